@@ -1,0 +1,83 @@
+"""The values every stage shares: spans, findings and the locations they point at."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+SEVERITIES = ("info", "warning", "error")
+SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
+
+
+class Span(NamedTuple):
+    """A region of a file: 1-based line and column; the end column is exclusive."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    @classmethod
+    def point(cls, line: int, column: int) -> "Span":
+        return cls(line, column, line, column + 1)
+
+    def cover(self, other: "Span") -> "Span":
+        """The smallest span holding both."""
+        start = min((self.line, self.column), (other.line, other.column))
+        end = max((self.end_line, self.end_column), (other.end_line, other.end_column))
+        return Span(start[0], start[1], end[0], end[1])
+
+
+@dataclass(frozen=True)
+class Location:
+    """A place in a file, with why it matters to a finding (e.g. "included from here")."""
+
+    path: str
+    span: Span
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """An inline comment that silenced a finding; the finding is kept for SARIF."""
+
+    path: str
+    line: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    name: str
+    severity: str
+    message: str
+    path: str
+    span: Span
+    related: tuple[Location, ...] = ()
+    fix: str | None = None
+    suppression: Suppression | None = field(default=None, compare=False)
+
+    @property
+    def sort_key(self) -> tuple:
+        return (self.path, self.span.line, self.span.column, self.code, self.message)
+
+    def to_json(self) -> dict:
+        """The JSON contract of DESIGN.md: keys in a fixed order."""
+        data = {
+            "code": self.code,
+            "name": self.name,
+            "severity": self.severity,
+            "message": self.message,
+            "path": self.path,
+            "line": self.span.line,
+            "column": self.span.column,
+            "end_line": self.span.end_line,
+            "end_column": self.span.end_column,
+            "related": [
+                {"path": r.path, "line": r.span.line, "column": r.span.column, "message": r.message}
+                for r in self.related
+            ],
+        }
+        if self.fix:
+            data["fix"] = self.fix
+        return data

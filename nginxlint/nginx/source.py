@@ -1,0 +1,73 @@
+"""Reading a file as nginx does: bytes first, text second, and a clear reason when it cannot be read."""
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+
+MAX_BYTES = 256 * 1024 * 1024
+
+
+@dataclass(eq=False)
+class SourceFile:
+    """One file's text with its display path (relative, POSIX); lines end in "\\n" only."""
+
+    path: Path
+    display: str
+    text: str
+    _lines: list[str] | None = field(default=None, repr=False)
+
+    def line(self, number: int) -> str:
+        if self._lines is None:
+            self._lines = self.text.split("\n")
+        if 1 <= number <= len(self._lines):
+            return self._lines[number - 1]
+        return ""
+
+
+class Unreadable(Exception):
+    """Why a file could not be read, in words a user understands."""
+
+
+def decode(data: bytes) -> str:
+    """Bytes to text without losing any: invalid UTF-8 (GBK comments, say) maps byte by byte.
+
+    Line endings become "\\n": CR is whitespace to nginx, and editors count a lone CR as a line break.
+    """
+    text = data.decode("utf-8", errors="surrogateescape")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def read_bytes(path: Path) -> bytes:
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise Unreadable("no such file") from None
+    except PermissionError:
+        raise Unreadable("permission denied") from None
+    except OSError as error:
+        raise Unreadable(error.strerror or str(error)) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise Unreadable("is a directory, not a file")
+    if not stat.S_ISREG(info.st_mode):
+        raise Unreadable("is not a regular file")
+    if info.st_size > MAX_BYTES:
+        raise Unreadable(f"is larger than {MAX_BYTES // (1024 * 1024)} MiB")
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except PermissionError:
+        raise Unreadable("permission denied") from None
+    except OSError as error:
+        raise Unreadable(error.strerror or str(error)) from None
+    return data
+
+
+def read_text(path: Path) -> str:
+    data = read_bytes(path)
+    if b"\0" in data:
+        raise Unreadable("holds binary content (NUL bytes), not text")
+    return decode(data)
