@@ -81,3 +81,30 @@ class Finding:
         if self.fix:
             data["fix"] = self.fix
         return data
+
+
+@dataclass(frozen=True)
+class Notification:
+    """Something about the run itself: a file that could not be analysed, an internal error."""
+
+    level: str  # "error" | "warning" | "note"
+    message: str
+    path: str | None = None
+    span: Span | None = None
+    code: str | None = None
+
+
+@dataclass
+class Report:
+    """Everything a formatter needs; formatters never decide, they only print this."""
+
+    findings: list[Finding]  # sorted by Finding.sort_key; suppressed ones carry .suppression
+    rules: dict  # code -> catalog.RuleInfo, the enabled rules, in code order
+    notifications: list[Notification]
+    base_dir: str  # absolute path the finding paths are relative to (the repository root)
+    version: str
+    files_checked: int = 0
+
+    @property
+    def active(self) -> list[Finding]:
+        return [f for f in self.findings if f.suppression is None]

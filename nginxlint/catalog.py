@@ -1,0 +1,62 @@
+"""The rule catalog: one Markdown doc per rule in `rules/`, its front matter the rule's identity."""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    code: str
+    name: str
+    severity: str
+    summary: str
+    tags: tuple[str, ...]
+    precision: str
+    security_severity: str | None
+    doc: str  # the Markdown body: What it does / Why is this bad? / Example / Use instead / References
+
+    @property
+    def prefix(self) -> str:
+        return self.code.rstrip("0123456789")
+
+
+def docs_dir() -> Path:
+    """`rules/` ships inside the wheel as `nginxlint/_rules`; an editable install reads the source tree."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "_rules"
+    return packaged if packaged.is_dir() else here.parent / "rules"
+
+
+def parse_doc(text: str) -> tuple[dict, str]:
+    import yaml
+
+    match = FRONT_MATTER.match(text.replace("\r\n", "\n"))
+    if not match:
+        raise ValueError("a rule doc must start with YAML front matter between --- lines")
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    meta = yaml.load(match.group(1), Loader=loader) or {}
+    return meta, text[match.end():].lstrip("\n")
+
+
+@functools.lru_cache(maxsize=None)
+def load_catalog() -> dict[str, RuleInfo]:
+    rules: dict[str, RuleInfo] = {}
+    for path in sorted(docs_dir().glob("*.md")):
+        meta, body = parse_doc(path.read_text(encoding="utf-8"))
+        security = meta.get("security-severity")
+        rules[meta["code"]] = RuleInfo(
+            code=meta["code"],
+            name=meta["name"],
+            severity=meta["severity"],
+            summary=meta["summary"],
+            tags=tuple(meta.get("tags") or ()),
+            precision=meta.get("precision", "high"),
+            security_severity=None if security is None else str(security),
+            doc=body,
+        )
+    return rules
