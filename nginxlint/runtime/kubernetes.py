@@ -1,0 +1,469 @@
+"""Read workloads and ConfigMaps from Kubernetes YAML (plain, multi-document, `kind: List`, Helm or kustomize output)."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+
+from .fields import FieldReader, scalar_value
+from .model import (
+    ConfigMap,
+    Container,
+    EmbeddedFile,
+    Hook,
+    ManifestDoc,
+    ManifestProblem,
+    Mount,
+    MountedFile,
+    Port,
+    Probe,
+    Span,
+    Value,
+    Volume,
+    Workload,
+)
+from .quantity import parse_cpu, parse_memory
+from .yamlpos import YMap, YNode, YScalar, load_yaml
+
+# Where each workload kind keeps its pod template (None: the object is the pod).
+_POD_TEMPLATE_PATH: dict[str, tuple[str, ...] | None] = {
+    "Deployment": ("spec", "template"),
+    "StatefulSet": ("spec", "template"),
+    "DaemonSet": ("spec", "template"),
+    "ReplicaSet": ("spec", "template"),
+    "ReplicationController": ("spec", "template"),
+    "Job": ("spec", "template"),
+    "CronJob": ("spec", "jobTemplate", "spec", "template"),
+    "Pod": None,
+}
+WORKLOAD_KINDS = frozenset(_POD_TEMPLATE_PATH)
+_KINDS_WITH_REPLICAS = frozenset({"Deployment", "StatefulSet", "ReplicaSet", "ReplicationController"})
+_PROBES = (("liveness", "livenessProbe"), ("readiness", "readinessProbe"), ("startup", "startupProbe"))
+_PROBE_HANDLERS = ("httpGet", "tcpSocket", "exec", "grpc")
+_MAX_LIST_DEPTH = 4
+
+# Unrendered Helm/Go templates are not manifests yet: `{{ .Values.x }}`, `{{- if … }}`, `{{ include … }}`.
+_GO_TEMPLATE = re.compile(r"\{\{-?\s*(?:\.|\$|include\b|template\b|if\b|else\b|end\b|range\b|with\b|define\b|toYaml\b|tpl\b|/\*)")
+_LOOKS_LIKE_KUBERNETES = re.compile(r"^(?:apiVersion|kind)\s*:", re.MULTILINE)
+
+
+def load_kubernetes(path: str, text: str) -> ManifestDoc:
+    """Workloads and ConfigMaps of one YAML file; other objects and non-Kubernetes YAML give nothing."""
+    if _GO_TEMPLATE.search(text):
+        return ManifestDoc(path, skipped="unrendered template ('{{ … }}'); render it (helm template) to lint it")
+    parsed = load_yaml(text)
+    reader = _ManifestReader(path, text)
+    found_kubernetes = False
+    document_problems: list[ManifestProblem] = []
+    for document in parsed.documents:
+        if not _is_object(document.root):
+            continue
+        found_kubernetes = True
+        document_problems.extend(ManifestProblem(path, p.message, p.span, "yaml") for p in document.problems)
+        reader.read_object(document.root, document.index, depth=0)
+    if not found_kubernetes and not (parsed.problems and _LOOKS_LIKE_KUBERNETES.search(text)):
+        return ManifestDoc(path)
+    syntax = [ManifestProblem(path, p.message, p.span, "yaml") for p in parsed.problems]
+    problems = sorted(syntax + document_problems + reader.problems, key=_problem_order)
+    return ManifestDoc(path, tuple(reader.workloads), tuple(reader.configmaps), tuple(problems))
+
+
+def is_kubernetes_yaml(text: str) -> bool:
+    """Cheap test for discovery: some document starts a line with apiVersion: or kind:."""
+    return bool(_LOOKS_LIKE_KUBERNETES.search(text))
+
+
+def is_nginx_container(container: Container) -> bool:
+    """The image or the command runs nginx or OpenResty (an nginx exporter sidecar does not count)."""
+    if container.image:
+        repository = _image_repository(container.image).lower()
+        last = repository.rsplit("/", 1)[-1]
+        if ("nginx" in repository or "openresty" in repository) and "exporter" not in last:
+            return True
+    for word in container.argv[:3]:
+        program = posixpath.basename(word.split()[0]) if word.split() else ""
+        if program in ("nginx", "openresty", "nginx-debug"):
+            return True
+    return False
+
+
+def _image_repository(image: str) -> str:
+    """'registry:5000/openresty/openresty:1.21@sha256:…' -> 'registry:5000/openresty/openresty'."""
+    image = image.split("@", 1)[0]
+    slash, colon = image.rfind("/"), image.rfind(":")
+    return image[:colon] if colon > slash else image
+
+
+def nginx_containers(workload: Workload) -> tuple[Container, ...]:
+    return tuple(c for c in workload.containers if is_nginx_container(c))
+
+
+def mounted_configmap_files(
+    workload: Workload, container: Container, configmaps: tuple[ConfigMap, ...] | list[ConfigMap]
+) -> tuple[MountedFile, ...]:
+    """Every ConfigMap entry the container sees, with the path it has inside the container."""
+    by_name = {}
+    for configmap in configmaps:
+        same_namespace = not workload.namespace or not configmap.namespace or workload.namespace == configmap.namespace
+        if same_namespace:
+            by_name.setdefault(configmap.name, configmap)
+    files = []
+    for mount in container.mounts:
+        configmap = by_name.get(mount.configmap) if mount.configmap else None
+        if configmap is None:
+            continue
+        for key, relative in _projected_entries(mount, configmap):
+            entry = configmap.entry(key)
+            if entry is None:
+                continue
+            target = mount.path if mount.sub_path else posixpath.join(mount.path, relative)
+            files.append(MountedFile(target, configmap, entry, mount))
+    return tuple(files)
+
+
+def _projected_entries(mount: Mount, configmap: ConfigMap) -> list[tuple[str, str]]:
+    pairs = list(mount.items) or [(entry.key, entry.key) for entry in configmap.entries]
+    if mount.sub_path:
+        return [(key, relative) for key, relative in pairs if relative == mount.sub_path]
+    return pairs
+
+
+def _is_object(root: YNode | None) -> bool:
+    if not isinstance(root, YMap):
+        return False
+    api_version, kind = root.get("apiVersion"), root.get("kind")
+    return (
+        isinstance(api_version, YScalar) and isinstance(api_version.value, str)
+        and isinstance(kind, YScalar) and isinstance(kind.value, str)
+    )
+
+
+def _problem_order(problem: ManifestProblem) -> tuple:
+    return (problem.span or (0, 0, 0, 0), problem.message)
+
+
+class _ManifestReader(FieldReader):
+    def __init__(self, path: str, text: str) -> None:
+        super().__init__(path)
+        self.lines = text.split("\n")
+        self.workloads: list[Workload] = []
+        self.configmaps: list[ConfigMap] = []
+
+    # -- objects ---------------------------------------------------------
+    def read_object(self, node: YMap, document_index: int, depth: int) -> None:
+        kind = node.get("kind").value  # type: ignore[union-attr]
+        if kind == "List" or (kind.endswith("List") and "items" in node):
+            if depth < _MAX_LIST_DEPTH:
+                for item in self.sequence(node.get("items"), "items"):
+                    if _is_object(item):
+                        self.read_object(item, document_index, depth + 1)
+            return
+        if kind in WORKLOAD_KINDS:
+            self.workloads.append(self.read_workload(node, kind, document_index))
+        elif kind == "ConfigMap":
+            self.configmaps.append(self.read_configmap(node, document_index))
+
+    def _metadata(self, node: YMap) -> tuple[YMap | None, str, Span | None, str | None]:
+        metadata = self.mapping(node.get("metadata"), "metadata")
+        name_node = metadata.get("name") if metadata else None
+        name = self.string(name_node, "metadata.name") or "<unnamed>"
+        namespace = self.string(metadata.get("namespace"), "metadata.namespace") if metadata else None
+        return metadata, name, name_node.span if name_node is not None else None, namespace
+
+    def _annotations(self, metadata: YMap | None) -> tuple[dict[str, Value], Span | None]:
+        annotations = self.mapping(metadata.get("annotations"), "metadata.annotations") if metadata else None
+        if annotations is None:
+            return {}, None
+        values = {key: scalar_value(annotations, key, key_node, value) for key, key_node, value in annotations.items()}
+        return values, annotations.span
+
+    def read_workload(self, node: YMap, kind: str, document_index: int) -> Workload:
+        metadata, name, name_span, namespace = self._metadata(node)
+        annotations, annotations_span = self._annotations(metadata)
+        spec = self.mapping(node.get("spec"), f"{kind}.spec")
+        template_path = _POD_TEMPLATE_PATH[kind]
+        if template_path is None:
+            pod_metadata, pod_spec = metadata, spec
+        else:
+            template = node
+            for step in template_path:
+                template = self.mapping(template.get(step), ".".join(template_path)) if template else None
+            pod_metadata = self.mapping(template.get("metadata"), "template.metadata") if template else None
+            pod_spec = self.mapping(template.get("spec"), "template.spec") if template else None
+        pod_annotations, pod_annotations_span = self._annotations(pod_metadata)
+        replicas = self.value(spec, "replicas", self.integer, "replicas") if kind in _KINDS_WITH_REPLICAS else None
+        grace = self.value(pod_spec, "terminationGracePeriodSeconds", self.integer, "terminationGracePeriodSeconds")
+        pod_security = self.mapping(pod_spec.get("securityContext"), "securityContext") if pod_spec else None
+        volumes = self.read_volumes(pod_spec)
+        by_name = {volume.name: volume for volume in volumes}
+        containers = tuple(
+            self.read_container(item, pod_security, by_name)
+            for item in (self.sequence(pod_spec.get("containers"), "containers") if pod_spec else ())
+            if self.mapping(item, "a container") is not None
+        )
+        init_containers = tuple(
+            self.read_container(item, pod_security, by_name)
+            for item in (self.sequence(pod_spec.get("initContainers"), "initContainers") if pod_spec else ())
+            if self.mapping(item, "an init container") is not None
+        )
+        return Workload(
+            kind=kind, name=name, path=self.path, span=node.span, namespace=namespace, name_span=name_span,
+            document_index=document_index, replicas=replicas, annotations=annotations,
+            annotations_span=annotations_span, pod_annotations=pod_annotations,
+            pod_annotations_span=pod_annotations_span,
+            pod_metadata_span=pod_metadata.span if pod_metadata is not None else None,
+            termination_grace_period=grace, containers=containers, init_containers=init_containers,
+            volumes=volumes,
+        )
+
+    # -- pod spec --------------------------------------------------------
+    def read_volumes(self, pod_spec: YMap | None) -> tuple[Volume, ...]:
+        volumes = []
+        for item in self.sequence(pod_spec.get("volumes"), "volumes") if pod_spec else ():
+            volume = self.mapping(item, "a volume")
+            name = self.string(volume.get("name"), "volume name") if volume else None
+            if volume is None or name is None:
+                continue
+            kind = next((key for key in volume if key != "name"), None)
+            source = self.mapping(volume.get(kind), f"volume {name}") if kind else None
+            volumes.append(self._volume(name, kind, source, volume.span))
+        return tuple(volumes)
+
+    def _volume(self, name: str, kind: str | None, source: YMap | None, span: Span) -> Volume:
+        if source is None:
+            return Volume(name, kind, span)
+        if kind == "configMap":
+            return Volume(name, kind, span, configmap=self.string(source.get("name"), "configMap name"),
+                          items=self._items(source))
+        if kind == "projected":
+            for projection in self.sequence(source.get("sources"), "projected sources"):
+                config = self.mapping(projection.get("configMap"), "configMap") if isinstance(projection, YMap) else None
+                if config is not None:
+                    return Volume(name, kind, span, configmap=self.string(config.get("name"), "configMap name"),
+                                  items=self._items(config))
+            return Volume(name, kind, span)
+        if kind == "emptyDir":
+            return Volume(name, kind, span, medium=self.string(source.get("medium"), "emptyDir medium"),
+                          size_limit=self.string(source.get("sizeLimit"), "emptyDir sizeLimit"))
+        if kind == "persistentVolumeClaim":
+            return Volume(name, kind, span, source=self.string(source.get("claimName"), "claimName"),
+                          read_only=bool(self.boolean(source.get("readOnly"), "readOnly")))
+        if kind == "hostPath":
+            return Volume(name, kind, span, source=self.string(source.get("path"), "hostPath path"))
+        if kind == "secret":
+            return Volume(name, kind, span, source=self.string(source.get("secretName"), "secretName"))
+        return Volume(name, kind, span)
+
+    def _items(self, source: YMap) -> tuple[tuple[str, str], ...]:
+        items = []
+        for item in self.sequence(source.get("items"), "items"):
+            entry = self.mapping(item, "an item")
+            key = self.string(entry.get("key"), "item key") if entry else None
+            if key is not None:
+                items.append((key, self.string(entry.get("path"), "item path") or key))
+        return tuple(items)
+
+    # -- containers ------------------------------------------------------
+    def read_container(self, node: YMap, pod_security: YMap | None, volumes: dict[str, Volume]) -> Container:
+        name_node = node.get("name")
+        name = self.string(name_node, "container name") or "<unnamed>"
+        image_node = node.get("image")
+        command, command_spans = self.strings(node.get("command"), "command")
+        args, args_spans = self.strings(node.get("args"), "args")
+        resources = self.mapping(node.get("resources"), "resources")
+        limits = self.mapping(resources.get("limits"), "resources.limits") if resources else None
+        requests = self.mapping(resources.get("requests"), "resources.requests") if resources else None
+        security = self.mapping(node.get("securityContext"), "securityContext")
+        ports = self.read_ports(node)
+        env, env_values, env_from = self.read_env(node)
+        capabilities = self.mapping(security.get("capabilities"), "capabilities") if security else None
+        lifecycle = self.mapping(node.get("lifecycle"), "lifecycle")
+        return Container(
+            name=name, path=self.path, span=node.span, source="kubernetes",
+            name_span=name_node.span if name_node is not None else None,
+            image=self.string(image_node, "image"),
+            image_span=image_node.span if image_node is not None else None,
+            command=command, command_spans=command_spans, args=args, args_spans=args_spans,
+            working_dir=self.value(node, "workingDir", self.string, "workingDir"),
+            cpu_limit=self.quantity(limits, "cpu", parse_cpu, "cpu quantity"),
+            cpu_request=self.quantity(requests, "cpu", parse_cpu, "cpu quantity"),
+            memory_limit=self.quantity(limits, "memory", parse_memory, "memory quantity"),
+            memory_request=self.quantity(requests, "memory", parse_memory, "memory quantity"),
+            read_only_root=self.value(security, "readOnlyRootFilesystem", self.boolean, "readOnlyRootFilesystem"),
+            run_as_non_root=self._security(security, pod_security, "runAsNonRoot", self.boolean),
+            run_as_user=self._security(security, pod_security, "runAsUser", self.integer),
+            allow_privilege_escalation=self.value(
+                security, "allowPrivilegeEscalation", self.boolean, "allowPrivilegeEscalation"),
+            capabilities_add=tuple(
+                Value(self.string(item, "capability"), item.span)
+                for item in self.sequence(capabilities.get("add") if capabilities else None, "capabilities.add")
+                if isinstance(item, YScalar)
+            ),
+            ports=ports, probes=self.read_probes(node, ports), env=env, env_values=env_values,
+            env_from=env_from, mounts=self.read_mounts(node, volumes),
+            pre_stop=self.read_hook(lifecycle.get("preStop") if lifecycle else None),
+            stop_signal=self.value(lifecycle, "stopSignal", self.string, "stopSignal"),
+        )
+
+    def _security(self, container: YMap | None, pod: YMap | None, key: str, read) -> Value | None:
+        """The container's securityContext wins over the pod's."""
+        if container is not None and key in container:
+            return self.value(container, key, read, key)
+        return self.value(pod, key, read, key)
+
+    def read_ports(self, node: YMap) -> tuple[Port, ...]:
+        ports = []
+        for item in self.sequence(node.get("ports"), "ports"):
+            port = self.mapping(item, "a port")
+            if port is None:
+                continue
+            ports.append(Port(
+                number=self.integer(port.get("containerPort"), "containerPort"),
+                name=self.string(port.get("name"), "port name"),
+                span=port.span,
+                protocol=self.string(port.get("protocol"), "protocol") or "TCP",
+                host_port=self.integer(port.get("hostPort"), "hostPort"),
+            ))
+        return tuple(ports)
+
+    def read_probes(self, node: YMap, ports: tuple[Port, ...]) -> tuple[Probe, ...]:
+        probes = []
+        for kind, key in _PROBES:
+            probe = self.mapping(node.get(key), key)
+            if probe is None:
+                continue
+            handler = next((name for name in _PROBE_HANDLERS if name in probe), None)
+            action = self.mapping(probe.get(handler), f"{key}.{handler}") if handler else None
+            if action is None:
+                probes.append(Probe(kind, handler, probe.span))
+                continue
+            port, port_name = self._probe_port(action.get("port"), ports, f"{key}.{handler}.port")
+            port_node, path_node = action.get("port"), action.get("path")
+            command = self.strings(action.get("command"), f"{key}.exec.command")[0] if handler == "exec" else None
+            probes.append(Probe(
+                kind=kind, handler=handler, span=probe.span, port=port,
+                port_span=port_node.span if port_node is not None else None, port_name=port_name,
+                path=self.string(path_node, f"{key}.httpGet.path") if handler == "httpGet" else None,
+                path_span=path_node.span if path_node is not None and handler == "httpGet" else None,
+                host=self.string(action.get("host"), "host"), scheme=self.string(action.get("scheme"), "scheme"),
+                command=command,
+            ))
+        return tuple(probes)
+
+    def _probe_port(self, node: YNode | None, ports: tuple[Port, ...], what: str) -> tuple[int | None, str | None]:
+        """A number, a numeric string, or a container port name resolved through `ports`."""
+        if node is None:
+            return None, None
+        if isinstance(node, YScalar) and isinstance(node.value, int) and not isinstance(node.value, bool):
+            return node.value, None
+        text = self.string(node, what)
+        if text is None:
+            return None, None
+        if text.isdigit():
+            return int(text), None
+        named = next((port for port in ports if port.name == text), None)
+        return (named.number if named else None), text
+
+    def read_env(self, node: YMap) -> tuple[tuple[Value, ...], dict[str, Value], tuple[Value, ...]]:
+        names, values = [], {}
+        for item in self.sequence(node.get("env"), "env"):
+            entry = self.mapping(item, "an env entry")
+            name_node = entry.get("name") if entry else None
+            name = self.string(name_node, "env name")
+            if name is None:
+                continue
+            names.append(Value(name, name_node.span, None, entry.key_span("name")))
+            value = self.value(entry, "value", self.string, f"env {name} value")
+            if value is not None:
+                values[name] = value
+        sources = []
+        for item in self.sequence(node.get("envFrom"), "envFrom"):
+            entry = self.mapping(item, "an envFrom entry")
+            for ref in ("configMapRef", "secretRef"):
+                target = self.mapping(entry.get(ref), ref) if entry else None
+                name = self.string(target.get("name"), f"{ref}.name") if target else None
+                if name is not None:
+                    sources.append(Value(name, target.span, ref))
+        return tuple(names), values, tuple(sources)
+
+    def read_mounts(self, node: YMap, volumes: dict[str, Volume]) -> tuple[Mount, ...]:
+        mounts = []
+        for item in self.sequence(node.get("volumeMounts"), "volumeMounts"):
+            entry = self.mapping(item, "a volume mount")
+            path = self.string(entry.get("mountPath"), "mountPath") if entry else None
+            if path is None:
+                continue
+            name = self.string(entry.get("name"), "volume mount name")
+            volume = volumes.get(name) if name else None
+            read_only = bool(self.boolean(entry.get("readOnly"), "readOnly")) or bool(volume and volume.read_only)
+            mounts.append(Mount(
+                path=path, volume=name, kind=volume.kind if volume else None, read_only=read_only,
+                span=entry.span, configmap=volume.configmap if volume else None,
+                items=volume.items if volume else (), sub_path=self.string(entry.get("subPath"), "subPath"),
+                source=volume.source if volume else None, medium=volume.medium if volume else None,
+                size_limit=volume.size_limit if volume else None,
+            ))
+        return tuple(mounts)
+
+    def read_hook(self, node: YNode | None) -> Hook | None:
+        hook = self.mapping(node, "preStop")
+        if hook is None:
+            return None
+        if "exec" in hook:
+            action = self.mapping(hook.get("exec"), "preStop.exec")
+            command = self.strings(action.get("command") if action else None, "preStop.exec.command")[0]
+            return Hook("exec", hook.span, command=command)
+        if "httpGet" in hook or "tcpSocket" in hook:
+            handler = "httpGet" if "httpGet" in hook else "tcpSocket"
+            action = self.mapping(hook.get(handler), f"preStop.{handler}")
+            port_node = action.get("port") if action else None
+            port = port_node.value if isinstance(port_node, YScalar) else None
+            path = self.string(action.get("path"), "preStop.httpGet.path") if action else None
+            return Hook(handler, hook.span, path=path, port=port)
+        if "sleep" in hook:
+            action = self.mapping(hook.get("sleep"), "preStop.sleep")
+            seconds = self.integer(action.get("seconds"), "preStop.sleep.seconds") if action else None
+            return Hook("sleep", hook.span, seconds=float(seconds) if seconds is not None else None)
+        return None
+
+    # -- ConfigMaps ------------------------------------------------------
+    def read_configmap(self, node: YMap, document_index: int) -> ConfigMap:
+        _metadata, name, name_span, namespace = self._metadata(node)
+        data = self.mapping(node.get("data"), "ConfigMap data")
+        entries = []
+        for key, key_node, value in data.items() if data else ():
+            if isinstance(value, YScalar) and value.value is not None:
+                entries.append(self._embedded(key, key_node, value))
+        return ConfigMap(name, self.path, node.span, namespace, name_span, document_index, tuple(entries))
+
+    def _embedded(self, key: str, key_node: YNode, node: YScalar) -> EmbeddedFile:
+        text = node.value if isinstance(node.value, str) else node.text
+        line, column, end_line, _end_column = node.span
+        exact, line_offset, column_offset = False, line - 1, column - 1
+        if node.style == "|":
+            exact = True
+            line_offset = line  # content starts on the line after the '|' header
+            column_offset = self._block_indent(node, key_node)
+        elif line == end_line and "\n" not in text:
+            source = self.lines[line - 1][column - 1:node.span[3] - 1]
+            if node.style is None:
+                exact = True
+            elif node.style == "'" and "''" not in source:
+                exact, column_offset = True, column
+            elif node.style == '"' and "\\" not in source:
+                exact, column_offset = True, column
+        return EmbeddedFile(key, text, self.path, node.span, key_node.span, line_offset, column_offset, exact, node.style)
+
+    def _block_indent(self, node: YScalar, key_node: YNode) -> int:
+        """Indentation of a literal block's content: explicit indicator, else its first non-empty line."""
+        header_line, header_column = node.span[0], node.span[1]
+        header = self.lines[header_line - 1][header_column - 1:]
+        indicator = re.match(r"\|(?:([1-9])[+-]?|[+-]([1-9])?)?", header)
+        digit = indicator and (indicator.group(1) or indicator.group(2))
+        if digit:
+            return key_node.span[1] - 1 + int(digit)
+        for text in self.lines[header_line:node.span[2]]:
+            stripped = text.rstrip("\r")
+            if stripped.strip(" "):
+                return len(stripped) - len(stripped.lstrip(" "))
+        return 0

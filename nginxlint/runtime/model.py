@@ -1,0 +1,322 @@
+"""Runtime facts as immutable values: workloads, containers, ConfigMaps and the files they embed.
+
+Every object remembers its file (`path`) and a span (line, column, end_line,
+end_column; 1-based, end exclusive) so that rules can point at the manifest.
+Spans are None only for facts that come from settings without positions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+Span = tuple[int, int, int, int]
+
+# Volume kinds whose content the container can never write.
+_ALWAYS_READ_ONLY = frozenset({"configMap", "secret", "downwardAPI", "projected", "config", "image"})
+
+
+@dataclass(frozen=True)
+class Value:
+    """A value read from a manifest, with where it was written.
+
+    `value` is the interpreted value (cores, bytes, seconds, bool, str…); `text`
+    is the source text when the interpretation changed its form ('500m' -> 0.5);
+    `key_span` is the span of the key it belongs to, when there is one.
+    """
+
+    value: Any
+    span: Span | None
+    text: str | None = None
+    key_span: Span | None = None
+
+
+@dataclass(frozen=True)
+class Port:
+    number: int | None
+    name: str | None
+    span: Span | None
+    protocol: str = "TCP"
+    host_port: int | None = None  # hostPort, or the published port of a Compose mapping
+
+
+@dataclass(frozen=True)
+class Probe:
+    """A liveness/readiness/startup probe, or a Compose healthcheck (kind 'healthcheck').
+
+    `port` is resolved through the container's named ports; an unresolved name leaves
+    `port` None and `port_name` set. For a healthcheck, port and path come from the
+    URL in the command, when there is one.
+    """
+
+    kind: str  # "liveness" | "readiness" | "startup" | "healthcheck"
+    handler: str | None  # "httpGet" | "tcpSocket" | "exec" | "grpc" | None when none is given
+    span: Span | None
+    port: int | None = None
+    port_span: Span | None = None
+    port_name: str | None = None
+    path: str | None = None
+    path_span: Span | None = None
+    host: str | None = None
+    scheme: str | None = None
+    command: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Mount:
+    """A volume mounted into the container.
+
+    kind is the volume source: "emptyDir", "configMap", "secret", "persistentVolumeClaim",
+    "hostPath", "projected", … for Kubernetes; "bind", "volume", "tmpfs", "config",
+    "secret" for Compose; "settings" for writable-paths from the config file; None when
+    the volume is not declared.
+    """
+
+    path: str
+    volume: str | None
+    kind: str | None
+    read_only: bool
+    span: Span | None
+    configmap: str | None = None
+    items: tuple[tuple[str, str], ...] = ()  # (key, path relative to the mount) of a configMap volume
+    sub_path: str | None = None
+    source: str | None = None  # host path (hostPath, bind), claim name, or named volume
+    medium: str | None = None  # emptyDir medium ("Memory") or "tmpfs"
+    size_limit: str | None = None
+
+    @property
+    def writable(self) -> bool:
+        return not self.read_only and self.kind not in _ALWAYS_READ_ONLY
+
+
+@dataclass(frozen=True)
+class Volume:
+    name: str
+    kind: str | None
+    span: Span | None
+    configmap: str | None = None
+    items: tuple[tuple[str, str], ...] = ()
+    source: str | None = None
+    medium: str | None = None
+    size_limit: str | None = None
+    read_only: bool = False  # set for sources that are read-only by declaration (e.g. a read-only PVC)
+
+
+@dataclass(frozen=True)
+class Hook:
+    """lifecycle.preStop: exec command, httpGet path or sleep seconds."""
+
+    handler: str  # "exec" | "httpGet" | "tcpSocket" | "sleep"
+    span: Span | None
+    command: tuple[str, ...] | None = None
+    path: str | None = None
+    port: int | str | None = None
+    seconds: float | None = None
+
+
+@dataclass(frozen=True)
+class Container:
+    """One container, from a manifest, a Compose service or the config file's runtime settings.
+
+    `command`/`args` follow Kubernetes: command replaces the image ENTRYPOINT, args the CMD
+    (Compose `entrypoint` -> command, `command` -> args). cpu values are cores, memory
+    values bytes; securityContext fields already include what the pod level sets.
+    """
+
+    name: str
+    path: str
+    span: Span | None
+    source: str = "kubernetes"  # "kubernetes" | "compose" | "settings"
+    name_span: Span | None = None
+    image: str | None = None
+    image_span: Span | None = None
+    command: tuple[str, ...] = ()
+    command_spans: tuple[Span | None, ...] = ()
+    args: tuple[str, ...] = ()
+    args_spans: tuple[Span | None, ...] = ()
+    working_dir: Value | None = None
+    cpu_limit: Value | None = None
+    cpu_request: Value | None = None
+    memory_limit: Value | None = None
+    memory_request: Value | None = None
+    read_only_root: Value | None = None
+    run_as_non_root: Value | None = None
+    run_as_user: Value | None = None
+    user: Value | None = None  # Compose `user:` as written ("1000:1000", "nginx")
+    allow_privilege_escalation: Value | None = None
+    capabilities_add: tuple[Value, ...] = ()
+    ports: tuple[Port, ...] = ()
+    probes: tuple[Probe, ...] = ()
+    env: tuple[Value, ...] = ()  # names, in order
+    env_values: Mapping[str, Value] = field(default_factory=dict)  # literal values by name
+    env_from: tuple[Value, ...] = ()  # envFrom / env_file sources: names or files
+    mounts: tuple[Mount, ...] = ()
+    pre_stop: Hook | None = None
+    stop_signal: Value | None = None
+
+    @property
+    def argv(self) -> tuple[str, ...]:
+        return self.command + self.args
+
+    @property
+    def writable_mounts(self) -> tuple[Mount, ...]:
+        return tuple(mount for mount in self.mounts if mount.writable)
+
+    def probe(self, kind: str) -> Probe | None:
+        return next((probe for probe in self.probes if probe.kind == kind), None)
+
+    def port_named(self, name: str) -> Port | None:
+        return next((port for port in self.ports if port.name == name), None)
+
+
+@dataclass(frozen=True)
+class Workload:
+    """A Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Pod, Job or CronJob.
+
+    `annotations` are the workload's own metadata annotations, `pod_annotations` the pod
+    template's (for a Pod both are the same). Values keep their YAML type, so a rule can
+    see that `prometheus.io/port: 8099` is an int; key_span points at the key.
+    `replicas` is None when not written (Kubernetes then runs 1) and for kinds without it.
+    """
+
+    kind: str
+    name: str
+    path: str
+    span: Span | None
+    namespace: str | None = None
+    name_span: Span | None = None
+    document_index: int = 0
+    replicas: Value | None = None
+    annotations: Mapping[str, Value] = field(default_factory=dict)
+    annotations_span: Span | None = None
+    pod_annotations: Mapping[str, Value] = field(default_factory=dict)
+    pod_annotations_span: Span | None = None
+    pod_metadata_span: Span | None = None
+    termination_grace_period: Value | None = None
+    containers: tuple[Container, ...] = ()
+    init_containers: tuple[Container, ...] = ()
+    volumes: tuple[Volume, ...] = ()
+
+    def container(self, name: str) -> Container | None:
+        return next((c for c in self.containers if c.name == name), None)
+
+    def volume(self, name: str) -> Volume | None:
+        return next((v for v in self.volumes if v.name == name), None)
+
+
+@dataclass(frozen=True)
+class EmbeddedFile:
+    """A file held in a ConfigMap's `data`, with the mapping back to the YAML file.
+
+    Line N, column C of `text` is at YAML line `line_offset + N`, column `column_offset + C`
+    when `exact_positions` is true (a literal block scalar, or a one-line scalar without
+    escapes). Otherwise every position maps to the key.
+    """
+
+    key: str
+    text: str
+    path: str
+    span: Span  # the value node
+    key_span: Span
+    line_offset: int
+    column_offset: int
+    exact_positions: bool
+    style: str | None = None
+
+    def yaml_position(self, line: int, column: int) -> tuple[int, int]:
+        if not self.exact_positions:
+            return self.key_span[0], self.key_span[1]
+        return self.line_offset + line, self.column_offset + column
+
+    def yaml_span(self, span: Span) -> Span:
+        if not self.exact_positions:
+            return self.key_span
+        line, column = self.yaml_position(span[0], span[1])
+        end_line, end_column = self.yaml_position(span[2], span[3])
+        return (line, column, end_line, end_column)
+
+
+@dataclass(frozen=True)
+class ConfigMap:
+    name: str
+    path: str
+    span: Span
+    namespace: str | None = None
+    name_span: Span | None = None
+    document_index: int = 0
+    entries: tuple[EmbeddedFile, ...] = ()
+
+    def entry(self, key: str) -> EmbeddedFile | None:
+        return next((e for e in self.entries if e.key == key), None)
+
+
+@dataclass(frozen=True)
+class ManifestProblem:
+    """Something wrong in a manifest or settings. kind: "yaml" (not valid YAML) or "value" (a field nginxlint cannot read)."""
+
+    path: str
+    message: str
+    span: Span | None
+    kind: str = "value"
+
+
+@dataclass(frozen=True)
+class ManifestDoc:
+    """What one Kubernetes YAML file holds. `skipped` says why a file was not read (e.g. an unrendered Helm template)."""
+
+    path: str
+    workloads: tuple[Workload, ...] = ()
+    configmaps: tuple[ConfigMap, ...] = ()
+    problems: tuple[ManifestProblem, ...] = ()
+    skipped: str | None = None
+
+
+@dataclass(frozen=True)
+class RuntimeFacts:
+    """The runtime around one nginx: a Kubernetes workload's container, a Compose service or settings.
+
+    Rules read this one shape whatever the source. `workload` is set for Kubernetes only.
+    """
+
+    source: str  # "kubernetes" | "compose" | "settings"
+    path: str
+    name: str
+    container: Container
+    span: Span | None = None
+    replicas: Value | None = None
+    termination_grace_period: Value | None = None  # seconds
+    annotations: Mapping[str, Value] = field(default_factory=dict)
+    pod_annotations: Mapping[str, Value] = field(default_factory=dict)
+    workload: Workload | None = None
+
+    @classmethod
+    def from_workload(cls, workload: Workload, container: Container) -> "RuntimeFacts":
+        return cls(
+            source="kubernetes",
+            path=workload.path,
+            name=f"{workload.kind}/{workload.name}/{container.name}",
+            container=container,
+            span=container.span,
+            replicas=workload.replicas,
+            termination_grace_period=workload.termination_grace_period,
+            annotations=workload.annotations,
+            pod_annotations=workload.pod_annotations,
+            workload=workload,
+        )
+
+
+@dataclass(frozen=True)
+class ComposeDoc:
+    path: str
+    services: tuple[RuntimeFacts, ...] = ()
+    problems: tuple[ManifestProblem, ...] = ()
+
+
+@dataclass(frozen=True)
+class MountedFile:
+    """A ConfigMap entry as the container sees it: `container_path` is where the file lands."""
+
+    container_path: str
+    configmap: ConfigMap
+    entry: EmbeddedFile
+    mount: Mount
