@@ -27,6 +27,15 @@ class Span(NamedTuple):
         return Span(start[0], start[1], end[0], end[1])
 
 
+def clean(text: str) -> str:
+    """Text safe to print or encode: bytes that were not UTF-8 (kept as surrogates) become U+FFFD."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 @dataclass(frozen=True)
 class Location:
     """A place in a file, with why it matters to a finding (e.g. "included from here")."""
@@ -104,6 +113,11 @@ class Report:
     base_dir: str  # absolute path the finding paths are relative to (the repository root)
     version: str
     files_checked: int = 0
+    sources: dict = field(default_factory=dict)  # path -> SourceFile, for formatters that show source lines
+
+    def source_line(self, path: str, line: int) -> str:
+        source = self.sources.get(path)
+        return source.line(line) if source is not None else ""
 
     @property
     def active(self) -> list[Finding]:

@@ -1,0 +1,63 @@
+"""NGX004–NGX007: what nginx itself rejects at `nginx -t`, checked on the whole tree with includes spliced in.
+
+NGX001, NGX002, NGX003 and NGX008 are found while the tree is loaded (see workspace and deployment).
+"""
+from __future__ import annotations
+
+from ..nginx.directives import LUA_PHASE, UNIQUE_DIRECTIVES, check_directive
+from .registry import rule
+
+BOM = "\ufeff"
+EXPLAIN = {
+    "NGX005": "nginx refuses to start",
+    "NGX006": "nginx refuses to start",
+}
+
+
+@rule("NGX004", "NGX005", "NGX006")
+def directive_checks(dep, report):
+    extra = frozenset(dep.settings.extra_directives)
+    for node in dep.walk():
+        d = node.d
+        problem = check_directive(d.name, d.args, node.ctx, d.block is not None or d.lua is not None, extra)
+        if problem is None:
+            continue
+        message = problem.message
+        if problem.code == "NGX004":
+            if d.name.startswith(BOM):
+                message = (
+                    f'unknown directive "{d.name[1:]}" with a UTF-8 byte order mark in front: nginx reads the mark '
+                    "as part of the name; save the file without it"
+                )
+            else:
+                message += ": no known nginx, OpenResty or common third-party module defines it"
+        else:
+            message += f"; {EXPLAIN[problem.code]}"
+        report(node, message, arg=problem.arg_index, code=problem.code)
+
+
+def _slot(name: str):
+    """Directives that share one configuration slot: every form of one Lua phase handler is one slot."""
+    phase = LUA_PHASE.get(name)
+    if phase is not None and phase != "set":
+        return "lua:" + phase
+    return name if name in UNIQUE_DIRECTIVES else None
+
+
+@rule("NGX007")
+def duplicate_directives(dep, report):
+    blocks = [dep.main, *(n for n in dep.walk() if n.children is not None)]
+    for block in blocks:
+        seen = {}
+        for child in block.children:
+            slot = _slot(child.d.name)
+            if slot is None:
+                continue
+            first = seen.setdefault(slot, child)
+            if first is not child:
+                report(
+                    child,
+                    f'"{child.d.name}" directive is duplicate: "{first.d.name}" is already set in this block at '
+                    f"{first.file.display}:{first.d.span.line}, and nginx refuses to start",
+                    related=[first.location("first set here")],
+                )

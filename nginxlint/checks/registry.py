@@ -1,0 +1,94 @@
+"""Rule registration and the reporter a rule writes findings through."""
+from __future__ import annotations
+
+import importlib
+from typing import Callable, Iterable
+
+from ..deployment import Deployment, Node, include_chain
+from ..model import Finding, Location, Span
+
+RULE_MODULES = (
+    "nginxlint.checks.ngx",
+    "nginxlint.checks.lua",
+    "nginxlint.checks.container",
+    "nginxlint.checks.metrics",
+    "nginxlint.checks.k8s",
+)
+# code -> function; one function may serve several codes of one check. A "deployment" rule is called once per
+# root config as function(deployment, report); a "workspace" rule once per run as function(workspace, report).
+RULES: dict[str, Callable] = {}
+SCOPES: dict[Callable, str] = {}
+
+
+def rule(*codes: str, scope: str = "deployment"):
+    def register(function):
+        for code in codes:
+            RULES[code] = function
+        SCOPES[function] = scope
+        return function
+
+    return register
+
+
+def load_rules() -> dict:
+    for module in RULE_MODULES:
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as error:
+            if error.name != module:
+                raise
+    return RULES
+
+
+class Reporter:
+    """What a rule calls to report: `report(node, message)` or `report.at(path, span, message)`."""
+
+    def __init__(self, catalog: dict, sink: list[Finding], code: str | None = None):
+        self.catalog = catalog
+        self.sink = sink
+        self.code = code
+
+    def for_code(self, code: str) -> "Reporter":
+        return Reporter(self.catalog, self.sink, code)
+
+    def at(
+        self,
+        path: str,
+        span: Span,
+        message: str,
+        *,
+        code: str | None = None,
+        related: Iterable[Location] = (),
+        severity: str | None = None,
+        fix: str | None = None,
+    ) -> None:
+        code = code or self.code
+        info = self.catalog[code]
+        self.sink.append(
+            Finding(code, info.name, severity or info.severity, message, path, span, tuple(related), fix)
+        )
+
+    def __call__(
+        self,
+        node: Node,
+        message: str,
+        *,
+        arg: int | None = None,
+        span: Span | None = None,
+        code: str | None = None,
+        related: Iterable[Location] = (),
+        severity: str | None = None,
+        fix: str | None = None,
+    ) -> None:
+        """Report at a directive: its name, or argument `arg`; the include chain is added as related locations."""
+        if span is None:
+            span = node.d.arg_span(arg) if arg is not None else node.d.span
+        self.at(
+            node.file.display,
+            span,
+            message,
+            code=code,
+            related=(*related, *include_chain(node)),
+            severity=severity,
+            fix=fix,
+        )

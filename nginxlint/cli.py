@@ -1,0 +1,195 @@
+"""The command line: `nginxlint [PATH ...]`, `nginxlint rule CODE`, `nginxlint rules`."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from . import __version__
+from .settings import CONTEXT_NAMES, SettingsError
+
+FORMAT_NAMES = ("full", "concise", "json", "sarif", "github", "gitlab", "junit", "checkstyle")
+
+
+def _codes(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="nginxlint",
+        description="Static analysis of nginx and OpenResty deployments: the config tree, the Lua it runs, "
+        "and the Kubernetes or Compose manifests around it.",
+        epilog="Also: `nginxlint rule CODE` prints a rule's documentation; `nginxlint rules` lists every rule.",
+    )
+    parser.add_argument("paths", nargs="*", help="files or directories to lint (default: .); - reads standard input")
+    parser.add_argument("--version", action="version", version=f"nginxlint {__version__}")
+    out = parser.add_argument_group("output")
+    out.add_argument("--format", choices=FORMAT_NAMES, help="output format (default: full; github under GitHub Actions)")
+    out.add_argument("-o", "--output", metavar="FILE", help="write the output to FILE instead of standard output")
+    out.add_argument("--sarif-file", metavar="FILE", help="also write SARIF to FILE, from the same run")
+    out.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour (honours NO_COLOR)")
+    out.add_argument("--base-dir", metavar="DIR", help="report paths relative to DIR (default: the repository root)")
+    status = parser.add_argument_group("exit status")
+    status.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    status.add_argument("--failure-threshold", choices=("error", "warning", "info"),
+                        help="lowest severity that makes the exit status 1 (default: warning)")
+    rules = parser.add_argument_group("rule selection")
+    rules.add_argument("--select", type=_codes, metavar="CODES", help="only these rules (codes, prefixes, names, ALL)")
+    rules.add_argument("--extend-select", type=_codes, metavar="CODES", help="add these rules to the selection")
+    rules.add_argument("--ignore", type=_codes, metavar="CODES", help="leave these rules out")
+    config = parser.add_argument_group("configuration")
+    config.add_argument("--config", metavar="FILE", help="read settings from FILE (.nginxlint.yaml or pyproject.toml)")
+    config.add_argument("--isolated", action="store_true", help="ignore every configuration file")
+    config.add_argument("--prefix", metavar="DIR", help="the server prefix, as nginx -p (default: parent of conf/)")
+    config.add_argument("--context", choices=sorted(CONTEXT_NAMES), help="context of fragments no root includes")
+    config.add_argument("--manifests", action="append", metavar="PATH", help="Kubernetes or Compose files to read")
+    config.add_argument("--stdin-filename", metavar="PATH", help="the name of the file read from standard input")
+    config.add_argument("--no-cache", action="store_true", help="do not read or write the analysis cache")
+    config.add_argument("--jobs", type=int, default=1, metavar="N", help="lint independent roots in N processes")
+    return parser
+
+
+def _print_rule(code: str) -> int:
+    from .catalog import load_catalog
+    from .settings import did_you_mean
+
+    catalog = load_catalog()
+    by_name = {info.name: info for info in catalog.values()}
+    info = catalog.get(code.upper()) or by_name.get(code)
+    if info is None:
+        _write(f"nginxlint: error: unknown rule \"{code}\"{did_you_mean(code, [*catalog, *by_name])}\n", sys.stderr)
+        return 2
+    _write(f"# {info.code} {info.name} ({info.severity})\n\n{info.summary}\n\n{info.doc}", sys.stdout)
+    return 0
+
+
+def _print_rules(argv: list[str]) -> int:
+    import json
+
+    from .catalog import load_catalog
+
+    catalog = load_catalog()
+    if argv[:2] == ["--format", "json"] or argv[:1] == ["--format=json"]:
+        rows = [
+            {"code": i.code, "name": i.name, "severity": i.severity, "summary": i.summary, "tags": list(i.tags)}
+            for i in catalog.values()
+        ]
+        _write(json.dumps(rows, indent=2) + "\n", sys.stdout)
+        return 0
+    if argv:
+        _write(f"nginxlint: error: unexpected arguments to rules: {' '.join(argv)}\n", sys.stderr)
+        return 2
+    width = max(len(i.name) for i in catalog.values())
+    lines = [f"{i.code}  {i.name:<{width}}  {i.severity:<7}  {i.summary}" for i in catalog.values()]
+    _write("\n".join(lines) + "\n", sys.stdout)
+    return 0
+
+
+def _write(text: str, stream) -> None:
+    stream.buffer.write(text.encode("utf-8", "replace")) if hasattr(stream, "buffer") else stream.write(text)
+    stream.flush()
+
+
+def _base_dir(args, paths: list[Path]) -> Path:
+    from .workspace import find_repository_root
+
+    if args.base_dir:
+        return Path(os.path.abspath(args.base_dir))
+    cwd = Path.cwd()
+    first = Path(os.path.abspath(paths[0])) if paths else cwd
+    for start in (cwd, first if first.is_dir() else first.parent):
+        root = find_repository_root(start)
+        if root is not None and (first == root or root in first.parents):
+            return root
+    return cwd
+
+
+def _settings(args, paths: list[Path]):
+    from .settings import load_settings
+
+    start = paths[0] if paths else Path.cwd()
+    settings = load_settings(Path(args.config) if args.config else None, args.isolated, Path(os.path.abspath(start)))
+    for attribute in ("select", "extend_select", "ignore", "failure_threshold"):
+        value = getattr(args, attribute)
+        if value is not None:
+            setattr(settings, attribute, value)
+    if args.prefix:
+        settings.prefix = os.path.abspath(args.prefix)
+    if args.context:
+        settings.context = CONTEXT_NAMES[args.context]
+    if args.manifests:
+        settings.manifests = [*settings.manifests, *(os.path.abspath(m) for m in args.manifests)]
+    return settings
+
+
+def lint(argv: list[str]) -> int:
+    args = build_parser().parse_args(argv)
+    stdin = None
+    paths: list[Path] = []
+    for raw in args.paths or ["."]:
+        if raw == "-":
+            name = args.stdin_filename or "stdin.conf"
+            stdin = (Path(os.path.abspath(name)), _read_stdin())
+            continue
+        path = Path(raw)
+        if not os.path.lexists(path):
+            _write(f"nginxlint: error: {raw}: no such file or directory\n", sys.stderr)
+            return 2
+        paths.append(path)
+    settings = _settings(args, paths)
+    from .engine import exit_status, run
+    from .formats import formatter
+
+    base_dir = _base_dir(args, paths)
+    report = run(paths, settings, base_dir, stdin)
+    name = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "full")
+    colour = args.color == "always" or (
+        args.color == "auto" and not args.output and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    )
+    text = formatter(name)(report, colour=colour)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        _write(text, sys.stdout)
+    if args.sarif_file:
+        Path(args.sarif_file).write_text(formatter("sarif")(report), encoding="utf-8")
+    status = exit_status(report, settings.failure_threshold)
+    return 0 if args.exit_zero and status == 1 else status
+
+
+def _read_stdin() -> str:
+    from .nginx.source import decode
+
+    return decode(sys.stdin.buffer.read())
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if argv[:1] == ["rule"]:
+            if len(argv) != 2:
+                _write("nginxlint: error: usage: nginxlint rule CODE\n", sys.stderr)
+                return 2
+            return _print_rule(argv[1])
+        if argv[:1] == ["rules"]:
+            return _print_rules(argv[1:])
+        return lint(argv)
+    except SettingsError as error:
+        _write(f"nginxlint: error: {error}\n", sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+    except KeyboardInterrupt:
+        return 2
+    except Exception as error:  # never a traceback for the user; NGINXLINT_DEBUG=1 shows it
+        if os.environ.get("NGINXLINT_DEBUG"):
+            raise
+        _write(f"nginxlint: internal error: {type(error).__name__}: {error}; please report it "
+               "(NGINXLINT_DEBUG=1 shows the traceback)\n", sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

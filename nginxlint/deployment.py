@@ -1,0 +1,239 @@
+"""One root config as nginx would load it: includes spliced in, every directive a Node with its context.
+
+The tree is built once, iteratively (1,000 levels of nesting cost no recursion), and indexed by directive name,
+so that every rule is linear in the size of the config.
+"""
+from __future__ import annotations
+
+import glob
+import os
+from collections import defaultdict
+from functools import cached_property
+from pathlib import Path
+from typing import Iterator
+
+from .model import Finding, Location
+from .nginx.parser import Directive
+
+GLOB_CHARS = frozenset("*?[")
+
+
+class Node:
+    """A directive in its place in one deployment: `ctx` is the context it sits in, `via` the includes that led here."""
+
+    __slots__ = ("d", "parent", "children", "ctx", "via")
+
+    def __init__(self, d: Directive | None, parent: "Node | None", ctx: tuple, via: tuple = ()):
+        self.d = d
+        self.parent = parent
+        self.ctx = ctx
+        self.via = via
+        self.children: list[Node] | None = None
+
+    @property
+    def name(self) -> str:
+        return self.d.name if self.d else ""
+
+    @property
+    def args(self) -> list[str]:
+        return self.d.args if self.d else []
+
+    @property
+    def file(self):
+        return self.d.file
+
+    @property
+    def inner_ctx(self) -> tuple:
+        from .nginx.directives import context_of
+
+        return context_of(self.ctx, self.d.name)
+
+    def find(self, name: str) -> list["Node"]:
+        """Direct children called `name` (includes already spliced in)."""
+        return [child for child in self.children or () if child.d.name == name]
+
+    def first(self, name: str) -> "Node | None":
+        for child in self.children or ():
+            if child.d.name == name:
+                return child
+        return None
+
+    def enclosing(self, name: str) -> "Node | None":
+        node = self.parent
+        while node is not None and node.d is not None:
+            if node.d.name == name:
+                return node
+            node = node.parent
+        return None
+
+    def ancestors(self) -> Iterator["Node"]:
+        node = self.parent
+        while node is not None and node.d is not None:
+            yield node
+            node = node.parent
+
+    def walk(self) -> Iterator["Node"]:
+        """Every node below this one, in document order, without recursion."""
+        stack = [iter(self.children or ())]
+        while stack:
+            node = next(stack[-1], None)
+            if node is None:
+                stack.pop()
+                continue
+            yield node
+            if node.children:
+                stack.append(iter(node.children))
+
+    def location(self, message: str = "") -> Location:
+        return Location(self.d.file.display, self.d.span, message)
+
+    def __repr__(self) -> str:
+        return f"<Node {self.name} {self.args} ctx={self.ctx}>"
+
+
+class Deployment:
+    """A root config, what it includes, and (filled in by later stages) its Lua and its container."""
+
+    def __init__(self, root, start_ctx: tuple, prefix: Path, loader, settings):
+        self.root = root  # SourceFile of the main (or fragment) config
+        self.start_ctx = start_ctx
+        self.is_main = start_ctx == ()
+        self.prefix = prefix
+        self.conf_dir = root.path.parent
+        self.loader = loader
+        self.settings = settings
+        self.main = Node(None, None, ())
+        self.main.children = []
+        self.files: dict[str, object] = {root.display: root}
+        self.complete = True  # False once any file of the tree failed to parse or read
+        self.findings: list[Finding] = []  # NGX001/002/003/008 met while loading
+        self.runtime = None  # runtime.Binding: the container that runs this config, when known
+        self._index: dict[str, list[Node]] = defaultdict(list)
+        self._expand(root)
+
+    # -- queries -------------------------------------------------------------------------------------------
+
+    def nodes(self, name: str) -> list[Node]:
+        """Every occurrence of a directive, in document order."""
+        return self._index.get(name, [])
+
+    def walk(self) -> Iterator[Node]:
+        return self.main.walk()
+
+    @property
+    def directive_names(self):
+        return self._index.keys()
+
+    @cached_property
+    def lua(self):
+        """The deployment's Lua units and their facts, built on first use so that plain nginx pays nothing."""
+        from .openresty.units import collect_units
+
+        return collect_units(self)
+
+    # -- building -------------------------------------------------------------------------------------------
+
+    def _expand(self, root) -> None:
+        parsed = self.loader.parse(root)
+        if parsed is None:
+            self.complete = False
+            return
+        if parsed.problem:
+            self.complete = False
+        index = self._index
+        stack = [(iter(parsed.directives), self.main, self.start_ctx, (), frozenset({root.path}))]
+        from .nginx.directives import context_of
+
+        while stack:
+            directives, parent, ctx, via, chain = stack[-1]
+            d = next(directives, None)
+            if d is None:
+                stack.pop()
+                continue
+            node = Node(d, parent, ctx, via)
+            parent.children.append(node)
+            index[d.name].append(node)
+            if d.block is not None:
+                node.children = []
+                stack.append((iter(d.block), node, context_of(ctx, d.name), via, chain))
+            elif d.name == "include" and len(d.args) == 1:
+                included = []
+                for target in self._resolve_include(node):
+                    if target.path in chain:
+                        self._cycle(node, target)
+                        continue
+                    child = self.loader.parse(target)
+                    if child is None:
+                        self.complete = False
+                        continue
+                    if child.problem:
+                        self.complete = False
+                    self.files[target.display] = target
+                    included.append((iter(child.directives), parent, ctx, via + (d,), chain | {target.path}))
+                stack.extend(reversed(included))
+
+    def _cycle(self, node: Node, target) -> None:
+        chain = " -> ".join([inc.file.display for inc in node.via] + [node.file.display, target.display])
+        self.findings.append(
+            self.loader.finding(
+                "NGX003",
+                f'"{target.display}" includes itself through {chain}; nginx would recurse until it crashes',
+                node.file.display,
+                node.d.arg_span(0),
+                related=include_chain(node),
+            )
+        )
+
+    def _resolve_include(self, node: Node) -> list:
+        """The files an include reaches, following nginx: globs sorted, relative paths against the conf dir."""
+        pattern = node.args[0]
+        span = node.d.arg_span(0)
+        display = node.file.display
+        if "$" in pattern:
+            return []  # nginx does not expand variables in include; the literal name is left to NGX002 below
+        if os.path.isabs(pattern):
+            mapped = self.loader.map_path(pattern, self.conf_dir)
+            if mapped is None:
+                if os.path.basename(pattern) in self.loader.stock_files:
+                    return []
+                self.findings.append(
+                    self.loader.finding(
+                        "NGX002",
+                        f'include "{pattern}" is outside the project; add a path-map entry so that it can be checked',
+                        display,
+                        span,
+                        severity="warning",
+                        related=include_chain(node),
+                        fix=f'path-map: {{"{os.path.dirname(pattern)}/": "<directory in this repository>/"}}',
+                    )
+                )
+                return []
+            path = mapped
+        else:
+            path = self.conf_dir / pattern
+        if GLOB_CHARS.intersection(pattern):
+            matches = sorted(glob.glob(str(path)))
+            return [f for f in (self.loader.source(Path(m)) for m in matches if not os.path.isdir(m)) if f]
+        source = self.loader.source(path) if os.path.lexists(path) else None
+        if source is None and not os.path.lexists(path):
+            if os.path.basename(pattern) in self.loader.stock_files:
+                return []
+            self.findings.append(
+                self.loader.finding(
+                    "NGX002",
+                    f'include "{pattern}" matches no file (looked for {self.loader.display(path)})',
+                    display,
+                    span,
+                    related=include_chain(node),
+                )
+            )
+            return []
+        return [source] if source else []
+
+
+def include_chain(node: Node) -> tuple[Location, ...]:
+    """Where a fragment was included from, innermost first, as related locations."""
+    return tuple(
+        Location(inc.file.display, inc.span, f"included from {inc.file.display}:{inc.span.line}")
+        for inc in reversed(node.via)
+    )

@@ -1,0 +1,171 @@
+"""One run: load the workspace, run the selected rules, apply selection and suppressions, hand back a Report."""
+from __future__ import annotations
+
+import traceback
+from dataclasses import replace
+from pathlib import Path
+
+from . import __version__
+from .catalog import load_catalog
+from .checks.registry import SCOPES, Reporter, load_rules
+from .model import SEVERITY_RANK, Finding, Notification, Report, Span
+from .settings import Selection
+from .suppressions import apply_suppressions, block_ranges, lua_comments, parse_entries
+from .workspace import load_workspace
+
+
+def run(paths: list[Path], settings, base_dir: Path, stdin=None) -> Report:
+    catalog = load_catalog()
+    selection = Selection(settings, catalog)
+    workspace = load_workspace(paths, settings, base_dir, stdin)
+    findings: list[Finding] = list(workspace.loader.findings)
+    notifications: list[Notification] = []
+    _bind_runtime(workspace, findings, notifications)
+    for deployment in workspace.deployments:
+        findings.extend(deployment.findings)
+
+    functions: dict = {}
+    for code, function in load_rules().items():
+        if code in selection.enabled:
+            functions.setdefault(function, code)
+    for function, code in functions.items():
+        if SCOPES[function] == "workspace":
+            _call(function, workspace, code, catalog, findings, notifications, workspace_root(workspace))
+        else:
+            for deployment in workspace.deployments:
+                _call(function, deployment, code, catalog, findings, notifications, deployment.root.display)
+
+    findings = _unique(findings)
+    for finding in findings:
+        if finding.code == "NGX001":
+            notifications.append(
+                Notification("error", f"{finding.path} could not be parsed: {finding.message}", finding.path,
+                             finding.span, "NGX001"))
+        elif finding.code == "NGX008":
+            notifications.append(Notification("error", f"{finding.path}: {finding.message}", finding.path,
+                                              finding.span, "NGX008"))
+    findings = [
+        replace(f, severity=selection.severity.get(f.code, f.severity))
+        for f in findings
+        if selection.allows(f.code, f.path)
+    ]
+    findings = _suppress(findings, workspace, selection, catalog)
+    if workspace.report_only is not None:
+        findings = [f for f in findings if f.path in workspace.report_only]
+    findings.sort(key=lambda f: f.sort_key)
+    enabled = {code: catalog[code] for code in sorted(selection.enabled)}
+    sources = {}
+    for deployment in workspace.deployments:
+        sources.update(deployment.files)
+    for source, _ in workspace.loader.parsed_files():
+        sources.setdefault(source.display, source)
+    return Report(findings, enabled, notifications, str(base_dir), __version__, workspace.files_checked, sources)
+
+
+def workspace_root(workspace) -> str:
+    return workspace.deployments[0].root.display if workspace.deployments else "."
+
+
+def _call(function, subject, code, catalog, findings, notifications, where: str) -> None:
+    sink: list[Finding] = []
+    try:
+        function(subject, Reporter(catalog, sink, code))
+    except Exception as error:  # one broken rule must not hide the others' findings
+        info = catalog[code]
+        frame = traceback.extract_tb(error.__traceback__)[-1]
+        message = (
+            f"internal error in rule {code} ({info.name}) while checking this config: "
+            f"{type(error).__name__}: {error} (at {Path(frame.filename).name}:{frame.lineno}); please report it"
+        )
+        findings.append(Finding("NL999", "internal-error", "error", message, where, Span(1, 1, 1, 1)))
+        notifications.append(Notification("error", message, where, Span(1, 1, 1, 1), "NL999"))
+        return
+    findings.extend(sink)
+
+
+def _bind_runtime(workspace, findings, notifications) -> None:
+    """Link each deployment to the container that runs it, from manifests or settings (when that stage exists)."""
+    try:
+        from .runtime.binding import bind_runtime
+    except ModuleNotFoundError as error:
+        if error.name != "nginxlint.runtime.binding":
+            raise
+        return
+    bind_runtime(workspace, findings, notifications)
+
+
+def _unique(findings: list[Finding]) -> list[Finding]:
+    """A fragment included by several roots yields the same finding once."""
+    seen = set()
+    result = []
+    for finding in findings:
+        key = (finding.code, finding.path, finding.span, finding.message)
+        if key not in seen:
+            seen.add(key)
+            result.append(finding)
+    return result
+
+
+def _suppress(findings, workspace, selection, catalog) -> list[Finding]:
+    loader = workspace.loader
+    files = {}
+    for deployment in workspace.deployments:
+        files.update(deployment.files)
+    for source, _ in loader.parsed_files():
+        files.setdefault(source.display, source)
+    parsed_by_path = {source.display: parsed for source, parsed in loader.parsed_files()}
+    problems_by_path: dict[str, list] = {}
+    entries_by_path = {}
+
+    def resolve(selector):
+        try:
+            return sorted(selection.expand([selector]))
+        except Exception:
+            return None
+
+    for display, source in files.items():
+        parsed = parsed_by_path.get(display)
+        if parsed is not None:
+            comments, ranges, prefix = parsed.comments, block_ranges(parsed.directives), "#"
+        else:
+            comments, ranges, prefix = lua_comments(source.text), [], "--" if display.endswith(".lua") else "#"
+        if not comments:
+            continue
+        problems: list = []
+        entries = parse_entries(source.text, comments, ranges, prefix, resolve, problems)
+        if entries:
+            entries_by_path[display] = entries
+        if problems:
+            problems_by_path[display] = problems
+
+    findings = apply_suppressions(findings, entries_by_path)
+    extra = []
+    for path, problems in problems_by_path.items():
+        for span, message in problems:
+            extra.append(_make(catalog, "NL901", message, path, span))
+    for path, entries in entries_by_path.items():
+        for entry in entries:
+            if entry.verb == "skip-file":
+                continue
+            unused = [c for c in entry.codes if c not in entry.used and c in selection.enabled]
+            if unused:
+                extra.append(_make(catalog, "NL902", f"unused suppression: no {', '.join(unused)} finding here to "
+                                   f"{entry.verb}; remove it", path, entry.span))
+    findings.extend(f for f in extra if selection.allows(f.code, f.path))
+    return findings
+
+
+def _make(catalog, code, message, path, span) -> Finding:
+    info = catalog[code]
+    return Finding(code, info.name, info.severity, message, path, span)
+
+
+def exit_status(report: Report, threshold: str) -> int:
+    """2 for an internal error; 1 for findings at or above the threshold, or for any file that could not be read
+    or parsed (never clean, whatever was selected); else 0."""
+    if any(n.code == "NL999" for n in report.notifications):
+        return 2
+    rank = SEVERITY_RANK[threshold]
+    if any(n.level == "error" for n in report.notifications):
+        return 1
+    return 1 if any(SEVERITY_RANK[f.severity] >= rank for f in report.active) else 0

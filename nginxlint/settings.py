@@ -1,0 +1,224 @@
+"""Settings: `[tool.nginxlint]` in pyproject.toml or `.nginxlint.yaml`, found by walking up; CLI flags win."""
+from __future__ import annotations
+
+import difflib
+import fnmatch
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .model import SEVERITIES
+
+CONFIG_NAMES = (".nginxlint.yaml", ".nginxlint.yml", "pyproject.toml")
+CONTEXT_NAMES = {
+    "main": (),
+    "http": ("http",),
+    "server": ("http", "server"),
+    "location": ("http", "location"),
+    "stream": ("stream",),
+    "stream-server": ("stream", "server"),
+    "upstream": ("http", "upstream"),
+    "events": ("events",),
+}
+LUA_KEYS = ("known-modules", "known-globals", "paths")
+
+
+class SettingsError(Exception):
+    """A configuration mistake: printed with its origin, exit status 2."""
+
+
+@dataclass
+class Settings:
+    select: list[str] = field(default_factory=lambda: ["ALL"])
+    extend_select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
+    severity: dict[str, str] = field(default_factory=dict)
+    failure_threshold: str = "warning"
+    roots: list[str] = field(default_factory=list)
+    prefix: str | None = None
+    path_map: list[tuple[str, Path]] = field(default_factory=list)
+    include: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+    extra_directives: list[str] = field(default_factory=list)
+    context: tuple | None = None
+    manifests: list[str] = field(default_factory=list)
+    runtime: dict = field(default_factory=dict)
+    containers: dict[str, str] = field(default_factory=dict)
+    lua: dict = field(default_factory=dict)
+    per_worker_memory: str = "50Mi"
+    master_memory: str = "10Mi"
+    stdout_log_paths: list[str] = field(default_factory=list)
+    source: Path | None = None  # the file these settings came from
+
+    @property
+    def known_modules(self) -> list[str]:
+        return list(self.lua.get("known-modules") or ())
+
+    @property
+    def known_globals(self) -> list[str]:
+        return list(self.lua.get("known-globals") or ())
+
+    @property
+    def lua_paths(self) -> list[str]:
+        return list(self.lua.get("paths") or ())
+
+
+# key in the file -> (attribute, expected type, description for errors)
+KEYS = {
+    "select": ("select", list),
+    "extend-select": ("extend_select", list),
+    "ignore": ("ignore", list),
+    "per-file-ignores": ("per_file_ignores", dict),
+    "severity": ("severity", dict),
+    "failure-threshold": ("failure_threshold", str),
+    "roots": ("roots", list),
+    "prefix": ("prefix", str),
+    "path-map": ("path_map", dict),
+    "include": ("include", list),
+    "exclude": ("exclude", list),
+    "extra-directives": ("extra_directives", list),
+    "context": ("context", str),
+    "manifests": ("manifests", list),
+    "runtime": ("runtime", dict),
+    "containers": ("containers", dict),
+    "lua": ("lua", dict),
+    "per-worker-memory": ("per_worker_memory", str),
+    "master-memory": ("master_memory", str),
+    "stdout-log-paths": ("stdout_log_paths", list),
+}
+PATH_KEYS = ("roots", "manifests")
+
+
+def did_you_mean(word: str, choices) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return f'; did you mean "{close[0]}"?' if close else ""
+
+
+def find_config(start: Path) -> Path | None:
+    start = start if start.is_dir() else start.parent
+    for directory in [start, *start.parents]:
+        for name in CONFIG_NAMES:
+            candidate = directory / name
+            if candidate.is_file():
+                if name == "pyproject.toml" and "[tool.nginxlint" not in candidate.read_text("utf-8", "replace"):
+                    continue
+                return candidate
+        if (directory / ".git").exists():
+            return None
+    return None
+
+
+def read_config(path: Path) -> dict:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise SettingsError(f"{path}: cannot read: {error.strerror}") from None
+    if path.name == "pyproject.toml":
+        try:
+            import tomllib
+        except ModuleNotFoundError:  # Python 3.10
+            import tomli as tomllib
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as error:
+            raise SettingsError(f"{path}: {error}") from None
+        return data.get("tool", {}).get("nginxlint", {}) or {}
+    import yaml
+
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
+        raise SettingsError(f"{path}{where}: invalid YAML: {getattr(error, 'problem', error)}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise SettingsError(f"{path}: expected a mapping of settings at the top level")
+    return data
+
+
+def apply(settings: Settings, data: dict, origin: str, base: Path) -> Settings:
+    for key, value in data.items():
+        if key not in KEYS:
+            raise SettingsError(f'{origin}: unknown setting "{key}"{did_you_mean(str(key), KEYS)}')
+        attribute, kind = KEYS[key]
+        if kind is list and isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        if kind is str and isinstance(value, (int, float)):
+            value = str(value)
+        if not isinstance(value, kind):
+            raise SettingsError(f'{origin}: "{key}" must be a {kind.__name__}, not {type(value).__name__}')
+        if key == "path-map":
+            value = sorted(((str(k), base / str(v)) for k, v in value.items()), key=lambda kv: -len(kv[0]))
+        elif key == "context":
+            if value not in CONTEXT_NAMES:
+                raise SettingsError(f'{origin}: unknown context "{value}"{did_you_mean(value, CONTEXT_NAMES)}')
+            value = CONTEXT_NAMES[value]
+        elif key == "prefix":
+            value = str(base / value)
+        elif key in PATH_KEYS:
+            value = [str(base / item) for item in value]
+        elif key == "failure-threshold" and value not in SEVERITIES:
+            raise SettingsError(f'{origin}: failure-threshold must be one of {", ".join(SEVERITIES)}, not "{value}"')
+        elif key == "lua":
+            for sub in value:
+                if sub not in LUA_KEYS:
+                    raise SettingsError(f'{origin}: unknown setting "lua.{sub}"{did_you_mean(str(sub), LUA_KEYS)}')
+            if "paths" in value:
+                value = dict(value, paths=[str(base / p) for p in value["paths"]])
+        elif key == "containers":
+            value = {str(k): str(base / v) for k, v in value.items()}
+        setattr(settings, attribute, value)
+    return settings
+
+
+def load_settings(config: Path | None, isolated: bool, start: Path) -> Settings:
+    settings = Settings()
+    if isolated:
+        return settings
+    path = config or find_config(start)
+    if path is None:
+        return settings
+    settings.source = path
+    return apply(settings, read_config(path), str(path), path.parent)
+
+
+class Selection:
+    """Which rules run, and where: select / extend-select / ignore / per-file-ignores by code, prefix, name or ALL."""
+
+    def __init__(self, settings: Settings, catalog: dict):
+        self.catalog = catalog
+        enabled = self.expand(settings.select) | self.expand(settings.extend_select)
+        self.enabled = enabled - self.expand(settings.ignore)
+        self.per_file = [(pattern, self.expand(codes)) for pattern, codes in settings.per_file_ignores.items()]
+        for code, severity in settings.severity.items():
+            self.expand([code])
+            if severity not in SEVERITIES:
+                raise SettingsError(f'severity of {code} must be one of {", ".join(SEVERITIES)}, not "{severity}"')
+        self.severity = {code: sev for sel, sev in settings.severity.items() for code in self.expand([sel])}
+
+    def expand(self, selectors) -> set[str]:
+        codes: set[str] = set()
+        names = {info.name: code for code, info in self.catalog.items()}
+        for selector in selectors:
+            selector = str(selector).strip()
+            if selector == "ALL":
+                codes.update(self.catalog)
+            elif selector in names:
+                codes.add(names[selector])
+            else:
+                matched = {code for code in self.catalog if code.startswith(selector.upper())} if selector else set()
+                if not matched:
+                    hint = did_you_mean(selector, [*self.catalog, *names])
+                    raise SettingsError(f'unknown rule or selector "{selector}"{hint}')
+                codes.update(matched)
+        return codes
+
+    def allows(self, code: str, path: str) -> bool:
+        if code not in self.enabled:
+            return False
+        for pattern, codes in self.per_file:
+            if code in codes and (fnmatch.fnmatchcase(path, pattern) or fnmatch.fnmatchcase(path.rsplit("/", 1)[-1], pattern)):
+                return False
+        return True

@@ -1,0 +1,140 @@
+"""Inline suppressions, one grammar in nginx (`#`), Lua (`--`) and YAML (`#`) comments:
+
+    # nginxlint: ignore[LUA202,CTR105] reason     this line, or the next line with code when alone on its line
+    # nginxlint: disable[CTR105] reason           from here to enable[...] or the end of the enclosing block
+    # nginxlint: enable[CTR105]
+    # nginxlint: skip-file
+
+Suppressed findings are kept (marked) so that SARIF can show them as dismissed. NGX001 cannot be suppressed.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+from .model import Finding, Span, Suppression
+
+MARKER = "nginxlint:"
+COMMENT = re.compile(r"(?:#|--)[ \t]*nginxlint:(?P<body>[^\n]*)")
+DIRECTIVE = re.compile(r"\s*(?P<verb>ignore|disable|enable)\[(?P<codes>[^\]]*)\]\s*(?P<reason>.*)$|\s*(?P<skip>skip-file)\b\s*(?P<why>.*)$")
+UNSUPPRESSIBLE = frozenset({"NGX001"})
+END = 10**9
+
+
+@dataclass
+class Entry:
+    verb: str  # ignore | disable | skip-file
+    codes: tuple[str, ...]
+    reason: str
+    span: Span
+    first: int  # lines it covers, inclusive
+    last: int
+    used: set = field(default_factory=set)
+
+
+def _own_line(text_line: str, column: int) -> bool:
+    return not text_line[: column - 1].strip()
+
+
+def _next_code_line(lines: list[str], after: int, comment_prefix: str) -> int:
+    for number in range(after + 1, len(lines) + 1):
+        stripped = lines[number - 1].strip()
+        if stripped and not stripped.startswith(comment_prefix):
+            return number
+    return after
+
+
+def _block_end(block_ranges: list[tuple[int, int]], line: int) -> int:
+    """The last line of the innermost block holding `line` (end of file outside any block)."""
+    best = None
+    for start, end in block_ranges:
+        if start <= line <= end and (best is None or end - start < best[1] - best[0]):
+            best = (start, end)
+    return best[1] if best else END
+
+
+def block_ranges(directives) -> list[tuple[int, int]]:
+    ranges = []
+    stack = list(directives)
+    while stack:
+        d = stack.pop()
+        if d.block is not None:
+            if d.end and d.block_end:
+                ranges.append((d.end.line, d.block_end.line))
+            stack.extend(d.block)
+    return ranges
+
+
+def parse_entries(text: str, comments, ranges, comment_prefix: str, resolve, problems: list):
+    """Suppression entries of one file. `comments` is [(span, text)]; `resolve` maps a selector to codes."""
+    lines = text.split("\n")
+    entries: list[Entry] = []
+    open_ranges: dict[str, Entry] = {}
+    for span, comment in comments:
+        match = COMMENT.match(comment)
+        if not match:
+            continue
+        body = match.group("body")
+        parsed = DIRECTIVE.match(body)
+        if not parsed:
+            problems.append((span, f'malformed suppression "{comment.strip()}": expected ignore[CODE,...], '
+                                   "disable[CODE,...], enable[CODE,...] or skip-file"))
+            continue
+        if parsed.group("skip"):
+            entries.append(Entry("skip-file", (), parsed.group("why").strip(), span, 1, END))
+            continue
+        verb = parsed.group("verb")
+        codes = []
+        for selector in (part.strip() for part in parsed.group("codes").split(",")):
+            found = resolve(selector) if selector else None
+            if not found:
+                problems.append((span, f'unknown rule "{selector}" in suppression' if selector
+                                 else "empty rule list in suppression"))
+                continue
+            codes.extend(found)
+        if not codes:
+            continue
+        reason = parsed.group("reason").strip()
+        if verb == "ignore":
+            line = span.line
+            if _own_line(lines[line - 1], span.column):
+                line = _next_code_line(lines, line, comment_prefix)
+            entries.append(Entry("ignore", tuple(codes), reason, span, line, line))
+        elif verb == "disable":
+            entry = Entry("disable", tuple(codes), reason, span, span.line, _block_end(ranges, span.line))
+            entries.append(entry)
+            for code in codes:
+                open_ranges[code] = entry
+        else:
+            for code in codes:
+                entry = open_ranges.pop(code, None)
+                if entry is not None and entry.last > span.line:
+                    entry.last = span.line
+    return entries
+
+
+def lua_comments(text: str) -> list[tuple[Span, str]]:
+    """`-- nginxlint:` comments of a Lua or YAML file, found without parsing (the marker is rare)."""
+    found = []
+    if MARKER not in text:
+        return found
+    for number, line in enumerate(text.split("\n"), 1):
+        if MARKER in line:
+            for match in re.finditer(r"(?:--|#)[ \t]*nginxlint:[^\n]*", line):
+                found.append((Span(number, match.start() + 1, number, match.end() + 1), match.group()))
+    return found
+
+
+def apply_suppressions(findings: list[Finding], entries_by_path: dict[str, list[Entry]]) -> list[Finding]:
+    result = []
+    for finding in findings:
+        entries = entries_by_path.get(finding.path)
+        if entries and finding.code not in UNSUPPRESSIBLE:
+            line = finding.span.line
+            for entry in entries:
+                if entry.first <= line <= entry.last and (entry.verb == "skip-file" or finding.code in entry.codes):
+                    entry.used.add(finding.code)
+                    finding = replace(finding, suppression=Suppression(finding.path, entry.span.line, entry.reason))
+                    break
+        result.append(finding)
+    return result

@@ -1,0 +1,286 @@
+"""From the paths a user gives to deployments: find the config files, read and parse each once, pick the roots."""
+from __future__ import annotations
+
+import fnmatch
+import os
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .catalog import load_catalog
+from .deployment import Deployment
+from .model import Finding, Span
+from .nginx import source as sources
+from .nginx.parser import ParsedFile, parse
+
+DEFAULT_INCLUDE = ("nginx.conf", "*.conf", "*.nginx", "conf.d/*", "sites-available/*", "sites-enabled/*", "*.template")
+MANIFEST_PATTERNS = ("*.yaml", "*.yml")
+SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".nox"})
+MAIN_ONLY_BLOCKS = frozenset({"http", "events", "stream", "mail"})
+# Where distributions keep nginx.conf: an absolute include under one of these means "next to the main config".
+CONF_PREFIXES = ("/etc/nginx/", "/usr/local/openresty/nginx/conf/", "/usr/local/nginx/conf/", "/etc/openresty/")
+INFERABLE_CONTEXTS = ((), ("http",), ("http", "server"), ("http", "location"))
+START_FILE = Span(1, 1, 1, 1)
+
+
+@dataclass
+class Workspace:
+    deployments: list[Deployment]
+    manifests: list[Path]
+    report_only: set[str] | None  # display paths; None reports every file
+    loader: "Loader"
+    files_checked: int = 0
+    extra: dict = field(default_factory=dict)
+
+
+class Loader:
+    """Reads and parses each file once, and reports each file-level problem (NGX001, NGX008) once."""
+
+    def __init__(self, base_dir: Path, settings):
+        from .nginx.directives import LUA_BLOCK_DIRECTIVES, STOCK_INCLUDE_FILES
+
+        self.base_dir = base_dir
+        self.settings = settings
+        self.catalog = load_catalog()
+        self.lua_blocks = LUA_BLOCK_DIRECTIVES
+        self.stock_files = STOCK_INCLUDE_FILES
+        self.findings: list[Finding] = []
+        self.texts: dict[Path, str] = {}  # files given on standard input
+        self._sources: dict[Path, sources.SourceFile | None] = {}
+        self._parsed: dict[Path, ParsedFile | None] = {}
+
+    def display(self, path: Path) -> str:
+        try:
+            return Path(os.path.relpath(path, self.base_dir)).as_posix()
+        except ValueError:  # another drive on Windows
+            return Path(path).as_posix()
+
+    def finding(self, code, message, path, span, severity=None, related=(), fix=None) -> Finding:
+        info = self.catalog.get(code)
+        return Finding(
+            code=code,
+            name=info.name if info else code.lower(),
+            severity=severity or (info.severity if info else "error"),
+            message=message,
+            path=path,
+            span=span,
+            related=tuple(related),
+            fix=fix,
+        )
+
+    def source(self, path: Path) -> sources.SourceFile | None:
+        path = Path(os.path.abspath(path))
+        if path in self._sources:
+            return self._sources[path]
+        display = self.display(path)
+        try:
+            text = self.texts[path] if path in self.texts else sources.read_text(path)
+        except sources.Unreadable as why:
+            self.findings.append(self.finding("NGX008", f"cannot read this file: it {why}", display, START_FILE))
+            self._sources[path] = None
+            return None
+        result = sources.SourceFile(path, display, text)
+        self._sources[path] = result
+        return result
+
+    def parse(self, source) -> ParsedFile | None:
+        if source is None:
+            return None
+        if source.path in self._parsed:
+            return self._parsed[source.path]
+        parsed = parse(source.text, source, self.lua_blocks)
+        if parsed.problem:
+            self.findings.append(self.finding("NGX001", parsed.problem.message, source.display, parsed.problem.span))
+        self._parsed[source.path] = parsed
+        return parsed
+
+    def parsed_files(self):
+        return [(self._sources[p], parsed) for p, parsed in self._parsed.items() if parsed is not None]
+
+    def map_path(self, absolute: str, conf_dir: Path) -> Path | None:
+        """An absolute path of the target machine as a path in the project, through `path-map` (longest first)."""
+        for prefix, target in self.settings.path_map:
+            if absolute == prefix.rstrip("/") or absolute.startswith(prefix if prefix.endswith("/") else prefix + "/"):
+                rest = absolute[len(prefix):].lstrip("/")
+                return target / rest if rest else target
+        for prefix in CONF_PREFIXES:
+            if absolute.startswith(prefix):
+                return conf_dir / absolute[len(prefix):]
+        return None
+
+
+def find_repository_root(start: Path) -> Path | None:
+    for directory in [start, *start.parents]:
+        if (directory / ".git").exists():
+            return directory
+    return None
+
+
+def _git_listed(directory: Path) -> list[Path] | None:
+    """Files under `directory` that git does not ignore, or None outside a work tree."""
+    try:
+        result = subprocess.run(
+            ["git", "-C", str(directory), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            capture_output=True,
+            timeout=30,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if result.returncode != 0:
+        return None
+    names = result.stdout.decode("utf-8", "surrogateescape").split("\0")
+    return [directory / name for name in names if name]
+
+
+def _walk(directory: Path) -> list[Path]:
+    found = []
+    for current, dirs, files in os.walk(directory):
+        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
+        found.extend(Path(current) / name for name in files)
+    return found
+
+
+def _matches(relative: str, patterns) -> bool:
+    parts = relative.split("/")
+    for pattern in patterns:
+        depth = pattern.count("/") + 1
+        if fnmatch.fnmatchcase("/".join(parts[-depth:]), pattern):
+            return True
+    return False
+
+
+def discover(paths: list[Path], settings) -> tuple[list[Path], list[Path], list[Path]]:
+    """Config files, manifest files, and the files named explicitly on the command line."""
+    include = tuple(settings.include or DEFAULT_INCLUDE)
+    exclude = tuple(settings.exclude or ())
+    configs: list[Path] = []
+    manifests: list[Path] = []
+    explicit: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            listed = _git_listed(path)
+            for file in sorted(listed if listed is not None else _walk(path)):
+                relative = file.relative_to(path).as_posix()
+                if exclude and _matches(relative, exclude):
+                    continue
+                if _matches(relative, include):
+                    configs.append(file)
+                elif _matches(relative, MANIFEST_PATTERNS):
+                    manifests.append(file)
+        else:
+            explicit.append(path)
+            if _matches(path.name, MANIFEST_PATTERNS):
+                manifests.append(path)
+            else:
+                configs.append(path)
+    return configs, manifests, explicit
+
+
+def _looks_main(parsed: ParsedFile, path: Path) -> bool:
+    return path.name == "nginx.conf" or any(d.name in MAIN_ONLY_BLOCKS for d in parsed.directives)
+
+
+def infer_context(parsed: ParsedFile) -> tuple:
+    """The context in which the fewest top-level directives would be out of place (first wins a tie)."""
+    from .nginx.directives import check_directive
+
+    best, best_misses = (), None
+    for ctx in INFERABLE_CONTEXTS:
+        misses = 0
+        for d in parsed.directives:
+            problem = check_directive(d.name, d.args, ctx, d.block is not None or d.lua is not None)
+            if problem is not None and problem.code == "NGX005":
+                misses += 1
+        if best_misses is None or misses < best_misses:
+            best, best_misses = ctx, misses
+            if misses == 0:
+                break
+    return best
+
+
+def server_prefix(conf_path: Path, settings) -> Path:
+    """nginx's -p: the parent of conf/ in the OpenResty layout, else the config's own directory."""
+    if settings.prefix:
+        return Path(settings.prefix)
+    directory = conf_path.parent
+    return directory.parent if directory.name == "conf" else directory
+
+
+def _ancestor_roots(file: Path, stop: Path) -> list[Path]:
+    """nginx.conf files in the directories above a fragment: the roots that may include it."""
+    found = []
+    for directory in [file.parent, *file.parent.parents]:
+        candidate = directory / "nginx.conf"
+        if candidate != file and candidate.is_file():
+            found.append(candidate)
+        if directory == stop or directory == directory.parent:
+            break
+    return found
+
+
+def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Path, str] | None = None) -> Workspace:
+    loader = Loader(base_dir, settings)
+    if stdin is not None:
+        loader.texts[Path(os.path.abspath(stdin[0]))] = stdin[1]
+    configs, manifests, explicit = discover(paths, settings)
+    if stdin is not None:
+        configs.append(stdin[0])
+        explicit.append(stdin[0])
+    configured_roots = [Path(r) for r in settings.roots or ()]
+    candidates = list(dict.fromkeys(Path(os.path.abspath(p)) for p in [*configured_roots, *configs]))
+    for file in explicit:
+        for root in _ancestor_roots(Path(os.path.abspath(file)), base_dir):
+            if root not in candidates:
+                candidates.append(root)
+
+    parsed = {path: loader.parse(loader.source(path)) for path in candidates}
+    reached: set[Path] = set()
+    deployments: list[Deployment] = []
+
+    def build(path: Path, ctx: tuple) -> None:
+        source = loader.source(path)
+        if source is None:
+            return
+        deployment = Deployment(source, ctx, server_prefix(path, settings), loader, settings)
+        deployments.append(deployment)
+        reached.update(f.path for f in deployment.files.values())
+
+    configured = {Path(os.path.abspath(r)) for r in configured_roots}
+    for path in candidates:
+        tree = parsed[path]
+        if tree is not None and (path in configured or (not configured and _looks_main(tree, path))):
+            build(path, ())
+    leftovers = [p for p in candidates if p not in reached and parsed[p] is not None]
+    included_by_leftover = _literal_includes(leftovers, parsed)
+    for path in leftovers:
+        if path in reached or path in included_by_leftover:
+            continue
+        build(path, settings.context if settings.context is not None else infer_context(parsed[path]))
+
+    report_only = None
+    if explicit:
+        report_only = {loader.display(Path(os.path.abspath(p))) for p in explicit}
+        if len(explicit) != len(paths) + (1 if stdin else 0):
+            report_only |= {loader.display(Path(os.path.abspath(p))) for p in configs}
+            report_only |= {loader.display(Path(os.path.abspath(p))) for p in manifests}
+    return Workspace(deployments, manifests, report_only, loader, files_checked=len(loader._sources))
+
+
+def _literal_includes(paths: list[Path], parsed: dict) -> set[Path]:
+    """Files that a leftover fragment includes (relative to its own directory): they are not roots themselves."""
+    targets: set[Path] = set()
+    for path in paths:
+        stack = list(parsed[path].directives)
+        while stack:
+            d = stack.pop()
+            if d.block:
+                stack.extend(d.block)
+            elif d.name == "include" and d.args and not os.path.isabs(d.args[0]):
+                pattern = str(path.parent / d.args[0])
+                if any(c in pattern for c in "*?["):
+                    import glob
+
+                    targets.update(Path(os.path.abspath(m)) for m in glob.glob(pattern))
+                else:
+                    targets.add(Path(os.path.abspath(pattern)))
+    return targets
