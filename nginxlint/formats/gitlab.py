@@ -1,0 +1,50 @@
+"""GitLab Code Quality report: a JSON array of Code Climate issues, one per active finding."""
+from __future__ import annotations
+
+import json
+
+from nginxlint.formats._paths import fingerprints, occurrence_fingerprints, relative_path
+from nginxlint.model import Report
+
+SEVERITIES = {"info": "info", "warning": "minor", "error": "major"}
+# A config nginx cannot parse, or a crash of the linter itself, blocks everything else: shown above "major".
+CRITICAL_CODES = frozenset({"NGX001", "NL999"})
+
+
+def format_report(report: Report) -> str:
+    issues = []
+    for finding, fingerprint in zip(report.findings, fingerprints(report.findings)):
+        if finding.suppression is not None:
+            continue
+        issues.append({
+            "type": "issue",
+            "check_name": finding.code,
+            "description": f"{finding.code} {finding.name}: {finding.message}",
+            "severity": "critical" if finding.code in CRITICAL_CODES else SEVERITIES[finding.severity],
+            "fingerprint": fingerprint,
+            "location": {
+                "path": relative_path(finding.path, report.base_dir),
+                "lines": {"begin": finding.span.line, "end": finding.span.end_line},
+            },
+        })
+    issues += _run_errors(report)
+    return json.dumps(issues, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def _run_errors(report: Report) -> list[dict]:
+    """Error notifications tied to a file (e.g. one that could not be read), so a failed run never looks clean."""
+    notes = [n for n in report.notifications if n.level == "error" and n.path is not None]
+    paths = [relative_path(n.path, report.base_dir) for n in notes]
+    prints = occurrence_fingerprints(("notification", n.code or "", path, n.message) for n, path in zip(notes, paths))
+    return [
+        {
+            "type": "issue",
+            "check_name": note.code or "nginxlint",
+            "description": note.message,
+            "severity": "critical",
+            "fingerprint": fingerprint,
+            "location": {"path": path, "lines": {"begin": note.span.line if note.span else 1,
+                                                 "end": note.span.end_line if note.span else 1}},
+        }
+        for note, path, fingerprint in zip(notes, paths, prints)
+    ]

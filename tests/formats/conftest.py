@@ -1,0 +1,90 @@
+"""Reports built by hand, with what real runs produce: multi-line spans, include chains, suppressions,
+a file nginx cannot parse, paths with spaces and non-ASCII, messages holding %, :, ',' and CR/LF."""
+from __future__ import annotations
+
+import pytest
+
+from nginxlint.catalog import RuleInfo
+from nginxlint.model import Finding, Location, Notification, Report, Span, Suppression
+
+DOC = """## What it does
+
+Checks that every `ngx.shared.NAME` the Lua code uses is declared
+with `lua_shared_dict NAME SIZE;` in the http block.
+
+## Why is this bad?
+
+`ngx.shared.NAME` is nil for an undeclared dict: the first request errors with a 500.
+
+## Example
+
+```nginx fail
+content_by_lua_block { ngx.shared.cache:set("k", 1) }
+```
+"""
+
+RULES = {
+    "CTR101": RuleInfo("CTR101", "worker-processes-auto", "warning",
+                       "`worker_processes auto` counts the node's CPUs, not the container's limit",
+                       ("container", "performance"), "high", None, "## What it does\n\nFlags it.\n"),
+    "LUA202": RuleInfo("LUA202", "undeclared-shared-dict", "error",
+                       "A shared dict is used but never declared", ("lua", "openresty"), "high", None, DOC),
+    "MET302": RuleInfo("MET302", "unprotected-metrics-endpoint", "info",
+                       "The metrics endpoint is reachable by anyone", ("metrics", "security"), "medium", "5.3",
+                       "## What it does\n\nFlags a metrics location without allow/deny.\n"),
+    "NGX001": RuleInfo("NGX001", "syntax-error", "error", "nginx cannot parse this file", ("validity",),
+                       "high", None, "## What it does\n\nReports what nginx's parser rejects.\n"),
+}
+
+API = "conf/vhosts/api gateway ü.conf"
+
+
+def make_findings() -> list[Finding]:
+    findings = [
+        Finding("CTR101", "worker-processes-auto", "warning",
+                "worker_processes auto: the node has 64 CPUs, the pod's limit is 2, so 62 workers idle",
+                "conf/nginx.conf", Span(1, 1, 1, 23), fix="worker_processes 2;"),
+        Finding("CTR101", "worker-processes-auto", "warning", "duplicate, suppressed",
+                "conf/nginx.conf", Span(2, 1, 2, 23),
+                suppression=Suppression("conf/nginx.conf", 2, "pinned by the chart, 100% intended")),
+        Finding("LUA202", "undeclared-shared-dict", "error",
+                'ngx.shared.cache is used but no "lua_shared_dict cache" is declared\r\nin the http block, 100%',
+                API, Span(12, 9, 15, 4),
+                related=(Location("conf/nginx.conf", Span(20, 5, 20, 35), "included from here"),
+                         Location("lua/cache.lua", Span(3, 1, 3, 10), ""))),
+        Finding("LUA202", "undeclared-shared-dict", "error",
+                'ngx.shared.cache is used but no "lua_shared_dict cache" is declared\r\nin the http block, 100%',
+                API, Span(30, 9, 30, 25)),
+        Finding("MET302", "unprotected-metrics-endpoint", "info", "location /metrics: no allow/deny, <open> & \"public\"",
+                API, Span(40, 3, 40, 20)),
+        Finding("NGX001", "syntax-error", "error", 'unexpected "}"', "conf/broken.conf", Span(7, 1, 7, 2)),
+        Finding("NL999", "internal-error", "error", "the Lua analysis of lua/x.lua crashed: KeyError",
+                "lua/x.lua", Span(1, 1, 1, 2)),
+    ]
+    return sorted(findings, key=lambda f: f.sort_key)
+
+
+def make_report(findings=None, notifications=None, base_dir="/home/ci/work/my repo") -> Report:
+    return Report(
+        findings=make_findings() if findings is None else findings,
+        rules=dict(RULES),
+        notifications=[
+            Notification("error", "conf/broken.conf: unexpected end of file, expecting \"}\"", "conf/broken.conf",
+                         Span(9, 1, 9, 1), "NGX001"),
+            Notification("warning", "lua/bin.lua is not UTF-8, skipped", "lua/bin.lua", None, None),
+            Notification("note", "3 files checked", None, None, None),
+        ] if notifications is None else notifications,
+        base_dir=base_dir,
+        version="0.1.0",
+        files_checked=5,
+    )
+
+
+@pytest.fixture
+def report() -> Report:
+    return make_report()
+
+
+@pytest.fixture
+def clean_report() -> Report:
+    return make_report(findings=[], notifications=[])
