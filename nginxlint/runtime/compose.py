@@ -1,0 +1,323 @@
+"""Read services from Docker Compose files into the same Container shape as Kubernetes."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import shlex
+from urllib.parse import urlsplit
+
+from .fields import FieldReader
+from .model import ComposeDoc, Container, Mount, Port, Probe, RuntimeFacts, Span, Value
+from .quantity import parse_decimal_cpus, parse_docker_bytes, parse_duration
+from .yamlpos import YMap, YNode, YScalar, YSeq, load_yaml
+
+_COMPOSE_NAME = re.compile(r"(?:docker-)?compose(?:[.-][^/]*)?\.ya?ml")
+_SERVICES_LINE = re.compile(r"^services\s*:", re.MULTILINE)
+_URL = re.compile(r"https?://[^\s'\"|;&]+")
+_MAX_PORT_RANGE = 1024
+
+
+def is_compose_path(path: str) -> bool:
+    """compose.yaml, compose.override.yml, docker-compose.yml, docker-compose.prod.yaml, …"""
+    return bool(_COMPOSE_NAME.fullmatch(posixpath.basename(path.replace("\\", "/"))))
+
+
+def is_compose_root(root: YNode | None) -> bool:
+    """A top-level `services:` mapping whose entries are mappings (GitLab CI's `services:` is a list)."""
+    if not isinstance(root, YMap) or "apiVersion" in root:
+        return False
+    services = root.get("services")
+    return isinstance(services, YMap) and len(services) > 0 and all(
+        isinstance(service, YMap) or (isinstance(service, YScalar) and service.value is None)
+        for _key, _key_node, service in services.items()
+    )
+
+
+def load_compose(path: str, text: str) -> ComposeDoc:
+    """Every service of a Compose file; a file that is not Compose gives an empty result."""
+    parsed = load_yaml(text)
+    root = parsed.documents[0].root if parsed.documents else None
+    named = is_compose_path(path)
+    if not is_compose_root(root):
+        if parsed.problems and (named or _SERVICES_LINE.search(text)):
+            return ComposeDoc(path, problems=_yaml_problems(path, parsed.problems))
+        return ComposeDoc(path)
+    reader = _ComposeReader(path, root)
+    services = []
+    for name, key_node, service in root.get("services").items():
+        if isinstance(service, YMap):
+            services.append(reader.read_service(name, key_node.span, service))
+    document_problems = [p for d in parsed.documents[:1] for p in d.problems]
+    problems = _yaml_problems(path, parsed.problems + tuple(document_problems)) + tuple(reader.problems)
+    return ComposeDoc(path, tuple(services), tuple(sorted(problems, key=lambda p: p.span or (0, 0, 0, 0))))
+
+
+def _yaml_problems(path, problems):
+    from .model import ManifestProblem
+
+    return tuple(ManifestProblem(path, p.message, p.span, "yaml") for p in problems)
+
+
+class _ComposeReader(FieldReader):
+    def __init__(self, path: str, root: YMap) -> None:
+        super().__init__(path)
+        configs = self.mapping(root.get("configs"), "configs")
+        secrets = self.mapping(root.get("secrets"), "secrets")
+        # Top-level configs/secrets: name -> host file, so a mounted config leads back to its file.
+        self.files = {
+            "config": self._declared_files(configs),
+            "secret": self._declared_files(secrets),
+        }
+
+    def _declared_files(self, declared: YMap | None) -> dict[str, str]:
+        files = {}
+        for name, _key, entry in declared.items() if declared else ():
+            file = self.string(entry.get("file"), f"{name}.file") if isinstance(entry, YMap) else None
+            if file:
+                files[name] = file
+        return files
+
+    def read_service(self, name: str, name_span: Span, service: YMap) -> RuntimeFacts:
+        deploy = self.mapping(service.get("deploy"), "deploy")
+        resources = self.mapping(deploy.get("resources"), "deploy.resources") if deploy else None
+        limits = self.mapping(resources.get("limits"), "deploy.resources.limits") if resources else None
+        reservations = self.mapping(resources.get("reservations"), "deploy.resources.reservations") if resources else None
+        command, command_spans = self._argv(service.get("entrypoint"), "entrypoint")
+        args, args_spans = self._argv(service.get("command"), "command")
+        env, env_values = self._environment(service.get("environment"))
+        image_node = service.get("image")
+        user = self.value(service, "user", self.string, "user")
+        container = Container(
+            name=name, path=self.path, span=service.span, source="compose", name_span=name_span,
+            image=self.string(image_node, "image"), image_span=image_node.span if image_node is not None else None,
+            command=command, command_spans=command_spans, args=args, args_spans=args_spans,
+            working_dir=self.value(service, "working_dir", self.string, "working_dir"),
+            cpu_limit=self.quantity(limits, "cpus", parse_decimal_cpus, "cpus")
+            or self.quantity(service, "cpus", parse_decimal_cpus, "cpus"),
+            cpu_request=self.quantity(reservations, "cpus", parse_decimal_cpus, "cpus"),
+            memory_limit=self.quantity(limits, "memory", parse_docker_bytes, "memory size")
+            or self.quantity(service, "mem_limit", parse_docker_bytes, "memory size"),
+            memory_request=self.quantity(reservations, "memory", parse_docker_bytes, "memory size")
+            or self.quantity(service, "mem_reservation", parse_docker_bytes, "memory size"),
+            read_only_root=self.value(service, "read_only", self.boolean, "read_only"),
+            run_as_non_root=_non_root(user),
+            run_as_user=_uid(user),
+            user=user,
+            ports=self._ports(service.get("ports")),
+            probes=self._healthcheck(service.get("healthcheck")),
+            env=env, env_values=env_values,
+            env_from=tuple(
+                Value(self.string(item, "env_file"), item.span)
+                for item in self._one_or_many(service.get("env_file"), "env_file")
+                if isinstance(item, YScalar)
+            ),
+            mounts=self._mounts(service),
+            stop_signal=self.value(service, "stop_signal", self.string, "stop_signal"),
+        )
+        return RuntimeFacts(
+            source="compose", path=self.path, name=name, container=container, span=service.span,
+            replicas=self.value(deploy, "replicas", self.integer, "deploy.replicas"),
+            termination_grace_period=self.quantity(service, "stop_grace_period", parse_duration, "duration"),
+        )
+
+    def _one_or_many(self, node: YNode | None, what: str) -> tuple[YNode, ...]:
+        if isinstance(node, YSeq):
+            return self.sequence(node, what)
+        return () if node is None or (isinstance(node, YScalar) and node.value is None) else (node,)
+
+    def _argv(self, node: YNode | None, what: str) -> tuple[tuple[str, ...], tuple[Span | None, ...]]:
+        """A list, or a string split the way Compose splits it (shell words, no shell)."""
+        if isinstance(node, YScalar) and isinstance(node.value, str):
+            try:
+                words = shlex.split(node.value)
+            except ValueError as error:
+                self.report(f"cannot split {what}: {error}", node.span)
+                words = [node.value]
+            return tuple(words), tuple(node.span for _ in words)
+        return self.strings(node, what)
+
+    def _environment(self, node: YNode | None) -> tuple[tuple[Value, ...], dict[str, Value]]:
+        names, values = [], {}
+        if isinstance(node, YMap):
+            for name, key_node, value in node.items():
+                names.append(Value(name, key_node.span, None, key_node.span))
+                if isinstance(value, YScalar) and value.value is not None:
+                    text = value.value if isinstance(value.value, str) else value.text
+                    values[name] = Value(text, value.span, value.text, key_node.span)
+            return tuple(names), values
+        for item in self.sequence(node, "environment"):
+            entry = self.string(item, "an environment entry")
+            if entry is None:
+                continue
+            name, equals, text = entry.partition("=")
+            names.append(Value(name, item.span))
+            if equals:
+                values[name] = Value(text, item.span, entry)
+        return tuple(names), values
+
+    # -- ports -------------------------------------------------------------
+    def _ports(self, node: YNode | None) -> tuple[Port, ...]:
+        ports = []
+        for item in self.sequence(node, "ports"):
+            if isinstance(item, YMap):
+                target = self.integer(item.get("target"), "ports target")
+                published = item.get("published")
+                host = _int_or_none(published.value if isinstance(published, YScalar) else None)
+                protocol = (self.string(item.get("protocol"), "protocol") or "tcp").upper()
+                ports.append(Port(target, self.string(item.get("name"), "port name"), item.span, protocol, host))
+                continue
+            text = self.string(item, "a port")
+            if text is None:
+                continue
+            parsed = _short_port(text)
+            if parsed is None:
+                self.report(f"invalid port mapping {text!r}", item.span)
+                continue
+            numbers, hosts, protocol = parsed
+            for index, number in enumerate(numbers):
+                host = hosts[index] if index < len(hosts) else (hosts[0] if len(hosts) == 1 else None)
+                ports.append(Port(number, None, item.span, protocol, host))
+        return tuple(ports)
+
+    # -- healthcheck -------------------------------------------------------
+    def _healthcheck(self, node: YNode | None) -> tuple[Probe, ...]:
+        check = self.mapping(node, "healthcheck")
+        if check is None or self.boolean(check.get("disable"), "healthcheck.disable"):
+            return ()
+        test = check.get("test")
+        if test is None:
+            return ()
+        if isinstance(test, YScalar) and isinstance(test.value, str):
+            words = ("CMD-SHELL", test.value)
+        else:
+            words = self.strings(test, "healthcheck.test")[0]
+        if not words or words[0] == "NONE":
+            return ()
+        command = words[1:] if words[0] in ("CMD", "CMD-SHELL") else words
+        url = _URL.search(" ".join(command))
+        port = path = host = scheme = None
+        if url:
+            parts = urlsplit(url.group(0))
+            scheme, host, path = parts.scheme, parts.hostname, parts.path or "/"
+            try:
+                port = parts.port or (443 if scheme == "https" else 80)
+            except ValueError:
+                port = None
+        return (Probe(
+            kind="healthcheck", handler="exec", span=check.span, port=port,
+            port_span=test.span if port else None, path=path, path_span=test.span if path else None,
+            host=host, scheme=scheme.upper() if scheme else None, command=tuple(command),
+        ),)
+
+    # -- mounts ------------------------------------------------------------
+    def _mounts(self, service: YMap) -> tuple[Mount, ...]:
+        mounts = []
+        for item in self.sequence(service.get("volumes"), "volumes"):
+            mount = self._volume(item)
+            if mount is not None:
+                mounts.append(mount)
+        for item in self._one_or_many(service.get("tmpfs"), "tmpfs"):
+            text = self.string(item, "tmpfs")
+            if text:
+                path, _colon, options = text.partition(":")
+                size = re.search(r"(?:^|,)size=([^,]+)", options)
+                mounts.append(Mount(path, None, "tmpfs", False, item.span, medium="tmpfs",
+                                    size_limit=size[1] if size else None))
+        for kind, default_dir in (("config", "/"), ("secret", "/run/secrets/")):
+            for item in self.sequence(service.get(kind + "s"), kind + "s"):
+                mount = self._config(item, kind, default_dir)
+                if mount is not None:
+                    mounts.append(mount)
+        return tuple(mounts)
+
+    def _volume(self, item: YNode) -> Mount | None:
+        if isinstance(item, YMap):
+            target = self.string(item.get("target"), "volume target")
+            if target is None:
+                self.report("volume without a target", item.span)
+                return None
+            kind = self.string(item.get("type"), "volume type") or "volume"
+            source = self.string(item.get("source"), "volume source")
+            read_only = bool(self.boolean(item.get("read_only"), "read_only"))
+            tmpfs = self.mapping(item.get("tmpfs"), "tmpfs") if kind == "tmpfs" else None
+            size = self.string(tmpfs.get("size"), "tmpfs size") if tmpfs else None
+            return Mount(target, source if kind == "volume" else None, kind, read_only, item.span, source=source,
+                         medium="tmpfs" if kind == "tmpfs" else None, size_limit=size)
+        text = self.string(item, "a volume")
+        if not text:
+            return None
+        parts = text.split(":")
+        if len(parts) == 1:  # anonymous volume at this path
+            return Mount(parts[0], None, "volume", False, item.span)
+        source, target = parts[0], parts[1]
+        mode = parts[2] if len(parts) > 2 else ""
+        read_only = "ro" in mode.split(",")
+        bind = source.startswith((".", "/", "~", "$"))
+        return Mount(target, None if bind else source, "bind" if bind else "volume", read_only, item.span,
+                     source=source)
+
+    def _config(self, item: YNode, kind: str, default_dir: str) -> Mount | None:
+        if isinstance(item, YMap):
+            name = self.string(item.get("source"), f"{kind} source")
+            target = self.string(item.get("target"), f"{kind} target")
+        else:
+            name, target = self.string(item, kind), None
+        if not name:
+            return None
+        if not target:
+            target = default_dir + name
+        elif kind == "secret" and not target.startswith("/"):
+            target = default_dir + target
+        return Mount(target, name, kind, True, item.span, source=self.files[kind].get(name))
+
+
+def _short_port(text: str) -> tuple[list[int], list[int], str] | None:
+    """'8080:80', '127.0.0.1:8080:80/udp', '[::1]:80:80', '8000-8001:80-81', '80' -> container ports, host ports, protocol."""
+    text, _slash, protocol = text.partition("/")
+    if text.startswith("["):  # IPv6 host address
+        closing = text.find("]:")
+        if closing < 0:
+            return None
+        text = text[closing + 2:]
+    parts = text.rsplit(":", 2)
+    container = _port_range(parts[-1])
+    host = _port_range(parts[-2]) if len(parts) >= 2 and parts[-2] else []
+    if container is None or host is None:
+        return None
+    return container, host, (protocol or "tcp").upper()
+
+
+def _port_range(text: str) -> list[int] | None:
+    match = re.fullmatch(r"([0-9]+)(?:-([0-9]+))?", text)
+    if match is None:
+        return None
+    first = int(match[1])
+    last = int(match[2]) if match[2] else first
+    if last < first or last - first > _MAX_PORT_RANGE or last > 65535:
+        return None
+    return list(range(first, last + 1))
+
+
+def _int_or_none(value: object) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return None
+
+
+def _uid(user: Value | None) -> Value | None:
+    """The numeric uid of `user: "1000:1000"`; None for a user name."""
+    if user is None:
+        return None
+    name = str(user.value).split(":", 1)[0]
+    return Value(int(name), user.span, user.text, user.key_span) if name.isdigit() else None
+
+
+def _non_root(user: Value | None) -> Value | None:
+    """Whether `user:` makes the process non-root; None when not set (the image decides)."""
+    if user is None:
+        return None
+    name = str(user.value).split(":", 1)[0]
+    return Value(name not in ("root", "0"), user.span, user.text, user.key_span)
