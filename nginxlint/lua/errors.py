@@ -1,0 +1,52 @@
+"""The error the Lua parser raises, and the offset-to-position index it needs."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+
+
+class LuaSyntaxError(Exception):
+    """A Lua syntax error, worded like LuaJIT's, with a 1-based span (end column exclusive)."""
+
+    def __init__(self, message: str, line: int, column: int, end_line: int, end_column: int):
+        super().__init__(message, line, column, end_line, end_column)
+        self.message = message
+        self.line = line
+        self.column = column
+        self.end_line = end_line
+        self.end_column = end_column
+
+    @property
+    def span(self) -> tuple[int, int, int, int]:
+        return (self.line, self.column, self.end_line, self.end_column)
+
+    def __str__(self) -> str:
+        return f"{self.line}:{self.column}: {self.message}"
+
+
+class LineIndex:
+    """Maps character offsets of one text to (line, column), both 1-based.
+
+    Lines end at '\\n' only, so positions agree with the nginx side and with editors.
+    """
+
+    __slots__ = ("_starts",)
+
+    def __init__(self, text: str):
+        starts = [0]
+        find = text.find
+        pos = find("\n")
+        while pos != -1:
+            starts.append(pos + 1)
+            pos = find("\n", pos + 1)
+        self._starts = starts
+
+    def position(self, offset: int) -> tuple[int, int]:
+        line = bisect_right(self._starts, offset)
+        return line, offset - self._starts[line - 1] + 1
+
+    def span(self, start: int, end: int) -> tuple[int, int, int, int]:
+        return self.position(start) + self.position(end)
+
+    def error(self, message: str, start: int, end: int) -> LuaSyntaxError:
+        return LuaSyntaxError(message, *self.span(start, end))

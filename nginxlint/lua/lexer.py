@@ -1,0 +1,247 @@
+"""Lua 5.1 / LuaJIT 2.1 tokenizer.
+
+One regex match per token: the match first skips whitespace and comments, then reads one token.
+Tokens are plain tuples ``(type, text, start, end)`` with character offsets into the text;
+lines and columns are computed only when someone needs them (errors, facts).
+Errors use LuaJIT's own words (``lj_lex.c``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from .errors import LineIndex, LuaSyntaxError
+
+KEYWORDS = {
+    word: word.upper()
+    for word in (
+        "and break do else elseif end false for function goto if in local nil not or "
+        "repeat return then true until while"
+    ).split()
+}
+
+OPERATORS = {
+    "+": "PLUS", "-": "MINUS", "*": "STAR", "/": "SLASH", "%": "PERCENT", "^": "CARET",
+    "#": "HASH", "==": "EQEQ", "~=": "NE", "<=": "LE", ">=": "GE", "<": "LT", ">": "GT",
+    "=": "EQ", "(": "LPAR", ")": "RPAR", "{": "LBRACE", "}": "RBRACE", "[": "LSQB",
+    "]": "RSQB", "::": "DBCOLON", ";": "SEMI", ":": "COLON", ",": "COMMA", ".": "DOT",
+    "..": "CONCAT", "...": "ELLIPSIS",
+}
+
+# LuaJIT treats every byte >= 0x80 as an identifier character, so any non-ASCII code point is one.
+_IDENT_START = "A-Za-z_\x80-\U0010ffff"
+_IDENT = "0-9" + _IDENT_START
+
+# Alternatives never overlap, so backtracking into the skip part cannot re-read a comment differently:
+# a line comment may not start with a long bracket, and an unfinished long comment stops the skip.
+_SKIP = r"(?:[ \t\r\n\f\v]+|--(?!\[=*\[)[^\n\r]*|--\[(?P<lc>=*)\[(?s:.*?)\](?P=lc)\])*"
+
+_TOKEN = re.compile(
+    _SKIP
+    + r"(?:(?P<NAME>[" + _IDENT_START + "][" + _IDENT + r"]*)"
+    # LuaJIT reads a number greedily (identifier chars, dots, exponent signs), then validates it.
+    + r"|(?P<NUMBER>0[xX](?:[pP][+-]|[" + _IDENT + r".])*|\.?[0-9](?:[eE][+-]|[" + _IDENT + r".])*)"
+    + r"|(?P<STRING>\"(?:[^\"\\\n\r]|\\z[ \t\r\n\f\v]*|\\\r\n|\\\n\r|\\(?s:.))*\""
+    + r"|'(?:[^'\\\n\r]|\\z[ \t\r\n\f\v]*|\\\r\n|\\\n\r|\\(?s:.))*'"
+    + r"|\[(?P<ls>=*)\[(?s:.*?)\](?P=ls)\])"
+    + r"|(?P<OP>\.\.\.|\.\.|==|~=|<=|>=|::|[-+*/%^#<>=(){}\[\];:,.])"
+    + r"|(?P<EOF>\Z)"
+    + r"|(?P<OTHER>(?s:.)))"
+)
+
+_G_NAME = _TOKEN.groupindex["NAME"]
+_G_NUMBER = _TOKEN.groupindex["NUMBER"]
+_G_STRING = _TOKEN.groupindex["STRING"]
+_G_OP = _TOKEN.groupindex["OP"]
+_G_EOF = _TOKEN.groupindex["EOF"]
+_G_OTHER = _TOKEN.groupindex["OTHER"]
+
+_VALID_NUMBER = re.compile(
+    r"(?:"
+    r"(?:(?:[0-9]+|0[xX][0-9a-fA-F]+|0[bB][01]+)(?:[iI]|[uU]?[lL][lL]|[lL][lL][uU])?)"
+    r"|(?:(?:[0-9]+\.[0-9]*|\.[0-9]+|[0-9]+(?=[eE]))(?:[eE][+-]?[0-9]+)?[iI]?)"
+    r"|(?:0[xX](?:[0-9a-fA-F]+\.[0-9a-fA-F]*|\.[0-9a-fA-F]+|[0-9a-fA-F]+(?=[pP]))(?:[pP][+-]?[0-9]+)?[iI]?)"
+    r")\Z"
+)
+
+_ESCAPE = re.compile(
+    r"\\(?:(?P<simple>[abfnrtv\\\"'])|(?P<nl>\r\n|\n\r|\n|\r)|x(?P<hex>[0-9a-fA-F]{2})"
+    r"|z(?P<z>[ \t\r\n\f\v]*)|u\{(?P<uni>[0-9a-fA-F]+)\}|(?P<dec>[0-9]{1,3})|(?P<bad>))"
+)
+_SIMPLE_ESCAPES = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v",
+                   "\\": "\\", '"': '"', "'": "'"}
+
+
+class _Lexer:
+    """Token source for one text; keeps the facts the parser asks for later."""
+
+    __slots__ = ("text", "lines", "newline_parens")
+
+    def __init__(self, text: str):
+        self.text = text
+        self.lines = LineIndex(text)
+        # Offsets of '(' tokens that start a new line after the previous token (LuaJIT: ambiguous call).
+        self.newline_parens: set[int] = set()
+
+    def error(self, message: str, start: int, end: int) -> LuaSyntaxError:
+        return self.lines.error(message, start, end)
+
+    def tokens(self):
+        text = self.text
+        start = _skip_header(text)
+        keywords = KEYWORDS
+        operators = OPERATORS
+        newline_parens = self.newline_parens
+        prev_end = start
+        for match in _TOKEN.finditer(text, start):
+            group = match.lastindex
+            if group == _G_NAME:
+                word = match.group(group)
+                kind = keywords.get(word, "NAME")
+                if kind == "GOTO" and not self._goto_is_keyword(match.end()):
+                    kind = "NAME"
+                yield (kind, word, match.start(group), match.end())
+            elif group == _G_OP:
+                op = match.group(group)
+                tok_start = match.start(group)
+                kind = operators[op]
+                if kind == "LSQB" or kind == "MINUS" or kind == "LPAR":
+                    self._check_op(kind, tok_start, prev_end)
+                yield (kind, op, tok_start, match.end())
+            elif group == _G_STRING:
+                raw = match.group(group)
+                tok_start = match.start(group)
+                if "\\" in raw and raw[0] != "[":
+                    _check_escapes(self, raw, tok_start)
+                yield ("STRING", raw, tok_start, match.end())
+            elif group == _G_NUMBER:
+                raw = match.group(group)
+                if _VALID_NUMBER.match(raw) is None:
+                    raise self.error(f"malformed number near '{raw}'", match.start(group), match.end())
+                yield ("NUMBER", raw, match.start(group), match.end())
+            elif group == _G_EOF:
+                yield ("$END", "", len(text), len(text))
+                return
+            elif group == _G_OTHER:
+                yield self._other(match.group(group), match.start(group))
+            else:  # pragma: no cover - every position matches one alternative
+                raise self.error("unexpected symbol", match.start(), match.end())
+            prev_end = match.end()
+
+    def _goto_is_keyword(self, end: int) -> bool:
+        # LuaJIT (without 5.2 compatibility) treats `goto` as a statement only when a name follows.
+        match = _TOKEN.match(self.text, end)
+        return match is not None and match.lastindex == _G_NAME and match.group(_G_NAME) not in KEYWORDS
+
+    def _check_op(self, kind: str, start: int, prev_end: int) -> None:
+        text = self.text
+        following = text[start + 1:start + 2]
+        if kind == "LSQB":
+            if following == "[":
+                raise self.error("unfinished long string near '<eof>'", len(text), len(text))
+            if following == "=":
+                level_end = start + 1
+                while text[level_end:level_end + 1] == "=":
+                    level_end += 1
+                if text[level_end:level_end + 1] == "[":
+                    raise self.error("unfinished long string near '<eof>'", len(text), len(text))
+                raise self.error("invalid long string delimiter near '" + text[start:level_end] + "'",
+                                 start, level_end)
+        elif kind == "MINUS":
+            if following == "-":  # the skip stopped at a long comment opener that is never closed
+                raise self.error("unfinished long comment near '<eof>'", len(text), len(text))
+        elif start > prev_end and ("\n" in text[prev_end:start] or "\r" in text[prev_end:start]):
+            self.newline_parens.add(start)
+
+    def _other(self, char: str, start: int):
+        if char == '"' or char == "'":
+            raise _unfinished_string(self, start)
+        return ("OTHER", char, start, start + 1)
+
+
+def _skip_header(text: str) -> int:
+    """LuaJIT skips a UTF-8 byte order mark and a first line starting with '#'."""
+    pos = 1 if text.startswith("\ufeff") else 0
+    if text.startswith("#", pos):
+        newline = text.find("\n", pos)
+        return len(text) if newline == -1 else newline
+    return pos
+
+
+def _unfinished_string(lexer: _Lexer, start: int) -> LuaSyntaxError:
+    """Find where a short string breaks: an invalid escape, a newline or the end of the text."""
+    text = lexer.text
+    quote = text[start]
+    pos = start + 1
+    while pos < len(text):
+        char = text[pos]
+        if char == quote:  # pragma: no cover - a closed string is matched by the token regex
+            break
+        if char == "\n" or char == "\r":
+            return lexer.error(f"unfinished string near '{text[start:pos]}'", start, pos)
+        if char == "\\":
+            match = _ESCAPE.match(text, pos)
+            if match.group("bad") is not None and pos + 1 >= len(text):
+                break  # a backslash at the very end: LuaJIT reports the end of the text
+            _validate_escape(lexer, match, text, start, pos)
+            pos = match.end()
+            continue
+        pos += 1
+    return lexer.error("unfinished string near '<eof>'", len(text), len(text))
+
+
+def _validate_escape(lexer: _Lexer, match: re.Match, text: str, tok_start: int, pos: int) -> None:
+    bad = match.group("bad") is not None
+    if not bad and match.group("dec") is not None:
+        bad = int(match.group("dec")) > 255
+    if not bad and match.group("uni") is not None:
+        bad = int(match.group("uni"), 16) >= 0x110000
+    if bad:
+        raise lexer.error(f"invalid escape sequence near '{text[tok_start:pos]}'", tok_start, pos + 1)
+
+
+def _check_escapes(lexer: _Lexer, raw: str, tok_start: int) -> None:
+    text = lexer.text
+    pos = raw.find("\\")
+    while pos != -1:
+        match = _ESCAPE.match(raw, pos)
+        _validate_escape(lexer, match, text, tok_start, tok_start + pos)
+        pos = raw.find("\\", match.end())
+
+
+def string_value(raw: str) -> str:
+    """The value of a string token: escapes decoded, long brackets and their first newline removed."""
+    if raw[0] == "[":
+        level = raw.index("[", 1) + 1
+        body = raw[level:len(raw) - level]
+        if body.startswith("\r\n") or body.startswith("\n\r"):
+            body = body[2:]
+        elif body.startswith("\n") or body.startswith("\r"):
+            body = body[1:]
+        return body
+    body = raw[1:-1]
+    if "\\" not in body:
+        return body
+    return _ESCAPE.sub(_decode_escape, body)
+
+
+def _decode_escape(match: re.Match) -> str:
+    kind = match.lastgroup
+    if kind == "simple":
+        return _SIMPLE_ESCAPES[match.group("simple")]
+    if kind == "nl":
+        return "\n"
+    if kind == "hex":
+        return chr(int(match.group("hex"), 16))
+    if kind == "z":
+        return ""
+    if kind == "uni":
+        return chr(min(int(match.group("uni"), 16), 0x10FFFF))
+    if kind == "dec":
+        return chr(int(match.group("dec")) & 0xFF)
+    return match.group(0)[1:]
+
+
+def tokenize(text: str) -> list[tuple[str, str, int, int]]:
+    """All tokens of a text, ending with ('$END', '', len, len). Raises LuaSyntaxError on lexical errors."""
+    return list(_Lexer(text).tokens())
