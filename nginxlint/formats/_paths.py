@@ -8,7 +8,7 @@ import re
 from typing import Iterable
 from urllib.parse import quote
 
-from nginxlint.model import Finding
+from nginxlint.model import Report, clean
 
 # RFC 3986 lets these through a path unencoded; everything else (spaces, %, #, ?, non-ASCII as UTF-8) is encoded.
 _URI_PATH_SAFE = "/-._~!$&'()*+,;=:@"
@@ -38,16 +38,22 @@ def artifact_uri(path: str, base_dir: str) -> str:
     return encoded
 
 
-def fingerprints(findings: list[Finding]) -> list[str]:
-    """One fingerprint per finding, in order: stable when lines above it move, distinct within a report.
+def fingerprints(report: Report) -> list[str]:
+    """One fingerprint per finding of the report, in order: stable when lines above it move, distinct.
 
-    From the Report alone the source line's text is unknown, so the hash covers the rule code, the path,
-    the message and the finding's rank among findings with the same three (in report order). A finding
-    keeps its fingerprint when lines are added or removed elsewhere; it changes when its message changes
-    or when an identical finding appears before it in the same file. Suppressed findings count too, so
-    that suppressing one does not renumber the others.
+    The hash covers the rule code, the path, the whitespace-trimmed text of the finding's first line and
+    the finding's rank among findings with the same three (in report order), like GitHub's own
+    primaryLocationLineHash. When the source text is not in the report (or the line is blank), the message
+    stands in for it. A finding keeps its fingerprint when lines are added or removed elsewhere; it changes
+    when its own line is edited or when an identical finding appears before it in the same file.
+    Suppressed findings count too, so that suppressing one does not renumber the others.
     """
-    return occurrence_fingerprints((f.code, f.path, f.message) for f in findings)
+    keys = []
+    for finding in report.findings:
+        text = " ".join(report.source_line(finding.path, finding.span.line).split())
+        anchor = "line:" + text if text else "message:" + finding.message
+        keys.append((finding.code, finding.path, anchor))
+    return occurrence_fingerprints(keys)
 
 
 def occurrence_fingerprints(keys: Iterable[tuple[str, ...]]) -> list[str]:
@@ -71,8 +77,8 @@ def _visible(match: re.Match) -> str:
 
 
 def xml_text(value: str) -> str:
-    """Element content: markup escaped, CR kept as a reference (parsers fold it), forbidden characters shown as \\xNN."""
-    value = _XML_FORBIDDEN.sub(_visible, value)
+    """Element content: undecodable bytes as U+FFFD, markup escaped, CR kept as a reference (parsers fold it), forbidden characters shown as \\xNN."""
+    value = _XML_FORBIDDEN.sub(_visible, clean(value))
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
 
 

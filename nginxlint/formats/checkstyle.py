@@ -7,7 +7,7 @@ from nginxlint.model import Report
 SEVERITIES = {"error": "error", "warning": "warning", "info": "info", "note": "info"}
 
 
-def format_report(report: Report) -> str:
+def format_report(report: Report, **_options) -> str:
     # path -> [(line, column, severity, message, source)]; column None when only the file is known
     by_file: dict[str, list[tuple]] = {}
     for finding in report.active:

@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 from nginxlint.formats._paths import relative_path
-from nginxlint.model import Finding, Notification, Report
+from nginxlint.model import Finding, Notification, Report, clean
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice", "note": "notice"}
 
 
-def format_report(report: Report) -> str:
+def format_report(report: Report, **_options) -> str:
     lines = [_finding_command(report, finding) for finding in report.active]
     lines += [_notification_command(report, note) for note in report.notifications]
-    return "".join(line + "\n" for line in lines)
+    return clean("".join(line + "\n" for line in lines))
 
 
 def _finding_command(report: Report, finding: Finding) -> str:

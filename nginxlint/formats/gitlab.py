@@ -4,16 +4,16 @@ from __future__ import annotations
 import json
 
 from nginxlint.formats._paths import fingerprints, occurrence_fingerprints, relative_path
-from nginxlint.model import Report
+from nginxlint.model import Report, clean
 
 SEVERITIES = {"info": "info", "warning": "minor", "error": "major"}
 # A config nginx cannot parse, or a crash of the linter itself, blocks everything else: shown above "major".
 CRITICAL_CODES = frozenset({"NGX001", "NL999"})
 
 
-def format_report(report: Report) -> str:
+def format_report(report: Report, **_options) -> str:
     issues = []
-    for finding, fingerprint in zip(report.findings, fingerprints(report.findings)):
+    for finding, fingerprint in zip(report.findings, fingerprints(report)):
         if finding.suppression is not None:
             continue
         issues.append({
@@ -28,7 +28,7 @@ def format_report(report: Report) -> str:
             },
         })
     issues += _run_errors(report)
-    return json.dumps(issues, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return clean(json.dumps(issues, indent=2, sort_keys=True, ensure_ascii=False)) + "\n"
 
 
 def _run_errors(report: Report) -> list[dict]:

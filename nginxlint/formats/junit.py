@@ -11,7 +11,7 @@ from nginxlint.model import Report
 SUITE_NAME = "nginxlint"
 
 
-def format_report(report: Report) -> str:
+def format_report(report: Report, **_options) -> str:
     cases = [_finding_case(report, finding) for finding in report.findings]
     cases += [_error_case(report, note) for note in report.notifications if note.level == "error"]
     if not cases:

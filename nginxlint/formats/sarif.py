@@ -9,7 +9,7 @@ import json
 import re
 
 from nginxlint.formats._paths import artifact_uri, fingerprints
-from nginxlint.model import Finding, Location, Notification, Report, Span
+from nginxlint.model import Finding, Notification, Report, Span, clean
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/nginxlint/"
@@ -23,15 +23,15 @@ ALWAYS_WRITTEN = frozenset({"level"})
 WHAT_IT_DOES = re.compile(r"^#+\s*What it does\s*\n+(.+?)(?:\n\s*\n|\Z)", re.M | re.S)
 
 
-def format_report(report: Report) -> str:
-    return json.dumps(to_json(build_log(report)), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+def format_report(report: Report, **_options) -> str:
+    return clean(json.dumps(to_json(build_log(report)), indent=2, sort_keys=True, ensure_ascii=False)) + "\n"
 
 
 def build_log(report: Report):
     import sarif_om as om
 
     descriptors, rule_index = _rule_descriptors(report)
-    fingerprint_of = fingerprints(report.findings)
+    fingerprint_of = fingerprints(report)
     results = [
         _result(om, report, finding, rule_index[finding.code], fingerprint)
         for finding, fingerprint in zip(report.findings, fingerprint_of)

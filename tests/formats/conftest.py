@@ -2,10 +2,13 @@
 a file nginx cannot parse, paths with spaces and non-ASCII, messages holding %, :, ',' and CR/LF."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from nginxlint.catalog import RuleInfo
 from nginxlint.model import Finding, Location, Notification, Report, Span, Suppression
+from nginxlint.nginx.source import SourceFile
 
 DOC = """## What it does
 
@@ -64,7 +67,28 @@ def make_findings() -> list[Finding]:
     return sorted(findings, key=lambda f: f.sort_key)
 
 
-def make_report(findings=None, notifications=None, base_dir="/home/ci/work/my repo") -> Report:
+# The lines the findings above point at; conf/broken.conf and the Lua files are left out on purpose.
+SOURCE_LINES = {
+    "conf/nginx.conf": {1: "worker_processes auto;", 2: "worker_processes auto;  # nginxlint: ignore[CTR101]",
+                        20: "    include vhosts/*.conf;"},
+    API: {12: "        content_by_lua_block { ngx.shared.cache:get(k) }",
+          30: "\tcontent_by_lua_block {   ngx.shared.cache:get(k) }\r", 40: "  location /metrics {"},
+}
+
+
+def make_sources(shift: int = 0, edits: dict | None = None) -> dict:
+    """SourceFiles holding SOURCE_LINES, each `shift` lines further down; `edits` maps (path, line) to new text."""
+    sources = {}
+    for display, lines in SOURCE_LINES.items():
+        lines = {**lines, **{line: text for (path, line), text in (edits or {}).items() if path == display}}
+        body = ["# filler"] * (max(lines) + shift)
+        for number, text in lines.items():
+            body[number + shift - 1] = text
+        sources[display] = SourceFile(Path("/nowhere") / display, display, "\n".join(body) + "\n")
+    return sources
+
+
+def make_report(findings=None, notifications=None, base_dir="/home/ci/work/my repo", sources=None) -> Report:
     return Report(
         findings=make_findings() if findings is None else findings,
         rules=dict(RULES),
@@ -77,6 +101,7 @@ def make_report(findings=None, notifications=None, base_dir="/home/ci/work/my re
         base_dir=base_dir,
         version="0.1.0",
         files_checked=5,
+        sources=make_sources() if sources is None else sources,
     )
 
 

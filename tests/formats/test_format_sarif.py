@@ -8,9 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
-from conftest import make_findings, make_report
+from conftest import API, make_findings, make_report, make_sources
 from nginxlint.formats import sarif
 from nginxlint.model import Span
 
@@ -141,21 +139,33 @@ def fingerprint_by_position(report) -> dict:
             r["partialFingerprints"]["nginxlint/v1"] for r in results}
 
 
+def shifted(findings, lines: int):
+    return [dataclasses.replace(f, span=Span(f.span.line + lines, f.span.column, f.span.end_line + lines,
+                                             f.span.end_column)) for f in findings]
+
+
 def test_fingerprints_are_unique_and_survive_lines_moving(report):
     before = fingerprint_by_position(report)
-    assert len(set(before.values())) == len(before)  # even the two identical LUA202 findings differ
-    moved = [dataclasses.replace(f, span=Span(f.span.line + 7, f.span.column, f.span.end_line + 7,
-                                              f.span.end_column)) for f in report.findings]
-    after = fingerprint_by_position(make_report(findings=moved))
+    assert len(set(before.values())) == len(before)  # the two LUA202 lines read the same once trimmed
+    after = fingerprint_by_position(make_report(findings=shifted(report.findings, 7), sources=make_sources(7)))
     assert {(code, line + 7): fp for (code, line), fp in before.items()} == after
 
 
-def test_fingerprint_changes_with_the_message(report):
-    changed = [dataclasses.replace(f, message=f.message + "!") if f.code == "NGX001" else f
-               for f in report.findings]
-    before, after = fingerprint_by_position(report), fingerprint_by_position(make_report(findings=changed))
-    assert before[("NGX001", 7)] != after[("NGX001", 7)]
-    assert {k: v for k, v in before.items() if k[0] != "NGX001"} == {k: v for k, v in after.items() if k[0] != "NGX001"}
+def test_fingerprint_follows_the_source_line_not_the_wording(report):
+    before = fingerprint_by_position(report)
+    reworded = [dataclasses.replace(f, message=f.message + "!") for f in report.findings]
+    after = fingerprint_by_position(make_report(findings=reworded))
+    # Where the line's text is known, the message does not matter; where it is not, it stands in.
+    assert {k for k in before if before[k] != after[k]} == {("NGX001", 7), ("NL999", 1)}
+    edited = fingerprint_by_position(make_report(sources=make_sources(edits={(API, 40): "location /stats {"})))
+    assert {k for k in before if before[k] != edited[k]} == {("MET302", 40)}
+
+
+def test_fingerprint_without_any_source_text_uses_the_message(report):
+    before = fingerprint_by_position(make_report(sources={}))
+    assert len(set(before.values())) == len(before)
+    after = fingerprint_by_position(make_report(findings=shifted(report.findings, 3), sources={}))
+    assert {(code, line + 3): fp for (code, line), fp in before.items()} == after
 
 
 def test_invocation_reports_notifications_and_failure(report, clean_report):
