@@ -1,0 +1,162 @@
+"""What nginx knows about each directive: where it may appear and which arguments it takes.
+
+One check per directive, in the order nginx's ``ngx_conf_handler`` makes them, with nginx's own
+messages:
+
+- NGX004 ``unknown directive "foo"``
+- NGX005 ``"content_by_lua_block" directive is not allowed here``
+- NGX006 ``directive "server" has no opening "{"``, ``directive "gzip" is not terminated by ";"``,
+  ``invalid number of arguments in "proxy_pass" directive``,
+  ``invalid value "yes" in "gzip" directive, it must be "on" or "off"``
+
+The table is crossplane's (core nginx and NGINX Plus), plus our own rows for what it lacks:
+newer core directives (``directives_core``), lua-nginx-module and stream-lua-nginx-module
+(``directives_lua``), and third-party modules (``directives_thirdparty``). Each directive maps to a
+tuple of masks, one per way it may be used (e.g. ``server`` in ``http``, in ``upstream``, in
+``stream``); the context filter picks the usable ones, as nginx does module by module.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from crossplane.analyzer import CONTEXTS as _CONTEXTS
+from crossplane.analyzer import DIRECTIVES as _CROSSPLANE_DIRECTIVES
+
+from nginxlint.nginx.directives_core import ARGUMENT_FIXES, CORE_EXTRA
+from nginxlint.nginx.directives_lua import LUA_BLOCK_DIRECTIVES, LUA_DIRECTIVES, LUA_PHASE
+from nginxlint.nginx.directives_masks import ANY, BLOCK, FLAG, MORE1, MORE2
+from nginxlint.nginx.directives_thirdparty import THIRD_PARTY
+from nginxlint.nginx.directives_unique import UNIQUE_DIRECTIVES
+
+__all__ = [
+    "LUA_BLOCK_DIRECTIVES", "LUA_PHASE", "Problem", "STOCK_INCLUDE_FILES", "UNIQUE_DIRECTIVES",
+    "check_directive", "context_of", "is_known",
+]
+
+UNKNOWN = "NGX004"
+NOT_ALLOWED = "NGX005"
+INVALID_ARGUMENTS = "NGX006"
+
+#: Files every nginx package installs next to nginx.conf, so ``include mime.types;`` works
+#: even when a project does not carry its own copy.
+STOCK_INCLUDE_FILES = frozenset({
+    "mime.types", "fastcgi_params", "fastcgi.conf", "scgi_params", "uwsgi_params",
+    "koi-utf", "koi-win", "win-utf",
+})
+
+
+class Problem(NamedTuple):
+    code: str
+    message: str
+    arg_index: int | None  # the argument to point at; None points at the directive name
+
+
+def _build_table() -> dict[str, tuple[int, ...]]:
+    # Start from crossplane's dict (not a copy of its content) and add our rows' masks.
+    table = {name: tuple(masks) for name, masks in _CROSSPLANE_DIRECTIVES.items()}
+    for name, argument_bits in ARGUMENT_FIXES.items():
+        table[name] = tuple(mask & ~_ARGUMENT_BITS | argument_bits for mask in table[name])
+    for extra in (CORE_EXTRA, LUA_DIRECTIVES, THIRD_PARTY):
+        for name, masks in extra.items():
+            table[name] = table.get(name, ()) + masks
+    return table
+
+
+_TAKE_BITS = 0xFF  # NOARGS, TAKE1 .. TAKE7: bit n set means "n arguments"
+_ARGUMENT_BITS = 0x1FFF  # NOARGS .. TAKE7, BLOCK, FLAG, ANY, 1MORE, 2MORE
+_TABLE = _build_table()
+
+
+def is_known(name: str) -> bool:
+    return name in _TABLE
+
+
+def context_of(parent_ctx: tuple[str, ...], block_name: str) -> tuple[str, ...]:
+    """The context inside ``block_name { }`` opened in ``parent_ctx`` (like crossplane).
+
+    Locations nest, but nginx checks a nested location like any other: it is ``('http', 'location')``.
+    """
+    if block_name == "location" and parent_ctx and parent_ctx[0] == "http":
+        return ("http", "location")
+    return parent_ctx + (block_name,)
+
+
+def check_directive(
+    name: str,
+    args: list[str],
+    ctx: tuple[str, ...],
+    is_block: bool,
+    extra: frozenset[str] = frozenset(),
+) -> Problem | None:
+    """The first problem nginx would report for this directive, or None.
+
+    ``ctx`` is the enclosing context (see ``context_of``). Entries of free-form blocks (``map``,
+    ``types``, ``geo``, unknown blocks, ...) are not directives: their contexts are not checked.
+    ``extra`` names directives the user declares as known (modules we have no table for).
+    """
+    ctx_mask = _CONTEXTS.get(ctx)
+    if ctx_mask is None:
+        return None
+    masks = _TABLE.get(name)
+    if masks is None:
+        if name in extra:
+            return None
+        return Problem(UNKNOWN, f'unknown directive "{name}"', None)
+    if name in extra:
+        return None
+    first = 0
+    for mask in masks:
+        if mask & ctx_mask:
+            if _accepts(mask, args, is_block):
+                return None
+            if not first:
+                first = mask
+    if not first:
+        return Problem(NOT_ALLOWED, f'"{name}" directive is not allowed here', None)
+    # Several masks may fit the context; like nginx, report what the first one expects.
+    return _argument_problem(name, first, args, is_block)
+
+
+def _accepts(mask: int, args: list[str], is_block: bool) -> bool:
+    if bool(mask & BLOCK) != is_block:
+        return False
+    n_args = len(args)
+    if mask & ANY:
+        return True
+    if mask & FLAG:
+        return n_args == 1 and args[0].lower() in ("on", "off")
+    if mask & MORE1:
+        return n_args >= 1
+    if mask & MORE2:
+        return n_args >= 2
+    return n_args <= 7 and bool(mask >> n_args & 1)
+
+
+def _argument_problem(name: str, mask: int, args: list[str], is_block: bool) -> Problem:
+    if is_block and not mask & BLOCK:
+        return Problem(INVALID_ARGUMENTS, f'directive "{name}" is not terminated by ";"', None)
+    if mask & BLOCK and not is_block:
+        return Problem(INVALID_ARGUMENTS, f'directive "{name}" has no opening "{{"', None)
+    n_args = len(args)
+    if mask & FLAG and n_args == 1:
+        return Problem(
+            INVALID_ARGUMENTS,
+            f'invalid value "{args[0]}" in "{name}" directive, it must be "on" or "off"',
+            0,
+        )
+    most = _most_args(mask)
+    return Problem(
+        INVALID_ARGUMENTS,
+        f'invalid number of arguments in "{name}" directive',
+        most if most is not None and n_args > most else None,
+    )
+
+
+def _most_args(mask: int) -> int | None:
+    """The largest argument count the mask allows, None when unbounded."""
+    if mask & (ANY | MORE1 | MORE2):
+        return None
+    if mask & FLAG:
+        return 1
+    return (mask & _TAKE_BITS).bit_length() - 1

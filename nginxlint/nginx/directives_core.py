@@ -1,0 +1,110 @@
+"""Core nginx directives that crossplane 0.5.8's table lacks (added in nginx 1.19 to 1.29).
+
+crossplane stays the source for everything it knows; this table only adds masks. Where a row is
+not taken from the nginx C source with certainty, it is deliberately permissive (more contexts,
+``MORE1``/``ANY`` arguments): a false "not allowed here" costs users more than a missed one.
+"""
+
+from nginxlint.nginx.directives_masks import (
+    BLOCK, FLAG, H_LI, H_LIF, H_LMT, H_LOC, H_MAIN, H_MS, H_MSL, H_UPS, MAIN_ONLY, MORE1, M_MS, NOARGS,
+    H_SIF, S_MAIN, S_MS, S_SRV, S_UPS, TAKE1, TAKE12, TAKE2, TAKE23, TAKE123, TAKE1234,
+)
+
+CORE_EXTRA: dict[str, tuple[int, ...]] = {
+    # crossplane forgets that include (NGX_ANY_CONF in nginx) also works in if and limit_except
+    "include": (H_SIF | H_LIF | H_LMT | TAKE1,),
+    # 1.15 - 1.21
+    "ssl_reject_handshake": (H_MS | FLAG, S_MS | FLAG),
+    "keepalive_time": (H_MSL | TAKE1, H_UPS | TAKE1),
+    "ssl_conf_command": (H_MS | TAKE2, S_MS | TAKE2, M_MS | TAKE2),
+    "proxy_ssl_conf_command": (H_MSL | TAKE2, S_MS | TAKE2),
+    "grpc_ssl_conf_command": (H_MSL | TAKE2,),
+    "uwsgi_ssl_conf_command": (H_MSL | TAKE2,),
+    "ssl_ocsp": (H_MS | TAKE1, S_MS | TAKE1),
+    "ssl_ocsp_responder": (H_MS | TAKE1, S_MS | TAKE1),
+    "ssl_ocsp_cache": (H_MS | TAKE1, S_MS | TAKE1),
+    "auth_delay": (H_MSL | TAKE1,),
+    "proxy_cookie_flags": (H_MSL | TAKE1234,),
+    "userid_flags": (H_MSL | TAKE123,),
+    "proxy_half_close": (S_MS | FLAG,),
+    "ssl_alpn": (S_MS | MORE1,),
+    "mp4_start_key_frame": (H_MSL | FLAG,),
+    "max_errors": (M_MS | TAKE1,),
+    "proxy_smtp_auth": (M_MS | FLAG,),
+    "set": (S_SRV | TAKE2,),  # stream set module, 1.19.3
+    # 1.25 - 1.29: HTTP/2 and HTTP/3 switches, QUIC
+    "http2": (H_MS | FLAG,),
+    "http3": (H_MS | FLAG,),
+    "http3_hq": (H_MS | FLAG,),
+    "http3_max_concurrent_streams": (H_MS | TAKE1,),
+    "http3_stream_buffer_size": (H_MS | TAKE1,),
+    "quic_retry": (H_MS | FLAG,),
+    "quic_gso": (H_MS | FLAG,),
+    "quic_host_key": (H_MS | TAKE1,),
+    "quic_active_connection_id_limit": (H_MS | TAKE1,),
+    "quic_bpf": (MAIN_ONLY | FLAG,),
+    "pass": (S_SRV | TAKE1,),
+    "ssl_key_log": (H_MS | TAKE1, S_MS | TAKE1, M_MS | TAKE1),
+    "ssl_certificate_cache": (H_MS | TAKE123,),
+    "proxy_ssl_certificate_cache": (H_MSL | TAKE123, S_MS | TAKE123),
+    "ssl_object_cache_inheritable": (MAIN_ONLY | FLAG,),
+    "early_hints": (H_MSL | MORE1,),
+    "keepalive_min_timeout": (H_MSL | TAKE1,),
+    "ssl_certificate_compression": (H_MS | FLAG, S_MS | FLAG, M_MS | FLAG),
+    "proxy_pass_trailers": (H_MSL | FLAG,),
+    "max_headers": (H_MS | TAKE1,),
+    # 1.27.3: re-resolvable upstream servers in open-source nginx
+    "resolver": (S_UPS | MORE1,),
+    "resolver_timeout": (H_UPS | TAKE1, S_UPS | TAKE1),
+    # NGINX Plus R33 and later
+    "mgmt": (MAIN_ONLY | BLOCK | NOARGS,),
+    "internal_redirect": (H_MSL | TAKE1,),
+    "auth_jwt_key_cache": (H_MSL | TAKE1,),
+    "auth_jwt_type": (H_MSL | TAKE1,),
+    "auth_jwt_require": (H_MSL | H_LMT | MORE1,),
+    "auth_jwt_header_set": (H_MAIN | MORE1,),
+    # njs: crossplane knows only the first njs release; newer njs widened contexts and args.
+    "js_import": (H_MSL | TAKE123, S_MS | TAKE123),
+    "js_path": (H_MSL | TAKE1, S_MS | TAKE1),
+    "js_set": (H_MSL | TAKE23, S_MS | TAKE23),
+    "js_content": (H_LI | H_LMT | TAKE1, S_SRV | TAKE1),
+    "js_body_filter": (H_LI | H_LMT | TAKE12,),
+    "js_header_filter": (H_LI | H_LMT | TAKE1,),
+    "js_var": (H_MSL | TAKE12, S_MS | TAKE12),
+    "js_preload_object": (H_MSL | TAKE123, S_MS | TAKE123),
+    "js_shared_dict_zone": (H_MAIN | MORE1, S_MAIN | MORE1),
+    "js_periodic": (H_LOC | MORE1, S_SRV | MORE1),
+    "js_engine": (H_MSL | TAKE1, S_MS | TAKE1),
+    "js_context_reuse": (H_MSL | TAKE1, S_MS | TAKE1),
+    "js_fetch_buffer_size": (H_MSL | TAKE1, S_MS | TAKE1),
+    "js_fetch_ciphers": (H_MSL | TAKE1, S_MS | TAKE1),
+    "js_fetch_max_response_buffer_size": (H_MSL | TAKE1, S_MS | TAKE1),
+    "js_fetch_protocols": (H_MSL | MORE1, S_MS | MORE1),
+    "js_fetch_timeout": (H_MSL | TAKE1, S_MS | TAKE1),
+    "js_fetch_trusted_certificate": (H_MSL | TAKE1, S_MS | TAKE1),
+    "js_fetch_verify": (H_MSL | FLAG, S_MS | FLAG),
+    "js_fetch_verify_depth": (H_MSL | TAKE1, S_MS | TAKE1),
+    "js_fetch_keepalive": (H_MSL | TAKE1, S_MS | TAKE1),
+    "js_fetch_keepalive_requests": (H_MSL | TAKE1, S_MS | TAKE1),
+    "js_fetch_keepalive_time": (H_MSL | TAKE1, S_MS | TAKE1),
+    "js_fetch_keepalive_timeout": (H_MSL | TAKE1, S_MS | TAKE1),
+    "js_access": (S_MS | TAKE1,),
+    "js_preread": (S_MS | TAKE1,),
+    "js_filter": (S_MS | TAKE1,),
+    # nginx-otel (official module)
+    "otel_exporter": (H_MAIN | BLOCK | NOARGS,),
+    "otel_service_name": (H_MAIN | TAKE1,),
+    "otel_resource_attr": (H_MAIN | TAKE2,),
+    "otel_trace": (H_MSL | TAKE1,),
+    "otel_trace_context": (H_MSL | TAKE1,),
+    "otel_span_name": (H_MSL | TAKE1,),
+    "otel_span_attr": (H_MSL | TAKE2,),
+}
+
+# Rows of crossplane 0.5.8 whose argument style differs from nginx's C source (found by running
+# `nginx -t`): name -> argument bits that replace crossplane's; its context bits are kept.
+ARGUMENT_FIXES: dict[str, int] = {
+    "limit_conn_dry_run": FLAG,
+    "limit_req_dry_run": FLAG,
+    "uwsgi_cache_background_update": FLAG,
+}
