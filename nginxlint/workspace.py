@@ -171,7 +171,7 @@ def discover(paths: list[Path], settings) -> tuple[list[Path], list[Path], list[
             explicit.append(path)
             if _matches(path.name, MANIFEST_PATTERNS):
                 manifests.append(path)
-            else:
+            elif path.suffix != ".lua":  # Lua files are reached through their roots
                 configs.append(path)
     return configs, manifests, explicit
 
@@ -206,13 +206,17 @@ def server_prefix(conf_path: Path, settings) -> Path:
     return directory.parent if directory.name == "conf" else directory
 
 
+ROOT_PLACES = ("nginx.conf", "conf/nginx.conf", "nginx/conf/nginx.conf")
+
+
 def _ancestor_roots(file: Path, stop: Path) -> list[Path]:
-    """nginx.conf files in the directories above a fragment: the roots that may include it."""
+    """Main configs near a passed file (a fragment, a Lua module, a manifest): the roots that may use it."""
     found = []
     for directory in [file.parent, *file.parent.parents]:
-        candidate = directory / "nginx.conf"
-        if candidate != file and candidate.is_file():
-            found.append(candidate)
+        for place in ROOT_PLACES:
+            candidate = directory / place
+            if candidate != file and candidate.is_file():
+                found.append(candidate)
         if directory == stop or directory == directory.parent:
             break
     return found

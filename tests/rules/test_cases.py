@@ -1,0 +1,53 @@
+"""Per-rule YAML cases (tests/rules/<CODE>.yaml): exact positions of every finding of the rule under test."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import run_cli, write_tree
+from nginxlint.catalog import load_catalog
+
+HERE = Path(__file__).parent
+CASE_FILES = sorted(HERE.glob("*.yaml"))
+
+
+def _cases():
+    for path in CASE_FILES:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for index, case in enumerate(document["cases"]):
+            yield pytest.param(document["rule"], case, id=f"{document['rule']}-{index}-{case.get('name', '')}")
+
+
+@pytest.mark.parametrize("code, case", list(_cases()))
+def test_case(code, case, tmp_path):
+    write_tree(tmp_path, case["files"])
+    if case.get("settings"):
+        (tmp_path / ".nginxlint.yaml").write_text(yaml.safe_dump(case["settings"]), encoding="utf-8")
+    target = case.get("lint", ".")
+    result = run_cli([target, "--format", "json", "--base-dir", str(tmp_path), *case.get("args", [])], cwd=tmp_path)
+    assert result.status in (0, 1), result.err
+    got = [f for f in result.json["findings"] if f["code"] == code]
+    expected = case.get("findings") or []
+    keys = ("path", "line", "column", "end_line", "end_column")
+    assert sorted(tuple(f[k] for k in keys) for f in got) == sorted(tuple(e[k] for k in keys) for e in expected), got
+    for want in expected:
+        match = next(f for f in got if all(f[k] == want[k] for k in keys))
+        if "severity" in want:
+            assert match["severity"] == want["severity"]
+        if "message" in want:
+            assert want["message"] in match["message"]
+
+
+def test_every_rule_has_pass_and_fail_cases():
+    covered: dict[str, set] = {}
+    for path in CASE_FILES:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        assert path.stem == document["rule"], f"{path.name} holds cases of {document['rule']}"
+        kinds = covered.setdefault(document["rule"], set())
+        for case in document["cases"]:
+            kinds.add("fail" if case.get("findings") else "pass")
+    missing = {code: {"pass", "fail"} - covered.get(code, set()) for code in load_catalog()}
+    missing = {code: sorted(kinds) for code, kinds in missing.items() if kinds}
+    assert not missing, f"rules without pass or fail cases: {missing}"

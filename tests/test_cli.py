@@ -1,0 +1,178 @@
+"""The command line as users meet it: exit status, formats, settings, suppressions, pre-commit file lists."""
+from __future__ import annotations
+
+import json
+
+from conftest import run_cli, write_tree
+
+MAIN = """events {}
+http {
+    include vhosts/*.conf;
+}
+"""
+API = """server {
+    listen 8080;
+    location / {
+        content_by_lua_block { ngx.say("ok") }
+    }
+}
+"""
+BROKEN_ENV = "events {}\nhttp {\n    env FOO;\n}\n"
+
+
+def test_clean_config_exits_zero(lint):
+    result = lint({"conf/nginx.conf": MAIN, "conf/vhosts/api.conf": API}, "--select", "NGX")
+    assert result.status == 0, result.out
+    assert result.json["findings"] == []
+
+
+def test_json_contract_and_exit_one(lint):
+    result = lint({"conf/nginx.conf": BROKEN_ENV}, "--select", "NGX")
+    assert result.status == 1
+    [finding] = result.json["findings"]
+    assert list(finding) == ["code", "name", "severity", "message", "path", "line", "column", "end_line",
+                             "end_column", "related"]
+    assert (finding["code"], finding["path"], finding["line"], finding["column"], finding["end_column"]) == (
+        "NGX005", "conf/nginx.conf", 3, 5, 8)
+    assert result.json["summary"]["by_severity"]["error"] == 1
+
+
+def test_same_input_gives_byte_identical_output(lint):
+    files = {"conf/nginx.conf": BROKEN_ENV + "worker_processes auto;\n"}
+    assert lint(files).out == lint(files).out
+
+
+def test_full_format_shows_source_and_caret(tmp_path):
+    write_tree(tmp_path, {"conf/nginx.conf": BROKEN_ENV})
+    result = run_cli(["conf", "--select", "NGX005", "--base-dir", str(tmp_path)], cwd=tmp_path)
+    lines = result.out.splitlines()
+    assert lines[0] == 'conf/nginx.conf:3:5: NGX005 "env" directive is not allowed here; nginx refuses to start'
+    assert lines[2] == "3 |     env FOO;"
+    assert lines[3] == "  |     ^^^"
+    assert "\033[" not in result.out  # no colour when not on a terminal
+
+
+def test_fragment_reports_include_chain(lint):
+    result = lint({"conf/nginx.conf": MAIN, "conf/vhosts/api.conf": "server { listen 8080; env FOO; }\n"},
+                  "--select", "NGX005")
+    [finding] = result.json["findings"]
+    assert finding["path"] == "conf/vhosts/api.conf"
+    assert finding["related"] == [{"path": "conf/nginx.conf", "line": 3, "column": 5,
+                                   "message": "included from conf/nginx.conf:3"}]
+
+
+def test_passed_fragment_is_linted_in_its_root_context_and_only_it_is_reported(tmp_path):
+    write_tree(tmp_path, {"conf/nginx.conf": MAIN + "env FOO;\n", "conf/vhosts/api.conf": API,
+                          "conf/vhosts/bad.conf": "server { listen 8081; env BAR; }\n"})
+    result = run_cli(["conf/vhosts/api.conf", "--format", "json", "--select", "NGX"], cwd=tmp_path)
+    assert result.status == 0, result.out  # content_by_lua_block sits in a location once included
+    result = run_cli(["conf/vhosts/bad.conf", "--format", "json", "--select", "NGX"], cwd=tmp_path)
+    assert [(f["path"], f["code"]) for f in result.json["findings"]] == [("conf/vhosts/bad.conf", "NGX005")]
+
+
+def test_syntax_error_is_never_clean_even_when_ignored(lint):
+    result = lint({"conf/nginx.conf": "events {\n"}, "--ignore", "NGX001")
+    assert result.json["findings"] == []
+    assert result.status == 1
+    assert result.json["summary"]["errors"][0]["code"] == "NGX001"
+
+
+def test_exit_zero_and_failure_threshold(lint):
+    files = {"conf/nginx.conf": "events {}\nhttp { lua_shared_dic x 1m; }\n"}
+    assert lint(files, "--select", "NGX004").status == 1
+    assert lint(files, "--select", "NGX004", "--failure-threshold", "error").status == 0
+    assert lint(files, "--select", "NGX004", "--exit-zero").status == 0
+
+
+def test_unknown_setting_is_an_error_with_a_hint(lint):
+    result = lint({"conf/nginx.conf": "events {}\n", ".nginxlint.yaml": "selct: [NGX]\n"})
+    assert result.status == 2
+    assert 'unknown setting "selct"; did you mean "select"?' in result.err
+
+
+def test_unknown_selector_is_an_error_with_a_hint(lint):
+    result = lint({"conf/nginx.conf": "events {}\n"}, "--select", "undeclared-shared-dic")
+    assert result.status == 2
+    assert 'did you mean "undeclared-shared-dict"' in result.err
+
+
+def test_settings_file_select_and_per_file_ignores(lint):
+    files = {
+        "conf/nginx.conf": BROKEN_ENV + "include extra.conf;\n",
+        "conf/extra.conf": "lua_shared_dic x 1m;\n",
+        ".nginxlint.yaml": "select: [NGX]\nper-file-ignores:\n  'conf/extra.conf': [NGX004]\nseverity:\n  NGX005: warning\n",
+    }
+    result = lint(files)
+    assert [(f["code"], f["severity"]) for f in result.json["findings"]] == [("NGX005", "warning")]
+
+
+def test_pyproject_settings(lint):
+    files = {"conf/nginx.conf": BROKEN_ENV, "pyproject.toml": "[tool.nginxlint]\nignore = ['NGX005']\n"}
+    assert "NGX005" not in lint(files).codes()
+
+
+def test_disable_enable_range_and_skip_file(lint):
+    files = {
+        "conf/nginx.conf": "events {}\nhttp {\n    # nginxlint: disable[NGX004] vendor build\n"
+        "    foo_a on;\n    foo_b on;\n    # nginxlint: enable[NGX004]\n    foo_c on;\n}\n",
+    }
+    result = lint(files, "--select", "NGX004,NL9")
+    assert [(f["code"], f["line"]) for f in result.json["findings"]] == [("NGX004", 7)]
+    assert result.json["summary"]["suppressed"] == 2
+    files["conf/nginx.conf"] = "# nginxlint: skip-file generated\n" + files["conf/nginx.conf"]
+    assert lint(files, "--select", "NGX004").json["findings"] == []
+
+
+def test_disable_ends_with_the_enclosing_block(lint):
+    files = {"conf/nginx.conf": "events {}\nhttp {\n    server {\n        # nginxlint: disable[NGX004]\n"
+                                "        foo_a on;\n    }\n    foo_b on;\n}\n"}
+    result = lint(files, "--select", "NGX004")
+    assert [f["line"] for f in result.json["findings"]] == [7]
+
+
+def test_stdin(tmp_path):
+    result = run_cli(["-", "--stdin-filename", "conf/nginx.conf", "--format", "json", "--select", "NGX"],
+                     cwd=tmp_path, stdin=BROKEN_ENV.encode())
+    assert result.status == 1
+    assert [(f["path"], f["line"]) for f in result.json["findings"]] == [("conf/nginx.conf", 3)]
+
+
+def test_missing_path_is_a_usage_error(tmp_path):
+    result = run_cli(["nope/"], cwd=tmp_path)
+    assert result.status == 2
+    assert "nope/: no such file or directory" in result.err
+
+
+def test_rules_listing_and_rule_doc():
+    listing = run_cli(["rules", "--format", "json"])
+    rows = json.loads(listing.out)
+    assert {"NGX001", "NGX005"} <= {row["code"] for row in rows}
+    doc = run_cli(["rule", "NGX005"])
+    assert doc.status == 0 and "## What it does" in doc.out
+    assert run_cli(["rule", "NGX999"]).status == 2
+
+
+def test_a_crashing_rule_becomes_nl999_and_the_others_still_run(lint, monkeypatch):
+    from nginxlint.checks import registry
+
+    registry.load_rules()
+
+    def explode(dep, report):
+        raise RuntimeError("boom")
+
+    monkeypatch.setitem(registry.RULES, "NGX007", explode)
+    monkeypatch.setitem(registry.SCOPES, explode, "deployment")
+    result = lint({"conf/nginx.conf": BROKEN_ENV}, "--select", "NGX,NL")
+    assert result.status == 2
+    codes = result.codes()
+    assert "NL999" in codes and "NGX005" in codes
+    crash = next(f for f in result.json["findings"] if f["code"] == "NL999")
+    assert "NGX007" in crash["message"] and "RuntimeError: boom" in crash["message"]
+
+
+def test_concise_and_output_file(tmp_path):
+    write_tree(tmp_path, {"conf/nginx.conf": BROKEN_ENV})
+    result = run_cli(["conf", "--format", "concise", "--select", "NGX", "-o", "out.txt"], cwd=tmp_path)
+    assert result.status == 1 and result.out == ""
+    text = (tmp_path / "out.txt").read_text()
+    assert text.startswith("conf/nginx.conf:3:5: NGX005 ")
