@@ -23,7 +23,7 @@ from .model import (
     Workload,
 )
 from .quantity import parse_cpu, parse_memory
-from .yamlpos import YMap, YNode, YScalar, load_yaml
+from .yamlpos import YMap, YNode, YScalar, collector_paused, load_yaml
 
 # Where each workload kind keeps its pod template (None: the object is the pod).
 _POD_TEMPLATE_PATH: dict[str, tuple[str, ...] | None] = {
@@ -51,6 +51,11 @@ def load_kubernetes(path: str, text: str) -> ManifestDoc:
     """Workloads and ConfigMaps of one YAML file; other objects and non-Kubernetes YAML give nothing."""
     if _GO_TEMPLATE.search(text):
         return ManifestDoc(path, skipped="unrendered template ('{{ … }}'); render it (helm template) to lint it")
+    with collector_paused():
+        return _read_manifest(path, text)
+
+
+def _read_manifest(path: str, text: str) -> ManifestDoc:
     parsed = load_yaml(text)
     reader = _ManifestReader(path, text)
     found_kubernetes = False

@@ -9,7 +9,9 @@ exceptions; a broken document does not hide the other documents of the file.
 
 from __future__ import annotations
 
+import gc
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Iterator, Mapping, Union
 
@@ -27,6 +29,8 @@ _TEXT_TAGS = {_YAML_TAG + name for name in ("str", "timestamp", "binary", "value
 _MAPPING_TAGS = {_YAML_TAG + "map", _YAML_TAG + "set", _YAML_TAG + "omap"}
 _SEQUENCE_TAGS = {_YAML_TAG + "seq", _YAML_TAG + "omap", _YAML_TAG + "pairs"}
 _MERGE_KEY = _YAML_TAG + "merge"
+_STR_TAG = _YAML_TAG + "str"
+_PYTHON_TAG = _YAML_TAG + "python/"
 
 
 @dataclass(frozen=True)
@@ -35,7 +39,7 @@ class YamlProblem:
     span: Span
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, slots=True)  # read-only by convention: frozen costs ~2x on construction
 class YScalar:
     """A scalar: `value` is the resolved YAML value (str, int, float, bool or None), `text` the source string."""
 
@@ -46,7 +50,7 @@ class YScalar:
     tag: str
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, slots=True)  # read-only by convention: frozen costs ~2x on construction
 class YMap:
     """A mapping keyed by the key's source text; each entry keeps the key node for its span."""
 
@@ -79,7 +83,7 @@ class YMap:
         return len(self.entries)
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, slots=True)  # read-only by convention: frozen costs ~2x on construction
 class YSeq:
     items: tuple["YNode", ...]
     span: Span
@@ -144,11 +148,24 @@ def load_yaml(text: str) -> YamlFile:
 
     loader = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
     lines = text.split("\n")
+    with collector_paused():
+        try:
+            composed = list(yaml.compose_all(text, Loader=loader))
+        except (yaml.YAMLError, RecursionError):
+            return _load_by_chunks(text, loader, lines)
+        return _build_file([(node, 0) for node in composed], [], lines)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Building many small acyclic nodes triggers the cyclic GC again and again (about half the time)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
     try:
-        composed = list(yaml.compose_all(text, Loader=loader))
-    except (yaml.YAMLError, RecursionError):
-        return _load_by_chunks(text, loader, lines)
-    return _build_file([(node, 0) for node in composed], [], lines)
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 # A line starting with '---' always starts a document (a block scalar cannot
@@ -230,6 +247,8 @@ def _span(node: object, lines: list[str], line_offset: int) -> Span:
     start, end = node.start_mark, node.end_mark  # type: ignore[attr-defined]
     line, column = start.line + line_offset + 1, start.column + 1
     end_line, end_column = end.line + line_offset + 1, end.column + 1
+    if end_line == line:
+        return (line, column, end_line, end_column)
     # A block node ends where the next token starts (often the next line's indentation
     # or '- '): end it after its last character instead.
     while end_line > line and end_line - 1 < len(lines) and not lines[end_line - 1][: end_column - 1].strip():
@@ -253,6 +272,8 @@ class _Builder:
         return _span(node, self.lines, self.line_offset)
 
     def convert(self, node: object) -> YNode | None:
+        if node.id == "scalar":  # type: ignore[attr-defined]  # leaves: no alias blow-up possible
+            return self._convert(node)
         key = id(node)
         if key in self.done:
             return self.done[key]
@@ -268,19 +289,17 @@ class _Builder:
         return result
 
     def _convert(self, node: object) -> YNode | None:
-        import yaml
-
         tag = node.tag  # type: ignore[attr-defined]
+        kind = node.id  # type: ignore[attr-defined]  # "scalar" | "mapping" | "sequence"
         span = self.span(node)
-        if tag.startswith(_YAML_TAG + "python/"):
+        if tag.startswith(_PYTHON_TAG):
             self.problems.append(YamlProblem(f"unsafe YAML tag '{_short_tag(tag)}' rejected", span))
             return None
-        if isinstance(node, yaml.ScalarNode):
+        if kind == "scalar":
             return self._scalar(node, tag, span)
-        known = tag in (_MAPPING_TAGS if isinstance(node, yaml.MappingNode) else _SEQUENCE_TAGS)
-        if not known:
+        if tag not in (_MAPPING_TAGS if kind == "mapping" else _SEQUENCE_TAGS):
             self.problems.append(YamlProblem(f"unsupported YAML tag '{_short_tag(tag)}'", span))
-        if isinstance(node, yaml.MappingNode):
+        if kind == "mapping":
             return self._mapping(node, span)
         return YSeq(tuple(self.convert(item) for item in node.value), span)  # type: ignore[misc]
 
@@ -288,6 +307,8 @@ class _Builder:
         text = node.value  # type: ignore[attr-defined]
         style = node.style or None  # type: ignore[attr-defined]
         value: object = text
+        if tag == _STR_TAG:
+            return YScalar(value, text, span, style, tag)
         method = _SCALAR_CONSTRUCTORS.get(tag)
         if method is not None:
             try:
