@@ -132,7 +132,7 @@ SYNTAX_CASES = {
     "unclosed_block": ("events {\n", 2, 1),
     "missing_semicolon": ("events {}\nworker_processes 2\n", 3, 2),
     "text_after_quote": ('events {}\nworker_processes "2"x;\n', 2, 2),
-    "unclosed_lua": ("events {}\nhttp {\n init_by_lua_block {\n local t = {\n}\n", 5, 3),
+    "unclosed_lua": ("events {}\nhttp {\n init_by_lua_block {\n local t = {\n}\n", 4, 3),
     "unclosed_long_bracket": ("events {}\nhttp {\n init_by_lua_block {\n local s = [==[ x ]] }\n}\n", None, 4),
     "lua_quote_open_on_line": ('events {}\nhttp {\n init_by_lua_block { local s = "a }\n}\n', None, None),
     "lua_long_comment": ("events {}\nhttp {\n init_by_lua_block { --[[ }\n ]] }\n}\n", None, None),
