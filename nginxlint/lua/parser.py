@@ -10,7 +10,7 @@ from __future__ import annotations
 from . import ast
 from .errors import LuaSyntaxError
 from .labels import check_labels
-from .lexer import _TOKEN, _Lexer
+from .lexer import _Lexer, string_value
 from .tables import load_tables
 
 __all__ = ["parse", "LuaSyntaxError"]
@@ -35,6 +35,12 @@ _SHOWN = {
 _PREFERRED = ("THEN", "DO", "RPAR", "RSQB", "RBRACE", "EQ", "IN", "DBCOLON", "UNTIL", "END",
               "$END", "COMMA", "LPAR", "NAME")
 _ARGS_START = frozenset(("LPAR", "STRING", "LBRACE"))
+# Tokens that only continue an expression or a list: a state whose shifts are all of these can be
+# reduced when the error token is none of them.
+_CONTINUATIONS = frozenset((
+    "OR", "AND", "LT", "GT", "LE", "GE", "NE", "EQEQ", "CONCAT", "PLUS", "MINUS", "STAR", "SLASH",
+    "PERCENT", "CARET", "DOT", "LSQB", "COLON", "LPAR", "STRING", "LBRACE", "COMMA",
+))
 
 # Binary operator priorities (left, right), as in LuaJIT's lj_parse.c.
 _PRIORITY = {
@@ -73,7 +79,7 @@ def parse(text: str) -> ast.Chunk:
         while True:
             action = actions[states[-1]].get(ttype)
             if action is None:
-                raise builder.syntax_error(actions[states[-1]], tok)
+                raise builder.syntax_error(tables, states, values, tok)
             if action >= 0:
                 states.append(action)
                 values.append(tok)
@@ -104,6 +110,8 @@ def parse(text: str) -> ast.Chunk:
 def _near(tok) -> str:
     if tok[0] == "$END":
         return "<eof>"
+    if tok[0] == "STRING" and tok[1][0] != "[":  # LuaJIT shows a short string's decoded text
+        return tok[1][0] + string_value(tok[1]) + tok[1][0]
     if tok[0] == "OTHER" and (ord(tok[1]) < 32 or ord(tok[1]) == 127):
         return f"char({ord(tok[1])})"
     return tok[1]
@@ -146,7 +154,11 @@ class _Builder:
         if len(openers) >= MAX_LEVELS:
             raise self.lexer.error("chunk has too many syntax levels", tok[2], tok[3])
 
-    def syntax_error(self, expected: dict, tok) -> LuaSyntaxError:
+    def syntax_error(self, tables, states: list, values: list, tok) -> LuaSyntaxError:
+        expected, bare = _settle(tables, states, values)
+        if bare is not None:  # a statement made of a non-call expression: LuaJIT wants an assignment
+            message = "'=' expected" if bare == "var" else "syntax error"
+            return self.lexer.error(f"{message} near '{_near(tok)}'", tok[2], tok[3])
         ttype = tok[0]
         top = self.openers[-1] if self.openers else None
         closer = _BLOCK_CLOSER.get(top[0], "") if top else "$END"
@@ -183,14 +195,6 @@ class _Builder:
             if open_line != lines.position(tok[3])[0]:
                 message += f" (to close '{opener[0]}' at line {open_line})"
         return lines.error(f"{message} near '{_near(tok)}'", tok[2], tok[3])
-
-    def _error_after(self, message: str, node) -> LuaSyntaxError:
-        """An error naming the token that follows ``node`` (LuaJIT reports at its lookahead)."""
-        match = _TOKEN.match(self.text, node.end)
-        group = match.lastindex
-        start, end = match.start(group), match.end()
-        near = match.group(group) if start < end else "<eof>"
-        return self.lexer.error(f"{message} near '{near}'", start, end)
 
     # ---- expressions -------------------------------------------------------------------------
 
@@ -432,15 +436,25 @@ class _Builder:
     def expr_stat(self, node):
         if type(node) is ast.Call or type(node) is ast.MethodCall:
             return ast.CallStat(node)
+        if type(node) is ast.Paren:
+            raise _Deferred("syntax error near '{near}'")
         raise _Deferred("'=' expected near '{near}'")
 
+    def varlist_one(self, target):
+        kind = type(target)
+        if kind is not ast.Name and kind is not ast.Index:
+            if kind is ast.Call or kind is ast.MethodCall:  # a call statement, then a stray '=' or ','
+                raise _Deferred("unexpected symbol near '{near}'")
+            raise _Deferred("syntax error near '{near}'")
+        return [target]
+
+    def varlist_add(self, targets, comma, target):
+        if type(target) is not ast.Name and type(target) is not ast.Index:
+            raise _Deferred("syntax error near '{near}'")
+        targets.append(target)
+        return targets
+
     def assign(self, targets, eq, values):
-        for position, target in enumerate(targets):
-            kind = type(target)
-            if kind is not ast.Name and kind is not ast.Index:
-                if position == 0 and (kind is ast.Call or kind is ast.MethodCall):
-                    raise self._error_after("unexpected symbol", target)
-                raise self._error_after("syntax error", target)
         return ast.Assign(targets, values)
 
     def label(self, open_, name, close):
@@ -518,6 +532,45 @@ class _Builder:
     def local_assign(self, local, names, eq, values):
         names = [ast.Name(t[1], t[2], t[3]) for t in names]
         return ast.Local(names, values, local[2], values[-1].end)
+
+
+def _settle(tables, states: list, values: list):
+    """The terminals that could follow, once the reductions LALR postponed are done.
+
+    LALR states carry lookaheads merged from every context; the error token may sit in a state
+    reached only to be reduced. Reducing while a single reduction is possible (on a copy of the
+    stack, never past a statement boundary) gives the state LuaJIT's parser would report from.
+    Returns (terminals, kind): kind is "var" or "paren" when the parse sits on a statement made
+    of a bare non-call expression (LuaJIT then wants an assignment), else None.
+    """
+    actions, gotos, rules = tables.actions, tables.gotos, tables.rules
+    stack = list(states)
+    last_rule = None
+    for _ in range(len(stack) + 64):
+        state_actions = actions[stack[-1]]
+        reduces = {action for action in state_actions.values() if action < 0}
+        if len(reduces) != 1:
+            break
+        if any(action >= 0 and symbol not in _CONTINUATIONS for symbol, action in state_actions.items()):
+            break
+        callback, origin, size = rules[~reduces.pop()]
+        if origin == "block":  # a statement boundary: LuaJIT would try another statement here
+            break
+        below = stack[:-size] if size else stack[:]
+        target = gotos[below[-1]][origin]
+        if not actions[target]:  # never reduce the whole chunk away
+            break
+        stack = below
+        stack.append(target)
+        last_rule = callback
+    state_actions = actions[stack[-1]]
+    if any(action < 0 and rules[~action][0] == "expr_stat" for action in state_actions.values()):
+        if last_rule is not None:
+            kind = {"call": None, "method_call": None, "paren": "paren"}.get(last_rule, "var")
+        else:
+            kind = {ast.Call: None, ast.MethodCall: None, ast.Paren: "paren"}.get(type(values[-1]), "var")
+        return state_actions, kind
+    return state_actions, None
 
 
 def _closes(wanted: str, opener_kind: str) -> bool:
