@@ -32,15 +32,36 @@ def docs_dir() -> Path:
     return packaged if packaged.is_dir() else here.parent / "rules"
 
 
-def parse_doc(text: str) -> tuple[dict, str]:
-    import yaml
+def _scalar(value: str) -> str:
+    value = value.strip()
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        return re.sub(r'\\(.)', r"\1", value[1:-1])
+    if len(value) >= 2 and value[0] == value[-1] == "'":
+        return value[1:-1].replace("''", "'")
+    return value
 
+
+def parse_front_matter(block: str) -> dict:
+    """The front matter's flat `key: value` and `key: [a, b]` lines, without loading a YAML parser at start-up
+    (tests check it agrees with PyYAML on every doc)."""
+    meta: dict = {}
+    for line in block.split("\n"):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        key, _, value = line.partition(":")
+        value = value.split(" #", 1)[0].strip()
+        if value.startswith("[") and value.endswith("]"):
+            meta[key.strip()] = [_scalar(item) for item in value[1:-1].split(",") if item.strip()]
+        else:
+            meta[key.strip()] = _scalar(value)
+    return meta
+
+
+def parse_doc(text: str) -> tuple[dict, str]:
     match = FRONT_MATTER.match(text.replace("\r\n", "\n"))
     if not match:
-        raise ValueError("a rule doc must start with YAML front matter between --- lines")
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    meta = yaml.load(match.group(1), Loader=loader) or {}
-    return meta, text[match.end():].lstrip("\n")
+        raise ValueError("a rule doc must start with front matter between --- lines")
+    return parse_front_matter(match.group(1)), text[match.end():].lstrip("\n")
 
 
 @functools.lru_cache(maxsize=None)

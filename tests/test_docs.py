@@ -40,6 +40,17 @@ def test_docs_exist_for_every_rule_and_are_well_formed():
         assert "fail" in kinds and "pass" in kinds, f"{path}: needs an `nginx fail` and an `nginx pass` example"
 
 
+def test_front_matter_reader_agrees_with_yaml():
+    import yaml
+
+    from nginxlint.catalog import FRONT_MATTER, parse_front_matter
+
+    for path in DOCS:
+        block = FRONT_MATTER.match(path.read_text(encoding="utf-8")).group(1)
+        expected = {k: [str(i) for i in v] if isinstance(v, list) else str(v) for k, v in yaml.safe_load(block).items()}
+        assert parse_front_matter(block) == expected, path
+
+
 def test_codes_and_names_are_unique():
     catalog = load_catalog()
     names = [info.name for info in catalog.values()]
