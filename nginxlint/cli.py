@@ -119,6 +119,7 @@ def _settings(args, paths: list[Path]):
         settings.prefix = os.path.abspath(args.prefix)
     if args.context:
         settings.context = CONTEXT_NAMES[args.context]
+    settings.no_cache = args.no_cache
     if args.manifests:
         settings.manifests = [*settings.manifests, *(os.path.abspath(m) for m in args.manifests)]
     return settings

@@ -49,6 +49,7 @@ class Settings:
     master_memory: str = "10Mi"
     stdout_log_paths: list[str] = field(default_factory=list)
     source: Path | None = None  # the file these settings came from
+    no_cache: bool = False  # from --no-cache only
 
     @property
     def known_modules(self) -> list[str]:

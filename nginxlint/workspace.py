@@ -7,6 +7,7 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .cache import Cache, default_directory
 from .catalog import load_catalog
 from .deployment import Deployment
 from .model import Finding, Span
@@ -46,6 +47,7 @@ class Loader:
         self.stock_files = STOCK_INCLUDE_FILES
         self.findings: list[Finding] = []
         self.texts: dict[Path, str] = {}  # files given on standard input
+        self.cache = Cache(None if settings.no_cache else default_directory())
         self._sources: dict[Path, sources.SourceFile | None] = {}
         self._parsed: dict[Path, ParsedFile | None] = {}
 
