@@ -1,0 +1,225 @@
+"""nginx configs embedded in ConfigMaps (`data: {nginx.conf: |…}`), linted where they are written.
+
+Each embedded file is parsed from a copy of the YAML text in which everything but the file's own content is
+blanked out, so every directive keeps its true line and column in the YAML file: no span needs mapping
+afterwards. (A folded or escaped scalar has no such layout: its directives are all placed at the key.)
+
+Includes are resolved in the container's view: the ConfigMap entries a container mounts are laid out in a
+scratch directory at their mount paths while the deployment is built, so `include vhosts/*.conf;` finds the
+other entries of the ConfigMap, as it does in the pod. An include of a file that only the image holds cannot be
+followed: the deployment is then marked incomplete (rules that report an absence stay quiet) and no NGX002 is
+reported for it.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import shutil
+import tempfile
+from pathlib import Path
+
+from ..model import Finding, Span
+
+MAIN_ONLY_BLOCKS = frozenset({"http", "events", "stream", "mail"})
+_UNRESOLVABLE = ("matches no file", "is outside the project")
+
+
+def is_nginx_key(key: str) -> bool:
+    return key.endswith((".conf", ".nginx", ".template"))
+
+
+def masked_text(entry) -> str:
+    """The YAML file with only this entry's content left, each character at its YAML line and column."""
+    lines = entry.text.split("\n")
+    pad = " " * entry.column_offset
+    return "\n" * entry.line_offset + "\n".join(pad + line if line else line for line in lines)
+
+
+def build_embedded(workspace, manifests, candidates, findings: list[Finding]) -> list:
+    """Deployments for the nginx files held in ConfigMaps, bound to the container that mounts them."""
+    from .binding import Binding, _is_nginx
+    from .kubernetes import mounted_configmap_files
+
+    if not manifests.configmaps:
+        return []
+    on_disk = set()
+    for deployment in workspace.deployments:
+        for source in deployment.files.values():
+            on_disk.add(source.text.strip())
+    done: set[tuple] = set()
+    result = []
+
+    def wanted(configmap, entry) -> bool:
+        key = (configmap.path, configmap.document_index, configmap.name, entry.key)
+        return key not in done and is_nginx_key(entry.key) and entry.text.strip() not in on_disk
+
+    for facts in candidates:
+        workload = facts.workload
+        if workload is None or not _is_nginx(facts.container):
+            continue
+        view = [
+            (mounted.container_path, mounted.configmap, mounted.entry, mounted)
+            for mounted in mounted_configmap_files(workload, facts.container, manifests.configmaps)
+            if wanted(mounted.configmap, mounted.entry)
+        ]
+        if not view:
+            continue
+        for _path, configmap, entry, _mounted in view:
+            done.add((configmap.path, configmap.document_index, configmap.name, entry.key))
+        for deployment, mounted in _build_view(workspace, manifests, view, findings):
+            deployment.runtime = Binding(facts, "embedded", mounted, container_path=mounted.container_path)
+            result.append(deployment)
+
+    for configmap in manifests.configmaps:
+        looks_nginx = "nginx" in configmap.name.lower() or "openresty" in configmap.name.lower()
+        view = [
+            (f"/configmaps/{configmap.name}/{entry.key}", configmap, entry, None)
+            for entry in configmap.entries
+            if wanted(configmap, entry) and (looks_nginx or entry.key == "nginx.conf")
+        ]
+        for _path, _configmap, entry, _mounted in view:
+            done.add((configmap.path, configmap.document_index, configmap.name, entry.key))
+        if view:
+            result.extend(deployment for deployment, _mounted in _build_view(workspace, manifests, view, findings))
+    return result
+
+
+class _ViewLoader:
+    """The workspace loader, except for the embedded files laid out under `scratch`."""
+
+    def __init__(self, loader, scratch: Path, files: dict[Path, object], exact: dict[Path, object]):
+        self._loader = loader
+        self._scratch = scratch
+        self._files = files
+        self._exact = exact  # path -> EmbeddedFile whose spans need moving to the key
+        self._parsed: dict[Path, object] = {}
+        self.reached: set[Path] = set()
+        self.problems: list[Finding] = []
+
+    def __getattr__(self, name):
+        return getattr(self._loader, name)
+
+    def source(self, path: Path):
+        path = Path(os.path.abspath(path))
+        if path in self._files:
+            self.reached.add(path)
+            return self._files[path]
+        return self._loader.source(path)
+
+    def parse(self, source):
+        if source is None:
+            return None
+        if source.path not in self._files:
+            return self._loader.parse(source)
+        self.reached.add(source.path)
+        if source.path in self._parsed:
+            return self._parsed[source.path]
+        from ..nginx.parser import parse
+
+        parsed = parse(source.text, source, self._loader.lua_blocks)
+        entry = self._exact.get(source.path)
+        if entry is not None:
+            _move_to_key(parsed, Span(*entry.key_span))
+        if parsed.problem:
+            span = parsed.problem.span if entry is None else Span(*entry.key_span)
+            self.problems.append(self._loader.finding("NGX001", parsed.problem.message, source.display, span))
+        self._parsed[source.path] = parsed
+        return parsed
+
+    def map_path(self, absolute: str, conf_dir: Path):
+        inside = self._scratch / absolute.lstrip("/")
+        if os.path.lexists(inside) or os.path.isdir(os.path.dirname(inside)):
+            return inside
+        return self._loader.map_path(absolute, conf_dir)
+
+
+def _move_to_key(parsed, key: Span) -> None:
+    """A scalar whose text does not sit verbatim in the YAML: every position becomes the key's."""
+    from ..nginx.parser import LuaCode
+
+    stack = list(parsed.directives)
+    while stack:
+        d = stack.pop()
+        d.span = key
+        d.arg_spans = [key] * len(d.arg_spans)
+        if d.end is not None:
+            d.end = key
+        if d.block is not None:
+            d.block_end = key
+            stack.extend(d.block)
+        if d.lua is not None:
+            d.lua = LuaCode(d.lua.text, key.line, key.column)
+    parsed.comments = [(key, text) for _span, text in parsed.comments]
+
+
+def _looks_main(parsed, container_path: str) -> bool:
+    return posixpath.basename(container_path) == "nginx.conf" or any(
+        d.name in MAIN_ONLY_BLOCKS for d in parsed.directives
+    )
+
+
+def _build_view(workspace, manifests, view, findings: list[Finding]) -> list[tuple]:
+    """Deployments for the files one container sees: main configs first, then files no main config includes."""
+    from ..deployment import Deployment
+    from ..nginx.source import SourceFile
+    from ..workspace import infer_context
+
+    loader = workspace.loader
+    settings = loader.settings
+    scratch = Path(tempfile.mkdtemp(prefix="nginxlint-configmap-"))
+    built = []
+    try:
+        files: dict[Path, SourceFile] = {}
+        moved: dict[Path, object] = {}
+        order = []
+        for container_path, configmap, entry, mounted in view:
+            target = Path(os.path.abspath(scratch / container_path.lstrip("/")))
+            if target in files:
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(entry.text, encoding="utf-8")
+            yaml_source = manifests.sources.get(configmap.path)
+            lines = yaml_source.text.split("\n") if yaml_source is not None else None
+            text = masked_text(entry) if entry.exact_positions else entry.text
+            files[target] = SourceFile(target, configmap.path, text, _lines=lines)
+            if not entry.exact_positions:
+                moved[target] = entry
+            order.append((target, container_path, configmap, mounted))
+        view_loader = _ViewLoader(loader, scratch, files, moved)
+        parsed = {target: view_loader.parse(files[target]) for target, *_ in order}
+        reached: set[Path] = set()
+        mains = [item for item in order if parsed[item[0]] is not None and _looks_main(parsed[item[0]], item[1])]
+        rest = [item for item in order if item not in mains]
+        for target, container_path, configmap, mounted in mains + rest:
+            if target in reached:
+                continue
+            tree = parsed[target]
+            ctx = () if (target, container_path, configmap, mounted) in mains else (
+                settings.context if settings.context is not None else infer_context(tree)
+            )
+            view_loader.reached = set()
+            yaml_dir = (manifests.absolute.get(configmap.path) or Path(configmap.path)).parent
+            prefix = Path(settings.prefix) if settings.prefix else yaml_dir
+            deployment = Deployment(files[target], ctx, prefix, view_loader, settings)
+            reached |= view_loader.reached
+            _finish(deployment, manifests, configmap, yaml_dir)
+            built.append((deployment, mounted))
+        findings.extend(view_loader.problems)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return built
+
+
+def _finish(deployment, manifests, configmap, yaml_dir: Path) -> None:
+    """Point the deployment at the real YAML file once the scratch view is gone."""
+    kept = []
+    for finding in deployment.findings:
+        if finding.code == "NGX002" and any(text in finding.message for text in _UNRESOLVABLE):
+            deployment.complete = False  # the file is in the image, not in the manifests
+            continue
+        kept.append(finding)
+    deployment.findings = kept
+    deployment.conf_dir = yaml_dir
+    source = manifests.sources.get(configmap.path)
+    deployment.files = {configmap.path: source} if source is not None else dict(deployment.files)
