@@ -7,6 +7,8 @@ deeper than ~200 syntax levels is rejected ("chunk has too many syntax levels").
 
 from __future__ import annotations
 
+import gc
+
 from . import ast
 from .errors import LuaSyntaxError
 from .labels import check_labels
@@ -22,7 +24,6 @@ MAX_LEVELS = 199
 _BLOCK_END = frozenset(("END", "ELSE", "ELSEIF", "UNTIL", "$END"))
 _OPENERS = frozenset(("FUNCTION", "DO", "WHILE", "FOR", "IF", "REPEAT", "LPAR", "LBRACE", "LSQB"))
 _CLOSERS = frozenset(("END", "UNTIL", "RPAR", "RBRACE", "RSQB"))
-_TRACKED = _OPENERS | _CLOSERS
 _BLOCK_CLOSER = {"function": "END", "do": "END", "while": "END", "for": "END", "if": "END",
                  "repeat": "UNTIL"}
 _MATCHING = {"RPAR": "(", "RBRACE": "{", "END": None, "UNTIL": "repeat"}
@@ -63,48 +64,110 @@ class _Flat(list):
 
 def parse(text: str) -> ast.Chunk:
     """Parse a Lua chunk. Raises LuaSyntaxError (LuaJIT's wording) on invalid input."""
+    # The AST has no reference cycles; pausing the cyclic GC spares its repeated scans of the
+    # fast-growing node graph (a third of the parse time on large files).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _parse(text)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _parse(text: str) -> ast.Chunk:
     tables = load_tables()
     lexer = _Lexer(text)
     builder = _Builder(lexer)
-    actions, gotos = tables.actions, tables.gotos
-    callbacks = [getattr(builder, name) for name, _, _ in tables.rules]
-    lengths = [length for _, _, length in tables.rules]
-    origins = [origin for _, origin, _ in tables.rules]
-    accept = tables.accept
-    tracked = _TRACKED
-    states = [tables.start]
+    actions, gotos, accept = tables.actions, tables.gotos, tables.accept
+    # (callback or None for a unit rule that passes its value through, length, nonterminal)
+    reductions = [
+        (None if name in _PASS_THROUGH else getattr(builder, name), length, origin)
+        for name, origin, length in tables.rules
+    ]
+    nesting = _NESTING
+    depth = 0
+    state = tables.start
+    states = [state]
     values: list = []
     for tok in lexer.tokens():
         ttype = tok[0]
         while True:
-            action = actions[states[-1]].get(ttype)
+            action = actions[state].get(ttype)
             if action is None:
                 raise builder.syntax_error(tables, states, values, tok)
             if action >= 0:
-                states.append(action)
+                state = action
+                states.append(state)
                 values.append(tok)
-                if ttype in tracked:
-                    builder.track(tok)
+                step = nesting.get(ttype)
+                if step:
+                    depth += step
+                    builder.depth = depth
+                    if depth >= MAX_LEVELS:
+                        raise lexer.error("chunk has too many syntax levels", tok[2], tok[3])
                 break
-            rule = ~action
-            size = lengths[rule]
+            callback, size, origin = reductions[~action]
             try:
-                if size:
+                if callback is None:
+                    del states[-1]
+                elif size == 1:
+                    values[-1] = callback(values[-1])
+                    del states[-1]
+                elif size == 0:
+                    values.append(callback())
+                else:
                     args = values[-size:]
                     del values[-size:]
                     del states[-size:]
-                    value = callbacks[rule](*args)
-                else:
-                    value = callbacks[rule]()
+                    values.append(callback(*args))
             except _Deferred as deferred:
                 raise lexer.error(deferred.args[0].format(near=_near(tok)), tok[2], tok[3]) from None
-            states.append(gotos[states[-1]][origins[rule]])
-            values.append(value)
-            if states[-1] == accept:
+            state = gotos[states[-1]][origin]
+            states.append(state)
+            if state == accept:
+                chunk = values[-1]
                 if builder.jumps:
-                    check_labels([value.body] + [f.body for f in builder.functions], lexer.lines)
-                return value
+                    check_labels([chunk.body] + [f.body for f in builder.functions], lexer.lines)
+                return chunk
     raise AssertionError("token stream ended without $END")  # pragma: no cover
+
+
+# Unit rules whose value is their only child's value: the loop skips their callback.
+_PASS_THROUGH = frozenset(("expr_one", "operand_suffixed", "operand_table", "token", "block"))
+
+# Nesting depth per token: a loop's 'do' counts, not its 'while'/'for', so blocks balance with 'end'.
+_NESTING = {"FUNCTION": 1, "DO": 1, "IF": 1, "REPEAT": 1, "LPAR": 1, "LBRACE": 1, "LSQB": 1,
+            "END": -1, "UNTIL": -1, "RPAR": -1, "RBRACE": -1, "RSQB": -1}
+
+
+def _open_constructs(lexer: _Lexer, offset: int) -> list[list]:
+    """The constructs still open before ``offset``, as [kind, start, loop 'do' seen] (for messages).
+
+    Rebuilt from the tokens only when an error is reported, so parsing pays nothing for it.
+    """
+    openers: list[list] = []
+    params_next = False
+    for tok in _Lexer(lexer.text).tokens():
+        if tok[2] >= offset or tok[0] == "$END":
+            break
+        ttype = tok[0]
+        if ttype in _CLOSERS:
+            if openers:
+                openers.pop()
+        elif ttype == "DO" and openers and openers[-1][0] in ("while", "for") and not openers[-1][2]:
+            openers[-1][2] = True
+        elif ttype in _OPENERS:
+            if ttype == "LPAR":
+                kind = "params" if params_next else "("
+                params_next = False
+            elif ttype == "FUNCTION":
+                kind = "function"
+                params_next = True
+            else:
+                kind = {"LBRACE": "{", "LSQB": "["}.get(ttype) or ttype.lower()
+            openers.append([kind, tok[2], False])
+    return openers
 
 
 def _near(tok) -> str:
@@ -124,35 +187,11 @@ class _Builder:
         self.lexer = lexer
         self.text = lexer.text
         self.vararg_stack = [True]  # is the innermost function vararg? The main chunk is.
-        # Open constructs as [kind, start offset, loop 'do' seen]: for error messages and depth.
-        self.openers: list[list] = []
-        self.params_next = False  # the next '(' opens a parameter list
+        self.depth = 0  # open blocks, functions and brackets, kept by the parse loop
         self.functions: list[ast.Function] = []  # every function built, for the label checks
         self.jumps = False  # any goto, label or break seen
 
     # ---- open constructs and errors ----------------------------------------------------------
-
-    def track(self, tok) -> None:
-        ttype = tok[0]
-        openers = self.openers
-        if ttype in _CLOSERS:
-            if openers:
-                openers.pop()
-            return
-        if ttype == "DO" and openers and openers[-1][0] in ("while", "for") and not openers[-1][2]:
-            openers[-1][2] = True
-            return
-        if ttype == "LPAR":
-            kind = "params" if self.params_next else "("
-            self.params_next = False
-        elif ttype == "FUNCTION":
-            kind = "function"
-            self.params_next = True
-        else:
-            kind = {"LBRACE": "{", "LSQB": "["}.get(ttype) or ttype.lower()
-        openers.append([kind, tok[2], False])
-        if len(openers) >= MAX_LEVELS:
-            raise self.lexer.error("chunk has too many syntax levels", tok[2], tok[3])
 
     def syntax_error(self, tables, states: list, values: list, tok) -> LuaSyntaxError:
         expected, bare = _settle(tables, states, values)
@@ -160,7 +199,8 @@ class _Builder:
             message = "'=' expected" if bare == "var" else "syntax error"
             return self.lexer.error(f"{message} near '{_near(tok)}'", tok[2], tok[3])
         ttype = tok[0]
-        top = self.openers[-1] if self.openers else None
+        openers = _open_constructs(self.lexer, tok[2])
+        top = openers[-1] if openers else None
         closer = _BLOCK_CLOSER.get(top[0], "") if top else "$END"
         can_close = closer in expected
         near = _near(tok)
@@ -226,7 +266,7 @@ class _Builder:
                 _apply(pending.pop(), output)
             pending.append(flat[index])
             index += 1
-        if deepest + len(self.openers) >= MAX_LEVELS:
+        if deepest + self.depth >= MAX_LEVELS:
             node = flat[0]
             raise self.lexer.error("chunk has too many syntax levels", node.start, node.end)
         while pending:
@@ -273,7 +313,7 @@ class _Builder:
         while type(operand) is ast.UnOp and depth < MAX_LEVELS:
             operand = operand.operand
             depth += 1
-        if depth + len(self.openers) >= MAX_LEVELS:
+        if depth + self.depth >= MAX_LEVELS:
             raise self.lexer.error("chunk has too many syntax levels", op[2], op[3])
         return node
 
