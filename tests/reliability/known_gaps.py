@@ -1,0 +1,73 @@
+"""Where nginx -t and nginxlint are known to disagree, and why (the same list is in README.md).
+
+A gap matches an outcome by its kind ("missed", "wrong-line", "false-alarm") and a regular expression on the
+first message of `nginx -t` (or on the case name). Product bugs that are reported but not yet fixed are in
+`BUGS` instead: their tests are strict xfails, so a fix turns them red until the entry is removed.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+
+@dataclass(frozen=True)
+class Gap:
+    kind: str
+    reason: str
+    message: str = ""  # regular expression searched in nginx's message ("" matches any)
+    text: str = ""  # regular expression searched in the case's files and settings ("" matches any)
+    when: Callable | None = None  # when(outcome, case) -> bool, for what a pattern cannot say
+
+
+def _unknown_name(outcome) -> str | None:
+    match = re.match(r'unknown directive "(.*)"$', outcome.nginx.message or "")
+    return match.group(1) if match else None
+
+
+def _known_elsewhere(outcome, case) -> bool:
+    """nginx here does not know the directive, nginxlint does (a module this nginx build does not load)."""
+    from nginxlint.nginx.directives import is_known
+
+    name = _unknown_name(outcome)
+    return name is not None and is_known(name)
+
+
+def _cycle_reported(outcome, case) -> bool:
+    return any(f["code"] == "NGX003" for f in outcome.findings)
+
+
+GAPS: tuple[Gap, ...] = (
+    Gap("missed", "an absolute include reads the machine's file system, which nginxlint does not: outside the "
+        "project (and without a path-map entry) it can only warn (NGX002 warning)", message=r'^open\(\) "/'),
+    Gap("missed", "the case asks nginxlint to accept the directive (an inline suppression or extra-directives)",
+        message=r"^unknown directive", text=r"nginxlint:\s*(ignore|disable|skip-file)|extra-directives"),
+    Gap("missed", "a directive of a module this nginx build does not load (third-party, newer core, OpenResty's "
+        "own): nginxlint knows it, so the config is right for a server that has the module",
+        message=r"^unknown directive", when=_known_elsewhere),
+    Gap("wrong-line", "include cycle: nginx fails inside the second copy of the file (or crashes), nginxlint "
+        "points at the include that closes the cycle (NGX003)", when=_cycle_reported),
+)
+
+
+def _case_text(case) -> str:
+    parts = [c if isinstance(c, str) else c.decode("utf-8", "replace") for c in case.files.values()]
+    if case.settings:
+        parts.append(repr(case.settings))
+    return "\n".join(parts)
+
+
+def explain(outcome, case) -> str | None:
+    """The reason of the first gap that covers this disagreement, or None."""
+    message = (outcome.nginx.message or "") if outcome.nginx is not None else ""
+    for gap in GAPS:
+        if gap.kind != outcome.kind:
+            continue
+        if gap.message and not re.search(gap.message, message):
+            continue
+        if gap.text and not re.search(gap.text, _case_text(case)):
+            continue
+        if gap.when is not None and not gap.when(outcome, case):
+            continue
+        return gap.reason
+    return None
