@@ -1,0 +1,285 @@
+"""Modules a `require` finds without a file in the project: bundled with OpenResty or LuaJIT, or installed as rocks.
+
+The lists are data: names from OpenResty's bundle (`/usr/local/openresty/lualib`), LuaJIT's built-ins and the
+popular LuaRocks packages. A rock the table does not know gets the modules its name implies
+(`lua-resty-foo` -> `resty.foo`, `resty.foo.*`), which is what nearly every lua-resty rock provides.
+"""
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+
+# What OpenResty ships in lualib (lua-resty-core and the bundled lua-resty-* libraries, cjson, ...).
+OPENRESTY_BUNDLED = (
+    "resty.core", "resty.core.*", "ngx.*", "cjson", "cjson.safe", "resty.lock", "resty.lrucache",
+    "resty.lrucache.pureffi", "resty.string", "resty.sha", "resty.sha1", "resty.sha224", "resty.sha256",
+    "resty.sha384", "resty.sha512", "resty.md5", "resty.aes", "resty.random", "resty.upload",
+    "resty.dns.resolver", "resty.redis", "resty.mysql", "resty.memcached", "resty.websocket.*",
+    "resty.limit.*", "resty.upstream.healthcheck", "resty.shell", "resty.signal", "tablepool",
+    "rds.parser", "redis.parser", "librestysignal", "resty.core.base64", "ngx.upstream",
+)
+# LuaJIT's own modules and OpenResty's LuaJIT extensions, plus the standard libraries (require "string" works).
+LUAJIT_BUILTIN = (
+    "ffi", "bit", "jit", "jit.*", "string.buffer", "table.new", "table.clear", "table.nkeys", "table.isempty",
+    "table.isarray", "table.clone", "thread.exdata", "thread.exdata2", "string", "table", "math", "io", "os",
+    "coroutine", "debug", "package", "_G",
+)
+
+# rock (or OPM package) name -> the modules it installs.
+ROCK_MODULES = {
+    "lua-resty-http": ("resty.http", "resty.http_headers", "resty.http_connect"),
+    "nginx-lua-prometheus": ("prometheus", "prometheus_keys", "prometheus_resty_counter"),
+    "lua-resty-jwt": ("resty.jwt", "resty.evp", "resty.hmac", "resty.jwt-validators"),
+    "penlight": ("pl", "pl.*"),
+    "luasocket": ("socket", "socket.*", "ltn12", "mime", "mime.*"),
+    "lua-cjson": ("cjson", "cjson.safe"),
+    "lua-resty-template": ("resty.template", "resty.template.*"),
+    "lua-resty-session": ("resty.session", "resty.session.*"),
+    "lua-resty-openidc": ("resty.openidc",),
+    "lua-resty-mlcache": ("resty.mlcache", "resty.mlcache.*"),
+    "lua-resty-healthcheck": ("resty.healthcheck", "resty.healthcheck.*"),
+    "lua-resty-kafka": ("resty.kafka.*",),
+    "lua-resty-jit-uuid": ("resty.jit-uuid",),
+    "lua-resty-cookie": ("resty.cookie",),
+    "lua-resty-redis-connector": ("resty.redis.connector", "resty.redis.sentinel"),
+    "lua-resty-worker-events": ("resty.worker.events",),
+    "lua-resty-events": ("resty.events", "resty.events.*"),
+    "lua-resty-openssl": ("resty.openssl", "resty.openssl.*"),
+    "lua-resty-auto-ssl": ("resty.auto-ssl", "resty.auto-ssl.*"),
+    "lua-resty-acme": ("resty.acme.*",),
+    "lua-resty-iputils": ("resty.iputils",),
+    "lua-resty-ipmatcher": ("resty.ipmatcher",),
+    "lua-resty-radixtree": ("resty.radixtree",),
+    "lua-resty-dns-client": ("resty.dns.client", "resty.dns.balancer.*", "resty.dns.utils"),
+    "lua-resty-balancer": ("resty.chash", "resty.roundrobin", "resty.swrr"),
+    "lua-resty-hmac": ("resty.hmac",),
+    "lua-resty-nettle": ("resty.nettle", "resty.nettle.*"),
+    "lua-resty-consul": ("resty.consul",),
+    "lua-resty-etcd": ("resty.etcd", "resty.etcd.*"),
+    "lua-resty-logger-socket": ("resty.logger.socket",),
+    "lua-resty-rsa": ("resty.rsa",),
+    "lua-resty-uuid": ("resty.uuid",),
+    "lua-resty-maxminddb": ("resty.maxminddb",),
+    "lua-resty-timer": ("resty.timer",),
+    "lua-resty-validation": ("resty.validation", "resty.validation.*"),
+    "lua-resty-global-throttle": ("resty.global_throttle", "resty.global_throttle.*"),
+    "lua-resty-redis-cluster": ("resty.rediscluster", "resty.xmodem"),
+    "lua-resty-murmurhash2": ("resty.murmurhash2",),
+    "lua-resty-lrucache": ("resty.lrucache", "resty.lrucache.pureffi"),
+    "lua-resty-string": ("resty.string", "resty.sha*", "resty.md5", "resty.aes", "resty.random"),
+    "lua-resty-core": ("resty.core", "resty.core.*", "ngx.*"),
+    "luafilesystem": ("lfs",),
+    "lpeg": ("lpeg", "re"),
+    "lyaml": ("lyaml", "lyaml.*", "yaml"),
+    "luasec": ("ssl", "ssl.*"),
+    "inspect": ("inspect",),
+    "dkjson": ("dkjson",),
+    "lua-protobuf": ("pb", "pb.*", "protoc"),
+    "lualogging": ("logging", "logging.*"),
+    "jsonschema": ("jsonschema", "jsonschema.*"),
+    "lua-resty-ngxvar": ("resty.ngxvar",),
+    "lua-resty-expr": ("resty.expr.*",),
+    "lbase64": ("base64",),
+    "lua-resty-kafka-fork": ("resty.kafka.*",),
+}
+
+
+def rock_modules(rock: str) -> tuple[str, ...]:
+    """The modules a rock provides: from the table, else what its name implies."""
+    rock = rock.lower()
+    known = ROCK_MODULES.get(rock)
+    if known:
+        return known
+    if rock.startswith("lua-resty-"):
+        base = "resty." + rock[len("lua-resty-"):]
+    elif rock.startswith("lua-"):
+        base = rock[len("lua-"):]
+    elif rock.endswith("-lua"):
+        base = rock[: -len("-lua")]
+    else:
+        base = rock
+    return (base, base + ".*")
+
+
+class ModuleSet:
+    """Module names and patterns (`pl.*` matches `pl` itself and every `pl.x.y`), each with why it is there."""
+
+    def __init__(self):
+        self._exact: dict[str, str] = {}
+        self._prefixes: dict[str, str] = {}
+        self._globs: list[tuple[str, str]] = []
+
+    def add(self, pattern: str, why: str) -> None:
+        if pattern.endswith(".*") and not any(c in pattern[:-2] for c in "*?["):
+            self._prefixes.setdefault(pattern[:-2], why)
+        elif any(c in pattern for c in "*?["):
+            self._globs.append((pattern, why))
+        else:
+            self._exact.setdefault(pattern, why)
+
+    def update(self, patterns, why: str) -> None:
+        for pattern in patterns:
+            self.add(pattern, why)
+
+    def why(self, module: str) -> str | None:
+        """Why `module` is available, or None."""
+        found = self._exact.get(module)
+        if found is not None:
+            return found
+        name = module
+        while True:
+            found = self._prefixes.get(name)
+            if found is not None:
+                return found
+            if "." not in name:
+                break
+            name = name.rsplit(".", 1)[0]
+        if self._globs:
+            from fnmatch import fnmatchcase
+
+            for pattern, why in self._globs:
+                if fnmatchcase(module, pattern):
+                    return why
+        return None
+
+    def __contains__(self, module: str) -> bool:
+        return self.why(module) is not None
+
+
+def builtin_modules() -> ModuleSet:
+    modules = ModuleSet()
+    modules.update(LUAJIT_BUILTIN, "a LuaJIT built-in module")
+    modules.update(OPENRESTY_BUNDLED, "bundled with OpenResty")
+    return modules
+
+
+# -- rocks installed by the project: Dockerfiles and LuaRocks manifests ---------------------------------------
+
+@dataclass(frozen=True)
+class InstalledRock:
+    rock: str
+    modules: tuple[str, ...]
+    path: Path  # the Dockerfile or manifest that installs it
+    line: int
+
+
+_INSTALL = re.compile(r"\b(luarocks|opm)\s+((?:--?[\w-]+(?:=\S+)?\s+)*)(install|get)\s+([^;&|]+)")
+
+
+def _logical_lines(text: str):
+    """(first physical line, logical line) with backslash continuations joined, as the shell sees them."""
+    pieces: list[str] = []
+    first = 1
+    for number, line in enumerate(text.split("\n"), 1):
+        if not pieces:
+            first = number
+        stripped = line.rstrip()
+        if stripped.endswith("\\"):
+            pieces.append(stripped[:-1])
+            continue
+        pieces.append(line)
+        yield first, " ".join(pieces)
+        pieces = []
+    if pieces:
+        yield first, " ".join(pieces)
+
+
+def dockerfile_rocks(path: Path, text: str) -> list[InstalledRock]:
+    """`luarocks install NAME` and `opm get OWNER/NAME` in the RUN lines of a Dockerfile."""
+    found = []
+    physical = text.split("\n")
+    for first, logical in _logical_lines(text):
+        for match in _INSTALL.finditer(logical):
+            tool = match.group(1)
+            try:
+                parts = shlex.split(match.group(4), comments=True)
+            except ValueError:
+                parts = match.group(4).split()
+            for part in parts:
+                if part.startswith("-") or "=" in part:
+                    continue
+                if tool == "luarocks":
+                    if part.endswith((".rockspec", ".rock")) or "/" in part:
+                        break
+                    names = [part]
+                else:
+                    names = [part.rsplit("/", 1)[-1]]
+                for name in names:
+                    found.append(InstalledRock(name, rock_modules(name), path, _physical_line(physical, first, part)))
+                if tool == "luarocks":
+                    break  # one rock per command; what follows is a version or options
+    return found
+
+
+def _physical_line(lines: list[str], first: int, word: str) -> int:
+    for number in range(first, len(lines) + 1):
+        if word in lines[number - 1]:
+            return number
+    return first
+
+
+def manifest_rocks(path: Path, text: str) -> list[InstalledRock]:
+    """A LuaRocks tree manifest (Lua: `repository = {...}`, `modules = {...}`) read with our Lua parser."""
+    from ..lua.parser import LuaSyntaxError, parse
+
+    from ..lua import ast
+
+    try:
+        chunk = parse(text)
+    except LuaSyntaxError:
+        return []
+    found: list[InstalledRock] = []
+    module_names: list[str] = []
+    for statement in chunk.body:
+        if type(statement) is not ast.Assign:
+            continue
+        for target, value in zip(statement.targets, statement.values):
+            if type(target) is not ast.Name or type(value) is not ast.Table:
+                continue
+            if target.name == "modules":
+                module_names.extend(_string_keys(value))
+            elif target.name == "repository":
+                for key, versions in value.items:
+                    rock = _key_name(key)
+                    if rock is None:
+                        continue
+                    provided = [*_nested_modules(versions)] or list(rock_modules(rock))
+                    line = text.count("\n", 0, key.start) + 1
+                    found.append(InstalledRock(rock, tuple(provided), path, line))
+    if module_names:
+        found.append(InstalledRock("", tuple(module_names), path, 1))
+    return found
+
+
+def _key_name(key) -> str | None:
+    from ..lua import ast
+
+    if type(key) is ast.String:
+        return key.value
+    if type(key) is ast.Name:
+        return key.name
+    return None
+
+
+def _string_keys(table) -> list[str]:
+    return [name for name in (_key_name(key) for key, _ in table.items if key is not None) if name]
+
+
+def _nested_modules(node) -> list[str]:
+    """Every key of every `modules = { ... }` table below `node` (the per-version entries of a rock)."""
+    from ..lua import ast
+
+    names: list[str] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if type(current) is not ast.Table:
+            continue
+        for key, value in current.items:
+            if key is not None and _key_name(key) == "modules" and type(value) is ast.Table:
+                names.extend(_string_keys(value))
+            else:
+                stack.append(value)
+    return names

@@ -1,0 +1,142 @@
+"""`lua_package_path` / `lua_package_cpath` as lua-nginx-module builds them, and Lua's search through them.
+
+ngx_lua (`ngx_http_lua_set_path`) turns `;;` into `;<default>;`, then replaces `$prefix` and `${prefix}` with the
+server prefix. Lua splits the result at `;` (empty entries are skipped) and, for `require "a.b"`, tries each
+template with `?` replaced by `a/b`; then the C loader tries the cpath, then the all-in-one loader the cpath with
+the root name `a`. Relative entries are relative to the process's working directory (facts doc §1.4, §3.7).
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PREFIX_MARK = "\0prefix\0"
+# OpenResty's LUA_DEFAULT_PATH (set at build time to absolute paths) followed by LuaJIT's compiled-in path.
+DEFAULT_PATH = (
+    "/usr/local/openresty/site/lualib/?.ljbc;/usr/local/openresty/site/lualib/?/init.ljbc;"
+    "/usr/local/openresty/lualib/?.ljbc;/usr/local/openresty/lualib/?/init.ljbc;"
+    "/usr/local/openresty/site/lualib/?.lua;/usr/local/openresty/site/lualib/?/init.lua;"
+    "/usr/local/openresty/lualib/?.lua;/usr/local/openresty/lualib/?/init.lua;"
+    "./?.lua;/usr/local/openresty/luajit/share/luajit-2.1/?.lua;/usr/local/share/lua/5.1/?.lua;"
+    "/usr/local/share/lua/5.1/?/init.lua;/usr/local/openresty/luajit/share/lua/5.1/?.lua;"
+    "/usr/local/openresty/luajit/share/lua/5.1/?/init.lua"
+)
+DEFAULT_CPATH = (
+    "/usr/local/openresty/site/lualib/?.so;/usr/local/openresty/lualib/?.so;./?.so;/usr/local/lib/lua/5.1/?.so;"
+    "/usr/local/openresty/luajit/lib/lua/5.1/?.so;/usr/local/lib/lua/5.1/loadall.so"
+)
+# Where resty.core and cjson live in an OpenResty image: a path without `;;` that names these keeps them.
+LUALIB_DIRS = ("/usr/local/openresty/lualib/", "/usr/local/openresty/site/lualib/")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One template of a search path."""
+
+    template: str  # as nginx will use it; `$prefix` is PREFIX_MARK until resolved
+    written: str  # as written in the config (or the default), for messages
+    default: bool  # came from `;;` or from no directive at all
+    offset: int | None  # where `written` starts inside the directive's argument (None for defaults)
+
+    @property
+    def relative(self) -> bool:
+        return not (self.template.startswith("/") or self.template.startswith(PREFIX_MARK))
+
+
+def split_entries(value: str | None, defaults: str) -> list[Entry]:
+    """The templates of a configured path (None: the defaults), in search order."""
+    if value is None:
+        return _defaults(defaults)
+    entries: list[Entry] = []
+    position = 0
+    for index, part in enumerate(value.split(";")):
+        offset = position
+        position += len(part) + 1
+        if part:
+            template = part.replace("${prefix}", PREFIX_MARK).replace("$prefix", PREFIX_MARK)
+            entries.append(Entry(template, part, False, offset))
+        elif index > 0 and value[offset - 1 : offset + 1] == ";;" and not any(e.default for e in entries):
+            entries.extend(_defaults(defaults))
+    return entries
+
+
+def _defaults(defaults: str) -> list[Entry]:
+    return [Entry(part, part, True, None) for part in defaults.split(";") if part]
+
+
+def has_defaults(value: str) -> bool:
+    return ";;" in value
+
+
+def keeps_lualib(value: str) -> bool:
+    """A path without `;;` still loads resty.core when it names OpenResty's lualib directory itself."""
+    return any(directory in value for directory in LUALIB_DIRS)
+
+
+@dataclass(frozen=True)
+class Tried:
+    """One file a search looked for: as the target machine names it, and where it sits in the project."""
+
+    shown: str
+    local: Path | None
+    default: bool = False  # from the default search path
+
+
+@dataclass
+class SearchPath:
+    """The Lua and C search paths of one subsystem, with the project's extra directories (`lua.paths`)."""
+
+    lua: list[Entry]
+    c: list[Entry]
+    extra_dirs: list[Path]
+
+    def search(self, module: str, resolve) -> tuple[Path | None, list[Tried]]:
+        """The project file `require(module)` loads, or None, and every file looked for, like Lua lists them.
+
+        `resolve(template_path)` maps a filled-in template to a project path (or None when it is outside).
+        """
+        tried: list[Tried] = []
+        name = module.replace(".", "/")
+        searches = [(self.lua, name), (self.c, name)]
+        if "/" in name:  # the all-in-one loader: the root name in the cpath
+            searches.append((self.c, name.split("/", 1)[0]))
+        for entries, key in searches:
+            for entry in entries:
+                filled = entry.template.replace("?", key)
+                # a default relative entry (`./?.lua`) depends on a working directory nobody chose: not searched
+                local = None if entry.default and entry.relative else resolve(filled)
+                tried.append(Tried(filled, local, entry.default))
+                if local is not None and local.is_file():
+                    return local, tried
+            if entries is self.lua:
+                for directory in self.extra_dirs:
+                    for pattern in ("?.lua", "?/init.lua"):
+                        local = directory / pattern.replace("?", name)
+                        tried.append(Tried(str(local), local))
+                        if local.is_file():
+                            return local, tried
+        return None, tried
+
+
+def resolver(prefix: Path, loader, conf_dir: Path):
+    """How a filled-in template becomes a project path: `$prefix` and relative entries against the prefix
+    (the working directory is usually the prefix; LUA207 warns when it is not guaranteed), absolute paths
+    through the path map."""
+
+    def resolve(path: str) -> Path | None:
+        if path.startswith(PREFIX_MARK):
+            return Path(os.path.normpath(prefix / path[len(PREFIX_MARK):].lstrip("/")))
+        if path.startswith("/"):
+            return loader.map_path(os.path.normpath(path), conf_dir)
+        return Path(os.path.normpath(prefix / path))
+
+    return resolve
+
+
+def show(path: str) -> str:
+    """A template path as a message shows it: `$prefix/` for the prefix."""
+    if path.startswith(PREFIX_MARK):
+        rest = path[len(PREFIX_MARK):]
+        return "$prefix/" + rest.lstrip("/")
+    return path

@@ -1,0 +1,351 @@
+"""Every piece of Lua a deployment runs, with its phase and subsystem, and the facts the Lua analysis found in it.
+
+A unit is an inline `*_by_lua_block` body, a `*_by_lua '<code>'` string, a `*_by_lua_file` target, or a module
+reached through `require` (each module once per deployment, whatever the number of handlers requiring it).
+Positions of facts are in the Lua text's own coordinates; `LuaUnit.span` maps them to the file the user edits.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..model import Location, Span
+from ..nginx.source import SourceFile, Unreadable, read_text
+from . import package_path as pp
+from .cache import run_cache
+from .project import project_modules
+
+ESCAPE = re.compile(r"\\([\s\S])")
+UNESCAPED = {'"': '"', "'": "'", "\\": "\\", "t": "\t", "r": "\r", "n": "\n"}  # as nginx's parser
+INIT_PHASES = frozenset({"init", "init_worker"})
+
+# Analysis is a pure function of the text: one result per distinct text per run (a disk cache may follow).
+_ANALYSIS: dict[str, tuple] = {}
+
+
+def _compute(text: str):
+    from ..lua.facts import analyze_lua
+    from ..lua.parser import LuaSyntaxError
+
+    try:
+        return (analyze_lua(text), None)
+    except LuaSyntaxError as error:
+        return (None, error)
+
+
+def analyze(text: str, cache=None):
+    """(facts, syntax error) for a Lua text: parsed once per run whatever the number of units holding it, and
+    taken from the disk cache (`cache`, keyed by content hash and version) when this text was seen before."""
+    key = hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
+    hit = _ANALYSIS.get(key)
+    if hit is None:
+        hit = cache.get("lua-facts", text, _compute) if cache is not None else _compute(text)
+        _ANALYSIS[key] = hit
+    return hit
+
+
+class _Lines:
+    """Offsets of one text to (line, column)."""
+
+    __slots__ = ("starts",)
+
+    def __init__(self, text: str):
+        self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def position(self, offset: int) -> tuple[int, int]:
+        line = bisect_right(self.starts, offset)
+        return line, offset - self.starts[line - 1] + 1
+
+    def offset(self, line: int, column: int) -> int:
+        line = min(max(line, 1), len(self.starts))
+        return self.starts[line - 1] + column - 1
+
+
+class _Shift:
+    """Lua positions of a block body to the nginx file: line L -> start line + L - 1; columns move on line 1 only."""
+
+    __slots__ = ("line", "column")
+
+    def __init__(self, line: int, column: int):
+        self.line, self.column = line, column
+
+    def map(self, line: int, column: int) -> tuple[int, int]:
+        if line == 1:
+            return self.line, self.column + column - 1
+        return self.line + line - 1, column
+
+
+class _Escaped:
+    """Lua positions of a `*_by_lua '<code>'` string back through nginx's escapes to the raw text in the file."""
+
+    __slots__ = ("value_lines", "raw_offsets", "raw_lines", "shift")
+
+    def __init__(self, raw: str, line: int, column: int):
+        value_parts: list[str] = []
+        offsets: list[int] = []
+        position = 0
+        for match in ESCAPE.finditer(raw):
+            for index in range(position, match.start()):
+                offsets.append(index)
+            value_parts.append(raw[position : match.start()])
+            if match.group(1) in UNESCAPED:
+                offsets.append(match.start())
+                value_parts.append(UNESCAPED[match.group(1)])
+            else:
+                offsets.extend((match.start(), match.start() + 1))
+                value_parts.append(match.group(0))
+            position = match.end()
+        offsets.extend(range(position, len(raw) + 1))
+        value = "".join(value_parts) + raw[position:]
+        self.value_lines = _Lines(value)
+        self.raw_offsets = offsets
+        self.raw_lines = _Lines(raw)
+        self.shift = _Shift(line, column)
+
+    def map(self, line: int, column: int) -> tuple[int, int]:
+        offset = self.value_lines.offset(line, column)
+        offset = self.raw_offsets[min(max(offset, 0), len(self.raw_offsets) - 1)]
+        return self.shift.map(*self.raw_lines.position(offset))
+
+
+class _Same:
+    @staticmethod
+    def map(line: int, column: int) -> tuple[int, int]:
+        return line, column
+
+
+@dataclass(eq=False)
+class LuaUnit:
+    kind: str  # "block" | "string" | "file" | "module"
+    phase: str | None  # the handler's phase (nginxlint.nginx.directives.LUA_PHASE); None for a module
+    subsystem: str  # "http" | "stream"
+    source: SourceFile  # the file its positions point into (the nginx file for inline code)
+    text: str
+    node: object = None  # the *_by_lua* directive's Node (None for a module)
+    module: str | None = None  # the name it is required by (modules only)
+    facts: object = None
+    error: object = None  # LuaSyntaxError when the text does not parse
+    phases: set = field(default_factory=set)  # the phases it runs in; for a module, those of its handlers
+    handlers: list = field(default_factory=list)  # the handler units that reach it (itself for a handler)
+    required_at: list = field(default_factory=list)  # Locations of the `require` calls that load a module
+    _mapper: object = field(default=_Same, repr=False)
+
+    @property
+    def path(self) -> str:
+        return self.source.display
+
+    @property
+    def label(self) -> str:
+        return f'module "{self.module}"' if self.kind == "module" else self.node.d.name
+
+    def span(self, lua_span) -> Span:
+        """A span of the Lua text (line, column, end_line, end_column) in the coordinates of `self.source`."""
+        line, column, end_line, end_column = lua_span
+        start = self._mapper.map(line, column)
+        end = self._mapper.map(end_line, end_column)
+        return Span(start[0], start[1], end[0], end[1])
+
+    def location(self, lua_span, message: str = "") -> Location:
+        return Location(self.path, self.span(lua_span), message)
+
+    def where(self, lua_span) -> str:
+        span = self.span(lua_span)
+        return f"{self.path}:{span.line}:{span.column}"
+
+
+@dataclass(frozen=True)
+class MissingFile:
+    node: object  # the *_by_lua_file directive
+    arg: int  # the index of its path argument
+    path: Path  # where it was looked for
+
+
+@dataclass(frozen=True)
+class UnresolvedRequire:
+    unit: LuaUnit
+    require: object  # the facts' Require
+    tried: tuple  # package_path.Tried, in search order
+
+
+@dataclass
+class LuaUnits:
+    """Everything `dep.lua` holds."""
+
+    units: list[LuaUnit]
+    missing_files: list[MissingFile]
+    dynamic_files: list  # Nodes of *_by_lua_file directives whose path holds nginx variables
+    outside_files: list  # Nodes of *_by_lua_file directives pointing outside the project (no path-map entry)
+    unresolved: list[UnresolvedRequire]
+    search_paths: dict  # subsystem -> package_path.SearchPath
+    available: object  # modules.ModuleSet of what needs no file in the project
+
+    @property
+    def handlers(self) -> list[LuaUnit]:
+        return [u for u in self.units if u.kind != "module"]
+
+    @property
+    def modules(self) -> list[LuaUnit]:
+        return [u for u in self.units if u.kind == "module"]
+
+    @property
+    def parse_failed(self) -> bool:
+        return any(u.error is not None for u in self.units)
+
+    def of(self, subsystem: str) -> list[LuaUnit]:
+        return [u for u in self.units if u.subsystem == subsystem]
+
+
+def subsystem_of(node) -> str:
+    return "stream" if node.ctx and node.ctx[0] == "stream" else "http"
+
+
+def code_arg(name: str) -> int:
+    """The argument holding the code or file of a *_by_lua / *_by_lua_file directive (`set_by_lua* $res …`)."""
+    return 1 if name.startswith("set_by_lua") else 0
+
+
+def read_lua(loader, path: Path) -> SourceFile | str:
+    """A Lua file as a SourceFile, read once per run and shared by every deployment; a reason when unreadable."""
+    cache = run_cache(loader, "lua-files")
+    hit = cache.get(path)
+    if hit is None:
+        try:
+            hit = SourceFile(path, loader.display(path), read_text(path))
+        except Unreadable as why:
+            hit = str(why)
+        cache[path] = hit
+    return hit
+
+
+def collect_units(dep) -> LuaUnits:
+    from ..nginx.directives import LUA_PHASE
+
+    units: list[LuaUnit] = []
+    missing: list[MissingFile] = []
+    dynamic: list = []
+    outside: list = []
+    for node in dep.walk():
+        name = node.d.name
+        phase = LUA_PHASE.get(name)
+        if phase is None:
+            continue
+        subsystem = subsystem_of(node)
+        d = node.d
+        if d.lua is not None:
+            unit = LuaUnit("block", phase, subsystem, d.file, d.lua.text, node, _mapper=_Shift(d.lua.line, d.lua.column))
+        elif name.endswith("_by_lua_file"):
+            index = code_arg(name)
+            if index >= len(d.args):
+                continue
+            target = d.args[index]
+            if "$" in target:
+                dynamic.append(node)
+                continue
+            if os.path.isabs(target):
+                path = dep.loader.map_path(os.path.normpath(target), dep.conf_dir)
+                if path is None:
+                    outside.append(node)
+                    continue
+            else:
+                path = Path(os.path.normpath(dep.prefix / target))
+            if not path.is_file():
+                missing.append(MissingFile(node, index, path))
+                continue
+            source = read_lua(dep.loader, path)
+            if isinstance(source, str):
+                continue  # bytecode or unreadable: it exists, and there is nothing to analyse
+            dep.files.setdefault(source.display, source)
+            unit = LuaUnit("file", phase, subsystem, source, source.text, node)
+        elif name.endswith("_by_lua"):
+            index = code_arg(name)
+            if index >= len(d.args):
+                continue
+            span = d.arg_span(index)
+            column = span.column + (1 if d.quoted[index] else 0)
+            unit = LuaUnit("string", phase, subsystem, d.file, d.args[index], node,
+                           _mapper=_Escaped(d.raw_args[index], span.line, column))
+        else:
+            continue
+        unit.phases = {phase}
+        unit.handlers = [unit]
+        units.append(unit)
+
+    available = project_modules(dep)
+    search_paths = {subsystem: _search_path(dep, subsystem) for subsystem in ("http", "stream")}
+    unresolved = _follow_requires(dep, units, search_paths, available)
+    return LuaUnits(units, missing, dynamic, outside, unresolved, search_paths, available)
+
+
+def _search_path(dep, subsystem: str) -> pp.SearchPath:
+    def value(name):
+        for node in dep.nodes(name):
+            if node.ctx == (subsystem,) and node.args:
+                return node.args[0]
+        return None
+
+    extra = [Path(p) for p in dep.settings.lua_paths]
+    return pp.SearchPath(
+        pp.split_entries(value("lua_package_path"), pp.DEFAULT_PATH),
+        pp.split_entries(value("lua_package_cpath"), pp.DEFAULT_CPATH),
+        extra,
+    )
+
+
+def _follow_requires(dep, units: list[LuaUnit], search_paths, available) -> list[UnresolvedRequire]:
+    """Analyse every unit and the modules they require, recursively; each module file once per subsystem."""
+    resolve = pp.resolver(dep.prefix, dep.loader, dep.conf_dir)
+    modules: dict[tuple[str, Path], LuaUnit] = {}
+    edges: dict[int, list[LuaUnit]] = {}
+    unresolved: list[UnresolvedRequire] = []
+    queue = list(units)
+    position = 0
+    while position < len(queue):
+        unit = queue[position]
+        position += 1
+        unit.facts, unit.error = analyze(unit.text, getattr(dep.loader, "cache", None))
+        if unit.facts is None:
+            continue
+        children = edges.setdefault(id(unit), [])
+        for require in unit.facts.requires:
+            name = require.module
+            if not name:
+                continue
+            path, tried = search_paths[unit.subsystem].search(name, resolve)
+            if path is None:
+                if name not in available:
+                    unresolved.append(UnresolvedRequire(unit, require, tuple(tried)))
+                continue
+            key = (unit.subsystem, path)
+            module = modules.get(key)
+            if module is None:
+                source = read_lua(dep.loader, path)
+                if isinstance(source, str):
+                    continue
+                dep.files.setdefault(source.display, source)
+                module = LuaUnit("module", None, unit.subsystem, source, source.text, module=name)
+                modules[key] = module
+                units.append(module)
+                queue.append(module)
+            module.required_at.append(unit.location(require.span, f'required here as "{name}"'))
+            children.append(module)
+    _spread_phases(units, edges)
+    return unresolved
+
+
+def _spread_phases(units: list[LuaUnit], edges: dict[int, list[LuaUnit]]) -> None:
+    """A module runs in the phases of every handler that reaches it, directly or through other modules."""
+    for handler in [u for u in units if u.kind != "module"]:
+        stack = list(edges.get(id(handler), ()))
+        seen: set[int] = set()
+        while stack:
+            module = stack.pop()
+            if id(module) in seen:
+                continue
+            seen.add(id(module))
+            module.phases.add(handler.phase)
+            module.handlers.append(handler)
+            stack.extend(edges.get(id(module), ()))
