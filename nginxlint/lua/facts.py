@@ -1,0 +1,522 @@
+"""Facts nginxlint's rules need from one Lua chunk, collected in one walk of its AST.
+
+``analyze_lua(text)`` parses (raising LuaSyntaxError) and returns ``LuaFacts``: shared-dict
+references, requires, os.getenv names, global reads and writes, cosocket use and Prometheus calls,
+each with a span (line, column, end_line, end_column) in the text's own coordinates.
+
+Values are followed just far enough to resolve names: a small abstract value per expression
+(``ngx.shared``, a dict, a module, a string constant, a library object) flows through locals,
+module upvalues and, within the chunk, globals. Nothing unresolvable is guessed: it is recorded
+with a None name.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from . import ast
+from .errors import LineIndex
+from .parser import parse
+from .stdlib import (
+    COSOCKET_MODULES,
+    DICT_ARGUMENTS,
+    DICT_OPTIONS,
+    PROMETHEUS_DEFAULT_DICT,
+    PROMETHEUS_METHODS,
+    PROMETHEUS_MODULE,
+    SESSION_CONFIG_FUNCTIONS,
+    SESSION_DEFAULT_DICT,
+    SESSION_MODULE,
+    STANDARD_GLOBALS,
+)
+
+__all__ = [
+    "analyze_lua", "analyze_chunk", "LuaFacts", "DictRef", "Require", "Getenv", "GlobalUse",
+    "Cosocket", "PromCall", "Timer", "STANDARD_GLOBALS",
+]
+
+Span = tuple  # (line, column, end_line, end_column), 1-based, end column exclusive
+
+
+@dataclass(frozen=True)
+class DictRef:
+    """A shared dict use. ``how``: field, index, alias, upvalue, constant, or the library module
+    that takes the name (resty.lock, resty.limit.req, prometheus, resty.mlcache, ...)."""
+
+    name: str | None
+    span: Span
+    how: str
+
+
+@dataclass(frozen=True)
+class Require:
+    module: str | None
+    span: Span
+
+
+@dataclass(frozen=True)
+class Getenv:
+    name: str | None
+    span: Span
+
+
+@dataclass(frozen=True)
+class GlobalUse:
+    name: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class Cosocket:
+    """``kind``: tcp, udp, stream (ngx.socket.*) or the client module (resty.http, ...)."""
+
+    kind: str
+    span: Span
+    host: str | None
+
+
+@dataclass(frozen=True)
+class PromCall:
+    kind: str  # init, counter, gauge, histogram, collect, metric_data
+    dict: str | None
+    span: Span
+    assigned_to: str | None
+
+
+@dataclass(frozen=True)
+class Timer:
+    kind: str  # at, every
+    span: Span
+
+
+@dataclass
+class LuaFacts:
+    dict_refs: list[DictRef] = field(default_factory=list)
+    requires: list[Require] = field(default_factory=list)
+    getenvs: list[Getenv] = field(default_factory=list)
+    global_reads: list[GlobalUse] = field(default_factory=list)
+    global_writes: list[GlobalUse] = field(default_factory=list)
+    cosockets: list[Cosocket] = field(default_factory=list)
+    prometheus: list[PromCall] = field(default_factory=list)
+    timers: list[Timer] = field(default_factory=list)
+
+
+def analyze_lua(text: str) -> LuaFacts:
+    """Parse a Lua chunk (LuaSyntaxError on invalid code) and extract its facts."""
+    return analyze_chunk(parse(text))
+
+
+def analyze_chunk(chunk: ast.Chunk) -> LuaFacts:
+    walker = _Walker(LineIndex(chunk.text))
+    limit = sys.getrecursionlimit()
+    # The parser caps nesting at LuaJIT's ~200 levels; the walk uses a few frames per level.
+    sys.setrecursionlimit(max(limit, 12000))
+    try:
+        walker.block(chunk.body)
+    finally:
+        sys.setrecursionlimit(limit)
+    return walker.facts
+
+
+# ---- abstract values ---------------------------------------------------------------------------
+# Plain tuples: ("path", "ngx.shared"), ("str", value), ("dict", name), ("module", name),
+# ("member", module, name), ("prom", dict), ("client", module), ("socket", kind).
+
+_GLOBAL_PATHS = {"ngx": ("path", "ngx"), "os": ("path", "os"), "require": ("path", "require")}
+_SOCKET_KINDS = {"ngx.socket.tcp": "tcp", "ngx.socket.udp": "udp", "ngx.socket.stream": "stream"}
+
+
+class _Binding:
+    __slots__ = ("value", "depth")
+
+    def __init__(self, value, depth):
+        self.value, self.depth = value, depth
+
+
+class _Walker:
+    def __init__(self, lines: LineIndex):
+        self.lines = lines
+        self.facts = LuaFacts()
+        self.scopes: dict[str, list[_Binding]] = {}
+        self.globals: dict[str, tuple] = {}  # values of globals assigned earlier in this chunk
+        self.depth = 0  # function nesting
+
+    def span(self, node) -> Span:
+        return self.lines.span(node.start, node.end)
+
+    # ---- scopes ------------------------------------------------------------------------------
+
+    def bind(self, name: str, value, declared: list) -> None:
+        self.scopes.setdefault(name, []).append(_Binding(value, self.depth))
+        declared.append(name)
+
+    def unbind(self, declared: list) -> None:
+        scopes = self.scopes
+        for name in declared:
+            stack = scopes[name]
+            stack.pop()
+            if not stack:
+                del scopes[name]
+
+    def lookup(self, name: str):
+        stack = self.scopes.get(name)
+        return stack[-1] if stack else None
+
+    # ---- statements --------------------------------------------------------------------------
+
+    def block(self, stmts: list, declared: list | None = None) -> None:
+        declared = [] if declared is None else declared
+        for stmt in stmts:
+            handler = _STATEMENTS.get(type(stmt))
+            if handler is not None:
+                handler(self, stmt, declared)
+        self.unbind(declared)
+
+    def s_local(self, stmt: ast.Local, declared: list) -> None:
+        names = stmt.names
+        values = [self.expr(value, names[i].name if i < len(names) else None)
+                  for i, value in enumerate(stmt.values)]
+        for i, name in enumerate(names):
+            self.bind(name.name, values[i] if i < len(values) else None, declared)
+
+    def s_local_function(self, stmt: ast.LocalFunction, declared: list) -> None:
+        self.bind(stmt.name.name, None, declared)
+        self.function(stmt.func)
+
+    def s_function(self, stmt: ast.FunctionStat, declared: list) -> None:
+        self.store(stmt.target, None)
+        self.function(stmt.func)
+
+    def s_assign(self, stmt: ast.Assign, declared: list) -> None:
+        targets = stmt.targets
+        values = [self.expr(value, _dotted(targets[i]) if i < len(targets) else None)
+                  for i, value in enumerate(stmt.values)]
+        for i, target in enumerate(targets):
+            self.store(target, values[i] if i < len(values) else None)
+
+    def store(self, target, value) -> None:
+        if type(target) is ast.Name:
+            binding = self.lookup(target.name)
+            if binding is not None:
+                binding.value = value
+            else:
+                self.facts.global_writes.append(GlobalUse(target.name, self.span(target)))
+                self.globals[target.name] = value
+        else:  # Index: reads its object and key
+            self.expr(target.obj)
+            if not target.dot:
+                self.expr(target.key)
+
+    def s_call(self, stmt: ast.CallStat, declared: list) -> None:
+        self.expr(stmt.call)
+
+    def s_do(self, stmt: ast.Do, declared: list) -> None:
+        self.block(stmt.body)
+
+    def s_while(self, stmt: ast.While, declared: list) -> None:
+        self.expr(stmt.cond)
+        self.block(stmt.body)
+
+    def s_repeat(self, stmt: ast.Repeat, declared: list) -> None:
+        inner: list = []
+        for child in stmt.body:  # the condition sees the body's locals
+            handler = _STATEMENTS.get(type(child))
+            if handler is not None:
+                handler(self, child, inner)
+        self.expr(stmt.cond)
+        self.unbind(inner)
+
+    def s_if(self, stmt: ast.If, declared: list) -> None:
+        for cond, body in stmt.clauses:
+            self.expr(cond)
+            self.block(body)
+        if stmt.orelse is not None:
+            self.block(stmt.orelse)
+
+    def s_numeric_for(self, stmt: ast.NumericFor, declared: list) -> None:
+        for part in (stmt.first, stmt.last, stmt.step):
+            if part is not None:
+                self.expr(part)
+        inner: list = []
+        self.bind(stmt.var.name, None, inner)
+        self.block(stmt.body, inner)
+
+    def s_generic_for(self, stmt: ast.GenericFor, declared: list) -> None:
+        for part in stmt.exprs:
+            self.expr(part)
+        inner: list = []
+        for name in stmt.names:
+            self.bind(name.name, None, inner)
+        self.block(stmt.body, inner)
+
+    def s_return(self, stmt: ast.Return, declared: list) -> None:
+        for value in stmt.values:
+            self.expr(value)
+
+    def function(self, func: ast.Function) -> None:
+        self.depth += 1
+        inner: list = []
+        if func.is_method:
+            self.bind("self", None, inner)
+        for param in func.params:
+            self.bind(param.name, None, inner)
+        self.block(func.body, inner)
+        self.depth -= 1
+
+    # ---- expressions -------------------------------------------------------------------------
+
+    def expr(self, node, target: str | None = None):
+        kind = type(node)
+        if kind is ast.Name:
+            return self.e_name(node)
+        if kind is ast.Index:
+            return self.e_index(node)
+        if kind is ast.Call:
+            return self.e_call(node, target)
+        if kind is ast.MethodCall:
+            return self.e_method(node, target)
+        if kind is ast.String:
+            return ("str", node.value)
+        if kind is ast.Paren:
+            return self.expr(node.expr)
+        if kind is ast.BinOp:
+            self.expr(node.left)
+            self.expr(node.right)
+        elif kind is ast.UnOp:
+            self.expr(node.operand)
+        elif kind is ast.Function:
+            self.function(node)
+        elif kind is ast.Table:
+            for key, value in node.items:
+                if key is not None and type(key) is not ast.Name:
+                    self.expr(key)
+                self.expr(value)
+        return None
+
+    def e_name(self, node: ast.Name):
+        binding = self.lookup(node.name)
+        if binding is None:
+            self.facts.global_reads.append(GlobalUse(node.name, self.span(node)))
+            value = self.globals.get(node.name)
+            return value if value is not None else _GLOBAL_PATHS.get(node.name)
+        value = binding.value
+        if value is not None and value[0] == "dict" and self.depth > binding.depth:
+            self.facts.dict_refs.append(DictRef(value[1], self.span(node), "upvalue"))
+        return value
+
+    def e_index(self, node: ast.Index):
+        obj = self.expr(node.obj)
+        if node.dot:
+            key = ("str", node.key.name)
+        else:
+            key = self.expr(node.key)
+        if obj is None:
+            return None
+        key_text = key[1] if key is not None and key[0] == "str" else None
+        if obj[0] == "path":
+            if obj[1] == "ngx.shared":
+                self.facts.dict_refs.append(DictRef(key_text, self.span(node.key), self._dict_how(node, key_text)))
+                return ("dict", key_text)
+            if key_text is not None and obj[1].count(".") < 3:
+                return ("path", obj[1] + "." + key_text)
+            return None
+        if obj[0] == "module" and key_text is not None:
+            return ("member", obj[1], key_text)
+        return None
+
+    def _dict_how(self, node: ast.Index, key_text) -> str:
+        if type(node.obj) is ast.Name and self.lookup(node.obj.name) is not None:
+            return "alias"
+        if node.dot:
+            return "field"
+        if key_text is not None and type(node.key) is not ast.String:
+            return "constant"
+        return "index"
+
+    def e_call(self, node: ast.Call, target: str | None):
+        func = self.expr(node.func)
+        args = [self.expr(arg) for arg in node.args]
+        if func is None:
+            return None
+        if func[0] == "path":
+            path = func[1]
+            if path == "require":
+                return self.require(node, args)
+            if path == "os.getenv":
+                name = _literal(node.args, args, 0)
+                where = node.args[0] if node.args else node
+                self.facts.getenvs.append(Getenv(name, self.span(where)))
+                return None
+            if path in _SOCKET_KINDS:
+                kind = _SOCKET_KINDS[path]
+                self.facts.cosockets.append(Cosocket(kind, self.span(node), None))
+                return ("socket", kind)
+            if path == "ngx.socket.connect":
+                self.facts.cosockets.append(Cosocket("tcp", self.span(node), _literal(node.args, args, 0)))
+                return ("socket", "tcp")
+            if path in ("ngx.timer.at", "ngx.timer.every"):
+                self.facts.timers.append(Timer(path.rsplit(".", 1)[1], self.span(node)))
+            return None
+        if func[0] == "member":
+            return self.library_call(func[1], func[2], node, node.args, args, False, target)
+        return None
+
+    def e_method(self, node: ast.MethodCall, target: str | None):
+        obj = self.expr(node.obj)
+        args = [self.expr(arg) for arg in node.args]
+        method = node.name.name
+        if obj is None:
+            if (method in PROMETHEUS_METHODS and type(node.obj) is ast.Name
+                    and node.obj.name == PROMETHEUS_MODULE and self.lookup(node.obj.name) is None):
+                # the conventional global set by init() in another phase's code
+                self.facts.prometheus.append(PromCall(method, None, self.span(node), target))
+            return None
+        kind = obj[0]
+        if kind == "module":
+            return self.library_call(obj[1], method, node, node.args, args, True, target)
+        if kind == "prom":
+            if method in PROMETHEUS_METHODS:
+                self.facts.prometheus.append(PromCall(method, obj[1], self.span(node), target))
+            return None
+        if kind == "client" or kind == "socket":
+            self.client_method(obj, method, node, args)
+        return None
+
+    def require(self, node: ast.Call, args):
+        name = _literal(node.args, args, 0)
+        where = node.args[0] if node.args else node
+        self.facts.requires.append(Require(name, self.span(where)))
+        if name in COSOCKET_MODULES:
+            self.facts.cosockets.append(Cosocket(name, self.span(where), None))
+        return ("module", name) if name is not None else None
+
+    def library_call(self, module, function, node, arg_nodes, args, is_method, target):
+        facts = self.facts
+        key = (module, function)
+        spec = DICT_ARGUMENTS.get(key)
+        if spec is not None:
+            index = spec[1] if is_method else spec[0]
+            if index is not None:
+                self.dict_argument(module, node, arg_nodes, args, index)
+        options = DICT_OPTIONS.get(key)
+        if options is not None:
+            position, paths = options
+            table = arg_nodes[position] if position < len(arg_nodes) else None
+            if type(table) is ast.Table:
+                for path in paths:
+                    value = _table_path(table, path)
+                    if value is not None:
+                        self.dict_value(module, value)
+        if module == PROMETHEUS_MODULE and function == "init" and not is_method:
+            if arg_nodes:
+                name = self.dict_argument(module, node, arg_nodes, args, 0)
+            else:
+                name = PROMETHEUS_DEFAULT_DICT
+                facts.dict_refs.append(DictRef(name, self.span(node), module))
+            facts.prometheus.append(PromCall("init", name, self.span(node), target))
+            return ("prom", name)
+        if module == SESSION_MODULE and function in SESSION_CONFIG_FUNCTIONS and arg_nodes:
+            config = arg_nodes[0]
+            if type(config) is ast.Table:
+                storage = config.field("storage")
+                if type(storage) is ast.String and storage.value == "shm":
+                    zone = _table_path(config, ("shm", "zone"))
+                    if zone is not None:
+                        self.dict_value(module, zone)
+                    else:
+                        facts.dict_refs.append(DictRef(SESSION_DEFAULT_DICT, self.span(node), module))
+        if module in COSOCKET_MODULES and function == "new":
+            return ("client", module)
+        return None
+
+    def dict_argument(self, how, node, arg_nodes, args, index):
+        if index < len(arg_nodes):
+            value = args[index]
+            name = value[1] if value is not None and value[0] == "str" else None
+            self.facts.dict_refs.append(DictRef(name, self.span(arg_nodes[index]), how))
+            return name
+        self.facts.dict_refs.append(DictRef(None, self.span(node), how))
+        return None
+
+    def dict_value(self, how, node) -> None:
+        value = node.value if type(node) is ast.String else self._constant(node)
+        self.facts.dict_refs.append(DictRef(value, self.span(node), how))
+
+    def _constant(self, node):
+        if type(node) is ast.Name:
+            binding = self.lookup(node.name)
+            if binding is not None and binding.value is not None and binding.value[0] == "str":
+                return binding.value[1]
+        return None
+
+    def client_method(self, obj, method, node, args) -> None:
+        kind = obj[1]
+        host = None
+        if method == "connect":
+            if node.args and type(node.args[0]) is ast.Table:
+                host_node = node.args[0].field("host")
+                host = host_node.value if type(host_node) is ast.String else None
+            else:
+                host = _literal(node.args, args, 0)
+        elif method == "request_uri" and kind == "resty.http":
+            url = _literal(node.args, args, 0)
+            host = _url_host(url)
+        else:
+            return
+        self.facts.cosockets.append(Cosocket(kind, self.span(node), host))
+
+
+def _literal(arg_nodes, args, index):
+    if index < len(args) and args[index] is not None and args[index][0] == "str":
+        return args[index][1]
+    return None
+
+
+def _table_path(table: ast.Table, path: tuple):
+    node = table
+    for name in path:
+        if type(node) is not ast.Table:
+            return None
+        node = node.field(name)
+        if node is None:
+            return None
+    return node
+
+
+def _url_host(url: str | None) -> str | None:
+    if not url:
+        return None
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return None
+    return host or None
+
+
+def _dotted(target) -> str | None:
+    parts = []
+    while type(target) is ast.Index and target.dot:
+        parts.append(target.key.name)
+        target = target.obj
+    if type(target) is not ast.Name:
+        return None
+    parts.append(target.name)
+    return ".".join(reversed(parts))
+
+
+_STATEMENTS = {
+    ast.Local: _Walker.s_local,
+    ast.LocalFunction: _Walker.s_local_function,
+    ast.FunctionStat: _Walker.s_function,
+    ast.Assign: _Walker.s_assign,
+    ast.CallStat: _Walker.s_call,
+    ast.Do: _Walker.s_do,
+    ast.While: _Walker.s_while,
+    ast.Repeat: _Walker.s_repeat,
+    ast.If: _Walker.s_if,
+    ast.NumericFor: _Walker.s_numeric_for,
+    ast.GenericFor: _Walker.s_generic_for,
+    ast.Return: _Walker.s_return,
+}
