@@ -213,7 +213,7 @@ def _error_problem(error: Exception, chunk: str, line_offset: int) -> YamlProble
     if context:
         message = f"{message} ({context})"
     line += line_offset + 1
-    return YamlProblem(f"invalid YAML: {message}", (line, column + 1, line, column + 2))
+    return YamlProblem(message, (line, column + 1, line, column + 2))
 
 
 def _explain(message: str, chunk: str, line: int, column: int) -> str:
