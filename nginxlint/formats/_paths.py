@@ -8,7 +8,7 @@ import re
 from typing import Iterable
 from urllib.parse import quote
 
-from nginxlint.model import Report, clean
+from nginxlint.model import Notification, Report, clean
 
 # RFC 3986 lets these through a path unencoded; everything else (spaces, %, #, ?, non-ASCII as UTF-8) is encoded.
 _URI_PATH_SAFE = "/-._~!$&'()*+,;=:@"
@@ -86,3 +86,15 @@ def xml_attr(value: object) -> str:
     """A double-quoted attribute value; tab, LF and CR as references so attribute normalisation keeps them."""
     text = xml_text(str(value)).replace('"', "&quot;")
     return '"' + text.replace("\t", "&#9;").replace("\n", "&#10;") + '"'
+
+
+def notifications_to_show(report: Report) -> list[Notification]:
+    """The notifications a finding does not already tell: the engine reports a file nginx cannot parse, or a
+    rule that crashed, both as a finding (NGX001, NL999) and as a notification; line formats show it once."""
+    told = {(f.code, f.path, f.span.line) for f in report.findings}
+    told_files = {(code, path) for code, path, _ in told}
+    return [
+        note for note in report.notifications
+        if not (note.code and ((note.code, note.path, note.span.line) in told if note.span
+                               else (note.code, note.path) in told_files))
+    ]

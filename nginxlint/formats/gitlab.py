@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from nginxlint.formats._paths import fingerprints, occurrence_fingerprints, relative_path
+from nginxlint.formats._paths import fingerprints, notifications_to_show, occurrence_fingerprints, relative_path
 from nginxlint.model import Report, clean
 
 SEVERITIES = {"info": "info", "warning": "minor", "error": "major"}
@@ -33,7 +33,7 @@ def format_report(report: Report, **_options) -> str:
 
 def _run_errors(report: Report) -> list[dict]:
     """Error notifications tied to a file (e.g. one that could not be read), so a failed run never looks clean."""
-    notes = [n for n in report.notifications if n.level == "error" and n.path is not None]
+    notes = [n for n in notifications_to_show(report) if n.level == "error" and n.path is not None]
     paths = [relative_path(n.path, report.base_dir) for n in notes]
     prints = occurrence_fingerprints(("notification", n.code or "", path, n.message) for n, path in zip(notes, paths))
     return [
