@@ -44,19 +44,21 @@ _MAX_LIST_DEPTH = 4
 
 # Unrendered Helm/Go templates are not manifests yet: `{{ .Values.x }}`, `{{- if … }}`, `{{ include … }}`.
 _GO_TEMPLATE = re.compile(r"\{\{-?\s*(?:\.|\$|include\b|template\b|if\b|else\b|end\b|range\b|with\b|define\b|toYaml\b|tpl\b|/\*)")
+_NGINX_PROGRAMS = frozenset({"nginx", "openresty", "nginx-debug"})
+_RUNS_NGINX = re.compile(r"(?:^|[\s;&|/])(?:nginx|openresty|nginx-debug)(?:\s|$)")
 _LOOKS_LIKE_KUBERNETES = re.compile(r"^(?:apiVersion|kind)\s*:", re.MULTILINE)
 
 
 def load_kubernetes(path: str, text: str) -> ManifestDoc:
     """Workloads and ConfigMaps of one YAML file; other objects and non-Kubernetes YAML give nothing."""
-    if _GO_TEMPLATE.search(text):
-        return ManifestDoc(path, skipped="unrendered template ('{{ … }}'); render it (helm template) to lint it")
     with collector_paused():
         return _read_manifest(path, text)
 
 
 def _read_manifest(path: str, text: str) -> ManifestDoc:
     parsed = load_yaml(text)
+    if _GO_TEMPLATE.search(text) and _unrendered(parsed):
+        return ManifestDoc(path, skipped="unrendered template ('{{ … }}'); render it (helm template) to lint it")
     reader = _ManifestReader(path, text)
     found_kubernetes = False
     document_problems: list[ManifestProblem] = []
@@ -73,6 +75,35 @@ def _read_manifest(path: str, text: str) -> ManifestDoc:
     return ManifestDoc(path, tuple(reader.workloads), tuple(reader.configmaps), tuple(problems))
 
 
+def _unrendered(parsed) -> bool:
+    """Template actions in the YAML structure itself, not inside quoted or block strings.
+
+    Rendered output may legitimately carry '{{ $labels.x }}' in strings (alert rules,
+    dashboards); an unrendered template breaks the YAML, or turns `{{ .Values.x }}` into a
+    flow mapping used as a key, or leaves '{{' in a plain scalar.
+    """
+    if parsed.problems:
+        return True
+    stack = [document.root for document in parsed.documents if document.root is not None]
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, YScalar):
+            if node.style is None and "{{" in node.text:
+                return True
+        elif isinstance(node, YMap):
+            for _key, key_node, value in node.items():
+                if not isinstance(key_node, YScalar):
+                    return True
+                stack.extend((key_node, value))
+        else:
+            stack.extend(item for item in node.items if item is not None)
+    return False
+
+
 def is_kubernetes_yaml(text: str) -> bool:
     """Cheap test for discovery: some document starts a line with apiVersion: or kind:."""
     return bool(_LOOKS_LIKE_KUBERNETES.search(text))
@@ -85,9 +116,12 @@ def is_nginx_container(container: Container) -> bool:
         last = repository.rsplit("/", 1)[-1]
         if ("nginx" in repository or "openresty" in repository) and "exporter" not in last:
             return True
-    for word in container.argv[:3]:
-        program = posixpath.basename(word.split()[0]) if word.split() else ""
-        if program in ("nginx", "openresty", "nginx-debug"):
+    argv = container.argv[:4]
+    for index, word in enumerate(argv):
+        words = word.split()
+        if words and posixpath.basename(words[0]) in _NGINX_PROGRAMS:
+            return True
+        if index > 0 and argv[index - 1] == "-c" and _RUNS_NGINX.search(word):  # sh -c "… exec nginx …"
             return True
     return False
 

@@ -163,7 +163,10 @@ def _container(image=None, command=(), args=()):
         ("registry.nginx.local:5000/app:1", (), True),
         ("example/web:1", ("nginx", "-g", "daemon off;"), True),
         ("example/web:1", ("/usr/local/openresty/bin/openresty",), True),
-        ("example/web:1", ("/bin/sh", "-c", "exec nginx -g 'daemon off;'"), False),
+        ("example/web:1", ("/bin/sh", "-c", "envsubst < t > /etc/nginx/nginx.conf && exec nginx -g 'daemon off;'"), True),
+        ("example/web:1", ("/bin/sh", "-c", "/usr/local/openresty/bin/openresty"), True),
+        ("curlimages/curl", ("/bin/sh", "-c", "until curl -fs http://nginx/; do sleep 1; done"), False),
+        ("busybox", ("sh", "-c", "echo nginx: ready"), False),
         (None, (), False),
     ],
 )
@@ -351,6 +354,30 @@ def test_unrendered_helm_template_is_skipped_without_problems():
     doc = load_kubernetes("templates/deployment.yaml", text)
     assert doc.problems == () and doc.workloads == ()
     assert "template" in doc.skipped
+
+
+def test_rendered_output_may_carry_template_text_in_strings():
+    text = (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: alerts\ndata:\n  rules.yaml: |\n"
+        "    summary: \"{{ $labels.instance }} is down\"\n    {{ range .Alerts }}{{ .Labels }}{{ end }}\n"
+        "  note: '{{ .Values.x }}'\n"
+        "---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  annotations:\n"
+        "    description: \"{{ .Release.Name }}\"\nspec:\n  containers: [{name: a, image: nginx}]\n"
+    )
+    doc = load_kubernetes("rendered.yaml", text)
+    assert doc.skipped is None and doc.problems == ()
+    assert [w.name for w in doc.workloads] == ["web"]
+    assert doc.configmaps[0].entry("rules.yaml").text.startswith('summary: "{{ $labels.instance }}')
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["  replicas: {{ .Values.replicaCount }}", "  name: app-{{ .Release.Name }}", "{{- with .Values.x }}"],
+)
+def test_each_form_of_unrendered_template_is_skipped(line):
+    text = f"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: x\nspec:\n{line}\n"
+    doc = load_kubernetes("templates/x.yaml", text)
+    assert doc.skipped and doc.problems == () and doc.workloads == ()
 
 
 def test_syntax_error_in_a_manifest_is_reported_and_other_documents_load():
