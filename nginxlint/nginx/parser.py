@@ -4,21 +4,30 @@ The tokenizer follows nginx's own (`ngx_conf_read_token`): whitespace is space, 
 word but `}` does not; `#` starts a comment only at the start of a token; a closing quote must be followed by
 whitespace, `;`, `{` or `)`; a backslash escapes the next character. At the `{` of a `*_by_lua_block` the
 Lua-aware block lexer of lua-nginx-module takes over (see `_scan_lua_block`).
+
+Speed matters here (an 88,000-line config must parse faster than crossplane does): the loop keeps character
+offsets only, and a span (line, column) is computed from them when something asks for it, which for most
+directives is never.
 """
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from ..model import Span
 
-WHITESPACE = re.compile(r"[ \t\n]+")
-WORD = re.compile(r"[^ \t\n;{\\$]*(?:(?:\\[\s\S]?|\$\{?)[^ \t\n;{\\$]*)*")
-DOUBLE_QUOTED = re.compile(r'"[^"\\]*(?:\\[\s\S][^"\\]*)*"')
-SINGLE_QUOTED = re.compile(r"'[^'\\]*(?:\\[\s\S][^'\\]*)*'")
-COMMENT = re.compile(r"#[^\n]*")
+# After optional whitespace: 1 punctuation, 2 comment, 3 quoted string, 4 word. A quote that never closes
+# matches none of them (the caller reports it).
+TOKEN = re.compile(
+    r"""[ \t\n]*(?:([;{}])|(\#[^\n]*)|("[^"\\]*(?:\\[\s\S][^"\\]*)*"|'[^'\\]*(?:\\[\s\S][^'\\]*)*')"""
+    r"""|((?:[^ \t\n;{}#"'\\$]|\\[\s\S]?|\$\{?)[^ \t\n;{\\$]*(?:(?:\\[\s\S]?|\$\{?)[^ \t\n;{\\$]*)*))"""
+)
+TRAILING_SPACE = re.compile(r"[ \t\n]*\Z")
+WHITESPACE = re.compile(r"[ \t\n]*")
 ESCAPE = re.compile(r"\\([\s\S])")
 ESCAPED = {'"': '"', "'": "'", "\\": "\\", "t": "\t", "r": "\r", "n": "\n"}
+AFTER_QUOTE = frozenset(" \t\n;{)")
 
 # lua-nginx-module's block lexer: the earliest of these tokens; everything else is plain text.
 LUA_TOKEN = re.compile(
@@ -26,43 +35,135 @@ LUA_TOKEN = re.compile(
 )
 
 
-@dataclass(frozen=True)
+class LineIndex:
+    """Offsets of one text to (line, column). Built on first use; `pin` sends every span to one place (used for
+    text whose characters do not sit where they were written, such as a folded YAML scalar)."""
+
+    __slots__ = ("text", "_starts", "pinned")
+
+    def __init__(self, text: str):
+        self.text = text
+        self._starts: list[int] | None = None
+        self.pinned: Span | None = None
+
+    def _line_starts(self) -> list[int]:
+        starts = [0]
+        find = self.text.find
+        position = find("\n")
+        while position >= 0:
+            starts.append(position + 1)
+            position = find("\n", position + 1)
+        self._starts = starts
+        return starts
+
+    def position(self, offset: int) -> tuple[int, int]:
+        starts = self._starts or self._line_starts()
+        line = bisect_right(starts, offset)
+        return line, offset - starts[line - 1] + 1
+
+    def span(self, start: int, end: int) -> Span:
+        if self.pinned is not None:
+            return self.pinned
+        line, column = self.position(start)
+        if end <= start + 1:
+            return Span(line, column, line, column + 1)
+        end_line, end_column = self.position(end - 1)
+        return Span(line, column, end_line, end_column + 1)
+
+
 class LuaCode:
     """The body of a `*_by_lua_block`: the text between the braces and where its first character sits."""
 
-    text: str
-    line: int
-    column: int
+    __slots__ = ("text", "_offset", "_index")
+
+    def __init__(self, text: str, offset: int, index: LineIndex):
+        self.text = text
+        self._offset = offset
+        self._index = index
+
+    @property
+    def line(self) -> int:
+        return self._index.pinned.line if self._index.pinned else self._index.position(self._offset)[0]
+
+    @property
+    def column(self) -> int:
+        return self._index.pinned.column if self._index.pinned else self._index.position(self._offset)[1]
+
+    def __repr__(self) -> str:
+        return f"LuaCode(line={self.line}, column={self.column}, text={self.text!r})"
 
 
 class Directive:
-    """One directive as written in one file. `block` is None for a simple directive."""
+    """One directive as written in one file. `block` is None for a simple directive.
 
-    __slots__ = ("name", "args", "span", "arg_spans", "quoted", "raw_args", "end", "block", "block_end", "lua", "file")
+    `_offsets` holds [name start, name end, arg1 start, arg1 end, …, terminator]; spans derive from it.
+    """
 
-    def __init__(self, name, span, args, arg_spans, quoted, raw_args, file):
+    __slots__ = ("name", "args", "_offsets", "block", "_block_end", "lua", "file", "_index")
+
+    def __init__(self, name, args, offsets, index, file):
         self.name = name
-        self.span = span
         self.args = args
-        self.arg_spans = arg_spans
-        self.quoted = quoted
-        self.raw_args = raw_args
+        self._offsets = offsets
+        self._index = index
         self.file = file
-        self.end: Span | None = None
         self.block: list[Directive] | None = None
-        self.block_end: Span | None = None
+        self._block_end = -1
         self.lua: LuaCode | None = None
+
+    @property
+    def span(self) -> Span:
+        """The directive's name."""
+        return self._index.span(self._offsets[0], self._offsets[1])
+
+    @property
+    def arg_spans(self) -> list[Span]:
+        offsets, span = self._offsets, self._index.span
+        return [span(offsets[i], offsets[i + 1]) for i in range(2, len(offsets) - 1, 2)]
+
+    def arg_span(self, index: int) -> Span:
+        if 0 <= index < len(self.args):
+            return self._index.span(self._offsets[2 + 2 * index], self._offsets[3 + 2 * index])
+        return self.span
+
+    @property
+    def quoted(self) -> list[bool]:
+        text, offsets = self._index.text, self._offsets
+        return [text[offsets[i]] in "\"'" for i in range(2, len(offsets) - 1, 2)]
+
+    @property
+    def raw_args(self) -> list[str]:
+        """Arguments as written, before nginx undoes escapes (quotes removed)."""
+        text, offsets = self._index.text, self._offsets
+        raw = []
+        for i in range(2, len(offsets) - 1, 2):
+            start, end = offsets[i], offsets[i + 1]
+            raw.append(text[start + 1 : end - 1] if text[start] in "\"'" else text[start:end])
+        return raw
+
+    def arg_offset(self, index: int) -> int:
+        """Offset in the file's text of argument `index` as written (for mapping positions inside it)."""
+        return self._offsets[2 + 2 * index]
+
+    @property
+    def end(self) -> Span:
+        """The terminating `;`, or the `{` of a block."""
+        terminator = self._offsets[-1]
+        return self._index.span(terminator, terminator + 1)
+
+    @property
+    def block_end(self) -> Span | None:
+        if self._block_end < 0:
+            return None
+        return self._index.span(self._block_end, self._block_end + 1)
 
     @property
     def full_span(self) -> Span:
         """From the name to the terminating `;`, or to the `{` of a block."""
-        return self.span.cover(self.end) if self.end else self.span
-
-    def arg_span(self, index: int) -> Span:
-        return self.arg_spans[index] if 0 <= index < len(self.arg_spans) else self.span
+        return self._index.span(self._offsets[0], self._offsets[-1] + 1)
 
     def __repr__(self) -> str:
-        return f"<Directive {self.name} {self.args} at {self.span.line}:{self.span.column}>"
+        return f"<Directive {self.name} {self.args}>"
 
 
 @dataclass(frozen=True)
@@ -76,6 +177,14 @@ class ParsedFile:
     directives: list[Directive]
     comments: list[tuple[Span, str]]
     problem: SyntaxProblem | None
+    index: LineIndex
+
+    def pin(self, span: Span) -> None:
+        """Place every directive, comment and problem of this file at `span`."""
+        self.index.pinned = span
+        self.comments = [(span, text) for _, text in self.comments]
+        if self.problem:
+            self.problem = SyntaxProblem(self.problem.message, span)
 
 
 def unescape(raw: str) -> str:
@@ -85,152 +194,109 @@ def unescape(raw: str) -> str:
     return ESCAPE.sub(lambda m: ESCAPED.get(m.group(1), m.group(0)), raw)
 
 
-class _Cursor:
-    """Turns offsets into (line, column), moving forward only, so the whole file costs one pass."""
-
-    __slots__ = ("text", "line", "line_start")
-
-    def __init__(self, text: str):
-        self.text = text
-        self.line = 1
-        self.line_start = 0
-
-    def advance(self, start: int, end: int) -> None:
-        newlines = self.text.count("\n", start, end)
-        if newlines:
-            self.line += newlines
-            self.line_start = self.text.rfind("\n", start, end) + 1
-
-    def column(self, offset: int) -> int:
-        return offset - self.line_start + 1
-
-
-class SyntaxErrorFound(Exception):
-    def __init__(self, message: str, span: Span):
+class _Failed(Exception):
+    def __init__(self, message: str, start: int, end: int):
         super().__init__(message)
-        self.problem = SyntaxProblem(message, span)
+        self.message, self.start, self.end = message, start, end
 
 
 def parse(text: str, file=None, lua_blocks: frozenset[str] = frozenset()) -> ParsedFile:
     """Parse a whole file. On a syntax error, the directives before it are kept and the error is returned."""
+    index = LineIndex(text)
     root: list[Directive] = []
-    comments: list[tuple[Span, str]] = []
-    stack: list[tuple[list[Directive], Directive | None]] = [(root, None)]
+    comment_offsets: list[tuple[int, int]] = []
+    siblings = root
+    stack: list[tuple[list[Directive], Directive | None]] = []  # enclosing blocks
+    opener: Directive | None = None
     words: list[str] = []
-    spans: list[Span] = []
-    quoted: list[bool] = []
-    raws: list[str] = []
-    cursor = _Cursor(text)
+    offsets: list[int] = []
+    match = TOKEN.match
     size = len(text)
     pos = 0
-
-    def here(offset: int, length: int = 1) -> Span:
-        column = cursor.column(offset)
-        return Span(cursor.line, column, cursor.line, column + length)
-
-    def finish(terminator: Span) -> Directive:
-        directive = Directive(words[0], spans[0], words[1:], spans[1:], quoted[1:], raws[1:], file)
-        directive.end = terminator
-        stack[-1][0].append(directive)
-        words.clear(), spans.clear(), quoted.clear(), raws.clear()
-        return directive
-
     try:
         while True:
-            match = WHITESPACE.match(text, pos)
-            if match:
-                cursor.advance(pos, match.end())
-                pos = match.end()
-            if pos >= size:
-                if words:
-                    raise SyntaxErrorFound(
-                        f'unexpected end of file, expecting ";" or "}}": the "{words[0]}" directive is not terminated',
-                        spans[0],
-                    )
-                if len(stack) > 1:
-                    opener = stack[-1][1]
-                    raise SyntaxErrorFound(
-                        f'unexpected end of file, expecting "}}": the "{opener.name}" block opened here is never closed',
-                        opener.end,
-                    )
-                break
-            char = text[pos]
-            if char == ";":
-                if not words:
-                    raise SyntaxErrorFound('unexpected ";"', here(pos))
-                finish(here(pos))
-                pos += 1
-            elif char == "{":
-                if not words:
-                    raise SyntaxErrorFound('unexpected "{"', here(pos))
-                opening = here(pos)
-                directive = finish(opening)
-                pos += 1
-                if directive.name in lua_blocks:
-                    pos = _scan_lua_block(text, pos, cursor, directive)
-                else:
-                    directive.block = []
-                    stack.append((directive.block, directive))
-            elif char == "}":
-                if words or len(stack) == 1:
-                    raise SyntaxErrorFound('unexpected "}"', here(pos))
-                stack.pop()[1].block_end = here(pos)
-                pos += 1
-            elif char == "#":
-                match = COMMENT.match(text, pos)
-                comments.append((here(pos, match.end() - pos), match.group()))
-                pos = match.end()
-            elif char == '"' or char == "'":
-                match = (DOUBLE_QUOTED if char == '"' else SINGLE_QUOTED).match(text, pos)
-                if match is None:
-                    raise SyntaxErrorFound(
-                        f"unexpected end of file: the string opened here with {char} is never closed", here(pos)
-                    )
-                start_line, start_column = cursor.line, cursor.column(pos)
-                end = match.end()
-                cursor.advance(pos, end)
-                raw = text[pos + 1 : end - 1]
-                words.append(unescape(raw))
-                spans.append(Span(start_line, start_column, cursor.line, cursor.column(end)))
-                quoted.append(True)
-                raws.append(raw)
-                pos = end
-                if pos < size and text[pos] not in " \t\n;{)":
-                    raise SyntaxErrorFound(f'unexpected "{text[pos]}"', here(pos))
-            else:
-                end = WORD.match(text, pos).end()
-                start_line, start_column = cursor.line, cursor.column(pos)
-                cursor.advance(pos, end)  # an escaped newline may sit inside a word
-                raw = text[pos:end]
-                words.append(unescape(raw))
-                spans.append(Span(start_line, start_column, cursor.line, cursor.column(end)))
-                quoted.append(False)
-                raws.append(raw)
-                pos = end
-    except SyntaxErrorFound as error:
-        return ParsedFile(root, comments, error.problem)
-    return ParsedFile(root, comments, None)
+            m = match(text, pos)
+            if m is None:
+                start = TRAILING_SPACE.match(text, pos)
+                if start is not None:  # only whitespace left: the end of the file
+                    if words:
+                        raise _Failed(f'unexpected end of file, expecting ";" or "}}": the "{words[0]}" '
+                                      "directive is not terminated", offsets[0], offsets[1])
+                    if opener is not None:
+                        brace = opener._offsets[-1]
+                        raise _Failed(f'unexpected end of file, expecting "}}": the "{opener.name}" block opened '
+                                      "here is never closed", brace, brace + 1)
+                    break
+                quote = WHITESPACE.match(text, pos).end()
+                raise _Failed(f"unexpected end of file: the string opened here with {text[quote]} is never closed",
+                              quote, quote + 1)
+            kind = m.lastindex
+            start = m.start(kind)
+            pos = m.end()
+            if kind == 4:  # a word
+                raw = m.group(4)
+                words.append(unescape(raw) if "\\" in raw else raw)
+                offsets.append(start)
+                offsets.append(pos)
+            elif kind == 1:
+                char = m.group(1)
+                if char == ";":
+                    if not words:
+                        raise _Failed('unexpected ";"', start, pos)
+                    offsets.append(start)
+                    siblings.append(Directive(words[0], words[1:], offsets, index, file))
+                    words, offsets = [], []
+                elif char == "{":
+                    if not words:
+                        raise _Failed('unexpected "{"', start, pos)
+                    offsets.append(start)
+                    directive = Directive(words[0], words[1:], offsets, index, file)
+                    siblings.append(directive)
+                    words, offsets = [], []
+                    if directive.name in lua_blocks:
+                        pos = _scan_lua_block(text, pos, directive, index)
+                    else:
+                        directive.block = []
+                        stack.append((siblings, opener))
+                        siblings, opener = directive.block, directive
+                else:  # "}"
+                    if words or opener is None:
+                        raise _Failed('unexpected "}"', start, pos)
+                    opener._block_end = start
+                    siblings, opener = stack.pop()
+            elif kind == 2:
+                comment_offsets.append((start, pos))
+            else:  # a quoted string
+                raw = m.group(3)
+                inner = raw[1:-1]
+                words.append(unescape(inner) if "\\" in inner else inner)
+                offsets.append(start)
+                offsets.append(pos)
+                if pos < size and text[pos] not in AFTER_QUOTE:
+                    raise _Failed(f'unexpected "{text[pos]}"', pos, pos + 1)
+    except _Failed as failure:
+        problem = SyntaxProblem(failure.message, index.span(failure.start, failure.end))
+    else:
+        problem = None
+    comments = [(index.span(start, end), text[start:end]) for start, end in comment_offsets]
+    return ParsedFile(root, comments, problem, index)
 
 
-def _scan_lua_block(text: str, pos: int, cursor: _Cursor, directive: Directive) -> int:
+def _scan_lua_block(text: str, pos: int, directive: Directive, index: LineIndex) -> int:
     """Find the `}` that closes a Lua block exactly as lua-nginx-module's lexer does.
 
     Braces are counted; short strings that close on their line, `--` comments and long brackets of any level are
     skipped. A quote that does not close on its line is a plain character (nginx accepts it; only Lua rejects it).
     """
     start = pos
-    start_line, start_column = cursor.line, cursor.column(pos)
     depth = 1
     search = LUA_TOKEN.search
     while True:
         match = search(text, pos)
         if match is None:
-            cursor.advance(start, len(text))
-            raise SyntaxErrorFound(
-                f'unexpected end of file: the Lua code of "{directive.name}" is never closed with "}}"',
-                directive.end,
-            )
-        token = match.group()
+            brace = directive._offsets[-1]
+            raise _Failed(f'unexpected end of file: the Lua code of "{directive.name}" is never closed with "}}"',
+                          brace, brace + 1)
         level = match.group("comment")
         if level is None:
             level = match.group("string")
@@ -238,22 +304,17 @@ def _scan_lua_block(text: str, pos: int, cursor: _Cursor, directive: Directive) 
             closer = "]" + level + "]"
             close = text.find(closer, match.end())
             if close < 0:
-                cursor.advance(start, match.start())
-                opened = Span(cursor.line, cursor.column(match.start()), cursor.line, cursor.column(match.end()))
-                cursor.advance(match.start(), len(text))
-                raise SyntaxErrorFound("Lua code block missing the closing long bracket", opened)
+                raise _Failed("Lua code block missing the closing long bracket", match.start(), match.end())
             pos = close + len(closer)
-        elif token == "{":
+            continue
+        token = match.group()
+        pos = match.end()
+        if token == "{":
             depth += 1
-            pos = match.end()
         elif token == "}":
             depth -= 1
-            pos = match.end()
             if depth == 0:
                 close = match.start()
-                directive.lua = LuaCode(text[start:close], start_line, start_column)
-                cursor.advance(start, close)
-                directive.block_end = Span(cursor.line, cursor.column(close), cursor.line, cursor.column(close) + 1)
+                directive.lua = LuaCode(text[start:close], start, index)
+                directive._block_end = close
                 return pos
-        else:
-            pos = match.end()
