@@ -9,6 +9,8 @@ Runtime facts come, in this order, from Kubernetes manifests, Docker Compose fil
 3. a ConfigMap volume whose entry is the config (same content, else same file name, better in the same
    directory name), or a ConfigMap made elsewhere (kustomize's configMapGenerator) whose key is the file name;
 4. being the only nginx or OpenResty container of all the manifests read (and not bound to another config);
+   when no container is recognisably nginx (a custom image), the only container that declares a port the
+   config listens on;
 5. the `runtime:` settings.
 
 nginx configs embedded in ConfigMaps become deployments of their own (see `embedded`), bound to the
@@ -37,7 +39,8 @@ _NGINX_PREFIX = "/etc/nginx"
 class Binding:
     """The container that runs one deployment, and why nginxlint thinks so.
 
-    `how`: "containers-setting", "host-mount", "path-map", "configmap", "embedded", "only-nginx-container" or
+    `how`: "containers-setting", "host-mount", "path-map", "configmap", "embedded", "only-nginx-container",
+    "listen-port" or
     "runtime-setting". `mounted` is the ConfigMap entry the config came from, when it did; `container_path`
     where the root config sits in the container, when a mount says so. Deployments bound to the same container
     share `group`.
@@ -201,6 +204,8 @@ def bind_runtime(workspace, findings: list[Finding], notifications: list[Notific
             continue
         if only is not None:
             deployment.runtime = Binding(only, "only-nginx-container")
+        elif not nginx and (by_port := _port_binding(deployment, candidates, bound)) is not None:
+            deployment.runtime = by_port
         elif settings_facts is not None:
             deployment.runtime = Binding(settings_facts, "runtime-setting")
 
@@ -396,6 +401,25 @@ def _path_map_binding(deployment, candidates: list[RuntimeFacts], settings) -> B
                 if target == base or target.startswith(base + "/"):
                     return Binding(facts, "path-map", container_path=target)
     return None
+
+
+_LISTEN_PORT = re.compile(r"(?:^|:)([0-9]{1,5})$")
+
+
+def _port_binding(deployment, candidates: list[RuntimeFacts], bound: set[int]) -> Binding | None:
+    """The only container declaring a port this config listens on (for images whose name says nothing)."""
+    ports = set()
+    for node in deployment.nodes("listen"):
+        match = _LISTEN_PORT.search(node.args[0]) if node.args else None
+        if match:
+            ports.add(int(match[1]))
+    if not ports:
+        return None
+    matches = [
+        facts for facts in candidates
+        if id(facts.container) not in bound and any(port.number in ports for port in facts.container.ports)
+    ]
+    return Binding(matches[0], "listen-port") if len(matches) == 1 else None
 
 
 def _configmap_binding(deployment, candidates: list[RuntimeFacts], manifests: Manifests) -> Binding | None:

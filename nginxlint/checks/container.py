@@ -1,0 +1,609 @@
+"""CTR101–CTR112: what goes wrong when an nginx config runs in a container.
+
+The container facts come from `dep.runtime` (a runtime.binding.Binding): a Kubernetes container, a Compose
+service or the `runtime:` settings. Rules that compare with a limit or a security context stay quiet without it.
+"""
+from __future__ import annotations
+
+import math
+import posixpath
+import re
+
+from ..model import Location, Span
+from .registry import rule
+
+# -- config values ---------------------------------------------------------------------------------------------
+
+_SIZE = re.compile(r"([0-9]+)([kKmMgG]?)")
+_SIZE_UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
+_TIME_PART = re.compile(r"([0-9]+)(ms|s|m|h|d|w|M|y)?")
+_TIME_UNITS = {"ms": 0.001, "s": 1, None: 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "M": 2592000, "y": 31536000}
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]", "::1"})
+
+
+def nginx_size(text: str) -> int | None:
+    """nginx's size syntax ('150m', '10M', '512k', '1g', '4096') in bytes."""
+    match = _SIZE.fullmatch(text or "")
+    if match is None:
+        return None
+    return int(match[1]) * _SIZE_UNITS[match[2].lower()]
+
+
+def nginx_seconds(text: str) -> float | None:
+    """nginx's time syntax ('30s', '1m30s', '500ms', '10') in seconds."""
+    if not text:
+        return None
+    total, position = 0.0, 0
+    for match in _TIME_PART.finditer(text):
+        if match.start() != position or not match.group(0):
+            return None
+        total += int(match[1]) * _TIME_UNITS[match[2]]
+        position = match.end()
+    return total if position == len(text) else None
+
+
+class Listen:
+    """One `listen`: address (None for all addresses), port, and whether only the loopback can reach it."""
+
+    __slots__ = ("node", "address", "port", "default")
+
+    def __init__(self, node, address, port, default):
+        self.node, self.address, self.port, self.default = node, address, port, default
+
+    @property
+    def loopback(self) -> bool:
+        address = self.address or ""
+        return address in LOOPBACK_HOSTS or address.startswith("127.")
+
+
+def parse_listen(node) -> Listen | None:
+    """`listen 8080`, `listen 127.0.0.1:8099`, `listen [::]:80 default_server`; None for unix sockets."""
+    if not node.args:
+        return None
+    text = node.args[0]
+    default = any(arg in ("default_server", "default") for arg in node.args[1:])
+    if text.startswith("unix:"):
+        return None
+    if text.startswith("["):
+        close = text.find("]")
+        address, rest = text[: close + 1], text[close + 1:]
+        port = rest[1:] if rest.startswith(":") else "80"
+        return Listen(node, None if address == "[::]" else address, _port(port), default)
+    if ":" in text:
+        address, port = text.rsplit(":", 1)
+        return Listen(node, None if address in ("*", "0.0.0.0") else address, _port(port), default)
+    if text.isdigit():
+        return Listen(node, None, int(text), default)
+    return Listen(node, None if text in ("*", "0.0.0.0") else text, 80, default)
+
+
+def _port(text: str) -> int | None:
+    return int(text) if text.isdigit() else None
+
+
+def http_servers(dep) -> list:
+    """`server` blocks of the http subsystem (not upstream `server` lines, not stream servers)."""
+    return [n for n in dep.nodes("server") if n.children is not None and n.ctx[-1:] == ("http",)]
+
+
+def server_listens(server) -> list[Listen]:
+    """The server's listens; a server without `listen` listens on *:80 (nginx's default as root)."""
+    listens = [parse_listen(n) for n in server.find("listen")]
+    if not server.find("listen"):
+        return [Listen(server, None, 80, False)]
+    return [listen for listen in listens if listen is not None]
+
+
+def main_directive(dep, name: str):
+    """The main-context directive `name` (the last one, as nginx keeps a duplicate's first… report the first)."""
+    for node in dep.nodes(name):
+        if node.ctx == ():
+            return node
+    return None
+
+
+def _limit_label(binding, what: str) -> str:
+    if binding.source == "compose":
+        return {"cpu": "cpus", "memory": "memory limit"}[what]
+    if binding.source == "settings":
+        return f"{what}-limit"
+    return f"limits.{what}"
+
+
+def _related(binding, value, message) -> list[Location]:
+    location = binding.value_location(value, message)
+    return [location] if location is not None else []
+
+
+# -- CTR101, CTR102: worker count against the CPU limit ---------------------------------------------------------
+
+@rule("CTR101", "CTR102")
+def worker_processes(dep, report):
+    if not dep.is_main:
+        return
+    node = main_directive(dep, "worker_processes")
+    if node is None or not node.args:
+        return
+    binding = dep.runtime
+    limit = binding.cpu_limit if binding is not None else None
+    value = node.args[0]
+    if value == "auto":
+        if limit is None:
+            report(node, "`worker_processes auto` starts one worker per CPU of the node nginx runs on, not per CPU "
+                   "the container may use: set a fixed number, the container's CPU limit rounded up",
+                   arg=0, code="CTR101", fix="worker_processes <CPU limit>;")
+            return
+        workers = max(1, math.ceil(limit.value))
+        label = f"{_limit_label(binding, 'cpu')} {limit.text or limit.value}"
+        report(node, f"`worker_processes auto` starts one worker per CPU of the node, not per CPU of the container: "
+               f"set `worker_processes {workers};` to match {label}{binding.where(limit)}",
+               arg=0, code="CTR101", severity="error", related=_related(binding, limit, "the container's CPU limit"),
+               fix=f"worker_processes {workers};")
+        return
+    if limit is None or not value.isdigit():
+        return
+    workers = max(1, math.ceil(limit.value))
+    if int(value) > workers:
+        label = f"{_limit_label(binding, 'cpu')} {limit.text or limit.value}"
+        report(node, f"`worker_processes {value}` starts {value} workers, but {label}{binding.where(limit)} gives "
+               f"them {workers} CPU{'s' if workers > 1 else ''}: set `worker_processes {workers};`",
+               arg=0, code="CTR102", related=_related(binding, limit, "the container's CPU limit"),
+               fix=f"worker_processes {workers};")
+
+
+# -- CTR103: memory budget ---------------------------------------------------------------------------------------
+
+def shared_zones(dep) -> list[tuple[str, str, int, object]]:
+    """(label, size text, bytes, node) of every shared memory zone, each zone name once."""
+    zones: dict[str, tuple] = {}
+
+    def add(kind, name, text, node):
+        size = nginx_size(text)
+        if size is not None:
+            zones.setdefault(f"{kind}:{name}", (f"{kind_label[kind]} {name}", text, size, node))
+
+    kind_label = {"dict": "lua_shared_dict", "zone": "zone", "ssl": "ssl_session_cache"}
+    for node in dep.nodes("lua_shared_dict"):
+        if len(node.args) == 2:
+            add("dict", node.args[0], node.args[1], node)
+    for name in ("limit_req_zone", "limit_conn_zone", "proxy_cache_path", "fastcgi_cache_path",
+                 "uwsgi_cache_path", "scgi_cache_path"):
+        key = "keys_zone=" if name.endswith("cache_path") else "zone="
+        for node in dep.nodes(name):
+            for arg in node.args:
+                if arg.startswith(key) and arg.count(":") == 1:
+                    zone, text = arg[len(key):].split(":")
+                    zones.setdefault(f"zone:{zone}", (f"{name} {zone}", text, nginx_size(text) or 0, node))
+    for node in dep.nodes("ssl_session_cache"):
+        for arg in node.args:
+            if arg.startswith("shared:") and arg.count(":") == 2:
+                _shared, zone, text = arg.split(":")
+                add("ssl", zone, text, node)
+    for node in dep.nodes("zone"):
+        if node.ctx[-1:] == ("upstream",) and len(node.args) == 2:
+            zones.setdefault(f"zone:{node.args[0]}", (f"upstream zone {node.args[0]}", node.args[1],
+                                                     nginx_size(node.args[1]) or 0, node))
+    return [zone for zone in zones.values() if zone[2]]
+
+
+@rule("CTR103")
+def memory_budget(dep, report):
+    binding = dep.runtime
+    if binding is None or binding.memory_limit is None or not dep.is_main:
+        return
+    from ..runtime.quantity import format_bytes, parse_memory
+
+    limit = binding.memory_limit
+    per_worker = parse_memory(dep.settings.per_worker_memory) or 50 * 1024**2
+    master = parse_memory(dep.settings.master_memory) or 10 * 1024**2
+    node = main_directive(dep, "worker_processes")
+    value = node.args[0] if node is not None and node.args else "1"
+    if value.isdigit():
+        workers, shown = int(value), value
+    elif value == "auto" and binding.cpu_limit is not None:
+        workers = max(1, math.ceil(binding.cpu_limit.value))
+        shown = f"{workers} (auto, at least)"
+    else:
+        workers, shown = 1, "1"
+    zones = shared_zones(dep)
+    total = workers * per_worker + master + sum(size for _label, _text, size, _node in zones)
+    ratio = total / limit.value
+    if ratio < 0.8:
+        return
+    terms = [f"{shown} worker{'s' if workers != 1 else ''} × {format_bytes(per_worker)}"]
+    terms += [f"{label} {text}" for label, text, _size, _node in zones]
+    terms.append(f"master {format_bytes(master)}")
+    label = f"{_limit_label(binding, 'memory')} {limit.text or format_bytes(limit.value)}"
+    if ratio >= 1:
+        message = (f"{' + '.join(terms)} = {format_bytes(total)} ≥ {label}: nginx will be OOM-killed once the "
+                   "shared zones fill up; raise the limit or make the zones or the worker count smaller")
+        severity = "error"
+    else:
+        message = (f"{' + '.join(terms)} = {format_bytes(total)}, {ratio:.0%} of {label}: little room is left "
+                   "before an OOM kill")
+        severity = "warning"
+    related = [n.location(f"{label_} {text}") for label_, text, _size, n in zones]
+    if node is not None:
+        related.insert(0, node.location(f"{workers} worker{'s' if workers != 1 else ''}"))
+    span = limit.span or limit.key_span
+    if span is not None:
+        report.at(binding.path, Span(*span), message, severity=severity, related=related)
+    else:  # settings without positions: report on the config
+        anchor = node or (zones[0][3] if zones else None) or (dep.main.children[0] if dep.main.children else None)
+        if anchor is not None:
+            report(anchor, message + binding.where(limit), severity=severity, related=related[1:] if node else related)
+
+
+# -- CTR104: daemon -----------------------------------------------------------------------------------------------
+
+_DAEMON_OFF = re.compile(r"daemon\s+off\s*;")
+
+
+def daemon_off_on_command_line(binding):
+    """(description, span) of the `-g 'daemon off;'` the container starts nginx with, or None."""
+    container = binding.container
+    argv, spans = container.argv, container.command_spans + container.args_spans
+    for index, word in enumerate(argv):
+        if _DAEMON_OFF.search(word) and ("-g" in word or (index > 0 and argv[index - 1] == "-g")):
+            return f"the container command passes `-g '{_DAEMON_OFF.search(word).group(0)}'`", (
+                spans[index] if index < len(spans) else None)
+    if not argv and binding.flavour is not None:
+        return "the image's default command passes `-g 'daemon off;'`", container.image_span
+    return None
+
+
+@rule("CTR104")
+def daemon_mode(dep, report):
+    if not dep.is_main:
+        return
+    for node in dep.nodes("daemon"):
+        if node.ctx != () or not node.args:
+            continue
+        if node.args[0] == "on":
+            report(node, "`daemon on` makes nginx fork into the background, so the container's main process exits "
+                   "and the container stops: use `daemon off;` (or pass `-g 'daemon off;'`)", arg=0,
+                   fix="daemon off;")
+        elif node.args[0] == "off" and dep.runtime is not None and dep.runtime.from_manifest:
+            found = daemon_off_on_command_line(dep.runtime)
+            if found is None:
+                continue
+            what, span = found
+            related = [dep.runtime.location(span, "-g 'daemon off;' on the command line")] if span else []
+            report(node, f'`daemon off;` is set here and {what}{dep.runtime.where(None) if not span else ""}: nginx '
+                   'refuses to start with "daemon" directive is duplicate; remove this line',
+                   related=[r for r in related if r])
+
+
+# -- CTR105: logs to files ----------------------------------------------------------------------------------------
+
+STREAM_TARGETS = ("stderr", "/dev/stdout", "/dev/stderr", "/proc/self/fd/1", "/proc/self/fd/2", "/dev/fd/1",
+                  "/dev/fd/2", "off")
+LINKED_LOGS = ("/var/log/nginx/access.log", "/var/log/nginx/error.log", "logs/access.log", "logs/error.log",
+               "/usr/local/openresty/nginx/logs/access.log", "/usr/local/openresty/nginx/logs/error.log")
+
+
+def linked_to_stream(path: str, extra=()) -> bool:
+    """A path the image links to stdout/stderr (or a stream itself)."""
+    if path in STREAM_TARGETS or path.startswith(("syslog:", "memory:")):
+        return True
+    known = set(LINKED_LOGS) | set(extra)
+    known |= {posixpath.join("/usr/local/openresty/nginx", p) for p in list(known) if not p.startswith("/")}
+    candidates = {path} if path.startswith("/") else {path, posixpath.join("/usr/local/openresty/nginx", path)}
+    return bool(candidates & known)
+
+
+def log_nodes(dep):
+    for name in ("access_log", "error_log"):
+        for node in dep.nodes(name):
+            if node.args:
+                yield node
+
+
+@rule("CTR105")
+def log_to_file(dep, report):
+    extra = tuple(dep.settings.stdout_log_paths or ())
+    for node in log_nodes(dep):
+        path = node.args[0]
+        if linked_to_stream(path, extra):
+            continue
+        stream = "/dev/stdout" if node.d.name == "access_log" else "stderr"
+        report(node, f"`{node.d.name}` writes to the file {path} inside the container, where logs are lost with the "
+               f"container and fill its disk: log to `{stream}` and let the runtime collect them", arg=0,
+               fix=f"{node.d.name} {stream};")
+
+
+# -- CTR106: read-only root -----------------------------------------------------------------------------------------
+
+TEMP_DIRECTIVES = {
+    "client_body_temp_path": ("client_body", None),
+    "proxy_temp_path": ("proxy", "proxy_pass"),
+    "fastcgi_temp_path": ("fastcgi", "fastcgi_pass"),
+    "uwsgi_temp_path": ("uwsgi", "uwsgi_pass"),
+    "scgi_temp_path": ("scgi", "scgi_pass"),
+}
+CACHE_PATHS = ("proxy_cache_path", "fastcgi_cache_path", "uwsgi_cache_path", "scgi_cache_path")
+_OPENRESTY_RUN_TEMPS = {"client_body": "nginx-client-body", "proxy": "nginx-proxy", "fastcgi": "nginx-fastcgi",
+                        "uwsgi": "nginx-uwsgi", "scgi": "nginx-scgi"}
+_NGINX_TEMPS = {"client_body": "client_temp", "proxy": "proxy_temp", "fastcgi": "fastcgi_temp",
+                "uwsgi": "uwsgi_temp", "scgi": "scgi_temp"}
+
+
+def _openresty_version(image: str) -> tuple[int, ...] | None:
+    match = re.search(r":(\d+)\.(\d+)\.(\d+)(?:\.(\d+))?", image or "")
+    return tuple(int(part) for part in match.groups() if part is not None) if match else None
+
+
+def compiled_defaults(binding) -> dict[str, str]:
+    """The image's compiled-in pid and temp paths ('pid', 'client_body', 'proxy', …), when the image is known."""
+    image = (binding.container.image or "").lower()
+    flavour = binding.flavour
+    prefix = binding.server_prefix()
+    if flavour == "nginx":
+        if "unprivileged" in image:
+            return {"pid": "/tmp/nginx.pid", **{kind: f"/tmp/{name}" for kind, name in _NGINX_TEMPS.items()}}
+        return {"pid": "/var/run/nginx.pid", **{kind: f"/var/cache/nginx/{name}" for kind, name in _NGINX_TEMPS.items()}}
+    if flavour == "openresty" and prefix:
+        version = _openresty_version(image)
+        defaults = {"pid": f"{prefix}/logs/nginx.pid"}
+        if version is not None and version >= (1, 15, 8, 1):  # docker-openresty builds them under /var/run/openresty
+            defaults.update({kind: f"/var/run/openresty/{name}" for kind, name in _OPENRESTY_RUN_TEMPS.items()})
+        else:
+            defaults.update({kind: f"{prefix}/{kind}_temp" for kind in _NGINX_TEMPS})
+        return defaults
+    return {}
+
+
+@rule("CTR106")
+def read_only_root(dep, report):
+    binding = dep.runtime
+    if binding is None or not binding.read_only_root or not dep.is_main:
+        return
+    prefix = binding.server_prefix()
+    extra = tuple(dep.settings.stdout_log_paths or ())
+    flag = binding.container.read_only_root
+    flag_location = binding.value_location(flag, "readOnlyRootFilesystem")
+
+    def absolute(path: str) -> str | None:
+        if path.startswith("/"):
+            return posixpath.normpath(path)
+        return posixpath.normpath(posixpath.join(prefix, path)) if prefix else None
+
+    def check(node, arg, path, what):
+        target = absolute(path)
+        if target is None or "$" in target or binding.writable_mount(target) is not None:
+            return
+        report(node, f"{what} {target} is on the read-only root filesystem{binding.where(flag)}: nginx fails with "
+               f"(30: Read-only file system); mount a writable volume (emptyDir) there or move it under one",
+               arg=arg, related=[flag_location] if flag_location else [])
+
+    written = set()
+    pid = main_directive(dep, "pid")
+    if pid is not None and pid.args:
+        written.add("pid")
+        check(pid, 0, pid.args[0], "the pid file")
+    for name, (kind, _user) in TEMP_DIRECTIVES.items():
+        for node in dep.nodes(name):
+            if node.args:
+                written.add(kind)
+                check(node, 0, node.args[0], f"the {kind.replace('_', ' ')} temp directory")
+    for name in CACHE_PATHS:
+        for node in dep.nodes(name):
+            if node.args:
+                check(node, 0, node.args[0], "the cache directory")
+    for node in log_nodes(dep):
+        path = node.args[0]
+        if not linked_to_stream(path, extra):
+            check(node, 0, path, "the log file")
+    for node in dep.nodes("lua_ssl_key_log"):
+        if node.args:
+            check(node, 0, node.args[0], "the TLS key log")
+
+    span = (flag.span or flag.key_span) if flag is not None else None
+    if span is None:
+        return
+    defaults = compiled_defaults(binding)
+    needed = ["pid"]
+    if dep.nodes("http"):
+        needed.append("client_body")
+    for _name, (kind, user) in TEMP_DIRECTIVES.items():
+        if user and dep.nodes(user):
+            needed.append(kind)
+    for kind in needed:
+        path = defaults.get(kind)
+        if kind in written or path is None or binding.writable_mount(path) is not None:
+            continue
+        what = "pid file" if kind == "pid" else f"{kind.replace('_', ' ')} temp directory"
+        directive = "pid" if kind == "pid" else f"{kind}_temp_path"
+        report.at(binding.path, Span(*span),
+                  f"with a read-only root filesystem nginx cannot write its {what} {path} (the image's compiled-in "
+                  f"default, as `{directive}` is not set): mount an emptyDir at {posixpath.dirname(path)} or set "
+                  f"`{directive}` under a writable mount")
+
+
+# -- CTR107, CTR108: non-root -------------------------------------------------------------------------------------
+
+@rule("CTR107")
+def privileged_port(dep, report):
+    binding = dep.runtime
+    fact = binding.non_root() if binding is not None else None
+    if fact is None:
+        return
+    related = _related(binding, fact, "the container runs as non-root")
+    for server in http_servers(dep) + [n for n in dep.nodes("server") if n.children is not None and n.ctx[-1:] == ("stream",)]:
+        for listen in server_listens(server):
+            if listen.port is None or listen.port >= 1024 or listen.port == 0:
+                continue
+            implicit = listen.node is server
+            what = "this server has no `listen`, so it listens on port 80" if implicit else f"port {listen.port}"
+            report(listen.node, f"{what} is below 1024, and the container runs as non-root{binding.where(fact)}: "
+                   f"binding fails with (13: Permission denied) unless the runtime lowers "
+                   "net.ipv4.ip_unprivileged_port_start; listen on a port ≥ 1024",
+                   arg=None if implicit else 0, related=related)
+
+
+@rule("CTR108")
+def user_directive(dep, report):
+    binding = dep.runtime
+    fact = binding.non_root() if binding is not None else None
+    node = main_directive(dep, "user") if fact is not None else None
+    if node is None:
+        return
+    report(node, f"`user` has no effect: the container runs as non-root{binding.where(fact)}, and nginx ignores "
+           "`user` unless the master runs as root; remove it", related=_related(binding, fact, "non-root"))
+
+
+# -- CTR109: open files ------------------------------------------------------------------------------------------
+
+@rule("CTR109")
+def worker_connections(dep, report):
+    if not dep.is_main:
+        return
+    rlimit = main_directive(dep, "worker_rlimit_nofile")
+    files = int(rlimit.args[0]) if rlimit is not None and rlimit.args and rlimit.args[0].isdigit() else None
+    for node in dep.nodes("worker_connections"):
+        if node.ctx != ("events",) or not node.args or not node.args[0].isdigit():
+            continue
+        count = int(node.args[0])
+        if count <= 1024 or (files is not None and files >= 2 * count):
+            continue
+        if files is None:
+            message = (f"`worker_connections {count}` exceeds the open-file limit containers usually start with "
+                       f"(1024): set `worker_rlimit_nofile {2 * count};` (a proxied request holds two descriptors)")
+            related = []
+        else:
+            message = (f"`worker_rlimit_nofile {files}` is below 2 × `worker_connections {count}`: a proxied request "
+                       f"holds two descriptors; set `worker_rlimit_nofile {2 * count};`")
+            related = [rlimit.location("worker_rlimit_nofile")]
+        report(node, message, arg=0, related=related, fix=f"worker_rlimit_nofile {2 * count};")
+
+
+# -- CTR110: graceful shutdown -----------------------------------------------------------------------------------
+
+_QUIT_COMMAND = re.compile(r"(?:nginx|openresty)\b[^;&|]*\s-s\s+quit|kill\s+-(?:QUIT|3|s\s+QUIT)\b")
+_SLEEP = re.compile(r"\bsleep\s+([0-9]+(?:\.[0-9]+)?)")
+QUIT_SIGNALS = ("SIGQUIT", "QUIT", "3")
+DEFAULT_GRACE = 30.0
+
+
+def _pre_stop(container) -> tuple[bool, float]:
+    """(the preStop hook asks nginx to quit gracefully, seconds it sleeps first)."""
+    hook = container.pre_stop
+    if hook is None:
+        return False, 0.0
+    if hook.handler == "sleep":
+        return False, hook.seconds or 0.0
+    text = " ".join(hook.command or ())
+    sleep = sum(float(s) for s in _SLEEP.findall(text))
+    return bool(_QUIT_COMMAND.search(text)), sleep
+
+
+def _quits_gracefully(binding) -> bool:
+    container = binding.container
+    if _pre_stop(container)[0]:
+        return True
+    signal = container.stop_signal
+    if signal is not None:
+        return str(signal.value).upper() in QUIT_SIGNALS
+    return binding.flavour is not None  # the official nginx and OpenResty images set STOPSIGNAL SIGQUIT
+
+
+@rule("CTR110")
+def graceful_shutdown(dep, report):
+    binding = dep.runtime
+    if binding is None or not binding.from_manifest or not dep.is_main:
+        return
+    container = binding.container
+    grace_value = binding.facts.termination_grace_period
+    grace = float(grace_value.value) if grace_value is not None else DEFAULT_GRACE
+    grace_text = f"{grace:g}s" if grace_value is not None else "30s (the default)"
+    sleep = _pre_stop(container)[1]
+    timeout_node = main_directive(dep, "worker_shutdown_timeout")
+    problems = []
+    if not _quits_gracefully(binding):
+        signal = container.stop_signal
+        problems.append(f"the container is stopped with {signal.value if signal else 'SIGTERM'}, which makes nginx "
+                        "drop requests in flight; add a preStop hook that runs `nginx -s quit` (or stop with SIGQUIT)")
+    if timeout_node is None:
+        problems.append(f"`worker_shutdown_timeout` is not set, so nginx may drain for longer than the "
+                        f"{grace_text} grace period and be killed; set it below the grace period")
+    elif timeout_node.args:
+        timeout = nginx_seconds(timeout_node.args[0])
+        if timeout is not None and timeout + sleep >= grace:
+            slept = f" after the preStop hook's {sleep:g}s sleep" if sleep else ""
+            report(timeout_node, f"`worker_shutdown_timeout {timeout_node.args[0]}`{slept} is not shorter than "
+                   f"terminationGracePeriodSeconds {grace_text}{binding.where(grace_value)}: the pod is killed before "
+                   f"nginx finishes draining; set it to at most {max(1, int(grace - sleep - 5))}s",
+                   arg=0, related=_related(binding, grace_value, "terminationGracePeriodSeconds"))
+    span = container.name_span or container.span
+    if problems and span is not None:
+        related = [Location(timeout_node.file.display, timeout_node.d.span, "worker_shutdown_timeout")] if timeout_node else []
+        report.at(binding.path, Span(*span), f"container {container.name}: " + "; and ".join(problems),
+                  related=related)
+
+
+# -- CTR111: CPU affinity -----------------------------------------------------------------------------------------
+
+@rule("CTR111")
+def cpu_affinity(dep, report):
+    if not dep.is_main:
+        return
+    node = main_directive(dep, "worker_cpu_affinity")
+    if node is not None:
+        report(node, "`worker_cpu_affinity` pins workers to CPUs by their number on the host, which the container "
+               "does not own: pods on one node all pin to CPUs 0..n, and inside a cpuset the call fails; remove it",
+               arg=0 if node.args else None)
+
+
+# -- CTR112: names resolved once ------------------------------------------------------------------------------------
+
+_PASS_DIRECTIVES = ("proxy_pass", "fastcgi_pass", "grpc_pass", "uwsgi_pass", "scgi_pass")
+_IPV4 = re.compile(r"[0-9]+(?:\.[0-9]+){3}")
+
+
+def _host_of(target: str) -> tuple[str, int, int] | None:
+    """(host, start, end) of the host part of `http://host:port/path`, `host:port` or `host`."""
+    start = target.find("://")
+    start = start + 3 if start >= 0 else 0
+    end = start
+    while end < len(target) and target[end] not in ":/?":
+        end += 1
+    host = target[start:end]
+    return (host, start, end) if host else None
+
+
+def is_host_name(host: str) -> bool:
+    if not host or host.startswith(("[", "unix")) or _IPV4.fullmatch(host) or "$" in host:
+        return False
+    return any(c.isalpha() for c in host)
+
+
+@rule("CTR112")
+def upstream_resolved_once(dep, report):
+    upstreams = {n.args[0] for n in dep.nodes("upstream") if n.args}
+
+    def check(node, literal_upstream_ok):
+        target = node.args[0]
+        if "$" in target or target.startswith("unix:"):
+            return
+        found = _host_of(target)
+        if found is None:
+            return
+        host, start, end = found
+        if not is_host_name(host) or (literal_upstream_ok and host in upstreams) or host == "localhost":
+            return
+        span = node.d.arg_span(0)
+        raw = node.d.raw_args[0] if node.d.raw_args else ""
+        quote = 1 if node.d.quoted and node.d.quoted[0] else 0
+        if raw == target and span.line == span.end_line:
+            span = Span(span.line, span.column + quote + start, span.line, span.column + quote + end)
+        report(node, f'"{host}" is resolved once, when nginx starts: if its addresses change (a headless Service, '
+               "a pod, an external name), nginx keeps sending to the old ones until it is reloaded; use a "
+               "variable with `resolver`, or `server … resolve` in an upstream with a `zone`", span=span)
+
+    for name in _PASS_DIRECTIVES:
+        for node in dep.nodes(name):
+            if node.args:
+                check(node, True)
+    for node in dep.nodes("server"):
+        if node.ctx[-1:] == ("upstream",) and node.args and "resolve" not in node.args[1:]:
+            check(node, False)
