@@ -114,7 +114,7 @@ class Hook:
     seconds: float | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity: hashable although it holds dicts
 class Container:
     """One container, from a manifest, a Compose service or the config file's runtime settings.
 
@@ -169,7 +169,7 @@ class Container:
         return next((port for port in self.ports if port.name == name), None)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity: hashable although it holds dicts
 class Workload:
     """A Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Pod, Job or CronJob.
 
@@ -271,7 +271,7 @@ class ManifestDoc:
     skipped: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity: hashable although it holds dicts
 class RuntimeFacts:
     """The runtime around one nginx: a Kubernetes workload's container, a Compose service or settings.
 
