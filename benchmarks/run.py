@@ -1,0 +1,185 @@
+"""One benchmark run: nginxlint (cold and warm cache), crossplane's parse alone, and gixy-ng, side by side.
+
+    python benchmarks/run.py [--runs 5] [--out benchmarks/RESULTS.md] [--no-gixy]
+
+Inputs come from benchmarks/generate.py (written to a temporary directory). Every measurement is a fresh
+process; the table reports medians, ratios and peak memory (ru_maxrss of that process), and is written with the
+machine's description to RESULTS.md.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+import generate  # noqa: E402
+
+CROSSPLANE = (
+    "import sys, time, crossplane\n"
+    "start = time.perf_counter()\n"
+    "crossplane.parse(sys.argv[1])\n"
+    "print(time.perf_counter() - start)\n"
+)
+
+
+def measure(command: list[str], env: dict | None = None) -> tuple[float, float, str]:
+    """(wall seconds, peak RSS in MiB, stdout) of one process."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, cwd=ROOT)
+    out = process.stdout.read().decode("utf-8", "replace")
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - start
+    return wall, usage.ru_maxrss / 1024, out
+
+
+def median_of(runs: int, command: list[str], env=None, inner: bool = False) -> tuple[float, float]:
+    """Median seconds (the process's own timing when `inner`, else wall) and the largest peak RSS."""
+    times, peaks = [], []
+    for _ in range(runs):
+        wall, peak, out = measure(command, env)
+        times.append(float(out.strip().splitlines()[-1]) if inner else wall)
+        peaks.append(peak)
+    return statistics.median(times), max(peaks)
+
+
+def gixy_command(no_gixy: bool) -> list[str] | None:
+    """gixy-ng in its own virtual environment (installed from the registry on first use), or None."""
+    if no_gixy:
+        return None
+    venv = HERE / ".venv-gixy"
+    gixy = venv / "bin" / "gixy"
+    if not gixy.exists():
+        try:
+            subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True)
+            subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "gixy-ng"], check=True, capture_output=True,
+                           timeout=600)
+        except (subprocess.SubprocessError, OSError):
+            return None
+    return [str(gixy)] if gixy.exists() else None
+
+
+def lua_lines(directory: Path) -> int:
+    return sum(path.read_text().count("\n") for path in directory.rglob("*.lua"))
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return (f"{platform.system()} {platform.release()}, {model}, {os.cpu_count()} CPUs, "
+            f"Python {platform.python_version()}, load average {load:.2f} at start")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
+    parser.add_argument("--no-gixy", action="store_true")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="nginxlint-bench-"))
+    cache = work / "cache"
+    try:
+        single = generate.write_single(work / "full", 2000)
+        half = generate.write_single(work / "half", 1000)
+        tree = generate.write_tree(work / "full", 2000)
+        lua_conf = generate.write_openresty(work / "full")
+        python = sys.executable
+        cold_env = dict(os.environ, XDG_CACHE_HOME=str(cache))
+        lint = [python, "-m", "nginxlint", "--format", "json", "-o", os.devnull, "--exit-zero"]
+        gixy = gixy_command(args.no_gixy)
+
+        rows = []
+        results = {}
+        for name, target in (("single 88k-line config", single), ("500 included files", tree),
+                             ("half-size config (linearity)", half)):
+            parse, parse_peak = median_of(args.runs, [python, "-c", CROSSPLANE, str(target)], inner=True)
+            cold, cold_peak = median_of(args.runs, [*lint, "--no-cache", str(target)], cold_env)
+            row = {"name": name, "crossplane": parse, "cold": cold, "peak": cold_peak, "parse_peak": parse_peak}
+            if gixy and "half" not in name:
+                row["gixy"], row["gixy_peak"] = median_of(max(1, args.runs // 2), [*gixy, str(target)])
+            rows.append(row)
+            results[name] = row
+
+        shutil.rmtree(cache, ignore_errors=True)
+        lines = lua_lines(lua_conf.parent.parent)
+        lua_cold, lua_peak = median_of(args.runs, [*lint, "--no-cache", str(lua_conf)], cold_env)
+        measure([*lint, str(lua_conf)], cold_env)  # fill the cache
+        lua_warm, _ = median_of(args.runs, [*lint, str(lua_conf)], cold_env)
+        small = ROOT / "samples" / "reverse-proxy"
+        startup, startup_peak = median_of(max(args.runs, 10), [*lint, str(small)], cold_env)
+
+        full, halfrow = results["single 88k-line config"], results["half-size config (linearity)"]
+        report = [
+            "# Benchmark results",
+            "",
+            f"One run of `python benchmarks/run.py --runs {args.runs}` on {time.strftime('%Y-%m-%d')}.",
+            f"Machine: {machine()}.",
+            "Each number is the median of fresh processes. nginxlint times are the wall time of the whole command "
+            "(start-up, discovery, parsing, every rule, output); crossplane's is `crossplane.parse()` alone, timed "
+            "inside its process (start-up excluded), so the ratio is if anything unfair to nginxlint.",
+            "",
+            "| input | crossplane parse | nginxlint (cold) | ratio (budget ≤ 1.5) | gixy-ng | gixy-ng / nginxlint "
+            "(budget ≥ 5) | nginxlint peak RSS |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for row in rows:
+            gixy_cell = f"{row['gixy']:.2f} s" if "gixy" in row else "not run"
+            speedup = f"{row['gixy'] / row['cold']:.1f}×" if "gixy" in row else "–"
+            report.append(
+                f"| {row['name']} | {row['crossplane']:.2f} s | {row['cold']:.2f} s | "
+                f"{row['cold'] / row['crossplane']:.2f} | {gixy_cell} | {speedup} | {row['peak']:.0f} MiB |"
+            )
+        report += [
+            "",
+            "| budget line | measured | met |",
+            "|---|---|---|",
+        ]
+        checks = []
+        for row in rows[:2]:
+            ratio = row["cold"] / row["crossplane"]
+            checks.append((f"whole lint ≤ 1.5 × crossplane parse ({row['name']})", f"{ratio:.2f}×", ratio <= 1.5))
+            if "gixy" in row:
+                speed = row["gixy"] / row["cold"]
+                checks.append((f"≥ 5 × faster than gixy-ng ({row['name']})", f"{speed:.1f}×", speed >= 5))
+        checks.append(("`nginxlint samples/reverse-proxy` ≤ 0.3 s wall, start-up included", f"{startup:.3f} s",
+                       startup <= 0.3))
+        rate = lines / lua_cold
+        checks.append((f"Lua analysis ≥ 20,000 lines/s cold ({lines:,} lines of Lua, whole command)",
+                       f"{rate:,.0f} lines/s", rate >= 20000))
+        checks.append(("warm cache: unchanged Lua costs no parsing (whole command, warm vs cold)",
+                       f"{lua_warm:.2f} s vs {lua_cold:.2f} s", lua_warm < lua_cold * 0.6))
+        doubling = full["cold"] / halfrow["cold"]
+        checks.append(("no quadratic step: double the input, at most double the time", f"{doubling:.2f}×",
+                       doubling <= 2.1))
+        memory = full["peak"] / halfrow["peak"]
+        checks.append(("memory linear in input size (peak RSS, full vs half)", f"{memory:.2f}×", memory <= 2.1))
+        for label, value, ok in checks:
+            report.append(f"| {label} | {value} | {'yes' if ok else 'NO'} |")
+        report += ["", f"Peak RSS: OpenResty deployment {lua_peak:.0f} MiB; small sample {startup_peak:.0f} MiB.", ""]
+        args.out.write_text("\n".join(report) + "\n")
+        print("\n".join(report))
+        return 0 if all(ok for _, _, ok in checks) else 1
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
