@@ -47,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     config.add_argument("--manifests", action="append", metavar="PATH", help="Kubernetes or Compose files to read")
     config.add_argument("--stdin-filename", metavar="PATH", help="the name of the file read from standard input")
     config.add_argument("--no-cache", action="store_true", help="do not read or write the analysis cache")
-    config.add_argument("--jobs", type=int, default=1, metavar="N", help="lint independent roots in N processes")
+    config.add_argument("--jobs", type=int, default=1, metavar="N", help="lint the given paths in N processes")
     return parser
 
 
@@ -140,11 +140,14 @@ def lint(argv: list[str]) -> int:
             return 2
         paths.append(path)
     settings = _settings(args, paths)
-    from .engine import exit_status, run
+    from .engine import exit_status, run, run_parallel
     from .formats import formatter
 
     base_dir = _base_dir(args, paths)
-    report = run(paths, settings, base_dir, stdin)
+    if stdin is None and args.jobs > 1:
+        report = run_parallel(paths, settings, base_dir, args.jobs)
+    else:
+        report = run(paths, settings, base_dir, stdin)
     name = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "full")
     colour = args.color == "always" or (
         args.color == "auto" and not args.output and sys.stdout.isatty() and "NO_COLOR" not in os.environ

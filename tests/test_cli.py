@@ -176,3 +176,14 @@ def test_concise_and_output_file(tmp_path):
     assert result.status == 1 and result.out == ""
     text = (tmp_path / "out.txt").read_text()
     assert text.startswith("conf/nginx.conf:3:5: NGX005 ")
+
+
+def test_jobs_give_the_same_report(tmp_path):
+    for name in ("a", "b", "c"):
+        write_tree(tmp_path / name, {"conf/nginx.conf": BROKEN_ENV, "conf/x.conf": "lua_shared_dic x 1m;\n"})
+    args = ["a", "b", "c", "--format", "json", "--select", "NGX", "--base-dir", str(tmp_path)]
+    serial = run_cli(args, cwd=tmp_path)
+    parallel = run_cli([*args, "--jobs", "2"], cwd=tmp_path)
+    assert serial.status == parallel.status == 1
+    assert serial.out == parallel.out
+    assert len(serial.json["findings"]) == 6
