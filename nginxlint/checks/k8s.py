@@ -1,0 +1,244 @@
+"""K8S401–K8S403: the manifest's HTTP probes against the servers and locations nginx really has.
+
+The probe is followed the way a request from the kubelet travels: to the pod IP on the probe's port (so a
+`listen 127.0.0.1:…` does not receive it), to that port's default server, then through nginx's location
+matching (exact, longest prefix, `^~`, regular expressions in order, nested locations), then through the
+`allow`/`deny` rules in force there. All the configs bound to one container are searched together, so a
+probe served by an included fragment or by another mounted file is found. Findings are placed on the probe.
+"""
+from __future__ import annotations
+
+import ipaddress
+import re
+
+from .container import http_servers, server_listens
+from .registry import rule
+
+PASS_DIRECTIVES = ("proxy_pass", "fastcgi_pass", "grpc_pass", "uwsgi_pass", "scgi_pass")
+UNKNOWN = object()  # a regular expression Python cannot read: the match is not known
+
+
+# -- groups: the configs one container runs -------------------------------------------------------------------
+
+def container_groups(workspace, sources=("kubernetes", "compose")):
+    """(binding, deployments) for each container bound to at least one config, in first-seen order."""
+    groups: dict[int, tuple] = {}
+    for deployment in workspace.deployments:
+        binding = deployment.runtime
+        if binding is None or binding.source not in sources:
+            continue
+        groups.setdefault(binding.group, (binding, []))[1].append(deployment)
+    return list(groups.values())
+
+
+def servers_on_port(deployments, port: int):
+    """[(server, listen)] of the http servers listening on `port`, in config order, default servers first."""
+    found = []
+    for deployment in deployments:
+        for server in http_servers(deployment):
+            for listen in server_listens(server):
+                if listen.port == port:
+                    found.append((server, listen))
+    found.sort(key=lambda item: not item[1].default)
+    return found
+
+
+def reachable(found):
+    """The servers a client from outside the pod reaches on that port (not loopback-only listens)."""
+    return [(server, listen) for server, listen in found if not listen.loopback]
+
+
+# -- location matching ------------------------------------------------------------------------------------------
+
+def _modifier(node) -> tuple[str, str] | None:
+    args = node.args
+    if not args:
+        return None
+    if len(args) >= 2 and args[0] in ("=", "^~", "~", "~*"):
+        return args[0], args[1]
+    first = args[0]
+    if first.startswith("@"):
+        return None
+    for mod in ("^~", "=", "~*", "~"):
+        if first.startswith(mod) and len(first) > len(mod):
+            return mod, first[len(mod):]
+    return "", first
+
+
+def match_location(block, path: str):
+    """The location of `block` (a server or location Node) that nginx picks for `path`; None; or UNKNOWN."""
+    prefix_best, prefix_len, regexes = None, -1, []
+    for node in block.find("location"):
+        parsed = _modifier(node)
+        if parsed is None:
+            continue
+        mod, uri = parsed
+        if mod == "=":
+            if path == uri:
+                return node
+        elif mod in ("", "^~"):
+            if path.startswith(uri) and len(uri) > prefix_len:
+                prefix_best, prefix_len = node, len(uri)
+        else:
+            regexes.append((node, mod, uri))
+    if prefix_best is not None:
+        nested = match_location(prefix_best, path) if prefix_best.children else None
+        if nested is not None:
+            return nested
+        if _modifier(prefix_best)[0] == "^~":
+            return prefix_best
+    for node, mod, uri in regexes:
+        try:
+            if re.search(uri, path, re.IGNORECASE if mod == "~*" else 0):
+                return node
+        except re.error:
+            return UNKNOWN
+    return prefix_best
+
+
+def serves_without_location(server) -> bool:
+    """A server-level `return` or Lua handler answers every request before locations matter."""
+    return any(child.d.name in ("return", "rewrite_by_lua_block", "access_by_lua_block", "content_by_lua_block")
+               for child in server.children or ())
+
+
+# -- access rules -----------------------------------------------------------------------------------------------
+
+def access_rules(node):
+    """The `allow`/`deny` rules in force at `node`: its own, else the nearest enclosing level's (nginx merges so)."""
+    for level in [node, *node.ancestors()]:
+        rules = [child for child in level.children or () if child.d.name in ("allow", "deny")]
+        if rules:
+            return rules
+    return []
+
+
+def _is_range(text: str) -> bool:
+    """A network wider than one address (10.0.0.0/8); a single address or unix: is not."""
+    if text == "all":
+        return True
+    if text.startswith("unix:") or "/" not in text:
+        return False
+    try:
+        network = ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        return False
+    return network.num_addresses > 1
+
+
+def blocks_outside_clients(rules):
+    """The `deny` that stops a client from outside the pod (the kubelet, a scraper), or None.
+
+    Single addresses (127.0.0.1, ::1, unix:, one node IP) are taken not to be the client; an allowed range is
+    taken to cover it; a denied range might or might not, so it is not decided.
+    """
+    for node in rules:
+        target = node.args[0] if node.args else ""
+        if target == "all":
+            return node if node.d.name == "deny" else None
+        if _is_range(target):
+            return None
+    return None
+
+
+def restricted(node) -> bool:
+    """Some access control applies: rules that deny, basic auth, auth_request, or `internal`."""
+    if any(r.d.name == "deny" for r in access_rules(node)):
+        return True
+    for level in [node, *node.ancestors()]:
+        for child in level.children or ():
+            name = child.d.name
+            if name == "auth_basic" and child.args and child.args[0] != "off":
+                return True
+            if name in ("auth_request", "auth_jwt", "access_by_lua_block", "access_by_lua_file", "access_by_lua",
+                        "satisfy") and (name != "auth_request" or child.args[:1] != ["off"]):
+                return True
+            if name == "internal" and level is node:
+                return True
+    return False
+
+
+def proxied(location):
+    """The `proxy_pass`-like directive that answers this location, or None."""
+    for child in location.children or ():
+        if child.d.name in PASS_DIRECTIVES:
+            return child
+    return None
+
+
+# -- the rules --------------------------------------------------------------------------------------------------
+
+def _where(node) -> str:
+    return f"{node.file.display}:{node.d.span.line}"
+
+
+def _probe_path(probe) -> str:
+    path = probe.path or "/"
+    return path.split("?", 1)[0] or "/"
+
+
+@rule("K8S401", "K8S402", "K8S403", scope="workspace")
+def probes(workspace, report):
+    for binding, deployments in container_groups(workspace):
+        if not any(d.complete for d in deployments):
+            continue
+        for probe in binding.container.probes:
+            if probe.port is None or (probe.handler != "httpGet" and probe.kind != "healthcheck"):
+                continue
+            if probe.kind == "healthcheck" and probe.path is None:
+                continue
+            if probe.host and probe.kind != "healthcheck":
+                continue  # the kubelet connects elsewhere than the pod IP
+            _check_probe(binding, deployments, probe, report)
+
+
+def _check_probe(binding, deployments, probe, report):
+    from ..model import Span
+
+    complete = all(d.complete for d in deployments)
+    port_span = Span(*(probe.port_span or probe.span))
+    path_span = Span(*(probe.path_span or probe.port_span or probe.span))
+    what = f"{probe.kind} probe" if probe.kind != "healthcheck" else "healthcheck"
+    found = servers_on_port(deployments, probe.port)
+    if not found:
+        if complete:
+            ports = sorted({listen.port for d in deployments for s in http_servers(d) for listen in server_listens(s)
+                            if listen.port})
+            listening = f"nginx listens on {', '.join(map(str, ports))}" if ports else "nginx has no http server"
+            report.at(binding.path, port_span, f"the {what} connects to port {probe.port}, where no server listens "
+                      f"({listening}): the probe fails and the pod never gets ready or is restarted", code="K8S401")
+        return
+    outside = probe.kind != "healthcheck"
+    if outside and not reachable(found):
+        listen = found[0][1]
+        report.at(binding.path, port_span, f"the {what} connects to the pod IP on port {probe.port}, but nginx "
+                  f"listens there on {listen.address} only ({_where(listen.node)}): the kubelet cannot reach it; "
+                  "listen on all addresses for this port", code="K8S402",
+                  related=[listen.node.location("loopback-only listen")])
+        return
+    server = (reachable(found) if outside else found)[0][0]
+    path = _probe_path(probe)
+    location = match_location(server, path)
+    if location is UNKNOWN:
+        return
+    if location is None:
+        if not serves_without_location(server) and complete:
+            report.at(binding.path, path_span, f"no location of the server on port {probe.port} "
+                      f"({_where(server)}) matches the {what} path {path}: nginx answers 404 and the probe fails; "
+                      f"add `location = {path}`", code="K8S401", related=[server.location("the server on this port")])
+        return
+    if outside:
+        deny = blocks_outside_clients(access_rules(location))
+        if deny is not None:
+            report.at(binding.path, path_span, f"the {what} path {path} reaches `location {' '.join(location.args)}` "
+                      f"({_where(location)}), whose access rules end in `deny all` without allowing the node's "
+                      "network: the kubelet probes from the node and gets 403", code="K8S402",
+                      related=[deny.location("denies the kubelet"), location.location("the probed location")])
+            return
+    if probe.kind in ("liveness", "startup"):
+        upstream = proxied(location)
+        if upstream is not None:
+            report.at(binding.path, path_span, f"the {what} path {path} is answered by `{upstream.d.name} "
+                      f"{' '.join(upstream.args)}` ({_where(upstream)}): when the backend is down the kubelet "
+                      "restarts healthy nginx pods too; answer the probe from nginx itself (`return 200`)",
+                      code="K8S403", related=[upstream.location("the probe is proxied here")])

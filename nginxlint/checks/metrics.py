@@ -1,0 +1,172 @@
+"""MET301–MET304: metrics endpoints, nginx-lua-prometheus wiring, and the scrape annotations that find them."""
+from __future__ import annotations
+
+import re
+
+from ..model import Span
+from .container import http_servers, server_listens
+from .k8s import UNKNOWN, container_groups, match_location, reachable, restricted, servers_on_port
+from .registry import rule
+
+STATUS_DIRECTIVES = ("stub_status", "vhost_traffic_status_display", "api", "status")
+INIT_PHASES = frozenset({"init", "init_worker"})
+ANNOTATION = "prometheus.io/"
+# Only when the Lua facts are missing (a unit that does not parse): `prometheus:collect()` in the text.
+_COLLECT_TEXT = re.compile(r"\bprometheus\s*:\s*collect\s*\(")
+
+
+def _lua_units(dep):
+    try:
+        return dep.lua.units
+    except ModuleNotFoundError:  # the Lua analysis is not installed in this build
+        return []
+
+
+def collecting_locations(dep) -> dict[int, object]:
+    """id(location) -> location for every location whose Lua content calls a Prometheus `collect()`."""
+    found = {}
+    for unit in _lua_units(dep):
+        calls = getattr(unit.facts, "prometheus", None)
+        collects = any(call.kind == "collect" for call in calls) if calls is not None else bool(
+            _COLLECT_TEXT.search(unit.text or ""))
+        if not collects:
+            continue
+        handlers = unit.handlers if unit.kind == "module" else [unit]
+        for handler in handlers:
+            node = handler.node
+            if node is not None and handler.phase == "content" and node.parent is not None and node.parent.d is not None \
+                    and node.parent.d.name == "location":
+                found[id(node.parent)] = node.parent
+    return found
+
+
+def metrics_locations(dep) -> list:
+    """Locations that serve metrics or status: stub_status, VTS, the NGINX Plus API, or Prometheus collect()."""
+    found = collecting_locations(dep)
+    for name in STATUS_DIRECTIVES:
+        for node in dep.nodes(name):
+            parent = node.parent
+            if parent is not None and parent.d is not None and parent.d.name == "location":
+                found.setdefault(id(parent), parent)
+    return list(found.values())
+
+
+@rule("MET301")
+def no_metrics_endpoint(dep, report):
+    if not dep.is_main or not dep.complete:
+        return
+    http = next((n for n in dep.nodes("http") if n.ctx == ()), None)
+    if http is None or not http_servers(dep):
+        return
+    if metrics_locations(dep):
+        return
+    report(http, "nothing in this deployment serves metrics: add a `stub_status` location (for an exporter "
+           "sidecar) or a location that calls `prometheus:collect()` from nginx-lua-prometheus, so that load, "
+           "errors and OOM pressure can be seen")
+
+
+@rule("MET302")
+def prometheus_init_phase(dep, report):
+    for unit in _lua_units(dep):
+        calls = getattr(unit.facts, "prometheus", None) or ()
+        for call in calls:
+            if call.kind != "init":
+                continue
+            phases = set(unit.phases) if unit.kind == "module" else {unit.phase}
+            wrong = sorted(p for p in phases if p and p not in INIT_PHASES)
+            if not wrong:
+                continue
+            where = unit.node.d.name if unit.kind != "module" else f'module "{unit.module}", required from ' + \
+                ", ".join(f"{p}_by_lua" for p in wrong)
+            report.at(unit.path, unit.span(call.span),
+                      f"`prometheus.init()` runs in {where}: nginx-lua-prometheus must be initialised in "
+                      "`init_worker_by_lua*` (or `init_by_lua*`), once per worker, or it raises an error or "
+                      "re-creates its dictionary state on every request; move it to `init_worker_by_lua_block`",
+                      related=[r for r in unit.required_at[:1]])
+
+
+@rule("MET303")
+def metrics_unrestricted(dep, report):
+    for location in metrics_locations(dep):
+        server = location.enclosing("server")
+        if server is None or restricted(location):
+            continue
+        listens = server_listens(server)
+        if listens and all(listen.loopback for listen in listens):
+            continue
+        open_ports = ", ".join(str(listen.port) for listen in listens if not listen.loopback and listen.port)
+        report(location, f"the metrics endpoint `location {' '.join(location.args)}` answers anyone who reaches "
+               f"port {open_ports}: add `allow <scraper network>; deny all;` (or listen on 127.0.0.1 for a sidecar "
+               "exporter)", arg=len(location.args) - 1 if location.args else None)
+
+
+# -- MET304: scrape annotations ----------------------------------------------------------------------------------
+
+def _text(value) -> str:
+    if isinstance(value.value, bool):
+        return "true" if value.value else "false"
+    return str(value.value)
+
+
+@rule("MET304", scope="workspace")
+def scrape_annotations(workspace, report):
+    for binding, deployments in container_groups(workspace, sources=("kubernetes",)):
+        workload = binding.workload
+        if workload is None:
+            continue
+        _annotations(binding, workload, deployments, report)
+
+
+def _annotations(binding, workload, deployments, report):
+    pod = workload.pod_annotations
+    if workload.kind != "Pod":
+        for key, value in workload.annotations.items():
+            if key.startswith(ANNOTATION) and key not in pod:
+                report.at(binding.path, Span(*value.key_span), f"`{key}` is on the {workload.kind}'s own metadata: "
+                          "Prometheus discovers pods and never reads it; move it to "
+                          "spec.template.metadata.annotations")
+    for key, value in pod.items():
+        if key.startswith(ANNOTATION) and not isinstance(value.value, str):
+            report.at(binding.path, Span(*value.span), f'`{key}: {value.text}` is not a string: Kubernetes rejects '
+                      f'annotation values that are numbers or booleans; quote it ("{_text(value)}")')
+    scrape = pod.get(ANNOTATION + "scrape")
+    if scrape is None or _text(scrape).lower() != "true":
+        return
+    port_value = pod.get(ANNOTATION + "port")
+    path_value = pod.get(ANNOTATION + "path")
+    path = _text(path_value) if path_value is not None else "/metrics"
+    metrics = [loc for d in deployments for loc in metrics_locations(d)]
+    related = [loc.location("a metrics location") for loc in metrics[:3]]
+    if port_value is None:
+        return
+    port_text = _text(port_value)
+    if not port_text.isdigit():
+        return
+    port = int(port_text)
+    found = servers_on_port(deployments, port)
+    if not all(d.complete for d in deployments):
+        return
+    if not found:
+        served = sorted({listen.port for loc in metrics for listen in server_listens(loc.enclosing("server"))
+                         if listen.port})
+        hint = f"; metrics are served on port {', '.join(map(str, served))}" if served else ""
+        report.at(binding.path, Span(*port_value.span), f"`prometheus.io/port: {port_value.text}` names a port "
+                  f"where no server listens{hint}: the scrape fails", related=related)
+        return
+    if not reachable(found):
+        listen = found[0][1]
+        report.at(binding.path, Span(*scrape.span), f"the metrics server on port {port} listens on {listen.address} "
+                  f"only ({listen.node.file.display}:{listen.node.d.span.line}), but the annotations ask Prometheus "
+                  "to scrape the pod IP: the scrape fails; listen on all addresses and restrict with allow/deny",
+                  related=[listen.node.location("loopback-only listen")])
+        return
+    server = reachable(found)[0][0]
+    location = match_location(server, path)
+    if location is UNKNOWN:
+        return
+    if location is None or all(location is not loc for loc in metrics):
+        where_value = path_value if path_value is not None else port_value
+        reached = f"reaches `location {' '.join(location.args)}`, which serves no metrics" if location is not None \
+            else "matches no location"
+        report.at(binding.path, Span(*where_value.span), f"the scrape of {path} on port {port} {reached}: "
+                  f"Prometheus gets no metrics", related=related)
