@@ -1,0 +1,692 @@
+"""LUA201–LUA215: OpenResty wiring between the nginx config and the Lua it runs (facts doc §1–§4.11).
+
+Config-level rules read the directive tree; the others read `dep.lua` (nginxlint.openresty.units). Rules that
+report the absence of something stay quiet when part of the deployment could not be read or parsed.
+"""
+from __future__ import annotations
+
+import ipaddress
+import re
+
+from ..model import Location, Span
+from ..openresty import package_path as pp
+from ..openresty.units import INIT_PHASES, subsystem_of
+from .registry import rule
+
+SUBSYSTEMS = ("http", "stream")
+
+
+def _lua(dep):
+    return dep.lua
+
+
+def _declared(dep, subsystem: str) -> dict:
+    """Dict name -> its `lua_shared_dict` serving one subsystem (APISIX's `lua {}` block serves both)."""
+    declared: dict = {}
+    for node in dep.nodes("lua_shared_dict"):
+        if node.ctx in ((subsystem,), ("lua",)) and node.args:
+            declared.setdefault(node.args[0], node)
+    return declared
+
+
+def _sees_subsystem(dep, subsystem: str) -> bool:
+    """Whether this deployment shows the whole `subsystem {}` block (a fragment linted alone does not)."""
+    return dep.complete and dep.start_ctx in ((), (subsystem,))
+
+
+def _related_requires(unit) -> list[Location]:
+    return list(unit.required_at[:1]) if unit.kind == "module" else []
+
+
+def _dict_text(name: str) -> str:
+    return f"ngx.shared.{name}" if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) else f'ngx.shared["{name}"]'
+
+
+# -- LUA201 -----------------------------------------------------------------------------------------------------
+
+AT_LINE = re.compile(r"\bat line (\d+)")
+
+
+@rule("LUA201")
+def lua_syntax_error(dep, report):
+    for unit in _lua(dep).units:
+        error = unit.error
+        if error is None:
+            continue
+        when = "nginx fails to start" if unit.phases & INIT_PHASES else "every request that runs it fails with 500"
+        # LuaJIT counts lines from the start of the chunk; the user reads the lines of the file
+        message = AT_LINE.sub(lambda m: f"at line {unit.span((int(m.group(1)), 1, int(m.group(1)), 1)).line}",
+                              error.message)
+        report.at(
+            unit.path,
+            unit.span((error.line, error.column, error.end_line, error.end_column)),
+            f"Lua syntax error in {unit.label}: {message}; nginx -t does not run Lua, so this passes the "
+            f"test and then {when}",
+            related=_related_requires(unit),
+        )
+
+
+# -- LUA202 / LUA203 --------------------------------------------------------------------------------------------
+
+@rule("LUA202")
+def undeclared_shared_dict(dep, report):
+    lua = _lua(dep)
+    for subsystem in SUBSYSTEMS:
+        if not _sees_subsystem(dep, subsystem):
+            continue
+        declared = _declared(dep, subsystem)
+        other = _declared(dep, "stream" if subsystem == "http" else "http")
+        for unit in lua.of(subsystem):
+            if unit.facts is None:
+                continue
+            reported: set = set()  # one finding per dict and unit: the first use (an upvalue's declaration)
+            for ref in unit.facts.dict_refs:
+                name = ref.name
+                if name is None or name in declared or name in reported:
+                    continue
+                reported.add(name)
+                related = _related_requires(unit)
+                note = ""
+                if name in other:
+                    related.append(other[name].location(f"declared in the other subsystem's block only"))
+                    note = f" (the one in {'stream' if subsystem == 'http' else 'http'} {{}} serves only that Lua VM)"
+                report.at(
+                    unit.path,
+                    unit.span(ref.span),
+                    f"add `lua_shared_dict {name} <size>;` to the {subsystem} block{note}; referenced at "
+                    f"{unit.where(ref.span)}, and {_dict_text(name)} is nil without it",
+                    related=related,
+                    fix=f"lua_shared_dict {name} 10m;",
+                )
+
+
+def _unseen_code(lua, subsystem: str, missing_modules: bool = False) -> bool:
+    """Lua of this subsystem that nginxlint could not read (a file path with variables or outside the project,
+    and with `missing_modules` a module LUA205 reports): it may use anything."""
+    nodes = [*lua.dynamic_files, *lua.outside_files]
+    if any(subsystem_of(n) == subsystem for n in nodes):
+        return True
+    return missing_modules and any(u.unit.subsystem == subsystem for u in lua.unresolved)
+
+
+@rule("LUA203")
+def unused_shared_dict(dep, report):
+    if not dep.is_main or not dep.complete:
+        return
+    lua = _lua(dep)
+    if lua.parse_failed:
+        return
+    for subsystem in SUBSYSTEMS:
+        nodes = [n for n in dep.nodes("lua_shared_dict") if n.ctx == (subsystem,) and n.args]
+        if not nodes or _unseen_code(lua, subsystem, missing_modules=True):
+            continue
+        used: set = set()
+        dynamic = False
+        for unit in lua.of(subsystem):
+            for ref in unit.facts.dict_refs:
+                if ref.name is None:
+                    dynamic = True
+                used.add(ref.name)
+        if dynamic:
+            continue  # a name computed at runtime may be any of them
+        for node in nodes:
+            name = node.args[0]
+            if name not in used:
+                report(
+                    node,
+                    f'shared dict "{name}" is declared but no Lua code of this deployment uses it; it still reserves '
+                    f"shared memory once touched: remove the declaration if nothing needs it",
+                    arg=0,
+                )
+
+
+# -- LUA204 -----------------------------------------------------------------------------------------------------
+
+SIZE = re.compile(r"(\d+)([kKmM]?)")
+UNITS = {"": 1, "k": 1024, "m": 1024 * 1024}
+SMALLEST_WORKING = 12 * 1024
+CACHE_PATHS = ("proxy_cache_path", "fastcgi_cache_path", "uwsgi_cache_path", "scgi_cache_path")
+
+
+def _other_zones(dep) -> dict:
+    """Shared memory zones declared by other modules: name -> (node, argument index)."""
+    zones: dict = {}
+
+    def add(name, node, index):
+        if name:
+            zones.setdefault(name, (node, index))
+
+    for directive in ("limit_req_zone", "limit_conn_zone"):
+        for node in dep.nodes(directive):
+            for index, arg in enumerate(node.args):
+                if arg.startswith("zone="):
+                    add(arg[5:].split(":", 1)[0], node, index)
+    for directive in CACHE_PATHS:
+        for node in dep.nodes(directive):
+            for index, arg in enumerate(node.args):
+                if arg.startswith("keys_zone="):
+                    add(arg[10:].split(":", 1)[0], node, index)
+    for node in dep.nodes("ssl_session_cache"):
+        for index, arg in enumerate(node.args):
+            if arg.startswith("shared:"):
+                add(arg.split(":")[1], node, index)
+    for node in dep.nodes("zone"):
+        if node.ctx and node.ctx[-1] == "upstream" and node.args:
+            add(node.args[0], node, 0)
+    return zones
+
+
+@rule("LUA204")
+def invalid_shared_dict(dep, report):
+    zones = _other_zones(dep)
+    seen: dict = {}  # name -> first lua_shared_dict node
+    for node in dep.nodes("lua_shared_dict"):
+        if len(node.args) != 2:
+            continue  # NGX006 reports the argument count
+        name, size = node.args
+        match = SIZE.fullmatch(size)
+        if match is None:
+            report(
+                node,
+                f'invalid lua shared dict size "{size}": nginx accepts bytes, k or m only (no g, no "mb"), so it '
+                f"refuses to start; write it as e.g. 10m or 1024m",
+                arg=1,
+            )
+        else:
+            value = int(match.group(1)) * UNITS[match.group(2).lower()]
+            if value < SMALLEST_WORKING:
+                why = (
+                    f'nginx rejects it ("invalid lua shared dict size")' if value <= 8191
+                    else 'nginx -t fails with "ngx_slab_alloc() failed: no memory"'
+                )
+                report(node, f'lua shared dict size "{size}" is below 12k, the smallest that works: {why}; '
+                             f"use at least 12k", arg=1)
+        first = seen.setdefault((subsystem_of(node) if node.ctx != ("lua",) else "lua", name), node)
+        if first is not node:
+            report(
+                node,
+                f'lua_shared_dict "{name}" is already defined at {first.file.display}:{first.d.span.line}; nginx '
+                f"refuses to start: remove one of them or rename this one",
+                arg=0,
+                related=[first.location("first defined here")],
+            )
+            continue
+        clash = zones.get(name)
+        owner = None
+        if clash is not None:
+            owner, index = clash
+            where = owner.location(f"shared memory zone \"{name}\" declared here by {owner.d.name}")
+        elif node.ctx != ("lua",):
+            opposite = "stream" if subsystem_of(node) == "http" else "http"
+            twin = next((n for n in dep.nodes("lua_shared_dict") if n.ctx == (opposite,) and n.args[:1] == [name]), None)
+            if twin is not None and _order(twin) < _order(node):
+                owner, where = twin, twin.location(f"declared here by the {opposite} Lua module")
+        if owner is not None:
+            report(
+                node,
+                f'the shared memory zone "{name}" is already declared for a different use ({owner.d.name} at '
+                f"{owner.file.display}:{owner.d.span.line}); nginx refuses to start: give this dict another name",
+                arg=0,
+                related=[where],
+            )
+
+
+def _order(node) -> tuple:
+    path = []
+    while node.parent is not None:
+        path.append(node.parent.children.index(node))
+        node = node.parent
+    return tuple(reversed(path))
+
+
+# -- LUA205 -----------------------------------------------------------------------------------------------------
+
+@rule("LUA205")
+def unresolved_require(dep, report):
+    lua = _lua(dep)
+    for item in lua.unresolved:
+        unit, require = item.unit, item.require
+        name = require.module
+        listed = []
+        defaults = 0
+        for tried in item.tried:
+            if tried.local is not None:
+                listed.append(f"no file '{dep.loader.display(tried.local)}'")
+            elif tried.default:
+                defaults += 1
+            else:
+                listed.append(f"no file '{pp.show(tried.shown)}'")
+        if defaults:
+            listed.append(f"no file in the {defaults} default OpenResty and LuaJIT locations")
+        nearby = _nearby_file(dep, name)
+        if nearby is not None:
+            listed.append(f"(there is a {dep.loader.display(nearby)}, but no search path entry reaches it)")
+        related = _related_requires(unit)
+        node = next((n for n in dep.nodes("lua_package_path") if n.ctx == (unit.subsystem,)), None)
+        if node is not None:
+            related.append(node.location("the search path is set here"))
+        report.at(
+            unit.path,
+            unit.span(require.span),
+            f"module '{name}' not found: {', '.join(listed)}; add its directory to lua_package_path, install it in "
+            f"the image (e.g. `luarocks install` in the Dockerfile), or list it in lua.known-modules",
+            related=related,
+        )
+
+
+def _nearby_file(dep, module: str):
+    """The module's file in one of the usual project places that the search path missed, if any."""
+    relative = module.replace(".", "/") + ".lua"
+    for directory in (dep.prefix, dep.prefix / "lua", dep.prefix / "lualib", dep.conf_dir, dep.conf_dir / "lua"):
+        candidate = directory / relative
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+# -- LUA206 / LUA207 --------------------------------------------------------------------------------------------
+
+PATH_DIRECTIVES = ("lua_package_path", "lua_package_cpath")
+
+
+@rule("LUA206")
+def package_path_without_defaults(dep, report):
+    for directive in PATH_DIRECTIVES:
+        for node in dep.nodes(directive):
+            if not node.args:
+                continue
+            value = node.args[0]
+            if pp.has_defaults(value) or pp.keeps_lualib(value):
+                continue
+            if directive == "lua_package_path":
+                lost = ("resty.core (which ngx_lua 0.10.16+ loads at start) and every bundled resty.* module no "
+                        "longer load, so nginx fails to start")
+            else:
+                lost = "cjson and the other bundled C modules no longer load"
+            report(
+                node,
+                f"{directive} without `;;` replaces the default search path: {lost}; end the value with `;;`",
+                arg=0,
+                fix=f'{directive} "{value.rstrip(";")};;";',
+            )
+
+
+def _entry_span(node, entry) -> Span:
+    d = node.d
+    span = d.arg_span(0)
+    raw = d.raw_args[0]
+    if raw != d.args[0] or span.line != span.end_line or entry.offset is None:
+        return span
+    column = span.column + (1 if d.quoted[0] else 0) + entry.offset
+    return Span(span.line, column, span.line, column + len(entry.written))
+
+
+@rule("LUA207")
+def relative_package_path(dep, report):
+    for directive in PATH_DIRECTIVES:
+        for node in dep.nodes(directive):
+            if not node.args:
+                continue
+            for entry in pp.split_entries(node.args[0], ""):
+                if not entry.relative:
+                    continue
+                suggestion = "$prefix/" + (entry.written[2:] if entry.written.startswith("./") else entry.written)
+                report(
+                    node,
+                    f'"{entry.written}" is relative: Lua resolves it against nginx\'s working directory, not the '
+                    f"prefix, so `require` breaks when the container starts elsewhere (its WORKDIR); write "
+                    f'"{suggestion}" or an absolute path',
+                    span=_entry_span(node, entry),
+                )
+
+
+# -- LUA208 -----------------------------------------------------------------------------------------------------
+
+ALWAYS_KEPT = frozenset({"TZ"})
+
+
+@rule("LUA208")
+def getenv_without_env(dep, report):
+    if not dep.is_main or not dep.complete:
+        return
+    kept = set(ALWAYS_KEPT)
+    for node in dep.nodes("env"):
+        if node.ctx == () and node.args:
+            kept.add(node.args[0].split("=", 1)[0])
+    for unit in _lua(dep).units:
+        if unit.facts is None:
+            continue
+        only_init = bool(unit.phases) and unit.phases <= {"init"}
+        for use in unit.facts.getenvs:
+            name = use.name
+            if name is None or name in kept:
+                continue
+            if only_init:
+                report.at(
+                    unit.path, unit.span(use.span),
+                    f'os.getenv("{name}") works here only because init_by_lua runs in the master before nginx '
+                    f"clears the environment; workers see nil: add `env {name};` to the main context if the value "
+                    f"is needed later",
+                    severity="info", related=_related_requires(unit), fix=f"env {name};",
+                )
+            else:
+                report.at(
+                    unit.path, unit.span(use.span),
+                    f'os.getenv("{name}") returns nil here: nginx clears the environment of its workers except the '
+                    f"variables listed by `env`; add `env {name};` to the main context",
+                    related=_related_requires(unit), fix=f"env {name};",
+                )
+
+
+# -- LUA209 / LUA210 --------------------------------------------------------------------------------------------
+
+@rule("LUA209")
+def lua_file_not_found(dep, report):
+    for missing in _lua(dep).missing_files:
+        node = missing.node
+        phase = node.d.name.split("_by_lua", 1)[0]
+        when = ("nginx fails to start" if phase in INIT_PHASES
+                else "nginx -t passes, then every request that reaches it fails")
+        report(
+            node,
+            f'{node.d.name} target "{node.args[missing.arg]}" does not exist (looked for '
+            f"{dep.loader.display(missing.path)}; relative paths are resolved against the prefix "
+            f"{dep.loader.display(dep.prefix)}/): {when}",
+            arg=missing.arg,
+        )
+
+
+@rule("LUA210")
+def lua_code_cache_off(dep, report):
+    for node in dep.nodes("lua_code_cache"):
+        if node.args and node.args[0].lower() == "off":
+            report(
+                node,
+                "lua_code_cache off reloads every Lua file for every request: throughput drops by an order of "
+                "magnitude and module state (nginx-lua-prometheus metrics, caches) resets each time; remove it "
+                "outside development",
+                arg=0,
+                fix="lua_code_cache on;",
+            )
+
+
+# -- LUA211 -----------------------------------------------------------------------------------------------------
+
+def _standard_globals() -> frozenset:
+    from ..lua.stdlib import STANDARD_GLOBALS
+
+    return frozenset(STANDARD_GLOBALS)
+
+
+@rule("LUA211")
+def undefined_global(dep, report):
+    lua = _lua(dep)
+    standard = _standard_globals() | frozenset(dep.settings.known_globals)
+    quiet_reads = not dep.complete or lua.parse_failed
+    for subsystem in SUBSYSTEMS:
+        units = [u for u in lua.of(subsystem) if u.facts is not None]
+        if not units:
+            continue
+        assigned: set = set()
+        assigned_at_init: set = set()
+        for unit in units:
+            names = {w.name for w in unit.facts.global_writes}
+            assigned |= names
+            if unit.phases and unit.phases <= INIT_PHASES:
+                assigned_at_init |= names
+        unseen = _unseen_code(lua, subsystem)
+        for unit in units:
+            if not (quiet_reads or unseen):
+                reported: set = set()
+                for use in unit.facts.global_reads:
+                    name = use.name
+                    if name in standard or name in assigned or name in reported:
+                        continue
+                    reported.add(name)
+                    report.at(
+                        unit.path, unit.span(use.span),
+                        f'global "{name}" is read here but no Lua code of this deployment assigns it, so it is nil '
+                        f"(\"attempt to index global '{name}' (a nil value)\"); create it in init_by_lua* or "
+                        f"init_worker_by_lua*, or fix the name",
+                        related=_related_requires(unit),
+                    )
+            if unit.kind == "module" or unit.phase in INIT_PHASES or unit.phase is None:
+                continue
+            written: set = set()
+            for use in unit.facts.global_writes:
+                name = use.name
+                if name in standard or name in assigned_at_init or name in written:
+                    continue
+                written.add(name)
+                report.at(
+                    unit.path, unit.span(use.span),
+                    f'"{name}" becomes a new global in {unit.phase} code: globals written while serving requests are '
+                    f"shared by concurrent requests of a worker (ngx_lua logs \"writing a global Lua variable\"); "
+                    f"make it local, or create it in init_by_lua* or init_worker_by_lua*",
+                    severity="warning",
+                )
+
+
+# -- LUA212 -----------------------------------------------------------------------------------------------------
+
+NOT_INHERITED = frozenset({"init", "init_worker", "exit_worker", "set", "content", "balancer"})
+
+
+def _handlers(block) -> dict:
+    from ..nginx.directives import LUA_PHASE
+
+    found: dict = {}
+    for child in block.children or ():
+        phase = LUA_PHASE.get(child.d.name)
+        if phase is not None and phase not in NOT_INHERITED:
+            found.setdefault(phase, child)
+    return found
+
+
+@rule("LUA212")
+def phase_handler_shadowed(dep, report):
+    from ..nginx.directives import LUA_PHASE
+
+    memo: dict = {}
+
+    def handlers_of(block):
+        key = id(block)
+        if key not in memo:
+            memo[key] = _handlers(block)
+        return memo[key]
+
+    for node in dep.walk():
+        phase = LUA_PHASE.get(node.d.name)
+        if phase is None or phase in NOT_INHERITED or node.parent is None or node.parent.d is None:
+            continue
+        for outer_block in node.parent.ancestors():
+            outer = handlers_of(outer_block).get(phase)
+            if outer is None:
+                continue
+            level = outer_block.d.name
+            inner_level = node.parent.d.name
+            report(
+                node,
+                f"this {inner_level}'s {node.d.name} replaces the {level}-level {outer.d.name} at "
+                f"{outer.file.display}:{outer.d.span.line}, which no longer runs here: nginx uses one handler per "
+                f"phase, the innermost; run the outer code from here too (e.g. through a shared module)",
+                related=[outer.location(f"{level}-level {outer.d.name} that does not run for this {inner_level}")],
+            )
+            break
+
+
+# -- LUA213 -----------------------------------------------------------------------------------------------------
+
+CONTENT_HANDLERS = frozenset({
+    "proxy_pass", "fastcgi_pass", "uwsgi_pass", "scgi_pass", "grpc_pass", "memcached_pass", "stub_status",
+    "empty_gif", "flv", "mp4", "hls", "echo", "js_content", "perl",
+})
+STREAM_CONTENT_HANDLERS = frozenset({"proxy_pass", "return", "js_content"})
+
+
+@rule("LUA213")
+def content_handler_conflict(dep, report):
+    for node in dep.walk():
+        if not node.d.name.startswith("content_by_lua") or node.parent is None or node.parent.d is None:
+            continue
+        handlers = STREAM_CONTENT_HANDLERS if subsystem_of(node) == "stream" else CONTENT_HANDLERS
+        others = [c for c in node.parent.children if c.d.name in handlers]
+        if not others:
+            continue
+        other = others[-1]
+        siblings = node.parent.children
+        winner = node if siblings.index(node) > siblings.index(other) else other
+        loser = other if winner is node else node
+        report(
+            node,
+            f"{node.d.name} and {other.d.name} are both content handlers of this {node.parent.d.name}: nginx "
+            f"silently keeps the last one ({winner.d.name}), so {loser.d.name} never runs; move one of them to "
+            f"its own location",
+            related=[other.location(f"{other.d.name} in the same {node.parent.d.name}")],
+        )
+
+
+# -- LUA214 -----------------------------------------------------------------------------------------------------
+
+SSL_PHASES = frozenset({"ssl_certificate", "ssl_client_hello", "ssl_session_fetch", "ssl_session_store"})
+
+
+def _has_tls(server, http) -> bool:
+    for listen in server.find("listen"):
+        if any(arg in ("ssl", "quic") for arg in listen.args[1:]):
+            return True
+    for scope in (server, http):
+        if scope is not None:
+            for flag in scope.find("ssl"):
+                if flag.args and flag.args[0].lower() == "on":
+                    return True
+    return False
+
+
+@rule("LUA214")
+def ssl_lua_without_ssl(dep, report):
+    from ..nginx.directives import LUA_PHASE
+
+    for node in dep.walk():
+        if LUA_PHASE.get(node.d.name) not in SSL_PHASES:
+            continue
+        parent = node.parent
+        if parent is None or parent.d is None:
+            continue
+        if parent.d.name == "server":
+            servers, top = [parent], parent.parent
+        elif parent.d.name in ("http", "stream"):
+            servers, top = parent.find("server"), parent
+        else:
+            continue
+        if parent.d.name != "server" and not dep.complete:
+            continue
+        plain = [s for s in servers if not _has_tls(s, top)]
+        if not plain:
+            continue
+        where = "this server has" if parent.d.name == "server" else f"{len(plain)} server(s) of this {parent.d.name} block have"
+        report(
+            node,
+            f"{node.d.name} runs during the TLS handshake, but {where} no TLS listener (`listen … ssl`): without "
+            f'an ssl_certificate nginx refuses to start ("no ssl configured for the server"), and without a TLS '
+            f"listener the code never runs; add `ssl` to a listen directive, or remove the handler",
+            related=[s.location("server without a TLS listener") for s in plain[:5] if s is not parent],
+        )
+
+
+# -- LUA215 -----------------------------------------------------------------------------------------------------
+
+PASS_DIRECTIVES = ("proxy_pass", "fastcgi_pass", "uwsgi_pass", "scgi_pass", "grpc_pass")
+URL = re.compile(r"^(?:[a-z][a-z0-9+.-]*://)?(?P<host>\[[^\]]*\]|[^/:?]*)")
+
+
+def _is_address(host: str) -> bool:
+    host = host.strip("[]")
+    if not host or host.startswith("unix:"):
+        return True
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        return False
+
+
+def _has_resolver(node) -> bool:
+    block = node.parent
+    while block is not None:
+        if block.first("resolver") is not None:
+            return True
+        block = block.parent
+    return False
+
+
+def _resolver_hint() -> str:
+    return ("add `resolver <DNS server IP> valid=30s;` to the http or server block (in Kubernetes the kube-dns "
+            "Service IP; stock nginx does not read /etc/resolv.conf)")
+
+
+@rule("LUA215")
+def resolver_missing(dep, report):
+    lua = _lua(dep)
+    for unit in lua.units:
+        if unit.facts is None:
+            continue
+        lacking = [h for h in unit.handlers if h.node is not None and not _has_resolver(h.node)]
+        if not lacking:
+            continue
+        for cosocket in unit.facts.cosockets:
+            host = cosocket.host
+            if host is None or _is_address(host):
+                continue
+            related = [] if unit.kind != "module" else [
+                h.node.location(f"{h.node.d.name} with no resolver in scope") for h in lacking[:3]
+            ]
+            report.at(
+                unit.path, unit.span(cosocket.span),
+                f'connecting to "{host}" needs a `resolver` in scope, and there is none: the cosocket fails with '
+                f'"no resolver defined to resolve \\"{host}\\""; {_resolver_hint()}',
+                related=related,
+            )
+    _variable_passes(dep, report)
+
+
+def _variable_passes(dep, report) -> None:
+    upstreams = {n.args[0] for n in dep.nodes("upstream") if n.args}
+    sets: dict = {}
+    for node in dep.nodes("set"):
+        if len(node.args) >= 2:
+            sets.setdefault(node.args[0], []).append(node.args[1])
+    for directive in PASS_DIRECTIVES:
+        for node in dep.nodes(directive):
+            if not node.args or "$" not in node.args[0] or _has_resolver(node):
+                continue
+            host = _needs_dns(node.args[0], upstreams, sets)
+            if host is None:
+                continue
+            shown = f'"{host}"' if host else "a host name known only at request time"
+            report(
+                node,
+                f"{directive} with variables resolves {shown} for each request, and no `resolver` is in scope: "
+                f'requests fail with 502 ("no resolver defined to resolve"); {_resolver_hint()}',
+                arg=0,
+            )
+
+
+def _needs_dns(url: str, upstreams: set, sets: dict) -> str | None:
+    """The host a variable proxy_pass would resolve at request time ("" when unknown), or None when no DNS is needed."""
+    match = URL.match(url)
+    host = match.group("host") if match else ""
+    if "$" not in host:
+        return None if _is_address(host) or host in upstreams else host
+    variable = re.fullmatch(r"\$\{?(\w+)\}?", host) or re.fullmatch(r"\$\{?(\w+)\}?", url)
+    values = sets.get("$" + variable.group(1)) if variable else None
+    if values:
+        for value in values:
+            if "$" in value:
+                return "" if not upstreams else None
+            inner = _needs_dns(value, upstreams, {}) if "://" in value or variable.group(0) == url else (
+                None if _is_address(value) or value in upstreams else value)
+            if inner:
+                return inner
+        return None
+    return "" if not upstreams else None
