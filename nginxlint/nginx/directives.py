@@ -65,6 +65,7 @@ def _build_table() -> dict[str, tuple[int, ...]]:
 
 _TAKE_BITS = 0xFF  # NOARGS, TAKE1 .. TAKE7: bit n set means "n arguments"
 _ARGUMENT_BITS = 0x1FFF  # NOARGS .. TAKE7, BLOCK, FLAG, ANY, 1MORE, 2MORE
+_SPECIAL_ARGUMENTS = FLAG | ANY | MORE1 | MORE2
 _TABLE = _build_table()
 
 
@@ -95,27 +96,38 @@ def check_directive(
     ``types``, ``geo``, unknown blocks, ...) are not directives: their contexts are not checked.
     ``extra`` names directives the user declares as known (modules we have no table for).
     """
-    ctx_mask = _CONTEXTS.get(ctx)
-    if ctx_mask is None:
-        return None
-    masks = _TABLE.get(name)
-    if masks is None:
+    usable_here = _USABLE.get(ctx)
+    if usable_here is None:
+        if ctx not in _CONTEXTS:
+            return None
+        usable_here = _USABLE[ctx] = _usable_in(_CONTEXTS[ctx])
+    masks = usable_here.get(name)
+    if masks:
+        n_args = len(args)
+        for mask in masks:
+            # the common case inline: a fixed argument count, block or not as expected
+            if not mask & _SPECIAL_ARGUMENTS and (mask & BLOCK != 0) == is_block:
+                if n_args <= 7 and mask >> n_args & 1:
+                    return None
+            elif _accepts(mask, args, is_block):
+                return None
         if name in extra:
             return None
-        return Problem(UNKNOWN, f'unknown directive "{name}"', None)
+        # Several masks may fit the context; like nginx, report what the first one expects.
+        return _argument_problem(name, masks[0], args, is_block)
     if name in extra:
         return None
-    first = 0
-    for mask in masks:
-        if mask & ctx_mask:
-            if _accepts(mask, args, is_block):
-                return None
-            if not first:
-                first = mask
-    if not first:
-        return Problem(NOT_ALLOWED, f'"{name}" directive is not allowed here', None)
-    # Several masks may fit the context; like nginx, report what the first one expects.
-    return _argument_problem(name, first, args, is_block)
+    if masks is None:
+        return Problem(UNKNOWN, f'unknown directive "{name}"', None)
+    return Problem(NOT_ALLOWED, f'"{name}" directive is not allowed here', None)
+
+
+# context -> {name: masks usable there}; filled on first use of each context (14 at most).
+_USABLE: dict[tuple[str, ...], dict[str, tuple[int, ...]]] = {}
+
+
+def _usable_in(ctx_mask: int) -> dict[str, tuple[int, ...]]:
+    return {name: tuple(m for m in masks if m & ctx_mask) for name, masks in _TABLE.items()}
 
 
 def _accepts(mask: int, args: list[str], is_block: bool) -> bool:
