@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import run_cli, write_tree
+from lintkit import run_cli, write_tree
 
 MAIN = """events {}
 http {

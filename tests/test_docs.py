@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from conftest import run_cli, write_tree
+from lintkit import run_cli, write_tree
 from nginxlint.catalog import docs_dir, load_catalog, parse_doc
 
 SECTIONS = ["## What it does", "## Why is this bad?", "## Example", "## Use instead", "## References"]

@@ -10,7 +10,7 @@ from pathlib import Path
 import crossplane
 import pytest
 
-from conftest import ROOT
+from lintkit import ROOT
 from nginxlint.model import Span
 from nginxlint.nginx.directives import LUA_BLOCK_DIRECTIVES
 from nginxlint.nginx.parser import parse

@@ -7,7 +7,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT, run_cli
+from lintkit import ROOT, run_cli
 
 EXAMPLES = int(os.environ.get("NGINXLINT_PROPERTY_EXAMPLES", "60"))
 TOKENS = st.sampled_from([

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, run_cli
+from lintkit import ROOT, run_cli
 
 SAMPLES = ROOT / "samples"
 EXPECT = re.compile(r"(?:#|--)\s*expect:\s*(?P<codes>[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*)")

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import run_cli, write_tree
+from lintkit import run_cli, write_tree
 from nginxlint.catalog import load_catalog
 
 HERE = Path(__file__).parent
