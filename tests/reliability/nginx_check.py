@@ -63,8 +63,9 @@ def check_tree(tree: Path, root: str) -> NginxVerdict:
         for directory in [Path(scratch), *(p for p in copy.rglob("*") if p.is_dir() and not p.is_symlink())]:
             directory.chmod(0o755)  # workers run as nobody; a 0700 dir hides files from them
         loads = " ".join(f"load_module {MODULES_DIR / name};" for name in MODULES)
-        command = [NGINX, "-t", "-p", f"{prefix}/", "-c", str(conf), "-e", "stderr",
-                   "-g", f"{loads} pid {prefix}/logs/nginx.pid;"]
+        if not _sets_pid(conf):  # a second pid would be "duplicate"; -t writes no pid file anyway
+            loads += f" pid {prefix}/logs/nginx.pid;"
+        command = [NGINX, "-t", "-p", f"{prefix}/", "-c", str(conf), "-e", "stderr", "-g", loads]
         try:
             run = subprocess.run(command, capture_output=True, text=True, errors="replace", timeout=TIMEOUT,
                                  stdin=subprocess.DEVNULL)
@@ -72,6 +73,13 @@ def check_tree(tree: Path, root: str) -> NginxVerdict:
             return NginxVerdict(False, "nginx -t timed out", None, None, "")
         output = run.stderr.replace(str(copy) + "/", "")
     return parse_output(run.returncode, output)
+
+
+def _sets_pid(conf: Path) -> bool:
+    try:
+        return re.search(rb"(?m)^[ \t]*pid[ \t]", conf.read_bytes()) is not None
+    except OSError:
+        return False
 
 
 def _install_stock_files(conf_dir: Path) -> None:
