@@ -54,7 +54,7 @@ _G_NUMBER = _TOKEN.groupindex["NUMBER"]
 _G_STRING = _TOKEN.groupindex["STRING"]
 _G_OP = _TOKEN.groupindex["OP"]
 _G_EOF = _TOKEN.groupindex["EOF"]
-_G_OTHER = _TOKEN.groupindex["OTHER"]
+_CHECKED_OPERATORS = frozenset(("LSQB", "MINUS", "LPAR"))
 
 _VALID_NUMBER = re.compile(
     r"(?:"
@@ -88,45 +88,41 @@ class _Lexer:
 
     def tokens(self):
         text = self.text
-        start = _skip_header(text)
         keywords = KEYWORDS
         operators = OPERATORS
-        newline_parens = self.newline_parens
-        prev_end = start
-        for match in _TOKEN.finditer(text, start):
+        checked = _CHECKED_OPERATORS
+        g_op, g_name, g_string, g_number = _G_OP, _G_NAME, _G_STRING, _G_NUMBER
+        # finditer matches are contiguous: a match starts where the previous token ended.
+        for match in _TOKEN.finditer(text, _skip_header(text)):
             group = match.lastindex
-            if group == _G_NAME:
-                word = match.group(group)
-                kind = keywords.get(word, "NAME")
-                if kind == "GOTO" and not self._goto_is_keyword(match.end()):
-                    kind = "NAME"
-                yield (kind, word, match.start(group), match.end())
-            elif group == _G_OP:
-                op = match.group(group)
-                tok_start = match.start(group)
+            start, end = match.span(group)
+            if group == g_op:
+                op = text[start:end]
                 kind = operators[op]
-                if kind == "LSQB" or kind == "MINUS" or kind == "LPAR":
-                    self._check_op(kind, tok_start, prev_end)
-                yield (kind, op, tok_start, match.end())
-            elif group == _G_STRING:
-                raw = match.group(group)
-                tok_start = match.start(group)
+                if kind in checked:
+                    self._check_op(kind, start, match.start())
+                yield (kind, op, start, end)
+            elif group == g_name:
+                word = text[start:end]
+                kind = keywords.get(word, "NAME")
+                if kind == "GOTO" and not self._goto_is_keyword(end):
+                    kind = "NAME"
+                yield (kind, word, start, end)
+            elif group == g_string:
+                raw = text[start:end]
                 if "\\" in raw and raw[0] != "[":
-                    _check_escapes(self, raw, tok_start)
-                yield ("STRING", raw, tok_start, match.end())
-            elif group == _G_NUMBER:
-                raw = match.group(group)
+                    _check_escapes(self, raw, start)
+                yield ("STRING", raw, start, end)
+            elif group == g_number:
+                raw = text[start:end]
                 if _VALID_NUMBER.match(raw) is None:
-                    raise self.error(f"malformed number near '{raw}'", match.start(group), match.end())
-                yield ("NUMBER", raw, match.start(group), match.end())
+                    raise self.error(f"malformed number near '{raw}'", start, end)
+                yield ("NUMBER", raw, start, end)
             elif group == _G_EOF:
                 yield ("$END", "", len(text), len(text))
                 return
-            elif group == _G_OTHER:
-                yield self._other(match.group(group), match.start(group))
-            else:  # pragma: no cover - every position matches one alternative
-                raise self.error("unexpected symbol", match.start(), match.end())
-            prev_end = match.end()
+            else:
+                yield self._other(text[start:end], start)
 
     def _goto_is_keyword(self, end: int) -> bool:
         # LuaJIT (without 5.2 compatibility) treats `goto` as a statement only when a name follows.
