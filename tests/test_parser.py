@@ -34,7 +34,8 @@ http {
 
 
 def _tokens(parsed):
-    """Our tree back to crossplane's (value, line) token stream (comments included)."""
+    """Our tree back to crossplane's (value, line) token stream (comments included). crossplane keeps backslash
+    escapes as written except an escaped quote inside quotes; nginx (and we) undo `\\n`, `\\t` and others too."""
     out = []
     for span, text in parsed.comments:
         out.append((span.line, span.column, text))
@@ -42,8 +43,11 @@ def _tokens(parsed):
     def walk(directives):
         for d in directives:
             out.append((d.span.line, d.span.column, d.name))
-            for value, span in zip(d.args, d.arg_spans):
-                out.append((span.line, span.column, value))
+            for i, (raw, span) in enumerate(zip(d.raw_args, d.arg_spans)):
+                quote = d._index.text[d.arg_offset(i)]
+                if quote in "\"'":
+                    raw = raw.replace("\\" + quote, quote)
+                out.append((span.line, span.column, raw))
             out.append((d.end.line, d.end.column, "{" if d.block is not None else ";"))
             if d.block is not None:
                 walk(d.block)
