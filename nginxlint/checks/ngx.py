@@ -36,11 +36,16 @@ def directive_checks(dep, report):
         report(node, message, arg=problem.arg_index, code=problem.code)
 
 
+SHARED_SLOTS = {"root": "root/alias", "alias": "root/alias"}
+
+
 def _slot(name: str):
-    """Directives that share one configuration slot: every form of one Lua phase handler is one slot."""
+    """Directives that share one configuration slot: every form of one Lua phase handler, and root with alias."""
     phase = LUA_PHASE.get(name)
     if phase is not None and phase != "set":
         return "lua:" + phase
+    if name in SHARED_SLOTS:
+        return SHARED_SLOTS[name]
     return name if name in UNIQUE_DIRECTIVES else None
 
 
