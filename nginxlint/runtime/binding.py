@@ -191,11 +191,24 @@ def bind_runtime(workspace, findings: list[Finding], notifications: list[Notific
             named.get(_abs(deployment.root.path))
             or _host_mount_binding(deployment, candidates, manifests)
             or _path_map_binding(deployment, candidates, settings)
-            or _configmap_binding(deployment, candidates, manifests)
         )
         if binding is not None:
             deployment.runtime = binding
             bound.add(id(binding.container))
+    by_name: dict[int, list] = {}
+    for deployment in workspace.deployments:
+        if deployment.runtime is None:
+            found = _configmap_binding(deployment, candidates, manifests)
+            if found is not None:
+                by_name.setdefault(id(found[1].container), []).append((found[0], deployment, found[1]))
+    for matches in by_name.values():
+        # Same content binds every copy; a match by name only binds the best-named config, when it is alone.
+        best = max(score for score, _d, _b in matches)
+        chosen = [(d, b) for score, d, b in matches if score == best]
+        if best >= _SAME_CONTENT or len(chosen) == 1:
+            for deployment, binding in chosen:
+                deployment.runtime = binding
+                bound.add(id(binding.container))
 
     nginx = [facts for facts in candidates if _is_nginx(facts.container)]
     only = nginx[0] if len(nginx) == 1 and id(nginx[0].container) not in bound else None
@@ -403,6 +416,7 @@ def _path_map_binding(deployment, candidates: list[RuntimeFacts], settings) -> B
     return None
 
 
+_SAME_CONTENT = 4
 _LISTEN_PORT = re.compile(r"(?:^|:)([0-9]{1,5})$")
 
 
@@ -422,7 +436,9 @@ def _port_binding(deployment, candidates: list[RuntimeFacts], bound: set[int]) -
     return Binding(matches[0], "listen-port") if len(matches) == 1 else None
 
 
-def _configmap_binding(deployment, candidates: list[RuntimeFacts], manifests: Manifests) -> Binding | None:
+def _configmap_binding(deployment, candidates: list[RuntimeFacts], manifests: Manifests) -> tuple | None:
+    """(score, Binding) of the best ConfigMap mount for this config: same content 4, same directory and name 3,
+    same name 2; a ConfigMap generated elsewhere matched by key 1 (2 in the same directory); +0.5 for nginx."""
     from .kubernetes import mounted_configmap_files
 
     root = deployment.root
@@ -439,7 +455,7 @@ def _configmap_binding(deployment, candidates: list[RuntimeFacts], manifests: Ma
         bonus = 0.5 if nginx else 0
         for mounted in mounted_configmap_files(workload, facts.container, manifests.configmaps):
             if mounted.entry.text.strip() == text:
-                score = 4
+                score = _SAME_CONTENT
             elif not nginx or posixpath.basename(mounted.container_path) != name:
                 continue
             elif posixpath.basename(posixpath.dirname(mounted.container_path)) == parent:
@@ -455,8 +471,9 @@ def _configmap_binding(deployment, candidates: list[RuntimeFacts], manifests: Ma
             keys = [key for key, _path in mount.items] + ([mount.sub_path] if mount.sub_path else [])
             if name in keys:
                 target = mount.path if mount.sub_path else posixpath.join(mount.path, name)
-                if best is None or 1 + bonus > best[0]:
-                    best = (1 + bonus, facts, None, target)
+                score = 2 if posixpath.basename(posixpath.dirname(target)) == parent else 1
+                if best is None or score + bonus > best[0]:
+                    best = (score + bonus, facts, None, target)
     if best is None:
         return None
-    return Binding(best[1], "configmap", best[2], container_path=best[3])
+    return best[0], Binding(best[1], "configmap", best[2], container_path=best[3])
