@@ -29,18 +29,20 @@ OPERATORS = {
 }
 
 # LuaJIT treats every byte >= 0x80 as an identifier character, so any non-ASCII code point is one.
-_IDENT_START = "A-Za-z_\x80-\U0010ffff"
-_IDENT = "0-9" + _IDENT_START
+# Written as negated ASCII classes: a class spanning up to U+10FFFF takes sre ~30 ms to compile.
+_IDENT_START = r"[^\x00-\x40\x5b-\x5e\x60\x7b-\x7f]"  # letters, '_', non-ASCII
+_IDENT = r"[^\x00-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f]"  # ... and digits
+_IDENT_OR_DOT = r"[^\x00-\x2d\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f]"
 
 # Alternatives never overlap, so backtracking into the skip part cannot re-read a comment differently:
 # a line comment may not start with a long bracket, and an unfinished long comment stops the skip.
 _SKIP = r"(?:[ \t\r\n\f\v]+|--(?!\[=*\[)[^\n\r]*|--\[(?P<lc>=*)\[(?s:.*?)\](?P=lc)\])*"
 
-_TOKEN = re.compile(
+_TOKEN_PATTERN = (
     _SKIP
-    + r"(?:(?P<NAME>[" + _IDENT_START + "][" + _IDENT + r"]*)"
+    + r"(?:(?P<NAME>" + _IDENT_START + _IDENT + r"*)"
     # LuaJIT reads a number greedily (identifier chars, dots, exponent signs), then validates it.
-    + r"|(?P<NUMBER>0[xX](?:[pP][+-]|[" + _IDENT + r".])*|\.?[0-9](?:[eE][+-]|[" + _IDENT + r".])*)"
+    + r"|(?P<NUMBER>0[xX](?:[pP][+-]|" + _IDENT_OR_DOT + r")*|\.?[0-9](?:[eE][+-]|" + _IDENT_OR_DOT + r")*)"
     + r"|(?P<STRING>\"(?:[^\"\\\n\r]|\\z[ \t\r\n\f\v]*|\\\r\n|\\\n\r|\\(?s:.))*\""
     + r"|'(?:[^'\\\n\r]|\\z[ \t\r\n\f\v]*|\\\r\n|\\\n\r|\\(?s:.))*'"
     + r"|\[(?P<ls>=*)\[(?s:.*?)\](?P=ls)\])"
@@ -49,12 +51,22 @@ _TOKEN = re.compile(
     + r"|(?P<OTHER>(?s:.)))"
 )
 
-_G_NAME = _TOKEN.groupindex["NAME"]
-_G_NUMBER = _TOKEN.groupindex["NUMBER"]
-_G_STRING = _TOKEN.groupindex["STRING"]
-_G_OP = _TOKEN.groupindex["OP"]
-_G_EOF = _TOKEN.groupindex["EOF"]
+# Compiled on first use: importing the parser stays cheap.
+_TOKEN: re.Pattern | None = None
+_G_NAME = _G_NUMBER = _G_STRING = _G_OP = _G_EOF = 0
 _CHECKED_OPERATORS = frozenset(("LSQB", "MINUS", "LPAR"))
+
+
+def token_regex() -> re.Pattern:
+    global _TOKEN, _G_NAME, _G_NUMBER, _G_STRING, _G_OP, _G_EOF
+    if _TOKEN is None:
+        pattern = re.compile(_TOKEN_PATTERN)
+        groups = pattern.groupindex
+        _G_NAME, _G_NUMBER, _G_STRING = groups["NAME"], groups["NUMBER"], groups["STRING"]
+        _G_OP, _G_EOF = groups["OP"], groups["EOF"]
+        _TOKEN = pattern
+    return _TOKEN
+
 
 _VALID_NUMBER = re.compile(
     r"(?:"
@@ -88,12 +100,13 @@ class _Lexer:
 
     def tokens(self):
         text = self.text
+        pattern = token_regex()
         keywords = KEYWORDS
         operators = OPERATORS
         checked = _CHECKED_OPERATORS
         g_op, g_name, g_string, g_number = _G_OP, _G_NAME, _G_STRING, _G_NUMBER
         # finditer matches are contiguous: a match starts where the previous token ended.
-        for match in _TOKEN.finditer(text, _skip_header(text)):
+        for match in pattern.finditer(text, _skip_header(text)):
             group = match.lastindex
             start, end = match.span(group)
             if group == g_op:
@@ -126,7 +139,7 @@ class _Lexer:
 
     def _goto_is_keyword(self, end: int) -> bool:
         # LuaJIT (without 5.2 compatibility) treats `goto` as a statement only when a name follows.
-        match = _TOKEN.match(self.text, end)
+        match = token_regex().match(self.text, end)
         return match is not None and match.lastindex == _G_NAME and match.group(_G_NAME) not in KEYWORDS
 
     def _check_op(self, kind: str, start: int, prev_end: int) -> None:

@@ -1,33 +1,35 @@
 """The LALR(1) tables for grammar.lark: built once with lark, then cached on disk.
 
-A lark build costs ~0.4 s, so the tables are reduced to plain dicts, ints and strings and stored
-with marshal in the user cache directory, keyed by a hash of the grammar and the lark version.
+A lark build costs ~0.2-0.4 s, so the tables are reduced to plain dicts, ints and strings and
+stored with marshal in the user cache directory (``$NGINXLINT_CACHE_DIR``, else
+``$XDG_CACHE_HOME/nginxlint`` or ``~/.cache/nginxlint``), keyed by a hash of the grammar.
 When the cache cannot be read or written, the tables are built in memory (still only once per process).
 """
 
 from __future__ import annotations
 
-import hashlib
 import marshal
 import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 _GRAMMAR = Path(__file__).with_name("grammar.lark")
 _FORMAT = 1  # bump when the cached layout changes
 
 
-@dataclass(frozen=True)
 class ParseTables:
     """``actions[state][terminal]``: >= 0 shift to that state, < 0 reduce rule ``~action``.
-    ``gotos[state][nonterminal]``: state after a reduce. Rules: ``(callback name, length)``."""
+    ``gotos[state][nonterminal]``: state after a reduce. ``rules``: (callback, nonterminal, length).
+    ``accept``: the state reached once the whole chunk is reduced."""
 
-    actions: list[dict[str, int]]
-    gotos: list[dict[str, int]]
-    rules: list[tuple[str, str, int]]  # (callback, nonterminal, length)
-    start: int
-    accept: int  # the state in which $END completes the chunk
+    __slots__ = ("actions", "gotos", "rules", "start", "accept")
+
+    def __init__(self, actions, gotos, rules, start, accept):
+        self.actions: list[dict[str, int]] = actions
+        self.gotos: list[dict[str, int]] = gotos
+        self.rules: list[tuple[str, str, int]] = rules
+        self.start: int = start
+        self.accept: int = accept
 
 
 _tables: ParseTables | None = None
@@ -51,14 +53,11 @@ def _cache_dir() -> Path:
 
 
 def _cache_key(grammar: bytes) -> str:
-    try:
-        from importlib.metadata import version
+    # The cached tables are plain data in our own layout: any lark that builds them from the same
+    # grammar gives the same parser, so only the grammar and the layout version key the cache.
+    import hashlib
 
-        lark_version = version("lark")
-    except Exception:  # pragma: no cover - lark installed without metadata
-        lark_version = "unknown"
-    digest = hashlib.sha256(grammar + f"|{lark_version}|{_FORMAT}".encode()).hexdigest()
-    return digest[:20]
+    return hashlib.sha256(grammar + f"|{_FORMAT}".encode()).hexdigest()[:20]
 
 
 def _load_or_build() -> ParseTables:
