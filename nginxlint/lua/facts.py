@@ -12,6 +12,7 @@ with a None name.
 
 from __future__ import annotations
 
+import gc
 import sys
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -113,10 +114,15 @@ def analyze_chunk(chunk: ast.Chunk) -> LuaFacts:
     limit = sys.getrecursionlimit()
     # The parser caps nesting at LuaJIT's ~200 levels; the walk uses a few frames per level.
     sys.setrecursionlimit(max(limit, 12000))
+    # As in the parser: no cycles are made, so the cyclic GC would only rescan the AST.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         walker.block(chunk.body)
     finally:
         sys.setrecursionlimit(limit)
+        if collecting:
+            gc.enable()
     return walker.facts
 
 
