@@ -1,0 +1,350 @@
+"""LUA rules against a real nginx with ngx_lua: the fail case fails for real (at `nginx -t`, at start or on a
+request, with the error the facts doc records) and the pass case works; nginxlint reports the rule on the
+fail case and not on the pass case, run on the very same files.
+"""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from nginx_harness import FakeDns, Nginx, free_port, http_preamble, main_preamble, unavailable
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _nginx_with_lua():
+    reason = unavailable()
+    if reason:
+        pytest.skip(reason)
+
+
+def conf(http_body: str, main: str = "") -> str:
+    return (f"{main_preamble()}{main}events {{ worker_connections 64; }}\n"
+            f"http {{\n{http_preamble()}\n{http_body}\n}}\n")
+
+
+def server(locations: str) -> str:
+    return f"server {{\n listen 127.0.0.1:{{port}};\n{locations}\n}}"
+
+
+def codes(findings: list[dict], code: str) -> list[dict]:
+    return [f for f in findings if f["code"] == code]
+
+
+def conf_line(files: dict, needle: str) -> int:
+    """The line of conf/nginx.conf holding `needle` (1-based)."""
+    for number, line in enumerate(files["conf/nginx.conf"].split("\n"), 1):
+        if needle in line:
+            return number
+    raise AssertionError(needle)
+
+
+def wait_for_log(ng: Nginx, text: str, seconds: float = 2.0) -> str:
+    deadline = time.monotonic() + seconds
+    while True:
+        log = ng.error_log()
+        if text in log or time.monotonic() > deadline:
+            return log
+        time.sleep(0.05)
+
+
+# -- LUA201 -------------------------------------------------------------------------------------------------
+
+def test_lua201_syntax_error_passes_nginx_t_and_fails_at_start():
+    files = {"conf/nginx.conf": conf("init_by_lua_block { local x = = 1 }\n" + server('location / { return 200 "ok"; }'))}
+    with Nginx(files) as ng:
+        assert ng.test().status == 0  # nginx -t never runs Lua
+        started = ng.start()
+        assert started.status != 0
+        assert "unexpected symbol near '='" in started.stderr
+        found = codes(ng.lint(), "LUA201")
+        line = conf_line(files, "init_by_lua_block")
+        second_equals = files["conf/nginx.conf"].split("\n")[line - 1].index("= =") + 3  # LuaJIT's "near '='"
+        assert [(f["line"], f["column"]) for f in found] == [(line, second_equals)]
+
+
+def test_lua201_valid_code_starts():
+    files = {"conf/nginx.conf": conf("init_by_lua_block { local x = 1 }\n" + server('location / { return 200 "ok"; }'))}
+    with Nginx(files) as ng:
+        assert ng.start().status == 0
+        assert ng.get("/") == (200, "ok")
+        assert not codes(ng.lint(), "LUA201")
+
+
+# -- LUA202 -------------------------------------------------------------------------------------------------
+
+MONITOR = ('local result_dict = ngx.shared.monitor_status\nlocal _M = {}\n'
+           'function _M.get() return result_dict:get("last") end\nreturn _M\n')
+
+
+def _lua202(declared: bool) -> dict:
+    body = 'lua_package_path "$prefix/lua/?.lua;;";\n'
+    if declared:
+        body += "lua_shared_dict monitor_status 1m;\n"
+    body += server('location = /m { content_by_lua_block { ngx.say(tostring(require("monitor").get())) } }')
+    return {"conf/nginx.conf": conf(body), "lua/monitor.lua": MONITOR}
+
+
+def test_lua202_undeclared_dict_fails_on_request():
+    with Nginx(_lua202(declared=False)) as ng:
+        assert ng.test().status == 0
+        assert ng.start().status == 0
+        assert ng.get("/m")[0] == 500
+        assert "attempt to index upvalue 'result_dict' (a nil value)" in wait_for_log(ng, "result_dict")
+        found = codes(ng.lint(), "LUA202")
+        assert [(f["path"], f["line"]) for f in found] == [("lua/monitor.lua", 1)]
+
+
+def test_lua202_declared_dict_works():
+    with Nginx(_lua202(declared=True)) as ng:
+        assert ng.start().status == 0
+        assert ng.get("/m") == (200, "nil\n")
+        assert not codes(ng.lint(), "LUA202")
+
+
+# -- LUA204 -------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("declarations, nginx_says", [
+    ("lua_shared_dict x 1g;", 'invalid lua shared dict size "1g"'),
+    ("lua_shared_dict x 8k;", "ngx_slab_alloc() failed: no memory"),
+    ("lua_shared_dict m 10m;\nlua_shared_dict m 10m;", 'lua_shared_dict "m" is already defined as "m"'),
+    ("limit_req_zone $binary_remote_addr zone=shared1:10m rate=1r/s;\nlua_shared_dict shared1 10m;",
+     'the shared memory zone "shared1" is already declared for a different use'),
+])
+def test_lua204_invalid_dicts_fail_nginx_t(declarations, nginx_says):
+    files = {"conf/nginx.conf": conf(declarations + "\n" + server('location / { return 200 "ok"; }'))}
+    with Nginx(files) as ng:
+        result = ng.test()
+        assert result.status != 0
+        assert nginx_says in result.stderr
+        assert len(codes(ng.lint(), "LUA204")) == 1
+
+
+def test_lua204_valid_dicts_start():
+    declarations = ("lua_shared_dict x 12k;\nlua_shared_dict y 10M;\nlua_shared_dict z 65536;\n"
+                    "limit_req_zone $binary_remote_addr zone=other:10m rate=1r/s;\n")
+    files = {"conf/nginx.conf": conf(declarations + server(
+        'location / { content_by_lua_block { ngx.say(ngx.shared.x:capacity() > 0) } }'))}
+    with Nginx(files) as ng:
+        assert ng.test().status == 0
+        assert ng.start().status == 0
+        assert ng.get("/") == (200, "true\n")
+        assert not codes(ng.lint(), "LUA204")
+
+
+# -- LUA205 -------------------------------------------------------------------------------------------------
+
+def _lua205(module_path: str) -> dict:
+    body = 'lua_package_path "$prefix/lua/?.lua;;";\n' + server(
+        'location = /mod { content_by_lua_block { local bp = require "binary_protocol" ngx.say(bp.name) } }')
+    return {"conf/nginx.conf": conf(body), module_path: 'return { name = "bp" }\n'}
+
+
+def test_lua205_module_outside_the_search_path_is_not_found():
+    with Nginx(_lua205("conf/binary_protocol.lua")) as ng:
+        assert ng.start().status == 0
+        assert ng.get("/mod")[0] == 500
+        log = wait_for_log(ng, "not found")
+        assert "module 'binary_protocol' not found" in log
+        found = codes(ng.lint(), "LUA205")
+        assert len(found) == 1
+        assert f"no file 'lua/binary_protocol.lua'" in found[0]["message"]
+        assert f"{ng.root}//lua/binary_protocol.lua" in log  # the file Lua looked for ($prefix keeps its slash)
+
+
+def test_lua205_module_on_the_search_path_loads():
+    with Nginx(_lua205("lua/binary_protocol.lua")) as ng:
+        assert ng.start().status == 0
+        assert ng.get("/mod") == (200, "bp\n")
+        assert not codes(ng.lint(), "LUA205")
+
+
+# -- LUA206 -------------------------------------------------------------------------------------------------
+
+def _lua206(path: str) -> dict:
+    return {"conf/nginx.conf": conf(f'lua_package_path "{path}";\n' + server('location / { return 200 "ok"; }'))}
+
+
+def test_lua206_path_without_defaults_fails_at_start():
+    with Nginx(_lua206("$prefix/lua/?.lua")) as ng:
+        assert ng.test().status == 0
+        started = ng.start()
+        assert started.status != 0
+        assert "failed to load the 'resty.core' module" in started.stderr
+        assert len(codes(ng.lint(), "LUA206")) == 1
+
+
+def test_lua206_path_with_defaults_starts():
+    with Nginx(_lua206("$prefix/lua/?.lua;;")) as ng:
+        assert ng.start().status == 0
+        assert ng.get("/") == (200, "ok")
+        assert not codes(ng.lint(), "LUA206")
+
+
+# -- LUA208 -------------------------------------------------------------------------------------------------
+
+def _lua208(main: str) -> dict:
+    body = server('location / { content_by_lua_block { ngx.say(tostring(os.getenv("ORACLE_TOKEN"))) } }')
+    return {"conf/nginx.conf": conf(body, main)}
+
+
+def test_lua208_getenv_without_env_is_nil():
+    with Nginx(_lua208(""), env={"ORACLE_TOKEN": "secret"}) as ng:
+        assert ng.start().status == 0
+        assert ng.get("/") == (200, "nil\n")
+        found = codes(ng.lint(), "LUA208")
+        assert [f["severity"] for f in found] == ["error"]
+
+
+def test_lua208_getenv_with_env_sees_the_value():
+    with Nginx(_lua208("env ORACLE_TOKEN;\n"), env={"ORACLE_TOKEN": "secret"}) as ng:
+        assert ng.start().status == 0
+        assert ng.get("/") == (200, "secret\n")
+        assert not codes(ng.lint(), "LUA208")
+
+
+# -- LUA209 -------------------------------------------------------------------------------------------------
+
+def _lua209(with_file: bool) -> dict:
+    files = {"conf/nginx.conf": conf(server("location / { content_by_lua_file lua/handler.lua; }"))}
+    if with_file:
+        files["lua/handler.lua"] = 'ngx.say("handled")\n'
+    return files
+
+
+def test_lua209_missing_file_fails_on_request():
+    with Nginx(_lua209(with_file=False)) as ng:
+        assert ng.test().status == 0
+        assert ng.start().status == 0
+        assert ng.get("/")[0] == 404
+        assert "failed to load external Lua file" in wait_for_log(ng, "failed to load")
+        assert len(codes(ng.lint(), "LUA209")) == 1
+
+
+def test_lua209_existing_file_runs():
+    with Nginx(_lua209(with_file=True)) as ng:
+        assert ng.start().status == 0
+        assert ng.get("/") == (200, "handled\n")
+        assert not codes(ng.lint(), "LUA209")
+
+
+# -- LUA211 -------------------------------------------------------------------------------------------------
+
+def _lua211(created: bool) -> dict:
+    body = ""
+    if created:
+        body += "init_worker_by_lua_block { metric_requests = { inc = function(self, n) end } }\n"
+    body += "log_by_lua_block { metric_requests:inc(1) }\n" + server('location / { return 200 "ok"; }')
+    return {"conf/nginx.conf": conf(body)}
+
+
+def test_lua211_undefined_global_errors_in_the_log_phase():
+    with Nginx(_lua211(created=False)) as ng:
+        assert ng.start().status == 0
+        assert ng.get("/") == (200, "ok")  # the log phase cannot change the response
+        log = wait_for_log(ng, "metric_requests")
+        assert "attempt to index global 'metric_requests' (a nil value)" in log
+        found = codes(ng.lint(), "LUA211")
+        assert [f["line"] for f in found] == [conf_line(_lua211(False), "log_by_lua_block")]
+
+
+def test_lua211_global_created_at_init_worker():
+    with Nginx(_lua211(created=True)) as ng:
+        assert ng.start().status == 0
+        assert ng.get("/") == (200, "ok")
+        time.sleep(0.2)
+        assert "metric_requests" not in ng.error_log()
+        assert not codes(ng.lint(), "LUA211")
+
+
+# -- LUA212 -------------------------------------------------------------------------------------------------
+
+def _lua212(inner_handler: bool) -> dict:
+    inner = 'log_by_lua_block { ngx.shared.counters:incr("loc_b", 1, 0) }' if inner_handler else ""
+    body = (
+        "lua_shared_dict counters 1m;\n"
+        'log_by_lua_block { ngx.shared.counters:incr("http_level", 1, 0) }\n'
+        + server(f'location = /b {{ {inner} return 200 "b"; }}\n'
+                 'location = /count { content_by_lua_block { ngx.say(ngx.shared.counters:get("http_level") or 0) } }')
+    )
+    return {"conf/nginx.conf": conf(body)}
+
+
+def test_lua212_inner_log_handler_disables_the_outer_one():
+    with Nginx(_lua212(inner_handler=True)) as ng:
+        assert ng.start().status == 0
+        assert ng.get("/b") == (200, "b")
+        assert ng.get("/b") == (200, "b")
+        assert ng.get("/count") == (200, "0\n")  # the http-level handler never ran for /b
+        found = codes(ng.lint(), "LUA212")
+        assert [f["line"] for f in found] == [conf_line(_lua212(True), "location = /b")]
+
+
+def test_lua212_outer_log_handler_runs_without_an_inner_one():
+    with Nginx(_lua212(inner_handler=False)) as ng:
+        assert ng.start().status == 0
+        assert ng.get("/b") == (200, "b")
+        assert ng.get("/b") == (200, "b")
+        assert ng.get("/count") == (200, "2\n")
+        assert not codes(ng.lint(), "LUA212")
+
+
+# -- LUA213 -------------------------------------------------------------------------------------------------
+
+def _lua213(with_proxy: bool) -> dict:
+    proxy = f"proxy_pass http://127.0.0.1:{free_port()};" if with_proxy else ""
+    return {"conf/nginx.conf": conf(server(f'location / {{ content_by_lua_block {{ ngx.say("lua") }} {proxy} }}'))}
+
+
+def test_lua213_proxy_pass_silently_wins_over_content_by_lua():
+    with Nginx(_lua213(with_proxy=True)) as ng:
+        result = ng.test()
+        assert result.status == 0 and "warn" not in result.stderr  # nginx says nothing
+        assert ng.start().status == 0
+        assert ng.get("/")[0] == 502  # the Lua never ran
+        assert len(codes(ng.lint(), "LUA213")) == 1
+
+
+def test_lua213_content_by_lua_alone_answers():
+    with Nginx(_lua213(with_proxy=False)) as ng:
+        assert ng.start().status == 0
+        assert ng.get("/") == (200, "lua\n")
+        assert not codes(ng.lint(), "LUA213")
+
+
+# -- LUA215 -------------------------------------------------------------------------------------------------
+
+def _lua215(resolver: str) -> dict:
+    body = resolver + server(
+        'location = /cosocket { content_by_lua_block {\n'
+        '  local s = ngx.socket.tcp()\n'
+        '  local ok, err = s:connect("backend.oracle.test", {port})\n'
+        '  ngx.say(tostring(ok), " ", tostring(err))\n'
+        '} }\n'
+        'location = /proxyvar { set $up "http://backend.oracle.test:{port}/ok"; proxy_pass $up; }\n'
+        'location = /ok { return 200 "ok"; }'
+    )
+    return {"conf/nginx.conf": conf(body)}
+
+
+def test_lua215_no_resolver_fails_cosockets_and_variable_proxy_pass():
+    with Nginx(_lua215("")) as ng:
+        assert ng.start().status == 0
+        assert ng.get("/cosocket") == (200, 'nil no resolver defined to resolve "backend.oracle.test"\n')
+        assert ng.get("/proxyvar")[0] == 502
+        assert "no resolver defined to resolve backend.oracle.test" in wait_for_log(ng, "no resolver")
+        found = codes(ng.lint(), "LUA215")
+        lines = sorted(f["line"] for f in found)
+        files = _lua215("")
+        assert lines == [conf_line(files, "s:connect"), conf_line(files, "proxy_pass $up")]
+
+
+def test_lua215_with_resolver_both_reach_the_backend():
+    with FakeDns() as dns:
+        files = _lua215(f"resolver 127.0.0.1:{dns.port} valid=30s ipv6=off;\n")
+        with Nginx(files) as ng:
+            assert ng.start().status == 0
+            assert ng.get("/cosocket") == (200, "1 nil\n")
+            assert ng.get("/proxyvar") == (200, "ok")
+            assert "backend.oracle.test" in dns.queries
+            assert not codes(ng.lint(), "LUA215")
