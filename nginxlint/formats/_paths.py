@@ -8,7 +8,7 @@ import re
 from typing import Iterable
 from urllib.parse import quote
 
-from nginxlint.model import Notification, Report, clean
+from nginxlint.model import Notification, Report
 
 # RFC 3986 lets these through a path unencoded; everything else (spaces, %, #, ?, non-ASCII as UTF-8) is encoded.
 _URI_PATH_SAFE = "/-._~!$&'()*+,;=:@"
@@ -68,8 +68,17 @@ def occurrence_fingerprints(keys: Iterable[tuple[str, ...]]) -> list[str]:
     return result
 
 
-# Characters XML 1.0 cannot carry at all: C0 controls but tab/LF/CR, lone surrogates, U+FFFE/U+FFFF.
-_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """Text any UTF-8 writer accepts: lone surrogates (bytes that were not UTF-8, kept by surrogateescape)
+    become U+FFFD, as `model.clean` does, without failing on surrogates that did not come from a decoder."""
+    return _SURROGATES.sub("\ufffd", text)
+
+
+# Characters XML 1.0 cannot carry at all: C0 controls but tab/LF/CR, U+FFFE/U+FFFF (surrogates go first).
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _visible(match: re.Match) -> str:
@@ -78,7 +87,7 @@ def _visible(match: re.Match) -> str:
 
 def xml_text(value: str) -> str:
     """Element content: undecodable bytes as U+FFFD, markup escaped, CR kept as a reference (parsers fold it), forbidden characters shown as \\xNN."""
-    value = _XML_FORBIDDEN.sub(_visible, clean(value))
+    value = _XML_FORBIDDEN.sub(_visible, printable(value))
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
 
 

@@ -1,8 +1,8 @@
 """GitHub Actions workflow commands: one `::error`/`::warning`/`::notice` annotation per active finding."""
 from __future__ import annotations
 
-from nginxlint.formats._paths import notifications_to_show, relative_path
-from nginxlint.model import Finding, Notification, Report, clean
+from nginxlint.formats._paths import notifications_to_show, printable, relative_path
+from nginxlint.model import Finding, Notification, Report
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice", "note": "notice"}
 
@@ -10,7 +10,7 @@ COMMANDS = {"error": "error", "warning": "warning", "info": "notice", "note": "n
 def format_report(report: Report, **_options) -> str:
     lines = [_finding_command(report, finding) for finding in report.active]
     lines += [_notification_command(report, note) for note in notifications_to_show(report)]
-    return clean("".join(line + "\n" for line in lines))
+    return printable("".join(line + "\n" for line in lines))
 
 
 def _finding_command(report: Report, finding: Finding) -> str:

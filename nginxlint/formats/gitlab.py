@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import json
 
-from nginxlint.formats._paths import fingerprints, notifications_to_show, occurrence_fingerprints, relative_path
-from nginxlint.model import Report, clean
+from nginxlint.formats._paths import (fingerprints, notifications_to_show, occurrence_fingerprints, printable,
+                                      relative_path)
+from nginxlint.model import Report
 
 SEVERITIES = {"info": "info", "warning": "minor", "error": "major"}
 # A config nginx cannot parse, or a crash of the linter itself, blocks everything else: shown above "major".
@@ -28,7 +29,7 @@ def format_report(report: Report, **_options) -> str:
             },
         })
     issues += _run_errors(report)
-    return clean(json.dumps(issues, indent=2, sort_keys=True, ensure_ascii=False)) + "\n"
+    return printable(json.dumps(issues, indent=2, sort_keys=True, ensure_ascii=False)) + "\n"
 
 
 def _run_errors(report: Report) -> list[dict]:

@@ -8,8 +8,8 @@ from __future__ import annotations
 import json
 import re
 
-from nginxlint.formats._paths import artifact_uri, fingerprints
-from nginxlint.model import Finding, Notification, Report, Span, clean
+from nginxlint.formats._paths import artifact_uri, fingerprints, printable
+from nginxlint.model import Finding, Notification, Report, Span
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/nginxlint/"
@@ -24,7 +24,7 @@ WHAT_IT_DOES = re.compile(r"^#+\s*What it does\s*\n+(.+?)(?:\n\s*\n|\Z)", re.M |
 
 
 def format_report(report: Report, **_options) -> str:
-    return clean(json.dumps(to_json(build_log(report)), indent=2, sort_keys=True, ensure_ascii=False)) + "\n"
+    return printable(json.dumps(to_json(build_log(report)), indent=2, sort_keys=True, ensure_ascii=False)) + "\n"
 
 
 def build_log(report: Report):

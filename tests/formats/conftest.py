@@ -113,3 +113,27 @@ def report() -> Report:
 @pytest.fixture
 def clean_report() -> Report:
     return make_report(findings=[], notifications=[])
+
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLES = ROOT / "samples"
+
+
+def sample_names() -> list[str]:
+    """The sample deployments (directories under samples/), or a skip marker while there are none."""
+    names = sorted(p.name for p in SAMPLES.iterdir() if p.is_dir()) if SAMPLES.is_dir() else []
+    return names or [pytest.param(None, marks=pytest.mark.skip(reason="samples/ holds no sample yet"))]
+
+
+def run_cli(*args: str):
+    """`python -m nginxlint ARGS` from the project root, paths reported relative to it, nothing cached."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "NO_COLOR")}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    done = subprocess.run([sys.executable, "-m", "nginxlint", "--no-cache", "--base-dir", ".", *args],
+                          cwd=ROOT, env=env, capture_output=True, text=True, encoding="utf-8", timeout=300)
+    assert done.returncode in (0, 1), f"exit {done.returncode}: {done.stderr}"
+    return done

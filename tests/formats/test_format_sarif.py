@@ -8,8 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from hypothesis import given, settings, strategies as st
+
 from conftest import API, make_findings, make_report, make_sources
 from nginxlint.formats import sarif
+from nginxlint.formats._paths import printable
 from nginxlint.model import Span
 
 SCHEMA = Path(__file__).resolve().parents[1] / "data" / "sarif-schema-2.1.0.json"
@@ -202,3 +205,17 @@ def test_messages_keep_every_character(report):
     texts = {r["message"]["text"] for r in results}
     assert 'ngx.shared.cache is used but no "lua_shared_dict cache" is declared\r\nin the http block, 100%' in texts
     assert 'location /metrics: no allow/deny, <open> & "public"' in texts
+
+
+@settings(max_examples=100, deadline=None)
+@given(message=st.text(min_size=1), path=st.text(min_size=1).filter(lambda p: p.strip("/.") != ""))
+def test_any_message_and_path_give_a_valid_log(message, path):
+    finding = dataclasses.replace(make_findings()[0], message=message, path=path)
+    text = sarif.format_report(make_report(findings=[finding], sources={}))
+    text.encode("utf-8")  # always writable
+    log = json.loads(text)
+    assert schema_errors(log) == []
+    (result,) = log["runs"][0]["results"]
+    assert result["message"]["text"] == printable(message)
+    uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert all(c.isascii() and c.isprintable() and c not in " #?[]" for c in uri)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import make_report
+from conftest import make_report, run_cli, sample_names
 from nginxlint.formats import sarif
 
 MULTITOOL_VERSION = "5.7.0"
@@ -103,4 +103,11 @@ def test_github_accepts_a_report_with_many_findings(multitool, tmp_path):
                 for i in range(150) for f in base.findings]
     findings.sort(key=lambda f: f.sort_key)
     problems = github_findings(multitool, sarif.format_report(make_report(findings=findings)), tmp_path)
+    assert [p for p in problems if p[1] in ("error", "warning")] == []
+
+
+@pytest.mark.parametrize("sample", sample_names())
+def test_github_accepts_the_log_of_each_sample(multitool, tmp_path, sample):
+    log = run_cli("--format", "sarif", f"samples/{sample}").stdout
+    problems = github_findings(multitool, log, tmp_path)
     assert [p for p in problems if p[1] in ("error", "warning")] == []

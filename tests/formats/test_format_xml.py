@@ -79,10 +79,13 @@ def test_checkstyle_clean_run_has_no_files(clean_report):
 
 
 def expected_xml_text(text: str) -> str:
-    """What an XML reader gets back: characters XML cannot hold are shown as \\xNN."""
+    """What an XML reader gets back: surrogates as U+FFFD, characters XML cannot hold shown as \\xNN."""
     out = []
     for char in text:
         code = ord(char)
+        if 0xD800 <= code <= 0xDFFF:
+            out.append("\ufffd")
+            continue
         forbidden = (code < 0x20 and char not in "\t\n\r") or code in (0xFFFE, 0xFFFF)
         out.append("\\x%02x" % code if forbidden and code < 0x100 else "\\u%04x" % code if forbidden else char)
     return "".join(out)
