@@ -1,0 +1,196 @@
+"""Binding configs to containers, and nginx configs embedded in ConfigMaps linted at their YAML positions."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import run_cli, write_tree
+from nginxlint.runtime.binding import bind_runtime
+from nginxlint.runtime.embedded import masked_text
+from nginxlint.settings import Settings, SettingsError, apply
+from nginxlint.workspace import load_workspace
+
+NGINX = "events {}\nhttp { server { listen 8080; } }\n"
+
+
+def _deployment(name="web", container="nginx", image="nginx:1.27", extra=""):
+    return (
+        f"apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}}}\nspec:\n  template:\n    spec:\n"
+        f"      containers:\n        - name: {container}\n          image: {image}\n{extra}"
+    )
+
+
+def bind(tmp_path: Path, files: dict, settings: dict | None = None):
+    write_tree(tmp_path, files)
+    configured = apply(Settings(), settings or {}, "test", tmp_path)
+    workspace = load_workspace([tmp_path], configured, tmp_path)
+    findings, notifications = [], []
+    bind_runtime(workspace, findings, notifications)
+    by_root = {d.root.display: d for d in workspace.deployments}
+    return by_root, findings, workspace
+
+
+def test_only_nginx_container_binds_and_postgres_does_not(tmp_path):
+    deployments, findings, _ = bind(tmp_path, {
+        "conf/nginx.conf": NGINX,
+        "k8s/web.yaml": _deployment(),
+        "k8s/db.yaml": _deployment("db", "postgres", "postgres:16").replace("Deployment", "StatefulSet"),
+    })
+    binding = deployments["conf/nginx.conf"].runtime
+    assert (binding.how, binding.container.name, binding.workload.kind) == ("only-nginx-container", "nginx", "Deployment")
+    assert findings == []
+
+
+def test_no_guess_among_two_nginx_containers_and_no_binding_to_a_database(tmp_path):
+    deployments, _, _ = bind(tmp_path, {
+        "conf/nginx.conf": NGINX,
+        "k8s/a.yaml": _deployment("a"),
+        "k8s/b.yaml": _deployment("b"),
+    })
+    assert deployments["conf/nginx.conf"].runtime is None
+    deployments, _, _ = bind(tmp_path / "db", {
+        "conf/nginx.conf": NGINX,
+        "k8s/db.yaml": _deployment("db", "postgres", "postgres:16", "          ports: [{containerPort: 5432}]\n"),
+    })
+    assert deployments["conf/nginx.conf"].runtime is None
+
+
+def test_containers_setting_wins_and_unknown_names_are_errors(tmp_path):
+    files = {"conf/nginx.conf": NGINX, "k8s/a.yaml": _deployment("a"), "k8s/b.yaml": _deployment("b")}
+    deployments, _, _ = bind(tmp_path, files, {"containers": {"Deployment/b/nginx": "conf/nginx.conf"}})
+    binding = deployments["conf/nginx.conf"].runtime
+    assert (binding.how, binding.workload.name) == ("containers-setting", "b")
+    with pytest.raises(SettingsError, match='no container named "ngnix".*did you mean "nginx"'):
+        bind(tmp_path, files, {"containers": {"ngnix": "conf/nginx.conf"}})
+
+
+def test_compose_bind_mount_of_the_directory(tmp_path):
+    deployments, _, _ = bind(tmp_path, {
+        "deploy/nginx/nginx.conf": NGINX,
+        "compose.yaml": "services:\n  proxy:\n    image: nginx:1.27\n    volumes: ['./deploy/nginx:/etc/nginx:ro']\n"
+                        "  other:\n    image: nginx:1.27\n",
+    })
+    binding = deployments["deploy/nginx/nginx.conf"].runtime
+    assert (binding.how, binding.container.name, binding.container_path) == ("host-mount", "proxy", "/etc/nginx/nginx.conf")
+
+
+def test_configmap_with_the_same_content_binds_every_copy(tmp_path):
+    manifest = (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: site}\ndata:\n  nginx.conf: |\n"
+        "    events {}\n    http { server { listen 8080; } }\n---\n"
+        + _deployment("a", extra="          volumeMounts: [{name: c, mountPath: /etc/nginx}]\n"
+                      "      volumes: [{name: c, configMap: {name: site}}]\n")
+        + "---\n" + _deployment("b")
+    )
+    deployments, _, workspace = bind(tmp_path, {"conf/nginx.conf": NGINX, "k8s/all.yaml": manifest})
+    binding = deployments["conf/nginx.conf"].runtime
+    assert (binding.how, binding.workload.name, binding.container_path) == ("configmap", "a", "/etc/nginx/nginx.conf")
+    # the embedded copy is not linted a second time
+    assert [d.root.display for d in workspace.deployments] == ["conf/nginx.conf"]
+
+
+def test_runtime_settings_apply_without_manifests_and_reject_unknown_keys(tmp_path):
+    deployments, _, _ = bind(tmp_path, {"conf/nginx.conf": NGINX}, {"runtime": {"cpu-limit": 2, "memory-limit": "1Gi"}})
+    binding = deployments["conf/nginx.conf"].runtime
+    assert binding.how == "runtime-setting"
+    assert binding.cpu_limit.value == 2 and binding.memory_limit.value == 1024**3
+    with pytest.raises(SettingsError, match="cpu-limt"):
+        bind(tmp_path, {"conf/nginx.conf": NGINX}, {"runtime": {"cpu-limt": 2}})
+
+
+EMBEDDED = """\
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: gateway-nginx
+data:
+  nginx.conf: |
+    worker_processes auto;
+    events {}
+    http {
+        include vhosts/*.conf;
+    }
+  metrics.conf: |
+      server {
+          listen 8099;
+          location /metrics { stub_status; }
+      }
+  extra.conf: "server { listen 9000; }"
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: gateway}
+spec:
+  template:
+    spec:
+      containers:
+        - name: openresty
+          image: openresty/openresty:1.21.4.1-0-bullseye
+          resources: {limits: {cpu: "2"}}
+          volumeMounts:
+            - {name: conf, mountPath: /usr/local/openresty/nginx/conf/nginx.conf, subPath: nginx.conf}
+            - {name: vhosts, mountPath: /usr/local/openresty/nginx/conf/vhosts}
+      volumes:
+        - {name: conf, configMap: {name: gateway-nginx}}
+        - name: vhosts
+          configMap:
+            name: gateway-nginx
+            items: [{key: metrics.conf, path: metrics.conf}]
+"""
+
+
+def test_embedded_config_follows_includes_into_other_entries_at_yaml_positions(tmp_path):
+    deployments, findings, workspace = bind(tmp_path, {"k8s/gateway.yaml": EMBEDDED})
+    assert findings == []
+    main = [d for d in workspace.deployments if d.is_main]
+    assert len(main) == 1 and main[0].complete
+    dep = main[0]
+    assert dep.runtime.how == "embedded" and dep.runtime.container_path == "/usr/local/openresty/nginx/conf/nginx.conf"
+    listen = dep.nodes("listen")[0]
+    # metrics.conf is indented by 6 in the YAML: `listen` on line 14, column 11
+    assert (listen.file.display, listen.d.span[:2], listen.args) == ("k8s/gateway.yaml", (14, 11), ["8099"])
+    worker = dep.nodes("worker_processes")[0]
+    assert worker.d.arg_span(0) == (7, 22, 7, 26)
+    # the unmounted one-line entry is linted too, as a fragment, at its exact column
+    extra = [d for d in workspace.deployments if not d.is_main]
+    assert [n.d.span[:2] for d in extra for n in d.nodes("listen")] == [(17, 25)]
+
+
+def test_embedded_findings_through_the_cli(tmp_path):
+    write_tree(tmp_path, {"k8s/gateway.yaml": EMBEDDED})
+    result = run_cli([".", "--format", "json", "--select", "CTR101,MET303", "--isolated"], cwd=tmp_path)
+    found = sorted((f["code"], f["path"], f["line"], f["column"]) for f in result.json["findings"])
+    assert found == [("CTR101", "k8s/gateway.yaml", 7, 22), ("MET303", "k8s/gateway.yaml", 15, 20)]
+    text = run_cli([".", "--select", "CTR101", "--isolated"], cwd=tmp_path).out
+    assert "    worker_processes auto;" in text  # the YAML line is shown
+
+
+def test_embedded_include_of_an_image_file_marks_the_deployment_incomplete(tmp_path):
+    manifest = EMBEDDED.replace("include vhosts/*.conf;", "include /etc/nginx/snippets/missing.conf;")
+    deployments, findings, workspace = bind(tmp_path, {"k8s/gateway.yaml": manifest})
+    main = next(d for d in workspace.deployments if d.is_main)
+    assert not main.complete
+    assert [f.code for f in main.findings] == []  # no NGX002 for a file only the image holds
+
+
+def test_masked_text_keeps_lines_and_columns():
+    class Entry:
+        text = "events {}\nhttp {}\n"
+        line_offset = 5
+        column_offset = 4
+
+    lines = masked_text(Entry).split("\n")
+    assert lines[5] == "    events {}" and lines[6] == "    http {}" and all(not line for line in lines[:5])
+
+
+def test_syntax_error_in_embedded_config_is_ngx001_at_its_yaml_line(tmp_path):
+    manifest = EMBEDDED.replace("        include vhosts/*.conf;\n    }\n", "        include vhosts/*.conf;\n")
+    _, findings, _ = bind(tmp_path, {"k8s/gateway.yaml": manifest})
+    assert [(f.code, f.path, f.span.line) for f in findings] == [("NGX001", "k8s/gateway.yaml", 9)]
+
+
+def test_invalid_yaml_is_a_finding_not_a_traceback(tmp_path):
+    _, findings, _ = bind(tmp_path, {"conf/nginx.conf": NGINX, "k8s/bad.yaml": "apiVersion: v1\nkind: Pod\nspec: [\n"})
+    assert [(f.code, f.path) for f in findings] == [("K8S404", "k8s/bad.yaml")]
+    assert findings[0].span.line >= 3
