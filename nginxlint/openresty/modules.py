@@ -173,6 +173,8 @@ def _logical_lines(text: str):
     pieces: list[str] = []
     first = 1
     for number, line in enumerate(text.split("\n"), 1):
+        if line.lstrip().startswith("#"):
+            continue  # a Dockerfile comment, also inside a continued instruction
         if not pieces:
             first = number
         stripped = line.rstrip()

@@ -1,0 +1,130 @@
+"""collect_units: every piece of Lua a deployment runs, with phase, subsystem and positions in the user's files."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from nginxlint.openresty import units as units_module
+from nginxlint.settings import Settings
+from nginxlint.workspace import load_workspace
+
+
+def deployment(tmp_path: Path, files: dict[str, str], settings: Settings | None = None):
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    settings = settings or Settings()
+    settings.no_cache = True
+    workspace = load_workspace([tmp_path], settings, tmp_path)
+    (dep,) = [d for d in workspace.deployments if d.root.display == "conf/nginx.conf"]
+    return dep
+
+
+CONF = """\
+events {}
+http {
+    lua_package_path "$prefix/lua/?.lua;;";
+    init_worker_by_lua_block { require("metrics").init() }
+    server {
+        listen 8080;
+        location /a { content_by_lua_block { local m = require "metrics"
+            ngx.say(m.x) } }
+        location /b { access_by_lua_file lua/access.lua; log_by_lua 'ngx.log(ngx.ERR, \\'it\\\\\\'s\\') x = ngx.shared.d'; }
+        location /c { set_by_lua_block $v { return "1" } content_by_lua_file lua/$arg_f.lua; }
+        location /d { rewrite_by_lua_file /opt/outside/rewrite.lua; }
+    }
+}
+stream {
+    lua_package_path "$prefix/lua/?.lua;;";
+    server { listen 9000; content_by_lua_block { require("metrics") } }
+}
+"""
+METRICS = 'local util = require "util"\nlocal _M = {}\nfunction _M.init() end\nreturn _M\n'
+UTIL = 'local m = require "metrics"\nreturn {}\n'
+
+
+@pytest.fixture
+def dep(tmp_path):
+    return deployment(tmp_path, {"conf/nginx.conf": CONF, "lua/metrics.lua": METRICS, "lua/util.lua": UTIL,
+                                 "lua/access.lua": "ngx.exit(ngx.OK)\n"})
+
+
+def test_handlers_phases_and_subsystems(dep):
+    lua = dep.lua
+    handlers = [(u.kind, u.phase, u.subsystem, u.node.d.name) for u in lua.handlers]
+    assert handlers == [
+        ("block", "init_worker", "http", "init_worker_by_lua_block"),
+        ("block", "content", "http", "content_by_lua_block"),
+        ("file", "access", "http", "access_by_lua_file"),
+        ("string", "log", "http", "log_by_lua"),
+        ("block", "set", "http", "set_by_lua_block"),
+        ("block", "content", "stream", "content_by_lua_block"),
+    ]
+    assert [n.d.name for n in lua.dynamic_files] == ["content_by_lua_file"]
+    assert [n.d.name for n in lua.outside_files] == ["rewrite_by_lua_file"]
+    assert not lua.missing_files and not lua.unresolved and not lua.parse_failed
+
+
+def test_modules_once_per_subsystem_with_the_phases_that_reach_them(dep):
+    modules = {(u.subsystem, u.module): u for u in dep.lua.modules}
+    assert sorted(modules) == [("http", "metrics"), ("http", "util"), ("stream", "metrics"), ("stream", "util")]
+    assert modules[("http", "metrics")].phases == {"init_worker", "content"}
+    assert modules[("http", "util")].phases == {"init_worker", "content"}  # through metrics, cycle included
+    assert modules[("stream", "metrics")].phases == {"content"}
+    assert [loc.span.line for loc in modules[("http", "metrics")].required_at] == [4, 7, 1]
+    assert "lua/metrics.lua" in dep.files and "lua/access.lua" in dep.files
+
+
+def test_block_positions_shift_on_the_first_line_only(dep):
+    content = dep.lua.handlers[1]
+    (require,) = content.facts.requires
+    span = content.span(require.span)  # the module name, on the block's first line
+    assert (span.line, span.end_line) == (7, 7)
+    assert CONF.split("\n")[6][span.column - 1 : span.end_column - 1] == '"metrics"'
+    assert content.span((2, 13, 2, 17)) == (8, 13, 8, 17)  # later lines keep their columns
+
+
+def test_string_form_positions_go_back_through_nginx_escapes(dep):
+    log = dep.lua.handlers[3]
+    assert log.text == "ngx.log(ngx.ERR, 'it\\'s') x = ngx.shared.d"
+    (ref,) = log.facts.dict_refs
+    span = log.span(ref.span)
+    raw_line = CONF.split("\n")[8]
+    assert raw_line[span.column - 1 : span.end_column - 1] == "d"
+    (write,) = log.facts.global_writes
+    assert raw_line[log.span(write.span).column - 1] == "x"
+
+
+def test_analysis_is_cached_by_content(tmp_path, monkeypatch):
+    calls = []
+    real = units_module._compute
+    monkeypatch.setattr(units_module, "_compute", lambda text: calls.append(text) or real(text))
+    monkeypatch.setattr(units_module, "_ANALYSIS", {})
+    same = "location /%s { content_by_lua_block { ngx.say(require('m').v) } }"
+    conf = "events {}\nhttp {\nlua_package_path '$prefix/lua/?.lua;;';\nserver { listen 80;\n%s\n%s\n}\n}\n" % (
+        same % "x", same % "y")
+    dep = deployment(tmp_path, {"conf/nginx.conf": conf, "lua/m.lua": "return { v = 1 }\n"})
+    assert len(dep.lua.units) == 3
+    assert sorted(calls) == sorted({" ngx.say(require('m').v) ", "return { v = 1 }\n"})
+
+
+def test_missing_unresolved_and_broken(tmp_path):
+    conf = ("events {}\nhttp {\n init_by_lua_file lua/nope.lua;\n"
+            " init_worker_by_lua_block { require('absent') require('cjson') }\n"
+            " server { listen 80; location / { content_by_lua_block { local = 1 } } }\n}\n")
+    dep = deployment(tmp_path, {"conf/nginx.conf": conf})
+    lua = dep.lua
+    assert [(m.node.d.name, m.path.name) for m in lua.missing_files] == [("init_by_lua_file", "nope.lua")]
+    assert [u.require.module for u in lua.unresolved] == ["absent"]
+    assert lua.parse_failed and lua.handlers[-1].error.message
+
+
+def test_known_modules_and_extra_paths(tmp_path):
+    settings = Settings()
+    settings.lua = {"known-modules": ["corp.*"], "paths": [str(tmp_path / "vendor")]}
+    conf = "events {}\nhttp {\n init_by_lua_block { require('corp.auth') require('vend') }\n}\n"
+    dep = deployment(tmp_path, {"conf/nginx.conf": conf, "vendor/vend.lua": "return 1\n"}, settings)
+    assert not dep.lua.unresolved
+    assert [u.module for u in dep.lua.modules] == ["vend"]
