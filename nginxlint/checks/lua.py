@@ -34,6 +34,13 @@ def _sees_subsystem(dep, subsystem: str) -> bool:
     return dep.complete and dep.start_ctx in ((), (subsystem,))
 
 
+def _did_you_mean(name: str, choices) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, sorted(choices), n=1, cutoff=0.75)
+    return f' (did you mean "{close[0]}"?)' if close else ""
+
+
 def _related_requires(unit) -> list[Location]:
     return list(unit.required_at[:1]) if unit.kind == "module" else []
 
@@ -90,6 +97,7 @@ def undeclared_shared_dict(dep, report):
                 if name in other:
                     related.append(other[name].location(f"declared in the other subsystem's block only"))
                     note = f" (the one in {'stream' if subsystem == 'http' else 'http'} {{}} serves only that Lua VM)"
+                note += _did_you_mean(name, declared)
                 report.at(
                     unit.path,
                     unit.span(ref.span),
@@ -447,7 +455,7 @@ def undefined_global(dep, report):
                         unit.path, unit.span(use.span),
                         f'global "{name}" is read here but no Lua code of this deployment assigns it, so it is nil '
                         f"(\"attempt to index global '{name}' (a nil value)\"); create it in init_by_lua* or "
-                        f"init_worker_by_lua*, or fix the name",
+                        f"init_worker_by_lua*, or fix the name{_did_you_mean(name, assigned)}",
                         related=_related_requires(unit),
                     )
             if unit.kind == "module" or unit.phase in INIT_PHASES or unit.phase is None:
