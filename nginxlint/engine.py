@@ -105,7 +105,13 @@ def _call(function, subject, code, catalog, findings, notifications, where: str)
 
 
 def _bind_runtime(workspace, findings, notifications) -> None:
-    """Link each deployment to the container that runs it, from manifests or settings (when that stage exists)."""
+    """Link each deployment to the container that runs it, from manifests or settings.
+
+    Without any of those there is nothing to bind, and a plain config pays nothing for the manifest readers.
+    """
+    settings = workspace.loader.settings
+    if not (workspace.manifests or settings.manifests or settings.runtime or settings.containers):
+        return
     try:
         from .runtime.binding import bind_runtime
     except ModuleNotFoundError as error:
