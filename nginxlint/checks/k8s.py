@@ -158,6 +158,11 @@ def restricted(node) -> bool:
     return False
 
 
+def answered_before_access(location) -> bool:
+    """A plain `return` answers in the rewrite phase, before allow/deny run (verified: 200, not 403)."""
+    return any(child.d.name == "return" for child in location.children or ())
+
+
 def proxied(location):
     """The `proxy_pass`-like directive that answers this location, or None."""
     for child in location.children or ():
@@ -227,7 +232,7 @@ def _check_probe(binding, deployments, probe, report):
                       f"({_where(server)}) matches the {what} path {path}: nginx answers 404 and the probe fails; "
                       f"add `location = {path}`", code="K8S401", related=[server.location("the server on this port")])
         return
-    if outside:
+    if outside and not answered_before_access(location):
         deny = blocks_outside_clients(access_rules(location))
         if deny is not None:
             report.at(binding.path, path_span, f"the {what} path {path} reaches `location {' '.join(location.args)}` "

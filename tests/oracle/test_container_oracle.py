@@ -1,0 +1,249 @@
+"""Container rules against a real nginx: what CTR101, CTR104 and K8S402 claim happens, happens.
+
+- CTR101: `worker_processes auto` counts the online CPUs, not the CPUs the process may run on: under
+  `taskset -c 0` nginx still starts one worker per online CPU.
+- CTR104: `daemon off;` in the config plus `-g 'daemon off;'` on the command line: `nginx -t` refuses it.
+- K8S402: a probe location with `allow 127.0.0.1; deny all;` answers 403 to a client that is not on the
+  loopback (the kubelet, which probes the pod IP from the node). Shown with a network namespace and a veth
+  pair in a private /30, nothing leaving the machine; skipped where namespaces cannot be made.
+
+Each test also runs nginxlint on the very same files: the rule is reported on the fail case and not on the pass case.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+import uuid
+
+import pytest
+
+from nginx_harness import NGINX, Nginx
+
+pytestmark = pytest.mark.skipif(NGINX is None, reason="nginx is not installed")
+
+PREAMBLE = "pid logs/nginx.pid;\nerror_log logs/error.log notice;\n"
+HTTP_PREAMBLE = "access_log off; " + " ".join(
+    f"{name}_temp_path tmp/{name};" for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+
+
+def config(main: str, server: str) -> str:
+    return f"{PREAMBLE}{main}events {{ worker_connections 64; }}\nhttp {{\n{HTTP_PREAMBLE}\n{server}\n}}\n"
+
+
+def codes(findings, code):
+    return [f for f in findings if f["code"] == code]
+
+
+def workers_of(master: int) -> list[int]:
+    children = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="utf-8") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == master:
+            children.append(int(entry))
+    return children
+
+
+def _wait_for_workers(master: int, count: int, timeout: float = 5.0) -> list[int]:
+    deadline = time.monotonic() + timeout
+    while True:
+        found = workers_of(master)
+        if len(found) >= count or time.monotonic() > deadline:
+            return found
+        time.sleep(0.05)
+
+
+# -- CTR101 --------------------------------------------------------------------------------------------------
+
+@pytest.mark.skipif(shutil.which("taskset") is None, reason="taskset is not installed")
+def test_worker_processes_auto_counts_online_cpus_not_the_affinity_mask():
+    online = os.sysconf("SC_NPROCESSORS_ONLN")
+    if online < 2:
+        pytest.skip("one online CPU: auto and the affinity mask give the same count here")
+    files = {"conf/nginx.conf": config("worker_processes auto;\n",
+                                       "server { listen 127.0.0.1:{port}; location / { return 200; } }")}
+    with Nginx(files) as nginx:
+        proc = subprocess.run(["taskset", "-c", "0", *nginx._command()], capture_output=True, text=True,
+                              timeout=30, env=nginx.env, cwd=nginx.root)
+        assert proc.returncode == 0, proc.stderr + nginx.error_log()
+        nginx._read_pid()
+        assert nginx.pid is not None
+        workers = _wait_for_workers(nginx.pid, online)
+        assert len(workers) == online, f"{len(workers)} workers for {online} online CPUs"
+        assert all(os.sched_getaffinity(pid) == {0} for pid in workers)  # all confined to CPU 0
+        nginx.stop()
+        findings = nginx.lint()
+    assert [(f["path"], f["line"]) for f in codes(findings, "CTR101")] == [("conf/nginx.conf", 3)]
+
+    fixed = {"conf/nginx.conf": config("worker_processes 1;\n",
+                                       "server { listen 127.0.0.1:{port}; location / { return 200; } }")}
+    with Nginx(fixed) as nginx:
+        assert nginx.start().status == 0
+        assert len(_wait_for_workers(nginx.pid, 1)) == 1
+        nginx.stop()
+        assert codes(nginx.lint(), "CTR101") == []
+
+
+# -- CTR104 --------------------------------------------------------------------------------------------------
+
+MANIFEST = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  template:
+    spec:
+      containers:
+        - name: nginx
+          image: registry.example.com/web:1
+          command: ["nginx"]
+          args: ["-g", "daemon off;"]
+"""
+
+
+@pytest.mark.parametrize("daemon_line, refused", [("daemon off;\n", True), ("", False)])
+def test_daemon_off_twice_is_refused(daemon_line, refused):
+    files = {"conf/nginx.conf": config("worker_processes 1;\n" + daemon_line,
+                                       "server { listen 127.0.0.1:{port}; }"),
+             "k8s/deployment.yaml": MANIFEST}
+    with Nginx(files) as nginx:
+        proc = subprocess.run([NGINX, "-t", "-g", "daemon off;", "-p", f"{nginx.root}/", "-c", nginx.conf],
+                              capture_output=True, text=True, timeout=30, env=nginx.env)
+        findings = codes(nginx.lint(), "CTR104")
+    if refused:
+        assert proc.returncode != 0 and '"daemon" directive is duplicate' in proc.stderr, proc.stderr
+        assert [(f["line"], f["column"]) for f in findings] == [(4, 1)]
+    else:
+        assert proc.returncode == 0, proc.stderr
+        assert findings == []
+
+
+# -- K8S402 --------------------------------------------------------------------------------------------------
+
+class Namespace:
+    """A network namespace joined to this one by a veth pair in 10.213.47.0/30; removed on exit."""
+
+    OUTSIDE, INSIDE = "10.213.47.1", "10.213.47.2"
+
+    def __init__(self):
+        tag = uuid.uuid4().hex[:6]
+        self.name, self.outer, self.inner = f"nlt{tag}", f"nlt{tag}a", f"nlt{tag}b"
+
+    def _ip(self, *args: str, inside: bool = False) -> None:
+        command = ["ip", "netns", "exec", self.name, "ip", *args] if inside else ["ip", *args]
+        subprocess.run(command, check=True, capture_output=True, timeout=10)
+
+    def __enter__(self) -> "Namespace":
+        self._ip("netns", "add", self.name)
+        try:
+            self._ip("link", "add", self.outer, "type", "veth", "peer", "name", self.inner)
+            self._ip("link", "set", self.inner, "netns", self.name)
+            self._ip("addr", "add", f"{self.OUTSIDE}/30", "dev", self.outer)
+            self._ip("link", "set", self.outer, "up")
+            self._ip("addr", "add", f"{self.INSIDE}/30", "dev", self.inner, inside=True)
+            self._ip("link", "set", self.inner, "up", inside=True)
+            self._ip("link", "set", "lo", "up", inside=True)
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        subprocess.run(["ip", "netns", "del", self.name], capture_output=True, timeout=10)
+        subprocess.run(["ip", "link", "del", self.outer], capture_output=True, timeout=10)
+
+
+def _namespaces_unavailable() -> str | None:
+    if shutil.which("ip") is None:
+        return "iproute2 is not installed"
+    if os.geteuid() != 0:
+        return "network namespaces need root"
+    probe = Namespace()
+    try:
+        with probe:
+            pass
+    except (subprocess.CalledProcessError, OSError) as error:
+        return f"cannot create a network namespace here: {error}"
+    return None
+
+
+def _status(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=3) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+PROBE_MANIFEST = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  template:
+    spec:
+      containers:
+        - name: nginx
+          image: nginx:1.27
+          readinessProbe:
+            httpGet: {path: /healthz, port: PORT}
+"""
+
+
+@pytest.mark.parametrize("body, blocked", [
+    ("allow 127.0.0.1; deny all; stub_status;", True),
+    ("stub_status;", False),
+    # `return` answers in the rewrite phase, before the access phase: allow/deny never run
+    ("allow 127.0.0.1; deny all; return 200 ok;", False),
+])
+def test_probe_location_allowing_only_loopback_refuses_the_kubelet(body, blocked):
+    reason = _namespaces_unavailable()
+    if reason:
+        pytest.skip(reason)
+    port = 18000 + os.getpid() % 1000
+    files = {
+        "conf/nginx.conf": config("worker_processes 1;\n",
+                                  f"server {{ listen {port}; location = /healthz {{ {body} }} }}"),
+        "k8s/deployment.yaml": PROBE_MANIFEST.replace("PORT", str(port)),
+    }
+    with Namespace() as namespace, Nginx(files, port=port) as nginx:
+        proc = subprocess.run(["ip", "netns", "exec", namespace.name, *nginx._command()], capture_output=True,
+                              text=True, timeout=30, env=nginx.env, cwd=nginx.root)
+        assert proc.returncode == 0, proc.stderr + nginx.error_log()
+        nginx._read_pid()
+        try:
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline:  # wait for the listener inside the namespace
+                try:
+                    with socket.create_connection((namespace.INSIDE, port), timeout=0.2):
+                        break
+                except OSError:
+                    time.sleep(0.05)
+            from_node = _status(f"http://{namespace.INSIDE}:{port}/healthz")
+            from_inside = subprocess.run(
+                ["ip", "netns", "exec", namespace.name, "python3", "-c",
+                 "import urllib.request,sys\n"
+                 f"print(urllib.request.urlopen('http://127.0.0.1:{port}/healthz', timeout=3).status)"],
+                capture_output=True, text=True, timeout=15)
+        finally:
+            nginx.stop()
+        log = nginx.error_log()
+        findings = codes(nginx.lint(), "K8S402")
+    assert from_inside.stdout.strip() == "200", from_inside.stderr
+    if blocked:
+        assert from_node == 403
+        assert "access forbidden by rule, client: 10.213.47.1" in log
+        assert [(f["path"], f["line"]) for f in findings] == [("k8s/deployment.yaml", 11)]
+    else:
+        assert from_node == 200
+        assert findings == []
