@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_cli, write_tree
+from lintkit import run_cli, write_tree
 from nginxlint.runtime.binding import bind_runtime
 from nginxlint.runtime.embedded import masked_text
 from nginxlint.settings import Settings, SettingsError, apply
