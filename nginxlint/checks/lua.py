@@ -619,10 +619,15 @@ def _is_address(host: str) -> bool:
         return False
 
 
-def _has_resolver(node) -> bool:
+def _resolver_scopes(dep) -> set:
+    """ids of the blocks that hold a `resolver` directive."""
+    return {id(n.parent) for n in dep.nodes("resolver")}
+
+
+def _has_resolver(node, scopes: set) -> bool:
     block = node.parent
     while block is not None:
-        if block.first("resolver") is not None:
+        if id(block) in scopes:
             return True
         block = block.parent
     return False
@@ -636,10 +641,11 @@ def _resolver_hint() -> str:
 @rule("LUA215")
 def resolver_missing(dep, report):
     lua = _lua(dep)
+    scopes = _resolver_scopes(dep)
     for unit in lua.units:
-        if unit.facts is None:
+        if unit.facts is None or not unit.facts.cosockets:
             continue
-        lacking = [h for h in unit.handlers if h.node is not None and not _has_resolver(h.node)]
+        lacking = [h for h in unit.handlers if h.node is not None and not _has_resolver(h.node, scopes)]
         if not lacking:
             continue
         for cosocket in unit.facts.cosockets:
@@ -655,10 +661,10 @@ def resolver_missing(dep, report):
                 f'"no resolver defined to resolve \\"{host}\\""; {_resolver_hint()}',
                 related=related,
             )
-    _variable_passes(dep, report)
+    _variable_passes(dep, report, scopes)
 
 
-def _variable_passes(dep, report) -> None:
+def _variable_passes(dep, report, scopes: set) -> None:
     upstreams = {n.args[0] for n in dep.nodes("upstream") if n.args}
     sets: dict = {}
     for node in dep.nodes("set"):
@@ -666,7 +672,7 @@ def _variable_passes(dep, report) -> None:
             sets.setdefault(node.args[0], []).append(node.args[1])
     for directive in PASS_DIRECTIVES:
         for node in dep.nodes(directive):
-            if not node.args or "$" not in node.args[0] or _has_resolver(node):
+            if not node.args or "$" not in node.args[0] or _has_resolver(node, scopes):
                 continue
             host = _needs_dns(node.args[0], upstreams, sets)
             if host is None:

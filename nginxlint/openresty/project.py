@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..nginx.source import Unreadable, read_text
 from .cache import run_cache
-from .modules import ModuleSet, builtin_modules, dockerfile_rocks, manifest_rocks
+from .modules import builtin_modules, dockerfile_rocks, manifest_rocks
 
 SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".nox"})
 DOCKERFILE_PATTERNS = ("Dockerfile", "Dockerfile.*", "*.Dockerfile", "*.dockerfile", "Containerfile", "Containerfile.*")
@@ -55,19 +55,45 @@ def _relevant_dockerfiles(dep, dockerfiles: list[Path]) -> list[Path]:
     return chosen
 
 
-def project_modules(dep) -> ModuleSet:
-    """Modules a `require` finds without a Lua file in the project: built in, bundled, known, or installed."""
-    modules = builtin_modules()
-    modules.update(dep.settings.known_modules, "listed in lua.known-modules")
-    dockerfiles, manifests = _scan(dep.loader)
-    for path in _relevant_dockerfiles(dep, dockerfiles):
-        for rock in _read(dep.loader, path, dockerfile_rocks):
-            modules.update(rock.modules, f"installed by `luarocks install {rock.rock}` in "
-                                         f"{dep.loader.display(path)}:{rock.line}")
-    for path in manifests:
-        for rock in _read(dep.loader, path, manifest_rocks):
-            modules.update(rock.modules, f"installed according to the LuaRocks manifest {dep.loader.display(path)}")
-    return modules
+class ProjectModules:
+    """Modules a `require` finds without a Lua file in the project: built in, bundled, known, or installed.
+
+    The repository is scanned for Dockerfiles and manifests only when a module is none of the first three, so
+    that configs whose Lua needs nothing installed (or that have no Lua) never pay for the walk.
+    """
+
+    def __init__(self, dep):
+        self.dep = dep
+        self.modules = builtin_modules()
+        self.modules.update(dep.settings.known_modules, "listed in lua.known-modules")
+        self._installed_read = False
+
+    def why(self, module: str) -> str | None:
+        found = self.modules.why(module)
+        if found is None and not self._installed_read:
+            self._installed_read = True
+            self._add_installed()
+            found = self.modules.why(module)
+        return found
+
+    def __contains__(self, module: str) -> bool:
+        return self.why(module) is not None
+
+    def _add_installed(self) -> None:
+        dep, modules = self.dep, self.modules
+        dockerfiles, manifests = _scan(dep.loader)
+        for path in _relevant_dockerfiles(dep, dockerfiles):
+            for rock in _read(dep.loader, path, dockerfile_rocks):
+                modules.update(rock.modules, f"installed by `luarocks install {rock.rock}` in "
+                                             f"{dep.loader.display(path)}:{rock.line}")
+        for path in manifests:
+            for rock in _read(dep.loader, path, manifest_rocks):
+                modules.update(rock.modules, f"installed according to the LuaRocks manifest "
+                                             f"{dep.loader.display(path)}")
+
+
+def project_modules(dep) -> ProjectModules:
+    return ProjectModules(dep)
 
 
 def _read(loader, path: Path, reader):

@@ -301,6 +301,7 @@ def _follow_requires(dep, units: list[LuaUnit], search_paths, available) -> list
     modules: dict[tuple[str, Path], LuaUnit] = {}
     edges: dict[int, list[LuaUnit]] = {}
     unresolved: list[UnresolvedRequire] = []
+    searched: dict = {}  # (subsystem, module) -> (path, tried): one search per name, not per require
     queue = list(units)
     position = 0
     while position < len(queue):
@@ -314,7 +315,10 @@ def _follow_requires(dep, units: list[LuaUnit], search_paths, available) -> list
             name = require.module
             if not name:
                 continue
-            path, tried = search_paths[unit.subsystem].search(name, resolve)
+            hit = searched.get((unit.subsystem, name))
+            if hit is None:
+                hit = searched[(unit.subsystem, name)] = search_paths[unit.subsystem].search(name, resolve)
+            path, tried = hit
             if path is None:
                 if name not in available:
                     unresolved.append(UnresolvedRequire(unit, require, tuple(tried)))
