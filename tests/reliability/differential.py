@@ -195,6 +195,8 @@ def _statement_ends(tree: Path, path: str) -> dict[int, set[int]]:
         if d.block:
             stack.extend(d.block)
         last = d.full_span.end_line
+        if d.lua is not None and d.block_end is not None:  # a Lua block is one token to nginx: it ends at "}"
+            last = d.block_end.end_line
         for line in range(d.span.line, last + 1):
             ends.setdefault(line, set()).add(last)
     return ends
