@@ -1,7 +1,8 @@
-"""Reports built by hand, with what real runs produce: multi-line spans, include chains, suppressions,
+"""Reports built by hand for the format tests, with what real runs produce: multi-line spans, include chains, suppressions,
 a file nginx cannot parse, paths with spaces and non-ASCII, messages holding %, :, ',' and CR/LF."""
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pytest
@@ -105,16 +106,6 @@ def make_report(findings=None, notifications=None, base_dir="/home/ci/work/my re
     )
 
 
-@pytest.fixture
-def report() -> Report:
-    return make_report()
-
-
-@pytest.fixture
-def clean_report() -> Report:
-    return make_report(findings=[], notifications=[])
-
-
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples"
 
@@ -137,3 +128,9 @@ def run_cli(*args: str):
                           cwd=ROOT, env=env, capture_output=True, text=True, encoding="utf-8", timeout=300)
     assert done.returncode in (0, 1), f"exit {done.returncode}: {done.stderr}"
     return done
+
+
+@functools.lru_cache(maxsize=None)
+def sample_output(sample: str, format_name: str) -> str:
+    """One run per sample and format for the whole session: several tests read the same output."""
+    return run_cli("--format", format_name, f"samples/{sample}").stdout

@@ -5,7 +5,7 @@ import dataclasses
 
 from hypothesis import given, settings, strategies as st
 
-from conftest import API, make_report
+from format_cases import API, make_report
 from nginxlint.formats import github
 from nginxlint.formats._paths import relative_path
 from nginxlint.model import Finding, Span

@@ -4,7 +4,7 @@ from __future__ import annotations
 import dataclasses
 import json
 
-from conftest import API, make_report, make_sources
+from format_cases import API, make_report, make_sources
 from nginxlint.formats import gitlab, sarif
 from nginxlint.model import Span
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, run_cli, sample_names
+from format_cases import ROOT, run_cli, sample_names, sample_output
 from nginxlint import __version__
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -23,7 +23,7 @@ VERSION_MARK = "<nginxlint-version>"  # so that a release does not rewrite every
 @pytest.mark.parametrize("format_name", sorted(EXTENSIONS))
 @pytest.mark.parametrize("sample", sample_names())
 def test_output_matches_the_golden_file(sample, format_name):
-    output = run_cli("--format", format_name, f"samples/{sample}").stdout.replace(__version__, VERSION_MARK)
+    output = sample_output(sample, format_name).replace(__version__, VERSION_MARK)
     golden = GOLDEN / f"{sample}.{EXTENSIONS[format_name]}"
     if os.environ.get("NGINXLINT_UPDATE_GOLDEN") == "1":
         golden.parent.mkdir(exist_ok=True)
@@ -36,7 +36,7 @@ def test_output_matches_the_golden_file(sample, format_name):
 def test_sample_sarif_is_valid_and_identical_across_runs(sample):
     from test_format_sarif import schema_errors
 
-    first = run_cli("--format", "sarif", f"samples/{sample}").stdout
+    first = sample_output(sample, "sarif")
     assert schema_errors(json.loads(first)) == []
     assert run_cli("--format", "sarif", f"samples/{sample}").stdout == first
     assert str(ROOT) not in first and "file://" not in first
@@ -45,6 +45,6 @@ def test_sample_sarif_is_valid_and_identical_across_runs(sample):
 @pytest.mark.parametrize("sample", sample_names())
 def test_sarif_file_option_writes_the_same_log(sample, tmp_path):
     target = tmp_path / "out.sarif"
-    stdout = run_cli("--format", "sarif", f"samples/{sample}").stdout
+    stdout = sample_output(sample, "sarif")
     run_cli("--format", "concise", "--sarif-file", str(target), f"samples/{sample}")
     assert target.read_text(encoding="utf-8") == stdout

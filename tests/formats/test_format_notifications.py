@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from conftest import make_report
+from format_cases import make_report
 from nginxlint.formats import checkstyle, github, gitlab, junit, sarif
 from nginxlint.model import Finding, Notification, Span
 

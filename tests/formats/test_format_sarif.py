@@ -10,7 +10,7 @@ from pathlib import Path
 
 from hypothesis import given, settings, strategies as st
 
-from conftest import API, make_findings, make_report, make_sources
+from format_cases import API, make_findings, make_report, make_sources
 from nginxlint.formats import sarif
 from nginxlint.formats._paths import printable
 from nginxlint.model import Span
@@ -195,7 +195,7 @@ def test_output_is_byte_identical_sorted_and_ends_with_a_newline(report):
 
 def test_sarif_om_is_imported_only_when_the_format_is_used():
     code = ("import sys, nginxlint.formats.sarif as s; assert 'sarif_om' not in sys.modules;"
-            "from conftest import make_report; s.format_report(make_report()); assert 'sarif_om' in sys.modules")
+            "from format_cases import make_report; s.format_report(make_report()); assert 'sarif_om' in sys.modules")
     env_path = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[2])]
     subprocess.run([sys.executable, "-c", f"import sys; sys.path[:0] = {env_path!r}; {code}"], check=True)
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import make_report, run_cli, sample_names
+from format_cases import make_report, sample_names, sample_output
 from nginxlint.formats import sarif
 
 MULTITOOL_VERSION = "5.7.0"
@@ -108,6 +108,6 @@ def test_github_accepts_a_report_with_many_findings(multitool, tmp_path):
 
 @pytest.mark.parametrize("sample", sample_names())
 def test_github_accepts_the_log_of_each_sample(multitool, tmp_path, sample):
-    log = run_cli("--format", "sarif", f"samples/{sample}").stdout
+    log = sample_output(sample, "sarif")
     problems = github_findings(multitool, log, tmp_path)
     assert [p for p in problems if p[1] in ("error", "warning")] == []

@@ -5,7 +5,7 @@ import xml.etree.ElementTree as ET
 
 from hypothesis import given, settings, strategies as st
 
-from conftest import API, make_report
+from format_cases import API, make_report
 from nginxlint.formats import checkstyle, junit
 from nginxlint.model import Finding, Span
 
