@@ -187,6 +187,10 @@ def _other_zones(dep) -> dict:
 @rule("LUA204")
 def invalid_shared_dict(dep, report):
     zones = _other_zones(dep)
+    firsts: dict = {}  # (context, name) -> first lua_shared_dict there
+    for node in dep.nodes("lua_shared_dict"):
+        if len(node.args) == 2:
+            firsts.setdefault((node.ctx, node.args[0]), node)
     seen: dict = {}  # name -> first lua_shared_dict node
     for node in dep.nodes("lua_shared_dict"):
         if len(node.args) != 2:
@@ -226,7 +230,7 @@ def invalid_shared_dict(dep, report):
             where = owner.location(f"shared memory zone \"{name}\" declared here by {owner.d.name}")
         elif node.ctx != ("lua",):
             opposite = "stream" if subsystem_of(node) == "http" else "http"
-            twin = next((n for n in dep.nodes("lua_shared_dict") if n.ctx == (opposite,) and n.args[:1] == [name]), None)
+            twin = firsts.get(((opposite,), name))
             if twin is not None and _order(twin) < _order(node):
                 owner, where = twin, twin.location(f"declared here by the {opposite} Lua module")
         if owner is not None:
@@ -549,7 +553,7 @@ def content_handler_conflict(dep, report):
             node,
             f"{node.d.name} and {other.d.name} are both content handlers of this {node.parent.d.name}: nginx "
             f"silently keeps the last one ({winner.d.name}), so {loser.d.name} never runs; move one of them to "
-            f"its own location",
+            f"its own {node.parent.d.name}",
             related=[other.location(f"{other.d.name} in the same {node.parent.d.name}")],
         )
 
