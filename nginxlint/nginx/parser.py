@@ -251,11 +251,12 @@ def parse(text: str, file=None, lua_blocks: frozenset[str] = frozenset()) -> Par
                         raise _Failed('unexpected "{"', start, pos)
                     offsets.append(start)
                     directive = Directive(words[0], words[1:], offsets, index, file)
-                    siblings.append(directive)
                     words, offsets = [], []
                     if directive.name in lua_blocks:
-                        pos = _scan_lua_block(text, pos, directive, index)
+                        pos = _scan_lua_block(text, pos, directive, index)  # a Lua block never closed stays out
+                        siblings.append(directive)
                     else:
+                        siblings.append(directive)
                         directive.block = []
                         stack.append((siblings, opener))
                         siblings, opener = directive.block, directive
