@@ -30,8 +30,9 @@ def _declared(dep, subsystem: str) -> dict:
 
 
 def _sees_subsystem(dep, subsystem: str) -> bool:
-    """Whether this deployment shows the whole `subsystem {}` block (a fragment linted alone does not)."""
-    return dep.complete and dep.start_ctx in ((), (subsystem,))
+    """Whether this deployment shows the whole `subsystem {}` block: a fragment linted alone (even one in http
+    context) is part of an http block whose other files are not in view."""
+    return dep.complete and dep.is_main
 
 
 def _did_you_mean(name: str, choices) -> str:
