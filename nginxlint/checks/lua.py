@@ -259,6 +259,8 @@ def unresolved_require(dep, report):
     lua = _lua(dep)
     for item in lua.unresolved:
         unit, require = item.unit, item.require
+        if not dep.is_main and not any(n.ctx == (unit.subsystem,) for n in dep.nodes("lua_package_path")):
+            continue  # a fragment linted alone: the search path is set in an http block out of view
         name = require.module
         listed = []
         defaults = 0
@@ -433,6 +435,8 @@ def _standard_globals() -> frozenset:
 
 @rule("LUA211")
 def undefined_global(dep, report):
+    if not dep.is_main:
+        return  # a fragment linted alone: init code that creates globals may sit in the main config
     lua = _lua(dep)
     standard = _standard_globals() | frozenset(dep.settings.known_globals)
     quiet_reads = not dep.complete or lua.parse_failed
@@ -645,6 +649,8 @@ def _resolver_hint() -> str:
 
 @rule("LUA215")
 def resolver_missing(dep, report):
+    if not dep.is_main:
+        return  # a fragment linted alone may inherit a resolver from an http block out of view
     lua = _lua(dep)
     scopes = _resolver_scopes(dep)
     for unit in lua.units:
