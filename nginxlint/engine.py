@@ -52,6 +52,7 @@ def run(paths: list[Path], settings, base_dir: Path, stdin=None) -> Report:
     findings = _suppress(findings, workspace, selection, catalog)
     if workspace.report_only is not None:
         findings = [f for f in findings if f.path in workspace.report_only]
+        notifications = [n for n in notifications if n.path is None or n.path in workspace.report_only]
     findings.sort(key=lambda f: f.sort_key)
     enabled = {code: catalog[code] for code in sorted(selection.enabled)}
     sources = {}

@@ -33,7 +33,11 @@ def clean(text: str) -> str:
         text.encode("utf-8")
         return text
     except UnicodeEncodeError:
+        pass
+    try:
         return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # a lone surrogate that no decoding produced
+        return text.encode("utf-8", "replace").decode("utf-8")
 
 
 @dataclass(frozen=True)

@@ -187,3 +187,11 @@ def test_jobs_give_the_same_report(tmp_path):
     assert serial.status == parallel.status == 1
     assert serial.out == parallel.out
     assert len(serial.json["findings"]) == 6
+
+
+def test_a_broken_file_that_was_not_passed_does_not_fail_the_passed_one(tmp_path):
+    write_tree(tmp_path, {"conf/nginx.conf": MAIN, "conf/vhosts/api.conf": API,
+                          "conf/vhosts/broken.conf": "server { listen 8081;\n"})
+    result = run_cli(["conf/vhosts/api.conf", "--format", "json", "--select", "NGX"], cwd=tmp_path)
+    assert result.json["findings"] == [] and result.json["summary"]["errors"] == []
+    assert result.status == 0
