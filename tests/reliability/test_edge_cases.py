@@ -1,0 +1,263 @@
+"""Bad and strange input, each with its defined outcome: a finding or a clean result, never a traceback."""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from runner import assert_sane, lint, write
+
+MAIN = "events {}\nhttp {\n    include conf.d/*.conf;\n}\n"
+
+
+def test_empty_file_is_clean(tmp_path):
+    write(tmp_path, {"nginx.conf": ""})
+    run = lint(tmp_path)
+    assert_sane(run)
+    assert not [f for f in run.findings if f["code"].startswith("NGX")]
+
+
+def test_empty_included_file_is_clean(tmp_path):
+    write(tmp_path, {"nginx.conf": MAIN, "conf.d/empty.conf": ""})
+    run = lint(tmp_path)
+    assert_sane(run)
+    assert not [f for f in run.findings if f["code"].startswith("NGX")]
+
+
+@pytest.mark.parametrize("name", ["nginx.conf", "conf.d/blob.conf"])
+def test_binary_file_is_reported_not_parsed(tmp_path, name):
+    write(tmp_path, {"nginx.conf": MAIN, "conf.d/site.conf": "server { listen 8080; }\n"})
+    write(tmp_path, {name: b"\x7fELF\x02\x01\x01\x00\x00\x00" + bytes(range(256)) * 4})
+    run = lint(tmp_path)
+    assert_sane(run)
+    assert run.status == 1
+    [finding] = run.by_code("NGX008")
+    assert finding["path"] == name and (finding["line"], finding["column"]) == (1, 1)
+    assert "binary" in finding["message"]
+
+
+def test_random_high_bytes_without_nul_are_text(tmp_path):
+    write(tmp_path, {"nginx.conf": b"events {}\n# \xff\xfe\xc3\x28\xa0\xa1\xe2\x82\n\xf0\x28\x8c\xbc frobnicate;\n"})
+    run = lint(tmp_path)
+    assert_sane(run)
+    assert run.by_code("NGX004") and not run.by_code("NGX008")
+
+
+GBK_COMMENT = "# 上游服务器配置，请勿修改\n".encode("gbk")
+
+
+def test_gbk_comments_are_linted_like_any_file_with_positions_right(tmp_path):
+    text = b"events {}\n" + GBK_COMMENT + b"http {\n" + GBK_COMMENT + b"    frobnicate on;\n}\n"
+    write(tmp_path, {"nginx.conf": text})
+    run = lint(tmp_path)
+    assert_sane(run)
+    assert [(f["code"], f["line"], f["column"], f["end_column"]) for f in run.findings
+            if f["code"].startswith(("NGX", "NL"))] == [("NGX004", 5, 5, 15)]
+
+
+def test_gbk_bytes_before_a_finding_on_the_same_line(tmp_path):
+    """Undecodable bytes count one column each (they are kept as they are, byte by byte)."""
+    prefix = 'return 200 "中文";'.encode("gbk")
+    text = b"events {}\nhttp { server { listen 8080; location / { " + prefix + b" frobnicate; } } }\n"
+    write(tmp_path, {"nginx.conf": text})
+    run = lint(tmp_path)
+    assert_sane(run)
+    [finding] = run.by_code("NGX004")
+    line = text.split(b"\n")[1]
+    before = line[: line.index(b"frobnicate")].decode("utf-8", "surrogateescape")
+    assert (finding["line"], finding["column"]) == (2, len(before) + 1)
+
+
+@pytest.mark.parametrize("fmt", ["full", "concise", "json", "sarif", "github", "gitlab", "junit", "checkstyle"])
+def test_gbk_in_a_message_survives_every_format(tmp_path, fmt):
+    write(tmp_path, {"nginx.conf": b"events {}\n" + "配置 on;\n".encode("gbk")})
+    run = lint(tmp_path, fmt=fmt)
+    assert run.crash is None, run.crash
+    assert run.status == 1, run.err
+    assert run.out.strip()
+
+
+def test_utf8_bom_is_named_with_the_first_directive(tmp_path):
+    write(tmp_path, {"nginx.conf": "\ufeffevents {}\nhttp {\n    frobnicate;\n}\n"})
+    run = lint(tmp_path)
+    assert_sane(run)
+    first, second = sorted(run.by_code("NGX004"), key=lambda f: f["line"])
+    assert (first["line"], first["column"]) == (1, 1) and "byte order mark" in first["message"]
+    assert (second["line"], second["column"], second["end_column"]) == (3, 5, 15)
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\r"], ids=["crlf", "lone-cr"])
+def test_crlf_and_lone_cr_keep_columns(tmp_path, newline):
+    text = newline.join(["events {}", "http {", '    add_header X-A "v";  frobnicate on;', "}", ""])
+    write(tmp_path, {"nginx.conf": text})
+    run = lint(tmp_path)
+    assert_sane(run)
+    [finding] = run.by_code("NGX004")
+    assert (finding["line"], finding["column"], finding["end_column"]) == (3, 26, 36)
+
+
+def test_nesting_a_thousand_levels_deep(tmp_path):
+    depth = 1000
+    body = "location /a {\n" * depth + "return 204;\n" + "}\n" * depth
+    write(tmp_path, {"nginx.conf": f"events {{}}\nhttp {{\nserver {{\nlisten 8080;\n{body}}}\n}}\n"})
+    for fmt in ("json", "sarif", "full"):
+        run = lint(tmp_path, fmt=fmt)
+        assert run.crash is None, run.crash[-3000:]
+        assert run.status in (0, 1)
+
+
+def test_lua_nested_a_thousand_levels_deep(tmp_path):
+    lua = "local t = " + "{" * 1000 + "}" * 1000
+    write(tmp_path, {"nginx.conf": f"events {{}}\nhttp {{\n    init_by_lua_block {{ {lua} }}\n}}\n"})
+    run = lint(tmp_path)
+    assert_sane(run)
+    assert not run.by_code("NGX001")  # the braces balance: nginx accepts the block
+
+
+def test_unclosed_blocks_a_thousand_deep(tmp_path):
+    write(tmp_path, {"nginx.conf": "events {}\nhttp {\n" + "location / {\n" * 1000})
+    run = lint(tmp_path)
+    assert_sane(run)
+    assert run.by_code("NGX001")
+
+
+@pytest.mark.parametrize("include", ["nginx.conf", "*.conf", "./nginx.conf"])
+def test_file_including_itself(tmp_path, include):
+    write(tmp_path, {"nginx.conf": f"events {{}}\nhttp {{\n    include {include};\n}}\n"})
+    run = lint(tmp_path)
+    assert_sane(run)
+    assert run.by_code("NGX003")
+
+
+def test_glob_matching_thousands_of_files(tmp_path):
+    files = {"nginx.conf": MAIN}
+    for index in range(3000):
+        files[f"conf.d/site{index:04}.conf"] = f"server {{ listen {10000 + index}; server_name s{index}; }}\n"
+    files["conf.d/site2999.conf"] = "server { listen 1; frobnicate; }\n"
+    write(tmp_path, files)
+    run = lint(tmp_path)
+    assert_sane(run)
+    assert [(f["path"], f["line"]) for f in run.by_code("NGX004")] == [("conf.d/site2999.conf", 1)]
+
+
+def test_symlink_loops(tmp_path):
+    write(tmp_path, {"nginx.conf": "events {}\nhttp {\n    include conf.d/*.conf;\n    include loop/a.conf;\n}\n",
+                     "conf.d/site.conf": "server { listen 8080; }\n"})
+    (tmp_path / "conf.d" / "self").symlink_to(tmp_path / "conf.d", target_is_directory=True)
+    (tmp_path / "conf.d" / "ping.conf").symlink_to(tmp_path / "conf.d" / "pong.conf")
+    (tmp_path / "conf.d" / "pong.conf").symlink_to(tmp_path / "conf.d" / "ping.conf")
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    run = lint(tmp_path)
+    assert_sane(run)
+    assert run.status == 1
+    reported = {f["path"] for f in run.findings if f["code"] in ("NGX002", "NGX008")}
+    assert "nginx.conf" in reported or "conf.d/ping.conf" in reported, run.findings
+
+
+def test_directory_named_like_a_config(tmp_path):
+    write(tmp_path, {"nginx.conf": MAIN + "include conf.d/x.conf;\n", "conf.d/x.conf/inner.txt": "not a config",
+                     "conf.d/real.conf": "server { listen 8080; }\n"})
+    run = lint(tmp_path)
+    assert_sane(run)
+    # the glob skips the directory (as nginx does); the literal include names it
+    [finding] = [f for f in run.findings if f["code"] in ("NGX002", "NGX008")]
+    assert finding["path"] in ("nginx.conf", "conf.d/x.conf") and "directory" in finding["message"]
+
+
+def test_directory_named_like_a_config_passed_on_the_command_line(tmp_path):
+    write(tmp_path, {"x.conf/nginx.conf": "events {}\nhttp { frobnicate; }\n"})
+    run = lint(tmp_path, target="x.conf")
+    assert_sane(run)
+    assert [f["path"] for f in run.by_code("NGX004")] == ["x.conf/nginx.conf"]
+
+
+def test_file_deleted_while_the_run_is_going(tmp_path, monkeypatch):
+    from nginxlint.nginx import source
+
+    write(tmp_path, {"nginx.conf": MAIN, "conf.d/a.conf": "server { listen 8080; frobnicate; }\n",
+                     "conf.d/b.conf": "server { listen 8081; }\n"})
+    original = source.read_text
+    victim = (tmp_path / "conf.d" / "b.conf").resolve()
+
+    def read_after_delete(path):
+        if Path(path).resolve() == victim and victim.exists():
+            victim.unlink()  # between discovery and reading
+        return original(path)
+
+    monkeypatch.setattr(source, "read_text", read_after_delete)
+    run = lint(tmp_path)
+    assert_sane(run)
+    assert not victim.exists()
+    assert [f["path"] for f in run.by_code("NGX008")] == ["conf.d/b.conf"]
+    assert [f["path"] for f in run.by_code("NGX004")] == ["conf.d/a.conf"]  # the other files are still linted
+
+
+def test_very_long_lines(tmp_path):
+    long_value = "x" * 2_000_000
+    line = f'events {{}} http {{ add_header X-Long "{long_value}"; ' + "default_type text/plain; " * 20_000
+    write(tmp_path, {"nginx.conf": line + "frobnicate; }\n"})
+    run = lint(tmp_path)
+    assert_sane(run)
+    [finding] = run.by_code("NGX004")
+    assert (finding["line"], finding["column"]) == (1, len(line) + 1)
+
+
+def _as_nobody(tree: Path, args: list[str]) -> tuple[int, str]:
+    """The CLI in a forked child that dropped root for nobody (python itself is not readable by nobody here)."""
+    import io
+    import json  # noqa: F401 - loaded before the fork
+
+    from nginxlint.cli import main
+
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child
+        status = 3
+        try:
+            os.close(read_end)
+            os.setgroups([])
+            os.setgid(65534)
+            os.setuid(65534)
+            os.chdir(tree)
+            out = io.StringIO()
+            out.buffer = io.BytesIO()
+            import contextlib
+
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+                status = main(args)
+            os.write(write_end, out.buffer.getvalue() + out.getvalue().encode())
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    chunks = []
+    while chunk := os.read(read_end, 65536):
+        chunks.append(chunk)
+    os.close(read_end)
+    _, wait_status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(wait_status), b"".join(chunks).decode("utf-8", "replace")
+
+
+@pytest.mark.skipif(not hasattr(os, "fork") or os.geteuid() != 0, reason="needs root to drop privileges")
+def test_permission_denied():
+    import json
+
+    tree = Path(tempfile.mkdtemp(prefix="nginxlint-perm-"))
+    try:
+        tree.chmod(0o755)
+        write(tree, {"nginx.conf": "events {}\nhttp {\n    include secret.conf;\n    include open.conf;\n}\n",
+                     "secret.conf": "server { listen 8080; }\n", "open.conf": "frobnicate;\n"})
+        (tree / "secret.conf").chmod(0o000)
+        args = [".", "--format", "json", "--base-dir", str(tree), "--isolated"]
+        lint(tree, "--isolated")  # load every lazy module as root first: the child cannot read the interpreter
+        status, out = _as_nobody(tree, args)
+        assert status == 1, out
+        findings = json.loads(out)["findings"]
+        [denied] = [f for f in findings if f["code"] == "NGX008"]
+        assert denied["path"] == "secret.conf" and "permission denied" in denied["message"]
+        assert [f["path"] for f in findings if f["code"] == "NGX004"] == ["open.conf"]
+    finally:
+        (tree / "secret.conf").chmod(0o644)
+        shutil.rmtree(tree)
