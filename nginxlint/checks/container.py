@@ -434,7 +434,7 @@ def privileged_port(dep, report):
             if listen.port is None or listen.port >= 1024 or listen.port == 0:
                 continue
             implicit = listen.node is server
-            what = "this server has no `listen`, so it listens on port 80" if implicit else f"port {listen.port}"
+            what = "this server has no `listen`, so it listens on port 80, which" if implicit else f"port {listen.port}"
             report(listen.node, f"{what} is below 1024, and the container runs as non-root{binding.where(fact)}: "
                    f"binding fails with (13: Permission denied) unless the runtime lowers "
                    "net.ipv4.ip_unprivileged_port_start; listen on a port ≥ 1024",
