@@ -163,6 +163,22 @@ def answered_before_access(location) -> bool:
     return any(child.d.name == "return" for child in location.children or ())
 
 
+def lua_backend_call(deployments, location):
+    """The Lua content handler of this location when it (or a module it requires) opens cosockets."""
+    for deployment in deployments:
+        try:
+            units = deployment.lua.units
+        except ModuleNotFoundError:  # the Lua analysis is not part of this build
+            return None
+        for unit in units:
+            if not getattr(unit.facts, "cosockets", None):
+                continue
+            for handler in (unit.handlers if unit.kind == "module" else [unit]):
+                if handler.phase == "content" and handler.node is not None and handler.node.parent is location:
+                    return handler.node
+    return None
+
+
 def proxied(location):
     """The `proxy_pass`-like directive that answers this location, or None."""
     for child in location.children or ():
@@ -241,9 +257,11 @@ def _check_probe(binding, deployments, probe, report):
                       related=[deny.location("denies the kubelet"), location.location("the probed location")])
             return
     if probe.kind in ("liveness", "startup"):
-        upstream = proxied(location)
+        upstream = proxied(location) or lua_backend_call(deployments, location)
         if upstream is not None:
-            report.at(binding.path, path_span, f"the {what} path {path} is answered by `{upstream.d.name} "
-                      f"{' '.join(upstream.args)}` ({_where(upstream)}): when the backend is down the kubelet "
+            answer = f"`{upstream.d.name} {' '.join(upstream.args)}`" if upstream.d.name in PASS_DIRECTIVES else \
+                f"`{upstream.d.name}`, whose Lua code connects to other services,"
+            report.at(binding.path, path_span, f"the {what} path {path} is answered by {answer} "
+                      f"({_where(upstream)}): when the backend is down the kubelet "
                       "restarts healthy nginx pods too; answer the probe from nginx itself (`return 200`)",
                       code="K8S403", related=[upstream.location("the probe is proxied here")])

@@ -315,9 +315,14 @@ def _inside(span, spans) -> bool:
 
 
 def _settings_facts(settings, loader) -> RuntimeFacts | None:
+    from ..settings import SettingsError
+    from .quantity import parse_memory
+
+    for key, text in (("per-worker-memory", settings.per_worker_memory), ("master-memory", settings.master_memory)):
+        if parse_memory(text) is None:
+            raise SettingsError(f'"{key}" must be a memory quantity such as 50Mi, not "{text}"')
     if not settings.runtime:
         return None
-    from ..settings import SettingsError
     from .settings import settings_runtime
 
     origin = loader.display(settings.source) if settings.source else "settings"

@@ -194,3 +194,8 @@ def test_invalid_yaml_is_a_finding_not_a_traceback(tmp_path):
     _, findings, _ = bind(tmp_path, {"conf/nginx.conf": NGINX, "k8s/bad.yaml": "apiVersion: v1\nkind: Pod\nspec: [\n"})
     assert [(f.code, f.path) for f in findings] == [("K8S404", "k8s/bad.yaml")]
     assert findings[0].span.line >= 3
+
+
+def test_memory_estimates_must_be_quantities(tmp_path):
+    with pytest.raises(SettingsError, match="per-worker-memory"):
+        bind(tmp_path, {"conf/nginx.conf": NGINX}, {"per-worker-memory": "lots"})
