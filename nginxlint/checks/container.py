@@ -194,6 +194,8 @@ def memory_budget(dep, report):
     from ..runtime.quantity import format_bytes, parse_memory
 
     limit = binding.memory_limit
+    if not limit.value or limit.value <= 0:
+        return
     per_worker = parse_memory(dep.settings.per_worker_memory) or 50 * 1024**2
     master = parse_memory(dep.settings.master_memory) or 10 * 1024**2
     node = main_directive(dep, "worker_processes")

@@ -66,34 +66,41 @@ def _modifier(node) -> tuple[str, str] | None:
 
 
 def match_location(block, path: str):
-    """The location of `block` (a server or location Node) that nginx picks for `path`; None; or UNKNOWN."""
-    prefix_best, prefix_len, regexes = None, -1, []
-    for node in block.find("location"):
-        parsed = _modifier(node)
-        if parsed is None:
-            continue
-        mod, uri = parsed
-        if mod == "=":
-            if path == uri:
-                return node
-        elif mod in ("", "^~"):
-            if path.startswith(uri) and len(uri) > prefix_len:
-                prefix_best, prefix_len = node, len(uri)
-        else:
-            regexes.append((node, mod, uri))
-    if prefix_best is not None:
-        nested = match_location(prefix_best, path) if prefix_best.children else None
-        if nested is not None:
-            return nested
-        if _modifier(prefix_best)[0] == "^~":
-            return prefix_best
-    for node, mod, uri in regexes:
-        try:
-            if re.search(uri, path, re.IGNORECASE if mod == "~*" else 0):
-                return node
-        except re.error:
-            return UNKNOWN
-    return prefix_best
+    """The location of `block` (a server or location Node) that nginx picks for `path`; None; or UNKNOWN.
+
+    As ngx_http_core_find_location, without recursion: exact match first; the longest prefix, then its nested
+    locations; then the regular expressions, innermost level first, skipped at a level whose prefix is `^~`.
+    """
+    levels, deepest = [], None
+    while block is not None:
+        prefix_best, prefix_len, regexes = None, -1, []
+        for node in block.find("location"):
+            parsed = _modifier(node)
+            if parsed is None:
+                continue
+            mod, uri = parsed
+            if mod == "=":
+                if path == uri:
+                    return node
+            elif mod in ("", "^~"):
+                if path.startswith(uri) and len(uri) > prefix_len:
+                    prefix_best, prefix_len = node, len(uri)
+            else:
+                regexes.append((node, mod, uri))
+        levels.append((prefix_best, regexes))
+        if prefix_best is not None:
+            deepest = prefix_best
+        block = prefix_best if prefix_best is not None and prefix_best.children else None
+    for prefix_best, regexes in reversed(levels):
+        if prefix_best is not None and _modifier(prefix_best)[0] == "^~":
+            return deepest
+        for node, mod, uri in regexes:
+            try:
+                if re.search(uri, path, re.IGNORECASE if mod == "~*" else 0):
+                    return node
+            except re.error:
+                return UNKNOWN
+    return deepest
 
 
 def serves_without_location(server) -> bool:
