@@ -52,7 +52,9 @@ def build_embedded(workspace, manifests, candidates, findings: list[Finding]) ->
 
     def wanted(configmap, entry) -> bool:
         key = (configmap.path, configmap.document_index, configmap.name, entry.key)
-        return key not in done and is_nginx_key(entry.key) and entry.text.strip() not in on_disk
+        text = entry.text
+        return (key not in done and is_nginx_key(entry.key) and text.strip() not in on_disk
+                and (";" in text or "{" in text))  # a number or a word is no nginx file
 
     for facts in candidates:
         workload = facts.workload
@@ -92,7 +94,7 @@ class _ViewLoader:
         self._loader = loader
         self._scratch = scratch
         self._files = files
-        self._exact = exact  # path -> EmbeddedFile whose spans need moving to the key
+        self._exact = exact  # path -> EmbeddedFile whose positions all go to its key
         self._parsed: dict[Path, object] = {}
         self.reached: set[Path] = set()
         self.problems: list[Finding] = []
@@ -119,11 +121,11 @@ class _ViewLoader:
 
         parsed = parse(source.text, source, self._loader.lua_blocks)
         entry = self._exact.get(source.path)
-        if entry is not None:
-            _move_to_key(parsed, Span(*entry.key_span))
+        if entry is not None:  # a scalar whose text does not sit verbatim in the YAML: everything at the key
+            parsed.pin(Span(*entry.key_span))
         if parsed.problem:
-            span = parsed.problem.span if entry is None else Span(*entry.key_span)
-            self.problems.append(self._loader.finding("NGX001", parsed.problem.message, source.display, span))
+            self.problems.append(
+                self._loader.finding("NGX001", parsed.problem.message, source.display, parsed.problem.span))
         self._parsed[source.path] = parsed
         return parsed
 
@@ -132,25 +134,6 @@ class _ViewLoader:
         if os.path.lexists(inside) or os.path.isdir(os.path.dirname(inside)):
             return inside
         return self._loader.map_path(absolute, conf_dir)
-
-
-def _move_to_key(parsed, key: Span) -> None:
-    """A scalar whose text does not sit verbatim in the YAML: every position becomes the key's."""
-    from ..nginx.parser import LuaCode
-
-    stack = list(parsed.directives)
-    while stack:
-        d = stack.pop()
-        d.span = key
-        d.arg_spans = [key] * len(d.arg_spans)
-        if d.end is not None:
-            d.end = key
-        if d.block is not None:
-            d.block_end = key
-            stack.extend(d.block)
-        if d.lua is not None:
-            d.lua = LuaCode(d.lua.text, key.line, key.column)
-    parsed.comments = [(key, text) for _span, text in parsed.comments]
 
 
 def _looks_main(parsed, container_path: str) -> bool:
