@@ -199,3 +199,18 @@ def test_invalid_yaml_is_a_finding_not_a_traceback(tmp_path):
 def test_memory_estimates_must_be_quantities(tmp_path):
     with pytest.raises(SettingsError, match="per-worker-memory"):
         bind(tmp_path, {"conf/nginx.conf": NGINX}, {"per-worker-memory": "lots"})
+
+
+def test_folded_and_escaped_scalars_are_placed_at_their_key(tmp_path):
+    manifest = (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web-nginx}\ndata:\n"
+        "  folded.conf: >\n    server { listen 80;\n    daemon on; }\n"
+        '  quoted.conf: "worker_processes auto;\\nevents {}\\n"\n'
+        "  replicas.conf: 5\n"
+    )
+    write_tree(tmp_path, {"k8s/cm.yaml": manifest})
+    result = run_cli([".", "--format", "json", "--isolated"], cwd=tmp_path)
+    found = sorted((f["code"], f["line"], f["column"]) for f in result.json["findings"])
+    assert ("NGX005", 5, 3) in found  # `daemon` inside a server, folded: at the key folded.conf
+    assert ("CTR101", 8, 3) in found  # escaped newlines: at the key quoted.conf
+    assert all(code != "NGX001" for code, _line, _column in found)  # `5` is not linted as nginx
