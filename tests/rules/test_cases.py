@@ -48,6 +48,7 @@ def test_every_rule_has_pass_and_fail_cases():
         kinds = covered.setdefault(document["rule"], set())
         for case in document["cases"]:
             kinds.add("fail" if case.get("findings") else "pass")
-    missing = {code: {"pass", "fail"} - covered.get(code, set()) for code in load_catalog()}
+    # NL999 reports a rule that crashed: no input should cause it, so tests/test_cli.py makes a rule crash instead.
+    missing = {code: {"pass", "fail"} - covered.get(code, set()) for code in load_catalog() if code != "NL999"}
     missing = {code: sorted(kinds) for code, kinds in missing.items() if kinds}
     assert not missing, f"rules without pass or fail cases: {missing}"
