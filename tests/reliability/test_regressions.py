@@ -1,0 +1,54 @@
+"""Crashes and slowdowns the fuzzers found, one input each. Strict xfails name a reported, unfixed product bug:
+the fix turns them red, and then the mark goes."""
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from runner import assert_sane, lint, write
+
+
+@pytest.mark.xfail(strict=True, reason="formats/_paths.py artifact_uri: quote() cannot encode the surrogate that "
+                   "stands for a non-UTF-8 byte of a file name (UnicodeEncodeError)")
+def test_sarif_with_a_file_name_that_is_not_utf8(tmp_path):
+    write(tmp_path, {"nginx.conf": "events {}\nhttp {\n    include conf.d/*;\n}\n"})
+    (tmp_path / "conf.d").mkdir()
+    with open(os.fsencode(str(tmp_path / "conf.d")) + b"/\x80.conf", "wb") as handle:
+        handle.write(b"server { listen 8080; frobnicate; }\n")
+    run = lint(tmp_path, "--isolated", fmt="sarif")
+    assert run.crash is None, run.crash
+    assert run.status == 1
+    assert "%80.conf" in run.out  # the raw byte, percent-encoded in the artifact URI
+
+
+def test_json_with_a_file_name_that_is_not_utf8(tmp_path):
+    write(tmp_path, {"nginx.conf": "events {}\nhttp {\n    include conf.d/*;\n}\n"})
+    (tmp_path / "conf.d").mkdir()
+    with open(os.fsencode(str(tmp_path / "conf.d")) + b"/\x80.conf", "wb") as handle:
+        handle.write(b"server { listen 8080; frobnicate; }\n")
+    run = lint(tmp_path, "--isolated")
+    assert_sane(run)
+    [finding] = [f for f in run.findings if f["code"].startswith("NGX")]
+    assert finding["code"] == "NGX004" and finding["path"] in ("conf.d/\ufffd.conf", "conf.d/\\x80.conf")
+
+
+@pytest.mark.xfail(strict=True, reason="settings.py read_config: path.read_text(encoding='utf-8') raises "
+                   "UnicodeDecodeError; it should be a SettingsError (exit 2, one line naming the file)")
+def test_settings_file_that_is_not_utf8(tmp_path):
+    write(tmp_path, {"nginx.conf": "events {}\nhttp {}\n", ".nginxlint.yaml": b"select: [ALL] # \x80\xff\n"})
+    run = lint(tmp_path)
+    assert run.crash is None, run.crash
+    assert run.status == 2 and run.err.startswith("nginxlint: error:") and ".nginxlint.yaml" in run.err
+
+
+@pytest.mark.xfail(strict=True, reason="runtime/yamlpos.py _DOCUMENT_START is quadratic on lines starting with %: "
+                   "a manifest of 40 KB takes 20 s")
+def test_manifest_of_percent_lines_completes(tmp_path):
+    write(tmp_path, {"nginx.conf": "events {}\nhttp {}\n",
+                     "deploy.yaml": "apiVersion: v1\nkind: Pod\nmetadata: {name: a\n" + "%\n" * 16_000 + "x: [\n"})
+    start = time.perf_counter()
+    run = lint(tmp_path, "--isolated")
+    assert_sane(run)
+    assert time.perf_counter() - start < 5  # linear: well under a second; quadratic: about 12 s
