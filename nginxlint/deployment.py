@@ -5,7 +5,6 @@ so that every rule is linear in the size of the config.
 """
 from __future__ import annotations
 
-import glob
 import os
 from collections import defaultdict
 from functools import cached_property
@@ -211,11 +210,13 @@ class Deployment:
             path = mapped
         else:
             path = self.conf_dir / pattern
+        loader = self.loader
         if GLOB_CHARS.intersection(pattern):
-            matches = sorted(glob.glob(str(path)))
-            return [f for f in (self.loader.source(Path(m)) for m in matches if not os.path.isdir(m)) if f]
-        source = self.loader.source(path) if os.path.lexists(path) else None
-        if source is None and not os.path.lexists(path):
+            matches = loader.glob(str(path))
+            return [f for f in (loader.source(Path(m)) for m in matches if not loader.is_dir(m)) if f]
+        exists = loader.exists(path)
+        source = loader.source(path) if exists else None
+        if not exists:
             if os.path.basename(pattern) in self.loader.stock_files:
                 return []
             self.findings.append(

@@ -96,6 +96,18 @@ class Loader:
         self._parsed[source.path] = parsed
         return parsed
 
+    # The file system as includes see it; a loader for files that exist only in a manifest overrides these.
+    def exists(self, path: Path) -> bool:
+        return os.path.lexists(path)
+
+    def is_dir(self, path) -> bool:
+        return os.path.isdir(path)
+
+    def glob(self, pattern: str) -> list[str]:
+        import glob
+
+        return sorted(glob.glob(pattern))
+
     def parsed_files(self):
         return [(self._sources[p], parsed) for p, parsed in self._parsed.items() if parsed is not None]
 

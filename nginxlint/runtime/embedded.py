@@ -4,25 +4,28 @@ Each embedded file is parsed from a copy of the YAML text in which everything bu
 blanked out, so every directive keeps its true line and column in the YAML file: no span needs mapping
 afterwards. (A folded or escaped scalar has no such layout: its directives are all placed at the key.)
 
-Includes are resolved in the container's view: the ConfigMap entries a container mounts are laid out in a
-scratch directory at their mount paths while the deployment is built, so `include vhosts/*.conf;` finds the
-other entries of the ConfigMap, as it does in the pod. An include of a file that only the image holds cannot be
+Includes are resolved in the container's view: the ConfigMap entries a container mounts are placed, in memory
+only, at their mount paths under a virtual root while the deployment is built, so `include vhosts/*.conf;` finds
+the other entries of the ConfigMap, as it does in the pod. Nothing is written to disk. An include of a file that only the image holds cannot be
 followed: the deployment is then marked incomplete (rules that report an absence stay quiet) and no NGX002 is
 reported for it.
 """
 
 from __future__ import annotations
 
+import fnmatch
+import itertools
 import os
 import posixpath
-import shutil
-import tempfile
 from pathlib import Path
 
 from ..model import Finding, Span
 
 MAIN_ONLY_BLOCKS = frozenset({"http", "events", "stream", "mail"})
 _UNRESOLVABLE = ("matches no file", "is outside the project")
+# Where a container's mounted entries are placed for include resolution; never created on disk.
+_VIEW_ROOT = Path("/.nginxlint-configmap-view")
+_views = itertools.count()
 
 
 def is_nginx_key(key: str) -> bool:
@@ -88,12 +91,13 @@ def build_embedded(workspace, manifests, candidates, findings: list[Finding]) ->
 
 
 class _ViewLoader:
-    """The workspace loader, except for the embedded files laid out under `scratch`."""
+    """The workspace loader, except for the embedded files, which exist only in memory under `root`."""
 
-    def __init__(self, loader, scratch: Path, files: dict[Path, object], exact: dict[Path, object]):
+    def __init__(self, loader, root: Path, files: dict[Path, object], exact: dict[Path, object]):
         self._loader = loader
-        self._scratch = scratch
+        self._root = root
         self._files = files
+        self._dirs = {parent for path in files for parent in path.parents}
         self._exact = exact  # path -> EmbeddedFile whose positions all go to its key
         self._parsed: dict[Path, object] = {}
         self.reached: set[Path] = set()
@@ -101,6 +105,27 @@ class _ViewLoader:
 
     def __getattr__(self, name):
         return getattr(self._loader, name)
+
+    def _inside(self, path) -> bool:
+        return Path(path) == self._root or self._root in Path(path).parents
+
+    def exists(self, path) -> bool:
+        path = Path(os.path.abspath(path))
+        return path in self._files or path in self._dirs if self._inside(path) else self._loader.exists(path)
+
+    def is_dir(self, path) -> bool:
+        path = Path(os.path.abspath(path))
+        return path in self._dirs if self._inside(path) else self._loader.is_dir(path)
+
+    def glob(self, pattern: str) -> list[str]:
+        if not self._inside(pattern.split("*", 1)[0].split("?", 1)[0].split("[", 1)[0] or "/"):
+            return self._loader.glob(pattern)
+        parts = Path(os.path.abspath(pattern)).parts
+        return sorted(
+            str(path)
+            for path in [*self._files, *self._dirs]
+            if len(path.parts) == len(parts) and all(map(fnmatch.fnmatchcase, path.parts, parts))
+        )
 
     def source(self, path: Path):
         path = Path(os.path.abspath(path))
@@ -130,8 +155,8 @@ class _ViewLoader:
         return parsed
 
     def map_path(self, absolute: str, conf_dir: Path):
-        inside = self._scratch / absolute.lstrip("/")
-        if os.path.lexists(inside) or os.path.isdir(os.path.dirname(inside)):
+        inside = self._root / absolute.lstrip("/")
+        if self.exists(inside) or self.is_dir(inside.parent):
             return inside
         return self._loader.map_path(absolute, conf_dir)
 
@@ -150,52 +175,47 @@ def _build_view(workspace, manifests, view, findings: list[Finding]) -> list[tup
 
     loader = workspace.loader
     settings = loader.settings
-    scratch = Path(tempfile.mkdtemp(prefix="nginxlint-configmap-"))
+    root = _VIEW_ROOT / str(next(_views))
     built = []
-    try:
-        files: dict[Path, SourceFile] = {}
-        moved: dict[Path, object] = {}
-        order = []
-        for container_path, configmap, entry, mounted in view:
-            target = Path(os.path.abspath(scratch / container_path.lstrip("/")))
-            if target in files:
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(entry.text, encoding="utf-8")
-            yaml_source = manifests.sources.get(configmap.path)
-            lines = yaml_source.text.split("\n") if yaml_source is not None else None
-            text = masked_text(entry) if entry.exact_positions else entry.text
-            files[target] = SourceFile(target, configmap.path, text, _lines=lines)
-            if not entry.exact_positions:
-                moved[target] = entry
-            order.append((target, container_path, configmap, mounted))
-        view_loader = _ViewLoader(loader, scratch, files, moved)
-        parsed = {target: view_loader.parse(files[target]) for target, *_ in order}
-        reached: set[Path] = set()
-        mains = [item for item in order if parsed[item[0]] is not None and _looks_main(parsed[item[0]], item[1])]
-        rest = [item for item in order if item not in mains]
-        for target, container_path, configmap, mounted in mains + rest:
-            if target in reached:
-                continue
-            tree = parsed[target]
-            ctx = () if (target, container_path, configmap, mounted) in mains else (
-                settings.context if settings.context is not None else infer_context(tree)
-            )
-            view_loader.reached = set()
-            yaml_dir = (manifests.absolute.get(configmap.path) or Path(configmap.path)).parent
-            prefix = Path(settings.prefix) if settings.prefix else yaml_dir
-            deployment = Deployment(files[target], ctx, prefix, view_loader, settings)
-            reached |= view_loader.reached
-            _finish(deployment, manifests, configmap, yaml_dir)
-            built.append((deployment, mounted))
-        findings.extend(view_loader.problems)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+    files: dict[Path, SourceFile] = {}
+    moved: dict[Path, object] = {}
+    order = []
+    for container_path, configmap, entry, mounted in view:
+        target = Path(os.path.abspath(root / container_path.lstrip("/")))
+        if target in files:
+            continue
+        yaml_source = manifests.sources.get(configmap.path)
+        lines = yaml_source.text.split("\n") if yaml_source is not None else None
+        text = masked_text(entry) if entry.exact_positions else entry.text
+        files[target] = SourceFile(target, configmap.path, text, _lines=lines)
+        if not entry.exact_positions:
+            moved[target] = entry
+        order.append((target, container_path, configmap, mounted))
+    view_loader = _ViewLoader(loader, root, files, moved)
+    parsed = {target: view_loader.parse(files[target]) for target, *_ in order}
+    reached: set[Path] = set()
+    mains = [item for item in order if parsed[item[0]] is not None and _looks_main(parsed[item[0]], item[1])]
+    rest = [item for item in order if item not in mains]
+    for target, container_path, configmap, mounted in mains + rest:
+        if target in reached:
+            continue
+        tree = parsed[target]
+        ctx = () if (target, container_path, configmap, mounted) in mains else (
+            settings.context if settings.context is not None else infer_context(tree)
+        )
+        view_loader.reached = set()
+        yaml_dir = (manifests.absolute.get(configmap.path) or Path(configmap.path)).parent
+        prefix = Path(settings.prefix) if settings.prefix else yaml_dir
+        deployment = Deployment(files[target], ctx, prefix, view_loader, settings)
+        reached |= view_loader.reached
+        _finish(deployment, manifests, configmap, yaml_dir)
+        built.append((deployment, mounted))
+    findings.extend(view_loader.problems)
     return built
 
 
 def _finish(deployment, manifests, configmap, yaml_dir: Path) -> None:
-    """Point the deployment at the real YAML file once the scratch view is gone."""
+    """Point the deployment at the real YAML file once the view has served its includes."""
     kept = []
     for finding in deployment.findings:
         if finding.code == "NGX002" and any(text in finding.message for text in _UNRESOLVABLE):
