@@ -47,8 +47,18 @@ def test_settings_file_that_is_not_utf8(tmp_path):
                    "a manifest of 40 KB takes 20 s")
 def test_manifest_of_percent_lines_completes(tmp_path):
     write(tmp_path, {"nginx.conf": "events {}\nhttp {}\n",
-                     "deploy.yaml": "apiVersion: v1\nkind: Pod\nmetadata: {name: a\n" + "%\n" * 16_000 + "x: [\n"})
+                     "deploy.yaml": "apiVersion: v1\nkind: Pod\nmetadata: {name: a\n" + "%\n" * 24_000 + "x: [\n"})
     start = time.perf_counter()
     run = lint(tmp_path, "--isolated")
     assert_sane(run)
-    assert time.perf_counter() - start < 5  # linear: well under a second; quadratic: about 12 s
+    assert time.perf_counter() - start < 5  # linear: well under a second; quadratic: 10 s or more
+
+
+@pytest.mark.xfail(strict=True, reason="lua/labels.py checks labels after a successful parse: a duplicate label "
+                   "followed by a syntax error is reported as the later error (LuaJIT: the label, at once)")
+def test_duplicate_label_before_a_later_syntax_error():
+    from nginxlint.lua.parser import LuaSyntaxError, parse
+
+    with pytest.raises(LuaSyntaxError) as caught:
+        parse("if a then\ngoto done ::done::\ngoto done ::done::\nlocal a = 1")
+    assert (caught.value.line, caught.value.message) == (3, "duplicate label 'done'")
