@@ -50,7 +50,10 @@ GAPS: tuple[Gap, ...] = (
         "variables, map and types entries)",
         message=r"^invalid (value|number of the map parameters|size|time|code|port|parameter|variable)|"
                 r"^unknown \"[^\"]*\" variable|^pcre_compile|^invalid number of arguments in \"(map|types)\"|"
-                r"^\"\S+\" directive invalid value"),
+                r"^\"\S+\" directive invalid value|^duplicate default map parameter|^conflicting parameter"),
+    Gap("missed", "a block inside the entries of map, types, geo or split_clients: nginx refuses the \"{\", nginxlint "
+        "reads it as a nested block (their entries are not checked)", message=r'^unexpected "\{"',
+        text=r"(?m)^\s*(map|types|geo|split_clients|charset_map)\b[^;{]*\{"),
     Gap("missed", "nested location rules (prefix inside prefix, nothing inside an exact or named location)",
         message=r"^location \".*\" (is outside location|cannot be inside)|^named location"),
     Gap("missed", "duplicate names nginx checks across directives (upstream, location, shared memory zone names "
