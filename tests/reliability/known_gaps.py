@@ -56,9 +56,10 @@ GAPS: tuple[Gap, ...] = (
         text=r"(?m)^\s*(map|types|geo|split_clients|charset_map)\b[^;{]*\{"),
     Gap("missed", "nested location rules (prefix inside prefix, nothing inside an exact or named location)",
         message=r"^location \".*\" (is outside location|cannot be inside)|^named location"),
-    Gap("missed", "duplicate names nginx checks across directives (upstream, location, shared memory zone names "
+    Gap("missed", "duplicate names nginx checks across directives (upstream, location, listen, shared memory zone names "
         "of other modules); nginxlint checks duplicate directives (NGX007) and lua_shared_dict names (LUA204)",
-        message=r"^duplicate (upstream|location)|is already declared for a different use|^duplicate zone"),
+        message=r"^duplicate (upstream|location)|is already declared for a different use|^duplicate zone|"
+                r"^a duplicate listen"),
     Gap("missed", "nginx resolves host names at -t: the result depends on the machine's DNS",
         message=r"^host not found|^no port in upstream"),
     Gap("missed", "files nginx opens at -t besides configs (certificates, keys, DH params): the case does not ship "
