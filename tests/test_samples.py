@@ -10,7 +10,7 @@ import pytest
 from lintkit import ROOT, run_cli
 
 SAMPLES = ROOT / "samples"
-EXPECT = re.compile(r"(?:#|--)\s*expect:\s*(?P<codes>[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*)")
+EXPECT = re.compile(r"(?:#|--)\s*expect:\s*(?P<codes>[A-Z][A-Z0-9]*[0-9](?:\s*,\s*[A-Z][A-Z0-9]*[0-9])*)")
 
 
 def expected(sample: Path) -> Counter:
