@@ -484,7 +484,15 @@ def worker_connections(dep, report):
 _QUIT_COMMAND = re.compile(r"(?:nginx|openresty)\b[^;&|]*\s-s\s+quit|kill\s+-(?:QUIT|3|s\s+QUIT)\b")
 _SLEEP = re.compile(r"\bsleep\s+([0-9]+(?:\.[0-9]+)?)")
 QUIT_SIGNALS = ("SIGQUIT", "QUIT", "3")
-DEFAULT_GRACE = 30.0
+
+
+def _stop_terms(container) -> tuple[float, str, str, str]:
+    """(default grace seconds, the setting's name, how the default reads, the fix for a non-graceful stop signal)
+    in the words of the runtime that stops the container."""
+    if container.source == "compose":
+        return 10.0, "stop_grace_period", "10s (Docker's default)", "set `stop_signal: SIGQUIT` on the service"
+    return (30.0, "terminationGracePeriodSeconds", "30s (the default)",
+            "add a preStop hook that runs `nginx -s quit` (or stop with SIGQUIT)")
 
 
 def _pre_stop(container) -> tuple[bool, float]:
@@ -515,16 +523,17 @@ def graceful_shutdown(dep, report):
     if binding is None or not binding.from_manifest or not dep.is_main:
         return
     container = binding.container
+    default_grace, grace_name, default_text, signal_fix = _stop_terms(container)
     grace_value = binding.facts.termination_grace_period
-    grace = float(grace_value.value) if grace_value is not None else DEFAULT_GRACE
-    grace_text = f"{grace:g}s" if grace_value is not None else "30s (the default)"
+    grace = float(grace_value.value) if grace_value is not None else default_grace
+    grace_text = f"{grace:g}s" if grace_value is not None else default_text
     sleep = _pre_stop(container)[1]
     timeout_node = main_directive(dep, "worker_shutdown_timeout")
     problems = []
     if not _quits_gracefully(binding):
         signal = container.stop_signal
         problems.append(f"the container is stopped with {signal.value if signal else 'SIGTERM'}, which makes nginx "
-                        "drop requests in flight; add a preStop hook that runs `nginx -s quit` (or stop with SIGQUIT)")
+                        f"drop requests in flight; {signal_fix}")
     if timeout_node is None:
         problems.append(f"`worker_shutdown_timeout` is not set, so nginx may drain for longer than the "
                         f"{grace_text} grace period and be killed; set it below the grace period")
@@ -533,9 +542,9 @@ def graceful_shutdown(dep, report):
         if timeout is not None and timeout + sleep >= grace:
             slept = f" after the preStop hook's {sleep:g}s sleep" if sleep else ""
             report(timeout_node, f"`worker_shutdown_timeout {timeout_node.args[0]}`{slept} is not shorter than "
-                   f"terminationGracePeriodSeconds {grace_text}{binding.where(grace_value)}: the pod is killed before "
+                   f"{grace_name} {grace_text}{binding.where(grace_value)}: the container is killed before "
                    f"nginx finishes draining; set it to at most {max(1, int(grace - sleep - 5))}s",
-                   arg=0, related=_related(binding, grace_value, "terminationGracePeriodSeconds"))
+                   arg=0, related=_related(binding, grace_value, grace_name))
     span = container.name_span or container.span
     if problems and span is not None:
         related = [Location(timeout_node.file.display, timeout_node.d.span, "worker_shutdown_timeout")] if timeout_node else []
