@@ -375,7 +375,7 @@ def read_only_root(dep, report):
         if target is None or "$" in target or binding.writable_mount(target) is not None:
             return
         report(node, f"{what} {target} is on the read-only root filesystem{binding.where(flag)}: nginx fails with "
-               f"(30: Read-only file system); mount a writable volume (emptyDir) there or move it under one",
+               f"(30: Read-only file system); mount {binding.writable_volume} there or move it under one",
                arg=arg, related=[flag_location] if flag_location else [])
 
     written = set()
@@ -418,7 +418,7 @@ def read_only_root(dep, report):
         directive = "pid" if kind == "pid" else f"{kind}_temp_path"
         report.at(binding.path, Span(*span),
                   f"with a read-only root filesystem nginx cannot write its {what} {path} (the image's compiled-in "
-                  f"default, as `{directive}` is not set): mount an emptyDir at {posixpath.dirname(path)} or set "
+                  f"default, as `{directive}` is not set): mount {binding.writable_volume} at {posixpath.dirname(path)} or set "
                   f"`{directive}` under a writable mount")
 
 

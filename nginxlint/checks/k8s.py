@@ -31,6 +31,15 @@ def container_groups(workspace, sources=("kubernetes", "compose")):
     return list(groups.values())
 
 
+def _consequence(probe) -> str:
+    """What a failing probe does to the service, in the words of the runtime that runs it."""
+    if probe.kind == "healthcheck":
+        return "the container is reported unhealthy"
+    if probe.kind == "readiness":
+        return "the pod never receives traffic"
+    return "the kubelet restarts the container again and again"
+
+
 def servers_on_port(deployments, port: int):
     """[(server, listen)] of the http servers listening on `port`, in config order, default servers first."""
     found = []
@@ -234,7 +243,7 @@ def _check_probe(binding, deployments, probe, report):
                             if listen.port})
             listening = f"nginx listens on {', '.join(map(str, ports))}" if ports else "nginx has no http server"
             report.at(binding.path, port_span, f"the {what} connects to port {probe.port}, where no server listens "
-                      f"({listening}): the probe fails and the pod never gets ready or is restarted", code="K8S401")
+                      f"({listening}): the check fails and {_consequence(probe)}", code="K8S401")
         return
     outside = probe.kind != "healthcheck"
     if outside and not reachable(found):
@@ -252,8 +261,8 @@ def _check_probe(binding, deployments, probe, report):
     if location is None:
         if not serves_without_location(server) and complete:
             report.at(binding.path, path_span, f"no location of the server on port {probe.port} "
-                      f"({_where(server)}) matches the {what} path {path}: nginx answers 404 and the probe fails; "
-                      f"add `location = {path}`", code="K8S401", related=[server.location("the server on this port")])
+                      f"({_where(server)}) matches the {what} path {path}: nginx answers 404 and "
+                      f"{_consequence(probe)}; add `location = {path}`", code="K8S401", related=[server.location("the server on this port")])
         return
     if outside and not answered_before_access(location):
         deny = blocks_outside_clients(access_rules(location))

@@ -116,6 +116,12 @@ class Binding:
         return None
 
     @property
+    def writable_volume(self) -> str:
+        """What a writable directory is called where this container runs, for messages."""
+        return {"kubernetes": "an emptyDir volume", "compose": "a tmpfs mount"}.get(self.container.source,
+                                                                                     "a writable volume")
+
+    @property
     def flavour(self) -> str | None:
         """"openresty" or "nginx" when the image tells which build runs, else None."""
         return image_flavour(self.container.image)
