@@ -163,11 +163,18 @@ def some(draw, options: list, where: str, size: int = 4) -> list[D]:
 
 
 @st.composite
-def location(draw, depth: int = 0) -> D:
-    path = draw(word("/", "/a", "= /exact", "~ ^/re(x)?$", "^~ /static/", "@fallback" if depth == 0 else "/n"))
+def location(draw, depth: int = 0, parent: str = "") -> D:
+    """A location; nested ones mostly follow nginx's rules (a prefix inside its parent's prefix, nothing inside an
+    exact or named location), and sometimes break them."""
+    if parent:
+        path = draw(st.sampled_from([f"{parent}/n", f"^~ {parent}/s", f"~ ^{parent}/re$", "/elsewhere"]))
+    else:
+        path = draw(word("/", "/a", "= /exact", "~ ^/re(x)?$", "^~ /static", "@fallback" if depth == 0 else "/n"))
     children = draw(some(LOCATION_SIMPLE, "location"))
-    if depth < 2 and draw(st.booleans()):
-        children.append(draw(location(depth + 1)))
+    prefix = path.split(" ")[-1]
+    nestable = path[0] not in "=@~" and not path.startswith("^~")
+    if depth < 2 and draw(st.booleans()) and (nestable or draw(st.integers(0, 9)) == 0):
+        children.append(draw(location(depth + 1, prefix.rstrip("/") if nestable else "/x")))
     if draw(st.integers(0, 4)) == 0:
         children.append(D("if", ["($arg_a)"], draw(some(LOCATION_SIMPLE[:6], "if", 2))))
     return D("location", path.split(" "), children)
