@@ -35,10 +35,14 @@ from .stdlib import (
 
 __all__ = [
     "analyze_lua", "analyze_chunk", "LuaFacts", "DictRef", "Require", "Getenv", "GlobalUse",
-    "Cosocket", "PromCall", "Timer", "STANDARD_GLOBALS",
+    "Cosocket", "PromCall", "Timer", "STANDARD_GLOBALS", "FACTS_FORMAT",
 ]
 
 Span = tuple  # (line, column, end_line, end_column), 1-based, end column exclusive
+
+# The shape of LuaFacts and of what it holds: part of the disk cache key, so that a build whose facts have other
+# fields never reads pickles written by another. Bump it whenever a fact class gains, loses or changes a field.
+FACTS_FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,7 @@ class PromCall:
     dict: str | None
     span: Span
     assigned_to: str | None
+    top_level: bool  # run when the chunk runs, not inside a function body that may be called later
 
 
 @dataclass(frozen=True)
@@ -377,14 +382,14 @@ class _Walker:
             if (method in PROMETHEUS_METHODS and type(node.obj) is ast.Name
                     and node.obj.name == PROMETHEUS_MODULE and self.lookup(node.obj.name) is None):
                 # the conventional global set by init() in another phase's code
-                self.facts.prometheus.append(PromCall(method, None, self.span(node), target))
+                self.facts.prometheus.append(PromCall(method, None, self.span(node), target, self.depth == 0))
             return None
         kind = obj[0]
         if kind == "module":
             return self.library_call(obj[1], method, node, node.args, args, True, target)
         if kind == "prom":
             if method in PROMETHEUS_METHODS:
-                self.facts.prometheus.append(PromCall(method, obj[1], self.span(node), target))
+                self.facts.prometheus.append(PromCall(method, obj[1], self.span(node), target, self.depth == 0))
             return None
         if kind == "client" or kind == "socket":
             self.client_method(obj, method, node, args)
@@ -421,7 +426,7 @@ class _Walker:
             else:
                 name = PROMETHEUS_DEFAULT_DICT
                 facts.dict_refs.append(DictRef(name, self.span(node), module))
-            facts.prometheus.append(PromCall("init", name, self.span(node), target))
+            facts.prometheus.append(PromCall("init", name, self.span(node), target, self.depth == 0))
             return ("prom", name)
         if module == SESSION_MODULE and function in SESSION_CONFIG_FUNCTIONS and arg_nodes:
             config = arg_nodes[0]

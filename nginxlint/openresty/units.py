@@ -43,7 +43,12 @@ def analyze(text: str, cache=None):
     key = hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
     hit = _ANALYSIS.get(key)
     if hit is None:
-        hit = cache.get("lua-facts", text, _compute) if cache is not None else _compute(text)
+        if cache is not None:
+            from ..lua.facts import FACTS_FORMAT
+
+            hit = cache.get(f"lua-facts-{FACTS_FORMAT}", text, _compute)
+        else:
+            hit = _compute(text)
         _ANALYSIS[key] = hit
     return hit
 

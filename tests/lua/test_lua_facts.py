@@ -144,11 +144,11 @@ def test_prometheus_init_and_metrics():
     assert facts.dict_refs == [DictRef("prom_metrics", span_of(text, '"prom_metrics"'), "prometheus")]
     first_line = text.splitlines()[0]
     assert facts.prometheus == [
-        PromCall("init", "prom_metrics", (1, 14, 1, len(first_line) + 1), "prometheus"),
-        PromCall("counter", "prom_metrics", (2, 19, 2, len(text.splitlines()[1]) + 1), "metric_requests"),
-        PromCall("histogram", "prom_metrics", (3, 17, 3, len(text.splitlines()[2]) + 1), "latency"),
-        PromCall("gauge", "prom_metrics", (4, 11, 4, len(text.splitlines()[3]) + 1), "M.gauge"),
-        PromCall("collect", "prom_metrics", (5, 1, 5, 21), None),
+        PromCall("init", "prom_metrics", (1, 14, 1, len(first_line) + 1), "prometheus", True),
+        PromCall("counter", "prom_metrics", (2, 19, 2, len(text.splitlines()[1]) + 1), "metric_requests", True),
+        PromCall("histogram", "prom_metrics", (3, 17, 3, len(text.splitlines()[2]) + 1), "latency", True),
+        PromCall("gauge", "prom_metrics", (4, 11, 4, len(text.splitlines()[3]) + 1), "M.gauge", True),
+        PromCall("collect", "prom_metrics", (5, 1, 5, 21), None, True),
     ]
 
 
@@ -161,7 +161,27 @@ def test_prometheus_default_dict_points_at_the_call():
 
 def test_prometheus_global_from_another_phase():
     text = "prometheus:collect()\nlocal prometheus = {}\nprometheus:collect()"
-    assert analyze_lua(text).prometheus == [PromCall("collect", None, (1, 1, 1, 21), None)]
+    assert analyze_lua(text).prometheus == [PromCall("collect", None, (1, 1, 1, 21), None, True)]
+
+
+def test_prometheus_calls_know_whether_they_run_with_the_chunk():
+    text = (
+        'local _M = {}\n'
+        'if ngx.config then prometheus = require("prometheus").init("top") end\n'
+        'function _M.init()\n'
+        '  _M.prom = require("prometheus").init("in_function")\n'
+        '  local later = function() prometheus:collect() end\n'
+        'end\n'
+        'prometheus:collect()\n'
+        'return _M\n'
+    )
+    calls = [(c.kind, c.dict, c.top_level) for c in analyze_lua(text).prometheus]
+    assert calls == [
+        ("init", "top", True),
+        ("init", "in_function", False),
+        ("collect", "top", False),
+        ("collect", "top", True),
+    ]
 
 
 def test_mlcache_and_option_tables():

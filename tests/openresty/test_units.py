@@ -128,3 +128,22 @@ def test_known_modules_and_extra_paths(tmp_path):
     dep = deployment(tmp_path, {"conf/nginx.conf": conf, "vendor/vend.lua": "return 1\n"}, settings)
     assert not dep.lua.unresolved
     assert [u.module for u in dep.lua.modules] == ["vend"]
+
+
+def test_disk_cache_entries_of_another_facts_format_are_not_read(tmp_path, monkeypatch):
+    import pickle
+
+    from nginxlint.cache import Cache
+    from nginxlint.lua.facts import FACTS_FORMAT
+
+    monkeypatch.setattr(units_module, "_ANALYSIS", {})
+    text = "local p = require('prometheus').init('stale_format_check')\n"
+    cache = Cache(tmp_path / "cache")
+    # what an older build stored: facts of another shape under the kind it used
+    for kind in ("lua-facts", f"lua-facts-{FACTS_FORMAT - 1}"):
+        cache.get(kind, text, lambda _: ("stale", None))
+    facts, error = units_module.analyze(text, cache)
+    assert error is None and facts != "stale"
+    assert [(c.kind, c.dict, c.top_level) for c in facts.prometheus] == [("init", "stale_format_check", True)]
+    stored = [p for p in (tmp_path / "cache").rglob("*") if p.is_file() and p.parts[-3] == f"lua-facts-{FACTS_FORMAT}"]
+    assert len(stored) == 1 and pickle.loads(stored[0].read_bytes())[0] == facts
