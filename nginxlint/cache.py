@@ -1,14 +1,13 @@
 """A content-addressed cache for pure analyses (Lua facts): key = nginxlint version + kind + content hash.
 
 It lives in the user's cache directory (XDG_CACHE_HOME, never inside the linted tree); `--no-cache` turns it off.
-A broken or unwritable cache is ignored: the analysis simply runs.
+A broken or unwritable cache is ignored: the analysis simply runs. The directory is the user's own, so loading
+pickles from it trusts nothing the user does not already run. `kind` names the format of what is stored (it
+changes when the shape of the stored value changes).
 """
 from __future__ import annotations
 
-import hashlib
 import os
-import pickle
-import tempfile
 from pathlib import Path
 from typing import Callable
 
@@ -23,23 +22,23 @@ def default_directory() -> Path:
 class Cache:
     def __init__(self, directory: Path | None):
         self.directory = directory
-        self.hits = 0
-        self.misses = 0
 
     def get(self, kind: str, text: str, compute: Callable[[str], object]):
         """compute(text), from the cache when this exact text was analysed before by this version."""
         if self.directory is None:
             return compute(text)
+        import hashlib
+        import pickle
+        import tempfile
+
         digest = hashlib.blake2b(text.encode("utf-8", "surrogateescape"), digest_size=20).hexdigest()
         path = self.directory / kind / digest[:2] / digest
         try:
             with open(path, "rb") as handle:
                 value = pickle.load(handle)
-            self.hits += 1
             return value
         except Exception:  # missing, truncated or from an incompatible build: recompute
             pass
-        self.misses += 1
         value = compute(text)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -41,21 +41,9 @@ class Node:
     def file(self):
         return self.d.file
 
-    @property
-    def inner_ctx(self) -> tuple:
-        from .nginx.directives import context_of
-
-        return context_of(self.ctx, self.d.name)
-
     def find(self, name: str) -> list["Node"]:
         """Direct children called `name` (includes already spliced in)."""
         return [child for child in self.children or () if child.d.name == name]
-
-    def first(self, name: str) -> "Node | None":
-        for child in self.children or ():
-            if child.d.name == name:
-                return child
-        return None
 
     def enclosing(self, name: str) -> "Node | None":
         node = self.parent
@@ -118,10 +106,6 @@ class Deployment:
 
     def walk(self) -> Iterator[Node]:
         return self.main.walk()
-
-    @property
-    def directive_names(self):
-        return self._index.keys()
 
     @cached_property
     def lua(self):
@@ -188,13 +172,12 @@ class Deployment:
         pattern = node.args[0]
         span = node.d.arg_span(0)
         display = node.file.display
-        if "$" in pattern:
-            return []  # nginx does not expand variables in include; the literal name is left to NGX002 below
         if os.path.isabs(pattern):
             mapped = self.loader.map_path(pattern, self.conf_dir)
             if mapped is None:
                 if os.path.basename(pattern) in self.loader.stock_files:
                     return []
+                self.complete = False  # what the file declares is unknown: rules on absence must stay quiet
                 self.findings.append(
                     self.loader.finding(
                         "NGX002",
@@ -219,6 +202,7 @@ class Deployment:
         if not exists:
             if os.path.basename(pattern) in self.loader.stock_files:
                 return []
+            self.complete = False
             self.findings.append(
                 self.loader.finding(
                     "NGX002",

@@ -9,8 +9,8 @@ from . import __version__
 from .catalog import load_catalog
 from .checks.registry import SCOPES, Reporter, load_rules
 from .model import SEVERITY_RANK, Finding, Notification, Report, Span
-from .settings import Selection
-from .suppressions import apply_suppressions, block_ranges, lua_comments, parse_entries
+from .settings import Selection, SettingsError
+from .suppressions import apply_suppressions, block_ranges, lua_block_comments, lua_comments, parse_entries
 from .workspace import load_workspace
 
 
@@ -49,17 +49,13 @@ def run(paths: list[Path], settings, base_dir: Path, stdin=None) -> Report:
         for f in findings
         if selection.allows(f.code, f.path)
     ]
-    findings = _suppress(findings, workspace, selection, catalog)
+    sources = _sources(workspace)
+    findings = _suppress(findings, workspace.loader, sources, selection, catalog)
     if workspace.report_only is not None:
         findings = [f for f in findings if f.path in workspace.report_only]
         notifications = [n for n in notifications if n.path is None or n.path in workspace.report_only]
     findings.sort(key=lambda f: f.sort_key)
     enabled = {code: catalog[code] for code in sorted(selection.enabled)}
-    sources = {}
-    for deployment in workspace.deployments:
-        sources.update(deployment.files)
-    for source, _ in workspace.loader.parsed_files():
-        sources.setdefault(source.display, source)
     return Report(findings, enabled, notifications, str(base_dir), __version__, workspace.files_checked, sources)
 
 
@@ -99,7 +95,7 @@ def _call(function, subject, code, catalog, findings, notifications, where: str)
             f"internal error in rule {code} ({info.name}) while checking this config: "
             f"{type(error).__name__}: {error} (at {Path(frame.filename).name}:{frame.lineno}); please report it"
         )
-        findings.append(Finding("NL999", "internal-error", "error", message, where, Span(1, 1, 1, 1)))
+        findings.append(Finding.of(catalog["NL999"], message, where, Span(1, 1, 1, 1)))
         notifications.append(Notification("error", message, where, Span(1, 1, 1, 1), "NL999"))
         return
     findings.extend(sink)
@@ -113,12 +109,8 @@ def _bind_runtime(workspace, findings, notifications) -> None:
     settings = workspace.loader.settings
     if not (workspace.manifests or settings.manifests or settings.runtime or settings.containers):
         return
-    try:
-        from .runtime.binding import bind_runtime
-    except ModuleNotFoundError as error:
-        if error.name != "nginxlint.runtime.binding":
-            raise
-        return
+    from .runtime.binding import bind_runtime
+
     bind_runtime(workspace, findings, notifications)
 
 
@@ -134,13 +126,34 @@ def _unique(findings: list[Finding]) -> list[Finding]:
     return result
 
 
-def _suppress(findings, workspace, selection, catalog) -> list[Finding]:
-    loader = workspace.loader
-    files = {}
+def _sources(workspace) -> dict:
+    """Every file the run read, by display path (after the rules ran: the Lua stage adds the files it reads)."""
+    sources = {}
     for deployment in workspace.deployments:
-        files.update(deployment.files)
-    for source, _ in loader.parsed_files():
-        files.setdefault(source.display, source)
+        sources.update(deployment.files)
+    for source, _ in workspace.loader.parsed_files():
+        sources.setdefault(source.display, source)
+    return sources
+
+
+def _comments(source, parsed) -> tuple[list, list]:
+    """(comments, block line ranges) of a file, for suppressions: in an nginx file its `#` comments and
+    the `--` comments inside its Lua blocks; elsewhere the `--` or `#` comments found by their marker."""
+    if parsed is None:
+        return lua_comments(source.text), []
+    comments = list(parsed.comments)
+    if "nginxlint:" in source.text:
+        stack = list(parsed.directives)
+        while stack:
+            d = stack.pop()
+            if d.block:
+                stack.extend(d.block)
+            elif d.lua is not None and "nginxlint:" in d.lua.text:
+                comments.extend(lua_block_comments(d.lua))
+    return comments, block_ranges(parsed.directives)
+
+
+def _suppress(findings, loader, sources, selection, catalog) -> list[Finding]:
     parsed_by_path = {source.display: parsed for source, parsed in loader.parsed_files()}
     problems_by_path: dict[str, list] = {}
     entries_by_path = {}
@@ -148,19 +161,15 @@ def _suppress(findings, workspace, selection, catalog) -> list[Finding]:
     def resolve(selector):
         try:
             return sorted(selection.expand([selector]))
-        except Exception:
+        except SettingsError:
             return None
 
-    for display, source in files.items():
-        parsed = parsed_by_path.get(display)
-        if parsed is not None:
-            comments, ranges, prefix = parsed.comments, block_ranges(parsed.directives), "#"
-        else:
-            comments, ranges, prefix = lua_comments(source.text), [], "--" if display.endswith(".lua") else "#"
+    for display, source in sources.items():
+        comments, ranges = _comments(source, parsed_by_path.get(display))
         if not comments:
             continue
         problems: list = []
-        entries = parse_entries(source.text, comments, ranges, prefix, resolve, problems)
+        entries = parse_entries(source.text, comments, ranges, resolve, problems)
         if entries:
             entries_by_path[display] = entries
         if problems:
@@ -170,22 +179,17 @@ def _suppress(findings, workspace, selection, catalog) -> list[Finding]:
     extra = []
     for path, problems in problems_by_path.items():
         for span, message in problems:
-            extra.append(_make(catalog, "NL901", message, path, span))
+            extra.append(Finding.of(catalog["NL901"], message, path, span))
     for path, entries in entries_by_path.items():
         for entry in entries:
             if entry.verb == "skip-file":
                 continue
             unused = [c for c in entry.codes if c not in entry.used and c in selection.enabled]
             if unused:
-                extra.append(_make(catalog, "NL902", f"unused suppression: no {', '.join(unused)} finding here to "
+                extra.append(Finding.of(catalog["NL902"], f"unused suppression: no {', '.join(unused)} finding here to "
                                    f"{entry.verb}; remove it", path, entry.span))
     findings.extend(f for f in extra if selection.allows(f.code, f.path))
     return findings
-
-
-def _make(catalog, code, message, path, span) -> Finding:
-    info = catalog[code]
-    return Finding(code, info.name, info.severity, message, path, span)
 
 
 def exit_status(report: Report, threshold: str) -> int:

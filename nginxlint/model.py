@@ -70,6 +70,12 @@ class Finding:
     fix: str | None = None
     suppression: Suppression | None = field(default=None, compare=False)
 
+    @classmethod
+    def of(cls, info, message: str, path: str, span: Span, *, severity: str | None = None, related=(),
+           fix: str | None = None) -> "Finding":
+        """A finding of the rule `info` (a catalog.RuleInfo), at its default severity unless told otherwise."""
+        return cls(info.code, info.name, severity or info.severity, message, path, span, tuple(related), fix)
+
     @property
     def sort_key(self) -> tuple:
         return (self.path, self.span.line, self.span.column, self.code, self.message)

@@ -1,7 +1,6 @@
 """Settings: `[tool.nginxlint]` in pyproject.toml or `.nginxlint.yaml`, found by walking up; CLI flags win."""
 from __future__ import annotations
 
-import difflib
 import fnmatch
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,6 +90,8 @@ PATH_KEYS = ("roots", "manifests")
 
 
 def did_you_mean(word: str, choices) -> str:
+    import difflib
+
     close = difflib.get_close_matches(word, list(choices), n=1)
     return f'; did you mean "{close[0]}"?' if close else ""
 
@@ -139,19 +140,40 @@ def read_config(path: Path) -> dict:
     return data
 
 
+def _strings(value, origin: str, key: str) -> list[str]:
+    """A list of strings; one string stands for a list of one (or a comma-separated list)."""
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return value
+    raise SettingsError(f'{origin}: "{key}" must be a list of strings')
+
+
+def _string_map(value: dict, origin: str, key: str) -> dict[str, str]:
+    for name, item in value.items():
+        if not isinstance(item, (str, int, float)) or isinstance(item, bool):
+            raise SettingsError(f'{origin}: "{key}.{name}" must be a string')
+    return {str(name): str(item) for name, item in value.items()}
+
+
 def apply(settings: Settings, data: dict, origin: str, base: Path) -> Settings:
     for key, value in data.items():
         if key not in KEYS:
             raise SettingsError(f'{origin}: unknown setting "{key}"{did_you_mean(str(key), KEYS)}')
         attribute, kind = KEYS[key]
-        if kind is list and isinstance(value, str):
-            value = [part.strip() for part in value.split(",") if part.strip()]
         if kind is str and isinstance(value, (int, float)):
             value = str(value)
+        if kind is list:
+            value = _strings(value, origin, key)
         if not isinstance(value, kind):
             raise SettingsError(f'{origin}: "{key}" must be a {kind.__name__}, not {type(value).__name__}')
         if key == "path-map":
-            value = sorted(((str(k), base / str(v)) for k, v in value.items()), key=lambda kv: -len(kv[0]))
+            value = _string_map(value, origin, key)
+            value = sorted(((k, base / v) for k, v in value.items()), key=lambda kv: -len(kv[0]))
+        elif key == "per-file-ignores":
+            value = {str(pattern): _strings(codes, origin, f"{key}.{pattern}") for pattern, codes in value.items()}
+        elif key == "severity":
+            value = _string_map(value, origin, key)
         elif key == "context":
             if value not in CONTEXT_NAMES:
                 raise SettingsError(f'{origin}: unknown context "{value}"{did_you_mean(value, CONTEXT_NAMES)}')
@@ -166,10 +188,11 @@ def apply(settings: Settings, data: dict, origin: str, base: Path) -> Settings:
             for sub in value:
                 if sub not in LUA_KEYS:
                     raise SettingsError(f'{origin}: unknown setting "lua.{sub}"{did_you_mean(str(sub), LUA_KEYS)}')
+            value = {sub: _strings(items, origin, f"lua.{sub}") for sub, items in value.items()}
             if "paths" in value:
-                value = dict(value, paths=[str(base / p) for p in value["paths"]])
+                value["paths"] = [str(base / p) for p in value["paths"]]
         elif key == "containers":
-            value = {str(k): str(base / v) for k, v in value.items()}
+            value = {k: str(base / v) for k, v in _string_map(value, origin, key).items()}
         setattr(settings, attribute, value)
     return settings
 

@@ -36,10 +36,11 @@ def _own_line(text_line: str, column: int) -> bool:
     return not text_line[: column - 1].strip()
 
 
-def _next_code_line(lines: list[str], after: int, comment_prefix: str) -> int:
+def _next_code_line(lines: list[str], after: int) -> int:
+    """The next line that is neither blank nor a comment (nginx `#`, Lua `--`)."""
     for number in range(after + 1, len(lines) + 1):
         stripped = lines[number - 1].strip()
-        if stripped and not stripped.startswith(comment_prefix):
+        if stripped and not stripped.startswith(("#", "--")):
             return number
     return after
 
@@ -65,7 +66,7 @@ def block_ranges(directives) -> list[tuple[int, int]]:
     return ranges
 
 
-def parse_entries(text: str, comments, ranges, comment_prefix: str, resolve, problems: list):
+def parse_entries(text: str, comments, ranges, resolve, problems: list):
     """Suppression entries of one file. `comments` is [(span, text)]; `resolve` maps a selector to codes."""
     lines = text.split("\n")
     entries: list[Entry] = []
@@ -98,7 +99,7 @@ def parse_entries(text: str, comments, ranges, comment_prefix: str, resolve, pro
         if verb == "ignore":
             line = span.line
             if _own_line(lines[line - 1], span.column):
-                line = _next_code_line(lines, line, comment_prefix)
+                line = _next_code_line(lines, line)
             entries.append(Entry("ignore", tuple(codes), reason, span, line, line))
         elif verb == "disable":
             entry = Entry("disable", tuple(codes), reason, span, span.line, _block_end(ranges, span.line))
@@ -111,6 +112,14 @@ def parse_entries(text: str, comments, ranges, comment_prefix: str, resolve, pro
                 if entry is not None and entry.last > span.line:
                     entry.last = span.line
     return entries
+
+
+LUA_MARKED = re.compile(r"--[ \t]*nginxlint:[^\n]*")
+
+
+def lua_block_comments(lua) -> list[tuple[Span, str]]:
+    """`-- nginxlint:` comments inside a `*_by_lua_block`, at their place in the nginx file."""
+    return [(lua.span_of(match.start(), match.end()), match.group()) for match in LUA_MARKED.finditer(lua.text)]
 
 
 def lua_comments(text: str) -> list[tuple[Span, str]]:

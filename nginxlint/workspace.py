@@ -58,17 +58,7 @@ class Loader:
             return Path(path).as_posix()
 
     def finding(self, code, message, path, span, severity=None, related=(), fix=None) -> Finding:
-        info = self.catalog.get(code)
-        return Finding(
-            code=code,
-            name=info.name if info else code.lower(),
-            severity=severity or (info.severity if info else "error"),
-            message=message,
-            path=path,
-            span=span,
-            related=tuple(related),
-            fix=fix,
-        )
+        return Finding.of(self.catalog[code], message, path, span, severity=severity, related=related, fix=fix)
 
     def source(self, path: Path) -> sources.SourceFile | None:
         path = Path(os.path.abspath(path))
@@ -78,7 +68,7 @@ class Loader:
         try:
             text = self.texts[path] if path in self.texts else sources.read_text(path)
         except sources.Unreadable as why:
-            self.findings.append(self.finding("NGX008", f"cannot read this file: it {why}", display, START_FILE))
+            self.findings.append(self.finding("NGX008", f"this file {why}", display, START_FILE))
             self._sources[path] = None
             return None
         result = sources.SourceFile(path, display, text)
@@ -143,7 +133,8 @@ def _git_listed(directory: Path) -> list[Path] | None:
     if result.returncode != 0:
         return None
     names = result.stdout.decode("utf-8", "surrogateescape").split("\0")
-    return [directory / name for name in names if name]
+    # --cached still lists files deleted from the work tree
+    return [directory / name for name in dict.fromkeys(names) if name and os.path.lexists(directory / name)]
 
 
 def _walk(directory: Path) -> list[Path]:

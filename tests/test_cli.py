@@ -195,3 +195,39 @@ def test_a_broken_file_that_was_not_passed_does_not_fail_the_passed_one(tmp_path
     result = run_cli(["conf/vhosts/api.conf", "--format", "json", "--select", "NGX"], cwd=tmp_path)
     assert result.json["findings"] == [] and result.json["summary"]["errors"] == []
     assert result.status == 0
+
+
+def test_settings_values_of_the_wrong_shape_are_errors_not_crashes(lint):
+    files = {"conf/nginx.conf": BROKEN_ENV + "lua_shared_dic x 1m;\n"}
+    files[".nginxlint.yaml"] = "per-file-ignores: {'conf/*.conf': NGX004}\nlua: {known-modules: binary_protocol}\n"
+    result = lint(files, "--select", "NGX")
+    assert result.status == 1 and result.codes() == ["NGX005"]
+    for bad in ("lua: {paths: 5}\n", "per-file-ignores: {'*.conf': [1]}\n", "containers: {web: [a]}\n"):
+        files[".nginxlint.yaml"] = bad
+        result = lint(files)
+        assert result.status == 2 and "must be" in result.err, (bad, result.err)
+
+
+def test_include_with_a_variable_is_a_missing_file_and_silences_absence_rules(lint):
+    result = lint({"conf/nginx.conf": "events {}\nhttp { include $conf_dir/x.conf; }\n"}, "--select", "NGX002,MET301")
+    assert [f["code"] for f in result.json["findings"]] == ["NGX002"]
+
+
+def test_suppression_inside_a_lua_block(lint):
+    conf = """events {}
+http {
+    server {
+        listen 8080;
+        location / {
+            content_by_lua_block {
+                -- nginxlint: ignore[LUA202] the dict comes from an included vendor file
+                local d = ngx.shared.vendor_cache
+                ngx.say(ngx.shared.other:get("k"))
+            }
+        }
+    }
+}
+"""
+    result = lint({"conf/nginx.conf": conf}, "--select", "LUA202,NL")
+    assert [(f["code"], f["line"]) for f in result.json["findings"]] == [("LUA202", 9)]
+    assert result.json["summary"]["suppressed"] == 1

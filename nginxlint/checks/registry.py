@@ -32,11 +32,7 @@ def rule(*codes: str, scope: str = "deployment"):
 
 def load_rules() -> dict:
     for module in RULE_MODULES:
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as error:
-            if error.name != module:
-                raise
+        importlib.import_module(module)
     return RULES
 
 
@@ -62,11 +58,8 @@ class Reporter:
         severity: str | None = None,
         fix: str | None = None,
     ) -> None:
-        code = code or self.code
-        info = self.catalog[code]
-        self.sink.append(
-            Finding(code, info.name, severity or info.severity, message, path, span, tuple(related), fix)
-        )
+        info = self.catalog[code or self.code]
+        self.sink.append(Finding.of(info, message, path, span, severity=severity, related=related, fix=fix))
 
     def __call__(
         self,

@@ -89,6 +89,10 @@ class LuaCode:
     def column(self) -> int:
         return self._index.pinned.column if self._index.pinned else self._index.position(self._offset)[1]
 
+    def span_of(self, start: int, end: int) -> Span:
+        """The span in the nginx file of text[start:end] of this body."""
+        return self._index.span(self._offset + start, self._offset + end)
+
     def __repr__(self) -> str:
         return f"LuaCode(line={self.line}, column={self.column}, text={self.text!r})"
 

@@ -45,11 +45,11 @@ def read_bytes(path: Path) -> bytes:
     try:
         info = os.stat(path)
     except FileNotFoundError:
-        raise Unreadable("no such file") from None
+        raise Unreadable("does not exist") from None
     except PermissionError:
-        raise Unreadable("permission denied") from None
+        raise Unreadable("is not readable (permission denied)") from None
     except OSError as error:
-        raise Unreadable(error.strerror or str(error)) from None
+        raise Unreadable(f"could not be read ({error.strerror or error})") from None
     if stat.S_ISDIR(info.st_mode):
         raise Unreadable("is a directory, not a file")
     if not stat.S_ISREG(info.st_mode):
@@ -60,9 +60,9 @@ def read_bytes(path: Path) -> bytes:
         with open(path, "rb") as handle:
             data = handle.read()
     except PermissionError:
-        raise Unreadable("permission denied") from None
+        raise Unreadable("is not readable (permission denied)") from None
     except OSError as error:
-        raise Unreadable(error.strerror or str(error)) from None
+        raise Unreadable(f"could not be read ({error.strerror or error})") from None
     return data
 
 
