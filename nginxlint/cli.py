@@ -47,7 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     config.add_argument("--manifests", action="append", metavar="PATH", help="Kubernetes or Compose files to read")
     config.add_argument("--stdin-filename", metavar="PATH", help="the name of the file read from standard input")
     config.add_argument("--no-cache", action="store_true", help="do not read or write the analysis cache")
-    config.add_argument("--jobs", type=int, default=1, metavar="N", help="lint the given paths in N processes")
+    config.add_argument("--jobs", type=int, default=1, metavar="N", help="lint the given paths in N processes: for several independent trees, each with its own "
+                        "manifests (a path sees only the manifests under it and those named by --manifests)")
     return parser
 
 
