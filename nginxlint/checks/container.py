@@ -10,6 +10,7 @@ import posixpath
 import re
 
 from ..model import Location, Span
+from ..nginx.values import parse_uint
 from .registry import rule
 
 # -- config values ---------------------------------------------------------------------------------------------
@@ -24,9 +25,8 @@ LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]", "::1"})
 def nginx_size(text: str) -> int | None:
     """nginx's size syntax ('150m', '10M', '512k', '1g', '4096') in bytes."""
     match = _SIZE.fullmatch(text or "")
-    if match is None:
-        return None
-    return int(match[1]) * _SIZE_UNITS[match[2].lower()]
+    number = parse_uint(match[1]) if match else None
+    return None if number is None else number * _SIZE_UNITS[match[2].lower()]
 
 
 def nginx_seconds(text: str) -> float | None:
@@ -35,9 +35,10 @@ def nginx_seconds(text: str) -> float | None:
         return None
     total, position = 0.0, 0
     for match in _TIME_PART.finditer(text):
-        if match.start() != position or not match.group(0):
+        number = parse_uint(match[1])
+        if match.start() != position or number is None:
             return None
-        total += int(match[1]) * _TIME_UNITS[match[2]]
+        total += number * _TIME_UNITS[match[2]]
         position = match.end()
     return total if position == len(text) else None
 
@@ -68,17 +69,14 @@ def parse_listen(node) -> Listen | None:
         close = text.find("]")
         address, rest = text[: close + 1], text[close + 1:]
         port = rest[1:] if rest.startswith(":") else "80"
-        return Listen(node, None if address == "[::]" else address, _port(port), default)
+        return Listen(node, None if address == "[::]" else address, parse_uint(port), default)
     if ":" in text:
         address, port = text.rsplit(":", 1)
-        return Listen(node, None if address in ("*", "0.0.0.0") else address, _port(port), default)
-    if text.isdigit():
-        return Listen(node, None, int(text), default)
+        return Listen(node, None if address in ("*", "0.0.0.0") else address, parse_uint(port), default)
+    port = parse_uint(text)
+    if port is not None:
+        return Listen(node, None, port, default)
     return Listen(node, None if text in ("*", "0.0.0.0") else text, 80, default)
-
-
-def _port(text: str) -> int | None:
-    return int(text) if text.isdigit() else None
 
 
 def http_servers(dep) -> list:
@@ -140,10 +138,11 @@ def worker_processes(dep, report):
                arg=0, code="CTR101", severity="error", related=_related(binding, limit, "the container's CPU limit"),
                fix=f"worker_processes {workers};")
         return
-    if limit is None or not value.isdigit():
+    count = parse_uint(value)
+    if limit is None or count is None:
         return
     workers = max(1, math.ceil(limit.value))
-    if int(value) > workers:
+    if count > workers:
         label = f"{_limit_label(binding, 'cpu')} {limit.text or limit.value}"
         report(node, f"`worker_processes {value}` starts {value} workers, but {label}{binding.where(limit)} gives "
                f"them {workers} CPU{'s' if workers > 1 else ''}: set `worker_processes {workers};`",
@@ -200,8 +199,9 @@ def memory_budget(dep, report):
     master = parse_memory(dep.settings.master_memory) or 10 * 1024**2
     node = main_directive(dep, "worker_processes")
     value = node.args[0] if node is not None and node.args else "1"
-    if value.isdigit():
-        workers, shown = int(value), value
+    count = parse_uint(value)
+    if count is not None:
+        workers, shown = count, value
     elif value == "auto" and binding.cpu_limit is not None:
         workers = max(1, math.ceil(binding.cpu_limit.value))
         shown = f"{workers} (auto, at least)"
@@ -331,7 +331,7 @@ _NGINX_TEMPS = {"client_body": "client_temp", "proxy": "proxy_temp", "fastcgi": 
 
 
 def _openresty_version(image: str) -> tuple[int, ...] | None:
-    match = re.search(r":(\d+)\.(\d+)\.(\d+)(?:\.(\d+))?", image or "")
+    match = re.search(r":([0-9]{1,9})\.([0-9]{1,9})\.([0-9]{1,9})(?:\.([0-9]{1,9}))?", image or "")
     return tuple(int(part) for part in match.groups() if part is not None) if match else None
 
 
@@ -461,12 +461,10 @@ def worker_connections(dep, report):
     if not dep.is_main:
         return
     rlimit = main_directive(dep, "worker_rlimit_nofile")
-    files = int(rlimit.args[0]) if rlimit is not None and rlimit.args and rlimit.args[0].isdigit() else None
+    files = parse_uint(rlimit.args[0]) if rlimit is not None and rlimit.args else None
     for node in dep.nodes("worker_connections"):
-        if node.ctx != ("events",) or not node.args or not node.args[0].isdigit():
-            continue
-        count = int(node.args[0])
-        if count <= 1024 or (files is not None and files >= 2 * count):
+        count = parse_uint(node.args[0]) if node.ctx == ("events",) and node.args else None
+        if count is None or count <= 1024 or (files is not None and files >= 2 * count):
             continue
         if files is None:
             message = (f"`worker_connections {count}` exceeds the open-file limit containers usually start with "

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from ..model import Span
+from ..nginx.values import parse_uint
 from .container import http_servers, server_listens
 from .k8s import UNKNOWN, container_groups, match_location, reachable, restricted, servers_on_port
 from .registry import rule
@@ -139,10 +140,9 @@ def _annotations(binding, workload, deployments, report):
     related = [loc.location("a metrics location") for loc in metrics[:3]]
     if port_value is None:
         return
-    port_text = _text(port_value)
-    if not port_text.isdigit():
+    port = parse_uint(_text(port_value))
+    if port is None:
         return
-    port = int(port_text)
     found = servers_on_port(deployments, port)
     if not all(d.complete for d in deployments):
         return

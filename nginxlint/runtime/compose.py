@@ -7,6 +7,7 @@ import re
 import shlex
 from urllib.parse import urlsplit
 
+from ..nginx.values import parse_uint
 from .fields import FieldReader
 from .model import ComposeDoc, Container, Mount, Port, Probe, RuntimeFacts, Span, Value
 from .quantity import parse_decimal_cpus, parse_docker_bytes, parse_duration
@@ -198,12 +199,12 @@ class _ComposeReader(FieldReader):
         url = _URL.search(" ".join(command))
         port = path = host = scheme = None
         if url:
-            parts = urlsplit(url.group(0))
-            scheme, host, path = parts.scheme, parts.hostname, parts.path or "/"
-            try:
+            try:  # urlsplit and .port raise on '[::1' and on a port that is not a number
+                parts = urlsplit(url.group(0))
+                scheme, host, path = parts.scheme, parts.hostname, parts.path or "/"
                 port = parts.port or (443 if scheme == "https" else 80)
             except ValueError:
-                port = None
+                port = path = host = scheme = None
         return (Probe(
             kind="healthcheck", handler="exec", span=check.span, port=port,
             port_span=test.span if port else None, path=path, path_span=test.span if path else None,
@@ -289,12 +290,10 @@ def _short_port(text: str) -> tuple[list[int], list[int], str] | None:
 
 
 def _port_range(text: str) -> list[int] | None:
-    match = re.fullmatch(r"([0-9]+)(?:-([0-9]+))?", text)
-    if match is None:
-        return None
-    first = int(match[1])
-    last = int(match[2]) if match[2] else first
-    if last < first or last - first > _MAX_PORT_RANGE or last > 65535:
+    first_text, _dash, last_text = text.partition("-")
+    first = parse_uint(first_text)
+    last = parse_uint(last_text) if _dash else first
+    if first is None or last is None or last < first or last - first > _MAX_PORT_RANGE or last > 65535:
         return None
     return list(range(first, last + 1))
 
@@ -302,17 +301,15 @@ def _port_range(text: str) -> list[int] | None:
 def _int_or_none(value: object) -> int | None:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    if isinstance(value, str) and value.isdigit():
-        return int(value)
-    return None
+    return parse_uint(value)
 
 
 def _uid(user: Value | None) -> Value | None:
     """The numeric uid of `user: "1000:1000"`; None for a user name."""
     if user is None:
         return None
-    name = str(user.value).split(":", 1)[0]
-    return Value(int(name), user.span, user.text, user.key_span) if name.isdigit() else None
+    uid = parse_uint(str(user.value).split(":", 1)[0])
+    return Value(uid, user.span, user.text, user.key_span) if uid is not None else None
 
 
 def _non_root(user: Value | None) -> Value | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import posixpath
 import re
 
+from ..nginx.values import parse_uint
 from .fields import FieldReader, scalar_value
 from .model import (
     ConfigMap,
@@ -398,8 +399,9 @@ class _ManifestReader(FieldReader):
         text = self.string(node, what)
         if text is None:
             return None, None
-        if text.isdigit():
-            return int(text), None
+        number = parse_uint(text)
+        if number is not None:
+            return number, None
         named = next((port for port in ports if port.name == text), None)
         return (named.number if named else None), text
 
