@@ -73,6 +73,10 @@ def prometheus_init_phase(dep, report):
         for call in calls:
             if call.kind != "init":
                 continue
+            if unit.kind == "module" and not call.top_level:
+                # Inside a function of the module (`function _M.init() … end`): it runs when that function is
+                # called, from whichever handler calls it, not in every phase that requires the module.
+                continue
             phases = set(unit.phases) if unit.kind == "module" else {unit.phase}
             wrong = sorted(p for p in phases if p and p not in INIT_PHASES)
             if not wrong:
