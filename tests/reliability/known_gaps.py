@@ -75,9 +75,6 @@ GAPS: tuple[Gap, ...] = (
 BUGS: tuple[Gap, ...] = (
     Gap("missed", 'NGX007 misses a second "events", "http", "stream" or "mail" block (not in UNIQUE_DIRECTIVES)',
         message=r'^"(events|http|stream|mail)" directive is duplicate', bug=True),
-    Gap("missed", "an include whose name holds a `$` is skipped (deployment.py _resolve_include returns early); "
-        "nginx opens the literal name, so NGX002 should report it when no such file exists",
-        message=r'^open\(\) "[^"]*\$', bug=True),
 )
 
 
