@@ -2,7 +2,7 @@
 
 A gap matches an outcome by its kind ("missed", "wrong-line", "false-alarm") and a regular expression on the
 first message of `nginx -t` (or on the case name). Product bugs that are reported but not yet fixed are in
-`BUGS` instead: their tests are strict xfails, so a fix turns them red until the entry is removed.
+`BUGS` instead: their corpus cases xfail, and a test fails once a bug no longer shows, so the entry goes.
 """
 from __future__ import annotations
 

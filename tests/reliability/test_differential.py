@@ -72,3 +72,12 @@ def test_generated_config_agrees_with_nginx(files):
     _save(files, outcome)
     assert outcome.explained, differential.summarize([outcome]) + "\n" + "\n".join(
         f"--- {name}\n{text}" for name, text in files.items())
+
+
+def test_every_reported_bug_still_shows_in_the_corpus():
+    """A fixed bug turns this red: then its entry in known_gaps.BUGS goes (and the corpus case simply agrees)."""
+    import known_gaps
+
+    seen = {differential.check_case(case).gap for case in differential.corpus_cases()}
+    stale = [bug.reason for bug in known_gaps.BUGS if "product bug: " + bug.reason not in seen]
+    assert not stale, f"fixed, remove from known_gaps.BUGS: {stale}"
