@@ -1,7 +1,7 @@
 """Where nginx -t and nginxlint are known to disagree, and why (the same list is in README.md).
 
 A gap matches an outcome by its kind ("missed", "wrong-line", "false-alarm") and a regular expression on the
-first message of `nginx -t` (or on the case name). Product bugs that are reported but not yet fixed are in
+first message of `nginx -t`, on the case's files or a predicate. Product bugs that are reported but not yet fixed are in
 `BUGS` instead: their corpus cases xfail, and a test fails once a bug no longer shows, so the entry goes.
 """
 from __future__ import annotations
