@@ -84,12 +84,18 @@ def http_servers(dep) -> list:
     return [n for n in dep.nodes("server") if n.children is not None and n.ctx[-1:] == ("http",)]
 
 
-def server_listens(server) -> list[Listen]:
-    """The server's listens; a server without `listen` listens on *:80 (nginx's default as root)."""
-    listens = [parse_listen(n) for n in server.find("listen")]
-    if not server.find("listen"):
-        return [Listen(server, None, 80, False)]
-    return [listen for listen in listens if listen is not None]
+def server_listens(server, non_root: bool = False) -> list[Listen]:
+    """The server's listens. A server without `listen` listens on *:80 when nginx runs as root, else on *:8000
+    (ngx_http_core_module: `listen *:80 | *:8000;`, chosen by getuid())."""
+    nodes = server.find("listen")
+    if not nodes:
+        return [Listen(server, None, 8000 if non_root else 80, False)]
+    return [listen for listen in map(parse_listen, nodes) if listen is not None]
+
+
+def runs_as_non_root(binding) -> bool:
+    """The container runs nginx's master as non-root, as far as the manifest or settings say."""
+    return binding is not None and binding.non_root() is not None
 
 
 def main_directive(dep, name: str):
@@ -432,15 +438,12 @@ def privileged_port(dep, report):
         return
     related = _related(binding, fact, "the container runs as non-root")
     for server in http_servers(dep) + [n for n in dep.nodes("server") if n.children is not None and n.ctx[-1:] == ("stream",)]:
-        for listen in server_listens(server):
+        for listen in server_listens(server, non_root=True):  # without `listen`: *:8000, never privileged
             if listen.port is None or listen.port >= 1024 or listen.port == 0:
                 continue
-            implicit = listen.node is server
-            what = "this server has no `listen`, so it listens on port 80, which" if implicit else f"port {listen.port}"
-            report(listen.node, f"{what} is below 1024, and the container runs as non-root{binding.where(fact)}: "
-                   f"binding fails with (13: Permission denied) unless the runtime lowers "
-                   "net.ipv4.ip_unprivileged_port_start; listen on a port ≥ 1024",
-                   arg=None if implicit else 0, related=related)
+            report(listen.node, f"port {listen.port} is below 1024, and the container runs as non-root"
+                   f"{binding.where(fact)}: binding fails with (13: Permission denied) unless the runtime lowers "
+                   "net.ipv4.ip_unprivileged_port_start; listen on a port ≥ 1024", arg=0, related=related)
 
 
 @rule("CTR108")

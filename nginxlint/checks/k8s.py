@@ -11,7 +11,7 @@ from __future__ import annotations
 import ipaddress
 import re
 
-from .container import http_servers, server_listens
+from .container import http_servers, runs_as_non_root, server_listens
 from .registry import rule
 
 PASS_DIRECTIVES = ("proxy_pass", "fastcgi_pass", "grpc_pass", "uwsgi_pass", "scgi_pass")
@@ -40,12 +40,12 @@ def _consequence(probe) -> str:
     return "the kubelet restarts the container again and again"
 
 
-def servers_on_port(deployments, port: int):
+def servers_on_port(deployments, port: int, non_root: bool = False):
     """[(server, listen)] of the http servers listening on `port`, in config order, default servers first."""
     found = []
     for deployment in deployments:
         for server in http_servers(deployment):
-            for listen in server_listens(server):
+            for listen in server_listens(server, non_root):
                 if listen.port == port:
                     found.append((server, listen))
     found.sort(key=lambda item: not item[1].default)
@@ -236,11 +236,12 @@ def _check_probe(binding, deployments, probe, report):
     port_span = Span(*(probe.port_span or probe.span))
     path_span = Span(*(probe.path_span or probe.port_span or probe.span))
     what = f"{probe.kind} probe" if probe.kind != "healthcheck" else "healthcheck"
-    found = servers_on_port(deployments, probe.port)
+    non_root = runs_as_non_root(binding)
+    found = servers_on_port(deployments, probe.port, non_root)
     if not found:
         if complete:
-            ports = sorted({listen.port for d in deployments for s in http_servers(d) for listen in server_listens(s)
-                            if listen.port})
+            ports = sorted({listen.port for d in deployments for s in http_servers(d)
+                            for listen in server_listens(s, non_root) if listen.port})
             listening = f"nginx listens on {', '.join(map(str, ports))}" if ports else "nginx has no http server"
             report.at(binding.path, port_span, f"the {what} connects to port {probe.port}, where no server listens "
                       f"({listening}): the check fails and {_consequence(probe)}", code="K8S401")

@@ -5,7 +5,7 @@ import re
 
 from ..model import Span
 from ..nginx.values import parse_uint
-from .container import http_servers, server_listens
+from .container import http_servers, runs_as_non_root, server_listens
 from .k8s import UNKNOWN, container_groups, match_location, reachable, restricted, servers_on_port
 from .registry import rule
 
@@ -96,7 +96,7 @@ def metrics_unrestricted(dep, report):
         server = location.enclosing("server")
         if server is None or restricted(location):
             continue
-        listens = server_listens(server)
+        listens = server_listens(server, runs_as_non_root(dep.runtime))
         if listens and all(listen.loopback for listen in listens):
             continue
         open_ports = ", ".join(str(listen.port) for listen in listens if not listen.loopback and listen.port)
@@ -147,11 +147,12 @@ def _annotations(binding, workload, deployments, report):
     port = parse_uint(_text(port_value))
     if port is None:
         return
-    found = servers_on_port(deployments, port)
+    non_root = runs_as_non_root(binding)
+    found = servers_on_port(deployments, port, non_root)
     if not all(d.complete for d in deployments):
         return
     if not found:
-        served = sorted({listen.port for loc in metrics for listen in server_listens(loc.enclosing("server"))
+        served = sorted({listen.port for loc in metrics for listen in server_listens(loc.enclosing("server"), non_root)
                          if listen.port})
         hint = f"; metrics are served on port {', '.join(map(str, served))}" if served else ""
         report.at(binding.path, Span(*port_value.span), f"`prometheus.io/port: {port_value.text}` names a port "
