@@ -152,7 +152,8 @@ def _annotations(binding, workload, deployments, report):
     if not all(d.complete for d in deployments):
         return
     if not found:
-        served = sorted({listen.port for loc in metrics for listen in server_listens(loc.enclosing("server"), non_root)
+        servers = [server for loc in metrics if (server := loc.enclosing("server")) is not None]  # not fragments
+        served = sorted({listen.port for server in servers for listen in server_listens(server, non_root)
                          if listen.port})
         hint = f"; metrics are served on port {', '.join(map(str, served))}" if served else ""
         report.at(binding.path, Span(*port_value.span), f"`prometheus.io/port: {port_value.text}` names a port "
