@@ -77,39 +77,46 @@ def _modifier(node) -> tuple[str, str] | None:
 def match_location(block, path: str):
     """The location of `block` (a server or location Node) that nginx picks for `path`; None; or UNKNOWN.
 
-    As ngx_http_core_find_location, without recursion: exact match first; the longest prefix, then its nested
-    locations; then the regular expressions, innermost level first, skipped at a level whose prefix is `^~`.
+    As ngx_http_core_find_location: an exact `=` match wins at once; else the longest prefix, whose nested
+    locations are searched first; then, unless that prefix is `^~`, this level's regular expressions in order.
+    A `^~` only spares its own level's expressions: the levels around it still try theirs. A matching
+    expression's nested locations are searched as well. None when nothing matches at any level.
     """
-    levels, deepest = [], None
-    while block is not None:
-        prefix_best, prefix_len, regexes = None, -1, []
-        for node in block.find("location"):
-            parsed = _modifier(node)
-            if parsed is None:
-                continue
-            mod, uri = parsed
-            if mod == "=":
-                if path == uri:
-                    return node
-            elif mod in ("", "^~"):
-                if path.startswith(uri) and len(uri) > prefix_len:
-                    prefix_best, prefix_len = node, len(uri)
-            else:
-                regexes.append((node, mod, uri))
-        levels.append((prefix_best, regexes))
-        if prefix_best is not None:
-            deepest = prefix_best
-        block = prefix_best if prefix_best is not None and prefix_best.children else None
-    for prefix_best, regexes in reversed(levels):
-        if prefix_best is not None and _modifier(prefix_best)[0] == "^~":
-            return deepest
+    return _find_location(block, path, None)[0]
+
+
+def _find_location(block, path: str, current):
+    """(location, final): `final` when the search is over (exact or regex match, or UNKNOWN); else the deepest
+    prefix found so far, which the enclosing levels' regular expressions may still override."""
+    prefix, prefix_len, regexes = None, -1, []
+    for node in block.find("location"):
+        parsed = _modifier(node)
+        if parsed is None:
+            continue
+        mod, uri = parsed
+        if mod == "=":
+            if path == uri:
+                return node, True
+        elif mod in ("", "^~"):
+            if path.startswith(uri) and len(uri) > prefix_len:
+                prefix, prefix_len = node, len(uri)
+        else:
+            regexes.append((node, mod, uri))
+    noregex = False
+    if prefix is not None:
+        found, final = _find_location(prefix, path, prefix)
+        if final:
+            return found, True
+        current, noregex = found, _modifier(prefix)[0] == "^~"
+    if not noregex:
         for node, mod, uri in regexes:
             try:
-                if re.search(uri, path, re.IGNORECASE if mod == "~*" else 0):
-                    return node
+                matched = re.search(uri, path, re.IGNORECASE if mod == "~*" else 0)
             except re.error:
-                return UNKNOWN
-    return deepest
+                return UNKNOWN, True
+            if matched:
+                return _find_location(node, path, node)[0], True
+    return current, False
 
 
 def serves_without_location(server) -> bool:
