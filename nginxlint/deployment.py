@@ -81,10 +81,11 @@ class Node:
 class Deployment:
     """A root config, what it includes, and (filled in by later stages) its Lua and its container."""
 
-    def __init__(self, root, start_ctx: tuple, prefix: Path, loader, settings):
+    def __init__(self, root, start_ctx: tuple, prefix: Path, loader, settings, is_main: bool | None = None):
         self.root = root  # SourceFile of the main (or fragment) config
         self.start_ctx = start_ctx
-        self.is_main = start_ctx == ()
+        # A main config nginx is started with (not a fragment that happens to hold main-context directives)
+        self.is_main = start_ctx == () if is_main is None else is_main
         self.prefix = prefix
         self.conf_dir = root.path.parent
         self.loader = loader

@@ -115,6 +115,8 @@ def read_config(path: Path) -> dict:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise SettingsError(f"{path}: cannot read: {error.strerror}") from None
+    except UnicodeDecodeError as error:
+        raise SettingsError(f"{path}: not UTF-8 text (byte {error.start}): save it as UTF-8") from None
     if path.name == "pyproject.toml":
         try:
             import tomllib

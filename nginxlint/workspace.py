@@ -246,11 +246,11 @@ def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Pat
     reached: set[Path] = set()
     deployments: list[Deployment] = []
 
-    def build(path: Path, ctx: tuple) -> None:
+    def build(path: Path, ctx: tuple, is_main: bool) -> None:
         source = loader.source(path)
         if source is None:
             return
-        deployment = Deployment(source, ctx, server_prefix(path, settings), loader, settings)
+        deployment = Deployment(source, ctx, server_prefix(path, settings), loader, settings, is_main)
         deployments.append(deployment)
         reached.update(f.path for f in deployment.files.values())
 
@@ -258,13 +258,13 @@ def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Pat
     for path in candidates:
         tree = parsed[path]
         if tree is not None and (path in configured or (not configured and _looks_main(tree, path))):
-            build(path, ())
+            build(path, (), True)
     leftovers = [p for p in candidates if p not in reached and parsed[p] is not None]
     included_by_leftover = _literal_includes(leftovers, parsed)
     for path in leftovers:
         if path in reached or path in included_by_leftover:
             continue
-        build(path, settings.context if settings.context is not None else infer_context(parsed[path]))
+        build(path, settings.context if settings.context is not None else infer_context(parsed[path]), False)
 
     report_only = None
     if explicit:

@@ -4,6 +4,7 @@ NGX001, NGX002, NGX003 and NGX008 are found while the tree is loaded (see worksp
 """
 from __future__ import annotations
 
+from ..model import Span
 from ..nginx.directives import LUA_PHASE, UNIQUE_DIRECTIVES, check_directive
 from .registry import rule
 
@@ -66,3 +67,17 @@ def duplicate_directives(dep, report):
                     f"{first.file.display}:{first.d.span.line}, and nginx refuses to start",
                     related=[first.location("first set here")],
                 )
+
+
+@rule("NGX009")
+def missing_events(dep, report):
+    if not dep.is_main or not dep.complete or dep.nodes("events"):
+        return
+    children = dep.main.children
+    anchor = next((c for c in children if c.d.name == "http"), children[0] if children else None)
+    message = ('no "events" section in configuration: nginx refuses to start without one; add '
+               "`events { worker_connections 1024; }` to the main context")
+    if anchor is None:
+        report.at(dep.root.display, Span(1, 1, 1, 1), message)
+    else:
+        report(anchor, message)

@@ -28,7 +28,8 @@ def relative_path(path: str, base_dir: str) -> str:
 
 def artifact_uri(path: str, base_dir: str) -> str:
     """A percent-encoded URI reference for SARIF: relative to the root when the file is inside it."""
-    rel = relative_path(path, base_dir)
+    # Bytes of a name that were not UTF-8 are percent-encoded as the bytes they were.
+    rel = relative_path(path, base_dir).encode("utf-8", "surrogateescape")
     if posixpath.isabs(rel):  # outside the repository: only a file URI can name it
         return "file://" + quote(rel, safe=_URI_PATH_SAFE)
     encoded = quote(rel, safe=_URI_PATH_SAFE)

@@ -87,4 +87,7 @@ _BY_ANALOGY = """
     http2 http3 http3_hq quic_retry quic_gso proxy_half_close
 """
 
-UNIQUE_DIRECTIVES: frozenset[str] = frozenset((_CHECKED_CORE + _CHECKED_LUA + _BY_ANALOGY).split())
+# The main context's blocks: a second `events {}` or `http {}` is "directive is duplicate" (checked with nginx -t).
+_MAIN_BLOCKS = "events http stream mail"
+
+UNIQUE_DIRECTIVES: frozenset[str] = frozenset((_CHECKED_CORE + _CHECKED_LUA + _BY_ANALOGY + _MAIN_BLOCKS).split())

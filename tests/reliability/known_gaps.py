@@ -72,10 +72,7 @@ GAPS: tuple[Gap, ...] = (
 
 
 # Reported product bugs: the disagreement is nginxlint's fault; the corpus case stays red-but-xfailed until fixed.
-BUGS: tuple[Gap, ...] = (
-    Gap("missed", 'NGX007 misses a second "events", "http", "stream" or "mail" block (not in UNIQUE_DIRECTIVES)',
-        message=r'^"(events|http|stream|mail)" directive is duplicate', bug=True),
-)
+BUGS: tuple[Gap, ...] = ()
 
 
 def _case_text(case) -> str:

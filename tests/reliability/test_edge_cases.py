@@ -13,11 +13,13 @@ from runner import assert_sane, lint, write
 MAIN = "events {}\nhttp {\n    include conf.d/*.conf;\n}\n"
 
 
-def test_empty_file_is_clean(tmp_path):
+def test_empty_main_config_lacks_events(tmp_path):
+    """nginx refuses an empty nginx.conf (no "events" section): so does nginxlint, at 1:1."""
     write(tmp_path, {"nginx.conf": ""})
     run = lint(tmp_path)
     assert_sane(run)
-    assert not [f for f in run.findings if f["code"].startswith("NGX")]
+    assert [(f["code"], f["line"], f["column"]) for f in run.findings if f["code"].startswith("NGX")] == [
+        ("NGX009", 1, 1)]
 
 
 def test_empty_included_file_is_clean(tmp_path):

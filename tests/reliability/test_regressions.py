@@ -10,8 +10,6 @@ import pytest
 from runner import assert_sane, lint, write
 
 
-@pytest.mark.xfail(strict=True, reason="formats/_paths.py artifact_uri: quote() cannot encode the surrogate that "
-                   "stands for a non-UTF-8 byte of a file name (UnicodeEncodeError)")
 def test_sarif_with_a_file_name_that_is_not_utf8(tmp_path):
     write(tmp_path, {"nginx.conf": "events {}\nhttp {\n    include conf.d/*;\n}\n"})
     (tmp_path / "conf.d").mkdir()
@@ -34,8 +32,6 @@ def test_json_with_a_file_name_that_is_not_utf8(tmp_path):
     assert finding["code"] == "NGX004" and finding["path"] in ("conf.d/\ufffd.conf", "conf.d/\\x80.conf")
 
 
-@pytest.mark.xfail(strict=True, reason="settings.py read_config: path.read_text(encoding='utf-8') raises "
-                   "UnicodeDecodeError; it should be a SettingsError (exit 2, one line naming the file)")
 def test_settings_file_that_is_not_utf8(tmp_path):
     write(tmp_path, {"nginx.conf": "events {}\nhttp {}\n", ".nginxlint.yaml": b"select: [ALL] # \x80\xff\n"})
     run = lint(tmp_path)
