@@ -78,11 +78,13 @@ def test_time_linear_and_memory_proportional(tmp_path):
     growth = SIZES_MB[1] / SIZES_MB[0]
     # linear would be `growth`; quadratic would be growth squared: allow three times linear
     assert large["seconds"] / max(small["seconds"], 1e-3) < 3 * growth, results
-    memory_small = max(small["max_rss_kb"] - baseline["max_rss_kb"], 1024)
-    memory_large = large["max_rss_kb"] - baseline["max_rss_kb"]
-    assert memory_large / memory_small < 3 * growth, (baseline, results)
-    # proportional to the input: well under 100 bytes of memory per byte of config
-    assert memory_large * 1024 < 100 * SIZES_MB[1] * 1024 * 1024, results
+    # Memory grows in proportion to the input: the extra peak from the small to the large config, per extra byte
+    # of config, stays well under 100 bytes (about 36 measured). The slope needs no baseline, whose peak depends on
+    # what the interpreter happened to load.
+    extra_bytes = (SIZES_MB[1] - SIZES_MB[0]) * 1024 * 1024
+    slope = (large["max_rss_kb"] - small["max_rss_kb"]) * 1024 / extra_bytes
+    assert slope < 100, (baseline, results)
+    assert large["max_rss_kb"] >= small["max_rss_kb"], results
 
 
 def _dir_with(directory: Path, text: str) -> Path:
