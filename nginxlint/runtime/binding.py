@@ -15,6 +15,9 @@ Runtime facts come, in this order, from Kubernetes manifests, Docker Compose fil
 
 nginx configs embedded in ConfigMaps become deployments of their own (see `embedded`), bound to the
 container that mounts them. Broken manifests are K8S404 findings, never exceptions.
+
+A YAML file that cannot describe a container (a CI workflow, .pre-commit-config.yaml, .nginxlint.yaml) is
+recognised from its text alone (`detect`): the manifest readers are imported only when some file needs them.
 """
 
 from __future__ import annotations
@@ -24,13 +27,16 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..model import Finding, Location, Notification, Span
-from .model import Container, ManifestProblem, MountedFile, RuntimeFacts, Value
+from .detect import image_repository, is_compose_path, is_kubernetes_yaml, is_nginx_key, may_hold_runtime
+
+if TYPE_CHECKING:
+    from .model import Container, ManifestProblem, MountedFile, RuntimeFacts, Value
 
 MANIFEST_SUFFIXES = (".yaml", ".yml")
 _SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".nox"})
-_SERVICES_LINE = re.compile(r"^services\s*:", re.MULTILINE)
 _OPENRESTY_PREFIX = "/usr/local/openresty/nginx"
 _NGINX_PREFIX = "/etc/nginx"
 
@@ -153,9 +159,7 @@ class Binding:
 def image_flavour(image: str | None) -> str | None:
     if not image:
         return None
-    repository = image.split("@", 1)[0]
-    slash, colon = repository.rfind("/"), repository.rfind(":")
-    repository = (repository[:colon] if colon > slash else repository).lower()
+    repository = image_repository(image).lower()
     if "openresty" in repository.rsplit("/", 2)[-1] or repository.startswith("openresty/"):
         return "openresty"
     last = repository.rsplit("/", 1)[-1]
@@ -166,7 +170,7 @@ def image_flavour(image: str | None) -> str | None:
 
 @dataclass
 class Manifests:
-    """Everything read from the manifest files of one run (kept as workspace.extra["manifests"])."""
+    """Everything read from the manifest files of one run."""
 
     workloads: list = field(default_factory=list)
     configmaps: list = field(default_factory=list)
@@ -178,14 +182,17 @@ class Manifests:
 def bind_runtime(workspace, findings: list[Finding], notifications: list[Notification]) -> None:
     loader = workspace.loader
     settings = loader.settings
+    _check_memory_settings(settings)
+    texts = manifest_texts(workspace, findings)
+    if not texts and not settings.runtime and not settings.containers:
+        return  # only CI files, hooks and settings: nothing runs nginx
     settings_facts = _settings_facts(settings, loader)
-    manifests = read_manifests(workspace, findings, notifications)
+    manifests = read_manifests(workspace, texts, findings, notifications)
     candidates = _candidates(manifests)
+    if manifests.configmaps:
+        from .embedded import build_embedded
 
-    from .embedded import build_embedded
-
-    workspace.deployments.extend(build_embedded(workspace, manifests, candidates, findings))
-    workspace.extra["manifests"] = manifests
+        workspace.deployments.extend(build_embedded(workspace, manifests, candidates, findings))
 
     bound: set[int] = set()
     named = _named_bindings(settings, candidates)
@@ -255,14 +262,12 @@ def manifest_paths(workspace) -> list[Path]:
     return list(dict.fromkeys(found))
 
 
-def read_manifests(workspace, findings: list[Finding], notifications: list[Notification]) -> Manifests:
+def manifest_texts(workspace, findings: list[Finding]) -> list[tuple[Path, str, str]]:
+    """(path, display path, text) of the YAML files that may describe a container nginx runs in."""
     from ..nginx import source as sources
-    from .compose import is_compose_path, load_compose
-    from .kubernetes import is_kubernetes_yaml, load_kubernetes
 
     loader = workspace.loader
-    named = {_abs(Path(p)) for p in loader.settings.manifests or ()}
-    result = Manifests()
+    found = []
     for path in manifest_paths(workspace):
         display = loader.display(path)
         try:
@@ -270,11 +275,22 @@ def read_manifests(workspace, findings: list[Finding], notifications: list[Notif
         except sources.Unreadable as why:
             findings.append(_invalid(loader, display, Span(1, 1, 1, 1), f"cannot read this manifest: it {why}"))
             continue
+        if may_hold_runtime(display, text):  # not CI files, hooks, settings or test data
+            found.append((path, display, text))
+    return found
+
+
+def read_manifests(workspace, texts, findings: list[Finding], notifications: list[Notification]) -> Manifests:
+    from ..nginx import source as sources
+    from .compose import load_compose
+    from .kubernetes import load_kubernetes
+
+    loader = workspace.loader
+    named = {_abs(Path(p)) for p in loader.settings.manifests or ()}
+    result = Manifests()
+    for path, display, text in texts:
         compose_named = is_compose_path(display)
-        kubernetes = is_kubernetes_yaml(text)
-        if not (compose_named or kubernetes or _SERVICES_LINE.search(text)):
-            continue  # CI files, settings, test data: not manifests
-        if kubernetes and not compose_named:
+        if is_kubernetes_yaml(text) and not compose_named:
             doc = load_kubernetes(display, text)
             if doc.skipped:
                 if path in named:
@@ -283,7 +299,7 @@ def read_manifests(workspace, findings: list[Finding], notifications: list[Notif
             result.workloads.extend(doc.workloads)
             result.configmaps.extend(doc.configmaps)
             relevant = [w.span for w in doc.workloads if any(_is_nginx(c) for c in w.containers)]
-            relevant += [c.span for c in doc.configmaps if any(_nginx_key(e.key) for e in c.entries)]
+            relevant += [c.span for c in doc.configmaps if any(is_nginx_key(e.key) for e in c.entries)]
             got = bool(doc.workloads or doc.configmaps)
         else:
             doc = load_compose(display, text)
@@ -320,13 +336,26 @@ def _inside(span, spans) -> bool:
     )
 
 
+def _check_memory_settings(settings) -> None:
+    """per-worker-memory and master-memory are Kubernetes quantities (the defaults are, without parsing)."""
+    from dataclasses import fields
+
+    defaults = {item.name: item.default for item in fields(settings)}
+    for key, name in (("per-worker-memory", "per_worker_memory"), ("master-memory", "master_memory")):
+        text = getattr(settings, name)
+        if text == defaults[name]:
+            continue
+        from .quantity import parse_memory
+
+        if parse_memory(text) is None:
+            from ..settings import SettingsError
+
+            raise SettingsError(f'"{key}" must be a memory quantity such as 50Mi, not "{text}"')
+
+
 def _settings_facts(settings, loader) -> RuntimeFacts | None:
     from ..settings import SettingsError
-    from .quantity import parse_memory
 
-    for key, text in (("per-worker-memory", settings.per_worker_memory), ("master-memory", settings.master_memory)):
-        if parse_memory(text) is None:
-            raise SettingsError(f'"{key}" must be a memory quantity such as 50Mi, not "{text}"')
     if not settings.runtime:
         return None
     from .settings import settings_runtime
@@ -339,6 +368,8 @@ def _settings_facts(settings, loader) -> RuntimeFacts | None:
 
 
 def _candidates(manifests: Manifests) -> list[RuntimeFacts]:
+    from .model import RuntimeFacts
+
     result = []
     for workload in manifests.workloads:
         for container in workload.containers:
@@ -351,10 +382,6 @@ def _is_nginx(container: Container) -> bool:
     from .kubernetes import is_nginx_container
 
     return is_nginx_container(container)
-
-
-def _nginx_key(key: str) -> bool:
-    return key.endswith((".conf", ".nginx", ".template"))
 
 
 def _abs(path: Path) -> Path:

@@ -8,20 +8,14 @@ import shlex
 from urllib.parse import urlsplit
 
 from ..nginx.values import parse_uint
+from .detect import SERVICES_LINE, is_compose_path
 from .fields import FieldReader
 from .model import ComposeDoc, Container, Mount, Port, Probe, RuntimeFacts, Span, Value
 from .quantity import parse_decimal_cpus, parse_docker_bytes, parse_duration
 from .yamlpos import YMap, YNode, YScalar, YSeq, load_yaml
 
-_COMPOSE_NAME = re.compile(r"(?:docker-)?compose(?:[.-][^/]*)?\.ya?ml")
-_SERVICES_LINE = re.compile(r"^services\s*:", re.MULTILINE)
 _URL = re.compile(r"https?://[^\s'\"|;&]+")
 _MAX_PORT_RANGE = 1024
-
-
-def is_compose_path(path: str) -> bool:
-    """compose.yaml, compose.override.yml, docker-compose.yml, docker-compose.prod.yaml, …"""
-    return bool(_COMPOSE_NAME.fullmatch(posixpath.basename(path.replace("\\", "/"))))
 
 
 def is_compose_root(root: YNode | None) -> bool:
@@ -41,7 +35,7 @@ def load_compose(path: str, text: str) -> ComposeDoc:
     root = parsed.documents[0].root if parsed.documents else None
     named = is_compose_path(path)
     if not is_compose_root(root):
-        if parsed.problems and (named or _SERVICES_LINE.search(text)):
+        if parsed.problems and (named or SERVICES_LINE.search(text)):
             return ComposeDoc(path, problems=_yaml_problems(path, parsed.problems))
         return ComposeDoc(path)
     reader = _ComposeReader(path, root)

@@ -16,20 +16,15 @@ from __future__ import annotations
 import fnmatch
 import itertools
 import os
-import posixpath
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from ..model import Finding, Span
+from .detect import is_nginx_key
 
-MAIN_ONLY_BLOCKS = frozenset({"http", "events", "stream", "mail"})
 _UNRESOLVABLE = ("matches no file", "is outside the project")
 # Where a container's mounted entries are placed for include resolution; never created on disk.
 _VIEW_ROOT = Path("/.nginxlint-configmap-view")
 _views = itertools.count()
-
-
-def is_nginx_key(key: str) -> bool:
-    return key.endswith((".conf", ".nginx", ".template"))
 
 
 def masked_text(entry) -> str:
@@ -161,17 +156,11 @@ class _ViewLoader:
         return self._loader.map_path(absolute, conf_dir)
 
 
-def _looks_main(parsed, container_path: str) -> bool:
-    return posixpath.basename(container_path) == "nginx.conf" or any(
-        d.name in MAIN_ONLY_BLOCKS for d in parsed.directives
-    )
-
-
 def _build_view(workspace, manifests, view, findings: list[Finding]) -> list[tuple]:
     """Deployments for the files one container sees: main configs first, then files no main config includes."""
     from ..deployment import Deployment
     from ..nginx.source import SourceFile
-    from ..workspace import infer_context
+    from ..workspace import _looks_main, infer_context
 
     loader = workspace.loader
     settings = loader.settings
@@ -194,7 +183,8 @@ def _build_view(workspace, manifests, view, findings: list[Finding]) -> list[tup
     view_loader = _ViewLoader(loader, root, files, moved)
     parsed = {target: view_loader.parse(files[target]) for target, *_ in order}
     reached: set[Path] = set()
-    mains = [item for item in order if parsed[item[0]] is not None and _looks_main(parsed[item[0]], item[1])]
+    mains = [item for item in order
+             if parsed[item[0]] is not None and _looks_main(parsed[item[0]], PurePosixPath(item[1]))]
     rest = [item for item in order if item not in mains]
     for target, container_path, configmap, mounted in mains + rest:
         if target in reached:

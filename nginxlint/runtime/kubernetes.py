@@ -6,6 +6,7 @@ import posixpath
 import re
 
 from ..nginx.values import parse_uint
+from .detect import LOOKS_LIKE_KUBERNETES, WORKLOAD_KINDS, image_repository
 from .fields import FieldReader, scalar_value
 from .model import (
     ConfigMap,
@@ -37,7 +38,6 @@ _POD_TEMPLATE_PATH: dict[str, tuple[str, ...] | None] = {
     "CronJob": ("spec", "jobTemplate", "spec", "template"),
     "Pod": None,
 }
-WORKLOAD_KINDS = frozenset(_POD_TEMPLATE_PATH)
 _KINDS_WITH_REPLICAS = frozenset({"Deployment", "StatefulSet", "ReplicaSet", "ReplicationController"})
 _PROBES = (("liveness", "livenessProbe"), ("readiness", "readinessProbe"), ("startup", "startupProbe"))
 _PROBE_HANDLERS = ("httpGet", "tcpSocket", "exec", "grpc")
@@ -47,7 +47,6 @@ _MAX_LIST_DEPTH = 4
 _GO_TEMPLATE = re.compile(r"\{\{-?\s*(?:\.|\$|include\b|template\b|if\b|else\b|end\b|range\b|with\b|define\b|toYaml\b|tpl\b|/\*)")
 _NGINX_PROGRAMS = frozenset({"nginx", "openresty", "nginx-debug"})
 _RUNS_NGINX = re.compile(r"(?:^|[\s;&|/])(?:nginx|openresty|nginx-debug)(?:\s|$)")
-_LOOKS_LIKE_KUBERNETES = re.compile(r"^(?:apiVersion|kind)\s*:", re.MULTILINE)
 
 
 def load_kubernetes(path: str, text: str) -> ManifestDoc:
@@ -69,7 +68,7 @@ def _read_manifest(path: str, text: str) -> ManifestDoc:
         found_kubernetes = True
         document_problems.extend(ManifestProblem(path, p.message, p.span, "yaml") for p in document.problems)
         reader.read_object(document.root, document.index, depth=0)
-    if not found_kubernetes and not (parsed.problems and _LOOKS_LIKE_KUBERNETES.search(text)):
+    if not found_kubernetes and not (parsed.problems and LOOKS_LIKE_KUBERNETES.search(text)):
         return ManifestDoc(path)
     syntax = [ManifestProblem(path, p.message, p.span, "yaml") for p in parsed.problems]
     problems = sorted(syntax + document_problems + reader.problems, key=_problem_order)
@@ -105,15 +104,10 @@ def _unrendered(parsed) -> bool:
     return False
 
 
-def is_kubernetes_yaml(text: str) -> bool:
-    """Cheap test for discovery: some document starts a line with apiVersion: or kind:."""
-    return bool(_LOOKS_LIKE_KUBERNETES.search(text))
-
-
 def is_nginx_container(container: Container) -> bool:
     """The image or the command runs nginx or OpenResty (an nginx exporter sidecar does not count)."""
     if container.image:
-        repository = _image_repository(container.image).lower()
+        repository = image_repository(container.image).lower()
         last = repository.rsplit("/", 1)[-1]
         if ("nginx" in repository or "openresty" in repository) and "exporter" not in last:
             return True
@@ -125,13 +119,6 @@ def is_nginx_container(container: Container) -> bool:
         if index > 0 and argv[index - 1] == "-c" and _RUNS_NGINX.search(word):  # sh -c "… exec nginx …"
             return True
     return False
-
-
-def _image_repository(image: str) -> str:
-    """'registry:5000/openresty/openresty:1.21@sha256:…' -> 'registry:5000/openresty/openresty'."""
-    image = image.split("@", 1)[0]
-    slash, colon = image.rfind("/"), image.rfind(":")
-    return image[:colon] if colon > slash else image
 
 
 def nginx_containers(workload: Workload) -> tuple[Container, ...]:

@@ -214,3 +214,68 @@ def test_folded_and_escaped_scalars_are_placed_at_their_key(tmp_path):
     assert ("NGX005", 5, 3) in found  # `daemon` inside a server, folded: at the key folded.conf
     assert ("CTR101", 8, 3) in found  # escaped newlines: at the key quoted.conf
     assert all(code != "NGX001" for code, _line, _column in found)  # `5` is not linted as nginx
+
+
+def _modules_after_a_run(tmp_path) -> set[str]:
+    """The nginxlint.runtime modules a fresh interpreter imports to lint tmp_path."""
+    import subprocess
+    import sys
+
+    program = (
+        "import sys\nfrom nginxlint.cli import main\nstatus = main(['.', '--format', 'json'])\n"
+        "print(' '.join(sorted(m for m in sys.modules if m.startswith('nginxlint.runtime'))))\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", program], cwd=tmp_path, capture_output=True, text=True,
+                          env={**__import__("os").environ, "PYTHONPATH": str(root)}, check=False)
+    assert done.returncode in (0, 1), done.stderr
+    return set(done.stdout.split("\n")[-2].split())
+
+
+def test_yaml_that_describes_no_container_costs_no_manifest_reader(tmp_path):
+    write_tree(tmp_path, {
+        "nginx.conf": NGINX,
+        ".pre-commit-config.yaml": "repos:\n  - repo: local\n    hooks: [{id: lint, name: lint, entry: x, language: system}]\n",
+        ".github/workflows/ci.yml": "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    services:\n"
+                                    "      redis: {image: redis}\n    steps: [{run: make}]\n",
+        "k8s/service.yaml": "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {ports: [{port: 80}]}\n",
+    })
+    assert _modules_after_a_run(tmp_path) == {"nginxlint.runtime", "nginxlint.runtime.binding",
+                                              "nginxlint.runtime.detect"}
+
+
+def test_a_workload_loads_the_readers_and_only_configmaps_load_the_embedded_configs(tmp_path):
+    write_tree(tmp_path, {"nginx.conf": NGINX, "k8s/web.yaml": _deployment()})
+    modules = _modules_after_a_run(tmp_path)
+    assert {"nginxlint.runtime.kubernetes", "nginxlint.runtime.model"} <= modules
+    assert "nginxlint.runtime.embedded" not in modules
+    write_tree(tmp_path, {"k8s/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web-nginx}\n"
+                                         "data: {nginx.conf: 'events {}'}\n"})
+    assert "nginxlint.runtime.embedded" in _modules_after_a_run(tmp_path)
+
+
+@pytest.mark.parametrize("path, text, expected", [
+    ("k8s/web.yaml", "apiVersion: apps/v1\nkind: Deployment\n", True),
+    ("k8s/web.yaml", "---\napiVersion: v1\nkind: 'ConfigMap'  # nginx\n", True),
+    ("k8s/all.yaml", "apiVersion: v1\nkind: List\nitems:\n- kind: Pod\n", True),
+    ("k8s/all.yaml", "apiVersion: apps/v1\nkind: DeploymentList\r\nitems: []\r\n", True),
+    ("k8s/job.yaml", "apiVersion: batch/v1\nkind: CronJob\n", True),
+    ("compose.yaml", "name: app\n", True),
+    ("deploy/stack.yml", "version: '3'\nservices:\n  web: {image: nginx}\n", True),
+    ("k8s/svc.yaml", "apiVersion: v1\nkind: Service\n", False),
+    ("k8s/template.yaml", "apiVersion: v1\nkind: PodTemplate\n", False),
+    ("k8s/nested.yaml", "spec:\n  kind: Deployment\n", False),
+    (".pre-commit-config.yaml", "repos: []\n", False),
+    (".nginxlint.yaml", "select: [CTR]\n", False),
+])
+def test_may_hold_runtime(path, text, expected):
+    from nginxlint.runtime.detect import may_hold_runtime
+
+    assert may_hold_runtime(path, text) is expected
+
+
+def test_every_workload_kind_is_recognised_before_parsing():
+    from nginxlint.runtime.detect import WORKLOAD_KINDS
+    from nginxlint.runtime.kubernetes import _POD_TEMPLATE_PATH
+
+    assert set(_POD_TEMPLATE_PATH) == WORKLOAD_KINDS

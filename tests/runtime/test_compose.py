@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from nginxlint.runtime.compose import is_compose_path, load_compose
+from nginxlint.runtime.compose import load_compose
+from nginxlint.runtime.detect import is_compose_path
 from nginxlint.runtime.kubernetes import is_nginx_container
 
 MANIFESTS = Path(__file__).parent / "manifests"

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from nginxlint.runtime.detect import is_kubernetes_yaml
 from nginxlint.runtime.kubernetes import (
-    is_kubernetes_yaml,
     is_nginx_container,
     load_kubernetes,
     mounted_configmap_files,

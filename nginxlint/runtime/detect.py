@@ -1,0 +1,50 @@
+"""Cheap tests on names and text, made before any YAML is parsed.
+
+Most YAML files of a repository are CI workflows, pre-commit hooks and tool settings: these tests let a run
+pass them by without importing the manifest readers. They also name the ConfigMap keys that hold nginx
+configs and the repository an image reference pulls from.
+"""
+from __future__ import annotations
+
+import posixpath
+import re
+
+WORKLOAD_KINDS = frozenset({
+    "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob", "Pod",
+})
+_COMPOSE_NAME = re.compile(r"(?:docker-)?compose(?:[.-][^/]*)?\.ya?ml")
+SERVICES_LINE = re.compile(r"^services\s*:", re.MULTILINE)
+LOOKS_LIKE_KUBERNETES = re.compile(r"^(?:apiVersion|kind)\s*:", re.MULTILINE)
+# A document's own `kind:` starts a line; a workload, a ConfigMap, or a List that may hold them.
+_RUNTIME_KIND = re.compile(
+    r"^kind\s*:\s*[\"']?(?:%s|ConfigMap|[A-Za-z]*List)[\"']?\s*(?:#.*)?$" % "|".join(sorted(WORKLOAD_KINDS)),
+    re.MULTILINE,
+)
+_NGINX_KEY_SUFFIXES = (".conf", ".nginx", ".template")
+
+
+def is_compose_path(path: str) -> bool:
+    """compose.yaml, compose.override.yml, docker-compose.yml, docker-compose.prod.yaml, …"""
+    return bool(_COMPOSE_NAME.fullmatch(posixpath.basename(path.replace("\\", "/"))))
+
+
+def is_kubernetes_yaml(text: str) -> bool:
+    """Some document starts a line with apiVersion: or kind:."""
+    return bool(LOOKS_LIKE_KUBERNETES.search(text))
+
+
+def may_hold_runtime(path: str, text: str) -> bool:
+    """The file may describe a container nginx runs in: a Compose file, or Kubernetes workloads or ConfigMaps."""
+    return is_compose_path(path) or bool(SERVICES_LINE.search(text) or _RUNTIME_KIND.search(text))
+
+
+def is_nginx_key(key: str) -> bool:
+    """A ConfigMap key that holds an nginx config (nginx.conf, default.conf, site.nginx, nginx.conf.template)."""
+    return key.endswith(_NGINX_KEY_SUFFIXES)
+
+
+def image_repository(image: str) -> str:
+    """'registry:5000/openresty/openresty:1.21@sha256:…' -> 'registry:5000/openresty/openresty'."""
+    image = image.split("@", 1)[0]
+    slash, colon = image.rfind("/"), image.rfind(":")
+    return image[:colon] if colon > slash else image
