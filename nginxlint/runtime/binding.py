@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import os
 import posixpath
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -455,16 +454,14 @@ def _path_map_binding(deployment, candidates: list[RuntimeFacts], settings) -> B
 
 
 _SAME_CONTENT = 4
-_LISTEN_PORT = re.compile(r"(?:^|:)([0-9]{1,5})$")
 
 
 def _port_binding(deployment, candidates: list[RuntimeFacts], bound: set[int]) -> Binding | None:
     """The only container declaring a port this config listens on (for images whose name says nothing)."""
-    ports = set()
-    for node in deployment.nodes("listen"):
-        match = _LISTEN_PORT.search(node.args[0]) if node.args else None
-        if match:
-            ports.add(int(match[1]))
+    from ..checks.container import parse_listen
+
+    ports = {listen.port for listen in map(parse_listen, deployment.nodes("listen")) if listen is not None}
+    ports.discard(None)
     if not ports:
         return None
     matches = [

@@ -56,6 +56,22 @@ def test_no_guess_among_two_nginx_containers_and_no_binding_to_a_database(tmp_pa
     assert deployments["conf/nginx.conf"].runtime is None
 
 
+@pytest.mark.parametrize("listen, port, bound", [
+    ("[::]:8080 ipv6only=on", 8080, True),
+    ("10.1.2.3", 80, True),  # an address alone is port 80
+    ("*:8080 default_server", 8080, True),
+    ("8080", 9090, False),
+    ("unix:/run/nginx.sock", 80, False),
+])
+def test_a_custom_image_binds_by_the_port_it_declares(tmp_path, listen, port, bound):
+    deployments, _, _ = bind(tmp_path, {
+        "conf/nginx.conf": f"events {{}}\nhttp {{ server {{ listen {listen}; }} }}\n",
+        "k8s/web.yaml": _deployment("web", "web", "registry.example/web:1", f"          ports: [{{containerPort: {port}}}]\n"),
+    })
+    binding = deployments["conf/nginx.conf"].runtime
+    assert (binding.how if binding else None) == ("listen-port" if bound else None)
+
+
 def test_containers_setting_wins_and_unknown_names_are_errors(tmp_path):
     files = {"conf/nginx.conf": NGINX, "k8s/a.yaml": _deployment("a"), "k8s/b.yaml": _deployment("b")}
     deployments, _, _ = bind(tmp_path, files, {"containers": {"Deployment/b/nginx": "conf/nginx.conf"}})
