@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import weakref
 
 from ..model import Span
 from ..nginx.values import parse_uint
@@ -41,15 +42,23 @@ def collecting_locations(dep) -> dict[int, object]:
     return found
 
 
+# MET301, MET303 and MET304 all ask for them: found once per deployment, forgotten with it.
+_METRICS_LOCATIONS: "weakref.WeakKeyDictionary[object, list]" = weakref.WeakKeyDictionary()
+
+
 def metrics_locations(dep) -> list:
     """Locations that serve metrics or status: stub_status, VTS, the NGINX Plus API, or Prometheus collect()."""
+    known = _METRICS_LOCATIONS.get(dep)
+    if known is not None:
+        return known
     found = collecting_locations(dep)
     for name in STATUS_DIRECTIVES:
         for node in dep.nodes(name):
             parent = node.parent
             if parent is not None and parent.d is not None and parent.d.name == "location":
                 found.setdefault(id(parent), parent)
-    return list(found.values())
+    _METRICS_LOCATIONS[dep] = result = list(found.values())
+    return result
 
 
 @rule("MET301")
