@@ -244,7 +244,7 @@ def memory_budget(dep, report):
 
 # -- CTR104: daemon -----------------------------------------------------------------------------------------------
 
-_DAEMON_OFF = re.compile(r"daemon\s+off\s*;")
+_DAEMON_OFF = re.compile(r"daemon\s+(?i:off)\s*;")  # nginx reads on/off flags case-insensitively
 
 
 def daemon_off_on_command_line(binding):
@@ -267,11 +267,12 @@ def daemon_mode(dep, report):
     for node in dep.nodes("daemon"):
         if node.ctx != () or not node.args:
             continue
-        if node.args[0] == "on":
-            report(node, "`daemon on` makes nginx fork into the background, so the container's main process exits "
+        flag = node.args[0].lower()  # ngx_conf_set_flag_slot compares with ngx_strcasecmp
+        if flag == "on":
+            report(node, f"`daemon {node.args[0]}` makes nginx fork into the background, so the container's main process exits "
                    "and the container stops: use `daemon off;` (or pass `-g 'daemon off;'`)", arg=0,
                    fix="daemon off;")
-        elif node.args[0] == "off" and dep.runtime is not None and dep.runtime.from_manifest:
+        elif flag == "off" and dep.runtime is not None and dep.runtime.from_manifest:
             found = daemon_off_on_command_line(dep.runtime)
             if found is None:
                 continue
