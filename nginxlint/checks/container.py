@@ -287,18 +287,24 @@ def daemon_mode(dep, report):
 
 STREAM_TARGETS = ("stderr", "/dev/stdout", "/dev/stderr", "/proc/self/fd/1", "/proc/self/fd/2", "/dev/fd/1",
                   "/dev/fd/2", "off")
-LINKED_LOGS = ("/var/log/nginx/access.log", "/var/log/nginx/error.log", "logs/access.log", "logs/error.log",
+# The official nginx image links /var/log/nginx/*.log, docker-openresty its prefix's logs/*.log.
+LINKED_LOGS = ("/var/log/nginx/access.log", "/var/log/nginx/error.log",
                "/usr/local/openresty/nginx/logs/access.log", "/usr/local/openresty/nginx/logs/error.log")
+# Without a known image, relative paths are taken under OpenResty's prefix, where logs/*.log are linked.
+_UNKNOWN_IMAGE_PREFIX = "/usr/local/openresty/nginx"
 
 
-def linked_to_stream(path: str, extra=()) -> bool:
-    """A path the image links to stdout/stderr (or a stream itself)."""
+def linked_to_stream(path: str, extra=(), prefix: str | None = None) -> bool:
+    """A path the image links to stdout/stderr (or a stream itself). Relative paths are under the server
+    prefix (`-p`, else the image's), as nginx opens them."""
     if path in STREAM_TARGETS or path.startswith(("syslog:", "memory:")):
         return True
-    known = set(LINKED_LOGS) | set(extra)
-    known |= {posixpath.join("/usr/local/openresty/nginx", p) for p in list(known) if not p.startswith("/")}
-    candidates = {path} if path.startswith("/") else {path, posixpath.join("/usr/local/openresty/nginx", path)}
-    return bool(candidates & known)
+    prefix = prefix or _UNKNOWN_IMAGE_PREFIX
+
+    def absolute(text: str) -> str:
+        return posixpath.normpath(text if text.startswith("/") else posixpath.join(prefix, text))
+
+    return absolute(path) in {absolute(known) for known in (*LINKED_LOGS, *extra)}
 
 
 def log_nodes(dep):
@@ -311,9 +317,10 @@ def log_nodes(dep):
 @rule("CTR105")
 def log_to_file(dep, report):
     extra = tuple(dep.settings.stdout_log_paths or ())
+    prefix = dep.runtime.server_prefix() if dep.runtime is not None else None
     for node in log_nodes(dep):
         path = node.args[0]
-        if linked_to_stream(path, extra):
+        if linked_to_stream(path, extra, prefix):
             continue
         stream = "/dev/stdout" if node.d.name == "access_log" else "stderr"
         report(node, f"`{node.d.name}` writes to the file {path} inside the container, where logs are lost with the "
@@ -401,7 +408,7 @@ def read_only_root(dep, report):
                 check(node, 0, node.args[0], "the cache directory")
     for node in log_nodes(dep):
         path = node.args[0]
-        if not linked_to_stream(path, extra):
+        if not linked_to_stream(path, extra, prefix):
             check(node, 0, path, "the log file")
     for node in dep.nodes("lua_ssl_key_log"):
         if node.args:
