@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipaddress
 import re
 
+from ..nginx.directives import LUA_PHASE
 from .container import http_servers, runs_as_non_root, server_listens
 from .registry import rule
 
@@ -119,9 +120,13 @@ def _find_location(block, path: str, current):
     return current, False
 
 
+_ANSWERING_PHASES = frozenset({"rewrite", "access", "content"})
+
+
 def serves_without_location(server) -> bool:
-    """A server-level `return` or Lua handler answers every request before locations matter."""
-    return any(child.d.name in ("return", "rewrite_by_lua_block", "access_by_lua_block", "content_by_lua_block")
+    """A server-level `return`, or a Lua handler in any form (_block, _file, string), may answer a request that
+    matches no location."""
+    return any(child.d.name == "return" or LUA_PHASE.get(child.d.name) in _ANSWERING_PHASES
                for child in server.children or ())
 
 
