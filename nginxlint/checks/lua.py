@@ -57,9 +57,19 @@ AT_LINE = re.compile(r"\bat line (\d+)")
 
 @rule("LUA201")
 def lua_syntax_error(dep, report):
+    from ..lua.errors import LuaTooComplex
+
     for unit in _lua(dep).units:
         error = unit.error
         if error is None:
+            continue
+        if isinstance(error, LuaTooComplex):
+            report.at(
+                unit.path, unit.span(error.span),
+                f"{unit.label} is nested too deeply for nginxlint to analyse; the checks that need its shared "
+                f"dicts, requires and globals skip it",
+                severity="info", related=_related_requires(unit),
+            )
             continue
         when = "nginx fails to start" if unit.phases & INIT_PHASES else "every request that runs it fails with 500"
         # LuaJIT counts lines from the start of the chunk; the user reads the lines of the file

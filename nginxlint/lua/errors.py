@@ -24,6 +24,14 @@ class LuaSyntaxError(Exception):
         return f"{self.line}:{self.column}: {self.message}"
 
 
+class LuaTooComplex(Exception):
+    """Code whose nesting exhausts the analysis' stack (it may well be valid Lua): its facts are unknown.
+    Its span is the chunk's first character."""
+
+    message = "nested too deeply for nginxlint to analyse"
+    span = (1, 1, 1, 2)
+
+
 class LineIndex:
     """Maps character offsets of one text to (line, column), both 1-based.
 

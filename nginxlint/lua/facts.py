@@ -13,7 +13,6 @@ with a None name.
 from __future__ import annotations
 
 import gc
-import sys
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -116,16 +115,13 @@ def analyze_lua(text: str) -> LuaFacts:
 
 def analyze_chunk(chunk: ast.Chunk) -> LuaFacts:
     walker = _Walker(LineIndex(chunk.text))
-    limit = sys.getrecursionlimit()
-    # The parser caps nesting at LuaJIT's ~200 levels; the walk uses a few frames per level.
-    sys.setrecursionlimit(max(limit, 12000))
-    # As in the parser: no cycles are made, so the cyclic GC would only rescan the AST.
+    # Recursion follows only the nesting the parser caps at LuaJIT's ~200 levels (chains of operators and
+    # suffixes are walked in loops). As in the parser: no cycles are made, so the cyclic GC would only rescan the AST.
     collecting = gc.isenabled()
     gc.disable()
     try:
         walker.block(chunk.body)
     finally:
-        sys.setrecursionlimit(limit)
         if collecting:
             gc.enable()
     return walker.facts
@@ -187,8 +183,9 @@ class _Walker:
 
     def s_local(self, stmt: ast.Local, declared: list) -> None:
         names = stmt.names
-        values = [self.expr(value, names[i].name if i < len(names) else None)
-                  for i, value in enumerate(stmt.values)]
+        values = []  # loops, not comprehensions: each nesting level must cost as few frames as possible
+        for i, value in enumerate(stmt.values):
+            values.append(self.expr(value, names[i].name if i < len(names) else None))
         for i, name in enumerate(names):
             self.bind(name.name, values[i] if i < len(values) else None, declared)
 
@@ -202,8 +199,9 @@ class _Walker:
 
     def s_assign(self, stmt: ast.Assign, declared: list) -> None:
         targets = stmt.targets
-        values = [self.expr(value, _dotted(targets[i]) if i < len(targets) else None)
-                  for i, value in enumerate(stmt.values)]
+        values = []
+        for i, value in enumerate(stmt.values):
+            values.append(self.expr(value, _dotted(targets[i]) if i < len(targets) else None))
         for i, target in enumerate(targets):
             self.store(target, values[i] if i < len(values) else None)
 
@@ -273,7 +271,13 @@ class _Walker:
             self.bind("self", None, inner)
         for param in func.params:
             self.bind(param.name, None, inner)
-        self.block(func.body, inner)
+        # self.block, inlined: a function nested in a statement is the deepest recursion the walk makes
+        statements = _STATEMENTS
+        for stmt in func.body:
+            handler = statements.get(type(stmt))
+            if handler is not None:
+                handler(self, stmt, inner)
+        self.unbind(inner)
         self.depth -= 1
 
     # ---- expressions -------------------------------------------------------------------------
@@ -282,21 +286,26 @@ class _Walker:
         kind = type(node)
         if kind is ast.Name:
             return self.e_name(node)
-        if kind is ast.Index:
-            return self.e_index(node)
-        if kind is ast.Call:
-            return self.e_call(node, target)
-        if kind is ast.MethodCall:
-            return self.e_method(node, target)
+        if kind in _SUFFIXES:
+            return self.suffixed(node, target)
         if kind is ast.String:
             return ("str", node.value)
         if kind is ast.Paren:
             return self.expr(node.expr)
         if kind is ast.BinOp:
-            self.expr(node.left)
-            self.expr(node.right)
+            # `a or b or …` and `a + b + …` nest to the left as deep as the code is long, which the parser
+            # does not bound: walk that spine in a loop and recurse only into right operands.
+            rights = []
+            while type(node) is ast.BinOp:
+                rights.append(node.right)
+                node = node.left
+            self.expr(node)
+            for right in reversed(rights):
+                self.expr(right)
         elif kind is ast.UnOp:
-            self.expr(node.operand)
+            while type(node) is ast.UnOp:
+                node = node.operand
+            self.expr(node)
         elif kind is ast.Function:
             self.function(node)
         elif kind is ast.Table:
@@ -305,6 +314,32 @@ class _Walker:
                     self.expr(key)
                 self.expr(value)
         return None
+
+    def suffixed(self, node, target: str | None):
+        """`a.b[c](d):e(f)…`: the base first, then each suffix on the value so far, in a loop (a chain of
+        suffixes is as long as the code, like a binary chain). `target` names what the whole chain is assigned to."""
+        spine = []
+        while True:
+            kind = type(node)
+            if kind is ast.Call:
+                spine.append(node)
+                node = node.func
+            elif kind is ast.Index or kind is ast.MethodCall:
+                spine.append(node)
+                node = node.obj
+            else:
+                break
+        value = self.expr(node)
+        outermost = spine[0]
+        for suffix in reversed(spine):
+            kind = type(suffix)
+            if kind is ast.Index:
+                value = self.e_index(suffix, value)
+            elif kind is ast.Call:
+                value = self.e_call(suffix, value, target if suffix is outermost else None)
+            else:
+                value = self.e_method(suffix, value, target if suffix is outermost else None)
+        return value
 
     def e_name(self, node: ast.Name):
         binding = self.lookup(node.name)
@@ -317,8 +352,7 @@ class _Walker:
             self.facts.dict_refs.append(DictRef(value[1], self.span(node), "upvalue"))
         return value
 
-    def e_index(self, node: ast.Index):
-        obj = self.expr(node.obj)
+    def e_index(self, node: ast.Index, obj):
         if node.dot:
             key = ("str", node.key.name)
         else:
@@ -346,9 +380,10 @@ class _Walker:
             return "constant"
         return "index"
 
-    def e_call(self, node: ast.Call, target: str | None):
-        func = self.expr(node.func)
-        args = [self.expr(arg) for arg in node.args]
+    def e_call(self, node: ast.Call, func, target: str | None):
+        args = []
+        for arg in node.args:
+            args.append(self.expr(arg))
         if func is None:
             return None
         if func[0] == "path":
@@ -374,9 +409,10 @@ class _Walker:
             return self.library_call(func[1], func[2], node, node.args, args, False, target)
         return None
 
-    def e_method(self, node: ast.MethodCall, target: str | None):
-        obj = self.expr(node.obj)
-        args = [self.expr(arg) for arg in node.args]
+    def e_method(self, node: ast.MethodCall, obj, target: str | None):
+        args = []
+        for arg in node.args:
+            args.append(self.expr(arg))
         method = node.name.name
         if obj is None:
             if (method in PROMETHEUS_METHODS and type(node.obj) is ast.Name
@@ -516,6 +552,8 @@ def _dotted(target) -> str | None:
     parts.append(target.name)
     return ".".join(reversed(parts))
 
+
+_SUFFIXES = frozenset((ast.Index, ast.Call, ast.MethodCall))
 
 _STATEMENTS = {
     ast.Local: _Walker.s_local,

@@ -39,16 +39,22 @@ def _compute(text: str):
 
 def analyze(text: str, cache=None):
     """(facts, syntax error) for a Lua text: parsed once per run whatever the number of units holding it, and
-    taken from the disk cache (`cache`, keyed by content hash and version) when this text was seen before."""
+    taken from the disk cache (`cache`, keyed by content hash and facts format) when this text was seen before.
+    Code nested too deeply for the walk gives (None, LuaTooComplex), never stored: it depends on the caller's stack."""
     key = hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
     hit = _ANALYSIS.get(key)
     if hit is None:
-        if cache is not None:
-            from ..lua.facts import FACTS_FORMAT
+        try:
+            if cache is not None:
+                from ..lua.facts import FACTS_FORMAT
 
-            hit = cache.get(f"lua-facts-{FACTS_FORMAT}", text, _compute)
-        else:
-            hit = _compute(text)
+                hit = cache.get(f"lua-facts-{FACTS_FORMAT}", text, _compute)
+            else:
+                hit = _compute(text)
+        except RecursionError:
+            from ..lua.errors import LuaTooComplex
+
+            hit = (None, LuaTooComplex())
         _ANALYSIS[key] = hit
     return hit
 

@@ -346,3 +346,77 @@ def test_analysis_is_linear_in_input_size():
     cost(100)
     small, large = min(cost(500) for _ in range(3)), min(cost(4000) for _ in range(3))
     assert large < small * 8 * 2.5
+
+
+CHAIN = 20_000
+
+
+@pytest.mark.parametrize("operator", ["or", "+", ".."])
+def test_long_operator_chains_are_walked_without_recursion(operator):
+    # `..` nests to the right, and LuaJIT (like the parser) stops at 200 levels: parenthesised groups keep the
+    # chain long and every group shallow
+    operand = "(a .. b)" if operator == ".." else "a"
+    joiner = " or " if operator == ".." else f" {operator} "
+    text = "local x = " + joiner.join([operand] * CHAIN) + joiner + "ngx.shared.last"
+    facts = analyze_lua(text)
+    column = len(text) - len("last") + 1
+    assert facts.dict_refs == [DictRef("last", (1, column, 1, column + 4), "field")]
+    assert len(facts.global_reads) == CHAIN * (2 if operator == ".." else 1) + 1
+
+
+def test_long_unary_operands_in_a_chain():
+    text = "local x = " + " + ".join(["-a.b"] * CHAIN) + " + #ngx.shared.z"
+    facts = analyze_lua(text)
+    assert [r.name for r in facts.dict_refs] == ["z"]
+    assert len(facts.global_reads) == CHAIN + 1
+
+
+@pytest.mark.parametrize("suffix", [".b", "()", ":m()", "[1]", "'s'", ".b:c().d[1]"])
+def test_long_suffix_chains_are_walked_without_recursion(suffix):
+    text = "local lock = require('resty.lock')" + suffix * CHAIN + "\nlocal v = ngx.shared.d" + suffix * CHAIN
+    facts = analyze_lua(text)
+    assert [r.module for r in facts.requires] == ["resty.lock"]
+    assert facts.dict_refs == [DictRef("d", (2, 22, 2, 23), "field")]
+
+
+def test_twenty_thousand_element_concatenation_is_a_syntax_error_as_in_luajit():
+    with pytest.raises(LuaSyntaxError, match="chunk has too many syntax levels"):
+        analyze_lua("local x = " + " .. ".join(["a"] * CHAIN))
+
+
+def _nested(opening: str, closing: str, inner: str, prefix: str = "") -> str:
+    """The deepest nesting of one construct that the parser (like LuaJIT) accepts."""
+    low, high = 1, 400
+    while low < high:
+        middle = (low + high + 1) // 2
+        try:
+            analyze_lua(prefix + opening * middle + inner + closing * middle)
+            low = middle
+        except LuaSyntaxError:
+            high = middle - 1
+    return prefix + opening * low + inner + closing * low
+
+
+@pytest.mark.parametrize("opening, closing, inner, prefix", [
+    ("local f = function() ", " end", "x = ngx.shared.d", ""),
+    ("f(function() ", " end)", "x = ngx.shared.d", ""),
+    ("a:b(function() ", " end)", "x = ngx.shared.d", ""),
+    ("x = {function() ", " end}", "x = ngx.shared.d", ""),
+    ("if a then ", " end", "x = ngx.shared.d", ""),
+    ("f(", ")", "ngx.shared.d", "x = "),
+    ("{", "}", "ngx.shared.d", "x = "),
+])
+def test_deepest_valid_nesting_leaves_stack_to_spare(opening, closing, inner, prefix):
+    import sys
+
+    text = _nested(opening, closing, inner, prefix)
+    assert text.count(opening) > 90
+    spare = 250  # frames a caller (the CLI, a test runner) may already use, beyond the ones in use here
+
+    def below(frames: int):
+        return analyze_lua(text) if frames == 0 else below(frames - 1)
+
+    assert sys.getrecursionlimit() == 1000  # the walk does not depend on a raised limit
+    facts = below(spare)
+    assert [r.name for r in facts.dict_refs] == ["d"]
+    assert sys.getrecursionlimit() == 1000

@@ -147,3 +147,43 @@ def test_disk_cache_entries_of_another_facts_format_are_not_read(tmp_path, monke
     assert [(c.kind, c.dict, c.top_level) for c in facts.prometheus] == [("init", "stale_format_check", True)]
     stored = [p for p in (tmp_path / "cache").rglob("*") if p.is_file() and p.parts[-3] == f"lua-facts-{FACTS_FORMAT}"]
     assert len(stored) == 1 and pickle.loads(stored[0].read_bytes())[0] == facts
+
+
+def _lint(tmp_path: Path, files: dict[str, str]) -> list[dict]:
+    from lintkit import run_cli, write_tree
+
+    write_tree(tmp_path, files)
+    result = run_cli([".", "--format", "json", "--no-cache", "--base-dir", str(tmp_path)], cwd=tmp_path)
+    assert result.status in (0, 1), result.err
+    return result.json["findings"]
+
+
+def test_twenty_thousand_operands_give_findings_not_internal_errors(tmp_path):
+    chain = " or ".join(["a"] * 20_000)
+    concatenation = " .. ".join(["a"] * 20_000)
+    conf = ("events {}\nhttp {\n lua_package_path '$prefix/lua/?.lua;;';\n server { listen 80;\n"
+            f"  location /a {{ content_by_lua_block {{ local x = {chain} or ngx.shared.nodict }} }}\n"
+            "  location /b { content_by_lua_file lua/cat.lua; }\n }\n}\n")
+    findings = _lint(tmp_path, {"conf/nginx.conf": conf, "lua/cat.lua": f"local x = {concatenation}\n"})
+    codes = sorted({f["code"] for f in findings})
+    assert "NL999" not in codes
+    assert [(f["path"], f["message"].split(";")[0]) for f in findings if f["code"] == "LUA201"] == [
+        ("lua/cat.lua", "Lua syntax error in content_by_lua_file: chunk has too many syntax levels")]
+    assert [f["path"] for f in findings if f["code"] == "LUA202"] == ["conf/nginx.conf"]
+
+
+def test_code_too_deep_for_the_analysis_is_an_info_finding(tmp_path, monkeypatch):
+    from nginxlint.lua import facts
+
+    def exhausted(text):
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(units_module, "_ANALYSIS", {})
+    monkeypatch.setattr(facts, "analyze_lua", exhausted)
+    conf = ("events {}\nhttp {\n lua_shared_dict unused 1m;\n server { listen 80;\n"
+            "  location / { content_by_lua_block { ngx.say(undefined_global) } }\n }\n}\n")
+    findings = _lint(tmp_path, {"conf/nginx.conf": conf})
+    assert "NL999" not in {f["code"] for f in findings}
+    (finding,) = [f for f in findings if f["code"].startswith("LUA")]
+    assert (finding["code"], finding["severity"], finding["line"], finding["column"]) == ("LUA201", "info", 5, 38)
+    assert "nested too deeply for nginxlint to analyse" in finding["message"]
