@@ -5,7 +5,6 @@ report the absence of something stay quiet when part of the deployment could not
 """
 from __future__ import annotations
 
-import ipaddress
 import re
 
 from ..model import Location, Span
@@ -623,21 +622,6 @@ def ssl_lua_without_ssl(dep, report):
 
 # -- LUA215 -----------------------------------------------------------------------------------------------------
 
-PASS_DIRECTIVES = ("proxy_pass", "fastcgi_pass", "uwsgi_pass", "scgi_pass", "grpc_pass")
-URL = re.compile(r"^(?:[a-z][a-z0-9+.-]*://)?(?P<host>\[[^\]]*\]|[^/:?]*)")
-
-
-def _is_address(host: str) -> bool:
-    host = host.strip("[]")
-    if not host or host.startswith("unix:"):
-        return True
-    try:
-        ipaddress.ip_address(host)
-        return True
-    except ValueError:
-        return False
-
-
 def _resolver_scopes(dep) -> set:
     """ids of the blocks that hold a `resolver` directive."""
     return {id(n.parent) for n in dep.nodes("resolver")}
@@ -659,6 +643,8 @@ def _resolver_hint() -> str:
 
 @rule("LUA215")
 def resolver_missing(dep, report):
+    from ..nginx.urls import is_address
+
     if not dep.is_main:
         return  # a fragment linted alone may inherit a resolver from an http block out of view
     lua = _lua(dep)
@@ -671,7 +657,7 @@ def resolver_missing(dep, report):
             continue
         for cosocket in unit.facts.cosockets:
             host = cosocket.host
-            if host is None or _is_address(host):
+            if host is None or is_address(host):
                 continue
             related = [] if unit.kind != "module" else [
                 h.node.location(f"{h.node.d.name} with no resolver in scope") for h in lacking[:3]
@@ -686,7 +672,9 @@ def resolver_missing(dep, report):
 
 
 def _variable_passes(dep, report, scopes: set) -> None:
-    upstreams = {n.args[0] for n in dep.nodes("upstream") if n.args}
+    from ..nginx.urls import PASS_DIRECTIVES, upstream_names
+
+    upstreams = upstream_names(dep)
     sets: dict = {}
     for node in dep.nodes("set"):
         if len(node.args) >= 2:
@@ -709,18 +697,19 @@ def _variable_passes(dep, report, scopes: set) -> None:
 
 def _needs_dns(url: str, upstreams: set, sets: dict) -> str | None:
     """The host a variable proxy_pass would resolve at request time ("" when unknown), or None when no DNS is needed."""
-    match = URL.match(url)
-    host = match.group("host") if match else ""
+    from ..nginx.urls import is_address, upstream_host
+
+    found = upstream_host(url)
+    host = found[0] if found else ""
     if "$" not in host:
-        return None if _is_address(host) or host in upstreams else host
+        return None if not host or is_address(host) or host in upstreams else host
     variable = re.fullmatch(r"\$\{?(\w+)\}?", host) or re.fullmatch(r"\$\{?(\w+)\}?", url)
     values = sets.get("$" + variable.group(1)) if variable else None
     if values:
         for value in values:
             if "$" in value:
                 return "" if not upstreams else None
-            inner = _needs_dns(value, upstreams, {}) if "://" in value or variable.group(0) == url else (
-                None if _is_address(value) or value in upstreams else value)
+            inner = _needs_dns(value, upstreams, {})  # a whole URL, or the host (and port) it holds
             if inner:
                 return inner
         return None
