@@ -160,42 +160,24 @@ def unused_shared_dict(dep, report):
 
 # -- LUA204 -----------------------------------------------------------------------------------------------------
 
-SIZE = re.compile(r"(\d+)([kKmM]?)")
-UNITS = {"": 1, "k": 1024, "m": 1024 * 1024}
 SMALLEST_WORKING = 12 * 1024
-CACHE_PATHS = ("proxy_cache_path", "fastcgi_cache_path", "uwsgi_cache_path", "scgi_cache_path")
 
 
 def _other_zones(dep) -> dict:
-    """Shared memory zones declared by other modules: name -> (node, argument index)."""
+    """Shared memory zones declared by other modules: name -> (node, argument index) of the first declaration."""
+    from ..nginx.zones import shared_zones
+
     zones: dict = {}
-
-    def add(name, node, index):
-        if name:
-            zones.setdefault(name, (node, index))
-
-    for directive in ("limit_req_zone", "limit_conn_zone"):
-        for node in dep.nodes(directive):
-            for index, arg in enumerate(node.args):
-                if arg.startswith("zone="):
-                    add(arg[5:].split(":", 1)[0], node, index)
-    for directive in CACHE_PATHS:
-        for node in dep.nodes(directive):
-            for index, arg in enumerate(node.args):
-                if arg.startswith("keys_zone="):
-                    add(arg[10:].split(":", 1)[0], node, index)
-    for node in dep.nodes("ssl_session_cache"):
-        for index, arg in enumerate(node.args):
-            if arg.startswith("shared:"):
-                add(arg.split(":")[1], node, index)
-    for node in dep.nodes("zone"):
-        if node.ctx and node.ctx[-1] == "upstream" and node.args:
-            add(node.args[0], node, 0)
+    for zone in shared_zones(dep):
+        if zone.kind != "lua_shared_dict":
+            zones.setdefault(zone.name, (zone.node, zone.arg))
     return zones
 
 
 @rule("LUA204")
 def invalid_shared_dict(dep, report):
+    from ..nginx.zones import parse_size
+
     zones = _other_zones(dep)
     firsts: dict = {}  # (context, name) -> first lua_shared_dict there
     for node in dep.nodes("lua_shared_dict"):
@@ -206,23 +188,21 @@ def invalid_shared_dict(dep, report):
         if len(node.args) != 2:
             continue  # NGX006 reports the argument count
         name, size = node.args
-        match = SIZE.fullmatch(size)
-        if match is None:
+        value = parse_size(size)
+        if value is None:
             report(
                 node,
                 f'invalid lua shared dict size "{size}": nginx accepts bytes, k or m only (no g, no "mb"), so it '
                 f"refuses to start; write it as e.g. 10m or 1024m",
                 arg=1,
             )
-        else:
-            value = int(match.group(1)) * UNITS[match.group(2).lower()]
-            if value < SMALLEST_WORKING:
-                why = (
-                    f'nginx rejects it ("invalid lua shared dict size")' if value <= 8191
-                    else 'nginx -t fails with "ngx_slab_alloc() failed: no memory"'
-                )
-                report(node, f'lua shared dict size "{size}" is below 12k, the smallest that works: {why}; '
-                             f"use at least 12k", arg=1)
+        elif value < SMALLEST_WORKING:
+            why = (
+                f'nginx rejects it ("invalid lua shared dict size")' if value <= 8191
+                else 'nginx -t fails with "ngx_slab_alloc() failed: no memory"'
+            )
+            report(node, f'lua shared dict size "{size}" is below 12k, the smallest that works: {why}; '
+                         f"use at least 12k", arg=1)
         first = seen.setdefault((subsystem_of(node) if node.ctx != ("lua",) else "lua", name), node)
         if first is not node:
             report(
