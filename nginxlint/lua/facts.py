@@ -12,10 +12,10 @@ with a None name.
 
 from __future__ import annotations
 
-import gc
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from ..gcpause import collector_paused
 from . import ast
 from .errors import LineIndex
 from .parser import parse
@@ -117,13 +117,8 @@ def analyze_chunk(chunk: ast.Chunk) -> LuaFacts:
     walker = _Walker(LineIndex(chunk.text))
     # Recursion follows only the nesting the parser caps at LuaJIT's ~200 levels (chains of operators and
     # suffixes are walked in loops). As in the parser: no cycles are made, so the cyclic GC would only rescan the AST.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         walker.block(chunk.body)
-    finally:
-        if collecting:
-            gc.enable()
     return walker.facts
 
 
