@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from ..nginx.parser import LineIndex as _TextIndex
 
 
 class LuaSyntaxError(Exception):
@@ -32,29 +32,21 @@ class LuaTooComplex(Exception):
     span = (1, 1, 1, 2)
 
 
-class LineIndex:
-    """Maps character offsets of one text to (line, column), both 1-based.
+class LineIndex(_TextIndex):
+    """nginx's offset-to-position index (lines end at '\\n' only, as on the nginx side), with what the Lua side
+    needs besides: the inverse mapping, syntax errors, and spans that end at the end offset itself, so that an
+    empty span stays empty (LuaJIT's errors "near '<eof>'" point after the last character, at nothing)."""
 
-    Lines end at '\\n' only, so positions agree with the nginx side and with editors.
-    """
-
-    __slots__ = ("_starts",)
-
-    def __init__(self, text: str):
-        starts = [0]
-        find = text.find
-        pos = find("\n")
-        while pos != -1:
-            starts.append(pos + 1)
-            pos = find("\n", pos + 1)
-        self._starts = starts
-
-    def position(self, offset: int) -> tuple[int, int]:
-        line = bisect_right(self._starts, offset)
-        return line, offset - self._starts[line - 1] + 1
+    __slots__ = ()
 
     def span(self, start: int, end: int) -> tuple[int, int, int, int]:
         return self.position(start) + self.position(end)
+
+    def offset(self, line: int, column: int) -> int:
+        """The offset of a 1-based (line, column); lines past either end are clamped to the text."""
+        starts = self._starts or self._line_starts()
+        line = min(max(line, 1), len(starts))
+        return starts[line - 1] + column - 1
 
     def error(self, message: str, start: int, end: int) -> LuaSyntaxError:
         return LuaSyntaxError(message, *self.span(start, end))

@@ -8,19 +8,17 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
-from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..lua.errors import LineIndex
 from ..model import Location, Span
+from ..nginx.parser import ESCAPE, ESCAPED, unescape
 from ..nginx.source import SourceFile, Unreadable, read_text
 from . import package_path as pp
 from .cache import run_cache
 from .project import project_modules
 
-ESCAPE = re.compile(r"\\([\s\S])")
-UNESCAPED = {'"': '"', "'": "'", "\\": "\\", "t": "\t", "r": "\r", "n": "\n"}  # as nginx's parser
 INIT_PHASES = frozenset({"init", "init_worker"})
 
 # Analysis is a pure function of the text: one result per distinct text per run (a disk cache may follow).
@@ -59,23 +57,6 @@ def analyze(text: str, cache=None):
     return hit
 
 
-class _Lines:
-    """Offsets of one text to (line, column)."""
-
-    __slots__ = ("starts",)
-
-    def __init__(self, text: str):
-        self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
-
-    def position(self, offset: int) -> tuple[int, int]:
-        line = bisect_right(self.starts, offset)
-        return line, offset - self.starts[line - 1] + 1
-
-    def offset(self, line: int, column: int) -> int:
-        line = min(max(line, 1), len(self.starts))
-        return self.starts[line - 1] + column - 1
-
-
 class _Shift:
     """Lua positions of a block body to the nginx file: line L -> start line + L - 1; columns move on line 1 only."""
 
@@ -96,25 +77,19 @@ class _Escaped:
     __slots__ = ("value_lines", "raw_offsets", "raw_lines", "shift")
 
     def __init__(self, raw: str, line: int, column: int):
-        value_parts: list[str] = []
-        offsets: list[int] = []
+        offsets: list[int] = []  # value offset -> raw offset, as nginx's unescape() consumes the raw text
         position = 0
         for match in ESCAPE.finditer(raw):
-            for index in range(position, match.start()):
-                offsets.append(index)
-            value_parts.append(raw[position : match.start()])
-            if match.group(1) in UNESCAPED:
-                offsets.append(match.start())
-                value_parts.append(UNESCAPED[match.group(1)])
+            offsets.extend(range(position, match.start()))
+            if match.group(1) in ESCAPED:
+                offsets.append(match.start())  # one character for the pair
             else:
-                offsets.extend((match.start(), match.start() + 1))
-                value_parts.append(match.group(0))
+                offsets.extend((match.start(), match.start() + 1))  # the backslash stays
             position = match.end()
         offsets.extend(range(position, len(raw) + 1))
-        value = "".join(value_parts) + raw[position:]
-        self.value_lines = _Lines(value)
+        self.value_lines = LineIndex(unescape(raw))
         self.raw_offsets = offsets
-        self.raw_lines = _Lines(raw)
+        self.raw_lines = LineIndex(raw)
         self.shift = _Shift(line, column)
 
     def map(self, line: int, column: int) -> tuple[int, int]:

@@ -187,3 +187,30 @@ def test_code_too_deep_for_the_analysis_is_an_info_finding(tmp_path, monkeypatch
     (finding,) = [f for f in findings if f["code"].startswith("LUA")]
     assert (finding["code"], finding["severity"], finding["line"], finding["column"]) == ("LUA201", "info", 5, 38)
     assert "nested too deeply for nginxlint to analyse" in finding["message"]
+
+
+def test_string_form_mapping_uses_the_parser_escapes():
+    from hypothesis import given, settings, strategies as st
+
+    from nginxlint.lua.errors import LineIndex
+    from nginxlint.nginx import parser
+
+    assert units_module.ESCAPE is parser.ESCAPE and units_module.ESCAPED is parser.ESCAPED
+    assert units_module.LineIndex is LineIndex and issubclass(LineIndex, parser.LineIndex)
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.text(alphabet='ab\\\n"\'tnrxé', max_size=40))
+    def every_character_maps_to_the_raw_text_that_wrote_it(raw):
+        value = parser.unescape(raw)
+        mapper = units_module._Escaped(raw, 10, 5)
+        raw_lines = LineIndex(raw)
+        value_lines = LineIndex(value)
+        for offset, char in enumerate(value):
+            line, column = mapper.map(*value_lines.position(offset))
+            # back from the nginx file's coordinates to the raw argument's
+            raw_line, raw_column = line - 9, column - 4 if line == 10 else column
+            raw_offset = raw_lines.offset(raw_line, raw_column)
+            written = raw[raw_offset]
+            assert written == char or (written == "\\" and parser.unescape(raw[raw_offset:raw_offset + 2])[:1] == char)
+
+    every_character_maps_to_the_raw_text_that_wrote_it()
