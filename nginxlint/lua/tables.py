@@ -1,8 +1,8 @@
 """The LALR(1) tables for grammar.lark: built once with lark, then cached on disk.
 
 A lark build costs ~0.2-0.4 s, so the tables are reduced to plain dicts, ints and strings and
-stored with marshal in the user cache directory (``$NGINXLINT_CACHE_DIR``, else
-``$XDG_CACHE_HOME/nginxlint`` or ``~/.cache/nginxlint``), keyed by a hash of the grammar.
+stored with marshal in nginxlint's cache directory (``nginxlint.cache.default_directory()``, the one the
+analysis cache uses), keyed by a hash of the grammar.
 When the cache cannot be read or written, the tables are built in memory (still only once per process).
 """
 
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import marshal
 import os
-import sys
 from pathlib import Path
 
 _GRAMMAR = Path(__file__).with_name("grammar.lark")
@@ -43,13 +42,9 @@ def load_tables() -> ParseTables:
 
 
 def _cache_dir() -> Path:
-    base = os.environ.get("NGINXLINT_CACHE_DIR")
-    if base:
-        return Path(base)
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Caches" / "nginxlint"
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return Path(xdg) / "nginxlint" if xdg else Path.home() / ".cache" / "nginxlint"
+    from ..cache import default_directory
+
+    return default_directory()
 
 
 def _cache_key(grammar: bytes) -> str:
