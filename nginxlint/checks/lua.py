@@ -119,11 +119,13 @@ def undeclared_shared_dict(dep, report):
 
 
 def _unseen_code(lua, subsystem: str, missing_modules: bool = False) -> bool:
-    """Lua of this subsystem that nginxlint could not read (a file path with variables or outside the project,
-    and with `missing_modules` a module LUA205 reports): it may use anything."""
+    """Lua of this subsystem that nginxlint could not read (a file path with variables or outside the project, a
+    file or module of the image, and with `missing_modules` a module LUA205 reports): it may use anything."""
     nodes = [*lua.dynamic_files, *lua.outside_files]
     if any(subsystem_of(n) == subsystem for n in nodes):
         return True
+    if any(u.unit.subsystem == subsystem for u in lua.unseen_modules):
+        return True  # modules the image may hold
     return missing_modules and any(u.unit.subsystem == subsystem for u in lua.unresolved)
 
 

@@ -91,10 +91,11 @@ class SearchPath:
     c: list[Entry]
     extra_dirs: list[Path]
 
-    def search(self, module: str, resolve) -> tuple[Path | None, list[Tried]]:
+    def search(self, module: str, resolve, is_file=Path.is_file) -> tuple[Path | None, list[Tried]]:
         """The project file `require(module)` loads, or None, and every file looked for, like Lua lists them.
 
-        `resolve(template_path)` maps a filled-in template to a project path (or None when it is outside).
+        `resolve(template_path)` maps a filled-in template to a project path (or None when it is outside);
+        `is_file(path)` says whether it exists (files from a manifest exist only in the loader's view).
         """
         tried: list[Tried] = []
         name = module.replace(".", "/")
@@ -107,14 +108,14 @@ class SearchPath:
                 # a default relative entry (`./?.lua`) depends on a working directory nobody chose: not searched
                 local = None if entry.default and entry.relative else resolve(filled)
                 tried.append(Tried(filled, local, entry.default))
-                if local is not None and local.is_file():
+                if local is not None and is_file(local):
                     return local, tried
             if entries is self.lua:
                 for directory in self.extra_dirs:
                     for pattern in ("?.lua", "?/init.lua"):
                         local = directory / pattern.replace("?", name)
                         tried.append(Tried(str(local), local))
-                        if local.is_file():
+                        if is_file(local):
                             return local, tried
         return None, tried
 

@@ -166,6 +166,7 @@ class LuaUnits:
     dynamic_files: list  # Nodes of *_by_lua_file directives whose path holds nginx variables
     outside_files: list  # Nodes of *_by_lua_file directives pointing outside the project (no path-map entry)
     unresolved: list[UnresolvedRequire]
+    unseen_modules: list[UnresolvedRequire]  # not found, and the image may hold them (a config from a ConfigMap)
     search_paths: dict  # subsystem -> package_path.SearchPath
     available: object  # modules.ModuleSet of what needs no file in the project
 
@@ -207,9 +208,73 @@ def read_lua(loader, path: Path) -> SourceFile | str:
     return hit
 
 
+class _LuaFiles:
+    """Where a deployment's Lua files are. On disk, relative paths resolve against the prefix. For a config held in
+    a ConfigMap (`in_image`) the prefix is a directory of the container: relative paths and `$prefix` resolve
+    against the image's prefix (when the config's mount point tells it) through the path map and the files mounted
+    beside the config; what is not found there is in the image, unseen, not missing."""
+
+    def __init__(self, dep):
+        self.dep = dep
+        runtime = dep.runtime
+        self.in_image = (runtime is not None and runtime.how == "embedded" and not dep.settings.prefix)
+        self.image_prefix = _image_prefix(runtime.container_path) if self.in_image else None
+
+    def handler_file(self, target: str) -> Path | None:
+        """The file a `*_by_lua_file` target names; None when it is outside what nginxlint can see."""
+        dep = self.dep
+        if not os.path.isabs(target):
+            if not self.in_image:
+                return Path(os.path.normpath(dep.prefix / target))
+            if self.image_prefix is None:
+                return None
+            target = f"{self.image_prefix}/{target}"
+        return dep.loader.map_path(os.path.normpath(target), dep.conf_dir)
+
+    def resolver(self):
+        """How a filled-in `lua_package_path` template becomes a project path (package_path.resolver's contract)."""
+        dep = self.dep
+        if not self.in_image:
+            return pp.resolver(dep.prefix, dep.loader, dep.conf_dir)
+
+        def resolve(path: str) -> Path | None:
+            if path.startswith(pp.PREFIX_MARK):
+                path = path[len(pp.PREFIX_MARK):].lstrip("/")
+            if not path.startswith("/"):
+                if self.image_prefix is None:
+                    return None
+                path = f"{self.image_prefix}/{path}"
+            return dep.loader.map_path(os.path.normpath(path), dep.conf_dir)
+
+        return resolve
+
+    def is_file(self, path: Path) -> bool:
+        if path.is_file():
+            return True
+        loader = self.dep.loader  # files mounted from a ConfigMap exist only in the loader's view
+        return self.in_image and loader.exists(path) and not loader.is_dir(path)
+
+    def read(self, path: Path):
+        """The file's SourceFile, or why there is nothing to analyse."""
+        if path.is_file():
+            return read_lua(self.dep.loader, path)
+        source = self.dep.loader.source(path)
+        return source if source is not None else "could not be read"
+
+
+def _image_prefix(container_path: str | None) -> str | None:
+    """nginx's prefix in the image, from where the root config is mounted: `<prefix>/conf/nginx.conf`, nginx's
+    (and OpenResty's) default layout. Elsewhere (e.g. /etc/nginx/nginx.conf) the prefix is the build's choice."""
+    if not container_path:
+        return None
+    parent = os.path.dirname(container_path)
+    return os.path.dirname(parent) if os.path.basename(parent) == "conf" else None
+
+
 def collect_units(dep) -> LuaUnits:
     from ..nginx.directives import LUA_PHASE
 
+    files = _LuaFiles(dep)
     units: list[LuaUnit] = []
     missing: list[MissingFile] = []
     dynamic: list = []
@@ -231,17 +296,14 @@ def collect_units(dep) -> LuaUnits:
             if "$" in target:
                 dynamic.append(node)
                 continue
-            if os.path.isabs(target):
-                path = dep.loader.map_path(os.path.normpath(target), dep.conf_dir)
-                if path is None:
-                    outside.append(node)
-                    continue
-            else:
-                path = Path(os.path.normpath(dep.prefix / target))
-            if not path.is_file():
-                missing.append(MissingFile(node, index, path))
+            path = files.handler_file(target)
+            if path is None or not files.is_file(path):
+                if path is None or files.in_image:
+                    outside.append(node)  # a file of the image nginxlint cannot see: neither found nor missing
+                else:
+                    missing.append(MissingFile(node, index, path))
                 continue
-            source = read_lua(dep.loader, path)
+            source = files.read(path)
             if isinstance(source, str):
                 continue  # bytecode or unreadable: it exists, and there is nothing to analyse
             dep.files.setdefault(source.display, source)
@@ -262,8 +324,8 @@ def collect_units(dep) -> LuaUnits:
 
     available = project_modules(dep)
     search_paths = {subsystem: _search_path(dep, subsystem) for subsystem in ("http", "stream")}
-    unresolved = _follow_requires(dep, units, search_paths, available)
-    return LuaUnits(units, missing, dynamic, outside, unresolved, search_paths, available)
+    unresolved, unseen = _follow_requires(dep, files, units, search_paths, available)
+    return LuaUnits(units, missing, dynamic, outside, unresolved, unseen, search_paths, available)
 
 
 def _search_path(dep, subsystem: str) -> pp.SearchPath:
@@ -281,12 +343,14 @@ def _search_path(dep, subsystem: str) -> pp.SearchPath:
     )
 
 
-def _follow_requires(dep, units: list[LuaUnit], search_paths, available) -> list[UnresolvedRequire]:
-    """Analyse every unit and the modules they require, recursively; each module file once per subsystem."""
-    resolve = pp.resolver(dep.prefix, dep.loader, dep.conf_dir)
+def _follow_requires(dep, files: "_LuaFiles", units: list[LuaUnit], search_paths, available):
+    """Analyse every unit and the modules they require, recursively; each module file once per subsystem.
+    Returns (modules not found, modules not found that the image may hold)."""
+    resolve = files.resolver()
     modules: dict[tuple[str, Path], LuaUnit] = {}
     edges: dict[int, list[LuaUnit]] = {}
     unresolved: list[UnresolvedRequire] = []
+    unseen: list[UnresolvedRequire] = []
     searched: dict = {}  # (subsystem, module) -> (path, tried): one search per name, not per require
     queue = list(units)
     position = 0
@@ -303,16 +367,17 @@ def _follow_requires(dep, units: list[LuaUnit], search_paths, available) -> list
                 continue
             hit = searched.get((unit.subsystem, name))
             if hit is None:
-                hit = searched[(unit.subsystem, name)] = search_paths[unit.subsystem].search(name, resolve)
+                hit = searched[(unit.subsystem, name)] = search_paths[unit.subsystem].search(
+                    name, resolve, files.is_file)
             path, tried = hit
             if path is None:
                 if name not in available:
-                    unresolved.append(UnresolvedRequire(unit, require, tuple(tried)))
+                    (unseen if files.in_image else unresolved).append(UnresolvedRequire(unit, require, tuple(tried)))
                 continue
             key = (unit.subsystem, path)
             module = modules.get(key)
             if module is None:
-                source = read_lua(dep.loader, path)
+                source = files.read(path)
                 if isinstance(source, str):
                     continue
                 dep.files.setdefault(source.display, source)
@@ -323,7 +388,7 @@ def _follow_requires(dep, units: list[LuaUnit], search_paths, available) -> list
             module.required_at.append(unit.location(require.span, f'required here as "{name}"'))
             children.append(module)
     _spread_phases(units, edges)
-    return unresolved
+    return unresolved, unseen
 
 
 def _spread_phases(units: list[LuaUnit], edges: dict[int, list[LuaUnit]]) -> None:
