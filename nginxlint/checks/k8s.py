@@ -194,12 +194,8 @@ def answered_before_access(location) -> bool:
 def lua_backend_call(deployments, location):
     """The Lua content handler of this location when it (or a module it requires) opens cosockets."""
     for deployment in deployments:
-        try:
-            units = deployment.lua.units
-        except ModuleNotFoundError:  # the Lua analysis is not part of this build
-            return None
-        for unit in units:
-            if not getattr(unit.facts, "cosockets", None):
+        for unit in deployment.lua.units:
+            if unit.facts is None or not unit.facts.cosockets:
                 continue
             for handler in (unit.handlers if unit.kind == "module" else [unit]):
                 if handler.phase == "content" and handler.node is not None and handler.node.parent is location:

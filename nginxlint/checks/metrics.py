@@ -17,20 +17,14 @@ ANNOTATION = "prometheus.io/"
 _COLLECT_TEXT = re.compile(r"\bprometheus\s*:\s*collect\s*\(")
 
 
-def _lua_units(dep):
-    try:
-        return dep.lua.units
-    except ModuleNotFoundError:  # the Lua analysis is not installed in this build
-        return []
-
-
 def collecting_locations(dep) -> dict[int, object]:
     """id(location) -> location for every location whose Lua content calls a Prometheus `collect()`."""
     found = {}
-    for unit in _lua_units(dep):
-        calls = getattr(unit.facts, "prometheus", None)
-        collects = any(call.kind == "collect" for call in calls) if calls is not None else bool(
-            _COLLECT_TEXT.search(unit.text or ""))
+    for unit in dep.lua.units:
+        if unit.facts is None:  # the code does not parse
+            collects = bool(_COLLECT_TEXT.search(unit.text or ""))
+        else:
+            collects = any(call.kind == "collect" for call in unit.facts.prometheus)
         if not collects:
             continue
         handlers = unit.handlers if unit.kind == "module" else [unit]
@@ -77,9 +71,8 @@ def no_metrics_endpoint(dep, report):
 
 @rule("MET302")
 def prometheus_init_phase(dep, report):
-    for unit in _lua_units(dep):
-        calls = getattr(unit.facts, "prometheus", None) or ()
-        for call in calls:
+    for unit in dep.lua.units:
+        for call in unit.facts.prometheus if unit.facts is not None else ():
             if call.kind != "init":
                 continue
             if unit.kind == "module" and not call.top_level:

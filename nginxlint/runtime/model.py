@@ -162,12 +162,6 @@ class Container:
     def writable_mounts(self) -> tuple[Mount, ...]:
         return tuple(mount for mount in self.mounts if mount.writable)
 
-    def probe(self, kind: str) -> Probe | None:
-        return next((probe for probe in self.probes if probe.kind == kind), None)
-
-    def port_named(self, name: str) -> Port | None:
-        return next((port for port in self.ports if port.name == name), None)
-
 
 @dataclass(frozen=True, eq=False)  # identity: hashable although it holds dicts
 class Workload:
@@ -196,12 +190,6 @@ class Workload:
     containers: tuple[Container, ...] = ()
     init_containers: tuple[Container, ...] = ()
     volumes: tuple[Volume, ...] = ()
-
-    def container(self, name: str) -> Container | None:
-        return next((c for c in self.containers if c.name == name), None)
-
-    def volume(self, name: str) -> Volume | None:
-        return next((v for v in self.volumes if v.name == name), None)
 
 
 @dataclass(frozen=True)

@@ -61,10 +61,6 @@ class YMap:
         entry = self.entries.get(key)
         return default if entry is None else entry[1]
 
-    def key_node(self, key: str) -> "YNode | None":
-        entry = self.entries.get(key)
-        return None if entry is None else entry[0]
-
     def key_span(self, key: str) -> Span | None:
         entry = self.entries.get(key)
         return None if entry is None else entry[0].span

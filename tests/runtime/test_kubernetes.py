@@ -84,7 +84,7 @@ def test_origin_story_security_ports_probes(origin):
     assert _at(text, liveness.path_span) == "/healthz"
     assert (readiness.handler, readiness.port, readiness.port_name, readiness.path) == ("httpGet", 80, None, "/ready")
     assert (startup.handler, startup.port, startup.port_name, startup.path) == ("tcpSocket", 8099, "metrics", None)
-    assert container.probe("startup") is startup
+    assert next(probe for probe in container.probes if probe.kind == "startup") is startup
 
 
 def test_origin_story_command_env_lifecycle(origin):
@@ -444,7 +444,7 @@ def test_invalid_values_are_problems_at_the_value():
     assert container.cpu_limit is None and container.memory_limit is None
     assert container.memory_request.value == 512 * 1024**2
     assert container.read_only_root is None and container.command == ()
-    probe = container.probe("liveness")
+    probe = next(probe for probe in container.probes if probe.kind == "liveness")
     assert (probe.port, probe.port_name) == (None, "web")  # a name no container port has
 
 
