@@ -1,7 +1,9 @@
 """What the project installs around its config: rocks named in Dockerfiles and LuaRocks manifests.
 
-The repository is walked once per run (per loader); each deployment then takes the Dockerfiles in the directories
-from its config up to the repository root and under its prefix, and every LuaRocks manifest of the repository.
+Only the places a build takes them from are looked at, never the whole repository: Dockerfiles in the config's
+directory and its parents up to the linted base directory, in the prefix and up to two levels below it
+(`docker/Dockerfile`); LuaRocks tree manifests (`<tree>/lib/luarocks/rocks-5.1/manifest`) in the prefix, the base
+directory and their subdirectories (`lua_modules/`, `rocks/`). Listings, reads and parses happen once per run.
 """
 from __future__ import annotations
 
@@ -9,57 +11,77 @@ import fnmatch
 import os
 from pathlib import Path
 
-from ..nginx.source import Unreadable, read_text
-from .cache import run_cache
+from .cache import read_once, run_cache
 from .modules import builtin_modules, dockerfile_rocks, manifest_rocks
 
 SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".nox"})
 DOCKERFILE_PATTERNS = ("Dockerfile", "Dockerfile.*", "*.Dockerfile", "*.dockerfile", "Containerfile", "Containerfile.*")
-MANIFEST_NAMES = ("manifest", "manifest-5.1")
-MAX_DEPTH = 8
+DOCKERFILE_DEPTH = 2  # below the prefix
+TREE_MANIFESTS = ("lib/luarocks/rocks-5.1/manifest", "lib/luarocks/rocks/manifest")
+ROCKS_DIR_MANIFESTS = ("manifest", "manifest-5.1")  # in a directory named like `rocks`
 
-def _scan(loader) -> tuple[list[Path], list[Path]]:
-    cache = run_cache(loader, "repository-scan")
-    hit = cache.get("scan")
-    if hit is not None:
-        return hit
-    root = Path(loader.base_dir)
-    dockerfiles: list[Path] = []
-    manifests: list[Path] = []
-    base_depth = len(root.parts)
-    for current, dirs, files in os.walk(root):
-        here = Path(current)
-        if len(here.parts) - base_depth >= MAX_DEPTH:
-            dirs[:] = []
-        else:
-            dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
-        for name in sorted(files):
-            if any(fnmatch.fnmatchcase(name, p) for p in DOCKERFILE_PATTERNS):
-                dockerfiles.append(here / name)
-            elif name in MANIFEST_NAMES and "rocks" in here.name:
-                manifests.append(here / name)
-    hit = (dockerfiles, manifests)
-    cache["scan"] = hit
+
+def _listing(loader, directory: Path) -> tuple[list[str], list[str]]:
+    """(sub-directories, files) of a directory, sorted; empty when it cannot be listed."""
+    cache = run_cache(loader, "listings")
+    hit = cache.get(directory)
+    if hit is None:
+        dirs: list[str] = []
+        files: list[str] = []
+        try:
+            with os.scandir(directory) as entries:
+                for entry in entries:
+                    try:
+                        (dirs if entry.is_dir() else files).append(entry.name)
+                    except OSError:
+                        continue
+        except OSError:
+            pass
+        hit = cache[directory] = (sorted(d for d in dirs if d not in SKIP_DIRS), sorted(files))
     return hit
 
 
-def _relevant_dockerfiles(dep, dockerfiles: list[Path]) -> list[Path]:
-    """Dockerfiles next to the config, in the directories above it (up to the repository root) or under the prefix."""
+def _below(loader, top: Path, depth: int) -> list[Path]:
+    """`top` and its sub-directories down to `depth` levels, breadth first."""
+    found = [top]
+    level = [top]
+    for _ in range(depth):
+        level = [directory / name for directory in level for name in _listing(loader, directory)[0]]
+        found.extend(level)
+    return found
+
+
+def _dockerfiles(dep) -> list[Path]:
+    loader = dep.loader
+    base = Path(os.path.abspath(loader.base_dir))
     conf_dir = Path(os.path.abspath(dep.conf_dir))
-    prefix = Path(os.path.abspath(dep.prefix))
-    above = {conf_dir, *conf_dir.parents}
-    chosen = []
-    for path in dockerfiles:
-        if path.parent in above or prefix in path.parents:
-            chosen.append(path)
-    return chosen
+    directories = [conf_dir]
+    if base in conf_dir.parents:
+        directories.extend(p for p in conf_dir.parents if p == base or base in p.parents)
+    directories.extend(_below(loader, Path(os.path.abspath(dep.prefix)), DOCKERFILE_DEPTH))
+    found: list[Path] = []
+    for directory in dict.fromkeys(directories):
+        for name in _listing(loader, directory)[1]:
+            if any(fnmatch.fnmatchcase(name, pattern) for pattern in DOCKERFILE_PATTERNS):
+                found.append(directory / name)
+    return found
+
+
+def _manifests(dep) -> list[Path]:
+    loader = dep.loader
+    tops = dict.fromkeys(Path(os.path.abspath(p)) for p in (dep.prefix, loader.base_dir))
+    found: list[Path] = []
+    for directory in dict.fromkeys(d for top in tops for d in _below(loader, top, 1)):
+        names = TREE_MANIFESTS + (ROCKS_DIR_MANIFESTS if "rocks" in directory.name else ())
+        found.extend(directory / name for name in names if (directory / name).is_file())
+    return found
 
 
 class ProjectModules:
     """Modules a `require` finds without a Lua file in the project: built in, bundled, known, or installed.
 
-    The repository is scanned for Dockerfiles and manifests only when a module is none of the first three, so
-    that configs whose Lua needs nothing installed (or that have no Lua) never pay for the walk.
+    Dockerfiles and manifests are read only when a module is none of the first three, so that configs whose Lua
+    needs nothing installed (or that have no Lua) never look for them.
     """
 
     def __init__(self, dep):
@@ -81,13 +103,12 @@ class ProjectModules:
 
     def _add_installed(self) -> None:
         dep, modules = self.dep, self.modules
-        dockerfiles, manifests = _scan(dep.loader)
-        for path in _relevant_dockerfiles(dep, dockerfiles):
-            for rock in _read(dep.loader, path, dockerfile_rocks):
+        for path in _dockerfiles(dep):
+            for rock in _rocks(dep.loader, path, dockerfile_rocks):
                 modules.update(rock.modules, f"installed by `luarocks install {rock.rock}` in "
                                              f"{dep.loader.display(path)}:{rock.line}")
-        for path in manifests:
-            for rock in _read(dep.loader, path, manifest_rocks):
+        for path in _manifests(dep):
+            for rock in _rocks(dep.loader, path, manifest_rocks):
                 modules.update(rock.modules, f"installed according to the LuaRocks manifest "
                                              f"{dep.loader.display(path)}")
 
@@ -96,13 +117,11 @@ def project_modules(dep) -> ProjectModules:
     return ProjectModules(dep)
 
 
-def _read(loader, path: Path, reader):
+def _rocks(loader, path: Path, reader) -> list:
+    """The rocks a Dockerfile or manifest installs, parsed once per run."""
     cache = run_cache(loader, "installed-rocks")
     hit = cache.get(path)
     if hit is None:
-        try:
-            hit = reader(path, read_text(path))
-        except Unreadable:
-            hit = []
-        cache[path] = hit
+        source = read_once(loader, path)
+        hit = cache[path] = [] if isinstance(source, str) else reader(path, source.text)
     return hit

@@ -6,7 +6,6 @@ Positions of facts are in the Lua text's own coordinates; `LuaUnit.span` maps th
 """
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,16 +13,12 @@ from pathlib import Path
 from ..lua.errors import LineIndex
 from ..model import Location, Span
 from ..nginx.parser import ESCAPE, ESCAPED, unescape
-from ..nginx.source import SourceFile, Unreadable, read_text
+from ..nginx.source import SourceFile
 from . import package_path as pp
-from .cache import run_cache
+from .cache import read_once, run_cache
 from .project import project_modules
 
 INIT_PHASES = frozenset({"init", "init_worker"})
-
-# Analysis is a pure function of the text: one result per distinct text per run (a disk cache may follow).
-_ANALYSIS: dict[str, tuple] = {}
-
 
 def _compute(text: str):
     from ..lua.facts import analyze_lua
@@ -35,13 +30,14 @@ def _compute(text: str):
         return (None, error)
 
 
-def analyze(text: str, cache=None):
-    """(facts, syntax error) for a Lua text: parsed once per run whatever the number of units holding it, and
-    taken from the disk cache (`cache`, keyed by content hash and facts format) when this text was seen before.
-    Code nested too deeply for the walk gives (None, LuaTooComplex), never stored: it depends on the caller's stack."""
-    key = hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
-    hit = _ANALYSIS.get(key)
+def analyze(text: str, loader):
+    """(facts, syntax error) for a Lua text: parsed once per run (the loader's) whatever the number of units holding
+    it, and taken from the disk cache (`loader.cache`, keyed by content hash and facts format) when this text was seen
+    before. Code nested too deeply for the walk gives (None, LuaTooComplex), never stored: it depends on the stack."""
+    analyses = run_cache(loader, "lua-analyses")
+    hit = analyses.get(text)
     if hit is None:
+        cache = getattr(loader, "cache", None)
         try:
             if cache is not None:
                 from ..lua.facts import FACTS_FORMAT
@@ -53,7 +49,7 @@ def analyze(text: str, cache=None):
             from ..lua.errors import LuaTooComplex
 
             hit = (None, LuaTooComplex())
-        _ANALYSIS[key] = hit
+        analyses[text] = hit
     return hit
 
 
@@ -195,19 +191,6 @@ def code_arg(name: str) -> int:
     return 1 if name.startswith("set_by_lua") else 0
 
 
-def read_lua(loader, path: Path) -> SourceFile | str:
-    """A Lua file as a SourceFile, read once per run and shared by every deployment; a reason when unreadable."""
-    cache = run_cache(loader, "lua-files")
-    hit = cache.get(path)
-    if hit is None:
-        try:
-            hit = SourceFile(path, loader.display(path), read_text(path))
-        except Unreadable as why:
-            hit = str(why)
-        cache[path] = hit
-    return hit
-
-
 class _LuaFiles:
     """Where a deployment's Lua files are. On disk, relative paths resolve against the prefix. For a config held in
     a ConfigMap (`in_image`) the prefix is a directory of the container: relative paths and `$prefix` resolve
@@ -257,7 +240,7 @@ class _LuaFiles:
     def read(self, path: Path):
         """The file's SourceFile, or why there is nothing to analyse."""
         if path.is_file():
-            return read_lua(self.dep.loader, path)
+            return read_once(self.dep.loader, path)
         source = self.dep.loader.source(path)
         return source if source is not None else "could not be read"
 
@@ -357,7 +340,7 @@ def _follow_requires(dep, files: "_LuaFiles", units: list[LuaUnit], search_paths
     while position < len(queue):
         unit = queue[position]
         position += 1
-        unit.facts, unit.error = analyze(unit.text, getattr(dep.loader, "cache", None))
+        unit.facts, unit.error = analyze(unit.text, dep.loader)
         if unit.facts is None:
             continue
         children = edges.setdefault(id(unit), [])

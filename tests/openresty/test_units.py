@@ -101,7 +101,6 @@ def test_analysis_is_cached_by_content(tmp_path, monkeypatch):
     calls = []
     real = units_module._compute
     monkeypatch.setattr(units_module, "_compute", lambda text: calls.append(text) or real(text))
-    monkeypatch.setattr(units_module, "_ANALYSIS", {})
     same = "location /%s { content_by_lua_block { ngx.say(require('m').v) } }"
     conf = "events {}\nhttp {\nlua_package_path '$prefix/lua/?.lua;;';\nserver { listen 80;\n%s\n%s\n}\n}\n" % (
         same % "x", same % "y")
@@ -130,19 +129,25 @@ def test_known_modules_and_extra_paths(tmp_path):
     assert [u.module for u in dep.lua.modules] == ["vend"]
 
 
+class _RunLoader:
+    """What analyze() needs of a run's loader: its disk cache."""
+
+    def __init__(self, cache=None):
+        self.cache = cache
+
+
 def test_disk_cache_entries_of_another_facts_format_are_not_read(tmp_path, monkeypatch):
     import pickle
 
     from nginxlint.cache import Cache
     from nginxlint.lua.facts import FACTS_FORMAT
 
-    monkeypatch.setattr(units_module, "_ANALYSIS", {})
     text = "local p = require('prometheus').init('stale_format_check')\n"
     cache = Cache(tmp_path / "cache")
     # what an older build stored: facts of another shape under the kind it used
     for kind in ("lua-facts", f"lua-facts-{FACTS_FORMAT - 1}"):
         cache.get(kind, text, lambda _: ("stale", None))
-    facts, error = units_module.analyze(text, cache)
+    facts, error = units_module.analyze(text, _RunLoader(cache))
     assert error is None and facts != "stale"
     assert [(c.kind, c.dict, c.top_level) for c in facts.prometheus] == [("init", "stale_format_check", True)]
     stored = [p for p in (tmp_path / "cache").rglob("*") if p.is_file() and p.parts[-3] == f"lua-facts-{FACTS_FORMAT}"]
@@ -178,7 +183,6 @@ def test_code_too_deep_for_the_analysis_is_an_info_finding(tmp_path, monkeypatch
     def exhausted(text):
         raise RecursionError("maximum recursion depth exceeded")
 
-    monkeypatch.setattr(units_module, "_ANALYSIS", {})
     monkeypatch.setattr(facts, "analyze_lua", exhausted)
     conf = ("events {}\nhttp {\n lua_shared_dict unused 1m;\n server { listen 80;\n"
             "  location / { content_by_lua_block { ngx.say(undefined_global) } }\n }\n}\n")
@@ -214,3 +218,40 @@ def test_string_form_mapping_uses_the_parser_escapes():
             assert written == char or (written == "\\" and parser.unescape(raw[raw_offset:raw_offset + 2])[:1] == char)
 
     every_character_maps_to_the_raw_text_that_wrote_it()
+
+
+def test_analyses_are_kept_per_run_and_shared_with_views_of_the_run(monkeypatch):
+    calls = []
+    real = units_module._compute
+    monkeypatch.setattr(units_module, "_compute", lambda text: calls.append(text) or real(text))
+
+    class View:  # how a ConfigMap-embedded config sees the run's loader
+        def __init__(self, loader):
+            self._loader = loader
+
+    first, second = _RunLoader(), _RunLoader()
+    text = "local run_scoped = ngx.shared.d\n"
+    one = units_module.analyze(text, first)
+    assert units_module.analyze(text, View(first)) is one and calls == [text]
+    assert units_module.analyze(text, second) is not one and calls == [text, text]
+    assert not hasattr(units_module, "_ANALYSIS")  # nothing outlives its run
+
+
+def test_installed_rocks_are_found_without_walking_the_repository(tmp_path, monkeypatch):
+    import os
+
+    def no_walk(*args, **kwargs):
+        raise AssertionError("the repository must not be walked")
+
+    conf = ("events {}\nhttp {\n init_by_lua_block { require('resty.http') require('pl.stringx') require('resty.jwt')"
+            " require('resty.template') }\n}\n")
+    dep = deployment(tmp_path, {
+        "conf/nginx.conf": conf,
+        "docker/Dockerfile": "FROM openresty/openresty\nRUN luarocks install lua-resty-http\n",
+        "conf/Containerfile": "FROM openresty/openresty\nRUN luarocks install lua-resty-jwt\n",
+        "lua_modules/lib/luarocks/rocks-5.1/manifest":
+            'repository = { penlight = { ["1.14.0-1"] = { { arch = "installed", modules = { ["pl.stringx"] = "x" } } } } }\n',
+        "far/away/in/the/tree/Dockerfile": "FROM openresty/openresty\nRUN luarocks install lua-resty-template\n",
+    })
+    monkeypatch.setattr(os, "walk", no_walk)  # discovery may walk; the Lua analysis must not
+    assert [u.require.module for u in dep.lua.unresolved] == ["resty.template"]
