@@ -235,7 +235,7 @@ def memory_budget(dep, report):
         related.insert(0, node.location(f"{workers} worker{'s' if workers != 1 else ''}"))
     span = limit.span or limit.key_span
     if span is not None:
-        report.at(binding.path, Span(*span), message, severity=severity, related=related)
+        report.at(binding.path, span, message, severity=severity, related=related)
     else:  # settings without positions: report on the config
         anchor = node or (zones[0][3] if zones else None) or (dep.main.children[0] if dep.main.children else None)
         if anchor is not None:
@@ -430,7 +430,7 @@ def read_only_root(dep, report):
             continue
         what = "pid file" if kind == "pid" else f"{kind.replace('_', ' ')} temp directory"
         directive = "pid" if kind == "pid" else f"{kind}_temp_path"
-        report.at(binding.path, Span(*span),
+        report.at(binding.path, span,
                   f"with a read-only root filesystem nginx cannot write its {what} {path} (the image's compiled-in "
                   f"default, as `{directive}` is not set): mount {binding.writable_volume} at {posixpath.dirname(path)} or set "
                   f"`{directive}` under a writable mount")
@@ -557,7 +557,7 @@ def graceful_shutdown(dep, report):
     span = container.name_span or container.span
     if problems and span is not None:
         related = [Location(timeout_node.file.display, timeout_node.d.span, "worker_shutdown_timeout")] if timeout_node else []
-        report.at(binding.path, Span(*span), f"container {container.name}: " + "; and ".join(problems),
+        report.at(binding.path, span, f"container {container.name}: " + "; and ".join(problems),
                   related=related)
 
 

@@ -238,11 +238,9 @@ def probes(workspace, report):
 
 
 def _check_probe(binding, deployments, probe, report):
-    from ..model import Span
-
     complete = all(d.complete for d in deployments)
-    port_span = Span(*(probe.port_span or probe.span))
-    path_span = Span(*(probe.path_span or probe.port_span or probe.span))
+    port_span = probe.port_span or probe.span
+    path_span = probe.path_span or probe.port_span or probe.span
     what = f"{probe.kind} probe" if probe.kind != "healthcheck" else "healthcheck"
     non_root = runs_as_non_root(binding)
     found = servers_on_port(deployments, probe.port, non_root)

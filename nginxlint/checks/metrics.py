@@ -4,7 +4,6 @@ from __future__ import annotations
 import re
 import weakref
 
-from ..model import Span
 from ..nginx.values import parse_uint
 from .container import http_servers, runs_as_non_root, server_listens
 from .k8s import UNKNOWN, container_groups, match_location, reachable, restricted, servers_on_port
@@ -129,12 +128,12 @@ def _annotations(binding, workload, deployments, report):
     if workload.kind != "Pod":
         for key, value in workload.annotations.items():
             if key.startswith(ANNOTATION) and key not in pod:
-                report.at(binding.path, Span(*value.key_span), f"`{key}` is on the {workload.kind}'s own metadata: "
+                report.at(binding.path, value.key_span, f"`{key}` is on the {workload.kind}'s own metadata: "
                           "Prometheus discovers pods and never reads it; move it to "
                           "spec.template.metadata.annotations")
     for key, value in pod.items():
         if key.startswith(ANNOTATION) and not isinstance(value.value, str):
-            report.at(binding.path, Span(*value.span), f'`{key}: {value.text}` is not a string: Kubernetes rejects '
+            report.at(binding.path, value.span, f'`{key}: {value.text}` is not a string: Kubernetes rejects '
                       f'annotation values that are numbers or booleans; quote it ("{_text(value)}")')
     scrape = pod.get(ANNOTATION + "scrape")
     if scrape is None or _text(scrape).lower() != "true":
@@ -158,12 +157,12 @@ def _annotations(binding, workload, deployments, report):
         served = sorted({listen.port for server in servers for listen in server_listens(server, non_root)
                          if listen.port})
         hint = f"; metrics are served on port {', '.join(map(str, served))}" if served else ""
-        report.at(binding.path, Span(*port_value.span), f"`prometheus.io/port: {port_value.text}` names a port "
+        report.at(binding.path, port_value.span, f"`prometheus.io/port: {port_value.text}` names a port "
                   f"where no server listens{hint}: the scrape fails", related=related)
         return
     if not reachable(found):
         listen = found[0][1]
-        report.at(binding.path, Span(*scrape.span), f"the metrics server on port {port} listens on {listen.address} "
+        report.at(binding.path, scrape.span, f"the metrics server on port {port} listens on {listen.address} "
                   f"only ({listen.node.file.display}:{listen.node.d.span.line}), but the annotations ask Prometheus "
                   "to scrape the pod IP: the scrape fails; listen on all addresses and restrict with allow/deny",
                   related=[listen.node.location("loopback-only listen")])
@@ -176,5 +175,5 @@ def _annotations(binding, workload, deployments, report):
         where_value = path_value if path_value is not None else port_value
         reached = f"reaches `location {' '.join(location.args)}`, which serves no metrics" if location is not None \
             else "matches no location"
-        report.at(binding.path, Span(*where_value.span), f"the scrape of {path} on port {port} {reached}: "
+        report.at(binding.path, where_value.span, f"the scrape of {path} on port {port} {reached}: "
                   f"Prometheus gets no metrics", related=related)

@@ -81,7 +81,7 @@ class Binding:
         """A related location in the manifest (None for settings without positions)."""
         if span is None or not self.path:
             return None
-        return Location(self.path, Span(*span), message)
+        return Location(self.path, span, message)
 
     def value_location(self, value: Value | None, message: str = "") -> Location | None:
         if value is None:
@@ -308,7 +308,7 @@ def read_manifests(workspace, texts, findings: list[Finding], notifications: lis
         for problem in doc.problems:
             # Broken YAML always counts; an odd value only where nginx runs (not in a Postgres StatefulSet).
             if problem.kind == "yaml" or _inside(problem.span, relevant):
-                span = Span(*(problem.span or (1, 1, 1, 1)))
+                span = problem.span or Span(1, 1, 1, 1)
                 findings.append(_invalid(loader, display, span, _problem_text(problem)))
         if got or doc.problems:
             result.sources[display] = sources.SourceFile(path, display, text)

@@ -18,7 +18,7 @@ import itertools
 import os
 from pathlib import Path, PurePosixPath
 
-from ..model import Finding, Span
+from ..model import Finding
 from .detect import is_nginx_key
 
 _UNRESOLVABLE = ("matches no file", "is outside the project")
@@ -142,7 +142,7 @@ class _ViewLoader:
         parsed = parse(source.text, source, self._loader.lua_blocks)
         entry = self._exact.get(source.path)
         if entry is not None:  # a scalar whose text does not sit verbatim in the YAML: everything at the key
-            parsed.pin(Span(*entry.key_span))
+            parsed.pin(entry.key_span)
         if parsed.problem:
             self.problems.append(
                 self._loader.finding("NGX001", parsed.problem.message, source.display, parsed.problem.span))

@@ -1,7 +1,7 @@
 """Runtime facts as immutable values: workloads, containers, ConfigMaps and the files they embed.
 
-Every object remembers its file (`path`) and a span (line, column, end_line,
-end_column; 1-based, end exclusive) so that rules can point at the manifest.
+Every object remembers its file (`path`) and a span (nginxlint.model.Span: line, column, end_line,
+end_column; 1-based, end exclusive) so that rules can point at the manifest as they are.
 Spans are None only for facts that come from settings without positions.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-Span = tuple[int, int, int, int]
+from ..model import Span
 
 # Volume kinds whose content the container can never write.
 _ALWAYS_READ_ONLY = frozenset({"configMap", "secret", "downwardAPI", "projected", "config", "image"})
@@ -221,7 +221,7 @@ class EmbeddedFile:
             return self.key_span
         line, column = self.yaml_position(span[0], span[1])
         end_line, end_column = self.yaml_position(span[2], span[3])
-        return (line, column, end_line, end_column)
+        return Span(line, column, end_line, end_column)
 
 
 @dataclass(frozen=True)

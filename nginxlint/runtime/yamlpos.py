@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Iterator, Mapping, Union
 
-Span = tuple[int, int, int, int]
+from ..model import Span
 
 _YAML_TAG = "tag:yaml.org,2002:"
 _SCALAR_CONSTRUCTORS = {
@@ -186,7 +186,7 @@ def _load_by_chunks(text: str, loader: type, lines: list[str]) -> YamlFile:
         except yaml.YAMLError as error:
             problems.append(_error_problem(error, chunk, line_offset))
         except RecursionError:
-            problems.append(YamlProblem("YAML nesting is too deep", (line_offset + 1, 1, line_offset + 1, 2)))
+            problems.append(YamlProblem("YAML nesting is too deep", Span(line_offset + 1, 1, line_offset + 1, 2)))
         line_offset += chunk.count("\n")
     return _build_file(composed, problems, lines)
 
@@ -209,7 +209,7 @@ def _error_problem(error: Exception, chunk: str, line_offset: int) -> YamlProble
     if context:
         message = f"{message} ({context})"
     line += line_offset + 1
-    return YamlProblem(message, (line, column + 1, line, column + 2))
+    return YamlProblem(message, Span(line, column + 1, line, column + 2))
 
 
 def _explain(message: str, chunk: str, line: int, column: int) -> str:
@@ -244,13 +244,13 @@ def _span(node: object, lines: list[str], line_offset: int) -> Span:
     line, column = start.line + line_offset + 1, start.column + 1
     end_line, end_column = end.line + line_offset + 1, end.column + 1
     if end_line == line:
-        return (line, column, end_line, end_column)
+        return Span(line, column, end_line, end_column)
     # A block node ends where the next token starts (often the next line's indentation
     # or '- '): end it after its last character instead.
     while end_line > line and end_line - 1 < len(lines) and not lines[end_line - 1][: end_column - 1].strip():
         end_line -= 1
         end_column = len(lines[end_line - 1].rstrip()) + 1
-    return (line, column, end_line, end_column)
+    return Span(line, column, end_line, end_column)
 
 
 class _Builder:

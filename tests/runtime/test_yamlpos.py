@@ -193,3 +193,40 @@ def test_unsafe_loaders_are_never_used(monkeypatch):
     monkeypatch.setattr(yaml, "full_load", forbidden)
     assert plain(load_yaml("a: 1\n").documents[0].root) == {"a": 1}
     assert "Loader=loader" in open(yamlpos.__file__).read()
+
+
+def test_every_span_of_the_manifest_model_is_the_shared_span_type():
+    """Rules hand manifest spans to the report as they are: one Span type, with .line and .column."""
+    import dataclasses
+    from pathlib import Path
+
+    from nginxlint.model import Span
+    from nginxlint.runtime.compose import load_compose
+    from nginxlint.runtime.kubernetes import load_kubernetes
+
+    manifests = Path(__file__).parent / "manifests"
+    documents = [load_kubernetes(name, (manifests / name).read_text(encoding="utf-8"))
+                 for name in ("many-kinds.yaml", "openresty-deployment.yaml")]
+    documents.append(load_compose("compose.yaml", (manifests / "compose.yaml").read_text(encoding="utf-8")))
+    documents.append(load_kubernetes("bad.yaml", "apiVersion: v1\nkind: Pod\nspec: [\n"))
+    seen, spans, stack = set(), [], list(documents)
+    while stack:
+        item = stack.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        if dataclasses.is_dataclass(item):
+            for entry in dataclasses.fields(item):
+                value = getattr(item, entry.name)
+                if entry.name.endswith("span") and value is not None:
+                    spans.append(value)
+                elif entry.name.endswith("spans"):
+                    spans.extend(span for span in value if span is not None)
+                else:
+                    stack.append(value)
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+    assert len(spans) > 100
+    assert all(type(span) is Span for span in spans), {type(span) for span in spans}
