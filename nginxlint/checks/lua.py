@@ -494,6 +494,7 @@ def _handlers(block) -> dict:
 @rule("LUA212")
 def phase_handler_shadowed(dep, report):
     from ..nginx.directives import LUA_PHASE
+    from ..openresty.units import lua_directives
 
     memo: dict = {}
 
@@ -503,9 +504,10 @@ def phase_handler_shadowed(dep, report):
             memo[key] = _handlers(block)
         return memo[key]
 
-    for node in dep.walk():
-        phase = LUA_PHASE.get(node.d.name)
-        if phase is None or phase in NOT_INHERITED or node.parent is None or node.parent.d is None:
+    names = [name for name, phase in LUA_PHASE.items() if phase not in NOT_INHERITED]
+    for node in lua_directives(dep, names):
+        phase = LUA_PHASE[node.d.name]
+        if node.parent is None or node.parent.d is None:
             continue
         for outer_block in node.parent.ancestors():
             outer = handlers_of(outer_block).get(phase)
@@ -534,8 +536,11 @@ STREAM_CONTENT_HANDLERS = frozenset({"proxy_pass", "return", "js_content"})
 
 @rule("LUA213")
 def content_handler_conflict(dep, report):
-    for node in dep.walk():
-        if not node.d.name.startswith("content_by_lua") or node.parent is None or node.parent.d is None:
+    from ..nginx.directives import LUA_PHASE
+    from ..openresty.units import lua_directives
+
+    for node in lua_directives(dep, [name for name, phase in LUA_PHASE.items() if phase == "content"]):
+        if node.parent is None or node.parent.d is None:
             continue
         handlers = STREAM_CONTENT_HANDLERS if subsystem_of(node) == "stream" else CONTENT_HANDLERS
         others = [c for c in node.parent.children if c.d.name in handlers]
@@ -574,10 +579,9 @@ def _has_tls(server, http) -> bool:
 @rule("LUA214")
 def ssl_lua_without_ssl(dep, report):
     from ..nginx.directives import LUA_PHASE
+    from ..openresty.units import lua_directives
 
-    for node in dep.walk():
-        if LUA_PHASE.get(node.d.name) not in SSL_PHASES:
-            continue
+    for node in lua_directives(dep, [name for name, phase in LUA_PHASE.items() if phase in SSL_PHASES]):
         parent = node.parent
         if parent is None or parent.d is None:
             continue

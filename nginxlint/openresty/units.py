@@ -254,19 +254,57 @@ def _image_prefix(container_path: str | None) -> str | None:
     return os.path.dirname(parent) if os.path.basename(parent) == "conf" else None
 
 
+def lua_directives(dep, names=None) -> list:
+    """The deployment's `*_by_lua*` directives (or those of `names`), in document order, from its index."""
+    if names is None:
+        from ..nginx.directives import LUA_PHASE
+
+        names = LUA_PHASE
+    nodes = [node for name in names for node in dep.nodes(name)]
+    return document_order(nodes) if len(nodes) > 1 else nodes
+
+
+def has_lua(dep) -> bool:
+    """Whether the deployment runs any Lua (without analysing it)."""
+    from ..nginx.directives import LUA_PHASE
+
+    return any(dep.nodes(name) for name in LUA_PHASE)
+
+
+def document_order(nodes: list) -> list:
+    """Nodes sorted as they appear in the spliced config: by their child index at each level from the root. Only the
+    children of the nodes' ancestors are looked at, so a few nodes cost little whatever the size of the config."""
+    positions: dict[int, dict[int, int]] = {}
+
+    def key(node) -> list[int]:
+        path = []
+        while node.parent is not None:
+            parent = node.parent
+            index = positions.get(id(parent))
+            if index is None:
+                index = positions[id(parent)] = {id(child): i for i, child in enumerate(parent.children)}
+            path.append(index[id(node)])
+            node = parent
+        path.reverse()
+        return path
+
+    return sorted(nodes, key=key)
+
+
 def collect_units(dep) -> LuaUnits:
     from ..nginx.directives import LUA_PHASE
 
+    nodes = lua_directives(dep)
+    if not nodes:  # plain nginx: no module search, no project scan
+        return LuaUnits([], [], [], [], [], [], {}, None)
     files = _LuaFiles(dep)
     units: list[LuaUnit] = []
     missing: list[MissingFile] = []
     dynamic: list = []
     outside: list = []
-    for node in dep.walk():
+    for node in nodes:
         name = node.d.name
-        phase = LUA_PHASE.get(name)
-        if phase is None:
-            continue
+        phase = LUA_PHASE[name]
         subsystem = subsystem_of(node)
         d = node.d
         if d.lua is not None:
@@ -375,15 +413,37 @@ def _follow_requires(dep, files: "_LuaFiles", units: list[LuaUnit], search_paths
 
 
 def _spread_phases(units: list[LuaUnit], edges: dict[int, list[LuaUnit]]) -> None:
-    """A module runs in the phases of every handler that reaches it, directly or through other modules."""
-    for handler in [u for u in units if u.kind != "module"]:
-        stack = list(edges.get(id(handler), ()))
-        seen: set[int] = set()
-        while stack:
-            module = stack.pop()
-            if id(module) in seen:
-                continue
-            seen.add(id(module))
-            module.phases.add(handler.phase)
-            module.handlers.append(handler)
-            stack.extend(edges.get(id(module), ()))
+    """A module runs in the phases of every handler that reaches it, directly or through other modules. What a module
+    reaches is searched once, whatever the number of handlers requiring it."""
+    reach_of: dict[int, list[LuaUnit]] = {}
+    for handler in units:
+        if handler.kind == "module":
+            continue
+        roots = edges.get(id(handler), ())
+        if not roots:
+            continue
+        done: set[int] = set()
+        for root in roots:
+            reached = reach_of.get(id(root))
+            if reached is None:
+                reached = reach_of[id(root)] = _reachable(root, edges)
+            for module in reached:
+                if id(module) not in done:
+                    done.add(id(module))
+                    module.phases.add(handler.phase)
+                    module.handlers.append(handler)
+
+
+def _reachable(root: LuaUnit, edges: dict[int, list[LuaUnit]]) -> list[LuaUnit]:
+    """`root` and every module it requires, directly or not (require cycles included)."""
+    stack = [root]
+    seen: set[int] = set()
+    found: list[LuaUnit] = []
+    while stack:
+        module = stack.pop()
+        if id(module) in seen:
+            continue
+        seen.add(id(module))
+        found.append(module)
+        stack.extend(edges.get(id(module), ()))
+    return found

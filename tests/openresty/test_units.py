@@ -255,3 +255,73 @@ def test_installed_rocks_are_found_without_walking_the_repository(tmp_path, monk
     })
     monkeypatch.setattr(os, "walk", no_walk)  # discovery may walk; the Lua analysis must not
     assert [u.require.module for u in dep.lua.unresolved] == ["resty.template"]
+
+
+def test_phases_spread_with_one_search_per_required_module():
+    from nginxlint.nginx.source import SourceFile
+
+    source = SourceFile(Path("x.lua"), "x.lua", "")
+    chain = [units_module.LuaUnit("module", None, "http", source, "", module=f"m{i}") for i in range(200)]
+    edges = {id(a): [b] for a, b in zip(chain, chain[1:])}
+    edges[id(chain[-1])] = [chain[0]]  # a require cycle
+    handlers = []
+    for i in range(300):
+        handler = units_module.LuaUnit("block", ("access", "content", "log")[i % 3], "http", source, "")
+        handler.phases, handler.handlers = {handler.phase}, [handler]
+        edges[id(handler)] = [chain[0], chain[100]]
+        handlers.append(handler)
+
+    class Counting(dict):
+        lookups = 0
+
+        def get(self, key, default=None):
+            Counting.lookups += 1
+            return super().get(key, default)
+
+    units_module._spread_phases(handlers + chain, Counting(edges))
+    assert all(m.phases == {"access", "content", "log"} and m.handlers == handlers for m in chain)
+    assert Counting.lookups <= len(handlers) + 2 * len(chain)  # not handlers x modules
+
+
+def test_lua_rules_find_their_directives_without_walking_the_tree(tmp_path, monkeypatch):
+    from lintkit import run_cli, write_tree
+
+    from nginxlint.deployment import Node
+
+    conf = ("events {}\nhttp {\n access_by_lua_block { ngx.exit(ngx.OK) }\n server {\n  listen 80;\n"
+            "  ssl_certificate_by_lua_block { local x = 1 }\n"
+            "  location / { access_by_lua_block { ngx.exit(ngx.OK) } content_by_lua_block { ngx.say(1) } proxy_pass http://b; }\n"
+            " }\n}\n")
+    write_tree(tmp_path, {"conf/nginx.conf": conf})
+    real_walk = Node.walk
+
+    def walk(node):
+        if node.d is None:  # from the root: the whole tree
+            raise AssertionError("the whole tree is walked")
+        return real_walk(node)
+
+    monkeypatch.setattr(Node, "walk", walk)
+    result = run_cli([".", "--format", "json", "--no-cache", "--base-dir", str(tmp_path),
+                      "--select", "LUA201,LUA212,LUA213,LUA214"], cwd=tmp_path)
+    assert sorted(f["code"] for f in result.json["findings"]) == ["LUA212", "LUA213", "LUA214"], result.out
+
+
+def test_plain_nginx_builds_no_module_search(tmp_path, monkeypatch):
+    def forbidden(*args):
+        raise AssertionError("no Lua: nothing to search for")
+
+    dep = deployment(tmp_path, {"conf/nginx.conf": "events {}\nhttp { server { listen 80; } }\n"})
+    monkeypatch.setattr(units_module, "project_modules", forbidden)
+    monkeypatch.setattr(units_module, "_search_path", forbidden)
+    lua = dep.lua
+    assert lua.units == [] and lua.unresolved == [] and not lua.parse_failed
+    assert not units_module.has_lua(dep)
+
+
+def test_units_come_in_document_order_across_directive_names(tmp_path):
+    conf = ("events {}\nhttp {\n init_worker_by_lua_block { a = 1 }\n server { listen 80;\n"
+            "  location /a { rewrite_by_lua_block { b = 1 } content_by_lua_block { c = 1 } }\n"
+            "  location /b { access_by_lua 'd = 1'; content_by_lua_block { e = 1 } }\n }\n"
+            " init_by_lua_block { f = 1 }\n}\n")
+    dep = deployment(tmp_path, {"conf/nginx.conf": conf})
+    assert [u.facts.global_writes[0].name for u in dep.lua.units] == ["a", "b", "c", "d", "e", "f"]
