@@ -8,15 +8,10 @@ from __future__ import annotations
 import re
 
 from ..model import Location, Span
-from ..openresty import package_path as pp
-from ..openresty.units import INIT_PHASES, subsystem_of
+from ..openresty.phases import INIT_PHASES, subsystem_of
 from .registry import rule
 
 SUBSYSTEMS = ("http", "stream")
-
-
-def _lua(dep):
-    return dep.lua
 
 
 def _declared(dep, subsystem: str) -> dict:
@@ -28,17 +23,16 @@ def _declared(dep, subsystem: str) -> dict:
     return declared
 
 
-def _sees_subsystem(dep, subsystem: str) -> bool:
-    """Whether this deployment shows the whole `subsystem {}` block: a fragment linted alone (even one in http
-    context) is part of an http block whose other files are not in view."""
+def _sees_blocks(dep) -> bool:
+    """Whether this deployment shows its whole `http {}` and `stream {}` blocks: a fragment linted alone (even one
+    in http context) is part of a block whose other files are not in view, and so is a file that failed to parse."""
     return dep.complete and dep.is_main
 
 
 def _did_you_mean(name: str, choices) -> str:
-    import difflib
+    from ..settings import did_you_mean
 
-    close = difflib.get_close_matches(name, sorted(choices), n=1, cutoff=0.75)
-    return f' (did you mean "{close[0]}"?)' if close else ""
+    return did_you_mean(name, sorted(choices))
 
 
 def _related_requires(unit) -> list[Location]:
@@ -58,7 +52,7 @@ AT_LINE = re.compile(r"\bat line (\d+)")
 def lua_syntax_error(dep, report):
     from ..lua.errors import LuaTooComplex
 
-    for unit in _lua(dep).units:
+    for unit in dep.lua.units:
         error = unit.error
         if error is None:
             continue
@@ -87,10 +81,10 @@ def lua_syntax_error(dep, report):
 
 @rule("LUA202")
 def undeclared_shared_dict(dep, report):
-    lua = _lua(dep)
+    if not _sees_blocks(dep):
+        return
+    lua = dep.lua
     for subsystem in SUBSYSTEMS:
-        if not _sees_subsystem(dep, subsystem):
-            continue
         declared = _declared(dep, subsystem)
         other = _declared(dep, "stream" if subsystem == "http" else "http")
         for unit in lua.of(subsystem):
@@ -107,12 +101,12 @@ def undeclared_shared_dict(dep, report):
                 if name in other:
                     related.append(other[name].location(f"declared in the other subsystem's block only"))
                     note = f" (the one in {'stream' if subsystem == 'http' else 'http'} {{}} serves only that Lua VM)"
-                note += _did_you_mean(name, declared)
                 report.at(
                     unit.path,
                     unit.span(ref.span),
                     f"add `lua_shared_dict {name} <size>;` to the {subsystem} block{note}; referenced at "
-                    f"{unit.where(ref.span)}, and {_dict_text(name)} is nil without it",
+                    f"{unit.where(ref.span)}, and {_dict_text(name)} is nil without it"
+                    f"{_did_you_mean(name, declared)}",
                     related=related,
                     fix=f"lua_shared_dict {name} 10m;",
                 )
@@ -133,7 +127,7 @@ def _unseen_code(lua, subsystem: str, missing_modules: bool = False) -> bool:
 def unused_shared_dict(dep, report):
     if not dep.is_main or not dep.complete:
         return
-    lua = _lua(dep)
+    lua = dep.lua
     if lua.parse_failed:
         return
     for subsystem in SUBSYSTEMS:
@@ -178,6 +172,8 @@ def _other_zones(dep) -> dict:
 
 @rule("LUA204")
 def invalid_shared_dict(dep, report):
+    if not dep.nodes("lua_shared_dict"):
+        return
     from ..nginx.zones import parse_size
 
     zones = _other_zones(dep)
@@ -247,7 +243,11 @@ def _order(node) -> tuple:
 
 @rule("LUA205")
 def unresolved_require(dep, report):
-    lua = _lua(dep)
+    lua = dep.lua
+    if not lua.unresolved:
+        return
+    from ..openresty import package_path as pp
+
     for item in lua.unresolved:
         unit, require = item.unit, item.require
         if not dep.is_main and not any(n.ctx == (unit.subsystem,) for n in dep.nodes("lua_package_path")):
@@ -295,26 +295,33 @@ def _nearby_file(dep, module: str):
 PATH_DIRECTIVES = ("lua_package_path", "lua_package_cpath")
 
 
+def _path_nodes(dep) -> list:
+    """(directive, node) of every lua_package_path / lua_package_cpath with a value."""
+    return [(directive, node) for directive in PATH_DIRECTIVES for node in dep.nodes(directive) if node.args]
+
+
 @rule("LUA206")
 def package_path_without_defaults(dep, report):
-    for directive in PATH_DIRECTIVES:
-        for node in dep.nodes(directive):
-            if not node.args:
-                continue
-            value = node.args[0]
-            if pp.has_defaults(value) or pp.keeps_lualib(value):
-                continue
-            if directive == "lua_package_path":
-                lost = ("resty.core (which ngx_lua 0.10.16+ loads at start) and every bundled resty.* module no "
-                        "longer load, so nginx fails to start")
-            else:
-                lost = "cjson and the other bundled C modules no longer load"
-            report(
-                node,
-                f"{directive} without `;;` replaces the default search path: {lost}; end the value with `;;`",
-                arg=0,
-                fix=f'{directive} "{value.rstrip(";")};;";',
-            )
+    nodes = _path_nodes(dep)
+    if not nodes:
+        return
+    from ..openresty import package_path as pp
+
+    for directive, node in nodes:
+        value = node.args[0]
+        if pp.has_defaults(value) or pp.keeps_lualib(value):
+            continue
+        if directive == "lua_package_path":
+            lost = ("resty.core (which ngx_lua 0.10.16+ loads at start) and every bundled resty.* module no "
+                    "longer load, so nginx fails to start")
+        else:
+            lost = "cjson and the other bundled C modules no longer load"
+        report(
+            node,
+            f"{directive} without `;;` replaces the default search path: {lost}; end the value with `;;`",
+            arg=0,
+            fix=f'{directive} "{value.rstrip(";")};;";',
+        )
 
 
 def _entry_span(node, entry) -> Span:
@@ -329,21 +336,23 @@ def _entry_span(node, entry) -> Span:
 
 @rule("LUA207")
 def relative_package_path(dep, report):
-    for directive in PATH_DIRECTIVES:
-        for node in dep.nodes(directive):
-            if not node.args:
+    nodes = _path_nodes(dep)
+    if not nodes:
+        return
+    from ..openresty import package_path as pp
+
+    for directive, node in nodes:
+        for entry in pp.split_entries(node.args[0], ""):
+            if not entry.relative:
                 continue
-            for entry in pp.split_entries(node.args[0], ""):
-                if not entry.relative:
-                    continue
-                suggestion = "$prefix/" + (entry.written[2:] if entry.written.startswith("./") else entry.written)
-                report(
-                    node,
-                    f'"{entry.written}" is relative: Lua resolves it against nginx\'s working directory, not the '
-                    f"prefix, so `require` breaks when the container starts elsewhere (its WORKDIR); write "
-                    f'"{suggestion}" or an absolute path',
-                    span=_entry_span(node, entry),
-                )
+            suggestion = "$prefix/" + (entry.written[2:] if entry.written.startswith("./") else entry.written)
+            report(
+                node,
+                f'"{entry.written}" is relative: Lua resolves it against nginx\'s working directory, not the '
+                f"prefix, so `require` breaks when the container starts elsewhere (its WORKDIR); write "
+                f'"{suggestion}" or an absolute path',
+                span=_entry_span(node, entry),
+            )
 
 
 # -- LUA208 -----------------------------------------------------------------------------------------------------
@@ -359,7 +368,7 @@ def getenv_without_env(dep, report):
     for node in dep.nodes("env"):
         if node.ctx == () and node.args:
             kept.add(node.args[0].split("=", 1)[0])
-    for unit in _lua(dep).units:
+    for unit in dep.lua.units:
         if unit.facts is None:
             continue
         only_init = bool(unit.phases) and unit.phases <= {"init"}
@@ -388,9 +397,11 @@ def getenv_without_env(dep, report):
 
 @rule("LUA209")
 def lua_file_not_found(dep, report):
-    for missing in _lua(dep).missing_files:
+    from ..nginx.directives import LUA_PHASE
+
+    for missing in dep.lua.missing_files:
         node = missing.node
-        phase = node.d.name.split("_by_lua", 1)[0]
+        phase = LUA_PHASE[node.d.name]
         when = ("nginx fails to start" if phase in INIT_PHASES
                 else "nginx -t passes, then every request that reaches it fails")
         report(
@@ -428,7 +439,9 @@ def _standard_globals() -> frozenset:
 def undefined_global(dep, report):
     if not dep.is_main:
         return  # a fragment linted alone: init code that creates globals may sit in the main config
-    lua = _lua(dep)
+    lua = dep.lua
+    if not any(u.facts is not None for u in lua.units):
+        return
     standard = _standard_globals() | frozenset(dep.settings.known_globals)
     quiet_reads = not dep.complete or lua.parse_failed
     for subsystem in SUBSYSTEMS:
@@ -629,11 +642,9 @@ def _resolver_hint() -> str:
 
 @rule("LUA215")
 def resolver_missing(dep, report):
-    from ..nginx.urls import is_address
-
     if not dep.is_main:
         return  # a fragment linted alone may inherit a resolver from an http block out of view
-    lua = _lua(dep)
+    lua = dep.lua
     scopes = _resolver_scopes(dep)
     for unit in lua.units:
         if unit.facts is None or not unit.facts.cosockets:
@@ -641,6 +652,8 @@ def resolver_missing(dep, report):
         lacking = [h for h in unit.handlers if h.node is not None and not _has_resolver(h.node, scopes)]
         if not lacking:
             continue
+        from ..nginx.urls import is_address
+
         for cosocket in unit.facts.cosockets:
             host = cosocket.host
             if host is None or is_address(host):

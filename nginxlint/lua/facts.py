@@ -34,14 +34,14 @@ from .stdlib import (
 
 __all__ = [
     "analyze_lua", "analyze_chunk", "LuaFacts", "DictRef", "Require", "Getenv", "GlobalUse",
-    "Cosocket", "PromCall", "Timer", "STANDARD_GLOBALS", "FACTS_FORMAT",
+    "Cosocket", "PromCall", "STANDARD_GLOBALS", "FACTS_FORMAT",
 ]
 
 Span = tuple  # (line, column, end_line, end_column), 1-based, end column exclusive
 
 # The shape of LuaFacts and of what it holds: part of the disk cache key, so that a build whose facts have other
 # fields never reads pickles written by another. Bump it whenever a fact class gains, loses or changes a field.
-FACTS_FORMAT = 2
+FACTS_FORMAT = 3
 
 
 @dataclass(frozen=True)
@@ -90,12 +90,6 @@ class PromCall:
     top_level: bool  # run when the chunk runs, not inside a function body that may be called later
 
 
-@dataclass(frozen=True)
-class Timer:
-    kind: str  # at, every
-    span: Span
-
-
 @dataclass
 class LuaFacts:
     dict_refs: list[DictRef] = field(default_factory=list)
@@ -105,7 +99,6 @@ class LuaFacts:
     global_writes: list[GlobalUse] = field(default_factory=list)
     cosockets: list[Cosocket] = field(default_factory=list)
     prometheus: list[PromCall] = field(default_factory=list)
-    timers: list[Timer] = field(default_factory=list)
 
 
 def analyze_lua(text: str) -> LuaFacts:
@@ -397,8 +390,6 @@ class _Walker:
             if path == "ngx.socket.connect":
                 self.facts.cosockets.append(Cosocket("tcp", self.span(node), _literal(node.args, args, 0)))
                 return ("socket", "tcp")
-            if path in ("ngx.timer.at", "ngx.timer.every"):
-                self.facts.timers.append(Timer(path.rsplit(".", 1)[1], self.span(node)))
             return None
         if func[0] == "member":
             return self.library_call(func[1], func[2], node, node.args, args, False, target)

@@ -7,18 +7,15 @@ Positions of facts are in the Lua text's own coordinates; `LuaUnit.span` maps th
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from ..lua.errors import LineIndex
 from ..model import Location, Span
 from ..nginx.parser import ESCAPE, ESCAPED, unescape
 from ..nginx.source import SourceFile
-from . import package_path as pp
 from .cache import read_once, run_cache
-from .project import project_modules
-
-INIT_PHASES = frozenset({"init", "init_worker"})
+from .phases import INIT_PHASES, code_arg, subsystem_of  # noqa: F401 (INIT_PHASES: part of this module's API)
 
 def _compute(text: str):
     from ..lua.facts import analyze_lua
@@ -100,21 +97,31 @@ class _Same:
         return line, column
 
 
-@dataclass(eq=False)
 class LuaUnit:
-    kind: str  # "block" | "string" | "file" | "module"
-    phase: str | None  # the handler's phase (nginxlint.nginx.directives.LUA_PHASE); None for a module
-    subsystem: str  # "http" | "stream"
-    source: SourceFile  # the file its positions point into (the nginx file for inline code)
-    text: str
-    node: object = None  # the *_by_lua* directive's Node (None for a module)
-    module: str | None = None  # the name it is required by (modules only)
-    facts: object = None
-    error: object = None  # LuaSyntaxError when the text does not parse
-    phases: set = field(default_factory=set)  # the phases it runs in; for a module, those of its handlers
-    handlers: list = field(default_factory=list)  # the handler units that reach it (itself for a handler)
-    required_at: list = field(default_factory=list)  # Locations of the `require` calls that load a module
-    _mapper: object = field(default=_Same, repr=False)
+    """One piece of Lua. (Plain classes here, not dataclasses: this module is imported by every run, Lua or not,
+    and generating dataclass methods costs more than the rest of the module.)"""
+
+    __slots__ = ("kind", "phase", "subsystem", "source", "text", "node", "module", "facts", "error", "phases",
+                 "handlers", "required_at", "_mapper")
+
+    def __init__(self, kind: str, phase: str | None, subsystem: str, source: SourceFile, text: str, node=None,
+                 module: str | None = None, _mapper=_Same):
+        self.kind = kind  # "block" | "string" | "file" | "module"
+        self.phase = phase  # the handler's phase (nginxlint.nginx.directives.LUA_PHASE); None for a module
+        self.subsystem = subsystem  # "http" | "stream"
+        self.source = source  # the file its positions point into (the nginx file for inline code)
+        self.text = text
+        self.node = node  # the *_by_lua* directive's Node (None for a module)
+        self.module = module  # the name it is required by (modules only)
+        self.facts = None
+        self.error = None  # LuaSyntaxError (or LuaTooComplex) when the text cannot be analysed
+        self.phases: set = set()  # the phases it runs in; for a module, those of its handlers
+        self.handlers: list = []  # the handler units that reach it (itself for a handler)
+        self.required_at: list = []  # Locations of the `require` calls that load a module
+        self._mapper = _mapper
+
+    def __repr__(self) -> str:
+        return f"<LuaUnit {self.kind} {self.label} {self.path}>"
 
     @property
     def path(self) -> str:
@@ -139,40 +146,31 @@ class LuaUnit:
         return f"{self.path}:{span.line}:{span.column}"
 
 
-@dataclass(frozen=True)
-class MissingFile:
+class MissingFile(NamedTuple):
     node: object  # the *_by_lua_file directive
     arg: int  # the index of its path argument
     path: Path  # where it was looked for
 
 
-@dataclass(frozen=True)
-class UnresolvedRequire:
+class UnresolvedRequire(NamedTuple):
     unit: LuaUnit
     require: object  # the facts' Require
     tried: tuple  # package_path.Tried, in search order
 
 
-@dataclass
 class LuaUnits:
     """Everything `dep.lua` holds."""
 
-    units: list[LuaUnit]
-    missing_files: list[MissingFile]
-    dynamic_files: list  # Nodes of *_by_lua_file directives whose path holds nginx variables
-    outside_files: list  # Nodes of *_by_lua_file directives pointing outside the project (no path-map entry)
-    unresolved: list[UnresolvedRequire]
-    unseen_modules: list[UnresolvedRequire]  # not found, and the image may hold them (a config from a ConfigMap)
-    search_paths: dict  # subsystem -> package_path.SearchPath
-    available: object  # modules.ModuleSet of what needs no file in the project
+    __slots__ = ("units", "missing_files", "dynamic_files", "outside_files", "unresolved", "unseen_modules")
 
-    @property
-    def handlers(self) -> list[LuaUnit]:
-        return [u for u in self.units if u.kind != "module"]
-
-    @property
-    def modules(self) -> list[LuaUnit]:
-        return [u for u in self.units if u.kind == "module"]
+    def __init__(self, units: list[LuaUnit], missing_files: list[MissingFile], dynamic_files: list,
+                 outside_files: list, unresolved: list[UnresolvedRequire], unseen_modules: list[UnresolvedRequire]):
+        self.units = units
+        self.missing_files = missing_files
+        self.dynamic_files = dynamic_files  # Nodes of *_by_lua_file directives whose path holds nginx variables
+        self.outside_files = outside_files  # Nodes of *_by_lua_file directives outside the project or in the image
+        self.unresolved = unresolved
+        self.unseen_modules = unseen_modules  # not found, and the image may hold them (a config from a ConfigMap)
 
     @property
     def parse_failed(self) -> bool:
@@ -180,15 +178,6 @@ class LuaUnits:
 
     def of(self, subsystem: str) -> list[LuaUnit]:
         return [u for u in self.units if u.subsystem == subsystem]
-
-
-def subsystem_of(node) -> str:
-    return "stream" if node.ctx and node.ctx[0] == "stream" else "http"
-
-
-def code_arg(name: str) -> int:
-    """The argument holding the code or file of a *_by_lua / *_by_lua_file directive (`set_by_lua* $res …`)."""
-    return 1 if name.startswith("set_by_lua") else 0
 
 
 class _LuaFiles:
@@ -216,6 +205,8 @@ class _LuaFiles:
 
     def resolver(self):
         """How a filled-in `lua_package_path` template becomes a project path (package_path.resolver's contract)."""
+        from . import package_path as pp
+
         dep = self.dep
         if not self.in_image:
             return pp.resolver(dep.prefix, dep.loader, dep.conf_dir)
@@ -296,7 +287,7 @@ def collect_units(dep) -> LuaUnits:
 
     nodes = lua_directives(dep)
     if not nodes:  # plain nginx: no module search, no project scan
-        return LuaUnits([], [], [], [], [], [], {}, None)
+        return LuaUnits([], [], [], [], [], [])
     files = _LuaFiles(dep)
     units: list[LuaUnit] = []
     missing: list[MissingFile] = []
@@ -343,13 +334,18 @@ def collect_units(dep) -> LuaUnits:
         unit.handlers = [unit]
         units.append(unit)
 
+    from .project import project_modules
+
     available = project_modules(dep)
     search_paths = {subsystem: _search_path(dep, subsystem) for subsystem in ("http", "stream")}
     unresolved, unseen = _follow_requires(dep, files, units, search_paths, available)
-    return LuaUnits(units, missing, dynamic, outside, unresolved, unseen, search_paths, available)
+    return LuaUnits(units, missing, dynamic, outside, unresolved, unseen)
 
 
-def _search_path(dep, subsystem: str) -> pp.SearchPath:
+def _search_path(dep, subsystem: str):
+    """The package_path.SearchPath of one subsystem."""
+    from . import package_path as pp
+
     def value(name):
         for node in dep.nodes(name):
             if node.ctx == (subsystem,) and node.args:

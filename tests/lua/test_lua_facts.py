@@ -307,11 +307,6 @@ def test_cosockets():
     ]
 
 
-def test_timers():
-    facts = analyze_lua("ngx.timer.at(0, f)\nlocal every = ngx.timer.every\nevery(5, g)")
-    assert [(t.kind, t.span) for t in facts.timers] == [("at", (1, 1, 1, 19)), ("every", (3, 1, 3, 12))]
-
-
 def test_standard_globals():
     for name in ("ngx", "ndk", "bit", "jit", "coroutine", "string", "unpack", "setfenv", "_G"):
         assert name in STANDARD_GLOBALS

@@ -22,6 +22,14 @@ def deployment(tmp_path: Path, files: dict[str, str], settings: Settings | None 
     return dep
 
 
+def handlers(lua) -> list:
+    return [u for u in lua.units if u.kind != "module"]
+
+
+def modules(lua) -> list:
+    return [u for u in lua.units if u.kind == "module"]
+
+
 CONF = """\
 events {}
 http {
@@ -53,8 +61,8 @@ def dep(tmp_path):
 
 def test_handlers_phases_and_subsystems(dep):
     lua = dep.lua
-    handlers = [(u.kind, u.phase, u.subsystem, u.node.d.name) for u in lua.handlers]
-    assert handlers == [
+    found = [(u.kind, u.phase, u.subsystem, u.node.d.name) for u in handlers(lua)]
+    assert found == [
         ("block", "init_worker", "http", "init_worker_by_lua_block"),
         ("block", "content", "http", "content_by_lua_block"),
         ("file", "access", "http", "access_by_lua_file"),
@@ -68,17 +76,17 @@ def test_handlers_phases_and_subsystems(dep):
 
 
 def test_modules_once_per_subsystem_with_the_phases_that_reach_them(dep):
-    modules = {(u.subsystem, u.module): u for u in dep.lua.modules}
-    assert sorted(modules) == [("http", "metrics"), ("http", "util"), ("stream", "metrics"), ("stream", "util")]
-    assert modules[("http", "metrics")].phases == {"init_worker", "content"}
-    assert modules[("http", "util")].phases == {"init_worker", "content"}  # through metrics, cycle included
-    assert modules[("stream", "metrics")].phases == {"content"}
-    assert [loc.span.line for loc in modules[("http", "metrics")].required_at] == [4, 7, 1]
+    by_name = {(u.subsystem, u.module): u for u in modules(dep.lua)}
+    assert sorted(by_name) == [("http", "metrics"), ("http", "util"), ("stream", "metrics"), ("stream", "util")]
+    assert by_name[("http", "metrics")].phases == {"init_worker", "content"}
+    assert by_name[("http", "util")].phases == {"init_worker", "content"}  # through metrics, cycle included
+    assert by_name[("stream", "metrics")].phases == {"content"}
+    assert [loc.span.line for loc in by_name[("http", "metrics")].required_at] == [4, 7, 1]
     assert "lua/metrics.lua" in dep.files and "lua/access.lua" in dep.files
 
 
 def test_block_positions_shift_on_the_first_line_only(dep):
-    content = dep.lua.handlers[1]
+    content = handlers(dep.lua)[1]
     (require,) = content.facts.requires
     span = content.span(require.span)  # the module name, on the block's first line
     assert (span.line, span.end_line) == (7, 7)
@@ -87,7 +95,7 @@ def test_block_positions_shift_on_the_first_line_only(dep):
 
 
 def test_string_form_positions_go_back_through_nginx_escapes(dep):
-    log = dep.lua.handlers[3]
+    log = handlers(dep.lua)[3]
     assert log.text == "ngx.log(ngx.ERR, 'it\\'s') x = ngx.shared.d"
     (ref,) = log.facts.dict_refs
     span = log.span(ref.span)
@@ -117,7 +125,7 @@ def test_missing_unresolved_and_broken(tmp_path):
     lua = dep.lua
     assert [(m.node.d.name, m.path.name) for m in lua.missing_files] == [("init_by_lua_file", "nope.lua")]
     assert [u.require.module for u in lua.unresolved] == ["absent"]
-    assert lua.parse_failed and lua.handlers[-1].error.message
+    assert lua.parse_failed and handlers(lua)[-1].error.message
 
 
 def test_known_modules_and_extra_paths(tmp_path):
@@ -126,7 +134,7 @@ def test_known_modules_and_extra_paths(tmp_path):
     conf = "events {}\nhttp {\n init_by_lua_block { require('corp.auth') require('vend') }\n}\n"
     dep = deployment(tmp_path, {"conf/nginx.conf": conf, "vendor/vend.lua": "return 1\n"}, settings)
     assert not dep.lua.unresolved
-    assert [u.module for u in dep.lua.modules] == ["vend"]
+    assert [u.module for u in modules(dep.lua)] == ["vend"]
 
 
 class _RunLoader:
@@ -311,7 +319,9 @@ def test_plain_nginx_builds_no_module_search(tmp_path, monkeypatch):
         raise AssertionError("no Lua: nothing to search for")
 
     dep = deployment(tmp_path, {"conf/nginx.conf": "events {}\nhttp { server { listen 80; } }\n"})
-    monkeypatch.setattr(units_module, "project_modules", forbidden)
+    from nginxlint.openresty import project
+
+    monkeypatch.setattr(project, "project_modules", forbidden)
     monkeypatch.setattr(units_module, "_search_path", forbidden)
     lua = dep.lua
     assert lua.units == [] and lua.unresolved == [] and not lua.parse_failed
@@ -325,3 +335,27 @@ def test_units_come_in_document_order_across_directive_names(tmp_path):
             " init_by_lua_block { f = 1 }\n}\n")
     dep = deployment(tmp_path, {"conf/nginx.conf": conf})
     assert [u.facts.global_writes[0].name for u in dep.lua.units] == ["a", "b", "c", "d", "e", "f"]
+
+
+def test_a_plain_nginx_run_imports_nothing_of_the_lua_analysis(tmp_path):
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    (tmp_path / "nginx.conf").write_text(
+        "events {}\nhttp {\n upstream b { server 127.0.0.1:8081; }\n server { listen 80;\n"
+        "  location / { proxy_pass http://b$request_uri; } location /x { proxy_pass http://127.0.0.1; } }\n}\n")
+    probe = (
+        "import sys, io, contextlib\n"
+        "from nginxlint.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    main([{str(tmp_path)!r}, '--no-cache'])\n"
+        "print(' '.join(sorted(m for m in sys.modules)))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120,
+                          cwd=tmp_path, env={**__import__("os").environ, "PYTHONPATH": str(root)})
+    assert done.returncode == 0, done.stderr
+    loaded = set(done.stdout.split())
+    heavy = {"nginxlint.openresty.package_path", "nginxlint.openresty.project", "nginxlint.openresty.modules",
+             "nginxlint.lua.stdlib", "nginxlint.lua.parser", "nginxlint.lua.facts", "nginxlint.nginx.zones", "shlex"}
+    assert not heavy & loaded, sorted(heavy & loaded)
