@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from ..model import Location, Span
+from ..nginx.urls import PASS_DIRECTIVES
 from ..openresty.phases import INIT_PHASES, subsystem_of
 from .registry import rule
 
@@ -541,8 +542,7 @@ def phase_handler_shadowed(dep, report):
 # -- LUA213 -----------------------------------------------------------------------------------------------------
 
 CONTENT_HANDLERS = frozenset({
-    "proxy_pass", "fastcgi_pass", "uwsgi_pass", "scgi_pass", "grpc_pass", "memcached_pass", "stub_status",
-    "empty_gif", "flv", "mp4", "hls", "echo", "js_content", "perl",
+    *PASS_DIRECTIVES, "memcached_pass", "stub_status", "empty_gif", "flv", "mp4", "hls", "echo", "js_content", "perl",
 })
 STREAM_CONTENT_HANDLERS = frozenset({"proxy_pass", "return", "js_content"})
 
@@ -671,7 +671,7 @@ def resolver_missing(dep, report):
 
 
 def _variable_passes(dep, report, scopes: set) -> None:
-    from ..nginx.urls import PASS_DIRECTIVES, upstream_names
+    from ..nginx.urls import upstream_names
 
     upstreams = upstream_names(dep)
     sets: dict = {}
