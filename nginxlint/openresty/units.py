@@ -24,6 +24,8 @@ def _compute(text: str):
     try:
         return (analyze_lua(text), None)
     except LuaSyntaxError as error:
+        # kept for the run: its traceback would keep the frames that raised it, and with them the deployment
+        error.__traceback__ = error.__context__ = error.__cause__ = None
         return (None, error)
 
 

@@ -359,3 +359,16 @@ def test_a_plain_nginx_run_imports_nothing_of_the_lua_analysis(tmp_path):
     heavy = {"nginxlint.openresty.package_path", "nginxlint.openresty.project", "nginxlint.openresty.modules",
              "nginxlint.lua.stdlib", "nginxlint.lua.parser", "nginxlint.lua.facts", "nginxlint.nginx.zones", "shlex"}
     assert not heavy & loaded, sorted(heavy & loaded)
+
+
+def test_a_run_with_broken_lua_keeps_nothing_alive(tmp_path):
+    import gc
+    import weakref
+
+    conf = "events {}\nhttp { server { listen 80; location / { content_by_lua_block { local = 1 } } } }\n"
+    dep = deployment(tmp_path, {"conf/nginx.conf": conf})
+    assert dep.lua.parse_failed
+    dead_dep, dead_loader = weakref.ref(dep), weakref.ref(dep.loader)
+    del dep
+    gc.collect()
+    assert dead_dep() is None and dead_loader() is None  # the stored syntax error holds no frames
