@@ -168,13 +168,30 @@ def collector_paused() -> Iterator[None]:
 # contain one at column 0), so the file can be split there and each part
 # composed alone when the whole does not compose. Directive lines go with the
 # document they precede.
-_DOCUMENT_START = re.compile(r"^(?:%[^\n]*\n)*---(?=[ \t\r\n]|$)", re.MULTILINE)
+_DOCUMENT_MARKER = re.compile(r"^---(?=[ \t\r\n]|$)", re.MULTILINE)
+
+
+def _document_starts(text: str) -> list[int]:
+    """Offsets where documents start: each `---` line, moved up over the `%` directive lines right above it.
+
+    (One regex for both would rescan every run of `%` lines from each of its lines: quadratic.)"""
+    starts = []
+    for match in _DOCUMENT_MARKER.finditer(text):
+        start = match.start()
+        while start > 0:
+            previous = text.rfind("\n", 0, start - 1) + 1
+            if not text.startswith("%", previous):
+                break
+            start = previous
+        if start > 0:
+            starts.append(start)
+    return starts
 
 
 def _load_by_chunks(text: str, loader: type, lines: list[str]) -> YamlFile:
     import yaml
 
-    starts = [0] + [m.start() for m in _DOCUMENT_START.finditer(text) if m.start() > 0]
+    starts = [0, *_document_starts(text)]
     composed: list[tuple[object, int]] = []
     problems: list[YamlProblem] = []
     line_offset = 0
