@@ -158,37 +158,16 @@ def worker_processes(dep, report):
 
 # -- CTR103: memory budget ---------------------------------------------------------------------------------------
 
-def shared_zones(dep) -> list[tuple[str, str, int, object]]:
-    """(label, size text, bytes, node) of every shared memory zone, each zone name once."""
-    zones: dict[str, tuple] = {}
+def memory_zones(dep) -> list[tuple[str, str, int, object]]:
+    """(label, size text, bytes, node) of each shared memory zone nginx would create, each name once."""
+    from ..nginx.zones import shared_zones
 
-    def add(kind, name, text, node):
-        size = nginx_size(text)
-        if size is not None:
-            zones.setdefault(f"{kind}:{name}", (f"{kind_label[kind]} {name}", text, size, node))
-
-    kind_label = {"dict": "lua_shared_dict", "zone": "zone", "ssl": "ssl_session_cache"}
-    for node in dep.nodes("lua_shared_dict"):
-        if len(node.args) == 2:
-            add("dict", node.args[0], node.args[1], node)
-    for name in ("limit_req_zone", "limit_conn_zone", "proxy_cache_path", "fastcgi_cache_path",
-                 "uwsgi_cache_path", "scgi_cache_path"):
-        key = "keys_zone=" if name.endswith("cache_path") else "zone="
-        for node in dep.nodes(name):
-            for arg in node.args:
-                if arg.startswith(key) and arg.count(":") == 1:
-                    zone, text = arg[len(key):].split(":")
-                    zones.setdefault(f"zone:{zone}", (f"{name} {zone}", text, nginx_size(text) or 0, node))
-    for node in dep.nodes("ssl_session_cache"):
-        for arg in node.args:
-            if arg.startswith("shared:") and arg.count(":") == 2:
-                _shared, zone, text = arg.split(":")
-                add("ssl", zone, text, node)
-    for node in dep.nodes("zone"):
-        if node.ctx[-1:] == ("upstream",) and len(node.args) == 2:
-            zones.setdefault(f"zone:{node.args[0]}", (f"upstream zone {node.args[0]}", node.args[1],
-                                                     nginx_size(node.args[1]) or 0, node))
-    return [zone for zone in zones.values() if zone[2]]
+    found: dict[str, tuple] = {}
+    for zone in shared_zones(dep):
+        if zone.size_bytes and zone.name not in found:
+            label = "upstream zone" if zone.kind == "zone" else zone.kind
+            found[zone.name] = (f"{label} {zone.name}", zone.size_text, zone.size_bytes, zone.node)
+    return list(found.values())
 
 
 @rule("CTR103")
@@ -213,7 +192,7 @@ def memory_budget(dep, report):
         shown = f"{workers} (auto, at least)"
     else:
         workers, shown = 1, "1"
-    zones = shared_zones(dep)
+    zones = memory_zones(dep)
     total = workers * per_worker + master + sum(size for _label, _text, size, _node in zones)
     ratio = total / limit.value
     if ratio < 0.8:
@@ -337,7 +316,6 @@ TEMP_DIRECTIVES = {
     "uwsgi_temp_path": ("uwsgi", "uwsgi_pass"),
     "scgi_temp_path": ("scgi", "scgi_pass"),
 }
-CACHE_PATHS = ("proxy_cache_path", "fastcgi_cache_path", "uwsgi_cache_path", "scgi_cache_path")
 _OPENRESTY_RUN_TEMPS = {"client_body": "nginx-client-body", "proxy": "nginx-proxy", "fastcgi": "nginx-fastcgi",
                         "uwsgi": "nginx-uwsgi", "scgi": "nginx-scgi"}
 _NGINX_TEMPS = {"client_body": "client_temp", "proxy": "proxy_temp", "fastcgi": "fastcgi_temp",
@@ -402,6 +380,8 @@ def read_only_root(dep, report):
             if node.args:
                 written.add(kind)
                 check(node, 0, node.args[0], f"the {kind.replace('_', ' ')} temp directory")
+    from ..nginx.zones import CACHE_PATHS
+
     for name in CACHE_PATHS:
         for node in dep.nodes(name):
             if node.args:
@@ -576,40 +556,21 @@ def cpu_affinity(dep, report):
 
 # -- CTR112: names resolved once ------------------------------------------------------------------------------------
 
-_PASS_DIRECTIVES = ("proxy_pass", "fastcgi_pass", "grpc_pass", "uwsgi_pass", "scgi_pass")
-_IPV4 = re.compile(r"[0-9]+(?:\.[0-9]+){3}")
-
-
-def _host_of(target: str) -> tuple[str, int, int] | None:
-    """(host, start, end) of the host part of `http://host:port/path`, `host:port` or `host`."""
-    start = target.find("://")
-    start = start + 3 if start >= 0 else 0
-    end = start
-    while end < len(target) and target[end] not in ":/?":
-        end += 1
-    host = target[start:end]
-    return (host, start, end) if host else None
-
-
-def is_host_name(host: str) -> bool:
-    if not host or host.startswith(("[", "unix")) or _IPV4.fullmatch(host) or "$" in host:
-        return False
-    return any(c.isalpha() for c in host)
-
-
 @rule("CTR112")
 def upstream_resolved_once(dep, report):
-    upstreams = {n.args[0] for n in dep.nodes("upstream") if n.args}
+    from ..nginx.urls import PASS_DIRECTIVES, is_address, upstream_host, upstream_names
+
+    upstreams = upstream_names(dep)
 
     def check(node, literal_upstream_ok):
         target = node.args[0]
-        if "$" in target or target.startswith("unix:"):
-            return
-        found = _host_of(target)
+        found = upstream_host(target)
         if found is None:
             return
         host, start, end = found
-        if not is_host_name(host) or (literal_upstream_ok and host in upstreams) or host == "localhost":
+        if "$" in host or is_address(host) or not any(c.isalpha() for c in host) or host == "localhost":
+            return  # known only at request time, or nothing to resolve
+        if literal_upstream_ok and host in upstreams:
             return
         span = node.d.arg_span(0)
         raw = node.d.raw_args[0] if node.d.raw_args else ""
@@ -620,7 +581,7 @@ def upstream_resolved_once(dep, report):
                "a pod, an external name), nginx keeps sending to the old ones until it is reloaded; use a "
                "variable with `resolver`, or `server … resolve` in an upstream with a `zone`", span=span)
 
-    for name in _PASS_DIRECTIVES:
+    for name in PASS_DIRECTIVES:
         for node in dep.nodes(name):
             if node.args:
                 check(node, True)

@@ -12,10 +12,10 @@ import ipaddress
 import re
 
 from ..nginx.directives import LUA_PHASE
+from ..nginx.urls import PASS_DIRECTIVES
 from .container import http_servers, runs_as_non_root, server_listens
 from .registry import rule
 
-PASS_DIRECTIVES = ("proxy_pass", "fastcgi_pass", "grpc_pass", "uwsgi_pass", "scgi_pass")
 UNKNOWN = object()  # a regular expression Python cannot read: the match is not known
 
 

@@ -5,12 +5,12 @@ import re
 import weakref
 
 from ..nginx.values import parse_uint
+from ..openresty.phases import INIT_PHASES
 from .container import http_servers, runs_as_non_root, server_listens
 from .k8s import UNKNOWN, container_groups, match_location, reachable, restricted, servers_on_port
 from .registry import rule
 
 STATUS_DIRECTIVES = ("stub_status", "vhost_traffic_status_display", "api", "status")
-INIT_PHASES = frozenset({"init", "init_worker"})
 ANNOTATION = "prometheus.io/"
 # Only when the Lua facts are missing (a unit that does not parse): `prometheus:collect()` in the text.
 _COLLECT_TEXT = re.compile(r"\bprometheus\s*:\s*collect\s*\(")

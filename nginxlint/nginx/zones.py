@@ -6,8 +6,9 @@ document; callers keep the first of a name when they need one.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+
+from .values import parse_uint
 
 CACHE_PATHS = ("proxy_cache_path", "fastcgi_cache_path", "uwsgi_cache_path", "scgi_cache_path")
 # directive -> the prefix of the argument naming the zone ("" for a name that is the first argument)
@@ -21,7 +22,6 @@ ZONE_DIRECTIVES = (
 )
 
 MAX_SIZE = 2**63 - 1  # NGX_MAX_SIZE_T_VALUE on 64-bit systems
-_DIGITS = re.compile(r"[0-9]+")
 _SCALE = {"k": 1024, "K": 1024, "m": 1024 * 1024, "M": 1024 * 1024}
 
 
@@ -43,10 +43,8 @@ def parse_size(text: str | None) -> int | None:
     scale = _SCALE.get(text[-1])
     digits = text[:-1] if scale else text
     scale = scale or 1
-    if not _DIGITS.fullmatch(digits):
-        return None
-    value = int(digits)
-    if value > MAX_SIZE // scale:
+    value = parse_uint(digits)
+    if value is None or value > MAX_SIZE // scale:
         return None
     return value * scale
 
