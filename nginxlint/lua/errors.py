@@ -34,19 +34,13 @@ class LuaTooComplex(Exception):
 
 class LineIndex(_TextIndex):
     """nginx's offset-to-position index (lines end at '\\n' only, as on the nginx side), with what the Lua side
-    needs besides: the inverse mapping, syntax errors, and spans that end at the end offset itself, so that an
+    needs besides: syntax errors, and spans that end at the end offset itself, so that an
     empty span stays empty (LuaJIT's errors "near '<eof>'" point after the last character, at nothing)."""
 
     __slots__ = ()
 
     def span(self, start: int, end: int) -> tuple[int, int, int, int]:
         return self.position(start) + self.position(end)
-
-    def offset(self, line: int, column: int) -> int:
-        """The offset of a 1-based (line, column); lines past either end are clamped to the text."""
-        starts = self._starts or self._line_starts()
-        line = min(max(line, 1), len(starts))
-        return starts[line - 1] + column - 1
 
     def error(self, message: str, start: int, end: int) -> LuaSyntaxError:
         return LuaSyntaxError(message, *self.span(start, end))

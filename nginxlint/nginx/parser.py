@@ -61,6 +61,12 @@ class LineIndex:
         line = bisect_right(starts, offset)
         return line, offset - starts[line - 1] + 1
 
+    def offset(self, line: int, column: int) -> int:
+        """The offset of a 1-based (line, column); lines past either end are clamped to the text."""
+        starts = self._starts or self._line_starts()
+        line = min(max(line, 1), len(starts))
+        return starts[line - 1] + column - 1
+
     def span(self, start: int, end: int) -> Span:
         if self.pinned is not None:
             return self.pinned
