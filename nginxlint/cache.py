@@ -15,6 +15,9 @@ from . import __version__
 
 
 def default_directory() -> Path:
+    """NGINXLINT_CACHE_DIR when set, else the XDG cache directory."""
+    if os.environ.get("NGINXLINT_CACHE_DIR"):
+        return Path(os.environ["NGINXLINT_CACHE_DIR"]) / __version__
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "nginxlint" / __version__
 
