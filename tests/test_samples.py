@@ -35,3 +35,12 @@ def test_sample_findings_match_annotations(sample):
     want = expected(SAMPLES / sample)
     assert got == want, f"unexpected: {sorted((got - want).elements())}; missing: {sorted((want - got).elements())}"
     assert result.status == (1 if want else 0)
+
+
+def test_all_samples_at_once_give_the_union_of_their_annotations():
+    """One run over several projects binds each config to its own project's container (the README's first command)."""
+    result = run_cli([str(SAMPLES), "--format", "json", "--base-dir", str(ROOT)], cwd=ROOT)
+    got = Counter((f["path"], f["line"], f["code"]) for f in result.json["findings"])
+    want = sum((expected(SAMPLES / name) for name in sorted(p.name for p in SAMPLES.iterdir() if p.is_dir())),
+               Counter())
+    assert got == want, f"unexpected: {sorted((got - want).elements())}; missing: {sorted((want - got).elements())}"

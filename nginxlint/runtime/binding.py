@@ -178,6 +178,25 @@ class Manifests:
     absolute: dict = field(default_factory=dict)  # display path -> absolute Path
 
 
+def _nearest(deployment, containers: list) -> list:
+    """The containers whose manifest sits closest to the config (deepest shared directory): in a tree that holds
+    several projects, each config goes with its own project's nginx container."""
+    if len(containers) < 2:
+        return containers
+    root = deployment.root.display.split("/")[:-1]
+
+    def shared(facts) -> int:
+        depth = 0
+        for mine, theirs in zip(root, facts.path.split("/")[:-1]):
+            if mine != theirs:
+                break
+            depth += 1
+        return depth
+
+    best = max(shared(facts) for facts in containers)
+    return [facts for facts in containers if shared(facts) == best]
+
+
 def bind_runtime(workspace, findings: list[Finding], notifications: list[Notification]) -> None:
     loader = workspace.loader
     settings = loader.settings
@@ -223,12 +242,12 @@ def bind_runtime(workspace, findings: list[Finding], notifications: list[Notific
                 bound.add(id(binding.container))
 
     nginx = [facts for facts in candidates if _is_nginx(facts.container)]
-    only = nginx[0] if len(nginx) == 1 and id(nginx[0].container) not in bound else None
     for deployment in workspace.deployments:
         if deployment.runtime is not None:
             continue
-        if only is not None:
-            deployment.runtime = Binding(only, "only-nginx-container")
+        near = _nearest(deployment, nginx)
+        if len(near) == 1 and id(near[0].container) not in bound:
+            deployment.runtime = Binding(near[0], "only-nginx-container")
         elif not nginx and (by_port := _port_binding(deployment, candidates, bound)) is not None:
             deployment.runtime = by_port
         elif settings_facts is not None:
