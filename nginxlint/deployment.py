@@ -117,13 +117,17 @@ class Deployment:
 
     # -- building -------------------------------------------------------------------------------------------
 
+    def _parse(self, source):
+        """The file's tree, or None; a file that cannot be read or parsed makes the deployment incomplete."""
+        parsed = self.loader.parse(source)
+        if parsed is None or parsed.problem:
+            self.complete = False
+        return parsed
+
     def _expand(self, root) -> None:
-        parsed = self.loader.parse(root)
+        parsed = self._parse(root)
         if parsed is None:
-            self.complete = False
             return
-        if parsed.problem:
-            self.complete = False
         index = self._index
         stack = [(iter(parsed.directives), self.main, self.start_ctx, (), frozenset({root.path}))]
         from .nginx.directives import context_of
@@ -146,12 +150,9 @@ class Deployment:
                     if target.path in chain:
                         self._cycle(node, target)
                         continue
-                    child = self.loader.parse(target)
+                    child = self._parse(target)
                     if child is None:
-                        self.complete = False
                         continue
-                    if child.problem:
-                        self.complete = False
                     self.files[target.display] = target
                     included.append((iter(child.directives), parent, ctx, via + (d,), chain | {target.path}))
                 stack.extend(reversed(included))

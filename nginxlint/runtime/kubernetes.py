@@ -25,7 +25,8 @@ from .model import (
     Workload,
 )
 from .quantity import parse_cpu, parse_memory
-from .yamlpos import YMap, YNode, YScalar, collector_paused, load_yaml
+from ..gcpause import collector_paused
+from .yamlpos import YMap, YNode, YScalar, load_yaml
 
 # Where each workload kind keeps its pod template (None: the object is the pod).
 _POD_TEMPLATE_PATH: dict[str, tuple[str, ...] | None] = {

@@ -9,12 +9,11 @@ exceptions; a broken document does not hide the other documents of the file.
 
 from __future__ import annotations
 
-import gc
 import re
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Iterator, Mapping, Union
 
+from ..gcpause import collector_paused
 from ..model import Span
 
 _YAML_TAG = "tag:yaml.org,2002:"
@@ -151,17 +150,6 @@ def load_yaml(text: str) -> YamlFile:
             return _load_by_chunks(text, loader, lines)
         return _build_file([(node, 0) for node in composed], [], lines)
 
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Building many small acyclic nodes triggers the cyclic GC again and again (about half the time)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 # A line starting with '---' always starts a document (a block scalar cannot
