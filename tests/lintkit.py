@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import shutil
 import sys
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
@@ -13,12 +15,33 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# Debian's nginx with NDK and lua-nginx-module, for the tests that ask the real nginx (NGINXLINT_ORACLE_MODULES
+# may point at modules unpacked elsewhere).
+NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
+MODULES_DIR = Path(os.environ.get("NGINXLINT_ORACLE_MODULES", "/usr/lib/nginx/modules"))
+LUA_MODULES = ("ndk_http_module.so", "ngx_http_lua_module.so")
+LOAD_LUA_MODULES = " ".join(f"load_module {MODULES_DIR / name};" for name in LUA_MODULES)  # for -g or a file
 
-def write_tree(base: Path, files: dict[str, str]) -> None:
-    for name, text in files.items():
+
+def nginx_missing() -> str | None:
+    """None when nginx and its Lua module are installed here, else why not (a skip reason)."""
+    if NGINX is None:
+        return "nginx is not installed"
+    missing = [name for name in LUA_MODULES if not (MODULES_DIR / name).exists()]
+    if missing:
+        return f"nginx Lua module missing in {MODULES_DIR}: {', '.join(missing)} (set NGINXLINT_ORACLE_MODULES)"
+    return None
+
+
+def write_tree(base: Path, files: dict[str, str | bytes]) -> None:
+    """Write files under `base`: text as UTF-8 (undecodable bytes kept as they were read), bytes as they are."""
+    for name, content in files.items():
         path = base / name
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_bytes(content.encode("utf-8", "surrogateescape"))
 
 
 class Result:

@@ -2,15 +2,13 @@
 nginx's own verdicts on syntax (checked against `nginx -t` when it is installed), and no recursion limit."""
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 from pathlib import Path
 
 import crossplane
 import pytest
 
-from lintkit import ROOT
+from lintkit import LOAD_LUA_MODULES, NGINX, ROOT, nginx_missing
 from nginxlint.model import Span
 from nginxlint.nginx.directives import LUA_BLOCK_DIRECTIVES
 from nginxlint.nginx.parser import parse
@@ -142,11 +140,7 @@ SYNTAX_CASES = {
     "lua_long_comment": ("events {}\nhttp {\n init_by_lua_block { --[[ }\n ]] }\n}\n", None, None),
 }
 
-NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
-LUA_MODULE = Path("/usr/lib/nginx/modules/ngx_http_lua_module.so")
-
-
-@pytest.mark.skipif(not NGINX or not LUA_MODULE.exists(), reason="needs Debian's nginx and libnginx-mod-http-lua")
+@pytest.mark.skipif(nginx_missing() is not None, reason=str(nginx_missing()))
 @pytest.mark.parametrize("case", sorted(SYNTAX_CASES))
 def test_syntax_verdicts_agree_with_nginx(case, tmp_path):
     text, nginx_line, line = SYNTAX_CASES[case]
@@ -154,8 +148,7 @@ def test_syntax_verdicts_agree_with_nginx(case, tmp_path):
     conf.mkdir()
     (tmp_path / "logs").mkdir()
     (conf / "nginx.conf").write_text(text)
-    load = ("load_module /usr/lib/nginx/modules/ndk_http_module.so; "
-            "load_module /usr/lib/nginx/modules/ngx_http_lua_module.so; pid logs/nginx.pid;")
+    load = LOAD_LUA_MODULES + " pid logs/nginx.pid;"
     run = subprocess.run([NGINX, "-t", "-p", f"{tmp_path}/", "-c", "conf/nginx.conf", "-g", load, "-e", "stderr"],
                          capture_output=True, text=True, timeout=30)
     parsed = parse(text, lua_blocks=LUA_BLOCK_DIRECTIVES)

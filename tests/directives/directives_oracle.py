@@ -6,18 +6,12 @@ prefix with ``logs/``, the pid file and the temp paths inside it.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 
-# NGINXLINT_ORACLE_MODULES may point at modules unpacked elsewhere (with LD_LIBRARY_PATH for their
-# libraries), e.g. when a system package conflicts with libnginx-mod-http-lua.
-MODULES_DIR = Path(os.environ.get("NGINXLINT_ORACLE_MODULES", "/usr/lib/nginx/modules"))
-LUA_MODULES = ("ndk_http_module.so", "ngx_http_lua_module.so")
-NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+from lintkit import LUA_MODULES, MODULES_DIR, NGINX, nginx_missing
 
 # Where the directive under test lands, written as the text around it.
 CONTEXT_TEMPLATES = {
@@ -42,14 +36,7 @@ _HTTP_PREAMBLE = (
 _MESSAGE = re.compile(r"\[(emerg|alert|crit|error)\] (?:\d+#\d+: )?(.*?)(?: in (\S+?):(\d+))?$", re.M)
 
 
-def available() -> str | None:
-    """None when nginx and the lua module are usable, else why not."""
-    if NGINX is None:
-        return "nginx is not installed"
-    missing = [m for m in LUA_MODULES if not (MODULES_DIR / m).exists()]
-    if missing:
-        return f"nginx lua module missing: {', '.join(missing)}"
-    return None
+available = nginx_missing  # None when usable, else why not
 
 
 def render(name: str, args: list[str], is_block: bool, body: str = "") -> str:

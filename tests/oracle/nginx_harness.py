@@ -28,9 +28,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-MODULES_DIR = Path(os.environ.get("NGINXLINT_ORACLE_MODULES", "/usr/lib/nginx/modules"))
-LUA_MODULES = ("ndk_http_module.so", "ngx_http_lua_module.so")
-NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+from lintkit import LUA_MODULES, MODULES_DIR, NGINX, nginx_missing
 RESTY_CORE_DIRS = ("/usr/share/lua/5.1", "/usr/local/share/lua/5.1", "/usr/local/openresty/lualib")
 TEMP_PATHS = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
 
@@ -78,11 +76,9 @@ def unavailable() -> str | None:
 
 
 def _probe() -> str | None:
-    if NGINX is None:
-        return "nginx is not installed"
-    missing = [m for m in LUA_MODULES if not (MODULES_DIR / m).exists()]
+    missing = nginx_missing()
     if missing:
-        return f"nginx Lua module missing in {MODULES_DIR}: {', '.join(missing)} (set NGINXLINT_ORACLE_MODULES)"
+        return missing
     lua_path = os.environ.get("NGINXLINT_ORACLE_LUA_PATH", "")
     places = [*RESTY_CORE_DIRS, *(p.split("?")[0] for p in lua_path.split(";") if p)]
     if not any(Path(p, "resty", "core.lua").exists() for p in places):

@@ -24,10 +24,12 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 if str(REPO) not in sys.path:  # run as a script
     sys.path.insert(0, str(REPO))
-if str(HERE) not in sys.path:
-    sys.path.insert(0, str(HERE))
+for directory in (HERE, HERE.parent):  # this folder, and tests/ for lintkit
+    if str(directory) not in sys.path:
+        sys.path.insert(0, str(directory))
 
 import known_gaps  # noqa: E402
+from lintkit import write_tree  # noqa: E402
 import nginx_check  # noqa: E402
 
 LINT_TIMEOUT = 60
@@ -45,13 +47,7 @@ class Case:
     settings: dict | None = None
 
     def write(self, base: Path) -> None:
-        for name, content in self.files.items():
-            path = base / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(content, bytes):
-                path.write_bytes(content)
-            else:
-                path.write_bytes(content.encode("utf-8", "surrogateescape"))
+        write_tree(base, self.files)
         if self.settings:
             import yaml
 

@@ -14,27 +14,17 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-MODULES_DIR = Path(os.environ.get("NGINXLINT_ORACLE_MODULES", "/usr/lib/nginx/modules"))
-MODULES = ("ndk_http_module.so", "ngx_http_lua_module.so")
-NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
+from lintkit import LOAD_LUA_MODULES, NGINX, nginx_missing
+from nginxlint.nginx.directives import STOCK_INCLUDE_FILES
 TIMEOUT = 30
 # Files every nginx package installs next to nginx.conf; nginxlint assumes they are there, so the copy gets them.
 STOCK_DIR = Path("/etc/nginx")
-STOCK_FILES = ("mime.types", "fastcgi_params", "fastcgi.conf", "scgi_params", "uwsgi_params", "koi-utf", "koi-win",
-               "win-utf")
 
 # "nginx: [emerg] MESSAGE in FILE:LINE" (before the error log is open) or "DATE [emerg] PID#TID: MESSAGE ...".
 _PROBLEM = re.compile(r"\[(emerg|alert|crit)\] (?:\d+#\d+: )?(.*?)(?: in (\S+?):(\d+))?$", re.M)
 
 
-def unavailable_reason() -> str | None:
-    """None when nginx and the Lua module can be used here, else why not."""
-    if NGINX is None:
-        return "nginx is not installed"
-    missing = [name for name in MODULES if not (MODULES_DIR / name).exists()]
-    if missing:
-        return "lua-nginx-module is not installed: " + ", ".join(missing)
-    return None
+unavailable_reason = nginx_missing  # None when nginx and the Lua module can be used here, else why not
 
 
 @dataclass(frozen=True)
@@ -62,7 +52,7 @@ def check_tree(tree: Path, root: str) -> NginxVerdict:
         _install_stock_files(conf.parent)
         for directory in [Path(scratch), *(p for p in copy.rglob("*") if p.is_dir() and not p.is_symlink())]:
             directory.chmod(0o755)  # workers run as nobody; a 0700 dir hides files from them
-        loads = " ".join(f"load_module {MODULES_DIR / name};" for name in MODULES)
+        loads = LOAD_LUA_MODULES
         if not _sets_pid(conf):  # a second pid would be "duplicate"; -t writes no pid file anyway
             loads += f" pid {prefix}/logs/nginx.pid;"
         command = [NGINX, "-t", "-p", f"{prefix}/", "-c", str(conf), "-e", "stderr", "-g", loads]
@@ -83,7 +73,7 @@ def _sets_pid(conf: Path) -> bool:
 
 
 def _install_stock_files(conf_dir: Path) -> None:
-    for name in STOCK_FILES:
+    for name in sorted(STOCK_INCLUDE_FILES):
         source, target = STOCK_DIR / name, conf_dir / name
         if source.is_file() and not os.path.lexists(target):
             shutil.copyfile(source, target)

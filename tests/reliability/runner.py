@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from differential import run_lint
+from lintkit import write_tree
 
 
 @dataclass
@@ -48,14 +49,7 @@ def assert_sane(run: Run) -> None:
         assert (f["end_line"], f["end_column"]) >= (f["line"], f["column"]), f
 
 
-def write(base: Path, files: dict[str, str | bytes]) -> None:
-    for name, content in files.items():
-        path = base / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_bytes(content.encode("utf-8", "surrogateescape"))
+write = write_tree  # bytes as they are, text as UTF-8 with undecodable bytes kept
 
 
 def snapshot(root: Path) -> dict[str, tuple]:
