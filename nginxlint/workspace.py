@@ -4,12 +4,12 @@ from __future__ import annotations
 import fnmatch
 import os
 import subprocess
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import Cache, default_directory
 from .catalog import load_catalog
-from .deployment import Deployment
+from .deployment import GLOB_CHARS, Deployment
 from .model import Finding, Span
 from .nginx import source as sources
 from .nginx.parser import ParsedFile, parse
@@ -31,7 +31,6 @@ class Workspace:
     report_only: set[str] | None  # display paths; None reports every file
     loader: "Loader"
     files_checked: int = 0
-    extra: dict = field(default_factory=dict)
 
 
 class Loader:
@@ -260,7 +259,7 @@ def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Pat
         if tree is not None and (path in configured or (not configured and _looks_main(tree, path))):
             build(path, (), True)
     leftovers = [p for p in candidates if p not in reached and parsed[p] is not None]
-    included_by_leftover = _literal_includes(leftovers, parsed)
+    included_by_leftover = _literal_includes(leftovers, parsed, loader)
     for path in leftovers:
         if path in reached or path in included_by_leftover:
             continue
@@ -275,7 +274,7 @@ def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Pat
     return Workspace(deployments, manifests, report_only, loader, files_checked=len(loader._sources))
 
 
-def _literal_includes(paths: list[Path], parsed: dict) -> set[Path]:
+def _literal_includes(paths: list[Path], parsed: dict, loader: Loader) -> set[Path]:
     """Files that a leftover fragment includes (relative to its own directory): they are not roots themselves."""
     targets: set[Path] = set()
     for path in paths:
@@ -286,10 +285,6 @@ def _literal_includes(paths: list[Path], parsed: dict) -> set[Path]:
                 stack.extend(d.block)
             elif d.name == "include" and d.args and not os.path.isabs(d.args[0]):
                 pattern = str(path.parent / d.args[0])
-                if any(c in pattern for c in "*?["):
-                    import glob
-
-                    targets.update(Path(os.path.abspath(m)) for m in glob.glob(pattern))
-                else:
-                    targets.add(Path(os.path.abspath(pattern)))
+                matches = loader.glob(pattern) if GLOB_CHARS.intersection(pattern) else [pattern]
+                targets.update(Path(os.path.abspath(m)) for m in matches)
     return targets

@@ -100,7 +100,7 @@ def undeclared_shared_dict(dep, report):
                 related = _related_requires(unit)
                 note = ""
                 if name in other:
-                    related.append(other[name].location(f"declared in the other subsystem's block only"))
+                    related.append(other[name].location("declared in the other subsystem's block only"))
                     note = f" (the one in {'stream' if subsystem == 'http' else 'http'} {{}} serves only that Lua VM)"
                 report.at(
                     unit.path,
@@ -197,7 +197,7 @@ def invalid_shared_dict(dep, report):
             )
         elif value < SMALLEST_WORKING:
             why = (
-                f'nginx rejects it ("invalid lua shared dict size")' if value <= 8191
+                'nginx rejects it ("invalid lua shared dict size")' if value <= 8191
                 else 'nginx -t fails with "ngx_slab_alloc() failed: no memory"'
             )
             report(node, f'lua shared dict size "{size}" is below 12k, the smallest that works: {why}; '

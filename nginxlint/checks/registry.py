@@ -4,7 +4,7 @@ from __future__ import annotations
 import importlib
 from typing import Callable, Iterable
 
-from ..deployment import Deployment, Node, include_chain
+from ..deployment import Node, include_chain
 from ..model import Finding, Location, Span
 
 RULE_MODULES = (

@@ -15,7 +15,7 @@ from ..model import Location, Span
 from ..nginx.parser import ESCAPE, ESCAPED, unescape
 from ..nginx.source import SourceFile
 from .cache import read_once, run_cache
-from .phases import INIT_PHASES, code_arg, subsystem_of  # noqa: F401 (INIT_PHASES: part of this module's API)
+from .phases import code_arg, subsystem_of
 
 def _compute(text: str):
     from ..lua.facts import analyze_lua
