@@ -144,6 +144,12 @@ def _walk(directory: Path) -> list[Path]:
     return found
 
 
+def list_files(directory: Path) -> list[Path]:
+    """Every file under `directory` that git does not ignore (all of them outside a work tree), sorted."""
+    listed = _git_listed(directory)
+    return sorted(listed if listed is not None else _walk(directory))
+
+
 def _matches(relative: str, patterns) -> bool:
     parts = relative.split("/")
     for pattern in patterns:
@@ -162,8 +168,7 @@ def discover(paths: list[Path], settings) -> tuple[list[Path], list[Path], list[
     explicit: list[Path] = []
     for path in paths:
         if path.is_dir():
-            listed = _git_listed(path)
-            for file in sorted(listed if listed is not None else _walk(path)):
+            for file in list_files(path):
                 relative = file.relative_to(path).as_posix()
                 if exclude and _matches(relative, exclude):
                     continue

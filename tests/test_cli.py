@@ -231,3 +231,17 @@ http {
     result = lint({"conf/nginx.conf": conf}, "--select", "LUA202,NL")
     assert [(f["code"], f["line"]) for f in result.json["findings"]] == [("LUA202", 9)]
     assert result.json["summary"]["suppressed"] == 1
+
+
+def test_manifests_named_on_the_command_line(tmp_path):
+    write_tree(tmp_path, {
+        "nginx/conf/nginx.conf": "worker_processes auto;\nevents {}\nhttp {}\n",
+        "deploy/k8s/app.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n"
+                               "    spec:\n      containers:\n        - name: web\n          image: openresty/openresty\n"
+                               "          resources: {limits: {cpu: '2'}}\n",
+    })
+    args = ["nginx", "--format", "json", "--select", "CTR101", "--base-dir", str(tmp_path)]
+    alone = run_cli(args, cwd=tmp_path).json["findings"]
+    named = run_cli([*args, "--manifests", "deploy"], cwd=tmp_path).json["findings"]
+    assert [f["severity"] for f in alone] == ["warning"]
+    assert [f["severity"] for f in named] == ["error"] and "limits.cpu 2" in named[0]["message"]

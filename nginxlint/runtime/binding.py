@@ -35,7 +35,6 @@ if TYPE_CHECKING:
     from .model import Container, ManifestProblem, MountedFile, RuntimeFacts, Value
 
 MANIFEST_SUFFIXES = (".yaml", ".yml")
-_SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".nox"})
 _OPENRESTY_PREFIX = "/usr/local/openresty/nginx"
 _NGINX_PREFIX = "/etc/nginx"
 
@@ -272,9 +271,9 @@ def manifest_paths(workspace) -> list[Path]:
     for named in workspace.loader.settings.manifests or ():
         path = Path(named)
         if path.is_dir():
-            for current, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS)
-                found.extend(_abs(Path(current) / f) for f in sorted(files) if f.endswith(MANIFEST_SUFFIXES))
+            from ..workspace import list_files
+
+            found.extend(_abs(file) for file in list_files(path) if file.name.endswith(MANIFEST_SUFFIXES))
         else:
             found.append(_abs(path))
     return list(dict.fromkeys(found))
