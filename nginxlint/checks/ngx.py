@@ -1,4 +1,5 @@
-"""NGX004–NGX007: what nginx itself rejects at `nginx -t`, checked on the whole tree with includes spliced in.
+"""NGX004–NGX007 and NGX009: what nginx itself rejects at `nginx -t`, checked on the whole tree with includes
+spliced in.
 
 NGX001, NGX002, NGX003 and NGX008 are found while the tree is loaded (see workspace and deployment).
 """
@@ -9,10 +10,6 @@ from ..nginx.directives import LUA_PHASE, UNIQUE_DIRECTIVES, check_directive
 from .registry import rule
 
 BOM = "\ufeff"
-EXPLAIN = {
-    "NGX005": "nginx refuses to start",
-    "NGX006": "nginx refuses to start",
-}
 
 
 @rule("NGX004", "NGX005", "NGX006")
@@ -33,7 +30,7 @@ def directive_checks(dep, report):
             else:
                 message += ": no known nginx, OpenResty or common third-party module defines it"
         else:
-            message += f"; {EXPLAIN[problem.code]}"
+            message += "; nginx refuses to start"
         report(node, message, arg=problem.arg_index, code=problem.code)
 
 
