@@ -2,7 +2,7 @@
 
     python benchmarks/lua_parse.py [--lines 20000] [--seed 7] [--facts] [--write FILE]
 
-Prints the cold start (import + table load or build), then warm lines/s for parse (and facts).
+Prints the cold start (import + a tiny parse), then warm lines/s for parse (and facts).
 """
 
 from __future__ import annotations
@@ -166,7 +166,7 @@ def main() -> None:
     tokens_per_line = len(tokenize(text)) / lines
     print(f"input: {lines} lines, {tokens_per_line:.1f} tokens/line; "
           f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; times are CPU seconds")
-    print(f"cold start (new interpreter, import + tables + tiny parse): {cold_start(args.facts) * 1000:.0f} ms")
+    print(f"cold start (new interpreter, import + tiny parse): {cold_start(args.facts) * 1000:.0f} ms")
     best = min(_timed(parse, text) for _ in range(args.repeat))
     print(f"parse:    {best:.3f} s  {lines / best:,.0f} lines/s")
     lex = min(_timed(tokenize, text) for _ in range(args.repeat))

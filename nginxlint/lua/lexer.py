@@ -98,44 +98,56 @@ class _Lexer:
     def error(self, message: str, start: int, end: int) -> LuaSyntaxError:
         return self.lines.error(message, start, end)
 
-    def tokens(self):
+    def token_list(self) -> tuple[list, LuaSyntaxError | None]:
+        """All tokens, ending with $END, and None; or, when a lexical error stops them, the tokens before it,
+        a last token of kind "$ERROR", and the error (LuaJIT reports it only once its parser gets there)."""
+        toks: list = []
+        try:
+            self._scan(toks.append)
+        except LuaSyntaxError as error:
+            end = toks[-1][3] if toks else 0
+            toks.append(("$ERROR", "", end, end))
+            return toks, error
+        return toks, None
+
+    def _scan(self, append) -> None:
         text = self.text
-        pattern = token_regex()
         keywords = KEYWORDS
         operators = OPERATORS
         checked = _CHECKED_OPERATORS
+        pattern = token_regex()
         g_op, g_name, g_string, g_number = _G_OP, _G_NAME, _G_STRING, _G_NUMBER
         # finditer matches are contiguous: a match starts where the previous token ended.
         for match in pattern.finditer(text, _skip_header(text)):
             group = match.lastindex
             start, end = match.span(group)
-            if group == g_op:
-                op = text[start:end]
-                kind = operators[op]
-                if kind in checked:
-                    self._check_op(kind, start, match.start())
-                yield (kind, op, start, end)
-            elif group == g_name:
+            if group == g_name:
                 word = text[start:end]
                 kind = keywords.get(word, "NAME")
                 if kind == "GOTO" and not self._goto_is_keyword(end):
                     kind = "NAME"
-                yield (kind, word, start, end)
+                append((kind, word, start, end))
+            elif group == g_op:
+                op = text[start:end]
+                kind = operators[op]
+                if kind in checked:
+                    self._check_op(kind, start, match.start())
+                append((kind, op, start, end))
             elif group == g_string:
                 raw = text[start:end]
                 if "\\" in raw and raw[0] != "[":
                     _check_escapes(self, raw, start)
-                yield ("STRING", raw, start, end)
+                append(("STRING", raw, start, end))
             elif group == g_number:
                 raw = text[start:end]
                 if _VALID_NUMBER.match(raw) is None:
                     raise self.error(f"malformed number near '{raw}'", start, end)
-                yield ("NUMBER", raw, start, end)
+                append(("NUMBER", raw, start, end))
             elif group == _G_EOF:
-                yield ("$END", "", len(text), len(text))
+                append(("$END", "", len(text), len(text)))
                 return
             else:
-                yield self._other(text[start:end], start)
+                append(self._other(text[start:end], start))
 
     def _goto_is_keyword(self, end: int) -> bool:
         # LuaJIT (without 5.2 compatibility) treats `goto` as a statement only when a name follows.
@@ -253,4 +265,7 @@ def _decode_escape(match: re.Match) -> str:
 
 def tokenize(text: str) -> list[tuple[str, str, int, int]]:
     """All tokens of a text, ending with ('$END', '', len, len). Raises LuaSyntaxError on lexical errors."""
-    return list(_Lexer(text).tokens())
+    toks, error = _Lexer(text).token_list()
+    if error is not None:
+        raise error
+    return toks

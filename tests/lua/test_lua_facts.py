@@ -405,7 +405,7 @@ def test_deepest_valid_nesting_leaves_stack_to_spare(opening, closing, inner, pr
     import sys
 
     text = _nested(opening, closing, inner, prefix)
-    assert text.count(opening) > 90
+    assert text.count(opening) > 60  # LuaJIT's cap: 200 syntax levels, two or three per nesting here
     spare = 250  # frames a caller (the CLI, a test runner) may already use, beyond the ones in use here
 
     def below(frames: int):
