@@ -1,6 +1,5 @@
 """LuaJIT's compile-time checks on goto, labels and break (lj_parse.c, gola_*).
 
-- a label name may appear once per block (an inner block may reuse it);
 - ``goto x`` needs a label ``x`` in its block or an enclosing block of the same function;
 - a forward goto may not jump into the scope of a local declared after it, unless the label is
   trailing (followed only by labels up to the end of a block other than repeat-until);
@@ -61,8 +60,6 @@ def _check_block(stmts: list, nact_start: int, is_repeat: bool, lines: LineIndex
             local_names.append(stmt.name.name)
         elif kind is ast.Label:
             name = stmt.name.name
-            if name in labels:
-                raise _error(lines, f"duplicate label '{name}'", stmt)
             label_nact = nact_start if _is_trailing(stmts, position, count, is_repeat) else nact
             labels[name] = label_nact
             still_pending = []

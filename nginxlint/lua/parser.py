@@ -159,6 +159,7 @@ class _Parser:
         body = []
         append = body.append
         block_end = _BLOCK_END
+        block_labels: set[str] = set()
         while self.kind not in block_end:
             kind = self.kind
             if kind == "RETURN" or kind == "BREAK":
@@ -167,7 +168,7 @@ class _Parser:
                     self.next()
                 break
             if kind == "DBCOLON":
-                run = self.labels()
+                run = self.labels(block_labels)
                 body.extend(run)
                 if self.kind == "SEMI":
                     self.next()
@@ -333,14 +334,21 @@ class _Parser:
         func.start = start
         return ast.FunctionStat(target, func, start)
 
-    def labels(self) -> list:
-        """parse_label: a label and the labels right after it, each one syntax level deeper."""
+    def labels(self, block_labels: set[str]) -> list:
+        """parse_label: a label and the labels right after it, each one syntax level deeper. A name
+        already used by a label of the same block is an error at once (the other goto and label
+        checks need the whole function: nginxlint.lua.labels)."""
         self.jumps = True
         run = []
         level = self.level
         while True:
             start = self.next()[2]
             name = self.name()
+            if name.name in block_labels:
+                if self.kind == "$ERROR":
+                    raise self.lex_error
+                raise self.lines.error(f"duplicate label '{name.name}'", start, self.tok[3])
+            block_labels.add(name.name)
             end = self.check("DBCOLON")
             run.append(ast.Label(name, start, end[3]))
             if self.kind != "DBCOLON":
