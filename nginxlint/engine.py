@@ -10,7 +10,7 @@ from .catalog import load_catalog
 from .checks.registry import SCOPES, Reporter, load_rules
 from .model import SEVERITY_RANK, Finding, Notification, Report, Span
 from .settings import Selection, SettingsError
-from .suppressions import apply_suppressions, block_ranges, lua_block_comments, lua_comments, parse_entries
+from .suppressions import MARKER, apply_suppressions, block_ranges, lua_block_comments, lua_comments, parse_entries
 from .workspace import load_workspace
 
 
@@ -139,17 +139,18 @@ def _sources(workspace) -> dict:
 def _comments(source, parsed) -> tuple[list, list]:
     """(comments, block line ranges) of a file, for suppressions: in an nginx file its `#` comments and
     the `--` comments inside its Lua blocks; elsewhere the `--` or `#` comments found by their marker."""
+    if MARKER not in source.text:  # no suppression here: spare the comment and block walks
+        return [], []
     if parsed is None:
         return lua_comments(source.text), []
     comments = list(parsed.comments)
-    if "nginxlint:" in source.text:
-        stack = list(parsed.directives)
-        while stack:
-            d = stack.pop()
-            if d.block:
-                stack.extend(d.block)
-            elif d.lua is not None and "nginxlint:" in d.lua.text:
-                comments.extend(lua_block_comments(d.lua))
+    stack = list(parsed.directives)
+    while stack:
+        d = stack.pop()
+        if d.block:
+            stack.extend(d.block)
+        elif d.lua is not None and MARKER in d.lua.text:
+            comments.extend(lua_block_comments(d.lua))
     return comments, block_ranges(parsed.directives)
 
 
