@@ -35,7 +35,7 @@ _LITERALS = {"NAME": ast.Name, "STRING": ast.String, "NUMBER": ast.Number, "NIL"
              "TRUE": ast.Constant, "FALSE": ast.Constant}
 # lj_lex_token2str: how a token kind is named in "'x' expected".
 _SHOWN = {
-    "NAME": "<name>", "STRING": "<string>", "NUMBER": "<number>", "$END": "<eof>",
+    "NAME": "<name>", "$END": "<eof>",
     "END": "end", "UNTIL": "until", "THEN": "then", "DO": "do", "IN": "in", "EQ": "=",
     "RPAR": ")", "RSQB": "]", "RBRACE": "}", "LPAR": "(", "LBRACE": "{", "COMMA": ",",
     "DBCOLON": "::", "FUNCTION": "function", "IF": "if", "WHILE": "while", "FOR": "for",
