@@ -51,14 +51,22 @@ def measure(command: list[str], env: dict | None = None) -> tuple[float, float, 
     return wall, usage.ru_maxrss / 1024, out
 
 
-def median_of(runs: int, command: list[str], env=None, inner: bool = False) -> tuple[float, float]:
-    """Median seconds (the process's own timing when `inner`, else wall) and the largest peak RSS."""
-    times, peaks = [], []
+def medians(runs: int, commands: dict) -> dict:
+    """For each key of `commands` ({key: (command, env, inner)}): its median seconds (the process's own timing when
+    `inner`, else wall) and its largest peak RSS. The commands take turns, one run each per round, so that a slow
+    spell of a shared machine falls on all of them alike and the ratios between them stay fair."""
+    times: dict = {key: [] for key in commands}
+    peaks: dict = {key: 0.0 for key in commands}
     for _ in range(runs):
-        wall, peak, out = measure(command, env)
-        times.append(float(out.strip().splitlines()[-1]) if inner else wall)
-        peaks.append(peak)
-    return statistics.median(times), max(peaks)
+        for key, (command, env, inner) in commands.items():
+            wall, peak, out = measure(command, env)
+            times[key].append(float(out.strip().splitlines()[-1]) if inner else wall)
+            peaks[key] = max(peaks[key], peak)
+    return {key: (statistics.median(times[key]), peaks[key]) for key in commands}
+
+
+def median_of(runs: int, command: list[str], env=None, inner: bool = False) -> tuple[float, float]:
+    return medians(runs, {0: (command, env, inner)})[0]
 
 
 def gixy_command(no_gixy: bool) -> list[str] | None:
@@ -118,12 +126,18 @@ def main() -> int:
         lint = [python, "-m", "nginxlint", "--format", "json", "-o", os.devnull, "--exit-zero"]
         gixy = gixy_command(args.no_gixy)
 
+        inputs = (("single 88k-line config", single), ("500 included files", tree),
+                  ("half-size config (linearity)", half))
+        commands = {}
+        for name, target in inputs:
+            commands[name, "crossplane"] = ([python, "-c", CROSSPLANE, str(target)], None, True)
+            commands[name, "cold"] = ([*lint, "--no-cache", str(target)], cold_env, False)
+        measured = medians(args.runs, commands)
         rows = []
         results = {}
-        for name, target in (("single 88k-line config", single), ("500 included files", tree),
-                             ("half-size config (linearity)", half)):
-            parse, parse_peak = median_of(args.runs, [python, "-c", CROSSPLANE, str(target)], inner=True)
-            cold, cold_peak = median_of(args.runs, [*lint, "--no-cache", str(target)], cold_env)
+        for name, target in inputs:
+            parse, parse_peak = measured[name, "crossplane"]
+            cold, cold_peak = measured[name, "cold"]
             row = {"name": name, "crossplane": parse, "cold": cold, "peak": cold_peak, "parse_peak": parse_peak}
             if gixy and "half" not in name:
                 row["gixy"], row["gixy_peak"] = median_of(max(1, args.runs // 2), [*gixy, str(target)])
@@ -178,20 +192,20 @@ def main() -> int:
         checks.append((f"Lua analysis ≥ 20,000 lines/s cold (parse and facts of {lines:,} lines in a fresh process, "
                        "no cache)", f"{rate:,.0f} lines/s", rate >= 20000))
         checks.append((f"the whole command on that deployment (start-up, nginx config, module search, every rule)",
-                       f"{lua_cold:.2f} s = {lines / lua_cold:,.0f} lines/s", True))
+                       f"{lua_cold:.2f} s = {lines / lua_cold:,.0f} lines/s", None))
         checks.append(("warm cache: unchanged Lua costs no parsing (whole command, warm vs cold)",
                        f"{lua_warm:.2f} s vs {lua_cold:.2f} s", lua_warm < lua_cold * 0.6))
         doubling = full["cold"] / halfrow["cold"]
         checks.append(("no quadratic step: double the input, at most double the time", f"{doubling:.2f}×",
-                       doubling <= 2.1))
+                       doubling <= 2.0))
         memory = full["peak"] / halfrow["peak"]
-        checks.append(("memory linear in input size (peak RSS, full vs half)", f"{memory:.2f}×", memory <= 2.1))
+        checks.append(("memory linear in input size (peak RSS, full vs half)", f"{memory:.2f}×", memory <= 2.0))
         for label, value, ok in checks:
-            report.append(f"| {label} | {value} | {'yes' if ok else 'NO'} |")
+            report.append(f"| {label} | {value} | {'–' if ok is None else 'yes' if ok else 'NO'} |")
         report += ["", f"Peak RSS: OpenResty deployment {lua_peak:.0f} MiB; small sample {startup_peak:.0f} MiB.", ""]
         args.out.write_text("\n".join(report) + "\n")
         print("\n".join(report))
-        return 0 if all(ok for _, _, ok in checks) else 1
+        return 0 if all(ok is not False for _, _, ok in checks) else 1
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

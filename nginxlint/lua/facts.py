@@ -103,7 +103,9 @@ class LuaFacts:
 
 def analyze_lua(text: str) -> LuaFacts:
     """Parse a Lua chunk (LuaSyntaxError on invalid code) and extract its facts."""
-    return analyze_chunk(parse(text))
+    # One pause for both steps: the AST is freed before the collector runs again, so it is never scanned.
+    with collector_paused():
+        return analyze_chunk(parse(text))
 
 
 def analyze_chunk(chunk: ast.Chunk) -> LuaFacts:
