@@ -40,8 +40,9 @@ __all__ = [
 Span = tuple  # (line, column, end_line, end_column), 1-based, end column exclusive
 
 # The shape of LuaFacts and of what it holds: part of the disk cache key, so that a build whose facts have other
-# fields never reads pickles written by another. Bump it whenever a fact class gains, loses or changes a field.
-FACTS_FORMAT = 3
+# fields never reads pickles written by another. Bump it whenever a fact class gains, loses or changes a field, or
+# the parser's verdict on some text changes (4: the parser follows LuaJIT's syntax levels and label order exactly).
+FACTS_FORMAT = 4
 
 
 @dataclass(frozen=True)
