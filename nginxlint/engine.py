@@ -7,8 +7,8 @@ from pathlib import Path
 
 from . import __version__
 from .catalog import load_catalog
-from .gcpause import collector_paused
 from .checks.registry import SCOPES, Reporter, load_rules
+from .gcpause import collector_paused
 from .model import SEVERITY_RANK, Finding, Notification, Report, Span
 from .settings import Selection, SettingsError
 from .suppressions import MARKER, apply_suppressions, block_ranges, lua_block_comments, lua_comments, parse_entries
