@@ -64,8 +64,10 @@ def _parse(text: str) -> ast.Chunk:
 def _near(tok) -> str:
     if tok[0] == "$END":
         return "<eof>"
-    if tok[0] == "STRING" and tok[1][0] != "[":  # LuaJIT shows a short string's decoded text
-        return tok[1][0] + string_value(tok[1]) + tok[1][0]
+    if tok[0] == "STRING":  # LuaJIT shows a string's decoded text (a long one without its first newline)
+        raw = tok[1]
+        quote = raw[:raw.index("[", 1) + 1] if raw[0] == "[" else raw[0]
+        return quote + string_value(raw) + raw[len(raw) - len(quote):]
     if tok[0] == "OTHER" and (ord(tok[1]) < 32 or ord(tok[1]) == 127):
         return f"char({ord(tok[1])})"
     return tok[1]

@@ -137,6 +137,8 @@ INVALID = [
     ("x = = 1", "unexpected symbol near '='", 1),
     ("x", "'=' expected near '<eof>'", 1),
     ("x y", "'=' expected near 'y'", 1),
+    ("x = 1 [[\nlong]]", "unexpected symbol near '[[long]]'", 2),  # a long string is shown without its first newline
+    ("x = 1 [==[\r\nlong]==]", "unexpected symbol near '[==[long]==]'", 2),
     ("a.b end", "'=' expected near 'end'", 1),
     ("1 = 2", "unexpected symbol near '1'", 1),
     ("f() = 1", "unexpected symbol near '='", 1),

@@ -2,11 +2,14 @@
 
 Runs the corpus plus mechanical mutations of it (truncation, deletion, insertion and swap of
 tokens) through ``luajit`` (Debian: ``luajit`` or OpenResty's ``luajit2``); skipped when absent.
+The same mutations of real code: the Lua that Debian installs with libnginx-mod-http-lua
+(lua-resty-core, lua-resty-lrucache) and with LuaJIT (its jit.* modules).
 """
 
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import pytest
 
@@ -58,6 +61,36 @@ def test_corpus_matches_luajit_exactly():
     expected = luajit_results(snippets)
     mismatches = [(s, want, _ours(s)) for s, want in zip(snippets, expected) if _ours(s) != want]
     assert mismatches == []
+
+
+def _sampled_mutations(texts: list[str], rng: random.Random, per_text: int) -> list[str]:
+    snippets = []
+    for text in texts:
+        tokens = tokenize(text)[:-1]
+        for _ in range(per_text):
+            tok = rng.choice(tokens)
+            other = rng.choice(tokens)
+            snippets += [
+                text[:tok[2]],
+                text[:tok[2]] + text[tok[3]:],
+                text[:tok[2]] + rng.choice(_INSERTS) + " " + text[tok[2]:],
+                text[:tok[2]] + text[other[2]:other[3]] + text[tok[3]:],
+            ]
+    return snippets
+
+
+_INSTALLED_LUA = sorted([*Path("/usr/share/lua/5.1").rglob("*.lua"), *Path("/usr/share").glob("luajit-*/jit/*.lua")])
+
+
+@pytest.mark.skipif(not _INSTALLED_LUA, reason="no Lua installed under /usr/share (libnginx-mod-http-lua, luajit2)")
+def test_installed_lua_and_its_mutations_agree_with_luajit():
+    texts = [path.read_text(encoding="utf-8", errors="replace") for path in _INSTALLED_LUA]
+    snippets = texts + _sampled_mutations(texts, random.Random(7), per_text=10)
+    expected = luajit_results(snippets)
+    assert sum(line is not None for line, _ in expected) > len(snippets) // 2  # most mutations are errors
+    disagreements = [(source, want, _ours(source)) for source, want in zip(snippets, expected)
+                     if _ours(source) != want]
+    assert disagreements == []
 
 
 def test_mutations_agree_on_acceptance_and_error_line():
