@@ -80,6 +80,7 @@ _ESCAPE = re.compile(
     r"\\(?:(?P<simple>[abfnrtv\\\"'])|(?P<nl>\r\n|\n\r|\n|\r)|x(?P<hex>[0-9a-fA-F]{2})"
     r"|z(?P<z>[ \t\r\n\f\v]*)|u\{(?P<uni>[0-9a-fA-F]+)\}|(?P<dec>[0-9]{1,3})|(?P<bad>))"
 )
+_NEWLINE = re.compile(r"\r\n|\n\r|\r|\n")
 _SIMPLE_ESCAPES = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v",
                    "\\": "\\", '"': '"', "'": "'"}
 
@@ -199,7 +200,7 @@ def _unfinished_string(lexer: _Lexer, start: int) -> LuaSyntaxError:
         if char == quote:  # pragma: no cover - a closed string is matched by the token regex
             break
         if char == "\n" or char == "\r":
-            return lexer.error(f"unfinished string near '{text[start:pos]}'", start, pos)
+            return lexer.error(f"unfinished string near '{_read_so_far(text, start, pos)}'", start, pos)
         if char == "\\":
             match = _ESCAPE.match(text, pos)
             if match.group("bad") is not None and pos + 1 >= len(text):
@@ -218,7 +219,14 @@ def _validate_escape(lexer: _Lexer, match: re.Match, text: str, tok_start: int, 
     if not bad and match.group("uni") is not None:
         bad = int(match.group("uni"), 16) >= 0x110000
     if bad:
-        raise lexer.error(f"invalid escape sequence near '{text[tok_start:pos]}'", tok_start, pos + 1)
+        near = _read_so_far(text, tok_start, pos)
+        raise lexer.error(f"invalid escape sequence near '{near}'", tok_start, pos + 1)
+
+
+def _read_so_far(text: str, start: int, pos: int) -> str:
+    """What LuaJIT's lexer holds of a short string when it stops at ``pos``: the quote, then the text decoded
+    (its message, a C string, ends at a decoded NUL)."""
+    return (text[start] + _ESCAPE.sub(_decode_escape, text[start + 1:pos])).split("\0", 1)[0]
 
 
 def _check_escapes(lexer: _Lexer, raw: str, tok_start: int) -> None:
@@ -239,7 +247,7 @@ def string_value(raw: str) -> str:
             body = body[2:]
         elif body.startswith("\n") or body.startswith("\r"):
             body = body[1:]
-        return body
+        return _NEWLINE.sub("\n", body) if "\r" in body else body  # any newline sequence reads as one \n
     body = raw[1:-1]
     if "\\" not in body:
         return body

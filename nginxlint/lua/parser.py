@@ -67,7 +67,7 @@ def _near(tok) -> str:
     if tok[0] == "STRING":  # LuaJIT shows a string's decoded text (a long one without its first newline)
         raw = tok[1]
         quote = raw[:raw.index("[", 1) + 1] if raw[0] == "[" else raw[0]
-        return quote + string_value(raw) + raw[len(raw) - len(quote):]
+        return (quote + string_value(raw) + raw[len(raw) - len(quote):]).split("\0", 1)[0]  # a C string ends at NUL
     if tok[0] == "OTHER" and (ord(tok[1]) < 32 or ord(tok[1]) == 127):
         return f"char({ord(tok[1])})"
     return tok[1]
