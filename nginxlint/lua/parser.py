@@ -19,6 +19,8 @@ from .lexer import _Lexer, string_value
 __all__ = ["parse", "LuaSyntaxError"]
 
 LJ_MAX_XLEVEL = 200  # lj_def.h: the syntax levels LuaJIT accepts, the main chunk included
+LJ_MAX_LOCVAR = 200  # lj_def.h: locals active at once in one function (loop control variables included)
+LJ_MAX_UPVAL = 120  # OpenResty's luajit2 (upstream LuaJIT: 60)
 
 # Binary operator priorities, left and right, as in lj_parse.c ('..' and '^' are right associative).
 _LEFT = {
@@ -53,7 +55,7 @@ def parse(text: str) -> ast.Chunk:
 
 def _parse(text: str) -> ast.Chunk:
     parser = _Parser(_Lexer(text))
-    body = parser.chunk()
+    body = parser.chunk(scoped=False)
     if parser.kind != "$END":
         raise parser.expected("$END")
     if parser.jumps:
@@ -77,11 +79,23 @@ def _name(tok) -> ast.Name:
     return ast.Name(tok[1], tok[2], tok[3])
 
 
+class _Function:
+    """A function being parsed, as LuaJIT's limits see it. ``at``: the token whose line names it (None for the
+    main chunk), ``active``: its locals in sight, ``upvalues``: the enclosing functions' locals it uses."""
+
+    __slots__ = ("parent", "at", "active", "upvalues")
+
+    def __init__(self, parent, at):
+        self.parent, self.at = parent, at
+        self.active = 0
+        self.upvalues: set[int] = set()
+
+
 class _Parser:
     """The parse state: the token list, the current token, syntax levels, and what labels need."""
 
     __slots__ = ("lexer", "lines", "toks", "pos", "tok", "kind", "level", "vararg", "functions", "jumps",
-                 "lex_error")
+                 "lex_error", "fn", "scope", "declared", "variables")
 
     def __init__(self, lexer: _Lexer):
         self.lexer = lexer
@@ -96,6 +110,12 @@ class _Parser:
         self.vararg = True  # is the function being parsed vararg? The main chunk is.
         self.functions: list[ast.Function] = []  # every function built, for the label checks
         self.jumps = False  # any goto, label or break seen
+        # What LuaJIT's limits count: the function being parsed, each visible local name's innermost
+        # declaration (its number and function), and the locals activated in the current block.
+        self.fn = _Function(None, None)
+        self.scope: dict[str, list[tuple[int, _Function]]] = {}
+        self.declared: list = []
+        self.variables = 0
 
     # ---- tokens and errors -------------------------------------------------------------------
 
@@ -153,10 +173,74 @@ class _Parser:
         tok = self.tok  # LuaJIT names no token here, only the current line
         return self.lines.error("chunk has too many syntax levels", tok[2], tok[3])
 
+    # ---- locals and upvalues (var_new, var_add, var_lookup) -----------------------------------
+
+    def new_local(self, n: int) -> None:
+        """var_new: the ``n``-th variable (from 0) of a declaration being read must fit in its function."""
+        if self.fn.active + n >= LJ_MAX_LOCVAR:
+            raise self.limit(self.fn, LJ_MAX_LOCVAR, "local variables")
+
+    def activate(self, names) -> None:
+        """var_add: the names become visible (None: one of LuaJIT's hidden loop control variables)."""
+        fn, scope = self.fn, self.scope
+        for name in names:
+            if name is not None:
+                self.variables += 1
+                scope.setdefault(name, []).append((self.variables, fn))
+        self.declared.extend(names)
+        fn.active += len(names)
+
+    def open_scope(self) -> list:
+        """fscope_begin: returns what close_scope needs."""
+        outer, self.declared = self.declared, []
+        return outer
+
+    def close_scope(self, outer: list) -> None:
+        """fscope_end: the block's locals go out of sight."""
+        scope = self.scope
+        for name in self.declared:
+            if name is not None:
+                stack = scope[name]
+                stack.pop()
+                if not stack:
+                    del scope[name]
+        self.fn.active -= len(self.declared)
+        self.declared = outer
+
+    def capture(self, variable: int, owner: _Function) -> None:
+        """var_lookup_uv: a local of an enclosing function becomes an upvalue of every function in between."""
+        chain = []
+        fn = self.fn
+        while fn is not owner:
+            chain.append(fn)
+            fn = fn.parent
+        for fn in reversed(chain):  # outermost first, as LuaJIT's recursion adds them
+            if variable not in fn.upvalues:
+                if len(fn.upvalues) >= LJ_MAX_UPVAL:
+                    raise self.limit(fn, LJ_MAX_UPVAL, "upvalues")
+                fn.upvalues.add(variable)
+
+    def reference(self, name: str) -> None:
+        """var_lookup for a name read or assigned."""
+        stack = self.scope.get(name)
+        if stack is not None and stack[-1][1] is not self.fn:
+            self.capture(*stack[-1])
+
+    def limit(self, fn: _Function, limit: int, what: str) -> LuaSyntaxError:
+        """err_limit"""
+        if self.kind == "$ERROR":
+            return self.lex_error
+        where = "main function" if fn.at is None else f"function at line {self.lines.position(fn.at[3])[0]}"
+        tok = self.tok
+        return self.lines.error(f"{where} has more than {limit} {what}", tok[2], tok[3])
+
     # ---- blocks and statements ---------------------------------------------------------------
 
-    def chunk(self) -> list:
-        """parse_chunk: statements up to a block end; 'return' and 'break' must come last."""
+    def chunk(self, scoped: bool = True) -> list:
+        """parse_chunk: statements up to a block end; 'return' and 'break' must come last. ``scoped``: in a
+        scope of its own (parse_block; a function body and repeat-until keep their caller's, whose locals
+        the parameters or the condition share). Not a helper around it: a frame less per syntax level."""
+        outer = self.open_scope() if scoped else None
         self.enter()
         body = []
         append = body.append
@@ -181,6 +265,8 @@ class _Parser:
             if self.kind == "SEMI":
                 self.next()
         self.level -= 1
+        if scoped:
+            self.close_scope(outer)
         return body
 
     def last_statement(self):
@@ -221,9 +307,12 @@ class _Parser:
         if kind == "REPEAT":
             at = self.tok
             start = self.next()[2]
-            body = self.chunk()
+            outer = self.open_scope()  # the condition still sees the body's locals
+            body = self.chunk(scoped=False)
             self.match("UNTIL", "REPEAT", at)
-            return ast.Repeat(body, self.expr(), start)
+            cond = self.expr()
+            self.close_scope(outer)
+            return ast.Repeat(body, cond, start)
         if kind == "GOTO":  # the lexer made it a keyword: a name follows
             self.jumps = True
             start = self.next()[2]
@@ -255,18 +344,23 @@ class _Parser:
         if self.kind == "FUNCTION":
             function = self.next()
             name = self.name()
+            self.new_local(0)
+            self.activate((name.name,))  # visible in its own body
             func = self.body(self.tok)
             func.start = function[2]
             return ast.LocalFunction(name, func, start)
         names = [self.name()]
+        self.new_local(0)
         while self.kind == "COMMA":
             self.next()
             names.append(self.name())
-        if self.kind != "EQ":
-            return ast.Local(names, [], start, names[-1].end)
-        self.next()
-        values = self.exprlist()
-        return ast.Local(names, values, start, values[-1].end)
+            self.new_local(len(names) - 1)
+        values = []
+        if self.kind == "EQ":
+            self.next()
+            values = self.exprlist()
+        self.activate([name.name for name in names])  # after the values: `local x = x` reads the outer x
+        return ast.Local(names, values, start, (values or names)[-1].end)
 
     def if_stat(self):
         """parse_if and parse_then"""
@@ -288,11 +382,13 @@ class _Parser:
         return ast.If(clauses, orelse, start, end[3])
 
     def for_stat(self):
-        """parse_for, parse_for_num and parse_for_iter"""
+        """parse_for, parse_for_num and parse_for_iter; three hidden control variables count as locals."""
         at = self.tok
         start = self.next()[2]
         var = self.name()
+        outer = self.open_scope()
         if self.kind == "EQ":
+            self.new_local(3)
             self.next()
             first = self.expr()
             self.check("COMMA")
@@ -301,21 +397,29 @@ class _Parser:
             if self.kind == "COMMA":
                 self.next()
                 step = self.expr()
+            self.activate((None, None, None))
             self.check("DO")
+            self.activate((var.name,))
             body = self.chunk()
             end = self.match("END", "FOR", at)
+            self.close_scope(outer)
             return ast.NumericFor(var, first, last, step, body, start, end[3])
         if self.kind != "COMMA" and self.kind != "IN":
             raise self.error("'=' or 'in' expected")
+        self.new_local(3)
         names = [var]
         while self.kind == "COMMA":
             self.next()
             names.append(self.name())
+            self.new_local(2 + len(names))
         self.check("IN")
         exprs = self.exprlist()
+        self.activate((None, None, None))
         self.check("DO")
+        self.activate([name.name for name in names])
         body = self.chunk()
         end = self.match("END", "FOR", at)
+        self.close_scope(outer)
         return ast.GenericFor(names, exprs, body, start, end[3])
 
     def function_stat(self):
@@ -323,6 +427,7 @@ class _Parser:
         at = self.tok
         start = self.next()[2]
         target = self.name()
+        self.reference(target.name)
         while self.kind == "DOT":
             self.next()
             name = self.name()
@@ -363,6 +468,9 @@ class _Parser:
 
     def body(self, at, method: bool = False) -> ast.Function:
         """parse_body and parse_params: ``(params) block end``; ``at`` as in ``match``."""
+        outer_fn = self.fn
+        self.fn = _Function(outer_fn, at)
+        outer = self.open_scope()
         self.check("LPAR")
         params = []
         vararg = False
@@ -371,6 +479,7 @@ class _Parser:
                 kind = self.kind
                 if kind == "NAME" or kind == "GOTO":
                     params.append(_name(self.next()))
+                    self.new_local(len(params) - 1 + method)
                 elif kind == "ELLIPSIS":
                     self.next()
                     vararg = True
@@ -380,11 +489,14 @@ class _Parser:
                 if self.kind != "COMMA":
                     break
                 self.next()
+        self.activate((["self"] if method else []) + [param.name for param in params])
         self.check("RPAR")
-        outer, self.vararg = self.vararg, vararg
-        body = self.chunk()
+        outer_vararg, self.vararg = self.vararg, vararg
+        body = self.chunk(scoped=False)
         end = self.match("END", "FUNCTION", at)
-        self.vararg = outer
+        self.vararg = outer_vararg
+        self.close_scope(outer)
+        self.fn = outer_fn
         func = ast.Function(params, vararg, body, 0, end[3], method)
         self.functions.append(func)
         return func
@@ -413,8 +525,12 @@ class _Parser:
             self.tok = self.toks[self.pos]
             self.kind = self.tok[0]
             node = literal(tok[1], tok[2], tok[3])
-            if kind == "NAME" and self.kind in _SUFFIX:
-                node = self.suffixes(node)
+            if kind == "NAME":
+                stack = self.scope.get(tok[1])  # self.reference, inlined
+                if stack is not None and stack[-1][1] is not self.fn:
+                    self.capture(*stack[-1])
+                if self.kind in _SUFFIX:
+                    node = self.suffixes(node)
         elif kind in _UNARY:
             tok = self.next()
             node = ast.UnOp(tok[1], self.expr(_UNARY_PRIORITY), tok[2])
@@ -445,6 +561,7 @@ class _Parser:
         kind = self.kind
         if kind == "NAME" or kind == "GOTO":
             node = _name(self.next())
+            self.reference(node.name)
         elif kind == "LPAR":
             lpar = at = self.next()
             inner = self.expr()

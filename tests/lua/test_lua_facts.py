@@ -330,7 +330,7 @@ def test_facts_on_deeply_nested_code():
 def test_analysis_is_linear_in_input_size():
     import time
 
-    unit = "local d = ngx.shared.d{n}\nlocal function f{n}(a) return d:get(a) .. os.getenv('X') end\n"
+    unit = "do local d = ngx.shared.d{n}\nlocal function f{n}(a) return d:get(a) .. os.getenv('X') end end\n"
 
     def cost(count):
         text = "".join(unit.format(n=i % 150) for i in range(count))

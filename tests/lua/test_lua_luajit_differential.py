@@ -151,3 +151,45 @@ def test_label_runs_nest_like_luajit():
     expected = luajit_results(snippets)
     assert any(line is not None for line, _ in expected)
     assert [_ours(source) for source in snippets] == expected
+
+
+def _locals(count: int, prefix: str = "v") -> str:
+    return "".join(f"local {prefix}{i} = {i}\n" for i in range(count))
+
+
+def _limit_cases() -> list[str]:
+    """Chunks around LuaJIT's limits: 200 locals active in one function, 120 upvalues (OpenResty's luajit2)."""
+    cases = []
+    for n in (198, 199, 200, 201):
+        cases += [
+            _locals(n),  # the main function
+            "local function f()\n" + _locals(n) + "end\n",  # a function named by its line
+            "do\n" + _locals(150) + "end\n" + _locals(n - 100),  # locals out of scope no longer count
+            _locals(n - 4) + "for i = 1, 2 do end\n",  # the loop's three hidden control variables count
+            _locals(n - 5) + "for k, v in pairs(t) do end\n",
+            _locals(n - 3) + "local a, b, c, d = 1\n",  # each name of one declaration is checked
+            "local function f(" + ", ".join(f"p{i}" for i in range(n)) + ") end\n",  # parameters
+            "function t:m(" + ", ".join(f"p{i}" for i in range(n - 1)) + ") end\n",  # and self
+            _locals(n - 1) + "repeat local r = 1 until r\n",
+            _locals(n - 1) + "local function g() end\n",
+        ]
+    for n in (119, 120, 121):
+        outer = _locals(n, "u")
+        uses = "".join(f"  x = u{i}\n" for i in range(n))
+        cases += [
+            outer + "local function f()\n" + uses + "end\n",
+            outer + "local function f()\n" + uses + uses + "end\n",  # one upvalue per local, however often read
+            outer + "f = function()\n  return function()\n" + uses + "  end\nend\n",  # the middle function too
+            outer + "local function f()\n  local u0 = 1\n" + uses + "end\n",  # a local of its own is no upvalue
+            outer + "function t.f()\n" + uses.replace("x = ", "x = ") + "end\n",
+        ]
+    return cases
+
+
+def test_local_and_upvalue_limits_match_luajit():
+    cases = _limit_cases()
+    expected = luajit_results(cases)
+    assert any(line is None for line, _ in expected)
+    assert any(message and "local variables" in message for _, message in expected)
+    assert any(message and "upvalues" in message for _, message in expected)
+    assert [_ours(case) for case in cases] == expected
