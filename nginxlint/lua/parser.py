@@ -92,7 +92,8 @@ class _Function:
 
 
 class _Parser:
-    """The parse state: the token list, the current token, syntax levels, and what labels need."""
+    """The parse state: the token list, the current token, syntax levels, what LuaJIT's limits count, and the
+    functions the label checks need."""
 
     __slots__ = ("lexer", "lines", "toks", "pos", "tok", "kind", "level", "vararg", "functions", "jumps",
                  "lex_error", "fn", "scope", "declared", "variables")
@@ -127,12 +128,17 @@ class _Parser:
         self.kind = self.tok[0]
         return tok
 
-    def error(self, message: str) -> LuaSyntaxError:
-        """err_syntax: ``message near 'current token'`` (or the lexical error that stopped the tokens)."""
+    def report(self, message: str, start: int | None = None) -> LuaSyntaxError:
+        """An error at the current token (from ``start`` on, when given), or the lexical error that stopped the
+        tokens there: LuaJIT's lexer would have met it first."""
         if self.kind == "$ERROR":
             return self.lex_error
         tok = self.tok
-        return self.lines.error(f"{message} near '{_near(tok)}'", tok[2], tok[3])
+        return self.lines.error(message, tok[2] if start is None else start, tok[3])
+
+    def error(self, message: str) -> LuaSyntaxError:
+        """err_syntax: ``message near 'current token'``."""
+        return self.report(f"{message} near '{_near(self.tok)}'")
 
     def expected(self, kind: str) -> LuaSyntaxError:
         """err_token"""
@@ -150,7 +156,7 @@ class _Parser:
         if self.kind == kind:
             return self.next()
         line = self.lines.position(at[3])[0]
-        if self.kind == "$ERROR" or line == self.lines.position(self.tok[3])[0]:
+        if line == self.lines.position(self.tok[3])[0]:
             raise self.expected(kind)
         raise self.error(f"'{_SHOWN[kind]}' expected (to close '{_SHOWN[opener]}' at line {line})")
 
@@ -168,10 +174,7 @@ class _Parser:
             raise self.too_deep()
 
     def too_deep(self) -> LuaSyntaxError:
-        if self.kind == "$ERROR":
-            return self.lex_error
-        tok = self.tok  # LuaJIT names no token here, only the current line
-        return self.lines.error("chunk has too many syntax levels", tok[2], tok[3])
+        return self.report("chunk has too many syntax levels")  # LuaJIT names no token here, only the line
 
     # ---- locals and upvalues (var_new, var_add, var_lookup) -----------------------------------
 
@@ -228,11 +231,8 @@ class _Parser:
 
     def limit(self, fn: _Function, limit: int, what: str) -> LuaSyntaxError:
         """err_limit"""
-        if self.kind == "$ERROR":
-            return self.lex_error
         where = "main function" if fn.at is None else f"function at line {self.lines.position(fn.at[3])[0]}"
-        tok = self.tok
-        return self.lines.error(f"{where} has more than {limit} {what}", tok[2], tok[3])
+        return self.report(f"{where} has more than {limit} {what}")
 
     # ---- blocks and statements ---------------------------------------------------------------
 
@@ -452,9 +452,7 @@ class _Parser:
             start = self.next()[2]
             name = self.name()
             if name.name in block_labels:
-                if self.kind == "$ERROR":
-                    raise self.lex_error
-                raise self.lines.error(f"duplicate label '{name.name}'", start, self.tok[3])
+                raise self.report(f"duplicate label '{name.name}'", start)
             block_labels.add(name.name)
             end = self.check("DBCOLON")
             run.append(ast.Label(name, start, end[3]))
