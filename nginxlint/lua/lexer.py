@@ -224,9 +224,18 @@ def _validate_escape(lexer: _Lexer, match: re.Match, text: str, tok_start: int, 
 
 
 def _read_so_far(text: str, start: int, pos: int) -> str:
-    """What LuaJIT's lexer holds of a short string when it stops at ``pos``: the quote, then the text decoded
-    (its message, a C string, ends at a decoded NUL)."""
-    return (text[start] + _ESCAPE.sub(_decode_escape, text[start + 1:pos])).split("\0", 1)[0]
+    """What LuaJIT's lexer holds of a short string when it stops at ``pos``: the quote, then the text decoded."""
+    return _as_c_string(text[start] + _ESCAPE.sub(_decode_escape, text[start + 1:pos]))
+
+
+def shown(raw: str) -> str:
+    """A string token as LuaJIT's messages quote it: decoded, a long one without its first newline."""
+    quote = raw[:raw.index("[", 1) + 1] if raw[0] == "[" else raw[0]
+    return _as_c_string(quote + string_value(raw) + raw[len(raw) - len(quote):])
+
+
+def _as_c_string(text: str) -> str:
+    return text.split("\0", 1)[0]  # LuaJIT formats its messages as C strings: they end at a NUL
 
 
 def _check_escapes(lexer: _Lexer, raw: str, tok_start: int) -> None:

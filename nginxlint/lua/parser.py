@@ -14,7 +14,7 @@ from ..gcpause import collector_paused
 from . import ast
 from .errors import LuaSyntaxError
 from .labels import check_labels
-from .lexer import _Lexer, string_value
+from .lexer import _Lexer, shown
 
 __all__ = ["parse", "LuaSyntaxError"]
 
@@ -66,10 +66,8 @@ def _parse(text: str) -> ast.Chunk:
 def _near(tok) -> str:
     if tok[0] == "$END":
         return "<eof>"
-    if tok[0] == "STRING":  # LuaJIT shows a string's decoded text (a long one without its first newline)
-        raw = tok[1]
-        quote = raw[:raw.index("[", 1) + 1] if raw[0] == "[" else raw[0]
-        return (quote + string_value(raw) + raw[len(raw) - len(quote):]).split("\0", 1)[0]  # a C string ends at NUL
+    if tok[0] == "STRING":
+        return shown(tok[1])
     if tok[0] == "OTHER" and (ord(tok[1]) < 32 or ord(tok[1]) == 127):
         return f"char({ord(tok[1])})"
     return tok[1]
@@ -95,11 +93,11 @@ class _Parser:
     """The parse state: the token list, the current token, syntax levels, what LuaJIT's limits count, and the
     functions the label checks need."""
 
-    __slots__ = ("lexer", "lines", "toks", "pos", "tok", "kind", "level", "vararg", "functions", "jumps",
+    __slots__ = ("newline_parens", "lines", "toks", "pos", "tok", "kind", "level", "vararg", "functions", "jumps",
                  "lex_error", "fn", "scope", "declared", "variables")
 
     def __init__(self, lexer: _Lexer):
-        self.lexer = lexer
+        self.newline_parens = lexer.newline_parens  # '(' tokens that start a line: "ambiguous syntax"
         self.lines = lexer.lines
         # All tokens up front. A lexical error becomes a last token of kind "$ERROR": no rule accepts
         # it, and it is raised when the parser reaches it, where LuaJIT's lexer would have met it.
@@ -594,7 +592,7 @@ class _Parser:
             elif kind not in _SUFFIX:
                 return node
             if kind == "LPAR":
-                if self.tok[2] in self.lexer.newline_parens:
+                if self.tok[2] in self.newline_parens:
                     raise self.error("ambiguous syntax (function call x new statement)")
                 at = self.next()
                 args = []

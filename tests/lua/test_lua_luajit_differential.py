@@ -38,22 +38,27 @@ def _as_oracle_prints(message: str) -> str:
     return "".join("?" if byte < 32 or byte >= 127 else chr(byte) for byte in message.encode())
 
 
+def _mutants(text: str, tokens: list, i: int, rng: random.Random) -> list[str]:
+    """Mutations at token ``i``: the text cut before it, without it, with a random token inserted before it, and
+    with it swapped with the next token."""
+    start, end = tokens[i][2], tokens[i][3]
+    found = [text[:start], text[:start] + text[end:], text[:start] + rng.choice(_INSERTS) + " " + text[start:]]
+    if i + 1 < len(tokens):
+        nxt = tokens[i + 1]
+        found.append(text[:start] + text[nxt[2]:nxt[3]] + " " + text[start:end] + text[nxt[3]:])
+    return found
+
+
 def _mutations(seed: int) -> list[str]:
+    """Every mutation at every token of the valid corpus."""
     rng = random.Random(seed)
     snippets = []
     for program in VALID:
         if not program or program.startswith(("\ufeff", "#")):
             continue
         tokens = tokenize(program)[:-1]
-        for i, tok in enumerate(tokens):
-            start, end = tok[2], tok[3]
-            snippets.append(program[:start])
-            snippets.append(program[:start] + program[end:])
-            snippets.append(program[:start] + rng.choice(_INSERTS) + " " + program[start:])
-            if i + 1 < len(tokens):
-                nxt = tokens[i + 1]
-                snippets.append(program[:start] + program[nxt[2]:nxt[3]] + " " + program[start:end]
-                                + program[nxt[3]:])
+        for i in range(len(tokens)):
+            snippets += _mutants(program, tokens, i, rng)
     return list(dict.fromkeys(snippets))
 
 
@@ -65,18 +70,12 @@ def test_corpus_matches_luajit_exactly():
 
 
 def _sampled_mutations(texts: list[str], rng: random.Random, per_text: int) -> list[str]:
+    """The mutations at ``per_text`` random tokens of each text."""
     snippets = []
     for text in texts:
         tokens = tokenize(text)[:-1]
         for _ in range(per_text):
-            tok = rng.choice(tokens)
-            other = rng.choice(tokens)
-            snippets += [
-                text[:tok[2]],
-                text[:tok[2]] + text[tok[3]:],
-                text[:tok[2]] + rng.choice(_INSERTS) + " " + text[tok[2]:],
-                text[:tok[2]] + text[other[2]:other[3]] + text[tok[3]:],
-            ]
+            snippets += _mutants(text, tokens, rng.randrange(len(tokens)), rng)
     return snippets
 
 
