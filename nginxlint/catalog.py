@@ -19,6 +19,7 @@ class RuleInfo:
     precision: str
     security_severity: str | None
     doc: str  # the Markdown body: What it does / Why is this bad? / Example / Use instead / References
+    gixy: tuple[str, ...] = ()  # the gixy plugins this rule is equivalent to (coverage is machine-readable)
 
     @property
     def prefix(self) -> str:
@@ -79,5 +80,6 @@ def load_catalog() -> dict[str, RuleInfo]:
             precision=meta.get("precision", "high"),
             security_severity=None if security is None else str(security),
             doc=body,
+            gixy=tuple(meta.get("gixy") or ()),
         )
     return rules

@@ -74,7 +74,8 @@ def _print_rules(argv: list[str]) -> int:
     catalog = load_catalog()
     if argv[:2] == ["--format", "json"] or argv[:1] == ["--format=json"]:
         rows = [
-            {"code": i.code, "name": i.name, "severity": i.severity, "summary": i.summary, "tags": list(i.tags)}
+            {"code": i.code, "name": i.name, "severity": i.severity, "summary": i.summary, "tags": list(i.tags),
+             "gixy": list(i.gixy)}
             for i in catalog.values()
         ]
         _write(json.dumps(rows, indent=2) + "\n", sys.stdout)

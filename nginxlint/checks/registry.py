@@ -2,18 +2,12 @@
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from typing import Callable, Iterable
 
 from ..deployment import Node, include_chain
 from ..model import Finding, Location, Span
 
-RULE_MODULES = (
-    "nginxlint.checks.ngx",
-    "nginxlint.checks.lua",
-    "nginxlint.checks.container",
-    "nginxlint.checks.metrics",
-    "nginxlint.checks.k8s",
-)
 # code -> function; one function may serve several codes of one check. A "deployment" rule is called once per
 # root config as function(deployment, report); a "workspace" rule once per run as function(workspace, report).
 RULES: dict[str, Callable] = {}
@@ -31,8 +25,11 @@ def rule(*codes: str, scope: str = "deployment"):
 
 
 def load_rules() -> dict:
-    for module in RULE_MODULES:
-        importlib.import_module(module)
+    """Every rule module of this package registers its rules on import: a new module needs no list entry."""
+    package = importlib.import_module(__package__)
+    for module in pkgutil.iter_modules(package.__path__):
+        if module.name != "registry":
+            importlib.import_module(f"{__package__}.{module.name}")
     return RULES
 
 
