@@ -166,7 +166,7 @@ def lint(argv: list[str]) -> int:
 
 
 def _read_stdin() -> str:
-    from .nginx.source import decode
+    from .sources import decode
 
     return decode(sys.stdin.buffer.read())
 

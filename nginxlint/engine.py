@@ -9,7 +9,7 @@ from . import __version__
 from .catalog import load_catalog
 from .checks.registry import SCOPES, Reporter, load_rules
 from .gcpause import collector_paused
-from .model import SEVERITY_RANK, Finding, Notification, Report, Span
+from .findings import SEVERITY_RANK, Finding, Notification, Report, Span
 from .settings import Selection, SettingsError
 from .suppressions import MARKER, apply_suppressions, block_ranges, lua_block_comments, lua_comments, parse_entries
 from .workspace import load_workspace
@@ -29,8 +29,8 @@ def _run(paths: list[Path], settings, base_dir: Path, stdin) -> Report:
     findings: list[Finding] = list(workspace.loader.findings)
     notifications: list[Notification] = []
     _bind_runtime(workspace, findings, notifications)
-    for deployment in workspace.deployments:
-        findings.extend(deployment.findings)
+    for tree in workspace.trees:
+        findings.extend(tree.findings)
 
     functions: dict = {}
     for code, function in load_rules().items():
@@ -40,8 +40,8 @@ def _run(paths: list[Path], settings, base_dir: Path, stdin) -> Report:
         if SCOPES[function] == "workspace":
             _call(function, workspace, code, catalog, findings, notifications, workspace_root(workspace))
         else:
-            for deployment in workspace.deployments:
-                _call(function, deployment, code, catalog, findings, notifications, deployment.root.display)
+            for tree in workspace.trees:
+                _call(function, tree, code, catalog, findings, notifications, tree.root.display)
 
     findings = _unique(findings)
     for finding in findings:
@@ -89,7 +89,7 @@ def run_parallel(paths: list[Path], settings, base_dir: Path, jobs: int) -> Repo
 
 
 def workspace_root(workspace) -> str:
-    return workspace.deployments[0].root.display if workspace.deployments else "."
+    return workspace.trees[0].root.display if workspace.trees else "."
 
 
 def _call(function, subject, code, catalog, findings, notifications, where: str) -> None:
@@ -117,7 +117,7 @@ def _bind_runtime(workspace, findings, notifications) -> None:
     settings = workspace.loader.settings
     if not (workspace.manifests or settings.manifests or settings.runtime or settings.containers):
         return
-    from .runtime.binding import bind_runtime
+    from .container.binding import bind_runtime
 
     bind_runtime(workspace, findings, notifications)
 
@@ -137,8 +137,8 @@ def _unique(findings: list[Finding]) -> list[Finding]:
 def _sources(workspace) -> dict:
     """Every file the run read, by display path (after the rules ran: the Lua stage adds the files it reads)."""
     sources = {}
-    for deployment in workspace.deployments:
-        sources.update(deployment.files)
+    for tree in workspace.trees:
+        sources.update(tree.files)
     for source, _ in workspace.loader.parsed_files():
         sources.setdefault(source.display, source)
     return sources

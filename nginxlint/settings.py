@@ -5,7 +5,7 @@ import fnmatch
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .model import SEVERITIES
+from .findings import SEVERITIES
 
 CONFIG_NAMES = (".nginxlint.yaml", ".nginxlint.yml", "pyproject.toml")
 CONTEXT_NAMES = {

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from .model import Finding, Span, Suppression
+from .findings import Finding, Span, Suppression
 
 MARKER = "nginxlint:"
 COMMENT = re.compile(r"(?:#|--)[ \t]*nginxlint:(?P<body>[^\n]*)")

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from .cache import Cache, default_directory
 from .catalog import load_catalog
-from .deployment import GLOB_CHARS, Deployment
-from .model import Finding, Span
-from .nginx import source as sources
+from .config_tree import GLOB_CHARS, ConfigTree
+from .findings import Finding, Span
+from . import sources
 from .nginx.parser import ParsedFile, parse
 
 DEFAULT_INCLUDE = ("nginx.conf", "*.conf", "*.nginx", "conf.d/*", "sites-available/*", "sites-enabled/*", "*.template")
@@ -26,7 +26,7 @@ START_FILE = Span(1, 1, 1, 1)
 
 @dataclass
 class Workspace:
-    deployments: list[Deployment]
+    trees: list[ConfigTree]
     manifests: list[Path]
     report_only: set[str] | None  # display paths; None reports every file
     loader: "Loader"
@@ -248,20 +248,20 @@ def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Pat
 
     parsed = {path: loader.parse(loader.source(path)) for path in candidates}
     reached: set[Path] = set()
-    deployments: list[Deployment] = []
+    trees: list[ConfigTree] = []
 
     def build(path: Path, ctx: tuple, is_main: bool) -> None:
         source = loader.source(path)
         if source is None:
             return
-        deployment = Deployment(source, ctx, server_prefix(path, settings), loader, settings, is_main)
-        deployments.append(deployment)
-        reached.update(f.path for f in deployment.files.values())
+        tree = ConfigTree(source, ctx, server_prefix(path, settings), loader, settings, is_main)
+        trees.append(tree)
+        reached.update(f.path for f in tree.files.values())
 
     configured = {Path(os.path.abspath(r)) for r in configured_roots}
     for path in candidates:
-        tree = parsed[path]
-        if tree is not None and (path in configured or (not configured and _looks_main(tree, path))):
+        parsed_root = parsed[path]
+        if parsed_root is not None and (path in configured or (not configured and _looks_main(parsed_root, path))):
             build(path, (), True)
     leftovers = [p for p in candidates if p not in reached and parsed[p] is not None]
     included_by_leftover = _literal_includes(leftovers, parsed, loader)
@@ -276,7 +276,7 @@ def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Pat
         if len(explicit) != len(paths) + (1 if stdin else 0):
             report_only |= {loader.display(Path(os.path.abspath(p))) for p in configs}
             report_only |= {loader.display(Path(os.path.abspath(p))) for p in manifests}
-    return Workspace(deployments, manifests, report_only, loader, files_checked=len(loader._sources))
+    return Workspace(trees, manifests, report_only, loader, files_checked=len(loader._sources))
 
 
 def _literal_includes(paths: list[Path], parsed: dict, loader: Loader) -> set[Path]:

@@ -157,7 +157,7 @@ def test_a_crashing_rule_becomes_nl999_and_the_others_still_run(lint, monkeypatc
 
     registry.load_rules()
 
-    def explode(dep, report):
+    def explode(tree, report):
         raise RuntimeError("boom")
 
     monkeypatch.setitem(registry.RULES, "NGX007", explode)

@@ -9,7 +9,7 @@ import crossplane
 import pytest
 
 from lintkit import LOAD_LUA_MODULES, NGINX, ROOT, nginx_missing
-from nginxlint.model import Span
+from nginxlint.findings import Span
 from nginxlint.nginx.directives import LUA_BLOCK_DIRECTIVES
 from nginxlint.nginx.parser import parse
 
@@ -106,7 +106,7 @@ def test_escapes_follow_nginx():
 
 
 def test_gbk_bytes_keep_positions():
-    from nginxlint.nginx.source import decode
+    from nginxlint.sources import decode
 
     text = decode("# 注释\n".encode("gbk") + b"  worker_processes 2;\n")
     parsed = parse(text)
@@ -114,7 +114,7 @@ def test_gbk_bytes_keep_positions():
 
 
 def test_crlf_and_lone_cr_line_endings():
-    from nginxlint.nginx.source import decode
+    from nginxlint.sources import decode
 
     for ending in (b"\r\n", b"\r"):
         parsed = parse(decode(ending.join([b"events {}", b"  worker_processes 2;", b""])))

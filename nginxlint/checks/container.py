@@ -1,6 +1,6 @@
 """CTR101–CTR112: what goes wrong when an nginx config runs in a container.
 
-The container facts come from `dep.runtime` (a runtime.binding.Binding): a Kubernetes container, a Compose
+The container facts come from `tree.binding` (a runtime.binding.Binding): a Kubernetes container, a Compose
 service or the `runtime:` settings. Rules that compare with a limit or a security context stay quiet without it.
 """
 from __future__ import annotations
@@ -9,7 +9,7 @@ import math
 import posixpath
 import re
 
-from ..model import Location, Span
+from ..findings import Location, Span
 from ..nginx.values import parse_uint
 from .registry import rule
 
@@ -79,9 +79,9 @@ def parse_listen(node) -> Listen | None:
     return Listen(node, None if text in ("*", "0.0.0.0") else text, 80, default)
 
 
-def http_servers(dep) -> list:
+def http_servers(tree) -> list:
     """`server` blocks of the http subsystem (not upstream `server` lines, not stream servers)."""
-    return [n for n in dep.nodes("server") if n.children is not None and n.ctx[-1:] == ("http",)]
+    return [n for n in tree.nodes("server") if n.children is not None and n.ctx[-1:] == ("http",)]
 
 
 def server_listens(server, non_root: bool = False) -> list[Listen]:
@@ -98,9 +98,9 @@ def runs_as_non_root(binding) -> bool:
     return binding is not None and binding.non_root() is not None
 
 
-def main_directive(dep, name: str):
+def main_directive(tree, name: str):
     """The main-context directive `name` (the last one, as nginx keeps a duplicate's first… report the first)."""
-    for node in dep.nodes(name):
+    for node in tree.nodes(name):
         if node.ctx == ():
             return node
     return None
@@ -122,13 +122,13 @@ def _related(binding, value, message) -> list[Location]:
 # -- CTR101, CTR102: worker count against the CPU limit ---------------------------------------------------------
 
 @rule("CTR101", "CTR102")
-def worker_processes(dep, report):
-    if not dep.is_main:
+def worker_processes(tree, report):
+    if not tree.is_main:
         return
-    node = main_directive(dep, "worker_processes")
+    node = main_directive(tree, "worker_processes")
     if node is None or not node.args:
         return
-    binding = dep.runtime
+    binding = tree.binding
     limit = binding.cpu_limit if binding is not None else None
     value = node.args[0]
     if value == "auto":
@@ -158,12 +158,12 @@ def worker_processes(dep, report):
 
 # -- CTR103: memory budget ---------------------------------------------------------------------------------------
 
-def memory_zones(dep) -> list[tuple[str, str, int, object]]:
+def memory_zones(tree) -> list[tuple[str, str, int, object]]:
     """(label, size text, bytes, node) of each shared memory zone nginx would create, each name once."""
     from ..nginx.zones import shared_zones
 
     found: dict[str, tuple] = {}
-    for zone in shared_zones(dep):
+    for zone in shared_zones(tree):
         if zone.size_bytes and zone.name not in found:
             label = "upstream zone" if zone.kind == "zone" else zone.kind
             found[zone.name] = (f"{label} {zone.name}", zone.size_text, zone.size_bytes, zone.node)
@@ -171,18 +171,18 @@ def memory_zones(dep) -> list[tuple[str, str, int, object]]:
 
 
 @rule("CTR103")
-def memory_budget(dep, report):
-    binding = dep.runtime
-    if binding is None or binding.memory_limit is None or not dep.is_main:
+def memory_budget(tree, report):
+    binding = tree.binding
+    if binding is None or binding.memory_limit is None or not tree.is_main:
         return
-    from ..runtime.quantity import format_bytes, parse_memory
+    from ..container.quantity import format_bytes, parse_memory
 
     limit = binding.memory_limit
     if not limit.value or limit.value <= 0:
         return
-    per_worker = parse_memory(dep.settings.per_worker_memory) or 50 * 1024**2
-    master = parse_memory(dep.settings.master_memory) or 10 * 1024**2
-    node = main_directive(dep, "worker_processes")
+    per_worker = parse_memory(tree.settings.per_worker_memory) or 50 * 1024**2
+    master = parse_memory(tree.settings.master_memory) or 10 * 1024**2
+    node = main_directive(tree, "worker_processes")
     value = node.args[0] if node is not None and node.args else "1"
     count = parse_uint(value)
     if count is not None:
@@ -192,7 +192,7 @@ def memory_budget(dep, report):
         shown = f"{workers} (auto, at least)"
     else:
         workers, shown = 1, "1"
-    zones = memory_zones(dep)
+    zones = memory_zones(tree)
     total = workers * per_worker + master + sum(size for _label, _text, size, _node in zones)
     ratio = total / limit.value
     if ratio < 0.8:
@@ -216,7 +216,7 @@ def memory_budget(dep, report):
     if span is not None:
         report.at(binding.path, span, message, severity=severity, related=related)
     else:  # settings without positions: report on the config
-        anchor = node or (zones[0][3] if zones else None) or (dep.main.children[0] if dep.main.children else None)
+        anchor = node or (zones[0][3] if zones else None) or (tree.main.children[0] if tree.main.children else None)
         if anchor is not None:
             report(anchor, message + binding.where(limit), severity=severity, related=related[1:] if node else related)
 
@@ -240,10 +240,10 @@ def daemon_off_on_command_line(binding):
 
 
 @rule("CTR104")
-def daemon_mode(dep, report):
-    if not dep.is_main:
+def daemon_mode(tree, report):
+    if not tree.is_main:
         return
-    for node in dep.nodes("daemon"):
+    for node in tree.nodes("daemon"):
         if node.ctx != () or not node.args:
             continue
         flag = node.args[0].lower()  # ngx_conf_set_flag_slot compares with ngx_strcasecmp
@@ -251,13 +251,13 @@ def daemon_mode(dep, report):
             report(node, f"`daemon {node.args[0]}` makes nginx fork into the background, so the container's main process exits "
                    "and the container stops: use `daemon off;` (or pass `-g 'daemon off;'`)", arg=0,
                    fix="daemon off;")
-        elif flag == "off" and dep.runtime is not None and dep.runtime.from_manifest:
-            found = daemon_off_on_command_line(dep.runtime)
+        elif flag == "off" and tree.binding is not None and tree.binding.from_manifest:
+            found = daemon_off_on_command_line(tree.binding)
             if found is None:
                 continue
             what, span = found
-            related = [dep.runtime.location(span, "-g 'daemon off;' on the command line")] if span else []
-            report(node, f'`daemon off;` is set here and {what}{dep.runtime.where(None) if not span else ""}: nginx '
+            related = [tree.binding.location(span, "-g 'daemon off;' on the command line")] if span else []
+            report(node, f'`daemon off;` is set here and {what}{tree.binding.where(None) if not span else ""}: nginx '
                    'refuses to start with "daemon" directive is duplicate; remove this line',
                    related=[r for r in related if r])
 
@@ -286,18 +286,18 @@ def linked_to_stream(path: str, extra=(), prefix: str | None = None) -> bool:
     return absolute(path) in {absolute(known) for known in (*LINKED_LOGS, *extra)}
 
 
-def log_nodes(dep):
+def log_nodes(tree):
     for name in ("access_log", "error_log"):
-        for node in dep.nodes(name):
+        for node in tree.nodes(name):
             if node.args:
                 yield node
 
 
 @rule("CTR105")
-def log_to_file(dep, report):
-    extra = tuple(dep.settings.stdout_log_paths or ())
-    prefix = dep.runtime.server_prefix() if dep.runtime is not None else None
-    for node in log_nodes(dep):
+def log_to_file(tree, report):
+    extra = tuple(tree.settings.stdout_log_paths or ())
+    prefix = tree.binding.server_prefix() if tree.binding is not None else None
+    for node in log_nodes(tree):
         path = node.args[0]
         if linked_to_stream(path, extra, prefix):
             continue
@@ -348,12 +348,12 @@ def compiled_defaults(binding) -> dict[str, str]:
 
 
 @rule("CTR106")
-def read_only_root(dep, report):
-    binding = dep.runtime
-    if binding is None or not binding.read_only_root or not dep.is_main:
+def read_only_root(tree, report):
+    binding = tree.binding
+    if binding is None or not binding.read_only_root or not tree.is_main:
         return
     prefix = binding.server_prefix()
-    extra = tuple(dep.settings.stdout_log_paths or ())
+    extra = tuple(tree.settings.stdout_log_paths or ())
     flag = binding.container.read_only_root
     flag_location = binding.value_location(flag, "readOnlyRootFilesystem")
 
@@ -371,26 +371,26 @@ def read_only_root(dep, report):
                arg=arg, related=[flag_location] if flag_location else [])
 
     written = set()
-    pid = main_directive(dep, "pid")
+    pid = main_directive(tree, "pid")
     if pid is not None and pid.args:
         written.add("pid")
         check(pid, 0, pid.args[0], "the pid file")
     for name, (kind, _user) in TEMP_DIRECTIVES.items():
-        for node in dep.nodes(name):
+        for node in tree.nodes(name):
             if node.args:
                 written.add(kind)
                 check(node, 0, node.args[0], f"the {kind.replace('_', ' ')} temp directory")
     from ..nginx.zones import CACHE_PATHS
 
     for name in CACHE_PATHS:
-        for node in dep.nodes(name):
+        for node in tree.nodes(name):
             if node.args:
                 check(node, 0, node.args[0], "the cache directory")
-    for node in log_nodes(dep):
+    for node in log_nodes(tree):
         path = node.args[0]
         if not linked_to_stream(path, extra, prefix):
             check(node, 0, path, "the log file")
-    for node in dep.nodes("lua_ssl_key_log"):
+    for node in tree.nodes("lua_ssl_key_log"):
         if node.args:
             check(node, 0, node.args[0], "the TLS key log")
 
@@ -399,10 +399,10 @@ def read_only_root(dep, report):
         return
     defaults = compiled_defaults(binding)
     needed = ["pid"]
-    if dep.nodes("http"):
+    if tree.nodes("http"):
         needed.append("client_body")
     for _name, (kind, user) in TEMP_DIRECTIVES.items():
-        if user and dep.nodes(user):
+        if user and tree.nodes(user):
             needed.append(kind)
     for kind in needed:
         path = defaults.get(kind)
@@ -419,13 +419,13 @@ def read_only_root(dep, report):
 # -- CTR107, CTR108: non-root -------------------------------------------------------------------------------------
 
 @rule("CTR107")
-def privileged_port(dep, report):
-    binding = dep.runtime
+def privileged_port(tree, report):
+    binding = tree.binding
     fact = binding.non_root() if binding is not None else None
     if fact is None:
         return
     related = _related(binding, fact, "the container runs as non-root")
-    for server in http_servers(dep) + [n for n in dep.nodes("server") if n.children is not None and n.ctx[-1:] == ("stream",)]:
+    for server in http_servers(tree) + [n for n in tree.nodes("server") if n.children is not None and n.ctx[-1:] == ("stream",)]:
         for listen in server_listens(server, non_root=True):  # without `listen`: *:8000, never privileged
             if listen.port is None or listen.port >= 1024 or listen.port == 0:
                 continue
@@ -435,10 +435,10 @@ def privileged_port(dep, report):
 
 
 @rule("CTR108")
-def user_directive(dep, report):
-    binding = dep.runtime
+def user_directive(tree, report):
+    binding = tree.binding
     fact = binding.non_root() if binding is not None else None
-    node = main_directive(dep, "user") if fact is not None else None
+    node = main_directive(tree, "user") if fact is not None else None
     if node is None:
         return
     report(node, f"`user` has no effect: the container runs as non-root{binding.where(fact)}, and nginx ignores "
@@ -448,12 +448,12 @@ def user_directive(dep, report):
 # -- CTR109: open files ------------------------------------------------------------------------------------------
 
 @rule("CTR109")
-def worker_connections(dep, report):
-    if not dep.is_main:
+def worker_connections(tree, report):
+    if not tree.is_main:
         return
-    rlimit = main_directive(dep, "worker_rlimit_nofile")
+    rlimit = main_directive(tree, "worker_rlimit_nofile")
     files = parse_uint(rlimit.args[0]) if rlimit is not None and rlimit.args else None
-    for node in dep.nodes("worker_connections"):
+    for node in tree.nodes("worker_connections"):
         count = parse_uint(node.args[0]) if node.ctx == ("events",) and node.args else None
         if count is None or count <= 1024 or (files is not None and files >= 2 * count):
             continue
@@ -507,9 +507,9 @@ def _quits_gracefully(binding) -> bool:
 
 
 @rule("CTR110")
-def graceful_shutdown(dep, report):
-    binding = dep.runtime
-    if binding is None or not binding.from_manifest or not dep.is_main:
+def graceful_shutdown(tree, report):
+    binding = tree.binding
+    if binding is None or not binding.from_manifest or not tree.is_main:
         return
     container = binding.container
     default_grace, grace_name, default_text, signal_fix = _stop_terms(container)
@@ -517,7 +517,7 @@ def graceful_shutdown(dep, report):
     grace = float(grace_value.value) if grace_value is not None else default_grace
     grace_text = f"{grace:g}s" if grace_value is not None else default_text
     sleep = _pre_stop(container)[1]
-    timeout_node = main_directive(dep, "worker_shutdown_timeout")
+    timeout_node = main_directive(tree, "worker_shutdown_timeout")
     problems = []
     if not _quits_gracefully(binding):
         signal = container.stop_signal
@@ -544,10 +544,10 @@ def graceful_shutdown(dep, report):
 # -- CTR111: CPU affinity -----------------------------------------------------------------------------------------
 
 @rule("CTR111")
-def cpu_affinity(dep, report):
-    if not dep.is_main:
+def cpu_affinity(tree, report):
+    if not tree.is_main:
         return
-    node = main_directive(dep, "worker_cpu_affinity")
+    node = main_directive(tree, "worker_cpu_affinity")
     if node is not None:
         report(node, "`worker_cpu_affinity` pins workers to CPUs by their number on the host, which the container "
                "does not own: pods on one node all pin to CPUs 0..n, and inside a cpuset the call fails; remove it",
@@ -557,10 +557,10 @@ def cpu_affinity(dep, report):
 # -- CTR112: names resolved once ------------------------------------------------------------------------------------
 
 @rule("CTR112")
-def upstream_resolved_once(dep, report):
+def upstream_resolved_once(tree, report):
     from ..nginx.urls import PASS_DIRECTIVES, is_address, upstream_host, upstream_names
 
-    upstreams = upstream_names(dep)
+    upstreams = upstream_names(tree)
 
     def check(node, literal_upstream_ok):
         target = node.args[0]
@@ -582,9 +582,9 @@ def upstream_resolved_once(dep, report):
                "variable with `resolver`, or `server … resolve` in an upstream with a `zone`", span=span)
 
     for name in PASS_DIRECTIVES:
-        for node in dep.nodes(name):
+        for node in tree.nodes(name):
             if node.args:
                 check(node, True)
-    for node in dep.nodes("server"):
+    for node in tree.nodes("server"):
         if node.ctx[-1:] == ("upstream",) and node.args and "resolve" not in node.args[1:]:
             check(node, False)

@@ -24,11 +24,11 @@ UNKNOWN = object()  # a regular expression Python cannot read: the match is not 
 def container_groups(workspace, sources=("kubernetes", "compose")):
     """(binding, deployments) for each container bound to at least one config, in first-seen order."""
     groups: dict[int, tuple] = {}
-    for deployment in workspace.deployments:
-        binding = deployment.runtime
+    for tree in workspace.trees:
+        binding = tree.binding
         if binding is None or binding.source not in sources:
             continue
-        groups.setdefault(binding.group, (binding, []))[1].append(deployment)
+        groups.setdefault(binding.group, (binding, []))[1].append(tree)
     return list(groups.values())
 
 
@@ -41,11 +41,11 @@ def _consequence(probe) -> str:
     return "the kubelet restarts the container again and again"
 
 
-def servers_on_port(deployments, port: int, non_root: bool = False):
+def servers_on_port(trees, port: int, non_root: bool = False):
     """[(server, listen)] of the http servers listening on `port`, in config order, default servers first."""
     found = []
-    for deployment in deployments:
-        for server in http_servers(deployment):
+    for tree in trees:
+        for server in http_servers(tree):
             for listen in server_listens(server, non_root):
                 if listen.port == port:
                     found.append((server, listen))
@@ -191,10 +191,10 @@ def answered_before_access(location) -> bool:
     return any(child.d.name == "return" for child in location.children or ())
 
 
-def lua_backend_call(deployments, location):
+def lua_backend_call(trees, location):
     """The Lua content handler of this location when it (or a module it requires) opens cosockets."""
-    for deployment in deployments:
-        for unit in deployment.lua.units:
+    for tree in trees:
+        for unit in tree.lua.units:
             if unit.facts is None or not unit.facts.cosockets:
                 continue
             for handler in (unit.handlers if unit.kind == "module" else [unit]):
@@ -224,8 +224,8 @@ def _probe_path(probe) -> str:
 
 @rule("K8S401", "K8S402", "K8S403", scope="workspace")
 def probes(workspace, report):
-    for binding, deployments in container_groups(workspace):
-        if not any(d.complete for d in deployments):
+    for binding, trees in container_groups(workspace):
+        if not any(d.complete for d in trees):
             continue
         for probe in binding.container.probes:
             if probe.port is None or (probe.handler != "httpGet" and probe.kind != "healthcheck"):
@@ -234,19 +234,19 @@ def probes(workspace, report):
                 continue
             if probe.host and probe.kind != "healthcheck":
                 continue  # the kubelet connects elsewhere than the pod IP
-            _check_probe(binding, deployments, probe, report)
+            _check_probe(binding, trees, probe, report)
 
 
-def _check_probe(binding, deployments, probe, report):
-    complete = all(d.complete for d in deployments)
+def _check_probe(binding, trees, probe, report):
+    complete = all(d.complete for d in trees)
     port_span = probe.port_span or probe.span
     path_span = probe.path_span or probe.port_span or probe.span
     what = f"{probe.kind} probe" if probe.kind != "healthcheck" else "healthcheck"
     non_root = runs_as_non_root(binding)
-    found = servers_on_port(deployments, probe.port, non_root)
+    found = servers_on_port(trees, probe.port, non_root)
     if not found:
         if complete:
-            ports = sorted({listen.port for d in deployments for s in http_servers(d)
+            ports = sorted({listen.port for d in trees for s in http_servers(d)
                             for listen in server_listens(s, non_root) if listen.port})
             listening = f"nginx listens on {', '.join(map(str, ports))}" if ports else "nginx has no http server"
             report.at(binding.path, port_span, f"the {what} connects to port {probe.port}, where no server listens "
@@ -280,7 +280,7 @@ def _check_probe(binding, deployments, probe, report):
                       related=[deny.location("denies the kubelet"), location.location("the probed location")])
             return
     if probe.kind in ("liveness", "startup"):
-        upstream = proxied(location) or lua_backend_call(deployments, location)
+        upstream = proxied(location) or lua_backend_call(trees, location)
         if upstream is not None:
             answer = f"`{upstream.d.name} {' '.join(upstream.args)}`" if upstream.d.name in PASS_DIRECTIVES else \
                 f"`{upstream.d.name}`, whose Lua code connects to other services,"

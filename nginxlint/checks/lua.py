@@ -1,13 +1,13 @@
 """LUA201–LUA215: OpenResty wiring between the nginx config and the Lua it runs (facts doc §1–§4.11).
 
-Config-level rules read the directive tree; the others read `dep.lua` (nginxlint.openresty.units). Rules that
+Config-level rules read the directive tree; the others read `tree.lua` (nginxlint.openresty.units). Rules that
 report the absence of something stay quiet when part of the deployment could not be read or parsed.
 """
 from __future__ import annotations
 
 import re
 
-from ..model import Location, Span
+from ..findings import Location, Span
 from ..nginx.urls import PASS_DIRECTIVES
 from ..openresty.phases import INIT_PHASES, subsystem_of
 from .registry import rule
@@ -15,19 +15,19 @@ from .registry import rule
 SUBSYSTEMS = ("http", "stream")
 
 
-def _declared(dep, subsystem: str) -> dict:
+def _declared(tree, subsystem: str) -> dict:
     """Dict name -> its `lua_shared_dict` serving one subsystem (APISIX's `lua {}` block serves both)."""
     declared: dict = {}
-    for node in dep.nodes("lua_shared_dict"):
+    for node in tree.nodes("lua_shared_dict"):
         if node.ctx in ((subsystem,), ("lua",)) and node.args:
             declared.setdefault(node.args[0], node)
     return declared
 
 
-def _sees_blocks(dep) -> bool:
+def _sees_blocks(tree) -> bool:
     """Whether this deployment shows its whole `http {}` and `stream {}` blocks: a fragment linted alone (even one
     in http context) is part of a block whose other files are not in view, and so is a file that failed to parse."""
-    return dep.complete and dep.is_main
+    return tree.complete and tree.is_main
 
 
 def _did_you_mean(name: str, choices) -> str:
@@ -50,10 +50,10 @@ AT_LINE = re.compile(r"\bat line (\d+)")
 
 
 @rule("LUA201")
-def lua_syntax_error(dep, report):
+def lua_syntax_error(tree, report):
     from ..lua.errors import LuaTooComplex
 
-    for unit in dep.lua.units:
+    for unit in tree.lua.units:
         error = unit.error
         if error is None:
             continue
@@ -81,13 +81,13 @@ def lua_syntax_error(dep, report):
 # -- LUA202 / LUA203 --------------------------------------------------------------------------------------------
 
 @rule("LUA202")
-def undeclared_shared_dict(dep, report):
-    if not _sees_blocks(dep):
+def undeclared_shared_dict(tree, report):
+    if not _sees_blocks(tree):
         return
-    lua = dep.lua
+    lua = tree.lua
     for subsystem in SUBSYSTEMS:
-        declared = _declared(dep, subsystem)
-        other = _declared(dep, "stream" if subsystem == "http" else "http")
+        declared = _declared(tree, subsystem)
+        other = _declared(tree, "stream" if subsystem == "http" else "http")
         for unit in lua.of(subsystem):
             if unit.facts is None:
                 continue
@@ -125,14 +125,14 @@ def _unseen_code(lua, subsystem: str, missing_modules: bool = False) -> bool:
 
 
 @rule("LUA203")
-def unused_shared_dict(dep, report):
-    if not dep.is_main or not dep.complete:
+def unused_shared_dict(tree, report):
+    if not tree.is_main or not tree.complete:
         return
-    lua = dep.lua
+    lua = tree.lua
     if lua.parse_failed:
         return
     for subsystem in SUBSYSTEMS:
-        nodes = [n for n in dep.nodes("lua_shared_dict") if n.ctx == (subsystem,) and n.args]
+        nodes = [n for n in tree.nodes("lua_shared_dict") if n.ctx == (subsystem,) and n.args]
         if not nodes or _unseen_code(lua, subsystem, missing_modules=True):
             continue
         used: set = set()
@@ -160,30 +160,30 @@ def unused_shared_dict(dep, report):
 SMALLEST_WORKING = 12 * 1024
 
 
-def _other_zones(dep) -> dict:
+def _other_zones(tree) -> dict:
     """Shared memory zones declared by other modules: name -> (node, argument index) of the first declaration."""
     from ..nginx.zones import shared_zones
 
     zones: dict = {}
-    for zone in shared_zones(dep):
+    for zone in shared_zones(tree):
         if zone.kind != "lua_shared_dict":
             zones.setdefault(zone.name, (zone.node, zone.arg))
     return zones
 
 
 @rule("LUA204")
-def invalid_shared_dict(dep, report):
-    if not dep.nodes("lua_shared_dict"):
+def invalid_shared_dict(tree, report):
+    if not tree.nodes("lua_shared_dict"):
         return
     from ..nginx.zones import parse_size
 
-    zones = _other_zones(dep)
+    zones = _other_zones(tree)
     firsts: dict = {}  # (context, name) -> first lua_shared_dict there
-    for node in dep.nodes("lua_shared_dict"):
+    for node in tree.nodes("lua_shared_dict"):
         if len(node.args) == 2:
             firsts.setdefault((node.ctx, node.args[0]), node)
     seen: dict = {}  # name -> first lua_shared_dict node
-    for node in dep.nodes("lua_shared_dict"):
+    for node in tree.nodes("lua_shared_dict"):
         if len(node.args) != 2:
             continue  # NGX006 reports the argument count
         name, size = node.args
@@ -243,33 +243,33 @@ def _order(node) -> tuple:
 # -- LUA205 -----------------------------------------------------------------------------------------------------
 
 @rule("LUA205")
-def unresolved_require(dep, report):
-    lua = dep.lua
+def unresolved_require(tree, report):
+    lua = tree.lua
     if not lua.unresolved:
         return
     from ..openresty import package_path as pp
 
     for item in lua.unresolved:
         unit, require = item.unit, item.require
-        if not dep.is_main and not any(n.ctx == (unit.subsystem,) for n in dep.nodes("lua_package_path")):
+        if not tree.is_main and not any(n.ctx == (unit.subsystem,) for n in tree.nodes("lua_package_path")):
             continue  # a fragment linted alone: the search path is set in an http block out of view
         name = require.module
         listed = []
         defaults = 0
         for tried in item.tried:
             if tried.local is not None:
-                listed.append(f"no file '{dep.loader.display(tried.local)}'")
+                listed.append(f"no file '{tree.loader.display(tried.local)}'")
             elif tried.default:
                 defaults += 1
             else:
                 listed.append(f"no file '{pp.show(tried.shown)}'")
         if defaults:
             listed.append(f"no file in the {defaults} default OpenResty and LuaJIT locations")
-        nearby = _nearby_file(dep, name)
+        nearby = _nearby_file(tree, name)
         if nearby is not None:
-            listed.append(f"(there is a {dep.loader.display(nearby)}, but no search path entry reaches it)")
+            listed.append(f"(there is a {tree.loader.display(nearby)}, but no search path entry reaches it)")
         related = _related_requires(unit)
-        node = next((n for n in dep.nodes("lua_package_path") if n.ctx == (unit.subsystem,)), None)
+        node = next((n for n in tree.nodes("lua_package_path") if n.ctx == (unit.subsystem,)), None)
         if node is not None:
             related.append(node.location("the search path is set here"))
         report.at(
@@ -281,10 +281,10 @@ def unresolved_require(dep, report):
         )
 
 
-def _nearby_file(dep, module: str):
+def _nearby_file(tree, module: str):
     """The module's file in one of the usual project places that the search path missed, if any."""
     relative = module.replace(".", "/") + ".lua"
-    for directory in (dep.prefix, dep.prefix / "lua", dep.prefix / "lualib", dep.conf_dir, dep.conf_dir / "lua"):
+    for directory in (tree.prefix, tree.prefix / "lua", tree.prefix / "lualib", tree.conf_dir, tree.conf_dir / "lua"):
         candidate = directory / relative
         if candidate.is_file():
             return candidate
@@ -296,14 +296,14 @@ def _nearby_file(dep, module: str):
 PATH_DIRECTIVES = ("lua_package_path", "lua_package_cpath")
 
 
-def _path_nodes(dep) -> list:
+def _path_nodes(tree) -> list:
     """(directive, node) of every lua_package_path / lua_package_cpath with a value."""
-    return [(directive, node) for directive in PATH_DIRECTIVES for node in dep.nodes(directive) if node.args]
+    return [(directive, node) for directive in PATH_DIRECTIVES for node in tree.nodes(directive) if node.args]
 
 
 @rule("LUA206")
-def package_path_without_defaults(dep, report):
-    nodes = _path_nodes(dep)
+def package_path_without_defaults(tree, report):
+    nodes = _path_nodes(tree)
     if not nodes:
         return
     from ..openresty import package_path as pp
@@ -336,8 +336,8 @@ def _entry_span(node, entry) -> Span:
 
 
 @rule("LUA207")
-def relative_package_path(dep, report):
-    nodes = _path_nodes(dep)
+def relative_package_path(tree, report):
+    nodes = _path_nodes(tree)
     if not nodes:
         return
     from ..openresty import package_path as pp
@@ -362,14 +362,14 @@ ALWAYS_KEPT = frozenset({"TZ"})
 
 
 @rule("LUA208")
-def getenv_without_env(dep, report):
-    if not dep.is_main or not dep.complete:
+def getenv_without_env(tree, report):
+    if not tree.is_main or not tree.complete:
         return
     kept = set(ALWAYS_KEPT)
-    for node in dep.nodes("env"):
+    for node in tree.nodes("env"):
         if node.ctx == () and node.args:
             kept.add(node.args[0].split("=", 1)[0])
-    for unit in dep.lua.units:
+    for unit in tree.lua.units:
         if unit.facts is None:
             continue
         only_init = bool(unit.phases) and unit.phases <= {"init"}
@@ -397,10 +397,10 @@ def getenv_without_env(dep, report):
 # -- LUA209 / LUA210 --------------------------------------------------------------------------------------------
 
 @rule("LUA209")
-def lua_file_not_found(dep, report):
+def lua_file_not_found(tree, report):
     from ..nginx.directives import LUA_PHASE
 
-    for missing in dep.lua.missing_files:
+    for missing in tree.lua.missing_files:
         node = missing.node
         phase = LUA_PHASE[node.d.name]
         when = ("nginx fails to start" if phase in INIT_PHASES
@@ -408,15 +408,15 @@ def lua_file_not_found(dep, report):
         report(
             node,
             f'{node.d.name} target "{node.args[missing.arg]}" does not exist (looked for '
-            f"{dep.loader.display(missing.path)}; relative paths are resolved against the prefix "
-            f"{dep.loader.display(dep.prefix)}/): {when}",
+            f"{tree.loader.display(missing.path)}; relative paths are resolved against the prefix "
+            f"{tree.loader.display(tree.prefix)}/): {when}",
             arg=missing.arg,
         )
 
 
 @rule("LUA210")
-def lua_code_cache_off(dep, report):
-    for node in dep.nodes("lua_code_cache"):
+def lua_code_cache_off(tree, report):
+    for node in tree.nodes("lua_code_cache"):
         if node.args and node.args[0].lower() == "off":
             report(
                 node,
@@ -437,14 +437,14 @@ def _standard_globals() -> frozenset:
 
 
 @rule("LUA211")
-def undefined_global(dep, report):
-    if not dep.is_main:
+def undefined_global(tree, report):
+    if not tree.is_main:
         return  # a fragment linted alone: init code that creates globals may sit in the main config
-    lua = dep.lua
+    lua = tree.lua
     if not any(u.facts is not None for u in lua.units):
         return
-    standard = _standard_globals() | frozenset(dep.settings.known_globals)
-    quiet_reads = not dep.complete or lua.parse_failed
+    standard = _standard_globals() | frozenset(tree.settings.known_globals)
+    quiet_reads = not tree.complete or lua.parse_failed
     for subsystem in SUBSYSTEMS:
         units = [u for u in lua.of(subsystem) if u.facts is not None]
         if not units:
@@ -506,7 +506,7 @@ def _handlers(block) -> dict:
 
 
 @rule("LUA212")
-def phase_handler_shadowed(dep, report):
+def phase_handler_shadowed(tree, report):
     from ..nginx.directives import LUA_PHASE
     from ..openresty.units import lua_directives
 
@@ -519,7 +519,7 @@ def phase_handler_shadowed(dep, report):
         return memo[key]
 
     names = [name for name, phase in LUA_PHASE.items() if phase not in NOT_INHERITED]
-    for node in lua_directives(dep, names):
+    for node in lua_directives(tree, names):
         phase = LUA_PHASE[node.d.name]
         if node.parent is None or node.parent.d is None:
             continue
@@ -548,11 +548,11 @@ STREAM_CONTENT_HANDLERS = frozenset({"proxy_pass", "return", "js_content"})
 
 
 @rule("LUA213")
-def content_handler_conflict(dep, report):
+def content_handler_conflict(tree, report):
     from ..nginx.directives import LUA_PHASE
     from ..openresty.units import lua_directives
 
-    for node in lua_directives(dep, [name for name, phase in LUA_PHASE.items() if phase == "content"]):
+    for node in lua_directives(tree, [name for name, phase in LUA_PHASE.items() if phase == "content"]):
         if node.parent is None or node.parent.d is None:
             continue
         handlers = STREAM_CONTENT_HANDLERS if subsystem_of(node) == "stream" else CONTENT_HANDLERS
@@ -590,11 +590,11 @@ def _has_tls(server, http) -> bool:
 
 
 @rule("LUA214")
-def ssl_lua_without_ssl(dep, report):
+def ssl_lua_without_ssl(tree, report):
     from ..nginx.directives import LUA_PHASE
     from ..openresty.units import lua_directives
 
-    for node in lua_directives(dep, [name for name, phase in LUA_PHASE.items() if phase in SSL_PHASES]):
+    for node in lua_directives(tree, [name for name, phase in LUA_PHASE.items() if phase in SSL_PHASES]):
         parent = node.parent
         if parent is None or parent.d is None:
             continue
@@ -604,7 +604,7 @@ def ssl_lua_without_ssl(dep, report):
             servers, top = parent.find("server"), parent
         else:
             continue
-        if parent.d.name != "server" and not dep.complete:
+        if parent.d.name != "server" and not tree.complete:
             continue
         plain = [s for s in servers if not _has_tls(s, top)]
         if not plain:
@@ -621,9 +621,9 @@ def ssl_lua_without_ssl(dep, report):
 
 # -- LUA215 -----------------------------------------------------------------------------------------------------
 
-def _resolver_scopes(dep) -> set:
+def _resolver_scopes(tree) -> set:
     """ids of the blocks that hold a `resolver` directive."""
-    return {id(n.parent) for n in dep.nodes("resolver")}
+    return {id(n.parent) for n in tree.nodes("resolver")}
 
 
 def _has_resolver(node, scopes: set) -> bool:
@@ -641,11 +641,11 @@ def _resolver_hint() -> str:
 
 
 @rule("LUA215")
-def resolver_missing(dep, report):
-    if not dep.is_main:
+def resolver_missing(tree, report):
+    if not tree.is_main:
         return  # a fragment linted alone may inherit a resolver from an http block out of view
-    lua = dep.lua
-    scopes = _resolver_scopes(dep)
+    lua = tree.lua
+    scopes = _resolver_scopes(tree)
     for unit in lua.units:
         if unit.facts is None or not unit.facts.cosockets:
             continue
@@ -667,19 +667,19 @@ def resolver_missing(dep, report):
                 f'"no resolver defined to resolve \\"{host}\\""; {_resolver_hint()}',
                 related=related,
             )
-    _variable_passes(dep, report, scopes)
+    _variable_passes(tree, report, scopes)
 
 
-def _variable_passes(dep, report, scopes: set) -> None:
+def _variable_passes(tree, report, scopes: set) -> None:
     from ..nginx.urls import upstream_names
 
-    upstreams = upstream_names(dep)
+    upstreams = upstream_names(tree)
     sets: dict = {}
-    for node in dep.nodes("set"):
+    for node in tree.nodes("set"):
         if len(node.args) >= 2:
             sets.setdefault(node.args[0], []).append(node.args[1])
     for directive in PASS_DIRECTIVES:
-        for node in dep.nodes(directive):
+        for node in tree.nodes(directive):
             if not node.args or "$" not in node.args[0] or _has_resolver(node, scopes):
                 continue
             host = _needs_dns(node.args[0], upstreams, sets)

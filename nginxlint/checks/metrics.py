@@ -16,10 +16,10 @@ ANNOTATION = "prometheus.io/"
 _COLLECT_TEXT = re.compile(r"\bprometheus\s*:\s*collect\s*\(")
 
 
-def collecting_locations(dep) -> dict[int, object]:
+def collecting_locations(tree) -> dict[int, object]:
     """id(location) -> location for every location whose Lua content calls a Prometheus `collect()`."""
     found = {}
-    for unit in dep.lua.units:
+    for unit in tree.lua.units:
         if unit.facts is None:  # the code does not parse
             collects = bool(_COLLECT_TEXT.search(unit.text or ""))
         else:
@@ -39,29 +39,29 @@ def collecting_locations(dep) -> dict[int, object]:
 _METRICS_LOCATIONS: "weakref.WeakKeyDictionary[object, list]" = weakref.WeakKeyDictionary()
 
 
-def metrics_locations(dep) -> list:
+def metrics_locations(tree) -> list:
     """Locations that serve metrics or status: stub_status, VTS, the NGINX Plus API, or Prometheus collect()."""
-    known = _METRICS_LOCATIONS.get(dep)
+    known = _METRICS_LOCATIONS.get(tree)
     if known is not None:
         return known
-    found = collecting_locations(dep)
+    found = collecting_locations(tree)
     for name in STATUS_DIRECTIVES:
-        for node in dep.nodes(name):
+        for node in tree.nodes(name):
             parent = node.parent
             if parent is not None and parent.d is not None and parent.d.name == "location":
                 found.setdefault(id(parent), parent)
-    _METRICS_LOCATIONS[dep] = result = list(found.values())
+    _METRICS_LOCATIONS[tree] = result = list(found.values())
     return result
 
 
 @rule("MET301")
-def no_metrics_endpoint(dep, report):
-    if not dep.is_main or not dep.complete:
+def no_metrics_endpoint(tree, report):
+    if not tree.is_main or not tree.complete:
         return
-    http = next((n for n in dep.nodes("http") if n.ctx == ()), None)
-    if http is None or not http_servers(dep):
+    http = next((n for n in tree.nodes("http") if n.ctx == ()), None)
+    if http is None or not http_servers(tree):
         return
-    if metrics_locations(dep):
+    if metrics_locations(tree):
         return
     report(http, "nothing in this deployment serves metrics: add a `stub_status` location (for an exporter "
            "sidecar) or a location that calls `prometheus:collect()` from nginx-lua-prometheus, so that load, "
@@ -69,8 +69,8 @@ def no_metrics_endpoint(dep, report):
 
 
 @rule("MET302")
-def prometheus_init_phase(dep, report):
-    for unit in dep.lua.units:
+def prometheus_init_phase(tree, report):
+    for unit in tree.lua.units:
         for call in unit.facts.prometheus if unit.facts is not None else ():
             if call.kind != "init":
                 continue
@@ -92,12 +92,12 @@ def prometheus_init_phase(dep, report):
 
 
 @rule("MET303")
-def metrics_unrestricted(dep, report):
-    for location in metrics_locations(dep):
+def metrics_unrestricted(tree, report):
+    for location in metrics_locations(tree):
         server = location.enclosing("server")
         if server is None or restricted(location):
             continue
-        listens = server_listens(server, runs_as_non_root(dep.runtime))
+        listens = server_listens(server, runs_as_non_root(tree.binding))
         if listens and all(listen.loopback for listen in listens):
             continue
         open_ports = ", ".join(str(listen.port) for listen in listens if not listen.loopback and listen.port)
@@ -116,14 +116,14 @@ def _text(value) -> str:
 
 @rule("MET304", scope="workspace")
 def scrape_annotations(workspace, report):
-    for binding, deployments in container_groups(workspace, sources=("kubernetes",)):
+    for binding, trees in container_groups(workspace, sources=("kubernetes",)):
         workload = binding.workload
         if workload is None:
             continue
-        _annotations(binding, workload, deployments, report)
+        _annotations(binding, workload, trees, report)
 
 
-def _annotations(binding, workload, deployments, report):
+def _annotations(binding, workload, trees, report):
     pod = workload.pod_annotations
     if workload.kind != "Pod":
         for key, value in workload.annotations.items():
@@ -141,7 +141,7 @@ def _annotations(binding, workload, deployments, report):
     port_value = pod.get(ANNOTATION + "port")
     path_value = pod.get(ANNOTATION + "path")
     path = _text(path_value) if path_value is not None else "/metrics"
-    metrics = [loc for d in deployments for loc in metrics_locations(d)]
+    metrics = [loc for d in trees for loc in metrics_locations(d)]
     related = [loc.location("a metrics location") for loc in metrics[:3]]
     if port_value is None:
         return
@@ -149,8 +149,8 @@ def _annotations(binding, workload, deployments, report):
     if port is None:
         return
     non_root = runs_as_non_root(binding)
-    found = servers_on_port(deployments, port, non_root)
-    if not all(d.complete for d in deployments):
+    found = servers_on_port(trees, port, non_root)
+    if not all(d.complete for d in trees):
         return
     if not found:
         servers = [server for loc in metrics if (server := loc.enclosing("server")) is not None]  # not fragments

@@ -5,7 +5,7 @@ NGX001, NGX002, NGX003 and NGX008 are found while the tree is loaded (see worksp
 """
 from __future__ import annotations
 
-from ..model import Span
+from ..findings import Span
 from ..nginx.directives import LUA_PHASE, UNIQUE_DIRECTIVES, check_directive
 from .registry import rule
 
@@ -13,9 +13,9 @@ BOM = "\ufeff"
 
 
 @rule("NGX004", "NGX005", "NGX006")
-def directive_checks(dep, report):
-    extra = frozenset(dep.settings.extra_directives)
-    for node in dep.walk():
+def directive_checks(tree, report):
+    extra = frozenset(tree.settings.extra_directives)
+    for node in tree.walk():
         d = node.d
         problem = check_directive(d.name, d.args, node.ctx, d.block is not None or d.lua is not None, extra)
         if problem is None:
@@ -48,8 +48,8 @@ def _slot(name: str):
 
 
 @rule("NGX007")
-def duplicate_directives(dep, report):
-    blocks = [dep.main, *(n for n in dep.walk() if n.children is not None)]
+def duplicate_directives(tree, report):
+    blocks = [tree.main, *(n for n in tree.walk() if n.children is not None)]
     for block in blocks:
         seen = {}
         for child in block.children:
@@ -67,14 +67,14 @@ def duplicate_directives(dep, report):
 
 
 @rule("NGX009")
-def missing_events(dep, report):
-    if not dep.is_main or not dep.complete or dep.nodes("events"):
+def missing_events(tree, report):
+    if not tree.is_main or not tree.complete or tree.nodes("events"):
         return
-    children = dep.main.children
+    children = tree.main.children
     anchor = next((c for c in children if c.d.name == "http"), children[0] if children else None)
     message = ('no "events" section in configuration: nginx refuses to start without one; add '
                "`events { worker_connections 1024; }` to the main context")
     if anchor is None:
-        report.at(dep.root.display, Span(1, 1, 1, 1), message)
+        report.at(tree.root.display, Span(1, 1, 1, 1), message)
     else:
         report(anchor, message)

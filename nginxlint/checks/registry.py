@@ -5,16 +5,16 @@ import importlib
 import pkgutil
 from typing import Callable, Iterable
 
-from ..deployment import Node, include_chain
-from ..model import Finding, Location, Span
+from ..config_tree import Node, include_chain
+from ..findings import Finding, Location, Span
 
-# code -> function; one function may serve several codes of one check. A "deployment" rule is called once per
+# code -> function; one function may serve several codes of one check. A "tree" rule is called once per
 # root config as function(deployment, report); a "workspace" rule once per run as function(workspace, report).
 RULES: dict[str, Callable] = {}
 SCOPES: dict[Callable, str] = {}
 
 
-def rule(*codes: str, scope: str = "deployment"):
+def rule(*codes: str, scope: str = "tree"):
     def register(function):
         for code in codes:
             RULES[code] = function

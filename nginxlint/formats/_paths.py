@@ -8,7 +8,7 @@ import re
 from typing import Iterable
 from urllib.parse import quote
 
-from nginxlint.model import Notification, Report
+from nginxlint.findings import Notification, Report
 
 # RFC 3986 lets these through a path unencoded; everything else (spaces, %, #, ?, non-ASCII as UTF-8) is encoded.
 _URI_PATH_SAFE = "/-._~!$&'()*+,;=:@"

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from nginxlint.formats._paths import notifications_to_show, relative_path, xml_attr
-from nginxlint.model import Report
+from nginxlint.findings import Report
 
 SEVERITIES = {"error": "error", "warning": "warning", "info": "info", "note": "info"}
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from nginxlint.formats._paths import notifications_to_show, printable, relative_path
-from nginxlint.model import Finding, Notification, Report
+from nginxlint.findings import Finding, Notification, Report
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice", "note": "notice"}
 

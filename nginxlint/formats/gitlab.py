@@ -5,7 +5,7 @@ import json
 
 from nginxlint.formats._paths import (fingerprints, notifications_to_show, occurrence_fingerprints, printable,
                                       relative_path)
-from nginxlint.model import Report
+from nginxlint.findings import Report
 
 SEVERITIES = {"info": "info", "warning": "minor", "error": "major"}
 # A config nginx cannot parse, or a crash of the linter itself, blocks everything else: shown above "major".

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from ..model import SEVERITIES, Report, clean
+from ..findings import SEVERITIES, Report, clean
 
 
 def format_report(report: Report, **_options) -> str:

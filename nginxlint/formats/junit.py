@@ -6,7 +6,7 @@ internal error) are test cases in error. A run with none of these is one passing
 from __future__ import annotations
 
 from nginxlint.formats._paths import notifications_to_show, relative_path, xml_attr, xml_text
-from nginxlint.model import Report
+from nginxlint.findings import Report
 
 SUITE_NAME = "nginxlint"
 

@@ -9,7 +9,7 @@ import json
 import re
 
 from nginxlint.formats._paths import artifact_uri, fingerprints, printable
-from nginxlint.model import Finding, Notification, Report, Span
+from nginxlint.findings import Finding, Notification, Report, Span
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/nginxlint/"

@@ -1,7 +1,7 @@
 """Console output: `full` like a compiler (location, source line, caret, notes) and `concise` one line each."""
 from __future__ import annotations
 
-from ..model import Finding, Report, clean
+from ..findings import Finding, Report, clean
 
 COLOURS = {"error": "\033[1;31m", "warning": "\033[1;33m", "info": "\033[1;36m"}
 BOLD, DIM, RESET = "\033[1m", "\033[2m", "\033[0m"

@@ -15,7 +15,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from ..model import Span
+from ..findings import Span
 
 # After optional whitespace: 1 punctuation, 2 comment, 3 quoted string, 4 word. A quote that never closes
 # matches none of them (the caller reports it).

@@ -72,6 +72,6 @@ def is_address(host: str) -> bool:
     return True
 
 
-def upstream_names(dep) -> set[str]:
+def upstream_names(tree) -> set[str]:
     """The names of the deployment's `upstream` blocks (http and stream): a `*_pass` to one needs no DNS."""
-    return {node.args[0] for node in dep.nodes("upstream") if node.args}
+    return {node.args[0] for node in tree.nodes("upstream") if node.args}

@@ -49,11 +49,11 @@ def parse_size(text: str | None) -> int | None:
     return value * scale
 
 
-def shared_zones(dep) -> list[Zone]:
+def shared_zones(tree) -> list[Zone]:
     """Every shared memory zone declaration of the deployment, the ones with a missing or invalid size included."""
     zones: list[Zone] = []
     for directive, prefix in ZONE_DIRECTIVES:
-        for node in dep.nodes(directive):
+        for node in tree.nodes(directive):
             args = node.args
             if directive == "zone":
                 if node.ctx[-1:] == ("upstream",) and args and args[0]:

@@ -21,7 +21,7 @@ def run_cache(loader, name: str) -> dict:
 def read_once(loader, path: Path):
     """A file of the project as a SourceFile, read once per run whatever the number of deployments reading it;
     the reason, as a string, when it cannot be read (bytecode, binary, unreadable)."""
-    from ..nginx.source import SourceFile, Unreadable, read_text
+    from ..sources import SourceFile, Unreadable, read_text
 
     cache = run_cache(loader, "files")
     hit = cache.get(path)

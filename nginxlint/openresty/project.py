@@ -51,14 +51,14 @@ def _below(loader, top: Path, depth: int) -> list[Path]:
     return found
 
 
-def _dockerfiles(dep) -> list[Path]:
-    loader = dep.loader
+def _dockerfiles(tree) -> list[Path]:
+    loader = tree.loader
     base = Path(os.path.abspath(loader.base_dir))
-    conf_dir = Path(os.path.abspath(dep.conf_dir))
+    conf_dir = Path(os.path.abspath(tree.conf_dir))
     directories = [conf_dir]
     if base in conf_dir.parents:
         directories.extend(p for p in conf_dir.parents if p == base or base in p.parents)
-    directories.extend(_below(loader, Path(os.path.abspath(dep.prefix)), DOCKERFILE_DEPTH))
+    directories.extend(_below(loader, Path(os.path.abspath(tree.prefix)), DOCKERFILE_DEPTH))
     found: list[Path] = []
     for directory in dict.fromkeys(directories):
         for name in _listing(loader, directory)[1]:
@@ -67,9 +67,9 @@ def _dockerfiles(dep) -> list[Path]:
     return found
 
 
-def _manifests(dep) -> list[Path]:
-    loader = dep.loader
-    tops = dict.fromkeys(Path(os.path.abspath(p)) for p in (dep.prefix, loader.base_dir))
+def _manifests(tree) -> list[Path]:
+    loader = tree.loader
+    tops = dict.fromkeys(Path(os.path.abspath(p)) for p in (tree.prefix, loader.base_dir))
     found: list[Path] = []
     for directory in dict.fromkeys(d for top in tops for d in _below(loader, top, 1)):
         names = TREE_MANIFESTS + (ROCKS_DIR_MANIFESTS if "rocks" in directory.name else ())
@@ -84,10 +84,10 @@ class ProjectModules:
     needs nothing installed (or that have no Lua) never look for them.
     """
 
-    def __init__(self, dep):
-        self.dep = dep
+    def __init__(self, tree):
+        self.tree = tree
         self.modules = builtin_modules()
-        self.modules.update(dep.settings.known_modules, "listed in lua.known-modules")
+        self.modules.update(tree.settings.known_modules, "listed in lua.known-modules")
         self._installed_read = False
 
     def why(self, module: str) -> str | None:
@@ -102,19 +102,19 @@ class ProjectModules:
         return self.why(module) is not None
 
     def _add_installed(self) -> None:
-        dep, modules = self.dep, self.modules
-        for path in _dockerfiles(dep):
-            for rock in _rocks(dep.loader, path, dockerfile_rocks):
+        tree, modules = self.tree, self.modules
+        for path in _dockerfiles(tree):
+            for rock in _rocks(tree.loader, path, dockerfile_rocks):
                 modules.update(rock.modules, f"installed by `luarocks install {rock.rock}` in "
-                                             f"{dep.loader.display(path)}:{rock.line}")
-        for path in _manifests(dep):
-            for rock in _rocks(dep.loader, path, manifest_rocks):
+                                             f"{tree.loader.display(path)}:{rock.line}")
+        for path in _manifests(tree):
+            for rock in _rocks(tree.loader, path, manifest_rocks):
                 modules.update(rock.modules, f"installed according to the LuaRocks manifest "
-                                             f"{dep.loader.display(path)}")
+                                             f"{tree.loader.display(path)}")
 
 
-def project_modules(dep) -> ProjectModules:
-    return ProjectModules(dep)
+def project_modules(tree) -> ProjectModules:
+    return ProjectModules(tree)
 
 
 def _rocks(loader, path: Path, reader) -> list:

@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..lua.errors import LineIndex
-from ..model import Location, Span
+from ..findings import Location, Span
 from ..nginx.parser import ESCAPE, ESCAPED, unescape
-from ..nginx.source import SourceFile
+from ..sources import SourceFile
 from .cache import read_once, run_cache
 from .phases import code_arg, subsystem_of
 
@@ -161,7 +161,7 @@ class UnresolvedRequire(NamedTuple):
 
 
 class LuaUnits:
-    """Everything `dep.lua` holds."""
+    """Everything `tree.lua` holds."""
 
     __slots__ = ("units", "missing_files", "dynamic_files", "outside_files", "unresolved", "unseen_modules")
 
@@ -188,30 +188,30 @@ class _LuaFiles:
     against the image's prefix (when the config's mount point tells it) through the path map and the files mounted
     beside the config; what is not found there is in the image, unseen, not missing."""
 
-    def __init__(self, dep):
-        self.dep = dep
-        runtime = dep.runtime
-        self.in_image = (runtime is not None and runtime.how == "embedded" and not dep.settings.prefix)
+    def __init__(self, tree):
+        self.tree = tree
+        runtime = tree.binding
+        self.in_image = (runtime is not None and runtime.how == "embedded" and not tree.settings.prefix)
         self.image_prefix = _image_prefix(runtime.container_path) if self.in_image else None
 
     def handler_file(self, target: str) -> Path | None:
         """The file a `*_by_lua_file` target names; None when it is outside what nginxlint can see."""
-        dep = self.dep
+        tree = self.tree
         if not os.path.isabs(target):
             if not self.in_image:
-                return Path(os.path.normpath(dep.prefix / target))
+                return Path(os.path.normpath(tree.prefix / target))
             if self.image_prefix is None:
                 return None
             target = f"{self.image_prefix}/{target}"
-        return dep.loader.map_path(os.path.normpath(target), dep.conf_dir)
+        return tree.loader.map_path(os.path.normpath(target), tree.conf_dir)
 
     def resolver(self):
         """How a filled-in `lua_package_path` template becomes a project path (package_path.resolver's contract)."""
         from . import package_path as pp
 
-        dep = self.dep
+        tree = self.tree
         if not self.in_image:
-            return pp.resolver(dep.prefix, dep.loader, dep.conf_dir)
+            return pp.resolver(tree.prefix, tree.loader, tree.conf_dir)
 
         def resolve(path: str) -> Path | None:
             if path.startswith(pp.PREFIX_MARK):
@@ -220,21 +220,21 @@ class _LuaFiles:
                 if self.image_prefix is None:
                     return None
                 path = f"{self.image_prefix}/{path}"
-            return dep.loader.map_path(os.path.normpath(path), dep.conf_dir)
+            return tree.loader.map_path(os.path.normpath(path), tree.conf_dir)
 
         return resolve
 
     def is_file(self, path: Path) -> bool:
         if path.is_file():
             return True
-        loader = self.dep.loader  # files mounted from a ConfigMap exist only in the loader's view
+        loader = self.tree.loader  # files mounted from a ConfigMap exist only in the loader's view
         return self.in_image and loader.exists(path) and not loader.is_dir(path)
 
     def read(self, path: Path):
         """The file's SourceFile, or why there is nothing to analyse."""
         if path.is_file():
-            return read_once(self.dep.loader, path)
-        source = self.dep.loader.source(path)
+            return read_once(self.tree.loader, path)
+        source = self.tree.loader.source(path)
         return source if source is not None else "could not be read"
 
 
@@ -247,21 +247,21 @@ def _image_prefix(container_path: str | None) -> str | None:
     return os.path.dirname(parent) if os.path.basename(parent) == "conf" else None
 
 
-def lua_directives(dep, names=None) -> list:
+def lua_directives(tree, names=None) -> list:
     """The deployment's `*_by_lua*` directives (or those of `names`), in document order, from its index."""
     if names is None:
         from ..nginx.directives import LUA_PHASE
 
         names = LUA_PHASE
-    nodes = [node for name in names for node in dep.nodes(name)]
+    nodes = [node for name in names for node in tree.nodes(name)]
     return document_order(nodes) if len(nodes) > 1 else nodes
 
 
-def has_lua(dep) -> bool:
+def has_lua(tree) -> bool:
     """Whether the deployment runs any Lua (without analysing it)."""
     from ..nginx.directives import LUA_PHASE
 
-    return any(dep.nodes(name) for name in LUA_PHASE)
+    return any(tree.nodes(name) for name in LUA_PHASE)
 
 
 def document_order(nodes: list) -> list:
@@ -284,13 +284,13 @@ def document_order(nodes: list) -> list:
     return sorted(nodes, key=key)
 
 
-def collect_units(dep) -> LuaUnits:
+def collect_units(tree) -> LuaUnits:
     from ..nginx.directives import LUA_PHASE
 
-    nodes = lua_directives(dep)
+    nodes = lua_directives(tree)
     if not nodes:  # plain nginx: no module search, no project scan
         return LuaUnits([], [], [], [], [], [])
-    files = _LuaFiles(dep)
+    files = _LuaFiles(tree)
     units: list[LuaUnit] = []
     missing: list[MissingFile] = []
     dynamic: list = []
@@ -320,7 +320,7 @@ def collect_units(dep) -> LuaUnits:
             source = files.read(path)
             if isinstance(source, str):
                 continue  # bytecode or unreadable: it exists, and there is nothing to analyse
-            dep.files.setdefault(source.display, source)
+            tree.files.setdefault(source.display, source)
             unit = LuaUnit("file", phase, subsystem, source, source.text, node)
         elif name.endswith("_by_lua"):
             index = code_arg(name)
@@ -338,23 +338,23 @@ def collect_units(dep) -> LuaUnits:
 
     from .project import project_modules
 
-    available = project_modules(dep)
-    search_paths = {subsystem: _search_path(dep, subsystem) for subsystem in ("http", "stream")}
-    unresolved, unseen = _follow_requires(dep, files, units, search_paths, available)
+    available = project_modules(tree)
+    search_paths = {subsystem: _search_path(tree, subsystem) for subsystem in ("http", "stream")}
+    unresolved, unseen = _follow_requires(tree, files, units, search_paths, available)
     return LuaUnits(units, missing, dynamic, outside, unresolved, unseen)
 
 
-def _search_path(dep, subsystem: str):
+def _search_path(tree, subsystem: str):
     """The package_path.SearchPath of one subsystem."""
     from . import package_path as pp
 
     def value(name):
-        for node in dep.nodes(name):
+        for node in tree.nodes(name):
             if node.ctx == (subsystem,) and node.args:
                 return node.args[0]
         return None
 
-    extra = [Path(p) for p in dep.settings.lua_paths]
+    extra = [Path(p) for p in tree.settings.lua_paths]
     return pp.SearchPath(
         pp.split_entries(value("lua_package_path"), pp.DEFAULT_PATH),
         pp.split_entries(value("lua_package_cpath"), pp.DEFAULT_CPATH),
@@ -362,7 +362,7 @@ def _search_path(dep, subsystem: str):
     )
 
 
-def _follow_requires(dep, files: "_LuaFiles", units: list[LuaUnit], search_paths, available):
+def _follow_requires(tree, files: "_LuaFiles", units: list[LuaUnit], search_paths, available):
     """Analyse every unit and the modules they require, recursively; each module file once per subsystem.
     Returns (modules not found, modules not found that the image may hold)."""
     resolve = files.resolver()
@@ -376,7 +376,7 @@ def _follow_requires(dep, files: "_LuaFiles", units: list[LuaUnit], search_paths
     while position < len(queue):
         unit = queue[position]
         position += 1
-        unit.facts, unit.error = analyze(unit.text, dep.loader)
+        unit.facts, unit.error = analyze(unit.text, tree.loader)
         if unit.facts is None:
             continue
         children = edges.setdefault(id(unit), [])
@@ -399,7 +399,7 @@ def _follow_requires(dep, files: "_LuaFiles", units: list[LuaUnit], search_paths
                 source = files.read(path)
                 if isinstance(source, str):
                     continue
-                dep.files.setdefault(source.display, source)
+                tree.files.setdefault(source.display, source)
                 module = LuaUnit("module", None, unit.subsystem, source, source.text, module=name)
                 modules[key] = module
                 units.append(module)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from format_cases import make_report
-from nginxlint.model import Report
+from nginxlint.findings import Report
 
 
 @pytest.fixture

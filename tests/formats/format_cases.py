@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from nginxlint.catalog import RuleInfo
-from nginxlint.model import Finding, Location, Notification, Report, Span, Suppression
-from nginxlint.nginx.source import SourceFile
+from nginxlint.findings import Finding, Location, Notification, Report, Span, Suppression
+from nginxlint.sources import SourceFile
 
 DOC = """## What it does
 

@@ -8,7 +8,7 @@ from hypothesis import given, settings, strategies as st
 from format_cases import API, make_report
 from nginxlint.formats import github
 from nginxlint.formats._paths import relative_path
-from nginxlint.model import Finding, Span
+from nginxlint.findings import Finding, Span
 
 
 def unescape(text: str) -> str:

@@ -6,7 +6,7 @@ import json
 
 from format_cases import API, make_report, make_sources
 from nginxlint.formats import gitlab, sarif
-from nginxlint.model import Span
+from nginxlint.findings import Span
 
 
 def issues_of(report) -> list[dict]:

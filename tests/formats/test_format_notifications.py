@@ -8,7 +8,7 @@ import pytest
 
 from format_cases import make_report
 from nginxlint.formats import checkstyle, github, gitlab, junit, sarif
-from nginxlint.model import Finding, Notification, Span
+from nginxlint.findings import Finding, Notification, Span
 
 PARSE_ERROR = Finding("NGX001", "syntax-error", "error", 'unexpected "}"', "conf/broken.conf", Span(5, 5, 5, 6))
 SAME_FAILURE = Notification("error", 'conf/broken.conf could not be parsed: unexpected "}"', "conf/broken.conf",

@@ -13,7 +13,7 @@ from hypothesis import given, settings, strategies as st
 from format_cases import API, make_findings, make_report, make_sources
 from nginxlint.formats import sarif
 from nginxlint.formats._paths import printable
-from nginxlint.model import Span
+from nginxlint.findings import Span
 
 SCHEMA = Path(__file__).resolve().parents[1] / "data" / "sarif-schema-2.1.0.json"
 SCHEMA_SHA256 = "c3b4bb2d6093897483348925aaa73af03b3e3f4bd4ca38cef26dcb4212a2682e"

@@ -95,7 +95,7 @@ def test_github_check_is_not_vacuous(multitool, tmp_path, report):
 def test_github_accepts_a_report_with_many_findings(multitool, tmp_path):
     import dataclasses
 
-    from nginxlint.model import Span
+    from nginxlint.findings import Span
 
     base = make_report()
     findings = [dataclasses.replace(f, span=Span(f.span.line + 100 * i, f.span.column, f.span.end_line + 100 * i,

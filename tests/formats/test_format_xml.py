@@ -7,7 +7,7 @@ from hypothesis import given, settings, strategies as st
 
 from format_cases import API, make_report
 from nginxlint.formats import checkstyle, junit
-from nginxlint.model import Finding, Span
+from nginxlint.findings import Finding, Span
 
 
 def junit_cases(report) -> tuple[ET.Element, list[ET.Element]]:

@@ -30,8 +30,8 @@ def _deployment(tmp_path: Path, conf: str):
     path.write_text(conf, encoding="utf-8")
     settings = Settings()
     settings.no_cache = True
-    (dep,) = load_workspace([tmp_path], settings, tmp_path).deployments
-    return dep
+    (tree,) = load_workspace([tmp_path], settings, tmp_path).trees
+    return tree
 
 
 CONF = """\
@@ -57,8 +57,8 @@ stream {
 
 
 def test_every_zone_with_its_argument_and_size(tmp_path):
-    dep = _deployment(tmp_path, CONF)
-    zones = shared_zones(dep)
+    tree = _deployment(tmp_path, CONF)
+    zones = shared_zones(tree)
     assert [(z.kind, z.name, z.size_text, z.size_bytes, z.node.d.span.line, z.arg) for z in zones] == [
         ("lua_shared_dict", "cache", "1g", None, 4, 0),
         ("lua_shared_dict", "locks", "12k", 12 * 1024, 5, 0),

@@ -10,7 +10,7 @@ from nginxlint.settings import Settings
 from nginxlint.workspace import load_workspace
 
 
-def deployment(tmp_path: Path, files: dict[str, str], settings: Settings | None = None):
+def load_tree(tmp_path: Path, files: dict[str, str], settings: Settings | None = None):
     for name, text in files.items():
         path = tmp_path / name
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -18,8 +18,8 @@ def deployment(tmp_path: Path, files: dict[str, str], settings: Settings | None 
     settings = settings or Settings()
     settings.no_cache = True
     workspace = load_workspace([tmp_path], settings, tmp_path)
-    (dep,) = [d for d in workspace.deployments if d.root.display == "conf/nginx.conf"]
-    return dep
+    (tree,) = [d for d in workspace.trees if d.root.display == "conf/nginx.conf"]
+    return tree
 
 
 def handlers(lua) -> list:
@@ -54,13 +54,13 @@ UTIL = 'local m = require "metrics"\nreturn {}\n'
 
 
 @pytest.fixture
-def dep(tmp_path):
-    return deployment(tmp_path, {"conf/nginx.conf": CONF, "lua/metrics.lua": METRICS, "lua/util.lua": UTIL,
+def tree(tmp_path):
+    return load_tree(tmp_path, {"conf/nginx.conf": CONF, "lua/metrics.lua": METRICS, "lua/util.lua": UTIL,
                                  "lua/access.lua": "ngx.exit(ngx.OK)\n"})
 
 
-def test_handlers_phases_and_subsystems(dep):
-    lua = dep.lua
+def test_handlers_phases_and_subsystems(tree):
+    lua = tree.lua
     found = [(u.kind, u.phase, u.subsystem, u.node.d.name) for u in handlers(lua)]
     assert found == [
         ("block", "init_worker", "http", "init_worker_by_lua_block"),
@@ -75,18 +75,18 @@ def test_handlers_phases_and_subsystems(dep):
     assert not lua.missing_files and not lua.unresolved and not lua.parse_failed
 
 
-def test_modules_once_per_subsystem_with_the_phases_that_reach_them(dep):
-    by_name = {(u.subsystem, u.module): u for u in modules(dep.lua)}
+def test_modules_once_per_subsystem_with_the_phases_that_reach_them(tree):
+    by_name = {(u.subsystem, u.module): u for u in modules(tree.lua)}
     assert sorted(by_name) == [("http", "metrics"), ("http", "util"), ("stream", "metrics"), ("stream", "util")]
     assert by_name[("http", "metrics")].phases == {"init_worker", "content"}
     assert by_name[("http", "util")].phases == {"init_worker", "content"}  # through metrics, cycle included
     assert by_name[("stream", "metrics")].phases == {"content"}
     assert [loc.span.line for loc in by_name[("http", "metrics")].required_at] == [4, 7, 1]
-    assert "lua/metrics.lua" in dep.files and "lua/access.lua" in dep.files
+    assert "lua/metrics.lua" in tree.files and "lua/access.lua" in tree.files
 
 
-def test_block_positions_shift_on_the_first_line_only(dep):
-    content = handlers(dep.lua)[1]
+def test_block_positions_shift_on_the_first_line_only(tree):
+    content = handlers(tree.lua)[1]
     (require,) = content.facts.requires
     span = content.span(require.span)  # the module name, on the block's first line
     assert (span.line, span.end_line) == (7, 7)
@@ -94,8 +94,8 @@ def test_block_positions_shift_on_the_first_line_only(dep):
     assert content.span((2, 13, 2, 17)) == (8, 13, 8, 17)  # later lines keep their columns
 
 
-def test_string_form_positions_go_back_through_nginx_escapes(dep):
-    log = handlers(dep.lua)[3]
+def test_string_form_positions_go_back_through_nginx_escapes(tree):
+    log = handlers(tree.lua)[3]
     assert log.text == "ngx.log(ngx.ERR, 'it\\'s') x = ngx.shared.d"
     (ref,) = log.facts.dict_refs
     span = log.span(ref.span)
@@ -112,8 +112,8 @@ def test_analysis_is_cached_by_content(tmp_path, monkeypatch):
     same = "location /%s { content_by_lua_block { ngx.say(require('m').v) } }"
     conf = "events {}\nhttp {\nlua_package_path '$prefix/lua/?.lua;;';\nserver { listen 80;\n%s\n%s\n}\n}\n" % (
         same % "x", same % "y")
-    dep = deployment(tmp_path, {"conf/nginx.conf": conf, "lua/m.lua": "return { v = 1 }\n"})
-    assert len(dep.lua.units) == 3
+    tree = load_tree(tmp_path, {"conf/nginx.conf": conf, "lua/m.lua": "return { v = 1 }\n"})
+    assert len(tree.lua.units) == 3
     assert sorted(calls) == sorted({" ngx.say(require('m').v) ", "return { v = 1 }\n"})
 
 
@@ -121,8 +121,8 @@ def test_missing_unresolved_and_broken(tmp_path):
     conf = ("events {}\nhttp {\n init_by_lua_file lua/nope.lua;\n"
             " init_worker_by_lua_block { require('absent') require('cjson') }\n"
             " server { listen 80; location / { content_by_lua_block { local = 1 } } }\n}\n")
-    dep = deployment(tmp_path, {"conf/nginx.conf": conf})
-    lua = dep.lua
+    tree = load_tree(tmp_path, {"conf/nginx.conf": conf})
+    lua = tree.lua
     assert [(m.node.d.name, m.path.name) for m in lua.missing_files] == [("init_by_lua_file", "nope.lua")]
     assert [u.require.module for u in lua.unresolved] == ["absent"]
     assert lua.parse_failed and handlers(lua)[-1].error.message
@@ -132,9 +132,9 @@ def test_known_modules_and_extra_paths(tmp_path):
     settings = Settings()
     settings.lua = {"known-modules": ["corp.*"], "paths": [str(tmp_path / "vendor")]}
     conf = "events {}\nhttp {\n init_by_lua_block { require('corp.auth') require('vend') }\n}\n"
-    dep = deployment(tmp_path, {"conf/nginx.conf": conf, "vendor/vend.lua": "return 1\n"}, settings)
-    assert not dep.lua.unresolved
-    assert [u.module for u in modules(dep.lua)] == ["vend"]
+    tree = load_tree(tmp_path, {"conf/nginx.conf": conf, "vendor/vend.lua": "return 1\n"}, settings)
+    assert not tree.lua.unresolved
+    assert [u.module for u in modules(tree.lua)] == ["vend"]
 
 
 class _RunLoader:
@@ -253,7 +253,7 @@ def test_installed_rocks_are_found_without_walking_the_repository(tmp_path, monk
 
     conf = ("events {}\nhttp {\n init_by_lua_block { require('resty.http') require('pl.stringx') require('resty.jwt')"
             " require('resty.template') }\n}\n")
-    dep = deployment(tmp_path, {
+    tree = load_tree(tmp_path, {
         "conf/nginx.conf": conf,
         "docker/Dockerfile": "FROM openresty/openresty\nRUN luarocks install lua-resty-http\n",
         "conf/Containerfile": "FROM openresty/openresty\nRUN luarocks install lua-resty-jwt\n",
@@ -262,11 +262,11 @@ def test_installed_rocks_are_found_without_walking_the_repository(tmp_path, monk
         "far/away/in/the/tree/Dockerfile": "FROM openresty/openresty\nRUN luarocks install lua-resty-template\n",
     })
     monkeypatch.setattr(os, "walk", no_walk)  # discovery may walk; the Lua analysis must not
-    assert [u.require.module for u in dep.lua.unresolved] == ["resty.template"]
+    assert [u.require.module for u in tree.lua.unresolved] == ["resty.template"]
 
 
 def test_phases_spread_with_one_search_per_required_module():
-    from nginxlint.nginx.source import SourceFile
+    from nginxlint.sources import SourceFile
 
     source = SourceFile(Path("x.lua"), "x.lua", "")
     chain = [units_module.LuaUnit("module", None, "http", source, "", module=f"m{i}") for i in range(200)]
@@ -294,7 +294,7 @@ def test_phases_spread_with_one_search_per_required_module():
 def test_lua_rules_find_their_directives_without_walking_the_tree(tmp_path, monkeypatch):
     from lintkit import run_cli, write_tree
 
-    from nginxlint.deployment import Node
+    from nginxlint.config_tree import Node
 
     conf = ("events {}\nhttp {\n access_by_lua_block { ngx.exit(ngx.OK) }\n server {\n  listen 80;\n"
             "  ssl_certificate_by_lua_block { local x = 1 }\n"
@@ -318,14 +318,14 @@ def test_plain_nginx_builds_no_module_search(tmp_path, monkeypatch):
     def forbidden(*args):
         raise AssertionError("no Lua: nothing to search for")
 
-    dep = deployment(tmp_path, {"conf/nginx.conf": "events {}\nhttp { server { listen 80; } }\n"})
+    tree = load_tree(tmp_path, {"conf/nginx.conf": "events {}\nhttp { server { listen 80; } }\n"})
     from nginxlint.openresty import project
 
     monkeypatch.setattr(project, "project_modules", forbidden)
     monkeypatch.setattr(units_module, "_search_path", forbidden)
-    lua = dep.lua
+    lua = tree.lua
     assert lua.units == [] and lua.unresolved == [] and not lua.parse_failed
-    assert not units_module.has_lua(dep)
+    assert not units_module.has_lua(tree)
 
 
 def test_units_come_in_document_order_across_directive_names(tmp_path):
@@ -333,8 +333,8 @@ def test_units_come_in_document_order_across_directive_names(tmp_path):
             "  location /a { rewrite_by_lua_block { b = 1 } content_by_lua_block { c = 1 } }\n"
             "  location /b { access_by_lua 'd = 1'; content_by_lua_block { e = 1 } }\n }\n"
             " init_by_lua_block { f = 1 }\n}\n")
-    dep = deployment(tmp_path, {"conf/nginx.conf": conf})
-    assert [u.facts.global_writes[0].name for u in dep.lua.units] == ["a", "b", "c", "d", "e", "f"]
+    tree = load_tree(tmp_path, {"conf/nginx.conf": conf})
+    assert [u.facts.global_writes[0].name for u in tree.lua.units] == ["a", "b", "c", "d", "e", "f"]
 
 
 def test_a_plain_nginx_run_imports_nothing_of_the_lua_analysis(tmp_path):
@@ -366,9 +366,9 @@ def test_a_run_with_broken_lua_keeps_nothing_alive(tmp_path):
     import weakref
 
     conf = "events {}\nhttp { server { listen 80; location / { content_by_lua_block { local = 1 } } } }\n"
-    dep = deployment(tmp_path, {"conf/nginx.conf": conf})
-    assert dep.lua.parse_failed
-    dead_dep, dead_loader = weakref.ref(dep), weakref.ref(dep.loader)
-    del dep
+    tree = load_tree(tmp_path, {"conf/nginx.conf": conf})
+    assert tree.lua.parse_failed
+    dead_dep, dead_loader = weakref.ref(tree), weakref.ref(tree.loader)
+    del tree
     gc.collect()
     assert dead_dep() is None and dead_loader() is None  # the stored syntax error holds no frames

@@ -140,9 +140,9 @@ def reached_files(tree: Path, root: str) -> set[str]:
     settings = load_settings(None, False, tree)
     workspace = load_workspace([tree], settings, tree)
     root_path = os.path.abspath(tree / root)
-    for deployment in workspace.deployments:
-        if os.path.abspath(deployment.root.path) == root_path:
-            return set(deployment.files)
+    for tree in workspace.trees:
+        if os.path.abspath(tree.root.path) == root_path:
+            return set(tree.files)
     return {root}
 
 
@@ -178,7 +178,7 @@ def _statement_ends(tree: Path, path: str) -> dict[int, set[int]]:
     """
     from nginxlint.nginx.directives import LUA_BLOCK_DIRECTIVES
     from nginxlint.nginx.parser import parse
-    from nginxlint.nginx.source import Unreadable, read_text
+    from nginxlint.sources import Unreadable, read_text
 
     try:
         text = read_text(tree / path)

@@ -177,11 +177,11 @@ def test_directory_named_like_a_config_passed_on_the_command_line(tmp_path):
 
 
 def test_file_deleted_while_the_run_is_going(tmp_path, monkeypatch):
-    from nginxlint.nginx import source
+    from nginxlint import sources
 
     write(tmp_path, {"nginx.conf": MAIN, "conf.d/a.conf": "server { listen 8080; frobnicate; }\n",
                      "conf.d/b.conf": "server { listen 8081; }\n"})
-    original = source.read_text
+    original = sources.read_text
     victim = (tmp_path / "conf.d" / "b.conf").resolve()
 
     def read_after_delete(path):
@@ -189,7 +189,7 @@ def test_file_deleted_while_the_run_is_going(tmp_path, monkeypatch):
             victim.unlink()  # between discovery and reading
         return original(path)
 
-    monkeypatch.setattr(source, "read_text", read_after_delete)
+    monkeypatch.setattr(sources, "read_text", read_after_delete)
     run = lint(tmp_path)
     assert_sane(run)
     assert not victim.exists()

@@ -94,11 +94,11 @@ def _dir_with(directory: Path, text: str) -> Path:
 
 
 def test_a_file_above_the_size_limit_is_reported_not_read(tmp_path, monkeypatch):
-    from nginxlint.nginx import source
+    from nginxlint import sources
 
     from runner import assert_sane, lint
 
-    monkeypatch.setattr(source, "MAX_BYTES", 1000)
+    monkeypatch.setattr(sources, "MAX_BYTES", 1000)
     (tmp_path / "nginx.conf").write_text("events {}\nhttp {\n" + "# padding\n" * 200 + "}\n")
     run = lint(tmp_path)
     assert_sane(run)

@@ -22,7 +22,7 @@ LIMIT = 1.0  # seconds per call; generous on purpose (shared CI machines), still
 SCANNING_CALLS = ("search", "finditer", "findall", "sub", "subn", "split")
 # Patterns whose callers bound the input: name -> (largest input that reaches the pattern, why).
 GUARDED = {
-    "nginxlint.runtime.quantity._DURATION_PART": (100, "parse_duration returns None above _MAX_DIGITS characters"),
+    "nginxlint.container.quantity._DURATION_PART": (100, "parse_duration returns None above _MAX_DIGITS characters"),
 }
 # Reported product bugs (strict xfail: the fix turns the test red until the entry goes).
 SLOW: dict[str, str] = {}
@@ -99,7 +99,7 @@ def test_pattern_is_fast_on_adversarial_input(name):
 
 
 def test_guarded_inputs_are_refused_before_the_pattern():
-    from nginxlint.runtime.quantity import parse_duration
+    from nginxlint.container.quantity import parse_duration
 
     start = time.perf_counter()
     assert parse_duration("0" * RUN + "x") is None

@@ -11,7 +11,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Iterator
 
-from .model import Finding, Location
+from .findings import Finding, Location
 from .nginx.parser import Directive
 
 GLOB_CHARS = frozenset("*?[")
@@ -78,7 +78,7 @@ class Node:
         return f"<Node {self.name} {self.args} ctx={self.ctx}>"
 
 
-class Deployment:
+class ConfigTree:
     """A root config, what it includes, and (filled in by later stages) its Lua and its container."""
 
     def __init__(self, root, start_ctx: tuple, prefix: Path, loader, settings, is_main: bool | None = None):
@@ -95,7 +95,7 @@ class Deployment:
         self.files: dict[str, object] = {root.display: root}
         self.complete = True  # False once any file of the tree failed to parse or read
         self.findings: list[Finding] = []  # NGX001/002/003/008 met while loading
-        self.runtime = None  # runtime.Binding: the container that runs this config, when known
+        self.binding = None  # runtime.Binding: the container that runs this config, when known
         self._index: dict[str, list[Node]] = defaultdict(list)
         self._expand(root)
 

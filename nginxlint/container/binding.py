@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..model import Finding, Location, Notification, Span
+from ..findings import Finding, Location, Notification, Span
 from .detect import image_repository, is_compose_path, is_kubernetes_yaml, is_nginx_key, may_hold_runtime
 
 if TYPE_CHECKING:
@@ -177,12 +177,12 @@ class Manifests:
     absolute: dict = field(default_factory=dict)  # display path -> absolute Path
 
 
-def _nearest(deployment, containers: list) -> list:
+def _nearest(tree, containers: list) -> list:
     """The containers whose manifest sits closest to the config (deepest shared directory): in a tree that holds
     several projects, each config goes with its own project's nginx container."""
     if len(containers) < 2:
         return containers
-    root = deployment.root.display.split("/")[:-1]
+    root = tree.root.display.split("/")[:-1]
 
     def shared(facts) -> int:
         depth = 0
@@ -209,58 +209,58 @@ def bind_runtime(workspace, findings: list[Finding], notifications: list[Notific
     if manifests.configmaps:
         from .embedded import build_embedded
 
-        workspace.deployments.extend(build_embedded(workspace, manifests, candidates, findings))
+        workspace.trees.extend(build_embedded(workspace, manifests, candidates, findings))
 
     bound: set[int] = set()
     named = _named_bindings(settings, candidates)
-    for deployment in workspace.deployments:
-        if deployment.runtime is not None:  # embedded deployments come bound to their container
-            bound.add(id(deployment.runtime.container))
+    for tree in workspace.trees:
+        if tree.binding is not None:  # embedded deployments come bound to their container
+            bound.add(id(tree.binding.container))
             continue
         binding = (
-            named.get(_abs(deployment.root.path))
-            or _host_mount_binding(deployment, candidates, manifests)
-            or _path_map_binding(deployment, candidates, settings)
+            named.get(_abs(tree.root.path))
+            or _host_mount_binding(tree, candidates, manifests)
+            or _path_map_binding(tree, candidates, settings)
         )
         if binding is not None:
-            deployment.runtime = binding
+            tree.binding = binding
             bound.add(id(binding.container))
     by_name: dict[int, list] = {}
-    for deployment in workspace.deployments:
-        if deployment.runtime is None:
-            found = _configmap_binding(deployment, candidates, manifests)
+    for tree in workspace.trees:
+        if tree.binding is None:
+            found = _configmap_binding(tree, candidates, manifests)
             if found is not None:
-                by_name.setdefault(id(found[1].container), []).append((found[0], deployment, found[1]))
+                by_name.setdefault(id(found[1].container), []).append((found[0], tree, found[1]))
     for matches in by_name.values():
         # Same content binds every copy; a match by name only binds the best-named config, when it is alone.
         best = max(score for score, _d, _b in matches)
         chosen = [(d, b) for score, d, b in matches if score == best]
         if best >= _SAME_CONTENT or len(chosen) == 1:
-            for deployment, binding in chosen:
-                deployment.runtime = binding
+            for tree, binding in chosen:
+                tree.binding = binding
                 bound.add(id(binding.container))
 
     nginx = [facts for facts in candidates if _is_nginx(facts.container)]
-    for deployment in workspace.deployments:
-        if deployment.runtime is not None:
+    for tree in workspace.trees:
+        if tree.binding is not None:
             continue
-        near = _nearest(deployment, nginx)
+        near = _nearest(tree, nginx)
         if len(near) == 1 and id(near[0].container) not in bound:
-            deployment.runtime = Binding(near[0], "only-nginx-container")
-        elif not nginx and (by_port := _port_binding(deployment, candidates, bound)) is not None:
-            deployment.runtime = by_port
+            tree.binding = Binding(near[0], "only-nginx-container")
+        elif not nginx and (by_port := _port_binding(tree, candidates, bound)) is not None:
+            tree.binding = by_port
         elif settings_facts is not None:
-            deployment.runtime = Binding(settings_facts, "runtime-setting")
+            tree.binding = Binding(settings_facts, "runtime-setting")
 
     groups: dict[int, int] = {}
-    for deployment in workspace.deployments:
-        binding = deployment.runtime
+    for tree in workspace.trees:
+        binding = tree.binding
         if binding is None:
             continue
         binding.group = groups.setdefault(id(binding.container), len(groups))
         source = manifests.sources.get(binding.path)
         if source is not None:  # suppressions in the manifest, and its lines in the output
-            deployment.files.setdefault(binding.path, source)
+            tree.files.setdefault(binding.path, source)
 
 
 # -- reading ------------------------------------------------------------------------------------------------
@@ -281,7 +281,7 @@ def manifest_paths(workspace) -> list[Path]:
 
 def manifest_texts(workspace, findings: list[Finding]) -> list[tuple[Path, str, str]]:
     """(path, display path, text) of the YAML files that may describe a container nginx runs in."""
-    from ..nginx import source as sources
+    from .. import sources
 
     loader = workspace.loader
     found = []
@@ -298,7 +298,7 @@ def manifest_texts(workspace, findings: list[Finding]) -> list[tuple[Path, str, 
 
 
 def read_manifests(workspace, texts, findings: list[Finding], notifications: list[Notification]) -> Manifests:
-    from ..nginx import source as sources
+    from .. import sources
     from .compose import load_compose
     from .kubernetes import load_kubernetes
 
@@ -375,7 +375,7 @@ def _settings_facts(settings, loader) -> RuntimeFacts | None:
 
     if not settings.runtime:
         return None
-    from .settings import settings_runtime
+    from .from_settings import settings_runtime
 
     origin = loader.display(settings.source) if settings.source else "settings"
     facts, problems = settings_runtime(settings.runtime, path=origin)
@@ -434,9 +434,9 @@ def _named_bindings(settings, candidates: list[RuntimeFacts]) -> dict[Path, Bind
     return result
 
 
-def _host_mount_binding(deployment, candidates: list[RuntimeFacts], manifests: Manifests) -> Binding | None:
+def _host_mount_binding(tree, candidates: list[RuntimeFacts], manifests: Manifests) -> Binding | None:
     """A Compose bind mount or config, or a hostPath, that puts this file (or its directory) in the container."""
-    root = _abs(deployment.root.path)
+    root = _abs(tree.root.path)
     best = None
     for facts in candidates:
         base = manifests.absolute.get(facts.path)
@@ -454,9 +454,9 @@ def _host_mount_binding(deployment, candidates: list[RuntimeFacts], manifests: M
     return Binding(best[1], "host-mount", container_path=best[2]) if best else None
 
 
-def _path_map_binding(deployment, candidates: list[RuntimeFacts], settings) -> Binding | None:
+def _path_map_binding(tree, candidates: list[RuntimeFacts], settings) -> Binding | None:
     """`path-map: {/etc/nginx/: deploy/nginx/}` puts the file at a container path; a container mounting it runs it."""
-    root = _abs(deployment.root.path)
+    root = _abs(tree.root.path)
     for prefix, local in settings.path_map or ():
         local = _abs(Path(local))
         if root != local and local not in root.parents:
@@ -474,11 +474,11 @@ def _path_map_binding(deployment, candidates: list[RuntimeFacts], settings) -> B
 _SAME_CONTENT = 4
 
 
-def _port_binding(deployment, candidates: list[RuntimeFacts], bound: set[int]) -> Binding | None:
+def _port_binding(tree, candidates: list[RuntimeFacts], bound: set[int]) -> Binding | None:
     """The only container declaring a port this config listens on (for images whose name says nothing)."""
     from ..checks.container import parse_listen
 
-    ports = {listen.port for listen in map(parse_listen, deployment.nodes("listen")) if listen is not None}
+    ports = {listen.port for listen in map(parse_listen, tree.nodes("listen")) if listen is not None}
     ports.discard(None)
     if not ports:
         return None
@@ -489,12 +489,12 @@ def _port_binding(deployment, candidates: list[RuntimeFacts], bound: set[int]) -
     return Binding(matches[0], "listen-port") if len(matches) == 1 else None
 
 
-def _configmap_binding(deployment, candidates: list[RuntimeFacts], manifests: Manifests) -> tuple | None:
+def _configmap_binding(tree, candidates: list[RuntimeFacts], manifests: Manifests) -> tuple | None:
     """(score, Binding) of the best ConfigMap mount for this config: same content 4, same directory and name 3,
     same name 2; a ConfigMap generated elsewhere matched by key 1 (2 in the same directory); +0.5 for nginx."""
     from .kubernetes import mounted_configmap_files
 
-    root = deployment.root
+    root = tree.root
     text = root.text.strip()
     name = root.path.name
     parent = root.path.parent.name

@@ -4,14 +4,14 @@ from pathlib import Path
 
 import pytest
 
-from nginxlint.runtime.detect import is_kubernetes_yaml
-from nginxlint.runtime.kubernetes import (
+from nginxlint.container.detect import is_kubernetes_yaml
+from nginxlint.container.kubernetes import (
     is_nginx_container,
     load_kubernetes,
     mounted_configmap_files,
     nginx_containers,
 )
-from nginxlint.runtime.model import Container
+from nginxlint.container.model import Container
 
 MANIFESTS = Path(__file__).parent / "manifests"
 

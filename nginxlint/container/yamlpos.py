@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Iterator, Mapping, Union
 
 from ..gcpause import collector_paused
-from ..model import Span
+from ..findings import Span
 
 _YAML_TAG = "tag:yaml.org,2002:"
 _SCALAR_CONSTRUCTORS = {

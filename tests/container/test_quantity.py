@@ -2,7 +2,7 @@
 
 import pytest
 
-from nginxlint.runtime.quantity import (
+from nginxlint.container.quantity import (
     format_bytes,
     format_cpu,
     is_milli_memory,

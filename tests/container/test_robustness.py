@@ -7,9 +7,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nginxlint.runtime.compose import load_compose
-from nginxlint.runtime.kubernetes import load_kubernetes
-from nginxlint.runtime.yamlpos import load_yaml
+from nginxlint.container.compose import load_compose
+from nginxlint.container.kubernetes import load_kubernetes
+from nginxlint.container.yamlpos import load_yaml
 
 _YAMLISH = st.lists(
     st.sampled_from([

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from nginxlint.runtime.compose import load_compose
-from nginxlint.runtime.detect import is_compose_path
-from nginxlint.runtime.kubernetes import is_nginx_container
+from nginxlint.container.compose import load_compose
+from nginxlint.container.detect import is_compose_path
+from nginxlint.container.kubernetes import is_nginx_container
 
 MANIFESTS = Path(__file__).parent / "manifests"
 

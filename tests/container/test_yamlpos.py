@@ -3,8 +3,8 @@
 import pytest
 import yaml
 
-from nginxlint.runtime import yamlpos
-from nginxlint.runtime.yamlpos import YMap, YScalar, YSeq, load_yaml, plain
+from nginxlint.container import yamlpos
+from nginxlint.container.yamlpos import YMap, YScalar, YSeq, load_yaml, plain
 
 
 def _slice(text, span):
@@ -200,9 +200,9 @@ def test_every_span_of_the_manifest_model_is_the_shared_span_type():
     import dataclasses
     from pathlib import Path
 
-    from nginxlint.model import Span
-    from nginxlint.runtime.compose import load_compose
-    from nginxlint.runtime.kubernetes import load_kubernetes
+    from nginxlint.findings import Span
+    from nginxlint.container.compose import load_compose
+    from nginxlint.container.kubernetes import load_kubernetes
 
     manifests = Path(__file__).parent / "manifests"
     documents = [load_kubernetes(name, (manifests / name).read_text(encoding="utf-8"))

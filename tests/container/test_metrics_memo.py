@@ -32,9 +32,9 @@ def test_metrics_locations_are_found_once_per_deployment(tmp_path, monkeypatch):
     calls = []
     original = metrics.collecting_locations
 
-    def counting(dep):
-        calls.append(id(dep))
-        return original(dep)
+    def counting(tree):
+        calls.append(id(tree))
+        return original(tree)
 
     monkeypatch.setattr(metrics, "collecting_locations", counting)
     write_tree(tmp_path, {"nginx.conf": CONFIG, "k8s/web.yaml": DEPLOYMENT})

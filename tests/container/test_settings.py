@@ -2,8 +2,8 @@
 
 import pytest
 
-from nginxlint.runtime.settings import RUNTIME_KEYS, settings_runtime
-from nginxlint.runtime.yamlpos import load_yaml
+from nginxlint.container.from_settings import RUNTIME_KEYS, settings_runtime
+from nginxlint.container.yamlpos import load_yaml
 
 
 def test_all_keys_from_a_plain_mapping():

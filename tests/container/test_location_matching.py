@@ -65,8 +65,8 @@ def server(tmp_path_factory):
     root = tmp_path_factory.mktemp("locations")
     write_tree(root, {"nginx.conf": "events {}\nhttp {\n  server {\n    listen 8080;" + SERVER + "  }\n}\n"})
     workspace = load_workspace([root], Settings(), root)
-    (deployment,) = workspace.deployments
-    (node,) = deployment.nodes("server")
+    (tree,) = workspace.trees
+    (node,) = tree.nodes("server")
     return node
 
 
@@ -79,8 +79,8 @@ def test_a_regex_python_cannot_read_is_unknown_only_when_reached(tmp_path):
     write_tree(tmp_path, {"nginx.conf": "events {}\nhttp { server { listen 8080;\n"
                                         "  location ^~ /health { return 200 'ok'; }\n"
                                         "  location ~ (?<name>x)(?P=bad { return 200 'regex'; }\n} }\n"})
-    (deployment,) = load_workspace([tmp_path], Settings(), tmp_path).deployments
-    (server,) = deployment.nodes("server")
+    (tree,) = load_workspace([tmp_path], Settings(), tmp_path).trees
+    (server,) = tree.nodes("server")
     assert _label(match_location(server, "/health")) == "ok"
     assert match_location(server, "/other") is UNKNOWN
 

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from lintkit import run_cli, write_tree
-from nginxlint.runtime.binding import bind_runtime
-from nginxlint.runtime.embedded import masked_text
+from nginxlint.container.binding import bind_runtime
+from nginxlint.container.embedded import masked_text
 from nginxlint.settings import Settings, SettingsError, apply
 from nginxlint.workspace import load_workspace
 
@@ -27,33 +27,33 @@ def bind(tmp_path: Path, files: dict, settings: dict | None = None):
     workspace = load_workspace([tmp_path], configured, tmp_path)
     findings, notifications = [], []
     bind_runtime(workspace, findings, notifications)
-    by_root = {d.root.display: d for d in workspace.deployments}
+    by_root = {d.root.display: d for d in workspace.trees}
     return by_root, findings, workspace
 
 
 def test_only_nginx_container_binds_and_postgres_does_not(tmp_path):
-    deployments, findings, _ = bind(tmp_path, {
+    trees, findings, _ = bind(tmp_path, {
         "conf/nginx.conf": NGINX,
         "k8s/web.yaml": _deployment(),
         "k8s/db.yaml": _deployment("db", "postgres", "postgres:16").replace("Deployment", "StatefulSet"),
     })
-    binding = deployments["conf/nginx.conf"].runtime
+    binding = trees["conf/nginx.conf"].binding
     assert (binding.how, binding.container.name, binding.workload.kind) == ("only-nginx-container", "nginx", "Deployment")
     assert findings == []
 
 
 def test_no_guess_among_two_nginx_containers_and_no_binding_to_a_database(tmp_path):
-    deployments, _, _ = bind(tmp_path, {
+    trees, _, _ = bind(tmp_path, {
         "conf/nginx.conf": NGINX,
         "k8s/a.yaml": _deployment("a"),
         "k8s/b.yaml": _deployment("b"),
     })
-    assert deployments["conf/nginx.conf"].runtime is None
-    deployments, _, _ = bind(tmp_path / "db", {
+    assert trees["conf/nginx.conf"].binding is None
+    trees, _, _ = bind(tmp_path / "db", {
         "conf/nginx.conf": NGINX,
         "k8s/db.yaml": _deployment("db", "postgres", "postgres:16", "          ports: [{containerPort: 5432}]\n"),
     })
-    assert deployments["conf/nginx.conf"].runtime is None
+    assert trees["conf/nginx.conf"].binding is None
 
 
 @pytest.mark.parametrize("listen, port, bound", [
@@ -64,30 +64,30 @@ def test_no_guess_among_two_nginx_containers_and_no_binding_to_a_database(tmp_pa
     ("unix:/run/nginx.sock", 80, False),
 ])
 def test_a_custom_image_binds_by_the_port_it_declares(tmp_path, listen, port, bound):
-    deployments, _, _ = bind(tmp_path, {
+    trees, _, _ = bind(tmp_path, {
         "conf/nginx.conf": f"events {{}}\nhttp {{ server {{ listen {listen}; }} }}\n",
         "k8s/web.yaml": _deployment("web", "web", "registry.example/web:1", f"          ports: [{{containerPort: {port}}}]\n"),
     })
-    binding = deployments["conf/nginx.conf"].runtime
+    binding = trees["conf/nginx.conf"].binding
     assert (binding.how if binding else None) == ("listen-port" if bound else None)
 
 
 def test_containers_setting_wins_and_unknown_names_are_errors(tmp_path):
     files = {"conf/nginx.conf": NGINX, "k8s/a.yaml": _deployment("a"), "k8s/b.yaml": _deployment("b")}
-    deployments, _, _ = bind(tmp_path, files, {"containers": {"Deployment/b/nginx": "conf/nginx.conf"}})
-    binding = deployments["conf/nginx.conf"].runtime
+    trees, _, _ = bind(tmp_path, files, {"containers": {"Deployment/b/nginx": "conf/nginx.conf"}})
+    binding = trees["conf/nginx.conf"].binding
     assert (binding.how, binding.workload.name) == ("containers-setting", "b")
     with pytest.raises(SettingsError, match='no container named "ngnix".*did you mean "nginx"'):
         bind(tmp_path, files, {"containers": {"ngnix": "conf/nginx.conf"}})
 
 
 def test_compose_bind_mount_of_the_directory(tmp_path):
-    deployments, _, _ = bind(tmp_path, {
+    trees, _, _ = bind(tmp_path, {
         "deploy/nginx/nginx.conf": NGINX,
         "compose.yaml": "services:\n  proxy:\n    image: nginx:1.27\n    volumes: ['./deploy/nginx:/etc/nginx:ro']\n"
                         "  other:\n    image: nginx:1.27\n",
     })
-    binding = deployments["deploy/nginx/nginx.conf"].runtime
+    binding = trees["deploy/nginx/nginx.conf"].binding
     assert (binding.how, binding.container.name, binding.container_path) == ("host-mount", "proxy", "/etc/nginx/nginx.conf")
 
 
@@ -99,16 +99,16 @@ def test_configmap_with_the_same_content_binds_every_copy(tmp_path):
                       "      volumes: [{name: c, configMap: {name: site}}]\n")
         + "---\n" + _deployment("b")
     )
-    deployments, _, workspace = bind(tmp_path, {"conf/nginx.conf": NGINX, "k8s/all.yaml": manifest})
-    binding = deployments["conf/nginx.conf"].runtime
+    trees, _, workspace = bind(tmp_path, {"conf/nginx.conf": NGINX, "k8s/all.yaml": manifest})
+    binding = trees["conf/nginx.conf"].binding
     assert (binding.how, binding.workload.name, binding.container_path) == ("configmap", "a", "/etc/nginx/nginx.conf")
     # the embedded copy is not linted a second time
-    assert [d.root.display for d in workspace.deployments] == ["conf/nginx.conf"]
+    assert [d.root.display for d in workspace.trees] == ["conf/nginx.conf"]
 
 
 def test_runtime_settings_apply_without_manifests_and_reject_unknown_keys(tmp_path):
-    deployments, _, _ = bind(tmp_path, {"conf/nginx.conf": NGINX}, {"runtime": {"cpu-limit": 2, "memory-limit": "1Gi"}})
-    binding = deployments["conf/nginx.conf"].runtime
+    trees, _, _ = bind(tmp_path, {"conf/nginx.conf": NGINX}, {"runtime": {"cpu-limit": 2, "memory-limit": "1Gi"}})
+    binding = trees["conf/nginx.conf"].binding
     assert binding.how == "runtime-setting"
     assert binding.cpu_limit.value == 2 and binding.memory_limit.value == 1024**3
     with pytest.raises(SettingsError, match="cpu-limt"):
@@ -157,19 +157,19 @@ spec:
 
 
 def test_embedded_config_follows_includes_into_other_entries_at_yaml_positions(tmp_path):
-    deployments, findings, workspace = bind(tmp_path, {"k8s/gateway.yaml": EMBEDDED})
+    trees, findings, workspace = bind(tmp_path, {"k8s/gateway.yaml": EMBEDDED})
     assert findings == []
-    main = [d for d in workspace.deployments if d.is_main]
+    main = [d for d in workspace.trees if d.is_main]
     assert len(main) == 1 and main[0].complete
-    dep = main[0]
-    assert dep.runtime.how == "embedded" and dep.runtime.container_path == "/usr/local/openresty/nginx/conf/nginx.conf"
-    listen = dep.nodes("listen")[0]
+    tree = main[0]
+    assert tree.binding.how == "embedded" and tree.binding.container_path == "/usr/local/openresty/nginx/conf/nginx.conf"
+    listen = tree.nodes("listen")[0]
     # metrics.conf is indented by 6 in the YAML: `listen` on line 14, column 11
     assert (listen.file.display, listen.d.span[:2], listen.args) == ("k8s/gateway.yaml", (14, 11), ["8099"])
-    worker = dep.nodes("worker_processes")[0]
+    worker = tree.nodes("worker_processes")[0]
     assert worker.d.arg_span(0) == (7, 22, 7, 26)
     # the unmounted one-line entry is linted too, as a fragment, at its exact column
-    extra = [d for d in workspace.deployments if not d.is_main]
+    extra = [d for d in workspace.trees if not d.is_main]
     assert [n.d.span[:2] for d in extra for n in d.nodes("listen")] == [(17, 25)]
 
 
@@ -184,8 +184,8 @@ def test_embedded_findings_through_the_cli(tmp_path):
 
 def test_embedded_include_of_an_image_file_marks_the_deployment_incomplete(tmp_path):
     manifest = EMBEDDED.replace("include vhosts/*.conf;", "include /etc/nginx/snippets/missing.conf;")
-    deployments, findings, workspace = bind(tmp_path, {"k8s/gateway.yaml": manifest})
-    main = next(d for d in workspace.deployments if d.is_main)
+    trees, findings, workspace = bind(tmp_path, {"k8s/gateway.yaml": manifest})
+    main = next(d for d in workspace.trees if d.is_main)
     assert not main.complete
     assert [f.code for f in main.findings] == []  # no NGX002 for a file only the image holds
 
@@ -233,13 +233,13 @@ def test_folded_and_escaped_scalars_are_placed_at_their_key(tmp_path):
 
 
 def _modules_after_a_run(tmp_path) -> set[str]:
-    """The nginxlint.runtime modules a fresh interpreter imports to lint tmp_path."""
+    """The nginxlint.container modules a fresh interpreter imports to lint tmp_path."""
     import subprocess
     import sys
 
     program = (
         "import sys\nfrom nginxlint.cli import main\nstatus = main(['.', '--format', 'json'])\n"
-        "print(' '.join(sorted(m for m in sys.modules if m.startswith('nginxlint.runtime'))))\n"
+        "print(' '.join(sorted(m for m in sys.modules if m.startswith('nginxlint.container'))))\n"
     )
     root = Path(__file__).resolve().parents[2]
     done = subprocess.run([sys.executable, "-c", program], cwd=tmp_path, capture_output=True, text=True,
@@ -256,18 +256,18 @@ def test_yaml_that_describes_no_container_costs_no_manifest_reader(tmp_path):
                                     "      redis: {image: redis}\n    steps: [{run: make}]\n",
         "k8s/service.yaml": "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {ports: [{port: 80}]}\n",
     })
-    assert _modules_after_a_run(tmp_path) == {"nginxlint.runtime", "nginxlint.runtime.binding",
-                                              "nginxlint.runtime.detect"}
+    assert _modules_after_a_run(tmp_path) == {"nginxlint.container", "nginxlint.container.binding",
+                                              "nginxlint.container.detect"}
 
 
 def test_a_workload_loads_the_readers_and_only_configmaps_load_the_embedded_configs(tmp_path):
     write_tree(tmp_path, {"nginx.conf": NGINX, "k8s/web.yaml": _deployment()})
     modules = _modules_after_a_run(tmp_path)
-    assert {"nginxlint.runtime.kubernetes", "nginxlint.runtime.model"} <= modules
-    assert "nginxlint.runtime.embedded" not in modules
+    assert {"nginxlint.container.kubernetes", "nginxlint.container.model"} <= modules
+    assert "nginxlint.container.embedded" not in modules
     write_tree(tmp_path, {"k8s/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web-nginx}\n"
                                          "data: {nginx.conf: 'events {}'}\n"})
-    assert "nginxlint.runtime.embedded" in _modules_after_a_run(tmp_path)
+    assert "nginxlint.container.embedded" in _modules_after_a_run(tmp_path)
 
 
 @pytest.mark.parametrize("path, text, expected", [
@@ -285,13 +285,13 @@ def test_a_workload_loads_the_readers_and_only_configmaps_load_the_embedded_conf
     (".nginxlint.yaml", "select: [CTR]\n", False),
 ])
 def test_may_hold_runtime(path, text, expected):
-    from nginxlint.runtime.detect import may_hold_runtime
+    from nginxlint.container.detect import may_hold_runtime
 
     assert may_hold_runtime(path, text) is expected
 
 
 def test_every_workload_kind_is_recognised_before_parsing():
-    from nginxlint.runtime.detect import WORKLOAD_KINDS
-    from nginxlint.runtime.kubernetes import _POD_TEMPLATE_PATH
+    from nginxlint.container.detect import WORKLOAD_KINDS
+    from nginxlint.container.kubernetes import _POD_TEMPLATE_PATH
 
     assert set(_POD_TEMPLATE_PATH) == WORKLOAD_KINDS

@@ -6,8 +6,8 @@ import pytest
 from lintkit import run_cli, write_tree
 from nginxlint.checks.container import nginx_seconds, nginx_size
 from nginxlint.nginx.values import parse_uint
-from nginxlint.runtime.compose import _short_port, load_compose
-from nginxlint.runtime.kubernetes import load_kubernetes
+from nginxlint.container.compose import _short_port, load_compose
+from nginxlint.container.kubernetes import load_kubernetes
 
 HUGE = "9" * 5000  # int() refuses more than 4300 digits
 

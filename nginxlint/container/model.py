@@ -1,6 +1,6 @@
 """Runtime facts as immutable values: workloads, containers, ConfigMaps and the files they embed.
 
-Every object remembers its file (`path`) and a span (nginxlint.model.Span: line, column, end_line,
+Every object remembers its file (`path`) and a span (nginxlint.findings.Span: line, column, end_line,
 end_column; 1-based, end exclusive) so that rules can point at the manifest as they are.
 Spans are None only for facts that come from settings without positions.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from ..model import Span
+from ..findings import Span
 
 # Volume kinds whose content the container can never write.
 _ALWAYS_READ_ONLY = frozenset({"configMap", "secret", "downwardAPI", "projected", "config", "image"})

@@ -18,7 +18,7 @@ import itertools
 import os
 from pathlib import Path, PurePosixPath
 
-from ..model import Finding
+from ..findings import Finding
 from .detect import is_nginx_key
 
 _UNRESOLVABLE = ("matches no file", "is outside the project")
@@ -42,8 +42,8 @@ def build_embedded(workspace, manifests, candidates, findings: list[Finding]) ->
     if not manifests.configmaps:
         return []
     on_disk = set()
-    for deployment in workspace.deployments:
-        for source in deployment.files.values():
+    for tree in workspace.trees:
+        for source in tree.files.values():
             on_disk.add(source.text.strip())
     done: set[tuple] = set()
     result = []
@@ -67,9 +67,9 @@ def build_embedded(workspace, manifests, candidates, findings: list[Finding]) ->
             continue
         for _path, configmap, entry, _mounted in view:
             done.add((configmap.path, configmap.document_index, configmap.name, entry.key))
-        for deployment, mounted in _build_view(workspace, manifests, view, findings):
-            deployment.runtime = Binding(facts, "embedded", mounted, container_path=mounted.container_path)
-            result.append(deployment)
+        for tree, mounted in _build_view(workspace, manifests, view, findings):
+            tree.binding = Binding(facts, "embedded", mounted, container_path=mounted.container_path)
+            result.append(tree)
 
     for configmap in manifests.configmaps:
         looks_nginx = "nginx" in configmap.name.lower() or "openresty" in configmap.name.lower()
@@ -81,7 +81,7 @@ def build_embedded(workspace, manifests, candidates, findings: list[Finding]) ->
         for _path, _configmap, entry, _mounted in view:
             done.add((configmap.path, configmap.document_index, configmap.name, entry.key))
         if view:
-            result.extend(deployment for deployment, _mounted in _build_view(workspace, manifests, view, findings))
+            result.extend(tree for tree, _mounted in _build_view(workspace, manifests, view, findings))
     return result
 
 
@@ -158,8 +158,8 @@ class _ViewLoader:
 
 def _build_view(workspace, manifests, view, findings: list[Finding]) -> list[tuple]:
     """Deployments for the files one container sees: main configs first, then files no main config includes."""
-    from ..deployment import Deployment
-    from ..nginx.source import SourceFile
+    from ..config_tree import ConfigTree
+    from ..sources import SourceFile
     from ..workspace import _looks_main, infer_context
 
     loader = workspace.loader
@@ -189,30 +189,30 @@ def _build_view(workspace, manifests, view, findings: list[Finding]) -> list[tup
     for target, container_path, configmap, mounted in mains + rest:
         if target in reached:
             continue
-        tree = parsed[target]
+        parsed_file = parsed[target]
         ctx = () if (target, container_path, configmap, mounted) in mains else (
-            settings.context if settings.context is not None else infer_context(tree)
+            settings.context if settings.context is not None else infer_context(parsed_file)
         )
         view_loader.reached = set()
         yaml_dir = (manifests.absolute.get(configmap.path) or Path(configmap.path)).parent
         prefix = Path(settings.prefix) if settings.prefix else yaml_dir
-        deployment = Deployment(files[target], ctx, prefix, view_loader, settings)
+        tree = ConfigTree(files[target], ctx, prefix, view_loader, settings)
         reached |= view_loader.reached
-        _finish(deployment, manifests, configmap, yaml_dir)
-        built.append((deployment, mounted))
+        _finish(tree, manifests, configmap, yaml_dir)
+        built.append((tree, mounted))
     findings.extend(view_loader.problems)
     return built
 
 
-def _finish(deployment, manifests, configmap, yaml_dir: Path) -> None:
+def _finish(tree, manifests, configmap, yaml_dir: Path) -> None:
     """Point the deployment at the real YAML file once the view has served its includes."""
     kept = []
-    for finding in deployment.findings:
+    for finding in tree.findings:
         if finding.code == "NGX002" and any(text in finding.message for text in _UNRESOLVABLE):
-            deployment.complete = False  # the file is in the image, not in the manifests
+            tree.complete = False  # the file is in the image, not in the manifests
             continue
         kept.append(finding)
-    deployment.findings = kept
-    deployment.conf_dir = yaml_dir
+    tree.findings = kept
+    tree.conf_dir = yaml_dir
     source = manifests.sources.get(configmap.path)
-    deployment.files = {configmap.path: source} if source is not None else dict(deployment.files)
+    tree.files = {configmap.path: source} if source is not None else dict(tree.files)
