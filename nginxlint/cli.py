@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 
 from . import __version__
+from .formats import FORMATS
 from .settings import CONTEXT_NAMES, SettingsError
 
-FORMAT_NAMES = ("full", "concise", "json", "sarif", "github", "gitlab", "junit", "checkstyle")
 
 
 def _codes(value: str) -> list[str]:
@@ -26,7 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("paths", nargs="*", help="files or directories to lint (default: .); - reads standard input")
     parser.add_argument("--version", action="version", version=f"nginxlint {__version__}")
     out = parser.add_argument_group("output")
-    out.add_argument("--format", choices=FORMAT_NAMES, help="output format (default: full; github under GitHub Actions)")
+    out.add_argument("--format", choices=tuple(FORMATS), help="output format (default: full; github under GitHub Actions)")
     out.add_argument("-o", "--output", metavar="FILE", help="write the output to FILE instead of standard output")
     out.add_argument("--sarif-file", metavar="FILE", help="also write SARIF to FILE, from the same run")
     out.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour (honours NO_COLOR)")
@@ -54,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _print_rule(code: str) -> int:
     from .catalog import load_catalog
-    from .settings import did_you_mean
+    from .text import did_you_mean
 
     catalog = load_catalog()
     by_name = {info.name: info for info in catalog.values()}

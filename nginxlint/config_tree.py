@@ -11,6 +11,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Iterator
 
+from .checks import load
 from .findings import Finding, Location
 from .nginx.parser import Directive
 
@@ -95,6 +96,7 @@ class ConfigTree:
         self.files: dict[str, object] = {root.display: root}
         self.complete = True  # False once any file of the tree failed to parse or read
         self.findings: list[Finding] = []  # NGX001/002/003/008 met while loading
+        self.memo: dict = {}  # what several rules derive from this tree, derived once
         self.binding = None  # runtime.Binding: the container that runs this config, when known
         self._index: dict[str, list[Node]] = defaultdict(list)
         self._expand(root)
@@ -107,6 +109,13 @@ class ConfigTree:
 
     def walk(self) -> Iterator[Node]:
         return self.main.walk()
+
+    def main_directive(self, name: str) -> Node | None:
+        """The first main-context directive `name` (where a duplicate's finding goes), or None."""
+        for node in self.nodes(name):
+            if node.ctx == ():
+                return node
+        return None
 
     @cached_property
     def lua(self):
@@ -159,15 +168,8 @@ class ConfigTree:
 
     def _cycle(self, node: Node, target) -> None:
         chain = " -> ".join([inc.file.display for inc in node.via] + [node.file.display, target.display])
-        self.findings.append(
-            self.loader.finding(
-                "NGX003",
-                f'"{target.display}" includes itself through {chain}; nginx would recurse until it crashes',
-                node.file.display,
-                node.d.arg_span(0),
-                related=include_chain(node),
-            )
-        )
+        self.findings.append(load.include_cycle(node.file.display, node.d.arg_span(0), target.display, chain,
+                                                include_chain(node)))
 
     def _resolve_include(self, node: Node) -> list:
         """The files an include reaches, following nginx: globs sorted, relative paths against the conf dir."""
@@ -180,17 +182,7 @@ class ConfigTree:
                 if os.path.basename(pattern) in self.loader.stock_files:
                     return []
                 self.complete = False  # what the file declares is unknown: rules on absence must stay quiet
-                self.findings.append(
-                    self.loader.finding(
-                        "NGX002",
-                        f'include "{pattern}" is outside the project; add a path-map entry so that it can be checked',
-                        display,
-                        span,
-                        severity="warning",
-                        related=include_chain(node),
-                        fix=f'path-map: {{"{os.path.dirname(pattern)}/": "<directory in this repository>/"}}',
-                    )
-                )
+                self.findings.append(load.include_outside_project(display, span, pattern, include_chain(node)))
                 return []
             path = mapped
         else:
@@ -205,15 +197,8 @@ class ConfigTree:
             if os.path.basename(pattern) in self.loader.stock_files:
                 return []
             self.complete = False
-            self.findings.append(
-                self.loader.finding(
-                    "NGX002",
-                    f'include "{pattern}" matches no file (looked for {self.loader.display(path)})',
-                    display,
-                    span,
-                    related=include_chain(node),
-                )
-            )
+            self.findings.append(load.include_not_found(display, span, pattern, self.loader.display(path),
+                                                        include_chain(node)))
             return []
         return [source] if source else []
 

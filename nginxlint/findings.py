@@ -27,18 +27,6 @@ class Span(NamedTuple):
         return Span(start[0], start[1], end[0], end[1])
 
 
-def clean(text: str) -> str:
-    """Text safe to print or encode: bytes that were not UTF-8 (kept as surrogates) become U+FFFD."""
-    try:
-        text.encode("utf-8")
-        return text
-    except UnicodeEncodeError:
-        pass
-    try:
-        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-    except UnicodeEncodeError:  # a lone surrogate that no decoding produced
-        return text.encode("utf-8", "replace").decode("utf-8")
-
 
 @dataclass(frozen=True)
 class Location:
@@ -81,7 +69,7 @@ class Finding:
         return (self.path, self.span.line, self.span.column, self.code, self.message)
 
     def to_json(self) -> dict:
-        """The JSON contract of DESIGN.md: keys in a fixed order."""
+        """The JSON contract (README, "Output"): keys in a fixed order."""
         data = {
             "code": self.code,
             "name": self.name,
@@ -111,6 +99,12 @@ class Notification:
     path: str | None = None
     span: Span | None = None
     code: str | None = None
+
+    def to_json(self) -> dict:
+        span = self.span
+        return {"level": self.level, "code": self.code, "path": self.path,
+                "line": span.line if span else None, "column": span.column if span else None,
+                "message": self.message}
 
 
 @dataclass

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .findings import SEVERITIES
+from .text import did_you_mean
 
 CONFIG_NAMES = (".nginxlint.yaml", ".nginxlint.yml", "pyproject.toml")
 CONTEXT_NAMES = {
@@ -63,7 +64,7 @@ class Settings:
         return list(self.lua.get("paths") or ())
 
 
-# key in the file -> (attribute, expected type, description for errors)
+# key in the file -> (attribute, expected type)
 KEYS = {
     "select": ("select", list),
     "extend-select": ("extend_select", list),
@@ -87,13 +88,6 @@ KEYS = {
     "stdout-log-paths": ("stdout_log_paths", list),
 }
 PATH_KEYS = ("roots", "manifests")
-
-
-def did_you_mean(word: str, choices) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(word, list(choices), n=1)
-    return f'; did you mean "{close[0]}"?' if close else ""
 
 
 def find_config(start: Path) -> Path | None:
@@ -195,8 +189,27 @@ def apply(settings: Settings, data: dict, origin: str, base: Path) -> Settings:
                 value["paths"] = [str(base / p) for p in value["paths"]]
         elif key == "containers":
             value = {k: str(base / v) for k, v in _string_map(value, origin, key).items()}
+        elif key in ("per-worker-memory", "master-memory"):
+            _check_memory(key, value, origin)
+        elif key == "runtime":
+            _check_runtime(value, origin)
         setattr(settings, attribute, value)
     return settings
+
+
+def _check_memory(key: str, text: str, origin: str) -> None:
+    from .container.quantity import parse_memory  # only when the setting is given
+
+    if parse_memory(text) is None:
+        raise SettingsError(f'{origin}: "{key}" must be a memory quantity such as 50Mi, not "{text}"')
+
+
+def _check_runtime(table: dict, origin: str) -> None:
+    from .container.from_settings import settings_runtime  # only when the setting is given
+
+    _facts, problems = settings_runtime(table, path=origin)
+    if problems:
+        raise SettingsError("; ".join(f"{origin}: {problem.message}" for problem in problems))
 
 
 def load_settings(config: Path | None, isolated: bool, start: Path) -> Settings:

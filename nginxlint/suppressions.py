@@ -12,7 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
+from .catalog import load_catalog
 from .findings import Finding, Span, Suppression
+from .nginx.parser import walk_directives
+from .settings import SettingsError
 
 MARKER = "nginxlint:"
 COMMENT = re.compile(r"(?:#|--)[ \t]*nginxlint:(?P<body>[^\n]*)")
@@ -55,15 +58,9 @@ def _block_end(block_ranges: list[tuple[int, int]], line: int) -> int:
 
 
 def block_ranges(directives) -> list[tuple[int, int]]:
-    ranges = []
-    stack = list(directives)
-    while stack:
-        d = stack.pop()
-        if d.block is not None:
-            if d.end and d.block_end:
-                ranges.append((d.end.line, d.block_end.line))
-            stack.extend(d.block)
-    return ranges
+    """(first, last) line of every block: a disable[...] ends with the block that holds it."""
+    return [(d.end.line, d.block_end.line) for d in walk_directives(directives)
+            if d.block is not None and d.end and d.block_end]
 
 
 def parse_entries(text: str, comments, ranges, resolve, problems: list):
@@ -147,3 +144,58 @@ def apply_suppressions(findings: list[Finding], entries_by_path: dict[str, list[
                     break
         result.append(finding)
     return result
+
+
+def _comments(source, parsed) -> tuple[list, list]:
+    """(comments, block line ranges) of a file, for suppressions: in an nginx file its `#` comments and
+    the `--` comments inside its Lua blocks; elsewhere the `--` or `#` comments found by their marker."""
+    if MARKER not in source.text:  # no suppression here: spare the comment and block walks
+        return [], []
+    if parsed is None:
+        return lua_comments(source.text), []
+    comments = list(parsed.comments)
+    for d in walk_directives(parsed.directives):
+        if d.lua is not None and MARKER in d.lua.text:
+            comments.extend(lua_block_comments(d.lua))
+    return comments, block_ranges(parsed.directives)
+
+
+def suppress(findings, loader, sources, selection) -> list[Finding]:
+    """Mark the findings that inline comments silence, and add NL901/NL902 for comments that are wrong or idle."""
+    catalog = load_catalog()
+    parsed_by_path = {source.display: parsed for source, parsed in loader.parsed_files()}
+    problems_by_path: dict[str, list] = {}
+    entries_by_path = {}
+
+    def resolve(selector):
+        try:
+            return sorted(selection.expand([selector]))
+        except SettingsError:
+            return None
+
+    for display, source in sources.items():
+        comments, ranges = _comments(source, parsed_by_path.get(display))
+        if not comments:
+            continue
+        problems: list = []
+        entries = parse_entries(source.text, comments, ranges, resolve, problems)
+        if entries:
+            entries_by_path[display] = entries
+        if problems:
+            problems_by_path[display] = problems
+
+    findings = apply_suppressions(findings, entries_by_path)
+    extra = []
+    for path, problems in problems_by_path.items():
+        for span, message in problems:
+            extra.append(Finding.of(catalog["NL901"], message, path, span))
+    for path, entries in entries_by_path.items():
+        for entry in entries:
+            if entry.verb == "skip-file":
+                continue
+            unused = [c for c in entry.codes if c not in entry.used and c in selection.enabled]
+            if unused:
+                extra.append(Finding.of(catalog["NL902"], f"unused suppression: no {', '.join(unused)} finding here to "
+                                   f"{entry.verb}; remove it", path, entry.span))
+    findings.extend(f for f in extra if selection.allows(f.code, f.path))
+    return findings

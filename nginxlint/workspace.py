@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import Cache, default_directory
-from .catalog import load_catalog
+from .checks import load
 from .config_tree import GLOB_CHARS, ConfigTree
-from .findings import Finding, Span
+from .findings import Finding
 from . import sources
-from .nginx.parser import ParsedFile, parse
+from .nginx.parser import ParsedFile, parse, walk_directives
 
 DEFAULT_INCLUDE = ("nginx.conf", "*.conf", "*.nginx", "conf.d/*", "sites-available/*", "sites-enabled/*", "*.template")
 MANIFEST_PATTERNS = ("*.yaml", "*.yml")
@@ -21,7 +21,6 @@ MAIN_ONLY_BLOCKS = frozenset({"http", "events", "stream", "mail"})
 # Where distributions keep nginx.conf: an absolute include under one of these means "next to the main config".
 CONF_PREFIXES = ("/etc/nginx/", "/usr/local/openresty/nginx/conf/", "/usr/local/nginx/conf/", "/etc/openresty/")
 INFERABLE_CONTEXTS = ((), ("http",), ("http", "server"), ("http", "location"))
-START_FILE = Span(1, 1, 1, 1)
 
 
 @dataclass
@@ -31,24 +30,31 @@ class Workspace:
     report_only: set[str] | None  # display paths; None reports every file
     loader: "Loader"
     files_checked: int = 0
+    explicit: tuple[Path, ...] = ()  # the files named on the command line
 
 
 class Loader:
-    """Reads and parses each file once, and reports each file-level problem (NGX001, NGX008) once."""
+    """One run's access to files: reads and parses each file once, reports each file-level problem (NGX001,
+    NGX008) once, and holds the run's memos (`memo(name)`), so that no cache outlives the run."""
 
     def __init__(self, base_dir: Path, settings):
         from .nginx.directives import LUA_BLOCK_DIRECTIVES, STOCK_INCLUDE_FILES
 
         self.base_dir = base_dir
         self.settings = settings
-        self.catalog = load_catalog()
         self.lua_blocks = LUA_BLOCK_DIRECTIVES
         self.stock_files = STOCK_INCLUDE_FILES
         self.findings: list[Finding] = []
         self.texts: dict[Path, str] = {}  # files given on standard input
         self.cache = Cache(None if settings.no_cache else default_directory())
-        self._sources: dict[Path, sources.SourceFile | None] = {}
+        self._files: dict[Path, sources.SourceFile | str] = {}  # a file's text, or why it cannot be read
+        self._checked: set[Path] = set()  # files read as nginx configs (counted, NGX008 when unreadable)
         self._parsed: dict[Path, ParsedFile | None] = {}
+        self._memos: dict[str, dict] = {}
+
+    def memo(self, name: str) -> dict:
+        """A dict private to this run and one purpose (directory listings, Lua analyses, installed rocks...)."""
+        return self._memos.setdefault(name, {})
 
     def display(self, path: Path) -> str:
         try:
@@ -56,23 +62,33 @@ class Loader:
         except ValueError:  # another drive on Windows
             return Path(path).as_posix()
 
-    def finding(self, code, message, path, span, severity=None, related=(), fix=None) -> Finding:
-        return Finding.of(self.catalog[code], message, path, span, severity=severity, related=related, fix=fix)
+    def read(self, path: Path) -> sources.SourceFile | str:
+        """A file of the project as a SourceFile, read once per run; why, as a string, when it cannot be read."""
+        path = Path(os.path.abspath(path))
+        hit = self._files.get(path)
+        if hit is None:
+            try:
+                text = self.texts[path] if path in self.texts else sources.read_text(path)
+            except sources.Unreadable as why:
+                hit = str(why)
+            else:
+                hit = sources.SourceFile(path, self.display(path), text)
+            self._files[path] = hit
+        return hit
 
     def source(self, path: Path) -> sources.SourceFile | None:
+        """A config file's source; NGX008 (once) when it cannot be read."""
         path = Path(os.path.abspath(path))
-        if path in self._sources:
-            return self._sources[path]
-        display = self.display(path)
-        try:
-            text = self.texts[path] if path in self.texts else sources.read_text(path)
-        except sources.Unreadable as why:
-            self.findings.append(self.finding("NGX008", f"this file {why}", display, START_FILE))
-            self._sources[path] = None
-            return None
-        result = sources.SourceFile(path, display, text)
-        self._sources[path] = result
-        return result
+        hit = self.read(path)
+        if path not in self._checked:
+            self._checked.add(path)
+            if isinstance(hit, str):
+                self.findings.append(load.unreadable(self.display(path), hit))
+        return None if isinstance(hit, str) else hit
+
+    @property
+    def files_checked(self) -> int:
+        return len(self._checked)
 
     def parse(self, source) -> ParsedFile | None:
         if source is None:
@@ -81,7 +97,7 @@ class Loader:
             return self._parsed[source.path]
         parsed = parse(source.text, source, self.lua_blocks)
         if parsed.problem:
-            self.findings.append(self.finding("NGX001", parsed.problem.message, source.display, parsed.problem.span))
+            self.findings.append(load.syntax_error(source.display, parsed.problem))
         self._parsed[source.path] = parsed
         return parsed
 
@@ -98,7 +114,7 @@ class Loader:
         return sorted(glob.glob(pattern))
 
     def parsed_files(self):
-        return [(self._sources[p], parsed) for p, parsed in self._parsed.items() if parsed is not None]
+        return [(self._files[p], parsed) for p, parsed in self._parsed.items() if parsed is not None]
 
     def map_path(self, absolute: str, conf_dir: Path) -> Path | None:
         """An absolute path of the target machine as a path in the project, through `path-map` (longest first)."""
@@ -276,19 +292,16 @@ def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Pat
         if len(explicit) != len(paths) + (1 if stdin else 0):
             report_only |= {loader.display(Path(os.path.abspath(p))) for p in configs}
             report_only |= {loader.display(Path(os.path.abspath(p))) for p in manifests}
-    return Workspace(trees, manifests, report_only, loader, files_checked=len(loader._sources))
+    return Workspace(trees, manifests, report_only, loader, files_checked=loader.files_checked,
+                     explicit=tuple(explicit))
 
 
 def _literal_includes(paths: list[Path], parsed: dict, loader: Loader) -> set[Path]:
     """Files that a leftover fragment includes (relative to its own directory): they are not roots themselves."""
     targets: set[Path] = set()
     for path in paths:
-        stack = list(parsed[path].directives)
-        while stack:
-            d = stack.pop()
-            if d.block:
-                stack.extend(d.block)
-            elif d.name == "include" and d.args and not os.path.isabs(d.args[0]):
+        for d in walk_directives(parsed[path].directives):
+            if d.name == "include" and d.args and not os.path.isabs(d.args[0]):
                 pattern = str(path.parent / d.args[0])
                 matches = loader.glob(pattern) if GLOB_CHARS.intersection(pattern) else [pattern]
                 targets.update(Path(os.path.abspath(m)) for m in matches)

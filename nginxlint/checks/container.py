@@ -10,101 +10,9 @@ import posixpath
 import re
 
 from ..findings import Location, Span
-from ..nginx.values import parse_uint
+from ..nginx.listen import http_servers, server_listens
+from ..nginx.values import nginx_seconds, parse_uint
 from .registry import rule
-
-# -- config values ---------------------------------------------------------------------------------------------
-
-_SIZE = re.compile(r"([0-9]+)([kKmMgG]?)")
-_SIZE_UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
-_TIME_PART = re.compile(r"([0-9]+)(ms|s|m|h|d|w|M|y)?")
-_TIME_UNITS = {"ms": 0.001, "s": 1, None: 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "M": 2592000, "y": 31536000}
-LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]", "::1"})
-
-
-def nginx_size(text: str) -> int | None:
-    """nginx's size syntax ('150m', '10M', '512k', '1g', '4096') in bytes."""
-    match = _SIZE.fullmatch(text or "")
-    number = parse_uint(match[1]) if match else None
-    return None if number is None else number * _SIZE_UNITS[match[2].lower()]
-
-
-def nginx_seconds(text: str) -> float | None:
-    """nginx's time syntax ('30s', '1m30s', '500ms', '10') in seconds."""
-    if not text:
-        return None
-    total, position = 0.0, 0
-    for match in _TIME_PART.finditer(text):
-        number = parse_uint(match[1])
-        if match.start() != position or number is None:
-            return None
-        total += number * _TIME_UNITS[match[2]]
-        position = match.end()
-    return total if position == len(text) else None
-
-
-class Listen:
-    """One `listen`: address (None for all addresses), port, and whether only the loopback can reach it."""
-
-    __slots__ = ("node", "address", "port", "default")
-
-    def __init__(self, node, address, port, default):
-        self.node, self.address, self.port, self.default = node, address, port, default
-
-    @property
-    def loopback(self) -> bool:
-        address = self.address or ""
-        return address in LOOPBACK_HOSTS or address.startswith("127.")
-
-
-def parse_listen(node) -> Listen | None:
-    """`listen 8080`, `listen 127.0.0.1:8099`, `listen [::]:80 default_server`; None for unix sockets."""
-    if not node.args:
-        return None
-    text = node.args[0]
-    default = any(arg in ("default_server", "default") for arg in node.args[1:])
-    if text.startswith("unix:"):
-        return None
-    if text.startswith("["):
-        close = text.find("]")
-        address, rest = text[: close + 1], text[close + 1:]
-        port = rest[1:] if rest.startswith(":") else "80"
-        return Listen(node, None if address == "[::]" else address, parse_uint(port), default)
-    if ":" in text:
-        address, port = text.rsplit(":", 1)
-        return Listen(node, None if address in ("*", "0.0.0.0") else address, parse_uint(port), default)
-    port = parse_uint(text)
-    if port is not None:
-        return Listen(node, None, port, default)
-    return Listen(node, None if text in ("*", "0.0.0.0") else text, 80, default)
-
-
-def http_servers(tree) -> list:
-    """`server` blocks of the http subsystem (not upstream `server` lines, not stream servers)."""
-    return [n for n in tree.nodes("server") if n.children is not None and n.ctx[-1:] == ("http",)]
-
-
-def server_listens(server, non_root: bool = False) -> list[Listen]:
-    """The server's listens. A server without `listen` listens on *:80 when nginx runs as root, else on *:8000
-    (ngx_http_core_module: `listen *:80 | *:8000;`, chosen by getuid())."""
-    nodes = server.find("listen")
-    if not nodes:
-        return [Listen(server, None, 8000 if non_root else 80, False)]
-    return [listen for listen in map(parse_listen, nodes) if listen is not None]
-
-
-def runs_as_non_root(binding) -> bool:
-    """The container runs nginx's master as non-root, as far as the manifest or settings say."""
-    return binding is not None and binding.non_root() is not None
-
-
-def main_directive(tree, name: str):
-    """The main-context directive `name` (the last one, as nginx keeps a duplicate's first… report the first)."""
-    for node in tree.nodes(name):
-        if node.ctx == ():
-            return node
-    return None
-
 
 def _limit_label(binding, what: str) -> str:
     if binding.source == "compose":
@@ -122,10 +30,11 @@ def _related(binding, value, message) -> list[Location]:
 # -- CTR101, CTR102: worker count against the CPU limit ---------------------------------------------------------
 
 @rule("CTR101", "CTR102")
-def worker_processes(tree, report):
+def check_worker_count(tree, report):
+    """CTR101 (`worker_processes auto`) and CTR102 (more workers than the CPU limit): one read of the count."""
     if not tree.is_main:
         return
-    node = main_directive(tree, "worker_processes")
+    node = tree.main_directive("worker_processes")
     if node is None or not node.args:
         return
     binding = tree.binding
@@ -171,7 +80,7 @@ def memory_zones(tree) -> list[tuple[str, str, int, object]]:
 
 
 @rule("CTR103")
-def memory_budget(tree, report):
+def memory_budget_exceeded(tree, report):
     binding = tree.binding
     if binding is None or binding.memory_limit is None or not tree.is_main:
         return
@@ -182,7 +91,7 @@ def memory_budget(tree, report):
         return
     per_worker = parse_memory(tree.settings.per_worker_memory) or 50 * 1024**2
     master = parse_memory(tree.settings.master_memory) or 10 * 1024**2
-    node = main_directive(tree, "worker_processes")
+    node = tree.main_directive("worker_processes")
     value = node.args[0] if node is not None and node.args else "1"
     count = parse_uint(value)
     if count is not None:
@@ -348,7 +257,7 @@ def compiled_defaults(binding) -> dict[str, str]:
 
 
 @rule("CTR106")
-def read_only_root(tree, report):
+def read_only_root_write(tree, report):
     binding = tree.binding
     if binding is None or not binding.read_only_root or not tree.is_main:
         return
@@ -371,7 +280,7 @@ def read_only_root(tree, report):
                arg=arg, related=[flag_location] if flag_location else [])
 
     written = set()
-    pid = main_directive(tree, "pid")
+    pid = tree.main_directive("pid")
     if pid is not None and pid.args:
         written.add("pid")
         check(pid, 0, pid.args[0], "the pid file")
@@ -419,7 +328,7 @@ def read_only_root(tree, report):
 # -- CTR107, CTR108: non-root -------------------------------------------------------------------------------------
 
 @rule("CTR107")
-def privileged_port(tree, report):
+def privileged_port_non_root(tree, report):
     binding = tree.binding
     fact = binding.non_root() if binding is not None else None
     if fact is None:
@@ -435,10 +344,10 @@ def privileged_port(tree, report):
 
 
 @rule("CTR108")
-def user_directive(tree, report):
+def user_directive_non_root(tree, report):
     binding = tree.binding
     fact = binding.non_root() if binding is not None else None
-    node = main_directive(tree, "user") if fact is not None else None
+    node = tree.main_directive("user") if fact is not None else None
     if node is None:
         return
     report(node, f"`user` has no effect: the container runs as non-root{binding.where(fact)}, and nginx ignores "
@@ -448,10 +357,10 @@ def user_directive(tree, report):
 # -- CTR109: open files ------------------------------------------------------------------------------------------
 
 @rule("CTR109")
-def worker_connections(tree, report):
+def worker_connections_exceed_nofile(tree, report):
     if not tree.is_main:
         return
-    rlimit = main_directive(tree, "worker_rlimit_nofile")
+    rlimit = tree.main_directive("worker_rlimit_nofile")
     files = parse_uint(rlimit.args[0]) if rlimit is not None and rlimit.args else None
     for node in tree.nodes("worker_connections"):
         count = parse_uint(node.args[0]) if node.ctx == ("events",) and node.args else None
@@ -517,7 +426,7 @@ def graceful_shutdown(tree, report):
     grace = float(grace_value.value) if grace_value is not None else default_grace
     grace_text = f"{grace:g}s" if grace_value is not None else default_text
     sleep = _pre_stop(container)[1]
-    timeout_node = main_directive(tree, "worker_shutdown_timeout")
+    timeout_node = tree.main_directive("worker_shutdown_timeout")
     problems = []
     if not _quits_gracefully(binding):
         signal = container.stop_signal
@@ -544,10 +453,10 @@ def graceful_shutdown(tree, report):
 # -- CTR111: CPU affinity -----------------------------------------------------------------------------------------
 
 @rule("CTR111")
-def cpu_affinity(tree, report):
+def cpu_affinity_in_container(tree, report):
     if not tree.is_main:
         return
-    node = main_directive(tree, "worker_cpu_affinity")
+    node = tree.main_directive("worker_cpu_affinity")
     if node is not None:
         report(node, "`worker_cpu_affinity` pins workers to CPUs by their number on the host, which the container "
                "does not own: pods on one node all pin to CPUs 0..n, and inside a cpuset the call fails; remove it",

@@ -13,7 +13,8 @@ import re
 
 from ..nginx.directives import LUA_PHASE
 from ..nginx.urls import PASS_DIRECTIVES
-from .container import http_servers, runs_as_non_root, server_listens
+from ..container.model import runs_as_non_root
+from ..nginx.listen import http_servers, server_listens
 from .registry import rule
 
 UNKNOWN = object()  # a regular expression Python cannot read: the match is not known
@@ -223,7 +224,9 @@ def _probe_path(probe) -> str:
 
 
 @rule("K8S401", "K8S402", "K8S403", scope="workspace")
-def probes(workspace, report):
+def check_probes(workspace, report):
+    """K8S401 (probe target not served), K8S402 (probe blocked by allow/deny), K8S403 (probe depends on an
+    upstream): one match of each probe against the servers and locations."""
     for binding, trees in container_groups(workspace):
         if not any(d.complete for d in trees):
             continue

@@ -1,4 +1,4 @@
-"""LUA201–LUA215: OpenResty wiring between the nginx config and the Lua it runs (facts doc §1–§4.11).
+"""LUA201–LUA215: OpenResty wiring between the nginx config and the Lua it runs (docs/openresty-facts.md).
 
 Config-level rules read the directive tree; the others read `tree.lua` (nginxlint.openresty.units). Rules that
 report the absence of something stay quiet when part of the deployment could not be read or parsed.
@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from ..findings import Location, Span
+from ..text import did_you_mean
 from ..nginx.urls import PASS_DIRECTIVES
 from ..openresty.phases import INIT_PHASES, subsystem_of
 from .registry import rule
@@ -28,12 +29,6 @@ def _sees_blocks(tree) -> bool:
     """Whether this deployment shows its whole `http {}` and `stream {}` blocks: a fragment linted alone (even one
     in http context) is part of a block whose other files are not in view, and so is a file that failed to parse."""
     return tree.complete and tree.is_main
-
-
-def _did_you_mean(name: str, choices) -> str:
-    from ..settings import did_you_mean
-
-    return did_you_mean(name, sorted(choices))
 
 
 def _related_requires(unit) -> list[Location]:
@@ -107,7 +102,7 @@ def undeclared_shared_dict(tree, report):
                     unit.span(ref.span),
                     f"add `lua_shared_dict {name} <size>;` to the {subsystem} block{note}; referenced at "
                     f"{unit.where(ref.span)}, and {_dict_text(name)} is nil without it"
-                    f"{_did_you_mean(name, declared)}",
+                    f"{did_you_mean(name, declared)}",
                     related=related,
                     fix=f"lua_shared_dict {name} 10m;",
                 )
@@ -469,7 +464,7 @@ def undefined_global(tree, report):
                         unit.path, unit.span(use.span),
                         f'global "{name}" is read here but no Lua code of this deployment assigns it, so it is nil '
                         f"(\"attempt to index global '{name}' (a nil value)\"); create it in init_by_lua* or "
-                        f"init_worker_by_lua*, or fix the name{_did_you_mean(name, assigned)}",
+                        f"init_worker_by_lua*, or fix the name{did_you_mean(name, assigned)}",
                         related=_related_requires(unit),
                     )
             if unit.kind == "module" or unit.phase in INIT_PHASES or unit.phase is None:

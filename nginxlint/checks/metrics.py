@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import re
-import weakref
 
 from ..nginx.values import parse_uint
 from ..openresty.phases import INIT_PHASES
-from .container import http_servers, runs_as_non_root, server_listens
+from ..container.model import runs_as_non_root
+from ..nginx.listen import http_servers, server_listens
 from .k8s import UNKNOWN, container_groups, match_location, reachable, restricted, servers_on_port
 from .registry import rule
 
@@ -35,13 +35,10 @@ def collecting_locations(tree) -> dict[int, object]:
     return found
 
 
-# MET301, MET303 and MET304 all ask for them: found once per deployment, forgotten with it.
-_METRICS_LOCATIONS: "weakref.WeakKeyDictionary[object, list]" = weakref.WeakKeyDictionary()
-
-
 def metrics_locations(tree) -> list:
-    """Locations that serve metrics or status: stub_status, VTS, the NGINX Plus API, or Prometheus collect()."""
-    known = _METRICS_LOCATIONS.get(tree)
+    """Locations that serve metrics or status: stub_status, VTS, the NGINX Plus API, or Prometheus collect().
+    MET301, MET303 and MET304 all ask: found once per tree, kept in the tree's memo."""
+    known = tree.memo.get("metrics-locations")
     if known is not None:
         return known
     found = collecting_locations(tree)
@@ -50,7 +47,7 @@ def metrics_locations(tree) -> list:
             parent = node.parent
             if parent is not None and parent.d is not None and parent.d.name == "location":
                 found.setdefault(id(parent), parent)
-    _METRICS_LOCATIONS[tree] = result = list(found.values())
+    tree.memo["metrics-locations"] = result = list(found.values())
     return result
 
 
@@ -92,7 +89,7 @@ def prometheus_init_phase(tree, report):
 
 
 @rule("MET303")
-def metrics_unrestricted(tree, report):
+def metrics_endpoint_unrestricted(tree, report):
     for location in metrics_locations(tree):
         server = location.enclosing("server")
         if server is None or restricted(location):
@@ -115,7 +112,7 @@ def _text(value) -> str:
 
 
 @rule("MET304", scope="workspace")
-def scrape_annotations(workspace, report):
+def scrape_annotation_mismatch(workspace, report):
     for binding, trees in container_groups(workspace, sources=("kubernetes",)):
         workload = binding.workload
         if workload is None:

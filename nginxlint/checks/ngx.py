@@ -13,7 +13,9 @@ BOM = "\ufeff"
 
 
 @rule("NGX004", "NGX005", "NGX006")
-def directive_checks(tree, report):
+def check_directives(tree, report):
+    """NGX004 (unknown directive), NGX005 (not allowed here), NGX006 (invalid arguments): one walk, one lookup
+    in the directive table per directive."""
     extra = frozenset(tree.settings.extra_directives)
     for node in tree.walk():
         d = node.d
@@ -48,7 +50,7 @@ def _slot(name: str):
 
 
 @rule("NGX007")
-def duplicate_directives(tree, report):
+def duplicate_directive(tree, report):
     blocks = [tree.main, *(n for n in tree.walk() if n.children is not None)]
     for block in blocks:
         seen = {}
@@ -67,7 +69,7 @@ def duplicate_directives(tree, report):
 
 
 @rule("NGX009")
-def missing_events(tree, report):
+def missing_events_block(tree, report):
     if not tree.is_main or not tree.complete or tree.nodes("events"):
         return
     children = tree.main.children

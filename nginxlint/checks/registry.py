@@ -41,9 +41,6 @@ class Reporter:
         self.sink = sink
         self.code = code
 
-    def for_code(self, code: str) -> "Reporter":
-        return Reporter(self.catalog, self.sink, code)
-
     def at(
         self,
         path: str,

@@ -9,9 +9,18 @@ from __future__ import annotations
 import posixpath
 import re
 
-WORKLOAD_KINDS = frozenset({
-    "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob", "Pod",
-})
+# Where each workload kind keeps its pod template (None: the object is the pod).
+POD_TEMPLATE_PATH: dict[str, tuple[str, ...] | None] = {
+    "Deployment": ("spec", "template"),
+    "StatefulSet": ("spec", "template"),
+    "DaemonSet": ("spec", "template"),
+    "ReplicaSet": ("spec", "template"),
+    "ReplicationController": ("spec", "template"),
+    "Job": ("spec", "template"),
+    "CronJob": ("spec", "jobTemplate", "spec", "template"),
+    "Pod": None,
+}
+WORKLOAD_KINDS = frozenset(POD_TEMPLATE_PATH)
 _COMPOSE_NAME = re.compile(r"(?:docker-)?compose(?:[.-][^/]*)?\.ya?ml")
 SERVICES_LINE = re.compile(r"^services\s*:", re.MULTILINE)
 LOOKS_LIKE_KUBERNETES = re.compile(r"^(?:apiVersion|kind)\s*:", re.MULTILINE)
@@ -21,6 +30,8 @@ _RUNTIME_KIND = re.compile(
     re.MULTILINE,
 )
 _NGINX_KEY_SUFFIXES = (".conf", ".nginx", ".template")
+_NGINX_PROGRAMS = frozenset({"nginx", "openresty", "nginx-debug"})
+_RUNS_NGINX = re.compile(r"(?:^|[\s;&|/])(?:nginx|openresty|nginx-debug)(?:\s|$)")
 
 
 def is_compose_path(path: str) -> bool:
@@ -48,3 +59,19 @@ def image_repository(image: str) -> str:
     image = image.split("@", 1)[0]
     slash, colon = image.rfind("/"), image.rfind(":")
     return image[:colon] if colon > slash else image
+
+def is_nginx_container(container) -> bool:
+    """The image or the command runs nginx or OpenResty (an nginx exporter sidecar does not count)."""
+    if container.image:
+        repository = image_repository(container.image).lower()
+        last = repository.rsplit("/", 1)[-1]
+        if ("nginx" in repository or "openresty" in repository) and "exporter" not in last:
+            return True
+    argv = container.argv[:4]
+    for index, word in enumerate(argv):
+        words = word.split()
+        if words and posixpath.basename(words[0]) in _NGINX_PROGRAMS:
+            return True
+        if index > 0 and argv[index - 1] == "-c" and _RUNS_NGINX.search(word):  # sh -c "… exec nginx …"
+            return True
+    return False

@@ -18,8 +18,10 @@ import itertools
 import os
 from pathlib import Path, PurePosixPath
 
+from ..checks import load
 from ..findings import Finding
-from .detect import is_nginx_key
+from .detect import is_nginx_container, is_nginx_key
+from .model import Binding
 
 _UNRESOLVABLE = ("matches no file", "is outside the project")
 # Where a container's mounted entries are placed for include resolution; never created on disk.
@@ -36,7 +38,6 @@ def masked_text(entry) -> str:
 
 def build_embedded(workspace, manifests, candidates, findings: list[Finding]) -> list:
     """Deployments for the nginx files held in ConfigMaps, bound to the container that mounts them."""
-    from .binding import Binding, _is_nginx
     from .kubernetes import mounted_configmap_files
 
     if not manifests.configmaps:
@@ -56,7 +57,7 @@ def build_embedded(workspace, manifests, candidates, findings: list[Finding]) ->
 
     for facts in candidates:
         workload = facts.workload
-        if workload is None or not _is_nginx(facts.container):
+        if workload is None or not is_nginx_container(facts.container):
             continue
         view = [
             (mounted.container_path, mounted.configmap, mounted.entry, mounted)
@@ -144,8 +145,7 @@ class _ViewLoader:
         if entry is not None:  # a scalar whose text does not sit verbatim in the YAML: everything at the key
             parsed.pin(entry.key_span)
         if parsed.problem:
-            self.problems.append(
-                self._loader.finding("NGX001", parsed.problem.message, source.display, parsed.problem.span))
+            self.problems.append(load.syntax_error(source.display, parsed.problem))
         self._parsed[source.path] = parsed
         return parsed
 

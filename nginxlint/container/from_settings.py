@@ -11,9 +11,9 @@
 
 from __future__ import annotations
 
-import difflib
 from typing import Any, Callable, Mapping
 
+from ..text import did_you_mean
 from .model import Container, ManifestProblem, Mount, RuntimeFacts, Span, Value
 from .quantity import parse_cpu, parse_duration, parse_memory
 from .yamlpos import YMap, plain
@@ -45,9 +45,8 @@ def settings_runtime(
     values: dict[str, Value] = {}
     for key, (raw, value_span, key_span) in entries.items():
         if key not in RUNTIME_KEYS:
-            hint = difflib.get_close_matches(key.replace("_", "-"), RUNTIME_KEYS, n=1, cutoff=0.6)
-            suggestion = f"; did you mean '{hint[0]}'?" if hint else f" (known keys: {', '.join(RUNTIME_KEYS)})"
-            problems.append(ManifestProblem(path, f"unknown runtime setting '{key}'{suggestion}", key_span))
+            suggestion = did_you_mean(key.replace("_", "-"), RUNTIME_KEYS) or f" (known keys: {', '.join(RUNTIME_KEYS)})"
+            problems.append(ManifestProblem(path, f'unknown runtime setting "{key}"{suggestion}', key_span))
             continue
         parsed = _PARSERS[key](raw)
         if parsed is None:

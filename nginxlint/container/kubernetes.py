@@ -6,7 +6,7 @@ import posixpath
 import re
 
 from ..nginx.values import parse_uint
-from .detect import LOOKS_LIKE_KUBERNETES, WORKLOAD_KINDS, image_repository
+from .detect import LOOKS_LIKE_KUBERNETES, POD_TEMPLATE_PATH, WORKLOAD_KINDS
 from .fields import FieldReader, scalar_value
 from .model import (
     ConfigMap,
@@ -28,17 +28,6 @@ from .quantity import parse_cpu, parse_memory
 from ..gcpause import collector_paused
 from .yamlpos import YMap, YNode, YScalar, load_yaml
 
-# Where each workload kind keeps its pod template (None: the object is the pod).
-_POD_TEMPLATE_PATH: dict[str, tuple[str, ...] | None] = {
-    "Deployment": ("spec", "template"),
-    "StatefulSet": ("spec", "template"),
-    "DaemonSet": ("spec", "template"),
-    "ReplicaSet": ("spec", "template"),
-    "ReplicationController": ("spec", "template"),
-    "Job": ("spec", "template"),
-    "CronJob": ("spec", "jobTemplate", "spec", "template"),
-    "Pod": None,
-}
 _KINDS_WITH_REPLICAS = frozenset({"Deployment", "StatefulSet", "ReplicaSet", "ReplicationController"})
 _PROBES = (("liveness", "livenessProbe"), ("readiness", "readinessProbe"), ("startup", "startupProbe"))
 _PROBE_HANDLERS = ("httpGet", "tcpSocket", "exec", "grpc")
@@ -46,8 +35,6 @@ _MAX_LIST_DEPTH = 4
 
 # Unrendered Helm/Go templates are not manifests yet: `{{ .Values.x }}`, `{{- if … }}`, `{{ include … }}`.
 _GO_TEMPLATE = re.compile(r"\{\{-?\s*(?:\.|\$|include\b|template\b|if\b|else\b|end\b|range\b|with\b|define\b|toYaml\b|tpl\b|/\*)")
-_NGINX_PROGRAMS = frozenset({"nginx", "openresty", "nginx-debug"})
-_RUNS_NGINX = re.compile(r"(?:^|[\s;&|/])(?:nginx|openresty|nginx-debug)(?:\s|$)")
 
 
 def load_kubernetes(path: str, text: str) -> ManifestDoc:
@@ -105,25 +92,8 @@ def _unrendered(parsed) -> bool:
     return False
 
 
-def is_nginx_container(container: Container) -> bool:
-    """The image or the command runs nginx or OpenResty (an nginx exporter sidecar does not count)."""
-    if container.image:
-        repository = image_repository(container.image).lower()
-        last = repository.rsplit("/", 1)[-1]
-        if ("nginx" in repository or "openresty" in repository) and "exporter" not in last:
-            return True
-    argv = container.argv[:4]
-    for index, word in enumerate(argv):
-        words = word.split()
-        if words and posixpath.basename(words[0]) in _NGINX_PROGRAMS:
-            return True
-        if index > 0 and argv[index - 1] == "-c" and _RUNS_NGINX.search(word):  # sh -c "… exec nginx …"
-            return True
-    return False
 
 
-def nginx_containers(workload: Workload) -> tuple[Container, ...]:
-    return tuple(c for c in workload.containers if is_nginx_container(c))
 
 
 def mounted_configmap_files(
@@ -209,7 +179,7 @@ class _ManifestReader(FieldReader):
         metadata, name, name_span, namespace = self._metadata(node)
         annotations, annotations_span = self._annotations(metadata)
         spec = self.mapping(node.get("spec"), f"{kind}.spec")
-        template_path = _POD_TEMPLATE_PATH[kind]
+        template_path = POD_TEMPLATE_PATH[kind]
         if template_path is None:
             pod_metadata, pod_spec = metadata, spec
         else:

@@ -10,8 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from ..findings import Span
+from ..findings import Location, Span
+from .detect import image_repository
 
+_OPENRESTY_PREFIX = "/usr/local/openresty/nginx"
+_NGINX_PREFIX = "/etc/nginx"
 # Volume kinds whose content the container can never write.
 _ALWAYS_READ_ONLY = frozenset({"configMap", "secret", "downwardAPI", "projected", "config", "image"})
 
@@ -216,12 +219,6 @@ class EmbeddedFile:
             return self.key_span[0], self.key_span[1]
         return self.line_offset + line, self.column_offset + column
 
-    def yaml_span(self, span: Span) -> Span:
-        if not self.exact_positions:
-            return self.key_span
-        line, column = self.yaml_position(span[0], span[1])
-        end_line, end_column = self.yaml_position(span[2], span[3])
-        return Span(line, column, end_line, end_column)
 
 
 @dataclass(frozen=True)
@@ -308,3 +305,135 @@ class MountedFile:
     configmap: ConfigMap
     entry: EmbeddedFile
     mount: Mount
+
+
+@dataclass
+class Binding:
+    """The container that runs one deployment, and why nginxlint thinks so.
+
+    `how`: "containers-setting", "host-mount", "path-map", "configmap", "embedded", "only-nginx-container",
+    "listen-port" or
+    "runtime-setting". `mounted` is the ConfigMap entry the config came from, when it did; `container_path`
+    where the root config sits in the container, when a mount says so. Deployments bound to the same container
+    share `group`.
+    """
+
+    facts: "RuntimeFacts"
+    how: str
+    mounted: "MountedFile | None" = None
+    container_path: str | None = None
+    group: int = 0
+
+    @property
+    def container(self) -> "Container":
+        return self.facts.container
+
+    @property
+    def workload(self):
+        return self.facts.workload
+
+    @property
+    def source(self) -> str:
+        return self.facts.source
+
+    @property
+    def path(self) -> str:
+        return self.facts.path
+
+    @property
+    def from_manifest(self) -> bool:
+        return self.facts.source in ("kubernetes", "compose")
+
+    def location(self, span, message: str = "") -> Location | None:
+        """A related location in the manifest (None for settings without positions)."""
+        if span is None or not self.path:
+            return None
+        return Location(self.path, span, message)
+
+    def value_location(self, value: Value | None, message: str = "") -> Location | None:
+        if value is None:
+            return None
+        return self.location(value.span or value.key_span, message)
+
+    def where(self, value: Value | None) -> str:
+        """' at k8s/deployment.yaml:31' for messages; ' in .nginxlint.yaml' without a position."""
+        span = None if value is None else (value.span or value.key_span)
+        if span is None:
+            return f" in {self.path}" if self.path else ""
+        return f" at {self.path}:{span[0]}"
+
+    # -- facts rules read -----------------------------------------------------------------------------
+    @property
+    def cpu_limit(self) -> Value | None:
+        return self.container.cpu_limit
+
+    @property
+    def memory_limit(self) -> Value | None:
+        return self.container.memory_limit
+
+    @property
+    def read_only_root(self) -> bool:
+        value = self.container.read_only_root
+        return bool(value is not None and value.value is True)
+
+    def non_root(self) -> Value | None:
+        """The fact that shows the master runs as non-root; None when it runs as root or nothing says."""
+        container = self.container
+        user = container.run_as_user
+        if user is not None:
+            return user if isinstance(user.value, int) and user.value != 0 else None
+        flag = container.run_as_non_root
+        if flag is not None and flag.value is True:
+            return flag
+        return None
+
+    @property
+    def writable_volume(self) -> str:
+        """What a writable directory is called where this container runs, for messages."""
+        return {"kubernetes": "an emptyDir volume", "compose": "a tmpfs mount"}.get(self.container.source,
+                                                                                     "a writable volume")
+
+    @property
+    def flavour(self) -> str | None:
+        """"openresty" or "nginx" when the image tells which build runs, else None."""
+        return image_flavour(self.container.image)
+
+    def server_prefix(self) -> str | None:
+        """nginx's -p inside the container: from the arguments, else the image's build default."""
+        argv = self.container.argv
+        for index, word in enumerate(argv):
+            if word == "-p" and index + 1 < len(argv):
+                return argv[index + 1].rstrip("/") or "/"
+        flavour = self.flavour
+        if flavour == "openresty":
+            return _OPENRESTY_PREFIX
+        if flavour == "nginx":
+            return _NGINX_PREFIX
+        return None
+
+    def writable_mount(self, path: str):
+        """The writable mount holding an absolute container path, or None."""
+        best = None
+        for mount in self.container.writable_mounts:
+            root = mount.path.rstrip("/") or "/"
+            if path == root or path.startswith(root.rstrip("/") + "/"):
+                if best is None or len(root) > len(best.path):
+                    best = mount
+        return best
+
+
+def image_flavour(image: str | None) -> str | None:
+    if not image:
+        return None
+    repository = image_repository(image).lower()
+    if "openresty" in repository.rsplit("/", 2)[-1] or repository.startswith("openresty/"):
+        return "openresty"
+    last = repository.rsplit("/", 1)[-1]
+    if last in ("nginx", "nginx-unprivileged"):
+        return "nginx"
+    return None
+
+
+def runs_as_non_root(binding) -> bool:
+    """The container runs nginx's master as non-root, as far as the manifest or settings say."""
+    return binding is not None and binding.non_root() is not None

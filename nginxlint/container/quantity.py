@@ -68,9 +68,6 @@ def parse_memory(value: object) -> int | None:
     return None if quantity is None else math.ceil(quantity)
 
 
-def is_milli_memory(text: object) -> bool:
-    """True for a memory quantity written with the milli suffix ('512m'): almost always a typo for Mi."""
-    return isinstance(text, str) and bool(_QUANTITY.fullmatch(text)) and text.endswith("m")
 
 
 _BINARY_UNITS = ("Ei", "Pi", "Ti", "Gi", "Mi", "Ki")
@@ -99,14 +96,6 @@ def format_bytes(n: int | float) -> str:
     return f"{sign}{n}"
 
 
-def format_cpu(cores: float) -> str:
-    """'2', '1.5' or '500m' as in a manifest."""
-    if cores == int(cores):
-        return str(int(cores))
-    millis = cores * 1000
-    if abs(millis - round(millis)) < 1e-9 and cores < 1:
-        return f"{int(round(millis))}m"
-    return f"{cores:g}"
 
 
 # Docker/Compose byte values (docker/go-units RAMInBytes): binary multiples,

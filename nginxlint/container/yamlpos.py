@@ -105,10 +105,6 @@ class YamlFile:
     documents: tuple[YamlDocument, ...]
     problems: tuple[YamlProblem, ...]  # syntax errors; the documents they cut short are missing
 
-    @property
-    def all_problems(self) -> tuple[YamlProblem, ...]:
-        inner = tuple(p for document in self.documents for p in document.problems)
-        return tuple(sorted(self.problems + inner, key=lambda p: p.span))
 
 
 def plain(node: YNode | None) -> object:

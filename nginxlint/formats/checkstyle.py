@@ -1,8 +1,9 @@
 """Checkstyle 4.3 XML, read by Jenkins (warnings-ng), reviewdog and many code review tools."""
 from __future__ import annotations
 
-from nginxlint.formats._paths import notifications_to_show, relative_path, xml_attr
-from nginxlint.findings import Report
+from ..findings import Report
+from .paths import relative_path
+from .xml import xml_attr
 
 SEVERITIES = {"error": "error", "warning": "warning", "info": "info", "note": "info"}
 
@@ -16,7 +17,7 @@ def format_report(report: Report, **_options) -> str:
                                              SEVERITIES[finding.severity], finding.message,
                                              f"nginxlint.{finding.code}"))
     # Notifications tied to a file (e.g. it could not be read) must show: a failed run never looks clean.
-    for note in notifications_to_show(report):
+    for note in report.notifications:
         if note.path is None:
             continue
         path = relative_path(note.path, report.base_dir)

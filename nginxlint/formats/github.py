@@ -1,16 +1,17 @@
 """GitHub Actions workflow commands: one `::error`/`::warning`/`::notice` annotation per active finding."""
 from __future__ import annotations
 
-from nginxlint.formats._paths import notifications_to_show, printable, relative_path
-from nginxlint.findings import Finding, Notification, Report
+from ..findings import Finding, Notification, Report
+from ..text import clean
+from .paths import relative_path
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice", "note": "notice"}
 
 
 def format_report(report: Report, **_options) -> str:
     lines = [_finding_command(report, finding) for finding in report.active]
-    lines += [_notification_command(report, note) for note in notifications_to_show(report)]
-    return printable("".join(line + "\n" for line in lines))
+    lines += [_notification_command(report, note) for note in report.notifications]
+    return clean("".join(line + "\n" for line in lines))
 
 
 def _finding_command(report: Report, finding: Finding) -> str:

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import json
 
-from nginxlint.formats._paths import (fingerprints, notifications_to_show, occurrence_fingerprints, printable,
-                                      relative_path)
-from nginxlint.findings import Report
+from ..findings import Report
+from ..text import clean
+from .fingerprints import fingerprints, occurrence_fingerprints
+from .paths import relative_path
 
 SEVERITIES = {"info": "info", "warning": "minor", "error": "major"}
 # A config nginx cannot parse, or a crash of the linter itself, blocks everything else: shown above "major".
@@ -29,12 +30,12 @@ def format_report(report: Report, **_options) -> str:
             },
         })
     issues += _run_errors(report)
-    return printable(json.dumps(issues, indent=2, sort_keys=True, ensure_ascii=False)) + "\n"
+    return clean(json.dumps(issues, indent=2, sort_keys=True, ensure_ascii=False)) + "\n"
 
 
 def _run_errors(report: Report) -> list[dict]:
     """Error notifications tied to a file (e.g. one that could not be read), so a failed run never looks clean."""
-    notes = [n for n in notifications_to_show(report) if n.level == "error" and n.path is not None]
+    notes = [n for n in report.notifications if n.level == "error" and n.path is not None]
     paths = [relative_path(n.path, report.base_dir) for n in notes]
     prints = occurrence_fingerprints(("notification", n.code or "", path, n.message) for n, path in zip(notes, paths))
     return [

@@ -1,9 +1,10 @@
-"""`--format json`: DESIGN.md's contract, byte-identical for the same input."""
+"""`--format json`: the JSON contract (README, "Output"), byte-identical for the same input."""
 from __future__ import annotations
 
 import json
 
-from ..findings import SEVERITIES, Report, clean
+from ..findings import SEVERITIES, Report
+from ..text import clean
 
 
 def format_report(report: Report, **_options) -> str:
@@ -14,6 +15,7 @@ def format_report(report: Report, **_options) -> str:
     document = {
         "version": report.version,
         "findings": [finding.to_json() for finding in active],
+        "notifications": [note.to_json() for note in report.notifications],
         "summary": {
             "findings": len(active),
             "by_severity": counts,

@@ -5,15 +5,16 @@ internal error) are test cases in error. A run with none of these is one passing
 """
 from __future__ import annotations
 
-from nginxlint.formats._paths import notifications_to_show, relative_path, xml_attr, xml_text
-from nginxlint.findings import Report
+from ..findings import Report
+from .paths import relative_path
+from .xml import xml_attr, xml_text
 
 SUITE_NAME = "nginxlint"
 
 
 def format_report(report: Report, **_options) -> str:
     cases = [_finding_case(report, finding) for finding in report.findings]
-    cases += [_error_case(report, note) for note in notifications_to_show(report) if note.level == "error"]
+    cases += [_error_case(report, note) for note in report.notifications if note.level == "error"]
     if not cases:
         cases.append(_Case(name=f"nginxlint: {report.files_checked} files checked", classname=SUITE_NAME))
     _make_names_unique(cases)

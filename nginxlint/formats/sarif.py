@@ -8,8 +8,10 @@ from __future__ import annotations
 import json
 import re
 
-from nginxlint.formats._paths import artifact_uri, fingerprints, printable
-from nginxlint.findings import Finding, Notification, Report, Span
+from ..findings import Finding, Notification, Report, Span
+from ..text import clean
+from .fingerprints import fingerprints
+from .paths import artifact_uri
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/nginxlint/"
@@ -24,7 +26,7 @@ WHAT_IT_DOES = re.compile(r"^#+\s*What it does\s*\n+(.+?)(?:\n\s*\n|\Z)", re.M |
 
 
 def format_report(report: Report, **_options) -> str:
-    return printable(json.dumps(to_json(build_log(report)), indent=2, sort_keys=True, ensure_ascii=False)) + "\n"
+    return clean(json.dumps(to_json(build_log(report)), indent=2, sort_keys=True, ensure_ascii=False)) + "\n"
 
 
 def build_log(report: Report):

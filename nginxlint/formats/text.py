@@ -1,7 +1,8 @@
 """Console output: `full` like a compiler (location, source line, caret, notes) and `concise` one line each."""
 from __future__ import annotations
 
-from ..findings import Finding, Report, clean
+from ..findings import Finding, Notification, Report
+from ..text import clean
 
 COLOURS = {"error": "\033[1;31m", "warning": "\033[1;33m", "info": "\033[1;36m"}
 BOLD, DIM, RESET = "\033[1m", "\033[2m", "\033[0m"
@@ -39,6 +40,15 @@ def _snippet(report: Report, finding: Finding, paint: _Paint) -> list[str]:
     ]
 
 
+def _notification(note: Notification, paint: _Paint) -> str:
+    """What nginxlint could not do, after the findings: `path:line:col: warning: message`."""
+    where = note.path or "nginxlint"
+    if note.path and note.span is not None:
+        where += f":{note.span.line}:{note.span.column}"
+    level = paint(COLOURS.get(note.level, BOLD), note.level)
+    return clean(f"{paint(BOLD, where + ':')} {level}: {note.message}")
+
+
 def _summary(report: Report, paint: _Paint) -> str:
     active = report.active
     if not active:
@@ -70,6 +80,9 @@ def format_full(report: Report, colour: bool = False, **_options) -> str:
         if finding.fix:
             lines.append(clean(f"{gutter} = help: {finding.fix}"))
         lines.append("")
+    if report.notifications:
+        lines.extend(_notification(note, paint) for note in report.notifications)
+        lines.append("")
     lines.append(_summary(report, paint))
     return "\n".join(lines) + "\n"
 
@@ -77,5 +90,6 @@ def format_full(report: Report, colour: bool = False, **_options) -> str:
 def format_concise(report: Report, colour: bool = False, **_options) -> str:
     paint = _Paint(colour)
     lines = [_headline(finding, paint) for finding in report.active]
+    lines.extend(_notification(note, paint) for note in report.notifications)
     lines.append(_summary(report, paint))
     return "\n".join(lines) + "\n"

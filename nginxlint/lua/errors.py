@@ -1,8 +1,7 @@
-"""The error the Lua parser raises, and the offset-to-position index it needs."""
+"""The errors the Lua parser raises."""
 
 from __future__ import annotations
 
-from ..nginx.parser import LineIndex as _TextIndex
 
 
 class LuaSyntaxError(Exception):
@@ -32,15 +31,6 @@ class LuaTooComplex(Exception):
     span = (1, 1, 1, 2)
 
 
-class LineIndex(_TextIndex):
-    """nginx's offset-to-position index (lines end at '\\n' only, as on the nginx side), with what the Lua side
-    needs besides: syntax errors, and spans that end at the end offset itself, so that an
-    empty span stays empty (LuaJIT's errors "near '<eof>'" point after the last character, at nothing)."""
-
-    __slots__ = ()
-
-    def span(self, start: int, end: int) -> tuple[int, int, int, int]:
-        return self.position(start) + self.position(end)
-
-    def error(self, message: str, start: int, end: int) -> LuaSyntaxError:
-        return LuaSyntaxError(message, *self.span(start, end))
+def syntax_error(lines, message: str, start: int, end: int) -> LuaSyntaxError:
+    """A LuaSyntaxError at [start, end) of the text `lines` (a nginxlint.lines.LineIndex) indexes."""
+    return LuaSyntaxError(message, *lines.exact(start, end))

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from ..gcpause import collector_paused
 from . import ast
-from .errors import LineIndex
+from ..lines import LineIndex
 from .parser import parse
 from .stdlib import (
     COSOCKET_MODULES,
@@ -142,7 +142,7 @@ class _Walker:
         self.depth = 0  # function nesting
 
     def span(self, node) -> Span:
-        return self.lines.span(node.start, node.end)
+        return self.lines.exact(node.start, node.end)
 
     # ---- scopes ------------------------------------------------------------------------------
 

@@ -11,7 +11,8 @@ Only statements are walked; the parser hands over every function body it built.
 from __future__ import annotations
 
 from . import ast
-from .errors import LineIndex, LuaSyntaxError
+from ..lines import LineIndex
+from .errors import LuaSyntaxError, syntax_error
 
 _BREAK = "break"  # cannot clash with a label: it is a keyword
 _LOOPS = (ast.While, ast.NumericFor, ast.GenericFor, ast.Repeat)
@@ -26,7 +27,7 @@ def check_labels(bodies: list[list], lines: LineIndex) -> None:
 
 
 def _error(lines: LineIndex, message: str, node) -> LuaSyntaxError:
-    return lines.error(message, node.start, node.end)
+    return syntax_error(lines, message, node.start, node.end)
 
 
 def _nested_bodies(stmt):

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 
-from .errors import LineIndex, LuaSyntaxError
+from ..lines import LineIndex
+from .errors import LuaSyntaxError, syntax_error
 
 KEYWORDS = {
     word: word.upper()
@@ -97,7 +98,7 @@ class _Lexer:
         self.newline_parens: set[int] = set()
 
     def error(self, message: str, start: int, end: int) -> LuaSyntaxError:
-        return self.lines.error(message, start, end)
+        return syntax_error(self.lines, message, start, end)
 
     def token_list(self) -> tuple[list, LuaSyntaxError | None]:
         """All tokens, ending with $END, and None; or, when a lexical error stops them, the tokens before it,

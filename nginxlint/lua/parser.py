@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from ..gcpause import collector_paused
 from . import ast
-from .errors import LuaSyntaxError
+from .errors import LuaSyntaxError, syntax_error
 from .labels import check_labels
 from .lexer import _Lexer, shown
 
@@ -132,7 +132,7 @@ class _Parser:
         if self.kind == "$ERROR":
             return self.lex_error
         tok = self.tok
-        return self.lines.error(message, tok[2] if start is None else start, tok[3])
+        return syntax_error(self.lines, message, tok[2] if start is None else start, tok[3])
 
     def error(self, message: str) -> LuaSyntaxError:
         """err_syntax: ``message near 'current token'``."""

@@ -24,7 +24,7 @@ COSOCKET_MODULES = frozenset((
     "resty.rediscluster", "pgmoon",
 ))
 
-# Library calls that take a shared dict name as a positional argument (facts doc §2.2):
+# Library calls that take a shared dict name as a positional argument (docs/openresty-facts.md, "Libraries that take a dict name"):
 # (module, function, argument index for a dot call, argument index for a method call, how).
 DICT_ARGUMENTS = {
     ("resty.lock", "new"): (1, 0),  # function _M.new(_, dict_name, opts)

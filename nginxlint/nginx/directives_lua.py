@@ -2,7 +2,7 @@
 
 Contexts and argument counts come from the C command tables (``ngx_http_lua_cmds[]`` in
 ``src/ngx_http_lua_module.c``, ``ngx_stream_lua_cmds[]`` in ``src/ngx_stream_lua_module.c``) and
-from the facts doc §1.1–§1.6. Newer directives that Debian's ngx_lua 0.10.23 does not know yet
+from docs/openresty-facts.md ("Directives that carry Lua"). Newer directives that Debian's ngx_lua 0.10.23 does not know yet
 (``precontent_by_lua*``, ``proxy_ssl_*_by_lua*``, ``lua_ssl_key_log``, ...) are kept: nginxlint
 targets current OpenResty.
 """

@@ -12,10 +12,10 @@ directives is never.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from dataclasses import dataclass
 
 from ..findings import Span
+from ..lines import LineIndex
 
 # After optional whitespace: 1 punctuation, 2 comment, 3 quoted string, 4 word. A quote that never closes
 # matches none of them (the caller reports it).
@@ -33,48 +33,6 @@ AFTER_QUOTE = frozenset(" \t\n;{)")
 LUA_TOKEN = re.compile(
     r"""--\[(?P<comment>=*)\[|--[^\n]*|\[(?P<string>=*)\[|"(?:\\[^\n]|[^"\n\\])*"|'(?:\\[^\n]|[^'\n\\])*'|[{}]"""
 )
-
-
-class LineIndex:
-    """Offsets of one text to (line, column). Built on first use; `pin` sends every span to one place (used for
-    text whose characters do not sit where they were written, such as a folded YAML scalar)."""
-
-    __slots__ = ("text", "_starts", "pinned")
-
-    def __init__(self, text: str):
-        self.text = text
-        self._starts: list[int] | None = None
-        self.pinned: Span | None = None
-
-    def _line_starts(self) -> list[int]:
-        starts = [0]
-        find = self.text.find
-        position = find("\n")
-        while position >= 0:
-            starts.append(position + 1)
-            position = find("\n", position + 1)
-        self._starts = starts
-        return starts
-
-    def position(self, offset: int) -> tuple[int, int]:
-        starts = self._starts or self._line_starts()
-        line = bisect_right(starts, offset)
-        return line, offset - starts[line - 1] + 1
-
-    def offset(self, line: int, column: int) -> int:
-        """The offset of a 1-based (line, column); lines past either end are clamped to the text."""
-        starts = self._starts or self._line_starts()
-        line = min(max(line, 1), len(starts))
-        return starts[line - 1] + column - 1
-
-    def span(self, start: int, end: int) -> Span:
-        if self.pinned is not None:
-            return self.pinned
-        line, column = self.position(start)
-        if end <= start + 1:
-            return Span(line, column, line, column + 1)
-        end_line, end_column = self.position(end - 1)
-        return Span(line, column, end_line, end_column + 1)
 
 
 class LuaCode:
@@ -195,6 +153,16 @@ class ParsedFile:
         self.comments = [(span, text) for _, text in self.comments]
         if self.problem:
             self.problem = SyntaxProblem(self.problem.message, span)
+
+
+def walk_directives(directives):
+    """Every directive of a parsed file, the contents of blocks included, without recursion (in no set order)."""
+    stack = list(directives)
+    while stack:
+        d = stack.pop()
+        yield d
+        if d.block:
+            stack.extend(d.block)
 
 
 def unescape(raw: str) -> str:

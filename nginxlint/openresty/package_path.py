@@ -3,7 +3,7 @@
 ngx_lua (`ngx_http_lua_set_path`) turns `;;` into `;<default>;`, then replaces `$prefix` and `${prefix}` with the
 server prefix. Lua splits the result at `;` (empty entries are skipped) and, for `require "a.b"`, tries each
 template with `?` replaced by `a/b`; then the C loader tries the cpath, then the all-in-one loader the cpath with
-the root name `a`. Relative entries are relative to the process's working directory (facts doc §1.4, §3.7).
+the root name `a`. Relative entries are relative to the process's working directory (docs/openresty-facts.md, "lua_package_path").
 """
 from __future__ import annotations
 

@@ -11,7 +11,6 @@ import fnmatch
 import os
 from pathlib import Path
 
-from .cache import read_once, run_cache
 from .modules import builtin_modules, dockerfile_rocks, manifest_rocks
 
 SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".nox"})
@@ -23,7 +22,7 @@ ROCKS_DIR_MANIFESTS = ("manifest", "manifest-5.1")  # in a directory named like 
 
 def _listing(loader, directory: Path) -> tuple[list[str], list[str]]:
     """(sub-directories, files) of a directory, sorted; empty when it cannot be listed."""
-    cache = run_cache(loader, "listings")
+    cache = loader.memo("listings")
     hit = cache.get(directory)
     if hit is None:
         dirs: list[str] = []
@@ -119,9 +118,9 @@ def project_modules(tree) -> ProjectModules:
 
 def _rocks(loader, path: Path, reader) -> list:
     """The rocks a Dockerfile or manifest installs, parsed once per run."""
-    cache = run_cache(loader, "installed-rocks")
+    cache = loader.memo("installed-rocks")
     hit = cache.get(path)
     if hit is None:
-        source = read_once(loader, path)
+        source = loader.read(path)
         hit = cache[path] = [] if isinstance(source, str) else reader(path, source.text)
     return hit

@@ -10,11 +10,10 @@ import os
 from pathlib import Path
 from typing import NamedTuple
 
-from ..lua.errors import LineIndex
+from ..lines import LineIndex
 from ..findings import Location, Span
 from ..nginx.parser import ESCAPE, ESCAPED, unescape
 from ..sources import SourceFile
-from .cache import read_once, run_cache
 from .phases import code_arg, subsystem_of
 
 def _compute(text: str):
@@ -33,7 +32,7 @@ def analyze(text: str, loader):
     """(facts, syntax error) for a Lua text: parsed once per run (the loader's) whatever the number of units holding
     it, and taken from the disk cache (`loader.cache`, keyed by content hash and facts format) when this text was seen
     before. Code nested too deeply for the walk gives (None, LuaTooComplex), never stored: it depends on the stack."""
-    analyses = run_cache(loader, "lua-analyses")
+    analyses = loader.memo("lua-analyses")
     hit = analyses.get(text)
     if hit is None:
         cache = getattr(loader, "cache", None)
@@ -233,7 +232,7 @@ class _LuaFiles:
     def read(self, path: Path):
         """The file's SourceFile, or why there is nothing to analyse."""
         if path.is_file():
-            return read_once(self.tree.loader, path)
+            return self.tree.loader.read(path)
         source = self.tree.loader.source(path)
         return source if source is not None else "could not be read"
 
@@ -257,9 +256,6 @@ def lua_directives(tree, names=None) -> list:
     return document_order(nodes) if len(nodes) > 1 else nodes
 
 
-def has_lua(tree) -> bool:
-    """Whether the deployment runs any Lua (without analysing it)."""
-    from ..nginx.directives import LUA_PHASE
 
     return any(tree.nodes(name) for name in LUA_PHASE)
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from lintkit import run_cli, write_tree
-from nginxlint.container.binding import bind_runtime
+from nginxlint.container.binding import bind_containers
 from nginxlint.container.embedded import masked_text
 from nginxlint.settings import Settings, SettingsError, apply
 from nginxlint.workspace import load_workspace
@@ -26,7 +26,7 @@ def bind(tmp_path: Path, files: dict, settings: dict | None = None):
     configured = apply(Settings(), settings or {}, "test", tmp_path)
     workspace = load_workspace([tmp_path], configured, tmp_path)
     findings, notifications = [], []
-    bind_runtime(workspace, findings, notifications)
+    bind_containers(workspace, findings, notifications)
     by_root = {d.root.display: d for d in workspace.trees}
     return by_root, findings, workspace
 
@@ -257,7 +257,8 @@ def test_yaml_that_describes_no_container_costs_no_manifest_reader(tmp_path):
         "k8s/service.yaml": "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {ports: [{port: 80}]}\n",
     })
     assert _modules_after_a_run(tmp_path) == {"nginxlint.container", "nginxlint.container.binding",
-                                              "nginxlint.container.detect"}
+                                              "nginxlint.container.detect", "nginxlint.container.manifests",
+                                              "nginxlint.container.model"}
 
 
 def test_a_workload_loads_the_readers_and_only_configmaps_load_the_embedded_configs(tmp_path):

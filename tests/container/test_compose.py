@@ -6,7 +6,7 @@ import pytest
 
 from nginxlint.container.compose import load_compose
 from nginxlint.container.detect import is_compose_path
-from nginxlint.container.kubernetes import is_nginx_container
+from nginxlint.container.detect import is_nginx_container
 
 MANIFESTS = Path(__file__).parent / "manifests"
 

@@ -1,7 +1,6 @@
 """MET301, MET303 and MET304 share one search for the metrics locations of each deployment."""
 from __future__ import annotations
 
-import gc
 
 from lintkit import run_cli, write_tree
 from nginxlint.checks import metrics
@@ -42,10 +41,3 @@ def test_metrics_locations_are_found_once_per_deployment(tmp_path, monkeypatch):
     assert result.status in (0, 1), result.err
     assert "MET303" in result.codes()  # the location was found and checked
     assert len(calls) == 1
-
-
-def test_the_memo_does_not_keep_deployments_alive(tmp_path):
-    write_tree(tmp_path, {"nginx.conf": CONFIG})
-    run_cli([".", "--format", "json", "--select", "MET"], cwd=tmp_path)
-    gc.collect()
-    assert len(metrics._METRICS_LOCATIONS) == 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from lintkit import run_cli, write_tree
-from nginxlint.checks.container import nginx_seconds, nginx_size
+from nginxlint.nginx.values import nginx_seconds, nginx_size
 from nginxlint.nginx.values import parse_uint
 from nginxlint.container.compose import _short_port, load_compose
 from nginxlint.container.kubernetes import load_kubernetes

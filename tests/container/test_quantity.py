@@ -4,8 +4,6 @@ import pytest
 
 from nginxlint.container.quantity import (
     format_bytes,
-    format_cpu,
-    is_milli_memory,
     parse_cpu,
     parse_decimal_cpus,
     parse_docker_bytes,
@@ -82,13 +80,6 @@ def test_invalid_quantities(text):
     assert parse_memory(text) is None
 
 
-def test_milli_memory_is_recognised():
-    assert is_milli_memory("512m")
-    assert not is_milli_memory("512Mi")
-    assert not is_milli_memory("512M")
-    assert not is_milli_memory(512)
-
-
 @pytest.mark.parametrize(
     ("size", "text"),
     [
@@ -111,11 +102,6 @@ def test_format_bytes(size, text):
 def test_format_bytes_round_trips_through_parse():
     for size in (1, 1024, 5 * 1024**2, 7 * 10**9, 3 * 1024**5):
         assert parse_memory(format_bytes(size)) == size
-
-
-@pytest.mark.parametrize(("cores", "text"), [(2.0, "2"), (0.5, "500m"), (1.5, "1.5"), (0.25, "250m")])
-def test_format_cpu(cores, text):
-    assert format_cpu(cores) == text
 
 
 @pytest.mark.parametrize(

@@ -30,7 +30,7 @@ _YAMLISH = st.lists(
 def test_line_soup_never_raises(lines):
     text = "\n".join(lines) + "\n"
     parsed = load_yaml(text)
-    for problem in parsed.all_problems:
+    for problem in [*parsed.problems, *(p for document in parsed.documents for p in document.problems)]:
         line, column, end_line, end_column = problem.span
         assert 1 <= line <= end_line and column >= 1
     load_kubernetes("soup.yaml", text)

@@ -40,7 +40,7 @@ def test_spans_come_from_a_yaml_mapping():
     assert facts.container.cpu_limit.span == (2, 14, 2, 18)
     assert facts.container.cpu_limit.key_span == (2, 3, 2, 12)
     assert [(p.message, p.span) for p in problems] == [
-        ("unknown runtime setting 'memory-limt'; did you mean 'memory-limit'?", (3, 3, 3, 14)),
+        ('unknown runtime setting "memory-limt"; did you mean "memory-limit"?', (3, 3, 3, 14)),
         ("invalid value 'maybe' for runtime setting 'read-only-root': expected true or false", (4, 19, 4, 24)),
     ]
 
@@ -54,9 +54,9 @@ def test_unknown_keys_get_a_did_you_mean(key, hint):
     problem, = problems
     assert problem.span == (7, 1, 7, 9)
     if hint:
-        assert problem.message == f"unknown runtime setting '{key}'; did you mean '{hint}'?"
+        assert problem.message == f'unknown runtime setting "{key}"; did you mean "{hint}"?'
     else:
-        assert problem.message.startswith(f"unknown runtime setting '{key}' (known keys: cpu-limit")
+        assert problem.message.startswith(f'unknown runtime setting "{key}" (known keys: cpu-limit')
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from hypothesis import given, settings, strategies as st
 
 from format_cases import API, make_report
 from nginxlint.formats import github
-from nginxlint.formats._paths import relative_path
+from nginxlint.formats.paths import relative_path
 from nginxlint.findings import Finding, Span
 
 

@@ -12,7 +12,7 @@ from hypothesis import given, settings, strategies as st
 
 from format_cases import API, make_findings, make_report, make_sources
 from nginxlint.formats import sarif
-from nginxlint.formats._paths import printable
+from nginxlint.text import clean
 from nginxlint.findings import Span
 
 SCHEMA = Path(__file__).resolve().parents[1] / "data" / "sarif-schema-2.1.0.json"
@@ -216,6 +216,6 @@ def test_any_message_and_path_give_a_valid_log(message, path):
     log = json.loads(text)
     assert schema_errors(log) == []
     (result,) = log["runs"][0]["results"]
-    assert result["message"]["text"] == printable(message)
+    assert result["message"]["text"] == clean(message)
     uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
     assert all(c.isascii() and c.isprintable() and c not in " #?[]" for c in uri)

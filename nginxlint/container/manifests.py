@@ -1,0 +1,129 @@
+"""Reading the manifests of a run: which YAML files may describe a container, and what they say.
+
+A YAML file that cannot describe a container (a CI workflow, .pre-commit-config.yaml, .nginxlint.yaml) is
+recognised from its text alone (`detect`): the Kubernetes and Compose readers are imported only when some file
+needs them. Broken manifests become K8S404 findings, never exceptions.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..checks.load import invalid_manifest
+from ..findings import Finding, Notification, Span
+from .detect import is_compose_path, is_kubernetes_yaml, is_nginx_container, is_nginx_key, may_hold_runtime
+from .model import ManifestProblem, RuntimeFacts
+
+MANIFEST_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass
+class Manifests:
+    """Everything read from the manifest files of one run."""
+
+    workloads: list = field(default_factory=list)
+    configmaps: list = field(default_factory=list)
+    services: list = field(default_factory=list)  # Compose RuntimeFacts
+    sources: dict = field(default_factory=dict)  # display path -> SourceFile of the YAML text
+    absolute: dict = field(default_factory=dict)  # display path -> absolute Path
+
+
+def manifest_paths(workspace) -> list[Path]:
+    """Manifests found under the linted paths plus those named by --manifests / `manifests`."""
+    found: list[Path] = [absolute(Path(p)) for p in workspace.manifests]
+    for named in workspace.loader.settings.manifests or ():
+        path = Path(named)
+        if path.is_dir():
+            from ..workspace import list_files
+
+            found.extend(absolute(file) for file in list_files(path) if file.name.endswith(MANIFEST_SUFFIXES))
+        else:
+            found.append(absolute(path))
+    return list(dict.fromkeys(found))
+
+
+def manifest_texts(workspace, findings: list[Finding]) -> list[tuple[Path, str, str]]:
+    """(path, display path, text) of the YAML files that may describe a container nginx runs in."""
+    from .. import sources
+
+    loader = workspace.loader
+    found = []
+    for path in manifest_paths(workspace):
+        display = loader.display(path)
+        try:
+            text = sources.read_text(path)
+        except sources.Unreadable as why:
+            findings.append(invalid_manifest(display, Span(1, 1, 1, 1), f"cannot read this manifest: it {why}"))
+            continue
+        if may_hold_runtime(display, text):  # not CI files, hooks, settings or test data
+            found.append((path, display, text))
+    return found
+
+
+def read_manifests(workspace, texts, findings: list[Finding], notifications: list[Notification]) -> Manifests:
+    from .. import sources
+    from .compose import load_compose
+    from .kubernetes import load_kubernetes
+
+    loader = workspace.loader
+    # A file the user named gets a warning when it cannot be read; one found by discovery, a note.
+    named = {absolute(Path(p)) for p in [*(loader.settings.manifests or ()), *workspace.explicit]}
+    result = Manifests()
+    for path, display, text in texts:
+        compose_named = is_compose_path(display)
+        if is_kubernetes_yaml(text) and not compose_named:
+            doc = load_kubernetes(display, text)
+            if doc.skipped:
+                level = "warning" if path in named else "note"
+                notifications.append(Notification(level, f"not read: {doc.skipped}", display))
+                continue
+            result.workloads.extend(doc.workloads)
+            result.configmaps.extend(doc.configmaps)
+            relevant = [w.span for w in doc.workloads if any(is_nginx_container(c) for c in w.containers)]
+            relevant += [c.span for c in doc.configmaps if any(is_nginx_key(e.key) for e in c.entries)]
+            got = bool(doc.workloads or doc.configmaps)
+        else:
+            doc = load_compose(display, text)
+            result.services.extend(doc.services)
+            relevant = [s.span for s in doc.services if is_nginx_container(s.container)]
+            got = bool(doc.services)
+        for problem in doc.problems:
+            # Broken YAML always counts; an odd value only where nginx runs (not in a Postgres StatefulSet).
+            if problem.kind == "yaml" or _inside(problem.span, relevant):
+                span = problem.span or Span(1, 1, 1, 1)
+                findings.append(invalid_manifest(display, span, _problem_text(problem)))
+        if got or doc.problems:
+            result.sources[display] = sources.SourceFile(path, display, text)
+            result.absolute[display] = path
+    return result
+
+
+def _problem_text(problem: ManifestProblem) -> str:
+    if problem.kind == "yaml":
+        return f"invalid YAML: {problem.message}; nginxlint cannot read this document past this point"
+    return f"{problem.message}; nginxlint cannot use this value"
+
+
+def _inside(span, spans) -> bool:
+    if span is None:
+        return False
+    return any(
+        outer is not None and (outer[0], outer[1]) <= (span[0], span[1]) and (span[2], span[3]) <= (outer[2], outer[3])
+        for outer in spans
+    )
+
+
+def containers(manifests: Manifests) -> list[RuntimeFacts]:
+    """Every container the manifests describe, as the facts rules read."""
+    result = []
+    for workload in manifests.workloads:
+        for container in workload.containers:
+            result.append(RuntimeFacts.from_workload(workload, container))
+    result.extend(manifests.services)
+    return result
+
+
+def absolute(path: Path) -> Path:
+    return Path(os.path.abspath(path))

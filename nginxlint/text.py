@@ -1,0 +1,23 @@
+"""Words for the user: text safe to print whatever bytes it came from, and did-you-mean hints."""
+from __future__ import annotations
+
+
+def clean(text: str) -> str:
+    """Text safe to print or encode: bytes that were not UTF-8 (kept as surrogates) become U+FFFD."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        pass
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # a lone surrogate that no decoding produced
+        return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def did_you_mean(word: str, choices) -> str:
+    """'; did you mean "X"?' for the closest of `choices`, or nothing."""
+    import difflib  # only when a name is wrong
+
+    close = difflib.get_close_matches(word, sorted(choices), n=1)
+    return f'; did you mean "{close[0]}"?' if close else ""
