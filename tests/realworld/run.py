@@ -177,6 +177,9 @@ def totals(results: list[RepoResult]) -> dict:
         out["missing_found"] += r.missing_found
     labelled = out["true"] + out["false"] + out["noise"]
     out["precision"] = round(out["true"] / labelled, 4) if labelled else None
+    # One repository with hundreds of copies of one file can swamp the pooled figure: the mean over repositories too.
+    per_repo = [r.precision for r in results if r.precision is not None]
+    out["mean_repo_precision"] = round(sum(per_repo) / len(per_repo), 4) if per_repo else None
     out["repos"] = len(results)
     return out
 
@@ -210,6 +213,9 @@ def print_table(results: list[RepoResult]) -> None:
     print("-" * len(head))
     print(f"{'overall (' + str(t['repos']) + ' repositories)':44} {t['findings']:5} {t['true']:5} {t['false']:5} "
           f"{t['noise']:5} {t['unlabelled']:5} {prec:>6} {t['lost']:4} {t['missing']:4}        crashes: {t['crashes']}")
+    if t["mean_repo_precision"] is not None:
+        print(f"mean precision over the {sum(r.precision is not None for r in results)} repositories with findings: "
+              f"{t['mean_repo_precision']:.3f}")
     if t["gone"]:
         print(f"{t['gone']} findings labelled false/noise are no longer reported (fixed; the labels can go)")
     if t["missing_found"]:
