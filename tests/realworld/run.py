@@ -69,6 +69,7 @@ def key_of(entry: dict) -> tuple:
 class RepoResult:
     repo: str
     seconds: float = 0.0
+    files: int = 0  # files nginxlint says it checked: 0 means it found nothing to lint
     crash: str | None = None
     findings: list[dict] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(VERDICTS + ("unlabelled",), 0))
@@ -87,8 +88,8 @@ class RepoResult:
         return self.counts["true"] / self.labelled if self.labelled else None
 
 
-def lint(entry: dict, timeout: int) -> tuple[list[dict], str | None, float]:
-    """Run nginxlint on one copy: (findings, crash description or None, seconds)."""
+def lint(entry: dict, timeout: int) -> tuple[list[dict], str | None, float, int]:
+    """Run nginxlint on one copy: (findings, crash description or None, seconds, files checked)."""
     where = copy_dir(entry["name"])
     argv = [sys.executable, "-m", "nginxlint", "--format", "json", "--exit-zero", *entry.get("args", ["."])]
     env = dict(os.environ)
@@ -99,22 +100,23 @@ def lint(entry: dict, timeout: int) -> tuple[list[dict], str | None, float]:
     try:
         proc = subprocess.run(argv, cwd=where, env=env, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
-        return [], f"timeout after {timeout}s", time.monotonic() - start
+        return [], f"timeout after {timeout}s", time.monotonic() - start, 0
     seconds = time.monotonic() - start
     if proc.returncode != 0 or "Traceback (most recent call last)" in proc.stderr:
         tail = (proc.stderr.strip().splitlines() or ["(no stderr)"])[-1]
-        return [], f"exit {proc.returncode}: {tail}", seconds
+        return [], f"exit {proc.returncode}: {tail}", seconds, 0
     try:
-        findings = json.loads(proc.stdout)["findings"]
+        report = json.loads(proc.stdout)
+        findings = report["findings"]
     except (ValueError, KeyError, TypeError) as exc:
-        return [], f"unreadable JSON output: {exc}", seconds
-    return findings, None, seconds
+        return [], f"unreadable JSON output: {exc}", seconds, 0
+    return findings, None, seconds, int(report.get("summary", {}).get("files_checked", 0))
 
 
 def score(entry: dict, labels: dict, missing: list[dict], timeout: int) -> RepoResult:
     repo = entry["name"]
     result = RepoResult(repo)
-    result.findings, result.crash, result.seconds = lint(entry, timeout)
+    result.findings, result.crash, result.seconds, result.files = lint(entry, timeout)
     seen = set()
     for f in result.findings:
         key = (repo, f["path"], int(f["line"]), f["code"])
@@ -188,7 +190,8 @@ def as_json(results: list[RepoResult]) -> dict:
     return {
         "repos": [
             {
-                "repo": r.repo, "seconds": round(r.seconds, 2), "crash": r.crash, "findings": len(r.findings),
+                "repo": r.repo, "seconds": round(r.seconds, 2), "crash": r.crash, "files": r.files,
+                "findings": len(r.findings),
                 **r.counts, "precision": None if r.precision is None else round(r.precision, 4),
                 "lost": [key_of(x) for x in r.lost], "gone": r.gone, "missing": r.missing,
                 "missing_found": r.missing_found,
@@ -200,18 +203,18 @@ def as_json(results: list[RepoResult]) -> dict:
 
 
 def print_table(results: list[RepoResult]) -> None:
-    head = f"{'repository':44} {'find':>5} {'true':>5} {'false':>5} {'noise':>5} {'unlab':>5} {'prec':>6} " \
+    head = f"{'repository':40} {'files':>5} {'find':>5} {'true':>5} {'false':>5} {'noise':>5} {'unlab':>5} {'prec':>6} " \
            f"{'lost':>4} {'miss':>4} {'secs':>5}  crash"
     print(head)
     print("-" * len(head))
     for r in results:
         prec = "-" if r.precision is None else f"{r.precision:.2f}"
-        print(f"{r.repo:44} {len(r.findings):5} {r.counts['true']:5} {r.counts['false']:5} {r.counts['noise']:5} "
+        print(f"{r.repo:40} {r.files:5} {len(r.findings):5} {r.counts['true']:5} {r.counts['false']:5} {r.counts['noise']:5} "
               f"{r.counts['unlabelled']:5} {prec:>6} {len(r.lost):4} {r.missing:4} {r.seconds:5.1f}  {r.crash or ''}")
     t = totals(results)
     prec = "-" if t["precision"] is None else f"{t['precision']:.3f}"
     print("-" * len(head))
-    print(f"{'overall (' + str(t['repos']) + ' repositories)':44} {t['findings']:5} {t['true']:5} {t['false']:5} "
+    print(f"{'overall (' + str(t['repos']) + ' repositories)':46} {t['findings']:5} {t['true']:5} {t['false']:5} "
           f"{t['noise']:5} {t['unlabelled']:5} {prec:>6} {t['lost']:4} {t['missing']:4}        crashes: {t['crashes']}")
     if t["mean_repo_precision"] is not None:
         print(f"mean precision over the {sum(r.precision is not None for r in results)} repositories with findings: "
