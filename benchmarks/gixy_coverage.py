@@ -221,6 +221,7 @@ def wrap(text: str) -> str:
     """The fragment inside as much of a full config as its top-level directives need."""
     sys.path.insert(0, str(ROOT))
     # nginxlint is imported only here: listing and downloading need none of it
+    from nginxlint.nginx.directives import check_directive
     from nginxlint.nginx.parser import parse
     from nginxlint.workspace import infer_context
 
@@ -229,7 +230,21 @@ def wrap(text: str) -> str:
     ctx = infer_context(parsed)
     body = text if text.endswith("\n") else text + "\n"
     if ctx == ():
-        return body if "events" in names or "http" not in names else "events {}\n" + body
+        if "events" in names:
+            return body
+
+        def misplaced(d, where) -> bool:
+            problem = check_directive(d.name, d.args, where, d.block is not None or d.lua is not None)
+            return problem is not None and problem.code == "NGX005"
+
+        # events-only directives of a main-context fragment (worker_connections …) go into `events {}`
+        moved = [d for d in parsed.directives if d.block is None and misplaced(d, ()) and not misplaced(d, ("events",))]
+        events = []
+        for d in reversed(moved):
+            start, end = d._offsets[0], d._offsets[-1] + 1
+            events.insert(0, body[start:end])
+            body = body[:start] + " " * (end - start) + body[end:]
+        return "events {\n" + "".join(f"{d}\n" for d in events) + "}\n" + body
     if ctx == ("http",):
         return "events {}\nhttp {\n" + body + "}\n"
     if ctx == ("http", "server"):
