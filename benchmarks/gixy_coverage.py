@@ -1,7 +1,7 @@
 """How much of the gixy family nginxlint covers, measured on the gixy projects' own plugin test fixtures.
 
     python benchmarks/gixy_coverage.py [--quick] [--json] [--plugin NAME] [--show-misses]
-                                       [--set NAME] [--mode raw|wrapped] [--cache DIR]
+                                       [--set NAME] [--mode raw|wrapped] [--cache DIR] [--map PLUGIN=CODE]
 
 Downloads the source distributions of Gixy-Next (newest 0.9.x) and gixy-ng (newest 0.2.x) with pip into a cache
 outside the repository (default ~/.cache/nginxlint-bench/gixy, or $NGINXLINT_BENCH_CACHE, or --cache), unpacks
@@ -439,6 +439,13 @@ def main(argv=None) -> int:
     parser.add_argument("--set", choices=[s.name for s in SETS], action="append", default=[], help="only this set")
     parser.add_argument("--mode", choices=MODES, action="append", default=[], help="only this mode")
     parser.add_argument("--show-misses", action="store_true", help="list missed positives and flagged _fp fixtures")
+    parser.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="PLUGIN=CODE[,CODE]",
+        help="also credit these codes for a plugin (try a mapping before writing it into a rule doc)",
+    )
     args = parser.parse_args(argv)
     cache = args.cache or default_cache()
     modes = tuple(args.mode) or MODES
@@ -460,6 +467,11 @@ def main(argv=None) -> int:
         return 0
 
     mapping = rule_mapping()
+    for extra in args.map:
+        plugin, _, codes = extra.partition("=")
+        if not plugin or not codes:
+            parser.error(f"--map wants PLUGIN=CODE[,CODE], not {extra!r}")
+        mapping[plugin.strip()] = sorted(set(mapping.get(plugin.strip(), [])) | {c.strip() for c in codes.split(",")})
     summaries = []
     for loaded in loaded_sets:
         fixtures = [f for f in loaded.fixtures if not args.plugin or f.plugin in args.plugin]
