@@ -389,7 +389,7 @@ def print_set(summary: dict, modes, show_misses: bool) -> None:
     fixtures = summary["fixtures"]
     positives = sum(not f["fp"] for f in fixtures)
     print(f"\n## {summary['name']} {summary['version']}: {positives} positive and "
-          f"{len(fixtures) - positives} _fp fixtures, {len(summary['plugins'])} plugins ({summary['root']})\n")
+          f"{len(fixtures) - positives} _fp fixtures, {len(summary['plugins'])} plugins\n")
     head = ["plugin", "rules", "pos"]
     for mode in modes:
         head += [f"{mode} caught", f"{mode} recall"]
@@ -466,6 +466,12 @@ def main(argv=None) -> int:
         print(json.dumps({"skipped": skipped}) if args.json else message)
         return 0
 
+    known = {plugin for loaded in loaded_sets for plugin in loaded.plugins}
+    unknown = sorted(set(args.plugin) - known)
+    if unknown:
+        print(f"error: no such gixy plugin: {', '.join(unknown)} (known: {', '.join(sorted(known))})", file=sys.stderr)
+        return 2
+
     mapping = rule_mapping()
     for extra in args.map:
         plugin, _, codes = extra.partition("=")
@@ -476,6 +482,8 @@ def main(argv=None) -> int:
     for loaded in loaded_sets:
         fixtures = [f for f in loaded.fixtures if not args.plugin or f.plugin in args.plugin]
         plugins = [p for p in loaded.plugins if not args.plugin or p in args.plugin]
+        if not plugins:  # the plugin asked for exists only in the other set
+            continue
         if args.quick:
             seen, chosen = set(), []
             for f in fixtures:
@@ -493,7 +501,9 @@ def main(argv=None) -> int:
     if args.json:
         print(json.dumps({"cache": str(cache), "mapping": mapping, "skipped": skipped, "sets": summaries}, indent=1))
         return 0
-    print(f"# nginxlint against the gixy plugin fixtures (cache: {cache})")
+    home = os.path.expanduser("~")
+    shown = "~" + str(cache)[len(home):] if str(cache).startswith(home + os.sep) else str(cache)
+    print(f"# nginxlint against the gixy plugin fixtures (cache: {shown})")
     for line in skipped:
         print(f"skipped: {line}")
     for summary in summaries:
