@@ -223,7 +223,8 @@ def load_set(spec: GixySet, version: str, root: Path) -> LoadedSet:
 
 def wrap(text: str) -> str:
     """The fragment inside as much of a full config as its top-level directives need."""
-    sys.path.insert(0, str(ROOT))
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
     # nginxlint is imported only here: listing and downloading need none of it
     from nginxlint.nginx.directives import check_directive
     from nginxlint.nginx.parser import parse
