@@ -1,0 +1,671 @@
+"""The image a Dockerfile builds: its stages, where each repository file lands, its ENV, command and installs.
+
+`read_image(dockerfile, context)` follows the Dockerfile the way `docker build` does, without running anything:
+FROM (stages, `AS` names, a stage used as a base), ARG/ENV (with expansion), WORKDIR, USER, STOPSIGNAL,
+CMD/ENTRYPOINT, EXPOSE, COPY/ADD (globs, directory semantics, `--from`, .dockerignore) and RUN (rocks, OPM and
+system packages, downloads, the paths it writes). `Image.where(path)` says what is at an image path: a repository
+Path, an Inline text, Unknown (something out of sight may have put it there) or ABSENT.
+"""
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from .base_images import BaseImage, base_image
+from .dockerfile_syntax import Instruction, Unresolved, expand, parse_dockerfile
+from .dockerignore import DockerIgnore
+from .filesystem import ABSENT, Filesystem, Inline, Layer, Listing, Unknown, normalise
+from .installs import RockInstall, run_effects
+
+_ARCHIVE = re.compile(r"\.(?:tar|tar\.gz|tgz|tar\.bz2|tbz2?|tar\.xz|txz|tar\.zst)$", re.IGNORECASE)
+_REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|git@)", re.IGNORECASE)
+_GLOB = re.compile(r"[*?\[]")
+_SHELL_VARIABLE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
+# Where LuaRocks puts modules: OpenResty's bundled LuaRocks (`-fat` images) and a stock one.
+_ROCK_TREES = ("/usr/local/openresty/luajit", "/usr/local")
+_OPM_TREE = "/usr/local/openresty/site"
+_SYSTEM_PACKAGE_WHY = "installed by `{manager} {package}`"
+
+
+@dataclass(frozen=True)
+class InstalledModules:
+    """Lua modules a rock or OPM package installs (names or `x.*` patterns), and which instruction did it."""
+
+    tool: str  # "luarocks" | "opm"
+    name: str  # the rock, OPM package or rockspec path
+    modules: tuple[str, ...]
+    exact: bool  # the modules come from a rockspec or the table, not guessed from the name
+    line: int
+
+
+@dataclass
+class Stage:
+    index: int
+    name: str | None
+    line: int
+    base_reference: str | None  # the FROM reference as expanded (a stage name when built on a stage)
+    parent: "Stage | None"
+    base: BaseImage  # the image under the whole chain of stages
+    fs: Filesystem
+    env: dict[str, str] = field(default_factory=dict)
+    args: dict[str, str | None] = field(default_factory=dict)
+    workdir: str = "/"
+    user: str | None = None
+    stop_signal: str | None = None
+    entrypoint: tuple[str, ...] | None = None
+    cmd: tuple[str, ...] | None = None
+    exposed: list[str] = field(default_factory=list)
+    installs: list[InstalledModules] = field(default_factory=list)
+    packages: list[tuple[str, str, int]] = field(default_factory=list)  # (manager, package, line)
+    made_dirs: set[str] = field(default_factory=set)
+    path_map: list[tuple[str, Path]] = field(default_factory=list)  # (image path, repository path), in order
+
+    def where(self, image_path: str, depth: int = 0):
+        return self.fs.where(image_path, depth)
+
+    def listdir(self, image_dir: str, depth: int = 0) -> Listing:
+        return self.fs.listdir(image_dir, depth)
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int
+    message: str
+
+
+class Image:
+    """What one Dockerfile builds (its last stage), with the stages it went through."""
+
+    def __init__(self, dockerfile: Path, context: Path, stages: list[Stage], problems: list[Problem]) -> None:
+        self.dockerfile = dockerfile
+        self.context = context
+        self.stages = stages
+        self.problems = problems
+        self.final: Stage | None = stages[-1] if stages else None
+
+    # -- the filesystem ------------------------------------------------------------------------------------
+    @property
+    def path_map(self) -> list[tuple[str, Path]]:
+        """(image path, repository path) for every file and directory copied from the context, longest first."""
+        if self.final is None:
+            return []
+        latest: dict[str, Path] = {}
+        for image_path, repo_path in self.final.path_map:
+            latest[image_path] = repo_path
+        return sorted(latest.items(), key=lambda item: (-len(item[0]), item[0]))
+
+    def where(self, image_path: str):
+        if self.final is None:
+            return Unknown(f"{self.dockerfile} could not be read")
+        return self.final.where(image_path)
+
+    def listdir(self, image_dir: str) -> Listing:
+        if self.final is None:
+            return Listing({}, False)
+        return self.final.listdir(image_dir)
+
+    def glob(self, pattern: str) -> Listing:
+        if self.final is None:
+            return Listing({}, False)
+        return self.final.fs.glob(pattern)
+
+    @property
+    def filesystem(self) -> Filesystem | None:
+        return self.final.fs if self.final else None
+
+    # -- facts of the final stage --------------------------------------------------------------------------
+    @property
+    def base(self) -> BaseImage:
+        return self.final.base if self.final else base_image(None)
+
+    @property
+    def flavour(self) -> str:
+        return self.base.flavour
+
+    @property
+    def prefix(self) -> str | None:
+        return self.base.prefix
+
+    @property
+    def conf_path(self) -> str | None:
+        return self.base.conf_path
+
+    @property
+    def libc(self) -> str | None:
+        return self.base.libc
+
+    @property
+    def env(self) -> dict[str, str]:
+        return dict(self.final.env) if self.final else {}
+
+    @property
+    def lua_path(self) -> str | None:
+        """LUA_PATH as the container's environment has it (the image's ENV, else the base image's)."""
+        return self.env.get("LUA_PATH")
+
+    @property
+    def lua_cpath(self) -> str | None:
+        return self.env.get("LUA_CPATH")
+
+    @property
+    def default_lua_path(self) -> str | None:
+        """The package.path OpenResty starts from when LUA_PATH is not set (None for other images)."""
+        return self.base.lua_path
+
+    @property
+    def default_lua_cpath(self) -> str | None:
+        return self.base.lua_cpath
+
+    @property
+    def stop_signal(self) -> str | None:
+        return self.final.stop_signal if self.final else None
+
+    @property
+    def user(self) -> str | None:
+        return self.final.user if self.final else None
+
+    @property
+    def workdir(self) -> str:
+        return self.final.workdir if self.final else "/"
+
+    @property
+    def entrypoint(self) -> tuple[str, ...] | None:
+        return self.final.entrypoint if self.final else None
+
+    @property
+    def cmd(self) -> tuple[str, ...] | None:
+        return self.final.cmd if self.final else None
+
+    @property
+    def argv(self) -> tuple[str, ...] | None:
+        """ENTRYPOINT + CMD; None when the base image's are not known."""
+        if self.final is None or self.final.entrypoint is None or self.final.cmd is None:
+            return None
+        return self.final.entrypoint + self.final.cmd
+
+    @property
+    def exposed(self) -> tuple[str, ...]:
+        return tuple(self.final.exposed) if self.final else ()
+
+    @property
+    def installed_modules(self) -> tuple[InstalledModules, ...]:
+        """Rocks and OPM packages installed in the final image (its own stages and those it is built on)."""
+        found: list[InstalledModules] = []
+        stage = self.final
+        while stage is not None:
+            found[:0] = stage.installs
+            stage = stage.parent
+        return tuple(found)
+
+    @property
+    def packages(self) -> tuple[tuple[str, str, int], ...]:
+        found: list[tuple[str, str, int]] = []
+        stage = self.final
+        while stage is not None:
+            found[:0] = stage.packages
+            stage = stage.parent
+        return tuple(found)
+
+    def module_set(self):
+        """The installed modules as a nginxlint.openresty.modules.ModuleSet, each saying which line installs it."""
+        from ..openresty.modules import ModuleSet
+
+        modules = ModuleSet()
+        for installed in self.installed_modules:
+            command = "opm get" if installed.tool == "opm" else "luarocks install"
+            modules.update(installed.modules, f"installed by `{command} {installed.name}` in "
+                                              f"{self.dockerfile.name}:{installed.line}")
+        return modules
+
+
+def read_image(dockerfile: Path, context: Path | None = None, build_args: Mapping[str, str] | None = None,
+               target: str | None = None, text: str | None = None) -> Image:
+    """The image `dockerfile` builds from `context` (default: its directory); `target` picks a stage."""
+    dockerfile = Path(dockerfile)
+    context = Path(context) if context is not None else dockerfile.parent
+    if text is None:
+        try:
+            text = dockerfile.read_text(encoding="utf-8", errors="replace")
+        except OSError as error:
+            return Image(dockerfile, context, [], [Problem(0, f"cannot read {dockerfile}: {error.strerror}")])
+    parsed = parse_dockerfile(text)
+    if parsed.problem:
+        return Image(dockerfile, context, [], [Problem(0, parsed.problem)])
+    builder = _Builder(dockerfile, context, dict(build_args or {}), parsed.escape)
+    for instruction in parsed.instructions:
+        builder.instruction(instruction)
+    stages = builder.stages
+    if stages:
+        apply_entrypoint_writes(stages[-1].fs, stages[-1].base, stages[-1].env, stages[-1].entrypoint)
+    if target is not None:
+        chosen = next((index for index, stage in enumerate(stages) if stage.name == target.lower()), None)
+        if chosen is not None:
+            stages = stages[: chosen + 1]
+    return Image(dockerfile, context, stages, builder.problems)
+
+
+class _Builder:
+    def __init__(self, dockerfile: Path, context: Path, build_args: dict[str, str], escape: str) -> None:
+        self.dockerfile = dockerfile
+        self.context = context
+        self.build_args = build_args
+        self.escape = escape
+        self.global_args: dict[str, str | None] = {}
+        self.stages: list[Stage] = []
+        self.problems: list[Problem] = []
+        self.ignore = DockerIgnore.load(context, dockerfile)
+        self.context_real = os.path.realpath(context)
+
+    # -- helpers ---------------------------------------------------------------------------------------------
+    @property
+    def stage(self) -> Stage | None:
+        return self.stages[-1] if self.stages else None
+
+    def variables(self) -> dict[str, str | None]:
+        stage = self.stage
+        if stage is None:
+            return dict(self.global_args)
+        return {**stage.args, **stage.env}
+
+    def expand(self, word: str) -> str:
+        return expand(word, self.variables(), self.escape)
+
+    def unknown_everywhere(self, why: str, line: int) -> None:
+        self.stage.fs.add(Layer("/", "unknown", why=why, line=line, origin=self.dockerfile))
+
+    def ignored(self, candidate: Path) -> bool:
+        try:
+            relative = candidate.relative_to(self.context)
+        except ValueError:
+            return False
+        return self.ignore.ignored(relative.as_posix())
+
+    # -- instructions ----------------------------------------------------------------------------------------
+    def instruction(self, ins: Instruction) -> None:
+        if ins.cmd == "FROM":
+            self.from_(ins)
+            return
+        if ins.cmd == "ARG":
+            self.arg(ins)
+            return
+        if self.stage is None:
+            return  # only ARG may come before the first FROM
+        handler = getattr(self, "do_" + ins.cmd.lower(), None)
+        if handler is not None:
+            try:
+                handler(ins)
+            except Unresolved as unresolved:
+                self.unresolved(ins, unresolved)
+
+    def unresolved(self, ins: Instruction, unresolved: Unresolved) -> None:
+        if ins.cmd in ("COPY", "ADD", "RUN", "WORKDIR"):
+            self.unknown_everywhere(f"{ins.cmd} at line {ins.line} uses the build argument {unresolved.args[0]}, "
+                                    f"whose value the Dockerfile does not fix", ins.line)
+
+    def from_(self, ins: Instruction) -> None:
+        words = list(ins.args)
+        name = None
+        if len(words) >= 3 and words[-2].upper() == "AS":
+            name = words[-1].lower()
+            words = words[:-2]
+        try:
+            reference = expand(words[0], self.global_args, self.escape) if words else None
+        except Unresolved:
+            reference = None
+        parent = next((s for s in reversed(self.stages) if reference and s.name == reference.lower()), None)
+        index = len(self.stages)
+        if parent is not None:
+            stage = Stage(index, name, ins.line, reference, parent, parent.base, parent.fs.copy(),
+                          env=dict(parent.env), workdir=parent.workdir, user=parent.user,
+                          stop_signal=parent.stop_signal, entrypoint=parent.entrypoint, cmd=parent.cmd,
+                          exposed=list(parent.exposed), made_dirs=set(parent.made_dirs),
+                          path_map=list(parent.path_map))
+        else:
+            base = base_image(reference)
+            fs = Filesystem(_bottom(base), _bottom_listing(base))
+            stage = Stage(index, name, ins.line, reference, None, base, fs, env=dict(base.env),
+                          user=base.user, stop_signal=base.stop_signal, entrypoint=base.entrypoint, cmd=base.cmd)
+            if reference is None:
+                self.problems.append(Problem(ins.line, "the base image depends on a build argument without default"))
+        self.stages.append(stage)
+
+    def arg(self, ins: Instruction) -> None:
+        for word in ins.args:
+            name, equals, default = word.partition("=")
+            if self.stage is None:
+                scope, variables = self.global_args, dict(self.global_args)
+            else:
+                scope, variables = self.stage.args, self.variables()
+            if name in self.build_args:
+                value: str | None = self.build_args[name]
+            elif equals:
+                try:
+                    value = expand(default, variables, self.escape)
+                except Unresolved:
+                    value = None
+            elif self.stage is not None and name in self.global_args:
+                value = self.global_args[name]  # re-declared inside a stage: the global default
+            else:
+                value = None  # `--build-arg` may set it; nothing says what
+            scope[name] = value
+
+    def do_env(self, ins: Instruction) -> None:
+        args = list(ins.args)
+        for index in range(0, len(args) - 1, 2):
+            name = args[index]
+            try:
+                self.stage.env[name] = self.expand(args[index + 1])
+            except Unresolved:
+                self.stage.env.pop(name, None)
+                self.stage.args[name] = None  # later references are as unknown as the argument
+
+    def do_workdir(self, ins: Instruction) -> None:
+        if ins.args:
+            path = self.expand(ins.args[0])
+            self.stage.workdir = normalise(posixpath.join(self.stage.workdir, path))
+            self.stage.made_dirs.add(self.stage.workdir)
+
+    def do_user(self, ins: Instruction) -> None:
+        if ins.args:
+            self.stage.user = self.expand(ins.args[0])
+
+    def do_stopsignal(self, ins: Instruction) -> None:
+        if ins.args:
+            self.stage.stop_signal = self.expand(ins.args[0])
+
+    def do_expose(self, ins: Instruction) -> None:
+        self.stage.exposed.extend(self.expand(word) for word in ins.args)
+
+    def do_entrypoint(self, ins: Instruction) -> None:
+        self.stage.entrypoint = _argv(ins)
+        self.stage.cmd = ()  # an ENTRYPOINT resets the CMD inherited from the base
+
+    def do_cmd(self, ins: Instruction) -> None:
+        self.stage.cmd = _argv(ins)
+
+    # -- RUN -------------------------------------------------------------------------------------------------
+    def do_run(self, ins: Instruction) -> None:
+        stage = self.stage
+        if ins.json:
+            effects = run_effects("", stage.workdir, ins.line, exec_form=tuple(ins.args))
+        else:
+            script = " ".join(ins.args)
+            if ins.heredocs and script.lstrip().startswith("<<"):
+                script = "\n".join(content for _name, content in ins.heredocs)
+            effects = run_effects(self.shell_expand(script), stage.workdir, ins.line)
+        for manager, package in effects.packages:
+            stage.packages.append((manager, package, ins.line))
+        if effects.packages:
+            names = " ".join(package for _manager, package in effects.packages)
+            self.unknown_everywhere(f"files of the packages installed at line {ins.line} ({names})", ins.line)
+        if effects.anywhere:
+            self.unknown_everywhere(f"what `{effects.anywhere}` writes (line {ins.line})", ins.line)
+        for written in effects.written:
+            stage.fs.add(Layer(written.path, "unknown", why=f"written by {written.what} (line {ins.line})",
+                               line=ins.line, origin=self.dockerfile))
+            if written.what == "mkdir":
+                stage.made_dirs.add(written.path)
+        for rock in effects.rocks:
+            self.rock(rock)
+
+    def shell_expand(self, script: str) -> str:
+        """The ENV/ARG values the shell would substitute; names the Dockerfile does not fix stay as written."""
+        variables = self.variables()
+
+        def value(match: re.Match) -> str:
+            name = match.group(1) or match.group(2)
+            found = variables.get(name)
+            return found if found is not None else match.group(0)
+
+        return _SHELL_VARIABLE.sub(value, script)
+
+    def rock(self, rock: RockInstall) -> None:
+        from ..openresty.modules import rock_modules
+
+        stage = self.stage
+        trees = (rock.tree,) if rock.tree else (_OPM_TREE,) if rock.tool == "opm" else _ROCK_TREES
+        for tree in trees:
+            stage.fs.add(Layer(normalise(tree), "unknown", why=f"files installed by {rock.tool} (line {rock.line})",
+                               line=rock.line, origin=self.dockerfile))
+        if rock.only_deps:
+            return
+        if rock.name is not None:
+            known = rock.name.lower() in _known_rocks()
+            stage.installs.append(InstalledModules(rock.tool, rock.name, rock_modules(rock.name), known, rock.line))
+            return
+        rockspec = self.local_rockspec(rock.rockspec)
+        if rockspec is None:
+            return
+        path, spec = rockspec
+        stage.installs.append(InstalledModules("luarocks", path, spec.modules, spec.exact, rock.line))
+
+    def local_rockspec(self, image_path: str | None):
+        """The rockspec a `luarocks make`/`install x.rockspec` builds, found through what was copied."""
+        from .rockspec import read_rockspec
+
+        if image_path is None:
+            return None
+        stage = self.stage
+        candidates: list[Path] = []
+        if image_path.endswith(".rockspec"):
+            found = stage.where(image_path)
+            if isinstance(found, Path):
+                candidates.append(found)
+        else:  # `luarocks make` in a directory: the one rockspec there
+            listing = stage.listdir(image_path)
+            candidates.extend(source for name, source in sorted(listing.names.items())
+                              if name.endswith(".rockspec") and isinstance(source, Path))
+        for candidate in candidates[:1]:
+            try:
+                spec = read_rockspec(candidate.read_text(encoding="utf-8", errors="replace"))
+            except OSError:
+                continue
+            if spec is not None:
+                return candidate.name, spec
+        return None
+
+    # -- COPY / ADD ------------------------------------------------------------------------------------------
+    def do_copy(self, ins: Instruction) -> None:
+        self.copy(ins, add=False)
+
+    def do_add(self, ins: Instruction) -> None:
+        self.copy(ins, add=True)
+
+    def copy(self, ins: Instruction, add: bool) -> None:
+        stage = self.stage
+        words = [self.expand(word) if not word.startswith("<<") else word for word in ins.args]
+        if len(words) < 2:
+            return
+        sources, destination = words[:-1], words[-1]
+        heredocs = dict(ins.heredocs)
+        many = len(sources) > 1 or any(_GLOB.search(source) for source in sources)
+        into_directory = destination.endswith("/") or destination in (".", "..") or many
+        target = normalise(posixpath.join(stage.workdir, destination))
+        source_stage = ins.flag("from")
+        if source_stage is not None:
+            self.copy_from(ins, self.expand(source_stage), sources, target, into_directory)
+            return
+        for source in sources:
+            if source.startswith("<<"):
+                name = source.lstrip("<-").strip("'\"")
+                inline = Inline(heredocs.get(name, ""), self.dockerfile, ins.line)
+                path = posixpath.join(target, name) if into_directory else target
+                stage.fs.add(Layer(path, "file", inline, why="inline", line=ins.line, origin=self.dockerfile))
+                continue
+            if add and _REMOTE.match(source):
+                stage.fs.add(Layer(target, "unknown", why=f"downloaded by ADD {source} (line {ins.line})",
+                                   line=ins.line, origin=self.dockerfile))
+                continue
+            matches = self.context_matches(source)
+            if not matches:
+                self.problems.append(Problem(ins.line, f"{ins.cmd} source {source!r} matches no file in the "
+                                                      f"build context {self.context}"))
+                continue
+            for match in matches:
+                self.copy_one(ins, add, match, target, into_directory)
+
+    def copy_one(self, ins: Instruction, add: bool, source: Path, target: str, into_directory: bool) -> None:
+        stage = self.stage
+        if source.is_dir():
+            stage.fs.add(Layer(target, "tree", source, line=ins.line, origin=self.dockerfile,
+                               ignored=self.ignored if self.ignore else None))
+            stage.path_map.append((target, source))
+            return
+        if add and _ARCHIVE.search(source.name):
+            stage.fs.add(Layer(target, "unknown", why=f"the content of {source.name}, unpacked by ADD "
+                                                      f"(line {ins.line})", line=ins.line, origin=self.dockerfile))
+            return
+        if into_directory:
+            paths = [posixpath.join(target, source.name)]
+        else:
+            # A destination named like the source file is that file (a directory so named is far-fetched).
+            is_dir = False if posixpath.basename(target) == source.name else self.is_dir(target)
+            paths = ([posixpath.join(target, source.name)] if is_dir
+                     else [target] if is_dir is False
+                     else [target, posixpath.join(target, source.name)])  # either: keep both, claim neither absent
+        for path in paths:
+            stage.fs.add(Layer(path, "file", source, line=ins.line, origin=self.dockerfile))
+            stage.path_map.append((path, source))
+
+    def copy_from(self, ins: Instruction, name: str, sources: list[str], target: str, into_directory: bool) -> None:
+        stage = self.stage
+        other = None
+        if name.isdigit() and int(name) < len(self.stages) - 1:
+            other = self.stages[int(name)]
+        else:
+            other = next((s for s in self.stages[:-1] if s.name == name.lower()), None)
+        for source in sources:
+            if other is None or _GLOB.search(source):
+                what = f"image {name}" if other is None else f"stage {name}"
+                stage.fs.add(Layer(target, "unknown", why=f"copied from {what} (line {ins.line})",
+                                   line=ins.line, origin=self.dockerfile))
+                continue
+            source_path = normalise(posixpath.join(other.workdir if not source.startswith("/") else "/", source))
+            found = other.where(source_path)
+            if isinstance(found, Path) and found.is_file() or isinstance(found, Inline):
+                is_dir = True if into_directory else self.is_dir(target)
+                paths = ([posixpath.join(target, posixpath.basename(source_path))] if is_dir
+                         else [target] if is_dir is False
+                         else [target, posixpath.join(target, posixpath.basename(source_path))])
+                for path in paths:
+                    stage.fs.add(Layer(path, "file", found, line=ins.line, origin=self.dockerfile))
+                    if isinstance(found, Path):
+                        stage.path_map.append((path, found))
+                continue
+            if isinstance(found, Path):
+                stage.path_map.append((target, found))
+            layer = Layer(target, "alias", (other.fs, source_path), line=ins.line, origin=self.dockerfile)
+            stage.fs.add(layer)
+            if into_directory and found is not ABSENT:  # a file of unknown kind: it may land inside the target
+                stage.fs.add(Layer(posixpath.join(target, posixpath.basename(source_path)), "alias",
+                                   (other.fs, source_path), line=ins.line, origin=self.dockerfile))
+
+    def context_matches(self, source: str) -> list[Path]:
+        """Context paths a COPY source names: globs per component (`*` matches dot files, as in Go)."""
+        relative = posixpath.normpath(source.lstrip("/")) if source.strip("/") else "."
+        if relative.startswith(".."):
+            return []
+        if not _GLOB.search(relative):
+            path = self.context / relative if relative != "." else self.context
+            if not os.path.lexists(path) or (relative != "." and self.ignored(path)) or not self.inside(path):
+                return []
+            return [path]
+        found = [self.context]
+        for part in relative.split("/"):
+            next_found: list[Path] = []
+            for directory in found:
+                if not _GLOB.search(part):
+                    candidate = directory / part
+                    if os.path.lexists(candidate):
+                        next_found.append(candidate)
+                    continue
+                try:
+                    names = sorted(os.listdir(directory))
+                except OSError:
+                    continue
+                from fnmatch import fnmatchcase
+
+                next_found.extend(directory / name for name in names if fnmatchcase(name, part))
+            found = next_found
+        return [path for path in found if not self.ignored(path) and self.inside(path)]
+
+    def inside(self, path: Path) -> bool:
+        """A symlink out of the build context is not followed by the build."""
+        real = os.path.realpath(path)
+        return real == self.context_real or real.startswith(self.context_real + os.sep)
+
+    def is_dir(self, image_path: str) -> bool | None:
+        """Whether an image path is a directory before this COPY: True, False (a file) or None (not known)."""
+        stage = self.stage
+        if image_path in stage.made_dirs or image_path in stage.base.existing_dirs \
+                or image_path in stage.base.known_dirs:
+            return True
+        if image_path in stage.base.known_files:
+            return False
+        for layer in reversed(stage.fs.layers):
+            if layer.path == image_path:
+                if layer.kind == "file":
+                    return False
+                if layer.kind == "tree":
+                    return True
+            elif layer.path.startswith(image_path.rstrip("/") + "/"):
+                return True
+            elif layer.kind == "tree" and image_path.startswith(layer.path.rstrip("/") + "/"):
+                candidate = layer.source / image_path[len(layer.path):].lstrip("/")
+                if layer.holds(candidate):
+                    return candidate.is_dir()
+        return None
+
+
+def apply_entrypoint_writes(fs: Filesystem, base: BaseImage, env: Mapping[str, str],
+                            entrypoint: tuple[str, ...] | None) -> None:
+    """The nginx image's entrypoint renders /etc/nginx/templates/*.template into /etc/nginx/conf.d at start."""
+    if base.flavour != "nginx" or entrypoint != ("/docker-entrypoint.sh",):
+        return
+    templates = env.get("NGINX_ENVSUBST_TEMPLATE_DIR", "/etc/nginx/templates")
+    listing = fs.listdir(templates)
+    if listing.names or not listing.complete:
+        output = env.get("NGINX_ENVSUBST_OUTPUT_DIR", "/etc/nginx/conf.d")
+        fs.add(Layer(normalise(output), "unknown", why=f"rendered by the image's entrypoint from {templates}"))
+
+
+def _argv(ins: Instruction) -> tuple[str, ...]:
+    if ins.json:
+        return tuple(ins.args)
+    return ("/bin/sh", "-c", " ".join(ins.args))
+
+
+def _bottom(base: BaseImage):
+    def bottom(path: str):
+        holds = base.holds(path)
+        if holds is False:
+            return ABSENT
+        if holds:
+            return Unknown(f"a file of the base image {base.reference}")
+        if base.reference is None:
+            return Unknown("the content of a base image named by a build argument")
+        return Unknown(f"the content of the base image {base.reference}")
+
+    return bottom
+
+
+def _bottom_listing(base: BaseImage):
+    def listing(directory: str) -> Listing:
+        if base.empty:
+            return Listing({}, True)
+        known = base.known_dirs.get(directory)
+        if known is not None:
+            return Listing({name: Unknown(f"a file of the base image {base.reference}") for name in known}, True)
+        return Listing({}, False)
+
+    return listing
+
+
+def _known_rocks() -> Any:
+    from ..openresty.modules import ROCK_MODULES
+
+    return ROCK_MODULES
