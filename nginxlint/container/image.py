@@ -40,6 +40,7 @@ class InstalledModules:
     modules: tuple[str, ...]
     exact: bool  # the modules come from a rockspec or the table, not guessed from the name
     line: int
+    required_by: str | None = None  # set for a dependency `luarocks install` brought along
 
 
 @dataclass
@@ -217,7 +218,9 @@ class Image:
         modules = ModuleSet()
         for installed in self.installed_modules:
             command = "opm get" if installed.tool == "opm" else "luarocks install"
-            modules.update(installed.modules, f"installed by `{command} {installed.name}` in "
+            rock = installed.required_by or installed.name
+            also = f" (with its dependency {installed.name})" if installed.required_by else ""
+            modules.update(installed.modules, f"installed by `{command} {rock}`{also} in "
                                               f"{self.dockerfile.name}:{installed.line}")
         return modules
 
@@ -424,18 +427,24 @@ class _Builder:
         return _SHELL_VARIABLE.sub(value, script)
 
     def rock(self, rock: RockInstall) -> None:
-        from ..openresty.modules import rock_modules
+        from ..openresty.modules import rock_dependencies, rock_modules
 
         stage = self.stage
         trees = (rock.tree,) if rock.tree else (_OPM_TREE,) if rock.tool == "opm" else _ROCK_TREES
         for tree in trees:
             stage.fs.add(Layer(normalise(tree), "unknown", why=f"files installed by {rock.tool} (line {rock.line})",
                                line=rock.line, origin=self.dockerfile))
-        if rock.only_deps:
-            return
         if rock.name is not None:
-            known = rock.name.lower() in _known_rocks()
-            stage.installs.append(InstalledModules(rock.tool, rock.name, rock_modules(rock.name), known, rock.line))
+            if not rock.only_deps:
+                known = rock.name.lower() in _known_rocks()
+                stage.installs.append(InstalledModules(rock.tool, rock.name, rock_modules(rock.name), known,
+                                                       rock.line))
+            if rock.tool == "luarocks":
+                for dependency in rock_dependencies(rock.name):
+                    stage.installs.append(InstalledModules(rock.tool, dependency, rock_modules(dependency),
+                                                           dependency in _known_rocks(), rock.line, rock.name))
+            return
+        if rock.only_deps:
             return
         rockspec = self.local_rockspec(rock.rockspec)
         if rockspec is None:

@@ -83,7 +83,41 @@ ROCK_MODULES = {
     "lua-resty-expr": ("resty.expr.*",),
     "lbase64": ("base64",),
     "lua-resty-kafka-fork": ("resty.kafka.*",),
+    "lua-resty-jwt-verification": ("resty.jwt-verification", "resty.jwt-verification-jwks",
+                                   "resty.jwt-verification-jwks-cache-local"),
+    "lua-ffi-zlib": ("ffi-zlib",),
+    # OpenResty's own libraries, also published as rocks and OPM packages.
+    "lua-resty-redis": ("resty.redis",),
+    "lua-resty-mysql": ("resty.mysql",),
+    "lua-resty-memcached": ("resty.memcached",),
+    "lua-resty-websocket": ("resty.websocket.*",),
+    "lua-resty-limit-traffic": ("resty.limit.*",),
+    "lua-resty-lock": ("resty.lock",),
+    "lua-resty-upload": ("resty.upload",),
+    "lua-resty-dns": ("resty.dns.resolver",),
+    "lua-resty-upstream-healthcheck": ("resty.upstream.healthcheck",),
+    "lua-resty-shell": ("resty.shell",),
+    "lua-resty-signal": ("resty.signal",),
 }
+
+# rock -> the rocks its rockspec depends on, which `luarocks install` brings along (their `dependencies`).
+ROCK_DEPENDENCIES = {
+    "lua-resty-openidc": ("lua-resty-http", "lua-resty-session", "lua-resty-jwt"),
+    "lua-resty-session": ("lua-ffi-zlib", "lua-resty-openssl"),
+    "lua-resty-jwt-verification": ("lua-resty-openssl", "lua-resty-http"),
+}
+
+
+def rock_dependencies(rock: str) -> tuple[str, ...]:
+    """The rocks installing `rock` also installs, transitively, as far as the table knows them."""
+    found: dict[str, None] = {}
+    stack = list(ROCK_DEPENDENCIES.get(rock.lower(), ()))
+    while stack:
+        name = stack.pop(0)
+        if name not in found and name != rock.lower():
+            found[name] = None
+            stack.extend(ROCK_DEPENDENCIES.get(name, ()))
+    return tuple(found)
 
 
 def rock_modules(rock: str) -> tuple[str, ...]:

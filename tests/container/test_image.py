@@ -373,3 +373,16 @@ def test_parser_is_imported_only_when_a_dockerfile_is_read():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                             cwd=Path(__file__).resolve().parents[2])
     assert result.stdout.strip() == "False"
+
+
+def test_rock_dependencies_come_along(tmp_path):
+    image = build(tmp_path, {"Dockerfile": "FROM openresty/openresty:alpine-fat\nRUN luarocks install lua-resty-openidc\n"})
+    installed = {entry.name: entry for entry in image.installed_modules}
+    assert installed["lua-resty-openidc"].modules == ("resty.openidc",)
+    assert installed["lua-resty-http"].required_by == "lua-resty-openidc"
+    assert "lua-resty-openssl" in installed  # through lua-resty-session
+    modules = image.module_set()
+    assert "with its dependency lua-resty-jwt" in modules.why("resty.jwt")
+    unknown = build(tmp_path, {"Dockerfile": "FROM openresty/openresty:alpine-fat\nRUN luarocks install lua-resty-foo\n"})
+    (entry,) = unknown.installed_modules
+    assert entry.modules == ("resty.foo", "resty.foo.*") and not entry.exact  # from the name, not every require
