@@ -498,6 +498,8 @@ class _Builder:
         if source_stage is not None:
             self.copy_from(ins, self.expand(source_stage), sources, target, into_directory)
             return
+        excluded = self.exclusions(ins)
+        parents = "--parents" in ins.flags or ins.flag("parents") == "true"
         for source in sources:
             if source.startswith("<<"):
                 name = source.lstrip("<-").strip("'\"")
@@ -510,18 +512,29 @@ class _Builder:
                                    line=ins.line, origin=self.dockerfile))
                 continue
             matches = self.context_matches(source)
+            if excluded:
+                matches = [match for match in matches if not excluded(match)]
             if not matches:
                 self.problems.append(Problem(ins.line, f"{ins.cmd} source {source!r} matches no file in the "
                                                       f"build context {self.context}"))
                 continue
             for match in matches:
-                self.copy_one(ins, add, match, target, into_directory)
+                if parents:  # --parents: the source's path below the context is kept under the target
+                    relative = match.relative_to(self.context).as_posix()
+                    where = posixpath.join(target, relative) if relative != "." else target
+                    self.copy_one(ins, add, match, posixpath.dirname(where) if match.is_file() else where,
+                                  True, excluded)
+                else:
+                    self.copy_one(ins, add, match, target, into_directory, excluded)
 
-    def copy_one(self, ins: Instruction, add: bool, source: Path, target: str, into_directory: bool) -> None:
+    def copy_one(self, ins: Instruction, add: bool, source: Path, target: str, into_directory: bool,
+                 excluded=None) -> None:
         stage = self.stage
         if source.is_dir():
-            stage.fs.add(Layer(target, "tree", source, line=ins.line, origin=self.dockerfile,
-                               ignored=self.ignored if self.ignore else None))
+            ignored = self.ignored if self.ignore else None
+            if excluded is not None:
+                ignored = excluded
+            stage.fs.add(Layer(target, "tree", source, line=ins.line, origin=self.dockerfile, ignored=ignored))
             stage.path_map.append((target, source))
             return
         if add and _ARCHIVE.search(source.name):
@@ -572,6 +585,26 @@ class _Builder:
             if into_directory and found is not ABSENT:  # a file of unknown kind: it may land inside the target
                 stage.fs.add(Layer(posixpath.join(target, posixpath.basename(source_path)), "alias",
                                    (other.fs, source_path), line=ins.line, origin=self.dockerfile))
+
+    def exclusions(self, ins: Instruction):
+        """`--exclude=pattern` flags with .dockerignore: a test for repository paths the copy leaves out."""
+        patterns = [self.expand(flag[len("--exclude="):]) for flag in ins.flags if flag.startswith("--exclude=")]
+        if not patterns:
+            return None
+        own = DockerIgnore.parse("\n".join(patterns))
+
+        def excluded(candidate: Path) -> bool:
+            if self.ignored(candidate):
+                return True
+            try:
+                relative = candidate.relative_to(self.context).as_posix()
+            except ValueError:
+                return False
+            parts = relative.split("/")
+            # A pattern may name the path from the context or from any directory being copied.
+            return any(own.ignored("/".join(parts[index:])) for index in range(len(parts)))
+
+        return excluded
 
     def context_matches(self, source: str) -> list[Path]:
         """Context paths a COPY source names: globs per component (`*` matches dot files, as in Go)."""

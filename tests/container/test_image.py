@@ -386,3 +386,19 @@ def test_rock_dependencies_come_along(tmp_path):
     unknown = build(tmp_path, {"Dockerfile": "FROM openresty/openresty:alpine-fat\nRUN luarocks install lua-resty-foo\n"})
     (entry,) = unknown.installed_modules
     assert entry.modules == ("resty.foo", "resty.foo.*") and not entry.exact  # from the name, not every require
+
+
+def test_copy_exclude_and_parents(tmp_path):
+    image = build(tmp_path, {
+        "lua/a.lua": "a", "lua/a_spec.lua": "t", "lua/sub/b.lua": "b", "conf/x/site.conf": "s",
+        "Dockerfile": (
+            "FROM scratch\n"
+            "COPY --exclude=*_spec.lua lua /app/lua\n"
+            "COPY --parents conf/x/site.conf /etc/\n"
+        ),
+    })
+    assert image.where("/app/lua/a.lua") == tmp_path / "lua/a.lua"
+    assert image.where("/app/lua/sub/b.lua") == tmp_path / "lua/sub/b.lua"
+    assert image.where("/app/lua/a_spec.lua") is ABSENT
+    assert image.where("/etc/conf/x/site.conf") == tmp_path / "conf/x/site.conf"
+    assert image.where("/etc/site.conf") is ABSENT
