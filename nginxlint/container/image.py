@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import posixpath
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -238,7 +238,7 @@ def read_image(dockerfile: Path, context: Path | None = None, build_args: Mappin
     parsed = parse_dockerfile(text)
     if parsed.problem:
         return Image(dockerfile, context, [], [Problem(0, parsed.problem)])
-    builder = _Builder(dockerfile, context, dict(build_args or {}), parsed.escape)
+    builder = _Builder(dockerfile, context, dict(build_args or {}), parsed.escape, text.split("\n"))
     for instruction in parsed.instructions:
         builder.instruction(instruction)
     stages = builder.stages
@@ -252,8 +252,10 @@ def read_image(dockerfile: Path, context: Path | None = None, build_args: Mappin
 
 
 class _Builder:
-    def __init__(self, dockerfile: Path, context: Path, build_args: dict[str, str], escape: str) -> None:
+    def __init__(self, dockerfile: Path, context: Path, build_args: dict[str, str], escape: str,
+                 lines: list[str]) -> None:
         self.dockerfile = dockerfile
+        self.lines = lines
         self.context = context
         self.build_args = build_args
         self.escape = escape
@@ -413,7 +415,7 @@ class _Builder:
             if written.what == "mkdir":
                 stage.made_dirs.add(written.path)
         for rock in effects.rocks:
-            self.rock(rock)
+            self.rock(rock, self.physical_line(ins, rock.name or posixpath.basename(rock.rockspec or "")))
 
     def shell_expand(self, script: str) -> str:
         """The ENV/ARG values the shell would substitute; names the Dockerfile does not fix stay as written."""
@@ -426,10 +428,18 @@ class _Builder:
 
         return _SHELL_VARIABLE.sub(value, script)
 
-    def rock(self, rock: RockInstall) -> None:
+    def physical_line(self, ins: Instruction, word: str) -> int:
+        """The line of a continued instruction that names `word` (its first line when none does)."""
+        for number in range(ins.line, min(ins.end_line, len(self.lines)) + 1):
+            if word and word in self.lines[number - 1]:
+                return number
+        return ins.line
+
+    def rock(self, rock: RockInstall, line: int) -> None:
         from ..openresty.modules import rock_dependencies, rock_modules
 
         stage = self.stage
+        rock = replace(rock, line=line)
         trees = (rock.tree,) if rock.tree else (_OPM_TREE,) if rock.tool == "opm" else _ROCK_TREES
         for tree in trees:
             stage.fs.add(Layer(normalise(tree), "unknown", why=f"files installed by {rock.tool} (line {rock.line})",

@@ -118,9 +118,9 @@ def test_installed_modules(app):
     assert installed["lua-resty-http"].modules == ("resty.http", "resty.http_headers", "resty.http_connect")
     assert installed["lua-resty-http"].line == 11
     assert {"resty.jwt", "resty.jwt-validators", "resty.evp"} <= set(installed["lua-resty-jwt"].modules)
-    assert installed["lua-resty-jwt"].line == 11  # the instruction's first line
+    assert installed["lua-resty-jwt"].line == 13  # the line of the continued RUN that names it
     assert installed["app-1.0-1.rockspec"].modules == ("app", "app.util")  # exactly the rockspec's build.modules
-    assert installed["app-1.0-1.rockspec"].exact
+    assert installed["app-1.0-1.rockspec"].exact and installed["app-1.0-1.rockspec"].line == 14
     assert installed["nginx-lua-prometheus"].modules == ("prometheus", "prometheus_keys", "prometheus_resty_counter")
     modules = image.module_set()
     assert "resty.http" in modules and "app.util" in modules and "app.other" not in modules
@@ -376,14 +376,15 @@ def test_parser_is_imported_only_when_a_dockerfile_is_read():
 
 
 def test_rock_dependencies_come_along(tmp_path):
-    image = build(tmp_path, {"Dockerfile": "FROM openresty/openresty:alpine-fat\nRUN luarocks install lua-resty-openidc\n"})
+    fat = "FROM openresty/openresty:alpine-fat\n"
+    image = build(tmp_path, {"Dockerfile": fat + "RUN luarocks install lua-resty-openidc\n"})
     installed = {entry.name: entry for entry in image.installed_modules}
     assert installed["lua-resty-openidc"].modules == ("resty.openidc",)
     assert installed["lua-resty-http"].required_by == "lua-resty-openidc"
     assert "lua-resty-openssl" in installed  # through lua-resty-session
     modules = image.module_set()
     assert "with its dependency lua-resty-jwt" in modules.why("resty.jwt")
-    unknown = build(tmp_path, {"Dockerfile": "FROM openresty/openresty:alpine-fat\nRUN luarocks install lua-resty-foo\n"})
+    unknown = build(tmp_path, {"Dockerfile": fat + "RUN luarocks install lua-resty-foo\n"})
     (entry,) = unknown.installed_modules
     assert entry.modules == ("resty.foo", "resty.foo.*") and not entry.exact  # from the name, not every require
 
@@ -402,3 +403,11 @@ def test_copy_exclude_and_parents(tmp_path):
     assert image.where("/app/lua/a_spec.lua") is ABSENT
     assert image.where("/etc/conf/x/site.conf") == tmp_path / "conf/x/site.conf"
     assert image.where("/etc/site.conf") is ABSENT
+
+
+def test_without_the_parser_the_image_is_unknown(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "dockerfile", None)  # as on a platform without a wheel
+    image = build(tmp_path, OPENRESTY_APP)
+    assert image.stages == [] and "not installed" in image.problems[0].message
+    assert isinstance(image.where("/srv/app/lua/app/missing.lua"), Unknown)
+    assert image.glob("/etc/nginx/conf.d/*.conf").complete is False
