@@ -57,11 +57,22 @@ class MountEntry:
 class ContainerFiles:
     """The filesystem of one container: `where`, `listdir`, `glob` as on an Image, with mounts applied."""
 
-    def __init__(self, fs: Filesystem, image: Image | None, base: BaseImage, mounts: list[MountEntry]) -> None:
+    def __init__(self, fs: Filesystem, image: Image | None, base: BaseImage, mounts: list[MountEntry],
+                 container=None) -> None:
         self.fs = fs
         self.image = image
         self.base = base
         self.mounts = mounts
+        self.env, self.argv, self.stop_signal = _runtime(container, image, base)
+
+    @property
+    def lua_path(self) -> str | None:
+        """LUA_PATH in the container's environment (the manifest's value, else the image's)."""
+        return self.env.get("LUA_PATH")
+
+    @property
+    def lua_cpath(self) -> str | None:
+        return self.env.get("LUA_CPATH")
 
     def where(self, image_path: str):
         return self.fs.where(image_path)
@@ -84,6 +95,30 @@ class ContainerFiles:
             if isinstance(entry.source, Path):
                 found[entry.path] = entry.source
         return sorted(found.items(), key=lambda item: (-len(item[0]), item[0]))
+
+
+def _runtime(container, image: Image | None, base: BaseImage):
+    """(environment, argv, stop signal) of the running container: the manifest's values over the image's.
+
+    Kubernetes `command` (Compose `entrypoint`) replaces the ENTRYPOINT and drops the image's CMD; `args` (Compose
+    `command`) replaces the CMD. argv and the stop signal are None when they depend on an image not known here.
+    """
+    env = dict(image.env) if image is not None else dict(base.env)
+    entrypoint = image.entrypoint if image is not None else base.entrypoint
+    cmd = image.cmd if image is not None else base.cmd
+    stop_signal = image.stop_signal if image is not None else base.stop_signal
+    if container is None:
+        argv = entrypoint + cmd if entrypoint is not None and cmd is not None else None
+        return env, argv, stop_signal
+    env.update({name: value.value for name, value in container.env_values.items() if isinstance(value.value, str)})
+    if container.command:
+        entrypoint, cmd = tuple(container.command), ()
+    if container.args:
+        cmd = tuple(container.args)
+    argv = entrypoint + cmd if entrypoint is not None and cmd is not None else None
+    if container.stop_signal is not None and isinstance(container.stop_signal.value, str):
+        stop_signal = container.stop_signal.value
+    return env, argv, stop_signal
 
 
 def _start(image: Image | None, reference: str | None) -> tuple[Filesystem, BaseImage]:
@@ -153,11 +188,10 @@ def compose_files(service, compose_path: Path, repository: Path, image: Image | 
         source = _compose_source(mount, directory, repository)
         entries.append(MountEntry(path, source, mount))
         _mount_layer(fs, path, source, mount, compose_path)
-    env = dict(image.env) if image else dict(base.env)
-    env.update({name: value.value for name, value in container.env_values.items() if isinstance(value.value, str)})
-    entrypoint = container.command or (image.entrypoint if image else base.entrypoint)
-    apply_entrypoint_writes(fs, base, env, tuple(entrypoint) if entrypoint is not None else None)
-    return ContainerFiles(fs, image, base, entries)
+    files = ContainerFiles(fs, image, base, entries, container)
+    entrypoint = tuple(container.command) if container.command else (image.entrypoint if image else base.entrypoint)
+    apply_entrypoint_writes(fs, base, files.env, entrypoint)
+    return files
 
 
 def _compose_source(mount, directory: Path, repository: Path):
@@ -251,11 +285,10 @@ def kubernetes_files(workload, container, configmaps: Iterable = (), repository:
             source = Unknown(f"{source.why}, at {mount.sub_path}")
         entries.append(MountEntry(path, source, mount))
         _mount_layer(fs, path, source, mount, origin)
-    env = dict(image.env) if image else dict(base.env)
-    env.update({name: value.value for name, value in container.env_values.items() if isinstance(value.value, str)})
-    entrypoint = container.command or (image.entrypoint if image else base.entrypoint)
-    apply_entrypoint_writes(fs, base, env, tuple(entrypoint) if entrypoint is not None else None)
-    return ContainerFiles(fs, image, base, entries)
+    files = ContainerFiles(fs, image, base, entries, container)
+    entrypoint = tuple(container.command) if container.command else (image.entrypoint if image else base.entrypoint)
+    apply_entrypoint_writes(fs, base, files.env, entrypoint)
+    return files
 
 
 def _project(mount, data: Mapping[str, Any]) -> list[tuple[str, Any]]:

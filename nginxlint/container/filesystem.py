@@ -5,7 +5,8 @@ Layers are kept oldest first; a query walks them newest first:
 - `tree`: an image directory holds a repository directory's content (a `COPY dir/ /dst/`, a bind mount);
 - `alias`: an image path holds what another stage has at a path (`COPY --from=stage`);
 - `unknown`: something out of sight may have put files at or below the path (a download, a rock, a script);
-- `empty`: nothing is there (FROM scratch, an empty mount).
+- `empty`: nothing is there (FROM scratch, an empty mount);
+- `dir`: an empty directory is made there (WORKDIR); what is below comes from older layers.
 A layer that `replaces` (a mount) hides everything older at and below its path; other layers merge, as COPY does.
 The answer is a repository Path, an Inline or embedded source, Unknown (with why), or ABSENT only when no layer
 could have put anything there.
@@ -58,7 +59,7 @@ class Inline:
 @dataclass(frozen=True)
 class Layer:
     path: str  # normalised absolute image path
-    kind: str  # "file" | "tree" | "alias" | "unknown" | "empty"
+    kind: str  # "file" | "tree" | "alias" | "unknown" | "empty" | "dir"
     source: Any = None  # Path / Inline / embedded entry for file; Path for tree; (Filesystem, path) for alias
     why: str = ""
     replaces: bool = False
@@ -129,6 +130,8 @@ class Filesystem:
                 candidate = layer.source / rel if rel else layer.source
                 if layer.holds(candidate):
                     return candidate
+            elif layer.kind == "dir":
+                below = below or rel == ""
             elif layer.kind == "alias" and depth < 8:
                 stage, source_path = layer.source
                 found = stage.where(posixpath.join(source_path, rel) if rel else source_path, depth + 1)
@@ -144,10 +147,10 @@ class Filesystem:
             if layer.replaces:
                 return maybe or (Unknown("a directory") if below else ABSENT)
         found = self._bottom(path)
-        if found is ABSENT and below:
-            return Unknown("a directory")
         if found is ABSENT and maybe:
             return maybe
+        if found is ABSENT and below:
+            return Unknown("a directory")
         return found if not (isinstance(found, Unknown) and maybe) else maybe
 
     def listdir(self, image_dir: str, depth: int = 0) -> Listing:

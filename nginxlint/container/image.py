@@ -373,6 +373,7 @@ class _Builder:
             path = self.expand(ins.args[0])
             self.stage.workdir = normalise(posixpath.join(self.stage.workdir, path))
             self.stage.made_dirs.add(self.stage.workdir)
+            self.stage.fs.add(Layer(self.stage.workdir, "dir", line=ins.line, origin=self.dockerfile))
 
     def do_user(self, ins: Instruction) -> None:
         if ins.args:

@@ -260,3 +260,32 @@ def test_helm_configmap_mounted(kubernetes):
     files = kubernetes_files(workload, container, configmaps, root, generated={"snippets": configmap.files})
     assert files.where("/etc/nginx/snippets/gzip.conf") == root / "chart/files/gzip.conf"
     assert files.where("/etc/nginx/snippets/other.conf") is ABSENT
+
+
+def test_manifest_values_over_the_image(compose, kubernetes):
+    root, path, services, builds = compose
+    files = compose_files(services["web"], path, root, builds["web"].image())
+    assert files.argv == ("/usr/bin/openresty", "-g", "daemon off;")  # the bookworm image's CMD
+    assert files.stop_signal == "SIGQUIT" and files.lua_path is None
+    write_tree(root, {"other.yaml": (
+        "services:\n  web:\n    image: openresty/openresty:alpine-fat\n    stop_signal: SIGTERM\n"
+        "    entrypoint: [openresty]\n    environment:\n      LUA_PATH: /app/?.lua;;\n"
+    )})
+    other = root / "other.yaml"
+    files = compose_files(load_compose(str(other), other.read_text()).services[0], other, root)
+    assert files.argv == ("openresty",)  # a new entrypoint drops the image's CMD
+    assert files.stop_signal == "SIGTERM" and files.lua_path == "/app/?.lua;;"
+    assert "/usr/local/openresty/lualib/?.so" in files.lua_cpath  # the -fat image's own ENV
+    root, workload, container, configmaps = kubernetes
+    files = kubernetes_files(workload, container, configmaps, root)
+    assert files.argv == ("/usr/local/openresty/bin/openresty", "-g", "daemon off;")
+
+
+def test_workdir_is_a_directory_not_absent(tmp_path):
+    from nginxlint.container.image import read_image
+
+    write_tree(tmp_path, {"Dockerfile": "FROM openresty/openresty:alpine\nWORKDIR /srv/app\n"})
+    image = read_image(tmp_path / "Dockerfile")
+    assert isinstance(image.where("/srv/app"), Unknown)
+    assert image.where("/srv/app/x.lua") is ABSENT
+    assert "app" in image.listdir("/srv").names
