@@ -59,12 +59,13 @@ def parse_dockerfile(text: str) -> Parsed:
         return Parsed((), problem=f"not a readable Dockerfile: {error}")
     instructions = tuple(
         Instruction(
-            cmd=command.cmd.upper(), args=tuple(command.value), flags=tuple(command.flags), json=command.json,
-            line=command.start_line, end_line=command.end_line,
-            heredocs=tuple((heredoc.name, heredoc.content) for heredoc in command.heredocs),
-            original=command.original,
+            cmd=command.cmd.upper(), args=tuple(command.value or ()), flags=tuple(command.flags or ()),
+            json=bool(command.json), line=command.start_line, end_line=command.end_line,
+            heredocs=tuple((heredoc.name, heredoc.content) for heredoc in command.heredocs or ()),
+            original=command.original or "",
         )
         for command in commands
+        if isinstance(command.cmd, str)  # a lone continuation at the end of the file parses to no instruction
     )
     return Parsed(instructions, escape=_escape_directive(text))
 

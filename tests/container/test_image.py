@@ -411,3 +411,8 @@ def test_without_the_parser_the_image_is_unknown(tmp_path, monkeypatch):
     assert image.stages == [] and "not installed" in image.problems[0].message
     assert isinstance(image.where("/srv/app/lua/app/missing.lua"), Unknown)
     assert image.glob("/etc/nginx/conf.d/*.conf").complete is False
+
+
+def test_a_trailing_continuation_is_no_instruction():
+    parsed = parse_dockerfile("FROM x\nCMD [\"nginx\"]\n\\\n")
+    assert [instruction.cmd for instruction in parsed.instructions] == ["FROM", "CMD"]
