@@ -341,7 +341,7 @@ def kustomize_configmaps(kustomization: Path, text: str | None = None) -> dict[s
 
 _FILES_GET = re.compile(r"""\.Files\.Get\s+(?:\(\s*)?"([^"]+)"|\.Files\.Get\s+(?:\(\s*)?`([^`]+)`""")
 _FILES_GLOB = re.compile(r"""\(\s*\.Files\.Glob\s+"([^"]+)"\s*\)\.AsConfig""")
-_KEY_LINE = re.compile(r"^\s{2,}([A-Za-z0-9_.\-]+|\"[^\"]+\"|'[^']+'):\s*(?:\|[-+]?\d*)?\s*(.*)$")
+_KEY_LINE = re.compile(r"^\s{2,}([A-Za-z0-9_.\-]+|\"[^\"]+\"|'[^']+'):\s*(\|[-+]?\d*)?\s*(.*)$")
 _CONFIGMAP_NAME = re.compile(r"^\s{2}name:\s*(.+?)\s*$", re.MULTILINE)
 
 
@@ -384,26 +384,43 @@ def helm_configmaps(chart: Path) -> list[HelmConfigMap]:
 
 
 def _helm_files(chart: Path, document: str) -> dict[str, Path]:
+    """Keys of `data:` filled from chart files: `key: {{ .Files.Get "f" }}`, `key: |` then the Get on the next
+    line, and every file of `(.Files.Glob "pattern").AsConfig`."""
     files: dict[str, Path] = {}
-    key = None
+    in_data = False
+    pending = None  # a `key: |` whose content is on the next line
     for line in document.split("\n"):
+        if re.match(r"^(?:data|binaryData):\s*$", line):
+            in_data = True
+            continue
+        if line[:1] not in ("", " ", "{"):
+            in_data = False  # another top-level key
+        if not in_data or not line.strip():
+            continue
+        get = _FILES_GET.search(line)
         key_match = _KEY_LINE.match(line)
         if key_match and not line.lstrip().startswith("{{"):
             key = key_match.group(1).strip("'\"")
-        get = _FILES_GET.search(line)
-        if get and key:
-            files[key] = chart / (get.group(1) or get.group(2))
+            if get:
+                files[key] = chart / (get.group(1) or get.group(2))
+            pending = key if key_match.group(2) and not key_match.group(3) else None
+            continue
+        if get and pending:
+            files[pending] = chart / (get.group(1) or get.group(2))
+        pending = None
         glob = _FILES_GLOB.search(line)
         if glob:
-            from fnmatch import fnmatchcase
-
-            pattern = glob.group(1)
-            directory = posixpath.dirname(pattern)
-            try:
-                entries = sorted(os.listdir(chart / directory))
-            except OSError:
-                continue
-            for entry in entries:
-                if fnmatchcase(posixpath.join(directory, entry) if directory else entry, pattern):
-                    files[entry] = chart / directory / entry
+            files.update(_chart_glob(chart, glob.group(1)))
     return files
+
+
+def _chart_glob(chart: Path, pattern: str) -> dict[str, Path]:
+    from fnmatch import fnmatchcase
+
+    directory = posixpath.dirname(pattern)
+    try:
+        entries = sorted(os.listdir(chart / directory))
+    except OSError:
+        return {}
+    return {entry: chart / directory / entry for entry in entries
+            if fnmatchcase(posixpath.join(directory, entry) if directory else entry, pattern)}

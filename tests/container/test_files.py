@@ -289,3 +289,13 @@ def test_workdir_is_a_directory_not_absent(tmp_path):
     assert isinstance(image.where("/srv/app"), Unknown)
     assert image.where("/srv/app/x.lua") is ABSENT
     assert "app" in image.listdir("/srv").names
+
+
+def test_helm_keys_come_only_from_data(tmp_path):
+    write_tree(tmp_path, {"chart/templates/cm.yaml": (
+        "kind: ConfigMap\nmetadata:\n  name: x\n  labels:\n    note: {{ .Files.Get \"files/label.txt\" }}\n"
+        "data:\n  a.conf: |\n{{ .Files.Get \"files/a.conf\" | indent 4 }}\n  b.conf: plain\n"
+        "{{ .Files.Get \"files/stray.conf\" | indent 2 }}\n"
+    )})
+    (configmap,) = helm_configmaps(tmp_path / "chart")
+    assert configmap.files == {"a.conf": tmp_path / "chart/files/a.conf"}
