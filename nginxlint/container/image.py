@@ -28,7 +28,9 @@ _SHELL_VARIABLE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za
 # Where LuaRocks puts modules: OpenResty's bundled LuaRocks (`-fat` images) and a stock one.
 _ROCK_TREES = ("/usr/local/openresty/luajit", "/usr/local")
 _OPM_TREE = "/usr/local/openresty/site"
-_SYSTEM_PACKAGE_WHY = "installed by `{manager} {package}`"
+# Where distribution packages install (FHS): never /srv, /home or a project's own top-level directory.
+_PACKAGE_ROOTS = ("/usr", "/etc", "/var", "/lib", "/lib32", "/lib64", "/libx32", "/bin", "/sbin", "/opt", "/run",
+                  "/tmp", "/root")
 
 
 @dataclass(frozen=True)
@@ -407,7 +409,9 @@ class _Builder:
             stage.packages.append((manager, package, ins.line))
         if effects.packages:
             names = " ".join(package for _manager, package in effects.packages)
-            self.unknown_everywhere(f"files of the packages installed at line {ins.line} ({names})", ins.line)
+            for root in _PACKAGE_ROOTS:
+                stage.fs.add(Layer(root, "unknown", why=f"files of the packages installed at line {ins.line} "
+                                                       f"({names})", line=ins.line, origin=self.dockerfile))
         if effects.anywhere:
             self.unknown_everywhere(f"what `{effects.anywhere}` writes (line {ins.line})", ins.line)
         for written in effects.written:

@@ -279,9 +279,11 @@ def test_build_args_and_unresolved_arguments(tmp_path):
 def test_run_script_and_packages_make_everything_unknown(tmp_path):
     image = build(tmp_path, {"Dockerfile": "FROM scratch\nRUN ./install.sh\n"})
     assert "./install.sh" in image.where("/etc/nginx/x.conf").why
-    image = build(tmp_path, {"Dockerfile": "FROM scratch\nRUN apt-get install -y lua-cjson\n"})
+    image = build(tmp_path, {"app/a.lua": "", "Dockerfile": (
+        "FROM scratch\nCOPY app /srv/app\nRUN apt-get install -y lua-cjson\n")})
     assert "lua-cjson" in image.where("/usr/lib/x").why
-    assert image.packages == (("apt", "lua-cjson", 2),)
+    assert image.where("/srv/app/b.lua") is ABSENT  # packages install into system directories, never /srv
+    assert image.packages == (("apt", "lua-cjson", 3),)
 
 
 def test_unreadable_dockerfile_is_unknown_everywhere(tmp_path):
