@@ -6,7 +6,8 @@ Layers are kept oldest first; a query walks them newest first:
 - `alias`: an image path holds what another stage has at a path (`COPY --from=stage`);
 - `unknown`: something out of sight may have put files at or below the path (a download, a rock, a script);
 - `empty`: nothing is there (FROM scratch, an empty mount);
-- `dir`: an empty directory is made there (WORKDIR); what is below comes from older layers.
+- `dir`: an empty directory is made there (WORKDIR); what is below comes from older layers;
+- `removed`: `rm` took the names matching `source` (a glob) out of the directory at `path`.
 A layer that `replaces` (a mount) hides everything older at and below its path; other layers merge, as COPY does.
 The answer is a repository Path, an Inline or embedded source, Unknown (with why), or ABSENT only when no layer
 could have put anything there.
@@ -59,7 +60,7 @@ class Inline:
 @dataclass(frozen=True)
 class Layer:
     path: str  # normalised absolute image path
-    kind: str  # "file" | "tree" | "alias" | "unknown" | "empty" | "dir"
+    kind: str  # "file" | "tree" | "alias" | "unknown" | "empty" | "dir" | "removed"
     source: Any = None  # Path / Inline / embedded entry for file; Path for tree; (Filesystem, path) for alias
     why: str = ""
     replaces: bool = False
@@ -117,6 +118,10 @@ class Filesystem:
         below = False
         for layer in reversed(self.layers):
             rel = _relative(path, layer.path)
+            if layer.kind == "removed":
+                if rel and fnmatch.fnmatchcase(rel.split("/", 1)[0], layer.source):
+                    return maybe or ABSENT
+                continue
             if rel is None:
                 below = below or _relative(layer.path, path) not in (None, "")
                 continue
@@ -158,12 +163,27 @@ class Filesystem:
         directory = normalise(image_dir)
         names: dict[str, Any] = {}
         complete = True
+        gone: list[str] = []  # globs of names `rm` took out of this directory after older layers put them there
+
+        def add(name: str, source: Any) -> None:
+            if name not in names and not any(fnmatch.fnmatchcase(name, pattern) for pattern in gone):
+                names[name] = source
+
         for layer in reversed(self.layers):
+            if layer.kind == "removed":
+                if layer.path == directory:
+                    if layer.source == "*":  # `rm -rf dir/*`: older layers leave only dot files, which `*` skips
+                        return Listing(names, complete)
+                    gone.append(layer.source)
+                else:
+                    rel = _relative(directory, layer.path)
+                    if rel and fnmatch.fnmatchcase(rel.split("/", 1)[0], layer.source):
+                        return Listing(names, complete)  # the directory itself was removed
+                continue
             inside = _relative(layer.path, directory)
             if inside:  # the layer is below the directory: its first component is a name here
                 name = inside.split("/", 1)[0]
-                if name not in names:
-                    names[name] = layer.source if layer.kind == "file" and "/" not in inside else Unknown("a directory")
+                add(name, layer.source if layer.kind == "file" and "/" not in inside else Unknown("a directory"))
                 continue
             rel = _relative(directory, layer.path)
             if rel is None:
@@ -174,14 +194,14 @@ class Filesystem:
                     with os.scandir(folder) as entries:
                         for entry in entries:
                             if not (layer.ignored and layer.ignored(folder / entry.name)):
-                                names.setdefault(entry.name, folder / entry.name)
+                                add(entry.name, folder / entry.name)
                 except OSError:
                     pass
             elif layer.kind == "alias" and depth < 8:
                 stage, source_path = layer.source
                 found = stage.listdir(posixpath.join(source_path, rel) if rel else source_path, depth + 1)
                 for name, source in found.names.items():
-                    names.setdefault(name, source)
+                    add(name, source)
                 complete = complete and found.complete
             elif layer.kind == "unknown":
                 complete = False
@@ -191,7 +211,7 @@ class Filesystem:
                 return Listing(names, complete)
         bottom = self._bottom_listing(directory)
         for name, source in bottom.names.items():
-            names.setdefault(name, source)
+            add(name, source)
         return Listing(names, complete and bottom.complete)
 
     def glob(self, pattern: str) -> Listing:

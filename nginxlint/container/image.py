@@ -414,6 +414,8 @@ class _Builder:
                                                        f"({names})", line=ins.line, origin=self.dockerfile))
         if effects.anywhere:
             self.unknown_everywhere(f"what `{effects.anywhere}` writes (line {ins.line})", ins.line)
+        for directory, pattern in effects.removed:
+            stage.fs.add(Layer(directory, "removed", pattern, line=ins.line, origin=self.dockerfile))
         for written in effects.written:
             stage.fs.add(Layer(written.path, "unknown", why=f"written by {written.what} (line {ins.line})",
                                line=ins.line, origin=self.dockerfile))

@@ -11,6 +11,7 @@ import posixpath
 import re
 import shlex
 from dataclasses import dataclass, field
+from glob import escape as glob_escape
 
 _SEPARATORS = frozenset({";", "&&", "||", "|", "&", "(", ")", ";;", "|&"})
 _REDIRECTS = frozenset({">", ">>", ">|", "&>", "&>>", "<", "<<", "<<<", "<>"})
@@ -23,8 +24,9 @@ _WRITES_ANYWHERE = frozenset({
     "pip", "pip3", "go", "cargo", "gem", "composer", "ansible-playbook", "source", ".", "eval", "dpkg", "rpm",
     "luarocks-admin", "configure",
 })
-_FILE_WRITERS = frozenset({"cp", "mv", "ln", "mkdir", "touch", "tee", "install", "rm", "rsync", "unzip", "sed",
-                           "envsubst", "chmod", "chown", "truncate", "patch", "gunzip", "bunzip2", "xz"})
+_FILE_WRITERS = frozenset({"cp", "mv", "ln", "mkdir", "touch", "tee", "install", "rsync", "unzip", "sed",
+                           "envsubst", "truncate", "patch", "gunzip", "bunzip2", "xz"})
+_MODE_CHANGERS = frozenset({"chmod", "chown", "chgrp", "setfacl", "setcap"})  # change no file's presence
 _PACKAGE_COMMANDS = {
     "apk": ("add",), "apt-get": ("install",), "apt": ("install",), "yum": ("install",), "dnf": ("install",),
     "microdnf": ("install",), "zypper": ("install", "in"),
@@ -63,6 +65,7 @@ class RunEffects:
     rocks: list[RockInstall] = field(default_factory=list)
     packages: list[tuple[str, str]] = field(default_factory=list)  # (manager, package)
     written: list[Written] = field(default_factory=list)
+    removed: list[tuple[str, str]] = field(default_factory=list)  # (directory, glob of the names `rm` removes)
     anywhere: str | None = None  # the command that may write anywhere, if any
 
 
@@ -137,6 +140,15 @@ def _command(words: list[str], cwd: str, line: int, effects: RunEffects, depth: 
     elif program == "tar":
         target = _option(args, ("-C", "--directory")) or cwd
         effects.written.append(Written(_resolve(cwd, target), "tar"))
+    elif program == "rm":
+        for arg in args:
+            if not arg.startswith("-"):
+                path = _resolve(cwd, arg)
+                if path != "/":
+                    directory, name = posixpath.split(path)
+                    effects.removed.append((directory, name if any(c in name for c in "*?[") else glob_escape(name)))
+    elif program in _MODE_CHANGERS:
+        pass
     elif program in _FILE_WRITERS:
         for arg in args:
             if not arg.startswith("-"):

@@ -418,3 +418,20 @@ def test_without_the_parser_the_image_is_unknown(tmp_path, monkeypatch):
 def test_a_trailing_continuation_is_no_instruction():
     parsed = parse_dockerfile("FROM x\nCMD [\"nginx\"]\n\\\n")
     assert [instruction.cmd for instruction in parsed.instructions] == ["FROM", "CMD"]
+
+
+def test_rm_takes_files_out(tmp_path):
+    image = build(tmp_path, {"site.conf": "server {}\n", "lua/a.lua": "", "Dockerfile": (
+        "FROM nginx:1.27-alpine\n"
+        "RUN rm /etc/nginx/conf.d/default.conf && chmod -R 755 /etc/nginx\n"
+        "COPY site.conf /etc/nginx/conf.d/\n"
+        "COPY lua /srv/lua\n"
+        "RUN rm -rf /srv/lua/*\n"
+    )})
+    assert image.where("/etc/nginx/conf.d/default.conf") is ABSENT
+    listing = image.glob("/etc/nginx/conf.d/*.conf")
+    assert listing.complete and list(listing.names) == ["/etc/nginx/conf.d/site.conf"]
+    assert image.where("/srv/lua/a.lua") is ABSENT
+    assert image.listdir("/srv/lua").names == {} and image.listdir("/srv/lua").complete
+    effects = run_effects("rm -f /a/b.conf x/*.lua", "/w", 1)
+    assert effects.removed == [("/a", "b.conf"), ("/w/x", "*.lua")] and effects.written == []
