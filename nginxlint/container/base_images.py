@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Mapping
 
 from ..openresty.package_path import DEFAULT_CPATH, DEFAULT_PATH
+from .filesystem import ABSENT, Filesystem, Layer, Listing, Unknown, normalise
 
 OPENRESTY_PREFIX = "/usr/local/openresty/nginx"
 NGINX_PREFIX = "/etc/nginx"
@@ -181,3 +183,46 @@ def _nginx_stop_signal(tag: str) -> str | None:
     if numbers < (1, 18):
         return "SIGTERM"
     return None  # 1.18.x/1.19.0-4: rebuilt with SIGQUIT late in their life; which build is in use is unknown
+
+
+def base_filesystem(base: BaseImage) -> Filesystem:
+    """A filesystem holding just what the base image is known (or not known) to hold."""
+    return Filesystem(_bottom(base), _bottom_listing(base))
+
+
+def _bottom(base: BaseImage):
+    def bottom(path: str):
+        holds = base.holds(path)
+        if holds is False:
+            return ABSENT
+        if holds:
+            return Unknown(f"a file of the base image {base.reference}")
+        if base.reference is None:
+            return Unknown("the content of a base image named by a build argument")
+        return Unknown(f"the content of the base image {base.reference}")
+
+    return bottom
+
+
+def _bottom_listing(base: BaseImage):
+    def listing(directory: str) -> Listing:
+        if base.empty:
+            return Listing({}, True)
+        known = base.known_dirs.get(directory)
+        if known is not None:
+            return Listing({name: Unknown(f"a file of the base image {base.reference}") for name in known}, True)
+        return Listing({}, False)
+
+    return listing
+
+
+def apply_entrypoint_writes(fs: Filesystem, base: BaseImage, env: Mapping[str, str],
+                            entrypoint: tuple[str, ...] | None) -> None:
+    """The nginx image's entrypoint renders /etc/nginx/templates/*.template into /etc/nginx/conf.d at start."""
+    if base.flavour != "nginx" or entrypoint != ("/docker-entrypoint.sh",):
+        return
+    templates = env.get("NGINX_ENVSUBST_TEMPLATE_DIR", "/etc/nginx/templates")
+    listing = fs.listdir(templates)
+    if listing.names or not listing.complete:
+        output = env.get("NGINX_ENVSUBST_OUTPUT_DIR", "/etc/nginx/conf.d")
+        fs.add(Layer(normalise(output), "unknown", why=f"rendered by the image's entrypoint from {templates}"))

@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from .base_images import BaseImage, base_image
+from .base_images import BaseImage, apply_entrypoint_writes, base_filesystem, base_image
 from .filesystem import ABSENT, Filesystem, Inline, Layer, Listing, Unknown, normalise
-from .image import Image, _bottom, _bottom_listing, apply_entrypoint_writes, read_image
+from .image import Image, read_image
 
 # Kubernetes volume kinds whose content nginxlint cannot see.
 _OPAQUE_KINDS = {
@@ -125,7 +125,7 @@ def _start(image: Image | None, reference: str | None) -> tuple[Filesystem, Base
     if image is not None and image.filesystem is not None:
         return image.filesystem.copy(), image.base
     base = base_image(reference)
-    return Filesystem(_bottom(base), _bottom_listing(base)), base
+    return base_filesystem(base), base
 
 
 def _inside(path: Path, root: Path) -> bool:
