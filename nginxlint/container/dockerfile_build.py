@@ -33,6 +33,8 @@ _PACKAGE_ROOTS = ("/usr", "/etc", "/var", "/lib", "/lib32", "/lib64", "/libx32",
 
 
 class Builder:
+    """Applies a Dockerfile's instructions, in order, to the stages they build."""
+
     def __init__(self, dockerfile: Path, context: Path, build_args: dict[str, str], escape: str,
                  lines: list[str]) -> None:
         self.dockerfile = dockerfile

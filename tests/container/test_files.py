@@ -299,3 +299,18 @@ def test_helm_keys_come_only_from_data(tmp_path):
     )})
     (configmap,) = helm_configmaps(tmp_path / "chart")
     assert configmap.files == {"a.conf": tmp_path / "chart/files/a.conf"}
+
+
+def test_a_deeper_mount_shows_through_a_shallower_one(tmp_path):
+    write_tree(tmp_path, {
+        "compose.yaml": (
+            "services:\n  web:\n    image: nginx:1.27\n    volumes:\n"
+            "      - ./sites:/etc/nginx/conf.d\n      - ./nginx:/etc/nginx\n"
+        ),
+        "nginx/nginx.conf": "events {}\n", "sites/a.conf": "server {}\n",
+    })
+    path = tmp_path / "compose.yaml"
+    files = compose_files(load_compose(str(path), path.read_text()).services[0], path, tmp_path)
+    assert files.where("/etc/nginx/conf.d/a.conf") == tmp_path / "sites/a.conf"
+    assert files.where("/etc/nginx/nginx.conf") == tmp_path / "nginx/nginx.conf"
+    assert files.where("/etc/nginx/mime.types") is ABSENT  # the bind mount hides the image's /etc/nginx
