@@ -6,8 +6,6 @@ popular LuaRocks packages. A rock the table does not know gets the modules its n
 """
 from __future__ import annotations
 
-import re
-import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,7 +81,41 @@ ROCK_MODULES = {
     "lua-resty-expr": ("resty.expr.*",),
     "lbase64": ("base64",),
     "lua-resty-kafka-fork": ("resty.kafka.*",),
+    "lua-resty-jwt-verification": ("resty.jwt-verification", "resty.jwt-verification-jwks",
+                                   "resty.jwt-verification-jwks-cache-local"),
+    "lua-ffi-zlib": ("ffi-zlib",),
+    # OpenResty's own libraries, also published as rocks and OPM packages.
+    "lua-resty-redis": ("resty.redis",),
+    "lua-resty-mysql": ("resty.mysql",),
+    "lua-resty-memcached": ("resty.memcached",),
+    "lua-resty-websocket": ("resty.websocket.*",),
+    "lua-resty-limit-traffic": ("resty.limit.*",),
+    "lua-resty-lock": ("resty.lock",),
+    "lua-resty-upload": ("resty.upload",),
+    "lua-resty-dns": ("resty.dns.resolver",),
+    "lua-resty-upstream-healthcheck": ("resty.upstream.healthcheck",),
+    "lua-resty-shell": ("resty.shell",),
+    "lua-resty-signal": ("resty.signal",),
 }
+
+# rock -> the rocks its rockspec depends on, which `luarocks install` brings along (their `dependencies`).
+ROCK_DEPENDENCIES = {
+    "lua-resty-openidc": ("lua-resty-http", "lua-resty-session", "lua-resty-jwt"),
+    "lua-resty-session": ("lua-ffi-zlib", "lua-resty-openssl"),
+    "lua-resty-jwt-verification": ("lua-resty-openssl", "lua-resty-http"),
+}
+
+
+def rock_dependencies(rock: str) -> tuple[str, ...]:
+    """The rocks installing `rock` also installs, transitively, as far as the table knows them."""
+    found: dict[str, None] = {}
+    stack = list(ROCK_DEPENDENCIES.get(rock.lower(), ()))
+    while stack:
+        name = stack.pop(0)
+        if name not in found and name != rock.lower():
+            found[name] = None
+            stack.extend(ROCK_DEPENDENCIES.get(name, ()))
+    return tuple(found)
 
 
 def rock_modules(rock: str) -> tuple[str, ...]:
@@ -165,9 +197,6 @@ class InstalledRock:
     line: int
 
 
-_INSTALL = re.compile(r"\b(luarocks|opm)\s+((?:--?[\w-]+(?:=\S+)?\s+)*)(install|get)\s+([^;&|]+)")
-
-
 def _logical_lines(text: str):
     """(first physical line, logical line) with backslash continuations joined, as the shell sees them."""
     pieces: list[str] = []
@@ -189,29 +218,26 @@ def _logical_lines(text: str):
 
 
 def dockerfile_rocks(path: Path, text: str) -> list[InstalledRock]:
-    """`luarocks install NAME` and `opm get OWNER/NAME` in the RUN lines of a Dockerfile."""
+    """`luarocks install NAME` and `opm get OWNER/NAME` in the shell lines of a Dockerfile (RUN, heredocs).
+
+    The commands are read by nginxlint.container.installs, which the image model uses too; this reader needs no
+    Dockerfile parser, so it works wherever nginxlint is installed.
+    """
+    from ..container.installs import run_effects
+
     found = []
     physical = text.split("\n")
     for first, logical in _logical_lines(text):
-        for match in _INSTALL.finditer(logical):
-            tool = match.group(1)
-            try:
-                parts = shlex.split(match.group(4), comments=True)
-            except ValueError:
-                parts = match.group(4).split()
-            for part in parts:
-                if part.startswith("-") or "=" in part:
-                    continue
-                if tool == "luarocks":
-                    if part.endswith((".rockspec", ".rock")) or "/" in part:
-                        break
-                    names = [part]
-                else:
-                    names = [part.rsplit("/", 1)[-1]]
-                for name in names:
-                    found.append(InstalledRock(name, rock_modules(name), path, _physical_line(physical, first, part)))
-                if tool == "luarocks":
-                    break  # one rock per command; what follows is a version or options
+        words = logical.split(None, 1)
+        if words and words[0].upper() == "RUN":  # the instruction and its --mount/--network flags
+            logical = words[1] if len(words) > 1 else ""
+            while logical.startswith("--"):
+                logical = logical.split(None, 1)[1] if " " in logical.strip() else ""
+        for rock in run_effects(logical, "/", first).rocks:
+            if rock.name is None or rock.only_deps:
+                continue  # a local rock or rockspec: what it provides is read from the build context
+            found.append(InstalledRock(rock.name, rock_modules(rock.name), path,
+                                       _physical_line(physical, first, rock.name)))
     return found
 
 

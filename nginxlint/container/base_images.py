@@ -1,0 +1,228 @@
+"""What an image reference tells about the image: the official OpenResty and nginx images' layout and defaults.
+
+Facts from the images' own Dockerfiles (openresty/docker-openresty, nginxinc/docker-nginx):
+- both set `STOPSIGNAL SIGQUIT` (docker-openresty since 1.13.6.2-2, nginx images built since 2020-11-24, i.e.
+  nginx 1.19.5 and later; before that nginx images said `STOPSIGNAL SIGTERM` and old OpenResty images set none);
+- OpenResty images keep nginx under /usr/local/openresty/nginx and their nginx.conf includes
+  /etc/nginx/conf.d/*.conf, which holds only default.conf; the `-fat` and `-buildpack` flavours add LuaRocks and
+  OPM and set LUA_PATH/LUA_CPATH (to OpenResty's compiled-in default paths);
+- nginx images are built with `--prefix=/etc/nginx --conf-path=/etc/nginx/nginx.conf`; /etc/nginx/conf.d holds
+  default.conf, and the entrypoint writes more there from /etc/nginx/templates;
+- tags with `alpine` are musl images, the others glibc (Debian, Ubuntu, RHEL family); `latest` is Debian for
+  both (docker-openresty: "`latest` points to the latest bookworm image").
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Mapping
+
+from ..openresty.package_path import DEFAULT_CPATH, DEFAULT_PATH
+from .filesystem import ABSENT, Filesystem, Layer, Listing, Unknown, normalise
+
+OPENRESTY_PREFIX = "/usr/local/openresty/nginx"
+NGINX_PREFIX = "/etc/nginx"
+# The top level of the Debian and Alpine images these are built on (their union); /srv, /opt, /home, /mnt and
+# /media are empty there and the official nginx and OpenResty builds put nothing in them.
+_ROOT = frozenset({"bin", "boot", "dev", "etc", "home", "lib", "lib32", "lib64", "libx32", "media", "mnt", "opt",
+                   "proc", "root", "run", "sbin", "srv", "sys", "tmp", "usr", "var"})
+_EMPTY = {path: frozenset() for path in ("/srv", "/opt", "/home", "/mnt", "/media")}
+# Directories these images are known to hold, and everything in them (before the project adds anything).
+_OPENRESTY_DIRS = {"/": _ROOT, **_EMPTY, "/etc/nginx/conf.d": frozenset({"default.conf"})}
+_NGINX_DIRS = {"/": _ROOT | {"docker-entrypoint.sh", "docker-entrypoint.d"}, **_EMPTY,
+               "/etc/nginx/conf.d": frozenset({"default.conf"}), "/etc/nginx/templates": frozenset()}
+# Files (not directories) these images hold.
+_OPENRESTY_FILES = frozenset({OPENRESTY_PREFIX + "/conf/" + name for name in (
+    "nginx.conf", "mime.types", "fastcgi_params", "fastcgi.conf", "scgi_params", "uwsgi_params", "koi-utf",
+    "koi-win", "win-utf")} | {"/etc/nginx/conf.d/default.conf"})
+_NGINX_FILES = frozenset({"/etc/nginx/" + name for name in (
+    "nginx.conf", "mime.types", "fastcgi_params", "scgi_params", "uwsgi_params")} | {"/etc/nginx/conf.d/default.conf",
+                                                                                   "/docker-entrypoint.sh"})
+# Directories that exist in these images (a `COPY file /that/dir` lands inside them).
+_OPENRESTY_EXISTING = frozenset({
+    "/etc/nginx", "/etc/nginx/conf.d", OPENRESTY_PREFIX, OPENRESTY_PREFIX + "/conf", OPENRESTY_PREFIX + "/html",
+    "/usr/local/openresty", "/usr/local/openresty/lualib", "/usr/local/openresty/site/lualib",
+    "/usr/local/openresty/bin", "/var/run/openresty",
+})
+_NGINX_EXISTING = frozenset({
+    "/etc/nginx", "/etc/nginx/conf.d", "/usr/share/nginx/html", "/docker-entrypoint.d", "/var/cache/nginx",
+})
+_COMMON_EXISTING = frozenset({"/", "/etc", "/usr", "/usr/local", "/usr/local/bin", "/usr/share", "/var", "/tmp",
+                              "/opt", "/srv", "/home", "/root", "/bin", "/lib"})
+
+
+@dataclass(frozen=True)
+class BaseImage:
+    """What is known of an image that is not built here (a `FROM` reference)."""
+
+    reference: str | None  # None: not known (an unresolved ARG)
+    flavour: str = "other"  # "openresty" | "nginx" | "scratch" | "other"
+    prefix: str | None = None  # nginx's prefix
+    conf_path: str | None = None  # the nginx.conf nginx reads by default
+    stop_signal: str | None = None  # the image's STOPSIGNAL; None when not known
+    libc: str | None = None  # "musl" | "glibc" | None
+    lua_path: str | None = None  # the package.path nginx's Lua starts from (OpenResty only)
+    lua_cpath: str | None = None
+    env: dict[str, str] = field(default_factory=dict)  # ENV the image sets that matters here
+    has_luarocks: bool | None = None
+    known_dirs: dict[str, frozenset[str]] = field(default_factory=dict)  # dir -> its complete listing
+    existing_dirs: frozenset[str] = frozenset()
+    known_files: frozenset[str] = frozenset()
+    entrypoint: tuple[str, ...] | None = None  # None: not known
+    cmd: tuple[str, ...] | None = None
+    user: str | None = None
+
+    @property
+    def empty(self) -> bool:
+        return self.flavour == "scratch"
+
+    def holds(self, path: str) -> bool | None:
+        """Whether the image has `path`: False only where a complete listing of an ancestor leaves it out."""
+        if self.empty:
+            return False
+        if path == "/":
+            return True
+        parts = path.strip("/").split("/")
+        directory = "/"
+        for index, part in enumerate(parts):
+            listing = self.known_dirs.get(directory)
+            if listing is not None:
+                if part not in listing:
+                    return False
+                if index == len(parts) - 1:
+                    return True
+            directory = directory.rstrip("/") + "/" + part
+        return None
+
+
+def split_reference(reference: str) -> tuple[str, str | None]:
+    """'docker.io/openresty/openresty:1.25.3.1-alpine@sha256:..' -> ('openresty/openresty', '1.25.3.1-alpine')."""
+    name = reference.split("@", 1)[0]
+    tag = None
+    last_slash = name.rfind("/")
+    colon = name.rfind(":")
+    if colon > last_slash:
+        name, tag = name[:colon], name[colon + 1:]
+    parts = name.split("/")
+    if len(parts) > 1 and ("." in parts[0] or ":" in parts[0] or parts[0] == "localhost"):
+        parts = parts[1:]  # a registry host
+    if parts[:1] == ["library"]:
+        parts = parts[1:]
+    return "/".join(parts).lower(), tag
+
+
+def base_image(reference: str | None) -> BaseImage:
+    if reference is None:
+        return BaseImage(None)
+    if reference == "scratch":
+        return BaseImage(reference, flavour="scratch", stop_signal="SIGTERM", entrypoint=(), cmd=())
+    repository, tag = split_reference(reference)
+    last = repository.rsplit("/", 1)[-1]
+    tag_lower = (tag or "latest").lower()
+    if last == "openresty":
+        fat = "fat" in tag_lower or "buildpack" in tag_lower
+        return BaseImage(
+            reference, flavour="openresty", prefix=OPENRESTY_PREFIX, conf_path=OPENRESTY_PREFIX + "/conf/nginx.conf",
+            stop_signal=_openresty_stop_signal(tag_lower), libc=_libc(tag_lower),
+            lua_path=DEFAULT_PATH, lua_cpath=DEFAULT_CPATH,
+            env={"LUA_PATH": DEFAULT_PATH, "LUA_CPATH": DEFAULT_CPATH} if fat else {},
+            has_luarocks=fat, known_dirs=dict(_OPENRESTY_DIRS), existing_dirs=_OPENRESTY_EXISTING | _COMMON_EXISTING,
+            known_files=_OPENRESTY_FILES,
+            entrypoint=(), cmd=(_openresty_binary(tag_lower), "-g", "daemon off;"), user="root",
+        )
+    if last in ("nginx", "nginx-unprivileged") and repository in ("nginx", "nginxinc/nginx-unprivileged"):
+        return BaseImage(
+            reference, flavour="nginx", prefix=NGINX_PREFIX, conf_path=NGINX_PREFIX + "/nginx.conf",
+            stop_signal=_nginx_stop_signal(tag_lower), libc=_libc(tag_lower), has_luarocks=False,
+            known_dirs=dict(_NGINX_DIRS), existing_dirs=_NGINX_EXISTING | _COMMON_EXISTING, known_files=_NGINX_FILES,
+            entrypoint=("/docker-entrypoint.sh",), cmd=("nginx", "-g", "daemon off;"),
+            user="nginx" if last == "nginx-unprivileged" else "root",
+        )
+    libc = "musl" if repository == "alpine" else _libc(tag_lower) if "alpine" in tag_lower else None
+    return BaseImage(reference, libc=libc, existing_dirs=_COMMON_EXISTING)
+
+
+def _openresty_binary(tag: str) -> str:
+    """Alpine images run the binary in /usr/local/openresty/bin; Debian/Ubuntu/RHEL ones /usr/bin/openresty."""
+    if "alpine" in tag:
+        return "/usr/local/openresty/bin/openresty"
+    return "/usr/bin/openresty"
+
+
+def _libc(tag: str) -> str:
+    return "musl" if "alpine" in tag else "glibc"
+
+
+def _version(tag: str) -> tuple[tuple[int, ...], int | None] | None:
+    """'1.25.3.1-2-alpine' -> ((1, 25, 3, 1), 2); tags without a version -> None (a current image)."""
+    match = re.match(r"(\d+(?:\.\d+)+)(?:-(\d+))?(?:-|$)", tag)
+    if not match:
+        return None
+    return tuple(int(part) for part in match.group(1).split(".")), (int(match.group(2)) if match.group(2) else None)
+
+
+def _openresty_stop_signal(tag: str) -> str | None:
+    version = _version(tag)
+    if version is None:
+        return "SIGQUIT"
+    numbers, revision = version
+    if numbers[:4] < (1, 13, 6, 2):
+        return "SIGTERM"  # no STOPSIGNAL then: Docker's default
+    if numbers[:4] == (1, 13, 6, 2) and (revision or 0) < 2:
+        return None  # 1.13.6.2-1 had none, -2 added it; an unrevisioned tag moved between them
+    return "SIGQUIT"
+
+
+def _nginx_stop_signal(tag: str) -> str | None:
+    version = _version(tag)
+    if version is None:
+        return "SIGQUIT"
+    numbers = version[0]
+    if numbers >= (1, 19, 5):
+        return "SIGQUIT"
+    if numbers < (1, 18):
+        return "SIGTERM"
+    return None  # 1.18.x/1.19.0-4: rebuilt with SIGQUIT late in their life; which build is in use is unknown
+
+
+def base_filesystem(base: BaseImage) -> Filesystem:
+    """A filesystem holding just what the base image is known (or not known) to hold."""
+    return Filesystem(_bottom(base), _bottom_listing(base))
+
+
+def _bottom(base: BaseImage):
+    def bottom(path: str):
+        holds = base.holds(path)
+        if holds is False:
+            return ABSENT
+        if holds:
+            return Unknown(f"a file of the base image {base.reference}")
+        if base.reference is None:
+            return Unknown("the content of a base image named by a build argument")
+        return Unknown(f"the content of the base image {base.reference}")
+
+    return bottom
+
+
+def _bottom_listing(base: BaseImage):
+    def listing(directory: str) -> Listing:
+        if base.empty:
+            return Listing({}, True)
+        known = base.known_dirs.get(directory)
+        if known is not None:
+            return Listing({name: Unknown(f"a file of the base image {base.reference}") for name in known}, True)
+        return Listing({}, False)
+
+    return listing
+
+
+def apply_entrypoint_writes(fs: Filesystem, base: BaseImage, env: Mapping[str, str],
+                            entrypoint: tuple[str, ...] | None) -> None:
+    """The nginx image's entrypoint renders /etc/nginx/templates/*.template into /etc/nginx/conf.d at start."""
+    if base.flavour != "nginx" or entrypoint != ("/docker-entrypoint.sh",):
+        return
+    templates = env.get("NGINX_ENVSUBST_TEMPLATE_DIR", "/etc/nginx/templates")
+    listing = fs.listdir(templates)
+    if listing.names or not listing.complete:
+        output = env.get("NGINX_ENVSUBST_OUTPUT_DIR", "/etc/nginx/conf.d")
+        fs.add(Layer(normalise(output), "unknown", why=f"rendered by the image's entrypoint from {templates}"))

@@ -1,0 +1,285 @@
+"""What a `RUN` command puts into the image, as far as its words say: rocks, OPM and system packages, downloads
+and clones, and the paths it writes.
+
+Only the commands that matter to nginx and its Lua are understood in detail. Anything that runs a script or a
+build tool (which may write anywhere) is recorded as such, so that the image model knows it cannot claim a file
+is absent. Words are split as POSIX sh splits them (quotes, `&&`, `||`, `;`, `|`, redirections).
+"""
+from __future__ import annotations
+
+import posixpath
+import re
+import shlex
+from dataclasses import dataclass, field
+from glob import escape as glob_escape
+
+_SEPARATORS = frozenset({";", "&&", "||", "|", "&", "(", ")", ";;", "|&"})
+_REDIRECTS = frozenset({">", ">>", ">|", "&>", "&>>", "<", "<<", "<<<", "<>"})
+_PREFIX_WORDS = frozenset({"sudo", "exec", "env", "time", "nice", "nohup", "command", "builtin", "then", "do",
+                           "else", "!", "{", "xargs"})
+_SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh"})
+# Programs that may write anywhere in the image (build tools, interpreters running project code).
+_WRITES_ANYWHERE = frozenset({
+    "make", "gmake", "cmake", "ninja", "meson", "python", "python3", "perl", "ruby", "node", "npm", "npx", "yarn",
+    "pip", "pip3", "go", "cargo", "gem", "composer", "ansible-playbook", "source", ".", "eval", "dpkg", "rpm",
+    "luarocks-admin", "configure",
+})
+_FILE_WRITERS = frozenset({"cp", "mv", "ln", "mkdir", "touch", "tee", "install", "rsync", "unzip", "sed",
+                           "envsubst", "truncate", "patch", "gunzip", "bunzip2", "xz"})
+_MODE_CHANGERS = frozenset({"chmod", "chown", "chgrp", "setfacl", "setcap"})  # change no file's presence
+_PACKAGE_COMMANDS = {
+    "apk": ("add",), "apt-get": ("install",), "apt": ("install",), "yum": ("install",), "dnf": ("install",),
+    "microdnf": ("install",), "zypper": ("install", "in"),
+}
+# Options of package managers and luarocks that take a separate value.
+_VALUE_OPTIONS = frozenset({
+    "--tree", "--server", "--only-server", "--lua-version", "--lua-dir", "--branch", "-o", "--output", "-O",
+    "--output-document", "-P", "--directory-prefix", "-C", "--directory", "--repository", "-X", "--cwd",
+    "--install-dir", "--virtual", "-t", "-b", "--depth", "--config", "-c", "--setopt", "--deps-mode",
+    "--output-dir", "-H", "--header", "-u", "--user", "-d",
+})
+
+
+@dataclass(frozen=True)
+class RockInstall:
+    """`luarocks install NAME`, `luarocks install path.rockspec` or `luarocks make [path.rockspec]`."""
+
+    tool: str  # "luarocks" | "opm"
+    name: str | None  # rock or OPM package name (without the owner); None for a local rockspec
+    rockspec: str | None = None  # image path of a local rockspec (or of the directory `luarocks make` runs in)
+    only_deps: bool = False
+    tree: str | None = None
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Written:
+    """A path a command writes (a download, a clone, a copy, a redirection); `what` says which command."""
+
+    path: str
+    what: str
+
+
+@dataclass
+class RunEffects:
+    rocks: list[RockInstall] = field(default_factory=list)
+    packages: list[tuple[str, str]] = field(default_factory=list)  # (manager, package)
+    written: list[Written] = field(default_factory=list)
+    removed: list[tuple[str, str]] = field(default_factory=list)  # (directory, glob of the names `rm` removes)
+    anywhere: str | None = None  # the command that may write anywhere, if any
+
+
+def run_effects(script: str, cwd: str, line: int, exec_form: tuple[str, ...] | None = None) -> RunEffects:
+    """Effects of one RUN (shell form `script`, or `exec_form` argv), run in `cwd`."""
+    effects = RunEffects()
+    if exec_form is not None:
+        _command(list(exec_form), cwd, line, effects)
+        return effects
+    _script(script, cwd, line, effects, depth=0)
+    return effects
+
+
+def _script(script: str, cwd: str, line: int, effects: RunEffects, depth: int) -> str:
+    for text in script.replace("\\\n", " ").split("\n"):
+        for words in _simple_commands(text):
+            cwd = _command(words, cwd, line, effects, depth)
+    return cwd
+
+
+def _simple_commands(text: str) -> list[list[str]]:
+    """Commands of one line, each as words, with redirection targets kept as `>` + target."""
+    lexer = shlex.shlex(text, posix=True, punctuation_chars=";&|()<>")
+    lexer.whitespace_split = True
+    lexer.commenters = "#"
+    try:
+        tokens = list(lexer)
+    except ValueError:  # an unterminated quote: fall back to plain words
+        tokens = text.split()
+    commands: list[list[str]] = []
+    current: list[str] = []
+    for token in tokens:
+        if token in _SEPARATORS:
+            if current:
+                commands.append(current)
+            current = []
+        else:
+            current.append(token)
+    if current:
+        commands.append(current)
+    return commands
+
+
+def _command(words: list[str], cwd: str, line: int, effects: RunEffects, depth: int = 0) -> str:
+    """Record one simple command's effects; returns the working directory after it (`cd`)."""
+    words = _redirections(words, cwd, effects)
+    while words and (words[0] in _PREFIX_WORDS or re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", words[0])):
+        words = words[1:]
+    if not words:
+        return cwd
+    program = posixpath.basename(words[0])
+    args = words[1:]
+    if program == "cd":
+        target = args[0] if args and not args[0].startswith("-") else "/root"
+        return _resolve(cwd, target)
+    if program in _SHELLS:
+        if "-c" in args and args.index("-c") + 1 < len(args) and depth < 4:
+            _script(args[args.index("-c") + 1], cwd, line, effects, depth + 1)
+        elif any(not arg.startswith("-") for arg in args):
+            effects.anywhere = effects.anywhere or " ".join(words[:2])
+        return cwd
+    if program == "luarocks":
+        _luarocks(args, cwd, line, effects)
+    elif program == "opm":
+        _opm(args, line, effects)
+    elif program in _PACKAGE_COMMANDS:
+        _packages(program, args, effects)
+    elif program == "git":
+        _git(args, cwd, effects)
+    elif program in ("curl", "wget"):
+        _download(program, args, cwd, effects)
+    elif program == "tar":
+        target = _option(args, ("-C", "--directory")) or cwd
+        effects.written.append(Written(_resolve(cwd, target), "tar"))
+    elif program == "rm":
+        for arg in args:
+            if not arg.startswith("-"):
+                path = _resolve(cwd, arg)
+                if path != "/":
+                    directory, name = posixpath.split(path)
+                    effects.removed.append((directory, name if any(c in name for c in "*?[") else glob_escape(name)))
+    elif program in _MODE_CHANGERS:
+        pass
+    elif program in _FILE_WRITERS:
+        for arg in args:
+            if not arg.startswith("-"):
+                effects.written.append(Written(_resolve(cwd, arg), program))
+    elif program in _WRITES_ANYWHERE or "/" in words[0]:
+        effects.anywhere = effects.anywhere or " ".join(words[:2])
+    else:
+        for arg in args:  # an unknown tool: the absolute paths it names
+            if arg.startswith("/") or arg.startswith("--") and "=/" in arg:
+                effects.written.append(Written(arg.split("=", 1)[-1], program))
+    return cwd
+
+
+def _redirections(words: list[str], cwd: str, effects: RunEffects) -> list[str]:
+    kept: list[str] = []
+    skip = False
+    for index, word in enumerate(words):
+        if skip:
+            skip = False
+            continue
+        if word in _REDIRECTS or re.fullmatch(r"\d?[<>]+&?", word):
+            if ">" in word and index + 1 < len(words) and not words[index + 1].startswith("&"):
+                target = words[index + 1]
+                if not target.startswith("/dev/"):
+                    effects.written.append(Written(_resolve(cwd, target), "a redirection"))
+            skip = True
+            continue
+        kept.append(word)
+    return kept
+
+
+def _resolve(cwd: str, path: str) -> str:
+    return posixpath.normpath(posixpath.join(cwd, path))
+
+
+def _option(args: list[str], names: tuple[str, ...]) -> str | None:
+    for index, arg in enumerate(args):
+        for name in names:
+            if arg == name and index + 1 < len(args):
+                return args[index + 1]
+            if arg.startswith(name + "=") and name.startswith("--"):
+                return arg[len(name) + 1:]
+            if not name.startswith("--") and arg.startswith(name) and len(arg) > len(name):
+                return arg[len(name):]
+    return None
+
+
+def _positionals(args: list[str]) -> list[str]:
+    found: list[str] = []
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg.startswith("-"):
+            skip = arg in _VALUE_OPTIONS
+        else:
+            found.append(arg)
+    return found
+
+
+def _luarocks(args: list[str], cwd: str, line: int, effects: RunEffects) -> None:
+    positionals = _positionals(args)
+    if not positionals:
+        return
+    action, rest = positionals[0], positionals[1:]
+    tree = _option(args, ("--tree",))
+    only_deps = "--only-deps" in args
+    if action in ("install", "build") and rest:
+        target = rest[0]
+        if target.endswith((".rockspec", ".rock")) or "/" in target:
+            rockspec = _resolve(cwd, target) if target.endswith(".rockspec") else None
+            effects.rocks.append(RockInstall("luarocks", None if rockspec else _rock_file_name(target), rockspec,
+                                             only_deps, tree, line))
+        else:
+            effects.rocks.append(RockInstall("luarocks", target, None, only_deps, tree, line))
+    elif action == "make":
+        target = rest[0] if rest and rest[0].endswith(".rockspec") else cwd
+        effects.rocks.append(RockInstall("luarocks", None, _resolve(cwd, target), only_deps, tree, line))
+
+
+def _rock_file_name(target: str) -> str | None:
+    """'lua-resty-http-0.17.1-0.src.rock' -> 'lua-resty-http'; a URL or odd name -> None."""
+    base = posixpath.basename(target)
+    match = re.match(r"(.+?)-\d[\w.]*-\d+(?:\.[\w-]+)?\.rock$", base)
+    return match.group(1) if match else None
+
+
+def _opm(args: list[str], line: int, effects: RunEffects) -> None:
+    positionals = _positionals(args)
+    if not positionals or positionals[0] != "get":
+        return
+    for package in positionals[1:]:
+        name = package.split("=", 1)[0].split(">", 1)[0].rstrip("<~ ")
+        effects.rocks.append(RockInstall("opm", name.rsplit("/", 1)[-1], line=line))
+
+
+def _packages(program: str, args: list[str], effects: RunEffects) -> None:
+    positionals = _positionals(args)
+    if positionals and positionals[0] in _PACKAGE_COMMANDS[program]:
+        manager = "apt" if program.startswith("apt") else "yum" if program in ("dnf", "microdnf") else program
+        for package in positionals[1:]:
+            effects.packages.append((manager, package))
+
+
+def _git(args: list[str], cwd: str, effects: RunEffects) -> None:
+    positionals = _positionals(args)
+    if len(positionals) >= 2 and positionals[0] == "clone":
+        url = positionals[1]
+        target = positionals[2] if len(positionals) > 2 else posixpath.basename(url.rstrip("/")).removesuffix(".git")
+        effects.written.append(Written(_resolve(cwd, target), f"git clone {url}"))
+
+
+def _download(program: str, args: list[str], cwd: str, effects: RunEffects) -> None:
+    urls = [arg for arg in _positionals(args) if "://" in arg]
+    if program == "curl":
+        output = _option(args, ("-o", "--output"))
+        directory = _option(args, ("--output-dir",)) or cwd
+        if output and output != "-":
+            effects.written.append(Written(_resolve(directory, output), f"curl {urls[0] if urls else ''}".strip()))
+        elif "-O" in args or "--remote-name" in args:
+            for url in urls:
+                effects.written.append(Written(_resolve(directory, _url_name(url)), f"curl {url}"))
+        return
+    output = _option(args, ("-O", "--output-document"))
+    directory = _option(args, ("-P", "--directory-prefix")) or cwd
+    if output and output != "-":
+        effects.written.append(Written(_resolve(cwd, output), f"wget {urls[0] if urls else ''}".strip()))
+    elif not output:
+        for url in urls:
+            effects.written.append(Written(_resolve(directory, _url_name(url)), f"wget {url}"))
+
+
+def _url_name(url: str) -> str:
+    return posixpath.basename(url.split("?", 1)[0].rstrip("/")) or "index.html"
