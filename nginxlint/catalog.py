@@ -19,7 +19,8 @@ class RuleInfo:
     precision: str
     security_severity: str | None
     doc: str  # the Markdown body: What it does / Why is this bad? / Example / Use instead / References
-    gixy: tuple[str, ...] = ()  # the gixy plugins this rule is equivalent to (coverage is machine-readable)
+    gixy: tuple[str, ...] = ()
+    severity_when: str = ""  # when a finding takes another severity than the default (e.g. "error when …")  # the gixy plugins this rule is equivalent to (coverage is machine-readable)
 
     @property
     def prefix(self) -> str:
@@ -81,5 +82,6 @@ def load_catalog() -> dict[str, RuleInfo]:
             security_severity=None if security is None else str(security),
             doc=body,
             gixy=tuple(meta.get("gixy") or ()),
+            severity_when=meta.get("severity-when", ""),
         )
     return rules

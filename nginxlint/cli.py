@@ -67,24 +67,28 @@ def _print_rule(code: str) -> int:
 
 
 def _print_rules(argv: list[str]) -> int:
-    import json
-
+    parser = argparse.ArgumentParser(prog="nginxlint rules", description="List every rule.")
+    parser.add_argument("--format", choices=("text", "full", "concise", "json"), default="text",
+                        help="text (one line a rule; full and concise are the same) or json")
+    args = parser.parse_args(argv)
     from .catalog import load_catalog
 
     catalog = load_catalog()
-    if argv[:2] == ["--format", "json"] or argv[:1] == ["--format=json"]:
+    if args.format == "json":
+        import json
+
         rows = [
-            {"code": i.code, "name": i.name, "severity": i.severity, "summary": i.summary, "tags": list(i.tags),
-             "gixy": list(i.gixy)}
+            {"code": i.code, "name": i.name, "severity": i.severity, "severity_when": i.severity_when,
+             "summary": i.summary, "tags": list(i.tags), "gixy": list(i.gixy)}
             for i in catalog.values()
         ]
         _write(json.dumps(rows, indent=2) + "\n", sys.stdout)
         return 0
-    if argv:
-        _write(f"nginxlint: error: unexpected arguments to rules: {' '.join(argv)}\n", sys.stderr)
-        return 2
     width = max(len(i.name) for i in catalog.values())
-    lines = [f"{i.code}  {i.name:<{width}}  {i.severity:<7}  {i.summary}" for i in catalog.values()]
+    lines = [
+        f"{i.code}  {i.name:<{width}}  {i.severity:<7}  {i.summary}" + (f" ({i.severity_when})" if i.severity_when else "")
+        for i in catalog.values()
+    ]
     _write("\n".join(lines) + "\n", sys.stdout)
     return 0
 
@@ -141,6 +145,11 @@ def lint(argv: list[str]) -> int:
             _write(f"nginxlint: error: {raw}: no such file or directory\n", sys.stderr)
             return 2
         paths.append(path)
+    for option, target in (("-o", args.output), ("--sarif-file", args.sarif_file)):
+        directory = os.path.dirname(os.path.abspath(target)) if target else None
+        if directory and not os.path.isdir(directory):
+            _write(f"nginxlint: error: {option} {target}: the directory {directory} does not exist\n", sys.stderr)
+            return 2
     settings = _settings(args, paths)
     from .engine import exit_status, run, run_parallel
     from .formats import formatter
@@ -154,6 +163,8 @@ def lint(argv: list[str]) -> int:
     colour = args.color == "always" or (
         args.color == "auto" and not args.output and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     )
+    if not report.sources and not report.findings:
+        _write("nginxlint: no nginx config found under " + " ".join(args.paths or ["."]) + "\n", sys.stderr)
     text = formatter(name)(report, colour=colour)
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")

@@ -82,13 +82,18 @@ class Node:
 class ConfigTree:
     """A root config, what it includes, and (filled in by later stages) its Lua and its container."""
 
-    def __init__(self, root, start_ctx: tuple, prefix: Path, loader, settings, is_main: bool | None = None):
+    def __init__(self, root, start_ctx: tuple, prefix: Path, loader, settings, is_main: bool | None = None,
+                 conf_dir: Path | None = None):
         self.root = root  # SourceFile of the main (or fragment) config
         self.start_ctx = start_ctx
         # A main config nginx is started with (not a fragment that happens to hold main-context directives)
         self.is_main = start_ctx == () if is_main is None else is_main
         self.prefix = prefix
-        self.conf_dir = root.path.parent
+        # nginx resolves relative includes against the main config's directory. For a fragment no root includes,
+        # the caller names that directory when it knows the main config; else its own directory is a guess, and
+        # an include that finds nothing there is no finding (the fragment's real home is out of sight).
+        self.conf_dir = conf_dir or root.path.parent
+        self.conf_dir_known = self.is_main or conf_dir is not None
         self.loader = loader
         self.settings = settings
         self.main = Node(None, None, ())
@@ -197,6 +202,8 @@ class ConfigTree:
             if os.path.basename(pattern) in self.loader.stock_files:
                 return []
             self.complete = False
+            if not self.conf_dir_known:
+                return []
             self.findings.append(load.include_not_found(display, span, pattern, self.loader.display(path),
                                                         include_chain(node)))
             return []

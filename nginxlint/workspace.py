@@ -29,7 +29,6 @@ class Workspace:
     manifests: list[Path]
     report_only: set[str] | None  # display paths; None reports every file
     loader: "Loader"
-    files_checked: int = 0
     explicit: tuple[Path, ...] = ()  # the files named on the command line
 
 
@@ -76,6 +75,12 @@ class Loader:
             self._files[path] = hit
         return hit
 
+    def keep(self, path: Path, text: str) -> sources.SourceFile:
+        """A file read elsewhere (a manifest, after a look at its text), now part of the run."""
+        path = Path(os.path.abspath(path))
+        source = self._files[path] = sources.SourceFile(path, self.display(path), text)
+        return source
+
     def source(self, path: Path) -> sources.SourceFile | None:
         """A config file's source; NGX008 (once) when it cannot be read."""
         path = Path(os.path.abspath(path))
@@ -87,8 +92,9 @@ class Loader:
         return None if isinstance(hit, str) else hit
 
     @property
-    def files_checked(self) -> int:
-        return len(self._checked)
+    def files_read(self) -> int:
+        """Every file the run read: configs, Lua, manifests, Dockerfiles (the summary counts them all)."""
+        return len(self._files)
 
     def parse(self, source) -> ParsedFile | None:
         if source is None:
@@ -255,6 +261,12 @@ def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Pat
     if stdin is not None:
         configs.append(stdin[0])
         explicit.append(stdin[0])
+    # A file named alone is linted in its repository, as a run over the whole repository would lint it (the same
+    # roots, includes, manifests and Dockerfiles), and only what concerns it is reported: one answer either way.
+    if explicit:
+        more_configs, more_manifests, _ = discover(_repositories(explicit), settings)
+        configs = list(dict.fromkeys([*configs, *more_configs]))
+        manifests = list(dict.fromkeys([*manifests, *more_manifests]))
     configured_roots = [Path(r) for r in settings.roots or ()]
     candidates = list(dict.fromkeys(Path(os.path.abspath(p)) for p in [*configured_roots, *configs]))
     for file in explicit:
@@ -266,25 +278,27 @@ def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Pat
     reached: set[Path] = set()
     trees: list[ConfigTree] = []
 
-    def build(path: Path, ctx: tuple, is_main: bool) -> None:
+    def build(path: Path, ctx: tuple, is_main: bool, conf_dir: Path | None = None) -> None:
         source = loader.source(path)
         if source is None:
             return
-        tree = ConfigTree(source, ctx, server_prefix(path, settings), loader, settings, is_main)
+        tree = ConfigTree(source, ctx, server_prefix(path, settings), loader, settings, is_main, conf_dir)
         trees.append(tree)
         reached.update(f.path for f in tree.files.values())
 
     configured = {Path(os.path.abspath(r)) for r in configured_roots}
-    for path in candidates:
-        parsed_root = parsed[path]
-        if parsed_root is not None and (path in configured or (not configured and _looks_main(parsed_root, path))):
-            build(path, (), True)
+    mains = [path for path in candidates if parsed[path] is not None
+             and (path in configured or (not configured and _looks_main(parsed[path], path)))]
+    for path in mains:
+        build(path, (), True)
     leftovers = [p for p in candidates if p not in reached and parsed[p] is not None]
-    included_by_leftover = _literal_includes(leftovers, parsed, loader)
+    conf_dirs = {path: conf_dir_for(path, mains, settings) for path in leftovers}
+    included_by_leftover = _literal_includes(leftovers, parsed, loader, conf_dirs)
     for path in leftovers:
         if path in reached or path in included_by_leftover:
             continue
-        build(path, settings.context if settings.context is not None else infer_context(parsed[path]), False)
+        ctx = settings.context if settings.context is not None else infer_context(parsed[path])
+        build(path, ctx, False, conf_dirs[path])
 
     report_only = None
     if explicit:
@@ -292,17 +306,38 @@ def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Pat
         if len(explicit) != len(paths) + (1 if stdin else 0):
             report_only |= {loader.display(Path(os.path.abspath(p))) for p in configs}
             report_only |= {loader.display(Path(os.path.abspath(p))) for p in manifests}
-    return Workspace(trees, manifests, report_only, loader, files_checked=loader.files_checked,
-                     explicit=tuple(explicit))
+    return Workspace(trees, manifests, report_only, loader, explicit=tuple(explicit))
 
 
-def _literal_includes(paths: list[Path], parsed: dict, loader: Loader) -> set[Path]:
-    """Files that a leftover fragment includes (relative to its own directory): they are not roots themselves."""
+def _repositories(explicit: list[Path]) -> list[Path]:
+    """The repositories that hold files named one by one (pre-commit passes only the changed files)."""
+    tops = dict.fromkeys(find_repository_root(Path(os.path.abspath(p)).parent) for p in explicit)
+    return [top for top in tops if top is not None]
+
+
+def conf_dir_for(fragment: Path, mains: list[Path], settings) -> Path | None:
+    """Where nginx would resolve a fragment's relative includes once a main config includes it: that main
+    config's directory (the deepest main config above the fragment), else the `prefix` setting's conf/
+    (nginx's default conf prefix); None when nothing says."""
+    best = None
+    for main in mains:
+        directory = main.parent
+        if directory in fragment.parents and (best is None or len(directory.parts) > len(best.parts)):
+            best = directory
+    if best is None and settings.prefix:
+        prefix = Path(settings.prefix)
+        best = prefix / "conf" if (prefix / "conf").is_dir() else prefix
+    return best
+
+
+def _literal_includes(paths: list[Path], parsed: dict, loader: Loader, conf_dirs: dict) -> set[Path]:
+    """Files that a leftover fragment includes: they are not roots themselves."""
     targets: set[Path] = set()
     for path in paths:
+        base = conf_dirs[path] or path.parent
         for d in walk_directives(parsed[path].directives):
             if d.name == "include" and d.args and not os.path.isabs(d.args[0]):
-                pattern = str(path.parent / d.args[0])
+                pattern = str(base / d.args[0])
                 matches = loader.glob(pattern) if GLOB_CHARS.intersection(pattern) else [pattern]
                 targets.update(Path(os.path.abspath(m)) for m in matches)
     return targets

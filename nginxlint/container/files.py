@@ -7,7 +7,7 @@ chart's `.Files.Get`), and anything whose content is not in the repository (a na
 emptyDir, a host path outside the repository) is unknown there. Mounts are applied shallowest first, as
 container runtimes do, so a deeper mount shows through a shallower one.
 
-Compose and Kubernetes mounts come from the existing readers' models (nginxlint/runtime); only what those
+Compose and Kubernetes mounts come from the existing readers' models (nginxlint/container); only what those
 readers leave out is read here: a Compose service's `build:`, kustomization.yaml and Helm chart templates.
 """
 from __future__ import annotations
@@ -51,7 +51,7 @@ class MountEntry:
 
     path: str
     source: Any
-    mount: Any  # the nginxlint.runtime.model.Mount it comes from
+    mount: Any  # the nginxlint.container.model.Mount it comes from
 
 
 class ContainerFiles:
@@ -137,7 +137,7 @@ def _inside(path: Path, root: Path) -> bool:
 
 def compose_builds(compose_path: Path, text: str) -> dict[str, BuildSpec]:
     """Every service's `build:` (string: the context; mapping: context, dockerfile, args, target)."""
-    from ..runtime.yamlpos import YMap, YScalar, YSeq, load_yaml, plain
+    from .yamlpos import YMap, YScalar, YSeq, load_yaml, plain
 
     parsed = load_yaml(text)
     root = parsed.documents[0].root if parsed.documents else None
@@ -177,7 +177,7 @@ def compose_builds(compose_path: Path, text: str) -> dict[str, BuildSpec]:
 
 
 def compose_files(service, compose_path: Path, repository: Path, image: Image | None = None) -> ContainerFiles:
-    """A Compose service (nginxlint.runtime.model.RuntimeFacts) over its image (built, or from `image:`)."""
+    """A Compose service (nginxlint.container.model.RuntimeFacts) over its image (built, or from `image:`)."""
     container = service.container
     fs, base = _start(image, container.image)
     directory = Path(compose_path).parent
@@ -233,7 +233,7 @@ def kubernetes_files(workload, container, configmaps: Iterable = (), repository:
                      generated: Mapping[str, Mapping[str, Any]] | None = None) -> ContainerFiles:
     """A Kubernetes container over its image. `configmaps`: ConfigMaps read from manifests;
     `generated`: ConfigMaps made by kustomize or Helm (name -> key -> repository Path or Inline)."""
-    from ..runtime.kubernetes import mounted_configmap_files
+    from .kubernetes import mounted_configmap_files
 
     fs, base = _start(image, container.image)
     configmaps = list(configmaps)
@@ -303,7 +303,7 @@ def _project(mount, data: Mapping[str, Any]) -> list[tuple[str, Any]]:
 
 def kustomize_configmaps(kustomization: Path, text: str | None = None) -> dict[str, dict[str, Any]]:
     """`configMapGenerator` entries: name -> key -> repository Path (`files`) or Inline (`literals`)."""
-    from ..runtime.yamlpos import YMap, YScalar, YSeq, load_yaml
+    from .yamlpos import YMap, YScalar, YSeq, load_yaml
 
     if text is None:
         try:

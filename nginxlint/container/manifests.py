@@ -58,12 +58,12 @@ def manifest_texts(workspace, findings: list[Finding]) -> list[tuple[Path, str, 
             findings.append(invalid_manifest(display, Span(1, 1, 1, 1), f"cannot read this manifest: it {why}"))
             continue
         if may_hold_runtime(display, text):  # not CI files, hooks, settings or test data
+            loader.keep(path, text)
             found.append((path, display, text))
     return found
 
 
 def read_manifests(workspace, texts, findings: list[Finding], notifications: list[Notification]) -> Manifests:
-    from .. import sources
     from .compose import load_compose
     from .kubernetes import load_kubernetes
 
@@ -95,7 +95,7 @@ def read_manifests(workspace, texts, findings: list[Finding], notifications: lis
                 span = problem.span or Span(1, 1, 1, 1)
                 findings.append(invalid_manifest(display, span, _problem_text(problem)))
         if got or doc.problems:
-            result.sources[display] = sources.SourceFile(path, display, text)
+            result.sources[display] = loader.read(path)
             result.absolute[display] = path
     return result
 

@@ -290,9 +290,3 @@ def test_may_hold_runtime(path, text, expected):
 
     assert may_hold_runtime(path, text) is expected
 
-
-def test_every_workload_kind_is_recognised_before_parsing():
-    from nginxlint.container.detect import WORKLOAD_KINDS
-    from nginxlint.container.kubernetes import _POD_TEMPLATE_PATH
-
-    assert set(_POD_TEMPLATE_PATH) == WORKLOAD_KINDS

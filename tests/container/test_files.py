@@ -12,8 +12,8 @@ from nginxlint.container.files import (
     kustomize_configmaps,
 )
 from nginxlint.container.filesystem import ABSENT, Inline, Unknown
-from nginxlint.runtime.compose import load_compose
-from nginxlint.runtime.kubernetes import load_kubernetes
+from nginxlint.container.compose import load_compose
+from nginxlint.container.kubernetes import load_kubernetes
 
 pytest.importorskip("dockerfile")
 

@@ -27,11 +27,11 @@ OUTCOMES: dict[str, list[differential.Outcome]] = {"fixed cases": [], "generated
 
 @pytest.fixture(scope="module", autouse=True)
 def agreement_rate(request):
-    """Print the agreement rate of this run, and every disagreement with its reason, after the module."""
+    """With -v: print the agreement rate of this run, and every disagreement with its reason, after the module."""
     yield
     reporter = request.config.pluginmanager.getplugin("terminalreporter")
     capture = request.config.pluginmanager.getplugin("capturemanager")
-    if reporter is None or capture is None:
+    if reporter is None or capture is None or request.config.getoption("verbose") < 1:
         return
     with capture.global_and_fixture_disabled():
         for label, outcomes in OUTCOMES.items():

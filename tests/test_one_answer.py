@@ -1,0 +1,43 @@
+"""One answer, however files are passed: for any file F, the findings located in F are the same whether the
+whole repository is linted or F alone (as pre-commit passes it). Checked on every sample, each copied into a
+repository of its own."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from lintkit import run_cli
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+KEYS = ("code", "line", "column", "end_line", "end_column", "message")
+
+
+def _repository(tmp_path: Path, sample: Path) -> Path:
+    root = tmp_path / sample.name
+    shutil.copytree(sample, root)
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    return root
+
+
+def _by_path(result) -> dict[str, list[tuple]]:
+    assert result.status in (0, 1), result.err
+    found: dict[str, list[tuple]] = {}
+    for finding in result.json["findings"]:
+        found.setdefault(finding["path"], []).append(tuple(finding[k] for k in KEYS))
+    return {path: sorted(items) for path, items in found.items()}
+
+
+@pytest.mark.parametrize("sample", sorted(p for p in SAMPLES.iterdir() if p.is_dir()), ids=lambda p: p.name)
+def test_each_file_alone_gets_what_the_whole_repository_gets(tmp_path, sample):
+    root = _repository(tmp_path, sample)
+    whole = _by_path(run_cli([".", "--format", "json", "--no-cache"], cwd=root))
+    files = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file() and ".git" not in p.parts)
+    differences = {}
+    for name in files:
+        alone = _by_path(run_cli([name, "--format", "json", "--no-cache"], cwd=root)).get(name, [])
+        if alone != whole.get(name, []):
+            differences[name] = {"whole": whole.get(name, []), "alone": alone}
+    assert differences == {}
