@@ -35,8 +35,8 @@ def host_spoofing(dep, report):
             written = "$" + chosen[0].written
             report(
                 node,
-                f"the Host sent upstream comes from {written}, which the client chooses freely (nginx routed the "
-                "request by another host); send the host nginx matched, $host",
+                f"the Host sent upstream comes from {written}, which the client sets as it likes; send the host "
+                "nginx matched the request on, $host",
                 arg=1,
                 fix=f"{name} Host $host;",
             )
@@ -104,10 +104,11 @@ def _alias_regex(node, location, match, alias, report):
         after_slash = before_alias.endswith("/")
         after_slash_in_regex = captured.before.endswith("/")
         if after_slash and not after_slash_in_regex and may_hold(captured.body, dot_only=True):
+            tail = f'right after "{captured.before[-12:]}"' if captured.before else "at the start"
             report(
                 node,
-                f'the capture ${var.written} follows a "/" in the alias but not in the location regex, so it can '
-                f'start with "..": a request for {match.pattern.lstrip("^")[:20]}… climbs out of the directory',
+                f'the capture ${var.written} begins {tail} in the location regex, so it can start with "..", and '
+                f"the alias puts it after a slash: a request climbs out of {before_alias}",
                 arg=0,
                 related=[location.location("the location regex")],
             )
@@ -115,7 +116,7 @@ def _alias_regex(node, location, match, alias, report):
         if not after_slash and before_alias and may_hold(captured.body, dot_only=False):
             report(
                 node,
-                f'the capture ${var.written} is glued to "{before_alias}" without a "/": the client picks any '
+                f'the capture ${var.written} is glued to "{before_alias}" without a slash: a request reaches every '
                 f"sibling path that starts with {before_alias}",
                 arg=0,
                 severity="warning",
@@ -133,25 +134,56 @@ _HEADER_INHERIT = {"add_header": "add_header_inherit", "add_trailer": "add_trail
 def add_header_redefinition(dep, report):
     for directive, inherit in _HEADER_INHERIT.items():
         lists = Lists(dep, (directive,))
-        inherit_table = nearest(dep, inherit)
+        if not lists.own:
+            continue
+        headers = _Effective(lists, nearest(dep, inherit))
         for block, own in lists.own.items():
-            mode = value_at(inherit_table, block)
-            if mode is not None and mode.args[:1] in (["merge"], ["off"]):
-                continue  # merge keeps the parent's; off says dropping them is meant
-            source, inherited = lists.inherited(block)
+            if headers.mode(block) in ("merge", "off"):
+                continue  # merge keeps the parent's; off says that dropping them is meant
+            inherited = headers.of(block.parent) if block.parent is not None else []
             dropped = _dropped(own, inherited)
             if not dropped:
                 continue
-            names = ", ".join(dropped)
+            lost = {name.lower() for name in dropped}
+            sources = [n for n in inherited if n.args[0].lower() in lost]
             report(
                 own[0],
-                f"this {directive} drops the {names} {'headers' if directive == 'add_header' else 'trailers'} "
-                f"set at {source.name or 'the top level'} level{_at(source)}: nginx inherits {directive} only "
-                "into blocks that have none of their own",
-                related=[n.location("dropped here") for n in inherited if n.args[0].lower() in
-                         {d.lower() for d in dropped}][:5],
+                f"this {directive} drops {', '.join(dropped)} (set {_where(sources[0])}): nginx inherits "
+                f"{directive} only into blocks that have none of their own",
+                related=[n.location("dropped here") for n in sources][:5],
                 fix=f"{inherit} merge;  (nginx >= 1.29.3), or repeat the dropped {directive} lines here",
             )
+
+
+class _Effective:
+    """The add_header (or add_trailer) list that applies in a block, with add_header_inherit (nginx 1.29.3):
+    `on` (default) inherits only into blocks without their own, `merge` appends the own to the inherited,
+    `off` inherits nothing. The mode itself is inherited like any scalar."""
+
+    def __init__(self, lists, modes):
+        self.lists, self.modes, self.memo = lists, modes, {}
+
+    def mode(self, block) -> str:
+        found = value_at(self.modes, block)
+        return found.args[0] if found is not None and found.args else "on"
+
+    def of(self, block) -> list:
+        chain = []
+        node = block
+        while node is not None and node not in self.memo:
+            chain.append(node)
+            node = node.parent
+        for node in reversed(chain):  # outermost first, so that each parent is known
+            parent = self.memo.get(node.parent, []) if node.parent is not None else []
+            own = self.lists.of(node)
+            mode = self.mode(node)
+            if mode == "off":
+                self.memo[node] = own
+            elif mode == "merge":
+                self.memo[node] = parent + own
+            else:
+                self.memo[node] = own or parent
+        return self.memo[block]
 
 
 def _dropped(own, inherited) -> list[str]:
@@ -163,8 +195,10 @@ def _dropped(own, inherited) -> list[str]:
     return names
 
 
-def _at(block) -> str:
-    return f" (line {block.d.span.line})" if block is not None and block.d is not None else ""
+def _where(node) -> str:
+    block = node.parent
+    level = f"in the {block.name} block" if block is not None and block.d is not None else "at the top of the file"
+    return f"{level}, {node.file.display}:{node.d.span.line}"
 
 
 # What nginx sends upstream when no proxy_set_header names the header (ngx_http_proxy_headers): losing a
@@ -184,13 +218,18 @@ def proxy_set_header_redefinition(dep, report):
         dropped = _dropped(own, meaningful)
         if not dropped:
             continue
+        lost = {name.lower() for name in dropped}
         report(
             own[0],
-            f"this proxy_set_header drops {', '.join(dropped)} set at {source.name or 'the top level'} "
-            f"level{_at(source)}: nginx inherits proxy_set_header only into blocks that have none of their own",
-            related=[n.location("dropped here") for n in meaningful if n.args[0] in dropped][:5],
+            f"this proxy_set_header drops {', '.join(dropped)} (set {_where(source_nodes(meaningful, lost))}): "
+            "nginx inherits proxy_set_header only into blocks that have none of their own",
+            related=[n.location("dropped here") for n in meaningful if n.args[0].lower() in lost][:5],
             fix="repeat the dropped proxy_set_header lines here (or move them all into one include)",
         )
+
+
+def source_nodes(nodes, lost):
+    return next(n for n in nodes if n.args[0].lower() in lost)
 
 
 # -- SEC505 allow-without-deny ---------------------------------------------------------------------------------
@@ -215,8 +254,8 @@ def allow_without_deny(dep, report):
             continue  # with `satisfy any`, a client outside the list still has to authenticate
         report(
             allows[0],
-            "clients that match no allow/deny rule here are let in: the list does not end with `deny all`, so "
-            "this allow restricts nothing",
+            "this allow restricts nothing: the allow/deny list here does not end with `deny all`, so nginx lets in "
+            "the clients that match no rule",
             arg=0,
             fix="deny all;  (after the last allow)",
         )
@@ -261,8 +300,8 @@ def return_bypasses_allow_deny(dep, report):
                 continue
             report(
                 node,
-                f"this {name} answers in the rewrite phase, before the allow/deny rules (access phase) are "
-                "checked: every client gets it",
+                f"this {name} {'answers' if name == 'return' else 'redirects'} in the rewrite phase, before "
+                "nginx checks the allow/deny rules in the access phase: every client gets the answer",
                 related=[access[0].location("the access rules it skips")],
                 fix="move the allow/deny rules into a location that does not answer with return, or check the "
                     "client with a map/if before the return",
