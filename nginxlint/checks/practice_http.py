@@ -111,13 +111,14 @@ def try_files_is_evil_too(dep, report):
     cache = nearest(dep, "open_file_cache")
     for node in nodes:
         found = value_at(cache, node.parent)
-        if found is None and not dep.complete:
-            continue  # an open_file_cache may sit in a file that could not be read
+        if found is None and not (dep.is_main and dep.complete):
+            continue  # it may sit in a file that could not be read, or around the include of this fragment
         if found is None or found.args[:1] == ["off"]:
+            state = "is off here" if found is not None else "is not set here"
             report(
                 node,
-                "try_files checks the filesystem for every request and open_file_cache is off here: each check "
-                "is a stat() call",
+                f"try_files checks the filesystem for every request and open_file_cache {state}: each check is a "
+                "stat() call",
                 fix="open_file_cache max=1000 inactive=20s;",
             )
 

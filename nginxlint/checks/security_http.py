@@ -243,6 +243,8 @@ def allow_without_deny(dep, report):
     satisfy = nearest(dep, "satisfy")
     auth_tables = [nearest(dep, name) for name in AUTH_DIRECTIVES]
     for block, rules in lists.own.items():
+        if block.d is None:
+            continue  # the top of a fragment: the block that includes it may go on with `deny all`
         allows = [n for n in rules if n.name == "allow" and n.args[:1] != ["all"]]
         if not allows:
             continue
