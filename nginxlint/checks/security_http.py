@@ -14,7 +14,7 @@ from ..nginx.conditions import regex_condition
 from ..nginx.inheritance import Lists, nearest, value_at
 from ..nginx.locations import location_match
 from ..nginx.urls import upstream_host
-from ..nginx.variables import client_controlled, variables
+from ..nginx.variables import client_controlled, client_variables, variables
 from .registry import rule
 
 HOST_HEADER_DIRECTIVES = ("proxy_set_header", "grpc_set_header")
@@ -24,20 +24,25 @@ HOST_HEADER_DIRECTIVES = ("proxy_set_header", "grpc_set_header")
 
 @rule("SEC501")
 def host_spoofing(dep, report):
-    for name in HOST_HEADER_DIRECTIVES:
-        for node in dep.nodes(name):
-            if len(node.args) < 2 or node.args[0].lower() != "host":
-                continue
-            value = node.args[1]
-            chosen = [v for v in variables(value) if client_controlled(v.name)]
-            if not chosen:
-                continue
-            written = "$" + chosen[0].written
+    nodes = [n for name in HOST_HEADER_DIRECTIVES for n in dep.nodes(name)
+             if len(n.args) >= 2 and n.args[0].lower() == "host" and "$" in n.args[1]]
+    if not nodes:
+        return
+    derived = client_variables(dep)
+    for node in nodes:
+        name = node.name
+        chosen = [v for v in variables(node.args[1]) if client_controlled(v.name) or v.name in derived]
+        if chosen:
+            var = chosen[0]
+            written = "$" + var.written
+            origin = derived.get(var.name)
+            related = [origin.location(f"{written} is made from client input here")] if origin is not None else []
             report(
                 node,
                 f"the Host sent upstream comes from {written}, which the client sets as it likes; send the host "
                 "nginx matched the request on, $host",
                 arg=1,
+                related=related,
                 fix=f"{name} Host $host;",
             )
 
@@ -287,8 +292,8 @@ def return_bypasses_allow_deny(dep, report):
             if not _answers_in_rewrite_phase(node, error_pages):
                 continue
             block = node.parent
-            if block is None or block.name not in ("location", "if"):
-                continue
+            if block is None or block.name not in ("location", "if", "server"):
+                continue  # a return at server level runs in the server's rewrite phase, before any location
             access = lists.own.get(block)
             level = block
             if not access and block.name == "if" and block.parent is not None:
