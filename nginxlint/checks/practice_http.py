@@ -125,8 +125,18 @@ def try_files_is_evil_too(dep, report):
 
 # -- NGX014 hash-without-default -------------------------------------------------------------------------------
 
+# Where an empty value is a documented "off": add_header sends no header, limit_req_zone/limit_conn_zone do not
+# count the request, *_cache_bypass/*_no_cache and access_log if= read it as false.
+EMPTY_MEANS_OFF = frozenset({
+    "add_header", "add_trailer", "limit_req_zone", "limit_conn_zone", "proxy_cache_bypass", "proxy_no_cache",
+    "fastcgi_cache_bypass", "fastcgi_no_cache", "uwsgi_cache_bypass", "uwsgi_no_cache", "scgi_cache_bypass",
+    "scgi_no_cache", "access_log",
+})
+
+
 @rule("NGX014")
 def hash_without_default(dep, report):
+    blocks = []
     for name in ("map", "geo"):
         for node in dep.nodes(name):
             entries = [c for c in node.children or () if c.name not in ("hostnames", "volatile", "ranges")]
@@ -135,31 +145,52 @@ def hash_without_default(dep, report):
             if any(c.name == "include" for c in entries) and not dep.complete:
                 continue
             values = [c for c in entries if c.name != "include"]
-            if name == "map" and len(values) <= 1:
-                continue  # one entry: "this value, else empty" is the usual idiom
-            if not values:
-                continue
-            variable = node.args[-1] if node.args else ""
-            report(
-                node,
-                f"{name} has no default: every value that matches no entry sets {variable} to an empty string",
-                arg=len(node.args) - 1 if node.args else None,
-                fix="default <value>;  (as the block's first entry)",
-            )
+            if not values or (name == "map" and len(values) <= 1):
+                continue  # one entry: "this value, else nothing" is the usual idiom
+            blocks.append(node)
+    if not blocks:
+        return
+    uses = _variable_uses(dep, {n.args[-1].lstrip("$").lower() for n in blocks if n.args})
+    for node in blocks:
+        variable = node.args[-1] if node.args else ""
+        used_in = uses.get(variable.lstrip("$").lower(), set())
+        if used_in and used_in <= EMPTY_MEANS_OFF:
+            continue  # every use reads the empty string as "off": the missing default is the idiom
+        report(
+            node,
+            f"{node.name} has no default: every value that matches no entry sets {variable} to an empty string",
+            arg=len(node.args) - 1 if node.args else None,
+            fix="default <value>;  (as the block's first entry)",
+        )
+
+
+def _variable_uses(dep, names: set) -> dict[str, set]:
+    """{variable: names of the directives whose arguments use it}, for the given variables, in one walk."""
+    uses: dict[str, set] = {}
+    for node in dep.walk():
+        if node.d.lua is not None:
+            continue
+        defining = len(node.args) - 1 if node.name in ("map", "geo") else -1
+        for index, arg in enumerate(node.args):
+            if "$" in arg and index != defining:
+                for var in variables(arg):
+                    if var.name in names:
+                        uses.setdefault(var.name, set()).add(node.name)
+    return uses
 
 
 # -- NGX015 default-server-flag --------------------------------------------------------------------------------
 
 @rule("NGX015")
 def default_server_flag(dep, report):
+    if not (dep.is_main and dep.complete):
+        return  # another file of the deployment may hold the default_server
     sockets: dict = {}
     for server in dep.nodes("server"):
         if server.children is None or server.ctx[-1:] != ("http",):
             continue
         listens = server.find("listen")
         if not listens:
-            if not dep.is_main:
-                continue  # a fragment's server may be given its listen elsewhere
             sockets.setdefault(("tcp", None, 80), {}).setdefault(server, (server, False))
             continue
         for listen in listens:

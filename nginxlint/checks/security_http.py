@@ -11,7 +11,8 @@ import re
 
 from ..nginx.captures import group, may_hold, starts_with_slash
 from ..nginx.conditions import regex_condition
-from ..nginx.inheritance import Lists, nearest, value_at
+from ..nginx.directives import LUA_PHASE
+from ..nginx.inheritance import Lists, blocks_up, nearest, value_at
 from ..nginx.locations import location_match
 from ..nginx.urls import upstream_host
 from ..nginx.variables import client_controlled, client_variables, variables
@@ -29,9 +30,13 @@ def host_spoofing(dep, report):
     if not nodes:
         return
     derived = client_variables(dep)
+    lua_blocks = _lua_rewriting_blocks(dep) if derived else set()
     for node in nodes:
         name = node.name
-        chosen = [v for v in variables(node.args[1]) if client_controlled(v.name) or v.name in derived]
+        # Lua running before the proxy (rewrite, access, set_by_lua) may assign the variable anew: quiet then
+        rewritten = any(block in lua_blocks for block in blocks_up(node.parent))
+        chosen = [v for v in variables(node.args[1])
+                  if client_controlled(v.name) or (v.name in derived and not rewritten)]
         if chosen:
             var = chosen[0]
             written = "$" + var.written
@@ -45,6 +50,15 @@ def host_spoofing(dep, report):
                 related=related,
                 fix=f"{name} Host $host;",
             )
+
+
+LUA_BEFORE_CONTENT = frozenset({"rewrite", "access", "server_rewrite", "set"})
+
+
+def _lua_rewriting_blocks(dep) -> set:
+    """Blocks holding a Lua handler that runs before the request is proxied and may set variables."""
+    return {node.parent for name, phase in LUA_PHASE.items() if phase in LUA_BEFORE_CONTENT
+            for node in dep.nodes(name)}
 
 
 # -- SEC502 alias-traversal ------------------------------------------------------------------------------------

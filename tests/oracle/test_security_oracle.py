@@ -10,6 +10,7 @@ files: the rule is reported on the first and not on the second.
 - SEC506: `return` answers before allow/deny run: a client the rules deny gets the page.
 - SEC507: `root /` serves /etc/passwd.
 - SEC509: `location /api` with `proxy_pass …/v1/` lets GET /api../secret reach /secret on the upstream.
+- NGX011: `add_header Content-Type` sends a second Content-Type; `default_type` sends one.
 - NGX012: `rewrite` to an absolute URL inside `if` redirects even with `break` (so it is not reported).
 - NGX017: `error_log off` makes nginx create a file named "off" in its prefix.
 """
@@ -179,6 +180,21 @@ def test_proxy_pass_off_by_slash_reaches_outside_the_proxied_path(location, esca
         assert (body == "SECRET") == escapes, (status, body)
         lines = codes(nginx.lint(), "SEC509")
     assert lines == ([line_of(files, "location /api")] if escapes else [])
+
+
+# -- NGX011 ----------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("directive, sent", [("add_header Content-Type application/rss+xml;", 2),
+                                             ("default_type application/rss+xml;", 1)])
+def test_add_header_content_type_sends_two(directive, sent):
+    files = {"conf/nginx.conf": config("server { listen 127.0.0.1:{port};\n"
+                                       f'    location / {{ {directive} return 200 "<rss/>"; }} }}')}
+    with started(files) as nginx:
+        _, headers, _ = request(nginx.port, "GET / HTTP/1.1\r\nHost: a\r\n")
+        assert len(headers["content-type"]) == sent, headers
+        assert headers["content-type"][-1] == "application/rss+xml"
+        lines = codes(nginx.lint(), "NGX011")
+    assert lines == ([line_of(files, "location /")] if sent == 2 else [])
 
 
 # -- NGX012 ----------------------------------------------------------------------------------------------------
