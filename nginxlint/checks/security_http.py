@@ -231,24 +231,21 @@ PROXY_DEFAULTS = {"host": {"$proxy_host"}, "upgrade": {""}, "te": {""}, "keep-al
 def proxy_set_header_redefinition(dep, report):
     lists = Lists(dep, ("proxy_set_header",))
     for block, own in lists.own.items():
-        source, inherited = lists.inherited(block)
+        _, inherited = lists.inherited(block)
         meaningful = [n for n in inherited if len(n.args) >= 2 and
                       n.args[1].lower() not in PROXY_DEFAULTS.get(n.args[0].lower(), ())]
         dropped = _dropped(own, meaningful)
         if not dropped:
             continue
         lost = {name.lower() for name in dropped}
+        sources = [n for n in meaningful if n.args[0].lower() in lost]
         report(
             own[0],
-            f"this proxy_set_header drops {', '.join(dropped)} (set {_where(source_nodes(meaningful, lost))}): "
+            f"this proxy_set_header drops {', '.join(dropped)} (set {_where(sources[0])}): "
             "nginx inherits proxy_set_header only into blocks that have none of their own",
-            related=[n.location("dropped here") for n in meaningful if n.args[0].lower() in lost][:5],
+            related=[n.location("dropped here") for n in sources][:5],
             fix="repeat the dropped proxy_set_header lines here (or move them all into one include)",
         )
-
-
-def source_nodes(nodes, lost):
-    return next(n for n in nodes if n.args[0].lower() in lost)
 
 
 # -- SEC505 allow-without-deny ---------------------------------------------------------------------------------
@@ -433,7 +430,7 @@ def proxy_pass_normalized(dep, report):
     for node in dep.nodes("proxy_pass"):
         if not node.args or "http" not in node.ctx:
             continue
-        location = node.enclosing("location") if node.parent.name != "location" else node.parent
+        location = node.enclosing("location")
         if location is None:
             continue
         match = location_match(location)

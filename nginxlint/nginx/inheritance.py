@@ -38,8 +38,8 @@ class Lists:
 
 
 def nearest(dep, name: str) -> dict:
-    """{block: the block's own last `name` directive}: the table `value_at` looks in (the last one wins in
-    nginx for a repeated scalar only when it is allowed at all; the first is what nginx -t names)."""
+    """{block: the block's own `name` directive}: the table `value_at` looks in. A scalar set twice in one
+    block is refused by nginx (NGX007), so the first one stands for the block."""
     table: dict = {}
     for node in dep.nodes(name):
         table.setdefault(node.parent, node)

@@ -36,8 +36,3 @@ def location_match(node) -> Match | None:
         if first.startswith(modifier) and len(first) > len(modifier):
             return Match(modifier, first[len(modifier):], 0)
     return Match("", first, 0)
-
-
-def enclosing_location(node):
-    """The location block around a directive, looking through `if` and `limit_except` blocks."""
-    return node.enclosing("location")
