@@ -1,0 +1,295 @@
+"""NGX010–NGX017: HTTP settings that nginx accepts but that do something else than they seem to.
+
+None of them exposes anything by itself (those are SEC rules); each makes nginx misbehave: a header sent
+twice, a directive that does not apply inside `if`, a variable that is empty for unmatched values, a log file
+called "off".
+"""
+from __future__ import annotations
+
+import ipaddress
+
+from ..nginx.conditions import REGEX_OPERATORS
+from ..nginx.inheritance import Lists, nearest, value_at
+from ..nginx.variables import variables
+from .registry import rule
+
+# -- NGX010 add-header-multiline -------------------------------------------------------------------------------
+
+
+@rule("NGX010")
+def add_header_multiline(dep, report):
+    for node in dep.nodes("add_header"):
+        if len(node.args) >= 2 and "\n" in node.args[1]:
+            _multiline(node, 1, node.args[0], report)
+    for node in dep.nodes("more_set_headers"):
+        for index in _more_headers_values(node.args):
+            if "\n" in node.args[index]:
+                _multiline(node, index, node.args[index].split(":", 1)[0].strip(), report)
+
+
+def _more_headers_values(args) -> list[int]:
+    """The `Name: value` arguments of more_set_headers, skipping `-s codes`, `-t types` and `-r`."""
+    found, skip = [], False
+    for index, arg in enumerate(args):
+        if skip:
+            skip = False
+        elif arg in ("-s", "-t"):
+            skip = True
+        elif not arg.startswith("-"):
+            found.append(index)
+    return found
+
+
+def _multiline(node, index, header, report):
+    report(
+        node,
+        f"the value of {header} spans several lines: nginx sends the line breaks as they are, an obsolete "
+        "header folding that browsers and proxies may reject or cut",
+        arg=index,
+        fix="write the value on one line",
+    )
+
+
+# -- NGX011 add-header-content-type ----------------------------------------------------------------------------
+
+HIDE_HEADER = ("proxy_hide_header", "fastcgi_hide_header", "uwsgi_hide_header", "scgi_hide_header",
+               "grpc_hide_header")
+
+
+@rule("NGX011")
+def add_header_content_type(dep, report):
+    nodes = [n for n in dep.nodes("add_header") if n.args and n.args[0].lower() == "content-type"]
+    if not nodes:
+        return
+    hidden = [Lists(dep, (name,)) for name in HIDE_HEADER]
+    for node in nodes:
+        if any(any(h.args[:1] and h.args[0].lower() == "content-type" for h in lists.effective(node.parent))
+               for lists in hidden):
+            continue  # the upstream's Content-Type is hidden, so this one is the only one
+        report(
+            node,
+            "add_header adds a second Content-Type header next to the one nginx sends from types/default_type: "
+            "clients see two and may pick either",
+            arg=0,
+            fix="default_type " + (node.args[1] if len(node.args) > 1 else "text/plain") + ";",
+        )
+
+
+# -- NGX012 if-is-evil -----------------------------------------------------------------------------------------
+
+_ENDING_FLAGS = ("last", "redirect", "permanent")
+_ABSOLUTE = ("http://", "https://", "$scheme")
+
+
+@rule("NGX012")
+def if_is_evil(dep, report):
+    for block in dep.nodes("if"):
+        if block.parent is None or block.parent.name != "location":
+            continue
+        for child in block.children or ():
+            if child.name == "return":
+                continue
+            if child.name == "rewrite" and len(child.args) >= 2 and (
+                    child.args[-1] in _ENDING_FLAGS or child.args[1].startswith(_ABSOLUTE)):
+                continue  # ends the request or restarts the location search: nothing of the if's location is used
+            report(
+                child,
+                f"{child.name} inside `if` in a location: the if block is a location of its own, so directives "
+                "there replace or drop the outer location's settings when the condition holds; only return and "
+                "rewrite … last are safe there",
+                fix="move the condition into a map and use the variable, or use return/rewrite … last inside the if",
+            )
+
+
+# -- NGX013 try-files-is-evil-too ------------------------------------------------------------------------------
+
+@rule("NGX013")
+def try_files_is_evil_too(dep, report):
+    nodes = dep.nodes("try_files")
+    if not nodes:
+        return
+    cache = nearest(dep, "open_file_cache")
+    for node in nodes:
+        found = value_at(cache, node.parent)
+        if found is None and not (dep.is_main and dep.complete):
+            continue  # it may sit in a file that could not be read, or around the include of this fragment
+        if found is None or found.args[:1] == ["off"]:
+            state = "is off here" if found is not None else "is not set here"
+            report(
+                node,
+                f"try_files checks the filesystem for every request and open_file_cache {state}: each check is a "
+                "stat() call",
+                fix="open_file_cache max=1000 inactive=20s;",
+            )
+
+
+# -- NGX014 hash-without-default -------------------------------------------------------------------------------
+
+# Where an empty value is a documented "off": add_header sends no header, limit_req_zone/limit_conn_zone do not
+# count the request, *_cache_bypass/*_no_cache and access_log if= read it as false.
+EMPTY_MEANS_OFF = frozenset({
+    "add_header", "add_trailer", "limit_req_zone", "limit_conn_zone", "proxy_cache_bypass", "proxy_no_cache",
+    "fastcgi_cache_bypass", "fastcgi_no_cache", "uwsgi_cache_bypass", "uwsgi_no_cache", "scgi_cache_bypass",
+    "scgi_no_cache", "access_log",
+})
+
+
+@rule("NGX014")
+def hash_without_default(dep, report):
+    blocks = []
+    for name in ("map", "geo"):
+        for node in dep.nodes(name):
+            entries = [c for c in node.children or () if c.name not in ("hostnames", "volatile", "ranges")]
+            if any(c.name == "default" for c in entries):
+                continue
+            if any(c.name == "include" for c in entries) and not dep.complete:
+                continue
+            values = [c for c in entries if c.name != "include"]
+            if not values or (name == "map" and len(values) <= 1):
+                continue  # one entry: "this value, else nothing" is the usual idiom
+            blocks.append(node)
+    if not blocks:
+        return
+    uses = _variable_uses(dep, {n.args[-1].lstrip("$").lower() for n in blocks if n.args})
+    for node in blocks:
+        variable = node.args[-1] if node.args else ""
+        used_in = uses.get(variable.lstrip("$").lower(), set())
+        if used_in and used_in <= EMPTY_MEANS_OFF:
+            continue  # every use reads the empty string as "off": the missing default is the idiom
+        report(
+            node,
+            f"{node.name} has no default: every value that matches no entry sets {variable} to an empty string",
+            arg=len(node.args) - 1 if node.args else None,
+            fix="default <value>;  (as the block's first entry)",
+        )
+
+
+def _variable_uses(dep, names: set) -> dict[str, set]:
+    """{variable: names of the directives whose arguments use it}, for the given variables, in one walk."""
+    uses: dict[str, set] = {}
+    for node in dep.walk():
+        if node.d.lua is not None:
+            continue
+        defining = len(node.args) - 1 if node.name in ("map", "geo") else -1
+        for index, arg in enumerate(node.args):
+            if "$" in arg and index != defining:
+                for var in variables(arg):
+                    if var.name in names:
+                        uses.setdefault(var.name, set()).add(node.name)
+    return uses
+
+
+# -- NGX015 default-server-flag --------------------------------------------------------------------------------
+
+@rule("NGX015")
+def default_server_flag(dep, report):
+    if not (dep.is_main and dep.complete):
+        return  # another file of the deployment may hold the default_server
+    sockets: dict = {}
+    for server in dep.nodes("server"):
+        if server.children is None or server.ctx[-1:] != ("http",):
+            continue
+        listens = server.find("listen")
+        if not listens:
+            sockets.setdefault(("tcp", None, 80), {}).setdefault(server, (server, False))
+            continue
+        for listen in listens:
+            key = _socket(listen.args)
+            if key is None:
+                continue
+            default = any(a in ("default_server", "default") for a in listen.args[1:])
+            seen = sockets.setdefault(key, {})
+            if server not in seen or default:
+                seen[server] = (listen, default)
+    for key, servers in sockets.items():
+        if len(servers) < 2 or any(default for _, default in servers.values()):
+            continue
+        first, _ = next(iter(servers.values()))
+        proto, address, port = key
+        where = f"{address or '*'}:{port}{' (quic)' if proto == 'udp' else ''}"
+        report(
+            first,
+            f"{len(servers)} servers listen on {where} and none is marked default_server: requests with an "
+            "unknown Host go to the first one defined, which changes when files are reordered",
+            arg=0 if first.name == "listen" else None,
+            fix="add default_server to the listen of the server meant to answer unknown hosts",
+        )
+
+
+def _socket(args):
+    """(protocol, address or None for all, port) of a listen; None for unix sockets and what cannot be read."""
+    if not args or args[0].startswith("unix:"):
+        return None
+    proto = "udp" if "quic" in args[1:] else "tcp"
+    text = args[0]
+    if text.startswith("["):
+        close = text.find("]")
+        address, rest = text[1:close], text[close + 1:]
+        port = rest[1:] if rest.startswith(":") else "80"
+        try:
+            normal = ipaddress.ip_address(address)
+        except ValueError:
+            return None
+        return proto, "[" + str(normal) + "]", _port(port)  # [::] is its own socket, apart from *:80
+    if ":" in text:
+        address, port = text.rsplit(":", 1)
+    elif text.isdigit():
+        address, port = "*", text
+    else:
+        address, port = text, "80"
+    if address in ("*", "0.0.0.0"):
+        address = None
+    number = _port(port)
+    return None if number is None else (proto, address, number)
+
+
+def _port(text):
+    return int(text) if text.isdigit() else None
+
+
+# -- NGX016 mixed-case-variable --------------------------------------------------------------------------------
+
+_REGEX_ARG = {"rewrite": (0,), "location": (0, 1)}
+
+
+@rule("NGX016")
+def mixed_case_variable(dep, report):
+    first: dict = {}
+    for node in dep.walk():
+        d = node.d
+        if d.lua is not None:
+            continue
+        skip = _REGEX_ARG.get(d.name, ())
+        if d.name == "if" and len(node.args) >= 3 and node.args[1] in REGEX_OPERATORS:
+            skip = (2,)  # the regex, whose "$" ends a line
+        for index, arg in enumerate(node.args):
+            if index in skip or "$" not in arg:
+                continue
+            for var in variables(arg):
+                if var.name.isdigit():
+                    continue
+                seen = first.setdefault(var.name, (var.written, node))
+                if seen[0] != var.written:
+                    report(
+                        node,
+                        f"${var.written} is ${seen[0]} written in another case: nginx ignores case in variable "
+                        "names, so both are one variable; one spelling keeps that visible",
+                        arg=index,
+                        related=[seen[1].location(f"${seen[0]} first written here")],
+                        fix=f"${seen[0]}",
+                    )
+
+
+# -- NGX017 error-log-off --------------------------------------------------------------------------------------
+
+@rule("NGX017")
+def error_log_off(dep, report):
+    for node in dep.nodes("error_log"):
+        if node.args[:1] == ["off"]:
+            report(
+                node,
+                'error_log off does not turn logging off: nginx writes the errors to a file named "off" '
+                "under its prefix",
+                arg=0,
+                fix="error_log /dev/null crit;  (or keep the errors: error_log stderr;)",
+            )

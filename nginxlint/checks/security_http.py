@@ -1,0 +1,586 @@
+"""SEC501–SEC509: HTTP settings of nginx that expose files, headers or access control to the client.
+
+Each rule reads what nginx does with the directive (inheritance, how alias and proxy_pass build a path, in
+which phase a `return` answers) through the helpers in nginxlint.nginx, and is linear in the config: it starts
+from the deployment's index of the directives it is about.
+"""
+from __future__ import annotations
+
+import posixpath
+import re
+
+from ..nginx.captures import group, may_hold, starts_with_slash
+from ..nginx.conditions import regex_condition
+from ..nginx.directives import LUA_PHASE
+from ..nginx.inheritance import Lists, blocks_up, nearest, value_at
+from ..nginx.locations import location_match
+from ..nginx.urls import upstream_host
+from ..nginx.variables import client_controlled, client_variables, variables
+from .registry import rule
+
+HOST_HEADER_DIRECTIVES = ("proxy_set_header", "grpc_set_header")
+
+
+# -- SEC501 host-spoofing --------------------------------------------------------------------------------------
+
+@rule("SEC501")
+def host_spoofing(dep, report):
+    nodes = [n for name in HOST_HEADER_DIRECTIVES for n in dep.nodes(name)
+             if len(n.args) >= 2 and n.args[0].lower() == "host" and "$" in n.args[1]]
+    if not nodes:
+        return
+    derived = client_variables(dep)
+    lua_blocks = _lua_rewriting_blocks(dep) if derived else set()
+    for node in nodes:
+        name = node.name
+        # Lua running before the proxy (rewrite, access, set_by_lua) may assign the variable anew: quiet then
+        rewritten = any(block in lua_blocks for block in blocks_up(node.parent))
+        chosen = [v for v in variables(node.args[1])
+                  if client_controlled(v.name) or (v.name in derived and not rewritten)]
+        if chosen:
+            var = chosen[0]
+            written = "$" + var.written
+            origin = derived.get(var.name)
+            related = [origin.location(f"{written} is made from client input here")] if origin is not None else []
+            report(
+                node,
+                f"the Host sent upstream comes from {written}, which the client sets as it likes; send the host "
+                "nginx matched the request on, $host",
+                arg=1,
+                related=related,
+                fix=f"{name} Host $host;",
+            )
+
+
+LUA_BEFORE_CONTENT = frozenset({"rewrite", "access", "server_rewrite", "set"})
+
+
+def _lua_rewriting_blocks(dep) -> set:
+    """Blocks holding a Lua handler that runs before the request is proxied and may set variables."""
+    return {node.parent for name, phase in LUA_PHASE.items() if phase in LUA_BEFORE_CONTENT
+            for node in dep.nodes(name)}
+
+
+# -- SEC502 alias-traversal ------------------------------------------------------------------------------------
+
+@rule("SEC502")
+def alias_traversal(dep, report):
+    for node in dep.nodes("alias"):
+        if not node.args:
+            continue
+        location = node.parent if node.parent is not None and node.parent.name == "location" else None
+        if location is None:
+            continue
+        match = location_match(location)
+        if match is None:
+            continue
+        alias = node.args[0]
+        if match.prefix:
+            _alias_prefix(node, location, match, alias, report)
+        elif match.regex:
+            _alias_regex(node, location, match, alias, report)
+
+
+def _alias_prefix(node, location, match, alias, report):
+    """nginx builds the path as alias + (URI minus the location prefix)."""
+    prefix = match.pattern
+    if prefix.endswith("/") or "$" in alias:
+        return
+    if alias.endswith("/"):
+        report(
+            location,
+            f'location "{prefix}" has no trailing slash but its alias "{alias}" has one: '
+            f"{prefix}../ maps to {alias}../, one directory above the alias",
+            arg=match.arg,
+            related=[node.location("the alias")],
+            fix=f"location {_modifier(match)}{prefix}/ {{",
+        )
+    else:
+        report(
+            location,
+            f'location "{prefix}" has no trailing slash: {prefix}_x/ maps to {alias}_x/, so every sibling '
+            f"of {alias} whose name starts the same is served",
+            arg=match.arg,
+            severity="warning",
+            related=[node.location("the alias")],
+            fix=f"location {_modifier(match)}{prefix}/ {{ alias {alias}/; }}",
+        )
+
+
+def _modifier(match) -> str:
+    return match.modifier + " " if match.modifier else ""
+
+
+def _alias_regex(node, location, match, alias, report):
+    """In a regex location the alias is the whole path; a capture the client fills can climb out of it."""
+    for var in variables(alias):
+        if not (var.name.isdigit() or not var.name[:1].isdigit()):
+            continue
+        captured = group(match.pattern, var.written)
+        if captured is None or starts_with_slash(captured.body):
+            continue
+        before_alias = alias[:var.start]
+        after_slash = before_alias.endswith("/")
+        after_slash_in_regex = captured.before.endswith("/")
+        if after_slash and not after_slash_in_regex and may_hold(captured.body, dot_only=True):
+            tail = f'right after "{captured.before[-12:]}"' if captured.before else "at the start"
+            report(
+                node,
+                f'the capture ${var.written} begins {tail} in the location regex, so it can start with "..", and '
+                f"the alias puts it after a slash: a request climbs out of {before_alias}",
+                arg=0,
+                related=[location.location("the location regex")],
+            )
+            return
+        if not after_slash and before_alias and may_hold(captured.body, dot_only=False):
+            report(
+                node,
+                f'the capture ${var.written} is glued to "{before_alias}" without a slash: a request reaches every '
+                f"sibling path that starts with {before_alias}",
+                arg=0,
+                severity="warning",
+                related=[location.location("the location regex")],
+            )
+            return
+
+
+# -- SEC503 add-header-redefinition / SEC504 proxy-set-header-redefinition -------------------------------------
+
+_HEADER_INHERIT = {"add_header": "add_header_inherit", "add_trailer": "add_trailer_inherit"}
+
+
+@rule("SEC503")
+def add_header_redefinition(dep, report):
+    for directive, inherit in _HEADER_INHERIT.items():
+        lists = Lists(dep, (directive,))
+        if not lists.own:
+            continue
+        headers = _Effective(lists, nearest(dep, inherit))
+        for block, own in lists.own.items():
+            if headers.mode(block) in ("merge", "off"):
+                continue  # merge keeps the parent's; off says that dropping them is meant
+            inherited = headers.of(block.parent) if block.parent is not None else []
+            dropped = _dropped(own, inherited)
+            if not dropped:
+                continue
+            lost = {name.lower() for name in dropped}
+            sources = [n for n in inherited if n.args[0].lower() in lost]
+            report(
+                own[0],
+                f"this {directive} drops {', '.join(dropped)} (set {_where(sources[0])}): nginx inherits "
+                f"{directive} only into blocks that have none of their own",
+                related=[n.location("dropped here") for n in sources][:5],
+                fix=f"{inherit} merge;  (nginx >= 1.29.3), or repeat the dropped {directive} lines here",
+            )
+
+
+class _Effective:
+    """The add_header (or add_trailer) list that applies in a block, with add_header_inherit (nginx 1.29.3):
+    `on` (default) inherits only into blocks without their own, `merge` appends the own to the inherited,
+    `off` inherits nothing. The mode itself is inherited like any scalar."""
+
+    def __init__(self, lists, modes):
+        self.lists, self.modes, self.memo = lists, modes, {}
+
+    def mode(self, block) -> str:
+        found = value_at(self.modes, block)
+        return found.args[0] if found is not None and found.args else "on"
+
+    def of(self, block) -> list:
+        chain = []
+        node = block
+        while node is not None and node not in self.memo:
+            chain.append(node)
+            node = node.parent
+        for node in reversed(chain):  # outermost first, so that each parent is known
+            parent = self.memo.get(node.parent, []) if node.parent is not None else []
+            own = self.lists.of(node)
+            mode = self.mode(node)
+            if mode == "off":
+                self.memo[node] = own
+            elif mode == "merge":
+                self.memo[node] = parent + own
+            else:
+                self.memo[node] = own or parent
+        return self.memo[block]
+
+
+def _dropped(own, inherited) -> list[str]:
+    kept = {n.args[0].lower() for n in own if n.args}
+    names = []
+    for node in inherited:
+        if node.args and node.args[0].lower() not in kept and node.args[0] not in names:
+            names.append(node.args[0])
+    return names
+
+
+def _where(node) -> str:
+    block = node.parent
+    level = f"in the {block.name} block" if block is not None and block.d is not None else "at the top of the file"
+    return f"{level}, {node.file.display}:{node.d.span.line}"
+
+
+# What nginx sends upstream when no proxy_set_header names the header (ngx_http_proxy_headers): losing a
+# parent's line that says the same changes nothing.
+PROXY_DEFAULTS = {"host": {"$proxy_host"}, "upgrade": {""}, "te": {""}, "keep-alive": {""}, "expect": {""},
+                  # "" keeps the upstream connection alive, nginx's default closes it: a cost, not an exposure
+                  "connection": {"", "close"}}
+
+
+@rule("SEC504")
+def proxy_set_header_redefinition(dep, report):
+    lists = Lists(dep, ("proxy_set_header",))
+    for block, own in lists.own.items():
+        _, inherited = lists.inherited(block)
+        meaningful = [n for n in inherited if len(n.args) >= 2 and
+                      n.args[1].lower() not in PROXY_DEFAULTS.get(n.args[0].lower(), ())]
+        dropped = _dropped(own, meaningful)
+        if not dropped:
+            continue
+        lost = {name.lower() for name in dropped}
+        sources = [n for n in meaningful if n.args[0].lower() in lost]
+        report(
+            own[0],
+            f"this proxy_set_header drops {', '.join(dropped)} (set {_where(sources[0])}): "
+            "nginx inherits proxy_set_header only into blocks that have none of their own",
+            related=[n.location("dropped here") for n in sources][:5],
+            fix="repeat the dropped proxy_set_header lines here (or move them all into one include)",
+        )
+
+
+# -- SEC505 allow-without-deny ---------------------------------------------------------------------------------
+
+AUTH_DIRECTIVES = ("auth_basic", "auth_request", "auth_jwt", "auth_oidc", "auth_digest")
+
+
+@rule("SEC505")
+def allow_without_deny(dep, report):
+    lists = Lists(dep, ("allow", "deny"))
+    satisfy = nearest(dep, "satisfy")
+    auth_tables = [nearest(dep, name) for name in AUTH_DIRECTIVES]
+    for block, rules in lists.own.items():
+        if block.d is None:
+            continue  # the top of a fragment: the block that includes it may go on with `deny all`
+        allows = [n for n in rules if n.name == "allow" and n.args[:1] != ["all"]]
+        if not allows:
+            continue
+        last = rules[-1]
+        if last.args[:1] == ["all"]:
+            continue  # `deny all` closes the list; `allow all` opens it on purpose
+        any_mode = value_at(satisfy, block)
+        if any_mode is not None and any_mode.args[:1] == ["any"] and _auth_applies(auth_tables, block):
+            continue  # with `satisfy any`, a client outside the list still has to authenticate
+        report(
+            allows[0],
+            "this allow restricts nothing: the allow/deny list here does not end with `deny all`, so nginx lets in "
+            "the clients that match no rule",
+            arg=0,
+            fix="deny all;  (after the last allow)",
+        )
+
+
+def _auth_applies(tables, block) -> bool:
+    for table in tables:
+        found = value_at(table, block)
+        if found is not None and found.args[:1] != ["off"]:
+            return True
+    return False
+
+
+# -- SEC506 return-bypasses-allow-deny -------------------------------------------------------------------------
+
+_ABSOLUTE = ("http://", "https://", "$scheme")
+
+
+@rule("SEC506")
+def return_bypasses_allow_deny(dep, report):
+    lists = Lists(dep, ("allow", "deny"))
+    if not lists.own:
+        return
+    error_pages = Lists(dep, ("error_page",))
+    for name in ("return", "rewrite"):
+        for node in dep.nodes(name):
+            if not _answers_in_rewrite_phase(node, error_pages):
+                continue
+            block = node.parent
+            if block is None or block.name not in ("location", "if", "server"):
+                continue  # a return at server level runs in the server's rewrite phase, before any location
+            access = lists.own.get(block)
+            level = block
+            if not access and block.name == "if" and block.parent is not None:
+                level = block.parent
+                access = lists.own.get(level)
+            if not access:
+                if _internal_only(level):
+                    continue  # reached by an internal redirect, after the access phase of where it came from
+                _, access = lists.inherited(level)
+            if not access or not any(n.name == "deny" for n in access):
+                continue
+            report(
+                node,
+                f"this {name} {'answers' if name == 'return' else 'redirects'} in the rewrite phase, before "
+                "nginx checks the allow/deny rules in the access phase: every client gets the answer",
+                related=[access[0].location("the access rules it skips")],
+                fix="move the allow/deny rules into a location that does not answer with return, or check the "
+                    "client with a map/if before the return",
+            )
+
+
+def _answers_in_rewrite_phase(node, error_pages) -> bool:
+    args = node.args
+    if node.name == "rewrite":
+        if len(args) < 2:
+            return False
+        flag = args[2] if len(args) > 2 else ""
+        return flag in ("redirect", "permanent") or args[1].startswith(_ABSOLUTE)
+    if not args:
+        return False
+    if not args[0].isdigit():
+        return True  # `return URL`: a 302
+    code = int(args[0])
+    if code < 400 or (len(args) > 1 and args[1] != ""):
+        return True
+    # an error code without text is what a denied client gets anyway, unless error_page turns it into a page
+    block = node.parent
+    for page in error_pages.effective(block if block.name == "location" else block.parent or block):
+        if args[0] in page.args[:-1]:
+            return True
+    return False
+
+
+def _internal_only(block) -> bool:
+    if block.name != "location":
+        return False
+    match = location_match(block)
+    return (match is not None and match.modifier == "@") or any(c.name == "internal" for c in block.children)
+
+
+# -- SEC507 filesystem-root-exposure ---------------------------------------------------------------------------
+
+@rule("SEC507")
+def filesystem_root_exposure(dep, report):
+    for name in ("root", "alias"):
+        for node in dep.nodes(name):
+            if not node.args or "$" in node.args[0] or not node.args[0].startswith("/"):
+                continue
+            path = node.args[0]
+            if name == "root":
+                served = path + "/"  # the URI, which starts with "/", is appended
+            else:
+                location = node.parent if node.parent is not None and node.parent.name == "location" else None
+                match = location_match(location) if location is not None else None
+                if match is None or not match.prefix:
+                    continue  # exact and regex locations serve the alias itself, not what lies below it
+                served = path if match.pattern.endswith("/") else path + "/"
+            if served.endswith("/") and _normal(served) == "/":
+                report(
+                    node,
+                    f'{name} "{path}" is the filesystem root: a request can read any file the workers may read, '
+                    "such as /etc/passwd",
+                    arg=0,
+                )
+
+
+def _normal(path: str) -> str:
+    return posixpath.normpath(re.sub(r"/+", "/", path))
+
+
+# -- SEC508 version-disclosure ---------------------------------------------------------------------------------
+
+@rule("SEC508")
+def version_disclosure(dep, report):
+    tokens = dep.nodes("server_tokens")
+    for node in tokens:
+        if node.args[:1] in (["on"], ["build"]):
+            report(
+                node,
+                f"server_tokens {node.args[0]} puts the nginx version in the Server header and on error pages",
+                arg=0,
+                fix="server_tokens off;",
+            )
+    if not (dep.is_main and dep.complete):
+        return
+    table = nearest(dep, "server_tokens")
+    for http in dep.nodes("http"):
+        if table.get(http) is not None:
+            continue
+        servers = [s for s in http.find("server") if value_at(table, s) is None]
+        if servers:
+            report(
+                http,
+                "server_tokens is not set and defaults to on: every response names the nginx version in the "
+                "Server header and on error pages",
+                fix="server_tokens off;  (in http)",
+            )
+
+
+# -- SEC509 proxy-pass-normalized ------------------------------------------------------------------------------
+
+_RAW = "request_uri"
+_DECODED = frozenset({"uri", "document_uri"})
+
+
+@rule("SEC509")
+def proxy_pass_normalized(dep, report):
+    paths = _DecodedVariables(dep)
+    raw_by_location: dict = {}  # location -> its rewrites (own or in its `if` blocks) to the raw $request_uri
+    for rewrite in dep.nodes("rewrite"):
+        if len(rewrite.args) >= 2 and any(v.name == _RAW for v in variables(rewrite.args[1])):
+            raw_by_location.setdefault(rewrite.enclosing("location"), []).append(rewrite)
+    for node in dep.nodes("proxy_pass"):
+        if not node.args or "http" not in node.ctx:
+            continue
+        location = node.enclosing("location")
+        if location is None:
+            continue
+        match = location_match(location)
+        target = node.args[0]
+        uri, uri_start = _uri_part(target, paths)
+        raw_rewrites = raw_by_location.get(location, [])
+        unconditional = [r for r in raw_rewrites if r.parent is location]
+        same_if = [r for r in raw_rewrites if r.parent is node.parent and node.parent is not location]
+        if raw_rewrites and (uri is None or not any(True for _ in variables(uri))) and (
+                uri is not None or paths.host_is_plain(target)):
+            report(
+                node,
+                "the URI was set to the raw $request_uri by a rewrite, and this proxy_pass sends it without a "
+                "variable: nginx escapes it a second time (%2F reaches the upstream as %252F)",
+                arg=0,
+                related=[raw_rewrites[0].location("the rewrite to $request_uri")],
+                fix="pass the rewritten URI on explicitly, e.g. proxy_pass http://backend$1;",
+            )
+            continue
+        if uri is not None and uri_start is not None:
+            decoded = _decoded_in(uri, node, location, match, paths, bool(unconditional or same_if))
+            if decoded is not None:
+                report(
+                    node,
+                    f"{decoded} holds the decoded, normalised path and nginx sends it unescaped: %3F reaches the "
+                    "upstream as ?, %2F as /, so the upstream sees another path than the client sent",
+                    arg=0,
+                    fix="proxy_pass without a URI (nginx then sends the request URI as the client wrote it), or "
+                        "$request_uri",
+                )
+                continue
+        if match is None or not match.prefix or uri is None or any(True for _ in variables(uri)):
+            continue
+        prefix = match.pattern
+        if uri.endswith("/") and not prefix.endswith("/"):
+            report(
+                location,
+                f'location "{prefix}" has no trailing slash but proxy_pass replaces it with "{uri}": '
+                f"{prefix}../x reaches the upstream as {uri}../x, outside the proxied path",
+                arg=match.arg,
+                related=[node.location("the proxy_pass URI")],
+                fix=f"location {_modifier(match)}{prefix}/ {{",
+            )
+        elif prefix.endswith("/") and uri and not uri.endswith("/"):
+            report(
+                node,
+                f'proxy_pass replaces "{prefix}" with "{uri}", which lacks the trailing slash: '
+                f"{prefix}x reaches the upstream as {uri}x",
+                arg=0,
+                severity="warning",
+                fix=f"proxy_pass {target}/;",
+            )
+
+
+def _uri_part(target: str, paths) -> tuple[str | None, int | None]:
+    """The URI part of a proxy_pass target (what replaces the location prefix) and where it starts; (None,
+    None) when there is none. `http://host:8080/v1` -> "/v1"; `http://host$uri` -> "$uri"."""
+    if "://" not in target:
+        return None, None
+    host = upstream_host(target)
+    if host is None:
+        return None, None
+    _, start, end = host
+    rest_at = end
+    if target[end:end + 1] == ":":
+        rest_at = end + 1
+        while rest_at < len(target) and target[rest_at].isdigit():
+            rest_at += 1
+    rest = target[rest_at:]
+    if not rest:
+        # a variable in the host that holds a decoded path (`http://backend$decoded_path`)
+        for var in variables(target[start:end]):
+            if var.start > 0 and paths.holds_path(var.name):
+                at = start + var.start
+                return target[at:], at
+        return None, None
+    return rest, rest_at
+
+
+class _DecodedVariables:
+    """User variables (set, map) whose value is the decoded URI or a capture of it."""
+
+    def __init__(self, dep):
+        self.decoded: set[str] = set()
+        for node in dep.nodes("set"):
+            if len(node.args) >= 2 and any(v.name in _DECODED or (not v.name.isdigit() and _named_capture(node, v))
+                                           for v in variables(node.args[1])):
+                self.decoded.add(node.args[0].lstrip("$").lower())
+        for node in dep.nodes("map"):
+            if len(node.args) >= 2 and any(v.name in _DECODED for v in variables(node.args[0])):
+                if any(any(True for _ in variables(" ".join(e.args))) for e in node.children or ()):
+                    self.decoded.add(node.args[1].lstrip("$").lower())
+
+        self.set_values: dict[str, list[str]] = {}
+        for node in dep.nodes("set"):
+            if len(node.args) >= 2:
+                self.set_values.setdefault(node.args[0].lstrip("$").lower(), []).append(node.args[1])
+
+    def holds_path(self, name: str) -> bool:
+        return name in self.decoded
+
+    def host_is_plain(self, target: str) -> bool:
+        """Whether every variable of the target is `set` only to values without a "/" or a variable, so that
+        the target has no URI part of its own."""
+        for var in variables(target):
+            values = self.set_values.get(var.name)
+            if not values or any("/" in v or "$" in v for v in values):
+                return False
+        return True
+
+
+def _named_capture(node, var) -> bool:
+    location = node.enclosing("location")
+    match = location_match(location) if location is not None else None
+    if match is None or not match.regex:
+        return False
+    captured = group(match.pattern, var.written)
+    return captured is not None and may_hold(captured.body, dot_only=False)
+
+
+def _decoded_in(uri, node, location, match, paths, raw_first) -> str | None:
+    """The first variable of the URI part that carries the decoded path, written as in the config."""
+    for var in variables(uri):
+        name = var.name
+        if name in _DECODED or paths.holds_path(name):
+            if name in _DECODED and raw_first:
+                continue  # the URI was set to the raw $request_uri first
+            return "$" + var.written
+        if name.isdigit() or not name.isidentifier() or name[:1].isdigit():
+            source = _capture_source(node, location, match)
+            if source is None or raw_first:
+                continue
+            pattern, subject = source
+            if subject == _RAW:
+                continue
+            captured = group(pattern, var.written)
+            if captured is not None and may_hold(captured.body, dot_only=False):
+                return "$" + var.written
+    return None
+
+
+def _capture_source(node, location, match):
+    """(regex, subject variable) that sets $1… where the proxy_pass runs: its `if`, else the location."""
+    block = node.parent
+    condition = regex_condition(block) if block.name == "if" else None
+    if condition is not None:
+        subject = [v.name for v in variables(condition[0])]
+        return condition[2], subject[0] if subject else None
+    if any(r.name == "rewrite" for r in location.children):
+        return None  # the last matching rewrite sets the captures: out of reach here
+    if match is not None and match.regex:
+        return match.pattern, "uri"
+    return None

@@ -1,0 +1,225 @@
+"""Security and practice rules against a real nginx: what each rule's doc claims nginx does, nginx does.
+
+Every test runs one config that misbehaves and one that does not, on 127.0.0.1, and nginxlint on the very same
+files: the rule is reported on the first and not on the second.
+
+- SEC501: with `proxy_set_header Host $http_host`, a request whose request line names the served host but whose
+  Host header names another reaches the upstream with the other host; `$host` sends the matched one.
+- SEC502: `location /static { alias html/public/; }` serves GET /static../secret.txt from outside the alias.
+- SEC503: one add_header in a location (or in an `if` inside it) drops every add_header of the server.
+- SEC506: `return` answers before allow/deny run: a client the rules deny gets the page.
+- SEC507: `root /` serves /etc/passwd.
+- SEC509: `location /api` with `proxy_pass …/v1/` lets GET /api../secret reach /secret on the upstream.
+- NGX011: `add_header Content-Type` sends a second Content-Type; `default_type` sends one.
+- NGX012: `rewrite` to an absolute URL inside `if` redirects even with `break` (so it is not reported).
+- NGX017: `error_log off` makes nginx create a file named "off" in its prefix.
+"""
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from nginx_harness import NGINX, Nginx, free_port
+
+pytestmark = pytest.mark.skipif(NGINX is None, reason="nginx is not installed")
+
+PREAMBLE = "pid logs/nginx.pid;\nerror_log logs/error.log notice;\n"
+HTTP_PREAMBLE = "access_log off; " + " ".join(
+    f"{name}_temp_path tmp/{name};" for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+
+
+def config(servers: str) -> str:
+    return f"{PREAMBLE}events {{ worker_connections 64; }}\nhttp {{\n{HTTP_PREAMBLE}\n{servers}\n}}\n"
+
+
+def codes(findings, code) -> list[int]:
+    """The lines of conf/nginx.conf where `code` is reported."""
+    return [f["line"] for f in findings if f["code"] == code and f["path"] == "conf/nginx.conf"]
+
+
+def line_of(files: dict, text: str) -> int:
+    """The line of conf/nginx.conf that holds `text`: where the finding must be."""
+    lines = files["conf/nginx.conf"].split("\n")
+    return next(number for number, line in enumerate(lines, 1) if text in line)
+
+
+def request(port: int, head: str) -> tuple[str, dict, str]:
+    """(status line, headers, body) of one raw HTTP/1.1 request with `Connection: close`; ("", {}, "") when
+    nginx closes the connection without answering."""
+    with socket.create_connection(("127.0.0.1", port), timeout=3) as sock:
+        sock.sendall((head + "Connection: close\r\n\r\n").encode("latin-1"))
+        data = b""
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    text = data.decode("latin-1")
+    header, _, body = text.partition("\r\n\r\n")
+    lines = header.split("\r\n")
+    headers = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        headers.setdefault(name.strip().lower(), []).append(value.strip())
+    return (lines[0] if text else ""), headers, body
+
+
+def started(files) -> Nginx:
+    nginx = Nginx(files)
+    outcome = nginx.start()
+    if outcome.status != 0:
+        nginx.__exit__(None, None, None)
+        pytest.fail(outcome.stderr)
+    return nginx
+
+
+# -- SEC501 ----------------------------------------------------------------------------------------------------
+
+def _host_files(value: str, upstream: int) -> dict:
+    return {"conf/nginx.conf": config(
+        f'server {{ listen 127.0.0.1:{upstream}; location / {{ return 200 "host=$http_host"; }} }}\n'
+        "server { listen 127.0.0.1:{port} default_server; server_name _; return 444; }\n"
+        "server { listen 127.0.0.1:{port}; server_name good.test;\n"
+        f"    location / {{ proxy_set_header Host {value}; proxy_pass http://127.0.0.1:{upstream}; }} }}")}
+
+
+@pytest.mark.parametrize("value, seen, reported", [("$http_host", "evil.test", True), ("$host", "good.test", False)])
+def test_host_spoofing_reaches_the_upstream(value, seen, reported):
+    files = _host_files(value, free_port())
+    with started(files) as nginx:
+        # nginx routes by the host of an absolute request line; the Host header is the client's word
+        status, _, body = request(nginx.port, "GET http://good.test/ HTTP/1.1\r\nHost: evil.test\r\n")
+        assert status.endswith("200 OK") and body == f"host={seen}", (status, body)
+        # a plain request for an unknown host is refused by the default server, so the spoof needs the form above
+        assert request(nginx.port, "GET / HTTP/1.1\r\nHost: evil.test\r\n")[0] == ""
+        lines = codes(nginx.lint(), "SEC501")
+    assert lines == ([line_of(files, "proxy_set_header Host")] if reported else [])
+
+
+# -- SEC502 ----------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("location, leaks", [("/static", True), ("/static/", False)])
+def test_alias_traversal_reads_outside_the_alias(location, leaks):
+    files = {
+        "conf/nginx.conf": config("server { listen 127.0.0.1:{port};\n"
+                                  f"    location {location} {{ alias html/public/; }} }}"),
+        "html/public/ok.txt": "public\n",
+        "html/secret.txt": "SECRET\n",
+    }
+    with started(files) as nginx:
+        assert nginx.get("/static/ok.txt") == (200, "public\n")
+        status, body = nginx.get("/static../secret.txt")
+        assert (status == 200 and body == "SECRET\n") == leaks, (status, body)
+        lines = codes(nginx.lint(), "SEC502")
+    assert lines == ([line_of(files, "location /static")] if leaks else [])
+
+
+# -- SEC503 ----------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("inner, dropped", [
+    ('add_header Cache-Control no-store;', True),
+    ('if ($arg_x) { add_header Cache-Control no-store; }', True),
+    ('add_header X-Frame-Options DENY; add_header Cache-Control no-store;', False),
+])
+def test_add_header_in_a_block_drops_the_inherited_ones(inner, dropped):
+    files = {"conf/nginx.conf": config(
+        "server { listen 127.0.0.1:{port};\n"
+        "    add_header X-Frame-Options DENY;\n"
+        f'    location / {{ {inner} return 200 "ok"; }} }}')}
+    with started(files) as nginx:
+        _, headers, _ = request(nginx.port, "GET /?x=1 HTTP/1.1\r\nHost: a\r\n")
+        assert headers.get("cache-control") == ["no-store"]
+        assert ("x-frame-options" not in headers) == dropped, headers
+        lines = codes(nginx.lint(), "SEC503")
+    assert lines == ([line_of(files, "Cache-Control")] if dropped else [])
+
+
+# -- SEC506 ----------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("answer, bypassed", [('return 200 "secret";', True), ("try_files /secret.txt =404;", False)])
+def test_return_answers_before_allow_deny(answer, bypassed):
+    files = {
+        "conf/nginx.conf": config("server { listen 127.0.0.1:{port}; root html;\n"
+                                  f"    location /admin {{ allow 192.0.2.1; deny all; {answer} }} }}"),
+        "html/secret.txt": "secret",
+    }
+    with started(files) as nginx:
+        status, body = nginx.get("/admin")
+        assert (status == 200 and body == "secret") == bypassed, (status, body)
+        assert bypassed or status == 403
+        lines = codes(nginx.lint(), "SEC506")
+    assert lines == ([line_of(files, "location /admin")] if bypassed else [])
+
+
+# -- SEC507 ----------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("root, exposed", [("/", True), ("/usr/..", True), ("html", False)])
+def test_root_at_the_filesystem_root_serves_etc_passwd(root, exposed):
+    files = {"conf/nginx.conf": config(f"server {{ listen 127.0.0.1:{{port}}; root {root}; }}")}
+    with started(files) as nginx:
+        status, body = nginx.get("/etc/passwd")
+        assert (status == 200 and "root:" in body) == exposed, status
+        lines = codes(nginx.lint(), "SEC507")
+    assert lines == ([line_of(files, "root")] if exposed else [])
+
+
+# -- SEC509 ----------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("location, escapes", [("/api", True), ("/api/", False)])
+def test_proxy_pass_off_by_slash_reaches_outside_the_proxied_path(location, escapes):
+    upstream = free_port()
+    files = {"conf/nginx.conf": config(
+        f"server {{ listen 127.0.0.1:{upstream};\n"
+        '    location /v1/ { return 200 "public"; } location /secret { return 200 "SECRET"; } }\n'
+        "server { listen 127.0.0.1:{port};\n"
+        f"    location {location} {{ proxy_pass http://127.0.0.1:{upstream}/v1/; }} }}")}
+    with started(files) as nginx:
+        assert nginx.get("/api/x") == (200, "public")
+        status, body = nginx.get("/api../secret")
+        assert (body == "SECRET") == escapes, (status, body)
+        lines = codes(nginx.lint(), "SEC509")
+    assert lines == ([line_of(files, "location /api")] if escapes else [])
+
+
+# -- NGX011 ----------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("directive, sent", [("add_header Content-Type application/rss+xml;", 2),
+                                             ("default_type application/rss+xml;", 1)])
+def test_add_header_content_type_sends_two(directive, sent):
+    files = {"conf/nginx.conf": config("server { listen 127.0.0.1:{port};\n"
+                                       f'    location / {{ {directive} return 200 "<rss/>"; }} }}')}
+    with started(files) as nginx:
+        _, headers, _ = request(nginx.port, "GET / HTTP/1.1\r\nHost: a\r\n")
+        assert len(headers["content-type"]) == sent, headers
+        assert headers["content-type"][-1] == "application/rss+xml"
+        lines = codes(nginx.lint(), "NGX011")
+    assert lines == ([line_of(files, "location /")] if sent == 2 else [])
+
+
+# -- NGX012 ----------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("target, flag, reported", [
+    ("http://example.test/", "break", False),  # an absolute URL redirects whatever the flag
+    ("/elsewhere", "break", True),  # a local break keeps processing in the if's own location
+])
+def test_rewrite_in_if(target, flag, reported):
+    files = {"conf/nginx.conf": config(
+        "server { listen 127.0.0.1:{port};\n"
+        f'    location /t {{ if ($arg_p) {{ rewrite ^ {target} {flag}; }} return 200 "kept"; }} }}')}
+    with started(files) as nginx:
+        status, headers, _ = request(nginx.port, "GET /t?p=1 HTTP/1.1\r\nHost: a\r\n")
+        assert status.endswith("302 Moved Temporarily") == (not reported), status
+        lines = codes(nginx.lint(), "NGX012")
+    assert lines == ([line_of(files, "rewrite")] if reported else [])
+
+
+# -- NGX017 ----------------------------------------------------------------------------------------------------
+
+def test_error_log_off_writes_a_file_named_off():
+    files = {"conf/nginx.conf": "pid logs/nginx.pid;\nerror_log off;\nevents {}\n"
+                                "http { access_log off; server { listen 127.0.0.1:{port}; } }\n"}
+    with Nginx(files) as nginx:
+        assert nginx.test().status == 0
+        assert (nginx.root / "off").is_file()
+        assert codes(nginx.lint(), "NGX017") == [2]
