@@ -10,6 +10,7 @@ import ipaddress
 
 from ..nginx.conditions import REGEX_OPERATORS
 from ..nginx.inheritance import Lists, nearest, value_at
+from ..nginx.values import parse_uint
 from ..nginx.variables import variables
 from .registry import rule
 
@@ -244,7 +245,7 @@ def _socket(args):
 
 
 def _port(text):
-    return int(text) if text.isdigit() else None
+    return parse_uint(text)
 
 
 # -- NGX016 mixed-case-variable --------------------------------------------------------------------------------

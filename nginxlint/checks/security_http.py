@@ -15,6 +15,7 @@ from ..nginx.directives import LUA_PHASE
 from ..nginx.inheritance import Lists, blocks_up, nearest, value_at
 from ..nginx.locations import location_match
 from ..nginx.urls import upstream_host
+from ..nginx.values import parse_uint
 from ..nginx.variables import client_controlled, client_variables, variables
 from .registry import rule
 
@@ -335,9 +336,9 @@ def _answers_in_rewrite_phase(node, error_pages) -> bool:
         return flag in ("redirect", "permanent") or args[1].startswith(_ABSOLUTE)
     if not args:
         return False
-    if not args[0].isdigit():
+    code = parse_uint(args[0])
+    if code is None:
         return True  # `return URL`: a 302
-    code = int(args[0])
     if code < 400 or (len(args) > 1 and args[1] != ""):
         return True
     # an error code without text is what a denied client gets anyway, unless error_page turns it into a page

@@ -11,13 +11,13 @@ import posixpath
 import re
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
-from .base_images import base_filesystem, base_image
-from .dockerfile_syntax import Instruction, Unresolved, expand
+from .base_images import apply_entrypoint_writes, base_filesystem, base_image
+from .dockerfile_syntax import Instruction, Unresolved, expand, parse_dockerfile
 from .dockerignore import DockerIgnore
 from .filesystem import ABSENT, Inline, Layer, normalise
-from .image import InstalledModules, Problem, Stage
+from .image import Image, InstalledModules, Problem, Stage
 from .installs import RockInstall, run_effects
 
 _ARCHIVE = re.compile(r"\.(?:tar|tar\.gz|tgz|tar\.bz2|tbz2?|tar\.xz|txz|tar\.zst)$", re.IGNORECASE)
@@ -471,3 +471,30 @@ def _known_rocks() -> Any:
     from ..openresty.modules import ROCK_MODULES
 
     return ROCK_MODULES
+
+
+def read_image(dockerfile: Path, context: Path | None = None, build_args: Mapping[str, str] | None = None,
+               target: str | None = None, text: str | None = None) -> Image:
+    """The image `dockerfile` builds from `context` (default: its directory); `target` picks a stage."""
+    dockerfile = Path(dockerfile)
+    context = Path(context) if context is not None else dockerfile.parent
+    if text is None:
+        try:
+            text = dockerfile.read_text(encoding="utf-8", errors="replace")
+        except OSError as error:
+            return Image(dockerfile, context, [], [Problem(0, f"cannot read {dockerfile}: {error.strerror}")])
+    parsed = parse_dockerfile(text)
+    if parsed.problem:
+        return Image(dockerfile, context, [], [Problem(0, parsed.problem)])
+    builder = Builder(dockerfile, context, dict(build_args or {}), parsed.escape, text.split("\n"))
+    for instruction in parsed.instructions:
+        builder.instruction(instruction)
+    stages = builder.stages
+    if target is not None:
+        chosen = next((index for index, stage in enumerate(stages) if stage.name == target.lower()), None)
+        if chosen is not None:
+            stages = stages[: chosen + 1]
+    if stages:
+        final = stages[-1]
+        apply_entrypoint_writes(final.fs, final.base, final.env, final.entrypoint)
+    return Image(dockerfile, context, stages, builder.problems)

@@ -21,7 +21,8 @@ from typing import Any, Iterable, Mapping
 
 from .base_images import BaseImage, apply_entrypoint_writes, base_filesystem, base_image
 from .filesystem import ABSENT, Filesystem, Inline, Layer, Listing, Unknown, normalise
-from .image import Image, read_image
+from .dockerfile_build import read_image
+from .image import Image
 
 # Kubernetes volume kinds whose content nginxlint cannot see.
 _OPAQUE_KINDS = {

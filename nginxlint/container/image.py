@@ -8,10 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
 
-from .base_images import BaseImage, apply_entrypoint_writes, base_image
-from .dockerfile_syntax import parse_dockerfile
+from .base_images import BaseImage, base_image
 from .filesystem import Filesystem, Listing, Unknown
 
 
@@ -207,32 +205,3 @@ class Image:
             modules.update(installed.modules, f"installed by `{command} {rock}`{also} in "
                                               f"{self.dockerfile.name}:{installed.line}")
         return modules
-
-
-def read_image(dockerfile: Path, context: Path | None = None, build_args: Mapping[str, str] | None = None,
-               target: str | None = None, text: str | None = None) -> Image:
-    """The image `dockerfile` builds from `context` (default: its directory); `target` picks a stage."""
-    dockerfile = Path(dockerfile)
-    context = Path(context) if context is not None else dockerfile.parent
-    if text is None:
-        try:
-            text = dockerfile.read_text(encoding="utf-8", errors="replace")
-        except OSError as error:
-            return Image(dockerfile, context, [], [Problem(0, f"cannot read {dockerfile}: {error.strerror}")])
-    parsed = parse_dockerfile(text)
-    if parsed.problem:
-        return Image(dockerfile, context, [], [Problem(0, parsed.problem)])
-    from .dockerfile_build import Builder  # the instruction semantics, needed only here
-
-    builder = Builder(dockerfile, context, dict(build_args or {}), parsed.escape, text.split("\n"))
-    for instruction in parsed.instructions:
-        builder.instruction(instruction)
-    stages = builder.stages
-    if target is not None:
-        chosen = next((index for index, stage in enumerate(stages) if stage.name == target.lower()), None)
-        if chosen is not None:
-            stages = stages[: chosen + 1]
-    if stages:
-        final = stages[-1]
-        apply_entrypoint_writes(final.fs, final.base, final.env, final.entrypoint)
-    return Image(dockerfile, context, stages, builder.problems)

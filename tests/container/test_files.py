@@ -282,7 +282,7 @@ def test_manifest_values_over_the_image(compose, kubernetes):
 
 
 def test_workdir_is_a_directory_not_absent(tmp_path):
-    from nginxlint.container.image import read_image
+    from nginxlint.container.dockerfile_build import read_image
 
     write_tree(tmp_path, {"Dockerfile": "FROM openresty/openresty:alpine\nWORKDIR /srv/app\n"})
     image = read_image(tmp_path / "Dockerfile")

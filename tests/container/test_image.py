@@ -12,7 +12,7 @@ from nginxlint.container.base_images import base_image, split_reference
 from nginxlint.container.dockerfile_syntax import Unresolved, expand, parse_dockerfile
 from nginxlint.container.dockerignore import DockerIgnore
 from nginxlint.container.filesystem import ABSENT, Inline, Unknown
-from nginxlint.container.image import read_image
+from nginxlint.container.dockerfile_build import read_image
 from nginxlint.container.installs import run_effects
 from nginxlint.container.rockspec import read_rockspec
 
