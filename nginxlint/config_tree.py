@@ -102,7 +102,7 @@ class ConfigTree:
         self.complete = True  # False once any file of the tree failed to parse or read
         self.findings: list[Finding] = []  # NGX001/002/003/008 met while loading
         self.memo: dict = {}  # what several rules derive from this tree, derived once
-        self.binding = None  # runtime.Binding: the container that runs this config, when known
+        self.binding = None  # container.model.Binding: the container that runs this config, when known
         self._index: dict[str, list[Node]] = defaultdict(list)
         self._expand(root)
 

@@ -5,7 +5,8 @@
     # nginxlint: enable[CTR105]
     # nginxlint: skip-file
 
-Suppressed findings are kept (marked) so that SARIF can show them as dismissed. NGX001 cannot be suppressed.
+Suppressed findings are kept (marked) so that SARIF can show them as dismissed. NGX001, NGX008 and NL999 (a file
+not analysed, a rule that crashed) cannot be suppressed.
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from .settings import SettingsError
 MARKER = "nginxlint:"
 COMMENT = re.compile(r"(?:#|--)[ \t]*nginxlint:(?P<body>[^\n]*)")
 DIRECTIVE = re.compile(r"\s*(?P<verb>ignore|disable|enable)\[(?P<codes>[^\]]*)\]\s*(?P<reason>.*)$|\s*(?P<skip>skip-file)\b\s*(?P<why>.*)$")
-UNSUPPRESSIBLE = frozenset({"NGX001"})
+UNSUPPRESSIBLE = frozenset({"NGX001", "NGX008", "NL999"})  # a run that did not analyse everything is never clean
 END = 10**9
 
 

@@ -1,6 +1,6 @@
 """CTR101–CTR112: what goes wrong when an nginx config runs in a container.
 
-The container facts come from `tree.binding` (a runtime.binding.Binding): a Kubernetes container, a Compose
+The container facts come from `tree.binding` (a container.model.Binding): a Kubernetes container, a Compose
 service or the `runtime:` settings. Rules that compare with a limit or a security context stay quiet without it.
 """
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """NGX004–NGX007 and NGX009: what nginx itself rejects at `nginx -t`, checked on the whole tree with includes
 spliced in.
 
-NGX001, NGX002, NGX003 and NGX008 are found while the tree is loaded (see workspace and deployment).
+NGX001, NGX002, NGX003 and NGX008 are found while the tree is loaded (see checks/load.py).
 """
 from __future__ import annotations
 

@@ -25,7 +25,7 @@ COSOCKET_MODULES = frozenset((
 ))
 
 # Library calls that take a shared dict name as a positional argument (docs/openresty-facts.md, "Libraries that take a dict name"):
-# (module, function, argument index for a dot call, argument index for a method call, how).
+# (module, function) -> (argument index for a dot call, argument index for a method call, None when that form takes none).
 DICT_ARGUMENTS = {
     ("resty.lock", "new"): (1, 0),  # function _M.new(_, dict_name, opts)
     ("resty.limit.req", "new"): (0, None),

@@ -2,7 +2,7 @@
 
 Each of the names below was checked with ``nginx -t`` (nginx 1.22, ngx_lua 0.10.23): the directive
 twice in one block fails with ``"NAME" directive is duplicate`` (``is duplicate`` alone for the
-``*_by_lua_block`` forms). tests/directives/test_against_nginx.py re-checks them.
+``*_by_lua_block`` forms). tests/directives/test_directives_against_nginx.py re-checks them.
 
 How to use it: a duplicate is two occurrences in the same block, ``include``d files counted in the
 block that includes them; the same directive in an inner block is inheritance, not a duplicate.

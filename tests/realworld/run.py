@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Lint checked-out public repositories and score the findings against hand-made labels.
 
-Every repository listed in repos.yaml that has a copy under $NGINXLINT_REALWORLD (default /work/realworld,
+Every repository listed in repos.yaml that has a copy under $NGINXLINT_REALWORLD (default ~/.cache/nginxlint-realworld,
 one directory per repository named owner+name, at the listed commit) is linted the way a new user would:
 `python -m nginxlint --format json --exit-zero .` with the copy as the working directory. Each finding is
 looked up in labels.yaml by (repo, path, line, code):
@@ -40,7 +40,7 @@ WORKERS = 2  # the machine is shared: two repositories at a time
 
 
 def copies_root() -> Path:
-    return Path(os.environ.get("NGINXLINT_REALWORLD", "/work/realworld"))
+    return Path(os.environ.get("NGINXLINT_REALWORLD", str(Path.home() / ".cache" / "nginxlint-realworld")))
 
 
 def copy_dir(repo: str) -> Path:

@@ -1,6 +1,6 @@
 """nginxlint on checked-out public repositories, scored against the labels of labels.yaml (see run.py).
 
-Skips when no copy of a listed repository is present under $NGINXLINT_REALWORLD (default /work/realworld).
+Skips when no copy of a listed repository is present under $NGINXLINT_REALWORLD (default ~/.cache/nginxlint-realworld).
 """
 from __future__ import annotations
 
