@@ -1,0 +1,356 @@
+"""nginx configs written as templates: which language, and the text with its tags masked, every position kept.
+
+`detect(text, name)` names the template language of a file (or None); `mask(text, language)` returns the text with
+every tag replaced by characters of the same count (newlines inside a tag stay newlines), so every directive
+after a tag is parsed at its true line and column:
+
+- A tag that renders nothing (`{% if %}`, `{{- end }}`, `<% end %>`, Kong's `> if … then` lines, comments) becomes
+  spaces. So does a value tag standing where whole directives go: alone between a `;`, `{`, `}` or the start of
+  a line and the end of the line (`{{ include "locations" . | nindent 4 }}`).
+- A value tag inside a directive (`listen {{ .Values.port }};`, `server_name ${SERVER_NAME};`) becomes a run of
+  UNKNOWN characters: one word to nginx's lexer, and a value rules recognise as unknown (`is_unknown`). A tag
+  that renders nothing but sits inside a word (`a{% if x %}b`) becomes UNKNOWN characters too, so the word
+  stays one word.
+- Conditionals keep every branch, which is what linting wants, except an `else`/`elif` branch whose braces do not
+  balance (`{% if %} server { {% else %} server { {% endif %}`): the first branch is kept and that one is blanked,
+  so the braces balance as in any one rendering.
+
+nginx's own variables (`$host`, `${request_uri}`) are never template tags; envsubst tags are upper-case names
+the config does not define itself (`${SERVER_NAME}`, `$PORT`).
+"""
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
+
+from .envsubst import ImageTemplates, PositionMap, Rendered, defined_names, render_envsubst
+from .template_tags import BRANCH, CLOSE, EXPR, OPEN, SCANNERS, Tag, envsubst_tags
+
+__all__ = [
+    "UNKNOWN", "ImageTemplates", "Masked", "MaskedRegion", "PositionMap", "Rendered", "defined_names", "detect",
+    "display_name", "is_unknown", "mask", "render_envsubst",
+]
+
+#: The character a masked value is made of. Legal inside an nginx word, special to no regex, and not found in
+#: real configs; `░░░░` in an argument means "a template fills this in, the value is unknown".
+UNKNOWN = "\u2591"
+
+LANGUAGES = {
+    "helm": "Helm",
+    "go": "Go templates",
+    "jinja": "Jinja",
+    "erb": "ERB",
+    "epp": "Puppet EPP",
+    "lua-resty-template": "lua-resty-template",
+    "kong": "Kong's nginx template syntax",
+    "envsubst": "envsubst",
+}
+
+
+def is_unknown(value: str) -> bool:
+    """True when a template tag was masked inside this value: its real value is not known."""
+    return UNKNOWN in value
+
+
+def display_name(language: str) -> str:
+    return LANGUAGES.get(language, language)
+
+
+# --- detection ------------------------------------------------------------------------------------------------
+
+_KONG = re.compile(r"^[ \t]*>[ \t]*(?:(?:if|elseif)\b[^\n]*\bthen\b|for\b[^\n]*\bdo\b|end\b|else\b)|\$\{\{[A-Z_][A-Z0-9_]*\}\}",
+                   re.M)
+_RESTY = re.compile(r"\{\*[^\n]*?\*\}|\{%[ \t]*(?:(?:if|elseif)\b[^\n]*\bthen|for\b[^\n]*\bdo|end)[ \t]*%\}")
+_GO = re.compile(r"\{\{-?[ \t]*(?:\.[A-Za-z_$]|\$|/\*|(?:if|else|end|with|define|range|template|include)\b)[^\n]*?\}\}")
+_JINJA = re.compile(
+    r"\{%[-+]?[ \t]*(?:if|for|set|include|block|macro|raw|import|from|extends|endif|endfor|else|elif|with|filter|call)"
+    r"\b[^\n]*?%\}|\{#[\s\S]*?#\}|\{\{-?[ \t]*[A-Za-z_][\w.\[\]'\"]*[ \t]*(?:\|[^{}\n]*)?-?\}\}"
+)
+_ERB = re.compile(r"<%[=#-]?[\s\S]*?%>")
+_HELM = re.compile(r"\{\{[^}]*(?:\.Values\b|\.Release\b|\.Chart\b|\binclude\s+\")")
+_LUA_BLOCK = re.compile(r"\b\w+_by_lua_block[ \t\n]*\{")
+_COMMENT_LINE = re.compile(r"^[ \t]*#[^\n]*", re.M)
+_NAME_HINTS = (
+    ((".j2", ".jinja", ".jinja2"), "jinja"),
+    ((".erb",), "erb"),
+    ((".epp",), "epp"),
+    ((".tmpl", ".tpl", ".gotmpl", ".gotemplate"), "go"),
+)
+
+
+def detect(text: str, name: str = "") -> str | None:
+    """The template language of a file, or None for plain nginx.
+
+    Content decides, the name breaks ties. Tags inside `*_by_lua_block` bodies and `#` comment lines do not
+    count: Lua code may hold `{{`, `{#t}` or `{%` and still be plain nginx."""
+    if not any(mark in text for mark in ("{{", "{%", "{#", "{*", "<%", "$", ">")):
+        return None
+    lower = name.lower().rsplit("/", 1)[-1]
+    hidden = None  # (starts, ends) of Lua bodies and comment lines; computed on the first hit
+
+    def found(pattern: re.Pattern) -> bool:
+        nonlocal hidden
+        for match in pattern.finditer(text):
+            if hidden is None:
+                hidden = _hidden_ranges(text)
+            if not _inside(hidden, match.start()):
+                return True
+        return False
+
+    for suffixes, language in _NAME_HINTS:
+        if lower.endswith(suffixes) and SCANNERS[language](text):
+            return _go_flavour(text) if language == "go" else language
+    if ">" in text or "${{" in text:
+        if found(_KONG):
+            return "kong"
+    if "{%" in text or "{*" in text:
+        if found(_RESTY):
+            return "lua-resty-template"
+    if "{{" in text and found(_GO):
+        return _go_flavour(text)
+    if ("{{" in text or "{%" in text or "{#" in text) and found(_JINJA):
+        return "jinja"
+    if "<%" in text and found(_ERB):
+        return "erb"
+    if "$" in text:
+        tags = envsubst_tags(text)
+        if tags:
+            hidden = hidden or _hidden_ranges(text)
+            if any(not _inside(hidden, tag.start) for tag in tags):
+                return "envsubst"
+    return None
+
+
+def _go_flavour(text: str) -> str:
+    return "helm" if _HELM.search(text) else "go"
+
+
+def _hidden_ranges(text: str) -> tuple[list[int], list[int]]:
+    """Sorted, disjoint (starts, ends) of `#` comment lines and Lua block bodies: tags there do not count."""
+    from .parser import LUA_TOKEN  # the same Lua-aware brace matching the parser does
+
+    ranges = [(m.start(), m.end()) for m in _COMMENT_LINE.finditer(text)]
+    for block in _LUA_BLOCK.finditer(text):
+        pos, depth = block.end(), 1
+        while depth and (token := LUA_TOKEN.search(text, pos)) is not None:
+            pos = token.end()
+            level = token.group("comment") if token.group("comment") is not None else token.group("string")
+            if level is not None:
+                close = text.find("]" + level + "]", pos)
+                pos = len(text) if close < 0 else close + len(level) + 2
+            elif token.group() == "{":
+                depth += 1
+            elif token.group() == "}":
+                depth -= 1
+        ranges.append((block.end(), pos if not depth else len(text)))
+    ranges.sort()
+    starts, ends = [], []
+    for start, end in ranges:
+        if ends and start <= ends[-1]:
+            ends[-1] = max(ends[-1], end)
+        else:
+            starts.append(start)
+            ends.append(end)
+    return starts, ends
+
+
+def _inside(ranges: tuple[list[int], list[int]], offset: int) -> bool:
+    i = bisect_right(ranges[0], offset) - 1
+    return i >= 0 and offset < ranges[1][i]
+
+
+# --- masking --------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class MaskedRegion:
+    """Offsets [start, end) of the text that masking replaced.
+
+    kind: "value" (UNKNOWN characters: a value a template fills in), "blank" (a tag that renders no directive
+    text, now spaces) or "dropped" (an else branch left out to keep braces balanced, now spaces)."""
+
+    start: int
+    end: int
+    kind: str
+
+
+@dataclass
+class Masked:
+    text: str
+    language: str
+    regions: list[MaskedRegion]
+    note: str  # one message per file for the user
+    _starts: list[int] | None = field(default=None, repr=False)
+    _index: object = field(default=None, repr=False)
+
+    def unknown_between(self, start: int, end: int) -> bool:
+        """Whether a masked value overlaps offsets [start, end) of the text."""
+        if self._starts is None:
+            self._starts = [region.start for region in self.regions]
+        for region in self.regions[max(bisect_right(self._starts, start) - 1, 0):]:
+            if region.start >= end:
+                break
+            if region.kind == "value" and region.end > start:
+                return True
+        return False
+
+    def unknown_at(self, span) -> bool:
+        """Whether a masked value overlaps a span (line, column, end line, end column) of the text."""
+        from .parser import LineIndex  # only rules that meet a masked file ask
+
+        if self._index is None:
+            self._index = LineIndex(self.text)
+        return self.unknown_between(self._index.offset(span[0], span[1]), self._index.offset(span[2], span[3]))
+
+
+_NGINX_BRACES = re.compile(r"""(?<![^\s;{}])#[^\n]*|(?<![^\s;{}(])"(?:\\[\s\S]|[^"\\])*"|(?<![^\s;{}(])'(?:\\[\s\S]|[^'\\])*'|[{}]""")
+_WORD_BREAK = frozenset(" \t\n;{}")
+
+
+def mask(text: str, language: str) -> Masked:
+    """The text with every tag of `language` masked (see the module's docstring); same length, same lines."""
+    tags = SCANNERS[language](text)
+    if not tags:
+        return Masked(text, language, [], "")
+    fills = _fills(text, tags)
+    dropped = _unbalanced_branches(text, tags)
+    regions = _merge(tags, fills, dropped)
+    pieces = []
+    pos = 0
+    for region in regions:
+        pieces.append(text[pos:region.start])
+        pieces.append(_fill(text[region.start:region.end], UNKNOWN if region.kind == "value" else " "))
+        pos = region.end
+    pieces.append(text[pos:])
+    note = f"templated with {display_name(language)}: tags masked, values behind them unknown"
+    if dropped:
+        note += (f"; {len(dropped)} else-branch{'es' if len(dropped) > 1 else ''} left out to keep braces "
+                 "balanced")
+    return Masked("".join(pieces), language, regions, note)
+
+
+def _fill(piece: str, char: str) -> str:
+    if "\n" not in piece:
+        return char * len(piece)
+    return "\n".join(char * len(part) for part in piece.split("\n"))
+
+
+def _fills(text: str, tags: list[Tag]) -> list[str]:
+    """For each tag, "value" or "blank" (see the module's docstring)."""
+    starts = {tag.start: i for i, tag in enumerate(tags)}
+    ends = {tag.end: i for i, tag in enumerate(tags)}
+    size = len(text)
+
+    def before(pos: int, skip_space: bool) -> str:
+        while True:
+            if skip_space:
+                while pos > 0 and text[pos - 1] in " \t":
+                    pos -= 1
+            if pos in ends:
+                pos = tags[ends[pos]].start
+                continue
+            return text[pos - 1] if pos > 0 else "\n"
+
+    def after(pos: int, skip_space: bool) -> str:
+        while True:
+            if skip_space:
+                while pos < size and text[pos] in " \t":
+                    pos += 1
+            if pos in starts:
+                pos = tags[starts[pos]].end
+                continue
+            return text[pos] if pos < size else "\n"
+
+    fills = []
+    for tag in tags:
+        if tag.role == EXPR:
+            alone = before(tag.start, True) in "\n;{}" and after(tag.end, True) in "\n#}"
+            fills.append("blank" if alone else "value")
+        else:
+            inside_word = before(tag.start, False) not in _WORD_BREAK and after(tag.end, False) not in _WORD_BREAK
+            fills.append("value" if inside_word else "blank")
+    return fills
+
+
+def _unbalanced_branches(text: str, tags: list[Tag]) -> list[tuple[int, int]]:
+    """Else/elif branches whose braces do not balance, as offsets [start, end) from the branch tag on."""
+    if not any(tag.role == BRANCH for tag in tags):
+        return []
+    # The braces nginx sees: outside tags, comments and quoted strings.
+    skeleton = _skeleton(text, tags)
+    positions, totals = [], []
+    total = 0
+    for match in _NGINX_BRACES.finditer(skeleton):
+        char = match.group()
+        if char in "{}":
+            total += 1 if char == "{" else -1
+            positions.append(match.start())
+            totals.append(total)
+
+    def braces(start: int, end: int) -> int:
+        def upto(offset):
+            i = bisect_left(positions, offset)
+            return totals[i - 1] if i else 0
+        return upto(end) - upto(start)
+
+    dropped = []
+    # A frame per open conditional: [branch start (-1 for the first), segment start, removed brace count].
+    stack: list[list] = []
+    for tag in tags:
+        if tag.role == OPEN:
+            stack.append([-1, tag.end, 0, 0])  # branch start, segment start, removed here, removed in all
+        elif tag.role in (BRANCH, CLOSE) and stack:
+            frame = stack[-1]
+            branch_start, segment_start, removed, removed_all = frame
+            if branch_start >= 0:
+                delta = braces(segment_start, tag.start) - removed
+                if delta:
+                    dropped.append((branch_start, tag.start))
+                    removed_all += delta + removed
+                else:
+                    removed_all += removed
+            else:
+                removed_all += removed
+            if tag.role == BRANCH:
+                stack[-1] = [tag.start, tag.end, 0, removed_all]
+            else:
+                stack.pop()
+                if stack:
+                    stack[-1][2] += removed_all
+    return sorted(dropped)
+
+
+def _skeleton(text: str, tags: list[Tag]) -> str:
+    pieces, pos = [], 0
+    for tag in tags:
+        pieces.append(text[pos:tag.start])
+        pieces.append(_fill(text[tag.start:tag.end], " "))
+        pos = tag.end
+    pieces.append(text[pos:])
+    return "".join(pieces)
+
+
+def _merge(tags: list[Tag], fills: list[str], dropped: list[tuple[int, int]]) -> list[MaskedRegion]:
+    """Tag regions and dropped branches as one sorted list; a tag inside a dropped branch is dropped with it."""
+    regions = []
+    d = 0
+    for tag, fill in zip(tags, fills):
+        while d < len(dropped) and dropped[d][1] <= tag.start:
+            regions.append(MaskedRegion(dropped[d][0], dropped[d][1], "dropped"))
+            d += 1
+        if d < len(dropped) and dropped[d][0] <= tag.start:
+            continue  # inside the dropped branch
+        regions.append(MaskedRegion(tag.start, tag.end, fill))
+    regions.extend(MaskedRegion(start, end, "dropped") for start, end in dropped[d:])
+    return _outermost(regions)
+
+
+def _outermost(regions: list[MaskedRegion]) -> list[MaskedRegion]:
+    """Nested dropped branches (an inner else inside an outer else) collapse into the outer one."""
+    regions.sort(key=lambda r: (r.start, -r.end))
+    result: list[MaskedRegion] = []
+    for region in regions:
+        if result and region.start < result[-1].end:
+            continue
+        result.append(region)
+    return result
