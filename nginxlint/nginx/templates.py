@@ -67,6 +67,10 @@ _JINJA = re.compile(
     r"\{%[-+]?[ \t]*(?:if|for|set|include|block|macro|raw|import|from|extends|endif|endfor|else|elif|with|filter|call)"
     r"\b[^\n]*?%\}|\{#[\s\S]*?#\}|\{\{-?[ \t]*[A-Za-z_][\w.\[\]'\"]*[ \t]*(?:\|[^{}\n]*)?-?\}\}"
 )
+_JINJA_STATEMENT = re.compile(
+    r"\{%[-+]?[ \t]*(?:if|for|set|include|block|macro|raw|import|from|extends|endif|endfor|else|elif|with|filter|call)"
+    r"\b[^\n]*?%\}|\{#[\s\S]*?#\}"
+)
 _ERB = re.compile(r"<%[=#-]?[\s\S]*?%>")
 _HELM = re.compile(r"\{\{[^}]*(?:\.Values\b|\.Release\b|\.Chart\b|\binclude\s+\")")
 _LUA_BLOCK = re.compile(r"\b\w+_by_lua_block[ \t\n]*\{")
@@ -93,7 +97,7 @@ def detect(text: str, name: str = "") -> str | None:
         nonlocal hidden
         for match in pattern.finditer(text):
             if hidden is None:
-                hidden = _hidden_ranges(text)
+                hidden = hidden_ranges(text)
             if not _inside(hidden, match.start()):
                 return True
         return False
@@ -107,16 +111,19 @@ def detect(text: str, name: str = "") -> str | None:
     if "{%" in text or "{*" in text:
         if found(_RESTY):
             return "lua-resty-template"
+    # Go templates never use {% %} or {# #}: with those present, {{ }} is Jinja's (or Liquid's, masked alike).
+    if ("{%" in text or "{#" in text) and found(_JINJA_STATEMENT):
+        return "jinja"
     if "{{" in text and found(_GO):
         return _go_flavour(text)
-    if ("{{" in text or "{%" in text or "{#" in text) and found(_JINJA):
+    if "{{" in text and found(_JINJA):
         return "jinja"
     if "<%" in text and found(_ERB):
         return "erb"
     if "$" in text:
         tags = envsubst_tags(text)
         if tags:
-            hidden = hidden or _hidden_ranges(text)
+            hidden = hidden or hidden_ranges(text)
             if any(not _inside(hidden, tag.start) for tag in tags):
                 return "envsubst"
     return None
@@ -126,7 +133,7 @@ def _go_flavour(text: str) -> str:
     return "helm" if _HELM.search(text) else "go"
 
 
-def _hidden_ranges(text: str) -> tuple[list[int], list[int]]:
+def hidden_ranges(text: str) -> tuple[list[int], list[int]]:
     """Sorted, disjoint (starts, ends) of `#` comment lines and Lua block bodies: tags there do not count."""
     from .parser import LUA_TOKEN  # the same Lua-aware brace matching the parser does
 
@@ -214,7 +221,7 @@ def mask(text: str, language: str) -> Masked:
         return Masked(text, language, [], "")
     fills = _fills(text, tags)
     dropped = _unbalanced_branches(text, tags)
-    regions = _merge(tags, fills, dropped)
+    regions = _glued(text, _merge(tags, fills, dropped))
     pieces = []
     pos = 0
     for region in regions:
@@ -294,17 +301,22 @@ def _unbalanced_branches(text: str, tags: list[Tag]) -> list[tuple[int, int]]:
         return upto(end) - upto(start)
 
     dropped = []
-    # A frame per open conditional: [branch start (-1 for the first), segment start, removed brace count].
     stack: list[list] = []
     for tag in tags:
         if tag.role == OPEN:
-            stack.append([-1, tag.end, 0, 0])  # branch start, segment start, removed here, removed in all
+            # branch start (-1 for the first branch), segment start, braces removed in this segment and in all,
+            # and whether the conditional sits inside one directive's arguments (`{{ if .x }}""{{ else }}on{{ end }}`)
+            line_start = text.rfind("\n", 0, tag.start) + 1
+            inline = bool(text[line_start:tag.start].strip())
+            stack.append([-1, tag.end, 0, 0, inline, tag.start])
         elif tag.role in (BRANCH, CLOSE) and stack:
             frame = stack[-1]
-            branch_start, segment_start, removed, removed_all = frame
+            branch_start, segment_start, removed, removed_all, inline, _ = frame
+            if inline and text.count("\n", frame[5], tag.start):
+                inline = False
             if branch_start >= 0:
                 delta = braces(segment_start, tag.start) - removed
-                if delta:
+                if delta or inline:  # one rendering gives one branch: keep the first as the value
                     dropped.append((branch_start, tag.start))
                     removed_all += delta + removed
                 else:
@@ -312,7 +324,7 @@ def _unbalanced_branches(text: str, tags: list[Tag]) -> list[tuple[int, int]]:
             else:
                 removed_all += removed
             if tag.role == BRANCH:
-                stack[-1] = [tag.start, tag.end, 0, removed_all]
+                stack[-1] = [tag.start, tag.end, 0, removed_all, inline, frame[5]]
             else:
                 stack.pop()
                 if stack:
@@ -343,6 +355,25 @@ def _merge(tags: list[Tag], fills: list[str], dropped: list[tuple[int, int]]) ->
         regions.append(MaskedRegion(tag.start, tag.end, fill))
     regions.extend(MaskedRegion(start, end, "dropped") for start, end in dropped[d:])
     return _outermost(regions)
+
+
+def _glued(text: str, regions: list[MaskedRegion]) -> list[MaskedRegion]:
+    """A dropped branch between two characters of one word stands for part of a value: UNKNOWN, not spaces.
+    Adjacent masked tags are looked through: `a{{ else }}b{{ end }}.com`."""
+    size = len(text)
+    result = list(regions)
+    for i, region in enumerate(regions):
+        if region.kind != "dropped":
+            continue
+        before, j = region.start, i - 1
+        while j >= 0 and regions[j].end == before:
+            before, j = regions[j].start, j - 1
+        after, j = region.end, i + 1
+        while j < len(regions) and regions[j].start == after:
+            after, j = regions[j].end, j + 1
+        if before > 0 and after < size and text[before - 1] not in _WORD_BREAK and text[after] not in _WORD_BREAK:
+            result[i] = MaskedRegion(region.start, region.end, "value")
+    return result
 
 
 def _outermost(regions: list[MaskedRegion]) -> list[MaskedRegion]:
