@@ -117,8 +117,7 @@ class ImageTemplates:
         """The files the image renders `container_path` to (none when it does not render it).
 
         `find -name "*$suffix"` matches at any depth; the output keeps the subdirectory and drops the suffix. Both
-        loops of the script run, so `x.stream-template` (which also ends in `.template`) is written twice: to
-        conf.d/x.stream- (not a *.conf, so nginx.conf's include misses it) and to stream-conf.d/x."""
+        loops of the script run, so a name ending in both suffixes (when they are set to overlap) is written twice."""
         directory = self.template_dir.rstrip("/") + "/"
         if not container_path.startswith(directory):
             return []
