@@ -80,13 +80,14 @@ def classify(text: str, name: str = "", parsed: ParsedFile | None = None,
         shape = "looks like a key = value config with braces (UCL/HCL, like rspamd's), not nginx directives"
     if shape and known_fraction < 0.5:
         return Verdict(NOT_NGINX, 0.9 if known_fraction < 0.2 else 0.7, shape)
+    if parsed.problem is not None and not lines.terminated and (known_fraction < 0.5 or lines.content >= 3):
+        return Verdict(NOT_NGINX, 0.8, "no line ends with ';' or opens a '{' block, as every nginx directive does")
+    if parsed.problem is not None and known_fraction < 0.5 and lines.content >= 3 and \
+            lines.terminated_lines * 5 < lines.content:
+        return Verdict(NOT_NGINX, 0.7, "most lines do not end with ';' or '{', as nginx directives do")
     owner = _OTHER_PROGRAMS.get(name.rsplit("/", 1)[-1])
     if owner and parsed.problem is not None:  # a name nginx never uses, and content nginx rejects
         return Verdict(NOT_NGINX, 0.8, f"{name.rsplit('/', 1)[-1]} is {owner}, not nginx's")
-    if parsed.problem is not None and known_fraction < 0.5 and not lines.terminated:
-        return Verdict(NOT_NGINX, 0.8, "no line ends with ';' or opens a '{' block, as every nginx directive does")
-    if parsed.problem is not None and lines.content >= 3 and lines.terminated_lines * 5 < lines.content:
-        return Verdict(NOT_NGINX, 0.7, "most lines do not end with ';' or '{', as nginx directives do")
     if known == 0 and lines.known == 0 and parsed.problem is not None:
         return Verdict(NOT_NGINX, 0.7, "no directive nginx knows at its top level")
     # Entries only (an include of a map or geo block), unknown modules, or a config broken early: nginx.
@@ -124,6 +125,7 @@ def _count(directives, is_known, extra) -> tuple[int, int, int, list[tuple[int, 
     return known, unknown, assignments, lua_ranges
 
 
+_TRAILING_COMMENT = re.compile(r"(?<=[\s;{}])#.*")
 _WORD = re.compile(r"[^\s;{}#\"']+")
 _SECTION = re.compile(r"\[[^\]\n]+\]\s*(?:[#;].*)?$")
 _KEY_EQUALS = re.compile(r"[\w.\-/@:]+\s*\+?=")
@@ -174,9 +176,10 @@ class _Lines:
                 counts["markup"] += 1
                 if line[:9].lower() in ("<!doctype", "<?xml ver") or line[:5].lower() == "<html":
                     self.markup_document = True
-            if line[-1] in ";{}":
+            code = _TRAILING_COMMENT.sub("", line) if "#" in line else line
+            if code and code[-1] in ";{}":
                 self.terminated_lines += 1
-            if line[-1] in ";{}" or "{" in line:
+            if code and (code[-1] in ";{}" or "{" in code):
                 self.terminated = True
             word = _WORD.match(line)
             first = word.group() if word else ""
