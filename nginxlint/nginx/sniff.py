@@ -82,9 +82,10 @@ def classify(text: str, name: str = "", parsed: ParsedFile | None = None,
         return Verdict(NOT_NGINX, 0.9 if known_fraction < 0.2 else 0.7, shape)
     if parsed.problem is not None and not lines.terminated and (known_fraction < 0.5 or lines.content >= 3):
         return Verdict(NOT_NGINX, 0.8, "no line ends with ';' or opens a '{' block, as every nginx directive does")
-    if parsed.problem is not None and known_fraction < 0.5 and lines.content >= 3 and \
-            lines.terminated_lines * 5 < lines.content:
-        return Verdict(NOT_NGINX, 0.7, "most lines do not end with ';' or '{', as nginx directives do")
+    statements = lines.content - lines.structural
+    if parsed.problem is not None and known_fraction < 0.5 and statements >= 3 and \
+            lines.terminated_lines * 5 < statements:
+        return Verdict(NOT_NGINX, 0.7, "most lines do not end with ';', as nginx directives do")
     owner = _OTHER_PROGRAMS.get(name.rsplit("/", 1)[-1])
     if owner and parsed.problem is not None:  # a name nginx never uses, and content nginx rejects
         return Verdict(NOT_NGINX, 0.8, f"{name.rsplit('/', 1)[-1]} is {owner}, not nginx's")
@@ -158,13 +159,13 @@ class _Lines:
         self.first_line = text[:text.find("\n")] if "\n" in text else text
         self.content = self.known = 0
         self.terminated = False  # a line ends with ";" or opens or closes a block
-        self.terminated_lines = 0
+        self.terminated_lines = 0  # lines ending with ";"
         self.markup_document = False
         self.structural = 0  # lines that only open or close a block: no shape of their own
         self.sections: list[str] = []
         self.has_from = False
         counts = dict.fromkeys(("equals", "colon", "item", "docker", "shell", "logrotate", "jaas", "path_block", "markup",
-                                     "camel"), 0)
+                                     "camel", "modsecurity"), 0)
         for raw in text.split("\n"):
             line = raw.strip()
             if not line or line[0] in "#;":
@@ -177,7 +178,7 @@ class _Lines:
                 if line[:9].lower() in ("<!doctype", "<?xml ver") or line[:5].lower() == "<html":
                     self.markup_document = True
             code = _TRAILING_COMMENT.sub("", line) if "#" in line else line
-            if code and code[-1] in ";{}":
+            if code and code[-1] == ";":
                 self.terminated_lines += 1
             if code and (code[-1] in ";{}" or "{" in code):
                 self.terminated = True
@@ -198,6 +199,8 @@ class _Lines:
                 counts["item"] += 1
             if _CAMEL.match(first):
                 counts["camel"] += 1
+                if first.startswith("Sec"):
+                    counts["modsecurity"] += 1
             if first in _LOGROTATE:
                 counts["logrotate"] += 1
             if first.startswith("/") and line.endswith("{"):
@@ -235,6 +238,9 @@ class _Lines:
             if self.structural:
                 return "looks like a key = value config with braces (UCL/HCL, like rspamd's), not nginx directives"
             return "looks like a key = value settings file (like kong.conf or sysctl.conf), not nginx directives"
+        if c["modsecurity"] * 10 >= content * 3:
+            return ("looks like ModSecurity rules (SecRule, SecAction …): nginx reads them through "
+                    "modsecurity_rules_file, not as its own config")
         if self.markup_document or c["markup"] * 10 >= content * 6:
             if c["camel"]:
                 return "looks like an Apache httpd config (<VirtualHost>, ServerName …)"
