@@ -23,6 +23,8 @@ from .parser import ParsedFile
 
 NGINX, NOT_NGINX, EMPTY = "nginx", "not-nginx", "empty"
 
+# Directives counted at most: a verdict on a huge file needs no more, and stays O(1) after the parse.
+_ENOUGH = 4000
 # Blocks whose entries are not directives.
 _FREE_FORM = frozenset({"map", "geo", "types", "split_clients", "charset_map", "match", "geoip2", "lua"})
 
@@ -67,7 +69,8 @@ def classify(text: str, name: str = "", parsed: ParsedFile | None = None,
     known, unknown, assignments, lua_ranges = _count(parsed.directives, is_known, extra)
     if known and known >= unknown and (parsed.problem is None or known >= 3):
         return Verdict(NGINX, _confidence(known, unknown))
-    if parsed.problem is not None:  # Lua blocks after the problem were not parsed: find them by their braces
+    if parsed.problem is not None or known + unknown >= _ENOUGH:
+        # Lua blocks after the problem (or after the directives counted) were not seen: find them by their braces
         from .templates import hidden_ranges
 
         lua_ranges = list(zip(*hidden_ranges(text)))
@@ -107,7 +110,7 @@ def _count(directives, is_known, extra) -> tuple[int, int, int, list[tuple[int, 
     known = unknown = assignments = 0
     lua_ranges = []
     stack = [directives]
-    while stack:
+    while stack and known + unknown < _ENOUGH:
         for directive in stack.pop():
             name = directive.name
             if UNKNOWN in name:  # a template fills the name in
@@ -170,6 +173,8 @@ class _Lines:
             line = raw.strip()
             if not line or line[0] in "#;":
                 continue
+            if self.content >= _ENOUGH:  # the shape is clear long before: stay fast on huge files
+                break
             self.content += 1
             if line[-1] == "{" or not line.strip("}]);, "):
                 self.structural += 1

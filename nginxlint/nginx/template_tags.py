@@ -24,8 +24,11 @@ class Tag(NamedTuple):
     role: str
 
 
+_IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
+
+
 def _first_word(code: str) -> str:
-    match = re.match(r"[A-Za-z_]\w*", code)
+    match = _IDENTIFIER.match(code)
     return match.group() if match else ""
 
 
@@ -292,11 +295,11 @@ def erb_tags(text: str) -> list[Tag]:
 # --- envsubst (the official nginx image's templates, Dockerfiles running envsubst) ------------------------------
 
 # An environment name: upper case by convention; nginx's own variables are lower case ($host, ${request_uri}).
-ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_]\w*)\}|\$([A-Za-z_]\w*)")
+ENV_REFERENCE = re.compile(r"\$(?:\{([A-Z_][A-Z0-9_]*)\}|([A-Z_][A-Z0-9_]*)(?![A-Za-z0-9_]))")
 # Variables a config defines itself; upper-case ones among them are nginx's, not the environment's.
 _DEFINED_HERE = re.compile(
-    r"(?:^|[;{}\s])(?:set|auth_request_set|perl_set|js_set|set_by_lua\w*)\s+\$(\w+)"
-    r"|(?:^|[;{}\s])(?:map|geo|split_clients)\b[^;{]*\$(\w+)\s*\{"
+    r"\b(?:set|auth_request_set|perl_set|js_set|set_by_lua\w*)[ \t\n]+\$(\w+)"
+    r"|\b(?:map|geo|split_clients)[ \t\n][^;{]*\$(\w+)[ \t\n]*\{"
     r"|\(\?P?<(\w+)>"
 )
 
@@ -314,13 +317,11 @@ def envsubst_tags(text: str) -> list[Tag]:
     """`${NAME}` and `$NAME` for upper-case names the config does not define as nginx variables."""
     if "$" not in text:
         return []
+    candidates = [m for m in ENV_REFERENCE.finditer(text) if is_environment_name(m.group(1) or m.group(2))]
+    if not candidates:  # the common case: nginx's own lower-case variables only
+        return []
     own = defined_variables(text)
-    tags = []
-    for match in ENV_REFERENCE.finditer(text):
-        name = match.group(1) or match.group(2)
-        if is_environment_name(name) and name.lower() not in own:
-            tags.append(Tag(match.start(), match.end(), EXPR))
-    return tags
+    return [Tag(m.start(), m.end(), EXPR) for m in candidates if (m.group(1) or m.group(2)).lower() not in own]
 
 
 SCANNERS = {

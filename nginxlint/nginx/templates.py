@@ -59,8 +59,9 @@ def display_name(language: str) -> str:
 
 # --- detection ------------------------------------------------------------------------------------------------
 
-_KONG = re.compile(r"^[ \t]*>[ \t]*(?:(?:if|elseif)\b[^\n]*\bthen\b|for\b[^\n]*\bdo\b|end\b|else\b)|\$\{\{[A-Z_][A-Z0-9_]*\}\}",
-                   re.M)
+# A leading "\n" (the text gets one prepended) instead of ^ with re.M: a literal first character lets the regex
+# engine skip ahead, ten times faster on large files.
+_KONG = re.compile(r"\n[ \t]*>[ \t]*(?:(?:if|elseif)\b[^\n]*\bthen\b|for\b[^\n]*\bdo\b|end\b|else\b)|\$\{\{[A-Z_][A-Z0-9_]*\}\}")
 _RESTY = re.compile(r"\{\*[^\n]*?\*\}|\{%[ \t]*(?:(?:if|elseif)\b[^\n]*\bthen|for\b[^\n]*\bdo|end)[ \t]*%\}")
 _GO = re.compile(r"\{\{-?[ \t]*(?:\.[A-Za-z_$]|\$|/\*|(?:if|else|end|with|define|range|template|include)\b)[^\n]*?\}\}")
 _JINJA = re.compile(
@@ -72,9 +73,10 @@ _JINJA_STATEMENT = re.compile(
     r"\b[^\n]*?%\}|\{#[\s\S]*?#\}"
 )
 _ERB = re.compile(r"<%[=#-]?[\s\S]*?%>")
+_ANY_TAG = re.compile(r"\{[{%#*]|<%|\$\{\{|\n[ \t]*>")
 _HELM = re.compile(r"\{\{[^}]*(?:\.Values\b|\.Release\b|\.Chart\b|\binclude\s+\")")
 _LUA_BLOCK = re.compile(r"\b\w+_by_lua_block[ \t\n]*\{")
-_COMMENT_LINE = re.compile(r"^[ \t]*#[^\n]*", re.M)
+_COMMENT = re.compile(r"#[^\n]*")
 _NAME_HINTS = (
     ((".j2", ".jinja", ".jinja2"), "jinja"),
     ((".erb",), "erb"),
@@ -88,8 +90,6 @@ def detect(text: str, name: str = "") -> str | None:
 
     Content decides, the name breaks ties. Tags inside `*_by_lua_block` bodies and `#` comment lines do not
     count: Lua code may hold `{{`, `{#t}` or `{%` and still be plain nginx."""
-    if not any(mark in text for mark in ("{{", "{%", "{#", "{*", "<%", "$", ">")):
-        return None
     lower = name.lower().rsplit("/", 1)[-1]
     hidden = None  # (starts, ends) of Lua bodies and comment lines; computed on the first hit
 
@@ -102,12 +102,17 @@ def detect(text: str, name: str = "") -> str | None:
                 return True
         return False
 
+    if _ANY_TAG.search(text) is None and not text.lstrip(" \t").startswith(">"):  # one pass over the text rules out every language but envsubst
+        return _envsubst_or_none(text)
     for suffixes, language in _NAME_HINTS:
         if lower.endswith(suffixes) and SCANNERS[language](text):
             return _go_flavour(text) if language == "go" else language
     if ">" in text or "${{" in text:
-        if found(_KONG):
-            return "kong"
+        for match in _KONG.finditer("\n" + text):
+            if hidden is None:
+                hidden = hidden_ranges(text)
+            if not _inside(hidden, match.start() if match.group()[0] == "\n" else match.start() - 1):
+                return "kong"
     if "{%" in text or "{*" in text:
         if found(_RESTY):
             return "lua-resty-template"
@@ -120,12 +125,15 @@ def detect(text: str, name: str = "") -> str | None:
         return "jinja"
     if "<%" in text and found(_ERB):
         return "erb"
-    if "$" in text:
-        tags = envsubst_tags(text)
-        if tags:
-            hidden = hidden or hidden_ranges(text)
-            if any(not _inside(hidden, tag.start) for tag in tags):
-                return "envsubst"
+    return _envsubst_or_none(text)
+
+
+def _envsubst_or_none(text: str) -> str | None:
+    tags = envsubst_tags(text)
+    if tags:
+        hidden = hidden_ranges(text)
+        if any(not _inside(hidden, tag.start) for tag in tags):
+            return "envsubst"
     return None
 
 
@@ -137,7 +145,12 @@ def hidden_ranges(text: str) -> tuple[list[int], list[int]]:
     """Sorted, disjoint (starts, ends) of `#` comment lines and Lua block bodies: tags there do not count."""
     from .parser import LUA_TOKEN  # the same Lua-aware brace matching the parser does
 
-    ranges = [(m.start(), m.end()) for m in _COMMENT_LINE.finditer(text)]
+    ranges = []
+    for comment in _COMMENT.finditer(text):  # only comments alone on their line
+        start = comment.start()
+        line_start = text.rfind("\n", 0, start) + 1
+        if not text[line_start:start].strip(" \t"):
+            ranges.append((line_start, comment.end()))
     for block in _LUA_BLOCK.finditer(text):
         pos, depth = block.end(), 1
         while depth and (token := LUA_TOKEN.search(text, pos)) is not None:
@@ -354,7 +367,7 @@ def _merge(tags: list[Tag], fills: list[str], dropped: list[tuple[int, int]]) ->
             continue  # inside the dropped branch
         regions.append(MaskedRegion(tag.start, tag.end, fill))
     regions.extend(MaskedRegion(start, end, "dropped") for start, end in dropped[d:])
-    return _outermost(regions)
+    return _outermost(regions) if dropped else regions
 
 
 def _glued(text: str, regions: list[MaskedRegion]) -> list[MaskedRegion]:
