@@ -75,8 +75,10 @@ def go_tags(text: str) -> list[Tag]:
 
 _JINJA_START = re.compile(r"\{[{%#]")
 _JINJA_STRING = re.compile(r""""(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'""")
-_JINJA_OPENERS = frozenset({"if", "for", "macro", "call", "filter", "block", "with", "autoescape", "trans"})
-_JINJA_BRANCHES = frozenset({"elif", "else", "pluralize"})
+# Liquid (Nginx Proxy Manager, 3scale APIcast) shares the delimiters; its unless/case/capture/elsif/when too.
+_JINJA_OPENERS = frozenset({"if", "for", "macro", "call", "filter", "block", "with", "autoescape", "trans",
+                            "unless", "case", "capture", "tablerow"})
+_JINJA_BRANCHES = frozenset({"elif", "else", "pluralize", "elsif", "when"})
 _JINJA_ENDRAW = re.compile(r"\{%[-+]?\s*endraw\s*[-+]?%\}")
 
 
@@ -328,6 +330,7 @@ SCANNERS = {
     "go": go_tags,
     "helm": go_tags,
     "jinja": jinja_tags,
+    "liquid": jinja_tags,
     "erb": erb_tags,
     "epp": erb_tags,
     "lua-resty-template": resty_tags,

@@ -40,6 +40,7 @@ LANGUAGES = {
     "helm": "Helm",
     "go": "Go templates",
     "jinja": "Jinja",
+    "liquid": "Liquid",
     "erb": "ERB",
     "epp": "Puppet EPP",
     "lua-resty-template": "lua-resty-template",
@@ -69,9 +70,10 @@ _JINJA = re.compile(
     r"\b[^\n]*?%\}|\{#[\s\S]*?#\}|\{\{-?[ \t]*[A-Za-z_][\w.\[\]'\"]*[ \t]*(?:\|[^{}\n]*)?-?\}\}"
 )
 _JINJA_STATEMENT = re.compile(
-    r"\{%[-+]?[ \t]*(?:if|for|set|include|block|macro|raw|import|from|extends|endif|endfor|else|elif|with|filter|call)"
-    r"\b[^\n]*?%\}|\{#[\s\S]*?#\}"
+    r"\{%[-+]?[ \t]*(?:if|for|set|include|block|macro|raw|import|from|extends|endif|endfor|else|elif|with|filter|call|"
+    r"assign|unless|case|capture)\b[^\n]*?%\}|\{#[\s\S]*?#\}"
 )
+_LIQUID = re.compile(r"\{%-?[ \t]*(?:assign|unless|elsif|capture|endunless|endcase)\b|\{\{[^}\n]*\|[ \t]*\w+:")
 _ERB = re.compile(r"<%[=#-]?[\s\S]*?%>")
 _ANY_TAG = re.compile(r"\{[{%#*]|<%|\$\{\{|\n[ \t]*>")
 _HELM = re.compile(r"\{\{[^}]*(?:\.Values\b|\.Release\b|\.Chart\b|\binclude\s+\")")
@@ -118,11 +120,11 @@ def detect(text: str, name: str = "") -> str | None:
             return "lua-resty-template"
     # Go templates never use {% %} or {# #}: with those present, {{ }} is Jinja's (or Liquid's, masked alike).
     if ("{%" in text or "{#" in text) and found(_JINJA_STATEMENT):
-        return "jinja"
+        return "liquid" if _LIQUID.search(text) else "jinja"
     if "{{" in text and found(_GO):
         return _go_flavour(text)
     if "{{" in text and found(_JINJA):
-        return "jinja"
+        return "liquid" if _LIQUID.search(text) else "jinja"
     if "<%" in text and found(_ERB):
         return "erb"
     return _envsubst_or_none(text)

@@ -1,6 +1,7 @@
 """Template languages in nginx configs: detection, masking that keeps every line and column, envsubst rendering."""
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 
@@ -14,6 +15,8 @@ from nginxlint.nginx.templates import (
     UNKNOWN, ImageTemplates, defined_names, detect, is_unknown, mask, render_envsubst,
 )
 from real_configs import real_configs
+
+EXAMPLES = int(os.environ.get("NGINXLINT_PROPERTY_EXAMPLES", "200"))
 
 
 def directives_at(text: str) -> dict[str, list[tuple[int, int, list[str]]]]:
@@ -79,6 +82,21 @@ server {
 }
 {% endfor %}
 """, "gzip"),
+    "liquid": ("proxy_host.conf", """\
+{% assign port = listen_port | default: 80 %}
+server {
+  listen {{ port }};
+{% unless ipv6 %}
+  # no IPv6
+{% endunless %}
+{% if ssl %}
+  ssl_certificate {{ certificate.path }};
+{% elsif h2 %}
+  http2 on;
+{% endif %}
+  server_tokens off;
+}
+""", "server_tokens"),
     "erb": ("default-site.erb", """\
 server {
   listen <%= node['nginx']['port'] %>;
@@ -317,7 +335,7 @@ TEMPLATE_PIECES = st.sampled_from([
 ])
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.lists(TEMPLATE_PIECES, max_size=60), st.sampled_from(sorted(LANGUAGES)))
 def test_mask_keeps_length_and_newlines_of_any_text(pieces, language):
     text = "".join(pieces)
