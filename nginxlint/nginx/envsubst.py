@@ -63,6 +63,13 @@ class Rendered:
     positions: PositionMap
     substituted: list[tuple[int, int]]  # offsets in the rendered text of every substituted value
 
+    def template_position(self, line: int, column: int, template_text: str) -> tuple[int, int]:
+        """A (line, column) of the rendered text as a (line, column) of the template it came from."""
+        from .parser import LineIndex  # only asked when a finding lands in a rendered file
+
+        offset = LineIndex(self.text).offset(line, column)
+        return LineIndex(template_text).position(self.positions.original(offset))
+
 
 def render_envsubst(text: str, env: dict[str, str], names: set[str] | None = None) -> Rendered:
     """What envsubst "$defined_envs" writes: references to `names` (default: every name in `env`) replaced."""

@@ -315,14 +315,15 @@ def defined_variables(text: str) -> set[str]:
     return {next(g for g in m.groups() if g).lower() for m in _DEFINED_HERE.finditer(text)}
 
 
-def envsubst_tags(text: str) -> list[Tag]:
-    """`${NAME}` and `$NAME` for upper-case names the config does not define as nginx variables."""
+def envsubst_tags(text: str, nginx_variables: frozenset[str] = frozenset()) -> list[Tag]:
+    """`${NAME}` and `$NAME` for upper-case names the config does not define as nginx variables (nor the rest of
+    the config tree: `nginx_variables`, lower-cased, e.g. a `map` in nginx.conf used in a conf.d file)."""
     if "$" not in text:
         return []
     candidates = [m for m in ENV_REFERENCE.finditer(text) if is_environment_name(m.group(1) or m.group(2))]
     if not candidates:  # the common case: nginx's own lower-case variables only
         return []
-    own = defined_variables(text)
+    own = defined_variables(text) | nginx_variables
     return [Tag(m.start(), m.end(), EXPR) for m in candidates if (m.group(1) or m.group(2)).lower() not in own]
 
 

@@ -87,11 +87,12 @@ _NAME_HINTS = (
 )
 
 
-def detect(text: str, name: str = "") -> str | None:
+def detect(text: str, name: str = "", nginx_variables: frozenset[str] = frozenset()) -> str | None:
     """The template language of a file, or None for plain nginx.
 
     Content decides, the name breaks ties. Tags inside `*_by_lua_block` bodies and `#` comment lines do not
-    count: Lua code may hold `{{`, `{#t}` or `{%` and still be plain nginx."""
+    count: Lua code may hold `{{`, `{#t}` or `{%` and still be plain nginx. `nginx_variables` (lower case) are
+    variables the rest of the config tree defines: `$CORS_ORIGIN` from a `map` in nginx.conf is not envsubst's."""
     lower = name.lower().rsplit("/", 1)[-1]
     hidden = None  # (starts, ends) of Lua bodies and comment lines; computed on the first hit
 
@@ -105,7 +106,7 @@ def detect(text: str, name: str = "") -> str | None:
         return False
 
     if _ANY_TAG.search(text) is None and not text.lstrip(" \t").startswith(">"):  # one pass over the text rules out every language but envsubst
-        return _envsubst_or_none(text)
+        return _envsubst_or_none(text, nginx_variables)
     for suffixes, language in _NAME_HINTS:
         if lower.endswith(suffixes) and SCANNERS[language](text):
             return _go_flavour(text) if language == "go" else language
@@ -127,11 +128,11 @@ def detect(text: str, name: str = "") -> str | None:
         return "liquid" if _LIQUID.search(text) else "jinja"
     if "<%" in text and found(_ERB):
         return "erb"
-    return _envsubst_or_none(text)
+    return _envsubst_or_none(text, nginx_variables)
 
 
-def _envsubst_or_none(text: str) -> str | None:
-    tags = envsubst_tags(text)
+def _envsubst_or_none(text: str, nginx_variables: frozenset[str]) -> str | None:
+    tags = envsubst_tags(text, nginx_variables)
     if tags:
         hidden = hidden_ranges(text)
         if any(not _inside(hidden, tag.start) for tag in tags):
@@ -229,9 +230,10 @@ _NGINX_BRACES = re.compile(r"""(?<![^\s;{}])#[^\n]*|(?<![^\s;{}(])"(?:\\[\s\S]|[
 _WORD_BREAK = frozenset(" \t\n;{}")
 
 
-def mask(text: str, language: str) -> Masked:
-    """The text with every tag of `language` masked (see the module's docstring); same length, same lines."""
-    tags = SCANNERS[language](text)
+def mask(text: str, language: str, nginx_variables: frozenset[str] = frozenset()) -> Masked:
+    """The text with every tag of `language` masked (see the module's docstring); same length, same lines.
+    `nginx_variables`: names (lower case) the rest of the config tree defines, never envsubst references."""
+    tags = envsubst_tags(text, nginx_variables) if language == "envsubst" else SCANNERS[language](text)
     if not tags:
         return Masked(text, language, [], "")
     fills = _fills(text, tags)

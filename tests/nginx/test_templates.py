@@ -166,6 +166,12 @@ def test_each_language_is_detected_and_masked_keeping_positions(language):
     found = directives_at(masked.text)  # parses without a problem
     line, column, _ = found[probe][0]
     assert (line, column) == position_of(text, probe + " ")
+    # Every directive the parser finds sits where the template has its name.
+    lines = text.split("\n")
+    for name, places in found.items():
+        for line, column, _ in places:
+            if not is_unknown(name):
+                assert lines[line - 1][column - 1:column - 1 + len(name)] == name
     # Outside the masked regions not one character changed.
     changed = {i for i, (a, b) in enumerate(zip(text, masked.text)) if a != b}
     covered = {i for region in masked.regions for i in range(region.start, region.end)}
@@ -275,6 +281,13 @@ def test_no_real_nginx_config_is_taken_for_a_template():
     assert templated == []
 
 
+def test_variables_the_config_tree_defines_elsewhere_are_nginx_not_envsubst():
+    fragment = "location / { add_header Access-Control-Allow-Origin $CORS_ORIGIN; }\n"
+    assert detect(fragment, "cors.conf") == "envsubst"
+    assert detect(fragment, "cors.conf", nginx_variables=frozenset({"cors_origin"})) is None
+    assert mask(fragment, "envsubst", frozenset({"cors_origin"})).text == fragment
+
+
 def test_envsubst_masks_upper_case_names_the_config_does_not_define():
     text = "set $PORT 1;\nlisten ${PORT} $HOST ${NGINX_PORT} $Mixed $lower ${NAME:-x};\n"
     masked = mask(text, "envsubst")
@@ -295,6 +308,11 @@ def test_render_substitutes_only_defined_names_like_the_image():
     assert rendered.positions.original(rendered.text.index("8080") + 2) == text.index("${PORT}")
     assert rendered.positions.original(rendered.text.index("${UNSET}")) == text.index("${UNSET}")
     assert [rendered.text[a:b] for a, b in rendered.substituted] == ["8080", "example.com"]
+    multi = "server {\n  listen ${PORT};\n  server_name $HOST;\n  root /srv;\n}\n"
+    rendered = render_envsubst(multi, {"PORT": "8080", "HOST": "example.com"})
+    assert rendered.template_position(4, 3, multi) == (4, 3)
+    assert rendered.template_position(3, 15, multi) == (3, 15)  # inside the value: the reference
+    assert rendered.template_position(2, 14, multi) == (2, 17)  # the ";" after the shorter value
 
 
 @pytest.mark.skipif(shutil.which("envsubst") is None, reason="GNU envsubst is not installed")
