@@ -9,8 +9,14 @@ knows, each ending with `;` or opening a `{ }` block. So:
    Entries of free-form blocks (`map`, `geo`, `types`, …) are not directives and are not counted. A file whose
    directives are mostly known is nginx, even with a syntax error somewhere.
 2. Otherwise each line is looked at (Lua block bodies skipped): the first word, and the shapes of other formats
-   (`[section]` headers, `key = value`, `key: value`, Dockerfile instructions, a shebang, …). A file whose
-   directives are mostly unknown to nginx and that matches another format's shape is not nginx.
+   (`[section]` headers, `key = value`, `key: value`, Dockerfile instructions, a shebang, …). Known names are
+   then counted among directives and first words of lines together (`known_fraction`). Not nginx is:
+   - a file mostly unknown to nginx that matches another format's shape (the reason names the format);
+   - a file nginx cannot parse in which no line ends with `;` or opens a block (3 lines or more, or mostly
+     unknown names), or in which fewer than one statement in five ends with `;` (mostly unknown names);
+   - a file nginx cannot parse with a name other programs use (ld.so.conf, redis.conf, …);
+   - a file nginx cannot parse with no name nginx knows at all.
+   Everything else is nginx: entries included into `map` or `geo` blocks, unknown modules, broken configs.
 
 A real nginx file must never be called not-nginx: when in doubt, the verdict is nginx.
 """
@@ -67,7 +73,8 @@ def classify(text: str, name: str = "", parsed: ParsedFile | None = None,
 
         parsed = parse(text, None, LUA_BLOCK_DIRECTIVES)
     known, unknown, assignments, lua_ranges = _count(parsed.directives, is_known, extra)
-    if known and known >= unknown and (parsed.problem is None or known >= 3):
+    # `set -e; echo x; if [ … ]; then` parses as three known directives: a script's #! line says otherwise.
+    if known and known >= unknown and (parsed.problem is None or known >= 3 and not text.startswith("#!")):
         return Verdict(NGINX, _confidence(known, unknown))
     if parsed.problem is not None or known + unknown >= _ENOUGH:
         # Lua blocks after the problem (or after the directives counted) were not seen: find them by their braces
@@ -167,8 +174,8 @@ class _Lines:
         self.structural = 0  # lines that only open or close a block: no shape of their own
         self.sections: list[str] = []
         self.has_from = False
-        counts = dict.fromkeys(("equals", "colon", "item", "docker", "shell", "logrotate", "jaas", "path_block", "markup",
-                                     "camel", "modsecurity"), 0)
+        counts = dict.fromkeys(("equals", "colon", "item", "docker", "shell", "logrotate", "jaas", "path_block",
+                                "markup", "camel", "modsecurity"), 0)
         for raw in text.split("\n"):
             line = raw.strip()
             if not line or line[0] in "#;":

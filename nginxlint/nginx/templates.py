@@ -62,19 +62,20 @@ def display_name(language: str) -> str:
 
 # A leading "\n" (the text gets one prepended) instead of ^ with re.M: a literal first character lets the regex
 # engine skip ahead, ten times faster on large files.
-_KONG = re.compile(r"\n[ \t]*>[ \t]*(?:(?:if|elseif)\b[^\n]*\bthen\b|for\b[^\n]*\bdo\b|end\b|else\b)|\$\{\{[A-Z_][A-Z0-9_]*\}\}")
+_KONG = re.compile(
+    r"\n[ \t]*>[ \t]*(?:(?:if|elseif)\b[^\n]*\bthen\b|for\b[^\n]*\bdo\b|end\b|else\b)|\$\{\{[A-Z_][A-Z0-9_]*\}\}"
+)
 _RESTY = re.compile(r"\{\*[^\n]*?\*\}|\{%[ \t]*(?:(?:if|elseif)\b[^\n]*\bthen|for\b[^\n]*\bdo|end)[ \t]*%\}")
 _GO = re.compile(r"\{\{-?[ \t]*(?:\.[A-Za-z_$]|\$|/\*|(?:if|else|end|with|define|range|template|include)\b)[^\n]*?\}\}")
-_JINJA = re.compile(
-    r"\{%[-+]?[ \t]*(?:if|for|set|include|block|macro|raw|import|from|extends|endif|endfor|else|elif|with|filter|call)"
-    r"\b[^\n]*?%\}|\{#[\s\S]*?#\}|\{\{-?[ \t]*[A-Za-z_][\w.\[\]'\"]*[ \t]*(?:\|[^{}\n]*)?-?\}\}"
-)
+# Comments and lazy scans stop after 2,000 characters: a `{#` of Lua code (`{#t}`) never closes, and must not
+# make the scan quadratic.
 _JINJA_STATEMENT = re.compile(
     r"\{%[-+]?[ \t]*(?:if|for|set|include|block|macro|raw|import|from|extends|endif|endfor|else|elif|with|filter|call|"
-    r"assign|unless|case|capture)\b[^\n]*?%\}|\{#[\s\S]*?#\}"
+    r"assign|unless|case|capture)\b[^\n]*?%\}|\{#[\s\S]{0,2000}?#\}"
 )
+_JINJA_EXPRESSION = re.compile(r"\{\{-?[ \t]*[A-Za-z_][\w.\[\]'\"]*[ \t]*(?:\|[^{}\n]*)?-?\}\}")
 _LIQUID = re.compile(r"\{%-?[ \t]*(?:assign|unless|elsif|capture|endunless|endcase)\b|\{\{[^}\n]*\|[ \t]*\w+:")
-_ERB = re.compile(r"<%[=#-]?[\s\S]*?%>")
+_ERB = re.compile(r"<%[=#-]?[\s\S]{0,2000}?%>")
 _ANY_TAG = re.compile(r"\{[{%#*]|<%|\$\{\{|\n[ \t]*>")
 _HELM = re.compile(r"\{\{[^}]*(?:\.Values\b|\.Release\b|\.Chart\b|\binclude\s+\")")
 _LUA_BLOCK = re.compile(r"\b\w+_by_lua_block[ \t\n]*\{")
@@ -105,13 +106,14 @@ def detect(text: str, name: str = "", nginx_variables: frozenset[str] = frozense
                 return True
         return False
 
-    if _ANY_TAG.search(text) is None and not text.lstrip(" \t").startswith(">"):  # one pass over the text rules out every language but envsubst
+    # One pass over the text rules out every language but envsubst, for most files.
+    if _ANY_TAG.search(text) is None and not text.lstrip(" \t").startswith(">"):
         return _envsubst_or_none(text, nginx_variables)
     for suffixes, language in _NAME_HINTS:
         if lower.endswith(suffixes) and SCANNERS[language](text):
             return _go_flavour(text) if language == "go" else language
     if ">" in text or "${{" in text:
-        for match in _KONG.finditer("\n" + text):
+        for match in _KONG.finditer("\n" + text):  # offsets are one past the text's; a "\n" match starts a line
             if hidden is None:
                 hidden = hidden_ranges(text)
             if not _inside(hidden, match.start() if match.group()[0] == "\n" else match.start() - 1):
@@ -124,7 +126,7 @@ def detect(text: str, name: str = "", nginx_variables: frozenset[str] = frozense
         return "liquid" if _LIQUID.search(text) else "jinja"
     if "{{" in text and found(_GO):
         return _go_flavour(text)
-    if "{{" in text and found(_JINJA):
+    if "{{" in text and found(_JINJA_EXPRESSION):
         return "liquid" if _LIQUID.search(text) else "jinja"
     if "<%" in text and found(_ERB):
         return "erb"
@@ -226,7 +228,10 @@ class Masked:
         return self.unknown_between(self._index.offset(span[0], span[1]), self._index.offset(span[2], span[3]))
 
 
-_NGINX_BRACES = re.compile(r"""(?<![^\s;{}])#[^\n]*|(?<![^\s;{}(])"(?:\\[\s\S]|[^"\\])*"|(?<![^\s;{}(])'(?:\\[\s\S]|[^'\\])*'|[{}]""")
+# Braces as nginx's lexer sees them: not in a comment, not in a quoted string (both only at the start of a token).
+_NGINX_BRACES = re.compile(
+    r"""(?<![^\s;{}])#[^\n]*|(?<![^\s;{}(])"(?:\\[\s\S]|[^"\\])*"|(?<![^\s;{}(])'(?:\\[\s\S]|[^'\\])*'|[{}]"""
+)
 _WORD_BREAK = frozenset(" \t\n;{}")
 
 

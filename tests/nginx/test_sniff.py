@@ -1,4 +1,4 @@
-"""Which discovered files are nginx configs: never a real one rejected, other programs' files named for what they are."""
+"""Which discovered files are nginx configs: never a real one rejected, other programs' files named as such."""
 from __future__ import annotations
 
 import pytest
@@ -210,7 +210,8 @@ NGINX_EDGE_CASES = {
     "blocklist.conf": "10.0.0.0/8 1;\n192.168.0.0/16 1;\n# comment\n203.0.113.7 1;\n",
     "bots.map": '~*googlebot 0;\n~*(bing|yandex)bot 0;\ndefault 1;\n',
     # a module the directive table does not know, next to core directives
-    "waf.conf": "app_protect_enable on;\napp_protect_policy_file /etc/app_protect/policy.json;\nlocation / { root /srv; }\n",
+    "waf.conf": "app_protect_enable on;\napp_protect_policy_file /etc/app_protect/policy.json;\n"
+                "location / { root /srv; }\n",
     # a syntax error on the first line, then plain nginx
     "early-error.conf": "worker_processes auto\nevents { worker_connections 1024; }\nhttp { server { listen 80; } }\n",
     # Lua blocks full of `key = value` lines
@@ -227,9 +228,11 @@ server { listen 80; location / { content_by_lua_block { x = 1 y = 2 ngx.say(x + 
     # an unclosed Lua block: the parse stops inside Lua code
     "maintenance.conf": "content_by_lua_block {\n    ngx.status = 503\n    x = 1\n    ngx.say('{\"error\": 1}')\n",
     # a Helm-templated config: masked first, then nginx
-    "nginx.conf": "server {\n  listen {{ .Values.port }};\n  {{- if .Values.tls }}\n  ssl_certificate x;\n  {{- end }}\n}\n",
+    "nginx.conf": "server {\n  listen {{ .Values.port }};\n  {{- if .Values.tls }}\n  ssl_certificate x;\n"
+                  "  {{- end }}\n}\n",
     # a Kong template, whose directive names are template expressions
-    "custom.template": "> for _, el in ipairs(main) do\n$(el.name) $(el.value);\n> end\nevents {}\nhttp { include 'k.conf'; }\n",
+    "custom.template": "> for _, el in ipairs(main) do\n$(el.name) $(el.value);\n> end\nevents {}\n"
+                       "http { include 'k.conf'; }\n",
 }
 
 

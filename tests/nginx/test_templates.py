@@ -220,7 +220,8 @@ def test_unbalanced_else_branches_are_left_out_so_braces_balance(language, text)
 
 
 def test_a_conditional_inside_one_directive_keeps_its_first_branch():
-    text = 'set $connection {{ if $l.HasKeepalive }}""{{ else }}close{{ end }};\nserver_name www.{{ if .x }}a{{ else }}b{{ end }}.com;\n'
+    text = ('set $connection {{ if $l.HasKeepalive }}""{{ else }}close{{ end }};\n'
+            "server_name www.{{ if .x }}a{{ else }}b{{ end }}.com;\n")
     found = directives_at(mask(text, "go").text)
     assert found["set"][0][2] == ["$connection", ""]
     (name,) = found["server_name"][0][2]
