@@ -88,7 +88,7 @@ def classify(text: str, name: str = "", parsed: ParsedFile | None = None,
         return Verdict(EMPTY, 1.0, "no directives: only comments and blank lines")
     if not shape and assignments and assignments * 10 >= unknown * 6 and known_fraction < 0.5:
         shape = "looks like a key = value config with braces (UCL/HCL, like rspamd's), not nginx directives"
-    if shape and known_fraction < 0.5:
+    if shape and (known_fraction < 0.5 or lines.first_line.startswith("#!")):  # a #! line decides alone
         return Verdict(NOT_NGINX, 0.9 if known_fraction < 0.2 else 0.7, shape)
     if parsed.problem is not None and not lines.terminated and (known_fraction < 0.5 or lines.content >= 3):
         return Verdict(NOT_NGINX, 0.8, "no line ends with ';' or opens a '{' block, as every nginx directive does")
@@ -158,6 +158,7 @@ class _Lines:
     """What the lines of a file look like (Lua block bodies and comments aside)."""
 
     def __init__(self, text: str, lua_ranges: list[tuple[int, int]], is_known, extra):
+        self.first_line = text[:text.find("\n")] if "\n" in text else text
         if lua_ranges:
             pieces, pos = [], 0
             for start, end in sorted(lua_ranges):
@@ -166,7 +167,6 @@ class _Lines:
                 pos = end
             pieces.append(text[pos:])
             text = "".join(pieces)
-        self.first_line = text[:text.find("\n")] if "\n" in text else text
         self.content = self.known = 0
         self.terminated = False  # a line ends with ";" or opens or closes a block
         self.terminated_lines = 0  # lines ending with ";"

@@ -128,6 +128,7 @@ fi
 envsubst '${SERVER_NAME}' < /etc/nginx/nginx.conf.template > /etc/nginx/nginx.conf
 exec nginx -g 'daemon off;'
 """, "shell script"),
+    "run.conf": ("#!/bin/sh\nset -e; echo starting; if [ -f /x ]; then echo y; fi\nexec nginx\n", "shell script"),
     "nginx": ("""\
 /var/log/nginx/*.log {
 	daily
