@@ -1,13 +1,19 @@
 """Which discovered files are nginx configs: never a real one rejected, other programs' files named as such."""
 from __future__ import annotations
 
+import os
+
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from nginxlint.nginx.directives import LUA_BLOCK_DIRECTIVES
 from nginxlint.nginx.parser import parse
 from nginxlint.nginx.sniff import EMPTY, NGINX, NOT_NGINX, classify
 from nginxlint.nginx.templates import detect, mask
 from real_configs import real_configs
+
+EXAMPLES = int(os.environ.get("NGINXLINT_PROPERTY_EXAMPLES", "200"))
 
 # Files of other programs that discovery picks by name (*.conf, *.template, conf.d/*), written for these tests.
 OTHER_PROGRAMS = {
@@ -259,3 +265,18 @@ def test_the_loaders_parse_is_used_as_given():
 def test_user_declared_directives_count_as_known():
     text = "my_filter on;\nmy_filter_zone a 10m;\n"
     assert classify(text, "a.conf", extra=frozenset({"my_filter", "my_filter_zone"})).confidence == 1.0
+
+
+PIECES = st.sampled_from([
+    "server", "listen 80;", "{", "}", ";", "\n", " ", "=", ":", "- ", "[section]", "key = value", "FROM x",
+    "#!/bin/sh", "#", "'", '"', "content_by_lua_block {", "x = 1", "<html>", "SecRule", "daily", "/var/log/*.log {",
+    "{{ .Values.x }}", "{% if x %}", "$(x)", "\t", "é", "\\",
+])
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(PIECES, max_size=40), st.sampled_from(["a.conf", "x.template", "nginx.conf", "redis.conf", ""]))
+def test_any_text_gets_a_verdict(pieces, name):
+    verdict = verdict_of("".join(pieces), name)
+    assert verdict.kind in (NGINX, NOT_NGINX, EMPTY) and 0 <= verdict.confidence <= 1
+    assert verdict.kind != NOT_NGINX or verdict.reason
