@@ -221,11 +221,20 @@ class Masked:
 
     def unknown_at(self, span) -> bool:
         """Whether a masked value overlaps a span (line, column, end line, end column) of the text."""
+        index = self._line_index()
+        return self.unknown_between(index.offset(span[0], span[1]), index.offset(span[2], span[3]))
+
+    def spans(self) -> list[tuple[object, str]]:
+        """Every masked region as (Span, kind), for notes and SARIF."""
+        index = self._line_index()
+        return [(index.span(region.start, region.end), region.kind) for region in self.regions]
+
+    def _line_index(self):
         from .parser import LineIndex  # only rules that meet a masked file ask
 
         if self._index is None:
             self._index = LineIndex(self.text)
-        return self.unknown_between(self._index.offset(span[0], span[1]), self._index.offset(span[2], span[3]))
+        return self._index
 
 
 # Braces as nginx's lexer sees them: not in a comment, not in a quoted string (both only at the start of a token).

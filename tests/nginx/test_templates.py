@@ -193,6 +193,8 @@ def test_value_tags_become_one_unknown_word_and_line_tags_become_spaces():
     assert not any(is_unknown(name) for name in found)
     # Rules learn where values are unknown.
     assert masked.unknown_at((2, 12, 2, 13)) and not masked.unknown_at((8, 5, 8, 9))
+    spans = masked.spans()
+    assert spans[0] == ((2, 12, 2, 38), "value") and ((3, 1, 3, 30), "blank") in spans
 
 
 def test_both_branches_kept_when_each_balances():
