@@ -140,7 +140,7 @@ _TRAILING_COMMENT = re.compile(r"(?<=[\s;{}])#.*")
 _WORD = re.compile(r"[^\s;{}#\"']+")
 _SECTION = re.compile(r"\[[^\]\n]+\]\s*(?:[#;].*)?$")
 _KEY_EQUALS = re.compile(r"[\w.\-/@:]+\s*\+?=")
-_KEY_COLON = re.compile(r"""(?:-\s+)?(?:[\w.\-/@ ]+|"[^"\n]*"|'[^'\n]*')\s*:(?:\s|$)""")
+_KEY_COLON = re.compile(r"""(?:-[ \t]+)?(?:[\w.\-/@]+(?: [\w.\-/@]+)*|"[^"\n]*"|'[^'\n]*')[ \t]*:(?:\s|$)""")
 _YAML_ITEM = re.compile(r"-(?:\s|$)")
 _DOCKER = re.compile(r"(?:FROM|RUN|CMD|LABEL|EXPOSE|ENV|ADD|COPY|ENTRYPOINT|VOLUME|USER|WORKDIR|ARG|ONBUILD|"
                      r"STOPSIGNAL|HEALTHCHECK|SHELL|MAINTAINER)\s")

@@ -74,7 +74,8 @@ def go_tags(text: str) -> list[Tag]:
 # --- Jinja2 (Ansible, Salt, cookiecutter) -----------------------------------------------------------------------
 
 _JINJA_START = re.compile(r"\{[{%#]")
-_JINJA_STRING = re.compile(r""""(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'""")
+# Strings inside a tag; at most 256 characters, so an unclosed quote cannot make a scan quadratic.
+_JINJA_STRING = re.compile(r""""(?:\\.|[^"\\]){0,256}"|'(?:\\.|[^'\\]){0,256}'""")
 # Liquid (Nginx Proxy Manager, 3scale APIcast) shares the delimiters; its unless/case/capture/elsif/when too.
 _JINJA_OPENERS = frozenset({"if", "for", "macro", "call", "filter", "block", "with", "autoescape", "trans",
                             "unless", "case", "capture", "tablerow"})
@@ -137,7 +138,7 @@ def jinja_tags(text: str) -> list[Tag]:
 # --- Lua code in lua-resty-template `{% %}` and Kong's `> ` lines ------------------------------------------------
 
 _LUA_COMMENT = re.compile(r"--(?!\[=*\[).*")
-_LUA_OPENS = re.compile(r"(?:\b(?:then|do)|\bfunction\b[^)]*\))\s*$")
+_LUA_OPENS = re.compile(r"(?:\b(?:then|do)|\bfunction\b[^)\n]{0,200}\))\s*$")
 
 
 def lua_role(code: str) -> str:
@@ -301,7 +302,7 @@ ENV_REFERENCE = re.compile(r"\$(?:\{([A-Z_][A-Z0-9_]*)\}|([A-Z_][A-Z0-9_]*)(?![A
 # Variables a config defines itself; upper-case ones among them are nginx's, not the environment's.
 _DEFINED_HERE = re.compile(
     r"\b(?:set|auth_request_set|perl_set|js_set|set_by_lua\w*)[ \t\n]+\$(\w+)"
-    r"|\b(?:map|geo|split_clients)[ \t\n][^;{]*\$(\w+)[ \t\n]*\{"
+    r"|\b(?:map|geo|split_clients)[ \t\n][^;{]{0,500}\$(\w+)[ \t\n]*\{"
     r"|\(\?P?<(\w+)>"
 )
 

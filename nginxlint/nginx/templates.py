@@ -74,10 +74,10 @@ _JINJA_STATEMENT = re.compile(
     r"assign|unless|case|capture)\b[^\n]*?%\}|\{#[\s\S]{0,2000}?#\}"
 )
 _JINJA_EXPRESSION = re.compile(r"\{\{-?[ \t]*[A-Za-z_][\w.\[\]'\"]*[ \t]*(?:\|[^{}\n]*)?-?\}\}")
-_LIQUID = re.compile(r"\{%-?[ \t]*(?:assign|unless|elsif|capture|endunless|endcase)\b|\{\{[^}\n]*\|[ \t]*\w+:")
+_LIQUID = re.compile(r"\{%-?[ \t]*(?:assign|unless|elsif|capture|endunless|endcase)\b|\{\{[^{}\n]{0,500}\|[ \t]*\w+:")
 _ERB = re.compile(r"<%[=#-]?[\s\S]{0,2000}?%>")
 _ANY_TAG = re.compile(r"\{[{%#*]|<%|\$\{\{|\n[ \t]*>")
-_HELM = re.compile(r"\{\{[^}]*(?:\.Values\b|\.Release\b|\.Chart\b|\binclude\s+\")")
+_HELM = re.compile(r"\{\{[^{}]{0,500}?(?:\.Values\b|\.Release\b|\.Chart\b|\binclude\s+\")")
 _LUA_BLOCK = re.compile(r"\b\w+_by_lua_block[ \t\n]*\{")
 _COMMENT = re.compile(r"#[^\n]*")
 _NAME_HINTS = (
@@ -237,9 +237,11 @@ class Masked:
         return self._index
 
 
-# Braces as nginx's lexer sees them: not in a comment, not in a quoted string (both only at the start of a token).
+# Braces as nginx's lexer sees them: not in a comment, not in a quoted string (both only at the start of a token;
+# a string longer than 4,000 characters is not skipped, so an unclosed quote cannot make the scan quadratic).
 _NGINX_BRACES = re.compile(
-    r"""(?<![^\s;{}])#[^\n]*|(?<![^\s;{}(])"(?:\\[\s\S]|[^"\\])*"|(?<![^\s;{}(])'(?:\\[\s\S]|[^'\\])*'|[{}]"""
+    r"""(?<![^\s;{}])#[^\n]*|(?<![^\s;{}(])"(?:\\[\s\S]|[^"\\]){0,4000}"|(?<![^\s;{}(])'(?:\\[\s\S]|[^'\\]){0,4000}'"""
+    r"""|[{}]"""
 )
 _WORD_BREAK = frozenset(" \t\n;{}")
 
