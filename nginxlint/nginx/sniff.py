@@ -1,0 +1,264 @@
+"""Is a file an nginx config? Decided by content first (the parse the loader does anyway), by name second.
+
+Discovery picks files by name (`*.conf`, `*.template`, `conf.d/*`), and many such files belong to other programs:
+INI files (OpenSSL, supervisord, casbin, systemd units), `key = value` settings (kong.conf, sysctl.conf), YAML,
+Dockerfile templates, shell scripts, logrotate and JAAS configs. nginx's own shape is plain: directives nginx
+knows, each ending with `;` or opening a `{ }` block. So:
+
+1. The directives the parse found are counted: known to nginx (core, Lua and third-party modules) or not.
+   Entries of free-form blocks (`map`, `geo`, `types`, …) are not directives and are not counted. A file whose
+   directives are mostly known is nginx, even with a syntax error somewhere.
+2. Otherwise each line is looked at (Lua block bodies skipped): the first word, and the shapes of other formats
+   (`[section]` headers, `key = value`, `key: value`, Dockerfile instructions, a shebang, …). Known names are
+   then counted among directives and first words of lines together (`known_fraction`). Not nginx is:
+   - a file mostly unknown to nginx that matches another format's shape (the reason names the format);
+   - a file nginx cannot parse in which no line ends with `;` or opens a block (3 lines or more, or mostly
+     unknown names), or in which fewer than one statement in five ends with `;` (mostly unknown names);
+   - a file nginx cannot parse with a name other programs use (ld.so.conf, redis.conf, …);
+   - a file nginx cannot parse with no name nginx knows at all.
+   Everything else is nginx: entries included into `map` or `geo` blocks, unknown modules, broken configs.
+
+A real nginx file must never be called not-nginx: when in doubt, the verdict is nginx.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .parser import ParsedFile
+
+NGINX, NOT_NGINX, EMPTY = "nginx", "not-nginx", "empty"
+
+# Directives counted at most: a verdict on a huge file needs no more, and stays O(1) after the parse.
+_ENOUGH = 4000
+# Blocks whose entries are not directives.
+_FREE_FORM = frozenset({"map", "geo", "types", "split_clients", "charset_map", "match", "geoip2", "lua"})
+
+
+# Well-known file names of other programs, for content that is ambiguous on its own (`include /etc/x/*.conf`
+# without a `;` is a broken nginx line or the whole of ld.so.conf).
+_OTHER_PROGRAMS = {
+    "ld.so.conf": "the dynamic linker's config", "sysctl.conf": "the kernel settings file",
+    "resolv.conf": "the DNS resolver's config", "nsswitch.conf": "the name service switch config",
+    "host.conf": "the resolver's config", "adduser.conf": "adduser's config", "deluser.conf": "deluser's config",
+    "logrotate.conf": "logrotate's config", "rsyslog.conf": "rsyslog's config", "redis.conf": "Redis's config",
+    "sentinel.conf": "Redis Sentinel's config", "mongod.conf": "MongoDB's config", "kong.conf": "Kong's config",
+    "supervisord.conf": "supervisord's config", "php-fpm.conf": "PHP-FPM's config", "my.cnf": "MySQL's config",
+    "openssl.cnf": "OpenSSL's config", "krb5.conf": "Kerberos's config", "ntp.conf": "NTP's config",
+    "chrony.conf": "chrony's config", "dovecot.conf": "Dovecot's config", "haproxy.cfg": "HAProxy's config",
+}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """kind: "nginx", "not-nginx", or "empty" (nothing but comments and blank lines: nothing to lint)."""
+
+    kind: str
+    confidence: float  # 0..1, how sure the verdict is
+    reason: str = ""  # for not-nginx: what the file looks like instead, in words a user understands
+
+    @property
+    def is_nginx(self) -> bool:
+        return self.kind == NGINX
+
+
+def classify(text: str, name: str = "", parsed: ParsedFile | None = None,
+             extra: frozenset[str] = frozenset()) -> Verdict:
+    """The verdict for one file. `parsed` is the loader's parse of `text` (parsed here when not given);
+    `extra` names directives the user declares as known."""
+    from .directives import LUA_BLOCK_DIRECTIVES, is_known  # the directive table is built on first use
+
+    if parsed is None:
+        from .parser import parse
+
+        parsed = parse(text, None, LUA_BLOCK_DIRECTIVES)
+    known, unknown, assignments, lua_ranges = _count(parsed.directives, is_known, extra)
+    # `set -e; echo x; if [ … ]; then` parses as three known directives: a script's #! line says otherwise.
+    if known and known >= unknown and (parsed.problem is None or known >= 3 and not text.startswith("#!")):
+        return Verdict(NGINX, _confidence(known, unknown))
+    if parsed.problem is not None or known + unknown >= _ENOUGH:
+        # Lua blocks after the problem (or after the directives counted) were not seen: find them by their braces
+        from .templates import hidden_ranges
+
+        lua_ranges = list(zip(*hidden_ranges(text)))
+    lines = _Lines(text, lua_ranges, is_known, extra)
+    shape = lines.other_shape(name)
+    known_fraction = (known + lines.known) / max(1, known + unknown + lines.content)
+    if not lines.content and not parsed.directives:
+        return Verdict(EMPTY, 1.0, "no directives: only comments and blank lines")
+    if not shape and assignments and assignments * 10 >= unknown * 6 and known_fraction < 0.5:
+        shape = "looks like a key = value config with braces (UCL/HCL, like rspamd's), not nginx directives"
+    if shape and (known_fraction < 0.5 or lines.first_line.startswith("#!")):  # a #! line decides alone
+        return Verdict(NOT_NGINX, 0.9 if known_fraction < 0.2 else 0.7, shape)
+    if parsed.problem is not None and not lines.terminated and (known_fraction < 0.5 or lines.content >= 3):
+        return Verdict(NOT_NGINX, 0.8, "no line ends with ';' or opens a '{' block, as every nginx directive does")
+    statements = lines.content - lines.structural
+    if parsed.problem is not None and known_fraction < 0.5 and statements >= 3 and \
+            lines.terminated_lines * 5 < statements:
+        return Verdict(NOT_NGINX, 0.7, "most lines do not end with ';', as nginx directives do")
+    owner = _OTHER_PROGRAMS.get(name.rsplit("/", 1)[-1])
+    if owner and parsed.problem is not None:  # a name nginx never uses, and content nginx rejects
+        return Verdict(NOT_NGINX, 0.8, f"{name.rsplit('/', 1)[-1]} is {owner}, not nginx's")
+    if known == 0 and lines.known == 0 and parsed.problem is not None:
+        return Verdict(NOT_NGINX, 0.7, "no directive nginx knows at its top level")
+    # Entries only (an include of a map or geo block), unknown modules, or a config broken early: nginx.
+    return Verdict(NGINX, 0.5 if known == 0 else _confidence(known, unknown))
+
+
+def _confidence(known: int, unknown: int) -> float:
+    return round(0.5 + 0.5 * known / (known + unknown), 2)
+
+
+def _count(directives, is_known, extra) -> tuple[int, int, int, list[tuple[int, int]]]:
+    """Known and unknown directive names outside free-form blocks, unknown ones written `key = value;` (nginx
+    never takes "=" as a first argument but in `location = /uri`), and the offsets of Lua block bodies."""
+    from .templates import UNKNOWN
+
+    known = unknown = assignments = 0
+    lua_ranges = []
+    stack = [directives]
+    while stack and known + unknown < _ENOUGH:
+        for directive in stack.pop():
+            name = directive.name
+            if UNKNOWN in name:  # a template fills the name in
+                pass
+            elif is_known(name) or name in extra:
+                known += 1
+            else:
+                unknown += 1
+                if "=" in name or directive.args and directive.args[0] in ("=", ":", "+="):
+                    assignments += 1
+            if directive.lua is not None:
+                start = directive.lua._offset
+                lua_ranges.append((start, start + len(directive.lua.text)))
+            elif directive.block and name not in _FREE_FORM:
+                stack.append(directive.block)
+    return known, unknown, assignments, lua_ranges
+
+
+_TRAILING_COMMENT = re.compile(r"(?<=[\s;{}])#.*")
+_WORD = re.compile(r"[^\s;{}#\"']+")
+_SECTION = re.compile(r"\[[^\]\n]+\]\s*(?:[#;].*)?$")
+_KEY_EQUALS = re.compile(r"[\w.\-/@:]+\s*\+?=")
+_KEY_COLON = re.compile(r"""(?:-[ \t]+)?(?:[\w.\-/@]+(?: [\w.\-/@]+)*|"[^"\n]*"|'[^'\n]*')[ \t]*:(?:\s|$)""")
+_YAML_ITEM = re.compile(r"-(?:\s|$)")
+_DOCKER = re.compile(r"(?:FROM|RUN|CMD|LABEL|EXPOSE|ENV|ADD|COPY|ENTRYPOINT|VOLUME|USER|WORKDIR|ARG|ONBUILD|"
+                     r"STOPSIGNAL|HEALTHCHECK|SHELL|MAINTAINER)\s")
+_SHELL = re.compile(r"(?:fi|done|esac|then|do|else|elif|export\s+\w+=|\w+=\S*$|echo\s|exec\s|set\s+-[a-z]+$|"
+                    r"if\s+\[|for\s+\w+\s+in\s|while\s|case\s.*\sin$|\w+\(\)\s*\{)")
+_LOGROTATE = frozenset({"daily", "weekly", "monthly", "yearly", "rotate", "compress", "nocompress", "missingok",
+                        "notifempty", "delaycompress", "sharedscripts", "postrotate", "prerotate", "endscript",
+                        "copytruncate", "dateext", "create", "su", "maxsize", "minsize", "size", "olddir"})
+_JAAS = re.compile(r"\S+\s+(?:required|requisite|sufficient|optional)\b")
+_CAMEL = re.compile(r"[A-Z][a-z]+[A-Z]\w*$")  # Apache's ServerName, DocumentRoot
+_SYSTEMD_SECTIONS = frozenset({"Unit", "Service", "Install", "Socket", "Timer", "Mount", "Path", "Slice", "Scope"})
+
+
+class _Lines:
+    """What the lines of a file look like (Lua block bodies and comments aside)."""
+
+    def __init__(self, text: str, lua_ranges: list[tuple[int, int]], is_known, extra):
+        self.first_line = text[:text.find("\n")] if "\n" in text else text
+        if lua_ranges:
+            pieces, pos = [], 0
+            for start, end in sorted(lua_ranges):
+                pieces.append(text[pos:start])
+                pieces.append("\n" * text.count("\n", start, end))
+                pos = end
+            pieces.append(text[pos:])
+            text = "".join(pieces)
+        self.content = self.known = 0
+        self.terminated = False  # a line ends with ";" or opens or closes a block
+        self.terminated_lines = 0  # lines ending with ";"
+        self.markup_document = False
+        self.structural = 0  # lines that only open or close a block: no shape of their own
+        self.sections: list[str] = []
+        self.has_from = False
+        counts = dict.fromkeys(("equals", "colon", "item", "docker", "shell", "logrotate", "jaas", "path_block",
+                                "markup", "camel", "modsecurity"), 0)
+        for raw in text.split("\n"):
+            line = raw.strip()
+            if not line or line[0] in "#;":
+                continue
+            if self.content >= _ENOUGH:  # the shape is clear long before: stay fast on huge files
+                break
+            self.content += 1
+            if line[-1] == "{" or not line.strip("}]);, "):
+                self.structural += 1
+            if line[0] == "<":
+                counts["markup"] += 1
+                if line[:9].lower() in ("<!doctype", "<?xml ver") or line[:5].lower() == "<html":
+                    self.markup_document = True
+            code = _TRAILING_COMMENT.sub("", line) if "#" in line else line
+            if code and code[-1] == ";":
+                self.terminated_lines += 1
+            if code and (code[-1] in ";{}" or "{" in code):
+                self.terminated = True
+            word = _WORD.match(line)
+            first = word.group() if word else ""
+            if first and (is_known(first) or first in extra):
+                self.known += 1
+            if _SECTION.match(line):
+                self.sections.append(line[1:line.index("]")].strip())
+            elif _KEY_EQUALS.match(line):
+                counts["equals"] += 1
+            elif _DOCKER.match(line):
+                counts["docker"] += 1
+                self.has_from = self.has_from or line.startswith("FROM")
+            elif _KEY_COLON.match(line):
+                counts["colon"] += 1
+            elif _YAML_ITEM.match(line):
+                counts["item"] += 1
+            if _CAMEL.match(first):
+                counts["camel"] += 1
+                if first.startswith("Sec"):
+                    counts["modsecurity"] += 1
+            if first in _LOGROTATE:
+                counts["logrotate"] += 1
+            if first.startswith("/") and line.endswith("{"):
+                counts["path_block"] += 1
+            if _SHELL.match(line):
+                counts["shell"] += 1
+            if _JAAS.match(line):
+                counts["jaas"] += 1
+        self.counts = counts
+
+    def other_shape(self, name: str) -> str:
+        """What the file looks like when it is not nginx, or "" when it looks like no other format."""
+        c, content = self.counts, max(1, self.content - self.structural)
+        lower = name.lower().rsplit("/", 1)[-1]
+        if self.has_from and c["docker"] >= 2:
+            return "looks like a Dockerfile (FROM, RUN, COPY instructions)"
+        if self.first_line.startswith("#!") and ("sh" in self.first_line or c["shell"]):
+            return "looks like a shell script (it starts with #!)"
+        if self.sections:
+            keyed = len(self.sections) + c["equals"] + c["colon"]
+            if keyed * 10 >= content * 6:
+                if _SYSTEMD_SECTIONS.intersection(self.sections):
+                    return "looks like a systemd unit ([Unit], [Service] sections, Key=value lines)"
+                if any(s.startswith(("program:", "supervisord", "unix_http_server")) for s in self.sections):
+                    return "looks like a supervisord config ([program:…] sections, key = value lines)"
+                return "looks like an INI file ([section] headers, key = value lines)"
+        if c["path_block"] and c["logrotate"] >= 2:
+            return "looks like a logrotate config (a log path followed by daily, rotate, compress …)"
+        if c["jaas"] and c["jaas"] * 4 >= content:
+            return "looks like a Java JAAS login config (LoginModule … required)"
+        if c["colon"] + c["item"] >= 2 and (c["colon"] + c["item"]) * 10 >= content * 6 or \
+                lower.endswith((".yaml", ".yml")) and c["colon"] + c["item"]:
+            return "looks like YAML (key: value lines)"
+        if c["equals"] >= 2 and c["equals"] * 10 >= content * 6:
+            if self.structural:
+                return "looks like a key = value config with braces (UCL/HCL, like rspamd's), not nginx directives"
+            return "looks like a key = value settings file (like kong.conf or sysctl.conf), not nginx directives"
+        if c["modsecurity"] * 10 >= content * 3:
+            return ("looks like ModSecurity rules (SecRule, SecAction …): nginx reads them through "
+                    "modsecurity_rules_file, not as its own config")
+        if self.markup_document or c["markup"] * 10 >= content * 6:
+            if c["camel"]:
+                return "looks like an Apache httpd config (<VirtualHost>, ServerName …)"
+            return "looks like HTML or XML"
+        if c["camel"] * 10 >= content * 6:
+            return "looks like an Apache httpd config (ServerName, DocumentRoot …)"
+        if c["shell"] * 10 >= content * 6 and c["shell"] >= 2:
+            return "looks like a shell script (if/then/fi, variable assignments)"
+        return ""

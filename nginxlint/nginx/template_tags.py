@@ -1,0 +1,341 @@
+"""Where the tags of each template language are in a text, and what each tag does to the output.
+
+Each scanner returns the tags of one language in text order, never overlapping, as `Tag(start, end, role)`:
+
+- EXPR: the tag is replaced by a value when rendered (`{{ .Values.port }}`, `<%= @port %>`, `$(el.name)`).
+- STMT: the tag renders to nothing (`{{ $x := 1 }}`, `{# comment #}`, `{% set x = 1 %}`).
+- OPEN / BRANCH / CLOSE: the tag opens, splits or closes a conditional or loop (`{% if %}`, `{% else %}`,
+  `{% endif %}`); what lies between is nginx text that may appear zero, one or many times.
+
+A text between a "raw" tag pair (`{% raw %}`, lua-resty-template's `{-raw-}`) is output as written, so it is not
+scanned. A tag that never closes ends the scan: the rest is left as it is.
+"""
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+EXPR, STMT, OPEN, BRANCH, CLOSE = "expr", "stmt", "open", "branch", "close"
+
+
+class Tag(NamedTuple):
+    start: int
+    end: int
+    role: str
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
+
+
+def _first_word(code: str) -> str:
+    match = _IDENTIFIER.match(code)
+    return match.group() if match else ""
+
+
+# --- Go text/template (Helm, docker-gen, ingress-nginx's nginx.tmpl, consul-template) ---------------------------
+
+# Inside an action: strings ("…", `…`, '…') and comments may hold "}}"; the first "}}" outside them closes it.
+_GO_INSIDE = re.compile(r'"(?:\\.|[^"\\\n])*"|`[^`]*`|\'(?:\\.|[^\'\\\n])*\'|/\*[\s\S]*?\*/|\}\}')
+_GO_OPENERS = frozenset({"if", "range", "with", "define", "block"})
+_GO_ASSIGN = re.compile(r"\$\w*\s*(?:,\s*\$\w*\s*)?:?=")
+
+
+def _go_role(code: str) -> str:
+    code = code.strip(" \t\n-").lstrip()
+    if code.startswith("/*"):
+        return STMT
+    word = _first_word(code)
+    if word in _GO_OPENERS:
+        return OPEN
+    if word == "else":
+        return BRANCH
+    if word == "end":
+        return CLOSE
+    if word in ("break", "continue") or _GO_ASSIGN.match(code):
+        return STMT
+    return EXPR
+
+
+def go_tags(text: str) -> list[Tag]:
+    tags = []
+    find, search = text.find, _GO_INSIDE.search
+    pos = 0
+    while (start := find("{{", pos)) >= 0:
+        scan = start + 2
+        while (match := search(text, scan)) is not None and match.group() != "}}":
+            scan = match.end()
+        if match is None:
+            break
+        tags.append(Tag(start, match.end(), _go_role(text[start + 2:match.start()])))
+        pos = match.end()
+    return tags
+
+
+# --- Jinja2 (Ansible, Salt, cookiecutter) -----------------------------------------------------------------------
+
+_JINJA_START = re.compile(r"\{[{%#]")
+# Strings inside a tag; at most 256 characters, so an unclosed quote cannot make a scan quadratic.
+_JINJA_STRING = re.compile(r""""(?:\\.|[^"\\]){0,256}"|'(?:\\.|[^'\\]){0,256}'""")
+# Liquid (Nginx Proxy Manager, 3scale APIcast) shares the delimiters; its unless/case/capture/elsif/when too.
+_JINJA_OPENERS = frozenset({"if", "for", "macro", "call", "filter", "block", "with", "autoescape", "trans",
+                            "unless", "case", "capture", "tablerow"})
+_JINJA_BRANCHES = frozenset({"elif", "else", "pluralize", "elsif", "when"})
+_JINJA_ENDRAW = re.compile(r"\{%[-+]?\s*endraw\s*[-+]?%\}")
+
+
+def _jinja_close(text: str, pos: int, closer: str, strings: bool) -> int:
+    """The end of the tag whose body starts at `pos`, or -1; quoted strings may hold the closer."""
+    while True:
+        end = text.find(closer, pos)
+        if end < 0 or not strings:
+            return end + 2 if end >= 0 else -1
+        quote = _JINJA_STRING.search(text, pos, end)
+        if quote is None:
+            return end + 2
+        pos = quote.end()
+
+
+def _jinja_statement_role(code: str) -> str:
+    word = _first_word(code)
+    if word in _JINJA_OPENERS or (word == "set" and "=" not in code):  # `{% set x %}…{% endset %}`
+        return OPEN
+    if word in _JINJA_BRANCHES:
+        return BRANCH
+    if word.startswith("end"):
+        return CLOSE
+    return STMT
+
+
+def jinja_tags(text: str) -> list[Tag]:
+    tags = []
+    search = _JINJA_START.search
+    pos = 0
+    while (match := search(text, pos)) is not None:
+        start, kind = match.start(), match.group()[1]
+        closer = "}}" if kind == "{" else kind + "}"
+        end = _jinja_close(text, start + 2, closer, kind != "#")
+        if end < 0:
+            break
+        if kind == "{":
+            tags.append(Tag(start, end, EXPR))
+        elif kind == "#":
+            tags.append(Tag(start, end, STMT))
+        else:
+            code = text[start + 2:end - 2].strip(" \t\n-+")
+            if _first_word(code) == "raw":
+                tags.append(Tag(start, end, STMT))
+                closing = _JINJA_ENDRAW.search(text, end)
+                if closing is None:
+                    break
+                tags.append(Tag(closing.start(), closing.end(), STMT))
+                end = closing.end()
+            else:
+                tags.append(Tag(start, end, _jinja_statement_role(code)))
+        pos = end
+    return tags
+
+
+# --- Lua code in lua-resty-template `{% %}` and Kong's `> ` lines ------------------------------------------------
+
+_LUA_COMMENT = re.compile(r"--(?!\[=*\[).*")
+_LUA_OPENS = re.compile(r"(?:\b(?:then|do)|\bfunction\b[^)\n]{0,200}\))\s*$")
+
+
+def lua_role(code: str) -> str:
+    code = _LUA_COMMENT.sub("", code).strip()
+    word = _first_word(code)
+    if word in ("end", "until"):
+        return CLOSE
+    if word in ("else", "elseif"):
+        return BRANCH
+    if word == "repeat" or _LUA_OPENS.search(code):
+        return OPEN
+    return STMT
+
+
+# lua-resty-template: {{escaped}}, {*raw*}, {%code%}, {#comment#}, {(include)}, {[include expression]},
+# {-raw-}…{-raw-} (output as written), {-name-}…{-name-} (a named block, output elsewhere).
+_RESTY_START = re.compile(r"\{([{*%#(\[])|\{-([A-Za-z_]\w*)-\}")
+_RESTY_CLOSERS = {"{": "}}", "*": "*}", "%": "%}", "#": "#}", "(": ")}", "[": "]}"}
+
+
+def resty_tags(text: str) -> list[Tag]:
+    tags = []
+    search = _RESTY_START.search
+    pos = 0
+    while (match := search(text, pos)) is not None:
+        start = match.start()
+        if match.group(2) is not None:  # {-raw-} / {-block-}: the pair's text stays; raw text is not scanned
+            tags.append(Tag(start, match.end(), STMT))
+            pos = match.end()
+            if match.group(2) == "raw":
+                closing = text.find(match.group(), pos)
+                if closing < 0:
+                    break
+                tags.append(Tag(closing, closing + len(match.group()), STMT))
+                pos = closing + len(match.group())
+            continue
+        kind = match.group(1)
+        end = text.find(_RESTY_CLOSERS[kind], start + 2)
+        if end < 0:
+            break
+        end += 2
+        if kind == "%":
+            role = lua_role(text[start + 2:end - 2])
+        elif kind == "#":
+            role = STMT
+        else:
+            role = EXPR
+        tags.append(Tag(start, end, role))
+        pos = end
+    return tags
+
+
+# --- Kong's nginx templates (Penlight pl.template with `>` as the escape) ---------------------------------------
+
+_KONG_LINE = re.compile(r"^[ \t]*>[^\n]*", re.M)
+_KONG_INLINE = re.compile(r"\$\{\{[A-Za-z_]\w*\}\}|\$\(")
+
+
+def _paren_end(text: str, pos: int) -> int:
+    """The offset after the `)` that closes the `(` before `pos` (Lua strings skipped), or -1."""
+    depth = 1
+    size = len(text)
+    while pos < size:
+        char = text[pos]
+        if char in "\"'":
+            close = text.find(char, pos + 1)
+            if close < 0 or "\n" in text[pos:close]:
+                return -1
+            pos = close
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return pos + 1
+        elif char == "\n":
+            return -1
+        pos += 1
+    return -1
+
+
+def kong_tags(text: str) -> list[Tag]:
+    tags = []
+    lines = [(m.start(), m.end()) for m in _KONG_LINE.finditer(text)]
+    line_iter = iter(lines)
+    next_line = next(line_iter, None)
+    pos = 0
+    search = _KONG_INLINE.search
+    while True:
+        match = search(text, pos)
+        # Lua lines come first when they start before the next inline expression.
+        while next_line is not None and (match is None or next_line[0] <= match.start()):
+            start, end = next_line
+            code = text[start:end].lstrip(" \t")[1:]
+            tags.append(Tag(start, end, lua_role(code)))
+            pos = max(pos, end)
+            next_line = next(line_iter, None)
+            if match is not None and match.start() < end:
+                match = search(text, pos)
+        if match is None:
+            break
+        if match.group() == "$(":
+            end = _paren_end(text, match.end())
+            if end < 0:
+                pos = match.end()
+                continue
+        else:
+            end = match.end()
+        tags.append(Tag(match.start(), end, EXPR))
+        pos = end
+    return tags
+
+
+# --- ERB (Chef, Puppet's .erb) and EPP (Puppet) ---------------------------------------------------------------
+
+_ERB_START = re.compile(r"<%(?!%)")
+_ERB_OPENERS = frozenset({"if", "unless", "case", "while", "until", "for", "begin"})
+_ERB_BRANCHES = frozenset({"elsif", "else", "when", "in", "rescue", "ensure"})
+_ERB_BLOCK = re.compile(r"(?:\bdo(?:\s*\|[^|]*\|)?)\s*$")
+
+
+def _erb_role(code: str) -> str:
+    if code.startswith("#"):
+        return STMT
+    expression = code.startswith("=")
+    code = code.lstrip("=-").rstrip("-").strip()
+    # EPP (Puppet) writes blocks with braces: `<% if $x { %>`, `<% } else { %>`, `<% } %>`.
+    if code.startswith("}"):
+        return BRANCH if code.endswith("{") else CLOSE
+    if code.endswith("{") or _ERB_BLOCK.search(code):
+        return OPEN
+    word = _first_word(code)
+    if word in _ERB_OPENERS and not expression:
+        return OPEN
+    if word in _ERB_BRANCHES:
+        return BRANCH
+    if word == "end":
+        return CLOSE
+    return EXPR if expression else STMT
+
+
+def erb_tags(text: str) -> list[Tag]:
+    tags = []
+    search, find = _ERB_START.search, text.find
+    pos = 0
+    while (match := search(text, pos)) is not None:
+        start = match.start()
+        end = find("%>", start + 2)
+        if end < 0:
+            break
+        end += 2
+        tags.append(Tag(start, end, _erb_role(text[start + 2:end - 2])))
+        pos = end
+    return tags
+
+
+# --- envsubst (the official nginx image's templates, Dockerfiles running envsubst) ------------------------------
+
+# An environment name: upper case by convention; nginx's own variables are lower case ($host, ${request_uri}).
+ENV_REFERENCE = re.compile(r"\$(?:\{([A-Z_][A-Z0-9_]*)\}|([A-Z_][A-Z0-9_]*)(?![A-Za-z0-9_]))")
+# Variables a config defines itself; upper-case ones among them are nginx's, not the environment's.
+_DEFINED_HERE = re.compile(
+    r"\b(?:set|auth_request_set|perl_set|js_set|set_by_lua\w*)[ \t\n]+\$(\w+)"
+    r"|\b(?:map|geo|split_clients)[ \t\n][^;{]{0,500}\$(\w+)[ \t\n]*\{"
+    r"|\(\?P?<(\w+)>"
+)
+
+
+def is_environment_name(name: str) -> bool:
+    return not any(c.islower() for c in name) and any(c.isupper() for c in name)
+
+
+def defined_variables(text: str) -> set[str]:
+    """Names of variables the text defines itself (`set $X`, `map … $X {`, `(?<X>…)`), lower-cased as nginx does."""
+    return {next(g for g in m.groups() if g).lower() for m in _DEFINED_HERE.finditer(text)}
+
+
+def envsubst_tags(text: str, nginx_variables: frozenset[str] = frozenset()) -> list[Tag]:
+    """`${NAME}` and `$NAME` for upper-case names the config does not define as nginx variables (nor the rest of
+    the config tree: `nginx_variables`, lower-cased, e.g. a `map` in nginx.conf used in a conf.d file)."""
+    if "$" not in text:
+        return []
+    candidates = [m for m in ENV_REFERENCE.finditer(text) if is_environment_name(m.group(1) or m.group(2))]
+    if not candidates:  # the common case: nginx's own lower-case variables only
+        return []
+    own = defined_variables(text) | nginx_variables
+    return [Tag(m.start(), m.end(), EXPR) for m in candidates if (m.group(1) or m.group(2)).lower() not in own]
+
+
+SCANNERS = {
+    "go": go_tags,
+    "helm": go_tags,
+    "jinja": jinja_tags,
+    "liquid": jinja_tags,
+    "erb": erb_tags,
+    "epp": erb_tags,
+    "lua-resty-template": resty_tags,
+    "kong": kong_tags,
+    "envsubst": envsubst_tags,
+}

@@ -1,0 +1,420 @@
+"""nginx configs written as templates: which language, and the text with its tags masked, every position kept.
+
+`detect(text, name)` names the template language of a file (or None); `mask(text, language)` returns the text with
+every tag replaced by characters of the same count (newlines inside a tag stay newlines), so every directive
+after a tag is parsed at its true line and column:
+
+- A tag that renders nothing (`{% if %}`, `{{- end }}`, `<% end %>`, Kong's `> if … then` lines, comments) becomes
+  spaces. So does a value tag standing where whole directives go: alone between a `;`, `{`, `}` or the start of
+  a line and the end of the line (`{{ include "locations" . | nindent 4 }}`).
+- A value tag inside a directive (`listen {{ .Values.port }};`, `server_name ${SERVER_NAME};`) becomes a run of
+  UNKNOWN characters: one word to nginx's lexer, and a value rules recognise as unknown (`is_unknown`). A tag
+  that renders nothing but sits inside a word (`a{% if x %}b`) becomes UNKNOWN characters too, so the word
+  stays one word.
+- Conditionals keep every branch, which is what linting wants, except an `else`/`elif` branch whose braces do not
+  balance (`{% if %} server { {% else %} server { {% endif %}`): the first branch is kept and that one is blanked,
+  so the braces balance as in any one rendering.
+
+nginx's own variables (`$host`, `${request_uri}`) are never template tags; envsubst tags are upper-case names
+the config does not define itself (`${SERVER_NAME}`, `$PORT`).
+"""
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
+
+from .envsubst import ImageTemplates, PositionMap, Rendered, defined_names, render_envsubst
+from .template_tags import BRANCH, CLOSE, EXPR, OPEN, SCANNERS, Tag, envsubst_tags
+
+__all__ = [
+    "UNKNOWN", "ImageTemplates", "Masked", "MaskedRegion", "PositionMap", "Rendered", "defined_names", "detect",
+    "display_name", "is_unknown", "mask", "render_envsubst",
+]
+
+#: The character a masked value is made of. Legal inside an nginx word, special to no regex, and not found in
+#: real configs; `░░░░` in an argument means "a template fills this in, the value is unknown".
+UNKNOWN = "\u2591"
+
+LANGUAGES = {
+    "helm": "Helm",
+    "go": "Go templates",
+    "jinja": "Jinja",
+    "liquid": "Liquid",
+    "erb": "ERB",
+    "epp": "Puppet EPP",
+    "lua-resty-template": "lua-resty-template",
+    "kong": "Kong's nginx template syntax",
+    "envsubst": "envsubst",
+}
+
+
+def is_unknown(value: str) -> bool:
+    """True when a template tag was masked inside this value: its real value is not known."""
+    return UNKNOWN in value
+
+
+def display_name(language: str) -> str:
+    return LANGUAGES.get(language, language)
+
+
+# --- detection ------------------------------------------------------------------------------------------------
+
+# A leading "\n" (the text gets one prepended) instead of ^ with re.M: a literal first character lets the regex
+# engine skip ahead, ten times faster on large files.
+_KONG = re.compile(
+    r"\n[ \t]*>[ \t]*(?:(?:if|elseif)\b[^\n]*\bthen\b|for\b[^\n]*\bdo\b|end\b|else\b)|\$\{\{[A-Z_][A-Z0-9_]*\}\}"
+)
+_RESTY = re.compile(r"\{\*[^\n]*?\*\}|\{%[ \t]*(?:(?:if|elseif)\b[^\n]*\bthen|for\b[^\n]*\bdo|end)[ \t]*%\}")
+_GO = re.compile(r"\{\{-?[ \t]*(?:\.[A-Za-z_$]|\$|/\*|(?:if|else|end|with|define|range|template|include)\b)[^\n]*?\}\}")
+# Comments and lazy scans stop after 2,000 characters: a `{#` of Lua code (`{#t}`) never closes, and must not
+# make the scan quadratic.
+_JINJA_STATEMENT = re.compile(
+    r"\{%[-+]?[ \t]*(?:if|for|set|include|block|macro|raw|import|from|extends|endif|endfor|else|elif|with|filter|call|"
+    r"assign|unless|case|capture)\b[^\n]*?%\}|\{#[\s\S]{0,2000}?#\}"
+)
+_JINJA_EXPRESSION = re.compile(r"\{\{-?[ \t]*[A-Za-z_][\w.\[\]'\"]*[ \t]*(?:\|[^{}\n]*)?-?\}\}")
+_LIQUID = re.compile(r"\{%-?[ \t]*(?:assign|unless|elsif|capture|endunless|endcase)\b|\{\{[^{}\n]{0,500}\|[ \t]*\w+:")
+_ERB = re.compile(r"<%[=#-]?[\s\S]{0,2000}?%>")
+_ANY_TAG = re.compile(r"\{[{%#*]|<%|\$\{\{|\n[ \t]*>")
+_HELM = re.compile(r"\{\{[^{}]{0,500}?(?:\.Values\b|\.Release\b|\.Chart\b|\binclude\s+\")")
+_LUA_BLOCK = re.compile(r"\b\w+_by_lua_block[ \t\n]*\{")
+_COMMENT = re.compile(r"#[^\n]*")
+_NAME_HINTS = (
+    ((".j2", ".jinja", ".jinja2"), "jinja"),
+    ((".erb",), "erb"),
+    ((".epp",), "epp"),
+    ((".tmpl", ".tpl", ".gotmpl", ".gotemplate"), "go"),
+)
+
+
+def detect(text: str, name: str = "", nginx_variables: frozenset[str] = frozenset()) -> str | None:
+    """The template language of a file, or None for plain nginx.
+
+    Content decides, the name breaks ties. Tags inside `*_by_lua_block` bodies and `#` comment lines do not
+    count: Lua code may hold `{{`, `{#t}` or `{%` and still be plain nginx. `nginx_variables` (lower case) are
+    variables the rest of the config tree defines: `$CORS_ORIGIN` from a `map` in nginx.conf is not envsubst's."""
+    lower = name.lower().rsplit("/", 1)[-1]
+    hidden = None  # (starts, ends) of Lua bodies and comment lines; computed on the first hit
+
+    def found(pattern: re.Pattern) -> bool:
+        nonlocal hidden
+        for match in pattern.finditer(text):
+            if hidden is None:
+                hidden = hidden_ranges(text)
+            if not _inside(hidden, match.start()):
+                return True
+        return False
+
+    # One pass over the text rules out every language but envsubst, for most files.
+    if _ANY_TAG.search(text) is None and not text.lstrip(" \t").startswith(">"):
+        return _envsubst_or_none(text, nginx_variables)
+    for suffixes, language in _NAME_HINTS:
+        if lower.endswith(suffixes) and SCANNERS[language](text):
+            return _go_flavour(text) if language == "go" else language
+    if ">" in text or "${{" in text:
+        for match in _KONG.finditer("\n" + text):  # offsets are one past the text's; a "\n" match starts a line
+            if hidden is None:
+                hidden = hidden_ranges(text)
+            if not _inside(hidden, match.start() if match.group()[0] == "\n" else match.start() - 1):
+                return "kong"
+    if "{%" in text or "{*" in text:
+        if found(_RESTY):
+            return "lua-resty-template"
+    # Go templates never use {% %} or {# #}: with those present, {{ }} is Jinja's (or Liquid's, masked alike).
+    if ("{%" in text or "{#" in text) and found(_JINJA_STATEMENT):
+        return "liquid" if _LIQUID.search(text) else "jinja"
+    if "{{" in text and found(_GO):
+        return _go_flavour(text)
+    if "{{" in text and found(_JINJA_EXPRESSION):
+        return "liquid" if _LIQUID.search(text) else "jinja"
+    if "<%" in text and found(_ERB):
+        return "erb"
+    return _envsubst_or_none(text, nginx_variables)
+
+
+def _envsubst_or_none(text: str, nginx_variables: frozenset[str]) -> str | None:
+    tags = envsubst_tags(text, nginx_variables)
+    if tags:
+        hidden = hidden_ranges(text)
+        if any(not _inside(hidden, tag.start) for tag in tags):
+            return "envsubst"
+    return None
+
+
+def _go_flavour(text: str) -> str:
+    return "helm" if _HELM.search(text) else "go"
+
+
+def hidden_ranges(text: str) -> tuple[list[int], list[int]]:
+    """Sorted, disjoint (starts, ends) of `#` comment lines and Lua block bodies: tags there do not count."""
+    from .parser import LUA_TOKEN  # the same Lua-aware brace matching the parser does
+
+    ranges = []
+    for comment in _COMMENT.finditer(text):  # only comments alone on their line
+        start = comment.start()
+        line_start = text.rfind("\n", 0, start) + 1
+        if not text[line_start:start].strip(" \t"):
+            ranges.append((line_start, comment.end()))
+    for block in _LUA_BLOCK.finditer(text):
+        pos, depth = block.end(), 1
+        while depth and (token := LUA_TOKEN.search(text, pos)) is not None:
+            pos = token.end()
+            level = token.group("comment") if token.group("comment") is not None else token.group("string")
+            if level is not None:
+                close = text.find("]" + level + "]", pos)
+                pos = len(text) if close < 0 else close + len(level) + 2
+            elif token.group() == "{":
+                depth += 1
+            elif token.group() == "}":
+                depth -= 1
+        ranges.append((block.end(), pos if not depth else len(text)))
+    ranges.sort()
+    starts, ends = [], []
+    for start, end in ranges:
+        if ends and start <= ends[-1]:
+            ends[-1] = max(ends[-1], end)
+        else:
+            starts.append(start)
+            ends.append(end)
+    return starts, ends
+
+
+def _inside(ranges: tuple[list[int], list[int]], offset: int) -> bool:
+    i = bisect_right(ranges[0], offset) - 1
+    return i >= 0 and offset < ranges[1][i]
+
+
+# --- masking --------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class MaskedRegion:
+    """Offsets [start, end) of the text that masking replaced.
+
+    kind: "value" (UNKNOWN characters: a value a template fills in), "blank" (a tag that renders no directive
+    text, now spaces) or "dropped" (an else branch left out to keep braces balanced, now spaces)."""
+
+    start: int
+    end: int
+    kind: str
+
+
+@dataclass
+class Masked:
+    text: str
+    language: str
+    regions: list[MaskedRegion]
+    note: str  # one message per file for the user
+    _starts: list[int] | None = field(default=None, repr=False)
+    _index: object = field(default=None, repr=False)
+
+    def unknown_between(self, start: int, end: int) -> bool:
+        """Whether a masked value overlaps offsets [start, end) of the text."""
+        if self._starts is None:
+            self._starts = [region.start for region in self.regions]
+        for region in self.regions[max(bisect_right(self._starts, start) - 1, 0):]:
+            if region.start >= end:
+                break
+            if region.kind == "value" and region.end > start:
+                return True
+        return False
+
+    def unknown_at(self, span) -> bool:
+        """Whether a masked value overlaps a span (line, column, end line, end column) of the text."""
+        index = self._line_index()
+        return self.unknown_between(index.offset(span[0], span[1]), index.offset(span[2], span[3]))
+
+    def spans(self) -> list[tuple[object, str]]:
+        """Every masked region as (Span, kind), for notes and SARIF."""
+        index = self._line_index()
+        return [(index.span(region.start, region.end), region.kind) for region in self.regions]
+
+    def _line_index(self):
+        from .parser import LineIndex  # only rules that meet a masked file ask
+
+        if self._index is None:
+            self._index = LineIndex(self.text)
+        return self._index
+
+
+# Braces as nginx's lexer sees them: not in a comment, not in a quoted string (both only at the start of a token;
+# a string longer than 4,000 characters is not skipped, so an unclosed quote cannot make the scan quadratic).
+_NGINX_BRACES = re.compile(
+    r"""(?<![^\s;{}])#[^\n]*|(?<![^\s;{}(])"(?:\\[\s\S]|[^"\\]){0,4000}"|(?<![^\s;{}(])'(?:\\[\s\S]|[^'\\]){0,4000}'"""
+    r"""|[{}]"""
+)
+_WORD_BREAK = frozenset(" \t\n;{}")
+
+
+def mask(text: str, language: str, nginx_variables: frozenset[str] = frozenset()) -> Masked:
+    """The text with every tag of `language` masked (see the module's docstring); same length, same lines.
+    `nginx_variables`: names (lower case) the rest of the config tree defines, never envsubst references."""
+    tags = envsubst_tags(text, nginx_variables) if language == "envsubst" else SCANNERS[language](text)
+    if not tags:
+        return Masked(text, language, [], "")
+    fills = _fills(text, tags)
+    dropped = _unbalanced_branches(text, tags)
+    regions = _glued(text, _merge(tags, fills, dropped))
+    pieces = []
+    pos = 0
+    for region in regions:
+        pieces.append(text[pos:region.start])
+        pieces.append(_fill(text[region.start:region.end], UNKNOWN if region.kind == "value" else " "))
+        pos = region.end
+    pieces.append(text[pos:])
+    note = f"templated with {display_name(language)}: tags masked, values behind them unknown"
+    if dropped:
+        note += (f"; {len(dropped)} else-branch{'es' if len(dropped) > 1 else ''} left out to keep braces "
+                 "balanced")
+    return Masked("".join(pieces), language, regions, note)
+
+
+def _fill(piece: str, char: str) -> str:
+    if "\n" not in piece:
+        return char * len(piece)
+    return "\n".join(char * len(part) for part in piece.split("\n"))
+
+
+def _fills(text: str, tags: list[Tag]) -> list[str]:
+    """For each tag, "value" or "blank" (see the module's docstring)."""
+    starts = {tag.start: i for i, tag in enumerate(tags)}
+    ends = {tag.end: i for i, tag in enumerate(tags)}
+    size = len(text)
+
+    def before(pos: int, skip_space: bool) -> str:
+        while True:
+            if skip_space:
+                while pos > 0 and text[pos - 1] in " \t":
+                    pos -= 1
+            if pos in ends:
+                pos = tags[ends[pos]].start
+                continue
+            return text[pos - 1] if pos > 0 else "\n"
+
+    def after(pos: int, skip_space: bool) -> str:
+        while True:
+            if skip_space:
+                while pos < size and text[pos] in " \t":
+                    pos += 1
+            if pos in starts:
+                pos = tags[starts[pos]].end
+                continue
+            return text[pos] if pos < size else "\n"
+
+    fills = []
+    for tag in tags:
+        if tag.role == EXPR:
+            alone = before(tag.start, True) in "\n;{}" and after(tag.end, True) in "\n#}"
+            fills.append("blank" if alone else "value")
+        else:
+            inside_word = before(tag.start, False) not in _WORD_BREAK and after(tag.end, False) not in _WORD_BREAK
+            fills.append("value" if inside_word else "blank")
+    return fills
+
+
+def _unbalanced_branches(text: str, tags: list[Tag]) -> list[tuple[int, int]]:
+    """Else/elif branches whose braces do not balance, as offsets [start, end) from the branch tag on."""
+    if not any(tag.role == BRANCH for tag in tags):
+        return []
+    # The braces nginx sees: outside tags, comments and quoted strings.
+    skeleton = _skeleton(text, tags)
+    positions, totals = [], []
+    total = 0
+    for match in _NGINX_BRACES.finditer(skeleton):
+        char = match.group()
+        if char in "{}":
+            total += 1 if char == "{" else -1
+            positions.append(match.start())
+            totals.append(total)
+
+    def braces(start: int, end: int) -> int:
+        def upto(offset):
+            i = bisect_left(positions, offset)
+            return totals[i - 1] if i else 0
+        return upto(end) - upto(start)
+
+    dropped = []
+    stack: list[list] = []
+    for tag in tags:
+        if tag.role == OPEN:
+            # branch start (-1 for the first branch), segment start, braces removed in this segment and in all,
+            # and whether the conditional sits inside one directive's arguments (`{{ if .x }}""{{ else }}on{{ end }}`)
+            line_start = text.rfind("\n", 0, tag.start) + 1
+            inline = bool(text[line_start:tag.start].strip())
+            stack.append([-1, tag.end, 0, 0, inline, tag.start])
+        elif tag.role in (BRANCH, CLOSE) and stack:
+            frame = stack[-1]
+            branch_start, segment_start, removed, removed_all, inline, _ = frame
+            if inline and text.count("\n", frame[5], tag.start):
+                inline = False
+            if branch_start >= 0:
+                delta = braces(segment_start, tag.start) - removed
+                if delta or inline:  # one rendering gives one branch: keep the first as the value
+                    dropped.append((branch_start, tag.start))
+                    removed_all += delta + removed
+                else:
+                    removed_all += removed
+            else:
+                removed_all += removed
+            if tag.role == BRANCH:
+                stack[-1] = [tag.start, tag.end, 0, removed_all, inline, frame[5]]
+            else:
+                stack.pop()
+                if stack:
+                    stack[-1][2] += removed_all
+    return sorted(dropped)
+
+
+def _skeleton(text: str, tags: list[Tag]) -> str:
+    pieces, pos = [], 0
+    for tag in tags:
+        pieces.append(text[pos:tag.start])
+        pieces.append(_fill(text[tag.start:tag.end], " "))
+        pos = tag.end
+    pieces.append(text[pos:])
+    return "".join(pieces)
+
+
+def _merge(tags: list[Tag], fills: list[str], dropped: list[tuple[int, int]]) -> list[MaskedRegion]:
+    """Tag regions and dropped branches as one sorted list; a tag inside a dropped branch is dropped with it."""
+    regions = []
+    d = 0
+    for tag, fill in zip(tags, fills):
+        while d < len(dropped) and dropped[d][1] <= tag.start:
+            regions.append(MaskedRegion(dropped[d][0], dropped[d][1], "dropped"))
+            d += 1
+        if d < len(dropped) and dropped[d][0] <= tag.start:
+            continue  # inside the dropped branch
+        regions.append(MaskedRegion(tag.start, tag.end, fill))
+    regions.extend(MaskedRegion(start, end, "dropped") for start, end in dropped[d:])
+    return _outermost(regions) if dropped else regions
+
+
+def _glued(text: str, regions: list[MaskedRegion]) -> list[MaskedRegion]:
+    """A dropped branch between two characters of one word stands for part of a value: UNKNOWN, not spaces.
+    Adjacent masked tags are looked through: `a{{ else }}b{{ end }}.com`."""
+    size = len(text)
+    result = list(regions)
+    for i, region in enumerate(regions):
+        if region.kind != "dropped":
+            continue
+        before, j = region.start, i - 1
+        while j >= 0 and regions[j].end == before:
+            before, j = regions[j].start, j - 1
+        after, j = region.end, i + 1
+        while j < len(regions) and regions[j].start == after:
+            after, j = regions[j].end, j + 1
+        if before > 0 and after < size and text[before - 1] not in _WORD_BREAK and text[after] not in _WORD_BREAK:
+            result[i] = MaskedRegion(region.start, region.end, "value")
+    return result
+
+
+def _outermost(regions: list[MaskedRegion]) -> list[MaskedRegion]:
+    """Nested dropped branches (an inner else inside an outer else) collapse into the outer one."""
+    regions.sort(key=lambda r: (r.start, -r.end))
+    result: list[MaskedRegion] = []
+    for region in regions:
+        if result and region.start < result[-1].end:
+            continue
+        result.append(region)
+    return result

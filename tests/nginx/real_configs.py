@@ -1,0 +1,32 @@
+"""Every real nginx config the repository holds: samples, the reliability corpus, and the rule cases' files."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+NOT_NGINX_SUFFIXES = (".yaml", ".yml", ".lua", ".json", ".rockspec", ".toml", ".env", ".md", ".py", ".sh", ".txt",
+                      ".crt", ".key", ".pem", ".sarif", ".ini", ".html")
+
+
+def _is_config_name(name: str) -> bool:
+    base = name.rsplit("/", 1)[-1]
+    return not base.endswith(NOT_NGINX_SUFFIXES) and "Dockerfile" not in base and base not in ("manifest", ".env")
+
+
+def real_configs() -> list[tuple[str, str]]:
+    """(name, text) of every nginx config file in samples/, tests/reliability/corpus and tests/rules/*.yaml."""
+    found: dict[str, str] = {}
+    for base in ("samples", "tests/reliability/corpus"):
+        for path in sorted((ROOT / base).rglob("*")):
+            relative = path.relative_to(ROOT).as_posix()
+            if path.is_file() and _is_config_name(relative):
+                text = path.read_bytes().decode("utf-8", "surrogateescape")
+                found[relative] = text.replace("\r\n", "\n").replace("\r", "\n")
+    for path in sorted((ROOT / "tests/rules").glob("*.yaml")):
+        for number, case in enumerate(yaml.safe_load(path.read_text()).get("cases") or []):
+            for name, text in (case.get("files") or {}).items():
+                if isinstance(text, str) and _is_config_name(name):
+                    found[f"{path.name}#{number}:{name}"] = text
+    return sorted(found.items())

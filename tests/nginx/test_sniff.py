@@ -1,0 +1,282 @@
+"""Which discovered files are nginx configs: never a real one rejected, other programs' files named as such."""
+from __future__ import annotations
+
+import os
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from nginxlint.nginx.directives import LUA_BLOCK_DIRECTIVES
+from nginxlint.nginx.parser import parse
+from nginxlint.nginx.sniff import EMPTY, NGINX, NOT_NGINX, classify
+from nginxlint.nginx.templates import detect, mask
+from real_configs import real_configs
+
+EXAMPLES = int(os.environ.get("NGINXLINT_PROPERTY_EXAMPLES", "200"))
+
+# Files of other programs that discovery picks by name (*.conf, *.template, conf.d/*), written for these tests.
+OTHER_PROGRAMS = {
+    "openssl.cnf": ("""\
+HOME = .
+openssl_conf = openssl_init
+
+[ req ]
+default_bits = 2048
+distinguished_name = req_distinguished_name
+prompt = no
+
+[ req_distinguished_name ]
+CN = localhost
+""", "INI file"),
+    "supervisord.conf": ("""\
+[supervisord]
+nodaemon=true
+logfile=/dev/null
+
+[program:nginx]
+command=nginx -g 'daemon off;'
+autorestart=true
+
+[include]
+files = /etc/supervisor/conf.d/*.conf
+""", "supervisord"),
+    "model.conf": ("""\
+[request_definition]
+r = sub, obj, act
+
+[policy_definition]
+p = sub, obj, act
+
+[policy_effect]
+e = some(where (p.eft == allow))
+
+[matchers]
+m = r.sub == p.sub && r.obj == p.obj && r.act == p.act
+""", "INI file"),
+    "nginx.service.conf": ("""\
+[Unit]
+Description=nginx
+After=network.target
+
+[Service]
+Type=forking
+ExecStart=/usr/sbin/nginx -g 'daemon on; master_process on;'
+ExecReload=/usr/sbin/nginx -s reload
+
+[Install]
+WantedBy=multi-user.target
+""", "systemd unit"),
+    "zookeeper_jaas.conf": ("""\
+Server {
+    org.apache.zookeeper.server.auth.DigestLoginModule required
+    user_super="adminsecret";
+};
+Client {
+    org.apache.zookeeper.server.auth.DigestLoginModule required
+    username="bob"
+    password="bobsecret";
+};
+""", "JAAS"),
+    "kong.conf": ("""\
+# Kong configuration
+prefix = /usr/local/kong/
+log_level = notice
+proxy_listen = 0.0.0.0:8000 reuseport backlog=16384, 0.0.0.0:8443 http2 ssl
+admin_listen = 127.0.0.1:8001
+nginx_http_lua_shared_dict = custom_cache 5m
+lua_package_path = ./?.lua;./?/init.lua;
+database = off
+""", "key = value"),
+    "redis.conf": ("""\
+bind 127.0.0.1 -::1
+protected-mode yes
+port 6379
+daemonize no
+maxmemory 256mb
+maxmemory-policy allkeys-lru
+include /etc/redis/local.conf
+""", "';'"),
+    "mongod.conf": ("""\
+storage:
+  dbPath: /var/lib/mongodb
+systemLog:
+  destination: file
+  path: /var/log/mongodb/mongod.log
+net:
+  port: 27017
+  bindIp: 127.0.0.1
+""", "YAML"),
+    "Dockerfile.template": ("""\
+FROM balenalib/%%BALENA_MACHINE_NAME%%-debian:bullseye
+ARG NGINX_VERSION=1.25.3
+RUN apt-get update && apt-get install -y nginx \\
+    && rm -rf /var/lib/apt/lists/*
+COPY nginx.conf /etc/nginx/nginx.conf
+EXPOSE 80
+CMD ["nginx", "-g", "daemon off;"]
+""", "Dockerfile"),
+    "compose.yaml.template": ("""\
+services:
+  web:
+    image: nginx:${NGINX_TAG}
+    ports:
+      - "${PORT}:80"
+    volumes:
+      - ./templates:/etc/nginx/templates
+""", "YAML"),
+    "entrypoint.conf": ("""\
+#!/bin/sh
+set -e
+if [ -n "$SERVER_NAME" ]; then
+  export SERVER_NAME
+fi
+envsubst '${SERVER_NAME}' < /etc/nginx/nginx.conf.template > /etc/nginx/nginx.conf
+exec nginx -g 'daemon off;'
+""", "shell script"),
+    "run.conf": ("#!/bin/sh\nset -e; echo starting; if [ -f /x ]; then echo y; fi\nexec nginx\n", "shell script"),
+    "nginx": ("""\
+/var/log/nginx/*.log {
+	daily
+	missingok
+	rotate 14
+	compress
+	postrotate
+		invoke-rc.d nginx rotate >/dev/null 2>&1
+	endscript
+}
+""", "logrotate"),
+    "groups.conf": ("""\
+symbols {
+  "MAILCOW_AUTH" {
+    description = "mailcow authenticated";
+    score = -20.0;
+  }
+}
+""", "key = value"),
+    "sysctl.conf": ("""\
+net.ipv4.ip_forward = 1
+net.core.somaxconn = 65535
+vm.overcommit_memory = 1
+""", "key = value"),
+    "ld.so.conf": ("include /etc/ld.so.conf.d/*.conf\n", "dynamic linker"),
+    "tmux.conf": ("""\
+set -g prefix C-a
+unbind C-b
+bind C-a send-prefix
+set -g mouse on
+""", "';'"),
+    "vhost.conf": ("""\
+<VirtualHost *:80>
+    ServerName example.com
+    DocumentRoot /var/www/html
+    ErrorLog ${APACHE_LOG_DIR}/error.log
+</VirtualHost>
+""", "Apache"),
+    "index.html.j2": ("""\
+<!DOCTYPE html>
+<html>
+<head><title>{{ title }}</title>
+<style> body { width: 35em; margin: 0 auto; } </style>
+</head>
+<body><h1>Welcome</h1></body>
+</html>
+""", "HTML"),
+}
+
+
+def verdict_of(text: str, name: str):
+    language = detect(text, name)
+    if language:
+        text = mask(text, language).text
+    return classify(text, name, parse(text, None, LUA_BLOCK_DIRECTIVES))
+
+
+@pytest.mark.parametrize("name", sorted(OTHER_PROGRAMS))
+def test_other_programs_files_are_not_nginx_and_the_reason_says_what_they_are(name):
+    text, looks_like = OTHER_PROGRAMS[name]
+    verdict = verdict_of(text, name)
+    assert verdict.kind == NOT_NGINX, verdict
+    assert looks_like in verdict.reason
+    assert not verdict.is_nginx
+
+
+def test_every_real_config_in_the_repository_is_nginx():
+    configs = [(name, text) for name, text in real_configs() if "\0" not in text]  # NGX008's binary blob aside
+    assert len(configs) > 150
+    verdicts = {name: verdict_of(text, name) for name, text in configs}
+    rejected = {name: verdict for name, verdict in verdicts.items() if verdict.kind == NOT_NGINX}
+    assert rejected == {}
+    assert sum(verdict.kind == NGINX for verdict in verdicts.values()) >= len(configs) - 5
+
+
+NGINX_EDGE_CASES = {
+    # a one-line fragment whose `;` is missing: broken nginx, not another format (NGX001 must still be reported)
+    "dicts.conf": "lua_shared_dict cache 10m\n",
+    # entries included into a geo or map block: no directive nginx knows, yet nginx
+    "blocklist.conf": "10.0.0.0/8 1;\n192.168.0.0/16 1;\n# comment\n203.0.113.7 1;\n",
+    "bots.map": '~*googlebot 0;\n~*(bing|yandex)bot 0;\ndefault 1;\n',
+    # a module the directive table does not know, next to core directives
+    "waf.conf": "app_protect_enable on;\napp_protect_policy_file /etc/app_protect/policy.json;\n"
+                "location / { root /srv; }\n",
+    # a syntax error on the first line, then plain nginx
+    "early-error.conf": "worker_processes auto\nevents { worker_connections 1024; }\nhttp { server { listen 80; } }\n",
+    # Lua blocks full of `key = value` lines
+    "lua.conf": """\
+init_by_lua_block {
+    config = require "config"
+    timeout = 5
+    local cache = {}
+    retries = 3
+    backoff = 0.5
+}
+server { listen 80; location / { content_by_lua_block { x = 1 y = 2 ngx.say(x + y) } } }
+""",
+    # an unclosed Lua block: the parse stops inside Lua code
+    "maintenance.conf": "content_by_lua_block {\n    ngx.status = 503\n    x = 1\n    ngx.say('{\"error\": 1}')\n",
+    # a Helm-templated config: masked first, then nginx
+    "nginx.conf": "server {\n  listen {{ .Values.port }};\n  {{- if .Values.tls }}\n  ssl_certificate x;\n"
+                  "  {{- end }}\n}\n",
+    # a Kong template, whose directive names are template expressions
+    "custom.template": "> for _, el in ipairs(main) do\n$(el.name) $(el.value);\n> end\nevents {}\n"
+                       "http { include 'k.conf'; }\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(NGINX_EDGE_CASES))
+def test_nginx_edge_cases_stay_nginx(name):
+    verdict = verdict_of(NGINX_EDGE_CASES[name], name)
+    assert verdict.kind == NGINX, verdict
+    assert 0 < verdict.confidence <= 1
+
+
+def test_comments_only_is_empty_not_a_verdict_on_format():
+    assert verdict_of("# nothing here\n\n   # still nothing\n", "x.conf").kind == EMPTY
+    assert verdict_of("", "x.conf").kind == EMPTY
+
+
+def test_the_loaders_parse_is_used_as_given():
+    """classify() does not parse again when given the loader's parse: the verdict follows the parse it is given."""
+    parsed = parse("events {}\nhttp { server { listen 80; } }\n", None, LUA_BLOCK_DIRECTIVES)
+    assert classify("[section]\nkey = value\n", "a.conf", parsed).kind == NGINX
+    assert classify("[section]\nkey = value\n", "a.conf").kind == NOT_NGINX
+
+
+def test_user_declared_directives_count_as_known():
+    text = "my_filter on;\nmy_filter_zone a 10m;\n"
+    assert classify(text, "a.conf", extra=frozenset({"my_filter", "my_filter_zone"})).confidence == 1.0
+
+
+PIECES = st.sampled_from([
+    "server", "listen 80;", "{", "}", ";", "\n", " ", "=", ":", "- ", "[section]", "key = value", "FROM x",
+    "#!/bin/sh", "#", "'", '"', "content_by_lua_block {", "x = 1", "<html>", "SecRule", "daily", "/var/log/*.log {",
+    "{{ .Values.x }}", "{% if x %}", "$(x)", "\t", "é", "\\",
+])
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(PIECES, max_size=40), st.sampled_from(["a.conf", "x.template", "nginx.conf", "redis.conf", ""]))
+def test_any_text_gets_a_verdict(pieces, name):
+    verdict = verdict_of("".join(pieces), name)
+    assert verdict.kind in (NGINX, NOT_NGINX, EMPTY) and 0 <= verdict.confidence <= 1
+    assert verdict.kind != NOT_NGINX or verdict.reason

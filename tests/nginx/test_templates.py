@@ -1,0 +1,371 @@
+"""Template languages in nginx configs: detection, masking that keeps every line and column, envsubst rendering."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from nginxlint.nginx.directives import LUA_BLOCK_DIRECTIVES
+from nginxlint.nginx.parser import parse
+from nginxlint.nginx.templates import (
+    UNKNOWN, ImageTemplates, defined_names, detect, is_unknown, mask, render_envsubst,
+)
+from real_configs import real_configs
+
+EXAMPLES = int(os.environ.get("NGINXLINT_PROPERTY_EXAMPLES", "200"))
+
+
+def directives_at(text: str) -> dict[str, list[tuple[int, int, list[str]]]]:
+    """name -> [(line, column, args)] of every directive, at any depth."""
+    parsed = parse(text, None, LUA_BLOCK_DIRECTIVES)
+    assert parsed.problem is None, parsed.problem
+    found: dict[str, list] = {}
+    stack = [parsed.directives]
+    while stack:
+        for directive in stack.pop():
+            found.setdefault(directive.name, []).append((directive.span.line, directive.span.column, directive.args))
+            if directive.block:
+                stack.append(directive.block)
+    return found
+
+
+def position_of(text: str, needle: str) -> tuple[int, int]:
+    offset = text.index(needle)
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def assert_shape_kept(text: str, masked: str) -> None:
+    assert len(masked) == len(text)
+    assert [i for i, c in enumerate(masked) if c == "\n"] == [i for i, c in enumerate(text) if c == "\n"]
+
+
+# Each language: a template, what it is detected as, and a directive after the tags that must keep its place.
+LANGUAGES = {
+    "helm": ("nginx.conf", """\
+server {
+    listen {{ .Values.service.port }};
+{{- if .Values.tls.enabled }}
+    ssl_certificate {{ .Values.tls.cert | quote }};
+{{- end }}
+    {{- include "proxy.locations" . | nindent 4 }}
+    location /api { proxy_pass http://{{ .Release.Name }}-api:8080; }
+    root /srv/www;
+}
+""", "root"),
+    "go": ("nginx.tmpl", """\
+{{ $cfg := .Cfg }}
+http {
+    {{ range $server := .Servers }}
+    server {
+        server_name {{ $server.Hostname }} {{ range $server.Aliases }}{{ . }} {{ end }};
+        {{/* a comment with }} braces */}}
+        keepalive_timeout 65;
+    }
+    {{ end }}
+}
+""", "keepalive_timeout"),
+    "jinja": ("site.conf.j2", """\
+{# managed by Ansible #}
+{% for site in sites %}
+server {
+    listen {{ site.port | default(80) }};
+    server_name {{ site.name }}{% if site.www %} www.{{ site.name }}{% endif %};
+    {%- raw %}
+    set $x "{{ literal }}";
+    {% endraw %}
+    gzip on;
+}
+{% endfor %}
+""", "gzip"),
+    "liquid": ("proxy_host.conf", """\
+{% assign port = listen_port | default: 80 %}
+server {
+  listen {{ port }};
+{% unless ipv6 %}
+  # no IPv6
+{% endunless %}
+{% if ssl %}
+  ssl_certificate {{ certificate.path }};
+{% elsif h2 %}
+  http2 on;
+{% endif %}
+  server_tokens off;
+}
+""", "server_tokens"),
+    "erb": ("default-site.erb", """\
+server {
+  listen <%= node['nginx']['port'] %>;
+<% if @ssl -%>
+  ssl_certificate <%= @cert %>;
+<% end -%>
+<%# a comment %>
+<% @locations.each do |path, target| -%>
+  location <%= path %> { proxy_pass <%= target %>; }
+<% end -%>
+  access_log off;
+}
+""", "access_log"),
+    "epp": ("vhost.epp", """\
+server {
+  listen <%= $port %>;
+<% if $ssl { -%>
+  ssl_certificate <%= $cert %>;
+<% } else { -%>
+  # plain
+<% } -%>
+  client_max_body_size 1m;
+}
+""", "client_max_body_size"),
+    "lua-resty-template": ("nginx.conf", """\
+{% for _, upstream in ipairs(upstreams) do %}
+upstream {{upstream.name}} {
+    server {*upstream.address*};
+}
+{% end %}
+{# comment #}
+{-raw-}set $raw "{{ kept as written }}";{-raw-}
+server { listen 80; location / { proxy_pass http://{{name}}; } }
+""", "location"),
+    "kong": ("custom_nginx.template", """\
+pid pids/nginx.pid;
+> if wasm and wasm_dynamic_module then
+load_module $(wasm_dynamic_module);
+> end
+error_log ${{PROXY_ERROR_LOG}} ${{LOG_LEVEL}};
+events {
+> for _, el in ipairs(nginx_events_directives) do
+    $(el.name) $(el.value);
+> end
+}
+http {
+    include 'nginx-kong.conf';
+}
+""", "include"),
+    "envsubst": ("default.conf.template", """\
+server {
+    listen ${NGINX_PORT};
+    server_name ${NGINX_HOST} $HOSTNAME;
+    location / { proxy_pass http://$BACKEND:8080$request_uri; set $x "${host}"; }
+    error_page 404 /404.html;
+}
+""", "error_page"),
+}
+
+
+@pytest.mark.parametrize("language", sorted(LANGUAGES))
+def test_each_language_is_detected_and_masked_keeping_positions(language):
+    name, text, probe = LANGUAGES[language]
+    assert detect(text, name) == language
+    masked = mask(text, language)
+    assert_shape_kept(text, masked.text)
+    found = directives_at(masked.text)  # parses without a problem
+    line, column, _ = found[probe][0]
+    assert (line, column) == position_of(text, probe + " ")
+    # Every directive the parser finds sits where the template has its name.
+    lines = text.split("\n")
+    for name, places in found.items():
+        for line, column, _ in places:
+            if not is_unknown(name):
+                assert lines[line - 1][column - 1:column - 1 + len(name)] == name
+    # Outside the masked regions not one character changed.
+    changed = {i for i, (a, b) in enumerate(zip(text, masked.text)) if a != b}
+    covered = {i for region in masked.regions for i in range(region.start, region.end)}
+    assert changed <= covered
+    assert masked.note.startswith("templated with ") and "values behind them unknown" in masked.note
+
+
+def test_value_tags_become_one_unknown_word_and_line_tags_become_spaces():
+    name, text, _ = LANGUAGES["helm"]
+    masked = mask(text, "helm")
+    found = directives_at(masked.text)
+    (listen,) = found["listen"]
+    assert listen[:2] == (2, 5) and len(listen[2]) == 1 and is_unknown(listen[2][0])
+    assert set(listen[2][0]) == {UNKNOWN} and len(listen[2][0]) == len("{{ .Values.service.port }}")
+    proxy_pass = found["proxy_pass"][0][2][0]
+    assert proxy_pass.startswith("http://" + UNKNOWN) and proxy_pass.endswith("-api:8080")
+    # `{{- include … | nindent 4 }}` stands for whole lines: spaces, not a directive named ░░░
+    assert masked.text.split("\n")[5].strip() == ""
+    assert not any(is_unknown(name) for name in found)
+    # Rules learn where values are unknown.
+    assert masked.unknown_at((2, 12, 2, 13)) and not masked.unknown_at((8, 5, 8, 9))
+    spans = masked.spans()
+    assert spans[0] == ((2, 12, 2, 38), "value") and ((3, 1, 3, 30), "blank") in spans
+
+
+def test_both_branches_kept_when_each_balances():
+    text = "server {\n{% if ssl %}\n    listen 443 ssl;\n{% else %}\n    listen 80;\n{% endif %}\n}\n"
+    found = directives_at(mask(text, "jinja").text)
+    assert [args for _, _, args in sorted(found["listen"])] == [["443", "ssl"], ["80"]]
+
+
+@pytest.mark.parametrize("language,text", [
+    ("jinja", "{% if ssl %}\nserver {\n    listen 443 ssl;\n{% else %}\nserver {\n    listen 80;\n{% endif %}\n"
+              "    root /srv;\n}\n"),
+    ("go", "{{ if .ssl }}server { listen 443;{{ else if .h2 }}server { listen 8443;{{ else }}server { listen 80;"
+           "{{ end }}\n    root /srv;\n}\n"),
+    ("erb", "<% if @ssl %>\nserver {\n  listen 443;\n<% elsif @h2 %>\nserver {\n<% else %>\nserver {\n<% end %>\n"
+            "  root /srv;\n}\n"),
+    ("kong", "> if ssl then\nserver {\n> else\nserver {\n    listen 80;\n> end\n    root /srv;\n}\n"),
+])
+def test_unbalanced_else_branches_are_left_out_so_braces_balance(language, text):
+    masked = mask(text, language)
+    assert_shape_kept(text, masked.text)
+    found = directives_at(masked.text)
+    assert len(found["server"]) == 1 and found["root"][0][:2] == position_of(text, "root")
+    assert any(region.kind == "dropped" for region in masked.regions)
+    assert "left out to keep braces balanced" in masked.note
+
+
+def test_a_conditional_inside_one_directive_keeps_its_first_branch():
+    text = ('set $connection {{ if $l.HasKeepalive }}""{{ else }}close{{ end }};\n'
+            "server_name www.{{ if .x }}a{{ else }}b{{ end }}.com;\n")
+    found = directives_at(mask(text, "go").text)
+    assert found["set"][0][2] == ["$connection", ""]
+    (name,) = found["server_name"][0][2]
+    assert name.startswith("www." + UNKNOWN) and name.endswith(".com") and " " not in name
+
+
+def test_nested_conditionals_balance():
+    text = """\
+{% if a %}
+server {
+  {% if b %}
+  location / {
+  {% else %}
+  location /x {
+  {% endif %}
+    root /a;
+  }
+{% else %}
+server {
+{% endif %}
+  listen 80;
+}
+"""
+    found = directives_at(mask(text, "jinja").text)
+    assert len(found["server"]) == 1 and len(found["location"]) == 1 and found["listen"][0][:2] == (13, 3)
+
+
+NGINX_WITH_LOOKALIKES = """\
+# a comment may show a template: listen {{ .Values.port }}; {% if x %} <%= y %> ${PORT}
+http {
+    map $http_upgrade $connection_upgrade { default upgrade; '' close; }
+    log_format json escape=json '{"uri":"$request_uri","host":"${host}"}';
+    server {
+        set $BACKEND_HOST backend;
+        location ~ ^/(?<Path>.*)$ { proxy_pass http://${BACKEND_HOST}/${Path}$is_args$args; }
+        location /lua {
+            content_by_lua_block {
+                local t = {{1, 2}, {3, 4}}
+                local n = {#t}
+                ngx.say(string.format("{%s}", n), "{{ not a template }}")
+                -- > if this were Kong it would be at the start of a line
+            }
+        }
+    }
+}
+"""
+
+
+def test_nginx_variables_and_lua_code_are_not_templates():
+    assert detect(NGINX_WITH_LOOKALIKES, "nginx.conf") is None
+    assert detect(NGINX_WITH_LOOKALIKES, "default.conf.template") is None
+
+
+def test_no_real_nginx_config_is_taken_for_a_template():
+    configs = real_configs()
+    assert len(configs) > 150
+    templated = [name for name, text in configs if detect(text, name)]
+    assert templated == []
+
+
+def test_variables_the_config_tree_defines_elsewhere_are_nginx_not_envsubst():
+    fragment = "location / { add_header Access-Control-Allow-Origin $CORS_ORIGIN; }\n"
+    assert detect(fragment, "cors.conf") == "envsubst"
+    assert detect(fragment, "cors.conf", nginx_variables=frozenset({"cors_origin"})) is None
+    assert mask(fragment, "envsubst", frozenset({"cors_origin"})).text == fragment
+
+
+def test_envsubst_masks_upper_case_names_the_config_does_not_define():
+    text = "set $PORT 1;\nlisten ${PORT} $HOST ${NGINX_PORT} $Mixed $lower ${NAME:-x};\n"
+    masked = mask(text, "envsubst")
+    args = directives_at(masked.text)["listen"][0][2]
+    assert args[0] == "${PORT}" and is_unknown(args[1]) and is_unknown(args[2])
+    assert args[3:] == ["$Mixed", "$lower", "${NAME:-x}"]
+
+
+# --- the official image's envsubst step ---
+
+
+def test_render_substitutes_only_defined_names_like_the_image():
+    text = "listen ${PORT}; server_name $HOST ${UNSET} $host ${PORT:-80} $PORTx;\n"
+    rendered = render_envsubst(text, {"PORT": "8080", "HOST": "example.com"})
+    assert rendered.text == "listen 8080; server_name example.com ${UNSET} $host ${PORT:-80} $PORTx;\n"
+    # positions map back to the template: after a value, to the same place; inside a value, to the reference
+    assert rendered.positions.original(rendered.text.index("server_name")) == text.index("server_name")
+    assert rendered.positions.original(rendered.text.index("8080") + 2) == text.index("${PORT}")
+    assert rendered.positions.original(rendered.text.index("${UNSET}")) == text.index("${UNSET}")
+    assert [rendered.text[a:b] for a, b in rendered.substituted] == ["8080", "example.com"]
+    multi = "server {\n  listen ${PORT};\n  server_name $HOST;\n  root /srv;\n}\n"
+    rendered = render_envsubst(multi, {"PORT": "8080", "HOST": "example.com"})
+    assert rendered.template_position(4, 3, multi) == (4, 3)
+    assert rendered.template_position(3, 15, multi) == (3, 15)  # inside the value: the reference
+    assert rendered.template_position(2, 14, multi) == (2, 17)  # the ";" after the shorter value
+
+
+@pytest.mark.skipif(shutil.which("envsubst") is None, reason="GNU envsubst is not installed")
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.sampled_from(["$", "{", "}", "A", "B", "AB", "a", "_", "1", "-", ":", " ", "\n", "$A", "${A}",
+                                 "${B}", "${AB}", "$AB", "${A:-x}", "$$", "\\"]), max_size=30))
+def test_render_agrees_with_gnu_envsubst(pieces):
+    text = "".join(pieces)
+    env = {"A": "x1", "AB": "", "C": "long value"}
+    names = defined_names(env)
+    shell_format = " ".join("${%s}" % name for name in sorted(names))
+    real = subprocess.run(["envsubst", shell_format], input=text.encode(), capture_output=True,
+                          env={"PATH": "/usr/bin:/bin", **env}, check=True).stdout.decode()
+    assert render_envsubst(text, env, names).text == real
+
+
+def test_the_image_filter_and_directories():
+    env = {"NGINX_ENVSUBST_FILTER": "^NGINX_", "NGINX_HOST": "a", "PORT": "1"}
+    assert defined_names(env) == {"NGINX_ENVSUBST_FILTER", "NGINX_HOST"}
+    assert defined_names({"X": "1"}) == {"X"}
+    image = ImageTemplates.from_env({})
+    assert image.outputs_for("/etc/nginx/templates/default.conf.template") == ["/etc/nginx/conf.d/default.conf"]
+    assert image.outputs_for("/etc/nginx/templates/sub/a.conf.template") == ["/etc/nginx/conf.d/sub/a.conf"]
+    assert image.outputs_for("/etc/nginx/templates/tcp.stream-template") == ["/etc/nginx/stream-conf.d/tcp"]
+    assert image.outputs_for("/etc/nginx/conf.d/default.conf") == []
+    custom = ImageTemplates.from_env({"NGINX_ENVSUBST_TEMPLATE_DIR": "/t", "NGINX_ENVSUBST_TEMPLATE_SUFFIX": ".tpl",
+                                      "NGINX_ENVSUBST_OUTPUT_DIR": "/out"})
+    assert custom.outputs_for("/t/x.conf.tpl") == ["/out/x.conf"]
+
+
+# --- any text ---
+
+TEMPLATE_PIECES = st.sampled_from([
+    "{{", "}}", "{{-", "-}}", "{%", "%}", "{#", "#}", "<%", "<%=", "%>", "-%>", "{*", "*}", "{-raw-}", "$(", ")",
+    "${{", "${", "}", "$", "\n", "\n> if x then\n", "\n> else\n", "\n> end\n", " if ", " else ", " end ", "endif",
+    " for x in y ", " do ", "{", ";", '"', "'", "\\", "`", "/*", "*/", ".Values.x", "server", " ", "\t", "é",
+    "A_B", "x",
+])
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(TEMPLATE_PIECES, max_size=60), st.sampled_from(sorted(LANGUAGES)))
+def test_mask_keeps_length_and_newlines_of_any_text(pieces, language):
+    text = "".join(pieces)
+    masked = mask(text, language)
+    assert_shape_kept(text, masked.text)
+    previous_end = 0
+    for region in masked.regions:
+        assert previous_end <= region.start < region.end <= len(text)
+        previous_end = region.end
+    unchanged = [i for i in range(len(text)) if not any(r.start <= i < r.end for r in masked.regions)]
+    assert all(text[i] == masked.text[i] for i in unchanged)
+    detect(text, "x.conf")  # never raises
