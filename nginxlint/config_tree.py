@@ -132,9 +132,10 @@ class ConfigTree:
     # -- building -------------------------------------------------------------------------------------------
 
     def _parse(self, source):
-        """The file's tree, or None; a file that cannot be read or parsed makes the deployment incomplete."""
+        """The file's tree, or None. A file that cannot be read or parsed makes the tree incomplete, and so does a
+        template: what its tags render (a search path, a declaration, a whole branch) is unknown."""
         parsed = self.loader.parse(source)
-        if parsed is None or parsed.problem:
+        if parsed is None or parsed.problem or source.display in self.loader.masked:
             self.complete = False
         return parsed
 
@@ -202,7 +203,7 @@ class ConfigTree:
             if os.path.basename(pattern) in self.loader.stock_files:
                 return []
             self.complete = False
-            if not self.conf_dir_known:
+            if not self.conf_dir_known or display in self.loader.masked:  # a template's includes may be rendered too
                 return []
             self.findings.append(load.include_not_found(display, span, pattern, self.loader.display(path),
                                                         include_chain(node)))

@@ -34,7 +34,7 @@ def _run(paths: list[Path], settings, base_dir: Path, stdin) -> Report:
     selection = Selection(settings, catalog)
     workspace = load_workspace(paths, settings, base_dir, stdin)
     findings: list[Finding] = list(workspace.loader.findings)
-    notifications: list[Notification] = []
+    notifications: list[Notification] = list(workspace.loader.notifications)
     _bind_containers(workspace, findings, notifications)
     for tree in workspace.trees:
         findings.extend(tree.findings)
@@ -50,7 +50,7 @@ def _run(paths: list[Path], settings, base_dir: Path, stdin) -> Report:
             for tree in workspace.trees:
                 _call(function, tree, code, catalog, findings, tree.root.display)
 
-    findings = _unique(findings)
+    findings = _unique(_outside_masked_values(findings, workspace.loader.masked))
     notifications += _unselected_failures(findings, selection)
     findings = [
         replace(f, severity=selection.severity.get(f.code, f.severity))
@@ -126,6 +126,13 @@ def _unique(findings: list[Finding]) -> list[Finding]:
             seen.add(key)
             result.append(finding)
     return result
+
+
+def _outside_masked_values(findings: list[Finding], masked: dict) -> list[Finding]:
+    """In a templated config, a finding on a value the template fills in says nothing: the value is unknown."""
+    if not masked:
+        return findings
+    return [f for f in findings if f.path not in masked or not masked[f.path].unknown_at(f.span)]
 
 
 def _unselected_failures(findings: list[Finding], selection: Selection) -> list[Notification]:

@@ -10,7 +10,9 @@ from pathlib import Path
 from .cache import Cache, default_directory
 from .checks import load
 from .config_tree import GLOB_CHARS, ConfigTree
-from .findings import Finding
+from .findings import Finding, Notification
+from .nginx import templates
+from .nginx.templates import Masked
 from . import sources
 from .nginx.parser import ParsedFile, parse, walk_directives
 
@@ -50,6 +52,9 @@ class Loader:
         self._checked: set[Path] = set()  # files read as nginx configs (counted, NGX008 when unreadable)
         self._parsed: dict[Path, ParsedFile | None] = {}
         self._memos: dict[str, dict] = {}
+        self.notifications: list[Notification] = []  # what the run could not do: files skipped, templates masked
+        self.masked: dict[str, Masked] = {}  # display path -> the template masking of a templated config
+        self.skipped: dict[str, str] = {}  # display path -> why it is not linted as nginx
 
     def memo(self, name: str) -> dict:
         """A dict private to this run and one purpose (directory listings, Lua analyses, installed rocks...)."""
@@ -101,7 +106,14 @@ class Loader:
             return None
         if source.path in self._parsed:
             return self._parsed[source.path]
-        parsed = parse(source.text, source, self.lua_blocks)
+        text = source.text
+        language = templates.detect(text, source.path.name)
+        if language is not None:  # tags masked, every line and column kept: the rest is linted
+            masked = templates.mask(text, language)
+            self.masked[source.display] = masked
+            self.notifications.append(Notification("note", masked.note, source.display))
+            text = masked.text
+        parsed = parse(text, source, self.lua_blocks)
         if parsed.problem:
             self.findings.append(load.syntax_error(source.display, parsed.problem))
         self._parsed[source.path] = parsed
@@ -118,6 +130,14 @@ class Loader:
         import glob
 
         return sorted(glob.glob(pattern))
+
+    def skip(self, path: Path, why: str) -> None:
+        """A discovered file that is not an nginx config: not linted, its parse problems dropped, and said so."""
+        display = self.display(path)
+        self.skipped[display] = why
+        self._parsed.pop(Path(os.path.abspath(path)), None)
+        self.findings = [f for f in self.findings if f.path != display]
+        self.notifications.append(Notification("note", f"not linted: {why}", display))
 
     def parsed_files(self):
         return [(self._files[p], parsed) for p, parsed in self._parsed.items() if parsed is not None]
@@ -287,11 +307,12 @@ def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Pat
         reached.update(f.path for f in tree.files.values())
 
     configured = {Path(os.path.abspath(r)) for r in configured_roots}
-    mains = [path for path in candidates if parsed[path] is not None
+    foreign = _not_nginx(candidates, parsed, configured, loader, settings)
+    mains = [path for path in candidates if parsed[path] is not None and path not in foreign
              and (path in configured or (not configured and _looks_main(parsed[path], path)))]
     for path in mains:
         build(path, (), True)
-    leftovers = [p for p in candidates if p not in reached and parsed[p] is not None]
+    leftovers = [p for p in candidates if p not in reached and parsed[p] is not None and p not in foreign]
     conf_dirs = {path: conf_dir_for(path, mains, settings) for path in leftovers}
     included_by_leftover = _literal_includes(leftovers, parsed, loader, conf_dirs)
     for path in leftovers:
@@ -299,6 +320,9 @@ def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Pat
             continue
         ctx = settings.context if settings.context is not None else infer_context(parsed[path])
         build(path, ctx, False, conf_dirs[path])
+    for path, why in foreign.items():
+        if path not in reached:  # a file some config includes is linted there, whatever it looks like
+            loader.skip(path, why)
 
     report_only = None
     if explicit:
@@ -307,6 +331,25 @@ def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Pat
             report_only |= {loader.display(Path(os.path.abspath(p))) for p in configs}
             report_only |= {loader.display(Path(os.path.abspath(p))) for p in manifests}
     return Workspace(trees, manifests, report_only, loader, explicit=tuple(explicit))
+
+
+def _not_nginx(candidates: list[Path], parsed: dict, configured: set[Path], loader: Loader, settings) -> dict:
+    """Discovered files whose content is not an nginx config (an INI file, a Dockerfile template, Kong's
+    `key = value` settings...), with what they look like instead. Configured roots are always nginx."""
+    from .nginx.sniff import classify
+
+    extra = frozenset(settings.extra_directives)
+    found = {}
+    for path in candidates:
+        tree = parsed[path]
+        if tree is None or path in configured:
+            continue
+        source = loader.source(path)
+        masked = loader.masked.get(source.display)
+        verdict = classify(masked.text if masked else source.text, path.name, tree, extra)
+        if verdict.kind == "not-nginx":
+            found[path] = verdict.reason
+    return found
 
 
 def _repositories(explicit: list[Path]) -> list[Path]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from ..findings import Location, Span
+from ..nginx.templates import is_unknown
 from ..text import did_you_mean
 from ..nginx.urls import PASS_DIRECTIVES
 from ..openresty.phases import INIT_PHASES, subsystem_of
@@ -573,8 +574,9 @@ SSL_PHASES = frozenset({"ssl_certificate", "ssl_client_hello", "ssl_session_fetc
 
 
 def _has_tls(server, http) -> bool:
+    """Whether the server may take TLS: a template's masked `listen` may well say `ssl`."""
     for listen in server.find("listen"):
-        if any(arg in ("ssl", "quic") for arg in listen.args[1:]):
+        if any(arg in ("ssl", "quic") or is_unknown(arg) for arg in listen.args):
             return True
     for scope in (server, http):
         if scope is not None:

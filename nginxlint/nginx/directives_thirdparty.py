@@ -189,6 +189,11 @@ _GROUPS = (
     (H_LOC | ANY, "rtmp_stat rtmp_stat_stylesheet rtmp_control"),
     # APISIX's apisix-base: a top-level `lua { lua_shared_dict ...; }` shared by http and stream
     (MAIN_ONLY | BLOCK | NOARGS, "lua"),
+    # Kong's builds: lua-resty-lmdb (main-context settings) and ngx_wasm_module (a top-level `wasm {}` block whose
+    # content is its own world, and proxy_wasm filters in http)
+    (MAIN_ONLY | MORE1, "lmdb_environment_path lmdb_map_size lmdb_max_databases lmdb_validation_tag"),
+    (MAIN_ONLY | BLOCK | NOARGS, "wasm"),
+    (H_MSL | MORE1, "proxy_wasm proxy_wasm_isolation"),
     # ngx_http_dyups_module (tengine, common with OpenResty)
     (H_MSL | MORE1, "dyups_interface dyups_shm_zone_size dyups_read_msg_timeout dyups_trylock dyups_read_msg_log"),
 )

@@ -11,6 +11,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..nginx.templates import is_unknown
+
 PREFIX_MARK = "\0prefix\0"
 # OpenResty's LUA_DEFAULT_PATH (set at build time to absolute paths) followed by LuaJIT's compiled-in path.
 DEFAULT_PATH = (
@@ -90,6 +92,11 @@ class SearchPath:
     lua: list[Entry]
     c: list[Entry]
     extra_dirs: list[Path]
+
+    @property
+    def unknown(self) -> bool:
+        """Some entry is a template's masked value: a module not found may sit where it points."""
+        return any(is_unknown(entry.template) for entry in (*self.lua, *self.c))
 
     def search(self, module: str, resolve, is_file=Path.is_file) -> tuple[Path | None, list[Tried]]:
         """The project file `require(module)` loads, or None, and every file looked for, like Lua lists them.

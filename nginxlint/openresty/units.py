@@ -387,7 +387,7 @@ def _follow_requires(tree, files: "_LuaFiles", units: list[LuaUnit], search_path
             path, tried = hit
             if path is None:
                 if name not in available:
-                    (unseen if files.in_image else unresolved).append(UnresolvedRequire(unit, require, tuple(tried)))
+                    (unseen if files.in_image or search_paths[unit.subsystem].unknown else unresolved).append(UnresolvedRequire(unit, require, tuple(tried)))
                 continue
             key = (unit.subsystem, path)
             module = modules.get(key)
