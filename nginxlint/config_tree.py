@@ -214,6 +214,6 @@ class ConfigTree:
 def include_chain(node: Node) -> tuple[Location, ...]:
     """Where a fragment was included from, innermost first, as related locations."""
     return tuple(
-        Location(inc.file.display, inc.span, f"included from {inc.file.display}:{inc.span.line}")
+        Location(inc.file.display, inc.span, f"included from {inc.file.display}:{inc.span.line}", chain=True)
         for inc in reversed(node.via)
     )

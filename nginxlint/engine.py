@@ -60,8 +60,10 @@ def _run(paths: list[Path], settings, base_dir: Path, stdin) -> Report:
     sources = _sources(workspace)
     findings = suppress(findings, workspace.loader, sources, selection)
     if workspace.report_only is not None:
-        shown = _reported_paths(workspace)
-        findings = [f for f in findings if f.path in shown or any(r.path in shown for r in f.related)]
+        shown = workspace.report_only
+        # a finding that spans files is shown when any of its places is a passed file (not the include chain)
+        findings = [f for f in findings
+                    if f.path in shown or any(r.path in shown and not r.chain for r in f.related)]
         notifications = [n for n in notifications if n.path is None or n.path in shown]
     findings.sort(key=lambda f: f.sort_key)
     enabled = {code: catalog[code] for code in sorted(selection.enabled)}
@@ -144,15 +146,6 @@ def _unselected_failures(findings: list[Finding], selection: Selection) -> list[
         if f.code in load.NOT_ANALYSED and not selection.allows(f.code, f.path)
     ]
 
-
-def _reported_paths(workspace) -> set[str]:
-    """The files named one by one, and for a root config among them, every file its tree reads (its includes
-    and its Lua): linting nginx.conf alone shows what linting its directory shows for that tree."""
-    shown = set(workspace.report_only)
-    for tree in workspace.trees:
-        if tree.root.display in workspace.report_only:
-            shown.update(tree.files)
-    return shown
 
 
 def _sources(workspace) -> dict:

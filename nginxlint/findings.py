@@ -35,6 +35,7 @@ class Location:
     path: str
     span: Span
     message: str = ""
+    chain: bool = False  # an "included from" note: where the file was reached, not part of the problem
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,10 @@
 """Words for the user: text safe to print whatever bytes it came from, and did-you-mean hints."""
 from __future__ import annotations
 
+import re
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
 
 def clean(text: str) -> str:
     """Text safe to print or encode: bytes that were not UTF-8 (kept as surrogates) become U+FFFD."""
@@ -12,7 +16,7 @@ def clean(text: str) -> str:
     try:
         return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     except UnicodeEncodeError:  # a lone surrogate that no decoding produced
-        return text.encode("utf-8", "replace").decode("utf-8")
+        return _SURROGATES.sub("\ufffd", text)
 
 
 def did_you_mean(word: str, choices) -> str:

@@ -160,12 +160,13 @@ def test_manifest_is_valid_and_matches_config_files():
     assert not pattern.search("README.md") and not pattern.search("conf/vhosts/api.conf.orig")
 
 
-def test_clean_file_passes_and_the_root_s_findings_stay_out(run_hook):
+def test_a_finding_that_names_the_passed_file_is_shown_and_the_root_s_stay_out(run_hook):
     done = run_hook("--files", "conf/vhosts/api.conf")
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert re.search(r"nginxlint\.+Passed", done.stdout)
+    assert done.returncode == 1, done.stdout + done.stderr
+    # The duplicate sits in json.conf and is first set in api.conf: editing api.conf can fix it, so it is shown.
+    assert "conf/snippets/json.conf:1:1: NGX007" in done.stdout and "(conf/vhosts/api.conf:10:9)" in done.stdout
     # content_by_lua_block sits in a location: no "not allowed here"; nginx.conf's own warning is not shown.
-    assert "NGX005" not in done.stdout and "gzip_bogus" not in done.stdout and "NGX" not in done.stdout
+    assert "NGX005" not in done.stdout and "gzip_bogus" not in done.stdout
 
 
 def test_fragment_is_linted_in_the_context_of_its_root(run_hook):
@@ -198,8 +199,9 @@ def test_many_files_split_into_batches_report_each_finding_once(run_hook):
 def test_try_repo_runs_the_hook_from_the_repository(project, hook_repo):
     path, rev = hook_repo
     done = subprocess.run(["pre-commit", "try-repo", str(path), "nginxlint", "--ref", rev, "--color", "never",
-                           "--files", "conf/broken.conf", "conf/vhosts/api.conf"],
+                           "--files", "conf/broken.conf", "conf/nginx.conf"],
                           cwd=project, env=clean_env(), capture_output=True, text=True, timeout=600)
     assert done.returncode == 1, done.stdout + done.stderr
     assert re.search(r"conf/broken\.conf:\d+:\d+: NGX001", done.stdout)
-    assert "api.conf:" not in done.stdout
+    assert "conf/nginx.conf:2:1: NGX004" in done.stdout
+    assert "api.conf:" not in done.stdout and "json.conf:" not in done.stdout  # files not passed
