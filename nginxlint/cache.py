@@ -7,7 +7,10 @@ changes when the shape of the stored value changes).
 """
 from __future__ import annotations
 
+import hashlib
 import os
+import pickle
+import tempfile
 from pathlib import Path
 from typing import Callable
 
@@ -30,9 +33,6 @@ class Cache:
         """compute(text), from the cache when this exact text was analysed before by this version."""
         if self.directory is None:
             return compute(text)
-        import hashlib
-        import pickle
-        import tempfile
 
         digest = hashlib.blake2b(text.encode("utf-8", "surrogateescape"), digest_size=20).hexdigest()
         path = self.directory / kind / digest[:2] / digest

@@ -53,8 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _print_rule(code: str) -> int:
-    from .catalog import load_catalog
-    from .text import did_you_mean
+    from .catalog import load_catalog  # start-up: `nginxlint --version` and `rules` load no more than they use
+    from .text import did_you_mean  # start-up: `nginxlint --version` and `rules` load no more than they use
 
     catalog = load_catalog()
     by_name = {info.name: info for info in catalog.values()}
@@ -71,11 +71,11 @@ def _print_rules(argv: list[str]) -> int:
     parser.add_argument("--format", choices=("text", "full", "concise", "json"), default="text",
                         help="text (one line a rule; full and concise are the same) or json")
     args = parser.parse_args(argv)
-    from .catalog import load_catalog
+    from .catalog import load_catalog  # start-up: `nginxlint --version` and `rules` load no more than they use
 
     catalog = load_catalog()
     if args.format == "json":
-        import json
+        import json  # start-up: `nginxlint --version` and `rules` load no more than they use
 
         rows = [
             {"code": i.code, "name": i.name, "severity": i.severity, "severity_when": i.severity_when,
@@ -99,7 +99,7 @@ def _write(text: str, stream) -> None:
 
 
 def _base_dir(args, paths: list[Path]) -> Path:
-    from .workspace import find_repository_root
+    from .workspace import find_repository_root  # start-up: `nginxlint --version` and `rules` load no more than they use
 
     if args.base_dir:
         return Path(os.path.abspath(args.base_dir))
@@ -113,7 +113,7 @@ def _base_dir(args, paths: list[Path]) -> Path:
 
 
 def _settings(args, paths: list[Path]):
-    from .settings import load_settings
+    from .settings import load_settings  # start-up: `nginxlint --version` and `rules` load no more than they use
 
     start = paths[0] if paths else Path.cwd()
     settings = load_settings(Path(args.config) if args.config else None, args.isolated, Path(os.path.abspath(start)))
@@ -151,8 +151,8 @@ def lint(argv: list[str]) -> int:
             _write(f"nginxlint: error: {option} {target}: the directory {directory} does not exist\n", sys.stderr)
             return 2
     settings = _settings(args, paths)
-    from .engine import exit_status, run, run_parallel
-    from .formats import formatter
+    from .engine import exit_status, run, run_parallel  # start-up: `nginxlint --version` and `rules` load no more than they use
+    from .formats import formatter  # start-up: `nginxlint --version` and `rules` load no more than they use
 
     base_dir = _base_dir(args, paths)
     if stdin is None and args.jobs > 1:
@@ -177,7 +177,7 @@ def lint(argv: list[str]) -> int:
 
 
 def _read_stdin() -> str:
-    from .sources import decode
+    from .sources import decode  # start-up: `nginxlint --version` and `rules` load no more than they use
 
     return decode(sys.stdin.buffer.read())
 

@@ -125,7 +125,7 @@ class ConfigTree:
     @cached_property
     def lua(self):
         """The deployment's Lua units and their facts, built on first use so that plain nginx pays nothing."""
-        from .openresty.units import collect_units
+        from .openresty.units import collect_units  # the Lua analysis, only when a config runs Lua
 
         return collect_units(self)
 
@@ -145,7 +145,7 @@ class ConfigTree:
             return
         index = self._index
         stack = [(iter(parsed.directives), self.main, self.start_ctx, (), frozenset({root.path}))]
-        from .nginx.directives import context_of
+        from .nginx.directives import context_of  # crossplane's directive table, built on first use
 
         while stack:
             directives, parent, ctx, via, chain = stack[-1]

@@ -77,7 +77,7 @@ def run_parallel(paths: list[Path], settings, base_dir: Path, jobs: int) -> Repo
     """
     if jobs <= 1 or len(paths) < 2:
         return run(paths, settings, base_dir)
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import ProcessPoolExecutor  # only with --jobs
 
     groups = [paths[i::jobs] for i in range(jobs) if paths[i::jobs]]
     with ProcessPoolExecutor(max_workers=len(groups)) as pool:
@@ -113,7 +113,7 @@ def _bind_containers(workspace, findings, notifications) -> None:
     settings = workspace.loader.settings
     if not (workspace.manifests or settings.manifests or settings.runtime or settings.containers):
         return
-    from .container.binding import bind_containers
+    from .container.binding import bind_containers  # the manifest readers, only when a manifest is read
 
     bind_containers(workspace, findings, notifications)
 

@@ -113,15 +113,15 @@ def read_config(path: Path) -> dict:
         raise SettingsError(f"{path}: not UTF-8 text (byte {error.start}): save it as UTF-8") from None
     if path.name == "pyproject.toml":
         try:
-            import tomllib
+            import tomllib  # only when a pyproject.toml is read
         except ModuleNotFoundError:  # Python 3.10
-            import tomli as tomllib
+            import tomli as tomllib  # only when a pyproject.toml is read
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as error:
             raise SettingsError(f"{path}: {error}") from None
         return data.get("tool", {}).get("nginxlint", {}) or {}
-    import yaml
+    import yaml  # PyYAML's import is slow: only when a YAML file is read
 
     try:
         data = yaml.safe_load(text)

@@ -2,19 +2,21 @@
 from __future__ import annotations
 
 import fnmatch
+import glob
 import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import sources
 from .cache import Cache, default_directory
 from .checks import load
 from .config_tree import GLOB_CHARS, ConfigTree
 from .findings import Finding, Notification
 from .nginx import templates
-from .nginx.templates import Masked
-from . import sources
 from .nginx.parser import ParsedFile, parse, walk_directives
+from .nginx.sniff import classify
+from .nginx.templates import Masked
 
 DEFAULT_INCLUDE = ("nginx.conf", "*.conf", "*.nginx", "conf.d/*", "sites-available/*", "sites-enabled/*", "*.template")
 MANIFEST_PATTERNS = ("*.yaml", "*.yml")
@@ -39,7 +41,7 @@ class Loader:
     NGX008) once, and holds the run's memos (`memo(name)`), so that no cache outlives the run."""
 
     def __init__(self, base_dir: Path, settings):
-        from .nginx.directives import LUA_BLOCK_DIRECTIVES, STOCK_INCLUDE_FILES
+        from .nginx.directives import LUA_BLOCK_DIRECTIVES, STOCK_INCLUDE_FILES  # crossplane's directive table, built on first use
 
         self.base_dir = base_dir
         self.settings = settings
@@ -127,7 +129,6 @@ class Loader:
         return os.path.isdir(path)
 
     def glob(self, pattern: str) -> list[str]:
-        import glob
 
         return sorted(glob.glob(pattern))
 
@@ -227,13 +228,13 @@ def discover(paths: list[Path], settings) -> tuple[list[Path], list[Path], list[
     return configs, manifests, explicit
 
 
-def _looks_main(parsed: ParsedFile, path: Path) -> bool:
+def looks_main(parsed: ParsedFile, path: Path) -> bool:
     return path.name == "nginx.conf" or any(d.name in MAIN_ONLY_BLOCKS for d in parsed.directives)
 
 
 def infer_context(parsed: ParsedFile) -> tuple:
     """The context in which the fewest top-level directives would be out of place (first wins a tie)."""
-    from .nginx.directives import check_directive
+    from .nginx.directives import check_directive  # crossplane's directive table, built on first use
 
     best, best_misses = (), None
     for ctx in INFERABLE_CONTEXTS:
@@ -309,7 +310,7 @@ def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Pat
     configured = {Path(os.path.abspath(r)) for r in configured_roots}
     foreign = _not_nginx(candidates, parsed, configured, loader, settings)
     mains = [path for path in candidates if parsed[path] is not None and path not in foreign
-             and (path in configured or (not configured and _looks_main(parsed[path], path)))]
+             and (path in configured or (not configured and looks_main(parsed[path], path)))]
     for path in mains:
         build(path, (), True)
     leftovers = [p for p in candidates if p not in reached and parsed[p] is not None and p not in foreign]
@@ -336,8 +337,6 @@ def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Pat
 def _not_nginx(candidates: list[Path], parsed: dict, configured: set[Path], loader: Loader, settings) -> dict:
     """Discovered files whose content is not an nginx config (an INI file, a Dockerfile template, Kong's
     `key = value` settings...), with what they look like instead. Configured roots are always nginx."""
-    from .nginx.sniff import classify
-
     extra = frozenset(settings.extra_directives)
     found = {}
     for path in candidates:

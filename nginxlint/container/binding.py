@@ -29,6 +29,8 @@ from typing import TYPE_CHECKING
 
 from ..findings import Finding, Notification
 from ..nginx.listen import parse_listen
+from ..settings import SettingsError
+from ..text import did_you_mean
 from .detect import is_nginx_container
 from .manifests import Manifests, absolute, containers, manifest_texts, read_manifests
 from .model import Binding
@@ -66,7 +68,7 @@ def bind_containers(workspace, findings: list[Finding], notifications: list[Noti
     manifests = read_manifests(workspace, texts, findings, notifications)
     candidates = containers(manifests)
     if manifests.configmaps:
-        from .embedded import build_embedded
+        from .embedded import build_embedded  # the manifest readers, only when a manifest is read
 
         workspace.trees.extend(build_embedded(workspace, manifests, candidates, findings))
 
@@ -138,8 +140,6 @@ def _names(facts: RuntimeFacts) -> set[str]:
 
 
 def _named_bindings(settings, candidates: list[RuntimeFacts]) -> dict[Path, Binding]:
-    from ..settings import SettingsError
-    from ..text import did_you_mean
 
     result: dict[Path, Binding] = {}
     for name, config in (settings.containers or {}).items():
@@ -208,7 +208,7 @@ def _port_binding(tree, candidates: list[RuntimeFacts], bound: set[int]) -> Bind
 def _configmap_binding(tree, candidates: list[RuntimeFacts], manifests: Manifests) -> tuple | None:
     """(score, Binding) of the best ConfigMap mount for this config: same content 4, same directory and name 3,
     same name 2; a ConfigMap generated elsewhere matched by key 1 (2 in the same directory); +0.5 for nginx."""
-    from .kubernetes import mounted_configmap_files
+    from .kubernetes import mounted_configmap_files  # the manifest readers, only when a manifest is read
 
     root = tree.root
     text = root.text.strip()
@@ -252,7 +252,7 @@ def _settings_facts(settings, loader) -> RuntimeFacts | None:
     """The `runtime:` table as container facts (checked when the settings were read)."""
     if not settings.runtime:
         return None
-    from .from_settings import settings_runtime
+    from .from_settings import settings_runtime  # the manifest readers, only when a manifest is read
 
     origin = loader.display(settings.source) if settings.source else "settings"
     return settings_runtime(settings.runtime, path=origin)[0]

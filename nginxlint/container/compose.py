@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from ..nginx.values import parse_uint
 from .detect import SERVICES_LINE, is_compose_path
 from .fields import FieldReader
-from .model import ComposeDoc, Container, Mount, Port, Probe, RuntimeFacts, Span, Value
+from .model import ComposeDoc, Container, ManifestProblem, Mount, Port, Probe, RuntimeFacts, Span, Value
 from .quantity import parse_decimal_cpus, parse_docker_bytes, parse_duration
 from .yamlpos import YMap, YNode, YScalar, YSeq, load_yaml
 
@@ -48,8 +48,6 @@ def load_compose(path: str, text: str) -> ComposeDoc:
 
 
 def _yaml_problems(path, problems):
-    from .model import ManifestProblem
-
     return tuple(ManifestProblem(path, p.message, p.span, "yaml") for p in problems)
 
 

@@ -6,6 +6,7 @@ and RUN (rocks, OPM and system packages, downloads, removals, the paths it write
 """
 from __future__ import annotations
 
+from fnmatch import fnmatchcase
 import os
 import posixpath
 import re
@@ -224,7 +225,7 @@ class Builder:
         return ins.line
 
     def rock(self, rock: RockInstall, line: int) -> None:
-        from ..openresty.modules import rock_dependencies, rock_modules
+        from ..openresty.modules import rock_dependencies, rock_modules  # the Lua analysis, only when a config runs Lua
 
         stage = self.stage
         rock = replace(rock, line=line)
@@ -252,7 +253,7 @@ class Builder:
 
     def local_rockspec(self, image_path: str | None):
         """The rockspec a `luarocks make`/`install x.rockspec` builds, found through what was copied."""
-        from .rockspec import read_rockspec
+        from .rockspec import read_rockspec  # the manifest readers, only when a manifest is read
 
         if image_path is None:
             return None
@@ -427,7 +428,6 @@ class Builder:
                     names = sorted(os.listdir(directory))
                 except OSError:
                     continue
-                from fnmatch import fnmatchcase
 
                 next_found.extend(directory / name for name in names if fnmatchcase(name, part))
             found = next_found
@@ -468,7 +468,7 @@ def _argv(ins: Instruction) -> tuple[str, ...]:
 
 
 def _known_rocks() -> Any:
-    from ..openresty.modules import ROCK_MODULES
+    from ..openresty.modules import ROCK_MODULES  # the Lua analysis, only when a config runs Lua
 
     return ROCK_MODULES
 

@@ -50,7 +50,7 @@ def parse_dockerfile(text: str) -> Parsed:
     """Every instruction of a Dockerfile; an unreadable file gives none and says why."""
     try:
         # Imported here: a native library that only Dockerfile reading needs.
-        import dockerfile
+        import dockerfile  # an optional wheel, imported when a Dockerfile is read
     except ImportError:
         return Parsed((), problem="the `dockerfile` package is not installed")
     try:

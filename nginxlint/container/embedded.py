@@ -19,7 +19,11 @@ import os
 from pathlib import Path, PurePosixPath
 
 from ..checks import load
+from ..config_tree import ConfigTree
 from ..findings import Finding
+from ..nginx.parser import parse
+from ..sources import SourceFile
+from ..workspace import infer_context, looks_main
 from .detect import is_nginx_container, is_nginx_key
 from .model import Binding
 
@@ -38,7 +42,7 @@ def masked_text(entry) -> str:
 
 def build_embedded(workspace, manifests, candidates, findings: list[Finding]) -> list:
     """Deployments for the nginx files held in ConfigMaps, bound to the container that mounts them."""
-    from .kubernetes import mounted_configmap_files
+    from .kubernetes import mounted_configmap_files  # the manifest readers, only when a manifest is read
 
     if not manifests.configmaps:
         return []
@@ -138,7 +142,6 @@ class _ViewLoader:
         self.reached.add(source.path)
         if source.path in self._parsed:
             return self._parsed[source.path]
-        from ..nginx.parser import parse
 
         parsed = parse(source.text, source, self._loader.lua_blocks)
         entry = self._exact.get(source.path)
@@ -158,9 +161,6 @@ class _ViewLoader:
 
 def _build_view(workspace, manifests, view, findings: list[Finding]) -> list[tuple]:
     """Deployments for the files one container sees: main configs first, then files no main config includes."""
-    from ..config_tree import ConfigTree
-    from ..sources import SourceFile
-    from ..workspace import _looks_main, infer_context
 
     loader = workspace.loader
     settings = loader.settings
@@ -184,7 +184,7 @@ def _build_view(workspace, manifests, view, findings: list[Finding]) -> list[tup
     parsed = {target: view_loader.parse(files[target]) for target, *_ in order}
     reached: set[Path] = set()
     mains = [item for item in order
-             if parsed[item[0]] is not None and _looks_main(parsed[item[0]], PurePosixPath(item[1]))]
+             if parsed[item[0]] is not None and looks_main(parsed[item[0]], PurePosixPath(item[1]))]
     rest = [item for item in order if item not in mains]
     for target, container_path, configmap, mounted in mains + rest:
         if target in reached:

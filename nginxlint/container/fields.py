@@ -103,7 +103,7 @@ def scalar_value(parent: YMap, key: str, key_node: YNode, node: YNode) -> Value:
     """A mapping entry kept as written (annotations, labels): YAML-typed value, value span and key span."""
     if isinstance(node, YScalar):
         return Value(node.value, node.span, node.text, key_node.span)
-    from .yamlpos import plain
+    from .yamlpos import plain  # the manifest readers, only when a manifest is read
 
     return Value(plain(node), node.span, None, key_node.span)
 

@@ -12,6 +12,7 @@ readers leave out is read here: a Compose service's `build:`, kustomization.yaml
 """
 from __future__ import annotations
 
+from fnmatch import fnmatchcase
 import os
 import posixpath
 import re
@@ -138,7 +139,7 @@ def _inside(path: Path, root: Path) -> bool:
 
 def compose_builds(compose_path: Path, text: str) -> dict[str, BuildSpec]:
     """Every service's `build:` (string: the context; mapping: context, dockerfile, args, target)."""
-    from .yamlpos import YMap, YScalar, YSeq, load_yaml, plain
+    from .yamlpos import YMap, YScalar, YSeq, load_yaml, plain  # the manifest readers, only when a manifest is read
 
     parsed = load_yaml(text)
     root = parsed.documents[0].root if parsed.documents else None
@@ -234,7 +235,7 @@ def kubernetes_files(workload, container, configmaps: Iterable = (), repository:
                      generated: Mapping[str, Mapping[str, Any]] | None = None) -> ContainerFiles:
     """A Kubernetes container over its image. `configmaps`: ConfigMaps read from manifests;
     `generated`: ConfigMaps made by kustomize or Helm (name -> key -> repository Path or Inline)."""
-    from .kubernetes import mounted_configmap_files
+    from .kubernetes import mounted_configmap_files  # the manifest readers, only when a manifest is read
 
     fs, base = _start(image, container.image)
     configmaps = list(configmaps)
@@ -304,7 +305,7 @@ def _project(mount, data: Mapping[str, Any]) -> list[tuple[str, Any]]:
 
 def kustomize_configmaps(kustomization: Path, text: str | None = None) -> dict[str, dict[str, Any]]:
     """`configMapGenerator` entries: name -> key -> repository Path (`files`) or Inline (`literals`)."""
-    from .yamlpos import YMap, YScalar, YSeq, load_yaml
+    from .yamlpos import YMap, YScalar, YSeq, load_yaml  # the manifest readers, only when a manifest is read
 
     if text is None:
         try:
@@ -416,7 +417,6 @@ def _helm_files(chart: Path, document: str) -> dict[str, Path]:
 
 
 def _chart_glob(chart: Path, pattern: str) -> dict[str, Path]:
-    from fnmatch import fnmatchcase
 
     directory = posixpath.dirname(pattern)
     try:

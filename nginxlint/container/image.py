@@ -195,7 +195,7 @@ class Image:
 
     def module_set(self):
         """The installed modules as a nginxlint.openresty.modules.ModuleSet, each saying which line installs it."""
-        from ..openresty.modules import ModuleSet
+        from ..openresty.modules import ModuleSet  # the Lua analysis, only when a config runs Lua
 
         modules = ModuleSet()
         for installed in self.installed_modules:

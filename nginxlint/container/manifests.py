@@ -11,8 +11,10 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import sources
 from ..checks.load import invalid_manifest
 from ..findings import Finding, Notification, Span
+from ..workspace import list_files
 from .detect import is_compose_path, is_kubernetes_yaml, is_nginx_container, is_nginx_key, may_hold_runtime
 from .model import ManifestProblem, RuntimeFacts
 
@@ -36,8 +38,6 @@ def manifest_paths(workspace) -> list[Path]:
     for named in workspace.loader.settings.manifests or ():
         path = Path(named)
         if path.is_dir():
-            from ..workspace import list_files
-
             found.extend(absolute(file) for file in list_files(path) if file.name.endswith(MANIFEST_SUFFIXES))
         else:
             found.append(absolute(path))
@@ -46,8 +46,6 @@ def manifest_paths(workspace) -> list[Path]:
 
 def manifest_texts(workspace, findings: list[Finding]) -> list[tuple[Path, str, str]]:
     """(path, display path, text) of the YAML files that may describe a container nginx runs in."""
-    from .. import sources
-
     loader = workspace.loader
     found = []
     for path in manifest_paths(workspace):
@@ -64,8 +62,8 @@ def manifest_texts(workspace, findings: list[Finding]) -> list[tuple[Path, str, 
 
 
 def read_manifests(workspace, texts, findings: list[Finding], notifications: list[Notification]) -> Manifests:
-    from .compose import load_compose
-    from .kubernetes import load_kubernetes
+    from .compose import load_compose  # the manifest readers, only when a manifest is read
+    from .kubernetes import load_kubernetes  # the manifest readers, only when a manifest is read
 
     loader = workspace.loader
     # A file the user named gets a warning when it cannot be read; one found by discovery, a note.

@@ -18,9 +18,9 @@ class Rockspec:
 
 def read_rockspec(text: str) -> Rockspec | None:
     """None when the text is not Lua."""
-    from ..lua import ast
-    from ..lua.parser import LuaSyntaxError, parse
-    from ..openresty.modules import rock_modules
+    from ..lua import ast  # the Lua analysis, only when a config runs Lua
+    from ..lua.parser import LuaSyntaxError, parse  # the Lua analysis, only when a config runs Lua
+    from ..openresty.modules import rock_modules  # the Lua analysis, only when a config runs Lua
 
     try:
         chunk = parse(text)
@@ -48,7 +48,7 @@ def read_rockspec(text: str) -> Rockspec | None:
 
 
 def _field(table, name: str):
-    from ..lua import ast
+    from ..lua import ast  # the Lua analysis, only when a config runs Lua
 
     if table is None or type(table) is not ast.Table:
         return None
@@ -59,7 +59,7 @@ def _field(table, name: str):
 
 
 def _keys(table) -> list[str]:
-    from ..lua import ast
+    from ..lua import ast  # the Lua analysis, only when a config runs Lua
 
     if table is None or type(table) is not ast.Table:
         return []
@@ -67,7 +67,7 @@ def _keys(table) -> list[str]:
 
 
 def _name(key) -> str | None:
-    from ..lua import ast
+    from ..lua import ast  # the Lua analysis, only when a config runs Lua
 
     if type(key) is ast.String:
         return key.value

@@ -135,7 +135,7 @@ def plain(node: YNode | None) -> object:
 
 def load_yaml(text: str) -> YamlFile:
     """Compose every document of `text`; syntax errors become problems."""
-    import yaml
+    import yaml  # PyYAML's import is slow: only when a YAML file is read
 
     loader = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
     lines = text.split("\n")
@@ -173,7 +173,7 @@ def _document_starts(text: str) -> list[int]:
 
 
 def _load_by_chunks(text: str, loader: type, lines: list[str]) -> YamlFile:
-    import yaml
+    import yaml  # PyYAML's import is slow: only when a YAML file is read
 
     starts = [0, *_document_starts(text)]
     composed: list[tuple[object, int]] = []
@@ -319,7 +319,7 @@ class _Builder:
     @property
     def constructor(self):
         if self._constructor is None:
-            import yaml
+            import yaml  # PyYAML's import is slow: only when a YAML file is read
 
             self._constructor = yaml.constructor.SafeConstructor()
         return self._constructor
@@ -346,7 +346,7 @@ class _Builder:
         return YMap(entries, span)
 
     def _merge_sources(self, value_node: object) -> list[YMap]:
-        import yaml
+        import yaml  # PyYAML's import is slow: only when a YAML file is read
 
         nodes = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]  # type: ignore[attr-defined]
         sources = []

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 
+from ..catalog import RuleInfo, load_catalog
 from ..findings import Finding, Notification, Report, Span
 from ..text import clean
 from .fingerprints import fingerprints
@@ -30,7 +31,7 @@ def format_report(report: Report, **_options) -> str:
 
 
 def build_log(report: Report):
-    import sarif_om as om
+    import sarif_om as om  # only the SARIF format needs the object model
 
     descriptors, rule_index = _rule_descriptors(report)
     fingerprint_of = fingerprints(report)
@@ -72,8 +73,6 @@ def _rule_descriptors(report: Report) -> tuple[list, dict[str, int]]:
 
 
 def _fallback_rule(finding: Finding):
-    from nginxlint.catalog import RuleInfo, load_catalog
-
     try:
         known = load_catalog().get(finding.code)
     except (OSError, ValueError, KeyError):
@@ -172,7 +171,7 @@ def _notification(om, report: Report, notification: Notification):
 
 def to_json(value):
     """sarif-om objects as JSON data: each attribute under its schema name; None and defaults left out."""
-    import attr
+    import attr  # only the SARIF format needs the object model
 
     if attr.has(type(value)):
         data = {}
@@ -193,7 +192,7 @@ def to_json(value):
 
 
 def _default(field):
-    import attr
+    import attr  # only the SARIF format needs the object model
 
     default = field.default
     return default.factory() if isinstance(default, attr.Factory) else default

@@ -25,7 +25,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .parser import ParsedFile
+from .parser import ParsedFile, parse
+from .templates import UNKNOWN, hidden_ranges
 
 NGINX, NOT_NGINX, EMPTY = "nginx", "not-nginx", "empty"
 
@@ -69,8 +70,6 @@ def classify(text: str, name: str = "", parsed: ParsedFile | None = None,
     from .directives import LUA_BLOCK_DIRECTIVES, is_known  # the directive table is built on first use
 
     if parsed is None:
-        from .parser import parse
-
         parsed = parse(text, None, LUA_BLOCK_DIRECTIVES)
     known, unknown, assignments, lua_ranges = _count(parsed.directives, is_known, extra)
     # `set -e; echo x; if [ … ]; then` parses as three known directives: a script's #! line says otherwise.
@@ -78,8 +77,6 @@ def classify(text: str, name: str = "", parsed: ParsedFile | None = None,
         return Verdict(NGINX, _confidence(known, unknown))
     if parsed.problem is not None or known + unknown >= _ENOUGH:
         # Lua blocks after the problem (or after the directives counted) were not seen: find them by their braces
-        from .templates import hidden_ranges
-
         lua_ranges = list(zip(*hidden_ranges(text)))
     lines = _Lines(text, lua_ranges, is_known, extra)
     shape = lines.other_shape(name)
@@ -112,8 +109,6 @@ def _confidence(known: int, unknown: int) -> float:
 def _count(directives, is_known, extra) -> tuple[int, int, int, list[tuple[int, int]]]:
     """Known and unknown directive names outside free-form blocks, unknown ones written `key = value;` (nginx
     never takes "=" as a first argument but in `location = /uri`), and the offsets of Lua block bodies."""
-    from .templates import UNKNOWN
-
     known = unknown = assignments = 0
     lua_ranges = []
     stack = [directives]

@@ -316,6 +316,25 @@ def defined_variables(text: str) -> set[str]:
     return {next(g for g in m.groups() if g).lower() for m in _DEFINED_HERE.finditer(text)}
 
 
+# nginx's own variables, whatever their case (nginx looks variables up lower-cased): `$HTTP_HOST` is `$http_host`.
+# From ngx_http_variables.c and the modules' docs; the prefixed families by their prefix.
+NGINX_BUILTINS = frozenset("""
+    args binary_remote_addr body_bytes_sent bytes_sent connection connection_requests connection_time
+    content_length content_type cookie document_root document_uri host hostname https is_args limit_rate msec
+    nginx_version pid pipe proxy_protocol_addr proxy_protocol_port query_string realpath_root remote_addr
+    remote_port remote_user request request_body request_body_file request_completion request_filename request_id
+    request_length request_method request_time request_uri scheme server_addr server_name server_port
+    server_protocol status time_iso8601 time_local uri realip_remote_addr realip_remote_port
+    proxy_host proxy_port proxy_add_x_forwarded_for ssl_protocol ssl_cipher ssl_server_name ssl_client_verify
+""".split())
+NGINX_PREFIXES = ("http_", "arg_", "cookie_", "sent_http_", "sent_trailer_", "upstream_", "ssl_", "jwt_")
+
+
+def is_nginx_builtin(name: str) -> bool:
+    lower = name.lower()
+    return lower in NGINX_BUILTINS or lower.startswith(NGINX_PREFIXES)
+
+
 def envsubst_tags(text: str, nginx_variables: frozenset[str] = frozenset()) -> list[Tag]:
     """`${NAME}` and `$NAME` for upper-case names the config does not define as nginx variables (nor the rest of
     the config tree: `nginx_variables`, lower-cased, e.g. a `map` in nginx.conf used in a conf.d file)."""
@@ -325,7 +344,8 @@ def envsubst_tags(text: str, nginx_variables: frozenset[str] = frozenset()) -> l
     if not candidates:  # the common case: nginx's own lower-case variables only
         return []
     own = defined_variables(text) | nginx_variables
-    return [Tag(m.start(), m.end(), EXPR) for m in candidates if (m.group(1) or m.group(2)).lower() not in own]
+    return [Tag(m.start(), m.end(), EXPR) for m in candidates
+            if (m.group(1) or m.group(2)).lower() not in own and not is_nginx_builtin(m.group(1) or m.group(2))]
 
 
 SCANNERS = {

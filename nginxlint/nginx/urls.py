@@ -63,7 +63,7 @@ def is_address(host: str) -> bool:
     bare = host[1:-1] if host.startswith("[") and host.endswith("]") else host
     if not bare:
         return False
-    import ipaddress
+    import ipaddress  # only for an address that may be one
 
     try:
         ipaddress.ip_address(bare)

@@ -6,6 +6,7 @@ popular LuaRocks packages. A rock the table does not know gets the modules its n
 """
 from __future__ import annotations
 
+from fnmatch import fnmatchcase
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -169,7 +170,6 @@ class ModuleSet:
                 break
             name = name.rsplit(".", 1)[0]
         if self._globs:
-            from fnmatch import fnmatchcase
 
             for pattern, why in self._globs:
                 if fnmatchcase(module, pattern):
@@ -223,7 +223,7 @@ def dockerfile_rocks(path: Path, text: str) -> list[InstalledRock]:
     The commands are read by nginxlint.container.installs, which the image model uses too; this reader needs no
     Dockerfile parser, so it works wherever nginxlint is installed.
     """
-    from ..container.installs import run_effects
+    from ..container.installs import run_effects  # the manifest readers, only when a manifest is read
 
     found = []
     physical = text.split("\n")
@@ -250,9 +250,9 @@ def _physical_line(lines: list[str], first: int, word: str) -> int:
 
 def manifest_rocks(path: Path, text: str) -> list[InstalledRock]:
     """A LuaRocks tree manifest (Lua: `repository = {...}`, `modules = {...}`) read with our Lua parser."""
-    from ..lua.parser import LuaSyntaxError, parse
+    from ..lua.parser import LuaSyntaxError, parse  # the Lua analysis, only when a config runs Lua
 
-    from ..lua import ast
+    from ..lua import ast  # the Lua analysis, only when a config runs Lua
 
     try:
         chunk = parse(text)
@@ -282,7 +282,7 @@ def manifest_rocks(path: Path, text: str) -> list[InstalledRock]:
 
 
 def _key_name(key) -> str | None:
-    from ..lua import ast
+    from ..lua import ast  # the Lua analysis, only when a config runs Lua
 
     if type(key) is ast.String:
         return key.value
@@ -297,7 +297,7 @@ def _string_keys(table) -> list[str]:
 
 def _nested_modules(node) -> list[str]:
     """Every key of every `modules = { ... }` table below `node` (the per-version entries of a rock)."""
-    from ..lua import ast
+    from ..lua import ast  # the Lua analysis, only when a config runs Lua
 
     names: list[str] = []
     stack = [node]

@@ -17,8 +17,8 @@ from ..sources import SourceFile
 from .phases import code_arg, subsystem_of
 
 def _compute(text: str):
-    from ..lua.facts import analyze_lua
-    from ..lua.parser import LuaSyntaxError
+    from ..lua.facts import analyze_lua  # the Lua analysis, only when a config runs Lua
+    from ..lua.parser import LuaSyntaxError  # the Lua analysis, only when a config runs Lua
 
     try:
         return (analyze_lua(text), None)
@@ -38,13 +38,13 @@ def analyze(text: str, loader):
         cache = getattr(loader, "cache", None)
         try:
             if cache is not None:
-                from ..lua.facts import FACTS_FORMAT
+                from ..lua.facts import FACTS_FORMAT  # the Lua analysis, only when a config runs Lua
 
                 hit = cache.get(f"lua-facts-{FACTS_FORMAT}", text, _compute)
             else:
                 hit = _compute(text)
         except RecursionError:
-            from ..lua.errors import LuaTooComplex
+            from ..lua.errors import LuaTooComplex  # the Lua analysis, only when a config runs Lua
 
             hit = (None, LuaTooComplex())
         analyses[text] = hit
@@ -206,7 +206,7 @@ class _LuaFiles:
 
     def resolver(self):
         """How a filled-in `lua_package_path` template becomes a project path (package_path.resolver's contract)."""
-        from . import package_path as pp
+        from . import package_path as pp  # the Lua analysis, only when a config runs Lua
 
         tree = self.tree
         if not self.in_image:
@@ -249,7 +249,7 @@ def _image_prefix(container_path: str | None) -> str | None:
 def lua_directives(tree, names=None) -> list:
     """The deployment's `*_by_lua*` directives (or those of `names`), in document order, from its index."""
     if names is None:
-        from ..nginx.directives import LUA_PHASE
+        from ..nginx.directives import LUA_PHASE  # crossplane's directive table, built on first use
 
         names = LUA_PHASE
     nodes = [node for name in names for node in tree.nodes(name)]
@@ -281,7 +281,7 @@ def document_order(nodes: list) -> list:
 
 
 def collect_units(tree) -> LuaUnits:
-    from ..nginx.directives import LUA_PHASE
+    from ..nginx.directives import LUA_PHASE  # crossplane's directive table, built on first use
 
     nodes = lua_directives(tree)
     if not nodes:  # plain nginx: no module search, no project scan
@@ -332,7 +332,7 @@ def collect_units(tree) -> LuaUnits:
         unit.handlers = [unit]
         units.append(unit)
 
-    from .project import project_modules
+    from .project import project_modules  # the Lua analysis, only when a config runs Lua
 
     available = project_modules(tree)
     search_paths = {subsystem: _search_path(tree, subsystem) for subsystem in ("http", "stream")}
@@ -342,7 +342,7 @@ def collect_units(tree) -> LuaUnits:
 
 def _search_path(tree, subsystem: str):
     """The package_path.SearchPath of one subsystem."""
-    from . import package_path as pp
+    from . import package_path as pp  # the Lua analysis, only when a config runs Lua
 
     def value(name):
         for node in tree.nodes(name):
