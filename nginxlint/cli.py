@@ -30,6 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("-o", "--output", metavar="FILE", help="write the output to FILE instead of standard output")
     out.add_argument("--sarif-file", metavar="FILE", help="also write SARIF to FILE, from the same run")
     out.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour (honours NO_COLOR)")
+    out.add_argument("--show-files", action="store_true",
+                     help="list the files read and the files skipped (with why) instead of the findings")
     out.add_argument("--base-dir", metavar="DIR", help="report paths relative to DIR (default: the repository root)")
     status = parser.add_argument_group("exit status")
     status.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
@@ -163,6 +165,11 @@ def lint(argv: list[str]) -> int:
     colour = args.color == "always" or (
         args.color == "auto" and not args.output and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     )
+    if args.show_files:
+        lines = [f"read     {path}" for path in sorted(report.sources)]
+        lines += [f"skipped  {path}: {why}" for path, why in sorted(report.skipped.items())]
+        _write("".join(line + "\n" for line in lines), sys.stdout)
+        return 0
     if not report.sources and not report.findings:
         _write("nginxlint: no nginx config found under " + " ".join(args.paths or ["."]) + "\n", sys.stderr)
     text = formatter(name)(report, colour=colour)

@@ -67,7 +67,8 @@ def _run(paths: list[Path], settings, base_dir: Path, stdin) -> Report:
         notifications = [n for n in notifications if n.path is None or n.path in shown]
     findings.sort(key=lambda f: f.sort_key)
     enabled = {code: catalog[code] for code in sorted(selection.enabled)}
-    return Report(findings, enabled, notifications, str(base_dir), __version__, workspace.loader.files_read, sources)
+    return Report(findings, enabled, notifications, str(base_dir), __version__, workspace.loader.files_read, sources,
+                  dict(workspace.loader.skipped))
 
 
 def run_parallel(paths: list[Path], settings, base_dir: Path, jobs: int) -> Report:
@@ -149,12 +150,13 @@ def _unselected_failures(findings: list[Finding], selection: Selection) -> list[
 
 
 def _sources(workspace) -> dict:
-    """Every file the run read, by display path (after the rules ran: the Lua stage adds the files it reads)."""
+    """Every file the run read and linted, by display path (after the rules ran: the Lua stage reads files too)."""
     sources = {}
     for tree in workspace.trees:
         sources.update(tree.files)
-    for source, _ in workspace.loader.parsed_files():
-        sources.setdefault(source.display, source)
+    for source in workspace.loader.read_files():
+        if source.display not in workspace.loader.skipped:
+            sources.setdefault(source.display, source)
     return sources
 
 

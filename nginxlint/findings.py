@@ -119,6 +119,7 @@ class Report:
     version: str
     files_checked: int = 0
     sources: dict = field(default_factory=dict)  # path -> SourceFile, for formatters that show source lines
+    skipped: dict = field(default_factory=dict)  # path -> why it was not linted as an nginx config
 
     def source_line(self, path: str, line: int) -> str:
         source = self.sources.get(path)

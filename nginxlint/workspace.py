@@ -140,6 +140,10 @@ class Loader:
         self.findings = [f for f in self.findings if f.path != display]
         self.notifications.append(Notification("note", f"not linted: {why}", display))
 
+    def read_files(self) -> list:
+        """Every file the run read and could read (configs, Lua, manifests, Dockerfiles), as SourceFiles."""
+        return [hit for hit in self._files.values() if not isinstance(hit, str)]
+
     def parsed_files(self):
         return [(self._files[p], parsed) for p, parsed in self._parsed.items() if parsed is not None]
 
@@ -229,7 +233,12 @@ def discover(paths: list[Path], settings) -> tuple[list[Path], list[Path], list[
 
 
 def looks_main(parsed: ParsedFile, path: Path) -> bool:
-    return path.name == "nginx.conf" or any(d.name in MAIN_ONLY_BLOCKS for d in parsed.directives)
+    """A main config: it opens http/events/stream/mail, or it is called nginx.conf and holds what the main context
+    takes. An nginx.conf of bare `server` blocks is the fragment an image's stock config includes (mounted or
+    copied into conf.d/), not a main config missing its http block."""
+    if any(d.name in MAIN_ONLY_BLOCKS for d in parsed.directives):
+        return True
+    return path.name == "nginx.conf" and infer_context(parsed) == ()
 
 
 def infer_context(parsed: ParsedFile) -> tuple:
