@@ -7,7 +7,7 @@ written. Used for positions inside a regex, a Lua string, a complex value.
 """
 from __future__ import annotations
 
-from ..model import Span
+from ..findings import Span
 from .parser import ESCAPE, ESCAPED, Directive
 
 
