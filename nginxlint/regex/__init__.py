@@ -108,7 +108,9 @@ class Regex:
         return cs.has(self.mask, char)
 
     def capture(self, key: int | str) -> Capture | None:
-        """The capture group by number (`$1` is 1) or name, or None."""
+        """The capture group by number (`$1` is 1, "1" works too) or name, or None."""
+        if isinstance(key, str) and key.isdigit():
+            key = int(key)
         if isinstance(key, str):
             number = self.names.get(key)
             if number is None:
