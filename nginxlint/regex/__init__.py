@@ -162,7 +162,11 @@ def _parse(pattern: str, caseless: bool) -> Regex:
     from .lexer import tokenize
     from .tree import Group, build
 
-    tokens, total = tokenize(pattern, caseless)
+    try:
+        tokens, total = tokenize(pattern, caseless)
+    except RegexError as error:
+        _earlier_structural_error(error, pattern)
+        raise
     root = build(parse_tokens(tokens, pattern), tokens)
     open_flags = {tok.start: tok.flags for tok in tokens if tok.kind == "OPEN"}
     names, groups = checks.check(root, total, open_flags)
@@ -188,3 +192,18 @@ def _parse(pattern: str, caseless: bool) -> Regex:
     regex.mask = whole.mask
     regex.redos = redos.find(root, table)
     return regex
+
+
+def _earlier_structural_error(error: RegexError, pattern: str) -> None:
+    """PCRE2 reads a pattern once, front to back: a misplaced quantifier or `)` before a lexical error is the one
+    it reports. Raises that one, if any."""
+    from .grammar import parse_tokens
+
+    tokens = getattr(error, "tokens", None)
+    if not tokens:
+        return
+    try:
+        parse_tokens(tokens, pattern)
+    except RegexError as earlier:
+        if earlier.message != "missing closing parenthesis" and earlier.offset < error.offset:
+            raise RegexError(earlier.message, earlier.offset) from None

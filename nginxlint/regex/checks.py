@@ -64,6 +64,8 @@ def _lookbehinds(node: Node, enclosing: tuple):
 
 
 def _resolve(ref: Reference, names, total: int, offset: int) -> list[int]:
+    if ref.at is not None:
+        offset = ref.at
     if ref.name is not None:
         if ref.name not in names:
             raise RegexError(NOT_FOUND, offset)
@@ -89,7 +91,7 @@ def _check_conditional(node: Conditional, names, total: int) -> None:
         if isinstance(target, Reference):
             node.numbers = _resolve(target, names, total, node.start + 3)
         elif target is not None and target > total:
-            raise RegexError(NOT_FOUND, node.start + 3)
+            raise RegexError(NOT_FOUND, node.start + 3)  # the R of (?(Rn)
 
 
 def fixed_length(node: Node, groups: dict[int, Group], calling: set) -> int | None:

@@ -19,5 +19,18 @@ class RegexError(ValueError):
         self.message = message
         self.offset = offset
 
+    def nginx_message(self, pattern: str) -> str:
+        """The text nginx logs for this error (ngx_regex_compile), before ` in FILE:LINE`:
+        `pcre2_compile() failed: MESSAGE in "PATTERN" at "REST"`, without the `at` part when the offset is at
+        the end of the pattern.
+
+        >>> RegexError("missing closing parenthesis", 1).nginx_message("(")
+        'pcre2_compile() failed: missing closing parenthesis in "("'
+        """
+        text = f'pcre2_compile() failed: {self.message} in "{pattern}"'
+        if self.offset < len(pattern):
+            text += f' at "{pattern[self.offset:]}"'
+        return text
+
     def __reduce__(self):  # picklable (memoised results may be cached on disk)
         return (RegexError, (self.message, self.offset))

@@ -62,7 +62,7 @@ def _as_regex_error(failure, tokens: list[Tok], pattern: str) -> RegexError:
     if kind == "RPAREN":
         return RegexError("unmatched closing parenthesis", tok.start)
     if kind == "QUANT":
-        return RegexError("quantifier does not follow a repeatable item", tok.start)
+        return RegexError("quantifier does not follow a repeatable item", tok.value[3])
     if kind in ("RANGE", "CLASS_SET", "CLASS_CLOSE") or (kind == "CLASS_CHAR" and tok.start > 0):
         return RegexError("invalid range in character class", tok.start)
     return RegexError("internal error: unexpected item", tok.start)

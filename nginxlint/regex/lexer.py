@@ -73,10 +73,11 @@ class Reference:
     """A back reference or subroutine call target: a number (absolute), or a name; `relative` when written
     with a sign (already made absolute in `number`)."""
 
-    __slots__ = ("number", "name", "relative")
+    __slots__ = ("number", "name", "relative", "at")
 
     def __init__(self, number: int | None = None, name: str | None = None, relative: bool = False):
         self.number, self.name, self.relative = number, name, relative
+        self.at: int | None = None  # where PCRE2 points when the group does not exist
 
 
 class Lexer:
@@ -87,6 +88,7 @@ class Lexer:
         self.flags = CASELESS if caseless else 0
         self.tokens: list[Tok] = []
         self.captures = 0  # capture groups opened so far
+        self.name_start = 0  # where the last group name read began
         self.stack: list[list] = []  # per open group: [flags before it, branch-reset start or None, max so far]
         self.utf = False
         self.newlines = ("\n",)  # what ends a # comment and what `.` does not match: (*CR) etc. change it
@@ -98,6 +100,13 @@ class Lexer:
 
     def emit(self, kind: str, start: int, end: int, value=None) -> None:
         self.tokens.append(Tok(kind, start, end, value, self.flags))
+        if isinstance(value, Reference):
+            self.locate(value, end)
+
+    def locate(self, ref: Reference, end: int) -> None:
+        """PCRE2 points at a missing group's name, or at the last character of a numbered reference."""
+        if ref.at is None:
+            ref.at = self.name_start if ref.name is not None else end - 1
 
     def peek(self, offset: int = 0) -> str:
         at = self.pos + offset
@@ -204,6 +213,7 @@ class Lexer:
         return end + (2 if self.p.startswith("\r\n", end) and "\r\n" in self.newlines else 1)
 
     def quantifier(self, start: int, bounds: tuple) -> None:
+        self.last_quantifier_char = self.pos - 1  # PCRE2 points here when nothing can be repeated
         mode = "greedy"
         after = self.skip_transparent(self.pos)
         nxt = self.p[after] if after < self.n else ""
@@ -213,7 +223,7 @@ class Lexer:
             mode, self.pos = "possessive", after + 1
         if mode != "possessive" and self.flags & UNGREEDY:
             mode = "greedy" if mode == "lazy" else "lazy"
-        self.emit("QUANT", start, self.pos, (bounds[0], bounds[1], mode))
+        self.emit("QUANT", start, self.pos, (bounds[0], bounds[1], mode, self.last_quantifier_char))
 
     # -- escapes -------------------------------------------------------------------------------------------------
     def escape(self, in_class: bool = False) -> Tok | None:
@@ -228,6 +238,8 @@ class Lexer:
 
         def token(kind, value):
             tok = Tok(kind, start, self.pos, value, flags)
+            if isinstance(value, Reference):
+                self.locate(value, self.pos)
             if not in_class:
                 self.tokens.append(tok)
             return tok
@@ -419,6 +431,7 @@ class Lexer:
     def read_name(self, closer: str) -> str:
         """A group name at self.pos ending with `closer` (consumed), checked as PCRE2 checks it."""
         p = self.p
+        self.name_start = self.pos
         if self.pos < self.n and p[self.pos].isdigit():
             self.error("subpattern name must start with a non-digit", self.pos)
         m = _NAME.match(p, self.pos)
@@ -704,6 +717,7 @@ class Lexer:
             if not p.startswith(")", end):
                 self.error("missing closing parenthesis for condition", end)
             value = self.numbered(m.group(), m.start(), zero_error=True)
+            value.at = start + 2
             self.pos = end + 1
         elif c in ("<", "'"):
             self.pos += 1
@@ -770,6 +784,10 @@ class Lexer:
 def tokenize(pattern: str, caseless: bool = False) -> tuple[list[Tok], int]:
     """The tokens of a pattern and its number of capture groups. Raises RegexError."""
     lexer = Lexer(pattern, caseless)
-    tokens = lexer.run()
+    try:
+        tokens = lexer.run()
+    except RegexError as error:
+        error.tokens = lexer.tokens  # read so far: a structural error before this one is reported first
+        raise
     total = lexer.captures
     return tokens, total

@@ -100,7 +100,7 @@ class Quantified(Node):
 
     def __init__(self, body: Node, tok: Tok):
         self.body = body
-        self.min, self.max, self.mode = tok.value
+        self.min, self.max, self.mode = tok.value[:3]
         self.start, self.end, self.quantifier_start = body.start, tok.end, tok.start
 
     def children(self):
