@@ -63,6 +63,8 @@ def _as_regex_error(failure, tokens: list[Tok], pattern: str) -> RegexError:
         return RegexError("unmatched closing parenthesis", tok.start)
     if kind == "QUANT":
         return RegexError("quantifier does not follow a repeatable item", tok.value[3])
-    if kind in ("RANGE", "CLASS_SET", "CLASS_CLOSE") or (kind == "CLASS_CHAR" and tok.start > 0):
+    if kind == "CLASS_SET":  # [a-\d]: PCRE2 points after the escape
+        return RegexError("invalid range in character class", tok.end)
+    if kind in ("RANGE", "CLASS_CLOSE", "CLASS_CHAR"):  # [\d-z]: at the hyphen
         return RegexError("invalid range in character class", tok.start)
     return RegexError("internal error: unexpected item", tok.start)

@@ -666,7 +666,7 @@ class Lexer:
                 self.flags = flags
                 return
             else:
-                self.error("unrecognized character after (? or (?-", self.pos + 1)
+                self.error("unrecognized character after (? or (?-", self.pos)
             self.pos += 1
 
     def callout(self, start: int) -> None:
