@@ -1,0 +1,128 @@
+"""Regexes found in directives, what they are matched against, and pattern offsets mapped back to the file."""
+from __future__ import annotations
+
+import pytest
+
+from nginxlint.nginx.directives import LUA_BLOCK_DIRECTIVES
+from nginxlint.nginx.parser import parse, unescape
+from nginxlint.nginx.wordmap import value_offsets, value_span
+from nginxlint.regex.sites import sites_of_directive
+
+CONFIG = r"""http {
+    map $uri $target {
+        default        0;
+        ~^/a(?<n>.*)   1;
+        "~*^/B\.c"     2;
+        \~literal      3;
+    }
+    map $http_host$uri $both { ~x 1; }
+    server {
+        server_name  example.com ~^(?<sub>[a-z]+)\.example\.com$ ~^WWW\.;
+        location ~* "\.php$" { }
+        location ~\.(gif|png)$ { }
+        location ~*\.txt$ { }
+        location ^~ /static/ { }
+        location /plain { }
+        if ($http_user_agent ~* "bot\d") { return 403; }
+        if ( $request_uri !~ ^/x ) { }
+        if ($uri ~ ^/y(z)) { }
+        if (-f $request_filename) { }
+        rewrite ^/old/(.*)$ /new/$1 permanent;
+        valid_referers none blocked ~\.google\.;
+        fastcgi_split_path_info ^(.+?\.php)(/.*)$;
+        proxy_redirect ~*^http://up/(.*)$ /$1;
+        gzip_disable "msie6" "MSIE [4-6]\.";
+    }
+}
+"""
+
+
+def all_sites(text: str):
+    found = []
+
+    def walk(directives, parent=None):
+        for d in directives:
+            found.extend(sites_of_directive(d, parent))
+            if d.block:
+                walk(d.block, d)
+
+    walk(parse(text, lua_blocks=LUA_BLOCK_DIRECTIVES).directives)
+    return found
+
+
+def test_every_regex_form_is_found_with_its_flags_and_subject():
+    got = [(s.directive.name, s.pattern, s.caseless, s.subject) for s in all_sites(CONFIG)]
+    assert got == [
+        ("~^/a(?<n>.*)", "^/a(?<n>.*)", False, "uri"),
+        ("~*^/B\\.c", "^/B\\.c", True, "uri"),
+        ("~x", "x", False, None),  # the map's source is not one variable
+        ("server_name", "^(?<sub>[a-z]+)\\.example\\.com$", False, "host"),
+        ("server_name", "^WWW\\.", True, "host"),  # an upper-case letter makes nginx compile it caseless
+        ("location", "\\.php$", True, "uri"),
+        ("location", "\\.(gif|png)$", False, "uri"),
+        ("location", "\\.txt$", True, "uri"),
+        ("if", "bot\\d", True, "http_user_agent"),
+        ("if", "^/x", False, "request_uri"),
+        ("if", "^/y(z)", False, "uri"),
+        ("rewrite", "^/old/(.*)$", False, "uri"),
+        ("valid_referers", "\\.google\\.", True, "http_referer"),
+        ("fastcgi_split_path_info", "^(.+?\\.php)(/.*)$", False, "uri"),
+        ("proxy_redirect", "^http://up/(.*)$", True, "upstream_http_location"),
+        ("gzip_disable", "MSIE [4-6]\\.", True, "http_user_agent"),
+    ]
+
+
+def _column_text(text: str, span) -> str:
+    lines = text.split("\n")
+    assert span.line == span.end_line
+    return lines[span.line - 1][span.column - 1:span.end_column - 1]
+
+
+def test_spans_point_at_the_pattern_text_in_the_file():
+    for site in all_sites(CONFIG):
+        written = _column_text(CONFIG, site.span())
+        assert unescape(written) == site.pattern, site
+    sites = {s.pattern: s for s in all_sites(CONFIG)}
+    php = sites["^(.+?\\.php)(/.*)$"]
+    group = php.parse().captures[1]
+    assert _column_text(CONFIG, php.span(group.start, group.end)) == "(/.*)"
+    assert _column_text(CONFIG, sites["^/y(z)"].span(3, 6)) == "(z)"
+    assert _column_text(CONFIG, sites["^/a(?<n>.*)"].span(3)) == "("
+
+
+def test_escapes_inside_quotes_shift_positions():
+    text = 'location ~ "^/a\\"b\\\\.(x" {}\n'
+    (site,) = all_sites(text)
+    assert site.pattern == '^/a"b\\.(x'
+    error = site.error()
+    assert (error.message, error.offset) == ("missing closing parenthesis", len(site.pattern))
+    # the group's "(" is the 8th character of the pattern; in the file it sits after the two escapes
+    span = site.span(7, 8)
+    assert text[span.column - 1] == "(" and span.column == 22
+    assert error.nginx_message(site.pattern) == 'pcre2_compile() failed: missing closing parenthesis in "^/a"b\\.(x"'
+
+
+def test_a_multi_line_pattern_maps_each_line():
+    text = 'location ~ "(?x) ^/api\n   /v(\\d+) $" {}\n'
+    (site,) = all_sites(text)
+    group = site.parse().captures[0]
+    span = site.span(group.start, group.end)
+    assert (span.line, span.column, span.end_column) == (2, 6, 11)  # "(\\d+)" on the second line
+
+
+@pytest.mark.parametrize("raw", ["plain", 'a\\"b', "a\\\\b", "\\d\\w", "x\\ty\\n", "\\", "a\\"])
+def test_value_offsets_find_the_character_that_wrote_each_value_character(raw):
+    value = unescape(raw)
+    offsets = value_offsets(raw)
+    assert len(offsets) == len(value) + 1 and offsets[-1] == len(raw)
+    for k, char in enumerate(value):
+        written = raw[offsets[k]]
+        assert written == char or (written == "\\" and unescape(raw[offsets[k]:offsets[k] + 2])[:1] == char)
+
+
+def test_value_span_of_the_name_and_clamping():
+    d = parse('"~*^/B" 1;').directives[0]
+    assert value_span(d, None, 3, 5) == value_span(d, None, 3, 5)
+    assert (value_span(d, None, 3, 5).column, value_span(d, None, 3, 5).end_column) == (5, 7)
+    beyond = value_span(d, None, 40, 50)
+    assert beyond.column == 7
