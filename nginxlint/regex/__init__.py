@@ -170,8 +170,9 @@ def _parse(pattern: str, caseless: bool) -> Regex:
     root = build(parse_tokens(tokens, pattern), tokens)
     open_flags = {tok.start: tok.flags for tok in tokens if tok.kind == "OPEN"}
     names, groups = checks.check(root, total, open_flags)
-    _, first_pass, _ = analysis.compute(root, None)
-    whole, group_facts, table = analysis.compute(root, first_pass)
+    whole, group_facts, table = analysis.compute(root, None)
+    if any(tok.kind in ("BACKREF", "CALL") for tok in tokens):  # references take their group's facts
+        whole, group_facts, table = analysis.compute(root, group_facts)
     regex = Regex()
     regex.pattern, regex.caseless, regex.tree = pattern, caseless, root
     captures = []

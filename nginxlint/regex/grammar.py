@@ -12,6 +12,12 @@ from .lexer import Tok
 
 GRAMMAR = Path(__file__).with_name("pcre.lark")
 _PARSER = []  # the one parser of this process, once built
+_TABLE_CACHE = [True]
+
+
+def use_table_cache(enabled: bool) -> None:
+    """Whether the LALR tables may be read from and saved to nginxlint's cache directory (`--no-cache`: no)."""
+    _TABLE_CACHE[0] = enabled
 
 
 def parser():
@@ -35,6 +41,8 @@ def parser():
 def _cache_file() -> Path | None:
     from ..cache import default_directory
 
+    if not _TABLE_CACHE[0]:
+        return None
     directory = default_directory() / "regex"
     try:
         directory.mkdir(parents=True, exist_ok=True)

@@ -789,5 +789,30 @@ def tokenize(pattern: str, caseless: bool = False) -> tuple[list[Tok], int]:
     except RegexError as error:
         error.tokens = lexer.tokens  # read so far: a structural error before this one is reported first
         raise
-    total = lexer.captures
-    return tokens, total
+    return _merge_literals(tokens), lexer.captures
+
+
+def _merge_literals(tokens: list[Tok]) -> list[Tok]:
+    """Runs of literal characters become one LITERAL token (its value the CHAR tokens), except a last character
+    that a quantifier repeats: fewer tokens for the LALR parser, whose cost is per token."""
+    merged: list[Tok] = []
+    run: list[Tok] = []
+
+    def flush(keep_last: bool) -> None:
+        tail = [run.pop()] if keep_last and run else []
+        if len(run) > 1:
+            merged.append(Tok("LITERAL", run[0].start, run[-1].end, list(run)))
+        else:
+            merged.extend(run)
+        merged.extend(tail)
+        run.clear()
+
+    for tok in tokens:
+        if tok.kind == "CHAR":
+            run.append(tok)
+            continue
+        if run:
+            flush(keep_last=tok.kind == "QUANT")
+        merged.append(tok)
+    flush(keep_last=False)
+    return merged

@@ -172,7 +172,12 @@ def build(tree, tokens: list[Tok]) -> Alternation:
             if getattr(child, "type", None) == "BAR":
                 position = tok(child).end
                 continue
-            items = [node(item) for item in child.children]
+            items = []
+            for item in child.children:
+                if item.data == "literal":  # a run of characters: one Char node each
+                    items.extend(Char(char) for char in tok(item.children[0]).value)
+                else:
+                    items.append(node(item))
             end = items[-1].end if items else position
             branches.append(Sequence(items, items[0].start if items else position, end))
             position = end
