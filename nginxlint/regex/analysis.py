@@ -153,8 +153,7 @@ def anchored_start(node: Node) -> bool:
             if isinstance(item, Group) and item.kind in ("lookahead", "lookbehind"):
                 continue
             if isinstance(item, Group):
-                return item.kind != "branchreset" and anchored_start(item.body) or (
-                    item.kind == "branchreset" and anchored_start(item.body))
+                return anchored_start(item.body)
             if isinstance(item, Quantified) and item.min >= 1 and isinstance(item.body, Group):
                 return anchored_start(item.body.body)
             return False

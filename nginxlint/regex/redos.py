@@ -14,12 +14,19 @@ per request; nginx then logs it and the location does not match.
 from __future__ import annotations
 
 from .analysis import Facts
-from .tree import Alternation, Conditional, Group, Node, Quantified, Ref, Sequence
+from .tree import Alternation, Conditional, Group, Node, Quantified, Sequence
 
 
 class Redos:
-    """One risky repetition: `start`/`end` the outer repeated item, `inner_start`/`inner_end` what repeats
-    inside it; `shape` is "nested" or "alternatives"."""
+    r"""One risky repetition: `start`/`end` the outer repeated item, `inner_start`/`inner_end` what repeats
+    inside it; `shape` is "nested" or "alternatives".
+
+    >>> from nginxlint.regex import parse_regex
+    >>> pattern = r"^/(\w+\s?)*$"
+    >>> (found,) = parse_regex(pattern).redos
+    >>> found.shape, pattern[found.start:found.end], pattern[found.inner_start:found.inner_end]
+    ('nested', '(\\w+\\s?)*', '\\w+')
+    """
 
     __slots__ = ("start", "end", "inner_start", "inner_end", "shape")
 

@@ -126,7 +126,7 @@ def test_the_table_matches_what_nginx_puts_in_the_variables():
     harness = _harness()
     if harness.NGINX is None:
         pytest.skip("nginx is not installed")
-    conf = (f"pid logs/nginx.pid;\nerror_log logs/error.log;\nevents {{}}\nhttp {{\n  access_log off; "
+    conf = ("pid logs/nginx.pid;\nerror_log logs/error.log;\nevents {}\nhttp {\n  access_log off; "
             + " ".join(f"{name}_temp_path tmp/{name};" for name in harness.TEMP_PATHS)
             + "\n  server {\n    listen 127.0.0.1:{port};" + SERVER + "  }\n}\n")
     with harness.Nginx({"conf/nginx.conf": conf}) as nginx:
