@@ -23,6 +23,7 @@ __all__ = ["parse_regex", "Regex", "Capture", "RegexError"]
 _MEMO: dict[tuple[str, bool], object] = {}
 _MEMO_LIMIT = 20000
 _OPEN_EXCLUDES = 16
+_RECURSION_NEEDED = 220 * 12 + 1000  # 220 nested groups (PCRE2's limit), a dozen frames per level, and room
 
 
 class Capture:
@@ -131,10 +132,16 @@ def parse_regex(pattern: str, caseless: bool = False) -> Regex:
     key = (pattern, caseless)
     found = _MEMO.get(key)
     if found is None:
+        import sys
+
+        limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(limit, _RECURSION_NEEDED))  # the tree walks recurse per nesting level
         try:
             found = _parse(pattern, caseless)
         except RegexError as error:
             found = error
+        finally:
+            sys.setrecursionlimit(limit)
         if len(_MEMO) >= _MEMO_LIMIT:
             _MEMO.clear()
         _MEMO[key] = found

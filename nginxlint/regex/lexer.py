@@ -28,6 +28,7 @@ _SIGNED = re.compile(r"[+-]?\d+")
 _X_SPACE = " \t\n\x0b\x0c\r"
 _MAX_QUANTIFIER = 65535
 _MAX_NAME = 32
+_MAX_NESTING = 220  # pcre2_compile refuses the 221st nested group (Debian's PCRE2 10.42, as nginx uses it)
 _VERBS = {"ACCEPT", "FAIL", "F", "COMMIT", "PRUNE", "SKIP", "THEN", "MARK", ""}
 _VERBS_WITH_NAME = {"MARK", "", "PRUNE", "SKIP", "THEN", "ACCEPT", "FAIL", "F", "COMMIT"}
 _START_OPTIONS = re.compile(
@@ -378,9 +379,6 @@ class Lexer:
         if self.pos == begin and (self.pos >= self.n or p[self.pos] == "}"):
             self.error("digits missing in \\x{} or \\o{} or \\N{U+}", self.pos)
         if self.pos >= self.n or p[self.pos] != "}":
-            if self.pos == begin and self.pos < self.n:
-                self.error(f"non-{what} character in \\{'x' if base == 16 else 'o'}{{}} (closing brace missing?)",
-                           self.pos)
             self.error(f"non-{what} character in \\{'x' if base == 16 else 'o'}{{}} (closing brace missing?)",
                        self.pos)
         value = int(p[begin: self.pos], base)
@@ -548,6 +546,8 @@ class Lexer:
 
     # -- parentheses ---------------------------------------------------------------------------------------------
     def push(self, branch_reset: bool = False) -> None:
+        if len(self.stack) >= _MAX_NESTING:
+            self.error("parentheses are too deeply nested", self.pos)
         self.stack.append([self.flags, self.captures if branch_reset else None, self.captures])
 
     def open_paren(self) -> None:

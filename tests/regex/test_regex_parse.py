@@ -81,6 +81,13 @@ def test_errors_use_pcre_words_and_offsets(pattern, message, offset):
     assert (caught.value.message, caught.value.offset) == (message, offset)
 
 
+def test_nesting_limit_and_deep_patterns_without_recursion_errors():
+    deep = "(" * 220 + "a+" + ")" * 220
+    assert len(parse_regex(deep).captures) == 220
+    error = check_regex("(?:" * 221 + "a" + ")" * 221)
+    assert (error.message, error.offset) == ("parentheses are too deeply nested", 663)
+
+
 def test_nginx_message_quotes_the_pattern_from_the_offset():
     error = check_regex("[z-a]")
     assert error.nginx_message("[z-a]") == 'pcre2_compile() failed: range out of order in character class in "[z-a]" at "a]"'
