@@ -9,8 +9,9 @@
     (1, True, True, False, True, False)
 
 `parse_regex` raises `RegexError` (PCRE2's wording and offset) for a pattern nginx would refuse. Results are
-memoised per pattern in the process. nginx compiles without UTF, so everything works on bytes 0-255; `~*`
-(caseless) is the `caseless` argument. Where nginx keeps regexes in a config, and how a pattern offset maps back
+memoised per pattern in the process. nginx compiles without UTF, so everything works on bytes 0-255: a non-ASCII
+character of the config is its UTF-8 bytes (`é` is two literal bytes), while every offset this package returns is
+a position in the `str` pattern. `~*` (caseless) is the `caseless` argument. Where nginx keeps regexes in a config, and how a pattern offset maps back
 to the file: nginxlint.regex.sites.
 """
 from __future__ import annotations
@@ -164,17 +165,37 @@ def check_regex(pattern: str, caseless: bool = False) -> RegexError | None:
 
 
 def _parse(pattern: str, caseless: bool) -> Regex:
+    """Parse the pattern's bytes (as nginx hands them to PCRE2), then report offsets in characters."""
+    if pattern.isascii():
+        return _parse_units(pattern, pattern, caseless, None)
+    data = pattern.encode("utf-8", "surrogateescape")
+    back = [0] * (len(data) + 1)  # byte offset -> character offset
+    position = 0
+    for index, char in enumerate(pattern):
+        size = len(char.encode("utf-8", "surrogateescape"))
+        for k in range(size):
+            back[position + k] = index
+        position += size
+    back[position] = len(pattern)
+    try:
+        return _parse_units(data.decode("latin-1"), pattern, caseless, back)
+    except RegexError as error:
+        raise RegexError(error.message, back[min(error.offset, len(data))]) from None
+
+
+def _parse_units(units: str, pattern: str, caseless: bool, back: list[int] | None) -> Regex:
+    """`units` holds one character per byte of the pattern; `back` maps its offsets to `pattern`'s."""
     from . import analysis, checks, redos
     from .grammar import parse_tokens
     from .lexer import tokenize
-    from .tree import Group, build
+    from .tree import Group, build, remap
 
     try:
-        tokens, total = tokenize(pattern, caseless)
+        tokens, total = tokenize(units, caseless)
     except RegexError as error:
-        _earlier_structural_error(error, pattern)
+        _earlier_structural_error(error, units)
         raise
-    root = build(parse_tokens(tokens, pattern), tokens)
+    root = build(parse_tokens(tokens, units), tokens)
     open_flags = {tok.start: tok.flags for tok in tokens if tok.kind == "OPEN"}
     names, groups = checks.check(root, total, open_flags)
     whole, group_facts, table = analysis.compute(root, None)
@@ -199,6 +220,13 @@ def _parse(pattern: str, caseless: bool) -> Regex:
     regex.end_anchor = analysis.end_anchor(root)
     regex.mask = whole.mask
     regex.redos = redos.find(root, table)
+    if back is not None:
+        remap(root, back)
+        for cap in captures:
+            cap.start, cap.end = back[cap.start], back[cap.end]
+        for found in regex.redos:
+            found.start, found.end = back[found.start], back[found.end]
+            found.inner_start, found.inner_end = back[found.inner_start], back[found.inner_end]
     return regex
 
 

@@ -254,3 +254,15 @@ def reference_numbers(ref: Reference, names: dict[str, list[int]]) -> list[int]:
     if ref.name is not None:
         return names.get(ref.name, [])
     return [ref.number]
+
+
+def remap(root: Node, back: list[int]) -> None:
+    """Turn every offset of the tree from a position in the pattern's bytes into one in its characters."""
+    for node in root.walk():
+        node.start, node.end = back[node.start], back[node.end]
+        if isinstance(node, Group):
+            node.open_end = back[node.open_end]
+        elif isinstance(node, Quantified):
+            node.quantifier_start = back[node.quantifier_start]
+        elif isinstance(node, Set):
+            node.items = [(back[a], back[b], code) for a, b, code in node.items]

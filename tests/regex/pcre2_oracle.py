@@ -37,8 +37,8 @@ def compile_many(patterns: list[str], caseless: bool = False) -> list[Compiled]:
     """One Compiled per pattern, in order, from a single pcre2test run."""
     modifiers = "hex,info" + (",caseless" if caseless else "")
     lines = []
-    for pattern in patterns:
-        data = pattern.encode("latin-1") if all(ord(c) < 256 for c in pattern) else pattern.encode("utf-8")
+    encoded = [pattern.encode("utf-8", "surrogateescape") for pattern in patterns]  # what nginx hands PCRE2
+    for data in encoded:
         lines.append(f"/{data.hex(' ')}/{modifiers}\n\n")
     with tempfile.NamedTemporaryFile("w", suffix=".in", delete=False) as handle:
         handle.write("".join(lines))
@@ -60,7 +60,9 @@ def compile_many(patterns: list[str], caseless: bool = False) -> list[Compiled]:
             continue
         current = results[-1]
         if (m := _FAILED.match(line)):
-            current.ok, current.error, current.offset = False, m.group(3), int(m.group(2))
+            # PCRE2 counts bytes; nginxlint.regex reports positions in the str pattern
+            offset = len(encoded[len(results) - 1][:int(m.group(2))].decode("utf-8", "surrogateescape"))
+            current.ok, current.error, current.offset = False, m.group(3), offset
         elif (m := _COUNT.match(line)):
             current.captures = int(m.group(1))
         elif line == "Named capture groups:":

@@ -88,6 +88,18 @@ def test_nesting_limit_and_deep_patterns_without_recursion_errors():
     assert (error.message, error.offset) == ("parentheses are too deeply nested", 663)
 
 
+def test_non_ascii_characters_are_their_utf8_bytes_and_offsets_stay_in_characters():
+    pattern = "^/café/(?<p>[^/]+)$"
+    regex = parse_regex(pattern)
+    cap = regex.capture("p")
+    assert pattern[cap.start:cap.end] == "(?<p>[^/]+)"
+    word = parse_regex("^/café$")
+    assert word.can_match(0xC3) and word.can_match(0xA9) and not word.can_match(0xE9)
+    error = check_regex("^/文档/(")
+    assert (error.message, error.offset) == ("missing closing parenthesis", 6)
+    assert check_regex("(?<=é)x") is None  # two bytes, a fixed length
+
+
 def test_nginx_message_quotes_the_pattern_from_the_offset():
     error = check_regex("[z-a]")
     assert error.nginx_message("[z-a]") == 'pcre2_compile() failed: range out of order in character class in "[z-a]" at "a]"'
