@@ -8,6 +8,13 @@
     >>> site.parse().capture("f").slash
     False
 
+In a rule, with `dep` and `report` (the exact place of an error inside the pattern):
+
+    for node, site in regex_sites(dep):
+        error = site.error()
+        if error:
+            report(node, error.nginx_message(site.pattern), span=site.span(error.offset))
+
 Directives read (nginx.org/en/docs): `location ~ / ~*` and `location ~re`; `if ($var ~ re)` with `~ ~* !~ !~*`;
 `map` keys starting with `~` or `~*` (a leading backslash makes `~` literal); `server_name ~re` (caseless
 when the pattern has an upper-case letter, as ngx_http_core_server_name does); `rewrite re`;
@@ -63,6 +70,14 @@ class RegexSite:
 
     def __repr__(self) -> str:
         return f"<RegexSite {self.directive.name} {self.pattern!r}>"
+
+
+def regex_sites(dep):
+    """(node, RegexSite) for every regex of a deployment, in document order."""
+    for node in dep.walk():
+        if node.d is not None:
+            for site in sites_of(node):
+                yield node, site
 
 
 def sites_of(node) -> list[RegexSite]:

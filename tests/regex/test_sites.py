@@ -126,3 +126,24 @@ def test_value_span_of_the_name_and_clamping():
     assert (value_span(d, None, 3, 5).column, value_span(d, None, 3, 5).end_column) == (5, 7)
     beyond = value_span(d, None, 40, 50)
     assert beyond.column == 7
+
+
+def test_regex_sites_of_a_deployment(tmp_path):
+    from lintkit import write_tree
+    from nginxlint.regex.sites import regex_sites
+    from nginxlint.settings import Settings
+    from nginxlint.workspace import load_workspace
+
+    write_tree(tmp_path, {
+        "nginx.conf": "events {}\nhttp {\n  include maps.conf;\n  server {\n    location ~ \"^/(a\" { }\n  }\n}\n",
+        "maps.conf": "map $http_user_agent $bot {\n  ~*(googlebot|bingbot) 1;\n}\n",
+    })
+    (dep,) = load_workspace([tmp_path], Settings(), tmp_path).deployments
+    found = [(node.name, node.file.display, site.pattern, site.subject) for node, site in regex_sites(dep)]
+    assert found == [("~*(googlebot|bingbot)", "maps.conf", "(googlebot|bingbot)", "http_user_agent"),
+                     ("location", "nginx.conf", "^/(a", "uri")]
+    (_, broken) = [site for _, site in regex_sites(dep)]
+    error = broken.error()
+    assert error.nginx_message(broken.pattern) == 'pcre2_compile() failed: missing closing parenthesis in "^/(a"'
+    # the offset is the end of the pattern: the span is the closing quote, where the ")" is missing
+    assert tuple(broken.span(error.offset)) == (5, 21, 5, 22)
