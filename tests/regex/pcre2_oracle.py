@@ -74,3 +74,24 @@ def compile_many(patterns: list[str], caseless: bool = False) -> list[Compiled]:
     if len(results) != len(patterns):
         raise RuntimeError(f"pcre2test answered for {len(results)} of {len(patterns)} patterns")
     return results
+
+
+def exceeds_match_limit(cases: list[tuple[str, str]], limit: int = 1_000_000) -> list[bool]:
+    """For each (pattern, subject), whether PCRE2's interpreter gives up on the match limit (error -47): the
+    backtracking explosion a ReDoS pattern suffers. Subjects are ASCII without backslashes."""
+    lines = []
+    for pattern, subject in cases:
+        lines.append(f"/{pattern.encode('utf-8').hex(' ')}/hex\n{subject}\\=match_limit={limit}\n\n")
+    with tempfile.NamedTemporaryFile("w", suffix=".in", delete=False) as handle:
+        handle.write("".join(lines))
+        name = handle.name
+    try:
+        out = subprocess.run([PCRE2TEST, "-q", name], capture_output=True, timeout=600).stdout.decode("latin-1")
+    finally:
+        import os
+
+        os.unlink(name)
+    blocks = [block for block in out.split("\n\n") if block.strip()]
+    if len(blocks) != len(cases):
+        raise RuntimeError(f"pcre2test answered for {len(blocks)} of {len(cases)} cases")
+    return ["match limit exceeded" in block for block in blocks]

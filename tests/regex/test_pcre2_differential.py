@@ -113,3 +113,30 @@ def test_the_repository_configs_regexes_agree_with_pcre2():
         patterns = [pattern for pattern, flag in found if flag == caseless]
         disagreements, *_ = compare(patterns, caseless)
         assert disagreements == []
+
+
+# Patterns the ReDoS heuristic flags, and the safe ones it leaves, each with a subject that almost matches.
+REDOS_CASES = [
+    (r"^(a+)+$", "a" * 40 + "!", True),
+    (r"^(\w+\s?)*$", "word " * 12 + "word!", True),
+    (r"^(\d+|x)*$", "1" * 40 + "!", True),
+    (r"^(.*/)+x$", "/" * 30 + "x!", True),  # an "x" somewhere, or PCRE2 gives up before matching
+    (r"^(a|a)*$", "a" * 40 + "!", True),
+    (r"^(\w|\d)+$", "1" * 40 + "!", True),
+    (r"^(\w+\.?)+$", "a" * 40 + "!", True),
+    (r"^(/[^/]+)*$", "/a" * 40 + "/", False),
+    (r"^(ab+)*$", "ab" * 40 + "!", False),
+    (r"^(a+b)*$", "ab" * 40 + "!", False),
+    (r"^(a|ab)*$", "a" * 40 + "!", False),
+    (r"^(a++)+$", "a" * 40 + "!", False),
+    (r"^(?>a+)+$", "a" * 40 + "!", False),
+    (r"^(\w+\.)*\w+$", "a." * 40 + "!", False),
+    (r"^(?:[a-z0-9-]+\.)*example\.com$", "a." * 40 + "!", False),
+]
+
+
+def test_redos_heuristic_agrees_with_pcre2s_match_limit():
+    blown = pcre2_oracle.exceeds_match_limit([(pattern, subject) for pattern, subject, _ in REDOS_CASES])
+    for (pattern, _, risky), exceeded in zip(REDOS_CASES, blown):
+        assert bool(parse_regex(pattern).redos) == risky, pattern
+        assert exceeded == risky, pattern
