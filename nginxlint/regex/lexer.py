@@ -181,10 +181,10 @@ class Lexer:
                 self.literal(start, ord(c))
         return self.tokens
 
-    def literal(self, start: int, code: int, kind: str = "CHAR") -> None:
+    def literal(self, start: int, code: int) -> None:
         if code > 255 and not self.utf:
             self.error("character code point value in \\x{} or \\o{} is too large", self.pos - 1)
-        self.emit(kind, start, self.pos, code)
+        self.emit("CHAR", start, self.pos, code)
 
     def skip_transparent(self, at: int) -> int:
         """Past what PCRE2 ignores between a quantifier and its `?` or `+`: (?#…) comments, empty \\Q\\E, a
