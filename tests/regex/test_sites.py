@@ -147,3 +147,61 @@ def test_regex_sites_of_a_deployment(tmp_path):
     assert error.nginx_message(broken.pattern) == 'pcre2_compile() failed: missing closing parenthesis in "^/(a"'
     # the offset is the end of the pattern: the span is the closing quote, where the ")" is missing
     assert tuple(broken.span(error.offset)) == (5, 21, 5, 22)
+
+
+ORACLE_SERVER = r"""
+    server_name ~^(?<sub>Abc)\.test$ ~^lower\.test$;
+    location /ref/ { valid_referers ~EXAMPLE\.com; if ($invalid_referer) { return 403; } return 200 "ok"; }
+    location /gz/ { gzip on; gzip_http_version 1.0; gzip_min_length 1; gzip_types text/plain;
+                    gzip_disable "CURLX"; default_type text/plain; return 200 "hello hello hello hello"; }
+    location ~* ^/CI/ { return 200 "ci"; }
+    location ~ ^/CS/ { return 200 "cs"; }
+    location /if/ { if ($http_x_t ~* "^YES$") { return 200 "yes"; } return 200 "no"; }
+"""
+
+
+def _ask(port: int, raw: bytes) -> bytes:
+    import socket
+
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
+        conn.sendall(raw)
+        data = b""
+        while chunk := conn.recv(65536):
+            data += chunk
+    return data
+
+
+def test_caseless_flags_match_what_nginx_does():
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "oracle"))
+    try:
+        import nginx_harness as harness
+    finally:
+        sys.path.pop(0)
+    if harness.NGINX is None:
+        pytest.skip("nginx is not installed")
+    flags = {(s.directive.name, s.pattern): s.caseless for s in all_sites("server {" + ORACLE_SERVER + "}")}
+    assert flags == {("server_name", r"^(?<sub>Abc)\.test$"): True, ("server_name", r"^lower\.test$"): False,
+                     ("valid_referers", r"EXAMPLE\.com"): True, ("gzip_disable", "CURLX"): True,
+                     ("location", "^/CI/"): True, ("location", "^/CS/"): False, ("if", "^YES$"): True}
+    conf = ("pid logs/nginx.pid;\nerror_log logs/error.log;\nevents {}\nhttp {\n  access_log off; "
+            + " ".join(f"{name}_temp_path tmp/{name};" for name in harness.TEMP_PATHS)
+            + "\n  server {\n    listen 127.0.0.1:{port};" + ORACLE_SERVER + "  }\n"
+            + "  server { listen 127.0.0.1:{port} default_server; return 200 'default'; }\n}\n")
+    with harness.Nginx({"conf/nginx.conf": conf}) as nginx:
+        started = nginx.start()
+        assert started.status == 0, started.stderr
+        port = nginx.port
+        assert _ask(port, b"GET /ref/ HTTP/1.0\r\nHost: abc.test\r\n\r\n").startswith(b"HTTP/1.1 403")
+        assert b"200 OK" in _ask(port, b"GET /ref/ HTTP/1.0\r\nHost: abc.test\r\nReferer: http://example.com/\r\n\r\n")
+        gzip = b"GET /gz/ HTTP/1.0\r\nHost: abc.test\r\nAccept-Encoding: gzip\r\nUser-Agent: "
+        assert b"Content-Encoding: gzip" not in _ask(port, gzip + b"curlx/1\r\n\r\n")
+        assert b"Content-Encoding: gzip" in _ask(port, gzip + b"other/1\r\n\r\n")
+        assert _ask(port, b"GET /ci/ HTTP/1.0\r\nHost: abc.test\r\n\r\n").endswith(b"ci")
+        assert not _ask(port, b"GET /cs/ HTTP/1.0\r\nHost: abc.test\r\n\r\n").endswith(b"cs")
+        assert _ask(port, b"GET /if/ HTTP/1.0\r\nHost: abc.test\r\nX-T: yes\r\n\r\n").endswith(b"yes")
+        # server_name: nginx lower-cases the host, so "Abc" only matches because a capital makes it caseless
+        assert _ask(port, b"GET /ci/ HTTP/1.0\r\nHost: ABC.test\r\n\r\n").endswith(b"ci")
+        assert _ask(port, b"GET /ci/ HTTP/1.0\r\nHost: LOWER.test\r\n\r\n").endswith(b"ci")
