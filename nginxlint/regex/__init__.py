@@ -193,7 +193,10 @@ def _parse_units(units: str, pattern: str, caseless: bool, back: list[int] | Non
     try:
         tokens, total = tokenize(units, caseless)
     except RegexError as error:
-        _earlier_structural_error(error, units)
+        try:
+            _earlier_structural_error(error, units)
+        finally:
+            error.tokens = None  # memoised errors keep no token list
         raise
     root = build(parse_tokens(tokens, units), tokens)
     open_flags = {tok.start: tok.flags for tok in tokens if tok.kind == "OPEN"}
