@@ -222,7 +222,8 @@ def _parse_units(units: str, pattern: str, caseless: bool, back: list[int] | Non
     regex.anchored_start = analysis.anchored_start(root)
     regex.end_anchor = analysis.end_anchor(root)
     regex.mask = whole.mask
-    regex.redos = redos.find(root, table)
+    unbounded = any(tok.kind == "QUANT" and tok.value[1] is None for tok in tokens)
+    regex.redos = redos.find(root, table) if unbounded else []  # only unbounded repetition can explode
     if back is not None:
         remap(root, back)
         for cap in captures:

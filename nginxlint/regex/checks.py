@@ -45,6 +45,8 @@ def check(root: Alternation, total: int, open_flags: dict[int, int]) -> tuple[di
                 if isinstance(inner, Simple) and inner.kind == "reset":
                     raise RegexError("\\K is not allowed in lookarounds (but see PCRE2_EXTRA_ALLOW_LOOKAROUND_BSK)",
                                      inner.end)
+    if not any(isinstance(node, Group) and node.kind == "lookbehind" for node in nodes):
+        return names, groups
     for node, enclosing in _lookbehinds(root, ()):
         for branch in node.body.branches:
             if fixed_length(branch, groups, set(enclosing)) is None:
