@@ -24,21 +24,47 @@ def parser():
     """The lark LALR parser (tables loaded from nginxlint's cache directory when a previous run saved them)."""
     if _PARSER:
         return _PARSER[0]
-    from lark import Lark  # a run-time dependency used only here: imported when the first regex is parsed
+    import lark  # a run-time dependency used only here: imported when the first regex is parsed
 
     from ._lark_feed import TokenFeed
 
-    cache = _cache_file()
-    options = dict(parser="lalr", lexer=TokenFeed, maybe_placeholders=False, propagate_positions=False)
-    try:
-        built = Lark(GRAMMAR.read_text(encoding="utf-8"), cache=str(cache) if cache else False, **options)
-    except OSError:  # an unwritable or broken cache: build in memory
-        built = Lark(GRAMMAR.read_text(encoding="utf-8"), **options)
+    grammar = GRAMMAR.read_text(encoding="utf-8")
+    cache = _cache_file(grammar, lark.__version__)
+    built = None
+    if cache is not None:
+        try:
+            with open(cache, "rb") as handle:
+                built = lark.Lark.load(handle)
+        except Exception:  # missing, truncated or written by another lark: build the tables again
+            built = None
+    if built is None:
+        built = lark.Lark(grammar, parser="lalr", lexer=TokenFeed, maybe_placeholders=False)
+        if cache is not None:
+            _save(built, cache)
     _PARSER.append(built)
     return built
 
 
-def _cache_file() -> Path | None:
+def _save(built, cache: Path) -> None:
+    """Write the tables atomically (another process may be reading them); a failure only costs the next run."""
+    import os
+    import tempfile
+
+    try:
+        with tempfile.NamedTemporaryFile(dir=cache.parent, delete=False) as handle:
+            built.save(handle)
+        os.replace(handle.name, cache)
+    except Exception:
+        try:
+            os.unlink(handle.name)
+        except Exception:
+            pass
+
+
+def _cache_file(grammar: str, lark_version: str) -> Path | None:
+    """Where the tables of this grammar, built by this lark, are kept (None: no cache)."""
+    import hashlib
+
     from ..cache import default_directory
 
     if not _TABLE_CACHE[0]:
@@ -48,7 +74,8 @@ def _cache_file() -> Path | None:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError:
         return None
-    return directory / "pcre-lalr.cache"
+    digest = hashlib.blake2b(f"{lark_version}\n{grammar}".encode(), digest_size=8).hexdigest()
+    return directory / f"pcre-lalr-{digest}.pickle"
 
 
 def parse_tokens(tokens: list[Tok], pattern: str):

@@ -222,4 +222,11 @@ def test_lark_is_imported_only_when_a_pattern_is_parsed(tmp_path):
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     # the tables were cached on disk for the next process
-    assert list(tmp_path.rglob("pcre-lalr.cache"))
+    (tables,) = list(tmp_path.rglob("pcre-lalr-*.pickle"))
+    # a second process reads them; a broken file is rebuilt silently
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stderr == ""
+    tables.write_bytes(tables.read_bytes()[:100])
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stderr == ""
+    assert tables.stat().st_size > 1000
