@@ -8,9 +8,9 @@
     >>> site.parse().capture("f").slash
     False
 
-In a rule, with `dep` and `report` (the exact place of an error inside the pattern):
+In a rule, with `tree` and `report` (the exact place of an error inside the pattern):
 
-    for node, site in regex_sites(dep):
+    for node, site in regex_sites(tree):
         error = site.error()
         if error:
             report(node, error.nginx_message(site.pattern), span=site.span(error.offset))
@@ -72,9 +72,9 @@ class RegexSite:
         return f"<RegexSite {self.directive.name} {self.pattern!r}>"
 
 
-def regex_sites(dep):
-    """(node, RegexSite) for every regex of a deployment, in document order."""
-    for node in dep.walk():
+def regex_sites(tree):
+    """(node, RegexSite) for every regex of a config tree (nginxlint.config_tree.ConfigTree), in document order."""
+    for node in tree.walk():
         if node.d is not None:
             for site in sites_of(node):
                 yield node, site

@@ -128,7 +128,7 @@ def test_value_span_of_the_name_and_clamping():
     assert beyond.column == 7
 
 
-def test_regex_sites_of_a_deployment(tmp_path):
+def test_regex_sites_of_a_config_tree(tmp_path):
     from lintkit import write_tree
     from nginxlint.regex.sites import regex_sites
     from nginxlint.settings import Settings
@@ -138,11 +138,11 @@ def test_regex_sites_of_a_deployment(tmp_path):
         "nginx.conf": "events {}\nhttp {\n  include maps.conf;\n  server {\n    location ~ \"^/(a\" { }\n  }\n}\n",
         "maps.conf": "map $http_user_agent $bot {\n  ~*(googlebot|bingbot) 1;\n}\n",
     })
-    (dep,) = load_workspace([tmp_path], Settings(), tmp_path).deployments
-    found = [(node.name, node.file.display, site.pattern, site.subject) for node, site in regex_sites(dep)]
+    (tree,) = load_workspace([tmp_path], Settings(), tmp_path).trees
+    found = [(node.name, node.file.display, site.pattern, site.subject) for node, site in regex_sites(tree)]
     assert found == [("~*(googlebot|bingbot)", "maps.conf", "(googlebot|bingbot)", "http_user_agent"),
                      ("location", "nginx.conf", "^/(a", "uri")]
-    (_, broken) = [site for _, site in regex_sites(dep)]
+    (_, broken) = [site for _, site in regex_sites(tree)]
     error = broken.error()
     assert error.nginx_message(broken.pattern) == 'pcre2_compile() failed: missing closing parenthesis in "^/(a"'
     # the offset is the end of the pattern: the span is the closing quote, where the ")" is missing
