@@ -20,6 +20,7 @@ Directives read (nginx.org/en/docs): `location ~ / ~*` and `location ~re`; `if (
 when the pattern has an upper-case letter, as ngx_http_core_server_name does); `rewrite re`;
 `valid_referers ~re` (caseless; matched after the scheme); `gzip_disable re` (caseless);
 `proxy_redirect`, `proxy_cookie_domain` and `proxy_cookie_path` with `~`/`~*`; `fastcgi_split_path_info re`.
+Which of them nginx compiles caseless was checked on nginx 1.22.1 (tests/regex/test_sites.py).
 """
 from __future__ import annotations
 
@@ -30,10 +31,8 @@ from . import Regex, RegexError, parse_regex
 
 _IF_OPERATORS = {"~": False, "~*": True, "!~": False, "!~*": True}
 _TILDE_FIRST_ARG = ("proxy_redirect", "proxy_cookie_domain", "proxy_cookie_path")
-_SUBJECT = {"location": "uri", "rewrite": "uri", "fastcgi_split_path_info": "uri", "server_name": "host",
-            "valid_referers": "http_referer", "gzip_disable": "http_user_agent",
-            "proxy_redirect": "upstream_http_location", "proxy_cookie_path": "upstream_cookie_path",
-            "proxy_cookie_domain": "upstream_cookie_domain"}
+# What the upstream-side regexes are matched against: the Location header; a Set-Cookie attribute (no variable).
+_SUBJECT = {"proxy_redirect": "upstream_http_location", "proxy_cookie_path": None, "proxy_cookie_domain": None}
 
 
 class RegexSite:
