@@ -12,7 +12,8 @@ from typing import NamedTuple
 
 from ..lines import LineIndex
 from ..findings import Location, Span
-from ..nginx.parser import ESCAPE, ESCAPED, unescape
+from ..nginx.parser import unescape
+from ..nginx.wordmap import value_offsets
 from ..sources import SourceFile
 from .phases import code_arg, subsystem_of
 
@@ -71,18 +72,8 @@ class _Escaped:
     __slots__ = ("value_lines", "raw_offsets", "raw_lines", "shift")
 
     def __init__(self, raw: str, line: int, column: int):
-        offsets: list[int] = []  # value offset -> raw offset, as nginx's unescape() consumes the raw text
-        position = 0
-        for match in ESCAPE.finditer(raw):
-            offsets.extend(range(position, match.start()))
-            if match.group(1) in ESCAPED:
-                offsets.append(match.start())  # one character for the pair
-            else:
-                offsets.extend((match.start(), match.start() + 1))  # the backslash stays
-            position = match.end()
-        offsets.extend(range(position, len(raw) + 1))
         self.value_lines = LineIndex(unescape(raw))
-        self.raw_offsets = offsets
+        self.raw_offsets = value_offsets(raw)  # value offset -> raw offset, as nginx's unescape() reads the raw text
         self.raw_lines = LineIndex(raw)
         self.shift = _Shift(line, column)
 

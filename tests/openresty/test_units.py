@@ -209,9 +209,10 @@ def test_string_form_mapping_uses_the_parser_escapes():
     from hypothesis import given, settings, strategies as st
 
     from nginxlint.lines import LineIndex
-    from nginxlint.nginx import parser
+    from nginxlint.nginx import parser, wordmap
 
-    assert units_module.ESCAPE is parser.ESCAPE and units_module.ESCAPED is parser.ESCAPED
+    assert units_module.value_offsets is wordmap.value_offsets
+    assert wordmap.ESCAPE is parser.ESCAPE and wordmap.ESCAPED is parser.ESCAPED
     assert units_module.LineIndex is LineIndex is parser.LineIndex
 
     @settings(max_examples=300, deadline=None)

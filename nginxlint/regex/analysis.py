@@ -1,0 +1,189 @@
+"""What the text a pattern (or one of its groups) matches can contain, computed over the syntax tree.
+
+Every fact is an over-approximation ("can"): lookarounds and conditions never shrink it, so `can_contain` false
+is a proof and true a possibility. Each node gets a `Facts`: the bytes it may consume, the bytes its match may
+start and end with, whether it may match the empty string, its length bounds, and whether two dots can meet in
+it (a `..` path segment). Back references and subroutine calls take the facts of their group from a first pass;
+recursion and calls into groups still being computed count as "anything".
+"""
+from __future__ import annotations
+
+from . import charsets as cs
+from .tree import (Alternation, Assertion, Char, Conditional, Group, Multi, Node, Quantified, Ref, Sequence, Set,
+                   Simple)
+
+DOT = cs.of(".")
+
+
+class Facts:
+    __slots__ = ("mask", "first", "last", "nullable", "min", "max", "dotdot")
+
+    def __init__(self, mask, first, last, nullable, low, high, dotdot):
+        self.mask, self.first, self.last, self.nullable = mask, first, last, nullable
+        self.min, self.max, self.dotdot = low, high, dotdot
+
+
+EMPTY = Facts(0, 0, 0, True, 0, 0, False)
+ANYTHING = Facts(cs.ALL, cs.ALL, cs.ALL, True, 0, None, True)
+
+
+def _single(mask: int) -> Facts:
+    return Facts(mask, mask, mask, False, 1, 1, False)
+
+
+def compute(root: Node, groups_before: dict[int, Facts] | None):
+    """(facts of the whole pattern, of each capture group by number (a (?| number unites its groups), of each
+    node by id). `groups_before` are the group facts of a previous pass, for references."""
+    groups: dict[int, Facts] = {}
+    table: dict[int, Facts] = {}
+    known = groups_before or {}
+
+    def visit(node: Node) -> Facts:
+        facts = table[id(node)] = facts_of(node)
+        return facts
+
+    def facts_of(node: Node) -> Facts:
+        if isinstance(node, (Char, Set)):
+            return _single(node.mask)
+        if isinstance(node, Sequence):
+            return sequence([visit(item) for item in node.items])
+        if isinstance(node, Alternation):
+            return alternation([visit(branch) for branch in node.branches])
+        if isinstance(node, Group):
+            inner = visit(node.body)
+            if node.kind in ("lookahead", "lookbehind"):
+                return EMPTY
+            if node.kind == "capture":
+                groups[node.number] = alternation([groups[node.number], inner]) if node.number in groups else inner
+            return inner
+        if isinstance(node, Quantified):
+            return repeat(visit(node.body), node.min, node.max)
+        if isinstance(node, Multi):
+            return Facts(node.mask, node.mask, node.mask, False, 1, 2 if node.letter == "R" else None, False)
+        if isinstance(node, Ref):
+            found = [known.get(number) for number in node.numbers]
+            if not found or None in found or 0 in node.numbers:
+                return ANYTHING
+            facts = alternation(found)
+            if node.kind == "backref":  # an unset group matches nothing
+                facts = Facts(facts.mask, facts.first, facts.last, True, 0, facts.max, facts.dotdot)
+            return facts
+        if isinstance(node, Conditional):
+            if isinstance(node.condition, Node):
+                visit(node.condition)
+            branches = [visit(branch) for branch in node.body.branches]
+            if node.condition == "DEFINE":
+                return EMPTY
+            if len(branches) == 1:
+                branches.append(EMPTY)
+            return alternation(branches)
+        return EMPTY  # assertions, \K, options, verbs
+
+    return visit(root), groups, table
+
+
+def sequence(parts: list[Facts]) -> Facts:
+    mask = first = last = 0
+    nullable = True
+    low = 0
+    high: int | None = 0
+    dotdot = False
+    pending_last = 0  # bytes that can end the text matched so far, right before the next part
+    for part in parts:
+        mask |= part.mask
+        if nullable:
+            first |= part.first
+        if pending_last & DOT and part.first & DOT:
+            dotdot = True
+        dotdot = dotdot or part.dotdot
+        pending_last = part.last | (pending_last if part.nullable else 0)
+        nullable = nullable and part.nullable
+        low += part.min
+        high = None if high is None or part.max is None else high + part.max
+    for part in reversed(parts):
+        last |= part.last
+        if not part.nullable:
+            break
+    return Facts(mask, first, last, nullable, low, high, dotdot)
+
+
+def alternation(parts: list[Facts]) -> Facts:
+    if len(parts) == 1:
+        return parts[0]
+    mask = first = last = 0
+    high: int | None = 0
+    for part in parts:
+        mask |= part.mask
+        first |= part.first
+        last |= part.last
+        high = None if high is None or part.max is None else max(high, part.max)
+    return Facts(mask, first, last, any(p.nullable for p in parts), min(p.min for p in parts), high,
+                 any(p.dotdot for p in parts))
+
+
+def repeat(body: Facts, low: int, high: int | None) -> Facts:
+    if high == 0:
+        return EMPTY
+    many = high is None or high >= 2
+    top = None if high is None or body.max is None else body.max * high
+    if body.max == 0:
+        top = 0
+    dotdot = body.dotdot or (many and bool(body.last & DOT and body.first & DOT))
+    return Facts(body.mask, body.first, body.last, low == 0 or body.nullable, body.min * low, top, dotdot)
+
+
+# -- anchors ----------------------------------------------------------------------------------------------------
+_ZERO_WIDTH = ("setflags", "verb")
+
+
+def anchored_start(node: Node) -> bool:
+    """Every match starts at the start of the subject: each branch begins with ^ (not (?m)), \\A or \\G."""
+    if isinstance(node, Alternation):
+        return all(anchored_start(branch) for branch in node.branches)
+    if isinstance(node, Sequence):
+        for item in node.items:
+            if isinstance(item, Assertion):
+                if item.what in ("\\A", "\\G") or (item.what == "^" and not item.multiline):
+                    return True
+                if item.what in ("\\b", "\\B"):
+                    continue
+                return False
+            if isinstance(item, Simple) and item.kind in _ZERO_WIDTH:
+                continue
+            if isinstance(item, Group) and item.kind in ("lookahead", "lookbehind"):
+                continue
+            if isinstance(item, Group):
+                return anchored_start(item.body)
+            if isinstance(item, Quantified) and item.min >= 1 and isinstance(item.body, Group):
+                return anchored_start(item.body.body)
+            return False
+        return False
+    return False
+
+
+def end_anchor(node: Node) -> str | None:
+    """How every branch ends: "\\z" (the very end), "$" or "\\Z" (the end, or before a final newline), or None
+    when some branch may end anywhere. With several kinds, the loosest ("$") wins."""
+    if isinstance(node, Alternation):
+        kinds = [end_anchor(branch) for branch in node.branches]
+        if None in kinds:
+            return None
+        return "\\z" if all(kind == "\\z" for kind in kinds) else ("$" if "$" in kinds else "\\Z")
+    if isinstance(node, Sequence):
+        for item in reversed(node.items):
+            if isinstance(item, Assertion):
+                if item.what == "\\z" or item.what == "\\Z" or (item.what == "$" and not item.multiline):
+                    return item.what
+                if item.what in ("\\b", "\\B"):
+                    continue
+                return None
+            if isinstance(item, Simple) and item.kind in _ZERO_WIDTH:
+                continue
+            if isinstance(item, Group) and item.kind in ("lookahead", "lookbehind"):
+                continue
+            if isinstance(item, Group):
+                return end_anchor(item.body)
+            if isinstance(item, Quantified) and item.min >= 1 and isinstance(item.body, Group):
+                return end_anchor(item.body.body)
+            return None
+    return None
