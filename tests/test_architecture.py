@@ -10,8 +10,10 @@ PACKAGE = Path(__file__).resolve().parents[1] / "nginxlint"
 NOT_RULES = {"nginxlint.checks", "nginxlint.checks.registry", "nginxlint.checks.load"}
 # Module-level tables filled once at import, the same for every run.
 IMPORT_TIME_TABLES = {("nginxlint.checks.registry", "RULES"), ("nginxlint.checks.registry", "SCOPES"),
-                      # a memo of a pure function of the static directive table: the same for every run
-                      ("nginxlint.nginx.directives", "_USABLE")}
+                      # memos of pure functions of their key (the static directive table, a regex's text, the
+                      # grammar): the same answer for every run, so sharing them across runs is no hidden state
+                      ("nginxlint.nginx.directives", "_USABLE"), ("nginxlint.regex", "_MEMO"),
+                      ("nginxlint.regex.charsets", "_CATEGORY_CACHE"), ("nginxlint.regex.grammar", "_PARSER")}
 
 
 def _modules() -> dict[str, ast.Module]:
