@@ -41,8 +41,9 @@ _GLOBALS = frozenset((
 _LIBRARY_PREFIXES = ("resty.", "cjson", "ngx.", "ndk", "prometheus", "pgmoon", "lfs", "bit", "ffi", "table.", "jit")
 # Calls that end the handler: a branch ending with one does not fall through.
 _EXITS = frozenset(("ngx.exit", "ngx.redirect", "ngx.exec", "error", "os.exit", "ngx.throw_error"))
-# Pattern parts that let a "validating" regex accept anything: `.`, negated classes, \S \W \D (PCRE) %S %W ... (Lua)
-_LOOSE_PATTERN = re.compile(r"(?<!\\)(?<!%)\.|\[\^|\\[SWDHVNCXR]|%[SWDACPLUX]")
+# Escapes that accept almost any character: \S \W \D ... (PCRE), %S %W ... (Lua patterns)
+_LOOSE_ESCAPES = frozenset("SWDHVNCXR")
+_LOOSE_LUA_CLASSES = frozenset("SWDACPLUX")
 _FORMAT_SPEC = re.compile(r"%[-+ #0]*\d*(?:\.\d+)?([a-zA-Z%])")
 _SAFE_REDIRECT_PREFIX = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*://[^/?#]+/|/[^/\\])")
 
@@ -480,7 +481,7 @@ class _Walker:
         else:
             return False
         anchored = pattern.startswith(("^", "\\A")) and pattern.endswith(("$", "\\z", "\\Z"))
-        return anchored and not _LOOSE_PATTERN.search(pattern)
+        return anchored and not _accepts_anything(pattern)
 
     def path_of(self, node):
         """The global path an expression names (ngx.re.find), resolving locals that alias one."""
@@ -689,8 +690,8 @@ class _Walker:
         if taint and name in PROPAGATE_METHODS:
             if name == "format":
                 return None, _union(taint, _format_taint(None, args))
-            if name == "gsub" and len(args) > 1:
-                return None, _union(taint, args[1][1])
+            if name == "gsub" and args:
+                return None, _gsub_taint(taint, args)
             return None, taint
         return _CLEAN
 
@@ -716,6 +717,8 @@ class _Walker:
             if kinds is None or not args or not args[0][1]:
                 return _CLEAN
             return None, _made_safe(args[0][1], kinds)
+        if path in ("string.gsub", "ngx.re.gsub") and len(args) > 1:
+            return None, _gsub_taint(args[0][1], args[1:])
         spread = PROPAGATE_CALLS.get(path, MISSING)
         if spread is not MISSING:
             taint = None
@@ -836,6 +839,19 @@ def _after_prefix(prefix: str, taint):
     return tuple(out)
 
 
+def _gsub_taint(subject, args):
+    """s:gsub(pattern, replacement): the subject and the replacement. A literal pattern replacing both `<` and `>`
+    is an HTML escape: what it returns is safe in a page."""
+    taint = _union(subject, args[1][1] if len(args) > 1 else None)
+    pattern = args[0][0]
+    if taint and pattern is not None and pattern[0] == "str" and "<" in pattern[1] and ">" in pattern[1]:
+        taint = _made_safe(taint, _HTML_ESCAPED)
+    return taint
+
+
+_HTML_ESCAPED = frozenset(("xss",))
+
+
 def _field(taint, key):
     """The taint of `value[key]`: a table of named request values gives the one named `key`."""
     out = []
@@ -881,6 +897,34 @@ def _substitute(taint, passed, own_only: bool = False):
         else:
             out = _union(out, (t,))
     return out
+
+
+def _accepts_anything(pattern: str) -> bool:
+    """Whether a regex (PCRE or Lua) has a part matching nearly any character: `.` outside a class, a negated
+    class, or an escape like \\S or %S. Such a check lets `;`, `/` or a quote through."""
+    in_class = False
+    i, end = 0, len(pattern)
+    while i < end:
+        char = pattern[i]
+        if char in "\\%" and i + 1 < end:
+            following = pattern[i + 1]
+            if (char == "\\" and following in _LOOSE_ESCAPES) or (char == "%" and following in _LOOSE_LUA_CLASSES):
+                return True
+            i += 2
+            continue
+        if in_class:
+            if char == "]":
+                in_class = False
+        elif char == "[":
+            if pattern.startswith("^", i + 1):
+                return True
+            in_class = True
+            if pattern.startswith("]", i + 1):  # a leading ] is a member
+                i += 1
+        elif char == ".":
+            return True
+        i += 1
+    return False
 
 
 def _is_constant(node) -> bool:
