@@ -19,7 +19,7 @@ from typing import NamedTuple
 from . import ast
 from .errors import LineIndex
 from .taint_model import (
-    DB_METHODS, DB_MODULES, NORMALISED, PROPAGATE_CALLS, PROPAGATE_MEMBERS, PROPAGATE_METHODS, REQ_SOURCES,
+    DB_METHODS, DB_MODULES, NORMALISED, ROOTED, UNREFLECTABLE, PROPAGATE_CALLS, PROPAGATE_MEMBERS, PROPAGATE_METHODS, REQ_SOURCES,
     SANITISER_METHODS, SANITISERS, SINK_CALLS, SINK_MEMBERS, VAR_PREFIXES, VAR_SOURCES, Call, External, Hit, Param,
     Source, Step, Summary, TaintFacts, Tainted,
 )
@@ -263,8 +263,11 @@ class _Walker:
             key = key_value[1] if key_value is not None and key_value[0] == "str" else None
         if obj is not None and obj[0] == "path" and obj[1] == "ngx.header":
             if taint and value_node is not None:
-                name = f'"{key}"' if key is not None else "(computed name)"
-                self.hit("header", f"the response header {name} (ngx.header)", value_node, taint)
+                if key is not None and key.lower() == "location":  # a redirect by hand
+                    self.hit("redirect", f'the response header "{key}" (ngx.header)', value_node, taint)
+                else:
+                    name = f'"{key}"' if key is not None else "(computed name)"
+                    self.hit("header", f"the response header {name} (ngx.header)", value_node, taint)
             return
         base = self.lookup(target.obj.name) if type(target.obj) is ast.Name else None
         if obj is not None and obj[0] == "table" and key is not None:
@@ -550,21 +553,31 @@ class _Walker:
 
     def binop(self, node):
         """A tree of binary operators, in post-order without recursion on its spine (`..` chains nest to the
-        right as deep as the code is long)."""
-        stack = [(node, False)]
+        right as deep as the code is long). A `..` chain is taken whole: what may follow what depends on all
+        that comes before it."""
+        stack = [(node, None)]
         results = []
         while stack:
             current, ready = stack.pop()
-            if type(current) is not ast.BinOp:
-                results.append(self.expr(current))
-            elif ready:
+            if ready is None:
+                if type(current) is not ast.BinOp:
+                    results.append(self.expr(current))
+                elif current.op == "..":
+                    operands = _concat_operands(current)
+                    stack.append((current, len(operands)))
+                    stack.extend((operand, None) for operand in reversed(operands))
+                else:
+                    stack.append((current, "binary"))
+                    stack.append((current.right, None))
+                    stack.append((current.left, None))
+            elif ready == "binary":
                 right = results.pop()
                 left = results.pop()
                 results.append(_combine(current.op, left, right))
             else:
-                stack.append((current, True))
-                stack.append((current.right, False))
-                stack.append((current.left, False))
+                parts = results[-ready:]
+                del results[-ready:]
+                results.append(_concat(parts))
         return results[0]
 
     def suffixed(self, node):
@@ -645,7 +658,7 @@ class _Walker:
                 else:
                     return None
         api = f"ngx.var.{key}" if key.isidentifier() else f'ngx.var["{key}"]'
-        return (Tainted(Source(api, what, name, self.span(node)), (), EMPTY),)
+        return (Tainted(Source(api, what, name, self.span(node)), (), UNREFLECTABLE.get(what, EMPTY)),)
 
     def args(self, nodes):
         results = []
@@ -698,7 +711,8 @@ class _Walker:
     def global_call(self, path: str, node, args):
         source = REQ_SOURCES.get(path)
         if source is not None:
-            return None, (Tainted(Source(path, source[0], None, self.span(node)), (), EMPTY),)
+            what = source[0]
+            return None, (Tainted(Source(path, what, None, self.span(node)), (), UNREFLECTABLE.get(what, EMPTY)),)
         if path == "require":
             module = args[0][0] if args else None
             if module is not None and module[0] == "str":
@@ -807,16 +821,6 @@ class _Walker:
 # ---- helpers ---------------------------------------------------------------------------------------------------
 
 def _combine(op: str, left, right):
-    if op == "..":
-        value = None
-        left_value, right_value = left[0], right[0]
-        if left_value is not None and left_value[0] == "str":
-            if right_value is not None and right_value[0] == "str" and len(left_value[1]) < 512:
-                value = ("str", left_value[1] + right_value[1])
-            right_taint = _after_prefix(left_value[1], right[1]) if right[1] else None
-        else:
-            right_taint = right[1]
-        return value, _union(left[1], right_taint)
     if op == "or":
         return None, _union(left[1], right[1])
     if op == "and":
@@ -824,17 +828,61 @@ def _combine(op: str, left, right):
     return _CLEAN  # arithmetic and comparisons give numbers and booleans
 
 
-def _after_prefix(prefix: str, taint):
-    """Taint of what follows a constant: after "https://host/" or "/dir" a redirect stays on this site, and after
-    a directory a normalised $uri stays in it."""
-    kinds = set()
-    if _SAFE_REDIRECT_PREFIX.match(prefix):
-        kinds.add("redirect")
+def _concat_operands(node) -> list:
+    """The operands of a `..` chain, in order."""
+    stack, operands = [node], []
+    while stack:
+        current = stack.pop()
+        if type(current) is ast.BinOp and current.op == "..":
+            stack.append(current.right)
+            stack.append(current.left)
+        else:
+            operands.append(current)
+    return operands
+
+
+def _concat(parts):
+    """The string `a .. b .. c` (or string.format's result): its value when every part is a constant, and the
+    taint of each part, made safe for what its place in the string prevents."""
+    taint = None
+    prefix = ""  # the constant text so far, while every part before is a constant
+    previous = None  # the constant just before, if any
+    settled = False  # whether the URL's scheme and host are behind us: a redirect goes where they say
+    for index, (value, part_taint) in enumerate(parts):
+        literal = value[1] if value is not None and value[0] == "str" else None
+        if part_taint:
+            if index:
+                part_taint = _after(prefix, previous, settled, part_taint)
+                settled = settled or all("redirect" in t.safe for t in part_taint if _rooted(t))
+            taint = _union(taint, part_taint)
+        if literal is None:
+            prefix = None
+        else:
+            if prefix is not None:
+                prefix = prefix + literal if len(prefix) < 512 else None
+                settled = settled or (prefix is not None and bool(_SAFE_REDIRECT_PREFIX.match(prefix)))
+            settled = settled or (index > 0 and ("?" in literal or "#" in literal or "&" in literal))
+        previous = literal
+    return (("str", prefix) if prefix is not None else None), taint
+
+
+def _rooted(t) -> bool:
+    return type(t.origin) is Source and t.origin.what in ROOTED
+
+
+def _after(prefix, previous, settled, taint):
+    """What a value placed after something else is safe for. After "https://host/", "/dir", a `?` or a path, a
+    redirect stays where they point; after a constant directory a normalised $uri stays in it; and $uri (which
+    starts with `/`) after anything but a scheme or a lone `/` is the path of a URL whose host comes before it."""
+    kinds = {"redirect"} if settled or (prefix is not None and _SAFE_REDIRECT_PREFIX.match(prefix)) else set()
     out = []
     for t in taint:
         extra = kinds
-        if prefix and type(t.origin) is Source and t.origin.what in NORMALISED:
-            extra = kinds | {"path"}
+        what = t.origin.what if type(t.origin) is Source else None
+        if what in NORMALISED and prefix:
+            extra = extra | {"path"}
+        if what in ROOTED and prefix is None and not (previous is not None and previous.endswith((":", "/"))):
+            extra = extra | {"redirect"}
         out.append(Tainted(t.origin, t.steps, t.safe | extra) if extra else t)
     return tuple(out)
 
@@ -865,18 +913,27 @@ def _field(taint, key):
 
 
 def _format_taint(template, args):
-    """string.format's result: the arguments formatted with %s/%q (numbers from %d, %x, ... carry nothing)."""
-    specs = None
-    if template is not None:
-        specs = [m.group(1) for m in _FORMAT_SPEC.finditer(template) if m.group(1) != "%"]
-    taint = None
-    for i, (_, arg_taint) in enumerate(args):
-        if not arg_taint:
+    """string.format's result: the arguments formatted with %s/%q placed as in a concatenation (numbers from
+    %d, %x, ... carry nothing)."""
+    if template is None:
+        taint = None
+        for _, arg_taint in args:
+            taint = _union(taint, arg_taint)
+        return taint
+    parts = []
+    position = 0
+    index = 0
+    for match in _FORMAT_SPEC.finditer(template):
+        if match.group(1) == "%":
             continue
-        if specs is not None and i < len(specs) and specs[i] not in "sqa":
-            continue
-        taint = _union(taint, arg_taint)
-    return taint
+        parts.append((("str", template[position:match.start()]), None))
+        position = match.end()
+        if index < len(args):
+            value, taint = args[index]
+            parts.append((value, taint) if match.group(1) in "sqa" else _CLEAN)
+        index += 1
+    parts.append((("str", template[position:]), None))
+    return _concat(parts)[1]
 
 
 def _substitute(taint, passed, own_only: bool = False):

@@ -107,6 +107,14 @@ VAR_SOURCES = {
 }
 # $uri is normalised by nginx (no `..` segments survive): a path built as "<dir>" .. ngx.var.uri stays in <dir>.
 NORMALISED = frozenset(("uri",))
+# Values that start with `/`: after a host they are the path of the URL, not its host.
+ROOTED = frozenset(("uri", "raw_uri"))
+# Sinks that hurt the user whose browser sent the request (redirect, response header, page), and the input a link
+# or a form of another site cannot make that browser send with chosen content: request headers (Origin and Referer
+# included: the browser sets them), cookies, the Host header, the basic-auth user. For these sinks, such input
+# is the client's own and only reaches the client.
+_REFLECTED = frozenset(("redirect", "header", "xss"))
+UNREFLECTABLE = {what: _REFLECTED for what in ("header", "cookie", "host", "raw_header", "user")}
 
 # ngx.req functions whose result the client writes: function -> (what, returns a table of named values).
 REQ_SOURCES = {
