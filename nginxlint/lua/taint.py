@@ -458,6 +458,8 @@ class _Walker:
         kind = type(node)
         if kind is ast.Paren:
             return self.target_key(node.expr)
+        if kind is ast.BinOp and node.op == "or" and _is_constant(node.right):
+            return self.target_key(node.left)  # `x or ""` passes a check only when x does, or x is nil
         if kind is ast.Name:
             return self.lookup(node.name)
         if kind is ast.Index:
