@@ -42,7 +42,7 @@ def lua_request_taint(dep, report):
     units = [u for u in dep.lua.units if u.facts is not None and u.facts.taint is not None]
     if not units:
         return
-    from ..lua.taint import unit_flows
+    from ..lua.taint_link import unit_flows
 
     modules: dict = {}  # (subsystem, module name) -> unit
     for unit in units:

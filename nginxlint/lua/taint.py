@@ -1,9 +1,9 @@
 """Lua taint analysis: request input (ngx.var.*, ngx.req.get_*) reaching a dangerous call.
 
-Two halves. `analyze_taint(chunk)` walks one chunk once and summarises each function: which of its parameters (and
-which request input) reach which sink, which flow into calls of other modules, and what its return value carries.
-It depends on the chunk's text alone, so it is cached with the other Lua facts. `unit_flows` then links a unit's
-summaries with the summaries of the modules it requires, and gives every request-to-sink flow with its path.
+`analyze_taint(chunk)` walks one chunk once and summarises each function: which of its parameters (and which
+request input) reach which sink, which flow into calls of other modules, and what its return value carries. It
+depends on the chunk's text alone, so it is cached with the other Lua facts. nginxlint.lua.taint_link then links
+a unit's summaries with those of the modules it requires.
 
 The walk is flow-sensitive where it matters for sanitising checks: each branch of an `if` runs on its own copy
 of the state and the branches that fall through are merged after it, so a check that returns early
@@ -14,21 +14,19 @@ quiet rather than guess.
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
 
 from . import ast
 from .errors import LineIndex
 from .taint_model import (
-    DB_METHODS, DB_MODULES, NORMALISED, ROOTED, UNREFLECTABLE, PROPAGATE_CALLS, PROPAGATE_MEMBERS, PROPAGATE_METHODS, REQ_SOURCES,
-    SANITISER_METHODS, SANITISERS, SINK_CALLS, SINK_MEMBERS, VAR_PREFIXES, VAR_SOURCES, Call, External, Hit, Param,
-    Source, Step, Summary, TaintFacts, Tainted,
+    DB_METHODS, DB_MODULES, NORMALISED, PROPAGATE_CALLS, PROPAGATE_MEMBERS, PROPAGATE_METHODS, REQ_SOURCES, ROOTED,
+    SANITISER_METHODS, SANITISERS, SINK_CALLS, SINK_MEMBERS, UNREFLECTABLE, VAR_PREFIXES, VAR_SOURCES, Call, External,
+    Hit, Param, Source, Step, Summary, TaintFacts, Tainted,
 )
 
-__all__ = ["analyze_taint", "unit_flows", "Flow"]
+__all__ = ["analyze_taint"]
 
 MAX_ORIGINS = 4  # distinct origins kept per value: enough to name one source, bounded for long concatenations
 MAX_STEPS = 8  # path steps kept per value (the last ones: nearest the sink)
-MAX_DEPTH = 4  # calls followed across modules
 EMPTY = frozenset()
 MISSING = object()
 
@@ -692,7 +690,7 @@ class _Walker:
                 return self.member_call(obj[1], name, node, node.args, args, True)
             if kind == "db":
                 if name in DB_METHODS and args and args[0][1]:
-                    self.hit("sql", f"{_text(node.obj) or 'db'}:{name}", node.args[0], args[0][1])
+                    self.hit("sql", f"{_dotted(node.obj) or 'db'}:{name}", node.args[0], args[0][1])
                 elif name in SANITISER_METHODS and args and args[0][1]:
                     return None, _made_safe(args[0][1], SANITISER_METHODS[name])
                 return _CLEAN
@@ -1017,10 +1015,6 @@ def _dotted(target) -> str | None:
     return ".".join(reversed(parts))
 
 
-def _text(node) -> str | None:
-    return _dotted(node)
-
-
 _SUFFIXES = frozenset((ast.Index, ast.Call, ast.MethodCall))
 
 _STATEMENTS = {
@@ -1037,99 +1031,3 @@ _STATEMENTS = {
     ast.GenericFor: _Walker.s_generic_for,
     ast.Return: _Walker.s_return,
 }
-
-
-# ---- linking units ---------------------------------------------------------------------------------------------
-
-class Flow(NamedTuple):
-    """Request input reaching a sink. `unit` and `source_unit` are whatever the caller's lookup names units by;
-    `steps` are (unit, Step) pairs from the source to the sink."""
-
-    kind: str
-    sink: str
-    unit: object
-    span: tuple
-    source: Source
-    source_unit: object
-    steps: tuple
-
-
-class _Reached(NamedTuple):
-    source: Source
-    unit: object
-    steps: tuple
-    safe: frozenset
-
-
-def unit_flows(unit, facts: TaintFacts, lookup) -> list[Flow]:
-    """Every flow from request input to a sink that starts or ends in `unit`'s own code. `lookup(module, member)`
-    gives (unit, Summary) of a function exported by a module of the deployment, or None."""
-    flows: list[Flow] = []
-    for summary in facts.summaries:
-        for hit in summary.hits:
-            for reached in _concrete(hit.taint, unit, None, 0, lookup):
-                if hit.kind not in reached.safe:
-                    flows.append(Flow(hit.kind, hit.sink, unit, hit.span, reached.source, reached.unit, reached.steps))
-        for call in summary.calls:
-            _through(call, unit, None, 0, lookup, flows)
-    return flows
-
-
-def _concrete(taint, unit, env, depth, lookup):
-    """The request input a taint stands for, with its path. `env(i)` gives what parameter i received (None: the
-    parameters are unknown, as for a function nginx calls)."""
-    out = []
-    for t in taint:
-        origin = t.origin
-        own = tuple((unit, step) for step in t.steps)
-        kind = type(origin)
-        if kind is Source:
-            out.append(_Reached(origin, unit, own, t.safe))
-        elif kind is Param:
-            if env is not None:
-                for reached in env(origin.index):
-                    out.append(_Reached(reached.source, reached.unit, reached.steps + own, reached.safe | t.safe))
-        elif depth < MAX_DEPTH:
-            target = lookup(origin.module, origin.member)
-            if target is None:
-                continue
-            callee_unit, summary = target
-            inner = _environment(origin.args, unit, env, depth, lookup)
-            back = ((unit, Step(origin.span, f"returned by `{origin.member}` of module \"{origin.module}\"")),)
-            for reached in _concrete(summary.returns, callee_unit, inner, depth + 1, lookup):
-                out.append(_Reached(reached.source, reached.unit, reached.steps + back + own, reached.safe | t.safe))
-    return out
-
-
-def _environment(args, unit, env, depth, lookup):
-    cache: dict = {}
-
-    def received(index: int):
-        hit = cache.get(index)
-        if hit is None:
-            arg = args[index] if index < len(args) else None
-            hit = cache[index] = _concrete(arg, unit, env, depth + 1, lookup) if arg else []
-        return hit
-
-    return received
-
-
-def _through(call: Call, unit, env, depth, lookup, flows) -> None:
-    """Tainted arguments of a call into another module, followed to the sinks its parameters reach there."""
-    if depth >= MAX_DEPTH:
-        return
-    target = lookup(call.module, call.member)
-    if target is None:
-        return
-    callee_unit, summary = target
-    inner = _environment(call.args, unit, env, depth, lookup)
-    for hit in summary.hits:
-        taint = tuple(t for t in hit.taint if type(t.origin) is not Source)
-        if not taint:
-            continue
-        for reached in _concrete(taint, callee_unit, inner, depth + 1, lookup):
-            if hit.kind not in reached.safe:
-                flows.append(Flow(hit.kind, hit.sink, callee_unit, hit.span, reached.source, reached.unit,
-                                  reached.steps))
-    for nested in summary.calls:
-        _through(nested, callee_unit, inner, depth + 1, lookup, flows)
