@@ -60,6 +60,8 @@ def lua_request_taint(dep, report):
         for flow in unit_flows(unit, unit.facts.taint, lookup):
             code, consequence = CONSEQUENCES[flow.kind]
             sink_unit = flow.unit
+            if flow.kind == "xss" and sink_unit.subsystem == "stream":
+                continue  # ngx.say writes to a TCP/UDP client there, not to a page
             key = (code, sink_unit.path, flow.span)
             if key in reported:
                 continue

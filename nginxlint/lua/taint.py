@@ -104,6 +104,7 @@ class _Walker:
         self.tables: list[dict] = []  # fields of tables bound to locals of the main body
         self.exports: dict | None = None
         self.depth = 0
+        self.overridden: set = set()  # bindings with a field whose taint differs from the table's: (binding, key)
 
     def span(self, node):
         return self.lines.span(node.start, node.end)
@@ -176,7 +177,8 @@ class _Walker:
         binding = _Binding(value)
         self.scopes.setdefault(name, []).append(binding)
         declared.append(name)
-        self.write(binding, taint)
+        if taint:  # a new binding has no state yet: nothing to write (or undo) when it is clean
+            self.write(binding, taint)
         if value is not None and value[0] == "table" and self.depth == 0:
             self.tables.append(value[1])
         return binding
@@ -271,7 +273,8 @@ class _Walker:
         if obj is not None and obj[0] == "table" and key is not None:
             obj[1][key] = result
         if base is not None:
-            if key is not None:
+            if key is not None and (taint or self.state.get(base) or base in self.overridden):
+                self.overridden.add(base)
                 self.write((base, key), taint)
             if taint:
                 self.write(base, _union(self.state.get(base), taint))
@@ -467,6 +470,7 @@ class _Walker:
             if type(node.obj) is ast.Name:
                 base = self.lookup(node.obj.name)
                 if base is not None:
+                    self.overridden.add(base)
                     return (base, key)
             if self.path_of(node.obj) == "ngx.var":
                 return ("var", key)
@@ -518,6 +522,8 @@ class _Walker:
             return self.suffixed(node)
         if kind is ast.String:
             return ("str", node.value), None
+        if kind is ast.Number or kind is ast.Constant:
+            return _CLEAN
         if kind is ast.Paren:
             return self.expr(node.expr)
         if kind is ast.BinOp:
@@ -555,6 +561,10 @@ class _Walker:
         """A tree of binary operators, in post-order without recursion on its spine (`..` chains nest to the
         right as deep as the code is long). A `..` chain is taken whole: what may follow what depends on all
         that comes before it."""
+        left, right = node.left, node.right
+        if type(left) is not ast.BinOp and type(right) is not ast.BinOp:  # most operators: no stack needed
+            left, right = self.expr(left), self.expr(right)
+            return _concat((left, right)) if node.op == ".." else _combine(node.op, left, right)
         stack = [(node, None)]
         results = []
         while stack:
@@ -629,9 +639,9 @@ class _Walker:
                 obj = value
             else:
                 obj = None
-        if type(node.obj) is ast.Name and key is not None:
+        if self.overridden and key is not None and type(node.obj) is ast.Name:
             base = self.lookup(node.obj.name)
-            if base is not None:
+            if base in self.overridden:
                 known = self.state.get((base, key), MISSING)
                 if known is not MISSING:
                     return obj, known
