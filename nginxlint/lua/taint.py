@@ -876,6 +876,11 @@ def _concat(parts):
     return (("str", prefix) if prefix is not None else None), taint
 
 
+# What a fixed start of a URI keeps a value from choosing: the site a redirect goes to, and the location a
+# subrequest reaches (beyond a fixed "/backend/" the value picks a path under it, as proxy_pass would).
+_PLACED = frozenset(("redirect", "subrequest"))
+
+
 def _rooted(t) -> bool:
     return type(t.origin) is Source and t.origin.what in ROOTED
 
@@ -884,7 +889,7 @@ def _after(prefix, previous, settled, taint):
     """What a value placed after something else is safe for. After "https://host/", "/dir", a `?` or a path, a
     redirect stays where they point; after a constant directory a normalised $uri stays in it; and $uri (which
     starts with `/`) after anything but a scheme or a lone `/` is the path of a URL whose host comes before it."""
-    kinds = {"redirect"} if settled or (prefix is not None and _SAFE_REDIRECT_PREFIX.match(prefix)) else set()
+    kinds = set(_PLACED) if settled or (prefix is not None and _SAFE_REDIRECT_PREFIX.match(prefix)) else set()
     out = []
     for t in taint:
         extra = kinds
@@ -892,7 +897,7 @@ def _after(prefix, previous, settled, taint):
         if what in NORMALISED and prefix:
             extra = extra | {"path"}
         if what in ROOTED and prefix is None and not (previous is not None and previous.endswith((":", "/"))):
-            extra = extra | {"redirect"}
+            extra = extra | _PLACED
         out.append(Tainted(t.origin, t.steps, t.safe | extra) if extra else t)
     return tuple(out)
 

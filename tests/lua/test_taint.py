@@ -276,6 +276,10 @@ def test_a_sanitiser_for_one_sink_keeps_the_others():
     ("io.open('/srv/www' .. ngx.var.uri)", False),  # $uri is normalised: no .. segment
     ("io.open(ngx.var.uri)", True),
     ("io.open('/srv/www/' .. ngx.var.request_uri)", True),  # the raw URI keeps %2e%2e
+    ("ngx.location.capture('/backend' .. ngx.var.request_uri)", False),  # a path under /backend, as proxy_pass
+    ("ngx.location.capture('/backend/' .. ngx.var.arg_x)", False),
+    ("ngx.location.capture('/' .. ngx.var.arg_x)", True),
+    ("ngx.exec(ngx.var.uri)", True),  # jumps to an `internal` location the client named
 ])
 def test_place_in_the_string(code, reported):
     assert bool(flows(code)) is reported
