@@ -98,6 +98,8 @@ def _through(call: Call, unit, env, depth, lookup, flows) -> None:
         return
     callee_unit, summary = target
     inner = _environment(call.args, unit, env, depth, lookup)
+    if not any(inner(index) for index, arg in enumerate(call.args) if arg):
+        return  # no request input in the arguments: nothing to follow (and no fan-out through the callee's calls)
     for hit in summary.hits:
         taint = tuple(t for t in hit.taint if type(t.origin) is not Source)
         if not taint:

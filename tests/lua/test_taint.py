@@ -356,3 +356,16 @@ def test_long_concatenations_and_deep_code_do_not_exhaust_the_stack():
     assert kinds(code) == [("command", "os.execute")]
     nested = "local x = ngx.var.arg_x\n" + "do " * 150 + "os.execute(x)" + " end" * 150
     assert kinds(nested) == [("command", "os.execute")]
+
+
+def test_calls_between_modules_do_not_fan_out():
+    """Every function of each module calls every function of the next one: following that blindly is 8^4 paths
+    per call; only the calls that carry request input are followed."""
+    modules = {}
+    for index in range(5):
+        calls = "".join(f"  nxt.f{k}(v)\n" for k in range(8)) if index < 4 else "  os.execute(v)\n"
+        body = "".join(f"function M.f{k}(v)\n{calls}end\n" for k in range(8))
+        modules[f"m{index}"] = f"local nxt = require 'm{index + 1}'\nlocal M = {{}}\n{body}return M\n"
+    assert flows("require('m0').f0('ls')", modules) == []
+    found = flows("require('m1').f0(ngx.var.arg_x)", modules)
+    assert {(f.unit, f.kind) for f in found} == {("m4", "command")}
