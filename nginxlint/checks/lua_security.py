@@ -1,4 +1,4 @@
-"""SEC561–SEC569: request input reaching a dangerous call in the Lua an nginx deployment runs.
+"""SEC561–SEC570: request input reaching a dangerous call in the Lua an nginx deployment runs.
 
 The flows come from nginxlint.lua.taint: each unit's summaries (cached with its Lua facts) linked with those of the
 modules it requires, in the same subsystem. One finding per sink argument, at that argument, with the path from
@@ -23,6 +23,8 @@ CONSEQUENCES = {
     "regex": ("SEC568", "a request chooses the regular expression, which can take exponential time (ReDoS) or fail "
                         "to compile"),
     "xss": ("SEC569", "the response echoes request data unescaped, a reflected XSS when it is served as HTML"),
+    "ssrf": ("SEC570", "a request chooses the server nginx connects to: internal services, cloud metadata "
+                       "(169.254.169.254), anything the pod can reach"),
 }
 ADVICE = {
     "command": "pass only values checked against an allowlist (a `^[a-z0-9]+$` check that returns early)",
@@ -34,10 +36,12 @@ ADVICE = {
     "sql": "quote it with ngx.quote_sql_str (or the driver's escape_literal)",
     "regex": "match against a fixed pattern, or quote the value before putting it into a pattern",
     "xss": "escape it for HTML, or send it with a non-HTML Content-Type",
+    "ssrf": "fix the scheme and host in the code (\"https://api.example.com/\" .. path) or check the host against "
+            "an allowlist",
 }
 
 
-@rule("SEC561", "SEC562", "SEC563", "SEC564", "SEC565", "SEC566", "SEC567", "SEC568", "SEC569")
+@rule("SEC561", "SEC562", "SEC563", "SEC564", "SEC565", "SEC566", "SEC567", "SEC568", "SEC569", "SEC570")
 def lua_request_taint(dep, report):
     units = [u for u in dep.lua.units if u.facts is not None and u.facts.taint is not None]
     if not units:

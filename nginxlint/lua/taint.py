@@ -18,8 +18,8 @@ import re
 from . import ast
 from .errors import LineIndex
 from .taint_model import (
-    DB_METHODS, DB_MODULES, NORMALISED, PROPAGATE_CALLS, PROPAGATE_MEMBERS, PROPAGATE_METHODS, REQ_SOURCES, ROOTED,
-    SANITISER_METHODS, SANITISERS, SINK_CALLS, SINK_MEMBERS, UNREFLECTABLE, VAR_PREFIXES, VAR_SOURCES, Call, External,
+    CLIENT_METHODS, CLIENT_MODULES, NORMALISED, PROPAGATE_CALLS, PROPAGATE_MEMBERS, PROPAGATE_METHODS, REQ_SOURCES, ROOTED,
+    SANITISER_METHODS, SANITISERS, SINK_CALLS, SINK_MEMBERS, SOCKET_CALLS, UNREFLECTABLE, VAR_PREFIXES, VAR_SOURCES, Call, External,
     Hit, Param, Source, Step, Summary, TaintFacts, Tainted,
 )
 
@@ -43,6 +43,7 @@ _EXITS = frozenset(("ngx.exit", "ngx.redirect", "ngx.exec", "error", "os.exit", 
 _LOOSE_ESCAPES = frozenset("SWDHVNCXR")
 _LOOSE_LUA_CLASSES = frozenset("SWDACPLUX")
 _FORMAT_SPEC = re.compile(r"%[-+ #0]*\d*(?:\.\d+)?([a-zA-Z%])")
+_ORIGIN = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/?#]+$")  # "https://host": a path may follow
 _SAFE_REDIRECT_PREFIX = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*://[^/?#]+/|/[^/\\])")
 
 
@@ -698,9 +699,15 @@ class _Walker:
             kind = obj[0]
             if kind == "module":
                 return self.member_call(obj[1], name, node, node.args, args, True)
-            if kind == "db":
-                if name in DB_METHODS and args and args[0][1]:
-                    self.hit("sql", f"{_dotted(node.obj) or 'db'}:{name}", node.args[0], args[0][1])
+            if kind in ("db", "http", "socket"):
+                sink = CLIENT_METHODS.get((kind, name))
+                if sink is not None and node.args:
+                    arg, taint = node.args[0], args[0][1]
+                    if type(arg) is ast.Table and arg.field("host") is not None:  # connect({ host = ... })
+                        arg = arg.field("host")
+                        taint = self.expr(arg)[1]
+                    if taint:
+                        self.hit(sink, f"{_dotted(node.obj) or kind}:{name}", arg, taint)
                 elif name in SANITISER_METHODS and args and args[0][1]:
                     return None, _made_safe(args[0][1], SANITISER_METHODS[name])
                 return _CLEAN
@@ -736,6 +743,8 @@ class _Walker:
                     self.hit(kind, path, node.args[i], args[i][1])
         elif path == "ngx.location.capture_multi" and node.args:
             self.capture_multi(node.args[0], args[0])
+        if path in SOCKET_CALLS:
+            return (SOCKET_CALLS[path], path), None
         if path in SANITISERS:
             kinds = SANITISERS[path]
             if kinds is None or not args or not args[0][1]:
@@ -783,8 +792,9 @@ class _Walker:
             return _CLEAN
         if (module, member) in PROPAGATE_MEMBERS:
             return None, args[0][1] if args else None
-        if module in DB_MODULES and member in DB_MODULES[module]:
-            return ("db", module), None
+        client = CLIENT_MODULES.get(module)
+        if client is not None and member in client[1]:
+            return (client[0], module), None
         if module.startswith(_LIBRARY_PREFIXES):
             return _CLEAN
         taints = ((None,) if is_method else ()) + tuple(a[1] for a in args)
@@ -878,7 +888,7 @@ def _concat(parts):
 
 # What a fixed start of a URI keeps a value from choosing: the site a redirect goes to, and the location a
 # subrequest reaches (beyond a fixed "/backend/" the value picks a path under it, as proxy_pass would).
-_PLACED = frozenset(("redirect", "subrequest"))
+_PLACED = frozenset(("redirect", "subrequest", "ssrf"))
 
 
 def _rooted(t) -> bool:
@@ -896,7 +906,8 @@ def _after(prefix, previous, settled, taint):
         what = t.origin.what if type(t.origin) is Source else None
         if what in NORMALISED and prefix:
             extra = extra | {"path"}
-        if what in ROOTED and prefix is None and not (previous is not None and previous.endswith((":", "/"))):
+        if what in ROOTED and (_ORIGIN.match(prefix) if prefix is not None
+                               else not (previous is not None and previous.endswith((":", "/")))):
             extra = extra | _PLACED
         out.append(Tainted(t.origin, t.steps, t.safe | extra) if extra else t)
     return tuple(out)

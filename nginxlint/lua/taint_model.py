@@ -126,7 +126,7 @@ REQ_SOURCES = {
 }
 
 # ---- sinks ---------------------------------------------------------------------------------------
-SINK_KINDS = ("command", "path", "code", "redirect", "subrequest", "header", "sql", "regex", "xss")
+SINK_KINDS = ("command", "path", "code", "redirect", "subrequest", "header", "sql", "regex", "xss", "ssrf")
 
 # global function -> (kind, argument indexes)
 SINK_CALLS = {
@@ -142,6 +142,7 @@ SINK_CALLS = {
     "dofile": ("code", (0,)),
     "loadfile": ("code", (0,)),
     "ngx.redirect": ("redirect", (0,)),
+    "ngx.socket.connect": ("ssrf", (0,)),
     "ngx.exec": ("subrequest", (0,)),
     "ngx.location.capture": ("subrequest", (0,)),
     "ngx.req.set_header": ("header", (1,)),
@@ -157,9 +158,16 @@ SINK_CALLS = {
 SINK_MEMBERS = {
     ("resty.shell", "run"): ("command", (0,)),
 }
-# database client modules and how their objects are made: module -> constructor names
-DB_MODULES = {"resty.mysql": ("new",), "pgmoon": ("new",)}
-DB_METHODS = frozenset(("query", "send_query"))
+# Client modules and how their objects are made: module -> (object kind, constructor names)
+CLIENT_MODULES = {"resty.mysql": ("db", ("new",)), "pgmoon": ("db", ("new",)), "resty.http": ("http", ("new",))}
+# Functions that make a cosocket: -> object kind
+SOCKET_CALLS = {"ngx.socket.tcp": "socket", "ngx.socket.udp": "socket", "ngx.socket.connect": "socket"}
+# (object kind, method) -> sink kind; the first argument is the sink (a table's `host` field for connect)
+CLIENT_METHODS = {
+    ("db", "query"): "sql", ("db", "send_query"): "sql",
+    ("http", "request_uri"): "ssrf", ("http", "connect"): "ssrf", ("socket", "connect"): "ssrf",
+    ("socket", "setpeername"): "ssrf",
+}
 
 # ---- propagation and sanitisers ------------------------------------------------------------------
 # Functions whose result carries the taint of the listed arguments (None: all).

@@ -109,6 +109,12 @@ X = "ngx.var.arg_x"
     (f"ngx.re.gmatch('s', {X})", "regex", "ngx.re.gmatch"),
     (f"ngx.re.sub('s', {X}, '')", "regex", "ngx.re.sub"),
     (f"ngx.re.gsub('s', {X}, '')", "regex", "ngx.re.gsub"),
+    (f"local h = require('resty.http').new()\nh:request_uri({X})", "ssrf", "h:request_uri"),
+    (f"local h = require('resty.http').new()\nh:connect({X}, 80)", "ssrf", "h:connect"),
+    (f"local h = require('resty.http').new()\nh:connect({{ host = {X} }})", "ssrf", "h:connect"),
+    (f"local s = ngx.socket.tcp()\ns:connect({X}, 6379)", "ssrf", "s:connect"),
+    (f"local s = ngx.socket.udp()\ns:setpeername({X}, 53)", "ssrf", "s:setpeername"),
+    (f"ngx.socket.connect({X}, 80)", "ssrf", "ngx.socket.connect"),
     (f"ngx.say('hi ', {X})", "xss", "ngx.say"),
     (f"ngx.print({{ 'hi ', {X} }})", "xss", "ngx.print"),
 ])
@@ -280,6 +286,9 @@ def test_a_sanitiser_for_one_sink_keeps_the_others():
     ("ngx.location.capture('/backend/' .. ngx.var.arg_x)", False),
     ("ngx.location.capture('/' .. ngx.var.arg_x)", True),
     ("ngx.exec(ngx.var.uri)", True),  # jumps to an `internal` location the client named
+    ("require('resty.http').new():request_uri('http://backend' .. ngx.var.request_uri)", False),
+    ("require('resty.http').new():request_uri('http://' .. ngx.var.request_uri)", True),
+    ("require('resty.http').new():request_uri('http://' .. ngx.var.host .. '/x')", True),  # Host is the client's
 ])
 def test_place_in_the_string(code, reported):
     assert bool(flows(code)) is reported
