@@ -33,7 +33,7 @@ MISSING = object()
 _GLOBALS = frozenset((
     "ngx", "os", "io", "string", "table", "math", "ndk", "require", "tonumber", "tostring", "loadstring", "load",
     "dofile", "loadfile", "pairs", "ipairs", "select", "unpack", "setmetatable", "rawget", "next", "error",
-    "assert", "type", "pcall",
+    "assert", "type", "pcall", "xpcall",
 ))
 # Libraries whose functions are not the project's: no summary to look for.
 _LIBRARY_PREFIXES = ("resty.", "cjson", "ngx.", "ndk", "prometheus", "pgmoon", "lfs", "bit", "ffi", "table.", "jit")
@@ -697,7 +697,7 @@ class _Walker:
         name = node.name.name
         if obj is not None:
             kind = obj[0]
-            if kind == "module":
+            if kind == "module" or kind == "instance":
                 return self.member_call(obj[1], name, node, node.args, args, True)
             if kind in ("db", "http", "socket"):
                 sink = CLIENT_METHODS.get((kind, name))
@@ -770,6 +770,21 @@ class _Walker:
             return _CLEAN
         if path in ("pairs", "ipairs", "setmetatable") and args:
             return args[0]
+        if path in ("pcall", "xpcall") and args:  # runs its function; the result comes second, as an error or not
+            skip = 2 if path == "xpcall" else 1
+            self.invoke(args[0][0], node, node.args[skip:], args[skip:])
+        elif path in ("ngx.timer.at", "ngx.timer.every") and len(args) > 1:  # fn(premature, ...) later
+            self.invoke(args[1][0], node, [node, *node.args[2:]], [_CLEAN, *args[2:]])
+        return _CLEAN
+
+    def invoke(self, func, node, arg_nodes, args):
+        """A call of a function value passed to another function (pcall, ngx.timer.at)."""
+        if func is None:
+            return _CLEAN
+        if func[0] == "fn":
+            return self.local_call(func[1], node, arg_nodes, args, None)
+        if func[0] == "member":
+            return self.member_call(func[1], func[2], node, arg_nodes, args, False)
         return _CLEAN
 
     def capture_multi(self, node, result) -> None:
@@ -801,7 +816,9 @@ class _Walker:
         if any(taints):
             taints = self.argument_steps(taints, arg_nodes, is_method, member)
             self.ctx.calls.append(Call(module, member, self.span(node), taints))
-        return None, (Tainted(External(module, member, self.span(node), taints), (), EMPTY),)
+        # `new` makes an object whose methods are the module's functions (the lua-resty-* convention)
+        value = ("instance", module) if member == "new" else None
+        return value, (Tainted(External(module, member, self.span(node), taints), (), EMPTY),)
 
     def argument_steps(self, taints, arg_nodes, is_method, callee):
         """Each argument's taint with the step that passes it to `callee`."""

@@ -378,3 +378,24 @@ def test_calls_between_modules_do_not_fan_out():
     assert flows("require('m0').f0('ls')", modules) == []
     found = flows("require('m1').f0(ngx.var.arg_x)", modules)
     assert {(f.unit, f.kind) for f in found} == {("m4", "command")}
+
+
+@pytest.mark.parametrize("code", [
+    "local function run(c) os.execute(c) end\nlocal ok, err = pcall(run, ngx.var.arg_x)",
+    "local function run(c) os.execute(c) end\nxpcall(run, debug.traceback, ngx.var.arg_x)",
+    "local function job(premature, c) os.execute(c) end\nngx.timer.at(0, job, ngx.var.arg_x)",
+])
+def test_functions_run_by_pcall_and_timers(code):
+    assert kinds(code) == [("command", "os.execute")]
+
+
+def test_objects_made_by_a_module_new():
+    client = """
+local _M = {}
+local mt = { __index = _M }
+function _M.new(opts) return setmetatable({ opts = opts }, mt) end
+function _M:fetch(path) return io.open("/data/" .. path) end
+return _M
+"""
+    code = "local client = require 'client'\nlocal c = client.new({})\nc:fetch(ngx.var.arg_p)\nc:fetch('fixed')"
+    assert kinds(code, {"client": client}) == [("path", "io.open")]
