@@ -127,6 +127,8 @@ def _taint(chunk: ast.Chunk, lines: LineIndex):
         return analyze_taint(chunk, lines)
     except RecursionError:  # its walk nests deeper than this one: the other facts stand without it
         return None
+    except Exception:  # a flaw of the taint walk must not cost the facts every other Lua rule needs
+        return None
 
 
 # ---- abstract values ---------------------------------------------------------------------------
