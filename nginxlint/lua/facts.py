@@ -125,10 +125,8 @@ def _taint(chunk: ast.Chunk, lines: LineIndex):
 
     try:
         return analyze_taint(chunk, lines)
-    except RecursionError:  # its walk nests deeper than this one: the other facts stand without it
-        return None
-    except Exception:  # a flaw of the taint walk must not cost the facts every other Lua rule needs
-        return None
+    except Exception:  # nested deeper than its walk allows (RecursionError), or a flaw of it: the facts every
+        return None  # other Lua rule needs stand without it
 
 
 # ---- abstract values ---------------------------------------------------------------------------
