@@ -49,17 +49,16 @@ def lua_request_taint(dep, report):
     from ..lua.taint_link import unit_flows
 
     modules: dict = {}  # (subsystem, module name) -> unit
+    globals_set: dict = {}  # (subsystem, global name) -> (unit, what it holds): one Lua VM per subsystem
     for unit in units:
         if unit.kind == "module":
             modules.setdefault((unit.subsystem, unit.module), unit)
+        for name, value in unit.facts.taint.globals.items():
+            globals_set.setdefault((unit.subsystem, name), (unit, value))
     reported: set = set()
     for unit in units:
         def lookup(module, member, subsystem=unit.subsystem):
-            target = modules.get((subsystem, module))
-            if target is None:
-                return None
-            summary = target.facts.taint.exports.get(member)
-            return None if summary is None else (target, summary)
+            return _function(modules, globals_set, subsystem, module, member)
 
         for flow in unit_flows(unit, unit.facts.taint, lookup):
             code, consequence = CONSEQUENCES[flow.kind]
@@ -77,6 +76,33 @@ def lua_request_taint(dep, report):
                        f"{consequence}; {ADVICE[flow.kind]}")
             report.at(sink_unit.path, sink_unit.span(flow.span), message, code=code,
                       related=_path(source_at, flow.steps))
+
+
+def _function(modules: dict, globals_set: dict, subsystem: str, module: str, member: str):
+    """(unit, Summary) of `module.member`: a function of a required module, a global function, or a function of
+    a module or table held by a global."""
+    from ..lua.taint_model import GLOBAL, Summary
+
+    if module.startswith(GLOBAL):
+        name = module[len(GLOBAL):]
+        found = globals_set.get((subsystem, name or member))
+        if found is None:
+            return None
+        unit, value = found
+        if not name:  # a global function
+            return (unit, value) if isinstance(value, Summary) else None
+        if isinstance(value, dict):  # a table of functions
+            summary = value.get(member)
+            return None if summary is None else (unit, summary)
+        if isinstance(value, tuple) and value[:1] == ("module",):
+            module = value[1]
+        else:
+            return None
+    target = modules.get((subsystem, module))
+    if target is None:
+        return None
+    summary = target.facts.taint.exports.get(member)
+    return None if summary is None else (target, summary)
 
 
 def _source_text(source) -> str:

@@ -18,9 +18,9 @@ import re
 from . import ast
 from .errors import LineIndex
 from .taint_model import (
-    CLIENT_METHODS, CLIENT_MODULES, NORMALISED, PROPAGATE_CALLS, PROPAGATE_MEMBERS, PROPAGATE_METHODS, REQ_SOURCES, ROOTED,
-    SANITISER_METHODS, SANITISERS, SINK_CALLS, SINK_MEMBERS, SOCKET_CALLS, UNREFLECTABLE, VAR_PREFIXES, VAR_SOURCES, Call, External,
-    Hit, Param, Source, Step, Summary, TaintFacts, Tainted,
+    CLIENT_METHODS, CLIENT_MODULES, GLOBAL, NORMALISED, PROPAGATE_CALLS, PROPAGATE_MEMBERS, PROPAGATE_METHODS,
+    REQ_SOURCES, ROOTED, SANITISER_METHODS, SANITISERS, SINK_CALLS, SINK_MEMBERS, SOCKET_CALLS, UNREFLECTABLE,
+    VAR_PREFIXES, VAR_SOURCES, Call, External, Hit, Param, Source, Step, Summary, TaintFacts, Tainted,
 )
 
 __all__ = ["analyze_taint"]
@@ -106,6 +106,7 @@ class _Walker:
         self.exports: dict | None = None
         self.depth = 0
         self.overridden: set = set()  # bindings with a field whose taint differs from the table's: (binding, key)
+        self.global_defs: dict = {}  # globals the main body sets, and their values
 
     def span(self, node):
         return self.lines.span(node.start, node.end)
@@ -123,7 +124,21 @@ class _Walker:
                 for key, (value, _) in fields.items():
                     if value is not None and value[0] == "fn":
                         exports.setdefault(key, value[1])
-        return TaintFacts(tuple(self.summaries), exports)
+        return TaintFacts(tuple(self.summaries), exports, self.exported_globals())
+
+    def exported_globals(self) -> dict:
+        out: dict = {}
+        for name, value in self.global_defs.items():
+            kind = value[0]
+            if kind == "module":
+                out[name] = value
+            elif kind == "fn":
+                out[name] = value[1]
+            elif kind == "table":
+                members = {k: v[0][1] for k, v in value[1].items() if v[0] is not None and v[0][0] == "fn"}
+                if members:
+                    out[name] = members
+        return out
 
     # ---- state -----------------------------------------------------------------------------------------------
 
@@ -255,6 +270,8 @@ class _Walker:
             else:
                 binding.value = value
             self.write(binding, taint)
+            if self.depth == 0 and value is not None and binding is self.globals.get(target.name):
+                self.global_defs[target.name] = value
             return
         obj, _ = self.expr(target.obj)
         if target.dot:
@@ -517,7 +534,7 @@ class _Walker:
         if kind is ast.Name:
             binding = self.lookup(node.name)
             if binding is None:
-                return (("path", node.name), None) if node.name in _GLOBALS else _CLEAN
+                return (("path" if node.name in _GLOBALS else "global", node.name), None)
             return binding.value, self.state.get(binding)
         if kind in _SUFFIXES:
             return self.suffixed(node)
@@ -634,6 +651,8 @@ class _Walker:
                 return ("path", f"{path}.{key}") if path.count(".") < 3 else None, None
             if kind == "module" and key is not None:
                 return ("member", obj[1], key), None
+            if kind == "global":
+                return (("member", GLOBAL + obj[1], key) if key is not None else None), None
             if kind == "table" and key is not None and key in obj[1]:
                 value, field_taint = obj[1][key]
                 taint = field_taint
@@ -689,6 +708,8 @@ class _Walker:
             return self.member_call(func[1], func[2], node, node.args, args, False)
         if kind == "fn":
             return self.local_call(func[1], node, node.args, args, None)
+        if kind == "global":
+            return self.member_call(GLOBAL, func[1], node, node.args, args, False)
         return _CLEAN
 
     def method(self, node: ast.MethodCall, result):
@@ -699,6 +720,8 @@ class _Walker:
             kind = obj[0]
             if kind == "module" or kind == "instance":
                 return self.member_call(obj[1], name, node, node.args, args, True)
+            if kind == "global":
+                return self.member_call(GLOBAL + obj[1], name, node, node.args, args, True)
             if kind in ("db", "http", "socket"):
                 sink = CLIENT_METHODS.get((kind, name))
                 if sink is not None and node.args:

@@ -78,6 +78,12 @@ class Summary(NamedTuple):
 class TaintFacts(NamedTuple):
     summaries: tuple  # every function of the chunk and its main body (last)
     exports: dict  # member name -> Summary, for the functions of the table a module returns
+    globals: dict  # global set by the main body -> ("module", name) | Summary | {member: Summary} (a table)
+
+
+# Calls of globals the chunk did not set are External calls of this pseudo-module: `run(x)` is GLOBAL."run",
+# `utils.run(x)` is GLOBAL + "utils"."run". Linking looks them up among the globals other chunks set (init_by_lua).
+GLOBAL = "global:"
 
 
 # ---- sources -------------------------------------------------------------------------------------

@@ -399,3 +399,15 @@ return _M
 """
     code = "local client = require 'client'\nlocal c = client.new({})\nc:fetch(ngx.var.arg_p)\nc:fetch('fixed')"
     assert kinds(code, {"client": client}) == [("path", "io.open")]
+
+
+def test_globals_a_chunk_sets():
+    facts = analyze_lua("jobs = require 'jobs'\nfunction shell(c) os.execute(c) end\ntools = {}\n"
+                        "function tools.ping(h) io.popen(h) end\nlocal function hidden() end\n"
+                        "function later() counter = 1 end").taint
+    assert set(facts.globals) == {"jobs", "shell", "tools", "later"}
+    assert facts.globals["jobs"] == ("module", "jobs")
+    assert [h.kind for h in facts.globals["shell"].hits] == ["command"]
+    assert [h.kind for h in facts.globals["tools"]["ping"].hits] == ["command"]
+    calls = analyze_lua("shell(ngx.var.arg_x)\ntools.ping(ngx.var.arg_y)").taint.summaries[-1].calls
+    assert [(c.module, c.member) for c in calls] == [("global:", "shell"), ("global:tools", "ping")]
