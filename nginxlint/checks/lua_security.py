@@ -47,6 +47,7 @@ def lua_request_taint(dep, report):
     if not units:
         return
     from ..lua.taint_link import unit_flows
+    from ..lua.taint_model import CTX
 
     modules: dict = {}  # (subsystem, module name) -> unit
     globals_set: dict = {}  # (subsystem, global name) -> (unit, what it holds): one Lua VM per subsystem
@@ -55,10 +56,13 @@ def lua_request_taint(dep, report):
             modules.setdefault((unit.subsystem, unit.module), unit)
         for name, value in unit.facts.taint.globals.items():
             globals_set.setdefault((unit.subsystem, name), (unit, value))
+    writers = [u for u in units if u.facts.taint.ctx]
     reported: set = set()
     for unit in units:
-        def lookup(module, member, subsystem=unit.subsystem):
-            return _function(modules, globals_set, subsystem, module, member)
+        def lookup(module, member, reader=unit):
+            if module == CTX:
+                return _ctx_field(writers, reader, member)
+            return _function(modules, globals_set, reader.subsystem, module, member)
 
         for flow in unit_flows(unit, unit.facts.taint, lookup):
             code, consequence = CONSEQUENCES[flow.kind]
@@ -103,6 +107,43 @@ def _function(modules: dict, globals_set: dict, subsystem: str, module: str, mem
         return None
     summary = target.facts.taint.exports.get(member)
     return None if summary is None else (target, summary)
+
+
+def _ctx_field(writers: list, reader, key: str):
+    """(unit, Summary) standing for what another handler of the same request stores in ngx.ctx[key]."""
+    from ..lua.taint_model import Summary
+
+    for writer in writers:
+        taint = writer.facts.taint.ctx.get(key)
+        if taint and writer.subsystem == reader.subsystem and _same_request(writer, reader):
+            return writer, Summary(f"ngx.ctx.{key}", (), (), (), taint)
+    return None
+
+
+def _same_request(writer, reader) -> bool:
+    """Whether some handler running `writer` runs in the request of a handler running `reader`: the writer's
+    directive is in the reader's block, or in a block around it that no block in between overrides with a handler
+    of the same phase (a server's access_by_lua runs for the locations without one of their own)."""
+    for reading in reader.handlers:
+        if reading.node is None:
+            continue
+        for writing in writer.handlers:
+            if writing.node is not None and _inherited(writing, reading.node.parent):
+                return True
+    return False
+
+
+def _inherited(writing, block) -> bool:
+    from ..nginx.directives import LUA_PHASE
+
+    scope = writing.node.parent
+    while block is not None:
+        if block is scope:
+            return True
+        if any(LUA_PHASE.get(child.name) == writing.phase for child in block.children):
+            return False  # this block's own handler of that phase replaces the outer one
+        block = block.parent
+    return False
 
 
 def _source_text(source) -> str:

@@ -18,7 +18,7 @@ import re
 from . import ast
 from .errors import LineIndex
 from .taint_model import (
-    CLIENT_METHODS, CLIENT_MODULES, GLOBAL, NORMALISED, PROPAGATE_CALLS, PROPAGATE_MEMBERS, PROPAGATE_METHODS,
+    CLIENT_METHODS, CLIENT_MODULES, CTX, GLOBAL, NORMALISED, PROPAGATE_CALLS, PROPAGATE_MEMBERS, PROPAGATE_METHODS,
     REQ_SOURCES, ROOTED, SANITISER_METHODS, SANITISERS, SINK_CALLS, SINK_MEMBERS, SOCKET_CALLS, UNREFLECTABLE,
     VAR_PREFIXES, VAR_SOURCES, Call, External, Hit, Param, Source, Step, Summary, TaintFacts, Tainted,
 )
@@ -107,6 +107,7 @@ class _Walker:
         self.depth = 0
         self.overridden: set = set()  # bindings with a field whose taint differs from the table's: (binding, key)
         self.global_defs: dict = {}  # globals the main body sets, and their values
+        self.ctx_writes: dict = {}  # ngx.ctx field -> taint stored there anywhere in the chunk
 
     def span(self, node):
         return self.lines.span(node.start, node.end)
@@ -124,7 +125,12 @@ class _Walker:
                 for key, (value, _) in fields.items():
                     if value is not None and value[0] == "fn":
                         exports.setdefault(key, value[1])
-        return TaintFacts(tuple(self.summaries), exports, self.exported_globals())
+        ctx = {}
+        for key, taint in self.ctx_writes.items():
+            kept = tuple(t for t in taint if type(t.origin) is not Param)  # a parameter: unknown here
+            if kept:
+                ctx[key] = kept
+        return TaintFacts(tuple(self.summaries), exports, self.exported_globals(), ctx)
 
     def exported_globals(self) -> dict:
         out: dict = {}
@@ -279,6 +285,12 @@ class _Walker:
         else:
             key_value, _ = self.expr(target.key)
             key = key_value[1] if key_value is not None and key_value[0] == "str" else None
+        if obj is not None and obj[0] == "path" and obj[1] == CTX and key is not None:
+            if taint:
+                taint = _with_step(taint, Step(self.span(target), f"stored in `ngx.ctx.{key}`"))
+                self.ctx_writes[key] = _union(self.ctx_writes.get(key), taint)
+            self.write(("ctx", key), taint)
+            return
         if obj is not None and obj[0] == "path" and obj[1] == "ngx.header":
             if taint and value_node is not None:
                 if key is not None and key.lower() == "location":  # a redirect by hand
@@ -646,6 +658,11 @@ class _Walker:
                 path = obj[1]
                 if path == "ngx.var":
                     return None, self.var_source(node, key)
+                if path == CTX and key is not None:
+                    known = self.state.get(("ctx", key), MISSING)
+                    if known is not MISSING:
+                        return None, known
+                    return None, (Tainted(External(CTX, key, self.span(node), ()), (), EMPTY),)
                 if key is None:
                     return _CLEAN
                 return ("path", f"{path}.{key}") if path.count(".") < 3 else None, None

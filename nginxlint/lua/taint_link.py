@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from .taint_model import Call, Param, Source, Step, TaintFacts
+from .taint_model import CTX, GLOBAL, Call, Param, Source, Step, TaintFacts
 
 __all__ = ["unit_flows", "Flow"]
 
@@ -70,10 +70,19 @@ def _concrete(taint, unit, env, depth, lookup):
                 continue
             callee_unit, summary = target
             inner = _environment(origin.args, unit, env, depth, lookup)
-            back = ((unit, Step(origin.span, f"returned by `{origin.member}` of module \"{origin.module}\"")),)
+            back = ((unit, Step(origin.span, _returned(origin.module, origin.member))),)
             for reached in _concrete(summary.returns, callee_unit, inner, depth + 1, lookup):
                 out.append(_Reached(reached.source, reached.unit, reached.steps + back + own, reached.safe | t.safe))
     return out
+
+
+def _returned(module: str, member: str) -> str:
+    if module == CTX:
+        return f"read from `ngx.ctx.{member}`"
+    if module.startswith(GLOBAL):
+        name = module[len(GLOBAL):]
+        return f"returned by `{name + '.' if name else ''}{member}`"
+    return f"returned by `{member}` of module \"{module}\""
 
 
 def _environment(args, unit, env, depth, lookup):

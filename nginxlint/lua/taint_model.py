@@ -79,11 +79,15 @@ class TaintFacts(NamedTuple):
     summaries: tuple  # every function of the chunk and its main body (last)
     exports: dict  # member name -> Summary, for the functions of the table a module returns
     globals: dict  # global set by the main body -> ("module", name) | Summary | {member: Summary} (a table)
+    ctx: dict  # ngx.ctx field -> the taint of what the chunk stores in it (request input only)
 
 
 # Calls of globals the chunk did not set are External calls of this pseudo-module: `run(x)` is GLOBAL."run",
 # `utils.run(x)` is GLOBAL + "utils"."run". Linking looks them up among the globals other chunks set (init_by_lua).
 GLOBAL = "global:"
+# Reads of an ngx.ctx field the chunk did not set are External calls of this pseudo-module: CTX."user". Linking
+# looks them up among what the other handlers of the same request store there (access_by_lua, then content).
+CTX = "ngx.ctx"
 
 
 # ---- sources -------------------------------------------------------------------------------------

@@ -411,3 +411,13 @@ def test_globals_a_chunk_sets():
     assert [h.kind for h in facts.globals["tools"]["ping"].hits] == ["command"]
     calls = analyze_lua("shell(ngx.var.arg_x)\ntools.ping(ngx.var.arg_y)").taint.summaries[-1].calls
     assert [(c.module, c.member) for c in calls] == [("global:", "shell"), ("global:tools", "ping")]
+
+
+def test_ngx_ctx_within_a_chunk_and_what_it_leaves_for_other_handlers():
+    assert kinds("ngx.ctx.u = ngx.var.arg_u\nos.execute(ngx.ctx.u)") == [("command", "os.execute")]
+    assert kinds("local ctx = ngx.ctx\nctx.u = ngx.var.arg_u\nctx.u = 'x'\nos.execute(ctx.u)") == []
+    facts = analyze_lua("ngx.ctx.user = ngx.var.arg_user\nngx.ctx.n = 1\n"
+                        "local function set(v) ngx.ctx.p = v end").taint
+    assert set(facts.ctx) == {"user"}
+    read = analyze_lua("os.execute(ngx.ctx.user)").taint.summaries[-1].hits[0].taint[0].origin
+    assert (read.module, read.member) == ("ngx.ctx", "user")
