@@ -860,13 +860,14 @@ class _Walker:
         value = ("instance", module) if member == "new" else None
         return value, (Tainted(External(module, member, self.span(node), taints), (), EMPTY),)
 
-    def argument_steps(self, taints, arg_nodes, is_method, callee):
-        """Each argument's taint with the step that passes it to `callee`."""
+    def argument_steps(self, taints, arg_nodes, is_method, callee, params=()):
+        """Each argument's taint with the step that passes it to `callee` (as the parameter named, if known)."""
         out = []
         offset = 1 if is_method else 0
         for i, taint in enumerate(taints):
             if taint and i - offset < len(arg_nodes) and i >= offset:
-                taint = _with_step(taint, Step(self.span(arg_nodes[i - offset]), f"passed to `{callee}`"))
+                text = f"passed to `{callee}` as `{params[i]}`" if i < len(params) else f"passed to `{callee}`"
+                taint = _with_step(taint, Step(self.span(arg_nodes[i - offset]), text))
             out.append(taint)
         return tuple(out)
 
@@ -875,7 +876,7 @@ class _Walker:
         taints = ((self_result[1],) if self_result is not None else ()) + tuple(a[1] for a in args)
         if not summary.hits and not summary.calls and not summary.returns:
             return _CLEAN
-        passed = self.argument_steps(taints, arg_nodes, self_result is not None, summary.name)
+        passed = self.argument_steps(taints, arg_nodes, self_result is not None, summary.name, summary.params)
         for hit in summary.hits:
             taint = _substitute(hit.taint, passed, own_only=True)
             if taint:

@@ -181,7 +181,7 @@ def test_path_follows_the_value_through_a_function():
                 "local function run(c)\n  local full = 'sh ' .. c\n  os.execute(full)\nend\nrun(cmd)")
     assert flow.source.name == "cmd" and flow.span == (5, 14, 5, 18)
     assert [(step.span[0], step.text) for _, step in flow.steps] == [
-        (1, "stored in `args`"), (2, "stored in `cmd`"), (7, "passed to `run`"), (4, "stored in `full`")]
+        (1, "stored in `args`"), (2, "stored in `cmd`"), (7, "passed to `run` as `c`"), (4, "stored in `full`")]
 
 
 @pytest.mark.parametrize("code", [
@@ -323,7 +323,7 @@ def test_module_function_with_a_tainted_argument():
     assert (flow.kind, flow.unit, flow.source_unit) == ("command", "jobs", "main")
     assert flow.span == (3, 43, 3, 44)  # the sink in the module, inside the local function `start` calls
     assert [(unit, step.span[0], step.text) for unit, step in flow.steps] == [
-        ("main", 2, "passed to `start`"), ("jobs", 4, "passed to `shell`")]
+        ("main", 2, "passed to `start`"), ("jobs", 4, "passed to `shell` as `c`")]
 
 
 def test_module_functions_across_require():
