@@ -13,21 +13,19 @@ quiet rather than guess.
 """
 from __future__ import annotations
 
-import re
-
 from . import ast
 from .errors import LineIndex
 from .taint_model import (
-    CLIENT_METHODS, CLIENT_MODULES, CTX, GLOBAL, NORMALISED, PROPAGATE_CALLS, PROPAGATE_MEMBERS, PROPAGATE_METHODS,
-    REQ_SOURCES, ROOTED, SANITISER_METHODS, SANITISERS, SINK_CALLS, SINK_MEMBERS, SOCKET_CALLS, UNREFLECTABLE,
+    CLIENT_METHODS, CLIENT_MODULES, CTX, GLOBAL, PROPAGATE_CALLS, PROPAGATE_MEMBERS, PROPAGATE_METHODS,
+    REQ_SOURCES, SANITISER_METHODS, SANITISERS, SINK_CALLS, SINK_MEMBERS, SOCKET_CALLS, UNREFLECTABLE,
     VAR_PREFIXES, VAR_SOURCES, Call, External, Hit, Param, Source, Step, Summary, TaintFacts, Tainted,
+)
+from .taint_values import (
+    CLEAN, EMPTY, MAX_STEPS, accepts_anything, concat, format_taint, gsub_taint, made_safe, union, with_step,
 )
 
 __all__ = ["analyze_taint"]
 
-MAX_ORIGINS = 4  # distinct origins kept per value: enough to name one source, bounded for long concatenations
-MAX_STEPS = 8  # path steps kept per value (the last ones: nearest the sink)
-EMPTY = frozenset()
 MISSING = object()
 
 _GLOBALS = frozenset((
@@ -39,12 +37,6 @@ _GLOBALS = frozenset((
 _LIBRARY_PREFIXES = ("resty.", "cjson", "ngx.", "ndk", "prometheus", "pgmoon", "lfs", "bit", "ffi", "table.", "jit")
 # Calls that end the handler: a branch ending with one does not fall through.
 _EXITS = frozenset(("ngx.exit", "ngx.redirect", "ngx.exec", "error", "os.exit", "ngx.throw_error"))
-# Escapes that accept almost any character: \S \W \D ... (PCRE), %S %W ... (Lua patterns)
-_LOOSE_ESCAPES = frozenset("SWDHVNCXR")
-_LOOSE_LUA_CLASSES = frozenset("SWDACPLUX")
-_FORMAT_SPEC = re.compile(r"%[-+ #0]*\d*(?:\.\d+)?([a-zA-Z%])")
-_ORIGIN = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/?#]+$")  # "https://host": a path may follow
-_SAFE_REDIRECT_PREFIX = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*://[^/?#]+/|/[^/\\])")
 
 
 def analyze_taint(chunk: ast.Chunk, lines: LineIndex) -> TaintFacts:
@@ -70,27 +62,6 @@ class _Context:
         self.hits: list = []
         self.calls: list = []
         self.returns = None
-
-
-_CLEAN = (None, None)
-
-
-def _union(a, b):
-    if not a:
-        return b or None
-    if not b:
-        return a
-    seen = {t.origin for t in a}
-    extra = tuple(t for t in b if t.origin not in seen)
-    return (a + extra)[:MAX_ORIGINS] if extra else a
-
-
-def _with_step(taint, step: Step):
-    return tuple(Tainted(t.origin, (t.steps + (step,))[-MAX_STEPS:], t.safe) for t in taint)
-
-
-def _made_safe(taint, kinds):
-    return tuple(Tainted(t.origin, t.steps, t.safe | kinds) for t in taint)
 
 
 class _Walker:
@@ -189,7 +160,7 @@ class _Walker:
                 if value is MISSING:
                     merged = MISSING
                     break
-                merged = _union(merged, value)
+                merged = union(merged, value)
             if merged is not current:
                 self.write(key, merged)
 
@@ -238,9 +209,9 @@ class _Walker:
             else:
                 results.append(self.expr(node))
         for i, name in enumerate(names):
-            value, taint = results[i] if i < len(results) else _CLEAN
+            value, taint = results[i] if i < len(results) else CLEAN
             if taint:
-                taint = _with_step(taint, Step(self.span(name), f"stored in `{name.name}`"))
+                taint = with_step(taint, Step(self.span(name), f"stored in `{name.name}`"))
             self.bind(name.name, value, taint, declared)
 
     def s_local_function(self, stmt: ast.LocalFunction, declared: list) -> None:
@@ -262,14 +233,14 @@ class _Walker:
             else:
                 results.append(self.expr(node))
         for i, target in enumerate(targets):
-            self.store(target, results[i] if i < len(results) else _CLEAN, stmt.values[i] if i < len(stmt.values)
+            self.store(target, results[i] if i < len(results) else CLEAN, stmt.values[i] if i < len(stmt.values)
                        else None)
 
     def store(self, target, result, value_node=None) -> None:
         value, taint = result
         if type(target) is ast.Name:
             if taint:
-                taint = _with_step(taint, Step(self.span(target), f"stored in `{target.name}`"))
+                taint = with_step(taint, Step(self.span(target), f"stored in `{target.name}`"))
             binding = self.lookup(target.name)
             if binding is None:
                 binding = self.globals[target.name] = _Binding(value)
@@ -287,8 +258,8 @@ class _Walker:
             key = key_value[1] if key_value is not None and key_value[0] == "str" else None
         if obj is not None and obj[0] == "path" and obj[1] == CTX and key is not None:
             if taint:
-                taint = _with_step(taint, Step(self.span(target), f"stored in `ngx.ctx.{key}`"))
-                self.ctx_writes[key] = _union(self.ctx_writes.get(key), taint)
+                taint = with_step(taint, Step(self.span(target), f"stored in `ngx.ctx.{key}`"))
+                self.ctx_writes[key] = union(self.ctx_writes.get(key), taint)
             self.write(("ctx", key), taint)
             return
         if obj is not None and obj[0] == "path" and obj[1] == "ngx.header":
@@ -307,7 +278,7 @@ class _Walker:
                 self.overridden.add(base)
                 self.write((base, key), taint)
             if taint:
-                self.write(base, _union(self.state.get(base), taint))
+                self.write(base, union(self.state.get(base), taint))
 
     def s_call(self, stmt: ast.CallStat, declared: list) -> None:
         self.expr(stmt.call)
@@ -388,7 +359,7 @@ class _Walker:
             inner: list = []
             for name in stmt.names:
                 step = Step(self.span(name), f"iterated as `{name.name}`")
-                self.bind(name.name, None, _with_step(taint, step) if taint else None, inner)
+                self.bind(name.name, None, with_step(taint, step) if taint else None, inner)
             self.block(stmt.body, inner)
 
         self.merge([self.branch(body)])
@@ -404,7 +375,7 @@ class _Walker:
         value, taint = first
         ctx = self.ctx
         if taint:
-            ctx.returns = _union(ctx.returns, taint)
+            ctx.returns = union(ctx.returns, taint)
         if self.depth == 0 and value is not None and value[0] == "table":
             self.exports = {k: v[0][1] for k, v in value[1].items() if v[0] is not None and v[0][0] == "fn"}
 
@@ -518,7 +489,7 @@ class _Walker:
         else:
             return False
         anchored = pattern.startswith(("^", "\\A")) and pattern.endswith(("$", "\\z", "\\Z"))
-        return anchored and not _accepts_anything(pattern)
+        return anchored and not accepts_anything(pattern)
 
     def path_of(self, node):
         """The global path an expression names (ngx.re.find), resolving locals that alias one."""
@@ -553,7 +524,7 @@ class _Walker:
         if kind is ast.String:
             return ("str", node.value), None
         if kind is ast.Number or kind is ast.Constant:
-            return _CLEAN
+            return CLEAN
         if kind is ast.Paren:
             return self.expr(node.expr)
         if kind is ast.BinOp:
@@ -562,12 +533,12 @@ class _Walker:
             while type(node) is ast.UnOp:
                 node = node.operand
             self.expr(node)
-            return _CLEAN
+            return CLEAN
         if kind is ast.Function:
             return ("fn", self.function(node, "function")), None
         if kind is ast.Table:
             return self.table(node)
-        return _CLEAN
+        return CLEAN
 
     def table(self, node: ast.Table):
         fields: dict = {}
@@ -584,7 +555,7 @@ class _Walker:
             elif type(key) is ast.String:
                 fields[key.value] = result
             if result[1]:
-                taint = _union(taint, result[1])
+                taint = union(taint, result[1])
         return ("table", fields), taint
 
     def binop(self, node):
@@ -594,7 +565,7 @@ class _Walker:
         left, right = node.left, node.right
         if type(left) is not ast.BinOp and type(right) is not ast.BinOp:  # most operators: no stack needed
             left, right = self.expr(left), self.expr(right)
-            return _concat((left, right)) if node.op == ".." else _combine(node.op, left, right)
+            return concat((left, right)) if node.op == ".." else _combine(node.op, left, right)
         stack = [(node, None)]
         results = []
         while stack:
@@ -617,7 +588,7 @@ class _Walker:
             else:
                 parts = results[-ready:]
                 del results[-ready:]
-                results.append(_concat(parts))
+                results.append(concat(parts))
         return results[0]
 
     def suffixed(self, node):
@@ -664,7 +635,7 @@ class _Walker:
                         return None, known
                     return None, (Tainted(External(CTX, key, self.span(node), ()), (), EMPTY),)
                 if key is None:
-                    return _CLEAN
+                    return CLEAN
                 return ("path", f"{path}.{key}") if path.count(".") < 3 else None, None
             if kind == "module" and key is not None:
                 return ("member", obj[1], key), None
@@ -717,7 +688,7 @@ class _Walker:
         func, _ = result
         args = self.args(node.args)
         if func is None:
-            return _CLEAN
+            return CLEAN
         kind = func[0]
         if kind == "path":
             return self.global_call(func[1], node, args)
@@ -727,7 +698,7 @@ class _Walker:
             return self.local_call(func[1], node, node.args, args, None)
         if kind == "global":
             return self.member_call(GLOBAL, func[1], node, node.args, args, False)
-        return _CLEAN
+        return CLEAN
 
     def method(self, node: ast.MethodCall, result):
         obj, taint = result
@@ -749,21 +720,21 @@ class _Walker:
                     if taint:
                         self.hit(sink, f"{_dotted(node.obj) or kind}:{name}", arg, taint)
                 elif name in SANITISER_METHODS and args and args[0][1]:
-                    return None, _made_safe(args[0][1], SANITISER_METHODS[name])
-                return _CLEAN
+                    return None, made_safe(args[0][1], SANITISER_METHODS[name])
+                return CLEAN
             if kind == "table":
                 field = obj[1].get(name)
                 if field is not None and field[0] is not None and field[0][0] == "fn":
                     return self.local_call(field[0][1], node, node.args, args, result)
             if kind == "str" and name == "format":
-                return None, _format_taint(obj[1], args)
+                return None, format_taint(obj[1], args)
         if taint and name in PROPAGATE_METHODS:
             if name == "format":
-                return None, _union(taint, _format_taint(None, args))
+                return None, union(taint, format_taint(None, args))
             if name == "gsub" and args:
-                return None, _gsub_taint(taint, args)
+                return None, gsub_taint(taint, args)
             return None, taint
-        return _CLEAN
+        return CLEAN
 
     def global_call(self, path: str, node, args):
         source = REQ_SOURCES.get(path)
@@ -774,7 +745,7 @@ class _Walker:
             module = args[0][0] if args else None
             if module is not None and module[0] == "str":
                 return ("module", module[1]), None
-            return _CLEAN
+            return CLEAN
         sink = SINK_CALLS.get(path)
         if sink is not None:
             kind, indexes = sink
@@ -788,44 +759,44 @@ class _Walker:
         if path in SANITISERS:
             kinds = SANITISERS[path]
             if kinds is None or not args or not args[0][1]:
-                return _CLEAN
-            return None, _made_safe(args[0][1], kinds)
+                return CLEAN
+            return None, made_safe(args[0][1], kinds)
         if path in ("string.gsub", "ngx.re.gsub") and len(args) > 1:
-            return None, _gsub_taint(args[0][1], args[1:])
+            return None, gsub_taint(args[0][1], args[1:])
         spread = PROPAGATE_CALLS.get(path, MISSING)
         if spread is not MISSING:
             taint = None
             for i in (range(len(args)) if spread is None else spread):
                 if i < len(args):
-                    taint = _union(taint, args[i][1])
+                    taint = union(taint, args[i][1])
             return None, taint
         if path == "string.format" and args:
             value = args[0][0]
-            return None, _union(args[0][1], _format_taint(value[1] if value and value[0] == "str" else None,
+            return None, union(args[0][1], format_taint(value[1] if value and value[0] == "str" else None,
                                                         args[1:]))
         if path == "table.insert" and len(args) >= 2 and type(node.args[0]) is ast.Name:
             binding = self.lookup(node.args[0].name)
             if binding is not None and args[-1][1]:
-                self.write(binding, _union(self.state.get(binding), args[-1][1]))
-            return _CLEAN
+                self.write(binding, union(self.state.get(binding), args[-1][1]))
+            return CLEAN
         if path in ("pairs", "ipairs", "setmetatable") and args:
             return args[0]
         if path in ("pcall", "xpcall") and args:  # runs its function; the result comes second, as an error or not
             skip = 2 if path == "xpcall" else 1
             self.invoke(args[0][0], node, node.args[skip:], args[skip:])
         elif path in ("ngx.timer.at", "ngx.timer.every") and len(args) > 1:  # fn(premature, ...) later
-            self.invoke(args[1][0], node, [node, *node.args[2:]], [_CLEAN, *args[2:]])
-        return _CLEAN
+            self.invoke(args[1][0], node, [node, *node.args[2:]], [CLEAN, *args[2:]])
+        return CLEAN
 
     def invoke(self, func, node, arg_nodes, args):
         """A call of a function value passed to another function (pcall, ngx.timer.at)."""
         if func is None:
-            return _CLEAN
+            return CLEAN
         if func[0] == "fn":
             return self.local_call(func[1], node, arg_nodes, args, None)
         if func[0] == "member":
             return self.member_call(func[1], func[2], node, arg_nodes, args, False)
-        return _CLEAN
+        return CLEAN
 
     def capture_multi(self, node, result) -> None:
         if type(node) is ast.Table:
@@ -844,14 +815,14 @@ class _Walker:
             for i in indexes:
                 if i < len(args) and args[i][1]:
                     self.hit(kind, f"{module}.{member}", arg_nodes[i], args[i][1])
-            return _CLEAN
+            return CLEAN
         if (module, member) in PROPAGATE_MEMBERS:
             return None, args[0][1] if args else None
         client = CLIENT_MODULES.get(module)
         if client is not None and member in client[1]:
             return (client[0], module), None
         if module.startswith(_LIBRARY_PREFIXES):
-            return _CLEAN
+            return CLEAN
         taints = ((None,) if is_method else ()) + tuple(a[1] for a in args)
         if any(taints):
             taints = self.argument_steps(taints, arg_nodes, is_method, member)
@@ -867,7 +838,7 @@ class _Walker:
         for i, taint in enumerate(taints):
             if taint and i - offset < len(arg_nodes) and i >= offset:
                 text = f"passed to `{callee}` as `{params[i]}`" if i < len(params) else f"passed to `{callee}`"
-                taint = _with_step(taint, Step(self.span(arg_nodes[i - offset]), text))
+                taint = with_step(taint, Step(self.span(arg_nodes[i - offset]), text))
             out.append(taint)
         return tuple(out)
 
@@ -875,7 +846,7 @@ class _Walker:
         """A function of this chunk: its summary applied to the arguments of this call."""
         taints = ((self_result[1],) if self_result is not None else ()) + tuple(a[1] for a in args)
         if not summary.hits and not summary.calls and not summary.returns:
-            return _CLEAN
+            return CLEAN
         passed = self.argument_steps(taints, arg_nodes, self_result is not None, summary.name, summary.params)
         for hit in summary.hits:
             taint = _substitute(hit.taint, passed, own_only=True)
@@ -887,7 +858,7 @@ class _Walker:
                 self.ctx.calls.append(Call(call.module, call.member, call.span, call_args))
         taint = _substitute(summary.returns, passed)
         if taint:
-            taint = _with_step(taint, Step(self.span(node), f"returned by `{summary.name}`"))
+            taint = with_step(taint, Step(self.span(node), f"returned by `{summary.name}`"))
         return None, taint
 
     def hit(self, kind: str, sink: str, node, taint) -> None:
@@ -900,10 +871,10 @@ class _Walker:
 
 def _combine(op: str, left, right):
     if op == "or":
-        return None, _union(left[1], right[1])
+        return None, union(left[1], right[1])
     if op == "and":
         return right[0], right[1]
-    return _CLEAN  # arithmetic and comparisons give numbers and booleans
+    return CLEAN  # arithmetic and comparisons give numbers and booleans
 
 
 def _concat_operands(node) -> list:
@@ -919,71 +890,6 @@ def _concat_operands(node) -> list:
     return operands
 
 
-def _concat(parts):
-    """The string `a .. b .. c` (or string.format's result): its value when every part is a constant, and the
-    taint of each part, made safe for what its place in the string prevents."""
-    taint = None
-    prefix = ""  # the constant text so far, while every part before is a constant
-    previous = None  # the constant just before, if any
-    settled = False  # whether the URL's scheme and host are behind us: a redirect goes where they say
-    for index, (value, part_taint) in enumerate(parts):
-        literal = value[1] if value is not None and value[0] == "str" else None
-        if part_taint:
-            if index:
-                part_taint = _after(prefix, previous, settled, part_taint)
-                settled = settled or all("redirect" in t.safe for t in part_taint if _rooted(t))
-            taint = _union(taint, part_taint)
-        if literal is None:
-            prefix = None
-        else:
-            if prefix is not None:
-                prefix = prefix + literal if len(prefix) < 512 else None
-                settled = settled or (prefix is not None and bool(_SAFE_REDIRECT_PREFIX.match(prefix)))
-            settled = settled or (index > 0 and ("?" in literal or "#" in literal or "&" in literal))
-        previous = literal
-    return (("str", prefix) if prefix is not None else None), taint
-
-
-# What a fixed start of a URI keeps a value from choosing: the site a redirect goes to, and the location a
-# subrequest reaches (beyond a fixed "/backend/" the value picks a path under it, as proxy_pass would).
-_PLACED = frozenset(("redirect", "subrequest", "ssrf"))
-
-
-def _rooted(t) -> bool:
-    return type(t.origin) is Source and t.origin.what in ROOTED
-
-
-def _after(prefix, previous, settled, taint):
-    """What a value placed after something else is safe for. After "https://host/", "/dir", a `?` or a path, a
-    redirect stays where they point; after a constant directory a normalised $uri stays in it; and $uri (which
-    starts with `/`) after anything but a scheme or a lone `/` is the path of a URL whose host comes before it."""
-    kinds = set(_PLACED) if settled or (prefix is not None and _SAFE_REDIRECT_PREFIX.match(prefix)) else set()
-    out = []
-    for t in taint:
-        extra = kinds
-        what = t.origin.what if type(t.origin) is Source else None
-        if what in NORMALISED and prefix:
-            extra = extra | {"path"}
-        if what in ROOTED and (_ORIGIN.match(prefix) if prefix is not None
-                               else not (previous is not None and previous.endswith((":", "/")))):
-            extra = extra | _PLACED
-        out.append(Tainted(t.origin, t.steps, t.safe | extra) if extra else t)
-    return tuple(out)
-
-
-def _gsub_taint(subject, args):
-    """s:gsub(pattern, replacement): the subject and the replacement. A literal pattern replacing both `<` and `>`
-    is an HTML escape: what it returns is safe in a page."""
-    taint = _union(subject, args[1][1] if len(args) > 1 else None)
-    pattern = args[0][0]
-    if taint and pattern is not None and pattern[0] == "str" and "<" in pattern[1] and ">" in pattern[1]:
-        taint = _made_safe(taint, _HTML_ESCAPED)
-    return taint
-
-
-_HTML_ESCAPED = frozenset(("xss",))
-
-
 def _field(taint, key):
     """The taint of `value[key]`: a table of named request values gives the one named `key`."""
     out = []
@@ -996,30 +902,6 @@ def _field(taint, key):
     return tuple(out)
 
 
-def _format_taint(template, args):
-    """string.format's result: the arguments formatted with %s/%q placed as in a concatenation (numbers from
-    %d, %x, ... carry nothing)."""
-    if template is None:
-        taint = None
-        for _, arg_taint in args:
-            taint = _union(taint, arg_taint)
-        return taint
-    parts = []
-    position = 0
-    index = 0
-    for match in _FORMAT_SPEC.finditer(template):
-        if match.group(1) == "%":
-            continue
-        parts.append((("str", template[position:match.start()]), None))
-        position = match.end()
-        if index < len(args):
-            value, taint = args[index]
-            parts.append((value, taint) if match.group(1) in "sqa" else _CLEAN)
-        index += 1
-    parts.append((("str", template[position:]), None))
-    return _concat(parts)[1]
-
-
 def _substitute(taint, passed, own_only: bool = False):
     """A callee's taint in the caller's terms: Param(i) becomes the caller's argument i."""
     out = None
@@ -1028,44 +910,16 @@ def _substitute(taint, passed, own_only: bool = False):
         if type(origin) is Param:
             arg = passed[origin.index] if origin.index < len(passed) else None
             if arg:
-                out = _union(out, tuple(Tainted(a.origin, (a.steps + t.steps)[-MAX_STEPS:], a.safe | t.safe)
+                out = union(out, tuple(Tainted(a.origin, (a.steps + t.steps)[-MAX_STEPS:], a.safe | t.safe)
                                         for a in arg))
         elif own_only:
             continue  # the callee's own request input: reported where the callee is
         elif type(origin) is External:
             args = tuple(_substitute(a, passed) if a else None for a in origin.args)
-            out = _union(out, (Tainted(External(origin.module, origin.member, origin.span, args), t.steps, t.safe),))
+            out = union(out, (Tainted(External(origin.module, origin.member, origin.span, args), t.steps, t.safe),))
         else:
-            out = _union(out, (t,))
+            out = union(out, (t,))
     return out
-
-
-def _accepts_anything(pattern: str) -> bool:
-    """Whether a regex (PCRE or Lua) has a part matching nearly any character: `.` outside a class, a negated
-    class, or an escape like \\S or %S. Such a check lets `;`, `/` or a quote through."""
-    in_class = False
-    i, end = 0, len(pattern)
-    while i < end:
-        char = pattern[i]
-        if char in "\\%" and i + 1 < end:
-            following = pattern[i + 1]
-            if (char == "\\" and following in _LOOSE_ESCAPES) or (char == "%" and following in _LOOSE_LUA_CLASSES):
-                return True
-            i += 2
-            continue
-        if in_class:
-            if char == "]":
-                in_class = False
-        elif char == "[":
-            if pattern.startswith("^", i + 1):
-                return True
-            in_class = True
-            if pattern.startswith("]", i + 1):  # a leading ] is a member
-                i += 1
-        elif char == ".":
-            return True
-        i += 1
-    return False
 
 
 def _is_constant(node) -> bool:
