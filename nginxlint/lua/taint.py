@@ -291,16 +291,13 @@ class _Walker:
         self.merge([self.branch(self.block, stmt.body)])
 
     def s_repeat(self, stmt: ast.Repeat, declared: list) -> None:
-        def body():
-            inner: list = []
-            for child in stmt.body:  # the condition sees the body's locals
-                handler = _STATEMENTS.get(type(child))
-                if handler is not None:
-                    handler(self, child, inner)
-            self.expr(stmt.cond)
-            self.unbind(inner)
-
-        body()
+        inner: list = []  # the body runs at least once: no branch
+        for child in stmt.body:  # the condition sees the body's locals
+            handler = _STATEMENTS.get(type(child))
+            if handler is not None:
+                handler(self, child, inner)
+        self.expr(stmt.cond)
+        self.unbind(inner)
 
     def s_if(self, stmt: ast.If, declared: list) -> None:
         outcomes = []
@@ -420,6 +417,10 @@ class _Walker:
         if kind is ast.BinOp:
             op = cond.op
             if op in ("==", "~="):
+                if type(cond.right) is ast.Constant and cond.right.value == "nil" and type(cond.left) in (
+                        ast.Call, ast.MethodCall):  # `ngx.re.find(x, p) == nil` is `not ngx.re.find(x, p)`
+                    when_true, when_false = self.guard(cond.left)
+                    return (when_false, when_true) if op == "==" else (when_true, when_false)
                 key = self.target_key(cond.left) if _is_constant(cond.right) else (
                     self.target_key(cond.right) if _is_constant(cond.left) else None)
                 if key is None:

@@ -214,6 +214,8 @@ def test_what_ends_propagation(code):
     "local x = ngx.var.arg_x\nif not (x == 'a' or x == 'b') then return end\nos.execute(x)",
     "local x = ngx.var.arg_x\nif x == 'a' then os.execute(x) end",
     "local x = ngx.var.arg_x\nif not tonumber(x) then return ngx.exit(400) end\nos.execute(x)",
+    "local x = ngx.var.arg_x\nif ngx.re.find(x, '^[a-z]+$') == nil then return end\nos.execute(x)",
+    "local x = ngx.var.arg_x\nif x:match('^%a+$') ~= nil then os.execute(x) end",
     "local OK = { a = true }\nlocal x = ngx.var.arg_x\nif not OK[x] then return end\nos.execute(x)",
     "local args = ngx.req.get_uri_args()\nif not ngx.re.find(args.x, '^[a-z]+$') then return end\nos.execute(args.x)",
     "if not ngx.re.find(ngx.var.arg_x, '^[a-z]+$') then return end\nos.execute(ngx.var.arg_x)",
