@@ -117,6 +117,11 @@ _WORDS = ("users orders cache session upstream health metrics auth limit config 
           "backend token quota route service status report").split()
 
 
+# Chunks go in `do ... end` groups: LuaJIT allows 200 locals in sight per function, and the main chunk would
+# exceed that past about a thousand lines.
+_GROUP = 30
+
+
 def generate(lines: int, seed: int) -> str:
     rng = random.Random(seed)
     parts = ['local _M = { _VERSION = "0.1" }\nlocal cjson = require "cjson.safe"\n']
@@ -131,8 +136,14 @@ def generate(lines: int, seed: int) -> str:
             v=f"val_{serial}", n=rng.randint(1, 5000), m=rng.randint(1, 50), word=word,
         )
         chunk = chunk.replace("{dict}", f"dict_{serial % 7}")
+        if serial % _GROUP == 1:
+            parts.append("do\n")
         parts.append(chunk)
+        if serial % _GROUP == 0:
+            parts.append("end\n")
         count += chunk.count("\n")
+    if serial % _GROUP:
+        parts.append("end\n")
     # every dict_N used above is declared at the top, so the facts see real upvalues
     header = "".join(f"local dict_{i} = ngx.shared.dict_{i}\n" for i in range(7))
     return header + "".join(parts) + "return _M\n"

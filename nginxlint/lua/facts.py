@@ -42,7 +42,7 @@ Span = tuple  # (line, column, end_line, end_column), 1-based, end column exclus
 # The shape of LuaFacts and of what it holds: part of the disk cache key, so that a build whose facts have other
 # fields never reads pickles written by another. Bump it whenever a fact class gains, loses or changes a field, or
 # the parser's verdict on some text changes (4: the parser follows LuaJIT's syntax levels and label order exactly).
-FACTS_FORMAT = 4
+FACTS_FORMAT = 5  # 5: LuaFacts.taint
 
 
 @dataclass(frozen=True)
@@ -100,6 +100,7 @@ class LuaFacts:
     global_writes: list[GlobalUse] = field(default_factory=list)
     cosockets: list[Cosocket] = field(default_factory=list)
     prometheus: list[PromCall] = field(default_factory=list)
+    taint: object = None  # nginxlint.lua.taint_model.TaintFacts; None when the chunk is too deep for that walk
 
 
 def analyze_lua(text: str) -> LuaFacts:
@@ -115,7 +116,17 @@ def analyze_chunk(chunk: ast.Chunk) -> LuaFacts:
     # suffixes are walked in loops). As in the parser: no cycles are made, so the cyclic GC would only rescan the AST.
     with collector_paused():
         walker.block(chunk.body)
+        walker.facts.taint = _taint(chunk, walker.lines)
     return walker.facts
+
+
+def _taint(chunk: ast.Chunk, lines: LineIndex):
+    from .taint import analyze_taint
+
+    try:
+        return analyze_taint(chunk, lines)
+    except Exception:  # nested deeper than its walk allows (RecursionError), or a flaw of it: the facts every
+        return None  # other Lua rule needs stand without it
 
 
 # ---- abstract values ---------------------------------------------------------------------------

@@ -1,0 +1,167 @@
+"""SEC561–SEC570: request input reaching a dangerous call in the Lua an nginx deployment runs.
+
+The flows come from nginxlint.lua.taint: each unit's summaries (cached with its Lua facts) linked with those of the
+modules it requires, in the same subsystem. One finding per sink argument, at that argument, with the path from
+the request input to it as related locations.
+"""
+from __future__ import annotations
+
+from ..findings import Location
+from .registry import rule
+
+# sink kind -> (code, what a request can then do)
+CONSEQUENCES = {
+    "command": ("SEC561", "a request can run any shell command on the server as the nginx worker user"),
+    "path": ("SEC562", "a request can make nginx open any file its worker user can read or write (`../` or an "
+                       "absolute path)"),
+    "code": ("SEC563", "a request can run any Lua code inside the nginx worker"),
+    "redirect": ("SEC564", "a request can send users to any site of its choosing (open redirect)"),
+    "subrequest": ("SEC565", "a request chooses which internal location nginx requests on its behalf, and with "
+                             "which arguments"),
+    "header": ("SEC566", "a request chooses the value of this header"),
+    "sql": ("SEC567", "a request can rewrite the SQL statement (SQL injection)"),
+    "regex": ("SEC568", "a request chooses the regular expression, which can take exponential time (ReDoS) or fail "
+                        "to compile"),
+    "xss": ("SEC569", "the response echoes request data unescaped, a reflected XSS when it is served as HTML"),
+    "ssrf": ("SEC570", "a request chooses the server nginx connects to: internal services, cloud metadata "
+                       "(169.254.169.254), anything the pod can reach"),
+}
+ADVICE = {
+    "command": "pass only values checked against an allowlist (a `^[a-z0-9]+$` check that returns early)",
+    "path": "check the name against a strict pattern such as `^[a-z0-9_-]+$` before building the path",
+    "code": "never compile request data; look the value up in a table of allowed functions instead",
+    "redirect": "redirect to a path of this site, or check the target against a list of allowed hosts",
+    "subrequest": "build the URI from a fixed path and pass the value escaped with ngx.escape_uri",
+    "header": "escape it with ngx.escape_uri or check it against the values the header may take",
+    "sql": "quote it with ngx.quote_sql_str (or the driver's escape_literal)",
+    "regex": "match against a fixed pattern, or quote the value before putting it into a pattern",
+    "xss": "escape it for HTML, or send it with a non-HTML Content-Type",
+    "ssrf": "fix the scheme and host in the code (\"https://api.example.com/\" .. path) or check the host against "
+            "an allowlist",
+}
+
+
+@rule("SEC561", "SEC562", "SEC563", "SEC564", "SEC565", "SEC566", "SEC567", "SEC568", "SEC569", "SEC570")
+def lua_request_taint(dep, report):
+    units = [u for u in dep.lua.units if u.facts is not None and u.facts.taint is not None]
+    if not units:
+        return
+    from ..lua.taint_link import unit_flows
+    from ..lua.taint_model import CTX
+
+    modules: dict = {}  # (subsystem, module name) -> unit
+    globals_set: dict = {}  # (subsystem, global name) -> (unit, what it holds): one Lua VM per subsystem
+    for unit in units:
+        if unit.kind == "module":
+            modules.setdefault((unit.subsystem, unit.module), unit)
+        for name, value in unit.facts.taint.globals.items():
+            globals_set.setdefault((unit.subsystem, name), (unit, value))
+    writers = [u for u in units if u.facts.taint.ctx]
+    reported: set = set()
+    for unit in units:
+        def lookup(module, member, reader=unit):
+            if module == CTX:
+                return _ctx_field(writers, reader, member)
+            return _function(modules, globals_set, reader.subsystem, module, member)
+
+        for flow in unit_flows(unit, unit.facts.taint, lookup):
+            code, consequence = CONSEQUENCES[flow.kind]
+            sink_unit = flow.unit
+            if flow.kind == "xss" and sink_unit.subsystem == "stream":
+                continue  # ngx.say writes to a TCP/UDP client there, not to a page
+            key = (code, sink_unit.path, flow.span)
+            if key in reported:
+                continue
+            reported.add(key)
+            source_at = flow.source_unit.location(flow.source.span, f"{_source_text(flow.source)} is read here")
+            where = (f"line {source_at.span.line}" if flow.source_unit.path == sink_unit.path
+                     else f"{flow.source_unit.path}:{source_at.span.line}")
+            message = (f"{_source_text(flow.source)} ({flow.source.api}, {where}) reaches {flow.sink}: "
+                       f"{consequence}; {ADVICE[flow.kind]}")
+            report.at(sink_unit.path, sink_unit.span(flow.span), message, code=code,
+                      related=_path(source_at, flow.steps))
+
+
+def _function(modules: dict, globals_set: dict, subsystem: str, module: str, member: str):
+    """(unit, Summary) of `module.member`: a function of a required module, a global function, or a function of
+    a module or table held by a global."""
+    from ..lua.taint_model import GLOBAL, Summary
+
+    if module.startswith(GLOBAL):
+        name = module[len(GLOBAL):]
+        found = globals_set.get((subsystem, name or member))
+        if found is None:
+            return None
+        unit, value = found
+        if not name:  # a global function
+            return (unit, value) if isinstance(value, Summary) else None
+        if isinstance(value, dict):  # a table of functions
+            summary = value.get(member)
+            return None if summary is None else (unit, summary)
+        if isinstance(value, tuple) and value[:1] == ("module",):
+            module = value[1]
+        else:
+            return None
+    target = modules.get((subsystem, module))
+    if target is None:
+        return None
+    summary = target.facts.taint.exports.get(member)
+    return None if summary is None else (target, summary)
+
+
+def _ctx_field(writers: list, reader, key: str):
+    """(unit, Summary) standing for what another handler of the same request stores in ngx.ctx[key]."""
+    from ..lua.taint_model import Summary
+
+    for writer in writers:
+        taint = writer.facts.taint.ctx.get(key)
+        if taint and writer.subsystem == reader.subsystem and _same_request(writer, reader):
+            return writer, Summary(f"ngx.ctx.{key}", (), (), (), taint)
+    return None
+
+
+def _same_request(writer, reader) -> bool:
+    """Whether some handler running `writer` runs in the request of a handler running `reader`: the writer's
+    directive is in the reader's block, or in a block around it that no block in between overrides with a handler
+    of the same phase (a server's access_by_lua runs for the locations without one of their own)."""
+    for reading in reader.handlers:
+        if reading.node is None:
+            continue
+        for writing in writer.handlers:
+            if writing.node is not None and _inherited(writing, reading.node.parent):
+                return True
+    return False
+
+
+def _inherited(writing, block) -> bool:
+    from ..nginx.directives import LUA_PHASE
+
+    scope = writing.node.parent
+    while block is not None:
+        if block is scope:
+            return True
+        if any(LUA_PHASE.get(child.name) == writing.phase for child in block.children):
+            return False  # this block's own handler of that phase replaces the outer one
+        block = block.parent
+    return False
+
+
+def _source_text(source) -> str:
+    from ..lua.taint_model import SOURCE_WORDS
+
+    singular, plural = SOURCE_WORDS[source.what]
+    if source.name is not None:
+        return f"the `{source.name}` {singular}"
+    return f"the {plural}"
+
+
+def _path(source_at: Location, steps) -> list[Location]:
+    """The source, then each step in order; a step on the line of the one before (`local args =
+    ngx.req.get_uri_args()`) adds nothing the reader does not see there."""
+    path = [source_at]
+    for unit, step in steps:
+        location = unit.location(step.span, step.text)
+        if location.path == path[-1].path and location.span.line == path[-1].span.line:
+            continue
+        path.append(location)
+    return path

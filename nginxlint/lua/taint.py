@@ -1,0 +1,972 @@
+"""Lua taint analysis: request input (ngx.var.*, ngx.req.get_*) reaching a dangerous call.
+
+`analyze_taint(chunk)` walks one chunk once and summarises each function: which of its parameters (and which
+request input) reach which sink, which flow into calls of other modules, and what its return value carries. It
+depends on the chunk's text alone, so it is cached with the other Lua facts. nginxlint.lua.taint_link then links
+a unit's summaries with those of the modules it requires.
+
+The walk is flow-sensitive where it matters for sanitising checks: each branch of an `if` runs on its own copy
+of the state and the branches that fall through are merged after it, so a check that returns early
+(`if not ngx.re.find(x, "^[a-z]+$", "jo") then return ngx.exit(400) end`) leaves `x` clean after the `if`.
+Loops run once. What cannot be resolved (an unknown function, a dynamic key) carries no taint: findings stay
+quiet rather than guess.
+"""
+from __future__ import annotations
+
+from . import ast
+from .errors import LineIndex
+from .taint_model import (
+    CLIENT_METHODS, CLIENT_MODULES, CTX, GLOBAL, PROPAGATE_CALLS, PROPAGATE_MEMBERS, PROPAGATE_METHODS,
+    REQ_SOURCES, SANITISER_METHODS, SANITISERS, SINK_CALLS, SINK_MEMBERS, SOCKET_CALLS, UNREFLECTABLE,
+    VAR_PREFIXES, VAR_SOURCES, Call, External, Hit, Param, Source, Step, Summary, TaintFacts, Tainted,
+)
+from .taint_values import (
+    CLEAN, EMPTY, MAX_STEPS, accepts_anything, concat, format_taint, gsub_taint, made_safe, union, with_step,
+)
+
+__all__ = ["analyze_taint"]
+
+MISSING = object()
+
+_GLOBALS = frozenset((
+    "ngx", "os", "io", "string", "table", "math", "ndk", "require", "tonumber", "tostring", "loadstring", "load",
+    "dofile", "loadfile", "pairs", "ipairs", "select", "unpack", "setmetatable", "rawget", "next", "error",
+    "assert", "type", "pcall", "xpcall",
+))
+# Libraries whose functions are not the project's: no summary to look for.
+_LIBRARY_PREFIXES = ("resty.", "cjson", "ngx.", "ndk", "prometheus", "pgmoon", "lfs", "bit", "ffi", "table.", "jit")
+# Calls that end the handler: a branch ending with one does not fall through.
+_EXITS = frozenset(("ngx.exit", "ngx.redirect", "ngx.exec", "error", "os.exit", "ngx.throw_error"))
+
+
+def analyze_taint(chunk: ast.Chunk, lines: LineIndex) -> TaintFacts:
+    walker = _Walker(lines)
+    walker.run(chunk)
+    return walker.result()
+
+
+# ---- the walk --------------------------------------------------------------------------------------------------
+
+class _Binding:
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value  # what the name holds when known: ("path", p), ("module", m), ("fn", Summary), ...
+
+
+class _Context:
+    __slots__ = ("name", "params", "hits", "calls", "returns")
+
+    def __init__(self, name: str, params: tuple):
+        self.name, self.params = name, params
+        self.hits: list = []
+        self.calls: list = []
+        self.returns = None
+
+
+class _Walker:
+    def __init__(self, lines: LineIndex):
+        self.lines = lines
+        self.scopes: dict[str, list[_Binding]] = {}
+        self.globals: dict[str, _Binding] = {}
+        self.state: dict = {}  # binding | (binding, field) | ("var", name) -> taint (None: clean)
+        self.logs: list[dict] = []  # open branches: key -> value before the branch first wrote it
+        self.ctx = _Context("main chunk", ())
+        self.summaries: list[Summary] = []
+        self.tables: list[dict] = []  # fields of tables bound to locals of the main body
+        self.exports: dict | None = None
+        self.depth = 0
+        self.overridden: set = set()  # bindings with a field whose taint differs from the table's: (binding, key)
+        self.global_defs: dict = {}  # globals the main body sets, and their values
+        self.ctx_writes: dict = {}  # ngx.ctx field -> taint stored there anywhere in the chunk
+
+    def span(self, node):
+        return self.lines.span(node.start, node.end)
+
+    def run(self, chunk: ast.Chunk) -> None:
+        self.block(chunk.body)
+
+    def result(self) -> TaintFacts:
+        main = self.ctx
+        self.summaries.append(Summary(main.name, (), tuple(main.hits), tuple(main.calls), main.returns or ()))
+        exports = self.exports
+        if exports is None:  # no `return <table>`: every function stored in a table of the main body
+            exports = {}
+            for fields in self.tables:
+                for key, (value, _) in fields.items():
+                    if value is not None and value[0] == "fn":
+                        exports.setdefault(key, value[1])
+        ctx = {}
+        for key, taint in self.ctx_writes.items():
+            kept = tuple(t for t in taint if type(t.origin) is not Param)  # a parameter: unknown here
+            if kept:
+                ctx[key] = kept
+        return TaintFacts(tuple(self.summaries), exports, self.exported_globals(), ctx)
+
+    def exported_globals(self) -> dict:
+        out: dict = {}
+        for name, value in self.global_defs.items():
+            kind = value[0]
+            if kind == "module":
+                out[name] = value
+            elif kind == "fn":
+                out[name] = value[1]
+            elif kind == "table":
+                members = {k: v[0][1] for k, v in value[1].items() if v[0] is not None and v[0][0] == "fn"}
+                if members:
+                    out[name] = members
+        return out
+
+    # ---- state -----------------------------------------------------------------------------------------------
+
+    def write(self, key, value) -> None:
+        state = self.state
+        if self.logs:
+            log = self.logs[-1]
+            if key not in log:
+                log[key] = state.get(key, MISSING)
+        if value is MISSING:
+            state.pop(key, None)
+        else:
+            state[key] = value
+
+    def branch(self, run, *args) -> dict:
+        """Run `run(*args)` on a copy of the state: returns what it changed, and puts the state back."""
+        log: dict = {}
+        self.logs.append(log)
+        run(*args)
+        self.logs.pop()
+        state = self.state
+        outcome = {}
+        for key, old in log.items():
+            outcome[key] = state.get(key, MISSING)
+            if old is MISSING:
+                state.pop(key, None)
+            else:
+                state[key] = old
+        return outcome
+
+    def merge(self, outcomes: list) -> None:
+        """The state after branches: each key holds what any branch that falls through left in it."""
+        keys: dict = {}
+        for outcome in outcomes:
+            keys.update(dict.fromkeys(outcome))
+        state = self.state
+        for key in keys:
+            current = state.get(key, MISSING)
+            merged = None
+            for outcome in outcomes:
+                value = outcome.get(key, current)
+                if value is MISSING:
+                    merged = MISSING
+                    break
+                merged = union(merged, value)
+            if merged is not current:
+                self.write(key, merged)
+
+    # ---- scopes ----------------------------------------------------------------------------------------------
+
+    def bind(self, name: str, value, taint, declared: list) -> _Binding:
+        binding = _Binding(value)
+        self.scopes.setdefault(name, []).append(binding)
+        declared.append(name)
+        if taint:  # a new binding has no state yet: nothing to write (or undo) when it is clean
+            self.write(binding, taint)
+        if value is not None and value[0] == "table" and self.depth == 0:
+            self.tables.append(value[1])
+        return binding
+
+    def unbind(self, declared: list) -> None:
+        scopes = self.scopes
+        for name in declared:
+            stack = scopes[name]
+            stack.pop()
+            if not stack:
+                del scopes[name]
+
+    def lookup(self, name: str):
+        stack = self.scopes.get(name)
+        if stack:
+            return stack[-1]
+        return self.globals.get(name)
+
+    # ---- statements ------------------------------------------------------------------------------------------
+
+    def block(self, stmts: list, declared: list | None = None) -> None:
+        declared = [] if declared is None else declared
+        for stmt in stmts:
+            handler = _STATEMENTS.get(type(stmt))
+            if handler is not None:
+                handler(self, stmt, declared)
+        self.unbind(declared)
+
+    def s_local(self, stmt: ast.Local, declared: list) -> None:
+        names = stmt.names
+        results = []
+        for i, node in enumerate(stmt.values):
+            if type(node) is ast.Function and i < len(names):
+                results.append((("fn", self.function(node, names[i].name)), None))
+            else:
+                results.append(self.expr(node))
+        for i, name in enumerate(names):
+            value, taint = results[i] if i < len(results) else CLEAN
+            if taint:
+                taint = with_step(taint, Step(self.span(name), f"stored in `{name.name}`"))
+            self.bind(name.name, value, taint, declared)
+
+    def s_local_function(self, stmt: ast.LocalFunction, declared: list) -> None:
+        binding = self.bind(stmt.name.name, None, None, declared)
+        binding.value = ("fn", self.function(stmt.func, stmt.name.name))
+
+    def s_function(self, stmt: ast.FunctionStat, declared: list) -> None:
+        name = _dotted(stmt.target) or "function"
+        if stmt.func.is_method and type(stmt.target) is ast.Index:
+            name = f"{_dotted(stmt.target.obj)}:{stmt.target.key.name}"
+        self.store(stmt.target, (("fn", self.function(stmt.func, name)), None))
+
+    def s_assign(self, stmt: ast.Assign, declared: list) -> None:
+        targets = stmt.targets
+        results = []
+        for i, node in enumerate(stmt.values):
+            if type(node) is ast.Function and i < len(targets):
+                results.append((("fn", self.function(node, _dotted(targets[i]) or "function")), None))
+            else:
+                results.append(self.expr(node))
+        for i, target in enumerate(targets):
+            self.store(target, results[i] if i < len(results) else CLEAN, stmt.values[i] if i < len(stmt.values)
+                       else None)
+
+    def store(self, target, result, value_node=None) -> None:
+        value, taint = result
+        if type(target) is ast.Name:
+            if taint:
+                taint = with_step(taint, Step(self.span(target), f"stored in `{target.name}`"))
+            binding = self.lookup(target.name)
+            if binding is None:
+                binding = self.globals[target.name] = _Binding(value)
+            else:
+                binding.value = value
+            self.write(binding, taint)
+            if self.depth == 0 and value is not None and binding is self.globals.get(target.name):
+                self.global_defs[target.name] = value
+            return
+        obj, _ = self.expr(target.obj)
+        if target.dot:
+            key = target.key.name
+        else:
+            key_value, _ = self.expr(target.key)
+            key = key_value[1] if key_value is not None and key_value[0] == "str" else None
+        if obj is not None and obj[0] == "path" and obj[1] == CTX and key is not None:
+            if taint:
+                taint = with_step(taint, Step(self.span(target), f"stored in `ngx.ctx.{key}`"))
+                self.ctx_writes[key] = union(self.ctx_writes.get(key), taint)
+            self.write(("ctx", key), taint)
+            return
+        if obj is not None and obj[0] == "path" and obj[1] == "ngx.header":
+            if taint and value_node is not None:
+                if key is not None and key.lower() == "location":  # a redirect by hand
+                    self.hit("redirect", f'the response header "{key}" (ngx.header)', value_node, taint)
+                else:
+                    name = f'"{key}"' if key is not None else "(computed name)"
+                    self.hit("header", f"the response header {name} (ngx.header)", value_node, taint)
+            return
+        base = self.lookup(target.obj.name) if type(target.obj) is ast.Name else None
+        if obj is not None and obj[0] == "table" and key is not None:
+            obj[1][key] = result
+        if base is not None:
+            if key is not None and (taint or self.state.get(base) or base in self.overridden):
+                self.overridden.add(base)
+                self.write((base, key), taint)
+            if taint:
+                self.write(base, union(self.state.get(base), taint))
+
+    def s_call(self, stmt: ast.CallStat, declared: list) -> None:
+        self.expr(stmt.call)
+
+    def s_do(self, stmt: ast.Do, declared: list) -> None:
+        self.block(stmt.body)
+
+    def s_while(self, stmt: ast.While, declared: list) -> None:
+        self.expr(stmt.cond)
+        self.merge([self.branch(self.block, stmt.body)])
+
+    def s_repeat(self, stmt: ast.Repeat, declared: list) -> None:
+        inner: list = []  # the body runs at least once: no branch
+        for child in stmt.body:  # the condition sees the body's locals
+            handler = _STATEMENTS.get(type(child))
+            if handler is not None:
+                handler(self, child, inner)
+        self.expr(stmt.cond)
+        self.unbind(inner)
+
+    def s_if(self, stmt: ast.If, declared: list) -> None:
+        outcomes = []
+        chain: dict = {}  # what the conditions found false so far made clean
+        self.logs.append(chain)
+        for cond, body in stmt.clauses:
+            self.expr(cond)
+            when_true, when_false = self.guard(cond)
+            before = {key: self.state.get(key, MISSING) for key in chain}
+            outcome = self.branch(self._clause, when_true, body)
+            if not _terminates(body):
+                outcomes.append({**before, **outcome})
+            for key in when_false:
+                self.write(key, None)
+        before = {key: self.state.get(key, MISSING) for key in chain}
+        if stmt.orelse is not None:
+            outcome = self.branch(self.block, stmt.orelse)
+            if not _terminates(stmt.orelse):
+                outcomes.append({**before, **outcome})
+        else:
+            outcomes.append(before)
+        self.logs.pop()
+        for key, old in chain.items():
+            if old is MISSING:
+                self.state.pop(key, None)
+            else:
+                self.state[key] = old
+        if outcomes:  # else nothing after the `if` runs
+            self.merge(outcomes)
+
+    def _clause(self, when_true, body) -> None:
+        for key in when_true:
+            self.write(key, None)
+        self.block(body)
+
+    def s_numeric_for(self, stmt: ast.NumericFor, declared: list) -> None:
+        for part in (stmt.first, stmt.last, stmt.step):
+            if part is not None:
+                self.expr(part)
+
+        def body():
+            inner: list = []
+            self.bind(stmt.var.name, None, None, inner)
+            self.block(stmt.body, inner)
+
+        self.merge([self.branch(body)])
+
+    def s_generic_for(self, stmt: ast.GenericFor, declared: list) -> None:
+        taint = None
+        for i, part in enumerate(stmt.exprs):
+            _, part_taint = self.expr(part)
+            if i == 0:
+                taint = part_taint
+
+        def body():
+            inner: list = []
+            for name in stmt.names:
+                step = Step(self.span(name), f"iterated as `{name.name}`")
+                self.bind(name.name, None, with_step(taint, step) if taint else None, inner)
+            self.block(stmt.body, inner)
+
+        self.merge([self.branch(body)])
+
+    def s_return(self, stmt: ast.Return, declared: list) -> None:
+        first = None
+        for i, node in enumerate(stmt.values):
+            result = self.expr(node)
+            if i == 0:
+                first = result
+        if first is None:
+            return
+        value, taint = first
+        ctx = self.ctx
+        if taint:
+            ctx.returns = union(ctx.returns, taint)
+        if self.depth == 0 and value is not None and value[0] == "table":
+            self.exports = {k: v[0][1] for k, v in value[1].items() if v[0] is not None and v[0][0] == "fn"}
+
+    def function(self, func: ast.Function, name: str) -> Summary:
+        outer = self.ctx
+        params = (("self",) if func.is_method else ()) + tuple(p.name for p in func.params)
+        ctx = self.ctx = _Context(name, params)
+        self.depth += 1
+        log: dict = {}
+        self.logs.append(log)  # what the body writes to the enclosing state is undone: it runs later, if ever
+        inner: list = []
+        for index, param in enumerate(params):
+            self.bind(param, None, (Tainted(Param(index), (), EMPTY),), inner)
+        statements = _STATEMENTS
+        for stmt in func.body:
+            handler = statements.get(type(stmt))
+            if handler is not None:
+                handler(self, stmt, inner)
+        self.unbind(inner)
+        self.logs.pop()
+        for key, old in log.items():
+            if old is MISSING:
+                self.state.pop(key, None)
+            else:
+                self.state[key] = old
+        self.depth -= 1
+        self.ctx = outer
+        summary = Summary(name, params, tuple(ctx.hits), tuple(ctx.calls), ctx.returns or ())
+        self.summaries.append(summary)
+        return summary
+
+    # ---- guards ----------------------------------------------------------------------------------------------
+
+    def guard(self, cond) -> tuple[list, list]:
+        """State keys a condition proves clean: (when it is true, when it is false)."""
+        kind = type(cond)
+        if kind is ast.Paren:
+            return self.guard(cond.expr)
+        if kind is ast.UnOp and cond.op == "not":
+            when_true, when_false = self.guard(cond.operand)
+            return when_false, when_true
+        if kind is ast.BinOp:
+            op = cond.op
+            if op in ("==", "~="):
+                if type(cond.right) is ast.Constant and cond.right.value == "nil" and type(cond.left) in (
+                        ast.Call, ast.MethodCall):  # `ngx.re.find(x, p) == nil` is `not ngx.re.find(x, p)`
+                    when_true, when_false = self.guard(cond.left)
+                    return (when_false, when_true) if op == "==" else (when_true, when_false)
+                key = self.target_key(cond.left) if _is_constant(cond.right) else (
+                    self.target_key(cond.right) if _is_constant(cond.left) else None)
+                if key is None:
+                    return [], []
+                return ([key], []) if op == "==" else ([], [key])
+            if op == "and":
+                left, right = self.guard(cond.left), self.guard(cond.right)
+                return left[0] + right[0], [k for k in left[1] if k in right[1]]
+            if op == "or":
+                left, right = self.guard(cond.left), self.guard(cond.right)
+                return [k for k in left[0] if k in right[0]], left[1] + right[1]
+            return [], []
+        if kind is ast.Call:
+            path = self.path_of(cond.func)
+            args = cond.args
+            if path == "tonumber" and args:
+                key = self.target_key(args[0])
+                return ([key] if key is not None else []), []
+            if path in ("ngx.re.find", "ngx.re.match", "string.find", "string.match") and len(args) >= 2:
+                key = self.target_key(args[0])
+                if key is not None and self.strict_pattern(args[1]):
+                    return [key], []
+            return [], []
+        if kind is ast.MethodCall and cond.name.name in ("find", "match") and cond.args:
+            key = self.target_key(cond.obj)
+            if key is not None and self.strict_pattern(cond.args[0]):
+                return [key], []
+            return [], []
+        if kind is ast.Index and not cond.dot and type(cond.obj) is ast.Name:
+            table = self.lookup(cond.obj.name)  # an allowlist: ALLOWED[x]
+            if table is not None and table.value is not None and table.value[0] == "table":
+                key = self.target_key(cond.key)
+                return ([key] if key is not None else []), []
+        return [], []
+
+    def target_key(self, node):
+        """The state key of a checked value: a local, a constant field of a local, or ngx.var.<name>."""
+        kind = type(node)
+        if kind is ast.Paren:
+            return self.target_key(node.expr)
+        if kind is ast.BinOp and node.op == "or" and _is_constant(node.right):
+            return self.target_key(node.left)  # `x or ""` passes a check only when x does, or x is nil
+        if kind is ast.Name:
+            return self.lookup(node.name)
+        if kind is ast.Index:
+            key = node.key.name if node.dot else (node.key.value if type(node.key) is ast.String else None)
+            if key is None:
+                return None
+            if type(node.obj) is ast.Name:
+                base = self.lookup(node.obj.name)
+                if base is not None:
+                    self.overridden.add(base)
+                    return (base, key)
+            if self.path_of(node.obj) == "ngx.var":
+                return ("var", key)
+        return None
+
+    def strict_pattern(self, node) -> bool:
+        """A literal pattern anchored at both ends that does not accept any character: a whole-value check."""
+        if type(node) is ast.String:
+            pattern = node.value
+        elif type(node) is ast.Name:
+            binding = self.lookup(node.name)
+            if binding is None or binding.value is None or binding.value[0] != "str":
+                return False
+            pattern = binding.value[1]
+        else:
+            return False
+        anchored = pattern.startswith(("^", "\\A")) and pattern.endswith(("$", "\\z", "\\Z"))
+        return anchored and not accepts_anything(pattern)
+
+    def path_of(self, node):
+        """The global path an expression names (ngx.re.find), resolving locals that alias one."""
+        parts = []
+        while type(node) is ast.Index and node.dot:
+            parts.append(node.key.name)
+            node = node.obj
+        if type(node) is not ast.Name:
+            return None
+        binding = self.lookup(node.name)
+        if binding is None:
+            if node.name not in _GLOBALS:
+                return None
+            base = node.name
+        elif binding.value is not None and binding.value[0] == "path":
+            base = binding.value[1]
+        else:
+            return None
+        return ".".join((base, *reversed(parts))) if parts else base
+
+    # ---- expressions -----------------------------------------------------------------------------------------
+
+    def expr(self, node):
+        kind = type(node)
+        if kind is ast.Name:
+            binding = self.lookup(node.name)
+            if binding is None:
+                return (("path" if node.name in _GLOBALS else "global", node.name), None)
+            return binding.value, self.state.get(binding)
+        if kind in _SUFFIXES:
+            return self.suffixed(node)
+        if kind is ast.String:
+            return ("str", node.value), None
+        if kind is ast.Number or kind is ast.Constant:
+            return CLEAN
+        if kind is ast.Paren:
+            return self.expr(node.expr)
+        if kind is ast.BinOp:
+            return self.binop(node)
+        if kind is ast.UnOp:
+            while type(node) is ast.UnOp:
+                node = node.operand
+            self.expr(node)
+            return CLEAN
+        if kind is ast.Function:
+            return ("fn", self.function(node, "function")), None
+        if kind is ast.Table:
+            return self.table(node)
+        return CLEAN
+
+    def table(self, node: ast.Table):
+        fields: dict = {}
+        taint = None
+        for key, value in node.items:
+            if key is not None and type(key) is not ast.Name:
+                self.expr(key)
+            if type(value) is ast.Function and type(key) is ast.Name:
+                result = (("fn", self.function(value, key.name)), None)
+            else:
+                result = self.expr(value)
+            if type(key) is ast.Name:
+                fields[key.name] = result
+            elif type(key) is ast.String:
+                fields[key.value] = result
+            if result[1]:
+                taint = union(taint, result[1])
+        return ("table", fields), taint
+
+    def binop(self, node):
+        """A tree of binary operators, in post-order without recursion on its spine (`..` chains nest to the
+        right as deep as the code is long). A `..` chain is taken whole: what may follow what depends on all
+        that comes before it."""
+        left, right = node.left, node.right
+        if type(left) is not ast.BinOp and type(right) is not ast.BinOp:  # most operators: no stack needed
+            left, right = self.expr(left), self.expr(right)
+            return concat((left, right)) if node.op == ".." else _combine(node.op, left, right)
+        stack = [(node, None)]
+        results = []
+        while stack:
+            current, ready = stack.pop()
+            if ready is None:
+                if type(current) is not ast.BinOp:
+                    results.append(self.expr(current))
+                elif current.op == "..":
+                    operands = _concat_operands(current)
+                    stack.append((current, len(operands)))
+                    stack.extend((operand, None) for operand in reversed(operands))
+                else:
+                    stack.append((current, "binary"))
+                    stack.append((current.right, None))
+                    stack.append((current.left, None))
+            elif ready == "binary":
+                right = results.pop()
+                left = results.pop()
+                results.append(_combine(current.op, left, right))
+            else:
+                parts = results[-ready:]
+                del results[-ready:]
+                results.append(concat(parts))
+        return results[0]
+
+    def suffixed(self, node):
+        spine = []
+        while True:
+            kind = type(node)
+            if kind is ast.Call:
+                spine.append(node)
+                node = node.func
+            elif kind is ast.Index or kind is ast.MethodCall:
+                spine.append(node)
+                node = node.obj
+            else:
+                break
+        result = self.expr(node)
+        for suffix in reversed(spine):
+            kind = type(suffix)
+            if kind is ast.Index:
+                result = self.index(suffix, result)
+            elif kind is ast.Call:
+                result = self.call(suffix, result)
+            else:
+                result = self.method(suffix, result)
+        return result
+
+    def index(self, node: ast.Index, result):
+        obj, taint = result
+        if node.dot:
+            key = node.key.name
+        else:
+            key_value, _ = self.expr(node.key)
+            key = key_value[1] if key_value is not None and key_value[0] == "str" else None
+            if key is None and type(node.key) is ast.Number:
+                key = node.key.raw
+        if obj is not None:
+            kind = obj[0]
+            if kind == "path":
+                path = obj[1]
+                if path == "ngx.var":
+                    return None, self.var_source(node, key)
+                if path == CTX and key is not None:
+                    known = self.state.get(("ctx", key), MISSING)
+                    if known is not MISSING:
+                        return None, known
+                    return None, (Tainted(External(CTX, key, self.span(node), ()), (), EMPTY),)
+                if key is None:
+                    return CLEAN
+                return ("path", f"{path}.{key}") if path.count(".") < 3 else None, None
+            if kind == "module" and key is not None:
+                return ("member", obj[1], key), None
+            if kind == "global":
+                return (("member", GLOBAL + obj[1], key) if key is not None else None), None
+            if kind == "table" and key is not None and key in obj[1]:
+                value, field_taint = obj[1][key]
+                taint = field_taint
+                obj = value
+            else:
+                obj = None
+        if self.overridden and key is not None and type(node.obj) is ast.Name:
+            base = self.lookup(node.obj.name)
+            if base in self.overridden:
+                known = self.state.get((base, key), MISSING)
+                if known is not MISSING:
+                    return obj, known
+        if not taint:
+            return obj, None
+        return obj, _field(taint, key)
+
+    def var_source(self, node: ast.Index, key):
+        if key is None:
+            return None
+        known = self.state.get(("var", key), MISSING)
+        if known is not MISSING:
+            return known
+        what = VAR_SOURCES.get(key)
+        name = None
+        if what is None:
+            for prefix, kind in VAR_PREFIXES:
+                if key.startswith(prefix) and len(key) > len(prefix):
+                    what, name = kind, key[len(prefix):]
+                    break
+            else:
+                if key.isdigit():
+                    what, name = "capture", key
+                else:
+                    return None
+        api = f"ngx.var.{key}" if key.isidentifier() else f'ngx.var["{key}"]'
+        return (Tainted(Source(api, what, name, self.span(node)), (), UNREFLECTABLE.get(what, EMPTY)),)
+
+    def args(self, nodes):
+        results = []
+        for arg in nodes:
+            results.append(self.expr(arg))
+        return results
+
+    def call(self, node: ast.Call, result):
+        func, _ = result
+        args = self.args(node.args)
+        if func is None:
+            return CLEAN
+        kind = func[0]
+        if kind == "path":
+            return self.global_call(func[1], node, args)
+        if kind == "member":
+            return self.member_call(func[1], func[2], node, node.args, args, False)
+        if kind == "fn":
+            return self.local_call(func[1], node, node.args, args, None)
+        if kind == "global":
+            return self.member_call(GLOBAL, func[1], node, node.args, args, False)
+        return CLEAN
+
+    def method(self, node: ast.MethodCall, result):
+        obj, taint = result
+        args = self.args(node.args)
+        name = node.name.name
+        if obj is not None:
+            kind = obj[0]
+            if kind == "module" or kind == "instance":
+                return self.member_call(obj[1], name, node, node.args, args, True)
+            if kind == "global":
+                return self.member_call(GLOBAL + obj[1], name, node, node.args, args, True)
+            if kind in ("db", "http", "socket"):
+                sink = CLIENT_METHODS.get((kind, name))
+                if sink is not None and node.args:
+                    arg, taint = node.args[0], args[0][1]
+                    if type(arg) is ast.Table and arg.field("host") is not None:  # connect({ host = ... })
+                        arg = arg.field("host")
+                        taint = self.expr(arg)[1]
+                    if taint:
+                        self.hit(sink, f"{_dotted(node.obj) or kind}:{name}", arg, taint)
+                elif name in SANITISER_METHODS and args and args[0][1]:
+                    return None, made_safe(args[0][1], SANITISER_METHODS[name])
+                return CLEAN
+            if kind == "table":
+                field = obj[1].get(name)
+                if field is not None and field[0] is not None and field[0][0] == "fn":
+                    return self.local_call(field[0][1], node, node.args, args, result)
+            if kind == "str" and name == "format":
+                return None, format_taint(obj[1], args)
+        if taint and name in PROPAGATE_METHODS:
+            if name == "format":
+                return None, union(taint, format_taint(None, args))
+            if name == "gsub" and args:
+                return None, gsub_taint(taint, args)
+            return None, taint
+        return CLEAN
+
+    def global_call(self, path: str, node, args):
+        source = REQ_SOURCES.get(path)
+        if source is not None:
+            what = source[0]
+            return None, (Tainted(Source(path, what, None, self.span(node)), (), UNREFLECTABLE.get(what, EMPTY)),)
+        if path == "require":
+            module = args[0][0] if args else None
+            if module is not None and module[0] == "str":
+                return ("module", module[1]), None
+            return CLEAN
+        sink = SINK_CALLS.get(path)
+        if sink is not None:
+            kind, indexes = sink
+            for i in (range(len(args)) if indexes is None else indexes):
+                if i < len(args) and args[i][1]:
+                    self.hit(kind, path, node.args[i], args[i][1])
+        elif path == "ngx.location.capture_multi" and node.args:
+            self.capture_multi(node.args[0], args[0])
+        if path in SOCKET_CALLS:
+            return (SOCKET_CALLS[path], path), None
+        if path in SANITISERS:
+            kinds = SANITISERS[path]
+            if kinds is None or not args or not args[0][1]:
+                return CLEAN
+            return None, made_safe(args[0][1], kinds)
+        if path in ("string.gsub", "ngx.re.gsub") and len(args) > 1:
+            return None, gsub_taint(args[0][1], args[1:])
+        spread = PROPAGATE_CALLS.get(path, MISSING)
+        if spread is not MISSING:
+            taint = None
+            for i in (range(len(args)) if spread is None else spread):
+                if i < len(args):
+                    taint = union(taint, args[i][1])
+            return None, taint
+        if path == "string.format" and args:
+            value = args[0][0]
+            return None, union(args[0][1], format_taint(value[1] if value and value[0] == "str" else None,
+                                                        args[1:]))
+        if path == "table.insert" and len(args) >= 2 and type(node.args[0]) is ast.Name:
+            binding = self.lookup(node.args[0].name)
+            if binding is not None and args[-1][1]:
+                self.write(binding, union(self.state.get(binding), args[-1][1]))
+            return CLEAN
+        if path in ("pairs", "ipairs", "setmetatable") and args:
+            return args[0]
+        if path in ("pcall", "xpcall") and args:  # runs its function; the result comes second, as an error or not
+            skip = 2 if path == "xpcall" else 1
+            self.invoke(args[0][0], node, node.args[skip:], args[skip:])
+        elif path in ("ngx.timer.at", "ngx.timer.every") and len(args) > 1:  # fn(premature, ...) later
+            self.invoke(args[1][0], node, [node, *node.args[2:]], [CLEAN, *args[2:]])
+        return CLEAN
+
+    def invoke(self, func, node, arg_nodes, args):
+        """A call of a function value passed to another function (pcall, ngx.timer.at)."""
+        if func is None:
+            return CLEAN
+        if func[0] == "fn":
+            return self.local_call(func[1], node, arg_nodes, args, None)
+        if func[0] == "member":
+            return self.member_call(func[1], func[2], node, arg_nodes, args, False)
+        return CLEAN
+
+    def capture_multi(self, node, result) -> None:
+        if type(node) is ast.Table:
+            for _, item in node.items:
+                if type(item) is ast.Table and item.items and item.items[0][0] is None:
+                    _, taint = self.expr(item.items[0][1])
+                    if taint:
+                        self.hit("subrequest", "ngx.location.capture_multi", item.items[0][1], taint)
+        elif result[1]:
+            self.hit("subrequest", "ngx.location.capture_multi", node, result[1])
+
+    def member_call(self, module: str, member: str, node, arg_nodes, args, is_method: bool):
+        sink = SINK_MEMBERS.get((module, member))
+        if sink is not None:
+            kind, indexes = sink
+            for i in indexes:
+                if i < len(args) and args[i][1]:
+                    self.hit(kind, f"{module}.{member}", arg_nodes[i], args[i][1])
+            return CLEAN
+        if (module, member) in PROPAGATE_MEMBERS:
+            return None, args[0][1] if args else None
+        client = CLIENT_MODULES.get(module)
+        if client is not None and member in client[1]:
+            return (client[0], module), None
+        if module.startswith(_LIBRARY_PREFIXES):
+            return CLEAN
+        taints = ((None,) if is_method else ()) + tuple(a[1] for a in args)
+        if any(taints):
+            taints = self.argument_steps(taints, arg_nodes, is_method, member)
+            self.ctx.calls.append(Call(module, member, self.span(node), taints))
+        # `new` makes an object whose methods are the module's functions (the lua-resty-* convention)
+        value = ("instance", module) if member == "new" else None
+        return value, (Tainted(External(module, member, self.span(node), taints), (), EMPTY),)
+
+    def argument_steps(self, taints, arg_nodes, is_method, callee, params=()):
+        """Each argument's taint with the step that passes it to `callee` (as the parameter named, if known)."""
+        out = []
+        offset = 1 if is_method else 0
+        for i, taint in enumerate(taints):
+            if taint and i - offset < len(arg_nodes) and i >= offset:
+                text = f"passed to `{callee}` as `{params[i]}`" if i < len(params) else f"passed to `{callee}`"
+                taint = with_step(taint, Step(self.span(arg_nodes[i - offset]), text))
+            out.append(taint)
+        return tuple(out)
+
+    def local_call(self, summary: Summary, node, arg_nodes, args, self_result):
+        """A function of this chunk: its summary applied to the arguments of this call."""
+        taints = ((self_result[1],) if self_result is not None else ()) + tuple(a[1] for a in args)
+        if not summary.hits and not summary.calls and not summary.returns:
+            return CLEAN
+        passed = self.argument_steps(taints, arg_nodes, self_result is not None, summary.name, summary.params)
+        for hit in summary.hits:
+            taint = _substitute(hit.taint, passed, own_only=True)
+            if taint:
+                self.ctx.hits.append(Hit(hit.kind, hit.sink, hit.span, taint))
+        for call in summary.calls:
+            call_args = tuple(_substitute(a, passed) if a else None for a in call.args)
+            if any(call_args):
+                self.ctx.calls.append(Call(call.module, call.member, call.span, call_args))
+        taint = _substitute(summary.returns, passed)
+        if taint:
+            taint = with_step(taint, Step(self.span(node), f"returned by `{summary.name}`"))
+        return None, taint
+
+    def hit(self, kind: str, sink: str, node, taint) -> None:
+        kept = tuple(t for t in taint if kind not in t.safe)
+        if kept:
+            self.ctx.hits.append(Hit(kind, sink, self.span(node), kept))
+
+
+# ---- helpers ---------------------------------------------------------------------------------------------------
+
+def _combine(op: str, left, right):
+    if op == "or":
+        return None, union(left[1], right[1])
+    if op == "and":
+        return right[0], right[1]
+    return CLEAN  # arithmetic and comparisons give numbers and booleans
+
+
+def _concat_operands(node) -> list:
+    """The operands of a `..` chain, in order."""
+    stack, operands = [node], []
+    while stack:
+        current = stack.pop()
+        if type(current) is ast.BinOp and current.op == "..":
+            stack.append(current.right)
+            stack.append(current.left)
+        else:
+            operands.append(current)
+    return operands
+
+
+def _field(taint, key):
+    """The taint of `value[key]`: a table of named request values gives the one named `key`."""
+    out = []
+    for t in taint:
+        origin = t.origin
+        if type(origin) is Source and origin.name is None and key is not None and origin.api.startswith("ngx.req."):
+            origin = Source(origin.api, origin.what, str(key), origin.span)
+            t = Tainted(origin, t.steps, t.safe)
+        out.append(t)
+    return tuple(out)
+
+
+def _substitute(taint, passed, own_only: bool = False):
+    """A callee's taint in the caller's terms: Param(i) becomes the caller's argument i."""
+    out = None
+    for t in taint:
+        origin = t.origin
+        if type(origin) is Param:
+            arg = passed[origin.index] if origin.index < len(passed) else None
+            if arg:
+                out = union(out, tuple(Tainted(a.origin, (a.steps + t.steps)[-MAX_STEPS:], a.safe | t.safe)
+                                        for a in arg))
+        elif own_only:
+            continue  # the callee's own request input: reported where the callee is
+        elif type(origin) is External:
+            args = tuple(_substitute(a, passed) if a else None for a in origin.args)
+            out = union(out, (Tainted(External(origin.module, origin.member, origin.span, args), t.steps, t.safe),))
+        else:
+            out = union(out, (t,))
+    return out
+
+
+def _is_constant(node) -> bool:
+    return type(node) in (ast.String, ast.Number) or (type(node) is ast.Constant and node.value != "...")
+
+
+def _terminates(body: list) -> bool:
+    if not body:
+        return False
+    last = body[-1]
+    kind = type(last)
+    if kind in (ast.Return, ast.Break, ast.Goto):
+        return True
+    if kind is ast.CallStat and type(last.call) is ast.Call:
+        return _dotted(last.call.func) in _EXITS
+    if kind is ast.If:
+        return last.orelse is not None and _terminates(last.orelse) and all(_terminates(b) for _, b in last.clauses)
+    if kind is ast.Do:
+        return _terminates(last.body)
+    return False
+
+
+def _dotted(target) -> str | None:
+    parts = []
+    while type(target) is ast.Index and target.dot:
+        parts.append(target.key.name)
+        target = target.obj
+    if type(target) is not ast.Name:
+        return None
+    parts.append(target.name)
+    return ".".join(reversed(parts))
+
+
+_SUFFIXES = frozenset((ast.Index, ast.Call, ast.MethodCall))
+
+_STATEMENTS = {
+    ast.Local: _Walker.s_local,
+    ast.LocalFunction: _Walker.s_local_function,
+    ast.FunctionStat: _Walker.s_function,
+    ast.Assign: _Walker.s_assign,
+    ast.CallStat: _Walker.s_call,
+    ast.Do: _Walker.s_do,
+    ast.While: _Walker.s_while,
+    ast.Repeat: _Walker.s_repeat,
+    ast.If: _Walker.s_if,
+    ast.NumericFor: _Walker.s_numeric_for,
+    ast.GenericFor: _Walker.s_generic_for,
+    ast.Return: _Walker.s_return,
+}

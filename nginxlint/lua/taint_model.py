@@ -1,0 +1,203 @@
+"""What the Lua taint analysis keeps per chunk (cached with the other facts) and the tables it works from.
+
+A tainted value is a tuple of `Tainted`: where the value comes from (`Source`, a function's `Param`, or the
+result of another module's function, `External`) and the steps it took to get here. Spans are in the chunk's own
+coordinates, as everywhere in the Lua facts.
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+Span = tuple  # (line, column, end_line, end_column)
+
+
+class Source(NamedTuple):
+    """Request input: `api` as written (ngx.var.arg_cmd, ngx.req.get_uri_args), what it is, and the name of
+    the argument/header/cookie when known (`name`), at the span of the read."""
+
+    api: str
+    what: str  # a key of SOURCE_WORDS
+    name: str | None
+    span: Span
+
+
+class Param(NamedTuple):
+    """The value a function receives as its parameter `index` (self counts for methods)."""
+
+    index: int
+
+
+class External(NamedTuple):
+    """What `module.member(args)` returns, for a module of the deployment: known once its summary is."""
+
+    module: str
+    member: str
+    span: Span  # the call
+    args: tuple  # the taint of each argument, in the callee's parameter order (self first for a method call)
+
+
+class Step(NamedTuple):
+    span: Span
+    text: str
+
+
+class Tainted(NamedTuple):
+    origin: object  # Source | Param | External
+    steps: tuple  # of Step, in order
+    safe: frozenset  # the sink kinds a sanitiser made this value safe for
+
+
+class Hit(NamedTuple):
+    """A tainted value at a sink: `kind` (a key of SINK_KINDS), the sink as the user wrote it, the argument's span."""
+
+    kind: str
+    sink: str
+    span: Span
+    taint: tuple
+
+
+class Call(NamedTuple):
+    """A call of another module's function with at least one tainted argument."""
+
+    module: str
+    member: str
+    span: Span
+    args: tuple
+
+
+class Summary(NamedTuple):
+    """One function (or the chunk's main body): what its parameters and the request input reach."""
+
+    name: str
+    params: tuple  # parameter names, self first for a method
+    hits: tuple  # of Hit
+    calls: tuple  # of Call
+    returns: tuple  # taint of the returned value (Source, Param and External origins)
+
+
+class TaintFacts(NamedTuple):
+    summaries: tuple  # every function of the chunk and its main body (last)
+    exports: dict  # member name -> Summary, for the functions of the table a module returns
+    globals: dict  # global set by the main body -> ("module", name) | Summary | {member: Summary} (a table)
+    ctx: dict  # ngx.ctx field -> the taint of what the chunk stores in it (request input only)
+
+
+# Calls of globals the chunk did not set are External calls of this pseudo-module: `run(x)` is GLOBAL."run",
+# `utils.run(x)` is GLOBAL + "utils"."run". Linking looks them up among the globals other chunks set (init_by_lua).
+GLOBAL = "global:"
+# Reads of an ngx.ctx field the chunk did not set are External calls of this pseudo-module: CTX."user". Linking
+# looks them up among what the other handlers of the same request store there (access_by_lua, then content).
+CTX = "ngx.ctx"
+
+
+# ---- sources -------------------------------------------------------------------------------------
+# What each source is, singular and plural (a whole table of query arguments).
+SOURCE_WORDS = {
+    "arg": ("query argument", "query arguments"),
+    "post": ("form field", "form fields"),
+    "header": ("request header", "request headers"),
+    "cookie": ("cookie", "cookies"),
+    "uri": ("request URI", "request URI"),
+    "raw_uri": ("raw request URI", "raw request URI"),
+    "query": ("query string", "query string"),
+    "line": ("request line", "request line"),
+    "body": ("request body", "request body"),
+    "raw_header": ("raw request header", "raw request headers"),
+    "host": ("Host header", "Host header"),
+    "user": ("basic-auth user name", "basic-auth user name"),
+    "capture": ("regex capture", "regex captures"),
+}
+
+# ngx.var.<name> that a client controls. Server-side ones (server_name, remote_addr, scheme, ...) are not
+# sources, nor $request_method: nginx accepts only letters, `_` and `-` in a method, which no sink can misuse.
+VAR_PREFIXES = (("arg_", "arg"), ("http_", "header"), ("cookie_", "cookie"))
+VAR_SOURCES = {
+    "uri": "uri", "document_uri": "uri", "request_uri": "raw_uri", "args": "query", "query_string": "query",
+    "request": "line", "request_body": "body", "host": "host", "remote_user": "user", "content_type": "header",
+}
+# $uri is normalised by nginx (no `..` segments survive): a path built as "<dir>" .. ngx.var.uri stays in <dir>.
+NORMALISED = frozenset(("uri",))
+# Values that start with `/`: after a host they are the path of the URL, not its host.
+ROOTED = frozenset(("uri", "raw_uri"))
+# Sinks that hurt the user whose browser sent the request (redirect, response header, page), and the input a link
+# or a form of another site cannot make that browser send with chosen content: request headers (Origin and Referer
+# included: the browser sets them), cookies, the Host header, the basic-auth user. For these sinks, such input
+# is the client's own and only reaches the client.
+_REFLECTED = frozenset(("redirect", "header", "xss"))
+UNREFLECTABLE = {what: _REFLECTED for what in ("header", "cookie", "host", "raw_header", "user")}
+
+# ngx.req functions whose result the client writes: function -> (what, returns a table of named values).
+REQ_SOURCES = {
+    "ngx.req.get_uri_args": ("arg", True),
+    "ngx.req.get_post_args": ("post", True),
+    "ngx.req.get_headers": ("header", True),
+    "ngx.req.get_body_data": ("body", False),
+    "ngx.req.raw_header": ("raw_header", False),
+}
+
+# ---- sinks ---------------------------------------------------------------------------------------
+SINK_KINDS = ("command", "path", "code", "redirect", "subrequest", "header", "sql", "regex", "xss", "ssrf")
+
+# global function -> (kind, argument indexes)
+SINK_CALLS = {
+    "os.execute": ("command", (0,)),
+    "io.popen": ("command", (0,)),
+    "ngx.pipe.spawn": ("command", (0,)),
+    "io.open": ("path", (0,)),
+    "io.lines": ("path", (0,)),
+    "os.remove": ("path", (0,)),
+    "os.rename": ("path", (0, 1)),
+    "loadstring": ("code", (0,)),
+    "load": ("code", (0,)),
+    "dofile": ("code", (0,)),
+    "loadfile": ("code", (0,)),
+    "ngx.redirect": ("redirect", (0,)),
+    "ngx.socket.connect": ("ssrf", (0,)),
+    "ngx.exec": ("subrequest", (0,)),
+    "ngx.location.capture": ("subrequest", (0,)),
+    "ngx.req.set_header": ("header", (1,)),
+    "ngx.re.match": ("regex", (1,)),
+    "ngx.re.find": ("regex", (1,)),
+    "ngx.re.gmatch": ("regex", (1,)),
+    "ngx.re.sub": ("regex", (1,)),
+    "ngx.re.gsub": ("regex", (1,)),
+    "ngx.say": ("xss", None),  # every argument
+    "ngx.print": ("xss", None),
+}
+# (module, function) -> (kind, argument indexes), for functions of required library modules
+SINK_MEMBERS = {
+    ("resty.shell", "run"): ("command", (0,)),
+}
+# Client modules and how their objects are made: module -> (object kind, constructor names)
+CLIENT_MODULES = {"resty.mysql": ("db", ("new",)), "pgmoon": ("db", ("new",)), "resty.http": ("http", ("new",))}
+# Functions that make a cosocket: -> object kind
+SOCKET_CALLS = {"ngx.socket.tcp": "socket", "ngx.socket.udp": "socket", "ngx.socket.connect": "socket"}
+# (object kind, method) -> sink kind; the first argument is the sink (a table's `host` field for connect)
+CLIENT_METHODS = {
+    ("db", "query"): "sql", ("db", "send_query"): "sql",
+    ("http", "request_uri"): "ssrf", ("http", "connect"): "ssrf", ("socket", "connect"): "ssrf",
+    ("socket", "setpeername"): "ssrf",
+}
+
+# ---- propagation and sanitisers ------------------------------------------------------------------
+# Functions whose result carries the taint of the listed arguments (None: all).
+PROPAGATE_CALLS = {
+    "tostring": (0,), "string.lower": (0,), "string.upper": (0,), "string.sub": (0,), "string.gsub": (0, 2),
+    "string.rep": (0,), "string.reverse": (0,), "string.match": (0,), "string.gmatch": (0,),
+    "table.concat": (0,), "ngx.unescape_uri": (0,), "ngx.decode_base64": (0,), "ngx.encode_base64": (0,),
+    "ngx.decode_args": (0,), "ngx.re.match": (0,), "ngx.re.gmatch": (0,), "ngx.re.sub": (0, 2),
+    "ngx.re.gsub": (0, 2), "unpack": (0,), "table.unpack": (0,), "select": None, "rawget": (0,), "next": (0,),
+}
+PROPAGATE_MEMBERS = {("cjson", "decode"), ("cjson.safe", "decode")}
+# String methods whose result is (part of) the string: s:lower(), s:sub(...), ...
+PROPAGATE_METHODS = frozenset(("lower", "upper", "sub", "gsub", "rep", "reverse", "match", "gmatch", "format"))
+# Calls that make a value safe for some sinks: function -> kinds (None: every kind; the value is a number).
+SANITISERS = {
+    "tonumber": None,
+    "math.floor": None, "math.ceil": None, "math.abs": None,
+    "ngx.quote_sql_str": frozenset(("sql",)),
+    "ndk.set_var.set_quote_sql_str": frozenset(("sql",)),
+    "ngx.escape_uri": frozenset(("redirect", "subrequest", "header", "xss")),
+    "ngx.md5": None, "ngx.sha1_bin": None, "ngx.crc32_short": None, "ngx.crc32_long": None, "ngx.md5_bin": None,
+}
+SANITISER_METHODS = {"escape_literal": frozenset(("sql",)), "escape_identifier": frozenset(("sql",))}

@@ -1,0 +1,161 @@
+"""Taint values and what they become: unions, path steps, sanitisers, and where a value sits in a string.
+
+A taint is a tuple of nginxlint.lua.taint_model.Tainted (None or () when clean). Where a tainted value sits in a
+concatenation decides what it can still do: after a fixed "https://host/" it no longer chooses the site a
+redirect goes to; after a fixed directory a normalised $uri no longer leaves it.
+"""
+from __future__ import annotations
+
+import re
+
+from .taint_model import NORMALISED, ROOTED, Source, Step, Tainted
+
+MAX_ORIGINS = 4  # distinct origins kept per value: enough to name one source, bounded for long concatenations
+MAX_STEPS = 8  # path steps kept per value (the last ones: nearest the sink)
+EMPTY = frozenset()
+# Escapes that accept almost any character: \S \W \D ... (PCRE), %S %W ... (Lua patterns)
+_LOOSE_ESCAPES = frozenset("SWDHVNCXR")
+_LOOSE_LUA_CLASSES = frozenset("SWDACPLUX")
+_FORMAT_SPEC = re.compile(r"%[-+ #0]*\d*(?:\.\d+)?([a-zA-Z%])")
+_ORIGIN = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/?#]+$")  # "https://host": a path may follow
+_SAFE_REDIRECT_PREFIX = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*://[^/?#]+/|/[^/\\])")
+
+CLEAN = (None, None)  # an expression's (value, taint) when nothing is known of it
+
+
+def union(a, b):
+    """Both taints, each origin once (the first path to it), at most MAX_ORIGINS."""
+    if not a:
+        return b or None
+    if not b:
+        return a
+    seen = {t.origin for t in a}
+    extra = tuple(t for t in b if t.origin not in seen)
+    return (a + extra)[:MAX_ORIGINS] if extra else a
+
+
+def with_step(taint, step: Step):
+    """The taint one step further along its path."""
+    return tuple(Tainted(t.origin, (t.steps + (step,))[-MAX_STEPS:], t.safe) for t in taint)
+
+
+def made_safe(taint, kinds):
+    """The taint after a sanitiser for the sink kinds `kinds`."""
+    return tuple(Tainted(t.origin, t.steps, t.safe | kinds) for t in taint)
+
+
+def concat(parts):
+    """The string `a .. b .. c` (or string.format's result): its value when every part is a constant, and the
+    taint of each part, made safe for what its place in the string prevents."""
+    taint = None
+    prefix = ""  # the constant text so far, while every part before is a constant
+    previous = None  # the constant just before, if any
+    settled = False  # whether the URL's scheme and host are behind us: a redirect goes where they say
+    for index, (value, part_taint) in enumerate(parts):
+        literal = value[1] if value is not None and value[0] == "str" else None
+        if part_taint:
+            if index:
+                part_taint = _after(prefix, previous, settled, part_taint)
+                settled = settled or all("redirect" in t.safe for t in part_taint if _rooted(t))
+            taint = union(taint, part_taint)
+        if literal is None:
+            prefix = None
+        else:
+            if prefix is not None:
+                prefix = prefix + literal if len(prefix) < 512 else None
+                settled = settled or (prefix is not None and bool(_SAFE_REDIRECT_PREFIX.match(prefix)))
+            settled = settled or (index > 0 and ("?" in literal or "#" in literal or "&" in literal))
+        previous = literal
+    return (("str", prefix) if prefix is not None else None), taint
+
+
+# What a fixed start of a URI keeps a value from choosing: the site a redirect goes to, and the location a
+# subrequest reaches (beyond a fixed "/backend/" the value picks a path under it, as proxy_pass would).
+_PLACED = frozenset(("redirect", "subrequest", "ssrf"))
+
+
+def _rooted(t) -> bool:
+    return type(t.origin) is Source and t.origin.what in ROOTED
+
+
+def _after(prefix, previous, settled, taint):
+    """What a value placed after something else is safe for. After "https://host/", "/dir", a `?` or a path, a
+    redirect stays where they point; after a constant directory a normalised $uri stays in it; and $uri (which
+    starts with `/`) after anything but a scheme or a lone `/` is the path of a URL whose host comes before it."""
+    kinds = set(_PLACED) if settled or (prefix is not None and _SAFE_REDIRECT_PREFIX.match(prefix)) else set()
+    out = []
+    for t in taint:
+        extra = kinds
+        what = t.origin.what if type(t.origin) is Source else None
+        if what in NORMALISED and prefix:
+            extra = extra | {"path"}
+        if what in ROOTED and (_ORIGIN.match(prefix) if prefix is not None
+                               else not (previous is not None and previous.endswith((":", "/")))):
+            extra = extra | _PLACED
+        out.append(Tainted(t.origin, t.steps, t.safe | extra) if extra else t)
+    return tuple(out)
+
+
+def gsub_taint(subject, args):
+    """s:gsub(pattern, replacement): the subject and the replacement. A literal pattern replacing both `<` and `>`
+    is an HTML escape: what it returns is safe in a page."""
+    taint = union(subject, args[1][1] if len(args) > 1 else None)
+    pattern = args[0][0]
+    if taint and pattern is not None and pattern[0] == "str" and "<" in pattern[1] and ">" in pattern[1]:
+        taint = made_safe(taint, _HTML_ESCAPED)
+    return taint
+
+
+_HTML_ESCAPED = frozenset(("xss",))
+
+
+def format_taint(template, args):
+    """string.format's result: the arguments formatted with %s/%q placed as in a concatenation (numbers from
+    %d, %x, ... carry nothing)."""
+    if template is None:
+        taint = None
+        for _, arg_taint in args:
+            taint = union(taint, arg_taint)
+        return taint
+    parts = []
+    position = 0
+    index = 0
+    for match in _FORMAT_SPEC.finditer(template):
+        if match.group(1) == "%":
+            continue
+        parts.append((("str", template[position:match.start()]), None))
+        position = match.end()
+        if index < len(args):
+            value, taint = args[index]
+            parts.append((value, taint) if match.group(1) in "sqa" else CLEAN)
+        index += 1
+    parts.append((("str", template[position:]), None))
+    return concat(parts)[1]
+
+
+def accepts_anything(pattern: str) -> bool:
+    """Whether a regex (PCRE or Lua) has a part matching nearly any character: `.` outside a class, a negated
+    class, or an escape like \\S or %S. Such a check lets `;`, `/` or a quote through."""
+    in_class = False
+    i, end = 0, len(pattern)
+    while i < end:
+        char = pattern[i]
+        if char in "\\%" and i + 1 < end:
+            following = pattern[i + 1]
+            if (char == "\\" and following in _LOOSE_ESCAPES) or (char == "%" and following in _LOOSE_LUA_CLASSES):
+                return True
+            i += 2
+            continue
+        if in_class:
+            if char == "]":
+                in_class = False
+        elif char == "[":
+            if pattern.startswith("^", i + 1):
+                return True
+            in_class = True
+            if pattern.startswith("]", i + 1):  # a leading ] is a member
+                i += 1
+        elif char == ".":
+            return True
+        i += 1
+    return False
