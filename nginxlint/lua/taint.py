@@ -14,7 +14,7 @@ quiet rather than guess.
 from __future__ import annotations
 
 from . import ast
-from .errors import LineIndex
+from ..lines import LineIndex
 from .taint_model import (
     CLIENT_METHODS, CLIENT_MODULES, CTX, GLOBAL, PROPAGATE_CALLS, PROPAGATE_MEMBERS, PROPAGATE_METHODS,
     REQ_SOURCES, SANITISER_METHODS, SANITISERS, SINK_CALLS, SINK_MEMBERS, SOCKET_CALLS, UNREFLECTABLE,
@@ -81,7 +81,7 @@ class _Walker:
         self.ctx_writes: dict = {}  # ngx.ctx field -> taint stored there anywhere in the chunk
 
     def span(self, node):
-        return self.lines.span(node.start, node.end)
+        return self.lines.exact(node.start, node.end)
 
     def run(self, chunk: ast.Chunk) -> None:
         self.block(chunk.body)
