@@ -58,12 +58,14 @@ class Finding:
     related: tuple[Location, ...] = ()
     fix: str | None = None
     suppression: Suppression | None = field(default=None, compare=False)
+    flow: tuple[Location, ...] = ()  # a data flow, source first, ending where the finding is (SARIF codeFlows)
 
     @classmethod
     def of(cls, info, message: str, path: str, span: Span, *, severity: str | None = None, related=(),
-           fix: str | None = None) -> "Finding":
+           fix: str | None = None, flow=()) -> "Finding":
         """A finding of the rule `info` (a catalog.RuleInfo), at its default severity unless told otherwise."""
-        return cls(info.code, info.name, severity or info.severity, message, path, span, tuple(related), fix)
+        return cls(info.code, info.name, severity or info.severity, message, path, span, tuple(related), fix,
+                   flow=tuple(flow))
 
     @property
     def sort_key(self) -> tuple:

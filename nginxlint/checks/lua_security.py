@@ -78,8 +78,9 @@ def lua_request_taint(dep, report):
                      else f"{flow.source_unit.path}:{source_at.span.line}")
             message = (f"{_source_text(flow.source)} ({flow.source.api}, {where}) reaches {flow.sink}: "
                        f"{consequence}; {ADVICE[flow.kind]}")
-            report.at(sink_unit.path, sink_unit.span(flow.span), message, code=code,
-                      related=_path(source_at, flow.steps))
+            path = _path(source_at, flow.steps)
+            report.at(sink_unit.path, sink_unit.span(flow.span), message, code=code, related=path,
+                      flow=[*path, Location(sink_unit.path, sink_unit.span(flow.span), f"reaches {flow.sink}")])
 
 
 def _function(modules: dict, globals_set: dict, subsystem: str, module: str, member: str):

@@ -51,9 +51,11 @@ class Reporter:
         related: Iterable[Location] = (),
         severity: str | None = None,
         fix: str | None = None,
+        flow: Iterable[Location] = (),
     ) -> None:
         info = self.catalog[code or self.code]
-        self.sink.append(Finding.of(info, message, path, span, severity=severity, related=related, fix=fix))
+        self.sink.append(Finding.of(info, message, path, span, severity=severity, related=related, fix=fix,
+                                    flow=flow))
 
     def __call__(
         self,

@@ -135,7 +135,17 @@ def _result(om, report: Report, finding: Finding, rule_index: int, fingerprint: 
         related_locations=related or None,
         partial_fingerprints={FINGERPRINT_KEY: fingerprint},
         suppressions=suppressions,
+        code_flows=_code_flows(om, report, finding),
     )
+
+
+def _code_flows(om, report: Report, finding: Finding):
+    """A data flow (source to sink) as one thread flow, the way GitHub shows a path under an alert."""
+    if not finding.flow:
+        return None
+    steps = [om.ThreadFlowLocation(location=_location(om, report, loc.path, loc.span, message=loc.message or None))
+             for loc in finding.flow]
+    return [om.CodeFlow(thread_flows=[om.ThreadFlow(locations=steps)])]
 
 
 def _location(om, report: Report, path: str, span: Span | None, message: str | None = None,

@@ -219,3 +219,24 @@ def test_any_message_and_path_give_a_valid_log(message, path):
     assert result["message"]["text"] == clean(message)
     uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
     assert all(c.isascii() and c.isprintable() and c not in " #?[]" for c in uri)
+
+
+def test_a_taint_finding_carries_its_path_as_a_code_flow(tmp_path):
+    from lintkit import run_cli, write_tree
+
+    write_tree(tmp_path, {"conf/nginx.conf": (
+        "events {}\nhttp {\n    server {\n        listen 8080;\n        location /run {\n"
+        "            content_by_lua_block {\n"
+        "                local args = ngx.req.get_uri_args()\n"
+        "                local cmd = \"echo \" .. args.x\n"
+        "                io.popen(cmd)\n"
+        "            }\n        }\n    }\n}\n")})
+    result = run_cli([".", "--format", "sarif", "--select", "SEC561", "--base-dir", str(tmp_path)], cwd=tmp_path)
+    log = json.loads(result.out)
+    assert schema_errors(log) == []
+    (finding,) = log["runs"][0]["results"]
+    steps = finding["codeFlows"][0]["threadFlows"][0]["locations"]
+    assert [s["location"]["physicalLocation"]["region"]["startLine"] for s in steps] == [7, 8, 9]
+    assert steps[0]["location"]["message"]["text"] == "the `x` query argument is read here"
+    assert steps[-1]["location"]["message"]["text"] == "reaches io.popen"
+    assert steps[-1]["location"]["physicalLocation"]["region"] == finding["locations"][0]["physicalLocation"]["region"]
