@@ -48,6 +48,36 @@ def _client_certificates(dep):
     return None
 
 
+_CAPTURE = re.compile(r"\$(?:[0-9]|\{[0-9]\})")
+_REWRITE_FLAGS = ("last", "break", "redirect", "permanent")
+
+
+def _rewrite_stale_args(dep):
+    """A rewrite without a flag whose replacement has `?`, followed in its block by a set, if or rewrite that
+    reads a numbered capture: the copy pass escapes what the length pass did not count (CVE-2026-42945)."""
+    for node in dep.nodes("rewrite"):
+        if len(node.args) < 2 or "?" not in node.args[1] or any(f in node.args[2:] for f in _REWRITE_FLAGS):
+            continue
+        siblings = node.parent.children or ()
+        later = siblings[siblings.index(node) + 1:]
+        for follower in later:
+            if follower.name in ("set", "if", "rewrite") and any(_CAPTURE.search(a) for a in follower.args):
+                return node
+    return None
+
+
+_NESTED_GROUP = re.compile(r"\((?!\?)[^)]*\((?!\?)")
+
+
+def _rewrite_nested_captures(dep):
+    """A rewrite whose regex nests one capture in another and whose replacement uses two captures or more
+    (CVE-2026-9256)."""
+    for node in dep.nodes("rewrite"):
+        if len(node.args) >= 2 and _NESTED_GROUP.search(node.args[0]) and len(_CAPTURE.findall(node.args[1])) >= 2:
+            return node
+    return None
+
+
 @dataclass(frozen=True)
 class Advisory:
     cves: str
@@ -59,6 +89,10 @@ class Advisory:
 
 
 ADVISORIES = (
+    Advisory("CVE-2026-9256", "heap overflow in the rewrite module with nested captures", (0, 6, 27),
+             ((1, 31, 1), (1, 30, 2)), _rewrite_nested_captures, "this rewrite (nested captures, two of them used)"),
+    Advisory("CVE-2026-42945", "heap overflow in the rewrite module", (0, 6, 27), ((1, 31, 0), (1, 30, 1)),
+             _rewrite_stale_args, "this rewrite (a `?` without a flag, then a numbered capture read)"),
     Advisory("CVE-2025-53859", "memory disclosure in the SMTP module", (0, 7, 22), ((1, 29, 1), (1, 28, 1)),
              _smtp_auth_none, "`smtp_auth none`"),
     Advisory("CVE-2025-23419", "TLS session reuse bypasses client certificate authentication", (1, 11, 4),
