@@ -36,8 +36,10 @@ def weak_tls_protocols(dep, report):
             reported.add(id(node))
             listed = ", ".join(node.args[i] for i in weak)
             side = "clients" if name == "ssl_protocols" else "the upstream connection"
-            report(node, f"`{name}` enables {listed}: these versions have known attacks (POODLE, BEAST) and are "
-                   f"deprecated by RFC 8996; allow only TLSv1.2 and TLSv1.3 for {side}",
+            verb = "this version has known attacks (POODLE, BEAST) and is" if len(weak) == 1 else \
+                "these versions have known attacks (POODLE, BEAST) and are"
+            report(node, f"`{name}` enables {listed}: {verb} deprecated by RFC 8996; allow only TLSv1.2 and "
+                   f"TLSv1.3 for {side}",
                    arg=weak[0], fix=f"{name} TLSv1.2 TLSv1.3;")
     _sni_protocols(dep, report, reported)
 

@@ -167,6 +167,8 @@ def check_version(dep, report) -> None:
     shown = ".".join(map(str, version))
     image_location = binding.location(container.image_span, f"the image: {container.image}")
     related = [image_location] if image_location is not None else []
+    release = f"{'OpenResty' if flavour == 'openresty' else 'nginx'} {shown}"
+    by_node: dict[int, tuple] = {}  # one finding per directive, naming every advisory it exposes
     for advisory in ADVISORIES:
         patched = OPENRESTY_PATCHED.get(advisory.cves)
         if flavour == "openresty" and patched is not None and version >= patched:
@@ -174,15 +176,15 @@ def check_version(dep, report) -> None:
         if not affected_branch(advisory, version[:3]):
             continue
         fixes = " or ".join(".".join(map(str, fix)) for fix in advisory.fixed)
-        release = f"{'OpenResty' if flavour == 'openresty' else 'nginx'} {shown}"
         if advisory.trigger is None:
-            if image_location is None:
-                continue
-            report.at(image_location.path, image_location.span,
-                      f"{release} is affected by {advisory.cves} ({advisory.what}); upgrade to nginx {fixes} or later")
+            if image_location is not None:
+                report.at(image_location.path, image_location.span, f"{release} is affected by {advisory.cves} "
+                          f"({advisory.what}); upgrade to nginx {fixes} or later")
             continue
         node = advisory.trigger(dep)
-        if node is None:
-            continue
-        report(node, f"{release} (from the image) is affected by {advisory.cves}, {advisory.what}, which "
-               f"{advisory.needs} exposes; upgrade to nginx {fixes} or later", related=related)
+        if node is not None:
+            by_node.setdefault(id(node), (node, []))[1].append((advisory, fixes))
+    for node, found in by_node.values():
+        named = "; ".join(f"{a.cves}, {a.what} (fixed in {fixes})" for a, fixes in found)
+        report(node, f"{release} (from the image) has published vulnerabilities that {found[0][0].needs} "
+               f"exposes: {named}; upgrade the image", related=related)
