@@ -106,9 +106,9 @@ def ssl_stapling(dep, report):
             continue
         if dep.complete and resolver.at(server) is None and not _ip_responder(responder.at(server)) and id(setting) not in seen:
             seen.add(id(setting))
-            report(setting, "OCSP stapling needs a `resolver` to find the certificate's OCSP responder: without "
-                   "one nginx logs `no resolver defined to resolve` and never staples; add `resolver` in this "
-                   "server or in http", arg=0, code="NGX022")
+            report(setting, "OCSP stapling without a `resolver`: nginx looks the OCSP responder up once at start "
+                   "and keeps that address until a reload (a CA's CDN moves it), warning `no resolver defined` "
+                   "on every update; add `resolver` in this server or in http", arg=0, code="NGX022")
 
 
 # -- NGX024: HTTP/2 connection reuse reaching the reject-handshake default server --------------------------------
