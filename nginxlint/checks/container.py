@@ -449,23 +449,39 @@ def user_directive(dep, report):
 
 @rule("CTR109")
 def worker_connections(dep, report):
-    if not dep.is_main:
-        return
+    """Each connection may hold a second descriptor (a served file, a buffered temp file): 2 × worker_connections
+    must fit the open-file limit, worker_rlimit_nofile or else the soft limit processes start with (1024).
+    A file that holds `worker_connections` at its top is an events fragment (`events { include …; }`)."""
+    events_ctx = (("events",), ()) if not dep.is_main else (("events",),)
     rlimit = main_directive(dep, "worker_rlimit_nofile")
     files = parse_uint(rlimit.args[0]) if rlimit is not None and rlimit.args else None
-    for node in dep.nodes("worker_connections"):
-        count = parse_uint(node.args[0]) if node.ctx == ("events",) and node.args else None
-        if count is None or count <= 1024 or (files is not None and files >= 2 * count):
+    nodes = [n for n in dep.nodes("worker_connections") if n.ctx in events_ctx and n.args]
+    if not nodes and rlimit is not None and files is not None and dep.is_main and dep.complete and dep.nodes("events"):
+        if files < 2 * 512:  # worker_connections defaults to 512
+            report(rlimit, f"`worker_rlimit_nofile {files}` is below 2 × the default `worker_connections 512`: "
+                   "a connection may hold a second descriptor (a served or buffered file); set "
+                   "`worker_rlimit_nofile 1024;` or more", arg=0, fix="worker_rlimit_nofile 1024;")
+        return
+    for node in nodes:
+        count = parse_uint(node.args[0])
+        if count is None or 2 * count <= (files if files is not None else 1024):
             continue
-        if files is None:
+        if files is None and not dep.complete:
+            continue  # the part that could not be read may set worker_rlimit_nofile
+        if files is None and count > 1024:
             message = (f"`worker_connections {count}` exceeds the open-file limit containers usually start with "
                        f"(1024): set `worker_rlimit_nofile {2 * count};` (a proxied request holds two descriptors)")
-            related = []
+            severity, related = None, []
+        elif files is None:
+            message = (f"`worker_connections {count}` needs up to {2 * count} descriptors (a connection may hold a "
+                       f"served or buffered file too), above the usual soft limit of 1024: set "
+                       f"`worker_rlimit_nofile {2 * count};`")
+            severity, related = "info", []
         else:
             message = (f"`worker_rlimit_nofile {files}` is below 2 × `worker_connections {count}`: a proxied request "
                        f"holds two descriptors; set `worker_rlimit_nofile {2 * count};`")
-            related = [rlimit.location("worker_rlimit_nofile")]
-        report(node, message, arg=0, related=related, fix=f"worker_rlimit_nofile {2 * count};")
+            severity, related = None, [rlimit.location("worker_rlimit_nofile")]
+        report(node, message, arg=0, related=related, severity=severity, fix=f"worker_rlimit_nofile {2 * count};")
 
 
 # -- CTR110: graceful shutdown -----------------------------------------------------------------------------------
