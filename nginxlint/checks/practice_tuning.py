@@ -130,7 +130,8 @@ def http2_misdirected_request(dep, report):
     if not rejecting:
         return
     http2 = Inherited(dep, "http2")
-    whole_picture = dep.is_main and dep.complete and not dep.nodes("include")
+    # nginx starts only with an `events` block: a file without one is a part of a config, not all of it
+    whole_picture = dep.is_main and dep.complete and bool(dep.nodes("events")) and not dep.nodes("include")
     for socket, entries in sockets(servers).items():
         server, listen = default_of(entries)
         if server not in rejecting or not tls_listens(server) or listen not in tls_listens(server):
