@@ -580,6 +580,8 @@ def upstream_resolved_once(dep, report):
 
     def check(node, literal_upstream_ok):
         target = node.args[0]
+        if literal_upstream_ok and "$" in target:
+            return  # a variable anywhere in the URL: nginx resolves the host per request, through `resolver`
         found = upstream_host(target)
         if found is None:
             return

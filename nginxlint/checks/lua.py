@@ -642,10 +642,14 @@ def _resolver_hint() -> str:
 
 @rule("LUA215")
 def resolver_missing(dep, report):
-    if not dep.is_main:
-        return  # a fragment linted alone may inherit a resolver from an http block out of view
-    lua = dep.lua
     scopes = _resolver_scopes(dep)
+    if dep.complete:
+        # a server or location file linted alone is taken to be included from a stock nginx.conf (none sets
+        # `resolver`); its Lua is checked with its root only
+        _variable_passes(dep, report, scopes)
+    if not dep.is_main:
+        return
+    lua = dep.lua
     for unit in lua.units:
         if unit.facts is None or not unit.facts.cosockets:
             continue
@@ -667,7 +671,6 @@ def resolver_missing(dep, report):
                 f'"no resolver defined to resolve \\"{host}\\""; {_resolver_hint()}',
                 related=related,
             )
-    _variable_passes(dep, report, scopes)
 
 
 def _variable_passes(dep, report, scopes: set) -> None:
