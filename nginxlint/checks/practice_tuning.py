@@ -8,7 +8,8 @@ from ..model import Span
 from ..nginx.tls import CLASSIC_GROUPS, DRAFT_GROUPS, OPENSSL_35_GROUPS, weak_suites
 from ..nginx.values import parse_uint
 from .registry import rule
-from .tls_scope import Inherited, default_of, flag_on, http_server_blocks, sockets, speaks_tls, tls_listens
+from .tls_scope import (Inherited, default_of, flag_on, http_server_blocks, is_default, sockets, speaks_tls,
+                        tls_listens)
 
 
 # -- NGX020: server cipher preference ---------------------------------------------------------------------------
@@ -134,6 +135,8 @@ def http2_misdirected_request(dep, report):
     whole_picture = dep.is_main and dep.complete and bool(dep.nodes("events")) and not dep.nodes("include")
     for socket, entries in sockets(servers).items():
         server, listen = default_of(entries)
+        if not whole_picture and not is_default(listen):
+            continue  # another file may hold an earlier server for this socket, which would be its default
         if server not in rejecting or not tls_listens(server) or listen not in tls_listens(server):
             continue
         setting = http2.at(server)
