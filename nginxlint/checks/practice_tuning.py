@@ -1,5 +1,6 @@
-"""NGX020–NGX028: nginx practice and tuning around TLS, HTTP/2 and HTTP/3, keep-alive, buffering and workers:
-settings that nginx accepts but that make it start badly, serve the wrong thing or work below its means."""
+"""NGX020–NGX027 and CTR113: nginx practice and tuning around TLS, HTTP/2 and HTTP/3, keep-alive, buffering
+and workers: settings that nginx accepts but that make it start badly, serve the wrong thing or work below its
+means."""
 from __future__ import annotations
 
 import math
@@ -206,9 +207,9 @@ def proxy_buffering_off(dep, report):
                arg=0)
 
 
-# -- NGX028: worker_processes left at its default of 1 -------------------------------------------------------------
+# -- CTR113: worker_processes left at its default of 1 -------------------------------------------------------------
 
-@rule("NGX028")
+@rule("CTR113")
 def worker_processes_default(dep, report):
     if not dep.is_main or not dep.complete:
         return
