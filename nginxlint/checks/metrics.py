@@ -93,14 +93,16 @@ def prometheus_init_phase(dep, report):
 
 @rule("MET303")
 def metrics_unrestricted(dep, report):
-    from ..nginx.access import listen_families, opaque, open_to_anyone
+    from ..nginx.access import AccessView, listen_families
+
+    access = AccessView(dep)
 
     # stub_status may also sit directly in a server, which then answers it for every location without content
     in_servers = [n for n in dep.nodes("stub_status") if n.parent is not None and n.parent.name == "server"]
     for place in [*metrics_locations(dep), *in_servers]:
         block = place if place.name == "location" else place.parent
         server = block if block.name == "server" else block.enclosing("server")
-        if block.find("internal") or opaque(block):
+        if block.find("internal") or access.opaque(block):
             continue
         if server is not None:
             families, unix_only = listen_families(server.find("listen"))
@@ -111,7 +113,7 @@ def metrics_unrestricted(dep, report):
             reach = f"port {open_ports}"
         else:
             families, reach = {4, 6}, "its server"  # a location file linted alone: its server is out of view
-        exposed = open_to_anyone(block, sorted(families))
+        exposed = access.open_to_anyone(block, sorted(families))
         if not exposed:
             continue
         what = f"`location {' '.join(block.args)}`" if block.name == "location" else "`stub_status` of this server"

@@ -18,12 +18,12 @@ from .tls_scope import (Inherited, default_of, flag_on, http_server_blocks, is_d
 @rule("NGX020")
 def server_cipher_preference(dep, report):
     ciphers = Inherited(dep, "ssl_ciphers")
-    commands = Inherited(dep, "ssl_conf_command")
+    chacha_blocks = {id(c.parent) for c in dep.nodes("ssl_conf_command")
+                     if any("prioritizechacha" in a.lower() for a in c.args)}
     for node in dep.nodes("ssl_prefer_server_ciphers"):
         if not flag_on(node):
             continue
-        command = commands.at(node.parent)
-        if any("prioritizechacha" in a.lower() for c in _all_here(command) for a in c.args):
+        if any(id(level) in chacha_blocks for level in _levels(node.parent)):
             continue
         cipher_list = ciphers.at(node.parent)
         if cipher_list is not None and cipher_list.args and weak_suites(cipher_list.args[0]) != {}:
@@ -34,11 +34,10 @@ def server_cipher_preference(dep, report):
                fix="ssl_prefer_server_ciphers off;")
 
 
-def _all_here(node):
-    """Every ssl_conf_command of the block the found one sits in (several are allowed side by side)."""
-    if node is None:
-        return []
-    return [c for c in node.parent.children if c.name == "ssl_conf_command"]
+def _levels(block):
+    while block is not None:
+        yield block
+        block = block.parent
 
 
 # -- NGX021: key exchange groups the OpenSSL may not know -------------------------------------------------------
@@ -128,7 +127,7 @@ def _catch_all_421(server) -> bool:
 @rule("NGX024")
 def http2_misdirected_request(dep, report):
     servers = http_server_blocks(dep)
-    rejecting = [s for s in servers if flag_on(next(iter(s.find("ssl_reject_handshake")), None))]
+    rejecting = {id(s) for s in servers if flag_on(next(iter(s.find("ssl_reject_handshake")), None))}
     if not rejecting:
         return
     http2 = Inherited(dep, "http2")
@@ -138,13 +137,13 @@ def http2_misdirected_request(dep, report):
         server, listen = default_of(entries)
         if not whole_picture and not is_default(listen):
             continue  # another file may hold an earlier server for this socket, which would be its default
-        if server not in rejecting or not tls_listens(server) or listen not in tls_listens(server):
+        if id(server) not in rejecting or not tls_listens(server) or listen not in tls_listens(server):
             continue
         setting = http2.at(server)
         if not ("http2" in listen.args[1:] or any("http2" in l.args[1:] for l in server.find("listen"))
                 or flag_on(setting)):
             continue
-        others = [s for s, _ in entries if s is not server and not flag_on(next(iter(s.find("ssl_reject_handshake")), None))]
+        others = [s for s, _ in entries if s is not server and id(s) not in rejecting]
         if not others and whole_picture:
             continue  # every handshake on this socket is rejected: no connection exists to be reused
         if _catch_all_421(server):

@@ -101,10 +101,27 @@ HSTS = "strict-transport-security"
 MIN_MAX_AGE = 15768000  # six months, the minimum Mozilla's guidelines and scanners accept
 
 
-def _hsts_headers(block) -> tuple[list, list]:
-    """(all add_header of the block, those setting HSTS)."""
-    headers = block.find("add_header")
-    return headers, [h for h in headers if h.args and h.args[0].lower() == HSTS]
+class _Headers:
+    """add_header, more_set_headers and security_headers of one config, by the block that holds them."""
+
+    def __init__(self, dep):
+        self.held: dict[str, dict[int, list]] = {}
+        for name in ("add_header", "more_set_headers", "security_headers"):
+            by_block: dict[int, list] = {}
+            for node in dep.nodes(name):
+                by_block.setdefault(id(node.parent), []).append(node)
+            self.held[name] = by_block
+
+    def add_headers(self, block) -> tuple[list, list]:
+        """(all add_header of the block, those setting HSTS)."""
+        headers = self.held["add_header"].get(id(block), [])
+        return headers, [h for h in headers if h.args and h.args[0].lower() == HSTS]
+
+    def by_other_means(self, block) -> bool:
+        """more_set_headers (headers-more) or security_headers (ngx_security_headers) setting HSTS here."""
+        key = id(block)
+        return any(HSTS in a.lower() for n in self.held["more_set_headers"].get(key, ()) for a in n.args) or \
+            any(flag_on(n) for n in self.held["security_headers"].get(key, ()))
 
 
 def _max_age(value: str) -> int | None:
@@ -129,6 +146,7 @@ def _hsts_by_other_means(block) -> bool:
 @rule("SEC523")
 def hsts_header(dep, report):
     ssl_on = Inherited(dep, "ssl")
+    headers = _Headers(dep)
     for node in dep.nodes("add_header"):
         if len(node.args) >= 2 and node.args[0].lower() == HSTS:
             _check_hsts_value(node, report)
@@ -137,13 +155,13 @@ def hsts_header(dep, report):
             continue
         http = server.parent if server.parent is not None and server.parent.name == "http" else None
         levels = [server, http] if http is not None else [server]
-        if any(_hsts_by_other_means(level) for level in levels):
+        if any(headers.by_other_means(level) for level in levels):
             continue
-        own, own_hsts = _hsts_headers(server)
+        own, own_hsts = headers.add_headers(server)
         if own:
             effective = own_hsts
         elif http is not None:
-            effective = _hsts_headers(http)[1]
+            effective = headers.add_headers(http)[1]
         else:
             effective = []  # a server linted alone: assumed included from a stock nginx.conf, which sets no HSTS
         if not effective:
@@ -154,7 +172,7 @@ def hsts_header(dep, report):
                    '`add_header Strict-Transport-Security "max-age=31536000" always;`',
                    fix='add_header Strict-Transport-Security "max-age=31536000" always;')
             continue
-        _dropped_in_locations(server, effective[0], report)
+        _dropped_in_locations(server, effective[0], headers, report)
 
 
 def _check_hsts_value(node, report) -> None:
@@ -169,14 +187,14 @@ def _check_hsts_value(node, report) -> None:
                "a visitor who first meets an error page gets no HSTS; add `always`", arg=len(node.args) - 1)
 
 
-def _dropped_in_locations(server, hsts, report) -> None:
+def _dropped_in_locations(server, hsts, headers, report) -> None:
     """A location with add_header of its own inherits none from the server: HSTS disappears there."""
     stack = [c for c in server.children if c.name in ("location", "if") and c.children is not None]
     while stack:
         block = stack.pop()
-        headers, block_hsts = _hsts_headers(block)
-        if headers and not block_hsts and not _hsts_by_other_means(block):
-            report(headers[0], "this add_header stops the server's Strict-Transport-Security header from being "
+        own, block_hsts = headers.add_headers(block)
+        if own and not block_hsts and not headers.by_other_means(block):
+            report(own[0], "this add_header stops the server's Strict-Transport-Security header from being "
                    f"inherited (line {hsts.d.span.line}): responses of this location carry no HSTS; repeat the "
                    "Strict-Transport-Security add_header here", arg=0,
                    related=[hsts.location("the HSTS header that is not inherited")])

@@ -25,20 +25,64 @@ def _levels(node):
         level = level.parent
 
 
-def _nearest(node, names) -> object | None:
-    for level in _levels(node):
-        for child in level.children or ():
-            if child.d.name in names:
-                return child
-    return None
+class AccessView:
+    """The access directives of one config, indexed by the block that holds them (built once: a lookup per level
+    instead of a scan of every level's children, which an http block with thousands of servers would make slow)."""
 
+    def __init__(self, dep):
+        self.index: dict[str, dict[int, list]] = {}
+        for name in ("allow", "deny", "satisfy", *AUTH_DIRECTIVES, *OPAQUE_ACCESS):
+            held: dict[int, list] = {}
+            for node in dep.nodes(name):
+                held.setdefault(id(node.parent), []).append(node)
+            self.index[name] = held
+        self._rules: dict[int, list] = {}
 
-def access_rules(node) -> list:
-    for level in _levels(node):
-        rules = [c for c in level.children or () if c.d.name in ("allow", "deny")]
-        if rules:
-            return rules
-    return []
+    def _nearest(self, node, names) -> object | None:
+        for level in _levels(node):
+            found = [n for name in names for n in self.index[name].get(id(level), ())]
+            if found:
+                return found[0]
+        return None
+
+    def access_rules(self, node) -> list:
+        for level in _levels(node):
+            key = id(level)
+            if key not in self._rules:
+                allows, denies = self.index["allow"].get(key, []), self.index["deny"].get(key, [])
+                # both kinds: their order in the block decides (one scan per block, remembered)
+                self._rules[key] = [c for c in level.children if c.d.name in ("allow", "deny")] \
+                    if allows and denies else allows or denies
+            if self._rules[key]:
+                return self._rules[key]
+        return []
+
+    def authenticated(self, node) -> bool:
+        for name in AUTH_DIRECTIVES:
+            found = self._nearest(node, (name,))
+            if found is not None and found.args and found.args[0] != "off":
+                return True
+        return False
+
+    def opaque(self, node) -> bool:
+        return self._nearest(node, OPAQUE_ACCESS) is not None
+
+    def open_to_anyone(self, node, families) -> list[int]:
+        """The address families (4, 6) whose arbitrary clients the access phase lets through at this block."""
+        rules = self.access_rules(node)
+        auth = self.authenticated(node)
+        satisfy = self._nearest(node, ("satisfy",))
+        any_module = satisfy is not None and satisfy.args[:1] == ["any"]
+        open_families = []
+        for family in families:
+            verdict = _verdict(rules, family)
+            if any_module:
+                exposed = verdict == "allow" or (verdict is None and not auth)
+            else:
+                exposed = verdict != "deny" and not auth
+            if exposed:
+                open_families.append(family)
+        return open_families
 
 
 def _verdict(rules, family: int) -> str | None:
@@ -47,36 +91,6 @@ def _verdict(rules, family: int) -> str | None:
         if rule.args and family in UNIVERSAL.get(rule.args[0].lower(), ()):
             return rule.d.name
     return None
-
-
-def authenticated(node) -> bool:
-    for name in AUTH_DIRECTIVES:
-        found = _nearest(node, (name,))
-        if found is not None and found.args and found.args[0] != "off":
-            return True
-    return False
-
-
-def opaque(node) -> bool:
-    return _nearest(node, OPAQUE_ACCESS) is not None
-
-
-def open_to_anyone(node, families) -> list[int]:
-    """The address families (4, 6) whose arbitrary clients the access phase lets through at this block."""
-    rules = access_rules(node)
-    auth = authenticated(node)
-    satisfy = _nearest(node, ("satisfy",))
-    any_module = satisfy is not None and satisfy.args[:1] == ["any"]
-    open_families = []
-    for family in families:
-        verdict = _verdict(rules, family)
-        if any_module:
-            exposed = verdict == "allow" or (verdict is None and not auth)
-        else:
-            exposed = verdict != "deny" and not auth
-        if exposed:
-            open_families.append(family)
-    return open_families
 
 
 def listen_families(listen_nodes) -> tuple[set, bool]:

@@ -55,14 +55,21 @@ _REWRITE_FLAGS = ("last", "break", "redirect", "permanent")
 def _rewrite_stale_args(dep):
     """A rewrite without a flag whose replacement has `?`, followed in its block by a set, if or rewrite that
     reads a numbered capture: the copy pass escapes what the length pass did not count (CVE-2026-42945)."""
+    reads_capture_later: dict[int, set] = {}  # block -> ids of its children followed by a capture reader
     for node in dep.nodes("rewrite"):
         if len(node.args) < 2 or "?" not in node.args[1] or any(f in node.args[2:] for f in _REWRITE_FLAGS):
             continue
-        siblings = node.parent.children or ()
-        later = siblings[siblings.index(node) + 1:]
-        for follower in later:
-            if follower.name in ("set", "if", "rewrite") and any(_CAPTURE.search(a) for a in follower.args):
-                return node
+        block = node.parent
+        if id(block) not in reads_capture_later:  # one backward pass per block
+            marked, seen = set(), False
+            for child in reversed(block.children or ()):
+                if seen:
+                    marked.add(id(child))
+                if child.name in ("set", "if", "rewrite") and any(_CAPTURE.search(a) for a in child.args):
+                    seen = True
+            reads_capture_later[id(block)] = marked
+        if id(node) in reads_capture_later[id(block)]:
+            return node
     return None
 
 

@@ -7,6 +7,7 @@ reorders. A word joins aliases with `+` to mean their intersection. TLS 1.3 suit
 """
 from __future__ import annotations
 
+import functools
 import re
 
 WEAK_PROTOCOLS = ("SSLv2", "SSLv3", "TLSv1", "TLSv1.1")
@@ -154,8 +155,9 @@ def enabled_suites(cipher_string: str) -> set[str] | None:
     return enabled
 
 
+@functools.lru_cache(maxsize=256)  # a config repeats the same few strings in every server
 def weak_suites(cipher_string: str) -> dict[str, str] | None:
-    """{suite: why weak} for the weak suites the string enables; None when that cannot be told."""
+    """{suite: why weak} for the weak suites the string enables; None when that cannot be told (read-only)."""
     enabled = enabled_suites(cipher_string)
     if enabled is None:
         return None
