@@ -164,15 +164,32 @@ def image_version(image: str | None) -> tuple[str, Version] | None:
     return flavour, numbers
 
 
+def setting_version(text: str | None) -> tuple[str, Version] | None:
+    """The `nginx-version` setting: "1.25.3", "1.25" or "openresty/1.21.4.1"."""
+    if not text:
+        return None
+    flavour, _, number = text.strip().rpartition("/")
+    match = _TAG.match(number)
+    if match is None or match[1] != "1":
+        return None
+    return ("openresty" if flavour.lower() == "openresty" else "nginx"), tuple(int(g) for g in match.groups() if g)
+
+
 def check_version(dep, report) -> None:
     binding = dep.runtime
     container = binding.container if binding is not None else None
     known = image_version(container.image if container is not None else None)
-    if known is None:
-        return
+    image_location = None
+    if known is not None:
+        image_location = binding.location(container.image_span, f"the image: {container.image}")
+        source = "from the image"
+    else:
+        known = setting_version(getattr(dep.settings, "nginx_version", None))
+        source = "from the nginx-version setting"
+        if known is None:
+            return
     flavour, version = known
     shown = ".".join(map(str, version))
-    image_location = binding.location(container.image_span, f"the image: {container.image}")
     related = [image_location] if image_location is not None else []
     release = f"{'OpenResty' if flavour == 'openresty' else 'nginx'} {shown}"
     by_node: dict[int, tuple] = {}  # one finding per directive, naming every advisory it exposes
@@ -193,5 +210,5 @@ def check_version(dep, report) -> None:
             by_node.setdefault(id(node), (node, []))[1].append((advisory, fixes))
     for node, found in by_node.values():
         named = "; ".join(f"{a.cves}, {a.what} (fixed in {fixes})" for a, fixes in found)
-        report(node, f"{release} (from the image) has published vulnerabilities that {found[0][0].needs} "
+        report(node, f"{release} ({source}) has published vulnerabilities that {found[0][0].needs} "
                f"exposes: {named}; upgrade the image", related=related)
