@@ -154,23 +154,26 @@ def http2_misdirected_request(dep, report):
                "add `location / { return 421; }` so the browser retries on a new connection", arg=0)
 
 
-# -- NGX025: quic_bpf with reuseport ------------------------------------------------------------------------------
+# -- NGX025: QUIC with reuseport across reloads ----------------------------------------------------------------
 
 @rule("NGX025")
-def quic_bpf_reuseport(dep, report):
-    bpf = next((n for n in dep.nodes("quic_bpf") if n.ctx == () and flag_on(n)), None)
-    if bpf is None:
-        return
+def quic_reuseport_reload(dep, report):
+    if not dep.is_main:
+        return  # worker_processes and worker_shutdown_timeout live in the main context, out of view in a fragment
     workers = next((n for n in dep.nodes("worker_processes") if n.ctx == ()), None)
     if workers is None or not workers.args or workers.args[0] == "1":
-        return  # one worker (the default): no packet can be routed to another worker
+        return  # one worker (the default): no socket of an old worker is left in the reuseport group
+    if any(n.ctx == () for n in dep.nodes("worker_shutdown_timeout")):
+        return  # old workers exit within a bound the operator chose
     listen = next((n for n in dep.nodes("listen") if "quic" in n.args[1:] and "reuseport" in n.args[1:]), None)
     if listen is None:
         return
-    report(bpf, "`quic_bpf on` with `listen … quic reuseport` and several workers: after a reload the BPF map "
-           "still routes QUIC packets to the old workers' sockets and part of the HTTP/3 connections fail; turn "
-           "quic_bpf off unless you need connection migration", arg=0,
-           related=[listen.location("the QUIC listen with reuseport")], fix="quic_bpf off;")
+    bpf = next((n for n in dep.nodes("quic_bpf") if n.ctx == () and flag_on(n)), None)
+    related = [bpf.location("quic_bpf routes packets of existing connections only")] if bpf is not None else []
+    report(listen, "after a reload the old workers' QUIC sockets stay in the reuseport group until those workers "
+           "exit, and new HTTP/3 connections the kernel hands to them hang (nginx/nginx#425); set "
+           "`worker_shutdown_timeout` (e.g. 30s) so that old workers exit soon", arg=listen.args.index("reuseport"),
+           related=related, fix="worker_shutdown_timeout 30s;")
 
 
 # -- NGX026: keepalive_requests ------------------------------------------------------------------------------------
