@@ -9,7 +9,7 @@ from ..model import Span
 from ..nginx.tls import CLASSIC_GROUPS, DRAFT_GROUPS, OPENSSL_35_GROUPS, weak_suites
 from ..nginx.values import parse_uint
 from .registry import rule
-from .tls_scope import (Inherited, default_of, flag_on, http_server_blocks, is_default, sockets, speaks_tls,
+from ..nginx.tls_scope import (Inherited, default_of, flag_on, http_server_blocks, is_default, sockets, speaks_tls,
                         tls_listens)
 
 
@@ -77,12 +77,15 @@ def _letsencrypt(certificate) -> bool:
 
 
 def _ip_responder(node) -> bool:
+    """ssl_stapling_responder names an IP address: nothing to resolve."""
     if node is None or not node.args:
         return False
-    from .security_tls import resolver_address
+    from ..nginx.urls import is_address
 
-    host = node.args[0].split("://", 1)[-1].split("/", 1)[0]
-    return resolver_address(host) is not None
+    authority = node.args[0].split("://", 1)[-1].split("/", 1)[0]
+    host = authority if authority.startswith("[") and authority.endswith("]") else authority.rsplit(":", 1)[0] \
+        if authority.count(":") == 1 or "]:" in authority else authority
+    return is_address(host)
 
 
 @rule("NGX022", "NGX023")

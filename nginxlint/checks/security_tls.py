@@ -6,7 +6,7 @@ import ipaddress
 
 from ..nginx.tls import WEAK_PROTOCOLS, weak_suites
 from .registry import rule
-from .tls_scope import Inherited, default_of, flag_on, http_server_blocks, sockets, speaks_tls
+from ..nginx.tls_scope import Inherited, default_of, flag_on, http_server_blocks, sockets, speaks_tls
 
 # The directive that sets protocols for each cipher directive, in the same module (proxy_ssl_ciphers goes with
 # proxy_ssl_protocols, …).

@@ -37,7 +37,7 @@ def _smtp_auth_none(dep):
 
 def _client_certificates(dep):
     """ssl_verify_client in a server that shares its listen socket with other servers (name-based virtual hosts)."""
-    from ..checks.tls_scope import http_server_blocks, sockets
+    from .tls_scope import http_server_blocks, sockets
 
     shared = {id(server) for entries in sockets(http_server_blocks(dep)).values() if len(entries) > 1
               for server, _listen in entries}

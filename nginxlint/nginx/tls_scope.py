@@ -1,5 +1,5 @@
 """Where a TLS setting applies: the directive a block inherits, the servers that speak TLS, the listen sockets
-they share. Shared by the TLS rules of security_tls and practice_tuning (this module registers no rule)."""
+they share. Shared by the TLS rules (checks.security_tls, checks.practice_tuning) and nginx.advisories."""
 from __future__ import annotations
 
 from collections import defaultdict
