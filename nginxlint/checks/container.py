@@ -449,8 +449,8 @@ def user_directive(dep, report):
 
 @rule("CTR109")
 def worker_connections(dep, report):
-    """Each connection may hold a second descriptor (a served file, a buffered temp file): 2 × worker_connections
-    must fit the open-file limit, worker_rlimit_nofile or else the soft limit processes start with (1024).
+    """worker_connections against the open-file limit: 2 × N must fit an explicit worker_rlimit_nofile (a connection
+    may hold a second descriptor); without one, N above the usual soft limit of 1024 is reported.
     A file that holds `worker_connections` at its top is an events fragment (`events { include …; }`)."""
     events_ctx = (("events",), ()) if not dep.is_main else (("events",),)
     rlimit = main_directive(dep, "worker_rlimit_nofile")
@@ -464,24 +464,23 @@ def worker_connections(dep, report):
         return
     for node in nodes:
         count = parse_uint(node.args[0])
-        if count is None or 2 * count <= (files if files is not None else 1024):
+        if count is None:
             continue
-        if files is None and not dep.complete:
-            continue  # the part that could not be read may set worker_rlimit_nofile
-        if files is None and count > 1024:
+        if files is None:
+            # nginx itself warns only when worker_connections exceeds the limit; 1024 is what the official
+            # images ship against the usual soft limit of 1024, so only more than that is reported
+            if count <= 1024 or not dep.complete:  # an unread part of the config may set worker_rlimit_nofile
+                continue
             message = (f"`worker_connections {count}` exceeds the open-file limit containers usually start with "
                        f"(1024): set `worker_rlimit_nofile {2 * count};` (a proxied request holds two descriptors)")
-            severity, related = None, []
-        elif files is None:
-            message = (f"`worker_connections {count}` needs up to {2 * count} descriptors (a connection may hold a "
-                       f"served or buffered file too), above the usual soft limit of 1024: set "
-                       f"`worker_rlimit_nofile {2 * count};`")
-            severity, related = "info", []
-        else:
+            related = []
+        elif 2 * count > files:
             message = (f"`worker_rlimit_nofile {files}` is below 2 × `worker_connections {count}`: a proxied request "
                        f"holds two descriptors; set `worker_rlimit_nofile {2 * count};`")
-            severity, related = None, [rlimit.location("worker_rlimit_nofile")]
-        report(node, message, arg=0, related=related, severity=severity, fix=f"worker_rlimit_nofile {2 * count};")
+            related = [rlimit.location("worker_rlimit_nofile")]
+        else:
+            continue
+        report(node, message, arg=0, related=related, fix=f"worker_rlimit_nofile {2 * count};")
 
 
 # -- CTR110: graceful shutdown -----------------------------------------------------------------------------------
