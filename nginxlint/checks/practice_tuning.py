@@ -218,8 +218,11 @@ def proxy_buffering_off(dep, report):
 def worker_processes_default(dep, report):
     if not dep.is_main or not dep.complete:
         return
-    if any(n.ctx == () for n in dep.nodes("worker_processes")):
+    written = dep.nodes("worker_processes")
+    if any(n.ctx == () for n in written):
         return
+    if not dep.nodes("events") and not written:
+        return  # nginx starts only with `events`: a file named nginx.conf without it is a server file
     binding = dep.runtime
     limit = binding.cpu_limit if binding is not None else None
     if limit is not None and limit.value is not None and limit.value <= 1:
