@@ -69,25 +69,18 @@ def _field(table, name: str):
 
     if table is None or type(table) is not ast.Table:
         return None
+    from ..openresty.modules import key_name  # the Lua analysis, only when a config runs Lua
+
     for key, value in table.items:
-        if key is not None and _name(key) == name:
+        if key is not None and key_name(key) == name:
             return value
     return None
 
 
 def _keys(table) -> list[str]:
     from ..lua import ast  # the Lua analysis, only when a config runs Lua
+    from ..openresty.modules import key_names  # the Lua analysis, only when a config runs Lua
 
-    if table is None or type(table) is not ast.Table:
-        return []
-    return [name for name in (_name(key) for key, _value in table.items if key is not None) if name]
+    return key_names(table) if table is not None and type(table) is ast.Table else []
 
 
-def _name(key) -> str | None:
-    from ..lua import ast  # the Lua analysis, only when a config runs Lua
-
-    if type(key) is ast.String:
-        return key.value
-    if type(key) is ast.Name:
-        return key.name
-    return None

@@ -243,3 +243,39 @@ class Chunk(Node):
 
     def __init__(self, body, text):
         self.body, self.text, self.start, self.end = body, text, 0, len(text)
+
+
+def dotted_name(target) -> str | None:
+    """`ngx.req.get_uri_args` for a chain of dotted names, else None (a call, a bracket, a method in between)."""
+    parts = []
+    while type(target) is Index and target.dot:
+        parts.append(target.key.name)
+        target = target.obj
+    if type(target) is not Name:
+        return None
+    parts.append(target.name)
+    return ".".join(reversed(parts))
+
+
+def suffix_spine(node) -> tuple[list, object]:
+    """`a.b[c](d):e(f)` as (its suffixes, outermost first; the base `a`), in a loop: a chain is as long as the code."""
+    spine = []
+    while True:
+        kind = type(node)
+        if kind is Call:
+            spine.append(node)
+            node = node.func
+        elif kind is Index or kind is MethodCall:
+            spine.append(node)
+            node = node.obj
+        else:
+            return spine, node
+
+
+def unbind(scopes: dict, declared: list) -> None:
+    """Leave a block: the names it declared no longer shadow the outer ones (a walker's scope stacks by name)."""
+    for name in declared:
+        stack = scopes[name]
+        stack.pop()
+        if not stack:
+            del scopes[name]

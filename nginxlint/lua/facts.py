@@ -162,12 +162,7 @@ class _Walker:
         declared.append(name)
 
     def unbind(self, declared: list) -> None:
-        scopes = self.scopes
-        for name in declared:
-            stack = scopes[name]
-            stack.pop()
-            if not stack:
-                del scopes[name]
+        ast.unbind(self.scopes, declared)
 
     def lookup(self, name: str):
         stack = self.scopes.get(name)
@@ -203,7 +198,7 @@ class _Walker:
         targets = stmt.targets
         values = []
         for i, value in enumerate(stmt.values):
-            values.append(self.expr(value, _dotted(targets[i]) if i < len(targets) else None))
+            values.append(self.expr(value, ast.dotted_name(targets[i]) if i < len(targets) else None))
         for i, target in enumerate(targets):
             self.store(target, values[i] if i < len(values) else None)
 
@@ -320,17 +315,7 @@ class _Walker:
     def suffixed(self, node, target: str | None):
         """`a.b[c](d):e(f)…`: the base first, then each suffix on the value so far, in a loop (a chain of
         suffixes is as long as the code, like a binary chain). `target` names what the whole chain is assigned to."""
-        spine = []
-        while True:
-            kind = type(node)
-            if kind is ast.Call:
-                spine.append(node)
-                node = node.func
-            elif kind is ast.Index or kind is ast.MethodCall:
-                spine.append(node)
-                node = node.obj
-            else:
-                break
+        spine, node = ast.suffix_spine(node)
         value = self.expr(node)
         outermost = spine[0]
         for suffix in reversed(spine):
@@ -540,17 +525,6 @@ def _url_host(url: str | None) -> str | None:
     except ValueError:
         return None
     return host or None
-
-
-def _dotted(target) -> str | None:
-    parts = []
-    while type(target) is ast.Index and target.dot:
-        parts.append(target.key.name)
-        target = target.obj
-    if type(target) is not ast.Name:
-        return None
-    parts.append(target.name)
-    return ".".join(reversed(parts))
 
 
 _SUFFIXES = frozenset((ast.Index, ast.Call, ast.MethodCall))

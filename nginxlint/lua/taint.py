@@ -177,12 +177,7 @@ class _Walker:
         return binding
 
     def unbind(self, declared: list) -> None:
-        scopes = self.scopes
-        for name in declared:
-            stack = scopes[name]
-            stack.pop()
-            if not stack:
-                del scopes[name]
+        ast.unbind(self.scopes, declared)
 
     def lookup(self, name: str):
         stack = self.scopes.get(name)
@@ -219,9 +214,9 @@ class _Walker:
         binding.value = ("fn", self.function(stmt.func, stmt.name.name))
 
     def s_function(self, stmt: ast.FunctionStat, declared: list) -> None:
-        name = _dotted(stmt.target) or "function"
+        name = ast.dotted_name(stmt.target) or "function"
         if stmt.func.is_method and type(stmt.target) is ast.Index:
-            name = f"{_dotted(stmt.target.obj)}:{stmt.target.key.name}"
+            name = f"{ast.dotted_name(stmt.target.obj)}:{stmt.target.key.name}"
         self.store(stmt.target, (("fn", self.function(stmt.func, name)), None))
 
     def s_assign(self, stmt: ast.Assign, declared: list) -> None:
@@ -229,7 +224,7 @@ class _Walker:
         results = []
         for i, node in enumerate(stmt.values):
             if type(node) is ast.Function and i < len(targets):
-                results.append((("fn", self.function(node, _dotted(targets[i]) or "function")), None))
+                results.append((("fn", self.function(node, ast.dotted_name(targets[i]) or "function")), None))
             else:
                 results.append(self.expr(node))
         for i, target in enumerate(targets):
@@ -593,17 +588,7 @@ class _Walker:
         return results[0]
 
     def suffixed(self, node):
-        spine = []
-        while True:
-            kind = type(node)
-            if kind is ast.Call:
-                spine.append(node)
-                node = node.func
-            elif kind is ast.Index or kind is ast.MethodCall:
-                spine.append(node)
-                node = node.obj
-            else:
-                break
+        spine, node = ast.suffix_spine(node)
         result = self.expr(node)
         for suffix in reversed(spine):
             kind = type(suffix)
@@ -719,7 +704,7 @@ class _Walker:
                         arg = arg.field("host")
                         taint = self.expr(arg)[1]
                     if taint:
-                        self.hit(sink, f"{_dotted(node.obj) or kind}:{name}", arg, taint)
+                        self.hit(sink, f"{ast.dotted_name(node.obj) or kind}:{name}", arg, taint)
                 elif name in SANITISER_METHODS and args and args[0][1]:
                     return None, made_safe(args[0][1], SANITISER_METHODS[name])
                 return CLEAN
@@ -935,23 +920,12 @@ def _terminates(body: list) -> bool:
     if kind in (ast.Return, ast.Break, ast.Goto):
         return True
     if kind is ast.CallStat and type(last.call) is ast.Call:
-        return _dotted(last.call.func) in _EXITS
+        return ast.dotted_name(last.call.func) in _EXITS
     if kind is ast.If:
         return last.orelse is not None and _terminates(last.orelse) and all(_terminates(b) for _, b in last.clauses)
     if kind is ast.Do:
         return _terminates(last.body)
     return False
-
-
-def _dotted(target) -> str | None:
-    parts = []
-    while type(target) is ast.Index and target.dot:
-        parts.append(target.key.name)
-        target = target.obj
-    if type(target) is not ast.Name:
-        return None
-    parts.append(target.name)
-    return ".".join(reversed(parts))
 
 
 _SUFFIXES = frozenset((ast.Index, ast.Call, ast.MethodCall))

@@ -275,10 +275,10 @@ def manifest_rocks(path: Path, text: str) -> list[InstalledRock]:
             if type(target) is not ast.Name or type(value) is not ast.Table:
                 continue
             if target.name == "modules":
-                module_names.extend(_string_keys(value))
+                module_names.extend(key_names(value))
             elif target.name == "repository":
                 for key, versions in value.items:
-                    rock = _key_name(key)
+                    rock = key_name(key)
                     if rock is None:
                         continue
                     provided = [*_nested_modules(versions)] or list(rock_modules(rock))
@@ -289,7 +289,8 @@ def manifest_rocks(path: Path, text: str) -> list[InstalledRock]:
     return found
 
 
-def _key_name(key) -> str | None:
+def key_name(key) -> str | None:
+    """The name a Lua table key spells: `name = …` or `["name"] = …`; None for other keys."""
     from ..lua import ast  # the Lua analysis, only when a config runs Lua
 
     if type(key) is ast.String:
@@ -299,8 +300,9 @@ def _key_name(key) -> str | None:
     return None
 
 
-def _string_keys(table) -> list[str]:
-    return [name for name in (_key_name(key) for key, _ in table.items if key is not None) if name]
+def key_names(table) -> list[str]:
+    """The names of a Lua table's named keys, in order."""
+    return [name for name in (key_name(key) for key, _ in table.items if key is not None) if name]
 
 
 def _nested_modules(node) -> list[str]:
@@ -314,8 +316,8 @@ def _nested_modules(node) -> list[str]:
         if type(current) is not ast.Table:
             continue
         for key, value in current.items:
-            if key is not None and _key_name(key) == "modules" and type(value) is ast.Table:
-                names.extend(_string_keys(value))
+            if key is not None and key_name(key) == "modules" and type(value) is ast.Table:
+                names.extend(key_names(value))
             else:
                 stack.append(value)
     return names
