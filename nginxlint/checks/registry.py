@@ -12,13 +12,21 @@ from ..findings import Finding, Location, Span
 # root config as function(deployment, report); a "workspace" rule once per run as function(workspace, report).
 RULES: dict[str, Callable] = {}
 SCOPES: dict[Callable, str] = {}
+# Tree rules whose premise is a container (`needs="container"`): the engine calls them only for a tree bound to
+# one (a manifest, a Compose service, a Dockerfile or the `runtime:` settings), never for a host install.
+NEEDS_CONTAINER: set[Callable] = set()
 
 
-def rule(*codes: str, scope: str = "tree"):
+def rule(*codes: str, scope: str = "tree", needs: str | None = None):
+    if needs not in (None, "container"):
+        raise ValueError(f"unknown rule requirement {needs!r}")
+
     def register(function):
         for code in codes:
             RULES[code] = function
         SCOPES[function] = scope
+        if needs == "container":
+            NEEDS_CONTAINER.add(function)
         return function
 
     return register

@@ -61,9 +61,12 @@ def image_repository(image: str) -> str:
     return image[:colon] if colon > slash else image
 
 def is_nginx_container(container) -> bool:
-    """The image or the command runs nginx or OpenResty (an nginx exporter sidecar does not count)."""
-    if container.image:
-        repository = image_repository(container.image).lower()
+    """The image (or the base image of its build) or the command runs nginx or OpenResty (an nginx exporter
+    sidecar does not count)."""
+    for image in {container.image, container.base_image}:
+        if not image:
+            continue
+        repository = image_repository(image).lower()
         last = repository.rsplit("/", 1)[-1]
         if ("nginx" in repository or "openresty" in repository) and "exporter" not in last:
             return True
