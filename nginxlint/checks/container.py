@@ -404,16 +404,16 @@ def worker_connections_exceed_nofile(tree, report):
         count = parse_uint(node.args[0]) if node.ctx == ("events",) and node.args else None
         if count is None or count <= 1024 or (files is not None and files >= count):
             continue
-        limit = 1024 if files is None else files
-        consequence = (f'nginx logs "{count} worker_connections exceed open file resource limit: {limit}" and, under '
-                       f"load, accept() fails with (24: Too many open files) once a worker holds {limit} descriptors")
         if files is None:
             message = (f"`worker_connections {count}` exceeds the soft open-file limit containers start with under "
-                       f"containerd 2 (1024): {consequence}; set `worker_rlimit_nofile {2 * count};`")
+                       f'containerd 2 (1024): nginx logs "{count} worker_connections exceed open file resource limit: '
+                       "1024\" and, under load, accept() fails with (24: Too many open files) once a worker holds 1024 "
+                       f"descriptors; set `worker_rlimit_nofile {2 * count};`")
             related = []
         else:
-            message = f"`worker_rlimit_nofile {files}` is below `worker_connections {count}`: {consequence}; " \
-                      f"set `worker_rlimit_nofile {2 * count};`"
+            message = (f"`worker_rlimit_nofile {files}` is below `worker_connections {count}`: once a worker holds "
+                       f"{files} descriptors, accept() fails with (24: Too many open files) and clients are refused "
+                       f"below the connection count; set `worker_rlimit_nofile {2 * count};`")
             related = [rlimit.location("worker_rlimit_nofile")]
         report(node, message, arg=0, related=related, fix=f"worker_rlimit_nofile {2 * count};")
 
@@ -511,8 +511,9 @@ def _long_lived(tree):
 @rule("CTR110", needs="container")
 def graceful_shutdown(tree, report):
     binding = tree.binding
-    if not binding.from_manifest or not tree.is_main or not _runs_nginx(binding):
-        return
+    if not binding.from_manifest or not tree.is_main or not _runs_nginx(binding) \
+            or _start_program(binding) in _SUPERVISORS:
+        return  # no nginx here, or a supervisor between the runtime and nginx: how nginx stops is out of view
     container = binding.container
     default_grace, grace_name, default_text, signal_fix = _stop_terms(container)
     grace_value = binding.facts.termination_grace_period
@@ -522,7 +523,7 @@ def graceful_shutdown(tree, report):
     timeout_node = tree.main_directive("worker_shutdown_timeout")
     problems = []
     related = []
-    if not _quits_gracefully(binding) and _start_program(binding) not in _SUPERVISORS:
+    if not _quits_gracefully(binding):
         signal = container.effective_stop_signal
         problems.append(f"the container is stopped with {signal.value if signal else 'SIGTERM'}, which makes nginx "
                         f"drop requests in flight; {signal_fix}")

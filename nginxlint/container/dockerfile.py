@@ -71,13 +71,16 @@ def _instructions(text: str):
         if not raw.strip() or raw.lstrip().startswith("#"):
             continue
         pieces = [raw]
-        while pieces[-1].rstrip().endswith("\\") and index < len(lines):
-            pieces[-1] = pieces[-1].rstrip()[:-1]
+        continued = raw.rstrip().endswith("\\")
+        while continued and index < len(lines):
+            if pieces[-1].rstrip().endswith("\\"):
+                pieces[-1] = pieces[-1].rstrip()[:-1]
             following = lines[index]
             index += 1
             if following.lstrip().startswith("#"):
                 continue  # a comment inside a continued instruction
             pieces.append(following)
+            continued = following.rstrip().endswith("\\")
         logical = " ".join(piece.strip() for piece in pieces)
         word, _space, rest = logical.partition(" ")
         heredoc = _HEREDOC.search(rest) if word.upper() in ("RUN", "COPY", "ADD") else None
