@@ -14,7 +14,7 @@ from pathlib import Path
 from . import __version__
 from .catalog import load_catalog
 from .checks import load
-from .checks.registry import NEEDS_CONTAINER, SCOPES, Reporter, load_rules
+from .checks.registry import SCOPES, Reporter, load_rules
 from .findings import SEVERITY_RANK, Finding, Notification, Report
 from .gcpause import collector_paused
 from .settings import Selection
@@ -48,7 +48,7 @@ def _run(paths: list[Path], settings, base_dir: Path, stdin) -> Report:
             _call(function, workspace, code, catalog, findings, _workspace_root(workspace))
         else:
             for tree in workspace.trees:
-                if tree.binding is None and function in NEEDS_CONTAINER:
+                if tree.binding is None and getattr(function, "needs", None) == "container":
                     continue  # container advice on a config nothing shows to run in a container
                 _call(function, tree, code, catalog, findings, tree.root.display)
 

@@ -12,12 +12,11 @@ from ..findings import Finding, Location, Span
 # root config as function(deployment, report); a "workspace" rule once per run as function(workspace, report).
 RULES: dict[str, Callable] = {}
 SCOPES: dict[Callable, str] = {}
-# Tree rules whose premise is a container (`needs="container"`): the engine calls them only for a tree bound to
-# one (a manifest, a Compose service, a Dockerfile or the `runtime:` settings), never for a host install.
-NEEDS_CONTAINER: set[Callable] = set()
 
 
 def rule(*codes: str, scope: str = "tree", needs: str | None = None):
+    """Register a rule. `needs="container"`: a tree rule whose premise is a container; the engine calls it only
+    for a tree bound to one (a manifest, a Compose service, a Dockerfile or the `runtime:` settings)."""
     if needs not in (None, "container"):
         raise ValueError(f"unknown rule requirement {needs!r}")
 
@@ -25,8 +24,7 @@ def rule(*codes: str, scope: str = "tree", needs: str | None = None):
         for code in codes:
             RULES[code] = function
         SCOPES[function] = scope
-        if needs == "container":
-            NEEDS_CONTAINER.add(function)
+        function.needs = needs
         return function
 
     return register

@@ -8,13 +8,10 @@ Spans are None only for facts that come from settings without positions.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import Any, Mapping
 
 from ..findings import Location, Span
 from .detect import image_repository
-
-if TYPE_CHECKING:
-    from .dockerfile import ImageBuild
 
 _OPENRESTY_PREFIX = "/usr/local/openresty/nginx"
 _NGINX_PREFIX = "/etc/nginx"
@@ -161,7 +158,7 @@ class Container:
     stop_signal: Value | None = None
     # Compose `build:` as written: (context, dockerfile, target), relative to the Compose file's directory.
     build_source: tuple[str, str | None, str | None] | None = None
-    build: "ImageBuild | None" = None  # what that Dockerfile (or a Dockerfile bound alone) builds
+    build: Any = None  # a container.dockerfile.ImageBuild: what that Dockerfile (or one bound alone) builds
 
     @property
     def argv(self) -> tuple[str, ...]:
