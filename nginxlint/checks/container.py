@@ -473,8 +473,6 @@ def _quits_gracefully(binding) -> bool:
     return _official_sigquit_image(container.base_image)
 
 
-# A container whose command is one of these runs no nginx (a dev shell kept alive): how it stops is not nginx's.
-_IDLE_PROGRAMS = frozenset({"sleep", "tail", "cat", "true"})
 # Process supervisors as the container's first process: the stop signal reaches them, and they stop nginx with a
 # signal of their own configuration (supervisord's stopsignal, an s6 service's down-signal), out of view here.
 _SUPERVISORS = frozenset({"supervisord", "init", "s6-svscan", "runsvdir", "systemd", "runit"})
@@ -489,11 +487,9 @@ def _start_program(binding) -> str | None:
 
 def _runs_nginx(binding) -> bool:
     """False when the container shows it does not run nginx: a Compose entry with neither image nor build (a
-    partial service an override file adds to), or a command such as `sleep infinity`."""
+    partial service an override file adds to). (A development shell kept alive by `sleep` binds nothing.)"""
     container = binding.container
-    if container.source == "compose" and not container.image and container.build_source is None:
-        return False
-    return _start_program(binding) not in _IDLE_PROGRAMS
+    return not (container.source == "compose" and not container.image and container.build_source is None)
 
 
 _UPGRADE = re.compile(r"^(?:\$http_upgrade|\$connection_upgrade|upgrade)$", re.IGNORECASE)

@@ -16,7 +16,8 @@ Runtime facts come, in this order, from Kubernetes manifests, Docker Compose fil
 6. a Dockerfile alone, near the config, that COPYs it or starts FROM an nginx or OpenResty image
    (`dockerfile_binding`).
 
-nginx configs embedded in ConfigMaps become deployments of their own (see `embedded`), bound to the
+A container whose command only keeps it alive (`sleep infinity`: a development shell that mounts the whole
+repository) binds nothing. nginx configs embedded in ConfigMaps become deployments of their own (see `embedded`), bound to the
 container that mounts them. Broken manifests are K8S404 findings, never exceptions.
 
 A YAML file that cannot describe a container (a CI workflow, .pre-commit-config.yaml, .nginxlint.yaml) is
@@ -34,7 +35,7 @@ from ..findings import Finding, Notification
 from ..nginx.listen import parse_listen
 from ..settings import SettingsError
 from ..text import did_you_mean
-from .detect import is_nginx_container
+from .detect import is_idle_container, is_nginx_container
 from .dockerfile_binding import bind_dockerfiles, image_copy_target, with_build
 from .manifests import Manifests, absolute, containers, manifest_texts, read_manifests
 from .model import Binding
@@ -71,7 +72,9 @@ def bind_containers(workspace, findings: list[Finding], notifications: list[Noti
         return
     settings_facts = _settings_facts(settings, loader)
     manifests = read_manifests(workspace, texts, findings, notifications)
-    candidates = [with_build(facts, manifests, loader) for facts in containers(manifests)]
+    # A development shell kept alive by `sleep` runs no nginx, whatever it mounts: it binds nothing.
+    candidates = [with_build(facts, manifests, loader) for facts in containers(manifests)
+                  if not is_idle_container(facts.container)]
     if manifests.configmaps:
         from .embedded import build_embedded  # the manifest readers, only when a manifest is read
 
@@ -219,7 +222,10 @@ _SAME_CONTENT = 4
 
 
 def _port_binding(tree, candidates: list[RuntimeFacts], bound: set[int]) -> Binding | None:
-    """The only container declaring a port this config listens on (for images whose name says nothing)."""
+    """The only container declaring a port this config listens on (for images whose name says nothing).
+
+    A Compose service that pulls a ready image gets a config from the project only through a mount (bound
+    above): one that neither mounts nor builds it runs the image's own config, whatever port it shares."""
     ports = {listen.port for listen in map(parse_listen, tree.nodes("listen")) if listen is not None}
     ports.discard(None)
     if not ports:
@@ -227,6 +233,7 @@ def _port_binding(tree, candidates: list[RuntimeFacts], bound: set[int]) -> Bind
     matches = [
         facts for facts in candidates
         if id(facts.container) not in bound and any(port.number in ports for port in facts.container.ports)
+        and (facts.source != "compose" or facts.container.build_source is not None)
     ]
     return Binding(matches[0], "listen-port") if len(matches) == 1 else None
 
