@@ -11,6 +11,7 @@ import math
 import posixpath
 import re
 
+from ..container.detect import image_repository
 from ..findings import Location, Span
 from ..nginx.listen import http_servers, server_listens
 from ..nginx.values import nginx_seconds, parse_uint
@@ -453,8 +454,6 @@ SIGQUIT_IMAGES = frozenset({"nginx", "library/nginx", "nginxinc/nginx-unprivileg
 
 
 def _official_sigquit_image(image: str | None) -> bool:
-    from ..container.detect import image_repository
-
     if not image:
         return False
     repository = image_repository(image).lower()

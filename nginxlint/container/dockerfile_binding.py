@@ -105,7 +105,7 @@ def dockerfile_facts(build: ImageBuild) -> RuntimeFacts:
 
 def _nearby_dockerfiles(tree) -> list[tuple[int, Path]]:
     """(distance, path) of the Dockerfiles in the config's directory and its parents up to the base directory."""
-    from ..openresty.project import _listing
+    from ..openresty.project import _listing  # the run's memo of directory listings; Lua code, asked only here
 
     loader = tree.loader
     base = Path(os.path.abspath(loader.base_dir))

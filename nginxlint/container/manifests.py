@@ -100,7 +100,7 @@ def read_manifests(workspace, texts, findings: list[Finding], notifications: lis
 
 def _project_env(path: Path) -> dict[str, str]:
     """The variables of the .env file next to a Compose file, which Compose interpolates from."""
-    from .compose import read_env_file
+    from .compose import read_env_file  # the Compose reader, imported only when a Compose file is read
 
     env_file = path.parent / ".env"
     try:
