@@ -11,7 +11,6 @@ import math
 import posixpath
 import re
 
-from ..container.detect import image_repository
 from ..findings import Location, Span
 from ..nginx.listen import http_servers, server_listens
 from ..nginx.values import nginx_seconds, parse_uint
@@ -447,29 +446,22 @@ def _pre_stop(container) -> tuple[bool, float]:
     return bool(_QUIT_COMMAND.search(text)), sleep
 
 
-# The images whose Dockerfiles set STOPSIGNAL SIGQUIT: the official nginx image (docker-nginx), its unprivileged
-# variant, and docker-openresty. Another image whose name says nginx or openresty may be built on anything.
-SIGQUIT_IMAGES = frozenset({"nginx", "library/nginx", "nginxinc/nginx-unprivileged", "openresty/openresty",
-                            "public.ecr.aws/nginx/nginx"})
+def _quits_gracefully(binding) -> bool | None:
+    """Whether the container stops nginx with SIGQUIT (or a preStop `nginx -s quit`); None when not known."""
+    from ..container.base_images import base_image  # the image facts table, only for a Compose or K8s container
 
-
-def _official_sigquit_image(image: str | None) -> bool:
-    if not image:
-        return False
-    repository = image_repository(image).lower()
-    for registry in ("docker.io/", "index.docker.io/", "registry-1.docker.io/"):
-        repository = repository.removeprefix(registry)
-    return repository in SIGQUIT_IMAGES
-
-
-def _quits_gracefully(binding) -> bool:
     container = binding.container
     if _pre_stop(container)[0]:
         return True
     signal = container.effective_stop_signal  # the manifest's, else the built Dockerfile's STOPSIGNAL
     if signal is not None:
         return str(signal.value).upper() in QUIT_SIGNALS
-    return _official_sigquit_image(container.base_image)
+    base = base_image(container.base_image)  # the official images' STOPSIGNAL, by version
+    if base.stop_signal is not None:
+        return base.stop_signal.upper() in QUIT_SIGNALS
+    if base.flavour in ("nginx", "openresty"):
+        return None  # a release that changed its STOPSIGNAL, built before or after: unknown
+    return False  # any other image keeps the runtime's default, SIGTERM, unless it says otherwise
 
 
 # Process supervisors as the container's first process: the stop signal reaches them, and they stop nginx with a
@@ -518,7 +510,7 @@ def graceful_shutdown(tree, report):
     timeout_node = tree.main_directive("worker_shutdown_timeout")
     problems = []
     related = []
-    if not _quits_gracefully(binding):
+    if _quits_gracefully(binding) is False:
         signal = container.effective_stop_signal
         problems.append(f"the container is stopped with {signal.value if signal else 'SIGTERM'}, which makes nginx "
                         f"drop requests in flight; {signal_fix}")
