@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import shlex
 from dataclasses import dataclass, field
 
 from ..findings import Span
@@ -129,10 +128,8 @@ def _substitute(text: str, args: dict[str, str]) -> str:
 
 
 def _flags_and_words(rest: str) -> tuple[dict[str, str], list[str]]:
-    try:
-        words = shlex.split(rest, posix=True)
-    except ValueError:
-        words = rest.split()
+    """`--flag=value` options and the words after them (quotes removed; a path with spaces takes the JSON form)."""
+    words = [word.strip("\"'") for word in rest.split()]
     flags = {}
     while words and words[0].startswith("--"):
         name, _equals, value = words.pop(0)[2:].partition("=")
