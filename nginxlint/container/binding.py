@@ -4,11 +4,11 @@ Runtime facts come, in this order, from Kubernetes manifests, Docker Compose fil
 `runtime:` table. A config is bound to a container by (strongest first):
 
 1. the `containers:` setting (`{NAME: path/to/nginx.conf}`);
-2. a host file or directory mounted into the container (Compose bind mounts and configs, hostPath), or a
-   `path-map` entry whose container side is one of the container's mounts;
+2. a host file or directory mounted into the container (Compose bind mounts and configs, hostPath), the
+   Dockerfile of a Compose build that COPYs it into the image, or a `path-map` entry whose container side is
+   one of the container's mounts;
 3. a ConfigMap volume whose entry is the config (same content, else same file name, better in the same
    directory name), or a ConfigMap made elsewhere (kustomize's configMapGenerator) whose key is the file name;
-   a Compose service built from a Dockerfile that COPYs the file into the image;
 4. being the only nginx or OpenResty container of all the manifests read (and not bound to another config);
    when no container is recognisably nginx (a custom image), the only container that declares a port the
    config listens on;
@@ -17,8 +17,8 @@ Runtime facts come, in this order, from Kubernetes manifests, Docker Compose fil
    (`dockerfile_binding`).
 
 A container whose command only keeps it alive (`sleep infinity`: a development shell that mounts the whole
-repository) binds nothing. nginx configs embedded in ConfigMaps become deployments of their own (see `embedded`), bound to the
-container that mounts them. Broken manifests are K8S404 findings, never exceptions.
+repository) binds nothing. nginx configs embedded in ConfigMaps become deployments of their own (see
+`embedded`), bound to the container that mounts them. Broken manifests are K8S404 findings, never exceptions.
 
 A YAML file that cannot describe a container (a CI workflow, .pre-commit-config.yaml, .nginxlint.yaml) is
 recognised from its text alone (`detect`): the manifest readers are imported only when some file needs them.
