@@ -9,9 +9,10 @@ Runtime facts come, in this order, from Kubernetes manifests, Docker Compose fil
    one of the container's mounts;
 3. a ConfigMap volume whose entry is the config (same content, else same file name, better in the same
    directory name), or a ConfigMap made elsewhere (kustomize's configMapGenerator) whose key is the file name;
-4. being the only nginx or OpenResty container of all the manifests read (and not bound to another config);
-   when no container is recognisably nginx (a custom image), the only container that declares a port the
-   config listens on;
+4. being the only nginx or OpenResty container of all the manifests read (and not bound to another config,
+   nor claimed by main configs in several directories); when no container is recognisably nginx (a custom
+   image), the only container that declares a port the config listens on (a Compose service only when it is
+   built here: one that pulls a ready image runs that image's config);
 5. the `runtime:` settings;
 6. a Dockerfile alone, near the config, that COPYs it or starts FROM an nginx or OpenResty image
    (`dockerfile_binding`).
