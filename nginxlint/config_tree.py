@@ -189,7 +189,8 @@ class ConfigTree:
                 if os.path.basename(pattern) in self.loader.stock_files:
                     return []
                 self.complete = False  # what the file declares is unknown: rules on absence must stay quiet
-                self.findings.append(load.include_outside_project(display, span, pattern, include_chain(node)))
+                if not GLOB_CHARS.intersection(pattern):  # a glob may match nothing, or what is made at run time
+                    self.findings.append(load.include_outside_project(display, span, pattern, include_chain(node)))
                 return []
             path = mapped
         else:

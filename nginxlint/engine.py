@@ -48,6 +48,8 @@ def _run(paths: list[Path], settings, base_dir: Path, stdin) -> Report:
             _call(function, workspace, code, catalog, findings, _workspace_root(workspace))
         else:
             for tree in workspace.trees:
+                if tree.binding is None and getattr(function, "needs", None) == "container":
+                    continue  # container advice on a config nothing shows to run in a container
                 _call(function, tree, code, catalog, findings, tree.root.display)
 
     findings = _unique(_outside_masked_values(findings, workspace.loader.masked))
@@ -107,14 +109,11 @@ def _call(function, subject, code, catalog, findings, where: str) -> None:
 
 
 def _bind_containers(workspace, findings, notifications) -> None:
-    """Link each config tree to the container that runs it, from manifests or settings.
+    """Link each config tree to the container that runs it, from manifests, Dockerfiles or settings.
 
-    Without any of those there is nothing to bind, and a plain config pays nothing for the manifest readers.
+    The manifest readers are imported only when some YAML file may describe a container.
     """
-    settings = workspace.loader.settings
-    if not (workspace.manifests or settings.manifests or settings.runtime or settings.containers):
-        return
-    from .container.binding import bind_containers  # the manifest readers, only when a manifest is read
+    from .container.binding import bind_containers  # binding code, loaded by a run, not by `import nginxlint`
 
     bind_containers(workspace, findings, notifications)
 

@@ -1,7 +1,9 @@
 """CTR101–CTR112: what goes wrong when an nginx config runs in a container.
 
 The container facts come from `tree.binding` (a container.model.Binding): a Kubernetes container, a Compose
-service or the `runtime:` settings. Rules that compare with a limit or a security context stay quiet without it.
+service, a Dockerfile or the `runtime:` settings. Every rule here is registered with `needs="container"`: a config
+that nothing shows to run in a container gets no container advice. Rules that compare with a limit or a security
+context also stay quiet while that fact is unknown.
 """
 from __future__ import annotations
 
@@ -29,7 +31,7 @@ def _related(binding, value, message) -> list[Location]:
 
 # -- CTR101, CTR102: worker count against the CPU limit ---------------------------------------------------------
 
-@rule("CTR101", "CTR102")
+@rule("CTR101", "CTR102", needs="container")
 def check_worker_count(tree, report):
     """CTR101 (`worker_processes auto`) and CTR102 (more workers than the CPU limit): one read of the count."""
     if not tree.is_main:
@@ -38,19 +40,16 @@ def check_worker_count(tree, report):
     if node is None or not node.args:
         return
     binding = tree.binding
-    limit = binding.cpu_limit if binding is not None else None
+    limit = binding.cpu_limit
     value = node.args[0]
     if value == "auto":
         if limit is None:
-            report(node, "`worker_processes auto` starts one worker per CPU of the node nginx runs on, not per CPU "
-                   "the container may use: set a fixed number, the container's CPU limit rounded up",
-                   arg=0, code="CTR101", fix="worker_processes <CPU limit>;")
-            return
+            return  # without a CPU limit the container may use every CPU of the node: `auto` counts them right
         workers = max(1, math.ceil(limit.value))
         label = f"{_limit_label(binding, 'cpu')} {limit.text or limit.value}"
         report(node, f"`worker_processes auto` starts one worker per CPU of the node, not per CPU of the container: "
                f"set `worker_processes {workers};` to match {label}{binding.where(limit)}",
-               arg=0, code="CTR101", severity="error", related=_related(binding, limit, "the container's CPU limit"),
+               arg=0, code="CTR101", related=_related(binding, limit, "the container's CPU limit"),
                fix=f"worker_processes {workers};")
         return
     count = parse_uint(value)
@@ -79,7 +78,7 @@ def memory_zones(tree) -> list[tuple[str, str, int, object]]:
     return list(found.values())
 
 
-@rule("CTR103")
+@rule("CTR103", needs="container")
 def memory_budget_exceeded(tree, report):
     binding = tree.binding
     if binding is None or binding.memory_limit is None or not tree.is_main:
@@ -135,20 +134,36 @@ def memory_budget_exceeded(tree, report):
 _DAEMON_OFF = re.compile(r"daemon\s+(?i:off)\s*;")  # nginx reads on/off flags case-insensitively
 
 
-def daemon_off_on_command_line(binding):
-    """(description, span) of the `-g 'daemon off;'` the container starts nginx with, or None."""
+def _start_command(binding) -> tuple[tuple[str, ...], tuple, str]:
+    """(argv, spans, file they are in) the container starts with: the manifest's command/args, else what the
+    built Dockerfile sets (an ENTRYPOINT or CMD there replaces the base image's command)."""
     container = binding.container
     argv, spans = container.argv, container.command_spans + container.args_spans
+    build = container.build
+    if argv or build is None or container.source == "dockerfile":
+        return argv, spans, binding.path
+    parts = [value for value in (build.entrypoint, build.cmd) if value is not None]
+    return (tuple(word for value in parts for word in value.value),
+            tuple(value.span for value in parts for _word in value.value), build.path)
+
+
+def daemon_off_on_command_line(binding):
+    """(description, span, file) of the `-g 'daemon off;'` the container starts nginx with, or None."""
+    container = binding.container
+    argv, spans, path = _start_command(binding)
     for index, word in enumerate(argv):
         if _DAEMON_OFF.search(word) and ("-g" in word or (index > 0 and argv[index - 1] == "-g")):
             return f"the container command passes `-g '{_DAEMON_OFF.search(word).group(0)}'`", (
-                spans[index] if index < len(spans) else None)
+                spans[index] if index < len(spans) else None), path
     if not argv and binding.flavour is not None:
-        return "the image's default command passes `-g 'daemon off;'`", container.image_span
+        build = container.build
+        if build is not None and build.base is not None:  # FROM names the image whose command runs
+            return "the image's default command passes `-g 'daemon off;'`", build.base.span, build.path
+        return "the image's default command passes `-g 'daemon off;'`", container.image_span, binding.path
     return None
 
 
-@rule("CTR104")
+@rule("CTR104", needs="container")
 def daemon_mode(tree, report):
     if not tree.is_main:
         return
@@ -160,12 +175,12 @@ def daemon_mode(tree, report):
             report(node, f"`daemon {node.args[0]}` makes nginx fork into the background, so the container's main process exits "
                    "and the container stops: use `daemon off;` (or pass `-g 'daemon off;'`)", arg=0,
                    fix="daemon off;")
-        elif flag == "off" and tree.binding is not None and tree.binding.from_manifest:
+        elif flag == "off" and tree.binding.source != "settings":
             found = daemon_off_on_command_line(tree.binding)
             if found is None:
                 continue
-            what, span = found
-            related = [tree.binding.location(span, "-g 'daemon off;' on the command line")] if span else []
+            what, span, where = found
+            related = [Location(where, span, "-g 'daemon off;' on the command line")] if span else []
             report(node, f'`daemon off;` is set here and {what}{tree.binding.where(None) if not span else ""}: nginx '
                    'refuses to start with "daemon" directive is duplicate; remove this line',
                    related=[r for r in related if r])
@@ -174,7 +189,7 @@ def daemon_mode(tree, report):
 # -- CTR105: logs to files ----------------------------------------------------------------------------------------
 
 STREAM_TARGETS = ("stderr", "/dev/stdout", "/dev/stderr", "/proc/self/fd/1", "/proc/self/fd/2", "/dev/fd/1",
-                  "/dev/fd/2", "off")
+                  "/dev/fd/2", "off", "/dev/null")  # /dev/null: a device that discards, no file to fill
 # The official nginx image links /var/log/nginx/*.log, docker-openresty its prefix's logs/*.log.
 LINKED_LOGS = ("/var/log/nginx/access.log", "/var/log/nginx/error.log",
                "/usr/local/openresty/nginx/logs/access.log", "/usr/local/openresty/nginx/logs/error.log")
@@ -202,13 +217,34 @@ def log_nodes(tree):
                 yield node
 
 
-@rule("CTR105")
+def _in_volume(binding, path: str, prefix: str | None) -> bool:
+    """The log file is in a volume (a mount, or a VOLUME of the image): it outlives the container and does not
+    fill the container's own filesystem; someone chose to keep it there."""
+    if "$" in path:
+        return False
+    if not path.startswith("/"):
+        if prefix is None:
+            return False
+        path = posixpath.join(prefix, path)
+    path = posixpath.normpath(path)
+    roots = [mount.path for mount in binding.container.mounts if mount.kind not in ("configMap", "config", "secret")]
+    build = binding.container.build
+    if build is not None and binding.container.source != "dockerfile":
+        roots += [volume.value for volume in build.volumes]
+    for root in roots:
+        root = root.rstrip("/") or "/"
+        if root != "/" and (path == root or path.startswith(root + "/")):
+            return True
+    return False
+
+
+@rule("CTR105", needs="container")
 def log_to_file(tree, report):
     extra = tuple(tree.settings.stdout_log_paths or ())
-    prefix = tree.binding.server_prefix() if tree.binding is not None else None
+    prefix = tree.binding.server_prefix()
     for node in log_nodes(tree):
         path = node.args[0]
-        if linked_to_stream(path, extra, prefix):
+        if linked_to_stream(path, extra, prefix) or _in_volume(tree.binding, path, prefix):
             continue
         stream = "/dev/stdout" if node.d.name == "access_log" else "stderr"
         report(node, f"`{node.d.name}` writes to the file {path} inside the container, where logs are lost with the "
@@ -256,7 +292,7 @@ def compiled_defaults(binding) -> dict[str, str]:
     return {}
 
 
-@rule("CTR106")
+@rule("CTR106", needs="container")
 def read_only_root_write(tree, report):
     binding = tree.binding
     if binding is None or not binding.read_only_root or not tree.is_main:
@@ -327,7 +363,7 @@ def read_only_root_write(tree, report):
 
 # -- CTR107, CTR108: non-root -------------------------------------------------------------------------------------
 
-@rule("CTR107")
+@rule("CTR107", needs="container")
 def privileged_port_non_root(tree, report):
     binding = tree.binding
     fact = binding.non_root() if binding is not None else None
@@ -343,7 +379,7 @@ def privileged_port_non_root(tree, report):
                    "net.ipv4.ip_unprivileged_port_start; listen on a port ≥ 1024", arg=0, related=related)
 
 
-@rule("CTR108")
+@rule("CTR108", needs="container")
 def user_directive_non_root(tree, report):
     binding = tree.binding
     fact = binding.non_root() if binding is not None else None
@@ -358,17 +394,20 @@ def user_directive_non_root(tree, report):
 
 @rule("CTR109")
 def worker_connections_exceed_nofile(tree, report):
-    """worker_connections against the open-file limit: 2 × N must fit an explicit worker_rlimit_nofile (a connection
-    may hold a second descriptor); without one, N above the usual soft limit of 1024 is reported.
-    A file that holds `worker_connections` at its top is an events fragment (`events { include …; }`)."""
+    """worker_connections counts every connection of a worker, the upstream ones included, and each is one
+    descriptor: the worker's open-file limit must be at least worker_connections (nginx warns below it, and
+    refuses clients with EMFILE once a worker holds that many). An explicit `worker_rlimit_nofile` below it is
+    wrong anywhere; no `worker_rlimit_nofile` with more than 1024 connections is wrong where containers start with
+    a soft limit of 1024 (a container is known to run the config). A file that holds `worker_connections` at its
+    top is an events fragment (`events { include …; }`)."""
     events_ctx = (("events",), ()) if not tree.is_main else (("events",),)
     rlimit = tree.main_directive("worker_rlimit_nofile")
     files = parse_uint(rlimit.args[0]) if rlimit is not None and rlimit.args else None
     nodes = [n for n in tree.nodes("worker_connections") if n.ctx in events_ctx and n.args]
-    if not nodes and rlimit is not None and files is not None and tree.is_main and tree.complete and tree.nodes("events"):
-        if files < 2 * 512:  # worker_connections defaults to 512
-            report(rlimit, f"`worker_rlimit_nofile {files}` is below 2 × the default `worker_connections 512`: "
-                   "a connection may hold a second descriptor (a served or buffered file); set "
+    if not nodes and files is not None and tree.is_main and tree.complete and tree.nodes("events"):
+        if files < 512:  # worker_connections defaults to 512
+            report(rlimit, f"`worker_rlimit_nofile {files}` is below the default `worker_connections 512`: once a "
+                   f"worker holds {files} descriptors, accept() fails with (24: Too many open files); set "
                    "`worker_rlimit_nofile 1024;` or more", arg=0, fix="worker_rlimit_nofile 1024;")
         return
     for node in nodes:
@@ -376,16 +415,17 @@ def worker_connections_exceed_nofile(tree, report):
         if count is None:
             continue
         if files is None:
-            # nginx itself warns only when worker_connections exceeds the limit; 1024 is what the official
-            # images ship against the usual soft limit of 1024, so only more than that is reported
-            if count <= 1024 or not tree.complete:  # an unread part of the config may set worker_rlimit_nofile
-                continue
-            message = (f"`worker_connections {count}` exceeds the open-file limit containers usually start with "
-                       f"(1024): set `worker_rlimit_nofile {2 * count};` (a proxied request holds two descriptors)")
+            if count <= 1024 or tree.binding is None or not tree.complete:
+                continue  # the 1024 soft limit is the container runtime's; an unread file may raise it
+            message = (f"`worker_connections {count}` exceeds the soft open-file limit containers start with under "
+                       f'containerd 2 (1024): nginx logs "{count} worker_connections exceed open file resource limit: '
+                       "1024\" and, under load, accept() fails with (24: Too many open files) once a worker holds 1024 "
+                       f"descriptors; set `worker_rlimit_nofile {2 * count};`")
             related = []
-        elif 2 * count > files:
-            message = (f"`worker_rlimit_nofile {files}` is below 2 × `worker_connections {count}`: a proxied request "
-                       f"holds two descriptors; set `worker_rlimit_nofile {2 * count};`")
+        elif files < count:
+            message = (f"`worker_rlimit_nofile {files}` is below `worker_connections {count}`: once a worker holds "
+                       f"{files} descriptors, accept() fails with (24: Too many open files) and clients are refused "
+                       f"below the connection count; set `worker_rlimit_nofile {2 * count};`")
             related = [rlimit.location("worker_rlimit_nofile")]
         else:
             continue
@@ -420,21 +460,61 @@ def _pre_stop(container) -> tuple[bool, float]:
     return bool(_QUIT_COMMAND.search(text)), sleep
 
 
-def _quits_gracefully(binding) -> bool:
+def _quits_gracefully(binding) -> bool | None:
+    """Whether the container stops nginx with SIGQUIT (or a preStop `nginx -s quit`); None when not known."""
+    from ..container.base_images import base_image  # the image facts table, only for a Compose or K8s container
+
     container = binding.container
     if _pre_stop(container)[0]:
         return True
-    signal = container.stop_signal
+    signal = container.effective_stop_signal  # the manifest's, else the built Dockerfile's STOPSIGNAL
     if signal is not None:
         return str(signal.value).upper() in QUIT_SIGNALS
-    return binding.flavour is not None  # the official nginx and OpenResty images set STOPSIGNAL SIGQUIT
+    base = base_image(container.base_image)  # the official images' STOPSIGNAL, by version
+    if base.stop_signal is not None:
+        return base.stop_signal.upper() in QUIT_SIGNALS
+    if base.flavour in ("nginx", "openresty"):
+        return None  # a release that changed its STOPSIGNAL, built before or after: unknown
+    return False  # any other image keeps the runtime's default, SIGTERM, unless it says otherwise
 
 
-@rule("CTR110")
+# Process supervisors as the container's first process: the stop signal reaches them, and they stop nginx with a
+# signal of their own configuration (supervisord's stopsignal, an s6 service's down-signal), out of view here.
+_SUPERVISORS = frozenset({"supervisord", "init", "s6-svscan", "runsvdir", "systemd", "runit"})
+
+
+def _start_program(binding) -> str | None:
+    argv = _start_command(binding)[0]
+    if argv[:1] and argv[0] in ("sh", "bash", "/bin/sh", "/bin/bash") and len(argv) >= 3 and argv[1] == "-c":
+        argv = tuple(argv[2].split())
+    return posixpath.basename(argv[0]) if argv else None
+
+
+def _runs_nginx(binding) -> bool:
+    """False when the container shows it does not run nginx: a Compose entry with neither image nor build (a
+    partial service an override file adds to). (A development shell kept alive by `sleep` binds nothing.)"""
+    container = binding.container
+    return not (container.source == "compose" and not container.image and container.build_source is None)
+
+
+_UPGRADE = re.compile(r"^(?:\$http_upgrade|\$connection_upgrade|upgrade)$", re.IGNORECASE)
+
+
+def _long_lived(tree):
+    """A WebSocket upgrade, whose connections stay open with no end of their own, or None: only such
+    connections make a graceful stop drain for longer than the requests in flight take."""
+    for node in tree.nodes("proxy_set_header"):
+        if len(node.args) >= 2 and node.args[0].lower() in ("upgrade", "connection") and _UPGRADE.match(node.args[1]):
+            return node, "a WebSocket upgrade"
+    return None
+
+
+@rule("CTR110", needs="container")
 def graceful_shutdown(tree, report):
     binding = tree.binding
-    if binding is None or not binding.from_manifest or not tree.is_main:
-        return
+    if not binding.from_manifest or not tree.is_main or not _runs_nginx(binding) \
+            or _start_program(binding) in _SUPERVISORS:
+        return  # no nginx here, or a supervisor between the runtime and nginx: how nginx stops is out of view
     container = binding.container
     default_grace, grace_name, default_text, signal_fix = _stop_terms(container)
     grace_value = binding.facts.termination_grace_period
@@ -443,14 +523,19 @@ def graceful_shutdown(tree, report):
     sleep = _pre_stop(container)[1]
     timeout_node = tree.main_directive("worker_shutdown_timeout")
     problems = []
-    if not _quits_gracefully(binding):
-        signal = container.stop_signal
+    related = []
+    if _quits_gracefully(binding) is False:
+        signal = container.effective_stop_signal
         problems.append(f"the container is stopped with {signal.value if signal else 'SIGTERM'}, which makes nginx "
                         f"drop requests in flight; {signal_fix}")
-    if timeout_node is None:
-        problems.append(f"`worker_shutdown_timeout` is not set, so nginx may drain for longer than the "
-                        f"{grace_text} grace period and be killed; set it below the grace period")
-    elif timeout_node.args:
+    long_lived = _long_lived(tree) if timeout_node is None else None
+    if long_lived is not None:
+        node, what = long_lived
+        problems.append(f"`worker_shutdown_timeout` is not set and {what} ({node.file.display}:{node.d.span.line}) "
+                        f"keeps connections open, so nginx drains without end and is killed at the {grace_text} "
+                        f"grace period; set it below the grace period")
+        related.append(node.location("connections that stay open"))
+    elif timeout_node is not None and timeout_node.args:
         timeout = nginx_seconds(timeout_node.args[0])
         if timeout is not None and timeout + sleep >= grace:
             slept = f" after the preStop hook's {sleep:g}s sleep" if sleep else ""
@@ -460,14 +545,15 @@ def graceful_shutdown(tree, report):
                    arg=0, related=_related(binding, grace_value, grace_name))
     span = container.name_span or container.span
     if problems and span is not None:
-        related = [Location(timeout_node.file.display, timeout_node.d.span, "worker_shutdown_timeout")] if timeout_node else []
+        if timeout_node is not None:
+            related.append(Location(timeout_node.file.display, timeout_node.d.span, "worker_shutdown_timeout"))
         report.at(binding.path, span, f"container {container.name}: " + "; and ".join(problems),
                   related=related)
 
 
 # -- CTR111: CPU affinity -----------------------------------------------------------------------------------------
 
-@rule("CTR111")
+@rule("CTR111", needs="container")
 def cpu_affinity_in_container(tree, report):
     if not tree.is_main:
         return
@@ -480,23 +566,41 @@ def cpu_affinity_in_container(tree, report):
 
 # -- CTR112: names resolved once ------------------------------------------------------------------------------------
 
-@rule("CTR112")
+# A name Kubernetes DNS gives a Service: `name`, `name.namespace`, `name.namespace.svc[.cluster.local]`.
+_SERVICE_NAME = re.compile(r"[a-z0-9-]+(?:\.[a-z0-9-]+)?(?:\.svc(?:\.cluster\.local)?)?\.?", re.IGNORECASE)
+
+
+def _stable_in_kubernetes(binding, host: str) -> bool:
+    """In a pod, a Service name resolves to the Service's ClusterIP, which stays for the Service's lifetime;
+    only pod names of a headless Service (`pod.service.namespace.svc…`) and outside names change. A name with
+    one dot may be `service.namespace` (the pod's DNS search path tries that first): not known to change."""
+    return binding.source == "kubernetes" and bool(_SERVICE_NAME.fullmatch(host))
+
+
+@rule("CTR112", needs="container")
 def upstream_resolved_once(tree, report):
     from ..nginx.urls import PASS_DIRECTIVES, is_address, upstream_host, upstream_names
 
     upstreams = upstream_names(tree)
+    # A fragment, or a tree with a part out of view, may use upstream blocks defined where it cannot see them.
+    all_upstreams_known = tree.is_main and tree.complete
 
     def check(node, literal_upstream_ok):
         target = node.args[0]
         if literal_upstream_ok and "$" in target:
             return  # a variable anywhere in the URL: nginx resolves the host per request, through `resolver`
         found = upstream_host(target)
-        if found is None:
-            return
+        if found is None or "$" in target:
+            return  # with variables nginx resolves the name per request, through `resolver`
         host, start, end = found
-        if "$" in host or is_address(host) or not any(c.isalpha() for c in host) or host == "localhost":
-            return  # known only at request time, or nothing to resolve
+        if is_address(host) or not any(c.isalpha() for c in host) or host == "localhost":
+            return  # nothing to resolve
         if literal_upstream_ok and host in upstreams:
+            return
+        no_port = end == len(target) or target[end] != ":"  # an upstream block is never named with a port
+        if literal_upstream_ok and no_port and not all_upstreams_known:
+            return  # `fastcgi_pass php-upstream;` may name an upstream block out of view
+        if _stable_in_kubernetes(tree.binding, host):
             return
         span = node.d.arg_span(0)
         raw = node.d.raw_args[0] if node.d.raw_args else ""

@@ -702,6 +702,8 @@ def _needs_dns(url: str, upstreams: set, sets: dict) -> str | None:
     host = found[0] if found else ""
     if "$" not in host:
         return None if not host or is_address(host) or host in upstreams else host
+    if host.split("$", 1)[0] in upstreams:
+        return None  # `$scheme://backend$uri`: nginx finds the upstream block backend at request time, no DNS
     variable = re.fullmatch(r"\$\{?(\w+)\}?", host) or re.fullmatch(r"\$\{?(\w+)\}?", url)
     values = sets.get("$" + variable.group(1)) if variable else None
     if values:

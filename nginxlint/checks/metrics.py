@@ -51,18 +51,39 @@ def metrics_locations(tree) -> list:
     return result
 
 
-@rule("MET301")
+_EXPORTER = re.compile(r"nginx[\w.-]*exporter|exporter[\w.-]*nginx", re.IGNORECASE)
+
+
+def metrics_expected(binding) -> str | None:
+    """Why the pod expects nginx to serve metrics, or None: Prometheus is told to scrape it
+    (`prometheus.io/scrape: "true"`), or an nginx exporter runs next to it and reads its status page."""
+    workload = binding.workload
+    if workload is None:
+        return None
+    scrape = workload.pod_annotations.get(ANNOTATION + "scrape")
+    if scrape is not None and _text(scrape).lower() == "true":
+        return f"the pod asks Prometheus to scrape it ({binding.path}:{scrape.span.line})" if scrape.span else \
+            "the pod asks Prometheus to scrape it"
+    for container in workload.containers:
+        if container is not binding.container and container.image and _EXPORTER.search(container.image):
+            return f"the exporter sidecar {container.name} ({container.image}) reads nginx's status page"
+    return None
+
+
+@rule("MET301", needs="container")
 def no_metrics_endpoint(tree, report):
     if not tree.is_main or not tree.complete:
         return
+    why = metrics_expected(tree.binding)
+    if why is None:
+        return  # nothing says metrics are wanted: their absence is a choice, not a fault
     http = next((n for n in tree.nodes("http") if n.ctx == ()), None)
     if http is None or not http_servers(tree):
         return
     if metrics_locations(tree):
         return
-    report(http, "nothing in this deployment serves metrics: add a `stub_status` location (for an exporter "
-           "sidecar) or a location that calls `prometheus:collect()` from nginx-lua-prometheus, so that load, "
-           "errors and OOM pressure can be seen")
+    report(http, f"{why}, but nothing in this configuration serves metrics: add a `stub_status` location (for "
+           "an exporter sidecar) or a location that calls `prometheus:collect()` from nginx-lua-prometheus")
 
 
 @rule("MET302")

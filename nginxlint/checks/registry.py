@@ -14,11 +14,17 @@ RULES: dict[str, Callable] = {}
 SCOPES: dict[Callable, str] = {}
 
 
-def rule(*codes: str, scope: str = "tree"):
+def rule(*codes: str, scope: str = "tree", needs: str | None = None):
+    """Register a rule. `needs="container"`: a tree rule whose premise is a container; the engine calls it only
+    for a tree bound to one (a manifest, a Compose service, a Dockerfile or the `runtime:` settings)."""
+    if needs not in (None, "container"):
+        raise ValueError(f"unknown rule requirement {needs!r}")
+
     def register(function):
         for code in codes:
             RULES[code] = function
         SCOPES[function] = scope
+        function.needs = needs
         return function
 
     return register

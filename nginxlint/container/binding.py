@@ -4,17 +4,22 @@ Runtime facts come, in this order, from Kubernetes manifests, Docker Compose fil
 `runtime:` table. A config is bound to a container by (strongest first):
 
 1. the `containers:` setting (`{NAME: path/to/nginx.conf}`);
-2. a host file or directory mounted into the container (Compose bind mounts and configs, hostPath), or a
-   `path-map` entry whose container side is one of the container's mounts;
+2. a host file or directory mounted into the container (Compose bind mounts and configs, hostPath), the
+   Dockerfile of a Compose build that COPYs it into the image, or a `path-map` entry whose container side is
+   one of the container's mounts;
 3. a ConfigMap volume whose entry is the config (same content, else same file name, better in the same
    directory name), or a ConfigMap made elsewhere (kustomize's configMapGenerator) whose key is the file name;
-4. being the only nginx or OpenResty container of all the manifests read (and not bound to another config);
-   when no container is recognisably nginx (a custom image), the only container that declares a port the
-   config listens on;
-5. the `runtime:` settings.
+4. being the only nginx or OpenResty container of all the manifests read (and not bound to another config,
+   nor claimed by main configs in several directories); when no container is recognisably nginx (a custom
+   image), the only container that declares a port the config listens on (a Compose service only when it is
+   built here: one that pulls a ready image runs that image's config);
+5. the `runtime:` settings;
+6. a Dockerfile alone, near the config, that COPYs it or starts FROM an nginx or OpenResty image
+   (`dockerfile_binding`).
 
-nginx configs embedded in ConfigMaps become deployments of their own (see `embedded`), bound to the
-container that mounts them. Broken manifests are K8S404 findings, never exceptions.
+A container whose command only keeps it alive (`sleep infinity`: a development shell that mounts the whole
+repository) binds nothing. nginx configs embedded in ConfigMaps become deployments of their own (see
+`embedded`), bound to the container that mounts them. Broken manifests are K8S404 findings, never exceptions.
 
 A YAML file that cannot describe a container (a CI workflow, .pre-commit-config.yaml, .nginxlint.yaml) is
 recognised from its text alone (`detect`): the manifest readers are imported only when some file needs them.
@@ -31,7 +36,8 @@ from ..findings import Finding, Notification
 from ..nginx.listen import parse_listen
 from ..settings import SettingsError
 from ..text import did_you_mean
-from .detect import is_nginx_container
+from .detect import is_idle_container, is_nginx_container
+from .dockerfile_binding import bind_dockerfiles, image_copy_target, with_build
 from .manifests import Manifests, absolute, containers, manifest_texts, read_manifests
 from .model import Binding
 from .view import ContainerView
@@ -62,12 +68,15 @@ def _nearest(tree, containers: list) -> list:
 def bind_containers(workspace, findings: list[Finding], notifications: list[Notification]) -> None:
     loader = workspace.loader
     settings = loader.settings
-    texts = manifest_texts(workspace, findings)
+    texts = manifest_texts(workspace, findings) if workspace.manifests or settings.manifests else []
     if not texts and not settings.runtime and not settings.containers:
-        return  # only CI files, hooks and settings: nothing runs nginx
+        bind_dockerfiles(workspace)  # no manifest or settings: a Dockerfile may still show the container
+        return
     settings_facts = _settings_facts(settings, loader)
     manifests = read_manifests(workspace, texts, findings, notifications)
-    candidates = containers(manifests)
+    # A development shell kept alive by `sleep` runs no nginx, whatever it mounts: it binds nothing.
+    candidates = [with_build(facts, manifests, loader) for facts in containers(manifests)
+                  if not is_idle_container(facts.container)]
     if manifests.configmaps:
         from .embedded import build_embedded  # the manifest readers, only when a manifest is read
 
@@ -82,6 +91,7 @@ def bind_containers(workspace, findings: list[Finding], notifications: list[Noti
         binding = (
             named.get(absolute(tree.root.path))
             or _host_mount_binding(tree, candidates, manifests)
+            or _image_copy_binding(tree, candidates, manifests)
             or _path_map_binding(tree, candidates, settings)
         )
         if binding is not None:
@@ -103,16 +113,26 @@ def bind_containers(workspace, findings: list[Finding], notifications: list[Noti
                 bound.add(id(binding.container))
 
     nginx = [facts for facts in candidates if is_nginx_container(facts.container)]
+    nearest = {id(tree): _nearest(tree, nginx) for tree in workspace.trees if tree.binding is None}
+    # One container runs one main config: when main configs in several directories would all fall to the same
+    # container, which one it runs is unknown, and none of them (nor their fragments) is bound to it.
+    claims: dict[int, set] = {}
+    for tree in workspace.trees:
+        near = nearest.get(id(tree))
+        if near is not None and len(near) == 1 and tree.is_main:
+            claims.setdefault(id(near[0].container), set()).add(tree.conf_dir)
     for tree in workspace.trees:
         if tree.binding is not None:
             continue
-        near = _nearest(tree, nginx)
+        near = nearest[id(tree)]
         if len(near) == 1 and id(near[0].container) not in bound:
-            tree.binding = Binding(near[0], "only-nginx-container")
+            if len(claims.get(id(near[0].container), ())) <= 1:
+                tree.binding = Binding(near[0], "only-nginx-container")
         elif not nginx and (by_port := _port_binding(tree, candidates, bound)) is not None:
             tree.binding = by_port
         elif settings_facts is not None:
             tree.binding = Binding(settings_facts, "runtime-setting")
+    bind_dockerfiles(workspace)
 
     groups: dict[int, int] = {}
     for tree in workspace.trees:
@@ -175,6 +195,16 @@ def _host_mount_binding(tree, candidates: list[RuntimeFacts], manifests: Manifes
     return Binding(best[1], "host-mount", container_path=best[2]) if best else None
 
 
+def _image_copy_binding(tree, candidates: list[RuntimeFacts], manifests: Manifests) -> Binding | None:
+    """A Compose service built from a Dockerfile that COPYs this file (or its directory) into the image."""
+    root = absolute(tree.root.path)
+    for facts in candidates:
+        target = image_copy_target(root, facts, manifests.absolute.get(facts.path))
+        if target is not None:
+            return Binding(facts, "image-copy", container_path=target)
+    return None
+
+
 def _path_map_binding(tree, candidates: list[RuntimeFacts], settings) -> Binding | None:
     """`path-map: {/etc/nginx/: deploy/nginx/}` puts the file at a container path; a container mounting it runs it."""
     root = absolute(tree.root.path)
@@ -196,7 +226,10 @@ _SAME_CONTENT = 4
 
 
 def _port_binding(tree, candidates: list[RuntimeFacts], bound: set[int]) -> Binding | None:
-    """The only container declaring a port this config listens on (for images whose name says nothing)."""
+    """The only container declaring a port this config listens on (for images whose name says nothing).
+
+    A Compose service that pulls a ready image gets a config from the project only through a mount (bound
+    above): one that neither mounts nor builds it runs the image's own config, whatever port it shares."""
     ports = {listen.port for listen in map(parse_listen, tree.nodes("listen")) if listen is not None}
     ports.discard(None)
     if not ports:
@@ -204,6 +237,7 @@ def _port_binding(tree, candidates: list[RuntimeFacts], bound: set[int]) -> Bind
     matches = [
         facts for facts in candidates
         if id(facts.container) not in bound and any(port.number in ports for port in facts.container.ports)
+        and (facts.source != "compose" or facts.container.build_source is not None)
     ]
     return Binding(matches[0], "listen-port") if len(matches) == 1 else None
 

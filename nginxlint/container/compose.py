@@ -28,8 +28,59 @@ def is_compose_root(root: YNode | None) -> bool:
     )
 
 
-def load_compose(path: str, text: str) -> ComposeDoc:
-    """Every service of a Compose file; a file that is not Compose gives an empty result."""
+_INTERPOLATION = re.compile(r"\$(?:(\$)|\{(\w+)(?:(:?[-?+])([^}]*))?\}|(\w+))")
+
+
+def interpolate(text: str, env: dict[str, str]) -> str | None:
+    """`text` as Compose reads it after interpolation (`$VAR`, `${VAR}`, `${VAR:-default}`, `${VAR-default}`,
+    `${VAR:+alt}`, `$$`), with the variables of the project's .env; None when a value is not known here."""
+    unknown = False
+
+    def value(match):
+        nonlocal unknown
+        if match.group(1):
+            return "$"
+        name = match.group(2) or match.group(5)
+        operator, word = match.group(3), match.group(4) or ""
+        current = env.get(name)
+        if operator in (":-", "-"):
+            if current is None or (operator == ":-" and current == ""):
+                return word
+            return current
+        if operator in (":+", "+"):
+            if current is None:
+                unknown = True
+                return ""
+            return word if current != "" or operator == "+" else ""
+        if current is None:  # plain or `:?`: the shell environment of whoever runs Compose decides
+            unknown = True
+            return ""
+        return current
+
+    result = _INTERPOLATION.sub(value, text)
+    return None if unknown else result
+
+
+def read_env_file(text: str) -> dict[str, str]:
+    """KEY=VALUE lines of a Compose project's .env (comments, `export` and quotes as Compose reads them)."""
+    env = {}
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        name, _equals, value = line.removeprefix("export ").partition("=")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        elif " #" in value:
+            value = value.split(" #", 1)[0].rstrip()
+        env[name.strip()] = value
+    return env
+
+
+def load_compose(path: str, text: str, env: dict[str, str] | None = None) -> ComposeDoc:
+    """Every service of a Compose file; a file that is not Compose gives an empty result. `env` holds the
+    variables of the project's .env, for interpolation."""
     parsed = load_yaml(text)
     root = parsed.documents[0].root if parsed.documents else None
     named = is_compose_path(path)
@@ -37,7 +88,7 @@ def load_compose(path: str, text: str) -> ComposeDoc:
         if parsed.problems and (named or SERVICES_LINE.search(text)):
             return ComposeDoc(path, problems=_yaml_problems(path, parsed.problems))
         return ComposeDoc(path)
-    reader = _ComposeReader(path, root)
+    reader = _ComposeReader(path, root, env or {})
     services = []
     for name, key_node, service in root.get("services").items():
         if isinstance(service, YMap):
@@ -52,8 +103,9 @@ def _yaml_problems(path, problems):
 
 
 class _ComposeReader(FieldReader):
-    def __init__(self, path: str, root: YMap) -> None:
+    def __init__(self, path: str, root: YMap, env: dict[str, str]) -> None:
         super().__init__(path)
+        self.env = env
         configs = self.mapping(root.get("configs"), "configs")
         secrets = self.mapping(root.get("secrets"), "secrets")
         # Top-level configs/secrets: name -> host file, so a mounted config leads back to its file.
@@ -106,12 +158,23 @@ class _ComposeReader(FieldReader):
             ),
             mounts=self._mounts(service),
             stop_signal=self.value(service, "stop_signal", self.string, "stop_signal"),
+            build_source=self._build(service.get("build")),
         )
         return RuntimeFacts(
             source="compose", path=self.path, name=name, container=container, span=service.span,
             replicas=self.value(deploy, "replicas", self.integer, "deploy.replicas"),
             termination_grace_period=self.quantity(service, "stop_grace_period", parse_duration, "duration"),
         )
+
+    def _build(self, node: YNode | None) -> tuple[str, str | None, str | None] | None:
+        """`build: ./dir` or `build: {context, dockerfile, target}` as (context, dockerfile, target)."""
+        if isinstance(node, YScalar) and isinstance(node.value, str):
+            return node.value, None, None
+        if isinstance(node, YMap):
+            context = self.string(node.get("context"), "build.context") or "."
+            return (context, self.string(node.get("dockerfile"), "build.dockerfile"),
+                    self.string(node.get("target"), "build.target"))
+        return None
 
     def _one_or_many(self, node: YNode | None, what: str) -> tuple[YNode, ...]:
         if isinstance(node, YSeq):
@@ -153,15 +216,24 @@ class _ComposeReader(FieldReader):
         ports = []
         for item in self.sequence(node, "ports"):
             if isinstance(item, YMap):
-                target = self.integer(item.get("target"), "ports target")
+                target_node = item.get("target")
+                if isinstance(target_node, YScalar) and isinstance(target_node.value, str) and "$" in target_node.value:
+                    target = _int_or_none(interpolate(target_node.value, self.env))
+                else:
+                    target = self.integer(target_node, "ports target")
                 published = item.get("published")
-                host = _int_or_none(published.value if isinstance(published, YScalar) else None)
+                published_value = published.value if isinstance(published, YScalar) else None
+                if isinstance(published_value, str) and "$" in published_value:
+                    published_value = interpolate(published_value, self.env)
+                host = _int_or_none(published_value)
                 protocol = (self.string(item.get("protocol"), "protocol") or "tcp").upper()
                 ports.append(Port(target, self.string(item.get("name"), "port name"), item.span, protocol, host))
                 continue
             text = self.string(item, "a port")
+            if text is not None and "$" in text:
+                text = interpolate(text, self.env)  # Compose interpolates before it reads the mapping
             if text is None:
-                continue
+                continue  # a value only the environment of `docker compose` knows
             parsed = _short_port(text)
             if parsed is None:
                 self.report(f"invalid port mapping {text!r}", item.span)

@@ -61,9 +61,12 @@ def image_repository(image: str) -> str:
     return image[:colon] if colon > slash else image
 
 def is_nginx_container(container) -> bool:
-    """The image or the command runs nginx or OpenResty (an nginx exporter sidecar does not count)."""
-    if container.image:
-        repository = image_repository(container.image).lower()
+    """The image (or the base image of its build) or the command runs nginx or OpenResty (an nginx exporter
+    sidecar does not count)."""
+    for image in {container.image, container.base_image}:
+        if not image:
+            continue
+        repository = image_repository(image).lower()
         last = repository.rsplit("/", 1)[-1]
         if ("nginx" in repository or "openresty" in repository) and "exporter" not in last:
             return True
@@ -75,3 +78,21 @@ def is_nginx_container(container) -> bool:
         if index > 0 and argv[index - 1] == "-c" and _RUNS_NGINX.search(word):  # sh -c "… exec nginx …"
             return True
     return False
+
+
+_IDLE_PROGRAMS = frozenset({"sleep", "tail", "cat", "true"})
+_SHELLS = frozenset({"sh", "bash", "ash", "dash"})
+
+
+def is_idle_container(container) -> bool:
+    """The container's command only keeps it alive (`sleep infinity`, `tail -f /dev/null`, `sh -c "while sleep
+    1000; do :; done"`): a development shell, which runs no server of its own, whatever it mounts."""
+    argv = container.argv
+    if not argv:
+        return False
+    program = posixpath.basename(argv[0])
+    if program in _SHELLS and len(argv) >= 3 and argv[1] == "-c":
+        text = argv[2]
+        words = set(re.findall(r"[\w.-]+", text))
+        return not _RUNS_NGINX.search(text) and bool(words & {"sleep", "tail"}) and not words & _NGINX_PROGRAMS
+    return program in _IDLE_PROGRAMS

@@ -83,7 +83,7 @@ def read_manifests(workspace, texts, findings: list[Finding], notifications: lis
             relevant += [c.span for c in doc.configmaps if any(is_nginx_key(e.key) for e in c.entries)]
             got = bool(doc.workloads or doc.configmaps)
         else:
-            doc = load_compose(display, text)
+            doc = load_compose(display, text, _project_env(path))
             result.services.extend(doc.services)
             relevant = [s.span for s in doc.services if is_nginx_container(s.container)]
             got = bool(doc.services)
@@ -96,6 +96,17 @@ def read_manifests(workspace, texts, findings: list[Finding], notifications: lis
             result.sources[display] = loader.read(path)
             result.absolute[display] = path
     return result
+
+
+def _project_env(path: Path) -> dict[str, str]:
+    """The variables of the .env file next to a Compose file, which Compose interpolates from."""
+    from .compose import read_env_file  # the Compose reader, imported only when a Compose file is read
+
+    env_file = path.parent / ".env"
+    try:
+        return read_env_file(env_file.read_text(encoding="utf-8", errors="replace")) if env_file.is_file() else {}
+    except OSError:
+        return {}
 
 
 def _problem_text(problem: ManifestProblem) -> str:

@@ -129,7 +129,7 @@ class Container:
     name: str
     path: str
     span: Span | None
-    source: str = "kubernetes"  # "kubernetes" | "compose" | "settings"
+    source: str = "kubernetes"  # "kubernetes" | "compose" | "dockerfile" | "settings"
     name_span: Span | None = None
     image: str | None = None
     image_span: Span | None = None
@@ -156,10 +156,28 @@ class Container:
     mounts: tuple[Mount, ...] = ()
     pre_stop: Hook | None = None
     stop_signal: Value | None = None
+    # Compose `build:` as written: (context, dockerfile, target), relative to the Compose file's directory.
+    build_source: tuple[str, str | None, str | None] | None = None
+    build: Any = None  # a container.dockerfile.ImageBuild: what that Dockerfile (or one bound alone) builds
 
     @property
     def argv(self) -> tuple[str, ...]:
         return self.command + self.args
+
+    @property
+    def base_image(self) -> str | None:
+        """The image nginx comes from: a build's base image, else `image` (with a build, `image` only names
+        the result)."""
+        if self.build is not None and self.build.base is not None:
+            return self.build.base.value
+        return self.image
+
+    @property
+    def effective_stop_signal(self) -> Value | None:
+        """The stop signal as set on the container, else by the built image's STOPSIGNAL."""
+        if self.stop_signal is not None:
+            return self.stop_signal
+        return self.build.stop_signal if self.build is not None else None
 
     @property
     def writable_mounts(self) -> tuple[Mount, ...]:
@@ -263,7 +281,7 @@ class RuntimeFacts:
     Rules read this one shape whatever the source. `workload` is set for Kubernetes only.
     """
 
-    source: str  # "kubernetes" | "compose" | "settings"
+    source: str  # "kubernetes" | "compose" | "dockerfile" | "settings"
     path: str
     name: str
     container: Container
@@ -311,8 +329,8 @@ class MountedFile:
 class Binding:
     """The container that runs one deployment, and why nginxlint thinks so.
 
-    `how`: "containers-setting", "host-mount", "path-map", "configmap", "embedded", "only-nginx-container",
-    "listen-port" or
+    `how`: "containers-setting", "host-mount", "image-copy" (a Compose build's Dockerfile COPYs it), "path-map",
+    "configmap", "embedded", "only-nginx-container", "listen-port", "dockerfile" (a Dockerfile alone) or
     "runtime-setting". `mounted` is the ConfigMap entry the config came from, when it did; `container_path`
     where the root config sits in the container, when a mount says so. Deployments bound to the same container
     share `group`.
@@ -342,6 +360,7 @@ class Binding:
 
     @property
     def from_manifest(self) -> bool:
+        """Kubernetes or Compose says how the container runs (not a Dockerfile or settings alone)."""
         return self.facts.source in ("kubernetes", "compose")
 
     def location(self, span, message: str = "") -> Location | None:
@@ -395,8 +414,8 @@ class Binding:
 
     @property
     def flavour(self) -> str | None:
-        """"openresty" or "nginx" when the image tells which build runs, else None."""
-        return image_flavour(self.container.image)
+        """"openresty" or "nginx" when the image (a build's base image) tells which build runs, else None."""
+        return image_flavour(self.container.base_image)
 
     def server_prefix(self) -> str | None:
         """nginx's -p inside the container: from the arguments, else the image's build default."""

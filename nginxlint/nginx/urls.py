@@ -11,7 +11,7 @@ import re
 # The directives whose first argument is an upstream address (a URL for proxy_pass and grpc_pass).
 PASS_DIRECTIVES = ("proxy_pass", "fastcgi_pass", "uwsgi_pass", "scgi_pass", "grpc_pass")
 
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+_SCHEME = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*|\$\{?\w+\}?)://")  # a scheme may be a variable: $scheme://
 _VARIABLE = re.compile(r"\$(?:\{(\w+)\}|(\w+))")
 # Variables whose value is (part of) a request URI: a host written before one of them ends there.
 URI_VARIABLES = frozenset({"request_uri", "uri", "document_uri", "is_args", "args", "query_string"})

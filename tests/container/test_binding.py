@@ -221,14 +221,14 @@ def test_folded_and_escaped_scalars_are_placed_at_their_key(tmp_path):
     manifest = (
         "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web-nginx}\ndata:\n"
         "  folded.conf: >\n    server { listen 80;\n    daemon on; }\n"
-        '  quoted.conf: "worker_processes auto;\\nevents {}\\n"\n'
+        '  quoted.conf: "worker_processess 2;\\nevents {}\\n"\n'
         "  replicas.conf: 5\n"
     )
     write_tree(tmp_path, {"k8s/cm.yaml": manifest})
     result = run_cli([".", "--format", "json", "--isolated"], cwd=tmp_path)
     found = sorted((f["code"], f["line"], f["column"]) for f in result.json["findings"])
     assert ("NGX005", 5, 3) in found  # `daemon` inside a server, folded: at the key folded.conf
-    assert ("CTR101", 8, 3) in found  # escaped newlines: at the key quoted.conf
+    assert ("NGX004", 8, 3) in found  # escaped newlines: at the key quoted.conf
     assert all(code != "NGX001" for code, _line, _column in found)  # `5` is not linted as nginx
 
 
@@ -256,9 +256,12 @@ def test_yaml_that_describes_no_container_costs_no_manifest_reader(tmp_path):
                                     "      redis: {image: redis}\n    steps: [{run: make}]\n",
         "k8s/service.yaml": "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {ports: [{port: 80}]}\n",
     })
+    # The Dockerfile reader is small and always asked (a Dockerfile alone binds a config); the YAML readers are not.
     assert _modules_after_a_run(tmp_path) == {"nginxlint.container", "nginxlint.container.binding",
-                                              "nginxlint.container.detect", "nginxlint.container.manifests",
-                                              "nginxlint.container.model", "nginxlint.container.view"}
+                                              "nginxlint.container.detect", "nginxlint.container.dockerfile",
+                                              "nginxlint.container.dockerfile_binding",
+                                              "nginxlint.container.manifests", "nginxlint.container.model",
+                                              "nginxlint.container.view"}
 
 
 def test_a_workload_loads_the_readers_and_only_configmaps_load_the_embedded_configs(tmp_path):

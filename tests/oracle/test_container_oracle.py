@@ -1,8 +1,11 @@
-"""Container rules against a real nginx: what CTR101, CTR104 and K8S402 claim happens, happens.
+"""Container rules against a real nginx: what CTR101, CTR104, CTR109 and K8S402 claim happens, happens.
 
 - CTR101: `worker_processes auto` counts the online CPUs, not the CPUs the process may run on: under
   `taskset -c 0` nginx still starts one worker per online CPU.
 - CTR104: `daemon off;` in the config plus `-g 'daemon off;'` on the command line: `nginx -t` refuses it.
+- CTR109: a worker whose open-file limit (worker_rlimit_nofile) is below worker_connections fails to accept
+  with (24: Too many open files) before it reaches worker_connections; with the limit at worker_connections
+  the same clients are served (upstream connections are counted in worker_connections, not on top of it).
 - K8S402: a probe location with `allow 127.0.0.1; deny all;` answers 403 to a client that is not on the
   loopback (the kubelet, which probes the pod IP from the node). Shown with a network namespace and a veth
   pair in a private /30, nothing leaving the machine; skipped where namespaces cannot be made.
@@ -65,13 +68,23 @@ def _wait_for_workers(master: int, count: int, timeout: float = 5.0) -> list[int
 
 # -- CTR101 --------------------------------------------------------------------------------------------------
 
+# CTR101 speaks of a container with a CPU limit: the linted tree runs in this Compose service.
+COMPOSE_ONE_CPU = """\
+services:
+  web:
+    image: openresty/openresty:1.27.1.2-alpine
+    cpus: 1
+    volumes: ["./conf/nginx.conf:/usr/local/openresty/nginx/conf/nginx.conf:ro"]
+"""
+
 @pytest.mark.skipif(shutil.which("taskset") is None, reason="taskset is not installed")
 def test_worker_processes_auto_counts_online_cpus_not_the_affinity_mask():
     online = os.sysconf("SC_NPROCESSORS_ONLN")
     if online < 2:
         pytest.skip("one online CPU: auto and the affinity mask give the same count here")
     files = {"conf/nginx.conf": config("worker_processes auto;\n",
-                                       "server { listen 127.0.0.1:{port}; location / { return 200; } }")}
+                                       "server { listen 127.0.0.1:{port}; location / { return 200; } }"),
+             "compose.yaml": COMPOSE_ONE_CPU}
     with Nginx(files) as nginx:
         proc = subprocess.run(["taskset", "-c", "0", *nginx._command()], capture_output=True, text=True,
                               timeout=30, env=nginx.env, cwd=nginx.root)
@@ -86,7 +99,8 @@ def test_worker_processes_auto_counts_online_cpus_not_the_affinity_mask():
     assert [(f["path"], f["line"]) for f in codes(findings, "CTR101")] == [("conf/nginx.conf", 3)]
 
     fixed = {"conf/nginx.conf": config("worker_processes 1;\n",
-                                       "server { listen 127.0.0.1:{port}; location / { return 200; } }")}
+                                       "server { listen 127.0.0.1:{port}; location / { return 200; } }"),
+             "compose.yaml": COMPOSE_ONE_CPU}
     with Nginx(fixed) as nginx:
         assert nginx.start().status == 0
         assert len(_wait_for_workers(nginx.pid, 1)) == 1
@@ -125,6 +139,41 @@ def test_daemon_off_twice_is_refused(daemon_line, refused):
         assert [(f["line"], f["column"]) for f in findings] == [(4, 1)]
     else:
         assert proc.returncode == 0, proc.stderr
+        assert findings == []
+
+
+# -- CTR109 --------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("rlimit, refused", [(1024, True), (2048, False)])
+def test_worker_connections_above_the_open_file_limit_refuses_clients(rlimit, refused):
+    import resource
+
+    clients = 1100  # more descriptors than 1024, fewer connections than 2048
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard < 2048 or soft < clients + 100:
+        pytest.skip("the open-file limits here are too low for 1100 clients and a 2048 worker limit")
+    files = {"conf/nginx.conf": f"{PREAMBLE}worker_processes 1;\nworker_rlimit_nofile {rlimit};\n"
+                                f"events {{ worker_connections 2048; }}\nhttp {{\n{HTTP_PREAMBLE}\n"
+                                "server { listen 127.0.0.1:{port}; location / { return 200; } }\n}\n",
+             "Dockerfile": "FROM nginx:1.27\nCOPY conf/nginx.conf /etc/nginx/nginx.conf\n"}
+    with Nginx(files) as nginx:
+        assert nginx.start().status == 0
+        sockets = []
+        try:
+            for _ in range(clients):
+                sockets.append(socket.create_connection(("127.0.0.1", nginx.port), timeout=2))
+            time.sleep(0.5)  # let the worker accept what it can
+        finally:
+            for sock in sockets:
+                sock.close()
+        nginx.stop()
+        log = nginx.error_log()
+        findings = codes(nginx.lint(), "CTR109")
+    if refused:
+        assert "(24: Too many open files)" in log, log
+        assert [(f["line"], f["column"]) for f in findings] == [(5, 29)]
+    else:
+        assert "Too many open files" not in log and "worker_connections are not enough" not in log, log
         assert findings == []
 
 

@@ -339,6 +339,17 @@ def test_lua215_no_resolver_fails_cosockets_and_variable_proxy_pass():
         assert lines == [conf_line(files, "s:connect"), conf_line(files, "proxy_pass $up")]
 
 
+def test_lua215_variable_scheme_and_uri_around_an_upstream_name_needs_no_resolver():
+    files = {"conf/nginx.conf": conf(
+        "upstream app_backend { server 127.0.0.1:{port}; }\n" + server(
+            'location /in { set $up_scheme http; set $up_uri /ok; proxy_pass $up_scheme://app_backend$up_uri; }\n'
+            'location = /ok { return 200 "ok"; }'))}
+    with Nginx(files) as ng:
+        assert ng.start().status == 0
+        assert ng.get("/in") == (200, "ok")  # no resolver: nginx finds the upstream block at request time
+        assert not codes(ng.lint(), "LUA215")
+
+
 def test_lua215_with_resolver_both_reach_the_backend():
     with FakeDns() as dns:
         files = _lua215(f"resolver 127.0.0.1:{dns.port} valid=30s ipv6=off;\n")

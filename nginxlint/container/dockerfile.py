@@ -1,0 +1,209 @@
+"""The few facts of a Dockerfile that tie a config to a container: what the built image starts from, how it is
+stopped and started, what it copies in and which directories are volumes.
+
+A deliberately small reader, to be replaced by a full image model: it follows one stage (the build target, else
+the last) through the stages it is built FROM, substitutes ARG defaults in FROM, and reads STOPSIGNAL,
+ENTRYPOINT, CMD, VOLUME, WORKDIR and COPY/ADD (not `--from=` copies, which take files from another image).
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+from ..findings import Span
+from .model import Value
+
+DOCKERFILE_NAMES = ("Dockerfile", "Dockerfile.*", "*.Dockerfile", "*.dockerfile", "Containerfile", "Containerfile.*")
+_VARIABLE = re.compile(r"\$(?:\{(\w+)(?::?[-+]([^}]*))?\}|(\w+))")
+_HEREDOC = re.compile(r"<<-?\s*[\"']?(\w+)[\"']?")
+
+
+@dataclass(frozen=True)
+class Copy:
+    """A COPY or ADD from the build context: sources relative to it, the destination in the image."""
+
+    sources: tuple[str, ...]
+    dest: str
+    span: Span
+    workdir: str | None = None  # where a relative destination lands
+
+
+@dataclass(frozen=True)
+class ImageBuild:
+    """What a Dockerfile makes of the image it builds (the target stage, with what it inherits from its stages).
+
+    `entrypoint`/`cmd` hold a tuple of words (the shell form as `/bin/sh -c TEXT`), or are None when no stage of
+    this Dockerfile sets them (the base image's then apply).
+    """
+
+    path: str  # display path of the Dockerfile
+    base: Value | None = None  # the external image the stage chain starts FROM
+    stop_signal: Value | None = None
+    entrypoint: Value | None = None
+    cmd: Value | None = None
+    volumes: tuple[Value, ...] = ()
+    copies: tuple[Copy, ...] = ()
+
+
+@dataclass
+class _Stage:
+    name: str | None
+    base: Value
+    parent: "_Stage | None"
+    stop_signal: Value | None = None
+    entrypoint: Value | None = None
+    cmd: Value | None = None
+    volumes: list = field(default_factory=list)
+    copies: list = field(default_factory=list)
+    workdir: str | None = None
+
+
+def _instructions(text: str):
+    """(line, physical first line, instruction word, rest) with continuations joined and heredoc bodies skipped."""
+    lines = text.split("\n")
+    index = 0
+    while index < len(lines):
+        first = index
+        raw = lines[index]
+        index += 1
+        if not raw.strip() or raw.lstrip().startswith("#"):
+            continue
+        pieces = [raw]
+        continued = raw.rstrip().endswith("\\")
+        while continued and index < len(lines):
+            if pieces[-1].rstrip().endswith("\\"):
+                pieces[-1] = pieces[-1].rstrip()[:-1]
+            following = lines[index]
+            index += 1
+            if following.lstrip().startswith("#"):
+                continue  # a comment inside a continued instruction
+            pieces.append(following)
+            continued = following.rstrip().endswith("\\")
+        logical = " ".join(piece.strip() for piece in pieces)
+        word, _space, rest = logical.partition(" ")
+        heredoc = _HEREDOC.search(rest) if word.upper() in ("RUN", "COPY", "ADD") else None
+        if heredoc:  # the body up to the terminator line is data, not instructions
+            terminator = heredoc.group(1)
+            while index < len(lines) and lines[index].strip() != terminator:
+                index += 1
+            index += 1
+        yield first + 1, raw, word.upper(), rest.strip()
+
+
+def _words(rest: str) -> tuple[str, ...] | None:
+    """The JSON (exec) form of CMD, ENTRYPOINT, VOLUME; None when the text is not a JSON list of strings."""
+    if not rest.startswith("["):
+        return None
+    try:
+        value = json.loads(rest)
+    except ValueError:
+        return None
+    if isinstance(value, list) and all(isinstance(word, str) for word in value):
+        return tuple(value)
+    return None
+
+
+def _command(rest: str) -> tuple[str, ...]:
+    words = _words(rest)
+    return words if words is not None else ("/bin/sh", "-c", rest)
+
+
+def _span(line: int, raw: str, word: str | None = None) -> Span:
+    start = raw.find(word) if word else -1
+    if start < 0:
+        indent = len(raw) - len(raw.lstrip())
+        return Span(line, indent + 1, line, len(raw.rstrip()) + 1)
+    return Span(line, start + 1, line, start + len(word) + 1)
+
+
+def _substitute(text: str, args: dict[str, str]) -> str:
+    def value(match):
+        name = match.group(1) or match.group(3)
+        if name in args and args[name] != "":
+            return args[name]
+        return match.group(2) or ""
+
+    return _VARIABLE.sub(value, text)
+
+
+def _flags_and_words(rest: str) -> tuple[dict[str, str], list[str]]:
+    """`--flag=value` options and the words after them (quotes removed; a path with spaces takes the JSON form)."""
+    words = [word.strip("\"'") for word in rest.split()]
+    flags = {}
+    while words and words[0].startswith("--"):
+        name, _equals, value = words.pop(0)[2:].partition("=")
+        flags[name] = value
+    return flags, words
+
+
+def read_dockerfile(path: str, text: str, target: str | None = None) -> ImageBuild | None:
+    """The image the Dockerfile builds (its `target` stage, else the last); None when it has no FROM."""
+    args: dict[str, str] = {}
+    stages: list[_Stage] = []
+    by_name: dict[str, _Stage] = {}
+    for line, raw, word, rest in _instructions(text):
+        if word == "ARG" and not stages:
+            for item in rest.split():
+                name, _equals, default = item.partition("=")
+                args.setdefault(name, default.strip("\"'"))
+            continue
+        if word == "FROM":
+            _flags, words = _flags_and_words(rest)
+            if not words:
+                continue
+            image = _substitute(words[0], args)
+            name = words[2].lower() if len(words) >= 3 and words[1].lower() == "as" else None
+            parent = by_name.get(image.lower())
+            stage = _Stage(name, Value(image, _span(line, raw, words[0]), words[0]), parent,
+                           workdir=parent.workdir if parent else None)
+            stages.append(stage)
+            if name:
+                by_name[name] = stage
+            continue
+        if not stages:
+            continue
+        stage = stages[-1]
+        span = _span(line, raw)
+        if word == "STOPSIGNAL" and rest:
+            stage.stop_signal = Value(rest.split()[0], _span(line, raw, rest.split()[0]))
+        elif word == "ENTRYPOINT":
+            stage.entrypoint = Value(_command(rest), span, rest)
+        elif word == "CMD":
+            stage.cmd = Value(_command(rest), span, rest)
+        elif word == "VOLUME":
+            for volume in _words(rest) or rest.split():
+                stage.volumes.append(Value(volume, span))
+        elif word == "WORKDIR" and rest:
+            stage.workdir = rest if rest.startswith("/") or not stage.workdir else f"{stage.workdir.rstrip('/')}/{rest}"
+        elif word in ("COPY", "ADD"):
+            flags, words = _flags_and_words(rest)
+            listed = _words(rest[rest.find("["):]) if "[" in rest else None
+            if listed is not None:
+                words = list(listed)
+            if "from" in flags or len(words) < 2:
+                continue
+            stage.copies.append(Copy(tuple(words[:-1]), words[-1], span, stage.workdir))
+    if not stages:
+        return None
+    final = by_name.get(target.lower()) if target else None
+    final = final or stages[-1]
+    chain = []
+    stage = final
+    while stage is not None and stage not in chain:
+        chain.append(stage)
+        stage = stage.parent
+    chain.reverse()
+    build = ImageBuild(path, base=chain[0].base)
+    entrypoint = cmd = signal = None
+    volumes: list[Value] = []
+    copies: list[Copy] = []
+    for stage in chain:
+        signal = stage.stop_signal or signal
+        if stage.entrypoint is not None:  # Docker: an ENTRYPOINT resets the CMD of the image it builds on
+            entrypoint, cmd = stage.entrypoint, None
+        if stage.cmd is not None:
+            cmd = stage.cmd
+        volumes += stage.volumes
+        copies += stage.copies
+    return ImageBuild(build.path, build.base, signal, entrypoint, cmd, tuple(volumes), tuple(copies))

@@ -1,0 +1,153 @@
+"""Dockerfiles as container evidence: a Compose service's build, and a Dockerfile next to a config.
+
+- A Compose service with `build:` runs the image its Dockerfile makes: the base image (and so the flavour), its
+  STOPSIGNAL, ENTRYPOINT/CMD and VOLUMEs come from there (`with_build`); a config the Dockerfile COPYs into the
+  image is bound to that service (`image_copy_target`).
+- A config that nothing else binds is bound to a Dockerfile in its directory or a parent directory (up to the
+  linted base directory) that COPYs it, else to a Dockerfile in its own or its parent directory whose image
+  starts FROM nginx or OpenResty (`bind_dockerfiles`). Such a container has no limits, mounts or stop settings:
+  rules that need those stay quiet.
+"""
+from __future__ import annotations
+
+import fnmatch
+import os
+import posixpath
+from dataclasses import replace
+from pathlib import Path
+
+from .dockerfile import DOCKERFILE_NAMES, ImageBuild, read_dockerfile
+from .model import Binding, Container, Mount, RuntimeFacts, image_flavour
+
+FROM_ONLY_DISTANCE = 1  # a Dockerfile that does not COPY the config binds it from this many directories up, at most
+
+
+def _build(loader, path: Path, target: str | None = None) -> ImageBuild | None:
+    """The parsed Dockerfile, once per run and target."""
+    cache = loader.memo("dockerfile-builds")
+    key = (path, target)
+    if key not in cache:
+        source = loader.read(path) if path.is_file() else None
+        cache[key] = None if source is None or isinstance(source, str) else \
+            read_dockerfile(loader.display(path), source.text, target)
+    return cache[key]
+
+
+def _context(facts: RuntimeFacts, manifest_path: Path | None) -> Path | None:
+    """The build context directory of a Compose service, when it is a local directory."""
+    source = facts.container.build_source
+    if source is None or manifest_path is None or "$" in source[0] or "://" in source[0] or source[0].startswith("git@"):
+        return None
+    return Path(os.path.abspath(manifest_path.parent / source[0]))
+
+
+def with_build(facts: RuntimeFacts, manifests, loader) -> RuntimeFacts:
+    """The service with what its Dockerfile builds attached (unchanged when it has no readable local build)."""
+    context = _context(facts, manifests.absolute.get(facts.path))
+    if context is None:
+        return facts
+    _context_text, dockerfile, target = facts.container.build_source
+    if dockerfile and "$" in dockerfile:
+        return facts
+    build = _build(loader, context / (dockerfile or "Dockerfile"), target)
+    if build is None:
+        return facts
+    return replace(facts, container=replace(facts.container, build=build))
+
+
+def _copied_to(root: Path, context: Path, build: ImageBuild) -> str | None:
+    """Where a COPY/ADD of the build puts the file `root`, or None."""
+    for copy in build.copies:
+        dest = copy.dest
+        if not dest.startswith("/"):
+            dest = posixpath.join(copy.workdir or "/", dest)
+        for source in copy.sources:
+            if "$" in source or "://" in source:
+                continue
+            local = Path(os.path.abspath(context / source))
+            if any(c in source for c in "*?["):
+                if root.parent == local.parent and fnmatch.fnmatchcase(root.name, local.name):
+                    return posixpath.join(dest, root.name) if dest.endswith("/") or len(copy.sources) > 1 else dest
+                continue
+            if root == local:
+                return posixpath.join(dest, root.name) if dest.endswith("/") or len(copy.sources) > 1 else dest
+            if local in root.parents:
+                return posixpath.join(dest, root.relative_to(local).as_posix())
+    return None
+
+
+def image_copy_target(root: Path, facts: RuntimeFacts, manifest_path: Path | None) -> str | None:
+    """Where the Compose service's Dockerfile copies the config `root` into the image, or None."""
+    build = facts.container.build
+    context = _context(facts, manifest_path)
+    if build is None or context is None:
+        return None
+    return _copied_to(root, context, build)
+
+
+def dockerfile_facts(build: ImageBuild) -> RuntimeFacts:
+    """A Dockerfile seen alone as the container that runs its image."""
+    base = build.base
+    command = build.entrypoint.value if build.entrypoint is not None else ()
+    args = build.cmd.value if build.cmd is not None else ()
+    span = base.span if base is not None else None
+    container = Container(
+        name=build.path, path=build.path, span=span, source="dockerfile", name_span=span,
+        image=base.value if base is not None else None, image_span=span,
+        command=command, command_spans=tuple(build.entrypoint.span for _ in command) if command else (),
+        args=args, args_spans=tuple(build.cmd.span for _ in args) if args else (),
+        stop_signal=build.stop_signal,
+        mounts=tuple(Mount(volume.value, None, "volume", False, volume.span) for volume in build.volumes),
+        build=build,
+    )
+    return RuntimeFacts(source="dockerfile", path=build.path, name=build.path, container=container, span=span)
+
+
+def _nearby_dockerfiles(tree) -> list[tuple[int, Path]]:
+    """(distance, path) of the Dockerfiles in the config's directory and its parents up to the base directory."""
+    from ..openresty.project import _listing  # the run's memo of directory listings; Lua code, asked only here
+
+    loader = tree.loader
+    base = Path(os.path.abspath(loader.base_dir))
+    directory = Path(os.path.abspath(tree.root.path)).parent
+    found = []
+    distance = 0
+    while True:
+        for name in _listing(loader, directory)[1]:
+            if any(fnmatch.fnmatchcase(name, pattern) for pattern in DOCKERFILE_NAMES):
+                found.append((distance, directory / name))
+        if directory == base or base not in directory.parents:
+            break
+        directory = directory.parent
+        distance += 1
+    return found
+
+
+def bind_dockerfiles(workspace) -> None:
+    """Bind each config nothing else binds to the Dockerfile that copies it, or the nginx one next to it."""
+    loader = workspace.loader
+    facts_of: dict[str, RuntimeFacts] = {}  # one container per Dockerfile, shared by the configs it runs
+    for tree in workspace.trees:
+        if tree.binding is not None or tree.root.path is None:
+            continue
+        root = Path(os.path.abspath(tree.root.path))
+        chosen = None
+        nearby = _nearby_dockerfiles(tree)
+        for _distance, path in nearby:
+            build = _build(loader, path)
+            target = _copied_to(root, path.parent, build) if build is not None else None
+            if target is not None:
+                chosen = (build, target)
+                break
+        if chosen is None:
+            for distance, path in nearby:
+                build = _build(loader, path)
+                if distance <= FROM_ONLY_DISTANCE and build is not None and build.base is not None \
+                        and image_flavour(build.base.value) is not None:
+                    chosen = (build, None)
+                    break
+        if chosen is None:
+            continue
+        build, target = chosen
+        facts = facts_of.setdefault(build.path, dockerfile_facts(build))
+        tree.binding = Binding(facts, "dockerfile", container_path=target)
