@@ -181,6 +181,9 @@ class _LuaFiles:
     def __init__(self, tree):
         self.tree = tree
         runtime = tree.binding
+        if tree.image_root is not None:  # an nginx -T dump: no Lua file is in view
+            self.in_image, self.image_prefix = True, _image_prefix(tree.image_root)
+            return
         self.in_image = (runtime is not None and runtime.how == "embedded" and not tree.settings.prefix)
         self.image_prefix = _image_prefix(runtime.container_path) if self.in_image else None
 
