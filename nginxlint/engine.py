@@ -71,7 +71,8 @@ def _run(paths: list[Path], settings, base_dir: Path, stdin) -> Report:
         notifications = [n for n in notifications if n.path is None or n.path in shown]
     findings.sort(key=lambda f: f.sort_key)
     enabled = {code: catalog[code] for code in sorted(selection.enabled)}
-    return Report(findings, enabled, notifications, str(base_dir), __version__, workspace.loader.files_read, sources,
+    files_read = workspace.loader.files_read - len(workspace.dumps)  # a dump counts as the files it holds
+    return Report(findings, enabled, notifications, str(base_dir), __version__, files_read, sources,
                   dict(workspace.loader.skipped))
 
 

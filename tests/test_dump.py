@@ -6,6 +6,7 @@ linting the copied tree finds: the same codes at the same original files and lin
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -239,3 +240,14 @@ def test_real_dump_gives_the_tree_findings(sample, tmp_path):
         assert len({path for _, path, _ in from_tree}) >= 2, from_tree  # findings in several files to map
     assert from_dump <= from_tree, sorted(from_dump - from_tree)
     assert {code for code, *_ in from_tree - from_dump} <= LUA_ABSENCE, sorted(from_tree - from_dump)
+
+
+def test_inline_suppressions_in_a_dumped_file_still_apply(tmp_path):
+    text = DUMP.replace("    location /files {", "    location /files {  # nginxlint: ignore[SEC502] reviewed")
+    write_tree(tmp_path, {"dump.txt": text})
+    result = run_cli(["dump.txt", "--format", "sarif", "--isolated", "--base-dir", str(tmp_path)], cwd=tmp_path)
+    results = {r["ruleId"]: r for r in json.loads(result.out)["runs"][0]["results"]}
+    suppressed = results["SEC502"]["suppressions"][0]
+    assert suppressed["justification"] == "reviewed"
+    assert suppressed["location"]["physicalLocation"]["region"]["startLine"] == 12  # the dump's line
+    assert "NL902" not in results  # the comment is used, not idle
