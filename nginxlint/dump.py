@@ -44,6 +44,7 @@ class Dump:
     source: object  # the dump's SourceFile
     files: list[DumpFile]
     root: Path  # the virtual root the files are placed under
+    root_display: str  # the loader's display path of `root`
     by_display: dict[str, DumpFile] = field(default_factory=dict)
 
     @property
@@ -111,7 +112,7 @@ def build_tree(loader, settings, source, files: list[DumpFile]) -> tuple[Dump, C
     """The tree nginx loaded, from the dump's files placed in memory; the first file is the root."""
     count = loader.memo("dumps")
     root = VIEW_ROOT / str(len(count))
-    dump = Dump(source, files, root)
+    dump = Dump(source, files, root, loader.display(root))
     count[len(count)] = dump
     for file in files:
         file.path = Path(os.path.abspath(root / file.original.lstrip("/")))
@@ -137,18 +138,19 @@ def not_a_dump(source) -> Notification:
 
 
 class _Places:
-    """Virtual display path -> (dump, file), and the rewriting of paths inside messages."""
+    """Virtual display path -> (dump, file), and the rewriting of virtual paths inside messages."""
 
     def __init__(self, dumps: list[Dump]):
         self.files = {display: (dump, file) for dump in dumps for display, file in dump.by_display.items()}
-        # longest first, so that a path is never rewritten by a shorter path it starts with
-        self._names = sorted(self.files, key=len, reverse=True)
+        # a message may name a virtual path as displayed or as it is (an include that matched nothing, a chain):
+        # either becomes the path on the server; displayed first, as it holds the other
+        self._roots = [(f"{dump.root_display}/", "/") for dump in dumps] + [(f"{dump.root}/", "/") for dump in dumps]
 
     def text(self, message: str) -> str:
-        if "nginxlint-dump" not in message:
+        if VIEW_ROOT.name not in message:
             return message
-        for display in self._names:
-            message = message.replace(display, self.files[display][1].original)
+        for virtual, server in self._roots:
+            message = message.replace(virtual, server)
         return message
 
     def span(self, file: DumpFile, span: Span) -> Span:

@@ -357,7 +357,7 @@ def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Pat
 def _dumps(explicit: list[Path], loader: Loader, settings) -> tuple[list, list[ConfigTree]]:
     """The named files that are `nginx -T` output (all of them with --dump), each as a tree of its own."""
     found, trees = [], []
-    for path in explicit:
+    for path in dict.fromkeys(Path(os.path.abspath(p)) for p in explicit):  # a dump named twice is linted once
         if path.suffix == ".lua" or _matches(path.name, MANIFEST_PATTERNS):
             continue
         source = loader.read(path)

@@ -105,6 +105,8 @@ def test_an_include_is_looked_for_in_the_dump_only(tmp_path):
     result = run_cli(["dump.txt", "--format", "json", "--isolated", "--base-dir", str(tmp_path)], cwd=tmp_path)
     codes = [(f["code"], f["line"]) for f in _dump_findings(result)]
     assert ("NGX002", 4) in codes, result.out  # not in the dump: nginx could not have loaded it
+    message = next(f["message"] for f in _dump_findings(result) if f["code"] == "NGX002")
+    assert message.endswith("(looked for /etc/nginx/sites-enabled/default)"), message  # named as on the server
 
 
 def test_dump_flag_forces_and_explains(tmp_path):
