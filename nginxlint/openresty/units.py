@@ -181,11 +181,9 @@ class _LuaFiles:
     def __init__(self, tree):
         self.tree = tree
         runtime = tree.binding
-        if tree.image_root is not None:  # an nginx -T dump: no Lua file is in view
-            self.in_image, self.image_prefix = True, _image_prefix(tree.image_root)
-            return
-        self.in_image = (runtime is not None and runtime.how == "embedded" and not tree.settings.prefix)
-        self.image_prefix = _image_prefix(runtime.container_path) if self.in_image else None
+        dumped = tree.image_root is not None  # an nginx -T dump: the Lua files are in the image, none in view
+        self.in_image = dumped or (runtime is not None and runtime.how == "embedded" and not tree.settings.prefix)
+        self.image_prefix = _image_prefix(tree.image_root if dumped else runtime.container_path) if self.in_image else None
 
     def handler_file(self, target: str) -> Path | None:
         """The file a `*_by_lua_file` target names; None when it is outside what nginxlint can see."""
