@@ -103,6 +103,7 @@ class ConfigTree:
         self.findings: list[Finding] = []  # NGX001/002/003/008 met while loading
         self.memo: dict = {}  # what several rules derive from this tree, derived once
         self.binding = None  # container.model.Binding: the container that runs this config, when known
+        self.container_view = None  # container.view.ContainerView: what that container's filesystem holds
         # The root's path in an image nginxlint cannot see, when only the config files are in view (an `nginx -T`
         # dump): the Lua files and modules are there, unseen, not missing.
         self.image_root: str | None = None

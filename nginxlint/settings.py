@@ -36,6 +36,7 @@ class Settings:
     failure_threshold: str = "warning"
     roots: list[str] = field(default_factory=list)
     prefix: str | None = None
+    nginx_version: str | None = None  # the nginx (or OpenResty) release that runs the configs, when no image says
     path_map: list[tuple[str, Path]] = field(default_factory=list)
     include: list[str] = field(default_factory=list)
     exclude: list[str] = field(default_factory=list)
@@ -75,6 +76,7 @@ KEYS = {
     "failure-threshold": ("failure_threshold", str),
     "roots": ("roots", list),
     "prefix": ("prefix", str),
+    "nginx-version": ("nginx_version", str),
     "path-map": ("path_map", dict),
     "include": ("include", list),
     "exclude": ("exclude", list),

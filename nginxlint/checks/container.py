@@ -358,22 +358,37 @@ def user_directive_non_root(tree, report):
 
 @rule("CTR109")
 def worker_connections_exceed_nofile(tree, report):
-    if not tree.is_main:
-        return
+    """worker_connections against the open-file limit: 2 × N must fit an explicit worker_rlimit_nofile (a connection
+    may hold a second descriptor); without one, N above the usual soft limit of 1024 is reported.
+    A file that holds `worker_connections` at its top is an events fragment (`events { include …; }`)."""
+    events_ctx = (("events",), ()) if not tree.is_main else (("events",),)
     rlimit = tree.main_directive("worker_rlimit_nofile")
     files = parse_uint(rlimit.args[0]) if rlimit is not None and rlimit.args else None
-    for node in tree.nodes("worker_connections"):
-        count = parse_uint(node.args[0]) if node.ctx == ("events",) and node.args else None
-        if count is None or count <= 1024 or (files is not None and files >= 2 * count):
+    nodes = [n for n in tree.nodes("worker_connections") if n.ctx in events_ctx and n.args]
+    if not nodes and rlimit is not None and files is not None and tree.is_main and tree.complete and tree.nodes("events"):
+        if files < 2 * 512:  # worker_connections defaults to 512
+            report(rlimit, f"`worker_rlimit_nofile {files}` is below 2 × the default `worker_connections 512`: "
+                   "a connection may hold a second descriptor (a served or buffered file); set "
+                   "`worker_rlimit_nofile 1024;` or more", arg=0, fix="worker_rlimit_nofile 1024;")
+        return
+    for node in nodes:
+        count = parse_uint(node.args[0])
+        if count is None:
             continue
         if files is None:
+            # nginx itself warns only when worker_connections exceeds the limit; 1024 is what the official
+            # images ship against the usual soft limit of 1024, so only more than that is reported
+            if count <= 1024 or not tree.complete:  # an unread part of the config may set worker_rlimit_nofile
+                continue
             message = (f"`worker_connections {count}` exceeds the open-file limit containers usually start with "
                        f"(1024): set `worker_rlimit_nofile {2 * count};` (a proxied request holds two descriptors)")
             related = []
-        else:
+        elif 2 * count > files:
             message = (f"`worker_rlimit_nofile {files}` is below 2 × `worker_connections {count}`: a proxied request "
                        f"holds two descriptors; set `worker_rlimit_nofile {2 * count};`")
             related = [rlimit.location("worker_rlimit_nofile")]
+        else:
+            continue
         report(node, message, arg=0, related=related, fix=f"worker_rlimit_nofile {2 * count};")
 
 
@@ -473,6 +488,8 @@ def upstream_resolved_once(tree, report):
 
     def check(node, literal_upstream_ok):
         target = node.args[0]
+        if literal_upstream_ok and "$" in target:
+            return  # a variable anywhere in the URL: nginx resolves the host per request, through `resolver`
         found = upstream_host(target)
         if found is None:
             return

@@ -639,10 +639,14 @@ def _resolver_hint() -> str:
 
 @rule("LUA215")
 def resolver_missing(tree, report):
-    if not tree.is_main:
-        return  # a fragment linted alone may inherit a resolver from an http block out of view
-    lua = tree.lua
     scopes = _resolver_scopes(tree)
+    if tree.complete:
+        # a server or location file linted alone is taken to be included from a stock nginx.conf (none sets
+        # `resolver`); its Lua is checked with its root only
+        _variable_passes(tree, report, scopes)
+    if not tree.is_main:
+        return
+    lua = tree.lua
     for unit in lua.units:
         if unit.facts is None or not unit.facts.cosockets:
             continue
@@ -664,7 +668,6 @@ def resolver_missing(tree, report):
                 f'"no resolver defined to resolve \\"{host}\\""; {_resolver_hint()}',
                 related=related,
             )
-    _variable_passes(tree, report, scopes)
 
 
 def _variable_passes(tree, report, scopes: set) -> None:

@@ -42,7 +42,10 @@ ADVICE = {
 
 
 @rule("SEC561", "SEC562", "SEC563", "SEC564", "SEC565", "SEC566", "SEC567", "SEC568", "SEC569", "SEC570")
-def lua_request_taint(dep, report):
+def check_lua_request_taint(dep, report):
+    """SEC561-SEC570: request input reaching a dangerous call, one walk of the Lua units' taint summaries for all ten
+    (SEC561 command, SEC562 path, SEC563 code, SEC564 redirect, SEC565 subrequest, SEC566 header, SEC567 SQL,
+    SEC568 regex, SEC569 page, SEC570 outbound request)."""
     units = [u for u in dep.lua.units if u.facts is not None and u.facts.taint is not None]
     if not units:
         return

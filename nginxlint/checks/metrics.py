@@ -7,7 +7,7 @@ from ..nginx.values import parse_uint
 from ..openresty.phases import INIT_PHASES
 from ..container.model import runs_as_non_root
 from ..nginx.listen import http_servers, server_listens
-from .k8s import UNKNOWN, container_groups, match_location, reachable, restricted, servers_on_port
+from .k8s import UNKNOWN, container_groups, match_location, reachable, servers_on_port
 from .registry import rule
 
 STATUS_DIRECTIVES = ("stub_status", "vhost_traffic_status_display", "api", "status")
@@ -90,17 +90,35 @@ def prometheus_init_phase(tree, report):
 
 @rule("MET303")
 def metrics_endpoint_unrestricted(tree, report):
-    for location in metrics_locations(tree):
-        server = location.enclosing("server")
-        if server is None or restricted(location):
+    from ..nginx.access import AccessView, listen_families
+
+    access = AccessView(tree)
+
+    # stub_status may also sit directly in a server, which then answers it for every location without content
+    in_servers = [n for n in tree.nodes("stub_status") if n.parent is not None and n.parent.name == "server"]
+    for place in [*metrics_locations(tree), *in_servers]:
+        block = place if place.name == "location" else place.parent
+        server = block if block.name == "server" else block.enclosing("server")
+        if block.find("internal") or access.opaque(block):
             continue
-        listens = server_listens(server, runs_as_non_root(tree.binding))
-        if listens and all(listen.loopback for listen in listens):
+        if server is not None:
+            families, unix_only = listen_families(server.find("listen"))
+            listens = server_listens(server, runs_as_non_root(tree.binding))
+            if unix_only or (listens and all(listen.loopback for listen in listens)):
+                continue
+            open_ports = ", ".join(str(listen.port) for listen in listens if not listen.loopback and listen.port)
+            reach = f"port {open_ports}"
+        else:
+            families, reach = {4, 6}, "its server"  # a location file linted alone: its server is out of view
+        exposed = access.open_to_anyone(block, sorted(families))
+        if not exposed:
             continue
-        open_ports = ", ".join(str(listen.port) for listen in listens if not listen.loopback and listen.port)
-        report(location, f"the metrics endpoint `location {' '.join(location.args)}` answers anyone who reaches "
-               f"port {open_ports}: add `allow <scraper network>; deny all;` (or listen on 127.0.0.1 for a sidecar "
-               "exporter)", arg=len(location.args) - 1 if location.args else None)
+        what = f"`location {' '.join(block.args)}`" if block.name == "location" else "`stub_status` of this server"
+        who = "anyone" if set(exposed) == families else f"any IPv{exposed[0]} client"
+        report(place if block is not place else block,
+               f"the metrics endpoint {what} answers {who} who reaches {reach}: add `allow <scraper network>; "
+               "deny all;` (or listen on 127.0.0.1 for a sidecar exporter)",
+               arg=(len(block.args) - 1 if block.args else None) if block is place else None)
 
 
 # -- MET304: scrape annotations ----------------------------------------------------------------------------------

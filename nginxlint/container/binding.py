@@ -34,6 +34,7 @@ from ..text import did_you_mean
 from .detect import is_nginx_container
 from .manifests import Manifests, absolute, containers, manifest_texts, read_manifests
 from .model import Binding
+from .view import ContainerView
 
 if TYPE_CHECKING:
     from .model import RuntimeFacts
@@ -122,6 +123,8 @@ def bind_containers(workspace, findings: list[Finding], notifications: list[Noti
         source = manifests.sources.get(binding.path)
         if source is not None:  # suppressions in the manifest, and its lines in the output
             tree.files.setdefault(binding.path, source)
+        if binding.from_manifest and binding.how != "embedded":
+            tree.container_view = ContainerView(tree)
 
 
 # -- matching -----------------------------------------------------------------------------------------------

@@ -250,6 +250,9 @@ class Builder:
             return
         path, spec = rockspec
         stage.installs.append(InstalledModules("luarocks", path, spec.modules, spec.exact, rock.line))
+        for dependency in spec.dependencies:
+            stage.installs.append(InstalledModules("luarocks", dependency, rock_modules(dependency),
+                                                   dependency in _known_rocks(), rock.line, path))
 
     def local_rockspec(self, image_path: str | None):
         """The rockspec a `luarocks make`/`install x.rockspec` builds, found through what was copied."""

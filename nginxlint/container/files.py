@@ -79,6 +79,11 @@ class ContainerFiles:
     def where(self, image_path: str):
         return self.fs.where(image_path)
 
+    def unseen(self, image_path: str) -> bool:
+        """The container runs an image nginxlint cannot see into (neither built from the repository nor an official
+        nginx or OpenResty image): anything may be at this path."""
+        return self.image is None and self.base.flavour == "other"
+
     def listdir(self, image_dir: str) -> Listing:
         return self.fs.listdir(image_dir)
 

@@ -411,6 +411,7 @@ class Binding:
             return _NGINX_PREFIX
         return None
 
+
     def writable_mount(self, path: str):
         """The writable mount holding an absolute container path, or None."""
         best = None

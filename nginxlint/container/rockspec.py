@@ -14,6 +14,7 @@ class Rockspec:
     package: str | None
     modules: tuple[str, ...]  # module names, or name patterns (`foo.*`) when only the package name is known
     exact: bool  # the modules were listed in the rockspec
+    dependencies: tuple[str, ...] = ()  # the rocks `luarocks make` installs with it (`dependencies = {...}`)
 
 
 def read_rockspec(text: str) -> Rockspec | None:
@@ -28,6 +29,7 @@ def read_rockspec(text: str) -> Rockspec | None:
         return None
     package = None
     build = None
+    dependencies: tuple[str, ...] = ()
     for statement in chunk.body:
         if type(statement) is not ast.Assign:
             continue
@@ -38,13 +40,28 @@ def read_rockspec(text: str) -> Rockspec | None:
                 package = value.value
             elif target.name == "build" and type(value) is ast.Table:
                 build = value
+            elif target.name == "dependencies" and type(value) is ast.Table:
+                dependencies = _rock_names(value)
     modules: list[str] = []
     if build is not None:
         modules.extend(_keys(_field(build, "modules")))
         modules.extend(_keys(_field(_field(build, "install"), "lua")))
     if modules:
-        return Rockspec(package, tuple(dict.fromkeys(modules)), True)
-    return Rockspec(package, rock_modules(package) if package else (), False)
+        return Rockspec(package, tuple(dict.fromkeys(modules)), True, dependencies)
+    return Rockspec(package, rock_modules(package) if package else (), False, dependencies)
+
+
+def _rock_names(table) -> tuple[str, ...]:
+    """`{"lua >= 5.1", "lua-resty-http", "lua-resty-jwt >= 0.2"}` -> the rocks, Lua itself left out."""
+    from ..lua import ast  # the Lua analysis, only when a config runs Lua
+
+    names = []
+    for key, value in table.items:
+        if key is None and type(value) is ast.String and value.value.split():
+            name = value.value.split()[0].lower()
+            if name != "lua":
+                names.append(name)
+    return tuple(names)
 
 
 def _field(table, name: str):

@@ -31,6 +31,7 @@ ROCK_MODULES = {
     "lua-resty-http": ("resty.http", "resty.http_headers", "resty.http_connect"),
     "nginx-lua-prometheus": ("prometheus", "prometheus_keys", "prometheus_resty_counter"),
     "lua-resty-jwt": ("resty.jwt", "resty.evp", "resty.hmac", "resty.jwt-validators"),
+    "xml2lua": ("xml2lua", "XmlParser", "xmlhandler.*"),  # xml2lua-1.6 rockspec build.modules
     "penlight": ("pl", "pl.*"),
     "luasocket": ("socket", "socket.*", "ltn12", "mime", "mime.*"),
     "lua-cjson": ("cjson", "cjson.safe"),
@@ -155,6 +156,13 @@ class ModuleSet:
     def update(self, patterns, why: str) -> None:
         for pattern in patterns:
             self.add(pattern, why)
+
+    def merge(self, other: "ModuleSet") -> None:
+        for name, why in other._exact.items():
+            self._exact.setdefault(name, why)
+        for prefix, why in other._prefixes.items():
+            self._prefixes.setdefault(prefix, why)
+        self._globs.extend(other._globs)
 
     def why(self, module: str) -> str | None:
         """Why `module` is available, or None."""

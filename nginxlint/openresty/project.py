@@ -50,7 +50,9 @@ def _below(loader, top: Path, depth: int) -> list[Path]:
     return found
 
 
-def _dockerfiles(tree) -> list[Path]:
+def dockerfiles_near(tree) -> list[Path]:
+    """The Dockerfiles of the project a tree belongs to: beside its conf dir, above it up to the repository root,
+    and below its prefix."""
     loader = tree.loader
     base = Path(os.path.abspath(loader.base_dir))
     conf_dir = Path(os.path.abspath(tree.conf_dir))
@@ -102,7 +104,11 @@ class ProjectModules:
 
     def _add_installed(self) -> None:
         tree, modules = self.tree, self.modules
-        for path in _dockerfiles(tree):
+        view = tree.container_view
+        image = view.files.image if view is not None and view.files is not None else None
+        if image is not None:  # the container's own image: its rocks, their dependencies, local rockspecs
+            modules.merge(image.module_set())
+        for path in dockerfiles_near(tree):
             for rock in _rocks(tree.loader, path, dockerfile_rocks):
                 modules.update(rock.modules, f"installed by `luarocks install {rock.rock}` in "
                                              f"{tree.loader.display(path)}:{rock.line}")

@@ -184,6 +184,17 @@ class _LuaFiles:
         dumped = tree.image_root is not None  # an nginx -T dump: the Lua files are in the image, none in view
         self.in_image = dumped or (runtime is not None and runtime.how == "embedded" and not tree.settings.prefix)
         self.image_prefix = _image_prefix(tree.image_root if dumped else runtime.container_path) if self.in_image else None
+        # The container's own view (image layers, mounts): a path it maps is a repository file; a path something
+        # out of sight may fill (a base image, a volume) is neither found nor missing.
+        self.view = tree.container_view
+
+    def _in_view(self, path: str) -> Path | None:
+        where = self.view.where(os.path.normpath(path)) if self.view is not None and path.startswith("/") else None
+        return where if isinstance(where, Path) else None
+
+    def unseen(self, path: str) -> bool:
+        """A container path nginxlint cannot see into (a base image layer, a volume): a file may well be there."""
+        return self.view is not None and path.startswith("/") and self.view.unseen(os.path.normpath(path))
 
     def handler_file(self, target: str) -> Path | None:
         """The file a `*_by_lua_file` target names; None when it is outside what nginxlint can see."""
@@ -194,7 +205,7 @@ class _LuaFiles:
             if self.image_prefix is None:
                 return None
             target = f"{self.image_prefix}/{target}"
-        return tree.loader.map_path(os.path.normpath(target), tree.conf_dir)
+        return tree.loader.map_path(os.path.normpath(target), tree.conf_dir) or self._in_view(target)
 
     def resolver(self):
         """How a filled-in `lua_package_path` template becomes a project path (package_path.resolver's contract)."""
@@ -202,7 +213,8 @@ class _LuaFiles:
 
         tree = self.tree
         if not self.in_image:
-            return pp.resolver(tree.prefix, tree.loader, tree.conf_dir)
+            on_disk = pp.resolver(tree.prefix, tree.loader, tree.conf_dir)
+            return lambda path: on_disk(path) or self._in_view(path)
 
         def resolve(path: str) -> Path | None:
             if path.startswith(pp.PREFIX_MARK):
@@ -379,7 +391,9 @@ def _follow_requires(tree, files: "_LuaFiles", units: list[LuaUnit], search_path
             path, tried = hit
             if path is None:
                 if name not in available:
-                    (unseen if files.in_image or search_paths[unit.subsystem].unknown else unresolved).append(UnresolvedRequire(unit, require, tuple(tried)))
+                    out_of_sight = files.in_image or search_paths[unit.subsystem].unknown or any(
+                        files.unseen(tried.shown) for tried in hit[1])
+                    (unseen if out_of_sight else unresolved).append(UnresolvedRequire(unit, require, tuple(tried)))
                 continue
             key = (unit.subsystem, path)
             module = modules.get(key)

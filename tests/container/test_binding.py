@@ -258,7 +258,7 @@ def test_yaml_that_describes_no_container_costs_no_manifest_reader(tmp_path):
     })
     assert _modules_after_a_run(tmp_path) == {"nginxlint.container", "nginxlint.container.binding",
                                               "nginxlint.container.detect", "nginxlint.container.manifests",
-                                              "nginxlint.container.model"}
+                                              "nginxlint.container.model", "nginxlint.container.view"}
 
 
 def test_a_workload_loads_the_readers_and_only_configmaps_load_the_embedded_configs(tmp_path):

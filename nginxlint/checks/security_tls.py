@@ -1,0 +1,251 @@
+"""SEC521–SEC525: TLS and transport security: weak protocols and ciphers, HSTS, a public DNS resolver, and
+nginx releases with published vulnerabilities that the config exercises."""
+from __future__ import annotations
+
+import ipaddress
+
+from ..nginx.tls import WEAK_PROTOCOLS, weak_suites
+from .registry import rule
+from ..nginx.tls_scope import Inherited, default_of, flag_on, http_server_blocks, sockets, speaks_tls
+
+# The directive that sets protocols for each cipher directive, in the same module (proxy_ssl_ciphers goes with
+# proxy_ssl_protocols, …).
+PROTOCOL_DIRECTIVES = ("ssl_protocols", "proxy_ssl_protocols", "grpc_ssl_protocols", "uwsgi_ssl_protocols")
+CIPHER_DIRECTIVES = {
+    "ssl_ciphers": "ssl_protocols",
+    "proxy_ssl_ciphers": "proxy_ssl_protocols",
+    "grpc_ssl_ciphers": "grpc_ssl_protocols",
+    "uwsgi_ssl_ciphers": "uwsgi_ssl_protocols",
+}
+
+
+def _weak_args(node) -> list[int]:
+    return [i for i, arg in enumerate(node.args) if arg in WEAK_PROTOCOLS]
+
+
+# -- SEC521: weak protocol versions -----------------------------------------------------------------------------
+
+@rule("SEC521")
+def weak_tls_protocol(dep, report):
+    reported = set()
+    for name in PROTOCOL_DIRECTIVES:
+        for node in dep.nodes(name):
+            weak = _weak_args(node)
+            if not weak:
+                continue
+            reported.add(id(node))
+            listed = ", ".join(node.args[i] for i in weak)
+            side = "clients" if name == "ssl_protocols" else "the upstream connection"
+            verb = "this version has known attacks (POODLE, BEAST) and is" if len(weak) == 1 else \
+                "these versions have known attacks (POODLE, BEAST) and are"
+            report(node, f"`{name}` enables {listed}: {verb} deprecated by RFC 8996; allow only TLSv1.2 and "
+                   f"TLSv1.3 for {side}",
+                   arg=weak[0], fix=f"{name} TLSv1.2 TLSv1.3;")
+    _sni_protocols(dep, report, reported)
+
+
+def _sni_protocols(dep, report, reported) -> None:
+    """A server's own ssl_protocols does not apply to handshakes it shares a socket with a weaker default server
+    for: OpenSSL negotiates the version with the default server's settings before SNI picks the server."""
+    protocols = Inherited(dep, "ssl_protocols")
+    servers = http_server_blocks(dep)
+    if not servers or not dep.nodes("ssl_protocols"):
+        return
+    for socket, entries in sockets(servers).items():
+        if len(entries) < 2:
+            continue
+        default_server, default_listen = default_of(entries)
+        default_setting = protocols.at(default_server)
+        if default_setting is None or not _weak_args(default_setting):
+            continue
+        for server, _listen in entries:
+            own = protocols.own(server)
+            if server is default_server or own is None or _weak_args(own) or id(own) in reported:
+                continue
+            reported.add(id(own))
+            weak = ", ".join(a for a in default_setting.args if a in WEAK_PROTOCOLS)
+            report(own, f"this server still accepts {weak}: on {socket} the default server's `ssl_protocols` "
+                   f"(line {default_setting.d.span.line}) decides the version before SNI selects this server; "
+                   f"remove {weak} there", arg=0,
+                   related=[default_setting.location("the protocols of the socket's default server")])
+
+
+# -- SEC522: weak cipher suites ---------------------------------------------------------------------------------
+
+@rule("SEC522")
+def weak_tls_cipher(dep, report):
+    for name, protocols_name in CIPHER_DIRECTIVES.items():
+        nodes = dep.nodes(name)
+        if not nodes:
+            continue
+        protocols = Inherited(dep, protocols_name)
+        for node in nodes:
+            if not node.args:
+                continue
+            setting = protocols.at(node.parent)
+            if setting is not None and setting.args and all(a == "TLSv1.3" for a in setting.args):
+                continue  # ssl_ciphers sets TLS 1.2-and-older suites only: unused when only TLSv1.3 is on
+            weak = weak_suites(node.args[0])
+            if not weak:
+                continue
+            reasons = sorted(set(weak.values()))
+            example = sorted(weak)[0]
+            report(node, f"`{name}` enables weak cipher suites ({'; '.join(reasons)}), e.g. {example}: a client "
+                   f"or attacker may negotiate them; use a list of AEAD suites or exclude these with `!`",
+                   arg=0, fix=f'{name} HIGH:!aNULL:!MD5:!3DES:!RC4;')
+
+
+# -- SEC523: HSTS -----------------------------------------------------------------------------------------------
+
+HSTS = "strict-transport-security"
+MIN_MAX_AGE = 15768000  # six months, the minimum Mozilla's guidelines and scanners accept
+
+
+class _Headers:
+    """add_header, more_set_headers and security_headers of one config, by the block that holds them."""
+
+    def __init__(self, dep):
+        self.held: dict[str, dict[int, list]] = {}
+        for name in ("add_header", "more_set_headers", "security_headers"):
+            by_block: dict[int, list] = {}
+            for node in dep.nodes(name):
+                by_block.setdefault(id(node.parent), []).append(node)
+            self.held[name] = by_block
+
+    def add_headers(self, block) -> tuple[list, list]:
+        """(all add_header of the block, those setting HSTS)."""
+        headers = self.held["add_header"].get(id(block), [])
+        return headers, [h for h in headers if h.args and h.args[0].lower() == HSTS]
+
+    def by_other_means(self, block) -> bool:
+        """more_set_headers (headers-more) or security_headers (ngx_security_headers) setting HSTS here."""
+        key = id(block)
+        return any(HSTS in a.lower() for n in self.held["more_set_headers"].get(key, ()) for a in n.args) or \
+            any(flag_on(n) for n in self.held["security_headers"].get(key, ()))
+
+
+def _max_age(value: str) -> int | None:
+    for part in value.split(";"):
+        key, _, number = part.strip().partition("=")
+        if key.strip().lower() == "max-age":
+            number = number.strip().strip('"')
+            return int(number) if number.isdigit() else None
+    return None
+
+
+def _hsts_by_other_means(block) -> bool:
+    """more_set_headers (headers-more) or security_headers (ngx_security_headers) setting HSTS in this block."""
+    for child in block.children or ():
+        if child.name == "more_set_headers" and any(HSTS in a.lower() for a in child.args):
+            return True
+        if child.name == "security_headers" and flag_on(child):
+            return True
+    return False
+
+
+@rule("SEC523")
+def hsts_missing_or_weak(dep, report):
+    ssl_on = Inherited(dep, "ssl")
+    headers = _Headers(dep)
+    for node in dep.nodes("add_header"):
+        if len(node.args) >= 2 and node.args[0].lower() == HSTS:
+            _check_hsts_value(node, report)
+    for server in http_server_blocks(dep):
+        if not speaks_tls(server, ssl_on) or flag_on(next(iter(server.find("ssl_reject_handshake")), None)):
+            continue
+        http = server.parent if server.parent is not None and server.parent.name == "http" else None
+        levels = [server, http] if http is not None else [server]
+        if any(headers.by_other_means(level) for level in levels):
+            continue
+        own, own_hsts = headers.add_headers(server)
+        if own:
+            effective = own_hsts
+        elif http is not None:
+            effective = headers.add_headers(http)[1]
+        else:
+            effective = []  # a server linted alone: assumed included from a stock nginx.conf, which sets no HSTS
+        if not effective:
+            if not dep.complete:
+                continue  # a file that could not be read may set it
+            report(server, "this HTTPS server sends no Strict-Transport-Security header: a browser that is sent "
+                   "to http:// once can be downgraded by anyone on the path; add "
+                   '`add_header Strict-Transport-Security "max-age=31536000" always;`',
+                   fix='add_header Strict-Transport-Security "max-age=31536000" always;')
+            continue
+        _dropped_in_locations(server, effective[0], headers, report)
+
+
+def _check_hsts_value(node, report) -> None:
+    age = _max_age(node.args[1])
+    if age is not None and age < MIN_MAX_AGE:
+        what = "turns HSTS off in browsers" if age == 0 else f"lasts {age} seconds"
+        report(node, f"`max-age={age}` {what}: browsers forget the HTTPS-only rule that soon and the next "
+               f"plain-http visit can be intercepted; use at least 15768000 (six months), commonly 31536000",
+               arg=1)
+    elif "always" not in node.args[2:]:
+        report(node, "without `always`, add_header sends Strict-Transport-Security only with 2xx/3xx responses: "
+               "a visitor who first meets an error page gets no HSTS; add `always`", arg=len(node.args) - 1)
+
+
+def _dropped_in_locations(server, hsts, headers, report) -> None:
+    """A location with add_header of its own inherits none from the server: HSTS disappears there."""
+    stack = [c for c in server.children if c.name in ("location", "if") and c.children is not None]
+    while stack:
+        block = stack.pop()
+        own, block_hsts = headers.add_headers(block)
+        if own and not block_hsts and not headers.by_other_means(block):
+            report(own[0], "this add_header stops the server's Strict-Transport-Security header from being "
+                   f"inherited (line {hsts.d.span.line}): responses of this location carry no HSTS; repeat the "
+                   "Strict-Transport-Security add_header here", arg=0,
+                   related=[hsts.location("the HSTS header that is not inherited")])
+            continue
+        stack.extend(c for c in block.children if c.name in ("location", "if") and c.children is not None)
+
+
+# -- SEC524: public DNS resolver --------------------------------------------------------------------------------
+
+PUBLIC_RESOLVERS = {
+    "8.8.8.8": "Google Public DNS", "8.8.4.4": "Google Public DNS", "1.1.1.1": "Cloudflare DNS",
+    "1.0.0.1": "Cloudflare DNS", "9.9.9.9": "Quad9", "149.112.112.112": "Quad9", "208.67.222.222": "OpenDNS",
+    "208.67.220.220": "OpenDNS", "2001:4860:4860::8888": "Google Public DNS", "2606:4700:4700::1111": "Cloudflare DNS",
+}
+
+
+def resolver_address(arg: str):
+    """The IP address of a `resolver` argument (`1.1.1.1`, `1.1.1.1:53`, `[2606:4700::1111]:53`), or None for
+    a host name or a parameter (`valid=30s`, `ipv6=off`)."""
+    if "=" in arg:
+        return None
+    text = arg
+    if text.startswith("["):
+        text = text[1:text.find("]")] if "]" in text else text[1:]
+    elif text.count(":") == 1:
+        text = text.split(":", 1)[0]
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None
+
+
+@rule("SEC524")
+def resolver_public(dep, report):
+    for node in dep.nodes("resolver"):
+        for index, arg in enumerate(node.args):
+            address = resolver_address(arg)
+            if address is None or not address.is_global:
+                continue
+            known = PUBLIC_RESOLVERS.get(str(address))
+            who = f"{known} ({address})" if known else f"{address}, a public address,"
+            report(node, f"resolver {who} is reached across the internet over plain UDP: nginx's resolver does "
+                   "not validate answers (no DNSSEC), so anyone on the path can spoof the addresses nginx "
+                   "connects to; use a resolver in the local trusted network", arg=index)
+
+
+# -- SEC525: nginx versions with published vulnerabilities ------------------------------------------------------
+
+@rule("SEC525")
+def nginx_known_vulnerability(dep, report):
+    from ..nginx.advisories import check_version
+
+    check_version(dep, report)
+

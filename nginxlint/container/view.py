@@ -1,0 +1,67 @@
+"""The files the container bound to a config tree sees: its image (built from the repository's Dockerfile when
+Compose names one) with the manifest's volumes mounted over it. Built once per tree, on first use.
+
+Rules that look for a file by its path in the container (a Lua module on the search path, a `*_by_lua_file`)
+ask `where(path)`: a repository Path, an Unknown (an image layer, a volume or a download out of sight: say
+nothing, `unseen(path)`), or ABSENT.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class ContainerView:
+    """The container's files for one tree, read on first use (a config with no Lua never reads its image)."""
+
+    def __init__(self, tree):
+        self._tree = tree
+        self._files = None
+        self._built = False
+
+    @property
+    def files(self):
+        if not self._built:
+            self._files, self._built = _build(self._tree), True
+        return self._files
+
+    def where(self, path: str):
+        """A repository Path, Unknown, ABSENT; None when nothing is known of the container."""
+        return self.files.where(path) if self.files is not None else None
+
+    def unseen(self, path: str) -> bool:
+        return self.files is not None and self.files.unseen(path)
+
+
+def _build(tree):
+    binding = tree.binding
+    if binding is None or not binding.from_manifest:
+        return None
+    from .files import compose_builds, compose_files, kubernetes_files  # only for a config that runs Lua
+
+    loader = tree.loader
+    repository = Path(loader.base_dir)
+    manifest = repository / binding.path
+    image = None
+    if binding.source == "compose":
+        source = loader.read(manifest)
+        builds = {} if isinstance(source, str) else compose_builds(manifest, source.text)
+        build = builds.get(binding.facts.name)
+        image = build.image() if build is not None else None
+    if image is None:
+        image = _project_image(tree, binding.container.image)
+    if binding.source == "compose":
+        return compose_files(binding.facts, manifest, repository, image)
+    return kubernetes_files(binding.workload, binding.container, (), repository, image)
+
+
+def _project_image(tree, reference: str | None):
+    """The image a manifest names without building it: the project's own, when the reference is not an official
+    image and the project holds exactly one Dockerfile (the image its CI pushes)."""
+    from ..openresty.project import dockerfiles_near
+    from .base_images import base_image
+    from .dockerfile_build import read_image
+
+    if base_image(reference).flavour != "other":
+        return None
+    found = dockerfiles_near(tree)
+    return read_image(found[0]) if len(found) == 1 else None

@@ -1,0 +1,115 @@
+"""Who may reach a location, as nginx's access phase decides it (ngx_http_core_access_phase).
+
+- allow/deny: the rules of the nearest level that has any (a level with its own rules inherits none), tried in
+  order, first match wins; when none matches the module declines, which lets the request through.
+- auth_basic, auth_request, auth_jwt, auth_oidc: each inherited on its own, `off` switches it off.
+- satisfy all (the default): every module must let the request through; satisfy any: one is enough.
+
+A client is judged as "anyone": an address in no particular range, matched only by `all` or by `0.0.0.0/0`
+(IPv4) and `::/0` (IPv6). An IPv4 client on an IPv6 socket is matched against the IPv4 rules (nginx maps the
+address back), so `allow ::/0` lets through only clients that really use IPv6.
+"""
+from __future__ import annotations
+
+AUTH_DIRECTIVES = ("auth_basic", "auth_request", "auth_jwt", "auth_oidc")
+# Lua access code decides on its own: nginxlint cannot tell what it lets through.
+OPAQUE_ACCESS = ("access_by_lua_block", "access_by_lua_file", "access_by_lua")
+UNIVERSAL = {"all": (4, 6), "0.0.0.0/0": (4,), "::/0": (6,)}
+
+
+def _levels(node):
+    """The block and the blocks around it, innermost first."""
+    level = node
+    while level is not None and level.d is not None:
+        yield level
+        level = level.parent
+
+
+class AccessView:
+    """The access directives of one config, indexed by the block that holds them (built once: a lookup per level
+    instead of a scan of every level's children, which an http block with thousands of servers would make slow)."""
+
+    def __init__(self, dep):
+        self.index: dict[str, dict[int, list]] = {}
+        for name in ("allow", "deny", "satisfy", *AUTH_DIRECTIVES, *OPAQUE_ACCESS):
+            held: dict[int, list] = {}
+            for node in dep.nodes(name):
+                held.setdefault(id(node.parent), []).append(node)
+            self.index[name] = held
+        self._rules: dict[int, list] = {}
+
+    def _nearest(self, node, names) -> object | None:
+        for level in _levels(node):
+            found = [n for name in names for n in self.index[name].get(id(level), ())]
+            if found:
+                return found[0]
+        return None
+
+    def access_rules(self, node) -> list:
+        for level in _levels(node):
+            key = id(level)
+            if key not in self._rules:
+                allows, denies = self.index["allow"].get(key, []), self.index["deny"].get(key, [])
+                # both kinds: their order in the block decides (one scan per block, remembered)
+                self._rules[key] = [c for c in level.children if c.d.name in ("allow", "deny")] \
+                    if allows and denies else allows or denies
+            if self._rules[key]:
+                return self._rules[key]
+        return []
+
+    def authenticated(self, node) -> bool:
+        for name in AUTH_DIRECTIVES:
+            found = self._nearest(node, (name,))
+            if found is not None and found.args and found.args[0] != "off":
+                return True
+        return False
+
+    def opaque(self, node) -> bool:
+        return self._nearest(node, OPAQUE_ACCESS) is not None
+
+    def open_to_anyone(self, node, families) -> list[int]:
+        """The address families (4, 6) whose arbitrary clients the access phase lets through at this block."""
+        rules = self.access_rules(node)
+        auth = self.authenticated(node)
+        satisfy = self._nearest(node, ("satisfy",))
+        any_module = satisfy is not None and satisfy.args[:1] == ["any"]
+        open_families = []
+        for family in families:
+            verdict = _verdict(rules, family)
+            if any_module:
+                exposed = verdict == "allow" or (verdict is None and not auth)
+            else:
+                exposed = verdict != "deny" and not auth
+            if exposed:
+                open_families.append(family)
+        return open_families
+
+
+def _verdict(rules, family: int) -> str | None:
+    """"allow", "deny", or None (no rule matches anyone of this family)."""
+    for rule in rules:
+        if rule.args and family in UNIVERSAL.get(rule.args[0].lower(), ()):
+            return rule.d.name
+    return None
+
+
+def listen_families(listen_nodes) -> tuple[set, bool]:
+    """(families of the clients the listens accept, every listen is a unix socket). No listen: *:80, IPv4."""
+    if not listen_nodes:
+        return {4}, False
+    families: set = set()
+    unix = True
+    for node in listen_nodes:
+        text = node.args[0] if node.args else ""
+        if text.startswith("unix:"):
+            continue
+        unix = False
+        if text.startswith("["):
+            families.add(6)
+            if "ipv6only=off" in node.args[1:]:
+                families.add(4)
+        elif text.split(":")[0].replace(".", "").isdigit() or text.startswith("*") or text.isdigit():
+            families.add(4)
+        else:
+            families.update((4, 6))  # a host name: whatever it resolves to
+    return families, unix

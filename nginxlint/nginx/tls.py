@@ -1,0 +1,185 @@
+"""What an OpenSSL cipher string and an `ssl_protocols` list enable, read the way OpenSSL and nginx read them.
+
+The cipher string is evaluated against a fixed table of representative TLS 1.2-and-older suites (not against the
+OpenSSL of this machine, which differs from the one in the image): the list is processed left to right, a word
+adds the suites it names, `-` removes them (a later word may add them back), `!` removes them for good, `+` only
+reorders. A word joins aliases with `+` to mean their intersection. TLS 1.3 suites are not set by `ssl_ciphers`.
+"""
+from __future__ import annotations
+
+import functools
+import re
+
+WEAK_PROTOCOLS = ("SSLv2", "SSLv3", "TLSv1", "TLSv1.1")
+# nginx >= 1.23.4 defaults to TLSv1.2 TLSv1.3; before that TLSv1 TLSv1.1 TLSv1.2 (ngx_http_ssl_module docs)
+DEFAULT_PROTOCOLS = ("TLSv1.2", "TLSv1.3")
+OLD_DEFAULT_PROTOCOLS = ("TLSv1", "TLSv1.1", "TLSv1.2")
+
+# name: (key exchange, authentication, encryption, mac, export)
+SUITES = {
+    "ECDHE-ECDSA-AES128-GCM-SHA256": ("ECDHE", "ECDSA", "AESGCM128", "AEAD", False),
+    "ECDHE-RSA-AES256-GCM-SHA384": ("ECDHE", "RSA", "AESGCM256", "AEAD", False),
+    "ECDHE-RSA-CHACHA20-POLY1305": ("ECDHE", "RSA", "CHACHA20", "AEAD", False),
+    "DHE-RSA-AES128-GCM-SHA256": ("DHE", "RSA", "AESGCM128", "AEAD", False),
+    "ECDHE-RSA-AES128-SHA256": ("ECDHE", "RSA", "AES128", "SHA256", False),
+    "ECDHE-ECDSA-AES256-SHA": ("ECDHE", "ECDSA", "AES256", "SHA1", False),
+    "DHE-DSS-AES128-SHA": ("DHE", "DSS", "AES128", "SHA1", False),
+    "AES128-GCM-SHA256": ("RSA", "RSA", "AESGCM128", "AEAD", False),
+    "AES256-SHA": ("RSA", "RSA", "AES256", "SHA1", False),
+    "CAMELLIA128-SHA": ("RSA", "RSA", "CAMELLIA128", "SHA1", False),
+    "DHE-RSA-CAMELLIA256-SHA": ("DHE", "RSA", "CAMELLIA256", "SHA1", False),
+    "SEED-SHA": ("RSA", "RSA", "SEED", "SHA1", False),
+    "PSK-AES128-CBC-SHA": ("PSK", "PSK", "AES128", "SHA1", False),
+    "ECDHE-RSA-DES-CBC3-SHA": ("ECDHE", "RSA", "3DES", "SHA1", False),
+    "DES-CBC3-SHA": ("RSA", "RSA", "3DES", "SHA1", False),
+    "DES-CBC-SHA": ("RSA", "RSA", "DES", "SHA1", False),
+    "IDEA-CBC-SHA": ("RSA", "RSA", "IDEA", "SHA1", False),
+    "RC4-SHA": ("RSA", "RSA", "RC4", "SHA1", False),
+    "RC4-MD5": ("RSA", "RSA", "RC4", "MD5", False),
+    "ECDHE-RSA-RC4-SHA": ("ECDHE", "RSA", "RC4", "SHA1", False),
+    "ADH-AES128-SHA": ("DHE", "NULL", "AES128", "SHA1", False),
+    "ADH-AES256-GCM-SHA384": ("DHE", "NULL", "AESGCM256", "AEAD", False),
+    "AECDH-AES128-SHA": ("ECDHE", "NULL", "AES128", "SHA1", False),
+    "NULL-SHA256": ("RSA", "RSA", "NULL", "SHA256", False),
+    "ECDHE-RSA-NULL-SHA": ("ECDHE", "RSA", "NULL", "SHA1", False),
+    "EXP-RC4-MD5": ("RSA", "RSA", "RC4", "MD5", True),
+    "EXP-DES-CBC-SHA": ("RSA", "RSA", "DES", "SHA1", True),
+    "EXP-RC2-CBC-MD5": ("RSA", "RSA", "RC2", "MD5", True),
+}
+
+_HIGH = frozenset({"AESGCM128", "AESGCM256", "AES128", "AES256", "CHACHA20", "CAMELLIA128", "CAMELLIA256"})
+_MEDIUM = frozenset({"SEED", "IDEA", "RC4", "3DES"})  # OpenSSL >= 1.1.0 puts 3DES in MEDIUM
+_SIXTY_FOUR_BIT_BLOCKS = frozenset({"3DES", "DES", "IDEA", "RC2"})
+
+
+def weakness(name: str) -> str | None:
+    """Why a suite of the table is weak (a short phrase), or None."""
+    kx, au, enc, mac, export = SUITES[name]
+    if export:
+        return "export-grade"
+    if enc == "NULL":
+        return "unencrypted"
+    if au == "NULL":
+        return "anonymous (no server authentication)"
+    if enc == "RC4":
+        return "RC4"
+    if enc in _SIXTY_FOUR_BIT_BLOCKS:
+        return f"{enc} (64-bit blocks, Sweet32)" if enc != "DES" else "single DES"
+    if mac == "MD5":
+        return "MD5"
+    return None
+
+
+def _alias(word: str):
+    """The predicate an OpenSSL alias stands for, or None when the word is not an alias known here."""
+    w = word.upper()
+    attr = {
+        "ALL": lambda s: s[2] != "NULL",
+        "COMPLEMENTOFALL": lambda s: s[2] == "NULL", "ENULL": lambda s: s[2] == "NULL",
+        "NULL": lambda s: s[2] == "NULL",
+        "ANULL": lambda s: s[1] == "NULL",
+        "ADH": lambda s: s[0] == "DHE" and s[1] == "NULL", "AECDH": lambda s: s[0] == "ECDHE" and s[1] == "NULL",
+        "KRSA": lambda s: s[0] == "RSA", "RSA": lambda s: s[0] == "RSA", "ARSA": lambda s: s[1] == "RSA",
+        "KDHE": lambda s: s[0] == "DHE", "KEDH": lambda s: s[0] == "DHE", "DH": lambda s: s[0] == "DHE",
+        "DHE": lambda s: s[0] == "DHE" and s[1] != "NULL", "EDH": lambda s: s[0] == "DHE" and s[1] != "NULL",
+        "KECDHE": lambda s: s[0] == "ECDHE", "KEECDH": lambda s: s[0] == "ECDHE", "ECDH": lambda s: s[0] == "ECDHE",
+        "ECDHE": lambda s: s[0] == "ECDHE" and s[1] != "NULL", "EECDH": lambda s: s[0] == "ECDHE" and s[1] != "NULL",
+        "AECDSA": lambda s: s[1] == "ECDSA", "ECDSA": lambda s: s[1] == "ECDSA",
+        "ADSS": lambda s: s[1] == "DSS", "DSS": lambda s: s[1] == "DSS",
+        "PSK": lambda s: s[0] == "PSK", "KPSK": lambda s: s[0] == "PSK", "APSK": lambda s: s[1] == "PSK",
+        "HIGH": lambda s: s[2] in _HIGH and not s[4],
+        "MEDIUM": lambda s: s[2] in _MEDIUM and not s[4],
+        "LOW": lambda s: s[2] == "DES" and not s[4],
+        "EXP": lambda s: s[4], "EXPORT": lambda s: s[4], "EXPORT40": lambda s: s[4], "EXPORT56": lambda s: s[4],
+        "AES": lambda s: s[2].startswith("AES"), "AESGCM": lambda s: s[2].startswith("AESGCM"),
+        "AES128": lambda s: s[2] in ("AES128", "AESGCM128"), "AES256": lambda s: s[2] in ("AES256", "AESGCM256"),
+        "CHACHA20": lambda s: s[2] == "CHACHA20",
+        "CAMELLIA": lambda s: s[2].startswith("CAMELLIA"),
+        "CAMELLIA128": lambda s: s[2] == "CAMELLIA128", "CAMELLIA256": lambda s: s[2] == "CAMELLIA256",
+        "3DES": lambda s: s[2] == "3DES", "DES": lambda s: s[2] == "DES", "RC4": lambda s: s[2] == "RC4",
+        "RC2": lambda s: s[2] == "RC2", "IDEA": lambda s: s[2] == "IDEA", "SEED": lambda s: s[2] == "SEED",
+        "MD5": lambda s: s[3] == "MD5", "SHA1": lambda s: s[3] == "SHA1", "SHA": lambda s: s[3] == "SHA1",
+        "SHA256": lambda s: s[3] == "SHA256" or (s[3] == "AEAD" and s[2] != "AESGCM256"),
+        "SHA384": lambda s: s[2] == "AESGCM256",
+        "TLSV1.2": lambda s: s[3] in ("AEAD", "SHA256"),
+        "TLSV1": lambda s: s[3] not in ("AEAD", "SHA256"), "SSLV3": lambda s: s[3] not in ("AEAD", "SHA256"),
+    }.get(w)
+    if attr is not None:
+        return attr
+    if w == "DEFAULT":  # OpenSSL >= 1.1.0: ALL minus aNULL, eNULL and the MEDIUM/LOW/EXPORT suites
+        return lambda s: s[2] in _HIGH and s[1] != "NULL" and not s[4]
+    if w == "COMPLEMENTOFDEFAULT":
+        return lambda s: s[2] != "NULL" and not (s[2] in _HIGH and s[1] != "NULL" and not s[4])
+    if w in _NOT_IN_TABLE:
+        return lambda s: False
+    if w in SUITES:
+        return lambda s, _t=SUITES[w]: s is _t
+    return None
+
+
+# Aliases OpenSSL knows whose suites the table leaves out (static ECDH/DH, SRP, GOST, CCM, ARIA, Suite B):
+# removing them removes nothing weak that the table holds.
+_NOT_IN_TABLE = frozenset({
+    "KECDH", "KECDHR", "KDH", "KDHR", "KDHD", "SRP", "KSRP", "ASRP", "AESCCM", "AESCCM8",
+    "ARIA", "ARIA128", "ARIA256", "ARIAGCM", "KGOST", "AGOST", "AGOST01", "GOST89MAC", "GOST94", "KRSAPSK",
+    "KECDHEPSK", "KDHEPSK", "RSAPSK", "ECDHEPSK", "DHEPSK", "SUITEB128", "SUITEB128ONLY", "SUITEB192",
+    "SUITEB128C2", "AGOST12", "CECPQ1", "SSLV2",
+})
+_SEPARATORS = re.compile(r"[:, ]+")
+
+
+def enabled_suites(cipher_string: str) -> set[str] | None:
+    """The suites of the table that the string enables, or None when a word it removes is unknown here (then a
+    removal might cover a weak suite, and saying "weak" would be a guess)."""
+    enabled: set[str] = set()
+    killed: set[str] = set()
+    for word in _SEPARATORS.split(cipher_string.strip().strip('"\'')):
+        if not word or word.startswith("@"):
+            continue
+        op, body = (word[0], word[1:]) if word[0] in "!-+" else ("", word)
+        parts = [_alias(part) for part in body.split("+") if part]
+        if not parts:
+            continue
+        if any(p is None for p in parts):
+            if op in ("!", "-"):
+                return None
+            continue  # an unknown name adds nothing OpenSSL would call weak here
+        matched = {name for name, suite in SUITES.items() if all(p(suite) for p in parts)}
+        if op == "!":
+            killed |= matched
+            enabled -= matched
+        elif op == "-":
+            enabled -= matched
+        elif op == "":
+            enabled |= matched - killed
+    return enabled
+
+
+@functools.lru_cache(maxsize=256)  # a config repeats the same few strings in every server
+def weak_suites(cipher_string: str) -> dict[str, str] | None:
+    """{suite: why weak} for the weak suites the string enables; None when that cannot be told (read-only)."""
+    enabled = enabled_suites(cipher_string)
+    if enabled is None:
+        return None
+    found = {name: weakness(name) for name in enabled}
+    return {name: why for name, why in found.items() if why}
+
+
+# -- key exchange groups (ssl_ecdh_curve) ------------------------------------------------------------------------
+
+# Group names OpenSSL 1.1.1 and every later release accepts (plus the RFC 7919 ffdhe groups of OpenSSL 3.0).
+CLASSIC_GROUPS = frozenset(name.lower() for name in (
+    "X25519", "X448", "prime256v1", "P-256", "secp256r1", "secp384r1", "P-384", "secp521r1", "P-521",
+    "secp224r1", "P-224", "secp256k1", "prime192v1", "secp192r1", "P-192",
+    "brainpoolP256r1", "brainpoolP384r1", "brainpoolP512r1",
+    "brainpoolP256r1tls13", "brainpoolP384r1tls13", "brainpoolP512r1tls13",
+    "ffdhe2048", "ffdhe3072", "ffdhe4096", "ffdhe6144", "ffdhe8192",
+))
+# Post-quantum groups that OpenSSL knows from 3.5 on.
+OPENSSL_35_GROUPS = frozenset(name.lower() for name in (
+    "X25519MLKEM768", "SecP256r1MLKEM768", "SecP384r1MLKEM1024", "MLKEM512", "MLKEM768", "MLKEM1024",
+))
+# Kyber drafts: BoringSSL, AWS-LC or the oqs-provider only; no OpenSSL release knows them.
+DRAFT_GROUPS = frozenset(name.lower() for name in (
+    "X25519Kyber768Draft00", "P256Kyber768Draft00", "X25519Kyber512Draft00", "X25519Kyber768",
+))

@@ -1,0 +1,74 @@
+"""Where a TLS setting applies: the directive a block inherits, the servers that speak TLS, the listen sockets
+they share. Shared by the TLS rules (checks.security_tls, checks.practice_tuning) and nginx.advisories."""
+from __future__ import annotations
+
+from collections import defaultdict
+
+
+class Inherited:
+    """The nearest `name` directive visible from a block (its own, else its parent's, …), found by walking up
+    the ancestors through an index built once: linear in the size of the config."""
+
+    def __init__(self, dep, name: str):
+        self.by_block: dict[int, object] = {}
+        for node in dep.nodes(name):
+            self.by_block.setdefault(id(node.parent), node)
+        self.top = dep.main
+
+    def at(self, block):
+        node = block
+        while node is not None:
+            found = self.by_block.get(id(node))
+            if found is not None:
+                return found
+            node = node.parent
+        return None
+
+    def own(self, block):
+        return self.by_block.get(id(block))
+
+
+def flag_on(node) -> bool:
+    return node is not None and bool(node.args) and node.args[0].lower() == "on"
+
+
+def http_server_blocks(dep) -> list:
+    """`server { }` blocks of the http subsystem (not upstream `server` lines, not stream or mail servers)."""
+    return [n for n in dep.nodes("server") if n.children is not None and n.ctx[-1:] == ("http",)]
+
+
+def tls_listens(server) -> list:
+    return [n for n in server.find("listen") if any(a in ("ssl", "quic") for a in n.args[1:])]
+
+
+def speaks_tls(server, ssl_on: Inherited) -> bool:
+    """A server that answers TLS: a `listen … ssl`/`quic`, or the old `ssl on;` (removed in nginx 1.25.1)."""
+    return bool(tls_listens(server)) or flag_on(ssl_on.at(server))
+
+
+def listen_key(node) -> str:
+    """The socket a `listen` names, for grouping servers that share it ('443' and '*:443' are one)."""
+    address = node.args[0] if node.args else "80"
+    if address.isdigit():
+        return "*:" + address
+    if address.startswith("[") or address.startswith("unix:"):
+        return address
+    return address if ":" in address else address + ":80"
+
+
+def is_default(listen) -> bool:
+    return any(a in ("default_server", "default") for a in listen.args[1:])
+
+
+def sockets(servers) -> dict[str, list]:
+    """socket -> [(server, listen)] in document order; the default server of a socket is the one whose listen
+    says default_server, else the first."""
+    shared = defaultdict(list)
+    for server in servers:
+        for listen in server.find("listen"):
+            shared[listen_key(listen)].append((server, listen))
+    return shared
+
+
+def default_of(entries: list):
+    return next((entry for entry in entries if is_default(entry[1])), entries[0])

@@ -1,0 +1,312 @@
+"""TLS and transport rules against a real nginx and Python's ssl client: what the rules claim happens, happens.
+
+- SEC521: a weak version in the default server's ssl_protocols is accepted for a named server whose own
+  ssl_protocols excludes it (the version is negotiated before SNI picks the server).
+- SEC522: `ALL` enables anonymous suites (no server certificate at all); nginx's default list refuses them.
+  (Debian's OpenSSL 3.0 is built without RC4 and 3DES, so those cannot be shown here.)
+- SEC523: a location with an add_header of its own sends no HSTS; without `always` an error page has none.
+- NGX021: nginx -t fails on groups the OpenSSL does not know, and on the `?` prefix, with OpenSSL < 3.5.
+- NGX022: with ssl_stapling and no resolver nginx logs "no resolver defined" when a client asks for a status,
+  and connects to the responder address it resolved once at start.
+- NGX023: a certificate without an OCSP URL (as Let's Encrypt's are now) makes nginx ignore ssl_stapling.
+- NGX024: a request whose Host no server handles, on a connection negotiated for another name, is answered by
+  the default server that rejects handshakes (what HTTP/2 connection reuse sends; shown over HTTP/1.1, which Python's client speaks); `return 421` answers it.
+- NGX026: keepalive_requests N closes the connection after the Nth response.
+
+The clients lower OpenSSL's security level where the old suites and versions need it (`@SECLEVEL=0`), on both
+sides: what is being shown is what the nginx settings allow. Certificates are made with `openssl` per test run.
+Each test also runs nginxlint on the same files: the rule is reported on the fail case and not on the pass case.
+"""
+from __future__ import annotations
+
+import http.client
+import shutil
+import socket
+import ssl
+import subprocess
+import warnings
+
+import pytest
+
+from nginx_harness import NGINX, Nginx, free_port
+
+pytestmark = [
+    pytest.mark.skipif(NGINX is None, reason="nginx is not installed"),
+    pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl is not installed"),
+]
+
+PREAMBLE = "pid logs/nginx.pid;\nerror_log logs/error.log info;\n"
+HTTP_PREAMBLE = "access_log off; " + " ".join(
+    f"{name}_temp_path tmp/{name};" for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+
+
+def config(http: str, main: str = "worker_processes 1;\n") -> str:
+    return f"{PREAMBLE}{main}events {{ worker_connections 64; }}\nhttp {{\n{HTTP_PREAMBLE}\n{http}\n}}\n"
+
+
+def _openssl(*args: str, cwd) -> None:
+    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True, timeout=60)
+
+
+@pytest.fixture(scope="module")
+def certs(tmp_path_factory) -> dict[str, str]:
+    """PEM texts: a.pem/a.key, b.pem/b.key (self-signed), leaf.pem/leaf.key issued by ca.pem with the OCSP URL
+    http://localhost:9/, and plain.pem (same key) issued by ca.pem without an OCSP URL, as Let's Encrypt's are
+    now (chains included)."""
+    where = tmp_path_factory.mktemp("certs")
+    for name in ("a", "b"):
+        _openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{name}.key", "-out", f"{name}.pem",
+                 "-days", "2", "-subj", f"/CN={name}.test", cwd=where)
+    _openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
+             "-subj", "/CN=Test CA", cwd=where)
+    _openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "leaf.key", "-out", "leaf.csr", "-subj",
+             "/CN=leaf.test", cwd=where)
+    # port 9 (discard): nothing answers there, the log shows where nginx tried to connect
+    (where / "ext.cnf").write_text("authorityInfoAccess = OCSP;URI:http://localhost:9/\n")
+    _openssl("x509", "-req", "-in", "leaf.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+             "-out", "leaf-only.pem", "-days", "2", "-extfile", "ext.cnf", cwd=where)
+    _openssl("x509", "-req", "-in", "leaf.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+             "-out", "plain-only.pem", "-days", "2", cwd=where)
+    texts = {name: (where / name).read_text() for name in ("a.pem", "a.key", "b.pem", "b.key", "ca.pem",
+                                                           "leaf.key")}
+    texts["leaf.pem"] = (where / "leaf-only.pem").read_text() + texts["ca.pem"]
+    texts["plain.pem"] = (where / "plain-only.pem").read_text() + texts["ca.pem"]
+    return texts
+
+
+def tree(certs: dict[str, str], conf: str, extra: dict | None = None) -> dict[str, str]:
+    files = {f"conf/{name}": text for name, text in certs.items()}
+    files["conf/nginx.conf"] = conf
+    files.update(extra or {})
+    return files
+
+
+def handshake(port: int, sni: str, *, version=None, ciphers: str | None = None):
+    """(protocol version, cipher, server certificate DER) or None when the handshake fails."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        if version is not None:
+            context.minimum_version = context.maximum_version = version
+    if ciphers:
+        context.set_ciphers(ciphers)
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=3) as raw:
+            with context.wrap_socket(raw, server_hostname=sni) as tls:
+                return tls.version(), tls.cipher()[0], tls.getpeercert(binary_form=True)
+    except (ssl.SSLError, OSError):
+        return None
+
+
+def https_get(port: int, sni: str, path: str, host: str | None = None):
+    """(status, headers, body) of one HTTP/1.1 request over TLS, SNI and Host chosen separately."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    with socket.create_connection(("127.0.0.1", port), timeout=3) as raw:
+        with context.wrap_socket(raw, server_hostname=sni) as tls:
+            request = f"GET {path} HTTP/1.1\r\nHost: {host or sni}\r\nConnection: close\r\n\r\n"
+            tls.sendall(request.encode())
+            data = b""
+            while chunk := tls.recv(65536):
+                data += chunk
+    raw_head, _, body = data.partition(b"\r\n\r\n")
+    head = raw_head.decode("latin-1").split("\r\n")
+    status = int(head[0].split()[1])
+    headers = {line.split(":", 1)[0].lower(): line.split(":", 1)[1].strip() for line in head[1:] if ":" in line}
+    return status, headers, body.decode("utf-8", "replace")
+
+
+def started(nginx: Nginx) -> None:
+    outcome = nginx.start()
+    assert outcome.status == 0, outcome.stderr
+
+
+def codes(findings, code):
+    return [f for f in findings if f["code"] == code]
+
+
+# -- SEC521 -------------------------------------------------------------------------------------------------------
+
+def _sni_servers(default_protocols: str) -> str:
+    return config(
+        "server { listen 127.0.0.1:{port} ssl default_server; ssl_certificate a.pem; ssl_certificate_key a.key;\n"
+        f"  ssl_protocols {default_protocols}; ssl_ciphers DEFAULT:@SECLEVEL=0; }}\n"
+        "server { listen 127.0.0.1:{port} ssl; server_name b.test; ssl_certificate b.pem; ssl_certificate_key b.key;\n"
+        "  ssl_protocols TLSv1.2 TLSv1.3; ssl_ciphers DEFAULT:@SECLEVEL=0; }\n")
+
+
+def test_default_server_protocols_decide_for_the_named_server(certs):
+    b_der = ssl.PEM_cert_to_DER_cert(certs["b.pem"])
+    with Nginx(tree(certs, _sni_servers("TLSv1 TLSv1.2"))) as nginx:
+        started(nginx)
+        got = handshake(nginx.port, "b.test", version=ssl.TLSVersion.TLSv1, ciphers="DEFAULT:@SECLEVEL=0")
+        assert got is not None, "TLSv1 was refused for b.test"
+        assert got[0] == "TLSv1" and got[2] == b_der, got[:2]  # b.test's own certificate, over TLS 1.0
+        findings = codes(nginx.lint(), "SEC521")
+        assert len(findings) == 2 and any("default server" in f["message"] for f in findings), findings
+    with Nginx(tree(certs, _sni_servers("TLSv1.2"))) as nginx:
+        started(nginx)
+        assert handshake(nginx.port, "b.test", version=ssl.TLSVersion.TLSv1, ciphers="DEFAULT:@SECLEVEL=0") is None
+        assert handshake(nginx.port, "b.test", version=ssl.TLSVersion.TLSv1_2) is not None
+        assert codes(nginx.lint(), "SEC521") == []
+
+
+# -- SEC522 -------------------------------------------------------------------------------------------------------
+
+def _one_server(directives: str) -> str:
+    return config("server { listen 127.0.0.1:{port} ssl; ssl_certificate a.pem; ssl_certificate_key a.key;\n"
+                  f"  ssl_protocols TLSv1.2; {directives} }}\n")
+
+
+def test_all_enables_anonymous_suites(certs):
+    with Nginx(tree(certs, _one_server("ssl_ciphers ALL:@SECLEVEL=0;"))) as nginx:
+        started(nginx)
+        got = handshake(nginx.port, "a.test", ciphers="aNULL:@SECLEVEL=0")
+        assert got is not None and ("ADH" in got[1] or "AECDH" in got[1]), got
+        assert got[2] is None  # an anonymous suite: the server sent no certificate at all
+        assert len(codes(nginx.lint(), "SEC522")) == 1
+    with Nginx(tree(certs, _one_server(""))) as nginx:  # nginx's default: HIGH:!aNULL:!MD5
+        started(nginx)
+        assert handshake(nginx.port, "a.test", ciphers="aNULL:@SECLEVEL=0") is None
+        assert codes(nginx.lint(), "SEC522") == []
+
+
+# -- SEC523 -------------------------------------------------------------------------------------------------------
+
+def test_location_add_header_drops_hsts_and_errors_need_always(certs):
+    conf = config(
+        "server { listen 127.0.0.1:{port} ssl; ssl_certificate a.pem; ssl_certificate_key a.key;\n"
+        '  add_header Strict-Transport-Security "max-age=31536000";\n'
+        "  location = /ok { return 200 ok; }\n"
+        "  location = /app { add_header Cache-Control no-store; return 200 app; }\n"
+        "  location = /missing { return 404; } }\n")
+    with Nginx(tree(certs, conf)) as nginx:
+        started(nginx)
+        assert "strict-transport-security" in https_get(nginx.port, "a.test", "/ok")[1]
+        status, headers, _ = https_get(nginx.port, "a.test", "/app")
+        assert status == 200 and "strict-transport-security" not in headers and "cache-control" in headers
+        status, headers, _ = https_get(nginx.port, "a.test", "/missing")
+        assert status == 404 and "strict-transport-security" not in headers
+        messages = [f["message"] for f in codes(nginx.lint(), "SEC523")]
+        assert any("stops the server's Strict-Transport-Security" in m for m in messages), messages
+        assert any("without `always`" in m for m in messages), messages
+    fixed = conf.replace('"max-age=31536000";', '"max-age=31536000" always;').replace(
+        "add_header Cache-Control no-store;",
+        'add_header Cache-Control no-store; add_header Strict-Transport-Security "max-age=31536000" always;')
+    with Nginx(tree(certs, fixed)) as nginx:
+        started(nginx)
+        for path in ("/ok", "/app", "/missing"):
+            assert "strict-transport-security" in https_get(nginx.port, "a.test", path)[1], path
+        assert codes(nginx.lint(), "SEC523") == []
+
+
+# -- NGX021 -------------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("groups, starts", [
+    ("X25519:prime256v1:secp384r1", True),
+    ("X25519Kyber768Draft00:X25519", False),
+    ("X25519MLKEM768:X25519", None),  # None: depends on OpenSSL >= 3.5
+    ("?X25519MLKEM768:X25519", None),
+])
+def test_ecdh_groups_unknown_to_openssl_stop_nginx(certs, groups, starts):
+    modern = ssl.OPENSSL_VERSION_INFO[:2] >= (3, 5)
+    if starts is None:
+        if modern:
+            pytest.skip("this OpenSSL (3.5+) knows ML-KEM groups and the ? prefix")
+        starts = False
+    with Nginx(tree(certs, _one_server(f"ssl_ecdh_curve {groups};"))) as nginx:
+        outcome = nginx.test()
+        assert (outcome.status == 0) is starts, outcome.stderr
+        if not starts:
+            assert "SSL_CTX_set1_curves_list" in outcome.stderr
+        assert bool(codes(nginx.lint(), "NGX021")) is (not starts)
+
+
+# -- NGX022, NGX023 ------------------------------------------------------------------------------------------------
+
+def _status_request(port: int, sni: str) -> None:
+    """A handshake that asks for the OCSP status (Python's ssl module cannot), as browsers do."""
+    subprocess.run(["openssl", "s_client", "-connect", f"127.0.0.1:{port}", "-servername", sni, "-status"],
+                   input=b"", capture_output=True, timeout=15)
+
+
+def test_stapling_without_resolver_uses_the_address_from_start_up(certs):
+    server = ("server {{ listen 127.0.0.1:{{port}} ssl; ssl_certificate leaf.pem; ssl_certificate_key leaf.key;\n"
+              "  ssl_stapling on; {resolver} }}\n")
+    with Nginx(tree(certs, config(server.format(resolver="")))) as nginx:
+        started(nginx)
+        _status_request(nginx.port, "leaf.test")
+        nginx.stop()
+        log = nginx.error_log()
+        assert "no resolver defined to resolve localhost" in log
+        assert "peer: 127.0.0.1:9" in log  # resolved once at start, by the system, and kept
+        assert len(codes(nginx.lint(), "NGX022")) == 1
+    dns_port = free_port()
+    with Nginx(tree(certs, config(server.format(resolver=f"resolver 127.0.0.1:{dns_port} valid=1s;")))) as nginx:
+        started(nginx)
+        _status_request(nginx.port, "leaf.test")
+        nginx.stop()
+        assert "no resolver defined" not in nginx.error_log()
+        assert codes(nginx.lint(), "NGX022") == []
+
+
+def test_stapling_is_ignored_for_a_certificate_without_ocsp_url(certs):
+    extra = {"conf/letsencrypt/live/a.test/fullchain.pem": certs["plain.pem"],
+             "conf/letsencrypt/live/a.test/privkey.pem": certs["leaf.key"]}
+    conf = config("resolver 127.0.0.1;\n"
+                  "server { listen 127.0.0.1:{port} ssl; ssl_certificate letsencrypt/live/a.test/fullchain.pem;\n"
+                  "  ssl_certificate_key letsencrypt/live/a.test/privkey.pem; ssl_stapling on; }\n")
+    with Nginx(tree(certs, conf, extra)) as nginx:
+        outcome = nginx.test()
+        assert outcome.status == 0
+        assert '"ssl_stapling" ignored, no OCSP responder URL in the certificate' in outcome.stderr
+        assert len(codes(nginx.lint(), "NGX023")) == 1
+    with Nginx(tree(certs, conf.replace(" ssl_stapling on;", ""), extra)) as nginx:
+        outcome = nginx.test()
+        assert outcome.status == 0 and "ssl_stapling" not in outcome.stderr
+        assert codes(nginx.lint(), "NGX023") == []
+
+
+# -- NGX024 -------------------------------------------------------------------------------------------------------
+
+def test_unknown_host_on_an_established_connection_reaches_the_rejecting_default_server(certs):
+    conf = config(
+        "server { listen 127.0.0.1:{port} ssl http2 default_server; ssl_reject_handshake on;\n"
+        "  location = /x { return 200 default-server; } {catch_all} }\n"
+        "server { listen 127.0.0.1:{port} ssl http2; server_name a.test; ssl_certificate a.pem;\n"
+        "  ssl_certificate_key a.key; location / { return 200 a; } }\n")
+    with Nginx(tree(certs, conf.replace("{catch_all}", ""))) as nginx:
+        started(nginx)
+        assert handshake(nginx.port, "b.test") is None  # an unknown name is rejected at the handshake…
+        assert https_get(nginx.port, "a.test", "/x")[2] == "a"  # …a.test answers for itself…
+        # …but b.test's request on a.test's connection is answered by the default server
+        assert https_get(nginx.port, "a.test", "/x", host="b.test")[2] == "default-server"
+        assert len(codes(nginx.lint(), "NGX024")) == 1
+    with Nginx(tree(certs, conf.replace("{catch_all}", "location / { return 421; }"))) as nginx:
+        started(nginx)
+        assert https_get(nginx.port, "a.test", "/y", host="b.test")[0] == 421
+        assert codes(nginx.lint(), "NGX024") == []
+
+
+# -- NGX026 -------------------------------------------------------------------------------------------------------
+
+def test_keepalive_requests_closes_after_that_many_responses():
+    conf = config("keepalive_requests 2;\nserver { listen 127.0.0.1:{port}; location / { return 200 ok; } }\n")
+    with Nginx({"conf/nginx.conf": conf}) as nginx:
+        started(nginx)
+        connection = http.client.HTTPConnection("127.0.0.1", nginx.port, timeout=3)
+        try:
+            connection.request("GET", "/")
+            first = connection.getresponse()
+            first.read()
+            connection.request("GET", "/")
+            second = connection.getresponse()
+            second.read()
+        finally:
+            connection.close()
+        assert first.getheader("Connection", "").lower() == "keep-alive"
+        assert second.getheader("Connection", "").lower() == "close"
+        assert len(codes(nginx.lint(), "NGX026")) == 1
