@@ -292,12 +292,9 @@ def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Pat
     if stdin is not None:
         configs.append(stdin[0])
         explicit.append(stdin[0])
-    dumps, dump_trees = _dumps(explicit, loader, settings)
+    dumps, dump_trees, taken = _dumps(explicit, loader, settings)
     named = len(explicit)
-    if dumps or settings.dump:  # a dump is the whole config of its server: no repository around it, no ancestors
-        taken = {Path(os.path.abspath(d.source.path)) for d in dumps}
-        if settings.dump:
-            taken |= {Path(os.path.abspath(p)) for p in explicit if p.suffix != ".lua"}
+    if taken:  # a dump is the whole config of its server: no repository around it, no ancestors
         configs = [p for p in configs if Path(os.path.abspath(p)) not in taken]
         explicit = [p for p in explicit if Path(os.path.abspath(p)) not in taken]
     # A file named alone is linted in its repository, as a run over the whole repository would lint it (the same
@@ -354,23 +351,25 @@ def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Pat
     return Workspace(trees, manifests, report_only, loader, explicit=tuple(explicit), dumps=tuple(dumps))
 
 
-def _dumps(explicit: list[Path], loader: Loader, settings) -> tuple[list, list[ConfigTree]]:
-    """The named files that are `nginx -T` output (all of them with --dump), each as a tree of its own."""
-    found, trees = [], []
+def _dumps(explicit: list[Path], loader: Loader, settings) -> tuple[list, list[ConfigTree], set[Path]]:
+    """The named files that are `nginx -T` output (all of them with --dump), each as a tree of its own, and the
+    paths taken as dumps (a file forced with --dump that holds none is said so, and not linted as a config)."""
+    found, trees, taken = [], [], set()
     for path in dict.fromkeys(Path(os.path.abspath(p)) for p in explicit):  # a dump named twice is linted once
         if path.suffix == ".lua" or _matches(path.name, MANIFEST_PATTERNS):
             continue
         source = loader.read(path)
         if isinstance(source, str) or not (settings.dump or dump.is_dump(source.text)):
-            continue
+            continue  # an unreadable file stays a config candidate: NGX008 says why
+        taken.add(path)
         files = dump.split_dump(source.text)
         if not files:
             loader.notifications.append(dump.not_a_dump(source))
             continue
-        taken, tree = dump.build_tree(loader, settings, source, files)
-        found.append(taken)
+        split, tree = dump.build_tree(loader, settings, source, files)
+        found.append(split)
         trees.append(tree)
-    return found, trees
+    return found, trees, taken
 
 
 def _not_nginx(candidates: list[Path], parsed: dict, configured: set[Path], loader: Loader, settings) -> dict:

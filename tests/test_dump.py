@@ -253,3 +253,13 @@ def test_inline_suppressions_in_a_dumped_file_still_apply(tmp_path):
     assert suppressed["justification"] == "reviewed"
     assert suppressed["location"]["physicalLocation"]["region"]["startLine"] == 12  # the dump's line
     assert "NL902" not in results  # the comment is used, not idle
+
+
+def test_an_unreadable_file_forced_as_a_dump_is_still_reported(tmp_path):
+    write_tree(tmp_path, {"dump.txt": b"\xff\xfe\x00\x00binary"})
+    (tmp_path / "dump.txt").chmod(0)
+    if os.access(tmp_path / "dump.txt", os.R_OK):
+        pytest.skip("this user reads any file (root)")
+    result = run_cli(["dump.txt", "--dump", "--format", "json", "--isolated", "--base-dir", str(tmp_path)],
+                     cwd=tmp_path)
+    assert result.status == 1 and "NGX008" in result.codes(), result.out
