@@ -1,11 +1,14 @@
 """Benchmark inputs, generated deterministically (nothing large is committed).
 
-    python benchmarks/generate.py OUT_DIR [--servers 2000]
+    python benchmarks/generate.py OUT_DIR [--servers 2000] [--quick]
 
 writes three trees under OUT_DIR:
   single/nginx.conf        one 88,000-line config: 2,000 servers x 10 locations of mixed kinds
   tree/nginx.conf          the same servers spread over 500 included files
   openresty/conf/...       an OpenResty deployment with 50,000 lines of Lua in modules reached by require
+
+--quick writes the same shapes, small (20 servers in 10 files, 5 Lua modules of 100 lines), and prints what it
+wrote: a check that the generator still works, not a benchmark input.
 """
 from __future__ import annotations
 
@@ -181,10 +184,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("out", type=Path)
     parser.add_argument("--servers", type=int, default=2000)
+    parser.add_argument("--quick", action="store_true", help="small inputs of the same shapes")
     args = parser.parse_args()
-    write_single(args.out, args.servers)
-    write_tree(args.out, args.servers)
-    write_openresty(args.out)
+    if args.quick:
+        written = (write_single(args.out, 20), write_tree(args.out, 20, files=10),
+                   write_openresty(args.out, modules=5, lines_per_module=100))
+    else:
+        written = (write_single(args.out, args.servers), write_tree(args.out, args.servers),
+                   write_openresty(args.out))
+    for path in written:
+        files = [f for f in path.parent.parent.rglob("*") if f.is_file()] if path.parent.name == "conf" else [
+            f for f in path.parent.rglob("*") if f.is_file()]
+        lines = sum(f.read_text().count("\n") for f in files)
+        print(f"wrote {path}: {len(files)} files, {lines} lines")
 
 
 if __name__ == "__main__":

@@ -48,6 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
     config.add_argument("--context", choices=sorted(CONTEXT_NAMES), help="context of fragments no root includes")
     config.add_argument("--manifests", action="append", metavar="PATH", help="Kubernetes or Compose files to read")
     config.add_argument("--stdin-filename", metavar="PATH", help="the name of the file read from standard input")
+    config.add_argument("--dump", action="store_true",
+                        help="the files named (or standard input) are `nginx -T` output, even when they do not start "
+                        "like it (recognised without this flag when they do)")
     config.add_argument("--no-cache", action="store_true", help="do not read or write the analysis cache")
     config.add_argument("--jobs", type=int, default=1, metavar="N", help="lint the given paths in N processes: for several independent trees, each with its own "
                         "manifests (a path sees only the manifests under it and those named by --manifests)")
@@ -128,6 +131,7 @@ def _settings(args, paths: list[Path]):
     if args.context:
         settings.context = CONTEXT_NAMES[args.context]
     settings.no_cache = args.no_cache
+    settings.dump = args.dump
     if args.manifests:
         settings.manifests = [*settings.manifests, *(os.path.abspath(m) for m in args.manifests)]
     return settings

@@ -15,6 +15,7 @@ from . import __version__
 from .catalog import load_catalog
 from .checks import load
 from .checks.registry import SCOPES, Reporter, load_rules
+from .dump import relocate
 from .findings import SEVERITY_RANK, Finding, Notification, Report
 from .gcpause import collector_paused
 from .settings import Selection
@@ -61,6 +62,9 @@ def _run(paths: list[Path], settings, base_dir: Path, stdin) -> Report:
     ]
     sources = _sources(workspace)
     findings = suppress(findings, workspace.loader, sources, selection)
+    if workspace.dumps:  # from the files nginx read to the lines of the dump the user has
+        findings, notifications, sources = relocate(findings, notifications, sources, list(workspace.dumps))
+        findings = [f for f in findings if selection.allows(f.code, f.path)]
     if workspace.report_only is not None:
         shown = workspace.report_only
         # a finding that spans files is shown when any of its places is a passed file (not the include chain)
@@ -69,7 +73,8 @@ def _run(paths: list[Path], settings, base_dir: Path, stdin) -> Report:
         notifications = [n for n in notifications if n.path is None or n.path in shown]
     findings.sort(key=lambda f: f.sort_key)
     enabled = {code: catalog[code] for code in sorted(selection.enabled)}
-    return Report(findings, enabled, notifications, str(base_dir), __version__, workspace.loader.files_read, sources,
+    files_read = workspace.loader.files_read - len(workspace.dumps)  # a dump counts as the files it holds
+    return Report(findings, enabled, notifications, str(base_dir), __version__, files_read, sources,
                   dict(workspace.loader.skipped))
 
 
@@ -153,8 +158,9 @@ def _sources(workspace) -> dict:
     sources = {}
     for tree in workspace.trees:
         sources.update(tree.files)
+    dumps = {dump.display for dump in workspace.dumps}  # added back once the findings are on its lines
     for source in workspace.loader.read_files():
-        if source.display not in workspace.loader.skipped:
+        if source.display not in workspace.loader.skipped and source.display not in dumps:
             sources.setdefault(source.display, source)
     return sources
 

@@ -51,6 +51,7 @@ class Settings:
     stdout_log_paths: list[str] = field(default_factory=list)
     source: Path | None = None  # the file these settings came from
     no_cache: bool = False  # from --no-cache only
+    dump: bool = False  # from --dump only: the named files (or standard input) are `nginx -T` output
 
     @property
     def known_modules(self) -> list[str]:

@@ -8,7 +8,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import sources
+from . import dump, sources
 from .cache import Cache, default_directory
 from .checks import load
 from .config_tree import GLOB_CHARS, ConfigTree
@@ -34,6 +34,7 @@ class Workspace:
     report_only: set[str] | None  # display paths; None reports every file
     loader: "Loader"
     explicit: tuple[Path, ...] = ()  # the files named on the command line
+    dumps: tuple = ()  # dump.Dump: the `nginx -T` outputs named, their findings moved to the dump's lines after the rules
 
 
 class Loader:
@@ -291,6 +292,11 @@ def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Pat
     if stdin is not None:
         configs.append(stdin[0])
         explicit.append(stdin[0])
+    dumps, dump_trees, taken = _dumps(explicit, loader, settings)
+    named = len(explicit)
+    if taken:  # a dump is the whole config of its server: no repository around it, no ancestors
+        configs = [p for p in configs if Path(os.path.abspath(p)) not in taken]
+        explicit = [p for p in explicit if Path(os.path.abspath(p)) not in taken]
     # A file named alone is linted in its repository, as a run over the whole repository would lint it (the same
     # roots, includes, manifests and Dockerfiles), and only what concerns it is reported: one answer either way.
     if explicit:
@@ -320,6 +326,7 @@ def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Pat
     foreign = _not_nginx(candidates, parsed, configured, loader, settings)
     mains = [path for path in candidates if parsed[path] is not None and path not in foreign
              and (path in configured or (not configured and looks_main(parsed[path], path)))]
+    trees.extend(dump_trees)
     for path in mains:
         build(path, (), True)
     leftovers = [p for p in candidates if p not in reached and parsed[p] is not None and p not in foreign]
@@ -337,10 +344,32 @@ def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Pat
     report_only = None
     if explicit:
         report_only = {loader.display(Path(os.path.abspath(p))) for p in explicit}
-        if len(explicit) != len(paths) + (1 if stdin else 0):
+        if named != len(paths) + (1 if stdin else 0):
             report_only |= {loader.display(Path(os.path.abspath(p))) for p in configs}
             report_only |= {loader.display(Path(os.path.abspath(p))) for p in manifests}
-    return Workspace(trees, manifests, report_only, loader, explicit=tuple(explicit))
+        report_only |= {d.display for d in dumps}
+    return Workspace(trees, manifests, report_only, loader, explicit=tuple(explicit), dumps=tuple(dumps))
+
+
+def _dumps(explicit: list[Path], loader: Loader, settings) -> tuple[list, list[ConfigTree], set[Path]]:
+    """The named files that are `nginx -T` output (all of them with --dump), each as a tree of its own, and the
+    paths taken as dumps (a file forced with --dump that holds none is said so, and not linted as a config)."""
+    found, trees, taken = [], [], set()
+    for path in dict.fromkeys(Path(os.path.abspath(p)) for p in explicit):  # a dump named twice is linted once
+        if path.suffix == ".lua" or _matches(path.name, MANIFEST_PATTERNS):
+            continue
+        source = loader.read(path)
+        if isinstance(source, str) or not (settings.dump or dump.is_dump(source.text)):
+            continue  # an unreadable file stays a config candidate: NGX008 says why
+        taken.add(path)
+        files = dump.split_dump(source.text)
+        if not files:
+            loader.notifications.append(dump.not_a_dump(source))
+            continue
+        split, tree = dump.build_tree(loader, settings, source, files)
+        found.append(split)
+        trees.append(tree)
+    return found, trees, taken
 
 
 def _not_nginx(candidates: list[Path], parsed: dict, configured: set[Path], loader: Loader, settings) -> dict:

@@ -181,8 +181,9 @@ class _LuaFiles:
     def __init__(self, tree):
         self.tree = tree
         runtime = tree.binding
-        self.in_image = (runtime is not None and runtime.how == "embedded" and not tree.settings.prefix)
-        self.image_prefix = _image_prefix(runtime.container_path) if self.in_image else None
+        dumped = tree.image_root is not None  # an nginx -T dump: the Lua files are in the image, none in view
+        self.in_image = dumped or (runtime is not None and runtime.how == "embedded" and not tree.settings.prefix)
+        self.image_prefix = _image_prefix(tree.image_root if dumped else runtime.container_path) if self.in_image else None
         # The container's own view (image layers, mounts): a path it maps is a repository file; a path something
         # out of sight may fill (a base image, a volume) is neither found nor missing.
         self.view = tree.container_view
