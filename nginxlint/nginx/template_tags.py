@@ -331,8 +331,10 @@ NGINX_PREFIXES = ("http_", "arg_", "cookie_", "sent_http_", "sent_trailer_", "up
 
 
 def is_nginx_builtin(name: str) -> bool:
+    """`$HTTP_HOST`, `$REQUEST_URI`: nginx's own. A one-word name (`$HOST`, `$PORT`) is as likely an environment
+    variable of a template, and stays one."""
     lower = name.lower()
-    return lower in NGINX_BUILTINS or lower.startswith(NGINX_PREFIXES)
+    return lower.startswith(NGINX_PREFIXES) or ("_" in lower and lower in NGINX_BUILTINS)
 
 
 def envsubst_tags(text: str, nginx_variables: frozenset[str] = frozenset()) -> list[Tag]:
