@@ -374,12 +374,13 @@ def _dumps(explicit: list[Path], loader: Loader, settings) -> tuple[list, list[C
 
 def _not_nginx(candidates: list[Path], parsed: dict, configured: set[Path], loader: Loader, settings) -> dict:
     """Discovered files whose content is not an nginx config (an INI file, a Dockerfile template, Kong's
-    `key = value` settings...), with what they look like instead. Configured roots are always nginx."""
+    `key = value` settings...), with what they look like instead. Configured roots and files called nginx.conf
+    are always nginx: whatever they hold, nginx reads them, and a broken one must never look clean."""
     extra = frozenset(settings.extra_directives)
     found = {}
     for path in candidates:
         tree = parsed[path]
-        if tree is None or path in configured:
+        if tree is None or path in configured or path.name == "nginx.conf":
             continue
         source = loader.source(path)
         masked = loader.masked.get(source.display)
