@@ -13,6 +13,8 @@ from nginxlint.nginx.directives_masks import (
 CORE_EXTRA: dict[str, tuple[int, ...]] = {
     # crossplane forgets that include (NGX_ANY_CONF in nginx) also works in if and limit_except
     "include": (H_SIF | H_LIF | H_LMT | TAKE1,),
+    # in ngx_http_core_module since 0.x, undocumented: crossplane's table never had it
+    "post_action": (H_MSL | H_LIF | TAKE1,),
     # 1.15 - 1.21
     "ssl_reject_handshake": (H_MS | FLAG, S_MS | FLAG),
     "keepalive_time": (H_MSL | TAKE1, H_UPS | TAKE1),

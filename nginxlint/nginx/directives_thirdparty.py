@@ -25,6 +25,7 @@ _GROUPS = (
         set_formatted_local_time
     """),
     (H_MSLI | MORE1, "set_misc_base32_padding set_base32_padding set_base32_alphabet"),
+    (H_MAIN | MORE1, "upstream_list"),  # upstream_list NAME UPSTREAM...: for set_hashed_upstream
     # echo-nginx-module
     (H_LI | ANY, """
         echo echo_duplicate echo_flush echo_sleep echo_blocking_sleep echo_reset_timer
