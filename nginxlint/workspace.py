@@ -83,6 +83,25 @@ class Loader:
             self._files[path] = hit
         return hit
 
+    def listing(self, directory: Path) -> tuple[list[str], list[str]]:
+        """(sub-directories, files) of a directory, sorted, listed once per run; empty when it cannot be listed."""
+        cache = self.memo("listings")
+        hit = cache.get(directory)
+        if hit is None:
+            dirs: list[str] = []
+            files: list[str] = []
+            try:
+                with os.scandir(directory) as entries:
+                    for entry in entries:
+                        try:
+                            (dirs if entry.is_dir() else files).append(entry.name)
+                        except OSError:
+                            continue
+            except OSError:
+                pass
+            hit = cache[directory] = (sorted(d for d in dirs if d not in SKIP_DIRS), sorted(files))
+        return hit
+
     def keep(self, path: Path, text: str) -> sources.SourceFile:
         """A file read elsewhere (a manifest, after a look at its text), now part of the run."""
         path = Path(os.path.abspath(path))

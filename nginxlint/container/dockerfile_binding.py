@@ -105,7 +105,6 @@ def dockerfile_facts(build: ImageBuild) -> RuntimeFacts:
 
 def _nearby_dockerfiles(tree) -> list[tuple[int, Path]]:
     """(distance, path) of the Dockerfiles in the config's directory and its parents up to the base directory."""
-    from ..openresty.project import _listing  # the run's memo of directory listings; Lua code, asked only here
 
     loader = tree.loader
     base = Path(os.path.abspath(loader.base_dir))
@@ -113,7 +112,7 @@ def _nearby_dockerfiles(tree) -> list[tuple[int, Path]]:
     found = []
     distance = 0
     while True:
-        for name in _listing(loader, directory)[1]:
+        for name in loader.listing(directory)[1]:
             if any(fnmatch.fnmatchcase(name, pattern) for pattern in DOCKERFILE_NAMES):
                 found.append((distance, directory / name))
         if directory == base or base not in directory.parents:

@@ -13,31 +13,12 @@ from pathlib import Path
 
 from .modules import builtin_modules, dockerfile_rocks, manifest_rocks
 
-SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".nox"})
 DOCKERFILE_PATTERNS = ("Dockerfile", "Dockerfile.*", "*.Dockerfile", "*.dockerfile", "Containerfile", "Containerfile.*")
 DOCKERFILE_DEPTH = 2  # below the prefix
 TREE_MANIFESTS = ("lib/luarocks/rocks-5.1/manifest", "lib/luarocks/rocks/manifest")
 ROCKS_DIR_MANIFESTS = ("manifest", "manifest-5.1")  # in a directory named like `rocks`
 
 
-def _listing(loader, directory: Path) -> tuple[list[str], list[str]]:
-    """(sub-directories, files) of a directory, sorted; empty when it cannot be listed."""
-    cache = loader.memo("listings")
-    hit = cache.get(directory)
-    if hit is None:
-        dirs: list[str] = []
-        files: list[str] = []
-        try:
-            with os.scandir(directory) as entries:
-                for entry in entries:
-                    try:
-                        (dirs if entry.is_dir() else files).append(entry.name)
-                    except OSError:
-                        continue
-        except OSError:
-            pass
-        hit = cache[directory] = (sorted(d for d in dirs if d not in SKIP_DIRS), sorted(files))
-    return hit
 
 
 def _below(loader, top: Path, depth: int) -> list[Path]:
@@ -45,7 +26,7 @@ def _below(loader, top: Path, depth: int) -> list[Path]:
     found = [top]
     level = [top]
     for _ in range(depth):
-        level = [directory / name for directory in level for name in _listing(loader, directory)[0]]
+        level = [directory / name for directory in level for name in loader.listing(directory)[0]]
         found.extend(level)
     return found
 
@@ -62,7 +43,7 @@ def dockerfiles_near(tree) -> list[Path]:
     directories.extend(_below(loader, Path(os.path.abspath(tree.prefix)), DOCKERFILE_DEPTH))
     found: list[Path] = []
     for directory in dict.fromkeys(directories):
-        for name in _listing(loader, directory)[1]:
+        for name in loader.listing(directory)[1]:
             if any(fnmatch.fnmatchcase(name, pattern) for pattern in DOCKERFILE_PATTERNS):
                 found.append(directory / name)
     return found
