@@ -11,10 +11,14 @@ import math
 import posixpath
 import re
 
+from ..container.quantity import format_bytes, parse_memory
 from ..findings import Location, Span
 from ..nginx.listen import http_servers, server_listens
+from ..nginx.urls import PASS_DIRECTIVES, is_address, upstream_host, upstream_names
 from ..nginx.values import nginx_seconds, parse_uint
+from ..nginx.zones import CACHE_PATHS, shared_zones
 from .registry import rule
+
 
 def _limit_label(binding, what: str) -> str:
     if binding.source == "compose":
@@ -68,8 +72,6 @@ def check_worker_count(tree, report):
 
 def memory_zones(tree) -> list[tuple[str, str, int, object]]:
     """(label, size text, bytes, node) of each shared memory zone nginx would create, each name once."""
-    from ..nginx.zones import shared_zones
-
     found: dict[str, tuple] = {}
     for zone in shared_zones(tree):
         if zone.size_bytes and zone.name not in found:
@@ -83,7 +85,6 @@ def memory_budget_exceeded(tree, report):
     binding = tree.binding
     if binding is None or binding.memory_limit is None or not tree.is_main:
         return
-    from ..container.quantity import format_bytes, parse_memory
 
     limit = binding.memory_limit
     if not limit.value or limit.value <= 0:
@@ -325,7 +326,6 @@ def read_only_root_write(tree, report):
             if node.args:
                 written.add(kind)
                 check(node, 0, node.args[0], f"the {kind.replace('_', ' ')} temp directory")
-    from ..nginx.zones import CACHE_PATHS
 
     for name in CACHE_PATHS:
         for node in tree.nodes(name):
@@ -579,8 +579,6 @@ def _stable_in_kubernetes(binding, host: str) -> bool:
 
 @rule("CTR112", needs="container")
 def upstream_resolved_once(tree, report):
-    from ..nginx.urls import PASS_DIRECTIVES, is_address, upstream_host, upstream_names
-
     upstreams = upstream_names(tree)
     # A fragment, or a tree with a part out of view, may use upstream blocks defined where it cannot see them.
     all_upstreams_known = tree.is_main and tree.complete

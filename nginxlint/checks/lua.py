@@ -8,11 +8,14 @@ from __future__ import annotations
 import re
 
 from ..findings import Location, Span
+from ..nginx.directives import LUA_PHASE
 from ..nginx.templates import is_unknown
-from ..text import did_you_mean
-from ..nginx.urls import PASS_DIRECTIVES
+from ..nginx.urls import PASS_DIRECTIVES, is_address, upstream_host, upstream_names
+from ..nginx.zones import parse_size, shared_zones
 from ..openresty.phases import INIT_PHASES, subsystem_of
+from ..text import did_you_mean
 from .registry import rule
+
 
 SUBSYSTEMS = ("http", "stream")
 
@@ -47,7 +50,7 @@ AT_LINE = re.compile(r"\bat line (\d+)")
 
 @rule("LUA201")
 def lua_syntax_error(tree, report):
-    from ..lua.errors import LuaTooComplex
+    from ..lua.errors import LuaTooComplex  # the Lua analysis, only when a config runs Lua
 
     for unit in tree.lua.units:
         error = unit.error
@@ -158,8 +161,6 @@ SMALLEST_WORKING = 12 * 1024
 
 def _other_zones(tree) -> dict:
     """Shared memory zones declared by other modules: name -> (node, argument index) of the first declaration."""
-    from ..nginx.zones import shared_zones
-
     zones: dict = {}
     for zone in shared_zones(tree):
         if zone.kind != "lua_shared_dict":
@@ -171,7 +172,6 @@ def _other_zones(tree) -> dict:
 def invalid_shared_dict(tree, report):
     if not tree.nodes("lua_shared_dict"):
         return
-    from ..nginx.zones import parse_size
 
     zones = _other_zones(tree)
     firsts: dict = {}  # (context, name) -> first lua_shared_dict there
@@ -243,7 +243,7 @@ def unresolved_require(tree, report):
     lua = tree.lua
     if not lua.unresolved:
         return
-    from ..openresty import package_path as pp
+    from ..openresty import package_path as pp  # the Lua analysis, only when a config runs Lua
 
     for item in lua.unresolved:
         unit, require = item.unit, item.require
@@ -302,7 +302,7 @@ def package_path_without_defaults(tree, report):
     nodes = _path_nodes(tree)
     if not nodes:
         return
-    from ..openresty import package_path as pp
+    from ..openresty import package_path as pp  # the Lua analysis, only when a config runs Lua
 
     for directive, node in nodes:
         value = node.args[0]
@@ -336,7 +336,7 @@ def relative_package_path(tree, report):
     nodes = _path_nodes(tree)
     if not nodes:
         return
-    from ..openresty import package_path as pp
+    from ..openresty import package_path as pp  # the Lua analysis, only when a config runs Lua
 
     for directive, node in nodes:
         for entry in pp.split_entries(node.args[0], ""):
@@ -394,8 +394,6 @@ def getenv_without_env(tree, report):
 
 @rule("LUA209")
 def lua_file_not_found(tree, report):
-    from ..nginx.directives import LUA_PHASE
-
     for missing in tree.lua.missing_files:
         node = missing.node
         phase = LUA_PHASE[node.d.name]
@@ -427,7 +425,7 @@ def lua_code_cache_off(tree, report):
 # -- LUA211 -----------------------------------------------------------------------------------------------------
 
 def _standard_globals() -> frozenset:
-    from ..lua.stdlib import STANDARD_GLOBALS
+    from ..lua.stdlib import STANDARD_GLOBALS  # the Lua analysis, only when a config runs Lua
 
     return frozenset(STANDARD_GLOBALS)
 
@@ -491,8 +489,6 @@ NOT_INHERITED = frozenset({"init", "init_worker", "exit_worker", "set", "content
 
 
 def _handlers(block) -> dict:
-    from ..nginx.directives import LUA_PHASE
-
     found: dict = {}
     for child in block.children or ():
         phase = LUA_PHASE.get(child.d.name)
@@ -503,8 +499,7 @@ def _handlers(block) -> dict:
 
 @rule("LUA212")
 def phase_handler_shadowed(tree, report):
-    from ..nginx.directives import LUA_PHASE
-    from ..openresty.units import lua_directives
+    from ..openresty.units import lua_directives  # the Lua analysis, only when a config runs Lua
 
     memo: dict = {}
 
@@ -545,8 +540,7 @@ STREAM_CONTENT_HANDLERS = frozenset({"proxy_pass", "return", "js_content"})
 
 @rule("LUA213")
 def content_handler_conflict(tree, report):
-    from ..nginx.directives import LUA_PHASE
-    from ..openresty.units import lua_directives
+    from ..openresty.units import lua_directives  # the Lua analysis, only when a config runs Lua
 
     for node in lua_directives(tree, [name for name, phase in LUA_PHASE.items() if phase == "content"]):
         if node.parent is None or node.parent.d is None:
@@ -588,8 +582,7 @@ def _has_tls(server, http) -> bool:
 
 @rule("LUA214")
 def ssl_lua_without_ssl(tree, report):
-    from ..nginx.directives import LUA_PHASE
-    from ..openresty.units import lua_directives
+    from ..openresty.units import lua_directives  # the Lua analysis, only when a config runs Lua
 
     for node in lua_directives(tree, [name for name, phase in LUA_PHASE.items() if phase in SSL_PHASES]):
         parent = node.parent
@@ -653,7 +646,6 @@ def resolver_missing(tree, report):
         lacking = [h for h in unit.handlers if h.node is not None and not _has_resolver(h.node, scopes)]
         if not lacking:
             continue
-        from ..nginx.urls import is_address
 
         for cosocket in unit.facts.cosockets:
             host = cosocket.host
@@ -671,8 +663,6 @@ def resolver_missing(tree, report):
 
 
 def _variable_passes(tree, report, scopes: set) -> None:
-    from ..nginx.urls import upstream_names
-
     upstreams = upstream_names(tree)
     sets: dict = {}
     for node in tree.nodes("set"):
@@ -696,8 +686,6 @@ def _variable_passes(tree, report, scopes: set) -> None:
 
 def _needs_dns(url: str, upstreams: set, sets: dict) -> str | None:
     """The host a variable proxy_pass would resolve at request time ("" when unknown), or None when no DNS is needed."""
-    from ..nginx.urls import is_address, upstream_host
-
     found = upstream_host(url)
     host = found[0] if found else ""
     if "$" not in host:

@@ -7,7 +7,9 @@ the request input to it as related locations.
 from __future__ import annotations
 
 from ..findings import Location
+from ..nginx.directives import LUA_PHASE
 from .registry import rule
+
 
 # sink kind -> (code, what a request can then do)
 CONSEQUENCES = {
@@ -49,8 +51,8 @@ def check_lua_request_taint(dep, report):
     units = [u for u in dep.lua.units if u.facts is not None and u.facts.taint is not None]
     if not units:
         return
-    from ..lua.taint_link import unit_flows
-    from ..lua.taint_model import CTX
+    from ..lua.taint_link import unit_flows  # the Lua analysis, only when a config runs Lua
+    from ..lua.taint_model import CTX  # the Lua analysis, only when a config runs Lua
 
     modules: dict = {}  # (subsystem, module name) -> unit
     globals_set: dict = {}  # (subsystem, global name) -> (unit, what it holds): one Lua VM per subsystem
@@ -89,7 +91,7 @@ def check_lua_request_taint(dep, report):
 def _function(modules: dict, globals_set: dict, subsystem: str, module: str, member: str):
     """(unit, Summary) of `module.member`: a function of a required module, a global function, or a function of
     a module or table held by a global."""
-    from ..lua.taint_model import GLOBAL, Summary
+    from ..lua.taint_model import GLOBAL, Summary  # the Lua analysis, only when a config runs Lua
 
     if module.startswith(GLOBAL):
         name = module[len(GLOBAL):]
@@ -115,7 +117,7 @@ def _function(modules: dict, globals_set: dict, subsystem: str, module: str, mem
 
 def _ctx_field(writers: list, reader, key: str):
     """(unit, Summary) standing for what another handler of the same request stores in ngx.ctx[key]."""
-    from ..lua.taint_model import Summary
+    from ..lua.taint_model import Summary  # the Lua analysis, only when a config runs Lua
 
     for writer in writers:
         taint = writer.facts.taint.ctx.get(key)
@@ -138,8 +140,6 @@ def _same_request(writer, reader) -> bool:
 
 
 def _inherited(writing, block) -> bool:
-    from ..nginx.directives import LUA_PHASE
-
     scope = writing.node.parent
     while block is not None:
         if block is scope:
@@ -151,7 +151,7 @@ def _inherited(writing, block) -> bool:
 
 
 def _source_text(source) -> str:
-    from ..lua.taint_model import SOURCE_WORDS
+    from ..lua.taint_model import SOURCE_WORDS  # the Lua analysis, only when a config runs Lua
 
     singular, plural = SOURCE_WORDS[source.what]
     if source.name is not None:

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import re
 
+from ..container.model import runs_as_non_root
+from ..nginx.access import AccessView, listen_families
+from ..nginx.listen import http_servers, server_listens
 from ..nginx.values import parse_uint
 from ..openresty.phases import INIT_PHASES
-from ..container.model import runs_as_non_root
-from ..nginx.listen import http_servers, server_listens
 from .k8s import UNKNOWN, container_groups, match_location, reachable, servers_on_port
 from .registry import rule
+
 
 STATUS_DIRECTIVES = ("stub_status", "vhost_traffic_status_display", "api", "status")
 ANNOTATION = "prometheus.io/"
@@ -111,8 +113,6 @@ def prometheus_init_phase(tree, report):
 
 @rule("MET303")
 def metrics_endpoint_unrestricted(tree, report):
-    from ..nginx.access import AccessView, listen_families
-
     access = AccessView(tree)
 
     # stub_status may also sit directly in a server, which then answers it for every location without content

@@ -7,8 +7,11 @@ import math
 
 from ..findings import Span
 from ..nginx.tls import CLASSIC_GROUPS, DRAFT_GROUPS, OPENSSL_35_GROUPS, weak_suites
+from ..nginx.urls import is_address
 from ..nginx.values import parse_uint
 from .registry import rule
+
+
 from ..nginx.tls_scope import (Inherited, default_of, flag_on, http_server_blocks, is_default, sockets, speaks_tls,
                         tls_listens)
 
@@ -80,7 +83,6 @@ def _ip_responder(node) -> bool:
     """ssl_stapling_responder names an IP address: nothing to resolve."""
     if node is None or not node.args:
         return False
-    from ..nginx.urls import is_address
 
     authority = node.args[0].split("://", 1)[-1].split("/", 1)[0]
     host = authority if authority.startswith("[") and authority.endswith("]") else authority.rsplit(":", 1)[0] \

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import ipaddress
 
+from ..nginx.advisories import check_version
 from ..nginx.tls import WEAK_PROTOCOLS, weak_suites
 from .registry import rule
+
+
 from ..nginx.tls_scope import Inherited, default_of, flag_on, http_server_blocks, sockets, speaks_tls
 
 # The directive that sets protocols for each cipher directive, in the same module (proxy_ssl_ciphers goes with
@@ -103,7 +106,6 @@ MIN_MAX_AGE = 15768000  # six months, the minimum Mozilla's guidelines and scann
 
 class _Headers:
     """add_header, more_set_headers and security_headers of one config, by the block that holds them."""
-
     def __init__(self, dep):
         self.held: dict[str, dict[int, list]] = {}
         for name in ("add_header", "more_set_headers", "security_headers"):
@@ -245,7 +247,5 @@ def resolver_public(dep, report):
 
 @rule("SEC525")
 def nginx_known_vulnerability(dep, report):
-    from ..nginx.advisories import check_version
-
     check_version(dep, report)
 

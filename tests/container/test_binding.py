@@ -261,7 +261,7 @@ def test_yaml_that_describes_no_container_costs_no_manifest_reader(tmp_path):
                                               "nginxlint.container.detect", "nginxlint.container.dockerfile",
                                               "nginxlint.container.dockerfile_binding",
                                               "nginxlint.container.manifests", "nginxlint.container.model",
-                                              "nginxlint.container.view"}
+                                              "nginxlint.container.quantity", "nginxlint.container.view"}
 
 
 def test_a_workload_loads_the_readers_and_only_configmaps_load_the_embedded_configs(tmp_path):

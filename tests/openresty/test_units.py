@@ -364,7 +364,7 @@ def test_a_plain_nginx_run_imports_nothing_of_the_lua_analysis(tmp_path):
     assert done.returncode == 0, done.stderr
     loaded = set(done.stdout.split())
     heavy = {"nginxlint.openresty.package_path", "nginxlint.openresty.project", "nginxlint.openresty.modules",
-             "nginxlint.lua.stdlib", "nginxlint.lua.parser", "nginxlint.lua.facts", "nginxlint.nginx.zones", "shlex"}
+             "nginxlint.lua.stdlib", "nginxlint.lua.parser", "nginxlint.lua.facts", "shlex"}
     assert not heavy & loaded, sorted(heavy & loaded)
 
 
