@@ -135,11 +135,17 @@ def _unique(findings: list[Finding]) -> list[Finding]:
     return result
 
 
+# Findings a template's control tags make meaningless: every branch is kept, so a directive set in both an `if` and
+# an `else` branch looks duplicated, and a fragment the template renders into some context looks misplaced.
+TEMPLATE_ARTEFACTS = frozenset({"NGX005", "NGX007"})
+
+
 def _outside_masked_values(findings: list[Finding], masked: dict) -> list[Finding]:
     """In a templated config, a finding on a value the template fills in says nothing: the value is unknown."""
     if not masked:
         return findings
-    return [f for f in findings if f.path not in masked or not masked[f.path].unknown_at(f.span)]
+    return [f for f in findings if f.path not in masked
+            or not (f.code in TEMPLATE_ARTEFACTS or masked[f.path].unknown_at(f.span))]
 
 
 def _unselected_failures(findings: list[Finding], selection: Selection) -> list[Notification]:

@@ -72,8 +72,8 @@ def check_lua_request_taint(dep, report):
         for flow in unit_flows(unit, unit.facts.taint, lookup):
             code, consequence = CONSEQUENCES[flow.kind]
             sink_unit = flow.unit
-            if flow.kind == "xss" and sink_unit.subsystem == "stream":
-                continue  # ngx.say writes to a TCP/UDP client there, not to a page
+            if flow.kind == "xss" and (sink_unit.subsystem == "stream" or not _may_serve_html(unit)):
+                continue  # ngx.say writes to a TCP/UDP client, or into a response declared as JSON, text...
             key = (code, sink_unit.path, flow.span)
             if key in reported:
                 continue
@@ -86,6 +86,21 @@ def check_lua_request_taint(dep, report):
             path = _path(source_at, flow.steps)
             report.at(sink_unit.path, sink_unit.span(flow.span), message, code=code, related=path,
                       flow=[*path, Location(sink_unit.path, sink_unit.span(flow.span), f"reaches {flow.sink}")])
+
+
+def _may_serve_html(unit) -> bool:
+    """Whether the handler's response may be HTML: not when the nearest `default_type` names another type."""
+    for handler in unit.handlers:
+        node = handler.node
+        for level in (node.parent, *node.parent.ancestors()) if node is not None and node.parent is not None else ():
+            declared = level.find("default_type") if level.d is not None else []
+            if declared:
+                if "html" in declared[-1].args[0].lower() if declared[-1].args else True:
+                    return True
+                break
+        else:
+            return True
+    return False
 
 
 def _function(modules: dict, globals_set: dict, subsystem: str, module: str, member: str):

@@ -155,6 +155,8 @@ def hsts_missing_or_weak(dep, report):
     for server in http_server_blocks(dep):
         if not speaks_tls(server, ssl_on) or flag_on(next(iter(server.find("ssl_reject_handshake")), None)):
             continue
+        if any(r.args[:1] == ["444"] for r in server.find("return")):
+            continue  # `return 444` closes the connection: no response to carry a header
         http = server.parent if server.parent is not None and server.parent.name == "http" else None
         levels = [server, http] if http is not None else [server]
         if any(headers.by_other_means(level) for level in levels):
