@@ -1,0 +1,449 @@
+"""SEC541–SEC548: regular expressions and the values built from them that hand control to the client.
+
+Patterns are read through nginxlint.regex.facts (PCRE2's reading of the pattern, cached on disk per pattern), the
+variables through nginxlint.nginx.variables (what a request can put in each). A value's variables are followed
+through `set`, `map` and regex captures by `_Flow`, once per tree.
+"""
+from __future__ import annotations
+
+from ..nginx.locations import location_match
+from ..nginx.variables import parse_value, variable_facts
+from ..nginx.wordmap import value_span
+from ..regex import charsets as cs
+from ..regex.facts import pattern_facts
+from ..regex.sites import regex_sites, sites_of
+from .registry import rule
+
+CR_LF = cs.of("\r", "\n")
+LF = cs.of("\n")
+DOT = cs.of(".")
+# what the subject of a location or rewrite holds: the decoded URI
+_URI_MASK = variable_facts("uri").mask
+_DEPTH = 8
+
+
+class _Flow:
+    """The bytes a value can hold at a directive, following `set`, `map`, `geo` and regex captures. A variable
+    nginx sets itself from server data holds nothing the client chose (mask 0), as does an unknown one."""
+
+    def __init__(self, tree, trusted=()):
+        self.tree = tree
+        self.trusted = set(trusted)
+        self.sets: dict[str, list] = {}
+        for node in tree.nodes("set"):
+            if len(node.args) >= 2:
+                self.sets.setdefault(node.args[0].lstrip("$").lower(), []).append(node)
+        self.maps: dict[str, object] = {}
+        for name in ("map", "geo"):
+            for node in tree.nodes(name):
+                if node.args:
+                    self.maps[node.args[-1].lstrip("$").lower()] = node
+        self._named = None
+        self._memo: dict = {}
+
+    # -- what a value or a variable can hold --------------------------------------------------------------------
+    def value_mask(self, value: str, at, depth: int = 0) -> int:
+        mask = 0
+        for part in parse_value(value):
+            if part.variable is None:
+                mask |= cs.of(*part.text) if part.text else 0
+            else:
+                mask |= self.variable_mask(part.variable, at, depth)
+        return mask
+
+    def variable_mask(self, name: str, at, depth: int = 0) -> int:
+        name = name.lower()
+        if depth > _DEPTH:
+            return 0
+        if name.isdigit() or (name not in self.sets and name not in self.maps and variable_facts(name) is None):
+            found = self.capture_mask(name, at, depth)
+            if found is not None:
+                return found
+        if name in self.sets or name in self.maps:
+            key = name
+            if key in self._memo:
+                return self._memo[key]
+            self._memo[key] = 0  # a cycle holds nothing new
+            mask = 0
+            for node in self.sets.get(name, ()):
+                mask |= self.value_mask(node.args[1], node, depth + 1)
+            block = self.maps.get(name)
+            if block is not None:
+                for entry in block.children or ():
+                    if block.name == "geo" or entry.name in ("hostnames", "volatile", "ranges", "include"):
+                        continue  # geo values are plain strings
+                    if entry.args:
+                        mask |= self.value_mask(entry.args[-1], entry, depth + 1)
+            self._memo[key] = mask
+            return mask
+        if name in self.trusted:
+            return 0
+        facts = variable_facts(name)
+        return facts.mask if facts is not None and facts.client else 0
+
+    def must_hold_slash(self, name: str) -> bool:
+        """The variable's value always holds a "/" (then no host can follow it in a URL)."""
+        name = name.lower()
+        if name in ("request_uri", "uri", "document_uri"):
+            return True
+        if name in self.sets:
+            return all("/" in "".join(p.text for p in parse_value(n.args[1]) if p.variable is None)
+                       for n in self.sets[name])
+        block = self.maps.get(name)
+        if block is not None:
+            entries = [e for e in block.children or () if e.args and e.name not in
+                       ("hostnames", "volatile", "ranges", "include", "proxy", "proxy_recursive", "delete")]
+            if not any(e.name == "default" for e in entries):
+                return False  # no default: the value may be empty
+            return all("/" in "".join(p.text for p in parse_value(e.args[-1]) if p.variable is None)
+                       for e in entries)
+        return False
+
+    # -- captures -----------------------------------------------------------------------------------------------
+    def capture_source(self, at):
+        """(site, subject mask) of the regex whose captures a directive sees, or None."""
+        node = at
+        if node.name == "rewrite" or (node.parent is not None and node.parent.name == "map"):
+            sites = sites_of(node)
+            if sites:
+                return sites[0], self.subject_mask(sites[0], node)
+        block = node.parent
+        while block is not None and block.d is not None:
+            if block.name in ("if", "location"):
+                sites = sites_of(block)
+                if sites:
+                    return sites[0], self.subject_mask(sites[0], block)
+                if block.name == "location":
+                    return None
+            block = block.parent
+        return None
+
+    def subject_mask(self, site, node) -> int:
+        if site.directive.name == "rewrite":
+            return _URI_MASK & ~cs.SPACE  # what the notes of nginx's rewrite captures allow through a redirect
+        if site.subject == "uri":
+            return _URI_MASK
+        if site.subject is None:
+            return cs.ALL
+        return self.variable_mask(site.subject, node.parent or node, _DEPTH - 1)
+
+    def capture_mask(self, key: str, at, depth: int) -> int | None:
+        source = self.capture_source(at)
+        if source is not None:
+            site, subject = source
+            capture = pattern_facts(self.tree, site.pattern, site.caseless).capture(key)
+            if capture is not None:
+                return capture.mask & subject
+            if key.isdigit():
+                return 0
+        if key.isdigit():
+            return None
+        for site, node in self.named_sites().get(key, ()):
+            capture = pattern_facts(self.tree, site.pattern, site.caseless).capture(key)
+            return capture.mask & self.subject_mask(site, node)
+        return None
+
+    def named_sites(self) -> dict:
+        if self._named is None:
+            self._named = {}
+            for node, site in regex_sites(self.tree):
+                if "(?" not in site.pattern:
+                    continue
+                for name, _ in pattern_facts(self.tree, site.pattern, site.caseless).names:
+                    self._named.setdefault(name.lower(), []).append((site, node))
+        return self._named
+
+
+def _flow(tree, kind="all") -> _Flow:
+    memo = tree.memo.setdefault(f"regex-flow-{kind}", {})
+    if "flow" not in memo:
+        memo["flow"] = _Flow(tree, trusted=("host",) if kind == "ssrf" else ())
+    return memo["flow"]
+
+
+def _internal(node) -> bool:
+    location = node.enclosing("location")
+    while location is not None:
+        match = location_match(location)
+        if (match is not None and match.modifier == "@") or any(c.name == "internal" for c in location.children):
+            return True
+        location = location.parent.enclosing("location") if location.parent is not None else None
+    return False
+
+
+# -- SEC541 ssrf ------------------------------------------------------------------------------------------------
+
+UPSTREAM_DIRECTIVES = ("proxy_pass", "fastcgi_pass", "uwsgi_pass", "scgi_pass", "grpc_pass")
+
+
+@rule("SEC541")
+def ssrf(tree, report):
+    nodes = [n for name in UPSTREAM_DIRECTIVES for n in tree.nodes(name) if n.args and "$" in n.args[0]]
+    if not nodes:
+        return
+    flow = _flow(tree, "ssrf")
+    for node in nodes:
+        if _internal(node):
+            continue  # reached only through an internal redirect, whose target the config chooses
+        for part in _host_parts(node.args[0]):
+            if part.variable is None:
+                continue
+            if flow.must_hold_slash(part.variable):
+                break  # a path: the host ends before it
+            if flow.variable_mask(part.variable, node) & DOT:
+                report(
+                    node,
+                    f"the upstream host comes from {part.text}, which the client chooses: a request can make "
+                    f"nginx connect to any host it names (server-side request forgery)",
+                    span=value_span(node.d, 0, part.start, part.end),
+                    fix="name the upstream in the config (an upstream block or a map of allowed hosts) and pass "
+                        "client input only in the path",
+                )
+                break
+
+
+def _host_parts(value: str):
+    """The parts of an upstream address up to the end of its host: the scheme, `://`, and the host, which ends
+    at the first `/`, `?` or `#` written in the text."""
+    parts = parse_value(value)
+    seen_scheme = "://" not in value
+    for part in parts:
+        if part.variable is None:
+            text = part.text
+            if not seen_scheme and "://" in text:
+                seen_scheme = True
+                text = text.split("://", 1)[1]
+            if seen_scheme and any(c in text for c in "/?#"):
+                return
+        yield part
+
+
+# -- SEC542 http-splitting --------------------------------------------------------------------------------------
+
+REDIRECT_CODES = ("301", "302", "303", "307", "308")
+
+
+@rule("SEC542")
+def http_splitting(tree, report):
+    sinks = list(_splitting_sinks(tree))
+    if not sinks:
+        return
+    flow = _flow(tree)
+    for node, index, what, forbidden in sinks:
+        for part in parse_value(node.args[index]):
+            if part.variable is None:
+                continue
+            mask = flow.variable_mask(part.variable, node)
+            if mask & forbidden:
+                chars = "CR LF" if mask & CR_LF == CR_LF else ("LF" if mask & LF else "CR")
+                report(
+                    node,
+                    f"{part.text} can hold {chars} (a request sends %0d%0a) and it goes into {what}: the client "
+                    f"can add headers of its own or split the response",
+                    span=value_span(node.d, index, part.start, part.end),
+                    fix="use a value without line breaks: $request_uri (kept percent-encoded) instead of $uri, "
+                        "or a capture that excludes them, such as ([^\\r\\n]*)",
+                )
+                break
+
+
+def _splitting_sinks(tree):
+    """(node, argument index, what it becomes, the bytes that break it) for every value nginx puts in a
+    header line. proxy_* values go to the upstream, where a bare CR does not end a header line."""
+    for node in tree.nodes("add_header"):
+        if len(node.args) >= 2 and "$" in node.args[1]:
+            yield node, 1, f"the {node.args[0]} response header", CR_LF
+    for node in tree.nodes("proxy_set_header"):
+        if len(node.args) >= 2 and "$" in node.args[1]:
+            yield node, 1, f"the {node.args[0]} header sent upstream", LF
+    for node in tree.nodes("proxy_pass"):
+        if node.args and "$" in node.args[0]:
+            yield node, 0, "the request line sent upstream", LF
+    for node in tree.nodes("rewrite"):
+        if len(node.args) >= 2 and "$" in node.args[1]:
+            flag = node.args[2] if len(node.args) > 2 else ""
+            if flag in ("redirect", "permanent") or node.args[1].startswith(("http://", "https://", "$scheme")):
+                yield node, 1, "the Location header", CR_LF
+    for node in tree.nodes("return"):
+        args = node.args
+        if len(args) == 1 and args[0].startswith(("http://", "https://", "$scheme")) and "$" in args[0]:
+            yield node, 0, "the Location header", CR_LF
+        elif len(args) == 2 and args[0] in REDIRECT_CODES and "$" in args[1]:
+            yield node, 1, "the Location header", CR_LF
+
+
+# -- SEC544 valid-referers-none ---------------------------------------------------------------------------------
+
+@rule("SEC544")
+def valid_referers_none(tree, report):
+    for node in tree.nodes("valid_referers"):
+        for index, arg in enumerate(node.args):
+            word = arg.lower()
+            if word in ("none", "blocked"):
+                what = ("without a Referer header" if word == "none"
+                        else "whose Referer has no scheme (as proxies and firewalls leave it)")
+                report(
+                    node,
+                    f'"{arg}" lets every request {what} through, and a client chooses to send no Referer: '
+                    "the referer check protects nothing against a direct request",
+                    arg=index,
+                    fix="drop " + arg + " and list only the sites allowed to link here",
+                )
+
+
+# -- SEC545 regex-redos -----------------------------------------------------------------------------------------
+
+@rule("SEC545")
+def regex_redos(tree, report):
+    for node, site in regex_sites(tree):
+        if site.subject is not None:
+            facts = variable_facts(site.subject)
+            if facts is not None and not facts.client:
+                continue  # matched against what the server or the upstream says
+        found = pattern_facts(tree, site.pattern, site.caseless).redos
+        if not found:
+            continue
+        start, end, inner_start, inner_end, shape = found[0]
+        inner = site.pattern[inner_start:inner_end]
+        why = (f"{inner} repeats inside a repetition that can take the same characters"
+               if shape == "nested" else f"the alternatives {inner} can match the same text")
+        report(
+            node,
+            f"{site.pattern[start:end]} backtracks exponentially ({why}): one crafted request costs seconds of "
+            "CPU in a worker before PCRE2's match limit stops it",
+            span=site.span(start, end),
+            fix="make the repetitions exclusive, e.g. ([^/]+/)* instead of (.+/)*, or use an atomic group (?>...)",
+        )
+
+
+# -- SEC546 overlapping-captures --------------------------------------------------------------------------------
+
+@rule("SEC546")
+def overlapping_captures(tree, report):
+    for node in tree.nodes("rewrite"):
+        if len(node.args) < 2 or "$" not in node.args[1]:
+            continue
+        replacement = node.args[1]
+        if replacement.endswith("?"):
+            replacement = replacement[:-1]
+        parts = parse_value(replacement)
+        if any(p.variable is not None and not p.is_capture for p in parts):
+            continue
+        flag = node.args[2] if len(node.args) > 2 else ""
+        redirect = flag in ("redirect", "permanent") or replacement.startswith(("http://", "https://"))
+        escaped = []
+        in_args = False
+        for part in parts:
+            if part.variable is None:
+                in_args = in_args or "?" in part.text
+            elif redirect or in_args:
+                escaped.append(part)
+        numbers = [int(p.variable) for p in escaped]
+        if len(set(numbers)) < 2:
+            continue
+        facts = pattern_facts(tree, node.args[0])
+        captures = [facts.capture(n) for n in set(numbers)]
+        captures = [c for c in captures if c is not None]
+        nested = next(((inner, outer) for inner in captures for outer in captures if inner.inside(outer)), None)
+        if nested is None:
+            continue
+        inner, outer = nested
+        report(
+            node,
+            f"${outer.number} and ${inner.number} are nested captures, both escaped into the "
+            f"{'redirect' if redirect else 'arguments'}: nginx before 1.30.2 sizes the buffer for the raw text and "
+            "writes the escaped one, a heap overflow a request can trigger",
+            span=value_span(node.d, 1, escaped[0].start, escaped[-1].end),
+            fix="use named captures and refer to them by name, or upgrade nginx",
+        )
+
+
+# -- SEC547 unnamed-groups --------------------------------------------------------------------------------------
+
+_ENDS = ("last", "break", "redirect", "permanent")
+
+
+@rule("SEC547")
+def unnamed_groups(tree, report):
+    for node in tree.nodes("rewrite"):
+        args = node.args
+        if len(args) < 2 or "?" not in args[1] or (len(args) > 2 and args[2] in _ENDS):
+            continue
+        if args[1].startswith(("http://", "https://", "$scheme")):
+            continue
+        user = _later_capture_use(node)
+        if user is None:
+            continue
+        later, index, part = user
+        report(
+            later,
+            f"{part.text} is read after a rewrite whose replacement has arguments ({args[1]}): nginx before "
+            "1.30.2 reads the captures with the wrong lengths there, a heap overflow a request can trigger",
+            span=value_span(later.d, index, part.start, part.end),
+            related=[node.location("the rewrite")],
+            fix="use a named capture, or end the rewrite with last or break",
+        )
+
+
+def _later_capture_use(rewrite):
+    """(node, argument index, Part) of the first later `set`, `if (… = …)` or file test that reads $N, looking in
+    the rewrite's block and then, out of `if` blocks, in the enclosing ones; None past a return or break."""
+    node = rewrite
+    while node.parent is not None:
+        block = node.parent
+        siblings = block.children or []
+        after = siblings[siblings.index(node) + 1:] if node in siblings else []
+        for later in after:
+            if later.name == "return" or (later.name == "break" and not later.args):
+                return None
+            found = _capture_read(later)
+            if found is not None:
+                return found
+            if later.name == "if":
+                for inner in later.children or ():
+                    found = _capture_read(inner)
+                    if found is not None:
+                        return found
+        if block.name != "if":
+            return None
+        node = block
+    return None
+
+
+def _capture_read(node):
+    if node.name == "set" and len(node.args) >= 2:
+        return _first_capture(node, 1)
+    if node.name == "if" and node.args:
+        words = [a for a in node.args]
+        if len(words) >= 2 and words[0].lstrip("(").startswith(("-f", "-d", "-e", "-x", "!-")):
+            return _first_capture(node, len(words) - 1)
+        if len(words) >= 3 and words[1] in ("=", "!="):
+            return _first_capture(node, 2)
+    return None
+
+
+def _first_capture(node, index):
+    for part in parse_value(node.args[index]):
+        if part.is_capture:
+            return node, index, part
+    return None
+
+
+# -- SEC548 unanchored-regex ------------------------------------------------------------------------------------
+
+@rule("SEC548")
+def unanchored_regex(tree, report):
+    for node in tree.nodes("location"):
+        for site in sites_of(node):
+            facts = pattern_facts(tree, site.pattern, site.caseless)
+            if facts.error or facts.unanchored is None:
+                continue
+            start, end = facts.unanchored
+            report(
+                node,
+                f'"{site.pattern[start:end]}" is anchored at neither end, so it matches anywhere in the URI, '
+                "also inside a longer path (/uploads/a.php.jpg for \\.php): a handler runs for files it was not "
+                "meant for, or an access rule covers less than it seems",
+                span=site.span(start, end),
+                fix=f"anchor it: ^...{site.pattern[start:end]} or {site.pattern[start:end]}$",
+            )
