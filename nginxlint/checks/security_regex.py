@@ -300,17 +300,21 @@ def regex_redos(tree, report):
             facts = variable_facts(site.subject)
             if facts is not None and not facts.client:
                 continue  # matched against what the server or the upstream says
-        found = pattern_facts(tree, site.pattern, site.caseless).redos
-        if not found:
+        facts = pattern_facts(tree, site.pattern, site.caseless)
+        if facts.redos:
+            start, end, inner_start, inner_end, shape = facts.redos[0]
+            inner = site.pattern[inner_start:inner_end]
+            why = (f"{inner} repeats inside a repetition that can take the same characters, 2^n ways to split n "
+                   "characters" if shape == "nested" else f"the alternatives {inner} can match the same text")
+        elif facts.adjacent:
+            start, end = facts.adjacent
+            why = "two repetitions side by side take the same characters, n² ways to split n characters"
+        else:
             continue
-        start, end, inner_start, inner_end, shape = found[0]
-        inner = site.pattern[inner_start:inner_end]
-        why = (f"{inner} repeats inside a repetition that can take the same characters"
-               if shape == "nested" else f"the alternatives {inner} can match the same text")
         report(
             node,
-            f"{site.pattern[start:end]} backtracks exponentially ({why}): one crafted request costs seconds of "
-            "CPU in a worker before PCRE2's match limit stops it",
+            f"{site.pattern[start:end]} backtracks on a request that almost matches ({why}): one crafted request "
+            "costs up to PCRE2's match limit of ten million steps in a worker",
             span=site.span(start, end),
             fix="make the repetitions exclusive, e.g. ([^/]+/)* instead of (.+/)*, or use an atomic group (?>...)",
         )
@@ -339,8 +343,9 @@ def overlapping_captures(tree, report):
             elif redirect or in_args:
                 escaped.append(part)
         numbers = [int(p.variable) for p in escaped]
-        if len(set(numbers)) < 2:
-            continue
+        every = [p.variable for p in parts if p.is_capture]
+        if len(set(numbers)) < 2 or len(set(every)) < len(every):
+            continue  # a capture used twice makes nginx compute the length from the escaped text
         facts = pattern_facts(tree, node.args[0])
         captures = [facts.capture(n) for n in set(numbers)]
         captures = [c for c in captures if c is not None]
@@ -414,11 +419,12 @@ def _capture_read(node):
     if node.name == "set" and len(node.args) >= 2:
         return _first_capture(node, 1)
     if node.name == "if" and node.args:
-        words = [a for a in node.args]
-        if len(words) >= 2 and words[0].lstrip("(").startswith(("-f", "-d", "-e", "-x", "!-")):
-            return _first_capture(node, len(words) - 1)
-        if len(words) >= 3 and words[1] in ("=", "!="):
-            return _first_capture(node, 2)
+        words = [(i, a.lstrip("(") if i == 0 else a) for i, a in enumerate(node.args)]
+        words = [(i, a) for i, a in words if a not in ("", ")")]
+        if len(words) >= 2 and words[0][1] in ("-f", "-d", "-e", "-x", "!-f", "!-d", "!-e", "!-x"):
+            return _first_capture(node, words[1][0])
+        if len(words) >= 3 and words[1][1] in ("=", "!="):
+            return _first_capture(node, words[2][0])
     return None
 
 

@@ -19,7 +19,7 @@ from . import charsets as cs
 from .errors import RegexError
 
 # the format of what is stored: change it when a field changes
-FACTS_KIND = "regex-facts-1"
+FACTS_KIND = "regex-facts-2"
 
 
 class CaptureFacts(NamedTuple):
@@ -57,6 +57,7 @@ class PatternFacts(NamedTuple):
     redos: tuple[tuple[int, int, int, int, str], ...] = ()  # (start, end, inner_start, inner_end, shape)
     unanchored: tuple[int, int] | None = None  # a top-level alternative anchored at neither end
     literal: str | None = None  # ^TEXT$ with nothing but literal characters: TEXT
+    adjacent: tuple[int, int] | None = None  # two unbounded repetitions side by side that take the same bytes
 
     def capture(self, key: int | str) -> CaptureFacts | None:
         """By number ($1 is 1, "1" too) or by name."""
@@ -105,7 +106,7 @@ def compute_facts(key: str) -> PatternFacts:
     return PatternFacts(
         None, captures, tuple(sorted(rx.names.items())), rx.anchored_start, rx.end_anchor,
         tuple((r.start, r.end, r.inner_start, r.inner_end, r.shape) for r in rx.redos),
-        _unanchored(rx.tree), _literal(rx.tree, caseless))
+        _unanchored(rx.tree), _literal(rx.tree, caseless), _adjacent(rx.tree))
 
 
 def _unanchored(root) -> tuple[int, int] | None:
@@ -113,6 +114,19 @@ def _unanchored(root) -> tuple[int, int] | None:
     neither the start nor the end."""
     from .analysis import anchored_start, end_anchor
     from .tree import Alternation, Group, Sequence, Simple
+
+    def starts_anchored(branch):
+        if anchored_start(branch):
+            return True
+        for item in branch.items:  # a lookahead at the start may carry the anchor: (?=^/foo)/foo/bar
+            if isinstance(item, Simple) and item.kind in ("setflags", "verb"):
+                continue
+            if isinstance(item, Group) and item.kind == "lookahead" and not item.negative:
+                if anchored_start(item.body):
+                    return True
+                continue
+            return False
+        return False
 
     def alone(branch):
         items = [i for i in branch.items if not (isinstance(i, Simple) and i.kind in ("setflags", "verb"))]
@@ -130,7 +144,7 @@ def _unanchored(root) -> tuple[int, int] | None:
                 if found:
                     return found
                 continue
-            if not anchored_start(branch) and end_anchor(branch) is None:
+            if not starts_anchored(branch) and end_anchor(branch) is None:
                 return branch.start, branch.end
         return None
 
@@ -153,3 +167,24 @@ def _literal(root, caseless: bool) -> str | None:
     if not all(isinstance(item, Char) and cs.size(item.mask) == 1 for item in middle):
         return None
     return "".join(chr(item.code) for item in middle)
+
+
+def _adjacent(root) -> tuple[int, int] | None:
+    """Two greedy or lazy unbounded repetitions next to each other whose bytes overlap (`.*.*`, `\\w+\\d*`):
+    a subject that fails late is split between them in n ways at each of n positions, n² steps."""
+    from .tree import Quantified, Sequence, Set, Char
+
+    def single(node):
+        if isinstance(node, Quantified) and node.max is None and node.mode != "possessive" and \
+                isinstance(node.body, (Set, Char)):
+            return node.body.mask
+        return None
+
+    for node in root.walk():
+        if isinstance(node, Sequence):
+            items = node.items
+            for left, right in zip(items, items[1:]):
+                a, b = single(left), single(right)
+                if a is not None and b is not None and a & b:
+                    return left.start, right.end
+    return None
