@@ -272,6 +272,98 @@ def _splitting_sinks(tree):
             yield node, 1, "the Location header", CR_LF
 
 
+# -- SEC543 weak-origin-regex ----------------------------------------------------------------------------------
+
+_CHECKED_HEADERS = {"http_origin": "o", "http_referer": "r"}
+_ALLOW_ORIGIN = "access-control-allow-origin"
+
+
+@rule("SEC543")
+def weak_origin_regex(tree, report):
+    for node in tree.nodes("if"):
+        for site in sites_of(node):
+            subject = (site.subject or "").lower()
+            if subject == "http_referrer":
+                report(
+                    node,
+                    "$http_referrer is always empty: the header is spelt Referer, so the variable is $http_referer, "
+                    "and this check never sees what the client sent",
+                    span=value_span(node.d, 0, node.args[0].startswith("("), len(node.args[0])),
+                    fix="$http_referer",
+                )
+            elif subject in _CHECKED_HEADERS:
+                _judge_origin_site(tree, node, site, _CHECKED_HEADERS[subject], report)
+    allowed = [n for n in tree.nodes("add_header") if len(n.args) >= 2 and n.args[0].lower() == _ALLOW_ORIGIN]
+    if not allowed:
+        return
+    used = {part.variable.lower() for n in allowed for part in parse_value(n.args[1]) if part.variable}
+    sets = {n.args[0].lstrip("$").lower(): n for n in tree.nodes("set") if len(n.args) >= 2}
+    for block in tree.nodes("map"):
+        if len(block.args) < 2 or block.args[1].lstrip("$").lower() not in used:
+            continue
+        if (parse_value(block.args[0])[:1] or [None])[0] is None or \
+                (parse_value(block.args[0])[0].variable or "").lower() != "http_origin":
+            continue
+        for entry in block.children or ():
+            for site in sites_of(entry):
+                _judge_origin_site(tree, entry, site, "o", report)
+            if entry.name == "default" and entry.args and entry.args[0].lower() == "$http_origin":
+                _reflection(entry, report, 0)
+    for node in allowed:
+        for part in parse_value(node.args[1]):
+            name = (part.variable or "").lower()
+            origin_copy = name in sets and sets[name].args[1].lower() == "$http_origin"
+            if name == "http_origin" or origin_copy:
+                _reflection(node, report, 1)
+                break
+
+
+def _reflection(node, report, index):
+    report(
+        node,
+        "Access-Control-Allow-Origin repeats whatever Origin the client sent: every site may read the answers "
+        "with the user's cookies",
+        arg=index,
+        fix="map $http_origin to the allowed origins with anchored regexes (^https://app\\.example\\.com$) and "
+            "default \"\"",
+    )
+
+
+def _judge_origin_site(tree, node, site, kind, report):
+    verdict = _origin_verdict(tree, kind + ("1" if site.caseless else "0") + site.pattern)
+    if verdict is None:
+        return
+    problem, sample = verdict
+    sample = sample.replace("`", "x")  # nginxlint.regex.origins.FREE: a letter the pattern leaves free
+    header = "Origin" if kind == "o" else "Referer"
+    if problem == "foreign":
+        report(
+            node,
+            f"this regex also accepts the {header} {sample}, a site someone else can own: anchor it with ^ and "
+            "$ (or / after the host) and escape every dot",
+            span=site.span(),
+            severity="error" if kind == "o" else "warning",
+        )
+    else:
+        report(
+            node,
+            f"this regex accepts the {header} {sample}, which no browser sends (an Origin has no path and a "
+            "lower-case host): the check does not say what it means",
+            span=site.span(),
+            severity="info",
+        )
+
+
+def _origin_verdict(tree, key: str):
+    memo = tree.loader.memo("regex-origins")
+    if key not in memo:
+        from ..regex.origins import weakness  # samples of the pattern: only for Origin and Referer checks
+
+        cache = getattr(tree.loader, "cache", None)
+        memo[key] = cache.get("regex-origin-1", key, weakness) if cache is not None else weakness(key)
+    return memo[key]
+
+
 # -- SEC544 valid-referers-none ---------------------------------------------------------------------------------
 
 @rule("SEC544")
