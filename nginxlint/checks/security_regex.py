@@ -185,21 +185,51 @@ def ssrf(tree, report):
     for node in nodes:
         if _internal(node):
             continue  # reached only through an internal redirect, whose target the config chooses
-        for part in _host_parts(node.args[0]):
-            if part.variable is None:
-                continue
-            if flow.must_hold_slash(part.variable):
-                break  # a path: the host ends before it
-            if flow.variable_mask(part.variable, node) & DOT:
-                report(
-                    node,
-                    f"the upstream host comes from {part.text}, which the client chooses: a request can make "
-                    f"nginx connect to any host it names (server-side request forgery)",
-                    span=value_span(node.d, 0, part.start, part.end),
-                    fix="name the upstream in the config (an upstream block or a map of allowed hosts) and pass "
-                        "client input only in the path",
-                )
-                break
+        chain, _ = _host_source(flow, node.args[0], node, 0)
+        if chain:
+            part = chain[0]
+            through = "".join(f" (set from {inner.text})" for inner in chain[1:])
+            report(
+                node,
+                f"the upstream host comes from {part.text}{through}, which the client chooses: a request can make "
+                f"nginx connect to any host it names (server-side request forgery)",
+                span=value_span(node.d, 0, part.start, part.end),
+                fix="name the upstream in the config (an upstream block or a map of allowed hosts) and pass "
+                    "client input only in the path",
+            )
+
+
+def _host_source(flow, value, at, depth):
+    """(the Parts that let the client choose the host: the variable in `value`, then the ones in the `set` values
+    it comes from, or (); whether the host part ended inside the value). A `set` variable is read as the text
+    it is set to."""
+    parts = list(_host_parts(value))
+    ended = len(parts) < len(parse_value(value)) or any(
+        p.variable is None and p.text != "" and _ends_host(p.text, "://" not in value) for p in parts[-1:])
+    for part in parts:
+        if part.variable is None:
+            continue
+        name = part.variable.lower()
+        if name in flow.sets and depth < 4:
+            ends = True
+            for node in flow.sets[name]:
+                found, inner_ended = _host_source(flow, node.args[1], node, depth + 1)
+                if found:
+                    return (part, *found), True
+                ends = ends and inner_ended
+            if ends:
+                return (), True
+            continue
+        if flow.must_hold_slash(name):
+            return (), True  # a path: the host ends before it
+        if flow.variable_mask(name, at) & DOT:
+            return (part,), True
+    return (), ended
+
+
+def _ends_host(text: str, no_scheme: bool) -> bool:
+    rest = text if no_scheme or "://" not in text else text.split("://", 1)[1]
+    return any(c in rest for c in "/?#")
 
 
 def _host_parts(value: str):
@@ -236,11 +266,14 @@ def http_splitting(tree, report):
             mask = flow.variable_mask(part.variable, node)
             if mask & forbidden:
                 chars = "CR LF" if mask & CR_LF == CR_LF else ("LF" if mask & LF else "CR")
+                bare_cr = not mask & LF
                 report(
                     node,
                     f"{part.text} can hold {chars} (a request sends %0d%0a) and it goes into {what}: the client "
-                    f"can add headers of its own or split the response",
+                    f"can add headers of its own or split the response"
+                    + (" (a bare CR: clients that take it as a line end)" if bare_cr else ""),
                     span=value_span(node.d, index, part.start, part.end),
+                    severity="warning" if bare_cr else None,
                     fix="use a value without line breaks: $request_uri (kept percent-encoded) instead of $uri, "
                         "or a capture that excludes them, such as ([^\\r\\n]*)",
                 )
@@ -539,9 +572,17 @@ def unanchored_regex(tree, report):
             start, end = facts.unanchored
             report(
                 node,
-                f'"{site.pattern[start:end]}" is anchored at neither end, so it matches anywhere in the URI, '
-                "also inside a longer path (/uploads/a.php.jpg for \\.php): a handler runs for files it was not "
-                "meant for, or an access rule covers less than it seems",
+                f'"{site.pattern[start:end]}" is anchored at neither end: PCRE2 looks for it anywhere in the URI, '
+                f"so {_inside_example(site.pattern[start:end])} matches too, and this location serves paths it "
+                "was not written for (a PHP handler runs an uploaded image, an access rule covers a public path)",
                 span=site.span(start, end),
                 fix=f"anchor it: ^...{site.pattern[start:end]} or {site.pattern[start:end]}$",
             )
+
+
+def _inside_example(part: str) -> str:
+    """A URI that holds the unanchored text inside a longer path, when the text is mostly literal."""
+    text = part.replace("\\", "")
+    if any(c in text for c in "()[]{}*+?|^$") or not text:
+        return "a longer URI holding it"
+    return f"/uploads/x{text}.jpg" if text.startswith(".") else f"/public{text}x/"
