@@ -562,9 +562,14 @@ def _first_capture(node, index):
 
 # -- SEC548 unanchored-regex ------------------------------------------------------------------------------------
 
+_REFUSING = frozenset({"deny", "access_log", "log_not_found", "error_log"})
+
+
 @rule("SEC548")
 def unanchored_regex(tree, report):
     for node in tree.nodes("location"):
+        if _only_refuses(node):
+            continue  # `location ~ /\. { deny all; }`: matching anywhere is the point, and refuses more
         for site in sites_of(node):
             facts = pattern_facts(tree, site.pattern, site.caseless)
             if facts.error or facts.unanchored is None:
@@ -578,6 +583,19 @@ def unanchored_regex(tree, report):
                 span=site.span(start, end),
                 fix=f"anchor it: ^...{site.pattern[start:end]} or {site.pattern[start:end]}$",
             )
+
+
+def _only_refuses(location) -> bool:
+    """The location does nothing but refuse: deny, or return an error status (and logging settings)."""
+    children = location.children or []
+    refuses = False
+    for child in children:
+        if child.name == "deny" or (child.name == "return" and child.args[:1] and child.args[0].isdigit()
+                                    and int(child.args[0]) >= 400):
+            refuses = True
+        elif child.name not in _REFUSING:
+            return False
+    return refuses
 
 
 def _inside_example(part: str) -> str:
