@@ -116,6 +116,14 @@ def _verdict(tree, node, number, scopes, map_groups, broken_under) -> str | None
     if node in broken_under or any(b in broken_under for b in _ancestors(node)):
         return None
     server = node.enclosing("server")
+    if not tree.complete:
+        return None
+    if server is None and not tree.is_main:
+        # a snippet: the server including it may match a regex first, unless a regex location (whose match sets
+        # the captures anew) encloses the directive
+        location = node.enclosing("location")
+        if location is None or not sites_of(location):
+            return None
     count = max(scopes.get(server if server is not None else None, 0), map_groups)
     if number <= count:
         return None
