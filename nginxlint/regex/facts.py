@@ -19,7 +19,7 @@ from . import charsets as cs
 from .errors import RegexError
 
 # the format of what is stored: change it when a field changes
-FACTS_KIND = "regex-facts-2"
+FACTS_KIND = "regex-facts-3"
 
 
 class CaptureFacts(NamedTuple):
@@ -128,6 +128,21 @@ def _unanchored(root) -> tuple[int, int] | None:
             return False
         return False
 
+    def ends_at_segment(branch):
+        """`\\.php(?:$|/)`: the text ends at the end or right before a `/`, as PATH_INFO patterns are written."""
+        from .tree import Char
+
+        last = branch.items[-1] if branch.items else None
+        if not (isinstance(last, Group) and last.kind in ("capture", "noncapture")):
+            return False
+        for inner in last.body.branches:
+            if end_anchor(inner) is not None:
+                continue
+            items = getattr(inner, "items", [])
+            if not (items and isinstance(items[-1], Char) and items[-1].code == ord("/")):
+                return False
+        return True
+
     def alone(branch):
         items = [i for i in branch.items if not (isinstance(i, Simple) and i.kind in ("setflags", "verb"))]
         if len(items) == 1 and isinstance(items[0], Group) and items[0].kind in ("capture", "noncapture"):
@@ -144,7 +159,7 @@ def _unanchored(root) -> tuple[int, int] | None:
                 if found:
                     return found
                 continue
-            if not starts_anchored(branch) and end_anchor(branch) is None:
+            if not starts_anchored(branch) and end_anchor(branch) is None and not ends_at_segment(branch):
                 return branch.start, branch.end
         return None
 
