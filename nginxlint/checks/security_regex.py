@@ -369,11 +369,14 @@ def _judge_origin_site(tree, node, site, kind, report):
     problem, sample = verdict
     sample = sample.replace("`", "x")  # nginxlint.regex.origins.FREE: a letter the pattern leaves free
     header = "Origin" if kind == "o" else "Referer"
-    if problem == "foreign":
+    if problem != "malformed":
+        how = {"prefix": "it is not anchored with ^, so text in front passes",
+               "suffix": "it is not anchored at the end of the host, so a domain of someone else can follow",
+               "foreign": "a site someone else can register matches it"}[problem]
         report(
             node,
-            f"this regex also accepts the {header} {sample}, a site someone else can own: anchor it with ^ and "
-            "$ (or / after the host) and escape every dot",
+            f"this regex also accepts the {header} {sample}: {how}; anchor it with ^ and $ (or / after the host) "
+            "and escape every dot",
             span=site.span(),
             severity="error" if kind == "o" else "warning",
         )
@@ -393,7 +396,7 @@ def _origin_verdict(tree, key: str):
         from ..regex.origins import weakness  # samples of the pattern: only for Origin and Referer checks
 
         cache = getattr(tree.loader, "cache", None)
-        memo[key] = cache.get("regex-origin-1", key, weakness) if cache is not None else weakness(key)
+        memo[key] = cache.get("regex-origin-2", key, weakness) if cache is not None else weakness(key)
     return memo[key]
 
 

@@ -4,14 +4,14 @@
 pattern into sample strings (each alternative, optional parts with and without, repetitions once, a character
 class as a free letter "`") and tries each as an attacker would: with their own site in front when the start is
 not anchored, with `.evil.test` after it when the end is not anchored. The answer is None (safe) or
-(problem, sample): "foreign" when a sample lands on another registrable domain than the one the pattern names
-(or a free letter sits in the registrable domain itself: `yandex.ru` with an unescaped dot takes `yandexaru`),
-"malformed" when the accepted value cannot be an origin (a path in an Origin, an upper-case host).
+(problem, sample): "prefix" or "suffix" when text the attacker chooses before or after a sample lands on another
+registrable domain, "foreign" when a sample has no site of its own or a free letter sits in its registrable
+domain (`yandex.ru` with an unescaped dot takes `yandexaru`), "malformed" when the accepted value cannot be an origin (a path in an Origin, an upper-case host).
 
     >>> weakness("o0^https://example\\\\.com$") is None
     True
     >>> weakness("o0^https://example\\\\.com")
-    ('foreign', 'https://example.com.evil.test')
+    ('suffix', 'https://example.com.evil.test')
     >>> weakness("o0^https://([^/]+)?example\\\\.com$")
     ('foreign', 'https://`example.com')
 
@@ -40,7 +40,7 @@ def weakness(key: str):
     malformed = None
     for sample in _samples(rx.tree):
         verdict = _judge(sample, origin)
-        if verdict is not None and verdict[0] == "foreign":
+        if verdict is not None and verdict[0] != "malformed":
             return verdict
         malformed = malformed or verdict
     return malformed
@@ -61,11 +61,11 @@ def _judge(sample: str, origin: bool):
     if not anchored_start:
         mutant = (f"http://{EVIL}" if origin else f"http://{EVIL}/?") + base
         if _site(mutant) != site:
-            return ("foreign", mutant)
+            return ("prefix", mutant)
     if not anchored_end:
         mutant = base + "." + EVIL
         if _site(mutant) != site:
-            return ("foreign", mutant)
+            return ("suffix", mutant)
     parts = urlsplit(base.replace(FREE, "a"))
     host = parts.netloc
     if any(not (c.islower() or c.isdigit() or c in ".:[]-") for c in host):
