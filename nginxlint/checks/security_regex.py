@@ -367,7 +367,7 @@ def _judge_origin_site(tree, node, site, kind, report):
     if verdict is None:
         return
     problem, sample = verdict
-    sample = sample.replace("`", "x")  # nginxlint.regex.origins.FREE: a letter the pattern leaves free
+    sample = sample.replace("`", "x") or "any value"  # nginxlint.regex.origins.FREE: a letter left free
     header = "Origin" if kind == "o" else "Referer"
     if problem != "malformed":
         how = {"prefix": "it is not anchored with ^, so text in front passes",
@@ -575,8 +575,8 @@ def unanchored_regex(tree, report):
             continue  # `location ~ /\. { deny all; }`: matching anywhere is the point, and refuses more
         for site in sites_of(node):
             facts = pattern_facts(tree, site.pattern, site.caseless)
-            if facts.error or facts.unanchored is None:
-                continue
+            if facts.error or facts.unanchored is None or facts.unanchored[0] == facts.unanchored[1]:
+                continue  # an empty pattern: every URI, plainly
             start, end = facts.unanchored
             report(
                 node,
