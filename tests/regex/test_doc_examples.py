@@ -8,7 +8,7 @@ import pytest
 
 
 @pytest.mark.parametrize("module", [
-    "nginxlint.regex", "nginxlint.regex.errors", "nginxlint.regex.sites", "nginxlint.regex.redos",
+    "nginxlint.regex", "nginxlint.regex.errors", "nginxlint.regex.sites", "nginxlint.regex.redos", "nginxlint.regex.facts", "nginxlint.regex.origins",
     "nginxlint.nginx.wordmap", "nginxlint.nginx.variables",
 ])
 def test_examples(module):

@@ -1,0 +1,161 @@
+"""NGX018–NGX019: regular expressions nginx refuses, captures that are always empty, regexes that are one string.
+
+Patterns are read through nginxlint.regex.facts (PCRE2's reading, cached on disk per pattern).
+"""
+from __future__ import annotations
+
+from ..nginx.variables import parse_value
+from ..nginx.wordmap import value_span
+from ..regex.facts import pattern_facts
+from ..regex.sites import regex_sites, sites_of
+from .registry import rule
+
+# directives whose value may read $1..$9 set by a regex elsewhere in the server
+_CAPTURE_READERS = ("set", "return", "proxy_pass", "add_header", "more_set_headers", "try_files", "rewrite")
+_NEGATED = ("!~", "!~*")
+
+
+# -- NGX018 invalid-regex ---------------------------------------------------------------------------------------
+
+@rule("NGX018")
+def invalid_regex(tree, report):
+    """A pattern PCRE2 refuses (nginx -t fails), and $N references no regex in reach can set."""
+    broken_under: set = set()  # blocks holding a pattern that does not compile: their groups are unknown
+    for node, site in regex_sites(tree):
+        facts = pattern_facts(tree, site.pattern, site.caseless)
+        if facts.error is None:
+            continue
+        error = facts.regex_error()
+        report(
+            node,
+            f"nginx -t fails: {error.nginx_message(site.pattern)}",
+            span=site.span(min(error.offset, max(len(site.pattern) - 1, 0))),
+        )
+        block = node
+        while block is not None:
+            broken_under.add(block)
+            block = block.parent
+    _missing_groups(tree, report, broken_under)
+
+
+def _missing_groups(tree, report, broken_under):
+    scopes: dict = {}  # server node (or None: the root) -> the largest group count of any regex in it
+    map_groups = 0
+    for node, site in regex_sites(tree):
+        facts = pattern_facts(tree, site.pattern, site.caseless)
+        count = 99 if facts.error else facts.groups
+        if node.parent is not None and node.parent.name == "map":
+            map_groups = max(map_groups, count)
+            continue
+        server = node.enclosing("server") if node.name != "server" else node
+        scopes[server] = max(scopes.get(server, 0), count)
+        scopes[None] = max(scopes.get(None, 0), count)
+    for name in _CAPTURE_READERS:
+        for node in tree.nodes(name):
+            if node.parent is not None and node.parent.name == "map":
+                continue
+            for index, part in _captures_in(node):
+                number = int(part.variable)
+                verdict = _verdict(tree, node, number, scopes, map_groups, broken_under)
+                if verdict is not None:
+                    report(
+                        node,
+                        f"{part.text} is always empty: {verdict}",
+                        span=value_span(node.d, index, part.start, part.end),
+                        severity="warning",
+                    )
+                    break
+    for block in tree.nodes("map"):
+        for entry in block.children or ():
+            sites = sites_of(entry)
+            if not sites or not entry.args:
+                continue
+            facts = pattern_facts(tree, sites[0].pattern, sites[0].caseless)
+            if facts.error:
+                continue
+            for part in parse_value(entry.args[-1]):
+                if part.is_capture and int(part.variable) > facts.groups:
+                    report(
+                        entry,
+                        f"{part.text} is always empty: the regex of this map key has "
+                        f"{_groups(facts.groups)}",
+                        span=value_span(entry.d, len(entry.args) - 1, part.start, part.end),
+                        severity="warning",
+                    )
+                    break
+
+
+def _captures_in(node):
+    args = node.args
+    indexes = {"rewrite": (1,), "set": (1,), "add_header": (1,), "return": (len(args) - 1,)}.get(
+        node.name, range(len(args)))
+    for index in indexes:
+        if 0 <= index < len(args) and "$" in args[index]:
+            for part in parse_value(args[index]):
+                if part.is_capture:
+                    yield index, part
+
+
+def _verdict(tree, node, number, scopes, map_groups, broken_under) -> str | None:
+    """Why $number is always empty at this directive, or None when some regex may set it."""
+    if node.name == "rewrite":
+        facts = pattern_facts(tree, node.args[0])
+        if facts.error or number <= facts.groups:
+            return None
+        return f"the rewrite's regex has {_groups(facts.groups)}"
+    condition = node.parent if node.parent is not None and node.parent.name == "if" else None
+    sites = sites_of(condition) if condition is not None else []
+    if node.name == "set" and sites:
+        operator = next((a for a in condition.args if a in ("~", "~*", "!~", "!~*")), "~")
+        if operator in _NEGATED:
+            return f"this block runs only when {operator} finds no match, and a failed match sets no capture"
+        facts = pattern_facts(tree, sites[0].pattern, sites[0].caseless)
+        if facts.error or number <= facts.groups:
+            return None
+        return f"the regex of this if has {_groups(facts.groups)}"
+    if node in broken_under or any(b in broken_under for b in _ancestors(node)):
+        return None
+    server = node.enclosing("server")
+    if not tree.complete:
+        return None
+    if server is None and not tree.is_main:
+        # a snippet: the server including it may match a regex first, unless a regex location (whose match sets
+        # the captures anew) encloses the directive
+        location = node.enclosing("location")
+        if location is None or not sites_of(location):
+            return None
+    count = max(scopes.get(server if server is not None else None, 0), map_groups)
+    if number <= count:
+        return None
+    where = "this server" if server is not None else "this config"
+    return f"no regex in {where} has {number} capture group{'s' if number > 1 else ''}"
+
+
+def _ancestors(node):
+    while node.parent is not None:
+        node = node.parent
+        yield node
+
+
+def _groups(count: int) -> str:
+    return "no capture group" if count == 0 else f"only {count} capture group{'s' if count > 1 else ''}"
+
+
+# -- NGX019 regex-exact-match -----------------------------------------------------------------------------------
+
+@rule("NGX019")
+def regex_exact_match(tree, report):
+    for node in tree.nodes("location"):
+        for site in sites_of(node):
+            if site.caseless:
+                continue
+            literal = pattern_facts(tree, site.pattern).literal
+            if literal is None or not literal.startswith("/") or any(c in literal for c in " {};\"'$\\"):
+                continue
+            report(
+                node,
+                f"this regex matches the one URI {literal}: nginx runs every regex location in turn for each "
+                f"request that reaches them, while an exact location is found first and at no cost",
+                span=site.span(),
+                fix=f"location = {literal} {{",
+            )

@@ -1,0 +1,609 @@
+"""SEC541–SEC548: regular expressions and the values built from them that hand control to the client.
+
+Patterns are read through nginxlint.regex.facts (PCRE2's reading of the pattern, cached on disk per pattern), the
+variables through nginxlint.nginx.variables (what a request can put in each). A value's variables are followed
+through `set`, `map` and regex captures by `_Flow`, once per tree.
+"""
+from __future__ import annotations
+
+from ..nginx.locations import location_match
+from ..nginx.variables import parse_value, variable_facts
+from ..nginx.wordmap import value_span
+from ..regex import charsets as cs
+from ..regex.facts import pattern_facts
+from ..regex.sites import regex_sites, sites_of
+from .registry import rule
+
+CR_LF = cs.of("\r", "\n")
+LF = cs.of("\n")
+DOT = cs.of(".")
+# what the subject of a location or rewrite holds: the decoded URI
+_URI_MASK = variable_facts("uri").mask
+_DEPTH = 8
+
+
+class _Flow:
+    """The bytes a value can hold at a directive, following `set`, `map`, `geo` and regex captures. A variable
+    nginx sets itself from server data holds nothing the client chose (mask 0), as does an unknown one."""
+
+    def __init__(self, tree, trusted=()):
+        self.tree = tree
+        self.trusted = set(trusted)
+        self.sets: dict[str, list] = {}
+        for node in tree.nodes("set"):
+            if len(node.args) >= 2:
+                self.sets.setdefault(node.args[0].lstrip("$").lower(), []).append(node)
+        self.maps: dict[str, object] = {}
+        for name in ("map", "geo"):
+            for node in tree.nodes(name):
+                if node.args:
+                    self.maps[node.args[-1].lstrip("$").lower()] = node
+        self._named = None
+        self._memo: dict = {}
+
+    # -- what a value or a variable can hold --------------------------------------------------------------------
+    def value_mask(self, value: str, at, depth: int = 0) -> int:
+        mask = 0
+        for part in parse_value(value):
+            if part.variable is None:
+                mask |= cs.of(*part.text) if part.text else 0
+            else:
+                mask |= self.variable_mask(part.variable, at, depth)
+        return mask
+
+    def variable_mask(self, name: str, at, depth: int = 0) -> int:
+        name = name.lower()
+        if depth > _DEPTH:
+            return 0
+        if name.isdigit() or (name not in self.sets and name not in self.maps and variable_facts(name) is None):
+            found = self.capture_mask(name, at, depth)
+            if found is not None:
+                return found
+        if name in self.sets or name in self.maps:
+            key = name
+            if key in self._memo:
+                return self._memo[key]
+            self._memo[key] = 0  # a cycle holds nothing new
+            mask = 0
+            for node in self.sets.get(name, ()):
+                mask |= self.value_mask(node.args[1], node, depth + 1)
+            block = self.maps.get(name)
+            if block is not None:
+                for entry in block.children or ():
+                    if block.name == "geo" or entry.name in ("hostnames", "volatile", "ranges", "include"):
+                        continue  # geo values are plain strings
+                    if entry.args:
+                        mask |= self.value_mask(entry.args[-1], entry, depth + 1)
+            self._memo[key] = mask
+            return mask
+        if name in self.trusted:
+            return 0
+        facts = variable_facts(name)
+        return facts.mask if facts is not None and facts.client else 0
+
+    def must_hold_slash(self, name: str) -> bool:
+        """The variable's value always holds a "/" (then no host can follow it in a URL)."""
+        name = name.lower()
+        if name in ("request_uri", "uri", "document_uri"):
+            return True
+        if name in self.sets:
+            return all("/" in "".join(p.text for p in parse_value(n.args[1]) if p.variable is None)
+                       for n in self.sets[name])
+        block = self.maps.get(name)
+        if block is not None:
+            entries = [e for e in block.children or () if e.args and e.name not in
+                       ("hostnames", "volatile", "ranges", "include", "proxy", "proxy_recursive", "delete")]
+            if not any(e.name == "default" for e in entries):
+                return False  # no default: the value may be empty
+            return all("/" in "".join(p.text for p in parse_value(e.args[-1]) if p.variable is None)
+                       for e in entries)
+        return False
+
+    # -- captures -----------------------------------------------------------------------------------------------
+    def capture_source(self, at):
+        """(site, subject mask) of the regex whose captures a directive sees, or None."""
+        node = at
+        if node.name == "rewrite" or (node.parent is not None and node.parent.name == "map"):
+            sites = sites_of(node)
+            if sites:
+                return sites[0], self.subject_mask(sites[0], node)
+        block = node.parent
+        while block is not None and block.d is not None:
+            if block.name in ("if", "location"):
+                sites = sites_of(block)
+                if sites:
+                    return sites[0], self.subject_mask(sites[0], block)
+                if block.name == "location":
+                    return None
+            block = block.parent
+        return None
+
+    def subject_mask(self, site, node) -> int:
+        if site.directive.name == "rewrite":
+            return _URI_MASK & ~cs.SPACE  # what the notes of nginx's rewrite captures allow through a redirect
+        if site.subject == "uri":
+            return _URI_MASK
+        if site.subject is None:
+            return cs.ALL
+        return self.variable_mask(site.subject, node.parent or node, _DEPTH - 1)
+
+    def capture_mask(self, key: str, at, depth: int) -> int | None:
+        source = self.capture_source(at)
+        if source is not None:
+            site, subject = source
+            capture = pattern_facts(self.tree, site.pattern, site.caseless).capture(key)
+            if capture is not None:
+                return capture.mask & subject
+            if key.isdigit():
+                return 0
+        if key.isdigit():
+            return None
+        for site, node in self.named_sites().get(key, ()):
+            capture = pattern_facts(self.tree, site.pattern, site.caseless).capture(key)
+            return capture.mask & self.subject_mask(site, node)
+        return None
+
+    def named_sites(self) -> dict:
+        if self._named is None:
+            self._named = {}
+            for node, site in regex_sites(self.tree):
+                if "(?" not in site.pattern:
+                    continue
+                for name, _ in pattern_facts(self.tree, site.pattern, site.caseless).names:
+                    self._named.setdefault(name.lower(), []).append((site, node))
+        return self._named
+
+
+def _flow(tree, kind="all") -> _Flow:
+    memo = tree.memo.setdefault(f"regex-flow-{kind}", {})
+    if "flow" not in memo:
+        memo["flow"] = _Flow(tree, trusted=("host",) if kind == "ssrf" else ())
+    return memo["flow"]
+
+
+def _internal(node) -> bool:
+    location = node.enclosing("location")
+    while location is not None:
+        match = location_match(location)
+        if (match is not None and match.modifier == "@") or any(c.name == "internal" for c in location.children):
+            return True
+        location = location.parent.enclosing("location") if location.parent is not None else None
+    return False
+
+
+# -- SEC541 ssrf ------------------------------------------------------------------------------------------------
+
+UPSTREAM_DIRECTIVES = ("proxy_pass", "fastcgi_pass", "uwsgi_pass", "scgi_pass", "grpc_pass")
+
+
+@rule("SEC541")
+def ssrf(tree, report):
+    nodes = [n for name in UPSTREAM_DIRECTIVES for n in tree.nodes(name) if n.args and "$" in n.args[0]]
+    if not nodes:
+        return
+    flow = _flow(tree, "ssrf")
+    for node in nodes:
+        if _internal(node):
+            continue  # reached only through an internal redirect, whose target the config chooses
+        chain, _ = _host_source(flow, node.args[0], node, 0)
+        if chain:
+            part = chain[0]
+            through = "".join(f" (set from {inner.text})" for inner in chain[1:])
+            report(
+                node,
+                f"the upstream host comes from {part.text}{through}, which the client chooses: a request can make "
+                f"nginx connect to any host it names (server-side request forgery)",
+                span=value_span(node.d, 0, part.start, part.end),
+                fix="name the upstream in the config (an upstream block or a map of allowed hosts) and pass "
+                    "client input only in the path",
+            )
+
+
+def _host_source(flow, value, at, depth):
+    """(the Parts that let the client choose the host: the variable in `value`, then the ones in the `set` values
+    it comes from, or (); whether the host part ended inside the value). A `set` variable is read as the text
+    it is set to."""
+    parts = list(_host_parts(value))
+    ended = len(parts) < len(parse_value(value)) or any(
+        p.variable is None and p.text != "" and _ends_host(p.text, "://" not in value) for p in parts[-1:])
+    for part in parts:
+        if part.variable is None:
+            continue
+        name = part.variable.lower()
+        if name in flow.sets and depth < 4:
+            ends = True
+            for node in flow.sets[name]:
+                found, inner_ended = _host_source(flow, node.args[1], node, depth + 1)
+                if found:
+                    return (part, *found), True
+                ends = ends and inner_ended
+            if ends:
+                return (), True
+            continue
+        if flow.must_hold_slash(name):
+            return (), True  # a path: the host ends before it
+        if flow.variable_mask(name, at) & DOT:
+            return (part,), True
+    return (), ended
+
+
+def _ends_host(text: str, no_scheme: bool) -> bool:
+    rest = text if no_scheme or "://" not in text else text.split("://", 1)[1]
+    return any(c in rest for c in "/?#")
+
+
+def _host_parts(value: str):
+    """The parts of an upstream address up to the end of its host: the scheme, `://`, and the host, which ends
+    at the first `/`, `?` or `#` written in the text."""
+    parts = parse_value(value)
+    seen_scheme = "://" not in value
+    for part in parts:
+        if part.variable is None:
+            text = part.text
+            if not seen_scheme and "://" in text:
+                seen_scheme = True
+                text = text.split("://", 1)[1]
+            if seen_scheme and any(c in text for c in "/?#"):
+                return
+        yield part
+
+
+# -- SEC542 http-splitting --------------------------------------------------------------------------------------
+
+REDIRECT_CODES = ("301", "302", "303", "307", "308")
+
+
+@rule("SEC542")
+def http_splitting(tree, report):
+    sinks = list(_splitting_sinks(tree))
+    if not sinks:
+        return
+    flow = _flow(tree)
+    for node, index, what, forbidden in sinks:
+        for part in parse_value(node.args[index]):
+            if part.variable is None:
+                continue
+            mask = flow.variable_mask(part.variable, node)
+            if mask & forbidden:
+                chars = "CR LF" if mask & CR_LF == CR_LF else ("LF" if mask & LF else "CR")
+                bare_cr = not mask & LF
+                report(
+                    node,
+                    f"{part.text} can hold {chars} (a request sends %0d%0a) and it goes into {what}: the client "
+                    f"can add headers of its own or split the response"
+                    + (" (a bare CR: clients that take it as a line end)" if bare_cr else ""),
+                    span=value_span(node.d, index, part.start, part.end),
+                    severity="warning" if bare_cr else None,
+                    fix="use a value without line breaks: $request_uri (kept percent-encoded) instead of $uri, "
+                        "or a capture that excludes them, such as ([^\\r\\n]*)",
+                )
+                break
+
+
+def _splitting_sinks(tree):
+    """(node, argument index, what it becomes, the bytes that break it) for every value nginx puts in a
+    header line. proxy_* values go to the upstream, where a bare CR does not end a header line."""
+    for node in tree.nodes("add_header"):
+        if len(node.args) >= 2 and "$" in node.args[1]:
+            yield node, 1, f"the {node.args[0]} response header", CR_LF
+    for node in tree.nodes("proxy_set_header"):
+        if len(node.args) >= 2 and "$" in node.args[1]:
+            yield node, 1, f"the {node.args[0]} header sent upstream", LF
+    for node in tree.nodes("proxy_pass"):
+        if node.args and "$" in node.args[0]:
+            yield node, 0, "the request line sent upstream", LF
+    for node in tree.nodes("rewrite"):
+        if len(node.args) >= 2 and "$" in node.args[1]:
+            flag = node.args[2] if len(node.args) > 2 else ""
+            if flag in ("redirect", "permanent") or node.args[1].startswith(("http://", "https://", "$scheme")):
+                yield node, 1, "the Location header", CR_LF
+    for node in tree.nodes("return"):
+        args = node.args
+        if len(args) == 1 and args[0].startswith(("http://", "https://", "$scheme")) and "$" in args[0]:
+            yield node, 0, "the Location header", CR_LF
+        elif len(args) == 2 and args[0] in REDIRECT_CODES and "$" in args[1]:
+            yield node, 1, "the Location header", CR_LF
+
+
+# -- SEC543 weak-origin-regex ----------------------------------------------------------------------------------
+
+_CHECKED_HEADERS = {"http_origin": "o", "http_referer": "r"}
+_ALLOW_ORIGIN = "access-control-allow-origin"
+
+
+@rule("SEC543")
+def weak_origin_regex(tree, report):
+    for node in tree.nodes("if"):
+        for site in sites_of(node):
+            subject = (site.subject or "").lower()
+            if subject == "http_referrer":
+                report(
+                    node,
+                    "$http_referrer is always empty: the header is spelt Referer, so the variable is $http_referer, "
+                    "and this check never sees what the client sent",
+                    span=value_span(node.d, 0, node.args[0].startswith("("), len(node.args[0])),
+                    fix="$http_referer",
+                )
+            elif subject in _CHECKED_HEADERS:
+                _judge_origin_site(tree, node, site, _CHECKED_HEADERS[subject], report)
+    allowed = [n for n in tree.nodes("add_header") if len(n.args) >= 2 and n.args[0].lower() == _ALLOW_ORIGIN]
+    if not allowed:
+        return
+    used = {part.variable.lower() for n in allowed for part in parse_value(n.args[1]) if part.variable}
+    sets = {n.args[0].lstrip("$").lower(): n for n in tree.nodes("set") if len(n.args) >= 2}
+    for block in tree.nodes("map"):
+        if len(block.args) < 2 or block.args[1].lstrip("$").lower() not in used:
+            continue
+        if (parse_value(block.args[0])[:1] or [None])[0] is None or \
+                (parse_value(block.args[0])[0].variable or "").lower() != "http_origin":
+            continue
+        for entry in block.children or ():
+            for site in sites_of(entry):
+                _judge_origin_site(tree, entry, site, "o", report)
+            if entry.name == "default" and entry.args and entry.args[0].lower() == "$http_origin":
+                _reflection(entry, report, 0)
+    for node in allowed:
+        for part in parse_value(node.args[1]):
+            name = (part.variable or "").lower()
+            origin_copy = name in sets and sets[name].args[1].lower() == "$http_origin"
+            if name == "http_origin" or origin_copy:
+                _reflection(node, report, 1)
+                break
+
+
+def _reflection(node, report, index):
+    report(
+        node,
+        "Access-Control-Allow-Origin repeats whatever Origin the client sent: every site may read the answers "
+        "with the user's cookies",
+        arg=index,
+        fix="map $http_origin to the allowed origins with anchored regexes (^https://app\\.example\\.com$) and "
+            "default \"\"",
+    )
+
+
+def _judge_origin_site(tree, node, site, kind, report):
+    verdict = _origin_verdict(tree, kind + ("1" if site.caseless else "0") + site.pattern)
+    if verdict is None:
+        return
+    problem, sample = verdict
+    sample = sample.replace("`", "x") or "any value"  # nginxlint.regex.origins.FREE: a letter left free
+    header = "Origin" if kind == "o" else "Referer"
+    if problem != "malformed":
+        how = {"prefix": "it is not anchored with ^, so text in front passes",
+               "suffix": "it is not anchored at the end of the host, so a domain of someone else can follow",
+               "foreign": "a site someone else can register matches it"}[problem]
+        report(
+            node,
+            f"this regex also accepts the {header} {sample}: {how}; anchor it with ^ and $ (or / after the host) "
+            "and escape every dot",
+            span=site.span(),
+            severity="error" if kind == "o" else "warning",
+        )
+    else:
+        report(
+            node,
+            f"this regex accepts the {header} {sample}, which no browser sends (an Origin has no path and a "
+            "lower-case host): the check does not say what it means",
+            span=site.span(),
+            severity="info",
+        )
+
+
+def _origin_verdict(tree, key: str):
+    memo = tree.loader.memo("regex-origins")
+    if key not in memo:
+        from ..regex.origins import weakness  # samples of the pattern: only for Origin and Referer checks
+
+        cache = getattr(tree.loader, "cache", None)
+        memo[key] = cache.get("regex-origin-2", key, weakness) if cache is not None else weakness(key)
+    return memo[key]
+
+
+# -- SEC544 valid-referers-none ---------------------------------------------------------------------------------
+
+@rule("SEC544")
+def valid_referers_none(tree, report):
+    for node in tree.nodes("valid_referers"):
+        for index, arg in enumerate(node.args):
+            word = arg.lower()
+            if word in ("none", "blocked"):
+                what = ("without a Referer header" if word == "none"
+                        else "whose Referer has no scheme (as proxies and firewalls leave it)")
+                report(
+                    node,
+                    f'"{arg}" lets every request {what} through, and a client chooses to send no Referer: '
+                    "the referer check protects nothing against a direct request",
+                    arg=index,
+                    fix="drop " + arg + " and list only the sites allowed to link here",
+                )
+
+
+# -- SEC545 regex-redos -----------------------------------------------------------------------------------------
+
+@rule("SEC545")
+def regex_redos(tree, report):
+    for node, site in regex_sites(tree):
+        if site.subject is not None:
+            facts = variable_facts(site.subject)
+            if facts is not None and not facts.client:
+                continue  # matched against what the server or the upstream says
+        facts = pattern_facts(tree, site.pattern, site.caseless)
+        if facts.redos:
+            start, end, inner_start, inner_end, shape = facts.redos[0]
+            inner = site.pattern[inner_start:inner_end]
+            why = (f"{inner} repeats inside a repetition that can take the same characters, 2^n ways to split n "
+                   "characters" if shape == "nested" else f"the alternatives {inner} can match the same text")
+        elif facts.adjacent:
+            start, end = facts.adjacent
+            why = "two repetitions side by side take the same characters, n² ways to split n characters"
+        else:
+            continue
+        report(
+            node,
+            f"{site.pattern[start:end]} backtracks on a request that almost matches ({why}): one crafted request "
+            "costs up to PCRE2's match limit of ten million steps in a worker",
+            span=site.span(start, end),
+            fix="make the repetitions exclusive, e.g. ([^/]+/)* instead of (.+/)*, or use an atomic group (?>...)",
+        )
+
+
+# -- SEC546 overlapping-captures --------------------------------------------------------------------------------
+
+@rule("SEC546")
+def overlapping_captures(tree, report):
+    for node in tree.nodes("rewrite"):
+        if len(node.args) < 2 or "$" not in node.args[1]:
+            continue
+        replacement = node.args[1]
+        if replacement.endswith("?"):
+            replacement = replacement[:-1]
+        parts = parse_value(replacement)
+        if any(p.variable is not None and not p.is_capture for p in parts):
+            continue
+        flag = node.args[2] if len(node.args) > 2 else ""
+        redirect = flag in ("redirect", "permanent") or replacement.startswith(("http://", "https://"))
+        escaped = []
+        in_args = False
+        for part in parts:
+            if part.variable is None:
+                in_args = in_args or "?" in part.text
+            elif redirect or in_args:
+                escaped.append(part)
+        numbers = [int(p.variable) for p in escaped]
+        every = [p.variable for p in parts if p.is_capture]
+        if len(set(numbers)) < 2 or len(set(every)) < len(every):
+            continue  # a capture used twice makes nginx compute the length from the escaped text
+        facts = pattern_facts(tree, node.args[0])
+        captures = [facts.capture(n) for n in set(numbers)]
+        captures = [c for c in captures if c is not None]
+        nested = next(((inner, outer) for inner in captures for outer in captures if inner.inside(outer)), None)
+        if nested is None:
+            continue
+        inner, outer = nested
+        report(
+            node,
+            f"${outer.number} and ${inner.number} are nested captures, both escaped into the "
+            f"{'redirect' if redirect else 'arguments'}: nginx before 1.30.2 sizes the buffer for the raw text and "
+            "writes the escaped one, a heap overflow a request can trigger",
+            span=value_span(node.d, 1, escaped[0].start, escaped[-1].end),
+            fix="use named captures and refer to them by name, or upgrade nginx",
+        )
+
+
+# -- SEC547 unnamed-groups --------------------------------------------------------------------------------------
+
+_ENDS = ("last", "break", "redirect", "permanent")
+
+
+@rule("SEC547")
+def unnamed_groups(tree, report):
+    for node in tree.nodes("rewrite"):
+        args = node.args
+        if len(args) < 2 or "?" not in args[1] or (len(args) > 2 and args[2] in _ENDS):
+            continue
+        if args[1].startswith(("http://", "https://", "$scheme")):
+            continue
+        user = _later_capture_use(node)
+        if user is None:
+            continue
+        later, index, part = user
+        report(
+            later,
+            f"{part.text} is read after a rewrite whose replacement has arguments ({args[1]}): nginx before "
+            "1.30.2 reads the captures with the wrong lengths there, a heap overflow a request can trigger",
+            span=value_span(later.d, index, part.start, part.end),
+            related=[node.location("the rewrite")],
+            fix="use a named capture, or end the rewrite with last or break",
+        )
+
+
+def _later_capture_use(rewrite):
+    """(node, argument index, Part) of the first later `set`, `if (… = …)` or file test that reads $N, looking in
+    the rewrite's block and then, out of `if` blocks, in the enclosing ones; None past a return or break."""
+    node = rewrite
+    while node.parent is not None:
+        block = node.parent
+        siblings = block.children or []
+        after = siblings[siblings.index(node) + 1:] if node in siblings else []
+        for later in after:
+            if later.name == "return" or (later.name == "break" and not later.args):
+                return None
+            found = _capture_read(later)
+            if found is not None:
+                return found
+            if later.name == "if":
+                for inner in later.children or ():
+                    found = _capture_read(inner)
+                    if found is not None:
+                        return found
+        if block.name != "if":
+            return None
+        node = block
+    return None
+
+
+def _capture_read(node):
+    if node.name == "set" and len(node.args) >= 2:
+        return _first_capture(node, 1)
+    if node.name == "if" and node.args:
+        words = [(i, a.lstrip("(") if i == 0 else a) for i, a in enumerate(node.args)]
+        words = [(i, a) for i, a in words if a not in ("", ")")]
+        if len(words) >= 2 and words[0][1] in ("-f", "-d", "-e", "-x", "!-f", "!-d", "!-e", "!-x"):
+            return _first_capture(node, words[1][0])
+        if len(words) >= 3 and words[1][1] in ("=", "!="):
+            return _first_capture(node, words[2][0])
+    return None
+
+
+def _first_capture(node, index):
+    for part in parse_value(node.args[index]):
+        if part.is_capture:
+            return node, index, part
+    return None
+
+
+# -- SEC548 unanchored-regex ------------------------------------------------------------------------------------
+
+_REFUSING = frozenset({"deny", "access_log", "log_not_found", "error_log"})
+
+
+@rule("SEC548")
+def unanchored_regex(tree, report):
+    for node in tree.nodes("location"):
+        if _only_refuses(node):
+            continue  # `location ~ /\. { deny all; }`: matching anywhere is the point, and refuses more
+        for site in sites_of(node):
+            facts = pattern_facts(tree, site.pattern, site.caseless)
+            if facts.error or facts.unanchored is None or facts.unanchored[0] == facts.unanchored[1]:
+                continue  # an empty pattern: every URI, plainly
+            start, end = facts.unanchored
+            report(
+                node,
+                f'"{site.pattern[start:end]}" is anchored at neither end: PCRE2 looks for it anywhere in the URI, '
+                f"so {_inside_example(site.pattern[start:end])} matches too, and this location serves paths it "
+                "was not written for (a PHP handler runs an uploaded image, an access rule covers a public path)",
+                span=site.span(start, end),
+                fix=f"anchor it: ^...{site.pattern[start:end]} or {site.pattern[start:end]}$",
+            )
+
+
+def _only_refuses(location) -> bool:
+    """The location does nothing but refuse: deny, or return an error status (and logging settings)."""
+    children = location.children or []
+    refuses = False
+    for child in children:
+        if child.name == "deny" or (child.name == "return" and child.args[:1] and child.args[0].isdigit()
+                                    and int(child.args[0]) >= 400):
+            refuses = True
+        elif child.name not in _REFUSING:
+            return False
+    return refuses
+
+
+def _inside_example(part: str) -> str:
+    """A URI that holds the unanchored text inside a longer path, when the text is mostly literal."""
+    text = part.replace("\\", "")
+    if any(c in text for c in "()[]{}*+?|^$") or not text:
+        return "a longer URI holding it"
+    return f"/uploads/x{text}.jpg" if text.startswith(".") else f"/public{text}x/"

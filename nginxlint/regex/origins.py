@@ -1,0 +1,132 @@
+"""Whether a pattern that checks an Origin or Referer header accepts a site of someone else.
+
+`weakness(key)` (key: "o" or "r" for origin or referer, "0"/"1" for caseless, then the pattern) expands the
+pattern into sample strings (each alternative, optional parts with and without, repetitions once, a character
+class as a free letter "`") and tries each as an attacker would: with their own site in front when the start is
+not anchored, with `.evil.test` after it when the end is not anchored. The answer is None (safe) or
+(problem, sample): "prefix" or "suffix" when text the attacker chooses before or after a sample lands on another
+registrable domain, "foreign" when a sample has no site of its own or a free letter sits in its registrable
+domain (`yandex.ru` with an unescaped dot takes `yandexaru`), "malformed" when the accepted value cannot be an origin (a path in an Origin, an upper-case host).
+
+    >>> weakness("o0^https://example\\\\.com$") is None
+    True
+    >>> weakness("o0^https://example\\\\.com")
+    ('suffix', 'https://example.com.evil.test')
+    >>> weakness("o0^https://([^/]+)?example\\\\.com$")
+    ('foreign', 'https://`example.com')
+
+The registrable domain is the last two labels, or three under a two-letter country code whose second level is
+a generic one (co.uk, com.au): no public-suffix list is shipped, so `example.github.io` and `example.github.io`'s
+neighbours count as one site.
+"""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+FREE = "`"
+LIMIT = 64
+EVIL = "evil.test"
+_SECOND_LEVEL = {"co", "com", "net", "org", "gov", "edu", "ac", "or", "ne", "go", "gob", "mil", "nic"}
+
+
+def weakness(key: str):
+    from . import RegexError, parse_regex  # the grammar (lark): only when no cached answer exists
+
+    origin, caseless, pattern = key[0] == "o", key[1] == "1", key[2:]
+    try:
+        rx = parse_regex(pattern, caseless)
+    except (RegexError, RecursionError):
+        return None
+    malformed = None
+    for sample in _samples(rx.tree):
+        verdict = _judge(sample, origin)
+        if verdict is not None and verdict[0] != "malformed":
+            return verdict
+        malformed = malformed or verdict
+    return malformed
+
+
+def _judge(sample: str, origin: bool):
+    if "$" in sample:  # an end anchor inside (`($|/)`): the text ends there
+        sample = sample[:sample.index("$") + 1]
+    if "^" in sample:
+        sample = sample[sample.rindex("^"):]
+    anchored_start, anchored_end = sample.startswith("^"), sample.endswith("$")
+    base = sample.strip("^$")
+    site = _site(base)
+    if site is None:
+        return ("foreign", base)  # no scheme and host of its own: anything in front decides
+    if FREE in site:
+        return ("foreign", base)
+    if not anchored_start:
+        mutant = (f"http://{EVIL}" if origin else f"http://{EVIL}/?") + base
+        if _site(mutant) != site:
+            return ("prefix", mutant)
+    if not anchored_end:
+        mutant = base + "." + EVIL
+        if _site(mutant) != site:
+            return ("suffix", mutant)
+    parts = urlsplit(base.replace(FREE, "a"))
+    host = parts.netloc
+    if any(not (c.islower() or c.isdigit() or c in ".:[]-") for c in host):
+        return ("malformed", base)
+    if origin and (parts.path or parts.query or parts.fragment):
+        return ("malformed", base)
+    return None
+
+
+def _site(url: str) -> str | None:
+    """The registrable domain of an http(s) URL, or None."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    host = parts.netloc.rsplit("@", 1)[-1].split(":", 1)[0].lower().rstrip(".")
+    labels = host.split(".")
+    if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL:
+        return ".".join(labels[-3:])
+    return ".".join(labels[-2:])
+
+
+def _samples(root) -> list[str]:
+    from .tree import Alternation, Assertion, Char, Group, Quantified, Sequence, Set
+
+    def expand(node) -> list[str]:
+        if isinstance(node, Alternation):
+            out: list[str] = []
+            for branch in node.branches:
+                out += expand(branch)
+            return out[:LIMIT]
+        if isinstance(node, Sequence):
+            out = [""]
+            for item in node.items:
+                tails = expand(item)
+                out = [a + b for a in out for b in tails][:LIMIT]
+            return out
+        if isinstance(node, Char):
+            return [chr(node.code)] if node.code < 256 else [FREE]
+        if isinstance(node, Set):
+            from . import charsets as cs
+
+            members = cs.members(node.mask)
+            if len(members) == 1:
+                return [chr(members[0])]
+            if cs.has(node.mask, "a") or cs.has(node.mask, "."):
+                return [FREE]
+            return [chr(members[0])]
+        if isinstance(node, Assertion):
+            return {"^": ["^"], "\\A": ["^"], "$": ["$"], "\\z": ["$"], "\\Z": ["$"]}.get(node.what, [""])
+        if isinstance(node, Group):
+            if node.kind in ("lookahead", "lookbehind"):
+                return [""]
+            return expand(node.body)
+        if isinstance(node, Quantified):
+            body = expand(node.body)
+            if node.min == 0:
+                return ([""] + body)[:LIMIT]
+            return [b * min(node.min, 2) for b in body]
+        return [""]
+
+    return expand(root)

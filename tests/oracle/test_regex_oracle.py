@@ -1,0 +1,94 @@
+"""Regex rules against a real nginx: what the rule docs claim nginx does, nginx does, and nginxlint reports the
+failing config only.
+
+- SEC542: a CR LF the client sends as %0d%0a is captured by `location ~ ^/x/([^/]*)` (the location regex matches
+  the decoded URI) and, put into `add_header` or `return 302`, writes a header of the client's choosing into the
+  response. With `(.*)` the capture stops at the LF (no DOTALL) and a raw CR goes out inside the header line.
+  A capture that excludes CR and LF (`([^\\r\\n]*)`) does not match such a URI, and nothing is injected.
+- NGX018: a pattern PCRE2 refuses makes `nginx -t` fail with the message nginxlint quotes.
+"""
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from nginx_harness import NGINX, Nginx
+
+pytestmark = pytest.mark.skipif(NGINX is None, reason="nginx is not installed")
+
+PREAMBLE = "pid logs/nginx.pid;\nerror_log logs/error.log notice;\n"
+HTTP_PREAMBLE = "access_log off; " + " ".join(
+    f"{name}_temp_path tmp/{name};" for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+INJECTION = "GET /x/a%0d%0aSet-Cookie:%20injected=1 HTTP/1.1\r\nHost: localhost\r\n"
+
+
+def config(servers: str) -> str:
+    return f"{PREAMBLE}events {{ worker_connections 64; }}\nhttp {{\n{HTTP_PREAMBLE}\n{servers}\n}}\n"
+
+
+def findings_at(nginx: Nginx, code: str) -> list[int]:
+    return [f["line"] for f in nginx.lint() if f["code"] == code and f["path"] == "conf/nginx.conf"]
+
+
+def line_of(files: dict, text: str) -> int:
+    return next(n for n, line in enumerate(files["conf/nginx.conf"].split("\n"), 1) if text in line)
+
+
+def response_head(port: int, head: str) -> str:
+    """The response head as sent, up to the blank line."""
+    with socket.create_connection(("127.0.0.1", port), timeout=3) as sock:
+        sock.sendall((head + "Connection: close\r\n\r\n").encode("latin-1"))
+        data = b""
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    return data.decode("latin-1").partition("\r\n\r\n")[0]
+
+
+@pytest.mark.parametrize("sink", ["add_header X-Path $1;", "return 302 /y/$1;"])
+@pytest.mark.parametrize("group, outcome", [
+    ("([^/]*)", "header"),  # a negated class takes CR and LF: a whole header line of the client's
+    ("(.*)", "bare CR"),  # `.` stops at LF (nginx compiles without DOTALL): a raw CR inside the header line
+    ("([^\\r\\n]*)", "clean"),  # excludes both: the location does not even match such a URI
+])
+def test_crlf_in_a_capture_splits_the_response(sink, group, outcome):
+    files = {"conf/nginx.conf": config(
+        "server { listen 127.0.0.1:{port};\n"
+        f"    location ~ ^/x/{group} {{\n"
+        f"        {sink}\n"
+        "        return 200 ok;\n"
+        "    }\n"
+        "    location / { return 404; }\n"
+        "}")}
+    with Nginx(files) as nginx:
+        started = nginx.start()
+        assert started.status == 0, started.stderr
+        head = response_head(nginx.port, INJECTION)
+        lines = head.split("\r\n")
+        injected = "Set-Cookie: injected=1" in lines
+        bare_cr = any("\r" in line for line in lines)
+        assert (injected, bare_cr) == {"header": (True, False), "bare CR": (False, True),
+                                       "clean": (False, False)}[outcome], head
+        # the sink itself works: a plain request goes through the same location
+        plain = response_head(nginx.port, "GET /x/abc HTTP/1.1\r\nHost: localhost\r\n")
+        assert "X-Path: abc" in plain or "/y/abc" in plain, plain
+        reported = findings_at(nginx, "SEC542")
+    assert reported == ([] if outcome == "clean" else [line_of(files, sink)])
+
+
+def test_a_pattern_pcre2_refuses_fails_nginx_t():
+    files = {"conf/nginx.conf": config(
+        "server { listen 127.0.0.1:{port};\n"
+        '    location ~ "^/(api|static/" { return 200; }\n'
+        "}")}
+    with Nginx(files) as nginx:
+        outcome = nginx.test()
+        assert outcome.status != 0
+        found = [f for f in nginx.lint() if f["code"] == "NGX018"]
+    assert len(found) == 1 and found[0]["line"] == line_of(files, "location ~")
+    message = found[0]["message"].split("nginx -t fails: ", 1)[1]
+    # nginx prints the same text, followed by " in FILE:LINE"
+    assert message in outcome.stderr, (message, outcome.stderr)
