@@ -276,9 +276,11 @@ def lay_out(loaded: LoadedSet, fixtures: list[Fixture], mode: str, into: Path) -
     return by_dir
 
 
-def run_nginxlint(directory: Path) -> dict:
+def run_nginxlint(directory: Path, codes: list[str]) -> dict:
+    """nginxlint on a tree of fixtures, with every gixy-mapped rule selected by its code (opt-in rules included)."""
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    command = [sys.executable, "-m", "nginxlint", "--format", "json", "--exit-zero", "--isolated", "--no-cache"]
+    command = [sys.executable, "-m", "nginxlint", "--format", "json", "--exit-zero", "--isolated", "--no-cache",
+               "--extend-select", ",".join(codes)]
     result = subprocess.run(
         [*command, "--base-dir", str(directory), str(directory)],
         capture_output=True,
@@ -294,19 +296,20 @@ def run_nginxlint(directory: Path) -> dict:
         raise RuntimeError(f"nginxlint gave no JSON (exit {result.returncode}): {tail}") from None
 
 
-def measure(loaded: LoadedSet, fixtures: list[Fixture], modes) -> None:
-    """Fill each fixture's `codes` per mode: one nginxlint run per mode over all fixtures."""
+def measure(loaded: LoadedSet, fixtures: list[Fixture], modes, codes: list[str]) -> None:
+    """Fill each fixture's `codes` per mode: one nginxlint run per mode over all fixtures, the gixy-mapped rules
+    (`codes`) selected."""
     for mode in modes:
         with tempfile.TemporaryDirectory(prefix=f"gixy-{mode}-") as tmp:
             by_dir = lay_out(loaded, fixtures, mode, Path(tmp))
-            report = run_nginxlint(Path(tmp))
-            codes: dict[str, set] = {sub: set() for sub in by_dir}
+            report = run_nginxlint(Path(tmp), codes)
+            found: dict[str, set] = {sub: set() for sub in by_dir}
             for finding in report.get("findings", []):
                 sub = finding.get("path", "").split("/", 1)[0]
-                if sub in codes:
-                    codes[sub].add(finding["code"])
+                if sub in found:
+                    found[sub].add(finding["code"])
             for sub, fixture in by_dir.items():
-                fixture.codes[mode] = sorted(codes[sub])
+                fixture.codes[mode] = sorted(found[sub])
 
 
 def rule_mapping() -> dict[str, list[str]]:
@@ -497,7 +500,7 @@ def main(argv=None) -> int:
                     chosen.append(f)
             fixtures = chosen
         try:
-            measure(loaded, fixtures, modes)
+            measure(loaded, fixtures, modes, sorted({code for codes in mapping.values() for code in codes}))
         except (RuntimeError, subprocess.TimeoutExpired) as why:
             print(f"error: {why}", file=sys.stderr)
             return 2

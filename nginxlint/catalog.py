@@ -20,7 +20,8 @@ class RuleInfo:
     security_severity: str | None
     doc: str  # the Markdown body: What it does / Why is this bad? / Example / Use instead / References
     gixy: tuple[str, ...] = ()
-    severity_when: str = ""  # when a finding takes another severity than the default (e.g. "error when …")  # the gixy plugins this rule is equivalent to (coverage is machine-readable)
+    severity_when: str = ""  # when a finding takes another severity than the default (e.g. "error when …")
+    opt_in: bool = False  # advice most configs do not need: runs only when selected by its code or name  # the gixy plugins this rule is equivalent to (coverage is machine-readable)
 
     @property
     def prefix(self) -> str:
@@ -83,5 +84,6 @@ def load_catalog() -> dict[str, RuleInfo]:
             doc=body,
             gixy=tuple(meta.get("gixy") or ()),
             severity_when=meta.get("severity-when", ""),
+            opt_in=str(meta.get("opt-in", "false")).lower() == "true",
         )
     return rules

@@ -84,7 +84,7 @@ def _print_rules(argv: list[str]) -> int:
 
         rows = [
             {"code": i.code, "name": i.name, "severity": i.severity, "severity_when": i.severity_when,
-             "summary": i.summary, "tags": list(i.tags), "gixy": list(i.gixy)}
+             "summary": i.summary, "tags": list(i.tags), "gixy": list(i.gixy), "opt_in": i.opt_in}
             for i in catalog.values()
         ]
         _write(json.dumps(rows, indent=2) + "\n", sys.stdout)
@@ -92,6 +92,7 @@ def _print_rules(argv: list[str]) -> int:
     width = max(len(i.name) for i in catalog.values())
     lines = [
         f"{i.code}  {i.name:<{width}}  {i.severity:<7}  {i.summary}" + (f" ({i.severity_when})" if i.severity_when else "")
+        + (" [opt-in: select it by its code]" if i.opt_in else "")
         for i in catalog.values()
     ]
     _write("\n".join(lines) + "\n", sys.stdout)

@@ -245,12 +245,15 @@ class Selection:
         names = {info.name: code for code, info in self.catalog.items()}
         for selector in selectors:
             selector = str(selector).strip()
-            if selector == "ALL":
-                codes.update(self.catalog)
+            if selector == "ALL":  # opt-in rules are selected by their code or name only
+                codes.update(code for code, info in self.catalog.items() if not info.opt_in)
             elif selector in names:
                 codes.add(names[selector])
+            elif selector.upper() in self.catalog:
+                codes.add(selector.upper())
             else:
-                matched = {code for code in self.catalog if code.startswith(selector.upper())} if selector else set()
+                matched = {code for code, info in self.catalog.items()
+                           if code.startswith(selector.upper()) and not info.opt_in} if selector else set()
                 if not matched:
                     hint = did_you_mean(selector, [*self.catalog, *names])
                     raise SettingsError(f'unknown rule or selector "{selector}"{hint}')

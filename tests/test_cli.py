@@ -245,3 +245,18 @@ def test_manifests_named_on_the_command_line(tmp_path):
     named = run_cli([*args, "--manifests", "deploy"], cwd=tmp_path).json["findings"]
     assert alone == []  # without the manifest nothing shows a container, nor a CPU limit
     assert [f["severity"] for f in named] == ["error"] and "limits.cpu 2" in named[0]["message"]
+
+
+def test_opt_in_rules_run_only_when_selected_by_code_or_name(tmp_path):
+    write_tree(tmp_path, {"nginx.conf": "events {}\nhttp { server { listen 80; location / { proxy_pass "
+                                        "http://127.0.0.1:9000; proxy_buffering off; } } }\n"})
+
+    def codes(*args):
+        result = run_cli([".", "--format", "json", "--isolated", *args], cwd=tmp_path)
+        assert result.status in (0, 1), result.err
+        return result.codes()
+
+    assert "NGX027" not in codes()  # ALL, the default, leaves opt-in rules out
+    assert "NGX027" not in codes("--select", "NGX")  # and so does a prefix
+    assert "NGX027" in codes("--select", "NGX027")
+    assert "NGX027" in codes("--extend-select", "proxy-buffering-off")

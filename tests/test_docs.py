@@ -47,7 +47,8 @@ def test_front_matter_reader_agrees_with_yaml():
 
     for path in DOCS:
         block = FRONT_MATTER.match(path.read_text(encoding="utf-8")).group(1)
-        expected = {k: [str(i) for i in v] if isinstance(v, list) else str(v) for k, v in yaml.safe_load(block).items()}
+        expected = {k: [str(i) for i in v] if isinstance(v, list) else str(v).lower() if isinstance(v, bool) else str(v)
+                    for k, v in yaml.safe_load(block).items()}
         assert parse_front_matter(block) == expected, path
 
 
@@ -69,7 +70,8 @@ def test_doc_example(code, kind, files, skip, tmp_path):
     if skip:
         pytest.skip("the doc marks this example as not runnable (its condition cannot be written as text)")
     write_tree(tmp_path, files)
-    result = run_cli([".", "--format", "json", "--base-dir", str(tmp_path), "--isolated"], cwd=tmp_path)
+    result = run_cli([".", "--format", "json", "--base-dir", str(tmp_path), "--isolated", "--extend-select", code],
+                     cwd=tmp_path)
     assert result.status in (0, 1), result.err
     codes = result.codes()
     if kind == "fail":

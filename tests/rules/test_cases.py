@@ -26,7 +26,8 @@ def test_case(code, case, tmp_path):
     if case.get("settings"):
         (tmp_path / ".nginxlint.yaml").write_text(yaml.safe_dump(case["settings"]), encoding="utf-8")
     target = case.get("lint", ".")
-    result = run_cli([target, "--format", "json", "--base-dir", str(tmp_path), *case.get("args", [])], cwd=tmp_path)
+    result = run_cli([target, "--format", "json", "--base-dir", str(tmp_path), "--extend-select", code,
+                      *case.get("args", [])], cwd=tmp_path)
     assert result.status in (0, 1), result.err
     got = [f for f in result.json["findings"] if f["code"] == code]
     expected = case.get("findings") or []
