@@ -279,3 +279,15 @@ def unbind(scopes: dict, declared: list) -> None:
         stack.pop()
         if not stack:
             del scopes[name]
+
+
+_STATEMENT_METHODS = {
+    "Local": "s_local", "LocalFunction": "s_local_function", "FunctionStat": "s_function", "Assign": "s_assign",
+    "CallStat": "s_call", "Do": "s_do", "While": "s_while", "Repeat": "s_repeat", "If": "s_if",
+    "NumericFor": "s_numeric_for", "GenericFor": "s_generic_for", "Return": "s_return",
+}
+
+
+def statement_handlers(walker: type) -> dict:
+    """{statement class: the walker's `s_…` method} for a walker over statements (one dict lookup a statement)."""
+    return {globals()[kind]: getattr(walker, method) for kind, method in _STATEMENT_METHODS.items()}

@@ -930,17 +930,4 @@ def _terminates(body: list) -> bool:
 
 _SUFFIXES = frozenset((ast.Index, ast.Call, ast.MethodCall))
 
-_STATEMENTS = {
-    ast.Local: _Walker.s_local,
-    ast.LocalFunction: _Walker.s_local_function,
-    ast.FunctionStat: _Walker.s_function,
-    ast.Assign: _Walker.s_assign,
-    ast.CallStat: _Walker.s_call,
-    ast.Do: _Walker.s_do,
-    ast.While: _Walker.s_while,
-    ast.Repeat: _Walker.s_repeat,
-    ast.If: _Walker.s_if,
-    ast.NumericFor: _Walker.s_numeric_for,
-    ast.GenericFor: _Walker.s_generic_for,
-    ast.Return: _Walker.s_return,
-}
+_STATEMENTS = ast.statement_handlers(_Walker)

@@ -291,3 +291,17 @@ class FakeDns:
             return struct.pack("!HHHHHH", ident, 0x8180, 1, 0, 0, 0) + question
         answer = b"\xc0\x0c" + struct.pack("!HHIH", 1, 1, 30, 4) + socket.inet_aton("127.0.0.1")
         return struct.pack("!HHHHHH", ident, 0x8180, 1, 1, 0, 0) + question + answer
+
+
+def raw_request(port: int, head: str) -> str:
+    """The whole answer to one raw HTTP/1.1 request sent as written (`Connection: close` added), as latin-1 text:
+    for requests no HTTP client would send (a CR in a path, a spoofed Host)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=3) as sock:
+        sock.sendall((head + "Connection: close\r\n\r\n").encode("latin-1"))
+        data = b""
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    return data.decode("latin-1")

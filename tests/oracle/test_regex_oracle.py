@@ -9,11 +9,10 @@ failing config only.
 """
 from __future__ import annotations
 
-import socket
 
 import pytest
 
-from nginx_harness import NGINX, Nginx
+from nginx_harness import NGINX, Nginx, raw_request
 
 pytestmark = pytest.mark.skipif(NGINX is None, reason="nginx is not installed")
 
@@ -37,15 +36,7 @@ def line_of(files: dict, text: str) -> int:
 
 def response_head(port: int, head: str) -> str:
     """The response head as sent, up to the blank line."""
-    with socket.create_connection(("127.0.0.1", port), timeout=3) as sock:
-        sock.sendall((head + "Connection: close\r\n\r\n").encode("latin-1"))
-        data = b""
-        while True:
-            chunk = sock.recv(65536)
-            if not chunk:
-                break
-            data += chunk
-    return data.decode("latin-1").partition("\r\n\r\n")[0]
+    return raw_request(port, head).partition("\r\n\r\n")[0]
 
 
 @pytest.mark.parametrize("sink", ["add_header X-Path $1;", "return 302 /y/$1;"])

@@ -16,11 +16,10 @@ files: the rule is reported on the first and not on the second.
 """
 from __future__ import annotations
 
-import socket
 
 import pytest
 
-from nginx_harness import NGINX, Nginx, free_port
+from nginx_harness import NGINX, Nginx, free_port, raw_request
 
 pytestmark = pytest.mark.skipif(NGINX is None, reason="nginx is not installed")
 
@@ -47,15 +46,7 @@ def line_of(files: dict, text: str) -> int:
 def request(port: int, head: str) -> tuple[str, dict, str]:
     """(status line, headers, body) of one raw HTTP/1.1 request with `Connection: close`; ("", {}, "") when
     nginx closes the connection without answering."""
-    with socket.create_connection(("127.0.0.1", port), timeout=3) as sock:
-        sock.sendall((head + "Connection: close\r\n\r\n").encode("latin-1"))
-        data = b""
-        while True:
-            chunk = sock.recv(65536)
-            if not chunk:
-                break
-            data += chunk
-    text = data.decode("latin-1")
+    text = raw_request(port, head)
     header, _, body = text.partition("\r\n\r\n")
     lines = header.split("\r\n")
     headers = {}
