@@ -318,6 +318,8 @@ def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Pat
         explicit = [p for p in explicit if Path(os.path.abspath(p)) not in taken]
     # A file named alone is linted in its repository, as a run over the whole repository would lint it (the same
     # roots, includes, manifests and Dockerfiles), and only what concerns it is reported: one answer either way.
+    under_directories = {loader.display(Path(os.path.abspath(p))) for p in [*configs, *manifests]
+                         if Path(os.path.abspath(p)) not in {Path(os.path.abspath(e)) for e in explicit}}
     if explicit:
         more_configs, more_manifests, _ = discover(_repositories(explicit), settings)
         configs = list(dict.fromkeys([*configs, *more_configs]))
@@ -363,9 +365,8 @@ def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Pat
     report_only = None
     if explicit:
         report_only = {loader.display(Path(os.path.abspath(p))) for p in explicit}
-        if named != len(paths) + (1 if stdin else 0):
-            report_only |= {loader.display(Path(os.path.abspath(p))) for p in configs}
-            report_only |= {loader.display(Path(os.path.abspath(p))) for p in manifests}
+        if named != len(paths) + (1 if stdin else 0):  # directories named beside the files: what lies under them
+            report_only |= under_directories
         report_only |= {d.display for d in dumps}
     return Workspace(trees, manifests, report_only, loader, explicit=tuple(explicit), dumps=tuple(dumps))
 

@@ -260,3 +260,14 @@ def test_opt_in_rules_run_only_when_selected_by_code_or_name(tmp_path):
     assert "NGX027" not in codes("--select", "NGX")  # and so does a prefix
     assert "NGX027" in codes("--select", "NGX027")
     assert "NGX027" in codes("--extend-select", "proxy-buffering-off")
+
+
+def test_a_directory_and_a_file_named_together_report_what_lies_under_them(tmp_path):
+    write_tree(tmp_path, {
+        "a/nginx.conf": "events {}\nhttp { server { listen 80; bogus_a on; } }\n",
+        "b/nginx.conf": "events {}\nhttp { server { listen 81; bogus_b on; } }\n",
+        "c/nginx.conf": "events {}\nhttp { server { listen 82; bogus_c on; } }\n",
+    })
+    (tmp_path / ".git").mkdir()  # the repository the named file lives in
+    result = run_cli(["a", "b/nginx.conf", "--format", "json", "--select", "NGX004"], cwd=tmp_path)
+    assert sorted(f["path"] for f in result.json["findings"]) == ["a/nginx.conf", "b/nginx.conf"]
