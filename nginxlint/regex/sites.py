@@ -71,12 +71,17 @@ class RegexSite:
         return f"<RegexSite {self.directive.name} {self.pattern!r}>"
 
 
-def regex_sites(tree):
-    """(node, RegexSite) for every regex of a config tree (nginxlint.config_tree.ConfigTree), in document order."""
-    for node in tree.walk():
-        if node.d is not None:
-            for site in sites_of(node):
-                yield node, site
+def regex_sites(tree) -> list[tuple]:
+    """(node, RegexSite) for every regex of a config tree (nginxlint.config_tree.ConfigTree), in document order.
+
+    Found in one walk per tree and kept in the tree's memo: several rules read them, and each walk of a large
+    config costs as much as a rule."""
+    found = tree.memo.get("regex-sites")
+    if found is None:
+        found = tree.memo["regex-sites"] = [
+            (node, site) for node in tree.walk() if node.d is not None for site in sites_of(node)
+        ]
+    return found
 
 
 def sites_of(node) -> list[RegexSite]:
