@@ -33,6 +33,10 @@ _IF_OPERATORS = {"~": False, "~*": True, "!~": False, "!~*": True}
 _TILDE_FIRST_ARG = ("proxy_redirect", "proxy_cookie_domain", "proxy_cookie_path")
 # What the upstream-side regexes are matched against: the Location header; a Set-Cookie attribute (no variable).
 _SUBJECT = {"proxy_redirect": "upstream_http_location", "proxy_cookie_path": None, "proxy_cookie_domain": None}
+# Every directive name sites_of_directive reads (besides map entries): the one check a large tree's other
+# directives cost. sites_of_directive returns early on the others, so a name missing here finds nothing.
+_REGEX_DIRECTIVES = frozenset({"location", "if", "rewrite", "fastcgi_split_path_info", "server_name", "valid_referers",
+                               "gzip_disable", *_TILDE_FIRST_ARG})
 
 
 class RegexSite:
@@ -71,12 +75,19 @@ class RegexSite:
         return f"<RegexSite {self.directive.name} {self.pattern!r}>"
 
 
-def regex_sites(tree):
-    """(node, RegexSite) for every regex of a config tree (nginxlint.config_tree.ConfigTree), in document order."""
-    for node in tree.walk():
-        if node.d is not None:
-            for site in sites_of(node):
-                yield node, site
+def regex_sites(tree) -> list[tuple]:
+    """(node, RegexSite) for every regex of a config tree (nginxlint.config_tree.ConfigTree), in document order.
+
+    Found in one walk per tree and kept in the tree's memo: several rules read them, and each walk of a large
+    config costs as much as a rule."""
+    found = tree.memo.get("regex-sites")
+    if found is None:
+        found = tree.memo["regex-sites"] = [
+            (node, site) for node in tree.walk()
+            if node.d.name in _REGEX_DIRECTIVES or (node.parent.d is not None and node.parent.d.name == "map")
+            for site in sites_of(node)
+        ]
+    return found
 
 
 def sites_of(node) -> list[RegexSite]:
@@ -93,6 +104,8 @@ def sites_of_directive(d: Directive, parent: Directive | None = None) -> list[Re
             skip = 2 if name.startswith("~*") else 1
             source = parent.args[0] if parent.args else ""
             return [RegexSite(d, None, skip, name[skip:], skip == 2, _plain_variable(source))]
+        return []
+    if name not in _REGEX_DIRECTIVES:
         return []
     if name == "location":
         if len(args) >= 2 and args[0] in ("~", "~*"):

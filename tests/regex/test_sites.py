@@ -142,6 +142,7 @@ def test_regex_sites_of_a_config_tree(tmp_path):
     found = [(node.name, node.file.display, site.pattern, site.subject) for node, site in regex_sites(tree)]
     assert found == [("~*(googlebot|bingbot)", "maps.conf", "(googlebot|bingbot)", "http_user_agent"),
                      ("location", "nginx.conf", "^/(a", "uri")]
+    assert regex_sites(tree) is regex_sites(tree)  # one walk per tree, however many rules ask
     (_, broken) = [site for _, site in regex_sites(tree)]
     error = broken.error()
     assert error.nginx_message(broken.pattern) == 'pcre2_compile() failed: missing closing parenthesis in "^/(a"'
