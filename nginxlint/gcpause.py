@@ -1,7 +1,9 @@
-"""Pausing Python's cyclic garbage collector while building many small acyclic objects (ASTs, YAML nodes).
+"""Pausing Python's cyclic garbage collector while a run builds its long-lived graphs (parse trees, config trees
+whose nodes point at their parents, ASTs, YAML nodes).
 
-Each allocation burst triggers a collection that rescans the whole fast-growing graph, for nothing: such graphs
-hold no reference cycles. Reference counting still frees everything as usual.
+Each allocation burst triggers a collection that rescans the whole fast-growing graph, for nothing: the graphs live
+until the run ends. Reference counting still frees what has no cycle; the command line never collects what a run
+built at all (it exits), see cli.main.
 """
 from __future__ import annotations
 
