@@ -1,5 +1,5 @@
 """One answer, however files are passed: for any file F, the findings located in F are the same whether the
-whole repository is linted or F alone (as pre-commit passes it). Checked on every sample, each copied into a
+whole repository is linted, a directory above F, or F alone (as pre-commit passes it). Checked on every sample, each copied into a
 repository of its own."""
 from __future__ import annotations
 
@@ -40,4 +40,19 @@ def test_each_file_alone_gets_what_the_whole_repository_gets(tmp_path, sample):
         alone = _by_path(run_cli([name, "--format", "json", "--no-cache"], cwd=root)).get(name, [])
         if alone != whole.get(name, []):
             differences[name] = {"whole": whole.get(name, []), "alone": alone}
+    assert differences == {}
+
+
+@pytest.mark.parametrize("sample", sorted(p for p in SAMPLES.iterdir() if p.is_dir()), ids=lambda p: p.name)
+def test_each_directory_gets_what_the_whole_repository_gets_for_its_files(tmp_path, sample):
+    root = _repository(tmp_path, sample)
+    whole = _by_path(run_cli([".", "--format", "json", "--no-cache"], cwd=root))
+    directories = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_dir() and ".git" not in p.parts)
+    differences = {}
+    for directory in directories:
+        found = _by_path(run_cli([directory, "--format", "json", "--no-cache"], cwd=root))
+        # (a finding elsewhere that points into the directory is shown too: only the files under it are compared)
+        for name in sorted(p for p in {*found, *whole} if p.startswith(directory + "/")):
+            if found.get(name, []) != whole.get(name, []):
+                differences[f"{directory}: {name}"] = {"whole": whole.get(name, []), "directory": found.get(name, [])}
     assert differences == {}
