@@ -111,7 +111,8 @@ def _spread(paths) -> list[str]:
 def sample(repo: str, files: list[str], whole: dict, count: int) -> list[str]:
     """Up to `count` files: two with findings, then one of each kind without findings (the kinds taken in an order
     that turns with the repository, so that over all repositories each kind gets its turn), then more with findings."""
-    with_findings = _spread(p for p in whole if p in set(files))
+    listed = set(files)
+    with_findings = _spread(p for p in whole if p in listed)
     kinds = list(KINDS)
     turn = int(hashlib.sha1(repo.encode()).hexdigest(), 16) % len(kinds)
     kinds = kinds[turn:] + kinds[:turn]
@@ -120,29 +121,45 @@ def sample(repo: str, files: list[str], whole: dict, count: int) -> list[str]:
     return order[:count]
 
 
-def compare(repo: str, root: Path) -> dict:
-    """Every file whose findings differ between the whole run, the file alone and (for one file) its directory."""
-    whole, files_read = lint(root, ".")
+def targets(repo: str, root: Path, whole: dict, files_read: int) -> list[tuple[str, str]]:
+    """(file, what is linted) for the sampled files alone and for one file's directory."""
     # A file alone is linted in its whole repository, so each costs about a whole run: fewer of them in a large
-    # repository (a few thousand files read per repository keeps the test near a minute).
+    # repository (a couple of thousand files read per repository keeps the test near a minute).
     count = max(1, min(FILES_PER_REPO, FILES_READ_BUDGET // max(files_read, 1)))
     chosen = sample(repo, listed_files(root), whole, count)
     nested = [p for p in chosen if "/" in p]
     directory = nested[0] if nested else None  # a file at the top: its directory is the whole repository
-    jobs = [(p, p) for p in chosen] + ([(directory, directory.rsplit("/", 1)[0])] if directory else [])
-    with ThreadPoolExecutor(WORKERS) as pool:
-        results = list(pool.map(lambda job: lint(root, job[1])[0], jobs))
-    differences = {}
-    for (path, target), found in zip(jobs, results):
-        expected, got = whole.get(path, []), found.get(path, [])
+    return [(p, p) for p in chosen] + ([(directory, directory.rsplit("/", 1)[0])] if directory else [])
+
+
+def differences(whole: dict, jobs: list[tuple[str, str]], results: list[dict]) -> dict:
+    """Every file whose findings differ between the whole run and the file alone or its directory."""
+    found = {}
+    for (path, target), got in zip(jobs, results):
+        expected, got = whole.get(path, []), got.get(path, [])
         if got != expected:
             how = "alone" if target == path else f"directory {target}/"
-            entry = differences.setdefault(path, {"whole": expected})
-            entry[how] = got
-    return differences
+            found.setdefault(path, {"whole": expected})[how] = got
+    return found
+
+
+@pytest.fixture(scope="module")
+def measured(tmp_path_factory) -> dict[str, dict]:
+    """The differences of every repository present, its runs spread over WORKERS processes, the largest first."""
+    where = tmp_path_factory.mktemp("copies")
+    roots = {repo: repository_copy(repo, where) for repo in _present()}
+    with ThreadPoolExecutor(WORKERS) as pool:
+        wholes = dict(zip(roots, pool.map(lambda repo: lint(roots[repo], "."), roots)))
+        jobs = [(repo, job) for repo in sorted(roots, key=lambda r: -wholes[r][1])
+                for job in targets(repo, roots[repo], *wholes[repo])]
+        results = list(pool.map(lambda item: lint(roots[item[0]], item[1][1])[0], jobs))
+    out = {}
+    for repo in roots:
+        mine = [(job, result) for (r, job), result in zip(jobs, results) if r == repo]
+        out[repo] = differences(wholes[repo][0], [j for j, _ in mine], [res for _, res in mine])
+    return out
 
 
 @pytest.mark.parametrize("repo", _present())
-def test_each_sampled_file_gets_the_whole_repositorys_answer(tmp_path, repo):
-    differences = compare(repo, repository_copy(repo, tmp_path))
-    assert not differences, json.dumps(differences, indent=1)
+def test_each_sampled_file_gets_the_whole_repositorys_answer(measured, repo):
+    assert not measured[repo], json.dumps(measured[repo], indent=1)
