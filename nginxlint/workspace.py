@@ -329,6 +329,13 @@ def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Pat
         for root in _ancestor_roots(Path(os.path.abspath(file)), base_dir):
             if root not in candidates:
                 candidates.append(root)
+    scoped = list(inner)  # directories named whose run reads more than they hold: only what is under them is reported
+    # Outside a repository, a directory named gets the main configs above it, as each of its files would alone.
+    for directory in _outer_directories(paths, base_dir):
+        above = [root for root in _ancestor_roots(directory, base_dir) if root not in candidates]
+        if above:
+            candidates.extend(above)
+            scoped.append(directory)
 
     parsed = {path: loader.parse(loader.source(path)) for path in candidates}
     reached: set[Path] = set()
@@ -362,7 +369,7 @@ def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Pat
             loader.skip(path, why)
 
     report_only = None
-    if explicit or inner:
+    if explicit or scoped:
         shown_files = {loader.display(Path(os.path.abspath(p))) for p in explicit} | {d.display for d in dumps}
         directories = [loader.display(Path(os.path.abspath(p))) for p in paths if p.is_dir()]
         report_only = Shown(shown_files, directories)
@@ -425,6 +432,18 @@ def _inner_directories(paths: list[Path]) -> list[Path]:
             directory = Path(os.path.abspath(path))
             top = find_repository_root(directory)
             if top is not None and top != directory:
+                found.append(directory)
+    return found
+
+
+def _outer_directories(paths: list[Path], base_dir: Path) -> list[Path]:
+    """The directories named that lie in no repository and not at or above the base directory."""
+    base_dir = Path(os.path.abspath(base_dir))
+    found = []
+    for path in paths:
+        if path.is_dir():
+            directory = Path(os.path.abspath(path))
+            if directory != base_dir and directory not in base_dir.parents and find_repository_root(directory) is None:
                 found.append(directory)
     return found
 
