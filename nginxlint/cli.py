@@ -53,8 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="the files named (or standard input) are `nginx -T` output, even when they do not start "
                         "like it (recognised without this flag when they do)")
     config.add_argument("--no-cache", action="store_true", help="do not read or write the analysis cache")
-    config.add_argument("--jobs", type=int, default=1, metavar="N", help="lint the given paths in N processes: for several independent trees, each with its own "
-                        "manifests (a path sees only the manifests under it and those named by --manifests)")
+    config.add_argument("--jobs", type=int, default=1, metavar="N",
+                        help="lint the given paths in N processes: for several independent trees outside a repository "
+                        "(inside one, each path is linted with its whole repository)")
     return parser
 
 

@@ -31,7 +31,7 @@ INFERABLE_CONTEXTS = ((), ("http",), ("http", "server"), ("http", "location"))
 class Workspace:
     trees: list[ConfigTree]
     manifests: list[Path]
-    report_only: set[str] | None  # display paths; None reports every file
+    report_only: "Shown | None"  # the display paths reported; None reports every file
     loader: "Loader"
     explicit: tuple[Path, ...] = ()  # the files named on the command line
     dumps: tuple = ()  # dump.Dump: the `nginx -T` outputs named, their findings moved to the dump's lines after the rules
@@ -312,16 +312,15 @@ def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Pat
         configs.append(stdin[0])
         explicit.append(stdin[0])
     dumps, dump_trees, taken = _dumps(explicit, loader, settings)
-    named = len(explicit)
     if taken:  # a dump is the whole config of its server: no repository around it, no ancestors
         configs = [p for p in configs if Path(os.path.abspath(p)) not in taken]
         explicit = [p for p in explicit if Path(os.path.abspath(p)) not in taken]
-    # A file named alone is linted in its repository, as a run over the whole repository would lint it (the same
-    # roots, includes, manifests and Dockerfiles), and only what concerns it is reported: one answer either way.
-    under_directories = {loader.display(Path(os.path.abspath(p))) for p in [*configs, *manifests]
-                         if Path(os.path.abspath(p)) not in {Path(os.path.abspath(e)) for e in explicit}}
-    if explicit:
-        more_configs, more_manifests, _ = discover(_repositories(explicit), settings)
+    # A file named alone, or a directory inside a repository, is linted in its repository, as a run over the whole
+    # repository would lint it (the same roots, includes, manifests and Dockerfiles), and only what concerns it is
+    # reported: one answer either way.
+    inner = _inner_directories(paths)
+    if explicit or inner:
+        more_configs, more_manifests, _ = discover(_repositories(explicit, inner), settings)
         configs = list(dict.fromkeys([*configs, *more_configs]))
         manifests = list(dict.fromkeys([*manifests, *more_manifests]))
     configured_roots = [Path(r) for r in settings.roots or ()]
@@ -330,6 +329,13 @@ def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Pat
         for root in _ancestor_roots(Path(os.path.abspath(file)), base_dir):
             if root not in candidates:
                 candidates.append(root)
+    scoped = list(inner)  # directories named whose run reads more than they hold: only what is under them is reported
+    # Outside a repository, a directory named gets the main configs above it, as each of its files would alone.
+    for directory in _outer_directories(paths, base_dir):
+        above = [root for root in _ancestor_roots(directory, base_dir) if root not in candidates]
+        if above:
+            candidates.extend(above)
+            scoped.append(directory)
 
     parsed = {path: loader.parse(loader.source(path)) for path in candidates}
     reached: set[Path] = set()
@@ -363,11 +369,10 @@ def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Pat
             loader.skip(path, why)
 
     report_only = None
-    if explicit:
-        report_only = {loader.display(Path(os.path.abspath(p))) for p in explicit}
-        if named != len(paths) + (1 if stdin else 0):  # directories named beside the files: what lies under them
-            report_only |= under_directories
-        report_only |= {d.display for d in dumps}
+    if explicit or scoped:
+        shown_files = {loader.display(Path(os.path.abspath(p))) for p in explicit} | {d.display for d in dumps}
+        directories = [loader.display(Path(os.path.abspath(p))) for p in paths if p.is_dir()]
+        report_only = Shown(shown_files, directories)
     return Workspace(trees, manifests, report_only, loader, explicit=tuple(explicit), dumps=tuple(dumps))
 
 
@@ -410,10 +415,54 @@ def _not_nginx(candidates: list[Path], parsed: dict, configured: set[Path], load
     return found
 
 
-def _repositories(explicit: list[Path]) -> list[Path]:
-    """The repositories that hold files named one by one (pre-commit passes only the changed files)."""
-    tops = dict.fromkeys(find_repository_root(Path(os.path.abspath(p)).parent) for p in explicit)
+def _repositories(explicit: list[Path], inner: list[Path] = ()) -> list[Path]:
+    """The repositories that hold files named one by one (pre-commit passes only the changed files) and
+    directories named inside a repository."""
+    starts = [Path(os.path.abspath(p)).parent for p in explicit] + list(inner)
+    tops = dict.fromkeys(find_repository_root(start) for start in starts)
     return [top for top in tops if top is not None]
+
+
+def _inner_directories(paths: list[Path]) -> list[Path]:
+    """The directories named that lie inside a repository, below its root: what nginx reads with a config there
+    (its main config, the manifest that mounts it) may be anywhere in the repository."""
+    found = []
+    for path in paths:
+        if path.is_dir():
+            directory = Path(os.path.abspath(path))
+            top = find_repository_root(directory)
+            if top is not None and top != directory:
+                found.append(directory)
+    return found
+
+
+def _outer_directories(paths: list[Path], base_dir: Path) -> list[Path]:
+    """The directories named that lie in no repository and not at or above the base directory."""
+    base_dir = Path(os.path.abspath(base_dir))
+    found = []
+    for path in paths:
+        if path.is_dir():
+            directory = Path(os.path.abspath(path))
+            if directory != base_dir and directory not in base_dir.parents and find_repository_root(directory) is None:
+                found.append(directory)
+    return found
+
+
+class Shown:
+    """The display paths a run reports when it reads more than it was given: the files named and everything
+    under the directories named."""
+
+    def __init__(self, files: set[str], directories: list[str]):
+        self.files = files
+        self.everything = "." in directories  # the base directory: every path shown that is not outside it
+        self.prefixes = tuple(d.rstrip("/") + "/" for d in directories if d != ".")
+
+    def __contains__(self, path) -> bool:
+        if path is None:
+            return False
+        if path in self.files or path.startswith(self.prefixes):
+            return True
+        return self.everything and not (path.startswith("../") or os.path.isabs(path))
 
 
 def conf_dir_for(fragment: Path, mains: list[Path], settings) -> Path | None:
