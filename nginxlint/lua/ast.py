@@ -288,6 +288,26 @@ _STATEMENT_METHODS = {
 }
 
 
+class BlockWalker:
+    """A walk over statements with a stack of bindings per name (`scopes`): `block` runs each statement's `s_…`
+    method (`STATEMENTS`, from statement_handlers) and then drops the names the block declared."""
+
+    STATEMENTS: dict = {}
+    scopes: dict
+
+    def block(self, stmts: list, declared: list | None = None) -> None:
+        declared = [] if declared is None else declared
+        handlers = self.STATEMENTS
+        for stmt in stmts:
+            handler = handlers.get(type(stmt))
+            if handler is not None:
+                handler(self, stmt, declared)
+        unbind(self.scopes, declared)
+
+    def unbind(self, declared: list) -> None:
+        unbind(self.scopes, declared)
+
+
 def statement_handlers(walker: type) -> dict:
     """{statement class: the walker's `s_…` method} for a walker over statements (one dict lookup a statement)."""
     return {globals()[kind]: getattr(walker, method) for kind, method in _STATEMENT_METHODS.items()}

@@ -144,7 +144,7 @@ class _Binding:
         self.value, self.depth = value, depth
 
 
-class _Walker:
+class _Walker(ast.BlockWalker):
     def __init__(self, lines: LineIndex):
         self.lines = lines
         self.facts = LuaFacts()
@@ -161,8 +161,6 @@ class _Walker:
         self.scopes.setdefault(name, []).append(_Binding(value, self.depth))
         declared.append(name)
 
-    def unbind(self, declared: list) -> None:
-        ast.unbind(self.scopes, declared)
 
     def lookup(self, name: str):
         stack = self.scopes.get(name)
@@ -170,13 +168,6 @@ class _Walker:
 
     # ---- statements --------------------------------------------------------------------------
 
-    def block(self, stmts: list, declared: list | None = None) -> None:
-        declared = [] if declared is None else declared
-        for stmt in stmts:
-            handler = _STATEMENTS.get(type(stmt))
-            if handler is not None:
-                handler(self, stmt, declared)
-        self.unbind(declared)
 
     def s_local(self, stmt: ast.Local, declared: list) -> None:
         names = stmt.names
@@ -228,7 +219,7 @@ class _Walker:
     def s_repeat(self, stmt: ast.Repeat, declared: list) -> None:
         inner: list = []
         for child in stmt.body:  # the condition sees the body's locals
-            handler = _STATEMENTS.get(type(child))
+            handler = self.STATEMENTS.get(type(child))
             if handler is not None:
                 handler(self, child, inner)
         self.expr(stmt.cond)
@@ -269,7 +260,7 @@ class _Walker:
         for param in func.params:
             self.bind(param.name, None, inner)
         # self.block, inlined: a function nested in a statement is the deepest recursion the walk makes
-        statements = _STATEMENTS
+        statements = self.STATEMENTS
         for stmt in func.body:
             handler = statements.get(type(stmt))
             if handler is not None:
@@ -529,4 +520,4 @@ def _url_host(url: str | None) -> str | None:
 
 _SUFFIXES = frozenset((ast.Index, ast.Call, ast.MethodCall))
 
-_STATEMENTS = ast.statement_handlers(_Walker)
+_Walker.STATEMENTS = ast.statement_handlers(_Walker)

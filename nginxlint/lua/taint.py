@@ -64,7 +64,7 @@ class _Context:
         self.returns = None
 
 
-class _Walker:
+class _Walker(ast.BlockWalker):
     def __init__(self, lines: LineIndex):
         self.lines = lines
         self.scopes: dict[str, list[_Binding]] = {}
@@ -176,8 +176,6 @@ class _Walker:
             self.tables.append(value[1])
         return binding
 
-    def unbind(self, declared: list) -> None:
-        ast.unbind(self.scopes, declared)
 
     def lookup(self, name: str):
         stack = self.scopes.get(name)
@@ -187,13 +185,6 @@ class _Walker:
 
     # ---- statements ------------------------------------------------------------------------------------------
 
-    def block(self, stmts: list, declared: list | None = None) -> None:
-        declared = [] if declared is None else declared
-        for stmt in stmts:
-            handler = _STATEMENTS.get(type(stmt))
-            if handler is not None:
-                handler(self, stmt, declared)
-        self.unbind(declared)
 
     def s_local(self, stmt: ast.Local, declared: list) -> None:
         names = stmt.names
@@ -288,7 +279,7 @@ class _Walker:
     def s_repeat(self, stmt: ast.Repeat, declared: list) -> None:
         inner: list = []  # the body runs at least once: no branch
         for child in stmt.body:  # the condition sees the body's locals
-            handler = _STATEMENTS.get(type(child))
+            handler = self.STATEMENTS.get(type(child))
             if handler is not None:
                 handler(self, child, inner)
         self.expr(stmt.cond)
@@ -381,7 +372,7 @@ class _Walker:
         inner: list = []
         for index, param in enumerate(params):
             self.bind(param, None, (Tainted(Param(index), (), EMPTY),), inner)
-        statements = _STATEMENTS
+        statements = self.STATEMENTS
         for stmt in func.body:
             handler = statements.get(type(stmt))
             if handler is not None:
@@ -930,4 +921,4 @@ def _terminates(body: list) -> bool:
 
 _SUFFIXES = frozenset((ast.Index, ast.Call, ast.MethodCall))
 
-_STATEMENTS = ast.statement_handlers(_Walker)
+_Walker.STATEMENTS = ast.statement_handlers(_Walker)
