@@ -173,7 +173,7 @@ def lint(argv: list[str]) -> int:
         args.color == "auto" and not args.output and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     )
     if args.show_files:
-        lines = [f"read     {path}" for path in sorted(report.sources)]
+        lines = [f"read     {path}" for path in report.read]
         lines += [f"skipped  {path}: {why}" for path, why in sorted(report.skipped.items())]
         _write("".join(line + "\n" for line in lines), sys.stdout)
         return 0

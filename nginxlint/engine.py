@@ -73,9 +73,10 @@ def _run(paths: list[Path], settings, base_dir: Path, stdin) -> Report:
         notifications = [n for n in notifications if n.path is None or n.path in shown]
     findings.sort(key=lambda f: f.sort_key)
     enabled = {code: catalog[code] for code in sorted(selection.enabled)}
-    files_read = workspace.loader.files_read - len(workspace.dumps)  # a dump counts as the files it holds
-    return Report(findings, enabled, notifications, str(base_dir), __version__, files_read, sources,
-                  dict(workspace.loader.skipped))
+    read = sorted(path for path in sources if workspace.report_only is None or path in workspace.report_only)
+    skipped = {path: why for path, why in workspace.loader.skipped.items()
+               if workspace.report_only is None or path in workspace.report_only}
+    return Report(findings, enabled, notifications, str(base_dir), __version__, len(read), sources, skipped, read)
 
 
 def run_parallel(paths: list[Path], settings, base_dir: Path, jobs: int) -> Report:

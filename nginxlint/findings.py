@@ -122,6 +122,7 @@ class Report:
     files_checked: int = 0
     sources: dict = field(default_factory=dict)  # path -> SourceFile, for formatters that show source lines
     skipped: dict = field(default_factory=dict)  # path -> why it was not linted as an nginx config
+    read: list = field(default_factory=list)  # the files read that the run reports on (the paths named, or all)
 
     def source_line(self, path: str, line: int) -> str:
         source = self.sources.get(path)

@@ -118,10 +118,6 @@ class Loader:
                 self.findings.append(load.unreadable(self.display(path), hit))
         return None if isinstance(hit, str) else hit
 
-    @property
-    def files_read(self) -> int:
-        """Every file the run read: configs, Lua, manifests, Dockerfiles (the summary counts them all)."""
-        return len(self._files)
 
     def parse(self, source) -> ParsedFile | None:
         if source is None:
