@@ -11,10 +11,11 @@ from __future__ import annotations
 import ipaddress
 import re
 
-from ..nginx.directives import LUA_PHASE
-from ..nginx.urls import PASS_DIRECTIVES
 from ..container.model import runs_as_non_root
+from ..nginx.directives import LUA_PHASE
 from ..nginx.listen import http_servers, server_listens
+from ..nginx.locations import location_match
+from ..nginx.urls import PASS_DIRECTIVES
 from .registry import rule
 
 UNKNOWN = object()  # a regular expression Python cannot read: the match is not known
@@ -61,19 +62,6 @@ def reachable(found):
 
 # -- location matching ------------------------------------------------------------------------------------------
 
-def _modifier(node) -> tuple[str, str] | None:
-    args = node.args
-    if not args:
-        return None
-    if len(args) >= 2 and args[0] in ("=", "^~", "~", "~*"):
-        return args[0], args[1]
-    first = args[0]
-    if first.startswith("@"):
-        return None
-    for mod in ("^~", "=", "~*", "~"):
-        if first.startswith(mod) and len(first) > len(mod):
-            return mod, first[len(mod):]
-    return "", first
 
 
 def match_location(block, path: str):
@@ -92,10 +80,10 @@ def _find_location(block, path: str, current):
     prefix found so far, which the enclosing levels' regular expressions may still override."""
     prefix, prefix_len, regexes = None, -1, []
     for node in block.find("location"):
-        parsed = _modifier(node)
-        if parsed is None:
-            continue
-        mod, uri = parsed
+        parsed = location_match(node)
+        if parsed is None or parsed.modifier == "@":
+            continue  # a named location serves no URI
+        mod, uri = parsed.modifier, parsed.pattern
         if mod == "=":
             if path == uri:
                 return node, True
@@ -109,7 +97,7 @@ def _find_location(block, path: str, current):
         found, final = _find_location(prefix, path, prefix)
         if final:
             return found, True
-        current, noregex = found, _modifier(prefix)[0] == "^~"
+        current, noregex = found, location_match(prefix).modifier == "^~"
     if not noregex:
         for node, mod, uri in regexes:
             try:
