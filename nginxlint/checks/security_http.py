@@ -161,18 +161,8 @@ def add_header_redefinition(dep, report):
             if headers.mode(block) in ("merge", "off"):
                 continue  # merge keeps the parent's; off says that dropping them is meant
             inherited = headers.of(block.parent) if block.parent is not None else []
-            dropped = _dropped(own, inherited)
-            if not dropped:
-                continue
-            lost = {name.lower() for name in dropped}
-            sources = [n for n in inherited if n.args[0].lower() in lost]
-            report(
-                own[0],
-                f"this {directive} drops {', '.join(dropped)} (set {_where(sources[0])}): nginx inherits "
-                f"{directive} only into blocks that have none of their own",
-                related=[n.location("dropped here") for n in sources][:5],
-                fix=f"{inherit} merge;  (nginx >= 1.29.3), or repeat the dropped {directive} lines here",
-            )
+            _report_dropped(report, directive, own, inherited,
+                            f"{inherit} merge;  (nginx >= 1.29.3), or repeat the dropped {directive} lines here")
 
 
 class _Effective:
@@ -206,6 +196,22 @@ class _Effective:
         return self.memo[block]
 
 
+def _report_dropped(report, directive: str, own: list, inherited: list, fix: str) -> None:
+    """Report at a block's first `directive` the inherited ones its own list makes nginx drop, if any."""
+    dropped = _dropped(own, inherited)
+    if not dropped:
+        return
+    lost = {name.lower() for name in dropped}
+    sources = [n for n in inherited if n.args[0].lower() in lost]
+    report(
+        own[0],
+        f"this {directive} drops {', '.join(dropped)} (set {_where(sources[0])}): nginx inherits "
+        f"{directive} only into blocks that have none of their own",
+        related=[n.location("dropped here") for n in sources][:5],
+        fix=fix,
+    )
+
+
 def _dropped(own, inherited) -> list[str]:
     kept = {n.args[0].lower() for n in own if n.args}
     names = []
@@ -235,18 +241,8 @@ def proxy_set_header_redefinition(dep, report):
         _, inherited = lists.inherited(block)
         meaningful = [n for n in inherited if len(n.args) >= 2 and
                       n.args[1].lower() not in PROXY_DEFAULTS.get(n.args[0].lower(), ())]
-        dropped = _dropped(own, meaningful)
-        if not dropped:
-            continue
-        lost = {name.lower() for name in dropped}
-        sources = [n for n in meaningful if n.args[0].lower() in lost]
-        report(
-            own[0],
-            f"this proxy_set_header drops {', '.join(dropped)} (set {_where(sources[0])}): "
-            "nginx inherits proxy_set_header only into blocks that have none of their own",
-            related=[n.location("dropped here") for n in sources][:5],
-            fix="repeat the dropped proxy_set_header lines here (or move them all into one include)",
-        )
+        _report_dropped(report, "proxy_set_header", own, meaningful,
+                        "repeat the dropped proxy_set_header lines here (or move them all into one include)")
 
 
 # -- SEC505 allow-without-deny ---------------------------------------------------------------------------------
