@@ -17,6 +17,7 @@ from .nginx import templates
 from .nginx.parser import ParsedFile, parse, walk_directives
 from .nginx.sniff import classify
 from .nginx.templates import Masked
+from .repository import find_repository_root
 
 DEFAULT_INCLUDE = ("nginx.conf", "*.conf", "*.nginx", "conf.d/*", "sites-available/*", "sites-enabled/*", "*.template")
 MANIFEST_PATTERNS = ("*.yaml", "*.yml")
@@ -173,13 +174,6 @@ class Loader:
             if absolute.startswith(prefix):
                 return conf_dir / absolute[len(prefix):]
         return None
-
-
-def find_repository_root(start: Path) -> Path | None:
-    for directory in [start, *start.parents]:
-        if (directory / ".git").exists():
-            return directory
-    return None
 
 
 def _git_listed(directory: Path) -> list[Path] | None:
