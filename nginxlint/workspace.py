@@ -60,6 +60,12 @@ class Loader:
         self.masked: dict[str, Masked] = {}  # display path -> the template masking of a templated config
         self.skipped: dict[str, str] = {}  # display path -> why it is not linted as nginx
 
+    def not_seen(self, display: str, span, message: str) -> None:
+        """A note, once per place, for something the run could not read (an include outside the project)."""
+        note = Notification("note", message, display, span)
+        if note not in self.notifications:
+            self.notifications.append(note)
+
     def memo(self, name: str) -> dict:
         """A dict private to this run and one purpose (directory listings, Lua analyses, installed rocks...)."""
         return self._memos.setdefault(name, {})
