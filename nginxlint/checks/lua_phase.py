@@ -5,12 +5,12 @@ from .registry import rule
 
 # How the failure shows, per phase.
 OUTCOMES = {
-    "init": "nginx refuses to start (nginx -t fails too)",
+    "init": "nginx -t passes, then nginx refuses to start",
     "init_worker": "each worker logs it at start and skips the rest of its init_worker_by_lua* code",
     "timer": "the timer callback stops there",
     "log": "the rest of the log handler is skipped for every request",
-    "header_filter": "every response it runs for fails",
-    "body_filter": "every response it runs for is cut short",
+    "header_filter": "the client gets no response at all",
+    "body_filter": "every response it runs for is cut off",
 }
 REQUEST_OUTCOME = "every request that runs it fails with 500"
 HANDLER_NAMES = {

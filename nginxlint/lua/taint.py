@@ -88,6 +88,7 @@ class _Walker(ast.BlockWalker):
         self.global_defs: dict = {}  # globals the main body sets, and their values
         self.ctx_writes: dict = {}  # ngx.ctx field -> taint stored there anywhere in the chunk
         self.invoked = None  # how the function value being invoked runs: "timer", "protected" (pcall) or None
+        self.fallback = 0  # inside the right operand of `a or b`: its API uses may never run, so none is recorded
 
     def span(self, node):
         return self.lines.exact(node.start, node.end)
@@ -561,7 +562,13 @@ class _Walker(ast.BlockWalker):
         that comes before it."""
         left, right = node.left, node.right
         if type(left) is not ast.BinOp and type(right) is not ast.BinOp:  # most operators: no stack needed
-            left, right = self.expr(left), self.expr(right)
+            left = self.expr(left)
+            if node.op == "or":  # `os.getenv("HOST") or ngx.var.host`: a fallback, run only when needed
+                self.fallback += 1
+                right = self.expr(right)
+                self.fallback -= 1
+            else:
+                right = self.expr(right)
             return concat((left, right)) if node.op == ".." else _combine(node.op, left, right)
         stack = [(node, None)]
         results = []
@@ -647,6 +654,8 @@ class _Walker(ast.BlockWalker):
 
     def field_use(self, path: str, key, node) -> None:
         """`ngx.var.x`, `ngx.header[h]`, `ngx.arg[1]` (the table is the API) or `ngx.status`, `ngx.ctx` (the field)."""
+        if self.fallback:
+            return
         if path in TABLES:
             self.ctx.uses.append(Use(path, self.span(node)))
         elif path == "ngx" and key is not None and "ngx." + key in FIELDS:
@@ -732,7 +741,7 @@ class _Walker(ast.BlockWalker):
         return CLEAN
 
     def global_call(self, path: str, node, args):
-        if path in RECORDED:
+        if path in RECORDED and not self.fallback:
             self.ctx.uses.append(Use(path, self.callee_span(node)))
         elif path == "ngx.get_phase":
             self.ctx.asks_phase = True
@@ -828,7 +837,7 @@ class _Walker(ast.BlockWalker):
 
     def member_call(self, module: str, member: str, node, arg_nodes, args, is_method: bool):
         api = f"{module}.{member}"
-        if api in RECORDED:
+        if api in RECORDED and not self.fallback:
             self.ctx.uses.append(Use(api, self.callee_span(node)))
         sink = SINK_MEMBERS.get((module, member))
         if sink is not None:
