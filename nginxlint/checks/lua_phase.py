@@ -34,15 +34,18 @@ def api_disabled_in_phase(tree, report):
         unit = run.unit
         for use in run.summary.uses:
             said = failure(use.api, run.phase)
-            if said is None or (unit.path, use.span) in reported:
+            if said is None:
                 continue
-            reported.add((unit.path, use.span))
+            span = unit.span(use.span)
+            if (unit.path, span) in reported:
+                continue
+            reported.add((unit.path, span))
             where = HANDLER_NAMES.get(run.phase) or f"{run.phase}_by_lua*"
             handler = run.handler.node
             related = [handler.location(f"{handler.d.name} runs this code")] if handler else []
             related += [step.unit.location(step.span, step.text) for step in run.via]
             report.at(
-                unit.path, unit.span(use.span),
+                unit.path, span,
                 f'{_shown(use.api)} cannot run in {where}: ngx_lua raises "{said}" and '
                 f"{OUTCOMES.get(run.phase, REQUEST_OUTCOME)}; {_advice(use.api, run.phase)}",
                 related=related,

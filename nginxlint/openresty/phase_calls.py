@@ -47,7 +47,7 @@ def phase_runs(units) -> list[Run]:
     while True:
         while queue:
             run = queue.pop()
-            key = (id(run.summary), run.phase)
+            key = (id(run.unit), id(run.summary), run.phase)  # identical texts share their facts
             if key in seen:
                 continue
             seen.add(key)
