@@ -10,7 +10,7 @@ OUTCOMES = {
     "timer": "the timer callback stops there",
     "log": "the rest of the log handler is skipped for every request",
     "header_filter": "the client gets no response at all",
-    "body_filter": "every response it runs for is cut off",
+    "body_filter": "every response it runs for is aborted",
 }
 REQUEST_OUTCOME = "every request that runs it fails with 500"
 HANDLER_NAMES = {
