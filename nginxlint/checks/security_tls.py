@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import ipaddress
 
-from ..nginx.advisories import check_version
+from ..container.release import running_release
+from ..nginx.advisories import ADVISORIES, OPENRESTY_PATCHED, affected_branch
 from ..nginx.tls import WEAK_PROTOCOLS, weak_suites
 from .registry import rule
 
@@ -249,5 +250,30 @@ def resolver_public(dep, report):
 
 @rule("SEC525")
 def nginx_known_vulnerability(dep, report):
-    check_version(dep, report)
+    running = running_release(dep)
+    if running is None:
+        return
+    release = running.release
+    related = [running.location] if running.location is not None else []
+    by_node: dict[int, tuple] = {}  # one finding per directive, naming every advisory it exposes
+    for advisory in ADVISORIES:
+        patched = OPENRESTY_PATCHED.get(advisory.cves)
+        if release.flavour == "openresty" and patched is not None and release.number >= patched:
+            continue
+        if not affected_branch(advisory, release.nginx):
+            continue
+        fixes = " or ".join(".".join(map(str, fix)) for fix in advisory.fixed)
+        if advisory.trigger is None:
+            if running.location is not None:
+                where = running.location
+                report.at(where.path, where.span, f"{release.name} is affected by {advisory.cves} "
+                          f"({advisory.what}); upgrade to nginx {fixes} or later")
+            continue
+        node = advisory.trigger(dep)
+        if node is not None:
+            by_node.setdefault(id(node), (node, []))[1].append((advisory, fixes))
+    for node, found in by_node.values():
+        named = "; ".join(f"{a.cves}, {a.what} (fixed in {fixes})" for a, fixes in found)
+        report(node, f"{release.name} ({running.source}) has published vulnerabilities that {found[0][0].needs} "
+               f"exposes: {named}; upgrade {'the image' if running.from_image else 'nginx'}", related=related)
 
