@@ -6,7 +6,9 @@ GIT_DIR is a clone of https://github.com/nginx/nginx.org (the source of nginx.or
 xml/en/docs/**/ngx_*_module.xml at REVISION (default HEAD) with `git show` and writes, for every directive, the
 first release that has it: the later of the directive's "This directive appeared in version X" (<appeared-in>)
 and the version its module appeared in ("The ngx_http_v3_module module (1.25.0) ..." or "is available since
-version 1.9.0"), or the release that moved it from the commercial subscription into nginx. Modules and directives of the commercial subscription (NGINX Plus) are left out.
+version 1.9.0"), or the release that moved it from the commercial subscription into nginx. Left out: modules
+and directives of the commercial subscription (NGINX Plus), and modules with releases of their own (njs, acme,
+otel).
 """
 from __future__ import annotations
 
@@ -24,6 +26,8 @@ PLUS_ONLY = re.compile(r"This (?:directive|module) is available\s+as part of our
 # "Prior to version 1.29.6, this directive was available only as part of our commercial subscription": in nginx
 # itself since then.
 OPEN_SINCE = re.compile(r"Prior to version (\d+(?:\.\d+)+),\s+this (?:directive|module) was available\s+(?:only\s+)?as part")
+# Modules released on their own, whose docs give their own version numbers (njs, nginx-acme, nginx-otel).
+SEPARATE = {"ngx_http_js_module", "ngx_stream_js_module", "ngx_http_acme_module", "ngx_otel_module"}
 HTTP_CONTEXTS = {"http", "server", "location", "upstream", "if", "limit_except"}
 
 
@@ -42,6 +46,8 @@ def main(argv: list[str]) -> int:
              if re.search(r"docs/((http|stream|mail)/)?ngx_\w+_module\.xml$", p)]
     since: dict[tuple[str, str], tuple[str, str]] = {}  # (subsystem, name) -> (version, module)
     for path in paths:
+        if path.rsplit("/", 1)[-1][:-4] in SEPARATE:
+            continue
         text = git(git_dir, "show", f"{commit}:{path}")
         summary = text.split("<section id=\"directives\"", 1)[0]
         found = MODULE_SINCE.search(summary)
@@ -68,7 +74,7 @@ def main(argv: list[str]) -> int:
             if old is None or key(version) < key(old[0]):  # two modules with one name: the earlier counts
                 since[(subsystem, name)] = (version, module)
     lines = [
-        "# The first nginx release that has each directive (later releases keep it unless a note below says).",
+        "# The first nginx release that has each directive; a later release keeps it.",
         "# Source: nginx's documentation, https://github.com/nginx/nginx.org at " + commit + ",",
         "# xml/en/docs/**/ngx_*_module.xml: the directive's <appeared-in> (\"This directive appeared in version X\")",
         "# and its module's first release. Regenerate: python scripts/update_directive_versions.py GIT_DIR",
