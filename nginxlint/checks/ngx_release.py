@@ -1,13 +1,16 @@
-"""NGX028: a directive that the nginx release running the config does not have yet.
+"""NGX028 and NGX029: a directive that the nginx release running the config, or the lua-nginx-module its OpenResty
+bundles, does not have yet.
 
 The release comes from the image, a dump's `nginx -V` or the `nginx-version` setting (container/release.py); when
-each directive appeared, from nginx's documentation (nginx/releases.py). Nothing known, nothing said.
+each directive appeared, from nginx's documentation (nginx/releases.py) and lua-nginx-module's command table
+(openresty/releases.py). Nothing known, nothing said.
 """
 from __future__ import annotations
 
 from ..container.release import running_release
 from ..nginx.directives import holds_directives, third_party
 from ..nginx.releases import directive_since, subsystem_of
+from ..openresty.releases import bundles, first_bundling, lua_directive_since, module_order, shown
 from .registry import rule
 
 
@@ -32,3 +35,29 @@ def directive_newer_than_nginx(tree, report):
         report(node, f'"{name}" ({module}) appeared in nginx {first}, and {release.name} ({running.source}) does '
                f'not have it: nginx -t stops with "unknown directive"; upgrade {upgrade} to {first} or later, or '
                "remove it", related=related)
+
+
+@rule("NGX029")
+def lua_directive_newer_than_module(tree, report):
+    running = running_release(tree)
+    if running is None or running.release.flavour != "openresty":
+        return
+    release = running.release
+    known = bundles(release.number)
+    if not known or (len(release.number) < 4 and known[-1] == bundles(())[-1]):
+        return  # a release the table does not know, or a branch whose newest release may be newer than the table
+    newest = max((b.lua_nginx_module for b in known), key=module_order)
+    related = [running.location] if running.location is not None else []
+    for node in tree.walk():
+        if node.ctx[:1] != ("http",):
+            continue  # stream-lua-nginx-module has its own releases
+        since = lua_directive_since(node.name)
+        if since is None or module_order(newest) >= module_order(since):
+            continue
+        first = first_bundling(since)
+        upgrade = "upgrade the image" if running.from_image else "upgrade"
+        upgrade += f" to OpenResty {'.'.join(map(str, first.openresty))} or later" if first is not None else \
+            ("" if running.from_image else " OpenResty")
+        report(node, f'"{node.name}" appeared in lua-nginx-module {shown(since)}, and {release.name} '
+               f"({running.source}) bundles lua-nginx-module {shown(newest)}: nginx -t stops with \"unknown "
+               f'directive"; {upgrade}, or remove it', related=related)
