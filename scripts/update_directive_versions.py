@@ -28,6 +28,11 @@ PLUS_ONLY = re.compile(r"This (?:directive|module) is available\s+as part of our
 OPEN_SINCE = re.compile(r"Prior to version (\d+(?:\.\d+)+),\s+this (?:directive|module) was available\s+(?:only\s+)?as part")
 # Modules released on their own, whose docs give their own version numbers (njs, nginx-acme, nginx-otel).
 SEPARATE = {"ngx_http_js_module", "ngx_stream_js_module", "ngx_http_acme_module", "ngx_otel_module"}
+# The listen directive's parameters: "The <literal>quic</literal> parameter (1.25.0)", or a parameter's own entry
+# whose description starts "this parameter (1.9.1)".
+PARAMETER = re.compile(r"The <literal>(\w+)</literal> parameter \((\d+(?:\.\d+)+)\)")
+ENTRY_PARAMETER = re.compile(r"^[^>]*>\s*<literal>(\w+)</literal>.*?</tag-name>\s*<tag-desc>\s*this parameter "
+                             r"\((\d+(?:\.\d+)+)\)", re.S)
 HTTP_CONTEXTS = {"http", "server", "location", "upstream", "if", "limit_except"}
 
 
@@ -70,21 +75,29 @@ def main(argv: list[str]) -> int:
             versions = [v for v in (*APPEARED.findall(body)[:1], module_since, opened and opened.group(1)) if v]
             version = max(versions, key=key) if versions else "0"  # in every release the docs cover
             module = path.rsplit("/", 1)[-1][:-4]
-            old = since.get((subsystem, name))
-            if old is None or key(version) < key(old[0]):  # two modules with one name: the earlier counts
-                since[(subsystem, name)] = (version, module)
+            found = [(name, version)]
+            if name == "listen":
+                found += [(f"listen:{p}", v) for p, v in PARAMETER.findall(body)]
+                found += [(f"listen:{m[1]}", m[2]) for chunk in body.split("<tag-name")[1:]
+                          if (m := ENTRY_PARAMETER.match(chunk))]
+            for entry, first in found:
+                first = max(first, version, key=key)
+                old = since.get((subsystem, entry))
+                if old is None or key(first) < key(old[0]):  # two modules with one name: the earlier counts
+                    since[(subsystem, entry)] = (first, module)
     lines = [
         "# The first nginx release that has each directive; a later release keeps it.",
         "# Source: nginx's documentation, https://github.com/nginx/nginx.org at " + commit + ",",
         "# xml/en/docs/**/ngx_*_module.xml: the directive's <appeared-in> (\"This directive appeared in version X\")",
-        "# and its module's first release. Regenerate: python scripts/update_directive_versions.py GIT_DIR",
+        "# and its module's first release; `listen:quic` is the listen directive's parameter.",
+        "# Regenerate: python scripts/update_directive_versions.py GIT_DIR",
         "# subsystem\tdirective\tversion\tmodule",
     ]
     for (subsystem, name), (version, module) in sorted(since.items()):
         if version != "0":
             lines.append(f"{subsystem}\t{name}\t{version}\t{module}")
     OUT.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print(f"{len(lines) - 5} directives written to {OUT}")
+    print(f"{len(lines) - 6} directives written to {OUT}")
     return 0
 
 

@@ -84,3 +84,17 @@ def test_the_release_printed_by_nginx_V_before_a_dump(tmp_path):
     lines = printed.count("\n") + 1 + 9
     assert [(f["code"], f["line"]) for f in found] == [("NGX028", lines)], found
     assert release.name in found[0]["message"]
+
+
+def test_a_newer_listen_parameter_is_invalid_to_nginx_and_reported():
+    release, _ = running_release()
+    if not release.predates(directive_since("http", "listen:quic")[0]):
+        pytest.skip(f"{release.name} has the quic parameter")
+    version = ".".join(map(str, release.number))
+    text = config("listen", "127.0.0.1:{port} quic").replace("listen 127.0.0.1:{port};\n", "", 1)
+    with Nginx({"conf/nginx.conf": text}) as server:
+        outcome = server.test()
+        assert outcome.status != 0 and 'invalid parameter "quic"' in outcome.stderr, outcome.stderr
+        found = server.lint("--select", "NGX028", "--nginx-version", version)
+        line = (server.root / "conf/nginx.conf").read_text().splitlines()[7]
+        assert [(f["code"], f["line"], f["column"]) for f in found] == [("NGX028", 8, line.index("quic") + 1)], found
