@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 
 from ..container.release import running_release
-from ..nginx.advisories import ADVISORIES, OPENRESTY_PATCHED, affected_branch
+from ..nginx.advisories import ADVISORIES, affected_branch, openresty_patched
 from ..nginx.tls import WEAK_PROTOCOLS, weak_suites
 from .registry import rule
 
@@ -257,8 +257,7 @@ def nginx_known_vulnerability(dep, report):
     related = [running.location] if running.location is not None else []
     by_node: dict[int, tuple] = {}  # one finding per directive, naming every advisory it exposes
     for advisory in ADVISORIES:
-        patched = OPENRESTY_PATCHED.get(advisory.cves)
-        if release.flavour == "openresty" and patched is not None and release.number >= patched:
+        if release.flavour == "openresty" and openresty_patched(advisory, release.number):
             continue
         if not affected_branch(advisory, release.nginx):
             continue

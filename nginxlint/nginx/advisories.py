@@ -210,8 +210,23 @@ ADVISORIES = (
     Advisory("CVE-2016-0742, CVE-2016-0746, CVE-2016-0747", "invalid pointer, use-after-free and unbounded CNAME "
              "resolution in the resolver", (0, 6, 18), ((1, 9, 10), (1, 8, 1)), _directive("resolver"), "`resolver`"),
 )
-# OpenResty ships nginx with its own patches: the resolver fix came in OpenResty 1.19.3.2.
-OPENRESTY_PATCHED = {"CVE-2021-23017": (1, 19, 3, 2)}
+# OpenResty backports some fixes into the nginx core it ships: the release that first carries each (its change
+# logs, https://openresty.org/en/changelog-1029002.html and the others). Later releases carry it too, or a fixed core.
+OPENRESTY_PATCHED = {
+    **dict.fromkeys(("CVE-2026-42945", "CVE-2026-42946", "CVE-2026-42934", "CVE-2026-40460", "CVE-2026-40701"),
+                    (1, 29, 2, 4)),
+    **dict.fromkeys(("CVE-2026-27654", "CVE-2026-27784", "CVE-2026-32647", "CVE-2026-27651", "CVE-2026-28753",
+                     "CVE-2026-28755", "CVE-2026-1642"), (1, 29, 2, 3)),
+    "CVE-2021-23017": (1, 19, 3, 2),
+    **dict.fromkeys(("CVE-2019-9511", "CVE-2019-9513", "CVE-2019-9516"), (1, 15, 8, 2)),
+    "CVE-2017-7529": (1, 11, 2, 4),
+}
+
+
+def openresty_patched(advisory: Advisory, number: Version) -> bool:
+    """The OpenResty release carries the fix of every CVE of the advisory."""
+    fixes = [OPENRESTY_PATCHED.get(cve.strip()) for cve in advisory.cves.split(",")]
+    return all(fix is not None and number >= fix for fix in fixes)
 
 
 def affected(advisory: Advisory, version: Version) -> bool:
