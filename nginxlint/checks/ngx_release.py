@@ -22,19 +22,20 @@ def directive_newer_than_nginx(tree, report):
     release = running.release
     extra = frozenset(tree.settings.extra_directives)
     related = [running.location] if running.location is not None else []
+    upgrade = ("upgrade the image to " if running.from_image else "upgrade to ") + \
+        ("an OpenResty with nginx" if release.flavour == "openresty" else "nginx")
     for node in tree.walk():
         name = node.name
         if not holds_directives(node.ctx) or name in extra or third_party(name):
             continue  # a map entry; a directive a module outside nginx may bring
         subsystem = subsystem_of(node.ctx)
         since = directive_since(subsystem, name)
-        upgrade = "the image" if running.from_image else "nginx"
         if since is not None and release.predates(since[0]):
             version, module = since
             first = ".".join(map(str, version))
             report(node, f'"{name}" ({module}) appeared in nginx {first}, and {release.name} ({running.source}) '
-                   f'does not have it: nginx -t stops with "unknown directive"; upgrade {upgrade} to {first} or '
-                   "later, or remove it", related=related)
+                   f'does not have it: nginx -t stops with "unknown directive"; {upgrade} {first} or later, or '
+                   "remove it", related=related)
         elif name == "listen":
             for index, word in enumerate(node.args[1:], 1):
                 since = directive_since(subsystem, "listen:" + word.split("=", 1)[0])
@@ -42,7 +43,7 @@ def directive_newer_than_nginx(tree, report):
                     first = ".".join(map(str, since[0]))
                     report(node, f'the listen parameter "{word}" appeared in nginx {first}, and {release.name} '
                            f'({running.source}) does not have it: nginx -t stops with "invalid parameter"; '
-                           f"upgrade {upgrade} to {first} or later, or remove it", arg=index, related=related)
+                           f"{upgrade} {first} or later, or remove it", arg=index, related=related)
 
 
 @rule("NGX029")
