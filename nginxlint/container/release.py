@@ -43,9 +43,8 @@ def _find(tree) -> RunningRelease | None:
             if release is not None:
                 where = binding.location(container.image_span, f"the image: {container.image}")
                 return RunningRelease(release, f"from the image {container.image}", where, True)
-    printed = getattr(tree, "version_output", None)
-    if printed:
-        release = from_version_output(printed)
+    if tree.version_output:
+        release = from_version_output(tree.version_output)
         if release is not None:
             return RunningRelease(release, "from the dump's `nginx version:` line")
     release = from_setting(getattr(tree.settings, "nginx_version", None))
