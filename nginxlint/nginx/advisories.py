@@ -63,6 +63,11 @@ def _map_regex(dep):
     return next((n for n in dep.nodes("map") if any(c.name.startswith("~") for c in n.children or ())), None)
 
 
+def _slice(dep):
+    """`slice SIZE` (0, the default, turns slicing off)."""
+    return next((n for n in dep.nodes("slice") if n.args and n.args[0] != "0"), None)
+
+
 def _charset(dep):
     """`charset` that recodes: only through a `charset_map` (nginx has none built in)."""
     if not dep.nodes("charset_map"):
@@ -149,8 +154,7 @@ _NEWEST = (1, 31, 3), (1, 30, 4)
 ADVISORIES = (
     Advisory("CVE-2026-42533", "buffer overflow when map matches a regex", (0, 9, 6), _NEWEST, _map_regex,
              "a `map` with a regex"),
-    Advisory("CVE-2026-60005", "memory disclosure in the slice module", (1, 15, 8), _NEWEST, _directive("slice"),
-             "`slice`"),
+    Advisory("CVE-2026-60005", "memory disclosure in the slice module", (1, 15, 8), _NEWEST, _slice, "`slice`"),
     Advisory("CVE-2026-56434", "use-after-free in the SSI module", (0, 8, 11), _NEWEST, _on("ssi"), "`ssi on`"),
     Advisory("CVE-2026-42530", "use-after-free in HTTP/3", (1, 31, 0), ((1, 31, 2),), _quic, "`listen … quic`"),
     Advisory("CVE-2026-42055", "buffer overflow in the HTTP/2 proxy and gRPC modules", (1, 13, 10),
