@@ -54,7 +54,7 @@ def check_worker_count(tree, report):
         report(node, f"`worker_processes auto` starts one worker per CPU of the node, not per CPU of the container: "
                f"set `worker_processes {workers};` to match {label}{binding.where(limit)}",
                arg=0, code="CTR101", related=_related(binding, limit, "the container's CPU limit"),
-               fix=f"worker_processes {workers};")
+               help=f"worker_processes {workers};")
         return
     count = parse_uint(value)
     if limit is None or count is None:
@@ -65,7 +65,7 @@ def check_worker_count(tree, report):
         report(node, f"`worker_processes {value}` starts {value} workers, but {label}{binding.where(limit)} gives "
                f"them {workers} CPU{'s' if workers > 1 else ''}: set `worker_processes {workers};`",
                arg=0, code="CTR102", related=_related(binding, limit, "the container's CPU limit"),
-               fix=f"worker_processes {workers};")
+               help=f"worker_processes {workers};")
 
 
 # -- CTR103: memory budget ---------------------------------------------------------------------------------------
@@ -175,7 +175,7 @@ def daemon_mode(tree, report):
         if flag == "on":
             report(node, f"`daemon {node.args[0]}` makes nginx fork into the background, so the container's main process exits "
                    "and the container stops: use `daemon off;` (or pass `-g 'daemon off;'`)", arg=0,
-                   fix="daemon off;")
+                   help="daemon off;")
         elif flag == "off" and tree.binding.source != "settings":
             found = daemon_off_on_command_line(tree.binding)
             if found is None:
@@ -250,7 +250,7 @@ def log_to_file(tree, report):
         stream = "/dev/stdout" if node.d.name == "access_log" else "stderr"
         report(node, f"`{node.d.name}` writes to the file {path} inside the container, where logs are lost with the "
                f"container and fill its disk: log to `{stream}` and let the runtime collect them", arg=0,
-               fix=f"{node.d.name} {stream};")
+               help=f"{node.d.name} {stream};")
 
 
 # -- CTR106: read-only root -----------------------------------------------------------------------------------------
@@ -408,7 +408,7 @@ def worker_connections_exceed_nofile(tree, report):
         if files < 512:  # worker_connections defaults to 512
             report(rlimit, f"`worker_rlimit_nofile {files}` is below the default `worker_connections 512`: once a "
                    f"worker holds {files} descriptors, accept() fails with (24: Too many open files); set "
-                   "`worker_rlimit_nofile 1024;` or more", arg=0, fix="worker_rlimit_nofile 1024;")
+                   "`worker_rlimit_nofile 1024;` or more", arg=0, help="worker_rlimit_nofile 1024;")
         return
     for node in nodes:
         count = parse_uint(node.args[0])
@@ -429,7 +429,7 @@ def worker_connections_exceed_nofile(tree, report):
             related = [rlimit.location("worker_rlimit_nofile")]
         else:
             continue
-        report(node, message, arg=0, related=related, fix=f"worker_rlimit_nofile {2 * count};")
+        report(node, message, arg=0, related=related, help=f"worker_rlimit_nofile {2 * count};")
 
 
 # -- CTR110: graceful shutdown -----------------------------------------------------------------------------------

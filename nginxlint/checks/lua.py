@@ -108,7 +108,7 @@ def undeclared_shared_dict(tree, report):
                     f"{unit.where(ref.span)}, and {_dict_text(name)} is nil without it"
                     f"{did_you_mean(name, declared)}",
                     related=related,
-                    fix=f"lua_shared_dict {name} 10m;",
+                    help=f"lua_shared_dict {name} 10m;",
                 )
 
 
@@ -317,7 +317,7 @@ def package_path_without_defaults(tree, report):
             node,
             f"{directive} without `;;` replaces the default search path: {lost}; end the value with `;;`",
             arg=0,
-            fix=f'{directive} "{value.rstrip(";")};;";',
+            help=f'{directive} "{value.rstrip(";")};;";',
         )
 
 
@@ -379,14 +379,14 @@ def getenv_without_env(tree, report):
                     f'os.getenv("{name}") works here only because init_by_lua runs in the master before nginx '
                     f"clears the environment; workers see nil: add `env {name};` to the main context if the value "
                     f"is needed later",
-                    severity="info", related=_related_requires(unit), fix=f"env {name};",
+                    severity="info", related=_related_requires(unit), help=f"env {name};",
                 )
             else:
                 report.at(
                     unit.path, unit.span(use.span),
                     f'os.getenv("{name}") returns nil here: nginx clears the environment of its workers except the '
                     f"variables listed by `env`; add `env {name};` to the main context",
-                    related=_related_requires(unit), fix=f"env {name};",
+                    related=_related_requires(unit), help=f"env {name};",
                 )
 
 
@@ -418,7 +418,7 @@ def lua_code_cache_off(tree, report):
                 "magnitude and module state (nginx-lua-prometheus metrics, caches) resets each time; remove it "
                 "outside development",
                 arg=0,
-                fix="lua_code_cache on;",
+                help="lua_code_cache on;",
             )
 
 

@@ -43,7 +43,7 @@ def weak_tls_protocol(dep, report):
                 "these versions have known attacks (POODLE, BEAST) and are"
             report(node, f"`{name}` enables {listed}: {verb} deprecated by RFC 8996; allow only TLSv1.2 and "
                    f"TLSv1.3 for {side}",
-                   arg=weak[0], fix=f"{name} TLSv1.2 TLSv1.3;")
+                   arg=weak[0], help=f"{name} TLSv1.2 TLSv1.3;")
     _sni_protocols(dep, report, reported)
 
 
@@ -95,7 +95,7 @@ def weak_tls_cipher(dep, report):
             example = sorted(weak)[0]
             report(node, f"`{name}` enables weak cipher suites ({'; '.join(reasons)}), e.g. {example}: a client "
                    f"or attacker may negotiate them; use a list of AEAD suites or exclude these with `!`",
-                   arg=0, fix=f'{name} HIGH:!aNULL:!MD5:!3DES:!RC4;')
+                   arg=0, help=f'{name} HIGH:!aNULL:!MD5:!3DES:!RC4;')
 
 
 # -- SEC523: HSTS -----------------------------------------------------------------------------------------------
@@ -174,7 +174,7 @@ def hsts_missing_or_weak(dep, report):
             report(server, "this HTTPS server sends no Strict-Transport-Security header: a browser that is sent "
                    "to http:// once can be downgraded by anyone on the path; add "
                    '`add_header Strict-Transport-Security "max-age=31536000" always;`',
-                   fix='add_header Strict-Transport-Security "max-age=31536000" always;')
+                   help='add_header Strict-Transport-Security "max-age=31536000" always;')
             continue
         _dropped_in_locations(server, effective[0], headers, report)
 
