@@ -80,6 +80,14 @@ class Fix:
         if self.applicability not in APPLICABILITIES:
             raise ValueError(f"unknown fix applicability {self.applicability!r}")
 
+    @classmethod
+    def of(cls, title: str, *edits: "Edit | None", applicability: str = SAFE) -> "Fix | None":
+        """A fix of these edits, or None when one of them could not be made (the edit helpers of nginx/edits.py
+        return None where a file's positions are not exact)."""
+        if not edits or any(edit is None for edit in edits):
+            return None
+        return cls(title, tuple(edits), applicability)
+
     @property
     def safe(self) -> bool:
         return self.applicability == SAFE

@@ -12,7 +12,8 @@ import posixpath
 import re
 
 from ..container.quantity import format_bytes, parse_memory
-from ..findings import Location, Span
+from ..findings import Fix, Location, Span
+from ..nginx import edits
 from ..nginx.listen import http_servers, server_listens
 from ..nginx.urls import PASS_DIRECTIVES, is_address, upstream_host, upstream_names
 from ..nginx.values import nginx_seconds, parse_uint
@@ -54,7 +55,8 @@ def check_worker_count(tree, report):
         report(node, f"`worker_processes auto` starts one worker per CPU of the node, not per CPU of the container: "
                f"set `worker_processes {workers};` to match {label}{binding.where(limit)}",
                arg=0, code="CTR101", related=_related(binding, limit, "the container's CPU limit"),
-               help=f"worker_processes {workers};")
+               help=f"worker_processes {workers};",
+               fix=Fix.of(f"Set `worker_processes {workers};`", edits.replace_arg(node.d, 0, str(workers))))
         return
     count = parse_uint(value)
     if limit is None or count is None:
@@ -65,7 +67,8 @@ def check_worker_count(tree, report):
         report(node, f"`worker_processes {value}` starts {value} workers, but {label}{binding.where(limit)} gives "
                f"them {workers} CPU{'s' if workers > 1 else ''}: set `worker_processes {workers};`",
                arg=0, code="CTR102", related=_related(binding, limit, "the container's CPU limit"),
-               help=f"worker_processes {workers};")
+               help=f"worker_processes {workers};",
+               fix=Fix.of(f"Set `worker_processes {workers};`", edits.replace_arg(node.d, 0, str(workers))))
 
 
 # -- CTR103: memory budget ---------------------------------------------------------------------------------------
