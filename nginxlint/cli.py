@@ -76,7 +76,7 @@ def _print_rule(code: str) -> int:
     if info is None:
         _write(f"nginxlint: error: unknown rule \"{code}\"{did_you_mean(code, [*catalog, *by_name])}\n", sys.stderr)
         return 2
-    _write(f"# {info.code} {info.name} ({info.severity})\n\n{info.summary}\n\n{info.doc}", sys.stdout)
+    _write(f"# {info.code} {info.name} ({info.severity})\n\n{info.summary}\n\n{info.fix_text}\n\n{info.doc}", sys.stdout)
     return 0
 
 
@@ -93,7 +93,8 @@ def _print_rules(argv: list[str]) -> int:
 
         rows = [
             {"code": i.code, "name": i.name, "severity": i.severity, "severity_when": i.severity_when,
-             "summary": i.summary, "tags": list(i.tags), "gixy": list(i.gixy), "opt_in": i.opt_in}
+             "summary": i.summary, "tags": list(i.tags), "gixy": list(i.gixy), "opt_in": i.opt_in,
+             "fix": i.fix, "fix_safety": i.fix_safety or None}
             for i in catalog.values()
         ]
         _write(json.dumps(rows, indent=2) + "\n", sys.stdout)
@@ -101,7 +102,7 @@ def _print_rules(argv: list[str]) -> int:
     width = max(len(i.name) for i in catalog.values())
     lines = [
         f"{i.code}  {i.name:<{width}}  {i.severity:<7}  {i.summary}" + (f" ({i.severity_when})" if i.severity_when else "")
-        + (" [opt-in: select it by its code]" if i.opt_in else "")
+        + (" [opt-in: select it by its code]" if i.opt_in else "") + (" [fix]" if i.fix != "none" else "")
         for i in catalog.values()
     ]
     _write("\n".join(lines) + "\n", sys.stdout)
