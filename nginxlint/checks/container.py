@@ -178,7 +178,7 @@ def daemon_mode(tree, report):
         if flag == "on":
             report(node, f"`daemon {node.args[0]}` makes nginx fork into the background, so the container's main process exits "
                    "and the container stops: use `daemon off;` (or pass `-g 'daemon off;'`)", arg=0,
-                   help="daemon off;")
+                   help="daemon off;", fix=Fix.of("Set `daemon off;`", edits.replace_arg(node.d, 0, "off")))
         elif flag == "off" and tree.binding.source != "settings":
             found = daemon_off_on_command_line(tree.binding)
             if found is None:
@@ -187,7 +187,8 @@ def daemon_mode(tree, report):
             related = [Location(where, span, "-g 'daemon off;' on the command line")] if span else []
             report(node, f'`daemon off;` is set here and {what}{tree.binding.where(None) if not span else ""}: nginx '
                    'refuses to start with "daemon" directive is duplicate; remove this line',
-                   related=[r for r in related if r])
+                   related=[r for r in related if r],
+                   fix=Fix.of("Remove `daemon off;`", edits.delete_directive(node.d)))
 
 
 # -- CTR105: logs to files ----------------------------------------------------------------------------------------
@@ -253,7 +254,8 @@ def log_to_file(tree, report):
         stream = "/dev/stdout" if node.d.name == "access_log" else "stderr"
         report(node, f"`{node.d.name}` writes to the file {path} inside the container, where logs are lost with the "
                f"container and fill its disk: log to `{stream}` and let the runtime collect them", arg=0,
-               help=f"{node.d.name} {stream};")
+               help=f"{node.d.name} {stream};",
+               fix=Fix.of(f"Log to `{stream}`", edits.replace_arg(node.d, 0, stream)))
 
 
 # -- CTR106: read-only root -----------------------------------------------------------------------------------------
@@ -390,7 +392,8 @@ def user_directive_non_root(tree, report):
     if node is None:
         return
     report(node, f"`user` has no effect: the container runs as non-root{binding.where(fact)}, and nginx ignores "
-           "`user` unless the master runs as root; remove it", related=_related(binding, fact, "non-root"))
+           "`user` unless the master runs as root; remove it", related=_related(binding, fact, "non-root"),
+           fix=Fix.of("Remove `user`", edits.delete_directive(node.d)))
 
 
 # -- CTR109: open files ------------------------------------------------------------------------------------------
@@ -411,7 +414,8 @@ def worker_connections_exceed_nofile(tree, report):
         if files < 512:  # worker_connections defaults to 512
             report(rlimit, f"`worker_rlimit_nofile {files}` is below the default `worker_connections 512`: once a "
                    f"worker holds {files} descriptors, accept() fails with (24: Too many open files); set "
-                   "`worker_rlimit_nofile 1024;` or more", arg=0, help="worker_rlimit_nofile 1024;")
+                   "`worker_rlimit_nofile 1024;` or more", arg=0, help="worker_rlimit_nofile 1024;",
+                   fix=Fix.of("Set `worker_rlimit_nofile 1024;`", edits.replace_arg(rlimit.d, 0, "1024")))
         return
     for node in nodes:
         count = parse_uint(node.args[0])
@@ -432,7 +436,13 @@ def worker_connections_exceed_nofile(tree, report):
             related = [rlimit.location("worker_rlimit_nofile")]
         else:
             continue
-        report(node, message, arg=0, related=related, help=f"worker_rlimit_nofile {2 * count};")
+        line = f"worker_rlimit_nofile {2 * count};"
+        if rlimit is not None:
+            edit = edits.replace_arg(rlimit.d, 0, str(2 * count))
+        else:  # a new line in the main context, before the events block
+            events = node.parent if node.parent is not None and node.parent.ctx == () else None
+            edit = edits.insert_before(events.d, line) if events is not None and events.d is not None else None
+        report(node, message, arg=0, related=related, help=line, fix=Fix.of(f"Set `{line}`", edit))
 
 
 # -- CTR110: graceful shutdown -----------------------------------------------------------------------------------
