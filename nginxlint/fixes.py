@@ -9,8 +9,8 @@ Contents are the files' text as read (`read_text` below), whatever their line en
 "\\r" and "\\n" as one line break each, as the linter does, and a "\\n" in an edit's text becomes the file's own line
 ending. Nothing is reformatted: only the spans the edits name change.
 
-A fix is taken whole or not at all. Fixes are taken in the order of their first edit; one whose edits overlap or
-touch an edit already taken (or each other), or name a file not in `contents`, is skipped. A fix with the same edits
+A fix is taken whole or not at all. Fixes are taken in the order of their first edit; one whose edits overlap an
+edit already taken (or each other), or name a file not in `contents`, is skipped. A fix with the same edits
 as one taken counts as applied (two findings may share a declaration to add). The caller lints the new contents
 again and applies what is left, a few rounds at most, as `--fix` does: the findings of the next round have spans
 that fit the new text.
@@ -110,15 +110,21 @@ def apply_fixes(contents: Mapping[str, str], fixes: Iterable[Fix]) -> FixRound:
 
 
 def _conflicts(spans, taken) -> bool:
-    """Whether any of a fix's edits overlaps or touches another of its own or one already taken."""
+    """Whether any of a fix's edits overlaps another of its own or one already taken. Edits that only touch do not
+    overlap, and insertions at one place all apply (in the order of their text), so that several declarations
+    added after the same line land in one round."""
     mine: dict[str, list[tuple[int, int, str]]] = {}
     for path, start, end, text in spans:
         for edits in (taken.get(path, ()), mine.get(path, ())):
-            index = bisect_right(edits, (start, float("inf")))
-            if index and edits[index - 1][1] >= start:
-                return True
-            if index < len(edits) and edits[index][0] <= end:
-                return True
+            for other_start, other_end, _ in edits:
+                if other_start >= end and not (other_start == end == start):
+                    if other_start > end:
+                        break
+                    continue
+                if max(start, other_start) < min(end, other_end):
+                    return True  # both replace some of the same characters
+                if other_start < start < other_end or start < other_start < end:
+                    return True  # an insertion inside a replacement
         _insert_sorted(mine.setdefault(path, []), (start, end, text))
     return False
 

@@ -45,3 +45,19 @@ def test_columns_count_characters_and_undecodable_bytes_survive():
     text = "# caf\u00e9 \udcff\nserver_tokens on;\n"
     done = apply_fixes({"a.conf": text}, [_fix("off", Edit("a.conf", Span(2, 15, 2, 17), "off"))])
     assert done.contents["a.conf"] == "# caf\u00e9 \udcff\nserver_tokens off;\n"
+
+
+def test_insertions_at_one_place_all_apply():
+    first = _fix("a", Edit.insert("a.conf", 2, 7, "\n    env A;"))
+    second = _fix("b", Edit.insert("a.conf", 2, 7, "\n    env B;"))
+    done = apply_fixes({"a.conf": TEXT}, [second, first])
+    assert done.contents["a.conf"].startswith("events {}\r\nhttp {\r\n    env A;\r\n    env B;\r\n")
+    assert done.skipped == []
+
+
+def test_an_insertion_inside_a_replacement_waits():
+    whole = _fix("whole", Edit("a.conf", Span(3, 5, 3, 27), "worker_processes 3;"))
+    inside = _fix("inside", Edit.insert("a.conf", 3, 10, "x"))
+    touching = _fix("touching", Edit.insert("a.conf", 3, 27, " # 3"))
+    done = apply_fixes({"a.conf": TEXT}, [whole, inside, touching])
+    assert done.skipped == [inside] and "worker_processes 3; # 3  # keep me" in done.contents["a.conf"]
