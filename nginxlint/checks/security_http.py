@@ -9,6 +9,8 @@ from __future__ import annotations
 import posixpath
 import re
 
+from ..findings import UNSAFE, Fix
+from ..nginx import edits
 from ..nginx.captures import group, may_hold, starts_with_slash
 from ..nginx.conditions import regex_condition
 from ..nginx.directives import LUA_PHASE
@@ -50,6 +52,8 @@ def host_spoofing(dep, report):
                 arg=1,
                 related=related,
                 help=f"{name} Host $host;",
+                # $host drops the port and what else the value added: the upstream may expect them
+                fix=Fix.of("Send `Host $host`", edits.replace_arg(node.d, 1, "$host"), applicability=UNSAFE),
             )
 
 
@@ -394,6 +398,7 @@ def version_disclosure(dep, report):
                 f"server_tokens {node.args[0]} puts the nginx version in the Server header and on error pages",
                 arg=0,
                 help="server_tokens off;",
+                fix=Fix.of("Set `server_tokens off;`", edits.replace_arg(node.d, 0, "off")),
             )
     if not (dep.is_main and dep.complete):
         return
@@ -408,6 +413,7 @@ def version_disclosure(dep, report):
                 "server_tokens is not set and defaults to on: every response names the nginx version in the "
                 "Server header and on error pages",
                 help="server_tokens off;  (in http)",
+                fix=Fix.of("Add `server_tokens off;` to http", edits.insert_first(http.d, "server_tokens off;")),
             )
 
 

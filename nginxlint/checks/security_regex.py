@@ -6,6 +6,8 @@ through `set`, `map` and regex captures by `_Flow`, once per tree.
 """
 from __future__ import annotations
 
+from ..findings import Fix
+from ..nginx import edits
 from ..nginx.locations import location_match
 from ..nginx.variables import parse_value, variable_facts
 from ..nginx.wordmap import value_span
@@ -323,6 +325,8 @@ def weak_origin_regex(tree, report):
                     "and this check never sees what the client sent",
                     span=value_span(node.d, 0, node.args[0].startswith("("), len(node.args[0])),
                     help="$http_referer",
+                    fix=Fix.of("Write `$http_referer`", edits.replace_written(node.d, 0, "$http_referrer",
+                                                                               "$http_referer")),
                 )
             elif subject in _CHECKED_HEADERS:
                 _judge_origin_site(tree, node, site, _CHECKED_HEADERS[subject], report)

@@ -53,6 +53,17 @@ def replace_arg(d, index: int, text: str) -> Edit | None:
     return _edit(d, d._offsets[2 + 2 * index], d._offsets[3 + 2 * index], text)
 
 
+def replace_written(d, index: int, old: str, new: str) -> Edit | None:
+    """The first `old` (case-insensitive) in argument `index` as written becomes `new` (a misspelt variable)."""
+    if not _exact(d) or not 0 <= index < len(d.args):
+        return None
+    start, end = d._offsets[2 + 2 * index], d._offsets[3 + 2 * index]
+    found = d._index.text[start:end].lower().find(old.lower())
+    if found < 0:
+        return None
+    return _edit(d, start + found, start + found + len(old), new)
+
+
 def replace_args(d, text: str) -> Edit | None:
     """Every argument of `d` becomes `text` (the name, the terminator and what lies around them stay)."""
     if not _exact(d) or not d.args:
