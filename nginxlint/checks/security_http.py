@@ -99,6 +99,7 @@ def _alias_prefix(node, location, match, alias, report):
             arg=match.arg,
             related=[node.location("the alias")],
             help=f"location {_modifier(match)}{prefix}/ {{",
+            fix=_slash_location(location, match),
         )
     else:
         report(
@@ -109,7 +110,15 @@ def _alias_prefix(node, location, match, alias, report):
             severity="warning",
             related=[node.location("the alias")],
             help=f"location {_modifier(match)}{prefix}/ {{ alias {alias}/; }}",
+            fix=Fix.of("End the location and the alias with `/`", edits.append_to_arg(location.d, match.arg, "/"),
+                       edits.append_to_arg(node.d, 0, "/"), applicability=UNSAFE),
         )
+
+
+def _slash_location(location, match):
+    """A `/` at the end of the location's prefix: `/i` itself no longer matches it, so only on request."""
+    return Fix.of("End the location with `/`", edits.append_to_arg(location.d, match.arg, "/"),
+                  applicability=UNSAFE)
 
 
 def _modifier(match) -> str:
@@ -277,6 +286,9 @@ def allow_without_deny(dep, report):
             "the clients that match no rule",
             arg=0,
             help="deny all;  (after the last allow)",
+            # the clients no rule matched lose access: what the list meant, but a change of who gets in
+            fix=Fix.of("Add `deny all;` after the last rule", edits.insert_after(rules[-1].d, "deny all;"),
+                       applicability=UNSAFE),
         )
 
 
@@ -476,6 +488,7 @@ def proxy_pass_normalized(dep, report):
                 arg=match.arg,
                 related=[node.location("the proxy_pass URI")],
                 help=f"location {_modifier(match)}{prefix}/ {{",
+                fix=_slash_location(location, match),
             )
         elif prefix.endswith("/") and uri and not uri.endswith("/"):
             report(
@@ -485,6 +498,8 @@ def proxy_pass_normalized(dep, report):
                 arg=0,
                 severity="warning",
                 help=f"proxy_pass {target}/;",
+                fix=Fix.of("End the proxy_pass URI with `/`", edits.append_to_arg(node.d, 0, "/"),
+                           applicability=UNSAFE),
             )
 
 

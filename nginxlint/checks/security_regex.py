@@ -6,7 +6,7 @@ through `set`, `map` and regex captures by `_Flow`, once per tree.
 """
 from __future__ import annotations
 
-from ..findings import Fix
+from ..findings import UNSAFE, Fix
 from ..nginx import edits
 from ..nginx.locations import location_match
 from ..nginx.variables import parse_value, variable_facts
@@ -420,6 +420,9 @@ def valid_referers_none(tree, report):
                     "the referer check protects nothing against a direct request",
                     arg=index,
                     help="drop " + arg + " and list only the sites allowed to link here",
+                    # requests without a Referer (typed URLs, privacy settings) are then refused
+                    fix=Fix.of(f"Remove `{arg}`", edits.delete_arg(node.d, index), applicability=UNSAFE)
+                    if any(a.lower() not in ("none", "blocked") for a in node.args) else None,
                 )
 
 

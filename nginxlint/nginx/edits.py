@@ -64,6 +64,23 @@ def replace_written(d, index: int, old: str, new: str) -> Edit | None:
     return _edit(d, start + found, start + found + len(old), new)
 
 
+def append_to_arg(d, index: int, text: str) -> Edit | None:
+    """`text` added at the end of argument `index`'s value (inside its quotes, if it has any)."""
+    if not _exact(d) or not 0 <= index < len(d.args):
+        return None
+    end = d._offsets[3 + 2 * index]
+    if d.quoted[index]:
+        end -= 1
+    return _edit(d, end, end, text)
+
+
+def delete_arg(d, index: int) -> Edit | None:
+    """Argument `index` removed with the blanks before it (the directive keeps its other arguments)."""
+    if not _exact(d) or not 0 <= index < len(d.args):
+        return None
+    return _edit(d, d._offsets[1 + 2 * index], d._offsets[3 + 2 * index], "")
+
+
 def replace_args(d, text: str) -> Edit | None:
     """Every argument of `d` becomes `text` (the name, the terminator and what lies around them stay)."""
     if not _exact(d) or not d.args:
