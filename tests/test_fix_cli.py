@@ -146,3 +146,13 @@ def test_a_fix_never_rewrites_a_template_tag(tmp_path):
     codes = [f["code"] for f in json.loads(done.out)["findings"]]
     assert "SEC521" in codes and all("fix" not in f for f in json.loads(done.out)["findings"] if f["code"] == "SEC521")
     assert (tmp_path / "conf/nginx.conf").read_text() == conf.replace("server_tokens on;", "server_tokens off;")
+
+
+def test_events_is_added_by_plain_fix_only_to_a_file_named_nginx_conf(tmp_path):
+    """A file with a top-level stream {} looks like a root, but the real root may include it (and have events)."""
+    stream = "stream {\n    server { listen 1234; return ok; }\n}\n"
+    write_tree(tmp_path, {"conf/nginx.conf": stream, "conf/stream.conf": stream.replace("1234", "1235")})
+    done = _lint(tmp_path, ".", "--fix", "--select", "NGX009")
+    assert "1 more with --unsafe-fixes" in done.err, done.err
+    assert (tmp_path / "conf/nginx.conf").read_text() == "events {}\n" + stream
+    assert (tmp_path / "conf/stream.conf").read_text() == stream.replace("1234", "1235")

@@ -100,4 +100,8 @@ def missing_events_block(tree, report):
     if anchor is None:
         report.at(tree.root.display, Span(1, 1, 1, 1), message)
     else:
-        report(anchor, message, fix=Fix.of("Add `events {}`", edits.insert_before(anchor.d, "events {}")))
+        # a file that only looks like a root (a top-level stream {}) may be included by the real one, which has
+        # its events: adding one there is safe only for a file named nginx.conf or set as a root
+        named = tree.root.display.rsplit("/", 1)[-1] == "nginx.conf" or bool(tree.settings.roots)
+        report(anchor, message, fix=Fix.of("Add `events {}`", edits.insert_before(anchor.d, "events {}"),
+                                           applicability=SAFE if named else UNSAFE))
