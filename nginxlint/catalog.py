@@ -19,9 +19,10 @@ class RuleInfo:
     precision: str
     security_severity: str | None
     doc: str  # the Markdown body: What it does / Why is this bad? / Example / Use instead / References
-    gixy: tuple[str, ...] = ()
+    gixy: tuple[str, ...] = ()  # the gixy plugins this rule is equivalent to (coverage is machine-readable)
     severity_when: str = ""  # when a finding takes another severity than the default (e.g. "error when …")
-    opt_in: bool = False  # advice most configs do not need: runs only when selected by its code or name  # the gixy plugins this rule is equivalent to (coverage is machine-readable)
+    opt_in: bool = False  # advice most configs do not need: runs only when selected by its code or name
+    production_only: bool = False  # matters only on a server the public reaches: quiet in fixture directories
     fix: str = "none"  # front matter `fix`: always | sometimes | none (does a finding come with a Fix)
     fix_safety: str = ""  # front matter `fix-safety`: safe | unsafe | mixed (safe in some cases, unsafe in others)
 
@@ -98,5 +99,6 @@ def load_catalog() -> dict[str, RuleInfo]:
             opt_in=str(meta.get("opt-in", "false")).lower() == "true",
             fix=meta.get("fix", "none"),
             fix_safety=meta.get("fix-safety", ""),
+            production_only=str(meta.get("production-only", "false")).lower() == "true",
         )
     return rules
