@@ -23,22 +23,24 @@ from .suppressions import suppress
 from .workspace import Workspace, load_workspace
 
 
-def run(paths: list[Path], settings, base_dir: Path, stdin=None) -> Report:
-    return analyse(paths, settings, base_dir, stdin)[0]
+def run(paths: list[Path], settings, base_dir: Path, stdin=None, texts=None) -> Report:
+    """Lint `paths`. `stdin`: (path, text) of a file given on standard input; `texts`: absolute path -> text read
+    instead of the file on disk."""
+    return analyse(paths, settings, base_dir, stdin, texts)[0]
 
 
-def analyse(paths: list[Path], settings, base_dir: Path, stdin=None) -> tuple[Report, "Workspace"]:
+def analyse(paths: list[Path], settings, base_dir: Path, stdin=None, texts=None) -> tuple[Report, "Workspace"]:
     """The report, and the workspace it was made from (its trees, bindings and Lua units), for `graph`."""
     # A run builds large, long-lived object graphs (parse trees, config trees, Lua facts) and little cyclic
     # garbage: the cyclic GC would rescan the growing heap again and again (a third of a large lint) for nothing.
     with collector_paused():
-        return _run(paths, settings, base_dir, stdin)
+        return _run(paths, settings, base_dir, stdin, texts)
 
 
-def _run(paths: list[Path], settings, base_dir: Path, stdin) -> tuple[Report, "Workspace"]:
+def _run(paths: list[Path], settings, base_dir: Path, stdin, texts) -> tuple[Report, "Workspace"]:
     catalog = load_catalog()
     selection = Selection(settings, catalog, base_dir)
-    workspace = load_workspace(paths, settings, base_dir, stdin)
+    workspace = load_workspace(paths, settings, base_dir, stdin, texts)
     findings: list[Finding] = list(workspace.loader.findings)
     notifications: list[Notification] = list(workspace.loader.notifications)
     _bind_containers(workspace, findings, notifications)
@@ -58,7 +60,8 @@ def _run(paths: list[Path], settings, base_dir: Path, stdin) -> tuple[Report, "W
                     continue  # container advice on a config nothing shows to run in a container
                 _call(function, tree, code, catalog, findings, tree.root.display)
 
-    findings = _unique(_outside_masked_values(findings, workspace.loader.masked))
+    findings = _unique(_fixes_outside_masks(_outside_masked_values(findings, workspace.loader.masked),
+                                            workspace.loader.masked))
     notifications += _unselected_failures(findings, selection)
     findings = [
         replace(f, severity=selection.severity.get(f.code, f.severity))
@@ -153,6 +156,15 @@ def _outside_masked_values(findings: list[Finding], masked: dict) -> list[Findin
         return findings
     return [f for f in findings if f.path not in masked
             or not (f.code in TEMPLATE_ARTEFACTS or masked[f.path].unknown_at(f.span))]
+
+
+def _fixes_outside_masks(findings: list[Finding], masked: dict) -> list[Finding]:
+    """A fix that would rewrite a template's tags (or insert between their characters) is dropped: the finding
+    stays, the user edits the template."""
+    if not masked:
+        return findings
+    return [replace(f, fix=None) if f.fix is not None and any(
+        e.path in masked and masked[e.path].touched(e.span) for e in f.fix.edits) else f for f in findings]
 
 
 def _unselected_failures(findings: list[Finding], selection: Selection) -> list[Notification]:

@@ -51,7 +51,7 @@ class Loader:
         self.lua_blocks = LUA_BLOCK_DIRECTIVES
         self.stock_files = STOCK_INCLUDE_FILES
         self.findings: list[Finding] = []
-        self.texts: dict[Path, str] = {}  # files given on standard input
+        self.texts: dict[Path, str] = {}  # files given on standard input, or edited in memory (`--diff`)
         self.cache = Cache(None if settings.no_cache else default_directory())
         self._files: dict[Path, sources.SourceFile | str] = {}  # a file's text, or why it cannot be read
         self._checked: set[Path] = set()  # files read as nginx configs (counted, NGX008 when unreadable)
@@ -300,8 +300,11 @@ def _ancestor_roots(file: Path, stop: Path) -> list[Path]:
     return found
 
 
-def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Path, str] | None = None) -> Workspace:
+def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Path, str] | None = None,
+                   texts: dict[Path, str] | None = None) -> Workspace:
+    """`texts`: absolute path -> text read instead of the file on disk (fixes applied in memory, an editor's buffer)."""
     loader = Loader(base_dir, settings)
+    loader.texts.update(texts or {})
     if stdin is not None:
         loader.texts[Path(os.path.abspath(stdin[0]))] = stdin[1]
     configs, manifests, explicit = discover(paths, settings)

@@ -63,6 +63,12 @@ def _summary(report: Report, paint: _Paint) -> str:
     suppressed = len(report.findings) - len(active)
     if suppressed:
         text += f" {suppressed} suppressed inline."
+    safe = sum(1 for f in active if f.fix is not None and f.fix.safe)
+    unsafe = sum(1 for f in active if f.fix is not None and not f.fix.safe)
+    if safe:
+        text += f" {safe} fixable with --fix" + (f" ({unsafe} more with --unsafe-fixes)." if unsafe else ".")
+    elif unsafe:
+        text += f" {unsafe} fixable with --fix --unsafe-fixes."
     return paint(BOLD, text)
 
 
@@ -77,8 +83,8 @@ def format_full(report: Report, colour: bool = False, **_options) -> str:
             note = related.message or "see"
             lines.append(clean(f"{gutter} = note: {note} ({related.path}:{related.span.line}:{related.span.column})"
                                if not note.startswith("included from") else f"{gutter} = note: {note}"))
-        if finding.fix:
-            lines.append(clean(f"{gutter} = help: {finding.fix}"))
+        if finding.help:
+            lines.append(clean(f"{gutter} = help: {finding.help}"))
         lines.append("")
     if report.notifications:
         lines.extend(_notification(note, paint) for note in report.notifications)
