@@ -1,4 +1,4 @@
-"""The command line: `nginxlint [PATH ...]`, `nginxlint rule CODE`, `nginxlint rules`."""
+"""The command line: `nginxlint [PATH ...]`, `nginxlint rule CODE`, `nginxlint rules`, `nginxlint server`."""
 from __future__ import annotations
 
 import argparse
@@ -22,7 +22,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="nginxlint",
         description="Static analysis of nginx and OpenResty deployments: the config tree, the Lua it runs, "
         "and the Kubernetes or Compose manifests around it.",
-        epilog="Also: `nginxlint rule CODE` prints a rule's documentation; `nginxlint rules` lists every rule.",
+        epilog="Also: `nginxlint rule CODE` prints a rule's documentation; `nginxlint rules` lists every rule; "
+        "`nginxlint server` runs the language server (LSP over stdio).",
     )
     parser.add_argument("paths", nargs="*", help="files or directories to lint (default: .); - reads standard input")
     parser.add_argument("--version", action="version", version=f"nginxlint {__version__}")
@@ -99,6 +100,21 @@ def _print_rules(argv: list[str]) -> int:
     ]
     _write("\n".join(lines) + "\n", sys.stdout)
     return 0
+
+
+def _serve(argv: list[str]) -> int:
+    argparse.ArgumentParser(prog="nginxlint server",
+                            description="The language server: LSP over standard input and output.").parse_args(argv)
+    try:
+        from .server import serve  # pygls: the `server` extra, loaded by this command alone
+    except ModuleNotFoundError as error:
+        if (error.name or "").startswith("nginxlint"):
+            raise
+        _write(f"nginxlint: error: `nginxlint server` needs pygls ({error}): pip install 'nginxlint[server]'\n",
+               sys.stderr)
+        return 2
+    gc.enable()  # a long-lived process, unlike one lint: the collector frees each run's trees (runs still pause it)
+    return serve()
 
 
 def _write(text: str, stream) -> None:
@@ -219,6 +235,8 @@ def _main(argv: list[str]) -> int:
             return _print_rule(argv[1])
         if argv[:1] == ["rules"]:
             return _print_rules(argv[1:])
+        if argv[:1] == ["server"]:
+            return _serve(argv[1:])
         return lint(argv)
     except SettingsError as error:
         _write(f"nginxlint: error: {error}\n", sys.stderr)
