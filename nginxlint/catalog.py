@@ -22,6 +22,17 @@ class RuleInfo:
     gixy: tuple[str, ...] = ()
     severity_when: str = ""  # when a finding takes another severity than the default (e.g. "error when …")
     opt_in: bool = False  # advice most configs do not need: runs only when selected by its code or name  # the gixy plugins this rule is equivalent to (coverage is machine-readable)
+    fix: str = "none"  # front matter `fix`: always | sometimes | none (does a finding come with a Fix)
+    fix_safety: str = ""  # front matter `fix-safety`: safe | unsafe | mixed (safe in some cases, unsafe in others)
+
+    @property
+    def fix_text(self) -> str:
+        """ruff's wording: "Fix is always available." plus whether --fix applies it."""
+        if self.fix == "none":
+            return "Fix is not available."
+        how = {"safe": "safe: `--fix` applies it", "unsafe": "unsafe: only `--fix --unsafe-fixes` applies it",
+               "mixed": "safe or unsafe depending on the case: `--fix` applies the safe ones, `--unsafe-fixes` the rest"}
+        return f"Fix is {self.fix} available ({how.get(self.fix_safety, self.fix_safety)})."
 
     @property
     def prefix(self) -> str:
@@ -85,5 +96,7 @@ def load_catalog() -> dict[str, RuleInfo]:
             gixy=tuple(meta.get("gixy") or ()),
             severity_when=meta.get("severity-when", ""),
             opt_in=str(meta.get("opt-in", "false")).lower() == "true",
+            fix=meta.get("fix", "none"),
+            fix_safety=meta.get("fix-safety", ""),
         )
     return rules

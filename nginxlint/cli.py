@@ -35,6 +35,13 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--show-files", action="store_true",
                      help="list the files read and the files skipped (with why) instead of the findings")
     out.add_argument("--base-dir", metavar="DIR", help="report paths relative to DIR (default: the repository root)")
+    fixing = parser.add_argument_group("fixes")
+    fixing.add_argument("--fix", action="store_true",
+                        help="apply the safe fixes in place, then report what is left (with -, print the fixed text)")
+    fixing.add_argument("--diff", action="store_true",
+                        help="print the fixes as a unified diff and change nothing (exit 1 when there is a diff)")
+    fixing.add_argument("--unsafe-fixes", action="store_true",
+                        help="with --fix or --diff, also apply the fixes that change more than the finding")
     status = parser.add_argument_group("exit status")
     status.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     status.add_argument("--failure-threshold", choices=("error", "warning", "info"),
@@ -70,7 +77,7 @@ def _print_rule(code: str) -> int:
     if info is None:
         _write(f"nginxlint: error: unknown rule \"{code}\"{did_you_mean(code, [*catalog, *by_name])}\n", sys.stderr)
         return 2
-    _write(f"# {info.code} {info.name} ({info.severity})\n\n{info.summary}\n\n{info.doc}", sys.stdout)
+    _write(f"# {info.code} {info.name} ({info.severity})\n\n{info.summary}\n\n{info.fix_text}\n\n{info.doc}", sys.stdout)
     return 0
 
 
@@ -87,7 +94,8 @@ def _print_rules(argv: list[str]) -> int:
 
         rows = [
             {"code": i.code, "name": i.name, "severity": i.severity, "severity_when": i.severity_when,
-             "summary": i.summary, "tags": list(i.tags), "gixy": list(i.gixy), "opt_in": i.opt_in}
+             "summary": i.summary, "tags": list(i.tags), "gixy": list(i.gixy), "opt_in": i.opt_in,
+             "fix": i.fix, "fix_safety": i.fix_safety or None}
             for i in catalog.values()
         ]
         _write(json.dumps(rows, indent=2) + "\n", sys.stdout)
@@ -95,7 +103,7 @@ def _print_rules(argv: list[str]) -> int:
     width = max(len(i.name) for i in catalog.values())
     lines = [
         f"{i.code}  {i.name:<{width}}  {i.severity:<7}  {i.summary}" + (f" ({i.severity_when})" if i.severity_when else "")
-        + (" [opt-in: select it by its code]" if i.opt_in else "")
+        + (" [opt-in: select it by its code]" if i.opt_in else "") + (" [fix]" if i.fix != "none" else "")
         for i in catalog.values()
     ]
     _write("\n".join(lines) + "\n", sys.stdout)
@@ -176,23 +184,31 @@ def lint(argv: list[str]) -> int:
             _write(f"nginxlint: error: {option} {target}: the directory {directory} does not exist\n", sys.stderr)
             return 2
     settings = _settings(args, paths)
-    from .engine import exit_status, run, run_parallel  # start-up: `nginxlint --version` and `rules` load no more than they use
-    from .formats import formatter  # start-up: `nginxlint --version` and `rules` load no more than they use
+    from .engine import run, run_parallel  # start-up: `nginxlint --version` and `rules` load no more than they use
 
     base_dir = _base_dir(args, paths)
+    if args.fix or args.diff:
+        return _fix(args, paths, settings, base_dir, stdin)
     if stdin is None and args.jobs > 1:
         report = run_parallel(paths, settings, base_dir, args.jobs)
     else:
         report = run(paths, settings, base_dir, stdin)
-    name = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "full")
-    colour = args.color == "always" or (
-        args.color == "auto" and not args.output and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    )
     if args.show_files:
         lines = [f"read     {path}" for path in report.read]
         lines += [f"skipped  {path}: {why}" for path, why in sorted(report.skipped.items())]
         _write("".join(line + "\n" for line in lines), sys.stdout)
         return 0
+    return _output(args, report, settings)
+
+
+def _output(args, report, settings) -> int:
+    from .engine import exit_status  # start-up: `nginxlint --version` and `rules` load no more than they use
+    from .formats import formatter  # start-up: `nginxlint --version` and `rules` load no more than they use
+
+    name = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "full")
+    colour = args.color == "always" or (
+        args.color == "auto" and not args.output and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    )
     if not report.sources and not report.findings:
         _write("nginxlint: no nginx config found under " + " ".join(args.paths or ["."]) + "\n", sys.stderr)
     text = formatter(name)(report, colour=colour)
@@ -204,6 +220,36 @@ def lint(argv: list[str]) -> int:
         Path(args.sarif_file).write_text(formatter("sarif")(report), encoding="utf-8")
     status = exit_status(report, settings.failure_threshold)
     return 0 if args.exit_zero and status == 1 else status
+
+
+def _fix(args, paths: list[Path], settings, base_dir: Path, stdin) -> int:
+    """--fix: write the fixes, report what is left; --diff: print them, write nothing, exit 1 if any."""
+    from .autofix import fix_rounds, unified_diff, write  # only --fix and --diff
+
+    if args.show_files:
+        _write("nginxlint: error: --show-files cannot be combined with --fix or --diff\n", sys.stderr)
+        return 2
+    done = fix_rounds(paths, settings, base_dir, args.unsafe_fixes, stdin)
+    hint = ""
+    if done.unsafe_left and not args.unsafe_fixes:
+        hint = f" ({done.unsafe_left} more with --unsafe-fixes)"
+    if args.diff:
+        _write(unified_diff(done, base_dir), sys.stdout)
+        files = len(done.changed)
+        _write(f"nginxlint: {done.applied} fix{'es' if done.applied != 1 else ''} would change {files} "
+               f"file{'s' if files != 1 else ''}{hint}\n", sys.stderr)
+        return 1 if done.changed else 0
+    stdin_path = Path(os.path.abspath(stdin[0])) if stdin else None
+    write(done, skip=stdin_path)
+    _write(f"nginxlint: fixed {done.applied} finding{'s' if done.applied != 1 else ''} in {len(done.changed)} "
+           f"file{'s' if len(done.changed) != 1 else ''}{hint}\n", sys.stderr)
+    if stdin_path is not None:  # as ruff does: the fixed text on standard output, for an editor to take
+        _write(done.changed.get(stdin_path, stdin[1]), sys.stdout)
+        from .engine import exit_status  # only --fix and --diff
+
+        status = exit_status(done.report, settings.failure_threshold)
+        return 0 if args.exit_zero and status == 1 else status
+    return _output(args, done.report, settings)
 
 
 def _read_stdin() -> str:

@@ -185,8 +185,9 @@ def relocate(findings: list[Finding], notifications: list[Notification], sources
         suppression = finding.suppression
         if suppression is not None and suppression.path in places.files:
             suppression = Suppression(dump.display, suppression.line + file.first_line - 1, suppression.reason)
+        # no fix: the dump records what a server ran, the files to edit are elsewhere
         moved.append(replace(finding, path=dump.display, span=places.span(file, span), related=(original, *related),
-                             flow=flow, message=message, suppression=suppression))
+                             flow=flow, message=message, suppression=suppression, fix=None))
     told = []
     for note in notifications:
         hit = places.files.get(note.path) if note.path else None

@@ -23,19 +23,19 @@ from .suppressions import suppress
 from .workspace import load_workspace
 
 
-def run(paths: list[Path], settings, base_dir: Path, stdin=None, overlay=None) -> Report:
-    """Lint `paths`; `stdin` is (path, text) for standard input, `overlay` maps absolute paths to texts that stand
-    for those files (an editor's unsaved buffers)."""
+def run(paths: list[Path], settings, base_dir: Path, stdin=None, texts=None) -> Report:
+    """Lint `paths`. `stdin`: (path, text) of a file given on standard input; `texts`: absolute path -> text read
+    instead of the file on disk."""
     # A run builds large, long-lived object graphs (parse trees, config trees, Lua facts) and little cyclic
     # garbage: the cyclic GC would rescan the growing heap again and again (a third of a large lint) for nothing.
     with collector_paused():
-        return _run(paths, settings, base_dir, stdin, overlay)
+        return _run(paths, settings, base_dir, stdin, texts)
 
 
-def _run(paths: list[Path], settings, base_dir: Path, stdin, overlay) -> Report:
+def _run(paths: list[Path], settings, base_dir: Path, stdin, texts) -> Report:
     catalog = load_catalog()
     selection = Selection(settings, catalog)
-    workspace = load_workspace(paths, settings, base_dir, stdin, overlay)
+    workspace = load_workspace(paths, settings, base_dir, stdin, texts)
     findings: list[Finding] = list(workspace.loader.findings)
     notifications: list[Notification] = list(workspace.loader.notifications)
     _bind_containers(workspace, findings, notifications)

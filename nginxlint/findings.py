@@ -38,6 +38,72 @@ class Location:
     chain: bool = False  # an "included from" note: where the file was reached, not part of the problem
 
 
+class Edit(NamedTuple):
+    """Replace the text at `span` of the file `path` with `text`; an empty span (end == start) inserts.
+
+    `path` is a display path, as `Finding.path` (relative to `Report.base_dir`). Positions are nginxlint's
+    everywhere: 1-based lines and columns, the end exclusive, columns counted in characters of the line (an
+    undecodable byte counts as one), "\\r\\n", "\\r" and "\\n" each one line break. `text` writes line breaks as
+    "\\n": applying an edit turns them into the file's own. An editor speaking LSP converts to 0-based lines and
+    UTF-16 columns itself.
+    """
+
+    path: str
+    span: Span
+    text: str
+
+    @classmethod
+    def insert(cls, path: str, line: int, column: int, text: str) -> "Edit":
+        return cls(path, Span(line, column, line, column), text)
+
+
+SAFE = "safe"  # keeps what the config means beyond the finding: applied by `--fix`
+UNSAFE = "unsafe"  # changes behaviour beyond the finding (or may): only with `--unsafe-fixes`
+APPLICABILITIES = (SAFE, UNSAFE)
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A change that makes a finding go away: `edits` applied together (possibly in several files, e.g. a
+    declaration added to the root config for a finding in a Lua file), or not at all.
+
+    Rules pass one as `report(..., fix=Fix(...))`; `nginxlint.fixes.apply_fixes` applies a list of them to file
+    contents (`--fix`, `--diff`, an editor's code action). `title` says what it does in a few words, as a code
+    action's label ("Set `worker_processes 2;`").
+    """
+
+    title: str
+    edits: tuple[Edit, ...]
+    applicability: str = SAFE
+
+    def __post_init__(self):
+        if self.applicability not in APPLICABILITIES:
+            raise ValueError(f"unknown fix applicability {self.applicability!r}")
+
+    @classmethod
+    def of(cls, title: str, *edits: "Edit | None", applicability: str = SAFE) -> "Fix | None":
+        """A fix of these edits, or None when one of them could not be made (the edit helpers of nginx/edits.py
+        return None where a file's positions are not exact)."""
+        if not edits or any(edit is None for edit in edits):
+            return None
+        return cls(title, tuple(edits), applicability)
+
+    @property
+    def safe(self) -> bool:
+        return self.applicability == SAFE
+
+    def to_json(self) -> dict:
+        return {
+            "title": self.title,
+            "applicability": self.applicability,
+            "edits": [
+                {"path": e.path, "line": e.span.line, "column": e.span.column, "end_line": e.span.end_line,
+                 "end_column": e.span.end_column, "text": e.text}
+                for e in self.edits
+            ],
+        }
+
+
 @dataclass(frozen=True)
 class Suppression:
     """An inline comment that silenced a finding; the finding is kept for SARIF."""
@@ -56,16 +122,17 @@ class Finding:
     path: str
     span: Span
     related: tuple[Location, ...] = ()
-    fix: str | None = None
+    help: str | None = None  # what to write instead, in words or as the line to write (shown as "help:")
     suppression: Suppression | None = field(default=None, compare=False)
     flow: tuple[Location, ...] = ()  # a data flow, source first, ending where the finding is (SARIF codeFlows)
+    fix: Fix | None = field(default=None, compare=False)  # the edits that make it go away, when a rule knows them
 
     @classmethod
     def of(cls, info, message: str, path: str, span: Span, *, severity: str | None = None, related=(),
-           fix: str | None = None, flow=()) -> "Finding":
+           help: str | None = None, flow=(), fix: Fix | None = None) -> "Finding":
         """A finding of the rule `info` (a catalog.RuleInfo), at its default severity unless told otherwise."""
-        return cls(info.code, info.name, severity or info.severity, message, path, span, tuple(related), fix,
-                   flow=tuple(flow))
+        return cls(info.code, info.name, severity or info.severity, message, path, span, tuple(related), help,
+                   flow=tuple(flow), fix=fix)
 
     @property
     def sort_key(self) -> tuple:
@@ -88,8 +155,10 @@ class Finding:
                 for r in self.related
             ],
         }
-        if self.fix:
-            data["fix"] = self.fix
+        if self.help:
+            data["help"] = self.help
+        if self.fix is not None:
+            data["fix"] = self.fix.to_json()
         return data
 
 

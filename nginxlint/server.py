@@ -92,7 +92,7 @@ class NginxlintServer(LanguageServer):
         overlay = {path: unix_newlines(doc.source) for path, doc in documents.items()}
         self.settings_seen.update((place, _modified(place)) for path in paths for place in config_places(path))
         try:
-            report = run(paths, load_settings(None, False, paths[0]), base, overlay=overlay)
+            report = run(paths, load_settings(None, False, paths[0]), base, texts=overlay)
         except SettingsError as error:
             self.tell(types.MessageType.Error, f"nginxlint: {error}")
             return

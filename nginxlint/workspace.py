@@ -49,8 +49,9 @@ class Loader:
         self.lua_blocks = LUA_BLOCK_DIRECTIVES
         self.stock_files = STOCK_INCLUDE_FILES
         self.findings: list[Finding] = []
-        # The overlay: texts that stand for files, read instead of the disk (standard input, a dump's files, an
-        # editor's unsaved buffers); a file in it exists even when the disk has no such file yet.
+        # The overlay: texts that stand for files, read instead of the disk (standard input, a dump's files, fixes
+        # applied in memory for `--diff`, an editor's unsaved buffers); a file in it exists even when the disk has
+        # no such file yet.
         self.texts: dict[Path, str] = {}
         self.cache = Cache(None if settings.no_cache else default_directory())
         self._files: dict[Path, sources.SourceFile | str] = {}  # a file's text, or why it cannot be read
@@ -308,10 +309,10 @@ def _ancestor_roots(file: Path, stop: Path) -> list[Path]:
 
 
 def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Path, str] | None = None,
-                   overlay: dict[Path, str] | None = None) -> Workspace:
-    """`overlay` maps absolute paths to texts read instead of the disk (an editor's unsaved buffers)."""
+                   texts: dict[Path, str] | None = None) -> Workspace:
+    """`texts`: absolute path -> text read instead of the file on disk (fixes applied in memory, an editor's buffer)."""
     loader = Loader(base_dir, settings)
-    loader.texts.update(overlay or {})
+    loader.texts.update(texts or {})
     if stdin is not None:
         loader.texts[Path(os.path.abspath(stdin[0]))] = stdin[1]
     configs, manifests, explicit = discover(paths, settings)

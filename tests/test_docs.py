@@ -34,6 +34,10 @@ def test_docs_exist_for_every_rule_and_are_well_formed():
         assert path.stem == meta["code"], path
         assert meta["severity"] in ("error", "warning", "info"), path
         assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", meta["name"]), path
+        fix = meta.get("fix", "none")
+        assert fix in ("always", "sometimes", "none"), f"{path}: fix is always, sometimes or none"
+        assert (meta.get("fix-safety") in ("safe", "unsafe", "mixed")) == (fix != "none"), (
+            f"{path}: a rule with a fix says `fix-safety: safe|unsafe|mixed`, one without says nothing")
         positions = [body.find(section) for section in SECTIONS]
         assert all(p >= 0 for p in positions) and positions == sorted(positions), f"{path}: sections {SECTIONS}"
         kinds = [kind for kind, _, _ in examples(body)]

@@ -136,8 +136,14 @@ def project(tmp_path_factory, hook_repo) -> Path:
 
 
 @pytest.fixture(scope="module")
-def run_hook(project, tmp_path_factory):
-    env = clean_env(PRE_COMMIT_HOME=str(tmp_path_factory.mktemp("pre-commit-home")))
+def pre_commit_home(tmp_path_factory) -> str:
+    """One PRE_COMMIT_HOME for the module: the hook's environment is installed once for both hook ids."""
+    return str(tmp_path_factory.mktemp("pre-commit-home"))
+
+
+@pytest.fixture(scope="module")
+def run_hook(project, pre_commit_home):
+    env = clean_env(PRE_COMMIT_HOME=pre_commit_home)
 
     def run(*args: str) -> subprocess.CompletedProcess:
         return subprocess.run(["pre-commit", "run", "nginxlint", "--verbose", "--color", "never", *args],
@@ -152,8 +158,11 @@ def test_manifest_is_valid_and_matches_config_files():
     assert done.returncode == 0, done.stdout + done.stderr
     import yaml
 
-    (hook,) = [h for h in yaml.safe_load(HOOKS_FILE.read_text(encoding="utf-8")) if h["id"] == "nginxlint"]
+    hooks = {h["id"]: h for h in yaml.safe_load(HOOKS_FILE.read_text(encoding="utf-8"))}
+    hook = hooks["nginxlint"]
     assert (hook["entry"], hook["language"], hook["require_serial"]) == ("nginxlint", "python", True)
+    fixing = hooks["nginxlint-fix"]
+    assert (fixing["entry"], fixing["files"]) == ("nginxlint --fix", hook["files"])
     pattern = re.compile(hook["files"])  # pre-commit matches with re.search
     for name in ("conf/nginx.conf", "nginx.conf", "conf/vhosts/api.conf", "deploy/conf.d/default"):
         assert pattern.search(name), name
@@ -205,3 +214,35 @@ def test_try_repo_runs_the_hook_from_the_repository(project, hook_repo):
     assert re.search(r"conf/broken\.conf:\d+:\d+: NGX001", done.stdout)
     assert "conf/nginx.conf:2:1: NGX004" in done.stdout
     assert "api.conf:" not in done.stdout and "json.conf:" not in done.stdout  # files not passed
+
+
+FIXABLE_CONF = """\
+events {}
+http {
+    server_tokens on;  # the version stays private
+    server { listen 8080; return 204; }
+}
+"""
+
+
+def test_fix_hook_fixes_the_file_then_passes(tmp_path_factory, hook_repo, pre_commit_home):
+    repo = new_repo(tmp_path_factory.mktemp("fix-project"))
+    conf = repo / "conf" / "nginx.conf"
+    conf.parent.mkdir()
+    conf.write_bytes(FIXABLE_CONF.replace("\n", "\r\n").encode())
+    path, rev = hook_repo
+    (repo / ".pre-commit-config.yaml").write_text(
+        f"repos:\n-   repo: {path.as_uri()}\n    rev: {rev}\n    hooks:\n    -   id: nginxlint-fix\n", encoding="utf-8")
+    commit_all(repo)
+    env = clean_env(PRE_COMMIT_HOME=pre_commit_home)
+
+    def run() -> subprocess.CompletedProcess:
+        return subprocess.run(["pre-commit", "run", "nginxlint-fix", "--color", "never", "--files", "conf/nginx.conf"],
+                              cwd=repo, env=env, capture_output=True, text=True, timeout=600)
+
+    first = run()
+    assert first.returncode == 1 and "files were modified by this hook" in first.stdout, first.stdout + first.stderr
+    assert conf.read_bytes() == FIXABLE_CONF.replace("server_tokens on;", "server_tokens off;").replace(
+        "\n", "\r\n").encode()
+    second = run()
+    assert second.returncode == 0, second.stdout + second.stderr

@@ -12,7 +12,8 @@ import posixpath
 import re
 
 from ..container.quantity import format_bytes, parse_memory
-from ..findings import Location, Span
+from ..findings import Fix, Location, Span
+from ..nginx import edits
 from ..nginx.listen import http_servers, server_listens
 from ..nginx.urls import PASS_DIRECTIVES, is_address, upstream_host, upstream_names
 from ..nginx.values import nginx_seconds, parse_uint
@@ -54,7 +55,8 @@ def check_worker_count(tree, report):
         report(node, f"`worker_processes auto` starts one worker per CPU of the node, not per CPU of the container: "
                f"set `worker_processes {workers};` to match {label}{binding.where(limit)}",
                arg=0, code="CTR101", related=_related(binding, limit, "the container's CPU limit"),
-               fix=f"worker_processes {workers};")
+               help=f"worker_processes {workers};",
+               fix=Fix.of(f"Set `worker_processes {workers};`", edits.replace_arg(node.d, 0, str(workers))))
         return
     count = parse_uint(value)
     if limit is None or count is None:
@@ -65,7 +67,8 @@ def check_worker_count(tree, report):
         report(node, f"`worker_processes {value}` starts {value} workers, but {label}{binding.where(limit)} gives "
                f"them {workers} CPU{'s' if workers > 1 else ''}: set `worker_processes {workers};`",
                arg=0, code="CTR102", related=_related(binding, limit, "the container's CPU limit"),
-               fix=f"worker_processes {workers};")
+               help=f"worker_processes {workers};",
+               fix=Fix.of(f"Set `worker_processes {workers};`", edits.replace_arg(node.d, 0, str(workers))))
 
 
 # -- CTR103: memory budget ---------------------------------------------------------------------------------------
@@ -175,7 +178,7 @@ def daemon_mode(tree, report):
         if flag == "on":
             report(node, f"`daemon {node.args[0]}` makes nginx fork into the background, so the container's main process exits "
                    "and the container stops: use `daemon off;` (or pass `-g 'daemon off;'`)", arg=0,
-                   fix="daemon off;")
+                   help="daemon off;", fix=Fix.of("Set `daemon off;`", edits.replace_arg(node.d, 0, "off")))
         elif flag == "off" and tree.binding.source != "settings":
             found = daemon_off_on_command_line(tree.binding)
             if found is None:
@@ -184,7 +187,8 @@ def daemon_mode(tree, report):
             related = [Location(where, span, "-g 'daemon off;' on the command line")] if span else []
             report(node, f'`daemon off;` is set here and {what}{tree.binding.where(None) if not span else ""}: nginx '
                    'refuses to start with "daemon" directive is duplicate; remove this line',
-                   related=[r for r in related if r])
+                   related=[r for r in related if r],
+                   fix=Fix.of("Remove `daemon off;`", edits.delete_directive(node.d)))
 
 
 # -- CTR105: logs to files ----------------------------------------------------------------------------------------
@@ -250,7 +254,8 @@ def log_to_file(tree, report):
         stream = "/dev/stdout" if node.d.name == "access_log" else "stderr"
         report(node, f"`{node.d.name}` writes to the file {path} inside the container, where logs are lost with the "
                f"container and fill its disk: log to `{stream}` and let the runtime collect them", arg=0,
-               fix=f"{node.d.name} {stream};")
+               help=f"{node.d.name} {stream};",
+               fix=Fix.of(f"Log to `{stream}`", edits.replace_arg(node.d, 0, stream)))
 
 
 # -- CTR106: read-only root -----------------------------------------------------------------------------------------
@@ -387,7 +392,8 @@ def user_directive_non_root(tree, report):
     if node is None:
         return
     report(node, f"`user` has no effect: the container runs as non-root{binding.where(fact)}, and nginx ignores "
-           "`user` unless the master runs as root; remove it", related=_related(binding, fact, "non-root"))
+           "`user` unless the master runs as root; remove it", related=_related(binding, fact, "non-root"),
+           fix=Fix.of("Remove `user`", edits.delete_directive(node.d)))
 
 
 # -- CTR109: open files ------------------------------------------------------------------------------------------
@@ -408,7 +414,8 @@ def worker_connections_exceed_nofile(tree, report):
         if files < 512:  # worker_connections defaults to 512
             report(rlimit, f"`worker_rlimit_nofile {files}` is below the default `worker_connections 512`: once a "
                    f"worker holds {files} descriptors, accept() fails with (24: Too many open files); set "
-                   "`worker_rlimit_nofile 1024;` or more", arg=0, fix="worker_rlimit_nofile 1024;")
+                   "`worker_rlimit_nofile 1024;` or more", arg=0, help="worker_rlimit_nofile 1024;",
+                   fix=Fix.of("Set `worker_rlimit_nofile 1024;`", edits.replace_arg(rlimit.d, 0, "1024")))
         return
     for node in nodes:
         count = parse_uint(node.args[0])
@@ -429,7 +436,13 @@ def worker_connections_exceed_nofile(tree, report):
             related = [rlimit.location("worker_rlimit_nofile")]
         else:
             continue
-        report(node, message, arg=0, related=related, fix=f"worker_rlimit_nofile {2 * count};")
+        line = f"worker_rlimit_nofile {2 * count};"
+        if rlimit is not None:
+            edit = edits.replace_arg(rlimit.d, 0, str(2 * count))
+        else:  # a new line in the main context, before the events block
+            events = node.parent if node.parent is not None and node.parent.ctx == () else None
+            edit = edits.insert_before(events.d, line) if events is not None and events.d is not None else None
+        report(node, message, arg=0, related=related, help=line, fix=Fix.of(f"Set `{line}`", edit))
 
 
 # -- CTR110: graceful shutdown -----------------------------------------------------------------------------------

@@ -43,7 +43,7 @@ def include_not_found(path: str, span: Span, pattern: str, looked_for: str, rela
 def include_outside_project(path: str, span: Span, pattern: str, related: tuple[Location, ...]) -> Finding:
     return _finding("NGX002", f'include "{pattern}" is outside the project, so what it declares is not checked; '
                     "add a path-map entry to check it", path, span, severity="info", related=related,
-                    fix=f'path-map: {{"{os.path.dirname(pattern)}/": "<directory in this repository>/"}}')
+                    help=f'path-map: {{"{os.path.dirname(pattern)}/": "<directory in this repository>/"}}')
 
 
 def invalid_manifest(path: str, span: Span, message: str) -> Finding:

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 
-from ..findings import Location, Span
+from ..findings import SAFE, UNSAFE, Fix, Location, Span
+from ..nginx import edits
 from ..nginx.directives import LUA_PHASE
 from ..nginx.templates import is_unknown
 from ..nginx.urls import PASS_DIRECTIVES, is_address, upstream_host, upstream_names
@@ -37,6 +38,19 @@ def _sees_blocks(tree) -> bool:
 
 def _related_requires(unit) -> list[Location]:
     return list(unit.required_at[:1]) if unit.kind == "module" else []
+
+
+# What a fix may write as a bare nginx word: a dict or variable name needs no quoting.
+PLAIN_WORD = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*")
+
+
+def _declare(tree, subsystem: str, line: str):
+    """The edit that adds `line` to the root's `subsystem {}` block: after its last lua_shared_dict, else first."""
+    existing = [n for n in tree.nodes("lua_shared_dict") if n.ctx == (subsystem,)]
+    if existing:
+        return edits.insert_after(existing[-1].d, line)
+    block = next((n for n in tree.nodes(subsystem) if n.ctx == ()), None)
+    return edits.insert_first(block.d, line) if block is not None else None
 
 
 def _dict_text(name: str) -> str:
@@ -101,14 +115,20 @@ def undeclared_shared_dict(tree, report):
                 if name in other:
                     related.append(other[name].location("declared in the other subsystem's block only"))
                     note = f" (the one in {'stream' if subsystem == 'http' else 'http'} {{}} serves only that Lua VM)"
+                hint = did_you_mean(name, declared)
+                line = f"lua_shared_dict {name} 10m;"
+                # a name close to a declared one may be a typo: declaring it hides the typo, so only on request
+                fix = Fix.of(f"Declare `{line}` in the {subsystem} block", _declare(tree, subsystem, line),
+                             applicability=UNSAFE if hint else SAFE) \
+                    if PLAIN_WORD.fullmatch(name) and name not in other else None  # a zone name serves one use
                 report.at(
                     unit.path,
                     unit.span(ref.span),
                     f"add `lua_shared_dict {name} <size>;` to the {subsystem} block{note}; referenced at "
-                    f"{unit.where(ref.span)}, and {_dict_text(name)} is nil without it"
-                    f"{did_you_mean(name, declared)}",
+                    f"{unit.where(ref.span)}, and {_dict_text(name)} is nil without it{hint}",
                     related=related,
-                    fix=f"lua_shared_dict {name} 10m;",
+                    help=line,
+                    fix=fix,
                 )
 
 
@@ -313,11 +333,16 @@ def package_path_without_defaults(tree, report):
                     "longer load, so nginx fails to start")
         else:
             lost = "cjson and the other bundled C modules no longer load"
+        written = node.d.raw_args[0]
+        quote = "'" if node.d.quoted[0] and node.d._index.text[node.d.arg_offset(0)] == "'" else '"'
+        fixed = f"{quote}{written.rstrip(';')};;{quote}"
         report(
             node,
             f"{directive} without `;;` replaces the default search path: {lost}; end the value with `;;`",
             arg=0,
-            fix=f'{directive} "{value.rstrip(";")};;";',
+            help=f'{directive} "{value.rstrip(";")};;";',
+            fix=Fix.of("End the search path with `;;`", edits.replace_arg(node.d, 0, fixed))
+            if quote not in written else None,
         )
 
 
@@ -369,6 +394,11 @@ def getenv_without_env(tree, report):
         if unit.facts is None:
             continue
         only_init = bool(unit.phases) and unit.phases <= {"init"}
+
+        def fix(name):
+            return Fix.of(f"Add `env {name};` to the main context", _keep_env(tree, name)) \
+                if PLAIN_WORD.fullmatch(name) else None
+
         for use in unit.facts.getenvs:
             name = use.name
             if name is None or name in kept:
@@ -379,15 +409,28 @@ def getenv_without_env(tree, report):
                     f'os.getenv("{name}") works here only because init_by_lua runs in the master before nginx '
                     f"clears the environment; workers see nil: add `env {name};` to the main context if the value "
                     f"is needed later",
-                    severity="info", related=_related_requires(unit), fix=f"env {name};",
+                    severity="info", related=_related_requires(unit), help=f"env {name};", fix=fix(name),
                 )
             else:
                 report.at(
                     unit.path, unit.span(use.span),
                     f'os.getenv("{name}") returns nil here: nginx clears the environment of its workers except the '
                     f"variables listed by `env`; add `env {name};` to the main context",
-                    related=_related_requires(unit), fix=f"env {name};",
+                    related=_related_requires(unit), help=f"env {name};", fix=fix(name),
                 )
+
+
+def _keep_env(tree, name: str):
+    """The edit that adds `env NAME;` to the main context: after the last `env`, else before the root's first block."""
+    line = f"env {name};"
+    main = tree.main.children or []
+    envs = [n for n in main if n.name == "env"]
+    if envs:
+        return edits.insert_after(envs[-1].d, line)
+    blocks = [n for n in main if n.d.block is not None and n.d.file.display == tree.root.display]
+    if blocks:
+        return edits.insert_before(blocks[0].d, line)
+    return None
 
 
 # -- LUA209 / LUA210 --------------------------------------------------------------------------------------------
@@ -418,7 +461,8 @@ def lua_code_cache_off(tree, report):
                 "magnitude and module state (nginx-lua-prometheus metrics, caches) resets each time; remove it "
                 "outside development",
                 arg=0,
-                fix="lua_code_cache on;",
+                help="lua_code_cache on;",
+                fix=Fix.of("Set `lua_code_cache on;`", edits.replace_arg(node.d, 0, "on")),
             )
 
 

@@ -5,7 +5,8 @@ NGX001, NGX002, NGX003 and NGX008 are found while the tree is loaded (see checks
 """
 from __future__ import annotations
 
-from ..findings import Span
+from ..findings import SAFE, UNSAFE, Fix, Span
+from ..nginx import edits
 from ..nginx.directives import LUA_PHASE, UNIQUE_DIRECTIVES, check_directive
 from .registry import rule
 
@@ -65,7 +66,27 @@ def duplicate_directive(tree, report):
                     f'"{child.d.name}" directive is duplicate: "{first.d.name}" is already set in this block at '
                     f"{first.file.display}:{first.d.span.line}, and nginx refuses to start",
                     related=[first.location("first set here")],
+                    fix=_remove_duplicate(child, first),
                 )
+
+
+def _handler(name: str) -> bool:
+    """A directive that answers requests (proxy_pass, content_by_lua*, return...): which of two to keep is the
+    user's decision, not a fix's."""
+    return name.endswith("_pass") or name in LUA_PHASE or name in HANDLERS
+
+
+HANDLERS = frozenset({"return", "stub_status", "empty_gif", "perl", "mp4", "flv", "dav_methods", "echo"})
+
+
+def _remove_duplicate(child, first):
+    """Remove the repeated directive: safe when it repeats the first one word for word (nginx never ran the
+    config, and the first one's value stays), unsafe when it says something else (the user meant one of them)."""
+    if _handler(child.d.name) or child.d.block is not None or child.d.lua is not None:
+        return None
+    same = child.d.name == first.d.name and child.d.args == first.d.args
+    return Fix.of(f"Remove the repeated `{child.d.name}`", edits.delete_directive(child.d),
+                  applicability=SAFE if same else UNSAFE)
 
 
 @rule("NGX009")
@@ -79,4 +100,4 @@ def missing_events_block(tree, report):
     if anchor is None:
         report.at(tree.root.display, Span(1, 1, 1, 1), message)
     else:
-        report(anchor, message)
+        report(anchor, message, fix=Fix.of("Add `events {}`", edits.insert_before(anchor.d, "events {}")))

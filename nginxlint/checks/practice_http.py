@@ -47,7 +47,7 @@ def _multiline(node, index, header, report):
         f"the value of {header} spans several lines: nginx sends the line breaks as they are, an obsolete "
         "header folding that browsers and proxies may reject or cut",
         arg=index,
-        fix="write the value on one line",
+        help="write the value on one line",
     )
 
 
@@ -72,7 +72,7 @@ def add_header_content_type(dep, report):
             "add_header adds a second Content-Type header next to the one nginx sends from types/default_type: "
             "clients see two and may pick either",
             arg=0,
-            fix="default_type " + (node.args[1] if len(node.args) > 1 else "text/plain") + ";",
+            help="default_type " + (node.args[1] if len(node.args) > 1 else "text/plain") + ";",
         )
 
 
@@ -98,7 +98,7 @@ def if_is_evil(dep, report):
                 f"{child.name} inside `if` in a location: the if block is a location of its own, so directives "
                 "there replace or drop the outer location's settings when the condition holds; only return and "
                 "rewrite … last are safe there",
-                fix="move the condition into a map and use the variable, or use return/rewrite … last inside the if",
+                help="move the condition into a map and use the variable, or use return/rewrite … last inside the if",
             )
 
 
@@ -120,7 +120,7 @@ def try_files_is_evil_too(dep, report):
                 node,
                 f"try_files checks the filesystem for every request and open_file_cache {state}: each check is a "
                 "stat() call",
-                fix="open_file_cache max=1000 inactive=20s;",
+                help="open_file_cache max=1000 inactive=20s;",
             )
 
 
@@ -161,7 +161,7 @@ def hash_without_default(dep, report):
             node,
             f"{node.name} has no default: every value that matches no entry sets {variable} to an empty string",
             arg=len(node.args) - 1 if node.args else None,
-            fix="default <value>;  (as the block's first entry)",
+            help="default <value>;  (as the block's first entry)",
         )
 
 
@@ -213,7 +213,7 @@ def default_server_flag(dep, report):
             f"{len(servers)} servers listen on {where} and none is marked default_server: requests with an "
             "unknown Host go to the first one defined, which changes when files are reordered",
             arg=0 if first.name == "listen" else None,
-            fix="add default_server to the listen of the server meant to answer unknown hosts",
+            help="add default_server to the listen of the server meant to answer unknown hosts",
         )
 
 
@@ -277,7 +277,7 @@ def mixed_case_variable(dep, report):
                         "names, so both are one variable; one spelling keeps that visible",
                         arg=index,
                         related=[seen[1].location(f"${seen[0]} first written here")],
-                        fix=f"${seen[0]}",
+                        help=f"${seen[0]}",
                     )
 
 
@@ -292,5 +292,5 @@ def error_log_off(dep, report):
                 'error_log off does not turn logging off: nginx writes the errors to a file named "off" '
                 "under its prefix",
                 arg=0,
-                fix="error_log /dev/null crit;  (or keep the errors: error_log stderr;)",
+                help="error_log /dev/null crit;  (or keep the errors: error_log stderr;)",
             )

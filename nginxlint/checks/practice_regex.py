@@ -157,5 +157,5 @@ def regex_exact_match(tree, report):
                 f"this regex matches the one URI {literal}: nginx runs every regex location in turn for each "
                 f"request that reaches them, while an exact location is found first and at no cost",
                 span=site.span(),
-                fix=f"location = {literal} {{",
+                help=f"location = {literal} {{",
             )

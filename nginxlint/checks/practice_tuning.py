@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import math
 
-from ..findings import Span
+from ..findings import SAFE, UNSAFE, Fix, Span
+from ..nginx import edits
 from ..nginx.tls import CLASSIC_GROUPS, DRAFT_GROUPS, OPENSSL_35_GROUPS, weak_suites
 from ..nginx.urls import is_address
 from ..nginx.values import parse_uint
@@ -34,7 +35,8 @@ def tls_server_cipher_preference(dep, report):
         report(node, "`ssl_prefer_server_ciphers on` makes every client take the server's first suite, AES-GCM, "
                "even phones without AES hardware that would be faster with ChaCha20; with only strong suites, "
                "let the client choose (`off`) or add `ssl_conf_command Options PrioritizeChaCha;`", arg=0,
-               fix="ssl_prefer_server_ciphers off;")
+               help="ssl_prefer_server_ciphers off;",
+               fix=Fix.of("Set `ssl_prefer_server_ciphers off;`", edits.replace_arg(node.d, 0, "off")))
 
 
 def _levels(block):
@@ -110,7 +112,10 @@ def check_ssl_stapling(dep, report):
                 report(setting, "Let's Encrypt certificates carry no OCSP responder since May 2025 and its "
                        "responders were shut down in August 2025: nginx logs `\"ssl_stapling\" ignored, no OCSP "
                        "responder URL in the certificate` and staples nothing; remove `ssl_stapling`",
-                       arg=0, code="NGX023", fix="ssl_stapling off;")
+                       arg=0, code="NGX023", help="ssl_stapling off;",
+                       # set above the server, `off` stops stapling for the other servers too
+                       fix=Fix.of("Set `ssl_stapling off;`", edits.replace_arg(setting.d, 0, "off"),
+                                  applicability=SAFE if setting.parent is server else UNSAFE))
             continue
         if dep.complete and resolver.at(server) is None and not _ip_responder(responder.at(server)) and id(setting) not in seen:
             seen.add(id(setting))
@@ -180,7 +185,7 @@ def quic_reuseport_reload(dep, report):
     report(listen, "after a reload the old workers' QUIC sockets stay in the reuseport group until those workers "
            "exit, and new HTTP/3 connections the kernel hands to them hang (nginx/nginx#425); set "
            "`worker_shutdown_timeout` (e.g. 30s) so that old workers exit soon", arg=listen.args.index("reuseport"),
-           related=related, fix="worker_shutdown_timeout 30s;")
+           related=related, help="worker_shutdown_timeout 30s;")
 
 
 # -- NGX026: keepalive_requests ------------------------------------------------------------------------------------
@@ -200,7 +205,8 @@ def keepalive_requests_low(dep, report):
             message = (f"`keepalive_requests {count}` closes a client's connection after {count} requests, "
                        "HTTP/2 connections included: busy clients reconnect and redo the TLS handshake; nginx "
                        "raised the default to 1000 in 1.19.10 for this reason")
-        report(node, message, arg=0, fix="keepalive_requests 1000;")
+        report(node, message, arg=0, help="keepalive_requests 1000;",
+               fix=Fix.of("Set `keepalive_requests 1000;`", edits.replace_arg(node.d, 0, "1000")))
 
 
 # -- NGX027: proxy_buffering off -----------------------------------------------------------------------------------

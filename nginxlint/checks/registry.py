@@ -6,7 +6,7 @@ import pkgutil
 from typing import Callable, Iterable
 
 from ..config_tree import Node, include_chain
-from ..findings import Finding, Location, Span
+from ..findings import Finding, Fix, Location, Span
 
 # code -> function; one function may serve several codes of one check. A "tree" rule is called once per
 # root config as function(deployment, report); a "workspace" rule once per run as function(workspace, report).
@@ -56,12 +56,15 @@ class Reporter:
         code: str | None = None,
         related: Iterable[Location] = (),
         severity: str | None = None,
-        fix: str | None = None,
+        help: str | None = None,
         flow: Iterable[Location] = (),
+        fix: Fix | None = None,
     ) -> None:
+        """Report at a span of a file. `help` says what to write instead (shown to the user); `fix` holds the
+        edits that do it, when the rule knows them (see findings.Fix and nginxlint.fixes)."""
         info = self.catalog[code or self.code]
-        self.sink.append(Finding.of(info, message, path, span, severity=severity, related=related, fix=fix,
-                                    flow=flow))
+        self.sink.append(Finding.of(info, message, path, span, severity=severity, related=related, help=help,
+                                    flow=flow, fix=fix))
 
     def __call__(
         self,
@@ -73,7 +76,8 @@ class Reporter:
         code: str | None = None,
         related: Iterable[Location] = (),
         severity: str | None = None,
-        fix: str | None = None,
+        help: str | None = None,
+        fix: Fix | None = None,
     ) -> None:
         """Report at a directive: its name, or argument `arg`; the include chain is added as related locations."""
         if span is None:
@@ -85,5 +89,6 @@ class Reporter:
             code=code,
             related=(*related, *include_chain(node)),
             severity=severity,
+            help=help,
             fix=fix,
         )

@@ -9,6 +9,8 @@ from __future__ import annotations
 import posixpath
 import re
 
+from ..findings import UNSAFE, Fix
+from ..nginx import edits
 from ..nginx.captures import group, may_hold, starts_with_slash
 from ..nginx.conditions import regex_condition
 from ..nginx.directives import LUA_PHASE
@@ -49,7 +51,9 @@ def host_spoofing(dep, report):
                 "nginx matched the request on, $host",
                 arg=1,
                 related=related,
-                fix=f"{name} Host $host;",
+                help=f"{name} Host $host;",
+                # $host drops the port and what else the value added: the upstream may expect them
+                fix=Fix.of("Send `Host $host`", edits.replace_arg(node.d, 1, "$host"), applicability=UNSAFE),
             )
 
 
@@ -94,7 +98,8 @@ def _alias_prefix(node, location, match, alias, report):
             f"{prefix}../ maps to {alias}../, one directory above the alias",
             arg=match.arg,
             related=[node.location("the alias")],
-            fix=f"location {_modifier(match)}{prefix}/ {{",
+            help=f"location {_modifier(match)}{prefix}/ {{",
+            fix=_slash_location(location, match),
         )
     else:
         report(
@@ -104,8 +109,16 @@ def _alias_prefix(node, location, match, alias, report):
             arg=match.arg,
             severity="warning",
             related=[node.location("the alias")],
-            fix=f"location {_modifier(match)}{prefix}/ {{ alias {alias}/; }}",
+            help=f"location {_modifier(match)}{prefix}/ {{ alias {alias}/; }}",
+            fix=Fix.of("End the location and the alias with `/`", edits.append_to_arg(location.d, match.arg, "/"),
+                       edits.append_to_arg(node.d, 0, "/"), applicability=UNSAFE),
         )
+
+
+def _slash_location(location, match):
+    """A `/` at the end of the location's prefix: `/i` itself no longer matches it, so only on request."""
+    return Fix.of("End the location with `/`", edits.append_to_arg(location.d, match.arg, "/"),
+                  applicability=UNSAFE)
 
 
 def _modifier(match) -> str:
@@ -208,7 +221,7 @@ def _report_dropped(report, directive: str, own: list, inherited: list, fix: str
         f"this {directive} drops {', '.join(dropped)} (set {_where(sources[0])}): nginx inherits "
         f"{directive} only into blocks that have none of their own",
         related=[n.location("dropped here") for n in sources][:5],
-        fix=fix,
+        help=fix,
     )
 
 
@@ -272,7 +285,10 @@ def allow_without_deny(dep, report):
             "this allow restricts nothing: the allow/deny list here does not end with `deny all`, so nginx lets in "
             "the clients that match no rule",
             arg=0,
-            fix="deny all;  (after the last allow)",
+            help="deny all;  (after the last allow)",
+            # the clients no rule matched lose access: what the list meant, but a change of who gets in
+            fix=Fix.of("Add `deny all;` after the last rule", edits.insert_after(rules[-1].d, "deny all;"),
+                       applicability=UNSAFE),
         )
 
 
@@ -318,7 +334,7 @@ def return_bypasses_allow_deny(dep, report):
                 f"this {name} {'answers' if name == 'return' else 'redirects'} in the rewrite phase, before "
                 "nginx checks the allow/deny rules in the access phase: every client gets the answer",
                 related=[access[0].location("the access rules it skips")],
-                fix="move the allow/deny rules into a location that does not answer with return, or check the "
+                help="move the allow/deny rules into a location that does not answer with return, or check the "
                     "client with a map/if before the return",
             )
 
@@ -393,7 +409,8 @@ def version_disclosure(dep, report):
                 node,
                 f"server_tokens {node.args[0]} puts the nginx version in the Server header and on error pages",
                 arg=0,
-                fix="server_tokens off;",
+                help="server_tokens off;",
+                fix=Fix.of("Set `server_tokens off;`", edits.replace_arg(node.d, 0, "off")),
             )
     if not (dep.is_main and dep.complete):
         return
@@ -407,7 +424,8 @@ def version_disclosure(dep, report):
                 http,
                 "server_tokens is not set and defaults to on: every response names the nginx version in the "
                 "Server header and on error pages",
-                fix="server_tokens off;  (in http)",
+                help="server_tokens off;  (in http)",
+                fix=Fix.of("Add `server_tokens off;` to http", edits.insert_first(http.d, "server_tokens off;")),
             )
 
 
@@ -444,7 +462,7 @@ def proxy_pass_normalized(dep, report):
                 "variable: nginx escapes it a second time (%2F reaches the upstream as %252F)",
                 arg=0,
                 related=[raw_rewrites[0].location("the rewrite to $request_uri")],
-                fix="pass the rewritten URI on explicitly, e.g. proxy_pass http://backend$1;",
+                help="pass the rewritten URI on explicitly, e.g. proxy_pass http://backend$1;",
             )
             continue
         if uri is not None and uri_start is not None:
@@ -455,7 +473,7 @@ def proxy_pass_normalized(dep, report):
                     f"{decoded} holds the decoded, normalised path and nginx sends it unescaped: %3F reaches the "
                     "upstream as ?, %2F as /, so the upstream sees another path than the client sent",
                     arg=0,
-                    fix="proxy_pass without a URI (nginx then sends the request URI as the client wrote it), or "
+                    help="proxy_pass without a URI (nginx then sends the request URI as the client wrote it), or "
                         "$request_uri",
                 )
                 continue
@@ -469,7 +487,8 @@ def proxy_pass_normalized(dep, report):
                 f"{prefix}../x reaches the upstream as {uri}../x, outside the proxied path",
                 arg=match.arg,
                 related=[node.location("the proxy_pass URI")],
-                fix=f"location {_modifier(match)}{prefix}/ {{",
+                help=f"location {_modifier(match)}{prefix}/ {{",
+                fix=_slash_location(location, match),
             )
         elif prefix.endswith("/") and uri and not uri.endswith("/"):
             report(
@@ -478,7 +497,9 @@ def proxy_pass_normalized(dep, report):
                 f"{prefix}x reaches the upstream as {uri}x",
                 arg=0,
                 severity="warning",
-                fix=f"proxy_pass {target}/;",
+                help=f"proxy_pass {target}/;",
+                fix=Fix.of("End the proxy_pass URI with `/`", edits.append_to_arg(node.d, 0, "/"),
+                           applicability=UNSAFE),
             )
 
 

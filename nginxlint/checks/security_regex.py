@@ -6,6 +6,8 @@ through `set`, `map` and regex captures by `_Flow`, once per tree.
 """
 from __future__ import annotations
 
+from ..findings import UNSAFE, Fix
+from ..nginx import edits
 from ..nginx.locations import location_match
 from ..nginx.variables import parse_value, variable_facts
 from ..nginx.wordmap import value_span
@@ -194,7 +196,7 @@ def ssrf(tree, report):
                 f"the upstream host comes from {part.text}{through}, which the client chooses: a request can make "
                 f"nginx connect to any host it names (server-side request forgery)",
                 span=value_span(node.d, 0, part.start, part.end),
-                fix="name the upstream in the config (an upstream block or a map of allowed hosts) and pass "
+                help="name the upstream in the config (an upstream block or a map of allowed hosts) and pass "
                     "client input only in the path",
             )
 
@@ -274,7 +276,7 @@ def http_splitting(tree, report):
                     + (" (a bare CR: clients that take it as a line end)" if bare_cr else ""),
                     span=value_span(node.d, index, part.start, part.end),
                     severity="warning" if bare_cr else None,
-                    fix="use a value without line breaks: $request_uri (kept percent-encoded) instead of $uri, "
+                    help="use a value without line breaks: $request_uri (kept percent-encoded) instead of $uri, "
                         "or a capture that excludes them, such as ([^\\r\\n]*)",
                 )
                 break
@@ -322,7 +324,9 @@ def weak_origin_regex(tree, report):
                     "$http_referrer is always empty: the header is spelt Referer, so the variable is $http_referer, "
                     "and this check never sees what the client sent",
                     span=value_span(node.d, 0, node.args[0].startswith("("), len(node.args[0])),
-                    fix="$http_referer",
+                    help="$http_referer",
+                    fix=Fix.of("Write `$http_referer`", edits.replace_written(node.d, 0, "$http_referrer",
+                                                                               "$http_referer")),
                 )
             elif subject in _CHECKED_HEADERS:
                 _judge_origin_site(tree, node, site, _CHECKED_HEADERS[subject], report)
@@ -357,7 +361,7 @@ def _reflection(node, report, index):
         "Access-Control-Allow-Origin repeats whatever Origin the client sent: every site may read the answers "
         "with the user's cookies",
         arg=index,
-        fix="map $http_origin to the allowed origins with anchored regexes (^https://app\\.example\\.com$) and "
+        help="map $http_origin to the allowed origins with anchored regexes (^https://app\\.example\\.com$) and "
             "default \"\"",
     )
 
@@ -415,7 +419,10 @@ def valid_referers_none(tree, report):
                     f'"{arg}" lets every request {what} through, and a client chooses to send no Referer: '
                     "the referer check protects nothing against a direct request",
                     arg=index,
-                    fix="drop " + arg + " and list only the sites allowed to link here",
+                    help="drop " + arg + " and list only the sites allowed to link here",
+                    # requests without a Referer (typed URLs, privacy settings) are then refused
+                    fix=Fix.of(f"Remove `{arg}`", edits.delete_arg(node.d, index), applicability=UNSAFE)
+                    if any(a.lower() not in ("none", "blocked") for a in node.args) else None,
                 )
 
 
@@ -444,7 +451,7 @@ def regex_redos(tree, report):
             f"{site.pattern[start:end]} backtracks on a request that almost matches ({why}): one crafted request "
             "costs up to PCRE2's match limit of ten million steps in a worker",
             span=site.span(start, end),
-            fix="make the repetitions exclusive, e.g. ([^/]+/)* instead of (.+/)*, or use an atomic group (?>...)",
+            help="make the repetitions exclusive, e.g. ([^/]+/)* instead of (.+/)*, or use an atomic group (?>...)",
         )
 
 
@@ -487,7 +494,7 @@ def overlapping_captures(tree, report):
             f"{'redirect' if redirect else 'arguments'}: nginx before 1.30.2 sizes the buffer for the raw text and "
             "writes the escaped one, a heap overflow a request can trigger",
             span=value_span(node.d, 1, escaped[0].start, escaped[-1].end),
-            fix="use named captures and refer to them by name, or upgrade nginx",
+            help="use named captures and refer to them by name, or upgrade nginx",
         )
 
 
@@ -514,7 +521,7 @@ def unnamed_groups(tree, report):
             "1.30.2 reads the captures with the wrong lengths there, a heap overflow a request can trigger",
             span=value_span(later.d, index, part.start, part.end),
             related=[node.location("the rewrite")],
-            fix="use a named capture, or end the rewrite with last or break",
+            help="use a named capture, or end the rewrite with last or break",
         )
 
 
@@ -584,7 +591,7 @@ def unanchored_regex(tree, report):
                 f"so {_inside_example(site.pattern[start:end])} matches too, and this location serves paths it "
                 "was not written for (a PHP handler runs an uploaded image, an access rule covers a public path)",
                 span=site.span(start, end),
-                fix=f"anchor it: ^...{site.pattern[start:end]} or {site.pattern[start:end]}$",
+                help=f"anchor it: ^...{site.pattern[start:end]} or {site.pattern[start:end]}$",
             )
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ipaddress
 
+from ..findings import Fix
+from ..nginx import edits
 from ..nginx.advisories import check_version
 from ..nginx.tls import WEAK_PROTOCOLS, weak_suites
 from .registry import rule
@@ -43,7 +45,7 @@ def weak_tls_protocol(dep, report):
                 "these versions have known attacks (POODLE, BEAST) and are"
             report(node, f"`{name}` enables {listed}: {verb} deprecated by RFC 8996; allow only TLSv1.2 and "
                    f"TLSv1.3 for {side}",
-                   arg=weak[0], fix=f"{name} TLSv1.2 TLSv1.3;")
+                   arg=weak[0], help=f"{name} TLSv1.2 TLSv1.3;", fix=_strong_only(node))
     _sni_protocols(dep, report, reported)
 
 
@@ -70,7 +72,15 @@ def _sni_protocols(dep, report, reported) -> None:
             report(own, f"this server still accepts {weak}: on {socket} the default server's `ssl_protocols` "
                    f"(line {default_setting.d.span.line}) decides the version before SNI selects this server; "
                    f"remove {weak} there", arg=0,
-                   related=[default_setting.location("the protocols of the socket's default server")])
+                   related=[default_setting.location("the protocols of the socket's default server")],
+                   fix=_strong_only(default_setting))
+
+
+def _strong_only(node):
+    """The protocol list without its weak versions (TLSv1.2 TLSv1.3 when nothing else is left)."""
+    kept = [arg for arg in node.d.raw_args if arg not in WEAK_PROTOCOLS] or ["TLSv1.2", "TLSv1.3"]
+    line = f"{node.name} {' '.join(kept)};"
+    return Fix.of(f"Set `{line}`", edits.replace_args(node.d, " ".join(kept)))
 
 
 # -- SEC522: weak cipher suites ---------------------------------------------------------------------------------
@@ -95,7 +105,7 @@ def weak_tls_cipher(dep, report):
             example = sorted(weak)[0]
             report(node, f"`{name}` enables weak cipher suites ({'; '.join(reasons)}), e.g. {example}: a client "
                    f"or attacker may negotiate them; use a list of AEAD suites or exclude these with `!`",
-                   arg=0, fix=f'{name} HIGH:!aNULL:!MD5:!3DES:!RC4;')
+                   arg=0, help=f'{name} HIGH:!aNULL:!MD5:!3DES:!RC4;')
 
 
 # -- SEC523: HSTS -----------------------------------------------------------------------------------------------
@@ -174,7 +184,7 @@ def hsts_missing_or_weak(dep, report):
             report(server, "this HTTPS server sends no Strict-Transport-Security header: a browser that is sent "
                    "to http:// once can be downgraded by anyone on the path; add "
                    '`add_header Strict-Transport-Security "max-age=31536000" always;`',
-                   fix='add_header Strict-Transport-Security "max-age=31536000" always;')
+                   help='add_header Strict-Transport-Security "max-age=31536000" always;')
             continue
         _dropped_in_locations(server, effective[0], headers, report)
 

@@ -67,8 +67,8 @@ def _finding_case(report: Report, finding) -> _Case:
     for related in finding.related:
         place = f"{relative_path(related.path, report.base_dir)}:{related.span.line}:{related.span.column}"
         body.append(f"{place}: {related.message}" if related.message else place)
-    if finding.fix:
-        body.append(f"fix: {finding.fix}")
+    if finding.help:
+        body.append(f"fix: {finding.help}")
     return _Case(name=f"{finding.code} {where}", classname=path, file=path, line=span.line, outcome="failure",
                  message=finding.message, kind=f"{finding.code} {finding.name}", body="\n".join(body))
 

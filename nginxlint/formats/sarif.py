@@ -136,7 +136,34 @@ def _result(om, report: Report, finding: Finding, rule_index: int, fingerprint: 
         partial_fingerprints={FINGERPRINT_KEY: fingerprint},
         suppressions=suppressions,
         code_flows=_code_flows(om, report, finding),
+        fixes=_fixes(om, report, finding),
     )
+
+
+def _fixes(om, report: Report, finding: Finding):
+    """The finding's fix as SARIF `fixes`: one artifactChange per file, its edits as replacements (an insertion is
+    an empty deletedRegion); `applicability` says whether `--fix` applies it or only `--unsafe-fixes`."""
+    fix = finding.fix
+    if fix is None:
+        return None
+    changes: dict[str, list] = {}
+    for edit in fix.edits:
+        span = edit.span
+        region = om.Region(start_line=span.line, start_column=span.column,
+                           end_line=span.end_line, end_column=span.end_column)
+        changes.setdefault(edit.path, []).append(
+            om.Replacement(deleted_region=region, inserted_content=om.ArtifactContent(text=edit.text)))
+    return [om.Fix(
+        description=om.Message(text=fix.title),
+        artifact_changes=[
+            om.ArtifactChange(
+                artifact_location=om.ArtifactLocation(uri=artifact_uri(path, report.base_dir), uri_base_id=SRCROOT),
+                replacements=replacements,
+            )
+            for path, replacements in changes.items()
+        ],
+        properties={"applicability": fix.applicability},
+    )]
 
 
 def _code_flows(om, report: Report, finding: Finding):

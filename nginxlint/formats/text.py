@@ -77,8 +77,8 @@ def format_full(report: Report, colour: bool = False, **_options) -> str:
             note = related.message or "see"
             lines.append(clean(f"{gutter} = note: {note} ({related.path}:{related.span.line}:{related.span.column})"
                                if not note.startswith("included from") else f"{gutter} = note: {note}"))
-        if finding.fix:
-            lines.append(clean(f"{gutter} = help: {finding.fix}"))
+        if finding.help:
+            lines.append(clean(f"{gutter} = help: {finding.help}"))
         lines.append("")
     if report.notifications:
         lines.extend(_notification(note, paint) for note in report.notifications)

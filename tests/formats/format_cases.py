@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from nginxlint.catalog import RuleInfo
-from nginxlint.findings import Finding, Location, Notification, Report, Span, Suppression
+from nginxlint.findings import Edit, Finding, Fix, Location, Notification, Report, Span, Suppression
 from nginxlint.sources import SourceFile
 
 DOC = """## What it does
@@ -47,7 +47,8 @@ def make_findings() -> list[Finding]:
     findings = [
         Finding("CTR101", "worker-processes-auto", "warning",
                 "worker_processes auto: the node has 64 CPUs, the pod's limit is 2, so 62 workers idle",
-                "conf/nginx.conf", Span(1, 1, 1, 23), fix="worker_processes 2;"),
+                "conf/nginx.conf", Span(1, 1, 1, 23), help="worker_processes 2;",
+                fix=Fix("Set `worker_processes 2;`", (Edit("conf/nginx.conf", Span(1, 18, 1, 22), "2"),))),
         Finding("CTR101", "worker-processes-auto", "warning", "duplicate, suppressed",
                 "conf/nginx.conf", Span(2, 1, 2, 23),
                 suppression=Suppression("conf/nginx.conf", 2, "pinned by the chart, 100% intended")),
@@ -58,7 +59,9 @@ def make_findings() -> list[Finding]:
                          Location("lua/cache.lua", Span(3, 1, 3, 10), ""))),
         Finding("LUA202", "undeclared-shared-dict", "error",
                 'ngx.shared.cache is used but no "lua_shared_dict cache" is declared\r\nin the http block, 100%',
-                API, Span(30, 9, 30, 25)),
+                API, Span(30, 9, 30, 25),
+                fix=Fix("Declare `lua_shared_dict cache 10m;`",
+                        (Edit.insert("conf/nginx.conf", 3, 5, "lua_shared_dict cache 10m;\n    "),), "unsafe")),
         Finding("MET302", "unprotected-metrics-endpoint", "info", "location /metrics: no allow/deny, <open> & \"public\"",
                 API, Span(40, 3, 40, 20)),
         Finding("NGX001", "syntax-error", "error", 'unexpected "}"', "conf/broken.conf", Span(7, 1, 7, 2)),

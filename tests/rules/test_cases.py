@@ -39,6 +39,21 @@ def test_case(code, case, tmp_path):
             assert match["severity"] == want["severity"]
         if "message" in want:
             assert want["message"] in match["message"]
+    _fix_agrees_with_doc(code, got)
+
+
+def _fix_agrees_with_doc(code: str, found: list[dict]) -> None:
+    """The doc's `fix` and `fix-safety` say what the rule does: a fix on every finding (always), on none (none),
+    and of the applicability said (safe, unsafe, or mixed)."""
+    info = load_catalog()[code]
+    fixes = [f.get("fix") for f in found]
+    if info.fix == "none":
+        assert not any(fixes), f"{code}'s doc says `fix: none`, yet a finding has a fix: {fixes}"
+    elif info.fix == "always":
+        assert all(fixes), f"{code}'s doc says `fix: always`, yet a finding has none: {found}"
+    for fix in filter(None, fixes):
+        assert info.fix_safety in (fix["applicability"], "mixed"), (
+            f"{code}'s doc says `fix-safety: {info.fix_safety}`, yet a fix is {fix['applicability']}")
 
 
 def test_every_rule_has_pass_and_fail_cases():
