@@ -2,8 +2,9 @@
 
 Every open file is linted as `nginxlint FILE` lints it, with its repository (a fragment in the context of its root,
 a Lua file with the configs that load it), the editor's unsaved buffers read instead of the disk. Diagnostics come on
-open, change (after a pause in typing) and save; hover shows the rule's documentation; the settings are read
-afresh by every lint, and the open files are linted again when a settings file changes.
+open, change (after a pause in typing) and save; a finding's fix is a quick fix (code action); hover shows the
+rule's documentation; the settings are read afresh by every lint, and the open files are linted again when a
+settings file changes.
 """
 from __future__ import annotations
 
@@ -41,6 +42,7 @@ class NginxlintServer(LanguageServer):
     def __init__(self):
         super().__init__("nginxlint", __version__)
         self.findings: dict[str, list] = {}  # uri -> the findings last published for the open file
+        self.actions: dict[str, list[types.CodeAction]] = {}  # uri -> quick fixes of those findings
         self.waiting: dict[Path, int] = {}  # base directory -> the number of the last lint asked for it
         self.watcher: asyncio.Task | None = None
         self.settings_seen: dict[Path, int | None] = {}  # where a settings file may be -> its mtime when last read
@@ -100,12 +102,15 @@ class NginxlintServer(LanguageServer):
             self.window_log_message(types.LogMessageParams(types.MessageType.Error, traceback.format_exc()))
             self.tell(types.MessageType.Error, f"nginxlint: internal error: {type(error).__name__}: {error}")
             return
+        versions = {path: doc.version for path, doc in documents.items()}
         for path, doc in documents.items():
             display = Path(os.path.relpath(path, base)).as_posix()
             findings = [f for f in report.active if f.path == display]
             notes = [n for n in report.notifications if n.path == display]
             self.findings[doc.uri] = findings
             diagnostics = [self.diagnostic(f, base, report.sources) for f in findings]
+            self.actions[doc.uri] = [self.quick_fix(f, d, base, report.sources, versions)
+                                     for f, d in zip(findings, diagnostics) if f.fix is not None]
             diagnostics += [
                 types.Diagnostic(self.range(display, n.span or Span(1, 1, 1, 1), report.sources), n.message,
                                  severity=LEVEL[n.level], code=n.code, source="nginxlint")
@@ -120,13 +125,40 @@ class NginxlintServer(LanguageServer):
     def diagnostic(self, finding, base: Path, sources: dict) -> types.Diagnostic:
         related = [
             types.DiagnosticRelatedInformation(
-                types.Location(from_fs_path(str(base / r.path)), self.range(r.path, r.span, sources)),
+                types.Location(_uri(base, r.path), self.range(r.path, r.span, sources)),
                 r.message or "related")
             for r in finding.related
         ]
         return types.Diagnostic(self.range(finding.path, finding.span, sources), finding.message,
                                 severity=SEVERITY[finding.severity], code=finding.code, source="nginxlint",
                                 related_information=related or None)
+
+    def quick_fix(self, finding, diagnostic: types.Diagnostic, base: Path, sources: dict,
+                  versions: dict) -> types.CodeAction:
+        """The finding's fix as a code action; its edits name the version of each open file they were made for, so
+        that the editor refuses them once the text has moved on."""
+        fix = finding.fix
+        edits: dict[str, list[types.TextEdit]] = {}
+        for edit in fix.edits:
+            edits.setdefault(edit.path, []).append(types.TextEdit(self.range(edit.path, edit.span, sources), edit.text))
+        workspace_edit = self.client_capabilities.workspace and self.client_capabilities.workspace.workspace_edit
+        if workspace_edit and workspace_edit.document_changes:
+            change = types.WorkspaceEdit(document_changes=[
+                types.TextDocumentEdit(types.OptionalVersionedTextDocumentIdentifier(
+                    _uri(base, display), versions.get(Path(os.path.normpath(base / display)))), text_edits)
+                for display, text_edits in edits.items()])
+        else:
+            change = types.WorkspaceEdit(changes={_uri(base, display): e for display, e in edits.items()})
+        title = fix.title if fix.safe else f"{fix.title} (unsafe: it may change more than this finding)"
+        return types.CodeAction(title, kind=types.CodeActionKind.QuickFix, diagnostics=[diagnostic],
+                                is_preferred=fix.safe, edit=change)
+
+    def code_actions(self, uri: str, wanted: types.Range, only) -> list[types.CodeAction]:
+        """The quick fixes of the diagnostics that touch the range asked about."""
+        if only and not any(types.CodeActionKind.QuickFix.value.startswith(kind) for kind in only):
+            return []
+        return [action for action in self.actions.get(uri, ())
+                if _touch(action.diagnostics[0].range, wanted)]
 
     def range(self, display: str, span: Span, sources: dict) -> types.Range:
         """nginxlint's 1-based span (columns in characters, end exclusive) as an LSP range: 0-based, in the
@@ -153,6 +185,18 @@ class NginxlintServer(LanguageServer):
         pages = [f"**{info.code}** `{info.name}` ({info.severity})\n\n{info.summary}\n\n{info.doc}"
                  for info in (catalog.get(code) for code in dict.fromkeys(codes)) if info is not None]
         return types.Hover(types.MarkupContent(types.MarkupKind.Markdown, "\n\n---\n\n".join(pages))) if pages else None
+
+
+def _uri(base: Path, display: str) -> str:
+    return from_fs_path(os.path.normpath(base / display))
+
+
+def _touch(a: types.Range, b: types.Range) -> bool:
+    return _at(a.start) <= _at(b.end) and _at(b.start) <= _at(a.end)
+
+
+def _at(position: types.Position) -> tuple[int, int]:
+    return position.line, position.character
 
 
 def _modified(path: Path) -> int | None:
@@ -191,6 +235,7 @@ def build_server() -> NginxlintServer:
     async def did_close(ls: NginxlintServer, params: types.DidCloseTextDocumentParams) -> None:
         uri = params.text_document.uri
         ls.findings.pop(uri, None)
+        ls.actions.pop(uri, None)
         ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
         path = to_fs_path(uri) if uri.startswith("file:") else None
         if path:  # the file's unsaved text is gone: the other open files see the disk again
@@ -199,6 +244,11 @@ def build_server() -> NginxlintServer:
     @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
     def did_change_watched_files(ls: NginxlintServer, params: types.DidChangeWatchedFilesParams) -> None:
         ls.lint_everything()  # each lint reads the settings again
+
+    @server.feature(types.TEXT_DOCUMENT_CODE_ACTION,
+                    types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]))
+    def code_action(ls: NginxlintServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+        return ls.code_actions(params.text_document.uri, params.range, params.context.only)
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     def hover(ls: NginxlintServer, params: types.HoverParams) -> types.Hover | None:

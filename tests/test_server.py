@@ -1,5 +1,5 @@
 """`nginxlint server` driven by a real LSP client over stdio (pytest-lsp): diagnostics with exact ranges for a
-fragment and a Lua file in their root's context, unsaved buffers, hover, settings reloaded."""
+fragment and a Lua file in their root's context, unsaved buffers, quick fixes applied, hover, settings reloaded."""
 from __future__ import annotations
 
 import asyncio
@@ -42,7 +42,8 @@ LUA202_RANGE = types.Range(types.Position(0, 25), types.Position(0, 30))
 def _client_capabilities(dynamic_watch: bool) -> types.ClientCapabilities:
     return types.ClientCapabilities(
         workspace=types.WorkspaceClientCapabilities(
-            did_change_watched_files=types.DidChangeWatchedFilesClientCapabilities(dynamic_registration=dynamic_watch)),
+            did_change_watched_files=types.DidChangeWatchedFilesClientCapabilities(dynamic_registration=dynamic_watch),
+            workspace_edit=types.WorkspaceEditClientCapabilities(document_changes=True)),
         text_document=types.TextDocumentClientCapabilities(
             publish_diagnostics=types.PublishDiagnosticsClientCapabilities(related_information=True),
             hover=types.HoverClientCapabilities(content_format=[types.MarkupKind.Markdown])),
@@ -91,9 +92,34 @@ async def _published(client, uris: list[str], action, timeout: float = 60) -> di
     return {uri: list(client.diagnostics[uri]) for uri in uris}
 
 
-def _open(client, path: Path, language: str = "nginx"):
+def _open(client, path: Path, language: str = "nginx", text: str | None = None):
+    text = path.read_text(encoding="utf-8") if text is None else text
     return lambda: client.text_document_did_open(types.DidOpenTextDocumentParams(
-        types.TextDocumentItem(path.as_uri(), language, 1, path.read_text(encoding="utf-8"))))
+        types.TextDocumentItem(path.as_uri(), language, 1, text)))
+
+
+def _apply(text: str, edits) -> str:
+    """LSP text edits (0-based lines, UTF-16 columns) applied as an editor applies them, the last one first."""
+    starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+
+    def offset(position: types.Position) -> int:
+        if position.line >= len(starts):
+            return len(text)
+        line = text[starts[position.line]:].split("\n", 1)[0]
+        units = line.encode("utf-16-le")[: 2 * position.character].decode("utf-16-le")
+        return starts[position.line] + len(units)
+
+    for edit in sorted(edits, key=lambda e: offset(e.range.start), reverse=True):
+        text = text[:offset(edit.range.start)] + edit.new_text + text[offset(edit.range.end):]
+    return text
+
+
+async def _quick_fix(client, uri: str, diagnostic: types.Diagnostic) -> types.CodeAction:
+    actions = await client.text_document_code_action_async(types.CodeActionParams(
+        types.TextDocumentIdentifier(uri), diagnostic.range, types.CodeActionContext([diagnostic])))
+    (action,) = actions
+    assert action.kind == types.CodeActionKind.QuickFix and list(action.diagnostics) == [diagnostic]
+    return action
 
 
 def _replace_all(client, path: Path, version: int, text: str):
@@ -154,6 +180,44 @@ async def test_unsaved_buffers_are_linted_instead_of_the_disk(session):
         types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(fragment.as_uri()))))
     assert found[fragment.as_uri()] == []
     assert [d.code for d in found[lua.as_uri()]] == ["LUA202"]
+
+
+@pytest.mark.asyncio
+async def test_a_quick_fix_applied_makes_its_diagnostic_disappear(session):
+    client, project = session
+    fragment, lua, root = project / "conf/conf.d/api.conf", project / "lua/handler.lua", project / "conf/nginx.conf"
+    uris = [fragment.as_uri(), lua.as_uri()]
+    await _published(client, [fragment.as_uri()], _open(client, fragment))
+    found = await _published(client, uris, _open(client, lua, "lua"))
+
+    # in the file itself: `off` becomes `on`, behind the emoji (UTF-16 columns)
+    (diagnostic,) = found[fragment.as_uri()]
+    action = await _quick_fix(client, fragment.as_uri(), diagnostic)
+    assert (action.title, action.is_preferred) == ("Set `lua_code_cache on;`", True)
+    (change,) = action.edit.document_changes
+    assert change.text_document == types.OptionalVersionedTextDocumentIdentifier(fragment.as_uri(), 1)
+    assert [(e.range, e.new_text) for e in change.edits] == [(LUA210_RANGE, "on")]
+    fixed = _apply(FRAGMENT, change.edits)
+    assert fixed == FRAGMENT.replace("lua_code_cache off;", "lua_code_cache on;")
+    found = await _published(client, uris, _replace_all(client, fragment, 2, fixed))
+    assert found[fragment.as_uri()] == []
+
+    # the Lua file's fix declares the dict in the root config, a file not open (the editor opens it, edited)
+    (diagnostic,) = found[lua.as_uri()]
+    action = await _quick_fix(client, lua.as_uri(), diagnostic)
+    assert action.title == "Declare `lua_shared_dict stats 10m;` in the http block"
+    (change,) = action.edit.document_changes
+    assert change.text_document == types.OptionalVersionedTextDocumentIdentifier(root.as_uri(), None)
+    assert [(e.range, e.new_text) for e in change.edits] == [
+        (types.Range(types.Position(1, 6), types.Position(1, 6)), "\n    lua_shared_dict stats 10m;")]
+    edited = _apply(root.read_text(encoding="utf-8"), change.edits)
+    assert edited.startswith("events {}\nhttp {\n    lua_shared_dict stats 10m;\n    include conf.d/*.conf;\n")
+    found = await _published(client, [*uris, root.as_uri()], _open(client, root, text=edited))
+    assert found[lua.as_uri()] == [] and found[fragment.as_uri()] == []
+    # no diagnostic there, no quick fix
+    assert list(await client.text_document_code_action_async(types.CodeActionParams(
+        types.TextDocumentIdentifier(lua.as_uri()), types.Range(types.Position(0, 0), types.Position(2, 0)),
+        types.CodeActionContext([])))) == []
 
 
 @pytest.mark.asyncio
