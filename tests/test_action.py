@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -108,6 +109,9 @@ INSTALL = "Install nginxlint"
 @pytest.fixture(scope="module")
 def runner_temp(tmp_path_factory):
     """RUNNER_TEMP after the action's install step: nginxlint installed from this checkout (once for the module)."""
+    python = shutil.which("python3") or shutil.which("python")
+    if python is None or subprocess.run([python, "-c", "import ensurepip, venv"], capture_output=True).returncode:
+        pytest.skip("the action's install step needs python3 with venv and ensurepip (Debian: python3-venv)")
     temp = tmp_path_factory.mktemp("runner-temp")
     install = Runner(temp, temp, {}).run(stop_after=INSTALL).step(INSTALL)
     assert install["returncode"] == 0, install["stderr"]
