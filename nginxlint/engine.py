@@ -55,7 +55,8 @@ def _run(paths: list[Path], settings, base_dir: Path, stdin, texts) -> Report:
                     continue  # container advice on a config nothing shows to run in a container
                 _call(function, tree, code, catalog, findings, tree.root.display)
 
-    findings = _unique(_outside_masked_values(findings, workspace.loader.masked))
+    findings = _unique(_fixes_outside_masks(_outside_masked_values(findings, workspace.loader.masked),
+                                            workspace.loader.masked))
     notifications += _unselected_failures(findings, selection)
     findings = [
         replace(f, severity=selection.severity.get(f.code, f.severity))
@@ -149,6 +150,15 @@ def _outside_masked_values(findings: list[Finding], masked: dict) -> list[Findin
         return findings
     return [f for f in findings if f.path not in masked
             or not (f.code in TEMPLATE_ARTEFACTS or masked[f.path].unknown_at(f.span))]
+
+
+def _fixes_outside_masks(findings: list[Finding], masked: dict) -> list[Finding]:
+    """A fix that would rewrite a template's tags (or insert between their characters) is dropped: the finding
+    stays, the user edits the template."""
+    if not masked:
+        return findings
+    return [replace(f, fix=None) if f.fix is not None and any(
+        e.path in masked and masked[e.path].touched(e.span) for e in f.fix.edits) else f for f in findings]
 
 
 def _unselected_failures(findings: list[Finding], selection: Selection) -> list[Notification]:

@@ -10,7 +10,7 @@ Contents are the files' text as read (`read_text` below), whatever their line en
 ending. Nothing is reformatted: only the spans the edits name change.
 
 A fix is taken whole or not at all. Fixes are taken in the order of their first edit; one whose edits overlap an
-edit already taken (or each other), or name a file not in `contents`, is skipped. A fix with the same edits
+edit already taken (or each other), repeats one of them exactly, or names a file not in `contents`, is skipped. A fix with the same edits
 as one taken counts as applied (two findings may share a declaration to add). The caller lints the new contents
 again and applies what is left, a few rounds at most, as `--fix` does: the findings of the next round have spans
 that fit the new text.
@@ -116,7 +116,9 @@ def _conflicts(spans, taken) -> bool:
     mine: dict[str, list[tuple[int, int, str]]] = {}
     for path, start, end, text in spans:
         for edits in (taken.get(path, ()), mine.get(path, ())):
-            for other_start, other_end, _ in edits:
+            for other_start, other_end, other_text in edits:
+                if (other_start, other_end, other_text) == (start, end, text):
+                    return True  # the same text twice at one place: the next round tells whether it is still due
                 if other_start >= end and not (other_start == end == start):
                     if other_start > end:
                         break

@@ -134,3 +134,15 @@ def test_fixes_in_a_configmap_keep_the_yaml_indentation(tmp_path):
         "    worker_processes auto;\n    events {}\n    http {\n",
         "    worker_processes 2;\n    env REDIS_HOST;\n    events {}\n    http {\n"
         "        lua_shared_dict stats 10m;\n        server_tokens off;\n")
+
+
+def test_a_fix_never_rewrites_a_template_tag(tmp_path):
+    """ssl_protocols holds a Jinja value: writing the list back would replace the tag with its mask."""
+    conf = ("events {}\nhttp {\n    server_tokens on;\n    server {\n        listen 443 ssl;\n"
+            "        ssl_protocols TLSv1 {{ extra_protocols }} TLSv1.2;\n        server_tokens {{ tokens }};\n"
+            "    }\n}\n")
+    write_tree(tmp_path, {"conf/nginx.conf": conf})
+    done = _lint(tmp_path, ".", "--fix", "--format", "json")
+    codes = [f["code"] for f in json.loads(done.out)["findings"]]
+    assert "SEC521" in codes and all("fix" not in f for f in json.loads(done.out)["findings"] if f["code"] == "SEC521")
+    assert (tmp_path / "conf/nginx.conf").read_text() == conf.replace("server_tokens on;", "server_tokens off;")

@@ -61,3 +61,13 @@ def test_an_insertion_inside_a_replacement_waits():
     touching = _fix("touching", Edit.insert("a.conf", 3, 27, " # 3"))
     done = apply_fixes({"a.conf": TEXT}, [whole, inside, touching])
     assert done.skipped == [inside] and "worker_processes 3; # 3  # keep me" in done.contents["a.conf"]
+
+
+def test_one_edit_shared_by_two_different_fixes_is_made_once():
+    """Two fixes that both end a location with `/`: the second waits for the next round, where it is gone."""
+    slash = Edit.insert("a.conf", 3, 26, "/")
+    first = _fix("location", slash)
+    second = _fix("location and alias", slash, Edit.insert("a.conf", 1, 10, "#"))
+    done = apply_fixes({"a.conf": TEXT}, [first, second])
+    assert done.applied == [first] and done.skipped == [second]
+    assert done.contents["a.conf"].count("auto/") == 1

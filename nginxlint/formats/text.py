@@ -63,6 +63,12 @@ def _summary(report: Report, paint: _Paint) -> str:
     suppressed = len(report.findings) - len(active)
     if suppressed:
         text += f" {suppressed} suppressed inline."
+    safe = sum(1 for f in active if f.fix is not None and f.fix.safe)
+    unsafe = sum(1 for f in active if f.fix is not None and not f.fix.safe)
+    if safe:
+        text += f" {safe} fixable with --fix" + (f" ({unsafe} more with --unsafe-fixes)." if unsafe else ".")
+    elif unsafe:
+        text += f" {unsafe} fixable with --fix --unsafe-fixes."
     return paint(BOLD, text)
 
 

@@ -224,6 +224,20 @@ class Masked:
         index = self._line_index()
         return self.unknown_between(index.offset(span[0], span[1]), index.offset(span[2], span[3]))
 
+    def touched(self, span) -> bool:
+        """Whether replacing `span` would change a masked region (any kind: a tag is no text a fix may rewrite),
+        or inserting there would land inside one."""
+        index = self._line_index()
+        start, end = index.offset(span[0], span[1]), index.offset(span[2], span[3])
+        if self._starts is None:
+            self._starts = [region.start for region in self.regions]
+        for region in self.regions[max(bisect_right(self._starts, start) - 1, 0):]:
+            if region.start >= max(end, start + 1):
+                break
+            if region.start < end and region.end > start or region.start < start < region.end:
+                return True
+        return False
+
     def spans(self) -> list[tuple[object, str]]:
         """Every masked region as (Span, kind), for notes and SARIF."""
         index = self._line_index()
