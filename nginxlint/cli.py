@@ -1,4 +1,5 @@
-"""The command line: `nginxlint [PATH ...]`, `nginxlint rule CODE`, `nginxlint rules`, `nginxlint graph`."""
+"""The command line: `nginxlint [PATH ...]`, `nginxlint rule CODE`, `nginxlint rules`, `nginxlint graph`,
+`nginxlint server`."""
 from __future__ import annotations
 
 import argparse
@@ -23,7 +24,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Static analysis of nginx and OpenResty deployments: the config tree, the Lua it runs, "
         "and the Kubernetes or Compose manifests around it.",
         epilog="Also: `nginxlint rule CODE` prints a rule's documentation; `nginxlint rules` lists every rule; "
-        "`nginxlint graph [PATH ...]` draws the deployment (Mermaid, DOT or HTML).",
+        "`nginxlint graph [PATH ...]` draws the deployment (Mermaid, DOT or HTML); "
+        "`nginxlint server` runs the language server (LSP over stdio).",
     )
     parser.add_argument("paths", nargs="*", help="files or directories to lint (default: .); - reads standard input")
     parser.add_argument("--version", action="version", version=f"nginxlint {__version__}")
@@ -113,7 +115,7 @@ def _print_rules(argv: list[str]) -> int:
     return 0
 
 
-def graph(argv: list[str]) -> int:
+def _graph(argv: list[str]) -> int:
     """`nginxlint graph [PATH ...]`: the deployment as Mermaid, DOT or a self-contained HTML page."""
     parser = argparse.ArgumentParser(prog="nginxlint graph", description="Draw the deployment: configs and their "
                                      "includes, Lua units and modules, shared dicts, ports, probes, the container; "
@@ -145,6 +147,19 @@ def graph(argv: list[str]) -> int:
     else:
         _write(text, sys.stdout)
     return 0
+def _serve(argv: list[str]) -> int:
+    argparse.ArgumentParser(prog="nginxlint server",
+                            description="The language server: LSP over standard input and output.").parse_args(argv)
+    try:
+        from .server import serve  # pygls: the `server` extra, loaded by this command alone
+    except ModuleNotFoundError as error:
+        if (error.name or "").startswith("nginxlint"):
+            raise
+        _write(f"nginxlint: error: `nginxlint server` needs pygls ({error}): pip install 'nginxlint[server]'\n",
+               sys.stderr)
+        return 2
+    gc.enable()  # a long-lived process, unlike one lint: the collector frees each run's trees (runs still pause it)
+    return serve()
 
 
 def _write(text: str, stream) -> None:
@@ -307,7 +322,9 @@ def _main(argv: list[str]) -> int:
         if argv[:1] == ["rules"]:
             return _print_rules(argv[1:])
         if argv[:1] == ["graph"]:
-            return graph(argv[1:])
+            return _graph(argv[1:])
+        if argv[:1] == ["server"]:
+            return _serve(argv[1:])
         return lint(argv)
     except SettingsError as error:
         _write(f"nginxlint: error: {error}\n", sys.stderr)

@@ -104,17 +104,23 @@ def check_nginx_version(text: str, origin: str) -> None:
                             'openresty/1.21.4.1')
 
 
-def find_config(start: Path) -> Path | None:
+def config_places(start: Path) -> list[Path]:
+    """Where a settings file for `start` may be, nearest first, up to the repository root."""
     start = start if start.is_dir() else start.parent
+    places = []
     for directory in [start, *start.parents]:
-        for name in CONFIG_NAMES:
-            candidate = directory / name
-            if candidate.is_file():
-                if name == "pyproject.toml" and "[tool.nginxlint" not in candidate.read_text("utf-8", "replace"):
-                    continue
-                return candidate
+        places.extend(directory / name for name in CONFIG_NAMES)
         if (directory / ".git").exists():
-            return None
+            break
+    return places
+
+
+def find_config(start: Path) -> Path | None:
+    for candidate in config_places(start):
+        if candidate.is_file():
+            if candidate.name == "pyproject.toml" and "[tool.nginxlint" not in candidate.read_text("utf-8", "replace"):
+                continue
+            return candidate
     return None
 
 

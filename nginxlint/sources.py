@@ -35,7 +35,11 @@ def decode(data: bytes) -> str:
 
     Line endings become "\\n": CR is whitespace to nginx, and editors count a lone CR as a line break.
     """
-    text = data.decode("utf-8", errors="surrogateescape")
+    return unix_newlines(data.decode("utf-8", errors="surrogateescape"))
+
+
+def unix_newlines(text: str) -> str:
+    """Line endings as "\\n" only (text that never was bytes, such as an editor's buffer, needs it too)."""
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text

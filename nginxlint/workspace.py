@@ -51,7 +51,10 @@ class Loader:
         self.lua_blocks = LUA_BLOCK_DIRECTIVES
         self.stock_files = STOCK_INCLUDE_FILES
         self.findings: list[Finding] = []
-        self.texts: dict[Path, str] = {}  # files given on standard input, or edited in memory (`--diff`)
+        # The overlay: texts that stand for files, read instead of the disk (standard input, a dump's files, fixes
+        # applied in memory for `--diff`, an editor's unsaved buffers); a file in it exists even when the disk has
+        # no such file yet.
+        self.texts: dict[Path, str] = {}
         self.cache = Cache(None if settings.no_cache else default_directory())
         self._files: dict[Path, sources.SourceFile | str] = {}  # a file's text, or why it cannot be read
         self._checked: set[Path] = set()  # files read as nginx configs (counted, NGX008 when unreadable)
@@ -83,13 +86,19 @@ class Loader:
         hit = self._files.get(path)
         if hit is None:
             try:
-                text = self.texts[path] if path in self.texts else sources.read_text(path)
+                text = self.text(path)
             except sources.Unreadable as why:
                 hit = str(why)
             else:
                 hit = sources.SourceFile(path, self.display(path), text)
             self._files[path] = hit
         return hit
+
+    def text(self, path: Path) -> str:
+        """A file's text, from the overlay or else the disk (not kept: `read` keeps what the run lints);
+        raises sources.Unreadable."""
+        hit = self.texts.get(path)
+        return hit if hit is not None else sources.read_text(path)
 
     def listing(self, directory: Path) -> tuple[list[str], list[str]]:
         """(sub-directories, files) of a directory, sorted, listed once per run; empty when it cannot be listed."""
@@ -147,7 +156,7 @@ class Loader:
 
     # The file system as includes see it; a loader for files that exist only in a manifest overrides these.
     def exists(self, path: Path) -> bool:
-        return os.path.lexists(path)
+        return os.path.lexists(path) or Path(os.path.abspath(path)) in self.texts
 
     def is_dir(self, path) -> bool:
         return os.path.isdir(path)

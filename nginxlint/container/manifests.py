@@ -51,7 +51,7 @@ def manifest_texts(workspace, findings: list[Finding]) -> list[tuple[Path, str, 
     for path in manifest_paths(workspace):
         display = loader.display(path)
         try:
-            text = loader.texts[path] if path in loader.texts else sources.read_text(path)
+            text = loader.text(path)
         except sources.Unreadable as why:
             findings.append(invalid_manifest(display, Span(1, 1, 1, 1), f"cannot read this manifest: it {why}"))
             continue
