@@ -246,9 +246,7 @@ def verdicts():
         import elftools  # noqa: F401
     except ImportError:
         pytest.skip("pyelftools is not installed")
-    work = batches()
-    if len(work) < 10:
-        pytest.skip("no nginx dynamic module installed")
+    work = batches()  # the binary's own directives, and those of whichever modules are installed
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         results = list(pool.map(lambda job: (job[0], run_batch(job[1], job[2])), work))
     return results
