@@ -140,8 +140,8 @@ def plan(commands: list[Command], available: set[str]) -> list[Probe]:
         contexts = [c for c in contexts if not (c[0] in seen or seen.add(c[0]))]
         classes: dict[tuple, list[tuple[str, ...]]] = {}
         for ctx, bit, _wrapper in contexts:
-            family = "CONF" if len(kinds) == 1 and "CONF" in kinds else None
-            answering = next((c for c in defined if c.type & bit and _kind_fits(c, ctx, family)), None)
+            # nginx asks the first module of the block's kind (or the conf module) that allows the directive here
+            answering = next((c for c in defined if c.type & bit and c.module_type in ("CONF", _kind(ctx))), None)
             table = tuple(verdict_of_table(Probe(name, ctx, n, b)) for n in range(9) for b in (False, True))
             classes.setdefault((answering, table), []).append(ctx)
         for (answering, table), ctxs in classes.items():
@@ -149,10 +149,11 @@ def plan(commands: list[Command], available: set[str]) -> list[Probe]:
                 probes.append(Probe(name, ctxs[0], 1, False))  # nginx and the table agree it is not allowed here
                 continue
             bits = answering.type if answering else 0
-            table_counts = [n for n in range(9) for b in (False, True) if table[2 * n + b] != "arguments"]
-            top = min(8, max(most_args(bits), max(table_counts, default=0)) + 1)
-            block = bool(bits & BLOCK) or any(table[2 * n + 1] in ("accepted", "flag value") for n in range(9))
-            unbounded = bits & (ANY | MORE1 | MORE2) or "arguments" not in table[16:]
+            fits = [verdict in ("accepted", "flag value") for verdict in table]  # the table's verdicts, by count
+            top = min(8, max(most_args(bits), max((n for n in range(9) if fits[2 * n] or fits[2 * n + 1]),
+                                                  default=0)) + 1)
+            block = bool(bits & BLOCK) or any(fits[2 * n + 1] for n in range(9))
+            unbounded = bits & (ANY | MORE1 | MORE2) or fits[16] or fits[17]
             forms = [(n, block) for n in sorted(set(range(top + 1)) | ({8} if unbounded else set()))]
             if block:
                 forms.append((next((n for n in range(9) if bits & (1 << n)), 0), False))
@@ -165,11 +166,6 @@ def plan(commands: list[Command], available: set[str]) -> list[Probe]:
 def _kind(ctx: tuple[str, ...]) -> str:
     """The kind of module whose directives nginx looks at in this context."""
     return {(): "CORE", ("events",): "EVENT"}.get(ctx) or {"http": "HTTP", "stream": "STREAM", "mail": "MAIL"}[ctx[0]]
-
-
-def _kind_fits(command: Command, ctx: tuple[str, ...], family) -> bool:
-    """Whether nginx looks at this command in this context (the module's kind must be the block's)."""
-    return command.module_type == "CONF" or command.module_type == _kind(ctx)
 
 
 def run_batch(loads: list[Path], probes: list[Probe]) -> dict[Probe, str | None]:
