@@ -108,7 +108,9 @@ class _ConfBuffer:
             else:
                 start = token
             if not self._refill(start):
-                raise _Failed(_too_long(self.text, start, token, kind, last, end), min(start, token), end)
+                # the token in the buffer: this one, or the one before that this whitespace ends
+                first, past = (token, end) if start >= token else (start, max(pos, start + 1))
+                raise _Failed(_too_long(self.text, start, token, kind, last, end), first, past)
 
     def lua_window(self, pos: int) -> int:
         """Before the Lua lexer reads a token at `pos`: the end of what the buffer holds (refilled if under half)."""
