@@ -17,6 +17,7 @@ class SourceFile:
     display: str
     text: str
     _lines: list[str] | None = field(default=None, repr=False)
+    crlf: bool = False  # CRLF line ends became "\n": offsets in `text` are no longer the file's bytes
 
     def line(self, number: int) -> str:
         if self._lines is None:
@@ -71,7 +72,12 @@ def read_bytes(path: Path) -> bytes:
 
 
 def read_text(path: Path) -> str:
+    return read_source_text(path)[0]
+
+
+def read_source_text(path: Path) -> tuple[str, bool]:
+    """The text of a file, and whether it had CRLF line ends (then `text` is shorter than the file)."""
     data = read_bytes(path)
     if b"\0" in data:
         raise Unreadable("holds binary content (NUL bytes), not text")
-    return decode(data)
+    return decode(data), b"\r\n" in data

@@ -86,11 +86,12 @@ class Loader:
         hit = self._files.get(path)
         if hit is None:
             try:
-                text = self.text(path)
+                overlay = self.texts.get(path)
+                text, crlf = (overlay, False) if overlay is not None else sources.read_source_text(path)
             except sources.Unreadable as why:
                 hit = str(why)
             else:
-                hit = sources.SourceFile(path, self.display(path), text)
+                hit = sources.SourceFile(path, self.display(path), text, crlf=crlf)
             self._files[path] = hit
         return hit
 
@@ -142,13 +143,15 @@ class Loader:
         if source.path in self._parsed:
             return self._parsed[source.path]
         text = source.text
+        exact = not getattr(source, "crlf", False)  # nginx's buffer limits need the file's bytes
         language = templates.detect(text, source.path.name)
         if language is not None:  # tags masked, every line and column kept: the rest is linted
             masked = templates.mask(text, language)
             self.masked[source.display] = masked
             self.notifications.append(Notification("note", masked.note, source.display))
             text = masked.text
-        parsed = parse(text, source, self.lua_blocks)
+            exact = False
+        parsed = parse(text, source, self.lua_blocks, exact)
         if parsed.problem:
             self.findings.append(load.syntax_error(source.display, parsed.problem))
         self._parsed[source.path] = parsed

@@ -158,3 +158,26 @@ def test_syntax_verdicts_agree_with_nginx(case, tmp_path):
         assert f"nginx.conf:{nginx_line}" in run.stderr
     if line is not None:
         assert parsed.problem.span.line == line
+
+
+def test_a_token_longer_than_nginx_config_buffer_is_a_syntax_error():
+    head = "events {}\nhttp {\n    server {\n        location / { return 200 "
+    short = parse(head + "w" * 4000 + "; }\n    }\n}\n" + "# end\n" * 800)
+    assert short.problem is None
+    long = parse(head + "w" * 5000 + "; }\n    }\n}\n" + "# end\n" * 800)
+    assert long.problem.message.startswith('too long parameter "wwwwwwwwww..." started')
+    assert (long.problem.span.line, long.problem.span.column) == (4, 33)
+    # nginx's bytes are not known (a masked template, CRLF line ends): no claim
+    assert parse(head + "w" * 5000 + "; }\n    }\n}\n" + "# end\n" * 800, exact=False).problem is None
+
+
+def test_a_lua_long_string_must_close_inside_nginx_config_buffer():
+    def block(length: int) -> str:
+        return ("events {}\nhttp { server { location / {\n    content_by_lua_block {\n        local s = [==["
+                + "x" * length + "]==]\n        ngx.say(s)\n    }\n} } }\n" + "# end\n" * 800)
+
+    assert parse(block(1500), lua_blocks=LUA_BLOCK_DIRECTIVES).problem is None
+    problem = parse(block(4100), lua_blocks=LUA_BLOCK_DIRECTIVES).problem
+    assert problem.message.startswith('Lua code block missing the closing long bracket "]==]", the inlined Lua code '
+                                      "may be too long")
+    assert (problem.span.line, problem.span.column) == (4, 19)

@@ -6,8 +6,8 @@ not taken from the nginx C source with certainty, it is deliberately permissive 
 """
 
 from nginxlint.nginx.directives_masks import (
-    BLOCK, FLAG, H_LI, H_LIF, H_LMT, H_LOC, H_MAIN, H_MS, H_MSL, H_UPS, MAIN_ONLY, MORE1, M_MS, NOARGS,
-    H_SIF, S_MAIN, S_MS, S_SRV, S_UPS, TAKE1, TAKE12, TAKE2, TAKE23, TAKE123, TAKE1234,
+    BLOCK, EVENTS, FLAG, H_LI, H_LIF, H_LMT, H_LOC, H_MAIN, H_MS, H_MSL, H_UPS, MAIN_ONLY, MORE1, M_MS, NOARGS,
+    H_SIF, S_MAIN, S_MS, S_SRV, S_UPS, TAKE1, TAKE12, TAKE13, TAKE2, TAKE23, TAKE123, TAKE1234,
 )
 
 CORE_EXTRA: dict[str, tuple[int, ...]] = {
@@ -66,14 +66,14 @@ CORE_EXTRA: dict[str, tuple[int, ...]] = {
     "auth_jwt_require": (H_MSL | H_LMT | MORE1,),
     "auth_jwt_header_set": (H_MAIN | MORE1,),
     # njs: crossplane knows only the first njs release; newer njs widened contexts and args.
-    "js_import": (H_MSL | TAKE123, S_MS | TAKE123),
+    "js_import": (H_MSL | TAKE13, S_MS | TAKE13),  # `module.js` or `name from module.js`
     "js_path": (H_MSL | TAKE1, S_MS | TAKE1),
     "js_set": (H_MSL | TAKE23, S_MS | TAKE23),
     "js_content": (H_LI | H_LMT | TAKE1, S_SRV | TAKE1),
     "js_body_filter": (H_LI | H_LMT | TAKE12,),
     "js_header_filter": (H_LI | H_LMT | TAKE1,),
     "js_var": (H_MSL | TAKE12, S_MS | TAKE12),
-    "js_preload_object": (H_MSL | TAKE123, S_MS | TAKE123),
+    "js_preload_object": (H_MSL | TAKE13, S_MS | TAKE13),
     "js_shared_dict_zone": (H_MAIN | MORE1, S_MAIN | MORE1),
     "js_periodic": (H_LOC | MORE1, S_SRV | MORE1),
     "js_engine": (H_MSL | TAKE1, S_MS | TAKE1),
@@ -93,6 +93,23 @@ CORE_EXTRA: dict[str, tuple[int, ...]] = {
     "js_access": (S_MS | TAKE1,),
     "js_preread": (S_MS | TAKE1,),
     "js_filter": (S_MS | TAKE1,),
+    # Obsolete or undocumented, still accepted by nginx 1.22 (Debian 12), absent from crossplane's table
+    "epoll_events": (EVENTS | TAKE1,),
+    "open_file_cache_events": (H_MSL | FLAG,),
+    "gzip_hash": (H_MSL | TAKE1,),
+    "gzip_window": (H_MSL | TAKE1,),
+    "gzip_no_buffer": (H_MSL | FLAG,),
+    "postpone_gzipping": (H_MSL | TAKE1,),
+    "ssi_ignore_recycled_buffers": (H_MSL | FLAG,),
+    "http2_pool_size": (H_MS | TAKE1,),
+    "http2_streams_index_size": (H_MS | TAKE1,),
+    "uwsgi_string": (H_MSL | TAKE1,),
+    "proxy_downstream_buffer": (S_MS | TAKE1,),
+    "proxy_upstream_buffer": (S_MS | TAKE1,),
+    # mail: `proxy on|off`, and the PROXY protocol and realip modules (1.19.8)
+    "proxy": (M_MS | FLAG,),
+    "proxy_protocol": (M_MS | FLAG,),
+    "set_real_ip_from": (M_MS | TAKE1,),
     # nginx-otel (official module)
     "otel_exporter": (H_MAIN | BLOCK | NOARGS,),
     "otel_service_name": (H_MAIN | TAKE1,),

@@ -15,6 +15,9 @@ from crossplane.analyzer import (
     NGX_CONF_TAKE2 as TAKE2,
     NGX_CONF_TAKE3 as TAKE3,
     NGX_CONF_TAKE4 as TAKE4,
+    NGX_CONF_TAKE5 as TAKE5,
+    NGX_CONF_TAKE6 as TAKE6,
+    NGX_CONF_TAKE7 as TAKE7,
     NGX_DIRECT_CONF as DIRECT,
     NGX_EVENT_CONF as EVENTS,
     NGX_HTTP_LIF_CONF as H_LIF,
@@ -37,6 +40,7 @@ TAKE13 = TAKE1 | TAKE3
 TAKE23 = TAKE2 | TAKE3
 TAKE123 = TAKE1 | TAKE2 | TAKE3
 TAKE1234 = TAKE123 | TAKE4
+TAKE1234567 = TAKE1234 | TAKE5 | TAKE6 | TAKE7
 
 # Context groups used over and over by http modules.
 H_MS = H_MAIN | H_SRV
@@ -53,5 +57,6 @@ __all__ = [
     "ANY", "BLOCK", "DIRECT", "EVENTS", "FLAG", "H_ALL", "H_LI", "H_LIF", "H_LMT", "H_LOC", "H_MAIN",
     "H_MS", "H_MSL", "H_MSLI", "H_SET", "H_SIF", "H_SRV", "H_UPS", "MAIN", "MAIN_ONLY", "MORE1",
     "MORE2", "M_MAIN", "M_MS", "M_SRV", "NOARGS", "S_MAIN", "S_MS", "S_SRV", "S_UPS", "TAKE1",
-    "TAKE12", "TAKE123", "TAKE1234", "TAKE13", "TAKE2", "TAKE23", "TAKE3", "TAKE4",
+    "TAKE12", "TAKE123", "TAKE1234", "TAKE1234567", "TAKE13", "TAKE2", "TAKE23", "TAKE3", "TAKE4", "TAKE5",
+    "TAKE6", "TAKE7",
 ]

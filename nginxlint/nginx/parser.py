@@ -12,6 +12,7 @@ directives is never.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from ..findings import Span
@@ -29,10 +30,125 @@ ESCAPE = re.compile(r"\\([\s\S])")
 ESCAPED = {'"': '"', "'": "'", "\\": "\\", "t": "\t", "r": "\r", "n": "\n"}
 AFTER_QUOTE = frozenset(" \t\n;{)")
 
-# lua-nginx-module's block lexer: the earliest of these tokens; everything else is plain text.
+# lua-nginx-module's block lexer: the earliest of these tokens; everything else is plain text. A closing long
+# bracket is a token of its own there; it only matters for where the next token starts (see `_ConfBuffer`).
 LUA_TOKEN = re.compile(
-    r"""--\[(?P<comment>=*)\[|--[^\n]*|\[(?P<string>=*)\[|"(?:\\[^\n]|[^"\n\\])*"|'(?:\\[^\n]|[^'\n\\])*'|[{}]"""
+    r"""--\[(?P<comment>=*)\[|--[^\n]*|\[(?P<string>=*)\[|\](?:=*)\]|"(?:\\[^\n]|[^"\n\\])*"|'(?:\\[^\n]|[^'\n\\])*'|[{}]"""
 )
+
+# nginx reads a config file through one buffer of NGX_CONF_BUFFER bytes (src/core/ngx_conf_file.h); a token must
+# fit in it, and lua-nginx-module's block lexer refills it when less than half is left unread.
+CONF_BUFFER = 4096
+NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+class _ConfBuffer:
+    """Where nginx's config buffer ends as it reads a file, to find the tokens too long for it.
+
+    `ngx_conf_read_token` reads the file in CONF_BUFFER-byte pieces. When the buffer is used up it keeps the bytes of
+    the token being read (from `start`) and reads more after them; a token that already fills the whole buffer is an
+    error (`too long parameter`). lua-nginx-module's block lexer shares the buffer: before each of its tokens it refills
+    when less than half is left, and a long bracket must close within what the buffer holds. Offsets here are
+    characters of the text; `size` and the buffer's arithmetic are in bytes.
+    """
+
+    __slots__ = ("text", "size", "end", "_chars", "_bytes", "_widths")
+
+    def __init__(self, text: str):
+        self.text = text
+        self._chars: list[int] = []  # char offsets of the non-ASCII characters
+        self._bytes: list[int] = []  # and the byte offset where each starts
+        self._widths: list[int] = []
+        extra = 0
+        if not text.isascii():
+            for m in NON_ASCII.finditer(text):
+                width = len(m.group().encode("utf-8", "surrogateescape"))
+                self._chars.append(m.start())
+                self._bytes.append(m.start() + extra)
+                self._widths.append(width)
+                extra += width - 1
+        self.size = len(text) + extra
+        self.end = self.char(min(self.size, CONF_BUFFER)) if self.size > CONF_BUFFER else len(text) + 1
+
+    def byte(self, char: int) -> int:
+        i = bisect_left(self._chars, char)
+        return char if i == 0 else self._bytes[i - 1] + self._widths[i - 1] + (char - self._chars[i - 1] - 1)
+
+    def char(self, byte: int) -> int:
+        i = bisect_right(self._bytes, byte)
+        if i == 0:
+            return byte
+        start, width = self._bytes[i - 1], self._widths[i - 1]
+        if byte < start + width:
+            return self._chars[i - 1]
+        return self._chars[i - 1] + 1 + (byte - start - width)
+
+    def _refill(self, start: int) -> bool:
+        """The buffer is used up at `self.end` with the token in progress at `start`: False if it does not fit."""
+        start_byte = self.byte(start)
+        if self.byte(self.end) - start_byte >= CONF_BUFFER:
+            return False
+        self.end = self.char(start_byte + CONF_BUFFER) if start_byte + CONF_BUFFER < self.size else len(self.text) + 1
+        return True
+
+    def read(self, pos: int, token: int, kind: int, end: int, after: int) -> None:
+        """nginx read whitespace from `pos`, then a token of `kind` (see TOKEN) in [token, end).
+
+        `after` is where the token read before it started (`-1` after `;`, `{`, `}` or a comment): nginx's `start`
+        stays there while it reads the character that ends a word or follows a closing quote.
+        """
+        while self.end <= end:
+            last = self.end - 1  # the last character read before the buffer ran out
+            if last < token:
+                start = after if last == pos and after >= 0 else last
+            elif kind == 1:
+                start = self.end
+            elif kind == 3:
+                start = token + 1
+            else:
+                start = token
+            if not self._refill(start):
+                # the token in the buffer: this one, or the one before that this whitespace ends
+                first, past = (token, end) if start >= token else (start, max(pos, start + 1))
+                raise _Failed(_too_long(self.text, start, token, kind, last, end), first, past)
+
+    def lua_window(self, pos: int) -> int:
+        """Before the Lua lexer reads a token at `pos`: the end of what the buffer holds (refilled if under half)."""
+        if self.end <= len(self.text) and self.byte(self.end) - self.byte(pos) < CONF_BUFFER // 2:
+            start_byte = self.byte(pos)
+            self.end = self.char(start_byte + CONF_BUFFER) if start_byte + CONF_BUFFER < self.size else len(self.text) + 1
+        return min(self.end, len(self.text))
+
+    def lua_skip(self, pos: int) -> int:
+        """No Lua token in the window: the lexer skips what it holds and refills from `pos`. The next position."""
+        if self.end > len(self.text):
+            return -1
+        skipped = self.end
+        start_byte = self.byte(pos)
+        self.end = self.char(start_byte + CONF_BUFFER) if start_byte + CONF_BUFFER < self.size else len(self.text) + 1
+        return skipped
+
+
+def _too_long(text: str, start: int, token: int, kind: int, last: int, end: int) -> str:
+    """nginx's message for a token that does not fit in its buffer, and why."""
+    why = f": nginx reads its configuration in {CONF_BUFFER}-byte buffers and one parameter must fit in one"
+    if kind == 3 and token < last < end - 1:
+        return f'too long parameter, probably missing terminating "{text[token]}" character{why}'
+    return f'too long parameter "{text[start:start + 10]}..." started{why}'
+
+
+class _NoBuffer:
+    """Stands in for `_ConfBuffer` where nginx's bytes are not known exactly (templates, CRLF files): no limit."""
+
+    end = 1 << 62
+
+    @staticmethod
+    def lua_window(pos: int) -> int:
+        return 1 << 62
+
+    @staticmethod
+    def lua_skip(pos: int) -> int:
+        return -1
 
 
 class LuaCode:
@@ -178,9 +294,15 @@ class _Failed(Exception):
         self.message, self.start, self.end = message, start, end
 
 
-def parse(text: str, file=None, lua_blocks: frozenset[str] = frozenset()) -> ParsedFile:
-    """Parse a whole file. On a syntax error, the directives before it are kept and the error is returned."""
+def parse(text: str, file=None, lua_blocks: frozenset[str] = frozenset(), exact: bool = True) -> ParsedFile:
+    """Parse a whole file. On a syntax error, the directives before it are kept and the error is returned.
+
+    `exact`: the text is the file's bytes as nginx reads them (not a masked template, no CRLF line ends), so the
+    limits of nginx's config buffer can be checked.
+    """
     index = LineIndex(text)
+    buffer = _ConfBuffer(text) if exact and len(text) > CONF_BUFFER // 4 else _NoBuffer
+    after = -1  # where the last word or quoted string started (nginx's `start` while it reads what ends it)
     root: list[Directive] = []
     comment_offsets: list[tuple[int, int]] = []
     siblings = root
@@ -210,6 +332,9 @@ def parse(text: str, file=None, lua_blocks: frozenset[str] = frozenset()) -> Par
                               quote, quote + 1)
             kind = m.lastindex
             start = m.start(kind)
+            if m.end() >= buffer.end:
+                buffer.read(pos, start, kind, m.end(), after)
+            after = start + 1 if kind == 3 else start if kind == 4 else -1
             pos = m.end()
             if kind == 4:  # a word
                 raw = m.group(4)
@@ -231,7 +356,7 @@ def parse(text: str, file=None, lua_blocks: frozenset[str] = frozenset()) -> Par
                     directive = Directive(words[0], words[1:], offsets, index, file)
                     words, offsets = [], []
                     if directive.name in lua_blocks:
-                        pos = _scan_lua_block(text, pos, directive, index)  # a Lua block never closed stays out
+                        pos = _scan_lua_block(text, pos, directive, index, buffer)  # never closed: stays out
                         siblings.append(directive)
                     else:
                         siblings.append(directive)
@@ -261,29 +386,39 @@ def parse(text: str, file=None, lua_blocks: frozenset[str] = frozenset()) -> Par
     return ParsedFile(root, comments, problem, index)
 
 
-def _scan_lua_block(text: str, pos: int, directive: Directive, index: LineIndex) -> int:
+def _scan_lua_block(text: str, pos: int, directive: Directive, index: LineIndex, buffer) -> int:
     """Find the `}` that closes a Lua block exactly as lua-nginx-module's lexer does.
 
     Braces are counted; short strings that close on their line, `--` comments and long brackets of any level are
     skipped. A quote that does not close on its line is a plain character (nginx accepts it; only Lua rejects it).
+    The lexer sees only what nginx's config buffer holds (`buffer`): a long bracket must close inside it.
     """
     start = pos
     depth = 1
     search = LUA_TOKEN.search
     while True:
-        match = search(text, pos)
+        window = buffer.lua_window(pos)
+        match = search(text, pos, window)
         if match is None:
-            brace = directive._offsets[-1]
-            raise _Failed(f'unexpected end of file: the Lua code of "{directive.name}" is never closed with "}}"',
-                          brace, brace + 1)
+            skipped = buffer.lua_skip(pos)
+            if skipped < 0:
+                brace = directive._offsets[-1]
+                raise _Failed(f'unexpected end of file: the Lua code of "{directive.name}" is never closed with "}}"',
+                              brace, brace + 1)
+            pos = skipped
+            continue
         level = match.group("comment")
         if level is None:
             level = match.group("string")
         if level is not None:
             closer = "]" + level + "]"
-            close = text.find(closer, match.end())
+            close = text.find(closer, match.end(), window)
             if close < 0:
-                raise _Failed("Lua code block missing the closing long bracket", match.start(), match.end())
+                if text.find(closer, match.end()) < 0:
+                    raise _Failed("Lua code block missing the closing long bracket", match.start(), match.end())
+                raise _Failed(f'Lua code block missing the closing long bracket "{closer}", the inlined Lua code may '
+                              f"be too long: lua-nginx-module looks for it only in nginx's {CONF_BUFFER}-byte "
+                              "config buffer; move the text into a Lua file", match.start(), match.end())
             pos = close + len(closer)
             continue
         token = match.group()
