@@ -78,7 +78,7 @@ def check_c_modules(tree, report):
 
     if not lua_directives(tree):
         return
-    from ..container.c_modules import container_files
+    from ..container.view import container_files
 
     files = container_files(tree)
     if files is None:

@@ -27,25 +27,6 @@ class CModule:
     layer: Layer | None  # the COPY, ADD or mount that put it there
 
 
-def container_files(tree):
-    """The container's files (image and mounts) for a tree bound to a manifest or a Dockerfile, or None."""
-    binding = tree.binding
-    if binding is None:
-        return None
-    view = tree.container_view
-    if view is not None:
-        return view.files
-    if binding.source != "dockerfile":
-        return None
-    from .dockerfile_build import read_image
-    from .files import ContainerFiles
-
-    image = read_image(Path(tree.loader.base_dir) / binding.path)
-    if image.filesystem is None:
-        return None
-    return ContainerFiles(image.filesystem, image, image.base, [], None)
-
-
 def _cpath_dirs(templates: list[str]) -> list[tuple[str, str]]:
     """(directory, file suffix) of each absolute template whose last part is `?<suffix>`."""
     found = []
