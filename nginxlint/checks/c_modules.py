@@ -1,8 +1,8 @@
-"""CTR114, CTR115: Lua C modules (`.so` files) the container's loader cannot load.
+"""CTR114, CTR115, CTR116: Lua C modules (`.so` files) the container's loader cannot load.
 
 The modules are the repository's shared objects that the image (or a mount) puts on the C search path
 (container/c_modules.py); each is read as ELF (container/elf.py) and compared with the image: its C library
-(the base image says: Alpine tags are musl) and the libraries the image holds.
+(the base image says: Alpine tags are musl), the libraries the image holds and the platform it is built for.
 """
 from __future__ import annotations
 
@@ -13,6 +13,9 @@ from .registry import rule
 
 _LIBC_FAMILY = ("c", "m", "dl", "pthread", "rt", "util", "xnet", "resolv", "crypt")
 _GLIBC_COMPAT = ("gcompat", "libc6-compat")  # Alpine packages that give glibc's loader and libc.so.6
+# Platform architectures (`linux/arm64/v8`, `linux/amd64`) as elf.MACHINES names them.
+_ARCHITECTURES = {"amd64": "amd64", "x86_64": "amd64", "arm64": "arm64", "aarch64": "arm64", "arm": "arm",
+                  "386": "386", "i386": "386", "ppc64le": "ppc64le", "s390x": "s390x", "riscv64": "riscv64"}
 
 
 def _templates(tree, files) -> list[str]:
@@ -68,10 +71,26 @@ def _installed(files) -> set[str]:
     return {package for _manager, package, _line in (files.image.packages if files.image is not None else ())}
 
 
-@rule("CTR114", "CTR115", needs="container")
+def _platform(tree, files):
+    """(architecture, Location) of the platform the container runs on, when the manifest or Dockerfile says."""
+    binding = tree.binding
+    value = binding.container.platform
+    if value is not None and isinstance(value.value, str):
+        text, location = value.value, binding.value_location(value, "platform")
+    elif files.image is not None and files.image.platform:
+        text, location = files.image.platform, (_base_location(files, tree) or [None])[0]
+    else:
+        return None
+    parts = text.lower().split("/")
+    architecture = _ARCHITECTURES.get(parts[1] if len(parts) > 1 else parts[0])
+    return (architecture, location) if architecture else None
+
+
+@rule("CTR114", "CTR115", "CTR116", needs="container")
 def check_c_modules(tree, report):
-    """CTR114 (a C module built for another C library than the image's) and CTR115 (a library a C module needs
-    that nothing puts in the image), in one read of the modules."""
+    """CTR114 (a C module built for another C library than the image's), CTR115 (a library a C module needs
+    that nothing puts in the image) and CTR116 (a C module built for another CPU than the image's platform), in
+    one read of the modules."""
     if not tree.is_main:
         return
     from ..openresty.units import lua_directives  # the Lua analysis, only when a config runs Lua
@@ -92,6 +111,7 @@ def check_c_modules(tree, report):
         return
     installed = _installed(files)
     libc = files.base.libc
+    platform = _platform(tree, files)
     for module in modules:
         shared = read_shared_object(module.local)
         place = _place(tree, module, files)
@@ -99,6 +119,13 @@ def check_c_modules(tree, report):
             continue
         name = _module_name(module, templates)
         shown = tree.loader.display(module.local)
+        if platform is not None and shared.machine != platform[0]:
+            report.at(*place, f"{shown} (loaded by `require \"{name}\"` from {module.image_path}) is built for "
+                      f"{shared.machine} and the container runs on {platform[0]}: glibc's loader refuses it "
+                      f"(\"cannot open shared object file\"), and code for another CPU cannot run under musl "
+                      f"either; build it for {platform[0]}", code="CTR116",
+                      related=[platform[1]] if platform[1] is not None else [])
+            continue
         mismatch = _libc_mismatch(shared, libc, installed)
         if mismatch is not None:
             report.at(*place, f"{shown} (loaded by `require \"{name}\"` from {module.image_path}) {mismatch}",

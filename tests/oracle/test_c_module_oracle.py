@@ -119,3 +119,30 @@ def test_musl_symbols_are_what_the_glibc_only_list_says(built):
                     if symbol["st_shndx"] != "SHN_UNDEF"}
     assert not {name for name in exported if _GLIBC_ONLY.fullmatch(name)}
     assert {"__stack_chk_fail", "__libc_start_main", "memcpy", "snprintf"} <= exported
+
+
+def test_module_for_another_cpu_is_refused_and_ctr116_says_so(built, tmp_path):
+    """The mirror of an x86-64 module in an arm64 image, on this x86-64 machine: the greeting with AArch64 in its
+    ELF header (e_machine, at byte 18) is refused by Debian's loader; CTR116 reports it where the container is
+    said to run on amd64, and the real x86-64 one where it runs on arm64."""
+    data = bytearray((built / "plain.so").read_bytes())
+    data[18:20] = (183).to_bytes(2, "little")  # EM_AARCH64
+    foreign = built / "aarch64.so"
+    foreign.write_bytes(bytes(data))
+    said = luajit(foreign, "greet")
+    assert "error loading module 'greet'" in said and "cannot open shared object file" in said
+    assert luajit(built / "plain.so", "greet") == "hello from C\n"
+
+    def codes(platform: str, module: Path) -> list[str]:
+        (tmp_path / "compose.yaml").unlink(missing_ok=True)
+        found = lint(tmp_path, "openresty/openresty:1.25.3.1-bookworm", {"greet.so": module})
+        compose = (tmp_path / "compose.yaml").read_text()
+        (tmp_path / "compose.yaml").write_text(compose.replace("    volumes:", f"    platform: {platform}\n    volumes:"))
+        result = run_cli([str(tmp_path), "--format", "json", "--base-dir", str(tmp_path), "--select", "CTR116"],
+                         cwd=tmp_path)
+        assert not found  # without a platform, nothing is said
+        return [f["code"] for f in result.json["findings"]]
+
+    assert codes("linux/amd64", foreign) == ["CTR116"]
+    assert codes("linux/amd64", built / "plain.so") == []
+    assert codes("linux/arm64", built / "plain.so") == ["CTR116"]
