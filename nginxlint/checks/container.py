@@ -236,7 +236,7 @@ def _script_start(tree, script: str):
 
 def _code(text: str) -> str:
     """Shell text quoted for a message: in backticks, unless it holds some (`pwd`)."""
-    return f"'{text}'" if "`" in text else f"`{text}`"
+    return f'"{text}"' if "`" in text else f"`{text}`"
 
 
 def _script_file(tree, script: str):
