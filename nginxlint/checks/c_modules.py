@@ -38,7 +38,7 @@ def _module_name(module, templates) -> str:
     return posixpath.basename(module.image_path).split(".", 1)[0]
 
 
-def _place(tree, module, files) -> tuple[str, Span] | None:
+def _place(tree, module) -> tuple[str, Span] | None:
     """The instruction or mount that puts the module in the container: the line the user changes."""
     layer = module.layer
     if layer is None or layer.line is None or layer.origin is None:
@@ -97,15 +97,14 @@ def check_c_modules(tree, report):
 
     if not lua_directives(tree):
         return
+    from ..container.c_modules import c_modules
+    from ..container.elf import read_shared_object
     from ..container.view import container_files
 
     files = container_files(tree)
     if files is None:
         return
     templates = _templates(tree, files)
-    from ..container.c_modules import c_modules
-    from ..container.elf import read_shared_object
-
     modules = c_modules(files, templates)
     if not modules:
         return
@@ -114,13 +113,13 @@ def check_c_modules(tree, report):
     platform = _platform(tree, files)
     for module in modules:
         shared = read_shared_object(module.local)
-        place = _place(tree, module, files)
+        place = _place(tree, module)
         if shared is None or place is None:
             continue
         name = _module_name(module, templates)
         shown = tree.loader.display(module.local)
         if platform is not None and shared.machine != platform[0]:
-            report.at(*place, f"{shown} (loaded by `require \"{name}\"` from {module.image_path}) is built for "
+            report.at(*place, f"{shown} (what `require \"{name}\"` loads, at {module.image_path}) is built for "
                       f"{shared.machine} and the container runs on {platform[0]}: glibc's loader refuses it "
                       f"(\"cannot open shared object file\"), and code for another CPU cannot run under musl "
                       f"either; build it for {platform[0]}", code="CTR116",
@@ -128,12 +127,12 @@ def check_c_modules(tree, report):
             continue
         mismatch = _libc_mismatch(shared, libc, installed)
         if mismatch is not None:
-            report.at(*place, f"{shown} (loaded by `require \"{name}\"` from {module.image_path}) {mismatch}",
+            report.at(*place, f"{shown} (what `require \"{name}\"` loads, at {module.image_path}) {mismatch}",
                       code="CTR114", related=_base_location(files, tree))
             continue
         missing = _missing_library(shared, module, files, installed)
         if missing is not None:
-            report.at(*place, f"{shown} (loaded by `require \"{name}\"` from {module.image_path}) needs {missing}, "
+            report.at(*place, f"{shown} (what `require \"{name}\"` loads, at {module.image_path}) needs {missing}, "
                       f"which nothing puts in the image (not the repository, no installed package, not the base "
                       f"image {files.base.reference}): `require \"{name}\"` fails with \"Error loading shared "
                       f"library {missing}: No such file or directory\"; copy the library into /usr/local/lib or "
@@ -143,12 +142,12 @@ def check_c_modules(tree, report):
 def _libc_mismatch(shared, libc: str | None, installed: set[str]) -> str | None:
     """Why the image's loader refuses a module built for the other C library, or None."""
     if libc == "musl" and shared.libc == "glibc" and not installed & set(_GLIBC_COMPAT):
-        reason = shared.fails_under_musl()
-        if reason is None:
+        fails = shared.fails_under_musl()
+        if fails is None:
             return None  # musl answers for libc.so.6 and ignores symbol versions: such a module loads
+        reason, error = fails
         return (f"is built against glibc and {reason}: the image is Alpine (musl), whose loader stops with "
-                f'"Error relocating" or "Error loading shared library"; rebuild it against musl (in an Alpine '
-                "build stage) or use a glibc-based image")
+                f'"{error}"; rebuild it against musl (in an Alpine build stage) or use a glibc-based image')
     if libc == "glibc" and shared.libc == "musl" and "musl" not in installed:
         needed = next(n for n in shared.needed if "libc" in n or "musl" in n)
         return (f"is built against musl (it needs {needed}), and the image runs glibc, whose loader cannot load "

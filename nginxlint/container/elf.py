@@ -11,6 +11,7 @@ there `libc.so` is a linker script or missing.
 from __future__ import annotations
 
 import re
+import struct
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,13 +48,14 @@ class SharedObject:
             return "musl"
         return None
 
-    def fails_under_musl(self) -> str | None:
-        """Why musl's loader refuses this glibc-built object (the symbol or library it lacks), or None."""
+    def fails_under_musl(self) -> tuple[str, str] | None:
+        """(why, musl's error) when musl's loader refuses this glibc-built object, or None."""
         loader = next((name for name in self.needed if GLIBC_LOADER.fullmatch(name)), None)
         if loader is not None:
-            return f"needs glibc's loader {loader}"
+            return f"needs glibc's loader {loader}", f"Error loading shared library {loader}: No such file or directory"
         if self.glibc_only:
-            return f"needs {self.glibc_only[0]}, which only glibc defines"
+            symbol = self.glibc_only[0]
+            return f"needs {symbol}, which only glibc defines", f"Error relocating …: {symbol}: symbol not found"
         return None
 
 
@@ -104,8 +106,8 @@ def read_shared_object(path: Path) -> SharedObject | None:
                             and _GLIBC_ONLY.fullmatch(symbol.name):
                         glibc_only.append(symbol.name)
             machine = elf["e_machine"]
-    except (ELFError, OSError, ValueError, KeyError, AttributeError):
-        return None
+    except (ELFError, OSError, ValueError, KeyError, AttributeError, IndexError, TypeError, struct.error):
+        return None  # a truncated or odd file: nothing known, nothing said
     return SharedObject(MACHINES.get(machine, machine), tuple(needed), tuple(rpath), tuple(runpath), soname,
                         tuple(sorted(versions, key=_version_key)), tuple(glibc_only))
 
