@@ -17,6 +17,7 @@ from .nginx import templates
 from .nginx.parser import ParsedFile, parse, walk_directives
 from .nginx.sniff import classify
 from .nginx.templates import Masked
+from .repository import find_repository_root
 
 DEFAULT_INCLUDE = ("nginx.conf", "*.conf", "*.nginx", "conf.d/*", "sites-available/*", "sites-enabled/*", "*.template")
 MANIFEST_PATTERNS = ("*.yaml", "*.yml")
@@ -24,7 +25,8 @@ SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", ".venv", "venv", "
 MAIN_ONLY_BLOCKS = frozenset({"http", "events", "stream", "mail"})
 # Where distributions keep nginx.conf: an absolute include under one of these means "next to the main config".
 CONF_PREFIXES = ("/etc/nginx/", "/usr/local/openresty/nginx/conf/", "/usr/local/nginx/conf/", "/etc/openresty/")
-INFERABLE_CONTEXTS = ((), ("http",), ("http", "server"), ("http", "location"))
+# http first: a fragment that fits both (a `server` of plain words) is an http one, as it most often is
+INFERABLE_CONTEXTS = ((), ("http",), ("http", "server"), ("http", "location"), ("stream",), ("stream", "server"))
 
 
 @dataclass
@@ -58,6 +60,12 @@ class Loader:
         self.notifications: list[Notification] = []  # what the run could not do: files skipped, templates masked
         self.masked: dict[str, Masked] = {}  # display path -> the template masking of a templated config
         self.skipped: dict[str, str] = {}  # display path -> why it is not linted as nginx
+
+    def not_seen(self, display: str, span, message: str) -> None:
+        """A note, once per place, for something the run could not read (an include outside the project)."""
+        note = Notification("note", message, display, span)
+        if note not in self.notifications:
+            self.notifications.append(note)
 
     def memo(self, name: str) -> dict:
         """A dict private to this run and one purpose (directory listings, Lua analyses, installed rocks...)."""
@@ -173,13 +181,6 @@ class Loader:
             if absolute.startswith(prefix):
                 return conf_dir / absolute[len(prefix):]
         return None
-
-
-def find_repository_root(start: Path) -> Path | None:
-    for directory in [start, *start.parents]:
-        if (directory / ".git").exists():
-            return directory
-    return None
 
 
 def _git_listed(directory: Path) -> list[Path] | None:
@@ -352,6 +353,7 @@ def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Pat
     trees.extend(dump_trees)
     for path in mains:
         build(path, (), True)
+    trees[:] = _without_included_mains(trees)
     leftovers = [p for p in candidates if p not in reached and parsed[p] is not None and p not in foreign]
     conf_dirs = {path: conf_dir_for(path, mains, settings) for path in leftovers}
     included_by_leftover = _literal_includes(leftovers, parsed, loader, conf_dirs)
@@ -370,6 +372,25 @@ def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Pat
         directories = [loader.display(Path(os.path.abspath(p))) for p in paths if p.is_dir()]
         report_only = Shown(shown_files, directories)
     return Workspace(trees, manifests, report_only, loader, explicit=tuple(explicit), dumps=tuple(dumps))
+
+
+def _without_included_mains(trees: list[ConfigTree]) -> list[ConfigTree]:
+    """A main-looking config that another main config includes (a file of `stream {}` included at the top of
+    nginx.conf, perhaps through a mount) is linted there, in its place, not as a deployment of its own."""
+    including: dict[Path, list[ConfigTree]] = {}
+    for tree in trees:
+        for source in tree.files.values():
+            if source.path != tree.root.path:
+                including.setdefault(source.path, []).append(tree)
+    kept = []
+    for tree in trees:
+        others = including.get(tree.root.path, ())
+        if tree.is_main and others:
+            own = {source.path for source in tree.files.values()}
+            if any(other.root.path not in own for other in others):  # files including each other (NGX003) stay
+                continue
+        kept.append(tree)
+    return kept
 
 
 def _dumps(explicit: list[Path], loader: Loader, settings) -> tuple[list, list[ConfigTree], set[Path]]:
