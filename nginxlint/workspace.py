@@ -15,6 +15,7 @@ from .config_tree import GLOB_CHARS, ConfigTree
 from .findings import Finding, Notification
 from .nginx import templates
 from .nginx.parser import ParsedFile, parse, walk_directives
+from .container.elf import is_elf
 from .nginx.sniff import classify
 from .nginx.templates import Masked
 from .repository import find_repository_root
@@ -333,6 +334,12 @@ def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Pat
         if above:
             candidates.extend(above)
             scoped.append(directory)
+
+    for file in explicit:  # a compiled library named on the command line (pre-commit passes a changed `.so`)
+        path = Path(os.path.abspath(file))
+        if path in candidates and is_elf(path):
+            candidates.remove(path)
+            loader.skip(path, "an ELF binary (a compiled library or program), not an nginx config")
 
     parsed = {path: loader.parse(loader.source(path)) for path in candidates}
     reached: set[Path] = set()

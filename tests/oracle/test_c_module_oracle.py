@@ -11,7 +11,7 @@ import pytest
 
 from lintkit import ROOT, run_cli
 
-SOURCES = ROOT / "samples" / "openresty-c-modules" / "lib" / "src"
+SOURCES = ROOT / "tests" / "oracle" / "c_modules_src"
 MUSL_LOADER = "/lib/ld-musl-x86_64.so.1"
 # A musl program that dlopens a module; the Lua API calls the modules make are answered here (-rdynamic).
 LOADER_C = r"""
