@@ -15,7 +15,6 @@ from .config_tree import GLOB_CHARS, ConfigTree
 from .findings import Finding, Notification
 from .nginx import templates
 from .nginx.parser import ParsedFile, parse, walk_directives
-from .container.elf import is_elf
 from .nginx.sniff import classify
 from .nginx.templates import Masked
 from .repository import find_repository_root
@@ -337,7 +336,7 @@ def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Pat
 
     for file in explicit:  # a compiled library named on the command line (pre-commit passes a changed `.so`)
         path = Path(os.path.abspath(file))
-        if path in candidates and is_elf(path):
+        if path in candidates and _is_elf(path):
             candidates.remove(path)
             loader.skip(path, "an ELF binary (a compiled library or program), not an nginx config")
 
@@ -419,6 +418,15 @@ def _dumps(explicit: list[Path], loader: Loader, settings) -> tuple[list, list[C
         found.append(split)
         trees.append(tree)
     return found, trees, taken
+
+
+def _is_elf(path: Path) -> bool:
+    """An ELF binary (its four magic bytes): a compiled library or program."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(4) == b"\x7fELF"
+    except OSError:
+        return False
 
 
 def _not_nginx(candidates: list[Path], parsed: dict, configured: set[Path], loader: Loader, settings) -> dict:

@@ -59,14 +59,6 @@ class SharedObject:
         return None
 
 
-def is_elf(path: Path) -> bool:
-    try:
-        with open(path, "rb") as handle:
-            return handle.read(4) == b"\x7fELF"
-    except OSError:
-        return False
-
-
 def read_shared_object(path: Path) -> SharedObject | None:
     """The facts of an ELF shared object, or None when the file is not one (or cannot be read)."""
     from elftools.common.exceptions import ELFError  # pyelftools, only for a deployment that loads a C module
