@@ -9,7 +9,7 @@ from pathlib import Path
 
 from . import __version__
 from .formats import FORMATS
-from .settings import CONTEXT_NAMES, SettingsError
+from .settings import CONTEXT_NAMES, SettingsError, check_nginx_version
 
 
 
@@ -47,6 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
     config.add_argument("--config", metavar="FILE", help="read settings from FILE (.nginxlint.yaml or pyproject.toml)")
     config.add_argument("--isolated", action="store_true", help="ignore every configuration file")
     config.add_argument("--prefix", metavar="DIR", help="the server prefix, as nginx -p (default: parent of conf/)")
+    config.add_argument("--nginx-version", metavar="VERSION",
+                        help="the nginx release that runs the configs when no image tag says: 1.25.3, 1.25 (a branch) "
+                        "or openresty/1.21.4.1 (as the nginx-version setting)")
     config.add_argument("--context", choices=sorted(CONTEXT_NAMES), help="context of fragments no root includes")
     config.add_argument("--manifests", action="append", metavar="PATH", help="Kubernetes or Compose files to read")
     config.add_argument("--stdin-filename", metavar="PATH", help="the name of the file read from standard input")
@@ -168,6 +171,9 @@ def _settings(args, paths: list[Path]):
         settings.prefix = os.path.abspath(args.prefix)
     if args.context:
         settings.context = CONTEXT_NAMES[args.context]
+    if args.nginx_version is not None:
+        check_nginx_version(args.nginx_version, "--nginx-version")
+        settings.nginx_version = args.nginx_version
     settings.no_cache = args.no_cache
     settings.dump = args.dump
     if args.manifests:
