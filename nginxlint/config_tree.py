@@ -100,6 +100,7 @@ class ConfigTree:
         self.main.children = []
         self.files: dict[str, object] = {root.display: root}
         self.complete = True  # False once any file of the tree failed to parse or read
+        self.all_read = True  # the same, except that templates count as read: their tags are masked, not missing
         self.findings: list[Finding] = []  # NGX001/002/003/008 met while loading
         self.memo: dict = {}  # what several rules derive from this tree, derived once
         self.binding = None  # container.model.Binding: the container that runs this config, when known
@@ -141,7 +142,9 @@ class ConfigTree:
         """The file's tree, or None. A file that cannot be read or parsed makes the tree incomplete, and so does a
         template: what its tags render (a search path, a declaration, a whole branch) is unknown."""
         parsed = self.loader.parse(source)
-        if parsed is None or parsed.problem or source.display in self.loader.masked:
+        if parsed is None or parsed.problem:
+            self.complete = self.all_read = False
+        elif source.display in self.loader.masked:
             self.complete = False
         return parsed
 
@@ -193,7 +196,7 @@ class ConfigTree:
             if mapped is None:
                 if os.path.basename(pattern) in self.loader.stock_files:
                     return []
-                self.complete = False  # what the file declares is unknown: rules on absence must stay quiet
+                self.complete = self.all_read = False  # what the file declares is unknown: rules on absence stay quiet
                 if not GLOB_CHARS.intersection(pattern):  # a glob may match nothing, or what is made at run time
                     self.loader.not_seen(display, span, f'include "{pattern}" is outside the project, so what it '
                                          f'declares is not checked; a path-map entry such as "{os.path.dirname(pattern)}/: '
@@ -211,7 +214,7 @@ class ConfigTree:
         if not exists:
             if os.path.basename(pattern) in self.loader.stock_files:
                 return []
-            self.complete = False
+            self.complete = self.all_read = False
             if not self.conf_dir_known or display in self.loader.masked:  # a template's includes may be rendered too
                 return []
             self.findings.append(load.include_not_found(display, span, pattern, self.loader.display(path),

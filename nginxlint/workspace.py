@@ -349,6 +349,12 @@ def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Pat
             candidates.extend(above)
             scoped.append(directory)
 
+    for file in explicit:  # a compiled library named on the command line (pre-commit passes a changed `.so`)
+        path = Path(os.path.abspath(file))
+        if path in candidates and _is_elf(path):
+            candidates.remove(path)
+            loader.skip(path, "an ELF binary (a compiled library or program), not an nginx config")
+
     parsed = {path: loader.parse(loader.source(path)) for path in candidates}
     reached: set[Path] = set()
     trees: list[ConfigTree] = []
@@ -427,6 +433,15 @@ def _dumps(explicit: list[Path], loader: Loader, settings) -> tuple[list, list[C
         found.append(split)
         trees.append(tree)
     return found, trees, taken
+
+
+def _is_elf(path: Path) -> bool:
+    """An ELF binary (its four magic bytes): a compiled library or program."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(4) == b"\x7fELF"
+    except OSError:
+        return False
 
 
 def _not_nginx(candidates: list[Path], parsed: dict, configured: set[Path], loader: Loader, settings) -> dict:

@@ -10,11 +10,13 @@ from __future__ import annotations
 import math
 import posixpath
 import re
+from pathlib import Path
 
 from ..container.quantity import format_bytes, parse_memory
 from ..findings import Fix, Location, Span
 from ..nginx import edits
 from ..nginx.listen import http_servers, server_listens
+from ..nginx.templates import is_unknown
 from ..nginx.urls import PASS_DIRECTIVES, is_address, upstream_host, upstream_names
 from ..nginx.values import nginx_seconds, parse_uint
 from ..nginx.zones import CACHE_PATHS, shared_zones
@@ -171,6 +173,8 @@ def daemon_off_on_command_line(binding):
 def daemon_mode(tree, report):
     if not tree.is_main:
         return
+    if not tree.nodes("daemon"):
+        _started_in_background(tree, report)
     for node in tree.nodes("daemon"):
         if node.ctx != () or not node.args:
             continue
@@ -189,6 +193,110 @@ def daemon_mode(tree, report):
                    'refuses to start with "daemon" directive is duplicate; remove this line',
                    related=[r for r in related if r],
                    fix=Fix.of("Remove `daemon off;`", edits.delete_directive(node.d)))
+
+
+def _start_of(tree):
+    """(Start, file, where each command is) of the container's start, or None when it is not in view. `where`
+    maps a command to its span: the argv word for a command line, the program word in a script's line."""
+    from ..container.startup import argv_start, read_script, script_path, shell_text
+
+    binding = tree.binding
+    argv, spans, path = _start_command(binding)
+    if binding.flavour == "nginx" and argv[:1] == ("/docker-entrypoint.sh",):
+        argv, spans = argv[1:], spans[1:]  # the official entrypoint runs its scripts, then execs the command
+    if not argv:
+        return None  # the image's default command: the official images pass -g 'daemon off;'
+    text = shell_text(argv)
+    if text is not None:
+        index = argv.index(text)
+        span = spans[index] if index < len(spans) else None
+        return (read_script(text), path, lambda _command: span) if span is not None else None
+    script = script_path(argv)
+    if script is None:
+        if posixpath.basename(argv[0]) not in ("nginx", "openresty") or not spans:
+            return None
+        return argv_start(argv), path, lambda _command: spans[0]
+    return _script_start(tree, script)
+
+
+def _script_start(tree, script: str):
+    from ..container.startup import read_script
+
+    local = _script_file(tree, script)
+    source = tree.loader.read(local) if local is not None else None
+    if source is None or isinstance(source, str):
+        return None
+    lines = source.text.split("\n")
+
+    def where(command):
+        text = lines[command.line - 1] if 0 < command.line <= len(lines) else ""
+        found = re.search(r"(?<![\w/.-])\S*" + re.escape(command.words[0]) + r"(?![\w.-])", text)
+        if found is None:
+            return Span(command.line, 1, command.line, len(text) + 1)
+        return Span(command.line, found.start() + 1, command.line, found.end() + 1)
+
+    return read_script(source.text), source.display, where
+
+
+def _code(text: str) -> str:
+    """Shell text quoted for a message: in backticks, unless it holds some (`pwd`)."""
+    return f'"{text}"' if "`" in text else f"`{text}`"
+
+
+def _script_file(tree, script: str):
+    """The repository file the container runs as its start script: what the Dockerfile copies there (read from
+    the build's COPY lines, without the whole image), else what the container's files hold there."""
+    from ..container.dockerfile_binding import copied_file
+
+    binding = tree.binding
+    build = binding.container.build
+    workdir = binding.container.working_dir
+    if not script.startswith("/"):
+        base = workdir.value if workdir is not None else (build.copies[-1].workdir if build and build.copies else None)
+        if not base:
+            return None
+        script = posixpath.join(base, script)
+    script = posixpath.normpath(script)
+    if binding.source == "dockerfile" and build is not None:
+        return copied_file(build, Path(tree.loader.base_dir) / posixpath.dirname(build.path), script)
+    view = tree.container_view
+    found = view.where(script) if view is not None else None
+    return found if isinstance(found, Path) and found.is_file() else None
+
+
+def _started_in_background(tree, report):
+    """nginx started in the background (it daemonizes, or `&`) while another command stays the container's main
+    process: the stop signal never reaches nginx. A config that says `daemon` is judged by that line instead."""
+    if not tree.all_read or tree.binding.source == "settings" or any(is_unknown(node.name) for node in tree.main.children):
+        return  # a file not read, or a template tag where a directive (`daemon off;`) may be rendered
+    found = _start_of(tree)
+    if found is None:
+        return
+    start, path, where = found
+    if start.traps:
+        return  # a trap may pass the stop signal on to nginx
+    commands = start.commands
+    index = next((i for i, command in enumerate(commands) if command.starts_nginx()), None)
+    if index is None or commands[index].conditional:
+        return
+    nginx = commands[index]
+    foreground = any(_DAEMON_OFF.search(word) for word in nginx.words)
+    if foreground and not nginx.background:
+        return
+    how = ("runs in the background (`&`)" if nginx.background
+           else "daemonizes (neither the configuration nor its command line says `daemon off;`)")
+    keeper = next((c for c in commands[index + 1:] if c.keeps_running()), None)
+    shown = _code(" ".join(nginx.words))
+    fix = _code(" ".join(("exec", *nginx.words, "-g", "'daemon off;'")))
+    if keeper is not None and not keeper.conditional:
+        line = f" (line {keeper.line})" if keeper.line else ""
+        report.at(path, where(nginx), f"{shown} {how}, and {_code(' '.join(keeper.words))}{line} stays the container's "
+                  f"main process: the stop signal reaches `{keeper.program}`, never nginx, which is killed without "
+                  f"draining when the grace period ends; start nginx last, in the foreground: {fix}",
+                  related=[Location(path, where(keeper), "the container's main process")])
+    elif nginx is commands[-1] and not nginx.background:
+        report.at(path, where(nginx), f"{shown} {how}: the process the container started exits as soon as nginx "
+                  f"has forked, and the container stops with it; run {fix}")
 
 
 # -- CTR105: logs to files ----------------------------------------------------------------------------------------

@@ -396,6 +396,40 @@ def relative_package_path(tree, report):
             )
 
 
+# -- LUA220 -----------------------------------------------------------------------------------------------------
+
+@rule("LUA220")
+def package_path_entry_without_placeholder(tree, report):
+    nodes = _path_nodes(tree)
+    if not nodes:
+        return
+    from ..openresty import package_path as pp  # the Lua analysis, only when a config runs Lua
+
+    for directive, node in nodes:
+        before_defaults = True
+        for entry in pp.split_entries(node.args[0], ";"):
+            if entry.default:
+                before_defaults = False
+                continue
+            if "?" in entry.written or is_unknown(entry.written):
+                continue
+            c_modules = directive == "lua_package_cpath"
+            if pp.names_directory(entry.written):
+                fails = ("fails to load it as a library" if c_modules
+                         else 'fails with "cannot read …: Is a directory"')
+                what = (f'"{entry.written}" names a directory, not a pattern: Lua tries this same path for every '
+                        f"`require` and, where the directory exists, {fails}")
+                if before_defaults and not c_modules:
+                    what += " (first for ngx_lua's own resty.core, so nginx refuses to start)"
+                better = entry.written.rstrip("/") + "/" + ("?.so" if c_modules else "?.lua")
+            else:
+                what = (f'"{entry.written}" names one file, not a pattern: every `require` that reaches it '
+                        + ("looks for its module in that one library, and fails when it is not there"
+                           if c_modules else "loads that same file, whatever module was asked for"))
+                better = pp.as_pattern(entry.written)
+            report(node, f'{what}; write "{better}"', span=_entry_span(node, entry))
+
+
 # -- LUA208 -----------------------------------------------------------------------------------------------------
 
 ALWAYS_KEPT = frozenset({"TZ"})

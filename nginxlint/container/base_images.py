@@ -8,6 +8,9 @@ Facts from the images' own Dockerfiles (openresty/docker-openresty, nginxinc/doc
   OPM and set LUA_PATH/LUA_CPATH (to OpenResty's compiled-in default paths);
 - nginx images are built with `--prefix=/etc/nginx --conf-path=/etc/nginx/nginx.conf`; /etc/nginx/conf.d holds
   default.conf, and the entrypoint writes more there from /etc/nginx/templates;
+- the Alpine OpenResty image adds, to Alpine's own musl, libcrypto3, libssl3, zlib and apk-tools, only `gd geoip
+  libgcc libxslt tzdata zlib` and what they depend on (docker-openresty's alpine/Dockerfile), and keeps OpenSSL,
+  PCRE and LuaJIT under /usr/local/openresty: `ALPINE_OPENRESTY_LIBRARIES` names those libraries generously;
 - tags with `alpine` are musl images, the others glibc (Debian, Ubuntu, RHEL family); `latest` is Debian for
   both (docker-openresty: "`latest` points to the latest bookworm image").
 """
@@ -51,6 +54,25 @@ _COMMON_EXISTING = frozenset({"/", "/etc", "/usr", "/usr/local", "/usr/local/bin
                               "/opt", "/srv", "/home", "/root", "/bin", "/lib"})
 
 
+# The libraries (by name without `lib` and version: `libpng16.so.16` -> "png16") the Alpine OpenResty image can hold:
+# musl and its reserved names, Alpine's base, the run-time packages docker-openresty installs with their
+# dependencies, and OpenResty's own. A needed library not named here is not in that image.
+ALPINE_OPENRESTY_LIBRARIES = frozenset({
+    "c", "m", "dl", "pthread", "rt", "util", "xnet", "crypt", "resolv", "c.musl-x86_64", "c.musl-aarch64",
+    "crypto", "ssl", "z", "apk", "gcc_s", "stdc++", "atomic", "gd", "png", "png16", "jpeg", "turbojpeg", "webp",
+    "webpdemux", "webpmux", "sharpyuv", "freetype", "fontconfig", "expat", "bz2", "brotlicommon", "brotlidec",
+    "brotlienc", "tiff", "lzma", "zstd", "deflate", "lerc", "avif", "heif", "de265", "x265", "dav1d", "aom", "yuv",
+    "xml2", "xslt", "exslt", "gcrypt", "gpg-error", "geoip", "intl", "ffi", "x11", "xpm", "xcb", "xau", "xdmcp",
+    "bsd", "md", "uuid", "luajit-5.1", "pcre", "pcre2-8", "ncursesw", "readline", "sasl2", "curl", "nghttp2",
+})
+
+
+def library_stem(soname: str) -> str:
+    """'libpng16.so.16' -> 'png16', 'libstdc++.so.6' -> 'stdc++', 'ld-musl-x86_64.so.1' -> 'ld-musl-x86_64'."""
+    name = soname.split(".so", 1)[0]
+    return (name[3:] if name.startswith("lib") else name).lower()
+
+
 @dataclass(frozen=True)
 class BaseImage:
     """What is known of an image that is not built here (a `FROM` reference)."""
@@ -71,6 +93,7 @@ class BaseImage:
     entrypoint: tuple[str, ...] | None = None  # None: not known
     cmd: tuple[str, ...] | None = None
     user: str | None = None
+    libraries: frozenset[str] | None = None  # every library the image holds (library_stem), when known
 
     @property
     def empty(self) -> bool:
@@ -129,6 +152,7 @@ def base_image(reference: str | None) -> BaseImage:
             has_luarocks=fat, known_dirs=dict(_OPENRESTY_DIRS), existing_dirs=_OPENRESTY_EXISTING | _COMMON_EXISTING,
             known_files=_OPENRESTY_FILES,
             entrypoint=(), cmd=(_openresty_binary(tag_lower), "-g", "daemon off;"), user="root",
+            libraries=ALPINE_OPENRESTY_LIBRARIES if "alpine" in tag_lower and "fat" not in tag_lower else None,
         )
     if last in ("nginx", "nginx-unprivileged") and repository in ("nginx", "nginxinc/nginx-unprivileged"):
         return BaseImage(

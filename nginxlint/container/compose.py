@@ -158,6 +158,7 @@ class _ComposeReader(FieldReader):
             ),
             mounts=self._mounts(service),
             stop_signal=self.value(service, "stop_signal", self.string, "stop_signal"),
+            platform=self.value(service, "platform", self.string, "platform"),
             build_source=self._build(service.get("build")),
         )
         return RuntimeFacts(

@@ -76,6 +76,27 @@ def _copied_to(root: Path, context: Path, build: ImageBuild) -> str | None:
     return None
 
 
+def copied_file(build: ImageBuild, context: Path, image_path: str) -> Path | None:
+    """The repository file a COPY/ADD of the build puts at `image_path` (the newest that does), or None."""
+    for copy in reversed(build.copies):
+        dest = copy.dest if copy.dest.startswith("/") else posixpath.join(copy.workdir or "/", copy.dest)
+        dest = posixpath.normpath(dest)
+        for source in copy.sources:
+            if "$" in source or "://" in source or any(c in source for c in "*?["):
+                continue
+            local = Path(os.path.normpath(context / source))
+            if local.is_dir():
+                if image_path.startswith(dest.rstrip("/") + "/"):
+                    candidate = local / image_path[len(dest.rstrip("/")) + 1:]
+                    if candidate.is_file():
+                        return candidate
+            elif image_path == dest and len(copy.sources) == 1 and not copy.dest.endswith("/"):
+                return local if local.is_file() else None
+            elif image_path == posixpath.join(dest, local.name):
+                return local if local.is_file() else None
+    return None
+
+
 def image_copy_target(root: Path, facts: RuntimeFacts, manifest_path: Path | None) -> str | None:
     """Where the Compose service's Dockerfile copies the config `root` into the image, or None."""
     build = facts.container.build

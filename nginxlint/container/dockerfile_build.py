@@ -120,6 +120,11 @@ class Builder:
                           user=base.user, stop_signal=base.stop_signal, entrypoint=base.entrypoint, cmd=base.cmd)
             if reference is None:
                 self.problems.append(Problem(ins.line, "the base image depends on a build argument without default"))
+        platform = ins.flag("platform")
+        if platform and "$" not in platform:  # `--platform=$BUILDPLATFORM` is the builder's: not known here
+            stage.platform = platform
+        elif parent is not None:
+            stage.platform = parent.platform
         self.stages.append(stage)
 
     def arg(self, ins: Instruction) -> None:

@@ -41,6 +41,7 @@ class Stage:
     stop_signal: str | None = None
     entrypoint: tuple[str, ...] | None = None
     cmd: tuple[str, ...] | None = None
+    platform: str | None = None  # FROM --platform, of this stage or the one it is built on
     exposed: list[str] = field(default_factory=list)
     installs: list[InstalledModules] = field(default_factory=list)
     packages: list[tuple[str, str, int]] = field(default_factory=list)  # (manager, package, line)
@@ -146,6 +147,11 @@ class Image:
     @property
     def stop_signal(self) -> str | None:
         return self.final.stop_signal if self.final else None
+
+    @property
+    def platform(self) -> str | None:
+        """The platform the final stage is built for (`FROM --platform=linux/arm64`), when the Dockerfile says."""
+        return self.final.platform if self.final else None
 
     @property
     def user(self) -> str | None:

@@ -156,6 +156,7 @@ class Container:
     mounts: tuple[Mount, ...] = ()
     pre_stop: Hook | None = None
     stop_signal: Value | None = None
+    platform: Value | None = None  # Compose `platform:` ("linux/arm64")
     # Compose `build:` as written: (context, dockerfile, target), relative to the Compose file's directory.
     build_source: tuple[str, str | None, str | None] | None = None
     build: Any = None  # a container.dockerfile.ImageBuild: what that Dockerfile (or one bound alone) builds

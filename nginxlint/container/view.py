@@ -32,6 +32,26 @@ class ContainerView:
         return self.files is not None and self.files.unseen(path)
 
 
+def container_files(tree):
+    """The container's files (image and mounts) for a tree bound to a manifest or a Dockerfile, or None."""
+    binding = tree.binding
+    if binding is None:
+        return None
+    view = tree.container_view
+    if view is not None:
+        return view.files
+    if binding.source != "dockerfile":
+        return None
+    if "container-files" not in tree.memo:  # a Dockerfile alone: its image, read once for the rules that ask
+        from .dockerfile_build import read_image  # the image model, only for a rule that asks
+        from .files import ContainerFiles
+
+        image = read_image(Path(tree.loader.base_dir) / binding.path)
+        tree.memo["container-files"] = None if image.filesystem is None else \
+            ContainerFiles(image.filesystem, image, image.base, [], None)
+    return tree.memo["container-files"]
+
+
 def _build(tree):
     binding = tree.binding
     if binding is None or not binding.from_manifest:

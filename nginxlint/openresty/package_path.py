@@ -76,6 +76,22 @@ def keeps_lualib(value: str) -> bool:
     return any(directory in value for directory in LUALIB_DIRS)
 
 
+def names_directory(template: str) -> bool:
+    """A template without `?` that names a directory: it ends with `/`, or its last part has no extension."""
+    last = template.rstrip("/").rsplit("/", 1)[-1]
+    return template.endswith("/") or "." not in last.lstrip(".") or last in (".", "..")
+
+
+def as_pattern(template: str) -> str:
+    """The pattern a template naming one file meant: its file name's stem becomes `?` (`lua/util.lua` -> `lua/?.lua`;
+    `init.lua` -> `?/init.lua`, where Lua finds a package's main file)."""
+    directory, slash, name = template.rpartition("/")
+    stem, dot, extension = name.partition(".")
+    if stem == "init":
+        return f"{directory}{slash}?/{name}"
+    return f"{directory}{slash}?{dot}{extension}"
+
+
 @dataclass(frozen=True)
 class Tried:
     """One file a search looked for: as the target machine names it, and where it sits in the project."""

@@ -181,6 +181,39 @@ def test_lua206_path_with_defaults_starts():
         assert not codes(ng.lint(), "LUA206")
 
 
+# -- LUA220 -------------------------------------------------------------------------------------------------
+
+def _lua220(path: str) -> dict:
+    body = server('location / { content_by_lua_block { ngx.say(require("app.mod").name) } }')
+    return {"conf/nginx.conf": conf(f'lua_package_path "{path}";\n' + body),
+            "lua/app/mod.lua": 'return { name = "mod" }\n', "lua/util.lua": 'return { name = "util" }\n'}
+
+
+def test_lua220_directory_entry_stops_the_start():
+    with Nginx(_lua220("$prefix/lua/;;")) as ng:
+        assert ng.test().status == 0
+        started = ng.start()
+        assert started.status != 0
+        assert "failed to load the 'resty.core' module" in started.stderr
+        assert "Is a directory" in started.stderr
+        found = codes(ng.lint(), "LUA220")
+        assert len(found) == 1 and 'write "$prefix/lua/?.lua"' in found[0]["message"]
+
+
+def test_lua220_file_entry_answers_every_require():
+    with Nginx(_lua220("$prefix/lua/util.lua;;")) as ng:
+        assert ng.start().status == 0
+        assert ng.get("/") == (200, "util\n")  # require "app.mod" got util.lua
+        assert len(codes(ng.lint(), "LUA220")) == 1
+
+
+def test_lua220_pattern_loads_the_module():
+    with Nginx(_lua220("$prefix/lua/?.lua;;")) as ng:
+        assert ng.start().status == 0
+        assert ng.get("/") == (200, "mod\n")
+        assert not codes(ng.lint(), "LUA220")
+
+
 # -- LUA208 -------------------------------------------------------------------------------------------------
 
 def _lua208(main: str) -> dict:

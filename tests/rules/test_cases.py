@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from lintkit import run_cli, write_tree
+from lintkit import ROOT, run_cli, write_tree
 from nginxlint.catalog import load_catalog
 
 HERE = Path(__file__).parent
@@ -20,9 +20,16 @@ def _cases():
             yield pytest.param(document["rule"], case, id=f"{document['rule']}-{index}-{case.get('name', '')}")
 
 
+def _content(value):
+    """A file's text, or `{copy: path}`: the bytes of a repository file (a binary such as a sample's `.so`)."""
+    if isinstance(value, dict):
+        return (ROOT / value["copy"]).read_bytes()
+    return value
+
+
 @pytest.mark.parametrize("code, case", list(_cases()))
 def test_case(code, case, tmp_path):
-    write_tree(tmp_path, case["files"])
+    write_tree(tmp_path, {name: _content(value) for name, value in case["files"].items()})
     if case.get("settings"):
         (tmp_path / ".nginxlint.yaml").write_text(yaml.safe_dump(case["settings"]), encoding="utf-8")
     target = case.get("lint", ".")

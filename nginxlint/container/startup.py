@@ -1,0 +1,165 @@
+"""How a container starts nginx: the commands its start command or start script runs, in order.
+
+The start command is a shell's `-c` text, a script the image holds (read from the repository when a COPY or a mount
+put it there), or nginx itself. The script is read as POSIX sh splits it, without running anything: commands at
+its top level in order, with the functions it calls expanded; commands inside `if`, `case` and loops are marked
+`conditional` (whether they run is not known here), and a `trap` anywhere is noted (it may pass the stop signal on).
+"""
+from __future__ import annotations
+
+import posixpath
+import re
+import shlex
+from dataclasses import dataclass
+
+_SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh"})
+_OPENERS = frozenset({"if", "case", "while", "until", "for", "select"})
+_CLOSERS = frozenset({"fi", "esac", "done"})
+_PREFIXES = frozenset({"exec", "command", "nohup", "sudo", "env", "then", "do", "else", "elif", "!", "{", "time"})
+NGINX_PROGRAMS = frozenset({"nginx", "openresty", "nginx-debug"})
+_NOT_A_START = frozenset({"-s", "-t", "-T", "-v", "-V", "-h", "-?"})  # signal, test, version, help
+_FUNCTION = re.compile(r"^\s*(?:function\s+)?([A-Za-z_][\w-]*)\s*\(\)\s*\{?\s*$|^\s*function\s+([A-Za-z_][\w-]*)\s*\{?\s*$")
+
+
+@dataclass(frozen=True)
+class Command:
+    """One simple command of the start: its words (prefixes such as `exec` removed), where it is written, and how
+    it runs."""
+
+    words: tuple[str, ...]
+    line: int  # 1-based in the script; 0 for an argv given as a list
+    background: bool = False  # followed by `&`
+    conditional: bool = False
+    exec_: bool = False
+
+    @property
+    def program(self) -> str:
+        return posixpath.basename(self.words[0]) if self.words else ""
+
+    def starts_nginx(self) -> bool:
+        return self.program in NGINX_PROGRAMS and not any(word in _NOT_A_START for word in self.words[1:])
+
+    def keeps_running(self) -> bool:
+        """`tail -f`, `sleep`: a command that stays in the foreground without being nginx."""
+        if self.program == "tail":
+            return any(word.startswith("-") and ("f" in word or "F" in word) for word in self.words[1:])
+        return self.program == "sleep" and len(self.words) > 1
+
+
+@dataclass(frozen=True)
+class Start:
+    commands: tuple[Command, ...]
+    traps: bool  # the script sets a trap: it may forward the stop signal
+
+
+def shell_text(argv: tuple[str, ...]) -> str | None:
+    """The `-c` text of a shell command (`sh -c '…'`, `/bin/bash -ec '…'`), or None."""
+    if len(argv) < 3 or posixpath.basename(argv[0]) not in _SHELLS:
+        return None
+    for index, word in enumerate(argv[1:], 1):
+        if word.startswith("-") and "c" in word[1:] and not word.startswith("--"):
+            return argv[index + 1] if index + 1 < len(argv) else None
+        if not word.startswith("-"):
+            return None
+    return None
+
+
+def script_path(argv: tuple[str, ...]) -> str | None:
+    """The script a start command runs: `/entrypoint.sh`, `sh /entrypoint.sh`, `./start.sh` (not nginx itself)."""
+    if not argv:
+        return None
+    if posixpath.basename(argv[0]) in _SHELLS:
+        rest = [word for word in argv[1:] if not word.startswith("-")]
+        return rest[0] if rest and shell_text(argv) is None else None
+    program = posixpath.basename(argv[0])
+    if program in NGINX_PROGRAMS or "/" not in argv[0] and not program.endswith(".sh"):
+        return None
+    return argv[0]
+
+
+def read_script(text: str) -> Start:
+    """The commands a shell script runs, in order, with the functions it calls expanded."""
+    functions: dict[str, list[Command]] = {}
+    top: list[Command] = []
+    traps = False
+    depth = 0  # inside if/case/loops
+    current: list[Command] | None = None  # the body of the function being defined
+    braces = 0
+    for number, raw in enumerate(text.replace("\\\n", " \n").split("\n"), 1):
+        match = _FUNCTION.match(raw)
+        if match and current is None:
+            current = functions.setdefault(match.group(1) or match.group(2), [])
+            braces = 1 if raw.rstrip().endswith("{") else 0
+            continue
+        for words, background in _simple_commands(raw):
+            if words[0] == "{" and current is not None and braces == 0:
+                braces = 1
+                words = words[1:]
+                if not words:
+                    continue
+            if words == ["}"] and current is not None:
+                braces -= 1
+                if braces <= 0:
+                    current = None
+                continue
+            if words[0] == "trap":
+                traps = True
+            opened = sum(1 for word in words[:1] if word in _OPENERS)
+            closed = sum(1 for word in words if word in _CLOSERS)
+            exec_ = False
+            while words and (words[0] in _PREFIXES or re.match(r"^[A-Za-z_]\w*=", words[0])):
+                exec_ = exec_ or words[0] == "exec"
+                words = words[1:]
+            if words and words[0] not in _OPENERS and words[0] not in _CLOSERS:
+                command = Command(tuple(words), number, background, depth + opened > 0, exec_)
+                (current if current is not None else top).append(command)
+            depth = max(0, depth + opened - closed)
+    return Start(tuple(_expand(top, functions, 0)), traps)
+
+
+def _expand(commands: list[Command], functions: dict[str, list[Command]], depth: int) -> list[Command]:
+    found: list[Command] = []
+    for command in commands:
+        body = functions.get(command.words[0]) if depth < 4 else None
+        if body is None:
+            found.append(command)
+        else:
+            found.extend(Command(c.words, c.line, c.background or command.background,
+                                 c.conditional or command.conditional, c.exec_)
+                         for c in _expand(body, functions, depth + 1))
+    return found
+
+
+def _simple_commands(line: str) -> list[tuple[list[str], bool]]:
+    """The simple commands of one line, each with whether `&` sends it to the background."""
+    lexer = shlex.shlex(line, posix=True, punctuation_chars=";&|()<>")
+    lexer.whitespace_split = True
+    lexer.commenters = "#"
+    try:
+        tokens = list(lexer)
+    except ValueError:  # an unterminated quote
+        tokens = line.split()
+    commands: list[tuple[list[str], bool]] = []
+    current: list[str] = []
+    skip = False
+    for token in tokens:
+        if skip:
+            skip = False
+            continue
+        if token in (">", ">>", "<", "2>", "&>", ">&", "<<"):
+            skip = True
+            continue
+        if token in (";", "&&", "||", "|", "&", "(", ")", ";;"):
+            if current:
+                commands.append((current, token == "&"))
+            current = []
+        else:
+            current.append(token)
+    if current:
+        commands.append((current, False))
+    return commands
+
+
+def argv_start(argv: tuple[str, ...]) -> Start:
+    """An argv that is the command itself (`["nginx", "-c", …]`)."""
+    return Start((Command(tuple(argv), 0),), False)
