@@ -138,9 +138,10 @@ def workspace_upstream_names(tree) -> set[str]:
 
 # Names no public DNS answers for: special-use names (RFC 6761: test, example, invalid, localhost; RFC 6762:
 # local; RFC 8375: home.arpa), ICANN's private-use `internal` (2024), the private names RFC 6762 appendix G found in
-# use (intranet, private, corp, home, lan), `localdomain`, and the default domains of Consul and Kubernetes DNS.
+# use (intranet, private, corp, home, lan), `localdomain`, and the default domains of Consul and Kubernetes DNS
+# (a Service name written up to `svc` is completed with the cluster domain by the pod's search path).
 _PRIVATE_SUFFIXES = ("test", "example", "invalid", "localhost", "local", "home.arpa", "internal", "intranet",
-                     "private", "corp", "home", "lan", "localdomain", "consul", "cluster.local")
+                     "private", "corp", "home", "lan", "localdomain", "consul", "svc", "cluster.local")
 
 
 def is_public_name(host: str) -> bool:
