@@ -1,4 +1,4 @@
-"""The command line: `nginxlint [PATH ...]`, `nginxlint rule CODE`, `nginxlint rules`."""
+"""The command line: `nginxlint [PATH ...]`, `nginxlint rule CODE`, `nginxlint rules`, `nginxlint graph`."""
 from __future__ import annotations
 
 import argparse
@@ -22,7 +22,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="nginxlint",
         description="Static analysis of nginx and OpenResty deployments: the config tree, the Lua it runs, "
         "and the Kubernetes or Compose manifests around it.",
-        epilog="Also: `nginxlint rule CODE` prints a rule's documentation; `nginxlint rules` lists every rule.",
+        epilog="Also: `nginxlint rule CODE` prints a rule's documentation; `nginxlint rules` lists every rule; "
+        "`nginxlint graph [PATH ...]` draws the deployment (Mermaid, DOT or HTML).",
     )
     parser.add_argument("paths", nargs="*", help="files or directories to lint (default: .); - reads standard input")
     parser.add_argument("--version", action="version", version=f"nginxlint {__version__}")
@@ -98,6 +99,40 @@ def _print_rules(argv: list[str]) -> int:
         for i in catalog.values()
     ]
     _write("\n".join(lines) + "\n", sys.stdout)
+    return 0
+
+
+def graph(argv: list[str]) -> int:
+    """`nginxlint graph [PATH ...]`: the deployment as Mermaid, DOT or a self-contained HTML page."""
+    parser = argparse.ArgumentParser(prog="nginxlint graph", description="Draw the deployment: configs and their "
+                                     "includes, Lua units and modules, shared dicts, ports, probes, the container; "
+                                     "findings marked on the nodes they concern.")
+    parser.add_argument("paths", nargs="*", help="files or directories (default: .)")
+    parser.add_argument("--format", choices=("mermaid", "dot", "html"), default="mermaid")
+    parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    parser.add_argument("--config", metavar="FILE", help="settings file (default: found by walking up)")
+    parser.add_argument("--isolated", action="store_true", help="ignore every settings file")
+    args = parser.parse_args(argv)
+    from .engine import analyse  # start-up: a plain lint never loads the graph code
+    from .graph.model import build_graph
+    from .graph.render import dot, html_page, mermaid
+    from .settings import load_settings
+
+    paths = [Path(p) for p in args.paths or ["."]]
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        _write(f"nginxlint: error: no such file or directory: {', '.join(missing)}\n", sys.stderr)
+        return 2
+    settings = load_settings(Path(args.config) if args.config else None, args.isolated,
+                             Path(os.path.abspath(paths[0])))
+    report, workspace = analyse(paths, settings, _base_dir(argparse.Namespace(base_dir=None), paths))
+    drawn = build_graph(report, workspace)
+    title = "nginxlint graph: " + " ".join(args.paths or ["."])
+    text = {"mermaid": mermaid, "dot": dot}[args.format](drawn) if args.format != "html" else html_page(drawn, title)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        _write(text, sys.stdout)
     return 0
 
 
@@ -219,6 +254,8 @@ def _main(argv: list[str]) -> int:
             return _print_rule(argv[1])
         if argv[:1] == ["rules"]:
             return _print_rules(argv[1:])
+        if argv[:1] == ["graph"]:
+            return graph(argv[1:])
         return lint(argv)
     except SettingsError as error:
         _write(f"nginxlint: error: {error}\n", sys.stderr)

@@ -25,7 +25,8 @@ SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", ".venv", "venv", "
 MAIN_ONLY_BLOCKS = frozenset({"http", "events", "stream", "mail"})
 # Where distributions keep nginx.conf: an absolute include under one of these means "next to the main config".
 CONF_PREFIXES = ("/etc/nginx/", "/usr/local/openresty/nginx/conf/", "/usr/local/nginx/conf/", "/etc/openresty/")
-INFERABLE_CONTEXTS = ((), ("http",), ("http", "server"), ("http", "location"))
+# http first: a fragment that fits both (a `server` of plain words) is an http one, as it most often is
+INFERABLE_CONTEXTS = ((), ("http",), ("http", "server"), ("http", "location"), ("stream",), ("stream", "server"))
 
 
 @dataclass
