@@ -232,6 +232,10 @@ def wrap(text: str) -> str:
     from nginxlint.nginx.parser import parse
     from nginxlint.workspace import infer_context
 
+    from nginxlint.dump import is_dump
+
+    if is_dump(text):
+        return text  # an `nginx -T` dump is a whole configuration already
     parsed = parse(text)
     names = {d.name for d in parsed.directives}
     ctx = infer_context(parsed)
@@ -259,15 +263,23 @@ def wrap(text: str) -> str:
     return "events {}\nhttp {\nserver {\nlocation / {\n" + body + "}\n}\n}\n"
 
 
-def lay_out(loaded: LoadedSet, fixtures: list[Fixture], mode: str, into: Path) -> dict[str, Fixture]:
-    """One sub-directory per fixture (so nginxlint sees each as its own deployment); {sub-directory: fixture}."""
-    by_dir = {}
+def lay_out(loaded: LoadedSet, fixtures: list[Fixture], mode: str, into: Path) -> tuple[dict[str, Fixture], list]:
+    """One sub-directory per fixture (so nginxlint sees each as its own deployment); {sub-directory: fixture}, and
+    the fixtures that are `nginx -T` dumps (gixy reads them as dumps; nginxlint does so for a file named to it, as
+    its README says a dump is given)."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from nginxlint.dump import is_dump
+
+    by_dir, dumps = {}, []
     for number, fixture in enumerate(fixtures):
         sub = f"{number:04d}"
         target = into / sub
         target.mkdir()
         text = fixture.path.read_text(encoding="utf-8", errors="replace")
         (target / fixture.path.name).write_text(wrap(text) if mode == "wrapped" else text, encoding="utf-8")
+        if is_dump(text):
+            dumps.append(target / fixture.path.name)
         # files that fixtures include, at the path they name (relative to the distribution's root)
         for sibling in fixture.path.parent.iterdir():
             if sibling.is_file() and not sibling.name.endswith(".conf") and sibling.name != "config.json":
@@ -275,7 +287,7 @@ def lay_out(loaded: LoadedSet, fixtures: list[Fixture], mode: str, into: Path) -
                 helper.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(sibling, helper)
         by_dir[sub] = fixture
-    return by_dir
+    return by_dir, dumps
 
 
 def cli_options(fixture: Fixture) -> tuple[str, ...]:
@@ -285,13 +297,13 @@ def cli_options(fixture: Fixture) -> tuple[str, ...]:
     return ("--nginx-version", str(version)) if version else ()
 
 
-def run_nginxlint(directory: Path, codes: list[str], options: tuple[str, ...] = ()) -> dict:
+def run_nginxlint(directory: Path, codes: list[str], options: tuple[str, ...] = (), dumps=()) -> dict:
     """nginxlint on a tree of fixtures, with every gixy-mapped rule selected by its code (opt-in rules included)."""
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     command = [sys.executable, "-m", "nginxlint", "--format", "json", "--exit-zero", "--isolated", "--no-cache",
                "--extend-select", ",".join(codes), *options]
     result = subprocess.run(
-        [*command, "--base-dir", str(directory), str(directory)],
+        [*command, "--base-dir", str(directory), str(directory), *map(str, dumps)],
         capture_output=True,
         text=True,
         env=env,
@@ -314,8 +326,8 @@ def measure(loaded: LoadedSet, fixtures: list[Fixture], modes, codes: list[str])
     for mode in modes:
         for options, group in groups.items():
             with tempfile.TemporaryDirectory(prefix=f"gixy-{mode}-") as tmp:
-                by_dir = lay_out(loaded, group, mode, Path(tmp))
-                report = run_nginxlint(Path(tmp), codes, options)
+                by_dir, dumps = lay_out(loaded, group, mode, Path(tmp))
+                report = run_nginxlint(Path(tmp), codes, options, dumps)
                 found: dict[str, set] = {sub: set() for sub in by_dir}
                 for finding in report.get("findings", []):
                     sub = finding.get("path", "").split("/", 1)[0]

@@ -17,7 +17,7 @@ from ..findings import Fix, Location, Span
 from ..nginx import edits
 from ..nginx.listen import http_servers, server_listens
 from ..nginx.templates import is_unknown
-from ..nginx.urls import PASS_DIRECTIVES, is_address, upstream_host, upstream_names
+from ..nginx.urls import names_resolved_at_start
 from ..nginx.values import nginx_seconds, parse_uint
 from ..nginx.zones import CACHE_PATHS, shared_zones
 from .registry import rule
@@ -708,40 +708,13 @@ def _stable_in_kubernetes(binding, host: str) -> bool:
 
 @rule("CTR112", needs="container")
 def upstream_resolved_once(tree, report):
-    upstreams = upstream_names(tree)
     # A fragment, or a tree with a part out of view, may use upstream blocks defined where it cannot see them.
     all_upstreams_known = tree.is_main and tree.complete
-
-    def check(node, literal_upstream_ok):
-        target = node.args[0]
-        if literal_upstream_ok and "$" in target:
-            return  # a variable anywhere in the URL: nginx resolves the host per request, through `resolver`
-        found = upstream_host(target)
-        if found is None or "$" in target:
-            return  # with variables nginx resolves the name per request, through `resolver`
-        host, start, end = found
-        if is_address(host) or not any(c.isalpha() for c in host) or host == "localhost":
-            return  # nothing to resolve
-        if literal_upstream_ok and host in upstreams:
-            return
-        no_port = end == len(target) or target[end] != ":"  # an upstream block is never named with a port
-        if literal_upstream_ok and no_port and not all_upstreams_known:
-            return  # `fastcgi_pass php-upstream;` may name an upstream block out of view
-        if _stable_in_kubernetes(tree.binding, host):
-            return
-        span = node.d.arg_span(0)
-        raw = node.d.raw_args[0] if node.d.raw_args else ""
-        quote = 1 if node.d.quoted and node.d.quoted[0] else 0
-        if raw == target and span.line == span.end_line:
-            span = Span(span.line, span.column + quote + start, span.line, span.column + quote + end)
-        report(node, f'"{host}" is resolved once, when nginx starts: if its addresses change (a headless Service, '
-               "a pod, an external name), nginx keeps sending to the old ones until it is reloaded; use a "
-               "variable with `resolver`, or `server … resolve` in an upstream with a `zone`", span=span)
-
-    for name in PASS_DIRECTIVES:
-        for node in tree.nodes(name):
-            if node.args:
-                check(node, True)
-    for node in tree.nodes("server"):
-        if node.ctx[-1:] == ("upstream",) and node.args and "resolve" not in node.args[1:]:
-            check(node, False)
+    for name in names_resolved_at_start(tree):
+        if name.may_name_upstream and not all_upstreams_known:
+            continue  # `fastcgi_pass php-upstream;` may name an upstream block out of view
+        if _stable_in_kubernetes(tree.binding, name.host):
+            continue
+        report(name.node, f'"{name.host}" is resolved once, when nginx starts: if its addresses change (a headless '
+               "Service, a pod, an external name), nginx keeps sending to the old ones until it is reloaded; use a "
+               "variable with `resolver`, or `server … resolve` in an upstream with a `zone`", span=name.span)

@@ -729,6 +729,8 @@ def resolver_missing(tree, report):
         _variable_passes(tree, report, scopes)
     if not tree.is_main:
         return
+    if tree.complete:  # an upstream file linted alone may get its resolver from a sibling file out of its tree
+        _resolving_servers(tree, report, scopes)
     lua = tree.lua
     for unit in lua.units:
         if unit.facts is None or not unit.facts.cosockets:
@@ -772,6 +774,22 @@ def _variable_passes(tree, report, scopes: set) -> None:
                 f'requests fail with 502 ("no resolver defined to resolve"); {_resolver_hint()}',
                 arg=0,
             )
+
+
+def _resolving_servers(tree, report, scopes: set) -> None:
+    """`server name resolve` in an upstream re-resolves the name through `resolver` (nginx 1.27.3+); without one
+    in the upstream block or around it, nginx refuses to start."""
+    for node in tree.nodes("server"):
+        if node.ctx[-1:] != ("upstream",) or "resolve" not in node.args[1:] or _has_resolver(node, scopes):
+            continue
+        found = upstream_host(node.args[0])
+        if found is None or is_address(found[0]):
+            continue
+        upstream = node.parent.args[0] if node.parent is not None and node.parent.args else ""
+        report(node, f'`resolve` looks "{found[0]}" up again while nginx runs, through `resolver`, and no `resolver` '
+               f'is in scope: nginx refuses to start ("no resolver defined to resolve names at run time in upstream '
+               f'"{upstream}""); add `resolver <DNS server IP> valid=30s;` to the http block or to this upstream',
+               arg=node.args.index("resolve", 1))
 
 
 def _may_be_upstream(host: str) -> bool:

@@ -188,40 +188,43 @@ def default_server_flag(dep, report):
         return  # another file of the deployment may hold the default_server
     sockets: dict = {}
     for server in dep.nodes("server"):
-        if server.children is None or server.ctx[-1:] != ("http",):
+        module = server.ctx[-1:]
+        if server.children is None or module not in (("http",), ("stream",)):
             continue
         listens = server.find("listen")
-        if not listens:
-            sockets.setdefault(("tcp", None, 80), {}).setdefault(server, (server, False))
+        if not listens and module == ("http",):
+            sockets.setdefault(("http", "tcp", None, 80), {}).setdefault(server, (server, False))
             continue
         for listen in listens:
-            key = _socket(listen.args)
+            key = _socket(listen.args, stream=module == ("stream",))
             if key is None:
                 continue
             default = any(a in ("default_server", "default") for a in listen.args[1:])
-            seen = sockets.setdefault(key, {})
+            seen = sockets.setdefault((module[0], *key), {})
             if server not in seen or default:
                 seen[server] = (listen, default)
     for key, servers in sockets.items():
         if len(servers) < 2 or any(default for _, default in servers.values()):
             continue
         first, _ = next(iter(servers.values()))
-        proto, address, port = key
-        where = f"{address or '*'}:{port}{' (quic)' if proto == 'udp' else ''}"
-        report(
-            first,
-            f"{len(servers)} servers listen on {where} and none is marked default_server: requests with an "
-            "unknown Host go to the first one defined, which changes when files are reordered",
-            arg=0 if first.name == "listen" else None,
-            help="add default_server to the listen of the server meant to answer unknown hosts",
-        )
+        module, proto, address, port = key
+        where = f"{address or '*'}:{port}{'' if proto == 'tcp' else ' (quic)' if module == 'http' else ' (udp)'}"
+        if module == "http":
+            message = (f"{len(servers)} servers listen on {where} and none is marked default_server: requests with "
+                       "an unknown Host go to the first one defined, which changes when files are reordered")
+        else:  # stream servers share a socket since nginx 1.25.5; earlier releases refuse it
+            message = (f"{len(servers)} stream servers listen on {where} and none is marked default_server: "
+                       "connections whose name matches no server_name go to the first one defined (nginx before "
+                       "1.25.5 refuses the shared socket)")
+        report(first, message, arg=0 if first.name == "listen" else None,
+               help="add default_server to the listen of the server meant to answer unknown hosts")
 
 
-def _socket(args):
+def _socket(args, stream: bool = False):
     """(protocol, address or None for all, port) of a listen; None for unix sockets and what cannot be read."""
     if not args or args[0].startswith("unix:"):
         return None
-    proto = "udp" if "quic" in args[1:] else "tcp"
+    proto = "udp" if ("udp" if stream else "quic") in args[1:] else "tcp"
     text = args[0]
     if text.startswith("["):
         close = text.find("]")

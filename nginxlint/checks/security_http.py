@@ -1,4 +1,5 @@
-"""SEC501–SEC509: HTTP settings of nginx that expose files, headers or access control to the client.
+"""SEC501–SEC509, SEC526: HTTP settings of nginx that expose files, headers or access control to the client, or
+that keep sending to a public name's old addresses.
 
 Each rule reads what nginx does with the directive (inheritance, how alias and proxy_pass build a path, in
 which phase a `return` answers) through the helpers in nginxlint.nginx, and is linear in the config: it starts
@@ -16,7 +17,7 @@ from ..nginx.conditions import regex_condition
 from ..nginx.directives import LUA_PHASE
 from ..nginx.inheritance import Lists, blocks_up, nearest, value_at
 from ..nginx.locations import location_match
-from ..nginx.urls import upstream_host
+from ..nginx.urls import is_public_name, names_resolved_at_start, upstream_host, workspace_upstream_names
 from ..nginx.values import parse_uint
 from ..nginx.variables import client_controlled, client_variables, variables
 from .registry import rule
@@ -604,3 +605,27 @@ def _capture_source(node, location, match):
     if match is not None and match.regex:
         return match.pattern, "uri"
     return None
+
+
+# -- SEC526 public-name-resolved-once -------------------------------------------------------------------------------
+
+
+@rule("SEC526")
+def public_name_resolved_once(dep, report):
+    """A public DNS name in a `*_pass` or an upstream `server` is looked up once, at start: when the service behind
+    it moves (a cloud load balancer, a CDN, a hosted app), nginx sends to the old addresses until a reload. In a
+    container CTR112 reports every such name, so this rule covers the configs nothing shows to run in one."""
+    if dep.binding is not None:
+        return
+    for name in names_resolved_at_start(dep):
+        if not is_public_name(name.host):
+            continue
+        if name.may_name_upstream and not (dep.is_main and dep.complete):
+            # an upstream block of that name may be out of view: in a part of the main config nginxlint cannot
+            # read, or, for a file included from a stock nginx.conf, in a sibling file of the project
+            if dep.is_main or name.host in workspace_upstream_names(dep):
+                continue
+        report(name.node, f'"{name.host}" is a public DNS name that nginx looks up once, when it starts, and keeps '
+               "until it is reloaded: when the service behind it moves to new addresses, requests keep going to the "
+               "old ones; resolve it per request with a variable and `resolver`, or use `server … resolve` in an "
+               "upstream with a `zone`", span=name.span)

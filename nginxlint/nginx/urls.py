@@ -7,6 +7,10 @@ that a finding can underline it.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from ..findings import Span
 
 # The directives whose first argument is an upstream address (a URL for proxy_pass and grpc_pass).
 PASS_DIRECTIVES = ("proxy_pass", "fastcgi_pass", "uwsgi_pass", "scgi_pass", "grpc_pass")
@@ -75,3 +79,76 @@ def is_address(host: str) -> bool:
 def upstream_names(tree) -> set[str]:
     """The names of the deployment's `upstream` blocks (http and stream): a `*_pass` to one needs no DNS."""
     return {node.args[0] for node in tree.nodes("upstream") if node.args}
+
+
+@dataclass(frozen=True)
+class LiteralName:
+    """A host name nginx looks up once, while it loads the configuration (`proxy_pass https://api.example.com`,
+    `server api.example.com:443;` in an upstream without `resolve`)."""
+    node: object  # the directive
+    host: str
+    span: Span  # the host inside the argument, or the whole argument when it cannot be placed exactly
+    may_name_upstream: bool  # a `*_pass` name without a port: an `upstream` block out of view may have that name
+
+
+def names_resolved_at_start(tree) -> Iterator[LiteralName]:
+    """Every host name of the tree's `*_pass` targets and upstream `server` lines that nginx resolves at start:
+    not an address, not `localhost`, not the name of an `upstream` block of the tree, no variable in the target
+    (with one nginx resolves per request, through `resolver`), no `resolve` parameter on a `server` line."""
+    upstreams = upstream_names(tree)
+    for name in PASS_DIRECTIVES:
+        for node in tree.nodes(name):
+            if node.args and "$" not in node.args[0]:
+                yield from _literal(node, upstreams, in_pass=True)
+    for node in tree.nodes("server"):
+        if node.ctx[-1:] == ("upstream",) and node.args and "resolve" not in node.args[1:]:
+            yield from _literal(node, upstreams, in_pass=False)
+
+
+def _literal(node, upstreams: set, in_pass: bool) -> Iterator[LiteralName]:
+    target = node.args[0]
+    found = upstream_host(target)
+    if found is None or "$" in target:
+        return
+    host, start, end = found
+    if is_address(host) or not any(c.isalpha() for c in host) or host == "localhost":
+        return  # nothing to resolve
+    if in_pass and host in upstreams:
+        return
+    no_port = end == len(target) or target[end] != ":"  # an upstream block is never named with a port
+    span = node.d.arg_span(0)
+    raw = node.d.raw_args[0] if node.d.raw_args else ""
+    quote = 1 if node.d.quoted and node.d.quoted[0] else 0
+    if raw == target and span.line == span.end_line:
+        span = Span(span.line, span.column + quote + start, span.line, span.column + quote + end)
+    yield LiteralName(node, host, span, in_pass and no_port)
+
+
+def workspace_upstream_names(tree) -> set[str]:
+    """The names of the `upstream` blocks of every nginx file the run parsed, whichever tree holds them: what a
+    fragment's `*_pass` may name when the main configuration that includes it is not in view."""
+    memo = tree.loader.memo("upstream-names")
+    if "all" not in memo:
+        from .parser import walk_directives
+
+        memo["all"] = {d.args[0] for _, parsed in tree.loader.parsed_files()
+                       for d in walk_directives(parsed.directives) if d.name == "upstream" and d.args}
+    return memo["all"]
+
+
+# Names no public DNS answers for: special-use names (RFC 6761: test, example, invalid, localhost; RFC 6762:
+# local; RFC 8375: home.arpa), ICANN's private-use `internal` (2024), the private names RFC 6762 appendix G found in
+# use (intranet, private, corp, home, lan), `localdomain`, and the default domains of Consul and Kubernetes DNS
+# (a Service name written up to `svc` is completed with the cluster domain by the pod's search path).
+_PRIVATE_SUFFIXES = ("test", "example", "invalid", "localhost", "local", "home.arpa", "internal", "intranet",
+                     "private", "corp", "home", "lan", "localdomain", "consul", "svc", "cluster.local")
+
+
+def is_public_name(host: str) -> bool:
+    """Whether a host name belongs to the public DNS: a dotted name outside the private namespaces. A one-label
+    name (`backend`) is completed by the host's search domains or /etc/hosts; an unknown top-level domain counts as
+    public (new ones are delegated every year)."""
+    name = host.lower().rstrip(".")
+    if "." not in name:
+        return False
+    return not any(name == suffix or name.endswith("." + suffix) for suffix in _PRIVATE_SUFFIXES)

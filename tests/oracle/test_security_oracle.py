@@ -10,6 +10,8 @@ files: the rule is reported on the first and not on the second.
 - SEC506: `return` answers before allow/deny run: a client the rules deny gets the page.
 - SEC507: `root /` serves /etc/passwd.
 - SEC509: `location /api` with `proxy_pass …/v1/` lets GET /api../secret reach /secret on the upstream.
+- SEC526: a literal name in proxy_pass is looked up while nginx loads (`nginx -t` fails when it does not resolve);
+  the same name in a variable is looked up through `resolver` when a request comes.
 - NGX011: `add_header Content-Type` sends a second Content-Type; `default_type` sends one.
 - NGX012: `rewrite` to an absolute URL inside `if` redirects even with `break` (so it is not reported).
 - NGX017: `error_log off` makes nginx create a file named "off" in its prefix.
@@ -19,7 +21,7 @@ from __future__ import annotations
 
 import pytest
 
-from nginx_harness import NGINX, Nginx, free_port, raw_request
+from nginx_harness import NGINX, FakeDns, Nginx, free_port, raw_request
 
 pytestmark = pytest.mark.skipif(NGINX is None, reason="nginx is not installed")
 
@@ -214,3 +216,33 @@ def test_error_log_off_writes_a_file_named_off():
         assert nginx.test().status == 0
         assert (nginx.root / "off").is_file()
         assert codes(nginx.lint(), "NGX017") == [2]
+
+
+# -- SEC526 ----------------------------------------------------------------------------------------------------
+
+ORACLE_NAME = "nginxlint-oracle.example.com"  # a public name that does not exist
+
+
+def test_a_literal_public_name_is_looked_up_while_nginx_loads():
+    files = {"conf/nginx.conf": config(
+        "server { listen 127.0.0.1:{port}; location / { proxy_pass http://" + ORACLE_NAME + ":{port}/ok; } }")}
+    with Nginx(files) as nginx:
+        outcome = nginx.test()
+        assert outcome.status != 0
+        assert f'host not found in upstream "{ORACLE_NAME}"' in outcome.stderr
+        assert codes(nginx.lint(), "SEC526") == [line_of(files, "proxy_pass")]
+
+
+def test_a_public_name_in_a_variable_is_looked_up_per_request():
+    with FakeDns() as dns:
+        files = {"conf/nginx.conf": config(
+            f"resolver 127.0.0.1:{dns.port} valid=30s ipv6=off;\n"
+            "server { listen 127.0.0.1:{port};\n"
+            f"location / {{ set $up {ORACLE_NAME}; proxy_pass http://$up:{{port}}/ok; }}\n"
+            'location = /ok { return 200 "ok"; } }')}
+        with Nginx(files) as nginx:
+            assert nginx.start().status == 0
+            assert ORACLE_NAME not in dns.queries  # nothing looked up while loading
+            assert nginx.get("/") == (200, "ok")
+            assert ORACLE_NAME in dns.queries
+            assert not codes(nginx.lint(), "SEC526")
