@@ -19,9 +19,10 @@ class RuleInfo:
     precision: str
     security_severity: str | None
     doc: str  # the Markdown body: What it does / Why is this bad? / Example / Use instead / References
-    gixy: tuple[str, ...] = ()
+    gixy: tuple[str, ...] = ()  # the gixy plugins this rule is equivalent to (coverage is machine-readable)
     severity_when: str = ""  # when a finding takes another severity than the default (e.g. "error when …")
-    opt_in: bool = False  # advice most configs do not need: runs only when selected by its code or name  # the gixy plugins this rule is equivalent to (coverage is machine-readable)
+    opt_in: bool = False  # advice most configs do not need: runs only when selected by its code or name
+    production_only: bool = False  # matters only on a server the public reaches: quiet in fixture directories
 
     @property
     def prefix(self) -> str:
@@ -85,5 +86,6 @@ def load_catalog() -> dict[str, RuleInfo]:
             gixy=tuple(meta.get("gixy") or ()),
             severity_when=meta.get("severity-when", ""),
             opt_in=str(meta.get("opt-in", "false")).lower() == "true",
+            production_only=str(meta.get("production-only", "false")).lower() == "true",
         )
     return rules

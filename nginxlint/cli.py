@@ -107,7 +107,7 @@ def _write(text: str, stream) -> None:
 
 
 def _base_dir(args, paths: list[Path]) -> Path:
-    from .workspace import find_repository_root  # start-up: `nginxlint --version` and `rules` load no more than they use
+    from .repository import find_repository_root  # start-up: `nginxlint --version` and `rules` load no more than they use
 
     if args.base_dir:
         return Path(os.path.abspath(args.base_dir))

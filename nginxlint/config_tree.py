@@ -197,7 +197,9 @@ class ConfigTree:
                     return []
                 self.complete = False  # what the file declares is unknown: rules on absence must stay quiet
                 if not GLOB_CHARS.intersection(pattern):  # a glob may match nothing, or what is made at run time
-                    self.findings.append(load.include_outside_project(display, span, pattern, include_chain(node)))
+                    self.loader.not_seen(display, span, f'include "{pattern}" is outside the project, so what it '
+                                         f'declares is not checked; a path-map entry such as "{os.path.dirname(pattern)}/: '
+                                         '<its directory in this repository>/" lets nginxlint read it')
                 return []
             path = mapped
         else:

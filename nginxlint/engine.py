@@ -32,7 +32,7 @@ def run(paths: list[Path], settings, base_dir: Path, stdin=None) -> Report:
 
 def _run(paths: list[Path], settings, base_dir: Path, stdin) -> Report:
     catalog = load_catalog()
-    selection = Selection(settings, catalog)
+    selection = Selection(settings, catalog, base_dir)
     workspace = load_workspace(paths, settings, base_dir, stdin)
     findings: list[Finding] = list(workspace.loader.findings)
     notifications: list[Notification] = list(workspace.loader.notifications)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .findings import SEVERITIES
+from .repository import FIXTURE_DIRS, Fixtures
 from .text import did_you_mean
 
 CONFIG_NAMES = (".nginxlint.yaml", ".nginxlint.yml", "pyproject.toml")
@@ -49,6 +50,7 @@ class Settings:
     per_worker_memory: str = "50Mi"
     master_memory: str = "10Mi"
     stdout_log_paths: list[str] = field(default_factory=list)
+    fixture_dirs: list[str] = field(default_factory=lambda: list(FIXTURE_DIRS))
     source: Path | None = None  # the file these settings came from
     no_cache: bool = False  # from --no-cache only
     dump: bool = False  # from --dump only: the named files (or standard input) are `nginx -T` output
@@ -89,6 +91,7 @@ KEYS = {
     "per-worker-memory": ("per_worker_memory", str),
     "master-memory": ("master_memory", str),
     "stdout-log-paths": ("stdout_log_paths", list),
+    "fixture-dirs": ("fixture_dirs", list),
 }
 PATH_KEYS = ("roots", "manifests")
 
@@ -227,10 +230,12 @@ def load_settings(config: Path | None, isolated: bool, start: Path) -> Settings:
 
 
 class Selection:
-    """Which rules run, and where: select / extend-select / ignore / per-file-ignores by code, prefix, name or ALL."""
+    """Which rules run, and where: select / extend-select / ignore / per-file-ignores by code, prefix, name or ALL;
+    production-only rules stay quiet in fixture directories."""
 
-    def __init__(self, settings: Settings, catalog: dict):
+    def __init__(self, settings: Settings, catalog: dict, base_dir: Path = Path(".")):
         self.catalog = catalog
+        self.fixtures = Fixtures(settings.fixture_dirs, base_dir)
         enabled = self.expand(settings.select) | self.expand(settings.extend_select)
         self.enabled = enabled - self.expand(settings.ignore)
         self.per_file = [(pattern, self.expand(codes)) for pattern, codes in settings.per_file_ignores.items()]
@@ -266,4 +271,4 @@ class Selection:
         for pattern, codes in self.per_file:
             if code in codes and (fnmatch.fnmatchcase(path, pattern) or fnmatch.fnmatchcase(path.rsplit("/", 1)[-1], pattern)):
                 return False
-        return True
+        return not (self.catalog[code].production_only and self.fixtures.holds(path))

@@ -17,6 +17,7 @@ from .nginx import templates
 from .nginx.parser import ParsedFile, parse, walk_directives
 from .nginx.sniff import classify
 from .nginx.templates import Masked
+from .repository import find_repository_root
 
 DEFAULT_INCLUDE = ("nginx.conf", "*.conf", "*.nginx", "conf.d/*", "sites-available/*", "sites-enabled/*", "*.template")
 MANIFEST_PATTERNS = ("*.yaml", "*.yml")
@@ -58,6 +59,12 @@ class Loader:
         self.notifications: list[Notification] = []  # what the run could not do: files skipped, templates masked
         self.masked: dict[str, Masked] = {}  # display path -> the template masking of a templated config
         self.skipped: dict[str, str] = {}  # display path -> why it is not linted as nginx
+
+    def not_seen(self, display: str, span, message: str) -> None:
+        """A note, once per place, for something the run could not read (an include outside the project)."""
+        note = Notification("note", message, display, span)
+        if note not in self.notifications:
+            self.notifications.append(note)
 
     def memo(self, name: str) -> dict:
         """A dict private to this run and one purpose (directory listings, Lua analyses, installed rocks...)."""
@@ -173,13 +180,6 @@ class Loader:
             if absolute.startswith(prefix):
                 return conf_dir / absolute[len(prefix):]
         return None
-
-
-def find_repository_root(start: Path) -> Path | None:
-    for directory in [start, *start.parents]:
-        if (directory / ".git").exists():
-            return directory
-    return None
 
 
 def _git_listed(directory: Path) -> list[Path] | None:

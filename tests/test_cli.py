@@ -271,3 +271,27 @@ def test_a_directory_and_a_file_named_together_report_what_lies_under_them(tmp_p
     (tmp_path / ".git").mkdir()  # the repository the named file lives in
     result = run_cli(["a", "b/nginx.conf", "--format", "json", "--select", "NGX004"], cwd=tmp_path)
     assert sorted(f["path"] for f in result.json["findings"]) == ["a/nginx.conf", "b/nginx.conf"]
+
+
+def test_production_advice_is_quiet_in_fixture_directories_however_the_run_starts(tmp_path):
+    conf = ("events {}\nhttp { server { listen 80; location / { content_by_lua_block { err = 1 } } } }\n")
+    write_tree(tmp_path, {"nginx.conf": conf, "test/e2e/nginx.conf": conf, "e2e-echo/nginx.conf": conf,
+                          "testing/nginx.conf": conf})
+    (tmp_path / ".git").mkdir()
+
+    def findings(*args, cwd=tmp_path):
+        result = run_cli([*args, "--format", "json", "--select", "SEC508,LUA211"], cwd=cwd)
+        assert result.status in (0, 1), result.err
+        return sorted((f["path"], f["code"]) for f in result.json["findings"])
+
+    everywhere = findings(".")
+    # server_tokens advice (production-only) only where a server faces the public; the Lua bug everywhere
+    assert [p for p, code in everywhere if code == "SEC508"] == ["nginx.conf", "testing/nginx.conf"]
+    assert sorted(p for p, code in everywhere if code == "LUA211") == [
+        "e2e-echo/nginx.conf", "nginx.conf", "test/e2e/nginx.conf", "testing/nginx.conf"]
+    # one answer: the fixture named alone, or the run started inside it, stays quiet too
+    assert ("test/e2e/nginx.conf", "SEC508") not in findings("test/e2e/nginx.conf")
+    assert [c for _, c in findings(".", cwd=tmp_path / "test" / "e2e")] == ["LUA211"]
+    # fixture-dirs: [] reports everything
+    (tmp_path / ".nginxlint.yaml").write_text("fixture-dirs: []\n")
+    assert len([c for _, c in findings(".") if c == "SEC508"]) == 4

@@ -58,6 +58,12 @@ def test_codes_and_names_are_unique():
     assert len(names) == len(set(names))
 
 
+def test_security_rules_are_production_only():
+    """Security advice concerns a server the public reaches: quiet in test, example and benchmark directories."""
+    catalog = load_catalog()
+    assert [code for code, info in catalog.items() if code.startswith("SEC") and not info.production_only] == []
+
+
 def _example_params():
     for path in DOCS:
         _, body = parse_doc(path.read_text(encoding="utf-8"))

@@ -460,7 +460,7 @@ def _pre_stop(container) -> tuple[bool, float]:
     return bool(_QUIT_COMMAND.search(text)), sleep
 
 
-def _quits_gracefully(binding) -> bool | None:
+def _quits_gracefully(binding, tree) -> bool | None:
     """Whether the container stops nginx with SIGQUIT (or a preStop `nginx -s quit`); None when not known."""
     from ..container.base_images import base_image  # the image facts table, only for a Compose or K8s container
 
@@ -475,7 +475,15 @@ def _quits_gracefully(binding) -> bool | None:
         return base.stop_signal.upper() in QUIT_SIGNALS
     if base.flavour in ("nginx", "openresty"):
         return None  # a release that changed its STOPSIGNAL, built before or after: unknown
-    return False  # any other image keeps the runtime's default, SIGTERM, unless it says otherwise
+    if container.build is None:  # an image built elsewhere: known only when it is the project's own Dockerfile
+        files = tree.container_view.files if tree.container_view is not None else None
+        image = files.image if files is not None else None
+        if image is None:
+            return None  # perhaps built FROM nginx: its STOPSIGNAL is out of view
+        if image.stop_signal is not None:
+            return image.stop_signal.upper() in QUIT_SIGNALS
+        return None if image.flavour in ("nginx", "openresty") else False
+    return False  # an image built here on another base keeps the runtime's default, SIGTERM
 
 
 # Process supervisors as the container's first process: the stop signal reaches them, and they stop nginx with a
@@ -524,7 +532,7 @@ def graceful_shutdown(tree, report):
     timeout_node = tree.main_directive("worker_shutdown_timeout")
     problems = []
     related = []
-    if _quits_gracefully(binding) is False:
+    if _quits_gracefully(binding, tree) is False:
         signal = container.effective_stop_signal
         problems.append(f"the container is stopped with {signal.value if signal else 'SIGTERM'}, which makes nginx "
                         f"drop requests in flight; {signal_fix}")

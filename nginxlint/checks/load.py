@@ -40,12 +40,6 @@ def include_not_found(path: str, span: Span, pattern: str, looked_for: str, rela
                     related=related)
 
 
-def include_outside_project(path: str, span: Span, pattern: str, related: tuple[Location, ...]) -> Finding:
-    return _finding("NGX002", f'include "{pattern}" is outside the project, so what it declares is not checked; '
-                    "add a path-map entry to check it", path, span, severity="info", related=related,
-                    fix=f'path-map: {{"{os.path.dirname(pattern)}/": "<directory in this repository>/"}}')
-
-
 def invalid_manifest(path: str, span: Span, message: str) -> Finding:
     """K8S404: a manifest nginxlint cannot read, or a value in it that it cannot use."""
     return _finding("K8S404", message, path, span)

@@ -368,26 +368,18 @@ def getenv_without_env(tree, report):
     for unit in tree.lua.units:
         if unit.facts is None:
             continue
-        only_init = bool(unit.phases) and unit.phases <= {"init"}
+        if unit.phases and unit.phases <= {"init"}:
+            continue  # the master runs it before clearing its environment, and workers inherit what it stored
         for use in unit.facts.getenvs:
             name = use.name
             if name is None or name in kept:
                 continue
-            if only_init:
-                report.at(
-                    unit.path, unit.span(use.span),
-                    f'os.getenv("{name}") works here only because init_by_lua runs in the master before nginx '
-                    f"clears the environment; workers see nil: add `env {name};` to the main context if the value "
-                    f"is needed later",
-                    severity="info", related=_related_requires(unit), fix=f"env {name};",
-                )
-            else:
-                report.at(
-                    unit.path, unit.span(use.span),
-                    f'os.getenv("{name}") returns nil here: nginx clears the environment of its workers except the '
-                    f"variables listed by `env`; add `env {name};` to the main context",
-                    related=_related_requires(unit), fix=f"env {name};",
-                )
+            report.at(
+                unit.path, unit.span(use.span),
+                f'os.getenv("{name}") returns nil here: nginx clears the environment of its workers except the '
+                f"variables listed by `env`; add `env {name};` to the main context",
+                related=_related_requires(unit), fix=f"env {name};",
+            )
 
 
 # -- LUA209 / LUA210 --------------------------------------------------------------------------------------------
@@ -673,8 +665,8 @@ def _variable_passes(tree, report, scopes: set) -> None:
             if not node.args or "$" not in node.args[0] or _has_resolver(node, scopes):
                 continue
             host = _needs_dns(node.args[0], upstreams, sets)
-            if host is None:
-                continue
+            if host is None or (not tree.is_main and _may_be_upstream(host)):
+                continue  # a fragment's upstream blocks may be defined in files out of view
             shown = f'"{host}"' if host else "a host name known only at request time"
             report(
                 node,
@@ -682,6 +674,11 @@ def _variable_passes(tree, report, scopes: set) -> None:
                 f'requests fail with 502 ("no resolver defined to resolve"); {_resolver_hint()}',
                 arg=0,
             )
+
+
+def _may_be_upstream(host: str) -> bool:
+    """An unknown host, or a name an `upstream` block could have (a single label without a port)."""
+    return not host or ("." not in host and ":" not in host)
 
 
 def _needs_dns(url: str, upstreams: set, sets: dict) -> str | None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from ..findings import Span
 from ..nginx.directives import LUA_PHASE, UNIQUE_DIRECTIVES, check_directive
+from ..nginx.templates import is_unknown
 from .registry import rule
 
 BOM = "\ufeff"
@@ -20,8 +21,8 @@ def check_directives(tree, report):
     for node in tree.walk():
         d = node.d
         problem = check_directive(d.name, d.args, node.ctx, d.block is not None or d.lua is not None, extra)
-        if problem is None:
-            continue
+        if problem is None or (problem.code == "NGX006" and any(is_unknown(arg) for arg in d.args)):
+            continue  # a template tag may stand for any number of arguments (`{{ buffers | default: "4 8k" }}`)
         message = problem.message
         if problem.code == "NGX004":
             if d.name.startswith(BOM):

@@ -31,13 +31,15 @@ def host_spoofing(dep, report):
     if not nodes:
         return
     derived = client_variables(dep)
-    lua_blocks = _lua_rewriting_blocks(dep) if derived else set()
+    lua_blocks = _lua_rewriting_blocks(dep)
     for node in nodes:
         name = node.name
-        # Lua running before the proxy (rewrite, access, set_by_lua) may assign the variable anew: quiet then
+        # Lua running before the proxy (rewrite, access, set_by_lua) may assign the variable anew, or replace the
+        # request header an $http_ variable reads (ngx.req.set_header): quiet then
         rewritten = any(block in lua_blocks for block in blocks_up(node.parent))
         chosen = [v for v in variables(node.args[1])
-                  if client_controlled(v.name) or (v.name in derived and not rewritten)]
+                  if (client_controlled(v.name) and not (rewritten and v.name.startswith("http_")))
+                  or (v.name in derived and not rewritten)]
         if chosen:
             var = chosen[0]
             written = "$" + var.written

@@ -231,9 +231,30 @@ def resolver_address(arg: str):
         return None
 
 
+PER_REQUEST_PASSES = frozenset({"proxy_pass", "fastcgi_pass", "uwsgi_pass", "scgi_pass", "grpc_pass", "memcached_pass"})
+
+
+def _serves_only_verified_ocsp(resolver) -> bool:
+    """The resolver's block staples OCSP responses that nginx verifies (`ssl_stapling_verify on`), and nothing in
+    its scope looks names up per request (a `*_pass` with variables, `server … resolve`, Lua): a forged answer
+    can then only make stapling fail, never pass off a response."""
+    block = resolver.parent
+    own = {child.d.name: child for child in block.children or ()}
+    if not all(name in own and own[name].args[:1] == ["on"] for name in ("ssl_stapling", "ssl_stapling_verify")):
+        return False
+    for node in block.walk():
+        name = node.d.name
+        if ((name in PER_REQUEST_PASSES and "$" in "".join(node.args)) or "_by_lua" in name
+                or (name == "server" and "resolve" in node.args)):
+            return False
+    return True
+
+
 @rule("SEC524")
 def resolver_public(dep, report):
     for node in dep.nodes("resolver"):
+        if _serves_only_verified_ocsp(node):
+            continue
         for index, arg in enumerate(node.args):
             address = resolver_address(arg)
             if address is None or not address.is_global:

@@ -29,7 +29,11 @@ class ContainerView:
         return self.files.where(path) if self.files is not None else None
 
     def unseen(self, path: str) -> bool:
-        return self.files is not None and self.files.unseen(path)
+        """Something out of sight (an image nginxlint cannot read, a layer, a volume) may put a file here."""
+        from .filesystem import Unknown
+
+        files = self.files
+        return files is not None and (files.unseen(path) or isinstance(files.where(path), Unknown))
 
 
 def _build(tree):

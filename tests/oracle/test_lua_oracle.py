@@ -203,6 +203,15 @@ def test_lua208_getenv_with_env_sees_the_value():
         assert not codes(ng.lint(), "LUA208")
 
 
+def test_lua208_getenv_in_init_by_lua_keeps_its_value_for_the_workers():
+    stored = ('init_by_lua_block { TOKEN = tostring(os.getenv("ORACLE_TOKEN")) }\n'
+              + server('location / { content_by_lua_block { ngx.say(TOKEN) } }'))
+    with Nginx({"conf/nginx.conf": conf(stored)}, env={"ORACLE_TOKEN": "secret"}) as ng:
+        assert ng.start().status == 0
+        assert ng.get("/") == (200, "secret\n")  # read by the master, inherited by the worker
+        assert not codes(ng.lint(), "LUA208")
+
+
 # -- LUA209 -------------------------------------------------------------------------------------------------
 
 def _lua209(with_file: bool) -> dict:
