@@ -115,7 +115,17 @@ def lua_lines(directory: Path) -> int:
     return sum(path.read_text().count("\n") for path in directory.rglob("*.lua"))
 
 
-def machine() -> str:
+def gixy_version(gixy: list[str]) -> str:
+    result = subprocess.run([gixy[0], "--version"], capture_output=True, text=True)
+    words = result.stdout.split()
+    return words[1] if len(words) > 1 else "unknown version"
+
+
+def load_average() -> float:
+    return os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+
+
+def machine(start_load: float) -> str:
     model = "unknown CPU"
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -124,9 +134,9 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     return (f"{platform.system()} {platform.release()}, {model}, {os.cpu_count()} CPUs, "
-            f"Python {platform.python_version()}, load average {load:.2f} at start")
+            f"Python {platform.python_version()}, load average {start_load:.2f} at start and {load_average():.2f} "
+            "at the end")
 
 
 def main() -> int:
@@ -147,6 +157,7 @@ def main() -> int:
     # PYTHONDONTWRITEBYTECODE set would recompile every module on every start. Measure the installed case.
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "nginxlint")], check=True,
                    capture_output=True)
+    start_load = load_average()
     work = Path(tempfile.mkdtemp(prefix="nginxlint-bench-"))
     cache = work / "cache"
     try:
@@ -198,10 +209,13 @@ def main() -> int:
             "",
             f"One run of `python benchmarks/run.py {'--quick' if args.quick else f'--runs {args.runs}'}` "
             f"on {time.strftime('%Y-%m-%d')}.",
-            f"Machine: {machine()}.",
+            f"Machine: {machine(start_load)}.",
             "Each number is the median of fresh processes. nginxlint times are the wall time of the whole command "
             "(start-up, discovery, parsing, every rule, output); crossplane's is `crossplane.parse()` alone, timed "
             "inside its process (start-up excluded), so the ratio is if anything unfair to nginxlint.",
+            *([f"gixy-ng {gixy_version(gixy)} runs as nginxlint does, every check on and its JSON report written to "
+               "/dev/null, taking its turn in the same rounds (after one untimed run that shows it reads the whole "
+               "input and reports)."] if gixy else []),
             "",
             "| input | crossplane parse | nginxlint (cold) | ratio (budget ≤ 1.0) | gixy-ng | gixy-ng / nginxlint "
             "(budget ≥ 10) | nginxlint peak RSS |",
