@@ -10,7 +10,9 @@ them there and reads their plugin fixtures in place: nothing of theirs is ever c
 Fixtures are chosen the way the gixy test runner (tests/plugins/test_simply.py) chooses them: every `*.conf` file
 in tests/plugins/simply/<plugin>/; a name ending in `_fp.conf` must not be flagged, any other must be. A leading
 `# Options: {...}` line gives plugin options (Gixy-Next reads the first line only, gixy-ng the first three, where
-`# Expected: {"issues": N}` may also stand); nginxlint has no such options, so they are only shown.
+`# Expected: {"issues": N}` may also stand). An option nginxlint has too is passed the way a user passes it: the
+nginx release (`{"version": "1.29.8"}`, gixy-ng's `--nginx-version`) as `--nginx-version`, one nginxlint run per
+release; the others are only shown.
 
 nginxlint runs on every fixture twice: `raw`, the file as gixy opens it, and `wrapped`, the fragment put inside
 `events {}` and `http { server { location / { ... } } }` as far as its top-level directives need (the context
@@ -276,11 +278,18 @@ def lay_out(loaded: LoadedSet, fixtures: list[Fixture], mode: str, into: Path) -
     return by_dir
 
 
-def run_nginxlint(directory: Path, codes: list[str]) -> dict:
+def cli_options(fixture: Fixture) -> tuple[str, ...]:
+    """The nginxlint flags that say what a fixture's `# Options:` line says, where nginxlint has the same option: the
+    nginx release (gixy-ng's `--nginx-version`, or the nginx_cves plugin's `version` option) is `--nginx-version`."""
+    version = (fixture.options or {}).get("version") if isinstance(fixture.options, dict) else None
+    return ("--nginx-version", str(version)) if version else ()
+
+
+def run_nginxlint(directory: Path, codes: list[str], options: tuple[str, ...] = ()) -> dict:
     """nginxlint on a tree of fixtures, with every gixy-mapped rule selected by its code (opt-in rules included)."""
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     command = [sys.executable, "-m", "nginxlint", "--format", "json", "--exit-zero", "--isolated", "--no-cache",
-               "--extend-select", ",".join(codes)]
+               "--extend-select", ",".join(codes), *options]
     result = subprocess.run(
         [*command, "--base-dir", str(directory), str(directory)],
         capture_output=True,
@@ -297,19 +306,23 @@ def run_nginxlint(directory: Path, codes: list[str]) -> dict:
 
 
 def measure(loaded: LoadedSet, fixtures: list[Fixture], modes, codes: list[str]) -> None:
-    """Fill each fixture's `codes` per mode: one nginxlint run per mode over all fixtures, the gixy-mapped rules
-    (`codes`) selected."""
+    """Fill each fixture's `codes` per mode: one nginxlint run per mode and set of options (`cli_options`) over its
+    fixtures, the gixy-mapped rules (`codes`) selected."""
+    groups: dict[tuple, list[Fixture]] = {}
+    for fixture in fixtures:
+        groups.setdefault(cli_options(fixture), []).append(fixture)
     for mode in modes:
-        with tempfile.TemporaryDirectory(prefix=f"gixy-{mode}-") as tmp:
-            by_dir = lay_out(loaded, fixtures, mode, Path(tmp))
-            report = run_nginxlint(Path(tmp), codes)
-            found: dict[str, set] = {sub: set() for sub in by_dir}
-            for finding in report.get("findings", []):
-                sub = finding.get("path", "").split("/", 1)[0]
-                if sub in found:
-                    found[sub].add(finding["code"])
-            for sub, fixture in by_dir.items():
-                fixture.codes[mode] = sorted(found[sub])
+        for options, group in groups.items():
+            with tempfile.TemporaryDirectory(prefix=f"gixy-{mode}-") as tmp:
+                by_dir = lay_out(loaded, group, mode, Path(tmp))
+                report = run_nginxlint(Path(tmp), codes, options)
+                found: dict[str, set] = {sub: set() for sub in by_dir}
+                for finding in report.get("findings", []):
+                    sub = finding.get("path", "").split("/", 1)[0]
+                    if sub in found:
+                        found[sub].add(finding["code"])
+                for sub, fixture in by_dir.items():
+                    fixture.codes[mode] = sorted(found[sub])
 
 
 def rule_mapping() -> dict[str, list[str]]:

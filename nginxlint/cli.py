@@ -1,4 +1,4 @@
-"""The command line: `nginxlint [PATH ...]`, `nginxlint rule CODE`, `nginxlint rules`."""
+"""The command line: `nginxlint [PATH ...]`, `nginxlint rule CODE`, `nginxlint rules`, `nginxlint graph`."""
 from __future__ import annotations
 
 import argparse
@@ -9,7 +9,7 @@ from pathlib import Path
 
 from . import __version__
 from .formats import FORMATS
-from .settings import CONTEXT_NAMES, SettingsError
+from .settings import CONTEXT_NAMES, SettingsError, check_nginx_version
 
 
 
@@ -22,7 +22,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="nginxlint",
         description="Static analysis of nginx and OpenResty deployments: the config tree, the Lua it runs, "
         "and the Kubernetes or Compose manifests around it.",
-        epilog="Also: `nginxlint rule CODE` prints a rule's documentation; `nginxlint rules` lists every rule.",
+        epilog="Also: `nginxlint rule CODE` prints a rule's documentation; `nginxlint rules` lists every rule; "
+        "`nginxlint graph [PATH ...]` draws the deployment (Mermaid, DOT or HTML).",
     )
     parser.add_argument("paths", nargs="*", help="files or directories to lint (default: .); - reads standard input")
     parser.add_argument("--version", action="version", version=f"nginxlint {__version__}")
@@ -46,6 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
     config.add_argument("--config", metavar="FILE", help="read settings from FILE (.nginxlint.yaml or pyproject.toml)")
     config.add_argument("--isolated", action="store_true", help="ignore every configuration file")
     config.add_argument("--prefix", metavar="DIR", help="the server prefix, as nginx -p (default: parent of conf/)")
+    config.add_argument("--nginx-version", metavar="VERSION",
+                        help="the nginx release that runs the configs when no image tag says: 1.25.3, 1.25 (a branch) "
+                        "or openresty/1.21.4.1 (as the nginx-version setting)")
     config.add_argument("--context", choices=sorted(CONTEXT_NAMES), help="context of fragments no root includes")
     config.add_argument("--manifests", action="append", metavar="PATH", help="Kubernetes or Compose files to read")
     config.add_argument("--stdin-filename", metavar="PATH", help="the name of the file read from standard input")
@@ -101,6 +105,40 @@ def _print_rules(argv: list[str]) -> int:
     return 0
 
 
+def graph(argv: list[str]) -> int:
+    """`nginxlint graph [PATH ...]`: the deployment as Mermaid, DOT or a self-contained HTML page."""
+    parser = argparse.ArgumentParser(prog="nginxlint graph", description="Draw the deployment: configs and their "
+                                     "includes, Lua units and modules, shared dicts, ports, probes, the container; "
+                                     "findings marked on the nodes they concern.")
+    parser.add_argument("paths", nargs="*", help="files or directories (default: .)")
+    parser.add_argument("--format", choices=("mermaid", "dot", "html"), default="mermaid")
+    parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    parser.add_argument("--config", metavar="FILE", help="settings file (default: found by walking up)")
+    parser.add_argument("--isolated", action="store_true", help="ignore every settings file")
+    args = parser.parse_args(argv)
+    from .engine import analyse  # start-up: a plain lint never loads the graph code
+    from .graph.model import build_graph
+    from .graph.render import dot, html_page, mermaid
+    from .settings import load_settings
+
+    paths = [Path(p) for p in args.paths or ["."]]
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        _write(f"nginxlint: error: no such file or directory: {', '.join(missing)}\n", sys.stderr)
+        return 2
+    settings = load_settings(Path(args.config) if args.config else None, args.isolated,
+                             Path(os.path.abspath(paths[0])))
+    report, workspace = analyse(paths, settings, _base_dir(argparse.Namespace(base_dir=None), paths))
+    drawn = build_graph(report, workspace)
+    title = "nginxlint graph: " + " ".join(args.paths or ["."])
+    text = {"mermaid": mermaid, "dot": dot}[args.format](drawn) if args.format != "html" else html_page(drawn, title)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        _write(text, sys.stdout)
+    return 0
+
+
 def _write(text: str, stream) -> None:
     stream.buffer.write(text.encode("utf-8", "replace")) if hasattr(stream, "buffer") else stream.write(text)
     stream.flush()
@@ -133,6 +171,9 @@ def _settings(args, paths: list[Path]):
         settings.prefix = os.path.abspath(args.prefix)
     if args.context:
         settings.context = CONTEXT_NAMES[args.context]
+    if args.nginx_version is not None:
+        check_nginx_version(args.nginx_version, "--nginx-version")
+        settings.nginx_version = args.nginx_version
     settings.no_cache = args.no_cache
     settings.dump = args.dump
     if args.manifests:
@@ -219,6 +260,8 @@ def _main(argv: list[str]) -> int:
             return _print_rule(argv[1])
         if argv[:1] == ["rules"]:
             return _print_rules(argv[1:])
+        if argv[:1] == ["graph"]:
+            return graph(argv[1:])
         return lint(argv)
     except SettingsError as error:
         _write(f"nginxlint: error: {error}\n", sys.stderr)

@@ -108,6 +108,8 @@ class ConfigTree:
         # The root's path in an image nginxlint cannot see, when only the config files are in view (an `nginx -T`
         # dump): the Lua files and modules are there, unseen, not missing.
         self.image_root: str | None = None
+        # What `nginx -V` printed before such a dump ("nginx version: nginx/1.25.3"), when it did.
+        self.version_output: str | None = None
         self._index: dict[str, list[Node]] = defaultdict(list)
         self._order: list[Node] = []  # every node, in document order (the order _expand makes them in)
         self._expand(root)

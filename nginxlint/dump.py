@@ -26,6 +26,8 @@ from .findings import Finding, Location, Notification, Span, Suppression
 
 HEADER = re.compile(r"# configuration file (/.*):$")  # nginx makes every config path absolute before it prints it
 TEST_OUTPUT = "nginx: "  # `nginx -T 2>&1`: "nginx: the configuration file … syntax is ok" comes first
+# `nginx -V 2>&1; nginx -T`: the version, the compiler, the TLS library and the configure arguments come first
+VERSION_OUTPUT = ("nginx version: ", "built by ", "built with ", "run with ", "TLS SNI support", "configure arguments:")
 VIEW_ROOT = Path("/.nginxlint-dump")  # never created on disk
 LOOK_AHEAD = 20  # lines searched for the first header when the dump is not forced
 
@@ -55,7 +57,7 @@ class Dump:
 def is_dump(text: str) -> bool:
     """The text starts as `nginx -T` output does: its test messages, then `# configuration file /…:`."""
     for line in text.split("\n", LOOK_AHEAD)[:LOOK_AHEAD]:
-        if not line.strip() or line.startswith(TEST_OUTPUT):
+        if not line.strip() or line.startswith(TEST_OUTPUT) or line.startswith(VERSION_OUTPUT):
             continue
         return HEADER.match(line) is not None
     return False
@@ -125,6 +127,7 @@ def build_tree(loader, settings, source, files: list[DumpFile]) -> tuple[Dump, C
     prefix = Path(settings.prefix) if settings.prefix else (conf_dir.parent if conf_dir.name == "conf" else conf_dir)
     tree = ConfigTree(main, (), prefix, view, settings, True)
     tree.image_root = files[0].original
+    tree.version_output = source.text[:max(source.text.find("# configuration file /"), 0)] or None
     return dump, tree
 
 

@@ -20,17 +20,22 @@ from .findings import SEVERITY_RANK, Finding, Notification, Report
 from .gcpause import collector_paused
 from .settings import Selection
 from .suppressions import suppress
-from .workspace import load_workspace
+from .workspace import Workspace, load_workspace
 
 
 def run(paths: list[Path], settings, base_dir: Path, stdin=None) -> Report:
+    return analyse(paths, settings, base_dir, stdin)[0]
+
+
+def analyse(paths: list[Path], settings, base_dir: Path, stdin=None) -> tuple[Report, "Workspace"]:
+    """The report, and the workspace it was made from (its trees, bindings and Lua units), for `graph`."""
     # A run builds large, long-lived object graphs (parse trees, config trees, Lua facts) and little cyclic
     # garbage: the cyclic GC would rescan the growing heap again and again (a third of a large lint) for nothing.
     with collector_paused():
         return _run(paths, settings, base_dir, stdin)
 
 
-def _run(paths: list[Path], settings, base_dir: Path, stdin) -> Report:
+def _run(paths: list[Path], settings, base_dir: Path, stdin) -> tuple[Report, "Workspace"]:
     catalog = load_catalog()
     selection = Selection(settings, catalog, base_dir)
     workspace = load_workspace(paths, settings, base_dir, stdin)
@@ -76,7 +81,8 @@ def _run(paths: list[Path], settings, base_dir: Path, stdin) -> Report:
     read = sorted(path for path in sources if workspace.report_only is None or path in workspace.report_only)
     skipped = {path: why for path, why in workspace.loader.skipped.items()
                if workspace.report_only is None or path in workspace.report_only}
-    return Report(findings, enabled, notifications, str(base_dir), __version__, len(read), sources, skipped, read)
+    report = Report(findings, enabled, notifications, str(base_dir), __version__, len(read), sources, skipped, read)
+    return report, workspace
 
 
 def run_parallel(paths: list[Path], settings, base_dir: Path, jobs: int) -> Report:

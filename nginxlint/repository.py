@@ -5,13 +5,14 @@ import fnmatch
 import os
 from pathlib import Path
 
-# Directories of tests, examples and benchmarks (glob patterns, matched against each directory name, ignoring
-# case): the configs there are run by a test suite or shown to readers, never served to the public.
+# Directories of tests, examples, benchmarks and vendored sources (glob patterns, matched against each directory
+# name, ignoring case): the configs there are run by a test suite, shown to readers or shipped by another project
+# (the stock conf/nginx.conf of a vendored nginx source tree), never served to the public by this one.
 FIXTURE_DIRS = (
     "test", "tests", "t", "spec", "specs", "testdata", "test[-_]data", "fixture", "fixtures", "e2e", "integration",
     "*integration[-_]test", "*integration[-_]tests", "example", "examples", "benchmark", "benchmarks", "bench",
     "dev-environment", "dev-environments", "test[-_]*", "e2e[-_]*", "*[-_]test", "*[-_]tests", "*[-_]example",
-    "*[-_]examples",
+    "*[-_]examples", "vendor", "vendored", "third[-_]party", "thirdparty", "deps",
 )
 
 

@@ -96,6 +96,14 @@ KEYS = {
 PATH_KEYS = ("roots", "manifests")
 
 
+def check_nginx_version(text: str, origin: str) -> None:
+    from .nginx.releases import from_setting  # only when a version is given
+
+    if from_setting(text) is None:
+        raise SettingsError(f'{origin}: "{text}" is not an nginx release; write it as 1.25.3, 1.25 (a branch) or '
+                            'openresty/1.21.4.1')
+
+
 def find_config(start: Path) -> Path | None:
     start = start if start.is_dir() else start.parent
     for directory in [start, *start.parents]:
@@ -184,6 +192,8 @@ def apply(settings: Settings, data: dict, origin: str, base: Path) -> Settings:
             value = str(base / value)
         elif key in PATH_KEYS:
             value = [str(base / item) for item in value]
+        elif key == "nginx-version":
+            check_nginx_version(value, f'{origin}: "nginx-version"')
         elif key == "failure-threshold" and value not in SEVERITIES:
             raise SettingsError(f'{origin}: failure-threshold must be one of {", ".join(SEVERITIES)}, not "{value}"')
         elif key == "lua":

@@ -25,7 +25,8 @@ SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", ".venv", "venv", "
 MAIN_ONLY_BLOCKS = frozenset({"http", "events", "stream", "mail"})
 # Where distributions keep nginx.conf: an absolute include under one of these means "next to the main config".
 CONF_PREFIXES = ("/etc/nginx/", "/usr/local/openresty/nginx/conf/", "/usr/local/nginx/conf/", "/etc/openresty/")
-INFERABLE_CONTEXTS = ((), ("http",), ("http", "server"), ("http", "location"))
+# http first: a fragment that fits both (a `server` of plain words) is an http one, as it most often is
+INFERABLE_CONTEXTS = ((), ("http",), ("http", "server"), ("http", "location"), ("stream",), ("stream", "server"))
 
 
 @dataclass
@@ -352,6 +353,7 @@ def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Pat
     trees.extend(dump_trees)
     for path in mains:
         build(path, (), True)
+    trees[:] = _without_included_mains(trees)
     leftovers = [p for p in candidates if p not in reached and parsed[p] is not None and p not in foreign]
     conf_dirs = {path: conf_dir_for(path, mains, settings) for path in leftovers}
     included_by_leftover = _literal_includes(leftovers, parsed, loader, conf_dirs)
@@ -370,6 +372,25 @@ def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Pat
         directories = [loader.display(Path(os.path.abspath(p))) for p in paths if p.is_dir()]
         report_only = Shown(shown_files, directories)
     return Workspace(trees, manifests, report_only, loader, explicit=tuple(explicit), dumps=tuple(dumps))
+
+
+def _without_included_mains(trees: list[ConfigTree]) -> list[ConfigTree]:
+    """A main-looking config that another main config includes (a file of `stream {}` included at the top of
+    nginx.conf, perhaps through a mount) is linted there, in its place, not as a deployment of its own."""
+    including: dict[Path, list[ConfigTree]] = {}
+    for tree in trees:
+        for source in tree.files.values():
+            if source.path != tree.root.path:
+                including.setdefault(source.path, []).append(tree)
+    kept = []
+    for tree in trees:
+        others = including.get(tree.root.path, ())
+        if tree.is_main and others:
+            own = {source.path for source in tree.files.values()}
+            if any(other.root.path not in own for other in others):  # files including each other (NGX003) stay
+                continue
+        kept.append(tree)
+    return kept
 
 
 def _dumps(explicit: list[Path], loader: Loader, settings) -> tuple[list, list[ConfigTree], set[Path]]:

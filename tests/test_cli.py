@@ -295,3 +295,10 @@ def test_production_advice_is_quiet_in_fixture_directories_however_the_run_start
     # fixture-dirs: [] reports everything
     (tmp_path / ".nginxlint.yaml").write_text("fixture-dirs: []\n")
     assert len([c for _, c in findings(".") if c == "SEC508"]) == 4
+
+
+def test_a_fragment_of_stream_server_directives_is_read_in_the_stream_context(tmp_path):
+    write_tree(tmp_path, {"nginx.conf": "events {}\nhttp { server { listen 80; } }\n",
+                          "stream.d/preread.conf": "preread_by_lua_block { ngx.log(ngx.INFO, 'x') }\nproxy_pass b:443;\n"})
+    result = run_cli([".", "--format", "json", "--select", "NGX005"], cwd=tmp_path)
+    assert result.json["findings"] == []

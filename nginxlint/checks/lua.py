@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import re
 
+from ..container.release import running_release
 from ..findings import Location, Span
 from ..nginx.directives import LUA_PHASE
 from ..nginx.templates import is_unknown
 from ..nginx.urls import PASS_DIRECTIVES, is_address, upstream_host, upstream_names
 from ..nginx.zones import parse_size, shared_zones
 from ..openresty.phases import INIT_PHASES, subsystem_of
+from ..openresty.releases import bundles, module_order, shown
 from ..text import did_you_mean
 from .registry import rule
 
@@ -309,8 +311,13 @@ def package_path_without_defaults(tree, report):
         if pp.has_defaults(value) or pp.keeps_lualib(value):
             continue
         if directive == "lua_package_path":
-            lost = ("resty.core (which ngx_lua 0.10.16+ loads at start) and every bundled resty.* module no "
-                    "longer load, so nginx fails to start")
+            bundled = _bundled_lua_nginx_module(tree)
+            if bundled is not None and module_order(bundled[1]) < module_order("0.10.16"):
+                lost = (f"every bundled resty.* module no longer loads (resty.core too, which the lua-nginx-module "
+                        f"{shown(bundled[1])} of {bundled[0]} does not yet load at start)")
+            else:
+                lost = ("resty.core (which ngx_lua 0.10.16+ loads at start) and every bundled resty.* module no "
+                        "longer load, so nginx fails to start")
         else:
             lost = "cjson and the other bundled C modules no longer load"
         report(
@@ -319,6 +326,18 @@ def package_path_without_defaults(tree, report):
             arg=0,
             fix=f'{directive} "{value.rstrip(";")};;";',
         )
+
+
+def _bundled_lua_nginx_module(tree) -> tuple[str, str] | None:
+    """(release name, the newest lua-nginx-module it may bundle) when an OpenResty release the table knows runs the
+    tree, else None."""
+    running = running_release(tree)
+    if running is None or running.release.flavour != "openresty":
+        return None
+    known = bundles(running.release.number)
+    if not known:
+        return None
+    return running.release.name, max((b.lua_nginx_module for b in known), key=module_order)
 
 
 def _entry_span(node, entry) -> Span:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ..findings import Location
 from ..nginx.directives import LUA_PHASE
+from ..openresty.lua_functions import Functions
 from .registry import rule
 
 
@@ -54,20 +55,14 @@ def check_lua_request_taint(dep, report):
     from ..lua.taint_link import unit_flows  # the Lua analysis, only when a config runs Lua
     from ..lua.taint_model import CTX  # the Lua analysis, only when a config runs Lua
 
-    modules: dict = {}  # (subsystem, module name) -> unit
-    globals_set: dict = {}  # (subsystem, global name) -> (unit, what it holds): one Lua VM per subsystem
-    for unit in units:
-        if unit.kind == "module":
-            modules.setdefault((unit.subsystem, unit.module), unit)
-        for name, value in unit.facts.taint.globals.items():
-            globals_set.setdefault((unit.subsystem, name), (unit, value))
+    functions = Functions(units)
     writers = [u for u in units if u.facts.taint.ctx]
     reported: set = set()
     for unit in units:
         def lookup(module, member, reader=unit):
             if module == CTX:
                 return _ctx_field(writers, reader, member)
-            return _function(modules, globals_set, reader.subsystem, module, member)
+            return functions.find(reader.subsystem, module, member)
 
         for flow in unit_flows(unit, unit.facts.taint, lookup):
             code, consequence = CONSEQUENCES[flow.kind]
@@ -101,33 +96,6 @@ def _may_serve_html(unit) -> bool:
         else:
             return True
     return False
-
-
-def _function(modules: dict, globals_set: dict, subsystem: str, module: str, member: str):
-    """(unit, Summary) of `module.member`: a function of a required module, a global function, or a function of
-    a module or table held by a global."""
-    from ..lua.taint_model import GLOBAL, Summary  # the Lua analysis, only when a config runs Lua
-
-    if module.startswith(GLOBAL):
-        name = module[len(GLOBAL):]
-        found = globals_set.get((subsystem, name or member))
-        if found is None:
-            return None
-        unit, value = found
-        if not name:  # a global function
-            return (unit, value) if isinstance(value, Summary) else None
-        if isinstance(value, dict):  # a table of functions
-            summary = value.get(member)
-            return None if summary is None else (unit, summary)
-        if isinstance(value, tuple) and value[:1] == ("module",):
-            module = value[1]
-        else:
-            return None
-    target = modules.get((subsystem, module))
-    if target is None:
-        return None
-    summary = target.facts.taint.exports.get(member)
-    return None if summary is None else (target, summary)
 
 
 def _ctx_field(writers: list, reader, key: str):

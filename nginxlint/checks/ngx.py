@@ -5,6 +5,9 @@ NGX001, NGX002, NGX003 and NGX008 are found while the tree is loaded (see checks
 """
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from ..findings import Span
 from ..nginx.directives import LUA_PHASE, UNIQUE_DIRECTIVES, check_directive
 from ..nginx.templates import is_unknown
@@ -23,6 +26,8 @@ def check_directives(tree, report):
         problem = check_directive(d.name, d.args, node.ctx, d.block is not None or d.lua is not None, extra)
         if problem is None or (problem.code == "NGX006" and any(is_unknown(arg) for arg in d.args)):
             continue  # a template tag may stand for any number of arguments (`{{ buffers | default: "4 8k" }}`)
+        if problem.code == "NGX004" and d.name in _module_directives(tree):
+            continue  # defined by a module whose source the repository holds
         message = problem.message
         if problem.code == "NGX004":
             if d.name.startswith(BOM):
@@ -35,6 +40,14 @@ def check_directives(tree, report):
         else:
             message += "; nginx refuses to start"
         report(node, message, arg=problem.arg_index, code=problem.code)
+
+
+def _module_directives(tree) -> frozenset[str]:
+    from ..nginx.module_sources import repository_directives  # only when a directive is unknown
+    from ..repository import find_repository_root
+
+    base = Path(os.path.abspath(tree.loader.base_dir))
+    return repository_directives(tree.loader, find_repository_root(base) or base)
 
 
 SHARED_SLOTS = {"root": "root/alias", "alias": "root/alias"}

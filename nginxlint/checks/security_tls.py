@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import ipaddress
 
-from ..nginx.advisories import check_version
+from ..container.release import running_release
+from ..nginx.advisories import ADVISORIES, affected_branch, openresty_patched
 from ..nginx.tls import WEAK_PROTOCOLS, weak_suites
 from .registry import rule
 
@@ -270,5 +271,29 @@ def resolver_public(dep, report):
 
 @rule("SEC525")
 def nginx_known_vulnerability(dep, report):
-    check_version(dep, report)
+    running = running_release(dep)
+    if running is None:
+        return
+    release = running.release
+    related = [running.location] if running.location is not None else []
+    by_node: dict[int, tuple] = {}  # one finding per directive, naming every advisory it exposes
+    for advisory in ADVISORIES:
+        if release.flavour == "openresty" and openresty_patched(advisory, release.number):
+            continue
+        if not affected_branch(advisory, release.nginx):
+            continue
+        fixes = " or ".join(".".join(map(str, fix)) for fix in advisory.fixed)
+        if advisory.trigger is None:
+            if running.location is not None:
+                where = running.location
+                report.at(where.path, where.span, f"{release.name} is affected by {advisory.cves} "
+                          f"({advisory.what}); upgrade to nginx {fixes} or later")
+            continue
+        node = advisory.trigger(dep)
+        if node is not None:
+            by_node.setdefault(id(node), (node, []))[1].append((advisory, fixes))
+    for node, found in by_node.values():
+        named = "; ".join(f"{a.cves}, {a.what} (fixed in {fixes})" for a, fixes in found)
+        report(node, f"{release.name} ({running.source}) has published vulnerabilities that {found[0][0].needs} "
+               f"exposes: {named}; upgrade {'the image' if running.from_image else 'nginx'}", related=related)
 

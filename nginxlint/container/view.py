@@ -29,11 +29,7 @@ class ContainerView:
         return self.files.where(path) if self.files is not None else None
 
     def unseen(self, path: str) -> bool:
-        """Something out of sight (an image nginxlint cannot read, a layer, a volume) may put a file here."""
-        from .filesystem import Unknown
-
-        files = self.files
-        return files is not None and (files.unseen(path) or isinstance(files.where(path), Unknown))
+        return self.files is not None and self.files.unseen(path)
 
 
 def _build(tree):

@@ -18,8 +18,9 @@ from ..lines import LineIndex
 from .taint_model import (
     CLIENT_METHODS, CLIENT_MODULES, CTX, GLOBAL, PROPAGATE_CALLS, PROPAGATE_MEMBERS, PROPAGATE_METHODS,
     REQ_SOURCES, SANITISER_METHODS, SANITISERS, SINK_CALLS, SINK_MEMBERS, SOCKET_CALLS, UNREFLECTABLE,
-    VAR_PREFIXES, VAR_SOURCES, Call, External, Hit, Param, Source, Step, Summary, TaintFacts, Tainted,
+    VAR_PREFIXES, VAR_SOURCES, Call, Edge, External, Hit, Param, Source, Step, Summary, TaintFacts, Tainted, Use,
 )
+from .phase_api import FIELDS, RECORDED, TABLES
 from .taint_values import (
     CLEAN, EMPTY, MAX_STEPS, accepts_anything, concat, format_taint, gsub_taint, made_safe, union, with_step,
 )
@@ -55,13 +56,20 @@ class _Binding:
 
 
 class _Context:
-    __slots__ = ("name", "params", "hits", "calls", "returns")
+    __slots__ = ("name", "params", "hits", "calls", "returns", "uses", "edges", "asks_phase")
 
     def __init__(self, name: str, params: tuple):
         self.name, self.params = name, params
         self.hits: list = []
         self.calls: list = []
         self.returns = None
+        self.uses: list = []  # restricted ngx_lua APIs, for the phase rules
+        self.edges: list = []  # code this function runs, for the phase rules
+        self.asks_phase = False
+
+    def summary(self) -> Summary:
+        return Summary(self.name, self.params, tuple(self.hits), tuple(self.calls), self.returns or (),
+                       tuple(self.uses), tuple(self.edges), self.asks_phase)
 
 
 class _Walker(ast.BlockWalker):
@@ -79,6 +87,8 @@ class _Walker(ast.BlockWalker):
         self.overridden: set = set()  # bindings with a field whose taint differs from the table's: (binding, key)
         self.global_defs: dict = {}  # globals the main body sets, and their values
         self.ctx_writes: dict = {}  # ngx.ctx field -> taint stored there anywhere in the chunk
+        self.invoked = None  # how the function value being invoked runs: "timer", "protected" (pcall) or None
+        self.fallback = 0  # inside the right operand of `a or b`: its API uses may never run, so none is recorded
 
     def span(self, node):
         return self.lines.exact(node.start, node.end)
@@ -87,8 +97,7 @@ class _Walker(ast.BlockWalker):
         self.block(chunk.body)
 
     def result(self) -> TaintFacts:
-        main = self.ctx
-        self.summaries.append(Summary(main.name, (), tuple(main.hits), tuple(main.calls), main.returns or ()))
+        self.summaries.append(self.ctx.summary())
         exports = self.exports
         if exports is None:  # no `return <table>`: every function stored in a table of the main body
             exports = {}
@@ -242,6 +251,8 @@ class _Walker(ast.BlockWalker):
         else:
             key_value, _ = self.expr(target.key)
             key = key_value[1] if key_value is not None and key_value[0] == "str" else None
+        if obj is not None and obj[0] == "path":
+            self.field_use(obj[1], key, target)
         if obj is not None and obj[0] == "path" and obj[1] == CTX and key is not None:
             if taint:
                 taint = with_step(taint, Step(self.span(target), f"stored in `ngx.ctx.{key}`"))
@@ -386,7 +397,7 @@ class _Walker(ast.BlockWalker):
                 self.state[key] = old
         self.depth -= 1
         self.ctx = outer
-        summary = Summary(name, params, tuple(ctx.hits), tuple(ctx.calls), ctx.returns or ())
+        summary = ctx.summary()
         self.summaries.append(summary)
         return summary
 
@@ -551,7 +562,13 @@ class _Walker(ast.BlockWalker):
         that comes before it."""
         left, right = node.left, node.right
         if type(left) is not ast.BinOp and type(right) is not ast.BinOp:  # most operators: no stack needed
-            left, right = self.expr(left), self.expr(right)
+            left = self.expr(left)
+            if node.op == "or":  # `os.getenv("HOST") or ngx.var.host`: a fallback, run only when needed
+                self.fallback += 1
+                right = self.expr(right)
+                self.fallback -= 1
+            else:
+                right = self.expr(right)
             return concat((left, right)) if node.op == ".." else _combine(node.op, left, right)
         stack = [(node, None)]
         results = []
@@ -604,6 +621,7 @@ class _Walker(ast.BlockWalker):
             kind = obj[0]
             if kind == "path":
                 path = obj[1]
+                self.field_use(path, key, node)
                 if path == "ngx.var":
                     return None, self.var_source(node, key)
                 if path == CTX and key is not None:
@@ -633,6 +651,15 @@ class _Walker(ast.BlockWalker):
         if not taint:
             return obj, None
         return obj, _field(taint, key)
+
+    def field_use(self, path: str, key, node) -> None:
+        """`ngx.var.x`, `ngx.header[h]`, `ngx.arg[1]` (the table is the API) or `ngx.status`, `ngx.ctx` (the field)."""
+        if self.fallback:
+            return
+        if path in TABLES:
+            self.ctx.uses.append(Use(path, self.span(node)))
+        elif path == "ngx" and key is not None and "ngx." + key in FIELDS:
+            self.ctx.uses.append(Use("ngx." + key, self.span(node)))
 
     def var_source(self, node: ast.Index, key):
         if key is None:
@@ -714,6 +741,10 @@ class _Walker(ast.BlockWalker):
         return CLEAN
 
     def global_call(self, path: str, node, args):
+        if path in RECORDED and not self.fallback:
+            self.ctx.uses.append(Use(path, self.callee_span(node)))
+        elif path == "ngx.get_phase":
+            self.ctx.asks_phase = True
         source = REQ_SOURCES.get(path)
         if source is not None:
             what = source[0]
@@ -721,6 +752,7 @@ class _Walker(ast.BlockWalker):
         if path == "require":
             module = args[0][0] if args else None
             if module is not None and module[0] == "str":
+                self.ctx.edges.append(Edge("require", self.span(node), module=module[1]))
                 return ("module", module[1]), None
             return CLEAN
         sink = SINK_CALLS.get(path)
@@ -760,20 +792,38 @@ class _Walker(ast.BlockWalker):
             return args[0]
         if path in ("pcall", "xpcall") and args:  # runs its function; the result comes second, as an error or not
             skip = 2 if path == "xpcall" else 1
-            self.invoke(args[0][0], node, node.args[skip:], args[skip:])
+            self.invoke(args[0][0], node, node.args[skip:], args[skip:], "protected")
         elif path in ("ngx.timer.at", "ngx.timer.every") and len(args) > 1:  # fn(premature, ...) later
-            self.invoke(args[1][0], node, [node, *node.args[2:]], [CLEAN, *args[2:]])
+            self.invoke(args[1][0], node, [node, *node.args[2:]], [CLEAN, *args[2:]], "timer")
         return CLEAN
 
-    def invoke(self, func, node, arg_nodes, args):
+    def invoke(self, func, node, arg_nodes, args, how):
         """A call of a function value passed to another function (pcall, ngx.timer.at)."""
         if func is None:
             return CLEAN
-        if func[0] == "fn":
-            return self.local_call(func[1], node, arg_nodes, args, None)
-        if func[0] == "member":
-            return self.member_call(func[1], func[2], node, arg_nodes, args, False)
-        return CLEAN
+        outer, self.invoked = self.invoked, how
+        try:
+            if func[0] == "fn":
+                return self.local_call(func[1], node, arg_nodes, args, None)
+            if func[0] == "member":
+                return self.member_call(func[1], func[2], node, arg_nodes, args, False)
+            return CLEAN
+        finally:
+            self.invoked = outer
+
+    def edge(self, kind: str, node, **target) -> None:
+        """Code this call runs, unless it runs under pcall (an error there is caught: no phase failure)."""
+        how, self.invoked = self.invoked, None  # only the invoked function itself, not what its arguments call
+        if how != "protected":
+            self.ctx.edges.append(Edge(kind, self.callee_span(node), timer=how == "timer", **target))
+
+    def callee_span(self, node):
+        """The function as written in a call: `ngx.sleep` of `ngx.sleep(1)`, `red:new` of `red:new()`."""
+        if type(node) is ast.Call:
+            return self.span(node.func)
+        if type(node) is ast.MethodCall:
+            return self.lines.exact(node.obj.start, node.name.end)
+        return self.span(node)
 
     def capture_multi(self, node, result) -> None:
         if type(node) is ast.Table:
@@ -786,6 +836,9 @@ class _Walker(ast.BlockWalker):
             self.hit("subrequest", "ngx.location.capture_multi", node, result[1])
 
     def member_call(self, module: str, member: str, node, arg_nodes, args, is_method: bool):
+        api = f"{module}.{member}"
+        if api in RECORDED and not self.fallback:
+            self.ctx.uses.append(Use(api, self.callee_span(node)))
         sink = SINK_MEMBERS.get((module, member))
         if sink is not None:
             kind, indexes = sink
@@ -800,6 +853,7 @@ class _Walker(ast.BlockWalker):
             return (client[0], module), None
         if module.startswith(_LIBRARY_PREFIXES):
             return CLEAN
+        self.edge("external", node, module=module, member=member)
         taints = ((None,) if is_method else ()) + tuple(a[1] for a in args)
         if any(taints):
             taints = self.argument_steps(taints, arg_nodes, is_method, member)
@@ -821,6 +875,7 @@ class _Walker(ast.BlockWalker):
 
     def local_call(self, summary: Summary, node, arg_nodes, args, self_result):
         """A function of this chunk: its summary applied to the arguments of this call."""
+        self.edge("local", node, summary=summary)
         taints = ((self_result[1],) if self_result is not None else ()) + tuple(a[1] for a in args)
         if not summary.hits and not summary.calls and not summary.returns:
             return CLEAN

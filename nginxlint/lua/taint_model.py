@@ -65,14 +65,38 @@ class Call(NamedTuple):
     args: tuple
 
 
+class Use(NamedTuple):
+    """A call or field of the ngx_lua API whose phases are restricted (a key of nginxlint.lua.phase_api.RECORDED)."""
+
+    api: str
+    span: Span
+
+
+class Edge(NamedTuple):
+    """Code a function runs: `local` (a function of the chunk, `summary`), `external` (`module`.`member` of another
+    chunk; GLOBAL for a global function), `require` (the top level of `module`). `timer`: the function is an
+    ngx.timer callback, run later in the timer context."""
+
+    kind: str
+    span: Span
+    summary: object = None
+    module: str | None = None
+    member: str | None = None
+    timer: bool = False
+
+
 class Summary(NamedTuple):
-    """One function (or the chunk's main body): what its parameters and the request input reach."""
+    """One function (or the chunk's main body): what its parameters and the request input reach, and for the
+    phase rules the restricted APIs it uses and the code it runs."""
 
     name: str
     params: tuple  # parameter names, self first for a method
     hits: tuple  # of Hit
     calls: tuple  # of Call
     returns: tuple  # taint of the returned value (Source, Param and External origins)
+    uses: tuple = ()  # of Use
+    edges: tuple = ()  # of Edge
+    asks_phase: bool = False  # calls ngx.get_phase(): its code is written for several phases
 
 
 class TaintFacts(NamedTuple):

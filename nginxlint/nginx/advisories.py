@@ -1,9 +1,11 @@
 """nginx security advisories that a known nginx version and the config's own directives make relevant.
 
-The version comes from the image that runs the config (`nginx:1.25.3`, `nginx:1.25-alpine`,
-`openresty/openresty:1.21.4.1-0-alpine`); without it nothing is said. A tag that names a branch only
-(`1.25`) stands for any release of that branch: an advisory is reported only when every release of the
-branch is affected. Source: https://nginx.org/en/security_advisories.html
+The release comes from the image that runs the config, a dump's `nginx -V` or the `nginx-version` setting
+(container/release.py); without it nothing is said. A name with two numbers (`1.25`) stands for any release of
+that branch: an advisory is reported only when every release of the branch is affected. Each advisory is tied to
+the directive that brings the vulnerable code into play. Source: https://nginx.org/en/security_advisories.html
+(the page's source: xml/en/security_advisories.xml of https://github.com/nginx/nginx.org), up to nginx 1.31.3 and
+1.30.4 (July 2026), from 2016 on.
 """
 from __future__ import annotations
 
@@ -11,11 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-Version = tuple
-
-
-def parse_version(text: str) -> Version:
-    return tuple(int(part) for part in text.split("."))
+from .releases import Version
 
 
 def _directive(name: str) -> Callable:
@@ -46,6 +44,63 @@ def _client_certificates(dep):
         if node.args and node.args[0] != "off" and (server is None or id(server) in shared):
             return node
     return None
+
+
+def _first_of(*names: str) -> Callable:
+    return lambda dep: min((n for name in names for n in dep.nodes(name)), key=_order, default=None)
+
+
+def _order(node):
+    return (node.d.span[0], node.d.span[1]) if node.d is not None else (0, 0)
+
+
+def _on(name: str) -> Callable:
+    return lambda dep: next((n for n in dep.nodes(name) if n.args and n.args[0].lower() == "on"), None)
+
+
+def _map_regex(dep):
+    """A map with a regex entry (`~…`): the map block, in http or stream."""
+    return next((n for n in dep.nodes("map") if any(c.name.startswith("~") for c in n.children or ())), None)
+
+
+def _slice(dep):
+    """`slice SIZE` (0, the default, turns slicing off)."""
+    return next((n for n in dep.nodes("slice") if n.args and n.args[0] != "0"), None)
+
+
+def _charset(dep):
+    """`charset` that recodes: only through a `charset_map` (nginx has none built in)."""
+    if not dep.nodes("charset_map"):
+        return None
+    return next((n for n in dep.nodes("charset") if n.args and n.args[0].lower() != "off"), None)
+
+
+def _dav(dep):
+    return next((n for n in dep.nodes("dav_methods") if n.args and n.args[0].lower() != "off"), None)
+
+
+def _proxy_http2(dep):
+    return next((n for n in dep.nodes("proxy_http_version") if n.args and n.args[0] == "2"), None)
+
+
+def _http2_upstream(dep):
+    return _first_of("grpc_pass")(dep) or _proxy_http2(dep)
+
+
+def _tls_upstream(dep):
+    return next((n for n in dep.nodes("proxy_pass") if n.args and n.args[0].lower().startswith("https://")), None) \
+        or next((n for n in dep.nodes("grpc_pass") if n.args and n.args[0].lower().startswith("grpcs://")), None)
+
+
+def _ocsp(subsystem: str) -> Callable:
+    """`ssl_ocsp on|leaf` (client certificates checked by OCSP) in one subsystem."""
+    return lambda dep: next((n for n in dep.nodes("ssl_ocsp") if n.args and n.args[0].lower() != "off"
+                             and n.ctx[:1] == (subsystem,)), None)
+
+
+def _mail_auth_methods(dep):
+    return next((n for name in ("pop3_auth", "imap_auth", "smtp_auth") for n in dep.nodes(name)
+                 if any(a.lower() in ("cram-md5", "apop") for a in n.args)), None)
 
 
 _CAPTURE = re.compile(r"\$(?:[0-9]|\{[0-9]\})")
@@ -95,11 +150,43 @@ class Advisory:
     needs: str = ""
 
 
+_NEWEST = (1, 31, 3), (1, 30, 4)
 ADVISORIES = (
-    Advisory("CVE-2026-9256", "heap overflow in the rewrite module with nested captures", (0, 6, 27),
+    Advisory("CVE-2026-42533", "buffer overflow when map matches a regex", (0, 9, 6), _NEWEST, _map_regex,
+             "a `map` with a regex"),
+    Advisory("CVE-2026-60005", "memory disclosure in the slice module", (1, 15, 8), _NEWEST, _slice, "`slice`"),
+    Advisory("CVE-2026-56434", "use-after-free in the SSI module", (0, 8, 11), _NEWEST, _on("ssi"), "`ssi on`"),
+    Advisory("CVE-2026-42530", "use-after-free in HTTP/3", (1, 31, 0), ((1, 31, 2),), _quic, "`listen … quic`"),
+    Advisory("CVE-2026-42055", "buffer overflow in the HTTP/2 proxy and gRPC modules", (1, 13, 10),
+             ((1, 31, 2), (1, 30, 3)), _http2_upstream, "an HTTP/2 or gRPC upstream"),
+    Advisory("CVE-2026-48142", "buffer overread in the charset module", (0, 3, 50), ((1, 31, 2), (1, 30, 3)),
+             _charset, "`charset` recoding through `charset_map`"),
+    Advisory("CVE-2026-9256", "heap overflow in the rewrite module with nested captures", (0, 1, 17),
              ((1, 31, 1), (1, 30, 2)), _rewrite_nested_captures, "this rewrite (nested captures, two of them used)"),
     Advisory("CVE-2026-42945", "heap overflow in the rewrite module", (0, 6, 27), ((1, 31, 0), (1, 30, 1)),
              _rewrite_stale_args, "this rewrite (a `?` without a flag, then a numbered capture read)"),
+    Advisory("CVE-2026-42926", "HTTP/2 request injection in the proxy module", (1, 29, 4), ((1, 31, 0), (1, 30, 1)),
+             _proxy_http2, "`proxy_http_version 2`"),
+    Advisory("CVE-2026-42946", "buffer overread in the SCGI and uwsgi modules", (0, 8, 42), ((1, 31, 0), (1, 30, 1)),
+             _first_of("scgi_pass", "uwsgi_pass"), "`scgi_pass` or `uwsgi_pass`"),
+    Advisory("CVE-2026-42934", "buffer overread in the charset module", (0, 3, 50), ((1, 31, 0), (1, 30, 1)),
+             _charset, "`charset` recoding through `charset_map`"),
+    Advisory("CVE-2026-40460", "HTTP/3 address spoofing", (1, 25, 0), ((1, 31, 0), (1, 30, 1)), _quic,
+             "`listen … quic`"),
+    Advisory("CVE-2026-40701", "use-after-free in the resolver while checking a client certificate by OCSP",
+             (1, 19, 0), ((1, 31, 0), (1, 30, 1)), _ocsp("http"), "`ssl_ocsp`"),
+    Advisory("CVE-2026-27654", "buffer overflow in the WebDAV module", (0, 5, 13), ((1, 29, 7), (1, 28, 3)),
+             _dav, "`dav_methods`"),
+    Advisory("CVE-2026-27784, CVE-2026-32647", "buffer overflow in the mp4 module", (1, 1, 19),
+             ((1, 29, 7), (1, 28, 3)), _directive("mp4"), "`mp4`"),
+    Advisory("CVE-2026-27651", "NULL pointer dereference with CRAM-MD5 or APOP authentication in mail", (0, 5, 15),
+             ((1, 29, 7), (1, 28, 3)), _mail_auth_methods, "CRAM-MD5 or APOP in `*_auth`"),
+    Advisory("CVE-2026-28753", "injection through auth_http and XCLIENT in mail", (0, 6, 27), ((1, 29, 7), (1, 28, 3)),
+             _directive("auth_http"), "`auth_http`"),
+    Advisory("CVE-2026-28755", "an OCSP check result ignored in stream", (1, 27, 2), ((1, 29, 7), (1, 28, 3)),
+             _ocsp("stream"), "`ssl_ocsp` in stream"),
+    Advisory("CVE-2026-1642", "plain text injected before the TLS handshake with an upstream", (1, 3, 0),
+             ((1, 29, 5), (1, 28, 2)), _tls_upstream, "a TLS upstream (`proxy_pass https://…`)"),
     Advisory("CVE-2025-53859", "memory disclosure in the SMTP module", (0, 7, 22), ((1, 29, 1), (1, 28, 1)),
              _smtp_auth_none, "`smtp_auth none`"),
     Advisory("CVE-2025-23419", "TLS session reuse bypasses client certificate authentication", (1, 11, 4),
@@ -122,9 +209,28 @@ ADVISORIES = (
              _directive("mp4"), "`mp4`"),
     Advisory("CVE-2017-7529", "integer overflow in the range filter (memory disclosure)", (0, 5, 6),
              ((1, 13, 3), (1, 12, 1)), None),
+    Advisory("CVE-2016-4450", "NULL pointer dereference while writing a request body to a file", (1, 3, 9),
+             ((1, 11, 1), (1, 10, 1)), None),
+    Advisory("CVE-2016-0742, CVE-2016-0746, CVE-2016-0747", "invalid pointer, use-after-free and unbounded CNAME "
+             "resolution in the resolver", (0, 6, 18), ((1, 9, 10), (1, 8, 1)), _directive("resolver"), "`resolver`"),
 )
-# OpenResty ships nginx with its own patches: the resolver fix came in OpenResty 1.19.3.2.
-OPENRESTY_PATCHED = {"CVE-2021-23017": (1, 19, 3, 2)}
+# OpenResty backports some fixes into the nginx core it ships: the release that first carries each (its change
+# logs, https://openresty.org/en/changelog-1029002.html and the others). Later releases carry it too, or a fixed core.
+OPENRESTY_PATCHED = {
+    **dict.fromkeys(("CVE-2026-42945", "CVE-2026-42946", "CVE-2026-42934", "CVE-2026-40460", "CVE-2026-40701"),
+                    (1, 29, 2, 4)),
+    **dict.fromkeys(("CVE-2026-27654", "CVE-2026-27784", "CVE-2026-32647", "CVE-2026-27651", "CVE-2026-28753",
+                     "CVE-2026-28755", "CVE-2026-1642"), (1, 29, 2, 3)),
+    "CVE-2021-23017": (1, 19, 3, 2),
+    **dict.fromkeys(("CVE-2019-9511", "CVE-2019-9513", "CVE-2019-9516"), (1, 15, 8, 2)),
+    "CVE-2017-7529": (1, 11, 2, 4),
+}
+
+
+def openresty_patched(advisory: Advisory, number: Version) -> bool:
+    """The OpenResty release carries the fix of every CVE of the advisory."""
+    fixes = [OPENRESTY_PATCHED.get(cve.strip()) for cve in advisory.cves.split(",")]
+    return all(fix is not None and number >= fix for fix in fixes)
 
 
 def affected(advisory: Advisory, version: Version) -> bool:
@@ -139,76 +245,3 @@ def affected_branch(advisory: Advisory, version: Version) -> bool:
     if len(version) >= 3:
         return affected(advisory, version)
     return affected(advisory, (*version, 0)) and affected(advisory, (*version, 10**6))
-
-
-_TAG = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?(?:\.(\d+))?(?=$|[-_.a-z])")
-NGINX_REPOSITORIES = ("nginx", "nginx-unprivileged", "openresty")
-
-
-def image_version(image: str | None) -> tuple[str, Version] | None:
-    """("nginx"|"openresty", version) for an image whose tag names the release, else None."""
-    if not image:
-        return None
-    name = image.split("@", 1)[0]
-    slash, colon = name.rfind("/"), name.rfind(":")
-    if colon <= slash:
-        return None
-    repository, tag = name[:colon].rsplit("/", 1)[-1].lower(), name[colon + 1:]
-    if repository not in NGINX_REPOSITORIES:
-        return None
-    match = _TAG.match(tag)
-    if match is None or match[1] != "1":
-        return None
-    numbers = tuple(int(g) for g in match.groups() if g is not None)
-    flavour = "openresty" if repository == "openresty" else "nginx"
-    return flavour, numbers
-
-
-def setting_version(text: str | None) -> tuple[str, Version] | None:
-    """The `nginx-version` setting: "1.25.3", "1.25" or "openresty/1.21.4.1"."""
-    if not text:
-        return None
-    flavour, _, number = text.strip().rpartition("/")
-    match = _TAG.match(number)
-    if match is None or match[1] != "1":
-        return None
-    return ("openresty" if flavour.lower() == "openresty" else "nginx"), tuple(int(g) for g in match.groups() if g)
-
-
-def check_version(dep, report) -> None:
-    binding = dep.binding
-    container = binding.container if binding is not None else None
-    known = image_version(container.image if container is not None else None)
-    image_location = None
-    if known is not None:
-        image_location = binding.location(container.image_span, f"the image: {container.image}")
-        source = "from the image"
-    else:
-        known = setting_version(getattr(dep.settings, "nginx_version", None))
-        source = "from the nginx-version setting"
-        if known is None:
-            return
-    flavour, version = known
-    shown = ".".join(map(str, version))
-    related = [image_location] if image_location is not None else []
-    release = f"{'OpenResty' if flavour == 'openresty' else 'nginx'} {shown}"
-    by_node: dict[int, tuple] = {}  # one finding per directive, naming every advisory it exposes
-    for advisory in ADVISORIES:
-        patched = OPENRESTY_PATCHED.get(advisory.cves)
-        if flavour == "openresty" and patched is not None and version >= patched:
-            continue
-        if not affected_branch(advisory, version[:3]):
-            continue
-        fixes = " or ".join(".".join(map(str, fix)) for fix in advisory.fixed)
-        if advisory.trigger is None:
-            if image_location is not None:
-                report.at(image_location.path, image_location.span, f"{release} is affected by {advisory.cves} "
-                          f"({advisory.what}); upgrade to nginx {fixes} or later")
-            continue
-        node = advisory.trigger(dep)
-        if node is not None:
-            by_node.setdefault(id(node), (node, []))[1].append((advisory, fixes))
-    for node, found in by_node.values():
-        named = "; ".join(f"{a.cves}, {a.what} (fixed in {fixes})" for a, fixes in found)
-        report(node, f"{release} ({source}) has published vulnerabilities that {found[0][0].needs} "
-               f"exposes: {named}; upgrade the image", related=related)

@@ -31,7 +31,7 @@ from nginxlint.nginx.directives_unique import UNIQUE_DIRECTIVES
 
 __all__ = [
     "LUA_BLOCK_DIRECTIVES", "LUA_PHASE", "Problem", "STOCK_INCLUDE_FILES", "UNIQUE_DIRECTIVES",
-    "check_directive", "context_of", "is_known",
+    "check_directive", "context_of", "holds_directives", "is_known", "third_party",
 ]
 
 UNKNOWN = "NGX004"
@@ -71,6 +71,16 @@ _TABLE = _build_table()
 
 def is_known(name: str) -> bool:
     return name in _TABLE
+
+
+def holds_directives(ctx: tuple[str, ...]) -> bool:
+    """Whether a block of context `ctx` holds directives (not the entries of `map`, `types`, `geo`...)."""
+    return ctx == () or ctx in _CONTEXTS
+
+
+def third_party(name: str) -> bool:
+    """A directive of a common third-party module (which may also be built into an older nginx)."""
+    return name in THIRD_PARTY
 
 
 def context_of(parent_ctx: tuple[str, ...], block_name: str) -> tuple[str, ...]:

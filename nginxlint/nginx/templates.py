@@ -73,7 +73,8 @@ _JINJA_STATEMENT = re.compile(
     r"\{%[-+]?[ \t]*(?:if|for|set|include|block|macro|raw|import|from|extends|endif|endfor|else|elif|with|filter|call|"
     r"assign|unless|case|capture)\b[^\n]*?%\}|\{#[\s\S]{0,2000}?#\}"
 )
-_JINJA_EXPRESSION = re.compile(r"\{\{-?[ \t]*[A-Za-z_][\w.\[\]'\"]*[ \t]*(?:\|[^{}\n]*)?-?\}\}")
+# `{{ name }}`, `{{ name | filter }}`, `{{ call(NAME) }}`, `{{ "a" if X else "b" }}`: no nginx value holds `{{`
+_JINJA_EXPRESSION = re.compile(r"\{\{-?[ \t]*[A-Za-z_\"'(][^{}\n]{0,500}?-?\}\}")
 _LIQUID = re.compile(r"\{%-?[ \t]*(?:assign|unless|elsif|capture|endunless|endcase)\b|\{\{[^{}\n]{0,500}\|[ \t]*\w+:")
 _ERB = re.compile(r"<%[=#-]?[\s\S]{0,2000}?%>")
 _ANY_TAG = re.compile(r"\{[{%#*]|<%|\$\{\{|\n[ \t]*>")

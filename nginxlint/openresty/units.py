@@ -196,6 +196,16 @@ class _LuaFiles:
         """A container path nginxlint cannot see into (a base image layer, a volume): a file may well be there."""
         return self.view is not None and path.startswith("/") and self.view.unseen(os.path.normpath(path))
 
+    def beyond_repository(self, tried) -> bool:
+        """An entry of the config's own search path that points outside the repository, at a directory nothing in
+        view maps (no copy, no mount) or that an image layer may fill: the module may well be there."""
+        from ..container.filesystem import Unknown  # the image model, only for a config that runs Lua
+
+        if tried.default or tried.local is not None or not tried.shown.startswith("/"):
+            return False
+        where = self.view.where(os.path.normpath(tried.shown)) if self.view is not None else None
+        return where is None or isinstance(where, Unknown)
+
     def handler_file(self, target: str) -> Path | None:
         """The file a `*_by_lua_file` target names; None when it is outside what nginxlint can see."""
         tree = self.tree
@@ -392,7 +402,7 @@ def _follow_requires(tree, files: "_LuaFiles", units: list[LuaUnit], search_path
             if path is None:
                 if name not in available:
                     out_of_sight = files.in_image or search_paths[unit.subsystem].unknown or any(
-                        files.unseen(tried.shown) for tried in hit[1])
+                        files.unseen(tried.shown) or files.beyond_repository(tried) for tried in hit[1])
                     (unseen if out_of_sight else unresolved).append(UnresolvedRequire(unit, require, tuple(tried)))
                 continue
             key = (unit.subsystem, path)

@@ -277,6 +277,20 @@ def test_nginx_variables_and_lua_code_are_not_templates():
     assert detect(NGINX_WITH_LOOKALIKES, "default.conf.template") is None
 
 
+def test_a_template_tag_may_stand_for_several_arguments_and_a_literal_count_is_still_checked(tmp_path):
+    from lintkit import run_cli, write_tree
+
+    write_tree(tmp_path, {"conf/nginx.conf": 'events {}\nhttp {\n    large_client_header_buffers '
+                          '{{ env.BUFFERS | default: "4 8k" }};\n    client_max_body_size 1m 2m;\n}\n'})
+    found = run_cli([".", "--format", "json", "--select", "NGX006"], cwd=tmp_path).json["findings"]
+    assert [(f["line"], f["column"]) for f in found] == [(4, 29)]
+
+
+def test_jinja_expressions_with_calls_and_operators():
+    assert detect("lua_shared_dict lock {{ normalize_memory_size(LOCK_SIZE) }};\n", "lock.conf") == "jinja"
+    assert detect('listen {{ "443 ssl" if USE_TLS else "80" }};\n', "listen.conf") == "jinja"
+
+
 def test_no_real_nginx_config_is_taken_for_a_template():
     configs = real_configs()
     assert len(configs) > 150

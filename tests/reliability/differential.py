@@ -255,8 +255,11 @@ def looks_main(text: str, name: str) -> bool:
 
 
 def rule_cases(rules_dir: Path = REPO / "tests" / "rules") -> list[Case]:
-    """Each case of tests/rules/*.yaml whose first file is a main nginx config."""
+    """Each case of tests/rules/*.yaml whose first file is a main nginx config (not an `nginx -T` dump, which
+    nginx cannot read back)."""
     import yaml
+
+    from nginxlint.dump import is_dump
 
     cases = []
     for path in sorted(rules_dir.glob("*.yaml")):
@@ -266,7 +269,7 @@ def rule_cases(rules_dir: Path = REPO / "tests" / "rules") -> list[Case]:
             if not files:
                 continue
             root = next(iter(files))
-            if root.endswith(NOT_CONFIG) or not looks_main(files[root], root):
+            if root.endswith(NOT_CONFIG) or not looks_main(files[root], root) or is_dump(files[root]):
                 continue
             name = f"rules/{document['rule']}-{index}-{raw.get('name', '')}"
             cases.append(Case(name, dict(files), root, raw.get("settings") or None))

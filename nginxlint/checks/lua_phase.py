@@ -1,0 +1,77 @@
+"""LUA216: an ngx_lua API called in a phase that disables it (docs/openresty-phase-api.md)."""
+from __future__ import annotations
+
+from .registry import rule
+
+# How the failure shows, per phase.
+OUTCOMES = {
+    "init": "nginx -t passes, then nginx refuses to start",
+    "init_worker": "each worker logs it at start and skips the rest of its init_worker_by_lua* code",
+    "timer": "the timer callback stops there",
+    "log": "the rest of the log handler is skipped for every request",
+    "header_filter": "the client gets no response at all",
+    "body_filter": "every response it runs for is aborted",
+}
+REQUEST_OUTCOME = "every request that runs it fails with 500"
+HANDLER_NAMES = {
+    "init": "init_by_lua*", "init_worker": "init_worker_by_lua*", "timer": "an ngx.timer callback",
+}
+REQUEST_PHASES = ("rewrite", "access", "content")
+
+
+@rule("LUA216")
+def api_disabled_in_phase(tree, report):
+    lua = tree.lua
+    if not lua.units:
+        return
+    from ..lua.phase_api import JUDGED, failure  # the Lua analysis, only when a config runs Lua
+    from ..openresty.phase_calls import phase_runs  # the Lua analysis, only when a config runs Lua
+
+    reported: set = set()
+    for run in phase_runs(lua.units):
+        if run.phase not in JUDGED:
+            continue
+        unit = run.unit
+        for use in run.summary.uses:
+            said = failure(use.api, run.phase)
+            if said is None:
+                continue
+            span = unit.span(use.span)
+            if (unit.path, span) in reported:
+                continue
+            reported.add((unit.path, span))
+            where = HANDLER_NAMES.get(run.phase) or f"{run.phase}_by_lua*"
+            handler = run.handler.node
+            related = [handler.location(f"{handler.d.name} runs this code")] if handler else []
+            related += [step.unit.location(step.span, step.text) for step in run.via]
+            report.at(
+                unit.path, span,
+                f'{_shown(use.api)} cannot run in {where}: ngx_lua raises "{said}" and '
+                f"{OUTCOMES.get(run.phase, REQUEST_OUTCOME)}; {_advice(use.api, run.phase)}",
+                related=related,
+            )
+
+
+def _shown(api: str) -> str:
+    if api.startswith("resty."):
+        module, member = api.rsplit(".", 1)
+        return f"`{member}` of {module} (it opens a cosocket)"
+    return f"`{api}`"
+
+
+def _advice(api: str, phase: str) -> str:
+    from ..lua.phase_api import failure  # the Lua analysis, only when a config runs Lua
+
+    if api.startswith("ngx.timer."):
+        return "create timers in init_worker_by_lua* instead"
+    if api == "ngx.exit" and phase in ("init", "init_worker"):
+        return "call error() to stop with a message, or return"
+    if phase != "timer" and failure(api, "timer") is None:
+        timer = "ngx.timer.at(0, fn)" + (" from init_worker_by_lua*" if phase == "init" else "")
+        return f"run it in a timer callback ({timer}), where it works"
+    allowed = [p + "_by_lua*" for p in REQUEST_PHASES if failure(api, p) is None]
+    if allowed and phase in ("init", "init_worker", "timer"):
+        return f"there is no client request here: do it in {', '.join(allowed)}"
+    if allowed:
+        return f"do it in {', '.join(allowed)} instead"
+    return "remove it from this phase"

@@ -1,0 +1,72 @@
+"""NGX028 and NGX029: a directive that the nginx release running the config, or the lua-nginx-module its OpenResty
+bundles, does not have yet.
+
+The release comes from the image, a dump's `nginx -V` or the `nginx-version` setting (container/release.py); when
+each directive appeared, from nginx's documentation (nginx/releases.py) and lua-nginx-module's command table
+(openresty/releases.py). Nothing known, nothing said.
+"""
+from __future__ import annotations
+
+from ..container.release import running_release
+from ..nginx.directives import holds_directives, third_party
+from ..nginx.releases import directive_since, subsystem_of
+from ..openresty.releases import bundles, first_bundling, lua_directive_since, module_order, shown
+from .registry import rule
+
+
+@rule("NGX028")
+def directive_newer_than_nginx(tree, report):
+    running = running_release(tree)
+    if running is None:
+        return
+    release = running.release
+    extra = frozenset(tree.settings.extra_directives)
+    related = [running.location] if running.location is not None else []
+    upgrade = ("upgrade the image to " if running.from_image else "upgrade to ") + \
+        ("an OpenResty with nginx" if release.flavour == "openresty" else "nginx")
+    for node in tree.walk():
+        name = node.name
+        if not holds_directives(node.ctx) or name in extra or third_party(name):
+            continue  # a map entry; a directive a module outside nginx may bring
+        subsystem = subsystem_of(node.ctx)
+        since = directive_since(subsystem, name)
+        if since is not None and release.predates(since[0]):
+            version, module = since
+            first = ".".join(map(str, version))
+            report(node, f'"{name}" ({module}) appeared in nginx {first}, and {release.name} ({running.source}) '
+                   f'does not have it: nginx -t stops with "unknown directive"; {upgrade} {first} or later, or '
+                   "remove it", related=related)
+        elif name == "listen":
+            for index, word in enumerate(node.args[1:], 1):
+                since = directive_since(subsystem, "listen:" + word.split("=", 1)[0])
+                if since is not None and release.predates(since[0]):
+                    first = ".".join(map(str, since[0]))
+                    report(node, f'the listen parameter "{word}" appeared in nginx {first}, and {release.name} '
+                           f'({running.source}) does not have it: nginx -t stops with "invalid parameter"; '
+                           f"{upgrade} {first} or later, or remove it", arg=index, related=related)
+
+
+@rule("NGX029")
+def lua_directive_newer_than_module(tree, report):
+    running = running_release(tree)
+    if running is None or running.release.flavour != "openresty":
+        return
+    release = running.release
+    known = bundles(release.number)
+    if not known or (len(release.number) < 4 and known[-1] == bundles(())[-1]):
+        return  # a release the table does not know, or a branch whose newest release may be newer than the table
+    newest = max((b.lua_nginx_module for b in known), key=module_order)
+    related = [running.location] if running.location is not None else []
+    for node in tree.walk():
+        if node.ctx[:1] != ("http",):
+            continue  # stream-lua-nginx-module has its own releases
+        since = lua_directive_since(node.name)
+        if since is None or module_order(newest) >= module_order(since):
+            continue
+        first = first_bundling(since)
+        upgrade = "upgrade the image" if running.from_image else "upgrade"
+        upgrade += f" to OpenResty {'.'.join(map(str, first.openresty))} or later" if first is not None else \
+            ("" if running.from_image else " OpenResty")
+        report(node, f'"{node.name}" appeared in lua-nginx-module {shown(since)}, and {release.name} '
+               f"({running.source}) bundles lua-nginx-module {shown(newest)}: nginx -t stops with \"unknown "
+               f'directive"; {upgrade}, or remove it', related=related)

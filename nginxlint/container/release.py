@@ -1,0 +1,53 @@
+"""The nginx release that runs a config tree, and where that is written.
+
+Strongest first: the tag of the image the container runs (a Compose build's or a Dockerfile's `FROM`, else the
+manifest's `image:`), then the `nginx version:` line of an `nginx -V` printed into an `nginx -T` dump, then the
+`nginx-version` setting (or `--nginx-version`). An image whose tag names no release (`latest`, `alpine`) leaves the
+release unknown unless the setting names it; nothing known, nothing said.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..findings import Location
+from ..nginx.releases import Release, from_image, from_setting, from_version_output
+
+
+@dataclass(frozen=True)
+class RunningRelease:
+    release: Release
+    source: str  # for messages: "from the image nginx:1.19.6", "from the nginx-version setting"
+    location: Location | None = None  # the image reference in the manifest or Dockerfile, when it has a place
+    from_image: bool = False
+
+
+def running_release(tree) -> RunningRelease | None:
+    memo = tree.memo
+    if "running-release" not in memo:
+        memo["running-release"] = _find(tree)
+    return memo["running-release"]
+
+
+def _find(tree) -> RunningRelease | None:
+    binding = tree.binding
+    container = binding.container if binding is not None else None
+    if container is not None:
+        build = container.build
+        if build is not None and build.base is not None:
+            release = from_image(build.base.value)
+            if release is not None:
+                where = Location(build.path, build.base.span, f"the image: FROM {build.base.value}")
+                return RunningRelease(release, f"from the image {build.base.value}", where, True)
+        elif container.image:
+            release = from_image(container.image)
+            if release is not None:
+                where = binding.location(container.image_span, f"the image: {container.image}")
+                return RunningRelease(release, f"from the image {container.image}", where, True)
+    if tree.version_output:
+        release = from_version_output(tree.version_output)
+        if release is not None:
+            return RunningRelease(release, "from the dump's `nginx version:` line")
+    release = from_setting(getattr(tree.settings, "nginx_version", None))
+    if release is not None:
+        return RunningRelease(release, "from the nginx-version setting")
+    return None
