@@ -13,6 +13,7 @@ machine's description to RESULTS.md.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import shutil
@@ -59,14 +60,15 @@ def measure(command: list[str], env: dict | None = None, check: bool = True) -> 
 
 
 def medians(runs: int, commands: dict, check: bool = True) -> dict:
-    """For each key of `commands` ({key: (command, env, inner)}): its median seconds (the process's own timing when
-    `inner`, else wall) and its largest peak RSS. The commands take turns, one run each per round, so that a slow
-    spell of a shared machine falls on all of them alike and the ratios between them stay fair."""
+    """For each key of `commands` ({key: (command, env, inner)}, or (command, env, inner, check) for a command
+    whose exit status says nothing): its median seconds (the process's own timing when `inner`, else wall) and its
+    largest peak RSS. The commands take turns, one run each per round, so that a slow spell of a shared machine
+    falls on all of them alike and the ratios between them stay fair."""
     times: dict = {key: [] for key in commands}
     peaks: dict = {key: 0.0 for key in commands}
     for _ in range(runs):
-        for key, (command, env, inner) in commands.items():
-            wall, peak, out = measure(command, env, check)
+        for key, (command, env, inner, *checked) in commands.items():
+            wall, peak, out = measure(command, env, checked[0] if checked else check)
             times[key].append(float(out.strip().splitlines()[-1]) if inner else wall)
             peaks[key] = max(peaks[key], peak)
     return {key: (statistics.median(times[key]), peaks[key]) for key in commands}
@@ -77,7 +79,10 @@ def median_of(runs: int, command: list[str], env=None, inner: bool = False, chec
 
 
 def gixy_command(no_gixy: bool) -> list[str] | None:
-    """gixy-ng in its own virtual environment (installed from the registry on first use), or None."""
+    """gixy-ng in its own virtual environment (installed from the registry on first use), or None.
+
+    It is run as nginxlint is: every check on, JSON written to /dev/null (its default console format to a pipe
+    costs more than JSON, which would flatter nginxlint)."""
     if no_gixy:
         return None
     venv = HERE / ".venv-gixy"
@@ -89,14 +94,38 @@ def gixy_command(no_gixy: bool) -> list[str] | None:
                            timeout=600)
         except (subprocess.SubprocessError, OSError):
             return None
-    return [str(gixy)] if gixy.exists() else None
+    return [str(gixy), "-f", "json", "-o", os.devnull] if gixy.exists() else None
+
+
+def gixy_checked(gixy: list[str], target: Path) -> bool:
+    """One untimed run that shows gixy-ng analysed the whole input: it exits 0 (nothing found) or 1 (issues found,
+    or a configuration it could not read: that is on its standard error), and reports what it found. A failing
+    run is never timed as a fast one."""
+    command = [gixy[0], "-f", "json", str(target)]
+    result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+    if result.returncode not in (0, 1) or "Configuration error" in result.stderr or "Traceback" in result.stderr:
+        return False
+    try:
+        return bool(json.loads(result.stdout))
+    except ValueError:
+        return False
 
 
 def lua_lines(directory: Path) -> int:
     return sum(path.read_text().count("\n") for path in directory.rglob("*.lua"))
 
 
-def machine() -> str:
+def gixy_version(gixy: list[str]) -> str:
+    result = subprocess.run([gixy[0], "--version"], capture_output=True, text=True)
+    words = result.stdout.split()
+    return words[1] if len(words) > 1 else "unknown version"
+
+
+def load_average() -> float:
+    return os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+
+
+def machine(start_load: float) -> str:
     model = "unknown CPU"
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -105,9 +134,9 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     return (f"{platform.system()} {platform.release()}, {model}, {os.cpu_count()} CPUs, "
-            f"Python {platform.python_version()}, load average {load:.2f} at start")
+            f"Python {platform.python_version()}, load average {start_load:.2f} at start and {load_average():.2f} "
+            "at the end")
 
 
 def main() -> int:
@@ -128,6 +157,7 @@ def main() -> int:
     # PYTHONDONTWRITEBYTECODE set would recompile every module on every start. Measure the installed case.
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "nginxlint")], check=True,
                    capture_output=True)
+    start_load = load_average()
     work = Path(tempfile.mkdtemp(prefix="nginxlint-bench-"))
     cache = work / "cache"
     try:
@@ -147,6 +177,11 @@ def main() -> int:
         for name, target in inputs:
             commands[name, "crossplane"] = ([python, "-c", CROSSPLANE, str(target)], None, True)
             commands[name, "cold"] = ([*lint, "--no-cache", str(target)], cold_env, False)
+            if gixy and "half" not in name:
+                if not gixy_checked(gixy, target):
+                    raise SystemExit(f"error: gixy-ng did not analyse {target}")
+                # in the same rounds as nginxlint; exit status 1 only says it found issues (gixy_checked saw it run)
+                commands[name, "gixy"] = ([*gixy, str(target)], None, False, False)
         measured = medians(args.runs, commands)
         rows = []
         results = {}
@@ -154,8 +189,8 @@ def main() -> int:
             parse, parse_peak = measured[name, "crossplane"]
             cold, cold_peak = measured[name, "cold"]
             row = {"name": name, "crossplane": parse, "cold": cold, "peak": cold_peak, "parse_peak": parse_peak}
-            if gixy and "half" not in name:
-                row["gixy"], row["gixy_peak"] = median_of(max(1, args.runs // 2), [*gixy, str(target)], check=False)
+            if (name, "gixy") in measured:
+                row["gixy"], row["gixy_peak"] = measured[name, "gixy"]
             rows.append(row)
             results[name] = row
 
@@ -174,10 +209,13 @@ def main() -> int:
             "",
             f"One run of `python benchmarks/run.py {'--quick' if args.quick else f'--runs {args.runs}'}` "
             f"on {time.strftime('%Y-%m-%d')}.",
-            f"Machine: {machine()}.",
+            f"Machine: {machine(start_load)}.",
             "Each number is the median of fresh processes. nginxlint times are the wall time of the whole command "
             "(start-up, discovery, parsing, every rule, output); crossplane's is `crossplane.parse()` alone, timed "
             "inside its process (start-up excluded), so the ratio is if anything unfair to nginxlint.",
+            *([f"gixy-ng {gixy_version(gixy)} runs as nginxlint does, every check on and its JSON report written to "
+               "/dev/null, taking its turn in the same rounds (after one untimed run that shows it reads the whole "
+               "input and reports)."] if gixy else []),
             "",
             "| input | crossplane parse | nginxlint (cold) | ratio (budget ≤ 1.0) | gixy-ng | gixy-ng / nginxlint "
             "(budget ≥ 10) | nginxlint peak RSS |",

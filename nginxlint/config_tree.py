@@ -1,7 +1,8 @@
 """One root config as nginx would load it: includes spliced in, every directive a Node with its context.
 
-The tree is built once, iteratively (1,000 levels of nesting cost no recursion), and indexed by directive name,
-so that every rule is linear in the size of the config.
+The tree is built once, iteratively (1,000 levels of nesting cost no recursion), indexed by directive name and
+kept as one list in document order, so that every rule is linear in the size of the config and a rule that reads
+every directive iterates a list instead of walking the tree again.
 """
 from __future__ import annotations
 
@@ -111,6 +112,7 @@ class ConfigTree:
         # What `nginx -V` printed before such a dump ("nginx version: nginx/1.25.3"), when it did.
         self.version_output: str | None = None
         self._index: dict[str, list[Node]] = defaultdict(list)
+        self._order: list[Node] = []  # every node, in document order (the order _expand makes them in)
         self._expand(root)
 
     # -- queries -------------------------------------------------------------------------------------------
@@ -120,7 +122,8 @@ class ConfigTree:
         return self._index.get(name, [])
 
     def walk(self) -> Iterator[Node]:
-        return self.main.walk()
+        """Every node, in document order (the order of `main.walk()`), from the list made while building."""
+        return iter(self._order)
 
     def main_directive(self, name: str) -> Node | None:
         """The first main-context directive `name` (where a duplicate's finding goes), or None."""
@@ -152,7 +155,7 @@ class ConfigTree:
         parsed = self._parse(root)
         if parsed is None:
             return
-        index = self._index
+        index, order = self._index, self._order
         stack = [(iter(parsed.directives), self.main, self.start_ctx, (), frozenset({root.path}))]
         from .nginx.directives import context_of  # crossplane's directive table, built on first use
 
@@ -164,6 +167,7 @@ class ConfigTree:
                 continue
             node = Node(d, parent, ctx, via)
             parent.children.append(node)
+            order.append(node)
             index[d.name].append(node)
             if d.block is not None:
                 node.children = []

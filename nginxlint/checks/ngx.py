@@ -67,10 +67,12 @@ def _slot(name: str):
 @rule("NGX007")
 def duplicate_directive(tree, report):
     blocks = [tree.main, *(n for n in tree.walk() if n.children is not None)]
+    slots: dict = {}  # directive name -> its slot: a few dozen names over the whole tree
     for block in blocks:
         seen = {}
         for child in block.children:
-            slot = _slot(child.d.name)
+            name = child.d.name
+            slot = slots[name] if name in slots else slots.setdefault(name, _slot(name))
             if slot is None:
                 continue
             first = seen.setdefault(slot, child)

@@ -259,17 +259,22 @@ _REGEX_ARG = {"rewrite": (0,), "location": (0, 1)}
 @rule("NGX016")
 def mixed_case_variable(dep, report):
     first: dict = {}
+    found: dict[str, list] = {}  # argument -> its variables: a large config repeats the same few values
     for node in dep.walk():
         d = node.d
         if d.lua is not None:
             continue
+        args = d.args
         skip = _REGEX_ARG.get(d.name, ())
-        if d.name == "if" and len(node.args) >= 3 and node.args[1] in REGEX_OPERATORS:
+        if d.name == "if" and len(args) >= 3 and args[1] in REGEX_OPERATORS:
             skip = (2,)  # the regex, whose "$" ends a line
-        for index, arg in enumerate(node.args):
+        for index, arg in enumerate(args):
             if index in skip or "$" not in arg:
                 continue
-            for var in variables(arg):
+            written = found.get(arg)
+            if written is None:
+                written = found[arg] = list(variables(arg))
+            for var in written:
                 if var.name.isdigit():
                     continue
                 seen = first.setdefault(var.name, (var.written, node))

@@ -7,7 +7,9 @@ Lua-aware block lexer of lua-nginx-module takes over (see `_scan_lua_block`).
 
 Speed matters here (an 88,000-line config must parse faster than crossplane does): the loop keeps character
 offsets only, and a span (line, column) is computed from them when something asks for it, which for most
-directives is never.
+directives is never. Most directives are plain words (`listen 80;`, `location /api/ {`): one match of `PLAIN`
+reads such a directive whole, and where its words sit is found again, by the same tokenizer, only when a span of it
+is asked for.
 """
 from __future__ import annotations
 
@@ -24,6 +26,11 @@ TOKEN = re.compile(
     r"""[ \t\n]*(?:([;{}])|(\#[^\n]*)|("[^"\\]*(?:\\[\s\S][^"\\]*)*"|'[^'\\]*(?:\\[\s\S][^'\\]*)*')"""
     r"""|((?:[^ \t\n;{}#"'\\$]|\\[\s\S]?|\$\{?)[^ \t\n;{\\$]*(?:(?:\\[\s\S]?|\$\{?)[^ \t\n;{\\$]*)*))"""
 )
+# After optional whitespace: 1 a directive of plain words, up to 2 its `;` or `{` (words that TOKEN reads as they
+# are written: no quote, escape, `${`, comment, nor any whitespace but the separators, so that str.split() gives
+# TOKEN's words), or 3 the `}` of a block.
+_PLAIN_WORD = r"""(?:[^\s;{}#"'\\$]|\$(?!\{))(?:[^\s;{\\$]|\$(?!\{))*+"""
+PLAIN = re.compile(rf"[ \t\n]*+(?:({_PLAIN_WORD}(?:[ \t\n]++{_PLAIN_WORD})*+)[ \t\n]*+([;{{])|(}}))")
 TRAILING_SPACE = re.compile(r"[ \t\n]*\Z")
 WHITESPACE = re.compile(r"[ \t\n]*")
 ESCAPE = re.compile(r"\\([\s\S])")
@@ -180,20 +187,28 @@ class LuaCode:
 class Directive:
     """One directive as written in one file. `block` is None for a simple directive.
 
-    `_offsets` holds [name start, name end, arg1 start, arg1 end, …, terminator]; spans derive from it.
+    `_offsets` holds [name start, name end, arg1 start, arg1 end, …, terminator]; spans derive from it. A plain
+    directive (see PLAIN) is made with the offset of its name only, and its words are found again on first use.
     """
 
-    __slots__ = ("name", "args", "_offsets", "block", "_block_end", "lua", "file", "_index")
+    __slots__ = ("name", "args", "_marks", "block", "_block_end", "lua", "file", "_index")
 
-    def __init__(self, name, args, offsets, index, file):
+    def __init__(self, name, args, offsets: list[int] | int, index, file):
         self.name = name
         self.args = args
-        self._offsets = offsets
+        self._marks = offsets
         self._index = index
         self.file = file
         self.block: list[Directive] | None = None
         self._block_end = -1
         self.lua: LuaCode | None = None
+
+    @property
+    def _offsets(self) -> list[int]:
+        marks = self._marks
+        if marks.__class__ is int:  # a plain directive: its words are where TOKEN finds them
+            self._marks = marks = _plain_offsets(self._index.text, marks)
+        return marks
 
     @property
     def span(self) -> Span:
@@ -313,8 +328,36 @@ def parse(text: str, file=None, lua_blocks: frozenset[str] = frozenset(), exact:
     match = TOKEN.match
     size = len(text)
     pos = 0
+    plain = PLAIN.match
     try:
         while True:
+            if not words:
+                m = plain(text, pos)
+                # a directive that ends before nginx's buffer does is read whole; one across it, token by token
+                if m is not None and m.end() < buffer.end:
+                    after = -1
+                    body, terminator, closer = m.groups()
+                    if closer:
+                        start, pos = m.span(3)
+                        if opener is None:
+                            raise _Failed('unexpected "}"', start, pos)
+                        opener._block_end = start
+                        siblings, opener = stack.pop()
+                        continue
+                    pos = m.end()
+                    names = body.split()
+                    directive = Directive(names[0], names[1:], m.start(1), index, file)
+                    if terminator == ";":
+                        siblings.append(directive)
+                    elif directive.name in lua_blocks:
+                        pos = _scan_lua_block(text, pos, directive, index, buffer)  # never closed: stays out
+                        siblings.append(directive)
+                    else:
+                        siblings.append(directive)
+                        directive.block = []
+                        stack.append((siblings, opener))
+                        siblings, opener = directive.block, directive
+                    continue
             m = match(text, pos)
             if m is None:
                 start = TRAILING_SPACE.match(text, pos)
@@ -384,6 +427,20 @@ def parse(text: str, file=None, lua_blocks: frozenset[str] = frozenset(), exact:
         problem = None
     comments = [(index.span(start, end), text[start:end]) for start, end in comment_offsets]
     return ParsedFile(root, comments, problem, index)
+
+
+def _plain_offsets(text: str, start: int) -> list[int]:
+    """The offsets of a plain directive's words and terminator, from the offset of its name."""
+    offsets = []
+    match = TOKEN.match
+    while True:
+        m = match(text, start)
+        start = m.end()
+        if m.lastindex == 1:  # its `;` or `{`
+            offsets.append(m.start(1))
+            return offsets
+        offsets.append(m.start(4))
+        offsets.append(start)
 
 
 def _scan_lua_block(text: str, pos: int, directive: Directive, index: LineIndex, buffer) -> int:

@@ -142,11 +142,11 @@ def parse_value(value: str, strict: bool = False) -> list[Part]:
     """
     parts: list[Part] = []
     text_start = 0
-    i = 0
     n = len(value)
-    while i < n:
-        if value[i] != "$":
-            i += 1
+    i = value.find("$")
+    while 0 <= i < n:
+        if value[i] != "$":  # after a variable: on to the next `$` (a jump, not a loop over the text)
+            i = value.find("$", i)
             continue
         start = i
         i += 1
