@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from ..container.release import running_release
+from ..container.release import image_has_openssl_3, running_release
 from ..findings import Fix
 from ..nginx import edits
 from ..nginx.advisories import ADVISORIES, affected_branch, openresty_patched
@@ -31,13 +31,25 @@ def _weak_args(node) -> list[int]:
 
 # -- SEC521: weak protocol versions -----------------------------------------------------------------------------
 
+CIPHERS_OF = {protocols: ciphers for ciphers, protocols in CIPHER_DIRECTIVES.items()}
+
+
+def _openssl_3_refuses_weak(dep, node) -> bool:
+    """The image's OpenSSL 3 refuses TLS 1.0/1.1 whatever the protocol list says, unless the suites in scope lower
+    its security level to 0."""
+    if image_has_openssl_3(dep) is None:
+        return False
+    ciphers = Inherited(dep, CIPHERS_OF[node.name]).at(node.parent)
+    return not (ciphers is not None and ciphers.args and "@seclevel=0" in ciphers.args[0].lower())
+
+
 @rule("SEC521")
 def weak_tls_protocol(dep, report):
     reported = set()
     for name in PROTOCOL_DIRECTIVES:
         for node in dep.nodes(name):
             weak = _weak_args(node)
-            if not weak:
+            if not weak or _openssl_3_refuses_weak(dep, node):
                 continue
             reported.add(id(node))
             listed = ", ".join(node.args[i] for i in weak)
@@ -62,7 +74,7 @@ def _sni_protocols(dep, report, reported) -> None:
             continue
         default_server, default_listen = default_of(entries)
         default_setting = protocols.at(default_server)
-        if default_setting is None or not _weak_args(default_setting):
+        if default_setting is None or not _weak_args(default_setting) or _openssl_3_refuses_weak(dep, default_setting):
             continue
         for server, _listen in entries:
             own = protocols.own(server)
@@ -86,6 +98,11 @@ def _strong_only(node):
 
 # -- SEC522: weak cipher suites ---------------------------------------------------------------------------------
 
+def _without_3des(dep) -> bool:
+    """The official nginx image's OpenSSL 3 (Debian's or Alpine's build) has no 3DES suite to negotiate."""
+    image = image_has_openssl_3(dep)
+    return image is not None and "openresty" not in image
+
 @rule("SEC522")
 def weak_tls_cipher(dep, report):
     for name, protocols_name in CIPHER_DIRECTIVES.items():
@@ -100,6 +117,8 @@ def weak_tls_cipher(dep, report):
             if setting is not None and setting.args and all(a == "TLSv1.3" for a in setting.args):
                 continue  # ssl_ciphers sets TLS 1.2-and-older suites only: unused when only TLSv1.3 is on
             weak = weak_suites(node.args[0])
+            if weak and _without_3des(dep):
+                weak = {suite: why for suite, why in weak.items() if "3DES" not in why}
             if not weak:
                 continue
             reasons = sorted(set(weak.values()))

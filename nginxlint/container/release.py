@@ -51,3 +51,31 @@ def _find(tree) -> RunningRelease | None:
     if release is not None:
         return RunningRelease(release, "from the nginx-version setting")
     return None
+
+
+# OpenSSL 3 refuses TLS 1.0 and 1.1 at its default security level 1 (they need SHA-1/MD5 signatures), and the
+# Debian and Alpine builds of OpenSSL 3 have no 3DES suite at all (docs/openresty-facts.md). The official images
+# link OpenSSL 3 from these releases on: nginx's since 1.25 (Debian bookworm, Alpine 3.17+), OpenResty's since
+# 1.27.1.1; a tag that names no release (`latest`, `alpine`, `stable`) is a current image.
+OPENSSL_3_SINCE = {"nginx": (1, 25), "openresty": (1, 27, 1, 1)}
+
+
+def image_has_openssl_3(tree) -> str | None:
+    """The official image the tree runs in when it links OpenSSL 3 (the image's name, for messages), else None."""
+    binding = tree.binding
+    container = binding.container if binding is not None else None
+    if container is None:
+        return None
+    build = container.build
+    reference = build.base.value if build is not None and build.base is not None else container.image
+    if not reference:
+        return None
+    from .base_images import base_image  # the image facts table, only for a tree bound to a container
+
+    flavour = base_image(reference).flavour
+    if flavour not in OPENSSL_3_SINCE:
+        return None
+    release = from_image(reference)
+    if release is None or release.number >= OPENSSL_3_SINCE[flavour]:
+        return reference
+    return None

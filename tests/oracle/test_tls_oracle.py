@@ -1,7 +1,8 @@
 """TLS and transport rules against a real nginx and Python's ssl client: what the rules claim happens, happens.
 
 - SEC521: a weak version in the default server's ssl_protocols is accepted for a named server whose own
-  ssl_protocols excludes it (the version is negotiated before SNI picks the server).
+  ssl_protocols excludes it (the version is negotiated before SNI picks the server); and OpenSSL 3 refuses TLS 1.0
+  and 1.1 at its default security level 1 whatever ssl_protocols says, and accepts them at level 0.
 - SEC522: `ALL` enables anonymous suites (no server certificate at all); nginx's default list refuses them.
   (Debian's OpenSSL 3.0 is built without RC4 and 3DES, so those cannot be shown here.)
 - SEC523: a location with an add_header of its own sends no HSTS; without `always` an error page has none.
@@ -152,6 +153,26 @@ def test_default_server_protocols_decide_for_the_named_server(certs):
         assert handshake(nginx.port, "b.test", version=ssl.TLSVersion.TLSv1, ciphers="DEFAULT:@SECLEVEL=0") is None
         assert handshake(nginx.port, "b.test", version=ssl.TLSVersion.TLSv1_2) is not None
         assert codes(nginx.lint(), "SEC521") == []
+
+
+def _weak_and_strong(ciphers: str) -> str:
+    return config("server { listen 127.0.0.1:{port} ssl; ssl_certificate a.pem; ssl_certificate_key a.key;\n"
+                  f"  ssl_protocols TLSv1 TLSv1.1 TLSv1.2; ssl_ciphers {ciphers}; }}\n")
+
+
+def test_openssl_3_refuses_tls_1_0_and_1_1_at_its_default_security_level(certs):
+    image = {"Dockerfile": "FROM nginx:1.27\nCOPY conf/nginx.conf /etc/nginx/nginx.conf\n"}  # OpenSSL 3, like this one
+    assert ssl.OPENSSL_VERSION_INFO[0] >= 3 or pytest.skip("Python's OpenSSL is older than 3")
+    with Nginx({**tree(certs, _weak_and_strong("HIGH:!aNULL:!MD5:@SECLEVEL=1")), **image}) as nginx:
+        started(nginx)
+        for old in (ssl.TLSVersion.TLSv1, ssl.TLSVersion.TLSv1_1):
+            assert handshake(nginx.port, "a.test", version=old, ciphers="DEFAULT:@SECLEVEL=0") is None
+        assert handshake(nginx.port, "a.test", version=ssl.TLSVersion.TLSv1_2) is not None
+        assert codes(nginx.lint(), "SEC521") == []
+    with Nginx({**tree(certs, _weak_and_strong("HIGH:!aNULL:!MD5:@SECLEVEL=0")), **image}) as nginx:
+        started(nginx)
+        assert handshake(nginx.port, "a.test", version=ssl.TLSVersion.TLSv1, ciphers="DEFAULT:@SECLEVEL=0") is not None
+        assert len(codes(nginx.lint(), "SEC521")) == 1
 
 
 # -- SEC522 -------------------------------------------------------------------------------------------------------
