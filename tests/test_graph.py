@@ -7,12 +7,13 @@ from pathlib import Path
 
 from lintkit import run_cli
 
-SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "openresty-k8s"
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = "samples/openresty-k8s"
 NODE = r'^\s+(n\d+)(?:\[\[|\(\(|\[\(|\(\[|\[/|\[)"([^"]*)"'
 
 
 def graph(fmt: str) -> str:
-    result = run_cli(["graph", str(SAMPLE), "--format", fmt], cwd=SAMPLE)
+    result = run_cli(["graph", SAMPLE, "--format", fmt], cwd=ROOT)
     assert result.status == 0, result.err
     return result.out
 
@@ -36,7 +37,7 @@ def test_mermaid_shows_the_story_wiring_and_its_findings():
     assert (by_label["project-openresty (harbor.example.com/backend/project-openresty:1.13.6.2-2-centos-20210421)"],
             "readiness /health", by_label[":80"]) in edges
     # every finding of a plain lint of the sample is marked on some node
-    lint = run_cli([str(SAMPLE), "--format", "json"], cwd=SAMPLE).json["findings"]
+    lint = run_cli([SAMPLE, "--format", "json"], cwd=ROOT).json["findings"]
     marked = re.findall(r"findings: ([A-Z0-9 ]+)", text)
     assert {f["code"] for f in lint} == {code for line in marked for code in line.split()}
 
