@@ -13,9 +13,10 @@ otel).
 from __future__ import annotations
 
 import re
-import subprocess
 import sys
 from pathlib import Path
+
+from source_repo import git, key
 
 OUT = Path(__file__).resolve().parent.parent / "nginxlint" / "nginx" / "directive_versions.tsv"
 DIRECTIVE = re.compile(r'<directive name="([^"]+)"[^>]*>(.*?)</directive>', re.S)
@@ -36,12 +37,6 @@ ENTRY_PARAMETER = re.compile(r"^[^>]*>\s*<literal>(\w+)</literal>.*?</tag-name>\
 HTTP_CONTEXTS = {"http", "server", "location", "upstream", "if", "limit_except"}
 
 
-def key(version: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in version.split("."))
-
-
-def git(git_dir: str, *args: str) -> str:
-    return subprocess.run(["git", "-C", git_dir, *args], capture_output=True, text=True, check=True).stdout
 
 
 def main(argv: list[str]) -> int:

@@ -11,17 +11,15 @@ and also covers the directives the README gives no version for.
 from __future__ import annotations
 
 import re
-import subprocess
 import sys
 from pathlib import Path
+
+from source_repo import git
 
 OUT = Path(__file__).resolve().parent.parent / "nginxlint" / "openresty" / "lua_directive_versions.tsv"
 TAG = re.compile(r"v(\d+)\.(\d+)\.(\d+)(?:(?:rc|RC)(\d+))?")
 COMMAND = re.compile(r'\{\s*ngx_string\("([a-z_0-9]+)"\)')
 
-
-def git(git_dir: str, *args: str) -> str:
-    return subprocess.run(["git", "-C", git_dir, *args], capture_output=True, text=True, check=True).stdout
 
 
 def order(match) -> tuple[int, ...]:

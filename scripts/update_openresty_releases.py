@@ -11,9 +11,10 @@ the release before it.
 from __future__ import annotations
 
 import re
-import subprocess
 import sys
 from pathlib import Path
+
+from source_repo import git, key
 
 OUT = Path(__file__).resolve().parent.parent / "nginxlint" / "openresty" / "releases.tsv"
 SECTION = re.compile(r"^# Version (\d+\.\d+\.\d+\.\d+)\b", re.M)
@@ -25,12 +26,6 @@ COMPONENTS = {
 }
 
 
-def key(version: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in version.split("."))
-
-
-def git(git_dir: str, *args: str) -> str:
-    return subprocess.run(["git", "-C", git_dir, *args], capture_output=True, text=True, check=True).stdout
 
 
 def main(argv: list[str]) -> int:

@@ -23,6 +23,16 @@ def _lines(node: Node) -> list[str]:
     return lines
 
 
+def _columns(graph: Graph) -> list[tuple[str, list[Node]]]:
+    """(kind, its nodes in a stable order) for each kind present, left to right."""
+    found = []
+    for kind in KINDS:
+        members = sorted((n for n in graph.nodes.values() if n.kind == kind), key=lambda n: n.id)
+        if members:
+            found.append((kind, members))
+    return found
+
+
 def _ids(graph: Graph) -> dict[str, str]:
     """Short identifiers every format accepts, in a stable order."""
     return {node_id: f"n{index}" for index, node_id in enumerate(sorted(graph.nodes))}
@@ -31,10 +41,7 @@ def _ids(graph: Graph) -> dict[str, str]:
 def mermaid(graph: Graph) -> str:
     ids = _ids(graph)
     out = ["flowchart LR"]
-    for kind in KINDS:
-        members = sorted((n for n in graph.nodes.values() if n.kind == kind), key=lambda n: n.id)
-        if not members:
-            continue
+    for kind, members in _columns(graph):
         out.append(f'  subgraph {kind}s["{TITLES[kind]}"]')
         for node in members:
             opening, closing = MERMAID_SHAPES[kind]
@@ -54,10 +61,7 @@ def mermaid(graph: Graph) -> str:
 def dot(graph: Graph) -> str:
     ids = _ids(graph)
     out = ["digraph deployment {", "  rankdir=LR;", '  node [fontname="Helvetica", fontsize=11];']
-    for kind in KINDS:
-        members = sorted((n for n in graph.nodes.values() if n.kind == kind), key=lambda n: n.id)
-        if not members:
-            continue
+    for kind, members in _columns(graph):
         out.append(f'  subgraph cluster_{kind} {{ label={json.dumps(TITLES[kind])}; rank=same;')
         for node in members:
             colour = f', color="{FINDING_COLOUR}", penwidth=2' if node.codes else ""
@@ -91,11 +95,7 @@ def _wrapped(node: Node) -> list[str]:
 def layout(graph: Graph) -> dict[str, tuple[float, float, float, float, list[str]]]:
     """{node id: (x, y, width, height, lines)}: one column per kind present, boxes never overlapping."""
     placed = {}
-    column = 0
-    for kind in KINDS:
-        members = sorted((n for n in graph.nodes.values() if n.kind == kind), key=lambda n: n.id)
-        if not members:
-            continue
+    for column, (_kind, members) in enumerate(_columns(graph)):
         x = 20 + column * (BOX_WIDTH + GAP_X)
         y = TOP
         for node in members:
@@ -103,7 +103,6 @@ def layout(graph: Graph) -> dict[str, tuple[float, float, float, float, list[str
             height = len(lines) * LINE_HEIGHT + 2 * PADDING
             placed[node.id] = (x, y, BOX_WIDTH, height, lines)
             y += height + GAP_Y
-        column += 1
     return placed
 
 

@@ -349,14 +349,9 @@ def parse(text: str, file=None, lua_blocks: frozenset[str] = frozenset(), exact:
                     directive = Directive(names[0], names[1:], m.start(1), index, file)
                     if terminator == ";":
                         siblings.append(directive)
-                    elif directive.name in lua_blocks:
-                        pos = _scan_lua_block(text, pos, directive, index, buffer)  # never closed: stays out
-                        siblings.append(directive)
                     else:
-                        siblings.append(directive)
-                        directive.block = []
-                        stack.append((siblings, opener))
-                        siblings, opener = directive.block, directive
+                        pos, siblings, opener = _enter(directive, text, pos, index, buffer, lua_blocks, siblings,
+                                                       opener, stack)
                     continue
             m = match(text, pos)
             if m is None:
@@ -398,14 +393,8 @@ def parse(text: str, file=None, lua_blocks: frozenset[str] = frozenset(), exact:
                     offsets.append(start)
                     directive = Directive(words[0], words[1:], offsets, index, file)
                     words, offsets = [], []
-                    if directive.name in lua_blocks:
-                        pos = _scan_lua_block(text, pos, directive, index, buffer)  # never closed: stays out
-                        siblings.append(directive)
-                    else:
-                        siblings.append(directive)
-                        directive.block = []
-                        stack.append((siblings, opener))
-                        siblings, opener = directive.block, directive
+                    pos, siblings, opener = _enter(directive, text, pos, index, buffer, lua_blocks, siblings, opener,
+                                                   stack)
                 else:  # "}"
                     if words or opener is None:
                         raise _Failed('unexpected "}"', start, pos)
@@ -427,6 +416,20 @@ def parse(text: str, file=None, lua_blocks: frozenset[str] = frozenset(), exact:
         problem = None
     comments = [(index.span(start, end), text[start:end]) for start, end in comment_offsets]
     return ParsedFile(root, comments, problem, index)
+
+
+def _enter(directive: Directive, text: str, pos: int, index: LineIndex, buffer, lua_blocks, siblings, opener,
+           stack) -> tuple[int, list, "Directive | None"]:
+    """Place a directive that ends with `{`: a Lua block is read to its end (one never closed raises and stays
+    out), any other opens a block. (pos, siblings, opener) after it."""
+    if directive.name in lua_blocks:
+        pos = _scan_lua_block(text, pos, directive, index, buffer)
+        siblings.append(directive)
+        return pos, siblings, opener
+    siblings.append(directive)
+    directive.block = []
+    stack.append((siblings, opener))
+    return pos, directive.block, directive
 
 
 def _plain_offsets(text: str, start: int) -> list[int]:
