@@ -42,7 +42,13 @@ class Fixtures:
         return hit
 
     def _is_fixture(self, directory: Path) -> bool:
-        top = find_repository_root(directory) or Path(os.path.abspath(self.base_dir))
+        top = find_repository_root(directory)
+        while top is not None and (top / ".git").is_file():  # a submodule: its place in the superproject counts
+            outer = find_repository_root(top.parent)
+            if outer is None:
+                break
+            top = outer
+        top = top or Path(os.path.abspath(self.base_dir))
         try:
             parts = directory.relative_to(top).parts
         except ValueError:  # outside the repository and the starting directory: judge nothing

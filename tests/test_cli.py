@@ -302,3 +302,12 @@ def test_a_fragment_of_stream_server_directives_is_read_in_the_stream_context(tm
                           "stream.d/preread.conf": "preread_by_lua_block { ngx.log(ngx.INFO, 'x') }\nproxy_pass b:443;\n"})
     result = run_cli([".", "--format", "json", "--select", "NGX005"], cwd=tmp_path)
     assert result.json["findings"] == []
+
+
+def test_a_vendored_submodule_is_a_fixture_directory_of_its_superproject(tmp_path):
+    conf = "events {}\nhttp { server { listen 80; server_tokens on; } }\n"
+    write_tree(tmp_path, {"vendor/nginx/conf/nginx.conf": conf})
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "vendor/nginx/.git").write_text("gitdir: ../../.git/modules/nginx\n")
+    result = run_cli(["vendor/nginx/conf/nginx.conf", "--format", "json", "--select", "SEC508"], cwd=tmp_path)
+    assert result.json["findings"] == []

@@ -181,3 +181,9 @@ def test_a_lua_long_string_must_close_inside_nginx_config_buffer():
     assert problem.message.startswith('Lua code block missing the closing long bracket "]==]", the inlined Lua code '
                                       "may be too long")
     assert (problem.span.line, problem.span.column) == (4, 19)
+
+
+def test_a_long_token_whose_buffer_edge_falls_inside_a_character_is_too_long_not_a_hang():
+    for text in ("a " + "中" * 1400 + ";\n", "set $x " + "中" * 1366 + "é;\n"):
+        problem = parse(text).problem
+        assert problem is not None and problem.message.startswith("too long parameter"), problem

@@ -39,8 +39,10 @@ def _openssl_3_refuses_weak(dep, node) -> bool:
     its security level to 0."""
     if image_has_openssl_3(dep) is None:
         return False
-    ciphers = Inherited(dep, CIPHERS_OF[node.name]).at(node.parent)
-    return not (ciphers is not None and ciphers.args and "@seclevel=0" in ciphers.args[0].lower())
+    name = CIPHERS_OF[node.name]
+    inherited = Inherited(dep, name).at(node.parent)
+    below = [c for c in dep.nodes(name) if node.parent in c.ancestors()]  # servers and locations in its scope
+    return not any(c is not None and c.args and "@seclevel=0" in c.args[0].lower() for c in [inherited, *below])
 
 
 @rule("SEC521")

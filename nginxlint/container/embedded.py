@@ -142,7 +142,8 @@ class _ViewLoader:
         if source.path in self._parsed:
             return self._parsed[source.path]
 
-        parsed = parse(source.text, source, self._loader.lua_blocks)
+        # the YAML's indentation and lines around the entry are not bytes nginx reads: no buffer limits here
+        parsed = parse(source.text, source, self._loader.lua_blocks, exact=False)
         entry = self._exact.get(source.path)
         if entry is not None:  # a scalar whose text does not sit verbatim in the YAML: everything at the key
             parsed.pin(entry.key_span)

@@ -95,7 +95,10 @@ class _ConfBuffer:
         start_byte = self.byte(start)
         if self.byte(self.end) - start_byte >= CONF_BUFFER:
             return False
-        self.end = self.char(start_byte + CONF_BUFFER) if start_byte + CONF_BUFFER < self.size else len(self.text) + 1
+        end = self.char(start_byte + CONF_BUFFER) if start_byte + CONF_BUFFER < self.size else len(self.text) + 1
+        if end <= self.end:  # the buffer ends inside a character of the token, which already fills it
+            return False
+        self.end = end
         return True
 
     def read(self, pos: int, token: int, kind: int, end: int, after: int) -> None:
