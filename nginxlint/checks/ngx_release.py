@@ -21,7 +21,7 @@ def directive_newer_than_nginx(tree, report):
         return
     release = running.release
     extra = frozenset(tree.settings.extra_directives)
-    related = [running.location] if running.location is not None else []
+    related = running.related
     upgrade = ("upgrade the image to " if running.from_image else "upgrade to ") + \
         ("an OpenResty with nginx" if release.flavour == "openresty" else "nginx")
     for node in tree.walk():
@@ -56,7 +56,7 @@ def lua_directive_newer_than_module(tree, report):
     if not known or (len(release.number) < 4 and known[-1] == bundles(())[-1]):
         return  # a release the table does not know, or a branch whose newest release may be newer than the table
     newest = max((b.lua_nginx_module for b in known), key=module_order)
-    related = [running.location] if running.location is not None else []
+    related = running.related
     for node in tree.walk():
         if node.ctx[:1] != ("http",):
             continue  # stream-lua-nginx-module has its own releases

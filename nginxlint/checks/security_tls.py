@@ -34,24 +34,34 @@ def _weak_args(node) -> list[int]:
 CIPHERS_OF = {protocols: ciphers for ciphers, protocols in CIPHER_DIRECTIVES.items()}
 
 
-def _openssl_3_refuses_weak(dep, node) -> bool:
-    """The image's OpenSSL 3 refuses TLS 1.0/1.1 whatever the protocol list says, unless the suites in scope lower
-    its security level to 0."""
-    if image_has_openssl_3(dep) is None:
-        return False
-    name = CIPHERS_OF[node.name]
-    inherited = Inherited(dep, name).at(node.parent)
-    below = [c for c in dep.nodes(name) if node.parent in c.ancestors()]  # servers and locations in its scope
-    return not any(c is not None and c.args and "@seclevel=0" in c.args[0].lower() for c in [inherited, *below])
+class _OpenSSL3:
+    """Whether the image's OpenSSL 3 refuses TLS 1.0/1.1 whatever a protocol list says: unless the suites in scope
+    lower its security level to 0. The cipher settings are indexed once per run."""
+
+    def __init__(self, dep):
+        self.on = image_has_openssl_3(dep) is not None
+        self._ciphers: dict = {}
+
+    def refuses_weak(self, dep, node) -> bool:
+        if not self.on:
+            return False
+        name = CIPHERS_OF[node.name]
+        if name not in self._ciphers:
+            self._ciphers[name] = (Inherited(dep, name), dep.nodes(name))
+        inherited, all_nodes = self._ciphers[name]
+        below = [c for c in all_nodes if node.parent in c.ancestors()]  # servers and locations in its scope
+        return not any(c is not None and c.args and "@seclevel=0" in c.args[0].lower()
+                       for c in [inherited.at(node.parent), *below])
 
 
 @rule("SEC521")
 def weak_tls_protocol(dep, report):
     reported = set()
+    openssl = _OpenSSL3(dep)
     for name in PROTOCOL_DIRECTIVES:
         for node in dep.nodes(name):
             weak = _weak_args(node)
-            if not weak or _openssl_3_refuses_weak(dep, node):
+            if not weak or openssl.refuses_weak(dep, node):
                 continue
             reported.add(id(node))
             listed = ", ".join(node.args[i] for i in weak)
@@ -61,10 +71,10 @@ def weak_tls_protocol(dep, report):
             report(node, f"`{name}` enables {listed}: {verb} deprecated by RFC 8996; allow only TLSv1.2 and "
                    f"TLSv1.3 for {side}",
                    arg=weak[0], help=f"{name} TLSv1.2 TLSv1.3;", fix=_strong_only(node))
-    _sni_protocols(dep, report, reported)
+    _sni_protocols(dep, report, reported, openssl)
 
 
-def _sni_protocols(dep, report, reported) -> None:
+def _sni_protocols(dep, report, reported, openssl) -> None:
     """A server's own ssl_protocols does not apply to handshakes it shares a socket with a weaker default server
     for: OpenSSL negotiates the version with the default server's settings before SNI picks the server."""
     protocols = Inherited(dep, "ssl_protocols")
@@ -76,7 +86,7 @@ def _sni_protocols(dep, report, reported) -> None:
             continue
         default_server, default_listen = default_of(entries)
         default_setting = protocols.at(default_server)
-        if default_setting is None or not _weak_args(default_setting) or _openssl_3_refuses_weak(dep, default_setting):
+        if default_setting is None or not _weak_args(default_setting) or openssl.refuses_weak(dep, default_setting):
             continue
         for server, _listen in entries:
             own = protocols.own(server)
@@ -306,7 +316,7 @@ def nginx_known_vulnerability(dep, report):
     if running is None:
         return
     release = running.release
-    related = [running.location] if running.location is not None else []
+    related = running.related
     by_node: dict[int, tuple] = {}  # one finding per directive, naming every advisory it exposes
     for advisory in ADVISORIES:
         if release.flavour == "openresty" and openresty_patched(advisory, release.number):

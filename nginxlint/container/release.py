@@ -20,6 +20,11 @@ class RunningRelease:
     location: Location | None = None  # the image reference in the manifest or Dockerfile, when it has a place
     from_image: bool = False
 
+    @property
+    def related(self) -> list[Location]:
+        """Where the release is written, as a finding's related location (none for a setting)."""
+        return [self.location] if self.location is not None else []
+
 
 def running_release(tree) -> RunningRelease | None:
     memo = tree.memo

@@ -127,6 +127,15 @@ class Nginx:
         path = self.root / "logs" / "error.log"
         return path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
 
+    def wait_for_log(self, text: str, seconds: float = 3.0) -> str:
+        """The error log once it holds `text` (a worker writes it after the response), or as it is at the deadline."""
+        deadline = time.monotonic() + seconds
+        while True:
+            log = self.error_log()
+            if text in log or time.monotonic() > deadline:
+                return log
+            time.sleep(0.05)
+
     # -- nginx ------------------------------------------------------------------------------------------
 
     def _command(self, *extra: str) -> list[str]:

@@ -39,14 +39,6 @@ def conf_line(files: dict, needle: str) -> int:
     raise AssertionError(needle)
 
 
-def wait_for_log(ng: Nginx, text: str, seconds: float = 2.0) -> str:
-    deadline = time.monotonic() + seconds
-    while True:
-        log = ng.error_log()
-        if text in log or time.monotonic() > deadline:
-            return log
-        time.sleep(0.05)
-
 
 # -- LUA201 -------------------------------------------------------------------------------------------------
 
@@ -90,7 +82,7 @@ def test_lua202_undeclared_dict_fails_on_request():
         assert ng.test().status == 0
         assert ng.start().status == 0
         assert ng.get("/m")[0] == 500
-        assert "attempt to index upvalue 'result_dict' (a nil value)" in wait_for_log(ng, "result_dict")
+        assert "attempt to index upvalue 'result_dict' (a nil value)" in ng.wait_for_log("result_dict")
         found = codes(ng.lint(), "LUA202")
         assert [(f["path"], f["line"]) for f in found] == [("lua/monitor.lua", 1)]
 
@@ -144,7 +136,7 @@ def test_lua205_module_outside_the_search_path_is_not_found():
     with Nginx(_lua205("conf/binary_protocol.lua")) as ng:
         assert ng.start().status == 0
         assert ng.get("/mod")[0] == 500
-        log = wait_for_log(ng, "not found")
+        log = ng.wait_for_log("not found")
         assert "module 'binary_protocol' not found" in log
         found = codes(ng.lint(), "LUA205")
         assert len(found) == 1
@@ -259,7 +251,7 @@ def test_lua209_missing_file_fails_on_request():
         assert ng.test().status == 0
         assert ng.start().status == 0
         assert ng.get("/")[0] == 404
-        assert "failed to load external Lua file" in wait_for_log(ng, "failed to load")
+        assert "failed to load external Lua file" in ng.wait_for_log("failed to load")
         assert len(codes(ng.lint(), "LUA209")) == 1
 
 
@@ -284,7 +276,7 @@ def test_lua211_undefined_global_errors_in_the_log_phase():
     with Nginx(_lua211(created=False)) as ng:
         assert ng.start().status == 0
         assert ng.get("/") == (200, "ok")  # the log phase cannot change the response
-        log = wait_for_log(ng, "metric_requests")
+        log = ng.wait_for_log("metric_requests")
         assert "attempt to index global 'metric_requests' (a nil value)" in log
         found = codes(ng.lint(), "LUA211")
         assert [f["line"] for f in found] == [conf_line(_lua211(False), "log_by_lua_block")]
@@ -374,7 +366,7 @@ def test_lua215_no_resolver_fails_cosockets_and_variable_proxy_pass():
         assert ng.start().status == 0
         assert ng.get("/cosocket") == (200, 'nil no resolver defined to resolve "backend.oracle.test"\n')
         assert ng.get("/proxyvar")[0] == 502
-        assert "no resolver defined to resolve backend.oracle.test" in wait_for_log(ng, "no resolver")
+        assert "no resolver defined to resolve backend.oracle.test" in ng.wait_for_log("no resolver")
         found = codes(ng.lint(), "LUA215")
         lines = sorted(f["line"] for f in found)
         files = _lua215("")

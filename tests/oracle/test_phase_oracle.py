@@ -6,7 +6,6 @@ very same files.
 from __future__ import annotations
 
 import http.client
-import time
 
 import pytest
 
@@ -32,14 +31,6 @@ def server(locations: str) -> str:
 def upstream(balancer: str) -> str:
     return f"upstream backend {{\n server 127.0.0.1:{{port}};\n balancer_by_lua_block {{ {balancer} }}\n}}\n"
 
-
-def wait_for_log(ng: Nginx, text: str, seconds: float = 3.0) -> str:
-    deadline = time.monotonic() + seconds
-    while True:
-        log = ng.error_log()
-        if text in log or time.monotonic() > deadline:
-            return log
-        time.sleep(0.05)
 
 
 def fetch(ng: Nginx, path: str):
@@ -106,7 +97,7 @@ def test_lua216_call_fails_in_its_phase(phase, body, call, said, fixed):
                     assert status == 500
                 elif phase in ("header_filter", "body_filter"):
                     assert status is None  # the response is aborted: the client gets nothing it can read
-            log = wait_for_log(ng, said)
+            log = ng.wait_for_log(said)
             assert said in log
             for after in ("WORKER-READY", "LOG-DONE", "TIMER-DONE"):  # the code after the call never runs
                 assert after not in log
@@ -123,7 +114,7 @@ def test_lua216_quiet_where_the_call_works(phase, body, call, said, fixed):
         if phase not in ("init", "init_worker"):
             assert ng.get("/t")[0] == 200
         marker = {"init_worker": "WORKER-READY", "log": "LOG-DONE", "timer": "TIMER-DONE"}.get(phase)
-        log = wait_for_log(ng, marker) if marker else ng.error_log()
+        log = ng.wait_for_log(marker) if marker else ng.error_log()
         assert said not in log
         assert marker is None or marker in log
         assert lua216(ng) == []
