@@ -192,18 +192,20 @@ class _LuaFiles:
         where = self.view.where(os.path.normpath(path)) if self.view is not None and path.startswith("/") else None
         return where if isinstance(where, Path) else None
 
-    def unseen(self, path: str) -> bool:
-        """A container path nginxlint cannot see into (a base image layer, a volume): a file may well be there."""
-        return self.view is not None and path.startswith("/") and self.view.unseen(os.path.normpath(path))
-
-    def beyond_repository(self, tried) -> bool:
-        """An entry of the config's own search path that points outside the repository, at a directory nothing in
-        view maps (no copy, no mount) or that an image layer may fill: the module may well be there."""
+    def may_hold(self, tried) -> bool:
+        """A place `require` looked that nginxlint cannot see into, so the module may well be there: a container path
+        of an image it cannot read, or an entry of the config's own search path outside the repository at a
+        directory nothing in view maps (no copy, no mount) or that an image layer may fill."""
         from ..container.filesystem import Unknown  # the image model, only for a config that runs Lua
 
-        if tried.default or tried.local is not None or not tried.shown.startswith("/"):
+        if not tried.shown.startswith("/"):
             return False
-        where = self.view.where(os.path.normpath(tried.shown)) if self.view is not None else None
+        path = os.path.normpath(tried.shown)
+        if self.view is not None and self.view.unseen(path):
+            return True
+        if tried.default or tried.local is not None:
+            return False
+        where = self.view.where(path) if self.view is not None else None
         return where is None or isinstance(where, Unknown)
 
     def handler_file(self, target: str) -> Path | None:
@@ -402,7 +404,7 @@ def _follow_requires(tree, files: "_LuaFiles", units: list[LuaUnit], search_path
             if path is None:
                 if name not in available:
                     out_of_sight = files.in_image or search_paths[unit.subsystem].unknown or any(
-                        files.unseen(tried.shown) or files.beyond_repository(tried) for tried in hit[1])
+                        files.may_hold(tried) for tried in hit[1])
                     (unseen if out_of_sight else unresolved).append(UnresolvedRequire(unit, require, tuple(tried)))
                 continue
             key = (unit.subsystem, path)
