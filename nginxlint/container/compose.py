@@ -78,12 +78,20 @@ def read_env_file(text: str) -> dict[str, str]:
     return env
 
 
+# A Jinja or Go template tag: `{% set x %}`, `{%- if … %}`, `{{ name }}`, `{{ .Values.x }}`. No Compose value holds
+# one unquoted, so YAML that breaks where such tags are is a template, not a broken Compose file.
+_TEMPLATE_TAG = re.compile(r"\{%-?[ \t]*[a-z]+\b[^\n]*?%\}|\{\{-?[ \t]*[\w.$][^\n]*?\}\}")
+
+
 def load_compose(path: str, text: str, env: dict[str, str] | None = None) -> ComposeDoc:
     """Every service of a Compose file; a file that is not Compose gives an empty result. `env` holds the
     variables of the project's .env, for interpolation."""
     parsed = load_yaml(text)
     root = parsed.documents[0].root if parsed.documents else None
     named = is_compose_path(path)
+    if parsed.problems and (named or SERVICES_LINE.search(text)) and _TEMPLATE_TAG.search(text):
+        # a Compose file a setup tool renders (`{% set %}`, `{{ flavor }}`): its YAML exists only once rendered
+        return ComposeDoc(path, skipped="unrendered template ('{% … %}'); render it to lint it")
     if not is_compose_root(root):
         if parsed.problems and (named or SERVICES_LINE.search(text)):
             return ComposeDoc(path, problems=_yaml_problems(path, parsed.problems))

@@ -314,6 +314,7 @@ class ComposeDoc:
     path: str
     services: tuple[RuntimeFacts, ...] = ()
     problems: tuple[ManifestProblem, ...] = ()
+    skipped: str | None = None  # why the file was not read (an unrendered Jinja template)
 
 
 @dataclass(frozen=True)
