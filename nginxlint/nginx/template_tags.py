@@ -362,6 +362,17 @@ def envsubst_tags(text: str, nginx_variables: frozenset[str] = frozenset()) -> l
             if (m.group(1) or m.group(2)).lower() not in own and not is_nginx_builtin(m.group(1) or m.group(2))]
 
 
+# --- placeholder tokens (a start script's `sed -i 's#TOKEN#value#'`) ----------------------------------------------
+
+def placeholder_tags(text: str, tokens: frozenset[str]) -> list[Tag]:
+    """Whole-word occurrences of `tokens` (not `$TOKEN`, an envsubst reference or an nginx variable)."""
+    if not tokens or not any(token in text for token in tokens):
+        return []
+    pattern = re.compile(r"(?<![\w$])(?<!\$\{)(?:" + "|".join(map(re.escape, sorted(tokens, key=len, reverse=True)))
+                         + r")(?!\w)")
+    return [Tag(m.start(), m.end(), EXPR) for m in pattern.finditer(text)]
+
+
 SCANNERS = {
     "go": go_tags,
     "helm": go_tags,
