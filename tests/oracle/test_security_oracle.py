@@ -12,7 +12,8 @@ files: the rule is reported on the first and not on the second.
 - SEC509: `location /api` with `proxy_pass …/v1/` lets GET /api../secret reach /secret on the upstream.
 - SEC526: a literal name in proxy_pass is looked up while nginx loads (`nginx -t` fails when it does not resolve);
   the same name in a variable is looked up through `resolver` when a request comes.
-- NGX011: `add_header Content-Type` sends a second Content-Type; `default_type` sends one.
+- NGX011: `add_header Content-Type` sends a second Content-Type; `default_type` sends one, and so does headers-more's
+  `more_set_headers "Content-Type: …"`, which replaces nginx's.
 - NGX012: `rewrite` to an absolute URL inside `if` redirects even with `break` (so it is not reported).
 - NGX017: `error_log off` makes nginx create a file named "off" in its prefix.
 """
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import pytest
 
+from lintkit import MODULES_DIR
 from nginx_harness import NGINX, FakeDns, Nginx, free_port, raw_request
 
 pytestmark = pytest.mark.skipif(NGINX is None, reason="nginx is not installed")
@@ -178,10 +180,16 @@ def test_proxy_pass_off_by_slash_reaches_outside_the_proxied_path(location, esca
 # -- NGX011 ----------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("directive, sent", [("add_header Content-Type application/rss+xml;", 2),
-                                             ("default_type application/rss+xml;", 1)])
+                                             ("default_type application/rss+xml;", 1),
+                                             ('more_set_headers "Content-Type: application/rss+xml";', 1)])
 def test_add_header_content_type_sends_two(directive, sent):
     files = {"conf/nginx.conf": config("server { listen 127.0.0.1:{port};\n"
                                        f'    location / {{ {directive} return 200 "<rss/>"; }} }}')}
+    if directive.startswith("more_set_headers"):  # headers-more replaces nginx's own Content-Type
+        module = MODULES_DIR / "ngx_http_headers_more_filter_module.so"
+        if not module.exists():
+            pytest.skip(f"headers-more is not installed in {MODULES_DIR}")
+        files["conf/nginx.conf"] = f"load_module {module};\n" + files["conf/nginx.conf"]
     with started(files) as nginx:
         _, headers, _ = request(nginx.port, "GET / HTTP/1.1\r\nHost: a\r\n")
         assert len(headers["content-type"]) == sent, headers

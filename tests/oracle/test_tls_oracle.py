@@ -12,6 +12,7 @@
 - NGX023: a certificate without an OCSP URL (as Let's Encrypt's are now) makes nginx ignore ssl_stapling.
 - NGX024: a request whose Host no server handles, on a connection negotiated for another name, is answered by
   the default server that rejects handshakes (what HTTP/2 connection reuse sends; shown over HTTP/1.1, which Python's client speaks); `return 421` answers it.
+  When that server is the only one on the socket, every handshake fails and no request reaches it.
 - NGX026: keepalive_requests N closes the connection after the Nth response.
 
 The clients lower OpenSSL's security level where the old suites and versions need it (`@SECLEVEL=0`), on both
@@ -309,6 +310,16 @@ def test_unknown_host_on_an_established_connection_reaches_the_rejecting_default
     with Nginx(tree(certs, conf.replace("{catch_all}", "location / { return 421; }"))) as nginx:
         started(nginx)
         assert https_get(nginx.port, "a.test", "/y", host="b.test")[0] == 421
+        assert codes(nginx.lint(), "NGX024") == []
+
+
+def test_a_rejecting_default_server_alone_opens_no_connection_to_reuse(certs):
+    # gixy's fixtures, made whole: the rejecting server is the only one on the socket
+    conf = config("server { listen 127.0.0.1:{port} ssl http2 default_server; ssl_reject_handshake on; }\n")
+    with Nginx(tree(certs, conf)) as nginx:
+        started(nginx)
+        for sni in ("a.test", "b.test", "localhost"):
+            assert handshake(nginx.port, sni) is None  # every handshake fails: no request ever reaches it
         assert codes(nginx.lint(), "NGX024") == []
 
 
