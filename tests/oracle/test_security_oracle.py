@@ -7,6 +7,7 @@ files: the rule is reported on the first and not on the second.
   Host header names another reaches the upstream with the other host; `$host` sends the matched one.
 - SEC502: `location /static { alias html/public/; }` serves GET /static../secret.txt from outside the alias.
 - SEC503: one add_header in a location (or in an `if` inside it) drops every add_header of the server.
+- SEC504: one proxy_set_header in a location drops every proxy_set_header of the server, whatever its name.
 - SEC506: `return` answers before allow/deny run: a client the rules deny gets the page.
 - SEC507: `root /` serves /etc/passwd.
 - SEC509: `location /api` with `proxy_pass …/v1/` lets GET /api../secret reach /secret on the upstream.
@@ -128,6 +129,27 @@ def test_add_header_in_a_block_drops_the_inherited_ones(inner, dropped):
         assert ("x-frame-options" not in headers) == dropped, headers
         lines = codes(nginx.lint(), "SEC503")
     assert lines == ([line_of(files, "Cache-Control")] if dropped else [])
+
+
+# -- SEC504 ----------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("inner, kept", [
+    ("proxy_set_header X-Forwarded-Port $server_port;", False),  # one header of its own drops the server's
+    ("proxy_set_header X-Forwarded-Port $server_port; proxy_set_header X-Request-Start $msec;", True),
+])
+def test_proxy_set_header_in_a_location_drops_the_inherited_ones(inner, kept):
+    # Gixy-Next's headers_option_fp fixture: its `headers` option would limit gixy to `Host`; nginx drops them all
+    upstream = free_port()
+    files = {"conf/nginx.conf": config(
+        f'server {{ listen 127.0.0.1:{upstream}; location / {{ return 200 "start=$http_x_request_start"; }} }}\n'
+        "server { listen 127.0.0.1:{port};\n"
+        "    proxy_set_header X-Request-Start $msec;\n"
+        f"    location /internal {{ {inner} proxy_pass http://127.0.0.1:{upstream}; }} }}")}
+    with started(files) as nginx:
+        status, _, body = request(nginx.port, "GET /internal HTTP/1.1\r\nHost: a\r\n")
+        assert status.endswith("200 OK") and (body != "start=") is kept, (status, body)
+        lines = codes(nginx.lint(), "SEC504")
+    assert lines == ([] if kept else [line_of(files, "location /internal")])
 
 
 # -- SEC506 ----------------------------------------------------------------------------------------------------
