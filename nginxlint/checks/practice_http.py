@@ -7,7 +7,9 @@ called "off".
 from __future__ import annotations
 
 import ipaddress
+import re
 
+from ..config_tree import GLOB_CHARS
 from ..nginx.conditions import REGEX_OPERATORS
 from ..nginx.inheritance import Lists, nearest, value_at
 from ..nginx.values import parse_uint
@@ -151,12 +153,18 @@ def hash_without_default(dep, report):
             blocks.append(node)
     if not blocks:
         return
-    uses = _variable_uses(dep, {n.args[-1].lstrip("$").lower() for n in blocks if n.args})
+    names = {n.args[-1].lstrip("$").lower() for n in blocks if n.args}
+    sources = {n.args[0].lstrip("$").lower() for n in blocks if n.name == "map" and len(n.args) == 2}
+    seen = _variable_uses(dep, names, sources)
     for node in blocks:
         variable = node.args[-1] if node.args else ""
-        used_in = uses.get(variable.lstrip("$").lower(), set())
+        used_in = seen.uses.get(variable.lstrip("$").lower(), set())
+        if not used_in and seen.open:
+            continue  # no use in view, and the config leaves room for one: what an empty value does is unknown
         if used_in and used_in <= EMPTY_MEANS_OFF:
             continue  # every use reads the empty string as "off": the missing default is the idiom
+        if node.name == "map" and _covers_every_value(node, seen.setters):
+            continue
         report(
             node,
             f"{node.name} has no default: every value that matches no entry sets {variable} to an empty string",
@@ -165,19 +173,60 @@ def hash_without_default(dep, report):
         )
 
 
-def _variable_uses(dep, names: set) -> dict[str, set]:
-    """{variable: names of the directives whose arguments use it}, for the given variables, in one walk."""
-    uses: dict[str, set] = {}
+class _Seen:
+    """What one walk of the tree found: {variable: names of the directives that use it}, {variable: the
+    directives that set it}, and whether uses may lie out of sight."""
+
+    def __init__(self):
+        self.uses: dict[str, set] = {}
+        self.setters: dict[str, list] = {}
+        self.open = False
+
+
+def _variable_uses(dep, names: set, sources: set) -> _Seen:
+    """Uses of `names` and setters of `sources`, in one walk. The picture is open when a use could lie out of
+    sight: in a fragment, a file that could not be read, a glob include (the place a deployment drops its
+    servers), or Lua (which reads ngx.var)."""
+    seen = _Seen()
+    seen.open = not (dep.is_main and dep.complete)
     for node in dep.walk():
         if node.d.lua is not None:
+            seen.open = True
             continue
+        if node.name == "include" and node.args and GLOB_CHARS.intersection(node.args[0]):
+            seen.open = True
         defining = len(node.args) - 1 if node.name in ("map", "geo") else -1
         for index, arg in enumerate(node.args):
             if "$" in arg and index != defining:
                 for var in variables(arg):
                     if var.name in names:
-                        uses.setdefault(var.name, set()).add(node.name)
-    return uses
+                        seen.uses.setdefault(var.name, set()).add(node.name)
+        setter = node.args[defining] if defining >= 0 else node.args[0] if _SETS.match(node.name) and node.args else ""
+        if setter.startswith("$") and setter[1:].lower() in sources:
+            seen.setters.setdefault(setter[1:].lower(), []).append(node)
+    return seen
+
+
+_SETS = re.compile(r"set(_.*)?$|.*_set$")  # set, set-misc's set_*, set_by_lua*, js_set, perl_set
+
+
+def _covers_every_value(node, setters: dict) -> bool:
+    """The map has an entry for every value its source can take: a variable set only by set-misc's
+    `set_random $v FROM TO`, a random integer from FROM to TO (both included)."""
+    if len(node.args) != 2 or not node.args[0].startswith("$") or node.find("hostnames"):
+        return False
+    found = setters.get(node.args[0][1:].lower())
+    if not found:
+        return False
+    values: set[str] = set()
+    for setter in found:
+        if setter.name != "set_random" or len(setter.args) != 3:
+            return False
+        low, high = parse_uint(setter.args[1]), parse_uint(setter.args[2])
+        if low is None or high is None or not 0 <= high - low <= 1024:
+            return False
+        values.update(str(n) for n in range(low, high + 1))
+    return values <= {entry.name for entry in node.children or ()}
 
 
 # -- NGX015 default-server-flag --------------------------------------------------------------------------------
