@@ -212,7 +212,7 @@ _SETS = re.compile(r"set(_.*)?$|.*_set$")  # set, set-misc's set_*, set_by_lua*,
 
 def _covers_every_value(node, setters: dict) -> bool:
     """The map has an entry for every value its source can take: a variable set only by set-misc's
-    `set_random $v FROM TO`, a random integer from FROM to TO (both included)."""
+    `set_random $v FROM TO`, a random integer from FROM to TO (both included, either order)."""
     if len(node.args) != 2 or not node.args[0].startswith("$") or node.find("hostnames"):
         return False
     found = setters.get(node.args[0][1:].lower())
@@ -222,9 +222,10 @@ def _covers_every_value(node, setters: dict) -> bool:
     for setter in found:
         if setter.name != "set_random" or len(setter.args) != 3:
             return False
-        low, high = parse_uint(setter.args[1]), parse_uint(setter.args[2])
-        if low is None or high is None or not 0 <= high - low <= 1024:
+        bounds = parse_uint(setter.args[1]), parse_uint(setter.args[2])
+        if None in bounds or abs(bounds[0] - bounds[1]) > 1024:
             return False
+        low, high = sorted(bounds)  # set_random swaps bounds given in the wrong order
         values.update(str(n) for n in range(low, high + 1))
     return values <= {entry.name for entry in node.children or ()}
 
