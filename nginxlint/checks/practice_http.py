@@ -84,6 +84,17 @@ _ENDING_FLAGS = ("last", "redirect", "permanent")
 _ABSOLUTE = ("http://", "https://", "$scheme")
 
 
+# The echo module declares every directive for the if in a location (NGX_HTTP_LIF_CONF), and its merge handler
+# inherits each of its lists on its own: the response commands, the text before the body, the text after it, the
+# status. An echo directive in an if therefore replaces only its own list, and drops nothing when the location
+# sets that list nowhere else.
+_ECHO_LISTS = {"echo_before_body": "before_body", "echo_after_body": "after_body", "echo_status": "status"} | {
+    name: "handler" for name in (
+        "echo", "echo_request_body", "echo_sleep", "echo_flush", "echo_blocking_sleep", "echo_reset_timer",
+        "echo_location_async", "echo_location", "echo_subrequest_async", "echo_subrequest", "echo_duplicate",
+        "echo_read_request_body", "echo_foreach_split", "echo_end", "echo_abort_parent", "echo_exec")}
+
+
 @rule("NGX012")
 def if_is_evil(dep, report):
     for block in dep.nodes("if"):
@@ -92,6 +103,9 @@ def if_is_evil(dep, report):
         for child in block.children or ():
             if child.name == "return":
                 continue
+            echo_list = _ECHO_LISTS.get(child.name)
+            if echo_list is not None and echo_list not in _echo_lists_around(block):
+                continue  # the module is made for this: its list is inherited apart and replaces nothing here
             if child.name == "rewrite" and len(child.args) >= 2 and (
                     child.args[-1] in _ENDING_FLAGS or child.args[1].startswith(_ABSOLUTE)):
                 continue  # ends the request or restarts the location search: nothing of the if's location is used
@@ -102,6 +116,21 @@ def if_is_evil(dep, report):
                 "rewrite … last are safe there",
                 help="move the condition into a map and use the variable, or use return/rewrite … last inside the if",
             )
+
+
+def _echo_lists_around(block) -> set:
+    """The echo lists set elsewhere for the requests an `if` serves: in its location (other ifs included) and
+    the locations around it."""
+    found = set()
+    location = block.parent
+    for child in location.children or ():
+        if child is not block:
+            inside = child.children or () if child.name == "if" else ()
+            found.update(_ECHO_LISTS.get(n.name) for n in (child, *inside))
+    for outer in location.ancestors():
+        if outer.name == "location":
+            found.update(_ECHO_LISTS.get(n.name) for n in outer.children or ())
+    return found
 
 
 # -- NGX013 try-files-is-evil-too ------------------------------------------------------------------------------
