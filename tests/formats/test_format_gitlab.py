@@ -33,7 +33,7 @@ def test_severities(report):
     for issue in issues_of(report):
         by_code.setdefault(issue["check_name"], set()).add(issue["severity"])
     assert by_code == {"CTR101": {"minor"}, "LUA202": {"major"}, "MET302": {"info"},
-                       "NGX001": {"critical"}, "NL999": {"critical"}}
+                       "NGX001": {"critical"}, "NL999": {"critical"}, "nginxlint": {"minor"}}
 
 
 def test_error_notifications_with_a_file_are_issues(report):
