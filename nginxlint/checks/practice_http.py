@@ -219,20 +219,21 @@ def _variable_uses(dep, names: set, sources: set) -> _Seen:
     seen = _Seen()
     seen.open = not (dep.is_main and dep.complete)
     for node in dep.walk():
+        defining = len(node.args) - 1 if node.name in ("map", "geo") else -1
+        setter = node.args[defining] if defining >= 0 else node.args[0] if _SETS.match(node.name) and node.args else ""
+        if setter.startswith("$") and setter[1:].lower() in sources:
+            seen.setters.setdefault(setter[1:].lower(), []).append(node)
+        if "by_lua" in node.name:
+            seen.open = True  # Lua reads variables as ngx.var.NAME, in blocks and files alike
         if node.d.lua is not None:
-            seen.open = True
             continue
         if node.name == "include" and node.args and GLOB_CHARS.intersection(node.args[0]):
             seen.open = True
-        defining = len(node.args) - 1 if node.name in ("map", "geo") else -1
         for index, arg in enumerate(node.args):
             if "$" in arg and index != defining:
                 for var in variables(arg):
                     if var.name in names:
                         seen.uses.setdefault(var.name, set()).add(node.name)
-        setter = node.args[defining] if defining >= 0 else node.args[0] if _SETS.match(node.name) and node.args else ""
-        if setter.startswith("$") and setter[1:].lower() in sources:
-            seen.setters.setdefault(setter[1:].lower(), []).append(node)
     return seen
 
 
