@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 
+from ..container.nginx_build import links_openssl_3
 from ..container.release import image_has_openssl_3, running_release
 from ..findings import Fix
 from ..nginx import edits
@@ -39,11 +40,13 @@ class _OpenSSL3:
     lower its security level to 0. The cipher settings are indexed once per run."""
 
     def __init__(self, dep):
-        self.on = image_has_openssl_3(dep) is not None
+        self._on: bool | None = None
         self._ciphers: dict = {}
 
     def refuses_weak(self, dep, node) -> bool:
-        if not self.on:
+        if self._on is None:  # the image model, read only once a weak version is found
+            self._on = links_openssl_3(dep) is not None
+        if not self._on:
             return False
         name = CIPHERS_OF[node.name]
         if name not in self._ciphers:

@@ -91,3 +91,11 @@ def modules_known(tree) -> bool:
         return False
     package = nginx_package(image)
     return package is not None and package.kind == "distribution"
+
+
+def links_openssl_3(tree) -> str | None:
+    """The image (for messages) when the nginx that runs the tree links OpenSSL 3: an official image of a release
+    built on it, or a packaged nginx on a distribution release whose OpenSSL is 3.x; else None."""
+    from .release import image_has_openssl_3
+
+    return image_has_openssl_3(tree) or distribution_openssl_3(tree)
