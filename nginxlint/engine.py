@@ -63,6 +63,8 @@ def _run(paths: list[Path], settings, base_dir: Path, stdin, texts) -> tuple[Rep
     findings = _unique(_fixes_outside_masks(_outside_masked_values(findings, workspace.loader.masked),
                                             workspace.loader.masked))
     notifications += _unselected_failures(findings, selection)
+    if any(catalog[f.code].production_only for f in findings if f.code in catalog):
+        selection.development_only = _development_only(workspace, selection)
     findings = [
         replace(f, severity=selection.severity.get(f.code, f.severity))
         for f in findings
@@ -131,6 +133,13 @@ def _bind_containers(workspace, findings, notifications) -> None:
     from .container.binding import bind_containers  # binding code, loaded by a run, not by `import nginxlint`
 
     bind_containers(workspace, findings, notifications)
+
+
+def _development_only(workspace, selection) -> frozenset[str]:
+    """Files the project's image deletes after copying them (container/development.py)."""
+    from .container.development import development_only  # the image model, only for production-only findings
+
+    return development_only(workspace, selection.fixtures)
 
 
 def _unique(findings: list[Finding]) -> list[Finding]:
