@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ipaddress
 
-from ..container.nginx_build import links_openssl_3
 from ..container.release import image_has_openssl_3, running_release
 from ..findings import Fix
 from ..nginx import edits
@@ -45,6 +44,8 @@ class _OpenSSL3:
 
     def refuses_weak(self, dep, node) -> bool:
         if self._on is None:  # the image model, read only once a weak version is found
+            from ..container.nginx_build import links_openssl_3
+
             self._on = links_openssl_3(dep) is not None
         if not self._on:
             return False

@@ -29,11 +29,13 @@ def is_development(display_path: str) -> bool:
 
 def development_only(workspace, fixtures) -> frozenset[str]:
     """Display paths of the repository files a production Dockerfile of the project copies and then deletes."""
-    from .dockerfile_build import read_image  # the image model, only when a production-only finding may be quiet
-
     loader = workspace.loader
     dockerfiles = dict.fromkeys(path for tree in workspace.trees if tree.root.path is not None
                                 for _distance, path in nearby_dockerfiles(tree))
+    if not dockerfiles:
+        return frozenset()
+    from .dockerfile_build import read_image  # the image model, only for a project with Dockerfiles
+
     deleted: set[str] = set()
     for dockerfile in dockerfiles:
         display = loader.display(dockerfile)
