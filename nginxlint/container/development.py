@@ -17,7 +17,7 @@ import os
 import re
 from pathlib import Path
 
-from .dockerfile_binding import nearby_dockerfiles, parsed_dockerfile
+from .dockerfile_binding import parsed_dockerfile
 
 _DEVELOPMENT = re.compile(r"(?:^|[/._-])(?:dev|devel|development)(?:[/._-]|$)", re.IGNORECASE)
 
@@ -27,14 +27,12 @@ def is_development(display_path: str) -> bool:
     return bool(_DEVELOPMENT.search(display_path))
 
 
-def development_only(workspace, fixtures) -> frozenset[str]:
-    """Display paths of the repository files a production Dockerfile of the project copies and then deletes."""
-    loader = workspace.loader
-    dockerfiles = dict.fromkeys(path for tree in workspace.trees if tree.root.path is not None
-                                for _distance, path in nearby_dockerfiles(tree))
-    if not dockerfiles:
-        return frozenset()
+def development_only(workspace, fixtures, dockerfiles) -> frozenset[str]:
+    """Display paths of the repository files a production Dockerfile among `dockerfiles` (those beside and above
+    the configs) copies and then deletes."""
     from .dockerfile_build import read_image  # the image model, only for a project with Dockerfiles
+
+    loader = workspace.loader
 
     deleted: set[str] = set()
     for dockerfile in dockerfiles:
