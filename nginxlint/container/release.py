@@ -70,15 +70,14 @@ class RunningLuaModule:
 
 def running_lua_module(tree) -> RunningLuaModule | None:
     """The lua-nginx-module that runs a tree's http Lua: the one its OpenResty release bundles (image tag, dump's
-    `nginx -V`, `nginx-version` setting), else the `lua-nginx-module` setting (nginx with the module added, such as
-    Debian's libnginx-mod-http-lua); None when neither says."""
+    `nginx -V`, `nginx-version` setting) when the table knows it, else the `lua-nginx-module` setting (nginx with the
+    module added, such as Debian's libnginx-mod-http-lua); None when neither says."""
     running = running_release(tree)
     if running is not None and running.release.flavour == "openresty":
         version = bundled_lua_module(running.release.number)
-        if version is None:
-            return None
-        return RunningLuaModule(version, f"bundled by {running.release.name}, {running.source}", running.related,
-                                True, running.from_image)
+        if version is not None:
+            return RunningLuaModule(version, f"bundled by {running.release.name}, {running.source}",
+                                    running.related, True, running.from_image)
     version = getattr(tree.settings, "lua_nginx_module", None)
     if version and module_order(version):
         return RunningLuaModule(version, "from the lua-nginx-module setting", [])
