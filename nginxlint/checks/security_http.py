@@ -17,6 +17,7 @@ from ..nginx.conditions import regex_condition
 from ..nginx.directives import LUA_PHASE
 from ..nginx.inheritance import Lists, blocks_up, nearest, value_at
 from ..nginx.locations import location_match
+from ..nginx.placeholders import is_stand_in_host
 from ..nginx.urls import is_public_name, names_resolved_at_start, upstream_host, workspace_upstream_names
 from ..nginx.values import parse_uint
 from ..nginx.variables import client_controlled, client_variables, variables
@@ -453,6 +454,9 @@ def proxy_pass_normalized(dep, report):
             continue
         match = location_match(location)
         target = node.args[0]
+        host = upstream_host(target)
+        if host is not None and is_stand_in_host(host[0]):
+            continue  # a stand-in upstream: the user's own replaces host and path together
         uri, uri_start = _uri_part(target, paths)
         raw_rewrites = raw_by_location.get(location, [])
         unconditional = [r for r in raw_rewrites if r.parent is location]
