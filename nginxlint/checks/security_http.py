@@ -10,6 +10,7 @@ from __future__ import annotations
 import posixpath
 import re
 
+from ..container.release import running_release
 from ..findings import UNSAFE, Fix
 from ..nginx import edits
 from ..nginx.captures import group, may_hold, starts_with_slash
@@ -18,6 +19,7 @@ from ..nginx.directives import LUA_PHASE
 from ..nginx.inheritance import Lists, blocks_up, nearest, value_at
 from ..nginx.locations import location_match
 from ..nginx.placeholders import is_stand_in_host
+from ..nginx.tls_scope import http_server_blocks, listen_key
 from ..nginx.urls import is_public_name, names_resolved_at_start, upstream_host, workspace_upstream_names
 from ..nginx.values import parse_uint
 from ..nginx.variables import client_controlled, client_variables, variables
@@ -36,6 +38,7 @@ def host_spoofing(dep, report):
         return
     derived = client_variables(dep)
     lua_blocks = _lua_rewriting_blocks(dep)
+    alone = _alone_on_their_sockets(dep) if _checks_the_port(dep) else set()
     for node in nodes:
         name = node.name
         # Lua running before the proxy (rewrite, access, set_by_lua) may assign the variable anew, or replace the
@@ -44,6 +47,8 @@ def host_spoofing(dep, report):
         chosen = [v for v in variables(node.args[1])
                   if (client_controlled(v.name) and not (rewritten and v.name.startswith("http_")))
                   or (v.name in derived and not rewritten)]
+        if [v.name for v in chosen] == ["http_host"] and node.enclosing("server") in alone:
+            continue  # every Host reaches this server: $host is the client's choice too, and nginx checked both
         if chosen:
             var = chosen[0]
             written = "$" + var.written
@@ -59,6 +64,36 @@ def host_spoofing(dep, report):
                 # $host drops the port and what else the value added: the upstream may expect them
                 fix=Fix.of("Send `Host $host`", edits.replace_arg(node.d, 1, "$host"), applicability=UNSAFE),
             )
+
+
+# nginx 1.29.4 checks the whole Host header (a port of digits, RFC 3986 characters); before, anything after the
+# colon passed (`good.test:@evil.test`), which $host drops and $http_host carries.
+STRICT_HOST_HEADER = (1, 29, 4)
+
+
+def _checks_the_port(dep) -> bool:
+    running = running_release(dep)
+    if running is None:
+        return False
+    release = running.release
+    return release.nginx[:2] > STRICT_HOST_HEADER[:2] if release.branch_only else release.nginx >= STRICT_HOST_HEADER
+
+
+def _alone_on_their_sockets(dep) -> set:
+    """The http servers of a complete main config that share none of their sockets with another server: the
+    default for every Host that reaches those sockets, so no server_name stands between the client and them."""
+    if not (dep.is_main and dep.complete):
+        return set()
+    by_socket: dict[str, set] = {}
+    servers = http_server_blocks(dep)
+    for server in servers:
+        for key in _keys(server):
+            by_socket.setdefault(key, set()).add(server)
+    return {server for server in servers if all(len(by_socket[key]) == 1 for key in _keys(server))}
+
+
+def _keys(server) -> list[str]:
+    return [listen_key(n).replace("0.0.0.0:", "*:") for n in server.find("listen")] or ["*:80", "*:8000"]
 
 
 LUA_BEFORE_CONTENT = frozenset({"rewrite", "access", "server_rewrite", "set"})
