@@ -38,7 +38,8 @@ def host_spoofing(dep, report):
         return
     derived = client_variables(dep)
     lua_blocks = _lua_rewriting_blocks(dep)
-    alone = _alone_on_their_sockets(dep) if _checks_the_port(dep) else set()
+    alone = _alone_on_their_sockets(dep)
+    port_checked = bool(alone) and _checks_the_port(dep)
     for node in nodes:
         name = node.name
         # Lua running before the proxy (rewrite, access, set_by_lua) may assign the variable anew, or replace the
@@ -47,17 +48,23 @@ def host_spoofing(dep, report):
         chosen = [v for v in variables(node.args[1])
                   if (client_controlled(v.name) and not (rewritten and v.name.startswith("http_")))
                   or (v.name in derived and not rewritten)]
-        if [v.name for v in chosen] == ["http_host"] and node.enclosing("server") in alone:
+        catch_all = [v.name for v in chosen] == ["http_host"] and node.enclosing("server") in alone
+        if catch_all and port_checked:
             continue  # every Host reaches this server: $host is the client's choice too, and nginx checked both
         if chosen:
             var = chosen[0]
             written = "$" + var.written
             origin = derived.get(var.name)
             related = [origin.location(f"{written} is made from client input here")] if origin is not None else []
+            message = (
+                f"this server takes every Host (no other server shares its sockets), and {written} also passes on "
+                "whatever follows the colon, which nginx before 1.29.4 does not check (`Host: good.test:@evil.test`); "
+                "send the name alone, $host" if catch_all else
+                f"the Host sent upstream comes from {written}, which the client sets as it likes; send the host "
+                "nginx matched the request on, $host")
             report(
                 node,
-                f"the Host sent upstream comes from {written}, which the client sets as it likes; send the host "
-                "nginx matched the request on, $host",
+                message,
                 arg=1,
                 related=related,
                 help=f"{name} Host $host;",
