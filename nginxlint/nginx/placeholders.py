@@ -27,21 +27,22 @@ def is_stand_in_host(host: str) -> bool:
     return is_documentation_name(name) or any(name == s or name.endswith("." + s) for s in ECHO_SERVICES)
 
 
-def why_not_deployed(tree, beside_mains: bool) -> str | None:
+def why_not_deployed(tree) -> str | None:
     """Why a config tree is not served to the public as it stands, or None.
 
     A main config that logs at debug level is run by its developers (the debug level records every step of every
-    request: no public server runs with it). A fragment that none of the main configs beside it includes
-    (`beside_mains`), whose every http server answers only to documentation names, is a template to copy and
-    rename ("replace example.com with your host"). A main config named so, and a fragment with no main config in
-    view (a snippet tried out, a file an image's own nginx.conf includes), are still advised."""
+    request: no public server runs with it). A fragment that lies below a main config (or in the prefix the
+    settings name) which does not include it, and whose every http server answers only to documentation names, is
+    a template to copy and rename ("replace example.com with your host"). A main config named so, and a fragment
+    with no main config above it (a snippet tried out, a file an image's own nginx.conf includes), are still
+    advised."""
     if tree.is_main:
         for node in tree.nodes("error_log"):
             if node.ctx == () and len(node.args) >= 2 and node.args[-1].lower() == "debug":
                 return "debug-level error log"
         return None
     servers = http_servers(tree)
-    if beside_mains and servers and all(_named_for_documentation(server) for server in servers):
+    if tree.conf_dir_known and servers and all(_named_for_documentation(server) for server in servers):
         return "template named for documentation"
     return None
 
@@ -56,7 +57,6 @@ def undeployed_files(trees) -> set[str]:
     includes as well keeps its findings."""
     quiet: set[str] = set()
     deployed: set[str] = set()
-    beside_mains = any(tree.is_main for tree in trees)
     for tree in trees:
-        (quiet if why_not_deployed(tree, beside_mains) else deployed).update(tree.files)
+        (quiet if why_not_deployed(tree) else deployed).update(tree.files)
     return quiet - deployed
