@@ -73,7 +73,8 @@ class Fixtures:
 
 
 # A rockspec's `build` table, and what in it installs more than Lua modules (commands, configs, whole directories).
-_BUILD = re.compile(r"^\s*build\s*=\s*\{", re.M)
+_BUILD = re.compile(r"^[ \t]*build[ \t]*=\s*\{", re.M)  # [ \t]: a line start never scans past its own line
+_MAIN_MODULE = re.compile(r"^[ \t]*main_module[ \t]*=", re.M)
 _BUILTIN = re.compile(r"\btype\s*=\s*[\"']builtin[\"']")
 _MODULE_ENTRY = re.compile(r"\bmodules\s*=\s*\{\s*[\[\"'\w]")
 _INSTALLS_MORE = re.compile(r"\b(install|copy_directories|install_variables)\s*=")
@@ -91,7 +92,7 @@ def is_lua_library(top: Path) -> bool:
             if _BUILTIN.search(table) and _MODULE_ENTRY.search(table) and not _INSTALLS_MORE.search(table):
                 return True
     dist = top / "dist.ini"
-    return dist.is_file() and re.search(r"^\s*main_module\s*=", _read(dist), re.M) is not None
+    return dist.is_file() and _MAIN_MODULE.search(_read(dist)) is not None
 
 
 def _read(path: Path) -> str:
