@@ -247,11 +247,12 @@ def load_settings(config: Path | None, isolated: bool, start: Path) -> Settings:
 
 class Selection:
     """Which rules run, and where: select / extend-select / ignore / per-file-ignores by code, prefix, name or ALL;
-    production-only rules stay quiet in fixture directories."""
+    production-only rules stay quiet in fixture directories and in files only development containers hold."""
 
     def __init__(self, settings: Settings, catalog: dict, base_dir: Path = Path(".")):
         self.catalog = catalog
         self.fixtures = Fixtures(settings.fixture_dirs, base_dir)
+        self.development_only: frozenset[str] = frozenset()  # files only development containers hold (engine)
         enabled = self.expand(settings.select) | self.expand(settings.extend_select)
         self.enabled = enabled - self.expand(settings.ignore)
         self.per_file = [(pattern, self.expand(codes)) for pattern, codes in settings.per_file_ignores.items()]
@@ -287,4 +288,5 @@ class Selection:
         for pattern, codes in self.per_file:
             if code in codes and (fnmatch.fnmatchcase(path, pattern) or fnmatch.fnmatchcase(path.rsplit("/", 1)[-1], pattern)):
                 return False
-        return not (self.catalog[code].production_only and self.fixtures.holds(path))
+        return not (self.catalog[code].production_only
+                    and (path in self.development_only or self.fixtures.holds(path)))
