@@ -4,7 +4,9 @@ Every test runs one config that misbehaves and one that does not, on 127.0.0.1, 
 files: the rule is reported on the first and not on the second.
 
 - SEC501: with `proxy_set_header Host $http_host`, a request whose request line names the served host but whose
-  Host header names another reaches the upstream with the other host; `$host` sends the matched one.
+  Host header names another reaches the upstream with the other host; `$host` sends the matched one. In a server
+  alone on its socket every Host reaches it, so `$host` is the client's choice too; but nginx before 1.29.4 lets
+  anything follow the colon of the Host header, which `$http_host` passes on and `$host` drops.
 - SEC502: `location /static { alias html/public/; }` serves GET /static../secret.txt from outside the alias.
 - SEC503: one add_header in a location (or in an `if` inside it) drops every add_header of the server.
 - SEC504: one proxy_set_header in a location drops every proxy_set_header of the server, whatever its name.
@@ -95,6 +97,22 @@ def test_host_spoofing_reaches_the_upstream(value, seen, reported):
         assert request(nginx.port, "GET / HTTP/1.1\r\nHost: evil.test\r\n")[0] == ""
         lines = codes(nginx.lint(), "SEC501")
     assert lines == ([line_of(files, "proxy_set_header Host")] if reported else [])
+
+
+def test_a_server_alone_on_its_socket_gets_every_host_and_only_http_host_keeps_what_follows_the_colon():
+    upstream = free_port()
+    files = {"conf/nginx.conf": config(
+        f'server {{ listen 127.0.0.1:{upstream}; location / {{ return 200 "host=$http_host"; }} }}\n'
+        "server { listen 127.0.0.1:{port}; server_name good.test;\n"
+        f"    location /raw {{ proxy_set_header Host $http_host; proxy_pass http://127.0.0.1:{upstream}; }}\n"
+        f"    location /host {{ proxy_set_header Host $host; proxy_pass http://127.0.0.1:{upstream}; }} }}")}
+    with started(files) as nginx:
+        assert request(nginx.port, "GET /host HTTP/1.1\r\nHost: evil.test\r\n")[2] == "host=evil.test"
+        junk = "GET /{} HTTP/1.1\r\nHost: good.test:@evil.test\r\n"
+        assert request(nginx.port, junk.format("raw"))[2] == "host=good.test:@evil.test"  # nginx 1.22 takes it
+        assert request(nginx.port, junk.format("host"))[2] == "host=good.test"
+        lines = codes(nginx.lint(), "SEC501")
+    assert lines == [line_of(files, "Host $http_host")]  # the release is not known: before 1.29.4 it matters
 
 
 # -- SEC502 ----------------------------------------------------------------------------------------------------
