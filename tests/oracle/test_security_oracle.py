@@ -17,7 +17,8 @@ files: the rule is reported on the first and not on the second.
   the same name in a variable is looked up through `resolver` when a request comes.
 - NGX011: `add_header Content-Type` sends a second Content-Type; `default_type` sends one, and so does headers-more's
   `more_set_headers "Content-Type: …"`, which replaces nginx's.
-- NGX012: `rewrite` to an absolute URL inside `if` redirects even with `break` (so it is not reported). The echo
+- NGX012: `rewrite` to an absolute URL inside `if` redirects even with `break`, and a local `break` serves the new
+  URI from the if's location (neither is reported); `try_files` does not run once an `if` matched. The echo
   module's directives inside `if` keep the location's other echo lists (its merge inherits each on its own): the
   response is kept and the text after it added; an `echo_after_body` the location sets too is replaced.
 - NGX014: a map without default used by add_header gives no header at all for an unmatched value (nginx adds a
@@ -244,19 +245,22 @@ def test_add_header_content_type_sends_two(directive, sent):
 
 # -- NGX012 ----------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("target, flag, reported", [
-    ("http://example.test/", "break", False),  # an absolute URL redirects whatever the flag
-    ("/elsewhere", "break", True),  # a local break keeps processing in the if's own location
+@pytest.mark.parametrize("location, status, reported", [
+    # an absolute URL redirects whatever the flag: nothing of the if's location is used
+    ('location /t { if ($arg_p) { rewrite ^ http://example.test/ break; } return 200 "kept"; }', 302, False),
+    # a local break serves the new URI from the if's location, which inherits root: what `break` does anywhere
+    ('location /t { if ($arg_p) { rewrite ^ /index.html break; } return 200 "kept"; }', 200, False),
+    # try_files is not inherited by the if's location: with the condition true, the fallback never runs
+    ('location /t { try_files $uri /index.html; if ($arg_p) { set $x 1; } }', 404, True),
 ])
-def test_rewrite_in_if(target, flag, reported):
-    files = {"conf/nginx.conf": config(
-        "server { listen 127.0.0.1:{port};\n"
-        f'    location /t {{ if ($arg_p) {{ rewrite ^ {target} {flag}; }} return 200 "kept"; }} }}')}
+def test_rewrite_in_if(location, status, reported):
+    files = {"conf/nginx.conf": config("server { listen 127.0.0.1:{port};\n    " + location + " }"),
+             "html/index.html": "index\n"}
     with started(files) as nginx:
-        status, headers, _ = request(nginx.port, "GET /t?p=1 HTTP/1.1\r\nHost: a\r\n")
-        assert status.endswith("302 Moved Temporarily") == (not reported), status
+        answer, _, _ = request(nginx.port, "GET /t?p=1 HTTP/1.1\r\nHost: a\r\n")
+        assert answer.split()[1] == str(status), answer
         lines = codes(nginx.lint(), "NGX012")
-    assert lines == ([line_of(files, "rewrite")] if reported else [])
+    assert lines == ([line_of(files, "set $x")] if reported else [])
 
 
 ECHO_MODULE = MODULES_DIR / "ngx_http_echo_module.so"
