@@ -12,7 +12,7 @@ from . import dump, sources
 from .cache import Cache, default_directory
 from .checks import load
 from .config_tree import GLOB_CHARS, ConfigTree
-from .container.placeholders import placeholders_near
+from .container.start_placeholders import placeholders_near
 from .findings import Finding, Notification
 from .nginx import templates
 from .nginx.parser import ParsedFile, parse, walk_directives

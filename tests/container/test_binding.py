@@ -263,7 +263,7 @@ def test_yaml_that_describes_no_container_costs_no_manifest_reader(tmp_path):
                                               "nginxlint.container.detect", "nginxlint.container.dockerfile",
                                               "nginxlint.container.dockerfile_binding",
                                               "nginxlint.container.manifests", "nginxlint.container.model",
-                                              "nginxlint.container.placeholders",
+                                              "nginxlint.container.start_placeholders",
                                               "nginxlint.container.quantity", "nginxlint.container.release",
                                               "nginxlint.container.view"}
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nginxlint.container.placeholders import sed_tokens
+from nginxlint.container.start_placeholders import sed_tokens
 from nginxlint.nginx.directives import LUA_BLOCK_DIRECTIVES
 from nginxlint.nginx.parser import parse
 from nginxlint.nginx.templates import (
