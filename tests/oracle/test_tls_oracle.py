@@ -2,16 +2,18 @@
 
 - SEC521: a weak version in the default server's ssl_protocols is accepted for a named server whose own
   ssl_protocols excludes it (the version is negotiated before SNI picks the server); and OpenSSL 3 refuses TLS 1.0
-  and 1.1 at its default security level 1 whatever ssl_protocols says, and accepts them at level 0.
+  and 1.1 at its default security level 1 whatever ssl_protocols says, and accepts them at level 0; towards an
+  upstream too (`proxy_ssl_protocols TLSv1.1`), with a system MinProtocol of TLSv1.2 that nginx clears.
 - SEC522: `ALL` enables anonymous suites (no server certificate at all); nginx's default list refuses them.
   (Debian's OpenSSL 3.0 is built without RC4 and 3DES, so those cannot be shown here.)
 - SEC523: a location with an add_header of its own sends no HSTS; without `always` an error page has none.
-- NGX021: nginx -t fails on groups the OpenSSL does not know, and on the `?` prefix, with OpenSSL < 3.5.
+- NGX021: nginx -t fails on groups the OpenSSL does not know (ML-KEM before 3.5), and on the `?` prefix before 3.3.
 - NGX022: with ssl_stapling and no resolver nginx logs "no resolver defined" when a client asks for a status,
   and connects to the responder address it resolved once at start.
 - NGX023: a certificate without an OCSP URL (as Let's Encrypt's are now) makes nginx ignore ssl_stapling.
 - NGX024: a request whose Host no server handles, on a connection negotiated for another name, is answered by
   the default server that rejects handshakes (what HTTP/2 connection reuse sends; shown over HTTP/1.1, which Python's client speaks); `return 421` answers it.
+  When that server is the only one on the socket, every handshake fails and no request reaches it.
 - NGX026: keepalive_requests N closes the connection after the Nth response.
 
 The clients lower OpenSSL's security level where the old suites and versions need it (`@SECLEVEL=0`), on both
@@ -175,6 +177,40 @@ def test_openssl_3_refuses_tls_1_0_and_1_1_at_its_default_security_level(certs):
         assert len(codes(nginx.lint(), "SEC521")) == 1
 
 
+def _proxy_to_tls_1_1(upstream_port: int) -> str:
+    """An upstream that speaks only TLS 1.1 (at level 0), and two proxies to it that offer TLS 1.1: one at the
+    security level the system gives, one that lowers it to 0."""
+    upstream = f"https://127.0.0.1:{upstream_port}"
+    return config(
+        f"server {{ listen 127.0.0.1:{upstream_port} ssl; ssl_certificate a.pem; ssl_certificate_key a.key;\n"
+        "  ssl_protocols TLSv1.1; ssl_ciphers DEFAULT:@SECLEVEL=0; return 200 up; }\n"
+        "server { listen 127.0.0.1:{port};\n"
+        f"  location / {{ proxy_pass {upstream}; proxy_ssl_protocols TLSv1.1 TLSv1.2 TLSv1.3; }}\n"
+        f"  location /zero {{ proxy_pass {upstream}; proxy_ssl_protocols TLSv1.1 TLSv1.2 TLSv1.3;\n"
+        "    proxy_ssl_ciphers DEFAULT:@SECLEVEL=0; } }\n")
+
+
+def test_openssl_3_security_level_not_min_protocol_decides_for_the_upstream(certs, tmp_path):
+    """What 3scale APIcast's image does (OpenResty on UBI 9, the distribution's OpenSSL 3): `proxy_ssl_protocols
+    TLSv1.1 ...` never reaches a TLS 1.1 upstream at the default security level. A system configuration whose
+    MinProtocol is TLSv1.2 is cleared by nginx (the /zero proxy reaches the upstream with it in force): the
+    security level alone decides."""
+    assert ssl.OPENSSL_VERSION_INFO[0] >= 3 or pytest.skip("Python's OpenSSL is older than 3")
+    system = tmp_path / "openssl.cnf"
+    system.write_text("openssl_conf = init\n[init]\nssl_conf = ssl\n[ssl]\nsystem_default = tls\n"
+                      "[tls]\nMinProtocol = TLSv1.2\nCipherString = DEFAULT:@SECLEVEL=2\n")
+    image = {"Dockerfile": "FROM registry.access.redhat.com/ubi9/ubi-minimal\n"
+                           "RUN microdnf -y install openresty-1.27.1-1.el9\n"
+                           "COPY conf/nginx.conf /usr/local/openresty/nginx/conf/nginx.conf\n"}
+    with Nginx({**tree(certs, _proxy_to_tls_1_1(free_port())), **image}, env={"OPENSSL_CONF": str(system)}) as nginx:
+        started(nginx)
+        assert nginx.get("/")[0] == 502
+        assert nginx.get("/zero") == (200, "up")
+        findings = codes(nginx.lint(), "SEC521")
+        # the TLS 1.1 upstream server (line 8) and the /zero proxy (line 11) lower the level; the / proxy is quiet
+        assert sorted(f["line"] for f in findings) == [8, 11]
+
+
 # -- SEC522 -------------------------------------------------------------------------------------------------------
 
 def _one_server(directives: str) -> str:
@@ -229,14 +265,13 @@ def test_location_add_header_drops_hsts_and_errors_need_always(certs):
 @pytest.mark.parametrize("groups, starts", [
     ("X25519:prime256v1:secp384r1", True),
     ("X25519Kyber768Draft00:X25519", False),
-    ("X25519MLKEM768:X25519", None),  # None: depends on OpenSSL >= 3.5
-    ("?X25519MLKEM768:X25519", None),
+    ("X25519MLKEM768:X25519", (3, 5)),  # a version: nginx starts from that OpenSSL on
+    ("?X25519MLKEM768:X25519", (3, 3)),
 ])
 def test_ecdh_groups_unknown_to_openssl_stop_nginx(certs, groups, starts):
-    modern = ssl.OPENSSL_VERSION_INFO[:2] >= (3, 5)
-    if starts is None:
-        if modern:
-            pytest.skip("this OpenSSL (3.5+) knows ML-KEM groups and the ? prefix")
+    if isinstance(starts, tuple):
+        if ssl.OPENSSL_VERSION_INFO[:2] >= starts:
+            pytest.skip(f"this OpenSSL knows {groups} (NGX021 warns for the images that may not)")
         starts = False
     with Nginx(tree(certs, _one_server(f"ssl_ecdh_curve {groups};"))) as nginx:
         outcome = nginx.test()
@@ -309,6 +344,16 @@ def test_unknown_host_on_an_established_connection_reaches_the_rejecting_default
     with Nginx(tree(certs, conf.replace("{catch_all}", "location / { return 421; }"))) as nginx:
         started(nginx)
         assert https_get(nginx.port, "a.test", "/y", host="b.test")[0] == 421
+        assert codes(nginx.lint(), "NGX024") == []
+
+
+def test_a_rejecting_default_server_alone_opens_no_connection_to_reuse(certs):
+    # gixy's fixtures, made whole: the rejecting server is the only one on the socket
+    conf = config("server { listen 127.0.0.1:{port} ssl http2 default_server; ssl_reject_handshake on; }\n")
+    with Nginx(tree(certs, conf)) as nginx:
+        started(nginx)
+        for sni in ("a.test", "b.test", "localhost"):
+            assert handshake(nginx.port, sni) is None  # every handshake fails: no request ever reaches it
         assert codes(nginx.lint(), "NGX024") == []
 
 
