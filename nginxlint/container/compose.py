@@ -168,12 +168,23 @@ class _ComposeReader(FieldReader):
             stop_signal=self.value(service, "stop_signal", self.string, "stop_signal"),
             platform=self.value(service, "platform", self.string, "platform"),
             build_source=self._build(service.get("build")),
+            nofile_soft=self._nofile(service.get("ulimits")),
         )
         return RuntimeFacts(
             source="compose", path=self.path, name=name, container=container, span=service.span,
             replicas=self.value(deploy, "replicas", self.integer, "deploy.replicas"),
             termination_grace_period=self.quantity(service, "stop_grace_period", parse_duration, "duration"),
         )
+
+    def _nofile(self, node: YNode | None) -> Value | None:
+        """`ulimits: {nofile: N}` or `{nofile: {soft: N, hard: M}}`: the soft limit, with where it is written."""
+        ulimits = self.mapping(node, "ulimits")
+        if not ulimits:
+            return None
+        if isinstance(ulimits.get("nofile"), YMap):
+            return self.value(self.mapping(ulimits.get("nofile"), "ulimits.nofile"), "soft", self.integer,
+                              "ulimits.nofile.soft")
+        return self.value(ulimits, "nofile", self.integer, "ulimits.nofile")
 
     def _build(self, node: YNode | None) -> tuple[str, str | None, str | None] | None:
         """`build: ./dir` or `build: {context, dockerfile, target}` as (context, dockerfile, target)."""

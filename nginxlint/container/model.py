@@ -159,6 +159,7 @@ class Container:
     platform: Value | None = None  # Compose `platform:` ("linux/arm64")
     # Compose `build:` as written: (context, dockerfile, target), relative to the Compose file's directory.
     build_source: tuple[str, str | None, str | None] | None = None
+    nofile_soft: Value | None = None  # Compose `ulimits: nofile`: the soft open-file limit the container starts with
     build: Any = None  # a container.dockerfile.ImageBuild: what that Dockerfile (or one bound alone) builds
 
     @property
