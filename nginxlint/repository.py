@@ -17,6 +17,8 @@ FIXTURE_DIRS = (
     "*[-_]examples", "vendor", "vendored", "third[-_]party", "thirdparty", "deps", "demo", "demos", "*[-_]demo",
     "*[-_]demos", "demo[-_]*",
 )
+# The fixture directories that hold another project's sources, copied in: their optional dependencies are theirs.
+VENDORED_DIRS = ("vendor", "vendored", "third[-_]party", "thirdparty", "deps")
 # A repository named as a collection of demos (NGINX-Demos, nginx-demo): every config in it is one.
 _DEMO_REPOSITORY = re.compile(r"(?:^|[-_+.])demos?(?:$|[-_+.])", re.I)
 
@@ -55,7 +57,17 @@ class Fixtures:
             hit = self._by_directory[directory] = self._is_fixture(Path(directory))
         return hit
 
-    def _is_fixture(self, directory: Path) -> bool:
+    def vendored(self, display_path: str) -> bool:
+        """The file lies in a directory of vendored sources (when fixture directories are judged at all)."""
+        if not self.patterns:
+            return False
+        directory = os.path.dirname(os.path.abspath(os.path.join(self.base_dir, display_path)))
+        found = self._place(Path(directory))
+        return found is not None and any(fnmatch.fnmatchcase(part.lower(), pattern)
+                                         for part in found[1] for pattern in VENDORED_DIRS)
+
+    def _place(self, directory: Path) -> tuple[Path, tuple[str, ...]] | None:
+        """The directory's repository (a submodule counts where its superproject holds it) and its path there."""
         top = find_repository_root(directory)
         while top is not None and (top / ".git").is_file():  # a submodule: its place in the superproject counts
             outer = find_repository_root(top.parent)
@@ -64,9 +76,15 @@ class Fixtures:
             top = outer
         top = top or Path(os.path.abspath(self.base_dir))
         try:
-            parts = directory.relative_to(top).parts
+            return top, directory.relative_to(top).parts
         except ValueError:  # outside the repository and the starting directory: judge nothing
+            return None
+
+    def _is_fixture(self, directory: Path) -> bool:
+        found = self._place(directory)
+        if found is None:
             return False
+        top, parts = found
         if any(fnmatch.fnmatchcase(part.lower(), pattern) for part in parts for pattern in self.patterns):
             return True
         whole = self._whole.get(top)

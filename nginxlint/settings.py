@@ -299,5 +299,7 @@ class Selection:
         for pattern, codes in self.per_file:
             if code in codes and (fnmatch.fnmatchcase(path, pattern) or fnmatch.fnmatchcase(path.rsplit("/", 1)[-1], pattern)):
                 return False
-        return not (self.catalog[code].production_only
-                    and (path in self.development_only or self.fixtures.holds(path)))
+        rule = self.catalog[code]
+        if rule.own_code_only and self.fixtures.vendored(path):
+            return False
+        return not (rule.production_only and (path in self.development_only or self.fixtures.holds(path)))
