@@ -18,6 +18,10 @@ def _codes(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
+def _domains(value: str) -> list[str]:
+    return [part.strip().lower() for part in value.split(",") if part.strip()]
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="nginxlint",
@@ -59,6 +63,11 @@ def build_parser() -> argparse.ArgumentParser:
     config.add_argument("--nginx-version", metavar="VERSION",
                         help="the nginx release that runs the configs when no image tag says: 1.25.3, 1.25 (a branch) "
                         "or openresty/1.21.4.1 (as the nginx-version setting)")
+    config.add_argument("--origin-domains", type=_domains, metavar="DOMAINS",
+                        help="the only sites an Origin or Referer check may accept: example.com,example.org (their "
+                        "subdomains included; as the origin-domains setting)")
+    config.add_argument("--origin-https-only", action="store_true", default=None,
+                        help="an Origin or Referer check may accept https:// only (as the origin-https-only setting)")
     config.add_argument("--context", choices=sorted(CONTEXT_NAMES), help="context of fragments no root includes")
     config.add_argument("--manifests", action="append", metavar="PATH", help="Kubernetes or Compose files to read")
     config.add_argument("--stdin-filename", metavar="PATH", help="the name of the file read from standard input")
@@ -197,6 +206,10 @@ def _settings(args, paths: list[Path]):
     if args.nginx_version is not None:
         check_nginx_version(args.nginx_version, "--nginx-version")
         settings.nginx_version = args.nginx_version
+    if args.origin_domains is not None:
+        settings.origin_domains = args.origin_domains
+    if args.origin_https_only:
+        settings.origin_https_only = True
     settings.no_cache = args.no_cache
     settings.dump = args.dump
     if args.manifests:

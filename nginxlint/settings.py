@@ -38,6 +38,8 @@ class Settings:
     roots: list[str] = field(default_factory=list)
     prefix: str | None = None
     nginx_version: str | None = None  # the nginx (or OpenResty) release that runs the configs, when no image says
+    origin_domains: list[str] = field(default_factory=list)  # the sites an Origin/Referer check may accept (SEC543)
+    origin_https_only: bool = False  # an Origin/Referer check may accept https only (SEC543)
     path_map: list[tuple[str, Path]] = field(default_factory=list)
     include: list[str] = field(default_factory=list)
     exclude: list[str] = field(default_factory=list)
@@ -79,6 +81,8 @@ KEYS = {
     "roots": ("roots", list),
     "prefix": ("prefix", str),
     "nginx-version": ("nginx_version", str),
+    "origin-domains": ("origin_domains", list),
+    "origin-https-only": ("origin_https_only", bool),
     "path-map": ("path_map", dict),
     "include": ("include", list),
     "exclude": ("exclude", list),
