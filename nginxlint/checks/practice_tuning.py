@@ -65,8 +65,9 @@ def ecdh_curve_unsupported(dep, report):
                    "(Debian 12, Alpine up to 3.21) nginx refuses to start; make sure the image ships OpenSSL 3.5 "
                    "or list X25519:prime256v1 only", arg=0)
         elif tolerant:
-            report(node, f"the `?` prefix of {tolerant[0]} is understood only by OpenSSL 3.5 and later: an older "
-                   "OpenSSL rejects the whole list and nginx refuses to start", arg=0)
+            report(node, f"the `?` prefix of {tolerant[0]} is understood only by OpenSSL 3.3 and later: an older "
+                   "one (Debian 12, Ubuntu 24.04, Alpine up to 3.19) rejects the whole list and nginx refuses to "
+                   "start", arg=0)
         else:
             unknown = [g for g in groups if g.lower() not in CLASSIC_GROUPS]
             if unknown:

@@ -6,7 +6,7 @@
 - SEC522: `ALL` enables anonymous suites (no server certificate at all); nginx's default list refuses them.
   (Debian's OpenSSL 3.0 is built without RC4 and 3DES, so those cannot be shown here.)
 - SEC523: a location with an add_header of its own sends no HSTS; without `always` an error page has none.
-- NGX021: nginx -t fails on groups the OpenSSL does not know, and on the `?` prefix, with OpenSSL < 3.5.
+- NGX021: nginx -t fails on groups the OpenSSL does not know, and on the `?` prefix, with OpenSSL < 3.3.
 - NGX022: with ssl_stapling and no resolver nginx logs "no resolver defined" when a client asks for a status,
   and connects to the responder address it resolved once at start.
 - NGX023: a certificate without an OCSP URL (as Let's Encrypt's are now) makes nginx ignore ssl_stapling.
