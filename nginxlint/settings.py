@@ -204,6 +204,8 @@ def apply(settings: Settings, data: dict, origin: str, base: Path) -> Settings:
             value = [str(base / item) for item in value]
         elif key == "nginx-version":
             check_nginx_version(value, f'{origin}: "nginx-version"')
+        elif key == "origin-domains":
+            value = [domain.lower() for domain in value]
         elif key == "failure-threshold" and value not in SEVERITIES:
             raise SettingsError(f'{origin}: failure-threshold must be one of {", ".join(SEVERITIES)}, not "{value}"')
         elif key == "lua":
