@@ -30,6 +30,8 @@ _SEQUENCE_TAGS = {_YAML_TAG + "seq", _YAML_TAG + "omap", _YAML_TAG + "pairs"}
 _MERGE_KEY = _YAML_TAG + "merge"
 _STR_TAG = _YAML_TAG + "str"
 _PYTHON_TAG = _YAML_TAG + "python/"
+# Compose's merge tags (compose-spec 13-merge.md): they change how files merge, not what the value is.
+_COMPOSE_TAGS = frozenset({"!reset", "!override"})
 
 
 @dataclass(frozen=True)
@@ -292,6 +294,8 @@ class _Builder:
         if tag.startswith(_PYTHON_TAG):
             self.problems.append(YamlProblem(f"unsafe YAML tag '{_short_tag(tag)}' rejected", span))
             return None
+        if tag in _COMPOSE_TAGS:
+            tag = self._untagged(node)
         if kind == "scalar":
             return self._scalar(node, tag, span)
         if tag not in (_MAPPING_TAGS if kind == "mapping" else _SEQUENCE_TAGS):
@@ -315,6 +319,14 @@ class _Builder:
         elif tag not in _TEXT_TAGS:
             self.problems.append(YamlProblem(f"unsupported YAML tag '{_short_tag(tag)}'", span))
         return YScalar(value, text, span, style, tag)
+
+    def _untagged(self, node: object) -> str:
+        """The tag the node would have without its explicit one."""
+        import yaml  # PyYAML's import is slow: only when a YAML file is read
+
+        kind = type(node)
+        value = node.value if kind is yaml.ScalarNode else None  # type: ignore[attr-defined]
+        return yaml.resolver.Resolver().resolve(kind, value, (True, False))
 
     @property
     def constructor(self):

@@ -82,6 +82,8 @@ def classify(text: str, name: str = "", parsed: ParsedFile | None = None,
     shape = lines.other_shape(name)
     known_fraction = (known + lines.known) / max(1, known + unknown + lines.content)
     if not lines.content and not parsed.directives:
+        if parsed.problem is not None and lines.ini_comments:  # nginx rejects a line starting with ';'
+            return Verdict(NOT_NGINX, 0.8, "only comment lines starting with ';', as in INI files (PHP, php-fpm)")
         return Verdict(EMPTY, 1.0, "no directives: only comments and blank lines")
     if not shape and assignments and assignments * 10 >= unknown * 6 and known_fraction < 0.5:
         shape = "looks like a key = value config with braces (UCL/HCL, like rspamd's), not nginx directives"
@@ -163,6 +165,7 @@ class _Lines:
             pieces.append(text[pos:])
             text = "".join(pieces)
         self.content = self.known = 0
+        self.ini_comments = 0  # lines starting with ';': comments in INI files, an error for nginx
         self.terminated = False  # a line ends with ";" or opens or closes a block
         self.terminated_lines = 0  # lines ending with ";"
         self.markup_document = False
@@ -174,6 +177,7 @@ class _Lines:
         for raw in text.split("\n"):
             line = raw.strip()
             if not line or line[0] in "#;":
+                self.ini_comments += line[:1] == ";"
                 continue
             if self.content >= _ENOUGH:  # the shape is clear long before: stay fast on huge files
                 break

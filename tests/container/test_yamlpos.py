@@ -151,6 +151,12 @@ def test_unknown_local_tag_is_a_problem_but_value_is_kept():
     assert document.problems[0].message == "unsupported YAML tag '!Ref'"
 
 
+def test_compose_merge_tags_keep_the_value_and_are_no_problem():
+    document = load_yaml("environment: !override\n  A: b\nsecrets: !reset []\nports: !reset null\n").documents[0]
+    assert plain(document.root) == {"environment": {"A": "b"}, "secrets": [], "ports": None}
+    assert document.problems == ()
+
+
 def test_standard_tags_and_timestamps_stay_plain():
     document = load_yaml("a: !!str 10\nb: 2021-01-01\nc: !!int '7'\nd: !!int x\ne: ~\nf: yes\n").documents[0]
     assert plain(document.root) == {"a": "10", "b": "2021-01-01", "c": 7, "d": "x", "e": None, "f": True}

@@ -255,6 +255,13 @@ def test_comments_only_is_empty_not_a_verdict_on_format():
     assert verdict_of("", "x.conf").kind == EMPTY
 
 
+def test_ini_comment_lines_alone_are_not_nginx_since_nginx_rejects_them():
+    verdict = verdict_of(";;;;;;;;\n; an intentionally empty file\n;;;;;;;;\n", "zz-debug.ini")
+    assert verdict.kind == NOT_NGINX and "INI" in verdict.reason
+    assert verdict_of("# nothing\n; nothing either\n", "x.conf").kind == NOT_NGINX
+    assert verdict_of("# comment only\n", "x.conf").kind == EMPTY
+
+
 def test_the_loaders_parse_is_used_as_given():
     """classify() does not parse again when given the loader's parse: the verdict follows the parse it is given."""
     parsed = parse("events {}\nhttp { server { listen 80; } }\n", None, LUA_BLOCK_DIRECTIVES)
