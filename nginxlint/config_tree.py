@@ -103,6 +103,9 @@ class ConfigTree:
         self.complete = True  # False once any file of the tree failed to parse or read
         self.all_read = True  # the same, except that templates count as read: their tags are masked, not missing
         self.findings: list[Finding] = []  # NGX001/002/003/008 met while loading
+        # (NGX002 finding, pattern) for each relative include that found nothing beside the config: the
+        # container that runs it may put the file there (a COPY of a directory's contents next to nginx.conf)
+        self.unresolved_includes: list[tuple[Finding, str]] = []
         self.memo: dict = {}  # what several rules derive from this tree, derived once
         self.binding = None  # container.model.Binding: the container that runs this config, when known
         self.container_view = None  # container.view.ContainerView: what that container's filesystem holds
@@ -221,8 +224,10 @@ class ConfigTree:
             self.complete = self.all_read = False
             if not self.conf_dir_known or display in self.loader.masked:  # a template's includes may be rendered too
                 return []
-            self.findings.append(load.include_not_found(display, span, pattern, self.loader.display(path),
-                                                        include_chain(node)))
+            finding = load.include_not_found(display, span, pattern, self.loader.display(path), include_chain(node))
+            self.findings.append(finding)
+            if not os.path.isabs(pattern):
+                self.unresolved_includes.append((finding, pattern))
             return []
         return [source] if source else []
 

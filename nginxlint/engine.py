@@ -129,8 +129,11 @@ def _bind_containers(workspace, findings, notifications) -> None:
     The manifest readers are imported only when some YAML file may describe a container.
     """
     from .container.binding import bind_containers  # binding code, loaded by a run, not by `import nginxlint`
+    from .container.view import drop_includes_the_container_holds
 
     bind_containers(workspace, findings, notifications)
+    for tree in workspace.trees:
+        drop_includes_the_container_holds(tree)
 
 
 def _unique(findings: list[Finding]) -> list[Finding]:

@@ -105,19 +105,26 @@ def _remove_duplicate(child, first):
                   applicability=SAFE if same else UNSAFE)
 
 
+# Blocks a file included into nginx.conf's main context holds (`include /etc/nginx/stream.d/*.conf;`); a main
+# config has directives of its own besides them (worker_processes, pid, error_log, events...).
+_MAIN_FRAGMENT_BLOCKS = frozenset({"stream", "http", "mail", "include"})
+
+
 @rule("NGX009")
 def missing_events_block(tree, report):
     if not tree.is_main or not tree.complete or tree.nodes("events"):
         return
     children = tree.main.children
+    named = tree.root.display.rsplit("/", 1)[-1] == "nginx.conf" or bool(tree.settings.roots)
+    if not named and children and all(c.d.name in _MAIN_FRAGMENT_BLOCKS for c in children):
+        return  # only `stream {}` / `http {}`: as likely a file included at the top of the real nginx.conf
     anchor = next((c for c in children if c.d.name == "http"), children[0] if children else None)
     message = ('no "events" section in configuration: nginx refuses to start without one; add '
                "`events { worker_connections 1024; }` to the main context")
     if anchor is None:
         report.at(tree.root.display, Span(1, 1, 1, 1), message)
     else:
-        # a file that only looks like a root (a top-level stream {}) may be included by the real one, which has
-        # its events: adding one there is safe only for a file named nginx.conf or set as a root
-        named = tree.root.display.rsplit("/", 1)[-1] == "nginx.conf" or bool(tree.settings.roots)
+        # a file that only looks like a root may be included by the real one, which has its events: adding one
+        # there is safe only for a file named nginx.conf or set as a root
         report(anchor, message, fix=Fix.of("Add `events {}`", edits.insert_before(anchor.d, "events {}"),
                                            applicability=SAFE if named else UNSAFE))

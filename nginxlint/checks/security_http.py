@@ -7,9 +7,12 @@ from the deployment's index of the directives it is about.
 """
 from __future__ import annotations
 
+import os
 import posixpath
 import re
+from pathlib import Path
 
+from ..container.view import container_files
 from ..findings import UNSAFE, Fix
 from ..nginx import edits
 from ..nginx.captures import group, may_hold, starts_with_slash
@@ -84,15 +87,17 @@ def alias_traversal(dep, report):
             continue
         alias = node.args[0]
         if match.prefix:
-            _alias_prefix(node, location, match, alias, report)
+            _alias_prefix(dep, node, location, match, alias, report)
         elif match.regex:
             _alias_regex(node, location, match, alias, report)
 
 
-def _alias_prefix(node, location, match, alias, report):
+def _alias_prefix(tree, node, location, match, alias, report):
     """nginx builds the path as alias + (URI minus the location prefix)."""
     prefix = match.pattern
     if prefix.endswith("/") or "$" in alias:
+        return
+    if not alias.endswith("/") and _no_sibling_in_view(tree, alias):
         return
     if alias.endswith("/"):
         report(
@@ -116,6 +121,23 @@ def _alias_prefix(node, location, match, alias, report):
             fix=Fix.of("End the location and the alias with `/`", edits.append_to_arg(location.d, match.arg, "/"),
                        edits.append_to_arg(node.d, 0, "/"), applicability=UNSAFE),
         )
+
+
+def _no_sibling_in_view(tree, alias: str) -> bool:
+    """The alias's directory is a repository directory nginxlint sees whole (relative to the prefix, mapped by
+    path-map, or copied into the container), and nothing in it but the alias starts with the alias's name."""
+    if posixpath.isabs(alias):
+        found = tree.loader.map_path(alias, tree.conf_dir)
+        files = container_files(tree) if found is None else None
+        if files is not None:
+            parent = files.where(posixpath.dirname(alias))
+            found = parent / posixpath.basename(alias) if isinstance(parent, Path) else None
+    else:
+        found = tree.prefix / alias
+    if found is None or not found.parent.is_dir():
+        return False
+    name = found.name
+    return not any(entry != name and entry.startswith(name) for entry in os.listdir(found.parent))
 
 
 def _slash_location(location, match):

@@ -19,6 +19,8 @@ from .registry import rule
 CR_LF = cs.of("\r", "\n")
 LF = cs.of("\n")
 DOT = cs.of(".")
+# bytes NGX_ESCAPE_ARGS always percent-encodes: the control characters
+CONTROL = cs.span(0x00, 0x1F) | cs.of(0x7F)
 # what the subject of a location or rewrite holds: the decoded URI
 _URI_MASK = variable_facts("uri").mask
 _DEPTH = 8
@@ -135,6 +137,10 @@ class _Flow:
             site, subject = source
             capture = pattern_facts(self.tree, site.pattern, site.caseless).capture(key)
             if capture is not None:
+                if key.isdigit() and at.name == "set" and not _rewrite_ran_before(at):
+                    # the rewrite module copies $1..$9 percent-encoded once the request URI was (as CR or LF
+                    # in it must be), until a matching rewrite ends that (ngx_http_script_copy_capture_code)
+                    return capture.mask & subject & ~CONTROL
                 return capture.mask & subject
             if key.isdigit():
                 return 0
@@ -161,6 +167,24 @@ def _flow(tree, kind="all") -> _Flow:
     if "flow" not in memo:
         memo["flow"] = _Flow(tree, trusted=("host",) if kind == "ssrf" else ())
     return memo["flow"]
+
+
+def _rewrite_ran_before(node) -> bool:
+    """A `rewrite` comes before the node in the rewrite-module directives nginx runs with it: those of its
+    location (or server), `if` blocks included."""
+    scope = node.parent
+    while scope is not None and scope.d is not None and scope.name == "if":
+        scope = scope.parent
+    stack = list(reversed(scope.children or ())) if scope is not None else []
+    while stack:
+        current = stack.pop()
+        if current is node:
+            return False
+        if current.name == "rewrite":
+            return True
+        if current.name == "if":
+            stack.extend(reversed(current.children or ()))
+    return False
 
 
 def _internal(node) -> bool:

@@ -7,6 +7,7 @@ nothing, `unseen(path)`), or ABSENT.
 """
 from __future__ import annotations
 
+import posixpath
 from pathlib import Path
 
 
@@ -85,3 +86,23 @@ def _project_image(tree, reference: str | None):
         return None
     found = dockerfiles_near(tree)
     return read_image(found[0]) if len(found) == 1 else None
+
+
+def drop_includes_the_container_holds(tree) -> None:
+    """NGX002 said a relative include matched nothing beside the config; where the container puts a repository
+    file at the path nginx looks (a COPY of a directory's contents into nginx's conf directory), nginx finds it."""
+    binding = tree.binding
+    if not tree.unresolved_includes or binding is None or not binding.container_path:
+        return
+    files = container_files(tree)
+    if files is None:
+        return
+    # nginx resolves an include against its main config's directory: the root's own, or the base image's
+    main_config = binding.container_path if tree.is_main else files.base.conf_path
+    if not main_config:
+        return
+    conf_dir = posixpath.dirname(main_config)
+    held = {id(finding) for finding, pattern in tree.unresolved_includes
+            if isinstance(files.where(posixpath.normpath(posixpath.join(conf_dir, pattern))), Path)}
+    if held:
+        tree.findings = [f for f in tree.findings if id(f) not in held]

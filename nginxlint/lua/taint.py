@@ -13,6 +13,8 @@ quiet rather than guess.
 """
 from __future__ import annotations
 
+import re
+
 from . import ast
 from ..lines import LineIndex
 from .taint_model import (
@@ -438,7 +440,8 @@ class _Walker(ast.BlockWalker):
                 return ([key] if key is not None else []), []
             if path in ("ngx.re.find", "ngx.re.match", "string.find", "string.match") and len(args) >= 2:
                 key = self.target_key(args[0])
-                if key is not None and self.strict_pattern(args[1]):
+                extended = path.startswith("ngx.re.") and len(args) >= 3 and "x" in self.literal(args[2])
+                if key is not None and self.strict_pattern(args[1], extended):
                     return [key], []
             return [], []
         if kind is ast.MethodCall and cond.name.name in ("find", "match") and cond.args:
@@ -475,16 +478,23 @@ class _Walker(ast.BlockWalker):
                 return ("var", key)
         return None
 
-    def strict_pattern(self, node) -> bool:
-        """A literal pattern anchored at both ends that does not accept any character: a whole-value check."""
+    def literal(self, node) -> str:
+        """The text of a string literal or of a local bound to one, else ""."""
         if type(node) is ast.String:
-            pattern = node.value
-        elif type(node) is ast.Name:
+            return node.value
+        if type(node) is ast.Name:
             binding = self.lookup(node.name)
-            if binding is None or binding.value is None or binding.value[0] != "str":
-                return False
-            pattern = binding.value[1]
-        else:
+            if binding is not None and binding.value is not None and binding.value[0] == "str":
+                return binding.value[1]
+        return ""
+
+    def strict_pattern(self, node, extended: bool = False) -> bool:
+        """A literal pattern anchored at both ends that does not accept any character: a whole-value check.
+        `extended`: PCRE's x option, under which white space and # comments are not part of the pattern."""
+        pattern = self.literal(node)
+        if extended:
+            pattern = _EXTENDED_NOISE.sub(lambda m: m.group(1) or "", pattern)
+        if not pattern:
             return False
         anchored = pattern.startswith(("^", "\\A")) and pattern.endswith(("$", "\\z", "\\Z"))
         return anchored and not accepts_anything(pattern)
@@ -952,6 +962,11 @@ def _substitute(taint, passed, own_only: bool = False):
         else:
             out = union(out, (t,))
     return out
+
+
+# PCRE's x option: unescaped white space and comments outside classes are not part of the pattern (an
+# approximation that keeps classes and escapes whole, enough to see the anchors and what is between them)
+_EXTENDED_NOISE = re.compile(r"(\\.|\[(?:\\.|[^\]])*\])|\s+|#[^\n]*", re.S)
 
 
 def _is_constant(node) -> bool:

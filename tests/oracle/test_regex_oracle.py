@@ -5,6 +5,8 @@ failing config only.
   the decoded URI) and, put into `add_header` or `return 302`, writes a header of the client's choosing into the
   response. With `(.*)` the capture stops at the LF (no DOTALL) and a raw CR goes out inside the header line.
   A capture that excludes CR and LF (`([^\\r\\n]*)`) does not match such a URI, and nothing is injected.
+  Copied by `set` first, the same capture arrives percent-encoded (the rewrite module escapes $1..$9 once the
+  request URI was), and nothing is injected either.
 - NGX018: a pattern PCRE2 refuses makes `nginx -t` fail with the message nginxlint quotes.
 """
 from __future__ import annotations
@@ -68,6 +70,28 @@ def test_crlf_in_a_capture_splits_the_response(sink, group, outcome):
         assert "X-Path: abc" in plain or "/y/abc" in plain, plain
         reported = findings_at(nginx, "SEC542")
     assert reported == ([] if outcome == "clean" else [line_of(files, sink)])
+
+
+def test_a_numbered_capture_set_by_the_rewrite_module_is_percent_encoded():
+    """`set $v $1` copies the capture percent-encoded once the request URI was (as any CR LF in it must be):
+    the same capture that writes a header of the client's choosing straight from add_header writes none."""
+    sink = "add_header X-Path $v;"
+    files = {"conf/nginx.conf": config(
+        "server { listen 127.0.0.1:{port};\n"
+        "    location ~ ^/x/([^/]*) {\n"
+        "        set $v $1;\n"
+        f"        {sink}\n"
+        "        return 200 ok;\n"
+        "    }\n"
+        "}")}
+    with Nginx(files) as nginx:
+        started = nginx.start()
+        assert started.status == 0, started.stderr
+        lines = response_head(nginx.port, INJECTION).split("\r\n")
+        assert "X-Path: a%0D%0ASet-Cookie:%20injected=1" in lines, lines
+        assert not any(line.startswith("Set-Cookie") for line in lines), lines
+        reported = findings_at(nginx, "SEC542")
+    assert reported == []
 
 
 def test_a_pattern_pcre2_refuses_fails_nginx_t():
