@@ -50,7 +50,7 @@ def test_run_quick(tmp_path):
     assert [name for name, *_ in rows][1:] == ["10 included files", "half-size config (linearity)"], out
     assert rows[0][0].startswith("single "), out
     assert all(float(parse) > 0 and float(lint) > 0 for _, parse, lint in rows), out
-    for budget in ("`nginxlint samples/reverse-proxy` ≤ 0.3 s wall", "Lua analysis ≥ 20,000 lines/s cold",
+    for budget in ("start-up: `nginxlint` on samples/reverse-proxy as a repository of its own ≤ 0.3 s wall", "Lua analysis ≥ 20,000 lines/s cold",
                    "no quadratic step", "memory linear in input size"):
         assert re.search(rf"^\| {re.escape(budget)}.* \| {NUMBER}.* \| – \|$", out, re.M), (budget, out)
     assert out.count("| not run | – |") == 3, out  # gixy-ng would be downloaded: not in quick mode

@@ -5,11 +5,15 @@ is in none of the listed ranges).
 - A location with rules of its own inherits none of the server's: the server's `deny all` does not apply.
 - `satisfy any` with `allow all` answers without credentials, whatever auth_basic says.
 - `deny all` alone answers 403 to everyone (gixy reports it, MET303 does not).
+- `listen localhost:PORT` binds the loopback addresses only (gixy reports a page open there, MET303 does not).
 
 nginx runs each case on 127.0.0.1; nginxlint lints the same access settings in a server that listens on all
 addresses (a loopback-only server is exempt from MET303 by design).
 """
 from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
 
 import pytest
 
@@ -50,3 +54,35 @@ def test_access_phase_as_met303_reads_it(server_level, location, status, reporte
     with Nginx(linted) as tree:
         found = [f for f in tree.lint() if f["code"] == "MET303"]
         assert bool(found) is reported, found
+
+
+def _listening(port: int) -> set[str]:
+    """The local addresses with a TCP socket listening on `port`, from /proc/net/tcp and tcp6."""
+    found = set()
+    for table, width in (("/proc/net/tcp", 8), ("/proc/net/tcp6", 32)):
+        try:
+            rows = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            local, state = row.split()[1], row.split()[3]
+            address, _, hex_port = local.partition(":")
+            if state == "0A" and int(hex_port, 16) == port and len(address) == width:
+                # each 32-bit word is in host (little-endian) order
+                raw = b"".join(bytes.fromhex(address[i:i + 8])[::-1] for i in range(0, width, 8))
+                found.add(str(ipaddress.ip_address(raw)))
+    return found
+
+
+def test_a_listen_on_localhost_binds_only_loopback_addresses():
+    # Gixy-Next's hostname_listen fixture: nginx binds what the name resolves to at start, and `localhost` is
+    # loopback (RFC 6761), so `allow ::/0` under `satisfy any` opens the page to processes on the host only
+    location = 'satisfy any; allow ::/0; auth_basic "m"; auth_basic_user_file htpasswd;'
+    files = {"conf/nginx.conf": config("localhost:{port}", "", location), "conf/htpasswd": HTPASSWD}
+    with Nginx(files) as nginx:
+        outcome = nginx.start()
+        assert outcome.status == 0, outcome.stderr
+        bound = _listening(nginx.port)
+        assert bound and all(ipaddress.ip_address(a).is_loopback for a in bound), bound
+        assert nginx.get("/status")[0] == 401  # an IPv4 client gets no pass from the IPv6 rule
+        assert [f for f in nginx.lint() if f["code"] == "MET303"] == []

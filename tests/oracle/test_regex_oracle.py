@@ -7,7 +7,12 @@ failing config only.
   A capture that excludes CR and LF (`([^\\r\\n]*)`) does not match such a URI, and nothing is injected.
   Copied by `set` first, the same capture arrives percent-encoded (the rewrite module escapes $1..$9 once the
   request URI was), and nothing is injected either.
-- NGX018: a pattern PCRE2 refuses makes `nginx -t` fail with the message nginxlint quotes.
+- SEC542: a Host header with a `/` (and so with CR or LF after one) is refused with 400, so a map on `$host` whose
+  regex needs a `/` never captures anything.
+- SEC548: nginx unescapes `\\\\` in an argument, so `"/v1/.+\\\\z"` ends with PCRE2's `\\z`; `(?>atomic)/v1` matches
+  anywhere in the URI.
+- NGX018: a pattern PCRE2 refuses makes `nginx -t` fail with the message nginxlint quotes; `$1` with no capture
+  group in any regex of the server is the empty string.
 """
 from __future__ import annotations
 
@@ -107,3 +112,62 @@ def test_a_pattern_pcre2_refuses_fails_nginx_t():
     message = found[0]["message"].split("nginx -t fails: ", 1)[1]
     # nginx prints the same text, followed by " in FILE:LINE"
     assert message in outcome.stderr, (message, outcome.stderr)
+
+
+def test_host_cannot_hold_a_slash_so_its_captures_hold_no_line_break():
+    # Gixy-Next's mapped_value fixture: a map on $host whose regex needs a `/` in it
+    files = {"conf/nginx.conf": config(
+        "map $host $map_host { ~*/(.*) $1; default 1; }\n"
+        "server { listen 127.0.0.1:{port};\n"
+        "    add_header X-Header $map_host;\n"
+        "    location / { return 200 ok; }\n"
+        "}")}
+    with Nginx(files) as nginx:
+        started = nginx.start()
+        assert started.status == 0, started.stderr
+        for host in ("a/b", "a/%0d%0aSet-Cookie:x=1", "a/\rSet-Cookie: x=1"):
+            head = response_head(nginx.port, f"GET / HTTP/1.1\r\nHost: {host}\r\n")
+            assert head.startswith("HTTP/1.1 400"), (host, head)
+        # nor can the host of an absolute request line carry one: the path starts at the first `/`
+        head = response_head(nginx.port, "GET http://a/%0d%0aSet-Cookie:x=1 HTTP/1.1\r\nHost: b\r\n")
+        assert "X-Header: 1" in head and "Set-Cookie" not in head, head
+        assert findings_at(nginx, "SEC542") == []
+
+
+@pytest.mark.parametrize("pattern, uri, anchored", [
+    # `\\z` in the config reaches PCRE2 as `\z`, the end anchor: read as a backslash and a `z`, the pattern
+    # would need a backslash in the URI
+    ('"/v1/.+\\\\z"', "/v1/abc", True),
+    ('"(?>atomic)/v1"', "/public/atomic/v1/x", False),  # an atomic group: PCRE2 finds it anywhere in the URI
+])
+def test_regex_location_as_pcre2_receives_it(pattern, uri, anchored):
+    files = {"conf/nginx.conf": config(
+        "server { listen 127.0.0.1:{port};\n"
+        f"    location ~ {pattern} {{ return 200 matched; }}\n"
+        "    location / { return 404; }\n"
+        "}")}
+    with Nginx(files) as nginx:
+        started = nginx.start()
+        assert started.status == 0, started.stderr
+        assert raw_request(nginx.port, f"GET {uri} HTTP/1.1\r\nHost: a\r\n").endswith("matched")
+        reported = findings_at(nginx, "SEC548")
+    assert reported == ([] if anchored else [line_of(files, "location ~")])
+
+
+def test_a_capture_no_regex_defines_is_empty():
+    # Gixy-Next's unparseable_provider_fp fixture: the only regex has an atomic group and no capture group
+    files = {"conf/nginx.conf": config(
+        "server { listen 127.0.0.1:{port};\n"
+        "    location / {\n"
+        '        if ($uri ~ "^/(?>atomic)x") { return 403; }\n'
+        "        return 301 /x/$1;\n"
+        "    }\n"
+        "}")}
+    with Nginx(files) as nginx:
+        started = nginx.start()
+        assert started.status == 0, started.stderr
+        assert response_head(nginx.port, "GET /atomicx HTTP/1.1\r\nHost: a\r\n").startswith("HTTP/1.1 403")
+        head = response_head(nginx.port, "GET /kept HTTP/1.1\r\nHost: a\r\n")
+        assert head.startswith("HTTP/1.1 301") and "/x/\r\n" in head + "\r\n", head
+        reported = findings_at(nginx, "NGX018")
+    assert reported == [line_of(files, "return 301")]

@@ -7,6 +7,7 @@ files: the rule is reported on the first and not on the second.
   Host header names another reaches the upstream with the other host; `$host` sends the matched one.
 - SEC502: `location /static { alias html/public/; }` serves GET /static../secret.txt from outside the alias.
 - SEC503: one add_header in a location (or in an `if` inside it) drops every add_header of the server.
+- SEC504: one proxy_set_header in a location drops every proxy_set_header of the server, whatever its name.
 - SEC506: `return` answers before allow/deny run: a client the rules deny gets the page.
 - SEC507: `root /` serves /etc/passwd.
 - SEC509: `location /api` with `proxy_pass …/v1/` lets GET /api../secret reach /secret on the upstream.
@@ -14,8 +15,13 @@ files: the rule is reported on the first and not on the second.
   with `last` ends the script there, and the location found again starts a new one, so the `set` never runs.
 - SEC526: a literal name in proxy_pass is looked up while nginx loads (`nginx -t` fails when it does not resolve);
   the same name in a variable is looked up through `resolver` when a request comes.
-- NGX011: `add_header Content-Type` sends a second Content-Type; `default_type` sends one.
-- NGX012: `rewrite` to an absolute URL inside `if` redirects even with `break` (so it is not reported).
+- NGX011: `add_header Content-Type` sends a second Content-Type; `default_type` sends one, and so does headers-more's
+  `more_set_headers "Content-Type: …"`, which replaces nginx's.
+- NGX012: `rewrite` to an absolute URL inside `if` redirects even with `break` (so it is not reported). The echo
+  module's directives inside `if` keep the location's other echo lists (its merge inherits each on its own): the
+  response is kept and the text after it added; an `echo_after_body` the location sets too is replaced.
+- NGX014: a map without default used by add_header gives no header at all for an unmatched value (nginx adds a
+  header only when its value is not empty).
 - NGX017: `error_log off` makes nginx create a file named "off" in its prefix.
 """
 from __future__ import annotations
@@ -23,6 +29,7 @@ from __future__ import annotations
 
 import pytest
 
+from lintkit import MODULES_DIR
 from nginx_harness import NGINX, FakeDns, Nginx, free_port, raw_request
 
 pytestmark = pytest.mark.skipif(NGINX is None, reason="nginx is not installed")
@@ -130,6 +137,27 @@ def test_add_header_in_a_block_drops_the_inherited_ones(inner, dropped):
     assert lines == ([line_of(files, "Cache-Control")] if dropped else [])
 
 
+# -- SEC504 ----------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("inner, kept", [
+    ("proxy_set_header X-Forwarded-Port $server_port;", False),  # one header of its own drops the server's
+    ("proxy_set_header X-Forwarded-Port $server_port; proxy_set_header X-Request-Start $msec;", True),
+])
+def test_proxy_set_header_in_a_location_drops_the_inherited_ones(inner, kept):
+    # Gixy-Next's headers_option_fp fixture: its `headers` option would limit gixy to `Host`; nginx drops them all
+    upstream = free_port()
+    files = {"conf/nginx.conf": config(
+        f'server {{ listen 127.0.0.1:{upstream}; location / {{ return 200 "start=$http_x_request_start"; }} }}\n'
+        "server { listen 127.0.0.1:{port};\n"
+        "    proxy_set_header X-Request-Start $msec;\n"
+        f"    location /internal {{ {inner} proxy_pass http://127.0.0.1:{upstream}; }} }}")}
+    with started(files) as nginx:
+        status, _, body = request(nginx.port, "GET /internal HTTP/1.1\r\nHost: a\r\n")
+        assert status.endswith("200 OK") and (body != "start=") is kept, (status, body)
+        lines = codes(nginx.lint(), "SEC504")
+    assert lines == ([] if kept else [line_of(files, "location /internal")])
+
+
 # -- SEC506 ----------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("answer, bypassed", [('return 200 "secret";', True), ("try_files /secret.txt =404;", False)])
@@ -180,10 +208,16 @@ def test_proxy_pass_off_by_slash_reaches_outside_the_proxied_path(location, esca
 # -- NGX011 ----------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("directive, sent", [("add_header Content-Type application/rss+xml;", 2),
-                                             ("default_type application/rss+xml;", 1)])
+                                             ("default_type application/rss+xml;", 1),
+                                             ('more_set_headers "Content-Type: application/rss+xml";', 1)])
 def test_add_header_content_type_sends_two(directive, sent):
     files = {"conf/nginx.conf": config("server { listen 127.0.0.1:{port};\n"
                                        f'    location / {{ {directive} return 200 "<rss/>"; }} }}')}
+    if directive.startswith("more_set_headers"):  # headers-more replaces nginx's own Content-Type
+        module = MODULES_DIR / "ngx_http_headers_more_filter_module.so"
+        if not module.exists():
+            pytest.skip(f"headers-more is not installed in {MODULES_DIR}")
+        files["conf/nginx.conf"] = f"load_module {module};\n" + files["conf/nginx.conf"]
     with started(files) as nginx:
         _, headers, _ = request(nginx.port, "GET / HTTP/1.1\r\nHost: a\r\n")
         assert len(headers["content-type"]) == sent, headers
@@ -207,6 +241,41 @@ def test_rewrite_in_if(target, flag, reported):
         assert status.endswith("302 Moved Temporarily") == (not reported), status
         lines = codes(nginx.lint(), "NGX012")
     assert lines == ([line_of(files, "rewrite")] if reported else [])
+
+
+ECHO_MODULE = MODULES_DIR / "ngx_http_echo_module.so"
+
+
+@pytest.mark.skipif(not ECHO_MODULE.exists(), reason="the echo module is not installed")
+@pytest.mark.parametrize("outer, body, reported", [
+    ("echo kept;", "kept\nafter\n", False),  # the response commands are inherited into the if
+    ("echo kept; echo_after_body dropped;", "kept\nafter\n", True),  # the location's own after-body is replaced
+])
+def test_echo_in_if(outer, body, reported):
+    files = {"conf/nginx.conf": f"load_module {ECHO_MODULE};\n" + config(
+        "server { listen 127.0.0.1:{port};\n"
+        f"    location /t {{ {outer}\n        if ($arg_p) {{ echo_after_body after; }} }} }}")}
+    with started(files) as nginx:
+        status, text = nginx.get("/t?p=1")
+        assert (status, text) == (200, body)
+        lines = codes(nginx.lint(), "NGX012")
+    assert lines == ([line_of(files, "echo_after_body after")] if reported else [])
+
+
+# -- NGX014 ----------------------------------------------------------------------------------------------------
+
+def test_add_header_with_an_empty_value_sends_no_header():
+    files = {"conf/nginx.conf": config(
+        "map $arg_kind $cors { image \"*\"; font \"*\"; }\n"
+        "server { listen 127.0.0.1:{port};\n"
+        '    location / { add_header Access-Control-Allow-Origin $cors; return 200 "ok"; } }')}
+    with started(files) as nginx:
+        _, matched, _ = request(nginx.port, "GET /?kind=image HTTP/1.1\r\nHost: a\r\n")
+        _, unmatched, _ = request(nginx.port, "GET /?kind=text HTTP/1.1\r\nHost: a\r\n")
+        assert matched.get("access-control-allow-origin") == ["*"], matched
+        assert "access-control-allow-origin" not in unmatched, unmatched
+        lines = codes(nginx.lint(), "NGX014")
+    assert lines == []
 
 
 # -- NGX017 ----------------------------------------------------------------------------------------------------
