@@ -10,7 +10,7 @@ from pathlib import Path
 
 from . import __version__
 from .formats import FORMATS
-from .settings import CONTEXT_NAMES, SettingsError, check_nginx_version
+from .settings import CONTEXT_NAMES, SettingsError, check_lua_nginx_module, check_nginx_version
 
 
 
@@ -63,6 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
     config.add_argument("--nginx-version", metavar="VERSION",
                         help="the nginx release that runs the configs when no image tag says: 1.25.3, 1.25 (a branch) "
                         "or openresty/1.21.4.1 (as the nginx-version setting)")
+    config.add_argument("--lua-nginx-module", metavar="VERSION",
+                        help="the lua-nginx-module release nginx loads when no OpenResty release says: 0.10.23 (as "
+                        "the lua-nginx-module setting)")
     config.add_argument("--origin-domains", type=_domains, metavar="DOMAINS",
                         help="the only sites an Origin or Referer check may accept: example.com,example.org (their "
                         "subdomains included; as the origin-domains setting)")
@@ -206,6 +209,9 @@ def _settings(args, paths: list[Path]):
     if args.nginx_version is not None:
         check_nginx_version(args.nginx_version, "--nginx-version")
         settings.nginx_version = args.nginx_version
+    if args.lua_nginx_module is not None:
+        check_lua_nginx_module(args.lua_nginx_module, "--lua-nginx-module")
+        settings.lua_nginx_module = args.lua_nginx_module
     if args.origin_domains is not None:
         settings.origin_domains = args.origin_domains
     if args.origin_https_only:

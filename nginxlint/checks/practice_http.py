@@ -95,27 +95,79 @@ _ECHO_LISTS = {"echo_before_body": "before_body", "echo_after_body": "after_body
         "echo_read_request_body", "echo_foreach_split", "echo_end", "echo_abort_parent", "echo_exec")}
 
 
+# Directives whose list a location takes whole from its parent only when it sets none of its own: one in an
+# `if` replaces every inherited entry when the condition holds (ngx_conf_merge_ptr_value / the array merges).
+_LISTS = frozenset({
+    "add_header", "add_trailer", "proxy_set_header", "proxy_hide_header", "proxy_pass_header", "fastcgi_param",
+    "uwsgi_param", "scgi_param", "grpc_set_header", "grpc_hide_header", "fastcgi_hide_header",
+    "uwsgi_hide_header", "scgi_hide_header", "sub_filter", "ssi_types", "gzip_types"})
+# Set on a location and not merged into the location nginx makes of an `if` (ngx_http_core_merge_loc_conf leaves
+# them out): when the condition holds, they do not run.
+_NOT_INHERITED = frozenset({"try_files"})
+# The rewrite module runs these as it meets them; they are no setting of the if's location a later if can replace.
+_REWRITE_ACTIONS = frozenset({"set", "rewrite", "break"})
+
+
 @rule("NGX012")
 def if_is_evil(dep, report):
     for block in dep.nodes("if"):
         if block.parent is None or block.parent.name != "location":
             continue
+        lost = _not_inherited(block)
+        later = _later_ifs(block)
         for child in block.children or ():
             if child.name == "return":
                 continue
-            echo_list = _ECHO_LISTS.get(child.name)
-            if echo_list is not None and echo_list not in _echo_lists_around(block):
-                continue  # the module is made for this: its list is inherited apart and replaces nothing here
             if child.name == "rewrite" and len(child.args) >= 2 and (
                     child.args[-1] in _ENDING_FLAGS or child.args[1].startswith(_ABSOLUTE)):
                 continue  # ends the request or restarts the location search: nothing of the if's location is used
+            echo_list = _ECHO_LISTS.get(child.name)
+            if lost:
+                why = f"{lost} is not inherited by the location nginx makes of an `if`, so it does not run when " \
+                      "the condition holds"
+            elif echo_list is not None:
+                if echo_list not in _echo_lists_around(block):
+                    continue  # the module is made for this: its list is inherited apart and replaces nothing here
+                why = "its list replaces the one the location sets when the condition holds"
+            elif child.name in _LISTS and _set_around(block, child.name):
+                why = f"it replaces every {child.name} the location inherits or sets when the condition holds"
+            elif child.name not in _REWRITE_ACTIONS and any(not _sets(other, child.name) for other in later):
+                why = "when a later `if` of the location matches too, that if's settings replace this one's, " \
+                      "and this is lost"
+            else:
+                continue  # inherited like any setting, used only when the condition holds: as the config reads
             report(
                 child,
-                f"{child.name} inside `if` in a location: the if block is a location of its own, so directives "
-                "there replace or drop the outer location's settings when the condition holds; only return and "
-                "rewrite … last are safe there",
+                f"{child.name} inside `if` in a location: the if block is a location of its own; {why}",
                 help="move the condition into a map and use the variable, or use return/rewrite … last inside the if",
             )
+
+
+def _not_inherited(block) -> str | None:
+    """A directive of the if's location (or a location around it) that the if's own location does not get."""
+    for location in (block.parent, *block.parent.ancestors()):
+        if location.name == "location":
+            for child in location.children or ():
+                if child.name in _NOT_INHERITED:
+                    return child.name
+    return None
+
+
+def _later_ifs(block) -> list:
+    siblings = block.parent.children or ()
+    return [n for n in siblings[siblings.index(block) + 1:] if n.name == "if"]
+
+
+def _sets(block, name: str) -> bool:
+    return any(child.name == name for child in block.children or ())
+
+
+def _set_around(block, name: str) -> bool:
+    """The list is set elsewhere for the requests the `if` serves: its location (other ifs included) or above."""
+    for child in block.parent.children or ():
+        if child is not block and (child.name == name or child.name == "if" and _sets(child, name)):
+            return True
+    return any(_sets(outer, name) for outer in block.parent.ancestors())
 
 
 def _echo_lists_around(block) -> set:
