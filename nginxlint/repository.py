@@ -14,8 +14,11 @@ FIXTURE_DIRS = (
     "test", "tests", "t", "spec", "specs", "testdata", "test[-_]data", "fixture", "fixtures", "e2e", "integration",
     "*integration[-_]test", "*integration[-_]tests", "example", "examples", "benchmark", "benchmarks", "bench",
     "dev-environment", "dev-environments", "test[-_]*", "e2e[-_]*", "*[-_]test", "*[-_]tests", "*[-_]example",
-    "*[-_]examples", "vendor", "vendored", "third[-_]party", "thirdparty", "deps",
+    "*[-_]examples", "vendor", "vendored", "third[-_]party", "thirdparty", "deps", "demo", "demos", "*[-_]demo",
+    "*[-_]demos", "demo[-_]*",
 )
+# A repository named as a collection of demos (NGINX-Demos, nginx-demo): every config in it is one.
+_DEMO_REPOSITORY = re.compile(r"(?:^|[-_+.])demos?(?:$|[-_+.])", re.I)
 
 
 def find_repository_root(start: Path) -> Path | None:
@@ -35,7 +38,7 @@ class Fixtures:
         self.base_dir = base_dir
         self.files: set[str] = set()
         self._by_directory: dict[str, bool] = {}
-        self._libraries: dict[Path, bool] = {}
+        self._whole: dict[Path, bool] = {}  # repositories that are fixtures as a whole (a Lua library, demos)
 
     def add_files(self, display_paths) -> None:
         """Files the configs themselves show not to be deployed (nginx.placeholders.undeployed_files)."""
@@ -66,10 +69,10 @@ class Fixtures:
             return False
         if any(fnmatch.fnmatchcase(part.lower(), pattern) for part in parts for pattern in self.patterns):
             return True
-        library = self._libraries.get(top)
-        if library is None:
-            library = self._libraries[top] = is_lua_library(top)
-        return library
+        whole = self._whole.get(top)
+        if whole is None:
+            whole = self._whole[top] = bool(_DEMO_REPOSITORY.search(top.name)) or is_lua_library(top)
+        return whole
 
 
 # A rockspec's `build` table, and what in it installs more than Lua modules (commands, configs, whole directories).

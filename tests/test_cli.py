@@ -353,6 +353,23 @@ def test_production_advice_is_quiet_where_the_config_says_it_is_not_deployed(tmp
     assert ("templates/example.com.conf", "SEC523") in findings(".")
 
 
+def test_production_advice_is_quiet_in_demos(tmp_path):
+    """A directory of a demo, and every config of a repository named as a collection of demos."""
+    conf = "events {}\nhttp { server { listen 80; location / { bogus_directive on; } } }\n"
+
+    def findings(top):
+        write_tree(top, {"nginx.conf": conf, "redis-demo/nginx.conf": conf, "demolition/nginx.conf": conf})
+        (top / ".git").mkdir()
+        result = run_cli([".", "--format", "json", "--select", "SEC508,NGX004"], cwd=top)
+        assert result.status in (0, 1), result.err
+        return sorted((f["path"], f["code"]) for f in result.json["findings"])
+
+    assert findings(tmp_path / "shop") == [
+        ("demolition/nginx.conf", "NGX004"), ("demolition/nginx.conf", "SEC508"), ("nginx.conf", "NGX004"),
+        ("nginx.conf", "SEC508"), ("redis-demo/nginx.conf", "NGX004")]
+    assert [c for _, c in findings(tmp_path / "NGINX-Demos")] == ["NGX004"] * 3
+
+
 def test_a_fragment_of_stream_server_directives_is_read_in_the_stream_context(tmp_path):
     write_tree(tmp_path, {"nginx.conf": "events {}\nhttp { server { listen 80; } }\n",
                           "stream.d/preread.conf": "preread_by_lua_block { ngx.log(ngx.INFO, 'x') }\nproxy_pass b:443;\n"})
