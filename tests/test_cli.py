@@ -208,6 +208,21 @@ def test_settings_values_of_the_wrong_shape_are_errors_not_crashes(lint):
         assert result.status == 2 and "must be" in result.err, (bad, result.err)
 
 
+def test_origin_settings_from_the_command_line_and_their_wrong_shapes(lint):
+    conf = {"conf/nginx.conf": "events {}\nhttp { server { listen 80;\n"
+                               "    if ($http_origin !~ '^https?://example\\.net$') { return 403; } } }\n"}
+    assert lint(conf, "--select", "SEC543").json["findings"] == []
+    result = lint(conf, "--select", "SEC543", "--origin-domains", "Example.COM, example.org")
+    [finding] = result.json["findings"]
+    assert "none of the origin-domains setting (example.com, example.org)" in finding["message"], finding
+    result = lint(conf, "--select", "SEC543", "--origin-domains", "example.net", "--origin-https-only")
+    [finding] = result.json["findings"]
+    assert "http://example.net: it is plain http" in finding["message"], finding
+    for bad in ("origin-domains: [1]\n", "origin-https-only: 'yes'\n"):
+        result = lint({**conf, ".nginxlint.yaml": bad})
+        assert result.status == 2 and "must be" in result.err, (bad, result.err)
+
+
 def test_include_with_a_variable_is_a_missing_file_and_silences_absence_rules(lint):
     result = lint({"conf/nginx.conf": "events {}\nhttp { include $conf_dir/x.conf; }\n"}, "--select", "NGX002,MET301")
     assert [f["code"] for f in result.json["findings"]] == ["NGX002"]

@@ -282,13 +282,53 @@ def add_header_redefinition(dep, report):
         lists = Lists(dep, (directive,))
         if not lists.own:
             continue
-        headers = _Effective(lists, nearest(dep, inherit))
+        modes = nearest(dep, inherit)
+        headers = _Effective(lists, modes)
         for block, own in lists.own.items():
             if headers.mode(block) in ("merge", "off"):
-                continue  # merge keeps the parent's; off says that dropping them is meant
+                continue  # merge keeps the parent's; off is reported where it is written (below)
             inherited = headers.of(block.parent) if block.parent is not None else []
             _report_dropped(report, directive, own, inherited,
                             f"{inherit} merge;  (nginx >= 1.29.3), or repeat the dropped {directive} lines here")
+        for mode in modes.values():
+            if mode.args[:1] == ["off"]:
+                _report_off_inherited(report, directive, mode, modes, headers)
+
+
+_HEADER_BLOCKS = ("server", "location", "if")
+
+
+def _report_off_inherited(report, directive: str, mode, modes, headers) -> None:
+    """`add_header_inherit off` drops the inherited headers in its own block, as written, and, being inherited
+    itself, in every block inside it that does not set the mode again: report those, where the off is written."""
+    losses = []
+    stack = [c for c in mode.parent.children or () if c.name in _HEADER_BLOCKS]
+    while stack:
+        block = stack.pop(0)
+        if value_at(modes, block) is not mode:
+            continue  # a nearer add_header_inherit decides here and below
+        dropped = _dropped(headers.lists.of(block), headers.of(block.parent))
+        if dropped:
+            losses.append((block, dropped))
+        stack[:0] = [c for c in block.children or () if c.name in _HEADER_BLOCKS]
+    if not losses:
+        return
+    block, dropped = losses[0]
+    lost = {name.lower() for name in dropped}
+    source = next(n for n in headers.of(block.parent) if n.args and n.args[0].lower() in lost)
+    more = f" and {len(losses) - 1} more block{'s' if len(losses) > 2 else ''}" if len(losses) > 1 else ""
+    report(
+        mode,
+        f"{mode.name} off is inherited by the blocks inside this one: {_block_name(block)}{more} "
+        f"lose{'s' if not more else ''} {', '.join(dropped)} (set {_where(source)}), which nginx would otherwise "
+        "pass down to them",
+        related=[b.location(f"drops {', '.join(d)} here") for b, d in losses][:5],
+        help=f"write {mode.name} off only in the blocks that must drop the inherited {directive} lines",
+    )
+
+
+def _block_name(block) -> str:
+    return f"{' '.join([block.name, *block.args])} (line {block.d.span.line})"
 
 
 class _Effective:

@@ -13,6 +13,8 @@ files: the rule is reported on the first and not on the second.
 - SEC506: `return` answers before allow/deny run: a client the rules deny gets the page.
 - SEC507: `root /` serves /etc/passwd.
 - SEC509: `location /api` with `proxy_pass …/v1/` lets GET /api../secret reach /secret on the upstream.
+- SEC525: CVE-2026-42945 needs a `set` (or `if`, `rewrite`) that runs after a matching `rewrite … ?$1`; a rewrite
+  with `last` ends the script there, and the location found again starts a new one, so the `set` never runs.
 - SEC526: a literal name in proxy_pass is looked up while nginx loads (`nginx -t` fails when it does not resolve);
   the same name in a variable is looked up through `resolver` when a request comes.
 - NGX011: `add_header Content-Type` sends a second Content-Type; `default_type` sends one, and so does headers-more's
@@ -307,6 +309,21 @@ def test_error_log_off_writes_a_file_named_off():
         assert nginx.test().status == 0
         assert (nginx.root / "off").is_file()
         assert codes(nginx.lint(), "NGX017") == [2]
+
+
+# -- SEC525 ----------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("flag, ran", [("", True), (" last", False)])
+def test_a_set_after_a_matching_rewrite_runs_only_without_flag(flag, ran):
+    files = {"conf/nginx.conf": config(
+        "server { listen 127.0.0.1:{port};\n"
+        f"    location /a/ {{ rewrite ^/a/(.*)$ /x?q=$1{flag}; set $cap $1; }}\n"
+        '    location /x { return 200 "cap=$cap"; } }')}
+    with started(files) as nginx:
+        status, _, body = request(nginx.port, "GET /a/b HTTP/1.1\r\nHost: a\r\n")
+        assert status.endswith("200 OK") and body == ("cap=b" if ran else "cap="), (status, body)
+        lines = codes(nginx.lint("--nginx-version", "1.30.0"), "SEC525")
+    assert lines == ([line_of(files, "rewrite")] if ran else [])
 
 
 # -- SEC526 ----------------------------------------------------------------------------------------------------
