@@ -242,7 +242,7 @@ CAPTURE_DANGERS = {
     # longer host name after a fixed one (`.`); browsers drop tabs and line breaks inside a URL
     "redirect": cs.of(":", "/", "\\", "@", ".") | _CONTROLS,
     # only a line break ends a header and starts another
-    "header": cs.of("\r", "\n", "\0"),
+    "header": cs.of("\r", "\n"),
     # leaving a string literal needs a quote or a backslash; adding a clause needs a space, a comment
     # (`--`, `#`, `/*`), a `;`, parentheses or an operator
     "sql": cs.of(*"'\"`\\;-#/*()=<>|&!+~^%,") | cs.SPACE | _CONTROLS,
