@@ -10,7 +10,7 @@ from pathlib import Path
 
 from . import __version__
 from .formats import FORMATS
-from .settings import CONTEXT_NAMES, SettingsError, check_nginx_version
+from .settings import CONTEXT_NAMES, SettingsError, check_lua_nginx_module, check_nginx_version
 
 
 
@@ -59,6 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
     config.add_argument("--nginx-version", metavar="VERSION",
                         help="the nginx release that runs the configs when no image tag says: 1.25.3, 1.25 (a branch) "
                         "or openresty/1.21.4.1 (as the nginx-version setting)")
+    config.add_argument("--lua-nginx-module", metavar="VERSION",
+                        help="the lua-nginx-module release nginx loads when no OpenResty release says: 0.10.23 (as "
+                        "the lua-nginx-module setting)")
     config.add_argument("--context", choices=sorted(CONTEXT_NAMES), help="context of fragments no root includes")
     config.add_argument("--manifests", action="append", metavar="PATH", help="Kubernetes or Compose files to read")
     config.add_argument("--stdin-filename", metavar="PATH", help="the name of the file read from standard input")
@@ -197,6 +200,9 @@ def _settings(args, paths: list[Path]):
     if args.nginx_version is not None:
         check_nginx_version(args.nginx_version, "--nginx-version")
         settings.nginx_version = args.nginx_version
+    if args.lua_nginx_module is not None:
+        check_lua_nginx_module(args.lua_nginx_module, "--lua-nginx-module")
+        settings.lua_nginx_module = args.lua_nginx_module
     settings.no_cache = args.no_cache
     settings.dump = args.dump
     if args.manifests:

@@ -63,6 +63,8 @@ def _run(paths: list[Path], settings, base_dir: Path, stdin, texts) -> tuple[Rep
     findings = _unique(_fixes_outside_masks(_outside_masked_values(findings, workspace.loader.masked),
                                             workspace.loader.masked))
     notifications += _unselected_failures(findings, selection)
+    if any(catalog[f.code].production_only for f in findings if f.code in catalog):
+        selection.development_only = _development_only(workspace, selection)
     findings = [
         replace(f, severity=selection.severity.get(f.code, f.severity))
         for f in findings
@@ -134,6 +136,19 @@ def _bind_containers(workspace, findings, notifications) -> None:
     bind_containers(workspace, findings, notifications)
     for tree in workspace.trees:
         drop_includes_the_container_holds(tree)
+
+
+def _development_only(workspace, selection) -> frozenset[str]:
+    """Files the project's image deletes after copying them (container/development.py)."""
+    from .container.dockerfile_binding import nearby_dockerfiles  # loaded by every run's binding already
+
+    dockerfiles = list(dict.fromkeys(path for tree in workspace.trees if tree.root.path is not None
+                                     for _distance, path in nearby_dockerfiles(tree)))
+    if not dockerfiles:
+        return frozenset()
+    from .container.development import development_only  # the image model, only for a project with Dockerfiles
+
+    return development_only(workspace, selection.fixtures, dockerfiles)
 
 
 def _unique(findings: list[Finding]) -> list[Finding]:

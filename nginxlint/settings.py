@@ -38,6 +38,7 @@ class Settings:
     roots: list[str] = field(default_factory=list)
     prefix: str | None = None
     nginx_version: str | None = None  # the nginx (or OpenResty) release that runs the configs, when no image says
+    lua_nginx_module: str | None = None  # the lua-nginx-module release nginx loads, when no OpenResty release says
     path_map: list[tuple[str, Path]] = field(default_factory=list)
     include: list[str] = field(default_factory=list)
     exclude: list[str] = field(default_factory=list)
@@ -79,6 +80,7 @@ KEYS = {
     "roots": ("roots", list),
     "prefix": ("prefix", str),
     "nginx-version": ("nginx_version", str),
+    "lua-nginx-module": ("lua_nginx_module", str),
     "path-map": ("path_map", dict),
     "include": ("include", list),
     "exclude": ("exclude", list),
@@ -102,6 +104,13 @@ def check_nginx_version(text: str, origin: str) -> None:
     if from_setting(text) is None:
         raise SettingsError(f'{origin}: "{text}" is not an nginx release; write it as 1.25.3, 1.25 (a branch) or '
                             'openresty/1.21.4.1')
+
+
+def check_lua_nginx_module(text: str, origin: str) -> None:
+    from .openresty.releases import module_order  # only when a module version is given
+
+    if not module_order(text):
+        raise SettingsError(f'{origin}: "{text}" is not a lua-nginx-module release; write it as 0.10.23')
 
 
 def config_places(start: Path) -> list[Path]:
@@ -200,6 +209,8 @@ def apply(settings: Settings, data: dict, origin: str, base: Path) -> Settings:
             value = [str(base / item) for item in value]
         elif key == "nginx-version":
             check_nginx_version(value, f'{origin}: "nginx-version"')
+        elif key == "lua-nginx-module":
+            check_lua_nginx_module(value, f'{origin}: "lua-nginx-module"')
         elif key == "failure-threshold" and value not in SEVERITIES:
             raise SettingsError(f'{origin}: failure-threshold must be one of {", ".join(SEVERITIES)}, not "{value}"')
         elif key == "lua":
@@ -247,11 +258,12 @@ def load_settings(config: Path | None, isolated: bool, start: Path) -> Settings:
 
 class Selection:
     """Which rules run, and where: select / extend-select / ignore / per-file-ignores by code, prefix, name or ALL;
-    production-only rules stay quiet in fixture directories."""
+    production-only rules stay quiet in fixture directories and in files only development containers hold."""
 
     def __init__(self, settings: Settings, catalog: dict, base_dir: Path = Path(".")):
         self.catalog = catalog
         self.fixtures = Fixtures(settings.fixture_dirs, base_dir)
+        self.development_only: frozenset[str] = frozenset()  # files only development containers hold (engine)
         enabled = self.expand(settings.select) | self.expand(settings.extend_select)
         self.enabled = enabled - self.expand(settings.ignore)
         self.per_file = [(pattern, self.expand(codes)) for pattern, codes in settings.per_file_ignores.items()]
@@ -287,4 +299,5 @@ class Selection:
         for pattern, codes in self.per_file:
             if code in codes and (fnmatch.fnmatchcase(path, pattern) or fnmatch.fnmatchcase(path.rsplit("/", 1)[-1], pattern)):
                 return False
-        return not (self.catalog[code].production_only and self.fixtures.holds(path))
+        return not (self.catalog[code].production_only
+                    and (path in self.development_only or self.fixtures.holds(path)))

@@ -17,7 +17,7 @@ from .nginx import templates
 from .nginx.parser import ParsedFile, parse, walk_directives
 from .nginx.sniff import classify
 from .nginx.templates import Masked
-from .repository import find_repository_root
+from .repository import Fixtures, find_repository_root
 
 DEFAULT_INCLUDE = ("nginx.conf", "*.conf", "*.nginx", "conf.d/*", "sites-available/*", "sites-enabled/*", "*.template")
 MANIFEST_PATTERNS = ("*.yaml", "*.yml")
@@ -386,6 +386,7 @@ def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Pat
     for path, why in foreign.items():
         if path not in reached:  # a file some config includes is linted there, whatever it looks like
             loader.skip(path, why)
+    _broken_test_data(trees, loader, Fixtures(settings.fixture_dirs, base_dir))
 
     report_only = None
     if explicit or scoped:
@@ -393,6 +394,24 @@ def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Pat
         directories = [loader.display(Path(os.path.abspath(p))) for p in paths if p.is_dir()]
         report_only = Shown(shown_files, directories)
     return Workspace(trees, manifests, report_only, loader, explicit=tuple(explicit), dumps=tuple(dumps))
+
+
+def _broken_test_data(trees: list[ConfigTree], loader: Loader, fixtures: Fixtures) -> None:
+    """A file of a fixture directory that no config includes and that does not parse is test data that nginx
+    never loads (a config cleaner's input cut short on purpose, a parser's error case): a warning notification
+    at the error says it was not linted past there, instead of an NGX001 finding. What precedes the error is
+    still linted; a file some config includes, or one outside the fixture directories, keeps its NGX001."""
+    included = {source.path for tree in trees for source in tree.files.values() if source.path != tree.root.path}
+    for tree in trees:
+        root = tree.root
+        parsed = loader.parse(root)
+        if (parsed is None or parsed.problem is None or root.path in included or root.display in loader.skipped
+                or not fixtures.holds(root.display)):
+            continue
+        loader.findings = [f for f in loader.findings if not (f.code == "NGX001" and f.path == root.display)]
+        loader.notifications.append(Notification(
+            "warning", f"not linted from here on: {parsed.problem.message} (test data: a file in a fixture "
+            "directory that no config includes, so this is no NGX001 finding)", root.display, parsed.problem.span))
 
 
 def _without_included_mains(trees: list[ConfigTree]) -> list[ConfigTree]:

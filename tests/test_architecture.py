@@ -16,7 +16,8 @@ IMPORT_TIME_TABLES = {("nginxlint.checks.registry", "RULES"), ("nginxlint.checks
                       ("nginxlint.regex.charsets", "_CATEGORY_CACHE"), ("nginxlint.regex.grammar", "_PARSER"),
                       # the versions data files, read on first use
                       ("nginxlint.nginx.releases", "_DIRECTIVE_SINCE"),
-                      ("nginxlint.openresty.releases", "_BUNDLES"), ("nginxlint.openresty.releases", "_LUA_DIRECTIVES")}
+                      ("nginxlint.openresty.releases", "_BUNDLES"), ("nginxlint.openresty.releases", "_LUA_DIRECTIVES"),
+                      ("nginxlint.openresty.releases", "_LUA_APIS")}
 
 
 def _modules() -> dict[str, ast.Module]:

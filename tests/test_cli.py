@@ -311,3 +311,25 @@ def test_a_vendored_submodule_is_a_fixture_directory_of_its_superproject(tmp_pat
     (tmp_path / "vendor/nginx/.git").write_text("gitdir: ../../.git/modules/nginx\n")
     result = run_cli(["vendor/nginx/conf/nginx.conf", "--format", "json", "--select", "SEC508"], cwd=tmp_path)
     assert result.json["findings"] == []
+
+
+def test_broken_test_data_in_a_fixture_directory_is_a_notification_in_every_format(tmp_path):
+    cut = "events {}\nhttp {\n    server { listen 80; }\n"  # a cleaner's input, cut short on purpose
+    write_tree(tmp_path, {"nginx.conf": "events {}\nhttp { include test/included/*.conf; }\n",
+                          "test/data/cut.conf": cut, "test/included/site.conf": "server { listen 81;\n",
+                          "conf/cut.conf": cut})
+    (tmp_path / ".git").mkdir()
+    result = run_cli([".", "--format", "json", "--select", "NGX001"], cwd=tmp_path)
+    # NGX001 stays for a file some config includes, and outside the fixture directories
+    assert sorted((f["path"], f["line"]) for f in result.json["findings"]) == [
+        ("conf/cut.conf", 2), ("test/included/site.conf", 1)]
+    (note,) = [n for n in result.json["notifications"] if n["path"] == "test/data/cut.conf"]
+    assert (note["level"], note["line"], note["column"]) == ("warning", 2, 6)
+    assert note["message"].startswith("not linted from here on: unexpected end of file")
+    for form in ("full", "concise", "json", "sarif", "github", "gitlab", "junit", "checkstyle"):
+        shown = run_cli(["test/data", "--format", form, "--select", "NGX001"], cwd=tmp_path)
+        assert "test/data/cut.conf" in shown.out and "not linted from here on" in shown.out, (form, shown.out)
+    assert "1 file not fully linted" in run_cli(["test/data", "--select", "NGX001"], cwd=tmp_path).out
+    (tmp_path / ".nginxlint.yaml").write_text("fixture-dirs: []\n")
+    result = run_cli([".", "--format", "json", "--select", "NGX001"], cwd=tmp_path)
+    assert ("test/data/cut.conf", "NGX001") in [(f["path"], f["code"]) for f in result.json["findings"]]

@@ -1,4 +1,4 @@
-"""LUA216: an ngx_lua API called in a phase that disables it (docs/openresty-phase-api.md)."""
+"""LUA216: an ngx_lua API called in a phase that disables it (docs/openresty-phase-api.md), in http and stream Lua."""
 from __future__ import annotations
 
 from .registry import rule
@@ -13,10 +13,11 @@ OUTCOMES = {
     "body_filter": "every response it runs for is aborted",
 }
 REQUEST_OUTCOME = "every request that runs it fails with 500"
+CONNECTION_OUTCOME = "every connection that runs it is closed"  # stream: no response to fail, the session ends
 HANDLER_NAMES = {
     "init": "init_by_lua*", "init_worker": "init_worker_by_lua*", "timer": "an ngx.timer callback",
 }
-REQUEST_PHASES = ("rewrite", "access", "content")
+REQUEST_PHASES = {"http": ("rewrite", "access", "content"), "stream": ("preread", "content")}
 
 
 @rule("LUA216")
@@ -24,32 +25,41 @@ def api_disabled_in_phase(tree, report):
     lua = tree.lua
     if not lua.units:
         return
-    from ..lua.phase_api import JUDGED, failure  # the Lua analysis, only when a config runs Lua
+    from ..lua.phase_api import failure, judged  # the Lua analysis, only when a config runs Lua
     from ..openresty.phase_calls import phase_runs  # the Lua analysis, only when a config runs Lua
 
     reported: set = set()
-    for run in phase_runs(lua.units):
-        if run.phase not in JUDGED:
+    for subsystem in ("http", "stream"):
+        phases = judged(subsystem)
+        for run in phase_runs(lua.units, subsystem):
+            if run.phase in phases:
+                _check_run(run, subsystem, failure, reported, report)
+
+
+def _check_run(run, subsystem: str, failure, reported: set, report) -> None:
+    unit = run.unit
+    stream = subsystem == "stream"
+    for use in run.summary.uses:
+        said = failure(use.api, run.phase, subsystem)
+        if said is None:
             continue
-        unit = run.unit
-        for use in run.summary.uses:
-            said = failure(use.api, run.phase)
-            if said is None:
-                continue
-            span = unit.span(use.span)
-            if (unit.path, span) in reported:
-                continue
-            reported.add((unit.path, span))
-            where = HANDLER_NAMES.get(run.phase) or f"{run.phase}_by_lua*"
-            handler = run.handler.node
-            related = [handler.location(f"{handler.d.name} runs this code")] if handler else []
-            related += [step.unit.location(step.span, step.text) for step in run.via]
-            report.at(
-                unit.path, span,
-                f'{_shown(use.api)} cannot run in {where}: ngx_lua raises "{said}" and '
-                f"{OUTCOMES.get(run.phase, REQUEST_OUTCOME)}; {_advice(use.api, run.phase)}",
-                related=related,
-            )
+        span = unit.span(use.span)
+        if (unit.path, span) in reported:
+            continue
+        reported.add((unit.path, span))
+        where = (HANDLER_NAMES.get(run.phase) or f"{run.phase}_by_lua*") + (" of stream {}" if stream else "")
+        handler = run.handler.node
+        related = [handler.location(f"{handler.d.name} runs this code")] if handler else []
+        related += [step.unit.location(step.span, step.text) for step in run.via]
+        outcome = OUTCOMES.get(run.phase, CONNECTION_OUTCOME if stream else REQUEST_OUTCOME)
+        if stream:
+            outcome = outcome.replace("request", "connection")
+        report.at(
+            unit.path, span,
+            f'{_shown(use.api)} cannot run in {where}: {"stream-lua" if stream else "ngx_lua"} raises "{said}" and '
+            f"{outcome}; {_advice(use.api, run.phase, subsystem)}",
+            related=related,
+        )
 
 
 def _shown(api: str) -> str:
@@ -59,19 +69,20 @@ def _shown(api: str) -> str:
     return f"`{api}`"
 
 
-def _advice(api: str, phase: str) -> str:
+def _advice(api: str, phase: str, subsystem: str) -> str:
     from ..lua.phase_api import failure  # the Lua analysis, only when a config runs Lua
 
     if api.startswith("ngx.timer."):
         return "create timers in init_worker_by_lua* instead"
     if api == "ngx.exit" and phase in ("init", "init_worker"):
         return "call error() to stop with a message, or return"
-    if phase != "timer" and failure(api, "timer") is None:
+    if phase != "timer" and failure(api, "timer", subsystem) is None:
         timer = "ngx.timer.at(0, fn)" + (" from init_worker_by_lua*" if phase == "init" else "")
         return f"run it in a timer callback ({timer}), where it works"
-    allowed = [p + "_by_lua*" for p in REQUEST_PHASES if failure(api, p) is None]
+    allowed = [p + "_by_lua*" for p in REQUEST_PHASES[subsystem] if failure(api, p, subsystem) is None]
     if allowed and phase in ("init", "init_worker", "timer"):
-        return f"there is no client request here: do it in {', '.join(allowed)}"
+        client = "connection" if subsystem == "stream" else "request"
+        return f"there is no client {client} here: do it in {', '.join(allowed)}"
     if allowed:
         return f"do it in {', '.join(allowed)} instead"
     return "remove it from this phase"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..findings import SAFE, UNSAFE, Fix, Span
 from ..nginx import edits
-from ..nginx.directives import LUA_PHASE, UNIQUE_DIRECTIVES, check_directive
+from ..nginx.directives import LUA_PHASE, UNIQUE_DIRECTIVES, check_directive, likely_typo_of
 from ..nginx.templates import is_unknown
 from .registry import rule
 
@@ -27,20 +27,36 @@ def check_directives(tree, report):
         problem = check_directive(d.name, d.args, node.ctx, d.block is not None or d.lua is not None, extra)
         if problem is None or (problem.code == "NGX006" and any(is_unknown(arg) for arg in d.args)):
             continue  # a template tag may stand for any number of arguments (`{{ buffers | default: "4 8k" }}`)
-        if problem.code == "NGX004" and d.name in _module_directives(tree):
-            continue  # defined by a module whose source the repository holds
         message = problem.message
         if problem.code == "NGX004":
+            if d.name in _module_directives(tree):
+                continue  # defined by a module whose source the repository holds
             if d.name.startswith(BOM):
                 message = (
                     f'unknown directive "{d.name[1:]}" with a UTF-8 byte order mark in front: nginx reads the mark '
                     "as part of the name; save the file without it"
                 )
-            else:
+            elif _modules_known(tree):
                 message += ": no known nginx, OpenResty or common third-party module defines it"
+            else:
+                # the image's nginx is a build nginxlint cannot see into: any module may define the name, so
+                # only a name one or two letters away from a known directive is worth a word
+                typo = likely_typo_of(d.name, extra | _module_directives(tree))
+                if typo is None:
+                    continue
+                message += f': did you mean "{typo}"? (the image\'s nginx is a build nginxlint cannot see into, so ' \
+                           "only names a letter or two from a known directive are reported)"
         else:
             message += "; nginx refuses to start"
         report(node, message, arg=problem.arg_index, code=problem.code)
+
+
+def _modules_known(tree) -> bool:
+    if "nginx-modules-known" not in tree.memo:
+        from ..container.nginx_build import modules_known  # the image model, only when a directive is unknown
+
+        tree.memo["nginx-modules-known"] = modules_known(tree)
+    return tree.memo["nginx-modules-known"]
 
 
 def _module_directives(tree) -> frozenset[str]:

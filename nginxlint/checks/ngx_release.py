@@ -10,7 +10,7 @@ from __future__ import annotations
 from ..container.release import running_release
 from ..nginx.directives import holds_directives, third_party
 from ..nginx.releases import directive_since, subsystem_of
-from ..openresty.releases import bundles, first_bundling, lua_directive_since, module_order, shown
+from ..openresty.releases import bundled_lua_module, first_bundling, lua_directive_since, module_order, shown
 from .registry import rule
 
 
@@ -52,10 +52,9 @@ def lua_directive_newer_than_module(tree, report):
     if running is None or running.release.flavour != "openresty":
         return
     release = running.release
-    known = bundles(release.number)
-    if not known or (len(release.number) < 4 and known[-1] == bundles(())[-1]):
+    newest = bundled_lua_module(release.number)
+    if newest is None:
         return  # a release the table does not know, or a branch whose newest release may be newer than the table
-    newest = max((b.lua_nginx_module for b in known), key=module_order)
     related = running.related
     for node in tree.walk():
         if node.ctx[:1] != ("http",):

@@ -7,7 +7,9 @@ called "off".
 from __future__ import annotations
 
 import ipaddress
+import re
 
+from ..config_tree import GLOB_CHARS
 from ..nginx.conditions import REGEX_OPERATORS
 from ..nginx.inheritance import Lists, nearest, value_at
 from ..nginx.values import parse_uint
@@ -82,24 +84,105 @@ _ENDING_FLAGS = ("last", "redirect", "permanent")
 _ABSOLUTE = ("http://", "https://", "$scheme")
 
 
+# The echo module declares every directive for the if in a location (NGX_HTTP_LIF_CONF), and its merge handler
+# inherits each of its lists on its own: the response commands, the text before the body, the text after it, the
+# status. An echo directive in an if therefore replaces only its own list, and drops nothing when the location
+# sets that list nowhere else.
+_ECHO_LISTS = {"echo_before_body": "before_body", "echo_after_body": "after_body", "echo_status": "status"} | {
+    name: "handler" for name in (
+        "echo", "echo_request_body", "echo_sleep", "echo_flush", "echo_blocking_sleep", "echo_reset_timer",
+        "echo_location_async", "echo_location", "echo_subrequest_async", "echo_subrequest", "echo_duplicate",
+        "echo_read_request_body", "echo_foreach_split", "echo_end", "echo_abort_parent", "echo_exec")}
+
+
+# Directives whose list a location takes whole from its parent only when it sets none of its own: one in an
+# `if` replaces every inherited entry when the condition holds (ngx_conf_merge_ptr_value / the array merges).
+_LISTS = frozenset({
+    "add_header", "add_trailer", "proxy_set_header", "proxy_hide_header", "proxy_pass_header", "fastcgi_param",
+    "uwsgi_param", "scgi_param", "grpc_set_header", "grpc_hide_header", "fastcgi_hide_header",
+    "uwsgi_hide_header", "scgi_hide_header", "sub_filter", "ssi_types", "gzip_types"})
+# Set on a location and not merged into the location nginx makes of an `if` (ngx_http_core_merge_loc_conf leaves
+# them out): when the condition holds, they do not run.
+_NOT_INHERITED = frozenset({"try_files"})
+# The rewrite module runs these as it meets them; they are no setting of the if's location a later if can replace.
+_REWRITE_ACTIONS = frozenset({"set", "rewrite", "break"})
+
+
 @rule("NGX012")
 def if_is_evil(dep, report):
     for block in dep.nodes("if"):
         if block.parent is None or block.parent.name != "location":
             continue
+        lost = _not_inherited(block)
+        later = _later_ifs(block)
         for child in block.children or ():
             if child.name == "return":
                 continue
             if child.name == "rewrite" and len(child.args) >= 2 and (
                     child.args[-1] in _ENDING_FLAGS or child.args[1].startswith(_ABSOLUTE)):
                 continue  # ends the request or restarts the location search: nothing of the if's location is used
+            echo_list = _ECHO_LISTS.get(child.name)
+            if lost:
+                why = f"{lost} is not inherited by the location nginx makes of an `if`, so it does not run when " \
+                      "the condition holds"
+            elif echo_list is not None:
+                if echo_list not in _echo_lists_around(block):
+                    continue  # the module is made for this: its list is inherited apart and replaces nothing here
+                why = "its list replaces the one the location sets when the condition holds"
+            elif child.name in _LISTS and _set_around(block, child.name):
+                why = f"it replaces every {child.name} the location inherits or sets when the condition holds"
+            elif child.name not in _REWRITE_ACTIONS and any(not _sets(other, child.name) for other in later):
+                why = "when a later `if` of the location matches too, that if's settings replace this one's, " \
+                      "and this is lost"
+            else:
+                continue  # inherited like any setting, used only when the condition holds: as the config reads
             report(
                 child,
-                f"{child.name} inside `if` in a location: the if block is a location of its own, so directives "
-                "there replace or drop the outer location's settings when the condition holds; only return and "
-                "rewrite … last are safe there",
+                f"{child.name} inside `if` in a location: the if block is a location of its own; {why}",
                 help="move the condition into a map and use the variable, or use return/rewrite … last inside the if",
             )
+
+
+def _not_inherited(block) -> str | None:
+    """A directive of the if's location (or a location around it) that the if's own location does not get."""
+    for location in (block.parent, *block.parent.ancestors()):
+        if location.name == "location":
+            for child in location.children or ():
+                if child.name in _NOT_INHERITED:
+                    return child.name
+    return None
+
+
+def _later_ifs(block) -> list:
+    siblings = block.parent.children or ()
+    return [n for n in siblings[siblings.index(block) + 1:] if n.name == "if"]
+
+
+def _sets(block, name: str) -> bool:
+    return any(child.name == name for child in block.children or ())
+
+
+def _set_around(block, name: str) -> bool:
+    """The list is set elsewhere for the requests the `if` serves: its location (other ifs included) or above."""
+    for child in block.parent.children or ():
+        if child is not block and (child.name == name or child.name == "if" and _sets(child, name)):
+            return True
+    return any(_sets(outer, name) for outer in block.parent.ancestors())
+
+
+def _echo_lists_around(block) -> set:
+    """The echo lists set elsewhere for the requests an `if` serves: in its location (other ifs included) and
+    the locations around it."""
+    found = set()
+    location = block.parent
+    for child in location.children or ():
+        if child is not block:
+            inside = child.children or () if child.name == "if" else ()
+            found.update(_ECHO_LISTS.get(n.name) for n in (child, *inside))
+    for outer in location.ancestors():
+        if outer.name == "location":
+            found.update(_ECHO_LISTS.get(n.name) for n in outer.children or ())
+    return found
 
 
 # -- NGX013 try-files-is-evil-too ------------------------------------------------------------------------------
@@ -151,12 +234,18 @@ def hash_without_default(dep, report):
             blocks.append(node)
     if not blocks:
         return
-    uses = _variable_uses(dep, {n.args[-1].lstrip("$").lower() for n in blocks if n.args})
+    names = {n.args[-1].lstrip("$").lower() for n in blocks if n.args}
+    sources = {n.args[0].lstrip("$").lower() for n in blocks if n.name == "map" and len(n.args) == 2}
+    seen = _variable_uses(dep, names, sources)
     for node in blocks:
         variable = node.args[-1] if node.args else ""
-        used_in = uses.get(variable.lstrip("$").lower(), set())
+        used_in = seen.uses.get(variable.lstrip("$").lower(), set())
+        if not used_in and seen.open:
+            continue  # no use in view, and the config leaves room for one: what an empty value does is unknown
         if used_in and used_in <= EMPTY_MEANS_OFF:
             continue  # every use reads the empty string as "off": the missing default is the idiom
+        if node.name == "map" and _covers_every_value(node, seen.setters):
+            continue
         report(
             node,
             f"{node.name} has no default: every value that matches no entry sets {variable} to an empty string",
@@ -165,19 +254,62 @@ def hash_without_default(dep, report):
         )
 
 
-def _variable_uses(dep, names: set) -> dict[str, set]:
-    """{variable: names of the directives whose arguments use it}, for the given variables, in one walk."""
-    uses: dict[str, set] = {}
+class _Seen:
+    """What one walk of the tree found: {variable: names of the directives that use it}, {variable: the
+    directives that set it}, and whether uses may lie out of sight."""
+
+    def __init__(self):
+        self.uses: dict[str, set] = {}
+        self.setters: dict[str, list] = {}
+        self.open = False
+
+
+def _variable_uses(dep, names: set, sources: set) -> _Seen:
+    """Uses of `names` and setters of `sources`, in one walk. The picture is open when a use could lie out of
+    sight: in a fragment, a file that could not be read, a glob include (the place a deployment drops its
+    servers), or Lua (which reads ngx.var)."""
+    seen = _Seen()
+    seen.open = not (dep.is_main and dep.complete)
     for node in dep.walk():
+        defining = len(node.args) - 1 if node.name in ("map", "geo") else -1
+        setter = node.args[defining] if defining >= 0 else node.args[0] if _SETS.match(node.name) and node.args else ""
+        if setter.startswith("$") and setter[1:].lower() in sources:
+            seen.setters.setdefault(setter[1:].lower(), []).append(node)
+        if "by_lua" in node.name:
+            seen.open = True  # Lua reads variables as ngx.var.NAME, in blocks and files alike
         if node.d.lua is not None:
             continue
-        defining = len(node.args) - 1 if node.name in ("map", "geo") else -1
+        if node.name == "include" and node.args and GLOB_CHARS.intersection(node.args[0]):
+            seen.open = True
         for index, arg in enumerate(node.args):
             if "$" in arg and index != defining:
                 for var in variables(arg):
                     if var.name in names:
-                        uses.setdefault(var.name, set()).add(node.name)
-    return uses
+                        seen.uses.setdefault(var.name, set()).add(node.name)
+    return seen
+
+
+_SETS = re.compile(r"set(_.*)?$|.*_set$")  # set, set-misc's set_*, set_by_lua*, js_set, perl_set
+
+
+def _covers_every_value(node, setters: dict) -> bool:
+    """The map has an entry for every value its source can take: a variable set only by set-misc's
+    `set_random $v FROM TO`, a random integer from FROM to TO (both included, either order)."""
+    if len(node.args) != 2 or not node.args[0].startswith("$") or node.find("hostnames"):
+        return False
+    found = setters.get(node.args[0][1:].lower())
+    if not found:
+        return False
+    values: set[str] = set()
+    for setter in found:
+        if setter.name != "set_random" or len(setter.args) != 3:
+            return False
+        bounds = parse_uint(setter.args[1]), parse_uint(setter.args[2])
+        if None in bounds or abs(bounds[0] - bounds[1]) > 1024:
+            return False
+        low, high = sorted(bounds)  # set_random swaps bounds given in the wrong order
+        values.update(str(n) for n in range(low, high + 1))
+    return values <= {entry.name for entry in node.children or ()}
 
 
 # -- NGX015 default-server-flag --------------------------------------------------------------------------------

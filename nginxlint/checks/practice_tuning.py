@@ -14,7 +14,7 @@ from .registry import rule
 
 
 from ..nginx.tls_scope import (Inherited, default_of, flag_on, http_server_blocks, is_default, sockets, speaks_tls,
-                        tls_listens)
+                        tls_listens, tls_servers)
 
 
 # -- NGX020: server cipher preference ---------------------------------------------------------------------------
@@ -24,19 +24,37 @@ def tls_server_cipher_preference(dep, report):
     ciphers = Inherited(dep, "ssl_ciphers")
     chacha_blocks = {id(c.parent) for c in dep.nodes("ssl_conf_command")
                      if any("prioritizechacha" in a.lower() for a in c.args)}
-    for node in dep.nodes("ssl_prefer_server_ciphers"):
-        if not flag_on(node):
+    reported = set()
+    for node, block in _preferences_in_effect(dep):
+        if id(node) in reported:
             continue
-        if any(id(level) in chacha_blocks for level in _levels(node.parent)):
+        if any(id(level) in chacha_blocks for level in _levels(block)):
             continue
-        cipher_list = ciphers.at(node.parent)
+        cipher_list = ciphers.at(block)
         if cipher_list is not None and cipher_list.args and weak_suites(cipher_list.args[0]) != {}:
             continue  # with weak or unknown suites in the list, the server's order is what keeps them unused
+        reported.add(id(node))
         report(node, "`ssl_prefer_server_ciphers on` makes every client take the server's first suite, AES-GCM, "
                "even phones without AES hardware that would be faster with ChaCha20; with only strong suites, "
                "let the client choose (`off`) or add `ssl_conf_command Options PrioritizeChaCha;`", arg=0,
                help="ssl_prefer_server_ciphers off;",
                fix=Fix.of("Set `ssl_prefer_server_ciphers off;`", edits.replace_arg(node.d, 0, "off")))
+
+
+def _preferences_in_effect(dep):
+    """(`ssl_prefer_server_ciphers on`, the block where it is judged). In http, when the config shows TLS servers,
+    each such server is judged with the value in effect there: an http-level `on` that every TLS server overrides
+    reaches no client. Elsewhere (stream, mail, a config whose TLS servers are out of sight) each `on` is judged
+    where it stands."""
+    prefer = Inherited(dep, "ssl_prefer_server_ciphers")
+    servers = tls_servers(dep)
+    for server in servers:
+        node = prefer.at(server)
+        if flag_on(node) and node.ctx[:1] == ("http",):
+            yield node, server
+    for node in dep.nodes("ssl_prefer_server_ciphers"):
+        if flag_on(node) and not (servers and node.ctx[:1] == ("http",)):
+            yield node, node.parent
 
 
 def _levels(block):

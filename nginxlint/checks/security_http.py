@@ -20,6 +20,7 @@ from ..nginx.conditions import regex_condition
 from ..nginx.directives import LUA_PHASE
 from ..nginx.inheritance import Lists, blocks_up, nearest, value_at
 from ..nginx.locations import location_match
+from ..nginx.templates import template_includes
 from ..nginx.urls import is_public_name, names_resolved_at_start, upstream_host, workspace_upstream_names
 from ..nginx.values import parse_uint
 from ..nginx.variables import client_controlled, client_variables, variables
@@ -38,11 +39,12 @@ def host_spoofing(dep, report):
         return
     derived = client_variables(dep)
     lua_blocks = _lua_rewriting_blocks(dep)
+    spliced_after_lua = _spliced_after_lua(dep)
     for node in nodes:
         name = node.name
         # Lua running before the proxy (rewrite, access, set_by_lua) may assign the variable anew, or replace the
         # request header an $http_ variable reads (ngx.req.set_header): quiet then
-        rewritten = any(block in lua_blocks for block in blocks_up(node.parent))
+        rewritten = spliced_after_lua or any(block in lua_blocks for block in blocks_up(node.parent))
         chosen = [v for v in variables(node.args[1])
                   if (client_controlled(v.name) and not (rewritten and v.name.startswith("http_")))
                   or (v.name in derived and not rewritten)]
@@ -70,6 +72,49 @@ def _lua_rewriting_blocks(dep) -> set:
     """Blocks holding a Lua handler that runs before the request is proxied and may set variables."""
     return {node.parent for name, phase in LUA_PHASE.items() if phase in LUA_BEFORE_CONTENT
             for node in dep.nodes(name)}
+
+
+def _spliced_after_lua(dep) -> bool:
+    """A fragment that templates splice (`{% include "conf.d/x.conf" %}`) only into blocks running Lua before
+    the proxy: the Lua there is in scope of every directive of the fragment."""
+    if dep.is_main or dep.root.display is None:
+        return False
+    fragment = dep.root.display
+    found = [lua for name, sites in _template_include_sites(dep.loader).items()
+             if fragment == name or fragment.endswith("/" + name) for lua in sites]
+    return bool(found) and all(found)
+
+
+def _template_include_sites(loader) -> dict[str, list[bool]]:
+    """For each file a template includes: whether each place that includes it lies in a block running Lua before
+    the proxy. Read once per run from every config text that holds a template tag."""
+    memo = loader.memo("template-include-sites")
+    if "sites" not in memo:
+        sites: dict[str, list[bool]] = {}
+        lua_names = {name for name, phase in LUA_PHASE.items() if phase in LUA_BEFORE_CONTENT}
+        for source, parsed in loader.parsed_files():
+            if "{%" not in source.text:
+                continue
+            for offset, name in template_includes(source.text):
+                line = source.text.count("\n", 0, offset) + 1
+                blocks = _enclosing_blocks(parsed.directives, line)
+                sites.setdefault(name.removeprefix("./"), []).append(
+                    any(child.name in lua_names for block in blocks for child in block.block))
+        memo["sites"] = sites
+    return memo["sites"]
+
+
+def _enclosing_blocks(directives, line: int) -> list:
+    """The blocks of a parsed file around `line`, outermost first."""
+    chain = []
+    level = directives
+    while True:
+        inner = next((d for d in level if d.block is not None and d.block_end is not None
+                      and d.span.line <= line <= d.block_end.line), None)
+        if inner is None:
+            return chain
+        chain.append(inner)
+        level = inner.block
 
 
 # -- SEC502 alias-traversal ------------------------------------------------------------------------------------

@@ -39,11 +39,15 @@ class _OpenSSL3:
     lower its security level to 0. The cipher settings are indexed once per run."""
 
     def __init__(self, dep):
-        self.on = image_has_openssl_3(dep) is not None
+        self._on: bool | None = None
         self._ciphers: dict = {}
 
     def refuses_weak(self, dep, node) -> bool:
-        if not self.on:
+        if self._on is None:  # the image model, read only once a weak version is found
+            from ..container.nginx_build import links_openssl_3
+
+            self._on = links_openssl_3(dep) is not None
+        if not self._on:
             return False
         name = CIPHERS_OF[node.name]
         if name not in self._ciphers:

@@ -250,3 +250,65 @@ def apply_entrypoint_writes(fs: Filesystem, base: BaseImage, env: Mapping[str, s
     if listing.names or not listing.complete:
         output = env.get("NGINX_ENVSUBST_OUTPUT_DIR", "/etc/nginx/conf.d")
         fs.add(Layer(normalise(output), "unknown", why=f"rendered by the image's entrypoint from {templates}"))
+
+
+
+# Distribution images whose own OpenSSL is 3.x, and from which release (docs/openresty-facts.md, "OpenSSL 3 in
+# distribution images", has each with its package page). Keyed by the repository's last component; a tag that
+# names no release (`latest`, `stable`, `slim`) is a current release. Repositories that carry the release in their
+# name (`ubi9/ubi-minimal`, `almalinux/9-minimal`, `centos:stream9`) are read by `_RELEASE_IN_NAME`.
+_CURRENT = (9999,)
+_CODENAMES = {"debian": {"buster": (10,), "bullseye": (11,), "bookworm": (12,), "trixie": (13,), "forky": (14,),
+                         "oldstable": (12,), "stable": _CURRENT, "testing": _CURRENT, "sid": _CURRENT,
+                         "unstable": _CURRENT},
+              "ubuntu": {"bionic": (18, 4), "focal": (20, 4), "jammy": (22, 4), "kinetic": (22, 10),
+                         "lunar": (23, 4), "mantic": (23, 10), "noble": (24, 4), "oracular": (24, 10),
+                         "plucky": (25, 4), "questing": (25, 10), "rolling": _CURRENT, "devel": _CURRENT}}
+OPENSSL_3_DISTRIBUTIONS = {  # repository -> (first release with OpenSSL 3, what to call it)
+    "debian": ((12,), "Debian"), "ubuntu": ((22, 4), "Ubuntu"), "alpine": ((3, 17), "Alpine"),
+    "fedora": ((36,), "Fedora"), "rockylinux": ((9,), "Rocky Linux"), "almalinux": ((9,), "AlmaLinux"),
+    "oraclelinux": ((9,), "Oracle Linux"), "amazonlinux": ((2023,), "Amazon Linux"),
+    "centos": ((9,), "CentOS Stream"), "ubi": ((9,), "Red Hat UBI"),
+}
+_RELEASE_IN_NAME = re.compile(r"(?:^|/)(ubi|rockylinux|almalinux)[/-]?(\d+)(?:-(?:minimal|micro|init|base))?(?:/ubi(?:-(?:minimal|micro|init))?)?$")
+_CURRENT_WORDS = frozenset({"latest", "slim", "stable", "edge", "rawhide", "minimal", "base", "micro", "init"})
+
+
+def openssl_3_distribution(reference: str | None) -> str | None:
+    """'Debian 12' when the image is a distribution release whose own OpenSSL is 3.x; None when it is an older
+    release or not a distribution image nginxlint knows (nothing is claimed then)."""
+    if not reference:
+        return None
+    repository, tag = split_reference(reference)
+    named = _RELEASE_IN_NAME.search(repository)
+    if named:  # ubi9/ubi-minimal, redhat/ubi9, almalinux/9-minimal
+        name, release = named.group(1), (int(named.group(2)),)
+    else:
+        name = repository.split("/")[-1]
+        release = _release_of(name, tag)
+    if name not in OPENSSL_3_DISTRIBUTIONS or release is None:
+        return None
+    first, called = OPENSSL_3_DISTRIBUTIONS[name]
+    if release < first:
+        return None
+    if release == _CURRENT:
+        return called
+    return f"{called} {release[0]}" + "".join(f".{part:02d}" if name == "ubuntu" else f".{part}" for part in release[1:])
+
+
+def _release_of(name: str, tag: str | None) -> tuple[int, ...] | None:
+    """The release a tag names: 'bookworm-slim' -> (12,), '22.04' -> (22, 4), 'stream9' -> (9,), 'latest' -> current."""
+    word = re.split(r"[-_]", (tag or "latest").lower(), maxsplit=1)[0]
+    if word in _CODENAMES.get(name, {}):
+        return _CODENAMES[name][word]
+    if name == "centos":  # centos:7 and centos:8 are CentOS Linux; only the Stream tags are Stream
+        word = word[len("stream"):] if word.startswith("stream") else ""
+        return _numbers(word)
+    if word in _CURRENT_WORDS:
+        return _CURRENT
+    return _numbers(word)
+
+
+def _numbers(text: str) -> tuple[int, ...] | None:
+    match = re.match(r"\d+(?:\.\d+)?", text)
+    return tuple(int(part) for part in match.group(0).split(".")) if match else None

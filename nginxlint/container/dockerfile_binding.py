@@ -22,7 +22,7 @@ from .model import Binding, Container, Mount, RuntimeFacts, image_flavour
 FROM_ONLY_DISTANCE = 1  # a Dockerfile that does not COPY the config binds it from this many directories up, at most
 
 
-def _build(loader, path: Path, target: str | None = None) -> ImageBuild | None:
+def parsed_dockerfile(loader, path: Path, target: str | None = None) -> ImageBuild | None:
     """The parsed Dockerfile, once per run and target."""
     cache = loader.memo("dockerfile-builds")
     key = (path, target)
@@ -49,7 +49,7 @@ def with_build(facts: RuntimeFacts, manifests, loader) -> RuntimeFacts:
     _context_text, dockerfile, target = facts.container.build_source
     if dockerfile and "$" in dockerfile:
         return facts
-    build = _build(loader, context / (dockerfile or "Dockerfile"), target)
+    build = parsed_dockerfile(loader, context / (dockerfile or "Dockerfile"), target)
     if build is None:
         return facts
     return replace(facts, container=replace(facts.container, build=build))
@@ -124,7 +124,7 @@ def dockerfile_facts(build: ImageBuild) -> RuntimeFacts:
     return RuntimeFacts(source="dockerfile", path=build.path, name=build.path, container=container, span=span)
 
 
-def _nearby_dockerfiles(tree) -> list[tuple[int, Path]]:
+def nearby_dockerfiles(tree) -> list[tuple[int, Path]]:
     """(distance, path) of the Dockerfiles in the config's directory and its parents up to the base directory."""
 
     loader = tree.loader
@@ -152,16 +152,16 @@ def bind_dockerfiles(workspace) -> None:
             continue
         root = Path(os.path.abspath(tree.root.path))
         chosen = None
-        nearby = _nearby_dockerfiles(tree)
+        nearby = nearby_dockerfiles(tree)
         for _distance, path in nearby:
-            build = _build(loader, path)
+            build = parsed_dockerfile(loader, path)
             target = _copied_to(root, path.parent, build) if build is not None else None
             if target is not None:
                 chosen = (build, target)
                 break
         if chosen is None:
             for distance, path in nearby:
-                build = _build(loader, path)
+                build = parsed_dockerfile(loader, path)
                 if distance <= FROM_ONLY_DISTANCE and build is not None and build.base is not None \
                         and image_flavour(build.base.value) is not None:
                     chosen = (build, None)

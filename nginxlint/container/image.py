@@ -6,11 +6,12 @@ repository Path, an Inline text, Unknown (something out of sight may have put it
 """
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .base_images import BaseImage, base_image
-from .filesystem import Filesystem, Listing, Unknown
+from .filesystem import ABSENT, Filesystem, Listing, Unknown
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,31 @@ class Image:
     @property
     def filesystem(self) -> Filesystem | None:
         return self.final.fs if self.final else None
+
+    def removed_copies(self) -> list[Path]:
+        """Repository files a COPY/ADD put into the image and a later RUN removed (`rm -rf /etc/nginx/conf.d/dev.conf`
+        after `COPY rootfs /`): they are not in the image."""
+        if self.final is None:
+            return []
+        from fnmatch import fnmatchcase  # only for an image that removes something
+
+        found: list[Path] = []
+        path_map = self.path_map
+        for layer in self.final.fs.layers:
+            if layer.kind != "removed":
+                continue
+            for image_path, repository in path_map:
+                if layer.path != image_path and not layer.path.startswith(image_path.rstrip("/") + "/"):
+                    continue
+                directory = repository / layer.path[len(image_path):].lstrip("/") if repository.is_dir() else None
+                if directory is None or not directory.is_dir():
+                    break
+                for candidate in sorted(directory.iterdir()):
+                    if candidate.is_file() and fnmatchcase(candidate.name, layer.source) \
+                            and self.final.where(posixpath.join(layer.path, candidate.name)) is ABSENT:
+                        found.append(candidate)
+                break
+        return found
 
     # -- facts of the final stage --------------------------------------------------------------------------
     @property

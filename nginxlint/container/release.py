@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from ..findings import Location
 from ..nginx.releases import Release, from_image, from_setting, from_version_output
+from ..openresty.releases import bundled_lua_module, module_order
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,31 @@ def _find(tree) -> RunningRelease | None:
     release = from_setting(getattr(tree.settings, "nginx_version", None))
     if release is not None:
         return RunningRelease(release, "from the nginx-version setting")
+    return None
+
+
+@dataclass(frozen=True)
+class RunningLuaModule:
+    version: str  # "0.10.21"
+    source: str  # for messages: "bundled by OpenResty 1.21.4.1, from the image openresty/openresty:1.21.4.1-alpine"
+    related: list  # where the release is written, as a finding's related location
+    openresty: bool = False  # bundled by an OpenResty release (else named by the setting)
+    from_image: bool = False
+
+
+def running_lua_module(tree) -> RunningLuaModule | None:
+    """The lua-nginx-module that runs a tree's http Lua: the one its OpenResty release bundles (image tag, dump's
+    `nginx -V`, `nginx-version` setting) when the table knows it, else the `lua-nginx-module` setting (nginx with the
+    module added, such as Debian's libnginx-mod-http-lua); None when neither says."""
+    running = running_release(tree)
+    if running is not None and running.release.flavour == "openresty":
+        version = bundled_lua_module(running.release.number)
+        if version is not None:
+            return RunningLuaModule(version, f"bundled by {running.release.name}, {running.source}",
+                                    running.related, True, running.from_image)
+    version = getattr(tree.settings, "lua_nginx_module", None)
+    if version and module_order(version):
+        return RunningLuaModule(version, "from the lua-nginx-module setting", [])
     return None
 
 

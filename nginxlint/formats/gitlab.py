@@ -34,8 +34,9 @@ def format_report(report: Report, **_options) -> str:
 
 
 def _run_errors(report: Report) -> list[dict]:
-    """Error notifications tied to a file (e.g. one that could not be read), so a failed run never looks clean."""
-    notes = [n for n in report.notifications if n.level == "error" and n.path is not None]
+    """Error and warning notifications tied to a file (one that could not be read, test data that does not parse),
+    so that a file nginxlint could not lint never looks clean."""
+    notes = [n for n in report.notifications if n.level in ("error", "warning") and n.path is not None]
     paths = [relative_path(n.path, report.base_dir) for n in notes]
     prints = occurrence_fingerprints(("notification", n.code or "", path, n.message) for n, path in zip(notes, paths))
     return [
@@ -43,7 +44,7 @@ def _run_errors(report: Report) -> list[dict]:
             "type": "issue",
             "check_name": note.code or "nginxlint",
             "description": note.message,
-            "severity": "critical",
+            "severity": "critical" if note.level == "error" else "minor",
             "fingerprint": fingerprint,
             "location": {"path": path, "lines": {"begin": note.span.line if note.span else 1,
                                                  "end": note.span.end_line if note.span else 1}},

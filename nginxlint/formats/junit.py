@@ -1,7 +1,8 @@
 """JUnit XML: one test suite, one failing test case per finding, so CI test views list each problem.
 
 Suppressed findings are skipped test cases; error notifications (a file that could not be analysed, an
-internal error) are test cases in error. A run with none of these is one passing test case.
+internal error) are test cases in error, warning notifications tied to a file (test data that does not parse)
+skipped ones. A run with none of these is one passing test case.
 """
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ SUITE_NAME = "nginxlint"
 
 def format_report(report: Report, **_options) -> str:
     cases = [_finding_case(report, finding) for finding in report.findings]
-    cases += [_error_case(report, note) for note in report.notifications if note.level == "error"]
+    cases += [_error_case(report, note) for note in report.notifications
+              if note.level == "error" or (note.level == "warning" and note.path is not None)]
     if not cases:
         cases.append(_Case(name=f"nginxlint: {report.files_checked} files checked", classname=SUITE_NAME))
     _make_names_unique(cases)
@@ -80,7 +82,11 @@ def _error_case(report: Report, note) -> _Case:
                      kind=label, body=note.message)
     path = relative_path(note.path, report.base_dir)
     where = f"{path}:{note.span.line}:{note.span.column}" if note.span else path
-    return _Case(name=f"{label} {where}", classname=path, file=path, line=note.span.line if note.span else None,
+    line = note.span.line if note.span else None
+    if note.level != "error":  # a file left unlinted (test data that does not parse): a skipped case, never a pass
+        return _Case(name=f"{label} {where}", classname=path, file=path, line=line, outcome="skipped",
+                     message=note.message)
+    return _Case(name=f"{label} {where}", classname=path, file=path, line=line,
                  outcome="error", message=note.message, kind=label, body=f"{where}: {note.message}")
 
 

@@ -1,8 +1,8 @@
 """Facts nginxlint's rules need from one Lua chunk, collected in one walk of its AST.
 
 ``analyze_lua(text)`` parses (raising LuaSyntaxError) and returns ``LuaFacts``: shared-dict
-references, requires, os.getenv names, global reads and writes, cosocket use and Prometheus calls,
-each with a span (line, column, end_line, end_column) in the text's own coordinates.
+references, requires, os.getenv names, global reads and writes, cosocket use, Prometheus calls and calls
+of the ngx_lua API, each with a span (line, column, end_line, end_column) in the text's own coordinates.
 
 Values are followed just far enough to resolve names: a small abstract value per expression
 (``ngx.shared``, a dict, a module, a string constant, a library object) flows through locals,
@@ -34,7 +34,7 @@ from .stdlib import (
 
 __all__ = [
     "analyze_lua", "analyze_chunk", "LuaFacts", "DictRef", "Require", "Getenv", "GlobalUse",
-    "Cosocket", "PromCall", "STANDARD_GLOBALS", "FACTS_FORMAT",
+    "Cosocket", "PromCall", "ApiCall", "STANDARD_GLOBALS", "FACTS_FORMAT",
 ]
 
 Span = tuple  # (line, column, end_line, end_column), 1-based, end column exclusive
@@ -42,7 +42,9 @@ Span = tuple  # (line, column, end_line, end_column), 1-based, end column exclus
 # The shape of LuaFacts and of what it holds: part of the disk cache key, so that a build whose facts have other
 # fields never reads pickles written by another. Bump it whenever a fact class gains, loses or changes a field, or
 # the parser's verdict on some text changes (4: the parser follows LuaJIT's syntax levels and label order exactly).
-FACTS_FORMAT = 9  # 9: captures of a literal ngx.re.match pattern are safe for sinks they cannot attack; 8: ngx.re guards read under the x option; 6: taint summaries hold the ngx_lua APIs each function uses and the code it runs; 7: not after `or`
+FACTS_FORMAT = 10  # 6: taint summaries hold the ngx_lua APIs each function uses and the code it runs; 7: not after `or`;
+# 8: ngx.re guards read under the x option; 9: calls of the ngx_lua API and the API values read without a call;
+# 10: captures of a literal ngx.re.match pattern are safe for the sinks they cannot attack
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,18 @@ class PromCall:
     top_level: bool  # run when the chunk runs, not inside a function body that may be called later
 
 
+@dataclass(frozen=True)
+class ApiCall:
+    """A call of the ngx_lua API, named as its documentation names it: `ngx.worker.pids`, `ngx.shared.DICT.ttl`
+    (a shared dict's method), `tcpsock:getfd` (a cosocket's method). ``field``: the last name as written in the call
+    (`pids` of `ngx.worker.pids()`, `ttl` of `d:ttl()`), None when a local holding the function is called."""
+
+    api: str
+    span: Span
+    method: bool
+    field: str | None
+
+
 @dataclass
 class LuaFacts:
     dict_refs: list[DictRef] = field(default_factory=list)
@@ -100,6 +114,10 @@ class LuaFacts:
     global_writes: list[GlobalUse] = field(default_factory=list)
     cosockets: list[Cosocket] = field(default_factory=list)
     prometheus: list[PromCall] = field(default_factory=list)
+    api_calls: list[ApiCall] = field(default_factory=list)
+    # ngx_lua API values read without being called (`if ngx.worker.pids then`, `pcall(ngx.x, ...)`): the code asks
+    # whether the API exists; values only copied into a variable (`local pids = ngx.worker.pids`) are not here
+    api_reads: list[str] = field(default_factory=list)
     taint: object = None  # nginxlint.lua.taint_model.TaintFacts; None when the chunk is too deep for that walk
 
 
@@ -117,6 +135,7 @@ def analyze_chunk(chunk: ast.Chunk) -> LuaFacts:
     with collector_paused():
         walker.block(chunk.body)
         walker.facts.taint = _taint(chunk, walker.lines)
+    walker.facts.api_reads = list(dict.fromkeys(walker.facts.api_reads))
     return walker.facts
 
 
@@ -135,6 +154,8 @@ def _taint(chunk: ast.Chunk, lines: LineIndex):
 
 _GLOBAL_PATHS = {"ngx": ("path", "ngx"), "os": ("path", "os"), "require": ("path", "require")}
 _SOCKET_KINDS = {"ngx.socket.tcp": "tcp", "ngx.socket.udp": "udp", "ngx.socket.stream": "stream"}
+_SOCKET_OBJECTS = {"tcp": "tcpsock", "stream": "tcpsock", "udp": "udpsock"}  # as the documentation names them
+VERSION_FIELD = "ngx.config.ngx_lua_version"  # code that reads it chooses the API by the module's version
 
 
 class _Binding:
@@ -173,7 +194,7 @@ class _Walker(ast.BlockWalker):
         names = stmt.names
         values = []  # loops, not comprehensions: each nesting level must cost as few frames as possible
         for i, value in enumerate(stmt.values):
-            values.append(self.expr(value, names[i].name if i < len(names) else None))
+            values.append(self.copied(value, names[i].name if i < len(names) else None))
         for i, name in enumerate(names):
             self.bind(name.name, values[i] if i < len(values) else None, declared)
 
@@ -189,7 +210,7 @@ class _Walker(ast.BlockWalker):
         targets = stmt.targets
         values = []
         for i, value in enumerate(stmt.values):
-            values.append(self.expr(value, ast.dotted_name(targets[i]) if i < len(targets) else None))
+            values.append(self.copied(value, ast.dotted_name(targets[i]) if i < len(targets) else None))
         for i, target in enumerate(targets):
             self.store(target, values[i] if i < len(values) else None)
 
@@ -270,12 +291,25 @@ class _Walker(ast.BlockWalker):
 
     # ---- expressions -------------------------------------------------------------------------
 
+    def copied(self, node, target: str | None):
+        """A value assigned: a plain copy of an API function (`local pids = ngx.worker.pids`) is no read of it."""
+        kind = type(node)
+        if kind is ast.Name:
+            value = self.e_name(node)
+        elif kind in _SUFFIXES:
+            value = self.suffixed(node, target)
+        else:
+            return self.expr(node, target)
+        if value is not None and value[0] == "path" and value[1] == VERSION_FIELD:
+            self.facts.api_reads.append(VERSION_FIELD)
+        return value
+
     def expr(self, node, target: str | None = None):
         kind = type(node)
         if kind is ast.Name:
-            return self.e_name(node)
+            return self.read(self.e_name(node))
         if kind in _SUFFIXES:
-            return self.suffixed(node, target)
+            return self.read(self.suffixed(node, target))
         if kind is ast.String:
             return ("str", node.value)
         if kind is ast.Paren:
@@ -307,7 +341,7 @@ class _Walker(ast.BlockWalker):
         """`a.b[c](d):e(f)…`: the base first, then each suffix on the value so far, in a loop (a chain of
         suffixes is as long as the code, like a binary chain). `target` names what the whole chain is assigned to."""
         spine, node = ast.suffix_spine(node)
-        value = self.expr(node)
+        value = self.e_name(node) if type(node) is ast.Name else self.expr(node)
         outermost = spine[0]
         for suffix in reversed(spine):
             kind = type(suffix)
@@ -317,6 +351,11 @@ class _Walker(ast.BlockWalker):
                 value = self.e_call(suffix, value, target if suffix is outermost else None)
             else:
                 value = self.e_method(suffix, value, target if suffix is outermost else None)
+        return value
+
+    def read(self, value):
+        if value is not None and value[0] == "path" and value[1].startswith("ngx."):
+            self.facts.api_reads.append(value[1])
         return value
 
     def e_name(self, node: ast.Name):
@@ -366,6 +405,8 @@ class _Walker(ast.BlockWalker):
             return None
         if func[0] == "path":
             path = func[1]
+            if path.startswith("ngx."):
+                self.api_call(path, node.func, False)
             if path == "require":
                 return self.require(node, args)
             if path == "os.getenv":
@@ -397,6 +438,10 @@ class _Walker(ast.BlockWalker):
                 self.facts.prometheus.append(PromCall(method, None, self.span(node), target, self.depth == 0))
             return None
         kind = obj[0]
+        if kind == "dict":
+            self.api_call("ngx.shared.DICT." + method, node, True)
+        elif kind == "socket":
+            self.api_call(f"{_SOCKET_OBJECTS[obj[1]]}:{method}", node, True)
         if kind == "module":
             return self.library_call(obj[1], method, node, node.args, args, True, target)
         if kind == "prom":
@@ -406,6 +451,15 @@ class _Walker(ast.BlockWalker):
         if kind == "client" or kind == "socket":
             self.client_method(obj, method, node, args)
         return None
+
+    def api_call(self, api: str, node, method: bool) -> None:
+        """`node`: the function called (`ngx.worker.pids`), or the method call (`d:ttl(k)`, spanned up to its name)."""
+        if method:
+            span, field = self.lines.exact(node.obj.start, node.name.end), node.name.name
+        else:
+            span = self.span(node)
+            field = node.key.name if type(node) is ast.Index and node.dot else None
+        self.facts.api_calls.append(ApiCall(api, span, method, field))
 
     def require(self, node: ast.Call, args):
         name = _literal(node.args, args, 0)

@@ -3,8 +3,11 @@
 Only what real nginx shows is in the table: the phases below were each run against every entry (ngx_lua 0.10.23
 with lua-resty-core 0.1.25), and an API is listed as failing in a phase only where it raises an error whatever its
 arguments. Where ngx_lua's documentation lists fewer phases than nginx accepts (ngx.time in init_by_lua*, shared
-dicts everywhere), nginx wins. Phases not in JUDGED (ssl_*, exit_worker, precontent, server_rewrite, stream) are
-not judged at all.
+dicts everywhere), nginx wins. Phases not in JUDGED (ssl_*, exit_worker, precontent, server_rewrite) are not judged
+at all.
+
+The stream subsystem's Lua (stream-lua-nginx-module) has phases and checks of its own: STREAM_CALLS, read from its C
+sources (each API's ngx_stream_lua_check_context flags), since no stream module is at hand to run.
 """
 from __future__ import annotations
 
@@ -127,7 +130,66 @@ FIELDS = {
 RECORDED = frozenset((*CALLS, *TABLES, *FIELDS))
 
 
-def failure(api: str, phase: str) -> str | None:
-    """nginx's error message when `api` runs in `phase`, or None when it works there (or nothing is known)."""
-    said = CALLS.get(api) or TABLES.get(api) or FIELDS.get(api)
+# ---- stream-lua-nginx-module -----------------------------------------------------------------------------------
+# Its contexts (NGX_STREAM_LUA_CONTEXT_* in src/ngx_stream_lua_common.h) and the names its errors give them
+# (ngx_stream_lua_context_name in src/ngx_stream_lua_util.h). Every handler but init_by_lua* runs with a request
+# (init_worker_by_lua* and timers on a fake one), so a refused API says "API disabled in the context of <name>";
+# init_by_lua* code has no request at all, and each API says so in its own words.
+STREAM_JUDGED = frozenset((
+    "init", "init_worker", "preread", "content", "log", "balancer", "ssl_client_hello", "ssl_certificate", "timer",
+))
+STREAM_CONTEXT_NAMES = {
+    "init_worker": "init_worker_by_lua*", "preread": "preread_by_lua*", "content": "content_by_lua*",
+    "log": "log_by_lua*", "balancer": "balancer_by_lua*", "ssl_client_hello": "ssl_client_hello_by_lua*",
+    "ssl_certificate": "ssl_certificate_by_lua*", "timer": "ngx.timer",
+}
+# NGX_STREAM_LUA_CONTEXT_YIELDABLE: preread, content, timer, ssl_client_hello, ssl_certificate (and proxy_ssl_*)
+_S_YIELDING = frozenset(("preread", "content", "timer", "ssl_client_hello", "ssl_certificate"))
+_S_OUTPUT = frozenset(("preread", "content"))  # ngx.say, print, flush, eof, ngx.req.socket: CONTENT | PREREAD
+_S_EXIT = frozenset(("preread", "content", "timer", "balancer", "ssl_client_hello", "ssl_certificate"))
+
+
+def _stream(allowed: frozenset, init: str | None) -> dict:
+    """phase -> what stream-lua says when the API runs there; `init`: its words in init_by_lua* (None: unknown)."""
+    said = {phase: f"API disabled in the context of {STREAM_CONTEXT_NAMES[phase]}"
+            for phase in STREAM_JUDGED - allowed - {"init"}}
+    if init is not None:
+        said["init"] = init
+    return said
+
+
+_S_SOCKET = _stream(_S_YIELDING, _NO_REQUEST)
+STREAM_CALLS = {
+    "ngx.sleep": _S_SOCKET,  # ngx_stream_lua_sleep.c
+    "ngx.socket.tcp": _S_SOCKET,  # ngx_stream_lua_socket_tcp.c
+    "ngx.socket.udp": _S_SOCKET,  # ngx_stream_lua_socket_udp.c
+    "ngx.socket.connect": _S_SOCKET,
+    "ngx.thread.spawn": _S_SOCKET,  # ngx_stream_lua_uthread.c, through ngx_stream_lua_coroutine_create_helper
+    "ngx.say": _stream(_S_OUTPUT, _NO_REQUEST_OBJECT),  # ngx_stream_lua_output.c
+    "ngx.print": _stream(_S_OUTPUT, _NO_REQUEST_OBJECT),
+    "ngx.eof": _stream(_S_OUTPUT, _NO_REQUEST_OBJECT),
+    "ngx.flush": _stream(_S_OUTPUT, None),
+    "ngx.req.socket": _stream(_S_OUTPUT, _NO_REQUEST),  # ngx_stream_lua_req_socket_tcp/udp
+    "ngx.exit": _stream(_S_EXIT, _NO_REQUEST),  # ngx_stream_lua_control.c, lua-resty-core's resty/core/exit.lua
+    "ngx.timer.at": {"init": "no request"},  # ngx_stream_lua_timer.c
+    "ngx.timer.every": {"init": "no request"},
+    "resty.http.new": _S_SOCKET,
+    "resty.redis.new": _S_SOCKET,
+    "resty.mysql.new": _S_SOCKET,
+    "resty.memcached.new": _S_SOCKET,
+}
+
+
+def judged(subsystem: str) -> frozenset:
+    """The phases the tables speak of in a subsystem."""
+    return STREAM_JUDGED if subsystem == "stream" else JUDGED
+
+
+def failure(api: str, phase: str, subsystem: str = "http") -> str | None:
+    """nginx's error message when `api` runs in `phase` of `subsystem`, or None when it works there (or nothing is
+    known)."""
+    if subsystem == "stream":
+        said = STREAM_CALLS.get(api)
+    else:
+        said = CALLS.get(api) or TABLES.get(api) or FIELDS.get(api)
     return None if said is None else said.get(phase)

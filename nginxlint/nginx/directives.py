@@ -31,7 +31,7 @@ from nginxlint.nginx.directives_unique import UNIQUE_DIRECTIVES
 
 __all__ = [
     "LUA_BLOCK_DIRECTIVES", "LUA_PHASE", "Problem", "STOCK_INCLUDE_FILES", "UNIQUE_DIRECTIVES",
-    "check_directive", "context_of", "holds_directives", "is_known", "third_party",
+    "check_directive", "context_of", "holds_directives", "is_known", "likely_typo_of", "third_party",
 ]
 
 UNKNOWN = "NGX004"
@@ -71,6 +71,37 @@ _TABLE = _build_table()
 
 def is_known(name: str) -> bool:
     return name in _TABLE
+
+
+def likely_typo_of(name: str, extra=()) -> str | None:
+    """The known directive `name` is most likely a misspelling of: one or two edits away (a letter added, dropped,
+    changed, or two letters swapped), one edit for names under eight letters; None when no name is that close."""
+    limit = 1 if len(name) < 8 else 2
+    best = None
+    for known in sorted({*_TABLE, *extra}):
+        if abs(len(known) - len(name)) > limit or known == name:
+            continue
+        distance = _edit_distance(name, known, limit)
+        if distance <= limit and (best is None or distance < best[0]):
+            best = (distance, known)
+    return best[1] if best else None
+
+
+def _edit_distance(a: str, b: str, limit: int) -> int:
+    """Optimal string alignment distance between a and b, stopping early once it exceeds `limit`."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]
 
 
 def holds_directives(ctx: tuple[str, ...]) -> bool:

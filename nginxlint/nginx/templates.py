@@ -81,6 +81,9 @@ _ANY_TAG = re.compile(r"\{[{%#*]|<%|\$\{\{|\n[ \t]*>")
 _HELM = re.compile(r"\{\{[^{}]{0,500}?(?:\.Values\b|\.Release\b|\.Chart\b|\binclude\s+\")")
 _LUA_BLOCK = re.compile(r"\b\w+_by_lua_block[ \t\n]*\{")
 _COMMENT = re.compile(r"#[^\n]*")
+# A Liquid or Jinja `{% include "file" %}` splices that file's text in its place when the template is rendered,
+# wherever the tag stands (APIcast writes it after a `#`, so that nginx reading the unrendered file skips it).
+_TEMPLATE_INCLUDE = re.compile(r"""\{%-?[ \t]*include[ \t]+["']([^"'{}%\n]+)["']""")
 _NAME_HINTS = (
     ((".j2", ".jinja", ".jinja2"), "jinja"),
     ((".erb",), "erb"),
@@ -433,3 +436,8 @@ def _outermost(regions: list[MaskedRegion]) -> list[MaskedRegion]:
             continue
         result.append(region)
     return result
+
+
+def template_includes(text: str) -> list[tuple[int, str]]:
+    """(offset, file as written) of every Liquid/Jinja `{% include "file" %}` in a template's text."""
+    return [(match.start(), match.group(1)) for match in _TEMPLATE_INCLUDE.finditer(text)]

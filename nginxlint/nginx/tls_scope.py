@@ -46,6 +46,16 @@ def speaks_tls(server, ssl_on: Inherited) -> bool:
     return bool(tls_listens(server)) or flag_on(ssl_on.at(server))
 
 
+def tls_servers(dep) -> list:
+    """The http servers that answer TLS: their own `listen … ssl`, `ssl on;`, or a listen on a socket another
+    server opened with `ssl` (nginx sets the ssl flag per address:port, for every server on it)."""
+    servers = http_server_blocks(dep)
+    ssl_on = Inherited(dep, "ssl")
+    tls_sockets = {listen_key(listen) for server in servers for listen in tls_listens(server)}
+    return [server for server in servers if speaks_tls(server, ssl_on)
+            or any(listen_key(listen) in tls_sockets for listen in server.find("listen"))]
+
+
 def listen_key(node) -> str:
     """The socket a `listen` names, for grouping servers that share it ('443' and '*:443' are one)."""
     address = node.args[0] if node.args else "80"

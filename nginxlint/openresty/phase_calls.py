@@ -33,9 +33,10 @@ class Run(NamedTuple):
     via: tuple  # of Step
 
 
-def phase_runs(units) -> list[Run]:
-    """Every (function, phase) the deployment's http Lua runs, each once, in the order found."""
-    units = [u for u in units if u.subsystem == "http" and u.facts is not None and u.facts.taint is not None]
+def phase_runs(units, subsystem: str = "http") -> list[Run]:
+    """Every (function, phase) the deployment's Lua of one subsystem (http or stream: each has its own Lua VM and
+    modules) runs, each once, in the order found."""
+    units = [u for u in units if u.subsystem == subsystem and u.facts is not None and u.facts.taint is not None]
     functions = Functions(units)
     runs: list[Run] = []
     seen: set = set()

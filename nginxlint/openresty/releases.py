@@ -1,6 +1,6 @@
 """What an OpenResty release bundles (nginx core, lua-nginx-module, lua-resty-core, LuaJIT), and which
-lua-nginx-module release added each directive. Both tables are data files made from their sources (see their
-headers), read on first use.
+lua-nginx-module release added each directive and each Lua function. The tables are data files made from their
+sources (see their headers), read on first use.
 """
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pathlib import Path
 _HERE = Path(__file__).parent
 _BUNDLES: list = []  # filled once from releases.tsv: the same for every run
 _LUA_DIRECTIVES: dict = {}  # filled once from lua_directive_versions.tsv
+_LUA_APIS: dict = {}  # filled once from lua_api_versions.tsv
 _MODULE_VERSION = re.compile(r"(\d+)\.(\d+)\.(\d+)(?:rc(\d+))?$")
 
 
@@ -52,6 +53,16 @@ def bundles(number: tuple[int, ...]) -> list[Bundle]:
     return [b for b in _BUNDLES if b.openresty[:len(number)] == number]
 
 
+def bundled_lua_module(number: tuple[int, ...]) -> str | None:
+    """The lua-nginx-module of the newest release an OpenResty version stands for (of a branch: a module release no
+    release of the branch passes), or None when the table does not know the version, or knows a branch only up to
+    the table's newest release (a newer one may bundle a newer module)."""
+    known = bundles(number)
+    if not known or (len(number) < 4 and known[-1] == bundles(())[-1]):
+        return None
+    return max((b.lua_nginx_module for b in known), key=module_order)
+
+
 def first_bundling(module_version: str) -> Bundle | None:
     """The first OpenResty release whose lua-nginx-module is at least `module_version`."""
     bundles(())
@@ -64,3 +75,17 @@ def lua_directive_since(name: str) -> str | None:
     if not _LUA_DIRECTIVES:
         _LUA_DIRECTIVES.update(_rows("lua_directive_versions.tsv"))
     return _LUA_DIRECTIVES.get(name)
+
+
+def lua_api_versions() -> dict[str, str]:
+    """Each Lua function of the table (`ngx.worker.pids`, `ngx.shared.DICT.ttl`, `tcpsock:getfd`) -> the
+    lua-nginx-module release that added it."""
+    if not _LUA_APIS:
+        _LUA_APIS.update(_rows("lua_api_versions.tsv"))
+    return _LUA_APIS
+
+
+def lua_api_since(api: str) -> str | None:
+    """The lua-nginx-module release that added the Lua function `api`, or None (older than every release the table
+    starts from, or not ngx_lua's)."""
+    return lua_api_versions().get(api)

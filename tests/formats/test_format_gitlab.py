@@ -15,7 +15,8 @@ def issues_of(report) -> list[dict]:
 
 def test_every_active_finding_is_an_issue_with_the_required_fields(report):
     issues = issues_of(report)
-    finding_issues = [i for i in issues if i["description"] != report.notifications[0].message]
+    notes = {n.message for n in report.notifications}
+    finding_issues = [i for i in issues if i["description"] not in notes]
     assert len(finding_issues) == len(report.active)
     for issue, finding in zip(finding_issues, report.active):
         assert issue["check_name"] == finding.code
@@ -32,7 +33,7 @@ def test_severities(report):
     for issue in issues_of(report):
         by_code.setdefault(issue["check_name"], set()).add(issue["severity"])
     assert by_code == {"CTR101": {"minor"}, "LUA202": {"major"}, "MET302": {"info"},
-                       "NGX001": {"critical"}, "NL999": {"critical"}}
+                       "NGX001": {"critical"}, "NL999": {"critical"}, "nginxlint": {"minor"}}
 
 
 def test_error_notifications_with_a_file_are_issues(report):
@@ -40,9 +41,11 @@ def test_error_notifications_with_a_file_are_issues(report):
                  and i["description"].startswith("conf/broken.conf:"))
     assert issue["severity"] == "critical" and issue["check_name"] == "NGX001"
     assert issue["location"]["lines"] == {"begin": 9, "end": 9}
-    # the warning and the path-less note are not code quality issues
+    # a file left unlinted shows as a minor issue; the path-less note is no code quality issue
+    skipped = next(i for i in issues_of(report) if i["location"]["path"] == "lua/bin.lua")
+    assert skipped["severity"] == "minor" and skipped["description"] == "lua/bin.lua is not UTF-8, skipped"
     assert {i["location"]["path"] for i in issues_of(report)} == {"conf/nginx.conf", API, "conf/broken.conf",
-                                                                 "lua/x.lua"}
+                                                                 "lua/x.lua", "lua/bin.lua"}
 
 
 def test_fingerprints_are_unique_stable_and_agree_with_sarif(report):

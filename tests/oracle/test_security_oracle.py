@@ -15,7 +15,11 @@ files: the rule is reported on the first and not on the second.
   the same name in a variable is looked up through `resolver` when a request comes.
 - NGX011: `add_header Content-Type` sends a second Content-Type; `default_type` sends one, and so does headers-more's
   `more_set_headers "Content-Type: …"`, which replaces nginx's.
-- NGX012: `rewrite` to an absolute URL inside `if` redirects even with `break` (so it is not reported).
+- NGX012: `rewrite` to an absolute URL inside `if` redirects even with `break` (so it is not reported). The echo
+  module's directives inside `if` keep the location's other echo lists (its merge inherits each on its own): the
+  response is kept and the text after it added; an `echo_after_body` the location sets too is replaced.
+- NGX014: a map without default used by add_header gives no header at all for an unmatched value (nginx adds a
+  header only when its value is not empty).
 - NGX017: `error_log off` makes nginx create a file named "off" in its prefix.
 """
 from __future__ import annotations
@@ -235,6 +239,41 @@ def test_rewrite_in_if(target, flag, reported):
         assert status.endswith("302 Moved Temporarily") == (not reported), status
         lines = codes(nginx.lint(), "NGX012")
     assert lines == ([line_of(files, "rewrite")] if reported else [])
+
+
+ECHO_MODULE = MODULES_DIR / "ngx_http_echo_module.so"
+
+
+@pytest.mark.skipif(not ECHO_MODULE.exists(), reason="the echo module is not installed")
+@pytest.mark.parametrize("outer, body, reported", [
+    ("echo kept;", "kept\nafter\n", False),  # the response commands are inherited into the if
+    ("echo kept; echo_after_body dropped;", "kept\nafter\n", True),  # the location's own after-body is replaced
+])
+def test_echo_in_if(outer, body, reported):
+    files = {"conf/nginx.conf": f"load_module {ECHO_MODULE};\n" + config(
+        "server { listen 127.0.0.1:{port};\n"
+        f"    location /t {{ {outer}\n        if ($arg_p) {{ echo_after_body after; }} }} }}")}
+    with started(files) as nginx:
+        status, text = nginx.get("/t?p=1")
+        assert (status, text) == (200, body)
+        lines = codes(nginx.lint(), "NGX012")
+    assert lines == ([line_of(files, "echo_after_body after")] if reported else [])
+
+
+# -- NGX014 ----------------------------------------------------------------------------------------------------
+
+def test_add_header_with_an_empty_value_sends_no_header():
+    files = {"conf/nginx.conf": config(
+        "map $arg_kind $cors { image \"*\"; font \"*\"; }\n"
+        "server { listen 127.0.0.1:{port};\n"
+        '    location / { add_header Access-Control-Allow-Origin $cors; return 200 "ok"; } }')}
+    with started(files) as nginx:
+        _, matched, _ = request(nginx.port, "GET /?kind=image HTTP/1.1\r\nHost: a\r\n")
+        _, unmatched, _ = request(nginx.port, "GET /?kind=text HTTP/1.1\r\nHost: a\r\n")
+        assert matched.get("access-control-allow-origin") == ["*"], matched
+        assert "access-control-allow-origin" not in unmatched, unmatched
+        lines = codes(nginx.lint(), "NGX014")
+    assert lines == []
 
 
 # -- NGX017 ----------------------------------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 - SEC521: a weak version in the default server's ssl_protocols is accepted for a named server whose own
   ssl_protocols excludes it (the version is negotiated before SNI picks the server); and OpenSSL 3 refuses TLS 1.0
-  and 1.1 at its default security level 1 whatever ssl_protocols says, and accepts them at level 0.
+  and 1.1 at its default security level 1 whatever ssl_protocols says, and accepts them at level 0; towards an
+  upstream too (`proxy_ssl_protocols TLSv1.1`), with a system MinProtocol of TLSv1.2 that nginx clears.
 - SEC522: `ALL` enables anonymous suites (no server certificate at all); nginx's default list refuses them.
   (Debian's OpenSSL 3.0 is built without RC4 and 3DES, so those cannot be shown here.)
 - SEC523: a location with an add_header of its own sends no HSTS; without `always` an error page has none.
@@ -174,6 +175,40 @@ def test_openssl_3_refuses_tls_1_0_and_1_1_at_its_default_security_level(certs):
         started(nginx)
         assert handshake(nginx.port, "a.test", version=ssl.TLSVersion.TLSv1, ciphers="DEFAULT:@SECLEVEL=0") is not None
         assert len(codes(nginx.lint(), "SEC521")) == 1
+
+
+def _proxy_to_tls_1_1(upstream_port: int) -> str:
+    """An upstream that speaks only TLS 1.1 (at level 0), and two proxies to it that offer TLS 1.1: one at the
+    security level the system gives, one that lowers it to 0."""
+    upstream = f"https://127.0.0.1:{upstream_port}"
+    return config(
+        f"server {{ listen 127.0.0.1:{upstream_port} ssl; ssl_certificate a.pem; ssl_certificate_key a.key;\n"
+        "  ssl_protocols TLSv1.1; ssl_ciphers DEFAULT:@SECLEVEL=0; return 200 up; }\n"
+        "server { listen 127.0.0.1:{port};\n"
+        f"  location / {{ proxy_pass {upstream}; proxy_ssl_protocols TLSv1.1 TLSv1.2 TLSv1.3; }}\n"
+        f"  location /zero {{ proxy_pass {upstream}; proxy_ssl_protocols TLSv1.1 TLSv1.2 TLSv1.3;\n"
+        "    proxy_ssl_ciphers DEFAULT:@SECLEVEL=0; } }\n")
+
+
+def test_openssl_3_security_level_not_min_protocol_decides_for_the_upstream(certs, tmp_path):
+    """What 3scale APIcast's image does (OpenResty on UBI 9, the distribution's OpenSSL 3): `proxy_ssl_protocols
+    TLSv1.1 ...` never reaches a TLS 1.1 upstream at the default security level. A system configuration whose
+    MinProtocol is TLSv1.2 is cleared by nginx (the /zero proxy reaches the upstream with it in force): the
+    security level alone decides."""
+    assert ssl.OPENSSL_VERSION_INFO[0] >= 3 or pytest.skip("Python's OpenSSL is older than 3")
+    system = tmp_path / "openssl.cnf"
+    system.write_text("openssl_conf = init\n[init]\nssl_conf = ssl\n[ssl]\nsystem_default = tls\n"
+                      "[tls]\nMinProtocol = TLSv1.2\nCipherString = DEFAULT:@SECLEVEL=2\n")
+    image = {"Dockerfile": "FROM registry.access.redhat.com/ubi9/ubi-minimal\n"
+                           "RUN microdnf -y install openresty-1.27.1-1.el9\n"
+                           "COPY conf/nginx.conf /usr/local/openresty/nginx/conf/nginx.conf\n"}
+    with Nginx({**tree(certs, _proxy_to_tls_1_1(free_port())), **image}, env={"OPENSSL_CONF": str(system)}) as nginx:
+        started(nginx)
+        assert nginx.get("/")[0] == 502
+        assert nginx.get("/zero") == (200, "up")
+        findings = codes(nginx.lint(), "SEC521")
+        # the TLS 1.1 upstream server (line 8) and the /zero proxy (line 11) lower the level; the / proxy is quiet
+        assert sorted(f["line"] for f in findings) == [8, 11]
 
 
 # -- SEC522 -------------------------------------------------------------------------------------------------------

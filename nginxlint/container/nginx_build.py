@@ -1,0 +1,101 @@
+"""The nginx build a config tree runs in, as far as its image shows: which OpenSSL it links, and whether nginxlint
+knows its module set.
+
+An official nginx or OpenResty image is a known build (base_images.py). So is nginx from a distribution's own
+packages (`apt-get install nginx`, `apk add nginx-mod-http-lua`): those modules are in the directive table. An
+OpenResty or nginx from another package repository, compiled in the Dockerfile, or an image that is neither built
+here nor official, is a build nginxlint cannot see into. A config no container is shown to run stays judged
+against the table, as before.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .base_images import base_image, openssl_3_distribution
+
+# Package names of a distribution's nginx and its dynamic modules (Debian/Ubuntu, Alpine, Fedora/RHEL).
+_DISTRIBUTION_NGINX = re.compile(r"^(?:nginx(?:-full|-light|-extras|-core|-common|-all-modules)?|libnginx-mod-[\w-]+|"
+                                 r"nginx-mod-[\w-]+)$")
+# `openresty`, `openresty=1.27.1.1-1~jammy1`, `openresty-1.27.1-1.el9` (not openresty-resty, openresty-opm...).
+_OPENRESTY = re.compile(r"^openresty(?:[-=~]+(\d+(?:\.\d+)+)[\w.~+-]*)?$")
+# OpenResty's own packages link its OpenSSL 3 build from this release on (docs/openresty-facts.md); a
+# distribution's OpenSSL 3 is linked by builds made on it.
+OPENRESTY_OPENSSL_3 = (1, 27, 1)
+
+
+@dataclass(frozen=True)
+class NginxPackage:
+    kind: str  # "distribution" | "openresty"
+    version: tuple[int, ...] | None  # the pinned version, when the install names one
+    line: int
+
+
+def nginx_package(image) -> NginxPackage | None:
+    """The package that puts nginx into the image (the last one a RUN installs), or None."""
+    found = None
+    for _manager, package, line in image.packages:
+        name = package.split("=", 1)[0] if "=" in package and not package.startswith("openresty") else package
+        name = re.sub(r"[<>~].*$", "", name) if not name.startswith("openresty") else name
+        if _DISTRIBUTION_NGINX.match(name):
+            found = NginxPackage("distribution", None, line)
+        else:
+            match = _OPENRESTY.match(package)
+            if match:
+                version = tuple(int(part) for part in match.group(1).split(".")) if match.group(1) else None
+                found = NginxPackage("openresty", version, line)
+    return found
+
+
+def built_image(tree):
+    """The image model of the container the tree is bound to, when it is built from the repository (or known to
+    be the project's own), else None."""
+    from .view import container_files  # the image model, only for a tree bound to a container
+
+    files = container_files(tree)
+    return files.image if files is not None else None
+
+
+def distribution_openssl_3(tree) -> str | None:
+    """'ubi9/ubi-minimal (Red Hat UBI 9)' when the tree's image installs nginx or OpenResty from a package on a
+    distribution release whose OpenSSL is 3.x, and that package links it; else None."""
+    if tree.binding is None:
+        return None
+    image = built_image(tree)
+    if image is None or image.final is None:
+        return None
+    reference = image.base.reference
+    distribution = openssl_3_distribution(reference)
+    if distribution is None:
+        return None
+    package = nginx_package(image)
+    if package is None:
+        return None
+    if package.kind == "openresty" and package.version is not None and package.version[:3] < OPENRESTY_OPENSSL_3:
+        return None  # OpenResty's own packages of these releases bring OpenSSL 1.1.1
+    return f"{reference} ({distribution})"
+
+
+def modules_known(tree) -> bool:
+    """Whether the nginx that runs the tree has a module set nginxlint knows (see the module docstring)."""
+    binding = tree.binding
+    if binding is None or binding.source == "settings":
+        return True
+    reference = binding.container.base_image
+    if reference is None:
+        return False  # a container whose image is named elsewhere (a Compose override file)
+    if base_image(reference).flavour in ("nginx", "openresty"):
+        return True
+    image = built_image(tree)
+    if image is None or image.final is None:
+        return False
+    package = nginx_package(image)
+    return package is not None and package.kind == "distribution"
+
+
+def links_openssl_3(tree) -> str | None:
+    """The image (for messages) when the nginx that runs the tree links OpenSSL 3: an official image of a release
+    built on it, or a packaged nginx on a distribution release whose OpenSSL is 3.x; else None."""
+    from .release import image_has_openssl_3
+
+    return image_has_openssl_3(tree) or distribution_openssl_3(tree)
