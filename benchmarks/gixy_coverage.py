@@ -11,8 +11,9 @@ Fixtures are chosen the way the gixy test runner (tests/plugins/test_simply.py) 
 in tests/plugins/simply/<plugin>/; a name ending in `_fp.conf` must not be flagged, any other must be. A leading
 `# Options: {...}` line gives plugin options (Gixy-Next reads the first line only, gixy-ng the first three, where
 `# Expected: {"issues": N}` may also stand). An option nginxlint has too is passed the way a user passes it: the
-nginx release (`{"version": "1.29.8"}`, gixy-ng's `--nginx-version`) as `--nginx-version`, one nginxlint run per
-release; the others are only shown.
+nginx release (`{"version": "1.29.8"}`, gixy-ng's `--nginx-version`) as `--nginx-version`, the origins plugin's
+trusted `domains` and `https_only` as `--origin-domains` and `--origin-https-only`, one nginxlint run per set of
+flags; the others are only shown.
 
 nginxlint runs on every fixture twice: `raw`, the file as gixy opens it, and `wrapped`, the fragment put inside
 `events {}` and `http { server { location / { ... } } }` as far as its top-level directives need (the context
@@ -292,9 +293,18 @@ def lay_out(loaded: LoadedSet, fixtures: list[Fixture], mode: str, into: Path) -
 
 def cli_options(fixture: Fixture) -> tuple[str, ...]:
     """The nginxlint flags that say what a fixture's `# Options:` line says, where nginxlint has the same option: the
-    nginx release (gixy-ng's `--nginx-version`, or the nginx_cves plugin's `version` option) is `--nginx-version`."""
-    version = (fixture.options or {}).get("version") if isinstance(fixture.options, dict) else None
-    return ("--nginx-version", str(version)) if version else ()
+    nginx release (gixy-ng's `--nginx-version`, or the nginx_cves plugin's `version` option) is `--nginx-version`;
+    the origins plugin's trusted `domains` are `--origin-domains`, its `https_only` is `--origin-https-only`."""
+    options = fixture.options if isinstance(fixture.options, dict) else {}
+    flags: list[str] = []
+    if options.get("version"):
+        flags += ["--nginx-version", str(options["version"])]
+    domains = [str(d) for d in options.get("domains") or () if d and d != "*"]
+    if domains:
+        flags += ["--origin-domains", ",".join(domains)]
+    if options.get("https_only") is True:
+        flags.append("--origin-https-only")
+    return tuple(flags)
 
 
 def run_nginxlint(directory: Path, codes: list[str], options: tuple[str, ...] = (), dumps=()) -> dict:

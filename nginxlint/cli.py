@@ -18,6 +18,10 @@ def _codes(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
+def _domains(value: str) -> list[str]:
+    return [part.strip().lower() for part in value.split(",") if part.strip()]
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="nginxlint",
@@ -62,6 +66,11 @@ def build_parser() -> argparse.ArgumentParser:
     config.add_argument("--lua-nginx-module", metavar="VERSION",
                         help="the lua-nginx-module release nginx loads when no OpenResty release says: 0.10.23 (as "
                         "the lua-nginx-module setting)")
+    config.add_argument("--origin-domains", type=_domains, metavar="DOMAINS",
+                        help="the only sites an Origin or Referer check may accept: example.com,example.org (their "
+                        "subdomains included; as the origin-domains setting)")
+    config.add_argument("--origin-https-only", action="store_true", default=None,
+                        help="an Origin or Referer check may accept https:// only (as the origin-https-only setting)")
     config.add_argument("--context", choices=sorted(CONTEXT_NAMES), help="context of fragments no root includes")
     config.add_argument("--manifests", action="append", metavar="PATH", help="Kubernetes or Compose files to read")
     config.add_argument("--stdin-filename", metavar="PATH", help="the name of the file read from standard input")
@@ -203,6 +212,10 @@ def _settings(args, paths: list[Path]):
     if args.lua_nginx_module is not None:
         check_lua_nginx_module(args.lua_nginx_module, "--lua-nginx-module")
         settings.lua_nginx_module = args.lua_nginx_module
+    if args.origin_domains is not None:
+        settings.origin_domains = args.origin_domains
+    if args.origin_https_only:
+        settings.origin_https_only = True
     settings.no_cache = args.no_cache
     settings.dump = args.dump
     if args.manifests:

@@ -17,6 +17,9 @@ from .findings import Finding, Location
 from .nginx.parser import Directive
 
 GLOB_CHARS = frozenset("*?[")
+# A template rendered at container start to the name without the suffix (the nginx image's envsubst step, or a
+# start script running envsubst or sed on it).
+RENDERED_SUFFIXES = (".template", ".tmpl")
 
 
 class Node:
@@ -224,6 +227,8 @@ class ConfigTree:
             self.complete = self.all_read = False
             if not self.conf_dir_known or display in self.loader.masked:  # a template's includes may be rendered too
                 return []
+            if any(loader.exists(Path(f"{path}{suffix}")) for suffix in RENDERED_SUFFIXES):
+                return []  # `x.conf.template` beside it: a start script renders x.conf before nginx starts
             finding = load.include_not_found(display, span, pattern, self.loader.display(path), include_chain(node))
             self.findings.append(finding)
             if not os.path.isabs(pattern):

@@ -18,6 +18,7 @@ from .checks.registry import SCOPES, Reporter, load_rules
 from .dump import relocate
 from .findings import SEVERITY_RANK, Finding, Notification, Report
 from .gcpause import collector_paused
+from .nginx.placeholders import undeployed_files
 from .settings import Selection
 from .suppressions import suppress
 from .workspace import Workspace, load_workspace
@@ -41,6 +42,7 @@ def _run(paths: list[Path], settings, base_dir: Path, stdin, texts) -> tuple[Rep
     catalog = load_catalog()
     selection = Selection(settings, catalog, base_dir)
     workspace = load_workspace(paths, settings, base_dir, stdin, texts)
+    selection.fixtures.add_files(undeployed_files(workspace.trees))
     findings: list[Finding] = list(workspace.loader.findings)
     notifications: list[Notification] = list(workspace.loader.notifications)
     _bind_containers(workspace, findings, notifications)

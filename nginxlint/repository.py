@@ -1,8 +1,10 @@
-"""Where a file's repository starts, and which of its directories hold fixtures rather than deployed configs."""
+"""Where a file's repository starts, and which of its directories and files hold fixtures rather than deployed
+configs."""
 from __future__ import annotations
 
 import fnmatch
 import os
+import re
 from pathlib import Path
 
 # Directories of tests, examples, benchmarks and vendored sources (glob patterns, matched against each directory
@@ -12,8 +14,13 @@ FIXTURE_DIRS = (
     "test", "tests", "t", "spec", "specs", "testdata", "test[-_]data", "fixture", "fixtures", "e2e", "integration",
     "*integration[-_]test", "*integration[-_]tests", "example", "examples", "benchmark", "benchmarks", "bench",
     "dev-environment", "dev-environments", "test[-_]*", "e2e[-_]*", "*[-_]test", "*[-_]tests", "*[-_]example",
-    "*[-_]examples", "vendor", "vendored", "third[-_]party", "thirdparty", "deps",
+    "*[-_]examples", "vendor", "vendored", "third[-_]party", "thirdparty", "deps", "demo", "demos", "*[-_]demo",
+    "*[-_]demos", "demo[-_]*",
 )
+# The fixture directories that hold another project's sources, copied in: their optional dependencies are theirs.
+VENDORED_DIRS = ("vendor", "vendored", "third[-_]party", "thirdparty", "deps")
+# A repository named as a collection of demos (NGINX-Demos, nginx-demo): every config in it is one.
+_DEMO_REPOSITORY = re.compile(r"(?:^|[-_+.])demos?(?:$|[-_+.])", re.I)
 
 
 def find_repository_root(start: Path) -> Path | None:
@@ -24,24 +31,43 @@ def find_repository_root(start: Path) -> Path | None:
 
 
 class Fixtures:
-    """Tells whether a file lies in a fixture directory of its repository (below the directory the run started
-    in when there is no repository), so that one file gets one answer however the run is started."""
+    """Tells whether a file is a fixture: it lies in a fixture directory of its repository (below the directory
+    the run started in when there is no repository) or in the repository of a Lua library, or its content says it
+    is not deployed as it stands (`add_files`), so that one file gets one answer however the run is started."""
 
     def __init__(self, patterns, base_dir: Path):
         self.patterns = [pattern.lower() for pattern in patterns]
         self.base_dir = base_dir
+        self.files: set[str] = set()
         self._by_directory: dict[str, bool] = {}
+        self._whole: dict[Path, bool] = {}  # repositories that are fixtures as a whole (a Lua library, demos)
+
+    def add_files(self, display_paths) -> None:
+        """Files the configs themselves show not to be deployed (nginx.placeholders.undeployed_files)."""
+        self.files.update(display_paths)
 
     def holds(self, display_path: str) -> bool:
         if not self.patterns:
             return False
+        if display_path in self.files:
+            return True
         directory = os.path.dirname(os.path.abspath(os.path.join(self.base_dir, display_path)))
         hit = self._by_directory.get(directory)
         if hit is None:
             hit = self._by_directory[directory] = self._is_fixture(Path(directory))
         return hit
 
-    def _is_fixture(self, directory: Path) -> bool:
+    def vendored(self, display_path: str) -> bool:
+        """The file lies in a directory of vendored sources (when fixture directories are judged at all)."""
+        if not self.patterns:
+            return False
+        directory = os.path.dirname(os.path.abspath(os.path.join(self.base_dir, display_path)))
+        found = self._place(Path(directory))
+        return found is not None and any(fnmatch.fnmatchcase(part.lower(), pattern)
+                                         for part in found[1] for pattern in VENDORED_DIRS)
+
+    def _place(self, directory: Path) -> tuple[Path, tuple[str, ...]] | None:
+        """The directory's repository (a submodule counts where its superproject holds it) and its path there."""
         top = find_repository_root(directory)
         while top is not None and (top / ".git").is_file():  # a submodule: its place in the superproject counts
             outer = find_repository_root(top.parent)
@@ -50,7 +76,48 @@ class Fixtures:
             top = outer
         top = top or Path(os.path.abspath(self.base_dir))
         try:
-            parts = directory.relative_to(top).parts
+            return top, directory.relative_to(top).parts
         except ValueError:  # outside the repository and the starting directory: judge nothing
+            return None
+
+    def _is_fixture(self, directory: Path) -> bool:
+        found = self._place(directory)
+        if found is None:
             return False
-        return any(fnmatch.fnmatchcase(part.lower(), pattern) for part in parts for pattern in self.patterns)
+        top, parts = found
+        if any(fnmatch.fnmatchcase(part.lower(), pattern) for part in parts for pattern in self.patterns):
+            return True
+        whole = self._whole.get(top)
+        if whole is None:
+            whole = self._whole[top] = bool(_DEMO_REPOSITORY.search(top.name)) or is_lua_library(top)
+        return whole
+
+
+# A rockspec's `build` table, and what in it installs more than Lua modules (commands, configs, whole directories).
+_BUILD = re.compile(r"^[ \t]*build[ \t]*=\s*\{", re.M)  # [ \t]: a line start never scans past its own line
+_MAIN_MODULE = re.compile(r"^[ \t]*main_module[ \t]*=", re.M)
+_BUILTIN = re.compile(r"\btype\s*=\s*[\"']builtin[\"']")
+_MODULE_ENTRY = re.compile(r"\bmodules\s*=\s*\{\s*[\[\"'\w]")
+_INSTALLS_MORE = re.compile(r"\b(install|copy_directories|install_variables)\s*=")
+
+
+def is_lua_library(top: Path) -> bool:
+    """Whether the repository's product is a Lua library: a LuaRocks rockspec at its root whose builtin build
+    installs Lua modules and nothing else, or an OPM package (`dist.ini` naming its `main_module`; OPM ships only
+    Lua libraries). Its nginx configs are not in the package: they run the library for its developers."""
+    for path in top.glob("*.rockspec"):
+        text = _read(path)
+        build = _BUILD.search(text)
+        if build is not None:
+            table = text[build.end():]
+            if _BUILTIN.search(table) and _MODULE_ENTRY.search(table) and not _INSTALLS_MORE.search(table):
+                return True
+    dist = top / "dist.ini"
+    return dist.is_file() and _MAIN_MODULE.search(_read(dist)) is not None
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""

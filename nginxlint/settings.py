@@ -39,6 +39,8 @@ class Settings:
     prefix: str | None = None
     nginx_version: str | None = None  # the nginx (or OpenResty) release that runs the configs, when no image says
     lua_nginx_module: str | None = None  # the lua-nginx-module release nginx loads, when no OpenResty release says
+    origin_domains: list[str] = field(default_factory=list)  # the sites an Origin/Referer check may accept (SEC543)
+    origin_https_only: bool = False  # an Origin/Referer check may accept https only (SEC543)
     path_map: list[tuple[str, Path]] = field(default_factory=list)
     include: list[str] = field(default_factory=list)
     exclude: list[str] = field(default_factory=list)
@@ -81,6 +83,8 @@ KEYS = {
     "prefix": ("prefix", str),
     "nginx-version": ("nginx_version", str),
     "lua-nginx-module": ("lua_nginx_module", str),
+    "origin-domains": ("origin_domains", list),
+    "origin-https-only": ("origin_https_only", bool),
     "path-map": ("path_map", dict),
     "include": ("include", list),
     "exclude": ("exclude", list),
@@ -211,6 +215,8 @@ def apply(settings: Settings, data: dict, origin: str, base: Path) -> Settings:
             check_nginx_version(value, f'{origin}: "nginx-version"')
         elif key == "lua-nginx-module":
             check_lua_nginx_module(value, f'{origin}: "lua-nginx-module"')
+        elif key == "origin-domains":
+            value = [domain.lower() for domain in value]
         elif key == "failure-threshold" and value not in SEVERITIES:
             raise SettingsError(f'{origin}: failure-threshold must be one of {", ".join(SEVERITIES)}, not "{value}"')
         elif key == "lua":
@@ -299,5 +305,7 @@ class Selection:
         for pattern, codes in self.per_file:
             if code in codes and (fnmatch.fnmatchcase(path, pattern) or fnmatch.fnmatchcase(path.rsplit("/", 1)[-1], pattern)):
                 return False
-        return not (self.catalog[code].production_only
-                    and (path in self.development_only or self.fixtures.holds(path)))
+        rule = self.catalog[code]
+        if rule.own_code_only and self.fixtures.vendored(path):
+            return False
+        return not (rule.production_only and (path in self.development_only or self.fixtures.holds(path)))

@@ -12,6 +12,7 @@ from . import dump, sources
 from .cache import Cache, default_directory
 from .checks import load
 from .config_tree import GLOB_CHARS, ConfigTree
+from .container.start_placeholders import placeholders_near
 from .findings import Finding, Notification
 from .nginx import templates
 from .nginx.parser import ParsedFile, parse, walk_directives
@@ -144,9 +145,10 @@ class Loader:
             return self._parsed[source.path]
         text = source.text
         exact = not getattr(source, "crlf", False)  # nginx's buffer limits need the file's bytes
-        language = templates.detect(text, source.path.name)
+        placeholders = placeholders_near(self, source.path)  # words a start script's `sed -i` fills in
+        language = templates.detect(text, source.path.name, placeholders=placeholders)
         if language is not None:  # tags masked, every line and column kept: the rest is linted
-            masked = templates.mask(text, language)
+            masked = templates.mask(text, language, placeholders=placeholders)
             self.masked[source.display] = masked
             self.notifications.append(Notification("note", masked.note, source.display))
             text = masked.text

@@ -208,6 +208,21 @@ def test_settings_values_of_the_wrong_shape_are_errors_not_crashes(lint):
         assert result.status == 2 and "must be" in result.err, (bad, result.err)
 
 
+def test_origin_settings_from_the_command_line_and_their_wrong_shapes(lint):
+    conf = {"conf/nginx.conf": "events {}\nhttp { server { listen 80;\n"
+                               "    if ($http_origin !~ '^https?://example\\.net$') { return 403; } } }\n"}
+    assert lint(conf, "--select", "SEC543").json["findings"] == []
+    result = lint(conf, "--select", "SEC543", "--origin-domains", "Example.COM, example.org")
+    [finding] = result.json["findings"]
+    assert "none of the origin-domains setting (example.com, example.org)" in finding["message"], finding
+    result = lint(conf, "--select", "SEC543", "--origin-domains", "example.net", "--origin-https-only")
+    [finding] = result.json["findings"]
+    assert "http://example.net: it is plain http" in finding["message"], finding
+    for bad in ("origin-domains: [1]\n", "origin-https-only: 'yes'\n"):
+        result = lint({**conf, ".nginxlint.yaml": bad})
+        assert result.status == 2 and "must be" in result.err, (bad, result.err)
+
+
 def test_include_with_a_variable_is_a_missing_file_and_silences_absence_rules(lint):
     result = lint({"conf/nginx.conf": "events {}\nhttp { include $conf_dir/x.conf; }\n"}, "--select", "NGX002,MET301")
     assert [f["code"] for f in result.json["findings"]] == ["NGX002"]
@@ -295,6 +310,64 @@ def test_production_advice_is_quiet_in_fixture_directories_however_the_run_start
     # fixture-dirs: [] reports everything
     (tmp_path / ".nginxlint.yaml").write_text("fixture-dirs: []\n")
     assert len([c for _, c in findings(".") if c == "SEC508"]) == 4
+
+
+def test_production_advice_is_quiet_where_the_config_says_it_is_not_deployed(tmp_path):
+    """A template named for documentation that no config includes, a config logging at debug level, and every
+    config of a Lua library's repository are not served to the public; what breaks nginx or a directive still is."""
+    lua_bug = "location /l { bogus_directive on; }"
+    https = "listen 443 ssl; ssl_certificate c.pem; ssl_certificate_key k.pem;"
+    write_tree(tmp_path, {
+        "nginx.conf": "events {}\nhttp { server_tokens off; include sites/*.conf; }\n",
+        "sites/shop.conf": f"server {{ {https} server_name shop.io; {lua_bug} }}\n",
+        "templates/example.com.conf": f"server {{ {https} server_name example.com www.example.com; {lua_bug} }}\n",
+        "templates/mixed.conf": f"server {{ {https} server_name example.com shop.io; }}\n",
+        "dev/nginx.conf": f"error_log stderr debug;\nevents {{}}\nhttp {{ server {{ listen 80; {lua_bug} }} }}\n",
+        "prod/nginx.conf": f"error_log stderr warn;\nevents {{}}\nhttp {{ server {{ listen 80; }} }}\n",
+    })
+    (tmp_path / ".git").mkdir()
+
+    def findings(*args):
+        result = run_cli([*args, "--format", "json", "--select", "SEC508,SEC523,NGX004"], cwd=tmp_path)
+        assert result.status in (0, 1), result.err
+        return sorted((f["path"], f["code"]) for f in result.json["findings"])
+
+    assert findings(".") == [
+        ("dev/nginx.conf", "NGX004"), ("prod/nginx.conf", "SEC508"), ("sites/shop.conf", "NGX004"),
+        ("sites/shop.conf", "SEC523"), ("templates/example.com.conf", "NGX004"), ("templates/mixed.conf", "SEC523")]
+    assert findings("templates/example.com.conf") == [("templates/example.com.conf", "NGX004")]
+    # a main config named for documentation is what nginx starts: still advised
+    (tmp_path / "prod/nginx.conf").write_text("events {}\nhttp { server { listen 80; server_name example.com; } }\n")
+    assert ("prod/nginx.conf", "SEC508") in findings(".")
+    # the repository of a Lua library (a rockspec that installs modules only): its configs run the library
+    (tmp_path / "lib-1.0-1.rockspec").write_text(
+        'package = "lib"\nbuild = {\n  type = "builtin",\n  modules = { lib = "src/lib.lua" }\n}\n')
+    assert findings(".") == [("dev/nginx.conf", "NGX004"), ("sites/shop.conf", "NGX004"),
+                             ("templates/example.com.conf", "NGX004")]
+    # one that installs more (a command, its configs) ships a product
+    (tmp_path / "lib-1.0-1.rockspec").write_text(
+        'build = {\n  type = "builtin",\n  modules = { lib = "src/lib.lua" },\n  install = { bin = { "bin/lib" } }\n}\n')
+    assert ("prod/nginx.conf", "SEC508") in findings(".")
+    # fixture-dirs: [] judges nothing a fixture
+    (tmp_path / ".nginxlint.yaml").write_text("fixture-dirs: []\n")
+    assert ("templates/example.com.conf", "SEC523") in findings(".")
+
+
+def test_production_advice_is_quiet_in_demos(tmp_path):
+    """A directory of a demo, and every config of a repository named as a collection of demos."""
+    conf = "events {}\nhttp { server { listen 80; location / { bogus_directive on; } } }\n"
+
+    def findings(top):
+        write_tree(top, {"nginx.conf": conf, "redis-demo/nginx.conf": conf, "demolition/nginx.conf": conf})
+        (top / ".git").mkdir()
+        result = run_cli([".", "--format", "json", "--select", "SEC508,NGX004"], cwd=top)
+        assert result.status in (0, 1), result.err
+        return sorted((f["path"], f["code"]) for f in result.json["findings"])
+
+    assert findings(tmp_path / "shop") == [
+        ("demolition/nginx.conf", "NGX004"), ("demolition/nginx.conf", "SEC508"), ("nginx.conf", "NGX004"),
+        ("nginx.conf", "SEC508"), ("redis-demo/nginx.conf", "NGX004")]
+    assert [c for _, c in findings(tmp_path / "NGINX-Demos")] == ["NGX004"] * 3
 
 
 def test_a_fragment_of_stream_server_directives_is_read_in_the_stream_context(tmp_path):

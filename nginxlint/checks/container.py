@@ -530,13 +530,15 @@ def worker_connections_exceed_nofile(tree, report):
         if count is None:
             continue
         if files is None:
-            if count <= 1024 or tree.binding is None or not tree.complete:
-                continue  # the 1024 soft limit is the container runtime's; an unread file may raise it
-            message = (f"`worker_connections {count}` exceeds the soft open-file limit containers start with under "
-                       f'containerd 2 (1024): nginx logs "{count} worker_connections exceed open file resource limit: '
-                       "1024\" and, under load, accept() fails with (24: Too many open files) once a worker holds 1024 "
-                       f"descriptors; set `worker_rlimit_nofile {2 * count};`")
-            related = []
+            soft = _soft_nofile(tree)
+            if soft is None or count <= soft.value or not tree.complete:
+                continue  # the runtime's own limit depends on its version (see the rule's page); unread files
+            message = (f"`worker_connections {count}` exceeds the soft open-file limit the container starts with "
+                       f'({soft.value}){tree.binding.where(soft)}: nginx logs "{count} worker_connections exceed '
+                       f'open file resource limit: {soft.value}" and, under load, accept() fails with (24: Too many '
+                       f"open files) once a worker holds {soft.value} descriptors; set "
+                       f"`worker_rlimit_nofile {2 * count};`")
+            related = _related(tree.binding, soft, "the soft open-file limit")
         elif files < count:
             message = (f"`worker_rlimit_nofile {files}` is below `worker_connections {count}`: once a worker holds "
                        f"{files} descriptors, accept() fails with (24: Too many open files) and clients are refused "
@@ -551,6 +553,17 @@ def worker_connections_exceed_nofile(tree, report):
             events = node.parent if node.parent is not None and node.parent.ctx == () else None
             edit = edits.insert_before(events.d, line) if events is not None and events.d is not None else None
         report(node, message, arg=0, related=related, help=line, fix=Fix.of(f"Set `{line}`", edit))
+
+
+def _soft_nofile(tree):
+    """The soft open-file limit the manifest gives the container (Compose `ulimits: nofile`), or None. Without it
+    the limit is the runtime's: 1024 under Docker Engine 29 with containerd 2, 1048576 before, and whatever the
+    node's containerd or CRI-O hands down in Kubernetes."""
+    binding = tree.binding
+    if binding is None or binding.container is None:
+        return None
+    soft = binding.container.nofile_soft
+    return soft if soft is not None and isinstance(soft.value, int) else None
 
 
 # -- CTR110: graceful shutdown -----------------------------------------------------------------------------------

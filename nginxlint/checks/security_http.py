@@ -12,6 +12,7 @@ import posixpath
 import re
 from pathlib import Path
 
+from ..container.release import running_release
 from ..container.view import container_files
 from ..findings import UNSAFE, Fix
 from ..nginx import edits
@@ -20,7 +21,9 @@ from ..nginx.conditions import regex_condition
 from ..nginx.directives import LUA_PHASE
 from ..nginx.inheritance import Lists, blocks_up, nearest, value_at
 from ..nginx.locations import location_match
+from ..nginx.placeholders import is_stand_in_host
 from ..nginx.templates import template_includes
+from ..nginx.tls_scope import http_server_blocks, listen_key
 from ..nginx.urls import is_public_name, names_resolved_at_start, upstream_host, workspace_upstream_names
 from ..nginx.values import parse_uint
 from ..nginx.variables import client_controlled, client_variables, variables
@@ -39,6 +42,8 @@ def host_spoofing(dep, report):
         return
     derived = client_variables(dep)
     lua_blocks = _lua_rewriting_blocks(dep)
+    alone = _alone_on_their_sockets(dep)
+    port_checked = bool(alone) and _checks_the_port(dep)
     spliced_after_lua = _spliced_after_lua(dep)
     for node in nodes:
         name = node.name
@@ -48,21 +53,59 @@ def host_spoofing(dep, report):
         chosen = [v for v in variables(node.args[1])
                   if (client_controlled(v.name) and not (rewritten and v.name.startswith("http_")))
                   or (v.name in derived and not rewritten)]
+        catch_all = [v.name for v in chosen] == ["http_host"] and node.enclosing("server") in alone
+        if catch_all and port_checked:
+            continue  # every Host reaches this server: $host is the client's choice too, and nginx checked both
         if chosen:
             var = chosen[0]
             written = "$" + var.written
             origin = derived.get(var.name)
             related = [origin.location(f"{written} is made from client input here")] if origin is not None else []
+            message = (
+                f"this server takes every Host (no other server shares its sockets), and {written} also passes on "
+                "whatever follows the colon, which nginx before 1.29.4 does not check (`Host: good.test:@evil.test`); "
+                "send the name alone, $host" if catch_all else
+                f"the Host sent upstream comes from {written}, which the client sets as it likes; send the host "
+                "nginx matched the request on, $host")
             report(
                 node,
-                f"the Host sent upstream comes from {written}, which the client sets as it likes; send the host "
-                "nginx matched the request on, $host",
+                message,
                 arg=1,
                 related=related,
                 help=f"{name} Host $host;",
                 # $host drops the port and what else the value added: the upstream may expect them
                 fix=Fix.of("Send `Host $host`", edits.replace_arg(node.d, 1, "$host"), applicability=UNSAFE),
             )
+
+
+# nginx 1.29.4 checks the whole Host header (a port of digits, RFC 3986 characters); before, anything after the
+# colon passed (`good.test:@evil.test`), which $host drops and $http_host carries.
+STRICT_HOST_HEADER = (1, 29, 4)
+
+
+def _checks_the_port(dep) -> bool:
+    running = running_release(dep)
+    if running is None:
+        return False
+    release = running.release
+    return release.nginx[:2] > STRICT_HOST_HEADER[:2] if release.branch_only else release.nginx >= STRICT_HOST_HEADER
+
+
+def _alone_on_their_sockets(dep) -> set:
+    """The http servers of a complete main config that share none of their sockets with another server: the
+    default for every Host that reaches those sockets, so no server_name stands between the client and them."""
+    if not (dep.is_main and dep.complete):
+        return set()
+    by_socket: dict[str, set] = {}
+    servers = http_server_blocks(dep)
+    for server in servers:
+        for key in _keys(server):
+            by_socket.setdefault(key, set()).add(server)
+    return {server for server in servers if all(len(by_socket[key]) == 1 for key in _keys(server))}
+
+
+def _keys(server) -> list[str]:
+    return [listen_key(n).replace("0.0.0.0:", "*:") for n in server.find("listen")] or ["*:80", "*:8000"]
 
 
 LUA_BEFORE_CONTENT = frozenset({"rewrite", "access", "server_rewrite", "set"})
@@ -239,13 +282,53 @@ def add_header_redefinition(dep, report):
         lists = Lists(dep, (directive,))
         if not lists.own:
             continue
-        headers = _Effective(lists, nearest(dep, inherit))
+        modes = nearest(dep, inherit)
+        headers = _Effective(lists, modes)
         for block, own in lists.own.items():
             if headers.mode(block) in ("merge", "off"):
-                continue  # merge keeps the parent's; off says that dropping them is meant
+                continue  # merge keeps the parent's; off is reported where it is written (below)
             inherited = headers.of(block.parent) if block.parent is not None else []
             _report_dropped(report, directive, own, inherited,
                             f"{inherit} merge;  (nginx >= 1.29.3), or repeat the dropped {directive} lines here")
+        for mode in modes.values():
+            if mode.args[:1] == ["off"]:
+                _report_off_inherited(report, directive, mode, modes, headers)
+
+
+_HEADER_BLOCKS = ("server", "location", "if")
+
+
+def _report_off_inherited(report, directive: str, mode, modes, headers) -> None:
+    """`add_header_inherit off` drops the inherited headers in its own block, as written, and, being inherited
+    itself, in every block inside it that does not set the mode again: report those, where the off is written."""
+    losses = []
+    stack = [c for c in mode.parent.children or () if c.name in _HEADER_BLOCKS]
+    while stack:
+        block = stack.pop(0)
+        if value_at(modes, block) is not mode:
+            continue  # a nearer add_header_inherit decides here and below
+        dropped = _dropped(headers.lists.of(block), headers.of(block.parent))
+        if dropped:
+            losses.append((block, dropped))
+        stack[:0] = [c for c in block.children or () if c.name in _HEADER_BLOCKS]
+    if not losses:
+        return
+    block, dropped = losses[0]
+    lost = {name.lower() for name in dropped}
+    source = next(n for n in headers.of(block.parent) if n.args and n.args[0].lower() in lost)
+    more = f" and {len(losses) - 1} more block{'s' if len(losses) > 2 else ''}" if len(losses) > 1 else ""
+    report(
+        mode,
+        f"{mode.name} off is inherited by the blocks inside this one: {_block_name(block)}{more} "
+        f"lose{'s' if not more else ''} {', '.join(dropped)} (set {_where(source)}), which nginx would otherwise "
+        "pass down to them",
+        related=[b.location(f"drops {', '.join(d)} here") for b, d in losses][:5],
+        help=f"write {mode.name} off only in the blocks that must drop the inherited {directive} lines",
+    )
+
+
+def _block_name(block) -> str:
+    return f"{' '.join([block.name, *block.args])} (line {block.d.span.line})"
 
 
 class _Effective:
@@ -520,6 +603,9 @@ def proxy_pass_normalized(dep, report):
             continue
         match = location_match(location)
         target = node.args[0]
+        host = upstream_host(target)
+        if host is not None and is_stand_in_host(host[0]):
+            continue  # a stand-in upstream: the user's own replaces host and path together
         uri, uri_start = _uri_part(target, paths)
         raw_rewrites = raw_by_location.get(location, [])
         unconditional = [r for r in raw_rewrites if r.parent is location]

@@ -391,12 +391,30 @@ def _reflection(node, report, index):
 
 
 def _judge_origin_site(tree, node, site, kind, report):
-    verdict = _origin_verdict(tree, kind + ("1" if site.caseless else "0") + site.pattern)
+    caseless = "1" if site.caseless else "0"
+    verdict = _origin_verdict(tree, "weakness", kind + caseless + site.pattern)
+    if verdict is None or verdict[0] == "malformed":
+        settings = tree.settings
+        domains = [d for d in settings.origin_domains if d != "*"]
+        if domains or settings.origin_https_only:
+            policy = kind + caseless + ("1" if settings.origin_https_only else "0") + ",".join(domains)
+            verdict = _origin_verdict(tree, "beyond_policy", f"{policy} {site.pattern}") or verdict
     if verdict is None:
         return
     problem, sample = verdict
     sample = sample.replace("`", "x") or "any value"  # nginxlint.regex.origins.FREE: a letter left free
     header = "Origin" if kind == "o" else "Referer"
+    if problem in ("untrusted", "plain-http"):
+        why = (f"its site is none of the origin-domains setting ({', '.join(tree.settings.origin_domains)}); "
+               "narrow the regex to those sites" if problem == "untrusted" else
+               "it is plain http, and the origin-https-only setting allows https only; write https:// in the regex")
+        report(
+            node,
+            f"this regex also accepts the {header} {sample}: {why}",
+            span=site.span(),
+            severity="error" if kind == "o" else "warning",
+        )
+        return
     if problem != "malformed":
         how = {"prefix": "it is not anchored with ^, so text in front passes",
                "suffix": "it is not anchored at the end of the host, so a domain of someone else can follow",
@@ -418,13 +436,15 @@ def _judge_origin_site(tree, node, site, kind, report):
         )
 
 
-def _origin_verdict(tree, key: str):
-    memo = tree.loader.memo("regex-origins")
+def _origin_verdict(tree, question: str, key: str):
+    """The answer of nginxlint.regex.origins' `weakness` or `beyond_policy` for key, memoised and cached."""
+    memo = tree.loader.memo("regex-origins-" + question)
     if key not in memo:
-        from ..regex.origins import weakness  # samples of the pattern: only for Origin and Referer checks
+        from ..regex import origins  # samples of the pattern: only for Origin and Referer checks
 
+        judge = getattr(origins, question)
         cache = getattr(tree.loader, "cache", None)
-        memo[key] = cache.get("regex-origin-2", key, weakness) if cache is not None else weakness(key)
+        memo[key] = cache.get(f"regex-origin-2-{question}", key, judge) if cache is not None else judge(key)
     return memo[key]
 
 

@@ -54,6 +54,15 @@ _COMMON_EXISTING = frozenset({"/", "/etc", "/usr", "/usr/local", "/usr/local/bin
                               "/opt", "/srv", "/home", "/root", "/bin", "/lib"})
 
 
+# Plain distribution images: made of the distribution's packages, which keep out of /usr/local (Debian Policy 9.1.2,
+# the FHS), so none holds a Lua module at a default OpenResty or LuaJIT location.
+_DISTRIBUTIONS = frozenset({
+    "alpine", "debian", "ubuntu", "centos", "fedora", "rockylinux", "almalinux", "amazonlinux", "oraclelinux",
+    "busybox", "archlinux", "opensuse/leap", "redhat/ubi8", "redhat/ubi9", "redhat/ubi8-minimal",
+    "redhat/ubi9-minimal",
+})
+
+
 # The libraries (by name without `lib` and version: `libpng16.so.16` -> "png16") the Alpine OpenResty image can hold:
 # musl and its reserved names, Alpine's base, the run-time packages docker-openresty installs with their
 # dependencies, and OpenResty's own. A needed library not named here is not in that image.
@@ -94,6 +103,7 @@ class BaseImage:
     cmd: tuple[str, ...] | None = None
     user: str | None = None
     libraries: frozenset[str] | None = None  # every library the image holds (library_stem), when known
+    distribution: bool = False  # a plain distribution image (Debian, Alpine...): only the distribution's packages
 
     @property
     def empty(self) -> bool:
@@ -163,7 +173,7 @@ def base_image(reference: str | None) -> BaseImage:
             user="nginx" if last == "nginx-unprivileged" else "root",
         )
     libc = "musl" if repository == "alpine" else _libc(tag_lower) if "alpine" in tag_lower else None
-    return BaseImage(reference, libc=libc, existing_dirs=_COMMON_EXISTING)
+    return BaseImage(reference, libc=libc, existing_dirs=_COMMON_EXISTING, distribution=repository in _DISTRIBUTIONS)
 
 
 def _openresty_binary(tag: str) -> str:
@@ -215,15 +225,19 @@ def base_filesystem(base: BaseImage) -> Filesystem:
 
 
 def _bottom(base: BaseImage):
+    # An official image's files are those its own Dockerfile puts there (its Lua modules are the bundled ones), a
+    # distribution image's those of the packages it is made of.
+    named = base.flavour in ("openresty", "nginx") or base.distribution
+
     def bottom(path: str):
         holds = base.holds(path)
         if holds is False:
             return ABSENT
         if holds:
-            return Unknown(f"a file of the base image {base.reference}")
+            return Unknown(f"a file of the base image {base.reference}", named)
         if base.reference is None:
             return Unknown("the content of a base image named by a build argument")
-        return Unknown(f"the content of the base image {base.reference}")
+        return Unknown(f"the content of the base image {base.reference}", named)
 
     return bottom
 

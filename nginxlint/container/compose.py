@@ -78,12 +78,20 @@ def read_env_file(text: str) -> dict[str, str]:
     return env
 
 
+# A Jinja or Go template tag: `{% set x %}`, `{%- if … %}`, `{{ name }}`, `{{ .Values.x }}`. No Compose value holds
+# one unquoted, so YAML that breaks where such tags are is a template, not a broken Compose file.
+_TEMPLATE_TAG = re.compile(r"\{%-?[ \t]*[a-z]+\b[^\n]*?%\}|\{\{-?[ \t]*[\w.$][^\n]*?\}\}")
+
+
 def load_compose(path: str, text: str, env: dict[str, str] | None = None) -> ComposeDoc:
     """Every service of a Compose file; a file that is not Compose gives an empty result. `env` holds the
     variables of the project's .env, for interpolation."""
     parsed = load_yaml(text)
     root = parsed.documents[0].root if parsed.documents else None
     named = is_compose_path(path)
+    if parsed.problems and (named or SERVICES_LINE.search(text)) and _TEMPLATE_TAG.search(text):
+        # a Compose file a setup tool renders (`{% set %}`, `{{ flavor }}`): its YAML exists only once rendered
+        return ComposeDoc(path, skipped="unrendered template ('{% … %}'); render it to lint it")
     if not is_compose_root(root):
         if parsed.problems and (named or SERVICES_LINE.search(text)):
             return ComposeDoc(path, problems=_yaml_problems(path, parsed.problems))
@@ -160,12 +168,23 @@ class _ComposeReader(FieldReader):
             stop_signal=self.value(service, "stop_signal", self.string, "stop_signal"),
             platform=self.value(service, "platform", self.string, "platform"),
             build_source=self._build(service.get("build")),
+            nofile_soft=self._nofile(service.get("ulimits")),
         )
         return RuntimeFacts(
             source="compose", path=self.path, name=name, container=container, span=service.span,
             replicas=self.value(deploy, "replicas", self.integer, "deploy.replicas"),
             termination_grace_period=self.quantity(service, "stop_grace_period", parse_duration, "duration"),
         )
+
+    def _nofile(self, node: YNode | None) -> Value | None:
+        """`ulimits: {nofile: N}` or `{nofile: {soft: N, hard: M}}`: the soft limit, with where it is written."""
+        ulimits = self.mapping(node, "ulimits")
+        if not ulimits:
+            return None
+        if isinstance(ulimits.get("nofile"), YMap):
+            return self.value(self.mapping(ulimits.get("nofile"), "ulimits.nofile"), "soft", self.integer,
+                              "ulimits.nofile.soft")
+        return self.value(ulimits, "nofile", self.integer, "ulimits.nofile")
 
     def _build(self, node: YNode | None) -> tuple[str, str | None, str | None] | None:
         """`build: ./dir` or `build: {context, dockerfile, target}` as (context, dockerfile, target)."""

@@ -198,7 +198,8 @@ class Builder:
             names = " ".join(package for _manager, package in effects.packages)
             for root in _PACKAGE_ROOTS:
                 stage.fs.add(Layer(root, "unknown", why=f"files of the packages installed at line {ins.line} "
-                                                       f"({names})", line=ins.line, origin=self.dockerfile))
+                                                       f"({names})", line=ins.line, origin=self.dockerfile,
+                                   named=True))
         if effects.anywhere:
             self.unknown_everywhere(f"what `{effects.anywhere}` writes (line {ins.line})", ins.line)
         for directory, pattern in effects.removed:
@@ -237,7 +238,7 @@ class Builder:
         trees = (rock.tree,) if rock.tree else (_OPM_TREE,) if rock.tool == "opm" else _ROCK_TREES
         for tree in trees:
             stage.fs.add(Layer(normalise(tree), "unknown", why=f"files installed by {rock.tool} (line {rock.line})",
-                               line=rock.line, origin=self.dockerfile))
+                               line=rock.line, origin=self.dockerfile, named=True))
         if rock.name is not None:
             if not rock.only_deps:
                 known = rock.name.lower() in _known_rocks()

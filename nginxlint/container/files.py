@@ -66,6 +66,8 @@ class ContainerFiles:
         self.base = base
         self.mounts = mounts
         self.env, self.argv, self.stop_signal = _runtime(container, image, base)
+        set_here = container.working_dir if container is not None else None
+        self._working_dir = set_here.value if set_here is not None and isinstance(set_here.value, str) else None
 
     @property
     def lua_path(self) -> str | None:
@@ -78,6 +80,45 @@ class ContainerFiles:
 
     def where(self, image_path: str):
         return self.fs.where(image_path)
+
+    def start_directory(self) -> str | None:
+        """The directory nginx starts in, which Lua's relative search paths (`./?.lua`) are relative to: the
+        manifest's working directory, else the image's WORKDIR. None when it is not known: an image nginxlint cannot
+        see into (its own WORKDIR), a start script it cannot read or one that changes directory first."""
+        from .startup import read_script, script_path, shell_text
+
+        if self._working_dir is not None:
+            directory = self._working_dir
+        elif self.image is not None and (self.image.workdir != "/" or self.base.flavour != "other"
+                                         or self.base.distribution):
+            directory = self.image.workdir
+        elif self.image is None and self.base.flavour in ("openresty", "nginx"):
+            directory = "/"  # the official images set no WORKDIR
+        else:
+            return None
+        argv = self.argv
+        if argv is None:
+            return None
+        if self.base.flavour == "nginx" and argv[:1] == ("/docker-entrypoint.sh",):
+            argv = argv[1:]  # the official entrypoint runs its scripts, then execs the command where it started
+        text = shell_text(argv)
+        if text is None:
+            script = script_path(argv)
+            if script is not None:
+                found = self.where(posixpath.normpath(posixpath.join(directory, script)))
+                if not isinstance(found, Path) or not found.is_file():
+                    return None
+                try:
+                    text = found.read_text(encoding="utf-8", errors="replace")
+                except OSError:
+                    return None
+        if text is not None:
+            for command in read_script(text).commands:
+                if command.starts_nginx():
+                    break
+                if command.program in ("cd", "pushd", "popd"):
+                    return None
+        return posixpath.normpath(directory) if directory.startswith("/") else None
 
     def unseen(self, image_path: str) -> bool:
         """The container runs an image nginxlint cannot see into (neither built from the repository nor an official

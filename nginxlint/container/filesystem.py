@@ -24,9 +24,12 @@ from typing import Any, Callable
 
 @dataclass(frozen=True)
 class Unknown:
-    """Something out of sight may hold the path; `why` names it for messages."""
+    """Something out of sight may hold the path; `why` names it for messages. `named`: what is there follows from
+    names nginxlint reads (packages or rocks installed by name, an official image's files), not from a script, a
+    download or a volume whose content nothing names."""
 
     why: str
+    named: bool = False
 
 
 class _Absent:
@@ -67,6 +70,7 @@ class Layer:
     line: int | None = None  # where it was declared, in `origin`
     origin: Path | None = None
     ignored: Callable[[Path], bool] | None = None  # tree: repository files the copy leaves out (.dockerignore)
+    named: bool = False  # unknown: put there by installing packages or rocks by name (see Unknown)
 
     def holds(self, candidate: Path) -> bool:
         return os.path.lexists(candidate) and not (self.ignored and self.ignored(candidate))
@@ -78,6 +82,14 @@ class Listing:
 
     names: dict[str, Any]
     complete: bool
+
+
+def _wider(newer: Unknown | None, older: Unknown) -> Unknown:
+    """Of two unknown sources of one path, the one that leaves more open: content nothing names over named
+    content, else the newer."""
+    if newer is None or newer.named and not older.named:
+        return older
+    return newer
 
 
 def normalise(path: str) -> str:
@@ -142,13 +154,13 @@ class Filesystem:
                 found = stage.where(posixpath.join(source_path, rel) if rel else source_path, depth + 1)
                 if found is not ABSENT:
                     if isinstance(found, Unknown):
-                        maybe = maybe or found
+                        maybe = _wider(maybe, found)
                     else:
                         return found
             elif layer.kind == "unknown":
                 if layer.replaces:
-                    return Unknown(layer.why)
-                maybe = maybe or Unknown(layer.why)
+                    return _wider(maybe, Unknown(layer.why, layer.named))
+                maybe = _wider(maybe, Unknown(layer.why, layer.named))
             if layer.replaces:
                 return maybe or (Unknown("a directory") if below else ABSENT)
         found = self._bottom(path)
@@ -156,7 +168,7 @@ class Filesystem:
             return maybe
         if found is ABSENT and below:
             return Unknown("a directory")
-        return found if not (isinstance(found, Unknown) and maybe) else maybe
+        return _wider(maybe, found) if isinstance(found, Unknown) and maybe else found
 
     def listdir(self, image_dir: str, depth: int = 0) -> Listing:
         """What a directory holds, newest source first for each name."""

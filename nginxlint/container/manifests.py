@@ -71,19 +71,19 @@ def read_manifests(workspace, texts, findings: list[Finding], notifications: lis
     result = Manifests()
     for path, display, text in texts:
         compose_named = is_compose_path(display)
-        if is_kubernetes_yaml(text) and not compose_named:
-            doc = load_kubernetes(display, text)
-            if doc.skipped:
-                level = "warning" if path in named else "note"
-                notifications.append(Notification(level, f"not read: {doc.skipped}", display))
-                continue
+        kubernetes = is_kubernetes_yaml(text) and not compose_named
+        doc = load_kubernetes(display, text) if kubernetes else load_compose(display, text, _project_env(path))
+        if doc.skipped:
+            level = "warning" if path in named else "note"
+            notifications.append(Notification(level, f"not read: {doc.skipped}", display))
+            continue
+        if kubernetes:
             result.workloads.extend(doc.workloads)
             result.configmaps.extend(doc.configmaps)
             relevant = [w.span for w in doc.workloads if any(is_nginx_container(c) for c in w.containers)]
             relevant += [c.span for c in doc.configmaps if any(is_nginx_key(e.key) for e in c.entries)]
             got = bool(doc.workloads or doc.configmaps)
         else:
-            doc = load_compose(display, text, _project_env(path))
             result.services.extend(doc.services)
             relevant = [s.span for s in doc.services if is_nginx_container(s.container)]
             got = bool(doc.services)

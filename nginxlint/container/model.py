@@ -159,6 +159,7 @@ class Container:
     platform: Value | None = None  # Compose `platform:` ("linux/arm64")
     # Compose `build:` as written: (context, dockerfile, target), relative to the Compose file's directory.
     build_source: tuple[str, str | None, str | None] | None = None
+    nofile_soft: Value | None = None  # Compose `ulimits: nofile`: the soft open-file limit the container starts with
     build: Any = None  # a container.dockerfile.ImageBuild: what that Dockerfile (or one bound alone) builds
 
     @property
@@ -314,6 +315,7 @@ class ComposeDoc:
     path: str
     services: tuple[RuntimeFacts, ...] = ()
     problems: tuple[ManifestProblem, ...] = ()
+    skipped: str | None = None  # why the file was not read (an unrendered Jinja template)
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,6 @@ quiet rather than guess.
 """
 from __future__ import annotations
 
-import re
-
 from . import ast
 from ..lines import LineIndex
 from .taint_model import (
@@ -516,7 +514,7 @@ class _Walker(ast.BlockWalker):
         `extended`: PCRE's x option, under which white space and # comments are not part of the pattern."""
         pattern = self.literal(node)
         if extended:
-            pattern = _EXTENDED_NOISE.sub(lambda m: m.group(1) or "", pattern)
+            pattern = _without_extended_noise(pattern)
         if not pattern:
             return False
         anchored = pattern.startswith(("^", "\\A")) and pattern.endswith(("$", "\\z", "\\Z"))
@@ -1032,9 +1030,30 @@ def _substitute(taint, passed, own_only: bool = False):
     return out
 
 
-# PCRE's x option: unescaped white space and comments outside classes are not part of the pattern (an
-# approximation that keeps classes and escapes whole, enough to see the anchors and what is between them)
-_EXTENDED_NOISE = re.compile(r"(\\.|\[(?:\\.|[^\]])*\])|\s+|#[^\n]*", re.S)
+def _without_extended_noise(pattern: str) -> str:
+    """The pattern without what PCRE's x option ignores: white space and # comments outside classes (escapes
+    and classes kept whole), in one pass."""
+    out, i, n, in_class = [], 0, len(pattern), False
+    while i < n:
+        c = pattern[i]
+        if c == "\\":
+            out.append(pattern[i:i + 2])
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+        elif c.isspace():
+            i += 1
+            continue
+        elif c == "#":
+            end = pattern.find("\n", i)
+            i = n if end < 0 else end
+            continue
+        out.append(c)
+        i += 1
+    return "".join(out)
 
 
 def _is_constant(node) -> bool:

@@ -7,9 +7,13 @@
 
 A client is judged as "anyone": an address in no particular range, matched only by `all` or by `0.0.0.0/0`
 (IPv4) and `::/0` (IPv6). An IPv4 client on an IPv6 socket is matched against the IPv4 rules (nginx maps the
-address back), so `allow ::/0` lets through only clients that really use IPv6.
+address back), so `allow ::/0` lets through only clients that really use IPv6. A rule whose address a template
+fills in (`deny ${METRICS_DENY_FROM};`) may match anyone: from there on, who gets through is unknown, and a
+block with such a rule counts as restricted.
 """
 from __future__ import annotations
+
+from .templates import is_unknown
 
 AUTH_DIRECTIVES = ("auth_basic", "auth_request", "auth_jwt", "auth_oidc")
 # Lua access code decides on its own: nginxlint cannot tell what it lets through.
@@ -80,14 +84,17 @@ class AccessView:
                 exposed = verdict == "allow" or (verdict is None and not auth)
             else:
                 exposed = verdict != "deny" and not auth
-            if exposed:
+            if exposed and verdict != "unknown":
                 open_families.append(family)
         return open_families
 
 
 def _verdict(rules, family: int) -> str | None:
-    """"allow", "deny", or None (no rule matches anyone of this family)."""
+    """"allow", "deny", None (no rule matches anyone of this family), or "unknown" (a templated rule comes
+    first)."""
     for rule in rules:
+        if rule.args and is_unknown(rule.args[0]):
+            return "unknown"
         if rule.args and family in UNIVERSAL.get(rule.args[0].lower(), ()):
             return rule.d.name
     return None

@@ -317,7 +317,8 @@ def defined_variables(text: str) -> set[str]:
 
 
 # nginx's own variables, whatever their case (nginx looks variables up lower-cased): `$HTTP_HOST` is `$http_host`.
-# From ngx_http_variables.c and the modules' docs; the prefixed families by their prefix.
+# From ngx_http_variables.c and the modules' docs (https://nginx.org/en/docs/varindex.html); the prefixed families
+# by their prefix.
 NGINX_BUILTINS = frozenset("""
     args binary_remote_addr body_bytes_sent bytes_sent connection connection_requests connection_time
     content_length content_type cookie document_root document_uri host hostname https is_args limit_rate msec
@@ -325,9 +326,20 @@ NGINX_BUILTINS = frozenset("""
     remote_port remote_user request request_body request_body_file request_completion request_filename request_id
     request_length request_method request_time request_uri scheme server_addr server_name server_port
     server_protocol status time_iso8601 time_local uri realip_remote_addr realip_remote_port
-    proxy_host proxy_port proxy_add_x_forwarded_for ssl_protocol ssl_cipher ssl_server_name ssl_client_verify
+    proxy_host proxy_port proxy_add_x_forwarded_for
+    ssl_alpn_protocol ssl_cipher ssl_ciphers ssl_client_cert ssl_client_escaped_cert ssl_client_fingerprint
+    ssl_client_i_dn ssl_client_i_dn_legacy ssl_client_raw_cert ssl_client_s_dn ssl_client_s_dn_legacy
+    ssl_client_serial ssl_client_v_end ssl_client_v_remain ssl_client_v_start ssl_client_verify ssl_curve
+    ssl_curves ssl_early_data ssl_preread_alpn_protocols ssl_preread_protocol ssl_preread_server_name
+    ssl_protocol ssl_server_name ssl_session_id ssl_session_reused
+    upstream_addr upstream_bytes_received upstream_bytes_sent upstream_cache_key upstream_cache_status
+    upstream_connect_time upstream_first_byte_time upstream_header_time upstream_last_server_name
+    upstream_queue_time upstream_response_length upstream_response_time upstream_session_time upstream_status
 """.split())
-NGINX_PREFIXES = ("http_", "arg_", "cookie_", "sent_http_", "sent_trailer_", "upstream_", "ssl_", "jwt_")
+# Only these families take any name after the prefix (`$http_<header>`, `$upstream_http_<header>`); `$ssl_…` and
+# `$upstream_…` are fixed lists above, so `${SSL_PREFER_CIPHERS}` or `${UPSTREAM_REAL_IP_RECURSIVE}` is a template's.
+NGINX_PREFIXES = ("http_", "arg_", "cookie_", "sent_http_", "sent_trailer_", "upstream_http_", "upstream_cookie_",
+                  "upstream_trailer_", "jwt_claim_", "jwt_header_")
 
 
 def is_nginx_builtin(name: str) -> bool:
@@ -348,6 +360,17 @@ def envsubst_tags(text: str, nginx_variables: frozenset[str] = frozenset()) -> l
     own = defined_variables(text) | nginx_variables
     return [Tag(m.start(), m.end(), EXPR) for m in candidates
             if (m.group(1) or m.group(2)).lower() not in own and not is_nginx_builtin(m.group(1) or m.group(2))]
+
+
+# --- placeholder tokens (a start script's `sed -i 's#TOKEN#value#'`) ----------------------------------------------
+
+def placeholder_tags(text: str, tokens: frozenset[str]) -> list[Tag]:
+    """Whole-word occurrences of `tokens` (not `$TOKEN`, an envsubst reference or an nginx variable)."""
+    if not tokens or not any(token in text for token in tokens):
+        return []
+    pattern = re.compile(r"(?<![\w$])(?<!\$\{)(?:" + "|".join(map(re.escape, sorted(tokens, key=len, reverse=True)))
+                         + r")(?!\w)")
+    return [Tag(m.start(), m.end(), EXPR) for m in pattern.finditer(text)]
 
 
 SCANNERS = {

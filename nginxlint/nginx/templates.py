@@ -25,7 +25,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from .envsubst import ImageTemplates, PositionMap, Rendered, defined_names, render_envsubst
-from .template_tags import BRANCH, CLOSE, EXPR, OPEN, SCANNERS, Tag, envsubst_tags
+from .template_tags import BRANCH, CLOSE, EXPR, OPEN, SCANNERS, Tag, envsubst_tags, placeholder_tags
 
 __all__ = [
     "UNKNOWN", "ImageTemplates", "Masked", "MaskedRegion", "PositionMap", "Rendered", "defined_names", "detect",
@@ -46,6 +46,7 @@ LANGUAGES = {
     "lua-resty-template": "lua-resty-template",
     "kong": "Kong's nginx template syntax",
     "envsubst": "envsubst",
+    "placeholders": "placeholder tokens a start script replaces (sed)",
 }
 
 
@@ -92,12 +93,26 @@ _NAME_HINTS = (
 )
 
 
-def detect(text: str, name: str = "", nginx_variables: frozenset[str] = frozenset()) -> str | None:
+def detect(text: str, name: str = "", nginx_variables: frozenset[str] = frozenset(),
+           placeholders: frozenset[str] = frozenset()) -> str | None:
     """The template language of a file, or None for plain nginx.
 
     Content decides, the name breaks ties. Tags inside `*_by_lua_block` bodies and `#` comment lines do not
     count: Lua code may hold `{{`, `{#t}` or `{%` and still be plain nginx. `nginx_variables` (lower case) are
-    variables the rest of the config tree defines: `$CORS_ORIGIN` from a `map` in nginx.conf is not envsubst's."""
+    variables the rest of the config tree defines: `$CORS_ORIGIN` from a `map` in nginx.conf is not envsubst's.
+    `placeholders`: words a start script replaces (`sed -i 's#TOKEN#…#'`); a file with nothing else holding one is
+    "placeholders"."""
+    language = _language(text, name, nginx_variables)
+    if language is None and placeholders:
+        tags = placeholder_tags(text, placeholders)
+        if tags:
+            hidden = hidden_ranges(text)
+            if any(not _inside(hidden, tag.start) for tag in tags):
+                return "placeholders"
+    return language
+
+
+def _language(text: str, name: str, nginx_variables: frozenset[str]) -> str | None:
     lower = name.lower().rsplit("/", 1)[-1]
     hidden = None  # (starts, ends) of Lua bodies and comment lines; computed on the first hit
 
@@ -264,10 +279,18 @@ _NGINX_BRACES = re.compile(
 _WORD_BREAK = frozenset(" \t\n;{}")
 
 
-def mask(text: str, language: str, nginx_variables: frozenset[str] = frozenset()) -> Masked:
+def mask(text: str, language: str, nginx_variables: frozenset[str] = frozenset(),
+         placeholders: frozenset[str] = frozenset()) -> Masked:
     """The text with every tag of `language` masked (see the module's docstring); same length, same lines.
-    `nginx_variables`: names (lower case) the rest of the config tree defines, never envsubst references."""
-    tags = envsubst_tags(text, nginx_variables) if language == "envsubst" else SCANNERS[language](text)
+    `nginx_variables`: names (lower case) the rest of the config tree defines, never envsubst references.
+    `placeholders`: words a start script replaces, masked as value tags too (whatever the language)."""
+    if language == "placeholders":
+        tags = []
+    else:
+        tags = envsubst_tags(text, nginx_variables) if language == "envsubst" else SCANNERS[language](text)
+    tokens = _outside(placeholder_tags(text, placeholders), tags)
+    if tokens:
+        tags = sorted(tags + tokens)
     if not tags:
         return Masked(text, language, [], "")
     fills = _fills(text, tags)
@@ -281,10 +304,26 @@ def mask(text: str, language: str, nginx_variables: frozenset[str] = frozenset()
         pos = region.end
     pieces.append(text[pos:])
     note = f"templated with {display_name(language)}: tags masked, values behind them unknown"
+    if tokens and language != "placeholders":
+        note += f"; {display_name('placeholders')} masked too"
     if dropped:
         note += (f"; {len(dropped)} else-branch{'es' if len(dropped) > 1 else ''} left out to keep braces "
                  "balanced")
     return Masked("".join(pieces), language, regions, note)
+
+
+def _outside(extra: list[Tag], tags: list[Tag]) -> list[Tag]:
+    """The `extra` tags that overlap none of `tags` (a token inside `{{ … }}` is part of that tag)."""
+    if not extra or not tags:
+        return extra
+    starts = [tag.start for tag in tags]
+    kept = []
+    for tag in extra:
+        i = bisect_right(starts, tag.start) - 1
+        if i >= 0 and tags[i].end > tag.start or i + 1 < len(tags) and tags[i + 1].start < tag.end:
+            continue
+        kept.append(tag)
+    return kept
 
 
 def _fill(piece: str, char: str) -> str:

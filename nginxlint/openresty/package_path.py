@@ -8,6 +8,7 @@ the root name `a`. Relative entries are relative to the process's working direct
 from __future__ import annotations
 
 import os
+import posixpath
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,6 +66,15 @@ def split_entries(value: str | None, defaults: str) -> list[Entry]:
 
 def _defaults(defaults: str) -> list[Entry]:
     return [Entry(part, part, True, None) for part in defaults.split(";") if part]
+
+
+def in_directory(entries: list[Entry], start: str | None) -> list[Entry]:
+    """The default relative entries (`./?.lua`, `./?.so`) made absolute in the directory nginx starts in, when it is
+    known; Lua opens them relative to the process's working directory."""
+    if start is None:
+        return entries
+    return [Entry(posixpath.normpath(posixpath.join(start, entry.template)), entry.written, True, None)
+            if entry.default and entry.relative else entry for entry in entries]
 
 
 def has_defaults(value: str) -> bool:

@@ -184,9 +184,21 @@ class _LuaFiles:
         dumped = tree.image_root is not None  # an nginx -T dump: the Lua files are in the image, none in view
         self.in_image = dumped or (runtime is not None and runtime.how == "embedded" and not tree.settings.prefix)
         self.image_prefix = _image_prefix(tree.image_root if dumped else runtime.container_path) if self.in_image else None
-        # The container's own view (image layers, mounts): a path it maps is a repository file; a path something
-        # out of sight may fill (a base image, a volume) is neither found nor missing.
-        self.view = tree.container_view
+        self._view = False
+
+    @property
+    def view(self):
+        """The container's own files (image layers, mounts), read on first use: a path it maps is a repository file;
+        a path something out of sight may fill (a base image, a volume) is neither found nor missing."""
+        if self._view is False:
+            from ..container.view import container_files  # the image model, only for a config that runs Lua
+
+            self._view = container_files(self.tree)
+        return self._view
+
+    def start_directory(self) -> str | None:
+        """Where nginx starts in its container, when known: what `./?.lua` is relative to."""
+        return self.view.start_directory() if self.view is not None else None
 
     def _in_view(self, path: str) -> Path | None:
         where = self.view.where(os.path.normpath(path)) if self.view is not None and path.startswith("/") else None
@@ -194,8 +206,9 @@ class _LuaFiles:
 
     def may_hold(self, tried) -> bool:
         """A place `require` looked that nginxlint cannot see into, so the module may well be there: a container path
-        of an image it cannot read, or an entry of the config's own search path outside the repository at a
-        directory nothing in view maps (no copy, no mount) or that an image layer may fill."""
+        of an image it cannot read, a default location that something of the image nothing names fills (a script,
+        a build tool, a download, a volume), or an entry of the config's own search path outside the repository
+        at a directory nothing in view maps (no copy, no mount) or that an image layer may fill."""
         from ..container.filesystem import Unknown  # the image model, only for a config that runs Lua
 
         if not tried.shown.startswith("/"):
@@ -203,9 +216,11 @@ class _LuaFiles:
         path = os.path.normpath(tried.shown)
         if self.view is not None and self.view.unseen(path):
             return True
-        if tried.default or tried.local is not None:
+        if tried.local is not None:
             return False
         where = self.view.where(path) if self.view is not None else None
+        if tried.default:  # rocks and packages installed by name, and an official image, are known by their names
+            return isinstance(where, Unknown) and not where.named
         return where is None or isinstance(where, Unknown)
 
     def handler_file(self, target: str) -> Path | None:
@@ -351,13 +366,15 @@ def collect_units(tree) -> LuaUnits:
     from .project import project_modules  # the Lua analysis, only when a config runs Lua
 
     available = project_modules(tree)
-    search_paths = {subsystem: _search_path(tree, subsystem) for subsystem in ("http", "stream")}
+    start = files.start_directory() if not files.in_image else None
+    search_paths = {subsystem: _search_path(tree, subsystem, start) for subsystem in ("http", "stream")}
     unresolved, unseen = _follow_requires(tree, files, units, search_paths, available)
     return LuaUnits(units, missing, dynamic, outside, unresolved, unseen)
 
 
-def _search_path(tree, subsystem: str):
-    """The package_path.SearchPath of one subsystem."""
+def _search_path(tree, subsystem: str, start: str | None = None):
+    """The package_path.SearchPath of one subsystem; the default relative entries (`./?.lua`) in the directory
+    nginx starts in, when its container tells (`start`)."""
     from . import package_path as pp  # the Lua analysis, only when a config runs Lua
 
     def value(name):
@@ -368,8 +385,8 @@ def _search_path(tree, subsystem: str):
 
     extra = [Path(p) for p in tree.settings.lua_paths]
     return pp.SearchPath(
-        pp.split_entries(value("lua_package_path"), pp.DEFAULT_PATH),
-        pp.split_entries(value("lua_package_cpath"), pp.DEFAULT_CPATH),
+        pp.in_directory(pp.split_entries(value("lua_package_path"), pp.DEFAULT_PATH), start),
+        pp.in_directory(pp.split_entries(value("lua_package_cpath"), pp.DEFAULT_CPATH), start),
         extra,
     )
 

@@ -8,6 +8,16 @@ not anchored, with `.evil.test` after it when the end is not anchored. The answe
 registrable domain, "foreign" when a sample has no site of its own or a free letter sits in its registrable
 domain (`yandex.ru` with an unescaped dot takes `yandexaru`), "malformed" when the accepted value cannot be an origin (a path in an Origin, an upper-case host).
 
+`beyond_policy(key)` holds the pattern to the operator's own list instead (the `origin-domains` and
+`origin-https-only` settings; key: "o"/"r", "0"/"1" for caseless, "1" when only https is allowed, the domains
+joined by ",", a space, the pattern): "untrusted" when a sample's host lies outside the listed domains and their
+subdomains, "plain-http" when a sample is an http:// URL and only https is allowed.
+
+    >>> beyond_policy("o01yandex.ru ^https?://yandex\\\\.ru$")
+    ('plain-http', 'http://yandex.ru')
+    >>> beyond_policy("o00yandex.com ^https://([^/:]+)?\\\\.yandex\\\\.ru$")
+    ('untrusted', 'https://.yandex.ru')
+
     >>> weakness("o0^https://example\\\\.com$") is None
     True
     >>> weakness("o0^https://example\\\\.com")
@@ -46,11 +56,40 @@ def weakness(key: str):
     return malformed
 
 
-def _judge(sample: str, origin: bool):
+def beyond_policy(key: str):
+    from . import RegexError, parse_regex  # the grammar (lark): only when no cached answer exists
+
+    caseless, https_only = key[1] == "1", key[2] == "1"
+    listed, pattern = key[3:].split(" ", 1)  # a domain has no space
+    domains = [d.lower().strip(".") for d in listed.split(",") if d and d != "*"]
+    try:
+        rx = parse_regex(pattern, caseless)
+    except (RegexError, RecursionError):
+        return None
+    for sample in _samples(rx.tree):
+        base = _cut(sample).strip("^$")
+        if _site(base) is None:
+            continue  # no scheme and host of its own: weakness() reports it
+        parts = urlsplit(base.replace(FREE, "a"))
+        host = parts.netloc.rsplit("@", 1)[-1].split(":", 1)[0].lower().rstrip(".")
+        if domains and not any(host == d or host.endswith("." + d) for d in domains):
+            return ("untrusted", base)
+        if https_only and parts.scheme == "http":
+            return ("plain-http", base)
+    return None
+
+
+def _cut(sample: str) -> str:
+    """The part of a sample the regex pins down: up to an end anchor inside it, from the last start anchor."""
     if "$" in sample:  # an end anchor inside (`($|/)`): the text ends there
         sample = sample[:sample.index("$") + 1]
     if "^" in sample:
         sample = sample[sample.rindex("^"):]
+    return sample
+
+
+def _judge(sample: str, origin: bool):
+    sample = _cut(sample)
     anchored_start, anchored_end = sample.startswith("^"), sample.endswith("$")
     base = sample.strip("^$")
     site = _site(base)

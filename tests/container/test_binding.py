@@ -256,12 +256,14 @@ def test_yaml_that_describes_no_container_costs_no_manifest_reader(tmp_path):
                                     "      redis: {image: redis}\n    steps: [{run: make}]\n",
         "k8s/service.yaml": "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {ports: [{port: 80}]}\n",
     })
-    # The Dockerfile reader is small and always asked (a Dockerfile alone binds a config), and so is the release of a
-    # tree (the version rules' modules import it); the YAML readers are not.
+    # The Dockerfile reader is small and always asked (a Dockerfile alone binds a config), and so are the release of a
+    # tree (the version rules' modules import it) and the start scripts' placeholders (asked while parsing); the YAML
+    # readers are not.
     assert _modules_after_a_run(tmp_path) == {"nginxlint.container", "nginxlint.container.binding",
                                               "nginxlint.container.detect", "nginxlint.container.dockerfile",
                                               "nginxlint.container.dockerfile_binding",
                                               "nginxlint.container.manifests", "nginxlint.container.model",
+                                              "nginxlint.container.start_placeholders",
                                               "nginxlint.container.quantity", "nginxlint.container.release",
                                               "nginxlint.container.view"}
 

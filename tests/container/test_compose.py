@@ -201,3 +201,13 @@ def test_broken_compose_file_reports_its_yaml_error():
     assert doc.services == ()
     problem, = doc.problems
     assert problem.kind == "yaml" and problem.span[0] == 4
+
+
+def test_ulimits_nofile_soft_limit():
+    text = ("services:\n  a:\n    image: nginx\n    ulimits:\n      nofile: {soft: 1024, hard: 65536}\n"
+            "  b:\n    image: nginx\n    ulimits:\n      nofile: 4096\n      nproc: 512\n"
+            "  c:\n    image: nginx\n")
+    doc = load_compose("compose.yaml", text)
+    a, b, c = (service.container.nofile_soft for service in doc.services)
+    assert (a.value, a.span[0]) == (1024, 5) and (b.value, b.span[0]) == (4096, 9) and c is None
+    assert doc.problems == ()

@@ -115,6 +115,60 @@ def test_compose_without_build_uses_the_image_reference(tmp_path):
         tmp_path / "templates/default.conf.template"
 
 
+def test_what_nothing_names_outweighs_what_names_say(tmp_path):
+    """A module at a default location: packages and rocks installed by name say what they hold; a build script
+    copied from another stage does not, even under a newer package install."""
+    write_tree(tmp_path, {"Dockerfile": (
+        "FROM alpine:3.20 AS builder\n"
+        "RUN make install\n"
+        "FROM openresty/openresty:1.25.3.2-alpine-fat\n"
+        "RUN luarocks install lua-resty-http\n"
+        "COPY --from=builder /usr/local/share/lua /usr/local/share/lua\n"
+        "RUN apk add --no-cache curl\n"
+    ), "named/Dockerfile": (
+        "FROM debian:bookworm-slim\n"
+        "RUN apt-get install -y openresty\n"
+        "RUN luarocks install lua-resty-http\n"
+    )})
+    from nginxlint.container.dockerfile_build import read_image
+
+    built = read_image(tmp_path / "Dockerfile")
+    found = built.where("/usr/local/share/lua/5.1/exporter.lua")
+    assert isinstance(found, Unknown) and not found.named and "make install" in found.why
+    assert built.where("/usr/local/openresty/lualib/exporter.lua").named  # the official image's own files
+    named = read_image(tmp_path / "named/Dockerfile")
+    assert named.where("/usr/local/share/lua/5.1/exporter.lua").named  # a rock, packages, a distribution image
+    assert not read_image(tmp_path / "Dockerfile", target="builder").where("/usr/local/x.lua").named
+
+
+def test_the_directory_nginx_starts_in(tmp_path):
+    write_tree(tmp_path, {
+        "app/Dockerfile": "FROM openresty/openresty:1.25.3.2-bookworm\nWORKDIR /app\nCOPY start.sh /start.sh\n"
+                          "CMD [\"/start.sh\"]\n",
+        "app/start.sh": "#!/bin/sh\nexec openresty -p /app/ -g 'daemon off;'\n",
+        "moves/Dockerfile": "FROM openresty/openresty:1.25.3.2-bookworm\nWORKDIR /app\nCOPY start.sh /start.sh\n"
+                            "CMD [\"/start.sh\"]\n",
+        "moves/start.sh": "#!/bin/sh\ncd /srv\nexec openresty -g 'daemon off;'\n",
+        "custom/Dockerfile": "FROM registry.example.com/team/base:1\nCOPY nginx.conf /etc/nginx/nginx.conf\n",
+        "compose.yaml": "services:\n  web:\n    image: openresty/openresty:1.25.3.2-bookworm\n"
+                        "    working_dir: /srv/site\n  plain:\n    image: nginx:1.27\n",
+    })
+    from nginxlint.container.dockerfile_build import read_image
+    from nginxlint.container.files import ContainerFiles
+
+    def start(directory):
+        image = read_image(tmp_path / directory / "Dockerfile")
+        return ContainerFiles(image.filesystem, image, image.base, []).start_directory()
+
+    assert start("app") == "/app"
+    assert start("moves") is None  # the script changes directory before it starts nginx
+    assert start("custom") is None  # a base image's own WORKDIR is out of sight
+    path = tmp_path / "compose.yaml"
+    services = {s.name: s for s in load_compose(str(path), path.read_text()).services}
+    assert compose_files(services["web"], path, tmp_path).start_directory() == "/srv/site"
+    assert compose_files(services["plain"], path, tmp_path).start_directory() == "/"
+
+
 DEPLOYMENT = """\
 apiVersion: apps/v1
 kind: Deployment

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from nginxlint.container.start_placeholders import sed_tokens
 from nginxlint.nginx.directives import LUA_BLOCK_DIRECTIVES
 from nginxlint.nginx.parser import parse
 from nginxlint.nginx.templates import (
@@ -295,7 +296,8 @@ def test_no_real_nginx_config_is_taken_for_a_template():
     configs = real_configs()
     assert len(configs) > 150
     templated = [name for name, text in configs if detect(text, name)]
-    assert templated == []
+    # the rule cases about templates name their files *.template; every other config is plain nginx
+    assert [name for name in templated if not name.endswith(".template")] == []
 
 
 def test_variables_the_config_tree_defines_elsewhere_are_nginx_not_envsubst():
@@ -311,6 +313,70 @@ def test_envsubst_masks_upper_case_names_the_config_does_not_define():
     args = directives_at(masked.text)["listen"][0][2]
     assert args[0] == "${PORT}" and is_unknown(args[1]) and is_unknown(args[2])
     assert args[3:] == ["$Mixed", "$lower", "${NAME:-x}"]
+
+
+def test_environment_names_that_only_share_a_prefix_with_nginx_variables_are_envsubst_references():
+    text = ("ssl_prefer_server_ciphers ${SSL_PREFER_CIPHERS};\nreal_ip_recursive ${UPSTREAM_REAL_IP_RECURSIVE};\n"
+            "add_header X-Verify $SSL_CLIENT_VERIFY;\nadd_header X-Up $UPSTREAM_HTTP_SERVER;\n"
+            "add_header X-Host $HTTP_HOST;\n")
+    found = directives_at(mask(text, "envsubst").text)
+    assert is_unknown(found["ssl_prefer_server_ciphers"][0][2][0])
+    assert is_unknown(found["real_ip_recursive"][0][2][0])
+    assert [args for _line, _column, args in found["add_header"]] == [
+        ["X-Verify", "$SSL_CLIENT_VERIFY"], ["X-Up", "$UPSTREAM_HTTP_SERVER"], ["X-Host", "$HTTP_HOST"]]
+
+
+# --- placeholder tokens a start script replaces with sed ---
+
+def test_sed_tokens_are_upper_case_words_a_script_replaces_in_place():
+    script = """#!/bin/sh
+sed -i.bak -r 's#SET_REAL_IP_FROM#'"${SET_REAL_IP_FROM}"'#' /etc/nginx/includes/proxy_backend.conf
+sed -ir 's#HTTP3_CONFIG#'"${HTTP3_CONFIG}"'#' /etc/nginx/conf.d/default.conf
+sed -i -e "s/RESOLVERS/${RESOLVERS}/" -e 's|LOG_LEVEL|warn|g' /etc/nginx/nginx.conf
+sed --in-place "s/BACKEND_URL/$URL/" a.conf
+sed 's/NOT_IN_PLACE/x/' a.conf > b.conf
+RESOLVERS="$(echo "${RESOLVERS}" | sed 's/\\(.*:.*\\)/[\\1]/' | xargs)"
+sed -i 's/AB/x/; s/lower_case/x/' a.conf
+"""
+    assert sed_tokens(script) == {"SET_REAL_IP_FROM", "HTTP3_CONFIG", "RESOLVERS", "LOG_LEVEL", "BACKEND_URL"}
+
+
+def test_placeholder_tokens_are_masked_keeping_positions_and_nothing_else():
+    text = ("server {\n    listen ${PORT};\n    PROXY_SSL_CONFIG\n\n    location / { return 200; }\n"
+            "    resolver RESOLVERS valid=30s;\n    set $PROXY_SSL_CONFIG 1;\n    # PROXY_SSL_CONFIG here\n"
+            "    add_header X-Token ${PROXY_SSL_CONFIG}x;\n}\n")
+    tokens = frozenset({"PROXY_SSL_CONFIG", "RESOLVERS"})
+    assert detect(text, "default.conf.template", placeholders=tokens) == "envsubst"
+    masked = mask(text, "envsubst", placeholders=tokens)
+    assert len(masked.text) == len(text) and masked.text.count("\n") == text.count("\n")
+    assert "placeholder tokens a start script replaces (sed) masked too" in masked.note
+    found = directives_at(masked.text)
+    assert "PROXY_SSL_CONFIG" not in found  # alone on its line: blanked, so `location` stays a location
+    assert found["location"] == [(5, 5, ["/"])]
+    assert is_unknown(found["resolver"][0][2][0]) and found["resolver"][0][2][1] == "valid=30s"
+    assert found["set"][0][2] == ["$PROXY_SSL_CONFIG", "1"]
+    assert found["add_header"][0][2][1] == "${PROXY_SSL_CONFIG}x"
+
+
+def test_a_file_whose_only_tags_are_placeholder_tokens():
+    text = "server {\n    listen 80;\n    HTTP3_CONFIG\n    location / { return 200; }\n}\n"
+    assert detect(text, "default.conf") is None
+    assert detect(text, "default.conf", placeholders=frozenset({"HTTP3_CONFIG"})) == "placeholders"
+    masked = mask(text, "placeholders", placeholders=frozenset({"HTTP3_CONFIG"}))
+    assert masked.text == text.replace("HTTP3_CONFIG", " " * len("HTTP3_CONFIG"))
+    assert masked.note.startswith("templated with placeholder tokens a start script replaces (sed)")
+
+
+def test_a_jinja_compose_template_is_noted_not_reported(tmp_path):
+    from lintkit import run_cli, write_tree
+
+    write_tree(tmp_path, {"conf/nginx.conf": "events {}\nhttp { server { listen 80; } }\n",
+                          "setup/docker-compose.yml": "{% set env='mailu.env' %}\nservices:\n  front:\n"
+                          "    image: nginx:1.27\n    env_file: {{ env }}\n"})
+    result = run_cli([".", "--format", "json"], cwd=tmp_path).json
+    assert [f for f in result["findings"] if f["code"] == "K8S404"] == []
+    assert any(n["path"] == "setup/docker-compose.yml" and "unrendered template" in n["message"]
+               for n in result["notifications"]), result["notifications"]
 
 
 # --- the official image's envsubst step ---

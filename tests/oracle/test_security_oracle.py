@@ -4,18 +4,23 @@ Every test runs one config that misbehaves and one that does not, on 127.0.0.1, 
 files: the rule is reported on the first and not on the second.
 
 - SEC501: with `proxy_set_header Host $http_host`, a request whose request line names the served host but whose
-  Host header names another reaches the upstream with the other host; `$host` sends the matched one.
+  Host header names another reaches the upstream with the other host; `$host` sends the matched one. In a server
+  alone on its socket every Host reaches it, so `$host` is the client's choice too; but nginx before 1.29.4 lets
+  anything follow the colon of the Host header, which `$http_host` passes on and `$host` drops.
 - SEC502: `location /static { alias html/public/; }` serves GET /static../secret.txt from outside the alias.
 - SEC503: one add_header in a location (or in an `if` inside it) drops every add_header of the server.
 - SEC504: one proxy_set_header in a location drops every proxy_set_header of the server, whatever its name.
 - SEC506: `return` answers before allow/deny run: a client the rules deny gets the page.
 - SEC507: `root /` serves /etc/passwd.
 - SEC509: `location /api` with `proxy_pass …/v1/` lets GET /api../secret reach /secret on the upstream.
+- SEC525: CVE-2026-42945 needs a `set` (or `if`, `rewrite`) that runs after a matching `rewrite … ?$1`; a rewrite
+  with `last` ends the script there, and the location found again starts a new one, so the `set` never runs.
 - SEC526: a literal name in proxy_pass is looked up while nginx loads (`nginx -t` fails when it does not resolve);
   the same name in a variable is looked up through `resolver` when a request comes.
 - NGX011: `add_header Content-Type` sends a second Content-Type; `default_type` sends one, and so does headers-more's
   `more_set_headers "Content-Type: …"`, which replaces nginx's.
-- NGX012: `rewrite` to an absolute URL inside `if` redirects even with `break` (so it is not reported). The echo
+- NGX012: `rewrite` to an absolute URL inside `if` redirects even with `break`, and a local `break` serves the new
+  URI from the if's location (neither is reported); `try_files` does not run once an `if` matched. The echo
   module's directives inside `if` keep the location's other echo lists (its merge inherits each on its own): the
   response is kept and the text after it added; an `echo_after_body` the location sets too is replaced.
 - NGX014: a map without default used by add_header gives no header at all for an unmatched value (nginx adds a
@@ -95,6 +100,22 @@ def test_host_spoofing_reaches_the_upstream(value, seen, reported):
         assert request(nginx.port, "GET / HTTP/1.1\r\nHost: evil.test\r\n")[0] == ""
         lines = codes(nginx.lint(), "SEC501")
     assert lines == ([line_of(files, "proxy_set_header Host")] if reported else [])
+
+
+def test_a_server_alone_on_its_socket_gets_every_host_and_only_http_host_keeps_what_follows_the_colon():
+    upstream = free_port()
+    files = {"conf/nginx.conf": config(
+        f'server {{ listen 127.0.0.1:{upstream}; location / {{ return 200 "host=$http_host"; }} }}\n'
+        "server { listen 127.0.0.1:{port}; server_name good.test;\n"
+        f"    location /raw {{ proxy_set_header Host $http_host; proxy_pass http://127.0.0.1:{upstream}; }}\n"
+        f"    location /host {{ proxy_set_header Host $host; proxy_pass http://127.0.0.1:{upstream}; }} }}")}
+    with started(files) as nginx:
+        assert request(nginx.port, "GET /host HTTP/1.1\r\nHost: evil.test\r\n")[2] == "host=evil.test"
+        junk = "GET /{} HTTP/1.1\r\nHost: good.test:@evil.test\r\n"
+        assert request(nginx.port, junk.format("raw"))[2] == "host=good.test:@evil.test"  # nginx 1.22 takes it
+        assert request(nginx.port, junk.format("host"))[2] == "host=good.test"
+        lines = codes(nginx.lint(), "SEC501")
+    assert lines == [line_of(files, "Host $http_host")]  # the release is not known: before 1.29.4 it matters
 
 
 # -- SEC502 ----------------------------------------------------------------------------------------------------
@@ -226,19 +247,22 @@ def test_add_header_content_type_sends_two(directive, sent):
 
 # -- NGX012 ----------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("target, flag, reported", [
-    ("http://example.test/", "break", False),  # an absolute URL redirects whatever the flag
-    ("/elsewhere", "break", True),  # a local break keeps processing in the if's own location
+@pytest.mark.parametrize("location, status, reported", [
+    # an absolute URL redirects whatever the flag: nothing of the if's location is used
+    ('location /t { if ($arg_p) { rewrite ^ http://example.test/ break; } return 200 "kept"; }', 302, False),
+    # a local break serves the new URI from the if's location, which inherits root: what `break` does anywhere
+    ('location /t { if ($arg_p) { rewrite ^ /index.html break; } return 200 "kept"; }', 200, False),
+    # try_files is not inherited by the if's location: with the condition true, the fallback never runs
+    ('location /t { try_files $uri /index.html; if ($arg_p) { set $x 1; } }', 404, True),
 ])
-def test_rewrite_in_if(target, flag, reported):
-    files = {"conf/nginx.conf": config(
-        "server { listen 127.0.0.1:{port};\n"
-        f'    location /t {{ if ($arg_p) {{ rewrite ^ {target} {flag}; }} return 200 "kept"; }} }}')}
+def test_rewrite_in_if(location, status, reported):
+    files = {"conf/nginx.conf": config("server { listen 127.0.0.1:{port};\n    " + location + " }"),
+             "html/index.html": "index\n"}
     with started(files) as nginx:
-        status, headers, _ = request(nginx.port, "GET /t?p=1 HTTP/1.1\r\nHost: a\r\n")
-        assert status.endswith("302 Moved Temporarily") == (not reported), status
+        answer, _, _ = request(nginx.port, "GET /t?p=1 HTTP/1.1\r\nHost: a\r\n")
+        assert answer.split()[1] == str(status), answer
         lines = codes(nginx.lint(), "NGX012")
-    assert lines == ([line_of(files, "rewrite")] if reported else [])
+    assert lines == ([line_of(files, "set $x")] if reported else [])
 
 
 ECHO_MODULE = MODULES_DIR / "ngx_http_echo_module.so"
@@ -285,6 +309,21 @@ def test_error_log_off_writes_a_file_named_off():
         assert nginx.test().status == 0
         assert (nginx.root / "off").is_file()
         assert codes(nginx.lint(), "NGX017") == [2]
+
+
+# -- SEC525 ----------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("flag, ran", [("", True), (" last", False)])
+def test_a_set_after_a_matching_rewrite_runs_only_without_flag(flag, ran):
+    files = {"conf/nginx.conf": config(
+        "server { listen 127.0.0.1:{port};\n"
+        f"    location /a/ {{ rewrite ^/a/(.*)$ /x?q=$1{flag}; set $cap $1; }}\n"
+        '    location /x { return 200 "cap=$cap"; } }')}
+    with started(files) as nginx:
+        status, _, body = request(nginx.port, "GET /a/b HTTP/1.1\r\nHost: a\r\n")
+        assert status.endswith("200 OK") and body == ("cap=b" if ran else "cap="), (status, body)
+        lines = codes(nginx.lint("--nginx-version", "1.30.0"), "SEC525")
+    assert lines == ([line_of(files, "rewrite")] if ran else [])
 
 
 # -- SEC526 ----------------------------------------------------------------------------------------------------
