@@ -16,9 +16,10 @@ from __future__ import annotations
 from . import ast
 from ..lines import LineIndex
 from .taint_model import (
-    CLIENT_METHODS, CLIENT_MODULES, CTX, GLOBAL, PROPAGATE_CALLS, PROPAGATE_MEMBERS, PROPAGATE_METHODS,
+    CAPTURED, CLIENT_METHODS, CLIENT_MODULES, CTX, GLOBAL, PROPAGATE_CALLS, PROPAGATE_MEMBERS, PROPAGATE_METHODS,
     REQ_SOURCES, SANITISER_METHODS, SANITISERS, SINK_CALLS, SINK_MEMBERS, SOCKET_CALLS, UNREFLECTABLE,
     VAR_PREFIXES, VAR_SOURCES, Call, Edge, External, Hit, Param, Source, Step, Summary, TaintFacts, Tainted, Use,
+    capture_safe,
 )
 from .phase_api import FIELDS, RECORDED, TABLES
 from .taint_values import (
@@ -49,10 +50,11 @@ def analyze_taint(chunk: ast.Chunk, lines: LineIndex) -> TaintFacts:
 # ---- the walk --------------------------------------------------------------------------------------------------
 
 class _Binding:
-    __slots__ = ("value",)
+    __slots__ = ("value", "proves")
 
     def __init__(self, value):
         self.value = value  # what the name holds when known: ("path", p), ("module", m), ("fn", Summary), ...
+        self.proves = None  # `local v = T[x]`: the state key of x, one of T's keys whenever v is not nil
 
 
 class _Context:
@@ -89,6 +91,7 @@ class _Walker(ast.BlockWalker):
         self.ctx_writes: dict = {}  # ngx.ctx field -> taint stored there anywhere in the chunk
         self.invoked = None  # how the function value being invoked runs: "timer", "protected" (pcall) or None
         self.fallback = 0  # inside the right operand of `a or b`: its API uses may never run, so none is recorded
+        self.patterns: dict = {}  # (pattern, options) -> what each capture of an ngx.re pattern is safe for
 
     def span(self, node):
         return self.lines.exact(node.start, node.end)
@@ -203,11 +206,12 @@ class _Walker(ast.BlockWalker):
                 results.append((("fn", self.function(node, names[i].name)), None))
             else:
                 results.append(self.expr(node))
+        proves = self.table_lookup(stmt.values[0]) if len(names) == 1 and len(stmt.values) == 1 else None
         for i, name in enumerate(names):
             value, taint = results[i] if i < len(results) else CLEAN
             if taint:
                 taint = with_step(taint, Step(self.span(name), f"stored in `{name.name}`"))
-            self.bind(name.name, value, taint, declared)
+            self.bind(name.name, value, taint, declared).proves = proves
 
     def s_local_function(self, stmt: ast.LocalFunction, declared: list) -> None:
         binding = self.bind(stmt.name.name, None, None, declared)
@@ -241,6 +245,7 @@ class _Walker(ast.BlockWalker):
                 binding = self.globals[target.name] = _Binding(value)
             else:
                 binding.value = value
+            binding.proves = self.table_lookup(value_node) if value_node is not None else None
             self.write(binding, taint)
             if self.depth == 0 and value is not None and binding is self.globals.get(target.name):
                 self.global_defs[target.name] = value
@@ -343,17 +348,19 @@ class _Walker(ast.BlockWalker):
         self.merge([self.branch(body)])
 
     def s_generic_for(self, stmt: ast.GenericFor, declared: list) -> None:
-        taint = None
+        taint = value = None
         for i, part in enumerate(stmt.exprs):
-            _, part_taint = self.expr(part)
+            part_value, part_taint = self.expr(part)
             if i == 0:
-                taint = part_taint
+                value, taint = part_value, part_taint
+        # `for m in ngx.re.gmatch(s, p)`: each m is a match of p
+        first = ("match", value[1]) if value is not None and value[0] == "matches" else None
 
         def body():
             inner: list = []
-            for name in stmt.names:
+            for i, name in enumerate(stmt.names):
                 step = Step(self.span(name), f"iterated as `{name.name}`")
-                self.bind(name.name, None, with_step(taint, step) if taint else None, inner)
+                self.bind(name.name, first if i == 0 else None, with_step(taint, step) if taint else None, inner)
             self.block(stmt.body, inner)
 
         self.merge([self.branch(body)])
@@ -414,9 +421,9 @@ class _Walker(ast.BlockWalker):
         if kind is ast.BinOp:
             op = cond.op
             if op in ("==", "~="):
-                if type(cond.right) is ast.Constant and cond.right.value == "nil" and type(cond.left) in (
-                        ast.Call, ast.MethodCall):  # `ngx.re.find(x, p) == nil` is `not ngx.re.find(x, p)`
-                    when_true, when_false = self.guard(cond.left)
+                if type(cond.right) is ast.Constant and cond.right.value == "nil" and (type(cond.left) in (
+                        ast.Call, ast.MethodCall) or self.proof(cond.left) is not None):
+                    when_true, when_false = self.guard(cond.left)  # `f(x) == nil` is `not f(x)`
                     return (when_false, when_true) if op == "==" else (when_true, when_false)
                 key = self.target_key(cond.left) if _is_constant(cond.right) else (
                     self.target_key(cond.right) if _is_constant(cond.left) else None)
@@ -447,12 +454,28 @@ class _Walker(ast.BlockWalker):
             if key is not None and self.strict_pattern(cond.args[0]):
                 return [key], []
             return [], []
-        if kind is ast.Index and not cond.dot and type(cond.obj) is ast.Name:
-            table = self.lookup(cond.obj.name)  # an allowlist: ALLOWED[x]
+        if kind is ast.Index:  # an allowlist: ALLOWED[x]
+            key = self.table_lookup(cond)
+            return ([key] if key is not None else []), []
+        proof = self.proof(cond)  # `local v = ALLOWED[x]`, then `if v then`
+        return ([proof] if proof is not None else []), []
+
+    def proof(self, node):
+        """The state key a local proves clean when it is not nil (see _Binding.proves)."""
+        if type(node) is ast.Name:
+            binding = self.lookup(node.name)
+            if binding is not None:
+                return binding.proves
+        return None
+
+    def table_lookup(self, node):
+        """`T[x]` with T a local table constructor: the state key of x, which is one of T's keys when the
+        lookup finds something."""
+        if type(node) is ast.Index and not node.dot and type(node.obj) is ast.Name:
+            table = self.lookup(node.obj.name)
             if table is not None and table.value is not None and table.value[0] == "table":
-                key = self.target_key(cond.key)
-                return ([key] if key is not None else []), []
-        return [], []
+                return self.target_key(node.key)
+        return None
 
     def target_key(self, node):
         """The state key of a checked value: a local, a constant field of a local, or ngx.var.<name>."""
@@ -496,6 +519,28 @@ class _Walker(ast.BlockWalker):
             return False
         anchored = pattern.startswith(("^", "\\A")) and pattern.endswith(("$", "\\z", "\\Z"))
         return anchored and not accepts_anything(pattern)
+
+    def captures(self, args):
+        """What each capture of a literal ngx.re pattern is safe for, by number ("1") and by name; None when the
+        pattern is not a literal or nginx would refuse it."""
+        pattern = self.literal(args[1])
+        if not pattern:
+            return None
+        options = self.literal(args[2]) if len(args) > 2 else ""
+        known = self.patterns.get((pattern, options), MISSING)
+        if known is not MISSING:
+            return known
+        from ..regex.facts import compute_facts  # the regex grammar, only for code that has such a pattern
+
+        flags = "".join(f for f in "xs" if f in options)  # white space and comments; `.` takes a line break
+        facts = compute_facts(("1" if "i" in options else "0") + (f"(?{flags})" if flags else "") + pattern)
+        captures = None
+        if facts.error is None and facts.captures:
+            captures = {str(c.number): capture_safe(c.mask) for c in facts.captures}
+            for name, number in facts.names:
+                captures[name] = captures[str(number)]
+        self.patterns[(pattern, options)] = captures
+        return captures
 
     def path_of(self, node):
         """The global path an expression names (ngx.re.find), resolving locals that alias one."""
@@ -644,6 +689,8 @@ class _Walker(ast.BlockWalker):
                 return ("member", obj[1], key), None
             if kind == "global":
                 return (("member", GLOBAL + obj[1], key) if key is not None else None), None
+            if kind == "match" and key is not None:
+                return None, _captured(taint, obj[1].get(key, EMPTY)) if taint else None
             if kind == "table" and key is not None and key in obj[1]:
                 value, field_taint = obj[1][key]
                 taint = field_taint
@@ -778,6 +825,15 @@ class _Walker(ast.BlockWalker):
             if kinds is None or not args or not args[0][1]:
                 return CLEAN
             return None, made_safe(args[0][1], kinds)
+        if path in ("ngx.re.match", "ngx.re.gmatch") and len(args) > 1 and args[0][1]:
+            captures = self.captures(node.args)
+            if captures is not None:
+                if path == "ngx.re.match" and len(node.args) > 4 and type(node.args[4]) is ast.Name:
+                    res = self.lookup(node.args[4].name)  # the table the captures are written to
+                    if res is not None:
+                        res.value = ("match", captures)
+                        self.write(res, args[0][1])
+                return ("match" if path == "ngx.re.match" else "matches", captures), args[0][1]
         if path in ("string.gsub", "ngx.re.gsub") and len(args) > 1:
             return None, gsub_taint(args[0][1], args[1:])
         spread = PROPAGATE_CALLS.get(path, MISSING)
@@ -939,6 +995,18 @@ def _field(taint, key):
             origin = Source(origin.api, origin.what, str(key), origin.span)
             t = Tainted(origin, t.steps, t.safe)
         out.append(t)
+    return tuple(out)
+
+
+def _captured(taint, safe):
+    """A capture of a tainted subject: safe for what its bytes cannot attack; a part of $uri, which may not start
+    with `/`."""
+    out = []
+    for t in taint:
+        origin = t.origin
+        if type(origin) is Source and origin.what in CAPTURED:
+            origin = origin._replace(what=CAPTURED[origin.what])
+        out.append(Tainted(origin, t.steps, t.safe | safe))
     return tuple(out)
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from ..regex import charsets as cs
+
 Span = tuple  # (line, column, end_line, end_column)
 
 
@@ -130,7 +132,11 @@ SOURCE_WORDS = {
     "host": ("Host header", "Host header"),
     "user": ("basic-auth user name", "basic-auth user name"),
     "capture": ("regex capture", "regex captures"),
+    "uri_part": ("part of the request URI", "part of the request URI"),
+    "raw_uri_part": ("part of the raw request URI", "part of the raw request URI"),
 }
+# What a capture of ngx.re.match holds, when the subject is one of these: a part that need not start with `/`.
+CAPTURED = {"uri": "uri_part", "raw_uri": "raw_uri_part"}
 
 # ngx.var.<name> that a client controls. Server-side ones (server_name, remote_addr, scheme, ...) are not
 # sources, nor $request_method: nginx accepts only letters, `_` and `-` in a method, which no sink can misuse.
@@ -225,3 +231,32 @@ SANITISERS = {
     "ngx.md5": None, "ngx.sha1_bin": None, "ngx.crc32_short": None, "ngx.crc32_long": None, "ngx.md5_bin": None,
 }
 SANITISER_METHODS = {"escape_literal": frozenset(("sql",)), "escape_identifier": frozenset(("sql",))}
+
+# ---- regex captures ------------------------------------------------------------------------------
+# A capture of a literal ngx.re.match pattern holds only the bytes its group can match. For each sink kind, the
+# bytes an attack on it cannot do without: a capture that can hold none of them is safe for that sink. Kinds
+# not listed (code, subrequest, ssrf) are never cleared: a bare word already picks a location or a host.
+_CONTROLS = cs.CNTRL
+CAPTURE_DANGERS = {
+    # to leave the site a URL needs a scheme (`:`), a host (`//`, `\` read as `/`), user info (`@`) or a
+    # longer host name after a fixed one (`.`); browsers drop tabs and line breaks inside a URL
+    "redirect": cs.of(":", "/", "\\", "@", ".") | _CONTROLS,
+    # only a line break ends a header and starts another
+    "header": cs.of("\r", "\n"),
+    # leaving a string literal needs a quote or a backslash; adding a clause needs a space, a comment
+    # (`--`, `#`, `/*`), a `;`, parentheses or an operator
+    "sql": cs.of(*"'\"`\\;-#/*()=<>|&!+~^%,") | cs.SPACE | _CONTROLS,
+    # shell metacharacters, white space, and `-` (an option) or `/` `.` (another file)
+    "command": cs.ALL & ~(cs.ALPHA | cs.DIGIT | cs.of("_")),
+    # leaving a directory needs `..` or a separator
+    "path": cs.of(".", "/", "\\", "\0"),
+    # a pattern needs metacharacters to match more, or to backtrack
+    "regex": cs.ALL & ~(cs.WORD | cs.of("-")),
+    # markup needs `<`, quotes or `&`
+    "xss": cs.of("<", ">", "\"", "'", "`", "&"),
+}
+
+
+def capture_safe(mask: int) -> frozenset:
+    """The sink kinds a capture that can hold the bytes of `mask` cannot attack."""
+    return frozenset(kind for kind, danger in CAPTURE_DANGERS.items() if not mask & danger)

@@ -24,13 +24,14 @@ CLEAN = (None, None)  # an expression's (value, taint) when nothing is known of 
 
 
 def union(a, b):
-    """Both taints, each origin once (the first path to it), at most MAX_ORIGINS."""
+    """Both taints, each origin once (the first path to it) for each set of sinks it is safe for (a capture or an
+    escaped copy of a value can sit beside the value itself), at most MAX_ORIGINS."""
     if not a:
         return b or None
     if not b:
         return a
-    seen = {t.origin for t in a}
-    extra = tuple(t for t in b if t.origin not in seen)
+    seen = {(t.origin, t.safe) for t in a}
+    extra = tuple(t for t in b if (t.origin, t.safe) not in seen)
     return (a + extra)[:MAX_ORIGINS] if extra else a
 
 
@@ -56,7 +57,7 @@ def concat(parts):
         if part_taint:
             if index:
                 part_taint = _after(prefix, previous, settled, part_taint)
-                settled = settled or all("redirect" in t.safe for t in part_taint if _rooted(t))
+                settled = settled or all(_settles(t) for t in part_taint)
             taint = union(taint, part_taint)
         if literal is None:
             prefix = None
@@ -72,6 +73,13 @@ def concat(parts):
 # What a fixed start of a URI keeps a value from choosing: the site a redirect goes to, and the location a
 # subrequest reaches (beyond a fixed "/backend/" the value picks a path under it, as proxy_pass would).
 _PLACED = frozenset(("redirect", "subrequest", "ssrf"))
+
+
+def _settles(t) -> bool:
+    """Whether what follows this value is past the URL's host: after a $uri placed as a path, or after a value
+    that is reported itself. A value made safe for a redirect (escaped, a regex capture) may be empty: what follows
+    it can still start the URL."""
+    return ("redirect" in t.safe) if _rooted(t) else ("redirect" not in t.safe)
 
 
 def _rooted(t) -> bool:

@@ -423,3 +423,94 @@ def test_ngx_ctx_within_a_chunk_and_what_it_leaves_for_other_handlers():
     assert set(facts.ctx) == {"user"}
     read = analyze_lua("os.execute(ngx.ctx.user)").taint.summaries[-1].hits[0].taint[0].origin
     assert (read.module, read.member) == ("ngx.ctx", "user")
+
+
+# ---- regex captures and checked table lookups ------------------------------------------------------------------
+
+_OPENRESTY_ORG = """
+local re_match = ngx.re.match
+local match_table = {}
+local i18n_objs = { cn = {}, en = {} }
+local db = require("pgmoon").new({})
+local m = re_match(ngx.var.uri, [[ ^ / ( [a-z]{2} ) / (?: ([-\\w]+) \\.html )? $ ]], 'jox', nil, match_table)
+if not m then return ngx.exit(404) end
+local lang = m[1]
+local i18n = i18n_objs[lang]
+if not i18n then return ngx.exit(404) end
+db:query("select id from posts_" .. lang)
+return ngx.redirect("/" .. lang .. "/", 301)
+"""
+
+
+def test_a_capture_of_letters_reaches_a_redirect_and_a_query_clean():
+    assert flows(_OPENRESTY_ORG) == []
+
+
+@pytest.mark.parametrize("group, sink, reported", [
+    ("(.*)", 'ngx.redirect("/" .. c)', True),
+    ("([^/]+)", 'ngx.redirect("/" .. c)', True),
+    ("([\\w.]+)", 'ngx.redirect("https://example.com" .. c)', True),  # a longer host name
+    ("([a-z]*)", 'ngx.redirect("/" .. c)', False),
+    ("([a-z]+)", 'ngx.header["X-Lang"] = c', False),
+    ("([^\\r\\n]+)", 'ngx.header["X-Lang"] = c', False),  # only a line break splits a header
+    ("(.+)", 'ngx.header["X-Lang"] = c', True),  # `.` takes no LF, but CR
+    ("([a-z]+)", 'io.open("/srv/" .. c)', False),
+    ("([a-z.]+)", 'io.open("/srv/" .. c)', True),
+    ("([a-z]+)", 'ngx.say(c)', False),
+    ("([a-z<>]+)", 'ngx.say(c)', True),
+    ("([a-z]+)", 'os.execute("ls " .. c)', False),
+    ("([a-z-]+)", 'os.execute("ls " .. c)', True),  # an option
+    ("([a-z]+)", 'ngx.exec("/" .. c)', True),  # a bare word picks any location
+    ("([a-z]+)", 'loadstring("return " .. c)', True),
+])
+def test_what_a_capture_can_hold_decides_each_sink(group, sink, reported):
+    code = f"local m = ngx.re.match(ngx.var.arg_x, [[^{group}$]], \"jo\")\nlocal c = m[1]\n{sink}"
+    assert bool(flows(code)) is reported
+
+
+def test_the_s_and_i_options_are_read():
+    header = 'ngx.header["X-A"] = m[1]'
+    assert flows(f'local m = ngx.re.match(ngx.var.arg_x, "^(.+)$", "jos")\n{header}')  # `.` takes LF
+    assert not flows(f'local m = ngx.re.match(ngx.var.arg_x, "^([a-z]+)$", "joi")\nos.execute("ls " .. m[1])')
+
+
+def test_a_pattern_that_is_not_a_literal_narrows_nothing():
+    assert flows('local p = ngx.var.arg_p or ""\nlocal m = ngx.re.match(ngx.var.arg_x, "^([a-z]+)" .. p)\n'
+                 'os.execute("ls " .. m[1])')
+
+
+def test_named_captures_the_result_table_and_gmatch():
+    code = """
+local res = {}
+local m = ngx.re.match(ngx.var.arg_x, "^(?<word>[a-z]+)/(?<rest>.*)$", "jo", nil, res)
+os.execute("ls " .. m.word)
+os.execute("ls " .. res.word)
+os.execute("cat " .. res.rest)
+for w in ngx.re.gmatch(ngx.var.arg_y, "([a-z]+)") do os.execute("ls " .. w[1]) end
+for w in ngx.re.gmatch(ngx.var.arg_y, "([^,]+)") do os.execute("rm " .. w[1]) end
+"""
+    assert sorted(f.span[0] for f in flows(code)) == [6, 8]
+
+
+def test_a_clean_capture_beside_its_subject_keeps_the_subject_reported():
+    code = 'local x = ngx.var.arg_x\nlocal m = ngx.re.match(x, "^([a-z]+)", "jo")\nngx.redirect("/" .. m[1] .. x)'
+    assert only(code).source.name == "x"
+
+
+def test_a_capture_of_the_uri_is_not_a_rooted_path():
+    code = 'local m = ngx.re.match(ngx.var.uri, "^/go/(.*)$", "jo")\nngx.redirect("https://" .. ngx.var.host .. m[1])'
+    flow = only(code)  # "@evil.example" after the host names another site
+    assert flow.source.what == "uri_part"
+
+
+@pytest.mark.parametrize("check, reported", [
+    ("local v = ALLOWED[x]\nif not v then return ngx.exit(404) end", False),
+    ("local v = ALLOWED[x]\nif v == nil then return end", False),
+    ("if not ALLOWED[x] then return end", False),
+    ("local v = ALLOWED[x]\nif not v then ngx.log(ngx.ERR, 'unknown') end", True),  # no early exit
+    ("local v = ALLOWED[x] or 'en'\nif not v then return end", True),
+    ("local v = ALLOWED[x]\nv = 1\nif not v then return end", True),
+])
+def test_a_table_lookup_checked_before_use(check, reported):
+    code = f"local ALLOWED = {{ en = 1, cn = 2 }}\nlocal x = ngx.var.arg_x\n{check}\nos.execute('ls ' .. x)"
+    assert bool(flows(code)) is reported
