@@ -103,12 +103,8 @@ def detect(text: str, name: str = "", nginx_variables: frozenset[str] = frozense
     `placeholders`: words a start script replaces (`sed -i 's#TOKEN#…#'`); a file with nothing else holding one is
     "placeholders"."""
     language = _language(text, name, nginx_variables)
-    if language is None and placeholders:
-        tags = placeholder_tags(text, placeholders)
-        if tags:
-            hidden = hidden_ranges(text)
-            if any(not _inside(hidden, tag.start) for tag in tags):
-                return "placeholders"
+    if language is None and placeholders and _any_in_config(text, placeholder_tags(text, placeholders)):
+        return "placeholders"
     return language
 
 
@@ -153,12 +149,15 @@ def _language(text: str, name: str, nginx_variables: frozenset[str]) -> str | No
 
 
 def _envsubst_or_none(text: str, nginx_variables: frozenset[str]) -> str | None:
-    tags = envsubst_tags(text, nginx_variables)
-    if tags:
-        hidden = hidden_ranges(text)
-        if any(not _inside(hidden, tag.start) for tag in tags):
-            return "envsubst"
-    return None
+    return "envsubst" if _any_in_config(text, envsubst_tags(text, nginx_variables)) else None
+
+
+def _any_in_config(text: str, tags) -> bool:
+    """Some tag stands in the config itself, not in a Lua body or a comment line."""
+    if not tags:
+        return False
+    hidden = hidden_ranges(text)
+    return any(not _inside(hidden, tag.start) for tag in tags)
 
 
 def _go_flavour(text: str) -> str:
