@@ -200,3 +200,9 @@ class Report:
     @property
     def active(self) -> list[Finding]:
         return [f for f in self.findings if f.suppression is None]
+
+    @property
+    def unlinted(self) -> list[Notification]:
+        """Error and warning notifications tied to a file (one that could not be read, test data that does not
+        parse): every format shows them, so that a file nginxlint could not lint never looks clean."""
+        return [n for n in self.notifications if n.level in ("error", "warning") and n.path is not None]

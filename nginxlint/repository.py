@@ -41,6 +41,7 @@ class Fixtures:
         self.files: set[str] = set()
         self._by_directory: dict[str, bool] = {}
         self._whole: dict[Path, bool] = {}  # repositories that are fixtures as a whole (a Lua library, demos)
+        self._places: dict[Path, tuple | None] = {}
 
     def add_files(self, display_paths) -> None:
         """Files the configs themselves show not to be deployed (nginx.placeholders.undeployed_files)."""
@@ -67,7 +68,13 @@ class Fixtures:
                                          for part in found[1] for pattern in VENDORED_DIRS)
 
     def _place(self, directory: Path) -> tuple[Path, tuple[str, ...]] | None:
-        """The directory's repository (a submodule counts where its superproject holds it) and its path there."""
+        """The directory's repository (a submodule counts where its superproject holds it) and its path there,
+        found once per directory."""
+        if directory not in self._places:
+            self._places[directory] = self._find_place(directory)
+        return self._places[directory]
+
+    def _find_place(self, directory: Path) -> tuple[Path, tuple[str, ...]] | None:
         top = find_repository_root(directory)
         while top is not None and (top / ".git").is_file():  # a submodule: its place in the superproject counts
             outer = find_repository_root(top.parent)

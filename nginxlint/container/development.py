@@ -17,6 +17,7 @@ import os
 import re
 from pathlib import Path
 
+from .dockerfile import plain_source
 from .dockerfile_binding import parsed_dockerfile
 
 _DEVELOPMENT = re.compile(r"(?:^|[/._-])(?:dev|devel|development)(?:[/._-]|$)", re.IGNORECASE)
@@ -58,8 +59,7 @@ def _context(dockerfile: Path, build, base: Path) -> Path:
     """The build context: of the Dockerfile's directory and the directories above it (within the linted
     directory), the nearest where the most COPY sources exist (docker/Dockerfile built from the repository root;
     a source built before the image, such as frontend/dist, may be missing from any)."""
-    sources = [source.lstrip("/") for copy in build.copies for source in copy.sources
-               if "$" not in source and "://" not in source and not any(c in source for c in "*?[")]
+    sources = [source.lstrip("/") for copy in build.copies for source in copy.sources if plain_source(source)]
     directory = Path(os.path.realpath(dockerfile.parent))
     candidates = [directory, *(p for p in directory.parents if p == base or base in p.parents)]
     found = [sum(os.path.lexists(candidate / source) for source in sources) for candidate in candidates]

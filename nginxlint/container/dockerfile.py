@@ -19,6 +19,11 @@ _VARIABLE = re.compile(r"\$(?:\{(\w+)(?::?[-+]([^}]*))?\}|(\w+))")
 _HEREDOC = re.compile(r"<<-?\s*[\"']?(\w+)[\"']?")
 
 
+def plain_source(source: str) -> bool:
+    """A COPY/ADD source that names a path of the build context: no variable, URL or glob."""
+    return "$" not in source and "://" not in source and not any(c in source for c in "*?[")
+
+
 @dataclass(frozen=True)
 class Copy:
     """A COPY or ADD from the build context: sources relative to it, the destination in the image."""

@@ -16,7 +16,7 @@ import posixpath
 from dataclasses import replace
 from pathlib import Path
 
-from .dockerfile import DOCKERFILE_NAMES, ImageBuild, read_dockerfile
+from .dockerfile import DOCKERFILE_NAMES, ImageBuild, plain_source, read_dockerfile
 from .model import Binding, Container, Mount, RuntimeFacts, image_flavour
 
 FROM_ONLY_DISTANCE = 1  # a Dockerfile that does not COPY the config binds it from this many directories up, at most
@@ -82,7 +82,7 @@ def copied_file(build: ImageBuild, context: Path, image_path: str) -> Path | Non
         dest = copy.dest if copy.dest.startswith("/") else posixpath.join(copy.workdir or "/", copy.dest)
         dest = posixpath.normpath(dest)
         for source in copy.sources:
-            if "$" in source or "://" in source or any(c in source for c in "*?["):
+            if not plain_source(source):
                 continue
             local = Path(os.path.normpath(context / source))
             if local.is_dir():

@@ -97,8 +97,7 @@ def image_has_openssl_3(tree) -> str | None:
     container = binding.container if binding is not None else None
     if container is None:
         return None
-    build = container.build
-    reference = build.base.value if build is not None and build.base is not None else container.image
+    reference = container.base_image
     if not reference:
         return None
     from .base_images import base_image  # the image facts table, only for a tree bound to a container

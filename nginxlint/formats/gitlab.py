@@ -34,9 +34,8 @@ def format_report(report: Report, **_options) -> str:
 
 
 def _run_errors(report: Report) -> list[dict]:
-    """Error and warning notifications tied to a file (one that could not be read, test data that does not parse),
-    so that a file nginxlint could not lint never looks clean."""
-    notes = [n for n in report.notifications if n.level in ("error", "warning") and n.path is not None]
+    """Report.unlinted as issues."""
+    notes = report.unlinted
     paths = [relative_path(n.path, report.base_dir) for n in notes]
     prints = occurrence_fingerprints(("notification", n.code or "", path, n.message) for n, path in zip(notes, paths))
     return [

@@ -60,7 +60,7 @@ def _summary(report: Report, paint: _Paint) -> str:
         parts = ", ".join(f"{counts[s]} {s}{'s' if counts[s] != 1 and s != 'info' else ''}"
                           for s in ("error", "warning", "info") if s in counts)
         text = f"Found {len(active)} finding{'s' if len(active) != 1 else ''} ({parts})."
-    unlinted = len({n.path for n in report.notifications if n.level in ("error", "warning") and n.path})
+    unlinted = len({n.path for n in report.unlinted})
     if unlinted:  # a file nginxlint could not lint never reads as clean
         text += f" {unlinted} file{'s' if unlinted != 1 else ''} not fully linted (see above)."
     suppressed = len(report.findings) - len(active)
