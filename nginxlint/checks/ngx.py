@@ -60,11 +60,14 @@ def _modules_known(tree) -> bool:
 
 
 def _module_directives(tree) -> frozenset[str]:
-    from ..nginx.module_sources import repository_directives  # only when a directive is unknown
-    from ..repository import find_repository_root
+    """Directives the C modules in the repository define, found once per tree."""
+    if "repository-directives" not in tree.memo:
+        from ..nginx.module_sources import repository_directives  # only when a directive is unknown
+        from ..repository import find_repository_root
 
-    base = Path(os.path.abspath(tree.loader.base_dir))
-    return repository_directives(tree.loader, find_repository_root(base) or base)
+        base = Path(os.path.abspath(tree.loader.base_dir))
+        tree.memo["repository-directives"] = repository_directives(tree.loader, find_repository_root(base) or base)
+    return tree.memo["repository-directives"]
 
 
 SHARED_SLOTS = {"root": "root/alias", "alias": "root/alias"}

@@ -7,14 +7,13 @@ import math
 
 from ..findings import SAFE, UNSAFE, Fix, Span
 from ..nginx import edits
+from ..nginx.listen import http_servers
 from ..nginx.tls import CLASSIC_GROUPS, DRAFT_GROUPS, OPENSSL_35_GROUPS, weak_suites
+from ..nginx.tls_scope import (Inherited, default_of, flag_on, is_default, sockets, speaks_tls, tls_listens,
+                               tls_servers)
 from ..nginx.urls import is_address
 from ..nginx.values import parse_uint
 from .registry import rule
-
-
-from ..nginx.tls_scope import (Inherited, default_of, flag_on, http_server_blocks, is_default, sockets, speaks_tls,
-                        tls_listens, tls_servers)
 
 
 # -- NGX020: server cipher preference ---------------------------------------------------------------------------
@@ -120,7 +119,7 @@ def check_ssl_stapling(dep, report):
     certificate, stapling_file = Inherited(dep, "ssl_certificate"), Inherited(dep, "ssl_stapling_file")
     responder, ssl_on = Inherited(dep, "ssl_stapling_responder"), Inherited(dep, "ssl")
     seen = set()
-    for server in http_server_blocks(dep):
+    for server in http_servers(dep):
         setting = stapling.at(server)
         if not flag_on(setting) or not speaks_tls(server, ssl_on) or stapling_file.at(server) is not None:
             continue
@@ -156,7 +155,7 @@ def _catch_all_421(server) -> bool:
 
 @rule("NGX024")
 def http2_misdirected_request(dep, report):
-    servers = http_server_blocks(dep)
+    servers = http_servers(dep)
     rejecting = {id(s) for s in servers if flag_on(next(iter(s.find("ssl_reject_handshake")), None))}
     if not rejecting:
         return

@@ -20,10 +20,11 @@ from ..nginx.captures import group, may_hold, starts_with_slash
 from ..nginx.conditions import regex_condition
 from ..nginx.directives import LUA_PHASE
 from ..nginx.inheritance import Lists, blocks_up, nearest, value_at
+from ..nginx.listen import http_servers
 from ..nginx.locations import location_match
 from ..nginx.placeholders import is_stand_in_host
 from ..nginx.templates import template_includes
-from ..nginx.tls_scope import http_server_blocks, listen_key
+from ..nginx.tls_scope import listen_key
 from ..nginx.urls import is_public_name, names_resolved_at_start, upstream_host, workspace_upstream_names
 from ..nginx.values import parse_uint
 from ..nginx.variables import client_controlled, client_variables, variables
@@ -97,7 +98,7 @@ def _alone_on_their_sockets(dep) -> set:
     if not (dep.is_main and dep.complete):
         return set()
     by_socket: dict[str, set] = {}
-    servers = http_server_blocks(dep)
+    servers = http_servers(dep)
     for server in servers:
         for key in _keys(server):
             by_socket.setdefault(key, set()).add(server)

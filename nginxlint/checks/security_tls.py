@@ -12,7 +12,8 @@ from ..nginx.tls import WEAK_PROTOCOLS, weak_suites
 from .registry import rule
 
 
-from ..nginx.tls_scope import Inherited, default_of, flag_on, http_server_blocks, sockets, speaks_tls
+from ..nginx.listen import http_servers
+from ..nginx.tls_scope import Inherited, default_of, flag_on, sockets, speaks_tls
 
 # The directive that sets protocols for each cipher directive, in the same module (proxy_ssl_ciphers goes with
 # proxy_ssl_protocols, …).
@@ -82,7 +83,7 @@ def _sni_protocols(dep, report, reported, openssl) -> None:
     """A server's own ssl_protocols does not apply to handshakes it shares a socket with a weaker default server
     for: OpenSSL negotiates the version with the default server's settings before SNI picks the server."""
     protocols = Inherited(dep, "ssl_protocols")
-    servers = http_server_blocks(dep)
+    servers = http_servers(dep)
     if not servers or not dep.nodes("ssl_protocols"):
         return
     for socket, entries in sockets(servers).items():
@@ -198,7 +199,7 @@ def hsts_missing_or_weak(dep, report):
     for node in dep.nodes("add_header"):
         if len(node.args) >= 2 and node.args[0].lower() == HSTS:
             _check_hsts_value(node, report)
-    for server in http_server_blocks(dep):
+    for server in http_servers(dep):
         if not speaks_tls(server, ssl_on) or flag_on(next(iter(server.find("ssl_reject_handshake")), None)):
             continue
         if any(r.args[:1] == ["444"] for r in server.find("return")):

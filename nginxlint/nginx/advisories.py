@@ -35,9 +35,10 @@ def _smtp_auth_none(dep):
 
 def _client_certificates(dep):
     """ssl_verify_client in a server that shares its listen socket with other servers (name-based virtual hosts)."""
-    from .tls_scope import http_server_blocks, sockets
+    from .listen import http_servers
+    from .tls_scope import sockets
 
-    shared = {id(server) for entries in sockets(http_server_blocks(dep)).values() if len(entries) > 1
+    shared = {id(server) for entries in sockets(http_servers(dep)).values() if len(entries) > 1
               for server, _listen in entries}
     for node in dep.nodes("ssl_verify_client"):
         server = node if node.name == "server" else node.enclosing("server")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from .listen import http_servers
+
 
 class Inherited:
     """The nearest `name` directive visible from a block (its own, else its parent's, …), found by walking up
@@ -32,11 +34,6 @@ def flag_on(node) -> bool:
     return node is not None and bool(node.args) and node.args[0].lower() == "on"
 
 
-def http_server_blocks(dep) -> list:
-    """`server { }` blocks of the http subsystem (not upstream `server` lines, not stream or mail servers)."""
-    return [n for n in dep.nodes("server") if n.children is not None and n.ctx[-1:] == ("http",)]
-
-
 def tls_listens(server) -> list:
     return [n for n in server.find("listen") if any(a in ("ssl", "quic") for a in n.args[1:])]
 
@@ -49,7 +46,7 @@ def speaks_tls(server, ssl_on: Inherited) -> bool:
 def tls_servers(dep) -> list:
     """The http servers that answer TLS: their own `listen … ssl`, `ssl on;`, or a listen on a socket another
     server opened with `ssl` (nginx sets the ssl flag per address:port, for every server on it)."""
-    servers = http_server_blocks(dep)
+    servers = http_servers(dep)
     ssl_on = Inherited(dep, "ssl")
     tls_sockets = {listen_key(listen) for server in servers for listen in tls_listens(server)}
     return [server for server in servers if speaks_tls(server, ssl_on)
