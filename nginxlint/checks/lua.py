@@ -15,7 +15,7 @@ from ..nginx.templates import is_unknown
 from ..nginx.urls import PASS_DIRECTIVES, is_address, upstream_host, upstream_names
 from ..nginx.zones import parse_size, shared_zones
 from ..openresty.phases import INIT_PHASES, subsystem_of
-from ..openresty.releases import bundles, module_order, shown
+from ..openresty.releases import bundled_lua_module, module_order, shown
 from ..text import did_you_mean
 from .registry import rule
 
@@ -354,15 +354,13 @@ def package_path_without_defaults(tree, report):
 
 
 def _bundled_lua_nginx_module(tree) -> tuple[str, str] | None:
-    """(release name, the newest lua-nginx-module it may bundle) when an OpenResty release the table knows runs the
-    tree, else None."""
+    """(release name, the lua-nginx-module it bundles) when an OpenResty release the table knows runs the tree,
+    else None."""
     running = running_release(tree)
     if running is None or running.release.flavour != "openresty":
         return None
-    known = bundles(running.release.number)
-    if not known:
-        return None
-    return running.release.name, max((b.lua_nginx_module for b in known), key=module_order)
+    version = bundled_lua_module(running.release.number)
+    return (running.release.name, version) if version is not None else None
 
 
 def _entry_span(node, entry) -> Span:

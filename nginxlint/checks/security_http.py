@@ -88,8 +88,7 @@ def _checks_the_port(dep) -> bool:
     running = running_release(dep)
     if running is None:
         return False
-    release = running.release
-    return release.nginx[:2] > STRICT_HOST_HEADER[:2] if release.branch_only else release.nginx >= STRICT_HOST_HEADER
+    return running.release.reaches(STRICT_HOST_HEADER)
 
 
 def _alone_on_their_sockets(dep) -> set:

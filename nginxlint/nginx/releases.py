@@ -49,6 +49,12 @@ class Release:
             return self.nginx < version[:2]
         return self.nginx < version[:3]
 
+    def reaches(self, version: Version) -> bool:
+        """Every release this name stands for is `version` or newer (for a branch: a later branch)."""
+        if self.branch_only:
+            return self.nginx[:2] > version[:2]
+        return self.nginx >= version
+
 
 def parse_version(text: str) -> Version:
     return tuple(int(part) for part in text.split("."))
