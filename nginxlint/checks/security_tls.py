@@ -40,10 +40,12 @@ class _OpenSSL3:
     lower its security level to 0. The cipher settings are indexed once per run."""
 
     def __init__(self, dep):
+        self._dep = dep
         self._on: bool | None = None
         self._ciphers: dict = {}
 
-    def refuses_weak(self, dep, node) -> bool:
+    def refuses_weak(self, node) -> bool:
+        dep = self._dep
         if self._on is None:  # the image model, read only once a weak version is found
             from ..container.nginx_build import links_openssl_3
 
@@ -66,7 +68,7 @@ def weak_tls_protocol(dep, report):
     for name in PROTOCOL_DIRECTIVES:
         for node in dep.nodes(name):
             weak = _weak_args(node)
-            if not weak or openssl.refuses_weak(dep, node):
+            if not weak or openssl.refuses_weak(node):
                 continue
             reported.add(id(node))
             listed = ", ".join(node.args[i] for i in weak)
@@ -91,7 +93,7 @@ def _sni_protocols(dep, report, reported, openssl) -> None:
             continue
         default_server, default_listen = default_of(entries)
         default_setting = protocols.at(default_server)
-        if default_setting is None or not _weak_args(default_setting) or openssl.refuses_weak(dep, default_setting):
+        if default_setting is None or not _weak_args(default_setting) or openssl.refuses_weak(default_setting):
             continue
         for server, _listen in entries:
             own = protocols.own(server)
