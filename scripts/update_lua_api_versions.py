@@ -25,10 +25,9 @@ import re
 import sys
 from pathlib import Path
 
-from source_repo import git
+from source_repo import MODULE_TAG, git, module_tags, tag_order
 
 OUT = Path(__file__).resolve().parent.parent / "nginxlint" / "openresty" / "lua_api_versions.tsv"
-TAG = re.compile(r"v(\d+)\.(\d+)\.(\d+)(?:(?:rc|RC)(\d+))?")
 HEADING = re.compile(r"^((?:ngx\.[A-Za-z_][\w.]*)|(?:tcpsock|udpsock):\w+)\n-{3,}\n(.*?)(?=^\S[^\n]*\n-{3,}\n|\Z)",
                      re.M | re.S)
 SYNTAX = re.compile(r"\*\*syntax:\*\*(.*)")
@@ -37,12 +36,6 @@ SOURCES = re.compile(r"src/ngx_http_lua_(\w+)\.c")
 OWN_FILE = {"tcpsock:": "socket_tcp", "udpsock:": "socket_udp", "ngx.shared.DICT.": "shdict"}
 STATED = re.compile(r"This (?:API|API function|method|function|feature|interface) was first (?:introduced|added|enabled) "
                     r"(?:in|to) (?:the )?`?v?(\d+\.\d+\.\d+(?:rc\d+)?)`?")
-
-
-def order(match) -> tuple[int, ...]:
-    """v0.10.30rc1 < v0.10.30rc2 < v0.10.30 (a release candidate comes before its release)."""
-    x, y, z, rc = match.groups()
-    return int(x), int(y), int(z), int(rc) if rc else 10**6
 
 
 def documented_calls(readme: str) -> dict[str, str | None]:
@@ -79,8 +72,7 @@ def registration(api: str) -> tuple[str | None, str]:
 
 def main(argv: list[str]) -> int:
     git_dir = argv[0]
-    tags = sorted((order(m), tag) for tag in git(git_dir, "tag").split()
-                  if (m := TAG.fullmatch(tag)) and order(m) >= (0, 9, 0))
+    tags = module_tags(git_dir, (0, 9, 0))
     documented: dict[str, tuple] = {}  # api -> (order, release) of the first tag documenting it
     stated: dict[str, tuple] = {}  # api -> (order, release) its section names
     registered: dict[tuple, tuple] = {}  # (file or None, name) the C code registers -> (order, release) of the first
@@ -88,8 +80,8 @@ def main(argv: list[str]) -> int:
         release = (version, tag[1:].lower())
         for api, said in documented_calls(git(git_dir, "show", f"{tag}:README.markdown")).items():
             documented.setdefault(api, release)
-            if said is not None and (m := TAG.fullmatch(said)):
-                stated.setdefault(api, (order(m), said[1:]))
+            if said is not None and (m := MODULE_TAG.fullmatch(said)):
+                stated.setdefault(api, (tag_order(m), said[1:]))
         for file, name in registered_names(git_dir, tag):
             registered.setdefault((file, name), release)
             registered.setdefault((None, name), release)

@@ -14,24 +14,15 @@ import re
 import sys
 from pathlib import Path
 
-from source_repo import git
+from source_repo import git, module_tags
 
 OUT = Path(__file__).resolve().parent.parent / "nginxlint" / "openresty" / "lua_directive_versions.tsv"
-TAG = re.compile(r"v(\d+)\.(\d+)\.(\d+)(?:(?:rc|RC)(\d+))?")
 COMMAND = re.compile(r'\{\s*ngx_string\("([a-z_0-9]+)"\)')
-
-
-
-def order(match) -> tuple[int, ...]:
-    """v0.10.30rc1 < v0.10.30rc2 < v0.10.30 (a release candidate comes before its release)."""
-    x, y, z, rc = match.groups()
-    return int(x), int(y), int(z), int(rc) if rc else 10**6
 
 
 def main(argv: list[str]) -> int:
     git_dir = argv[0]
-    tags = sorted((order(m), tag) for tag in git(git_dir, "tag").split()
-                  if (m := TAG.fullmatch(tag)) and order(m) >= (0, 9, 0))
+    tags = module_tags(git_dir, (0, 9, 0))
     first: dict[str, str] = {}
     for version, tag in tags:
         source = git(git_dir, "show", f"{tag}:src/ngx_http_lua_module.c")
