@@ -261,7 +261,6 @@ def lint(argv: list[str]) -> int:
 
 
 def _output(args, report, settings) -> int:
-    from .engine import exit_status  # start-up: `nginxlint --version` and `rules` load no more than they use
     from .formats import formatter  # start-up: `nginxlint --version` and `rules` load no more than they use
 
     name = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "full")
@@ -277,6 +276,13 @@ def _output(args, report, settings) -> int:
         _write(text, sys.stdout)
     if args.sarif_file:
         Path(args.sarif_file).write_text(formatter("sarif")(report), encoding="utf-8")
+    return _status(args, report, settings)
+
+
+def _status(args, report, settings) -> int:
+    """0 clean, 1 findings at or above the threshold (0 with --exit-zero)."""
+    from .engine import exit_status  # start-up: `nginxlint --version` and `rules` load no more than they use
+
     status = exit_status(report, settings.failure_threshold)
     return 0 if args.exit_zero and status == 1 else status
 
@@ -304,10 +310,7 @@ def _fix(args, paths: list[Path], settings, base_dir: Path, stdin) -> int:
            f"file{'s' if len(done.changed) != 1 else ''}{hint}\n", sys.stderr)
     if stdin_path is not None:  # as ruff does: the fixed text on standard output, for an editor to take
         _write(done.changed.get(stdin_path, stdin[1]), sys.stdout)
-        from .engine import exit_status  # only --fix and --diff
-
-        status = exit_status(done.report, settings.failure_threshold)
-        return 0 if args.exit_zero and status == 1 else status
+        return _status(args, done.report, settings)
     return _output(args, done.report, settings)
 
 
