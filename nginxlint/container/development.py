@@ -31,7 +31,7 @@ def is_development(display_path: str) -> bool:
 def development_only(workspace, fixtures, dockerfiles) -> frozenset[str]:
     """Display paths of the repository files a production Dockerfile among `dockerfiles` (those beside and above
     the configs) copies and then deletes."""
-    from .dockerfile_build import read_image  # the image model, only for a project with Dockerfiles
+    from .dockerfile_build import image_of  # the image model, only for a project with Dockerfiles
 
     loader = workspace.loader
 
@@ -44,7 +44,7 @@ def development_only(workspace, fixtures, dockerfiles) -> frozenset[str]:
         if build is None:
             continue
         context = _context(dockerfile, build, Path(os.path.realpath(loader.base_dir)))
-        deleted.update(loader.display(path) for path in read_image(dockerfile, context).removed_copies())
+        deleted.update(loader.display(path) for path in image_of(loader, dockerfile, context).removed_copies())
     if not deleted:
         return frozenset()
     for tree in workspace.trees:  # mounted into a container that is not a development one: deployed after all

@@ -482,6 +482,15 @@ def _known_rocks() -> Any:
     return ROCK_MODULES
 
 
+def image_of(loader, dockerfile: Path, context: Path | None = None) -> Image:
+    """read_image of a Dockerfile from its default build arguments, once per run however many configs ask."""
+    images = loader.memo("images")
+    key = (os.path.abspath(dockerfile), None if context is None else os.path.abspath(context))
+    if key not in images:
+        images[key] = read_image(dockerfile, context)
+    return images[key]
+
+
 def read_image(dockerfile: Path, context: Path | None = None, build_args: Mapping[str, str] | None = None,
                target: str | None = None, text: str | None = None) -> Image:
     """The image `dockerfile` builds from `context` (default: its directory); `target` picks a stage."""

@@ -44,10 +44,10 @@ def container_files(tree):
     if binding.source != "dockerfile":
         return None
     if "container-files" not in tree.memo:  # a Dockerfile alone: its image, read once for the rules that ask
-        from .dockerfile_build import read_image  # the image model, only for a rule that asks
+        from .dockerfile_build import image_of  # the image model, only for a rule that asks
         from .files import ContainerFiles
 
-        image = read_image(Path(tree.loader.base_dir) / binding.path)
+        image = image_of(tree.loader, Path(tree.loader.base_dir) / binding.path)
         tree.memo["container-files"] = None if image.filesystem is None else \
             ContainerFiles(image.filesystem, image, image.base, [], None)
     return tree.memo["container-files"]
@@ -80,12 +80,12 @@ def _project_image(tree, reference: str | None):
     image and the project holds exactly one Dockerfile (the image its CI pushes)."""
     from ..openresty.project import dockerfiles_near
     from .base_images import base_image
-    from .dockerfile_build import read_image
+    from .dockerfile_build import image_of
 
     if base_image(reference).flavour != "other":
         return None
     found = dockerfiles_near(tree)
-    return read_image(found[0]) if len(found) == 1 else None
+    return image_of(tree.loader, found[0]) if len(found) == 1 else None
 
 
 def drop_includes_the_container_holds(tree) -> None:
