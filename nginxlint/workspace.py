@@ -404,16 +404,19 @@ def _broken_test_data(trees: list[ConfigTree], loader: Loader, fixtures: Fixture
     at the error says it was not linted past there, instead of an NGX001 finding. What precedes the error is
     still linted; a file some config includes, or one outside the fixture directories, keeps its NGX001."""
     included = {source.path for tree in trees for source in tree.files.values() if source.path != tree.root.path}
+    broken = set()
     for tree in trees:
         root = tree.root
         parsed = loader.parse(root)
         if (parsed is None or parsed.problem is None or root.path in included or root.display in loader.skipped
                 or not fixtures.holds(root.display)):
             continue
-        loader.findings = [f for f in loader.findings if not (f.code == "NGX001" and f.path == root.display)]
+        broken.add(root.display)
         loader.notifications.append(Notification(
             "warning", f"not linted from here on: {parsed.problem.message} (test data: a file in a fixture "
             "directory that no config includes, so this is no NGX001 finding)", root.display, parsed.problem.span))
+    if broken:
+        loader.findings = [f for f in loader.findings if not (f.code == "NGX001" and f.path in broken)]
 
 
 def _without_included_mains(trees: list[ConfigTree]) -> list[ConfigTree]:
