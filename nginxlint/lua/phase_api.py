@@ -159,15 +159,16 @@ def _stream(allowed: frozenset, init: str | None) -> dict:
 
 
 _S_SOCKET = _stream(_S_YIELDING, _NO_REQUEST)
+_S_OUTPUTS = _stream(_S_OUTPUT, _NO_REQUEST_OBJECT)
 STREAM_CALLS = {
     "ngx.sleep": _S_SOCKET,  # ngx_stream_lua_sleep.c
     "ngx.socket.tcp": _S_SOCKET,  # ngx_stream_lua_socket_tcp.c
     "ngx.socket.udp": _S_SOCKET,  # ngx_stream_lua_socket_udp.c
     "ngx.socket.connect": _S_SOCKET,
     "ngx.thread.spawn": _S_SOCKET,  # ngx_stream_lua_uthread.c, through ngx_stream_lua_coroutine_create_helper
-    "ngx.say": _stream(_S_OUTPUT, _NO_REQUEST_OBJECT),  # ngx_stream_lua_output.c
-    "ngx.print": _stream(_S_OUTPUT, _NO_REQUEST_OBJECT),
-    "ngx.eof": _stream(_S_OUTPUT, _NO_REQUEST_OBJECT),
+    "ngx.say": _S_OUTPUTS,  # ngx_stream_lua_output.c
+    "ngx.print": _S_OUTPUTS,
+    "ngx.eof": _S_OUTPUTS,
     "ngx.flush": _stream(_S_OUTPUT, None),
     "ngx.req.socket": _stream(_S_OUTPUT, _NO_REQUEST),  # ngx_stream_lua_req_socket_tcp/udp
     "ngx.exit": _stream(_S_EXIT, _NO_REQUEST),  # ngx_stream_lua_control.c, lua-resty-core's resty/core/exit.lua
