@@ -712,11 +712,14 @@ def cpu_affinity_in_container(tree, report):
 _SERVICE_NAME = re.compile(r"[a-z0-9-]+(?:\.[a-z0-9-]+)?(?:\.svc(?:\.cluster\.local)?)?\.?", re.IGNORECASE)
 
 
-def _stable_in_kubernetes(binding, host: str) -> bool:
+def _stable_name(binding, host: str) -> bool:
     """In a pod, a Service name resolves to the Service's ClusterIP, which stays for the Service's lifetime;
     only pod names of a headless Service (`pod.service.namespace.svc…`) and outside names change. A name with
-    one dot may be `service.namespace` (the pod's DNS search path tries that first): not known to change."""
-    return binding.source == "kubernetes" and bool(_SERVICE_NAME.fullmatch(host))
+    one dot may be `service.namespace` (the pod's DNS search path tries that first): not known to change.
+    In a Swarm stack, a service name resolves to the service's virtual IP, which stays likewise."""
+    if binding.source == "kubernetes":
+        return bool(_SERVICE_NAME.fullmatch(host))
+    return host.lower().rstrip(".") in binding.facts.stable_names
 
 
 @rule("CTR112", needs="container")
@@ -726,7 +729,7 @@ def upstream_resolved_once(tree, report):
     for name in names_resolved_at_start(tree):
         if name.may_name_upstream and not all_upstreams_known:
             continue  # `fastcgi_pass php-upstream;` may name an upstream block out of view
-        if _stable_in_kubernetes(tree.binding, name.host):
+        if _stable_name(tree.binding, name.host):
             continue
         report(name.node, f'"{name.host}" is resolved once, when nginx starts: if its addresses change (a headless '
                "Service, a pod, an external name), nginx keeps sending to the old ones until it is reloaded; use a "

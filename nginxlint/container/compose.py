@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shlex
+from dataclasses import replace
 from urllib.parse import urlsplit
 
 from ..nginx.values import parse_uint
@@ -98,12 +99,37 @@ def load_compose(path: str, text: str, env: dict[str, str] | None = None) -> Com
         return ComposeDoc(path)
     reader = _ComposeReader(path, root, env or {})
     services = []
+    stable = _swarm_virtual_ips(root)
     for name, key_node, service in root.get("services").items():
         if isinstance(service, YMap):
-            services.append(reader.read_service(name, key_node.span, service))
+            services.append(replace(reader.read_service(name, key_node.span, service), stable_names=stable))
     document_problems = [p for d in parsed.documents[:1] for p in d.problems]
     problems = _yaml_problems(path, parsed.problems + tuple(document_problems)) + tuple(reader.problems)
     return ComposeDoc(path, tuple(services), tuple(sorted(problems, key=lambda p: p.span or (0, 0, 0, 0))))
+
+
+# `deploy` keys only `docker stack deploy` reads (Compose ignores them), and the network driver only Swarm has.
+_SWARM_ONLY_DEPLOY_KEYS = ("mode", "placement", "update_config", "rollback_config", "endpoint_mode")
+
+
+def _swarm_virtual_ips(root: YMap) -> frozenset[str]:
+    """In a Swarm stack a service's name resolves to a virtual IP that stays while the service exists, however
+    its tasks are replaced (unless `endpoint_mode: dnsrr`); `docker compose` gives each container's own address."""
+    services = [(name, s) for name, _key, s in root.get("services").items() if isinstance(s, YMap)]
+    deploys = {name: s.get("deploy") for name, s in services}
+    networks = root.get("networks")
+    overlay = isinstance(networks, YMap) and any(
+        isinstance(n, YMap) and _scalar(n.get("driver")) == "overlay" for _name, _key, n in networks.items())
+    swarm = overlay or any(isinstance(d, YMap) and any(d.get(k) is not None for k in _SWARM_ONLY_DEPLOY_KEYS)
+                           for d in deploys.values())
+    if not swarm:
+        return frozenset()
+    return frozenset(name.lower() for name, d in deploys.items()
+                     if not (isinstance(d, YMap) and _scalar(d.get("endpoint_mode")) == "dnsrr"))
+
+
+def _scalar(node: YNode | None) -> object:
+    return node.value if isinstance(node, YScalar) else None
 
 
 def _yaml_problems(path, problems):

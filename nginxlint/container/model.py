@@ -293,6 +293,8 @@ class RuntimeFacts:
     annotations: Mapping[str, Value] = field(default_factory=dict)
     pod_annotations: Mapping[str, Value] = field(default_factory=dict)
     workload: Workload | None = None
+    # Names of the deployment's other services whose address stays while they exist (a Swarm stack's virtual IPs).
+    stable_names: frozenset[str] = frozenset()
 
     @classmethod
     def from_workload(cls, workload: Workload, container: Container) -> "RuntimeFacts":
