@@ -72,6 +72,7 @@ def _run(paths: list[Path], settings, base_dir: Path, stdin, texts) -> tuple[Rep
         for f in findings
         if selection.allows(f.code, f.path)
     ]
+    findings = _refusals_in_test_data(findings, notifications, workspace.test_data)
     sources = _sources(workspace)
     findings = suppress(findings, workspace.loader, sources, selection)
     if workspace.dumps:  # from the files nginx read to the lines of the dump the user has
@@ -111,6 +112,30 @@ def run_parallel(paths: list[Path], settings, base_dir: Path, jobs: int) -> Repo
     sources = {path: source for report in reports for path, source in report.sources.items()}
     files = len(sources) or sum(report.files_checked for report in reports)
     return Report(findings, first.rules, notifications, first.base_dir, first.version, files, sources)
+
+
+# Mistakes that make nginx refuse a file as it stands: a cycle, an unknown directive, a wrong context or value, a
+# duplicate. In test data nginx never loads (a cert-name parser's input with two certificates in one server) they
+# are the data, not a bug.
+_REFUSED_BY_NGINX = frozenset({"NGX003", "NGX004", "NGX005", "NGX006", "NGX007"})
+
+
+def _refusals_in_test_data(findings: list[Finding], notifications: list[Notification], test_data) -> list[Finding]:
+    """Such findings in a fixture file that no config includes become one warning notification per file."""
+    refused: dict[str, list[Finding]] = {}
+    kept = []
+    for finding in findings:
+        if finding.code in _REFUSED_BY_NGINX and finding.path in test_data:
+            refused.setdefault(finding.path, []).append(finding)
+        else:
+            kept.append(finding)
+    for path, found in refused.items():
+        first = min(found, key=lambda f: f.sort_key)
+        more = f" and {len(found) - 1} more" if len(found) > 1 else ""
+        notifications.append(Notification(
+            "warning", f"test data nginx would refuse as it stands ({first.code}: {first.message}{more}): a file in "
+            "a fixture directory that no config includes, so not reported as findings", path, first.span, first.code))
+    return kept
 
 
 def _workspace_root(workspace) -> str:

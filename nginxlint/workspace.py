@@ -38,6 +38,7 @@ class Workspace:
     loader: "Loader"
     explicit: tuple[Path, ...] = ()  # the files named on the command line
     dumps: tuple = ()  # dump.Dump: the `nginx -T` outputs named, their findings moved to the dump's lines after the rules
+    test_data: frozenset = frozenset()  # display paths of fixture files no config includes (see _test_data)
 
 
 class Loader:
@@ -388,33 +389,41 @@ def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Pat
     for path, why in foreign.items():
         if path not in reached:  # a file some config includes is linted there, whatever it looks like
             loader.skip(path, why)
-    _broken_test_data(trees, loader, Fixtures(settings.fixture_dirs, base_dir))
+    test_data = _test_data(trees, loader, Fixtures(settings.fixture_dirs, base_dir))
+    _broken_test_data(trees, test_data, loader)
 
     report_only = None
     if explicit or scoped:
         shown_files = {loader.display(Path(os.path.abspath(p))) for p in explicit} | {d.display for d in dumps}
         directories = [loader.display(Path(os.path.abspath(p))) for p in paths if p.is_dir()]
         report_only = Shown(shown_files, directories)
-    return Workspace(trees, manifests, report_only, loader, explicit=tuple(explicit), dumps=tuple(dumps))
+    return Workspace(trees, manifests, report_only, loader, explicit=tuple(explicit), dumps=tuple(dumps),
+                     test_data=test_data)
 
 
-def _broken_test_data(trees: list[ConfigTree], loader: Loader, fixtures: Fixtures) -> None:
-    """A file of a fixture directory that no config includes and that does not parse is test data that nginx
-    never loads (a config cleaner's input cut short on purpose, a parser's error case): a warning notification
-    at the error says it was not linted past there, instead of an NGX001 finding. What precedes the error is
-    still linted; a file some config includes, or one outside the fixture directories, keeps its NGX001."""
+def _test_data(trees: list[ConfigTree], loader: Loader, fixtures: Fixtures) -> frozenset[str]:
+    """The files of fixture directories that no config includes: test data nginx never loads as it stands (a
+    config cleaner's input cut short on purpose, a parser's error case, a cert-name parser's duplicate lines)."""
     included = {source.path for tree in trees for source in tree.files.values() if source.path != tree.root.path}
+    return frozenset(tree.root.display for tree in trees
+                     if tree.root.path not in included and tree.root.display not in loader.skipped
+                     and fixtures.holds(tree.root.display))
+
+
+def _broken_test_data(trees: list[ConfigTree], test_data: frozenset[str], loader: Loader) -> None:
+    """Test data that does not parse: a warning notification at the error says it was not linted past there,
+    instead of an NGX001 finding. What precedes the error is still linted; a file some config includes, or one
+    outside the fixture directories, keeps its NGX001."""
     broken = set()
     for tree in trees:
-        root = tree.root
-        parsed = loader.parse(root)
-        if (parsed is None or parsed.problem is None or root.path in included or root.display in loader.skipped
-                or not fixtures.holds(root.display)):
+        parsed = loader.parse(tree.root) if tree.root.display in test_data else None
+        if parsed is None or parsed.problem is None:
             continue
-        broken.add(root.display)
+        broken.add(tree.root.display)
         loader.notifications.append(Notification(
             "warning", f"not linted from here on: {parsed.problem.message} (test data: a file in a fixture "
-            "directory that no config includes, so this is no NGX001 finding)", root.display, parsed.problem.span))
+            "directory that no config includes, so this is no NGX001 finding)", tree.root.display,
+            parsed.problem.span))
     if broken:
         loader.findings = [f for f in loader.findings if not (f.code == "NGX001" and f.path in broken)]
 

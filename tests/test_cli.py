@@ -406,3 +406,26 @@ def test_broken_test_data_in_a_fixture_directory_is_a_notification_in_every_form
     (tmp_path / ".nginxlint.yaml").write_text("fixture-dirs: []\n")
     result = run_cli([".", "--format", "json", "--select", "NGX001"], cwd=tmp_path)
     assert ("test/data/cut.conf", "NGX001") in [(f["path"], f["code"]) for f in result.json["findings"]]
+
+
+def test_what_makes_nginx_refuse_test_data_is_a_notification_per_file(tmp_path):
+    # a cert-name parser's input: two certificates in one server, which nginx would refuse (NGX007)
+    twice = ("server {\n    listen 443 ssl;\n    ssl_trusted_certificate /a/chain.pem;\n"
+             "    ssl_trusted_certificate /b/chain.pem;\n    ssl_trusted_certificate /c/chain.pem;\n}\n")
+    write_tree(tmp_path, {"nginx.conf": "events {}\nhttp { include tests/included/*.conf; }\n",
+                          "tests/fixtures/two_certs.conf": twice, "tests/included/site.conf": twice,
+                          "conf.d/site.conf": twice})
+    (tmp_path / ".git").mkdir()
+    result = run_cli([".", "--format", "json", "--select", "NGX007"], cwd=tmp_path)
+    # a file some config includes, and one outside the fixture directories, keep their findings
+    assert sorted({f["path"] for f in result.json["findings"]}) == ["conf.d/site.conf", "tests/included/site.conf"]
+    (note,) = [n for n in result.json["notifications"] if n["path"] == "tests/fixtures/two_certs.conf"]
+    assert (note["level"], note["code"], note["line"], note["column"]) == ("warning", "NGX007", 4, 5)
+    assert note["message"].startswith("test data nginx would refuse as it stands (NGX007: ")
+    assert "and 1 more" in note["message"]
+    # an unselected code says nothing, and without fixture directories the findings come back
+    assert not [n for n in run_cli([".", "--format", "json", "--select", "NGX001"], cwd=tmp_path).json["notifications"]
+                if n["path"] == "tests/fixtures/two_certs.conf"]
+    (tmp_path / ".nginxlint.yaml").write_text("fixture-dirs: []\n")
+    result = run_cli([".", "--format", "json", "--select", "NGX007"], cwd=tmp_path)
+    assert "tests/fixtures/two_certs.conf" in {f["path"] for f in result.json["findings"]}
