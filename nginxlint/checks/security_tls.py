@@ -9,11 +9,9 @@ from ..findings import Fix
 from ..nginx import edits
 from ..nginx.advisories import ADVISORIES, affected_branch, openresty_patched
 from ..nginx.tls import WEAK_PROTOCOLS, weak_suites
-from .registry import rule
-
-
 from ..nginx.listen import http_servers
-from ..nginx.tls_scope import Inherited, default_of, flag_on, sockets, speaks_tls
+from ..nginx.tls_scope import Inherited, default_of, flag_on, sockets, speaks_tls, tls_listens
+from .registry import rule
 
 # The directive that sets protocols for each cipher directive, in the same module (proxy_ssl_ciphers goes with
 # proxy_ssl_protocols, …).
@@ -61,14 +59,40 @@ class _OpenSSL3:
                        for c in [inherited.at(node.parent), *below])
 
 
+class _PlainTextToo:
+    """Whether every mail server a setting reaches also takes the session unencrypted (`starttls on`, no `ssl`
+    listen): refusing an old TLS version there protects nothing, since a client that cannot negotiate carries on
+    in plain text and an attacker in the path can strip STARTTLS anyway (opportunistic security, RFC 7435)."""
+
+    def __init__(self, dep):
+        self._dep = dep
+        self._inherited: dict[str, Inherited] = {}
+
+    def _at(self, name: str, block):
+        if name not in self._inherited:
+            self._inherited[name] = Inherited(self._dep, name)
+        return self._inherited[name].at(block)
+
+    def covers(self, node) -> bool:
+        if "mail" not in node.ctx:
+            return False
+        block = node.parent
+        below = [block] if block.name == "server" else [n for n in block.walk() if n.name == "server"]
+        reached = [server for server in below if self._at(node.name, server) is node]
+        return bool(reached) and all(
+            flag_on(self._at("starttls", server)) and not tls_listens(server) and not flag_on(self._at("ssl", server))
+            for server in reached)
+
+
 @rule("SEC521")
 def weak_tls_protocol(dep, report):
     reported = set()
     openssl = _OpenSSL3(dep)
+    plain_too = _PlainTextToo(dep)
     for name in PROTOCOL_DIRECTIVES:
         for node in dep.nodes(name):
             weak = _weak_args(node)
-            if not weak or openssl.refuses_weak(node):
+            if not weak or openssl.refuses_weak(node) or plain_too.covers(node):
                 continue
             reported.add(id(node))
             listed = ", ".join(node.args[i] for i in weak)
@@ -124,13 +148,14 @@ def _without_3des(dep) -> bool:
 
 @rule("SEC522")
 def weak_tls_cipher(dep, report):
+    plain_too = _PlainTextToo(dep)
     for name, protocols_name in CIPHER_DIRECTIVES.items():
         nodes = dep.nodes(name)
         if not nodes:
             continue
         protocols = Inherited(dep, protocols_name)
         for node in nodes:
-            if not node.args:
+            if not node.args or plain_too.covers(node):
                 continue
             setting = protocols.at(node.parent)
             if setting is not None and setting.args and all(a == "TLSv1.3" for a in setting.args):
