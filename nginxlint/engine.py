@@ -19,6 +19,7 @@ from .dump import relocate
 from .findings import SEVERITY_RANK, Finding, Notification, Report
 from .gcpause import collector_paused
 from .nginx.placeholders import undeployed_files
+from .nginx.tls import only_tls_profile
 from .settings import Selection
 from .suppressions import suppress
 from .workspace import Workspace, load_workspace
@@ -62,8 +63,9 @@ def _run(paths: list[Path], settings, base_dir: Path, stdin, texts) -> tuple[Rep
                     continue  # container advice on a config nothing shows to run in a container
                 _call(function, tree, code, catalog, findings, tree.root.display)
 
-    findings = _unique(_fixes_outside_masks(_outside_masked_values(findings, workspace.loader.masked),
-                                            workspace.loader.masked))
+    masked = workspace.loader.masked
+    findings = _unique(_fixes_outside_masks(
+        _outside_opt_in_tls_profiles(_outside_masked_values(findings, masked), masked), masked))
     notifications += _unselected_failures(findings, selection)
     if any(catalog[f.code].production_only for f in findings if f.code in catalog):
         selection.development_only = _development_only(workspace, selection)
@@ -201,6 +203,24 @@ def _outside_masked_values(findings: list[Finding], masked: dict) -> list[Findin
         return findings
     return [f for f in findings if f.path not in masked
             or not (f.code in TEMPLATE_ARTEFACTS or masked[f.path].unknown_at(f.span))]
+
+
+# Rules about a TLS profile: weak versions and suites.
+_TLS_PROFILE_CODES = frozenset({"SEC521", "SEC522"})
+
+
+def _outside_opt_in_tls_profiles(findings: list[Finding], masked: dict) -> list[Finding]:
+    """A weak TLS setting in a template branch that holds TLS settings and nothing else is a profile the template
+    offers for a user to opt into (`{% if SSL_CIPHERS_LEVEL == "old" %}`, `{{ if .Values.legacyTls }}`): which
+    branch renders is the user's choice, out of sight."""
+    if not masked:
+        return findings
+    kept = []
+    for f in findings:
+        branch = masked[f.path].branch_text(f.span) if f.code in _TLS_PROFILE_CODES and f.path in masked else None
+        if branch is None or not only_tls_profile(branch):
+            kept.append(f)
+    return kept
 
 
 def _fixes_outside_masks(findings: list[Finding], masked: dict) -> list[Finding]:

@@ -223,6 +223,8 @@ class Masked:
     language: str
     regions: list[MaskedRegion]
     note: str  # one message per file for the user
+    # offsets [start, end) of each branch of the template's conditionals (`{% if %}…{% else %}…{% endif %}`)
+    branches: list[tuple[int, int]] = field(default_factory=list)
     _starts: list[int] | None = field(default=None, repr=False)
     _index: object = field(default=None, repr=False)
 
@@ -255,6 +257,15 @@ class Masked:
             if region.start < end and region.end > start or region.start < start < region.end:
                 return True
         return False
+
+    def branch_text(self, span) -> str | None:
+        """The masked text of the innermost conditional branch that holds the start of `span`, or None."""
+        offset = self._line_index().offset(span[0], span[1])
+        holding = [(end - start, start, end) for start, end in self.branches if start <= offset < end]
+        if not holding:
+            return None
+        _size, start, end = min(holding)
+        return self.text[start:end]
 
     def spans(self) -> list[tuple[object, str]]:
         """Every masked region as (Span, kind), for notes and SARIF."""
@@ -302,13 +313,36 @@ def mask(text: str, language: str, nginx_variables: frozenset[str] = frozenset()
         pieces.append(_fill(text[region.start:region.end], UNKNOWN if region.kind == "value" else " "))
         pos = region.end
     pieces.append(text[pos:])
+    branches = _conditional_branches(text, tags)
     note = f"templated with {display_name(language)}: tags masked, values behind them unknown"
     if tokens and language != "placeholders":
         note += f"; {display_name('placeholders')} masked too"
     if dropped:
         note += (f"; {len(dropped)} else-branch{'es' if len(dropped) > 1 else ''} left out to keep braces "
                  "balanced")
-    return Masked("".join(pieces), language, regions, note)
+    return Masked("".join(pieces), language, regions, note, branches)
+
+
+# The words that open or continue a conditional in the template languages (Go, Jinja/Liquid, ERB, Lua, Kong).
+_CONDITIONAL = re.compile(r"[\s{%<>=*#(\[-]*(?:if|unless|with|case|when|elif|elsif|elseif|else)\b")
+
+
+def _conditional_branches(text: str, tags: list[Tag]) -> list[tuple[int, int]]:
+    """The text between a conditional's tags, one range per branch; loops and blocks are no branches."""
+    branches = []
+    stack: list[list] = []  # [is a conditional, start of the current branch]
+    for tag in tags:
+        if tag.role == OPEN:
+            stack.append([bool(_CONDITIONAL.match(text, tag.start, tag.end)), tag.end])
+        elif tag.role in (BRANCH, CLOSE) and stack:
+            conditional, start = stack[-1]
+            if conditional:
+                branches.append((start, tag.start))
+            if tag.role == CLOSE:
+                stack.pop()
+            else:
+                stack[-1][1] = tag.end
+    return branches
 
 
 def _outside(extra: list[Tag], tags: list[Tag]) -> list[Tag]:

@@ -15,6 +15,21 @@ WEAK_PROTOCOLS = ("SSLv2", "SSLv3", "TLSv1", "TLSv1.1")
 DEFAULT_PROTOCOLS = ("TLSv1.2", "TLSv1.3")
 OLD_DEFAULT_PROTOCOLS = ("TLSv1", "TLSv1.1", "TLSv1.2")
 
+# The directives of a TLS profile: which versions, suites and key exchange a server or an upstream connection uses.
+_PROFILE_DIRECTIVE = re.compile(
+    r"(?:proxy_|grpc_|uwsgi_)?ssl_(?:protocols|ciphers|prefer_server_ciphers|ecdh_curve|conf_command|dhparam"
+    r"|session_\w+)")
+_COMMENT = re.compile(r"#[^\n]*")
+
+
+def only_tls_profile(text: str) -> bool:
+    """Whether a piece of config holds TLS profile directives and nothing else (no block, no other directive)."""
+    text = _COMMENT.sub("", text)
+    if "{" in text or "}" in text:
+        return False
+    statements = [statement.split(None, 1)[0] for statement in text.split(";") if statement.strip()]
+    return bool(statements) and all(_PROFILE_DIRECTIVE.fullmatch(name) for name in statements)
+
 # name: (key exchange, authentication, encryption, mac, export)
 SUITES = {
     "ECDHE-ECDSA-AES128-GCM-SHA256": ("ECDHE", "ECDSA", "AESGCM128", "AEAD", False),
