@@ -80,7 +80,8 @@ def add_header_content_type(dep, report):
 
 # -- NGX012 if-is-evil -----------------------------------------------------------------------------------------
 
-_ENDING_FLAGS = ("last", "redirect", "permanent")
+_REDIRECT_FLAGS = ("redirect", "permanent")
+_ENDING_FLAGS = ("last", *_REDIRECT_FLAGS)
 _ABSOLUTE = ("http://", "https://", "$scheme")
 
 
@@ -111,16 +112,14 @@ _REWRITE_ACTIONS = frozenset({"set", "rewrite", "break"})
 @rule("NGX012")
 def if_is_evil(dep, report):
     for block in dep.nodes("if"):
-        if block.parent is None or block.parent.name != "location":
+        if block.parent is None or block.parent.name != "location" or _ends_request(block):
             continue
         lost = _not_inherited(block)
         later = _later_ifs(block)
+        reasons: dict[str, list] = {}  # why -> the directives it applies to, in order
         for child in block.children or ():
-            if child.name == "return":
-                continue
-            if child.name == "rewrite" and len(child.args) >= 2 and (
-                    child.args[-1] in _ENDING_FLAGS or child.args[1].startswith(_ABSOLUTE)):
-                continue  # ends the request or restarts the location search: nothing of the if's location is used
+            if child.name == "rewrite" and len(child.args) >= 2 and child.args[-1] in _ENDING_FLAGS:
+                continue  # restarts the location search: nothing of the if's location is used after it
             echo_list = _ECHO_LISTS.get(child.name)
             if lost:
                 why = f"{lost} is not inherited by the location nginx makes of an `if`, so it does not run when " \
@@ -136,11 +135,28 @@ def if_is_evil(dep, report):
                       "and this is lost"
             else:
                 continue  # inherited like any setting, used only when the condition holds: as the config reads
+            reasons.setdefault(why, []).append(child)
+        for why, children in reasons.items():  # one finding per if and reason, at its first directive
+            names = ", ".join(dict.fromkeys(child.name for child in children))
             report(
-                child,
-                f"{child.name} inside `if` in a location: the if block is a location of its own; {why}",
+                children[0],
+                f"{names} inside `if` in a location: the if block is a location of its own; {why}",
+                related=[child.location(f"{child.name}, for the same reason") for child in children[1:]],
                 help="move the condition into a map and use the variable, or use return/rewrite … last inside the if",
             )
+
+
+def _ends_request(block) -> bool:
+    """The if answers the request itself (`return`, a redirecting `rewrite`): its other directives configure that
+    answer, as the config reads, and no later if, try_files or handler runs. (`rewrite … last` leaves for another
+    location instead, where the if's settings are lost.)"""
+    for child in block.children or ():
+        if child.name == "return":
+            return True
+        if child.name == "rewrite" and len(child.args) >= 2 and (
+                child.args[-1] in _REDIRECT_FLAGS or child.args[1].startswith(_ABSOLUTE)):
+            return True
+    return False
 
 
 def _not_inherited(block) -> str | None:

@@ -265,6 +265,21 @@ def test_rewrite_in_if(location, status, reported):
     assert lines == ([line_of(files, "set $x")] if reported else [])
 
 
+def test_an_if_that_returns_answers_with_its_own_settings_and_no_later_if_runs():
+    # the CORS preflight: the if's add_header go out with its 204, and the later if never runs
+    files = {"conf/nginx.conf": config(
+        "server { listen 127.0.0.1:{port};\n"
+        "    location /t { try_files $uri /index.html;\n"
+        "        if ($request_method = OPTIONS) { add_header X-Preflight yes; return 204; }\n"
+        "        if ($http_x_later) { add_header X-Later yes; return 418; } } }"),
+        "html/index.html": "index\n"}
+    with started(files) as nginx:
+        answer, headers, _ = request(nginx.port, "OPTIONS /t HTTP/1.1\r\nHost: a\r\nX-Later: 1\r\n")
+        assert answer.split()[1] == "204" and headers.get("x-preflight") == ["yes"], (answer, headers)
+        assert "x-later" not in headers
+        assert codes(nginx.lint(), "NGX012") == []
+
+
 ECHO_MODULE = MODULES_DIR / "ngx_http_echo_module.so"
 
 
