@@ -284,12 +284,14 @@ _GROUPS = (
         basic_rule check_rule denied_url learning_mode rules_enabled rules_disabled libinjection_sql
         libinjection_xss
     """),
-    # nginx-opentracing
-    (H_MSLI | MORE1, """
-        opentracing opentracing_load_tracer opentracing_trace_locations opentracing_propagate_context
-        opentracing_fastcgi_propagate_context opentracing_grpc_propagate_context opentracing_operation_name
-        opentracing_location_operation_name opentracing_tag opentracing_trust_incoming_span
+    # nginx-opentracing (its ngx_http_opentracing_module.cpp command table)
+    (H_MSL | FLAG, "opentracing opentracing_trace_locations opentracing_trust_incoming_span"),
+    (H_MSL | NOARGS, """
+        opentracing_propagate_context opentracing_fastcgi_propagate_context opentracing_grpc_propagate_context
     """),
+    (H_MSL | TAKE1, "opentracing_operation_name opentracing_location_operation_name"),
+    (H_MSL | TAKE2, "opentracing_tag"),
+    (H_MS | TAKE2, "opentracing_load_tracer"),
     # ngx_pagespeed, Phusion Passenger (only the common directives)
     (H_ALL | ANY, "pagespeed"),
     (H_MSLI | MORE1, """
