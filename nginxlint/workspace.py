@@ -479,18 +479,19 @@ def _is_elf(path: Path) -> bool:
 
 def _not_nginx(candidates: list[Path], parsed: dict, configured: set[Path], loader: Loader, settings) -> dict:
     """Discovered files whose content is not an nginx config (an INI file, a Dockerfile template, Kong's
-    `key = value` settings...), with what they look like instead. Configured roots and files called nginx.conf
-    are always nginx: whatever they hold, nginx reads them, and a broken one must never look clean."""
+    `key = value` settings...), with what they look like instead. Configured roots are always nginx: whatever
+    they hold, nginx reads them, and a broken one must never look clean. So is a file called nginx.conf, unless it
+    plainly has another program's shape (supervisord's `[program:nginx]` file is often called so)."""
     extra = frozenset(settings.extra_directives)
     found = {}
     for path in candidates:
         tree = parsed[path]
-        if tree is None or path in configured or path.name == "nginx.conf":
+        if tree is None or path in configured:
             continue
         source = loader.source(path)
         masked = loader.masked.get(source.display)
         verdict = classify(masked.text if masked else source.text, path.name, tree, extra)
-        if verdict.kind == "not-nginx":
+        if verdict.kind == "not-nginx" and (path.name != "nginx.conf" or verdict.confidence >= 0.9):
             found[path] = verdict.reason
     return found
 

@@ -429,3 +429,13 @@ def test_what_makes_nginx_refuse_test_data_is_a_notification_per_file(tmp_path):
     (tmp_path / ".nginxlint.yaml").write_text("fixture-dirs: []\n")
     result = run_cli([".", "--format", "json", "--select", "NGX007"], cwd=tmp_path)
     assert "tests/fixtures/two_certs.conf" in {f["path"] for f in result.json["findings"]}
+
+
+def test_a_supervisord_file_called_nginx_conf_is_skipped_and_a_broken_nginx_conf_is_not(tmp_path):
+    write_tree(tmp_path, {
+        "conf/supervisor/nginx.conf": '[program:nginx]\ncommand=/usr/sbin/nginx -g "daemon off;"\nautorestart=true\n',
+        "broken/nginx.conf": "worker_processes 1;\nevents {}\nhttp { server { listen 80;\n"})
+    result = run_cli([".", "--format", "json"], cwd=tmp_path)
+    assert [(f["path"], f["code"]) for f in result.json["findings"]] == [("broken/nginx.conf", "NGX001")]
+    shown = run_cli([".", "--show-files"], cwd=tmp_path).out
+    assert "skipped  conf/supervisor/nginx.conf: looks like a supervisord config" in shown
