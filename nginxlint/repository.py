@@ -17,6 +17,12 @@ FIXTURE_DIRS = (
     "*[-_]examples", "vendor", "vendored", "third[-_]party", "thirdparty", "deps", "demo", "demos", "*[-_]demo",
     "*[-_]demos", "demo[-_]*",
 )
+# The fixture directories that hold a test suite and its data: nginx never loads their files as they stand (an
+# example, a demo or a benchmark is still a config people start).
+TEST_DIRS = (
+    "test", "tests", "t", "spec", "specs", "testdata", "test[-_]data", "fixture", "fixtures", "e2e", "integration",
+    "*integration[-_]test", "*integration[-_]tests", "test[-_]*", "e2e[-_]*", "*[-_]test", "*[-_]tests",
+)
 # The fixture directories that hold another project's sources, copied in: their optional dependencies are theirs.
 VENDORED_DIRS = ("vendor", "vendored", "third[-_]party", "thirdparty", "deps")
 # A repository named as a collection of demos (NGINX-Demos, nginx-demo): every config in it is one.
@@ -60,12 +66,19 @@ class Fixtures:
 
     def vendored(self, display_path: str) -> bool:
         """The file lies in a directory of vendored sources (when fixture directories are judged at all)."""
+        return self._below(display_path, VENDORED_DIRS)
+
+    def test_suite(self, display_path: str) -> bool:
+        """The file lies in a fixture directory of a test suite (tests/, t/, spec/, fixtures/ and the like)."""
+        return self._below(display_path, [pattern for pattern in TEST_DIRS if pattern in self.patterns])
+
+    def _below(self, display_path: str, patterns) -> bool:
         if not self.patterns:
             return False
         directory = os.path.dirname(os.path.abspath(os.path.join(self.base_dir, display_path)))
         found = self._place(Path(directory))
         return found is not None and any(fnmatch.fnmatchcase(part.lower(), pattern)
-                                         for part in found[1] for pattern in VENDORED_DIRS)
+                                         for part in found[1] for pattern in patterns)
 
     def _place(self, directory: Path) -> tuple[Path, tuple[str, ...]] | None:
         """The directory's repository (a submodule counts where its superproject holds it) and its path there,

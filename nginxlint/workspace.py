@@ -402,12 +402,13 @@ def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Pat
 
 
 def _test_data(trees: list[ConfigTree], loader: Loader, fixtures: Fixtures) -> frozenset[str]:
-    """The files of fixture directories that no config includes: test data nginx never loads as it stands (a
-    config cleaner's input cut short on purpose, a parser's error case, a cert-name parser's duplicate lines)."""
+    """The files of a test suite's directories that no config includes: test data nginx never loads as it stands
+    (a config cleaner's input cut short on purpose, a parser's error case, a cert-name parser's duplicate lines).
+    A demo or an example is not: people start it, so what nginx would refuse there is still a finding."""
     included = {source.path for tree in trees for source in tree.files.values() if source.path != tree.root.path}
     return frozenset(tree.root.display for tree in trees
                      if tree.root.path not in included and tree.root.display not in loader.skipped
-                     and fixtures.holds(tree.root.display))
+                     and fixtures.test_suite(tree.root.display))
 
 
 def _broken_test_data(trees: list[ConfigTree], test_data: frozenset[str], loader: Loader) -> None:
