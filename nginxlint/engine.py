@@ -168,16 +168,10 @@ def _bind_containers(workspace, findings, notifications) -> None:
 
 
 def _development_only(workspace, selection) -> frozenset[str]:
-    """Files the project's image deletes after copying them (container/development.py)."""
-    from .container.dockerfile_binding import nearby_dockerfiles  # loaded by every run's binding already
+    """Files only a development container holds (container/development.py)."""
+    from .container.development import development_only  # container code, loaded by every run's binding already
 
-    dockerfiles = list(dict.fromkeys(path for tree in workspace.trees if tree.root.path is not None
-                                     for _distance, path in nearby_dockerfiles(tree)))
-    if not dockerfiles:
-        return frozenset()
-    from .container.development import development_only  # the image model, only for a project with Dockerfiles
-
-    return development_only(workspace, selection.fixtures, dockerfiles)
+    return development_only(workspace, selection.fixtures)
 
 
 def _unique(findings: list[Finding]) -> list[Finding]:

@@ -7,15 +7,16 @@ import os
 import re
 from pathlib import Path
 
-# Directories of tests, examples, benchmarks and vendored sources (glob patterns, matched against each directory
-# name, ignoring case): the configs there are run by a test suite, shown to readers or shipped by another project
-# (the stock conf/nginx.conf of a vendored nginx source tree), never served to the public by this one.
+# Directories of tests, examples, benchmarks, development environments and vendored sources (glob patterns, matched
+# against each directory name, ignoring case): the configs there are run by a test suite, shown to readers, started
+# on a developer's machine (a dev container, a Gitpod workspace) or shipped by another project (the stock
+# conf/nginx.conf of a vendored nginx source tree), never served to the public by this one.
 FIXTURE_DIRS = (
     "test", "tests", "t", "spec", "specs", "testdata", "test[-_]data", "fixture", "fixtures", "e2e", "integration",
     "*integration[-_]test", "*integration[-_]tests", "example", "examples", "benchmark", "benchmarks", "bench",
     "dev-environment", "dev-environments", "test[-_]*", "e2e[-_]*", "*[-_]test", "*[-_]tests", "*[-_]example",
     "*[-_]examples", "vendor", "vendored", "third[-_]party", "thirdparty", "deps", "demo", "demos", "*[-_]demo",
-    "*[-_]demos", "demo[-_]*",
+    "*[-_]demos", "demo[-_]*", "devenv", "devenvs", "dev[-_]env", "dev[-_]envs", ".devcontainer", ".gitpod*",
 )
 # The fixture directories that hold a test suite and its data: nginx never loads their files as they stand (an
 # example, a demo or a benchmark is still a config people start).

@@ -6,6 +6,11 @@ NginxProxyManager's docker/Dockerfile copies docker/rootfs (nginx's conf.d with 
 (`production-only` rules) is quiet on such a file, as in fixture directories; correctness findings stay, since
 the development container still loads it.
 
+The same holds for a config that only a development setup runs: its container comes from a development Compose
+file (`docker-compose.dev.yml`, `compose.override.yml`, which `docker compose up` adds on a developer's machine)
+or a development Dockerfile (`Dockerfile.dev`), and no other manifest binds it and no production Dockerfile
+beside or above it copies it. A file that a config run elsewhere includes as well keeps its advice.
+
 A development Dockerfile (a `dev`, `devel` or `development` directory or name part) deleting a file says the
 opposite (docker/dev/Dockerfile removes production.conf.template, which the shipped image keeps), so it is not
 read; nor are Dockerfiles in fixture directories. A file that a manifest other than a development one mounts into
@@ -18,41 +23,84 @@ import re
 from pathlib import Path
 
 from .dockerfile import plain_source
-from .dockerfile_binding import parsed_dockerfile
+from .dockerfile_binding import copied_to, parsed_dockerfile
 
 _DEVELOPMENT = re.compile(r"(?:^|[/._-])(?:dev|devel|development)(?:[/._-]|$)", re.IGNORECASE)
+# Compose's override file, which `docker compose up` merges into compose.yaml: by Docker's convention the
+# developer's additions (mounted sources, debug ports); production runs `-f compose.yaml -f compose.prod.yaml`.
+# And a Compose file named for a developer's machine (compose.local.yml).
+_OVERRIDE = re.compile(r"(?:^|/)(?:docker-)?compose[.-](?:override|local)\.ya?ml$", re.IGNORECASE)
 
 
 def is_development(display_path: str) -> bool:
-    """A Dockerfile or manifest made for development: docker/dev/Dockerfile, Dockerfile.devel, compose.dev.yml."""
-    return bool(_DEVELOPMENT.search(display_path))
+    """A Dockerfile or manifest made for development: docker/dev/Dockerfile, Dockerfile.devel, compose.dev.yml,
+    compose.override.yml, docker-compose.local.yml."""
+    return bool(_DEVELOPMENT.search(display_path) or _OVERRIDE.search(display_path))
 
 
-def development_only(workspace, fixtures, dockerfiles) -> frozenset[str]:
-    """Display paths of the repository files a production Dockerfile among `dockerfiles` (those beside and above
-    the configs) copies and then deletes."""
-    from .dockerfile_build import image_of  # the image model, only for a project with Dockerfiles
-
+def development_only(workspace, fixtures) -> frozenset[str]:
+    """Display paths of the repository files only a development container holds: those a production Dockerfile
+    beside or above the configs copies and then deletes, and the configs only a development setup runs."""
     loader = workspace.loader
-
-    deleted: set[str] = set()
-    for dockerfile in dockerfiles:
+    base = Path(os.path.realpath(loader.base_dir))
+    builds = []  # (Dockerfile, its build, its context) of the production Dockerfiles near the configs
+    for dockerfile in _nearby_dockerfiles(workspace):
         display = loader.display(dockerfile)
         if is_development(display) or fixtures.holds(display):
             continue
         build = parsed_dockerfile(loader, dockerfile)
-        if build is None:
-            continue
-        context = _context(dockerfile, build, Path(os.path.realpath(loader.base_dir)))
+        if build is not None:
+            builds.append((dockerfile, build, _context(dockerfile, build, base)))
+    return frozenset(_deleted(workspace, builds) | _run_by_development_setups(workspace, builds))
+
+
+def _nearby_dockerfiles(workspace) -> list[Path]:
+    from .dockerfile_binding import nearby_dockerfiles
+
+    return list(dict.fromkeys(path for tree in workspace.trees if tree.root.path is not None
+                              for _distance, path in nearby_dockerfiles(tree)))
+
+
+def _run_by_development_setups(workspace, builds) -> set[str]:
+    """The files of the configs whose container a development Compose file or Dockerfile describes, less those of
+    every other config (a config no container is known for is taken to be deployed)."""
+    development: set[str] = set()
+    deployed: set[str] = set()
+    for tree in workspace.trees:
+        binding = tree.binding
+        if binding is not None and is_development(binding.path) and not _copied_by(tree, builds):
+            development.update(tree.files)
+        else:
+            deployed.update(tree.files)
+    return development - deployed
+
+
+def _copied_by(tree, builds) -> bool:
+    """A production Dockerfile copies the config into its image: the image may run it."""
+    if tree.root.path is None:
+        return False
+    root = Path(os.path.abspath(tree.root.path))
+    return any(copied_to(root, context, build) is not None for _dockerfile, build, context in builds)
+
+
+def _deleted(workspace, builds) -> set[str]:
+    """The files a production image copies and then deletes, unless a non-development manifest mounts them."""
+    if not builds:
+        return set()
+    from .dockerfile_build import image_of  # the image model, only for a project with Dockerfiles
+
+    loader = workspace.loader
+    deleted: set[str] = set()
+    for dockerfile, _build, context in builds:
         deleted.update(loader.display(path) for path in image_of(loader, dockerfile, context).removed_copies())
     if not deleted:
-        return frozenset()
+        return deleted
     for tree in workspace.trees:  # mounted into a container that is not a development one: deployed after all
         binding = tree.binding
         if binding is not None and binding.from_manifest and binding.how == "host-mount" \
                 and not is_development(binding.path):
             deleted.difference_update(tree.files)
-    return frozenset(deleted)
+    return deleted
 
 
 def _context(dockerfile: Path, build, base: Path) -> Path:

@@ -55,7 +55,7 @@ def with_build(facts: RuntimeFacts, manifests, loader) -> RuntimeFacts:
     return replace(facts, container=replace(facts.container, build=build))
 
 
-def _copied_to(root: Path, context: Path, build: ImageBuild) -> str | None:
+def copied_to(root: Path, context: Path, build: ImageBuild) -> str | None:
     """Where a COPY/ADD of the build puts the file `root`, or None."""
     for copy in build.copies:
         dest = copy.dest
@@ -103,7 +103,7 @@ def image_copy_target(root: Path, facts: RuntimeFacts, manifest_path: Path | Non
     context = _context(facts, manifest_path)
     if build is None or context is None:
         return None
-    return _copied_to(root, context, build)
+    return copied_to(root, context, build)
 
 
 def dockerfile_facts(build: ImageBuild) -> RuntimeFacts:
@@ -155,7 +155,7 @@ def bind_dockerfiles(workspace) -> None:
         nearby = nearby_dockerfiles(tree)
         for _distance, path in nearby:
             build = parsed_dockerfile(loader, path)
-            target = _copied_to(root, path.parent, build) if build is not None else None
+            target = copied_to(root, path.parent, build) if build is not None else None
             if target is not None:
                 chosen = (build, target)
                 break

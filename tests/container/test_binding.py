@@ -257,10 +257,11 @@ def test_yaml_that_describes_no_container_costs_no_manifest_reader(tmp_path):
         "k8s/service.yaml": "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {ports: [{port: 80}]}\n",
     })
     # The Dockerfile reader is small and always asked (a Dockerfile alone binds a config), and so are the release of a
-    # tree (the version rules' modules import it) and the start scripts' placeholders (asked while parsing); the YAML
-    # readers are not.
+    # tree (the version rules' modules import it), the start scripts' placeholders (asked while parsing) and the
+    # names of development files (a binding prefers a deployed container); the YAML readers are not.
     assert _modules_after_a_run(tmp_path) == {"nginxlint.container", "nginxlint.container.binding",
-                                              "nginxlint.container.detect", "nginxlint.container.dockerfile",
+                                              "nginxlint.container.detect", "nginxlint.container.development",
+                                              "nginxlint.container.dockerfile",
                                               "nginxlint.container.dockerfile_binding",
                                               "nginxlint.container.manifests", "nginxlint.container.model",
                                               "nginxlint.container.start_placeholders",

@@ -67,7 +67,9 @@ def test_a_file_copied_again_after_the_removal_is_in_the_image(tmp_path):
 @pytest.mark.parametrize("path, development", [
     ("docker/dev/Dockerfile", True), ("Dockerfile.devel", True), ("docker-compose.dev.yml", True),
     ("compose-development.yaml", True), ("docker/Dockerfile", False), ("Dockerfile", False),
-    ("devops/Dockerfile", False), ("device/Dockerfile", False),
+    ("devops/Dockerfile", False), ("device/Dockerfile", False), ("compose.override.yml", True),
+    ("docker-compose.override.yaml", True), ("override/compose.yml", False), ("docker-compose.local.yml", True),
+    ("local/Dockerfile", False),
 ])
 def test_development_dockerfiles_and_manifests(path, development):
     assert is_development(path) is development
