@@ -198,12 +198,16 @@ def daemon_mode(tree, report):
 def _start_of(tree):
     """(Start, file, where each command is) of the container's start, or None when it is not in view. `where`
     maps a command to its span: the argv word for a command line, the program word in a script's line."""
-    from ..container.startup import argv_start, read_script, script_path, shell_text
-
     binding = tree.binding
     argv, spans, path = _start_command(binding)
     if binding.flavour == "nginx" and argv[:1] == ("/docker-entrypoint.sh",):
         argv, spans = argv[1:], spans[1:]  # the official entrypoint runs its scripts, then execs the command
+    return _start_from(tree, argv, spans, path)
+
+
+def _start_from(tree, argv: tuple[str, ...], spans: tuple, path: str):
+    from ..container.startup import argv_start, read_script, script_path, shell_text
+
     if not argv:
         return None  # the image's default command: the official images pass -g 'daemon off;'
     text = shell_text(argv)
@@ -216,7 +220,19 @@ def _start_of(tree):
         if posixpath.basename(argv[0]) not in ("nginx", "openresty") or not spans:
             return None
         return argv_start(argv), path, lambda _command: spans[0]
-    return _script_start(tree, script)
+    found = _script_start(tree, script)
+    rest = argv.index(script) + 1
+    if found is not None and rest < len(argv) and _hands_over(found[0]):
+        return _start_from(tree, argv[rest:], spans[rest:], path)  # the command the script execs is PID 1
+    return found
+
+
+def _hands_over(start) -> bool:
+    """The script ends with `exec "$@"` and starts no nginx itself: the container's command (the CMD after an
+    ENTRYPOINT script) replaces it as the container's main process, and is what to judge."""
+    last = start.commands[-1] if start.commands else None
+    return last is not None and last.exec_ and last.words in (("$@",), ("${@}",)) and not last.conditional \
+        and not any(command.starts_nginx() for command in start.commands)
 
 
 def _script_start(tree, script: str):
