@@ -173,8 +173,7 @@ def daemon_off_on_command_line(binding):
 def daemon_mode(tree, report):
     if not tree.is_main:
         return
-    if not tree.nodes("daemon"):
-        _started_in_background(tree, report)
+    _started_in_background(tree, report)
     for node in tree.nodes("daemon"):
         if node.ctx != () or not node.args:
             continue
@@ -280,28 +279,39 @@ def _script_file(tree, script: str):
     return found if isinstance(found, Path) and found.is_file() else None
 
 
-def _started_in_background(tree, report):
-    """nginx started in the background (it daemonizes, or `&`) while another command stays the container's main
-    process: the stop signal never reaches nginx. A config that says `daemon` is judged by that line instead."""
-    if not tree.all_read or tree.binding.source == "settings" or any(is_unknown(node.name) for node in tree.main.children):
-        return  # a file not read, or a template tag where a directive (`daemon off;`) may be rendered
+def background_start(tree):
+    """(nginx's command, the commands after it, file, where) when the container's start leaves nginx in the
+    background (it daemonizes, or `&`), else None. A config that says `daemon` is judged by that line instead."""
+    if not tree.all_read or tree.binding.source == "settings" or tree.nodes("daemon") \
+            or any(is_unknown(node.name) for node in tree.main.children):
+        return None  # a file not read, or a template tag where a directive (`daemon off;`) may be rendered
     found = _start_of(tree)
     if found is None:
-        return
+        return None
     start, path, where = found
     if start.traps:
-        return  # a trap may pass the stop signal on to nginx
+        return None  # a trap may pass the stop signal on to nginx
     commands = start.commands
     index = next((i for i, command in enumerate(commands) if command.starts_nginx()), None)
     if index is None or commands[index].conditional:
-        return
+        return None
     nginx = commands[index]
     foreground = any(_DAEMON_OFF.search(word) for word in nginx.words)
     if foreground and not nginx.background:
+        return None
+    return nginx, commands[index + 1:], path, where
+
+
+def _started_in_background(tree, report):
+    """nginx started in the background while another command stays the container's main process: the stop signal
+    never reaches nginx."""
+    found = background_start(tree)
+    if found is None:
         return
+    nginx, after, path, where = found
     how = ("runs in the background (`&`)" if nginx.background
            else "daemonizes (neither the configuration nor its command line says `daemon off;`)")
-    keeper = next((c for c in commands[index + 1:] if c.keeps_running()), None)
+    keeper = next((c for c in after if c.keeps_running()), None)
     shown = _code(" ".join(nginx.words))
     fix = _code(" ".join(("exec", *nginx.words, "-g", "'daemon off;'")))
     if keeper is not None and not keeper.conditional:
@@ -310,7 +320,7 @@ def _started_in_background(tree, report):
                   f"main process: the stop signal reaches `{keeper.program}`, never nginx, which is killed without "
                   f"draining when the grace period ends; start nginx last, in the foreground: {fix}",
                   related=[Location(path, where(keeper), "the container's main process")])
-    elif nginx is commands[-1] and not nginx.background:
+    elif not after and not nginx.background:
         report.at(path, where(nginx), f"{shown} {how}: the process the container started exits as soon as nginx "
                   f"has forked, and the container stops with it; run {fix}")
 
@@ -663,7 +673,7 @@ def _long_lived(tree):
     connections make a graceful stop drain for longer than the requests in flight take."""
     for node in tree.nodes("proxy_set_header"):
         if len(node.args) >= 2 and node.args[0].lower() in ("upgrade", "connection") and _UPGRADE.match(node.args[1]):
-            return node, "a WebSocket upgrade"
+            return node, "A WebSocket upgrade"
     return None
 
 
@@ -673,6 +683,8 @@ def graceful_shutdown(tree, report):
     if not binding.from_manifest or not tree.is_main or not _runs_nginx(binding) \
             or _start_program(binding) in _SUPERVISORS:
         return  # no nginx here, or a supervisor between the runtime and nginx: how nginx stops is out of view
+    if background_start(tree) is not None:
+        return  # the stop signal never reaches nginx, whichever it is: CTR104 says so
     container = binding.container
     default_grace, grace_name, default_text, signal_fix = _stop_terms(container)
     grace_value = binding.facts.termination_grace_period
@@ -680,19 +692,21 @@ def graceful_shutdown(tree, report):
     grace_text = f"{grace:g}s" if grace_value is not None else default_text
     sleep = _pre_stop(container)[1]
     timeout_node = tree.main_directive("worker_shutdown_timeout")
-    problems = []
-    related = []
-    if _quits_gracefully(binding, tree) is False:
+    span = container.name_span or container.span
+    if _quits_gracefully(binding, tree) is False and span is not None:
         signal = container.effective_stop_signal
-        problems.append(f"the container is stopped with {signal.value if signal else 'SIGTERM'}, which makes nginx "
-                        f"drop requests in flight; {signal_fix}")
+        report.at(binding.path, span, f"container {container.name}: the container is stopped with "
+                  f"{signal.value if signal else 'SIGTERM'}, which makes nginx drop requests in flight; {signal_fix}",
+                  related=[Location(timeout_node.file.display, timeout_node.d.span, "worker_shutdown_timeout")]
+                  if timeout_node is not None else [])
     long_lived = _long_lived(tree) if timeout_node is None else None
     if long_lived is not None:
         node, what = long_lived
-        problems.append(f"`worker_shutdown_timeout` is not set and {what} ({node.file.display}:{node.d.span.line}) "
-                        f"keeps connections open, so nginx drains without end and is killed at the {grace_text} "
-                        f"grace period; set it below the grace period")
-        related.append(node.location("connections that stay open"))
+        report(node, f"{what} keeps its connections open if the upstream accepts the upgrade, and "
+               f"`worker_shutdown_timeout` is not set: a graceful stop of container {container.name} waits for "
+               f"them until it is killed at the {grace_text} grace period; set `worker_shutdown_timeout` below it "
+               "in the main context", arg=1,
+               related=[r for r in [binding.location(span, f"container {container.name}")] if r])
     elif timeout_node is not None and timeout_node.args:
         timeout = nginx_seconds(timeout_node.args[0])
         if timeout is not None and timeout + sleep >= grace:
@@ -701,12 +715,6 @@ def graceful_shutdown(tree, report):
                    f"{grace_name} {grace_text}{binding.where(grace_value)}: the container is killed before "
                    f"nginx finishes draining; set it to at most {max(1, int(grace - sleep - 5))}s",
                    arg=0, related=_related(binding, grace_value, grace_name))
-    span = container.name_span or container.span
-    if problems and span is not None:
-        if timeout_node is not None:
-            related.append(Location(timeout_node.file.display, timeout_node.d.span, "worker_shutdown_timeout"))
-        report.at(binding.path, span, f"container {container.name}: " + "; and ".join(problems),
-                  related=related)
 
 
 # -- CTR111: CPU affinity -----------------------------------------------------------------------------------------

@@ -38,7 +38,7 @@ from ..settings import SettingsError
 from ..text import did_you_mean
 from .detect import is_idle_container, is_nginx_container
 from .development import is_development
-from .dockerfile_binding import bind_dockerfiles, image_copy_target, with_build
+from .dockerfile_binding import bind_dockerfiles, build_context, image_copy_target, with_build
 from .manifests import Manifests, absolute, containers, manifest_texts, read_manifests
 from .model import Binding
 from .view import ContainerView
@@ -188,6 +188,8 @@ def _host_mount_binding(tree, candidates: list[RuntimeFacts], manifests: Manifes
             if mount.kind not in ("bind", "config", "secret", "hostPath") or not mount.source:
                 continue
             host = absolute(base.parent / os.path.expanduser(mount.source))
+            if _sources_of_an_application(host, facts, base):
+                continue  # the whole project, or what the service builds, mounted as its sources: no nginx runs
             if root == host or host in root.parents:
                 relative = root.relative_to(host).as_posix() if root != host else ""
                 target = posixpath.join(mount.path, relative) if relative else mount.path
@@ -196,6 +198,15 @@ def _host_mount_binding(tree, candidates: list[RuntimeFacts], manifests: Manifes
                 if best is None or rank > best[0]:
                     best = (rank, facts, target)
     return Binding(best[1], "host-mount", container_path=best[2]) if best else None
+
+
+def _sources_of_an_application(host: Path, facts: RuntimeFacts, manifest: Path) -> bool:
+    """A container that does not run nginx mounts the whole project (`.:/app`, the Compose file's directory or one
+    above) or its own build context (`./backend:/app` with `build: ./backend`): it mounts its sources, and the
+    nginx configs among them are not its own."""
+    if is_nginx_container(facts.container):
+        return False
+    return host == manifest.parent or host in manifest.parent.parents or host == build_context(facts, manifest)
 
 
 def _image_copy_binding(tree, candidates: list[RuntimeFacts], manifests: Manifests) -> Binding | None:

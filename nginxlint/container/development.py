@@ -24,6 +24,7 @@ from pathlib import Path
 
 from .dockerfile import plain_source
 from .dockerfile_binding import copied_to, parsed_dockerfile
+from .model import image_flavour
 
 _DEVELOPMENT = re.compile(r"(?:^|[/._-])(?:dev|devel|development)(?:[/._-]|$)", re.IGNORECASE)
 # Compose's override file, which `docker compose up` merges into compose.yaml: by Docker's convention the
@@ -76,11 +77,17 @@ def _run_by_development_setups(workspace, builds) -> set[str]:
 
 
 def _copied_by(tree, builds) -> bool:
-    """A production Dockerfile copies the config into its image: the image may run it."""
+    """A production Dockerfile copies the config into its image: the image may run it. An image of another base
+    that copies its whole build context (`COPY . .`) copies an application's sources, not a config it runs."""
     if tree.root.path is None:
         return False
     root = Path(os.path.abspath(tree.root.path))
-    return any(copied_to(root, context, build) is not None for _dockerfile, build, context in builds)
+    return any(copied_to(root, context, build, whole_context=_nginx_base(build)) is not None
+               for _dockerfile, build, context in builds)
+
+
+def _nginx_base(build) -> bool:
+    return build.base is not None and image_flavour(build.base.value) is not None
 
 
 def _deleted(workspace, builds) -> set[str]:

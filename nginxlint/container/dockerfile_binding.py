@@ -16,6 +16,7 @@ import posixpath
 from dataclasses import replace
 from pathlib import Path
 
+from .detect import is_nginx_container
 from .dockerfile import DOCKERFILE_NAMES, ImageBuild, plain_source, read_dockerfile
 from .model import Binding, Container, Mount, RuntimeFacts, image_flavour
 
@@ -33,7 +34,7 @@ def parsed_dockerfile(loader, path: Path, target: str | None = None) -> ImageBui
     return cache[key]
 
 
-def _context(facts: RuntimeFacts, manifest_path: Path | None) -> Path | None:
+def build_context(facts: RuntimeFacts, manifest_path: Path | None) -> Path | None:
     """The build context directory of a Compose service, when it is a local directory."""
     source = facts.container.build_source
     if source is None or manifest_path is None or "$" in source[0] or "://" in source[0] or source[0].startswith("git@"):
@@ -43,7 +44,7 @@ def _context(facts: RuntimeFacts, manifest_path: Path | None) -> Path | None:
 
 def with_build(facts: RuntimeFacts, manifests, loader) -> RuntimeFacts:
     """The service with what its Dockerfile builds attached (unchanged when it has no readable local build)."""
-    context = _context(facts, manifests.absolute.get(facts.path))
+    context = build_context(facts, manifests.absolute.get(facts.path))
     if context is None:
         return facts
     _context_text, dockerfile, target = facts.container.build_source
@@ -55,8 +56,9 @@ def with_build(facts: RuntimeFacts, manifests, loader) -> RuntimeFacts:
     return replace(facts, container=replace(facts.container, build=build))
 
 
-def copied_to(root: Path, context: Path, build: ImageBuild) -> str | None:
-    """Where a COPY/ADD of the build puts the file `root`, or None."""
+def copied_to(root: Path, context: Path, build: ImageBuild, whole_context: bool = True) -> str | None:
+    """Where a COPY/ADD of the build puts the file `root`, or None. `whole_context`: whether a COPY of the whole
+    build context (`COPY . .`, an application's sources) counts."""
     for copy in build.copies:
         dest = copy.dest
         if not dest.startswith("/"):
@@ -65,6 +67,8 @@ def copied_to(root: Path, context: Path, build: ImageBuild) -> str | None:
             if "$" in source or "://" in source:
                 continue
             local = Path(os.path.abspath(context / source))
+            if local == context and not whole_context:
+                continue
             if any(c in source for c in "*?["):
                 if root.parent == local.parent and fnmatch.fnmatchcase(root.name, local.name):
                     return posixpath.join(dest, root.name) if dest.endswith("/") or len(copy.sources) > 1 else dest
@@ -98,12 +102,13 @@ def copied_file(build: ImageBuild, context: Path, image_path: str) -> Path | Non
 
 
 def image_copy_target(root: Path, facts: RuntimeFacts, manifest_path: Path | None) -> str | None:
-    """Where the Compose service's Dockerfile copies the config `root` into the image, or None."""
+    """Where the Compose service's Dockerfile copies the config `root` into the image, or None. An image that runs
+    no nginx and copies its whole build context (`COPY . .`) copies its sources, not a config it runs."""
     build = facts.container.build
-    context = _context(facts, manifest_path)
+    context = build_context(facts, manifest_path)
     if build is None or context is None:
         return None
-    return copied_to(root, context, build)
+    return copied_to(root, context, build, whole_context=is_nginx_container(facts.container))
 
 
 def dockerfile_facts(build: ImageBuild) -> RuntimeFacts:
