@@ -238,8 +238,10 @@ def _matches(relative: str, patterns) -> bool:
     return False
 
 
-def discover(paths: list[Path], settings) -> tuple[list[Path], list[Path], list[Path]]:
-    """Config files, manifest files, and the files named explicitly on the command line."""
+def discover(paths: list[Path], settings, named_templates: list[Path] | None = None
+             ) -> tuple[list[Path], list[Path], list[Path]]:
+    """Config files, manifest files, and the files named explicitly on the command line. Files named as templates
+    of configs (`nginx.conf.j2`) go to `named_templates`."""
     include = tuple(settings.include or DEFAULT_INCLUDE)
     exclude = tuple(settings.exclude or ())
     configs: list[Path] = []
@@ -255,6 +257,9 @@ def discover(paths: list[Path], settings) -> tuple[list[Path], list[Path], list[
                     configs.append(file)
                 elif _matches(relative, MANIFEST_PATTERNS):
                     manifests.append(file)
+                elif named_templates is not None and (rendered := templates.template_name(relative)) is not None \
+                        and _matches(rendered[0], include):
+                    named_templates.append(file)
         else:
             explicit.append(path)
             if _matches(path.name, MANIFEST_PATTERNS):
@@ -322,7 +327,8 @@ def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Pat
     loader.texts.update(texts or {})
     if stdin is not None:
         loader.texts[Path(os.path.abspath(stdin[0]))] = stdin[1]
-    configs, manifests, explicit = discover(paths, settings)
+    named_templates: list[Path] = []
+    configs, manifests, explicit = discover(paths, settings, named_templates)
     if stdin is not None:
         configs.append(stdin[0])
         explicit.append(stdin[0])
@@ -389,6 +395,7 @@ def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Pat
     for path, why in foreign.items():
         if path not in reached:  # a file some config includes is linted there, whatever it looks like
             loader.skip(path, why)
+    _skip_named_templates(named_templates, reached, loader)
     test_data = _test_data(trees, loader, Fixtures(settings.fixture_dirs, base_dir))
     _broken_test_data(trees, test_data, loader)
 
@@ -399,6 +406,22 @@ def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Pat
         report_only = Shown(shown_files, directories)
     return Workspace(trees, manifests, report_only, loader, explicit=tuple(explicit), dumps=tuple(dumps),
                      test_data=test_data)
+
+
+def _skip_named_templates(named: list[Path], reached: set[Path], loader: Loader) -> None:
+    """A template of an nginx config that nothing includes (`nginx.conf.j2`, `site.conf.tmpl`) is not linted: one
+    note says so. What nginx reads is the config it renders; the template named on the command line is linted
+    with its tags masked."""
+    for file in named:
+        path = Path(os.path.abspath(file))
+        try:
+            if path in reached or not templates.holds_nginx_blocks(loader.text(path)):
+                continue
+        except sources.Unreadable:
+            continue
+        suffix = templates.template_name(path.name)[1]
+        loader.skip(path, f"a template of an nginx config (`{suffix}`), the input of a renderer: lint the config it "
+                    "renders, or name the template to lint it with its tags masked")
 
 
 def _test_data(trees: list[ConfigTree], loader: Loader, fixtures: Fixtures) -> frozenset[str]:

@@ -93,6 +93,25 @@ _NAME_HINTS = (
 )
 
 
+# Names a template of a config is given (`nginx.conf.j2`, `site.conf.tmpl`, `nginx.conf.etlua`): a file named so is
+# the input of a renderer, not what nginx reads.
+_TEMPLATE_SUFFIXES = (*(suffix for suffixes, _language in _NAME_HINTS for suffix in suffixes), ".etlua")
+# What a template of an nginx config holds whatever its tags: a block nginx opens (`server {`, `location /x {`).
+_NGINX_BLOCK = re.compile(r"^[ \t]*(?:events|http|stream|server|upstream[ \t]+\S+|location[ \t][^{\n]*)[ \t]*\{",
+                          re.MULTILINE)
+
+
+def template_name(name: str) -> tuple[str, str] | None:
+    """(the name without its template suffix, the suffix) of a file named as a template, or None."""
+    lower = name.lower()
+    suffix = next((suffix for suffix in _TEMPLATE_SUFFIXES if lower.endswith(suffix)), None)
+    return (name[:-len(suffix)], suffix) if suffix and len(name) > len(suffix) else None
+
+
+def holds_nginx_blocks(text: str) -> bool:
+    return bool(_NGINX_BLOCK.search(text))
+
+
 def detect(text: str, name: str = "", nginx_variables: frozenset[str] = frozenset(),
            placeholders: frozenset[str] = frozenset()) -> str | None:
     """The template language of a file, or None for plain nginx.
