@@ -94,15 +94,27 @@ class LiteralName:
 def names_resolved_at_start(tree) -> Iterator[LiteralName]:
     """Every host name of the tree's `*_pass` targets and upstream `server` lines that nginx resolves at start:
     not an address, not `localhost`, not the name of an `upstream` block of the tree, no variable in the target
-    (with one nginx resolves per request, through `resolver`), no `resolve` parameter on a `server` line."""
+    (with one nginx resolves per request, through `resolver`), no `resolve` parameter on a `server` line, not in an
+    upstream whose peers `balancer_by_lua*` picks."""
     upstreams = upstream_names(tree)
     for name in PASS_DIRECTIVES:
         for node in tree.nodes(name):
             if node.args and "$" not in node.args[0]:
                 yield from _literal(node, upstreams, in_pass=True)
     for node in tree.nodes("server"):
-        if node.ctx[-1:] == ("upstream",) and node.args and "resolve" not in node.args[1:]:
+        if node.ctx[-1:] == ("upstream",) and node.args and "resolve" not in node.args[1:] \
+                and not _balanced_by_lua(node.parent):
             yield from _literal(node, upstreams, in_pass=False)
+
+
+_LUA_BALANCERS = ("balancer_by_lua_block", "balancer_by_lua_file")
+
+
+def _balanced_by_lua(upstream) -> bool:
+    """The upstream's Lua balancer picks each request's peer (`ngx.balancer.set_current_peer`, its name resolved by
+    the Lua code): the `server` lines, resolved once at start, are used only when the code picks none
+    (lua-nginx-module then falls back to round robin over them). Whether it ever does is not known here."""
+    return upstream is not None and any(upstream.find(name) for name in _LUA_BALANCERS)
 
 
 def _literal(node, upstreams: set, in_pass: bool) -> Iterator[LiteralName]:
