@@ -120,7 +120,7 @@ def metrics_endpoint_unrestricted(tree, report):
     for place in [*metrics_locations(tree), *in_servers]:
         block = place if place.name == "location" else place.parent
         server = block if block.name == "server" else block.enclosing("server")
-        if block.find("internal") or access.opaque(block):
+        if block.find("internal") or access.opaque(block) or _refused_by_if(block, server):
             continue
         if server is not None:
             families, unix_only = listen_families(server.find("listen"))
@@ -140,6 +140,31 @@ def metrics_endpoint_unrestricted(tree, report):
                f"the metrics endpoint {what} answers {who} who reaches {reach}: add `allow <scraper network>; "
                "deny all;` (or listen on 127.0.0.1 for a sidecar exporter)",
                arg=(len(block.args) - 1 if block.args else None) if block is place else None)
+
+
+def _refused_by_if(block, server) -> bool:
+    """An `if` on a variable that refuses the request (`if ($not_scraper) { return 403; }`) in the metrics location
+    or its server: nginx's rewrite phase runs it before the page is served, and who it lets through depends on the
+    variable (a `geo` or `map` of the client's address, a token), which is a gate of its own."""
+    return any(_refusing_if(node) for place in (block, server) if place is not None for node in place.find("if"))
+
+
+# Variables any client sets to what it likes, or that say nothing of who it is: an `if` on them refuses a request
+# for what it asks (`if ($host != shop.io) { return 444; }`), not for who sends it.
+_ANYONE_SETS = re.compile(r"\$\{?(?:host|http_host|server_name|server_port|request_method|scheme|https|uri|"
+                          r"request_uri|document_uri|http_user_agent|http_referer)\b")
+_VARIABLE = re.compile(r"\$\{?\w+")
+
+
+def _refusing_if(node) -> bool:
+    condition = " ".join(node.args)
+    if not _VARIABLE.search(condition) or _ANYONE_SETS.search(condition):
+        return False  # `if (-f /maintenance)`, `if ($host …)`: not about who the client is
+    for child in node.find("return"):
+        code = parse_uint(child.args[0]) if child.args else None
+        if code is not None and code >= 400:
+            return True
+    return False
 
 
 # -- MET304: scrape annotations ----------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ is in none of the listed ranges).
 - `satisfy any` with `allow all` answers without credentials, whatever auth_basic says.
 - `deny all` alone answers 403 to everyone (gixy reports it, MET303 does not).
 - `listen localhost:PORT` binds the loopback addresses only (gixy reports a page open there, MET303 does not).
+- `if ($flag) { return 403; }` in the location, or in its server, refuses the request before the page is served.
 
 nginx runs each case on 127.0.0.1; nginxlint lints the same access settings in a server that listens on all
 addresses (a loopback-only server is exempt from MET303 by design).
@@ -40,6 +41,10 @@ CASES = [
     ("", "allow 10.0.0.0/8; deny all;", 403, False),
     ("", 'satisfy any; allow 10.0.0.0/8; deny all; auth_basic "m"; auth_basic_user_file htpasswd;', 401, False),
     ("", "deny all;", 403, False),
+    # an `if` on a variable that refuses the request runs in the rewrite phase, before the page is served, whether
+    # it stands in the location or in the server (a flag a `geo` of the client's address would set)
+    ("set $not_scraper 1;", "if ($not_scraper) { return 403; }", 403, False),
+    ("set $bad_token 1; if ($bad_token) { return 404; }", "", 404, False),
 ]
 
 
