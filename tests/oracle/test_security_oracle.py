@@ -17,6 +17,9 @@ files: the rule is reported on the first and not on the second.
   with `last` ends the script there, and the location found again starts a new one, so the `set` never runs.
 - SEC526: a literal name in proxy_pass is looked up while nginx loads (`nginx -t` fails when it does not resolve);
   the same name in a variable is looked up through `resolver` when a request comes.
+- SEC543: an Origin copied (`set $cors $http_origin`) or flagged inside `if ($http_origin ~ …)` reaches
+  Access-Control-Allow-Origin only when the regex accepted it; a copy made in `if ($http_origin !~ …)` sends the
+  refused Origin. No Access-Control-Allow-Credentials is sent unless the config adds it.
 - NGX011: `add_header Content-Type` sends a second Content-Type; `default_type` sends one, and so does headers-more's
   `more_set_headers "Content-Type: …"`, which replaces nginx's.
 - NGX012: `rewrite` to an absolute URL inside `if` redirects even with `break`, and a local `break` serves the new
@@ -222,6 +225,44 @@ def test_proxy_pass_off_by_slash_reaches_outside_the_proxied_path(location, esca
         assert (body == "SECRET") == escapes, (status, body)
         lines = codes(nginx.lint(), "SEC509")
     assert lines == ([line_of(files, "location /api")] if escapes else [])
+
+
+# -- SEC543 ----------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("gate, refused_reaches", [
+    ('if ($http_origin ~ "^https://app\\.example\\.com$") { set $cors $http_origin; }', False),
+    ('if ($http_origin ~ "^https://app\\.example\\.com$") { set $flag "true"; }\n'
+     '    if ($flag = "true") { set $cors $http_origin; }', False),
+    ('if ($http_origin !~ "^https://app\\.example\\.com$") { set $cors $http_origin; }', True),
+])
+def test_an_origin_set_inside_the_if_that_accepted_it_is_checked(gate, refused_reaches):
+    files = {"conf/nginx.conf": config(
+        "server { listen 127.0.0.1:{port};\n"
+        '    set $cors ""; set $flag "";\n'
+        f"    {gate}\n"
+        "    add_header Access-Control-Allow-Origin $cors always;\n"
+        "    add_header Access-Control-Allow-Credentials true always;\n"
+        '    location / { return 200 "ok"; } }')}
+    with started(files) as nginx:
+        answers = {origin: request(nginx.port, f"GET / HTTP/1.1\r\nHost: t\r\nOrigin: {origin}\r\n")[1]
+                   for origin in ("https://app.example.com", "https://evil.test")}
+        lines = codes(nginx.lint(), "SEC543")
+    reached = [origin for origin, headers in answers.items() if "access-control-allow-origin" in headers]
+    assert reached == (["https://evil.test"] if refused_reaches else ["https://app.example.com"]), answers
+    assert lines == ([line_of(files, "Access-Control-Allow-Origin $cors")] if refused_reaches else [])
+
+
+def test_no_credentials_header_unless_the_config_adds_it():
+    files = {"conf/nginx.conf": config(
+        "server { listen 127.0.0.1:{port};\n"
+        "    add_header Access-Control-Allow-Origin $http_origin always;\n"
+        '    location / { return 200 "ok"; } }')}
+    with started(files) as nginx:
+        status, headers, _ = request(nginx.port, "GET / HTTP/1.1\r\nHost: t\r\nOrigin: https://evil.test\r\n")
+        lines = codes(nginx.lint(), "SEC543")
+    assert headers.get("access-control-allow-origin") == ["https://evil.test"]
+    assert "access-control-allow-credentials" not in headers  # the browser keeps the answer from the page
+    assert lines == []
 
 
 # -- NGX011 ----------------------------------------------------------------------------------------------------
