@@ -171,7 +171,7 @@ def alias_traversal(dep, report):
         if location is None:
             continue
         match = location_match(location)
-        if match is None:
+        if match is None or _only_internal(dep, location, match):
             continue
         alias = node.args[0]
         if match.prefix:
@@ -186,6 +186,8 @@ def _alias_prefix(tree, node, location, match, alias, report):
     if prefix.endswith("/") or "$" in alias:
         return
     if not alias.endswith("/") and _no_sibling_in_view(tree, alias):
+        return
+    if _root_serves_the_same(tree, location, match, alias):
         return
     if alias.endswith("/"):
         report(
@@ -226,6 +228,76 @@ def _no_sibling_in_view(tree, alias: str) -> bool:
         return False
     name = found.name
     return not any(entry != name and entry.startswith(name) for entry in os.listdir(found.parent))
+
+
+def _only_internal(tree, location, match) -> bool:
+    """An `internal` location answers no client request (404, oracle); only a rewrite that glues a capture or
+    variable right after its prefix (`rewrite ^/dl(.*)$ /static$1 last;`) brings a client's `..` into it."""
+    if not location.find("internal"):
+        return False
+    return not any(len(node.args) >= 2 and node.args[1].startswith(match.pattern + "$")
+                   for node in tree.nodes("rewrite"))
+
+
+# what makes a location answer otherwise than with the files under its root
+_WITHHOLDING = frozenset({"alias", "internal", "deny", "auth_basic", "auth_request", "auth_jwt", "return", "rewrite",
+                          "satisfy", "if", "limit_except"})
+# what makes the alias's own location show more than the root's: a listing, or access rules of its own
+_LOOSENING = ("autoindex", "allow", "auth_basic", "auth_request", "satisfy")
+
+
+def _root_serves_the_same(tree, location, match, alias: str) -> bool:
+    """The directory a request reaches above the alias (`/static../x` reads dirname(alias)/x; `/files_old/x`
+    a sibling of `alias /srv/files`) lies under the server's root, and the server serves that part of the root
+    as plain files, with no location that withholds some of it: the traversal then shows only what a plain
+    request for the same file shows (oracle)."""
+    server = location.enclosing("server")
+    if server is None or "$" in alias or match.modifier == "^~" or any(location.find(n) for n in _LOOSENING):
+        return False  # ^~ skips the regex locations (a deny of dot files) that a plain request meets
+    base = _served_root(tree, server)
+    if base is None:
+        return False
+    target = _in_prefix(tree, alias)
+    reached = posixpath.dirname(target)
+    if reached != base and not reached.startswith(base.rstrip("/") + "/"):
+        return False
+    below = "/" + reached[len(base):].strip("/") + "/" if reached != base else "/"
+    if not alias.endswith("/"):
+        below += posixpath.basename(target)  # only the siblings whose name starts as the alias's
+    for other in server.walk():
+        if other.name != "location" or other is location or location in other.ancestors():
+            continue
+        other_match = location_match(other)
+        if other_match is None or other_match.regex or other_match.modifier == "@":
+            continue
+        path = other_match.pattern
+        if (path.startswith(below) or below.startswith(path)) and not _plain_files(tree, other, base):
+            return False
+    return True
+
+
+def _served_root(tree, server) -> str | None:
+    """The server's root (its own, its http block's, or nginx's default `html`) as a normal path."""
+    for block in (server, server.enclosing("http")):
+        found = block.find("root") if block is not None else []
+        if found:
+            return None if "$" in found[-1].args[0] else _in_prefix(tree, found[-1].args[0])
+    return _in_prefix(tree, "html")
+
+
+def _in_prefix(tree, path: str) -> str:
+    return _normal(path if posixpath.isabs(path) else posixpath.join(str(tree.prefix), path))
+
+
+def _plain_files(tree, location, base: str) -> bool:
+    """The location answers with the files under base and withholds none (no access rule, no handler)."""
+    for node in location.walk():
+        name = node.name
+        if name in _WITHHOLDING or name.endswith("_pass") or name.startswith(("content_by_", "access_by_")):
+            return False
+        if name == "root" and (not node.args or _in_prefix(tree, node.args[0]) != base):
+            return False
+    return True
 
 
 def _slash_location(location, match):

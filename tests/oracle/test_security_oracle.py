@@ -7,7 +7,9 @@ files: the rule is reported on the first and not on the second.
   Host header names another reaches the upstream with the other host; `$host` sends the matched one. In a server
   alone on its socket every Host reaches it, so `$host` is the client's choice too; but nginx before 1.29.4 lets
   anything follow the colon of the Host header, which `$http_host` passes on and `$host` drops.
-- SEC502: `location /static { alias html/public/; }` serves GET /static../secret.txt from outside the alias.
+- SEC502: `location /static { alias data/public/; }` serves GET /static../secret.txt from outside the alias. An
+  `internal` location answers such a request with 404, unless a rewrite glues the client's text to its prefix;
+  under a root that serves html/ as plain files, the same file is served to GET /secret.txt anyway.
 - SEC503: one add_header in a location (or in an `if` inside it) drops every add_header of the server.
 - SEC504: one proxy_set_header in a location drops every proxy_set_header of the server, whatever its name.
 - SEC506: `return` answers before allow/deny run: a client the rules deny gets the page.
@@ -127,9 +129,9 @@ def test_a_server_alone_on_its_socket_gets_every_host_and_only_http_host_keeps_w
 def test_alias_traversal_reads_outside_the_alias(location, leaks):
     files = {
         "conf/nginx.conf": config("server { listen 127.0.0.1:{port};\n"
-                                  f"    location {location} {{ alias html/public/; }} }}"),
-        "html/public/ok.txt": "public\n",
-        "html/secret.txt": "SECRET\n",
+                                  f"    location {location} {{ alias data/public/; }} }}"),
+        "data/public/ok.txt": "public\n",
+        "data/secret.txt": "SECRET\n",  # outside the root (html): no plain request reads it
     }
     with started(files) as nginx:
         assert nginx.get("/static/ok.txt") == (200, "public\n")
@@ -137,6 +139,38 @@ def test_alias_traversal_reads_outside_the_alias(location, leaks):
         assert (status == 200 and body == "SECRET\n") == leaks, (status, body)
         lines = codes(nginx.lint(), "SEC502")
     assert lines == ([line_of(files, "location /static")] if leaks else [])
+
+
+@pytest.mark.parametrize("rewrite, leaks", [("", False), ("location /dl { rewrite ^/dl(.*)$ /static$1 last; }", True)])
+def test_an_internal_alias_is_reached_only_through_a_rewrite(rewrite, leaks):
+    files = {
+        "conf/nginx.conf": config("server { listen 127.0.0.1:{port};\n"
+                                  f"    location /static {{ internal; alias html/public/; }} {rewrite} }}"),
+        "html/public/ok.txt": "public\n",
+        "html/secret.txt": "SECRET\n",
+    }
+    with started(files) as nginx:
+        assert nginx.get("/static../secret.txt")[0] == 404
+        status, body = nginx.get("/dl../secret.txt")
+        assert (status == 200 and body == "SECRET\n") == leaks, (status, body)
+        lines = codes(nginx.lint(), "SEC502")
+    assert lines == ([line_of(files, "location /static")] if leaks else [])
+
+
+@pytest.mark.parametrize("root_location, new", [("location / { }", False), ("location / { return 404; }", True)])
+def test_an_alias_below_the_served_root_shows_what_the_root_shows(root_location, new):
+    files = {
+        "conf/nginx.conf": config("server { listen 127.0.0.1:{port}; root html;\n"
+                                  f"    {root_location} location /static {{ alias html/public/; }} }}"),
+        "html/public/ok.txt": "public\n",
+        "html/secret.txt": "SECRET\n",
+    }
+    with started(files) as nginx:
+        assert nginx.get("/static../secret.txt") == (200, "SECRET\n")
+        plain = nginx.get("/secret.txt")
+        lines = codes(nginx.lint(), "SEC502")
+    assert (plain != (200, "SECRET\n")) == new, plain
+    assert lines == ([line_of(files, "location /static")] if new else [])
 
 
 # -- SEC503 ----------------------------------------------------------------------------------------------------
