@@ -62,12 +62,20 @@ def host_spoofing(dep, report):
             written = "$" + var.written
             origin = derived.get(var.name)
             related = [origin.location(f"{written} is made from client input here")] if origin is not None else []
-            message = (
-                f"this server takes every Host (no other server shares its sockets), and {written} also passes on "
-                "whatever follows the colon, which nginx before 1.29.4 does not check (`Host: good.test:@evil.test`); "
-                "send the name alone, $host" if catch_all else
-                f"the Host sent upstream comes from {written}, which the client sets as it likes; send the host "
-                "nginx matched the request on, $host")
+            if catch_all:
+                message = (
+                    f"this server takes every Host (no other server shares its sockets), and {written} also passes "
+                    "on whatever follows the colon, which nginx before 1.29.4 does not check "
+                    "(`Host: good.test:@evil.test`); send the name alone, $host")
+            elif written.lower() == "$http_host" and _default_on_every_socket(node.enclosing("server")):
+                message = (
+                    "a request in absolute form (`GET http://unknown.test/ HTTP/1.1`) reaches this default server "
+                    f"with any Host header, even a name another server on its sockets answers for, and {written} "
+                    "hands that name to the upstream; send the host nginx matched the request on, $host")
+            else:
+                message = (
+                    f"the Host sent upstream comes from {written}, which the client sets as it likes; send the host "
+                    "nginx matched the request on, $host")
             report(
                 node,
                 message,
@@ -102,6 +110,11 @@ def _alone_on_their_sockets(dep) -> set:
         for key in _keys(server):
             by_socket.setdefault(key, set()).add(server)
     return {server for server in servers if all(len(by_socket[key]) == 1 for key in _keys(server))}
+
+
+def _default_on_every_socket(server) -> bool:
+    listens = server.find("listen") if server is not None else []
+    return bool(listens) and all(any(a in ("default_server", "default") for a in n.args[1:]) for n in listens)
 
 
 def _keys(server) -> list[str]:

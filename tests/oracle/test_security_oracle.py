@@ -6,7 +6,8 @@ files: the rule is reported on the first and not on the second.
 - SEC501: with `proxy_set_header Host $http_host`, a request whose request line names the served host but whose
   Host header names another reaches the upstream with the other host; `$host` sends the matched one. In a server
   alone on its socket every Host reaches it, so `$host` is the client's choice too; but nginx before 1.29.4 lets
-  anything follow the colon of the Host header, which `$http_host` passes on and `$host` drops.
+  anything follow the colon of the Host header, which `$http_host` passes on and `$host` drops. A default server
+  that shares its socket gets, in absolute form, a Host header that another server on the socket refuses.
 - SEC502: `location /static { alias data/public/; }` serves GET /static../secret.txt from outside the alias. An
   `internal` location answers such a request with 404, unless a rewrite glues the client's text to its prefix;
   under a root that serves html/ as plain files, the same file is served to GET /secret.txt anyway.
@@ -121,6 +122,22 @@ def test_a_server_alone_on_its_socket_gets_every_host_and_only_http_host_keeps_w
         assert request(nginx.port, junk.format("host"))[2] == "host=good.test"
         lines = codes(nginx.lint(), "SEC501")
     assert lines == [line_of(files, "Host $http_host")]  # the release is not known: before 1.29.4 it matters
+
+
+def test_a_default_server_that_shares_its_socket_hands_on_a_host_another_server_refuses():
+    upstream = free_port()
+    files = {"conf/nginx.conf": config(
+        f'server {{ listen 127.0.0.1:{upstream}; location / {{ return 200 "host=$http_host"; }} }}\n'
+        "server { listen 127.0.0.1:{port} default_server; server_name _;\n"
+        f"    location / {{ proxy_set_header Host $http_host; proxy_pass http://127.0.0.1:{upstream}; }} }}\n"
+        "server { listen 127.0.0.1:{port}; server_name good.test; return 403; }")}
+    with started(files) as nginx:
+        assert request(nginx.port, "GET / HTTP/1.1\r\nHost: good.test\r\n")[0].endswith("403 Forbidden")
+        status, _, body = request(nginx.port, "GET http://evil.test/ HTTP/1.1\r\nHost: good.test\r\n")
+        findings = [f for f in nginx.lint("--nginx-version", "1.29.4") if f["code"] == "SEC501"]
+    assert body == "host=good.test", (status, body)
+    assert [f["line"] for f in findings] == [line_of(files, "Host $http_host")]
+    assert "absolute form" in findings[0]["message"]
 
 
 # -- SEC502 ----------------------------------------------------------------------------------------------------
