@@ -329,15 +329,21 @@ def resolver_public(dep, report):
     for node in dep.nodes("resolver"):
         if _serves_only_verified_ocsp(node):
             continue
-        for index, arg in enumerate(node.args):
-            address = resolver_address(arg)
-            if address is None or not address.is_global:
-                continue
-            known = PUBLIC_RESOLVERS.get(str(address))
-            who = f"{known} ({address})" if known else f"{address}, a public address,"
-            report(node, f"resolver {who} is reached across the internet over plain UDP: nginx's resolver does "
-                   "not validate answers (no DNSSEC), so anyone on the path can spoof the addresses nginx "
-                   "connects to; use a resolver in the local trusted network", arg=index)
+        public = [(index, address) for index, address in enumerate(map(resolver_address, node.args))
+                  if address is not None and address.is_global]
+        if not public:
+            continue
+        named = [_resolver_name(address, alone=len(public) == 1) for _, address in public]
+        who = f"resolver {named[0]} is" if len(named) == 1 else f"resolvers {', '.join(named)} are public and"
+        # one finding per line, on its first public address: the line is what the user rewrites
+        report(node, f"{who} reached across the internet over plain UDP: nginx's resolver does not validate "
+               "answers (no DNSSEC), so anyone on the path can spoof the addresses nginx connects to; use a "
+               "resolver in the local trusted network", arg=public[0][0])
+
+
+def _resolver_name(address, alone: bool) -> str:
+    known = PUBLIC_RESOLVERS.get(str(address))
+    return f"{known} ({address})" if known else f"{address}, a public address," if alone else str(address)
 
 
 # -- SEC525: nginx versions with published vulnerabilities ------------------------------------------------------
