@@ -623,13 +623,45 @@ def filesystem_root_exposure(dep, report):
                 if match is None or not match.prefix:
                     continue  # exact and regex locations serve the alias itself, not what lies below it
                 served = path if match.pattern.endswith("/") else path + "/"
-            if served.endswith("/") and _normal(served) == "/":
+            if served.endswith("/") and _normal(served) == "/" and not _no_file_served(node):
                 report(
                     node,
                     f'{name} "{path}" is the filesystem root: a request can read any file the workers may read, '
                     "such as /etc/passwd",
                     arg=0,
                 )
+
+
+# handlers that answer without reading a file under the root
+_ANSWERS = ("return", "proxy_pass", "grpc_pass", "memcached_pass", "stub_status", "echo", "content_by_lua",
+            "content_by_lua_block", "content_by_lua_file")
+
+
+def _no_file_served(node) -> bool:
+    """Every request in the scope of this root or alias gets a fixed answer (`return 200 'ok'`, a proxy) or one
+    fixed file (an exact location, `try_files /index.html =404`): no path of the client's picks a file."""
+    block = node.parent
+    if block is None or block.name not in ("server", "location"):
+        return False
+    if block.name == "location":
+        return _fixed_answer(block, node)
+    locations = block.find("location")
+    catch_all = any((m := location_match(loc)) is not None and m.prefix and m.pattern == "/" for loc in locations)
+    # without `location /`, a request no location matches is served from the server's root
+    return catch_all and all(_fixed_answer(loc, node) for loc in locations)
+
+
+def _fixed_answer(location, owner) -> bool:
+    own = [c for c in location.children or () if c.name in ("root", "alias")]
+    if own and owner not in own:
+        return True  # a root of its own: not in this one's scope
+    if any(c.name == "autoindex" and c.args[:1] == ["on"] for c in location.children or ()):
+        return False
+    match = location_match(location)
+    answered = (match is not None and match.modifier == "=") or any(
+        c.name in _ANSWERS or (c.name == "try_files" and not any("$" in a for a in c.args[:-1]))
+        for c in location.children or ())
+    return answered and all(_fixed_answer(inner, owner) for inner in location.find("location"))
 
 
 def _normal(path: str) -> str:

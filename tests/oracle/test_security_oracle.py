@@ -14,7 +14,7 @@ files: the rule is reported on the first and not on the second.
 - SEC503: one add_header in a location (or in an `if` inside it) drops every add_header of the server.
 - SEC504: one proxy_set_header in a location drops every proxy_set_header of the server, whatever its name.
 - SEC506: `return` answers before allow/deny run: a client the rules deny gets the page.
-- SEC507: `root /` serves /etc/passwd.
+- SEC507: `root /` serves /etc/passwd, unless every location answers alone (`return`, one exact file).
 - SEC509: `location /api` with `proxy_pass …/v1/` lets GET /api../secret reach /secret on the upstream.
 - SEC525: CVE-2026-42945 needs a `set` (or `if`, `rewrite`) that runs after a matching `rewrite … ?$1`; a rewrite
   with `last` ends the script there, and the location found again starts a new one, so the `set` never runs.
@@ -257,6 +257,19 @@ def test_root_at_the_filesystem_root_serves_etc_passwd(root, exposed):
         status, body = nginx.get("/etc/passwd")
         assert (status == 200 and "root:" in body) == exposed, status
         lines = codes(nginx.lint(), "SEC507")
+    assert lines == ([line_of(files, "root")] if exposed else [])
+
+
+@pytest.mark.parametrize("locations, exposed", [
+    ("location / { return 200 'ok'; } location = /robots.txt { }", False),
+    ("location / { return 200 'ok'; } location /etc/ { }", True),
+])
+def test_a_root_whose_locations_answer_alone_serves_no_file_of_the_clients_choice(locations, exposed):
+    files = {"conf/nginx.conf": config(f"server {{ listen 127.0.0.1:{{port}}; root /; {locations} }}")}
+    with started(files) as nginx:
+        answers = [nginx.get(path) for path in ("/etc/passwd", "/robots.txt/../etc/passwd")]
+        lines = codes(nginx.lint(), "SEC507")
+    assert any(status == 200 and "root:" in body for status, body in answers) == exposed, answers
     assert lines == ([line_of(files, "root")] if exposed else [])
 
 
