@@ -76,7 +76,7 @@ def _run(paths: list[Path], settings, base_dir: Path, stdin, texts) -> tuple[Rep
     ]
     findings = _refusals_in_test_data(findings, notifications, workspace.test_data)
     sources = _sources(workspace)
-    findings = suppress(findings, workspace.loader, sources, selection)
+    findings = _said_once(suppress(findings, workspace.loader, sources, selection))
     if workspace.dumps:  # from the files nginx read to the lines of the dump the user has
         findings, notifications, sources = relocate(findings, notifications, sources, list(workspace.dumps))
         findings = [f for f in findings if selection.allows(f.code, f.path)]
@@ -190,6 +190,20 @@ def _unique(findings: list[Finding]) -> list[Finding]:
             seen.add(key)
             result.append(finding)
     return result
+
+
+# A finding another rule already makes on the same line, in more words: (code, what its message starts with, the
+# code that says it, what that one's message holds). SEC503 names every header a block's own add_header drops,
+# HSTS among them, where SEC523 would say the same of HSTS alone.
+SAID_BY_ANOTHER = (("SEC523", "this add_header stops", "SEC503", "strict-transport-security"),)
+
+
+def _said_once(findings: list[Finding]) -> list[Finding]:
+    said = {(code, f.path, f.span.line) for f in findings for code, _, other, words in SAID_BY_ANOTHER
+            if f.code == other and words in f.message.lower()}
+    return [f for f in findings
+            if not any(f.code == code and f.message.startswith(start) and (code, f.path, f.span.line) in said
+                       for code, start, _, _ in SAID_BY_ANOTHER)]
 
 
 # Findings a template's control tags make meaningless: every branch is kept, so a directive set in both an `if` and
