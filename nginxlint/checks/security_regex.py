@@ -547,21 +547,34 @@ def _origin_verdict(tree, question: str, key: str):
 @rule("SEC544")
 def valid_referers_none(tree, report):
     for node in tree.nodes("valid_referers"):
-        for index, arg in enumerate(node.args):
-            word = arg.lower()
-            if word in ("none", "blocked"):
-                what = ("without a Referer header" if word == "none"
-                        else "whose Referer has no scheme (as proxies and firewalls leave it)")
-                report(
-                    node,
-                    f'"{arg}" lets every request {what} through, and a client chooses to send no Referer: '
-                    "the referer check protects nothing against a direct request",
-                    arg=index,
-                    help="drop " + arg + " and list only the sites allowed to link here",
-                    # requests without a Referer (typed URLs, privacy settings) are then refused
-                    fix=Fix.of(f"Remove `{arg}`", edits.delete_arg(node.d, index), applicability=UNSAFE)
-                    if any(a.lower() not in ("none", "blocked") for a in node.args) else None,
-                )
+        lax = [i for i, arg in enumerate(node.args) if arg.lower() in _LAX_REFERERS]
+        by_line: dict[int, list[int]] = {}
+        for index in lax:
+            by_line.setdefault(node.d.arg_span(index).line, []).append(index)
+        keeps_a_site = len(lax) < len(node.args)
+        for indices in by_line.values():  # one finding per line: the line is what the user edits
+            _report_lax_referers(node, indices, keeps_a_site, report)
+
+
+_LAX_REFERERS = {"none": "without a Referer header",
+                 "blocked": "whose Referer has no scheme (as proxies and firewalls leave it)"}
+
+
+def _report_lax_referers(node, indices: list[int], keeps_a_site: bool, report) -> None:
+    words = [node.args[i] for i in indices]
+    quoted = " and ".join(f'"{w}"' for w in words)
+    what = ", or ".join(_LAX_REFERERS[w.lower()] for w in words)
+    report(
+        node,
+        f"{quoted} {'lets' if len(words) == 1 else 'let'} every request {what} through, and a client chooses "
+        "to send no Referer: the referer check protects nothing against a direct request",
+        arg=indices[0],
+        help="drop " + " and ".join(words) + " and list only the sites allowed to link here",
+        # requests without a Referer (typed URLs, privacy settings) are then refused
+        fix=Fix.of(f"Remove {' and '.join(f'`{w}`' for w in words)}",
+                   *(edits.delete_arg(node.d, i) for i in indices), applicability=UNSAFE)
+        if keeps_a_site else None,
+    )
 
 
 # -- SEC545 regex-redos -----------------------------------------------------------------------------------------
