@@ -7,6 +7,8 @@
 - SEC522: `ALL` enables anonymous suites (no server certificate at all); nginx's default list refuses them.
   (Debian's OpenSSL 3.0 is built without RC4 and 3DES, so those cannot be shown here.)
 - SEC523: a location with an add_header of its own sends no HSTS; without `always` an error page has none.
+- NGX020: with ssl_prefer_server_ciphers on, a TLS 1.2 client gets the list's first suite in OpenSSL's order
+  (ChaCha20 when it comes first), and a TLS 1.3 client that prefers ChaCha20 gets TLS_AES_256_GCM_SHA384.
 - NGX021: nginx -t fails on groups the OpenSSL does not know (ML-KEM before 3.5), and on the `?` prefix before 3.3.
 - NGX022: with ssl_stapling and no resolver nginx logs "no resolver defined" when a client asks for a status,
   and connects to the responder address it resolved once at start.
@@ -258,6 +260,35 @@ def test_location_add_header_drops_hsts_and_errors_need_always(certs):
         for path in ("/ok", "/app", "/missing"):
             assert "strict-transport-security" in https_get(nginx.port, "a.test", path)[1], path
         assert codes(nginx.lint(), "SEC523") == []
+
+
+# -- NGX020 -------------------------------------------------------------------------------------------------------
+
+def _negotiated(port: int, *args: str) -> str:
+    """The suite `openssl s_client` negotiates with the client's own order given in args."""
+    out = subprocess.run(["openssl", "s_client", "-connect", f"127.0.0.1:{port}", *args], input=b"",
+                         capture_output=True, timeout=10).stdout.decode("utf-8", "replace")
+    return next((line.split("Cipher is", 1)[1].strip() for line in out.splitlines() if "Cipher is" in line), "")
+
+
+@pytest.mark.parametrize("protocols, reported", [("TLSv1.2", False), ("TLSv1.2 TLSv1.3", True)])
+def test_server_preference_follows_openssls_order_and_covers_tls13(certs, protocols, reported):
+    conf = config("server { listen 127.0.0.1:{port} ssl; ssl_certificate a.pem; ssl_certificate_key a.key;\n"
+                  f"  ssl_protocols {protocols}; ssl_prefer_server_ciphers on;\n"
+                  "  ssl_ciphers ECDHE-RSA-CHACHA20-POLY1305:ECDHE-RSA-AES256-GCM-SHA384; return 200; }")
+    with Nginx(tree(certs, conf)) as nginx:
+        started(nginx)
+        tls12 = _negotiated(nginx.port, "-tls1_2", "-cipher",
+                            "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-CHACHA20-POLY1305")
+        tls13 = _negotiated(nginx.port, "-tls1_3", "-ciphersuites",
+                            "TLS_CHACHA20_POLY1305_SHA256:TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256")
+        found = codes(nginx.lint(), "NGX020")
+    assert tls12 == "ECDHE-RSA-CHACHA20-POLY1305"  # the server's first suite, not the client's
+    if reported:
+        assert tls13 == "TLS_AES_256_GCM_SHA384"  # server preference reorders TLS 1.3 too, by OpenSSL's own list
+    assert len(found) == int(reported)
+    if reported:  # TLS 1.2 clients get ChaCha20 here: only TLS 1.3 is named
+        assert "(TLS_AES_256_GCM_SHA384 in TLS 1.3)" in found[0]["message"]
 
 
 # -- NGX021 -------------------------------------------------------------------------------------------------------
