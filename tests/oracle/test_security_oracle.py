@@ -24,7 +24,8 @@ files: the rule is reported on the first and not on the second.
   Access-Control-Allow-Origin only when the regex accepted it; a copy made in `if ($http_origin !~ …)` sends the
   refused Origin. No Access-Control-Allow-Credentials is sent unless the config adds it.
 - NGX011: `add_header Content-Type` sends a second Content-Type; `default_type` sends one, and so does headers-more's
-  `more_set_headers "Content-Type: …"`, which replaces nginx's.
+  `more_set_headers "Content-Type: …"`, which replaces nginx's. A 204 carries only the added one (nginx drops its
+  own); a 304 and a proxied response carry two.
 - NGX012: `rewrite` to an absolute URL inside `if` redirects even with `break`, and a local `break` serves the new
   URI from the if's location (neither is reported); `try_files` does not run once an `if` matched. The echo
   module's directives inside `if` keep the location's other echo lists (its merge inherits each on its own): the
@@ -348,6 +349,24 @@ def test_add_header_content_type_sends_two(directive, sent):
         assert headers["content-type"][-1] == "application/rss+xml"
         lines = codes(nginx.lint(), "NGX011")
     assert lines == ([line_of(files, "location /")] if sent == 2 else [])
+
+
+@pytest.mark.parametrize("answer, sent", [
+    ("return 204;", 1), ("return 304;", 2), ("proxy_pass http://127.0.0.1:{up};", 2)])
+def test_add_header_content_type_alone_only_in_a_204(answer, sent):
+    upstream = free_port()
+    files = {"conf/nginx.conf": config(
+        f"server {{ listen 127.0.0.1:{upstream};\n"
+        "    location / { default_type application/json; return 200 '{}'; } }\n"
+        "server { listen 127.0.0.1:{port};\n"
+        f"    location / {{ add_header Content-Type text/plain always; {answer.replace('{up}', str(upstream))} }} }}")}
+    with started(files) as nginx:
+        _, headers, _ = request(nginx.port, "GET / HTTP/1.1\r\nHost: a\r\n")
+        findings = [f for f in nginx.lint() if f["code"] == "NGX011"]
+    assert len(headers["content-type"]) == sent, headers
+    assert [f["line"] for f in findings] == ([line_of(files, "location / { add_header")] if sent == 2 else [])
+    if answer.startswith("proxy_pass"):
+        assert "next to the upstream's" in findings[0]["message"]
 
 
 # -- NGX012 ----------------------------------------------------------------------------------------------------
