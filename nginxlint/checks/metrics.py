@@ -114,6 +114,7 @@ def prometheus_init_phase(tree, report):
 @rule("MET303")
 def metrics_endpoint_unrestricted(tree, report):
     access = AccessView(tree)
+    unread = {id(block) for block in tree.unread_include_blocks()}
 
     # stub_status may also sit directly in a server, which then answers it for every location without content
     in_servers = [n for n in tree.nodes("stub_status") if n.parent is not None and n.parent.name == "server"]
@@ -122,6 +123,11 @@ def metrics_endpoint_unrestricted(tree, report):
         server = block if block.name == "server" else block.enclosing("server")
         if block.find("internal") or access.opaque(block):
             continue
+        levels = [block, *block.ancestors()]
+        if any(id(level) in unread for level in levels):
+            continue  # an include nginxlint could not read may hold the allow list or the authentication
+        if any(_refusing_gate(level) for level in levels if level.name in ("location", "server")):
+            continue  # `if ($blocked) { return 403; }`: the config decides who gets in, in terms not judged here
         if server is not None:
             families, unix_only = listen_families(server.find("listen"))
             listens = server_listens(server, runs_as_non_root(tree.binding))
@@ -140,6 +146,12 @@ def metrics_endpoint_unrestricted(tree, report):
                f"the metrics endpoint {what} answers {who} who reaches {reach}: add `allow <scraper network>; "
                "deny all;` (or listen on 127.0.0.1 for a sidecar exporter)",
                arg=(len(block.args) - 1 if block.args else None) if block is place else None)
+
+
+def _refusing_gate(block) -> bool:
+    """An `if` of this block that refuses the request (`return 401`, `403`, `404` or `444`)."""
+    return any(child.name == "return" and child.args[:1] in (["401"], ["403"], ["404"], ["444"])
+               for gate in block.find("if") for child in gate.children or ())
 
 
 # -- MET304: scrape annotations ----------------------------------------------------------------------------------

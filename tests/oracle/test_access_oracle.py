@@ -5,6 +5,7 @@ is in none of the listed ranges).
 - A location with rules of its own inherits none of the server's: the server's `deny all` does not apply.
 - `satisfy any` with `allow all` answers without credentials, whatever auth_basic says.
 - `deny all` alone answers 403 to everyone (gixy reports it, MET303 does not).
+- `if ($blocked) { return 403; }` refuses before stub_status answers: a gate MET303 leaves to the config.
 - `listen localhost:PORT` binds the loopback addresses only (gixy reports a page open there, MET303 does not).
 
 nginx runs each case on 127.0.0.1; nginxlint lints the same access settings in a server that listens on all
@@ -40,6 +41,7 @@ CASES = [
     ("", "allow 10.0.0.0/8; deny all;", 403, False),
     ("", 'satisfy any; allow 10.0.0.0/8; deny all; auth_basic "m"; auth_basic_user_file htpasswd;', 401, False),
     ("", "deny all;", 403, False),
+    ("set $blocked 1;", "if ($blocked) { return 403; }", 403, False),  # a gate in the config's own terms
 ]
 
 
