@@ -16,7 +16,7 @@ from .catalog import load_catalog
 from .checks import load
 from .checks.registry import SCOPES, Reporter, load_rules
 from .dump import relocate
-from .findings import SEVERITY_RANK, Finding, Notification, Report
+from .findings import SEVERITY_RANK, Finding, Location, Notification, Report
 from .gcpause import collector_paused
 from .nginx.placeholders import undeployed_files
 from .nginx.tls import only_tls_profile
@@ -181,15 +181,33 @@ def _development_only(workspace, selection) -> frozenset[str]:
 
 
 def _unique(findings: list[Finding]) -> list[Finding]:
-    """A fragment included by several roots yields the same finding once."""
-    seen = set()
-    result = []
+    """A fragment included by several roots, or by several blocks of one, yields each finding once: one per rule
+    and place (the user changes that place once). What another inclusion found there (a header dropped from
+    another server) is kept among the first finding's related places, at the highest severity of them."""
+    placed: dict[tuple, list[Finding]] = {}
     for finding in findings:
-        key = (finding.code, finding.path, finding.span, finding.message)
-        if key not in seen:
-            seen.add(key)
-            result.append(finding)
+        same = placed.setdefault((finding.code, finding.path, finding.span), [])
+        if all(finding.message != seen.message for seen in same):
+            same.append(finding)
+    result = []
+    for same in placed.values():
+        same.sort(key=lambda f: f.message)  # the trees run in no fixed order: the kept words must not depend on it
+        kept = same[0]
+        for other in same[1:]:
+            kept = _joined(kept, other)
+        result.append(kept)
     return result
+
+
+def _joined(kept: Finding, other: Finding) -> Finding:
+    related = list(kept.related)
+    # the other inclusion's places (where its dropped header is set, where it includes the file), and its words
+    # where it has no place of its own
+    places = list(other.related) if any(not place.chain for place in other.related) else \
+        [Location(other.path, other.span, other.message), *other.related]
+    related += [place for place in places if place not in related]
+    severity = max(kept.severity, other.severity, key=SEVERITY_RANK.__getitem__)
+    return replace(kept, related=tuple(related), severity=severity)
 
 
 # A finding another rule already makes on the same line, in more words: (code, what its message starts with, the
