@@ -189,9 +189,9 @@ class _Headers:
             self.held[name] = by_block
 
     def add_headers(self, block) -> tuple[list, list]:
-        """(all add_header of the block, those setting HSTS)."""
+        """(all add_header of the block, those sending HSTS: nginx sends no header whose value is empty)."""
         headers = self.held["add_header"].get(id(block), [])
-        return headers, [h for h in headers if h.args and h.args[0].lower() == HSTS]
+        return headers, [h for h in headers if len(h.args) >= 2 and h.args[0].lower() == HSTS and h.args[1]]
 
     def by_other_means(self, block) -> bool:
         """more_set_headers (headers-more) or security_headers (ngx_security_headers) setting HSTS here."""
@@ -224,7 +224,7 @@ def hsts_missing_or_weak(dep, report):
     ssl_on = Inherited(dep, "ssl")
     headers = _Headers(dep)
     for node in dep.nodes("add_header"):
-        if len(node.args) >= 2 and node.args[0].lower() == HSTS:
+        if len(node.args) >= 2 and node.args[0].lower() == HSTS and node.args[1]:
             _check_hsts_value(node, report)
     for server in http_servers(dep):
         if not speaks_tls(server, ssl_on) or flag_on(next(iter(server.find("ssl_reject_handshake")), None)):

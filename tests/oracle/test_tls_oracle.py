@@ -6,7 +6,8 @@
   upstream too (`proxy_ssl_protocols TLSv1.1`), with a system MinProtocol of TLSv1.2 that nginx clears.
 - SEC522: `ALL` enables anonymous suites (no server certificate at all); nginx's default list refuses them.
   (Debian's OpenSSL 3.0 is built without RC4 and 3DES, so those cannot be shown here.)
-- SEC523: a location with an add_header of its own sends no HSTS; without `always` an error page has none.
+- SEC523: a location with an add_header of its own sends no HSTS; without `always` an error page has none; an
+  empty value sends no header.
 - NGX020: with ssl_prefer_server_ciphers on, a TLS 1.2 client gets the list's first suite in OpenSSL's order
   (ChaCha20 when it comes first), and a TLS 1.3 client that prefers ChaCha20 gets TLS_AES_256_GCM_SHA384.
 - NGX021: nginx -t fails on groups the OpenSSL does not know (ML-KEM before 3.5), and on the `?` prefix before 3.3.
@@ -249,9 +250,14 @@ def test_location_add_header_drops_hsts_and_errors_need_always(certs):
         assert status == 200 and "strict-transport-security" not in headers and "cache-control" in headers
         status, headers, _ = https_get(nginx.port, "a.test", "/missing")
         assert status == 404 and "strict-transport-security" not in headers
-        messages = [f["message"] for f in codes(nginx.lint(), "SEC523")]
-        assert any("stops the server's Strict-Transport-Security" in m for m in messages), messages
+        findings = nginx.lint()
+        messages = [f["message"] for f in codes(findings, "SEC523")]
         assert any("without `always`" in m for m in messages), messages
+        # SEC503 names the dropped HSTS on that add_header; SEC523 says it alone when SEC503 is not selected
+        assert any("Strict-Transport-Security" in f["message"] for f in codes(findings, "SEC503"))
+        assert not any("stops the server's Strict-Transport-Security" in m for m in messages), messages
+        alone = [f["message"] for f in codes(nginx.lint("--ignore", "SEC503"), "SEC523")]
+        assert any("stops the server's Strict-Transport-Security" in m for m in alone), alone
     fixed = conf.replace('"max-age=31536000";', '"max-age=31536000" always;').replace(
         "add_header Cache-Control no-store;",
         'add_header Cache-Control no-store; add_header Strict-Transport-Security "max-age=31536000" always;')
@@ -260,6 +266,16 @@ def test_location_add_header_drops_hsts_and_errors_need_always(certs):
         for path in ("/ok", "/app", "/missing"):
             assert "strict-transport-security" in https_get(nginx.port, "a.test", path)[1], path
         assert codes(nginx.lint(), "SEC523") == []
+
+
+def test_an_empty_hsts_value_sends_no_header(certs):
+    conf = config("server { listen 127.0.0.1:{port} ssl; ssl_certificate a.pem; ssl_certificate_key a.key;\n"
+                  '  add_header Strict-Transport-Security ""; location = /ok { return 200 ok; } }\n')
+    with Nginx(tree(certs, conf)) as nginx:
+        started(nginx)
+        assert "strict-transport-security" not in https_get(nginx.port, "a.test", "/ok")[1]
+        messages = [f["message"] for f in codes(nginx.lint(), "SEC523")]
+    assert len(messages) == 1 and "sends no Strict-Transport-Security header" in messages[0], messages
 
 
 # -- NGX020 -------------------------------------------------------------------------------------------------------
