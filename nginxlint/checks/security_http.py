@@ -44,6 +44,7 @@ def host_spoofing(dep, report):
     derived = client_variables(dep)
     lua_blocks = _lua_rewriting_blocks(dep)
     alone = _alone_on_their_sockets(dep)
+    sharing = _sharing_a_socket(dep)
     port_checked = bool(alone) and _checks_the_port(dep)
     spliced_after_lua = _spliced_after_lua(dep)
     for node in nodes:
@@ -67,7 +68,8 @@ def host_spoofing(dep, report):
                     f"this server takes every Host (no other server shares its sockets), and {written} also passes "
                     "on whatever follows the colon, which nginx before 1.29.4 does not check "
                     "(`Host: good.test:@evil.test`); send the name alone, $host")
-            elif written.lower() == "$http_host" and _default_on_every_socket(node.enclosing("server")):
+            elif written.lower() == "$http_host" and node.enclosing("server") in sharing and \
+                    _default_on_every_socket(node.enclosing("server")):
                 message = (
                     "a request in absolute form (`GET http://unknown.test/ HTTP/1.1`) reaches this default server "
                     f"with any Host header, even a name another server on its sockets answers for, and {written} "
@@ -104,12 +106,21 @@ def _alone_on_their_sockets(dep) -> set:
     default for every Host that reaches those sockets, so no server_name stands between the client and them."""
     if not (dep.is_main and dep.complete):
         return set()
+    by_socket = _servers_by_socket(dep)
+    return {server for server in http_servers(dep) if all(len(by_socket[key]) == 1 for key in _keys(server))}
+
+
+def _sharing_a_socket(dep) -> set:
+    """The http servers that share a socket with another server in view."""
+    return {server for servers in _servers_by_socket(dep).values() if len(servers) > 1 for server in servers}
+
+
+def _servers_by_socket(dep) -> dict[str, set]:
     by_socket: dict[str, set] = {}
-    servers = http_servers(dep)
-    for server in servers:
+    for server in http_servers(dep):
         for key in _keys(server):
             by_socket.setdefault(key, set()).add(server)
-    return {server for server in servers if all(len(by_socket[key]) == 1 for key in _keys(server))}
+    return by_socket
 
 
 def _default_on_every_socket(server) -> bool:
