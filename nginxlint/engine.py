@@ -218,7 +218,7 @@ SAID_BY_ANOTHER = (("SEC523", "this add_header stops", "SEC503", "strict-transpo
 
 def _said_once(findings: list[Finding]) -> list[Finding]:
     said = {(code, f.path, f.span.line) for f in findings for code, _, other, words in SAID_BY_ANOTHER
-            if f.code == other and words in f.message.lower()}
+            if f.code == other and f.suppression is None and words in f.message.lower()}
     return [f for f in findings
             if not any(f.code == code and f.message.startswith(start) and (code, f.path, f.span.line) in said
                        for code, start, _, _ in SAID_BY_ANOTHER)]
