@@ -109,6 +109,8 @@ class ConfigTree:
         # (NGX002 finding, pattern) for each relative include that found nothing beside the config: the
         # container that runs it may put the file there (a COPY of a directory's contents next to nginx.conf)
         self.unresolved_includes: list[tuple[Finding, str]] = []
+        self._unread_include_blocks: list[Node] = []  # blocks holding an include whose file could not be read
+        self._unread = 0  # how many files could not be read so far
         self.memo: dict = {}  # what several rules derive from this tree, derived once
         self.binding = None  # container.model.Binding: the container that runs this config, when known
         self.container_view = None  # container.view.ContainerView: what that container's filesystem holds
@@ -131,6 +133,11 @@ class ConfigTree:
         """Every node, in document order (the order of `main.walk()`), from the list made while building."""
         return iter(self._order)
 
+    def unread_include_blocks(self) -> list[Node]:
+        """The blocks (the top of the tree as `self.main`) that hold an include nginxlint could not read: what it
+        declares there (an allow list, an auth directive) is unknown."""
+        return self._unread_include_blocks
+
     def main_directive(self, name: str) -> Node | None:
         """The first main-context directive `name` (where a duplicate's finding goes), or None."""
         for node in self.nodes(name):
@@ -152,7 +159,7 @@ class ConfigTree:
         template: what its tags render (a search path, a declaration, a whole branch) is unknown."""
         parsed = self.loader.parse(source)
         if parsed is None or parsed.problem:
-            self.complete = self.all_read = False
+            self._not_read()
         elif source.display in self.loader.masked:
             self.complete = False
         return parsed
@@ -180,6 +187,7 @@ class ConfigTree:
                 stack.append((iter(d.block), node, context_of(ctx, d.name), via, chain))
             elif d.name == "include" and len(d.args) == 1:
                 included = []
+                unread = self._unread
                 for target in self._resolve_include(node):
                     if target.path in chain:
                         self._cycle(node, target)
@@ -189,7 +197,13 @@ class ConfigTree:
                         continue
                     self.files[target.display] = target
                     included.append((iter(child.directives), parent, ctx, via + (d,), chain | {target.path}))
+                if self._unread > unread:
+                    self._unread_include_blocks.append(parent)
                 stack.extend(reversed(included))
+
+    def _not_read(self) -> None:
+        self.complete = self.all_read = False
+        self._unread += 1
 
     def _cycle(self, node: Node, target) -> None:
         chain = " -> ".join([inc.file.display for inc in node.via] + [node.file.display, target.display])
@@ -206,7 +220,7 @@ class ConfigTree:
             if mapped is None:
                 if os.path.basename(pattern) in self.loader.stock_files:
                     return []
-                self.complete = self.all_read = False  # what the file declares is unknown: rules on absence stay quiet
+                self._not_read()  # what the file declares is unknown: rules on absence stay quiet
                 if not GLOB_CHARS.intersection(pattern):  # a glob may match nothing, or what is made at run time
                     self.loader.not_seen(display, span, f'include "{pattern}" is outside the project, so what it '
                                          f'declares is not checked; a path-map entry such as "{os.path.dirname(pattern)}/: '
@@ -224,7 +238,7 @@ class ConfigTree:
         if not exists:
             if os.path.basename(pattern) in self.loader.stock_files:
                 return []
-            self.complete = self.all_read = False
+            self._not_read()
             if not self.conf_dir_known or display in self.loader.masked:  # a template's includes may be rendered too
                 return []
             if any(loader.exists(Path(f"{path}{suffix}")) for suffix in RENDERED_SUFFIXES):

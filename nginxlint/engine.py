@@ -16,7 +16,7 @@ from .catalog import load_catalog
 from .checks import load
 from .checks.registry import SCOPES, Reporter, load_rules
 from .dump import relocate
-from .findings import SEVERITY_RANK, Finding, Notification, Report
+from .findings import SEVERITY_RANK, Finding, Location, Notification, Report
 from .gcpause import collector_paused
 from .nginx.placeholders import undeployed_files
 from .nginx.tls import only_tls_profile
@@ -76,7 +76,7 @@ def _run(paths: list[Path], settings, base_dir: Path, stdin, texts) -> tuple[Rep
     ]
     findings = _refusals_in_test_data(findings, notifications, workspace.test_data)
     sources = _sources(workspace)
-    findings = suppress(findings, workspace.loader, sources, selection)
+    findings = _said_once(suppress(findings, workspace.loader, sources, selection))
     if workspace.dumps:  # from the files nginx read to the lines of the dump the user has
         findings, notifications, sources = relocate(findings, notifications, sources, list(workspace.dumps))
         findings = [f for f in findings if selection.allows(f.code, f.path)]
@@ -175,15 +175,46 @@ def _development_only(workspace, selection) -> frozenset[str]:
 
 
 def _unique(findings: list[Finding]) -> list[Finding]:
-    """A fragment included by several roots yields the same finding once."""
-    seen = set()
-    result = []
+    """A fragment included by several roots, or by several blocks of one, yields each finding once: one per rule
+    and place (the user changes that place once). What another inclusion found there (a header dropped from
+    another server) is kept among the first finding's related places, at the highest severity of them."""
+    placed: dict[tuple, list[Finding]] = {}
     for finding in findings:
-        key = (finding.code, finding.path, finding.span, finding.message)
-        if key not in seen:
-            seen.add(key)
-            result.append(finding)
+        placed.setdefault((finding.code, finding.path, finding.span), []).append(finding)
+    result = []
+    for same in placed.values():
+        # the trees run in no fixed order: neither the kept words nor the related places may depend on it
+        same.sort(key=lambda f: (f.message, [(place.path, place.span, place.message) for place in f.related]))
+        kept = same[0]
+        for other in same[1:]:
+            kept = _joined(kept, other)
+        result.append(kept)
     return result
+
+
+def _joined(kept: Finding, other: Finding) -> Finding:
+    related = list(kept.related)
+    # the other inclusion's places (where its dropped header is set, where it includes the file), and its words
+    # where it has no place of its own
+    own_places = other.message == kept.message or any(not place.chain for place in other.related)
+    places = list(other.related) if own_places else [Location(other.path, other.span, other.message), *other.related]
+    related += [place for place in places if place not in related]
+    severity = max(kept.severity, other.severity, key=SEVERITY_RANK.__getitem__)
+    return replace(kept, related=tuple(related), severity=severity)
+
+
+# A finding another rule already makes on the same line, in more words: (code, what its message starts with, the
+# code that says it, what that one's message holds). SEC503 names every header a block's own add_header drops,
+# HSTS among them, where SEC523 would say the same of HSTS alone.
+SAID_BY_ANOTHER = (("SEC523", "this add_header stops", "SEC503", "strict-transport-security"),)
+
+
+def _said_once(findings: list[Finding]) -> list[Finding]:
+    said = {(code, f.path, f.span.line) for f in findings for code, _, other, words in SAID_BY_ANOTHER
+            if f.code == other and f.suppression is None and words in f.message.lower()}
+    return [f for f in findings
+            if not any(f.code == code and f.message.startswith(start) and (code, f.path, f.span.line) in said
+                       for code, start, _, _ in SAID_BY_ANOTHER)]
 
 
 # Findings a template's control tags make meaningless: every branch is kept, so a directive set in both an `if` and

@@ -69,13 +69,28 @@ def add_header_content_type(dep, report):
         if any(any(h.args[:1] and h.args[0].lower() == "content-type" for h in lists.effective(node.parent))
                for lists in hidden):
             continue  # the upstream's Content-Type is hidden, so this one is the only one
+        if any(r.args[:1] == ["204"] for r in node.parent.find("return")):
+            continue  # nginx drops its own Content-Type from a 204 (ngx_http_header_filter): this one is alone
+        source = ("the upstream's" if _proxied(node.parent) else "the one nginx sends from types/default_type")
         report(
             node,
-            "add_header adds a second Content-Type header next to the one nginx sends from types/default_type: "
-            "clients see two and may pick either",
+            f"add_header adds a second Content-Type header next to {source}: clients see two and may pick either",
             arg=0,
             help="default_type " + (node.args[1] if len(node.args) > 1 else "text/plain") + ";",
         )
+
+
+_UPSTREAM_PASSES = ("proxy_pass", "fastcgi_pass", "uwsgi_pass", "scgi_pass", "grpc_pass")
+
+
+def _proxied(block) -> bool:
+    """The block, or the location it sits in, hands the request to an upstream, whose Content-Type is sent."""
+    for level in (block, *block.ancestors()):
+        if any(level.find(name) for name in _UPSTREAM_PASSES):
+            return True
+        if level.name == "location":
+            return False
+    return False
 
 
 # -- NGX012 if-is-evil -----------------------------------------------------------------------------------------

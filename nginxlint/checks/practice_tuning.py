@@ -8,7 +8,8 @@ import math
 from ..findings import SAFE, UNSAFE, Fix, Span
 from ..nginx import edits
 from ..nginx.listen import http_servers
-from ..nginx.tls import CLASSIC_GROUPS, DRAFT_GROUPS, OPENSSL_35_GROUPS, weak_suites
+from ..nginx.tls import CLASSIC_GROUPS, DEFAULT_PROTOCOLS, DRAFT_GROUPS, OPENSSL_35_GROUPS, ordered_suites, \
+    weak_suites
 from ..nginx.tls_scope import (Inherited, default_of, flag_on, is_default, sockets, speaks_tls, tls_listens,
                                tls_servers)
 from ..nginx.urls import is_address
@@ -21,6 +22,7 @@ from .registry import rule
 @rule("NGX020")
 def tls_server_cipher_preference(dep, report):
     ciphers = Inherited(dep, "ssl_ciphers")
+    protocols = Inherited(dep, "ssl_protocols")
     chacha_blocks = {id(c.parent) for c in dep.nodes("ssl_conf_command")
                      if any("prioritizechacha" in a.lower() for a in c.args)}
     reported = set()
@@ -30,14 +32,39 @@ def tls_server_cipher_preference(dep, report):
         if any(id(level) in chacha_blocks for level in _levels(block)):
             continue
         cipher_list = ciphers.at(block)
-        if cipher_list is not None and cipher_list.args and weak_suites(cipher_list.args[0]) != {}:
+        string = cipher_list.args[0] if cipher_list is not None and cipher_list.args else "HIGH:!aNULL:!MD5"
+        if weak_suites(string) != {}:
             continue  # with weak or unknown suites in the list, the server's order is what keeps them unused
+        taken = _first_suites(string, protocols.at(block))
+        if not taken:
+            continue  # ChaCha20 first: the server's choice is the one phones would make
         reported.add(id(node))
-        report(node, "`ssl_prefer_server_ciphers on` makes every client take the server's first suite, AES-GCM, "
-               "even phones without AES hardware that would be faster with ChaCha20; with only strong suites, "
-               "let the client choose (`off`) or add `ssl_conf_command Options PrioritizeChaCha;`", arg=0,
+        report(node, f"`ssl_prefer_server_ciphers on` makes every client take the server's first suite "
+               f"({' and '.join(taken)}), even phones without AES hardware that would be faster with ChaCha20; "
+               "with only strong suites, let the client choose (`off`) or add "
+               "`ssl_conf_command Options PrioritizeChaCha;`", arg=0,
                help="ssl_prefer_server_ciphers off;",
                fix=Fix.of("Set `ssl_prefer_server_ciphers off;`", edits.replace_arg(node.d, 0, "off")))
+
+
+def _first_suites(cipher_string: str, protocols) -> list[str]:
+    """The AES suites server preference hands every client, per TLS version: in TLS 1.2 the first of the cipher
+    list in OpenSSL's order, in TLS 1.3 TLS_AES_256_GCM_SHA384, the first of OpenSSL's own list (ssl_ciphers does
+    not touch it; oracle: a client that prefers ChaCha20 gets it). An empty list: ChaCha20 comes first."""
+    enabled = protocols.args if protocols is not None and protocols.args else DEFAULT_PROTOCOLS
+    taken = []
+    if "TLSv1.3" in enabled:
+        taken.append("TLS_AES_256_GCM_SHA384 in TLS 1.3")
+    order = ordered_suites(cipher_string)
+    if "TLSv1.2" in enabled and order and "CHACHA20" not in order[0]:
+        taken.append(f"{_family(order[0])} in TLS 1.2")
+    elif "TLSv1.2" in enabled and order is None:
+        taken.append("AES-GCM in TLS 1.2")  # a word unknown here: the common lists start with AES-GCM
+    return taken
+
+
+def _family(suite: str) -> str:
+    return "AES-GCM" if "GCM" in suite else "AES-CBC" if "AES" in suite else suite
 
 
 def _preferences_in_effect(dep):

@@ -44,6 +44,7 @@ def host_spoofing(dep, report):
     derived = client_variables(dep)
     lua_blocks = _lua_rewriting_blocks(dep)
     alone = _alone_on_their_sockets(dep)
+    sharing = _sharing_a_socket(dep)
     port_checked = bool(alone) and _checks_the_port(dep)
     spliced_after_lua = _spliced_after_lua(dep)
     for node in nodes:
@@ -62,12 +63,21 @@ def host_spoofing(dep, report):
             written = "$" + var.written
             origin = derived.get(var.name)
             related = [origin.location(f"{written} is made from client input here")] if origin is not None else []
-            message = (
-                f"this server takes every Host (no other server shares its sockets), and {written} also passes on "
-                "whatever follows the colon, which nginx before 1.29.4 does not check (`Host: good.test:@evil.test`); "
-                "send the name alone, $host" if catch_all else
-                f"the Host sent upstream comes from {written}, which the client sets as it likes; send the host "
-                "nginx matched the request on, $host")
+            if catch_all:
+                message = (
+                    f"this server takes every Host (no other server shares its sockets), and {written} also passes "
+                    "on whatever follows the colon, which nginx before 1.29.4 does not check "
+                    "(`Host: good.test:@evil.test`); send the name alone, $host")
+            elif written.lower() == "$http_host" and node.enclosing("server") in sharing and \
+                    _default_on_every_socket(node.enclosing("server")):
+                message = (
+                    "a request in absolute form (`GET http://unknown.test/ HTTP/1.1`) reaches this default server "
+                    f"with any Host header, even a name another server on its sockets answers for, and {written} "
+                    "hands that name to the upstream; send the host nginx matched the request on, $host")
+            else:
+                message = (
+                    f"the Host sent upstream comes from {written}, which the client sets as it likes; send the host "
+                    "nginx matched the request on, $host")
             report(
                 node,
                 message,
@@ -96,12 +106,26 @@ def _alone_on_their_sockets(dep) -> set:
     default for every Host that reaches those sockets, so no server_name stands between the client and them."""
     if not (dep.is_main and dep.complete):
         return set()
+    by_socket = _servers_by_socket(dep)
+    return {server for server in http_servers(dep) if all(len(by_socket[key]) == 1 for key in _keys(server))}
+
+
+def _sharing_a_socket(dep) -> set:
+    """The http servers that share a socket with another server in view."""
+    return {server for servers in _servers_by_socket(dep).values() if len(servers) > 1 for server in servers}
+
+
+def _servers_by_socket(dep) -> dict[str, set]:
     by_socket: dict[str, set] = {}
-    servers = http_servers(dep)
-    for server in servers:
+    for server in http_servers(dep):
         for key in _keys(server):
             by_socket.setdefault(key, set()).add(server)
-    return {server for server in servers if all(len(by_socket[key]) == 1 for key in _keys(server))}
+    return by_socket
+
+
+def _default_on_every_socket(server) -> bool:
+    listens = server.find("listen") if server is not None else []
+    return bool(listens) and all(any(a in ("default_server", "default") for a in n.args[1:]) for n in listens)
 
 
 def _keys(server) -> list[str]:
@@ -171,7 +195,7 @@ def alias_traversal(dep, report):
         if location is None:
             continue
         match = location_match(location)
-        if match is None:
+        if match is None or _only_internal(dep, location, match):
             continue
         alias = node.args[0]
         if match.prefix:
@@ -186,6 +210,8 @@ def _alias_prefix(tree, node, location, match, alias, report):
     if prefix.endswith("/") or "$" in alias:
         return
     if not alias.endswith("/") and _no_sibling_in_view(tree, alias):
+        return
+    if _root_serves_the_same(tree, location, match, alias):
         return
     if alias.endswith("/"):
         report(
@@ -226,6 +252,76 @@ def _no_sibling_in_view(tree, alias: str) -> bool:
         return False
     name = found.name
     return not any(entry != name and entry.startswith(name) for entry in os.listdir(found.parent))
+
+
+def _only_internal(tree, location, match) -> bool:
+    """An `internal` location answers no client request (404, oracle); only a rewrite that glues a capture or
+    variable right after its prefix (`rewrite ^/dl(.*)$ /static$1 last;`) brings a client's `..` into it."""
+    if not location.find("internal"):
+        return False
+    return not any(len(node.args) >= 2 and node.args[1].startswith(match.pattern + "$")
+                   for node in tree.nodes("rewrite"))
+
+
+# what makes a location answer otherwise than with the files under its root
+_WITHHOLDING = frozenset({"alias", "internal", "deny", "auth_basic", "auth_request", "auth_jwt", "return", "rewrite",
+                          "satisfy", "if", "limit_except"})
+# what makes the alias's own location show more than the root's: a listing, or access rules of its own
+_LOOSENING = ("autoindex", "allow", "auth_basic", "auth_request", "satisfy")
+
+
+def _root_serves_the_same(tree, location, match, alias: str) -> bool:
+    """The directory a request reaches above the alias (`/static../x` reads dirname(alias)/x; `/files_old/x`
+    a sibling of `alias /srv/files`) lies under the server's root, and the server serves that part of the root
+    as plain files, with no location that withholds some of it: the traversal then shows only what a plain
+    request for the same file shows (oracle)."""
+    server = location.enclosing("server")
+    if server is None or "$" in alias or match.modifier == "^~" or any(location.find(n) for n in _LOOSENING):
+        return False  # ^~ skips the regex locations (a deny of dot files) that a plain request meets
+    base = _served_root(tree, server)
+    if base is None:
+        return False
+    target = _in_prefix(tree, alias)
+    reached = posixpath.dirname(target)
+    if reached != base and not reached.startswith(base.rstrip("/") + "/"):
+        return False
+    below = "/" + reached[len(base):].strip("/") + "/" if reached != base else "/"
+    if not alias.endswith("/"):
+        below += posixpath.basename(target)  # only the siblings whose name starts as the alias's
+    for other in server.walk():
+        if other.name != "location" or other is location or location in other.ancestors():
+            continue
+        other_match = location_match(other)
+        if other_match is None or other_match.regex or other_match.modifier == "@":
+            continue
+        path = other_match.pattern
+        if (path.startswith(below) or below.startswith(path)) and not _plain_files(tree, other, base):
+            return False
+    return True
+
+
+def _served_root(tree, server) -> str | None:
+    """The server's root (its own, its http block's, or nginx's default `html`) as a normal path."""
+    for block in (server, server.enclosing("http")):
+        found = block.find("root") if block is not None else []
+        if found:
+            return None if "$" in found[-1].args[0] else _in_prefix(tree, found[-1].args[0])
+    return _in_prefix(tree, "html")
+
+
+def _in_prefix(tree, path: str) -> str:
+    return _normal(path if posixpath.isabs(path) else posixpath.join(str(tree.prefix), path))
+
+
+def _plain_files(tree, location, base: str) -> bool:
+    """The location answers with the files under base and withholds none (no access rule, no handler)."""
+    for node in location.walk():
+        name = node.name
+        if name in _WITHHOLDING or name.endswith("_pass") or name.startswith(("content_by_", "access_by_")):
+            return False
+        if name == "root" and (not node.args or _in_prefix(tree, node.args[0]) != base):
+            return False
+    return True
 
 
 def _slash_location(location, match):
@@ -538,13 +634,45 @@ def filesystem_root_exposure(dep, report):
                 if match is None or not match.prefix:
                     continue  # exact and regex locations serve the alias itself, not what lies below it
                 served = path if match.pattern.endswith("/") else path + "/"
-            if served.endswith("/") and _normal(served) == "/":
+            if served.endswith("/") and _normal(served) == "/" and not _no_file_served(node):
                 report(
                     node,
                     f'{name} "{path}" is the filesystem root: a request can read any file the workers may read, '
                     "such as /etc/passwd",
                     arg=0,
                 )
+
+
+# handlers that answer without reading a file under the root
+_ANSWERS = ("return", "proxy_pass", "grpc_pass", "memcached_pass", "stub_status", "echo", "content_by_lua",
+            "content_by_lua_block", "content_by_lua_file")
+
+
+def _no_file_served(node) -> bool:
+    """Every request in the scope of this root or alias gets a fixed answer (`return 200 'ok'`, a proxy) or one
+    fixed file (an exact location, `try_files /index.html =404`): no path of the client's picks a file."""
+    block = node.parent
+    if block is None or block.name not in ("server", "location"):
+        return False
+    if block.name == "location":
+        return _fixed_answer(block, node)
+    locations = block.find("location")
+    catch_all = any((m := location_match(loc)) is not None and m.prefix and m.pattern == "/" for loc in locations)
+    # without `location /`, a request no location matches is served from the server's root
+    return catch_all and all(_fixed_answer(loc, node) for loc in locations)
+
+
+def _fixed_answer(location, owner) -> bool:
+    own = [c for c in location.children or () if c.name in ("root", "alias")]
+    if own and owner not in own:
+        return True  # a root of its own: not in this one's scope
+    if any(c.name == "autoindex" and c.args[:1] == ["on"] for c in location.children or ()):
+        return False
+    match = location_match(location)
+    answered = (match is not None and match.modifier == "=") or any(
+        c.name in _ANSWERS or (c.name == "try_files" and not any("$" in a for a in c.args[:-1]))
+        for c in location.children or ())
+    return answered and all(_fixed_answer(inner, owner) for inner in location.find("location"))
 
 
 def _normal(path: str) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ..findings import UNSAFE, Fix
 from ..nginx import edits
+from ..nginx.conditions import if_condition
 from ..nginx.locations import location_match
 from ..nginx.variables import parse_value, variable_facts
 from ..nginx.wordmap import value_span
@@ -335,10 +336,13 @@ def _splitting_sinks(tree):
 
 _CHECKED_HEADERS = {"http_origin": "o", "http_referer": "r"}
 _ALLOW_ORIGIN = "access-control-allow-origin"
+_ALLOW_CREDENTIALS = "access-control-allow-credentials"
+_ACCEPTING = ("~", "~*", "=")  # an if whose body runs only for an Origin the check accepted
 
 
 @rule("SEC543")
 def weak_origin_regex(tree, report):
+    cors = _Cors(tree)
     for node in tree.nodes("if"):
         for site in sites_of(node):
             subject = (site.subject or "").lower()
@@ -352,15 +356,12 @@ def weak_origin_regex(tree, report):
                     fix=Fix.of("Write `$http_referer`", edits.replace_written(node.d, 0, "$http_referrer",
                                                                                "$http_referer")),
                 )
-            elif subject in _CHECKED_HEADERS:
+            elif subject in _CHECKED_HEADERS and (cors.credentials or not cors.only_allows_origin(node)):
                 _judge_origin_site(tree, node, site, _CHECKED_HEADERS[subject], report)
-    allowed = [n for n in tree.nodes("add_header") if len(n.args) >= 2 and n.args[0].lower() == _ALLOW_ORIGIN]
-    if not allowed:
-        return
-    used = {part.variable.lower() for n in allowed for part in parse_value(n.args[1]) if part.variable}
-    sets = {n.args[0].lstrip("$").lower(): n for n in tree.nodes("set") if len(n.args) >= 2}
+    if not cors.allowed or not cors.credentials:
+        return  # an allowed Origin without credentials reads only what the attacker could fetch himself
     for block in tree.nodes("map"):
-        if len(block.args) < 2 or block.args[1].lstrip("$").lower() not in used:
+        if len(block.args) < 2 or block.args[1].lstrip("$").lower() not in cors.allowed_variables:
             continue
         if (parse_value(block.args[0])[:1] or [None])[0] is None or \
                 (parse_value(block.args[0])[0].variable or "").lower() != "http_origin":
@@ -370,13 +371,106 @@ def weak_origin_regex(tree, report):
                 _judge_origin_site(tree, entry, site, "o", report)
             if entry.name == "default" and entry.args and entry.args[0].lower() == "$http_origin":
                 _reflection(entry, report, 0)
-    for node in allowed:
-        for part in parse_value(node.args[1]):
-            name = (part.variable or "").lower()
-            origin_copy = name in sets and sets[name].args[1].lower() == "$http_origin"
-            if name == "http_origin" or origin_copy:
-                _reflection(node, report, 1)
-                break
+    for node in cors.allowed:
+        if not cors.checked(node) and any(cors.unchecked_origin(part.variable)
+                                          for part in parse_value(node.args[1]) if part.variable):
+            _reflection(node, report, 1)
+
+
+class _Cors:
+    """What a config does with Access-Control-Allow-Origin: the add_headers that send it, whether
+    Access-Control-Allow-Credentials: true can be sent with it, and which Origins reach it unchecked."""
+
+    def __init__(self, tree):
+        headers = [n for n in tree.nodes("add_header") if len(n.args) >= 2]
+        self.allowed = [n for n in headers if n.args[0].lower() == _ALLOW_ORIGIN]
+        self.allowed_variables = {part.variable.lower() for n in self.allowed for part in parse_value(n.args[1])
+                                  if part.variable}
+        self.credentials = any(n.args[0].lower() == _ALLOW_CREDENTIALS and _may_be_true(n.args[1])
+                               for n in headers) or \
+            any(_more_headers_credentials(n.args) for n in tree.nodes("more_set_headers"))
+        self.sets: dict[str, list] = {}
+        for node in tree.nodes("set"):
+            if len(node.args) >= 2:
+                self.sets.setdefault(node.args[0].lstrip("$").lower(), []).append(node)
+
+    def checked(self, node) -> bool:
+        """True when node runs only for an Origin an if accepted: inside `if ($http_origin ~ …)`, or inside
+        `if ($flag …)` where every non-empty value of $flag is set inside such an if."""
+        return any(_accepts_origin(block) or self._origin_flag(block) for block in node.ancestors()
+                   if block.name == "if")
+
+    def unchecked_origin(self, variable: str) -> bool:
+        """True when $variable can hold an Origin no check accepted: $http_origin itself, or a copy of it set
+        outside the ifs that check it."""
+        name = variable.lower()
+        if name == "http_origin":
+            return True
+        return any(node.args[1].lower() == "$http_origin" and not self.checked(node)
+                   for node in self.sets.get(name, ()))
+
+    def only_allows_origin(self, block) -> bool:
+        """True when the if's body only decides Access-Control-Allow-Origin (and other CORS headers): its
+        check then matters only as far as the answer may be read with the user's cookies."""
+        effect = False
+        for child in block.children or ():
+            if child.name == "add_header" and child.args and child.args[0].lower().startswith("access-control-"):
+                effect = effect or child.args[0].lower() == _ALLOW_ORIGIN
+            elif child.name == "set" and child.args:
+                effect = effect or self._feeds_allow_origin(child.args[0].lstrip("$").lower())
+            else:
+                return False
+        return effect
+
+    def _feeds_allow_origin(self, variable: str) -> bool:
+        return variable in self.allowed_variables or any(
+            self._tests(block, variable) for node in self.allowed for block in node.ancestors() if block.name == "if")
+
+    def _origin_flag(self, block) -> bool:
+        condition = if_condition(block)
+        name = condition[0].lstrip("$").lower() if condition and condition[0].startswith("$") else ""
+        if not name or name == "http_origin" or name not in self.sets:
+            return False
+        return all(_accepts_origin_above(node) for node in self.sets[name] if _may_pass(condition, node.args[1]))
+
+    @staticmethod
+    def _tests(block, variable: str) -> bool:
+        condition = if_condition(block)
+        return bool(condition) and condition[0].lstrip("$").lower() == variable
+
+
+def _accepts_origin(block) -> bool:
+    """`if ($http_origin ~ …)` or `= …`: the body runs only for an Origin the check accepted."""
+    condition = if_condition(block)
+    return len(condition) == 3 and condition[0].lower() == "$http_origin" and condition[1] in _ACCEPTING
+
+
+def _accepts_origin_above(node) -> bool:
+    return any(_accepts_origin(block) for block in node.ancestors() if block.name == "if")
+
+
+def _may_pass(condition: list[str], value: str) -> bool:
+    """True when `set $flag value` may let `if ($flag)` or `if ($flag = x)` run its body."""
+    if "$" in value:
+        return True
+    if len(condition) == 1:
+        return value not in ("", "0")
+    if len(condition) == 3 and condition[1] == "=":
+        return value == condition[2]
+    return True
+
+
+def _may_be_true(value: str) -> bool:
+    """Access-Control-Allow-Credentials' value is true, or a variable that can be."""
+    return value.strip().lower() == "true" or "$" in value
+
+
+def _more_headers_credentials(args) -> bool:
+    for arg in args:
+        name, _, value = arg.partition(":")
+        if name.strip().lower() == _ALLOW_CREDENTIALS and _may_be_true(value):
+            return True
+    return False
 
 
 def _reflection(node, report, index):
@@ -453,21 +547,34 @@ def _origin_verdict(tree, question: str, key: str):
 @rule("SEC544")
 def valid_referers_none(tree, report):
     for node in tree.nodes("valid_referers"):
-        for index, arg in enumerate(node.args):
-            word = arg.lower()
-            if word in ("none", "blocked"):
-                what = ("without a Referer header" if word == "none"
-                        else "whose Referer has no scheme (as proxies and firewalls leave it)")
-                report(
-                    node,
-                    f'"{arg}" lets every request {what} through, and a client chooses to send no Referer: '
-                    "the referer check protects nothing against a direct request",
-                    arg=index,
-                    help="drop " + arg + " and list only the sites allowed to link here",
-                    # requests without a Referer (typed URLs, privacy settings) are then refused
-                    fix=Fix.of(f"Remove `{arg}`", edits.delete_arg(node.d, index), applicability=UNSAFE)
-                    if any(a.lower() not in ("none", "blocked") for a in node.args) else None,
-                )
+        lax = [i for i, arg in enumerate(node.args) if arg.lower() in _LAX_REFERERS]
+        by_line: dict[int, list[int]] = {}
+        for index in lax:
+            by_line.setdefault(node.d.arg_span(index).line, []).append(index)
+        keeps_a_site = len(lax) < len(node.args)
+        for indices in by_line.values():  # one finding per line: the line is what the user edits
+            _report_lax_referers(node, indices, keeps_a_site, report)
+
+
+_LAX_REFERERS = {"none": "without a Referer header",
+                 "blocked": "whose Referer has no scheme (as proxies and firewalls leave it)"}
+
+
+def _report_lax_referers(node, indices: list[int], keeps_a_site: bool, report) -> None:
+    words = [node.args[i] for i in indices]
+    quoted = " and ".join(f'"{w}"' for w in words)
+    what = ", or ".join(_LAX_REFERERS[w.lower()] for w in words)
+    report(
+        node,
+        f"{quoted} {'lets' if len(words) == 1 else 'let'} every request {what} through, and a client chooses "
+        "to send no Referer: the referer check protects nothing against a direct request",
+        arg=indices[0],
+        help="drop " + " and ".join(words) + " and list only the sites allowed to link here",
+        # requests without a Referer (typed URLs, privacy settings) are then refused
+        fix=Fix.of(f"Remove {' and '.join(f'`{w}`' for w in words)}",
+                   *(edits.delete_arg(node.d, i) for i in indices), applicability=UNSAFE)
+        if keeps_a_site else None,
+    )
 
 
 # -- SEC545 regex-redos -----------------------------------------------------------------------------------------

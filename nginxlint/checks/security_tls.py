@@ -189,9 +189,9 @@ class _Headers:
             self.held[name] = by_block
 
     def add_headers(self, block) -> tuple[list, list]:
-        """(all add_header of the block, those setting HSTS)."""
+        """(all add_header of the block, those sending HSTS: nginx sends no header whose value is empty)."""
         headers = self.held["add_header"].get(id(block), [])
-        return headers, [h for h in headers if h.args and h.args[0].lower() == HSTS]
+        return headers, [h for h in headers if len(h.args) >= 2 and h.args[0].lower() == HSTS and h.args[1]]
 
     def by_other_means(self, block) -> bool:
         """more_set_headers (headers-more) or security_headers (ngx_security_headers) setting HSTS here."""
@@ -224,7 +224,7 @@ def hsts_missing_or_weak(dep, report):
     ssl_on = Inherited(dep, "ssl")
     headers = _Headers(dep)
     for node in dep.nodes("add_header"):
-        if len(node.args) >= 2 and node.args[0].lower() == HSTS:
+        if len(node.args) >= 2 and node.args[0].lower() == HSTS and node.args[1]:
             _check_hsts_value(node, report)
     for server in http_servers(dep):
         if not speaks_tls(server, ssl_on) or flag_on(next(iter(server.find("ssl_reject_handshake")), None)):
@@ -329,15 +329,21 @@ def resolver_public(dep, report):
     for node in dep.nodes("resolver"):
         if _serves_only_verified_ocsp(node):
             continue
-        for index, arg in enumerate(node.args):
-            address = resolver_address(arg)
-            if address is None or not address.is_global:
-                continue
-            known = PUBLIC_RESOLVERS.get(str(address))
-            who = f"{known} ({address})" if known else f"{address}, a public address,"
-            report(node, f"resolver {who} is reached across the internet over plain UDP: nginx's resolver does "
-                   "not validate answers (no DNSSEC), so anyone on the path can spoof the addresses nginx "
-                   "connects to; use a resolver in the local trusted network", arg=index)
+        public = [(index, address) for index, address in enumerate(map(resolver_address, node.args))
+                  if address is not None and address.is_global]
+        if not public:
+            continue
+        named = [_resolver_name(address, alone=len(public) == 1) for _, address in public]
+        who = f"resolver {named[0]} is" if len(named) == 1 else f"resolvers {', '.join(named)} are public and"
+        # one finding per line, on its first public address: the line is what the user rewrites
+        report(node, f"{who} reached across the internet over plain UDP: nginx's resolver does not validate "
+               "answers (no DNSSEC), so anyone on the path can spoof the addresses nginx connects to; use a "
+               "resolver in the local trusted network", arg=public[0][0])
+
+
+def _resolver_name(address, alone: bool) -> str:
+    known = PUBLIC_RESOLVERS.get(str(address))
+    return f"{known} ({address})" if known else f"{address}, a public address," if alone else str(address)
 
 
 # -- SEC525: nginx versions with published vulnerabilities ------------------------------------------------------

@@ -180,6 +180,58 @@ def weak_suites(cipher_string: str) -> dict[str, str] | None:
     return {name: why for name, why in found.items() if why}
 
 
+# OpenSSL's own order for the suites one word of a cipher string adds (ssl_create_cipher_list): by strength, and
+# within a strength AES-GCM first, then ChaCha20, AES-CBC, the rest; ECDHE before DHE before plain RSA.
+_BITS = {"AESGCM256": 256, "AES256": 256, "CHACHA20": 256, "CAMELLIA256": 256, "AESGCM128": 128, "AES128": 128,
+         "CAMELLIA128": 128, "SEED": 128, "IDEA": 128, "RC4": 128, "RC2": 40, "3DES": 112, "DES": 56, "NULL": 0}
+_CIPHER_RANK = {"AESGCM256": 0, "AESGCM128": 0, "CHACHA20": 1, "AES256": 2, "AES128": 2}
+_EXCHANGE_RANK = {"ECDHE": 0, "DHE": 1}
+
+
+def _openssl_key(name: str) -> tuple:
+    kx, _, enc, _, _ = SUITES[name]
+    return -_BITS[enc], _CIPHER_RANK.get(enc, 3), _EXCHANGE_RANK.get(kx, 2)
+
+
+def _strength(name: str) -> int:
+    if name in SUITES:
+        return -_BITS[SUITES[name][2]]
+    return -256 if "CHACHA20" in name or "AES256" in name else -128 if "AES128" in name else 0
+
+
+@functools.lru_cache(maxsize=256)
+def ordered_suites(cipher_string: str) -> tuple[str, ...] | None:
+    """The suites the string enables, in the order OpenSSL prefers them for TLS 1.2 (words in the order written,
+    `+X` moved to the end, `@STRENGTH` sorted by bits): the table's suites, and by name a suite it leaves out;
+    None when an alias is unknown here."""
+    order: list[str] = []
+    killed: set[str] = set()
+    for word in _SEPARATORS.split(cipher_string.strip().strip('"\'')):
+        if not word:
+            continue
+        if word.upper() == "@STRENGTH":
+            order.sort(key=_strength)
+            continue
+        if word.startswith("@"):
+            continue
+        op, body = (word[0], word[1:]) if word[0] in "!-+" else ("", word)
+        parts = [_alias(part) for part in body.split("+") if part]
+        if not op and "-" in body and None in parts:
+            order.append(body.upper())  # a suite the table leaves out (ECDHE-ECDSA-CHACHA20-POLY1305): kept by name
+            continue
+        if not parts or any(p is None for p in parts):
+            return None
+        matched = sorted((name for name, suite in SUITES.items() if all(p(suite) for p in parts)), key=_openssl_key)
+        if op == "!":
+            killed.update(matched)
+        if op in ("!", "-", "+"):
+            moved = [name for name in order if name in matched]
+            order = [name for name in order if name not in matched] + (moved if op == "+" else [])
+        else:
+            order += [name for name in matched if name not in killed and name not in order]
+    return tuple(order)
+
+
 # -- key exchange groups (ssl_ecdh_curve) ------------------------------------------------------------------------
 
 # Group names OpenSSL 1.1.1 and every later release accepts (plus the RFC 7919 ffdhe groups of OpenSSL 3.0).

@@ -6,19 +6,26 @@ files: the rule is reported on the first and not on the second.
 - SEC501: with `proxy_set_header Host $http_host`, a request whose request line names the served host but whose
   Host header names another reaches the upstream with the other host; `$host` sends the matched one. In a server
   alone on its socket every Host reaches it, so `$host` is the client's choice too; but nginx before 1.29.4 lets
-  anything follow the colon of the Host header, which `$http_host` passes on and `$host` drops.
-- SEC502: `location /static { alias html/public/; }` serves GET /static../secret.txt from outside the alias.
+  anything follow the colon of the Host header, which `$http_host` passes on and `$host` drops. A default server
+  that shares its socket gets, in absolute form, a Host header that another server on the socket refuses.
+- SEC502: `location /static { alias data/public/; }` serves GET /static../secret.txt from outside the alias. An
+  `internal` location answers such a request with 404, unless a rewrite glues the client's text to its prefix;
+  under a root that serves html/ as plain files, the same file is served to GET /secret.txt anyway.
 - SEC503: one add_header in a location (or in an `if` inside it) drops every add_header of the server.
 - SEC504: one proxy_set_header in a location drops every proxy_set_header of the server, whatever its name.
 - SEC506: `return` answers before allow/deny run: a client the rules deny gets the page.
-- SEC507: `root /` serves /etc/passwd.
+- SEC507: `root /` serves /etc/passwd, unless every location answers alone (`return`, one exact file).
 - SEC509: `location /api` with `proxy_pass …/v1/` lets GET /api../secret reach /secret on the upstream.
 - SEC525: CVE-2026-42945 needs a `set` (or `if`, `rewrite`) that runs after a matching `rewrite … ?$1`; a rewrite
   with `last` ends the script there, and the location found again starts a new one, so the `set` never runs.
 - SEC526: a literal name in proxy_pass is looked up while nginx loads (`nginx -t` fails when it does not resolve);
   the same name in a variable is looked up through `resolver` when a request comes.
+- SEC543: an Origin copied (`set $cors $http_origin`) or flagged inside `if ($http_origin ~ …)` reaches
+  Access-Control-Allow-Origin only when the regex accepted it; a copy made in `if ($http_origin !~ …)` sends the
+  refused Origin. No Access-Control-Allow-Credentials is sent unless the config adds it.
 - NGX011: `add_header Content-Type` sends a second Content-Type; `default_type` sends one, and so does headers-more's
-  `more_set_headers "Content-Type: …"`, which replaces nginx's.
+  `more_set_headers "Content-Type: …"`, which replaces nginx's. A 204 carries only the added one (nginx drops its
+  own); a 304 and a proxied response carry two.
 - NGX012: `rewrite` to an absolute URL inside `if` redirects even with `break`, and a local `break` serves the new
   URI from the if's location (neither is reported); `try_files` does not run once an `if` matched. The echo
   module's directives inside `if` keep the location's other echo lists (its merge inherits each on its own): the
@@ -118,15 +125,31 @@ def test_a_server_alone_on_its_socket_gets_every_host_and_only_http_host_keeps_w
     assert lines == [line_of(files, "Host $http_host")]  # the release is not known: before 1.29.4 it matters
 
 
+def test_a_default_server_that_shares_its_socket_hands_on_a_host_another_server_refuses():
+    upstream = free_port()
+    files = {"conf/nginx.conf": config(
+        f'server {{ listen 127.0.0.1:{upstream}; location / {{ return 200 "host=$http_host"; }} }}\n'
+        "server { listen 127.0.0.1:{port} default_server; server_name _;\n"
+        f"    location / {{ proxy_set_header Host $http_host; proxy_pass http://127.0.0.1:{upstream}; }} }}\n"
+        "server { listen 127.0.0.1:{port}; server_name good.test; return 403; }")}
+    with started(files) as nginx:
+        assert request(nginx.port, "GET / HTTP/1.1\r\nHost: good.test\r\n")[0].endswith("403 Forbidden")
+        status, _, body = request(nginx.port, "GET http://evil.test/ HTTP/1.1\r\nHost: good.test\r\n")
+        findings = [f for f in nginx.lint("--nginx-version", "1.29.4") if f["code"] == "SEC501"]
+    assert body == "host=good.test", (status, body)
+    assert [f["line"] for f in findings] == [line_of(files, "Host $http_host")]
+    assert "absolute form" in findings[0]["message"]
+
+
 # -- SEC502 ----------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("location, leaks", [("/static", True), ("/static/", False)])
 def test_alias_traversal_reads_outside_the_alias(location, leaks):
     files = {
         "conf/nginx.conf": config("server { listen 127.0.0.1:{port};\n"
-                                  f"    location {location} {{ alias html/public/; }} }}"),
-        "html/public/ok.txt": "public\n",
-        "html/secret.txt": "SECRET\n",
+                                  f"    location {location} {{ alias data/public/; }} }}"),
+        "data/public/ok.txt": "public\n",
+        "data/secret.txt": "SECRET\n",  # outside the root (html): no plain request reads it
     }
     with started(files) as nginx:
         assert nginx.get("/static/ok.txt") == (200, "public\n")
@@ -134,6 +157,38 @@ def test_alias_traversal_reads_outside_the_alias(location, leaks):
         assert (status == 200 and body == "SECRET\n") == leaks, (status, body)
         lines = codes(nginx.lint(), "SEC502")
     assert lines == ([line_of(files, "location /static")] if leaks else [])
+
+
+@pytest.mark.parametrize("rewrite, leaks", [("", False), ("location /dl { rewrite ^/dl(.*)$ /static$1 last; }", True)])
+def test_an_internal_alias_is_reached_only_through_a_rewrite(rewrite, leaks):
+    files = {
+        "conf/nginx.conf": config("server { listen 127.0.0.1:{port};\n"
+                                  f"    location /static {{ internal; alias html/public/; }} {rewrite} }}"),
+        "html/public/ok.txt": "public\n",
+        "html/secret.txt": "SECRET\n",
+    }
+    with started(files) as nginx:
+        assert nginx.get("/static../secret.txt")[0] == 404
+        status, body = nginx.get("/dl../secret.txt")
+        assert (status == 200 and body == "SECRET\n") == leaks, (status, body)
+        lines = codes(nginx.lint(), "SEC502")
+    assert lines == ([line_of(files, "location /static")] if leaks else [])
+
+
+@pytest.mark.parametrize("root_location, new", [("location / { }", False), ("location / { return 404; }", True)])
+def test_an_alias_below_the_served_root_shows_what_the_root_shows(root_location, new):
+    files = {
+        "conf/nginx.conf": config("server { listen 127.0.0.1:{port}; root html;\n"
+                                  f"    {root_location} location /static {{ alias html/public/; }} }}"),
+        "html/public/ok.txt": "public\n",
+        "html/secret.txt": "SECRET\n",
+    }
+    with started(files) as nginx:
+        assert nginx.get("/static../secret.txt") == (200, "SECRET\n")
+        plain = nginx.get("/secret.txt")
+        lines = codes(nginx.lint(), "SEC502")
+    assert (plain != (200, "SECRET\n")) == new, plain
+    assert lines == ([line_of(files, "location /static")] if new else [])
 
 
 # -- SEC503 ----------------------------------------------------------------------------------------------------
@@ -206,6 +261,19 @@ def test_root_at_the_filesystem_root_serves_etc_passwd(root, exposed):
     assert lines == ([line_of(files, "root")] if exposed else [])
 
 
+@pytest.mark.parametrize("locations, exposed", [
+    ("location / { return 200 'ok'; } location = /robots.txt { }", False),
+    ("location / { return 200 'ok'; } location /etc/ { }", True),
+])
+def test_a_root_whose_locations_answer_alone_serves_no_file_of_the_clients_choice(locations, exposed):
+    files = {"conf/nginx.conf": config(f"server {{ listen 127.0.0.1:{{port}}; root /; {locations} }}")}
+    with started(files) as nginx:
+        answers = [nginx.get(path) for path in ("/etc/passwd", "/robots.txt/../etc/passwd")]
+        lines = codes(nginx.lint(), "SEC507")
+    assert any(status == 200 and "root:" in body for status, body in answers) == exposed, answers
+    assert lines == ([line_of(files, "root")] if exposed else [])
+
+
 # -- SEC509 ----------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("location, escapes", [("/api", True), ("/api/", False)])
@@ -222,6 +290,44 @@ def test_proxy_pass_off_by_slash_reaches_outside_the_proxied_path(location, esca
         assert (body == "SECRET") == escapes, (status, body)
         lines = codes(nginx.lint(), "SEC509")
     assert lines == ([line_of(files, "location /api")] if escapes else [])
+
+
+# -- SEC543 ----------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("gate, refused_reaches", [
+    ('if ($http_origin ~ "^https://app\\.example\\.com$") { set $cors $http_origin; }', False),
+    ('if ($http_origin ~ "^https://app\\.example\\.com$") { set $flag "true"; }\n'
+     '    if ($flag = "true") { set $cors $http_origin; }', False),
+    ('if ($http_origin !~ "^https://app\\.example\\.com$") { set $cors $http_origin; }', True),
+])
+def test_an_origin_set_inside_the_if_that_accepted_it_is_checked(gate, refused_reaches):
+    files = {"conf/nginx.conf": config(
+        "server { listen 127.0.0.1:{port};\n"
+        '    set $cors ""; set $flag "";\n'
+        f"    {gate}\n"
+        "    add_header Access-Control-Allow-Origin $cors always;\n"
+        "    add_header Access-Control-Allow-Credentials true always;\n"
+        '    location / { return 200 "ok"; } }')}
+    with started(files) as nginx:
+        answers = {origin: request(nginx.port, f"GET / HTTP/1.1\r\nHost: t\r\nOrigin: {origin}\r\n")[1]
+                   for origin in ("https://app.example.com", "https://evil.test")}
+        lines = codes(nginx.lint(), "SEC543")
+    reached = [origin for origin, headers in answers.items() if "access-control-allow-origin" in headers]
+    assert reached == (["https://evil.test"] if refused_reaches else ["https://app.example.com"]), answers
+    assert lines == ([line_of(files, "Access-Control-Allow-Origin $cors")] if refused_reaches else [])
+
+
+def test_no_credentials_header_unless_the_config_adds_it():
+    files = {"conf/nginx.conf": config(
+        "server { listen 127.0.0.1:{port};\n"
+        "    add_header Access-Control-Allow-Origin $http_origin always;\n"
+        '    location / { return 200 "ok"; } }')}
+    with started(files) as nginx:
+        status, headers, _ = request(nginx.port, "GET / HTTP/1.1\r\nHost: t\r\nOrigin: https://evil.test\r\n")
+        lines = codes(nginx.lint(), "SEC543")
+    assert headers.get("access-control-allow-origin") == ["https://evil.test"]
+    assert "access-control-allow-credentials" not in headers  # the browser keeps the answer from the page
+    assert lines == []
 
 
 # -- NGX011 ----------------------------------------------------------------------------------------------------
@@ -243,6 +349,24 @@ def test_add_header_content_type_sends_two(directive, sent):
         assert headers["content-type"][-1] == "application/rss+xml"
         lines = codes(nginx.lint(), "NGX011")
     assert lines == ([line_of(files, "location /")] if sent == 2 else [])
+
+
+@pytest.mark.parametrize("answer, sent", [
+    ("return 204;", 1), ("return 304;", 2), ("proxy_pass http://127.0.0.1:{up};", 2)])
+def test_add_header_content_type_alone_only_in_a_204(answer, sent):
+    upstream = free_port()
+    files = {"conf/nginx.conf": config(
+        f"server {{ listen 127.0.0.1:{upstream};\n"
+        "    location / { default_type application/json; return 200 '{}'; } }\n"
+        "server { listen 127.0.0.1:{port};\n"
+        f"    location / {{ add_header Content-Type text/plain always; {answer.replace('{up}', str(upstream))} }} }}")}
+    with started(files) as nginx:
+        _, headers, _ = request(nginx.port, "GET / HTTP/1.1\r\nHost: a\r\n")
+        findings = [f for f in nginx.lint() if f["code"] == "NGX011"]
+    assert len(headers["content-type"]) == sent, headers
+    assert [f["line"] for f in findings] == ([line_of(files, "location / { add_header")] if sent == 2 else [])
+    if answer.startswith("proxy_pass"):
+        assert "next to the upstream's" in findings[0]["message"]
 
 
 # -- NGX012 ----------------------------------------------------------------------------------------------------

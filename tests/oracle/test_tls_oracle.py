@@ -6,7 +6,10 @@
   upstream too (`proxy_ssl_protocols TLSv1.1`), with a system MinProtocol of TLSv1.2 that nginx clears.
 - SEC522: `ALL` enables anonymous suites (no server certificate at all); nginx's default list refuses them.
   (Debian's OpenSSL 3.0 is built without RC4 and 3DES, so those cannot be shown here.)
-- SEC523: a location with an add_header of its own sends no HSTS; without `always` an error page has none.
+- SEC523: a location with an add_header of its own sends no HSTS; without `always` an error page has none; an
+  empty value sends no header.
+- NGX020: with ssl_prefer_server_ciphers on, a TLS 1.2 client gets the list's first suite in OpenSSL's order
+  (ChaCha20 when it comes first), and a TLS 1.3 client that prefers ChaCha20 gets TLS_AES_256_GCM_SHA384.
 - NGX021: nginx -t fails on groups the OpenSSL does not know (ML-KEM before 3.5), and on the `?` prefix before 3.3.
 - NGX022: with ssl_stapling and no resolver nginx logs "no resolver defined" when a client asks for a status,
   and connects to the responder address it resolved once at start.
@@ -247,9 +250,14 @@ def test_location_add_header_drops_hsts_and_errors_need_always(certs):
         assert status == 200 and "strict-transport-security" not in headers and "cache-control" in headers
         status, headers, _ = https_get(nginx.port, "a.test", "/missing")
         assert status == 404 and "strict-transport-security" not in headers
-        messages = [f["message"] for f in codes(nginx.lint(), "SEC523")]
-        assert any("stops the server's Strict-Transport-Security" in m for m in messages), messages
+        findings = nginx.lint()
+        messages = [f["message"] for f in codes(findings, "SEC523")]
         assert any("without `always`" in m for m in messages), messages
+        # SEC503 names the dropped HSTS on that add_header; SEC523 says it alone when SEC503 is not selected
+        assert any("Strict-Transport-Security" in f["message"] for f in codes(findings, "SEC503"))
+        assert not any("stops the server's Strict-Transport-Security" in m for m in messages), messages
+        alone = [f["message"] for f in codes(nginx.lint("--ignore", "SEC503"), "SEC523")]
+        assert any("stops the server's Strict-Transport-Security" in m for m in alone), alone
     fixed = conf.replace('"max-age=31536000";', '"max-age=31536000" always;').replace(
         "add_header Cache-Control no-store;",
         'add_header Cache-Control no-store; add_header Strict-Transport-Security "max-age=31536000" always;')
@@ -258,6 +266,45 @@ def test_location_add_header_drops_hsts_and_errors_need_always(certs):
         for path in ("/ok", "/app", "/missing"):
             assert "strict-transport-security" in https_get(nginx.port, "a.test", path)[1], path
         assert codes(nginx.lint(), "SEC523") == []
+
+
+def test_an_empty_hsts_value_sends_no_header(certs):
+    conf = config("server { listen 127.0.0.1:{port} ssl; ssl_certificate a.pem; ssl_certificate_key a.key;\n"
+                  '  add_header Strict-Transport-Security ""; location = /ok { return 200 ok; } }\n')
+    with Nginx(tree(certs, conf)) as nginx:
+        started(nginx)
+        assert "strict-transport-security" not in https_get(nginx.port, "a.test", "/ok")[1]
+        messages = [f["message"] for f in codes(nginx.lint(), "SEC523")]
+    assert len(messages) == 1 and "sends no Strict-Transport-Security header" in messages[0], messages
+
+
+# -- NGX020 -------------------------------------------------------------------------------------------------------
+
+def _negotiated(port: int, *args: str) -> str:
+    """The suite `openssl s_client` negotiates with the client's own order given in args."""
+    out = subprocess.run(["openssl", "s_client", "-connect", f"127.0.0.1:{port}", *args], input=b"",
+                         capture_output=True, timeout=10).stdout.decode("utf-8", "replace")
+    return next((line.split("Cipher is", 1)[1].strip() for line in out.splitlines() if "Cipher is" in line), "")
+
+
+@pytest.mark.parametrize("protocols, reported", [("TLSv1.2", False), ("TLSv1.2 TLSv1.3", True)])
+def test_server_preference_follows_openssls_order_and_covers_tls13(certs, protocols, reported):
+    conf = config("server { listen 127.0.0.1:{port} ssl; ssl_certificate a.pem; ssl_certificate_key a.key;\n"
+                  f"  ssl_protocols {protocols}; ssl_prefer_server_ciphers on;\n"
+                  "  ssl_ciphers ECDHE-RSA-CHACHA20-POLY1305:ECDHE-RSA-AES256-GCM-SHA384; return 200; }")
+    with Nginx(tree(certs, conf)) as nginx:
+        started(nginx)
+        tls12 = _negotiated(nginx.port, "-tls1_2", "-cipher",
+                            "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-CHACHA20-POLY1305")
+        tls13 = _negotiated(nginx.port, "-tls1_3", "-ciphersuites",
+                            "TLS_CHACHA20_POLY1305_SHA256:TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256")
+        found = codes(nginx.lint(), "NGX020")
+    assert tls12 == "ECDHE-RSA-CHACHA20-POLY1305"  # the server's first suite, not the client's
+    if reported:
+        assert tls13 == "TLS_AES_256_GCM_SHA384"  # server preference reorders TLS 1.3 too, by OpenSSL's own list
+    assert len(found) == int(reported)
+    if reported:  # TLS 1.2 clients get ChaCha20 here: only TLS 1.3 is named
+        assert "(TLS_AES_256_GCM_SHA384 in TLS 1.3)" in found[0]["message"]
 
 
 # -- NGX021 -------------------------------------------------------------------------------------------------------
