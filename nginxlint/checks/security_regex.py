@@ -27,8 +27,9 @@ _DEPTH = 8
 
 
 class _Flow:
-    """The bytes a value can hold at a directive, following `set`, `map`, `geo` and regex captures. A variable
-    nginx sets itself from server data holds nothing the client chose (mask 0), as does an unknown one."""
+    """The bytes the client can put in a value at a directive, following `set`, `map`, `geo` and regex captures.
+    Text the config writes holds nothing the client chose (mask 0), nor does a variable nginx sets itself from
+    server data, or an unknown one."""
 
     def __init__(self, tree, trusted=()):
         self.tree = tree
@@ -49,9 +50,7 @@ class _Flow:
     def value_mask(self, value: str, at, depth: int = 0) -> int:
         mask = 0
         for part in parse_value(value):
-            if part.variable is None:
-                mask |= cs.of(*part.text) if part.text else 0
-            else:
+            if part.variable is not None:
                 mask |= self.variable_mask(part.variable, at, depth)
         return mask
 
