@@ -89,6 +89,7 @@ class _Walker(ast.BlockWalker):
         self.overridden: set = set()  # bindings with a field whose taint differs from the table's: (binding, key)
         self.global_defs: dict = {}  # globals the main body sets, and their values
         self.ctx_writes: dict = {}  # ngx.ctx field -> taint stored there anywhere in the chunk
+        self.content_types: list = []  # what the chunk assigns to ngx.header.content_type (None: not a literal)
         self.invoked = None  # how the function value being invoked runs: "timer", "protected" (pcall) or None
         self.fallback = 0  # inside the right operand of `a or b`: its API uses may never run, so none is recorded
         self.patterns: dict = {}  # (pattern, options) -> what each capture of an ngx.re pattern is safe for
@@ -113,7 +114,7 @@ class _Walker(ast.BlockWalker):
             kept = tuple(t for t in taint if type(t.origin) is not Param)  # a parameter: unknown here
             if kept:
                 ctx[key] = kept
-        return TaintFacts(tuple(self.summaries), exports, self.exported_globals(), ctx)
+        return TaintFacts(tuple(self.summaries), exports, self.exported_globals(), ctx, tuple(self.content_types))
 
     def exported_globals(self) -> dict:
         out: dict = {}
@@ -265,6 +266,9 @@ class _Walker(ast.BlockWalker):
             self.write(("ctx", key), taint)
             return
         if obj is not None and obj[0] == "path" and obj[1] == "ngx.header":
+            if key is not None and key.lower().replace("-", "_") == "content_type":
+                literal = value is not None and value[0] == "str" and self.depth == 0 and not self.logs
+                self.content_types.append(value[1] if literal else None)
             if taint and value_node is not None:
                 if key is not None and key.lower() == "location":  # a redirect by hand
                     self.hit("redirect", f'the response header "{key}" (ngx.header)', value_node, taint)

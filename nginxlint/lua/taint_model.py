@@ -106,6 +106,8 @@ class TaintFacts(NamedTuple):
     exports: dict  # member name -> Summary, for the functions of the table a module returns
     globals: dict  # global set by the main body -> ("module", name) | Summary | {member: Summary} (a table)
     ctx: dict  # ngx.ctx field -> the taint of what the chunk stores in it (request input only)
+    # what the chunk assigns to ngx.header.content_type: a literal set in its main body, else None
+    content_types: tuple
 
 
 # Calls of globals the chunk did not set are External calls of this pseudo-module: `run(x)` is GLOBAL."run",
