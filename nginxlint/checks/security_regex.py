@@ -33,10 +33,10 @@ class _Flow:
     Text the config writes holds nothing the client chose (mask 0), nor does a variable nginx sets itself from
     server data, or an unknown one."""
 
-    def __init__(self, tree, trusted=(), ignored_prefixes=()):
+    def __init__(self, tree, trusted=(), link_only=False):
         self.tree = tree
         self.trusted = set(trusted)
-        self.ignored_prefixes = tuple(ignored_prefixes)
+        self.link_only = link_only  # only what a link to the site can set: not headers, cookies, the Host
         self.sets: dict[str, list] = {}
         for node in tree.nodes("set"):
             if len(node.args) >= 2:
@@ -82,7 +82,7 @@ class _Flow:
                         mask |= self.value_mask(entry.args[-1], entry, depth + 1)
             self._memo[key] = mask
             return mask
-        if name in self.trusted or name.startswith(self.ignored_prefixes):
+        if name in self.trusted or (self.link_only and name.startswith(_NOT_FROM_A_LINK)):
             return 0
         facts = variable_facts(name)
         return facts.mask if facts is not None and facts.client else 0
@@ -148,6 +148,10 @@ class _Flow:
             return _URI_MASK
         if site.subject is None:
             return cs.ALL
+        if site.directive.name == "server_name" and not self.link_only:
+            # a part of the name the client sent: $host is trusted as a whole name the server answers to, but
+            # `~^(?<sub>.+)\.example\.com$` takes `Host: evil.test?.example.com` and captures `evil.test?`
+            return variable_facts("host").mask
         return self.variable_mask(site.subject, node.parent or node, _DEPTH - 1)
 
     def capture_mask(self, key: str, at, depth: int) -> int | None:
@@ -187,8 +191,7 @@ def _flow(tree, kind="all") -> _Flow:
     memo = tree.memo.setdefault(f"regex-flow-{kind}", {})
     if "flow" not in memo:
         trusted = {"ssrf": ("host",), "link": ("host", "remote_user", "content_type", "content_length")}
-        memo["flow"] = _Flow(tree, trusted=trusted.get(kind, ()),
-                             ignored_prefixes=_NOT_FROM_A_LINK if kind == "link" else ())
+        memo["flow"] = _Flow(tree, trusted=trusted.get(kind, ()), link_only=kind == "link")
     return memo["flow"]
 
 

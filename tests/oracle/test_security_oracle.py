@@ -13,6 +13,8 @@ files: the rule is reported on the first and not on the second.
 - SEC506: `return` answers before allow/deny run: a client the rules deny gets the page.
 - SEC507: `root /` serves /etc/passwd.
 - SEC509: `location /api` with `proxy_pass …/v1/` lets GET /api../secret reach /secret on the upstream.
+- SEC541: a capture of a `server_name` regex is a part of the Host header: `~^(?<sub>.+)\\.example\\.com$` takes
+  `Host: 127.0.0.2?.example.com`, and `proxy_pass http://$sub.internal.test:PORT` connects to 127.0.0.2, port 80.
 - SEC510: trusting every address with `real_ip_recursive on` makes the leftmost X-Forwarded-For entry, the one the
   client wrote, its $remote_addr; a client that connects itself sets it with the header whatever the recursion.
 - SEC549: nginx merges `/go/https://evil.example` into `https:/evil.example`, which `return 302 $1` sends as the
@@ -228,6 +230,37 @@ def test_proxy_pass_off_by_slash_reaches_outside_the_proxied_path(location, esca
         assert (body == "SECRET") == escapes, (status, body)
         lines = codes(nginx.lint(), "SEC509")
     assert lines == ([line_of(files, "location /api")] if escapes else [])
+
+
+# -- SEC541 ----------------------------------------------------------------------------------------------------
+
+def _can_listen(address: str, port: int) -> bool:
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as nginx does: a closed socket may linger
+        try:
+            probe.bind((address, port))
+        except OSError:
+            return False
+    return True
+
+
+@pytest.mark.parametrize("capture, escapes", [(".+", True), ("[a-z0-9-]+", False)])
+def test_a_server_name_capture_in_proxy_pass_picks_any_host(capture, escapes):
+    if not _can_listen("127.0.0.2", 80):
+        pytest.skip("needs to listen on 127.0.0.2:80 (the port the escaped request goes to)")
+    with FakeDns() as dns:  # every name is 127.0.0.1
+        files = {"conf/nginx.conf": config(
+            'server { listen 127.0.0.2:80; return 200 "escaped"; }\n'
+            'server { listen 127.0.0.1:{port}; server_name a.internal.test; return 200 "internal"; }\n'
+            f"server {{ listen 127.0.0.1:{{port}}; server_name ~^(?<sub>{capture})\\.example\\.com$;\n"
+            f"    resolver 127.0.0.1:{dns.port};\n"
+            "    location / { proxy_pass http://$sub.internal.test:{port}; } }")}
+        with started(files) as nginx:
+            assert request(nginx.port, "GET / HTTP/1.1\r\nHost: a.example.com\r\n")[2] == "internal"
+            status, _, body = request(nginx.port, "GET / HTTP/1.1\r\nHost: 127.0.0.2?.example.com\r\n")
+            assert (body == "escaped") is escapes, (status, body)
+            lines = codes(nginx.lint(), "SEC541")
+    assert lines == ([line_of(files, "proxy_pass")] if escapes else [])
 
 
 # -- SEC510 ----------------------------------------------------------------------------------------------------
