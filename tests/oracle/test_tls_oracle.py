@@ -6,7 +6,8 @@
   upstream too (`proxy_ssl_protocols TLSv1.1`), with a system MinProtocol of TLSv1.2 that nginx clears.
 - SEC522: `ALL` enables anonymous suites (no server certificate at all); nginx's default list refuses them.
   (Debian's OpenSSL 3.0 is built without RC4 and 3DES, so those cannot be shown here.)
-- SEC523: a location with an add_header of its own sends no HSTS; without `always` an error page has none.
+- SEC523: a location (or a server) with an add_header of its own sends no HSTS; without `always` an error page has
+  none.
 - NGX021: nginx -t fails on groups the OpenSSL does not know (ML-KEM before 3.5), and on the `?` prefix before 3.3.
 - NGX022: with ssl_stapling and no resolver nginx logs "no resolver defined" when a client asks for a status,
   and connects to the responder address it resolved once at start.
@@ -258,6 +259,22 @@ def test_location_add_header_drops_hsts_and_errors_need_always(certs):
         for path in ("/ok", "/app", "/missing"):
             assert "strict-transport-security" in https_get(nginx.port, "a.test", path)[1], path
         assert codes(nginx.lint(), "SEC523") == []
+
+
+def test_server_add_header_drops_the_http_hsts_and_is_reported_there(certs):
+    conf = config(
+        'add_header Strict-Transport-Security "max-age=31536000" always;\n'
+        "server { listen 127.0.0.1:{port} ssl; ssl_certificate a.pem; ssl_certificate_key a.key;\n"
+        "  add_header X-Frame-Options DENY;\n"
+        "  location = /ok { return 200 ok; } }\n")
+    with Nginx(tree(certs, conf)) as nginx:
+        started(nginx)
+        status, headers, _ = https_get(nginx.port, "a.test", "/ok")
+        assert status == 200 and "strict-transport-security" not in headers and "x-frame-options" in headers
+        found = codes(nginx.lint(), "SEC523")
+        lines = nginx.root.joinpath("conf/nginx.conf").read_text().split("\n")
+        assert [f["line"] for f in found] == [next(n for n, t in enumerate(lines, 1) if "X-Frame-Options" in t)]
+        assert "stops the http block's Strict-Transport-Security" in found[0]["message"]
 
 
 # -- NGX021 -------------------------------------------------------------------------------------------------------
