@@ -26,6 +26,8 @@ CONTROL = cs.span(0x00, 0x1F) | cs.of(0x7F)
 # what the subject of a location or rewrite holds: the decoded URI
 _URI_MASK = variable_facts("uri").mask
 _DEPTH = 8
+# entries of a `map` or `geo` block that are settings, not a key and its value
+_MAP_KEYWORDS = ("hostnames", "volatile", "ranges", "include", "proxy", "proxy_recursive", "delete")
 
 
 class _Flow:
@@ -99,8 +101,7 @@ class _Flow:
                        for n in self.sets[name])
         block = self.maps.get(name)
         if block is not None:
-            entries = [e for e in block.children or () if e.args and e.name not in
-                       ("hostnames", "volatile", "ranges", "include", "proxy", "proxy_recursive", "delete")]
+            entries = [e for e in block.children or () if e.args and e.name not in _MAP_KEYWORDS]
             if not any(e.name == "default" for e in entries):
                 return False  # no default: the value may be empty
             return all("/" in "".join(p.text for p in parse_value(e.args[-1]) if p.variable is None)
@@ -741,7 +742,7 @@ def _redirect_target(flow, value, node, absolute):
         if chain:
             return chain[0], f"the redirect's host comes from {chain[0].text}, which the request chooses"
         return None
-    if flow.must_hold_slash(name, node):
+    if flow.must_hold_slash(name, node) or _path_values(flow, name):
         if not absolute and (name == "request_uri" or _backslash(flow, first, node)):
             return first, (f"with absolute_redirect off, the Location {first.text} can be //evil.example or "
                            "/\\evil.example, which browsers read as another site")
@@ -752,6 +753,16 @@ def _redirect_target(flow, value, node, absolute):
             flow.capture_mask(name, node, 0) is not None else "https://evil.example"
         return first, f"the redirect's target is {first.text}, which the request can set to {example}"
     return None
+
+
+def _path_values(flow, name: str) -> bool:
+    """Every value the config gives the `set` or `map` variable starts with "/" (a map without default may also
+    be empty, which redirects nowhere): a path on this site."""
+    values = [n.args[1] for n in flow.sets.get(name, ())]
+    block = flow.maps.get(name)
+    if block is not None and block.name == "map":
+        values += [e.args[-1] for e in block.children or () if e.args and e.name not in _MAP_KEYWORDS]
+    return bool(values) and all(v.startswith("/") for v in values)
 
 
 def _backslash(flow, part, node) -> bool:
