@@ -313,11 +313,15 @@ def http_splitting(tree, report):
         return
     flow = _flow(tree)
     for node, index, what, forbidden in sinks:
+        # the host of a proxy_pass with variables is sent as the Host header line (checked with nginx 1.22)
+        in_host = {(p.start, p.end) for p in _host_parts(node.args[index])} if node.name == "proxy_pass" else set()
         for part in parse_value(node.args[index]):
             if part.variable is None:
                 continue
             mask = flow.variable_mask(part.variable, node)
             if mask & forbidden:
+                if (part.start, part.end) in in_host:
+                    what = "the Host header sent upstream"
                 chars = "CR LF" if mask & CR_LF == CR_LF else ("LF" if mask & LF else "CR")
                 bare_cr = not mask & LF
                 report(
