@@ -347,7 +347,7 @@ def _splitting_sinks(tree):
         if len(node.args) >= 2 and "$" in node.args[1]:
             yield node, 1, f"the {node.args[0]} header sent upstream", LF
     for node in tree.nodes("proxy_pass"):
-        if node.args and "$" in node.args[0]:
+        if node.args and "$" in node.args[0] and "http" in node.ctx:  # stream's proxy_pass sends no header
             yield node, 0, "the request line sent upstream", LF
     for node, index in _redirect_sinks(tree):
         yield node, index, "the Location header", CR_LF
