@@ -818,7 +818,7 @@ class _Walker(ast.BlockWalker):
         if sink is not None:
             kind, indexes = sink
             for i in (range(len(args)) if indexes is None else indexes):
-                if i < len(args) and args[i][1]:
+                if i < len(args) and args[i][1] and not (kind == "command" and _argv_without_shell(node.args[i])):
                     self.hit(kind, path, node.args[i], args[i][1])
         elif path == "ngx.location.capture_multi" and node.args:
             self.capture_multi(node.args[0], args[0])
@@ -911,7 +911,7 @@ class _Walker(ast.BlockWalker):
         if sink is not None:
             kind, indexes = sink
             for i in indexes:
-                if i < len(args) and args[i][1]:
+                if i < len(args) and args[i][1] and not (kind == "command" and _argv_without_shell(arg_nodes[i])):
                     self.hit(kind, f"{module}.{member}", arg_nodes[i], args[i][1])
             return CLEAN
         if (module, member) in PROPAGATE_MEMBERS:
@@ -1083,3 +1083,16 @@ def _terminates(body: list) -> bool:
 _SUFFIXES = frozenset((ast.Index, ast.Call, ast.MethodCall))
 
 _Walker.STATEMENTS = ast.statement_handlers(_Walker)
+
+
+_SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "busybox"})
+
+
+def _argv_without_shell(node) -> bool:
+    """A table of arguments (`ngx.pipe.spawn({"ls", dir})`) run without a shell: a value in it is one argument,
+    not a command line, unless the program is a shell (`{"sh", "-c", cmd}`) or not written literally."""
+    if type(node) is not ast.Table or not node.items or node.items[0][0] is not None:
+        return False
+    program = node.items[0][1]
+    return type(program) is ast.String and program.value.rsplit("/", 1)[-1] not in _SHELLS
+

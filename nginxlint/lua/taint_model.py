@@ -199,6 +199,7 @@ SINK_CALLS = {
 # (module, function) -> (kind, argument indexes), for functions of required library modules
 SINK_MEMBERS = {
     ("resty.shell", "run"): ("command", (0,)),
+    ("ngx.pipe", "spawn"): ("command", (0,)),  # lua-resty-core's module, as its docs use it: `require "ngx.pipe"`
 }
 # Client modules and how their objects are made: module -> (object kind, constructor names)
 CLIENT_MODULES = {"resty.mysql": ("db", ("new",)), "pgmoon": ("db", ("new",)), "resty.http": ("http", ("new",))}
