@@ -320,13 +320,12 @@ def http_splitting(tree, report):
                 continue
             mask = flow.variable_mask(part.variable, node)
             if mask & forbidden:
-                if (part.start, part.end) in in_host:
-                    what = "the Host header sent upstream"
+                where = "the Host header sent upstream" if (part.start, part.end) in in_host else what
                 chars = "CR LF" if mask & CR_LF == CR_LF else ("LF" if mask & LF else "CR")
                 bare_cr = not mask & LF
                 report(
                     node,
-                    f"{part.text} can hold {chars} (a request sends %0d%0a) and it goes into {what}: the client "
+                    f"{part.text} can hold {chars} (a request sends %0d%0a) and it goes into {where}: the client "
                     f"can add headers of its own or split the response"
                     + (" (a bare CR: clients that take it as a line end)" if bare_cr else ""),
                     span=value_span(node.d, index, part.start, part.end),

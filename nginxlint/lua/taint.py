@@ -1095,4 +1095,3 @@ def _argv_without_shell(node) -> bool:
         return False
     program = node.items[0][1]
     return type(program) is ast.String and program.value.rsplit("/", 1)[-1] not in _SHELLS
-
