@@ -69,7 +69,8 @@ def check_lua_request_taint(dep, report):
             sink_unit = flow.unit
             if flow.kind == "xss" and (sink_unit.subsystem == "stream" or not _may_serve_html(unit)):
                 continue  # ngx.say writes to a TCP/UDP client, or into a response declared as JSON, text...
-            key = (code, sink_unit.path, flow.span)
+            at = sink_unit.span(flow.span)  # in the file: two inline blocks may hold a sink at the same place
+            key = (code, sink_unit.path, at)
             if key in reported:
                 continue
             reported.add(key)
@@ -79,12 +80,16 @@ def check_lua_request_taint(dep, report):
             message = (f"{_source_text(flow.source)} ({flow.source.api}, {where}) reaches {flow.sink}: "
                        f"{consequence}; {ADVICE[flow.kind]}")
             path = _path(source_at, flow.steps)
-            report.at(sink_unit.path, sink_unit.span(flow.span), message, code=code, related=path,
-                      flow=[*path, Location(sink_unit.path, sink_unit.span(flow.span), f"reaches {flow.sink}")])
+            report.at(sink_unit.path, at, message, code=code, related=path,
+                      flow=[*path, Location(sink_unit.path, at, f"reaches {flow.sink}")])
 
 
 def _may_serve_html(unit) -> bool:
-    """Whether the handler's response may be HTML: not when the nearest `default_type` names another type."""
+    """Whether the handler's response may be HTML: not when its main body sets `ngx.header.content_type` to
+    another type, nor, when it sets none, when the nearest `default_type` names another type."""
+    declared_in_lua = unit.facts.taint.content_types
+    if declared_in_lua:
+        return any(value is None or "html" in value.lower() for value in declared_in_lua)
     for handler in unit.handlers:
         node = handler.node
         for level in (node.parent, *node.parent.ancestors()) if node is not None and node.parent is not None else ():

@@ -1,4 +1,4 @@
-"""SEC501–SEC509, SEC526: HTTP settings of nginx that expose files, headers or access control to the client, or
+"""SEC501–SEC510, SEC526: HTTP settings of nginx that expose files, headers or access control to the client, or
 that keep sending to a public name's old addresses.
 
 Each rule reads what nginx does with the directive (inheritance, how alias and proxy_pass build a path, in
@@ -7,6 +7,7 @@ from the deployment's index of the directives it is about.
 """
 from __future__ import annotations
 
+import ipaddress
 import os
 import posixpath
 import re
@@ -886,6 +887,40 @@ def _capture_source(node, location, match):
     if match is not None and match.regex:
         return match.pattern, "uri"
     return None
+
+
+# -- SEC510 real-ip-from-anywhere ---------------------------------------------------------------------------------
+
+@rule("SEC510")
+def real_ip_from_anywhere(dep, report):
+    headers = nearest(dep, "real_ip_header")
+    recursive = nearest(dep, "real_ip_recursive")
+    for node in dep.nodes("set_real_ip_from"):
+        if "http" not in node.ctx or not node.args or not _every_address(node.args[0]):
+            continue
+        header_node = value_at(headers, node.parent)
+        header = header_node.args[0] if header_node is not None and header_node.args else "X-Real-IP"
+        if header.lower() == "proxy_protocol":
+            continue  # the address comes from the PROXY protocol header of the connection, not from a header
+        recursive_node = value_at(recursive, node.parent)
+        if header.lower() == "x-forwarded-for" and recursive_node is not None and recursive_node.args[:1] == ["on"]:
+            report(node, "every address is trusted and real_ip_recursive is on: nginx skips each X-Forwarded-For "
+                   "entry as a trusted proxy back to the first one, which the client wrote, so any client chooses "
+                   "its $remote_addr (allow/deny, limit_req, logs) even behind a proxy that appends the true one",
+                   arg=0, severity="error", related=[recursive_node.location("real_ip_recursive on")],
+                   help="list only your proxies' addresses in set_real_ip_from")
+        else:
+            report(node, f"every address is trusted to send {header}: a client that reaches nginx without going "
+                   f"through your proxy sets its own $remote_addr (allow/deny, limit_req, logs) with that header",
+                   arg=0, help="list only your proxies' addresses in set_real_ip_from")
+
+
+def _every_address(text: str) -> bool:
+    """`0.0.0.0/0` or `::/0`: a network that holds every address of its family."""
+    try:
+        return ipaddress.ip_network(text, strict=False).prefixlen == 0
+    except ValueError:
+        return False
 
 
 # -- SEC526 public-name-resolved-once -------------------------------------------------------------------------------

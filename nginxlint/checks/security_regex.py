@@ -1,4 +1,4 @@
-"""SEC541–SEC548: regular expressions and the values built from them that hand control to the client.
+"""SEC541–SEC549: regular expressions and the values built from them that hand control to the client.
 
 Patterns are read through nginxlint.regex.facts (PCRE2's reading of the pattern, cached on disk per pattern), the
 variables through nginxlint.nginx.variables (what a request can put in each). A value's variables are followed
@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from ..findings import UNSAFE, Fix
 from ..nginx import edits
+from ..nginx.captures import group, starts_with_slash
 from ..nginx.conditions import if_condition
+from ..nginx.inheritance import nearest, value_at
 from ..nginx.locations import location_match
 from ..nginx.variables import parse_value, variable_facts
 from ..nginx.wordmap import value_span
@@ -25,15 +27,19 @@ CONTROL = cs.span(0x00, 0x1F) | cs.of(0x7F)
 # what the subject of a location or rewrite holds: the decoded URI
 _URI_MASK = variable_facts("uri").mask
 _DEPTH = 8
+# entries of a `map` or `geo` block that are settings, not a key and its value
+_MAP_KEYWORDS = ("hostnames", "volatile", "ranges", "include", "proxy", "proxy_recursive", "delete")
 
 
 class _Flow:
-    """The bytes a value can hold at a directive, following `set`, `map`, `geo` and regex captures. A variable
-    nginx sets itself from server data holds nothing the client chose (mask 0), as does an unknown one."""
+    """The bytes the client can put in a value at a directive, following `set`, `map`, `geo` and regex captures.
+    Text the config writes holds nothing the client chose (mask 0), nor does a variable nginx sets itself from
+    server data, or an unknown one."""
 
-    def __init__(self, tree, trusted=()):
+    def __init__(self, tree, trusted=(), link_only=False):
         self.tree = tree
         self.trusted = set(trusted)
+        self.link_only = link_only  # only what a link to the site can set: not headers, cookies, the Host
         self.sets: dict[str, list] = {}
         for node in tree.nodes("set"):
             if len(node.args) >= 2:
@@ -50,9 +56,7 @@ class _Flow:
     def value_mask(self, value: str, at, depth: int = 0) -> int:
         mask = 0
         for part in parse_value(value):
-            if part.variable is None:
-                mask |= cs.of(*part.text) if part.text else 0
-            else:
+            if part.variable is not None:
                 mask |= self.variable_mask(part.variable, at, depth)
         return mask
 
@@ -81,23 +85,24 @@ class _Flow:
                         mask |= self.value_mask(entry.args[-1], entry, depth + 1)
             self._memo[key] = mask
             return mask
-        if name in self.trusted:
+        if name in self.trusted or (self.link_only and name.startswith(_NOT_FROM_A_LINK)):
             return 0
         facts = variable_facts(name)
         return facts.mask if facts is not None and facts.client else 0
 
-    def must_hold_slash(self, name: str) -> bool:
+    def must_hold_slash(self, name: str, at=None) -> bool:
         """The variable's value always holds a "/" (then no host can follow it in a URL)."""
         name = name.lower()
         if name in ("request_uri", "uri", "document_uri"):
+            return True
+        if at is not None and self.capture_starts_with_slash(name, at):
             return True
         if name in self.sets:
             return all("/" in "".join(p.text for p in parse_value(n.args[1]) if p.variable is None)
                        for n in self.sets[name])
         block = self.maps.get(name)
         if block is not None:
-            entries = [e for e in block.children or () if e.args and e.name not in
-                       ("hostnames", "volatile", "ranges", "include", "proxy", "proxy_recursive", "delete")]
+            entries = [e for e in block.children or () if e.args and e.name not in _MAP_KEYWORDS]
             if not any(e.name == "default" for e in entries):
                 return False  # no default: the value may be empty
             return all("/" in "".join(p.text for p in parse_value(e.args[-1]) if p.variable is None)
@@ -105,6 +110,21 @@ class _Flow:
         return False
 
     # -- captures -----------------------------------------------------------------------------------------------
+    def capture_starts_with_slash(self, key: str, at) -> bool:
+        """`$1` or `$name` at `at` always starts with "/": its group starts so, or starts the match of a regex
+        anchored on the URI (`^(.*)$`)."""
+        if not key.isdigit() and (key in self.sets or key in self.maps or variable_facts(key) is not None):
+            return False
+        source = self.capture_source(at)
+        if source is None:
+            return False
+        site, _ = source
+        found = group(site.pattern, key)
+        if found is None:
+            return False
+        on_uri = site.subject == "uri" or site.directive.name == "rewrite"
+        return starts_with_slash(found.body) or (on_uri and found.before in ("^", "\\A"))
+
     def capture_source(self, at):
         """(site, subject mask) of the regex whose captures a directive sees, or None."""
         node = at
@@ -130,6 +150,10 @@ class _Flow:
             return _URI_MASK
         if site.subject is None:
             return cs.ALL
+        if site.directive.name == "server_name" and not self.link_only:
+            # a part of the name the client sent: $host is trusted as a whole name the server answers to, but
+            # `~^(?<sub>.+)\.example\.com$` takes `Host: evil.test?.example.com` and captures `evil.test?`
+            return variable_facts("host").mask
         return self.variable_mask(site.subject, node.parent or node, _DEPTH - 1)
 
     def capture_mask(self, key: str, at, depth: int) -> int | None:
@@ -164,9 +188,12 @@ class _Flow:
 
 
 def _flow(tree, kind="all") -> _Flow:
+    """The value flow for a kind of rule: "ssrf" trusts $host, "link" counts only what a link to the site can
+    set (its path and query, not the headers or cookies a browser sends)."""
     memo = tree.memo.setdefault(f"regex-flow-{kind}", {})
     if "flow" not in memo:
-        memo["flow"] = _Flow(tree, trusted=("host",) if kind == "ssrf" else ())
+        trusted = {"ssrf": ("host",), "link": ("host", "remote_user", "content_type", "content_length")}
+        memo["flow"] = _Flow(tree, trusted=trusted.get(kind, ()), link_only=kind == "link")
     return memo["flow"]
 
 
@@ -247,7 +274,7 @@ def _host_source(flow, value, at, depth):
             if ends:
                 return (), True
             continue
-        if flow.must_hold_slash(name):
+        if flow.must_hold_slash(name, at):
             return (), True  # a path: the host ends before it
         if flow.variable_mask(name, at) & DOT:
             return (part,), True
@@ -287,16 +314,19 @@ def http_splitting(tree, report):
         return
     flow = _flow(tree)
     for node, index, what, forbidden in sinks:
+        # the host of a proxy_pass with variables is sent as the Host header line (checked with nginx 1.22)
+        in_host = {(p.start, p.end) for p in _host_parts(node.args[index])} if node.name == "proxy_pass" else set()
         for part in parse_value(node.args[index]):
             if part.variable is None:
                 continue
             mask = flow.variable_mask(part.variable, node)
             if mask & forbidden:
+                where = "the Host header sent upstream" if (part.start, part.end) in in_host else what
                 chars = "CR LF" if mask & CR_LF == CR_LF else ("LF" if mask & LF else "CR")
                 bare_cr = not mask & LF
                 report(
                     node,
-                    f"{part.text} can hold {chars} (a request sends %0d%0a) and it goes into {what}: the client "
+                    f"{part.text} can hold {chars} (a request sends %0d%0a) and it goes into {where}: the client "
                     f"can add headers of its own or split the response"
                     + (" (a bare CR: clients that take it as a line end)" if bare_cr else ""),
                     span=value_span(node.d, index, part.start, part.end),
@@ -317,19 +347,26 @@ def _splitting_sinks(tree):
         if len(node.args) >= 2 and "$" in node.args[1]:
             yield node, 1, f"the {node.args[0]} header sent upstream", LF
     for node in tree.nodes("proxy_pass"):
-        if node.args and "$" in node.args[0]:
+        if node.args and "$" in node.args[0] and "http" in node.ctx:  # stream's proxy_pass sends no header
             yield node, 0, "the request line sent upstream", LF
+    for node, index in _redirect_sinks(tree):
+        yield node, index, "the Location header", CR_LF
+
+
+def _redirect_sinks(tree):
+    """(node, argument index) of every redirect whose Location holds a variable: `return 3xx URL`, `return URL`
+    and a `rewrite` that redirects (its flag, or a replacement with a scheme, whatever the flag)."""
     for node in tree.nodes("rewrite"):
         if len(node.args) >= 2 and "$" in node.args[1]:
             flag = node.args[2] if len(node.args) > 2 else ""
             if flag in ("redirect", "permanent") or node.args[1].startswith(("http://", "https://", "$scheme")):
-                yield node, 1, "the Location header", CR_LF
+                yield node, 1
     for node in tree.nodes("return"):
         args = node.args
         if len(args) == 1 and args[0].startswith(("http://", "https://", "$scheme")) and "$" in args[0]:
-            yield node, 0, "the Location header", CR_LF
+            yield node, 0
         elif len(args) == 2 and args[0] in REDIRECT_CODES and "$" in args[1]:
-            yield node, 1, "the Location header", CR_LF
+            yield node, 1
 
 
 # -- SEC543 weak-origin-regex ----------------------------------------------------------------------------------
@@ -765,3 +802,78 @@ def _inside_example(part: str) -> str:
     if any(c in text for c in "()[]{}*+?|^$") or not text:
         return "a longer URI holding it"
     return f"/uploads/x{text}.jpg" if text.startswith(".") else f"/public{text}x/"
+
+
+# -- SEC549 open-redirect ---------------------------------------------------------------------------------------
+
+COLON = cs.of(":")
+BACKSLASH = cs.of("\\")
+# what a link or a form of another site cannot choose in the victim's request: its headers, cookies, Host
+_NOT_FROM_A_LINK = ("http_", "cookie_", "sent_http_", "ssl_")
+
+
+@rule("SEC549")
+def open_redirect(tree, report):
+    sinks = list(_redirect_sinks(tree))
+    if not sinks:
+        return
+    flow = _flow(tree, "link")
+    relative = nearest(tree, "absolute_redirect")
+    for node, index in sinks:
+        if _internal(node):
+            continue
+        off = value_at(relative, node.parent)
+        absolute = off is None or off.args[:1] != ["off"]
+        found = _redirect_target(flow, node.args[index], node, absolute)
+        if found is not None:
+            part, how = found
+            report(
+                node,
+                f"{how}: a link to this site can send the visitor to another site (an open redirect that "
+                "lends the site's name to phishing pages)",
+                span=value_span(node.d, index, part.start, part.end),
+                help="redirect to a fixed host and put the client's value in the path only "
+                    "(https://example.com/$1), or keep absolute_redirect on for a value that starts with /",
+            )
+
+
+def _redirect_target(flow, value, node, absolute):
+    """(the Part a request chooses the redirect's host with, how), or None."""
+    parts = parse_value(value)
+    first = parts[0]
+    if first.variable is None and not first.text.startswith(("http://", "https://")):
+        if first.text == "/" and len(parts) > 1 and not absolute and _backslash(flow, parts[1], node):
+            return parts[1], (f"with absolute_redirect off, /{parts[1].text} can be /\\evil.example, which "
+                              "browsers read as //evil.example")
+        return None
+    name = first.variable.lower() if first.variable is not None else None
+    if name is None or name == "scheme" or name in flow.sets:
+        chain, _ = _host_source(flow, value, node, 0)
+        if chain:
+            return chain[0], f"the redirect's host comes from {chain[0].text}, which the request chooses"
+        return None
+    if flow.must_hold_slash(name, node) or _path_values(flow, name):
+        if not absolute and (name == "request_uri" or _backslash(flow, first, node)):
+            return first, (f"with absolute_redirect off, the Location {first.text} can be //evil.example or "
+                           "/\\evil.example, which browsers read as another site")
+        return None
+    mask = flow.variable_mask(name, node)
+    if mask & COLON and mask & DOT:
+        example = "https:/evil.example (nginx merges the slashes of the path)" if name.isdigit() or \
+            flow.capture_mask(name, node, 0) is not None else "https://evil.example"
+        return first, f"the redirect's target is {first.text}, which the request can set to {example}"
+    return None
+
+
+def _path_values(flow, name: str) -> bool:
+    """Every value the config gives the `set` or `map` variable starts with "/" (a map without default may also
+    be empty, which redirects nowhere): a path on this site."""
+    values = [n.args[1] for n in flow.sets.get(name, ())]
+    block = flow.maps.get(name)
+    if block is not None and block.name == "map":
+        values += [e.args[-1] for e in block.children or () if e.args and e.name not in _MAP_KEYWORDS]
+    return bool(values) and all(v.startswith("/") for v in values)
+
+
+def _backslash(flow, part, node) -> bool:
+    return part.variable is not None and bool(flow.variable_mask(part.variable, node) & BACKSLASH)

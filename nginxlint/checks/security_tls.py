@@ -236,12 +236,11 @@ def hsts_missing_or_weak(dep, report):
         if any(headers.by_other_means(level) for level in levels):
             continue
         own, own_hsts = headers.add_headers(server)
-        if own:
-            effective = own_hsts
-        elif http is not None:
-            effective = headers.add_headers(http)[1]
-        else:
-            effective = []  # a server linted alone: assumed included from a stock nginx.conf, which sets no HSTS
+        inherited = headers.add_headers(http)[1] if http is not None else []
+        effective = own_hsts if own else inherited  # a server alone: included from a stock nginx.conf, no HSTS
+        if own and not own_hsts and inherited:
+            _report_dropped(own[0], inherited[0], "the http block's", "this server", report)
+            continue
         if not effective:
             if not dep.complete:
                 continue  # a file that could not be read may set it
@@ -265,6 +264,12 @@ def _check_hsts_value(node, report) -> None:
                "a visitor who first meets an error page gets no HSTS; add `always`", arg=len(node.args) - 1)
 
 
+def _report_dropped(add_header, hsts, whose: str, where: str, report) -> None:
+    report(add_header, f"this add_header stops {whose} Strict-Transport-Security header from being inherited "
+           f"(line {hsts.d.span.line}): responses of {where} carry no HSTS; repeat the Strict-Transport-Security "
+           "add_header here", arg=0, related=[hsts.location("the HSTS header that is not inherited")])
+
+
 def _dropped_in_locations(server, hsts, headers, report) -> None:
     """A location with add_header of its own inherits none from the server: HSTS disappears there."""
     stack = [c for c in server.children if c.name in ("location", "if") and c.children is not None]
@@ -272,10 +277,8 @@ def _dropped_in_locations(server, hsts, headers, report) -> None:
         block = stack.pop()
         own, block_hsts = headers.add_headers(block)
         if own and not block_hsts and not headers.by_other_means(block):
-            report(own[0], "this add_header stops the server's Strict-Transport-Security header from being "
-                   f"inherited (line {hsts.d.span.line}): responses of this location carry no HSTS; repeat the "
-                   "Strict-Transport-Security add_header here", arg=0,
-                   related=[hsts.location("the HSTS header that is not inherited")])
+            whose = "the http block's" if hsts.parent is not None and hsts.parent.name == "http" else "the server's"
+            _report_dropped(own[0], hsts, whose, "this location", report)
             continue
         stack.extend(c for c in block.children if c.name in ("location", "if") and c.children is not None)
 

@@ -89,6 +89,7 @@ class _Walker(ast.BlockWalker):
         self.overridden: set = set()  # bindings with a field whose taint differs from the table's: (binding, key)
         self.global_defs: dict = {}  # globals the main body sets, and their values
         self.ctx_writes: dict = {}  # ngx.ctx field -> taint stored there anywhere in the chunk
+        self.content_types: list = []  # what the chunk assigns to ngx.header.content_type (None: not a literal)
         self.invoked = None  # how the function value being invoked runs: "timer", "protected" (pcall) or None
         self.fallback = 0  # inside the right operand of `a or b`: its API uses may never run, so none is recorded
         self.patterns: dict = {}  # (pattern, options) -> what each capture of an ngx.re pattern is safe for
@@ -113,7 +114,7 @@ class _Walker(ast.BlockWalker):
             kept = tuple(t for t in taint if type(t.origin) is not Param)  # a parameter: unknown here
             if kept:
                 ctx[key] = kept
-        return TaintFacts(tuple(self.summaries), exports, self.exported_globals(), ctx)
+        return TaintFacts(tuple(self.summaries), exports, self.exported_globals(), ctx, tuple(self.content_types))
 
     def exported_globals(self) -> dict:
         out: dict = {}
@@ -265,6 +266,9 @@ class _Walker(ast.BlockWalker):
             self.write(("ctx", key), taint)
             return
         if obj is not None and obj[0] == "path" and obj[1] == "ngx.header":
+            if key is not None and key.lower().replace("-", "_") == "content_type":
+                literal = value is not None and value[0] == "str" and self.depth == 0 and not self.logs
+                self.content_types.append(value[1] if literal else None)
             if taint and value_node is not None:
                 if key is not None and key.lower() == "location":  # a redirect by hand
                     self.hit("redirect", f'the response header "{key}" (ngx.header)', value_node, taint)
@@ -814,7 +818,7 @@ class _Walker(ast.BlockWalker):
         if sink is not None:
             kind, indexes = sink
             for i in (range(len(args)) if indexes is None else indexes):
-                if i < len(args) and args[i][1]:
+                if i < len(args) and args[i][1] and not (kind == "command" and _argv_without_shell(node.args[i])):
                     self.hit(kind, path, node.args[i], args[i][1])
         elif path == "ngx.location.capture_multi" and node.args:
             self.capture_multi(node.args[0], args[0])
@@ -907,7 +911,7 @@ class _Walker(ast.BlockWalker):
         if sink is not None:
             kind, indexes = sink
             for i in indexes:
-                if i < len(args) and args[i][1]:
+                if i < len(args) and args[i][1] and not (kind == "command" and _argv_without_shell(arg_nodes[i])):
                     self.hit(kind, f"{module}.{member}", arg_nodes[i], args[i][1])
             return CLEAN
         if (module, member) in PROPAGATE_MEMBERS:
@@ -1079,3 +1083,15 @@ def _terminates(body: list) -> bool:
 _SUFFIXES = frozenset((ast.Index, ast.Call, ast.MethodCall))
 
 _Walker.STATEMENTS = ast.statement_handlers(_Walker)
+
+
+_SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "busybox"})
+
+
+def _argv_without_shell(node) -> bool:
+    """A table of arguments (`ngx.pipe.spawn({"ls", dir})`) run without a shell: a value in it is one argument,
+    not a command line, unless the program is a shell (`{"sh", "-c", cmd}`) or not written literally."""
+    if type(node) is not ast.Table or not node.items or node.items[0][0] is not None:
+        return False
+    program = node.items[0][1]
+    return type(program) is ast.String and program.value.rsplit("/", 1)[-1] not in _SHELLS

@@ -106,6 +106,8 @@ class TaintFacts(NamedTuple):
     exports: dict  # member name -> Summary, for the functions of the table a module returns
     globals: dict  # global set by the main body -> ("module", name) | Summary | {member: Summary} (a table)
     ctx: dict  # ngx.ctx field -> the taint of what the chunk stores in it (request input only)
+    # what the chunk assigns to ngx.header.content_type: a literal set in its main body, else None
+    content_types: tuple
 
 
 # Calls of globals the chunk did not set are External calls of this pseudo-module: `run(x)` is GLOBAL."run",
@@ -197,6 +199,7 @@ SINK_CALLS = {
 # (module, function) -> (kind, argument indexes), for functions of required library modules
 SINK_MEMBERS = {
     ("resty.shell", "run"): ("command", (0,)),
+    ("ngx.pipe", "spawn"): ("command", (0,)),  # lua-resty-core's module, as its docs use it: `require "ngx.pipe"`
 }
 # Client modules and how their objects are made: module -> (object kind, constructor names)
 CLIENT_MODULES = {"resty.mysql": ("db", ("new",)), "pgmoon": ("db", ("new",)), "resty.http": ("http", ("new",))}

@@ -251,6 +251,11 @@ _EXACT = {
     "fastcgi_path_info": VariableFacts("fastcgi_path_info", True, _NO_NUL, decoded=True,
                                        note="taken from the decoded $uri"),
     "invalid_referer": VariableFacts("invalid_referer", False, cs.of("1")),
+    # stream's ssl_preread reads the ClientHello itself: the server name (SNI) and ALPN list are the client's bytes
+    "ssl_preread_server_name": VariableFacts("ssl_preread_server_name", True, _NO_NUL,
+                                             note="the TLS server name (SNI) the client sent, unchecked"),
+    "ssl_preread_alpn_protocols": VariableFacts("ssl_preread_alpn_protocols", True, _NO_NUL,
+                                                note="the ALPN protocols the client offered"),
 }
 _EXACT["document_uri"] = _EXACT["uri"]
 _EXACT["query_string"] = _EXACT["args"]

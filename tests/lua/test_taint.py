@@ -84,6 +84,8 @@ X = "ngx.var.arg_x"
     (f"os.execute({X})", "command", "os.execute"),
     (f"io.popen({X})", "command", "io.popen"),
     (f"ngx.pipe.spawn({X})", "command", "ngx.pipe.spawn"),
+    (f"require('ngx.pipe').spawn({X})", "command", "ngx.pipe.spawn"),
+    (f"require('ngx.pipe').spawn({{'sh', '-c', {X}}})", "command", "ngx.pipe.spawn"),
     (f"require('resty.shell').run({X})", "command", "resty.shell.run"),
     (f"io.open({X})", "path", "io.open"),
     (f"io.lines({X})", "path", "io.lines"),
@@ -130,6 +132,7 @@ def test_the_finding_is_at_the_argument():
 
 @pytest.mark.parametrize("code", [
     f"ngx.req.set_header({X}, 'fixed')",  # the header name: not this rule's
+    f"require('ngx.pipe').spawn({{'ls', '-l', {X}}})",  # an argument vector: no shell reads it
     f"ngx.re.match({X}, '^a')",  # the subject of a regex is what it is for
     f"string.find('abc', {X}, 1, true)",
     f"ngx.location.capture('/a', {{ args = {{ q = {X} }} }})",

@@ -7,6 +7,9 @@ failing config only.
   A capture that excludes CR and LF (`([^\\r\\n]*)`) does not match such a URI, and nothing is injected.
   Copied by `set` first, the same capture arrives percent-encoded (the rewrite module escapes $1..$9 once the
   request URI was), and nothing is injected either.
+- SEC542: the host of a `proxy_pass` with variables is sent as the Host header: a named capture of `([^/]+)` there
+  puts the client's CR LF into that header line (`Host: a\\r\\nX-Injected y.x.test`), a capture of `([a-z0-9]+)`
+  cannot.
 - SEC542: a Host header with a `/` (and so with CR or LF after one) is refused with 400, so a map on `$host` whose
   regex needs a `/` never captures anything.
 - SEC548: nginx unescapes `\\\\` in an argument, so `"/v1/.+\\\\z"` ends with PCRE2's `\\z`; `(?>atomic)/v1` matches
@@ -17,9 +20,12 @@ failing config only.
 from __future__ import annotations
 
 
+import socket
+import threading
+
 import pytest
 
-from nginx_harness import NGINX, Nginx, raw_request
+from nginx_harness import NGINX, FakeDns, Nginx, free_port, raw_request
 
 pytestmark = pytest.mark.skipif(NGINX is None, reason="nginx is not installed")
 
@@ -75,6 +81,54 @@ def test_crlf_in_a_capture_splits_the_response(sink, group, outcome):
         assert "X-Path: abc" in plain or "/y/abc" in plain, plain
         reported = findings_at(nginx, "SEC542")
     assert reported == ([] if outcome == "clean" else [line_of(files, sink)])
+
+
+class _Upstream:
+    """A TCP server on 127.0.0.1 that records the head of each request it gets and answers 200."""
+
+    def __init__(self):
+        self.sock = socket.create_server(("127.0.0.1", free_port()))
+        self.port = self.sock.getsockname()[1]
+        self.heads: list[bytes] = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            with conn:
+                self.heads.append(conn.recv(65536))
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+
+    def close(self):
+        self.sock.close()
+
+
+@pytest.mark.parametrize("capture, split", [("[^/]+", True), ("[a-z0-9]+", False)])
+def test_a_capture_in_the_proxy_pass_host_goes_into_the_host_header_line(capture, split):
+    upstream = _Upstream()
+    try:
+        with FakeDns() as dns:  # every name is 127.0.0.1
+            sink = f"proxy_pass http://$node.x.test:{upstream.port};"
+            files = {"conf/nginx.conf": config(
+                f"server {{ listen 127.0.0.1:{{port}}; resolver 127.0.0.1:{dns.port};\n"
+                f"    location ~ ^/n/(?<node>{capture})/ {{ {sink} }}\n"
+                "}")}
+            with Nginx(files) as nginx:
+                started = nginx.start()
+                assert started.status == 0, started.stderr
+                raw_request(nginx.port, "GET /n/a/ HTTP/1.1\r\nHost: localhost\r\n")
+                assert upstream.heads and b"\r\nHost: a.x.test:" in upstream.heads[-1], upstream.heads
+                upstream.heads.clear()
+                raw_request(nginx.port, "GET /n/a%0d%0aX-Injected%20y/ HTTP/1.1\r\nHost: localhost\r\n")
+                injected = any(b"\r\nHost: a\r\nX-Injected y.x.test" in head for head in upstream.heads)
+                assert injected is split, upstream.heads
+                reported = findings_at(nginx, "SEC542")
+    finally:
+        upstream.close()
+    assert reported == ([line_of(files, sink)] if split else [])
 
 
 def test_a_numbered_capture_set_by_the_rewrite_module_is_percent_encoded():

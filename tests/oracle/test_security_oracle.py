@@ -16,6 +16,13 @@ files: the rule is reported on the first and not on the second.
 - SEC506: `return` answers before allow/deny run: a client the rules deny gets the page.
 - SEC507: `root /` serves /etc/passwd, unless every location answers alone (`return`, one exact file).
 - SEC509: `location /api` with `proxy_pass …/v1/` lets GET /api../secret reach /secret on the upstream.
+- SEC541: a capture of a `server_name` regex is a part of the Host header: `~^(?<sub>.+)\\.example\\.com$` takes
+  `Host: 127.0.0.2?.example.com`, and `proxy_pass http://$sub.internal.test:PORT` connects to 127.0.0.2, port 80.
+- SEC510: trusting every address with `real_ip_recursive on` makes the leftmost X-Forwarded-For entry, the one the
+  client wrote, its $remote_addr; a client that connects itself sets it with the header whatever the recursion.
+- SEC549: nginx merges `/go/https://evil.example` into `https:/evil.example`, which `return 302 $1` sends as the
+  Location; with `absolute_redirect off` a Location starting with `/` is sent as it is (`//evil.example`,
+  `/` and a backslash), with it on nginx puts its own scheme and host in front.
 - SEC525: CVE-2026-42945 needs a `set` (or `if`, `rewrite`) that runs after a matching `rewrite … ?$1`; a rewrite
   with `last` ends the script there, and the location found again starts a new one, so the `set` never runs.
 - SEC526: a literal name in proxy_pass is looked up while nginx loads (`nginx -t` fails when it does not resolve);
@@ -36,6 +43,7 @@ files: the rule is reported on the first and not on the second.
 """
 from __future__ import annotations
 
+import socket
 
 import pytest
 
@@ -328,6 +336,101 @@ def test_no_credentials_header_unless_the_config_adds_it():
     assert headers.get("access-control-allow-origin") == ["https://evil.test"]
     assert "access-control-allow-credentials" not in headers  # the browser keeps the answer from the page
     assert lines == []
+
+
+# -- SEC541 ----------------------------------------------------------------------------------------------------
+
+def _can_listen(address: str, port: int) -> bool:
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as nginx does: a closed socket may linger
+        try:
+            probe.bind((address, port))
+        except OSError:
+            return False
+    return True
+
+
+@pytest.mark.parametrize("capture, escapes", [(".+", True), ("[a-z0-9-]+", False)])
+def test_a_server_name_capture_in_proxy_pass_picks_any_host(capture, escapes):
+    if not _can_listen("127.0.0.2", 80):
+        pytest.skip("needs to listen on 127.0.0.2:80 (the port the escaped request goes to)")
+    with FakeDns() as dns:  # every name is 127.0.0.1
+        files = {"conf/nginx.conf": config(
+            'server { listen 127.0.0.2:80; return 200 "escaped"; }\n'
+            'server { listen 127.0.0.1:{port}; server_name a.internal.test; return 200 "internal"; }\n'
+            f"server {{ listen 127.0.0.1:{{port}}; server_name ~^(?<sub>{capture})\\.example\\.com$;\n"
+            f"    resolver 127.0.0.1:{dns.port};\n"
+            "    location / { proxy_pass http://$sub.internal.test:{port}; } }")}
+        with started(files) as nginx:
+            assert request(nginx.port, "GET / HTTP/1.1\r\nHost: a.example.com\r\n")[2] == "internal"
+            status, _, body = request(nginx.port, "GET / HTTP/1.1\r\nHost: 127.0.0.2?.example.com\r\n")
+            assert (body == "escaped") is escapes, (status, body)
+            lines = codes(nginx.lint(), "SEC541")
+    assert lines == ([line_of(files, "proxy_pass")] if escapes else [])
+
+
+# -- SEC510 ----------------------------------------------------------------------------------------------------
+
+def _realip_files(trusted: str, settings: str) -> dict:
+    return {"conf/nginx.conf": config(
+        "server { listen 127.0.0.1:{port};\n"
+        f"    set_real_ip_from {trusted}; {settings}\n"
+        '    location / { return 200 "addr=$remote_addr"; }\n'
+        "    location /admin { allow 10.0.0.0/8; deny all; stub_status; } }")}
+
+
+@pytest.mark.parametrize("trusted, seen, reported", [("0.0.0.0/0", "1.2.3.4", True), ("127.0.0.1", "6.6.6.6", False)])
+def test_trusting_every_address_recursively_takes_the_address_the_client_wrote(trusted, seen, reported):
+    files = _realip_files(trusted, "real_ip_header X-Forwarded-For; real_ip_recursive on;")
+    with started(files) as nginx:
+        # the client forged 1.2.3.4; its proxy, at 127.0.0.1, appended the address it saw: 6.6.6.6
+        head = "GET / HTTP/1.1\r\nHost: a.test\r\nX-Forwarded-For: 1.2.3.4, 6.6.6.6\r\n"
+        assert request(nginx.port, head)[2] == f"addr={seen}"
+        lines = codes(nginx.lint(), "SEC510")
+    assert lines == ([line_of(files, "set_real_ip_from")] if reported else [])
+
+
+def _from(source: str, port: int, head: str) -> str:
+    """The status line of one request sent from the local address `source`."""
+    with socket.create_connection(("127.0.0.1", port), timeout=3, source_address=(source, 0)) as sock:
+        sock.sendall((head + "Connection: close\r\n\r\n").encode("latin-1"))
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    return data.decode("latin-1").split("\r\n", 1)[0]
+
+
+@pytest.mark.parametrize("trusted, status, reported", [("0.0.0.0/0", "200", True), ("127.0.0.1", "403", False)])
+def test_a_client_that_connects_itself_passes_allow_with_the_header(trusted, status, reported):
+    files = _realip_files(trusted, "")  # X-Real-IP, not recursive: nginx's defaults
+    with started(files) as nginx:
+        # 127.0.0.2 is not the proxy: it is a client that reached nginx directly
+        assert status in _from("127.0.0.2", nginx.port, "GET /admin HTTP/1.1\r\nHost: a.test\r\nX-Real-IP: 10.0.0.1\r\n")
+        lines = codes(nginx.lint(), "SEC510")
+    assert lines == ([line_of(files, "set_real_ip_from")] if reported else [])
+
+
+# -- SEC549 ----------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("location, path, sent, reported", [
+    ("location ~ ^/go/(.*)$ { return 302 $1; }", "/go/https://evil.example", "https:/evil.example", True),
+    ("location ~ ^/go/(.*)$ { return 302 https://good.test/$1; }", "/go/https://evil.example",
+     "https://good.test/https:/evil.example", False),
+    ("location / { absolute_redirect off; return 301 $request_uri; }", "//evil.example", "//evil.example", True),
+    ("location / { return 301 $request_uri; }", "//evil.example", "http://good.test:{port}//evil.example", False),
+    ("location / { absolute_redirect off; rewrite ^/(.*)/$ /$1 permanent; }", "/%5Cevil.example/",
+     "/\\evil.example", True),
+    ("location / { rewrite ^/(.*)/$ /$1 permanent; }", "/%5Cevil.example/", "http://good.test:{port}/\\evil.example",
+     False),
+])
+def test_a_redirect_built_from_the_request_leaves_the_site(location, path, sent, reported):
+    files = {"conf/nginx.conf": config(
+        "server { listen 127.0.0.1:{port}; server_name good.test;\n" f"    {location} }}")}
+    with started(files) as nginx:
+        _, headers, _ = request(nginx.port, f"GET {path} HTTP/1.1\r\nHost: good.test\r\n")
+        assert headers["location"] == [sent.replace("{port}", str(nginx.port))]
+        lines = codes(nginx.lint(), "SEC549")
+    assert lines == ([line_of(files, location)] if reported else [])
 
 
 # -- NGX011 ----------------------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@
   upstream too (`proxy_ssl_protocols TLSv1.1`), with a system MinProtocol of TLSv1.2 that nginx clears.
 - SEC522: `ALL` enables anonymous suites (no server certificate at all); nginx's default list refuses them.
   (Debian's OpenSSL 3.0 is built without RC4 and 3DES, so those cannot be shown here.)
-- SEC523: a location with an add_header of its own sends no HSTS; without `always` an error page has none; an
+- SEC523: a location (or a server) with an add_header of its own sends no HSTS; without `always` an error page has none; an
   empty value sends no header.
 - NGX020: with ssl_prefer_server_ciphers on, a TLS 1.2 client gets the list's first suite in OpenSSL's order
   (ChaCha20 when it comes first), and a TLS 1.3 client that prefers ChaCha20 gets TLS_AES_256_GCM_SHA384.
@@ -305,6 +305,25 @@ def test_server_preference_follows_openssls_order_and_covers_tls13(certs, protoc
     assert len(found) == int(reported)
     if reported:  # TLS 1.2 clients get ChaCha20 here: only TLS 1.3 is named
         assert "(TLS_AES_256_GCM_SHA384 in TLS 1.3)" in found[0]["message"]
+
+
+def test_server_add_header_drops_the_http_hsts_and_is_reported_there(certs):
+    conf = config(
+        'add_header Strict-Transport-Security "max-age=31536000" always;\n'
+        "server { listen 127.0.0.1:{port} ssl; ssl_certificate a.pem; ssl_certificate_key a.key;\n"
+        "  add_header X-Frame-Options DENY;\n"
+        "  location = /ok { return 200 ok; } }\n")
+    with Nginx(tree(certs, conf)) as nginx:
+        started(nginx)
+        status, headers, _ = https_get(nginx.port, "a.test", "/ok")
+        assert status == 200 and "strict-transport-security" not in headers and "x-frame-options" in headers
+        found = codes(nginx.lint("--ignore", "SEC503"), "SEC523")
+        said = codes(nginx.lint(), "SEC503")  # where SEC503 runs, it names the dropped HSTS on that line instead
+        lines = nginx.root.joinpath("conf/nginx.conf").read_text().split("\n")
+        line = next(n for n, t in enumerate(lines, 1) if "X-Frame-Options" in t)
+        assert [f["line"] for f in found] == [line] and [f["line"] for f in said] == [line]
+        assert "stops the http block's Strict-Transport-Security" in found[0]["message"]
+        assert "strict-transport-security" in said[0]["message"].lower()
 
 
 # -- NGX021 -------------------------------------------------------------------------------------------------------
