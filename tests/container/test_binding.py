@@ -297,3 +297,33 @@ def test_may_hold_runtime(path, text, expected):
 
     assert may_hold_runtime(path, text) is expected
 
+
+
+def test_a_note_the_loader_gives_while_containers_are_bound_reaches_the_report(tmp_path):
+    """A ConfigMap's deployment is built while binding, after loading: its include outside the project is noted."""
+    write_tree(tmp_path, {"deploy.yaml": """apiVersion: v1
+kind: ConfigMap
+metadata: {name: nginx-conf}
+data:
+  nginx.conf: |
+    events {}
+    http {
+      include /opt/app/extra.conf;
+      server { listen 8080; location / { return 200; } }
+    }
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  template:
+    spec:
+      containers:
+        - name: nginx
+          image: nginx:1.27
+          volumeMounts: [{name: conf, mountPath: /etc/nginx/nginx.conf, subPath: nginx.conf}]
+      volumes: [{name: conf, configMap: {name: nginx-conf}}]
+"""})
+    notes = run_cli([".", "--format", "json"], cwd=tmp_path).json["notifications"]
+    assert [(n["path"], n["line"], n["column"]) for n in notes if "outside the project" in n["message"]] == [
+        ("deploy.yaml", 8, 15)], notes
