@@ -106,8 +106,9 @@ class ConfigTree:
         self.complete = True  # False once any file of the tree failed to parse or read
         self.all_read = True  # the same, except that templates count as read: their tags are masked, not missing
         self.findings: list[Finding] = []  # NGX001/002/003/008 met while loading
-        # (NGX002 finding, pattern) for each relative include that found nothing beside the config: the
-        # container that runs it may put the file there (a COPY of a directory's contents next to nginx.conf)
+        # (NGX002 finding, pattern) for each include that found nothing in the repository: the container that runs
+        # it may put the file there (a COPY of a directory's contents next to nginx.conf, a file copied or
+        # mounted at the absolute path the include names)
         self.unresolved_includes: list[tuple[Finding, str]] = []
         self.memo: dict = {}  # what several rules derive from this tree, derived once
         self.binding = None  # container.model.Binding: the container that runs this config, when known
@@ -231,8 +232,7 @@ class ConfigTree:
                 return []  # `x.conf.template` beside it: a start script renders x.conf before nginx starts
             finding = load.include_not_found(display, span, pattern, self.loader.display(path), include_chain(node))
             self.findings.append(finding)
-            if not os.path.isabs(pattern):
-                self.unresolved_includes.append((finding, pattern))
+            self.unresolved_includes.append((finding, pattern))  # the container may hold it (container/view.py)
             return []
         return [source] if source else []
 

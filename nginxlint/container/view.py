@@ -89,20 +89,25 @@ def _project_image(tree, reference: str | None):
 
 
 def drop_includes_the_container_holds(tree) -> None:
-    """NGX002 said a relative include matched nothing beside the config; where the container puts a repository
-    file at the path nginx looks (a COPY of a directory's contents into nginx's conf directory), nginx finds it."""
+    """NGX002 said an include matched nothing in the repository where nginx looks; where the container puts a
+    repository file at that path (a COPY of a directory's contents into nginx's conf directory, a COPY or a mount
+    of a file at the absolute path the include names), nginx finds it."""
     binding = tree.binding
     if not tree.unresolved_includes or binding is None or not binding.container_path:
         return
     files = container_files(tree)
     if files is None:
         return
-    # nginx resolves an include against its main config's directory: the root's own, or the base image's
+    # nginx resolves a relative include against its main config's directory: the root's own, or the base image's
     main_config = binding.container_path if tree.is_main else files.base.conf_path
-    if not main_config:
-        return
-    conf_dir = posixpath.dirname(main_config)
+    conf_dir = posixpath.dirname(main_config) if main_config else None
+
+    def looked_at(pattern: str) -> str | None:
+        if posixpath.isabs(pattern):
+            return posixpath.normpath(pattern)
+        return posixpath.normpath(posixpath.join(conf_dir, pattern)) if conf_dir else None
+
     held = {id(finding) for finding, pattern in tree.unresolved_includes
-            if isinstance(files.where(posixpath.normpath(posixpath.join(conf_dir, pattern))), Path)}
+            if (path := looked_at(pattern)) is not None and isinstance(files.where(path), Path)}
     if held:
         tree.findings = [f for f in tree.findings if id(f) not in held]
