@@ -771,9 +771,10 @@ def _resolver_hint() -> str:
 @rule("LUA215")
 def resolver_missing(tree, report):
     scopes = _resolver_scopes(tree)
-    if tree.complete:
-        # a server or location file linted alone is taken to be included from a stock nginx.conf (none sets
-        # `resolver`); its Lua is checked with its root only
+    if tree.complete and (tree.is_main or len(tree.start_ctx) <= 1):
+        # a server file linted alone is taken to be included from a stock nginx.conf (none sets `resolver`); a file
+        # of locations (or of a location's directives) is included from a server out of sight, which may set one.
+        # Its Lua is checked with its root only.
         _variable_passes(tree, report, scopes)
     if not tree.is_main:
         return
