@@ -104,7 +104,9 @@ class ConfigTree:
         self.main.children = []
         self.files: dict[str, object] = {root.display: root}
         self.complete = True  # False once any file of the tree failed to parse or read
-        self.all_read = True  # the same, except that templates count as read: their tags are masked, not missing
+        # the same, except that templates count as read (their tags are masked, not missing), and so does a glob inside
+        # a block that matches nothing (what it would hold cannot set a main-context directive such as `daemon`)
+        self.all_read = True
         self.findings: list[Finding] = []  # NGX001/002/003/008 met while loading
         # (NGX002 finding, pattern) for each include that found nothing in the repository: the container that runs
         # it may put the file there (a COPY of a directory's contents next to nginx.conf, a file copied or
@@ -219,6 +221,9 @@ class ConfigTree:
         loader = self.loader
         if GLOB_CHARS.intersection(pattern):
             matches = loader.glob(str(path))
+            if not matches:  # valid nginx, and what a mount or a start script puts there at run time is out of sight
+                self.complete = False
+                self.all_read = self.all_read and node.ctx != ()  # only main-context files could set `daemon`
             return [f for f in (loader.source(Path(m)) for m in matches if not loader.is_dir(m)) if f]
         exists = loader.exists(path)
         source = loader.source(path) if exists else None
