@@ -77,15 +77,32 @@ def _build(tree):
 
 def _project_image(tree, reference: str | None):
     """The image a manifest names without building it: the project's own, when the reference is not an official
-    image and the project holds exactly one Dockerfile (the image its CI pushes)."""
+    image and the project holds exactly one Dockerfile (the image its CI pushes), or, among several, exactly one
+    named for the image (`myorg/gateway:1.2` and `gateway/Dockerfile`, `Dockerfile.gateway`, `gateway.Dockerfile`)."""
     from ..openresty.project import dockerfiles_near
-    from .base_images import base_image
+    from .base_images import base_image, split_reference
     from .dockerfile_build import image_of
 
     if base_image(reference).flavour != "other":
         return None
     found = dockerfiles_near(tree)
+    if len(found) > 1:
+        name = split_reference(reference)[0].rsplit("/", 1)[-1].lower() if reference else None
+        found = [path for path in found if name in _names_of(path)]
     return image_of(tree.loader, found[0]) if len(found) == 1 else None
+
+
+def _names_of(dockerfile: Path) -> set[str]:
+    """The image names a Dockerfile's path gives: its directory's, and the suffix or prefix of its file name."""
+    file = dockerfile.name.lower()
+    names = {dockerfile.parent.name.lower()}
+    for mark in ("dockerfile.", "containerfile."):
+        if file.startswith(mark):
+            names.add(file[len(mark):])
+    for mark in (".dockerfile", ".containerfile"):
+        if file.endswith(mark):
+            names.add(file[:-len(mark)])
+    return names
 
 
 def drop_includes_the_container_holds(tree) -> None:
