@@ -104,10 +104,13 @@ class ConfigTree:
         self.main.children = []
         self.files: dict[str, object] = {root.display: root}
         self.complete = True  # False once any file of the tree failed to parse or read
-        self.all_read = True  # the same, except that templates count as read: their tags are masked, not missing
+        # the same, except that templates count as read (their tags are masked, not missing), and so does a glob inside
+        # a block that matches nothing (what it would hold cannot set a main-context directive such as `daemon`)
+        self.all_read = True
         self.findings: list[Finding] = []  # NGX001/002/003/008 met while loading
-        # (NGX002 finding, pattern) for each relative include that found nothing beside the config: the
-        # container that runs it may put the file there (a COPY of a directory's contents next to nginx.conf)
+        # (NGX002 finding, pattern) for each include that found nothing in the repository: the container that runs
+        # it may put the file there (a COPY of a directory's contents next to nginx.conf, a file copied or
+        # mounted at the absolute path the include names)
         self.unresolved_includes: list[tuple[Finding, str]] = []
         self._unread_include_blocks: list[Node] = []  # blocks holding an include whose file could not be read
         self._unread = 0  # how many files could not be read so far
@@ -232,6 +235,9 @@ class ConfigTree:
         loader = self.loader
         if GLOB_CHARS.intersection(pattern):
             matches = loader.glob(str(path))
+            if not matches:  # valid nginx, and what a mount or a start script puts there at run time is out of sight
+                self.complete = False
+                self.all_read = self.all_read and node.ctx != ()  # only main-context files could set `daemon`
             return [f for f in (loader.source(Path(m)) for m in matches if not loader.is_dir(m)) if f]
         exists = loader.exists(path)
         source = loader.source(path) if exists else None
@@ -245,8 +251,7 @@ class ConfigTree:
                 return []  # `x.conf.template` beside it: a start script renders x.conf before nginx starts
             finding = load.include_not_found(display, span, pattern, self.loader.display(path), include_chain(node))
             self.findings.append(finding)
-            if not os.path.isabs(pattern):
-                self.unresolved_includes.append((finding, pattern))
+            self.unresolved_includes.append((finding, pattern))  # the container may hold it (container/view.py)
             return []
         return [source] if source else []
 

@@ -45,7 +45,8 @@ def _run(paths: list[Path], settings, base_dir: Path, stdin, texts) -> tuple[Rep
     workspace = load_workspace(paths, settings, base_dir, stdin, texts)
     selection.fixtures.add_files(undeployed_files(workspace.trees))
     findings: list[Finding] = list(workspace.loader.findings)
-    notifications: list[Notification] = list(workspace.loader.notifications)
+    loaded = len(findings)
+    notifications: list[Notification] = []
     _bind_containers(workspace, findings, notifications)
     for tree in workspace.trees:
         findings.extend(tree.findings)
@@ -63,6 +64,10 @@ def _run(paths: list[Path], settings, base_dir: Path, stdin, texts) -> tuple[Rep
                     continue  # container advice on a config nothing shows to run in a container
                 _call(function, tree, code, catalog, findings, tree.root.display)
 
+    # The loader is still at work after loading: building a ConfigMap's deployment or reading a Lua file from a
+    # rule parses and reads more, and what it says then belongs in the report as much as what it said before.
+    findings += workspace.loader.findings[loaded:]
+    notifications = [*workspace.loader.notifications, *notifications]
     masked = workspace.loader.masked
     findings = _unique(_fixes_outside_masks(
         _outside_opt_in_tls_profiles(_outside_masked_values(findings, masked), masked), masked))

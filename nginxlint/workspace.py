@@ -177,6 +177,8 @@ class Loader:
         self.skipped[display] = why
         self._parsed.pop(Path(os.path.abspath(path)), None)
         self.findings = [f for f in self.findings if f.path != display]
+        self.notifications = [n for n in self.notifications  # its template note says nothing now
+                              if not (n.path == display and n.message.startswith("templated with"))]
         self.notifications.append(Notification("note", f"not linted: {why}", display))
 
     def read_files(self) -> list:

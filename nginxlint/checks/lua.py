@@ -16,6 +16,7 @@ from ..nginx.urls import PASS_DIRECTIVES, is_address, upstream_host, upstream_na
 from ..nginx.zones import parse_size, shared_zones
 from ..openresty.phases import INIT_PHASES, subsystem_of
 from ..openresty.releases import bundled_lua_module, module_order, shown
+from ..sources import Unreadable
 from ..text import did_you_mean
 from .registry import rule
 
@@ -156,6 +157,8 @@ def unused_shared_dict(tree, report):
         nodes = [n for n in tree.nodes("lua_shared_dict") if n.ctx == (subsystem,) and n.args]
         if not nodes or _unseen_code(lua, subsystem, missing_modules=True):
             continue
+        if any(subsystem_of(m.node) == subsystem for m in lua.missing_files):
+            continue  # the handler LUA209 reports may be the code that uses them
         used: set = set()
         dynamic = False
         for unit in lua.of(subsystem):
@@ -165,7 +168,10 @@ def unused_shared_dict(tree, report):
                 used.add(ref.name)
         if dynamic:
             continue  # a name computed at runtime may be any of them
-        for node in nodes:
+        unused = [node for node in nodes if node.args[0] not in used]
+        if unused:
+            used |= _named_beside_loaded_lua(tree, lua, {node.args[0] for node in unused})
+        for node in unused:
             name = node.args[0]
             if name not in used:
                 report(
@@ -174,6 +180,50 @@ def unused_shared_dict(tree, report):
                     f"shared memory once touched: remove the declaration if nothing needs it",
                     arg=0,
                 )
+
+
+# Lua files beside and below the ones a deployment loads: a loader's plugins, modules it requires by a computed name
+LUA_FOLDER_DEPTH = 3
+LUA_FOLDER_FILES = 2000
+
+
+def _named_beside_loaded_lua(tree, lua, names: set) -> set:
+    """The names among `names` that a Lua file in the folders of the deployment's Lua files (and below, not read as
+    part of the deployment) spells as a shared dict: `ngx.shared.NAME`, `ngx.shared["NAME"]`, or a quoted "NAME"
+    passed to a library. Such a file is loaded out of sight (`require("plugins." .. name)`, a plugin list read at
+    run time), so the dict is used."""
+    read = {unit.source.path for unit in lua.units if unit.kind in ("file", "module")}
+    folders = sorted({path.parent for path in read})
+    pattern = re.compile(r"""(?:ngx\.shared\.|["'])(""" + "|".join(map(re.escape, sorted(names))) + r""")\b""")
+    found: set = set()
+    for path in _lua_files_below(tree.loader, folders):
+        if path in read:
+            continue
+        try:
+            text = tree.loader.text(path)
+        except Unreadable:  # says nothing either way
+            continue
+        found.update(m.group(1) for m in pattern.finditer(text))
+        if found == names:
+            break
+    return found
+
+
+def _lua_files_below(loader, folders) -> list:
+    files: list = []
+    level = list(dict.fromkeys(folders))
+    seen = set(level)
+    for _ in range(LUA_FOLDER_DEPTH + 1):
+        below = []
+        for directory in level:
+            subdirectories, names = loader.listing(directory)
+            files.extend(directory / name for name in names if name.endswith(".lua"))
+            below.extend(d for d in (directory / name for name in subdirectories) if d not in seen)
+        if len(files) >= LUA_FOLDER_FILES:
+            return files[:LUA_FOLDER_FILES]
+        seen.update(below)
+        level = below
+    return files
 
 
 # -- LUA204 -----------------------------------------------------------------------------------------------------
@@ -721,9 +771,10 @@ def _resolver_hint() -> str:
 @rule("LUA215")
 def resolver_missing(tree, report):
     scopes = _resolver_scopes(tree)
-    if tree.complete:
-        # a server or location file linted alone is taken to be included from a stock nginx.conf (none sets
-        # `resolver`); its Lua is checked with its root only
+    if tree.complete and (tree.is_main or len(tree.start_ctx) <= 1):
+        # a server file linted alone is taken to be included from a stock nginx.conf (none sets `resolver`); a file
+        # of locations (or of a location's directives) is included from a server out of sight, which may set one.
+        # Its Lua is checked with its root only.
         _variable_passes(tree, report, scopes)
     if not tree.is_main:
         return

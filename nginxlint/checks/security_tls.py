@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from ..container.release import image_has_openssl_3, running_release
+from ..container.release import running_release
 from ..findings import Fix
 from ..nginx import edits
 from ..nginx.advisories import ADVISORIES, affected_branch, openresty_patched
@@ -142,9 +142,10 @@ def _strong_only(node):
 # -- SEC522: weak cipher suites ---------------------------------------------------------------------------------
 
 def _without_3des(dep) -> bool:
-    """The official nginx image's OpenSSL 3 (Debian's or Alpine's build) has no 3DES suite to negotiate."""
-    image = image_has_openssl_3(dep)
-    return image is not None and "openresty" not in image
+    """The image's OpenSSL 3 (Debian's, Ubuntu's or Alpine's build) has no 3DES suite to negotiate."""
+    from ..container.nginx_build import openssl_without_3des  # the image model, only once a 3DES suite is found
+
+    return openssl_without_3des(dep)
 
 @rule("SEC522")
 def weak_tls_cipher(dep, report):
@@ -161,7 +162,7 @@ def weak_tls_cipher(dep, report):
             if setting is not None and setting.args and all(a == "TLSv1.3" for a in setting.args):
                 continue  # ssl_ciphers sets TLS 1.2-and-older suites only: unused when only TLSv1.3 is on
             weak = weak_suites(node.args[0])
-            if weak and _without_3des(dep):
+            if weak and any("3DES" in why for why in weak.values()) and _without_3des(dep):
                 weak = {suite: why for suite, why in weak.items() if "3DES" not in why}
             if not weak:
                 continue

@@ -300,6 +300,8 @@ def openssl_3_distribution(reference: str | None) -> str | None:
     else:
         name = repository.split("/")[-1]
         release = _release_of(name, tag)
+    if name not in OPENSSL_3_DISTRIBUTIONS:
+        name, release = _release_in_tag(tag)  # a language image built on a distribution: python:3.12-bookworm
     if name not in OPENSSL_3_DISTRIBUTIONS or release is None:
         return None
     first, called = OPENSSL_3_DISTRIBUTIONS[name]
@@ -308,6 +310,23 @@ def openssl_3_distribution(reference: str | None) -> str | None:
     if release == _CURRENT:
         return called
     return f"{called} {release[0]}" + "".join(f".{part:02d}" if name == "ubuntu" else f".{part}" for part in release[1:])
+
+
+_ALPINE_IN_TAG = re.compile(r"alpine(\d+\.\d+)$")
+_GENERIC_CODENAMES = frozenset({"oldstable", "stable", "testing", "sid", "unstable", "rolling", "devel"})
+
+
+def _release_in_tag(tag: str | None) -> tuple[str | None, tuple[int, ...] | None]:
+    """(distribution, release) a language image's tag names: `3.12-bookworm`, `20-bookworm-slim`, `21-jammy`,
+    `3.12-alpine3.19`; (None, None) when it names none (a generic word such as `stable` is the image's own)."""
+    for word in (tag or "").lower().split("-"):
+        for name, codenames in _CODENAMES.items():
+            if word in codenames and word not in _GENERIC_CODENAMES:
+                return name, codenames[word]
+        alpine = _ALPINE_IN_TAG.fullmatch(word)
+        if alpine:
+            return "alpine", _numbers(alpine.group(1))
+    return None, None
 
 
 def _release_of(name: str, tag: str | None) -> tuple[int, ...] | None:

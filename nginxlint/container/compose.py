@@ -156,6 +156,15 @@ class _ComposeReader(FieldReader):
                 files[name] = file
         return files
 
+    def _image(self, node) -> str | None:
+        """The image a service runs, as Compose reads it: `${NGINX_IMAGE:-nginx:1.27}` is nginx:1.27 unless the
+        project's .env sets NGINX_IMAGE; a variable with no value here keeps the text (an image nginxlint cannot
+        name)."""
+        text = self.string(node, "image")
+        if text is None or "$" not in text:
+            return text
+        return interpolate(text, self.env) or text
+
     def read_service(self, name: str, name_span: Span, service: YMap) -> RuntimeFacts:
         deploy = self.mapping(service.get("deploy"), "deploy")
         resources = self.mapping(deploy.get("resources"), "deploy.resources") if deploy else None
@@ -168,7 +177,7 @@ class _ComposeReader(FieldReader):
         user = self.value(service, "user", self.string, "user")
         container = Container(
             name=name, path=self.path, span=service.span, source="compose", name_span=name_span,
-            image=self.string(image_node, "image"), image_span=image_node.span if image_node is not None else None,
+            image=self._image(image_node), image_span=image_node.span if image_node is not None else None,
             command=command, command_spans=command_spans, args=args, args_spans=args_spans,
             working_dir=self.value(service, "working_dir", self.string, "working_dir"),
             cpu_limit=self.quantity(limits, "cpus", parse_decimal_cpus, "cpus")

@@ -59,6 +59,12 @@ def built_image(tree):
 def distribution_openssl_3(tree) -> str | None:
     """'ubi9/ubi-minimal (Red Hat UBI 9)' when the tree's image installs nginx or OpenResty from a package on a
     distribution release whose OpenSSL is 3.x, and that package links it; else None."""
+    found = _packaged_on_openssl_3(tree)
+    return f"{found[0]} ({found[1]})" if found is not None else None
+
+
+def _packaged_on_openssl_3(tree):
+    """(image reference, distribution release, package) for `distribution_openssl_3`, or None."""
     if tree.binding is None:
         return None
     image = built_image(tree)
@@ -73,7 +79,25 @@ def distribution_openssl_3(tree) -> str | None:
         return None
     if package.kind == "openresty" and package.version is not None and package.version[:3] < OPENRESTY_OPENSSL_3:
         return None  # OpenResty's own packages of these releases bring OpenSSL 1.1.1
-    return f"{reference} ({distribution})"
+    return reference, distribution, package
+
+
+# Distributions whose OpenSSL 3 is built without `enable-weak-ssl-ciphers`, so it has no 3DES suite at all
+# (docs/openresty-facts.md, "OpenSSL 3 in the official images"); Red Hat's family is left out: not checked.
+WITHOUT_3DES = ("Debian", "Ubuntu", "Alpine")
+
+
+def openssl_without_3des(tree) -> bool:
+    """Whether the nginx that runs the tree links an OpenSSL 3 with no 3DES suite: the official nginx image's
+    (Debian's or Alpine's build), or a distribution's nginx package on a Debian, Ubuntu or Alpine release with
+    OpenSSL 3 (a language image's tag counts: `python:3.12-bookworm` is Debian 12)."""
+    from .release import image_has_openssl_3
+
+    official = image_has_openssl_3(tree)
+    if official is not None:
+        return "openresty" not in official
+    found = _packaged_on_openssl_3(tree)
+    return found is not None and found[2].kind == "distribution" and found[1].startswith(WITHOUT_3DES)
 
 
 def modules_known(tree) -> bool:

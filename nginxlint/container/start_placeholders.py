@@ -18,19 +18,26 @@ from ..repository import find_repository_root
 SCRIPT_DIRS = ("docker-entrypoint.d", "entrypoint.d")
 # `sed` editing a file in place: -i, -i.bak, -ir, -Ei, --in-place
 _SED_IN_PLACE = re.compile(r"(?<![\w./-])sed\s(?:[^\n]*?\s)?(?:-[A-Za-z]*i|--in-place)")
-# `s#TOKEN#…`: an upper-case word as the whole pattern, any delimiter
-_TOKEN_SUBSTITUTION = re.compile(r"(?<![\w\\])s([^\w\s\\])([A-Z][A-Z0-9_]*[A-Z0-9])\1")
+# `s#TOKEN#…`: an upper-case word as the whole pattern, any delimiter, bare or wrapped as templates wrap their
+# tokens: `{TOKEN}`, `%TOKEN%`, `__TOKEN__` (the wrapping is part of what the script replaces)
+_NAME = r"[A-Z][A-Z0-9_]*[A-Z0-9]"
+_TOKEN_SUBSTITUTION = re.compile(
+    rf"(?<![\w\\])s([^\w\s\\])({_NAME}|\{{{_NAME}\}}|%{_NAME}%|__{_NAME}__)\1")
+# a shell line continued on the next one: `sed -i \` then `    -e "s/{PORT}/…/" \` then the file
+_CONTINUATION = re.compile(r"\\\n")
 
 
 def sed_tokens(script: str) -> set[str]:
     """Upper-case words a script's `sed -i` replaces (three characters or more: `s/A/b/` is an edit, not a
-    placeholder)."""
+    placeholder), with the braces, percent signs or double underscores around them. A command continued on the
+    next line (a line ending in a backslash) is read as one line."""
     tokens = set()
-    for line in script.splitlines():
+    for line in _CONTINUATION.sub(" ", script).splitlines():
         found = _SED_IN_PLACE.search(line)
         if found is None:
             continue
-        tokens.update(m.group(2) for m in _TOKEN_SUBSTITUTION.finditer(line, found.end()) if len(m.group(2)) >= 3)
+        tokens.update(m.group(2) for m in _TOKEN_SUBSTITUTION.finditer(line, found.end())
+                      if len(m.group(2).strip("{}%_")) >= 3)
     return tokens
 
 

@@ -77,32 +77,54 @@ def _build(tree):
 
 def _project_image(tree, reference: str | None):
     """The image a manifest names without building it: the project's own, when the reference is not an official
-    image and the project holds exactly one Dockerfile (the image its CI pushes)."""
+    image and the project holds exactly one Dockerfile (the image its CI pushes), or, among several, exactly one
+    named for the image (`myorg/gateway:1.2` and `gateway/Dockerfile`, `Dockerfile.gateway`, `gateway.Dockerfile`)."""
     from ..openresty.project import dockerfiles_near
-    from .base_images import base_image
+    from .base_images import base_image, split_reference
     from .dockerfile_build import image_of
 
     if base_image(reference).flavour != "other":
         return None
     found = dockerfiles_near(tree)
+    if len(found) > 1:
+        name = split_reference(reference)[0].rsplit("/", 1)[-1].lower() if reference else None
+        found = [path for path in found if name in _names_of(path)]
     return image_of(tree.loader, found[0]) if len(found) == 1 else None
 
 
+def _names_of(dockerfile: Path) -> set[str]:
+    """The image names a Dockerfile's path gives: its directory's, and the suffix or prefix of its file name."""
+    file = dockerfile.name.lower()
+    names = {dockerfile.parent.name.lower()}
+    for mark in ("dockerfile.", "containerfile."):
+        if file.startswith(mark):
+            names.add(file[len(mark):])
+    for mark in (".dockerfile", ".containerfile"):
+        if file.endswith(mark):
+            names.add(file[:-len(mark)])
+    return names
+
+
 def drop_includes_the_container_holds(tree) -> None:
-    """NGX002 said a relative include matched nothing beside the config; where the container puts a repository
-    file at the path nginx looks (a COPY of a directory's contents into nginx's conf directory), nginx finds it."""
+    """NGX002 said an include matched nothing in the repository where nginx looks; where the container puts a
+    repository file at that path (a COPY of a directory's contents into nginx's conf directory, a COPY or a mount
+    of a file at the absolute path the include names), nginx finds it."""
     binding = tree.binding
     if not tree.unresolved_includes or binding is None or not binding.container_path:
         return
     files = container_files(tree)
     if files is None:
         return
-    # nginx resolves an include against its main config's directory: the root's own, or the base image's
+    # nginx resolves a relative include against its main config's directory: the root's own, or the base image's
     main_config = binding.container_path if tree.is_main else files.base.conf_path
-    if not main_config:
-        return
-    conf_dir = posixpath.dirname(main_config)
+    conf_dir = posixpath.dirname(main_config) if main_config else None
+
+    def looked_at(pattern: str) -> str | None:
+        if posixpath.isabs(pattern):
+            return posixpath.normpath(pattern)
+        return posixpath.normpath(posixpath.join(conf_dir, pattern)) if conf_dir else None
+
     held = {id(finding) for finding, pattern in tree.unresolved_includes
-            if isinstance(files.where(posixpath.normpath(posixpath.join(conf_dir, pattern))), Path)}
+            if (path := looked_at(pattern)) is not None and isinstance(files.where(path), Path)}
     if held:
         tree.findings = [f for f in tree.findings if id(f) not in held]

@@ -14,6 +14,7 @@ from ..lines import LineIndex
 from ..findings import Location, Span
 from ..nginx.parser import unescape
 from ..nginx.wordmap import value_offsets
+from ..repository import find_repository_root
 from ..sources import SourceFile
 from .phases import code_arg, subsystem_of
 
@@ -223,6 +224,24 @@ class _LuaFiles:
             return isinstance(where, Unknown) and not where.named
         return where is None or isinstance(where, Unknown)
 
+    def prefix_above_guess(self, target: str) -> Path | None:
+        """For a relative target missing under the prefix nginxlint guessed (no `prefix` setting), the nearest
+        directory above the guess, up to the repository, under which it exists: nginx may well be started with that
+        prefix (`-p`, an image's layout)."""
+        tree = self.tree
+        if os.path.isabs(target) or tree.settings.prefix:
+            return None
+        prefix = Path(os.path.abspath(tree.prefix))
+        top = find_repository_root(prefix) or Path(os.path.abspath(tree.loader.base_dir))
+        for directory in prefix.parents:
+            if directory != top and top not in directory.parents:
+                return None  # above the repository
+            if self.is_file(Path(os.path.normpath(directory / target))):
+                return directory
+            if directory == top:
+                return None
+        return None
+
     def handler_file(self, target: str) -> Path | None:
         """The file a `*_by_lua_file` target names; None when it is outside what nginxlint can see."""
         tree = self.tree
@@ -341,6 +360,14 @@ def collect_units(tree) -> LuaUnits:
             if path is None or not files.is_file(path):
                 if path is None or files.in_image:
                     outside.append(node)  # a file of the image nginxlint cannot see: neither found nor missing
+                elif (other := files.prefix_above_guess(target)) is not None:
+                    outside.append(node)  # nginx started with another -p finds it: not missing, not read
+                    display = tree.loader.display
+                    tree.loader.not_seen(d.file.display, d.arg_span(index), (
+                        f'{name} target "{target}" is not under the prefix nginxlint assumed '
+                        f"({display(tree.prefix)}/), but {display(Path(os.path.normpath(other / target)))} exists: "
+                        f"nginx started with -p {display(other)}/ finds it; its code is not checked (set `prefix` "
+                        "to the directory nginx starts in)"))
                 else:
                     missing.append(MissingFile(node, index, path))
                 continue

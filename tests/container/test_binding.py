@@ -298,3 +298,46 @@ def test_may_hold_runtime(path, text, expected):
 
     assert may_hold_runtime(path, text) is expected
 
+
+
+def test_a_note_the_loader_gives_while_containers_are_bound_reaches_the_report(tmp_path):
+    """A ConfigMap's deployment is built while binding, after loading: its include outside the project is noted."""
+    write_tree(tmp_path, {"deploy.yaml": """apiVersion: v1
+kind: ConfigMap
+metadata: {name: nginx-conf}
+data:
+  nginx.conf: |
+    events {}
+    http {
+      include /opt/app/extra.conf;
+      server { listen 8080; location / { return 200; } }
+    }
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  template:
+    spec:
+      containers:
+        - name: nginx
+          image: nginx:1.27
+          volumeMounts: [{name: conf, mountPath: /etc/nginx/nginx.conf, subPath: nginx.conf}]
+      volumes: [{name: conf, configMap: {name: nginx-conf}}]
+"""})
+    notes = run_cli([".", "--format", "json"], cwd=tmp_path).json["notifications"]
+    assert [(n["path"], n["line"], n["column"]) for n in notes if "outside the project" in n["message"]] == [
+        ("deploy.yaml", 8, 15)], notes
+
+
+def test_a_service_that_names_no_image_in_a_project_of_several_dockerfiles(tmp_path):
+    """A Compose override that only mounts the config: no image to match a Dockerfile's name against."""
+    write_tree(tmp_path, {
+        "docker-compose.override.yml": "services:\n  gw:\n    volumes:\n      - ./conf/nginx.conf:/etc/nginx/nginx.conf\n",
+        "conf/nginx.conf": "events {}\nhttp { server { listen 80; location / { content_by_lua_block { "
+                           "require('app').run() } } } }\n",
+        "gateway/Dockerfile": "FROM openresty/openresty:1.27.1.2-alpine\n",
+        "worker/Dockerfile": "FROM python:3.12\n",
+    })
+    result = run_cli([".", "--format", "json"], cwd=tmp_path)
+    assert "NL999" not in result.codes(), result.json["findings"]

@@ -24,6 +24,11 @@ pytest.importorskip("dockerfile")
     ("quay.io/centos/centos:stream9", "CentOS Stream 9"), ("centos:7", None), ("centos:8", None),
     ("amazonlinux:2023", "Amazon Linux 2023"), ("amazonlinux:2", None),
     ("myorg/ubi9-app", None), ("nginx:1.27", None), ("node:20", None), (None, None),
+    # language images name their distribution release in the tag
+    ("python:3.12-bookworm", "Debian 12"), ("node:20-bookworm-slim", "Debian 12"), ("python:3.11-bullseye", None),
+    ("eclipse-temurin:21-jammy", "Ubuntu 22.04"), ("python:3.12-alpine3.19", "Alpine 3.19"),
+    ("python:3.12-alpine3.16", None), ("node:20-alpine", None), ("php:8.3-fpm-bookworm", "Debian 12"),
+    ("myorg/app:stable", None),
 ])
 def test_distribution_releases_with_openssl_3(reference, expected):
     assert openssl_3_distribution(reference) == expected

@@ -341,6 +341,18 @@ sed -i 's/AB/x/; s/lower_case/x/' a.conf
     assert sed_tokens(script) == {"SET_REAL_IP_FROM", "HTTP3_CONFIG", "RESOLVERS", "LOG_LEVEL", "BACKEND_URL"}
 
 
+def test_sed_tokens_wrapped_in_braces_percent_signs_or_underscores_and_continued_lines():
+    script = """#!/bin/bash
+sed -i \\
+    -e "s/{HTTP_INDEX_FILE}/${HTTP_INDEX_FILE}/g" \\
+    -e 's|%LOG_LEVEL%|warn|' \\
+"$ZABBIX_ETC_DIR/nginx.conf"
+sed -i 's/__PORT__/8080/; s/{AB}/x/' a.conf
+sed -e 's/{NOT_IN_PLACE}/x/' a.conf > b.conf
+"""
+    assert sed_tokens(script) == {"{HTTP_INDEX_FILE}", "%LOG_LEVEL%", "__PORT__"}
+
+
 def test_placeholder_tokens_are_masked_keeping_positions_and_nothing_else():
     text = ("server {\n    listen ${PORT};\n    PROXY_SSL_CONFIG\n\n    location / { return 200; }\n"
             "    resolver RESOLVERS valid=30s;\n    set $PROXY_SSL_CONFIG 1;\n    # PROXY_SSL_CONFIG here\n"

@@ -5,9 +5,10 @@
   and 1.1 at its default security level 1 whatever ssl_protocols says, and accepts them at level 0; towards an
   upstream too (`proxy_ssl_protocols TLSv1.1`), with a system MinProtocol of TLSv1.2 that nginx clears.
 - SEC522: `ALL` enables anonymous suites (no server certificate at all); nginx's default list refuses them.
-  (Debian's OpenSSL 3.0 is built without RC4 and 3DES, so those cannot be shown here.)
-- SEC523: a location (or a server) with an add_header of its own sends no HSTS; without `always` an error page has none; an
-  empty value sends no header.
+  Debian's OpenSSL 3.0 is built without RC4 and 3DES: a list of 3DES alone matches no suite (nginx -t fails),
+  which is why SEC522 leaves 3DES out for Debian's, Ubuntu's and Alpine's OpenSSL 3.
+- SEC523: a location (or a server) with an add_header of its own sends no HSTS; without `always` an error page has
+  none; an empty value sends no header.
 - NGX020: with ssl_prefer_server_ciphers on, a TLS 1.2 client gets the list's first suite in OpenSSL's order
   (ChaCha20 when it comes first), and a TLS 1.3 client that prefers ChaCha20 gets TLS_AES_256_GCM_SHA384.
 - NGX021: nginx -t fails on groups the OpenSSL does not know (ML-KEM before 3.5), and on the `?` prefix before 3.3.
@@ -231,6 +232,32 @@ def test_all_enables_anonymous_suites(certs):
     with Nginx(tree(certs, _one_server(""))) as nginx:  # nginx's default: HIGH:!aNULL:!MD5
         started(nginx)
         assert handshake(nginx.port, "a.test", ciphers="aNULL:@SECLEVEL=0") is None
+        assert codes(nginx.lint(), "SEC522") == []
+
+
+def _has_3des() -> bool:
+    try:
+        ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).set_ciphers("DES-CBC3-SHA:@SECLEVEL=0")
+    except ssl.SSLError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(_has_3des(), reason="this OpenSSL has 3DES suites (the case is an OpenSSL 3 without them)")
+def test_debian_openssl_3_has_no_3des_suite_to_offer(certs):
+    """Debian's nginx on Debian's OpenSSL 3: a list of 3DES alone matches no suite (nginx -t fails), and a list that
+    adds 3DES to a strong suite starts with the strong suite only. SEC522 leaves 3DES out for that image."""
+    dockerfile = {"Dockerfile": "FROM python:3.12-bookworm\nRUN apt-get update && apt-get install -y nginx\n"
+                                "COPY conf/nginx.conf /etc/nginx/nginx.conf\n"}
+    with Nginx(tree(certs, _one_server("ssl_ciphers DES-CBC3-SHA:@SECLEVEL=0;"))) as nginx:
+        outcome = nginx.test()
+        assert outcome.status != 0 and "no cipher match" in outcome.stderr, outcome.stderr
+    with Nginx(tree(certs, _one_server("ssl_ciphers ECDHE-RSA-AES128-GCM-SHA256:DES-CBC3-SHA;"))) as nginx:
+        started(nginx)
+        got = handshake(nginx.port, "a.test")
+        assert got is not None and got[1] == "ECDHE-RSA-AES128-GCM-SHA256", got
+        assert len(codes(nginx.lint(), "SEC522")) == 1  # the image is not known: 3DES is asked for
+    with Nginx(tree(certs, _one_server("ssl_ciphers ECDHE-RSA-AES128-GCM-SHA256:DES-CBC3-SHA;"), dockerfile)) as nginx:
         assert codes(nginx.lint(), "SEC522") == []
 
 
