@@ -29,7 +29,9 @@ TOKEN = re.compile(
 # After optional whitespace: 1 a directive of plain words, up to 2 its `;` or `{` (words that TOKEN reads as they
 # are written: no quote, escape, `${`, comment, nor any whitespace but the separators, so that str.split() gives
 # TOKEN's words), or 3 the `}` of a block.
-_PLAIN_WORD = r"""(?:[^\s;{}#"'\\$]|\$(?!\{))(?:[^\s;{\\$]|\$(?!\{))*+"""
+# (After its first character, a word is runs of plain characters between `$`s that start no `${`: written as runs,
+# not as one alternative per character, which the regex engine reads a third faster.)
+_PLAIN_WORD = r"""(?:[^\s;{}#"'\\$]|\$(?!\{))[^\s;{\\$]*+(?:\$(?!\{)[^\s;{\\$]*+)*+"""
 PLAIN = re.compile(rf"[ \t\n]*+(?:({_PLAIN_WORD}(?:[ \t\n]++{_PLAIN_WORD})*+)[ \t\n]*+([;{{])|(}}))")
 TRAILING_SPACE = re.compile(r"[ \t\n]*\Z")
 WHITESPACE = re.compile(r"[ \t\n]*")
