@@ -25,22 +25,17 @@ RENDERED_SUFFIXES = (".template", ".tmpl")
 class Node:
     """A directive in its place in one deployment: `ctx` is the context it sits in, `via` the includes that led here."""
 
-    __slots__ = ("d", "parent", "children", "ctx", "via")
+    __slots__ = ("d", "name", "args", "parent", "children", "ctx", "via")
 
     def __init__(self, d: Directive | None, parent: "Node | None", ctx: tuple, via: tuple = ()):
         self.d = d
+        # the directive's name and arguments, copied once: rules read them hundreds of thousands of times
+        self.name: str = d.name if d else ""
+        self.args: list[str] = d.args if d else []
         self.parent = parent
         self.ctx = ctx
         self.via = via
         self.children: list[Node] | None = None
-
-    @property
-    def name(self) -> str:
-        return self.d.name if self.d else ""
-
-    @property
-    def args(self) -> list[str]:
-        return self.d.args if self.d else []
 
     @property
     def file(self):
