@@ -194,7 +194,6 @@ class ConfigTree:
     def _resolve_include(self, node: Node) -> list:
         """The files an include reaches, following nginx: globs sorted, relative paths against the conf dir."""
         pattern = node.args[0]
-        span = node.d.arg_span(0)
         display = node.file.display
         if os.path.isabs(pattern):
             mapped = self.loader.map_path(pattern, self.conf_dir)
@@ -203,6 +202,7 @@ class ConfigTree:
                     return []
                 self.complete = self.all_read = False  # what the file declares is unknown: rules on absence stay quiet
                 if not GLOB_CHARS.intersection(pattern):  # a glob may match nothing, or what is made at run time
+                    span = node.d.arg_span(0)  # only now: a span costs the file's line index
                     self.loader.not_seen(display, span, f'include "{pattern}" is outside the project, so what it '
                                          f'declares is not checked; a path-map entry such as "{os.path.dirname(pattern)}/: '
                                          '<its directory in this repository>/" lets nginxlint read it')
@@ -224,7 +224,8 @@ class ConfigTree:
                 return []
             if any(loader.exists(Path(f"{path}{suffix}")) for suffix in RENDERED_SUFFIXES):
                 return []  # `x.conf.template` beside it: a start script renders x.conf before nginx starts
-            finding = load.include_not_found(display, span, pattern, self.loader.display(path), include_chain(node))
+            finding = load.include_not_found(display, node.d.arg_span(0), pattern, self.loader.display(path),
+                                             include_chain(node))
             self.findings.append(finding)
             if not os.path.isabs(pattern):
                 self.unresolved_includes.append((finding, pattern))
