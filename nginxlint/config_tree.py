@@ -161,30 +161,35 @@ class ConfigTree:
         from .nginx.directives import context_of  # crossplane's directive table, built on first use
 
         while stack:
-            directives, parent, ctx, via, chain = stack[-1]
-            d = next(directives, None)
-            if d is None:
-                stack.pop()
-                continue
-            node = Node(d, parent, ctx, via)
-            parent.children.append(node)
-            order.append(node)
-            index[d.name].append(node)
-            if d.block is not None:
-                node.children = []
-                stack.append((iter(d.block), node, context_of(ctx, d.name), via, chain))
-            elif d.name == "include" and len(d.args) == 1:
-                included = []
-                for target in self._resolve_include(node):
-                    if target.path in chain:
-                        self._cycle(node, target)
-                        continue
-                    child = self._parse(target)
-                    if child is None:
-                        continue
-                    self.files[target.display] = target
-                    included.append((iter(child.directives), parent, ctx, via + (d,), chain | {target.path}))
-                stack.extend(reversed(included))
+            # a frame is read to its end or to a block or include, which goes on the stack above what is left of it
+            frame = stack.pop()
+            directives, parent, ctx, via, chain = frame
+            siblings = parent.children
+            for d in directives:
+                node = Node(d, parent, ctx, via)
+                siblings.append(node)
+                order.append(node)
+                index[d.name].append(node)
+                if d.block is not None:
+                    node.children = []
+                    stack.append(frame)
+                    stack.append((iter(d.block), node, context_of(ctx, d.name), via, chain))
+                    break
+                if d.name == "include" and len(d.args) == 1:
+                    included = []
+                    for target in self._resolve_include(node):
+                        if target.path in chain:
+                            self._cycle(node, target)
+                            continue
+                        child = self._parse(target)
+                        if child is None:
+                            continue
+                        self.files[target.display] = target
+                        included.append((iter(child.directives), parent, ctx, via + (d,), chain | {target.path}))
+                    if included:
+                        stack.append(frame)
+                        stack.extend(reversed(included))
+                        break
 
     def _cycle(self, node: Node, target) -> None:
         chain = " -> ".join([inc.file.display for inc in node.via] + [node.file.display, target.display])
