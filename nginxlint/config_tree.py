@@ -43,7 +43,7 @@ class Node:
 
     def find(self, name: str) -> list["Node"]:
         """Direct children called `name` (includes already spliced in)."""
-        return [child for child in self.children or () if child.d.name == name]
+        return [child for child in self.children or () if child.name == name]
 
     def enclosing(self, name: str) -> "Node | None":
         node = self.parent
