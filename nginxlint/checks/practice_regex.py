@@ -7,7 +7,7 @@ from __future__ import annotations
 from ..nginx.variables import parse_value
 from ..nginx.wordmap import value_span
 from ..regex.facts import pattern_facts
-from ..regex.sites import regex_sites, sites_of
+from ..regex.sites import regex_sites, sites_at, sites_of
 from .registry import rule
 
 # directives whose value may read $1..$9 set by a regex elsewhere in the server
@@ -146,7 +146,7 @@ def _groups(count: int) -> str:
 @rule("NGX019")
 def regex_exact_match(tree, report):
     for node in tree.nodes("location"):
-        for site in sites_of(node):
+        for site in sites_at(tree, node):
             if site.caseless:
                 continue
             literal = pattern_facts(tree, site.pattern).literal

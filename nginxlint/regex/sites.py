@@ -90,6 +90,20 @@ def regex_sites(tree) -> list[tuple]:
     return found
 
 
+def sites_at(tree, node) -> list[RegexSite]:
+    """sites_of(node) for a node of `tree`, read from the walk regex_sites made (rules that ask about every location
+    would otherwise read every location's words again). The list is shared: not to be changed."""
+    by_node = tree.memo.get("regex-sites-by-node")
+    if by_node is None:
+        by_node = tree.memo["regex-sites-by-node"] = {}
+        for found, site in regex_sites(tree):
+            by_node.setdefault(found, []).append(site)
+    return by_node.get(node, _NONE)
+
+
+_NONE: list = []
+
+
 def sites_of(node) -> list[RegexSite]:
     """The regexes of one config tree Node (a map entry needs its parent to be known as one)."""
     parent = node.parent.d if node.parent is not None and node.parent.d is not None else None
