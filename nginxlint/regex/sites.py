@@ -84,7 +84,7 @@ def regex_sites(tree) -> list[tuple]:
     if found is None:
         found = tree.memo["regex-sites"] = [
             (node, site) for node in tree.walk()
-            if node.d.name in _REGEX_DIRECTIVES or (node.parent.d is not None and node.parent.d.name == "map")
+            if node.name in _REGEX_DIRECTIVES or node.parent.name == "map"  # (the tree's main node is named "")
             for site in sites_of(node)
         ]
     return found
