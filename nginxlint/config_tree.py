@@ -199,6 +199,13 @@ class ConfigTree:
     def _resolve_include(self, node: Node) -> list:
         """The files an include reaches, following nginx: globs sorted, relative paths against the conf dir."""
         pattern = node.args[0]
+        loader = self.loader
+        # What an include that needs no finding reaches is the same for the next one: a large config includes the
+        # same fastcgi_params from every server.
+        known = loader.memo("include-targets")
+        key = (self.conf_dir, pattern)
+        if key in known:
+            return list(known[key])
         display = node.file.display
         if os.path.isabs(pattern):
             mapped = self.loader.map_path(pattern, self.conf_dir)
@@ -215,7 +222,6 @@ class ConfigTree:
             path = mapped
         else:
             path = self.conf_dir / pattern
-        loader = self.loader
         if GLOB_CHARS.intersection(pattern):
             matches = loader.glob(str(path))
             return [f for f in (loader.source(Path(m)) for m in matches if not loader.is_dir(m)) if f]
@@ -223,6 +229,7 @@ class ConfigTree:
         source = loader.source(path) if exists else None
         if not exists:
             if os.path.basename(pattern) in self.loader.stock_files:
+                known[key] = ()
                 return []
             self.complete = self.all_read = False
             if not self.conf_dir_known or display in self.loader.masked:  # a template's includes may be rendered too
@@ -235,7 +242,8 @@ class ConfigTree:
             if not os.path.isabs(pattern):
                 self.unresolved_includes.append((finding, pattern))
             return []
-        return [source] if source else []
+        found = known[key] = (source,) if source else ()
+        return list(found)
 
 
 def include_chain(node: Node) -> tuple[Location, ...]:
