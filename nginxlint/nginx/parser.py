@@ -13,6 +13,7 @@ is asked for.
 """
 from __future__ import annotations
 
+import functools
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
@@ -301,6 +302,7 @@ def walk_directives(directives):
             stack.extend(d.block)
 
 
+@functools.lru_cache(maxsize=1024)  # a large config repeats the same few escaped words (`return 200 "ok\n"`)
 def unescape(raw: str) -> str:
     """nginx's value of a word: `\\"`, `\\'`, `\\\\`, `\\t`, `\\r` and `\\n` are unescaped, other backslashes stay."""
     if "\\" not in raw:
