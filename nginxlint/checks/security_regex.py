@@ -622,9 +622,10 @@ _REFUSING = frozenset({"deny", "access_log", "log_not_found", "error_log"})
 @rule("SEC548")
 def unanchored_regex(tree, report):
     for node in tree.nodes("location"):
-        if _only_refuses(node):
+        sites = sites_at(tree, node)
+        if not sites or _only_refuses(node):
             continue  # `location ~ /\. { deny all; }`: matching anywhere is the point, and refuses more
-        for site in sites_at(tree, node):
+        for site in sites:
             facts = pattern_facts(tree, site.pattern, site.caseless)
             if facts.error or facts.unanchored is None or facts.unanchored[0] == facts.unanchored[1]:
                 continue  # an empty pattern: every URI, plainly
