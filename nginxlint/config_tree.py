@@ -25,7 +25,7 @@ RENDERED_SUFFIXES = (".template", ".tmpl")
 class Node:
     """A directive in its place in one deployment: `ctx` is the context it sits in, `via` the includes that led here."""
 
-    __slots__ = ("d", "name", "args", "parent", "children", "ctx", "via")
+    __slots__ = ("d", "name", "args", "parent", "children", "ctx", "via", "_named")
 
     def __init__(self, d: Directive | None, parent: "Node | None", ctx: tuple, via: tuple = ()):
         self.d = d
@@ -36,14 +36,24 @@ class Node:
         self.ctx = ctx
         self.via = via
         self.children: list[Node] | None = None
+        self._named: dict[str, list[Node]] | None = None  # children by name, made by the first `find`
 
     @property
     def file(self):
         return self.d.file
 
     def find(self, name: str) -> list["Node"]:
-        """Direct children called `name` (includes already spliced in)."""
-        return [child for child in self.children or () if child.name == name]
+        """Direct children called `name` (includes already spliced in), as a new list.
+
+        The children are indexed by name on the first call (the tree is complete by then): rules ask each server
+        for its listens, names and TLS settings again and again."""
+        named = self._named
+        if named is None:
+            named = self._named = {}
+            for child in self.children or ():
+                named.setdefault(child.name, []).append(child)
+        found = named.get(name)
+        return found[:] if found else []
 
     def enclosing(self, name: str) -> "Node | None":
         node = self.parent
