@@ -18,7 +18,7 @@ class Lists:
         names = frozenset(names)
         blocks = {node.parent for name in names for node in dep.nodes(name)}
         # each block's children once, so that the list keeps document order across the names
-        self.own: dict = {block: [c for c in block.children if c.d.name in names] for block in blocks}
+        self.own: dict = {block: [c for c in block.children if c.name in names] for block in blocks}
 
     def of(self, block) -> list:
         return self.own.get(block, [])
