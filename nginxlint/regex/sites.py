@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from ..findings import Span
 from ..nginx.parser import Directive
+from ..nginx.variables import parse_value
 from ..nginx.wordmap import value_span
 from . import Regex, RegexError, parse_regex
 
@@ -170,8 +171,6 @@ def _if_site(d: Directive) -> list[RegexSite]:
 
 def _plain_variable(value: str) -> str | None:
     """`$uri` -> "uri", `${uri}` -> "uri"; None for anything else (text, several variables)."""
-    from ..nginx.variables import parse_value
-
     parts = parse_value(value)
     if len(parts) == 1 and parts[0].variable is not None:
         return parts[0].variable
