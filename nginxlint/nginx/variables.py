@@ -29,6 +29,7 @@ Checked against nginx 1.22.1 (Debian) on 127.0.0.1 with `return 200 "[$var]"`:
 """
 from __future__ import annotations
 
+import functools
 import re
 from typing import Iterator, NamedTuple
 
@@ -140,6 +141,11 @@ def parse_value(value: str, strict: bool = False) -> list[Part]:
     >>> [(p.variable, p.text, p.start, p.end) for p in parse_value("/i/$1${sfx}.x?$args")]
     [(None, '/i/', 0, 3), ('1', '$1', 3, 5), ('sfx', '${sfx}', 5, 11), (None, '.x?', 11, 14), ('args', '$args', 14, 19)]
     """
+    return list(_parts(value, strict))
+
+
+@functools.lru_cache(maxsize=4096)  # rules read the same values again, and a large config repeats them in every server
+def _parts(value: str, strict: bool) -> tuple[Part, ...]:
     parts: list[Part] = []
     text_start = 0
     n = len(value)
@@ -178,7 +184,7 @@ def parse_value(value: str, strict: bool = False) -> list[Part]:
         text_start = i
     if text_start < n:
         parts.append(Part(value[text_start:], None, text_start, n))
-    return parts
+    return tuple(parts)
 
 
 def variables_in(value: str) -> list[str]:
