@@ -54,9 +54,16 @@ class Variable(NamedTuple):
 
 
 def variables(text: str) -> Iterator[Variable]:
+    return iter(_variables(text))
+
+
+@functools.lru_cache(maxsize=4096)  # several rules read the variables of the same values, repeated in every server
+def _variables(text: str) -> tuple[Variable, ...]:
+    found = []
     for match in VARIABLE.finditer(text):
         written = match.group(1) or match.group(2)
-        yield Variable(written.lower(), written, match.start(), match.end())
+        found.append(Variable(written.lower(), written, match.start(), match.end()))
+    return tuple(found)
 
 
 def client_controlled(name: str) -> bool:
