@@ -47,9 +47,12 @@ def invalid_regex(tree, report):
 def _missing_groups(tree, report, broken_under):
     scopes: dict = {}  # server node (or None: the root) -> the largest group count of any regex in it
     map_groups = 0
+    counts: dict = {}  # (pattern, caseless) -> its group count: a large config repeats the same few patterns
     for node, site in regex_sites(tree):
-        facts = pattern_facts(tree, site.pattern, site.caseless)
-        count = 99 if facts.error else facts.groups
+        count = counts.get((site.pattern, site.caseless))
+        if count is None:
+            facts = pattern_facts(tree, site.pattern, site.caseless)
+            count = counts[site.pattern, site.caseless] = 99 if facts.error else facts.groups
         if node.parent is not None and node.parent.name == "map":
             map_groups = max(map_groups, count)
             continue
