@@ -155,6 +155,8 @@ def check_directive(
                     _FITS.add(fits)  # whatever the words: the count alone decided
                     return None
             elif _accepts(mask, args, is_block):
+                if not mask & FLAG:  # (a flag's value decides; the other masks count the words)
+                    _FITS.add(fits)
                 return None
         if name in extra:
             return None
@@ -169,8 +171,8 @@ def check_directive(
 
 # context -> {name: masks usable there}; filled on first use of each context (14 at most).
 _USABLE: dict[tuple[str, ...], dict[str, tuple[int, ...]]] = {}
-# (name, context, is_block, argument count) that a mask of fixed argument counts accepts, whatever the arguments
-# say: a large config repeats the same few shapes of directive thousands of times.
+# (name, context, is_block, argument count) that a mask accepts whatever the arguments say (every mask but a flag
+# counts the words only): a large config repeats the same few shapes of directive thousands of times.
 _FITS: set[tuple] = set()
 
 
