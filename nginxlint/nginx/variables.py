@@ -290,6 +290,7 @@ _SERVER = {"scheme", "https", "server_name", "server_addr", "server_port", "serv
            "request_completion", "tcpinfo_rtt", "secure_link", "secure_link_expires"}
 
 
+@functools.lru_cache(maxsize=1024)  # rules ask about the same few variables in every server
 def variable_facts(name: str) -> VariableFacts | None:
     """Facts about `$name` (without the `$`), or None for a variable this table does not know (a `set` or `map`
     variable, a capture: see capture_facts).
