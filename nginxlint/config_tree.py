@@ -25,30 +25,35 @@ RENDERED_SUFFIXES = (".template", ".tmpl")
 class Node:
     """A directive in its place in one deployment: `ctx` is the context it sits in, `via` the includes that led here."""
 
-    __slots__ = ("d", "parent", "children", "ctx", "via")
+    __slots__ = ("d", "name", "args", "parent", "children", "ctx", "via", "_named")
 
     def __init__(self, d: Directive | None, parent: "Node | None", ctx: tuple, via: tuple = ()):
         self.d = d
+        # the directive's name and arguments, copied once: rules read them hundreds of thousands of times
+        self.name: str = d.name if d else ""
+        self.args: list[str] = d.args if d else []
         self.parent = parent
         self.ctx = ctx
         self.via = via
         self.children: list[Node] | None = None
-
-    @property
-    def name(self) -> str:
-        return self.d.name if self.d else ""
-
-    @property
-    def args(self) -> list[str]:
-        return self.d.args if self.d else []
+        self._named: dict[str, list[Node]] | None = None  # children by name, made by the first `find`
 
     @property
     def file(self):
         return self.d.file
 
     def find(self, name: str) -> list["Node"]:
-        """Direct children called `name` (includes already spliced in)."""
-        return [child for child in self.children or () if child.d.name == name]
+        """Direct children called `name` (includes already spliced in), as a new list.
+
+        The children are indexed by name on the first call (the tree is complete by then): rules ask each server
+        for its listens, names and TLS settings again and again."""
+        named = self._named
+        if named is None:
+            named = self._named = {}
+            for child in self.children or ():
+                named.setdefault(child.name, []).append(child)
+        found = named.get(name)
+        return found[:] if found else []
 
     def enclosing(self, name: str) -> "Node | None":
         node = self.parent
@@ -176,33 +181,38 @@ class ConfigTree:
         from .nginx.directives import context_of  # crossplane's directive table, built on first use
 
         while stack:
-            directives, parent, ctx, via, chain = stack[-1]
-            d = next(directives, None)
-            if d is None:
-                stack.pop()
-                continue
-            node = Node(d, parent, ctx, via)
-            parent.children.append(node)
-            order.append(node)
-            index[d.name].append(node)
-            if d.block is not None:
-                node.children = []
-                stack.append((iter(d.block), node, context_of(ctx, d.name), via, chain))
-            elif d.name == "include" and len(d.args) == 1:
-                included = []
-                unread = self._unread
-                for target in self._resolve_include(node):
-                    if target.path in chain:
-                        self._cycle(node, target)
-                        continue
-                    child = self._parse(target)
-                    if child is None:
-                        continue
-                    self.files[target.display] = target
-                    included.append((iter(child.directives), parent, ctx, via + (d,), chain | {target.path}))
-                if self._unread > unread:
-                    self._unread_include_blocks.append(parent)
-                stack.extend(reversed(included))
+            # a frame is read to its end or to a block or include, which goes on the stack above what is left of it
+            frame = stack.pop()
+            directives, parent, ctx, via, chain = frame
+            siblings = parent.children
+            for d in directives:
+                node = Node(d, parent, ctx, via)
+                siblings.append(node)
+                order.append(node)
+                index[d.name].append(node)
+                if d.block is not None:
+                    node.children = []
+                    stack.append(frame)
+                    stack.append((iter(d.block), node, context_of(ctx, d.name), via, chain))
+                    break
+                if d.name == "include" and len(d.args) == 1:
+                    included = []
+                    unread = self._unread
+                    for target in self._resolve_include(node):
+                        if target.path in chain:
+                            self._cycle(node, target)
+                            continue
+                        child = self._parse(target)
+                        if child is None:
+                            continue
+                        self.files[target.display] = target
+                        included.append((iter(child.directives), parent, ctx, via + (d,), chain | {target.path}))
+                    if self._unread > unread:
+                        self._unread_include_blocks.append(parent)
+                    if included:
+                        stack.append(frame)
+                        stack.extend(reversed(included))
+                        break
 
     def _not_read(self) -> None:
         self.complete = self.all_read = False
@@ -216,7 +226,13 @@ class ConfigTree:
     def _resolve_include(self, node: Node) -> list:
         """The files an include reaches, following nginx: globs sorted, relative paths against the conf dir."""
         pattern = node.args[0]
-        span = node.d.arg_span(0)
+        loader = self.loader
+        # What an include that needs no finding reaches is the same for the next one: a large config includes the
+        # same fastcgi_params from every server.
+        known = loader.memo("include-targets")
+        key = (self.conf_dir, pattern)
+        if key in known:
+            return list(known[key])
         display = node.file.display
         if os.path.isabs(pattern):
             mapped = self.loader.map_path(pattern, self.conf_dir)
@@ -225,6 +241,7 @@ class ConfigTree:
                     return []
                 self._not_read()  # what the file declares is unknown: rules on absence stay quiet
                 if not GLOB_CHARS.intersection(pattern):  # a glob may match nothing, or what is made at run time
+                    span = node.d.arg_span(0)  # only now: a span costs the file's line index
                     self.loader.not_seen(display, span, f'include "{pattern}" is outside the project, so what it '
                                          f'declares is not checked; a path-map entry such as "{os.path.dirname(pattern)}/: '
                                          '<its directory in this repository>/" lets nginxlint read it')
@@ -232,7 +249,6 @@ class ConfigTree:
             path = mapped
         else:
             path = self.conf_dir / pattern
-        loader = self.loader
         if GLOB_CHARS.intersection(pattern):
             matches = loader.glob(str(path))
             if not matches:  # valid nginx, and what a mount or a start script puts there at run time is out of sight
@@ -243,17 +259,20 @@ class ConfigTree:
         source = loader.source(path) if exists else None
         if not exists:
             if os.path.basename(pattern) in self.loader.stock_files:
+                known[key] = ()
                 return []
             self._not_read()
             if not self.conf_dir_known or display in self.loader.masked:  # a template's includes may be rendered too
                 return []
             if any(loader.exists(Path(f"{path}{suffix}")) for suffix in RENDERED_SUFFIXES):
                 return []  # `x.conf.template` beside it: a start script renders x.conf before nginx starts
-            finding = load.include_not_found(display, span, pattern, self.loader.display(path), include_chain(node))
+            finding = load.include_not_found(display, node.d.arg_span(0), pattern, self.loader.display(path),
+                                             include_chain(node))
             self.findings.append(finding)
             self.unresolved_includes.append((finding, pattern))  # the container may hold it (container/view.py)
             return []
-        return [source] if source else []
+        found = known[key] = (source,) if source else ()
+        return list(found)
 
 
 def include_chain(node: Node) -> tuple[Location, ...]:

@@ -74,7 +74,10 @@ class Loader:
 
     def memo(self, name: str) -> dict:
         """A dict private to this run and one purpose (directory listings, Lua analyses, installed rocks...)."""
-        return self._memos.setdefault(name, {})
+        memo = self._memos.get(name)
+        if memo is None:  # (not setdefault: its empty dict would be made on every call, and rules call often)
+            memo = self._memos[name] = {}
+        return memo
 
     def display(self, path: Path) -> str:
         try:

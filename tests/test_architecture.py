@@ -12,7 +12,8 @@ NOT_RULES = {"nginxlint.checks", "nginxlint.checks.registry", "nginxlint.checks.
 IMPORT_TIME_TABLES = {("nginxlint.checks.registry", "RULES"), ("nginxlint.checks.registry", "SCOPES"),
                       # memos of pure functions of their key (the static directive table, a regex's text, the
                       # grammar): the same answer for every run, so sharing them across runs is no hidden state
-                      ("nginxlint.nginx.directives", "_USABLE"), ("nginxlint.regex", "_MEMO"),
+                      ("nginxlint.nginx.directives", "_USABLE"), ("nginxlint.nginx.directives", "_FITS"),
+                      ("nginxlint.regex", "_MEMO"),
                       ("nginxlint.regex.charsets", "_CATEGORY_CACHE"), ("nginxlint.regex.grammar", "_PARSER"),
                       # the versions data files, read on first use
                       ("nginxlint.nginx.releases", "_DIRECTIVE_SINCE"),

@@ -90,7 +90,7 @@ def duplicate_directive(tree, report):
     for block in blocks:
         seen = {}
         for child in block.children:
-            name = child.d.name
+            name = child.name
             slot = slots[name] if name in slots else slots.setdefault(name, _slot(name))
             if slot is None:
                 continue

@@ -4,15 +4,21 @@ Patterns are read through nginxlint.regex.facts (PCRE2's reading, cached on disk
 """
 from __future__ import annotations
 
+import re
+
 from ..nginx.variables import parse_value
 from ..nginx.wordmap import value_span
 from ..regex.facts import pattern_facts
-from ..regex.sites import regex_sites, sites_of
+from ..regex.sites import regex_sites, sites_at, sites_of
 from .registry import rule
 
 # directives whose value may read $1..$9 set by a regex elsewhere in the server
 _CAPTURE_READERS = ("set", "return", "proxy_pass", "add_header", "more_set_headers", "try_files", "rewrite")
 _NEGATED = ("!~", "!~*")
+# the arguments of a capture reader that may hold $N (the others: every argument; `return`: its last)
+_CAPTURE_ARGS = {"rewrite": (1,), "set": (1,), "add_header": (1,)}
+# what every capture ($1, ${1}, $0) starts with: a value without it holds none, and is not parsed
+_CAPTURE_START = re.compile(r"\$\{?[0-9]")
 
 
 # -- NGX018 invalid-regex ---------------------------------------------------------------------------------------
@@ -41,9 +47,12 @@ def invalid_regex(tree, report):
 def _missing_groups(tree, report, broken_under):
     scopes: dict = {}  # server node (or None: the root) -> the largest group count of any regex in it
     map_groups = 0
+    counts: dict = {}  # (pattern, caseless) -> its group count: a large config repeats the same few patterns
     for node, site in regex_sites(tree):
-        facts = pattern_facts(tree, site.pattern, site.caseless)
-        count = 99 if facts.error else facts.groups
+        count = counts.get((site.pattern, site.caseless))
+        if count is None:
+            facts = pattern_facts(tree, site.pattern, site.caseless)
+            count = counts[site.pattern, site.caseless] = 99 if facts.error else facts.groups
         if node.parent is not None and node.parent.name == "map":
             map_groups = max(map_groups, count)
             continue
@@ -87,10 +96,9 @@ def _missing_groups(tree, report, broken_under):
 
 def _captures_in(node):
     args = node.args
-    indexes = {"rewrite": (1,), "set": (1,), "add_header": (1,), "return": (len(args) - 1,)}.get(
-        node.name, range(len(args)))
+    indexes = (len(args) - 1,) if node.name == "return" else _CAPTURE_ARGS.get(node.name) or range(len(args))
     for index in indexes:
-        if 0 <= index < len(args) and "$" in args[index]:
+        if 0 <= index < len(args) and _CAPTURE_START.search(args[index]):
             for part in parse_value(args[index]):
                 if part.is_capture:
                     yield index, part
@@ -146,7 +154,7 @@ def _groups(count: int) -> str:
 @rule("NGX019")
 def regex_exact_match(tree, report):
     for node in tree.nodes("location"):
-        for site in sites_of(node):
+        for site in sites_at(tree, node):
             if site.caseless:
                 continue
             literal = pattern_facts(tree, site.pattern).literal

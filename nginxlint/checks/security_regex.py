@@ -16,7 +16,7 @@ from ..nginx.variables import parse_value, variable_facts
 from ..nginx.wordmap import value_span
 from ..regex import charsets as cs
 from ..regex.facts import pattern_facts
-from ..regex.sites import regex_sites, sites_of
+from ..regex.sites import regex_sites, sites_at, sites_of
 from .registry import rule
 
 CR_LF = cs.of("\r", "\n")
@@ -381,7 +381,7 @@ _ACCEPTING = ("~", "~*", "=")  # an if whose body runs only for an Origin the ch
 def weak_origin_regex(tree, report):
     cors = _Cors(tree)
     for node in tree.nodes("if"):
-        for site in sites_of(node):
+        for site in sites_at(tree, node):
             subject = (site.subject or "").lower()
             if subject == "http_referrer":
                 report(
@@ -404,7 +404,7 @@ def weak_origin_regex(tree, report):
                 (parse_value(block.args[0])[0].variable or "").lower() != "http_origin":
             continue
         for entry in block.children or ():
-            for site in sites_of(entry):
+            for site in sites_at(tree, entry):
                 _judge_origin_site(tree, entry, site, "o", report)
             if entry.name == "default" and entry.args and entry.args[0].lower() == "$http_origin":
                 _reflection(entry, report, 0)
@@ -766,9 +766,10 @@ _REFUSING = frozenset({"deny", "access_log", "log_not_found", "error_log"})
 @rule("SEC548")
 def unanchored_regex(tree, report):
     for node in tree.nodes("location"):
-        if _only_refuses(node):
+        sites = sites_at(tree, node)
+        if not sites or _only_refuses(node):
             continue  # `location ~ /\. { deny all; }`: matching anywhere is the point, and refuses more
-        for site in sites_of(node):
+        for site in sites:
             facts = pattern_facts(tree, site.pattern, site.caseless)
             if facts.error or facts.unanchored is None or facts.unanchored[0] == facts.unanchored[1]:
                 continue  # an empty pattern: every URI, plainly

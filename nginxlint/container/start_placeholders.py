@@ -46,6 +46,9 @@ def placeholders_near(loader, config: Path) -> frozenset[str]:
     directory the run started in) replace."""
     memo = loader.memo("placeholders")
     directory = config.parent
+    near = memo.get(("near", directory))  # the answer for every config of one directory
+    if near is not None:
+        return near
     top = memo.get(("top", directory))
     if top is None:
         top = memo[("top", directory)] = find_repository_root(directory) or Path(loader.base_dir).resolve()
@@ -59,7 +62,8 @@ def placeholders_near(loader, config: Path) -> frozenset[str]:
         if hit is None:
             hit = memo[directory] = frozenset(_tokens_in(loader, directory))
         tokens |= hit
-    return frozenset(tokens)
+    near = memo[("near", config.parent)] = frozenset(tokens)
+    return near
 
 
 def _tokens_in(loader, directory: Path) -> set[str]:

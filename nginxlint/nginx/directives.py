@@ -137,6 +137,9 @@ def check_directive(
     ``types``, ``geo``, unknown blocks, ...) are not directives: their contexts are not checked.
     ``extra`` names directives the user declares as known (modules we have no table for).
     """
+    fits = (name, ctx, is_block, len(args))
+    if fits in _FITS:
+        return None
     usable_here = _USABLE.get(ctx)
     if usable_here is None:
         if ctx not in _CONTEXTS:
@@ -149,8 +152,11 @@ def check_directive(
             # the common case inline: a fixed argument count, block or not as expected
             if not mask & _SPECIAL_ARGUMENTS and (mask & BLOCK != 0) == is_block:
                 if n_args <= 7 and mask >> n_args & 1:
+                    _FITS.add(fits)  # whatever the words: the count alone decided
                     return None
             elif _accepts(mask, args, is_block):
+                if not mask & FLAG:  # (a flag's value decides; the other masks count the words)
+                    _FITS.add(fits)
                 return None
         if name in extra:
             return None
@@ -165,6 +171,9 @@ def check_directive(
 
 # context -> {name: masks usable there}; filled on first use of each context (14 at most).
 _USABLE: dict[tuple[str, ...], dict[str, tuple[int, ...]]] = {}
+# (name, context, is_block, argument count) that a mask accepts whatever the arguments say (every mask but a flag
+# counts the words only): a large config repeats the same few shapes of directive thousands of times.
+_FITS: set[tuple] = set()
 
 
 def _usable_in(ctx_mask: int) -> dict[str, tuple[int, ...]]:

@@ -17,8 +17,14 @@ class Lists:
     def __init__(self, dep, names):
         names = frozenset(names)
         blocks = {node.parent for name in names for node in dep.nodes(name)}
+        if len(names) == 1:  # the index holds them in document order already: no block's children are read
+            grouped: dict = {}
+            for node in dep.nodes(next(iter(names))):
+                grouped.setdefault(node.parent, []).append(node)
+            self.own: dict = {block: grouped[block] for block in blocks}
+            return
         # each block's children once, so that the list keeps document order across the names
-        self.own: dict = {block: [c for c in block.children if c.d.name in names] for block in blocks}
+        self.own = {block: [c for c in block.children if c.name in names] for block in blocks}
 
     def of(self, block) -> list:
         return self.own.get(block, [])

@@ -13,6 +13,7 @@ is asked for.
 """
 from __future__ import annotations
 
+import functools
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
@@ -29,7 +30,9 @@ TOKEN = re.compile(
 # After optional whitespace: 1 a directive of plain words, up to 2 its `;` or `{` (words that TOKEN reads as they
 # are written: no quote, escape, `${`, comment, nor any whitespace but the separators, so that str.split() gives
 # TOKEN's words), or 3 the `}` of a block.
-_PLAIN_WORD = r"""(?:[^\s;{}#"'\\$]|\$(?!\{))(?:[^\s;{\\$]|\$(?!\{))*+"""
+# (After its first character, a word is runs of plain characters between `$`s that start no `${`: written as runs,
+# not as one alternative per character, which the regex engine reads a third faster.)
+_PLAIN_WORD = r"""(?:[^\s;{}#"'\\$]|\$(?!\{))[^\s;{\\$]*+(?:\$(?!\{)[^\s;{\\$]*+)*+"""
 PLAIN = re.compile(rf"[ \t\n]*+(?:({_PLAIN_WORD}(?:[ \t\n]++{_PLAIN_WORD})*+)[ \t\n]*+([;{{])|(}}))")
 TRAILING_SPACE = re.compile(r"[ \t\n]*\Z")
 WHITESPACE = re.compile(r"[ \t\n]*")
@@ -299,6 +302,7 @@ def walk_directives(directives):
             stack.extend(d.block)
 
 
+@functools.lru_cache(maxsize=1024)  # a large config repeats the same few escaped words (`return 200 "ok\n"`)
 def unescape(raw: str) -> str:
     """nginx's value of a word: `\\"`, `\\'`, `\\\\`, `\\t`, `\\r` and `\\n` are unescaped, other backslashes stay."""
     if "\\" not in raw:

@@ -6,6 +6,7 @@ that a finding can underline it.
 """
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ _VARIABLE = re.compile(r"\$(?:\{(\w+)\}|(\w+))")
 URI_VARIABLES = frozenset({"request_uri", "uri", "document_uri", "is_args", "args", "query_string"})
 
 
+@functools.lru_cache(maxsize=1024)  # several rules ask about the same few targets, repeated in every server
 def upstream_host(target: str) -> tuple[str, int, int] | None:
     """(host, start, end) of a `*_pass` target, `target[start:end] == host`; None when there is no host.
 
@@ -60,6 +62,7 @@ def upstream_host(target: str) -> tuple[str, int, int] | None:
     return target[start:end], start, end
 
 
+@functools.lru_cache(maxsize=1024)  # the same few upstream addresses, in every server of a large config
 def is_address(host: str) -> bool:
     """Whether a host needs no name resolution: an IPv4 or IPv6 address (bracketed or not) or a unix socket."""
     if host.startswith("unix:"):

@@ -29,6 +29,7 @@ Checked against nginx 1.22.1 (Debian) on 127.0.0.1 with `return 200 "[$var]"`:
 """
 from __future__ import annotations
 
+import functools
 import re
 from typing import Iterator, NamedTuple
 
@@ -53,9 +54,16 @@ class Variable(NamedTuple):
 
 
 def variables(text: str) -> Iterator[Variable]:
+    return iter(_variables(text))
+
+
+@functools.lru_cache(maxsize=4096)  # several rules read the variables of the same values, repeated in every server
+def _variables(text: str) -> tuple[Variable, ...]:
+    found = []
     for match in VARIABLE.finditer(text):
         written = match.group(1) or match.group(2)
-        yield Variable(written.lower(), written, match.start(), match.end())
+        found.append(Variable(written.lower(), written, match.start(), match.end()))
+    return tuple(found)
 
 
 def client_controlled(name: str) -> bool:
@@ -140,6 +148,11 @@ def parse_value(value: str, strict: bool = False) -> list[Part]:
     >>> [(p.variable, p.text, p.start, p.end) for p in parse_value("/i/$1${sfx}.x?$args")]
     [(None, '/i/', 0, 3), ('1', '$1', 3, 5), ('sfx', '${sfx}', 5, 11), (None, '.x?', 11, 14), ('args', '$args', 14, 19)]
     """
+    return list(_parts(value, strict))
+
+
+@functools.lru_cache(maxsize=4096)  # rules read the same values again, and a large config repeats them in every server
+def _parts(value: str, strict: bool) -> tuple[Part, ...]:
     parts: list[Part] = []
     text_start = 0
     n = len(value)
@@ -178,7 +191,7 @@ def parse_value(value: str, strict: bool = False) -> list[Part]:
         text_start = i
     if text_start < n:
         parts.append(Part(value[text_start:], None, text_start, n))
-    return parts
+    return tuple(parts)
 
 
 def variables_in(value: str) -> list[str]:
@@ -282,6 +295,7 @@ _SERVER = {"scheme", "https", "server_name", "server_addr", "server_port", "serv
            "request_completion", "tcpinfo_rtt", "secure_link", "secure_link_expires"}
 
 
+@functools.lru_cache(maxsize=1024)  # rules ask about the same few variables in every server
 def variable_facts(name: str) -> VariableFacts | None:
     """Facts about `$name` (without the `$`), or None for a variable this table does not know (a `set` or `map`
     variable, a capture: see capture_facts).

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from ..findings import Span
 from ..nginx.parser import Directive
+from ..nginx.variables import parse_value
 from ..nginx.wordmap import value_span
 from . import Regex, RegexError, parse_regex
 
@@ -84,10 +85,24 @@ def regex_sites(tree) -> list[tuple]:
     if found is None:
         found = tree.memo["regex-sites"] = [
             (node, site) for node in tree.walk()
-            if node.d.name in _REGEX_DIRECTIVES or (node.parent.d is not None and node.parent.d.name == "map")
+            if node.name in _REGEX_DIRECTIVES or node.parent.name == "map"  # (the tree's main node is named "")
             for site in sites_of(node)
         ]
     return found
+
+
+def sites_at(tree, node) -> list[RegexSite]:
+    """sites_of(node) for a node of `tree`, read from the walk regex_sites made (rules that ask about every location
+    would otherwise read every location's words again). The list is shared: not to be changed."""
+    by_node = tree.memo.get("regex-sites-by-node")
+    if by_node is None:
+        by_node = tree.memo["regex-sites-by-node"] = {}
+        for found, site in regex_sites(tree):
+            by_node.setdefault(found, []).append(site)
+    return by_node.get(node, _NONE)
+
+
+_NONE: list = []
 
 
 def sites_of(node) -> list[RegexSite]:
@@ -156,8 +171,6 @@ def _if_site(d: Directive) -> list[RegexSite]:
 
 def _plain_variable(value: str) -> str | None:
     """`$uri` -> "uri", `${uri}` -> "uri"; None for anything else (text, several variables)."""
-    from ..nginx.variables import parse_value
-
     parts = parse_value(value)
     if len(parts) == 1 and parts[0].variable is not None:
         return parts[0].variable
