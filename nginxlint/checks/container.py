@@ -12,6 +12,7 @@ import posixpath
 import re
 from pathlib import Path
 
+from ..container.linked_dirs import linked_dirs
 from ..container.quantity import format_bytes, parse_memory
 from ..findings import Fix, Location, Span
 from ..nginx import edits
@@ -377,13 +378,24 @@ def _in_volume(binding, path: str, prefix: str | None) -> bool:
     return False
 
 
+def _under_script_link(tree, path: str, prefix: str | None) -> bool:
+    """A script of the repository links the log file, or a directory above it, elsewhere (`ln -sf
+    /shared/logs/var-log /var/log`): where the log lands is out of sight."""
+    if "$" in path or not (path.startswith("/") or prefix):
+        return False
+    path = posixpath.normpath(path if path.startswith("/") else posixpath.join(prefix, path))
+    links = linked_dirs(tree.loader, tree.root.path)
+    return any(path == link or path.startswith(link + "/") for link in links)
+
+
 @rule("CTR105", needs="container")
 def log_to_file(tree, report):
     extra = tuple(tree.settings.stdout_log_paths or ())
     prefix = tree.binding.server_prefix()
     for node in log_nodes(tree):
         path = node.args[0]
-        if linked_to_stream(path, extra, prefix) or _in_volume(tree.binding, path, prefix):
+        if linked_to_stream(path, extra, prefix) or _in_volume(tree.binding, path, prefix) or \
+                _under_script_link(tree, path, prefix):
             continue
         stream = "/dev/stdout" if node.d.name == "access_log" else "stderr"
         report(node, f"`{node.d.name}` writes to the file {path} inside the container, where logs are lost with the "
