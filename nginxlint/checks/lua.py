@@ -6,6 +6,7 @@ report the absence of something stay quiet when part of the deployment could not
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from ..container.release import running_release
 from ..findings import SAFE, UNSAFE, Fix, Location, Span
@@ -529,9 +530,20 @@ def _keep_env(tree, name: str):
 
 # -- LUA209 / LUA210 --------------------------------------------------------------------------------------------
 
+# Languages a build compiles to Lua beside their source (moonc, fennel --compile, tl gen, yue): the .lua is not kept
+# in the repository, often ignored by git, and is there once the image is built.
+COMPILED_TO_LUA = (".moon", ".fnl", ".tl", ".yue")
+
+
+def _compiled_at_build(path: Path) -> bool:
+    return any(path.with_suffix(suffix).is_file() for suffix in COMPILED_TO_LUA)
+
+
 @rule("LUA209")
 def lua_file_not_found(tree, report):
     for missing in tree.lua.missing_files:
+        if _compiled_at_build(missing.path):
+            continue
         node = missing.node
         phase = LUA_PHASE[node.d.name]
         when = ("nginx fails to start" if phase in INIT_PHASES
