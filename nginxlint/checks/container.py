@@ -12,7 +12,6 @@ import posixpath
 import re
 from pathlib import Path
 
-from ..container.linked_dirs import linked_dirs
 from ..container.quantity import format_bytes, parse_memory
 from ..findings import Fix, Location, Span
 from ..nginx import edits
@@ -383,6 +382,8 @@ def _under_script_link(tree, path: str, prefix: str | None) -> bool:
     /shared/logs/var-log /var/log`): where the log lands is out of sight."""
     if "$" in path or not (path.startswith("/") or prefix):
         return False
+    from ..container.linked_dirs import linked_dirs  # the repository's scripts are read only when a log is a file
+
     path = posixpath.normpath(path if path.startswith("/") else posixpath.join(prefix, path))
     links = linked_dirs(tree.loader, tree.root.path)
     return any(path == link or path.startswith(link + "/") for link in links)

@@ -6,7 +6,7 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-NOT_NGINX_SUFFIXES = (".yaml", ".yml", ".lua", ".json", ".rockspec", ".toml", ".env", ".md", ".py", ".sh", ".txt",
+NOT_NGINX_SUFFIXES = (".yaml", ".yml", ".lua", ".moon", ".fnl", ".tl", ".yue", ".json", ".rockspec", ".toml", ".env", ".md", ".py", ".sh", ".txt",
                       ".crt", ".key", ".pem", ".sarif", ".ini", ".html", ".c", ".h", ".so")
 
 
