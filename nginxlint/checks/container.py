@@ -382,10 +382,10 @@ def _under_script_link(tree, path: str, prefix: str | None) -> bool:
     /shared/logs/var-log /var/log`): where the log lands is out of sight."""
     if "$" in path or not (path.startswith("/") or prefix):
         return False
-    from ..container.linked_dirs import linked_dirs  # the repository's scripts are read only when a log is a file
+    from ..container.script_links import script_links  # the repository's scripts are read only when a log is a file
 
     path = posixpath.normpath(path if path.startswith("/") else posixpath.join(prefix, path))
-    links = linked_dirs(tree.loader, tree.root.path)
+    links = script_links(tree.loader, tree.root.path)
     return any(path == link or path.startswith(link + "/") for link in links)
 
 

@@ -20,11 +20,11 @@ _SKIPPED_DIRS = {"node_modules", "vendor", "__pycache__"}
 _LARGEST_SCRIPT = 256 * 1024
 
 
-def linked_dirs(loader, config: Path) -> frozenset[str]:
+def script_links(loader, config: Path) -> frozenset[str]:
     """The absolute paths (directories or files) that a shell script of `config`'s repository turns into a symbolic
     link, read once per repository and run."""
     top = find_repository_root(config.parent) or Path(loader.base_dir).resolve()
-    memo = loader.memo("linked-dirs")
+    memo = loader.memo("script-links")
     found = memo.get(top)
     if found is None:
         found = memo[top] = frozenset(_scan(top))
@@ -41,7 +41,7 @@ def _scan(top: Path):
 
 def links_in(script: str):
     for match in _SYMLINK.finditer(script):
-        if "s" in match.group(1).replace(" ", "").replace("-", ""):
+        if "s" in match.group(1):  # -s among the options: a symbolic link
             link = match.group(2).rstrip("/")
             if link:  # not the root itself
                 yield link
