@@ -8,16 +8,15 @@ a log lands is then out of sight. The same holds for a log file linked to a stre
 """
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
+from .. import sources
 from ..repository import find_repository_root
+from ..workspace import list_files
 
 # `ln -s TARGET /dir`, `ln -sfn …`, `ln -s -f …`: the last word is the link's own absolute path
 _SYMLINK = re.compile(r"(?<![\w./-])ln((?:\s+-[A-Za-z]+)+)\s+(?:--\s+)?\S+\s+(/[^\s;&|)'\"]+)")
-_SKIPPED_DIRS = {"node_modules", "vendor", "__pycache__"}
-_LARGEST_SCRIPT = 256 * 1024
 
 
 def script_links(loader, config: Path) -> frozenset[str]:
@@ -27,16 +26,17 @@ def script_links(loader, config: Path) -> frozenset[str]:
     memo = loader.memo("script-links")
     found = memo.get(top)
     if found is None:
-        found = memo[top] = frozenset(_scan(top))
+        found = memo[top] = frozenset(_scan(loader, top))
     return found
 
 
-def _scan(top: Path):
-    for directory, dirs, files in os.walk(top):
-        dirs[:] = [d for d in dirs if not d.startswith(".") and d not in _SKIPPED_DIRS]
-        for name in files:
-            if name.endswith(".sh"):
-                yield from links_in(_read(Path(directory, name)))
+def _scan(loader, top: Path):
+    for path in list_files(top):  # what git tracks (or every file outside a work tree), as discovery lists them
+        if path.suffix == ".sh":
+            try:
+                yield from links_in(loader.text(path))
+            except sources.Unreadable:
+                continue
 
 
 def links_in(script: str):
@@ -46,11 +46,3 @@ def links_in(script: str):
             if link:  # not the root itself
                 yield link
 
-
-def _read(path: Path) -> str:
-    try:
-        if path.stat().st_size > _LARGEST_SCRIPT:
-            return ""
-        return path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return ""
