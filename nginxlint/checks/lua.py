@@ -211,20 +211,12 @@ def _named_beside_loaded_lua(tree, lua, names: set) -> set:
 
 
 def _lua_files_below(loader, folders) -> list:
-    files: list = []
-    level = list(dict.fromkeys(folders))
-    seen = set(level)
-    for _ in range(LUA_FOLDER_DEPTH + 1):
-        below = []
-        for directory in level:
-            subdirectories, names = loader.listing(directory)
-            files.extend(directory / name for name in names if name.endswith(".lua"))
-            below.extend(d for d in (directory / name for name in subdirectories) if d not in seen)
-        if len(files) >= LUA_FOLDER_FILES:
-            return files[:LUA_FOLDER_FILES]
-        seen.update(below)
-        level = below
-    return files
+    from ..openresty.project import directories_below  # the Lua analysis' project search, only for a Lua config
+
+    directories = dict.fromkeys(d for folder in folders for d in directories_below(loader, folder, LUA_FOLDER_DEPTH))
+    files = [directory / name for directory in directories for name in loader.listing(directory)[1]
+             if name.endswith(".lua")]
+    return files[:LUA_FOLDER_FILES]
 
 
 # -- LUA204 -----------------------------------------------------------------------------------------------------

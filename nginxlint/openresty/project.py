@@ -21,7 +21,7 @@ ROCKS_DIR_MANIFESTS = ("manifest", "manifest-5.1")  # in a directory named like 
 
 
 
-def _below(loader, top: Path, depth: int) -> list[Path]:
+def directories_below(loader, top: Path, depth: int) -> list[Path]:
     """`top` and its sub-directories down to `depth` levels, breadth first."""
     found = [top]
     level = [top]
@@ -40,7 +40,7 @@ def dockerfiles_near(tree) -> list[Path]:
     directories = [conf_dir]
     if base in conf_dir.parents:
         directories.extend(p for p in conf_dir.parents if p == base or base in p.parents)
-    directories.extend(_below(loader, Path(os.path.abspath(tree.prefix)), DOCKERFILE_DEPTH))
+    directories.extend(directories_below(loader, Path(os.path.abspath(tree.prefix)), DOCKERFILE_DEPTH))
     found: list[Path] = []
     for directory in dict.fromkeys(directories):
         for name in loader.listing(directory)[1]:
@@ -53,7 +53,7 @@ def _manifests(tree) -> list[Path]:
     loader = tree.loader
     tops = dict.fromkeys(Path(os.path.abspath(p)) for p in (tree.prefix, loader.base_dir))
     found: list[Path] = []
-    for directory in dict.fromkeys(d for top in tops for d in _below(loader, top, 1)):
+    for directory in dict.fromkeys(d for top in tops for d in directories_below(loader, top, 1)):
         names = TREE_MANIFESTS + (ROCKS_DIR_MANIFESTS if "rocks" in directory.name else ())
         found.extend(directory / name for name in names if (directory / name).is_file())
     return found
