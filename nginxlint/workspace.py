@@ -79,6 +79,15 @@ class Loader:
             memo = self._memos[name] = {}
         return memo
 
+    def repository_top(self, directory: Path) -> Path:
+        """The top of the repository that holds `directory`, or the directory the run started in; found once per
+        directory and run."""
+        tops = self.memo("repository-top")
+        top = tops.get(directory)
+        if top is None:
+            top = tops[directory] = find_repository_root(directory) or Path(self.base_dir).resolve()
+        return top
+
     def display(self, path: Path) -> str:
         try:
             return Path(os.path.relpath(path, self.base_dir)).as_posix()
@@ -180,8 +189,9 @@ class Loader:
         self.skipped[display] = why
         self._parsed.pop(Path(os.path.abspath(path)), None)
         self.findings = [f for f in self.findings if f.path != display]
-        self.notifications = [n for n in self.notifications  # its template note says nothing now
-                              if not (n.path == display and n.message.startswith("templated with"))]
+        masked = self.masked.get(display)
+        if masked is not None:  # its template note says nothing now
+            self.notifications = [n for n in self.notifications if not (n.path == display and n.message == masked.note)]
         self.notifications.append(Notification("note", f"not linted: {why}", display))
 
     def read_files(self) -> list:

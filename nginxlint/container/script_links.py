@@ -12,7 +12,6 @@ import re
 from pathlib import Path
 
 from .. import sources
-from ..repository import find_repository_root
 from ..workspace import list_files
 
 # `ln -s TARGET /dir`, `ln -sfn …`, `ln -s -f …`: the last word is the link's own absolute path
@@ -22,7 +21,7 @@ _SYMLINK = re.compile(r"(?<![\w./-])ln((?:\s+-[A-Za-z]+)+)\s+(?:--\s+)?\S+\s+(/[
 def script_links(loader, config: Path) -> frozenset[str]:
     """The absolute paths (directories or files) that a shell script of `config`'s repository turns into a symbolic
     link, read once per repository and run."""
-    top = find_repository_root(config.parent) or Path(loader.base_dir).resolve()
+    top = loader.repository_top(config.parent)
     memo = loader.memo("script-links")
     found = memo.get(top)
     if found is None:

@@ -13,7 +13,6 @@ import re
 from pathlib import Path
 
 from .. import sources
-from ..repository import find_repository_root
 
 SCRIPT_DIRS = ("docker-entrypoint.d", "entrypoint.d")
 # `sed` editing a file in place: -i, -i.bak, -ir, -Ei, --in-place
@@ -49,9 +48,7 @@ def placeholders_near(loader, config: Path) -> frozenset[str]:
     near = memo.get(("near", directory))  # the answer for every config of one directory
     if near is not None:
         return near
-    top = memo.get(("top", directory))
-    if top is None:
-        top = memo[("top", directory)] = find_repository_root(directory) or Path(loader.base_dir).resolve()
+    top = loader.repository_top(directory)
     chain = [directory]
     while directory != top and directory.parent != directory and top in directory.parents:
         directory = directory.parent

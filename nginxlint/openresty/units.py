@@ -14,7 +14,6 @@ from ..lines import LineIndex
 from ..findings import Location, Span
 from ..nginx.parser import unescape
 from ..nginx.wordmap import value_offsets
-from ..repository import find_repository_root
 from ..sources import SourceFile
 from .phases import code_arg, subsystem_of
 
@@ -232,7 +231,7 @@ class _LuaFiles:
         if os.path.isabs(target) or tree.settings.prefix:
             return None
         prefix = Path(os.path.abspath(tree.prefix))
-        top = find_repository_root(prefix) or Path(os.path.abspath(tree.loader.base_dir))
+        top = tree.loader.repository_top(prefix)
         for directory in prefix.parents:
             if directory != top and top not in directory.parents:
                 return None  # above the repository
