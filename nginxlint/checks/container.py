@@ -281,7 +281,14 @@ def _script_file(tree, script: str):
 
 def background_start(tree):
     """(nginx's command, the commands after it, file, where) when the container's start leaves nginx in the
-    background (it daemonizes, or `&`), else None. A config that says `daemon` is judged by that line instead."""
+    background (it daemonizes, or `&`), else None. A config that says `daemon` is judged by that line instead.
+    Read once per tree: CTR104 reports it, CTR110 leaves such a container to CTR104."""
+    if "background-start" not in tree.memo:
+        tree.memo["background-start"] = _background_start(tree)
+    return tree.memo["background-start"]
+
+
+def _background_start(tree):
     if not tree.all_read or tree.binding.source == "settings" or tree.nodes("daemon") \
             or any(is_unknown(node.name) for node in tree.main.children):
         return None  # a file not read, or a template tag where a directive (`daemon off;`) may be rendered
@@ -380,8 +387,8 @@ def _in_volume(binding, path: str, prefix: str | None) -> bool:
 def _under_script_link(tree, path: str, prefix: str | None) -> bool:
     """A script of the repository links the log file, or a directory above it, elsewhere (`ln -sf
     /shared/logs/var-log /var/log`): where the log lands is out of sight."""
-    if "$" in path or not (path.startswith("/") or prefix):
-        return False
+    if "$" in path or not (path.startswith("/") or prefix) or tree.root.path is None:
+        return False  # a variable path, a relative one with no known prefix, a config read from standard input
     from ..container.script_links import script_links  # the repository's scripts are read only when a log is a file
 
     path = posixpath.normpath(path if path.startswith("/") else posixpath.join(prefix, path))
