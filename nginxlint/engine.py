@@ -44,8 +44,7 @@ def _run(paths: list[Path], settings, base_dir: Path, stdin, texts) -> tuple[Rep
     selection = Selection(settings, catalog, base_dir)
     workspace = load_workspace(paths, settings, base_dir, stdin, texts)
     selection.fixtures.add_files(undeployed_files(workspace.trees))
-    findings: list[Finding] = list(workspace.loader.findings)
-    loaded = len(findings)
+    findings: list[Finding] = []
     notifications: list[Notification] = []
     _bind_containers(workspace, findings, notifications)
     for tree in workspace.trees:
@@ -66,7 +65,7 @@ def _run(paths: list[Path], settings, base_dir: Path, stdin, texts) -> tuple[Rep
 
     # The loader is still at work after loading: building a ConfigMap's deployment or reading a Lua file from a
     # rule parses and reads more, and what it says then belongs in the report as much as what it said before.
-    findings += workspace.loader.findings[loaded:]
+    findings = [*workspace.loader.findings, *findings]
     notifications = [*workspace.loader.notifications, *notifications]
     masked = workspace.loader.masked
     findings = _unique(_fixes_outside_masks(
