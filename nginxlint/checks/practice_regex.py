@@ -9,7 +9,7 @@ import re
 from ..nginx.variables import parse_value
 from ..nginx.wordmap import value_span
 from ..regex.facts import pattern_facts
-from ..regex.sites import regex_sites, sites_at, sites_of
+from ..regex.sites import regex_sites, sites_at
 from .registry import rule
 
 # directives whose value may read $1..$9 set by a regex elsewhere in the server
@@ -76,7 +76,7 @@ def _missing_groups(tree, report, broken_under):
                     break
     for block in tree.nodes("map"):
         for entry in block.children or ():
-            sites = sites_of(entry)
+            sites = sites_at(tree, entry)
             if not sites or not entry.args:
                 continue
             facts = pattern_facts(tree, sites[0].pattern, sites[0].caseless)
@@ -112,7 +112,7 @@ def _verdict(tree, node, number, scopes, map_groups, broken_under) -> str | None
             return None
         return f"the rewrite's regex has {_groups(facts.groups)}"
     condition = node.parent if node.parent is not None and node.parent.name == "if" else None
-    sites = sites_of(condition) if condition is not None else []
+    sites = sites_at(tree, condition) if condition is not None else []
     if node.name == "set" and sites:
         operator = next((a for a in condition.args if a in ("~", "~*", "!~", "!~*")), "~")
         if operator in _NEGATED:
@@ -130,7 +130,7 @@ def _verdict(tree, node, number, scopes, map_groups, broken_under) -> str | None
         # a snippet: the server including it may match a regex first, unless a regex location (whose match sets
         # the captures anew) encloses the directive
         location = node.enclosing("location")
-        if location is None or not sites_of(location):
+        if location is None or not sites_at(tree, location):
             return None
     count = max(scopes.get(server if server is not None else None, 0), map_groups)
     if number <= count:

@@ -16,7 +16,7 @@ from ..nginx.variables import parse_value, variable_facts
 from ..nginx.wordmap import value_span
 from ..regex import charsets as cs
 from ..regex.facts import pattern_facts
-from ..regex.sites import regex_sites, sites_at, sites_of
+from ..regex.sites import regex_sites, sites_at
 from .registry import rule
 
 CR_LF = cs.of("\r", "\n")
@@ -129,13 +129,13 @@ class _Flow:
         """(site, subject mask) of the regex whose captures a directive sees, or None."""
         node = at
         if node.name == "rewrite" or (node.parent is not None and node.parent.name == "map"):
-            sites = sites_of(node)
+            sites = sites_at(self.tree, node)
             if sites:
                 return sites[0], self.subject_mask(sites[0], node)
         block = node.parent
         while block is not None and block.d is not None:
             if block.name in ("if", "location"):
-                sites = sites_of(block)
+                sites = sites_at(self.tree, block)
                 if sites:
                     return sites[0], self.subject_mask(sites[0], block)
                 if block.name == "location":
@@ -426,10 +426,7 @@ class _Cors:
         self.credentials = any(n.args[0].lower() == _ALLOW_CREDENTIALS and _may_be_true(n.args[1])
                                for n in headers) or \
             any(_more_headers_credentials(n.args) for n in tree.nodes("more_set_headers"))
-        self.sets: dict[str, list] = {}
-        for node in tree.nodes("set"):
-            if len(node.args) >= 2:
-                self.sets.setdefault(node.args[0].lstrip("$").lower(), []).append(node)
+        self.sets = _flow(tree).sets  # variable name -> its `set` lines
 
     def checked(self, node) -> bool:
         """True when node runs only for an Origin an if accepted: inside `if ($http_origin ~ …)`, or inside
