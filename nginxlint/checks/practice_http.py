@@ -12,6 +12,7 @@ import re
 from ..config_tree import GLOB_CHARS
 from ..nginx.conditions import REGEX_OPERATORS
 from ..nginx.inheritance import Lists, nearest, value_at
+from ..nginx.urls import PASS_DIRECTIVES
 from ..nginx.values import parse_uint
 from ..nginx.variables import variables
 from .registry import rule
@@ -80,13 +81,10 @@ def add_header_content_type(dep, report):
         )
 
 
-_UPSTREAM_PASSES = ("proxy_pass", "fastcgi_pass", "uwsgi_pass", "scgi_pass", "grpc_pass")
-
-
 def _proxied(block) -> bool:
     """The block, or the location it sits in, hands the request to an upstream, whose Content-Type is sent."""
     for level in (block, *block.ancestors()):
-        if any(level.find(name) for name in _UPSTREAM_PASSES):
+        if any(level.find(name) for name in PASS_DIRECTIVES):
             return True
         if level.name == "location":
             return False

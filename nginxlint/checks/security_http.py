@@ -25,7 +25,7 @@ from ..nginx.listen import http_servers
 from ..nginx.locations import location_match
 from ..nginx.placeholders import is_stand_in_host
 from ..nginx.templates import template_includes
-from ..nginx.tls_scope import listen_key
+from ..nginx.tls_scope import is_default, listen_key
 from ..nginx.urls import is_public_name, names_resolved_at_start, upstream_host, workspace_upstream_names
 from ..nginx.values import parse_uint
 from ..nginx.variables import client_controlled, client_variables, variables
@@ -44,8 +44,9 @@ def host_spoofing(dep, report):
         return
     derived = client_variables(dep)
     lua_blocks = _lua_rewriting_blocks(dep)
-    alone = _alone_on_their_sockets(dep)
-    sharing = _sharing_a_socket(dep)
+    by_socket = _servers_by_socket(dep)
+    alone = _alone_on_their_sockets(dep, by_socket)
+    sharing = {server for servers in by_socket.values() if len(servers) > 1 for server in servers}
     port_checked = bool(alone) and _checks_the_port(dep)
     spliced_after_lua = _spliced_after_lua(dep)
     for node in nodes:
@@ -102,18 +103,12 @@ def _checks_the_port(dep) -> bool:
     return running.release.reaches(STRICT_HOST_HEADER)
 
 
-def _alone_on_their_sockets(dep) -> set:
+def _alone_on_their_sockets(dep, by_socket: dict[str, set]) -> set:
     """The http servers of a complete main config that share none of their sockets with another server: the
     default for every Host that reaches those sockets, so no server_name stands between the client and them."""
     if not (dep.is_main and dep.complete):
         return set()
-    by_socket = _servers_by_socket(dep)
     return {server for server in http_servers(dep) if all(len(by_socket[key]) == 1 for key in _keys(server))}
-
-
-def _sharing_a_socket(dep) -> set:
-    """The http servers that share a socket with another server in view."""
-    return {server for servers in _servers_by_socket(dep).values() if len(servers) > 1 for server in servers}
 
 
 def _servers_by_socket(dep) -> dict[str, set]:
@@ -126,7 +121,7 @@ def _servers_by_socket(dep) -> dict[str, set]:
 
 def _default_on_every_socket(server) -> bool:
     listens = server.find("listen") if server is not None else []
-    return bool(listens) and all(any(a in ("default_server", "default") for a in n.args[1:]) for n in listens)
+    return bool(listens) and all(is_default(n) for n in listens)
 
 
 def _keys(server) -> list[str]:
