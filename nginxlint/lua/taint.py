@@ -818,7 +818,7 @@ class _Walker(ast.BlockWalker):
         if sink is not None:
             kind, indexes = sink
             for i in (range(len(args)) if indexes is None else indexes):
-                if i < len(args) and args[i][1] and not (kind == "command" and _argv_without_shell(node.args[i])):
+                if i < len(args) and args[i][1]:
                     self.hit(kind, path, node.args[i], args[i][1])
         elif path == "ngx.location.capture_multi" and node.args:
             self.capture_multi(node.args[0], args[0])
@@ -911,7 +911,7 @@ class _Walker(ast.BlockWalker):
         if sink is not None:
             kind, indexes = sink
             for i in indexes:
-                if i < len(args) and args[i][1] and not (kind == "command" and _argv_without_shell(arg_nodes[i])):
+                if i < len(args) and args[i][1]:
                     self.hit(kind, f"{module}.{member}", arg_nodes[i], args[i][1])
             return CLEAN
         if (module, member) in PROPAGATE_MEMBERS:
@@ -962,6 +962,8 @@ class _Walker(ast.BlockWalker):
         return None, taint
 
     def hit(self, kind: str, sink: str, node, taint) -> None:
+        if kind == "command" and _argv_without_shell(node):
+            return  # one argument of a program run without a shell, not a command line
         kept = tuple(t for t in taint if kind not in t.safe)
         if kept:
             self.ctx.hits.append(Hit(kind, sink, self.span(node), kept))
