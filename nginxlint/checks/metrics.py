@@ -114,7 +114,6 @@ def prometheus_init_phase(tree, report):
 @rule("MET303")
 def metrics_endpoint_unrestricted(tree, report):
     access = AccessView(tree)
-    unread = {id(block) for block in tree.unread_include_blocks()}
 
     # stub_status may also sit directly in a server, which then answers it for every location without content
     in_servers = [n for n in tree.nodes("stub_status") if n.parent is not None and n.parent.name == "server"]
@@ -123,9 +122,6 @@ def metrics_endpoint_unrestricted(tree, report):
         server = block if block.name == "server" else block.enclosing("server")
         if block.find("internal") or access.opaque(block) or _refused_by_if(block, server):
             continue
-        levels = [block, *block.ancestors()]
-        if any(id(level) in unread for level in levels):
-            continue  # an include nginxlint could not read may hold the allow list or the authentication
         if server is not None:
             families, unix_only = listen_families(server.find("listen"))
             listens = server_listens(server, runs_as_non_root(tree.binding))

@@ -41,6 +41,7 @@ class AccessView:
                 held.setdefault(id(node.parent), []).append(node)
             self.index[name] = held
         self._rules: dict[int, list] = {}
+        self._unread = {id(block) for block in dep.unread_include_blocks()}
 
     def _nearest(self, node, names) -> object | None:
         for level in _levels(node):
@@ -69,7 +70,10 @@ class AccessView:
         return False
 
     def opaque(self, node) -> bool:
-        return self._nearest(node, OPAQUE_ACCESS) is not None
+        """Access decided where nginxlint cannot judge it: code (`access_by_lua*`), or an include it could not read
+        at this level or one around it (it may hold the allow list or the authentication)."""
+        return self._nearest(node, OPAQUE_ACCESS) is not None or any(id(level) in self._unread
+                                                                      for level in _levels(node))
 
     def open_to_anyone(self, node, families) -> list[int]:
         """The address families (4, 6) whose arbitrary clients the access phase lets through at this block."""
