@@ -13,7 +13,7 @@ http {
     server {
         listen 8080;
         location / {
-            proxy_set_header Host $http_host;
+            proxy_set_header Host $http_x_forwarded_host;
             proxy_pass http://127.0.0.1:9000;
         }
     }

@@ -13,7 +13,6 @@ import posixpath
 import re
 from pathlib import Path
 
-from ..container.release import running_release
 from ..container.view import container_files
 from ..findings import UNSAFE, Fix
 from ..nginx import edits
@@ -47,7 +46,6 @@ def host_spoofing(dep, report):
     by_socket = _servers_by_socket(dep)
     alone = _alone_on_their_sockets(dep, by_socket)
     sharing = {server for servers in by_socket.values() if len(servers) > 1 for server in servers}
-    port_checked = bool(alone) and _checks_the_port(dep)
     spliced_after_lua = _spliced_after_lua(dep)
     for node in nodes:
         name = node.name
@@ -57,20 +55,14 @@ def host_spoofing(dep, report):
         chosen = [v for v in variables(node.args[1])
                   if (client_controlled(v.name) and not (rewritten and v.name.startswith("http_")))
                   or (v.name in derived and not rewritten)]
-        catch_all = [v.name for v in chosen] == ["http_host"] and node.enclosing("server") in alone
-        if catch_all and port_checked:
-            continue  # every Host reaches this server: $host is the client's choice too, and nginx checked both
+        if [v.name for v in chosen] == ["http_host"] and node.enclosing("server") in alone:
+            continue  # every Host reaches this server: $host is the client's choice as much as $http_host
         if chosen:
             var = chosen[0]
             written = "$" + var.written
             origin = derived.get(var.name)
             related = [origin.location(f"{written} is made from client input here")] if origin is not None else []
-            if catch_all:
-                message = (
-                    f"this server takes every Host (no other server shares its sockets), and {written} also passes "
-                    "on whatever follows the colon, which nginx before 1.29.4 does not check "
-                    "(`Host: good.test:@evil.test`); send the name alone, $host")
-            elif written.lower() == "$http_host" and node.enclosing("server") in sharing and \
+            if written.lower() == "$http_host" and node.enclosing("server") in sharing and \
                     _default_on_every_socket(node.enclosing("server")):
                 message = (
                     "a request in absolute form (`GET http://unknown.test/ HTTP/1.1`) reaches this default server "
@@ -91,24 +83,21 @@ def host_spoofing(dep, report):
             )
 
 
-# nginx 1.29.4 checks the whole Host header (a port of digits, RFC 3986 characters); before, anything after the
-# colon passed (`good.test:@evil.test`), which $host drops and $http_host carries.
-STRICT_HOST_HEADER = (1, 29, 4)
-
-
-def _checks_the_port(dep) -> bool:
-    running = running_release(dep)
-    if running is None:
-        return False
-    return running.release.reaches(STRICT_HOST_HEADER)
-
-
 def _alone_on_their_sockets(dep, by_socket: dict[str, set]) -> set:
-    """The http servers of a complete main config that share none of their sockets with another server: the
-    default for every Host that reaches those sockets, so no server_name stands between the client and them."""
-    if not (dep.is_main and dep.complete):
-        return set()
-    return {server for server in http_servers(dep) if all(len(by_socket[key]) == 1 for key in _keys(server))}
+    """The http servers that share none of their sockets with another server: the default for every Host that
+    reaches those sockets, so no server_name stands between the client and them. In a fragment other servers may
+    share the sockets out of view, so only a server that says it takes every Host counts there."""
+    whole = dep.is_main and dep.complete
+    return {server for server in http_servers(dep) if all(len(by_socket[key]) == 1 for key in _keys(server))
+            and (whole or _default_on_every_socket(server) or _named_as_catch_all(server))}
+
+
+# The names stock configs give a server meant to take every Host: none, "", `_` and `localhost`.
+CATCH_ALL_NAMES = frozenset({"", '""', "_", "localhost"})
+
+
+def _named_as_catch_all(server) -> bool:
+    return all(name in CATCH_ALL_NAMES for node in server.find("server_name") for name in node.args)
 
 
 def _servers_by_socket(dep) -> dict[str, set]:
