@@ -71,7 +71,7 @@ def _run(paths: list[Path], settings, base_dir: Path, stdin, texts) -> tuple[Rep
     findings = _unique(_fixes_outside_masks(
         _outside_opt_in_tls_profiles(_outside_masked_values(findings, masked), masked), masked))
     notifications += _unselected_failures(findings, selection)
-    if any(catalog[f.code].production_only for f in findings if f.code in catalog):
+    if any(catalog[f.code].production_only or catalog[f.code].deployed_only for f in findings if f.code in catalog):
         selection.development_only = _development_only(workspace, selection)
     findings = [
         replace(f, severity=selection.severity.get(f.code, f.severity))

@@ -264,7 +264,8 @@ def load_settings(config: Path | None, isolated: bool, start: Path) -> Settings:
 
 class Selection:
     """Which rules run, and where: select / extend-select / ignore / per-file-ignores by code, prefix, name or ALL;
-    production-only rules stay quiet in fixture directories and in files only development containers hold."""
+    production-only rules stay quiet in fixture directories and in files only development containers hold,
+    deployed-only rules in the latter."""
 
     def __init__(self, settings: Settings, catalog: dict, base_dir: Path = Path(".")):
         self.catalog = catalog
@@ -307,5 +308,7 @@ class Selection:
                 return False
         rule = self.catalog[code]
         if rule.own_code_only and self.fixtures.vendored(path):
+            return False
+        if rule.deployed_only and path in self.development_only:
             return False
         return not (rule.production_only and (path in self.development_only or self.fixtures.holds(path)))

@@ -37,7 +37,7 @@ from ..nginx.listen import parse_listen
 from ..settings import SettingsError
 from ..text import did_you_mean
 from .detect import is_idle_container, is_nginx_container
-from .development import is_development
+from .development import development_setup
 from .dockerfile_binding import bind_dockerfiles, build_context, image_copy_target, with_build
 from .manifests import Manifests, absolute, containers, manifest_texts, read_manifests
 from .model import Binding
@@ -194,7 +194,7 @@ def _host_mount_binding(tree, candidates: list[RuntimeFacts], manifests: Manifes
                 relative = root.relative_to(host).as_posix() if root != host else ""
                 target = posixpath.join(mount.path, relative) if relative else mount.path
                 # a container that is not a development one runs the config where it is deployed: it comes first
-                rank = (not is_development(facts.path), len(host.parts))
+                rank = (not development_setup(facts), len(host.parts))
                 if best is None or rank > best[0]:
                     best = (rank, facts, target)
     return Binding(best[1], "host-mount", container_path=best[2]) if best else None
@@ -212,7 +212,7 @@ def _sources_of_an_application(host: Path, facts: RuntimeFacts, manifest: Path) 
 def _image_copy_binding(tree, candidates: list[RuntimeFacts], manifests: Manifests) -> Binding | None:
     """A Compose service built from a Dockerfile that COPYs this file (or its directory) into the image."""
     root = absolute(tree.root.path)
-    for facts in sorted(candidates, key=lambda facts: is_development(facts.path)):  # a deployed container first
+    for facts in sorted(candidates, key=development_setup):  # a deployed container first
         target = image_copy_target(root, facts, manifests.absolute.get(facts.path))
         if target is not None:
             return Binding(facts, "image-copy", container_path=target)

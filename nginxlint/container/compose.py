@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from ..nginx.values import parse_uint
 from .detect import SERVICES_LINE, is_compose_path
+from .debug_env import switches_on_debugging
 from .fields import FieldReader
 from .model import ComposeDoc, Container, ManifestProblem, Mount, Port, Probe, RuntimeFacts, Span, Value
 from .quantity import parse_decimal_cpus, parse_docker_bytes, parse_duration
@@ -98,11 +99,11 @@ def load_compose(path: str, text: str, env: dict[str, str] | None = None) -> Com
             return ComposeDoc(path, problems=_yaml_problems(path, parsed.problems))
         return ComposeDoc(path)
     reader = _ComposeReader(path, root, env or {})
-    services = []
+    read = [reader.read_service(name, key_node.span, service)
+            for name, key_node, service in root.get("services").items() if isinstance(service, YMap)]
     stable = _swarm_virtual_ips(root)
-    for name, key_node, service in root.get("services").items():
-        if isinstance(service, YMap):
-            services.append(replace(reader.read_service(name, key_node.span, service), stable_names=stable))
+    debugging = any(switches_on_debugging(facts.container.env_values) for facts in read)
+    services = [replace(facts, stable_names=stable, debugging=debugging) for facts in read]
     document_problems = [p for d in parsed.documents[:1] for p in d.problems]
     problems = _yaml_problems(path, parsed.problems + tuple(document_problems)) + tuple(reader.problems)
     return ComposeDoc(path, tuple(services), tuple(sorted(problems, key=lambda p: p.span or (0, 0, 0, 0))))

@@ -39,6 +39,12 @@ def is_development(display_path: str) -> bool:
     return bool(_DEVELOPMENT.search(display_path) or _OVERRIDE.search(display_path))
 
 
+def development_setup(facts) -> bool:
+    """A container a development setup describes: named so (`is_development`), or a Compose stack that runs its
+    services with debugging switched on."""
+    return is_development(facts.path) or facts.debugging
+
+
 def development_only(workspace, fixtures) -> frozenset[str]:
     """Display paths of the repository files only a development container holds: those a production Dockerfile
     beside or above the configs copies and then deletes, and the configs only a development setup runs."""
@@ -69,7 +75,7 @@ def _run_by_development_setups(workspace, builds) -> set[str]:
     deployed: set[str] = set()
     for tree in workspace.trees:
         binding = tree.binding
-        if binding is not None and is_development(binding.path) and not _copied_by(tree, builds):
+        if binding is not None and development_setup(binding.facts) and not _copied_by(tree, builds):
             development.update(tree.files)
         else:
             deployed.update(tree.files)
@@ -105,7 +111,7 @@ def _deleted(workspace, builds) -> set[str]:
     for tree in workspace.trees:  # mounted into a container that is not a development one: deployed after all
         binding = tree.binding
         if binding is not None and binding.from_manifest and binding.how == "host-mount" \
-                and not is_development(binding.path):
+                and not development_setup(binding.facts):
             deleted.difference_update(tree.files)
     return deleted
 

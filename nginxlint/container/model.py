@@ -295,6 +295,8 @@ class RuntimeFacts:
     workload: Workload | None = None
     # Names of the deployment's other services whose address stays while they exist (a Swarm stack's virtual IPs).
     stable_names: frozenset[str] = frozenset()
+    # The Compose file runs its services with debugging switched on (debug_env.py): a developer's stack.
+    debugging: bool = False
 
     @classmethod
     def from_workload(cls, workload: Workload, container: Container) -> "RuntimeFacts":
