@@ -7,8 +7,9 @@ NginxProxyManager's docker/Dockerfile copies docker/rootfs (nginx's conf.d with 
 the development container still loads it.
 
 The same holds for a config that only a development setup runs: its container comes from a development Compose
-file (`docker-compose.dev.yml`, `compose.override.yml`, which `docker compose up` adds on a developer's machine)
-or a development Dockerfile (`Dockerfile.dev`), and no other manifest binds it and no production Dockerfile
+file (`docker-compose.dev.yml`, `compose.override.yml`, which `docker compose up` adds on a developer's machine,
+or any Compose file whose services run with debugging switched on, debug_env.py) or a development Dockerfile
+(`Dockerfile.dev`), and no other manifest binds it and no production Dockerfile
 beside or above it copies it. A file that a config run elsewhere includes as well keeps its advice.
 
 A development Dockerfile (a `dev`, `devel` or `development` directory or name part) deleting a file says the
