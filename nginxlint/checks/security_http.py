@@ -749,7 +749,7 @@ def proxy_pass_normalized(dep, report):
         if match is None or not match.prefix or uri is None or any(True for _ in variables(uri)):
             continue
         prefix = match.pattern
-        if uri.endswith("/") and not prefix.endswith("/"):
+        if uri.endswith("/") and not prefix.endswith("/") and (uri != "/" or _guarded_below(dep, location, prefix)):
             report(
                 location,
                 f'location "{prefix}" has no trailing slash but proxy_pass replaces it with "{uri}": '
@@ -770,6 +770,19 @@ def proxy_pass_normalized(dep, report):
                 fix=Fix.of("End the proxy_pass URI with `/`", edits.append_to_arg(node.d, 0, "/"),
                            applicability=UNSAFE),
             )
+
+
+def _guarded_below(dep, location, prefix: str) -> bool:
+    """Another prefix location of the server answers for a path below this one (`location /api/admin { return
+    403; }`): with `proxy_pass http://b/;` in `location /api`, `/apiadmin` reaches the upstream's /admin past it.
+    Without one, the URI part `/` proxies the whole upstream anyway, and `/api../x` gets at nothing more."""
+    server = location.enclosing("server")
+    for other in dep.nodes("location"):
+        match = location_match(other)
+        if other is not location and match is not None and match.prefix and match.pattern.startswith(prefix) \
+                and len(match.pattern) > len(prefix) and other.enclosing("server") is server:
+            return True
+    return False
 
 
 def _uri_part(target: str, paths) -> tuple[str | None, int | None]:

@@ -15,7 +15,9 @@ files: the rule is reported on the first and not on the second.
 - SEC504: one proxy_set_header in a location drops every proxy_set_header of the server, whatever its name.
 - SEC506: `return` answers before allow/deny run: a client the rules deny gets the page.
 - SEC507: `root /` serves /etc/passwd, unless every location answers alone (`return`, one exact file).
-- SEC509: `location /api` with `proxy_pass …/v1/` lets GET /api../secret reach /secret on the upstream.
+- SEC509: `location /api` with `proxy_pass …/v1/` lets GET /api../secret reach /secret on the upstream. With
+  `proxy_pass …/` GET /apiadmin reaches /admin: that passes by `location /api/admin`, and reaches nothing more
+  where no location answers below the prefix.
 - SEC541: a capture of a `server_name` regex is a part of the Host header: `~^(?<sub>.+)\\.example\\.com$` takes
   `Host: 127.0.0.2?.example.com`, and `proxy_pass http://$sub.internal.test:PORT` connects to 127.0.0.2, port 80.
 - SEC510: trusting every address with `real_ip_recursive on` makes the leftmost X-Forwarded-For entry, the one the
@@ -298,6 +300,20 @@ def test_proxy_pass_off_by_slash_reaches_outside_the_proxied_path(location, esca
         assert (body == "SECRET") == escapes, (status, body)
         lines = codes(nginx.lint(), "SEC509")
     assert lines == ([line_of(files, "location /api")] if escapes else [])
+
+
+@pytest.mark.parametrize("guard, reported", [("location /api/admin { return 403; }", True), ("", False)])
+def test_proxy_pass_of_the_whole_upstream_matters_only_past_a_location_below_the_prefix(guard, reported):
+    upstream = free_port()
+    files = {"conf/nginx.conf": config(
+        f'server {{ listen 127.0.0.1:{upstream}; location / {{ return 200 "upstream $uri"; }} }}\n'
+        "server { listen 127.0.0.1:{port};\n"
+        f"    location /api {{ proxy_pass http://127.0.0.1:{upstream}/; }}\n    {guard} }}")}
+    with started(files) as nginx:
+        assert nginx.get("/apiadmin") == (200, "upstream /admin")  # the whole upstream, without any `..`
+        assert nginx.get("/api/admin")[0] == (403 if guard else 200)
+        lines = codes(nginx.lint(), "SEC509")
+    assert lines == ([line_of(files, "location /api ")] if reported else [])
 
 
 # -- SEC543 ----------------------------------------------------------------------------------------------------
