@@ -55,8 +55,22 @@ def _order(node):
     return (node.d.span[0], node.d.span[1]) if node.d is not None else (0, 0)
 
 
-def _on(name: str) -> Callable:
-    return lambda dep: next((n for n in dep.nodes(name) if n.args and n.args[0].lower() == "on"), None)
+# The modules whose upstream responses the SSI filter parses.
+_PROXYING = ("proxy_pass", "fastcgi_pass", "uwsgi_pass", "scgi_pass")
+
+
+def _ssi_on_proxied(dep):
+    """`ssi on` where it parses an upstream's response: the advisory names "a specially crafted proxied backend
+    response"; files served from disk are the site's own."""
+    from .inheritance import nearest, value_at
+
+    ssi = nearest(dep, "ssi")
+    for name in _PROXYING:
+        for node in dep.nodes(name):
+            on = value_at(ssi, node.parent)
+            if on is not None and on.args and on.args[0].lower() == "on":
+                return on
+    return None
 
 
 def _map_regex(dep):
@@ -156,7 +170,7 @@ ADVISORIES = (
     Advisory("CVE-2026-42533", "buffer overflow when map matches a regex", (0, 9, 6), _NEWEST, _map_regex,
              "a `map` with a regex"),
     Advisory("CVE-2026-60005", "memory disclosure in the slice module", (1, 15, 8), _NEWEST, _slice, "`slice`"),
-    Advisory("CVE-2026-56434", "use-after-free in the SSI module", (0, 8, 11), _NEWEST, _on("ssi"), "`ssi on`"),
+    Advisory("CVE-2026-56434", "use-after-free in the SSI module", (0, 8, 11), _NEWEST, _ssi_on_proxied, "`ssi on` where a proxied response is parsed"),
     Advisory("CVE-2026-42530", "use-after-free in HTTP/3", (1, 31, 0), ((1, 31, 2),), _quic, "`listen … quic`"),
     Advisory("CVE-2026-42055", "buffer overflow in the HTTP/2 proxy and gRPC modules", (1, 13, 10),
              ((1, 31, 2), (1, 30, 3)), _http2_upstream, "an HTTP/2 or gRPC upstream"),
