@@ -12,8 +12,9 @@ in tests/plugins/simply/<plugin>/; a name ending in `_fp.conf` must not be flagg
 `# Options: {...}` line gives plugin options (Gixy-Next reads the first line only, gixy-ng the first three, where
 `# Expected: {"issues": N}` may also stand). An option nginxlint has too is passed the way a user passes it: the
 nginx release (`{"version": "1.29.8"}`, gixy-ng's `--nginx-version`) as `--nginx-version`, the origins plugin's
-trusted `domains` and `https_only` as `--origin-domains` and `--origin-https-only`, one nginxlint run per set of
-flags; the others are only shown.
+trusted `domains` and `https_only` as `--origin-domains` and `--origin-https-only`, the add_header_redefinition
+plugin's `headers` as `--security-headers` (`'*'` when none are named: the plugin then reports every header, where
+SEC503 by default reports only security headers), one nginxlint run per set of flags; the others are only shown.
 
 nginxlint runs on every fixture twice: `raw`, the file as gixy opens it, and `wrapped`, the fragment put inside
 `events {}` and `http { server { location / { ... } } }` as far as its top-level directives need (the context
@@ -294,9 +295,15 @@ def lay_out(loaded: LoadedSet, fixtures: list[Fixture], mode: str, into: Path) -
 def cli_options(fixture: Fixture) -> tuple[str, ...]:
     """The nginxlint flags that say what a fixture's `# Options:` line says, where nginxlint has the same option: the
     nginx release (gixy-ng's `--nginx-version`, or the nginx_cves plugin's `version` option) is `--nginx-version`;
-    the origins plugin's trusted `domains` are `--origin-domains`, its `https_only` is `--origin-https-only`."""
+    the origins plugin's trusted `domains` are `--origin-domains`, its `https_only` is `--origin-https-only`; the
+    add_header_redefinition plugin's `headers` are `--security-headers`, and when it names none the plugin reports
+    every header, which `--security-headers '*'` asks of SEC503."""
     options = fixture.options if isinstance(fixture.options, dict) else {}
     flags: list[str] = []
+    if fixture.plugin == "add_header_redefinition":
+        headers = options.get("headers") or ()
+        names = headers.split(",") if isinstance(headers, str) else [str(h) for h in headers]
+        flags += ["--security-headers", ",".join(n.strip() for n in names if n.strip()) or "*"]
     if options.get("version"):
         flags += ["--nginx-version", str(options["version"])]
     domains = [str(d) for d in options.get("domains") or () if d and d != "*"]

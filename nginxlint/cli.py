@@ -18,7 +18,7 @@ def _codes(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
-def _domains(value: str) -> list[str]:
+def _names(value: str) -> list[str]:
     return [part.strip().lower() for part in value.split(",") if part.strip()]
 
 
@@ -66,11 +66,17 @@ def build_parser() -> argparse.ArgumentParser:
     config.add_argument("--lua-nginx-module", metavar="VERSION",
                         help="the lua-nginx-module release nginx loads when no OpenResty release says: 0.10.23 (as "
                         "the lua-nginx-module setting)")
-    config.add_argument("--origin-domains", type=_domains, metavar="DOMAINS",
+    config.add_argument("--origin-domains", type=_names, metavar="DOMAINS",
                         help="the only sites an Origin or Referer check may accept: example.com,example.org (their "
                         "subdomains included; as the origin-domains setting)")
     config.add_argument("--origin-https-only", action="store_true", default=None,
                         help="an Origin or Referer check may accept https:// only (as the origin-https-only setting)")
+    config.add_argument("--security-headers", type=_names, metavar="HEADERS",
+                        help="the only headers whose loss SEC503 reports, instead of its list of security headers: "
+                        "x-frame-options,access-control-* ('*' for every header; as the security-headers setting)")
+    config.add_argument("--extend-security-headers", type=_names, metavar="HEADERS",
+                        help="headers SEC503 reports the loss of, besides its list (as the extend-security-headers "
+                        "setting)")
     config.add_argument("--context", choices=sorted(CONTEXT_NAMES), help="context of fragments no root includes")
     config.add_argument("--manifests", action="append", metavar="PATH", help="Kubernetes or Compose files to read")
     config.add_argument("--stdin-filename", metavar="PATH", help="the name of the file read from standard input")
@@ -216,6 +222,10 @@ def _settings(args, paths: list[Path]):
         settings.origin_domains = args.origin_domains
     if args.origin_https_only:
         settings.origin_https_only = True
+    if args.security_headers is not None:
+        settings.security_headers = args.security_headers
+    if args.extend_security_headers is not None:
+        settings.extend_security_headers = args.extend_security_headers
     settings.no_cache = args.no_cache
     settings.dump = args.dump
     if args.manifests:

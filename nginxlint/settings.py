@@ -41,6 +41,8 @@ class Settings:
     lua_nginx_module: str | None = None  # the lua-nginx-module release nginx loads, when no OpenResty release says
     origin_domains: list[str] = field(default_factory=list)  # the sites an Origin/Referer check may accept (SEC543)
     origin_https_only: bool = False  # an Origin/Referer check may accept https only (SEC543)
+    security_headers: list[str] | None = None  # the headers whose loss SEC503 reports; None: its own list
+    extend_security_headers: list[str] = field(default_factory=list)  # added to that list
     path_map: list[tuple[str, Path]] = field(default_factory=list)
     include: list[str] = field(default_factory=list)
     exclude: list[str] = field(default_factory=list)
@@ -85,6 +87,8 @@ KEYS = {
     "lua-nginx-module": ("lua_nginx_module", str),
     "origin-domains": ("origin_domains", list),
     "origin-https-only": ("origin_https_only", bool),
+    "security-headers": ("security_headers", list),
+    "extend-security-headers": ("extend_security_headers", list),
     "path-map": ("path_map", dict),
     "include": ("include", list),
     "exclude": ("exclude", list),
@@ -215,8 +219,8 @@ def apply(settings: Settings, data: dict, origin: str, base: Path) -> Settings:
             check_nginx_version(value, f'{origin}: "nginx-version"')
         elif key == "lua-nginx-module":
             check_lua_nginx_module(value, f'{origin}: "lua-nginx-module"')
-        elif key == "origin-domains":
-            value = [domain.lower() for domain in value]
+        elif key in ("origin-domains", "security-headers", "extend-security-headers"):
+            value = [item.lower() for item in value]
         elif key == "failure-threshold" and value not in SEVERITIES:
             raise SettingsError(f'{origin}: failure-threshold must be one of {", ".join(SEVERITIES)}, not "{value}"')
         elif key == "lua":

@@ -223,6 +223,19 @@ def test_origin_settings_from_the_command_line_and_their_wrong_shapes(lint):
         assert result.status == 2 and "must be" in result.err, (bad, result.err)
 
 
+def test_security_headers_from_the_command_line_and_their_wrong_shapes(lint):
+    conf = {"conf/nginx.conf": "events {}\nhttp { add_header X-Served-By web1;\n"
+                               "    server { listen 80; add_header Cache-Control no-store; } }\n"}
+    assert lint(conf, "--select", "SEC503").json["findings"] == []
+    for flags in (["--security-headers", "*"], ["--security-headers", "X-Served-*"],
+                  ["--extend-security-headers", "x-request-id, X-SERVED-BY"]):
+        [finding] = lint(conf, "--select", "SEC503", *flags).json["findings"]
+        assert finding["line"] == 3 and "drops X-Served-By" in finding["message"], (flags, finding)
+    for bad in ("security-headers: {x-frame-options: 1}\n", "extend-security-headers: [1]\n"):
+        result = lint({**conf, ".nginxlint.yaml": bad})
+        assert result.status == 2 and "must be" in result.err, (bad, result.err)
+
+
 def test_include_with_a_variable_is_a_missing_file_and_silences_absence_rules(lint):
     result = lint({"conf/nginx.conf": "events {}\nhttp { include $conf_dir/x.conf; }\n"}, "--select", "NGX002,MET301")
     assert [f["code"] for f in result.json["findings"]] == ["NGX002"]

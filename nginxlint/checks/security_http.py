@@ -11,6 +11,9 @@ import ipaddress
 import os
 import posixpath
 import re
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from fnmatch import fnmatchcase
 from pathlib import Path
 
 from ..container.view import container_files
@@ -359,6 +362,7 @@ _HEADER_INHERIT = {"add_header": "add_header_inherit", "add_trailer": "add_trail
 
 @rule("SEC503")
 def add_header_redefinition(dep, report):
+    weighs = _security_weight(dep.settings)
     for directive, inherit in _HEADER_INHERIT.items():
         lists = Lists(dep, (directive,))
         if not lists.own:
@@ -370,16 +374,75 @@ def add_header_redefinition(dep, report):
                 continue  # merge keeps the parent's; off is reported where it is written (below)
             inherited = headers.of(block.parent) if block.parent is not None else []
             _report_dropped(report, directive, own, inherited,
-                            f"{inherit} merge;  (nginx >= 1.29.3), or repeat the dropped {directive} lines here")
+                            f"{inherit} merge;  (nginx >= 1.29.3), or repeat the dropped {directive} lines here",
+                            weighs)
         for mode in modes.values():
             if mode.args[:1] == ["off"]:
-                _report_off_inherited(report, directive, mode, modes, headers)
+                _report_off_inherited(report, directive, mode, modes, headers, weighs)
+
+
+def _words(*words: str):
+    """A value test: the value holds one of the words."""
+    return lambda value: any(word in value.lower() for word in words)
+
+
+def _already_expired(value: str) -> bool:
+    """An Expires that a cache must treat as past (RFC 9111 5.3: an invalid date such as 0 is in the past)."""
+    if "$" in value:
+        return False  # set at run time: unknown
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return True
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return when <= datetime.now(timezone.utc)
+
+
+# The response headers whose loss SEC503 reports by default (rules/SEC503.md argues each, with its sources), as
+# patterns of lowercase names; a value test, where there is one, says when the header protects: when it keeps
+# a private answer out of shared caches, or has the browser download a file instead of rendering it.
+SECURITY_HEADERS = {
+    "strict-transport-security": None,
+    "content-security-policy": None,
+    "content-security-policy-report-only": None,
+    "x-frame-options": None,
+    "x-content-type-options": None,
+    "referrer-policy": None,
+    "permissions-policy": None,
+    "feature-policy": None,
+    "cross-origin-opener-policy": None,
+    "cross-origin-embedder-policy": None,
+    "cross-origin-resource-policy": None,
+    "x-permitted-cross-domain-policies": None,
+    "x-xss-protection": None,
+    "clear-site-data": None,
+    "access-control-*": None,
+    "cache-control": _words("no-store", "private", "no-cache"),
+    "pragma": _words("no-cache"),
+    "expires": _already_expired,
+    "content-disposition": _words("attachment"),
+}
+
+
+def _security_weight(settings):
+    """Whether an add_header line sets a header whose loss matters: by the security-headers settings, else by
+    SECURITY_HEADERS. A header the user names counts whatever its value."""
+    chosen = SECURITY_HEADERS if settings.security_headers is None else dict.fromkeys(settings.security_headers)
+    patterns = {**chosen, **dict.fromkeys(settings.extend_security_headers)}
+
+    def weighs(node) -> bool:
+        name, value = node.args[0].lower(), " ".join(node.args[1:2])
+        return value != "" and any(  # nginx sends no header for an empty value
+            fnmatchcase(name, pattern) and (protects is None or protects(value))
+            for pattern, protects in patterns.items())
+    return weighs
 
 
 _HEADER_BLOCKS = ("server", "location", "if")
 
 
-def _report_off_inherited(report, directive: str, mode, modes, headers) -> None:
+def _report_off_inherited(report, directive: str, mode, modes, headers, weighs) -> None:
     """`add_header_inherit off` drops the inherited headers in its own block, as written, and, being inherited
     itself, in every block inside it that does not set the mode again: report those, where the off is written."""
     losses = []
@@ -388,22 +451,20 @@ def _report_off_inherited(report, directive: str, mode, modes, headers) -> None:
         block = stack.pop(0)
         if value_at(modes, block) is not mode:
             continue  # a nearer add_header_inherit decides here and below
-        dropped = _dropped(headers.lists.of(block), headers.of(block.parent))
-        if dropped:
-            losses.append((block, dropped))
+        weighty, _ = _weigh(_dropped(headers.lists.of(block), headers.of(block.parent)), weighs)
+        if weighty:
+            losses.append((block, weighty))
         stack[:0] = [c for c in block.children or () if c.name in _HEADER_BLOCKS]
     if not losses:
         return
-    block, dropped = losses[0]
-    lost = {name.lower() for name in dropped}
-    source = next(n for n in headers.of(block.parent) if n.args and n.args[0].lower() in lost)
+    block, weighty = losses[0]
     more = f" and {len(losses) - 1} more block{'s' if len(losses) > 2 else ''}" if len(losses) > 1 else ""
     report(
         mode,
         f"{mode.name} off is inherited by the blocks inside this one: {_block_name(block)}{more} "
-        f"lose{'s' if not more else ''} {', '.join(dropped)} (set {_where(source)}), which nginx would otherwise "
+        f"lose{'s' if not more else ''} {_names(weighty)} (set {_where(weighty[0])}), which nginx would otherwise "
         "pass down to them",
-        related=[b.location(f"drops {', '.join(d)} here") for b, d in losses][:5],
+        related=[b.location(f"drops {_names(w)} here") for b, w in losses][:5],
         help=f"write {mode.name} off only in the blocks that must drop the inherited {directive} lines",
     )
 
@@ -443,29 +504,41 @@ class _Effective:
         return self.memo[block]
 
 
-def _report_dropped(report, directive: str, own: list, inherited: list, fix: str) -> None:
-    """Report at a block's first `directive` the inherited ones its own list makes nginx drop, if any."""
-    dropped = _dropped(own, inherited)
-    if not dropped:
+def _report_dropped(report, directive: str, own: list, inherited: list, fix: str, weighs=None) -> None:
+    """Report at a block's first `directive` the inherited ones its own list makes nginx drop, if `weighs` (when
+    given) counts one of them; the others are named apart."""
+    weighty, others = _weigh(_dropped(own, inherited), weighs)
+    if not weighty:
         return
-    lost = {name.lower() for name in dropped}
-    sources = [n for n in inherited if n.args[0].lower() in lost]
+    besides = f", and also {_names(others)} (no security header{'s' if len(others) > 1 else ''})" if others else ""
     report(
         own[0],
-        f"this {directive} drops {', '.join(dropped)} (set {_where(sources[0])}): nginx inherits "
+        f"this {directive} drops {_names(weighty)} (set {_where(weighty[0])}){besides}: nginx inherits "
         f"{directive} only into blocks that have none of their own",
-        related=[n.location("dropped here") for n in sources][:5],
+        related=[n.location("dropped here") for n in weighty][:5],
         help=fix,
     )
 
 
-def _dropped(own, inherited) -> list[str]:
+def _dropped(own, inherited) -> list:
+    """The inherited lines whose header the own list does not name."""
     kept = {n.args[0].lower() for n in own if n.args}
-    names = []
-    for node in inherited:
-        if node.args and node.args[0].lower() not in kept and node.args[0] not in names:
-            names.append(node.args[0])
-    return names
+    return [node for node in inherited if node.args and node.args[0].lower() not in kept]
+
+
+def _weigh(lines: list, weighs) -> tuple[list, list]:
+    """The lines `weighs` counts (all of them without it), and the others of headers none of those name."""
+    weighty = [node for node in lines if weighs is None or weighs(node)]
+    counted = {node.args[0].lower() for node in weighty}
+    return weighty, [node for node in lines if node.args[0].lower() not in counted]
+
+
+def _names(lines) -> str:
+    """The header names of the lines, each once, as first written."""
+    names = {}
+    for node in lines:
+        names.setdefault(node.args[0].lower(), node.args[0])
+    return ", ".join(names.values())
 
 
 def _where(node) -> str:

@@ -11,7 +11,8 @@ files: the rule is reported on the first and not on the second.
 - SEC502: `location /static { alias data/public/; }` serves GET /static../secret.txt from outside the alias. An
   `internal` location answers such a request with 404, unless a rewrite glues the client's text to its prefix;
   under a root that serves html/ as plain files, the same file is served to GET /secret.txt anyway.
-- SEC503: one add_header in a location (or in an `if` inside it) drops every add_header of the server.
+- SEC503: one add_header in a location (or in an `if` inside it) drops every add_header of the server, a
+  diagnostic X-Served-By as much as X-Frame-Options (only the second is reported unless every header counts).
 - SEC504: one proxy_set_header in a location drops every proxy_set_header of the server, whatever its name.
 - SEC506: `return` answers before allow/deny run: a client the rules deny gets the page.
 - SEC507: `root /` serves /etc/passwd, unless every location answers alone (`return`, one exact file).
@@ -219,6 +220,23 @@ def test_add_header_in_a_block_drops_the_inherited_ones(inner, dropped):
         assert ("x-frame-options" not in headers) == dropped, headers
         lines = codes(nginx.lint(), "SEC503")
     assert lines == ([line_of(files, "Cache-Control")] if dropped else [])
+
+
+def test_a_dropped_diagnostic_header_is_not_reported_unless_every_header_counts():
+    # nginx drops X-Served-By from the preflight answer just the same; no client is the worse for it
+    files = {"conf/nginx.conf": config(
+        "server { listen 127.0.0.1:{port};\n"
+        "    add_header X-Served-By web1 always;\n"
+        "    location / {\n"
+        '        if ($request_method = OPTIONS) { add_header Allow "GET, HEAD"; return 204; }\n'
+        '        return 200 "ok"; } }')}
+    with started(files) as nginx:
+        _, headers, _ = request(nginx.port, "OPTIONS / HTTP/1.1\r\nHost: a\r\n")
+        assert headers.get("allow") == ["GET, HEAD"] and "x-served-by" not in headers, headers
+        _, headers, _ = request(nginx.port, "GET / HTTP/1.1\r\nHost: a\r\n")
+        assert headers.get("x-served-by") == ["web1"], headers
+        assert codes(nginx.lint(), "SEC503") == []
+        assert codes(nginx.lint("--security-headers", "*"), "SEC503") == [line_of(files, "add_header Allow")]
 
 
 # -- SEC504 ----------------------------------------------------------------------------------------------------
