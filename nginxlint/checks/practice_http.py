@@ -367,6 +367,8 @@ def default_server_flag(dep, report):
     for key, servers in sockets.items():
         if len(servers) < 2 or any(default for _, default in servers.values()):
             continue
+        if len({id(server.file) for server in servers}) == 1:
+            continue  # one file: its first server is the default, in an order no include can change
         first, _ = next(iter(servers.values()))
         module, proto, address, port = key
         where = f"{address or '*'}:{port}{'' if proto == 'tcp' else ' (quic)' if module == 'http' else ' (udp)'}"

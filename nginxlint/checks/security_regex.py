@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ..findings import UNSAFE, Fix
 from ..nginx import edits
+from ..nginx.access import AccessView
 from ..nginx.captures import group, starts_with_slash
 from ..nginx.conditions import if_condition
 from ..nginx.inheritance import nearest, value_at
@@ -313,7 +314,10 @@ def http_splitting(tree, report):
     if not sinks:
         return
     flow = _flow(tree)
+    access = AccessView(tree)
     for node, index, what, forbidden in sinks:
+        if _after_access_phase(node) and access.loopback_only(node):
+            continue  # a browser elsewhere gets the 403, which carries nothing of its request
         # the host of a proxy_pass with variables is sent as the Host header line (checked with nginx 1.22)
         in_host = {(p.start, p.end) for p in _host_parts(node.args[index])} if node.name == "proxy_pass" else set()
         for part in parse_value(node.args[index]):
@@ -335,6 +339,14 @@ def http_splitting(tree, report):
                         "or a capture that excludes them, such as ([^\\r\\n]*)",
                 )
                 break
+
+
+def _after_access_phase(node) -> bool:
+    """A response header that only a request the access phase let through carries: an add_header without
+    `always`, which the 403 of a denied client does not carry. `return` and `rewrite` run in the rewrite phase,
+    before the access phase, for every client; the proxy_* sinks harm the upstream with the attacker's own
+    request, which a proxy on the same host relays with a loopback address."""
+    return node.name == "add_header" and "always" not in node.args[2:]
 
 
 def _splitting_sinks(tree):

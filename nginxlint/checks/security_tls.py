@@ -10,6 +10,7 @@ from ..nginx import edits
 from ..nginx.advisories import ADVISORIES, affected_branch, openresty_patched
 from ..nginx.tls import WEAK_PROTOCOLS, weak_suites
 from ..nginx.listen import http_servers
+from ..nginx.values import parse_uint
 from ..nginx.tls_scope import Inherited, default_of, flag_on, sockets, speaks_tls, tls_listens
 from .registry import rule
 
@@ -230,8 +231,8 @@ def hsts_missing_or_weak(dep, report):
     for server in http_servers(dep):
         if not speaks_tls(server, ssl_on) or flag_on(next(iter(server.find("ssl_reject_handshake")), None)):
             continue
-        if any(r.args[:1] == ["444"] for r in server.find("return")):
-            continue  # `return 444` closes the connection: no response to carry a header
+        if _serves_nothing(server):
+            continue  # every answer is an error (or 444, no answer at all): no page for HSTS to protect
         http = server.parent if server.parent is not None and server.parent.name == "http" else None
         levels = [server, http] if http is not None else [server]
         if any(headers.by_other_means(level) for level in levels):
@@ -251,6 +252,35 @@ def hsts_missing_or_weak(dep, report):
                    help='add_header Strict-Transport-Security "max-age=31536000" always;')
             continue
         _dropped_in_locations(server, effective[0], headers, report)
+
+
+def _serves_nothing(server) -> bool:
+    """Every request to the server ends in an error status: a `return` of 400 or more in the server itself, or a
+    `location /` that takes what no other location does and locations that each refuse (`return 4xx|5xx`, or
+    `deny all` first). Any other `return`, a `rewrite` or an `error_page` may answer with a page or redirect."""
+    if any(_error_status(node) for node in server.find("return")):
+        return True
+    locations, covered = [], False
+    for node in server.walk():
+        if node.name in ("rewrite", "error_page") or (node.name == "return" and not _error_status(node)):
+            return False
+        if node.name == "location":
+            locations.append(node)
+            covered = covered or node.args in (["/"], ["^~", "/"])
+    return covered and all(_refuses(location) for location in locations)
+
+
+def _error_status(node) -> bool:
+    code = parse_uint(node.args[0]) if node.args else None
+    return code is not None and code >= 400
+
+
+def _refuses(location) -> bool:
+    if any(_error_status(node) for node in location.find("return")):
+        return True  # the rewrite phase answers before anything else runs
+    rules = [c for c in location.children if c.name in ("allow", "deny")]
+    return bool(rules) and rules[0].name == "deny" and rules[0].args == ["all"] and \
+        not any(c.args[:1] == ["any"] for c in location.find("satisfy"))
 
 
 def _check_hsts_value(node, report) -> None:

@@ -13,6 +13,8 @@ block with such a rule counts as restricted.
 """
 from __future__ import annotations
 
+import ipaddress
+
 from .templates import is_unknown
 
 AUTH_DIRECTIVES = ("auth_basic", "auth_request", "auth_jwt", "auth_oidc")
@@ -91,6 +93,33 @@ class AccessView:
             if exposed and verdict != "unknown":
                 open_families.append(family)
         return open_families
+
+    def loopback_only(self, node) -> bool:
+        """The allow/deny rules at this block let no client through but processes of this host: every `allow`
+        before the `deny` that stops anyone names a loopback address or `unix:`, and `satisfy any` lets no one in
+        by another module."""
+        satisfy = self._nearest(node, ("satisfy",))
+        if satisfy is not None and satisfy.args[:1] == ["any"] and (self.authenticated(node) or self.opaque(node)):
+            return False
+        rules = self.access_rules(node)
+        if any(_verdict(rules, family) != "deny" for family in (4, 6)):
+            return False
+        for rule in rules:
+            if rule.d.name == "deny" and rule.args and rule.args[0].lower() == "all":
+                return True
+            if rule.d.name == "allow" and not (rule.args and _loopback(rule.args[0])):
+                return False
+        return True  # `deny 0.0.0.0/0; deny ::/0;` after loopback allows only
+
+
+def _loopback(address: str) -> bool:
+    """`127.0.0.1`, `127.0.0.0/8`, `::1`, `unix:`: the allow/deny forms that only this host's clients match."""
+    if address == "unix:":
+        return True
+    try:
+        return ipaddress.ip_network(address, strict=False).is_loopback
+    except ValueError:
+        return False
 
 
 def _verdict(rules, family: int) -> str | None:

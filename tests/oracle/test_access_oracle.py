@@ -7,6 +7,9 @@ is in none of the listed ranges).
 - `deny all` alone answers 403 to everyone (gixy reports it, MET303 does not).
 - `listen localhost:PORT` binds the loopback addresses only (gixy reports a page open there, MET303 does not).
 - `if ($flag) { return 403; }` in the location, or in its server, refuses the request before the page is served.
+- SEC542: behind an allow list of this host's addresses, a client not on it gets the access phase's 403,
+  which carries no `add_header` without `always` (and comes before proxy_pass connects); an `add_header … always`
+  is on the 403 too, and `return` runs in the rewrite phase, before the access phase, for every client.
 
 nginx runs each case on 127.0.0.1; nginxlint lints the same access settings in a server that listens on all
 addresses (a loopback-only server is exempt from MET303 by design).
@@ -18,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from nginx_harness import NGINX, Nginx
+from nginx_harness import NGINX, Nginx, free_port, raw_request
 
 pytestmark = pytest.mark.skipif(NGINX is None, reason="nginx is not installed")
 
@@ -91,3 +94,31 @@ def test_a_listen_on_localhost_binds_only_loopback_addresses():
         assert bound and all(ipaddress.ip_address(a).is_loopback for a in bound), bound
         assert nginx.get("/status")[0] == 401  # an IPv4 client gets no pass from the IPv6 rule
         assert [f for f in nginx.lint() if f["code"] == "MET303"] == []
+
+
+def test_a_loopback_allow_list_stops_what_comes_after_the_access_phase():
+    # the test client, 127.0.0.1, is not on the list (127.0.0.2): it stands for any client from elsewhere
+    closed = free_port()  # nothing listens there: a proxied request would answer 502
+    files = {"conf/nginx.conf": (
+        f"{PREAMBLE}events {{ worker_connections 64; }}\nhttp {{\n{HTTP_PREAMBLE}\n"
+        "server { listen 127.0.0.1:{port}; allow 127.0.0.2; deny all;\n"
+        f"  location ~ ^/a/([^/]*) {{ add_header X-A $1; proxy_pass http://127.0.0.1:{closed}; }}\n"
+        f"  location ~ ^/b/([^/]*) {{ add_header X-B $1 always; proxy_pass http://127.0.0.1:{closed}; }}\n"
+        "  location ~ ^/c/([^/]*) { return 302 /y/$1; }\n"
+        "}\n}\n")}
+    injected = "Set-Cookie: injected=1"
+    with Nginx(files) as nginx:
+        outcome = nginx.start()
+        assert outcome.status == 0, outcome.stderr
+
+        def head(path: str) -> list[str]:
+            answer = raw_request(nginx.port, f"GET {path}%0d%0aSet-Cookie:%20injected=1 HTTP/1.1\r\nHost: a\r\n")
+            return answer.partition("\r\n\r\n")[0].split("\r\n")
+
+        a, b, c = head("/a/x"), head("/b/x"), head("/c/x")
+        assert a[0].endswith("403 Forbidden") and injected not in a, a
+        assert b[0].endswith("403 Forbidden") and injected in b, b
+        assert c[0].endswith("302 Moved Temporarily") and injected in c, c
+        reported = sorted(f["line"] for f in nginx.lint() if f["code"] == "SEC542")
+    lines = files["conf/nginx.conf"].split("\n")
+    assert reported == [n for n, line in enumerate(lines, 1) if "^/b/" in line or "^/c/" in line], reported

@@ -42,6 +42,9 @@ files: the rule is reported on the first and not on the second.
   response is kept and the text after it added; an `echo_after_body` the location sets too is replaced.
 - NGX014: a map without default used by add_header gives no header at all for an unmatched value (nginx adds a
   header only when its value is not empty).
+- NGX015: servers on one socket from `include sites/*.conf` answer unknown hosts with the server of the file whose
+  name sorts first, so renaming a file hands them to another site; in one file the first server answers them, and
+  only the text of that file can change it.
 - NGX017: `error_log off` makes nginx create a file named "off" in its prefix.
 """
 from __future__ import annotations
@@ -574,6 +577,30 @@ def test_add_header_with_an_empty_value_sends_no_header():
         assert "access-control-allow-origin" not in unmatched, unmatched
         lines = codes(nginx.lint(), "NGX014")
     assert lines == []
+
+
+# -- NGX015 ----------------------------------------------------------------------------------------------------
+
+def _site(name: str) -> str:
+    return f"server {{ listen 127.0.0.1:{{port}}; server_name {name}.test; return 200 {name}; }}\n"
+
+
+@pytest.mark.parametrize("first, second", [("a", "b"), ("z", "b")])
+def test_the_file_that_sorts_first_holds_the_default_server(first, second):
+    files = {"conf/nginx.conf": config("include sites/*.conf;"),
+             f"conf/sites/{first}.conf": _site("shop"), f"conf/sites/{second}.conf": _site("admin")}
+    with started(files) as nginx:
+        body = request(nginx.port, "GET / HTTP/1.1\r\nHost: unknown.test\r\n")[2]
+        assert body == ("shop" if first < second else "admin"), body
+        reported = [f["path"] for f in nginx.lint() if f["code"] == "NGX015"]
+    assert reported == [f"conf/sites/{min(first, second)}.conf"]
+
+
+def test_in_one_file_the_first_server_is_the_default():
+    files = {"conf/nginx.conf": config(_site("shop") + _site("admin"))}
+    with started(files) as nginx:
+        assert request(nginx.port, "GET / HTTP/1.1\r\nHost: unknown.test\r\n")[2] == "shop"
+        assert [f for f in nginx.lint() if f["code"] == "NGX015"] == []
 
 
 # -- NGX017 ----------------------------------------------------------------------------------------------------

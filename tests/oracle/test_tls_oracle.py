@@ -8,7 +8,8 @@
   Debian's OpenSSL 3.0 is built without RC4 and 3DES: a list of 3DES alone matches no suite (nginx -t fails),
   which is why SEC522 leaves 3DES out for Debian's, Ubuntu's and Alpine's OpenSSL 3.
 - SEC523: a location (or a server) with an add_header of its own sends no HSTS; without `always` an error page has
-  none; an empty value sends no header.
+  none; an empty value sends no header. A server whose `location /` and other locations all refuse answers every
+  path with an error: no page there for HSTS to keep on HTTPS; one that redirects is still reported.
 - NGX020: with ssl_prefer_server_ciphers on, a TLS 1.2 client gets the list's first suite in OpenSSL's order
   (ChaCha20 when it comes first), and a TLS 1.3 client that prefers ChaCha20 gets TLS_AES_256_GCM_SHA384.
 - NGX021: nginx -t fails on groups the OpenSSL does not know (ML-KEM before 3.5), and on the `?` prefix before 3.3.
@@ -301,6 +302,25 @@ def test_an_empty_hsts_value_sends_no_header(certs):
     with Nginx(tree(certs, conf)) as nginx:
         started(nginx)
         assert "strict-transport-security" not in https_get(nginx.port, "a.test", "/ok")[1]
+        messages = [f["message"] for f in codes(nginx.lint(), "SEC523")]
+    assert len(messages) == 1 and "sends no Strict-Transport-Security header" in messages[0], messages
+
+
+def test_a_server_that_refuses_everything_serves_nothing(certs):
+    refusing = config(
+        "server { listen 127.0.0.1:{port} ssl; ssl_certificate a.pem; ssl_certificate_key a.key;\n"
+        "  if ($request_method = TRACE) { return 444; }\n"
+        "  location / { deny all; return 403; }\n"
+        "  location ~ \\.php$ { return 404; } }\n")
+    with Nginx(tree(certs, refusing)) as nginx:
+        started(nginx)
+        for path in ("/", "/index.html", "/a/b.php", "/.well-known/x"):
+            assert https_get(nginx.port, "a.test", path)[0] >= 400, path
+        assert codes(nginx.lint(), "SEC523") == []
+    redirecting = refusing.replace("return 403;", "return 301 https://example.com$request_uri;")
+    with Nginx(tree(certs, redirecting)) as nginx:
+        started(nginx)
+        assert https_get(nginx.port, "a.test", "/index.html")[0] == 301
         messages = [f["message"] for f in codes(nginx.lint(), "SEC523")]
     assert len(messages) == 1 and "sends no Strict-Transport-Security header" in messages[0], messages
 
