@@ -19,6 +19,7 @@ from pathlib import Path
 from ..container.view import container_files
 from ..findings import UNSAFE, Fix
 from ..nginx import edits
+from ..nginx.access import AccessView
 from ..nginx.captures import group, may_hold, starts_with_slash
 from ..nginx.conditions import regex_condition
 from ..nginx.directives import LUA_PHASE
@@ -369,9 +370,12 @@ def add_header_redefinition(dep, report):
             continue
         modes = nearest(dep, inherit)
         headers = _Effective(lists, modes)
+        access = AccessView(dep)
         for block, own in lists.own.items():
             if headers.mode(block) in ("merge", "off"):
                 continue  # merge keeps the parent's; off is reported where it is written (below)
+            if access.loopback_only(block):
+                continue  # only this host's own processes get its answers (others get the 403, without them)
             inherited = headers.of(block.parent) if block.parent is not None else []
             _report_dropped(report, directive, own, inherited,
                             f"{inherit} merge;  (nginx >= 1.29.3), or repeat the dropped {directive} lines here",
