@@ -11,6 +11,7 @@ import ipaddress
 import os
 import posixpath
 import re
+from bisect import bisect_right
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from fnmatch import fnmatchcase
@@ -781,6 +782,7 @@ _DECODED = frozenset({"uri", "document_uri"})
 @rule("SEC509")
 def proxy_pass_normalized(dep, report):
     paths = _DecodedVariables(dep)
+    prefixes = _prefixes_by_server(dep)
     raw_by_location: dict = {}  # location -> its rewrites (own or in its `if` blocks) to the raw $request_uri
     for rewrite in dep.nodes("rewrite"):
         if len(rewrite.args) >= 2 and any(v.name == _RAW for v in variables(rewrite.args[1])):
@@ -826,7 +828,8 @@ def proxy_pass_normalized(dep, report):
         if match is None or not match.prefix or uri is None or any(True for _ in variables(uri)):
             continue
         prefix = match.pattern
-        if uri.endswith("/") and not prefix.endswith("/") and (uri != "/" or _guarded_below(dep, location, prefix)):
+        if uri.endswith("/") and not prefix.endswith("/") and (
+                uri != "/" or _guarded_below(prefixes, location, prefix)):
             report(
                 location,
                 f'location "{prefix}" has no trailing slash but proxy_pass replaces it with "{uri}": '
@@ -849,17 +852,23 @@ def proxy_pass_normalized(dep, report):
             )
 
 
-def _guarded_below(dep, location, prefix: str) -> bool:
+def _prefixes_by_server(dep) -> dict:
+    """{server: the patterns of its prefix locations, sorted}, built once per config."""
+    prefixes: dict = {}
+    for location in dep.nodes("location"):
+        match = location_match(location)
+        if match is not None and match.prefix:
+            prefixes.setdefault(location.enclosing("server"), []).append(match.pattern)
+    return {server: sorted(patterns) for server, patterns in prefixes.items()}
+
+
+def _guarded_below(prefixes: dict, location, prefix: str) -> bool:
     """Another prefix location of the server answers for a path below this one (`location /api/admin { return
     403; }`): with `proxy_pass http://b/;` in `location /api`, `/apiadmin` reaches the upstream's /admin past it.
     Without one, the URI part `/` proxies the whole upstream anyway, and `/api../x` gets at nothing more."""
-    server = location.enclosing("server")
-    for other in dep.nodes("location"):
-        match = location_match(other)
-        if other is not location and match is not None and match.prefix and match.pattern.startswith(prefix) \
-                and len(match.pattern) > len(prefix) and other.enclosing("server") is server:
-            return True
-    return False
+    patterns = prefixes.get(location.enclosing("server"), [])
+    after = bisect_right(patterns, prefix)  # the longer patterns that start with the prefix sort right after it
+    return after < len(patterns) and patterns[after].startswith(prefix)
 
 
 def _uri_part(target: str, paths) -> tuple[str | None, int | None]:
