@@ -89,7 +89,7 @@ _NAME_HINTS = (
     ((".j2", ".jinja", ".jinja2"), "jinja"),
     ((".erb",), "erb"),
     ((".epp",), "epp"),
-    ((".tmpl", ".tpl", ".gotmpl", ".gotemplate"), "go"),
+    ((".tmpl", ".tpl", ".gtpl", ".gotmpl", ".gotemplate"), "go"),
 )
 
 
