@@ -50,6 +50,7 @@ def host_spoofing(dep, report):
     lua_blocks = _lua_rewriting_blocks(dep)
     by_socket = _servers_by_socket(dep)
     alone = _alone_on_their_sockets(dep, by_socket)
+    servers = http_servers(dep)
     sharing = {server for servers in by_socket.values() if len(servers) > 1 for server in servers}
     spliced_after_lua = _spliced_after_lua(dep)
     for node in nodes:
@@ -60,8 +61,8 @@ def host_spoofing(dep, report):
         chosen = [v for v in variables(node.args[1])
                   if (client_controlled(v.name) and not (rewritten and v.name.startswith("http_")))
                   or (v.name in derived and not rewritten)]
-        if [v.name for v in chosen] == ["http_host"] and node.enclosing("server") in alone:
-            continue  # every Host reaches this server: $host is the client's choice as much as $http_host
+        if [v.name for v in chosen] == ["http_host"] and _every_server_alone(node, servers, alone):
+            continue  # every Host reaches the servers it serves: $host is the client's choice as much as $http_host
         if chosen:
             var = chosen[0]
             written = "$" + var.written
@@ -86,6 +87,15 @@ def host_spoofing(dep, report):
                 # $host drops the port and what else the value added: the upstream may expect them
                 fix=Fix.of("Send `Host $host`", edits.replace_arg(node.d, 1, "$host"), applicability=UNSAFE),
             )
+
+
+def _every_server_alone(node, servers: list, alone: set) -> bool:
+    """The servers the line applies in all take every Host: its own server, or, for a line in the http block that
+    the servers inherit, every server in view."""
+    server = node.enclosing("server")
+    if server is not None:
+        return server in alone
+    return bool(servers) and all(s in alone for s in servers)
 
 
 def _alone_on_their_sockets(dep, by_socket: dict[str, set]) -> set:
