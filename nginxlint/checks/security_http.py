@@ -26,7 +26,7 @@ from ..nginx.conditions import regex_condition
 from ..nginx.directives import LUA_PHASE
 from ..nginx.inheritance import Lists, blocks_up, nearest, value_at
 from ..nginx.listen import http_servers
-from ..nginx.locations import location_match
+from ..nginx.locations import location_match, serves_assets_only
 from ..nginx.placeholders import is_stand_in_host
 from ..nginx.templates import template_includes
 from ..nginx.tls_scope import is_default, listen_key
@@ -390,7 +390,7 @@ def add_header_redefinition(dep, report):
             inherited = headers.of(block.parent) if block.parent is not None else []
             _report_dropped(report, directive, own, inherited,
                             f"{inherit} merge;  (nginx >= 1.29.3), or repeat the dropped {directive} lines here",
-                            weighs)
+                            _for_assets(weighs) if serves_assets_only(block) else weighs)
         for mode in modes.values():
             if mode.args[:1] == ["off"]:
                 _report_off_inherited(report, directive, mode, modes, headers, weighs)
@@ -438,6 +438,19 @@ SECURITY_HEADERS = {
     "expires": _already_expired,
     "content-disposition": _words("attachment"),
 }
+
+
+# Headers a browser reads from the page it renders (or, for HSTS, from any answer of the host, which its pages
+# carry): lost on a font, an image or a video, they protect nothing.
+DOCUMENT_POLICIES = frozenset({
+    "strict-transport-security", "content-security-policy", "content-security-policy-report-only",
+    "x-frame-options", "x-xss-protection", "x-content-type-options", "referrer-policy", "permissions-policy",
+    "feature-policy", "cross-origin-opener-policy", "cross-origin-embedder-policy"})
+
+
+def _for_assets(weighs):
+    """The weight of a header lost in a location that serves fonts, images or media only."""
+    return lambda node: weighs(node) and node.args[0].lower() not in DOCUMENT_POLICIES
 
 
 def _security_weight(settings):
@@ -525,7 +538,7 @@ def _report_dropped(report, directive: str, own: list, inherited: list, fix: str
     weighty, others = _weigh(_dropped(own, inherited), weighs)
     if not weighty:
         return
-    besides = f", and also {_names(others)} (no security header{'s' if len(others) > 1 else ''})" if others else ""
+    besides = f", and also {_names(others)} (of no security weight here)" if others else ""
     report(
         own[0],
         f"this {directive} drops {_names(weighty)} (set {_where(weighty[0])}){besides}: nginx inherits "

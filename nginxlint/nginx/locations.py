@@ -1,9 +1,17 @@
 """A `location` block's match: modifier and pattern, as nginx reads `location [=|~|~*|^~] uri` and `@name`."""
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 MODIFIERS = ("=", "~*", "~", "^~")
+# Files a browser never renders as a page: fonts, raster images, audio and video (SVG can hold script, and is left
+# out; so are CSS and JavaScript, which `X-Content-Type-Options` guards).
+ASSET_EXTENSIONS = frozenset({
+    "woff", "woff2", "ttf", "ttc", "otf", "eot", "png", "jpg", "jpeg", "gif", "ico", "webp", "avif", "bmp", "tif",
+    "tiff", "mp3", "mp4", "m4a", "m4v", "ogg", "oga", "ogv", "webm", "wav", "flac", "aac", "mov", "avi"})
+# `\.(?:woff|woff2)$`, `\.(png|jpe?g)$`, `.*\.(ttf|otf)$`: a regex location on the name's extension alone.
+_EXTENSIONS = re.compile(r"^(?:\^?\.[*+])?\\\.\((?:\?:)?([A-Za-z0-9|?]+)\)\$$")
 
 
 class Match(NamedTuple):
@@ -19,6 +27,24 @@ class Match(NamedTuple):
     def prefix(self) -> bool:
         """A prefix match whose remainder of the URI is appended to alias or to a proxy_pass URI."""
         return self.modifier in ("", "^~")
+
+
+def serves_assets_only(node) -> bool:
+    """A regex location that takes only names ending in a font, image or media extension (ASSET_EXTENSIONS)."""
+    match = location_match(node) if node.name == "location" else None
+    found = _EXTENSIONS.match(match.pattern) if match is not None and match.regex else None
+    if found is None:
+        return False
+    return all(spelling in ASSET_EXTENSIONS for name in found.group(1).lower().split("|")
+               for spelling in _spellings(name))
+
+
+def _spellings(name: str) -> list[str]:
+    """`jpe?g` -> jpg, jpeg (one optional letter; more is not an extension list)."""
+    if "?" not in name:
+        return [name]
+    at = name.index("?")
+    return [name[:at - 1] + name[at + 1:], name[:at] + name[at + 1:]] if at > 0 and name.count("?") == 1 else ["?"]
 
 
 def location_match(node) -> Match | None:
