@@ -230,7 +230,7 @@ class Goto(Node):
 
 
 class Label(Node):
-    """``::name::``; ``semicolon`` records a ``;`` right after it (it ends a trailing label run)."""
+    """``::name::``; ``semicolon`` records a ``;`` right after it (in Lua 5.1 mode it ends a trailing label run)."""
 
     __slots__ = ("name", "semicolon")
 

@@ -2,7 +2,7 @@
 
 - ``goto x`` needs a label ``x`` in its block or an enclosing block of the same function;
 - a forward goto may not jump into the scope of a local declared after it, unless the label is
-  trailing (followed only by labels up to the end of a block other than repeat-until);
+  trailing (followed only by labels, and with LJ_52 ';', up to the end of a block other than repeat-until);
 - ``break`` needs an enclosing loop.
 
 Only statements are walked; the parser hands over every function body it built.

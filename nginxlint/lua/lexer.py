@@ -56,6 +56,7 @@ _TOKEN_PATTERN = (
 _TOKEN: re.Pattern | None = None
 _G_NAME = _G_NUMBER = _G_STRING = _G_OP = _G_EOF = 0
 _CHECKED_OPERATORS = frozenset(("LSQB", "MINUS", "LPAR"))
+_CHECKED_OPERATORS_52 = frozenset(("LSQB", "MINUS"))  # LJ_52 has no "ambiguous syntax": '(' needs no check
 
 
 def token_regex() -> re.Pattern:
@@ -89,12 +90,13 @@ _SIMPLE_ESCAPES = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "
 class _Lexer:
     """Token source for one text; keeps the facts the parser asks for later."""
 
-    __slots__ = ("text", "lines", "newline_parens")
+    __slots__ = ("text", "lines", "lua52", "newline_parens")
 
-    def __init__(self, text: str):
+    def __init__(self, text: str, lua52: bool = True):
         self.text = text
         self.lines = LineIndex(text)
-        # Offsets of '(' tokens that start a new line after the previous token (LuaJIT: ambiguous call).
+        self.lua52 = lua52  # LuaJIT built with LUAJIT_ENABLE_LUA52COMPAT (LJ_52), as OpenResty builds it
+        # Offsets of '(' tokens that start a new line after the previous token (Lua 5.1 mode: ambiguous call).
         self.newline_parens: set[int] = set()
 
     def error(self, message: str, start: int, end: int) -> LuaSyntaxError:
@@ -116,7 +118,8 @@ class _Lexer:
         text = self.text
         keywords = KEYWORDS
         operators = OPERATORS
-        checked = _CHECKED_OPERATORS
+        checked = _CHECKED_OPERATORS_52 if self.lua52 else _CHECKED_OPERATORS
+        goto_is_name = not self.lua52
         pattern = token_regex()
         g_op, g_name, g_string, g_number = _G_OP, _G_NAME, _G_STRING, _G_NUMBER
         # finditer matches are contiguous: a match starts where the previous token ended.
@@ -126,7 +129,7 @@ class _Lexer:
             if group == g_name:
                 word = text[start:end]
                 kind = keywords.get(word, "NAME")
-                if kind == "GOTO" and not self._goto_is_keyword(end):
+                if kind == "GOTO" and goto_is_name and not self._goto_is_keyword(end):
                     kind = "NAME"
                 append((kind, word, start, end))
             elif group == g_op:
@@ -152,7 +155,7 @@ class _Lexer:
                 append(self._other(text[start:end], start))
 
     def _goto_is_keyword(self, end: int) -> bool:
-        # LuaJIT (without 5.2 compatibility) treats `goto` as a statement only when a name follows.
+        # Lua 5.1 mode treats `goto` as a statement only when a name follows (LJ_52: always a keyword).
         match = token_regex().match(self.text, end)
         return match is not None and match.lastindex == _G_NAME and match.group(_G_NAME) not in KEYWORDS
 
@@ -281,9 +284,9 @@ def _decode_escape(match: re.Match) -> str:
     return match.group(0)[1:]
 
 
-def tokenize(text: str) -> list[tuple[str, str, int, int]]:
+def tokenize(text: str, lua52: bool = True) -> list[tuple[str, str, int, int]]:
     """All tokens of a text, ending with ('$END', '', len, len). Raises LuaSyntaxError on lexical errors."""
-    toks, error = _Lexer(text).token_list()
+    toks, error = _Lexer(text, lua52).token_list()
     if error is not None:
         raise error
     return toks

@@ -1,6 +1,9 @@
 """Lua parser: recursive descent in the shape of LuaJIT's own (lj_parse.c), building the light AST.
 
-``parse(text)`` returns an ``ast.Chunk`` or raises ``LuaSyntaxError``. Each function below mirrors
+``parse(text)`` returns an ``ast.Chunk`` or raises ``LuaSyntaxError``. It reads Lua as OpenResty's LuaJIT
+does: built with LUAJIT_ENABLE_LUA52COMPAT, where lj_parse.c's ``LJ_52`` lets statements follow ``break``,
+makes ``;`` a statement, reserves ``goto`` and drops the "ambiguous syntax" check (``lua52=False``: plain
+Lua 5.1 mode, as Debian's luajit). Each function below mirrors
 the lj_parse.c function it names, so a chunk is rejected where LuaJIT rejects it, with LuaJIT's
 words: the same checks in the same order, on the same token, and the same syntax levels (a chunk
 nested 200 levels deep is "chunk has too many syntax levels"). That cap also bounds the Python
@@ -45,16 +48,17 @@ _SHOWN = {
 }
 
 
-def parse(text: str) -> ast.Chunk:
-    """Parse a Lua chunk. Raises LuaSyntaxError (LuaJIT's wording) on invalid input."""
+def parse(text: str, lua52: bool = True) -> ast.Chunk:
+    """Parse a Lua chunk. Raises LuaSyntaxError (LuaJIT's wording) on invalid input. ``lua52``: as LuaJIT
+    built with LUAJIT_ENABLE_LUA52COMPAT (every OpenResty package) reads it, else as Lua 5.1 mode."""
     # The AST has no reference cycles; pausing the cyclic GC spares its repeated scans of the
     # fast-growing node graph (a third of the parse time on large files).
     with collector_paused():
-        return _parse(text)
+        return _parse(text, lua52)
 
 
-def _parse(text: str) -> ast.Chunk:
-    parser = _Parser(_Lexer(text))
+def _parse(text: str, lua52: bool) -> ast.Chunk:
+    parser = _Parser(_Lexer(text, lua52))
     body = parser.chunk(scoped=False)
     if parser.kind != "$END":
         raise parser.expected("$END")
@@ -93,10 +97,11 @@ class _Parser:
     """The parse state: the token list, the current token, syntax levels, what LuaJIT's limits count, and the
     functions the label checks need."""
 
-    __slots__ = ("newline_parens", "lines", "toks", "pos", "tok", "kind", "level", "vararg", "functions", "jumps",
-                 "lex_error", "fn", "scope", "declared", "variables")
+    __slots__ = ("lua52", "newline_parens", "lines", "toks", "pos", "tok", "kind", "level", "vararg",
+                 "functions", "jumps", "lex_error", "fn", "scope", "declared", "variables")
 
     def __init__(self, lexer: _Lexer):
+        self.lua52 = lexer.lua52
         self.newline_parens = lexer.newline_parens  # '(' tokens that start a line: "ambiguous syntax"
         self.lines = lexer.lines
         # All tokens up front. A lexical error becomes a last token of kind "$ERROR": no rule accepts
@@ -159,11 +164,15 @@ class _Parser:
         raise self.error(f"'{_SHOWN[kind]}' expected (to close '{_SHOWN[opener]}' at line {line})")
 
     def name(self) -> ast.Name:
-        """lex_str (``goto`` is a name wherever a name is expected)."""
-        kind = self.kind
-        if kind != "NAME" and kind != "GOTO":
+        """lex_str"""
+        if self.kind != "NAME" and not self.at_goto_name():
             raise self.expected("NAME")
         return _name(self.next())
+
+    def at_goto_name(self) -> bool:
+        """Is the current token a 'goto' read as a name? Only in Lua 5.1 mode, where the lexer makes it a keyword
+        when a name follows, and lex_str still takes it."""
+        return self.kind == "GOTO" and not self.lua52
 
     def enter(self) -> None:
         """synlevel_begin"""
@@ -235,7 +244,8 @@ class _Parser:
     # ---- blocks and statements ---------------------------------------------------------------
 
     def chunk(self, scoped: bool = True) -> list:
-        """parse_chunk: statements up to a block end; 'return' and 'break' must come last. ``scoped``: in a
+        """parse_chunk: statements up to a block end; 'return' must come last, and 'break' too in Lua 5.1 mode
+        (LJ_52: a goto like any other, and ';' an empty statement). ``scoped``: in a
         scope of its own (parse_block; a function body and repeat-until keep their caller's, whose locals
         the parameters or the condition share). Not a helper around it: a frame less per syntax level."""
         outer = self.open_scope() if scoped else None
@@ -250,11 +260,16 @@ class _Parser:
                 append(self.last_statement())
                 if self.kind == "SEMI":
                     self.next()
-                break
+                if kind == "RETURN" or not self.lua52:
+                    break
+                continue
+            if kind == "SEMI" and self.lua52:
+                self.next()
+                continue
             if kind == "DBCOLON":
                 run = self.labels(block_labels)
                 body.extend(run)
-                if self.kind == "SEMI":
+                if self.kind == "SEMI":  # Lua 5.1 mode: the ';' ends the label run
                     self.next()
                     run[-1].semicolon = True
                 continue
@@ -268,6 +283,7 @@ class _Parser:
         return body
 
     def last_statement(self):
+        """parse_return and parse_break"""
         tok = self.next()
         if tok[0] == "BREAK":
             self.jumps = True
@@ -311,7 +327,7 @@ class _Parser:
             cond = self.expr()
             self.close_scope(outer)
             return ast.Repeat(body, cond, start)
-        if kind == "GOTO":  # the lexer made it a keyword: a name follows
+        if kind == "GOTO":  # the lexer made it a keyword (in Lua 5.1 mode: a name follows)
             self.jumps = True
             start = self.next()[2]
             return ast.Goto(self.name(), start)
@@ -440,9 +456,9 @@ class _Parser:
         return ast.FunctionStat(target, func, start)
 
     def labels(self, block_labels: set[str]) -> list:
-        """parse_label: a label and the labels right after it, each one syntax level deeper. A name
-        already used by a label of the same block is an error at once (the other goto and label
-        checks need the whole function: nginxlint.lua.labels)."""
+        """parse_label: a label and the labels right after it (LJ_52: and the ';' between and after them),
+        each one syntax level deeper. A name already used by a label of the same block is an error at once
+        (the other goto and label checks need the whole function: nginxlint.lua.labels)."""
         self.jumps = True
         run = []
         level = self.level
@@ -454,6 +470,9 @@ class _Parser:
             block_labels.add(name.name)
             end = self.check("DBCOLON")
             run.append(ast.Label(name, start, end[3]))
+            if self.lua52:
+                while self.kind == "SEMI":
+                    self.next()
             if self.kind != "DBCOLON":
                 break
             self.enter()
@@ -473,7 +492,7 @@ class _Parser:
         if self.kind != "RPAR":
             while True:
                 kind = self.kind
-                if kind == "NAME" or kind == "GOTO":
+                if kind == "NAME" or self.at_goto_name():
                     params.append(_name(self.next()))
                     self.new_local(len(params) - 1 + method)
                 elif kind == "ELLIPSIS":
@@ -555,7 +574,7 @@ class _Parser:
     def primary(self):
         """expr_primary: a name or a parenthesized expression, then any suffixes."""
         kind = self.kind
-        if kind == "NAME" or kind == "GOTO":
+        if kind == "NAME" or self.at_goto_name():
             node = _name(self.next())
             self.reference(node.name)
         elif kind == "LPAR":
@@ -592,7 +611,7 @@ class _Parser:
             elif kind not in _SUFFIX:
                 return node
             if kind == "LPAR":
-                if self.tok[2] in self.newline_parens:
+                if self.tok[2] in self.newline_parens:  # Lua 5.1 mode only: LJ_52 has no such check
                     raise self.error("ambiguous syntax (function call x new statement)")
                 at = self.next()
                 args = []
@@ -627,7 +646,7 @@ class _Parser:
                 key = self.expr()
                 self.check("RSQB")
                 self.check("EQ")
-            elif (kind == "NAME" or kind == "GOTO") and self.toks[self.pos + 1][0] == "EQ":
+            elif (kind == "NAME" or self.at_goto_name()) and self.toks[self.pos + 1][0] == "EQ":
                 key = _name(self.next())
                 self.next()
             else:

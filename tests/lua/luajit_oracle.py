@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import json
+import os
 import shutil
 import subprocess
 
@@ -28,7 +30,14 @@ end
 
 
 def luajit_path() -> str | None:
-    return shutil.which("luajit")
+    """NGINXLINT_LUAJIT names another LuaJIT (OpenResty's, built with LUAJIT_ENABLE_LUA52COMPAT); else `luajit`."""
+    return os.environ.get("NGINXLINT_LUAJIT") or shutil.which("luajit")
+
+
+@functools.cache
+def luajit_is_lua52() -> bool:
+    """Was the oracle built with LUAJIT_ENABLE_LUA52COMPAT (LJ_52)? Only then may a statement follow `break`."""
+    return luajit_results(["while true do break; x() end"]) == [(None, None)]
 
 
 def luajit_results(snippets: list[str]) -> list[tuple[int | None, str | None]]:

@@ -45,7 +45,7 @@ def test_parsing_and_analysis_pause_it(restore_gc, monkeypatch):
 
     seen = []
     real_parse, real_walk = parser._parse, facts._Walker.block
-    monkeypatch.setattr(parser, "_parse", lambda text: seen.append(gc.isenabled()) or real_parse(text))
+    monkeypatch.setattr(parser, "_parse", lambda *args: seen.append(gc.isenabled()) or real_parse(*args))
     monkeypatch.setattr(facts._Walker, "block", lambda self, *a: seen.append(gc.isenabled()) or real_walk(self, *a))
     gc.enable()
     facts.analyze_lua("local x = 1")

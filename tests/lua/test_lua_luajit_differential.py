@@ -2,6 +2,8 @@
 
 Runs the corpus plus mechanical mutations of it (truncation, deletion, insertion and swap of
 tokens) through ``luajit`` (Debian: ``luajit`` or OpenResty's ``luajit2``); skipped when absent.
+Our parser reads each snippet in the oracle's mode: Debian builds LuaJIT in plain Lua 5.1 mode, OpenResty
+with LUAJIT_ENABLE_LUA52COMPAT (set NGINXLINT_LUAJIT to such a luajit to check the parser's default mode).
 The same mutations of real code: the Lua that Debian installs with libnginx-mod-http-lua
 (lua-resty-core, lua-resty-lrucache) and with LuaJIT (its jit.* modules).
 """
@@ -13,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from lua_corpus import INVALID, VALID
-from luajit_oracle import luajit_path, luajit_results
+from lua_corpus import INVALID, MODES, VALID
+from luajit_oracle import luajit_is_lua52, luajit_path, luajit_results
 from test_lua_fuzz import _PIECES as _FUZZ_PIECES
 from nginxlint.lua.lexer import tokenize
 from nginxlint.lua.parser import LuaSyntaxError, parse
@@ -27,7 +29,7 @@ _INSERTS = ["end", "(", ")", "=", ",", "local", "function", "[[x]]", '"s"', "1",
 
 def _ours(source):
     try:
-        parse(source)
+        parse(source, lua52=luajit_is_lua52())
     except LuaSyntaxError as error:
         return error.end_line, _as_oracle_prints(error.message)
     return None, None
@@ -67,6 +69,15 @@ def test_corpus_matches_luajit_exactly():
     expected = luajit_results(snippets)
     mismatches = [(s, want, _ours(s)) for s, want in zip(snippets, expected) if _ours(s) != want]
     assert mismatches == []
+
+
+def test_where_the_modes_part_matches_luajit():
+    lua52 = luajit_is_lua52()
+    snippets = [source for source, _, _ in MODES]
+    expected = [(None, None) if outcome is None else (outcome[1], outcome[0])
+                for outcome in (modes[2] if lua52 else modes[1] for modes in MODES)]
+    assert luajit_results(snippets) == expected
+    assert [_ours(source) for source in snippets] == expected
 
 
 def _sampled_mutations(texts: list[str], rng: random.Random, per_text: int) -> list[str]:
@@ -150,6 +161,9 @@ def test_label_runs_nest_like_luajit():
     expected = luajit_results(snippets)
     assert any(line is not None for line, _ in expected)
     assert [_ours(source) for source in snippets] == expected
+    # With ';' between them: a run of labels in LJ_52, separate statements in Lua 5.1 mode
+    snippets = [" ; ".join(f"::a{i}::" for i in range(depth)) for depth in depths]
+    assert [_ours(source) for source in snippets] == luajit_results(snippets)
 
 
 def _locals(count: int, prefix: str = "v") -> str:

@@ -6,7 +6,7 @@ import pickle
 
 import pytest
 
-from lua_corpus import INVALID, VALID
+from lua_corpus import INVALID, MODES, VALID
 from nginxlint.lua import ast
 from nginxlint.lua.parser import LuaSyntaxError, parse
 
@@ -25,6 +25,20 @@ def test_rejects_with_luajit_message(source, message, line):
     assert caught.value.end_line == line
 
 
+def _outcome(source: str, lua52: bool):
+    try:
+        parse(source, lua52=lua52)
+    except LuaSyntaxError as error:
+        return error.message, error.end_line
+    return None
+
+
+@pytest.mark.parametrize("source,lua51,lua52", MODES)
+def test_lua52_compat_and_lua51_mode_differ_as_luajit_does(source, lua51, lua52):
+    assert _outcome(source, lua52=True) == lua52
+    assert _outcome(source, lua52=False) == lua51
+
+
 @pytest.mark.parametrize("source,span", [
     ("x = = 1", (1, 5, 1, 6)),
     ("local x =\n  )", (2, 3, 2, 4)),
@@ -32,7 +46,6 @@ def test_rejects_with_luajit_message(source, message, line):
     ("x = 'é' + @", (1, 11, 1, 12)),  # columns count code points, not bytes
     ('x = "abc\ny"', (1, 5, 1, 9)),
     ("x = 0x", (1, 5, 1, 7)),
-    ("f(a)\n(g)", (2, 1, 2, 2)),
     ("goto nowhere", (1, 1, 1, 13)),
     ("::a:: ::a::", (1, 7, 1, 12)),
 ])
@@ -40,6 +53,28 @@ def test_error_positions(source, span):
     with pytest.raises(LuaSyntaxError) as caught:
         parse(source)
     assert caught.value.span == span
+
+
+@pytest.mark.parametrize("source,span", [
+    ("local goto = 1", (1, 7, 1, 11)),
+    ("x = t.goto", (1, 7, 1, 11)),
+    ("x = {goto = 1}", (1, 6, 1, 10)),
+    ("goto = 1", (1, 6, 1, 7)),
+    ("while x do\n  break\n  ::a:: ::a::\nend", (3, 9, 3, 14)),
+])
+def test_lua52_error_positions(source, span):
+    with pytest.raises(LuaSyntaxError) as caught:
+        parse(source)
+    assert caught.value.span == span
+
+
+def test_lua51_mode_error_positions():
+    with pytest.raises(LuaSyntaxError) as caught:
+        parse("f(a)\n(g)", lua52=False)
+    assert caught.value.span == (2, 1, 2, 2)
+    with pytest.raises(LuaSyntaxError) as caught:
+        parse("while x do\n  break\n  ::continue::\nend", lua52=False)
+    assert caught.value.span == (3, 3, 3, 5)
 
 
 def test_error_is_picklable_and_printable():
@@ -118,8 +153,28 @@ def test_string_values(raw, value):
     assert _expr(raw).value == value
 
 
-def test_goto_is_a_name_unless_a_name_follows():
-    chunk = parse("local goto = 1\ngoto = goto + 1\ndo goto skip end ::skip::")
+def test_break_may_be_followed_by_statements_and_labels():
+    """OpenResty's opm server: `break` then the `::continue::` label a goto in the same loop jumps to."""
+    source = "for i = 1, 3 do\n  if f(i) then goto continue end\n  break\n  ::continue::\nend\nx = 1"
+    chunk = parse(source)
+    loop = chunk.body[0]
+    assert [type(stmt) for stmt in loop.body] == [ast.If, ast.Break, ast.Label]
+    assert (loop.body[1].start, loop.body[2].start) == (source.index("break"), source.index("::continue::"))
+    assert isinstance(chunk.body[1], ast.Assign)
+
+
+def test_semicolons_are_empty_statements():
+    chunk = parse(";; x = 1 ;; ::a:: ; ; ::b:: ; y = 2 ;")
+    assert [type(stmt) for stmt in chunk.body] == [ast.Assign, ast.Label, ast.Label, ast.Assign]
+
+
+def test_a_call_may_continue_on_the_next_line():
+    call = parse("local x = f\n(g)").body[0].values[0]
+    assert isinstance(call, ast.Call) and call.func.name == "f" and call.args[0].name == "g"
+
+
+def test_goto_is_a_name_unless_a_name_follows_in_lua51_mode():
+    chunk = parse("local goto = 1\ngoto = goto + 1\ndo goto skip end ::skip::", lua52=False)
     assert isinstance(chunk.body[0], ast.Local) and chunk.body[0].names[0].name == "goto"
     assert isinstance(chunk.body[1], ast.Assign)
     assert isinstance(chunk.body[2].body[0], ast.Goto)

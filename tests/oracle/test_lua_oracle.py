@@ -63,6 +63,19 @@ def test_lua201_valid_code_starts():
         assert not codes(ng.lint(), "LUA201")
 
 
+def test_lua201_statement_after_return_fails_at_start():
+    """`return` must come last in every LuaJIT build (a statement may follow `break` only in OpenResty's, built
+    with LUAJIT_ENABLE_LUA52COMPAT; Debian's is not, so this nginx cannot show that part)."""
+    files = {"conf/nginx.conf": conf("init_by_lua_block {\n  if true then\n    return 1\n    x = 1\n  end\n}\n"
+                                     + server('location / { return 200 "ok"; }'))}
+    with Nginx(files) as ng:
+        started = ng.start()
+        assert started.status != 0
+        assert "'end' expected (to close 'if' at line 2) near 'x'" in started.stderr
+        found = codes(ng.lint(), "LUA201")
+        assert [(f["line"], f["column"]) for f in found] == [(conf_line(files, "x = 1"), 5)]
+
+
 # -- LUA202 -------------------------------------------------------------------------------------------------
 
 MONITOR = ('local result_dict = ngx.shared.monitor_status\nlocal _M = {}\n'
