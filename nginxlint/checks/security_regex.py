@@ -778,19 +778,30 @@ def unanchored_regex(tree, report):
         sites = sites_at(tree, node)
         if not sites or _only_refuses(node):
             continue  # `location ~ /\. { deny all; }`: matching anywhere is the point, and refuses more
+        guard = _guard_taken_from(tree, node) if _serves_files_only(node) else None
+        if guard is False:
+            continue  # a longer path it catches gets a file or the fallback: no handler, no access rule crossed
         for site in sites:
             facts = pattern_facts(tree, site.pattern, site.caseless)
             if facts.error or facts.unanchored is None or facts.unanchored[0] == facts.unanchored[1]:
                 continue  # an empty pattern: every URI, plainly
             start, end = facts.unanchored
+            text = site.pattern[start:end]
             report(
                 node,
-                f'"{site.pattern[start:end]}" is anchored at neither end: PCRE2 looks for it anywhere in the URI, '
-                f"so {_inside_example(site.pattern[start:end])} matches too, and this location serves paths it "
-                "was not written for (a PHP handler runs an uploaded image, an access rule covers a public path)",
+                f'"{text}" is anchored at neither end: PCRE2 looks for it anywhere in the URI, so '
+                f"{_inside_example(text, guard)} matches too, and this location serves paths it was not written "
+                f"for ({_harm(guard)})",
                 span=site.span(start, end),
-                help=f"anchor it: ^...{site.pattern[start:end]} or {site.pattern[start:end]}$",
+                related=[guard.location("the location it takes URIs from")] if guard else [],
+                help=f"anchor it: ^...{text} or {text}$",
             )
+
+
+def _harm(guard) -> str:
+    if guard is None:
+        return "a PHP handler runs an uploaded image, an access rule covers a public path"
+    return f"its files and fallback answer them without the access rule of location {location_match(guard).pattern}"
 
 
 def _only_refuses(location) -> bool:
@@ -798,19 +809,94 @@ def _only_refuses(location) -> bool:
     children = location.children or []
     refuses = False
     for child in children:
-        if child.name == "deny" or (child.name == "return" and child.args[:1] and child.args[0].isdigit()
-                                    and int(child.args[0]) >= 400):
+        if child.name == "deny" or _refusing_return(child):
             refuses = True
         elif child.name not in _REFUSING:
             return False
     return refuses
 
 
-def _inside_example(part: str) -> str:
-    """A URI that holds the unanchored text inside a longer path, when the text is mostly literal."""
+def _refusing_return(node) -> bool:
+    return node.name == "return" and node.args[:1] != [] and node.args[0].isdigit() and int(node.args[0]) >= 400
+
+
+# What a location may hold and still only serve the files under the server's root: settings of the static file
+# handler and of the response (no handler, no access rule, no other root or alias, no rewrite).
+_FILE_SETTINGS = frozenset({
+    "access_log", "log_not_found", "log_subrequest", "error_log", "open_log_file_cache", "expires", "add_header",
+    "add_trailer", "etag", "if_modified_since", "sendfile", "sendfile_max_chunk", "tcp_nopush", "tcp_nodelay",
+    "directio", "directio_alignment", "aio", "output_buffers", "postpone_output", "limit_rate", "limit_rate_after",
+    "gzip", "gzip_static", "gzip_vary", "gzip_types", "gzip_comp_level", "gzip_proxied", "gzip_min_length",
+    "open_file_cache", "open_file_cache_valid", "open_file_cache_min_uses", "open_file_cache_errors", "charset",
+    "default_type", "max_ranges", "keepalive_timeout", "send_timeout", "try_files",
+})
+# What withholds a path from some clients: access rules, authentication, `internal`.
+_GUARDS = frozenset({"deny", "auth_basic", "auth_request", "auth_jwt", "auth_oidc", "auth_digest", "internal",
+                     "limit_except", "access_by_lua", "access_by_lua_block", "access_by_lua_file"})
+
+
+def _serves_files_only(location) -> bool:
+    """The location only serves files under the inherited root, falling back to a named location or a status:
+    `location ~* /files/styles/ { expires 30d; try_files $uri @drupal; }`."""
+    for child in location.children or ():
+        if child.name not in _FILE_SETTINGS:
+            return False
+        if child.name == "try_files" and not (child.args and child.args[-1].startswith(("@", "="))):
+            return False  # a fallback URI is searched for a location again: another handler may answer it
+    return True
+
+
+def _guard_taken_from(tree, location):
+    """The first location of the same server (of the fragment, outside any) that guards a path prefix the regex
+    also matches below; None when a block of it holds an include nginxlint could not read, which may hide one;
+    False when there is none. nginx prefers a regex to a plain prefix location, so `/private/files/styles/x`
+    leaves `location /private/ { deny all; }` for the regex's files and fallback."""
+    scope = location.enclosing("server") or tree.main
+    guards = tree.memo.setdefault("SEC548-guards", {})
+    if scope not in guards:
+        unread = tree.unread_include_blocks()
+        guards[scope] = None if any(block is scope or scope in block.ancestors() for block in unread) else next(
+            (node for node in scope.walk() if node.name == "location" and _guards_a_path(node)), False)
+    return guards[scope]
+
+
+def _guards_a_path(location) -> bool:
+    """A plain prefix location, or a regex beginning with `^/`, that guards its URIs and that regexes can take them
+    from (a `^~` or `=` location, and what it holds, keeps its URIs from every regex)."""
+    match = location_match(location)
+    if match is None or match.modifier in ("=", "^~", "@") or not _guards(location):
+        return False
+    if location.find("stub_status"):
+        return False  # a status page's content is nginx's own: no file or fallback gives it away
+    if match.regex and not match.pattern.startswith("^/"):
+        return False  # a refusal by kind (`\.php$`, `/\.`): an anchored location before it takes as much
+    return not any(_modifier(outer) in ("=", "^~") for outer in location.ancestors() if outer.name == "location")
+
+
+def _modifier(location) -> str | None:
+    match = location_match(location)
+    return match.modifier if match else None
+
+
+def _guards(location) -> bool:
+    """The location withholds its URIs from some clients: an access rule, authentication, `internal`, or a
+    refusal (also inside `if`)."""
+    for child in location.children or ():
+        if child.name in _GUARDS and child.args[:1] != ["off"]:
+            return True
+        if _refusing_return(child) or (child.name == "if" and _guards(child)):
+            return True
+    return False
+
+
+def _inside_example(part: str, guard=None) -> str:
+    """A URI that holds the unanchored text inside a longer path (below the guarded prefix, when there is one),
+    when the text is mostly literal."""
     text = part.replace("\\", "")
     if any(c in text for c in "()[]{}*+?|^$") or not text:
         return "a longer URI holding it"
+    if guard and location_match(guard).modifier == "":
+        return f"{location_match(guard).pattern.rstrip('/') or '/public'}{text}x"
     return f"/uploads/x{text}.jpg" if text.startswith(".") else f"/public{text}x/"
 
 

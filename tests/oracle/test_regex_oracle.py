@@ -14,6 +14,9 @@ failing config only.
   regex needs a `/` never captures anything.
 - SEC548: nginx unescapes `\\\\` in an argument, so `"/v1/.+\\\\z"` ends with PCRE2's `\\z`; `(?>atomic)/v1` matches
   anywhere in the URI.
+- SEC548: a regex location that only serves files and falls back to a named location answers a longer path as
+  `location /` does; a plain prefix location that denies loses its URIs that hold the regex's text to it (the
+  guarded file is served), a `^~` one keeps them.
 - NGX018: a pattern PCRE2 refuses makes `nginx -t` fail with the message nginxlint quotes; `$1` with no capture
   group in any regex of the server is the empty string.
 """
@@ -206,6 +209,35 @@ def test_regex_location_as_pcre2_receives_it(pattern, uri, anchored):
         assert raw_request(nginx.port, f"GET {uri} HTTP/1.1\r\nHost: a\r\n").endswith("matched")
         reported = findings_at(nginx, "SEC548")
     assert reported == ([] if anchored else [line_of(files, "location ~")])
+
+
+@pytest.mark.parametrize("guard, private_status, reported", [
+    ("", 200, False),
+    ("location /private/ { deny all; }", 200, True),  # the regex wins over the prefix: the deny is bypassed
+    ("location ^~ /private/ { deny all; }", 403, False),  # ^~ keeps its URIs from every regex
+])
+def test_a_regex_location_serving_files_answers_longer_paths_as_location_slash(guard, private_status, reported):
+    files = {
+        "conf/nginx.conf": config(
+            "server { listen 127.0.0.1:{port};\n"
+            "    location / { try_files $uri @app; }\n"
+            f"    {guard}\n"
+            "    location ~* /files/styles/ { expires 30d; try_files $uri @app; }\n"
+            "    location @app { return 200 app; }\n"
+            "}"),
+        "html/a/files/styles/pic.txt": "pic",
+        "html/a/pic.txt": "pic",
+        "html/private/files/styles/secret.txt": "secret",
+    }
+    with Nginx(files) as nginx:
+        started = nginx.start()
+        assert started.status == 0, started.stderr
+        # a longer path the regex catches: the same file, or the same fallback, as location / gives
+        assert nginx.get("/a/files/styles/pic.txt") == nginx.get("/a/pic.txt") == (200, "pic")
+        assert nginx.get("/a/files/styles/none") == nginx.get("/a/none") == (200, "app")
+        assert nginx.get("/private/files/styles/secret.txt")[0] == private_status
+        found = findings_at(nginx, "SEC548")
+    assert found == ([line_of(files, "location ~*")] if reported else [])
 
 
 def test_a_capture_no_regex_defines_is_empty():
