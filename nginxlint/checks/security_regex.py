@@ -778,6 +778,8 @@ def unanchored_regex(tree, report):
         sites = sites_at(tree, node)
         if not sites or _only_refuses(node):
             continue  # `location ~ /\. { deny all; }`: matching anywhere is the point, and refuses more
+        if node.find("internal"):
+            continue  # no client request reaches it: only the config's own redirects, whose URIs it writes
         guard = _guard_taken_from(tree, node) if _serves_files_only(node) else None
         if guard is False:
             continue  # a longer path it catches gets a file or the fallback: no handler, no access rule crossed

@@ -17,6 +17,7 @@ failing config only.
 - SEC548: a regex location that only serves files and falls back to a named location answers a longer path as
   `location /` does; a plain prefix location that denies loses its URIs that hold the regex's text to it (the
   guarded file is served), a `^~` one keeps them.
+- SEC548: an `internal` regex location answers a client 404 whatever the path, and the config's own redirect 200.
 - NGX018: a pattern PCRE2 refuses makes `nginx -t` fail with the message nginxlint quotes; `$1` with no capture
   group in any regex of the server is the empty string.
 """
@@ -238,6 +239,21 @@ def test_a_regex_location_serving_files_answers_longer_paths_as_location_slash(g
         assert nginx.get("/private/files/styles/secret.txt")[0] == private_status
         found = findings_at(nginx, "SEC548")
     assert found == ([line_of(files, "location ~*")] if reported else [])
+
+
+def test_an_internal_regex_location_answers_no_client_only_the_configs_own_redirects():
+    files = {"conf/nginx.conf": config(
+        "server { listen 127.0.0.1:{port};\n"
+        "    location ~ /key_service/ { internal; return 200 inner; }\n"
+        "    location /check { try_files /nothing /key_service/check; }\n"
+        "}")}
+    with Nginx(files) as nginx:
+        started = nginx.start()
+        assert started.status == 0, started.stderr
+        assert nginx.get("/x/key_service/y")[0] == 404  # a client asking for it, by any path
+        assert nginx.get("/check") == (200, "inner")  # the config's own redirect
+        found = findings_at(nginx, "SEC548")
+    assert found == []
 
 
 def test_a_capture_no_regex_defines_is_empty():
