@@ -229,7 +229,7 @@ SANITISERS = {
     "tonumber": None,
     "math.floor": None, "math.ceil": None, "math.abs": None,
     "ngx.quote_sql_str": frozenset(("sql",)),
-    "ndk.set_var.set_quote_sql_str": frozenset(("sql",)),
+    "ndk.set_var.set_quote_sql_str": frozenset(("sql",)), "ndk.set_var.set_quote_pgsql_str": frozenset(("sql",)),
     "ngx.escape_uri": frozenset(("redirect", "subrequest", "header", "xss")),
     "ngx.md5": None, "ngx.sha1_bin": None, "ngx.crc32_short": None, "ngx.crc32_long": None, "ngx.md5_bin": None,
 }

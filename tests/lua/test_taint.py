@@ -253,6 +253,9 @@ def test_what_does_not_clean(code):
 @pytest.mark.parametrize("code, kind", [
     ("local db = require('resty.mysql'):new()\ndb:query('select ' .. ngx.quote_sql_str(ngx.var.arg_x))", "sql"),
     ("local db = require('pgmoon').new({})\ndb:query('select ' .. db:escape_literal(ngx.var.arg_x))", "sql"),
+    # the ngx_devel_kit quoting opm keeps in a local of its own, behind a function of its own
+    ("local q = ndk.set_var.set_quote_pgsql_str\nlocal function quote(v) return q(v) end\n"
+     "local db = require('pgmoon').new({})\ndb:query('select ' .. quote(ngx.var.arg_x))", "sql"),
     ("ngx.redirect('/a?b=' .. ngx.escape_uri(ngx.var.arg_x))", "redirect"),
     ("ngx.redirect(ngx.escape_uri(ngx.var.arg_x))", "redirect"),
     ("ngx.header['X-A'] = ngx.escape_uri(ngx.var.arg_x)", "header"),
