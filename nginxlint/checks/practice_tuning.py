@@ -70,8 +70,9 @@ def _family(suite: str) -> str:
 def _preferences_in_effect(dep):
     """(`ssl_prefer_server_ciphers on`, the block where it is judged). In http, when the config shows TLS servers,
     each such server is judged with the value in effect there: an http-level `on` that every TLS server overrides
-    reaches no client. Elsewhere (stream, mail, a config whose TLS servers are out of sight) each `on` is judged
-    where it stands."""
+    reaches no client; with no TLS server in view, an http-level `on` reaches servers out of sight, which may not
+    speak TLS at all, and is not judged. Elsewhere (stream, mail, a snippet alone, a server's own) each `on` is
+    judged where it stands."""
     prefer = Inherited(dep, "ssl_prefer_server_ciphers")
     servers = tls_servers(dep)
     for server in servers:
@@ -79,7 +80,7 @@ def _preferences_in_effect(dep):
         if flag_on(node) and node.ctx[:1] == ("http",):
             yield node, server
     for node in dep.nodes("ssl_prefer_server_ciphers"):
-        if flag_on(node) and not (servers and node.ctx[:1] == ("http",)):
+        if flag_on(node) and not ((servers or dep.is_main) and node.ctx[:1] == ("http",)):
             yield node, node.parent
 
 
