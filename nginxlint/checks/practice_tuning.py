@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+from ..container.self_signed import is_local_placeholder
 from ..findings import SAFE, UNSAFE, Fix, Span
 from ..nginx import edits
 from ..nginx.listen import http_servers
@@ -23,6 +24,7 @@ from .registry import rule
 def tls_server_cipher_preference(dep, report):
     ciphers = Inherited(dep, "ssl_ciphers")
     protocols = Inherited(dep, "ssl_protocols")
+    certificates = Inherited(dep, "ssl_certificate")
     chacha_blocks = {id(c.parent) for c in dep.nodes("ssl_conf_command")
                      if any("prioritizechacha" in a.lower() for a in c.args)}
     reported = set()
@@ -31,6 +33,8 @@ def tls_server_cipher_preference(dep, report):
             continue
         if any(id(level) in chacha_blocks for level in _levels(block)):
             continue
+        if block.name == "server" and is_local_placeholder(dep, block, certificates.at(block)):
+            continue  # a localhost placeholder whose certificate every start makes anew: no phone is served
         cipher_list = ciphers.at(block)
         string = cipher_list.args[0] if cipher_list is not None and cipher_list.args else "HIGH:!aNULL:!MD5"
         if weak_suites(string) != {}:

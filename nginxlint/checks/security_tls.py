@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 
 from ..container.release import running_release
+from ..container.self_signed import is_local_placeholder
 from ..findings import Fix
 from ..nginx import edits
 from ..nginx.advisories import ADVISORIES, affected_branch, openresty_patched
@@ -224,6 +225,7 @@ def _hsts_by_other_means(block) -> bool:
 @rule("SEC523")
 def hsts_missing_or_weak(dep, report):
     ssl_on = Inherited(dep, "ssl")
+    certificates = Inherited(dep, "ssl_certificate")
     headers = _Headers(dep)
     for node in dep.nodes("add_header"):
         if len(node.args) >= 2 and node.args[0].lower() == HSTS and node.args[1]:
@@ -233,6 +235,8 @@ def hsts_missing_or_weak(dep, report):
             continue
         if _serves_nothing(server):
             continue  # every answer is an error (or 444, no answer at all): no page for HSTS to protect
+        if is_local_placeholder(dep, server, certificates.at(server)):
+            continue  # every start makes its certificate self-signed: browsers ignore HSTS over it
         http = server.parent if server.parent is not None and server.parent.name == "http" else None
         levels = [server, http] if http is not None else [server]
         if any(headers.by_other_means(level) for level in levels):
