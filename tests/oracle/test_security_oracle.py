@@ -177,9 +177,9 @@ def test_alias_traversal_reads_outside_the_alias(location, leaks):
 def test_an_internal_alias_is_reached_only_through_a_rewrite(rewrite, leaks):
     files = {
         "conf/nginx.conf": config("server { listen 127.0.0.1:{port};\n"
-                                  f"    location /static {{ internal; alias html/public/; }} {rewrite} }}"),
-        "html/public/ok.txt": "public\n",
-        "html/secret.txt": "SECRET\n",
+                                  f"    location /static {{ internal; alias data/public/; }} {rewrite} }}"),
+        "data/public/ok.txt": "public\n",
+        "data/secret.txt": "SECRET\n",  # outside the root (html): no plain request reads it
     }
     with started(files) as nginx:
         assert nginx.get("/static../secret.txt")[0] == 404
@@ -203,6 +203,27 @@ def test_an_alias_below_the_served_root_shows_what_the_root_shows(root_location,
         lines = codes(nginx.lint(), "SEC502")
     assert (plain != (200, "SECRET\n")) == new, plain
     assert lines == ([line_of(files, "location /static")] if new else [])
+
+
+@pytest.mark.parametrize("root_location, reported", [
+    ("location / { location ~ ^/[^/]+/ { return 301 /; } }", False),
+    ("location / { return 404; }", True),
+])
+def test_an_alias_inside_the_published_root_reaches_its_public_files(root_location, reported):
+    """A `location /` that serves the root publishes it, even when a nested location redirects its two-segment
+    paths: the alias's siblings (`/plugins_old/x`) are files of the same public bundle. A root that no location
+    serves publishes nothing."""
+    files = {
+        "conf/nginx.conf": config("server { listen 127.0.0.1:{port}; root html;\n"
+                                  f"    {root_location} location /plugins {{ alias html/plugins; }} }}"),
+        "html/plugins/ok.txt": "plugin\n",
+        "html/plugins_old/x.txt": "OLD\n",
+    }
+    with started(files) as nginx:
+        assert nginx.get("/plugins/ok.txt") == (200, "plugin\n")
+        assert nginx.get("/plugins_old/x.txt") == (200, "OLD\n")  # the sibling, through the alias
+        lines = codes(nginx.lint(), "SEC502")
+    assert lines == ([line_of(files, "location /plugins")] if reported else [])
 
 
 # -- SEC503 ----------------------------------------------------------------------------------------------------
