@@ -583,11 +583,31 @@ PROXY_DEFAULTS = {"host": {"$proxy_host"}, "upgrade": {""}, "te": {""}, "keep-al
 def proxy_set_header_redefinition(dep, report):
     lists = Lists(dep, ("proxy_set_header",))
     for block, own in lists.own.items():
+        if _follows_upstream_redirect(block, own):
+            continue
         _, inherited = lists.inherited(block)
         meaningful = [n for n in inherited if len(n.args) >= 2 and
                       n.args[1].lower() not in PROXY_DEFAULTS.get(n.args[0].lower(), ())]
         _report_dropped(report, "proxy_set_header", own, meaningful,
                         "repeat the dropped proxy_set_header lines here (or move them all into one include)")
+
+
+_UPSTREAM_ANSWER = re.compile(r"\$\{?upstream_http_\w+")
+
+
+def _follows_upstream_redirect(block, own) -> bool:
+    """The block proxies to a URL an upstream answer gave (`proxy_pass $upstream_http_location`, or a variable
+    the block `set` from one: a redirect to an object store's presigned URL) and sets Host itself: a request to
+    another service, which has no use for the client's forwarding headers."""
+    if not any(n.args[:1] and n.args[0].lower() == "host" for n in own):
+        return False
+    from_answer = {f"${n.args[0].lstrip('$')}" for n in block.children if n.name == "set" and len(n.args) >= 2
+                   and _UPSTREAM_ANSWER.search(n.args[1])}
+    for node in block.children:
+        if node.name == "proxy_pass" and node.args:
+            target = node.args[0]
+            return bool(_UPSTREAM_ANSWER.match(target)) or target in from_answer
+    return False
 
 
 # -- SEC505 allow-without-deny ---------------------------------------------------------------------------------
