@@ -284,6 +284,30 @@ def test_proxy_set_header_in_a_location_drops_the_inherited_ones(inner, kept):
     assert lines == ([] if kept else [line_of(files, "location /internal")])
 
 
+# -- SEC544 ----------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("handler, reported", [("", False), ("proxy_pass http://127.0.0.1:{upstream};", True)])
+def test_a_referer_check_with_none_refuses_other_sites_and_lets_direct_requests_through(handler, reported):
+    """Hot-link protection of files (`none blocked`): another site's page is refused, a direct request is served,
+    as meant. In front of an application the same check lets a request that hides its Referer through."""
+    upstream = free_port()
+    files = {
+        "conf/nginx.conf": config(
+            f'server {{ listen 127.0.0.1:{upstream}; location / {{ return 200 "app\\n"; }} }}\n'
+            "server { listen 127.0.0.1:{port}; server_name good.test; root html;\n"
+            "    location /media/ { valid_referers none blocked server_names;\n"
+            f"        if ($invalid_referer) {{ return 403; }} {handler.format(upstream=upstream)} }} }}"),
+        "html/media/a.png": "app\n",
+    }
+    with started(files) as nginx:
+        foreign = request(nginx.port, "GET /media/a.png HTTP/1.1\r\nHost: good.test\r\nReferer: http://evil.test/\r\n")
+        direct = request(nginx.port, "GET /media/a.png HTTP/1.1\r\nHost: good.test\r\n")
+        lines = codes(nginx.lint(), "SEC544")
+    assert foreign[0].endswith("403 Forbidden"), foreign
+    assert direct[0].endswith("200 OK") and direct[2] == "app\n", direct
+    assert lines == ([line_of(files, "valid_referers")] if reported else [])
+
+
 # -- SEC506 ----------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("answer, bypassed", [('return 200 "secret";', True), ("try_files /secret.txt =404;", False)])
