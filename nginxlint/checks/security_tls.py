@@ -362,10 +362,39 @@ def _serves_only_verified_ocsp(resolver) -> bool:
     return True
 
 
+def _looks_up_names(node) -> bool:
+    """The directive may have nginx's resolver look a name up: a `*_pass` with variables, `server … resolve`,
+    OCSP (stapling or client checks), or code that may open connections by name (Lua cosockets, njs fetch)."""
+    name = node.d.name
+    return ((name in PER_REQUEST_PASSES and "$" in "".join(node.args))
+            or (name == "server" and "resolve" in node.args)
+            or (name in ("ssl_stapling", "ssl_ocsp") and node.args[:1] != ["off"])
+            or "_by_lua" in name or name.startswith("js_"))
+
+
+def _nothing_resolves_through(dep, resolver) -> bool:
+    """Nothing in the resolver's scope looks a name up through it, and the whole scope is in view: an http or
+    stream block, server, location or upstream of a config read completely (mail looks clients up by itself)."""
+    block = resolver.parent
+    if not dep.complete or block is None or block.d is None or resolver.ctx[:1] == ("mail",):
+        return False
+    return not any(_looks_up_names(node) for node in _scope(block))
+
+
+def _scope(block):
+    """The directives below the block that use its resolver: not those of a block with a resolver of its own."""
+    stack = [block]
+    while stack:
+        for child in stack.pop().children or ():
+            yield child
+            if child.children is not None and not child.find("resolver"):
+                stack.append(child)
+
+
 @rule("SEC524")
 def resolver_public(dep, report):
     for node in dep.nodes("resolver"):
-        if _serves_only_verified_ocsp(node):
+        if _serves_only_verified_ocsp(node) or _nothing_resolves_through(dep, node):
             continue
         public = [(index, address) for index, address in enumerate(map(resolver_address, node.args))
                   if address is not None and address.is_global]

@@ -53,7 +53,7 @@ import socket
 
 import pytest
 
-from lintkit import MODULES_DIR
+from lintkit import MODULES_DIR, run_cli, write_tree
 from nginx_harness import NGINX, FakeDns, Nginx, free_port, raw_request
 
 pytestmark = pytest.mark.skipif(NGINX is None, reason="nginx is not installed")
@@ -449,6 +449,30 @@ def test_a_server_name_capture_in_proxy_pass_picks_any_host(capture, escapes):
             assert (body == "escaped") is escapes, (status, body)
             lines = codes(nginx.lint(), "SEC541")
     assert lines == ([line_of(files, "proxy_pass")] if escapes else [])
+
+
+# -- SEC524 ----------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("target, queried", [("127.0.0.1:{upstream}", False), ("$backend:{upstream}", True)])
+def test_the_resolver_is_asked_only_by_what_looks_names_up(target, queried, tmp_path):
+    """nginx asks its resolver only for what it resolves at run time: a proxy_pass with variables does, a
+    proxy_pass to an address does not. SEC524 speaks of a public resolver only when something asks it (the same
+    config linted with the resolver at 8.8.8.8)."""
+    upstream = free_port()
+    with FakeDns() as dns:
+        def files(resolver: str) -> dict:
+            return {"conf/nginx.conf": config(
+                f'server {{ listen 127.0.0.1:{upstream}; return 200 "app"; }}\n'
+                f"resolver {resolver};\n"
+                "server { listen 127.0.0.1:{port}; set $backend backend.test;\n"
+                f"    location / {{ proxy_pass http://{target.format(upstream=upstream)}; }} }}")}
+        with started(files(f"127.0.0.1:{dns.port}")) as nginx:
+            assert request(nginx.port, "GET / HTTP/1.1\r\nHost: a\r\n")[2] == "app"
+        assert bool(dns.queries) is queried, dns.queries
+    public = {name: text.replace("{port}", "8080") for name, text in files("8.8.8.8").items()}
+    write_tree(tmp_path, public)
+    found = run_cli([str(tmp_path / "conf/nginx.conf"), "--select", "SEC524", "--format", "json"]).json["findings"]
+    assert [f["line"] for f in found] == ([line_of(public, "resolver")] if queried else [])
 
 
 # -- SEC510 ----------------------------------------------------------------------------------------------------
