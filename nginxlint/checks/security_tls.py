@@ -226,6 +226,7 @@ def _hsts_by_other_means(block) -> bool:
 def hsts_missing_or_weak(dep, report):
     ssl_on = Inherited(dep, "ssl")
     certificates = Inherited(dep, "ssl_certificate")
+    by_lua = _CertificateByLua(dep)
     headers = _Headers(dep)
     for node in dep.nodes("add_header"):
         if len(node.args) >= 2 and node.args[0].lower() == HSTS and node.args[1]:
@@ -237,6 +238,8 @@ def hsts_missing_or_weak(dep, report):
             continue  # every answer is an error (or 444, no answer at all): no page for HSTS to protect
         if is_local_placeholder(dep, server, certificates.at(server)):
             continue  # every start makes its certificate self-signed: browsers ignore HSTS over it
+        if by_lua.at(server) is not None and _proxies(server):
+            continue  # a gateway for many domains: each service behind it sends its own HSTS
         http = server.parent if server.parent is not None and server.parent.name == "http" else None
         levels = [server, http] if http is not None else [server]
         if any(headers.by_other_means(level) for level in levels):
@@ -256,6 +259,21 @@ def hsts_missing_or_weak(dep, report):
                    help='add_header Strict-Transport-Security "max-age=31536000" always;')
             continue
         _dropped_in_locations(server, effective[0], headers, report)
+
+
+class _CertificateByLua:
+    """The `ssl_certificate_by_lua_block` or `_file` in effect in a server (its own or the http block's)."""
+
+    def __init__(self, dep):
+        self._found = [Inherited(dep, name) for name in ("ssl_certificate_by_lua_block", "ssl_certificate_by_lua_file")]
+
+    def at(self, server):
+        return next((node for node in (found.at(server) for found in self._found) if node is not None), None)
+
+
+def _proxies(server) -> bool:
+    """The server hands requests to upstreams (a `*_pass`), whose answers nginx passes on with their own headers."""
+    return any(node.name in PER_REQUEST_PASSES for node in server.walk())
 
 
 def _serves_nothing(server) -> bool:
