@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import math
 
-from ..container.self_signed import is_local_placeholder
 from ..findings import SAFE, UNSAFE, Fix, Span
 from ..nginx import edits
 from ..nginx.listen import http_servers
 from ..nginx.tls import CLASSIC_GROUPS, DEFAULT_PROTOCOLS, DRAFT_GROUPS, OPENSSL_35_GROUPS, ordered_suites, \
     weak_suites
-from ..nginx.tls_scope import (Inherited, default_of, flag_on, is_default, sockets, speaks_tls, tls_listens,
-                               tls_servers)
+from ..nginx.tls_scope import (Inherited, default_of, flag_on, is_default, local_placeholder, sockets, speaks_tls,
+                               tls_listens, tls_servers)
 from ..nginx.urls import is_address
 from ..nginx.values import parse_uint
 from .registry import rule
@@ -33,7 +32,7 @@ def tls_server_cipher_preference(dep, report):
             continue
         if any(id(level) in chacha_blocks for level in _levels(block)):
             continue
-        if block.name == "server" and is_local_placeholder(dep, block, certificates.at(block)):
+        if block.name == "server" and local_placeholder(dep, block, certificates.at(block)):
             continue  # a localhost placeholder whose certificate every start makes anew: no phone is served
         cipher_list = ciphers.at(block)
         string = cipher_list.args[0] if cipher_list is not None and cipher_list.args else "HIGH:!aNULL:!MD5"

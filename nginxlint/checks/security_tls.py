@@ -5,14 +5,13 @@ from __future__ import annotations
 import ipaddress
 
 from ..container.release import running_release
-from ..container.self_signed import is_local_placeholder
 from ..findings import Fix
 from ..nginx import edits
 from ..nginx.advisories import ADVISORIES, affected_branch, openresty_patched
 from ..nginx.tls import WEAK_PROTOCOLS, weak_suites
 from ..nginx.listen import http_servers
 from ..nginx.values import parse_uint
-from ..nginx.tls_scope import Inherited, default_of, flag_on, sockets, speaks_tls, tls_listens
+from ..nginx.tls_scope import Inherited, default_of, flag_on, local_placeholder, sockets, speaks_tls, tls_listens
 from .registry import rule
 
 # The directive that sets protocols for each cipher directive, in the same module (proxy_ssl_ciphers goes with
@@ -236,7 +235,7 @@ def hsts_missing_or_weak(dep, report):
             continue
         if _serves_nothing(server):
             continue  # every answer is an error (or 444, no answer at all): no page for HSTS to protect
-        if is_local_placeholder(dep, server, certificates.at(server)):
+        if local_placeholder(dep, server, certificates.at(server)):
             continue  # every start makes its certificate self-signed: browsers ignore HSTS over it
         if by_lua.at(server) is not None and _proxies(server):
             continue  # a gateway for many domains: each service behind it sends its own HSTS

@@ -1,5 +1,5 @@
-"""A TLS server that is a local placeholder: named only localhost, with a certificate the container's start makes
-self-signed (`openssl req -x509 … -out /etc/nginx/certs/local.crt`, in the ENTRYPOINT or the script it runs).
+"""The certificates a container's start makes self-signed (`openssl req -x509 … -out /etc/nginx/certs/local.crt`,
+in the ENTRYPOINT or the script it runs): with a server named only localhost, a local placeholder.
 
 Made at every start, the certificate overwrites whatever a user could put in its place, so every client meets an
 untrusted certificate: browsers ignore Strict-Transport-Security over such a connection (RFC 6797 §8.1) and no
@@ -14,19 +14,12 @@ import re
 import shlex
 from pathlib import Path
 
-LOCAL_NAMES = frozenset({"localhost", "127.0.0.1", "[::1]"})
 _COMMAND_BREAK = re.compile(r"&&|\|\||;|\n")
 
 
-def is_local_placeholder(tree, server, certificate) -> bool:
-    """The server answers only to localhost and its certificate (the `ssl_certificate` in effect) is made
-    self-signed by the container's start."""
-    names = [arg.lower() for node in server.find("server_name") for arg in node.args]
-    if not names or not all(name in LOCAL_NAMES for name in names):
-        return False
-    if certificate is None or not certificate.args or "$" in certificate.args[0]:
-        return False
-    return posixpath.basename(certificate.args[0]) in start_certificates(tree)
+def made_self_signed_at_start(tree, certificate: str) -> bool:
+    """The container's start command makes this `ssl_certificate` file with `openssl req -x509` (same file name)."""
+    return posixpath.basename(certificate) in start_certificates(tree)
 
 
 def start_certificates(tree) -> frozenset[str]:
