@@ -601,8 +601,8 @@ def _follows_upstream_redirect(block, own) -> bool:
     another service, which has no use for the client's forwarding headers."""
     if not any(n.args[:1] and n.args[0].lower() == "host" for n in own):
         return False
-    from_answer = {f"${n.args[0].lstrip('$')}" for n in block.children if n.name == "set" and len(n.args) >= 2
-                   and _UPSTREAM_ANSWER.search(n.args[1])}
+    from_answer = {n.args[0] for n in block.children
+                   if n.name == "set" and len(n.args) >= 2 and _UPSTREAM_ANSWER.search(n.args[1])}
     for node in block.children:
         if node.name == "proxy_pass" and node.args:
             target = node.args[0]

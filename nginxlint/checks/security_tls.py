@@ -382,7 +382,7 @@ def _serves_only_verified_ocsp(resolver) -> bool:
 def _looks_up_names(node) -> bool:
     """The directive may have nginx's resolver look a name up: a `*_pass` with variables, `server … resolve`,
     OCSP (stapling or client checks), or code that may open connections by name (Lua cosockets, njs fetch)."""
-    name = node.d.name
+    name = node.name
     return ((name in PER_REQUEST_PASSES and "$" in "".join(node.args))
             or (name == "server" and "resolve" in node.args)
             or (name in ("ssl_stapling", "ssl_ocsp") and node.args[:1] != ["off"])
