@@ -615,7 +615,7 @@ def _referer_guards(tree) -> dict[int, list]:
         if node.parent is None or "$invalid_referer" not in " ".join(node.args):
             continue
         for block in [node.parent, *node.parent.ancestors()]:
-            if block is not None and any(child.name == "valid_referers" for child in block.children or ()):
+            if block.find("valid_referers"):
                 guards.setdefault(id(block), []).append(node.parent)
                 break
     return guards
