@@ -17,6 +17,7 @@ FIXTURE_DIRS = (
     "dev-environment", "dev-environments", "test[-_]*", "e2e[-_]*", "*[-_]test", "*[-_]tests", "*[-_]example",
     "*[-_]examples", "vendor", "vendored", "third[-_]party", "thirdparty", "deps", "demo", "demos", "*[-_]demo",
     "*[-_]demos", "demo[-_]*", "devenv", "devenvs", "dev[-_]env", "dev[-_]envs", ".devcontainer", ".gitpod*",
+    "gitpod",  # a Gitpod workspace's files kept beside the other images (docker/gitpod/, which .gitpod.yml names)
 )
 # The fixture directories that hold a test suite and its data: nginx never loads their files as they stand (an
 # example, a demo or a benchmark is still a config people start).

@@ -10,8 +10,8 @@ from ..nginx import edits
 from ..nginx.listen import http_servers
 from ..nginx.tls import CLASSIC_GROUPS, DEFAULT_PROTOCOLS, DRAFT_GROUPS, OPENSSL_35_GROUPS, ordered_suites, \
     weak_suites
-from ..nginx.tls_scope import (Inherited, default_of, flag_on, is_default, sockets, speaks_tls, tls_listens,
-                               tls_servers)
+from ..nginx.tls_scope import (Inherited, default_of, flag_on, is_default, local_placeholder, sockets, speaks_tls,
+                               tls_listens, tls_servers)
 from ..nginx.urls import is_address
 from ..nginx.values import parse_uint
 from .registry import rule
@@ -23,6 +23,7 @@ from .registry import rule
 def tls_server_cipher_preference(dep, report):
     ciphers = Inherited(dep, "ssl_ciphers")
     protocols = Inherited(dep, "ssl_protocols")
+    certificates = Inherited(dep, "ssl_certificate")
     chacha_blocks = {id(c.parent) for c in dep.nodes("ssl_conf_command")
                      if any("prioritizechacha" in a.lower() for a in c.args)}
     reported = set()
@@ -31,6 +32,8 @@ def tls_server_cipher_preference(dep, report):
             continue
         if any(id(level) in chacha_blocks for level in _levels(block)):
             continue
+        if block.name == "server" and local_placeholder(dep, block, certificates.at(block)):
+            continue  # a localhost placeholder whose certificate every start makes anew: no phone is served
         cipher_list = ciphers.at(block)
         string = cipher_list.args[0] if cipher_list is not None and cipher_list.args else "HIGH:!aNULL:!MD5"
         if weak_suites(string) != {}:

@@ -266,6 +266,8 @@ def _only_internal(tree, location, match) -> bool:
 # what makes a location answer otherwise than with the files under its root
 _WITHHOLDING = frozenset({"alias", "internal", "deny", "auth_basic", "auth_request", "auth_jwt", "return", "rewrite",
                           "satisfy", "if", "limit_except"})
+# what keeps files from some clients
+_GUARDS = frozenset({"internal", "deny", "auth_basic", "auth_request", "auth_jwt", "satisfy", "limit_except"})
 # what makes the alias's own location show more than the root's: a listing, or access rules of its own
 _LOOSENING = ("autoindex", "allow", "auth_basic", "auth_request", "satisfy")
 
@@ -288,6 +290,7 @@ def _root_serves_the_same(tree, location, match, alias: str) -> bool:
     below = "/" + reached[len(base):].strip("/") + "/" if reached != base else "/"
     if not alias.endswith("/"):
         below += posixpath.basename(target)  # only the siblings whose name starts as the alias's
+    public = _public_root(tree, server, base)
     for other in server.walk():
         if other.name != "location" or other is location or location in other.ancestors():
             continue
@@ -296,8 +299,31 @@ def _root_serves_the_same(tree, location, match, alias: str) -> bool:
             continue
         path = other_match.pattern
         if (path.startswith(below) or below.startswith(path)) and not _plain_files(tree, other, base):
-            return False
+            if not public or _guards(other):
+                return False
     return True
+
+
+def _public_root(tree, server, base: str) -> bool:
+    """The server publishes its root: the requests no other location takes (`location /`, or the server itself
+    when it has none) get the files under it. What the alias reaches there is then the project's public files,
+    even where a nested location answers some of their paths otherwise (a redirect, a fallback page)."""
+    top = [c for c in server.children if c.name == "location" and c.args in (["/"], ["^~", "/"])]
+    if not top:
+        return True
+    return all(not _answers_alone(tree, child, base) for child in top[0].children if child.name != "location")
+
+
+def _answers_alone(tree, node, base: str) -> bool:
+    name = node.name
+    if name in _WITHHOLDING or name.endswith("_pass") or name.startswith(("content_by_", "access_by_")):
+        return True
+    return name == "root" and (not node.args or _in_prefix(tree, node.args[0]) != base)
+
+
+def _guards(location) -> bool:
+    """An access rule in the location (or one nested in it): the files it covers are not for everyone."""
+    return any(node.name in _GUARDS or node.name.startswith("access_by_") for node in location.walk())
 
 
 def _served_root(tree, server) -> str | None:
@@ -315,13 +341,7 @@ def _in_prefix(tree, path: str) -> str:
 
 def _plain_files(tree, location, base: str) -> bool:
     """The location answers with the files under base and withholds none (no access rule, no handler)."""
-    for node in location.walk():
-        name = node.name
-        if name in _WITHHOLDING or name.endswith("_pass") or name.startswith(("content_by_", "access_by_")):
-            return False
-        if name == "root" and (not node.args or _in_prefix(tree, node.args[0]) != base):
-            return False
-    return True
+    return not any(_answers_alone(tree, node, base) for node in location.walk())
 
 
 def _slash_location(location, match):
@@ -586,11 +606,31 @@ PROXY_DEFAULTS = {"host": {"$proxy_host"}, "upgrade": {""}, "te": {""}, "keep-al
 def proxy_set_header_redefinition(dep, report):
     lists = Lists(dep, ("proxy_set_header",))
     for block, own in lists.own.items():
+        if _follows_upstream_redirect(block, own):
+            continue
         _, inherited = lists.inherited(block)
         meaningful = [n for n in inherited if len(n.args) >= 2 and
                       n.args[1].lower() not in PROXY_DEFAULTS.get(n.args[0].lower(), ())]
         _report_dropped(report, "proxy_set_header", own, meaningful,
                         "repeat the dropped proxy_set_header lines here (or move them all into one include)")
+
+
+_UPSTREAM_ANSWER = re.compile(r"\$\{?upstream_http_\w+")
+
+
+def _follows_upstream_redirect(block, own) -> bool:
+    """The block proxies to a URL an upstream answer gave (`proxy_pass $upstream_http_location`, or a variable
+    the block `set` from one: a redirect to an object store's presigned URL) and sets Host itself: a request to
+    another service, which has no use for the client's forwarding headers."""
+    if not any(n.args[:1] and n.args[0].lower() == "host" for n in own):
+        return False
+    from_answer = {n.args[0] for n in block.children
+                   if n.name == "set" and len(n.args) >= 2 and _UPSTREAM_ANSWER.search(n.args[1])}
+    for node in block.children:
+        if node.name == "proxy_pass" and node.args:
+            target = node.args[0]
+            return bool(_UPSTREAM_ANSWER.match(target)) or target in from_answer
+    return False
 
 
 # -- SEC505 allow-without-deny ---------------------------------------------------------------------------------

@@ -592,7 +592,11 @@ def _origin_verdict(tree, question: str, key: str):
 
 @rule("SEC544")
 def valid_referers_none(tree, report):
+    guarding = _referer_guards(tree)
     for node in tree.nodes("valid_referers"):
+        guarded = guarding.get(id(node.parent))
+        if guarded and not any(_runs_a_handler(block) for block in guarded):
+            continue  # hot-link protection of files: letting requests without a Referer through is its trade-off
         lax = [i for i, arg in enumerate(node.args) if arg.lower() in _LAX_REFERERS]
         by_line: dict[int, list[int]] = {}
         for index in lax:
@@ -600,6 +604,28 @@ def valid_referers_none(tree, report):
         keeps_a_site = len(lax) < len(node.args)
         for indices in by_line.values():  # one finding per line: the line is what the user edits
             _report_lax_referers(node, indices, keeps_a_site, report)
+
+
+def _referer_guards(tree) -> dict[int, list]:
+    """The blocks whose `if ($invalid_referer)` acts on the check, by the block of the `valid_referers` that
+    sets the variable there (the nearest one above). A check whose variable no `if` in view tests (a map,
+    another file) has none: what it guards is unknown."""
+    guards: dict[int, list] = {}
+    for node in tree.nodes("if"):
+        if node.parent is None or "$invalid_referer" not in " ".join(node.args):
+            continue
+        for block in [node.parent, *node.parent.ancestors()]:
+            if block.find("valid_referers"):
+                guards.setdefault(id(block), []).append(node.parent)
+                break
+    return guards
+
+
+def _runs_a_handler(block) -> bool:
+    """The block (or a location in it) hands requests to an application: a `*_pass` or a Lua handler. Without
+    one it serves files, and a Referer check on files is hot-link protection."""
+    return any(node.name.endswith("_pass") or node.name.startswith(("content_by_lua", "access_by_lua"))
+               for node in block.walk())
 
 
 _LAX_REFERERS = {"none": "without a Referer header",

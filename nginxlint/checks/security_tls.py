@@ -12,7 +12,7 @@ from ..nginx.tls import WEAK_PROTOCOLS, weak_suites
 from ..nginx.listen import http_servers
 from ..nginx.locations import serves_assets_only
 from ..nginx.values import parse_uint
-from ..nginx.tls_scope import Inherited, default_of, flag_on, sockets, speaks_tls, tls_listens
+from ..nginx.tls_scope import Inherited, default_of, flag_on, local_placeholder, sockets, speaks_tls, tls_listens
 from .registry import rule
 
 # The directive that sets protocols for each cipher directive, in the same module (proxy_ssl_ciphers goes with
@@ -225,6 +225,8 @@ def _hsts_by_other_means(block) -> bool:
 @rule("SEC523")
 def hsts_missing_or_weak(dep, report):
     ssl_on = Inherited(dep, "ssl")
+    certificates = Inherited(dep, "ssl_certificate")
+    by_lua = _CertificateByLua(dep)
     headers = _Headers(dep)
     for node in dep.nodes("add_header"):
         if len(node.args) >= 2 and node.args[0].lower() == HSTS and node.args[1]:
@@ -234,6 +236,10 @@ def hsts_missing_or_weak(dep, report):
             continue
         if _serves_nothing(server):
             continue  # every answer is an error (or 444, no answer at all): no page for HSTS to protect
+        if local_placeholder(dep, server, certificates.at(server)):
+            continue  # every start makes its certificate self-signed: browsers ignore HSTS over it
+        if by_lua.at(server) is not None and _proxies(server):
+            continue  # a gateway for many domains: each service behind it sends its own HSTS
         http = server.parent if server.parent is not None and server.parent.name == "http" else None
         levels = [server, http] if http is not None else [server]
         if any(headers.by_other_means(level) for level in levels):
@@ -253,6 +259,21 @@ def hsts_missing_or_weak(dep, report):
                    help='add_header Strict-Transport-Security "max-age=31536000" always;')
             continue
         _dropped_in_locations(server, effective[0], headers, report)
+
+
+class _CertificateByLua:
+    """The `ssl_certificate_by_lua_block` or `_file` in effect in a server (its own or the http block's)."""
+
+    def __init__(self, dep):
+        self._found = [Inherited(dep, name) for name in ("ssl_certificate_by_lua_block", "ssl_certificate_by_lua_file")]
+
+    def at(self, server):
+        return next((node for node in (found.at(server) for found in self._found) if node is not None), None)
+
+
+def _proxies(server) -> bool:
+    """The server hands requests to upstreams (a `*_pass`), whose answers nginx passes on with their own headers."""
+    return any(node.name in PER_REQUEST_PASSES for node in server.walk())
 
 
 def _serves_nothing(server) -> bool:
@@ -359,10 +380,39 @@ def _serves_only_verified_ocsp(resolver) -> bool:
     return True
 
 
+def _looks_up_names(node) -> bool:
+    """The directive may have nginx's resolver look a name up: a `*_pass` with variables, `server … resolve`,
+    OCSP (stapling or client checks), or code that may open connections by name (Lua cosockets, njs fetch)."""
+    name = node.name
+    return ((name in PER_REQUEST_PASSES and "$" in "".join(node.args))
+            or (name == "server" and "resolve" in node.args)
+            or (name in ("ssl_stapling", "ssl_ocsp") and node.args[:1] != ["off"])
+            or "_by_lua" in name or name.startswith("js_"))
+
+
+def _nothing_resolves_through(dep, resolver) -> bool:
+    """Nothing in the resolver's scope looks a name up through it, and the whole scope is in view: an http or
+    stream block, server, location or upstream of a config read completely (mail looks clients up by itself)."""
+    block = resolver.parent
+    if not dep.complete or block is None or block.d is None or resolver.ctx[:1] == ("mail",):
+        return False
+    return not any(_looks_up_names(node) for node in _scope(block))
+
+
+def _scope(block):
+    """The directives below the block that use its resolver: not those of a block with a resolver of its own."""
+    stack = [block]
+    while stack:
+        for child in stack.pop().children or ():
+            yield child
+            if child.children is not None and not child.find("resolver"):
+                stack.append(child)
+
+
 @rule("SEC524")
 def resolver_public(dep, report):
     for node in dep.nodes("resolver"):
-        if _serves_only_verified_ocsp(node):
+        if _serves_only_verified_ocsp(node) or _nothing_resolves_through(dep, node):
             continue
         public = [(index, address) for index, address in enumerate(map(resolver_address, node.args))
                   if address is not None and address.is_global]

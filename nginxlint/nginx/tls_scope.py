@@ -79,3 +79,19 @@ def sockets(servers) -> dict[str, list]:
 
 def default_of(entries: list):
     return next((entry for entry in entries if is_default(entry[1])), entries[0])
+
+
+LOCAL_NAMES = frozenset({"localhost", "127.0.0.1", "[::1]"})
+
+
+def local_placeholder(tree, server, certificate) -> bool:
+    """A server named only localhost whose certificate (the `ssl_certificate` in effect) the container's start
+    makes self-signed: every client meets an untrusted certificate (container/self_signed.py)."""
+    names = [arg.lower() for node in server.find("server_name") for arg in node.args]
+    if not names or not all(name in LOCAL_NAMES for name in names):
+        return False
+    if certificate is None or not certificate.args or "$" in certificate.args[0]:
+        return False
+    from ..container.self_signed import made_self_signed_at_start  # the image model, only for a localhost server
+
+    return made_self_signed_at_start(tree, certificate.args[0])

@@ -53,7 +53,7 @@ import socket
 
 import pytest
 
-from lintkit import MODULES_DIR
+from lintkit import MODULES_DIR, run_cli, write_tree
 from nginx_harness import NGINX, FakeDns, Nginx, free_port, raw_request
 
 pytestmark = pytest.mark.skipif(NGINX is None, reason="nginx is not installed")
@@ -177,9 +177,9 @@ def test_alias_traversal_reads_outside_the_alias(location, leaks):
 def test_an_internal_alias_is_reached_only_through_a_rewrite(rewrite, leaks):
     files = {
         "conf/nginx.conf": config("server { listen 127.0.0.1:{port};\n"
-                                  f"    location /static {{ internal; alias html/public/; }} {rewrite} }}"),
-        "html/public/ok.txt": "public\n",
-        "html/secret.txt": "SECRET\n",
+                                  f"    location /static {{ internal; alias data/public/; }} {rewrite} }}"),
+        "data/public/ok.txt": "public\n",
+        "data/secret.txt": "SECRET\n",  # outside the root (html): no plain request reads it
     }
     with started(files) as nginx:
         assert nginx.get("/static../secret.txt")[0] == 404
@@ -203,6 +203,27 @@ def test_an_alias_below_the_served_root_shows_what_the_root_shows(root_location,
         lines = codes(nginx.lint(), "SEC502")
     assert (plain != (200, "SECRET\n")) == new, plain
     assert lines == ([line_of(files, "location /static")] if new else [])
+
+
+@pytest.mark.parametrize("root_location, reported", [
+    ("location / { location ~ ^/[^/]+/ { return 301 /; } }", False),
+    ("location / { return 404; }", True),
+])
+def test_an_alias_inside_the_published_root_reaches_its_public_files(root_location, reported):
+    """A `location /` that serves the root publishes it, even when a nested location redirects its two-segment
+    paths: the alias's siblings (`/plugins_old/x`) are files of the same public bundle. A root that no location
+    serves publishes nothing."""
+    files = {
+        "conf/nginx.conf": config("server { listen 127.0.0.1:{port}; root html;\n"
+                                  f"    {root_location} location /plugins {{ alias html/plugins; }} }}"),
+        "html/plugins/ok.txt": "plugin\n",
+        "html/plugins_old/x.txt": "OLD\n",
+    }
+    with started(files) as nginx:
+        assert nginx.get("/plugins/ok.txt") == (200, "plugin\n")
+        assert nginx.get("/plugins_old/x.txt") == (200, "OLD\n")  # the sibling, through the alias
+        lines = codes(nginx.lint(), "SEC502")
+    assert lines == ([line_of(files, "location /plugins")] if reported else [])
 
 
 # -- SEC503 ----------------------------------------------------------------------------------------------------
@@ -261,6 +282,30 @@ def test_proxy_set_header_in_a_location_drops_the_inherited_ones(inner, kept):
         assert status.endswith("200 OK") and (body != "start=") is kept, (status, body)
         lines = codes(nginx.lint(), "SEC504")
     assert lines == ([] if kept else [line_of(files, "location /internal")])
+
+
+# -- SEC544 ----------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("handler, reported", [("", False), ("proxy_pass http://127.0.0.1:{upstream};", True)])
+def test_a_referer_check_with_none_refuses_other_sites_and_lets_direct_requests_through(handler, reported):
+    """Hot-link protection of files (`none blocked`): another site's page is refused, a direct request is served,
+    as meant. In front of an application the same check lets a request that hides its Referer through."""
+    upstream = free_port()
+    files = {
+        "conf/nginx.conf": config(
+            f'server {{ listen 127.0.0.1:{upstream}; location / {{ return 200 "app\\n"; }} }}\n'
+            "server { listen 127.0.0.1:{port}; server_name good.test; root html;\n"
+            "    location /media/ { valid_referers none blocked server_names;\n"
+            f"        if ($invalid_referer) {{ return 403; }} {handler.format(upstream=upstream)} }} }}"),
+        "html/media/a.png": "app\n",
+    }
+    with started(files) as nginx:
+        foreign = request(nginx.port, "GET /media/a.png HTTP/1.1\r\nHost: good.test\r\nReferer: http://evil.test/\r\n")
+        direct = request(nginx.port, "GET /media/a.png HTTP/1.1\r\nHost: good.test\r\n")
+        lines = codes(nginx.lint(), "SEC544")
+    assert foreign[0].endswith("403 Forbidden"), foreign
+    assert direct[0].endswith("200 OK") and direct[2] == "app\n", direct
+    assert lines == ([line_of(files, "valid_referers")] if reported else [])
 
 
 # -- SEC506 ----------------------------------------------------------------------------------------------------
@@ -404,6 +449,30 @@ def test_a_server_name_capture_in_proxy_pass_picks_any_host(capture, escapes):
             assert (body == "escaped") is escapes, (status, body)
             lines = codes(nginx.lint(), "SEC541")
     assert lines == ([line_of(files, "proxy_pass")] if escapes else [])
+
+
+# -- SEC524 ----------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("target, queried", [("127.0.0.1:{upstream}", False), ("$backend:{upstream}", True)])
+def test_the_resolver_is_asked_only_by_what_looks_names_up(target, queried, tmp_path):
+    """nginx asks its resolver only for what it resolves at run time: a proxy_pass with variables does, a
+    proxy_pass to an address does not. SEC524 speaks of a public resolver only when something asks it (the same
+    config linted with the resolver at 8.8.8.8)."""
+    upstream = free_port()
+    with FakeDns() as dns:
+        def files(resolver: str) -> dict:
+            return {"conf/nginx.conf": config(
+                f'server {{ listen 127.0.0.1:{upstream}; return 200 "app"; }}\n'
+                f"resolver {resolver};\n"
+                "server { listen 127.0.0.1:{port}; set $backend backend.test;\n"
+                f"    location / {{ proxy_pass http://{target.format(upstream=upstream)}; }} }}")}
+        with started(files(f"127.0.0.1:{dns.port}")) as nginx:
+            assert request(nginx.port, "GET / HTTP/1.1\r\nHost: a\r\n")[2] == "app"
+        assert bool(dns.queries) is queried, dns.queries
+    public = {name: text.replace("{port}", "8080") for name, text in files("8.8.8.8").items()}
+    write_tree(tmp_path, public)
+    found = run_cli([str(tmp_path / "conf/nginx.conf"), "--select", "SEC524", "--format", "json"]).json["findings"]
+    assert [f["line"] for f in found] == ([line_of(public, "resolver")] if queried else [])
 
 
 # -- SEC510 ----------------------------------------------------------------------------------------------------

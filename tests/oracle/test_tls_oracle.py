@@ -36,6 +36,7 @@ import warnings
 
 import pytest
 
+from lintkit import LOAD_LUA_MODULES, nginx_missing
 from nginx_harness import NGINX, Nginx, free_port
 
 pytestmark = [
@@ -323,6 +324,29 @@ def test_a_server_that_refuses_everything_serves_nothing(certs):
         assert https_get(nginx.port, "a.test", "/index.html")[0] == 301
         messages = [f["message"] for f in codes(nginx.lint(), "SEC523")]
     assert len(messages) == 1 and "sends no Strict-Transport-Security header" in messages[0], messages
+
+
+def test_a_gateway_passes_on_the_hsts_each_service_behind_it_sends(certs):
+    """A multi-tenant gateway (certificates picked by ssl_certificate_by_lua, requests proxied): the service
+    behind it decides HSTS for its own domain, and nginx passes its header on unchanged."""
+    if nginx_missing():
+        pytest.skip(nginx_missing())
+    upstream = free_port()
+    conf = config(
+        f"server {{ listen 127.0.0.1:{upstream}; server_name shop.test;\n"
+        '  add_header Strict-Transport-Security "max-age=31536000" always; return 200 "shop"; }\n'
+        f'server {{ listen 127.0.0.1:{upstream}; server_name blog.test; return 200 "blog"; }}\n'
+        "server { listen 127.0.0.1:{port} ssl; ssl_certificate a.pem; ssl_certificate_key a.key;\n"
+        "  ssl_certificate_by_lua_block { }\n"
+        f"  location / {{ proxy_set_header Host $host; proxy_pass http://127.0.0.1:{upstream}; }} }}\n",
+        main=f"worker_processes 1;\n{LOAD_LUA_MODULES}\n")
+    with Nginx(tree(certs, conf)) as nginx:
+        started(nginx)
+        shop = https_get(nginx.port, "shop.test", "/")
+        blog = https_get(nginx.port, "blog.test", "/")
+        assert shop[1].get("strict-transport-security") == "max-age=31536000", shop
+        assert "strict-transport-security" not in blog[1], blog
+        assert codes(nginx.lint(), "SEC523") == []
 
 
 # -- NGX020 -------------------------------------------------------------------------------------------------------
