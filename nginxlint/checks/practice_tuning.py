@@ -74,16 +74,19 @@ def _preferences_in_effect(dep):
     """(`ssl_prefer_server_ciphers on`, the block where it is judged). In http, when the config shows TLS servers,
     each such server is judged with the value in effect there: an http-level `on` that every TLS server overrides
     reaches no client; with no TLS server in view, an http-level `on` reaches servers out of sight, which may not
-    speak TLS at all, and is not judged. Elsewhere (stream, mail, a snippet alone, a server's own) each `on` is
-    judged where it stands."""
+    speak TLS at all, and is judged only where that level chooses its cipher list too (a TLS setup, not Debian's
+    stock `on`). Elsewhere (stream, mail, a snippet alone, a server's own) each `on` is judged where it stands."""
     prefer = Inherited(dep, "ssl_prefer_server_ciphers")
     servers = tls_servers(dep)
     for server in servers:
         node = prefer.at(server)
         if flag_on(node) and node.ctx[:1] == ("http",):
             yield node, server
+    ciphers = Inherited(dep, "ssl_ciphers")
     for node in dep.nodes("ssl_prefer_server_ciphers"):
-        if flag_on(node) and not ((servers or dep.is_main) and node.ctx[:1] == ("http",)):
+        if not flag_on(node):
+            continue
+        if node.ctx[:1] != ("http",) or (not servers and (not dep.is_main or ciphers.at(node.parent) is not None)):
             yield node, node.parent
 
 
