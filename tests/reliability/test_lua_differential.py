@@ -87,12 +87,13 @@ def test_lua_syntax_error_in_init_block_is_lua201_on_luajits_line(tmp_path, chun
     if "}" in chunk or "{" in chunk:
         # keep nginx's block lexer out of it: braces are the differential test's business
         chunk = chunk.replace("{", "(").replace("}", ")")
-    if not luajit_is_lua52() and nginxlint_verdict(chunk, lua52=True) != nginxlint_verdict(chunk, lua52=False):
+    block = "\n" + chunk + "\n"  # the block's text starts right after "{" on line 3
+    if not luajit_is_lua52() and nginxlint_verdict(block, lua52=True) != nginxlint_verdict(block, lua52=False):
         return  # OpenResty's LuaJIT reads this chunk otherwise than the one at hand: it cannot judge it
     write(tmp_path, {"nginx.conf": f"events {{}}\nhttp {{\n    init_by_lua_block {{\n{chunk}\n}}\n}}\n"})
     run = lint(tmp_path, "--isolated", "--select", "LUA201,NGX001")
     assert_sane(run)
-    error = luajit_error("\n" + chunk + "\n")  # the block's text starts right after "{" on line 3
+    error = luajit_error(block)
     line = None if error is None else error[0]
     if run.by_code("NGX001"):  # an unclosed long bracket ends nginx's block lexer too; LuaJIT must agree
         assert line is not None, (chunk, run.findings)
