@@ -49,12 +49,17 @@ def analyze_taint(chunk: ast.Chunk, lines: LineIndex) -> TaintFacts:
 
 # ---- the walk --------------------------------------------------------------------------------------------------
 
+# The Lua types whose values carry no text an attacker could shape.
+TEXTLESS_TYPES = frozenset(("number", "boolean", "nil"))
+
+
 class _Binding:
-    __slots__ = ("value", "proves")
+    __slots__ = ("value", "proves", "type_of")
 
     def __init__(self, value):
         self.value = value  # what the name holds when known: ("path", p), ("module", m), ("fn", Summary), ...
         self.proves = None  # `local v = T[x]`: the state key of x, one of T's keys whenever v is not nil
+        self.type_of = None  # `local t = type(x)`: the state key of x, whose type t names
 
 
 class _Context:
@@ -207,12 +212,15 @@ class _Walker(ast.BlockWalker):
                 results.append((("fn", self.function(node, names[i].name)), None))
             else:
                 results.append(self.expr(node))
-        proves = self.table_lookup(stmt.values[0]) if len(names) == 1 and len(stmt.values) == 1 else None
+        single = len(names) == 1 and len(stmt.values) == 1
+        proves = self.table_lookup(stmt.values[0]) if single else None
+        type_of = self.type_call(stmt.values[0]) if single else None
         for i, name in enumerate(names):
             value, taint = results[i] if i < len(results) else CLEAN
             if taint:
                 taint = with_step(taint, Step(self.span(name), f"stored in `{name.name}`"))
-            self.bind(name.name, value, taint, declared).proves = proves
+            binding = self.bind(name.name, value, taint, declared)
+            binding.proves, binding.type_of = proves, type_of
 
     def s_local_function(self, stmt: ast.LocalFunction, declared: list) -> None:
         binding = self.bind(stmt.name.name, None, None, declared)
@@ -429,6 +437,9 @@ class _Walker(ast.BlockWalker):
                         ast.Call, ast.MethodCall) or self.proof(cond.left) is not None):
                     when_true, when_false = self.guard(cond.left)  # `f(x) == nil` is `not f(x)`
                     return (when_false, when_true) if op == "==" else (when_true, when_false)
+                typed = self.typed_key(cond.left, cond.right) or self.typed_key(cond.right, cond.left)
+                if typed is not None:  # `type(x) == "number"`: x holds no text
+                    return ([typed], []) if op == "==" else ([], [typed])
                 key = self.target_key(cond.left) if _is_constant(cond.right) else (
                     self.target_key(cond.right) if _is_constant(cond.left) else None)
                 if key is None:
@@ -463,6 +474,22 @@ class _Walker(ast.BlockWalker):
             return ([key] if key is not None else []), []
         proof = self.proof(cond)  # `local v = ALLOWED[x]`, then `if v then`
         return ([proof] if proof is not None else []), []
+
+    def type_call(self, node):
+        """`type(x)`: the state key of x."""
+        if type(node) is ast.Call and self.path_of(node.func) == "type" and node.args:
+            return self.target_key(node.args[0])
+        return None
+
+    def typed_key(self, side, other):
+        """The state key of x when `side` is `type(x)` (or a local holding it) and `other` names a type that holds
+        no text: number, boolean, nil."""
+        if type(other) is not ast.String or other.value not in TEXTLESS_TYPES:
+            return None
+        if type(side) is ast.Name:
+            binding = self.lookup(side.name)
+            return binding.type_of if binding is not None else None
+        return self.type_call(side)
 
     def proof(self, node):
         """The state key a local proves clean when it is not nil (see _Binding.proves)."""

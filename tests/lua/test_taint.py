@@ -224,6 +224,11 @@ def test_what_ends_propagation(code):
     "if not ngx.re.find(ngx.var.arg_x, '^[a-z]+$') then return end\nos.execute(ngx.var.arg_x)",
     "local x = ngx.var.arg_x\nif x ~= 'a' then\n  if x ~= 'b' then return end\nend\nos.execute(x)",
     "local x = ngx.var.arg_x\nif x ~= 'a' or ngx.var.arg_b then return end\nos.execute(x)",  # x == 'a' after it
+    # a value whose type is checked to hold no text (opm's quote_sql_str)
+    "local x = ngx.var.arg_x\nif type(x) == 'number' then os.execute('sleep ' .. x) end",
+    "local db = require('pgmoon').new({})\nlocal function q(v)\n  local t = type(v)\n"
+    "  if t == 'number' or t == 'boolean' then return tostring(v) end\n  return ngx.quote_sql_str(v)\nend\n"
+    "db:query('select ' .. q(ngx.var.arg_x))",
 ])
 def test_sanitisers_and_checks_leave_nothing(code):
     assert flows(code) == []
@@ -245,6 +250,9 @@ def test_sanitisers_and_checks_leave_nothing(code):
     "local x = ngx.var.arg_x\nif ngx.re.find(x, '^[a-z]+$') then ngx.say('ok') else os.execute(x) end",
     # quoting for SQL is not quoting for a shell
     "os.execute('grep ' .. ngx.quote_sql_str(ngx.var.arg_x))",
+    # a type that holds text, and the branch where the type is not a number
+    "local x = ngx.var.arg_x\nif type(x) == 'string' then os.execute(x) end",
+    "local x = ngx.var.arg_x\nlocal t = type(x)\nif t ~= 'number' then os.execute(x) end",
 ])
 def test_what_does_not_clean(code):
     assert kinds(code) == [("command", "os.execute")]
