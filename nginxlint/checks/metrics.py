@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from ..container.model import runs_as_non_root
-from ..nginx.access import AccessView, listen_families
+from ..nginx.access import AccessView, error_return, listen_families
 from ..nginx.listen import http_servers, server_listens
 from ..nginx.values import parse_uint
 from ..openresty.phases import INIT_PHASES
@@ -160,11 +160,7 @@ def _refusing_if(node) -> bool:
     condition = " ".join(node.args)
     if not _VARIABLE.search(condition) or _ANYONE_SETS.search(condition):
         return False  # `if (-f /maintenance)`, `if ($host …)`: not about who the client is
-    for child in node.find("return"):
-        code = parse_uint(child.args[0]) if child.args else None
-        if code is not None and code >= 400:
-            return True
-    return False
+    return any(error_return(child) for child in node.find("return"))
 
 
 # -- MET304: scrape annotations ----------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..findings import UNSAFE, Fix
 from ..nginx import edits
-from ..nginx.access import AccessView
+from ..nginx.access import AccessView, error_return
 from ..nginx.captures import group, starts_with_slash
 from ..nginx.conditions import if_condition
 from ..nginx.inheritance import nearest, value_at
@@ -837,15 +837,11 @@ def _only_refuses(location) -> bool:
     children = location.children or []
     refuses = False
     for child in children:
-        if child.name == "deny" or _refusing_return(child):
+        if child.name == "deny" or error_return(child):
             refuses = True
         elif child.name not in _REFUSING:
             return False
     return refuses
-
-
-def _refusing_return(node) -> bool:
-    return node.name == "return" and node.args[:1] != [] and node.args[0].isdigit() and int(node.args[0]) >= 400
 
 
 # What a location may hold and still only serve the files under the server's root: settings of the static file
@@ -912,7 +908,7 @@ def _guards(location) -> bool:
     for child in location.children or ():
         if child.name in _GUARDS and child.args[:1] != ["off"]:
             return True
-        if _refusing_return(child) or (child.name == "if" and _guards(child)):
+        if error_return(child) or (child.name == "if" and _guards(child)):
             return True
     return False
 

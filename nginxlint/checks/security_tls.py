@@ -7,11 +7,11 @@ import ipaddress
 from ..container.release import running_release
 from ..findings import Fix
 from ..nginx import edits
+from ..nginx.access import error_return
 from ..nginx.advisories import ADVISORIES, affected_branch, openresty_patched
 from ..nginx.tls import WEAK_PROTOCOLS, weak_suites
 from ..nginx.listen import http_servers
 from ..nginx.locations import serves_assets_only
-from ..nginx.values import parse_uint
 from ..nginx.tls_scope import Inherited, default_of, flag_on, local_placeholder, sockets, speaks_tls, tls_listens
 from .registry import rule
 
@@ -280,11 +280,11 @@ def _serves_nothing(server) -> bool:
     """Every request to the server ends in an error status: a `return` of 400 or more in the server itself, or a
     `location /` that takes what no other location does and locations that each refuse (`return 4xx|5xx`, or
     `deny all` first). Any other `return`, a `rewrite` or an `error_page` may answer with a page or redirect."""
-    if any(_error_status(node) for node in server.find("return")):
+    if any(error_return(node) for node in server.find("return")):
         return True
     locations, covered = [], False
     for node in server.walk():
-        if node.name in ("rewrite", "error_page") or (node.name == "return" and not _error_status(node)):
+        if node.name in ("rewrite", "error_page") or (node.name == "return" and not error_return(node)):
             return False
         if node.name == "location":
             locations.append(node)
@@ -292,13 +292,8 @@ def _serves_nothing(server) -> bool:
     return covered and all(_refuses(location) for location in locations)
 
 
-def _error_status(node) -> bool:
-    code = parse_uint(node.args[0]) if node.args else None
-    return code is not None and code >= 400
-
-
 def _refuses(location) -> bool:
-    if any(_error_status(node) for node in location.find("return")):
+    if any(error_return(node) for node in location.find("return")):
         return True  # the rewrite phase answers before anything else runs
     rules = [c for c in location.children if c.name in ("allow", "deny")]
     return bool(rules) and rules[0].name == "deny" and rules[0].args == ["all"] and \

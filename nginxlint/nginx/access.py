@@ -16,6 +16,7 @@ from __future__ import annotations
 import ipaddress
 
 from .templates import is_unknown
+from .values import parse_uint
 
 AUTH_DIRECTIVES = ("auth_basic", "auth_request", "auth_jwt", "auth_oidc")
 # Lua access code decides on its own: nginxlint cannot tell what it lets through.
@@ -153,3 +154,9 @@ def listen_families(listen_nodes) -> tuple[set, bool]:
         else:
             families.update((4, 6))  # a host name: whatever it resolves to
     return families, unix
+
+
+def error_return(node) -> bool:
+    """`return 403;`, `return 444;`: a `return` that answers with an error status (400 or more), refusing."""
+    code = parse_uint(node.args[0]) if node.name == "return" and node.args else None
+    return code is not None and code >= 400
