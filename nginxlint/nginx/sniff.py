@@ -63,6 +63,9 @@ class Verdict:
         return self.kind == NGINX
 
 
+# `Dockerfile`, `Dockerfile.dev`, `Dockerfile-install.template`, `Containerfile`, `web.dockerfile`: Docker's names.
+_DOCKERFILE_NAME = re.compile(r"^(?:dockerfile|containerfile)(?:[.\-_].*)?$|\.dockerfile(?:\..*)?$")
+
 def classify(text: str, name: str = "", parsed: ParsedFile | None = None,
              extra: frozenset[str] = frozenset()) -> Verdict:
     """The verdict for one file. `parsed` is the loader's parse of `text` (parsed here when not given);
@@ -228,6 +231,8 @@ class _Lines:
         lower = name.lower().rsplit("/", 1)[-1]
         if self.has_from and c["docker"] >= 2:
             return "looks like a Dockerfile (FROM, RUN, COPY instructions)"
+        if _DOCKERFILE_NAME.match(lower):
+            return "named as a Dockerfile (or a part a script assembles into one), not an nginx config"
         if self.first_line.startswith("#!") and ("sh" in self.first_line or c["shell"]):
             return "looks like a shell script (it starts with #!)"
         if self.sections:

@@ -116,6 +116,14 @@ COPY nginx.conf /etc/nginx/nginx.conf
 EXPOSE 80
 CMD ["nginx", "-g", "daemon off;"]
 """, "Dockerfile"),
+    # a part of a Dockerfile a script pastes together (monicahq/docker): shell lines only, named for what it is
+    "Dockerfile-install.template": ("""\
+    for ext in tar.bz2 tar.bz2.asc; do \\
+        curl -fsSL -o monica.$ext "https://example.com/monica.$ext"; \\
+    done; \\
+    tar -xf monica.tar.bz2 -C /var/www/html --strip-components=1; \\
+    chown -R www-data:www-data /var/www/html;
+""", "Dockerfile"),
     "compose.yaml.template": ("""\
 services:
   web:
