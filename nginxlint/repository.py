@@ -27,8 +27,9 @@ TEST_DIRS = (
 )
 # The fixture directories that hold another project's sources, copied in: their optional dependencies are theirs.
 VENDORED_DIRS = ("vendor", "vendored", "third[-_]party", "thirdparty", "deps")
-# A repository named as a collection of demos (NGINX-Demos, nginx-demo): every config in it is one.
-_DEMO_REPOSITORY = re.compile(r"(?:^|[-_+.])demos?(?:$|[-_+.])", re.I)
+# A repository named as a collection of demos or examples (NGINX-Demos, nginx-demo, njs-examples): every config in
+# it is one.
+_DEMO_REPOSITORY = re.compile(r"(?:^|[-_+.])(?:demos?|examples?)(?:$|[-_+.])", re.I)
 
 
 def find_repository_root(start: Path) -> Path | None:

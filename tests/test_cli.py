@@ -367,7 +367,7 @@ def test_production_advice_is_quiet_where_the_config_says_it_is_not_deployed(tmp
 
 
 def test_production_advice_is_quiet_in_demos(tmp_path):
-    """A directory of a demo, and every config of a repository named as a collection of demos."""
+    """A directory of a demo, and every config of a repository named as a collection of demos or examples."""
     conf = "events {}\nhttp { server { listen 80; location / { bogus_directive on; } } }\n"
 
     def findings(top):
@@ -381,6 +381,8 @@ def test_production_advice_is_quiet_in_demos(tmp_path):
         ("demolition/nginx.conf", "NGX004"), ("demolition/nginx.conf", "SEC508"), ("nginx.conf", "NGX004"),
         ("nginx.conf", "SEC508"), ("redis-demo/nginx.conf", "NGX004")]
     assert [c for _, c in findings(tmp_path / "NGINX-Demos")] == ["NGX004"] * 3
+    assert [c for _, c in findings(tmp_path / "njs-examples")] == ["NGX004"] * 3
+    assert ("nginx.conf", "SEC508") in findings(tmp_path / "counterexample")
 
 
 def test_a_fragment_of_stream_server_directives_is_read_in_the_stream_context(tmp_path):
