@@ -29,7 +29,7 @@ TEST_DIRS = (
 VENDORED_DIRS = ("vendor", "vendored", "third[-_]party", "thirdparty", "deps")
 # A repository named as a collection of demos or examples (NGINX-Demos, nginx-demo, njs-examples): every config in
 # it is one.
-_DEMO_REPOSITORY = re.compile(r"(?:^|[-_+.])(?:demos?|examples?)(?:$|[-_+.])", re.I)
+_DEMO_REPOSITORY = re.compile(r"(?:^|[-_+.])(?:demos?|examples)(?:$|[-_+.])", re.I)
 
 
 def find_repository_root(start: Path) -> Path | None:

@@ -26,7 +26,7 @@ from ..nginx.conditions import regex_condition
 from ..nginx.directives import LUA_PHASE
 from ..nginx.inheritance import Lists, blocks_up, nearest, value_at
 from ..nginx.listen import http_servers
-from ..nginx.locations import location_match, serves_assets_only
+from ..nginx.locations import location_match, served_kinds
 from ..nginx.placeholders import is_stand_in_host
 from ..nginx.templates import template_includes
 from ..nginx.tls_scope import is_default, listen_key
@@ -410,7 +410,7 @@ def add_header_redefinition(dep, report):
             inherited = headers.of(block.parent) if block.parent is not None else []
             _report_dropped(report, directive, own, inherited,
                             f"{inherit} merge;  (nginx >= 1.29.3), or repeat the dropped {directive} lines here",
-                            _for_assets(weighs) if serves_assets_only(block) else weighs)
+                            _for_files(weighs, served_kinds(block)))
         for mode in modes.values():
             if mode.args[:1] == ["off"]:
                 _report_off_inherited(report, directive, mode, modes, headers, weighs)
@@ -460,17 +460,28 @@ SECURITY_HEADERS = {
 }
 
 
-# Headers a browser reads from the page it renders (or, for HSTS, from any answer of the host, which its pages
-# carry): lost on a font, an image or a video, they protect nothing.
+# Headers a browser reads from the page it renders: lost on a font, an image, a script or a style sheet, they
+# protect nothing. HSTS is the host's policy, which the browser records from any answer: the site's pages carry it.
 DOCUMENT_POLICIES = frozenset({
-    "strict-transport-security", "content-security-policy", "content-security-policy-report-only",
-    "x-frame-options", "x-xss-protection", "x-content-type-options", "referrer-policy", "permissions-policy",
-    "feature-policy", "cross-origin-opener-policy", "cross-origin-embedder-policy"})
+    "content-security-policy", "content-security-policy-report-only", "x-frame-options", "x-xss-protection",
+    "referrer-policy", "permissions-policy", "feature-policy", "cross-origin-opener-policy",
+    "cross-origin-embedder-policy"})
+HOST_POLICY = "strict-transport-security"
+NOSNIFF = "x-content-type-options"
 
 
-def _for_assets(weighs):
-    """The weight of a header lost in a location that serves fonts, images or media only."""
-    return lambda node: weighs(node) and node.args[0].lower() not in DOCUMENT_POLICIES
+def _for_files(weighs, kinds):
+    """The weight of a header lost in a location on file extensions (`served_kinds`): no HSTS, no page policy
+    where no page is served, and X-Content-Type-Options only where a page, a script or a style sheet is."""
+    if kinds is None:
+        return weighs
+
+    def counts(node) -> bool:
+        name = node.args[0].lower()
+        if name == HOST_POLICY or (name in DOCUMENT_POLICIES and "page" not in kinds):
+            return False
+        return weighs(node) and (name != NOSNIFF or kinds != {"asset"})
+    return counts
 
 
 def _security_weight(settings):

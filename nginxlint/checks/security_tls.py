@@ -11,7 +11,7 @@ from ..nginx.access import error_return
 from ..nginx.advisories import ADVISORIES, affected_branch, openresty_patched
 from ..nginx.tls import WEAK_PROTOCOLS, weak_suites
 from ..nginx.listen import http_servers
-from ..nginx.locations import serves_assets_only
+from ..nginx.locations import served_kinds
 from ..nginx.tls_scope import Inherited, default_of, flag_on, local_placeholder, sockets, speaks_tls, tls_listens
 from .registry import rule
 
@@ -324,7 +324,7 @@ def _dropped_in_locations(server, hsts, headers, report) -> None:
     while stack:
         block = stack.pop()
         own, block_hsts = headers.add_headers(block)
-        if own and not block_hsts and not headers.by_other_means(block) and not serves_assets_only(block):
+        if own and not block_hsts and not headers.by_other_means(block) and served_kinds(block) is None:
             whose = "the http block's" if hsts.parent is not None and hsts.parent.name == "http" else "the server's"
             _report_dropped(own[0], hsts, whose, "this location", report)
             continue

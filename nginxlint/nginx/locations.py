@@ -5,11 +5,13 @@ import re
 from typing import NamedTuple
 
 MODIFIERS = ("=", "~*", "~", "^~")
-# Files a browser never renders as a page: fonts, raster images, audio and video (SVG can hold script, and is left
-# out; so are CSS and JavaScript, which `X-Content-Type-Options` guards).
+# Files a browser never renders as a page: fonts, raster images, audio and video; and the ones it reads as text,
+# script or style, which `X-Content-Type-Options` guards from being sniffed into something else. SVG, HTML and XML
+# are pages (SVG can hold script), and so is any extension not named here.
 ASSET_EXTENSIONS = frozenset({
-    "woff", "woff2", "ttf", "ttc", "otf", "eot", "png", "jpg", "jpeg", "gif", "ico", "webp", "avif", "bmp", "tif",
-    "tiff", "mp3", "mp4", "m4a", "m4v", "ogg", "oga", "ogv", "webm", "wav", "flac", "aac", "mov", "avi"})
+    "woff", "woff2", "ttf", "ttc", "otf", "eot", "png", "jpg", "jpeg", "gif", "ico", "cur", "webp", "avif", "bmp",
+    "tif", "tiff", "mp3", "mp4", "m4a", "m4v", "ogg", "oga", "ogv", "webm", "wav", "flac", "aac", "mov", "avi"})
+SNIFFED_EXTENSIONS = frozenset({"css", "js", "mjs", "map", "json", "txt", "rss", "atom"})
 # `\.(?:woff|woff2)$`, `\.(png|jpe?g)$`, `.*\.(ttf|otf)$`: a regex location on the name's extension alone.
 _EXTENSIONS = re.compile(r"^(?:\^?\.[*+])?\\\.\((?:\?:)?([A-Za-z0-9|?]+)\)\$$")
 
@@ -29,14 +31,15 @@ class Match(NamedTuple):
         return self.modifier in ("", "^~")
 
 
-def serves_assets_only(node) -> bool:
-    """A regex location that takes only names ending in a font, image or media extension (ASSET_EXTENSIONS)."""
+def served_kinds(node) -> frozenset[str] | None:
+    """What a regex location on the name's extension alone serves: "asset" (ASSET_EXTENSIONS), "sniffed"
+    (SNIFFED_EXTENSIONS), "page" (anything else); None for any other location."""
     match = location_match(node) if node.name == "location" else None
     found = _EXTENSIONS.match(match.pattern) if match is not None and match.regex else None
     if found is None:
-        return False
-    return all(spelling in ASSET_EXTENSIONS for name in found.group(1).lower().split("|")
-               for spelling in _spellings(name))
+        return None
+    return frozenset("asset" if spelling in ASSET_EXTENSIONS else "sniffed" if spelling in SNIFFED_EXTENSIONS
+                     else "page" for name in found.group(1).lower().split("|") for spelling in _spellings(name))
 
 
 def _spellings(name: str) -> list[str]:
