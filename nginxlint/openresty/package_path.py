@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,8 +83,13 @@ def has_defaults(value: str) -> bool:
 
 
 def keeps_lualib(value: str) -> bool:
-    """A path without `;;` still loads resty.core when it names OpenResty's lualib directory itself."""
-    return any(directory in value for directory in LUALIB_DIRS)
+    """A path without `;;` still loads resty.core when it names OpenResty's lualib directory itself: the image's, or
+    the `lualib` of an OpenResty built with another `--prefix` (`/opt/openresty/lualib/?.lua`)."""
+    return any(directory in value for directory in LUALIB_DIRS) or bool(_PREFIXED_LUALIB.search(value))
+
+
+# `<prefix>/lualib/?.lua`, `<prefix>/lualib/?.so`: where `make install` puts OpenResty's Lua libraries.
+_PREFIXED_LUALIB = re.compile(r"(?:^|;)/[^;]*/lualib/\?\.(?:lua|so)(?:;|$)")
 
 
 def names_directory(template: str) -> bool:
