@@ -32,12 +32,15 @@ _DEVELOPMENT = re.compile(r"(?:^|[/._-])(?:dev|devel|development)(?:[/._-]|$)", 
 # developer's additions (mounted sources, debug ports); production runs `-f compose.yaml -f compose.prod.yaml`.
 # And a Compose file named for a developer's machine (compose.local.yml).
 _OVERRIDE = re.compile(r"(?:^|/)(?:docker-)?compose[.-](?:override|local)\.ya?ml$", re.IGNORECASE)
+# A Compose file named for a test run (docker-compose.test.yml, compose.ci.yaml, docker-compose.e2e.yml): a CI job
+# starts it, checks and tears it down.
+_TEST_RUN = re.compile(r"(?:^|/)(?:docker-)?compose[.-](?:test|tests|ci|e2e)\.ya?ml$", re.IGNORECASE)
 
 
 def is_development(display_path: str) -> bool:
     """A Dockerfile or manifest made for development: docker/dev/Dockerfile, Dockerfile.devel, compose.dev.yml,
-    compose.override.yml, docker-compose.local.yml."""
-    return bool(_DEVELOPMENT.search(display_path) or _OVERRIDE.search(display_path))
+    compose.override.yml, docker-compose.local.yml, or for a test run: docker-compose.test.yml, compose.ci.yaml."""
+    return bool(_DEVELOPMENT.search(display_path) or _OVERRIDE.search(display_path) or _TEST_RUN.search(display_path))
 
 
 def development_setup(facts) -> bool:
@@ -71,16 +74,20 @@ def _nearby_dockerfiles(workspace) -> list[Path]:
 
 def _run_by_development_setups(workspace, builds) -> set[str]:
     """The files of the configs whose container a development Compose file or Dockerfile describes, less those of
-    every other config (a config no container is known for is taken to be deployed)."""
+    every other config (a config no container is known for is taken to be deployed), and those development files
+    themselves (advice on the container a test run starts is placed there)."""
     development: set[str] = set()
     deployed: set[str] = set()
+    setups: set[str] = set()
     for tree in workspace.trees:
         binding = tree.binding
-        if binding is not None and development_setup(binding.facts) and not _copied_by(tree, builds):
-            development.update(tree.files)
-        else:
-            deployed.update(tree.files)
-    return development - deployed
+        if binding is not None and development_setup(binding.facts):
+            setups.add(binding.path)
+            if not _copied_by(tree, builds):
+                development.update(tree.files)
+                continue
+        deployed.update(tree.files)
+    return (development - deployed) | setups
 
 
 def _copied_by(tree, builds) -> bool:
