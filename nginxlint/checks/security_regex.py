@@ -806,9 +806,10 @@ def unanchored_regex(tree, report):
             continue  # `location ~ /\. { deny all; }`: matching anywhere is the point, and refuses more
         if node.find("internal"):
             continue  # no client request reaches it: only the config's own redirects, whose URIs it writes
-        guard = _guard_taken_from(tree, node) if _serves_files_only(node) else None
+        answer = _plain_answer(node)
+        guard = _guard_taken_from(tree, node) if answer else None
         if guard is False:
-            continue  # a longer path it catches gets a file or the fallback: no handler, no access rule crossed
+            continue  # a longer path it catches gets a file, the fallback or the return: no handler, no access rule
         for site in sites:
             facts = pattern_facts(tree, site.pattern, site.caseless)
             if facts.error or facts.unanchored is None or facts.unanchored[0] == facts.unanchored[1]:
@@ -819,17 +820,26 @@ def unanchored_regex(tree, report):
                 node,
                 f'"{text}" is anchored at neither end: PCRE2 looks for it anywhere in the URI, so '
                 f"{_inside_example(text, guard)} matches too, and this location serves paths it was not written "
-                f"for ({_harm(guard)})",
+                f"for ({_harm(guard, answer)})",
                 span=site.span(start, end),
                 related=[guard.location("the location it takes URIs from")] if guard else [],
                 help=f"anchor it: ^...{text} or {text}$",
             )
 
 
-def _harm(guard) -> str:
+def _harm(guard, answer) -> str:
     if guard is None:
         return "a PHP handler runs an uploaded image, an access rule covers a public path"
-    return f"its files and fallback answer them without the access rule of location {location_match(guard).pattern}"
+    return f"{answer} them without the access rule of location {location_match(guard).pattern}"
+
+
+def _plain_answer(location) -> str | None:
+    """What answers every URI the location takes when no handler runs: its files and fallback, or its return."""
+    if _serves_files_only(location):
+        return "its files and fallback answer"
+    if _returns_only(location):
+        return "its return answers"
+    return None
 
 
 def _only_refuses(location) -> bool:
@@ -857,6 +867,21 @@ _FILE_SETTINGS = frozenset({
 # What withholds a path from some clients: access rules, authentication, `internal`.
 _GUARDS = frozenset({"deny", "auth_basic", "auth_request", "auth_jwt", "auth_oidc", "auth_digest", "internal",
                      "limit_except", "access_by_lua", "access_by_lua_block", "access_by_lua_file"})
+
+
+# What a location may hold besides `return` and still answer every URI with it: logging and response headers.
+_RETURN_SETTINGS = frozenset({
+    "access_log", "log_not_found", "log_subrequest", "error_log", "open_log_file_cache", "add_header",
+    "add_trailer", "expires", "charset", "default_type",
+})
+
+
+def _returns_only(location) -> bool:
+    """The location answers with `return` alone (any status), which runs before any handler:
+    `location ~ /\\.well-known/caldav { return 301 /dav; }` gives a longer path the same redirect."""
+    children = location.children or ()
+    return any(child.name == "return" for child in children) and all(
+        child.name == "return" or child.name in _RETURN_SETTINGS for child in children)
 
 
 def _serves_files_only(location) -> bool:
