@@ -258,8 +258,8 @@ def _host_source(flow, value, at, depth):
     """(the Parts that let the client choose the host: the variable in `value`, then the ones in the `set` values
     it comes from, or (); whether the host part ended inside the value). A `set` variable is read as the text
     it is set to."""
-    parts = list(_host_parts(value))
-    ended = len(parts) < len(parse_value(value)) or any(
+    parts, ended = _host_split(value)
+    ended = ended or any(
         p.variable is None and p.text != "" and _ends_host(p.text, "://" not in value) for p in parts[-1:])
     for part in parts:
         if part.variable is None:
@@ -287,20 +287,42 @@ def _ends_host(text: str, no_scheme: bool) -> bool:
     return any(c in rest for c in "/?#")
 
 
-def _host_parts(value: str):
-    """The parts of an upstream address up to the end of its host: the scheme, `://`, and the host, which ends
-    at the first `/`, `?` or `#` written in the text."""
+def _host_parts(value: str) -> list:
+    return _host_split(value)[0]
+
+
+def _host_split(value: str) -> tuple[list, bool]:
+    """(the parts of an upstream address up to the end of its host: the scheme, `://`, and the host, which ends
+    at the first `/`, `?` or `#` written in the text; whether it ends there). `$is_args$args` is `?` and the
+    query string, or nothing: never part of the host, which goes on after it when the request has no query
+    (`$is_args$arg_x` too)."""
     parts = parse_value(value)
     seen_scheme = "://" not in value
-    for part in parts:
+    host = []
+    index = 0
+    while index < len(parts):
+        part = parts[index]
         if part.variable is None:
             text = part.text
             if not seen_scheme and "://" in text:
                 seen_scheme = True
                 text = text.split("://", 1)[1]
             if seen_scheme and any(c in text for c in "/?#"):
-                return
-        yield part
+                return host, True
+        elif _query_string_at(parts, index):
+            index += 2
+            continue
+        host.append(part)
+        index += 1
+    return host, False
+
+
+def _query_string_at(parts, index: int) -> bool:
+    """`$is_args` followed by `$args`, `$query_string` or an `$arg_*`, which is empty when $is_args is, starts at
+    parts[index]."""
+    following = (parts[index + 1].variable or "").lower() if index + 1 < len(parts) else ""
+    return parts[index].variable.lower() == "is_args" and (
+        following in ("args", "query_string") or following.startswith("arg_"))
 
 
 # -- SEC542 http-splitting --------------------------------------------------------------------------------------
