@@ -51,19 +51,30 @@ def tls_server_cipher_preference(dep, report):
 
 
 def _first_suites(cipher_string: str, protocols) -> list[str]:
-    """The AES suites server preference hands every client, per TLS version: in TLS 1.2 the first of the cipher
-    list in OpenSSL's order, in TLS 1.3 TLS_AES_256_GCM_SHA384, the first of OpenSSL's own list (ssl_ciphers does
-    not touch it; oracle: a client that prefers ChaCha20 gets it). An empty list: ChaCha20 comes first."""
+    """The AES suites server preference hands every client, per TLS version, where the client could have chosen
+    ChaCha20: in TLS 1.3 TLS_AES_256_GCM_SHA384, the first of OpenSSL's own list, which holds ChaCha20 too
+    (ssl_ciphers does not touch it; oracle: a client that prefers ChaCha20 gets it); in TLS 1.2 the first of a
+    cipher list that holds ChaCha20, in OpenSSL's order. An empty list: no ChaCha20 choice is taken away."""
     enabled = protocols.args if protocols is not None and protocols.args else DEFAULT_PROTOCOLS
     taken = []
     if "TLSv1.3" in enabled:
         taken.append("TLS_AES_256_GCM_SHA384 in TLS 1.3")
     order = ordered_suites(cipher_string)
-    if "TLSv1.2" in enabled and order and "CHACHA20" not in order[0]:
-        taken.append(f"{_family(order[0])} in TLS 1.2")
-    elif "TLSv1.2" in enabled and order is None:
-        taken.append("AES-GCM in TLS 1.2")  # a word unknown here: the common lists start with AES-GCM
+    if "TLSv1.2" in enabled and _offers_chacha(order, cipher_string):
+        if order is None:
+            taken.append("AES-GCM in TLS 1.2")  # a word unknown here: the common lists start with AES-GCM
+        elif "CHACHA20" not in order[0]:
+            taken.append(f"{_family(order[0])} in TLS 1.2")
     return taken
+
+
+def _offers_chacha(order, cipher_string: str) -> bool:
+    """The TLS 1.2 list holds a ChaCha20 suite (by name, when a word is unknown here): without one, server
+    preference only keeps clients from the list's weaker suites."""
+    if order is None:
+        return any("CHACHA20" in word.upper() and not word.startswith(("!", "-"))
+                   for word in cipher_string.replace(",", ":").replace(" ", ":").split(":"))
+    return any("CHACHA20" in suite for suite in order)
 
 
 def _family(suite: str) -> str:

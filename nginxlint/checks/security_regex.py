@@ -258,8 +258,8 @@ def _host_source(flow, value, at, depth):
     """(the Parts that let the client choose the host: the variable in `value`, then the ones in the `set` values
     it comes from, or (); whether the host part ended inside the value). A `set` variable is read as the text
     it is set to."""
-    parts = list(_host_parts(value))
-    ended = len(parts) < len(parse_value(value)) or any(
+    parts, ended = _host_split(value)
+    ended = ended or any(
         p.variable is None and p.text != "" and _ends_host(p.text, "://" not in value) for p in parts[-1:])
     for part in parts:
         if part.variable is None:
@@ -287,20 +287,42 @@ def _ends_host(text: str, no_scheme: bool) -> bool:
     return any(c in rest for c in "/?#")
 
 
-def _host_parts(value: str):
-    """The parts of an upstream address up to the end of its host: the scheme, `://`, and the host, which ends
-    at the first `/`, `?` or `#` written in the text."""
+def _host_parts(value: str) -> list:
+    return _host_split(value)[0]
+
+
+def _host_split(value: str) -> tuple[list, bool]:
+    """(the parts of an upstream address up to the end of its host: the scheme, `://`, and the host, which ends
+    at the first `/`, `?` or `#` written in the text; whether it ends there). `$is_args$args` is `?` and the
+    query string, or nothing: never part of the host, which goes on after it when the request has no query
+    (`$is_args$arg_x` too)."""
     parts = parse_value(value)
     seen_scheme = "://" not in value
-    for part in parts:
+    host = []
+    index = 0
+    while index < len(parts):
+        part = parts[index]
         if part.variable is None:
             text = part.text
             if not seen_scheme and "://" in text:
                 seen_scheme = True
                 text = text.split("://", 1)[1]
             if seen_scheme and any(c in text for c in "/?#"):
-                return
-        yield part
+                return host, True
+        elif _query_string_at(parts, index):
+            index += 2
+            continue
+        host.append(part)
+        index += 1
+    return host, False
+
+
+def _query_string_at(parts, index: int) -> bool:
+    """`$is_args` followed by `$args`, `$query_string` or an `$arg_*`, which is empty when $is_args is, starts at
+    parts[index]."""
+    following = (parts[index + 1].variable or "").lower() if index + 1 < len(parts) else ""
+    return parts[index].variable.lower() == "is_args" and (
+        following in ("args", "query_string") or following.startswith("arg_"))
 
 
 # -- SEC542 http-splitting --------------------------------------------------------------------------------------
@@ -806,9 +828,10 @@ def unanchored_regex(tree, report):
             continue  # `location ~ /\. { deny all; }`: matching anywhere is the point, and refuses more
         if node.find("internal"):
             continue  # no client request reaches it: only the config's own redirects, whose URIs it writes
-        guard = _guard_taken_from(tree, node) if _serves_files_only(node) else None
+        answer = _plain_answer(node)
+        guard = _guard_taken_from(tree, node) if answer else None
         if guard is False:
-            continue  # a longer path it catches gets a file or the fallback: no handler, no access rule crossed
+            continue  # a longer path it catches gets a file, the fallback or the return: no handler, no access rule
         for site in sites:
             facts = pattern_facts(tree, site.pattern, site.caseless)
             if facts.error or facts.unanchored is None or facts.unanchored[0] == facts.unanchored[1]:
@@ -819,17 +842,26 @@ def unanchored_regex(tree, report):
                 node,
                 f'"{text}" is anchored at neither end: PCRE2 looks for it anywhere in the URI, so '
                 f"{_inside_example(text, guard)} matches too, and this location serves paths it was not written "
-                f"for ({_harm(guard)})",
+                f"for ({_harm(guard, answer)})",
                 span=site.span(start, end),
                 related=[guard.location("the location it takes URIs from")] if guard else [],
                 help=f"anchor it: ^...{text} or {text}$",
             )
 
 
-def _harm(guard) -> str:
+def _harm(guard, answer) -> str:
     if guard is None:
         return "a PHP handler runs an uploaded image, an access rule covers a public path"
-    return f"its files and fallback answer them without the access rule of location {location_match(guard).pattern}"
+    return f"{answer} them without the access rule of location {location_match(guard).pattern}"
+
+
+def _plain_answer(location) -> str | None:
+    """What answers every URI the location takes when no handler runs: its files and fallback, or its return."""
+    if _serves_files_only(location):
+        return "its files and fallback answer"
+    if _returns_only(location):
+        return "its return answers"
+    return None
 
 
 def _only_refuses(location) -> bool:
@@ -857,6 +889,21 @@ _FILE_SETTINGS = frozenset({
 # What withholds a path from some clients: access rules, authentication, `internal`.
 _GUARDS = frozenset({"deny", "auth_basic", "auth_request", "auth_jwt", "auth_oidc", "auth_digest", "internal",
                      "limit_except", "access_by_lua", "access_by_lua_block", "access_by_lua_file"})
+
+
+# What a location may hold besides `return` and still answer every URI with it: logging and response headers.
+_RETURN_SETTINGS = frozenset({
+    "access_log", "log_not_found", "log_subrequest", "error_log", "open_log_file_cache", "add_header",
+    "add_trailer", "expires", "charset", "default_type",
+})
+
+
+def _returns_only(location) -> bool:
+    """The location answers with `return` alone (any status), which runs before any handler:
+    `location ~ /\\.well-known/caldav { return 301 /dav; }` gives a longer path the same redirect."""
+    children = location.children or ()
+    return any(child.name == "return" for child in children) and all(
+        child.name == "return" or child.name in _RETURN_SETTINGS for child in children)
 
 
 def _serves_files_only(location) -> bool:

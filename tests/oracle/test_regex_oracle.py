@@ -17,6 +17,8 @@ failing config only.
 - SEC548: a regex location that only serves files and falls back to a named location answers a longer path as
   `location /` does; a plain prefix location that denies loses its URIs that hold the regex's text to it (the
   guarded file is served), a `^~` one keeps them.
+- SEC548: a regex location that only returns gives a longer path its return, even one a later location would
+  hand to PHP; a plain prefix location that denies loses the URIs that hold the regex's text to that return.
 - SEC548: an `internal` regex location answers a client 404 whatever the path, and the config's own redirect 200.
 - NGX018: a pattern PCRE2 refuses makes `nginx -t` fail with the message nginxlint quotes; `$1` with no capture
   group in any regex of the server is the empty string.
@@ -201,7 +203,8 @@ def test_host_cannot_hold_a_slash_so_its_captures_hold_no_line_break():
 def test_regex_location_as_pcre2_receives_it(pattern, uri, anchored):
     files = {"conf/nginx.conf": config(
         "server { listen 127.0.0.1:{port};\n"
-        f"    location ~ {pattern} {{ return 200 matched; }}\n"
+        f"    location ~ {pattern} {{ rewrite ^ /inner last; }}\n"
+        "    location = /inner { return 200 matched; }\n"
         "    location / { return 404; }\n"
         "}")}
     with Nginx(files) as nginx:
@@ -239,6 +242,29 @@ def test_a_regex_location_serving_files_answers_longer_paths_as_location_slash(g
         assert nginx.get("/private/files/styles/secret.txt")[0] == private_status
         found = findings_at(nginx, "SEC548")
     assert found == ([line_of(files, "location ~*")] if reported else [])
+
+
+@pytest.mark.parametrize("guard, private_status, reported", [
+    ("", "404", False),
+    ("location /private/ { deny all; }", "403", True),  # the regex wins over the prefix: its return replaces the deny
+])
+def test_a_regex_location_that_only_returns_gives_longer_paths_its_return(guard, private_status, reported):
+    files = {"conf/nginx.conf": config(
+        "server { listen 127.0.0.1:{port};\n"
+        f"    {guard}\n"
+        "    location ~ /\\.well-known/caldav { return 301 /dav; }\n"
+        "    location ~ \\.php$ { return 200 php; }\n"
+        "}")}
+    with Nginx(files) as nginx:
+        started = nginx.start()
+        assert started.status == 0, started.stderr
+        # a longer path it catches, even one for the PHP location after it, gets the redirect: no handler runs
+        head = response_head(nginx.port, "GET /x/.well-known/caldav/y.php HTTP/1.1\r\nHost: a\r\n")
+        assert head.startswith("HTTP/1.1 301") and "/dav\r\n" in head
+        assert response_head(nginx.port, "GET /private/x HTTP/1.1\r\nHost: a\r\n").split()[1] == private_status
+        assert response_head(nginx.port, "GET /private/.well-known/caldav HTTP/1.1\r\nHost: a\r\n").split()[1] == "301"
+        found = findings_at(nginx, "SEC548")
+    assert found == ([line_of(files, "location ~ /")] if reported else [])
 
 
 def test_an_internal_regex_location_answers_no_client_only_the_configs_own_redirects():

@@ -21,6 +21,7 @@ files: the rule is reported on the first and not on the second.
   where no location answers below the prefix.
 - SEC541: a capture of a `server_name` regex is a part of the Host header: `~^(?<sub>.+)\\.example\\.com$` takes
   `Host: 127.0.0.2?.example.com`, and `proxy_pass http://$sub.internal.test:PORT` connects to 127.0.0.2, port 80.
+  `proxy_pass http://backend$is_args$args` reaches the upstream `backend` whatever the query string holds.
 - SEC510: trusting every address with `real_ip_recursive on` makes the leftmost X-Forwarded-For entry, the one the
   client wrote, its $remote_addr; a client that connects itself sets it with the header whatever the recursion.
 - SEC549: nginx merges `/go/https://evil.example` into `https:/evil.example`, which `return 302 $1` sends as the
@@ -449,6 +450,21 @@ def test_a_server_name_capture_in_proxy_pass_picks_any_host(capture, escapes):
             assert (body == "escaped") is escapes, (status, body)
             lines = codes(nginx.lint(), "SEC541")
     assert lines == ([line_of(files, "proxy_pass")] if escapes else [])
+
+
+def test_the_query_string_after_is_args_never_becomes_the_upstream_host():
+    files = {"conf/nginx.conf": config(
+        "upstream backend { server 127.0.0.1:{port}; }\n"
+        'server { listen 127.0.0.1:{port}; server_name backend; return 200 "backend $request_uri"; }\n'
+        "server { listen 127.0.0.1:{port} default_server; server_name front;\n"
+        "    location / { proxy_pass http://backend$is_args$args; } }")}
+    with started(files) as nginx:
+        for query in ("?evil.example:1", "?to=evil.example", ""):
+            status, _, body = request(nginx.port, f"GET /x{query} HTTP/1.1\r\nHost: front\r\n")
+            # the backend answers, the query string arrives as the query (behind `/`: the URL has no path)
+            assert (status.split()[1], body) == ("200", f"backend /{query}" if query else "backend /x"), body
+        lines = codes(nginx.lint(), "SEC541")
+    assert lines == []
 
 
 # -- SEC524 ----------------------------------------------------------------------------------------------------

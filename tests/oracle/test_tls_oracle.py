@@ -11,7 +11,8 @@
   none; an empty value sends no header. A server whose `location /` and other locations all refuse answers every
   path with an error: no page there for HSTS to keep on HTTPS; one that redirects is still reported.
 - NGX020: with ssl_prefer_server_ciphers on, a TLS 1.2 client gets the list's first suite in OpenSSL's order
-  (ChaCha20 when it comes first), and a TLS 1.3 client that prefers ChaCha20 gets TLS_AES_256_GCM_SHA384.
+  (ChaCha20 when it comes first), and a TLS 1.3 client that prefers ChaCha20 gets TLS_AES_256_GCM_SHA384. A
+  TLS 1.2 list without ChaCha20 gives a client that prefers it AES-GCM with `on` and `off` alike.
 - NGX021: nginx -t fails on groups the OpenSSL does not know (ML-KEM before 3.5), and on the `?` prefix before 3.3.
 - NGX022: with ssl_stapling and no resolver nginx logs "no resolver defined" when a client asks for a status,
   and connects to the responder address it resolved once at start.
@@ -376,6 +377,20 @@ def test_server_preference_follows_openssls_order_and_covers_tls13(certs, protoc
     assert len(found) == int(reported)
     if reported:  # TLS 1.2 clients get ChaCha20 here: only TLS 1.3 is named
         assert "(TLS_AES_256_GCM_SHA384 in TLS 1.3)" in found[0]["message"]
+
+
+@pytest.mark.parametrize("prefer", ["on", "off"])
+def test_a_tls12_list_without_chacha20_gives_a_client_that_prefers_it_aes_gcm_either_way(certs, prefer):
+    conf = config("server { listen 127.0.0.1:{port} ssl; ssl_certificate a.pem; ssl_certificate_key a.key;\n"
+                  f"  ssl_protocols TLSv1.2; ssl_prefer_server_ciphers {prefer};\n"
+                  "  ssl_ciphers EECDH+AESGCM:EDH+AESGCM:AES256+EECDH:AES256+EDH; return 200; }")
+    with Nginx(tree(certs, conf)) as nginx:
+        started(nginx)
+        suite = _negotiated(nginx.port, "-tls1_2", "-cipher",
+                            "ECDHE-RSA-CHACHA20-POLY1305:ECDHE-RSA-AES128-GCM-SHA256")
+        found = codes(nginx.lint(), "NGX020")
+    assert suite == "ECDHE-RSA-AES128-GCM-SHA256"  # no ChaCha20 on offer: `off` would give the phone nothing better
+    assert found == []
 
 
 def test_server_add_header_drops_the_http_hsts_and_is_reported_there(certs):
