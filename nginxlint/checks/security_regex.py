@@ -817,7 +817,9 @@ def _first_capture(node, index):
 
 # -- SEC548 unanchored-regex ------------------------------------------------------------------------------------
 
-_REFUSING = frozenset({"deny", "access_log", "log_not_found", "error_log"})
+# Logging, which changes nothing of an answer.
+_LOGGING = frozenset({"access_log", "log_not_found", "log_subrequest", "error_log", "open_log_file_cache"})
+_REFUSING = _LOGGING | {"deny"}
 
 
 @rule("SEC548")
@@ -878,9 +880,8 @@ def _only_refuses(location) -> bool:
 
 # What a location may hold and still only serve the files under the server's root: settings of the static file
 # handler and of the response (no handler, no access rule, no other root or alias, no rewrite).
-_FILE_SETTINGS = frozenset({
-    "access_log", "log_not_found", "log_subrequest", "error_log", "open_log_file_cache", "expires", "add_header",
-    "add_trailer", "etag", "if_modified_since", "sendfile", "sendfile_max_chunk", "tcp_nopush", "tcp_nodelay",
+_FILE_SETTINGS = _LOGGING | frozenset({
+    "expires", "add_header", "add_trailer", "etag", "if_modified_since", "sendfile", "sendfile_max_chunk", "tcp_nopush", "tcp_nodelay",
     "directio", "directio_alignment", "aio", "output_buffers", "postpone_output", "limit_rate", "limit_rate_after",
     "gzip", "gzip_static", "gzip_vary", "gzip_types", "gzip_comp_level", "gzip_proxied", "gzip_min_length",
     "open_file_cache", "open_file_cache_valid", "open_file_cache_min_uses", "open_file_cache_errors", "charset",
@@ -892,10 +893,7 @@ _GUARDS = frozenset({"deny", "auth_basic", "auth_request", "auth_jwt", "auth_oid
 
 
 # What a location may hold besides `return` and still answer every URI with it: logging and response headers.
-_RETURN_SETTINGS = frozenset({
-    "access_log", "log_not_found", "log_subrequest", "error_log", "open_log_file_cache", "add_header",
-    "add_trailer", "expires", "charset", "default_type",
-})
+_RETURN_SETTINGS = _LOGGING | frozenset({"add_header", "add_trailer", "expires", "charset", "default_type"})
 
 
 def _returns_only(location) -> bool:
