@@ -384,16 +384,40 @@ def _in_volume(binding, path: str, prefix: str | None) -> bool:
     return False
 
 
-def _under_script_link(tree, path: str, prefix: str | None) -> bool:
+def _log_file(path: str, prefix: str | None) -> str | None:
+    """The log's absolute path in the container; None for a path with variables, or a relative one with no known
+    prefix."""
+    if "$" in path or not (path.startswith("/") or prefix):
+        return None
+    return posixpath.normpath(path if path.startswith("/") else posixpath.join(prefix, path))
+
+
+def _below_a_link(file: str, links) -> bool:
+    return any(file.startswith(link + "/") for link in links)
+
+
+def _under_script_link(tree, file: str) -> bool:
     """A script of the repository links the log file, or a directory above it, elsewhere (`ln -sf
     /shared/logs/var-log /var/log`): where the log lands is out of sight."""
-    if "$" in path or not (path.startswith("/") or prefix) or tree.root.path is None:
-        return False  # a variable path, a relative one with no known prefix, a config read from standard input
+    if tree.root.path is None:
+        return False  # a config read from standard input
     from ..container.script_links import script_links  # the repository's scripts are read only when a log is a file
 
-    path = posixpath.normpath(path if path.startswith("/") else posixpath.join(prefix, path))
     links = script_links(tree.loader, tree.root.path)
-    return any(path == link or path.startswith(link + "/") for link in links)
+    return file in links or _below_a_link(file, links)
+
+
+def _linked_by_image(tree, file: str) -> bool:
+    """A RUN of the image that runs the config links the log file to a stream (`ln -sf /dev/stdout
+    /var/log/nginx/app.access.log`), or links a directory above it elsewhere: where the log lands is then out of
+    sight."""
+    from ..container.view import container_files  # the image model, read only when a log is a file
+
+    files = container_files(tree)
+    links = files.image.links if files is not None and files.image is not None else {}
+    if file in links:
+        return linked_to_stream(links[file])
+    return _below_a_link(file, links)
 
 
 @rule("CTR105", needs="container")
@@ -402,8 +426,10 @@ def log_to_file(tree, report):
     prefix = tree.binding.server_prefix()
     for node in log_nodes(tree):
         path = node.args[0]
-        if linked_to_stream(path, extra, prefix) or _in_volume(tree.binding, path, prefix) or \
-                _under_script_link(tree, path, prefix):
+        if linked_to_stream(path, extra, prefix) or _in_volume(tree.binding, path, prefix):
+            continue
+        file = _log_file(path, prefix)
+        if file is not None and (_under_script_link(tree, file) or _linked_by_image(tree, file)):
             continue
         stream = "/dev/stdout" if node.d.name == "access_log" else "stderr"
         report(node, f"`{node.d.name}` writes to the file {path} inside the container, where logs are lost with the "

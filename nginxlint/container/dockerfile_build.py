@@ -112,7 +112,7 @@ class Builder:
                           env=dict(parent.env), workdir=parent.workdir, user=parent.user,
                           stop_signal=parent.stop_signal, entrypoint=parent.entrypoint, cmd=parent.cmd,
                           exposed=list(parent.exposed), made_dirs=set(parent.made_dirs),
-                          path_map=list(parent.path_map))
+                          links=dict(parent.links), path_map=list(parent.path_map))
         else:
             base = base_image(reference)
             fs = base_filesystem(base)
@@ -209,6 +209,7 @@ class Builder:
                                line=ins.line, origin=self.dockerfile))
             if written.what == "mkdir":
                 stage.made_dirs.add(written.path)
+        stage.links.update(effects.links)
         for rock in effects.rocks:
             self.rock(rock, self.physical_line(ins, rock.name or posixpath.basename(rock.rockspec or "")))
 

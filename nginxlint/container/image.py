@@ -47,6 +47,7 @@ class Stage:
     installs: list[InstalledModules] = field(default_factory=list)
     packages: list[tuple[str, str, int]] = field(default_factory=list)  # (manager, package, line)
     made_dirs: set[str] = field(default_factory=set)
+    links: dict[str, str] = field(default_factory=dict)  # image path -> target, of the symbolic links RUN made
     path_map: list[tuple[str, Path]] = field(default_factory=list)  # (image path, repository path), in order
 
     def where(self, image_path: str, depth: int = 0):
@@ -128,6 +129,11 @@ class Image:
         return found
 
     # -- facts of the final stage --------------------------------------------------------------------------
+    @property
+    def links(self) -> dict[str, str]:
+        """The symbolic links a RUN of the stages made (`ln -sf /dev/stdout /var/log/nginx/app.log`): path -> target."""
+        return self.final.links if self.final else {}
+
     @property
     def base(self) -> BaseImage:
         return self.final.base if self.final else base_image(None)

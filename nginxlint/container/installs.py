@@ -66,6 +66,7 @@ class RunEffects:
     packages: list[tuple[str, str]] = field(default_factory=list)  # (manager, package)
     written: list[Written] = field(default_factory=list)
     removed: list[tuple[str, str]] = field(default_factory=list)  # (directory, glob of the names `rm` removes)
+    links: list[tuple[str, str]] = field(default_factory=list)  # (link path, target) of each `ln -s TARGET LINK`
     anywhere: str | None = None  # the command that may write anywhere, if any
 
 
@@ -153,6 +154,8 @@ def _command(words: list[str], cwd: str, line: int, effects: RunEffects, depth: 
         for arg in args:
             if not arg.startswith("-"):
                 effects.written.append(Written(_resolve(cwd, arg), program))
+        if program == "ln":
+            _symbolic_link(args, cwd, effects)
     elif program in _WRITES_ANYWHERE or "/" in words[0]:
         effects.anywhere = effects.anywhere or " ".join(words[:2])
     else:
@@ -160,6 +163,18 @@ def _command(words: list[str], cwd: str, line: int, effects: RunEffects, depth: 
             if arg.startswith("/") or arg.startswith("--") and "=/" in arg:
                 effects.written.append(Written(arg.split("=", 1)[-1], program))
     return cwd
+
+
+def _symbolic_link(args: list[str], cwd: str, effects: RunEffects) -> None:
+    """`ln -s TARGET LINK` (`-sf`, `-sfn`, `-s -f`): LINK now points at TARGET. Another shape (several targets
+    into a directory, `-t DIR`, a LINK written as a directory `dir/`) is left out: where the link lands is not certain."""
+    options = [arg for arg in args if arg.startswith("-")]
+    names = [arg for arg in args if not arg.startswith("-")]
+    short = "".join(option[1:] for option in options if not option.startswith("--"))
+    symbolic = "s" in short or "--symbolic" in options
+    into_directory = "t" in short or any(option.startswith("--target-directory") for option in options)
+    if symbolic and not into_directory and len(names) == 2 and not names[1].endswith("/"):
+        effects.links.append((_resolve(cwd, names[1]), names[0]))
 
 
 def _redirections(words: list[str], cwd: str, effects: RunEffects) -> list[str]:

@@ -435,3 +435,19 @@ def test_rm_takes_files_out(tmp_path):
     assert image.listdir("/srv/lua").names == {} and image.listdir("/srv/lua").complete
     effects = run_effects("rm -f /a/b.conf x/*.lua", "/w", 1)
     assert effects.removed == [("/a", "b.conf"), ("/w/x", "*.lua")] and effects.written == []
+
+
+def test_symbolic_links_of_a_run():
+    effects = run_effects("cd /var/log/nginx && ln -sf /dev/stdout app.log && ln -s -f /dev/stderr /x/err.log"
+                          " && ln --symbolic /data /srv/data && ln /a /b && ln -s /a /b /dir && ln -s /c /dir/"
+                          " && ln -s -t /dir /d", "/", 1)
+    assert effects.links == [("/var/log/nginx/app.log", "/dev/stdout"), ("/x/err.log", "/dev/stderr"),
+                             ("/srv/data", "/data")]
+
+
+def test_links_of_the_final_stage(tmp_path):
+    (tmp_path / "Dockerfile").write_text("FROM nginx:1.27 AS base\nRUN ln -sf /dev/stdout /var/log/a.log\n"
+                                         "FROM base\nRUN ln -sf /dev/stderr /var/log/b.log\n"
+                                         "FROM nginx:1.27 AS other\nRUN ln -sf /dev/stdout /var/log/c.log\n"
+                                         "FROM base\n")
+    assert read_image(tmp_path / "Dockerfile", tmp_path).links == {"/var/log/a.log": "/dev/stdout"}

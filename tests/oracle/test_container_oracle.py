@@ -1,8 +1,10 @@
-"""Container rules against a real nginx: what CTR101, CTR104, CTR109 and K8S402 claim happens, happens.
+"""Container rules against a real nginx: what CTR101, CTR104, CTR105, CTR109 and K8S402 claim happens, happens.
 
 - CTR101: `worker_processes auto` counts the online CPUs, not the CPUs the process may run on: under
   `taskset -c 0` nginx still starts one worker per online CPU.
 - CTR104: `daemon off;` in the config plus `-g 'daemon off;'` on the command line: `nginx -t` refuses it.
+- CTR105: an access log file linked to /dev/stdout (as a Dockerfile's `RUN ln -sf` makes it) sends each request
+  line to nginx's standard output, and no file holds it.
 - CTR109: a worker whose open-file limit (worker_rlimit_nofile) is below worker_connections fails to accept
   with (24: Too many open files) before it reaches worker_connections; with the limit at worker_connections
   the same clients are served (upstream connections are counted in worker_connections, not on top of it).
@@ -296,3 +298,46 @@ def test_probe_location_allowing_only_loopback_refuses_the_kubelet(body, blocked
     else:
         assert from_node == 200
         assert findings == []
+
+
+# -- CTR105 --------------------------------------------------------------------------------------------------
+
+LINKED_LOG_CONF = config("", "server {\n    listen 127.0.0.1:{port};\n    access_log logs/app.access.log;\n"
+                             "    location / { return 200 ok; }\n}")
+DOCKERFILE = "FROM nginx:1.27\nCOPY conf/nginx.conf /etc/nginx/nginx.conf\n"
+
+
+@pytest.mark.parametrize("link_line", ["RUN ln -sf /dev/stdout /etc/nginx/logs/app.access.log\n", ""])
+def test_access_log_linked_to_stdout_reaches_the_process_stdout(link_line, tmp_path):
+    """A log file the image links to /dev/stdout: nginx opens the link, so each request line reaches the
+    process's stdout (what the runtime collects) and no file holds it. CTR105 is quiet only when the Dockerfile
+    that copies the config makes that link."""
+    files = {"conf/nginx.conf": LINKED_LOG_CONF, "Dockerfile": DOCKERFILE + link_line}
+    stdout = tmp_path / "stdout"
+    with Nginx(files) as nginx:
+        link = nginx.root / "logs" / "app.access.log"
+        link.symlink_to("/dev/stdout")
+        with open(stdout, "wb") as out:
+            proc = subprocess.Popen([*nginx._command("-g", "daemon off;")], stdout=out, stderr=subprocess.PIPE,
+                                    env=nginx.env, cwd=nginx.root)
+        try:
+            nginx._read_pid()
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline:
+                try:
+                    with socket.create_connection(("127.0.0.1", nginx.port), timeout=0.2):
+                        break
+                except OSError:
+                    time.sleep(0.05)
+            assert nginx.get("/marker")[0] == 200
+            deadline = time.monotonic() + 3
+            while "GET /marker" not in stdout.read_text() and time.monotonic() < deadline:
+                time.sleep(0.05)
+        finally:
+            nginx.stop()
+            proc.wait(timeout=10)
+        assert "GET /marker" in stdout.read_text()
+        assert link.is_symlink()  # nginx wrote through the link, it made no file of its own
+        link.unlink()
+        findings = [(f["path"], f["line"]) for f in codes(nginx.lint(), "CTR105")]
+    assert ("conf/nginx.conf", 8) not in findings if link_line else ("conf/nginx.conf", 8) in findings
