@@ -14,6 +14,7 @@ from ..nginx import edits
 from ..nginx.directives import LUA_PHASE
 from ..nginx.templates import is_unknown
 from ..nginx.urls import PASS_DIRECTIVES, is_address, upstream_host, upstream_names
+from ..nginx.variables import SETTER
 from ..nginx.zones import parse_size, shared_zones
 from ..openresty.phases import INIT_PHASES, subsystem_of
 from ..openresty.releases import bundled_lua_module, module_order, shown
@@ -809,15 +810,14 @@ def resolver_missing(tree, report):
 
 def _variable_passes(tree, report, scopes: set) -> None:
     upstreams = upstream_names(tree)
-    sets: dict = {}
-    for node in tree.nodes("set"):
-        if len(node.args) >= 2:
-            sets.setdefault(node.args[0], []).append(node.args[1])
+    assigned: dict | None = None
     for directive in PASS_DIRECTIVES:
         for node in tree.nodes(directive):
             if not node.args or "$" not in node.args[0] or _has_resolver(node, scopes):
                 continue
-            host = _needs_dns(node.args[0], upstreams, sets)
+            if assigned is None:  # read once, for a config that passes to a variable address
+                assigned = _assigned_values(tree)
+            host = _needs_dns(node.args[0], upstreams, assigned)
             if host is None or (not tree.is_main and _may_be_upstream(host)):
                 continue  # a fragment's upstream blocks may be defined in files out of view
             shown = f'"{host}"' if host else "a host name known only at request time"
@@ -827,6 +827,32 @@ def _variable_passes(tree, report, scopes: set) -> None:
                 f'requests fail with 502 ("no resolver defined to resolve"); {_resolver_hint()}',
                 arg=0,
             )
+
+
+def _assigned_values(tree) -> dict[str, list]:
+    """Every value the config gives each variable, {"$name": [value, …]}: the literal of a `set`, each value of a
+    `map` (its default among them); None for a value made out of view (js_set, set_by_lua*, perl_set,
+    auth_request_set, a `map` whose entries are included)."""
+    found: dict[str, list] = {}
+    for node in tree.walk():
+        name = node.d.name
+        if name == "map" and len(node.args) == 2:
+            found.setdefault(node.args[1], []).extend(_map_values(node))
+        elif name == "set" and len(node.args) == 2:
+            found.setdefault(node.args[0], []).append(node.args[1])
+        elif SETTER.match(name) and node.args and node.args[0].startswith("$"):
+            found.setdefault(node.args[0], []).append(None)
+    return found
+
+
+def _map_values(node) -> list:
+    values: list = []
+    for entry in node.children or ():
+        if entry.d.name == "include":
+            values.append(None)
+        elif entry.args:  # `hostnames` and `volatile` are flags, without a value
+            values.append(entry.args[0])
+    return values
 
 
 def _resolving_servers(tree, report, scopes: set) -> None:
@@ -850,8 +876,9 @@ def _may_be_upstream(host: str) -> bool:
     return not host or ("." not in host and ":" not in host)
 
 
-def _needs_dns(url: str, upstreams: set, sets: dict) -> str | None:
-    """The host a variable proxy_pass would resolve at request time ("" when unknown), or None when no DNS is needed."""
+def _needs_dns(url: str, upstreams: set, assigned: dict) -> str | None:
+    """The host a variable proxy_pass would resolve at request time ("" when unknown), or None when no DNS is needed:
+    every value the variable holding the host can take is an address or an upstream block's name."""
     found = upstream_host(url)
     host = found[0] if found else ""
     if "$" not in host:
@@ -859,10 +886,10 @@ def _needs_dns(url: str, upstreams: set, sets: dict) -> str | None:
     if host.split("$", 1)[0] in upstreams:
         return None  # `$scheme://backend$uri`: nginx finds the upstream block backend at request time, no DNS
     variable = re.fullmatch(r"\$\{?(\w+)\}?", host) or re.fullmatch(r"\$\{?(\w+)\}?", url)
-    values = sets.get("$" + variable.group(1)) if variable else None
+    values = assigned.get("$" + variable.group(1)) if variable else None
     if values:
         for value in values:
-            if "$" in value:
+            if value is None or "$" in value:  # made out of view, or from another variable: unknown
                 return "" if not upstreams else None
             inner = _needs_dns(value, upstreams, {})  # a whole URL, or the host (and port) it holds
             if inner:

@@ -14,7 +14,7 @@ from ..nginx.conditions import REGEX_OPERATORS
 from ..nginx.inheritance import Lists, nearest, value_at
 from ..nginx.urls import PASS_DIRECTIVES
 from ..nginx.values import parse_uint
-from ..nginx.variables import variables
+from ..nginx.variables import SETTER, variables
 from .registry import rule
 
 # -- NGX010 add-header-multiline -------------------------------------------------------------------------------
@@ -301,7 +301,7 @@ def _variable_uses(dep, names: set, sources: set) -> _Seen:
     seen.open = not (dep.is_main and dep.complete)
     for node in dep.walk():
         defining = len(node.args) - 1 if node.name in ("map", "geo") else -1
-        setter = node.args[defining] if defining >= 0 else node.args[0] if _SETS.match(node.name) and node.args else ""
+        setter = node.args[defining] if defining >= 0 else node.args[0] if SETTER.match(node.name) and node.args else ""
         if setter.startswith("$") and setter[1:].lower() in sources:
             seen.setters.setdefault(setter[1:].lower(), []).append(node)
         if "by_lua" in node.name:
@@ -316,9 +316,6 @@ def _variable_uses(dep, names: set, sources: set) -> _Seen:
                     if var.name in names:
                         seen.uses.setdefault(var.name, set()).add(node.name)
     return seen
-
-
-_SETS = re.compile(r"set(_.*)?$|.*_set$")  # set, set-misc's set_*, set_by_lua*, js_set, perl_set
 
 
 def _covers_every_value(node, setters: dict) -> bool:

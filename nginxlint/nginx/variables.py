@@ -37,6 +37,9 @@ from ..regex import charsets as cs
 
 # `$name` or `${name}`; names are letters, digits and `_` (ngx_http_script_compile)
 VARIABLE = re.compile(r"\$(?:\{(\w+)\}|(\w+))")
+# Directives whose first argument is the variable they set: set, set-misc's set_*, set_by_lua*, js_set, perl_set,
+# auth_request_set.
+SETTER = re.compile(r"set(_.*)?$|.*_set$")
 
 # Variables whose whole value is whatever the client sent.
 CLIENT_PREFIXES = ("http_", "arg_", "cookie_")

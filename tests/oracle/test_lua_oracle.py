@@ -397,6 +397,18 @@ def test_lua215_variable_scheme_and_uri_around_an_upstream_name_needs_no_resolve
         assert not codes(ng.lint(), "LUA215")
 
 
+def test_lua215_variable_host_whose_every_value_is_an_address_needs_no_resolver():
+    files = {"conf/nginx.conf": conf(
+        "map $arg_to $backend { default 127.0.0.1:{port}; b [::1]:{port}; }\n" + server(
+            'location /in { proxy_pass http://$backend/ok; }\n'
+            'location = /ok { return 200 "ok"; }'))}
+    with Nginx(files) as ng:
+        assert ng.start().status == 0
+        assert ng.get("/in") == (200, "ok")  # no resolver: nginx parses the address, nothing is looked up
+        assert "no resolver" not in ng.error_log()
+        assert not codes(ng.lint(), "LUA215")
+
+
 def test_lua215_with_resolver_both_reach_the_backend():
     with FakeDns() as dns:
         files = _lua215(f"resolver 127.0.0.1:{dns.port} valid=30s ipv6=off;\n")
