@@ -19,7 +19,7 @@ http {
         listen 80;
         location ~ ^/api/(?<rest>[^/]+)$ { add_header X-Rest $rest; return 200; }
         location ~ ^/files/(\\w+\\s?)*$ { return 200; }
-        location ~ \\.php { return 200; }
+        location ~ \\.php { fastcgi_pass 127.0.0.1:9000; }
         if ($http_origin !~ "^https://example.com$") { return 403; }
     }
 }
