@@ -24,7 +24,7 @@ import re
 from pathlib import Path
 
 from .dockerfile import plain_source
-from .dockerfile_binding import copied_to, parsed_dockerfile
+from .dockerfile_binding import copied_to, nearby_dockerfiles, parsed_dockerfile
 from .model import image_flavour
 
 _DEVELOPMENT = re.compile(r"(?:^|[/._-])(?:dev|devel|development)(?:[/._-]|$)", re.IGNORECASE)
@@ -66,8 +66,6 @@ def development_only(workspace, fixtures) -> frozenset[str]:
 
 
 def _nearby_dockerfiles(workspace) -> list[Path]:
-    from .dockerfile_binding import nearby_dockerfiles
-
     return list(dict.fromkeys(path for tree in workspace.trees if tree.root.path is not None
                               for _distance, path in nearby_dockerfiles(tree)))
 

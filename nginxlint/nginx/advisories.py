@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .releases import Version
+from .urls import PASS_DIRECTIVES
 
 
 def _directive(name: str) -> Callable:
@@ -55,8 +56,8 @@ def _order(node):
     return (node.d.span[0], node.d.span[1]) if node.d is not None else (0, 0)
 
 
-# The modules whose upstream responses the SSI filter parses.
-_PROXYING = ("proxy_pass", "fastcgi_pass", "uwsgi_pass", "scgi_pass")
+# The modules whose upstream responses the SSI filter parses: every pass but gRPC's, whose frames are no page.
+_PROXYING = tuple(name for name in PASS_DIRECTIVES if name != "grpc_pass")
 
 
 def _ssi_on_proxied(dep):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from .listen import http_servers
+from .listen import LOOPBACK_HOSTS, http_servers
 
 
 class Inherited:
@@ -81,14 +81,11 @@ def default_of(entries: list):
     return next((entry for entry in entries if is_default(entry[1])), entries[0])
 
 
-LOCAL_NAMES = frozenset({"localhost", "127.0.0.1", "[::1]"})
-
-
 def local_placeholder(tree, server, certificate) -> bool:
     """A server named only localhost whose certificate (the `ssl_certificate` in effect) the container's start
     makes self-signed: every client meets an untrusted certificate (container/self_signed.py)."""
     names = [arg.lower() for node in server.find("server_name") for arg in node.args]
-    if not names or not all(name in LOCAL_NAMES for name in names):
+    if not names or not all(name in LOOPBACK_HOSTS for name in names):
         return False
     if certificate is None or not certificate.args or "$" in certificate.args[0]:
         return False
