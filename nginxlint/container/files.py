@@ -81,11 +81,35 @@ class ContainerFiles:
     def where(self, image_path: str):
         return self.fs.where(image_path)
 
+    def start_text(self, directory: str | None) -> str | None:
+        """The shell text the container starts with: the `sh -c` text of its command, or the script it runs, a
+        relative one found from `directory` (None: only an absolute script path is read)."""
+        from .startup import script_path, shell_text
+
+        argv = self.argv
+        if argv and self.base.flavour == "nginx" and argv[:1] == ("/docker-entrypoint.sh",):
+            argv = argv[1:]  # the official entrypoint runs its scripts, then execs the command where it started
+        if not argv:
+            return None
+        text = shell_text(argv)
+        if text is not None:
+            return text
+        script = script_path(argv)
+        if script is None or (directory is None and not script.startswith("/")):
+            return None
+        found = self.where(posixpath.normpath(posixpath.join(directory or "/", script)))
+        if not isinstance(found, Path) or not found.is_file():
+            return None
+        try:
+            return found.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return None
+
     def start_directory(self) -> str | None:
         """The directory nginx starts in, which Lua's relative search paths (`./?.lua`) are relative to: the
         manifest's working directory, else the image's WORKDIR. None when it is not known: an image nginxlint cannot
         see into (its own WORKDIR), a start script it cannot read or one that changes directory first."""
-        from .startup import read_script, script_path, shell_text
+        from .startup import read_script
 
         if self._working_dir is not None:
             directory = self._working_dir
@@ -96,22 +120,9 @@ class ContainerFiles:
             directory = "/"  # the official images set no WORKDIR
         else:
             return None
-        argv = self.argv
-        if argv is None:
+        if self.argv is None:
             return None
-        if self.base.flavour == "nginx" and argv[:1] == ("/docker-entrypoint.sh",):
-            argv = argv[1:]  # the official entrypoint runs its scripts, then execs the command where it started
-        text = shell_text(argv)
-        if text is None:
-            script = script_path(argv)
-            if script is not None:
-                found = self.where(posixpath.normpath(posixpath.join(directory, script)))
-                if not isinstance(found, Path) or not found.is_file():
-                    return None
-                try:
-                    text = found.read_text(encoding="utf-8", errors="replace")
-                except OSError:
-                    return None
+        text = self.start_text(directory)
         if text is not None:
             for command in read_script(text).commands:
                 if command.starts_nginx():

@@ -10,11 +10,8 @@ Source: https://www.rfc-editor.org/rfc/rfc6797#section-8.1
 from __future__ import annotations
 
 import posixpath
-import re
-import shlex
-from pathlib import Path
 
-_COMMAND_BREAK = re.compile(r"&&|\|\||;|\n")
+from .startup import read_script
 
 
 def made_self_signed_at_start(tree, certificate: str) -> bool:
@@ -33,38 +30,16 @@ def start_certificates(tree) -> frozenset[str]:
 def self_signed_outputs(text: str) -> frozenset[str]:
     """File names that `openssl req -x509 … -out FILE` commands of a shell text write."""
     found = set()
-    for command in _COMMAND_BREAK.split(text.replace("\\\n", " ")):
-        try:
-            words = shlex.split(command)
-        except ValueError:
-            continue
-        if words[:2] != ["openssl", "req"] or "-x509" not in words:
-            continue
-        for flag, value in zip(words, words[1:]):
-            if flag == "-out":
-                found.add(posixpath.basename(value))
+    for command in read_script(text.replace("\\\n", " ")).commands:  # one command across continued lines
+        words = command.words
+        if command.program == "openssl" and words[1:2] == ("req",) and "-x509" in words:
+            found.update(posixpath.basename(value) for flag, value in zip(words, words[1:]) if flag == "-out")
     return frozenset(found)
 
 
 def _start_text(tree) -> str | None:
     """The shell text the container starts with: the `sh -c` text of its command or the script it runs."""
-    from .startup import script_path, shell_text
     from .view import container_files
 
     files = container_files(tree)
-    argv = files.argv if files is not None else None
-    if argv and files.base.flavour == "nginx" and argv[0] == "/docker-entrypoint.sh":
-        argv = argv[1:]  # the official entrypoint runs its scripts, then the command
-    if not argv:
-        return None
-    text = shell_text(argv)
-    if text is not None:
-        return text
-    script = script_path(argv)
-    found = files.where(script) if script is not None and script.startswith("/") else None
-    if not isinstance(found, Path) or not found.is_file():
-        return None
-    try:
-        return found.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return None
+    return files.start_text(None) if files is not None else None
