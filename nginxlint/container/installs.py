@@ -155,7 +155,9 @@ def _command(words: list[str], cwd: str, line: int, effects: RunEffects, depth: 
             if not arg.startswith("-"):
                 effects.written.append(Written(_resolve(cwd, arg), program))
         if program == "ln":
-            _symbolic_link(args, cwd, effects)
+            link = symbolic_link(args, cwd)
+            if link is not None:
+                effects.links.append(link)
     elif program in _WRITES_ANYWHERE or "/" in words[0]:
         effects.anywhere = effects.anywhere or " ".join(words[:2])
     else:
@@ -165,16 +167,18 @@ def _command(words: list[str], cwd: str, line: int, effects: RunEffects, depth: 
     return cwd
 
 
-def _symbolic_link(args: list[str], cwd: str, effects: RunEffects) -> None:
-    """`ln -s TARGET LINK` (`-sf`, `-sfn`, `-s -f`): LINK now points at TARGET. Another shape (several targets
-    into a directory, `-t DIR`, a LINK written as a directory `dir/`) is left out: where the link lands is not certain."""
+def symbolic_link(args, cwd: str) -> tuple[str, str] | None:
+    """(LINK, TARGET) of `ln -s TARGET LINK` (`-sf`, `-sfn`, `-s -f`): LINK now points at TARGET. Another shape
+    (several targets into a directory, `-t DIR`, a LINK written as a directory `dir/`) is None: where the link lands
+    is not certain."""
     options = [arg for arg in args if arg.startswith("-")]
     names = [arg for arg in args if not arg.startswith("-")]
     short = "".join(option[1:] for option in options if not option.startswith("--"))
     symbolic = "s" in short or "--symbolic" in options
     into_directory = "t" in short or any(option.startswith("--target-directory") for option in options)
     if symbolic and not into_directory and len(names) == 2 and not names[1].endswith("/"):
-        effects.links.append((_resolve(cwd, names[1]), names[0]))
+        return _resolve(cwd, names[1]), names[0]
+    return None
 
 
 def _redirections(words: list[str], cwd: str, effects: RunEffects) -> list[str]:

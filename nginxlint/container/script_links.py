@@ -8,14 +8,12 @@ a log lands is then out of sight. The same holds for a log file linked to a stre
 """
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from .. import sources
 from ..workspace import list_files
-
-# `ln -s TARGET /dir`, `ln -sfn …`, `ln -s -f …`: the last word is the link's own absolute path
-_SYMLINK = re.compile(r"(?<![\w./-])ln((?:\s+-[A-Za-z]+)+)\s+(?:--\s+)?\S+\s+(/[^\s;&|)'\"]+)")
+from .installs import symbolic_link
+from .startup import read_script
 
 
 def script_links(loader, config: Path) -> frozenset[str]:
@@ -39,9 +37,9 @@ def _scan(loader, top: Path):
 
 
 def links_in(script: str):
-    for match in _SYMLINK.finditer(script):
-        if "s" in match.group(1):  # -s among the options: a symbolic link
-            link = match.group(2).rstrip("/")
-            if link:  # not the root itself
-                yield link
+    """The absolute paths the script's `ln -s TARGET /path` commands make links (as the image model reads them)."""
+    for command in read_script(script.replace("\\\n", " ")).commands:  # one command across continued lines
+        found = symbolic_link(command.words[1:], "/") if command.program == "ln" else None
+        if found is not None and command.words[-1].startswith("/") and found[0] != "/":  # an absolute link only
+            yield found[0]
 
