@@ -20,7 +20,7 @@ from pathlib import Path
 from ..container.view import container_files
 from ..findings import UNSAFE, Fix
 from ..nginx import edits
-from ..nginx.access import AccessView
+from ..nginx.access import GUARD_DIRECTIVES, AccessView
 from ..nginx.captures import group, may_hold, starts_with_slash
 from ..nginx.conditions import regex_condition
 from ..nginx.directives import LUA_PHASE
@@ -48,9 +48,9 @@ def host_spoofing(dep, report):
         return
     derived = client_variables(dep)
     lua_blocks = _lua_rewriting_blocks(dep)
-    by_socket = _servers_by_socket(dep)
-    alone = _alone_on_their_sockets(dep, by_socket)
     servers = http_servers(dep)
+    by_socket = _servers_by_socket(servers)
+    alone = _alone_on_their_sockets(dep, servers, by_socket)
     sharing = {server for servers in by_socket.values() if len(servers) > 1 for server in servers}
     spliced_after_lua = _spliced_after_lua(dep)
     for node in nodes:
@@ -98,12 +98,12 @@ def _every_server_alone(node, servers: list, alone: set) -> bool:
     return bool(servers) and all(s in alone for s in servers)
 
 
-def _alone_on_their_sockets(dep, by_socket: dict[str, set]) -> set:
+def _alone_on_their_sockets(dep, servers: list, by_socket: dict[str, set]) -> set:
     """The http servers that share none of their sockets with another server: the default for every Host that
     reaches those sockets, so no server_name stands between the client and them. In a fragment other servers may
     share the sockets out of view, so only a server that says it takes every Host counts there."""
     whole = dep.is_main and dep.complete
-    return {server for server in http_servers(dep) if all(len(by_socket[key]) == 1 for key in _keys(server))
+    return {server for server in servers if all(len(by_socket[key]) == 1 for key in _keys(server))
             and (whole or _default_on_every_socket(server) or _named_as_catch_all(server))}
 
 
@@ -115,9 +115,9 @@ def _named_as_catch_all(server) -> bool:
     return all(name in CATCH_ALL_NAMES for node in server.find("server_name") for name in node.args)
 
 
-def _servers_by_socket(dep) -> dict[str, set]:
+def _servers_by_socket(servers: list) -> dict[str, set]:
     by_socket: dict[str, set] = {}
-    for server in http_servers(dep):
+    for server in servers:
         for key in _keys(server):
             by_socket.setdefault(key, set()).add(server)
     return by_socket
@@ -267,7 +267,7 @@ def _only_internal(tree, location, match) -> bool:
 _WITHHOLDING = frozenset({"alias", "internal", "deny", "auth_basic", "auth_request", "auth_jwt", "return", "rewrite",
                           "satisfy", "if", "limit_except"})
 # what keeps files from some clients
-_GUARDS = frozenset({"internal", "deny", "auth_basic", "auth_request", "auth_jwt", "satisfy", "limit_except"})
+_GUARDS = GUARD_DIRECTIVES | {"satisfy"}
 # what makes the alias's own location show more than the root's: a listing, or access rules of its own
 _LOOSENING = ("autoindex", "allow", "auth_basic", "auth_request", "satisfy")
 
@@ -323,7 +323,7 @@ def _answers_alone(tree, node, base: str) -> bool:
 
 def _guards(location) -> bool:
     """An access rule in the location (or one nested in it): the files it covers are not for everyone."""
-    return any(node.name in _GUARDS or node.name.startswith("access_by_") for node in location.walk())
+    return any(node.name in _GUARDS for node in location.walk())
 
 
 def _served_root(tree, server) -> str | None:
@@ -395,13 +395,13 @@ _HEADER_INHERIT = {"add_header": "add_header_inherit", "add_trailer": "add_trail
 @rule("SEC503")
 def add_header_redefinition(dep, report):
     weighs = _security_weight(dep.settings)
+    access = AccessView(dep)
     for directive, inherit in _HEADER_INHERIT.items():
         lists = Lists(dep, (directive,))
         if not lists.own:
             continue
         modes = nearest(dep, inherit)
         headers = _Effective(lists, modes)
-        access = AccessView(dep)
         for block, own in lists.own.items():
             if headers.mode(block) in ("merge", "off"):
                 continue  # merge keeps the parent's; off is reported where it is written (below)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..findings import UNSAFE, Fix
 from ..nginx import edits
-from ..nginx.access import AccessView, error_return
+from ..nginx.access import GUARD_DIRECTIVES, AccessView, error_return
 from ..nginx.captures import group, starts_with_slash
 from ..nginx.conditions import if_condition
 from ..nginx.inheritance import nearest, value_at
@@ -888,8 +888,6 @@ _FILE_SETTINGS = _LOGGING | frozenset({
     "default_type", "max_ranges", "keepalive_timeout", "send_timeout", "try_files",
 })
 # What withholds a path from some clients: access rules, authentication, `internal`.
-_GUARDS = frozenset({"deny", "auth_basic", "auth_request", "auth_jwt", "auth_oidc", "auth_digest", "internal",
-                     "limit_except", "access_by_lua", "access_by_lua_block", "access_by_lua_file"})
 
 
 # What a location may hold besides `return` and still answer every URI with it: logging and response headers.
@@ -951,7 +949,7 @@ def _guards(location) -> bool:
     """The location withholds its URIs from some clients: an access rule, authentication, `internal`, or a
     refusal (also inside `if`)."""
     for child in location.children or ():
-        if child.name in _GUARDS and child.args[:1] != ["off"]:
+        if child.name in GUARD_DIRECTIVES and child.args[:1] != ["off"]:
             return True
         if error_return(child) or (child.name == "if" and _guards(child)):
             return True

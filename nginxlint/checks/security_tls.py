@@ -181,6 +181,11 @@ HSTS = "strict-transport-security"
 MIN_MAX_AGE = 15768000  # six months, the minimum Mozilla's guidelines and scanners accept
 
 
+def _sends_hsts(node) -> bool:
+    """An add_header of Strict-Transport-Security with a value (nginx sends no header whose value is empty)."""
+    return len(node.args) >= 2 and node.args[0].lower() == HSTS and bool(node.args[1])
+
+
 class _Headers:
     """add_header, more_set_headers and security_headers of one config, by the block that holds them."""
     def __init__(self, dep):
@@ -194,7 +199,7 @@ class _Headers:
     def add_headers(self, block) -> tuple[list, list]:
         """(all add_header of the block, those sending HSTS: nginx sends no header whose value is empty)."""
         headers = self.held["add_header"].get(id(block), [])
-        return headers, [h for h in headers if len(h.args) >= 2 and h.args[0].lower() == HSTS and h.args[1]]
+        return headers, [h for h in headers if _sends_hsts(h)]
 
     def by_other_means(self, block) -> bool:
         """more_set_headers (headers-more) or security_headers (ngx_security_headers) setting HSTS here."""
@@ -229,7 +234,7 @@ def hsts_missing_or_weak(dep, report):
     by_lua = _CertificateByLua(dep)
     headers = _Headers(dep)
     for node in dep.nodes("add_header"):
-        if len(node.args) >= 2 and node.args[0].lower() == HSTS and node.args[1]:
+        if _sends_hsts(node):
             _check_hsts_value(node, report)
     for server in http_servers(dep):
         if not speaks_tls(server, ssl_on) or flag_on(next(iter(server.find("ssl_reject_handshake")), None)):
@@ -367,22 +372,23 @@ def _serves_only_verified_ocsp(resolver) -> bool:
     own = {child.d.name: child for child in block.children or ()}
     if not all(name in own and own[name].args[:1] == ["on"] for name in ("ssl_stapling", "ssl_stapling_verify")):
         return False
-    for node in block.walk():
-        name = node.d.name
-        if ((name in PER_REQUEST_PASSES and "$" in "".join(node.args)) or "_by_lua" in name
-                or (name == "server" and "resolve" in node.args)):
-            return False
-    return True
+    return not any(_per_request_lookup(node) for node in block.walk())
+
+
+def _per_request_lookup(node) -> bool:
+    """The directive may have nginx look a name up while serving: a `*_pass` with variables, `server … resolve`,
+    or Lua code (cosockets connect by name)."""
+    name = node.d.name
+    return ((name in PER_REQUEST_PASSES and "$" in "".join(node.args)) or "_by_lua" in name
+            or (name == "server" and "resolve" in node.args))
 
 
 def _looks_up_names(node) -> bool:
-    """The directive may have nginx's resolver look a name up: a `*_pass` with variables, `server … resolve`,
-    OCSP (stapling or client checks), or code that may open connections by name (Lua cosockets, njs fetch)."""
+    """The directive may have nginx's resolver look a name up: per request (`_per_request_lookup`), for OCSP
+    (stapling or client checks), or in njs code (fetch)."""
     name = node.name
-    return ((name in PER_REQUEST_PASSES and "$" in "".join(node.args))
-            or (name == "server" and "resolve" in node.args)
-            or (name in ("ssl_stapling", "ssl_ocsp") and node.args[:1] != ["off"])
-            or "_by_lua" in name or name.startswith("js_"))
+    return (_per_request_lookup(node) or name.startswith("js_")
+            or (name in ("ssl_stapling", "ssl_ocsp") and node.args[:1] != ["off"]))
 
 
 def _nothing_resolves_through(dep, resolver) -> bool:

@@ -22,6 +22,8 @@ AUTH_DIRECTIVES = ("auth_basic", "auth_request", "auth_jwt", "auth_oidc")
 # Lua access code decides on its own: nginxlint cannot tell what it lets through.
 OPAQUE_ACCESS = ("access_by_lua_block", "access_by_lua_file", "access_by_lua")
 UNIVERSAL = {"all": (4, 6), "0.0.0.0/0": (4,), "::/0": (6,)}
+# What withholds a location's URIs from some clients: access rules, authentication, Lua access code, `internal`.
+GUARD_DIRECTIVES = frozenset({*AUTH_DIRECTIVES, "auth_digest", "deny", "internal", "limit_except", *OPAQUE_ACCESS})
 
 
 def _levels(node):
