@@ -26,7 +26,7 @@ from ..nginx.conditions import regex_condition
 from ..nginx.directives import LUA_PHASE
 from ..nginx.inheritance import Lists, blocks_up, nearest, value_at
 from ..nginx.listen import http_servers
-from ..nginx.locations import location_match, served_kinds
+from ..nginx.locations import hands_off, location_match, served_kinds
 from ..nginx.placeholders import is_stand_in_host
 from ..nginx.templates import template_includes
 from ..nginx.tls_scope import is_default, listen_key
@@ -316,7 +316,7 @@ def _public_root(tree, server, base: str) -> bool:
 
 def _answers_alone(tree, node, base: str) -> bool:
     name = node.name
-    if name in _WITHHOLDING or name.endswith("_pass") or name.startswith(("content_by_", "access_by_")):
+    if name in _WITHHOLDING or hands_off(node):
         return True
     return name == "root" and (not node.args or _in_prefix(tree, node.args[0]) != base)
 

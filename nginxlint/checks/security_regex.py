@@ -12,7 +12,7 @@ from ..nginx.access import GUARD_DIRECTIVES, AccessView, error_return
 from ..nginx.captures import group, starts_with_slash
 from ..nginx.conditions import if_condition
 from ..nginx.inheritance import nearest, value_at
-from ..nginx.locations import location_match
+from ..nginx.locations import hands_off, location_match
 from ..nginx.variables import parse_value, variable_facts
 from ..nginx.wordmap import value_span
 from ..regex import charsets as cs
@@ -646,8 +646,7 @@ def _referer_guards(tree) -> dict[int, list]:
 def _runs_a_handler(block) -> bool:
     """The block (or a location in it) hands requests to an application: a `*_pass` or a Lua handler. Without
     one it serves files, and a Referer check on files is hot-link protection."""
-    return any(node.name.endswith("_pass") or node.name.startswith(("content_by_lua", "access_by_lua"))
-               for node in block.walk())
+    return any(hands_off(node) for node in block.walk())
 
 
 _LAX_REFERERS = {"none": "without a Referer header",

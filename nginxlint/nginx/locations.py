@@ -31,6 +31,11 @@ class Match(NamedTuple):
         return self.modifier in ("", "^~")
 
 
+def hands_off(node) -> bool:
+    """The directive hands the request to an application: a `*_pass`, or a Lua content or access handler."""
+    return node.name.endswith("_pass") or node.name.startswith(("content_by_", "access_by_"))
+
+
 def served_kinds(node) -> frozenset[str] | None:
     """What a regex location on the name's extension alone serves: "asset" (ASSET_EXTENSIONS), "sniffed"
     (SNIFFED_EXTENSIONS), "page" (anything else); None for any other location."""
