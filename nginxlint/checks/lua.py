@@ -888,8 +888,10 @@ def _needs_dns(url: str, upstreams: set, assigned: dict) -> str | None:
     variable = re.fullmatch(r"\$\{?(\w+)\}?", host) or re.fullmatch(r"\$\{?(\w+)\}?", url)
     values = assigned.get("$" + variable.group(1)) if variable else None
     if values:
+        if None in values:
+            return None  # made out of view (njs, Lua, a response header): it may well be an address
         for value in values:
-            if value is None or "$" in value:  # made out of view, or from another variable: unknown
+            if "$" in value:  # from another variable: unknown
                 return "" if not upstreams else None
             inner = _needs_dns(value, upstreams, {})  # a whole URL, or the host (and port) it holds
             if inner:
