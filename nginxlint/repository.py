@@ -25,6 +25,10 @@ TEST_DIRS = (
     "test", "tests", "t", "spec", "specs", "testdata", "test[-_]data", "fixture", "fixtures", "e2e", "integration",
     "*integration[-_]test", "*integration[-_]tests", "test[-_]*", "e2e[-_]*", "*[-_]test", "*[-_]tests",
 )
+# The fixture directories of a developer's environment (a dev container, a Gitpod workspace): what runs there is
+# restarted as part of the work and serves no one.
+DEVELOPMENT_DIRS = ("dev-environment", "dev-environments", "devenv", "devenvs", "dev[-_]env", "dev[-_]envs",
+                    ".devcontainer", ".gitpod*", "gitpod")
 # The fixture directories that hold another project's sources, copied in: their optional dependencies are theirs.
 VENDORED_DIRS = ("vendor", "vendored", "third[-_]party", "thirdparty", "deps")
 # A repository named as a collection of demos or examples (NGINX-Demos, nginx-demo, njs-examples): every config in
@@ -74,6 +78,12 @@ class Fixtures:
     def test_suite(self, display_path: str) -> bool:
         """The file lies in a fixture directory of a test suite (tests/, t/, spec/, fixtures/ and the like)."""
         return self._below(display_path, [pattern for pattern in TEST_DIRS if pattern in self.patterns])
+
+    def not_deployed(self, display_path: str) -> bool:
+        """The file lies in a test suite's or a developer environment's fixture directory: never deployed as it
+        stands (an example or a demo is still started by the people who read it)."""
+        return self._below(display_path, [pattern for pattern in (*TEST_DIRS, *DEVELOPMENT_DIRS)
+                                          if pattern in self.patterns])
 
     def _below(self, display_path: str, patterns) -> bool:
         if not self.patterns:

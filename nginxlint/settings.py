@@ -313,6 +313,6 @@ class Selection:
         rule = self.catalog[code]
         if rule.own_code_only and self.fixtures.vendored(path):
             return False
-        if rule.deployed_only and path in self.development_only:
+        if rule.deployed_only and (path in self.development_only or self.fixtures.not_deployed(path)):
             return False
         return not (rule.production_only and (path in self.development_only or self.fixtures.holds(path)))

@@ -294,19 +294,22 @@ def looks_main(parsed: ParsedFile, path: Path) -> bool:
 
 
 def infer_context(parsed: ParsedFile) -> tuple:
-    """The context in which the fewest top-level directives would be out of place (first wins a tie)."""
-    from .nginx.directives import check_directive  # crossplane's directive table, built on first use
+    """The context in which the fewest top-level directives would be out of place (first wins a tie). Among those,
+    the inside of a top-level `if` decides: `if (…) { add_header …; }` is a location's, since a server's `if` takes
+    no add_header."""
+    from .nginx.directives import check_directive, context_of  # crossplane's table, built on first use
+
+    def misplaced(directives, ctx) -> int:
+        return sum(1 for d in directives if (problem := check_directive(
+            d.name, d.args, ctx, d.block is not None or d.lua is not None)) is not None and problem.code == "NGX005")
 
     best, best_misses = (), None
     for ctx in INFERABLE_CONTEXTS:
-        misses = 0
-        for d in parsed.directives:
-            problem = check_directive(d.name, d.args, ctx, d.block is not None or d.lua is not None)
-            if problem is not None and problem.code == "NGX005":
-                misses += 1
+        misses = (misplaced(parsed.directives, ctx),
+                  sum(misplaced(d.block, context_of(ctx, "if")) for d in parsed.directives if d.name == "if" and d.block))
         if best_misses is None or misses < best_misses:
             best, best_misses = ctx, misses
-            if misses == 0:
+            if misses == (0, 0):
                 break
     return best
 
