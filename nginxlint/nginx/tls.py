@@ -241,6 +241,11 @@ CLASSIC_GROUPS = frozenset(name.lower() for name in (
     "brainpoolP256r1", "brainpoolP384r1", "brainpoolP512r1",
     "brainpoolP256r1tls13", "brainpoolP384r1tls13", "brainpoolP512r1tls13",
     "ffdhe2048", "ffdhe3072", "ffdhe4096", "ffdhe6144", "ffdhe8192",
+    # the rest of OpenSSL's TLS group table (RFC 8422's deprecated curves; the binary ones where OpenSSL is built
+    # with them, as Debian's is): weak, but nginx starts
+    "secp160k1", "secp160r1", "secp160r2", "secp192k1", "secp224k1",
+    "sect163k1", "sect163r1", "sect163r2", "sect193r1", "sect193r2", "sect233k1", "sect233r1", "sect239k1",
+    "sect283k1", "sect283r1", "sect409k1", "sect409r1", "sect571k1", "sect571r1",
 ))
 # Post-quantum groups that OpenSSL knows from 3.5 on.
 OPENSSL_35_GROUPS = frozenset(name.lower() for name in (

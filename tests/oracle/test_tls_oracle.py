@@ -416,6 +416,8 @@ def test_server_add_header_drops_the_http_hsts_and_is_reported_there(certs):
 
 @pytest.mark.parametrize("groups, starts", [
     ("X25519:prime256v1:secp384r1", True),
+    ("X25519:secp521r1:sect571r1:secp224k1", True),  # RFC 8422's old curves, still in OpenSSL's group table
+    ("X25519:prime239v1", False),  # a curve OpenSSL knows, but not as a TLS group
     ("X25519Kyber768Draft00:X25519", False),
     ("X25519MLKEM768:X25519", (3, 5)),  # a version: nginx starts from that OpenSSL on
     ("?X25519MLKEM768:X25519", (3, 3)),
