@@ -461,26 +461,31 @@ SECURITY_HEADERS = {
 
 
 # Headers a browser reads from the page it renders: lost on a font, an image, a script or a style sheet, they
-# protect nothing. HSTS is the host's policy, which the browser records from any answer: the site's pages carry it.
+# protect nothing; of them only the Content-Security-Policy acts on an SVG opened as a document (its scripts). HSTS
+# is the host's policy, which the browser records from any answer: the site's pages carry it.
 DOCUMENT_POLICIES = frozenset({
     "content-security-policy", "content-security-policy-report-only", "x-frame-options", "x-xss-protection",
     "referrer-policy", "permissions-policy", "feature-policy", "cross-origin-opener-policy",
     "cross-origin-embedder-policy"})
+SCRIPT_POLICIES = frozenset({"content-security-policy", "content-security-policy-report-only"})
 HOST_POLICY = "strict-transport-security"
 NOSNIFF = "x-content-type-options"
 
 
 def _for_files(weighs, kinds):
-    """The weight of a header lost in a location on file extensions (`served_kinds`): no HSTS, no page policy
-    where no page is served, and X-Content-Type-Options only where a page, a script or a style sheet is."""
+    """The weight of a header lost in a location on file extensions (`served_kinds`): no HSTS; a page policy only
+    where a page may be served (the CSP where an SVG may); X-Content-Type-Options only where a page, text, JSON or
+    a feed may be, whose declared type a browser could otherwise second-guess."""
     if kinds is None:
         return weighs
 
     def counts(node) -> bool:
         name = node.args[0].lower()
-        if name == HOST_POLICY or (name in DOCUMENT_POLICIES and "page" not in kinds):
+        if name == HOST_POLICY:
             return False
-        return weighs(node) and (name != NOSNIFF or kinds != {"asset"})
+        if name in DOCUMENT_POLICIES and "page" not in kinds and not (name in SCRIPT_POLICIES and "svg" in kinds):
+            return False
+        return weighs(node) and (name != NOSNIFF or bool(kinds & {"page", "data"}))
     return counts
 
 

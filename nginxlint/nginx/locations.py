@@ -5,15 +5,21 @@ import re
 from typing import NamedTuple
 
 MODIFIERS = ("=", "~*", "~", "^~")
-# Files a browser never renders as a page: fonts, raster images, audio and video; and the ones it reads as text,
-# script or style, which `X-Content-Type-Options` guards from being sniffed into something else. SVG, HTML and XML
-# are pages (SVG can hold script), and so is any extension not named here.
+# What a location on file extensions serves, by kind: files a browser never renders (fonts, raster images, audio,
+# video); scripts, style sheets and their source maps, built files that mime.types names and the browser takes as
+# declared; text, JSON and feeds, which `X-Content-Type-Options` keeps from being run as script or sniffed into
+# HTML; SVG, a document that can hold script. HTML, XML and any extension not named here are pages.
 ASSET_EXTENSIONS = frozenset({
     "woff", "woff2", "ttf", "ttc", "otf", "eot", "png", "jpg", "jpeg", "gif", "ico", "cur", "webp", "avif", "bmp",
-    "tif", "tiff", "mp3", "mp4", "m4a", "m4v", "ogg", "oga", "ogv", "webm", "wav", "flac", "aac", "mov", "avi"})
-SNIFFED_EXTENSIONS = frozenset({"css", "js", "mjs", "map", "json", "txt", "rss", "atom"})
-# `\.(?:woff|woff2)$`, `\.(png|jpe?g)$`, `.*\.(ttf|otf)$`: a regex location on the name's extension alone.
-_EXTENSIONS = re.compile(r"^(?:\^?\.[*+])?\\\.\((?:\?:)?([A-Za-z0-9|?]+)\)\$$")
+    "tif", "tiff", "heic", "mp3", "mp4", "m4a", "m4v", "ogg", "oga", "ogv", "webm", "wav", "flac", "aac", "mov",
+    "avi", "mpg", "mpeg", "flv", "wmv", "mid", "midi"})
+SCRIPT_EXTENSIONS = frozenset({"css", "js", "mjs", "map"})
+DATA_EXTENSIONS = frozenset({"json", "txt", "rss", "atom"})
+SVG_EXTENSIONS = frozenset({"svg", "svgz"})
+# `\.(?:woff|woff2)$`, `\.(png|jpe?g)$`, `.*\.(ttf|otf)$`, `\.(?:css(\.map)?|svgz?)$`: a regex location on the
+# name's extension alone; the group's alternatives are read by `_spellings`.
+_EXTENSIONS = re.compile(r"^(?:\^?\.[*+])?\\\.\((?:\?:)?([A-Za-z0-9|?()\\.:]+)\)\$$")
+_MOST_SPELLINGS = 64
 
 
 class Match(NamedTuple):
@@ -37,22 +43,74 @@ def hands_off(node) -> bool:
 
 
 def served_kinds(node) -> frozenset[str] | None:
-    """What a regex location on the name's extension alone serves: "asset" (ASSET_EXTENSIONS), "sniffed"
-    (SNIFFED_EXTENSIONS), "page" (anything else); None for any other location."""
+    """What a regex location on the name's extension alone serves: "asset", "script", "data", "svg" (the
+    *_EXTENSIONS above) or "page" (anything else); None for any other location."""
     match = location_match(node) if node.name == "location" else None
     found = _EXTENSIONS.match(match.pattern) if match is not None and match.regex else None
-    if found is None:
-        return None
-    return frozenset("asset" if spelling in ASSET_EXTENSIONS else "sniffed" if spelling in SNIFFED_EXTENSIONS
-                     else "page" for name in found.group(1).lower().split("|") for spelling in _spellings(name))
+    names = _spellings(found.group(1).lower()) if found is not None else None
+    return None if not names else frozenset(_kind(name.rsplit(".", 1)[-1]) for name in names)
 
 
-def _spellings(name: str) -> list[str]:
-    """`jpe?g` -> jpg, jpeg (one optional letter; more is not an extension list)."""
-    if "?" not in name:
-        return [name]
-    at = name.index("?")
-    return [name[:at - 1] + name[at + 1:], name[:at] + name[at + 1:]] if at > 0 and name.count("?") == 1 else ["?"]
+def _kind(extension: str) -> str:
+    for kind, extensions in (("asset", ASSET_EXTENSIONS), ("script", SCRIPT_EXTENSIONS), ("data", DATA_EXTENSIONS),
+                             ("svg", SVG_EXTENSIONS)):
+        if extension in extensions:
+            return kind
+    return "page"
+
+
+def _spellings(pattern: str) -> list[str] | None:
+    """Every name a group of alternatives spells: `jpe?g|css(\\.map)?` -> jpg, jpeg, css, css.map; None for
+    anything else a regex can say (a class, a repeat, a wildcard) or too many names."""
+    names: list[str] = []
+    depth, start = 0, 0
+    for at, char in enumerate(pattern + "|"):
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            spelled = _sequence(pattern[start:at])
+            if not spelled:
+                return None
+            names.extend(spelled)
+            start = at + 1
+    return names if depth == 0 and len(names) <= _MOST_SPELLINGS else None
+
+
+def _sequence(text: str) -> list[str] | None:
+    """The names one alternative spells: letters, `\\.`, a group (optionally `?:`), each optionally with `?`."""
+    names, at = [""], 0
+    while at < len(text):
+        if text.startswith("\\.", at):
+            options, at = ["."], at + 2
+        elif text[at] == "(":
+            close = _closing(text, at)
+            inner = text[at + 1:close]
+            options = _spellings(inner[2:] if inner.startswith("?:") else inner) if close > 0 else None
+            if options is None:
+                return None
+            at = close + 1
+        elif text[at].isalnum():
+            options, at = [text[at]], at + 1
+        else:
+            return None
+        if text.startswith("?", at):
+            options, at = [*options, ""], at + 1
+        names = [name + option for name in names for option in options]
+        if len(names) > _MOST_SPELLINGS:
+            return None
+    return names if names != [""] else None
+
+
+def _closing(text: str, at: int) -> int:
+    """Where the group opened at `at` closes; -1 when it does not."""
+    depth = 0
+    for index in range(at, len(text)):
+        depth += {"(": 1, ")": -1}.get(text[index], 0)
+        if depth == 0:
+            return index
+    return -1
 
 
 def location_match(node) -> Match | None:
