@@ -6,14 +6,15 @@ from typing import NamedTuple
 
 MODIFIERS = ("=", "~*", "~", "^~")
 # What a location on file extensions serves, by kind: files a browser never renders (fonts, raster images, audio,
-# video); scripts, style sheets and their source maps, built files that mime.types names and the browser takes as
-# declared; text, JSON and feeds, which `X-Content-Type-Options` keeps from being run as script or sniffed into
-# HTML; SVG, a document that can hold script. HTML, XML and any extension not named here are pages.
+# video); the site's built files, scripts, style sheets (their sources and maps too) and web manifests, which
+# mime.types names and the browser takes as declared; text, JSON and feeds, which `X-Content-Type-Options` keeps
+# from being run as script or sniffed into HTML; SVG, a document that can hold script. HTML, XML and any extension
+# not named here are pages.
 ASSET_EXTENSIONS = frozenset({
     "woff", "woff2", "ttf", "ttc", "otf", "eot", "png", "jpg", "jpeg", "gif", "ico", "cur", "webp", "avif", "bmp",
     "tif", "tiff", "heic", "mp3", "mp4", "m4a", "m4v", "ogg", "oga", "ogv", "webm", "wav", "flac", "aac", "mov",
     "avi", "mpg", "mpeg", "flv", "wmv", "mid", "midi"})
-SCRIPT_EXTENSIONS = frozenset({"css", "js", "mjs", "map"})
+BUILT_EXTENSIONS = frozenset({"css", "js", "mjs", "map", "scss", "sass", "less", "webmanifest"})
 DATA_EXTENSIONS = frozenset({"json", "txt", "rss", "atom"})
 SVG_EXTENSIONS = frozenset({"svg", "svgz"})
 # `\.(?:woff|woff2)$`, `\.(png|jpe?g)$`, `.*\.(ttf|otf)$`, `\.(?:css(\.map)?|svgz?)$`: a regex location on the
@@ -43,7 +44,7 @@ def hands_off(node) -> bool:
 
 
 def served_kinds(node) -> frozenset[str] | None:
-    """What a regex location on the name's extension alone serves: "asset", "script", "data", "svg" (the
+    """What a regex location on the name's extension alone serves: "asset", "built", "data", "svg" (the
     *_EXTENSIONS above) or "page" (anything else); None for any other location."""
     match = location_match(node) if node.name == "location" else None
     found = _EXTENSIONS.match(match.pattern) if match is not None and match.regex else None
@@ -52,7 +53,7 @@ def served_kinds(node) -> frozenset[str] | None:
 
 
 def _kind(extension: str) -> str:
-    for kind, extensions in (("asset", ASSET_EXTENSIONS), ("script", SCRIPT_EXTENSIONS), ("data", DATA_EXTENSIONS),
+    for kind, extensions in (("asset", ASSET_EXTENSIONS), ("built", BUILT_EXTENSIONS), ("data", DATA_EXTENSIONS),
                              ("svg", SVG_EXTENSIONS)):
         if extension in extensions:
             return kind
