@@ -80,6 +80,7 @@ def _run(paths: list[Path], settings, base_dir: Path, stdin, texts) -> tuple[Rep
     ]
     findings = _refusals_in_test_data(findings, notifications, workspace.test_data)
     sources = _sources(workspace)
+    findings = _said_at_originals(findings, notifications, sources, selection.fixtures)
     findings = _said_once(suppress(findings, workspace.loader, sources, selection))
     if workspace.dumps:  # from the files nginx read to the lines of the dump the user has
         findings, notifications, sources = relocate(findings, notifications, sources, list(workspace.dumps))
@@ -141,6 +142,25 @@ def _refusals_in_test_data(findings: list[Finding], notifications: list[Notifica
         notifications.append(Notification(
             "warning", f"test data nginx would refuse as it stands ({first.code}: {first.message}{more}): a file in "
             "a fixture directory that no config includes, so not reported as findings", path, first.span, first.code))
+    return kept
+
+
+def _said_at_originals(findings: list[Finding], notifications: list[Notification], sources: dict,
+                       fixtures) -> list[Finding]:
+    """A file in a fixture directory (an example, a demo) whose text is a deployed file's, word for word, is that
+    file's copy: its findings are reported once, at the original, and the copy gets a note naming it."""
+    originals: dict[str, str] = {}
+    for path, source in sources.items():
+        if source.text.strip() and not fixtures.holds(path):
+            originals.setdefault(source.text, path)
+    copies = {path: originals[source.text] for path, source in sources.items()
+              if source.text in originals and originals[source.text] != path and fixtures.holds(path)}
+    if not copies:
+        return findings
+    kept = [f for f in findings if f.path not in copies]
+    for path in sorted({f.path for f in findings if f.path in copies}):
+        notifications.append(Notification("note", f"the same text as {copies[path]}: its findings are reported "
+                                          "there", path))
     return kept
 
 

@@ -303,8 +303,8 @@ def test_a_directory_and_a_file_named_together_report_what_lies_under_them(tmp_p
 
 def test_production_advice_is_quiet_in_fixture_directories_however_the_run_starts(tmp_path):
     conf = ("events {}\nhttp { server { listen 80; location / { content_by_lua_block { err = 1 } } } }\n")
-    write_tree(tmp_path, {"nginx.conf": conf, "test/e2e/nginx.conf": conf, "e2e-echo/nginx.conf": conf,
-                          "testing/nginx.conf": conf})
+    paths = ("nginx.conf", "test/e2e/nginx.conf", "e2e-echo/nginx.conf", "testing/nginx.conf")
+    write_tree(tmp_path, {path: f"{conf}# {path}\n" for path in paths})  # not copies of each other
     (tmp_path / ".git").mkdir()
 
     def findings(*args, cwd=tmp_path):
@@ -323,6 +323,26 @@ def test_production_advice_is_quiet_in_fixture_directories_however_the_run_start
     # fixture-dirs: [] reports everything
     (tmp_path / ".nginxlint.yaml").write_text("fixture-dirs: []\n")
     assert len([c for _, c in findings(".") if c == "SEC508"]) == 4
+
+
+def test_a_fixture_copy_of_a_deployed_config_is_reported_at_the_original(tmp_path):
+    conf = "events {}\nhttp { server { listen 80; location / { content_by_lua_block { err = 1 } } } }\n"
+    write_tree(tmp_path, {"docker/nginx.conf": conf, "docker/example/nginx.conf": conf,
+                          "examples/other/nginx.conf": conf + "# changed\n"})
+    (tmp_path / ".git").mkdir()
+
+    def lint(*args):
+        result = run_cli([*args, "--format", "json", "--select", "LUA211"], cwd=tmp_path)
+        assert result.status in (0, 1), result.err
+        return result.json
+
+    everywhere = lint(".")
+    assert sorted(f["path"] for f in everywhere["findings"]) == ["docker/nginx.conf", "examples/other/nginx.conf"]
+    [note] = [n for n in everywhere["notifications"] if n["path"] == "docker/example/nginx.conf"]
+    assert note["message"] == "the same text as docker/nginx.conf: its findings are reported there"
+    # one answer: the copy named alone says the same
+    alone = lint("docker/example/nginx.conf")
+    assert alone["findings"] == [] and [n["path"] for n in alone["notifications"]] == ["docker/example/nginx.conf"]
 
 
 def test_production_advice_is_quiet_where_the_config_says_it_is_not_deployed(tmp_path):
