@@ -829,7 +829,9 @@ def unanchored_regex(tree, report):
             continue  # `location ~ /\. { deny all; }`: matching anywhere is the point, and refuses more
         if node.find("internal"):
             continue  # no client request reaches it: only the config's own redirects, whose URIs it writes
-        answer = _plain_answer(node)
+        if _returns_only(node):
+            continue  # `return` runs before any handler: a longer path, guarded or not, gets the same answer
+        answer = "its files and fallback answer" if _serves_files_only(node) else None
         guard = _guard_taken_from(tree, node) if answer else None
         if guard is False:
             continue  # a longer path it catches gets a file, the fallback or the return: no handler, no access rule
@@ -854,15 +856,6 @@ def _harm(guard, answer) -> str:
     if guard is None:
         return "a PHP handler runs an uploaded image, an access rule covers a public path"
     return f"{answer} them without the access rule of location {location_match(guard).pattern}"
-
-
-def _plain_answer(location) -> str | None:
-    """What answers every URI the location takes when no handler runs: its files and fallback, or its return."""
-    if _serves_files_only(location):
-        return "its files and fallback answer"
-    if _returns_only(location):
-        return "its return answers"
-    return None
 
 
 def _only_refuses(location) -> bool:
@@ -916,14 +909,27 @@ def _guard_taken_from(tree, location):
     """The first location of the same server (of the fragment, outside any) that guards a path prefix the regex
     also matches below; None when a block of it holds an include nginxlint could not read, which may hide one;
     False when there is none. nginx prefers a regex to a plain prefix location, so `/private/files/styles/x`
-    leaves `location /private/ { deny all; }` for the regex's files and fallback."""
+    leaves `location /private/ { deny all; }` for the regex's files and fallback. A guarding regex written before
+    it in the same block is not one: nginx tries regexes in order, and the guard takes every URI both match."""
     scope = location.enclosing("server") or tree.main
     guards = tree.memo.setdefault("SEC548-guards", {})
     if scope not in guards:
         unread = tree.unread_include_blocks()
-        guards[scope] = None if any(block is scope or scope in block.ancestors() for block in unread) else next(
-            (node for node in scope.walk() if node.name == "location" and _guards_a_path(node)), False)
-    return guards[scope]
+        if any(block is scope or scope in block.ancestors() for block in unread):
+            guards[scope] = None
+        else:
+            locations = [node for node in scope.walk() if node.name == "location"]
+            guards[scope] = ({id(node): at for at, node in enumerate(locations)},
+                             [node for node in locations if _guards_a_path(node)])
+    if guards[scope] is None:
+        return None
+    positions, found = guards[scope]
+    for guard in found:
+        if guard.parent is location.parent and location_match(guard).regex and \
+                positions[id(guard)] < positions[id(location)]:
+            continue
+        return guard
+    return False
 
 
 def _guards_a_path(location) -> bool:

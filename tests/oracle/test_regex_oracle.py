@@ -18,7 +18,8 @@ failing config only.
   `location /` does; a plain prefix location that denies loses its URIs that hold the regex's text to it (the
   guarded file is served), a `^~` one keeps them.
 - SEC548: a regex location that only returns gives a longer path its return, even one a later location would
-  hand to PHP; a plain prefix location that denies loses the URIs that hold the regex's text to that return.
+  hand to PHP; a plain prefix location that denies loses the URIs that hold the regex's text to that return, which
+  serves none of the guarded files. A guarding regex written before a regex location keeps the URIs both match.
 - SEC548: an `internal` regex location answers a client 404 whatever the path, and the config's own redirect 200.
 - NGX018: a pattern PCRE2 refuses makes `nginx -t` fail with the message nginxlint quotes; `$1` with no capture
   group in any regex of the server is the empty string.
@@ -215,18 +216,23 @@ def test_regex_location_as_pcre2_receives_it(pattern, uri, anchored):
     assert reported == ([] if anchored else [line_of(files, "location ~")])
 
 
-@pytest.mark.parametrize("guard, private_status, reported", [
-    ("", 200, False),
-    ("location /private/ { deny all; }", 200, True),  # the regex wins over the prefix: the deny is bypassed
-    ("location ^~ /private/ { deny all; }", 403, False),  # ^~ keeps its URIs from every regex
+@pytest.mark.parametrize("guard, after, private_status, reported", [
+    ("", "", 200, False),
+    ("location /private/ { deny all; }", "", 200, True),  # the regex wins over the prefix: the deny is bypassed
+    ("location ^~ /private/ { deny all; }", "", 403, False),  # ^~ keeps its URIs from every regex
+    # regexes are tried in order: a guarding one written first keeps every URI both match, one written after none
+    ("location ~ ^/private/ { deny all; }", "", 403, False),
+    ("", "location ~ ^/private/ { deny all; }", 200, True),
 ])
-def test_a_regex_location_serving_files_answers_longer_paths_as_location_slash(guard, private_status, reported):
+def test_a_regex_location_serving_files_answers_longer_paths_as_location_slash(guard, after, private_status,
+                                                                               reported):
     files = {
         "conf/nginx.conf": config(
             "server { listen 127.0.0.1:{port};\n"
             "    location / { try_files $uri @app; }\n"
             f"    {guard}\n"
             "    location ~* /files/styles/ { expires 30d; try_files $uri @app; }\n"
+            f"    {after}\n"
             "    location @app { return 200 app; }\n"
             "}"),
         "html/a/files/styles/pic.txt": "pic",
@@ -246,7 +252,8 @@ def test_a_regex_location_serving_files_answers_longer_paths_as_location_slash(g
 
 @pytest.mark.parametrize("guard, private_status, reported", [
     ("", "404", False),
-    ("location /private/ { deny all; }", "403", True),  # the regex wins over the prefix: its return replaces the deny
+    # the regex wins over the prefix: its return replaces the deny, and answers nothing the guard keeps
+    ("location /private/ { deny all; }", "403", False),
 ])
 def test_a_regex_location_that_only_returns_gives_longer_paths_its_return(guard, private_status, reported):
     files = {"conf/nginx.conf": config(
