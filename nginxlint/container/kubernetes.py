@@ -37,15 +37,16 @@ _MAX_LIST_DEPTH = 4
 _GO_TEMPLATE = re.compile(r"\{\{-?\s*(?:\.|\$|include\b|template\b|if\b|else\b|end\b|range\b|with\b|define\b|toYaml\b|tpl\b|/\*)")
 
 
-def load_kubernetes(path: str, text: str) -> ManifestDoc:
-    """Workloads and ConfigMaps of one YAML file; other objects and non-Kubernetes YAML give nothing."""
+def load_kubernetes(path: str, text: str, chart_template: bool = False) -> ManifestDoc:
+    """Workloads and ConfigMaps of one YAML file; other objects and non-Kubernetes YAML give nothing. A file of a
+    Helm chart's templates/ is unrendered wherever its template actions are, a ConfigMap's strings included."""
     with collector_paused():
-        return _read_manifest(path, text)
+        return _read_manifest(path, text, chart_template)
 
 
-def _read_manifest(path: str, text: str) -> ManifestDoc:
+def _read_manifest(path: str, text: str, chart_template: bool) -> ManifestDoc:
     parsed = load_yaml(text)
-    if _GO_TEMPLATE.search(text) and _unrendered(parsed):
+    if _GO_TEMPLATE.search(text) and (chart_template or _unrendered(parsed)):
         return ManifestDoc(path, skipped="unrendered template ('{{ … }}'); render it (helm template) to lint it")
     reader = _ManifestReader(path, text)
     found_kubernetes = False

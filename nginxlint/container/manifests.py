@@ -8,6 +8,7 @@ needs them. Broken manifests become K8S404 findings, never exceptions.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,6 +62,18 @@ def manifest_texts(workspace, findings: list[Finding]) -> list[tuple[Path, str, 
     return found
 
 
+# `docker-compose.template.yml`, `deployment.tmpl.yaml`: the source a project's own script renders manifests from.
+_TEMPLATE_NAME = re.compile(r"[._-](?:template|tmpl|tpl)[._-]", re.IGNORECASE)
+
+
+def _in_chart_templates(path: Path) -> bool:
+    """The file lies in a Helm chart's templates/ directory: Helm renders all of it, strings included."""
+    for directory in path.parents:
+        if directory.name == "templates":
+            return (directory.parent / "Chart.yaml").is_file()
+    return False
+
+
 def read_manifests(workspace, texts, findings: list[Finding], notifications: list[Notification]) -> Manifests:
     from .compose import load_compose  # the manifest readers, only when a manifest is read
     from .kubernetes import load_kubernetes  # the manifest readers, only when a manifest is read
@@ -70,9 +83,14 @@ def read_manifests(workspace, texts, findings: list[Finding], notifications: lis
     named = {absolute(Path(p)) for p in [*(loader.settings.manifests or ()), *workspace.explicit]}
     result = Manifests()
     for path, display, text in texts:
+        if _TEMPLATE_NAME.search(os.path.basename(display)):
+            notifications.append(Notification("note", "not read: a template of manifests (so named); the files made "
+                                              "from it are read", display))
+            continue
         compose_named = is_compose_path(display)
         kubernetes = is_kubernetes_yaml(text) and not compose_named
-        doc = load_kubernetes(display, text) if kubernetes else load_compose(display, text, _project_env(path))
+        doc = load_kubernetes(display, text, _in_chart_templates(path)) if kubernetes else \
+            load_compose(display, text, _project_env(path))
         if doc.skipped:
             level = "warning" if path in named else "note"
             notifications.append(Notification(level, f"not read: {doc.skipped}", display))

@@ -391,6 +391,32 @@ def test_a_jinja_compose_template_is_noted_not_reported(tmp_path):
                for n in result["notifications"]), result["notifications"]
 
 
+def test_a_chart_configmap_with_template_actions_in_its_strings_is_unrendered(tmp_path):
+    from lintkit import run_cli, write_tree
+
+    configmap = ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web-nginx\ndata:\n  upstreams.conf: |\n"
+                 "    upstream api {\n        server {{ include \"app.name\" . }}:{{ .Values.port }};\n    }\n")
+    write_tree(tmp_path, {"chart/Chart.yaml": "name: web\n", "chart/templates/nginx-conf.yaml": configmap,
+                          "rendered/nginx-conf.yaml": configmap.replace("{{ .Values.port }}", "{{ $port }}")})
+    result = run_cli([".", "--format", "json"], cwd=tmp_path).json
+    notes = {n["path"]: n["message"] for n in result["notifications"]}
+    assert "unrendered template" in notes["chart/templates/nginx-conf.yaml"]
+    # outside a chart, actions inside a string may be the rendered output's own text (alert rules, dashboards)
+    assert "rendered/nginx-conf.yaml" not in notes
+
+
+def test_a_manifest_named_as_a_template_is_noted_not_read(tmp_path):
+    from lintkit import run_cli, write_tree
+
+    write_tree(tmp_path, {"conf/nginx.conf": "events {}\nhttp { server { listen 80; } }\n",
+                          "deploy/docker-compose.template.yml": "#!for default\nservices:\n  web:\n"
+                          "    image: nginx:1.27\n    env_file: a\n    env_file: b\n"})
+    result = run_cli([".", "--format", "json"], cwd=tmp_path).json
+    assert [f for f in result["findings"] if f["code"] == "K8S404"] == []
+    assert {n["path"]: n["message"] for n in result["notifications"]}["deploy/docker-compose.template.yml"] == (
+        "not read: a template of manifests (so named); the files made from it are read")
+
+
 # --- the official image's envsubst step ---
 
 
