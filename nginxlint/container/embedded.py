@@ -87,6 +87,9 @@ def build_embedded(workspace, manifests, candidates, findings: list[Finding]) ->
         done.update(_entry_key(configmap, entry) for _path, _configmap, entry, _mounted in view)
         if view:
             result.extend(tree for tree, _mounted in _build_view(workspace, manifests, view, findings))
+    namespaces = frozenset(item.namespace for item in [*manifests.workloads, *manifests.configmaps] if item.namespace)
+    for tree in result:
+        tree.pod_namespaces = namespaces
     return result
 
 
