@@ -114,8 +114,8 @@ def _looks_nginx(configmap) -> bool:
 
 
 def _nginx_part(view: list[tuple]) -> list[tuple]:
-    """The entries of a view that come from a ConfigMap with one entry that is nginx's by its ConfigMap's name, its
-    key (`nginx.conf`) or where it is mounted (`/etc/nginx/conf.d/`, where only nginx reads it)."""
+    """The entries of a view whose ConfigMap says it is nginx's: by its name, by a key `nginx.conf`, or by an entry
+    mounted where only nginx reads it (`/etc/nginx/conf.d/`)."""
     nginx = set()
     for container_path, configmap, entry, _mounted in view:
         directories = PurePosixPath(container_path).parts[:-1]
