@@ -476,6 +476,19 @@ def test_a_supervisord_file_called_nginx_conf_is_skipped_and_a_broken_nginx_conf
     assert "skipped  conf/supervisor/nginx.conf: looks like a supervisord config" in shown
 
 
+def test_a_quilt_patch_named_conf_is_skipped_with_a_note(tmp_path):
+    write_tree(tmp_path, {
+        "debian/patches/series": "fix-lua-path.conf\n",
+        "debian/patches/fix-lua-path.conf": "Update the Lua path\n--- a/nginx/lua.conf\n+++ b/nginx/lua.conf\n"
+                                            "@@ -1,2 +1,2 @@\n-lua_package_path '/usr/local/lua/?.lua;;';\n"
+                                            "+lua_package_path '/usr/lib/lua/?.lua;;';\n lua_shared_dict cache 50m;\n"})
+    result = run_cli([".", "--format", "json"], cwd=tmp_path)
+    assert result.json["findings"] == []
+    (note,) = result.json["notifications"]
+    assert note["path"] == "debian/patches/fix-lua-path.conf"
+    assert note["message"].startswith("not linted: looks like a patch (a unified diff)")
+
+
 def test_a_template_of_an_nginx_config_nothing_includes_is_one_note_not_linted(tmp_path):
     template = "server {\n    listen {{ port }};\n    server_name <%= name %>;\n}\n"
     write_tree(tmp_path, {"conf/nginx.conf": "events {}\nhttp { server { listen 80; } }\n",

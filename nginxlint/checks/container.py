@@ -17,7 +17,7 @@ from ..findings import Fix, Location, Span
 from ..nginx import edits
 from ..nginx.listen import http_servers, server_listens
 from ..nginx.templates import is_unknown
-from ..nginx.urls import names_resolved_at_start
+from ..nginx.urls import is_service_name, names_resolved_at_start
 from ..nginx.values import nginx_seconds, parse_uint
 from ..nginx.zones import CACHE_PATHS, shared_zones
 from .registry import rule
@@ -778,17 +778,13 @@ def cpu_affinity_in_container(tree, report):
 
 # -- CTR112: names resolved once ------------------------------------------------------------------------------------
 
-# A name Kubernetes DNS gives a Service: `name`, `name.namespace`, `name.namespace.svc[.cluster.local]`.
-_SERVICE_NAME = re.compile(r"[a-z0-9-]+(?:\.[a-z0-9-]+)?(?:\.svc(?:\.cluster\.local)?)?\.?", re.IGNORECASE)
-
-
 def _stable_name(binding, host: str) -> bool:
     """In a pod, a Service name resolves to the Service's ClusterIP, which stays for the Service's lifetime;
     only pod names of a headless Service (`pod.service.namespace.svc…`) and outside names change. A name with
     one dot may be `service.namespace` (the pod's DNS search path tries that first): not known to change.
     In a Swarm stack, a service name resolves to the service's virtual IP, which stays likewise."""
     if binding.source == "kubernetes":
-        return bool(_SERVICE_NAME.fullmatch(host))
+        return is_service_name(host)
     return host.lower().rstrip(".") in binding.facts.stable_names
 
 

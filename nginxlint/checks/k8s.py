@@ -225,7 +225,18 @@ def check_probes(workspace, report):
                 continue
             if probe.host and probe.kind != "healthcheck":
                 continue  # the kubelet connects elsewhere than the pod IP
+            if probe.port in _sibling_ports(binding):
+                continue  # the containers of a pod share its address: another one answers on that port
             _check_probe(binding, trees, probe, report)
+
+
+def _sibling_ports(binding) -> set[int]:
+    """The ports the other containers of the pod declare."""
+    workload = binding.workload
+    if workload is None:
+        return set()
+    return {port.number for container in workload.containers if container is not binding.container
+            for port in container.ports if port.number is not None}
 
 
 def _check_probe(binding, trees, probe, report):

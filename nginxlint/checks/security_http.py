@@ -30,7 +30,8 @@ from ..nginx.locations import hands_off, location_match, served_kinds
 from ..nginx.placeholders import is_stand_in_host
 from ..nginx.templates import template_includes
 from ..nginx.tls_scope import is_default, listen_key
-from ..nginx.urls import is_public_name, names_resolved_at_start, upstream_host, workspace_upstream_names
+from ..nginx.urls import (is_public_name, is_service_name, names_resolved_at_start, upstream_host,
+                          workspace_upstream_names)
 from ..nginx.values import parse_uint
 from ..nginx.variables import client_controlled, client_variables, variables
 from .registry import rule
@@ -1096,7 +1097,7 @@ def public_name_resolved_once(dep, report):
     if dep.binding is not None:
         return
     for name in names_resolved_at_start(dep):
-        if not is_public_name(name.host):
+        if not is_public_name(name.host) or _names_a_service(name.host, dep.pod_namespaces):
             continue
         if name.may_name_upstream and not (dep.is_main and dep.complete):
             # an upstream block of that name may be out of view: in a part of the main config nginxlint cannot
@@ -1107,3 +1108,10 @@ def public_name_resolved_once(dep, report):
                "until it is reloaded: when the service behind it moves to new addresses, requests keep going to the "
                "old ones; resolve it per request with a variable and `resolver`, or use `server … resolve` in an "
                "upstream with a `zone`", span=name.span)
+
+
+def _names_a_service(host: str, namespaces: frozenset[str]) -> bool:
+    """`users.shop` in a pod of a cluster with a namespace `shop`: the pod's DNS search path makes it the Service
+    `users.shop.svc.cluster.local` before public DNS is asked."""
+    labels = host.lower().rstrip(".").split(".")
+    return len(labels) == 2 and labels[1] in namespaces and is_service_name(host)

@@ -19,7 +19,9 @@ Runtime facts come, in this order, from Kubernetes manifests, Docker Compose fil
 
 A container whose command only keeps it alive (`sleep infinity`: a development shell that mounts the whole
 repository) binds nothing. nginx configs embedded in ConfigMaps become deployments of their own (see
-`embedded`), bound to the container that mounts them. Broken manifests are K8S404 findings, never exceptions.
+`embedded`), bound to the nginx container that mounts them, or to the one container of a custom image that mounts
+them where only nginx reads them (`/etc/nginx/conf.d/`) or from a ConfigMap whose name or key says nginx. Broken
+manifests are K8S404 findings, never exceptions.
 
 A YAML file that cannot describe a container (a CI workflow, .pre-commit-config.yaml, .nginxlint.yaml) is
 recognised from its text alone (`detect`): the manifest readers are imported only when some file needs them.

@@ -13,6 +13,7 @@ reported for it.
 
 from __future__ import annotations
 
+import collections
 import fnmatch
 import itertools
 import os
@@ -41,8 +42,6 @@ def masked_text(entry) -> str:
 
 def build_embedded(workspace, manifests, candidates, findings: list[Finding]) -> list:
     """Deployments for the nginx files held in ConfigMaps, bound to the container that mounts them."""
-    from .kubernetes import mounted_configmap_files  # the manifest readers, only when a manifest is read
-
     if not manifests.configmaps:
         return []
     on_disk = set()
@@ -53,40 +52,76 @@ def build_embedded(workspace, manifests, candidates, findings: list[Finding]) ->
     result = []
 
     def wanted(configmap, entry) -> bool:
-        key = (configmap.path, configmap.document_index, configmap.name, entry.key)
         text = entry.text
-        return (key not in done and is_nginx_key(entry.key) and text.strip() not in on_disk
+        return (_entry_key(configmap, entry) not in done and is_nginx_key(entry.key) and text.strip() not in on_disk
                 and (";" in text or "{" in text))  # a number or a word is no nginx file
 
-    for facts in candidates:
-        workload = facts.workload
-        if workload is None or not is_nginx_container(facts.container):
-            continue
-        view = [
-            (mounted.container_path, mounted.configmap, mounted.entry, mounted)
-            for mounted in mounted_configmap_files(workload, facts.container, manifests.configmaps)
-            if wanted(mounted.configmap, mounted.entry)
-        ]
-        if not view:
-            continue
-        for _path, configmap, entry, _mounted in view:
-            done.add((configmap.path, configmap.document_index, configmap.name, entry.key))
+    def build_bound(facts, view) -> None:
+        done.update(_entry_key(configmap, entry) for _path, configmap, entry, _mounted in view)
         for tree, mounted in _build_view(workspace, manifests, view, findings):
             tree.binding = Binding(facts, "embedded", mounted, container_path=mounted.container_path)
             result.append(tree)
 
+    views = {id(facts): _mounted_view(facts, manifests, wanted) for facts in candidates if facts.workload is not None}
+    for facts in candidates:
+        if is_nginx_container(facts.container):
+            view = [item for item in views.get(id(facts), ()) if wanted(item[1], item[2])]
+            if view:
+                build_bound(facts, view)
+    # A custom image (`frontend:2.3`) runs the nginx files it mounts where only nginx reads them; when another such
+    # container mounts one of them too, which one runs it is unknown.
+    others = {id(facts): _nginx_part(views.get(id(facts), ())) for facts in candidates
+              if not is_nginx_container(facts.container)}
+    mounts = collections.Counter(_entry_key(*item[1:3]) for view in others.values() for item in view)
+    for facts in candidates:
+        view = [item for item in others.get(id(facts), ()) if wanted(item[1], item[2])]
+        if view and all(mounts[_entry_key(*item[1:3])] == 1 for item in view):
+            build_bound(facts, view)
+
     for configmap in manifests.configmaps:
-        looks_nginx = "nginx" in configmap.name.lower() or "openresty" in configmap.name.lower()
         view = [
             (f"/configmaps/{configmap.name}/{entry.key}", configmap, entry, None)
             for entry in configmap.entries
-            if wanted(configmap, entry) and (looks_nginx or entry.key == "nginx.conf")
+            if wanted(configmap, entry) and (_looks_nginx(configmap) or entry.key == "nginx.conf")
         ]
-        for _path, _configmap, entry, _mounted in view:
-            done.add((configmap.path, configmap.document_index, configmap.name, entry.key))
+        done.update(_entry_key(configmap, entry) for _path, _configmap, entry, _mounted in view)
         if view:
             result.extend(tree for tree, _mounted in _build_view(workspace, manifests, view, findings))
+    namespaces = frozenset(item.namespace for item in [*manifests.workloads, *manifests.configmaps] if item.namespace)
+    for tree in result:
+        tree.pod_namespaces = namespaces
     return result
+
+
+def _mounted_view(facts, manifests, wanted) -> list[tuple]:
+    """(container path, ConfigMap, entry, mount) of the nginx files the container mounts from ConfigMaps."""
+    from .kubernetes import mounted_configmap_files
+
+    return [
+        (mounted.container_path, mounted.configmap, mounted.entry, mounted)
+        for mounted in mounted_configmap_files(facts.workload, facts.container, manifests.configmaps)
+        if wanted(mounted.configmap, mounted.entry)
+    ]
+
+
+def _entry_key(configmap, entry) -> tuple:
+    return (configmap.path, configmap.document_index, configmap.name, entry.key)
+
+
+def _looks_nginx(configmap) -> bool:
+    name = configmap.name.lower()
+    return "nginx" in name or "openresty" in name
+
+
+def _nginx_part(view: list[tuple]) -> list[tuple]:
+    """The entries of a view whose ConfigMap says it is nginx's: by its name, by a key `nginx.conf`, or by an entry
+    mounted where only nginx reads it (`/etc/nginx/conf.d/`)."""
+    nginx = set()
+    for container_path, configmap, entry, _mounted in view:
+        directories = PurePosixPath(container_path).parts[:-1]
+        if _looks_nginx(configmap) or entry.key == "nginx.conf" or {"nginx", "openresty"} & set(directories):
+            nginx.add(id(configmap))
+    return [item for item in view if id(item[1]) in nginx]
 
 
 class _ViewLoader:

@@ -18,6 +18,9 @@ knows, each ending with `;` or opening a `{ }` block. So:
    - a file nginx cannot parse with no name nginx knows at all.
    Everything else is nginx: entries included into `map` or `geo` blocks, unknown modules, broken configs.
 
+Before all that, a patch (a unified diff's `---`, `+++` and `@@` lines, a `diff --git` or `Index:` header) is not
+nginx, whatever its lines hold: its context lines are often nginx directives of the file it changes.
+
 A real nginx file must never be called not-nginx: when in doubt, the verdict is nginx.
 """
 from __future__ import annotations
@@ -66,12 +69,21 @@ class Verdict:
 # `Dockerfile`, `Dockerfile.dev`, `Dockerfile-install.template`, `Containerfile`, `web.dockerfile`: Docker's names.
 _DOCKERFILE_NAME = re.compile(r"^(?:dockerfile|containerfile)(?:[.\-_].*)?$|\.dockerfile(?:\..*)?$")
 
+# A patch (a quilt patch in debian/patches/, `git format-patch` output): a unified diff's file headers and first hunk,
+# a `diff --git` header, or Subversion's `Index:` header and its rule. Its context lines may be nginx directives.
+_PATCH = re.compile(r"^(?:--- [^\n]*\n\+\+\+ [^\n]*\n@@ -[0-9]+(?:,[0-9]+)? \+[0-9]+(?:,[0-9]+)? @@"
+                    r"|diff --git a/\S+ b/\S|Index: [^\n]+\n={20})", re.MULTILINE)
+
+
 def classify(text: str, name: str = "", parsed: ParsedFile | None = None,
              extra: frozenset[str] = frozenset()) -> Verdict:
     """The verdict for one file. `parsed` is the loader's parse of `text` (parsed here when not given);
     `extra` names directives the user declares as known."""
     from .directives import LUA_BLOCK_DIRECTIVES, is_known  # the directive table is built on first use
 
+    if _PATCH.search(text):  # whatever its lines hold, nginx never reads a diff: `patch` or `quilt` applies it
+        return Verdict(NOT_NGINX, 1.0, "looks like a patch (a unified diff), which patch, quilt or git applies to a "
+                       "file; nginx does not read it")
     if parsed is None:
         parsed = parse(text, None, LUA_BLOCK_DIRECTIVES)
     known, unknown, assignments, lua_ranges = _count(parsed.directives, is_known, extra)

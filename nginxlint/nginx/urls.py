@@ -159,6 +159,16 @@ _PRIVATE_SUFFIXES = ("test", "example", "invalid", "localhost", "local", "home.a
                      "private", "corp", "home", "lan", "localdomain", "consul", "svc", "cluster.local")
 
 
+# A name Kubernetes DNS gives a Service: `name`, `name.namespace`, `name.namespace.svc[.cluster.local]`.
+_SERVICE_NAME = re.compile(r"[a-z0-9-]+(?:\.[a-z0-9-]+)?(?:\.svc(?:\.cluster\.local)?)?\.?", re.IGNORECASE)
+
+
+def is_service_name(host: str) -> bool:
+    """Whether a host name has a form Kubernetes DNS gives a Service (in a pod, `users.shop` is tried as
+    `users.shop.svc.cluster.local` first)."""
+    return bool(_SERVICE_NAME.fullmatch(host))
+
+
 def is_public_name(host: str) -> bool:
     """Whether a host name belongs to the public DNS: a dotted name outside the private namespaces. A one-label
     name (`backend`) is completed by the host's search domains or /etc/hosts; an unknown top-level domain counts as

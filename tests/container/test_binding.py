@@ -341,3 +341,31 @@ def test_a_service_that_names_no_image_in_a_project_of_several_dockerfiles(tmp_p
     })
     result = run_cli([".", "--format", "json"], cwd=tmp_path)
     assert "NL999" not in result.codes(), result.json["findings"]
+
+
+def _custom_image_pod(containers: str) -> str:
+    return (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: frontend}\ndata:\n"
+        "  default.conf: |\n    server { listen 9090; location / { return 200; } }\n"
+        "---\n"
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: app}\nspec:\n  template:\n    spec:\n"
+        "      volumes: [{name: conf, configMap: {name: frontend}}]\n      containers:\n" + containers
+    )
+
+
+def _mounting(name: str, path: str) -> str:
+    return (f"        - name: {name}\n          image: example/{name}:2.3\n"
+            f"          volumeMounts: [{{name: conf, mountPath: {path}}}]\n")
+
+
+@pytest.mark.parametrize("containers, bound", [
+    (_mounting("frontend", "/etc/nginx/conf.d/"), "frontend"),  # where only nginx reads it
+    (_mounting("frontend", "/etc/frontend/"), None),  # neither the place nor the names say nginx
+    (_mounting("frontend", "/etc/nginx/conf.d/") + _mounting("reloader", "/watch/nginx/"), None),  # which one?
+])
+def test_a_custom_image_runs_the_nginx_file_it_mounts(tmp_path, containers, bound):
+    _trees, _findings, workspace = bind(tmp_path, {"k8s/app.yaml": _custom_image_pod(containers)})
+    trees = [tree for tree in workspace.trees if tree.binding is not None]
+    assert [tree.binding.container.name for tree in trees] == ([bound] if bound else [])
+    if bound:
+        assert trees[0].binding.container_path == "/etc/nginx/conf.d/default.conf"

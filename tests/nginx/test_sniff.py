@@ -181,6 +181,29 @@ set -g mouse on
     ErrorLog ${APACHE_LOG_DIR}/error.log
 </VirtualHost>
 """, "Apache"),
+    # a quilt patch in debian/patches/, named after the file it changes: its lines are nginx directives
+    "nginx_fix.conf": ("""\
+Update the Lua path
+--- a/nginx/crowdsec_nginx.conf
++++ b/nginx/crowdsec_nginx.conf
+@@ -1,3 +1,3 @@
+-lua_package_path '/usr/local/lua/crowdsec/?.lua;;';
++lua_package_path '/usr/lib/crowdsec/lua/?.lua;;';
+ lua_shared_dict crowdsec_cache 50m;
+ lua_ssl_trusted_certificate /etc/ssl/certs/ca-certificates.crt;
+""", "patch"),
+    "0001-gzip.conf": ("""\
+diff --git a/conf/nginx.conf b/conf/nginx.conf
+index 3b18e51..a9c2f3d 100644
+Binary files differ
+""", "patch"),
+    "tls.conf": ("""\
+Index: conf/tls.conf
+===================================================================
+ ssl_protocols TLSv1.2 TLSv1.3;
+ ssl_prefer_server_ciphers off;
+ ssl_session_cache shared:SSL:10m;
+""", "patch"),
     "index.html.j2": ("""\
 <!DOCTYPE html>
 <html>
