@@ -80,7 +80,7 @@ def _run(paths: list[Path], settings, base_dir: Path, stdin, texts) -> tuple[Rep
     ]
     findings = _refusals_in_test_data(findings, notifications, workspace.test_data)
     sources = _sources(workspace)
-    findings = _said_at_originals(findings, notifications, sources, selection.fixtures)
+    findings = _said_at_originals(findings, notifications, sources, selection.fixtures, _included(workspace))
     findings = _said_once(suppress(findings, workspace.loader, sources, selection))
     if workspace.dumps:  # from the files nginx read to the lines of the dump the user has
         findings, notifications, sources = relocate(findings, notifications, sources, list(workspace.dumps))
@@ -145,16 +145,22 @@ def _refusals_in_test_data(findings: list[Finding], notifications: list[Notifica
     return kept
 
 
+def _included(workspace) -> set[str]:
+    return {path for tree in workspace.trees for path in tree.files if path != tree.root.display}
+
+
 def _said_at_originals(findings: list[Finding], notifications: list[Notification], sources: dict,
-                       fixtures) -> list[Finding]:
-    """A file in a fixture directory (an example, a demo) whose text is a deployed file's, word for word, is that
-    file's copy: its findings are reported once, at the original, and the copy gets a note naming it."""
+                       fixtures, included: set[str]) -> list[Finding]:
+    """A file in a fixture directory (an example, a demo) that no config includes and whose text is a deployed
+    file's, word for word, is that file's copy: its findings are reported once, at the original, and the copy gets
+    a note naming it."""
     originals: dict[str, str] = {}
     for path, source in sources.items():
         if source.text.strip() and not fixtures.holds(path):
             originals.setdefault(source.text, path)
     copies = {path: originals[source.text] for path, source in sources.items()
-              if source.text in originals and originals[source.text] != path and fixtures.holds(path)}
+              if source.text in originals and originals[source.text] != path and path not in included
+              and fixtures.holds(path)}
     if not copies:
         return findings
     kept = [f for f in findings if f.path not in copies]

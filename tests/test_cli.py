@@ -391,7 +391,8 @@ def test_production_advice_is_quiet_in_demos(tmp_path):
     conf = "events {}\nhttp { server { listen 80; location / { bogus_directive on; } } }\n"
 
     def findings(top):
-        write_tree(top, {"nginx.conf": conf, "redis-demo/nginx.conf": conf, "demolition/nginx.conf": conf})
+        paths = ("nginx.conf", "redis-demo/nginx.conf", "demolition/nginx.conf")
+        write_tree(top, {path: f"{conf}# {path}\n" for path in paths})  # not copies of each other
         (top / ".git").mkdir()
         result = run_cli([".", "--format", "json", "--select", "SEC508,NGX004"], cwd=top)
         assert result.status in (0, 1), result.err
