@@ -4,7 +4,8 @@ Runtime facts come, in this order, from Kubernetes manifests, Docker Compose fil
 `runtime:` table. A config is bound to a container by (strongest first):
 
 1. the `containers:` setting (`{NAME: path/to/nginx.conf}`);
-2. a host file or directory mounted into the container (Compose bind mounts and configs, hostPath), the
+2. a host file or directory mounted into the container (Compose bind mounts, their `${VAR}` read as Compose
+   interpolates them, and configs, hostPath), the
    Dockerfile of a Compose build that COPYs it into the image, or a `path-map` entry whose container side is
    one of the container's mounts;
 3. a ConfigMap volume whose entry is the config (same content, else same file name, better in the same

@@ -367,6 +367,7 @@ class _ComposeReader(FieldReader):
         text = self.string(item, "a volume")
         if not text:
             return None
+        text = interpolate(text, self.env) or text  # `${PWD}/conf:/etc/nginx/conf.d`, `${DATA_DIR:-./data}:/data`
         parts = text.split(":")
         if len(parts) == 1:  # anonymous volume at this path
             return Mount(parts[0], None, "volume", False, item.span)

@@ -117,14 +117,19 @@ def read_manifests(workspace, texts, findings: list[Finding], notifications: lis
 
 
 def _project_env(path: Path) -> dict[str, str]:
-    """The variables of the .env file next to a Compose file, which Compose interpolates from."""
+    """The variables Compose interpolates from: the .env file next to the Compose file, over the shell's working
+    directory, `${PWD}` (`${PWD}/conf:/etc/nginx/conf.d`), taken to be the Compose file's own directory, where
+    `docker compose` is run."""
     from .compose import read_env_file  # the Compose reader, imported only when a Compose file is read
 
+    env = {"PWD": os.path.abspath(path.parent)}
     env_file = path.parent / ".env"
     try:
-        return read_env_file(env_file.read_text(encoding="utf-8", errors="replace")) if env_file.is_file() else {}
+        if env_file.is_file():
+            env.update(read_env_file(env_file.read_text(encoding="utf-8", errors="replace")))
     except OSError:
-        return {}
+        pass
+    return env
 
 
 def _problem_text(problem: ManifestProblem) -> str:

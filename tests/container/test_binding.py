@@ -91,6 +91,21 @@ def test_compose_bind_mount_of_the_directory(tmp_path):
     assert (binding.how, binding.container.name, binding.container_path) == ("host-mount", "proxy", "/etc/nginx/nginx.conf")
 
 
+def test_compose_bind_mount_sources_are_interpolated(tmp_path):
+    """`${PWD}` is the directory `docker compose` runs in, the Compose file's own; .env values count too."""
+    trees, _, _ = bind(tmp_path, {
+        "docker/containers-data/nginx/nginx.conf": NGINX,
+        "docker/conf/site/nginx.conf": NGINX,
+        "docker/.env": "CONF_DIR=./conf/site\n",
+        "docker/compose.yml": "services:\n  proxy:\n    image: nginx:1.27\n    volumes:\n"
+                              "      - ${PWD}/containers-data/nginx/nginx.conf:/etc/nginx/nginx.conf:ro\n"
+                              "  site:\n    image: nginx:1.27\n    volumes: ['${CONF_DIR}:/etc/nginx:ro']\n",
+    })
+    assert [(trees[path].binding.how, trees[path].binding.container.name) for path in (
+        "docker/containers-data/nginx/nginx.conf", "docker/conf/site/nginx.conf")] == [
+        ("host-mount", "proxy"), ("host-mount", "site")]
+
+
 def test_configmap_with_the_same_content_binds_every_copy(tmp_path):
     manifest = (
         "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: site}\ndata:\n  nginx.conf: |\n"
