@@ -422,6 +422,22 @@ def _words(*words: str):
     return lambda value: any(word in value.lower() for word in words)
 
 
+# Referrer policies that send less than browsers do without one (strict-origin-when-cross-origin, their default
+# since 2021): dropping a weaker one, or the default itself, leaks nothing more.
+_STRICTER_REFERRER_POLICIES = frozenset({"no-referrer", "same-origin", "strict-origin"})
+_REFERRER_POLICIES = _STRICTER_REFERRER_POLICIES | {
+    "no-referrer-when-downgrade", "origin", "origin-when-cross-origin", "strict-origin-when-cross-origin",
+    "unsafe-url"}
+
+
+def _stricter_than_browsers(value: str) -> bool:
+    """A Referrer-Policy stricter than the browsers' default: its last policy a browser knows decides."""
+    if "$" in value:
+        return True  # set at run time: unknown
+    known = [token for token in (part.strip().lower() for part in value.split(",")) if token in _REFERRER_POLICIES]
+    return bool(known) and known[-1] in _STRICTER_REFERRER_POLICIES
+
+
 def _already_expired(value: str) -> bool:
     """An Expires that a cache must treat as past (RFC 9111 5.3: an invalid date such as 0 is in the past)."""
     if "$" in value:
@@ -444,7 +460,7 @@ SECURITY_HEADERS = {
     "content-security-policy-report-only": None,
     "x-frame-options": None,
     "x-content-type-options": None,
-    "referrer-policy": None,
+    "referrer-policy": _stricter_than_browsers,
     "permissions-policy": None,
     "feature-policy": None,
     "cross-origin-opener-policy": None,

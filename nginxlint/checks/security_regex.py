@@ -859,11 +859,15 @@ def _harm(guard, answer) -> str:
 
 
 def _only_refuses(location) -> bool:
-    """The location does nothing but refuse: deny, or return an error status (and logging settings)."""
+    """The location does nothing but refuse: deny (with logging settings), or return an error status, which ends
+    the request in the rewrite phase whatever else the location sets (`modsecurity off; return 429;`), unless a
+    rewrite or an `if` may answer first."""
     children = location.children or []
+    if any(error_return(child) for child in children):
+        return not any(child.name in ("rewrite", "if") for child in children)
     refuses = False
     for child in children:
-        if child.name == "deny" or error_return(child):
+        if child.name == "deny":
             refuses = True
         elif child.name not in _REFUSING:
             return False
