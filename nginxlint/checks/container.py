@@ -724,10 +724,10 @@ def _long_lived(tree):
 
 
 def _stop_signal_elsewhere(tree) -> bool:
-    """The container's start script puts something else between the stop signal and nginx: it execs a supervisor,
-    or runs nginx or a supervisor in the foreground without `exec`. Then the shell stays the container's first
-    process, and PID 1 of a namespace gets only the signals it has a handler for: without a `trap` the stop
-    signal is dropped and never reaches nginx, whichever it is."""
+    """The container's start script puts something else between the stop signal and nginx. Either it execs a
+    supervisor, which stops nginx its own way; or it runs nginx or a supervisor in the foreground without `exec`,
+    and stays the container's first process itself: PID 1 of a namespace gets only the signals it has a handler
+    for, so without a `trap` the stop signal is dropped and never reaches nginx, whichever it is."""
     found = _start_of(tree)
     if found is None:
         return False
