@@ -250,7 +250,7 @@ def _script_start(tree, script: str):
             return Span(command.line, 1, command.line, len(text) + 1)
         return Span(command.line, found.start() + 1, command.line, found.end() + 1)
 
-    return read_script(source.text), source.display, where
+    return read_script(source.text, script_file=True), source.display, where
 
 
 def _code(text: str) -> str:
@@ -723,6 +723,20 @@ def _long_lived(tree):
     return None
 
 
+def _stop_signal_elsewhere(tree) -> bool:
+    """The container's start script puts something else between the stop signal and nginx. Either it execs a
+    supervisor, which stops nginx its own way; or it runs nginx or a supervisor in the foreground without `exec`,
+    and stays the container's first process itself: PID 1 of a namespace gets only the signals it has a handler
+    for, so without a `trap` the stop signal is dropped and never reaches nginx, whichever it is."""
+    found = _start_of(tree)
+    if found is None:
+        return False
+    start = found[0]
+    if any(c.exec_ and not c.conditional and c.program in _SUPERVISORS for c in start.commands):
+        return True
+    return not start.traps and any(c.starts_nginx() or c.program in _SUPERVISORS for c in start.waited_for())
+
+
 @rule("CTR110", needs="container")
 def graceful_shutdown(tree, report):
     binding = tree.binding
@@ -731,6 +745,8 @@ def graceful_shutdown(tree, report):
         return  # no nginx here, or a supervisor between the runtime and nginx: how nginx stops is out of view
     if background_start(tree) is not None:
         return  # the stop signal never reaches nginx, whichever it is: CTR104 says so
+    if _stop_signal_elsewhere(tree):
+        return  # a supervisor gets the stop signal, or the start script's shell drops it: none makes nginx drain
     container = binding.container
     default_grace, grace_name, default_text, signal_fix = _stop_terms(container)
     grace_value = binding.facts.termination_grace_period

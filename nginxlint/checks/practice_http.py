@@ -115,8 +115,8 @@ _LISTS = frozenset({
     "add_header", "add_trailer", "proxy_set_header", "proxy_hide_header", "proxy_pass_header", "fastcgi_param",
     "uwsgi_param", "scgi_param", "grpc_set_header", "grpc_hide_header", "fastcgi_hide_header",
     "uwsgi_hide_header", "scgi_hide_header", "sub_filter", "ssi_types", "gzip_types"})
-# Set on a location and not merged into the location nginx makes of an `if` (ngx_http_core_merge_loc_conf leaves
-# them out): when the condition holds, they do not run.
+# Set on a location and merged into no other (ngx_http_core_merge_loc_conf leaves them out): neither a nested
+# location nor the location nginx makes of an `if` has them, so when the condition holds they do not run.
 _NOT_INHERITED = frozenset({"try_files"})
 # The rewrite module runs these as it meets them; they are no setting of the if's location a later if can replace.
 _REWRITE_ACTIONS = frozenset({"set", "rewrite", "break"})
@@ -173,12 +173,11 @@ def _ends_request(block) -> bool:
 
 
 def _not_inherited(block) -> str | None:
-    """A directive of the if's location (or a location around it) that the if's own location does not get."""
-    for location in (block.parent, *block.parent.ancestors()):
-        if location.name == "location":
-            for child in location.children or ():
-                if child.name in _NOT_INHERITED:
-                    return child.name
+    """A directive of the if's location that the if's own location does not get. Only the location's own counts:
+    a nested location does not inherit its parent's try_files, and a server's runs only where no location does."""
+    for child in block.parent.children or ():
+        if child.name in _NOT_INHERITED:
+            return child.name
     return None
 
 

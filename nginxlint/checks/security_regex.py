@@ -675,13 +675,15 @@ def _report_lax_referers(node, indices: list[int], keeps_a_site: bool, report) -
 @rule("SEC545")
 def regex_redos(tree, report):
     for node, site in regex_sites(tree):
-        if site.subject is not None:
-            facts = variable_facts(site.subject)
-            if facts is not None and not facts.client:
-                continue  # matched against what the server or the upstream says
+        subject = variable_facts(site.subject) if site.subject is not None else None
+        if subject is not None and not subject.client:
+            continue  # matched against what the server or the upstream says
+        holds = subject.mask if subject is not None else cs.ALL
         facts = pattern_facts(tree, site.pattern, site.caseless)
-        if facts.redos:
-            start, end, inner_start, inner_end, shape = facts.redos[0]
+        # a repetition splits only on a subject with a byte it needs: $request_uri holds no LF for `.` to miss
+        redos = next((found for found in facts.redos if found[5] & holds), None)
+        if redos is not None:
+            start, end, inner_start, inner_end, shape, _ = redos
             inner = site.pattern[inner_start:inner_end]
             why = (f"{inner} repeats inside a repetition that can take the same characters, 2^n ways to split n "
                    "characters" if shape == "nested" else f"the alternatives {inner} can match the same text")

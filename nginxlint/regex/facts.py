@@ -19,7 +19,7 @@ from . import charsets as cs
 from .errors import RegexError
 
 # the format of what is stored: change it when a field changes
-FACTS_KIND = "regex-facts-3"
+FACTS_KIND = "regex-facts-4"  # 4: each redos tuple ends with the bytes it needs
 
 
 class CaptureFacts(NamedTuple):
@@ -54,7 +54,8 @@ class PatternFacts(NamedTuple):
     names: tuple[tuple[str, int], ...] = ()
     anchored_start: bool = False
     end_anchor: str | None = None
-    redos: tuple[tuple[int, int, int, int, str], ...] = ()  # (start, end, inner_start, inner_end, shape)
+    # (start, end, inner_start, inner_end, shape, needs: the bytes of which the subject must hold one)
+    redos: tuple[tuple[int, int, int, int, str, int], ...] = ()
     unanchored: tuple[int, int] | None = None  # a top-level alternative anchored at neither end
     literal: str | None = None  # ^TEXT$ with nothing but literal characters: TEXT
     adjacent: tuple[int, int] | None = None  # two unbounded repetitions side by side that take the same bytes
@@ -105,7 +106,7 @@ def compute_facts(key: str) -> PatternFacts:
                      for c in rx.captures)
     return PatternFacts(
         None, captures, tuple(sorted(rx.names.items())), rx.anchored_start, rx.end_anchor,
-        tuple((r.start, r.end, r.inner_start, r.inner_end, r.shape) for r in rx.redos),
+        tuple((r.start, r.end, r.inner_start, r.inner_end, r.shape, r.needs) for r in rx.redos),
         _unanchored(rx.tree), _literal(rx.tree, caseless), _adjacent(rx.tree))
 
 

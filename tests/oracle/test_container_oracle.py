@@ -1,8 +1,12 @@
-"""Container rules against a real nginx: what CTR101, CTR104, CTR105, CTR109 and K8S402 claim happens, happens.
+"""Container rules against a real nginx: what CTR101, CTR104, CTR105, CTR109, CTR110 and K8S402 claim happens,
+happens.
 
 - CTR101: `worker_processes auto` counts the online CPUs, not the CPUs the process may run on: under
   `taskset -c 0` nginx still starts one worker per online CPU.
 - CTR104: `daemon off;` in the config plus `-g 'daemon off;'` on the command line: `nginx -t` refuses it.
+- CTR110: a start script (sh or bash) that runs nginx without `exec` stays PID 1 of the container's PID namespace
+  (`unshare --pid --fork`), and SIGTERM to it never reaches nginx, which logs nothing; with `exec` nginx is PID 1
+  and logs `signal 15 (SIGTERM) received`.
 - CTR105: an access log file linked to /dev/stdout (as a Dockerfile's `RUN ln -sf` makes it) sends each request
   line to nginx's standard output, and no file holds it.
 - CTR109: a worker whose open-file limit (worker_rlimit_nofile) is below worker_connections fails to accept
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -142,6 +147,50 @@ def test_daemon_off_twice_is_refused(daemon_line, refused):
     else:
         assert proc.returncode == 0, proc.stderr
         assert findings == []
+
+
+# -- CTR110 --------------------------------------------------------------------------------------------------
+
+START_FILES = {
+    "Dockerfile": 'FROM alpine:3.21\nRUN apk add --no-cache nginx\nCOPY start.sh /start.sh\nCMD ["/start.sh"]\n',
+    "compose.yaml": "services:\n  web:\n    build: .\n"
+                    '    volumes: ["./conf/nginx.conf:/etc/nginx/nginx.conf:ro"]\n',
+}
+
+
+def _first_process(unshare: subprocess.Popen, seconds: float = 5.0) -> int:
+    """The host pid of PID 1 in the namespace `unshare --pid --fork` made: its only child."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        children = open(f"/proc/{unshare.pid}/task/{unshare.pid}/children").read().split()
+        if children:
+            return int(children[0])
+        time.sleep(0.05)
+    raise AssertionError("unshare started no process")
+
+
+@pytest.mark.skipif(shutil.which("unshare") is None or os.geteuid() != 0, reason="a PID namespace needs root")
+@pytest.mark.parametrize("shell", ["sh", "bash"])
+@pytest.mark.parametrize("prefix, reaches", [("", False), ("exec ", True)])
+def test_a_start_script_that_runs_nginx_without_exec_drops_the_stop_signal(shell, prefix, reaches):
+    files = {"conf/nginx.conf": config("", "server { listen 127.0.0.1:{port}; }"), **START_FILES}
+    with Nginx(files) as nginx:
+        nginx.write({"start.sh": f"#!/bin/{shell}\necho starting\n"
+                                 f"{prefix}{NGINX} -p {nginx.root}/ -c conf/nginx.conf -g 'daemon off;'\n"})
+        unshare = subprocess.Popen(["unshare", "--pid", "--fork", shell, "start.sh"], cwd=nginx.root,
+                                   env=nginx.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            first = _first_process(unshare)
+            nginx.wait_for_log("start worker process")
+            os.kill(first, signal.SIGTERM)  # what the runtime sends PID 1 to stop the container
+            log = nginx.wait_for_log("signal 15 (SIGTERM) received", seconds=2)
+            assert ("signal 15 (SIGTERM) received" in log) == reaches, log
+        finally:
+            if unshare.poll() is None:
+                os.kill(_first_process(unshare), signal.SIGKILL)  # the namespace's processes die with its PID 1
+            unshare.wait(timeout=10)
+        findings = codes(nginx.lint(), "CTR110")
+    assert [(f["path"], f["line"]) for f in findings] == ([("compose.yaml", 2)] if reaches else [])
 
 
 # -- CTR109 --------------------------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 
 import pytest
 
@@ -306,3 +307,28 @@ def test_a_capture_no_regex_defines_is_empty():
         assert head.startswith("HTTP/1.1 301") and "/x/\r\n" in head + "\r\n", head
         reported = findings_at(nginx, "NGX018")
     assert reported == [line_of(files, "return 301")]
+
+
+# -- SEC545 ----------------------------------------------------------------------------------------------------
+
+def test_a_repetition_ended_by_dot_star_backtracks_only_on_a_byte_dot_cannot_take():
+    # nginx-s3-gateway's map: `.*` takes any byte but LF, and a raw LF ends the request line, so on $request_uri
+    # the first iteration reaches the end and `$` matches at once; the decoded $uri holds the LF of a %0a
+    files = {"conf/nginx.conf": config(
+        'map $request_uri $path { "~^(?P<path>.*?)(\\?.*)*$" $path; }\n'
+        "server { listen 127.0.0.1:{port};\n"
+        '    location ~ "^/u/(?P<p>.*?)(\\?.*)*$" { return 200 "u"; }\n'
+        '    location / { return 200 "$path"; }\n'
+        "}")}
+    with Nginx(files) as nginx:
+        started = nginx.start()
+        assert started.status == 0, started.stderr
+        began = time.monotonic()
+        answer = raw_request(nginx.port, f"GET /m{'?a' * 1000}%0ax HTTP/1.1\r\nHost: a\r\n")
+        assert time.monotonic() - began < 1 and answer.startswith("HTTP/1.1 200"), answer[:200]
+        assert "pcre2_match() failed" not in nginx.error_log()
+        answer = raw_request(nginx.port, f"GET /u/{'%3Fa' * 1000}%0ax HTTP/1.1\r\nHost: a\r\n")
+        log = nginx.wait_for_log("pcre2_match() failed")
+        assert "pcre2_match() failed" in log, (answer[:200], log[-500:])
+        lines = findings_at(nginx, "SEC545")
+    assert lines == [line_of(files, "location ~")]

@@ -38,7 +38,8 @@ files: the rule is reported on the first and not on the second.
   `more_set_headers "Content-Type: …"`, which replaces nginx's. A 204 carries only the added one (nginx drops its
   own); a 304 and a proxied response carry two.
 - NGX012: `rewrite` to an absolute URL inside `if` redirects even with `break`, and a local `break` serves the new
-  URI from the if's location (neither is reported); `try_files` does not run once an `if` matched. The echo
+  URI from the if's location (neither is reported); `try_files` does not run once an `if` matched. A nested
+  location never runs its parent's try_files, nor a location the server's, so an `if` there loses none. The echo
   module's directives inside `if` keep the location's other echo lists (its merge inherits each on its own): the
   response is kept and the text after it added; an `echo_after_body` the location sets too is replaced.
 - NGX014: a map without default used by add_header gives no header at all for an unmatched value (nginx adds a
@@ -612,6 +613,24 @@ def test_rewrite_in_if(location, status, reported):
         assert answer.split()[1] == str(status), answer
         lines = codes(nginx.lint(), "NGX012")
     assert lines == ([line_of(files, "set $x")] if reported else [])
+
+
+@pytest.mark.parametrize("server", [
+    # a nested location does not inherit its parent's try_files: without the if it answers 404 too
+    "location /t { try_files $uri /index.html;\n"
+    "        location /t/n { if ($arg_p) { set $x 1; } } }",
+    # a server's try_files runs only for a request no location takes
+    "try_files $uri /index.html;\n"
+    "    location /t/n { if ($arg_p) { set $x 1; } }",
+])
+def test_try_files_around_the_location_of_an_if_is_not_its_own(server):
+    files = {"conf/nginx.conf": config("server { listen 127.0.0.1:{port};\n    " + server + " }"),
+             "html/index.html": "index\n"}
+    with started(files) as nginx:
+        for path, status in (("/t/x", "200"), ("/t/n", "404"), ("/t/n?p=1", "404")):  # try_files runs for /t/x
+            answer, _, _ = request(nginx.port, f"GET {path} HTTP/1.1\r\nHost: a\r\n")
+            assert answer.split()[1] == status, (path, answer)
+        assert codes(nginx.lint(), "NGX012") == []
 
 
 def test_an_if_that_returns_answers_with_its_own_settings_and_no_later_if_runs():

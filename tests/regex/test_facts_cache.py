@@ -57,6 +57,8 @@ def test_warm_runs_do_not_import_lark(tmp_path):
     ("0^/.*.*x$", "adjacent", (2, 6)),
     ("0^/[a-z]+[0-9]*$", "adjacent", None),
     ("0[z-a]", "error", ("range out of order in character class", 3)),
+    ("0^(.*?)(\\?.*)*$", "redos", ((6, 13, 9, 11, "nested", 1 << 10),)),  # splits only on an LF
+    ("0^/(\\w+/?)*$", "redos", ((2, 10, 3, 6, "nested", (1 << 256) - 1),)),
 ])
 def test_facts(key, field, value):
     assert getattr(compute_facts(key), field) == value
