@@ -109,7 +109,9 @@ def settle_includes(tree, nginx_containers=()) -> None:
     """NGX002 where the container has the last word. An include that matched nothing in the repository is no
     finding where the container puts something at the path nginx opens: a repository file it copies or mounts
     there, or a mount whose content is out of view (a named volume, a ConfigMap not in the repository, a bind
-    mount whose source a setup script makes).
+    mount whose source a setup script makes). An absolute include beside the config in a directory the config's
+    directory lacks (`out_of_view_includes`) is a finding only where an image nginxlint sees whole shows it
+    missing; elsewhere a note says it was not read.
 
     A tree no container claims (several nginx services, none mounting it from a path the repository holds) is
     still run by one of them: a mount that one of them declares at exactly the path nginx opens is the strong fact
@@ -128,6 +130,20 @@ def settle_includes(tree, nginx_containers=()) -> None:
         held = {id(finding) for finding, pattern in tree.unresolved_includes if provided(pattern)}
         if held:
             tree.findings = [f for f in tree.findings if id(f) not in held]
+    if tree.out_of_view_includes:
+        _settle_out_of_view(tree, files)
+
+
+def _settle_out_of_view(tree, files) -> None:
+    from .filesystem import ABSENT, Unknown  # the image model, only for an include beside the config out of view
+
+    for node, guess in tree.out_of_view_includes:
+        path = posixpath.normpath(node.args[0])
+        found = files.where(path) if files is not None and not files.unseen(path) else None
+        if found is ABSENT or isinstance(found, Unknown) and found.named:  # an image seen whole lacks it
+            tree.missing_include(node, guess)
+        elif not isinstance(found, Path):  # the image's copy is where nginx finds it; anything else is out of view
+            tree.note_out_of_view(node)
 
 
 def something_there(files, path: str) -> bool:
