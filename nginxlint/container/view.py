@@ -3,7 +3,9 @@ Compose names one) with the manifest's volumes mounted over it. Built once per t
 
 Rules that look for a file by its path in the container (a Lua module on the search path, a `*_by_lua_file`)
 ask `where(path)`: a repository Path, an Unknown (an image layer, a volume or a download out of sight: say
-nothing, `unseen(path)`), or ABSENT.
+nothing, `unseen(path)`), or ABSENT. A declared mount is something at its path (`something_there`), even when
+nginxlint cannot read it. Includes that matched nothing in the repository are settled here once every tree is
+bound (`settle_includes`).
 """
 from __future__ import annotations
 
@@ -151,11 +153,11 @@ def something_there(files, path: str) -> bool:
     a mount at or above it brings and nginxlint cannot read (a volume, a ConfigMap or host path out of view)."""
     if isinstance(files.where(path), Path):
         return True
-    mount = mount_over(files.mounts, path)
+    mount = _mount_over(files.mounts, path)
     return mount is not None and not isinstance(mount.source, Path)
 
 
-def mount_over(mounts, path: str):
+def _mount_over(mounts, path: str):
     """The deepest mount at `path` or above it: what the container shows there."""
     found = None
     for entry in mounts:  # shallowest first, as they are applied
