@@ -20,6 +20,8 @@ GLOB_CHARS = frozenset("*?[")
 # A template rendered at container start to the name without the suffix (the nginx image's envsubst step, or a
 # start script running envsubst or sed on it).
 RENDERED_SUFFIXES = (".template", ".tmpl")
+# Where distributions keep nginx.conf: an absolute include under one of these means "next to the main config".
+CONF_PREFIXES = ("/etc/nginx/", "/usr/local/openresty/nginx/conf/", "/usr/local/nginx/conf/", "/etc/openresty/")
 
 
 class Node:
@@ -117,6 +119,9 @@ class ConfigTree:
         # it may put the file there (a COPY of a directory's contents next to nginx.conf, a file copied or
         # mounted at the absolute path the include names)
         self.unresolved_includes: list[tuple[Finding, str]] = []
+        # (include Node, its path beside the config) for each absolute include under nginx's conf directory whose
+        # directory the config's directory does not have: out of view, unless the container shows it missing
+        self.out_of_view_includes: list[tuple[Node, Path]] = []
         self._unread_include_blocks: list[Node] = []  # blocks holding an include whose file could not be read
         self._unread = 0  # how many files could not be read so far
         self.memo: dict = {}  # what several rules derive from this tree, derived once
@@ -216,6 +221,20 @@ class ConfigTree:
                         stack.extend(reversed(included))
                         break
 
+    def missing_include(self, node: Node, looked_for: Path) -> Finding:
+        """NGX002 on an include whose file is not where nginx opens it."""
+        finding = load.include_not_found(node.file.display, node.d.arg_span(0), node.args[0],
+                                         self.loader.display(looked_for), include_chain(node))
+        self.findings.append(finding)
+        return finding
+
+    def note_out_of_view(self, node: Node) -> None:
+        """A note for an absolute include nginxlint cannot read: nothing in view says what is there."""
+        pattern = node.args[0]
+        self.loader.not_seen(node.file.display, node.d.arg_span(0), f'include "{pattern}" is outside the project, so '
+                             f'what it declares is not checked; a path-map entry such as "{os.path.dirname(pattern)}/: '
+                             '<its directory in this repository>/" lets nginxlint read it')
+
     def _not_read(self) -> None:
         self.complete = self.all_read = False
         self._unread += 1
@@ -242,11 +261,15 @@ class ConfigTree:
                 if os.path.basename(pattern) in self.loader.stock_files:
                     return []
                 self._not_read()  # what the file declares is unknown: rules on absence stay quiet
-                if not GLOB_CHARS.intersection(pattern):  # a glob may match nothing, or what is made at run time
-                    span = node.d.arg_span(0)  # only now: a span costs the file's line index
-                    self.loader.not_seen(display, span, f'include "{pattern}" is outside the project, so what it '
-                                         f'declares is not checked; a path-map entry such as "{os.path.dirname(pattern)}/: '
-                                         '<its directory in this repository>/" lets nginxlint read it')
+                if GLOB_CHARS.intersection(pattern):  # a glob may match nothing, or what is made at run time
+                    return []
+                guess = conf_dir_guess(pattern, self.conf_dir)
+                if guess is None:
+                    self.note_out_of_view(node)
+                elif self.conf_dir_known and display not in self.loader.masked:
+                    # beside the config, in a directory the config's directory lacks: only an image nginxlint sees
+                    # whole can show it missing (container/view.py settles it, or notes it as out of view)
+                    self.out_of_view_includes.append((node, guess))
                 return []
             path = mapped
         else:
@@ -268,13 +291,20 @@ class ConfigTree:
                 return []
             if any(loader.exists(Path(f"{path}{suffix}")) for suffix in RENDERED_SUFFIXES):
                 return []  # `x.conf.template` beside it: a start script renders x.conf before nginx starts
-            finding = load.include_not_found(display, node.d.arg_span(0), pattern, self.loader.display(path),
-                                             include_chain(node))
-            self.findings.append(finding)
+            finding = self.missing_include(node, path)
             self.unresolved_includes.append((finding, pattern))  # the container may hold it (container/view.py)
             return []
         found = known[key] = (source,) if source else ()
         return list(found)
+
+
+def conf_dir_guess(absolute: str, conf_dir: Path) -> Path | None:
+    """An absolute path under nginx's usual conf directories (/etc/nginx/, /usr/local/openresty/nginx/conf/...) as
+    the same path beside the config, whose directory is taken for nginx's own."""
+    for prefix in CONF_PREFIXES:
+        if absolute.startswith(prefix):
+            return conf_dir / absolute[len(prefix):].lstrip("/")
+    return None
 
 
 def include_chain(node: Node) -> tuple[Location, ...]:

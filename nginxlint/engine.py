@@ -190,11 +190,11 @@ def _bind_containers(workspace, findings, notifications) -> None:
     The manifest readers are imported only when some YAML file may describe a container.
     """
     from .container.binding import bind_containers  # binding code, loaded by a run, not by `import nginxlint`
-    from .container.view import drop_includes_the_container_holds
+    from .container.view import settle_includes
 
-    bind_containers(workspace, findings, notifications)
+    nginx_containers = bind_containers(workspace, findings, notifications)
     for tree in workspace.trees:
-        drop_includes_the_container_holds(tree)
+        settle_includes(tree, nginx_containers)
 
 
 def _development_only(workspace, selection) -> frozenset[str]:

@@ -11,7 +11,7 @@ from pathlib import Path
 from . import dump, sources
 from .cache import Cache, default_directory
 from .checks import load
-from .config_tree import GLOB_CHARS, ConfigTree
+from .config_tree import GLOB_CHARS, ConfigTree, conf_dir_guess
 from .container.start_placeholders import placeholders_near
 from .findings import Finding, Notification
 from .nginx import templates
@@ -24,8 +24,6 @@ DEFAULT_INCLUDE = ("nginx.conf", "*.conf", "*.nginx", "conf.d/*", "sites-availab
 MANIFEST_PATTERNS = ("*.yaml", "*.yml")
 SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".nox"})
 MAIN_ONLY_BLOCKS = frozenset({"http", "events", "stream", "mail"})
-# Where distributions keep nginx.conf: an absolute include under one of these means "next to the main config".
-CONF_PREFIXES = ("/etc/nginx/", "/usr/local/openresty/nginx/conf/", "/usr/local/nginx/conf/", "/etc/openresty/")
 # http first: a fragment that fits both (a `server` of plain words) is an http one, as it most often is
 INFERABLE_CONTEXTS = ((), ("http",), ("http", "server"), ("http", "location"), ("stream",), ("stream", "server"))
 
@@ -207,10 +205,19 @@ class Loader:
             if absolute == prefix.rstrip("/") or absolute.startswith(prefix if prefix.endswith("/") else prefix + "/"):
                 rest = absolute[len(prefix):].lstrip("/")
                 return target / rest if rest else target
-        for prefix in CONF_PREFIXES:
-            if absolute.startswith(prefix):
-                return conf_dir / absolute[len(prefix):]
-        return None
+        guess = conf_dir_guess(absolute, conf_dir)
+        return guess if guess is not None and self._in_view_of_guess(guess, conf_dir) else None
+
+    def _in_view_of_guess(self, mapped: Path, conf_dir: Path) -> bool:
+        """nginx's own conf directory taken for the config's directory is a guess that shows what that directory
+        holds, not everything the machine puts under it: a subdirectory the config's directory does not have is
+        filled out of view (another checkout, a package: x-waf clones itself into conf/x-waf/). Below a subdirectory
+        it has, the repository is the whole picture (a missing `_listen/10.0.0.2/` beside `_listen/localhost/` is
+        missing). A glob in the last component is in view: matching nothing there is valid nginx."""
+        if GLOB_CHARS.intersection(mapped.name):
+            return True
+        parts = mapped.relative_to(conf_dir).parts
+        return len(parts) < 2 or self.is_dir(conf_dir / parts[0])
 
 
 def _git_listed(directory: Path) -> list[Path] | None:

@@ -69,13 +69,15 @@ def _nearest(tree, containers: list) -> list:
     return [facts for facts in containers if shared(facts) == best]
 
 
-def bind_containers(workspace, findings: list[Finding], notifications: list[Notification]) -> None:
+def bind_containers(workspace, findings: list[Finding], notifications: list[Notification]) -> list:
+    """Bind every tree it can; returns the nginx containers of the manifests (RuntimeFacts), which an include of a
+    tree none of them claims may still be provided by (view.settle_includes)."""
     loader = workspace.loader
     settings = loader.settings
     texts = manifest_texts(workspace, findings) if workspace.manifests or settings.manifests else []
     if not texts and not settings.runtime and not settings.containers:
         bind_dockerfiles(workspace)  # no manifest or settings: a Dockerfile may still show the container
-        return
+        return []
     settings_facts = _settings_facts(settings, loader)
     manifests = read_manifests(workspace, texts, findings, notifications)
     # A development shell kept alive by `sleep` runs no nginx, whatever it mounts: it binds nothing.
@@ -149,6 +151,7 @@ def bind_containers(workspace, findings: list[Finding], notifications: list[Noti
             tree.files.setdefault(binding.path, source)
         if binding.from_manifest and binding.how != "embedded":
             tree.container_view = ContainerView(tree)
+    return nginx
 
 
 # -- matching -----------------------------------------------------------------------------------------------

@@ -248,6 +248,7 @@ def _finish(tree, manifests, configmap, yaml_dir: Path) -> None:
             continue
         kept.append(finding)
     tree.findings = kept
+    tree.out_of_view_includes = []  # in the image too, which no ConfigMap shows whole
     tree.conf_dir = yaml_dir
     source = manifests.sources.get(configmap.path)
     tree.files = {configmap.path: source} if source is not None else dict(tree.files)

@@ -4,7 +4,8 @@ container mounted over them.
 A mount replaces what the image has at its path: a bind mount of a repository directory or file shows that
 repository content, a ConfigMap shows its keys (from a manifest, a kustomize `configMapGenerator` or a Helm
 chart's `.Files.Get`), and anything whose content is not in the repository (a named volume, a PVC, a secret, an
-emptyDir, a host path outside the repository) is unknown there. Mounts are applied shallowest first, as
+emptyDir, a host path outside the repository, or inside it but not there yet) is unknown there: a declared mount
+says something is at its path, out of view. Mounts are applied shallowest first, as
 container runtimes do, so a deeper mount shows through a shallower one.
 
 Compose and Kubernetes mounts come from the existing readers' models (nginxlint/container); only what those
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from .base_images import BaseImage, apply_entrypoint_writes, base_filesystem, base_image
-from .filesystem import ABSENT, Filesystem, Inline, Layer, Listing, Unknown, normalise
+from .filesystem import Filesystem, Inline, Layer, Listing, Unknown, normalise
 from .dockerfile_build import read_image
 from .image import Image
 
@@ -263,7 +264,9 @@ def _compose_source(mount, directory: Path, repository: Path):
         if not _inside(host, repository):
             return Unknown(f"the host path {text}, outside the repository")
         if not os.path.lexists(host):
-            return ABSENT if kind == "bind" else Unknown(f"the missing file {text}")
+            # a declared mount that the repository does not hold: made before the container starts (a setup script
+            # copies template/ to config/, a certificate is issued, a Compose file kept elsewhere is moved beside it)
+            return Unknown(f"the host path {text}, not in the repository")
         return host
     if kind == "tmpfs":
         return Unknown("a tmpfs (written at run time)")
@@ -277,8 +280,6 @@ def _mount_layer(fs: Filesystem, path: str, source, mount, origin) -> None:
     if isinstance(source, Path):
         kind = "tree" if source.is_dir() else "file"
         fs.add(Layer(path, kind, source, replaces=True, line=line, origin=Path(origin)))
-    elif source is ABSENT:
-        fs.add(Layer(path, "empty", replaces=True, line=line, origin=Path(origin)))
     elif isinstance(source, Unknown):
         fs.add(Layer(path, "unknown", why=source.why, replaces=True, line=line, origin=Path(origin)))
     else:
@@ -339,7 +340,8 @@ def kubernetes_files(workload, container, configmaps: Iterable = (), repository:
             what = _OPAQUE_KINDS.get(mount.kind or "", f"the volume {mount.volume}" if mount.volume else "a volume")
             source = Unknown(what)
         if isinstance(source, Path) and mount.sub_path:
-            source = source / mount.sub_path if os.path.lexists(source / mount.sub_path) else ABSENT
+            source = source / mount.sub_path if os.path.lexists(source / mount.sub_path) else \
+                Unknown(f"the node's path {mount.source}/{mount.sub_path}, not in the repository")
         elif isinstance(source, Unknown) and mount.sub_path:
             source = Unknown(f"{source.why}, at {mount.sub_path}")
         entries.append(MountEntry(path, source, mount))

@@ -3,7 +3,9 @@ Compose names one) with the manifest's volumes mounted over it. Built once per t
 
 Rules that look for a file by its path in the container (a Lua module on the search path, a `*_by_lua_file`)
 ask `where(path)`: a repository Path, an Unknown (an image layer, a volume or a download out of sight: say
-nothing, `unseen(path)`), or ABSENT.
+nothing, `unseen(path)`), or ABSENT. A declared mount is something at its path (`something_there`), even when
+nginxlint cannot read it. Includes that matched nothing in the repository are settled here once every tree is
+bound (`settle_includes`).
 """
 from __future__ import annotations
 
@@ -105,26 +107,89 @@ def _names_of(dockerfile: Path) -> set[str]:
     return names
 
 
-def drop_includes_the_container_holds(tree) -> None:
-    """NGX002 said an include matched nothing in the repository where nginx looks; where the container puts a
-    repository file at that path (a COPY of a directory's contents into nginx's conf directory, a COPY or a mount
-    of a file at the absolute path the include names), nginx finds it."""
+def settle_includes(tree, nginx_containers=()) -> None:
+    """NGX002 where the container has the last word. An include that matched nothing in the repository is no
+    finding where the container puts something at the path nginx opens: a repository file it copies or mounts
+    there, or a mount whose content is out of view (a named volume, a ConfigMap not in the repository, a bind
+    mount whose source a setup script makes). An absolute include beside the config in a directory the config's
+    directory lacks (`out_of_view_includes`) is a finding only where an image nginxlint sees whole shows it
+    missing; elsewhere a note says it was not read.
+
+    A tree no container claims (several nginx services, none mounting it from a path the repository holds) is
+    still run by one of them: a mount that one of them declares at exactly the path nginx opens is the strong fact
+    that the file is provided there, wherever its source comes from (a Compose file kept in template/ and copied
+    to the root by a setup script mounts ./config/x.conf, which exists only after the script ran)."""
+    files = container_files(tree) if tree.binding is not None else None
+    if tree.unresolved_includes:
+        conf_dir = _conf_dir(tree, files)
+        if files is not None:
+            def provided(pattern: str) -> bool:
+                path = _opened(pattern, conf_dir)
+                return path is not None and something_there(files, path)
+        else:
+            def provided(pattern: str) -> bool:
+                return any(_mounted_at(facts, pattern) for facts in nginx_containers)
+        held = {id(finding) for finding, pattern in tree.unresolved_includes if provided(pattern)}
+        if held:
+            tree.findings = [f for f in tree.findings if id(f) not in held]
+    if tree.out_of_view_includes:
+        _settle_out_of_view(tree, files)
+
+
+def _settle_out_of_view(tree, files) -> None:
+    from .filesystem import ABSENT, Unknown  # the image model, only for an include beside the config out of view
+
+    for node, guess in tree.out_of_view_includes:
+        path = posixpath.normpath(node.args[0])
+        found = files.where(path) if files is not None and not files.unseen(path) else None
+        if found is ABSENT or isinstance(found, Unknown) and found.named:  # an image seen whole lacks it
+            tree.missing_include(node, guess)
+        elif not isinstance(found, Path):  # the image's copy is where nginx finds it; anything else is out of view
+            tree.note_out_of_view(node)
+
+
+def something_there(files, path: str) -> bool:
+    """The container holds something at `path`: a repository file its image copies or a mount puts there, or what
+    a mount at or above it brings and nginxlint cannot read (a volume, a ConfigMap or host path out of view)."""
+    if isinstance(files.where(path), Path):
+        return True
+    mount = _mount_over(files.mounts, path)
+    return mount is not None and not isinstance(mount.source, Path)
+
+
+def _mount_over(mounts, path: str):
+    """The deepest mount at `path` or above it: what the container shows there."""
+    found = None
+    for entry in mounts:  # shallowest first, as they are applied
+        top = entry.path.rstrip("/") or "/"
+        if path == top or path.startswith(top.rstrip("/") + "/"):
+            found = entry
+    return found
+
+
+def _conf_dir(tree, files) -> str | None:
+    """The container directory nginx resolves relative includes against: the main config's own (where the
+    container puts it), or for a fragment the image's conf directory, the main config it runs by default."""
     binding = tree.binding
-    if not tree.unresolved_includes or binding is None or not binding.container_path:
-        return
-    files = container_files(tree)
-    if files is None:
-        return
-    # nginx resolves a relative include against its main config's directory: the root's own, or the base image's
+    if files is None or binding is None:
+        return None
     main_config = binding.container_path if tree.is_main else files.base.conf_path
-    conf_dir = posixpath.dirname(main_config) if main_config else None
+    return posixpath.dirname(main_config) if main_config else None
 
-    def looked_at(pattern: str) -> str | None:
-        if posixpath.isabs(pattern):
-            return posixpath.normpath(pattern)
-        return posixpath.normpath(posixpath.join(conf_dir, pattern)) if conf_dir else None
 
-    held = {id(finding) for finding, pattern in tree.unresolved_includes
-            if (path := looked_at(pattern)) is not None and isinstance(files.where(path), Path)}
-    if held:
-        tree.findings = [f for f in tree.findings if id(f) not in held]
+def _opened(pattern: str, conf_dir: str | None) -> str | None:
+    """The container path nginx opens for an include's pattern."""
+    if posixpath.isabs(pattern):
+        return posixpath.normpath(pattern)
+    return posixpath.normpath(posixpath.join(conf_dir, pattern)) if conf_dir else None
+
+
+def _mounted_at(facts, pattern: str) -> bool:
+    """A container that declares a mount at exactly the path nginx opens for the pattern (a relative one against its
+    image's conf directory, known for the official images)."""
+    from .base_images import base_image  # image facts, only for an include that matched nothing
+
+    container = facts.container
+    conf_path = base_image(container.image).conf_path
+    path = _opened(pattern, posixpath.dirname(conf_path) if conf_path else None)
+    return path is not None and any(posixpath.normpath(mount.path) == path for mount in container.mounts)

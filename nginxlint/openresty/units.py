@@ -216,12 +216,31 @@ class _LuaFiles:
         path = os.path.normpath(tried.shown)
         if self.view is not None and self.view.unseen(path):
             return True
-        if tried.local is not None:
-            return False
+        if tried.local is not None:  # looked for in the repository, and not there: unless a mount covers it
+            return self.view is not None and self._provided(path)
         where = self.view.where(path) if self.view is not None else None
         if tried.default:  # rocks and packages installed by name, and an official image, are known by their names
             return isinstance(where, Unknown) and not where.named
         return where is None or isinstance(where, Unknown)
+
+    def in_container(self, target: str) -> bool:
+        """A `*_by_lua_file` target missing from the repository that the container provides: a file its image copies
+        or a mount puts at the path, or a mount whose content is out of view (a volume, a host path not in the
+        repository). A relative target is at nginx's prefix in the image (its default, else where the root config
+        sits as `<prefix>/conf/nginx.conf`)."""
+        if self.view is None or self.in_image:
+            return False
+        if not os.path.isabs(target):
+            prefix = self.view.base.prefix or _image_prefix(self.tree.binding.container_path)
+            if prefix is None:
+                return False
+            target = f"{prefix}/{target}"
+        return self._provided(os.path.normpath(target))
+
+    def _provided(self, path: str) -> bool:
+        from ..container.view import something_there  # the image model, only for a config that runs Lua
+
+        return something_there(self.view, path)
 
     def prefix_above_guess(self, target: str) -> Path | None:
         """For a relative target missing under the prefix nginxlint guessed (no `prefix` setting), the nearest
@@ -357,7 +376,7 @@ def collect_units(tree) -> LuaUnits:
                 continue
             path = files.handler_file(target)
             if path is None or not files.is_file(path):
-                if path is None or files.in_image:
+                if path is None or files.in_image or files.in_container(target):
                     outside.append(node)  # a file of the image nginxlint cannot see: neither found nor missing
                 elif (other := files.prefix_above_guess(target)) is not None:
                     outside.append(node)  # nginx started with another -p finds it: not missing, not read
