@@ -3,9 +3,9 @@
 Every fact is an over-approximation ("can"): lookarounds and conditions never shrink it, so `can_contain` false
 is a proof and true a possibility. Each node gets a `Facts`: the bytes it may consume, the bytes its match may
 start and end with, whether it may match the empty string, its length bounds, and whether two dots can meet in
-it (a `..` path segment), and where its text can carry a run of characters the client chooses freely (a header
-line: a name and a colon, once a CR or LF comes before it). Back references and subroutine calls take the facts of their group from a first pass;
-recursion and calls into groups still being computed count as "anything".
+it (a `..` path segment), and where its text can carry a run of characters the client chooses freely (after a CR
+or LF, a header line: a name and a colon). Back references and subroutine calls take the facts of their group from
+a first pass; recursion and calls into groups still being computed count as "anything".
 """
 from __future__ import annotations
 
@@ -147,17 +147,15 @@ def _one_of_sequence(parts: list[Facts]) -> int:
 def alternation(parts: list[Facts]) -> Facts:
     if len(parts) == 1:
         return parts[0]
-    mask = first = last = 0
+    mask = first = last = one = before_text = 0
     high: int | None = 0
     for part in parts:
         mask |= part.mask
         first |= part.first
         last |= part.last
-        high = None if high is None or part.max is None else max(high, part.max)
-    one = before_text = 0
-    for part in parts:
         one |= part.one
         before_text |= part.before_text
+        high = None if high is None or part.max is None else max(high, part.max)
     return Facts(mask, first, last, any(p.nullable for p in parts), min(p.min for p in parts), high,
                  any(p.dotdot for p in parts), one, any(p.text for p in parts), before_text)
 
