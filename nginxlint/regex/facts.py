@@ -19,7 +19,7 @@ from . import charsets as cs
 from .errors import RegexError
 
 # the format of what is stored: change it when a field changes
-FACTS_KIND = "regex-facts-4"  # 4: captures say where the client can write a header line
+FACTS_KIND = "regex-facts-5"  # 5: captures say where the client can write a header line
 
 
 class CaptureFacts(NamedTuple):
