@@ -6,6 +6,8 @@ through `set`, `map` and regex captures by `_Flow`, once per tree.
 """
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from ..findings import UNSAFE, Fix
 from ..nginx import edits
 from ..nginx.access import GUARD_DIRECTIVES, AccessView, error_return
@@ -55,41 +57,42 @@ class _Flow:
 
     # -- what a value or a variable can hold --------------------------------------------------------------------
     def value_mask(self, value: str, at, depth: int = 0) -> int:
-        mask = 0
-        for part in parse_value(value):
-            if part.variable is not None:
-                mask |= self.variable_mask(part.variable, at, depth)
-        return mask
+        return self.value_held(value, at, depth).mask
 
     def variable_mask(self, name: str, at, depth: int = 0) -> int:
+        return self.variable_held(name, at, depth).mask
+
+    def value_held(self, value: str, at, depth: int = 0) -> "_Held":
+        return _joined([self.variable_held(part.variable, at, depth)
+                        for part in parse_value(value) if part.variable is not None])
+
+    def variable_held(self, name: str, at, depth: int = 0) -> "_Held":
         name = name.lower()
         if depth > _DEPTH:
-            return 0
+            return _NOTHING
         if name.isdigit() or (name not in self.sets and name not in self.maps and variable_facts(name) is None):
-            found = self.capture_mask(name, at, depth)
+            found = self.capture_held(name, at, depth)
             if found is not None:
                 return found
         if name in self.sets or name in self.maps:
             key = name
             if key in self._memo:
                 return self._memo[key]
-            self._memo[key] = 0  # a cycle holds nothing new
-            mask = 0
-            for node in self.sets.get(name, ()):
-                mask |= self.value_mask(node.args[1], node, depth + 1)
+            self._memo[key] = _NOTHING  # a cycle holds nothing new
+            held = [self.value_held(node.args[1], node, depth + 1) for node in self.sets.get(name, ())]
             block = self.maps.get(name)
             if block is not None:
                 for entry in block.children or ():
                     if block.name == "geo" or entry.name in ("hostnames", "volatile", "ranges", "include"):
                         continue  # geo values are plain strings
                     if entry.args:
-                        mask |= self.value_mask(entry.args[-1], entry, depth + 1)
-            self._memo[key] = mask
-            return mask
+                        held.append(self.value_held(entry.args[-1], entry, depth + 1))
+            self._memo[key] = found = _either(held)
+            return found
         if name in self.trusted or (self.link_only and name.startswith(_NOT_FROM_A_LINK)):
-            return 0
+            return _NOTHING
         facts = variable_facts(name)
-        return facts.mask if facts is not None and facts.client else 0
+        return _Held.written(facts.mask) if facts is not None and facts.client else _NOTHING
 
     def must_hold_slash(self, name: str, at=None) -> bool:
         """The variable's value always holds a "/" (then no host can follow it in a URL)."""
@@ -158,6 +161,10 @@ class _Flow:
         return self.variable_mask(site.subject, node.parent or node, _DEPTH - 1)
 
     def capture_mask(self, key: str, at, depth: int) -> int | None:
+        held = self.capture_held(key, at, depth)
+        return None if held is None else held.mask
+
+    def capture_held(self, key: str, at, depth: int) -> "_Held | None":
         source = self.capture_source(at)
         if source is not None:
             site, subject = source
@@ -166,15 +173,15 @@ class _Flow:
                 if key.isdigit() and at.name == "set" and not _rewrite_ran_before(at):
                     # the rewrite module copies $1..$9 percent-encoded once the request URI was (as CR or LF
                     # in it must be), until a matching rewrite ends that (ngx_http_script_copy_capture_code)
-                    return capture.mask & subject & ~CONTROL
-                return capture.mask & subject
+                    return _Held.captured(capture, subject & ~CONTROL)
+                return _Held.captured(capture, subject)
             if key.isdigit():
-                return 0
+                return _NOTHING
         if key.isdigit():
             return None
         for site, node in self.named_sites().get(key, ()):
             capture = pattern_facts(self.tree, site.pattern, site.caseless).capture(key)
-            return capture.mask & self.subject_mask(site, node)
+            return _Held.captured(capture, self.subject_mask(site, node))
         return None
 
     def named_sites(self) -> dict:
@@ -186,6 +193,60 @@ class _Flow:
                 for name, _ in pattern_facts(self.tree, site.pattern, site.caseless).names:
                     self._named.setdefault(name.lower(), []).append((site, node))
         return self._named
+
+
+class _Held(NamedTuple):
+    """What the client can put in a value: `mask`, the bytes; `text`, whether it can write a run of its own
+    choosing there (a header line: a name and a colon); `before_text`, the bytes such a run can follow inside the
+    value; `last`, the bytes the client's part of it can end with (text the config writes after it aside)."""
+    mask: int = 0
+    text: bool = False
+    before_text: int = 0
+    last: int = 0
+
+    @classmethod
+    def written(cls, mask: int) -> "_Held":
+        """A variable whose whole text the client writes ($uri, $remote_user)."""
+        return cls(mask, True, mask, mask)
+
+    @classmethod
+    def captured(cls, capture, subject: int) -> "_Held":
+        """A capture of a subject that can hold the `subject` bytes."""
+        return cls(capture.mask & subject, capture.text, capture.before_text & subject, capture.last & subject)
+
+
+_NOTHING = _Held()
+
+
+def _either(held: list[_Held]) -> _Held:
+    """What a variable set in several places can hold: whatever one of them can."""
+    mask = before_text = last = 0
+    text = False
+    for one in held:
+        mask, before_text, last = mask | one.mask, before_text | one.before_text, last | one.last
+        text = text or one.text
+    return _Held(mask, text, before_text, last)
+
+
+def _joined(parts: list[_Held]) -> _Held:
+    """What the variables of one value, in their order, can hold together."""
+    joined = _either(parts)
+    before_text = 0
+    for found in _before_text(parts):
+        before_text |= found
+    return joined._replace(before_text=before_text)
+
+
+def _before_text(parts: list[_Held]) -> list[int]:
+    """For each variable of a value, the bytes it can hold that the client can follow with text of its own
+    choosing: inside the variable itself (`(.*)`, `$uri`), or in a later variable, after this one's last byte
+    (whatever the config writes between them)."""
+    found = []
+    text_after = False
+    for part in reversed(parts):
+        found.append(part.before_text | (part.last if text_after else 0))
+        text_after = text_after or part.text
+    return found[::-1]
 
 
 def _flow(tree, kind="all") -> _Flow:
@@ -342,10 +403,11 @@ def http_splitting(tree, report):
             continue  # a browser elsewhere gets the 403, which carries nothing of its request
         # the host of a proxy_pass with variables is sent as the Host header line (checked with nginx 1.22)
         in_host = {(p.start, p.end) for p in _host_parts(node.args[index])} if node.name == "proxy_pass" else set()
-        for part in parse_value(node.args[index]):
-            if part.variable is None:
-                continue
-            mask = flow.variable_mask(part.variable, node)
+        parts = [part for part in parse_value(node.args[index]) if part.variable is not None]
+        # a line break is harmful where the client can write a header line (a name and a colon) after it: one
+        # `.` between letters the config writes (`(3.6)`) puts a lone CR there and nothing after it
+        held = [flow.variable_held(part.variable, node) for part in parts]
+        for part, mask in zip(parts, _before_text(held)):
             if mask & forbidden:
                 where = "the Host header sent upstream" if (part.start, part.end) in in_host else what
                 chars = "CR LF" if mask & CR_LF == CR_LF else ("LF" if mask & LF else "CR")

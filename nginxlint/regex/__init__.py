@@ -34,14 +34,20 @@ class Capture:
     >>> cap = parse_regex(r"/user/([^/]+)").captures[0]
     >>> cap.can_contain("/"), cap.can_contain("."), cap.unrestricted, cap.min_length, cap.max_length
     (False, True, True, 1, None)
+    >>> [(cap.text, cs.has(cap.before_text, "\\r")) for cap in parse_regex(r"^/(3.6)/(3.(.*))$").captures]
+    [(False, False), (True, True), (True, True)]
     """
 
-    __slots__ = ("number", "name", "start", "end", "mask", "min_length", "max_length", "dotdot")
+    __slots__ = ("number", "name", "start", "end", "mask", "min_length", "max_length", "dotdot", "last", "text",
+                 "before_text")
 
     def __init__(self, number, name, start, end, facts):
         self.number, self.name, self.start, self.end = number, name, start, end
         self.mask = facts.mask
         self.min_length, self.max_length, self.dotdot = facts.min, facts.max, facts.dotdot
+        # the bytes it can end with; whether it can hold a run of text the client chooses (a header line: a name
+        # and a colon), and the bytes such a run can follow inside it (nginxlint.regex.analysis.Facts)
+        self.last, self.text, self.before_text = facts.last, facts.text, facts.before_text
 
     def can_contain(self, char: str | int) -> bool:
         """Whether the captured text may contain this character (a one-character string or a byte value)."""

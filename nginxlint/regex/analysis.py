@@ -3,8 +3,9 @@
 Every fact is an over-approximation ("can"): lookarounds and conditions never shrink it, so `can_contain` false
 is a proof and true a possibility. Each node gets a `Facts`: the bytes it may consume, the bytes its match may
 start and end with, whether it may match the empty string, its length bounds, and whether two dots can meet in
-it (a `..` path segment). Back references and subroutine calls take the facts of their group from a first pass;
-recursion and calls into groups still being computed count as "anything".
+it (a `..` path segment), and where its text can carry a run of characters the client chooses freely (after a CR
+or LF, a header line: a name and a colon). Back references and subroutine calls take the facts of their group from
+a first pass; recursion and calls into groups still being computed count as "anything".
 """
 from __future__ import annotations
 
@@ -13,22 +14,31 @@ from .tree import (Alternation, Assertion, Char, Conditional, Group, Multi, Node
                    Simple)
 
 DOT = cs.of(".")
+# a header line the client writes needs a colon and a name: RFC 9110's token characters
+COLON = cs.of(":")
+TOKEN = cs.ALPHA | cs.DIGIT | cs.of(*"!#$%&'*+-.^_`|~")
+_RUN = 3  # the shortest header line: a name, a colon, a value ("a:b")
 
 
 class Facts:
-    __slots__ = ("mask", "first", "last", "nullable", "min", "max", "dotdot")
+    """`one`: the bytes the node matches as a one-character text; `text`: its match can hold a free run (a
+    repetition of single characters, taking `_RUN` or more, that include a colon and a token character);
+    `before_text`: the bytes of its match that such a run can follow, inside the match."""
 
-    def __init__(self, mask, first, last, nullable, low, high, dotdot):
+    __slots__ = ("mask", "first", "last", "nullable", "min", "max", "dotdot", "one", "text", "before_text")
+
+    def __init__(self, mask, first, last, nullable, low, high, dotdot, one=0, text=False, before_text=0):
         self.mask, self.first, self.last, self.nullable = mask, first, last, nullable
         self.min, self.max, self.dotdot = low, high, dotdot
+        self.one, self.text, self.before_text = one, text, before_text
 
 
 EMPTY = Facts(0, 0, 0, True, 0, 0, False)
-ANYTHING = Facts(cs.ALL, cs.ALL, cs.ALL, True, 0, None, True)
+ANYTHING = Facts(cs.ALL, cs.ALL, cs.ALL, True, 0, None, True, cs.ALL, True, cs.ALL)
 
 
 def _single(mask: int) -> Facts:
-    return Facts(mask, mask, mask, False, 1, 1, False)
+    return Facts(mask, mask, mask, False, 1, 1, False, mask)
 
 
 def compute(root: Node, groups_before: dict[int, Facts] | None):
@@ -59,14 +69,16 @@ def compute(root: Node, groups_before: dict[int, Facts] | None):
         if isinstance(node, Quantified):
             return repeat(visit(node.body), node.min, node.max)
         if isinstance(node, Multi):
-            return Facts(node.mask, node.mask, node.mask, False, 1, 2 if node.letter == "R" else None, False)
+            return Facts(node.mask, node.mask, node.mask, False, 1, 2 if node.letter == "R" else None, False,
+                         node.mask)
         if isinstance(node, Ref):
             found = [known.get(number) for number in node.numbers]
             if not found or None in found or 0 in node.numbers:
                 return ANYTHING
             facts = alternation(found)
             if node.kind == "backref":  # an unset group matches nothing
-                facts = Facts(facts.mask, facts.first, facts.last, True, 0, facts.max, facts.dotdot)
+                facts = Facts(facts.mask, facts.first, facts.last, True, 0, facts.max, facts.dotdot, facts.one,
+                              facts.text, facts.before_text)
             return facts
         if isinstance(node, Conditional):
             if isinstance(node.condition, Node):
@@ -104,21 +116,48 @@ def sequence(parts: list[Facts]) -> Facts:
         last |= part.last
         if not part.nullable:
             break
-    return Facts(mask, first, last, nullable, low, high, dotdot)
+    text, before_text = _text_after(parts)
+    return Facts(mask, first, last, nullable, low, high, dotdot, _one_of_sequence(parts), text, before_text)
+
+
+def _text_after(parts: list[Facts]) -> tuple[bool, int]:
+    """(whether a part carries a free run, the bytes a free run can follow): a part's own, and every byte of a
+    part that comes before a part carrying one."""
+    text = False
+    before_text = 0
+    for part in reversed(parts):
+        before_text |= part.before_text | (part.mask if text else 0)
+        text = text or part.text
+    return text, before_text
+
+
+def _one_of_sequence(parts: list[Facts]) -> int:
+    """The bytes a sequence matches as one character: one part's, when every other part can match nothing."""
+    needed = [part for part in parts if not part.nullable]
+    if len(needed) > 1:
+        return 0
+    if needed:
+        return needed[0].one
+    one = 0
+    for part in parts:
+        one |= part.one
+    return one
 
 
 def alternation(parts: list[Facts]) -> Facts:
     if len(parts) == 1:
         return parts[0]
-    mask = first = last = 0
+    mask = first = last = one = before_text = 0
     high: int | None = 0
     for part in parts:
         mask |= part.mask
         first |= part.first
         last |= part.last
+        one |= part.one
+        before_text |= part.before_text
         high = None if high is None or part.max is None else max(high, part.max)
     return Facts(mask, first, last, any(p.nullable for p in parts), min(p.min for p in parts), high,
-                 any(p.dotdot for p in parts))
+                 any(p.dotdot for p in parts), one, any(p.text for p in parts), before_text)
 
 
 def repeat(body: Facts, low: int, high: int | None) -> Facts:
@@ -129,7 +168,13 @@ def repeat(body: Facts, low: int, high: int | None) -> Facts:
     if body.max == 0:
         top = 0
     dotdot = body.dotdot or (many and bool(body.last & DOT and body.first & DOT))
-    return Facts(body.mask, body.first, body.last, low == 0 or body.nullable, body.min * low, top, dotdot)
+    run = (high is None or high >= _RUN) and bool(body.one & COLON) and bool(body.one & TOKEN)
+    text = body.text or run
+    # a byte of one round comes before the next rounds, which may carry the run
+    before_text = body.before_text | (body.mask if text and many else 0)
+    one = body.one if low <= 1 else 0
+    return Facts(body.mask, body.first, body.last, low == 0 or body.nullable, body.min * low, top, dotdot, one, text,
+                 before_text)
 
 
 # -- anchors ----------------------------------------------------------------------------------------------------

@@ -19,7 +19,8 @@ from . import charsets as cs
 from .errors import RegexError
 
 # the format of what is stored: change it when a field changes
-FACTS_KIND = "regex-facts-4"  # 4: each redos tuple ends with the bytes it needs
+# 6: redos tuples end with the bytes they need; captures say where the client can write a header line
+FACTS_KIND = "regex-facts-6"
 
 
 class CaptureFacts(NamedTuple):
@@ -31,6 +32,9 @@ class CaptureFacts(NamedTuple):
     dotdot: bool
     min_length: int
     max_length: int | None
+    last: int = 0  # the bytes it can end with
+    text: bool = False  # it can hold a run of text the client chooses: a header line, a name and a colon
+    before_text: int = 0  # the bytes such a run can follow inside it
 
     def can_contain(self, char: str | int) -> bool:
         return cs.has(self.mask, char)
@@ -102,8 +106,8 @@ def compute_facts(key: str) -> PatternFacts:
         return PatternFacts((error.message, error.offset))
     except RecursionError:  # deeper than the walks allow: say nothing about it
         return PatternFacts(None)
-    captures = tuple(CaptureFacts(c.number, c.name, c.start, c.end, c.mask, c.dotdot, c.min_length, c.max_length)
-                     for c in rx.captures)
+    captures = tuple(CaptureFacts(c.number, c.name, c.start, c.end, c.mask, c.dotdot, c.min_length, c.max_length,
+                                  c.last, c.text, c.before_text) for c in rx.captures)
     return PatternFacts(
         None, captures, tuple(sorted(rx.names.items())), rx.anchored_start, rx.end_anchor,
         tuple((r.start, r.end, r.inner_start, r.inner_end, r.shape, r.needs) for r in rx.redos),

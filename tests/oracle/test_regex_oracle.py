@@ -7,6 +7,10 @@ failing config only.
   A capture that excludes CR and LF (`([^\\r\\n]*)`) does not match such a URI, and nothing is injected.
   Copied by `set` first, the same capture arrives percent-encoded (the rewrite module escapes $1..$9 once the
   request URI was), and nothing is injected either.
+- SEC542: a bare CR is followed by what the capture holds after it: with `(3|3.6)` (a lone `.` between digits)
+  nginx 1.22 answers `/v/3%0d6/x` with `Location: …/y/3\\r6/z` and a URI with the client's text after the CR does
+  not match; with `(.*)` or `(3.(.*))`, `/v/3%0dSet-Cookie:a=b` gives `Location: …/y/3\\rSet-Cookie:a=b`, a header
+  line of the client's for a client that ends lines at CR.
 - SEC542: the host of a `proxy_pass` with variables is sent as the Host header: a named capture of `([^/]+)` there
   puts the client's CR LF into that header line (`Host: a\\r\\nX-Injected y.x.test`), a capture of `([a-z0-9]+)`
   cannot.
@@ -27,6 +31,7 @@ failing config only.
 from __future__ import annotations
 
 
+import re
 import socket
 import threading
 import time
@@ -89,6 +94,36 @@ def test_crlf_in_a_capture_splits_the_response(sink, group, outcome):
         assert "X-Path: abc" in plain or "/y/abc" in plain, plain
         reported = findings_at(nginx, "SEC542")
     assert reported == ([] if outcome == "clean" else [line_of(files, sink)])
+
+
+@pytest.mark.parametrize("location, sink, header_after_cr", [
+    ("^/v/(3|3.6)/x$", "return 302 /y/$1/z;", False),  # the lone `.` takes the CR, fixed text follows it
+    ("^/v/(searchindex.js|objects.inv)$", "return 302 /y/$1;", False),
+    ("^/v/(.*)$", "return 302 /y/$1;", True),  # `.*` takes the CR and the client's text after it
+    ("^/v/(3.(.*))$", "return 302 /y/$1;", True),
+    ("^/v/3.(.*)$", "add_header X-V $1;", True),
+])
+def test_a_bare_cr_carries_a_header_only_where_the_client_writes_after_it(location, sink, header_after_cr):
+    """A client that ends a header line at a bare CR reads the text after it as a header of its own. Where the
+    capture's only CR-capable character is a `.` between fixed characters, the CR is followed by the config's
+    text and a URI with the client's header after the CR does not match the location."""
+    files = {"conf/nginx.conf": config(
+        "server { listen 127.0.0.1:{port};\n"
+        f"    location ~ {location} {{ {sink} return 200 ok; }}\n"
+        "    location / { return 404; }\n"
+        "}")}
+    with Nginx(files) as nginx:
+        started = nginx.start()
+        assert started.status == 0, started.stderr
+        heads = {path: response_head(nginx.port, f"GET {path} HTTP/1.1\r\nHost: localhost\r\n")
+                 for path in ("/v/3%0d6/x", "/v/objects%0dinv", "/v/3%0dSet-Cookie:a=b", "/v/3x%0dSet-Cookie:a=b",
+                              "/v/3%0dSet-Cookie:a=b/x")}
+        lines = [line for head in heads.values() for line in re.split("\r\n|\r|\n", head)]
+        assert ("Set-Cookie:a=b" in lines) is header_after_cr, heads
+        # the bare CR does reach the header line in every case: what follows it makes the difference
+        assert any("\r" in line for head in heads.values() for line in head.split("\r\n")), heads
+        reported = findings_at(nginx, "SEC542")
+    assert reported == ([line_of(files, sink)] if header_after_cr else [])
 
 
 class _Upstream:

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from nginxlint.regex import RegexError, check_regex, parse_regex
+from nginxlint.regex import RegexError, charsets as cs, check_regex, parse_regex
 from nginxlint.regex.tree import Group, Quantified, Ref, Set
 
 
@@ -158,6 +158,29 @@ def test_what_a_capture_can_hold(pattern, crlf, slash, dot, dotdot, unrestricted
     assert (cap.can_contain("\r"), cap.can_contain("\n")) == crlf
     assert (cap.slash, cap.dot, cap.dotdot, cap.unrestricted, cap.bounded) == (slash, dot, dotdot, unrestricted,
                                                                               bounded)
+
+
+@pytest.mark.parametrize("pattern, text, cr_before_text, lf_before_text, cr_last", [
+    (r"^/(.*)$", True, True, False, True),  # `.` takes CR, not LF: a CR the rest of `.*` follows
+    (r"^/([^/]+)$", True, True, True, True),
+    (r"^/(3.(.*))$", True, True, False, True),  # the lone `.` comes before `(.*)`
+    (r"^/(3|3.6|3.10)/x$", False, False, False, False),  # a lone `.` between digits: nothing follows it
+    (r"^/(searchindex.js|objects.inv)$", False, False, False, False),
+    (r"^/(3.)x$", False, False, False, True),  # it can end with CR, which another variable may follow
+    (r"^/(.{2})$", False, False, False, True),  # too short for a name, a colon and a value
+    (r"^/(.{3})$", True, True, False, True),
+    (r"^/(.\w+)$", False, False, False, False),  # no colon: no header line
+    (r"^/((?:a|:)*.)$", True, False, False, True),  # the run comes before the CR, not after it
+    (r"^/((?:[^/]|//)*)$", True, True, True, True),  # a round can be one character of the client's
+    (r"^/(?:(.)\1)$", False, False, False, True),
+    (r"^/([^\r\n]*)$", True, False, False, False),
+])
+def test_where_a_capture_lets_the_client_write_after_a_line_break(pattern, text, cr_before_text, lf_before_text,
+                                                                 cr_last):
+    cap = parse_regex(pattern).captures[0]
+    assert cap.text == text
+    assert (cs.has(cap.before_text, "\r"), cs.has(cap.before_text, "\n")) == (cr_before_text, lf_before_text)
+    assert cs.has(cap.last, "\r") == cr_last
 
 
 def test_caseless_and_backreferences_widen_what_is_matched():
