@@ -16,7 +16,7 @@ after a tag is parsed at its true line and column:
   so the braces balance as in any one rendering.
 
 nginx's own variables (`$host`, `${request_uri}`) are never template tags; envsubst tags are upper-case names
-the config does not define itself (`${SERVER_NAME}`, `$PORT`).
+the config does not define itself in that spelling (`${SERVER_NAME}`, `$PORT`).
 """
 from __future__ import annotations
 

@@ -315,6 +315,20 @@ def test_envsubst_masks_upper_case_names_the_config_does_not_define():
     assert args[3:] == ["$Mixed", "$lower", "${NAME:-x}"]
 
 
+def test_in_an_envsubst_template_an_upper_case_name_is_the_environments_whatever_case_the_config_defines():
+    template = 'map $http_host $php {\n    default ${PHP_FPM};\n}\nmap $http_host $root_path {\n    default "${ROOT_PATH}";\n}\n'
+
+    def defaults(text):
+        return [args for _line, _column, args in sorted(directives_at(text)["default"])]
+
+    assert all(is_unknown(args[0]) for args in defaults(mask(template, "envsubst").text))
+    # the config's own spelling, a name the rest of the tree defines, and a file with no other tag stay nginx's
+    assert defaults(mask(template.replace("$root_path", "$ROOT_PATH"), "envsubst").text)[1] == ["${ROOT_PATH}"]
+    assert defaults(mask(template, "envsubst", frozenset({"root_path"})).text)[1] == ["${ROOT_PATH}"]
+    plain = 'map $http_host $root_path {\n    default "/srv";\n}\nroot $ROOT_PATH;\n'
+    assert detect(plain, "site.conf") is None
+
+
 def test_environment_names_that_only_share_a_prefix_with_nginx_variables_are_envsubst_references():
     text = ("ssl_prefer_server_ciphers ${SSL_PREFER_CIPHERS};\nreal_ip_recursive ${UPSTREAM_REAL_IP_RECURSIVE};\n"
             "add_header X-Verify $SSL_CLIENT_VERIFY;\nadd_header X-Up $UPSTREAM_HTTP_SERVER;\n"
