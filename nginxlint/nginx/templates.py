@@ -103,6 +103,17 @@ _NGINX_BLOCK = re.compile(r"^[ \t]*(?:events|http|stream|server|upstream[ \t]+\S
                           re.MULTILINE)
 
 
+# A part of a file's name that calls it a template (`.template.nginx.conf`, `nginx.template.conf`,
+# `site-template.conf`, `nginx_tpl.conf`): the input of a renderer, which may fill in what nginx would reject as it
+# stands. Not a last suffix: `default.conf.template` is the official image's envsubst input, and envsubst fills in
+# `${NAME}` tags only, never an empty slot.
+_TEMPLATE_PART = re.compile(r"(?:^|[._-])(?:template|tmpl|tpl)[._-]", re.IGNORECASE)
+
+
+def named_as_template(name: str) -> bool:
+    return _TEMPLATE_PART.search(name) is not None
+
+
 def template_name(name: str) -> tuple[str, str] | None:
     """(the name without its template suffix, the suffix) of a file named as a template, or None."""
     lower = name.lower()
