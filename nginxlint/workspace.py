@@ -19,6 +19,7 @@ from .nginx.parser import ParsedFile, parse, walk_directives
 from .nginx.sniff import classify
 from .nginx.templates import Masked
 from .repository import Fixtures, find_repository_root
+from .text import first_of
 
 DEFAULT_INCLUDE = ("nginx.conf", "*.conf", "*.nginx", "conf.d/*", "sites-available/*", "sites-enabled/*", "*.template")
 MANIFEST_PATTERNS = ("*.yaml", "*.yml")
@@ -459,11 +460,10 @@ def _template_slots(trees: list[ConfigTree], loader: Loader) -> None:
         if not slots:
             continue
         loader.template_slots.update((root.display, node.d.span.line, node.d.span.column) for node in slots)
-        named = ", ".join(f"`{node.name}` at line {node.d.span.line}" for node in slots[:3])
-        more = f" and {len(slots) - 3} more" if len(slots) > 3 else ""
+        named = first_of([f"`{node.name}` at line {node.d.span.line}" for node in slots], 3)
         loader.notifications.append(Notification(
             "note", f"named as a template and included by no config: its renderer fills in the empty argument slots "
-            f"({named}{more}), so they are not reported; the rest is linted", root.display))
+            f"({named}), so they are not reported; the rest is linted", root.display))
 
 
 def _lacks_one_argument(node, extra: frozenset[str]) -> bool:

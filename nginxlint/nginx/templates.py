@@ -24,6 +24,7 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
+from ..text import first_of
 from .envsubst import ImageTemplates, PositionMap, Rendered, defined_names, render_envsubst
 from .placeholders import fill_ins
 from .template_tags import BRANCH, CLOSE, EXPR, OPEN, SCANNERS, Tag, envsubst_tags, placeholder_tags
@@ -383,8 +384,7 @@ def mask(text: str, language: str, nginx_variables: frozenset[str] = frozenset()
 
 def _named(text: str, tags: list[Tag]) -> str:
     """The first two tags as written, and how many more."""
-    named = ", ".join(f"`{text[tag.start:tag.end]}`" for tag in tags[:2])
-    return named + (f" and {len(tags) - 2} more" if len(tags) > 2 else "")
+    return first_of([f"`{text[tag.start:tag.end]}`" for tag in tags], 2)
 
 
 # The words that open or continue a conditional in the template languages (Go, Jinja/Liquid, ERB, Lua, Kong).
