@@ -71,8 +71,10 @@ def undeployed_files(trees) -> set[str]:
 # `<TD NOWRAP>` is no placeholder), and a named capture (`(?<NAME_X>`, `(?P<NAME_X>`) is not one either.
 # Every repetition starts with a separator its words cannot hold: the scan is linear.
 _FILL_IN = re.compile(
-    r"\[(?:(?P<upper>[A-Z][A-Z0-9]+(?:[ _-][A-Z0-9]+){1,8})|(?i:your)[ _.-]?[A-Za-z0-9]+(?:[ _.-][A-Za-z0-9]+){0,8})\]"
-    r"|(?<![?P])<(?:(?P<angle>[A-Z][A-Z0-9]+(?:[_-][A-Z0-9]+){1,8})|(?i:your)[_.-]?[A-Za-z0-9]+(?:[_.-][A-Za-z0-9]+){0,8})>"
+    r"\[(?:(?P<upper>[A-Z][A-Z0-9]+(?:[ _-][A-Z0-9]+){1,8})"
+    r"|(?i:your)[ _.-]?[A-Za-z0-9]+(?:[ _.-][A-Za-z0-9]+){0,8})\]"
+    r"|(?<![?P])<(?:(?P<angle>[A-Z][A-Z0-9]+(?:[_-][A-Z0-9]+){1,8})"
+    r"|(?i:your)[_.-]?[A-Za-z0-9]+(?:[_.-][A-Za-z0-9]+){0,8})>"
 )
 
 

@@ -320,7 +320,8 @@ def test_envsubst_masks_upper_case_names_the_config_does_not_define():
 
 
 def test_in_an_envsubst_template_an_upper_case_name_is_the_environments_whatever_case_the_config_defines():
-    template = 'map $http_host $php {\n    default ${PHP_FPM};\n}\nmap $http_host $root_path {\n    default "${ROOT_PATH}";\n}\n'
+    template = ('map $http_host $php {\n    default ${PHP_FPM};\n}\n'
+                'map $http_host $root_path {\n    default "${ROOT_PATH}";\n}\n')
 
     def defaults(text):
         return [args for _line, _column, args in sorted(directives_at(text)["default"])]
