@@ -418,6 +418,8 @@ def test_fill_in_placeholders_are_one_unknown_value_each_whatever_the_words():
     assert masked.note == ("fill-in placeholders to replace before use (`[FULLCHAIN FILE NAME]`, `<your-domain>` and 2 "
                            "more): masked, values behind them unknown")
     assert not masked.hides_directives
+    # an INI section alone on its line and a key after a word (a PHP-FPM pool file) are no values to fill in
+    assert detect("[POOL_MAIN]\nenv[DB_HOST] = db\n", "www.conf") is None
 
 
 def test_fill_in_placeholders_beside_a_template_language_are_masked_too():
