@@ -171,11 +171,12 @@ class ConfigTree:
 
     def _parse(self, source):
         """The file's tree, or None. A file that cannot be read or parsed makes the tree incomplete, and so does a
-        template: what its tags render (a search path, a declaration, a whole branch) is unknown."""
+        template: what its tags render (a search path, a declaration, a whole branch) is unknown. Fill-in
+        placeholders alone leave it complete: each is one value of a directive that is there."""
         parsed = self.loader.parse(source)
         if parsed is None or parsed.problem:
             self._not_read()
-        elif source.display in self.loader.masked:
+        elif source.display in self.loader.masked and self.loader.masked[source.display].hides_directives:
             self.complete = False
         return parsed
 

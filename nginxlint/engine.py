@@ -256,8 +256,8 @@ def _outside_masked_values(findings: list[Finding], masked: dict) -> list[Findin
     """In a templated config, a finding on a value the template fills in says nothing: the value is unknown."""
     if not masked:
         return findings
-    return [f for f in findings if f.path not in masked
-            or not (f.code in TEMPLATE_ARTEFACTS or masked[f.path].unknown_at(f.span))]
+    return [f for f in findings if f.path not in masked or not (
+        f.code in TEMPLATE_ARTEFACTS and masked[f.path].hides_directives or masked[f.path].unknown_at(f.span))]
 
 
 # Rules about a TLS profile: weak versions and suites.

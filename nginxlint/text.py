@@ -19,6 +19,12 @@ def clean(text: str) -> str:
         return _SURROGATES.sub("\ufffd", text)
 
 
+def first_of(words: list[str], shown: int) -> str:
+    """The first `shown` words joined with commas, and how many more: "`a`, `b` and 3 more"."""
+    more = f" and {len(words) - shown} more" if len(words) > shown else ""
+    return ", ".join(words[:shown]) + more
+
+
 def did_you_mean(word: str, choices) -> str:
     """'; did you mean "X"?' for the closest of `choices`, or nothing."""
     import difflib  # only when a name is wrong

@@ -19,6 +19,7 @@ from .nginx.parser import ParsedFile, parse, walk_directives
 from .nginx.sniff import classify
 from .nginx.templates import Masked
 from .repository import Fixtures, find_repository_root
+from .text import first_of
 
 DEFAULT_INCLUDE = ("nginx.conf", "*.conf", "*.nginx", "conf.d/*", "sites-available/*", "sites-enabled/*", "*.template")
 MANIFEST_PATTERNS = ("*.yaml", "*.yml")
@@ -63,6 +64,8 @@ class Loader:
         self.notifications: list[Notification] = []  # what the run could not do: files skipped, templates masked
         self.masked: dict[str, Masked] = {}  # display path -> the template masking of a templated config
         self.skipped: dict[str, str] = {}  # display path -> why it is not linted as nginx
+        # (display path, line, column) of each directive whose missing argument a template's renderer fills in
+        self.template_slots: set[tuple[str, int, int]] = set()
 
     def not_seen(self, display: str, span, message: str) -> None:
         """A note, once per place, for something the run could not read (an include outside the project)."""
@@ -421,6 +424,7 @@ def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Pat
         if path not in reached:  # a file some config includes is linted there, whatever it looks like
             loader.skip(path, why)
     _skip_named_templates(named_templates, reached, loader)
+    _template_slots(trees, loader)
     test_data = _test_data(trees, loader, Fixtures(settings.fixture_dirs, base_dir))
     _broken_test_data(trees, test_data, loader)
 
@@ -447,6 +451,37 @@ def _skip_named_templates(named: list[Path], reached: set[Path], loader: Loader)
         suffix = templates.template_name(path.name)[1]
         loader.skip(path, f"a template of an nginx config (`{suffix}`), the input of a renderer: lint the config it "
                     "renders, or name the template to lint it with its tags masked")
+
+
+def _template_slots(trees: list[ConfigTree], loader: Loader) -> None:
+    """A config named as a template (`.template.nginx.conf`, `site-template.conf`) that no config includes is
+    rendered before nginx reads it: a directive that lacks one argument there (`server_name ;`, `listen ;`) is a slot
+    its renderer fills in, not a config nginx refuses. The slots go to `loader.template_slots` (NGX006 is quiet
+    there) and one note per file names them; the rest of the file is linted."""
+    for tree in trees:
+        root = tree.root
+        if not templates.named_as_template(root.path.name) or root.display in loader.skipped:
+            continue
+        extra = frozenset(tree.settings.extra_directives)
+        slots = [node for node in tree.walk() if node.d.file.path == root.path and _lacks_one_argument(node, extra)]
+        if not slots:
+            continue
+        loader.template_slots.update((root.display, node.d.span.line, node.d.span.column) for node in slots)
+        named = first_of([f"`{node.name}` at line {node.d.span.line}" for node in slots], 3)
+        loader.notifications.append(Notification(
+            "note", f"named as a template and included by no config: its renderer fills in the empty argument slots "
+            f"({named}), so they are not reported; the rest is linted", root.display))
+
+
+def _lacks_one_argument(node, extra: frozenset[str]) -> bool:
+    """nginx would refuse the directive as written and accept it with one more argument."""
+    from .nginx.directives import check_directive  # crossplane's table, built on first use
+
+    d = node.d
+    is_block = d.block is not None or d.lua is not None
+    problem = check_directive(d.name, d.args, node.ctx, is_block, extra)
+    return problem is not None and problem.code == "NGX006" and \
+        check_directive(d.name, [*d.args, templates.UNKNOWN], node.ctx, is_block, extra) is None
 
 
 def _test_data(trees: list[ConfigTree], loader: Loader, fixtures: Fixtures) -> frozenset[str]:

@@ -467,6 +467,17 @@ def test_what_makes_nginx_refuse_test_data_is_a_notification_per_file(tmp_path):
     assert "tests/fixtures/two_certs.conf" in {f["path"] for f in result.json["findings"]}
 
 
+def test_empty_slots_of_a_template_its_renderer_fills_are_one_note_and_no_finding(tmp_path):
+    write_tree(tmp_path, {".template.nginx.conf": "server {\n    server_name ;\n    listen ;\n    location / {\n"
+                          "        proxy_pass ;\n        proxy_read_timeout 1m 2m;\n    }\n}\n"})
+    result = run_cli([".", "--format", "json"], cwd=tmp_path).json
+    assert [(f["code"], f["line"]) for f in result["findings"]] == [("NGX006", 6)]
+    assert [(n["level"], n["path"], n["message"]) for n in result["notifications"]] == [(
+        "note", ".template.nginx.conf", "named as a template and included by no config: its renderer fills in the "
+        "empty argument slots (`server_name` at line 2, `listen` at line 3, `proxy_pass` at line 5), so they are "
+        "not reported; the rest is linted")]
+
+
 def test_a_supervisord_file_called_nginx_conf_is_skipped_and_a_broken_nginx_conf_is_not(tmp_path):
     write_tree(tmp_path, {
         "conf/supervisor/nginx.conf": '[program:nginx]\ncommand=/usr/sbin/nginx -g "daemon off;"\nautorestart=true\n',

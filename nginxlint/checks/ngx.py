@@ -22,11 +22,14 @@ def check_directives(tree, report):
     """NGX004 (unknown directive), NGX005 (not allowed here), NGX006 (invalid arguments): one walk, one lookup
     in the directive table per directive."""
     extra = frozenset(tree.settings.extra_directives)
+    slots = tree.loader.template_slots
     for node in tree.walk():
         d = node.d
         problem = check_directive(d.name, d.args, node.ctx, d.block is not None or d.lua is not None, extra)
         if problem is None or (problem.code == "NGX006" and any(is_unknown(arg) for arg in d.args)):
             continue  # a template tag may stand for any number of arguments (`{{ buffers | default: "4 8k" }}`)
+        if problem.code == "NGX006" and slots and (d.file.display, d.span.line, d.span.column) in slots:
+            continue  # an empty slot a template's renderer fills in (`server_name ;`)
         message = problem.message
         if problem.code == "NGX004":
             if d.name in _module_directives(tree):

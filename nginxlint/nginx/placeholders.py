@@ -1,6 +1,9 @@
 """Configs that are not deployed as they stand: templates whose servers answer only to names reserved for
-documentation, configs that log at debug level, and upstreams that are stand-ins for the user's own."""
+documentation, configs that log at debug level, upstreams that are stand-ins for the user's own, and fill-in
+placeholders the user replaces before use (`[FULLCHAIN FILE NAME]`, `<your-domain>`)."""
 from __future__ import annotations
+
+import re
 
 from .listen import http_servers
 
@@ -60,3 +63,45 @@ def undeployed_files(trees) -> set[str]:
     for tree in trees:
         (quiet if why_not_deployed(tree) else deployed).update(tree.files)
     return quiet - deployed
+
+
+# Fill-in placeholders: upper-case words in square or angle brackets, two at least (`[FULLCHAIN FILE NAME]`,
+# `[YOUR_DOMAIN]`, `<CERT_PATH>`; a regex class such as `[A-Z]` or `[ABC]` is none), or any words in brackets that
+# start with "your" (`<your-domain>`, `[your.server.ip]`). Angle brackets join words with `_` or `-` only (HTML's
+# `<TD NOWRAP>` is no placeholder); a named capture (`(?<NAME_X>`, `(?P<NAME_X>`) and a key after a word
+# (`env[DB_HOST]` in a PHP-FPM pool file) are none either.
+# Every repetition starts with a separator its words cannot hold: the scan is linear.
+_FILL_IN = re.compile(
+    r"(?<!\w)\[(?:(?P<upper>[A-Z][A-Z0-9]+(?:[ _-][A-Z0-9]+){1,8})"
+    r"|(?i:your)[ _.-]?[A-Za-z0-9]+(?:[ _.-][A-Za-z0-9]+){0,8})\]"
+    r"|(?<![?P])<(?:(?P<angle>[A-Z][A-Z0-9]+(?:[_-][A-Z0-9]+){1,8})"
+    r"|(?i:your)[_.-]?[A-Za-z0-9]+(?:[_.-][A-Za-z0-9]+){0,8})>"
+)
+
+
+def fill_ins(text: str) -> list[tuple[int, int]]:
+    """Offsets [start, end) of the fill-in placeholders in a config's text: values, so after a directive's name
+    on their line (a bracketed line alone is an INI section, `[SETTINGS_MAIN]`).
+
+    Upper-case words count only outside quotes and comments: in a quoted string (`log_format '[ACCESS LOG] …'`,
+    `return 503 "[MAINTENANCE MODE]"`) they are text the config sends as written. A "your …" placeholder counts
+    wherever it stands, but not in a comment."""
+    if "[" not in text and "<" not in text:
+        return []
+    found = []
+    seen = 0  # the text up to here is read into `worded`, `quoted` and `commented`, for the line it is on
+    worded = quoted = commented = False
+    for match in _FILL_IN.finditer(text):
+        start = match.start()
+        newline = text.rfind("\n", seen, start)
+        if newline >= 0:
+            seen, worded, quoted, commented = newline + 1, False, False, False
+        before = text[seen:start]
+        worded = worded or bool(before.strip())
+        quoted = quoted or '"' in before or "'" in before
+        commented = commented or "#" in before
+        seen = start
+        if not worded or commented or quoted and (match.group("upper") or match.group("angle")):
+            continue
+        found.append(match.span())
+    return found

@@ -311,9 +311,9 @@ def is_environment_name(name: str) -> bool:
     return not any(c.islower() for c in name) and any(c.isupper() for c in name)
 
 
-def defined_variables(text: str) -> set[str]:
-    """Names of variables the text defines itself (`set $X`, `map … $X {`, `(?<X>…)`), lower-cased as nginx does."""
-    return {next(g for g in m.groups() if g).lower() for m in _DEFINED_HERE.finditer(text)}
+def defined_spellings(text: str) -> set[str]:
+    """Names of variables the text defines itself (`set $X`, `map … $X {`, `(?<X>…)`), as written."""
+    return {next(g for g in m.groups() if g) for m in _DEFINED_HERE.finditer(text)}
 
 
 # nginx's own variables, whatever their case (nginx looks variables up lower-cased): `$HTTP_HOST` is `$http_host`.
@@ -351,15 +351,24 @@ def is_nginx_builtin(name: str) -> bool:
 
 def envsubst_tags(text: str, nginx_variables: frozenset[str] = frozenset()) -> list[Tag]:
     """`${NAME}` and `$NAME` for upper-case names the config does not define as nginx variables (nor the rest of
-    the config tree: `nginx_variables`, lower-cased, e.g. a `map` in nginx.conf used in a conf.d file)."""
+    the config tree: `nginx_variables`, lower-cased, e.g. a `map` in nginx.conf used in a conf.d file). Once one
+    such name makes the file a template, a name the config defines only in another case is a tag too."""
     if "$" not in text:
         return []
     candidates = [m for m in ENV_REFERENCE.finditer(text) if is_environment_name(m.group(1) or m.group(2))]
     if not candidates:  # the common case: nginx's own lower-case variables only
         return []
-    own = defined_variables(text) | nginx_variables
-    return [Tag(m.start(), m.end(), EXPR) for m in candidates
-            if (m.group(1) or m.group(2)).lower() not in own and not is_nginx_builtin(m.group(1) or m.group(2))]
+    spellings = defined_spellings(text)
+    own = {name.lower() for name in spellings} | nginx_variables
+    names = [(m, m.group(1) or m.group(2)) for m in candidates]
+    names = [(m, name) for m, name in names if not is_nginx_builtin(name)]
+    if not any(name.lower() not in own for _m, name in names):
+        return []
+    # A file envsubst renders (it holds a name nothing defines): a name written in upper case where the config
+    # writes that variable in lower case is the environment's too (`map $http_host $root_path { default
+    # "${ROOT_PATH}"; }`); the config's own spelling, or a name only another file defines, stays nginx's.
+    return [Tag(m.start(), m.end(), EXPR) for m, name in names
+            if name not in spellings and name.lower() not in nginx_variables]
 
 
 # --- placeholder tokens (a start script's `sed -i 's#TOKEN#value#'`) ----------------------------------------------

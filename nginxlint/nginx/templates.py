@@ -16,7 +16,7 @@ after a tag is parsed at its true line and column:
   so the braces balance as in any one rendering.
 
 nginx's own variables (`$host`, `${request_uri}`) are never template tags; envsubst tags are upper-case names
-the config does not define itself (`${SERVER_NAME}`, `$PORT`).
+the config does not define itself in that spelling (`${SERVER_NAME}`, `$PORT`).
 """
 from __future__ import annotations
 
@@ -24,7 +24,9 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
+from ..text import first_of
 from .envsubst import ImageTemplates, PositionMap, Rendered, defined_names, render_envsubst
+from .placeholders import fill_ins
 from .template_tags import BRANCH, CLOSE, EXPR, OPEN, SCANNERS, Tag, envsubst_tags, placeholder_tags
 
 __all__ = [
@@ -47,6 +49,7 @@ LANGUAGES = {
     "kong": "Kong's nginx template syntax",
     "envsubst": "envsubst",
     "placeholders": "placeholder tokens a start script replaces (sed)",
+    "fill-ins": "fill-in placeholders to replace before use",
 }
 
 
@@ -101,6 +104,17 @@ _NGINX_BLOCK = re.compile(r"^[ \t]*(?:events|http|stream|server|upstream[ \t]+\S
                           re.MULTILINE)
 
 
+# A part of a file's name that calls it a template (`.template.nginx.conf`, `nginx.template.conf`,
+# `site-template.conf`, `nginx_tpl.conf`): the input of a renderer, which may fill in what nginx would reject as it
+# stands. Not a last suffix: `default.conf.template` is the official image's envsubst input, and envsubst fills in
+# `${NAME}` tags only, never an empty slot.
+_TEMPLATE_PART = re.compile(r"(?:^|[._-])(?:template|tmpl|tpl)[._-]", re.IGNORECASE)
+
+
+def named_as_template(name: str) -> bool:
+    return _TEMPLATE_PART.search(name) is not None
+
+
 def template_name(name: str) -> tuple[str, str] | None:
     """(the name without its template suffix, the suffix) of a file named as a template, or None."""
     lower = name.lower()
@@ -120,10 +134,12 @@ def detect(text: str, name: str = "", nginx_variables: frozenset[str] = frozense
     count: Lua code may hold `{{`, `{#t}` or `{%` and still be plain nginx. `nginx_variables` (lower case) are
     variables the rest of the config tree defines: `$CORS_ORIGIN` from a `map` in nginx.conf is not envsubst's.
     `placeholders`: words a start script replaces (`sed -i 's#TOKEN#…#'`); a file with nothing else holding one is
-    "placeholders"."""
+    "placeholders". A file whose only tags are fill-in placeholders (`[FULLCHAIN FILE NAME]`) is "fill-ins"."""
     language = _language(text, name, nginx_variables)
     if language is None and placeholders and _any_in_config(text, placeholder_tags(text, placeholders)):
         return "placeholders"
+    if language is None and fill_in_tags(text):
+        return "fill-ins"
     return language
 
 
@@ -177,6 +193,15 @@ def _any_in_config(text: str, tags) -> bool:
         return False
     hidden = hidden_ranges(text)
     return any(not _inside(hidden, tag.start) for tag in tags)
+
+
+def fill_in_tags(text: str) -> list[Tag]:
+    """The fill-in placeholders of the config itself (not in Lua code or comment lines), as value tags."""
+    spans = fill_ins(text)
+    if not spans:
+        return []
+    hidden = hidden_ranges(text)
+    return [Tag(start, end, EXPR) for start, end in spans if not _inside(hidden, start)]
 
 
 def _go_flavour(text: str) -> str:
@@ -247,6 +272,12 @@ class Masked:
     _starts: list[int] | None = field(default=None, repr=False)
     _index: object = field(default=None, repr=False)
 
+    @property
+    def hides_directives(self) -> bool:
+        """Whether what the tags render may add or leave out directives. A template language's tags may; fill-in
+        placeholders, each a value inside a directive, do not: the directives are all there."""
+        return self.language != "fill-ins" or any(region.kind != "value" for region in self.regions)
+
     def unknown_between(self, start: int, end: int) -> bool:
         """Whether a masked value overlaps offsets [start, end) of the text."""
         if self._starts is None:
@@ -312,19 +343,23 @@ def mask(text: str, language: str, nginx_variables: frozenset[str] = frozenset()
          placeholders: frozenset[str] = frozenset()) -> Masked:
     """The text with every tag of `language` masked (see the module's docstring); same length, same lines.
     `nginx_variables`: names (lower case) the rest of the config tree defines, never envsubst references.
-    `placeholders`: words a start script replaces, masked as value tags too (whatever the language)."""
-    if language == "placeholders":
+    `placeholders`: words a start script replaces, masked as value tags too (whatever the language), as are
+    fill-in placeholders (`[FULLCHAIN FILE NAME]`: one value, however many words)."""
+    if language in ("placeholders", "fill-ins"):
         tags = []
     else:
         tags = envsubst_tags(text, nginx_variables) if language == "envsubst" else SCANNERS[language](text)
     tokens = _outside(placeholder_tags(text, placeholders), tags)
     if tokens:
         tags = sorted(tags + tokens)
+    fills = _outside(fill_in_tags(text), tags)
+    if fills:
+        tags = sorted(tags + fills)
     if not tags:
         return Masked(text, language, [], "")
-    fills = _fills(text, tags)
+    kinds = _fills(text, tags)
     dropped = _unbalanced_branches(text, tags)
-    regions = _glued(text, _merge(tags, fills, dropped))
+    regions = _glued(text, _merge(tags, kinds, dropped))
     pieces = []
     pos = 0
     for region in regions:
@@ -333,13 +368,23 @@ def mask(text: str, language: str, nginx_variables: frozenset[str] = frozenset()
         pos = region.end
     pieces.append(text[pos:])
     branches = _conditional_branches(text, tags)
-    note = f"templated with {display_name(language)}: tags masked, values behind them unknown"
+    if language == "fill-ins":
+        note = f"{display_name(language)} ({_named(text, fills)}): masked, values behind them unknown"
+    else:
+        note = f"templated with {display_name(language)}: tags masked, values behind them unknown"
     if tokens and language != "placeholders":
         note += f"; {display_name('placeholders')} masked too"
+    if fills and language != "fill-ins":
+        note += f"; {display_name('fill-ins')} masked too ({_named(text, fills)})"
     if dropped:
         note += (f"; {len(dropped)} else-branch{'es' if len(dropped) > 1 else ''} left out to keep braces "
                  "balanced")
     return Masked("".join(pieces), language, regions, note, branches)
+
+
+def _named(text: str, tags: list[Tag]) -> str:
+    """The first two tags as written, and how many more."""
+    return first_of([f"`{text[tag.start:tag.end]}`" for tag in tags], 2)
 
 
 # The words that open or continue a conditional in the template languages (Go, Jinja/Liquid, ERB, Lua, Kong).

@@ -295,9 +295,13 @@ def test_jinja_expressions_with_calls_and_operators():
 def test_no_real_nginx_config_is_taken_for_a_template():
     configs = real_configs()
     assert len(configs) > 150
-    templated = [name for name, text in configs if detect(text, name)]
-    # the rule cases about templates name their files *.template; every other config is plain nginx
-    assert [name for name in templated if not name.endswith(".template")] == []
+    templated = {name: language for name, text in configs if (language := detect(text, name))}
+    # the rule cases about templates name their files *.template; every other config is plain nginx, or holds
+    # fill-in placeholders on purpose
+    assert [name for name, language in templated.items()
+            if not name.endswith(".template") and language != "fill-ins"] == []
+    assert [name for name, language in templated.items() if language == "fill-ins"] == [
+        "NGX006.yaml#7:conf/nginx.conf", "SEC523.yaml#10:conf/nginx-ssl.conf"]
 
 
 def test_variables_the_config_tree_defines_elsewhere_are_nginx_not_envsubst():
@@ -313,6 +317,21 @@ def test_envsubst_masks_upper_case_names_the_config_does_not_define():
     args = directives_at(masked.text)["listen"][0][2]
     assert args[0] == "${PORT}" and is_unknown(args[1]) and is_unknown(args[2])
     assert args[3:] == ["$Mixed", "$lower", "${NAME:-x}"]
+
+
+def test_in_an_envsubst_template_an_upper_case_name_is_the_environments_whatever_case_the_config_defines():
+    template = ('map $http_host $php {\n    default ${PHP_FPM};\n}\n'
+                'map $http_host $root_path {\n    default "${ROOT_PATH}";\n}\n')
+
+    def defaults(text):
+        return [args for _line, _column, args in sorted(directives_at(text)["default"])]
+
+    assert all(is_unknown(args[0]) for args in defaults(mask(template, "envsubst").text))
+    # the config's own spelling, a name the rest of the tree defines, and a file with no other tag stay nginx's
+    assert defaults(mask(template.replace("$root_path", "$ROOT_PATH"), "envsubst").text)[1] == ["${ROOT_PATH}"]
+    assert defaults(mask(template, "envsubst", frozenset({"root_path"})).text)[1] == ["${ROOT_PATH}"]
+    plain = 'map $http_host $root_path {\n    default "/srv";\n}\nroot $ROOT_PATH;\n'
+    assert detect(plain, "site.conf") is None
 
 
 def test_environment_names_that_only_share_a_prefix_with_nginx_variables_are_envsubst_references():
@@ -377,6 +396,39 @@ def test_a_file_whose_only_tags_are_placeholder_tokens():
     masked = mask(text, "placeholders", placeholders=frozenset({"HTTP3_CONFIG"}))
     assert masked.text == text.replace("HTTP3_CONFIG", " " * len("HTTP3_CONFIG"))
     assert masked.note.startswith("templated with placeholder tokens a start script replaces (sed)")
+
+
+# --- fill-in placeholders the user replaces before use ---
+
+def test_fill_in_placeholders_are_one_unknown_value_each_whatever_the_words():
+    text = ("server {\n    ssl_certificate /certs/[FULLCHAIN FILE NAME];\n    server_name <your-domain> [YOUR_ALIAS];\n"
+            "    proxy_pass http://<BACKEND_HOST>:8080;\n    return 200 \"<html>[NOT FOUND]</html>\";\n"
+            "    location ~ ^/[A-Z]+/(?<LANG_CODE>[a-z]+)$ { access_log off; }  # [SEE THE DOCS]\n"
+            "    content_by_lua_block { ngx.say(\"<your-name>\") }\n}\n")
+    assert detect(text, "site.conf") == "fill-ins"
+    masked = mask(text, "fill-ins")
+    assert_shape_kept(text, masked.text)
+    found = directives_at(masked.text)
+    assert is_unknown(found["ssl_certificate"][0][2][0]) and len(found["ssl_certificate"][0][2]) == 1
+    assert all(is_unknown(arg) for arg in found["server_name"][0][2]) and len(found["server_name"][0][2]) == 2
+    assert is_unknown(found["proxy_pass"][0][2][0])
+    assert found["return"][0][2] == ["200", "<html>[NOT FOUND]</html>"]  # quoted text is sent as written
+    assert found["location"][0][2] == ["~", "^/[A-Z]+/(?<LANG_CODE>[a-z]+)$"]
+    assert "<your-name>" in masked.text  # Lua code is not the config's
+    assert masked.note == ("fill-in placeholders to replace before use (`[FULLCHAIN FILE NAME]`, `<your-domain>` and 2 "
+                           "more): masked, values behind them unknown")
+    assert not masked.hides_directives
+    # an INI section alone on its line and a key after a word (a PHP-FPM pool file) are no values to fill in
+    assert detect("[POOL_MAIN]\nenv[DB_HOST] = db\n", "www.conf") is None
+
+
+def test_fill_in_placeholders_beside_a_template_language_are_masked_too():
+    text = "server {\n    listen ${PORT};\n    ssl_certificate /certs/[CERT FILE];\n}\n"
+    assert detect(text, "default.conf.template") == "envsubst"
+    masked = mask(text, "envsubst")
+    assert is_unknown(directives_at(masked.text)["ssl_certificate"][0][2][0])
+    assert masked.note.endswith("; fill-in placeholders to replace before use masked too (`[CERT FILE]`)")
+    assert masked.hides_directives
 
 
 def test_a_jinja_compose_template_is_noted_not_reported(tmp_path):
