@@ -8,7 +8,8 @@ the development container still loads it.
 
 The same holds for a config that only a development setup runs: its container comes from a development Compose
 file (`docker-compose.dev.yml`, `compose.override.yml`, which `docker compose up` adds on a developer's machine,
-or any Compose file whose services run with debugging switched on, debug_env.py) or a development Dockerfile
+or any Compose stack dev_stack.py shows to be a developer's: debugging switched on, the application's sources
+mounted, a mail catcher, a README that says so) or a development Dockerfile
 (`Dockerfile.dev`), and no other manifest binds it and no production Dockerfile
 beside or above it copies it. A file that a config run elsewhere includes as well keeps its advice.
 
@@ -44,9 +45,10 @@ def is_development(display_path: str) -> bool:
 
 
 def development_setup(facts) -> bool:
-    """A container a development setup describes: named so (`is_development`), or a Compose stack that runs its
-    services with debugging switched on."""
-    return is_development(facts.path) or facts.debugging
+    """A container a development setup describes: named so (`is_development`), or a developer's Compose stack
+    (dev_stack.py: debugging switched on, the application's sources mounted, a mail catcher, a README that says
+    so)."""
+    return is_development(facts.path) or facts.developer_stack
 
 
 def development_only(workspace, fixtures) -> frozenset[str]:
@@ -79,13 +81,22 @@ def _run_by_development_setups(workspace, builds) -> set[str]:
     setups: set[str] = set()
     for tree in workspace.trees:
         binding = tree.binding
-        if binding is not None and development_setup(binding.facts):
+        if binding is not None and development_setup(binding.facts) and not _in_working_copy(binding):
             setups.add(binding.path)
             if not _copied_by(tree, builds):
                 development.update(tree.files)
                 continue
         deployed.update(tree.files)
     return (development - deployed) | setups
+
+
+def _in_working_copy(binding) -> bool:
+    """The config reaches the container only inside the application's mounted source tree (`.:/app`): the working
+    copy holds every config of the project, the production ones with the rest, so that says nothing of which
+    setup runs it."""
+    from .dev_stack import holds_sources  # read only for a development setup's binding
+
+    return binding.how == "host-mount" and binding.host_source is not None and holds_sources(binding.host_source)
 
 
 def _copied_by(tree, builds) -> bool:
