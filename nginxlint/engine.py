@@ -73,6 +73,7 @@ def _run(paths: list[Path], settings, base_dir: Path, stdin, texts) -> tuple[Rep
     notifications += _unselected_failures(findings, selection)
     if any(catalog[f.code].production_only or catalog[f.code].deployed_only for f in findings if f.code in catalog):
         selection.development_only = _development_only(workspace, selection)
+        selection.test_run_only = _test_run_only(workspace)
     findings = [
         replace(f, severity=selection.severity.get(f.code, f.severity))
         for f in findings
@@ -176,6 +177,13 @@ def _development_only(workspace, selection) -> frozenset[str]:
     from .container.development import development_only  # container code, loaded by every run's binding already
 
     return development_only(workspace, selection.fixtures)
+
+
+def _test_run_only(workspace) -> frozenset[str]:
+    """Files only the container of a test run holds (container/development.py)."""
+    from .container.development import test_run_only  # container code, loaded by every run's binding already
+
+    return test_run_only(workspace)
 
 
 def _unique(findings: list[Finding]) -> list[Finding]:

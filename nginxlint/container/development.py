@@ -25,7 +25,7 @@ import re
 from pathlib import Path
 
 from .dockerfile import plain_source
-from .dockerfile_binding import copied_to, nearby_dockerfiles, parsed_dockerfile
+from .dockerfile_binding import copied_to, nearby_dockerfiles, parsed_dockerfile, runs_tests
 from .model import image_flavour
 
 _DEVELOPMENT = re.compile(r"(?:^|[/._-])(?:dev|devel|development)(?:[/._-]|$)", re.IGNORECASE)
@@ -65,6 +65,18 @@ def development_only(workspace, fixtures) -> frozenset[str]:
         if build is not None:
             builds.append((dockerfile, build, _context(dockerfile, build, base)))
     return frozenset(_deleted(workspace, builds) | _run_by_development_setups(workspace, builds))
+
+
+def test_run_only(workspace) -> frozenset[str]:
+    """Display paths of the files of the configs whose container is a test run (an image that runs its test
+    suite, dockerfile_binding.runs_tests), less those of every other config: advice on the container they are
+    deployed in has no container to go by. A config no container is known for is taken to be deployed."""
+    tested: set[str] = set()
+    others: set[str] = set()
+    for tree in workspace.trees:
+        binding = tree.binding
+        (tested if binding is not None and runs_tests(binding.facts) else others).update(tree.files)
+    return frozenset(tested - others)
 
 
 def _nearby_dockerfiles(workspace) -> list[Path]:

@@ -1,4 +1,5 @@
-"""What makes a Compose stack a developer's (container/dev_stack.py)."""
+"""What makes a Compose stack a developer's (container/dev_stack.py), and an image a test run's
+(container/dockerfile_binding.runs_tests)."""
 from __future__ import annotations
 
 import pytest
@@ -6,6 +7,8 @@ import pytest
 from lintkit import write_tree
 from nginxlint.container.compose import load_compose
 from nginxlint.container.dev_stack import developer_stack, says_not_for_production
+from nginxlint.container.dockerfile import read_dockerfile
+from nginxlint.container.dockerfile_binding import dockerfile_facts, runs_tests
 
 
 @pytest.mark.parametrize("sentence", [
@@ -61,3 +64,13 @@ def test_developer_stacks(tmp_path, compose, files):
 def test_deployed_stacks(tmp_path, compose, files, name):
     assert not _stack(tmp_path, compose, files, name)
 
+
+@pytest.mark.parametrize("instruction, tests", [
+    ("ENTRYPOINT ./ci.sh", True), ('CMD ["./run-tests.sh"]', True), ('CMD ["busted", "spec"]', True),
+    ("CMD prove -r t", True), ('CMD ["npm", "test"]', True), ("CMD python -m pytest -x", True),
+    ('CMD ["nginx", "-g", "daemon off;"]', False), ("CMD ./test.sh && nginx -g 'daemon off;'", False),
+    ('CMD ["./start.sh"]', False), ('CMD ["node", "contest.js"]', False),
+])
+def test_an_image_that_runs_its_test_suite(instruction, tests):
+    build = read_dockerfile("Dockerfile", f"FROM openresty/openresty:1.27.1.2-alpine\n{instruction}\n")
+    assert runs_tests(dockerfile_facts(build)) is tests
