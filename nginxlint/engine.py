@@ -72,8 +72,7 @@ def _run(paths: list[Path], settings, base_dir: Path, stdin, texts) -> tuple[Rep
         _outside_opt_in_tls_profiles(_outside_masked_values(findings, masked), masked), masked))
     notifications += _unselected_failures(findings, selection)
     if any(catalog[f.code].production_only or catalog[f.code].deployed_only for f in findings if f.code in catalog):
-        selection.development_only = _development_only(workspace, selection)
-        selection.test_run_only = _test_run_only(workspace)
+        _note_undeployed_files(workspace, selection)
     findings = [
         replace(f, severity=selection.severity.get(f.code, f.severity))
         for f in findings
@@ -172,18 +171,12 @@ def _bind_containers(workspace, findings, notifications) -> None:
         drop_includes_the_container_holds(tree)
 
 
-def _development_only(workspace, selection) -> frozenset[str]:
-    """Files only a development container holds (container/development.py)."""
-    from .container.development import development_only  # container code, loaded by every run's binding already
+def _note_undeployed_files(workspace, selection) -> None:
+    """The files only a development container holds, and those only a test run's holds (container/development.py)."""
+    from .container.development import development_only, test_run_only  # loaded by every run's binding already
 
-    return development_only(workspace, selection.fixtures)
-
-
-def _test_run_only(workspace) -> frozenset[str]:
-    """Files only the container of a test run holds (container/development.py)."""
-    from .container.development import test_run_only  # container code, loaded by every run's binding already
-
-    return test_run_only(workspace)
+    selection.development_only = development_only(workspace, selection.fixtures)
+    selection.test_run_only = test_run_only(workspace)
 
 
 def _unique(findings: list[Finding]) -> list[Finding]:

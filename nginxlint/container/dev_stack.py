@@ -23,7 +23,7 @@ from pathlib import Path
 from .debug_env import switches_on_debugging
 from .detect import image_repository
 
-# Files at the top of an application's source tree: its dependency or build manifest, or a PHP entry point.
+# Files at the top of an application's source tree: its dependency or build manifest, or its entry point.
 _SOURCE_MARKERS = frozenset({
     "composer.json", "package.json", "go.mod", "pyproject.toml", "setup.py", "requirements.txt", "Pipfile",
     "manage.py", "Gemfile", "Cargo.toml", "pom.xml", "build.gradle", "build.gradle.kts", "mix.exs", "artisan",
@@ -57,6 +57,8 @@ _NAMES_FILE = re.compile(r"\w\.(?:ya?ml|env|conf)\b", re.IGNORECASE)
 # Where a sentence ends: its punctuation, a blank line, a table cell, a list item or heading.
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s|\n[ \t]*(?:\n|(?=[-*+>#]))|\|")
 _SPACES = re.compile(r"\s+")
+
+
 def developer_stack(compose_path: Path, services) -> bool:
     """Whether the Compose file at `compose_path` (its services: RuntimeFacts) is a developer's stack."""
     directory = compose_path.parent
@@ -110,4 +112,3 @@ def says_not_for_production(sentence: str) -> bool:
     """Whether one sentence of a README says the setup is not for production, or for testing only."""
     sentence = _SPACES.sub(" ", sentence)
     return bool(_NOT_FOR_PRODUCTION.search(sentence) and _SETUP.search(sentence) and not _NAMES_FILE.search(sentence))
-
