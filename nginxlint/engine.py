@@ -72,7 +72,7 @@ def _run(paths: list[Path], settings, base_dir: Path, stdin, texts) -> tuple[Rep
         _outside_opt_in_tls_profiles(_outside_masked_values(findings, masked), masked), masked))
     notifications += _unselected_failures(findings, selection)
     if any(catalog[f.code].production_only or catalog[f.code].deployed_only for f in findings if f.code in catalog):
-        selection.development_only = _development_only(workspace, selection)
+        _note_undeployed_files(workspace, selection)
     findings = [
         replace(f, severity=selection.severity.get(f.code, f.severity))
         for f in findings
@@ -197,11 +197,12 @@ def _bind_containers(workspace, findings, notifications) -> None:
         settle_includes(tree, nginx_containers)
 
 
-def _development_only(workspace, selection) -> frozenset[str]:
-    """Files only a development container holds (container/development.py)."""
-    from .container.development import development_only  # container code, loaded by every run's binding already
+def _note_undeployed_files(workspace, selection) -> None:
+    """The files only a development container holds, and those only a test run's holds (container/development.py)."""
+    from .container.development import development_only, test_run_only  # loaded by every run's binding already
 
-    return development_only(workspace, selection.fixtures)
+    selection.development_only = development_only(workspace, selection.fixtures)
+    selection.test_run_only = test_run_only(workspace)
 
 
 def _unique(findings: list[Finding]) -> list[Finding]:

@@ -269,12 +269,13 @@ def load_settings(config: Path | None, isolated: bool, start: Path) -> Settings:
 class Selection:
     """Which rules run, and where: select / extend-select / ignore / per-file-ignores by code, prefix, name or ALL;
     production-only rules stay quiet in fixture directories and in files only development containers hold,
-    deployed-only rules in the latter."""
+    deployed-only rules in the latter; both, when about the container, in files only a test run's container holds."""
 
     def __init__(self, settings: Settings, catalog: dict, base_dir: Path = Path(".")):
         self.catalog = catalog
         self.fixtures = Fixtures(settings.fixture_dirs, base_dir)
         self.development_only: frozenset[str] = frozenset()  # files only development containers hold (engine)
+        self.test_run_only: frozenset[str] = frozenset()  # files only a test run's container holds (engine)
         enabled = self.expand(settings.select) | self.expand(settings.extend_select)
         self.enabled = enabled - self.expand(settings.ignore)
         self.per_file = [(pattern, self.expand(codes)) for pattern, codes in settings.per_file_ignores.items()]
@@ -313,6 +314,8 @@ class Selection:
         rule = self.catalog[code]
         if rule.own_code_only and self.fixtures.vendored(path):
             return False
+        if (rule.production_only or rule.deployed_only) and "container" in rule.tags and path in self.test_run_only:
+            return False  # advice on a deployed container, where the only container is a test run
         if rule.deployed_only and (path in self.development_only or self.fixtures.not_deployed(path)):
             return False
         return not (rule.production_only and (path in self.development_only or self.fixtures.holds(path)))

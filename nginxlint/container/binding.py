@@ -202,8 +202,8 @@ def _host_mount_binding(tree, candidates: list[RuntimeFacts], manifests: Manifes
                 # a container that is not a development one runs the config where it is deployed: it comes first
                 rank = (not development_setup(facts), len(host.parts))
                 if best is None or rank > best[0]:
-                    best = (rank, facts, target)
-    return Binding(best[1], "host-mount", container_path=best[2]) if best else None
+                    best = (rank, facts, target, host)
+    return Binding(best[1], "host-mount", container_path=best[2], host_source=best[3]) if best else None
 
 
 def _sources_of_an_application(host: Path, facts: RuntimeFacts, manifest: Path) -> bool:

@@ -9,7 +9,6 @@ from urllib.parse import urlsplit
 
 from ..nginx.values import parse_uint
 from .detect import SERVICES_LINE, is_compose_path
-from .debug_env import switches_on_debugging
 from .fields import FieldReader
 from .model import ComposeDoc, Container, ManifestProblem, Mount, Port, Probe, RuntimeFacts, Span, Value
 from .quantity import parse_decimal_cpus, parse_docker_bytes, parse_duration
@@ -102,8 +101,7 @@ def load_compose(path: str, text: str, env: dict[str, str] | None = None) -> Com
     read = [reader.read_service(name, key_node.span, service)
             for name, key_node, service in root.get("services").items() if isinstance(service, YMap)]
     stable = _swarm_virtual_ips(root)
-    debugging = any(switches_on_debugging(facts.container.env_values) for facts in read)
-    services = [replace(facts, stable_names=stable, debugging=debugging) for facts in read]
+    services = [replace(facts, stable_names=stable) for facts in read]
     document_problems = [p for d in parsed.documents[:1] for p in d.problems]
     problems = _yaml_problems(path, parsed.problems + tuple(document_problems)) + tuple(reader.problems)
     return ComposeDoc(path, tuple(services), tuple(sorted(problems, key=lambda p: p.span or (0, 0, 0, 0))))
@@ -204,6 +202,7 @@ class _ComposeReader(FieldReader):
             stop_signal=self.value(service, "stop_signal", self.string, "stop_signal"),
             platform=self.value(service, "platform", self.string, "platform"),
             build_source=self._build(service.get("build")),
+            restart=self.value(service, "restart", self.string, "restart"),
             nofile_soft=self._nofile(service.get("ulimits")),
         )
         return RuntimeFacts(

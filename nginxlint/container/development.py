@@ -8,7 +8,8 @@ the development container still loads it.
 
 The same holds for a config that only a development setup runs: its container comes from a development Compose
 file (`docker-compose.dev.yml`, `compose.override.yml`, which `docker compose up` adds on a developer's machine,
-or any Compose file whose services run with debugging switched on, debug_env.py) or a development Dockerfile
+or any Compose stack dev_stack.py shows to be a developer's: debugging switched on, the application's sources
+mounted, a mail catcher, a README that says so) or a development Dockerfile
 (`Dockerfile.dev`), and no other manifest binds it and no production Dockerfile
 beside or above it copies it. A file that a config run elsewhere includes as well keeps its advice.
 
@@ -24,7 +25,7 @@ import re
 from pathlib import Path
 
 from .dockerfile import plain_source
-from .dockerfile_binding import copied_to, nearby_dockerfiles, parsed_dockerfile
+from .dockerfile_binding import copied_to, nearby_dockerfiles, parsed_dockerfile, runs_tests
 from .model import image_flavour
 
 _DEVELOPMENT = re.compile(r"(?:^|[/._-])(?:dev|devel|development)(?:[/._-]|$)", re.IGNORECASE)
@@ -44,9 +45,10 @@ def is_development(display_path: str) -> bool:
 
 
 def development_setup(facts) -> bool:
-    """A container a development setup describes: named so (`is_development`), or a Compose stack that runs its
-    services with debugging switched on."""
-    return is_development(facts.path) or facts.debugging
+    """A container a development setup describes: named so (`is_development`), or a developer's Compose stack
+    (dev_stack.py: debugging switched on, the application's sources mounted, a mail catcher, a README that says
+    so)."""
+    return is_development(facts.path) or facts.developer_stack
 
 
 def development_only(workspace, fixtures) -> frozenset[str]:
@@ -65,6 +67,18 @@ def development_only(workspace, fixtures) -> frozenset[str]:
     return frozenset(_deleted(workspace, builds) | _run_by_development_setups(workspace, builds))
 
 
+def test_run_only(workspace) -> frozenset[str]:
+    """Display paths of the files of the configs whose container is a test run (an image that runs its test
+    suite, dockerfile_binding.runs_tests), less those of every other config: advice on the container they are
+    deployed in has no container to go by. A config no container is known for is taken to be deployed."""
+    tested: set[str] = set()
+    others: set[str] = set()
+    for tree in workspace.trees:
+        binding = tree.binding
+        (tested if binding is not None and runs_tests(binding.facts) else others).update(tree.files)
+    return frozenset(tested - others)
+
+
 def _nearby_dockerfiles(workspace) -> list[Path]:
     return list(dict.fromkeys(path for tree in workspace.trees if tree.root.path is not None
                               for _distance, path in nearby_dockerfiles(tree)))
@@ -79,13 +93,22 @@ def _run_by_development_setups(workspace, builds) -> set[str]:
     setups: set[str] = set()
     for tree in workspace.trees:
         binding = tree.binding
-        if binding is not None and development_setup(binding.facts):
+        if binding is not None and development_setup(binding.facts) and not _in_working_copy(binding):
             setups.add(binding.path)
             if not _copied_by(tree, builds):
                 development.update(tree.files)
                 continue
         deployed.update(tree.files)
     return (development - deployed) | setups
+
+
+def _in_working_copy(binding) -> bool:
+    """The config reaches the container only inside the application's mounted source tree (`.:/app`): the working
+    copy holds every config of the project, the production ones with the rest, so that says nothing of which
+    setup runs it."""
+    from .dev_stack import holds_sources  # read only for a development setup's binding
+
+    return binding.how == "host-mount" and binding.host_source is not None and holds_sources(binding.host_source)
 
 
 def _copied_by(tree, builds) -> bool:

@@ -7,12 +7,18 @@
   linted base directory) that COPYs it, else to a Dockerfile in its own or its parent directory whose image
   starts FROM nginx or OpenResty (`bind_dockerfiles`). Such a container has no limits, mounts or stop settings:
   rules that need those stay quiet.
+- An image whose ENTRYPOINT or CMD runs a test suite (`./ci.sh`, `run-tests.sh`, `busted`, `prove`, `pytest`,
+  `npm test`) is a test run, not a deployment (`runs_tests`): leafo/streak.club's Dockerfile copies the
+  repository and runs ci.sh, which builds, runs the tests with busted and exits, while production runs the same
+  nginx.conf on a host. What the image holds still tells which modules the config finds, but advice on the
+  container a deployment runs in (logs lost with it, its stop signal) concerns no one there.
 """
 from __future__ import annotations
 
 import fnmatch
 import os
 import posixpath
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -21,6 +27,12 @@ from .dockerfile import DOCKERFILE_NAMES, ImageBuild, plain_source, read_dockerf
 from .model import Binding, Container, Mount, RuntimeFacts, image_flavour
 
 FROM_ONLY_DISTANCE = 1  # a Dockerfile that does not COPY the config binds it from this many directories up, at most
+# A test suite started by the image: a CI or test script, or a test runner (`npm test`, `python -m pytest`).
+_TEST_COMMAND = re.compile(
+    r"(?:^|[\s/;&|])(?:ci|tests?|run[-_]?tests?|runtests)\.sh(?:$|[\s;&|])"
+    r"|(?:^|[\s;&|])(?:busted|prove|pytest|py\.test|tox|phpunit|rspec)(?:$|[\s;&|])"
+    r"|(?:^|[\s;&|])(?:npm|yarn|pnpm)(?: run)? test(?:$|[\s;&|])")
+_STARTS_NGINX = re.compile(r"\b(?:nginx|openresty)\b")
 
 
 def parsed_dockerfile(loader, path: Path, target: str | None = None) -> ImageBuild | None:
@@ -127,6 +139,14 @@ def dockerfile_facts(build: ImageBuild) -> RuntimeFacts:
         build=build,
     )
     return RuntimeFacts(source="dockerfile", path=build.path, name=build.path, container=container, span=span)
+
+
+def runs_tests(facts: RuntimeFacts) -> bool:
+    """Whether a Dockerfile seen alone starts a test suite (and no nginx of its own) with its ENTRYPOINT or CMD."""
+    if facts.source != "dockerfile":
+        return False
+    command = " ".join((*facts.container.command, *facts.container.args))
+    return bool(_TEST_COMMAND.search(command)) and not _STARTS_NGINX.search(command)
 
 
 def nearby_dockerfiles(tree) -> list[tuple[int, Path]]:

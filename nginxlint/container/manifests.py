@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .. import sources
@@ -102,7 +102,7 @@ def read_manifests(workspace, texts, findings: list[Finding], notifications: lis
             relevant += [c.span for c in doc.configmaps if any(is_nginx_key(e.key) for e in c.entries)]
             got = bool(doc.workloads or doc.configmaps)
         else:
-            result.services.extend(doc.services)
+            result.services.extend(_marked_developer_stack(path, doc.services))
             relevant = [s.span for s in doc.services if is_nginx_container(s.container)]
             got = bool(doc.services)
         for problem in doc.problems:
@@ -114,6 +114,15 @@ def read_manifests(workspace, texts, findings: list[Finding], notifications: lis
             result.sources[display] = loader.read(path)
             result.absolute[display] = path
     return result
+
+
+def _marked_developer_stack(path: Path, services):
+    """The Compose file's services, marked as a developer's stack when it is one."""
+    from .dev_stack import developer_stack  # the Compose reader's companion, only when a Compose file is read
+
+    if services and developer_stack(path, services):
+        return [replace(facts, developer_stack=True) for facts in services]
+    return services
 
 
 def _project_env(path: Path) -> dict[str, str]:

@@ -8,6 +8,7 @@ Spans are None only for facts that come from settings without positions.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Mapping
 
 from ..findings import Location, Span
@@ -159,6 +160,7 @@ class Container:
     platform: Value | None = None  # Compose `platform:` ("linux/arm64")
     # Compose `build:` as written: (context, dockerfile, target), relative to the Compose file's directory.
     build_source: tuple[str, str | None, str | None] | None = None
+    restart: Value | None = None  # Compose `restart:` ("always", "unless-stopped", "on-failure", "no")
     nofile_soft: Value | None = None  # Compose `ulimits: nofile`: the soft open-file limit the container starts with
     build: Any = None  # a container.dockerfile.ImageBuild: what that Dockerfile (or one bound alone) builds
 
@@ -295,8 +297,8 @@ class RuntimeFacts:
     workload: Workload | None = None
     # Names of the deployment's other services whose address stays while they exist (a Swarm stack's virtual IPs).
     stable_names: frozenset[str] = frozenset()
-    # The Compose file runs its services with debugging switched on (debug_env.py): a developer's stack.
-    debugging: bool = False
+    # The Compose file is a developer's stack (dev_stack.py): debugging on, the sources mounted, a mail catcher.
+    developer_stack: bool = False
 
     @classmethod
     def from_workload(cls, workload: Workload, container: Container) -> "RuntimeFacts":
@@ -339,8 +341,8 @@ class Binding:
     `how`: "containers-setting", "host-mount", "image-copy" (a Compose build's Dockerfile COPYs it), "path-map",
     "configmap", "embedded", "only-nginx-container", "listen-port", "dockerfile" (a Dockerfile alone) or
     "runtime-setting". `mounted` is the ConfigMap entry the config came from, when it did; `container_path`
-    where the root config sits in the container, when a mount says so. Deployments bound to the same container
-    share `group`.
+    where the root config sits in the container, when a mount says so; `host_source` the host file or directory
+    a "host-mount" mounts. Deployments bound to the same container share `group`.
     """
 
     facts: "RuntimeFacts"
@@ -348,6 +350,7 @@ class Binding:
     mounted: "MountedFile | None" = None
     container_path: str | None = None
     group: int = 0
+    host_source: Path | None = None
 
     @property
     def container(self) -> "Container":

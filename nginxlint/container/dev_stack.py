@@ -1,0 +1,114 @@
+"""What shows a Compose stack to be a developer's, whatever its file is called. It is one when
+- its services run with debugging switched on (debug_env.py);
+- it bind-mounts the application's own source tree into a service (`.:/var/www/html`, `./src:/app` where the
+  directory holds composer.json, package.json, go.mod, …): the containers run the working copy as it is edited.
+  Production stacks mount data, certificates, single config files or built static files (`./dist`);
+- it runs a mail catcher (MailHog, Mailpit, MailDev, smtp4dev, MailCatcher): the application's mail goes to a
+  web page for the developer to read, never to anyone.
+  Neither counts in a stack that restarts a service by itself (`restart: always`, `unless-stopped`,
+  `on-failure`), which is meant to keep running: there the mount is a deployment run from a checkout (CTFd's
+  documented `docker compose up`, mailcow, crater) and the catcher a try-out service next to a real mail setup
+  (Penpot's template);
+- the README beside the Compose file says the stack is for testing or development only, or not for production
+  (ONLYOFFICE's docker-onlyoffice-nextcloud: "only distributed for testing purposes and cannot be used in any
+  production environment"). A sentence that names a file (`use docker-compose.prod.yml in production`) points
+  elsewhere and does not count, nor does the README for a Compose file named for production.
+"""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from .debug_env import switches_on_debugging
+from .detect import image_repository
+
+# Files at the top of an application's source tree: its dependency or build manifest, or its entry point.
+_SOURCE_MARKERS = frozenset({
+    "composer.json", "package.json", "go.mod", "pyproject.toml", "setup.py", "requirements.txt", "Pipfile",
+    "manage.py", "Gemfile", "Cargo.toml", "pom.xml", "build.gradle", "build.gradle.kts", "mix.exs", "artisan",
+    "index.php", "wp-config.php",
+})
+# The last part of a mail catcher image's repository (mailhog/mailhog, axllent/mailpit, maildev/maildev,
+# rnwood/smtp4dev, schickling/mailcatcher, inbucket/inbucket, marlonb/mailcrab, gessnerfl/fake-smtp-server).
+_MAIL_CATCHERS = frozenset({"mailhog", "mailpit", "maildev", "smtp4dev", "mailcatcher", "inbucket", "mailcrab",
+                            "fake-smtp-server"})
+_README = re.compile(r"readme(?:\.(?:md|markdown|rst|txt))?", re.IGNORECASE)
+_PRODUCTION_NAME = re.compile(r"(?:^|[._-])prod(?:uction)?(?:[._-]|$)", re.IGNORECASE)
+# A statement that the stack is not for production, or for testing or development only, on text whose spaces
+# are single: "not intended for production", "cannot be used in any production environment", "do not use this
+# setup in production", "for testing purposes only", "only distributed for testing purposes".
+_NOT_FOR_PRODUCTION = re.compile(
+    r"\bnot (?:intended|meant|suitable|designed|recommended|supported|safe|ready|fit) (?:to be used )?"
+    r"(?:for|in) (?:use in )?(?:a |any )?production\b"
+    r"|\b(?:cannot|can ?not|can't|must not|mustn't|should not|shouldn't|may not) be (?:used|run|deployed) "
+    r"(?:in|for|on) (?:a |any )?production\b"
+    r"|\b(?:do not|don't|never) (?:use|run|deploy) (?:this|it)(?: (?:docker |compose )?(?:setup|stack|file|image|"
+    r"configuration|config|installation|environment|containers?|project|repository))? (?:in|for|on) "
+    r"(?:a |any )?production\b"
+    r"|\bnot for (?:use in )?production\b"
+    r"|\bfor (?:local )?(?:testing|test|development|dev|demo|demonstration|evaluation) (?:purposes? )?only\b"
+    r"|\bonly (?:\w+ )?for (?:local )?(?:testing|development|demo|demonstration|evaluation)\b",
+    re.IGNORECASE)
+# The statement is about the setup, not about one part of it ("the default password is for testing only", "the
+# latest tag should not be used in a production environment").
+_SETUP = re.compile(r"\b(?:docker|compose|stack|setup|installation|containers?)\b", re.IGNORECASE)
+_NAMES_FILE = re.compile(r"\w\.(?:ya?ml|env|conf)\b", re.IGNORECASE)
+# Where a sentence ends: its punctuation, a blank line, a table cell, a list item or heading.
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s|\n[ \t]*(?:\n|(?=[-*+>#]))|\|")
+_SPACES = re.compile(r"\s+")
+
+
+def developer_stack(compose_path: Path, services) -> bool:
+    """Whether the Compose file at `compose_path` (its services: RuntimeFacts) is a developer's stack."""
+    directory = compose_path.parent
+    return any(switches_on_debugging(facts.container.env_values) for facts in services) \
+        or (not any(_restarts(facts.container) for facts in services)
+            and any(_mail_catcher(facts.container.image)
+                    or any(_mounts_sources(directory, mount) for mount in facts.container.mounts)
+                    for facts in services)) \
+        or (not _PRODUCTION_NAME.search(compose_path.name) and _readme_says_not_for_production(directory))
+
+
+def _restarts(container) -> bool:
+    restart = container.restart
+    return restart is not None and str(restart.value).strip().strip("'\"").lower() not in ("", "no", "false")
+
+
+def _mail_catcher(image: str | None) -> bool:
+    return bool(image) and image_repository(image).lower().rsplit("/", 1)[-1] in _MAIL_CATCHERS
+
+
+def _mounts_sources(directory: Path, mount) -> bool:
+    """A bind mount of a directory that holds an application's sources (not a file, data or built output)."""
+    source = mount.source
+    return mount.kind == "bind" and bool(source) and source.startswith(".") and holds_sources(directory / source)
+
+
+def holds_sources(path: Path) -> bool:
+    """Whether `path` is the top of an application's source tree."""
+    try:
+        return not _SOURCE_MARKERS.isdisjoint(os.listdir(path))
+    except OSError:  # a file, or a directory the repository does not hold
+        return False
+
+
+def _readme_says_not_for_production(directory: Path) -> bool:
+    try:
+        names = [name for name in os.listdir(directory) if _README.fullmatch(name)]
+    except OSError:
+        return False
+    for name in names:
+        try:
+            text = (directory / name).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        if any(says_not_for_production(sentence) for sentence in _SENTENCE_END.split(text)):
+            return True
+    return False
+
+
+def says_not_for_production(sentence: str) -> bool:
+    """Whether one sentence of a README says the setup is not for production, or for testing only."""
+    sentence = _SPACES.sub(" ", sentence)
+    return bool(_NOT_FOR_PRODUCTION.search(sentence) and _SETUP.search(sentence) and not _NAMES_FILE.search(sentence))

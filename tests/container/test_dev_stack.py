@@ -1,0 +1,77 @@
+"""What makes a Compose stack a developer's (container/dev_stack.py), and an image a test run's
+(container/dockerfile_binding.runs_tests)."""
+from __future__ import annotations
+
+import pytest
+
+from lintkit import write_tree
+from nginxlint.container.compose import load_compose
+from nginxlint.container.dev_stack import developer_stack, says_not_for_production
+from nginxlint.container.dockerfile import read_dockerfile
+from nginxlint.container.dockerfile_binding import dockerfile_facts, runs_tests
+
+
+@pytest.mark.parametrize("sentence", [
+    "This Docker Compose installation is only distributed for testing purposes and cannot be used in any\n"
+    "production environment.",
+    "This setup is for local development only.",
+    "Do not use this stack in production.",
+    "The compose stack is not intended for production.",
+    "These containers are for demo purposes only!",
+])
+def test_says_the_setup_is_not_for_production(sentence):
+    assert says_not_for_production(sentence)
+
+
+@pytest.mark.parametrize("sentence", [
+    "A production-ready Docker Compose stack.",
+    "Use docker-compose.prod.yml in production; this Compose setup is for development only.",
+    "The default password is for testing only.",
+    "The latest tag should not be used in a production environment.",
+    "This Docker setup runs in production at example.com.",
+])
+def test_other_sentences_say_nothing(sentence):
+    assert not says_not_for_production(sentence)
+
+
+def _stack(tmp_path, compose: str, files: dict | None = None, name: str = "docker-compose.yml") -> bool:
+    write_tree(tmp_path, {name: compose, **(files or {})})
+    return developer_stack(tmp_path / name, load_compose(name, compose).services)
+
+
+@pytest.mark.parametrize("compose, files", [
+    ('services:\n  app: {image: "php:8.3-fpm", volumes: [".:/var/www/html"]}\n', {"composer.json": "{}"}),
+    ('services:\n  app: {image: "node:20", volumes: ["./web:/srv"]}\n', {"web/package.json": "{}"}),
+    ("services:\n  mail: {image: 'axllent/mailpit:v1.20'}\n", {}),
+    ("services:\n  mail: {image: rnwood/smtp4dev}\n", {}),
+    ("services:\n  app: {image: shop/app}\n",
+     {"README.md": "# Shop\n\nThis Docker setup is for testing purposes only.\n"}),
+])
+def test_developer_stacks(tmp_path, compose, files):
+    assert _stack(tmp_path, compose, files)
+
+
+@pytest.mark.parametrize("compose, files, name", [
+    ('services:\n  web: {image: nginx, volumes: ["./dist:/usr/share/nginx/html", "./data:/data", "./nginx.conf:/n"]}\n',
+     {"dist/index.html": "", "data/x": "", "nginx.conf": "", "package.json": "{}"}, "docker-compose.yml"),
+    ('services:\n  app: {image: "php:8.3-fpm", restart: always, volumes: [".:/var/www/html"]}\n',
+     {"composer.json": "{}"}, "docker-compose.yml"),
+    ("services:\n  mail: {image: mailhog/mailhog, restart: unless-stopped}\n", {}, "docker-compose.yml"),
+    ("services:\n  app: {image: shop/app}\n", {"README.md": "This Docker setup is for testing purposes only.\n"},
+     "docker-compose.prod.yml"),
+    ("services:\n  app: {image: shop/app}\n", {"docs/README.md": "This Docker setup is for testing purposes only.\n"},
+     "docker-compose.yml"),
+])
+def test_deployed_stacks(tmp_path, compose, files, name):
+    assert not _stack(tmp_path, compose, files, name)
+
+
+@pytest.mark.parametrize("instruction, tests", [
+    ("ENTRYPOINT ./ci.sh", True), ('CMD ["./run-tests.sh"]', True), ('CMD ["busted", "spec"]', True),
+    ("CMD prove -r t", True), ('CMD ["npm", "test"]', True), ("CMD python -m pytest -x", True),
+    ('CMD ["nginx", "-g", "daemon off;"]', False), ("CMD ./test.sh && nginx -g 'daemon off;'", False),
+    ('CMD ["./start.sh"]', False), ('CMD ["node", "contest.js"]', False),
+])
+def test_an_image_that_runs_its_test_suite(instruction, tests):
+    build = read_dockerfile("Dockerfile", f"FROM openresty/openresty:1.27.1.2-alpine\n{instruction}\n")
+    assert runs_tests(dockerfile_facts(build)) is tests
