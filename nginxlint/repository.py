@@ -18,6 +18,7 @@ FIXTURE_DIRS = (
     "*[-_]examples", "vendor", "vendored", "third[-_]party", "thirdparty", "deps", "demo", "demos", "*[-_]demo",
     "*[-_]demos", "demo[-_]*", "devenv", "devenvs", "dev[-_]env", "dev[-_]envs", ".devcontainer", ".gitpod*",
     "gitpod",  # a Gitpod workspace's files kept beside the other images (docker/gitpod/, which .gitpod.yml names)
+    "old", "*[-_]old", "old[-_]*", "deprecated", "unused",
 )
 # The fixture directories that hold a test suite and its data: nginx never loads their files as they stand (an
 # example, a demo or a benchmark is still a config people start).
@@ -29,6 +30,11 @@ TEST_DIRS = (
 # restarted as part of the work and serves no one.
 DEVELOPMENT_DIRS = ("dev-environment", "dev-environments", "devenv", "devenvs", "dev[-_]env", "dev[-_]envs",
                     ".devcontainer", ".gitpod*", "gitpod")
+# The fixture directories of leftovers kept for reference (nginx-old/, deprecated/), and the file names that say so
+# (old_site.conf, nginx.conf.old, default.bak, site.conf.orig): no deployment reads them. (Not "backup": nginx's
+# upstream `backup` servers give real files that name.)
+LEFTOVER_DIRS = ("old", "*[-_]old", "old[-_]*", "deprecated", "unused")
+_LEFTOVER_NAME = re.compile(r"(?:^|[-_.])(?:old|bak|orig|deprecated|unused)(?:[-_.]|$)", re.I)
 # The fixture directories that hold another project's sources, copied in: their optional dependencies are theirs.
 VENDORED_DIRS = ("vendor", "vendored", "third[-_]party", "thirdparty", "deps")
 # A repository named as a collection of demos or examples (NGINX-Demos, nginx-demo, njs-examples): every config in
@@ -63,7 +69,7 @@ class Fixtures:
     def holds(self, display_path: str) -> bool:
         if not self.patterns:
             return False
-        if display_path in self.files:
+        if display_path in self.files or self._leftover_name(display_path):
             return True
         directory = os.path.dirname(os.path.abspath(os.path.join(self.base_dir, display_path)))
         hit = self._by_directory.get(directory)
@@ -80,10 +86,15 @@ class Fixtures:
         return self._below(display_path, [pattern for pattern in TEST_DIRS if pattern in self.patterns])
 
     def not_deployed(self, display_path: str) -> bool:
-        """The file lies in a test suite's or a developer environment's fixture directory: never deployed as it
-        stands (an example or a demo is still started by the people who read it)."""
-        return self._below(display_path, [pattern for pattern in (*TEST_DIRS, *DEVELOPMENT_DIRS)
-                                          if pattern in self.patterns])
+        """The file lies in a test suite's, a developer environment's or a leftover's fixture directory, or is named
+        as a leftover: never deployed as it stands (an example or a demo is still started by the people who read
+        it)."""
+        return self._leftover_name(display_path) or self._below(
+            display_path, [pattern for pattern in (*TEST_DIRS, *DEVELOPMENT_DIRS, *LEFTOVER_DIRS)
+                           if pattern in self.patterns])
+
+    def _leftover_name(self, display_path: str) -> bool:
+        return bool(self.patterns) and bool(_LEFTOVER_NAME.search(os.path.basename(display_path)))
 
     def _below(self, display_path: str, patterns) -> bool:
         if not self.patterns:
