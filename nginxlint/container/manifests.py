@@ -8,13 +8,13 @@ needs them. Broken manifests become K8S404 findings, never exceptions.
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .. import sources
 from ..checks.load import invalid_manifest
 from ..findings import Finding, Notification, Span
+from ..nginx.templates import named_as_template
 from ..workspace import list_files
 from .detect import is_compose_path, is_kubernetes_yaml, is_nginx_container, is_nginx_key, may_hold_runtime
 from .model import ManifestProblem, RuntimeFacts
@@ -62,10 +62,6 @@ def manifest_texts(workspace, findings: list[Finding]) -> list[tuple[Path, str, 
     return found
 
 
-# `docker-compose.template.yml`, `deployment.tmpl.yaml`: the source a project's own script renders manifests from.
-_TEMPLATE_NAME = re.compile(r"[._-](?:template|tmpl|tpl)[._-]", re.IGNORECASE)
-
-
 def _in_chart_templates(path: Path) -> bool:
     """The file lies in a Helm chart's templates/ directory: Helm renders all of it, strings included."""
     for directory in path.parents:
@@ -83,7 +79,7 @@ def read_manifests(workspace, texts, findings: list[Finding], notifications: lis
     named = {absolute(Path(p)) for p in [*(loader.settings.manifests or ()), *workspace.explicit]}
     result = Manifests()
     for path, display, text in texts:
-        if _TEMPLATE_NAME.search(os.path.basename(display)):
+        if named_as_template(os.path.basename(display)):  # docker-compose.template.yml: a script renders it
             notifications.append(Notification("note", "not read: a template of manifests (so named); the files made "
                                               "from it are read", display))
             continue
