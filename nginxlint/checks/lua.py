@@ -640,6 +640,21 @@ def _handlers(block) -> dict:
     return found
 
 
+# Lua that does nothing: whitespace, `;` and line comments (`access_by_lua_block {;}`, `log_by_lua ''`).
+_NO_CODE = re.compile(r"(?:\s|;|--[^\n]*)*")
+
+
+def _switched_off(node) -> bool:
+    """An inline handler with no code: written to stop the outer one for this block, which is what it does."""
+    if node.d.lua is not None:
+        code = node.d.lua.text
+    elif node.d.name.endswith("_by_lua") and node.args:
+        code = node.args[0]
+    else:
+        return False
+    return _NO_CODE.fullmatch(code) is not None
+
+
 @rule("LUA212")
 def phase_handler_shadowed(tree, report):
     from ..openresty.units import lua_directives  # the Lua analysis, only when a config runs Lua
@@ -655,7 +670,7 @@ def phase_handler_shadowed(tree, report):
     names = [name for name, phase in LUA_PHASE.items() if phase not in NOT_INHERITED]
     for node in lua_directives(tree, names):
         phase = LUA_PHASE[node.d.name]
-        if node.parent is None or node.parent.d is None:
+        if node.parent is None or node.parent.d is None or _switched_off(node):
             continue
         for outer_block in node.parent.ancestors():
             outer = handlers_of(outer_block).get(phase)

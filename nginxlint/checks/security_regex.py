@@ -29,6 +29,9 @@ DOT = cs.of(".")
 CONTROL = cs.span(0x00, 0x1F) | cs.of(0x7F)
 # what the subject of a location or rewrite holds: the decoded URI
 _URI_MASK = variable_facts("uri").mask
+_URI_VARIABLES = frozenset({"uri", "document_uri"})
+# Variables whose value always starts with "/": in a URL, the host ends where they begin.
+_SLASH_FIRST = frozenset({"uri", "document_uri", "request_uri"})
 _DEPTH = 8
 # entries of a `map` or `geo` block that are settings, not a key and its value
 _MAP_KEYWORDS = ("hostnames", "volatile", "ranges", "include", "proxy", "proxy_recursive", "delete")
@@ -92,12 +95,29 @@ class _Flow:
         if name in self.trusted or (self.link_only and name.startswith(_NOT_FROM_A_LINK)):
             return _NOTHING
         facts = variable_facts(name)
-        return _Held.written(facts.mask) if facts is not None and facts.client else _NOTHING
+        if facts is None or not facts.client:
+            return _NOTHING
+        return _Held.written(facts.mask & self.uri_bound(at) if name in _URI_VARIABLES else facts.mask)
+
+    def uri_bound(self, at) -> int:
+        """The bytes $uri can hold where `at` runs: in a location whose regex is anchored at both ends (and whose
+        URI no `rewrite` of its own changes), only what a match can hold, and a final newline where `$` allows
+        one; elsewhere anything."""
+        location = at if at.name == "location" else at.enclosing("location")
+        if location is None or location.find("rewrite"):
+            return cs.ALL
+        sites = sites_at(self.tree, location)
+        if not sites or sites[0].subject != "uri":
+            return cs.ALL
+        facts = pattern_facts(self.tree, sites[0].pattern, sites[0].caseless)
+        if facts.error or not facts.anchored_start or facts.end_anchor is None:
+            return cs.ALL
+        return facts.mask | (cs.of("\n") if facts.end_anchor != "\\z" else 0)
 
     def must_hold_slash(self, name: str, at=None) -> bool:
         """The variable's value always holds a "/" (then no host can follow it in a URL)."""
         name = name.lower()
-        if name in ("request_uri", "uri", "document_uri"):
+        if name in _SLASH_FIRST:
             return True
         if at is not None and self.capture_starts_with_slash(name, at):
             return True
@@ -179,9 +199,10 @@ class _Flow:
                 return _NOTHING
         if key.isdigit():
             return None
-        for site, node in self.named_sites().get(key, ()):
-            capture = pattern_facts(self.tree, site.pattern, site.caseless).capture(key)
-            return _Held.captured(capture, self.subject_mask(site, node))
+        for site, node, name in self.named_sites().get(key, ()):
+            capture = pattern_facts(self.tree, site.pattern, site.caseless).capture(name)
+            if capture is not None:
+                return _Held.captured(capture, self.subject_mask(site, node))
         return None
 
     def named_sites(self) -> dict:
@@ -191,7 +212,8 @@ class _Flow:
                 if "(?" not in site.pattern:
                     continue
                 for name, _ in pattern_facts(self.tree, site.pattern, site.caseless).names:
-                    self._named.setdefault(name.lower(), []).append((site, node))
+                    # nginx variables ignore case: `$texttrack` reads `(?<textTrack>…)`
+                    self._named.setdefault(name.lower(), []).append((site, node, name))
         return self._named
 
 
@@ -354,7 +376,7 @@ def _host_parts(value: str) -> list:
 
 def _host_split(value: str) -> tuple[list, bool]:
     """(the parts of an upstream address up to the end of its host: the scheme, `://`, and the host, which ends
-    at the first `/`, `?` or `#` written in the text; whether it ends there). `$is_args$args` is `?` and the
+    at the first `/`, `?` or `#` written in the text, or at $uri, which starts with one; whether it ends there). `$is_args$args` is `?` and the
     query string, or nothing: never part of the host, which goes on after it when the request has no query
     (`$is_args$arg_x` too)."""
     parts = parse_value(value)
@@ -373,6 +395,8 @@ def _host_split(value: str) -> tuple[list, bool]:
         elif _query_string_at(parts, index):
             index += 2
             continue
+        elif seen_scheme and part.variable.lower() in _SLASH_FIRST:
+            return host, True  # `http://app:8090$uri`: the path starts with the URI's own `/`
         host.append(part)
         index += 1
     return host, False

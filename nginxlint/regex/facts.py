@@ -19,8 +19,9 @@ from . import charsets as cs
 from .errors import RegexError
 
 # the format of what is stored: change it when a field changes
-# 6: redos tuples end with the bytes they need; captures say where the client can write a header line
-FACTS_KIND = "regex-facts-6"
+# 7: redos tuples end with the bytes they need; captures say where the client can write a header line; the mask of
+# a whole match
+FACTS_KIND = "regex-facts-7"
 
 
 class CaptureFacts(NamedTuple):
@@ -63,6 +64,7 @@ class PatternFacts(NamedTuple):
     unanchored: tuple[int, int] | None = None  # a top-level alternative anchored at neither end
     literal: str | None = None  # ^TEXT$ with nothing but literal characters: TEXT
     adjacent: tuple[int, int] | None = None  # two unbounded repetitions side by side that take the same bytes
+    mask: int = cs.ALL  # the bytes a match can hold
 
     def capture(self, key: int | str) -> CaptureFacts | None:
         """By number ($1 is 1, "1" too) or by name."""
@@ -111,7 +113,7 @@ def compute_facts(key: str) -> PatternFacts:
     return PatternFacts(
         None, captures, tuple(sorted(rx.names.items())), rx.anchored_start, rx.end_anchor,
         tuple((r.start, r.end, r.inner_start, r.inner_end, r.shape, r.needs) for r in rx.redos),
-        _unanchored(rx.tree), _literal(rx.tree, caseless), _adjacent(rx.tree))
+        _unanchored(rx.tree), _literal(rx.tree, caseless), _adjacent(rx.tree), rx.mask)
 
 
 def _unanchored(root) -> tuple[int, int] | None:
