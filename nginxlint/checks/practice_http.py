@@ -10,7 +10,7 @@ import ipaddress
 import re
 
 from ..config_tree import GLOB_CHARS
-from ..nginx.conditions import REGEX_OPERATORS
+from ..nginx.conditions import REGEX_OPERATORS, if_condition
 from ..nginx.inheritance import Lists, nearest, value_at
 from ..nginx.urls import PASS_DIRECTIVES
 from ..nginx.values import parse_uint
@@ -183,7 +183,21 @@ def _not_inherited(block) -> str | None:
 
 def _later_ifs(block) -> list:
     siblings = block.parent.children or ()
-    return [n for n in siblings[siblings.index(block) + 1:] if n.name == "if"]
+    return [n for n in siblings[siblings.index(block) + 1:] if n.name == "if" and not _exclusive(n, block)]
+
+
+def _equality(block) -> tuple[str, str] | None:
+    """(variable, literal) of `if ($request_method = POST)`."""
+    args = if_condition(block)
+    if len(args) == 3 and args[1] == "=" and args[0].startswith("$") and "$" not in args[2]:
+        return args[0].lower(), args[2]
+    return None
+
+
+def _exclusive(one, other) -> bool:
+    """The two conditions never hold together: the same variable compared with two different strings."""
+    first, second = _equality(one), _equality(other)
+    return first is not None and second is not None and first[0] == second[0] and first[1] != second[1]
 
 
 def _sets(block, name: str) -> bool:
@@ -193,7 +207,8 @@ def _sets(block, name: str) -> bool:
 def _set_around(block, name: str) -> bool:
     """The list is set elsewhere for the requests the `if` serves: its location (other ifs included) or above."""
     for child in block.parent.children or ():
-        if child is not block and (child.name == name or child.name == "if" and _sets(child, name)):
+        if child is not block and (child.name == name or child.name == "if" and _sets(child, name)
+                                   and not _exclusive(child, block)):
             return True
     return any(_sets(outer, name) for outer in block.parent.ancestors())
 
