@@ -66,6 +66,9 @@ GAPS: tuple[Gap, ...] = (
         "them, and nginxlint does not check them", message=r"^cannot load certificate|^(PEM_read_bio|BIO_new_file)"),
     Gap("missed", "a main config without an events block: nginxlint does not require one",
         message=r'^no "events" section in configuration'),
+    Gap("missed", "a fill-in placeholder the user replaces before use (`[FULLCHAIN FILE NAME]`): nginx counts its "
+        "words as arguments, nginxlint reads it as one value to fill in and says so in a note",
+        message=r"^invalid number of arguments", text=r"\[[A-Z][A-Z0-9_]*(?: [A-Z0-9_]+)+\]"),
     Gap("wrong-line", "include cycle: nginx fails inside the second copy of the file (or crashes), nginxlint "
         "points at the include that closes the cycle (NGX003)", when=_cycle_reported),
 )
