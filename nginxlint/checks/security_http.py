@@ -20,7 +20,7 @@ from pathlib import Path
 from ..container.view import container_files
 from ..findings import UNSAFE, Fix
 from ..nginx import edits
-from ..nginx.access import GUARD_DIRECTIVES, AccessView
+from ..nginx.access import GUARD_DIRECTIVES, AccessView, error_return
 from ..nginx.captures import group, may_hold, starts_with_slash
 from ..nginx.conditions import regex_condition
 from ..nginx.directives import LUA_PHASE
@@ -949,19 +949,26 @@ def proxy_pass_normalized(dep, report):
 
 
 def _prefixes_by_server(dep) -> dict:
-    """{server: the patterns of its prefix locations, sorted}, built once per config."""
+    """{server: the patterns of its prefix locations that guard their paths, sorted}, built once per config."""
     prefixes: dict = {}
     for location in dep.nodes("location"):
         match = location_match(location)
-        if match is not None and match.prefix:
+        if match is not None and match.prefix and _withholds(location):
             prefixes.setdefault(location.enclosing("server"), []).append(match.pattern)
     return {server: sorted(patterns) for server, patterns in prefixes.items()}
 
 
+def _withholds(location) -> bool:
+    """An access rule or a refusing `return` in the location: its paths are not for everyone."""
+    return _guards(location) or any(error_return(node) for node in location.children or ())
+
+
 def _guarded_below(prefixes: dict, location, prefix: str) -> bool:
-    """Another prefix location of the server answers for a path below this one (`location /api/admin { return
+    """Another prefix location of the server guards a path below this one (`location /api/admin { return
     403; }`): with `proxy_pass http://b/;` in `location /api`, `/apiadmin` reaches the upstream's /admin past it.
-    Without one, the URI part `/` proxies the whole upstream anyway, and `/api../x` gets at nothing more."""
+    Without one, the URI part `/` proxies the whole upstream anyway, and `/api../x` gets at nothing more (a
+    longer location that only serves something else, `location /news/images/ { proxy_pass http://cdn/; }`, keeps
+    nothing from anyone)."""
     patterns = prefixes.get(location.enclosing("server"), [])
     after = bisect_right(patterns, prefix)  # the longer patterns that start with the prefix sort right after it
     return after < len(patterns) and patterns[after].startswith(prefix)
