@@ -655,6 +655,12 @@ def _switched_off(node) -> bool:
     return _NO_CODE.fullmatch(code) is not None
 
 
+def _manages_handlers(block) -> bool:
+    """The block switches an inherited handler off (`body_filter_by_lua_block {;}`): its author knows handlers
+    replace the outer ones, and its others replace them on purpose too (Kong's internal locations)."""
+    return any(LUA_PHASE.get(child.d.name) is not None and _switched_off(child) for child in block.children or ())
+
+
 @rule("LUA212")
 def phase_handler_shadowed(tree, report):
     from ..openresty.units import lua_directives  # the Lua analysis, only when a config runs Lua
@@ -670,7 +676,7 @@ def phase_handler_shadowed(tree, report):
     names = [name for name, phase in LUA_PHASE.items() if phase not in NOT_INHERITED]
     for node in lua_directives(tree, names):
         phase = LUA_PHASE[node.d.name]
-        if node.parent is None or node.parent.d is None or _switched_off(node):
+        if node.parent is None or node.parent.d is None or _manages_handlers(node.parent):
             continue
         for outer_block in node.parent.ancestors():
             outer = handlers_of(outer_block).get(phase)
