@@ -97,22 +97,27 @@ class _Flow:
         facts = variable_facts(name)
         if facts is None or not facts.client:
             return _NOTHING
-        return _Held.written(facts.mask & self.uri_bound(at) if name in _URI_VARIABLES else facts.mask)
+        if name not in _URI_VARIABLES:
+            return _Held.written(facts.mask)
+        inside, final = self.uri_bound(at)
+        mask = facts.mask & inside
+        return _Held(mask | final, True, mask, mask | final)
 
-    def uri_bound(self, at) -> int:
-        """The bytes $uri can hold where `at` runs: in a location whose regex is anchored at both ends (and whose
-        URI no `rewrite` of its own changes), only what a match can hold, and a final newline where `$` allows
-        one; elsewhere anything."""
+    def uri_bound(self, at) -> tuple[int, int]:
+        """(the bytes $uri can hold where `at` runs, those it can end with besides): in a location whose regex is
+        anchored at both ends (and whose URI no `rewrite` of its own changes), only what a match can hold, and a
+        final newline where `$` lets one through, after which the client writes nothing more in $uri; elsewhere
+        anything."""
         location = at if at.name == "location" else at.enclosing("location")
         if location is None or location.find("rewrite"):
-            return cs.ALL
+            return cs.ALL, 0
         sites = sites_at(self.tree, location)
         if not sites or sites[0].subject != "uri":
-            return cs.ALL
+            return cs.ALL, 0
         facts = pattern_facts(self.tree, sites[0].pattern, sites[0].caseless)
         if facts.error or not facts.anchored_start or facts.end_anchor is None:
-            return cs.ALL
-        return facts.mask | (cs.of("\n") if facts.end_anchor != "\\z" else 0)
+            return cs.ALL, 0
+        return facts.mask, (cs.of("\n") if facts.end_anchor != "\\z" else 0)
 
     def must_hold_slash(self, name: str, at=None) -> bool:
         """The variable's value always holds a "/" (then no host can follow it in a URL)."""
@@ -431,6 +436,9 @@ def http_splitting(tree, report):
         # a line break is harmful where the client can write a header line (a name and a colon) after it: one
         # `.` between letters the config writes (`(3.6)`) puts a lone CR there and nothing after it
         held = [flow.variable_held(part.variable, node) for part in parts]
+        # `$is_args$args`: the query string comes after a "?", which starts no header name
+        held = [one._replace(text=False) if at and parts[at - 1].variable.lower() == "is_args" else one
+                for at, one in enumerate(held)]
         for part, mask in zip(parts, _before_text(held)):
             if mask & forbidden:
                 where = "the Host header sent upstream" if (part.start, part.end) in in_host else what
