@@ -529,3 +529,13 @@ def test_a_template_of_an_nginx_config_nothing_includes_is_one_note_not_linted(t
     named = run_cli(["conf/site.conf.j2", "--format", "json", "--exit-zero"], cwd=tmp_path)
     assert [n["message"] for n in named.json["notifications"]] == [
         "templated with Jinja: tags masked, values behind them unknown"]
+
+
+def test_a_manifest_linked_into_a_missing_submodule_is_a_note_not_a_broken_manifest(tmp_path):
+    write_tree(tmp_path, {"nginx.conf": "events {}\nhttp { server { listen 8080; } }\n"})
+    (tmp_path / "test").mkdir()
+    (tmp_path / "test" / "test-openshift.yaml").symlink_to("../common/test-openshift.yaml")
+    result = run_cli([".", "--format", "json"], cwd=tmp_path)
+    assert [f for f in result.json["findings"] if f["code"] == "K8S404"] == []
+    assert {n["path"]: n["message"] for n in result.json["notifications"]}["test/test-openshift.yaml"] == (
+        "not linted: a symbolic link to ../common/test-openshift.yaml, which is not in this checkout")

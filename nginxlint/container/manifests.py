@@ -51,6 +51,10 @@ def manifest_texts(workspace, findings: list[Finding]) -> list[tuple[Path, str, 
     found = []
     for path in manifest_paths(workspace):
         display = loader.display(path)
+        if os.path.islink(path) and not os.path.exists(path):
+            # a link into what a checkout may lack (a submodule not fetched): its target is out of view
+            loader.skip(path, f"a symbolic link to {os.readlink(path)}, which is not in this checkout")
+            continue
         try:
             text = loader.text(path)
         except sources.Unreadable as why:
