@@ -56,6 +56,10 @@ class Fixtures:
 
     def __init__(self, patterns, base_dir: Path):
         self.patterns = [pattern.lower() for pattern in patterns]
+        # the kinds of fixture directory the settings keep, chosen once
+        self._test_patterns = [pattern for pattern in TEST_DIRS if pattern in self.patterns]
+        self._undeployed_patterns = [pattern for pattern in (*TEST_DIRS, *DEVELOPMENT_DIRS, *LEFTOVER_DIRS)
+                                     if pattern in self.patterns]
         self.base_dir = base_dir
         self.files: set[str] = set()
         self._by_directory: dict[str, bool] = {}
@@ -83,15 +87,13 @@ class Fixtures:
 
     def test_suite(self, display_path: str) -> bool:
         """The file lies in a fixture directory of a test suite (tests/, t/, spec/, fixtures/ and the like)."""
-        return self._below(display_path, [pattern for pattern in TEST_DIRS if pattern in self.patterns])
+        return self._below(display_path, self._test_patterns)
 
     def not_deployed(self, display_path: str) -> bool:
         """The file lies in a test suite's, a developer environment's or a leftover's fixture directory, or is named
         as a leftover: never deployed as it stands (an example or a demo is still started by the people who read
         it)."""
-        return self._leftover_name(display_path) or self._below(
-            display_path, [pattern for pattern in (*TEST_DIRS, *DEVELOPMENT_DIRS, *LEFTOVER_DIRS)
-                           if pattern in self.patterns])
+        return self._leftover_name(display_path) or self._below(display_path, self._undeployed_patterns)
 
     def _leftover_name(self, display_path: str) -> bool:
         return bool(self.patterns) and bool(_LEFTOVER_NAME.search(os.path.basename(display_path)))
