@@ -422,6 +422,8 @@ def _linked_by_image(tree, file: str) -> bool:
 
 @rule("CTR105", needs="container")
 def log_to_file(tree, report):
+    if tree.binding.unread_manifest:
+        return  # a manifest template may define the container, with a volume for its logs
     extra = tuple(tree.settings.stdout_log_paths or ())
     prefix = tree.binding.server_prefix()
     for node in log_nodes(tree):
@@ -806,6 +808,8 @@ def _stable_name(binding, host: str) -> bool:
 
 @rule("CTR112", needs="container")
 def upstream_resolved_once(tree, report):
+    if tree.binding.unread_manifest:
+        return  # a manifest template may define the container, with the names pinned (`extra_hosts`)
     # A fragment, or a tree with a part out of view, may use upstream blocks defined where it cannot see them.
     all_upstreams_known = tree.is_main and tree.complete
     for name in names_resolved_at_start(tree):

@@ -139,6 +139,10 @@ def bind_containers(workspace, findings: list[Finding], notifications: list[Noti
         elif settings_facts is not None:
             tree.binding = Binding(settings_facts, "runtime-setting")
     bind_dockerfiles(workspace)
+    if manifests.unread:
+        from .unread import note_unread_manifests  # only when a manifest was noted and not read
+
+        note_unread_manifests(workspace.trees, manifests.unread)
 
     groups: dict[int, int] = {}
     for tree in workspace.trees:

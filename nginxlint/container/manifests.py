@@ -31,6 +31,7 @@ class Manifests:
     services: list = field(default_factory=list)  # Compose RuntimeFacts
     sources: dict = field(default_factory=dict)  # display path -> SourceFile of the YAML text
     absolute: dict = field(default_factory=dict)  # display path -> absolute Path
+    unread: list = field(default_factory=list)  # (absolute Path, display path, text) of templates noted, not read
 
 
 def manifest_paths(workspace) -> list[Path]:
@@ -86,6 +87,7 @@ def read_manifests(workspace, texts, findings: list[Finding], notifications: lis
         if named_as_template(os.path.basename(display)):  # docker-compose.template.yml: a script renders it
             notifications.append(Notification("note", "not read: a template of manifests (so named); the files made "
                                               "from it are read", display))
+            result.unread.append((path, display, text))
             continue
         compose_named = is_compose_path(display)
         kubernetes = is_kubernetes_yaml(text) and not compose_named
@@ -94,6 +96,7 @@ def read_manifests(workspace, texts, findings: list[Finding], notifications: lis
         if doc.skipped:
             level = "warning" if path in named else "note"
             notifications.append(Notification(level, f"not read: {doc.skipped}", display))
+            result.unread.append((path, display, text))
             continue
         if kubernetes:
             result.workloads.extend(doc.workloads)

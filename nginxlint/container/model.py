@@ -342,7 +342,8 @@ class Binding:
     "configmap", "embedded", "only-nginx-container", "listen-port", "dockerfile" (a Dockerfile alone) or
     "runtime-setting". `mounted` is the ConfigMap entry the config came from, when it did; `container_path`
     where the root config sits in the container, when a mount says so; `host_source` the host file or directory
-    a "host-mount" mounts. Deployments bound to the same container share `group`.
+    a "host-mount" mounts. Deployments bound to the same container share `group`. `unread_manifest`: a manifest
+    nginxlint noted and did not read (a template) that may define this container, when no manifest binds it.
     """
 
     facts: "RuntimeFacts"
@@ -351,6 +352,7 @@ class Binding:
     container_path: str | None = None
     group: int = 0
     host_source: Path | None = None
+    unread_manifest: str | None = None
 
     @property
     def container(self) -> "Container":
