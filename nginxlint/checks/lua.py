@@ -492,7 +492,7 @@ def getenv_without_env(tree, report):
             continue  # the master runs it before clearing its environment, and workers inherit what it stored
         for use in unit.facts.getenvs:
             name = use.name
-            if name is None or name in kept:
+            if name is None or name in kept or _kept_elsewhere(tree, use):
                 continue
             report.at(
                 unit.path, unit.span(use.span),
@@ -500,6 +500,18 @@ def getenv_without_env(tree, report):
                 f"variables listed by `env`; add `env {name};` to the main context",
                 related=_related_requires(unit), help=f"env {name};", fix=_env_fix(tree, name),
             )
+
+
+def _kept_elsewhere(tree, use) -> bool:
+    """The variable is not set where this config runs, and the code does without it (it tests for nil or falls back)
+    or a config out of view keeps it (`env NAME;` in a Helm chart's template, where it is set): the missing line
+    changes nothing here. Where the deployment sets the variable, the line is missing."""
+    from ..openresty.getenv import env_out_of_view, set_by_deployment  # only for a variable the config lacks
+
+    set_here = set_by_deployment(tree, use.name)
+    if set_here:
+        return False
+    return use.handles_nil and set_here is False or use.name in env_out_of_view(tree)
 
 
 def _env_fix(tree, name: str):

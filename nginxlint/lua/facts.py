@@ -12,7 +12,7 @@ with a None name.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
 from ..gcpause import collector_paused
@@ -42,12 +42,12 @@ Span = tuple  # (line, column, end_line, end_column), 1-based, end column exclus
 # The shape of LuaFacts and of what it holds: part of the disk cache key, so that a build whose facts have other
 # fields never reads pickles written by another. Bump it whenever a fact class gains, loses or changes a field, or
 # the parser's verdict on some text changes (4: the parser follows LuaJIT's syntax levels and label order exactly).
-FACTS_FORMAT = 15  # 6: taint summaries hold the ngx_lua APIs each function uses and the code it runs; 7: not after `or`;
+FACTS_FORMAT = 16  # 6: taint summaries hold the ngx_lua APIs each function uses and the code it runs; 7: not after `or`;
 # 8: ngx.re guards read under the x option; 9: calls of the ngx_lua API and the API values read without a call;
 # 10: captures of a literal ngx.re.match pattern are safe for the sinks they cannot attack; 11: the content types
 # a chunk sets; 12: ngx.pipe.spawn as a member of the required module, an argument table without a shell;
 # 13: Lua read as OpenResty's LuaJIT (LJ_52) reads it; 14: set-misc's set_quote_pgsql_str quotes for SQL;
-# 15: a value whose type() is number, boolean or nil holds no text
+# 15: a value whose type() is number, boolean or nil holds no text; 16: whether the code handles an os.getenv's nil
 
 
 @dataclass(frozen=True)
@@ -68,8 +68,12 @@ class Require:
 
 @dataclass(frozen=True)
 class Getenv:
+    """``handles_nil``: the code tests the value for nil or falls back from it (`os.getenv("X") or "default"`,
+    `local x = os.getenv("X")` then `if x == nil`, `if not x`, `x or ""`)."""
+
     name: str | None
     span: Span
+    handles_nil: bool = False
 
 
 @dataclass(frozen=True)
@@ -158,6 +162,8 @@ def _taint(chunk: ast.Chunk, lines: LineIndex):
 _GLOBAL_PATHS = {"ngx": ("path", "ngx"), "os": ("path", "os"), "require": ("path", "require")}
 _SOCKET_KINDS = {"ngx.socket.tcp": "tcp", "ngx.socket.udp": "udp", "ngx.socket.stream": "stream"}
 _SOCKET_OBJECTS = {"tcp": "tcpsock", "stream": "tcpsock", "udp": "udpsock"}  # as the documentation names them
+# Operators that take nil as an operand without an error, and so decide what happens when a variable is not set.
+_NIL_SAFE_OPERATORS = frozenset({"or", "and", "==", "~="})
 VERSION_FIELD = "ngx.config.ngx_lua_version"  # code that reads it chooses the API by the module's version
 
 
@@ -251,7 +257,7 @@ class _Walker(ast.BlockWalker):
 
     def s_if(self, stmt: ast.If, declared: list) -> None:
         for cond, body in stmt.clauses:
-            self.expr(cond)
+            self.handles_nil(self.expr(cond))
             self.block(body)
         if stmt.orelse is not None:
             self.block(stmt.orelse)
@@ -323,14 +329,19 @@ class _Walker(ast.BlockWalker):
             rights = []
             while type(node) is ast.BinOp:
                 rights.append(node.right)
+                innermost = node
                 node = node.left
-            self.expr(node)
+            self.tested(self.expr(node), innermost)
             for right in reversed(rights):
                 self.expr(right)
         elif kind is ast.UnOp:
+            negated = False
             while type(node) is ast.UnOp:
+                negated = negated or node.op == "not"
                 node = node.operand
-            self.expr(node)
+            value = self.expr(node)
+            if negated:
+                self.handles_nil(value)
         elif kind is ast.Function:
             self.function(node)
         elif kind is ast.Table:
@@ -339,6 +350,17 @@ class _Walker(ast.BlockWalker):
                     self.expr(key)
                 self.expr(value)
         return None
+
+    def tested(self, value, operation: ast.BinOp) -> None:
+        """An os.getenv value as the left operand of `or`/`and` or of a comparison (`== nil`, `== "1"`, which nil
+        answers with false): the code handles its nil."""
+        if operation.op in _NIL_SAFE_OPERATORS:
+            self.handles_nil(value)
+
+    def handles_nil(self, value) -> None:
+        if value is not None and value[0] == "getenv":
+            getenvs = self.facts.getenvs
+            getenvs[value[1]] = replace(getenvs[value[1]], handles_nil=True)
 
     def suffixed(self, node, target: str | None):
         """`a.b[c](d):e(f)…`: the base first, then each suffix on the value so far, in a loop (a chain of
@@ -416,7 +438,7 @@ class _Walker(ast.BlockWalker):
                 name = _literal(node.args, args, 0)
                 where = node.args[0] if node.args else node
                 self.facts.getenvs.append(Getenv(name, self.span(where)))
-                return None
+                return ("getenv", len(self.facts.getenvs) - 1)
             if path in _SOCKET_KINDS:
                 kind = _SOCKET_KINDS[path]
                 self.facts.cosockets.append(Cosocket(kind, self.span(node), None))

@@ -245,6 +245,19 @@ def test_getenv():
     ]
 
 
+@pytest.mark.parametrize("code, handled", [
+    ('local s = os.getenv("X") or ""', True),
+    ('local s = os.getenv("X")\nif (s == nil) then s = "" end', True),
+    ('local s = os.getenv("X")\nif not s then return end', True),
+    ('local s = os.getenv("X")\nif s then ngx.say(s) end', True),
+    ('local on = os.getenv("X") == "1"', True),
+    ('local s = os.getenv("X")\nngx.say("users" .. s)', False),
+    ('ngx.say(os.getenv("X") .. "")', False),
+])
+def test_getenv_handles_nil(code, handled):
+    assert [use.handles_nil for use in analyze_lua(code).getenvs] == [handled]
+
+
 def test_globals_with_lua_scoping():
     text = (
         "local a = b\n"             # b read

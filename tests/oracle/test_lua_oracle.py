@@ -250,6 +250,18 @@ def test_lua208_getenv_in_init_by_lua_keeps_its_value_for_the_workers():
         assert not codes(ng.lint(), "LUA208")
 
 
+def test_lua208_unset_variable_gives_the_fallback_with_or_without_env():
+    """Where the container does not set the variable, `env` changes nothing: the code's fallback answers either way."""
+    body = server('location / { content_by_lua_block { ngx.say(os.getenv("ORACLE_UNSET_SUFFIX") or "fallback") } }')
+    compose = ("services:\n  web:\n    image: openresty/openresty:1.27.1.2-alpine\n"
+               "    volumes: [\"./conf/nginx.conf:/usr/local/openresty/nginx/conf/nginx.conf:ro\"]\n")
+    for main in ("", "env ORACLE_UNSET_SUFFIX;\n"):
+        with Nginx({"conf/nginx.conf": conf(body, main), "docker-compose.yml": compose}) as ng:
+            assert ng.start().status == 0
+            assert ng.get("/") == (200, "fallback\n")
+            assert not codes(ng.lint(), "LUA208")
+
+
 # -- LUA209 -------------------------------------------------------------------------------------------------
 
 def _lua209(with_file: bool) -> dict:
