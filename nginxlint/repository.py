@@ -39,6 +39,7 @@ _LEFTOVER_NAME = re.compile(r"(?:^|[-_.])(?:old|bak|orig|deprecated|unused)(?:[-
 VENDORED_DIRS = ("vendor", "vendored", "third[-_]party", "thirdparty", "deps")
 # A repository named as a collection of demos or examples (NGINX-Demos, nginx-demo, njs-examples): every config in
 # it is one.
+_SPACES = re.compile(r"\s+")
 _DEMO_REPOSITORY = re.compile(r"(?:^|[-_+.])(?:demos?|examples)(?:$|[-_+.])", re.I)
 
 
@@ -64,6 +65,7 @@ class Fixtures:
         self.files: set[str] = set()
         self._by_directory: dict[str, bool] = {}
         self._whole: dict[Path, bool] = {}  # repositories that are fixtures as a whole (a Lua library, demos)
+        self._benchmarks: dict[Path, bool] = {}  # repositories that are benchmark suites
         self._places: dict[Path, tuple | None] = {}
 
     def add_files(self, display_paths) -> None:
@@ -94,6 +96,18 @@ class Fixtures:
         as a leftover: never deployed as it stands (an example or a demo is still started by the people who read
         it)."""
         return self._leftover_name(display_path) or self._below(display_path, self._undeployed_patterns)
+
+    def benchmark(self, display_path: str) -> bool:
+        """The file lies in the repository of a benchmark suite (`is_benchmark`), when fixtures are judged at all."""
+        if not self.patterns:
+            return False
+        found = self._place(Path(os.path.dirname(os.path.abspath(os.path.join(self.base_dir, display_path)))))
+        if found is None:
+            return False
+        top = found[0]
+        if top not in self._benchmarks:
+            self._benchmarks[top] = is_benchmark(top)
+        return self._benchmarks[top]
 
     def _leftover_name(self, display_path: str) -> bool:
         return bool(self.patterns) and bool(_LEFTOVER_NAME.search(os.path.basename(display_path)))
@@ -160,6 +174,47 @@ def is_lua_library(top: Path) -> bool:
                 return True
     dist = top / "dist.ini"
     return dist.is_file() and _MAIN_MODULE.search(_read(dist)) is not None
+
+
+# The README's opening (title and first paragraphs, before its first section) calls the project a benchmark:
+# "Open-source benchmark suite for cloud microservices", "X is a benchmark for …".
+_BENCHMARK_OPENING = re.compile(
+    r"\bbenchmark(?:ing)?[ \t]+(?:suite|harness|framework|toolkit|kit)\b"
+    r"|\b(?:is|are)[ \t]+(?:a|an)[ \t]+(?:[\w-]+[ \t]+){0,3}benchmark\b", re.I)
+_FIRST_SECTION = re.compile(r"^(?:##|[^\n]+\n-{3,}[ \t]*$)", re.M)
+# Load generators a benchmark drives its services with: wrk, wrk2, Locust.
+_LOAD_GENERATORS = frozenset({"wrk", "wrk2", "locust", "locustfile.py"})
+
+
+def is_benchmark(top: Path) -> bool:
+    """Whether the repository is a benchmark suite: its README opens by calling it one, and it holds a load generator
+    (a `wrk`, `wrk2` or `locust` directory, a `locustfile.py`) at its top or one level below. Its stacks serve the
+    load generator, not people."""
+    opening = _readme_opening(top)
+    return bool(opening and _BENCHMARK_OPENING.search(opening)) and _holds_load_generator(top)
+
+
+def _readme_opening(top: Path) -> str:
+    for name in ("README.md", "README.rst", "README.txt", "README", "readme.md", "Readme.md"):
+        text = _read(top / name)
+        if text:
+            section = _FIRST_SECTION.search(text)
+            return _SPACES.sub(" ", text[:section.start()] if section else text[:2000])
+    return ""
+
+
+def _holds_load_generator(top: Path) -> bool:
+    try:
+        level = [top, *(top / name for name in os.listdir(top) if (top / name).is_dir())]
+    except OSError:
+        return False
+    for directory in level:
+        try:
+            if not _LOAD_GENERATORS.isdisjoint(name.lower() for name in os.listdir(directory)):
+                return True
+        except OSError:
+            continue
+    return False
 
 
 def _read(path: Path) -> str:

@@ -266,6 +266,11 @@ def load_settings(config: Path | None, isolated: bool, start: Path) -> Settings:
     return apply(settings, read_config(path), str(path), path.parent)
 
 
+# The tags of production advice that protects the people a server serves (from attacks and exposure, from requests
+# dropped at shutdown), rather than helping those who run it (its logs): a benchmark serves no one.
+_FOR_THOSE_SERVED = frozenset({"security", "shutdown"})
+
+
 class Selection:
     """Which rules run, and where: select / extend-select / ignore / per-file-ignores by code, prefix, name or ALL;
     production-only rules stay quiet in fixture directories and in files only development containers hold,
@@ -318,4 +323,6 @@ class Selection:
             return False  # advice on a deployed container, where the only container is a test run
         if rule.deployed_only and (path in self.development_only or self.fixtures.not_deployed(path)):
             return False
+        if rule.production_only and _FOR_THOSE_SERVED.intersection(rule.tags) and self.fixtures.benchmark(path):
+            return False  # a benchmark's stacks serve its load generator, not people
         return not (rule.production_only and (path in self.development_only or self.fixtures.holds(path)))

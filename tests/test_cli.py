@@ -337,6 +337,28 @@ def test_production_advice_is_quiet_on_leftovers_kept_for_reference(tmp_path):
     assert len([p for p, code in found if code == "LUA211"]) == len(paths)
 
 
+def test_a_benchmark_suite_gets_no_advice_that_protects_people_its_stacks_do_not_serve(tmp_path):
+    conf = ("events {}\nhttp { access_log /var/log/app.log;\n"
+            "  server { listen 80; location / { content_by_lua_block { err = 1 } } } }\n")
+    dockerfile = "FROM nginx:1.27\nCOPY nginx.conf /etc/nginx/nginx.conf\n"
+    readme = "# ShopBench\n\nA benchmark suite for online shops, driven by wrk2.\n\n## Running\n\nShops are fun.\n"
+    write_tree(tmp_path, {"bench/nginx.conf": conf, "bench/Dockerfile": dockerfile, "bench/README.md": readme,
+                          "bench/wrk2/README": "the load generator\n",
+                          "shop/nginx.conf": conf, "shop/Dockerfile": dockerfile, "shop/README.md": readme})
+    for top in ("bench", "shop"):
+        (tmp_path / top / ".git").mkdir()
+
+    def codes(top):
+        result = run_cli([".", "--format", "json", "--select", "SEC508,CTR105,LUA211"], cwd=tmp_path / top)
+        assert result.status in (0, 1), result.err
+        return sorted(f["code"] for f in result.json["findings"])
+
+    # security advice is quiet in the benchmark, the log file and the Lua bug are not; without a load generator
+    # the README's words alone make no benchmark
+    assert codes("bench") == ["CTR105", "LUA211"]
+    assert codes("shop") == ["CTR105", "LUA211", "SEC508"]
+
+
 def test_a_fixture_copy_of_a_deployed_config_is_reported_at_the_original(tmp_path):
     conf = "events {}\nhttp { server { listen 80; location / { content_by_lua_block { err = 1 } } } }\n"
     write_tree(tmp_path, {"docker/nginx.conf": conf, "docker/example/nginx.conf": conf,
