@@ -316,6 +316,8 @@ def unresolved_require(tree, report):
         if not tree.is_main and not any(n.ctx == (unit.subsystem,) for n in tree.nodes("lua_package_path")):
             continue  # a fragment linted alone: the search path is set in an http block out of view
         name = require.module
+        if _installed_by_readers(tree, name):
+            continue
         listed = []
         defaults = 0
         for tried in item.tried:
@@ -341,6 +343,18 @@ def unresolved_require(tree, report):
             f"the image (e.g. `luarocks install` in the Dockerfile), or list it in lua.known-modules",
             related=related,
         )
+
+
+def _installed_by_readers(tree, module: str) -> bool:
+    """The repository's own module, required by one of its fixtures (an example, a Lua library's config) that no
+    image runs: its readers run it with the library installed (`opm get`, `luarocks install`)."""
+    from ..container.dockerfile_binding import runs_tests  # loaded by every run's binding already
+
+    if tree.root.path is None or tree.binding is not None and not runs_tests(tree.binding.facts):
+        return False  # an image runs the config: what it installs decides
+    from ..openresty.own_modules import in_fixture, provides  # only for a module not found
+
+    return in_fixture(tree) and provides(tree, module)
 
 
 def _nearby_file(tree, module: str):

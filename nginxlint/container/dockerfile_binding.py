@@ -8,7 +8,8 @@
   starts FROM nginx or OpenResty (`bind_dockerfiles`). Such a container has no limits, mounts or stop settings:
   rules that need those stay quiet.
 - An image whose ENTRYPOINT or CMD runs a test suite (`./ci.sh`, `run-tests.sh`, `busted`, `prove`, `pytest`,
-  `npm test`) is a test run, not a deployment (`runs_tests`): leafo/streak.club's Dockerfile copies the
+  `npm test`) is a test run, not a deployment (`runs_tests`), and so is a Compose service built from it that
+  keeps that start command: leafo/streak.club's Dockerfile copies the
   repository and runs ci.sh, which builds, runs the tests with busted and exits, while production runs the same
   nginx.conf on a host. What the image holds still tells which modules the config finds, but advice on the
   container a deployment runs in (logs lost with it, its stop signal) concerns no one there.
@@ -142,11 +143,18 @@ def dockerfile_facts(build: ImageBuild) -> RuntimeFacts:
 
 
 def runs_tests(facts: RuntimeFacts) -> bool:
-    """Whether a Dockerfile seen alone starts a test suite (and no nginx of its own) with its ENTRYPOINT or CMD."""
-    if facts.source != "dockerfile":
+    """Whether the container starts a test suite (and no nginx of its own): a Dockerfile seen alone with its
+    ENTRYPOINT or CMD, or a Compose service built from one, with its own `entrypoint` and `command` over them."""
+    if facts.source not in ("dockerfile", "compose"):
         return False
-    command = " ".join((*facts.container.command, *facts.container.args))
-    return bool(_TEST_COMMAND.search(command)) and not _STARTS_NGINX.search(command)
+    container = facts.container
+    command, args = container.command, container.args
+    build = container.build
+    if facts.source == "compose" and build is not None:
+        command = command or (build.entrypoint.value if build.entrypoint is not None else ())
+        args = args or (build.cmd.value if build.cmd is not None else ())
+    started = " ".join((*command, *args))
+    return bool(_TEST_COMMAND.search(started)) and not _STARTS_NGINX.search(started)
 
 
 def nearby_dockerfiles(tree) -> list[tuple[int, Path]]:

@@ -1,0 +1,53 @@
+"""The Lua modules a repository provides itself: a file at the module's path under its `lib/` (the layout of OPM
+and LuaRocks packages, `lib/resty/foo.lua` or `lib/resty/foo/init.lua`), or a module its rockspecs' builds install
+(`build.modules`, `build.install.lua`). Read once per repository and run.
+
+A config among the repository's fixtures (an example, a test, any config of a Lua library's repository) that no
+image runs requires these modules as its readers have them: installed with `opm get` or `luarocks install` into
+OpenResty's default search path, which no config of the repository shows.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .. import sources
+
+
+def provides(tree, module: str) -> bool:
+    """Whether the repository that holds the tree's root provides `module` itself."""
+    loader = tree.loader
+    top = loader.repository_top(Path(os.path.abspath(tree.root.path)).parent)
+    relative = module.replace(".", "/")
+    lib = top / "lib"
+    if (lib / f"{relative}.lua").is_file() or (lib / relative / "init.lua").is_file():
+        return True
+    memo = loader.memo("rockspec-modules")
+    if top not in memo:
+        memo[top] = _rockspec_modules(top, loader)
+    return module in memo[top]
+
+
+def in_fixture(tree) -> bool:
+    """Whether the tree's root lies among the repository's fixtures (repository.Fixtures.holds)."""
+    from ..repository import Fixtures
+
+    memo = tree.loader.memo("fixtures")
+    fixtures = memo.get("fixtures")
+    if fixtures is None:
+        fixtures = memo["fixtures"] = Fixtures(tree.settings.fixture_dirs, Path(tree.loader.base_dir))
+    return fixtures.holds(tree.root.display)
+
+
+def _rockspec_modules(top: Path, loader) -> frozenset[str]:
+    from ..container.rockspec import read_rockspec  # the rockspec reader, only for a module not found
+
+    found: set[str] = set()
+    for path in sorted(top.glob("*.rockspec")) + sorted(top.glob("rockspecs/*.rockspec")):
+        try:
+            spec = read_rockspec(loader.text(path))
+        except sources.Unreadable:
+            continue
+        if spec is not None and spec.exact:
+            found.update(spec.modules)
+    return frozenset(found)
