@@ -39,7 +39,6 @@ _LEFTOVER_NAME = re.compile(r"(?:^|[-_.])(?:old|bak|orig|deprecated|unused)(?:[-
 VENDORED_DIRS = ("vendor", "vendored", "third[-_]party", "thirdparty", "deps")
 # A repository named as a collection of demos or examples (NGINX-Demos, nginx-demo, njs-examples): every config in
 # it is one.
-_SPACES = re.compile(r"\s+")
 _DEMO_REPOSITORY = re.compile(r"(?:^|[-_+.])(?:demos?|examples)(?:$|[-_+.])", re.I)
 
 
@@ -181,6 +180,7 @@ def is_lua_library(top: Path) -> bool:
 _BENCHMARK_OPENING = re.compile(
     r"\bbenchmark(?:ing)?[ \t]+(?:suite|harness|framework|toolkit|kit)\b"
     r"|\b(?:is|are)[ \t]+(?:a|an)[ \t]+(?:[\w-]+[ \t]+){0,3}benchmark\b", re.I)
+_SPACES = re.compile(r"\s+")
 _FIRST_SECTION = re.compile(r"^(?:##|[^\n]+\n-{3,}[ \t]*$)", re.M)
 # Load generators a benchmark drives its services with: wrk, wrk2, Locust.
 _LOAD_GENERATORS = frozenset({"wrk", "wrk2", "locust", "locustfile.py"})

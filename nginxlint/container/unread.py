@@ -14,8 +14,8 @@ import os
 import re
 from pathlib import Path
 
-# nginx or OpenResty as a part of an image's name (`nginx:1.27`, `openresty/openresty`, `bbb-docker-nginx`).
-_NGINX_IMAGE = re.compile(r"(?<![\w.-])[\w./:-]*(?:nginx|openresty)[\w./:-]*", re.IGNORECASE)
+# nginx or OpenResty, as an image's name holds them (`nginx:1.27`, `openresty/openresty`, `bbb-docker-nginx`).
+_NGINX_IMAGE = re.compile(r"nginx|openresty", re.IGNORECASE)
 
 
 def note_unread_manifests(trees, unread: list[tuple[Path, str, str]]) -> None:
@@ -25,8 +25,9 @@ def note_unread_manifests(trees, unread: list[tuple[Path, str, str]]) -> None:
         binding = tree.binding
         if binding is None or binding.from_manifest or tree.root.path is None:
             continue
+        places = _places(tree)
         binding.unread_manifest = next((display for path, display, text in unread
-                                        if _may_define(path, text, _places(tree))), None)
+                                        if _may_define(path, text, places)), None)
 
 
 def _places(tree) -> list[Path]:
