@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import NamedTuple
 
 MODIFIERS = ("=", "~*", "~", "^~")
@@ -21,6 +22,8 @@ SVG_EXTENSIONS = frozenset({"svg", "svgz"})
 # name's extension alone; the group's alternatives are read by `_spellings`.
 _EXTENSIONS = re.compile(r"^(?:\^?\.[*+])?\\\.\((?:\?:)?([A-Za-z0-9|?()\\.:]+)\)\$$")
 _MOST_SPELLINGS = 64
+# PCRE's `(?<name>…)`, which Python spells `(?P<name>…)`
+_PCRE_NAMED_GROUP = re.compile(r"\(\?<(?=[A-Za-z_])")
 
 
 class Match(NamedTuple):
@@ -41,6 +44,21 @@ class Match(NamedTuple):
 def hands_off(node) -> bool:
     """The directive hands the request to an application: a `*_pass`, or a Lua content or access handler."""
     return node.name.endswith("_pass") or node.name.startswith(("content_by_", "access_by_"))
+
+
+def may_match(location, uri: str) -> bool:
+    """The regex location may take the URI: its regex finds it, or Python cannot read the regex (uncertain)."""
+    match = location_match(location)
+    found = _compiled(match.pattern, match.modifier == "~*")
+    return found is None or found.search(uri) is not None
+
+
+@lru_cache(maxsize=1024)
+def _compiled(pattern: str, caseless: bool) -> re.Pattern | None:
+    try:
+        return re.compile(_PCRE_NAMED_GROUP.sub("(?P<", pattern), re.IGNORECASE if caseless else 0)
+    except re.error:
+        return None
 
 
 def served_kinds(node) -> frozenset[str] | None:

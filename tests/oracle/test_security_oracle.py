@@ -18,7 +18,7 @@ files: the rule is reported on the first and not on the second.
 - SEC507: `root /` serves /etc/passwd, unless every location answers alone (`return`, one exact file).
 - SEC509: `location /api` with `proxy_pass …/v1/` lets GET /api../secret reach /secret on the upstream. With
   `proxy_pass …/` GET /apiadmin reaches /admin: that passes by `location /api/admin`, and reaches nothing more
-  where no location answers below the prefix.
+  where no location answers below the prefix, or where the path it guards goes to a regex location without it.
 - SEC541: a capture of a `server_name` regex is a part of the Host header: `~^(?<sub>.+)\\.example\\.com$` takes
   `Host: 127.0.0.2?.example.com`, and `proxy_pass http://$sub.internal.test:PORT` connects to 127.0.0.2, port 80.
   `proxy_pass http://backend$is_args$args` reaches the upstream `backend` whatever the query string holds.
@@ -382,6 +382,28 @@ def test_proxy_pass_of_the_whole_upstream_matters_only_past_a_location_below_the
         assert nginx.get("/api/admin")[0] == (403 if guard else 200)
         lines = codes(nginx.lint(), "SEC509")
     assert lines == ([line_of(files, "location /api ")] if reported else [])
+
+
+@pytest.mark.parametrize("guard", [True, False])
+@pytest.mark.parametrize("regex", [True, False])
+def test_a_guard_counts_only_where_the_prefix_would_serve_its_path(guard, regex):
+    upstream = free_port()
+    files = {"conf/nginx.conf": config(
+        f'server {{ listen 127.0.0.1:{upstream}; location / {{ return 200 "upstream $uri"; }} }}\n'
+        "server { listen 127.0.0.1:{port};\n"
+        f"    location /news {{ proxy_pass http://127.0.0.1:{upstream}/; }}\n"
+        + ("    location ^~ /news/ghost/admin/ { return 500; }\n" if guard else "")
+        + ('    location ~ ^/news/(ghost|content)(/.*)?$ { return 200 "ghost"; }\n' if regex else "") + "}")}
+    with started(files) as nginx:
+        assert nginx.get("/newsghost/admin/x") == (200, "upstream /ghost/admin/x")
+        # without the guard its path goes to the regex location, or else to this prefix's upstream
+        status, body = nginx.get("/news/ghost/admin/x")
+        if guard:
+            assert status == 500
+        else:
+            assert body == ("ghost" if regex else "upstream /ghost/admin/x")  # sent as //ghost/…, merged
+        lines = codes(nginx.lint(), "SEC509")
+    assert lines == ([line_of(files, "location /news ")] if guard and not regex else [])
 
 
 # -- SEC543 ----------------------------------------------------------------------------------------------------
