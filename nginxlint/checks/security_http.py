@@ -12,10 +12,10 @@ import os
 import posixpath
 import re
 from bisect import bisect_right
-from itertools import takewhile
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from fnmatch import fnmatchcase
+from itertools import takewhile
 from pathlib import Path
 
 from ..container.view import container_files

@@ -13,6 +13,8 @@ files: the rule is reported on the first and not on the second.
   under a root that serves html/ as plain files, the same file is served to GET /secret.txt anyway.
 - SEC503: one add_header in a location (or in an `if` inside it) drops every add_header of the server, a
   diagnostic X-Served-By as much as X-Frame-Options (only the second is reported unless every header counts).
+  A fixed text (`location = /robots.txt`, `return 200 "pong"`) is answered as text/plain without them: none of
+  them acts on it.
 - SEC504: one proxy_set_header in a location drops every proxy_set_header of the server, whatever its name.
 - SEC506: `return` answers before allow/deny run: a client the rules deny gets the page.
 - SEC507: `root /` serves /etc/passwd, unless every location answers alone (`return`, one exact file).
@@ -239,13 +241,31 @@ def test_add_header_in_a_block_drops_the_inherited_ones(inner, dropped):
     files = {"conf/nginx.conf": config(
         "server { listen 127.0.0.1:{port};\n"
         "    add_header X-Frame-Options DENY;\n"
-        f'    location / {{ {inner} return 200 "ok"; }} }}')}
+        f"    location / {{ {inner} }} }}"), "html/index.html": "<p>a page</p>\n"}
     with started(files) as nginx:
         _, headers, _ = request(nginx.port, "GET /?x=1 HTTP/1.1\r\nHost: a\r\n")
         assert headers.get("cache-control") == ["no-store"]
         assert ("x-frame-options" not in headers) == dropped, headers
         lines = codes(nginx.lint(), "SEC503")
     assert lines == ([line_of(files, "Cache-Control")] if dropped else [])
+
+
+@pytest.mark.parametrize("location, path, body", [
+    ("location = /robots.txt { alias html/robots.txt; add_header Cache-Control public; }", "/robots.txt",
+     "User-agent: *\n"),
+    ('location = /ping { return 200 "pong"; add_header Cache-Control no-cache; }', "/ping", "pong"),
+])
+def test_a_fixed_text_answer_loses_the_page_policies_and_nothing_that_matters(location, path, body):
+    # the text a browser shows as text: no script to restrict, no control to frame, no link to leak
+    files = {"conf/nginx.conf": config(
+        "server { listen 127.0.0.1:{port}; default_type text/plain;\n"
+        "    add_header X-Frame-Options DENY always; add_header X-Content-Type-Options nosniff always;\n"
+        f"    {location} }}"), "html/robots.txt": "User-agent: *\n"}
+    with started(files) as nginx:
+        _, headers, text = request(nginx.port, f"GET {path} HTTP/1.1\r\nHost: a\r\n")
+        assert text == body and headers["content-type"] == ["text/plain"], headers
+        assert "x-frame-options" not in headers and "x-content-type-options" not in headers, headers
+        assert codes(nginx.lint(), "SEC503") == []
 
 
 def test_a_dropped_diagnostic_header_is_not_reported_unless_every_header_counts():
