@@ -28,7 +28,8 @@ files: the rule is reported on the first and not on the second.
   client wrote, its $remote_addr; a client that connects itself sets it with the header whatever the recursion.
 - SEC549: nginx merges `/go/https://evil.example` into `https:/evil.example`, which `return 302 $1` sends as the
   Location; with `absolute_redirect off` a Location starting with `/` is sent as it is (`//evil.example`,
-  `/` and a backslash), with it on nginx puts its own scheme and host in front.
+  `/` and a backslash), with it on nginx puts its own scheme and host in front. A map value that starts with
+  `/moved/` keeps a `//evil.example` its capture holds inside the path.
 - SEC525: CVE-2026-42945 needs a `set` (or `if`, `rewrite`) that runs after a matching `rewrite … ?$1`; a rewrite
   with `last` ends the script there, and the location found again starts a new one, so the `set` never runs.
 - SEC526: a literal name in proxy_pass is looked up while nginx loads (`nginx -t` fails when it does not resolve);
@@ -596,6 +597,22 @@ def test_a_redirect_built_from_the_request_leaves_the_site(location, path, sent,
         assert headers["location"] == [sent.replace("{port}", str(nginx.port))]
         lines = codes(nginx.lint(), "SEC549")
     assert lines == ([line_of(files, location)] if reported else [])
+
+
+@pytest.mark.parametrize("value, sent, reported", [
+    ("/$1", "//evil.example", True),
+    ("/moved/$1", "/moved//evil.example", False),
+])
+def test_a_map_value_with_a_fixed_start_keeps_the_redirect_on_the_site(value, sent, reported):
+    files = {"conf/nginx.conf": config(
+        f"map $request_uri $moved {{ ~^/(.*)/old$ {value}; }}\n"
+        "server { listen 127.0.0.1:{port}; server_name good.test; absolute_redirect off;\n"
+        "    if ($moved) { return 301 $moved; } }")}
+    with started(files) as nginx:
+        _, headers, _ = request(nginx.port, "GET //evil.example/old HTTP/1.1\r\nHost: good.test\r\n")
+        assert headers["location"] == [sent]
+        lines = codes(nginx.lint(), "SEC549")
+    assert lines == ([line_of(files, "return 301 $moved")] if reported else [])
 
 
 # -- NGX011 ----------------------------------------------------------------------------------------------------
