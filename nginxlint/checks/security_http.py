@@ -15,6 +15,7 @@ from bisect import bisect_right
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from fnmatch import fnmatchcase
+from itertools import takewhile
 from pathlib import Path
 
 from ..container.view import container_files
@@ -26,7 +27,7 @@ from ..nginx.conditions import regex_condition
 from ..nginx.directives import LUA_PHASE
 from ..nginx.inheritance import Lists, blocks_up, nearest, value_at
 from ..nginx.listen import http_servers
-from ..nginx.locations import hands_off, location_match, served_kinds
+from ..nginx.locations import hands_off, location_match, may_match, served_kinds
 from ..nginx.placeholders import is_stand_in_host
 from ..nginx.templates import template_includes
 from ..nginx.tls_scope import is_default, listen_key
@@ -878,7 +879,7 @@ _DECODED = frozenset({"uri", "document_uri"})
 @rule("SEC509")
 def proxy_pass_normalized(dep, report):
     paths = _DecodedVariables(dep)
-    prefixes = _prefixes_by_server(dep)
+    locations = _locations_by_server(dep)
     raw_by_location: dict = {}  # location -> its rewrites (own or in its `if` blocks) to the raw $request_uri
     for rewrite in dep.nodes("rewrite"):
         if len(rewrite.args) >= 2 and any(v.name == _RAW for v in variables(rewrite.args[1])):
@@ -924,14 +925,21 @@ def proxy_pass_normalized(dep, report):
         if match is None or not match.prefix or uri is None or any(True for _ in variables(uri)):
             continue
         prefix = match.pattern
-        if uri.endswith("/") and not prefix.endswith("/") and (
-                uri != "/" or _guarded_below(prefixes, location, prefix)):
+        guard = _guard_below(locations, location, match) if uri == "/" else None
+        if uri.endswith("/") and not prefix.endswith("/") and (uri != "/" or guard is not None):
+            if guard is None:
+                why = f"{prefix}../x reaches the upstream as {uri}../x, outside the proxied path"
+                related = [node.location("the proxy_pass URI")]
+            else:
+                guarded = location_match(guard).pattern
+                rest = guarded[len(prefix) + 1:]
+                why = f'{prefix}{rest} reaches the upstream as /{rest}, past location "{guarded}"'
+                related = [node.location("the proxy_pass URI"), guard.location("the location it passes by")]
             report(
                 location,
-                f'location "{prefix}" has no trailing slash but proxy_pass replaces it with "{uri}": '
-                f"{prefix}../x reaches the upstream as {uri}../x, outside the proxied path",
+                f'location "{prefix}" has no trailing slash but proxy_pass replaces it with "{uri}": {why}',
                 arg=match.arg,
-                related=[node.location("the proxy_pass URI")],
+                related=related,
                 help=f"location {_modifier(match)}{prefix}/ {{",
                 fix=_slash_location(location, match),
             )
@@ -948,14 +956,19 @@ def proxy_pass_normalized(dep, report):
             )
 
 
-def _prefixes_by_server(dep) -> dict:
-    """{server: the patterns of its prefix locations that guard their paths, sorted}, built once per config."""
-    prefixes: dict = {}
+def _locations_by_server(dep) -> dict:
+    """{server: (its prefix locations as (pattern, location) pairs sorted by pattern, its regex locations)},
+    built once per config."""
+    found: dict = {}
     for location in dep.nodes("location"):
         match = location_match(location)
-        if match is not None and match.prefix and _withholds(location):
-            prefixes.setdefault(location.enclosing("server"), []).append(match.pattern)
-    return {server: sorted(patterns) for server, patterns in prefixes.items()}
+        if match is None or not (match.prefix or match.regex):
+            continue
+        prefixes, regexes = found.setdefault(location.enclosing("server"), ([], []))
+        (prefixes if match.prefix else regexes).append((match.pattern, location))
+    for prefixes, _ in found.values():
+        prefixes.sort(key=lambda pair: pair[0])
+    return found
 
 
 def _withholds(location) -> bool:
@@ -963,15 +976,33 @@ def _withholds(location) -> bool:
     return _guards(location) or any(error_return(node) for node in location.children or ())
 
 
-def _guarded_below(prefixes: dict, location, prefix: str) -> bool:
-    """Another prefix location of the server guards a path below this one (`location /api/admin { return
-    403; }`): with `proxy_pass http://b/;` in `location /api`, `/apiadmin` reaches the upstream's /admin past it.
-    Without one, the URI part `/` proxies the whole upstream anyway, and `/api../x` gets at nothing more (a
-    longer location that only serves something else, `location /news/images/ { proxy_pass http://cdn/; }`, keeps
-    nothing from anyone)."""
-    patterns = prefixes.get(location.enclosing("server"), [])
-    after = bisect_right(patterns, prefix)  # the longer patterns that start with the prefix sort right after it
-    return after < len(patterns) and patterns[after].startswith(prefix)
+def _guard_below(locations: dict, location, match):
+    """The first prefix location of the server below this one that withholds a path this one would serve
+    without it (`location /api/admin { return 403; }`): with `proxy_pass http://b/;` in `location /api`,
+    `/apiadmin` reaches the upstream's /admin past it. None when there is none: the URI part `/` proxies the
+    whole upstream anyway, and `/api../x` gets at nothing more. A longer location that serves something else
+    (`location /news/images/ { proxy_pass http://cdn/; }`) keeps nothing from anyone, and a guard whose path
+    would otherwise go to another location (a longer prefix, a regex) keeps nothing of this one's."""
+    prefixes, regexes = locations.get(location.enclosing("server"), ([], []))
+    after = bisect_right(prefixes, match.pattern, key=lambda pair: pair[0])
+    below = list(takewhile(lambda pair: pair[0].startswith(match.pattern), prefixes[after:]))
+    for pattern, other in below:
+        if pattern.startswith(match.pattern + "/") and _withholds(other) and \
+                _falls_to(location, match, pattern, below, regexes):
+            return other
+    return None
+
+
+def _falls_to(location, match, path: str, below: list, regexes: list) -> bool:
+    """Without the location of `path`, a request for `path` would be served by `location`: no longer prefix
+    location takes it and, unless `location` is `^~`, no regex location nginx would try (the server's own and
+    those nested in `location`)."""
+    if any(len(pattern) < len(path) and path.startswith(pattern) for pattern, _ in below):
+        return False
+    if match.modifier == "^~":
+        return True
+    return not any(may_match(regex, path) for _, regex in regexes
+                   if regex.enclosing("location") in (None, location))
 
 
 def _uri_part(target: str, paths) -> tuple[str | None, int | None]:

@@ -1120,6 +1120,8 @@ def _redirect_target(flow, value, node, absolute):
         if chain:
             return chain[0], f"the redirect's host comes from {chain[0].text}, which the request chooses"
         return None
+    if _chosen_by_the_config(flow, name, absolute):
+        return None
     if flow.must_hold_slash(name, node) or _path_values(flow, name):
         if not absolute and (name == "request_uri" or _backslash(flow, first, node)):
             return first, (f"with absolute_redirect off, the Location {first.text} can be //evil.example or "
@@ -1133,14 +1135,40 @@ def _redirect_target(flow, value, node, absolute):
     return None
 
 
-def _path_values(flow, name: str) -> bool:
-    """Every value the config gives the `set` or `map` variable starts with "/" (a map without default may also
-    be empty, which redirects nowhere): a path on this site."""
+def _given_values(flow, name: str) -> list[str]:
+    """Every value the config gives the `set` or `map` variable, the entries of the map's included files and its
+    default among them (a map without default may also be empty, which redirects nowhere)."""
     values = [n.args[1] for n in flow.sets.get(name, ())]
     block = flow.maps.get(name)
     if block is not None and block.name == "map":
         values += [e.args[-1] for e in block.children or () if e.args and e.name not in _MAP_KEYWORDS]
+    return values
+
+
+def _path_values(flow, name: str) -> bool:
+    """Every value of the `set` or `map` variable starts with "/": a path on this site."""
+    values = _given_values(flow, name)
     return bool(values) and all(v.startswith("/") for v in values)
+
+
+def _chosen_by_the_config(flow, name: str, absolute: bool) -> bool:
+    """Every value of the `set` or `map` variable leads to a site the config chose, whatever its captures hold."""
+    values = _given_values(flow, name)
+    return bool(values) and all(_fixed_site(value, absolute) for value in values)
+
+
+def _fixed_site(value: str, absolute: bool) -> bool:
+    """The value's site is fixed by its text: it holds no variable; or it starts with "/" and either nginx puts its
+    own scheme and host in front (absolute_redirect on) or a character that is not "/" or "\\" follows
+    (`/certification/$1`, never `//host` nor `/\\host`); or it names its host in full (`https://example.com/$1`)."""
+    parts = parse_value(value)
+    if all(part.variable is None for part in parts):
+        return True
+    text = parts[0].text if parts[0].variable is None else ""
+    if text.startswith("/"):
+        return absolute or text[1:2] not in ("", "/", "\\")
+    scheme, sep, rest = text.partition("://")
+    return bool(sep) and scheme.lower() in ("http", "https") and any(char in rest for char in "/?#")
 
 
 def _backslash(flow, part, node) -> bool:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import NamedTuple
 
 MODIFIERS = ("=", "~*", "~", "^~")
@@ -21,6 +22,8 @@ SVG_EXTENSIONS = frozenset({"svg", "svgz"})
 # name's extension alone; the group's alternatives are read by `_spellings`.
 _EXTENSIONS = re.compile(r"^(?:\^?\.[*+])?\\\.\((?:\?:)?([A-Za-z0-9|?()\\.:]+)\)\$$")
 _MOST_SPELLINGS = 64
+# PCRE's `(?<name>…)`, which Python spells `(?P<name>…)`
+_PCRE_NAMED_GROUP = re.compile(r"\(\?<(?=[A-Za-z_])")
 
 
 class Match(NamedTuple):
@@ -43,13 +46,58 @@ def hands_off(node) -> bool:
     return node.name.endswith("_pass") or node.name.startswith(("content_by_", "access_by_"))
 
 
+def may_match(location, uri: str) -> bool:
+    """The regex location may take the URI: its regex finds it, or Python cannot read the regex (uncertain)."""
+    match = location_match(location)
+    found = _compiled(match.pattern, match.modifier == "~*")
+    return found is None or found.search(uri) is not None
+
+
+@lru_cache(maxsize=1024)
+def _compiled(pattern: str, caseless: bool) -> re.Pattern | None:
+    try:
+        return re.compile(_PCRE_NAMED_GROUP.sub("(?P<", pattern), re.IGNORECASE if caseless else 0)
+    except re.error:
+        return None
+
+
 def served_kinds(node) -> frozenset[str] | None:
     """What a regex location on the name's extension alone serves: "asset", "built", "data", "svg" (the
-    *_EXTENSIONS above) or "page" (anything else); None for any other location."""
+    *_EXTENSIONS above) or "page" (anything else); "text" for a location that answers with a fixed text of the
+    site's own (`fixed_text`); None for any other location."""
     match = location_match(node) if node.name == "location" else None
+    if match is not None and fixed_text(node, match):
+        return frozenset({"text"})
     found = _EXTENSIONS.match(match.pattern) if match is not None and match.regex else None
     names = _spellings(found.group(1).lower()) if found is not None else None
     return None if not names else frozenset(_kind(name.rsplit(".", 1)[-1]) for name in names)
+
+
+def fixed_text(node, match: Match) -> bool:
+    """The location answers with a text the site wrote, not a page and nothing a client chose: an exact location on
+    a text file (`location = /robots.txt`, ads.txt, humans.txt, security.txt) or a location under RFC 8615's
+    `/.well-known/` (site metadata for programs) that serves files from disk, or a `return 200 "ok";` of literal
+    text without markup. Nothing in it, nor in a block inside it, hands the request on or answers otherwise."""
+    inside = list(node.walk())
+    if any(other.name == "if" or hands_off(other) for other in inside):
+        return False
+    if _literal_answer(node.children or ()):
+        return True
+    if any(other.name == "return" for other in inside):
+        return False  # not the file
+    path = match.pattern.lower()
+    if match.modifier == "=" and path.endswith(".txt"):
+        return True
+    return (match.prefix or match.modifier == "=") and (path + "/").startswith("/.well-known/")
+
+
+def _literal_answer(children) -> bool:
+    """The location's own first `return` is `return 200 "pong";`: a fixed text."""
+    answer = next((child for child in children if child.name == "return"), None)
+    if answer is None or len(answer.args) != 2:
+        return False
+    code, text = answer.args
+    return code.isdigit() and code.startswith("2") and "$" not in text and "<" not in text
 
 
 def _kind(extension: str) -> str:

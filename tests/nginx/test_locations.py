@@ -9,8 +9,20 @@ from nginxlint.nginx.locations import _spellings, served_kinds
 class _Location:
     name = "location"
 
-    def __init__(self, *args):
+    def __init__(self, *args, children=()):
         self.args = list(args)
+        self.children = list(children)
+
+    def walk(self):
+        for child in self.children:
+            yield child
+            yield from child.walk()
+
+
+class _Directive(_Location):
+    def __init__(self, name, *args, children=()):
+        super().__init__(*args, children=children)
+        self.name = name
 
 
 @pytest.mark.parametrize("pattern, names", [
@@ -35,3 +47,18 @@ def test_spellings(pattern, names):
 ])
 def test_served_kinds(args, kinds):
     assert served_kinds(_Location(*args)) == (frozenset(kinds) if kinds is not None else None)
+
+
+@pytest.mark.parametrize("args, children, fixed", [
+    (["=", "/robots.txt"], [_Directive("alias", "/srv/robots.txt")], True),
+    (["^~", "/.well-known"], [_Directive("root", "/srv/well-known")], True),
+    (["=", "/ping"], [_Directive("return", "200", "pong\n")], True),
+    (["/health"], [_Directive("return", "200", "ok")], True),
+    (["=", "/robots.txt"], [_Directive("proxy_pass", "http://app")], False),  # the application's answer
+    (["=", "/echo"], [_Directive("return", "200", "$arg_text")], False),  # what the client chose
+    (["=", "/hello"], [_Directive("return", "200", "<h1>hello</h1>")], False),  # markup: a page
+    (["/.well-known/"], [_Directive("if", "$arg_x", children=[_Directive("return", "302", "/x")])], False),
+    (["=", "/notes.html"], [], False),
+])
+def test_a_fixed_text_of_the_sites_own(args, children, fixed):
+    assert (served_kinds(_Location(*args, children=children)) == frozenset({"text"})) == fixed

@@ -13,12 +13,14 @@ files: the rule is reported on the first and not on the second.
   under a root that serves html/ as plain files, the same file is served to GET /secret.txt anyway.
 - SEC503: one add_header in a location (or in an `if` inside it) drops every add_header of the server, a
   diagnostic X-Served-By as much as X-Frame-Options (only the second is reported unless every header counts).
+  A fixed text (`location = /robots.txt`, `return 200 "pong"`) is answered as text/plain without them: none of
+  them acts on it.
 - SEC504: one proxy_set_header in a location drops every proxy_set_header of the server, whatever its name.
 - SEC506: `return` answers before allow/deny run: a client the rules deny gets the page.
 - SEC507: `root /` serves /etc/passwd, unless every location answers alone (`return`, one exact file).
 - SEC509: `location /api` with `proxy_pass …/v1/` lets GET /api../secret reach /secret on the upstream. With
   `proxy_pass …/` GET /apiadmin reaches /admin: that passes by `location /api/admin`, and reaches nothing more
-  where no location answers below the prefix.
+  where no location answers below the prefix, or where the path it guards goes to a regex location without it.
 - SEC541: a capture of a `server_name` regex is a part of the Host header: `~^(?<sub>.+)\\.example\\.com$` takes
   `Host: 127.0.0.2?.example.com`, and `proxy_pass http://$sub.internal.test:PORT` connects to 127.0.0.2, port 80.
   `proxy_pass http://backend$is_args$args` reaches the upstream `backend` whatever the query string holds.
@@ -26,7 +28,8 @@ files: the rule is reported on the first and not on the second.
   client wrote, its $remote_addr; a client that connects itself sets it with the header whatever the recursion.
 - SEC549: nginx merges `/go/https://evil.example` into `https:/evil.example`, which `return 302 $1` sends as the
   Location; with `absolute_redirect off` a Location starting with `/` is sent as it is (`//evil.example`,
-  `/` and a backslash), with it on nginx puts its own scheme and host in front.
+  `/` and a backslash), with it on nginx puts its own scheme and host in front. A map value that starts with
+  `/moved/` keeps a `//evil.example` its capture holds inside the path.
 - SEC525: CVE-2026-42945 needs a `set` (or `if`, `rewrite`) that runs after a matching `rewrite … ?$1`; a rewrite
   with `last` ends the script there, and the location found again starts a new one, so the `set` never runs.
 - SEC526: a literal name in proxy_pass is looked up while nginx loads (`nginx -t` fails when it does not resolve);
@@ -239,13 +242,31 @@ def test_add_header_in_a_block_drops_the_inherited_ones(inner, dropped):
     files = {"conf/nginx.conf": config(
         "server { listen 127.0.0.1:{port};\n"
         "    add_header X-Frame-Options DENY;\n"
-        f'    location / {{ {inner} return 200 "ok"; }} }}')}
+        f"    location / {{ {inner} }} }}"), "html/index.html": "<p>a page</p>\n"}
     with started(files) as nginx:
         _, headers, _ = request(nginx.port, "GET /?x=1 HTTP/1.1\r\nHost: a\r\n")
         assert headers.get("cache-control") == ["no-store"]
         assert ("x-frame-options" not in headers) == dropped, headers
         lines = codes(nginx.lint(), "SEC503")
     assert lines == ([line_of(files, "Cache-Control")] if dropped else [])
+
+
+@pytest.mark.parametrize("location, path, body", [
+    ("location = /robots.txt { alias html/robots.txt; add_header Cache-Control public; }", "/robots.txt",
+     "User-agent: *\n"),
+    ('location = /ping { return 200 "pong"; add_header Cache-Control no-cache; }', "/ping", "pong"),
+])
+def test_a_fixed_text_answer_loses_the_page_policies_and_nothing_that_matters(location, path, body):
+    # the text a browser shows as text: no script to restrict, no control to frame, no link to leak
+    files = {"conf/nginx.conf": config(
+        "server { listen 127.0.0.1:{port}; default_type text/plain;\n"
+        "    add_header X-Frame-Options DENY always; add_header X-Content-Type-Options nosniff always;\n"
+        f"    {location} }}"), "html/robots.txt": "User-agent: *\n"}
+    with started(files) as nginx:
+        _, headers, text = request(nginx.port, f"GET {path} HTTP/1.1\r\nHost: a\r\n")
+        assert text == body and headers["content-type"] == ["text/plain"], headers
+        assert "x-frame-options" not in headers and "x-content-type-options" not in headers, headers
+        assert codes(nginx.lint(), "SEC503") == []
 
 
 def test_a_dropped_diagnostic_header_is_not_reported_unless_every_header_counts():
@@ -382,6 +403,28 @@ def test_proxy_pass_of_the_whole_upstream_matters_only_past_a_location_below_the
         assert nginx.get("/api/admin")[0] == (403 if guard else 200)
         lines = codes(nginx.lint(), "SEC509")
     assert lines == ([line_of(files, "location /api ")] if reported else [])
+
+
+@pytest.mark.parametrize("guard", [True, False])
+@pytest.mark.parametrize("regex", [True, False])
+def test_a_guard_counts_only_where_the_prefix_would_serve_its_path(guard, regex):
+    upstream = free_port()
+    files = {"conf/nginx.conf": config(
+        f'server {{ listen 127.0.0.1:{upstream}; location / {{ return 200 "upstream $uri"; }} }}\n'
+        "server { listen 127.0.0.1:{port};\n"
+        f"    location /news {{ proxy_pass http://127.0.0.1:{upstream}/; }}\n"
+        + ("    location ^~ /news/ghost/admin/ { return 500; }\n" if guard else "")
+        + ('    location ~ ^/news/(ghost|content)(/.*)?$ { return 200 "ghost"; }\n' if regex else "") + "}")}
+    with started(files) as nginx:
+        assert nginx.get("/newsghost/admin/x") == (200, "upstream /ghost/admin/x")
+        # without the guard its path goes to the regex location, or else to this prefix's upstream
+        status, body = nginx.get("/news/ghost/admin/x")
+        if guard:
+            assert status == 500
+        else:
+            assert body == ("ghost" if regex else "upstream /ghost/admin/x")  # sent as //ghost/…, merged
+        lines = codes(nginx.lint(), "SEC509")
+    assert lines == ([line_of(files, "location /news ")] if guard and not regex else [])
 
 
 # -- SEC543 ----------------------------------------------------------------------------------------------------
@@ -554,6 +597,22 @@ def test_a_redirect_built_from_the_request_leaves_the_site(location, path, sent,
         assert headers["location"] == [sent.replace("{port}", str(nginx.port))]
         lines = codes(nginx.lint(), "SEC549")
     assert lines == ([line_of(files, location)] if reported else [])
+
+
+@pytest.mark.parametrize("value, sent, reported", [
+    ("/$1", "//evil.example", True),
+    ("/moved/$1", "/moved//evil.example", False),
+])
+def test_a_map_value_with_a_fixed_start_keeps_the_redirect_on_the_site(value, sent, reported):
+    files = {"conf/nginx.conf": config(
+        f"map $request_uri $moved {{ ~^/(.*)/old$ {value}; }}\n"
+        "server { listen 127.0.0.1:{port}; server_name good.test; absolute_redirect off;\n"
+        "    if ($moved) { return 301 $moved; } }")}
+    with started(files) as nginx:
+        _, headers, _ = request(nginx.port, "GET //evil.example/old HTTP/1.1\r\nHost: good.test\r\n")
+        assert headers["location"] == [sent]
+        lines = codes(nginx.lint(), "SEC549")
+    assert lines == ([line_of(files, "return 301 $moved")] if reported else [])
 
 
 # -- NGX011 ----------------------------------------------------------------------------------------------------
