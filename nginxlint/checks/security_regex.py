@@ -1127,10 +1127,20 @@ def _redirect_target(flow, value, node, absolute):
         return None
     mask = flow.variable_mask(name, node)
     if mask & COLON and mask & DOT:
-        example = "https:/evil.example (nginx merges the slashes of the path)" if name.isdigit() or \
+        example = _capture_example(flow, name, node) if name.isdigit() or \
             flow.capture_mask(name, node, 0) is not None else "https://evil.example"
         return first, f"the redirect's target is {first.text}, which the request can set to {example}"
     return None
+
+
+def _capture_example(flow, name: str, node) -> str:
+    source = flow.capture_source(node)
+    if name == "1" and source is not None and source[0].pattern.startswith("(") and \
+            not source[0].pattern.startswith("(?"):
+        # `.` stops at a newline: the leading group of an unanchored regex can start after one (checked with nginx)
+        return "https: (/%0Ahttps://evil.example starts the match after the newline, and the Location is " \
+               "https:/evil.example)"
+    return "https:/evil.example (nginx merges the slashes of the path)"
 
 
 def _path_values(flow, name: str) -> bool:

@@ -26,7 +26,10 @@ files: the rule is reported on the first and not on the second.
   client wrote, its $remote_addr; a client that connects itself sets it with the header whatever the recursion.
 - SEC549: nginx merges `/go/https://evil.example` into `https:/evil.example`, which `return 302 $1` sends as the
   Location; with `absolute_redirect off` a Location starting with `/` is sent as it is (`//evil.example`,
-  `/` and a backslash), with it on nginx puts its own scheme and host in front.
+  `/` and a backslash), with it on nginx puts its own scheme and host in front. An unanchored `(.*)` at the
+  start of a rewrite's regex need not start at the URI's start: `.` stops at a newline (`%0A` in the request),
+  so `rewrite (.*)//+(.*) $1/$2 permanent;` answers `/%0Ahttps://evil.example` with `Location:
+  https:/evil.example`; `^(.*)//+(.*)` keeps the Location on the site.
 - SEC525: CVE-2026-42945 needs a `set` (or `if`, `rewrite`) that runs after a matching `rewrite … ?$1`; a rewrite
   with `last` ends the script there, and the location found again starts a new one, so the `set` never runs.
 - SEC526: a literal name in proxy_pass is looked up while nginx loads (`nginx -t` fails when it does not resolve);
@@ -545,6 +548,12 @@ def test_a_client_that_connects_itself_passes_allow_with_the_header(trusted, sta
      "/\\evil.example", True),
     ("location / { rewrite ^/(.*)/$ /$1 permanent; }", "/%5Cevil.example/", "http://good.test:{port}/\\evil.example",
      False),
+    # an unanchored leading capture starts after an encoded newline, which `.` does not match
+    ("merge_slashes off; location / { rewrite (.*)//+(.*) $1/$2 permanent; }", "/%0Ahttps://evil.example",
+     "https:/evil.example", True),
+    # anchored, the capture starts at the URI's first "/": nginx puts its own scheme and host in front
+    ("merge_slashes off; location / { rewrite ^(.*)//+(.*) $1/$2 permanent; }", "/https://evil.example",
+     "http://good.test:{port}/https:/evil.example", False),
 ])
 def test_a_redirect_built_from_the_request_leaves_the_site(location, path, sent, reported):
     files = {"conf/nginx.conf": config(
