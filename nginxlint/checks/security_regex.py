@@ -13,6 +13,7 @@ from ..nginx import edits
 from ..nginx.access import GUARD_DIRECTIVES, AccessView, error_return
 from ..nginx.captures import group, starts_with_slash
 from ..nginx.conditions import if_condition
+from ..nginx.listen import server_listens
 from ..nginx.inheritance import nearest, value_at
 from ..nginx.locations import hands_off, location_match
 from ..nginx.variables import parse_value, variable_facts
@@ -917,8 +918,14 @@ _LOGGING = frozenset({"access_log", "log_not_found", "log_subrequest", "error_lo
 _REFUSING = _LOGGING | {"deny"}
 
 
+# Handlers that run the script file the URI names (PHP-FPM through FastCGI, CGI gateways): a longer URI that ends
+# in an uploaded file's name has it run.
+_SCRIPT_PASSES = ("fastcgi_pass", "scgi_pass", "uwsgi_pass")
+
+
 @rule("SEC548")
 def unanchored_regex(tree, report):
+    access = None
     for node in tree.nodes("location"):
         sites = sites_at(tree, node)
         if not sites or _only_refuses(node):
@@ -927,10 +934,16 @@ def unanchored_regex(tree, report):
             continue  # no client request reaches it: only the config's own redirects, whose URIs it writes
         if _returns_only(node):
             continue  # `return` runs before any handler: a longer path, guarded or not, gets the same answer
-        answer = "its files and fallback answer" if _serves_files_only(node) else None
-        guard = _guard_taken_from(tree, node) if answer else None
-        if guard is False:
-            continue  # a longer path it catches gets a file, the fallback or the return: no handler, no access rule
+        access = AccessView(tree) if access is None else access
+        harm = _own_harm(node) if not _trusted_clients_only(node, access) else None
+        guard = None
+        if harm is None:
+            guard = _guard_taken_from(tree, node)
+            if not guard:
+                # no access rule to leave (or none in sight: an unread include may hold one, and an absence is not
+                # a finding), no script run by name, no files of its own: a longer URI gets the same answer
+                continue
+            harm = _harm(guard, "its files and fallback answer" if _serves_files_only(node) else "its handler answers")
         for site in sites:
             facts = pattern_facts(tree, site.pattern, site.caseless)
             if facts.error or facts.unanchored is None or facts.unanchored[0] == facts.unanchored[1]:
@@ -941,7 +954,7 @@ def unanchored_regex(tree, report):
                 node,
                 f'"{text}" is anchored at neither end: PCRE2 looks for it anywhere in the URI, so '
                 f"{_inside_example(text, guard)} matches too, and this location serves paths it was not written "
-                f"for ({_harm(guard, answer)})",
+                f"for ({harm})",
                 span=site.span(start, end),
                 related=[guard.location("the location it takes URIs from")] if guard else [],
                 help=f"anchor it: ^...{text} or {text}$",
@@ -949,9 +962,29 @@ def unanchored_regex(tree, report):
 
 
 def _harm(guard, answer) -> str:
-    if guard is None:
-        return "a PHP handler runs an uploaded image, an access rule covers a public path"
     return f"{answer} them without the access rule of location {location_match(guard).pattern}"
+
+
+def _own_harm(location) -> str | None:
+    """What a longer URI does in the location whatever else the server holds: runs a script named by the URI,
+    or reads a file of the location's own root or alias; None when neither."""
+    for child in location.children or ():
+        if child.name in _SCRIPT_PASSES:
+            return "a script handler runs the file a longer URI names, such as an uploaded image"
+        if child.name in ("root", "alias"):
+            return f"any file under its {child.name} {child.args[0] if child.args else ''} whose path holds the " \
+                   "pattern is served"
+    return None
+
+
+def _trusted_clients_only(location, access) -> bool:
+    """Only this host's processes or clients that pass an access rule reach the location: its server listens on
+    the loopback only, or the access phase lets no arbitrary client through (allow lists, authentication, the
+    server's or its own). A longer URI then reaches nothing those clients cannot already reach."""
+    server = location.enclosing("server")
+    if server is not None and all(listen.loopback for listen in server_listens(server)):
+        return True
+    return not access.opaque(location) and not access.open_to_anyone(location, (4, 6))
 
 
 def _only_refuses(location) -> bool:
