@@ -45,6 +45,7 @@ files: the rule is reported on the first and not on the second.
   location never runs its parent's try_files, nor a location the server's, so an `if` there loses none. The echo
   module's directives inside `if` keep the location's other echo lists (its merge inherits each on its own): the
   response is kept and the text after it added; an `echo_after_body` the location sets too is replaced.
+  An `if` after a `rewrite … break` that takes every URI of its location is never evaluated: try_files runs.
 - NGX014: a map without default used by add_header gives no header at all for an unmatched value (nginx adds a
   header only when its value is not empty).
 - NGX015: servers on one socket from `include sites/*.conf` answer unknown hosts with the server of the file whose
@@ -655,6 +656,30 @@ def test_an_if_that_returns_answers_with_its_own_settings_and_no_later_if_runs()
         assert answer.split()[1] == "204" and headers.get("x-preflight") == ["yes"], (answer, headers)
         assert "x-later" not in headers
         assert codes(nginx.lint(), "NGX012") == []
+
+
+@pytest.mark.parametrize("rewrite, body, header, reported", [
+    # `break` stops the rewrite module before the if: try_files runs, the if's header is never sent
+    ("rewrite ^/c/(.*)$ /$1 break;", "page\n", None, False),
+    # a rewrite that takes only some URIs leaves the if to the others: it matches, and try_files does not run
+    ("rewrite ^/c/x/(.*)$ /$1 break;", None, ["yes"], True),
+])
+def test_an_if_after_a_rewrite_that_breaks_is_never_evaluated(rewrite, body, header, reported):
+    files = {"conf/nginx.conf": config(
+        "server { listen 127.0.0.1:{port};\n"
+        f"    location ^~ /c/ {{ {rewrite}\n"
+        "        if ($uri ~ \\.html$) { add_header X-If yes always; }\n"
+        "        try_files $uri /fallback.html; } }"),
+        "html/page.html": "page\n", "html/fallback.html": "fallback\n"}
+    with started(files) as nginx:
+        answer, headers, text = request(nginx.port, "GET /c/page.html HTTP/1.1\r\nHost: a\r\n")
+        assert headers.get("x-if") == header, (answer, headers)
+        if body is not None:
+            assert text == body
+        else:
+            assert answer.split()[1] == "404"  # the if's location serves /c/page.html itself: no such file
+        lines = codes(nginx.lint(), "NGX012")
+    assert lines == ([line_of(files, "add_header X-If")] if reported else [])
 
 
 ECHO_MODULE = MODULES_DIR / "ngx_http_echo_module.so"
