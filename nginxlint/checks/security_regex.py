@@ -13,8 +13,8 @@ from ..nginx import edits
 from ..nginx.access import GUARD_DIRECTIVES, AccessView, error_return
 from ..nginx.captures import group, starts_with_slash
 from ..nginx.conditions import if_condition
-from ..nginx.listen import server_listens
 from ..nginx.inheritance import nearest, value_at
+from ..nginx.listen import server_listens
 from ..nginx.locations import hands_off, location_match
 from ..nginx.variables import parse_value, variable_facts
 from ..nginx.wordmap import value_span
@@ -330,6 +330,8 @@ def ssrf(tree, report):
         if _internal(node):
             continue  # reached only through an internal redirect, whose target the config chooses
         chain, _ = _host_source(flow, node.args[0], node, 0)
+        if chain and _names_an_existing_file(flow, chain[-1], node):
+            continue  # only a URI naming a file the site holds gets here: its capture names that file
         if chain:
             part = chain[0]
             through = "".join(f" (set from {inner.text})" for inner in chain[1:])
@@ -341,6 +343,24 @@ def ssrf(tree, report):
                 help="name the upstream in the config (an upstream block or a map of allowed hosts) and pass "
                     "client input only in the path",
             )
+
+
+def _names_an_existing_file(flow, part, node) -> bool:
+    """The host comes from a capture of the URI, and the location lets only a URI that names an existing file reach
+    its handler (`try_files $uri =404;`: try_files runs before the content phase and answers the status otherwise):
+    the capture is part of a file name the site holds, not a host the client makes up."""
+    name = part.variable.lower()
+    if not name.isdigit() and (name in flow.sets or name in flow.maps or variable_facts(name) is not None):
+        return False
+    source = flow.capture_source(node)
+    if source is None or source[0].subject != "uri":
+        return False
+    location = node.enclosing("location")
+    gate = location.find("try_files") if location is not None else None
+    if not gate:
+        return False
+    args = gate[0].args
+    return len(args) >= 2 and args[-1].startswith("=") and all(arg in ("$uri", "$uri/") for arg in args[:-1])
 
 
 def _host_source(flow, value, at, depth):

@@ -19,6 +19,8 @@ files: the rule is reported on the first and not on the second.
 - SEC509: `location /api` with `proxy_pass …/v1/` lets GET /api../secret reach /secret on the upstream. With
   `proxy_pass …/` GET /apiadmin reaches /admin: that passes by `location /api/admin`, and reaches nothing more
   where no location answers below the prefix.
+- SEC541: a capture of the URI in a location whose `try_files $uri =404` runs first reaches the proxy only for a
+  URI that names an existing file: a made-up host gets 404 and no connection.
 - SEC541: a capture of a `server_name` regex is a part of the Host header: `~^(?<sub>.+)\\.example\\.com$` takes
   `Host: 127.0.0.2?.example.com`, and `proxy_pass http://$sub.internal.test:PORT` connects to 127.0.0.2, port 80.
   `proxy_pass http://backend$is_args$args` reaches the upstream `backend` whatever the query string holds.
@@ -455,6 +457,21 @@ def test_a_server_name_capture_in_proxy_pass_picks_any_host(capture, escapes):
             assert (body == "escaped") is escapes, (status, body)
             lines = codes(nginx.lint(), "SEC541")
     assert lines == ([line_of(files, "proxy_pass")] if escapes else [])
+
+
+@pytest.mark.parametrize("gate, status, reported", [("", "200", True), ("try_files $uri =404; ", "404", False)])
+def test_a_uri_capture_behind_try_files_names_only_an_existing_file(gate, status, reported):
+    upstream = free_port()
+    files = {"conf/nginx.conf": config(
+        f'server {{ listen 127.0.0.1:{upstream}; return 200 "reached"; }}\n'
+        "server { listen 127.0.0.1:{port};\n"
+        f"    location ~ ^/p/([^/]+)/ {{ {gate}proxy_pass http://$1; }} }}")}
+    with started(files) as nginx:
+        # a host the client makes up reaches the proxy only without the gate: try_files answers 404 first
+        answer, _, body = request(nginx.port, f"GET /p/127.0.0.1:{upstream}/x HTTP/1.1\r\nHost: a\r\n")
+        assert answer.split()[1] == status, (answer, body)
+        lines = codes(nginx.lint(), "SEC541")
+    assert lines == ([line_of(files, "proxy_pass")] if reported else [])
 
 
 def test_the_query_string_after_is_args_never_becomes_the_upstream_host():
