@@ -420,12 +420,34 @@ def _linked_by_image(tree, file: str) -> bool:
     return _below_a_link(file, links)
 
 
+# Init programs that run the rest of the command line as their child (`dumb-init -- /start.sh`, `tini -- …`).
+_INIT_WRAPPERS = frozenset({"dumb-init", "tini", "tini-static"})
+
+
+def _tailed_by_start(tree) -> frozenset[str]:
+    """The files the container's start script follows with `tail -f`/`-F`: their lines reach the container's
+    output, which is what the runtime collects."""
+    binding = tree.binding
+    argv, spans, path = _start_command(binding)
+    while argv and posixpath.basename(argv[0]) in _INIT_WRAPPERS:
+        skip = 1
+        while skip < len(argv) and argv[skip].startswith("-"):
+            skip += 1  # the wrapper's options, up to and with `--`
+        argv, spans = argv[skip:], spans[skip:]
+    found = _start_from(tree, argv, spans, path)
+    if found is None:
+        return frozenset()
+    return frozenset(word for command in found[0].commands if command.program == "tail" and command.keeps_running()
+                     for word in command.words[1:] if word.startswith("/"))
+
+
 @rule("CTR105", needs="container")
 def log_to_file(tree, report):
     if tree.binding.unread_manifest:
         return  # a manifest template may define the container, with a volume for its logs
     extra = tuple(tree.settings.stdout_log_paths or ())
     prefix = tree.binding.server_prefix()
+    tailed = None
     for node in log_nodes(tree):
         path = node.args[0]
         if linked_to_stream(path, extra, prefix) or _in_volume(tree.binding, path, prefix):
@@ -433,6 +455,9 @@ def log_to_file(tree, report):
         file = _log_file(path, prefix)
         if file is not None and (_under_script_link(tree, file) or _linked_by_image(tree, file)):
             continue
+        tailed = _tailed_by_start(tree) if tailed is None else tailed
+        if file in tailed:
+            continue  # the start script streams the file to the container's output
         stream = "/dev/stdout" if node.d.name == "access_log" else "stderr"
         report(node, f"`{node.d.name}` writes to the file {path} inside the container, where logs are lost with the "
                f"container and fill its disk: log to `{stream}` and let the runtime collect them", arg=0,

@@ -12,6 +12,7 @@ import re
 from ..config_tree import GLOB_CHARS
 from ..nginx.conditions import REGEX_OPERATORS, if_condition
 from ..nginx.inheritance import Lists, nearest, value_at
+from ..nginx.locations import location_match
 from ..nginx.urls import PASS_DIRECTIVES
 from ..nginx.values import parse_uint
 from ..nginx.variables import SETTER, variables
@@ -125,7 +126,7 @@ _REWRITE_ACTIONS = frozenset({"set", "rewrite", "break"})
 @rule("NGX012")
 def if_is_evil(dep, report):
     for block in dep.nodes("if"):
-        if block.parent is None or block.parent.name != "location" or _ends_request(block):
+        if block.parent is None or block.parent.name != "location" or _ends_request(block) or _never_reached(block):
             continue
         lost = _not_inherited(block)
         later = _later_ifs(block)
@@ -170,6 +171,38 @@ def _ends_request(block) -> bool:
                 child.args[-1] in _REDIRECT_FLAGS or child.args[1].startswith(_ABSOLUTE)):
             return True
     return False
+
+
+def _never_reached(block) -> bool:
+    """The rewrite module stops before the `if` for every URI of its location: a `break` or `return` before it,
+    or a `rewrite … break` whose regex takes every such URI (`rewrite ^/customize/(.*)$ $1 break;` in `location
+    ^~ /customize/`). The if's location is then never used."""
+    location = block.parent
+    for child in location.children or ():
+        if child is block:
+            return False
+        if child.name in ("break", "return"):
+            return True
+        if child.name == "rewrite" and len(child.args) == 3 and child.args[2] == "break" and \
+                _takes_every_uri(child.args[0], location):
+            return True
+    return False
+
+
+# `^`, `.*`, `^(.*)$`, `^/static/(.*)$`: a literal start, then anything (what `.` takes: all but a newline).
+_EVERYTHING_AFTER = re.compile(r"\^?(?P<literal>[\w/~-]*)(?:(?:\.\*|\(\.\*\))\$?)?")
+
+
+def _takes_every_uri(pattern: str, location) -> bool:
+    """The rewrite's regex matches every URI (holding no newline) that reaches the location: its literal start
+    is a prefix of the location's own."""
+    found = _EVERYTHING_AFTER.fullmatch(pattern)
+    if found is None or (found.group("literal") and not pattern.startswith("^")):
+        return False
+    literal = found.group("literal")
+    match = location_match(location)
+    prefix = match.pattern if match is not None and not match.regex and match.modifier in ("", "^~") else "/"
+    return prefix.startswith(literal)
 
 
 def _not_inherited(block) -> str | None:

@@ -14,6 +14,7 @@ from ..nginx.access import GUARD_DIRECTIVES, AccessView, error_return
 from ..nginx.captures import group, starts_with_slash
 from ..nginx.conditions import if_condition
 from ..nginx.inheritance import nearest, value_at
+from ..nginx.listen import server_listens
 from ..nginx.locations import hands_off, location_match
 from ..nginx.variables import parse_value, variable_facts
 from ..nginx.wordmap import value_span
@@ -329,6 +330,8 @@ def ssrf(tree, report):
         if _internal(node):
             continue  # reached only through an internal redirect, whose target the config chooses
         chain, _ = _host_source(flow, node.args[0], node, 0)
+        if chain and _names_an_existing_file(flow, chain[-1], node):
+            continue  # only a URI naming a file the site holds gets here: its capture names that file
         if chain:
             part = chain[0]
             through = "".join(f" (set from {inner.text})" for inner in chain[1:])
@@ -340,6 +343,24 @@ def ssrf(tree, report):
                 help="name the upstream in the config (an upstream block or a map of allowed hosts) and pass "
                     "client input only in the path",
             )
+
+
+def _names_an_existing_file(flow, part, node) -> bool:
+    """The host comes from a capture of the URI, and the location lets only a URI that names an existing file reach
+    its handler (`try_files $uri =404;`: try_files runs before the content phase and answers the status otherwise):
+    the capture is part of a file name the site holds, not a host the client makes up."""
+    name = part.variable.lower()
+    if not name.isdigit() and (name in flow.sets or name in flow.maps or variable_facts(name) is not None):
+        return False
+    source = flow.capture_source(node)
+    if source is None or source[0].subject != "uri":
+        return False
+    location = node.enclosing("location")
+    gate = location.find("try_files") if location is not None else None
+    if not gate:
+        return False
+    args = gate[0].args
+    return len(args) >= 2 and args[-1].startswith("=") and all(arg in ("$uri", "$uri/") for arg in args[:-1])
 
 
 def _host_source(flow, value, at, depth):
@@ -917,8 +938,14 @@ _LOGGING = frozenset({"access_log", "log_not_found", "log_subrequest", "error_lo
 _REFUSING = _LOGGING | {"deny"}
 
 
+# Handlers that run the script file the URI names (PHP-FPM through FastCGI, CGI gateways): a longer URI that ends
+# in an uploaded file's name has it run.
+_SCRIPT_PASSES = ("fastcgi_pass", "scgi_pass", "uwsgi_pass")
+
+
 @rule("SEC548")
 def unanchored_regex(tree, report):
+    access = None
     for node in tree.nodes("location"):
         sites = sites_at(tree, node)
         if not sites or _only_refuses(node):
@@ -927,10 +954,16 @@ def unanchored_regex(tree, report):
             continue  # no client request reaches it: only the config's own redirects, whose URIs it writes
         if _returns_only(node):
             continue  # `return` runs before any handler: a longer path, guarded or not, gets the same answer
-        answer = "its files and fallback answer" if _serves_files_only(node) else None
-        guard = _guard_taken_from(tree, node) if answer else None
-        if guard is False:
-            continue  # a longer path it catches gets a file, the fallback or the return: no handler, no access rule
+        access = AccessView(tree) if access is None else access
+        harm = _own_harm(node) if not _trusted_clients_only(node, access) else None
+        guard = None
+        if harm is None:
+            guard = _guard_taken_from(tree, node)
+            if not guard:
+                # no access rule to leave (or none in sight: an unread include may hold one, and an absence is not
+                # a finding), no script run by name, no files of its own: a longer URI gets the same answer
+                continue
+            harm = _harm(guard, "its files and fallback answer" if _serves_files_only(node) else "its handler answers")
         for site in sites:
             facts = pattern_facts(tree, site.pattern, site.caseless)
             if facts.error or facts.unanchored is None or facts.unanchored[0] == facts.unanchored[1]:
@@ -941,7 +974,7 @@ def unanchored_regex(tree, report):
                 node,
                 f'"{text}" is anchored at neither end: PCRE2 looks for it anywhere in the URI, so '
                 f"{_inside_example(text, guard)} matches too, and this location serves paths it was not written "
-                f"for ({_harm(guard, answer)})",
+                f"for ({harm})",
                 span=site.span(start, end),
                 related=[guard.location("the location it takes URIs from")] if guard else [],
                 help=f"anchor it: ^...{text} or {text}$",
@@ -949,9 +982,29 @@ def unanchored_regex(tree, report):
 
 
 def _harm(guard, answer) -> str:
-    if guard is None:
-        return "a PHP handler runs an uploaded image, an access rule covers a public path"
     return f"{answer} them without the access rule of location {location_match(guard).pattern}"
+
+
+def _own_harm(location) -> str | None:
+    """What a longer URI does in the location whatever else the server holds: runs a script named by the URI,
+    or reads a file of the location's own root or alias; None when neither."""
+    for child in location.children or ():
+        if child.name in _SCRIPT_PASSES:
+            return "a script handler runs the file a longer URI names, such as an uploaded image"
+        if child.name in ("root", "alias"):
+            return f"any file under its {child.name} {child.args[0] if child.args else ''} whose path holds the " \
+                   "pattern is served"
+    return None
+
+
+def _trusted_clients_only(location, access) -> bool:
+    """Only this host's processes or clients that pass an access rule reach the location: its server listens on
+    the loopback only, or the access phase lets no arbitrary client through (allow lists, authentication, the
+    server's or its own). A longer URI then reaches nothing those clients cannot already reach."""
+    server = location.enclosing("server")
+    if server is not None and all(listen.loopback for listen in server_listens(server)):
+        return True
+    return not access.opaque(location) and not access.open_to_anyone(location, (4, 6))
 
 
 def _only_refuses(location) -> bool:
@@ -1129,10 +1182,20 @@ def _redirect_target(flow, value, node, absolute):
         return None
     mask = flow.variable_mask(name, node)
     if mask & COLON and mask & DOT:
-        example = "https:/evil.example (nginx merges the slashes of the path)" if name.isdigit() or \
+        example = _capture_example(flow, name, node) if name.isdigit() or \
             flow.capture_mask(name, node, 0) is not None else "https://evil.example"
         return first, f"the redirect's target is {first.text}, which the request can set to {example}"
     return None
+
+
+def _capture_example(flow, name: str, node) -> str:
+    source = flow.capture_source(node)
+    if name == "1" and source is not None and source[0].pattern.startswith("(") and \
+            not source[0].pattern.startswith("(?"):
+        # `.` stops at a newline: the leading group of an unanchored regex can start after one (checked with nginx)
+        return "https: (/%0Ahttps://evil.example starts the match after the newline, and the Location is " \
+               "https:/evil.example)"
+    return "https:/evil.example (nginx merges the slashes of the path)"
 
 
 def _given_values(flow, name: str) -> list[str]:

@@ -9,6 +9,7 @@ from ..findings import Fix
 from ..nginx import edits
 from ..nginx.access import error_return
 from ..nginx.advisories import ADVISORIES, affected_branch, openresty_patched
+from ..nginx.inheritance import nearest, value_at
 from ..nginx.tls import WEAK_PROTOCOLS, weak_suites
 from ..nginx.listen import http_servers
 from ..nginx.locations import served_kinds
@@ -383,21 +384,27 @@ def _per_request_lookup(node) -> bool:
             or (name == "server" and "resolve" in node.args))
 
 
-def _looks_up_names(node) -> bool:
-    """The directive may have nginx's resolver look a name up: per request (`_per_request_lookup`), for OCSP
-    (stapling or client checks), or in njs code (fetch)."""
+def _looks_up_names(node, verified: dict) -> bool:
+    """The directive may have nginx's resolver look a name up where a forged answer matters: per request
+    (`_per_request_lookup`), for OCSP stapling whose responses nginx does not verify (`ssl_stapling_verify` off
+    where it staples) or client checks, or in njs code (fetch)."""
     name = node.name
+    if name == "ssl_stapling":
+        verify = value_at(verified, node.parent)
+        return node.args[:1] != ["off"] and (verify is None or verify.args[:1] != ["on"])
     return (_per_request_lookup(node) or name.startswith("js_")
-            or (name in ("ssl_stapling", "ssl_ocsp") and node.args[:1] != ["off"]))
+            or (name == "ssl_ocsp" and node.args[:1] != ["off"]))
 
 
 def _nothing_resolves_through(dep, resolver) -> bool:
-    """Nothing in the resolver's scope looks a name up through it, and the whole scope is in view: an http or
-    stream block, server, location or upstream of a config read completely (mail looks clients up by itself)."""
+    """Nothing in the resolver's scope looks a name up through it where a forged answer matters, and the whole
+    scope is in view: an http or stream block, server, location or upstream of a config read completely (mail
+    looks clients up by itself)."""
     block = resolver.parent
     if not dep.complete or block is None or block.d is None or resolver.ctx[:1] == ("mail",):
         return False
-    return not any(_looks_up_names(node) for node in _scope(block))
+    verified = nearest(dep, "ssl_stapling_verify")
+    return not any(_looks_up_names(node, verified) for node in _scope(block))
 
 
 def _scope(block):

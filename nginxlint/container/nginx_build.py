@@ -4,14 +4,19 @@ knows its module set.
 An official nginx or OpenResty image is a known build (base_images.py). So is nginx from a distribution's own
 packages (`apt-get install nginx`, `apk add nginx-mod-http-lua`): those modules are in the directive table. An
 OpenResty or nginx from another package repository, compiled in the Dockerfile, or an image that is neither built
-here nor official, is a build nginxlint cannot see into. A config no container is shown to run stays judged
-against the table, as before.
+here nor official, is a build nginxlint cannot see into. A config no container is shown to run is judged
+against the table, unless the repository compiles its own nginx with extra modules or patches (a `./configure
+--add-module=` script, nginx-ee) or loads a module file the table does not know (nginx/source_build.py).
 """
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
+from ..nginx.source_build import builds_from_source, unknown_loaded_module
+from ..repository import find_repository_root
 from .base_images import base_image, openssl_3_distribution
 
 # Package names of a distribution's nginx and its dynamic modules (Debian/Ubuntu, Alpine, Fedora/RHEL).
@@ -103,7 +108,9 @@ def openssl_without_3des(tree) -> bool:
 def modules_known(tree) -> bool:
     """Whether the nginx that runs the tree has a module set nginxlint knows (see the module docstring)."""
     binding = tree.binding
-    if binding is None or binding.source == "settings":
+    if binding is None:
+        return not _built_from_source(tree)
+    if binding.source == "settings":
         return True
     reference = binding.container.base_image
     if reference is None:
@@ -115,6 +122,14 @@ def modules_known(tree) -> bool:
         return False
     package = nginx_package(image)
     return package is not None and package.kind == "distribution"
+
+
+def _built_from_source(tree) -> bool:
+    """Whether the repository compiles its own nginx with modules or patches (nginx/source_build.py)."""
+    if unknown_loaded_module(tree):
+        return True
+    base = Path(os.path.abspath(tree.loader.base_dir))
+    return builds_from_source(tree.loader, find_repository_root(base) or base)
 
 
 def links_openssl_3(tree) -> str | None:

@@ -96,7 +96,7 @@ def read_script(text: str, script_file: bool = False) -> Start:
     depth = 0  # inside if/case/loops
     current: list[Command] | None = None  # the body of the function being defined
     braces = 0
-    for number, raw in enumerate(text.replace("\\\n", " \n").split("\n"), 1):
+    for number, raw in _logical_lines(text):
         match = _FUNCTION.match(raw)
         if match and current is None:
             current = functions.setdefault(match.group(1) or match.group(2), [])
@@ -126,6 +126,22 @@ def read_script(text: str, script_file: bool = False) -> Start:
                 (current if current is not None else top).append(command)
             depth = max(0, depth + opened - closed)
     return Start(tuple(_expand(top, functions, 0)), traps, script_file)
+
+
+def _logical_lines(text: str):
+    """(number of its first line, text) of each command line, a line that ends in a backslash joined with the next
+    one (`tail -f a.log \\` then `-f b.log` is one command)."""
+    start, parts = 0, []
+    for number, line in enumerate(text.split("\n"), 1):
+        if not parts:
+            start = number
+        if line.endswith("\\"):
+            parts.append(line[:-1] + " ")
+            continue
+        yield start, "".join(parts) + line
+        parts = []
+    if parts:
+        yield start, "".join(parts)
 
 
 def _expand(commands: list[Command], functions: dict[str, list[Command]], depth: int) -> list[Command]:

@@ -315,6 +315,13 @@ _GROUPS = (
     (MAIN_ONLY | MORE1, "lmdb_environment_path lmdb_map_size lmdb_max_databases lmdb_validation_tag"),
     (MAIN_ONLY | BLOCK | NOARGS, "wasm"),
     (H_MSL | MORE1, "proxy_wasm proxy_wasm_isolation"),
+    # the dynamic TLS record size patch (Cloudflare's, carried by nginx-ee and other source builds): every
+    # directive is NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_CONF_FLAG, one argument read by a flag, msec, size or
+    # number slot
+    (H_MS | FLAG, "ssl_dyn_rec_enable"),
+    (H_MS | TAKE1, "ssl_dyn_rec_timeout ssl_dyn_rec_size_lo ssl_dyn_rec_size_hi ssl_dyn_rec_threshold"),
+    # ipscrub (IP address anonymising for logs): NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1
+    (H_MAIN | TAKE1, "ipscrub_period_seconds"),
     # ngx_http_dyups_module (tengine, common with OpenResty)
     (H_MSL | MORE1, """
         dyups_interface dyups_shm_zone_size dyups_read_msg_timeout dyups_trylock dyups_read_msg_log

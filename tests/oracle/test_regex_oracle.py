@@ -25,6 +25,8 @@ failing config only.
   hand to PHP; a plain prefix location that denies loses the URIs that hold the regex's text to that return, which
   serves none of the guarded files. A guarding regex written before a regex location keeps the URIs both match.
 - SEC548: an `internal` regex location answers a client 404 whatever the path, and the config's own redirect 200.
+- SEC548: a regex location with a handler answers a longer URI as it answers any URI it matches; the longer URI
+  matters where it leaves a plain prefix location that denies (`/admin/y.json` gets the handler's 200, not 403).
 - NGX018: a pattern PCRE2 refuses makes `nginx -t` fail with the message nginxlint quotes; `$1` with no capture
   group in any regex of the server is the empty string.
 """
@@ -308,6 +310,27 @@ def test_a_regex_location_that_only_returns_gives_longer_paths_its_return(guard,
         assert response_head(nginx.port, "GET /private/.well-known/caldav HTTP/1.1\r\nHost: a\r\n").split()[1] == "301"
         found = findings_at(nginx, "SEC548")
     assert found == ([line_of(files, "location ~ /")] if reported else [])
+
+
+@pytest.mark.parametrize("guard, admin_status, reported", [
+    ("", "200", False),  # nothing to leave: a longer URI gets what the handler gives any URI it matches
+    ("location /admin/ { deny all; }", "200", True),  # the regex wins over the prefix: the deny is bypassed
+    ("location ^~ /admin/ { deny all; }", "403", False),
+])
+def test_a_regex_location_matters_where_a_longer_uri_leaves_an_access_rule(guard, admin_status, reported):
+    files = {"conf/nginx.conf": config(
+        "server { listen 127.0.0.1:{port};\n"
+        f"    {guard}\n"
+        "    location ~ \\.json { rewrite ^ /api last; }\n"
+        "    location = /api { return 200 api; }\n"
+        "}")}
+    with Nginx(files) as nginx:
+        started = nginx.start()
+        assert started.status == 0, started.stderr
+        assert response_head(nginx.port, "GET /x/y.json HTTP/1.1\r\nHost: a\r\n").split()[1] == "200"
+        assert response_head(nginx.port, "GET /admin/y.json HTTP/1.1\r\nHost: a\r\n").split()[1] == admin_status
+        found = findings_at(nginx, "SEC548")
+    assert found == ([line_of(files, "location ~ ")] if reported else [])
 
 
 def test_an_internal_regex_location_answers_no_client_only_the_configs_own_redirects():

@@ -21,6 +21,8 @@ files: the rule is reported on the first and not on the second.
 - SEC509: `location /api` with `proxy_pass …/v1/` lets GET /api../secret reach /secret on the upstream. With
   `proxy_pass …/` GET /apiadmin reaches /admin: that passes by `location /api/admin`, and reaches nothing more
   where no location answers below the prefix, or where the path it guards goes to a regex location without it.
+- SEC541: a capture of the URI in a location whose `try_files $uri =404` runs first reaches the proxy only for a
+  URI that names an existing file: a made-up host gets 404 and no connection.
 - SEC541: a capture of a `server_name` regex is a part of the Host header: `~^(?<sub>.+)\\.example\\.com$` takes
   `Host: 127.0.0.2?.example.com`, and `proxy_pass http://$sub.internal.test:PORT` connects to 127.0.0.2, port 80.
   `proxy_pass http://backend$is_args$args` reaches the upstream `backend` whatever the query string holds.
@@ -29,7 +31,10 @@ files: the rule is reported on the first and not on the second.
 - SEC549: nginx merges `/go/https://evil.example` into `https:/evil.example`, which `return 302 $1` sends as the
   Location; with `absolute_redirect off` a Location starting with `/` is sent as it is (`//evil.example`,
   `/` and a backslash), with it on nginx puts its own scheme and host in front. A map value that starts with
-  `/moved/` keeps a `//evil.example` its capture holds inside the path.
+  `/moved/` keeps a `//evil.example` its capture holds inside the path. An unanchored `(.*)` at the
+  start of a rewrite's regex need not start at the URI's start: `.` stops at a newline (`%0A` in the request),
+  so `rewrite (.*)//+(.*) $1/$2 permanent;` answers `/%0Ahttps://evil.example` with `Location:
+  https:/evil.example`; `^(.*)//+(.*)` keeps the Location on the site.
 - SEC525: CVE-2026-42945 needs a `set` (or `if`, `rewrite`) that runs after a matching `rewrite … ?$1`; a rewrite
   with `last` ends the script there, and the location found again starts a new one, so the `set` never runs.
 - SEC526: a literal name in proxy_pass is looked up while nginx loads (`nginx -t` fails when it does not resolve);
@@ -45,6 +50,7 @@ files: the rule is reported on the first and not on the second.
   location never runs its parent's try_files, nor a location the server's, so an `if` there loses none. The echo
   module's directives inside `if` keep the location's other echo lists (its merge inherits each on its own): the
   response is kept and the text after it added; an `echo_after_body` the location sets too is replaced.
+  An `if` after a `rewrite … break` that takes every URI of its location is never evaluated: try_files runs.
 - NGX014: a map without default used by add_header gives no header at all for an unmatched value (nginx adds a
   header only when its value is not empty).
 - NGX015: servers on one socket from `include sites/*.conf` answer unknown hosts with the server of the file whose
@@ -496,6 +502,21 @@ def test_a_server_name_capture_in_proxy_pass_picks_any_host(capture, escapes):
     assert lines == ([line_of(files, "proxy_pass")] if escapes else [])
 
 
+@pytest.mark.parametrize("gate, status, reported", [("", "200", True), ("try_files $uri =404; ", "404", False)])
+def test_a_uri_capture_behind_try_files_names_only_an_existing_file(gate, status, reported):
+    upstream = free_port()
+    files = {"conf/nginx.conf": config(
+        f'server {{ listen 127.0.0.1:{upstream}; return 200 "reached"; }}\n'
+        "server { listen 127.0.0.1:{port};\n"
+        f"    location ~ ^/p/([^/]+)/ {{ {gate}proxy_pass http://$1; }} }}")}
+    with started(files) as nginx:
+        # a host the client makes up reaches the proxy only without the gate: try_files answers 404 first
+        answer, _, body = request(nginx.port, f"GET /p/127.0.0.1:{upstream}/x HTTP/1.1\r\nHost: a\r\n")
+        assert answer.split()[1] == status, (answer, body)
+        lines = codes(nginx.lint(), "SEC541")
+    assert lines == ([line_of(files, "proxy_pass")] if reported else [])
+
+
 def test_the_query_string_after_is_args_never_becomes_the_upstream_host():
     files = {"conf/nginx.conf": config(
         "upstream backend { server 127.0.0.1:{port}; }\n"
@@ -588,6 +609,12 @@ def test_a_client_that_connects_itself_passes_allow_with_the_header(trusted, sta
      "/\\evil.example", True),
     ("location / { rewrite ^/(.*)/$ /$1 permanent; }", "/%5Cevil.example/", "http://good.test:{port}/\\evil.example",
      False),
+    # an unanchored leading capture starts after an encoded newline, which `.` does not match
+    ("merge_slashes off; location / { rewrite (.*)//+(.*) $1/$2 permanent; }", "/%0Ahttps://evil.example",
+     "https:/evil.example", True),
+    # anchored, the capture starts at the URI's first "/": nginx puts its own scheme and host in front
+    ("merge_slashes off; location / { rewrite ^(.*)//+(.*) $1/$2 permanent; }", "/https://evil.example",
+     "http://good.test:{port}/https:/evil.example", False),
 ])
 def test_a_redirect_built_from_the_request_leaves_the_site(location, path, sent, reported):
     files = {"conf/nginx.conf": config(
@@ -705,6 +732,30 @@ def test_an_if_that_returns_answers_with_its_own_settings_and_no_later_if_runs()
         assert answer.split()[1] == "204" and headers.get("x-preflight") == ["yes"], (answer, headers)
         assert "x-later" not in headers
         assert codes(nginx.lint(), "NGX012") == []
+
+
+@pytest.mark.parametrize("rewrite, body, header, reported", [
+    # `break` stops the rewrite module before the if: try_files runs, the if's header is never sent
+    ("rewrite ^/c/(.*)$ /$1 break;", "page\n", None, False),
+    # a rewrite that takes only some URIs leaves the if to the others: it matches, and try_files does not run
+    ("rewrite ^/c/x/(.*)$ /$1 break;", None, ["yes"], True),
+])
+def test_an_if_after_a_rewrite_that_breaks_is_never_evaluated(rewrite, body, header, reported):
+    files = {"conf/nginx.conf": config(
+        "server { listen 127.0.0.1:{port};\n"
+        f"    location ^~ /c/ {{ {rewrite}\n"
+        "        if ($uri ~ \\.html$) { add_header X-If yes always; }\n"
+        "        try_files $uri /fallback.html; } }"),
+        "html/page.html": "page\n", "html/fallback.html": "fallback\n"}
+    with started(files) as nginx:
+        answer, headers, text = request(nginx.port, "GET /c/page.html HTTP/1.1\r\nHost: a\r\n")
+        assert headers.get("x-if") == header, (answer, headers)
+        if body is not None:
+            assert text == body
+        else:
+            assert answer.split()[1] == "404"  # the if's location serves /c/page.html itself: no such file
+        lines = codes(nginx.lint(), "NGX012")
+    assert lines == ([line_of(files, "add_header X-If")] if reported else [])
 
 
 ECHO_MODULE = MODULES_DIR / "ngx_http_echo_module.so"

@@ -1,0 +1,79 @@
+"""Whether a repository builds its own nginx: then its nginx may hold modules and patches nginxlint does not know,
+and "no module defines this directive" (NGX004) cannot be claimed.
+
+The evidence, in the repository's scripts and documents: a `./configure` run with `--add-module=` or
+`--add-dynamic-module=`, or a run of a well-known script that compiles nginx with extra modules and patches
+(nginx-ee, nginx-autoinstall); in the configuration: a `load_module` of a module file that is neither nginx's own
+nor one of the modules the directive table holds.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+_ADD_MODULE = re.compile(r"--add-(?:dynamic-)?module=")
+_CONFIGURE = re.compile(r"(?:^|[\s;&|(])(?:\./|\S*/)?configure\b")
+# Scripts whose whole job is compiling nginx from source with third-party modules and patches.
+_BUILD_SCRIPTS = re.compile(r"\bnginx-(?:ee|autoinstall)\b")
+
+# Files where a build is written down: shell scripts, Makefiles, Dockerfiles, READMEs and other documents.
+_SUFFIXES = (".sh", ".bash", ".md", ".rst", ".txt", ".adoc")
+_NAMES = re.compile(r"^(?:Makefile|GNUmakefile|Dockerfile(?:\..+)?|README(?:\..+)?|INSTALL(?:\..+)?)$", re.I)
+_LARGEST = 512 * 1024
+
+# Module files nginx builds (`--with-…=dynamic`) and those of the modules the directive table holds.
+KNOWN_MODULE_FILES = frozenset("""
+    ngx_http_geoip_module ngx_stream_geoip_module ngx_http_image_filter_module ngx_http_xslt_filter_module
+    ngx_http_perl_module ngx_mail_module ngx_stream_module ngx_http_js_module ngx_stream_js_module ngx_otel_module
+    ndk_http_module ngx_http_auth_pam_module ngx_http_brotli_filter_module ngx_http_brotli_static_module
+    ngx_http_cache_purge_module ngx_http_dav_ext_module ngx_http_echo_module ngx_http_fancyindex_module
+    ngx_http_geoip2_module ngx_stream_geoip2_module ngx_http_headers_more_filter_module ngx_http_lua_module
+    ngx_stream_lua_module ngx_http_memc_module ngx_http_modsecurity_module ngx_http_set_misc_module
+    ngx_http_srcache_filter_module ngx_http_subs_filter_module ngx_http_uploadprogress_module
+    ngx_http_upstream_fair_module ngx_nchan_module ngx_rtmp_module ngx_http_vhost_traffic_status_module
+    ngx_http_naxsi_module ngx_http_opentracing_module ngx_pagespeed ngx_http_passenger_module
+""".split())
+
+
+def unknown_loaded_module(tree) -> bool:
+    """Whether the configuration loads a module file the directive table knows nothing of."""
+    for node in tree.nodes("load_module"):
+        if node.d.args and _module_name(node.d.args[0]) not in KNOWN_MODULE_FILES:
+            return True
+    return False
+
+
+def _module_name(path: str) -> str:
+    return path.rsplit("/", 1)[-1].removesuffix(".so")
+
+
+def builds_from_source(loader, top: Path) -> bool:
+    """Whether a script or document under `top` compiles nginx with extra modules or patches; read once per run."""
+    memo = loader.memo("nginx source build")
+    found = memo.get(top)
+    if found is None:
+        found = memo[top] = any(_describes_build(path) for path in _candidates(loader, top))
+    return found
+
+
+def _candidates(loader, top: Path):
+    pending = [top]
+    while pending:
+        directory = pending.pop()
+        subdirectories, files = loader.listing(directory)
+        pending.extend(directory / name for name in subdirectories)
+        for name in files:
+            if name.endswith(_SUFFIXES) or _NAMES.match(name):
+                yield directory / name
+
+
+def _describes_build(path: Path) -> bool:
+    try:
+        if path.stat().st_size > _LARGEST:
+            return False
+        text = path.read_text("utf-8", "replace")
+    except OSError:
+        return False
+    if _BUILD_SCRIPTS.search(text):
+        return True
+    return bool(_ADD_MODULE.search(text)) and bool(_CONFIGURE.search(text))
