@@ -798,10 +798,15 @@ def _stable_name(binding, host: str) -> bool:
     """In a pod, a Service name resolves to the Service's ClusterIP, which stays for the Service's lifetime;
     only pod names of a headless Service (`pod.service.namespace.svc…`) and outside names change. A name with
     one dot may be `service.namespace` (the pod's DNS search path tries that first): not known to change.
-    In a Swarm stack, a service name resolves to the service's virtual IP, which stays likewise."""
+    In a Swarm stack, a service name resolves to the service's virtual IP, which stays likewise. An image seen
+    alone may run in a pod as well as in Compose: a name of a Service's form is not known to change, unless a
+    Compose file in view runs a service of that name."""
+    name = host.lower().rstrip(".")
     if binding.source == "kubernetes":
         return is_service_name(host)
-    return host.lower().rstrip(".") in binding.facts.stable_names
+    if binding.source == "dockerfile":
+        return is_service_name(host) and name not in binding.facts.compose_services
+    return name in binding.facts.stable_names
 
 
 @rule("CTR112", needs="container")

@@ -138,7 +138,7 @@ def bind_containers(workspace, findings: list[Finding], notifications: list[Noti
             tree.binding = by_port
         elif settings_facts is not None:
             tree.binding = Binding(settings_facts, "runtime-setting")
-    bind_dockerfiles(workspace)
+    bind_dockerfiles(workspace, frozenset(facts.name.lower() for facts in manifests.services))
 
     groups: dict[int, int] = {}
     for tree in workspace.trees:
