@@ -1077,6 +1077,17 @@ def _capture_source(node, location, match):
 
 # -- SEC510 real-ip-from-anywhere ---------------------------------------------------------------------------------
 
+# What uses the client's address, after the realip module replaced it, for more than the access log (nginx's
+# documentation): the access module, ip_hash, the geoip module, `geo` with no source variable, the stock parameter
+# files (REMOTE_ADDR), code nginx runs (Lua, njs, Perl: it may read the address), and the variables that hold it.
+_ADDRESS_VARIABLES = frozenset({"remote_addr", "binary_remote_addr", "proxy_add_x_forwarded_for"})
+_USES_ADDRESS = frozenset({"allow", "deny", "ip_hash", "geoip_country", "geoip_city", "geoip_org", "geoip2",
+                           "perl", "perl_set"})
+_CODE_PREFIXES = ("js_",)
+_PARAMS_WITH_ADDRESS = frozenset({"fastcgi_params", "fastcgi.conf", "uwsgi_params", "scgi_params"})
+_ZONE_USERS = {"limit_req_zone": "limit_req", "limit_conn_zone": "limit_conn"}
+
+
 @rule("SEC510")
 def real_ip_from_anywhere(dep, report):
     headers = nearest(dep, "real_ip_header")
@@ -1084,6 +1095,8 @@ def real_ip_from_anywhere(dep, report):
     for node in dep.nodes("set_real_ip_from"):
         if "http" not in node.ctx or not node.args or not _every_address(node.args[0]):
             continue
+        if not _address_decides(dep, node.enclosing("server")):
+            continue  # the address only reaches the access log
         header_node = value_at(headers, node.parent)
         header = header_node.args[0] if header_node is not None and header_node.args else "X-Real-IP"
         if header.lower() == "proxy_protocol":
@@ -1099,6 +1112,44 @@ def real_ip_from_anywhere(dep, report):
             report(node, f"every address is trusted to send {header}: a client that reaches nginx without going "
                    f"through your proxy sets its own $remote_addr (allow/deny, limit_req, logs) with that header",
                    arg=0, help="list only your proxies' addresses in set_real_ip_from")
+
+
+def _address_decides(dep, server) -> bool:
+    """Whether a request of `server` (every server when None) may use the client's address for more than its log
+    line. A config with a part out of view (a fragment, an include nginxlint cannot read) may use it there."""
+    if not (dep.is_main and dep.complete):
+        return True
+    used_zones = _used_zones(dep)
+    for node in dep.walk():
+        if "http" not in node.ctx and node.name != "http" or node.name == "log_format":
+            continue
+        if server is not None and node.enclosing("server") not in (None, server):
+            continue  # another server's requests
+        if _uses_address(node, used_zones):
+            return True
+    return False
+
+
+def _uses_address(node, used_zones: set[tuple[str, str]]) -> bool:
+    name = node.name
+    if name in _USES_ADDRESS or name.startswith(_CODE_PREFIXES) or "_by_lua" in name:
+        return True
+    if name == "geo" and len(node.args) == 1:
+        return True  # `geo $var { … }` looks up the client's address
+    if name == "include" and node.args and posixpath.basename(node.args[0]) in _PARAMS_WITH_ADDRESS:
+        return True  # fastcgi_param REMOTE_ADDR $remote_addr, and its uwsgi and scgi peers
+    if not any(v.name in _ADDRESS_VARIABLES for arg in node.args for v in variables(arg)):
+        return False
+    if name in _ZONE_USERS:  # a zone keyed on the address counts only where a limit applies it
+        zone = next((a[5:].split(":")[0] for a in node.args if a.startswith("zone=")), None)
+        return (_ZONE_USERS[name], zone) in used_zones
+    return True
+
+
+def _used_zones(dep) -> set[tuple[str, str]]:
+    """(directive, zone) of every `limit_req zone=…` and `limit_conn zone …`."""
+    used = {("limit_req", a[5:]) for n in dep.nodes("limit_req") for a in n.args if a.startswith("zone=")}
+    return used | {("limit_conn", n.args[0]) for n in dep.nodes("limit_conn") if n.args}
 
 
 def _every_address(text: str) -> bool:
