@@ -213,7 +213,8 @@ def _start_from(tree, argv: tuple[str, ...], spans: tuple, path: str):
     if text is not None:
         index = argv.index(text)
         span = spans[index] if index < len(spans) else None
-        return (read_script(text), path, lambda _command: span) if span is not None else None
+        start = read_script(text, last_a_child=_sh_forks_every_command(tree, argv[0]))
+        return (start, path, lambda _command: span) if span is not None else None
     script = script_path(argv)
     if script is None:
         if posixpath.basename(argv[0]) not in ("nginx", "openresty") or not spans:
@@ -224,6 +225,15 @@ def _start_from(tree, argv: tuple[str, ...], spans: tuple, path: str):
     if found is not None and rest < len(argv) and _hands_over(found[0]):
         return _start_from(tree, argv[rest:], spans[rest:], path)  # the command the script execs is PID 1
     return found
+
+
+def _sh_forks_every_command(tree, shell: str) -> bool:
+    """`sh -c` (a shell-form CMD is one) in an image whose /bin/sh is Debian's dash, which runs even the last
+    command of the text as a child: the shell stays the container's first process."""
+    from ..container.base_images import sh_keeps_the_last_command_a_child  # only for a container's start
+
+    return posixpath.basename(shell) in ("sh", "dash") and \
+        sh_keeps_the_last_command_a_child(tree.binding.container.base_image)
 
 
 def _hands_over(start) -> bool:

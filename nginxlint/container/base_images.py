@@ -345,3 +345,25 @@ def _release_of(name: str, tag: str | None) -> tuple[int, ...] | None:
 def _numbers(text: str) -> tuple[int, ...] | None:
     match = re.match(r"\d+(?:\.\d+)?", text)
     return tuple(int(part) for part in match.group(0).split(".")) if match else None
+
+
+# Debian's dash, the /bin/sh of Debian, Ubuntu and the images built on them, runs every command of a `-c` text as a
+# child and waits for it, the last one too: Debian disables the optimisation of upstream dash that execs it (checked
+# with Debian 12's dash 0.5.12: under `unshare --pid --fork`, `sh -c 'ps'` lists sh as PID 1 and ps as PID 2).
+# bash and BusyBox ash (Alpine) exec the last simple command of a `-c` text, and so does upstream dash.
+
+
+def sh_keeps_the_last_command_a_child(reference: str | None) -> bool:
+    """Whether the image's /bin/sh is Debian's dash, known from its reference: Debian and Ubuntu themselves, an
+    image whose tag names one of their releases (`python:3.12-bookworm`), and the official nginx and OpenResty
+    images except their Alpine, RHEL-family and Amazon Linux builds. False when not known."""
+    if not reference:
+        return False
+    repository, tag = split_reference(reference)
+    tag_lower = (tag or "latest").lower()
+    if repository in ("debian", "ubuntu") or _release_in_tag(tag)[0] in ("debian", "ubuntu"):
+        return True
+    if repository in ("nginx", "nginxinc/nginx-unprivileged"):
+        return "alpine" not in tag_lower
+    return repository == "openresty/openresty" and tag_lower == "latest"
+
