@@ -240,10 +240,14 @@ def _alias_prefix(tree, node, location, match, alias, report):
 
 def _no_sibling_in_view(tree, alias: str) -> bool:
     """The alias's directory is a repository directory nginxlint sees whole (relative to the prefix, mapped by
-    path-map, or copied into the container), and nothing in it but the alias starts with the alias's name."""
+    path-map, or copied into the container), or the root of an image built here, and nothing in it but the alias
+    starts with the alias's name."""
     if posixpath.isabs(alias):
         found = tree.loader.map_path(alias, tree.conf_dir)
         files = container_files(tree) if found is None else None
+        if files is not None and posixpath.dirname(alias) == "/":
+            name, entries = posixpath.basename(alias), _root_entries(tree, files)
+            return entries is not None and not any(entry != name and entry.startswith(name) for entry in entries)
         if files is not None:
             parent = files.where(posixpath.dirname(alias))
             found = parent / posixpath.basename(alias) if isinstance(parent, Path) else None
@@ -253,6 +257,19 @@ def _no_sibling_in_view(tree, alias: str) -> bool:
         return False
     name = found.name
     return not any(entry != name and entry.startswith(name) for entry in os.listdir(found.parent))
+
+
+def _root_entries(tree, files) -> set[str] | None:
+    """The names at the top of an image the repository's Dockerfile builds: the distribution's standard
+    directories, and what the Dockerfile and the mounts put there (COPY, ADD, mkdir, WORKDIR, VOLUME). Programs a
+    RUN installs or builds write below the standard directories. None for an image built elsewhere."""
+    if files.image is None:
+        return None
+    from ..container.base_images import STANDARD_ROOT  # the image facts, only for an alias at an image's root
+
+    build = tree.binding.container.build
+    volumes = {volume.value.strip("/").split("/")[0] for volume in build.volumes} if build is not None else set()
+    return set(files.listdir("/").names) | STANDARD_ROOT | volumes
 
 
 def _only_internal(tree, location, match) -> bool:

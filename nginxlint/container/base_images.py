@@ -29,6 +29,9 @@ NGINX_PREFIX = "/etc/nginx"
 # /media are empty there and the official nginx and OpenResty builds put nothing in them.
 _ROOT = frozenset({"bin", "boot", "dev", "etc", "home", "lib", "lib32", "lib64", "libx32", "media", "mnt", "opt",
                    "proc", "root", "run", "sbin", "srv", "sys", "tmp", "usr", "var"})
+# The top level of any Linux distribution image a Dockerfile starts from: the Debian and Alpine one, and /afs, which
+# the RHEL family (Fedora, CentOS, UBI) adds. Installers and builds write below these directories (the FHS).
+STANDARD_ROOT = _ROOT | {"afs"}
 _EMPTY = {path: frozenset() for path in ("/srv", "/opt", "/home", "/mnt", "/media")}
 # Directories these images are known to hold, and everything in them (before the project adds anything).
 _OPENRESTY_DIRS = {"/": _ROOT, **_EMPTY, "/etc/nginx/conf.d": frozenset({"default.conf"})}
