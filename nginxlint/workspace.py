@@ -263,10 +263,12 @@ def _matches(relative: str, patterns) -> bool:
     return False
 
 
-def discover(paths: list[Path], settings, named_templates: list[Path] | None = None
-             ) -> tuple[list[Path], list[Path], list[Path]]:
+def discover(paths: list[Path], settings, named_templates: list[Path] | None = None,
+             dockerfiles: list[Path] | None = None) -> tuple[list[Path], list[Path], list[Path]]:
     """Config files, manifest files, and the files named explicitly on the command line. Files named as templates
-    of configs (`nginx.conf.j2`) go to `named_templates`."""
+    of configs (`nginx.conf.j2`) go to `named_templates`, Dockerfiles under the directories to `dockerfiles`."""
+    from .container.dockerfile import DOCKERFILE_NAMES  # a table of names
+
     include = tuple(settings.include or DEFAULT_INCLUDE)
     exclude = tuple(settings.exclude or ())
     configs: list[Path] = []
@@ -285,6 +287,8 @@ def discover(paths: list[Path], settings, named_templates: list[Path] | None = N
                 elif named_templates is not None and (rendered := templates.template_name(relative)) is not None \
                         and _matches(rendered[0], include):
                     named_templates.append(file)
+                elif dockerfiles is not None and _matches(file.name, DOCKERFILE_NAMES):
+                    dockerfiles.append(file)
         else:
             explicit.append(path)
             if _matches(path.name, MANIFEST_PATTERNS):
@@ -356,7 +360,8 @@ def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Pat
     if stdin is not None:
         loader.texts[Path(os.path.abspath(stdin[0]))] = stdin[1]
     named_templates: list[Path] = []
-    configs, manifests, explicit = discover(paths, settings, named_templates)
+    dockerfiles: list[Path] = []
+    configs, manifests, explicit = discover(paths, settings, named_templates, dockerfiles)
     if stdin is not None:
         configs.append(stdin[0])
         explicit.append(stdin[0])
@@ -372,6 +377,10 @@ def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Pat
         more_configs, more_manifests, _ = discover(_repositories(explicit, inner), settings)
         configs = list(dict.fromkeys([*configs, *more_configs]))
         manifests = list(dict.fromkeys([*manifests, *more_manifests]))
+    if manifests or dockerfiles:  # a file mounted or copied at an nginx config path is a config, whatever its name
+        from .container.placed import placed_configs  # the Compose and Dockerfile readers, only when there are some
+
+        configs.extend(placed_configs(loader, manifests, dockerfiles))
     configured_roots = [Path(r) for r in settings.roots or ()]
     candidates = list(dict.fromkeys(Path(os.path.abspath(p)) for p in [*configured_roots, *configs]))
     for file in explicit:
