@@ -354,8 +354,6 @@ def _numbers(text: str) -> tuple[int, ...] | None:
 # child and waits for it, the last one too: Debian disables the optimisation of upstream dash that execs it (checked
 # with Debian 12's dash 0.5.12: under `unshare --pid --fork`, `sh -c 'ps'` lists sh as PID 1 and ps as PID 2).
 # bash and BusyBox ash (Alpine) exec the last simple command of a `-c` text, and so does upstream dash.
-
-
 def sh_keeps_the_last_command_a_child(reference: str | None) -> bool:
     """Whether the image's /bin/sh is Debian's dash, known from its reference: Debian and Ubuntu themselves, an
     image whose tag names one of their releases (`python:3.12-bookworm`), and the official nginx and OpenResty
@@ -369,4 +367,3 @@ def sh_keeps_the_last_command_a_child(reference: str | None) -> bool:
     if repository in ("nginx", "nginxinc/nginx-unprivileged"):
         return "alpine" not in tag_lower
     return repository == "openresty/openresty" and tag_lower == "latest"
-

@@ -42,7 +42,9 @@ def _mounted(loader, path: Path) -> list[Path]:
 
     text = _text(loader, path)
     display = loader.display(path)
-    if text is None or not _NGINX_DIRECTORY.search(text) or not (is_compose_path(display) or SERVICES_LINE.search(text)):
+    if text is None or not _NGINX_DIRECTORY.search(text):
+        return []
+    if not (is_compose_path(display) or SERVICES_LINE.search(text)):
         return []
     found = []
     for service in load_compose(display, text).services:
