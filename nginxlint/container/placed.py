@@ -37,7 +37,6 @@ def _text(loader, path: Path) -> str | None:
 
 
 def _mounted(loader, path: Path) -> list[Path]:
-    from .compose import load_compose
     from .detect import SERVICES_LINE, is_compose_path
 
     text = _text(loader, path)
@@ -46,6 +45,8 @@ def _mounted(loader, path: Path) -> list[Path]:
         return []
     if not (is_compose_path(display) or SERVICES_LINE.search(text)):
         return []
+    from .compose import load_compose  # the YAML readers, only for a Compose file that names nginx's directory
+
     found = []
     for service in load_compose(display, text).services:
         for mount in service.container.mounts:
