@@ -38,6 +38,7 @@ class Workspace:
     explicit: tuple[Path, ...] = ()  # the files named on the command line
     dumps: tuple = ()  # dump.Dump: the `nginx -T` outputs named, their findings moved to the dump's lines after the rules
     test_data: frozenset = frozenset()  # display paths of fixture files no config includes (see _test_data)
+    compose_templates: tuple[Path, ...] = ()  # templates of Compose files (`docker-compose.yml.j2`), not read
 
 
 class Loader:
@@ -264,9 +265,12 @@ def _matches(relative: str, patterns) -> bool:
 
 
 def discover(paths: list[Path], settings, named_templates: list[Path] | None = None,
-             dockerfiles: list[Path] | None = None) -> tuple[list[Path], list[Path], list[Path]]:
+             dockerfiles: list[Path] | None = None, compose_templates: list[Path] | None = None
+             ) -> tuple[list[Path], list[Path], list[Path]]:
     """Config files, manifest files, and the files named explicitly on the command line. Files named as templates
-    of configs (`nginx.conf.j2`) go to `named_templates`, Dockerfiles under the directories to `dockerfiles`."""
+    of configs (`nginx.conf.j2`) go to `named_templates`, Dockerfiles under the directories to `dockerfiles`,
+    templates of Compose files (`docker-compose.yml.j2`) to `compose_templates`."""
+    from .container.detect import is_compose_path  # a test of names
     from .container.dockerfile import DOCKERFILE_NAMES  # a table of names
 
     include = tuple(settings.include or DEFAULT_INCLUDE)
@@ -289,6 +293,9 @@ def discover(paths: list[Path], settings, named_templates: list[Path] | None = N
                     named_templates.append(file)
                 elif dockerfiles is not None and _matches(file.name, DOCKERFILE_NAMES):
                     dockerfiles.append(file)
+                elif compose_templates is not None and (rendered := templates.template_name(file.name)) is not None \
+                        and is_compose_path(rendered[0]):
+                    compose_templates.append(file)
         else:
             explicit.append(path)
             if _matches(path.name, MANIFEST_PATTERNS):
@@ -361,7 +368,8 @@ def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Pat
         loader.texts[Path(os.path.abspath(stdin[0]))] = stdin[1]
     named_templates: list[Path] = []
     dockerfiles: list[Path] = []
-    configs, manifests, explicit = discover(paths, settings, named_templates, dockerfiles)
+    compose_templates: list[Path] = []
+    configs, manifests, explicit = discover(paths, settings, named_templates, dockerfiles, compose_templates)
     if stdin is not None:
         configs.append(stdin[0])
         explicit.append(stdin[0])
@@ -443,7 +451,7 @@ def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Pat
         directories = [loader.display(Path(os.path.abspath(p))) for p in paths if p.is_dir()]
         report_only = Shown(shown_files, directories)
     return Workspace(trees, manifests, report_only, loader, explicit=tuple(explicit), dumps=tuple(dumps),
-                     test_data=test_data)
+                     test_data=test_data, compose_templates=tuple(compose_templates))
 
 
 def _skip_named_templates(named: list[Path], reached: set[Path], loader: Loader) -> None:

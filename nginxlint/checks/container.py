@@ -810,12 +810,13 @@ def _stable_name(binding, host: str) -> bool:
     one dot may be `service.namespace` (the pod's DNS search path tries that first): not known to change.
     In a Swarm stack, a service name resolves to the service's virtual IP, which stays likewise. An image seen
     alone may run in a pod as well as in Compose: a name of a Service's form is not known to change, unless a
-    Compose file in view runs a service of that name."""
+    Compose file in view runs a service of that name, or a Compose template in view may."""
     name = host.lower().rstrip(".")
     if binding.source == "kubernetes":
         return is_service_name(host)
     if binding.source == "dockerfile":
-        return is_service_name(host) and name not in binding.facts.compose_services
+        services = binding.facts.compose_services
+        return is_service_name(host) and services is not None and name not in services
     return name in binding.facts.stable_names
 
 

@@ -123,9 +123,9 @@ def image_copy_target(root: Path, facts: RuntimeFacts, manifest_path: Path | Non
     return copied_to(root, context, build, whole_context=is_nginx_container(facts.container))
 
 
-def dockerfile_facts(build: ImageBuild, compose_services: frozenset[str] = frozenset()) -> RuntimeFacts:
+def dockerfile_facts(build: ImageBuild, compose_services: frozenset[str] | None = frozenset()) -> RuntimeFacts:
     """A Dockerfile seen alone as the container that runs its image; `compose_services` are the names of the
-    Compose services in view."""
+    Compose services in view (None: a Compose template in view may run any)."""
     base = build.base
     command = build.entrypoint.value if build.entrypoint is not None else ()
     args = build.cmd.value if build.cmd is not None else ()
@@ -170,9 +170,10 @@ def nearby_dockerfiles(tree) -> list[tuple[int, Path]]:
     return found
 
 
-def bind_dockerfiles(workspace, compose_services: frozenset[str] = frozenset()) -> None:
+def bind_dockerfiles(workspace, compose_services: frozenset[str] | None = frozenset()) -> None:
     """Bind each config nothing else binds to the Dockerfile that copies it, or the nginx one next to it.
-    `compose_services`: the names of the services of the Compose files in view."""
+    `compose_services`: the names of the services of the Compose files in view (None: a Compose template in view
+    may run any)."""
     loader = workspace.loader
     facts_of: dict[str, RuntimeFacts] = {}  # one container per Dockerfile, shared by the configs it runs
     for tree in workspace.trees:
