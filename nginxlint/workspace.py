@@ -38,6 +38,7 @@ class Workspace:
     explicit: tuple[Path, ...] = ()  # the files named on the command line
     dumps: tuple = ()  # dump.Dump: the `nginx -T` outputs named, their findings moved to the dump's lines after the rules
     test_data: frozenset = frozenset()  # display paths of fixture files no config includes (see _test_data)
+    compose_templates: tuple[Path, ...] = ()  # templates of Compose files (`docker-compose.yml.j2`), not read
 
 
 class Loader:
@@ -263,10 +264,15 @@ def _matches(relative: str, patterns) -> bool:
     return False
 
 
-def discover(paths: list[Path], settings, named_templates: list[Path] | None = None
+def discover(paths: list[Path], settings, named_templates: list[Path] | None = None,
+             dockerfiles: list[Path] | None = None, compose_templates: list[Path] | None = None
              ) -> tuple[list[Path], list[Path], list[Path]]:
     """Config files, manifest files, and the files named explicitly on the command line. Files named as templates
-    of configs (`nginx.conf.j2`) go to `named_templates`."""
+    of configs (`nginx.conf.j2`) go to `named_templates`, Dockerfiles under the directories to `dockerfiles`,
+    templates of Compose files (`docker-compose.yml.j2`) to `compose_templates`."""
+    from .container.detect import is_compose_path  # a test of names
+    from .container.dockerfile import DOCKERFILE_NAMES  # a table of names
+
     include = tuple(settings.include or DEFAULT_INCLUDE)
     exclude = tuple(settings.exclude or ())
     configs: list[Path] = []
@@ -285,6 +291,11 @@ def discover(paths: list[Path], settings, named_templates: list[Path] | None = N
                 elif named_templates is not None and (rendered := templates.template_name(relative)) is not None \
                         and _matches(rendered[0], include):
                     named_templates.append(file)
+                elif dockerfiles is not None and _matches(file.name, DOCKERFILE_NAMES):
+                    dockerfiles.append(file)
+                elif compose_templates is not None and (rendered := templates.template_name(file.name)) is not None \
+                        and is_compose_path(rendered[0]):
+                    compose_templates.append(file)
         else:
             explicit.append(path)
             if _matches(path.name, MANIFEST_PATTERNS):
@@ -356,7 +367,9 @@ def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Pat
     if stdin is not None:
         loader.texts[Path(os.path.abspath(stdin[0]))] = stdin[1]
     named_templates: list[Path] = []
-    configs, manifests, explicit = discover(paths, settings, named_templates)
+    dockerfiles: list[Path] = []
+    compose_templates: list[Path] = []
+    configs, manifests, explicit = discover(paths, settings, named_templates, dockerfiles, compose_templates)
     if stdin is not None:
         configs.append(stdin[0])
         explicit.append(stdin[0])
@@ -372,6 +385,10 @@ def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Pat
         more_configs, more_manifests, _ = discover(_repositories(explicit, inner), settings)
         configs = list(dict.fromkeys([*configs, *more_configs]))
         manifests = list(dict.fromkeys([*manifests, *more_manifests]))
+    if manifests or dockerfiles:  # a file mounted or copied at an nginx config path is a config, whatever its name
+        from .container.placed import placed_configs  # the Compose and Dockerfile readers, only when there are some
+
+        configs.extend(placed_configs(loader, manifests, dockerfiles))
     configured_roots = [Path(r) for r in settings.roots or ()]
     candidates = list(dict.fromkeys(Path(os.path.abspath(p)) for p in [*configured_roots, *configs]))
     for file in explicit:
@@ -434,7 +451,7 @@ def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Pat
         directories = [loader.display(Path(os.path.abspath(p))) for p in paths if p.is_dir()]
         report_only = Shown(shown_files, directories)
     return Workspace(trees, manifests, report_only, loader, explicit=tuple(explicit), dumps=tuple(dumps),
-                     test_data=test_data)
+                     test_data=test_data, compose_templates=tuple(compose_templates))
 
 
 def _skip_named_templates(named: list[Path], reached: set[Path], loader: Loader) -> None:

@@ -213,7 +213,8 @@ def _start_from(tree, argv: tuple[str, ...], spans: tuple, path: str):
     if text is not None:
         index = argv.index(text)
         span = spans[index] if index < len(spans) else None
-        return (read_script(text), path, lambda _command: span) if span is not None else None
+        start = read_script(text, last_a_child=_sh_forks_every_command(tree, argv[0]))
+        return (start, path, lambda _command: span) if span is not None else None
     script = script_path(argv)
     if script is None:
         if posixpath.basename(argv[0]) not in ("nginx", "openresty") or not spans:
@@ -224,6 +225,15 @@ def _start_from(tree, argv: tuple[str, ...], spans: tuple, path: str):
     if found is not None and rest < len(argv) and _hands_over(found[0]):
         return _start_from(tree, argv[rest:], spans[rest:], path)  # the command the script execs is PID 1
     return found
+
+
+def _sh_forks_every_command(tree, shell: str) -> bool:
+    """`sh -c` (a shell-form CMD is one) in an image whose /bin/sh is Debian's dash, which runs even the last
+    command of the text as a child: the shell stays the container's first process."""
+    from ..container.base_images import sh_keeps_the_last_command_a_child  # only for a container's start
+
+    return posixpath.basename(shell) in ("sh", "dash") and \
+        sh_keeps_the_last_command_a_child(tree.binding.container.base_image)
 
 
 def _hands_over(start) -> bool:
@@ -825,10 +835,16 @@ def _stable_name(binding, host: str) -> bool:
     """In a pod, a Service name resolves to the Service's ClusterIP, which stays for the Service's lifetime;
     only pod names of a headless Service (`pod.service.namespace.svc…`) and outside names change. A name with
     one dot may be `service.namespace` (the pod's DNS search path tries that first): not known to change.
-    In a Swarm stack, a service name resolves to the service's virtual IP, which stays likewise."""
+    In a Swarm stack, a service name resolves to the service's virtual IP, which stays likewise. An image seen
+    alone may run in a pod as well as in Compose: a name of a Service's form is not known to change, unless a
+    Compose file in view runs a service of that name, or a Compose template in view may."""
+    name = host.lower().rstrip(".")
     if binding.source == "kubernetes":
         return is_service_name(host)
-    return host.lower().rstrip(".") in binding.facts.stable_names
+    if binding.source == "dockerfile":
+        services = binding.facts.compose_services
+        return is_service_name(host) and services is not None and name not in services
+    return name in binding.facts.stable_names
 
 
 @rule("CTR112", needs="container")

@@ -241,10 +241,14 @@ def _alias_prefix(tree, node, location, match, alias, report):
 
 def _no_sibling_in_view(tree, alias: str) -> bool:
     """The alias's directory is a repository directory nginxlint sees whole (relative to the prefix, mapped by
-    path-map, or copied into the container), and nothing in it but the alias starts with the alias's name."""
+    path-map, or copied into the container), or the root of an image built here, and nothing in it but the alias
+    starts with the alias's name."""
     if posixpath.isabs(alias):
         found = tree.loader.map_path(alias, tree.conf_dir)
         files = container_files(tree) if found is None else None
+        if files is not None and posixpath.dirname(alias) == "/":
+            name, entries = posixpath.basename(alias), _root_entries(tree, files)
+            return entries is not None and not any(entry != name and entry.startswith(name) for entry in entries)
         if files is not None:
             parent = files.where(posixpath.dirname(alias))
             found = parent / posixpath.basename(alias) if isinstance(parent, Path) else None
@@ -254,6 +258,19 @@ def _no_sibling_in_view(tree, alias: str) -> bool:
         return False
     name = found.name
     return not any(entry != name and entry.startswith(name) for entry in os.listdir(found.parent))
+
+
+def _root_entries(tree, files) -> set[str] | None:
+    """The names at the top of an image the repository's Dockerfile builds: the distribution's standard
+    directories, and what the Dockerfile and the mounts put there (COPY, ADD, mkdir, WORKDIR, VOLUME). Programs a
+    RUN installs or builds write below the standard directories. None for an image built elsewhere."""
+    if files.image is None:
+        return None
+    from ..container.base_images import STANDARD_ROOT  # the image facts, only for an alias at an image's root
+
+    build = tree.binding.container.build
+    volumes = {volume.value.strip("/").split("/")[0] for volume in build.volumes} if build is not None else set()
+    return set(files.listdir("/").names) | STANDARD_ROOT | volumes
 
 
 def _only_internal(tree, location, match) -> bool:
@@ -1108,6 +1125,17 @@ def _capture_source(node, location, match):
 
 # -- SEC510 real-ip-from-anywhere ---------------------------------------------------------------------------------
 
+# What uses the client's address, after the realip module replaced it, for more than the access log (nginx's
+# documentation): the access module, ip_hash, the geoip module, `geo` with no source variable, the stock parameter
+# files (REMOTE_ADDR), code nginx runs (Lua, njs, Perl: it may read the address), and the variables that hold it.
+_ADDRESS_VARIABLES = frozenset({"remote_addr", "binary_remote_addr", "proxy_add_x_forwarded_for"})
+_USES_ADDRESS = frozenset({"allow", "deny", "ip_hash", "geoip_country", "geoip_city", "geoip_org", "geoip2",
+                           "perl", "perl_set"})
+_CODE_PREFIXES = ("js_",)
+_PARAMS_WITH_ADDRESS = frozenset({"fastcgi_params", "fastcgi.conf", "uwsgi_params", "scgi_params"})
+_ZONE_USERS = {"limit_req_zone": "limit_req", "limit_conn_zone": "limit_conn"}
+
+
 @rule("SEC510")
 def real_ip_from_anywhere(dep, report):
     headers = nearest(dep, "real_ip_header")
@@ -1115,6 +1143,8 @@ def real_ip_from_anywhere(dep, report):
     for node in dep.nodes("set_real_ip_from"):
         if "http" not in node.ctx or not node.args or not _every_address(node.args[0]):
             continue
+        if not _address_decides(dep, node.enclosing("server")):
+            continue  # the address only reaches the access log
         header_node = value_at(headers, node.parent)
         header = header_node.args[0] if header_node is not None and header_node.args else "X-Real-IP"
         if header.lower() == "proxy_protocol":
@@ -1130,6 +1160,44 @@ def real_ip_from_anywhere(dep, report):
             report(node, f"every address is trusted to send {header}: a client that reaches nginx without going "
                    f"through your proxy sets its own $remote_addr (allow/deny, limit_req, logs) with that header",
                    arg=0, help="list only your proxies' addresses in set_real_ip_from")
+
+
+def _address_decides(dep, server) -> bool:
+    """Whether a request of `server` (every server when None) may use the client's address for more than its log
+    line. A config with a part out of view (a fragment, an include nginxlint cannot read) may use it there."""
+    if not (dep.is_main and dep.complete):
+        return True
+    used_zones = _used_zones(dep)
+    for node in dep.walk():
+        if "http" not in node.ctx and node.name != "http" or node.name == "log_format":
+            continue
+        if server is not None and node.enclosing("server") not in (None, server):
+            continue  # another server's requests
+        if _uses_address(node, used_zones):
+            return True
+    return False
+
+
+def _uses_address(node, used_zones: set[tuple[str, str]]) -> bool:
+    name = node.name
+    if name in _USES_ADDRESS or name.startswith(_CODE_PREFIXES) or "_by_lua" in name:
+        return True
+    if name == "geo" and len(node.args) == 1:
+        return True  # `geo $var { … }` looks up the client's address
+    if name == "include" and node.args and posixpath.basename(node.args[0]) in _PARAMS_WITH_ADDRESS:
+        return True  # fastcgi_param REMOTE_ADDR $remote_addr, and its uwsgi and scgi peers
+    if not any(v.name in _ADDRESS_VARIABLES for arg in node.args for v in variables(arg)):
+        return False
+    if name in _ZONE_USERS:  # a zone keyed on the address counts only where a limit applies it
+        zone = next((a[5:].split(":")[0] for a in node.args if a.startswith("zone=")), None)
+        return (_ZONE_USERS[name], zone) in used_zones
+    return True
+
+
+def _used_zones(dep) -> set[tuple[str, str]]:
+    """(directive, zone) of every `limit_req zone=…` and `limit_conn zone …`."""
+    used = {("limit_req", a[5:]) for n in dep.nodes("limit_req") for a in n.args if a.startswith("zone=")}
+    return used | {("limit_conn", n.args[0]) for n in dep.nodes("limit_conn") if n.args}
 
 
 def _every_address(text: str) -> bool:

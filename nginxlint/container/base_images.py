@@ -29,6 +29,9 @@ NGINX_PREFIX = "/etc/nginx"
 # /media are empty there and the official nginx and OpenResty builds put nothing in them.
 _ROOT = frozenset({"bin", "boot", "dev", "etc", "home", "lib", "lib32", "lib64", "libx32", "media", "mnt", "opt",
                    "proc", "root", "run", "sbin", "srv", "sys", "tmp", "usr", "var"})
+# The top level of any Linux distribution image a Dockerfile starts from: the Debian and Alpine one, and /afs, which
+# the RHEL family (Fedora, CentOS, UBI) adds. Installers and builds write below these directories (the FHS).
+STANDARD_ROOT = _ROOT | {"afs"}
 _EMPTY = {path: frozenset() for path in ("/srv", "/opt", "/home", "/mnt", "/media")}
 # Directories these images are known to hold, and everything in them (before the project adds anything).
 _OPENRESTY_DIRS = {"/": _ROOT, **_EMPTY, "/etc/nginx/conf.d": frozenset({"default.conf"})}
@@ -345,3 +348,22 @@ def _release_of(name: str, tag: str | None) -> tuple[int, ...] | None:
 def _numbers(text: str) -> tuple[int, ...] | None:
     match = re.match(r"\d+(?:\.\d+)?", text)
     return tuple(int(part) for part in match.group(0).split(".")) if match else None
+
+
+# Debian's dash, the /bin/sh of Debian, Ubuntu and the images built on them, runs every command of a `-c` text as a
+# child and waits for it, the last one too: Debian disables the optimisation of upstream dash that execs it (checked
+# with Debian 12's dash 0.5.12: under `unshare --pid --fork`, `sh -c 'ps'` lists sh as PID 1 and ps as PID 2).
+# bash and BusyBox ash (Alpine) exec the last simple command of a `-c` text, and so does upstream dash.
+def sh_keeps_the_last_command_a_child(reference: str | None) -> bool:
+    """Whether the image's /bin/sh is Debian's dash, known from its reference: Debian and Ubuntu themselves, an
+    image whose tag names one of their releases (`python:3.12-bookworm`), and the official nginx and OpenResty
+    images except their Alpine, RHEL-family and Amazon Linux builds. False when not known."""
+    if not reference:
+        return False
+    repository, tag = split_reference(reference)
+    tag_lower = (tag or "latest").lower()
+    if repository in ("debian", "ubuntu") or _release_in_tag(tag)[0] in ("debian", "ubuntu"):
+        return True
+    if repository in ("nginx", "nginxinc/nginx-unprivileged"):
+        return "alpine" not in tag_lower
+    return repository == "openresty/openresty" and tag_lower == "latest"

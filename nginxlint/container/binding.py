@@ -76,7 +76,8 @@ def bind_containers(workspace, findings: list[Finding], notifications: list[Noti
     settings = loader.settings
     texts = manifest_texts(workspace, findings) if workspace.manifests or settings.manifests else []
     if not texts and not settings.runtime and not settings.containers:
-        bind_dockerfiles(workspace)  # no manifest or settings: a Dockerfile may still show the container
+        # no manifest or settings: a Dockerfile may still show the container
+        bind_dockerfiles(workspace, None if workspace.compose_templates else frozenset())
         return []
     settings_facts = _settings_facts(settings, loader)
     manifests = read_manifests(workspace, texts, findings, notifications)
@@ -138,7 +139,9 @@ def bind_containers(workspace, findings: list[Finding], notifications: list[Noti
             tree.binding = by_port
         elif settings_facts is not None:
             tree.binding = Binding(settings_facts, "runtime-setting")
-    bind_dockerfiles(workspace)
+    # A template of a Compose file runs services nginxlint does not read: any name may be one of them.
+    services = None if workspace.compose_templates else frozenset(facts.name.lower() for facts in manifests.services)
+    bind_dockerfiles(workspace, services)
     if manifests.unread:
         from .unread import note_unread_manifests  # only when a manifest was noted and not read
 

@@ -124,8 +124,9 @@ def image_copy_target(root: Path, facts: RuntimeFacts, manifest_path: Path | Non
     return copied_to(root, context, build, whole_context=is_nginx_container(facts.container))
 
 
-def dockerfile_facts(build: ImageBuild) -> RuntimeFacts:
-    """A Dockerfile seen alone as the container that runs its image."""
+def dockerfile_facts(build: ImageBuild, compose_services: frozenset[str] | None = frozenset()) -> RuntimeFacts:
+    """A Dockerfile seen alone as the container that runs its image; `compose_services` are the names of the
+    Compose services in view (None: a Compose template in view may run any)."""
     base = build.base
     command = build.entrypoint.value if build.entrypoint is not None else ()
     args = build.cmd.value if build.cmd is not None else ()
@@ -139,7 +140,8 @@ def dockerfile_facts(build: ImageBuild) -> RuntimeFacts:
         mounts=tuple(Mount(volume.value, None, "volume", False, volume.span) for volume in build.volumes),
         build=build,
     )
-    return RuntimeFacts(source="dockerfile", path=build.path, name=build.path, container=container, span=span)
+    return RuntimeFacts(source="dockerfile", path=build.path, name=build.path, container=container, span=span,
+                        compose_services=compose_services)
 
 
 def runs_tests(facts: RuntimeFacts) -> bool:
@@ -176,8 +178,10 @@ def nearby_dockerfiles(tree) -> list[tuple[int, Path]]:
     return found
 
 
-def bind_dockerfiles(workspace) -> None:
-    """Bind each config nothing else binds to the Dockerfile that copies it, or the nginx one next to it."""
+def bind_dockerfiles(workspace, compose_services: frozenset[str] | None = frozenset()) -> None:
+    """Bind each config nothing else binds to the Dockerfile that copies it, or the nginx one next to it.
+    `compose_services`: the names of the services of the Compose files in view (None: a Compose template in view
+    may run any)."""
     loader = workspace.loader
     facts_of: dict[str, RuntimeFacts] = {}  # one container per Dockerfile, shared by the configs it runs
     for tree in workspace.trees:
@@ -202,5 +206,5 @@ def bind_dockerfiles(workspace) -> None:
         if chosen is None:
             continue
         build, target = chosen
-        facts = facts_of.setdefault(build.path, dockerfile_facts(build))
+        facts = facts_of.setdefault(build.path, dockerfile_facts(build, compose_services))
         tree.binding = Binding(facts, "dockerfile", container_path=target)

@@ -297,6 +297,9 @@ class RuntimeFacts:
     workload: Workload | None = None
     # Names of the deployment's other services whose address stays while they exist (a Swarm stack's virtual IPs).
     stable_names: frozenset[str] = frozenset()
+    # For an image seen alone (source "dockerfile"): the services of the Compose files in view, whose names are
+    # known to be containers' own addresses; None when a Compose template in view may run any name.
+    compose_services: frozenset[str] | None = frozenset()
     # The Compose file is a developer's stack (dev_stack.py): debugging on, the sources mounted, a mail catcher.
     developer_stack: bool = False
 

@@ -53,11 +53,14 @@ class Start:
     # Read from a script file: bash, dash and busybox ash run each of its commands in a child process unless it
     # says `exec`, its last one too (a `-c` text's last command may replace the shell instead).
     script_file: bool = False
+    # A `-c` text whose shell is known to run its last command as a child too (Debian's dash).
+    last_a_child: bool = False
 
     def waited_for(self) -> tuple[Command, ...]:
         """The commands the shell runs as children and waits for, staying the container's first process while
-        each runs: a script file's commands in the foreground, without `exec`, under no condition."""
-        if not self.script_file:
+        each runs: a script file's commands, or those of a `-c` text whose shell execs none, in the foreground,
+        without `exec`, under no condition."""
+        if not (self.script_file or self.last_a_child):
             return ()
         return tuple(c for c in self.commands if not (c.exec_ or c.background or c.conditional))
 
@@ -87,9 +90,9 @@ def script_path(argv: tuple[str, ...]) -> str | None:
     return argv[0]
 
 
-def read_script(text: str, script_file: bool = False) -> Start:
+def read_script(text: str, script_file: bool = False, last_a_child: bool = False) -> Start:
     """The commands a shell script runs, in order, with the functions it calls expanded. `script_file`: the text
-    is a script file's, not a `-c` text's."""
+    is a script file's, not a `-c` text's; `last_a_child`: the `-c` text's shell runs its last command as a child."""
     functions: dict[str, list[Command]] = {}
     top: list[Command] = []
     traps = False
@@ -125,7 +128,7 @@ def read_script(text: str, script_file: bool = False) -> Start:
                 command = Command(tuple(words), number, background, depth + opened > 0, exec_)
                 (current if current is not None else top).append(command)
             depth = max(0, depth + opened - closed)
-    return Start(tuple(_expand(top, functions, 0)), traps, script_file)
+    return Start(tuple(_expand(top, functions, 0)), traps, script_file, last_a_child)
 
 
 def _logical_lines(text: str):

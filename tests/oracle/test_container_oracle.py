@@ -6,7 +6,9 @@ happens.
 - CTR104: `daemon off;` in the config plus `-g 'daemon off;'` on the command line: `nginx -t` refuses it.
 - CTR110: a start script (sh or bash) that runs nginx without `exec` stays PID 1 of the container's PID namespace
   (`unshare --pid --fork`), and SIGTERM to it never reaches nginx, which logs nothing; with `exec` nginx is PID 1
-  and logs `signal 15 (SIGTERM) received`.
+  and logs `signal 15 (SIGTERM) received`. A shell-form CMD (`sh -c "nginx …"`) does the same under Debian's
+  dash, which runs even the last command of a `-c` text as a child; BusyBox ash (Alpine) execs it, and nginx gets
+  the signal.
 - CTR105: an access log file linked to /dev/stdout (as a Dockerfile's `RUN ln -sf` makes it) sends each request
   line to nginx's standard output, and no file holds it.
 - CTR109: a worker whose open-file limit (worker_rlimit_nofile) is below worker_connections fails to accept
@@ -178,6 +180,39 @@ def test_a_start_script_that_runs_nginx_without_exec_drops_the_stop_signal(shell
         nginx.write({"start.sh": f"#!/bin/{shell}\necho starting\n"
                                  f"{prefix}{NGINX} -p {nginx.root}/ -c conf/nginx.conf -g 'daemon off;'\n"})
         unshare = subprocess.Popen(["unshare", "--pid", "--fork", shell, "start.sh"], cwd=nginx.root,
+                                   env=nginx.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            first = _first_process(unshare)
+            nginx.wait_for_log("start worker process")
+            os.kill(first, signal.SIGTERM)  # what the runtime sends PID 1 to stop the container
+            log = nginx.wait_for_log("signal 15 (SIGTERM) received", seconds=2)
+            assert ("signal 15 (SIGTERM) received" in log) == reaches, log
+        finally:
+            if unshare.poll() is None:
+                os.kill(_first_process(unshare), signal.SIGKILL)  # the namespace's processes die with its PID 1
+            unshare.wait(timeout=10)
+        findings = codes(nginx.lint(), "CTR110")
+    assert [(f["path"], f["line"]) for f in findings] == ([("compose.yaml", 2)] if reaches else [])
+
+
+# Debian's dash (Debian disables upstream's exec of a `-c` text's last command) and BusyBox ash, Alpine's /bin/sh.
+_DEBIAN_DASH = shutil.which("dash") is not None and os.path.exists("/usr/share/doc/dash/changelog.Debian.gz")
+
+
+@pytest.mark.skipif(shutil.which("unshare") is None or os.geteuid() != 0, reason="a PID namespace needs root")
+@pytest.mark.parametrize("shell, base, reaches", [
+    pytest.param(("dash",), "debian:12", False, marks=pytest.mark.skipif(not _DEBIAN_DASH, reason="no Debian dash")),
+    pytest.param(("busybox", "sh"), "alpine:3.21", True,
+                 marks=pytest.mark.skipif(shutil.which("busybox") is None, reason="no busybox")),
+])
+def test_a_shell_form_cmd_hands_the_stop_signal_on_only_where_sh_execs_its_last_command(shell, base, reaches):
+    files = {"conf/nginx.conf": config("", "server { listen 127.0.0.1:{port}; }"),
+             "Dockerfile": f"FROM {base}\nCMD nginx -g 'daemon off;'\n",  # Docker runs it as /bin/sh -c "…"
+             "compose.yaml": "services:\n  web:\n    build: .\n"
+                             '    volumes: ["./conf/nginx.conf:/etc/nginx/nginx.conf:ro"]\n'}
+    with Nginx(files) as nginx:
+        text = f"{NGINX} -p {nginx.root}/ -c conf/nginx.conf -g 'daemon off;'"
+        unshare = subprocess.Popen(["unshare", "--pid", "--fork", *shell, "-c", text], cwd=nginx.root,
                                    env=nginx.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             first = _first_process(unshare)

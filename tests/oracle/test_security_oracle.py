@@ -28,6 +28,8 @@ files: the rule is reported on the first and not on the second.
   `proxy_pass http://backend$is_args$args` reaches the upstream `backend` whatever the query string holds.
 - SEC510: trusting every address with `real_ip_recursive on` makes the leftmost X-Forwarded-For entry, the one the
   client wrote, its $remote_addr; a client that connects itself sets it with the header whatever the recursion.
+  A `limit_req_zone` keyed on the address gives each forged address a quota of its own once a `limit_req` applies
+  it; declared alone it limits nothing, and the rule is quiet.
 - SEC549: nginx merges `/go/https://evil.example` into `https:/evil.example`, which `return 302 $1` sends as the
   Location; with `absolute_redirect off` a Location starting with `/` is sent as it is (`//evil.example`,
   `/` and a backslash), with it on nginx puts its own scheme and host in front. A map value that starts with
@@ -594,6 +596,23 @@ def test_a_client_that_connects_itself_passes_allow_with_the_header(trusted, sta
         # 127.0.0.2 is not the proxy: it is a client that reached nginx directly
         assert status in _from("127.0.0.2", nginx.port, "GET /admin HTTP/1.1\r\nHost: a.test\r\nX-Real-IP: 10.0.0.1\r\n")
         lines = codes(nginx.lint(), "SEC510")
+    assert lines == ([line_of(files, "set_real_ip_from")] if reported else [])
+
+
+@pytest.mark.parametrize("limit, statuses, reported", [
+    ("limit_req zone=per_client;", ["200", "503", "200"], True), ("", ["200", "200", "200"], False)])
+def test_a_zone_keyed_on_the_address_matters_only_where_a_limit_applies_it(limit, statuses, reported):
+    files = {"conf/nginx.conf": config(
+        "limit_req_zone $binary_remote_addr zone=per_client:1m rate=1r/m;\n"
+        "server { listen 127.0.0.1:{port};\n"
+        "    set_real_ip_from 0.0.0.0/0; real_ip_header X-Forwarded-For;\n"
+        f"    location / {{ {limit} stub_status; }} }}")}
+    with started(files) as nginx:
+        # the same forged address twice, then another: with the limit applied, each forgery gets a quota of its own
+        got = [request(nginx.port, f"GET / HTTP/1.1\r\nHost: a.test\r\nX-Forwarded-For: {address}\r\n")[0]
+               for address in ("1.2.3.4", "1.2.3.4", "5.6.7.8")]
+        lines = codes(nginx.lint(), "SEC510")
+    assert [line.split(" ")[1] for line in got] == statuses
     assert lines == ([line_of(files, "set_real_ip_from")] if reported else [])
 
 
