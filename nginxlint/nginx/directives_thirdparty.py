@@ -315,9 +315,13 @@ _GROUPS = (
     (MAIN_ONLY | MORE1, "lmdb_environment_path lmdb_map_size lmdb_max_databases lmdb_validation_tag"),
     (MAIN_ONLY | BLOCK | NOARGS, "wasm"),
     (H_MSL | MORE1, "proxy_wasm proxy_wasm_isolation"),
-    # ngx_http_dyups_module (tengine, common with OpenResty)
-    (H_MSL | MORE1, """
-        dyups_interface dyups_shm_zone_size dyups_read_msg_timeout dyups_trylock dyups_read_msg_log
+    # ngx_http_dyups_module (tengine, common with OpenResty), from its command table: the interface location takes
+    # no argument; the settings are http-main ones (dyups_resolver and dyups_resolver_timeout of older releases too)
+    (H_LOC | NOARGS, "dyups_interface"),
+    (H_LOC | MORE1, "dyups_resolver"),
+    (H_MAIN | TAKE1, """
+        dyups_shm_zone_size dyups_read_msg_timeout dyups_trylock dyups_read_msg_log dyups_upstream_conf
+        dyups_resolver_timeout
     """),
 )
 
