@@ -296,11 +296,12 @@ def discover(paths: list[Path], settings, named_templates: list[Path] | None = N
 
 def looks_main(parsed: ParsedFile, path: Path) -> bool:
     """A main config: it opens http/events/stream/mail, or it is called nginx.conf and holds what the main context
-    takes. An nginx.conf of bare `server` blocks is the fragment an image's stock config includes (mounted or
+    takes (one directive at least). An nginx.conf of bare `server` blocks is the fragment an image's stock config includes (mounted or
     copied into conf.d/), not a main config missing its http block."""
     if any(d.name in MAIN_ONLY_BLOCKS for d in parsed.directives):
         return True
-    return path.name == "nginx.conf" and infer_context(parsed) == ()
+    # an nginx.conf of comments alone is no config nginx starts with (another program's drop-in, a placeholder)
+    return path.name == "nginx.conf" and bool(parsed.directives) and infer_context(parsed) == ()
 
 
 def infer_context(parsed: ParsedFile) -> tuple:
@@ -574,7 +575,7 @@ def _not_nginx(candidates: list[Path], parsed: dict, configured: set[Path], load
             continue
         source = loader.source(path)
         masked = loader.masked.get(source.display)
-        verdict = classify(masked.text if masked else source.text, path.name, tree, extra)
+        verdict = classify(masked.text if masked else source.text, source.display, tree, extra)
         if verdict.kind == "not-nginx" and (path.name != "nginx.conf" or verdict.confidence >= 0.9):
             found[path] = verdict.reason
     return found
