@@ -12,7 +12,8 @@ from . import dump, sources
 from .cache import Cache, default_directory
 from .checks import load
 from .config_tree import GLOB_CHARS, ConfigTree, conf_dir_guess
-from .container.start_placeholders import placeholders_near
+from .container.start_edits import edited_lines
+from .container.start_placeholders import line_edits_near, placeholders_near
 from .findings import Finding, Notification
 from .nginx import templates
 from .nginx.parser import ParsedFile, parse, walk_directives
@@ -63,6 +64,7 @@ class Loader:
         self._memos: dict[str, dict] = {}
         self.notifications: list[Notification] = []  # what the run could not do: files skipped, templates masked
         self.masked: dict[str, Masked] = {}  # display path -> the template masking of a templated config
+        self.start_edited: dict[str, frozenset[int]] = {}  # display path -> lines a start script deletes or rewrites
         self.skipped: dict[str, str] = {}  # display path -> why it is not linted as nginx
         # (display path, line, column) of each directive whose missing argument a template's renderer fills in
         self.template_slots: set[tuple[str, int, int]] = set()
@@ -160,6 +162,9 @@ class Loader:
         text = source.text
         exact = not getattr(source, "crlf", False)  # nginx's buffer limits need the file's bytes
         placeholders = placeholders_near(self, source.path)  # words a start script's `sed -i` fills in
+        edits = line_edits_near(self, source.path)
+        if edits and (edited := edited_lines(text, source.path.name, edits)):
+            self.start_edited[source.display] = edited
         language = templates.detect(text, source.path.name, placeholders=placeholders)
         if language is not None:  # tags masked, every line and column kept: the rest is linted
             masked = templates.mask(text, language, placeholders=placeholders)
