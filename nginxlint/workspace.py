@@ -12,7 +12,6 @@ from . import dump, sources
 from .cache import Cache, default_directory
 from .checks import load
 from .config_tree import GLOB_CHARS, ConfigTree, conf_dir_guess
-from .container.start_edits import edited_lines
 from .container.start_placeholders import line_edits_near, placeholders_near
 from .findings import Finding, Notification
 from .nginx import templates
@@ -163,8 +162,11 @@ class Loader:
         exact = not getattr(source, "crlf", False)  # nginx's buffer limits need the file's bytes
         placeholders = placeholders_near(self, source.path)  # words a start script's `sed -i` fills in
         edits = line_edits_near(self, source.path)
-        if edits and (edited := edited_lines(text, source.path.name, edits)):
-            self.start_edited[source.display] = edited
+        if edits:
+            from .container.start_edits import edited_lines  # only where start scripts edit configs
+
+            if edited := edited_lines(text, source.path.name, edits):
+                self.start_edited[source.display] = edited
         language = templates.detect(text, source.path.name, placeholders=placeholders)
         if language is not None:  # tags masked, every line and column kept: the rest is linted
             masked = templates.mask(text, language, placeholders=placeholders)

@@ -14,8 +14,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from .. import sources
-from .start_edits import LineEdit, sed_line_edits
+
+if TYPE_CHECKING:
+    from .start_edits import LineEdit
 
 SCRIPT_DIRS = ("docker-entrypoint.d", "entrypoint.d")
 S6_INIT_DIR = "cont-init.d"  # s6-overlay runs every file there before the services
@@ -82,7 +86,10 @@ def _near(loader, config: Path) -> list[tuple[frozenset[str], tuple[LineEdit, ..
 def _read_scripts_in(loader, directory: Path) -> tuple[frozenset[str], tuple[LineEdit, ...]]:
     tokens: set[str] = set()
     edits: list[LineEdit] = []
-    for script in start_scripts(loader, directory):
+    scripts = start_scripts(loader, directory)
+    if scripts:
+        from .start_edits import sed_line_edits  # the shell reader, only where start scripts are
+    for script in scripts:
         try:
             text = loader.text(script)
         except sources.Unreadable:
