@@ -3,8 +3,7 @@
 A start script often edits the config it ships: `sed -i "/server_names_hash_bucket_size/d" /etc/nginx/nginx.conf`
 when a feature brings its own setting, `sed -i "\\|include /etc/nginx/snippets/bots.conf;|d"` when it is off,
 `sed -i "s/worker_processes .*/worker_processes $N;/"`. What nginx reads on such a line is not what the repository
-holds, so a finding placed on it, or resting on it (the first of two duplicates, the include that brought a file
-in), is uncertain. The edits are read from the `sed -i` commands of the start scripts
+holds, so a finding placed on it, or resting on it (the first of two duplicates), is uncertain. The edits are read from the `sed -i` commands of the start scripts
 (start_placeholders.start_scripts): a `d` or `c` command with a regex address, and an `s` command whose pattern
 matches some text (an `s/^/  /` inserts and changes no directive; an upper-case placeholder token is masked as a
 template tag instead). An edit is applied to the configs named as its file's name says (`nginx.conf`,
@@ -103,8 +102,9 @@ def _edited_patterns(script: str, extended: bool) -> list[re.Pattern]:
             if not _TOKEN.fullmatch(substitute.group(2)):  # only the addressed lines, when there is an address
                 found.append(addressed if address and not address.group(4) else substitute.group(2))
             command_at = substitute.end()
-        elif address and address.group(5) == "c":  # its text runs to the end of the line
-            command_at = script.find("\n", command_at) % (len(script) + 1)
+        elif address and address.group(5) == "c":  # its text runs to the end of the line, `;` included
+            end = script.find("\n", command_at)
+            command_at = len(script) if end < 0 else end
         following = _NEXT_COMMAND.search(script, command_at)
         position = following.end() if following else len(script)
     patterns = []

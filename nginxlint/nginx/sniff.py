@@ -10,8 +10,8 @@ knows, each ending with `;` or opening a `{ }` block. So:
    directives are mostly known is nginx, even with a syntax error somewhere.
 2. Otherwise each line is looked at (Lua block bodies skipped): the first word, and the shapes of other formats
    (`[section]` headers, `key = value`, `key: value`, `Key value` under a section, Dockerfile instructions, a
-   shebang, …). Known names are
-   then counted among directives and first words of lines together (`known_fraction`). Not nginx is:
+   shebang, …). Known names are then counted among directives and first words of lines together
+   (`known_fraction`). Not nginx is:
    - a file mostly unknown to nginx that matches another format's shape (the reason names the format);
    - a file nginx cannot parse in which no line ends with `;` or opens a block (3 lines or more, or mostly
      unknown names), or in which fewer than one statement in five ends with `;` (mostly unknown names);
