@@ -70,6 +70,7 @@ def _run(paths: list[Path], settings, base_dir: Path, stdin, texts) -> tuple[Rep
     masked = workspace.loader.masked
     findings = _unique(_fixes_outside_masks(
         _outside_opt_in_tls_profiles(_outside_masked_values(findings, masked), masked), masked))
+    findings = _outside_start_edits(findings, workspace.loader.start_edited)
     notifications += _unselected_failures(findings, selection)
     if any(catalog[f.code].production_only or catalog[f.code].deployed_only for f in findings if f.code in catalog):
         _note_undeployed_files(workspace, selection)
@@ -259,6 +260,16 @@ def _outside_masked_values(findings: list[Finding], masked: dict) -> list[Findin
         return findings
     return [f for f in findings if f.path not in masked or not (
         f.code in TEMPLATE_ARTEFACTS and masked[f.path].hides_directives or masked[f.path].unknown_at(f.span))]
+
+
+def _outside_start_edits(findings: list[Finding], edited: dict[str, frozenset[int]]) -> list[Finding]:
+    """A line a container's start script deletes or rewrites (`sed -i '/re/d'`) is not what nginx reads: a finding
+    placed on it, or resting on it (the first of two duplicates), is uncertain and stays quiet. The include that
+    brought a file in does not count: what the file says holds whenever the script keeps the include."""
+    if not edited:
+        return findings
+    return [f for f in findings if not any(place.span.line in edited.get(place.path, ())
+                                           for place in (f, *(r for r in f.related if not r.chain)))]
 
 
 # Rules about a TLS profile: weak versions and suites.

@@ -12,7 +12,7 @@ from . import dump, sources
 from .cache import Cache, default_directory
 from .checks import load
 from .config_tree import GLOB_CHARS, ConfigTree, conf_dir_guess
-from .container.start_placeholders import placeholders_near
+from .container.start_placeholders import line_edits_near, placeholders_near
 from .findings import Finding, Notification
 from .nginx import templates
 from .nginx.parser import ParsedFile, parse, walk_directives
@@ -64,6 +64,7 @@ class Loader:
         self._memos: dict[str, dict] = {}
         self.notifications: list[Notification] = []  # what the run could not do: files skipped, templates masked
         self.masked: dict[str, Masked] = {}  # display path -> the template masking of a templated config
+        self.start_edited: dict[str, frozenset[int]] = {}  # display path -> lines a start script deletes or rewrites
         self.skipped: dict[str, str] = {}  # display path -> why it is not linted as nginx
         # (display path, line, column) of each directive whose missing argument a template's renderer fills in
         self.template_slots: set[tuple[str, int, int]] = set()
@@ -161,6 +162,12 @@ class Loader:
         text = source.text
         exact = not getattr(source, "crlf", False)  # nginx's buffer limits need the file's bytes
         placeholders = placeholders_near(self, source.path)  # words a start script's `sed -i` fills in
+        edits = line_edits_near(self, source.path)
+        if edits:
+            from .container.start_edits import edited_lines  # only where start scripts edit configs
+
+            if edited := edited_lines(text, source.path.name, edits):
+                self.start_edited[source.display] = edited
         language = templates.detect(text, source.path.name, placeholders=placeholders)
         if language is not None:  # tags masked, every line and column kept: the rest is linted
             masked = templates.mask(text, language, placeholders=placeholders)
@@ -307,11 +314,12 @@ def discover(paths: list[Path], settings, named_templates: list[Path] | None = N
 
 def looks_main(parsed: ParsedFile, path: Path) -> bool:
     """A main config: it opens http/events/stream/mail, or it is called nginx.conf and holds what the main context
-    takes. An nginx.conf of bare `server` blocks is the fragment an image's stock config includes (mounted or
+    takes (one directive at least). An nginx.conf of bare `server` blocks is the fragment an image's stock config includes (mounted or
     copied into conf.d/), not a main config missing its http block."""
     if any(d.name in MAIN_ONLY_BLOCKS for d in parsed.directives):
         return True
-    return path.name == "nginx.conf" and infer_context(parsed) == ()
+    # an nginx.conf of comments alone is no config nginx starts with (another program's drop-in, a placeholder)
+    return path.name == "nginx.conf" and bool(parsed.directives) and infer_context(parsed) == ()
 
 
 def infer_context(parsed: ParsedFile) -> tuple:
@@ -591,7 +599,7 @@ def _not_nginx(candidates: list[Path], parsed: dict, configured: set[Path], load
             continue
         source = loader.source(path)
         masked = loader.masked.get(source.display)
-        verdict = classify(masked.text if masked else source.text, path.name, tree, extra)
+        verdict = classify(masked.text if masked else source.text, source.display, tree, extra)
         if verdict.kind == "not-nginx" and (path.name != "nginx.conf" or verdict.confidence >= 0.9):
             found[path] = verdict.reason
     return found

@@ -522,6 +522,14 @@ def test_a_supervisord_file_called_nginx_conf_is_skipped_and_a_broken_nginx_conf
     assert "skipped  conf/supervisor/nginx.conf: looks like a supervisord config" in shown
 
 
+def test_an_nginx_conf_of_comments_alone_is_no_main_config_missing_its_events(tmp_path):
+    write_tree(tmp_path, {"monitoring/nginx.conf": "# stub_status is scraped by the agent\n# Autoregister=nginx\n",
+                          "etc/nginx/nginx.conf": "events {}\nhttp { server { listen 80; } }\n"})
+    (tmp_path / ".git").mkdir()
+    result = run_cli([".", "--format", "json", "--select", "NGX"], cwd=tmp_path)
+    assert result.json["findings"] == []
+
+
 def test_a_quilt_patch_named_conf_is_skipped_with_a_note(tmp_path):
     write_tree(tmp_path, {
         "debian/patches/series": "fix-lua-path.conf\n",

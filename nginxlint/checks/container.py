@@ -161,12 +161,20 @@ def daemon_off_on_command_line(binding):
         if _DAEMON_OFF.search(word) and ("-g" in word or (index > 0 and argv[index - 1] == "-g")):
             return f"the container command passes `-g '{_DAEMON_OFF.search(word).group(0)}'`", (
                 spans[index] if index < len(spans) else None), path
-    if not argv and binding.flavour is not None:
+    if not argv and binding.flavour is not None and _default_command_daemon_off(container.base_image):
         build = container.build
         if build is not None and build.base is not None:  # FROM names the image whose command runs
             return "the image's default command passes `-g 'daemon off;'`", build.base.span, build.path
         return "the image's default command passes `-g 'daemon off;'`", container.image_span, binding.path
     return None
+
+
+def _default_command_daemon_off(reference: str) -> bool:
+    """The image's own default command passes `-g 'daemon off;'`: the official nginx and OpenResty images do; an
+    image of another owner named nginx (`someone/nginx`, often its own start script running `nginx`) is unknown."""
+    from ..container.base_images import base_image  # the image catalogue, only for a config with `daemon off;`
+
+    return any(_DAEMON_OFF.search(word) for word in base_image(reference).cmd or ())
 
 
 @rule("CTR104", needs="container")
@@ -774,6 +782,20 @@ def _stop_signal_elsewhere(tree) -> bool:
     return not start.traps and any(c.starts_nginx() or c.program in _SUPERVISORS for c in start.waited_for())
 
 
+def _start_unknown(binding, tree) -> bool:
+    """The container pulls an image built elsewhere whose start nothing in view says: no command in the manifest,
+    not an official nginx or OpenResty image, no Dockerfile of the repository read as its build. Such images often
+    start a supervisor (s6-overlay's /init) that stops nginx its own way."""
+    from ..container.base_images import base_image  # the image facts table, only for a Compose or K8s container
+
+    container = binding.container
+    if _start_command(binding)[0] or container.build is not None or base_image(container.base_image).cmd is not None:
+        return False
+    files = tree.container_view.files if tree.container_view is not None else None
+    image = files.image if files is not None else None
+    return image is None or not (image.entrypoint or image.cmd)
+
+
 @rule("CTR110", needs="container")
 def graceful_shutdown(tree, report):
     binding = tree.binding
@@ -798,7 +820,8 @@ def graceful_shutdown(tree, report):
                   f"{signal.value if signal else 'SIGTERM'}, which makes nginx drop requests in flight; {signal_fix}",
                   related=[Location(timeout_node.file.display, timeout_node.d.span, "worker_shutdown_timeout")]
                   if timeout_node is not None else [])
-    long_lived = _long_lived(tree) if timeout_node is None else None
+    # a drain that waits needs a graceful stop: unknown where a supervisor out of view may stop nginx its own way
+    long_lived = _long_lived(tree) if timeout_node is None and not _start_unknown(binding, tree) else None
     if long_lived is not None:
         node, what = long_lived
         report(node, f"{what} keeps its connections open if the upstream accepts the upgrade, and "

@@ -172,7 +172,10 @@ def unused_shared_dict(tree, report):
             continue  # a name computed at runtime may be any of them
         unused = [node for node in nodes if node.args[0] not in used]
         if unused:
-            used |= _named_beside_loaded_lua(tree, lua, {node.args[0] for node in unused})
+            names = {node.args[0] for node in unused}
+            used |= _quoted_in_units(lua.of(subsystem), names)
+            if not names <= used:
+                used |= _named_beside_loaded_lua(tree, lua, names - used)
         for node in unused:
             name = node.args[0]
             if name not in used:
@@ -182,6 +185,16 @@ def unused_shared_dict(tree, report):
                     f"shared memory once touched: remove the declaration if nothing needs it",
                     arg=0,
                 )
+
+
+def _quoted_in_units(units, names: set) -> set:
+    """The names among `names` that the deployment's Lua holds as a string literal ("prometheus-metrics"): handed to
+    a library (`prometheus.init(dict_name)`, `{ name = "counters" }`) that opens `ngx.shared[name]` itself."""
+    pattern = re.compile(r"""(["'])(""" + "|".join(map(re.escape, sorted(names))) + r""")\1""")
+    found: set = set()
+    for unit in units:
+        found.update(m.group(2) for m in pattern.finditer(unit.text))
+    return found
 
 
 # Lua files beside and below the ones a deployment loads: a loader's plugins, modules it requires by a computed name

@@ -84,9 +84,11 @@ def _family(suite: str) -> str:
 def _preferences_in_effect(dep):
     """(`ssl_prefer_server_ciphers on`, the block where it is judged). In http, when the config shows TLS servers,
     each such server is judged with the value in effect there: an http-level `on` that every TLS server overrides
-    reaches no client; with no TLS server in view, an http-level `on` reaches servers out of sight, which may not
-    speak TLS at all, and is judged only where that level chooses its cipher list too (a TLS setup, not Debian's
-    stock `on`). Elsewhere (stream, mail, a snippet alone, a server's own) each `on` is judged where it stands."""
+    reaches no client. With no TLS server in view, a main config read whole has every server in view: its
+    http-level `on` affects no handshake (TLS ends in front of it). Otherwise an http-level `on` reaches servers out
+    of sight, which may not speak TLS at all, and is judged only where that level chooses its cipher list too (a
+    TLS setup, not Debian's stock `on`). Elsewhere (stream, mail, a snippet alone, a server's own) each `on` is
+    judged where it stands."""
     prefer = Inherited(dep, "ssl_prefer_server_ciphers")
     servers = tls_servers(dep)
     for server in servers:
@@ -94,10 +96,12 @@ def _preferences_in_effect(dep):
         if flag_on(node) and node.ctx[:1] == ("http",):
             yield node, server
     ciphers = Inherited(dep, "ssl_ciphers")
+    every_server_in_view = dep.is_main and dep.complete
     for node in dep.nodes("ssl_prefer_server_ciphers"):
         if not flag_on(node):
             continue
-        if node.ctx[:1] != ("http",) or (not servers and (not dep.is_main or ciphers.at(node.parent) is not None)):
+        if node.ctx[:1] != ("http",) or (not servers and not every_server_in_view and (
+                not dep.is_main or ciphers.at(node.parent) is not None)):
             yield node, node.parent
 
 

@@ -206,7 +206,7 @@ class Builder:
             stage.fs.add(Layer(directory, "removed", pattern, line=ins.line, origin=self.dockerfile))
         for written in effects.written:
             stage.fs.add(Layer(written.path, "unknown", why=f"written by {written.what} (line {ins.line})",
-                               line=ins.line, origin=self.dockerfile))
+                               line=ins.line, origin=self.dockerfile, made=written.made))
             if written.what == "mkdir":
                 stage.made_dirs.add(written.path)
         stage.links.update(effects.links)

@@ -71,6 +71,7 @@ class Layer:
     origin: Path | None = None
     ignored: Callable[[Path], bool] | None = None  # tree: repository files the copy leaves out (.dockerignore)
     named: bool = False  # unknown: put there by installing packages or rocks by name (see Unknown)
+    made: bool = False  # unknown: a RUN command puts something at this path by name (a download, a clone, a copy)
 
     def holds(self, candidate: Path) -> bool:
         return os.path.lexists(candidate) and not (self.ignored and self.ignored(candidate))
@@ -169,6 +170,23 @@ class Filesystem:
         if found is ABSENT and below:
             return Unknown("a directory")
         return _wider(maybe, found) if isinstance(found, Unknown) and maybe else found
+
+    def made_by_run(self, image_path: str) -> bool:
+        """A RUN command of the image puts something at this path or at a directory above it, by name (`curl -o`,
+        `wget -O`, `git clone … DIR`, `tar -C DIR`, a copy's destination, `> file`), and nothing newer removed or
+        hid it: what is there is out of view, but it is there."""
+        path = normalise(image_path)
+        for layer in reversed(self.layers):
+            rel = _relative(path, layer.path)
+            if layer.kind == "removed":
+                if rel and fnmatch.fnmatchcase(rel.split("/", 1)[0], layer.source):
+                    return False
+            elif rel is not None:
+                if layer.made and layer.path != "/":
+                    return True
+                if layer.replaces:
+                    return False
+        return False
 
     def listdir(self, image_dir: str, depth: int = 0) -> Listing:
         """What a directory holds, newest source first for each name."""

@@ -58,6 +58,9 @@ class Written:
 
     path: str
     what: str
+    # the command puts something at this path (a download's output, a clone, an archive unpacked into it, a copy's
+    # destination, a redirection): not a source it reads, a directory it makes empty, or a path an unknown tool names
+    made: bool = False
 
 
 @dataclass
@@ -140,7 +143,7 @@ def _command(words: list[str], cwd: str, line: int, effects: RunEffects, depth: 
         _download(program, args, cwd, effects)
     elif program == "tar":
         target = _option(args, ("-C", "--directory")) or cwd
-        effects.written.append(Written(_resolve(cwd, target), "tar"))
+        effects.written.append(Written(_resolve(cwd, target), "tar", made=True))
     elif program == "rm":
         for arg in args:
             if not arg.startswith("-"):
@@ -151,9 +154,10 @@ def _command(words: list[str], cwd: str, line: int, effects: RunEffects, depth: 
     elif program in _MODE_CHANGERS:
         pass
     elif program in _FILE_WRITERS:
+        made = _destinations(program, args)
         for arg in args:
             if not arg.startswith("-"):
-                effects.written.append(Written(_resolve(cwd, arg), program))
+                effects.written.append(Written(_resolve(cwd, arg), program, made=arg in made))
         if program == "ln":
             link = symbolic_link(args, cwd)
             if link is not None:
@@ -165,6 +169,20 @@ def _command(words: list[str], cwd: str, line: int, effects: RunEffects, depth: 
             if arg.startswith("/") or arg.startswith("--") and "=/" in arg:
                 effects.written.append(Written(arg.split("=", 1)[-1], program))
     return cwd
+
+
+def _destinations(program: str, args: list[str]) -> set[str]:
+    """The words of a file-writing command that name what it puts in place: a copy's or link's destination (its
+    last name, or `-t DIR`), the files `tee` and `touch` write, the files `sed` edits (they are there)."""
+    names = [arg for arg in args if not arg.startswith("-")]
+    if program in ("cp", "mv", "install", "rsync", "ln"):
+        directory = _option(args, ("-t", "--target-directory"))
+        return {directory} if directory else set(names[-1:]) if len(names) >= 2 else set()
+    if program in ("tee", "touch"):
+        return set(names)
+    if program == "sed":
+        return set(names if "-e" in args or "--expression" in args else names[1:])
+    return set()
 
 
 def symbolic_link(args, cwd: str) -> tuple[str, str] | None:
@@ -192,7 +210,7 @@ def _redirections(words: list[str], cwd: str, effects: RunEffects) -> list[str]:
             if ">" in word and index + 1 < len(words) and not words[index + 1].startswith("&"):
                 target = words[index + 1]
                 if not target.startswith("/dev/"):
-                    effects.written.append(Written(_resolve(cwd, target), "a redirection"))
+                    effects.written.append(Written(_resolve(cwd, target), "a redirection", made=True))
             skip = True
             continue
         kept.append(word)
@@ -277,27 +295,37 @@ def _git(args: list[str], cwd: str, effects: RunEffects) -> None:
     if len(positionals) >= 2 and positionals[0] == "clone":
         url = positionals[1]
         target = positionals[2] if len(positionals) > 2 else posixpath.basename(url.rstrip("/")).removesuffix(".git")
-        effects.written.append(Written(_resolve(cwd, target), f"git clone {url}"))
+        effects.written.append(Written(_resolve(cwd, target), f"git clone {url}", made=True))
 
 
 def _download(program: str, args: list[str], cwd: str, effects: RunEffects) -> None:
     urls = [arg for arg in _positionals(args) if "://" in arg]
     if program == "curl":
-        output = _option(args, ("-o", "--output"))
+        output = _option(args, ("-o", "--output")) or _clustered(args, "o")
         directory = _option(args, ("--output-dir",)) or cwd
         if output and output != "-":
-            effects.written.append(Written(_resolve(directory, output), f"curl {urls[0] if urls else ''}".strip()))
+            what = f"curl {urls[0] if urls else ''}".strip()
+            effects.written.append(Written(_resolve(directory, output), what, made=True))
         elif "-O" in args or "--remote-name" in args:
             for url in urls:
-                effects.written.append(Written(_resolve(directory, _url_name(url)), f"curl {url}"))
+                effects.written.append(Written(_resolve(directory, _url_name(url)), f"curl {url}", made=True))
         return
-    output = _option(args, ("-O", "--output-document"))
+    output = _option(args, ("-O", "--output-document")) or _clustered(args, "O")
     directory = _option(args, ("-P", "--directory-prefix")) or cwd
     if output and output != "-":
-        effects.written.append(Written(_resolve(cwd, output), f"wget {urls[0] if urls else ''}".strip()))
+        what = f"wget {urls[0] if urls else ''}".strip()
+        effects.written.append(Written(_resolve(cwd, output), what, made=True))
     elif not output:
         for url in urls:
-            effects.written.append(Written(_resolve(directory, _url_name(url)), f"wget {url}"))
+            effects.written.append(Written(_resolve(directory, _url_name(url)), f"wget {url}", made=True))
+
+
+def _clustered(args: list[str], letter: str) -> str | None:
+    """The value of a short option given last in a cluster of flags (`wget -qO FILE`, `curl -sLo FILE`)."""
+    for index, arg in enumerate(args[:-1]):
+        if len(arg) > 2 and arg[0] == "-" and arg[1:].isalpha() and arg.endswith(letter):
+            return args[index + 1]
+    return None
 
 
 def _url_name(url: str) -> str:

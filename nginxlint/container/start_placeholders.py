@@ -4,17 +4,25 @@ Images built on the official nginx image run `/docker-entrypoint.d/*.sh` at star
 a config with `sed -i 's#PROXY_SSL_CONFIG#'"$PROXY_SSL_CONFIG"'#' /etc/nginx/conf.d/default.conf`. The word they
 replace is a placeholder: nginx never reads it. The scripts are found where start scripts live, beside the config
 or beside one of its parent directories up to the repository: `docker-entrypoint.d/*.sh`, `entrypoint.d/*.sh` and
-`*entrypoint*.sh`.
-Source: https://github.com/nginxinc/docker-nginx/blob/master/entrypoint/docker-entrypoint.sh
+`*entrypoint*.sh`, and s6-overlay's `cont-init.d/*`. The lines the same scripts delete or rewrite are read in
+start_edits.
+Sources: https://github.com/nginxinc/docker-nginx/blob/master/entrypoint/docker-entrypoint.sh,
+https://github.com/just-containers/s6-overlay#executing-initialization-andor-finalization-tasks
 """
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from .. import sources
 
+if TYPE_CHECKING:
+    from .start_edits import LineEdit
+
 SCRIPT_DIRS = ("docker-entrypoint.d", "entrypoint.d")
+S6_INIT_DIR = "cont-init.d"  # s6-overlay runs every file there before the services
 # `sed` editing a file in place: -i, -i.bak, -ir, -Ei, --in-place
 _SED_IN_PLACE = re.compile(r"(?<![\w./-])sed\s(?:[^\n]*?\s)?(?:-[A-Za-z]*i|--in-place)")
 # `s#TOKEN#…`: an upper-case word as the whole pattern, any delimiter, bare or wrapped as templates wrap their
@@ -43,6 +51,18 @@ def sed_tokens(script: str) -> set[str]:
 def placeholders_near(loader, config: Path) -> frozenset[str]:
     """The tokens the start scripts beside `config`'s directory or its parents (up to its repository, or the
     directory the run started in) replace."""
+    return frozenset(token for tokens, _ in _near(loader, config) for token in tokens)
+
+
+def line_edits_near(loader, config: Path) -> list[LineEdit]:
+    """The line edits (`sed -i '/re/d'`, `s/re/…/`) of the start scripts beside `config`'s directory or its
+    parents."""
+    return [edit for _, edits in _near(loader, config) for edit in edits]
+
+
+def _near(loader, config: Path) -> list[tuple[frozenset[str], tuple[LineEdit, ...]]]:
+    """What the start scripts of `config`'s directory and of each parent up to the repository do: the tokens they
+    replace and the lines they edit, one entry per directory (read once per run)."""
     memo = loader.memo("placeholders")
     directory = config.parent
     near = memo.get(("near", directory))  # the answer for every config of one directory
@@ -53,26 +73,40 @@ def placeholders_near(loader, config: Path) -> frozenset[str]:
     while directory != top and directory.parent != directory and top in directory.parents:
         directory = directory.parent
         chain.append(directory)
-    tokens: set[str] = set()
+    near = []
     for directory in chain:
         hit = memo.get(directory)
         if hit is None:
-            hit = memo[directory] = frozenset(_tokens_in(loader, directory))
-        tokens |= hit
-    near = memo[("near", config.parent)] = frozenset(tokens)
+            hit = memo[directory] = _read_scripts_in(loader, directory)
+        near.append(hit)
+    memo[("near", config.parent)] = near
     return near
 
 
-def _tokens_in(loader, directory: Path) -> set[str]:
+def _read_scripts_in(loader, directory: Path) -> tuple[frozenset[str], tuple[LineEdit, ...]]:
+    tokens: set[str] = set()
+    edits: list[LineEdit] = []
+    scripts = start_scripts(loader, directory)
+    if scripts:
+        from .start_edits import sed_line_edits  # the shell reader, only where start scripts are
+    for script in scripts:
+        try:
+            text = loader.text(script)
+        except sources.Unreadable:
+            continue
+        tokens |= sed_tokens(text)
+        edits += sed_line_edits(text)
+    return frozenset(tokens), tuple(edits)
+
+
+def start_scripts(loader, directory: Path) -> list[Path]:
+    """The start scripts kept in a directory: `*entrypoint*.sh`, the `.sh` files of `docker-entrypoint.d/` and
+    `entrypoint.d/`, and every file of s6-overlay's `cont-init.d/` (which runs them all, whatever their names)."""
     dirs, files = loader.listing(directory)
     scripts = [directory / name for name in files if "entrypoint" in name and name.endswith(".sh")]
     for name in SCRIPT_DIRS:
         if name in dirs:
             scripts += [directory / name / file for file in loader.listing(directory / name)[1] if file.endswith(".sh")]
-    tokens: set[str] = set()
-    for script in scripts:
-        try:
-            tokens |= sed_tokens(loader.text(script))
-        except sources.Unreadable:
-            continue
-    return tokens
+    if S6_INIT_DIR in dirs:
+        scripts += [directory / S6_INIT_DIR / file for file in loader.listing(directory / S6_INIT_DIR)[1]]
+    return scripts

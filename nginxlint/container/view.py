@@ -9,6 +9,7 @@ bound (`settle_includes`).
 """
 from __future__ import annotations
 
+import os
 import posixpath
 from pathlib import Path
 
@@ -125,10 +126,11 @@ def settle_includes(tree, nginx_containers=()) -> None:
         if files is not None:
             def provided(pattern: str) -> bool:
                 path = _opened(pattern, conf_dir)
-                return path is not None and something_there(files, path)
+                return path is not None and (something_there(files, path) or _made_by_shipping_image(tree, path))
         else:
             def provided(pattern: str) -> bool:
-                return any(_mounted_at(facts, pattern) for facts in nginx_containers)
+                return any(_mounted_at(facts, pattern) for facts in nginx_containers) or \
+                    pattern.startswith("/") and _made_by_shipping_image(tree, posixpath.normpath(pattern))
         held = {id(finding) for finding, pattern in tree.unresolved_includes if provided(pattern)}
         if held:
             tree.findings = [f for f in tree.findings if id(f) not in held]
@@ -148,10 +150,30 @@ def _settle_out_of_view(tree, files) -> None:
             tree.note_out_of_view(node)
 
 
+def _made_by_shipping_image(tree, path: str) -> bool:
+    """A Dockerfile of the repository that copies the config into its image writes `path` in a RUN (a download, a
+    clone): whichever manifest runs that image later (one that pulls it ready-made, by name), the path is there."""
+    from .dockerfile_binding import copied_to, nearby_dockerfiles, parsed_dockerfile  # only for a missing include
+    from .dockerfile_build import image_of
+
+    if tree.root.path is None:
+        return False
+    root = Path(os.path.abspath(tree.root.path))
+    for _distance, dockerfile in nearby_dockerfiles(tree):
+        build = parsed_dockerfile(tree.loader, dockerfile)
+        if build is None or copied_to(root, dockerfile.parent, build) is None:
+            continue
+        filesystem = image_of(tree.loader, dockerfile).filesystem
+        if filesystem is not None and filesystem.made_by_run(path):
+            return True
+    return False
+
+
 def something_there(files, path: str) -> bool:
-    """The container holds something at `path`: a repository file its image copies or a mount puts there, or what
-    a mount at or above it brings and nginxlint cannot read (a volume, a ConfigMap or host path out of view)."""
-    if isinstance(files.where(path), Path):
+    """The container holds something at `path`: a repository file its image copies or a mount puts there, what
+    a mount at or above it brings and nginxlint cannot read (a volume, a ConfigMap or host path out of view), or
+    what a RUN of its image writes there by name (a download, a clone, an archive unpacked)."""
+    if isinstance(files.where(path), Path) or files.fs.made_by_run(path):
         return True
     mount = _mount_over(files.mounts, path)
     return mount is not None and not isinstance(mount.source, Path)

@@ -322,9 +322,13 @@ _GROUPS = (
     (H_MS | TAKE1, "ssl_dyn_rec_timeout ssl_dyn_rec_size_lo ssl_dyn_rec_size_hi ssl_dyn_rec_threshold"),
     # ipscrub (IP address anonymising for logs): NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1
     (H_MAIN | TAKE1, "ipscrub_period_seconds"),
-    # ngx_http_dyups_module (tengine, common with OpenResty)
-    (H_MSL | MORE1, """
-        dyups_interface dyups_shm_zone_size dyups_read_msg_timeout dyups_trylock dyups_read_msg_log
+    # ngx_http_dyups_module (tengine, common with OpenResty), from its command table: the interface location takes
+    # no argument; the settings are http-main ones (dyups_resolver and dyups_resolver_timeout of older releases too)
+    (H_LOC | NOARGS, "dyups_interface"),
+    (H_LOC | MORE1, "dyups_resolver"),
+    (H_MAIN | TAKE1, """
+        dyups_shm_zone_size dyups_read_msg_timeout dyups_trylock dyups_read_msg_log dyups_upstream_conf
+        dyups_resolver_timeout
     """),
 )
 

@@ -9,14 +9,19 @@ knows, each ending with `;` or opening a `{ }` block. So:
    Entries of free-form blocks (`map`, `geo`, `types`, …) are not directives and are not counted. A file whose
    directives are mostly known is nginx, even with a syntax error somewhere.
 2. Otherwise each line is looked at (Lua block bodies skipped): the first word, and the shapes of other formats
-   (`[section]` headers, `key = value`, `key: value`, Dockerfile instructions, a shebang, …). Known names are
-   then counted among directives and first words of lines together (`known_fraction`). Not nginx is:
+   (`[section]` headers, `key = value`, `key: value`, `Key value` under a section, Dockerfile instructions, a
+   shebang, …). Known names are then counted among directives and first words of lines together
+   (`known_fraction`). Not nginx is:
    - a file mostly unknown to nginx that matches another format's shape (the reason names the format);
    - a file nginx cannot parse in which no line ends with `;` or opens a block (3 lines or more, or mostly
      unknown names), or in which fewer than one statement in five ends with `;` (mostly unknown names);
    - a file nginx cannot parse with a name other programs use (ld.so.conf, redis.conf, …);
    - a file nginx cannot parse with no name nginx knows at all.
    Everything else is nginx: entries included into `map` or `geo` blocks, unknown modules, broken configs.
+
+A file in a directory named for another program (`fluent-bit/`, `zabbix_agentd.conf.d/`, `logrotate.d/`,
+`supervisor/`, `php/`, …; no directory named for nginx or OpenResty below it) is nginx only when it holds a
+directive nginx knows: such programs keep files about nginx under nginx's names (`parsers.d/nginx.conf`).
 
 Before all that, a patch (a unified diff's `---`, `+++` and `@@` lines, a `diff --git` or `Index:` header) is not
 nginx, whatever its lines hold: its context lines are often nginx directives of the file it changes.
@@ -53,6 +58,26 @@ _OTHER_PROGRAMS = {
 }
 
 
+# Directories of programs that keep a file about nginx under nginx's names: a log shipper's parsers for nginx's logs
+# (fluent-bit/parsers.d/nginx.conf), a monitoring agent's nginx check (zabbix_agentd.conf.d/nginx.conf), a log
+# rotation entry, a process supervisor's program, PHP's pool. A file there is nginx's only when its content says so.
+_PROGRAM_DIRECTORY = re.compile(
+    r"(?:fluent-?bit|fluentd|td-agent(?:-bit)?|zabbix[\w.\-]*|logrotate\.d|rsyslog\.d|supervisor[\w.\-]*|"
+    r"php[\w.\-]*|filebeat|telegraf[\w.\-]*|collectd[\w.\-]*|monit(?:rc)?\.d|cron\.d)$",
+    re.IGNORECASE)
+
+
+def _program_directory(name: str) -> str:
+    """The nearest directory of the file's path named for another program than nginx, or "" (also when a directory
+    named for nginx comes first: php/nginx/ holds nginx's files)."""
+    for directory in reversed(name.split("/")[:-1]):
+        if "nginx" in directory.lower() or "openresty" in directory.lower():
+            return ""
+        if _PROGRAM_DIRECTORY.match(directory):
+            return directory
+    return ""
+
+
 @dataclass(frozen=True)
 class Verdict:
     """kind: "nginx", "not-nginx", or "empty" (nothing but comments and blank lines: nothing to lint)."""
@@ -87,6 +112,20 @@ def classify(text: str, name: str = "", parsed: ParsedFile | None = None,
     if parsed is None:
         parsed = parse(text, None, LUA_BLOCK_DIRECTIVES)
     known, unknown, assignments, lua_ranges = _count(parsed.directives, is_known, extra)
+    verdict = _by_content(text, name, parsed, (known, unknown, assignments), lua_ranges, is_known, extra)
+    directory = _program_directory(name)
+    if directory and not known and (verdict.kind != NOT_NGINX or verdict.confidence < 0.9):
+        # another program's file named for the nginx it watches, with no word of nginx in it
+        return Verdict(NOT_NGINX, 0.9, f"in {directory}/, a directory of another program, and holds no directive "
+                       "nginx knows")
+    return verdict
+
+
+def _by_content(text: str, name: str, parsed: ParsedFile, counts: tuple[int, int, int],
+                lua_ranges: list[tuple[int, int]], is_known, extra) -> Verdict:
+    """The verdict from the text alone, given the directives counted (known, unknown, `key = value` ones) and the
+    offsets of Lua block bodies."""
+    known, unknown, assignments = counts
     # `set -e; echo x; if [ … ]; then` parses as three known directives: a script's #! line says otherwise.
     if known and known >= unknown and (parsed.problem is None or known >= 3 and not text.startswith("#!")):
         return Verdict(NGINX, _confidence(known, unknown))
@@ -154,6 +193,7 @@ _SECTION = re.compile(r"\[[^\]\n]+\]\s*(?:[#;].*)?$")
 _KEY_EQUALS = re.compile(r"[\w.\-/@:]+\s*\+?=")
 _KEY_COLON = re.compile(r"""(?:-[ \t]+)?(?:[\w.\-/@]+(?: [\w.\-/@]+)*|"[^"\n]*"|'[^'\n]*')[ \t]*:(?:\s|$)""")
 _YAML_ITEM = re.compile(r"-(?:\s|$)")
+_KEY_SPACE = re.compile(r"[A-Za-z_][\w.\-]*[ \t]+\S")  # `Name nginx-standard` under an INI section (Fluent Bit)
 _DOCKER = re.compile(r"(?:FROM|RUN|CMD|LABEL|EXPOSE|ENV|ADD|COPY|ENTRYPOINT|VOLUME|USER|WORKDIR|ARG|ONBUILD|"
                      r"STOPSIGNAL|HEALTHCHECK|SHELL|MAINTAINER)\s")
 _SHELL = re.compile(r"(?:fi|done|esac|then|do|else|elif|export\s+\w+=|\w+=\S*$|echo\s|exec\s|set\s+-[a-z]+$|"
@@ -163,6 +203,7 @@ _LOGROTATE = frozenset({"daily", "weekly", "monthly", "yearly", "rotate", "compr
                         "copytruncate", "dateext", "create", "su", "maxsize", "minsize", "size", "olddir"})
 _JAAS = re.compile(r"\S+\s+(?:required|requisite|sufficient|optional)\b")
 _CAMEL = re.compile(r"[A-Z][a-z]+[A-Z]\w*$")  # Apache's ServerName, DocumentRoot
+_FLUENT_BIT_SECTIONS = frozenset({"SERVICE", "INPUT", "FILTER", "OUTPUT", "PARSER", "MULTILINE_PARSER"})
 _SYSTEMD_SECTIONS = frozenset({"Unit", "Service", "Install", "Socket", "Timer", "Mount", "Path", "Slice", "Scope"})
 
 
@@ -188,7 +229,7 @@ class _Lines:
         self.sections: list[str] = []
         self.has_from = False
         counts = dict.fromkeys(("equals", "colon", "item", "docker", "shell", "logrotate", "jaas", "path_block",
-                                "markup", "camel", "modsecurity"), 0)
+                                "markup", "camel", "modsecurity", "key_value"), 0)
         for raw in text.split("\n"):
             line = raw.strip()
             if not line or line[0] in "#;":
@@ -223,6 +264,8 @@ class _Lines:
                 counts["colon"] += 1
             elif _YAML_ITEM.match(line):
                 counts["item"] += 1
+            elif code and code[-1] not in ";{}" and _KEY_SPACE.match(line):
+                counts["key_value"] += 1
             if _CAMEL.match(first):
                 counts["camel"] += 1
                 if first.startswith("Sec"):
@@ -248,12 +291,14 @@ class _Lines:
         if self.first_line.startswith("#!") and ("sh" in self.first_line or c["shell"]):
             return "looks like a shell script (it starts with #!)"
         if self.sections:
-            keyed = len(self.sections) + c["equals"] + c["colon"]
+            keyed = len(self.sections) + c["equals"] + c["colon"] + c["key_value"]
             if keyed * 10 >= content * 6:
                 if _SYSTEMD_SECTIONS.intersection(self.sections):
                     return "looks like a systemd unit ([Unit], [Service] sections, Key=value lines)"
                 if any(s.startswith(("program:", "supervisord", "unix_http_server")) for s in self.sections):
                     return "looks like a supervisord config ([program:…] sections, key = value lines)"
+                if _FLUENT_BIT_SECTIONS.intersection(self.sections):
+                    return "looks like a Fluent Bit config ([INPUT], [PARSER] … sections, Key value lines)"
                 return "looks like an INI file ([section] headers, key = value lines)"
         if c["path_block"] and c["logrotate"] >= 2:
             return "looks like a logrotate config (a log path followed by daily, rotate, compress …)"

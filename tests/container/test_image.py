@@ -11,7 +11,7 @@ from lintkit import write_tree
 from nginxlint.container.base_images import base_image, split_reference
 from nginxlint.container.dockerfile_syntax import Unresolved, expand, parse_dockerfile
 from nginxlint.container.dockerignore import DockerIgnore
-from nginxlint.container.filesystem import ABSENT, Inline, Unknown
+from nginxlint.container.filesystem import ABSENT, Filesystem, Inline, Layer, Listing, Unknown
 from nginxlint.container.dockerfile_build import read_image
 from nginxlint.container.installs import run_effects
 from nginxlint.container.rockspec import read_rockspec
@@ -331,6 +331,28 @@ def test_run_effects():
     assert [(r.tool, r.name, r.tree) for r in effects.rocks] == [
         ("luarocks", "lua-resty-session", "/rocks"), ("opm", "lua-resty-http", None)]
     assert effects.packages == [("apk", "curl")] and effects.anywhere is None
+
+
+def test_what_a_run_puts_in_place_by_name():
+    effects = run_effects(
+        "mkdir -p /etc/nginx/bots && curl -sLo /etc/nginx/bots/b.conf https://x/b.conf && wget -qO /etc/w.conf"
+        " https://x/w && cp /tmp/a.conf /etc/nginx/conf.d/ && mv /etc/nginx/old.conf /tmp/ && git clone"
+        " https://x/waf.git /etc/nginx/waf && tar xzf /tmp/t.tgz -C /opt/t && echo x | tee /etc/t.conf"
+        " && echo y > /etc/r.conf && ls /etc/nginx/conf.d", "/", 3)
+    made = {w.path for w in effects.written if w.made}
+    assert made == {"/etc/nginx/bots/b.conf", "/etc/w.conf", "/etc/nginx/conf.d", "/tmp", "/etc/nginx/waf",
+                    "/opt/t", "/etc/t.conf", "/etc/r.conf"}
+    assert {"/etc/nginx/bots", "/tmp/a.conf", "/etc/nginx/old.conf"} <= {w.path for w in effects.written} - made
+
+
+def test_a_path_a_run_makes_is_there_until_a_later_rm_takes_it():
+    fs = Filesystem(lambda path: ABSENT, lambda path: Listing({}, True), [
+        Layer("/etc/nginx/waf", "unknown", why="written by git clone", made=True),
+        Layer("/etc/nginx/bots", "unknown", why="written by mkdir")])
+    assert fs.made_by_run("/etc/nginx/waf/rules.conf") and fs.made_by_run("/etc/nginx/waf")
+    assert not fs.made_by_run("/etc/nginx/bots/b.conf") and not fs.made_by_run("/etc/nginx")
+    fs.add(Layer("/etc/nginx", "removed", "waf"))
+    assert not fs.made_by_run("/etc/nginx/waf/rules.conf")
 
 
 def test_rockspec_modules():

@@ -272,6 +272,9 @@ def test_crossplane_directives_are_all_known():
     ("js_import", ["main.js"], HTTP),
     ("js_set", ["$a", "main.f", "nocache"], LOC),
     ("otel_trace", ["on"], LOC),
+    ("dyups_interface", [], LOC),
+    ("dyups_shm_zone_size", ["2m"], HTTP),
+    ("dyups_upstream_conf", ["conf/upstream.conf"], HTTP),
 ])
 def test_third_party_directives(name, args, ctx):
     assert check_directive(name, args, ctx, name == "geoip2") is None
@@ -281,6 +284,8 @@ def test_third_party_contexts_still_matter():
     assert code("more_set_headers", ["Server: x"], UPS) == "NGX005"
     assert code("echo", ["x"], HTTP) == "NGX005"
     assert code("brotli", ["yes"], SRV) == "NGX006"
+    assert code("dyups_interface", ["on"], LOC) == "NGX006"
+    assert code("dyups_shm_zone_size", ["2m"], SRV) == "NGX005"
 
 
 # -- constants ----------------------------------------------------------------------------------

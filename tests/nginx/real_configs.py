@@ -12,7 +12,8 @@ NOT_NGINX_SUFFIXES = (".yaml", ".yml", ".lua", ".moon", ".fnl", ".tl", ".yue", "
 
 def _is_config_name(name: str) -> bool:
     base = name.rsplit("/", 1)[-1]
-    return not base.endswith(NOT_NGINX_SUFFIXES) and "Dockerfile" not in base and base not in ("manifest", ".env")
+    return not base.endswith(NOT_NGINX_SUFFIXES) and "Dockerfile" not in base and base not in ("manifest", ".env") \
+        and "cont-init.d/" not in name  # s6-overlay's start scripts, named without a suffix
 
 
 def real_configs() -> list[tuple[str, str]]:

@@ -204,6 +204,19 @@ Index: conf/tls.conf
  ssl_prefer_server_ciphers off;
  ssl_session_cache shared:SSL:10m;
 """, "patch"),
+    "fluent-bit/parsers.d/nginx.conf": ("""\
+[PARSER]
+    Name   nginx-access
+    Format regex
+    Regex ^(?<remote>[^ ]*) (?<host>[^ ]*) \\[(?<time>[^\\]]*)\\] "(?<method>\\S+)(?: +(?<path>[^\\"]*?))?"$
+    Time_Key time
+    Time_Format %d/%b/%Y:%H:%M:%S %z
+
+[PARSER]
+    Name   nginx-error
+    Format regex
+    Regex ^(?<time>\\d{4}/\\d{2}/\\d{2} \\d{2}:\\d{2}:\\d{2}) \\[(?<level>\\w+)\\]
+""", "Fluent Bit"),
     "index.html.j2": ("""\
 <!DOCTYPE html>
 <html>
@@ -291,6 +304,20 @@ def test_ini_comment_lines_alone_are_not_nginx_since_nginx_rejects_them():
     assert verdict.kind == NOT_NGINX and "INI" in verdict.reason
     assert verdict_of("# nothing\n; nothing either\n", "x.conf").kind == NOT_NGINX
     assert verdict_of("# comment only\n", "x.conf").kind == EMPTY
+
+
+def test_another_programs_directory_holds_nginx_only_when_the_content_says_so():
+    comments = "# Nginx stub_status checking for the monitoring agent\n# Autoregister=nginx\n"
+    for name in ("etc/zabbix/zabbix_agentd.conf.d/nginx.conf", "etc/fluent-bit/nginx.conf",
+                 "etc/logrotate.d/nginx.conf", "etc/supervisor/conf.d/nginx.conf", "etc/php81/nginx.conf"):
+        verdict = verdict_of(comments, name)
+        assert verdict.kind == NOT_NGINX and "a directory of another program" in verdict.reason, name
+    assert verdict_of(comments, "etc/nginx/conf.d/nginx.conf").kind == EMPTY
+    # a directive nginx knows is evidence enough; a directory named for nginx below the other program's is too
+    assert verdict_of("server { listen 80; }\n", "etc/php81/nginx.conf").kind == NGINX
+    assert verdict_of("10.0.0.0/8 1;\n", "docker/php/nginx/blocklist.conf").kind == NGINX
+    assert verdict_of("10.0.0.0/8 1;\n", "docker/php-nginx/blocklist.conf").kind == NGINX
+    assert verdict_of("10.0.0.0/8 1;\n", "docker/php/blocklist.conf").kind == NOT_NGINX
 
 
 def test_the_loaders_parse_is_used_as_given():
