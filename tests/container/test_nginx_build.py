@@ -41,6 +41,7 @@ def test_distribution_releases_with_openssl_3(reference, expected):
     ("microdnf -y install openresty-1.27.1-1.el9 openresty-resty-1.27.1-1.el9", "openresty", (1, 27, 1)),
     ("apt-get install -y openresty=1.21.4.3-1~jammy1", "openresty", (1, 21, 4, 3)),
     ("yum install -y openresty", "openresty", None),
+    ("apk-install nginx", "distribution", None), ("install_packages nginx-extras", "distribution", None),
     ("apt-get install -y curl", None, None),
 ])
 def test_the_package_that_brings_nginx(tmp_path, install, kind, version):
