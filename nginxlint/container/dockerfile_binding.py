@@ -4,9 +4,10 @@
   STOPSIGNAL, ENTRYPOINT/CMD and VOLUMEs come from there (`with_build`); a config the Dockerfile COPYs into the
   image is bound to that service (`image_copy_target`).
 - A config that nothing else binds is bound to a Dockerfile in its directory or a parent directory (up to the
-  linted base directory) that COPYs it, else to a Dockerfile in its own or its parent directory whose image
-  starts FROM nginx or OpenResty (`bind_dockerfiles`). Such a container has no limits, mounts or stop settings:
-  rules that need those stay quiet.
+  linted base directory) that COPYs it (by its own path or a directory of it before a copy of the whole build
+  context, which counts only in an image that runs nginx), else to a Dockerfile in its own or its parent
+  directory whose image starts FROM nginx or OpenResty (`bind_dockerfiles`). Such a container has no limits,
+  mounts or stop settings: rules that need those stay quiet.
 - An image whose ENTRYPOINT or CMD runs a test suite (`./ci.sh`, `run-tests.sh`, `busted`, `prove`, `pytest`,
   `npm test`) is a test run, not a deployment (`runs_tests`): leafo/streak.club's Dockerfile copies the
   repository and runs ci.sh, which builds, runs the tests with busted and exits, while production runs the same
@@ -168,6 +169,37 @@ def nearby_dockerfiles(tree) -> list[tuple[int, Path]]:
     return found
 
 
+def _copying_dockerfile(loader, root: Path, nearby: list[tuple[int, Path]]):
+    """(build, image path) of the nearest Dockerfile that copies the config by its own path or a directory of it;
+    failing that, of the nearest that copies its whole build context into an image that runs nginx. An
+    application image without nginx (`FROM python`, `COPY . /app`) copies the config with its sources, it does not
+    run it."""
+    whole_context = None
+    for _distance, path in nearby:
+        build = parsed_dockerfile(loader, path)
+        if build is None:
+            continue
+        target = copied_to(root, path.parent, build, whole_context=False)
+        if target is not None:
+            return build, target
+        if whole_context is None:
+            target = copied_to(root, path.parent, build)
+            if target is not None and _runs_nginx(loader, path, build):
+                whole_context = (build, target)
+    return whole_context
+
+
+def _runs_nginx(loader, path: Path, build: ImageBuild) -> bool:
+    """The Dockerfile's image starts FROM nginx or OpenResty, runs it, or installs it from a package."""
+    if is_nginx_container(dockerfile_facts(build).container):
+        return True
+    from .dockerfile_build import image_of  # the image model, only for a Dockerfile that copies its whole context
+    from .nginx_build import nginx_package
+
+    image = image_of(loader, path)
+    return image.final is not None and nginx_package(image) is not None
+
+
 def bind_dockerfiles(workspace) -> None:
     """Bind each config nothing else binds to the Dockerfile that copies it, or the nginx one next to it."""
     loader = workspace.loader
@@ -176,14 +208,8 @@ def bind_dockerfiles(workspace) -> None:
         if tree.binding is not None or tree.root.path is None:
             continue
         root = Path(os.path.abspath(tree.root.path))
-        chosen = None
         nearby = nearby_dockerfiles(tree)
-        for _distance, path in nearby:
-            build = parsed_dockerfile(loader, path)
-            target = copied_to(root, path.parent, build) if build is not None else None
-            if target is not None:
-                chosen = (build, target)
-                break
+        chosen = _copying_dockerfile(loader, root, nearby)
         if chosen is None:
             for distance, path in nearby:
                 build = parsed_dockerfile(loader, path)
