@@ -313,7 +313,9 @@ _COPY_PROGRAMS = frozenset({"cp", "install", "rsync"})
 def copied_samples(samples: list[Path], scripts: list[Path]) -> list[Path]:
     """The samples a script copies to the config name they stand for (`cp …/site.conf.sample …/site.conf`, or into a
     directory): nginx reads them under that name, so they are configs like any other."""
-    by_name = {sample.name: sample for sample in samples}
+    by_name: dict[str, list[Path]] = {}
+    for sample in samples:
+        by_name.setdefault(sample.name, []).append(sample)
     found: dict[Path, None] = {}
     for script in scripts:
         try:
@@ -323,10 +325,9 @@ def copied_samples(samples: list[Path], scripts: list[Path]) -> list[Path]:
         if SAMPLE_SUFFIX not in text:
             continue
         for source, target in _copies(text):
-            sample = by_name.get(posixpath.basename(source))
-            stands_for = sample.name[:-len(SAMPLE_SUFFIX)] if sample is not None else None
-            if stands_for and (target.endswith("/") or posixpath.basename(target) == stands_for):
-                found[sample] = None
+            name = posixpath.basename(source)
+            if name in by_name and (target.endswith("/") or posixpath.basename(target) == name[:-len(SAMPLE_SUFFIX)]):
+                found.update(dict.fromkeys(by_name[name]))
     return list(found)
 
 
