@@ -5,9 +5,8 @@
   image is bound to that service (`image_copy_target`).
 - A config that nothing else binds is bound to a Dockerfile in its directory or a parent directory (up to the
   linted base directory) that COPYs it (by its own path or a directory of it before a copy of the whole build
-  context, which does not count in an image known to hold no nginx), else to a Dockerfile in its own or its parent
-  directory whose image starts FROM nginx or OpenResty (`bind_dockerfiles`). Such a container has no limits,
-  mounts or stop settings: rules that need those stay quiet.
+  context), else to a Dockerfile in its own or its parent directory whose image starts FROM nginx or OpenResty
+  (`bind_dockerfiles`). Such a container has no limits, mounts or stop settings: rules that need those stay quiet.
 - An image whose ENTRYPOINT or CMD runs a test suite (`./ci.sh`, `run-tests.sh`, `busted`, `prove`, `pytest`,
   `npm test`) is a test run, not a deployment (`runs_tests`): leafo/streak.club's Dockerfile copies the
   repository and runs ci.sh, which builds, runs the tests with busted and exits, while production runs the same
@@ -171,9 +170,9 @@ def nearby_dockerfiles(tree) -> list[tuple[int, Path]]:
 
 def _copying_dockerfile(loader, root: Path, nearby: list[tuple[int, Path]]):
     """(build, image path) of the nearest Dockerfile that copies the config by its own path or a directory of it;
-    failing that, of the nearest that copies its whole build context, unless its image is known to hold no nginx:
-    an application image on a language runtime (`FROM python`, `COPY . /app`) carries the config with its sources,
-    it does not run it."""
+    failing that, of the nearest that copies its whole build context. An application image (`FROM python`,
+    `COPY . /app`) carries the config with its sources; the Dockerfile that names the file puts it where nginx
+    reads it."""
     whole_context = None
     for _distance, path in nearby:
         build = parsed_dockerfile(loader, path)
@@ -184,29 +183,8 @@ def _copying_dockerfile(loader, root: Path, nearby: list[tuple[int, Path]]):
             return build, target
         if whole_context is None:
             target = copied_to(root, path.parent, build)
-            if target is not None and not _without_nginx(loader, path, build):
-                whole_context = (build, target)
+            whole_context = (build, target) if target is not None else None
     return whole_context
-
-
-# Official images of language runtimes: none holds nginx (a distribution image is known from base_images).
-_RUNTIMES = frozenset({"python", "node", "ruby", "golang", "php", "perl", "rust", "openjdk", "eclipse-temurin",
-                       "amazoncorretto", "elixir", "erlang", "julia", "haskell", "swift", "dart", "r-base"})
-
-
-def _without_nginx(loader, path: Path, build: ImageBuild) -> bool:
-    """The Dockerfile's image starts from a distribution or a language runtime, installs no nginx or OpenResty
-    package and does not run it. Another base image (a project's own) may well hold nginx."""
-    if build.base is None or is_nginx_container(dockerfile_facts(build).container):
-        return False
-    from .base_images import base_image, split_reference  # only for a Dockerfile that copies its whole context
-    from .dockerfile_build import image_of
-    from .nginx_build import nginx_package
-
-    if not (base_image(build.base.value).distribution or split_reference(build.base.value)[0] in _RUNTIMES):
-        return False
-    image = image_of(loader, path)
-    return image.final is not None and nginx_package(image) is None
 
 
 def bind_dockerfiles(workspace) -> None:

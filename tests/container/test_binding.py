@@ -403,13 +403,3 @@ def test_the_dockerfile_that_copies_the_config_by_its_path_binds_it_before_a_who
     assert trees["deploy/nginx.conf"].binding.container.path == "Dockerfile.release"
     got = run_cli([".", "--format", "json", "--select", "CTR105"], cwd=tmp_path).json["findings"]
     assert [(f["path"], f["line"], f["column"]) for f in got] == [("deploy/nginx.conf", 4, 15)], got
-
-
-@pytest.mark.parametrize("base, bound", [
-    ("python:3.12-slim", False), ("debian:bookworm", False),  # known to hold no nginx
-    ("nginx:1.27", True), ("ghcr.io/acme/app-base:2", True),  # nginx, or a project's own image that may hold it
-])
-def test_a_whole_repository_copy_binds_an_image_unless_it_is_known_to_hold_no_nginx(tmp_path, base, bound):
-    trees, _, _ = bind(tmp_path, {"deploy/nginx.conf": _LOGGING, "Dockerfile": _APPLICATION.replace(
-        "python:3.12-slim", base)})
-    assert (trees["deploy/nginx.conf"].binding is not None) == bound
