@@ -4,6 +4,7 @@ from __future__ import annotations
 import fnmatch
 import glob
 import os
+import posixpath
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -287,6 +288,8 @@ def discover(paths: list[Path], settings, named_templates: list[Path] | None = N
     explicit: list[Path] = []
     for path in paths:
         if path.is_dir():
+            samples: list[Path] = []
+            scripts: list[Path] = []
             for file in list_files(path):
                 relative = file.relative_to(path).as_posix()
                 if exclude and _matches(relative, exclude):
@@ -295,6 +298,8 @@ def discover(paths: list[Path], settings, named_templates: list[Path] | None = N
                     configs.append(file)
                 elif _matches(relative, MANIFEST_PATTERNS):
                     manifests.append(file)
+                elif relative.endswith(SAMPLE_SUFFIX) and _matches(relative[:-len(SAMPLE_SUFFIX)], include):
+                    samples.append(file)
                 elif named_templates is not None and (rendered := templates.template_name(relative)) is not None \
                         and _matches(rendered[0], include):
                     named_templates.append(file)
@@ -303,6 +308,10 @@ def discover(paths: list[Path], settings, named_templates: list[Path] | None = N
                 elif compose_templates is not None and (rendered := templates.template_name(file.name)) is not None \
                         and is_compose_path(rendered[0]):
                     compose_templates.append(file)
+                if _matches(relative, SCRIPT_PATTERNS):  # a start script or Dockerfile may copy a sample into place
+                    scripts.append(file)
+            if samples:
+                configs.extend(copied_samples(samples, scripts))
         else:
             explicit.append(path)
             if _matches(path.name, MANIFEST_PATTERNS):
@@ -310,6 +319,45 @@ def discover(paths: list[Path], settings, named_templates: list[Path] | None = N
             elif path.suffix != ".lua":  # Lua files are reached through their roots
                 configs.append(path)
     return configs, manifests, explicit
+
+
+# A config shipped under another name, that a start script or a Dockerfile copies into place at start:
+# `cp /defaults/nginx/nginx.conf.sample /config/nginx/nginx.conf` (the linuxserver.io images).
+SAMPLE_SUFFIX = ".sample"
+SCRIPT_PATTERNS = ("*.sh", "run", "up", "*entrypoint*", "Dockerfile", "Dockerfile.*", "*.Dockerfile", "Containerfile")
+_COPY_PROGRAMS = frozenset({"cp", "install", "rsync"})
+
+
+def copied_samples(samples: list[Path], scripts: list[Path]) -> list[Path]:
+    """The samples a script copies to the config name they stand for (`cp …/site.conf.sample …/site.conf`, or into a
+    directory): nginx reads them under that name, so they are configs like any other."""
+    by_name: dict[str, list[Path]] = {}
+    for sample in samples:
+        by_name.setdefault(sample.name, []).append(sample)
+    found: dict[Path, None] = {}
+    for script in scripts:
+        try:
+            text = script.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        if SAMPLE_SUFFIX not in text:
+            continue
+        for source, target in _copies(text):
+            name = posixpath.basename(source)
+            if name in by_name and (target.endswith("/") or posixpath.basename(target) == name[:-len(SAMPLE_SUFFIX)]):
+                found.update(dict.fromkeys(by_name[name]))
+    return list(found)
+
+
+def _copies(text: str):
+    """(source, target) of each two-path `cp`/`install`/`rsync` a shell script or a Dockerfile's RUN makes."""
+    from .container.startup import read_script  # only for a repository that ships samples
+
+    for command in read_script(text.replace("\\\n", " "), script_file=True).commands:
+        words = list(command.words[1:] if command.words[0] == "RUN" else command.words)
+        paths = [word for word in words[1:] if not word.startswith("-")]
+        if words and posixpath.basename(words[0]) in _COPY_PROGRAMS and len(paths) == 2:
+            yield paths[0], paths[1]
 
 
 def looks_main(parsed: ParsedFile, path: Path) -> bool:

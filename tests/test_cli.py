@@ -569,3 +569,18 @@ def test_a_manifest_linked_into_a_missing_submodule_is_a_note_not_a_broken_manif
     assert [f for f in result.json["findings"] if f["code"] == "K8S404"] == []
     assert {n["path"]: n["message"] for n in result.json["notifications"]}["test/test-openshift.yaml"] == (
         "not linted: a symbolic link to ../common/test-openshift.yaml, which is not in this checkout")
+
+
+def test_a_sample_a_start_script_copies_into_place_is_linted_and_one_nothing_copies_is_not(tmp_path):
+    weak = "events {}\nhttp {\n    server { listen 443 ssl; ssl_protocols TLSv1 TLSv1.2; }\n}\n"
+    write_tree(tmp_path, {
+        "root/defaults/nginx/nginx.conf.sample": weak,
+        "root/defaults/nginx/unused.conf.sample": weak,
+        "root/defaults/site.conf.sample": "server {\n    listen 443 ssl;\n    ssl_protocols TLSv1.1 TLSv1.2;\n}\n",
+        "Dockerfile": "FROM alpine:3.16\nCOPY root/ /\nRUN cp /defaults/site.conf.sample /etc/nginx/http.d/site.conf\n",
+        "root/etc/s6-overlay/s6-rc.d/init-nginx/run": "#!/usr/bin/with-contenv bash\n"
+        "if [[ ! -f /config/nginx/nginx.conf ]]; then\n"
+        "    cp /defaults/nginx/nginx.conf.sample /config/nginx/nginx.conf\nfi\n"})
+    result = run_cli([".", "--format", "json", "--select", "SEC521"], cwd=tmp_path)
+    assert [(f["path"], f["line"], f["column"]) for f in result.json["findings"]] == [
+        ("root/defaults/nginx/nginx.conf.sample", 3, 44), ("root/defaults/site.conf.sample", 3, 19)]

@@ -16,6 +16,7 @@ from ..container.quantity import format_bytes, parse_memory
 from ..findings import Fix, Location, Span
 from ..nginx import edits
 from ..nginx.listen import http_servers, server_listens
+from ..nginx.placeholders import is_stand_in_host
 from ..nginx.templates import is_unknown
 from ..nginx.urls import is_service_name, names_resolved_at_start
 from ..nginx.values import nginx_seconds, parse_uint
@@ -879,8 +880,8 @@ def upstream_resolved_once(tree, report):
     for name in names_resolved_at_start(tree):
         if name.may_name_upstream and not all_upstreams_known:
             continue  # `fastcgi_pass php-upstream;` may name an upstream block out of view
-        if _stable_name(tree.binding, name.host):
-            continue
+        if _stable_name(tree.binding, name.host) or is_stand_in_host(name.host):
+            continue  # a stand-in (`upstream example.com`) is replaced by the user's own host
         report(name.node, f'"{name.host}" is resolved once, when nginx starts: if its addresses change (a headless '
                "Service, a pod, an external name), nginx keeps sending to the old ones until it is reloaded; use a "
                "variable with `resolver`, or `server … resolve` in an upstream with a `zone`", span=name.span)

@@ -1219,7 +1219,8 @@ def public_name_resolved_once(dep, report):
     if dep.binding is not None:
         return
     for name in names_resolved_at_start(dep):
-        if not is_public_name(name.host) or _names_a_service(name.host, dep.pod_namespaces):
+        if not is_public_name(name.host) or is_stand_in_host(name.host) \
+                or _names_a_service(name.host, dep.pod_namespaces):
             continue
         if name.may_name_upstream and not (dep.is_main and dep.complete):
             # an upstream block of that name may be out of view: in a part of the main config nginxlint cannot

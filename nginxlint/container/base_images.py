@@ -305,6 +305,8 @@ def openssl_3_distribution(reference: str | None) -> str | None:
         release = _release_of(name, tag)
     if name not in OPENSSL_3_DISTRIBUTIONS:
         name, release = _release_in_tag(tag)  # a language image built on a distribution: python:3.12-bookworm
+    if release is None:
+        name, release = _current_release_of_language_image(repository, tag)
     if name not in OPENSSL_3_DISTRIBUTIONS or release is None:
         return None
     first, called = OPENSSL_3_DISTRIBUTIONS[name]
@@ -330,6 +332,23 @@ def _release_in_tag(tag: str | None) -> tuple[str | None, tuple[int, ...] | None
         if alpine:
             return "alpine", _numbers(alpine.group(1))
     return None, None
+
+
+# Official language images whose tags that name no release (`php:8.4-fpm-alpine`, `php:8.2-fpm`) have been built
+# only on releases with OpenSSL 3 from this language version on, to the last image of that version: docker-library/php
+# built PHP 8.1 on Alpine 3.17 to 3.22 and Debian bookworm/trixie at the end, while PHP 8.0 stopped at Alpine 3.16
+# and Debian bullseye (OpenSSL 1.1.1).
+_LANGUAGE_IMAGES_ON_OPENSSL_3 = {"php": (8, 1)}
+
+
+def _current_release_of_language_image(repository: str, tag: str | None):
+    """(distribution, current release) of an official language image's tag that names no release, when every
+    image of its language version is on OpenSSL 3; (None, None) otherwise."""
+    since = _LANGUAGE_IMAGES_ON_OPENSSL_3.get(repository)
+    version = _numbers(tag or "")
+    if since is None or version is None or len(version) < 2 or version < since:
+        return None, None
+    return ("alpine" if "alpine" in (tag or "").lower().split("-") else "debian"), _CURRENT
 
 
 def _release_of(name: str, tag: str | None) -> tuple[int, ...] | None:

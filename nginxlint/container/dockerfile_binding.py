@@ -4,9 +4,9 @@
   STOPSIGNAL, ENTRYPOINT/CMD and VOLUMEs come from there (`with_build`); a config the Dockerfile COPYs into the
   image is bound to that service (`image_copy_target`).
 - A config that nothing else binds is bound to a Dockerfile in its directory or a parent directory (up to the
-  linted base directory) that COPYs it, else to a Dockerfile in its own or its parent directory whose image
-  starts FROM nginx or OpenResty (`bind_dockerfiles`). Such a container has no limits, mounts or stop settings:
-  rules that need those stay quiet.
+  linted base directory) that COPYs it (by its own path or a directory of it before a copy of the whole build
+  context), else to a Dockerfile in its own or its parent directory whose image starts FROM nginx or OpenResty
+  (`bind_dockerfiles`). Such a container has no limits, mounts or stop settings: rules that need those stay quiet.
 - An image whose ENTRYPOINT or CMD runs a test suite (`./ci.sh`, `run-tests.sh`, `busted`, `prove`, `pytest`,
   `npm test`) is a test run, not a deployment (`runs_tests`), and so is a Compose service built from it that
   keeps that start command: leafo/streak.club's Dockerfile copies the
@@ -178,6 +178,25 @@ def nearby_dockerfiles(tree) -> list[tuple[int, Path]]:
     return found
 
 
+def _copying_dockerfile(loader, root: Path, nearby: list[tuple[int, Path]]):
+    """(build, image path) of the nearest Dockerfile that copies the config by its own path or a directory of it;
+    failing that, of the nearest that copies its whole build context. An application image (`FROM python`,
+    `COPY . /app`) carries the config with its sources; the Dockerfile that names the file puts it where nginx
+    reads it."""
+    whole_context = None
+    for _distance, path in nearby:
+        build = parsed_dockerfile(loader, path)
+        if build is None:
+            continue
+        target = copied_to(root, path.parent, build, whole_context=False)
+        if target is not None:
+            return build, target
+        if whole_context is None:
+            target = copied_to(root, path.parent, build)
+            whole_context = (build, target) if target is not None else None
+    return whole_context
+
+
 def bind_dockerfiles(workspace, compose_services: frozenset[str] | None = frozenset()) -> None:
     """Bind each config nothing else binds to the Dockerfile that copies it, or the nginx one next to it.
     `compose_services`: the names of the services of the Compose files in view (None: a Compose template in view
@@ -188,14 +207,8 @@ def bind_dockerfiles(workspace, compose_services: frozenset[str] | None = frozen
         if tree.binding is not None or tree.root.path is None:
             continue
         root = Path(os.path.abspath(tree.root.path))
-        chosen = None
         nearby = nearby_dockerfiles(tree)
-        for _distance, path in nearby:
-            build = parsed_dockerfile(loader, path)
-            target = copied_to(root, path.parent, build) if build is not None else None
-            if target is not None:
-                chosen = (build, target)
-                break
+        chosen = _copying_dockerfile(loader, root, nearby)
         if chosen is None:
             for distance, path in nearby:
                 build = parsed_dockerfile(loader, path)

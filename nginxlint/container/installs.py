@@ -31,6 +31,10 @@ _PACKAGE_COMMANDS = {
     "apk": ("add",), "apt-get": ("install",), "apt": ("install",), "yum": ("install",), "dnf": ("install",),
     "microdnf": ("install",), "zypper": ("install", "in"),
 }
+# Install wrappers that image collections put on the PATH and that take only package names: Bitnami's
+# `install_packages` (minideb) and the `apt-install`/`apk-install` kind named after the manager they run.
+_PACKAGE_WRAPPERS = {"install_packages": "apt", "apt-install": "apt", "apk-install": "apk", "yum-install": "yum",
+                     "dnf-install": "yum"}
 # Options of package managers and luarocks that take a separate value.
 _VALUE_OPTIONS = frozenset({
     "--tree", "--server", "--only-server", "--lua-version", "--lua-dir", "--branch", "-o", "--output", "-O",
@@ -137,6 +141,8 @@ def _command(words: list[str], cwd: str, line: int, effects: RunEffects, depth: 
         _opm(args, line, effects)
     elif program in _PACKAGE_COMMANDS:
         _packages(program, args, effects)
+    elif program in _PACKAGE_WRAPPERS:
+        effects.packages.extend((_PACKAGE_WRAPPERS[program], package) for package in _positionals(args))
     elif program == "git":
         _git(args, cwd, effects)
     elif program in ("curl", "wget"):

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..nginx.source_build import builds_from_source, unknown_loaded_module
 from ..repository import find_repository_root
-from .base_images import base_image, openssl_3_distribution
+from .base_images import base_image, openssl_3_distribution, split_reference
 
 # Package names of a distribution's nginx and its dynamic modules (Debian/Ubuntu, Alpine, Fedora/RHEL).
 _DISTRIBUTION_NGINX = re.compile(r"^(?:nginx(?:-full|-light|-extras|-core|-common|-all-modules)?|libnginx-mod-[\w-]+|"
@@ -75,7 +75,7 @@ def _packaged_on_openssl_3(tree):
     image = built_image(tree)
     if image is None or image.final is None:
         return None
-    reference = image.base.reference
+    reference = _chain_bottom(tree.loader, image)
     distribution = openssl_3_distribution(reference)
     if distribution is None:
         return None
@@ -85,6 +85,40 @@ def _packaged_on_openssl_3(tree):
     if package.kind == "openresty" and package.version is not None and package.version[:3] < OPENRESTY_OPENSSL_3:
         return None  # OpenResty's own packages of these releases bring OpenSSL 1.1.1
     return reference, distribution, package
+
+
+def _chain_bottom(loader, image) -> str | None:
+    """The image a FROM chain through the repository's own images starts from: in an image collection laid out as
+    <dir>/<image>/<tag>/Dockerfile, `FROM owner/php:8.4` in docker/php-nginx/8.4/Dockerfile is the image that
+    docker/php/8.4/Dockerfile builds, and so on down to an image the repository does not build."""
+    reference, dockerfile = image.base.reference, Path(os.path.abspath(image.dockerfile))
+    for _ in range(4):  # collections stack a few layers (bootstrap, base, php, php-nginx)
+        built = _collection_dockerfile(loader, dockerfile, reference)
+        if built is None:
+            break
+        from .dockerfile_build import image_of  # the image model, only for an image the repository builds
+
+        parent = image_of(loader, built)
+        if parent.final is None:
+            break
+        reference, dockerfile = parent.base.reference, built
+    return reference
+
+
+def _collection_dockerfile(loader, dockerfile: Path, reference: str | None) -> Path | None:
+    """<dir>/<image>/<tag>/Dockerfile for `FROM …/<image>:<tag>` when `dockerfile` is <dir>/<other>/<tag>/Dockerfile
+    of the same collection inside the repository, else None."""
+    if not reference or openssl_3_distribution(reference) is not None:
+        return None
+    repository, tag = split_reference(reference)
+    if not tag or dockerfile.name != "Dockerfile":
+        return None
+    collection = dockerfile.parent.parent.parent
+    base = Path(os.path.abspath(loader.base_dir))
+    if collection != base and base not in collection.parents:
+        return None
+    candidate = collection / repository.rsplit("/", 1)[-1] / tag / "Dockerfile"
+    return candidate if candidate != dockerfile and candidate.is_file() else None
 
 
 # Distributions whose OpenSSL 3 is built without `enable-weak-ssl-ciphers`, so it has no 3DES suite at all

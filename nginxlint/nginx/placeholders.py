@@ -25,9 +25,11 @@ def is_documentation_name(name: str) -> bool:
 
 
 def is_stand_in_host(host: str) -> bool:
-    """An upstream host that only stands in for the user's own: a documentation name or a public echo service."""
+    """An upstream host that only stands in for the user's own: a documentation name, a name under `localhost`
+    (RFC 6761: `app.localhost`, a local trial's) or a public echo service."""
     name = host.lower().rstrip(".")
-    return is_documentation_name(name) or any(name == s or name.endswith("." + s) for s in ECHO_SERVICES)
+    return is_documentation_name(name) or name.endswith(".localhost") or \
+        any(name == s or name.endswith("." + s) for s in ECHO_SERVICES)
 
 
 def why_not_deployed(tree) -> str | None:

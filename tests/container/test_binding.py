@@ -385,3 +385,22 @@ def test_a_custom_image_runs_the_nginx_file_it_mounts(tmp_path, containers, boun
     assert [tree.binding.container.name for tree in trees] == ([bound] if bound else [])
     if bound:
         assert trees[0].binding.container_path == "/etc/nginx/conf.d/default.conf"
+
+
+_LOGGING = "events {}\nhttp {\n    access_log /data/access.log;\n    error_log /srv/logs/error.log;\n    server { listen 80; }\n}\n"
+_APPLICATION = "FROM python:3.12-slim\nWORKDIR /app\nCOPY . /app\nRUN pip install -r requirements.txt\n"
+
+
+def test_the_dockerfile_that_copies_the_config_by_its_path_binds_it_before_a_whole_repository_copy(tmp_path):
+    """An application image without nginx copies the config along with its sources; the image that ADDs the file
+    to nginx's path runs it, and its VOLUME keeps the log there."""
+    files = {
+        "deploy/nginx.conf": _LOGGING,
+        "Dockerfile": _APPLICATION,
+        "Dockerfile.release": "FROM python:3.12-slim\nRUN apt-get update && apt-get install -y nginx\n"
+                              "ADD deploy/nginx.conf /etc/nginx/nginx.conf\nVOLUME [\"/data\"]\n",
+    }
+    trees, _, _ = bind(tmp_path, files)
+    assert trees["deploy/nginx.conf"].binding.container.path == "Dockerfile.release"
+    got = run_cli([".", "--format", "json", "--select", "CTR105"], cwd=tmp_path).json["findings"]
+    assert [(f["path"], f["line"], f["column"]) for f in got] == [("deploy/nginx.conf", 4, 15)], got

@@ -28,6 +28,9 @@ pytest.importorskip("dockerfile")
     ("python:3.12-bookworm", "Debian 12"), ("node:20-bookworm-slim", "Debian 12"), ("python:3.11-bullseye", None),
     ("eclipse-temurin:21-jammy", "Ubuntu 22.04"), ("python:3.12-alpine3.19", "Alpine 3.19"),
     ("python:3.12-alpine3.16", None), ("node:20-alpine", None), ("php:8.3-fpm-bookworm", "Debian 12"),
+    # the official php image's tags that name no release: OpenSSL 3 from PHP 8.1 on
+    ("php:8.4-fpm-alpine", "Alpine"), ("php:8.1-fpm", "Debian"), ("php:8.0-fpm-alpine", None), ("php:7.4-fpm", None),
+    ("php:8.1-fpm-alpine3.16", None), ("php:latest", None), ("acme/php:8.4", None),
     ("myorg/app:stable", None),
 ])
 def test_distribution_releases_with_openssl_3(reference, expected):
@@ -41,6 +44,7 @@ def test_distribution_releases_with_openssl_3(reference, expected):
     ("microdnf -y install openresty-1.27.1-1.el9 openresty-resty-1.27.1-1.el9", "openresty", (1, 27, 1)),
     ("apt-get install -y openresty=1.21.4.3-1~jammy1", "openresty", (1, 21, 4, 3)),
     ("yum install -y openresty", "openresty", None),
+    ("apk-install nginx", "distribution", None), ("install_packages nginx-extras", "distribution", None),
     ("apt-get install -y curl", None, None),
 ])
 def test_the_package_that_brings_nginx(tmp_path, install, kind, version):
