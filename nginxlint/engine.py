@@ -168,11 +168,12 @@ def _copy_ranks(sources: dict, fixtures, deployed: set[str]) -> dict[str, tuple]
     """Where among files of the same text their findings are reported, the least first: outside fixture
     directories (the original, not an example's copy of it); then the file fewest directories deep (a
     generator's source sits above the per-version directories it fills, an original above its vendored copies);
-    then one a container runs; then the path's order. Absolute paths: the same copy wherever the run starts."""
+    then one a container runs; then the path's order. Absolute paths: the same copy wherever the run starts (and
+    the displayed path after them, for two links to one file)."""
     ranks = {}
     for path, source in sources.items():
         where = source.path.as_posix()
-        ranks[path] = (fixtures.holds(path), where.count("/"), path not in deployed, where)
+        ranks[path] = (fixtures.holds(path), where.count("/"), path not in deployed, where, path)
     return ranks
 
 
