@@ -195,7 +195,7 @@ def _said_at_one_copy(findings: list[Finding], notifications: list[Notification]
         if key not in first or ranks[item.path] < ranks[first[key]]:
             first[key] = item.path
     elsewhere = {id(item): first[key] for item, key in said if first[key] != item.path}
-    kept = [f for f in findings if id(f) not in elsewhere]
+    kept = _fixing_every_copy([f for f in findings if id(f) not in elsewhere], said, elsewhere)
     notifications[:] = [n for n in notifications if id(n) not in elsewhere]
     reported_at: dict[str, set[str]] = {}  # copy -> the copies where what it makes is reported
     for item, _ in said:
@@ -207,6 +207,20 @@ def _said_at_one_copy(findings: list[Finding], notifications: list[Notification]
         notifications.extend(Notification("note", f"the same text as {there}: {what} reported there", path)
                              for there in sorted(reported_at[path]))
     return kept
+
+
+def _fixing_every_copy(kept: list[Finding], said: list[tuple], elsewhere: dict[int, str]) -> list[Finding]:
+    """A finding said at one copy carries the fixes of the copies it speaks for: `--fix` changes every copy, and
+    they stay the same text."""
+    edits: dict[tuple, list] = {}  # what is said -> the edits of the copies that said it too
+    for item, key in said:
+        if id(item) in elsewhere and getattr(item, "fix", None) is not None:
+            edits.setdefault(key, []).extend(item.fix.edits)
+    if not edits:
+        return kept
+    at = {id(item): key for item, key in said}
+    return [replace(f, fix=replace(f.fix, edits=tuple(dict.fromkeys([*f.fix.edits, *edits[at[id(f)]]]))))
+            if f.fix is not None and at.get(id(f)) in edits else f for f in kept]
 
 
 def _copy_groups(sources: dict) -> dict[str, int]:

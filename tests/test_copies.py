@@ -90,3 +90,14 @@ def test_copies_of_test_data_nginx_would_refuse_are_one_warning(tmp_path):
     assert warnings == [("spec/fixtures/one.conf", 4, "NGX007")]
     [note] = [n for n in result.json["notifications"] if n["path"] == "spec/old/fixtures/one.conf"]
     assert note["message"] == "the same text as spec/fixtures/one.conf: its findings are reported there"
+
+
+def test_the_fix_of_a_finding_said_at_one_copy_changes_every_copy(tmp_path):
+    _repository(tmp_path, {"nginx.conf": CONF, "images/1.0/nginx.conf": CONF, "images/2.0/nginx.conf": CONF})
+    findings, _ = _lint(tmp_path, ".", select="SEC508")
+    assert findings == [("nginx.conf", 2, 1, "SEC508")]
+    fixed = run_cli([".", "--fix", "--select", "SEC508", "--no-cache"], cwd=tmp_path)
+    assert fixed.status == 0, fixed.err
+    texts = {(tmp_path / path).read_text() for path in ("nginx.conf", "images/1.0/nginx.conf", "images/2.0/nginx.conf")}
+    assert len(texts) == 1 and texts != {CONF}  # each copy fixed the same way: still copies of one text
+    assert _lint(tmp_path, ".", select="SEC508") == ([], [])
