@@ -39,7 +39,7 @@ from ..findings import Finding, Notification
 from ..nginx.listen import parse_listen
 from ..settings import SettingsError
 from ..text import did_you_mean
-from .detect import is_idle_container, is_nginx_container
+from .detect import is_compose_path, is_idle_container, is_nginx_container
 from .development import development_setup
 from .dockerfile_binding import bind_dockerfiles, build_context, image_copy_target, with_build
 from .manifests import Manifests, absolute, containers, manifest_texts, read_manifests
@@ -140,7 +140,8 @@ def bind_containers(workspace, findings: list[Finding], notifications: list[Noti
         elif settings_facts is not None:
             tree.binding = Binding(settings_facts, "runtime-setting")
     # A template of a Compose file runs services nginxlint does not read: any name may be one of them.
-    services = None if workspace.compose_templates else frozenset(facts.name.lower() for facts in manifests.services)
+    unread_compose = workspace.compose_templates or any(is_compose_path(display) for _, display, _ in manifests.unread)
+    services = None if unread_compose else frozenset(facts.name.lower() for facts in manifests.services)
     bind_dockerfiles(workspace, services)
     if manifests.unread:
         from .unread import note_unread_manifests  # only when a manifest was noted and not read
