@@ -36,11 +36,10 @@ def analyse(paths: list[Path], settings, base_dir: Path, stdin=None, texts=None)
     # A run builds large, long-lived object graphs (parse trees, config trees, Lua facts) and little cyclic
     # garbage: the cyclic GC would rescan the growing heap again and again (a third of a large lint) for nothing.
     with collector_paused():
-        return _run(paths, settings, base_dir, stdin, texts)[:2]
+        return _run(paths, settings, base_dir, stdin, texts)
 
 
-def _run(paths: list[Path], settings, base_dir: Path, stdin, texts,
-         copies_apart: bool = False) -> tuple[Report, "Workspace", dict]:
+def _run(paths: list[Path], settings, base_dir: Path, stdin, texts) -> tuple[Report, "Workspace"]:
     catalog = load_catalog()
     selection = Selection(settings, catalog, base_dir)
     workspace = load_workspace(paths, settings, base_dir, stdin, texts)
@@ -82,10 +81,8 @@ def _run(paths: list[Path], settings, base_dir: Path, stdin, texts,
     ]
     findings = _refusals_in_test_data(findings, notifications, workspace.test_data)
     sources = _sources(workspace)
+    findings = _said_at_originals(findings, notifications, sources, selection.fixtures, _included(workspace))
     findings = _said_once(suppress(findings, workspace.loader, sources, selection))
-    ranks = _copy_ranks(sources, selection.fixtures, _deployed(workspace))
-    if not copies_apart:  # else the caller says them once, with what other processes read
-        findings = _said_at_one_copy(findings, notifications, sources, ranks)
     if workspace.dumps:  # from the files nginx read to the lines of the dump the user has
         findings, notifications, sources = relocate(findings, notifications, sources, list(workspace.dumps))
         findings = [f for f in findings if selection.allows(f.code, f.path)]
@@ -101,7 +98,7 @@ def _run(paths: list[Path], settings, base_dir: Path, stdin, texts,
     skipped = {path: why for path, why in workspace.loader.skipped.items()
                if workspace.report_only is None or path in workspace.report_only}
     report = Report(findings, enabled, notifications, str(base_dir), __version__, len(read), sources, skipped, read)
-    return report, workspace, ranks
+    return report, workspace
 
 
 def run_parallel(paths: list[Path], settings, base_dir: Path, jobs: int) -> Report:
@@ -115,25 +112,14 @@ def run_parallel(paths: list[Path], settings, base_dir: Path, jobs: int) -> Repo
 
     groups = [paths[i::jobs] for i in range(jobs) if paths[i::jobs]]
     with ProcessPoolExecutor(max_workers=len(groups)) as pool:
-        parts = list(pool.map(_run_part, groups, [settings] * len(groups), [base_dir] * len(groups)))
-    reports = [report for report, _ in parts]
+        reports = list(pool.map(run, groups, [settings] * len(groups), [base_dir] * len(groups)))
     first = reports[0]
     findings = _unique([f for report in reports for f in report.findings])
+    findings.sort(key=lambda f: f.sort_key)
     notifications = list({(n.level, n.message, n.path): n for r in reports for n in r.notifications}.values())
     sources = {path: source for report in reports for path, source in report.sources.items()}
-    ranks = {path: rank for _, part in parts for path, rank in part.items()}
-    findings = _said_at_one_copy(findings, notifications, sources, ranks)
-    findings.sort(key=lambda f: f.sort_key)
     files = len(sources) or sum(report.files_checked for report in reports)
     return Report(findings, first.rules, notifications, first.base_dir, first.version, files, sources)
-
-
-def _run_part(paths: list[Path], settings, base_dir: Path) -> tuple[Report, dict]:
-    """One process's share of `run_parallel`: its report, with copies of a text not yet said once (another
-    process may read more of them), and each file's rank among copies."""
-    with collector_paused():
-        report, _, ranks = _run(paths, settings, base_dir, None, None, copies_apart=True)
-    return report, ranks
 
 
 # Mistakes that make nginx refuse a file as it stands: a cycle, an unknown directive, a wrong context or value, a
@@ -160,85 +146,29 @@ def _refusals_in_test_data(findings: list[Finding], notifications: list[Notifica
     return kept
 
 
-def _deployed(workspace) -> set[str]:
-    """The files of configs that a known container runs (a Dockerfile copies them, a manifest mounts them)."""
-    return {path for tree in workspace.trees if tree.binding is not None for path in tree.files}
+def _included(workspace) -> set[str]:
+    return {path for tree in workspace.trees for path in tree.files if path != tree.root.display}
 
 
-def _copy_ranks(sources: dict, fixtures, deployed: set[str]) -> dict[str, tuple]:
-    """Where among files of the same text their findings are reported, the least first: outside fixture
-    directories (the original, not an example's copy of it); then the file fewest directories deep (a
-    generator's source sits above the per-version directories it fills, an original above its vendored copies);
-    then one a container runs; then the path's order. Absolute paths: the same copy wherever the run starts (and
-    the displayed path after them, for two links to one file)."""
-    ranks = {}
+def _said_at_originals(findings: list[Finding], notifications: list[Notification], sources: dict,
+                       fixtures, included: set[str]) -> list[Finding]:
+    """A file in a fixture directory (an example, a demo) that no config includes and whose text is a deployed
+    file's, word for word, is that file's copy: its findings are reported once, at the original, and the copy gets
+    a note naming it."""
+    originals: dict[str, str] = {}
     for path, source in sources.items():
-        where = source.path.as_posix()
-        ranks[path] = (fixtures.holds(path), where.count("/"), path not in deployed, where, path)
-    return ranks
-
-
-def _said_at_one_copy(findings: list[Finding], notifications: list[Notification], sources: dict,
-                      ranks: dict[str, tuple]) -> list[Finding]:
-    """Files with the same text, word for word (a config generated once per image version, a fixture's copy of a
-    deployed file, a vendored copy), make the same findings: the user changes that line once, in the copy the
-    others come from, or in all at once. So each is reported once, at the copy ranked first among those that make
-    it, and every other copy gets a note naming where. A finding that only some copies make (they run in
-    different containers) is reported among those. What nginx would refuse in copies of test data (a
-    notification with a code) is said once the same way."""
-    groups = _copy_groups(sources)
-    if not groups:
+        if source.text.strip() and not fixtures.holds(path):
+            originals.setdefault(source.text, path)
+    copies = {path: originals[source.text] for path, source in sources.items()
+              if source.text in originals and originals[source.text] != path and path not in included
+              and fixtures.holds(path)}
+    if not copies:
         return findings
-    said = [(item, _said(item, groups)) for item in [*findings, *notifications]
-            if item.path in groups and (isinstance(item, Finding) or item.code is not None)]
-    first: dict[tuple, str] = {}  # (copy group, what is said) -> the copy it is said at
-    for item, key in said:
-        if key not in first or ranks[item.path] < ranks[first[key]]:
-            first[key] = item.path
-    elsewhere = {id(item): first[key] for item, key in said if first[key] != item.path}
-    kept = _fixing_every_copy([f for f in findings if id(f) not in elsewhere], said, elsewhere)
-    notifications[:] = [n for n in notifications if id(n) not in elsewhere]
-    reported_at: dict[str, set[str]] = {}  # copy -> the copies where what it makes is reported
-    for item, _ in said:
-        if id(item) in elsewhere:
-            reported_at.setdefault(item.path, set()).add(elsewhere[id(item)])
-    own = {f.path for f in kept}
-    for path in sorted(reported_at):
-        what = "the findings both make are" if path in own else "its findings are"
-        notifications.extend(Notification("note", f"the same text as {there}: {what} reported there", path)
-                             for there in sorted(reported_at[path]))
+    kept = [f for f in findings if f.path not in copies]
+    for path in sorted({f.path for f in findings if f.path in copies}):
+        notifications.append(Notification("note", f"the same text as {copies[path]}: its findings are reported "
+                                          "there", path))
     return kept
-
-
-def _fixing_every_copy(kept: list[Finding], said: list[tuple], elsewhere: dict[int, str]) -> list[Finding]:
-    """A finding said at one copy carries the fixes of the copies it speaks for: `--fix` changes every copy, and
-    they stay the same text."""
-    edits: dict[tuple, list] = {}  # what is said -> the edits of the copies that said it too
-    for item, key in said:
-        if id(item) in elsewhere and getattr(item, "fix", None) is not None:
-            edits.setdefault(key, []).extend(item.fix.edits)
-    if not edits:
-        return kept
-    at = {id(item): key for item, key in said}
-    return [replace(f, fix=replace(f.fix, edits=tuple(dict.fromkeys([*f.fix.edits, *edits[at[id(f)]]]))))
-            if f.fix is not None and at.get(id(f)) in edits else f for f in kept]
-
-
-def _copy_groups(sources: dict) -> dict[str, int]:
-    """Each file whose text another file has, word for word: the number of its group of copies."""
-    by_text: dict[str, list[str]] = {}
-    for path, source in sources.items():
-        if source.text.strip():
-            by_text.setdefault(source.text, []).append(path)  # each text hashed once
-    copies = (paths for paths in by_text.values() if len(paths) > 1)
-    return {path: number for number, paths in enumerate(copies) for path in paths}
-
-
-def _said(item, groups: dict[str, int]) -> tuple:
-    """What makes a finding (or a notification) in one copy the same as in another: the same words, where a
-    message that names its own file ("already set at conf.d/site.conf:3") names each copy."""
-    severity = getattr(item, "severity", None) or item.level
-    return groups[item.path], item.code, item.span, item.message.replace(item.path, "\0"), severity
 
 
 def _workspace_root(workspace) -> str:

@@ -11,9 +11,7 @@ looked up in labels.yaml by (repo, path, line, code):
   noise  true, but of no use to that repository's user (a deliberate choice, a test fixture, ...)
 
 precision = true / (true + false + noise). A finding with no label is "unlabelled"; a label saying true whose
-finding no longer appears is "lost" (a regression), unless its file now has a note saying it has the same text
-as a file where that finding is reported ("copied": said once, at one copy); `missing:` entries are problems the
-linter should report.
+finding no longer appears is "lost" (a regression); `missing:` entries are problems the linter should report.
 
     python tests/realworld/run.py                # table per repository and overall
     python tests/realworld/run.py --json         # the same as JSON
@@ -25,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import subprocess
 import sys
 import time
@@ -39,7 +36,6 @@ HERE = Path(__file__).resolve().parent
 PROJECT = HERE.parent.parent  # the nginxlint checkout whose code is measured
 VERDICTS = ("true", "false", "noise")
 DEFAULT_TIMEOUT = 300
-COPY_NOTE = re.compile(r"^the same text as (.+?): (?:its findings are|the findings both make are) reported there$")
 WORKERS = 2  # the machine is shared: two repositories at a time
 
 
@@ -79,8 +75,6 @@ class RepoResult:
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(VERDICTS + ("unlabelled",), 0))
     unlabelled: list[dict] = field(default_factory=list)
     lost: list[dict] = field(default_factory=list)  # labelled true, no longer reported
-    copied: int = 0  # labelled true, now reported once at a word-for-word copy of its file (the copy note names it)
-    copies: dict[str, set[str]] = field(default_factory=dict)  # file -> the copies its findings are reported at
     gone: int = 0  # labelled false/noise, no longer reported (fixed, or the label is stale)
     missing: int = 0
     missing_found: int = 0
@@ -94,9 +88,8 @@ class RepoResult:
         return self.counts["true"] / self.labelled if self.labelled else None
 
 
-def lint(entry: dict, timeout: int) -> tuple[list[dict], str | None, float, int, dict]:
-    """Run nginxlint on one copy: (findings, crash description or None, seconds, files checked, the copies each
-    file's findings are reported at)."""
+def lint(entry: dict, timeout: int) -> tuple[list[dict], str | None, float, int]:
+    """Run nginxlint on one copy: (findings, crash description or None, seconds, files checked)."""
     where = copy_dir(entry["name"])
     argv = [sys.executable, "-m", "nginxlint", "--format", "json", "--exit-zero", *entry.get("args", ["."])]
     env = dict(os.environ)
@@ -107,28 +100,23 @@ def lint(entry: dict, timeout: int) -> tuple[list[dict], str | None, float, int,
     try:
         proc = subprocess.run(argv, cwd=where, env=env, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
-        return [], f"timeout after {timeout}s", time.monotonic() - start, 0, {}
+        return [], f"timeout after {timeout}s", time.monotonic() - start, 0
     seconds = time.monotonic() - start
     if proc.returncode != 0 or "Traceback (most recent call last)" in proc.stderr:
         tail = (proc.stderr.strip().splitlines() or ["(no stderr)"])[-1]
-        return [], f"exit {proc.returncode}: {tail}", seconds, 0, {}
+        return [], f"exit {proc.returncode}: {tail}", seconds, 0
     try:
         report = json.loads(proc.stdout)
         findings = report["findings"]
     except (ValueError, KeyError, TypeError) as exc:
-        return [], f"unreadable JSON output: {exc}", seconds, 0, {}
-    copies: dict[str, set[str]] = {}
-    for note in report.get("notifications") or []:
-        said = COPY_NOTE.match(note.get("message") or "")
-        if said and note.get("path"):
-            copies.setdefault(note["path"], set()).add(said.group(1))
-    return findings, None, seconds, int(report.get("summary", {}).get("files_checked", 0)), copies
+        return [], f"unreadable JSON output: {exc}", seconds, 0
+    return findings, None, seconds, int(report.get("summary", {}).get("files_checked", 0))
 
 
 def score(entry: dict, labels: dict, missing: list[dict], timeout: int) -> RepoResult:
     repo = entry["name"]
     result = RepoResult(repo)
-    result.findings, result.crash, result.seconds, result.files, result.copies = lint(entry, timeout)
+    result.findings, result.crash, result.seconds, result.files = lint(entry, timeout)
     seen = set()
     for f in result.findings:
         key = (repo, f["path"], int(f["line"]), f["code"])
@@ -142,12 +130,10 @@ def score(entry: dict, labels: dict, missing: list[dict], timeout: int) -> RepoR
     if result.crash is None:
         for key, label in labels.items():
             if key[0] == repo and key not in seen:
-                if verdict_of(label["verdict"]) != "true":
-                    result.gone += 1
-                elif any((repo, there, key[2], key[3]) in seen for there in result.copies.get(key[1], ())):
-                    result.copied += 1  # said once, at a copy with the same text
-                else:
+                if verdict_of(label["verdict"]) == "true":
                     result.lost.append(label)
+                else:
+                    result.gone += 1
     for m in missing:
         if m["repo"] == repo:
             result.missing += 1
@@ -180,14 +166,13 @@ def run_all(only: list[str] | None = None, timeout: int | None = None) -> tuple[
 
 
 def totals(results: list[RepoResult]) -> dict:
-    out = {k: 0 for k in ("findings", "true", "false", "noise", "unlabelled", "lost", "copied", "gone", "crashes",
+    out = {k: 0 for k in ("findings", "true", "false", "noise", "unlabelled", "lost", "gone", "crashes",
                           "missing", "missing_found")}
     for r in results:
         out["findings"] += len(r.findings)
         for v in VERDICTS + ("unlabelled",):
             out[v] += r.counts[v]
         out["lost"] += len(r.lost)
-        out["copied"] += r.copied
         out["gone"] += r.gone
         out["crashes"] += r.crash is not None
         out["missing"] += r.missing
@@ -208,7 +193,7 @@ def as_json(results: list[RepoResult]) -> dict:
                 "repo": r.repo, "seconds": round(r.seconds, 2), "crash": r.crash, "files": r.files,
                 "findings": len(r.findings),
                 **r.counts, "precision": None if r.precision is None else round(r.precision, 4),
-                "lost": [key_of(x) for x in r.lost], "copied": r.copied, "gone": r.gone, "missing": r.missing,
+                "lost": [key_of(x) for x in r.lost], "gone": r.gone, "missing": r.missing,
                 "missing_found": r.missing_found,
             }
             for r in results
@@ -234,8 +219,6 @@ def print_table(results: list[RepoResult]) -> None:
     if t["mean_repo_precision"] is not None:
         print(f"mean precision over the {sum(r.precision is not None for r in results)} repositories with findings: "
               f"{t['mean_repo_precision']:.3f}")
-    if t["copied"]:
-        print(f"{t['copied']} findings labelled true are reported once, at a word-for-word copy of their file")
     if t["gone"]:
         print(f"{t['gone']} findings labelled false/noise are no longer reported (fixed; the labels can go)")
     if t["missing_found"]:
