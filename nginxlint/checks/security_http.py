@@ -456,6 +456,19 @@ def _stricter_than_browsers(value: str) -> bool:
     return bool(known) and known[-1] in _STRICTER_REFERRER_POLICIES
 
 
+# Permissions-Policy features no browser knows any more: FLoC's `interest-cohort` (the trial ended in 2021, FLoC was
+# replaced by the Topics API and Chromium removed the feature). A policy of those alone restricts nothing.
+_RETIRED_FEATURES = frozenset({"interest-cohort"})
+
+
+def _restricts_a_feature(value: str) -> bool:
+    """A Permissions-Policy that names some feature a browser still knows (`camera=()`), not only retired ones."""
+    if "$" in value:
+        return True  # set at run time: unknown
+    features = {item.partition("=")[0].strip().lower() for item in value.split(",") if item.strip()}
+    return not features <= _RETIRED_FEATURES
+
+
 def _already_expired(value: str) -> bool:
     """An Expires that a cache must treat as past (RFC 9111 5.3: an invalid date such as 0 is in the past)."""
     if "$" in value:
@@ -479,7 +492,7 @@ SECURITY_HEADERS = {
     "x-frame-options": None,
     "x-content-type-options": None,
     "referrer-policy": _stricter_than_browsers,
-    "permissions-policy": None,
+    "permissions-policy": _restricts_a_feature,
     "feature-policy": None,
     "cross-origin-opener-policy": None,
     "cross-origin-embedder-policy": None,
