@@ -13,7 +13,9 @@ NOT_NGINX_SUFFIXES = (".yaml", ".yml", ".lua", ".moon", ".fnl", ".tl", ".yue", "
 def _is_config_name(name: str) -> bool:
     base = name.rsplit("/", 1)[-1]
     return not base.endswith(NOT_NGINX_SUFFIXES) and "Dockerfile" not in base and base not in ("manifest", ".env") \
-        and "cont-init.d/" not in name  # s6-overlay's start scripts, named without a suffix
+        and "cont-init.d/" not in name \
+        and not any(part in base for part in (".yml.", ".yaml.")) \
+        and not (base.endswith(".tpl") and "/templates/" in name)  # s6 start scripts; Compose and Helm templates
 
 
 def real_configs() -> list[tuple[str, str]]:

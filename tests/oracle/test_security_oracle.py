@@ -864,7 +864,7 @@ def test_a_set_after_a_matching_rewrite_runs_only_without_flag(flag, ran):
 
 # -- SEC526 ----------------------------------------------------------------------------------------------------
 
-ORACLE_NAME = "nginxlint-oracle.example.com"  # a public name that does not exist
+ORACLE_NAME = "nginxlint-oracle-7f3a9c.com"  # a public name that does not exist (not a reserved example name)
 
 
 def test_a_literal_public_name_is_looked_up_while_nginx_loads():

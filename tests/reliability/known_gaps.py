@@ -64,6 +64,8 @@ GAPS: tuple[Gap, ...] = (
         message=r"^host not found|^no port in upstream"),
     Gap("missed", "files nginx opens at -t besides configs (certificates, keys, DH params): the case does not ship "
         "them, and nginxlint does not check them", message=r"^cannot load certificate|^(PEM_read_bio|BIO_new_file)"),
+    Gap("wrong-line", "a module file `load_module` names that this machine does not have (a vendor's module): nginx stops "
+        "at the load, nginxlint goes on to the directives", message=r'^dlopen\(\) ".*" failed'),
     Gap("missed", "a main config without an events block: nginxlint does not require one",
         message=r'^no "events" section in configuration'),
     Gap("missed", "a fill-in placeholder the user replaces before use (`[FULLCHAIN FILE NAME]`): nginx counts its "

@@ -14,11 +14,16 @@ MAIN = "events {}\nhttp {\n    include conf.d/*.conf;\n}\n"
 
 
 def test_empty_main_config_lacks_events(tmp_path):
-    """nginx refuses an empty nginx.conf (no "events" section): so does nginxlint, at 1:1."""
+    """nginx refuses an empty nginx.conf (no "events" section): so does nginxlint, at 1:1, once it is set as a root.
+    Found alone, a file with no directive is nobody's main config (a placeholder, another program's drop-in)."""
     write(tmp_path, {"nginx.conf": ""})
-    run = lint(tmp_path)
-    assert_sane(run)
-    assert [(f["code"], f["line"], f["column"]) for f in run.findings if f["code"].startswith("NGX")] == [
+    found = lint(tmp_path)
+    assert_sane(found)
+    assert not [f for f in found.findings if f["code"].startswith("NGX")]
+    write(tmp_path, {".nginxlint.yaml": "roots: [nginx.conf]\n"})
+    rooted = lint(tmp_path)
+    assert_sane(rooted)
+    assert [(f["code"], f["line"], f["column"]) for f in rooted.findings if f["code"].startswith("NGX")] == [
         ("NGX009", 1, 1)]
 
 
