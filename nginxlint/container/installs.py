@@ -89,12 +89,12 @@ def run_effects(script: str, cwd: str, line: int, exec_form: tuple[str, ...] | N
 
 def _script(script: str, cwd: str, line: int, effects: RunEffects, depth: int) -> str:
     for text in script.replace("\\\n", " ").split("\n"):
-        for words in _simple_commands(text):
+        for words in simple_commands(text):
             cwd = _command(words, cwd, line, effects, depth)
     return cwd
 
 
-def _simple_commands(text: str) -> list[list[str]]:
+def simple_commands(text: str) -> list[list[str]]:
     """Commands of one line, each as words, with redirection targets kept as `>` + target."""
     lexer = shlex.shlex(text, posix=True, punctuation_chars=";&|()<>")
     lexer.whitespace_split = True
