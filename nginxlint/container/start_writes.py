@@ -155,5 +155,6 @@ def _expanded(text: str, variables: dict[str, str | None]) -> str:
 
 
 def _named(path: str) -> bool:
-    """An absolute path written in full: no variable left in it, no pattern."""
-    return path.startswith("/") and path != "/" and not any(char in path for char in "$`*?[{")
+    """An absolute file path written in full: no variable left in it, no pattern, no process's stream."""
+    return path.startswith("/") and not path.startswith(("/proc/", "/dev/")) and path != "/" \
+        and not any(char in path for char in "$`*?[{")
