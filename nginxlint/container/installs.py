@@ -215,7 +215,8 @@ def _redirections(words: list[str], cwd: str, effects: RunEffects) -> list[str]:
         if word in _REDIRECTS or re.fullmatch(r"\d?[<>]+&?", word):
             if ">" in word and index + 1 < len(words) and not words[index + 1].startswith("&"):
                 target = words[index + 1]
-                if not target.startswith("/dev/"):
+                duplicated = word.endswith("&") and (target.isdigit() or target == "-")  # `>&2`: a descriptor
+                if not target.startswith("/dev/") and not duplicated:
                     effects.written.append(Written(_resolve(cwd, target), "a redirection", made=True))
             skip = True
             continue

@@ -338,7 +338,7 @@ def test_what_a_run_puts_in_place_by_name():
         "mkdir -p /etc/nginx/bots && curl -sLo /etc/nginx/bots/b.conf https://x/b.conf && wget -qO /etc/w.conf"
         " https://x/w && cp /tmp/a.conf /etc/nginx/conf.d/ && mv /etc/nginx/old.conf /tmp/ && git clone"
         " https://x/waf.git /etc/nginx/waf && tar xzf /tmp/t.tgz -C /opt/t && echo x | tee /etc/t.conf"
-        " && echo y > /etc/r.conf && ls /etc/nginx/conf.d", "/", 3)
+        " && echo y > /etc/r.conf && ls /etc/nginx/conf.d >&2 && echo z 2>&1", "/", 3)
     made = {w.path for w in effects.written if w.made}
     assert made == {"/etc/nginx/bots/b.conf", "/etc/w.conf", "/etc/nginx/conf.d", "/tmp", "/etc/nginx/waf",
                     "/opt/t", "/etc/t.conf", "/etc/r.conf"}
