@@ -99,7 +99,7 @@ def _variables(body: str, stage, sourcing: bool, known: dict[str, str | None] | 
                assigned: set[str] | None = None) -> dict[str, str | None]:
     """The values the script's variables hold (None: not one value), starting from the image's ENV."""
     if known is None:
-        known = {name: value for name, value in stage.env.items() if _PLAIN.fullmatch(value)}
+        known = {name: value if _PLAIN.fullmatch(value) else None for name, value in stage.env.items()}
         assigned = set()
 
     def assign(name: str, raw: str) -> None:
