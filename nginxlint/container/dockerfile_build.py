@@ -20,6 +20,7 @@ from .dockerignore import DockerIgnore
 from .filesystem import ABSENT, Inline, Layer, normalise
 from .image import Image, InstalledModules, Problem, Stage
 from .installs import RockInstall, run_effects
+from .start_writes import apply_start_script_writes
 
 _ARCHIVE = re.compile(r"\.(?:tar|tar\.gz|tgz|tar\.bz2|tbz2?|tar\.xz|txz|tar\.zst)$", re.IGNORECASE)
 _REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|git@)", re.IGNORECASE)
@@ -516,4 +517,5 @@ def read_image(dockerfile: Path, context: Path | None = None, build_args: Mappin
     if stages:
         final = stages[-1]
         apply_entrypoint_writes(final.fs, final.base, final.env, final.entrypoint)
+        apply_start_script_writes(final)
     return Image(dockerfile, context, stages, builder.problems)

@@ -89,12 +89,12 @@ def run_effects(script: str, cwd: str, line: int, exec_form: tuple[str, ...] | N
 
 def _script(script: str, cwd: str, line: int, effects: RunEffects, depth: int) -> str:
     for text in script.replace("\\\n", " ").split("\n"):
-        for words in _simple_commands(text):
+        for words in simple_commands(text):
             cwd = _command(words, cwd, line, effects, depth)
     return cwd
 
 
-def _simple_commands(text: str) -> list[list[str]]:
+def simple_commands(text: str) -> list[list[str]]:
     """Commands of one line, each as words, with redirection targets kept as `>` + target."""
     lexer = shlex.shlex(text, posix=True, punctuation_chars=";&|()<>")
     lexer.whitespace_split = True
@@ -215,7 +215,8 @@ def _redirections(words: list[str], cwd: str, effects: RunEffects) -> list[str]:
         if word in _REDIRECTS or re.fullmatch(r"\d?[<>]+&?", word):
             if ">" in word and index + 1 < len(words) and not words[index + 1].startswith("&"):
                 target = words[index + 1]
-                if not target.startswith("/dev/"):
+                duplicated = word.endswith("&") and (target.isdigit() or target == "-")  # `>&2`: a descriptor
+                if not target.startswith("/dev/") and not duplicated:
                     effects.written.append(Written(_resolve(cwd, target), "a redirection", made=True))
             skip = True
             continue

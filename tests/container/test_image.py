@@ -338,7 +338,7 @@ def test_what_a_run_puts_in_place_by_name():
         "mkdir -p /etc/nginx/bots && curl -sLo /etc/nginx/bots/b.conf https://x/b.conf && wget -qO /etc/w.conf"
         " https://x/w && cp /tmp/a.conf /etc/nginx/conf.d/ && mv /etc/nginx/old.conf /tmp/ && git clone"
         " https://x/waf.git /etc/nginx/waf && tar xzf /tmp/t.tgz -C /opt/t && echo x | tee /etc/t.conf"
-        " && echo y > /etc/r.conf && ls /etc/nginx/conf.d", "/", 3)
+        " && echo y > /etc/r.conf && ls /etc/nginx/conf.d >&2 && echo z 2>&1", "/", 3)
     made = {w.path for w in effects.written if w.made}
     assert made == {"/etc/nginx/bots/b.conf", "/etc/w.conf", "/etc/nginx/conf.d", "/tmp", "/etc/nginx/waf",
                     "/opt/t", "/etc/t.conf", "/etc/r.conf"}
@@ -353,6 +353,28 @@ def test_a_path_a_run_makes_is_there_until_a_later_rm_takes_it():
     assert not fs.made_by_run("/etc/nginx/bots/b.conf") and not fs.made_by_run("/etc/nginx")
     fs.add(Layer("/etc/nginx", "removed", "waf"))
     assert not fs.made_by_run("/etc/nginx/waf/rules.conf")
+
+
+def test_what_the_start_script_writes_by_name_is_there(tmp_path):
+    image = build(tmp_path, {
+        "Dockerfile": "FROM alpine:3.20\nENV OUT=/etc/nginx/out\nCOPY start.sh lib.sh /app/\nWORKDIR /app\n"
+                      "ENTRYPOINT [\"tini\", \"--\", \"./start.sh\"]\n",
+        "start.sh": "#!/bin/sh\n. ./lib.sh\nLOGS=${LOGS_DIR:-/var/log/app}\ncat > $OUT/a.conf <<EOF\n"
+                    "echo nope > /etc/heredoc.conf\nEOF\necho x | tee ${LOGS}/b.log\n"
+                    "cp /tmp/x.conf $CERTS/x.conf\nsed -i s/a/b/ $OUT/edited.conf\n"
+                    "echo y > $FROM_NOWHERE/c.conf\nexec nginx\n",
+        "lib.sh": "export CERTS=/etc/certs\n",
+    })
+    fs = image.stages[-1].fs
+    assert fs.made_by_run("/etc/nginx/out/a.conf") and fs.made_by_run("/var/log/app/b.log")
+    assert fs.made_by_run("/etc/certs/x.conf")
+    assert not fs.made_by_run("/etc/heredoc.conf") and not fs.made_by_run("/etc/nginx/out/edited.conf")
+    assert isinstance(fs.where("/app/start.sh"), Path)  # a file the image holds stays the repository's
+
+
+def test_a_start_script_not_from_the_repository_is_not_read(tmp_path):
+    image = build(tmp_path, {"Dockerfile": "FROM alpine:3.20\nCMD [\"/usr/bin/start.sh\"]\n"})
+    assert not any(layer.made for layer in image.stages[-1].fs.layers)
 
 
 def test_rockspec_modules():
