@@ -138,6 +138,16 @@ class Loader:
             hit = cache[directory] = (sorted(d for d in dirs if d not in SKIP_DIRS), sorted(files))
         return hit
 
+    def files_below(self, top: Path):
+        """(directory, file name) of every file under `top`, through the cached listings."""
+        pending = [top]
+        while pending:
+            directory = pending.pop()
+            subdirectories, files = self.listing(directory)
+            pending.extend(directory / name for name in subdirectories)
+            for name in files:
+                yield directory, name
+
     def keep(self, path: Path, text: str) -> sources.SourceFile:
         """A file read elsewhere (a manifest, after a look at its text), now part of the run."""
         path = Path(os.path.abspath(path))

@@ -22,16 +22,11 @@ def repository_directives(loader, top: Path) -> frozenset[str]:
     found = memo.get(top)
     if found is None:
         names: set[str] = set()
-        pending = [top]
-        while pending:
-            directory = pending.pop()
-            subdirectories, files = loader.listing(directory)
-            pending.extend(directory / name for name in subdirectories)
-            for name in files:
-                if name.endswith(".c") and name.startswith(("ngx_", "ndk_")):
-                    try:
-                        names |= directives_in((directory / name).read_text("utf-8", "replace"))
-                    except OSError:
-                        continue
+        for directory, name in loader.files_below(top):
+            if name.endswith(".c") and name.startswith(("ngx_", "ndk_")):
+                try:
+                    names |= directives_in((directory / name).read_text("utf-8", "replace"))
+                except OSError:
+                    continue
         found = memo[top] = frozenset(names)
     return found

@@ -57,14 +57,9 @@ def builds_from_source(loader, top: Path) -> bool:
 
 
 def _candidates(loader, top: Path):
-    pending = [top]
-    while pending:
-        directory = pending.pop()
-        subdirectories, files = loader.listing(directory)
-        pending.extend(directory / name for name in subdirectories)
-        for name in files:
-            if name.endswith(_SUFFIXES) or _NAMES.match(name):
-                yield directory / name
+    for directory, name in loader.files_below(top):
+        if name.endswith(_SUFFIXES) or _NAMES.match(name):
+            yield directory / name
 
 
 def _describes_build(path: Path) -> bool:
