@@ -439,20 +439,15 @@ def _linked_by_image(tree, file: str) -> bool:
     return _below_a_link(file, links)
 
 
-# Init programs that run the rest of the command line as their child (`dumb-init -- /start.sh`, `tini -- …`).
-_INIT_WRAPPERS = frozenset({"dumb-init", "tini", "tini-static"})
-
-
 def _tailed_by_start(tree) -> frozenset[str]:
     """The files the container's start script follows with `tail -f`/`-F`: their lines reach the container's
     output, which is what the runtime collects."""
+    from ..container.startup import init_wrapper_length  # the script reader, only for a config that logs to files
+
     binding = tree.binding
     argv, spans, path = _start_command(binding)
-    while argv and posixpath.basename(argv[0]) in _INIT_WRAPPERS:
-        skip = 1
-        while skip < len(argv) and argv[skip].startswith("-"):
-            skip += 1  # the wrapper's options, up to and with `--`
-        argv, spans = argv[skip:], spans[skip:]
+    skip = init_wrapper_length(argv)
+    argv, spans = argv[skip:], spans[skip:]
     found = _start_from(tree, argv, spans, path)
     if found is None:
         return frozenset()

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .filesystem import Inline, Layer, normalise
 from .installs import run_effects, simple_commands
-from .startup import read_script, script_path, shell_text
+from .startup import init_wrapper_length, read_script, script_path, shell_text
 
 _VARIABLE = re.compile(r"(?<!\\)\$(?:\{([A-Za-z_]\w*)(?:(:?[-=])([^}$`]*))?\}|([A-Za-z_]\w*))")
 _ASSIGNMENT = re.compile(r"([A-Za-z_]\w*)=(.*)", re.DOTALL)
@@ -25,7 +25,6 @@ _PLAIN = re.compile(r"[^\s'\"`$\\;&|<>(){}*?\[\]#]*")
 _HEREDOC = re.compile(r"(?<!<)<<-?\s*(['\"]?)([A-Za-z_][\w-]*)\1")
 _DECLARERS = frozenset({"export", "readonly", "local", "declare", "typeset"})
 _OPENING_WORDS = frozenset({"then", "do", "else", "{"})
-_INITS = frozenset({"tini", "dumb-init", "catatonit"})
 _NOT_MADE = frozenset({"sed"})  # edits a file in place: at start a failed edit of a missing file stops nothing
 
 
@@ -57,8 +56,7 @@ def _start_script(stage) -> tuple[str, Path] | None:
     argv = stage.entrypoint or stage.cmd or ()
     if stage.base.flavour == "nginx" and argv[:1] == ("/docker-entrypoint.sh",):
         argv = argv[1:]  # the official entrypoint runs the command it is given
-    while argv and posixpath.basename(argv[0]) in _INITS:
-        argv = tuple(word for word in argv[1:] if not word.startswith("-"))
+    argv = argv[init_wrapper_length(argv):]
     text = shell_text(argv)
     commands = [command.words for command in read_script(text).commands] if text is not None else [argv]
     for words in commands:

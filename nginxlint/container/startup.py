@@ -77,6 +77,20 @@ def shell_text(argv: tuple[str, ...]) -> str | None:
     return None
 
 
+# Init programs that run the rest of the command line as their child (`dumb-init -- /start.sh`, `tini -s -- …`).
+INIT_WRAPPERS = frozenset({"dumb-init", "tini", "tini-static", "catatonit"})
+
+
+def init_wrapper_length(argv) -> int:
+    """How many leading words init wrappers and their options take (`tini -s -- /go.sh`: 3)."""
+    skip = 0
+    while skip < len(argv) and posixpath.basename(argv[skip]) in INIT_WRAPPERS:
+        skip += 1
+        while skip < len(argv) and argv[skip].startswith("-"):
+            skip += 1  # the wrapper's options, up to and with `--`
+    return skip
+
+
 def script_path(argv: tuple[str, ...]) -> str | None:
     """The script a start command runs: `/entrypoint.sh`, `sh /entrypoint.sh`, `./start.sh` (not nginx itself)."""
     if not argv:
