@@ -4,7 +4,6 @@ from __future__ import annotations
 import fnmatch
 import glob
 import os
-import posixpath
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -321,7 +320,9 @@ def discover(paths: list[Path], settings, named_templates: list[Path] | None = N
                 if _matches(relative, SCRIPT_PATTERNS):  # a start script or Dockerfile may copy a sample into place
                     scripts.append(file)
             if samples:
-                configs.extend(copied_samples(samples, scripts))
+                from .container.placed import copied_samples  # only for a repository that ships samples
+
+                configs.extend(copied_samples(samples, scripts, SAMPLE_SUFFIX))
         else:
             explicit.append(path)
             if _matches(path.name, MANIFEST_PATTERNS):
@@ -332,42 +333,9 @@ def discover(paths: list[Path], settings, named_templates: list[Path] | None = N
 
 
 # A config shipped under another name, that a start script or a Dockerfile copies into place at start:
-# `cp /defaults/nginx/nginx.conf.sample /config/nginx/nginx.conf` (the linuxserver.io images).
+# `cp /defaults/nginx/nginx.conf.sample /config/nginx/nginx.conf` (the linuxserver.io images; container.placed).
 SAMPLE_SUFFIX = ".sample"
 SCRIPT_PATTERNS = ("*.sh", "run", "up", "*entrypoint*", "Dockerfile", "Dockerfile.*", "*.Dockerfile", "Containerfile")
-_COPY_PROGRAMS = frozenset({"cp", "install", "rsync"})
-
-
-def copied_samples(samples: list[Path], scripts: list[Path]) -> list[Path]:
-    """The samples a script copies to the config name they stand for (`cp …/site.conf.sample …/site.conf`, or into a
-    directory): nginx reads them under that name, so they are configs like any other."""
-    by_name: dict[str, list[Path]] = {}
-    for sample in samples:
-        by_name.setdefault(sample.name, []).append(sample)
-    found: dict[Path, None] = {}
-    for script in scripts:
-        try:
-            text = script.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            continue
-        if SAMPLE_SUFFIX not in text:
-            continue
-        for source, target in _copies(text):
-            name = posixpath.basename(source)
-            if name in by_name and (target.endswith("/") or posixpath.basename(target) == name[:-len(SAMPLE_SUFFIX)]):
-                found.update(dict.fromkeys(by_name[name]))
-    return list(found)
-
-
-def _copies(text: str):
-    """(source, target) of each two-path `cp`/`install`/`rsync` a shell script or a Dockerfile's RUN makes."""
-    from .container.startup import read_script  # only for a repository that ships samples
-
-    for command in read_script(text.replace("\\\n", " "), script_file=True).commands:
-        words = list(command.words[1:] if command.words[0] == "RUN" else command.words)
-        paths = [word for word in words[1:] if not word.startswith("-")]
-        if words and posixpath.basename(words[0]) in _COPY_PROGRAMS and len(paths) == 2:
-            yield paths[0], paths[1]
 
 
 def looks_main(parsed: ParsedFile, path: Path) -> bool:

@@ -9,12 +9,11 @@ probe served by an included fragment or by another mounted file is found. Findin
 from __future__ import annotations
 
 import ipaddress
-import re
 
 from ..container.model import runs_as_non_root
 from ..nginx.directives import LUA_PHASE
 from ..nginx.listen import http_servers, server_listens
-from ..nginx.locations import location_match
+from ..nginx.locations import location_match, regex_finds
 from ..nginx.urls import PASS_DIRECTIVES
 from .registry import rule
 
@@ -91,7 +90,7 @@ def _find_location(block, path: str, current):
             if path.startswith(uri) and len(uri) > prefix_len:
                 prefix, prefix_len = node, len(uri)
         else:
-            regexes.append((node, mod, uri))
+            regexes.append(node)
     noregex = False
     if prefix is not None:
         found, final = _find_location(prefix, path, prefix)
@@ -99,10 +98,9 @@ def _find_location(block, path: str, current):
             return found, True
         current, noregex = found, location_match(prefix).modifier == "^~"
     if not noregex:
-        for node, mod, uri in regexes:
-            try:
-                matched = re.search(uri, path, re.IGNORECASE if mod == "~*" else 0)
-            except re.error:
+        for node in regexes:
+            matched = regex_finds(node, path)
+            if matched is None:
                 return UNKNOWN, True
             if matched:
                 return _find_location(node, path, node)[0], True

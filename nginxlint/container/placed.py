@@ -1,5 +1,6 @@
 """Repository files that a Compose bind mount or a Dockerfile COPY puts where nginx reads its configuration
-(`./nginx-conf.d:/etc/nginx/conf.d/default.conf`), whatever their own name: nginx reads them, so they are configs.
+(`./nginx-conf.d:/etc/nginx/conf.d/default.conf`), whatever their own name, and samples a start script or a RUN
+copies to the config name they stand for: nginx reads them, so they are configs.
 
 Read while the run is discovered, before any tree is built: the Compose readers only for files that look like
 Compose and name an nginx directory, the Dockerfile reader for each Dockerfile.
@@ -7,8 +8,44 @@ Compose and name an nginx directory, the Dockerfile reader for each Dockerfile.
 from __future__ import annotations
 
 import os
+import posixpath
 import re
 from pathlib import Path
+
+_COPY_PROGRAMS = frozenset({"cp", "install", "rsync"})
+
+
+def copied_samples(samples: list[Path], scripts: list[Path], suffix: str) -> list[Path]:
+    """The samples (named with `suffix`) a script copies to the config name they stand for (`cp …/site.conf.sample
+    …/site.conf`, or into a directory): nginx reads them under that name, so they are configs like any other."""
+    by_name: dict[str, list[Path]] = {}
+    for sample in samples:
+        by_name.setdefault(sample.name, []).append(sample)
+    found: dict[Path, None] = {}
+    for script in scripts:
+        try:
+            text = script.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        if suffix not in text:
+            continue
+        for source, target in _copies(text):
+            name = posixpath.basename(source)
+            if name in by_name and (target.endswith("/") or posixpath.basename(target) == name[:-len(suffix)]):
+                found.update(dict.fromkeys(by_name[name]))
+    return list(found)
+
+
+def _copies(text: str):
+    """(source, target) of each two-path `cp`/`install`/`rsync` a shell script or a Dockerfile's RUN makes."""
+    from .startup import read_script  # the shell reader, only for a repository that ships samples
+
+    for command in read_script(text.replace("\\\n", " "), script_file=True).commands:
+        words = list(command.words[1:] if command.words[0] == "RUN" else command.words)
+        paths = [word for word in words[1:] if not word.startswith("-")]
+        if words and posixpath.basename(words[0]) in _COPY_PROGRAMS and len(paths) == 2:
+            yield paths[0], paths[1]
+
 
 # A file nginx reads at that path: the main config, a conf.d or http.d `*.conf` (what the stock nginx.conf files
 # include), a file in sites-enabled or sites-available (Debian's packages include sites-enabled/*).

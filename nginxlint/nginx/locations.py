@@ -48,9 +48,14 @@ def hands_off(node) -> bool:
 
 def may_match(location, uri: str) -> bool:
     """The regex location may take the URI: its regex finds it, or Python cannot read the regex (uncertain)."""
+    return regex_finds(location, uri) is not False
+
+
+def regex_finds(location, uri: str) -> bool | None:
+    """Whether the regex location's pattern finds the URI (`~*` without case); None when Python cannot read it."""
     match = location_match(location)
     found = _compiled(match.pattern, match.modifier == "~*")
-    return found is None or found.search(uri) is not None
+    return None if found is None else found.search(uri) is not None
 
 
 @lru_cache(maxsize=1024)
