@@ -13,11 +13,9 @@ import ipaddress
 from ..container.model import runs_as_non_root
 from ..nginx.directives import LUA_PHASE
 from ..nginx.listen import http_servers, server_listens
-from ..nginx.locations import location_match, regex_finds
+from ..nginx.locations import UNKNOWN, match_location
 from ..nginx.urls import PASS_DIRECTIVES
 from .registry import rule
-
-UNKNOWN = object()  # a regular expression Python cannot read: the match is not known
 
 
 # -- groups: the configs one container runs -------------------------------------------------------------------
@@ -57,54 +55,6 @@ def servers_on_port(trees, port: int, non_root: bool = False):
 def reachable(found):
     """The servers a client from outside the pod reaches on that port (not loopback-only listens)."""
     return [(server, listen) for server, listen in found if not listen.loopback]
-
-
-# -- location matching ------------------------------------------------------------------------------------------
-
-
-
-def match_location(block, path: str):
-    """The location of `block` (a server or location Node) that nginx picks for `path`; None; or UNKNOWN.
-
-    As ngx_http_core_find_location: an exact `=` match wins at once; else the longest prefix, whose nested
-    locations are searched first; then, unless that prefix is `^~`, this level's regular expressions in order.
-    A `^~` only spares its own level's expressions: the levels around it still try theirs. A matching
-    expression's nested locations are searched as well. None when nothing matches at any level.
-    """
-    return _find_location(block, path, None)[0]
-
-
-def _find_location(block, path: str, current):
-    """(location, final): `final` when the search is over (exact or regex match, or UNKNOWN); else the deepest
-    prefix found so far, which the enclosing levels' regular expressions may still override."""
-    prefix, prefix_len, regexes = None, -1, []
-    for node in block.find("location"):
-        parsed = location_match(node)
-        if parsed is None or parsed.modifier == "@":
-            continue  # a named location serves no URI
-        mod, uri = parsed.modifier, parsed.pattern
-        if mod == "=":
-            if path == uri:
-                return node, True
-        elif mod in ("", "^~"):
-            if path.startswith(uri) and len(uri) > prefix_len:
-                prefix, prefix_len = node, len(uri)
-        else:
-            regexes.append(node)
-    noregex = False
-    if prefix is not None:
-        found, final = _find_location(prefix, path, prefix)
-        if final:
-            return found, True
-        current, noregex = found, location_match(prefix).modifier == "^~"
-    if not noregex:
-        for node in regexes:
-            matched = regex_finds(node, path)
-            if matched is None:
-                return UNKNOWN, True
-            if matched:
-                return _find_location(node, path, node)[0], True
-    return current, False
 
 
 _ANSWERING_PHASES = frozenset({"rewrite", "access", "content"})

@@ -6,9 +6,10 @@ import re
 from ..container.model import runs_as_non_root
 from ..nginx.access import AccessView, error_return, listen_families
 from ..nginx.listen import http_servers, server_listens
+from ..nginx.locations import UNKNOWN, match_location
 from ..nginx.values import parse_uint
 from ..openresty.phases import INIT_PHASES
-from .k8s import UNKNOWN, container_groups, match_location, reachable, servers_on_port
+from .k8s import container_groups, reachable, servers_on_port
 from .registry import rule
 
 

@@ -24,6 +24,7 @@ _EXTENSIONS = re.compile(r"^(?:\^?\.[*+])?\\\.\((?:\?:)?([A-Za-z0-9|?()\\.:]+)\)
 _MOST_SPELLINGS = 64
 # PCRE's `(?<name>…)`, which Python spells `(?P<name>…)`
 _PCRE_NAMED_GROUP = re.compile(r"\(\?<(?=[A-Za-z_])")
+UNKNOWN = object()  # a regular expression Python cannot read: the match is not known
 
 
 class Match(NamedTuple):
@@ -182,3 +183,47 @@ def location_match(node) -> Match | None:
         if first.startswith(modifier) and len(first) > len(modifier):
             return Match(modifier, first[len(modifier):], 0)
     return Match("", first, 0)
+
+
+def match_location(block, path: str):
+    """The location of `block` (a server or location Node) that nginx picks for `path`; None; or UNKNOWN.
+
+    As ngx_http_core_find_location: an exact `=` match wins at once; else the longest prefix, whose nested
+    locations are searched first; then, unless that prefix is `^~`, this level's regular expressions in order.
+    A `^~` only spares its own level's expressions: the levels around it still try theirs. A matching
+    expression's nested locations are searched as well. None when nothing matches at any level.
+    """
+    return _find_location(block, path, None)[0]
+
+
+def _find_location(block, path: str, current):
+    """(location, final): `final` when the search is over (exact or regex match, or UNKNOWN); else the deepest
+    prefix found so far, which the enclosing levels' regular expressions may still override."""
+    prefix, prefix_len, regexes = None, -1, []
+    for node in block.find("location"):
+        parsed = location_match(node)
+        if parsed is None or parsed.modifier == "@":
+            continue  # a named location serves no URI
+        mod, uri = parsed.modifier, parsed.pattern
+        if mod == "=":
+            if path == uri:
+                return node, True
+        elif mod in ("", "^~"):
+            if path.startswith(uri) and len(uri) > prefix_len:
+                prefix, prefix_len = node, len(uri)
+        else:
+            regexes.append(node)
+    noregex = False
+    if prefix is not None:
+        found, final = _find_location(prefix, path, prefix)
+        if final:
+            return found, True
+        current, noregex = found, location_match(prefix).modifier == "^~"
+    if not noregex:
+        for node in regexes:
+            matched = regex_finds(node, path)
+            if matched is None:
+                return UNKNOWN, True
+            if matched:
+                return _find_location(node, path, node)[0], True
+    return current, False
