@@ -27,7 +27,7 @@ from ..nginx.conditions import regex_condition
 from ..nginx.directives import LUA_PHASE
 from ..nginx.inheritance import Lists, blocks_up, nearest, value_at
 from ..nginx.listen import http_servers
-from ..nginx.locations import hands_off, location_match, may_match, served_kinds
+from ..nginx.locations import UNKNOWN, hands_off, location_match, match_location, may_match, served_kinds
 from ..nginx.placeholders import is_stand_in_host
 from ..nginx.templates import template_includes
 from ..nginx.tls_scope import is_default, listen_key
@@ -768,6 +768,8 @@ def return_bypasses_allow_deny(dep, report):
                 _, access = lists.inherited(level)
             if not access or not any(n.name == "deny" for n in access):
                 continue
+            if _redirects_under_same_rules(node, access, lists):
+                continue
             report(
                 node,
                 f"this {name} {'answers' if name == 'return' else 'redirects'} in the rewrite phase, before "
@@ -798,6 +800,52 @@ def _answers_in_rewrite_phase(node, error_pages) -> bool:
         if args[0] in page.args[:-1]:
             return True
     return False
+
+
+_REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
+
+
+def _redirects_under_same_rules(node, access: list, lists: Lists) -> bool:
+    """A redirect to a path of the same server where the very rules it skips apply: it tells the client nothing
+    but a path, and the client's next request meets the rules there (`location /netdata { return 301 /netdata/; }`
+    under a server's `deny all`)."""
+    target = _local_redirect_target(node)
+    server = next((b for b in node.ancestors() if b.name == "server"), None)
+    if target is None or server is None:
+        return False
+    path = target.split("?", 1)[0]
+    if "$" in path:  # a capture or variable: any location of the server may receive it
+        reached = [b for b in _locations_below(server) if not _internal_only(b)] + [server]
+    else:
+        location = match_location(server, path)
+        if location is UNKNOWN:
+            return False
+        reached = [location if location is not None else server]
+    return all(lists.effective(block) is access for block in reached)
+
+
+def _local_redirect_target(node) -> str | None:
+    """The URI a `return 3xx` or a redirecting `rewrite` sends the client to when it is a path of this server
+    (`/netdata/`, not `//host/` nor `https://…`); else None."""
+    args = node.args
+    if node.name == "return":
+        code = parse_uint(args[0]) if args else None
+        target = args[1] if code in _REDIRECT_CODES and len(args) > 1 else None
+    else:
+        flag = args[2] if len(args) > 2 else ""
+        target = args[1] if flag in ("redirect", "permanent") else None
+    if target is None or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def _locations_below(block) -> list:
+    found, stack = [], list(block.find("location"))
+    while stack:
+        location = stack.pop()
+        found.append(location)
+        stack.extend(location.find("location"))
+    return found
 
 
 def _internal_only(block) -> bool:

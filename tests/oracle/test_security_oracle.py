@@ -16,7 +16,8 @@ files: the rule is reported on the first and not on the second.
   A fixed text (`location = /robots.txt`, `return 200 "pong"`) is answered as text/plain without them: none of
   them acts on it.
 - SEC504: one proxy_set_header in a location drops every proxy_set_header of the server, whatever its name.
-- SEC506: `return` answers before allow/deny run: a client the rules deny gets the page.
+- SEC506: `return` answers before allow/deny run: a client the rules deny gets the page. A redirect to a path of
+  the same server tells the client nothing but the path, and the request for that path meets the same rules (403).
 - SEC507: `root /` serves /etc/passwd, unless every location answers alone (`return`, one exact file).
 - SEC509: `location /api` with `proxy_pass …/v1/` lets GET /api../secret reach /secret on the upstream. With
   `proxy_pass …/` GET /apiadmin reaches /admin: that passes by `location /api/admin`, and reaches nothing more
@@ -354,6 +355,27 @@ def test_return_answers_before_allow_deny(answer, bypassed):
         assert bypassed or status == 403
         lines = codes(nginx.lint(), "SEC506")
     assert lines == ([line_of(files, "location /admin")] if bypassed else [])
+
+
+@pytest.mark.parametrize("target_rules, reported", [("", False), ("allow all;", True)])
+def test_redirect_to_a_path_the_same_rules_guard(target_rules, reported):
+    files = {
+        "conf/nginx.conf": config("server { listen 127.0.0.1:{port}; root html; allow 192.0.2.1; deny all;\n"
+                                  "    location /netdata { return 301 /netdata/; }\n"
+                                  f"    location ~ /netdata/ {{ {target_rules} try_files /secret.txt =404; }} }}"),
+        "html/secret.txt": "secret",
+    }
+    with started(files) as nginx:
+        redirect = request(nginx.port, "GET /netdata HTTP/1.1\r\nHost: site.test\r\n")
+        target = request(nginx.port, "GET /netdata/ HTTP/1.1\r\nHost: site.test\r\n")
+        lines = codes(nginx.lint(), "SEC506")
+    assert redirect[0].endswith("301 Moved Permanently"), redirect
+    assert redirect[1]["location"][0].endswith("/netdata/") and "secret" not in redirect[2], redirect
+    if reported:
+        assert target[0].endswith("200 OK") and target[2] == "secret", target
+    else:
+        assert target[0].endswith("403 Forbidden"), target
+    assert lines == ([line_of(files, "location /netdata {")] if reported else [])
 
 
 # -- SEC507 ----------------------------------------------------------------------------------------------------
