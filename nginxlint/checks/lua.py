@@ -449,19 +449,31 @@ def relative_package_path(tree, report):
     nodes = _path_nodes(tree)
     if not nodes:
         return
+    found = tree.lua.found_relative
+    if not found:
+        return
     from ..openresty import package_path as pp  # the Lua analysis, only when a config runs Lua
 
     for directive, node in nodes:
         for entry in pp.split_entries(node.args[0], ""):
-            if not entry.relative:
+            item = next((f for f in found if f.entry.written == entry.written and f.entry.offset == entry.offset
+                         and node.ctx == (f.unit.subsystem,)), None)
+            if item is None:
                 continue
+            shown = tree.loader.display(item.path)
+            where = item.unit.where(item.require.span)
+            if item.start is None:
+                why = "so `require` breaks when nginx starts elsewhere (a container's WORKDIR)"
+            else:
+                why = f"and the container starts nginx in {item.start}, where it does not lead to {shown}"
             suggestion = "$prefix/" + (entry.written[2:] if entry.written.startswith("./") else entry.written)
             report(
                 node,
-                f'"{entry.written}" is relative: Lua resolves it against nginx\'s working directory, not the '
-                f"prefix, so `require` breaks when the container starts elsewhere (its WORKDIR); write "
-                f'"{suggestion}" or an absolute path',
+                f'"{entry.written}" is relative: Lua resolves it against nginx\'s working directory, not the prefix, '
+                f"and module '{item.require.module}' (required at {where}) is found only through it as {shown}, "
+                f'{why}; write "{suggestion}" or an absolute path',
                 span=_entry_span(node, entry),
+                related=[item.unit.location(item.require.span, "required here")],
             )
 
 

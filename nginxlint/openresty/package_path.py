@@ -115,6 +115,7 @@ class Tried:
     shown: str
     local: Path | None
     default: bool = False  # from the default search path
+    entry: Entry | None = None  # the template it was filled from (None for the project's extra directories)
 
 
 @dataclass
@@ -124,6 +125,11 @@ class SearchPath:
     lua: list[Entry]
     c: list[Entry]
     extra_dirs: list[Path]
+
+    def without_own_relative(self) -> "SearchPath":
+        """The same search without the config's own relative entries: what is found wherever nginx starts."""
+        return SearchPath([e for e in self.lua if e.default or not e.relative],
+                          [e for e in self.c if e.default or not e.relative], self.extra_dirs)
 
     @property
     def unknown(self) -> bool:
@@ -146,7 +152,7 @@ class SearchPath:
                 filled = entry.template.replace("?", key)
                 # a default relative entry (`./?.lua`) depends on a working directory nobody chose: not searched
                 local = None if entry.default and entry.relative else resolve(filled)
-                tried.append(Tried(filled, local, entry.default))
+                tried.append(Tried(filled, local, entry.default, entry))
                 if local is not None and is_file(local):
                     return local, tried
             if entries is self.lua:

@@ -150,19 +150,33 @@ class UnresolvedRequire(NamedTuple):
     tried: tuple  # package_path.Tried, in search order
 
 
+class FoundRelative(NamedTuple):
+    """A module found only through a relative entry of the config's own search path: whether `require` works
+    depends on the directory nginx starts in."""
+
+    unit: LuaUnit  # the first unit that requires it
+    require: object  # the facts' Require
+    entry: object  # the package_path.Entry that finds it
+    path: Path  # the file it finds, resolved against the prefix
+    start: str | None  # the directory the container starts nginx in, where the entry misses it; None: not known
+
+
 class LuaUnits:
     """Everything `tree.lua` holds."""
 
-    __slots__ = ("units", "missing_files", "dynamic_files", "outside_files", "unresolved", "unseen_modules")
+    __slots__ = ("units", "missing_files", "dynamic_files", "outside_files", "unresolved", "unseen_modules",
+                 "found_relative")
 
     def __init__(self, units: list[LuaUnit], missing_files: list[MissingFile], dynamic_files: list,
-                 outside_files: list, unresolved: list[UnresolvedRequire], unseen_modules: list[UnresolvedRequire]):
+                 outside_files: list, unresolved: list[UnresolvedRequire], unseen_modules: list[UnresolvedRequire],
+                 found_relative: list[FoundRelative] = ()):
         self.units = units
         self.missing_files = missing_files
         self.dynamic_files = dynamic_files  # Nodes of *_by_lua_file directives whose path holds nginx variables
         self.outside_files = outside_files  # Nodes of *_by_lua_file directives outside the project or in the image
         self.unresolved = unresolved
         self.unseen_modules = unseen_modules  # not found, and the image may hold them (a config from a ConfigMap)
+        self.found_relative = list(found_relative)
 
     @property
     def parse_failed(self) -> bool:
@@ -413,8 +427,8 @@ def collect_units(tree) -> LuaUnits:
     available = project_modules(tree)
     start = files.start_directory() if not files.in_image else None
     search_paths = {subsystem: _search_path(tree, subsystem, start) for subsystem in ("http", "stream")}
-    unresolved, unseen = _follow_requires(tree, files, units, search_paths, available)
-    return LuaUnits(units, missing, dynamic, outside, unresolved, unseen)
+    unresolved, unseen, relative = _follow_requires(tree, files, units, search_paths, available, start)
+    return LuaUnits(units, missing, dynamic, outside, unresolved, unseen, relative)
 
 
 def _search_path(tree, subsystem: str, start: str | None = None):
@@ -436,14 +450,16 @@ def _search_path(tree, subsystem: str, start: str | None = None):
     )
 
 
-def _follow_requires(tree, files: "_LuaFiles", units: list[LuaUnit], search_paths, available):
+def _follow_requires(tree, files: "_LuaFiles", units: list[LuaUnit], search_paths, available, start):
     """Analyse every unit and the modules they require, recursively; each module file once per subsystem.
-    Returns (modules not found, modules not found that the image may hold)."""
+    Returns (modules not found, modules not found that the image may hold, modules found only through a relative
+    entry where nginx's working directory is not known to reach them)."""
     resolve = files.resolver()
     modules: dict[tuple[str, Path], LuaUnit] = {}
     edges: dict[int, list[LuaUnit]] = {}
     unresolved: list[UnresolvedRequire] = []
     unseen: list[UnresolvedRequire] = []
+    relative: list[FoundRelative] = []
     searched: dict = {}  # (subsystem, module) -> (path, tried): one search per name, not per require
     queue = list(units)
     position = 0
@@ -462,6 +478,10 @@ def _follow_requires(tree, files: "_LuaFiles", units: list[LuaUnit], search_path
             if hit is None:
                 hit = searched[(unit.subsystem, name)] = search_paths[unit.subsystem].search(
                     name, resolve, files.is_file)
+                found = _found_relative(unit, require, hit, search_paths[unit.subsystem], resolve, files.is_file,
+                                        start)
+                if found is not None:
+                    relative.append(found)
             path, tried = hit
             if path is None:
                 if name not in available:
@@ -483,7 +503,23 @@ def _follow_requires(tree, files: "_LuaFiles", units: list[LuaUnit], search_path
             module.required_at.append(unit.location(require.span, f'required here as "{name}"'))
             children.append(module)
     _spread_phases(units, edges)
-    return unresolved, unseen
+    return unresolved, unseen, relative
+
+
+def _found_relative(unit, require, hit, search_path, resolve, is_file, start) -> FoundRelative | None:
+    """A FoundRelative when the module was found through a relative entry the config wrote, no other entry finds
+    it, and the directory nginx starts in (when known) does not make that entry land on it."""
+    path, tried = hit
+    entry = tried[-1].entry if path is not None else None
+    if entry is None or entry.default or not entry.relative:
+        return None
+    if start is not None:
+        landed = resolve(os.path.normpath(os.path.join(start, tried[-1].shown)))
+        if landed == path:
+            return None  # the container's working directory is the one the entry was written for
+    if search_path.without_own_relative().search(require.module, resolve, is_file)[0] is not None:
+        return None
+    return FoundRelative(unit, require, entry, path, start)
 
 
 def _spread_phases(units: list[LuaUnit], edges: dict[int, list[LuaUnit]]) -> None:

@@ -5,6 +5,7 @@ fail case and not on the pass case, run on the very same files.
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 
@@ -184,6 +185,34 @@ def test_lua206_path_with_defaults_starts():
         assert ng.start().status == 0
         assert ng.get("/") == (200, "ok")
         assert not codes(ng.lint(), "LUA206")
+
+
+# -- LUA207 -------------------------------------------------------------------------------------------------
+
+def _lua207(handler: str) -> dict:
+    return {"conf/nginx.conf": conf('lua_package_path "lua/?.lua;;";\n'
+                                    + server(f"location / {{ content_by_lua_block {{ {handler} }} }}")),
+            "lua/relmod.lua": 'return { name = "relmod" }\n'}
+
+
+def test_lua207_module_found_through_a_relative_entry_only_from_the_prefix():
+    files = _lua207('ngx.say(require("relmod").name)')
+    with Nginx(files) as ng:
+        assert ng.start(cwd=Path("/")).status == 0
+        assert ng.get("/")[0] == 500  # module 'relmod' not found: "lua/relmod.lua" is looked for below /
+        ng.stop()
+        assert ng.start().status == 0  # started from the prefix
+        assert ng.get("/") == (200, "relmod\n")
+        found = codes(ng.lint(), "LUA207")
+    assert [f["line"] for f in found] == [conf_line(files, "lua_package_path")]
+    assert "module 'relmod'" in found[0]["message"]
+
+
+def test_lua207_entry_nothing_is_required_through():
+    with Nginx(_lua207('ngx.say(require("ngx.base64").encode_base64url("ok"))')) as ng:
+        assert ng.start(cwd=Path("/")).status == 0
+        assert ng.get("/") == (200, "b2s\n")
+        assert not codes(ng.lint(), "LUA207")
 
 
 # -- LUA220 -------------------------------------------------------------------------------------------------
