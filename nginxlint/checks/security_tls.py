@@ -3,6 +3,7 @@ nginx releases with published vulnerabilities that the config exercises."""
 from __future__ import annotations
 
 import ipaddress
+import re
 
 from ..container.release import running_release
 from ..findings import Fix
@@ -11,7 +12,7 @@ from ..nginx.access import error_return
 from ..nginx.advisories import ADVISORIES, affected_branch, openresty_patched
 from ..nginx.inheritance import nearest, value_at
 from ..nginx.tls import WEAK_PROTOCOLS, weak_suites
-from ..nginx.listen import http_servers
+from ..nginx.listen import http_servers, parse_listen
 from ..nginx.locations import served_kinds
 from ..nginx.tls_scope import Inherited, default_of, flag_on, local_placeholder, sockets, speaks_tls, tls_listens
 from .registry import rule
@@ -234,6 +235,7 @@ def hsts_missing_or_weak(dep, report):
     certificates = Inherited(dep, "ssl_certificate")
     by_lua = _CertificateByLua(dep)
     headers = _Headers(dep)
+    side_ports = _SidePorts(dep, ssl_on)
     for node in dep.nodes("add_header"):
         if _sends_hsts(node):
             _check_hsts_value(node, report)
@@ -246,6 +248,8 @@ def hsts_missing_or_weak(dep, report):
             continue  # every start makes its certificate self-signed: browsers ignore HSTS over it
         if by_lua.at(server) is not None and _proxies(server):
             continue  # a gateway for many domains: each service behind it sends its own HSTS
+        if side_ports.of(server):
+            continue  # HSTS covers the host name at every port: its main site on 443 decides it
         http = server.parent if server.parent is not None and server.parent.name == "http" else None
         levels = [server, http] if http is not None else [server]
         if any(headers.by_other_means(level) for level in levels):
@@ -265,6 +269,45 @@ def hsts_missing_or_weak(dep, report):
                    help='add_header Strict-Transport-Security "max-age=31536000" always;')
             continue
         _dropped_in_locations(server, effective[0], headers, report)
+
+
+# `https://$host:22222$request_uri`, `https://admin.example.com:8443/`: an https URL that names its port
+_HTTPS_PORT = re.compile(r"https://(?:\$\{\w+\}|\$\w+|[^/?#$:])*:(\d+)(?!\w)")
+
+
+class _SidePorts:
+    """TLS servers on side ports of a host name: HSTS is a policy of the name, whatever the port (RFC 6797 §8.1, a
+    browser notes the domain name, and §8.3 loads `http://host/` from port 443), so the host's main site decides it.
+    A server is on side ports when it answers TLS on ports other than 443 only, and the config shows those ports to
+    be what clients use: an https URL of the config names the port (`error_page 497 https://$host:22222$request_uri`),
+    or another server answers TLS on 443 for every name of this one (or this one has no name of its own). A port
+    8443 that a container publishes as 443 shows neither, and is still reported."""
+
+    def __init__(self, dep, ssl_on):
+        self.ssl_on = ssl_on
+        urls = (arg for name in ("return", "rewrite", "error_page") for node in dep.nodes(name) for arg in node.args)
+        self.named_ports = {int(m.group(1)) for url in urls if (m := _HTTPS_PORT.match(url))}
+        self.main_names: set[str] = set()
+        for server in http_servers(dep):
+            if 443 in self._tls_ports(server):
+                self.main_names.update(_own_names(server))
+
+    def of(self, server) -> bool:
+        ports = self._tls_ports(server)
+        if not ports or 443 in ports:
+            return False
+        if ports <= self.named_ports:
+            return True
+        return bool(self.main_names) and _own_names(server) <= self.main_names
+
+    def _tls_ports(self, server) -> set:
+        listens = server.find("listen") if flag_on(self.ssl_on.at(server)) else tls_listens(server)
+        return {listen.port for listen in map(parse_listen, listens) if listen is not None}
+
+
+def _own_names(server) -> set[str]:
+    """The server's names, without the catch-all `_` and the empty name."""
+    return {name for node in server.find("server_name") for name in node.args if name not in ("_", "")}
 
 
 class _CertificateByLua:

@@ -9,7 +9,9 @@
   which is why SEC522 leaves 3DES out for Debian's, Ubuntu's and Alpine's OpenSSL 3.
 - SEC523: a location (or a server) with an add_header of its own sends no HSTS; without `always` an error page has
   none; an empty value sends no header. A server whose `location /` and other locations all refuse answers every
-  path with an error: no page there for HSTS to keep on HTTPS; one that redirects is still reported.
+  path with an error: no page there for HSTS to keep on HTTPS; one that redirects is still reported. A TLS
+  server on another port than 443 that sends plain-HTTP clients to `https://host:PORT/` (error_page 497) is
+  reached with its port in the URL, a side port of the host name, and is not reported.
 - NGX020: with ssl_prefer_server_ciphers on, a TLS 1.2 client gets the list's first suite in OpenSSL's order
   (ChaCha20 when it comes first), and a TLS 1.3 client that prefers ChaCha20 gets TLS_AES_256_GCM_SHA384. A
   TLS 1.2 list without ChaCha20 gives a client that prefers it AES-GCM with `on` and `off` alike.
@@ -38,7 +40,7 @@ import warnings
 import pytest
 
 from lintkit import LOAD_LUA_MODULES, nginx_missing
-from nginx_harness import NGINX, Nginx, free_port
+from nginx_harness import NGINX, Nginx, free_port, raw_request
 
 pytestmark = [
     pytest.mark.skipif(NGINX is None, reason="nginx is not installed"),
@@ -326,6 +328,25 @@ def test_a_server_that_refuses_everything_serves_nothing(certs):
         messages = [f["message"] for f in codes(nginx.lint(), "SEC523")]
     assert len(messages) == 1 and "sends no Strict-Transport-Security header" in messages[0], messages
 
+
+
+@pytest.mark.parametrize("redirect, reported", [("https://$host:{port}$request_uri", False),
+                                                ("https://$host$request_uri", True)])
+def test_a_side_port_whose_https_urls_name_it(certs, redirect, reported):
+    """A TLS server on a port other than 443 that sends plain-HTTP clients to `https://host:PORT/`: clients reach it
+    with the port in the URL, a side port of the host name, whose main site decides HSTS for the name."""
+    conf = config("server { listen 127.0.0.1:{port} ssl; ssl_certificate a.pem; ssl_certificate_key a.key;\n"
+                  f"  error_page 497 =301 {redirect};\n"
+                  '  location / { return 200 "admin"; } }\n')
+    with Nginx(tree(certs, conf)) as nginx:
+        started(nginx)
+        plain = raw_request(nginx.port, "GET /status HTTP/1.1\r\nHost: admin.test\r\n")
+        assert https_get(nginx.port, "admin.test", "/")[0] == 200
+        messages = [f["message"] for f in codes(nginx.lint(), "SEC523")]
+    location = next(line for line in plain.split("\r\n") if line.lower().startswith("location:"))
+    named = f"https://admin.test:{nginx.port}/status"
+    assert plain.startswith("HTTP/1.1 301") and (location.endswith(named) != reported), plain
+    assert len(messages) == int(reported), messages
 
 def test_a_gateway_passes_on_the_hsts_each_service_behind_it_sends(certs):
     """A multi-tenant gateway (certificates picked by ssl_certificate_by_lua, requests proxied): the service
