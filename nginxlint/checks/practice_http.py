@@ -78,8 +78,8 @@ def add_header_always_quoted(dep, report):
         for index in _more_headers_values(node.args):
             tail = _quoted_always(node, index)
             if tail is not None:
-                report(node, f'"always" is part of the value: more_set_headers has no such flag (it sets the header '
-                       f'on every status already), so responses carry "{node.args[index]}"', arg=index,
+                report(node, '"always" is part of the value: more_set_headers has no such flag (without -s it sets '
+                       f'the header on every status), so responses carry "{node.args[index]}"', arg=index,
                        help="drop always", fix=Fix.of("Drop `always`", edits.move_arg_end(node.d, index, len(tail))))
 
 

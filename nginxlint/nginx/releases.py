@@ -4,8 +4,8 @@ A release is named by an image tag (`nginx:1.25.3`, `nginx:1.25-alpine`, `openre
 by the `nginx-version` setting or `--nginx-version` ("1.25.3", "openresty/1.21.4.1"), or by `nginx -v` output
 ("nginx version: nginx/1.25.3", "nginx version: openresty/1.21.4.1"). OpenResty's version is its nginx core's
 followed by a fourth number. A name with two numbers (`1.25`) stands for a branch: whichever release of it was
-pulled. A tag without a number (`latest`, `alpine`) names no release, but one of the official images' tags that
-follow the newest releases (`current_flavour`) gives at least the release those have had for a while.
+pulled. A tag without a number (`latest`, `alpine`) names no release; when it is an official image's tag that
+follows the newest releases (`current_flavour`), a pull of it gives CURRENT_FLOOR or later.
 
 When each directive appeared comes from nginx's documentation (directive_versions.tsv, with its source), read on
 first use; when one was removed, from nginx's changes and the commits that removed it (REMOVED).
