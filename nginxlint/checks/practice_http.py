@@ -1,4 +1,4 @@
-"""NGX010–NGX017: HTTP settings that nginx accepts but that do something else than they seem to.
+"""NGX010–NGX017 and NGX031: HTTP settings that nginx accepts but that do something else than they seem to.
 
 None of them exposes anything by itself (those are SEC rules); each makes nginx misbehave: a header sent
 twice, a directive that does not apply inside `if`, a variable that is empty for unmatched values, a log file
@@ -10,6 +10,8 @@ import ipaddress
 import re
 
 from ..config_tree import GLOB_CHARS
+from ..findings import Fix
+from ..nginx import edits
 from ..nginx.conditions import REGEX_OPERATORS, if_condition
 from ..nginx.inheritance import Lists, nearest, value_at
 from ..nginx.locations import location_match
@@ -53,6 +55,40 @@ def _multiline(node, index, header, report):
         arg=index,
         help="write the value on one line",
     )
+
+
+# -- NGX031 add-header-always-quoted ---------------------------------------------------------------------------
+
+_QUOTED_ALWAYS = re.compile(r"(?<=\S)\s+always$")
+_FLAG_TAKERS = ("add_header", "add_trailer")  # name value [always]: the flag is a separate word
+
+
+@rule("NGX031")
+def add_header_always_quoted(dep, report):
+    for name in _FLAG_TAKERS:
+        for node in dep.nodes(name):
+            tail = _quoted_always(node, 1) if len(node.args) == 2 else None
+            if tail is not None:
+                what = "header" if name == "add_header" else "trailer"
+                report(node, f"\"always\" inside the quotes is part of the value, not {name}'s flag: responses "
+                       f'carry "{node.args[0]}: {node.args[1]}", and error responses (4xx, 5xx) get no such {what}',
+                       arg=1, help="put always after the closing quote",
+                       fix=Fix.of("Move `always` out of the quotes", edits.move_arg_end(node.d, 1, len(tail), tail)))
+    for node in dep.nodes("more_set_headers"):
+        for index in _more_headers_values(node.args):
+            tail = _quoted_always(node, index)
+            if tail is not None:
+                report(node, '"always" is part of the value: more_set_headers has no such flag (without -s it sets '
+                       f'the header on every status), so responses carry "{node.args[index]}"', arg=index,
+                       help="drop always", fix=Fix.of("Drop `always`", edits.move_arg_end(node.d, index, len(tail))))
+
+
+def _quoted_always(node, index: int) -> str | None:
+    """The blanks and `always` that end quoted argument `index` as written, else None."""
+    if not node.d.quoted[index]:
+        return None
+    match = _QUOTED_ALWAYS.search(node.d.raw_args[index])
+    return match.group(0) if match else None
 
 
 # -- NGX011 add-header-content-type ----------------------------------------------------------------------------

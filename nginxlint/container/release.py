@@ -3,14 +3,16 @@
 Strongest first: the tag of the image the container runs (a Compose build's or a Dockerfile's `FROM`, else the
 manifest's `image:`), then the `nginx version:` line of an `nginx -V` printed into an `nginx -T` dump, then the
 `nginx-version` setting (or `--nginx-version`). An image whose tag names no release (`latest`, `alpine`) leaves the
-release unknown unless the setting names it; nothing known, nothing said.
+release unknown unless the setting names it; nothing known, nothing said. What a release no longer has is known
+for such a tag too, when it follows the current releases (pulled_release).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from ..findings import Location
-from ..nginx.releases import Release, from_image, from_setting, from_version_output
+from ..nginx.releases import CURRENT_FLOOR, Release, current_flavour, from_image, from_setting, \
+    from_version_output
 from ..openresty.releases import bundled_lua_module, module_order
 
 
@@ -20,6 +22,16 @@ class RunningRelease:
     source: str  # for messages: "from the image nginx:1.19.6", "from the nginx-version setting"
     location: Location | None = None  # the image reference in the manifest or Dockerfile, when it has a place
     from_image: bool = False
+    current: bool = False  # the release is only the oldest one a tag that follows current releases gives
+
+    @property
+    def shown(self) -> str:
+        """The release and where it was found, for messages: "nginx 1.22.1 (from the image nginx:1.22.1)", or
+        "the current nginx (from the image nginx:alpine)"."""
+        if self.current:
+            name = "OpenResty" if self.release.flavour == "openresty" else "nginx"
+            return f"the current {name} ({self.source})"
+        return f"{self.release.name} ({self.source})"
 
     @property
     def related(self) -> list[Location]:
@@ -35,20 +47,12 @@ def running_release(tree) -> RunningRelease | None:
 
 
 def _find(tree) -> RunningRelease | None:
-    binding = tree.binding
-    container = binding.container if binding is not None else None
-    if container is not None:
-        build = container.build
-        if build is not None and build.base is not None:
-            release = from_image(build.base.value)
-            if release is not None:
-                where = Location(build.path, build.base.span, f"the image: FROM {build.base.value}")
-                return RunningRelease(release, f"from the image {build.base.value}", where, True)
-        elif container.image:
-            release = from_image(container.image)
-            if release is not None:
-                where = binding.location(container.image_span, f"the image: {container.image}")
-                return RunningRelease(release, f"from the image {container.image}", where, True)
+    image = _image(tree)
+    if image is not None:
+        reference, where = image
+        release = from_image(reference)
+        if release is not None:
+            return RunningRelease(release, f"from the image {reference}", where, True)
     if tree.version_output:
         release = from_version_output(tree.version_output)
         if release is not None:
@@ -57,6 +61,35 @@ def _find(tree) -> RunningRelease | None:
     if release is not None:
         return RunningRelease(release, "from the nginx-version setting")
     return None
+
+
+def _image(tree) -> tuple[str, Location] | None:
+    """The image the tree's container runs (a build's base, else `image:`) and where it is written."""
+    binding = tree.binding
+    container = binding.container if binding is not None else None
+    if container is None:
+        return None
+    build = container.build
+    if build is not None and build.base is not None:
+        return build.base.value, Location(build.path, build.base.span, f"the image: FROM {build.base.value}")
+    if container.image:
+        return container.image, binding.location(container.image_span, f"the image: {container.image}")
+    return None
+
+
+def pulled_release(tree) -> RunningRelease | None:
+    """The running release as running_release() finds it, else, for an official image whose tag follows the newest
+    releases (`nginx:alpine`), the oldest release a pull of it gives today (releases.CURRENT_FLOOR), marked
+    `current`: enough to know what that image no longer has, never what it does not have yet."""
+    running = running_release(tree)
+    if running is not None:
+        return running
+    image = _image(tree)
+    flavour = current_flavour(image[0]) if image is not None else None
+    if flavour is None:
+        return None
+    reference, where = image
+    return RunningRelease(CURRENT_FLOOR[flavour], f"from the image {reference}", where, True, current=True)
 
 
 @dataclass(frozen=True)

@@ -74,6 +74,15 @@ def append_to_arg(d, index: int, text: str) -> Edit | None:
     return _edit(d, end, end, text)
 
 
+def move_arg_end(d, index: int, length: int, after: str = "") -> Edit | None:
+    """The last `length` characters of quoted argument `index` leave its quotes: dropped, or written as `after`
+    behind the closing quote (`'deny always'` -> `'deny' always`)."""
+    if not _exact(d) or not 0 <= index < len(d.args) or not d.quoted[index]:
+        return None
+    end = d._offsets[3 + 2 * index]
+    return _edit(d, end - 1 - length, end, d._index.text[end - 1] + after)
+
+
 def delete_arg(d, index: int) -> Edit | None:
     """Argument `index` removed with the blanks before it (the directive keeps its other arguments)."""
     if not _exact(d) or not 0 <= index < len(d.args):

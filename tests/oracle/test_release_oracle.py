@@ -1,6 +1,6 @@
-"""NGX028 against the nginx installed here: a directive that appeared after its release is an unknown directive
-to `nginx -t`, one that appeared before is accepted, and nginxlint, told the release (`--nginx-version`, or the
-`nginx -V` output printed before a dump), agrees on the same files.
+"""NGX028 and NGX030 against the nginx installed here: a directive that appeared after its release, or that was
+removed in it or before, is an unknown directive to `nginx -t`, one it has is accepted, and nginxlint, told the
+release (`--nginx-version`, or the `nginx -V` output printed before a dump), agrees on the same files.
 
 The release is read from `nginx -v`, and the directives are chosen from nginxlint's table by that release, so the
 test holds for any nginx (it skips when the table has no tested directive newer than it).
@@ -12,7 +12,7 @@ import subprocess
 import pytest
 
 from nginx_harness import NGINX, Nginx, lint_json
-from nginxlint.nginx.releases import directive_since, from_version_output
+from nginxlint.nginx.releases import directive_removed, directive_since, from_version_output
 
 pytestmark = pytest.mark.skipif(NGINX is None, reason="nginx is not installed")
 
@@ -98,3 +98,40 @@ def test_a_newer_listen_parameter_is_invalid_to_nginx_and_reported():
         found = server.lint("--select", "NGX028", "--nginx-version", version)
         line = (server.root / "conf/nginx.conf").read_text().splitlines()[7]
         assert [(f["code"], f["line"], f["column"]) for f in found] == [("NGX028", 8, line.index("quic") + 1)], found
+
+
+# Removed directives of the server context, with a valid value and the message nginx -t gave while it still had them.
+REMOVED = (
+    ("ssl", "off", 'the "ssl" directive is deprecated'),  # removed in 1.25.1
+    ("spdy_headers_comp", "1", 'ngx_http_spdy_module was superseded by ngx_http_v2_module'),  # removed in 1.19.7
+)
+
+
+@pytest.mark.parametrize("name, value, warning", REMOVED)
+def test_a_removed_directive_is_unknown_to_nginx_after_its_removal_and_reported_only_then(name, value, warning):
+    release, _ = running_release()
+    version = ".".join(map(str, release.number))
+    gone = release.reaches(directive_removed("http", name)[0])
+    with Nginx({"conf/nginx.conf": config(name, value)}) as server:
+        outcome = server.test()
+        found = server.lint("--select", "NGX030", "--nginx-version", version)
+        if gone:
+            assert outcome.status != 0 and f'unknown directive "{name}"' in outcome.stderr, outcome.stderr
+            assert [(f["code"], f["line"], f["column"]) for f in found] == [("NGX030", 9, 1)], found
+        else:
+            assert outcome.status == 0 and warning in outcome.stderr, outcome.stderr
+            assert found == [], found
+
+
+def test_the_removed_spdy_listen_parameter_is_invalid_to_nginx_and_reported():
+    release, _ = running_release()
+    if not release.reaches(directive_removed("http", "listen:spdy")[0]):
+        pytest.skip(f"{release.name} still ignores the spdy parameter with a warning")
+    version = ".".join(map(str, release.number))
+    text = config("listen", "127.0.0.1:{port} spdy").replace("listen 127.0.0.1:{port};\n", "", 1)
+    with Nginx({"conf/nginx.conf": text}) as server:
+        outcome = server.test()
+        assert outcome.status != 0 and 'invalid parameter "spdy"' in outcome.stderr, outcome.stderr
+        found = server.lint("--select", "NGX030", "--nginx-version", version)
+        line = (server.root / "conf/nginx.conf").read_text().splitlines()[7]
+        assert [(f["code"], f["line"], f["column"]) for f in found] == [("NGX030", 8, line.index("spdy") + 1)], found

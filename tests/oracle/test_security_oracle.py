@@ -60,6 +60,8 @@ files: the rule is reported on the first and not on the second.
   name sorts first, so renaming a file hands them to another site; in one file the first server answers them, and
   only the text of that file can change it.
 - NGX017: `error_log off` makes nginx create a file named "off" in its prefix.
+- NGX031: `add_header X-Frame-Options 'deny always'` sends `X-Frame-Options: deny always` on a page and nothing on
+  a 404; `'deny' always` sends `deny` on both.
 """
 from __future__ import annotations
 
@@ -912,3 +914,22 @@ def test_a_public_name_in_a_variable_is_looked_up_per_request():
             assert nginx.get("/") == (200, "ok")
             assert ORACLE_NAME in dns.queries
             assert not codes(nginx.lint(), "SEC526")
+
+
+# -- NGX031 ----------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("value, sent, on_errors", [("'deny always'", "deny always", False),
+                                                     ("'deny' always", "deny", True)])
+def test_always_inside_the_quotes_is_part_of_the_header_value(value, sent, on_errors):
+    files = {"conf/nginx.conf": config(
+        "server { listen 127.0.0.1:{port};\n"
+        f"    add_header X-Frame-Options {value};\n"
+        "    location = / { return 200 ok; } }")}
+    with started(files) as nginx:
+        _, headers, _ = request(nginx.port, "GET / HTTP/1.1\r\nHost: a\r\n")
+        assert headers.get("x-frame-options") == [sent], headers
+        status, headers, _ = request(nginx.port, "GET /missing HTTP/1.1\r\nHost: a\r\n")
+        assert " 404 " in status and headers.get("x-frame-options") == ([sent] if on_errors else None), headers
+        found = [(f["line"], f["column"]) for f in nginx.lint() if f["code"] == "NGX031"]
+    expected_column = files["conf/nginx.conf"].split("\n")[line_of(files, "X-Frame") - 1].index("'") + 1
+    assert found == ([] if on_errors else [(line_of(files, "X-Frame"), expected_column)])
