@@ -584,3 +584,14 @@ def test_a_sample_a_start_script_copies_into_place_is_linted_and_one_nothing_cop
     result = run_cli([".", "--format", "json", "--select", "SEC521"], cwd=tmp_path)
     assert [(f["path"], f["line"], f["column"]) for f in result.json["findings"]] == [
         ("root/defaults/nginx/nginx.conf.sample", 3, 44), ("root/defaults/site.conf.sample", 3, 19)]
+
+
+def test_a_hocon_file_is_skipped_unless_an_nginx_config_includes_it(tmp_path):
+    hocon = 'include classpath("application.conf")\n\nservice {\n  port = ${?PORT}\n}\n'
+    write_tree(tmp_path, {"helm/app/appconfig.conf": hocon, "nginx/app.conf": hocon,
+                          "nginx/nginx.conf": "events {}\nhttp { include app.conf; }\n"})
+    result = run_cli([".", "--format", "json"], cwd=tmp_path)
+    assert {(f["path"], f["code"]) for f in result.json["findings"]} >= {("nginx/app.conf", "NGX001")}
+    assert not [f for f in result.json["findings"] if f["path"] == "helm/app/appconfig.conf"]
+    (note,) = [n for n in result.json["notifications"] if n["path"] == "helm/app/appconfig.conf"]
+    assert note["message"].startswith("not linted: looks like a HOCON (Typesafe config) file")
