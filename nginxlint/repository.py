@@ -35,6 +35,8 @@ DEVELOPMENT_DIRS = ("dev-environment", "dev-environments", "devenv", "devenvs", 
 # upstream `backup` servers give real files that name.)
 LEFTOVER_DIRS = ("old", "*[-_]old", "old[-_]*", "deprecated", "unused")
 _LEFTOVER_NAME = re.compile(r"(?:^|[-_.])(?:old|bak|orig|deprecated|unused)(?:[-_.]|$)", re.I)
+# The fixture directories of examples: in a library's repository, configs its readers start to try the library.
+EXAMPLE_DIRS = ("example", "examples", "*[-_]example", "*[-_]examples")
 # The fixture directories that hold another project's sources, copied in: their optional dependencies are theirs.
 VENDORED_DIRS = ("vendor", "vendored", "third[-_]party", "thirdparty", "deps")
 # A repository named as a collection of demos or examples (NGINX-Demos, nginx-demo, njs-examples): every config in
@@ -65,6 +67,7 @@ class Fixtures:
         self._by_directory: dict[str, bool] = {}
         self._whole: dict[Path, bool] = {}  # repositories that are fixtures as a whole (a Lua library, demos)
         self._benchmarks: dict[Path, bool] = {}  # repositories that are benchmark suites
+        self._libraries: dict[Path, bool] = {}  # repositories of a Lua library
         self._places: dict[Path, tuple | None] = {}
 
     def add_files(self, display_paths) -> None:
@@ -98,9 +101,7 @@ class Fixtures:
 
     def benchmark(self, display_path: str) -> bool:
         """The file lies in the repository of a benchmark suite (`is_benchmark`), when fixtures are judged at all."""
-        if not self.patterns:
-            return False
-        found = self._place(Path(os.path.dirname(os.path.abspath(os.path.join(self.base_dir, display_path)))))
+        found = self._place_of(display_path) if self.patterns else None
         if found is None:
             return False
         top = found[0]
@@ -108,16 +109,26 @@ class Fixtures:
             self._benchmarks[top] = is_benchmark(top)
         return self._benchmarks[top]
 
+    def library_example(self, display_path: str) -> bool:
+        """The file lies in an example directory of a Lua library's repository (`is_lua_library`, or a `lib/resty/`
+        tree of modules), when fixtures are judged at all: a config its readers start to try the library."""
+        if not self._below(display_path, EXAMPLE_DIRS):
+            return False
+        top = self._place_of(display_path)[0]
+        if top not in self._libraries:
+            self._libraries[top] = is_lua_library(top) or _holds_resty_modules(top)
+        return self._libraries[top]
+
     def _leftover_name(self, display_path: str) -> bool:
         return bool(self.patterns) and bool(_LEFTOVER_NAME.search(os.path.basename(display_path)))
 
     def _below(self, display_path: str, patterns) -> bool:
-        if not self.patterns:
-            return False
-        directory = os.path.dirname(os.path.abspath(os.path.join(self.base_dir, display_path)))
-        found = self._place(Path(directory))
+        found = self._place_of(display_path) if self.patterns else None
         return found is not None and any(fnmatch.fnmatchcase(part.lower(), pattern)
                                          for part in found[1] for pattern in patterns)
+
+    def _place_of(self, display_path: str) -> tuple[Path, tuple[str, ...]] | None:
+        return self._place(Path(os.path.dirname(os.path.abspath(os.path.join(self.base_dir, display_path)))))
 
     def _place(self, directory: Path) -> tuple[Path, tuple[str, ...]] | None:
         """The directory's repository (a submodule counts where its superproject holds it) and its path there,
@@ -173,6 +184,12 @@ def is_lua_library(top: Path) -> bool:
                 return True
     dist = top / "dist.ini"
     return dist.is_file() and _MAIN_MODULE.search(_read(dist)) is not None
+
+
+def _holds_resty_modules(top: Path) -> bool:
+    """`lib/resty/` holds Lua modules: the layout of a lua-resty library (OPM, LuaRocks)."""
+    resty = top / "lib" / "resty"
+    return resty.is_dir() and next(resty.rglob("*.lua"), None) is not None
 
 
 # The README's opening (title and first paragraphs, before its first section) calls the project a benchmark:

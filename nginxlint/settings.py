@@ -271,6 +271,13 @@ def load_settings(config: Path | None, isolated: bool, start: Path) -> Settings:
 _FOR_THOSE_SERVED = frozenset({"security", "shutdown"})
 
 
+def _deployment_advice(rule) -> bool:
+    """Advice on how a deployment runs: for production or deployed containers only, its performance, its container's
+    sizing, process and filesystem. A Lua module the image cannot load (CTR114-116) is a failure, not advice."""
+    return rule.production_only or rule.deployed_only or "performance" in rule.tags \
+        or "container" in rule.tags and "lua" not in rule.tags
+
+
 class Selection:
     """Which rules run, and where: select / extend-select / ignore / per-file-ignores by code, prefix, name or ALL;
     production-only rules stay quiet in fixture directories and in files only development containers hold,
@@ -310,6 +317,15 @@ class Selection:
                 codes.update(matched)
         return codes
 
+    def _serves_no_one(self, rule, path: str) -> bool:
+        """Advice for a deployment where the config serves no one. A benchmark's stacks serve its load generator:
+        the advice that protects people is out of place (its logs and performance are not). A Lua library's example
+        is started by its readers to try the library: no advice on running a deployment is in place, while what
+        breaks nginx or the Lua stays."""
+        if rule.production_only and _FOR_THOSE_SERVED.intersection(rule.tags) and self.fixtures.benchmark(path):
+            return True
+        return _deployment_advice(rule) and self.fixtures.library_example(path)
+
     def allows(self, code: str, path: str) -> bool:
         if code not in self.enabled:
             return False
@@ -323,6 +339,6 @@ class Selection:
             return False  # advice on a deployed container, where the only container is a test run
         if rule.deployed_only and (path in self.development_only or self.fixtures.not_deployed(path)):
             return False
-        if rule.production_only and _FOR_THOSE_SERVED.intersection(rule.tags) and self.fixtures.benchmark(path):
-            return False  # a benchmark's stacks serve its load generator, not people
+        if self._serves_no_one(rule, path):
+            return False
         return not (rule.production_only and (path in self.development_only or self.fixtures.holds(path)))

@@ -584,3 +584,37 @@ def test_a_sample_a_start_script_copies_into_place_is_linted_and_one_nothing_cop
     result = run_cli([".", "--format", "json", "--select", "SEC521"], cwd=tmp_path)
     assert [(f["path"], f["line"], f["column"]) for f in result.json["findings"]] == [
         ("root/defaults/nginx/nginx.conf.sample", 3, 44), ("root/defaults/site.conf.sample", 3, 19)]
+
+
+def test_a_hocon_file_is_skipped_unless_an_nginx_config_includes_it(tmp_path):
+    hocon = 'include classpath("application.conf")\n\nservice {\n  port = ${?PORT}\n}\n'
+    write_tree(tmp_path, {"helm/app/appconfig.conf": hocon, "nginx/app.conf": hocon,
+                          "nginx/nginx.conf": "events {}\nhttp { include app.conf; }\n"})
+    result = run_cli([".", "--format", "json"], cwd=tmp_path)
+    assert {(f["path"], f["code"]) for f in result.json["findings"]} >= {("nginx/app.conf", "NGX001")}
+    assert not [f for f in result.json["findings"] if f["path"] == "helm/app/appconfig.conf"]
+    (note,) = [n for n in result.json["notifications"] if n["path"] == "helm/app/appconfig.conf"]
+    assert note["message"].startswith("not linted: looks like a HOCON (Typesafe config) file")
+
+
+def test_a_lua_librarys_example_gets_no_deployment_advice_and_keeps_its_failures(tmp_path):
+    conf = ("events {}\nhttp {\n  lua_code_cache off;\n  upstream app { server backend:8080; }\n"
+            "  server { listen 80; location / { content_by_lua_block { ngx.shared.hits:incr('x', 1) } } }\n}\n")
+    compose = ("services:\n  backend:\n    image: example/app\n  gateway:\n    image: openresty/openresty:1.25.3.1\n"
+               "    volumes:\n      - ./nginx.conf:/usr/local/openresty/nginx/conf/nginx.conf\n")
+    files = {"examples/nginx.conf": conf, "examples/compose.yaml": compose, "lib/resty/hits.lua": "return {}\n"}
+    write_tree(tmp_path / "library", files)
+    write_tree(tmp_path / "application", {**files, "lib/app.lua": "return {}\n"})
+    (tmp_path / "application" / "lib" / "resty" / "hits.lua").unlink()
+    for top in ("library", "application"):
+        (tmp_path / top / ".git").mkdir()
+
+    def found(top):
+        result = run_cli([".", "--format", "json", "--select", "LUA202,LUA210,CTR112"], cwd=tmp_path / top)
+        assert result.status in (0, 1), result.err
+        return sorted((f["code"], f["line"], f["column"]) for f in result.json["findings"])
+
+    # the library's example: the missing shared dict stays, the code cache and DNS advice go; an application's
+    # example keeps them all
+    assert found("library") == [("LUA202", 5, 70)]
+    assert found("application") == [("CTR112", 4, 25), ("LUA202", 5, 70), ("LUA210", 3, 18)]

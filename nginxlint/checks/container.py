@@ -187,7 +187,7 @@ def daemon_mode(tree, report):
         if node.ctx != () or not node.args:
             continue
         flag = node.args[0].lower()  # ngx_conf_set_flag_slot compares with ngx_strcasecmp
-        if flag == "on":
+        if flag == "on" and _main_process_after_nginx(tree) is None:
             report(node, f"`daemon {node.args[0]}` makes nginx fork into the background, so the container's main process exits "
                    "and the container stops: use `daemon off;` (or pass `-g 'daemon off;'`)", arg=0,
                    help="daemon off;", fix=Fix.of("Set `daemon off;`", edits.replace_arg(node.d, 0, "off")))
@@ -201,6 +201,28 @@ def daemon_mode(tree, report):
                    'refuses to start with "daemon" directive is duplicate; remove this line',
                    related=[r for r in related if r],
                    fix=Fix.of("Remove `daemon off;`", edits.delete_directive(node.d)))
+
+
+# Shell builtins that end a script's run quickly or wait on what it started: none is a program staying in front.
+_NOT_A_SERVICE = frozenset({"wait", "exit", "true", "false", ":", "echo", "printf", "return", "set", "cd"})
+
+
+def _main_process_after_nginx(tree):
+    """The command the container's start runs after starting nginx and that stays in front as its main process (an
+    `exec`, else the last command): another server (`uwsgi`, `gunicorn`, `php-fpm -F`, `node`, `supervisord`), for
+    which nginx daemonizes on purpose. None when nginx is not started there, or when what follows is nginx, `tail
+    -f` or `sleep` (kept in front only to keep the container up) or a shell builtin."""
+    found = _start_of(tree)
+    commands = found[0].commands if found is not None else ()
+    index = next((i for i, command in enumerate(commands) if command.starts_nginx()), None)
+    if index is None:
+        return None
+    after = [command for command in commands[index + 1:] if not (command.background or command.conditional)]
+    front = next((command for command in after if command.exec_), after[-1] if after else None)
+    if front is None or front.starts_nginx() or front.keeps_running() or front.program in _NOT_A_SERVICE \
+            or front.words[0].startswith("$"):  # `exec "$@"`: the command handed over is judged elsewhere
+        return None
+    return front
 
 
 def _start_of(tree):
@@ -223,6 +245,10 @@ def _start_from(tree, argv: tuple[str, ...], spans: tuple, path: str):
         index = argv.index(text)
         span = spans[index] if index < len(spans) else None
         start = read_script(text, last_a_child=_sh_forks_every_command(tree, argv[0]))
+        sole = start.commands[0].words if len(start.commands) == 1 else ()
+        script = script_path(sole)
+        if script is not None and _script_file(tree, script) is not None:
+            return _start_from(tree, sole, (span,) * len(sole), path)  # `CMD /start.sh`: the script is the start
         return (start, path, lambda _command: span) if span is not None else None
     script = script_path(argv)
     if script is None:

@@ -10,8 +10,8 @@ knows, each ending with `;` or opening a `{ }` block. So:
    directives are mostly known is nginx, even with a syntax error somewhere.
 2. Otherwise each line is looked at (Lua block bodies skipped): the first word, and the shapes of other formats
    (`[section]` headers, `key = value`, `key: value`, `Key value` under a section, Dockerfile instructions, a
-   shebang, …). Known names are then counted among directives and first words of lines together
-   (`known_fraction`). Not nginx is:
+   shebang, HOCON's `include classpath(…)` and `${?VAR}`, …). Known names are then counted among directives and
+   first words of lines together (`known_fraction`). Not nginx is:
    - a file mostly unknown to nginx that matches another format's shape (the reason names the format);
    - a file nginx cannot parse in which no line ends with `;` or opens a block (3 lines or more, or mostly
      unknown names), or in which fewer than one statement in five ends with `;` (mostly unknown names);
@@ -201,6 +201,10 @@ _SHELL = re.compile(r"(?:fi|done|esac|then|do|else|elif|export\s+\w+=|\w+=\S*$|e
 _LOGROTATE = frozenset({"daily", "weekly", "monthly", "yearly", "rotate", "compress", "nocompress", "missingok",
                         "notifempty", "delaycompress", "sharedscripts", "postrotate", "prerotate", "endscript",
                         "copytruncate", "dateext", "create", "su", "maxsize", "minsize", "size", "olddir"})
+# HOCON (Typesafe config, read by Akka, Play, Spark…): its includes name where a file comes from, `classpath("…")`,
+# `required(…)`, and `${?VAR}` takes an optional environment variable. nginx has neither form.
+_HOCON_INCLUDE = re.compile(r"include\s+(?:required\(\s*)?(?:classpath|file|url|required)\(")
+_HOCON_OPTIONAL = re.compile(r"\$\{\?[\w.\-]+\}")
 _JAAS = re.compile(r"\S+\s+(?:required|requisite|sufficient|optional)\b")
 _CAMEL = re.compile(r"[A-Z][a-z]+[A-Z]\w*$")  # Apache's ServerName, DocumentRoot
 _FLUENT_BIT_SECTIONS = frozenset({"SERVICE", "INPUT", "FILTER", "OUTPUT", "PARSER", "MULTILINE_PARSER"})
@@ -229,7 +233,7 @@ class _Lines:
         self.sections: list[str] = []
         self.has_from = False
         counts = dict.fromkeys(("equals", "colon", "item", "docker", "shell", "logrotate", "jaas", "path_block",
-                                "markup", "camel", "modsecurity", "key_value"), 0)
+                                "markup", "camel", "modsecurity", "key_value", "hocon", "hocon_include"), 0)
         for raw in text.split("\n"):
             line = raw.strip()
             if not line or line[0] in "#;":
@@ -278,6 +282,11 @@ class _Lines:
                 counts["shell"] += 1
             if _JAAS.match(line):
                 counts["jaas"] += 1
+            if _HOCON_INCLUDE.match(line):
+                counts["hocon_include"] += 1
+                counts["hocon"] += 1
+            elif "${?" in line and _HOCON_OPTIONAL.search(line):
+                counts["hocon"] += 1
         self.counts = counts
 
     def other_shape(self, name: str) -> str:
@@ -300,6 +309,9 @@ class _Lines:
                 if _FLUENT_BIT_SECTIONS.intersection(self.sections):
                     return "looks like a Fluent Bit config ([INPUT], [PARSER] … sections, Key value lines)"
                 return "looks like an INI file ([section] headers, key = value lines)"
+        if c["hocon"] and (c["hocon_include"] + c["equals"] + c["colon"]) * 10 >= content * 6:
+            return ("looks like a HOCON (Typesafe config) file: `include classpath(…)`, `${?VAR}`, key = value in "
+                    "braces, not nginx directives")
         if c["path_block"] and c["logrotate"] >= 2:
             return "looks like a logrotate config (a log path followed by daily, rotate, compress …)"
         if c["jaas"] and c["jaas"] * 4 >= content:

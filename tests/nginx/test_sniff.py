@@ -217,6 +217,27 @@ Index: conf/tls.conf
     Format regex
     Regex ^(?<time>\\d{4}/\\d{2}/\\d{2} \\d{2}:\\d{2}:\\d{2}) \\[(?<level>\\w+)\\]
 """, "Fluent Bit"),
+    # HOCON (Typesafe config) files of JVM services, named *.conf
+    "helm/app/appconfig.conf": ("""\
+# settings layered over the packaged defaults
+include classpath("application.conf")
+
+service {
+  metrics {
+    prometheus-enabled = true
+  }
+}
+""", "HOCON"),
+    "conf/application.conf": ("""\
+include required(file("/etc/app/base.conf"))
+akka {
+  loglevel: "INFO"
+  http.server {
+    idle-timeout: 60s
+    port: ${?HTTP_PORT}
+  }
+}
+""", "HOCON"),
     "index.html.j2": ("""\
 <!DOCTYPE html>
 <html>
