@@ -134,7 +134,7 @@ _PLAIN_TYPES = frozenset({"text/plain", "application/json", "application/octet-s
 def _plain_default_type(node) -> bool:
     """The answer's type, the nearest default_type (text/plain, nginx's own, once an http block is reached), is
     one a browser shows as text or saves: not a page."""
-    for level in node.ancestors():
+    for level in (node, *node.ancestors()):
         declared = level.find("default_type")
         if declared:
             return declared[-1].args[:1] != [] and declared[-1].args[0].lower() in _PLAIN_TYPES
