@@ -20,7 +20,7 @@ _LOAD_FAILURE_ELSEWHERE = "nginx starts, and the code fails to load each time it
 def load_failure(phases, subsystem: str = "http") -> str:
     """What a failure to load code that runs in `phases` does, the worst of them."""
     for named, outcome in _LOAD_FAILURES:
-        if phases & named and (subsystem == "http" or named <= {"init", "init_worker", "log"}):
+        if phases & named and (subsystem == "http" or named <= INIT_PHASES):
             return outcome
     return _LOAD_FAILURE_ELSEWHERE
 
