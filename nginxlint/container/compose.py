@@ -218,15 +218,15 @@ class _ComposeReader(FieldReader):
         """`sysctls: {net.ipv4.ip_unprivileged_port_start: 0}` or `["net.ipv4.ip_unprivileged_port_start=0"]`."""
         if isinstance(node, YMap):
             found = node.get(UNPRIVILEGED_PORT_START)
-            if isinstance(found, YScalar):
-                number = port_number(found.text)
-                return Value(number, found.span, found.text, node.key_span(UNPRIVILEGED_PORT_START)) \
-                    if number is not None else None
-            return None
-        for item in self.sequence(node, "sysctls"):
-            name, _, text = (self.string(item, "a sysctl") or "").partition("=")
-            if name.strip() == UNPRIVILEGED_PORT_START and port_number(text) is not None:
-                return Value(port_number(text), item.span, text)
+            written = [(found.text, found.span)] if isinstance(found, YScalar) else []
+        else:
+            written = [(text, item.span) for item in self.sequence(node, "sysctls")
+                       for name, _, text in [(self.string(item, "a sysctl") or "").partition("=")]
+                       if name.strip() == UNPRIVILEGED_PORT_START]
+        for text, span in written:
+            number = port_number(text)
+            if number is not None:
+                return Value(number, span, text)
         return None
 
     def _host_network(self, service: YMap) -> Value | None:
