@@ -626,9 +626,31 @@ def privileged_port_non_root(tree, report):
         for listen in server_listens(server, non_root=True):  # without `listen`: *:8000, never privileged
             if listen.port is None or listen.port >= 1024 or listen.port == 0:
                 continue
+            why = _bind_refused(binding, listen.port)
+            if why is None:
+                continue
             report(listen.node, f"port {listen.port} is below 1024, and the container runs as non-root"
-                   f"{binding.where(fact)}: binding fails with (13: Permission denied) unless the runtime lowers "
-                   "net.ipv4.ip_unprivileged_port_start; listen on a port ≥ 1024", arg=0, related=related)
+                   f"{binding.where(fact)}: binding fails with (13: Permission denied) {why}; listen on a port "
+                   "≥ 1024", arg=0, related=related)
+
+
+def _bind_refused(binding, port: int) -> str | None:
+    """Why a non-root process may not bind the port where the container runs, or None where it may or nothing
+    says. Docker ≥ 20.10 gives each container's network namespace net.ipv4.ip_unprivileged_port_start=0 (and so
+    does containerd ≥ 2.0); a pod's runtime is the node's, which may not (CRI-O, older containerd); the host's
+    network namespace keeps the host's setting, 1024 by default."""
+    container = binding.container
+    start = container.unprivileged_port_start
+    if container.host_network is not None and container.host_network.value is True:
+        return (f"in the host's network namespace{binding.where(container.host_network)}, where "
+                "net.ipv4.ip_unprivileged_port_start is the host's (1024 unless lowered)")
+    if start is not None:
+        return None if port >= start.value else (
+            f"as net.ipv4.ip_unprivileged_port_start is {start.value}{binding.where(start)}")
+    if container.source == "kubernetes":
+        return ("unless the node's runtime lowers net.ipv4.ip_unprivileged_port_start (containerd ≥ 2.0 does, "
+                "CRI-O and older containerd do not)")
+    return None  # Docker, which runs Compose services and images alike, lets any process bind every port
 
 
 @rule("CTR108", needs="container")

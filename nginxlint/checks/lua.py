@@ -16,7 +16,7 @@ from ..nginx.templates import is_unknown
 from ..nginx.urls import PASS_DIRECTIVES, is_address, upstream_host, upstream_names
 from ..nginx.variables import SETTER
 from ..nginx.zones import parse_size, shared_zones
-from ..openresty.phases import INIT_PHASES, subsystem_of
+from ..openresty.phases import INIT_PHASES, load_failure, subsystem_of
 from ..openresty.releases import bundled_lua_module, module_order, shown
 from ..sources import Unreadable
 from ..text import did_you_mean
@@ -83,7 +83,7 @@ def lua_syntax_error(tree, report):
                 severity="info", related=_related_requires(unit),
             )
             continue
-        when = "nginx fails to start" if unit.phases & INIT_PHASES else "every request that runs it fails with 500"
+        when = load_failure(unit.phases, unit.subsystem)
         # LuaJIT counts lines from the start of the chunk; the user reads the lines of the file
         message = AT_LINE.sub(lambda m: f"at line {unit.span((int(m.group(1)), 1, int(m.group(1)), 1)).line}",
                               error.message)

@@ -41,7 +41,7 @@ def _check_run(run, subsystem: str, failure, reported: set, report) -> None:
     stream = subsystem == "stream"
     for use in run.summary.uses:
         said = failure(use.api, run.phase, subsystem)
-        if said is None:
+        if said is None or _stops_start_up(run, use):
             continue
         span = unit.span(use.span)
         if (unit.path, span) in reported:
@@ -60,6 +60,16 @@ def _check_run(run, subsystem: str, failure, reported: set, report) -> None:
             f"{outcome}; {_advice(use.api, run.phase, subsystem)}",
             related=related,
         )
+
+
+def _stops_start_up(run, use) -> bool:
+    """An `ngx.exit` in init_by_lua*'s own code that ends a failure branch: the error it raises aborts the start,
+    which is what the branch is for (lua/start_abort.py)."""
+    if use.api != "ngx.exit" or run.phase != "init":
+        return False
+    from ..lua.start_abort import aborts_start_up  # the Lua analysis, only when a config runs Lua
+
+    return aborts_start_up(run.unit.text, use.span)
 
 
 def _shown(api: str) -> str:

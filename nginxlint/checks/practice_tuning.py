@@ -9,7 +9,7 @@ from ..findings import SAFE, UNSAFE, Fix, Span
 from ..nginx import edits
 from ..nginx.listen import http_servers
 from ..nginx.tls import CLASSIC_GROUPS, DEFAULT_PROTOCOLS, DRAFT_GROUPS, OPENSSL_35_GROUPS, ordered_suites, \
-    weak_suites
+    only_forward_secret
 from ..nginx.tls_scope import (Inherited, default_of, flag_on, is_default, local_placeholder, sockets, speaks_tls,
                                tls_listens, tls_servers)
 from ..nginx.urls import is_address
@@ -36,9 +36,11 @@ def tls_server_cipher_preference(dep, report):
             continue  # a localhost placeholder whose certificate every start makes anew: no phone is served
         cipher_list = ciphers.at(block)
         string = cipher_list.args[0] if cipher_list is not None and cipher_list.args else "HIGH:!aNULL:!MD5"
-        if weak_suites(string) != {}:
-            continue  # with weak or unknown suites in the list, the server's order is what keeps them unused
-        taken = _first_suites(string, protocols.at(block))
+        enabled = protocols.at(block)
+        enabled = enabled.args if enabled is not None and enabled.args else DEFAULT_PROTOCOLS
+        if set(enabled) != {"TLSv1.3"} and not only_forward_secret(string):
+            continue  # a weak suite or one without forward secrecy (or unknown): the server's order keeps it unused
+        taken = _first_suites(string, enabled)
         if not taken:
             continue  # ChaCha20 first: the server's choice is the one phones would make
         reported.add(id(node))
@@ -50,31 +52,19 @@ def tls_server_cipher_preference(dep, report):
                fix=Fix.of("Set `ssl_prefer_server_ciphers off;`", edits.replace_arg(node.d, 0, "off")))
 
 
-def _first_suites(cipher_string: str, protocols) -> list[str]:
+def _first_suites(cipher_string: str, enabled) -> list[str]:
     """The AES suites server preference hands every client, per TLS version, where the client could have chosen
     ChaCha20: in TLS 1.3 TLS_AES_256_GCM_SHA384, the first of OpenSSL's own list, which holds ChaCha20 too
     (ssl_ciphers does not touch it; oracle: a client that prefers ChaCha20 gets it); in TLS 1.2 the first of a
     cipher list that holds ChaCha20, in OpenSSL's order. An empty list: no ChaCha20 choice is taken away."""
-    enabled = protocols.args if protocols is not None and protocols.args else DEFAULT_PROTOCOLS
     taken = []
     if "TLSv1.3" in enabled:
         taken.append("TLS_AES_256_GCM_SHA384 in TLS 1.3")
-    order = ordered_suites(cipher_string)
-    if "TLSv1.2" in enabled and _offers_chacha(order, cipher_string):
-        if order is None:
-            taken.append("AES-GCM in TLS 1.2")  # a word unknown here: the common lists start with AES-GCM
-        elif "CHACHA20" not in order[0]:
+    if "TLSv1.2" in enabled:  # the list then holds only suites known here (only_forward_secret)
+        order = ordered_suites(cipher_string)
+        if any("CHACHA20" in suite for suite in order) and "CHACHA20" not in order[0]:
             taken.append(f"{_family(order[0])} in TLS 1.2")
     return taken
-
-
-def _offers_chacha(order, cipher_string: str) -> bool:
-    """The TLS 1.2 list holds a ChaCha20 suite (by name, when a word is unknown here): without one, server
-    preference only keeps clients from the list's weaker suites."""
-    if order is None:
-        return any("CHACHA20" in word.upper() and not word.startswith(("!", "-"))
-                   for word in cipher_string.replace(",", ":").replace(" ", ":").split(":"))
-    return any("CHACHA20" in suite for suite in order)
 
 
 def _family(suite: str) -> str:

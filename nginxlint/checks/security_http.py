@@ -518,18 +518,21 @@ DOCUMENT_POLICIES = frozenset({
 SCRIPT_POLICIES = frozenset({"content-security-policy", "content-security-policy-report-only"})
 HOST_POLICY = "strict-transport-security"
 NOSNIFF = "x-content-type-options"
+# Keeps other sites from loading the answer into their pages: a fixed text of the site's own holds nothing to keep
+READ_POLICY = "cross-origin-resource-policy"
 
 
 def _for_files(weighs, kinds):
     """The weight of a header lost in a location on file extensions (`served_kinds`): no HSTS; a page policy only
     where a page may be served (the CSP where an SVG may); X-Content-Type-Options only where a page, text, JSON or
-    a feed may be, whose declared type a browser could otherwise second-guess."""
+    a feed may be, whose declared type a browser could otherwise second-guess; no Cross-Origin-Resource-Policy on
+    a fixed text of the site's own."""
     if kinds is None:
         return weighs
 
     def counts(node) -> bool:
         name = node.args[0].lower()
-        if name == HOST_POLICY:
+        if name == HOST_POLICY or (name == READ_POLICY and kinds == {"text"}):
             return False
         if name in DOCUMENT_POLICIES and "page" not in kinds and not (name in SCRIPT_POLICIES and "svg" in kinds):
             return False

@@ -408,17 +408,6 @@ def resolver_address(arg: str):
 PER_REQUEST_PASSES = frozenset({"proxy_pass", "fastcgi_pass", "uwsgi_pass", "scgi_pass", "grpc_pass", "memcached_pass"})
 
 
-def _serves_only_verified_ocsp(resolver) -> bool:
-    """The resolver's block staples OCSP responses that nginx verifies (`ssl_stapling_verify on`), and nothing in
-    its scope looks names up per request (a `*_pass` with variables, `server … resolve`, Lua): a forged answer
-    can then only make stapling fail, never pass off a response."""
-    block = resolver.parent
-    own = {child.d.name: child for child in block.children or ()}
-    if not all(name in own and own[name].args[:1] == ["on"] for name in ("ssl_stapling", "ssl_stapling_verify")):
-        return False
-    return not any(_per_request_lookup(node) for node in block.walk())
-
-
 def _per_request_lookup(node) -> bool:
     """The directive may have nginx look a name up while serving: a `*_pass` with variables, `server … resolve`,
     or Lua code (cosockets connect by name)."""
@@ -439,15 +428,14 @@ def _looks_up_names(node, verified: dict) -> bool:
             or (name == "ssl_ocsp" and node.args[:1] != ["off"]))
 
 
-def _nothing_resolves_through(dep, resolver) -> bool:
-    """Nothing in the resolver's scope looks a name up through it where a forged answer matters, and the whole
-    scope is in view: an http or stream block, server, location or upstream of a config read completely (mail
-    looks clients up by itself)."""
-    block = resolver.parent
-    if not dep.complete or block is None or block.d is None or resolver.ctx[:1] == ("mail",):
-        return False
+def _visible_consumer(dep, resolver) -> bool:
+    """Something in view in the resolver's scope looks a name up through it where a forged answer matters (mail
+    looks clients up by itself). What cannot be seen (a fragment's includer, a file that could not be read) is no
+    consumer: the finding says where a lookup is made."""
+    if resolver.ctx[:1] == ("mail",):
+        return True
     verified = nearest(dep, "ssl_stapling_verify")
-    return not any(_looks_up_names(node, verified) for node in _scope(block))
+    return any(_looks_up_names(node, verified) for node in _scope(resolver.parent))
 
 
 def _scope(block):
@@ -463,7 +451,7 @@ def _scope(block):
 @rule("SEC524")
 def resolver_public(dep, report):
     for node in dep.nodes("resolver"):
-        if _serves_only_verified_ocsp(node) or _nothing_resolves_through(dep, node):
+        if not _visible_consumer(dep, node):
             continue
         public = [(index, address) for index, address in enumerate(map(resolver_address, node.args))
                   if address is not None and address.is_global]

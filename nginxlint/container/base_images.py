@@ -323,14 +323,19 @@ _GENERIC_CODENAMES = frozenset({"oldstable", "stable", "testing", "sid", "unstab
 
 def _release_in_tag(tag: str | None) -> tuple[str | None, tuple[int, ...] | None]:
     """(distribution, release) a language image's tag names: `3.12-bookworm`, `20-bookworm-slim`, `21-jammy`,
-    `3.12-alpine3.19`; (None, None) when it names none (a generic word such as `stable` is the image's own)."""
-    for word in (tag or "").lower().split("-"):
+    `3.12-alpine3.19`, `nginx-1.27.3-alpine-3.21.0`; (None, None) when it names none (a generic word such as
+    `stable` is the image's own)."""
+    words = (tag or "").lower().split("-")
+    for index, word in enumerate(words):
         for name, codenames in _CODENAMES.items():
             if word in codenames and word not in _GENERIC_CODENAMES:
                 return name, codenames[word]
         alpine = _ALPINE_IN_TAG.fullmatch(word)
         if alpine:
             return "alpine", _numbers(alpine.group(1))
+        following = words[index + 1] if index + 1 < len(words) else ""
+        if word == "alpine" and re.fullmatch(r"\d+\.\d+(?:\.\d+)?", following):
+            return "alpine", _numbers(following)
     return None, None
 
 

@@ -10,7 +10,8 @@ from urllib.parse import urlsplit
 from ..nginx.values import parse_uint
 from .detect import SERVICES_LINE, is_compose_path
 from .fields import FieldReader
-from .model import ComposeDoc, Container, ManifestProblem, Mount, Port, Probe, RuntimeFacts, Span, Value
+from .model import (UNPRIVILEGED_PORT_START, ComposeDoc, Container, ManifestProblem, Mount, Port, Probe, RuntimeFacts,
+                    Span, Value, port_number)
 from .quantity import parse_decimal_cpus, parse_docker_bytes, parse_duration
 from .yamlpos import YMap, YNode, YScalar, YSeq, load_yaml
 
@@ -204,12 +205,33 @@ class _ComposeReader(FieldReader):
             build_source=self._build(service.get("build")),
             restart=self.value(service, "restart", self.string, "restart"),
             nofile_soft=self._nofile(service.get("ulimits")),
+            unprivileged_port_start=self._unprivileged_port_start(service.get("sysctls")),
+            host_network=self._host_network(service),
         )
         return RuntimeFacts(
             source="compose", path=self.path, name=name, container=container, span=service.span,
             replicas=self.value(deploy, "replicas", self.integer, "deploy.replicas"),
             termination_grace_period=self.quantity(service, "stop_grace_period", parse_duration, "duration"),
         )
+
+    def _unprivileged_port_start(self, node: YNode | None) -> Value | None:
+        """`sysctls: {net.ipv4.ip_unprivileged_port_start: 0}` or `["net.ipv4.ip_unprivileged_port_start=0"]`."""
+        if isinstance(node, YMap):
+            found = node.get(UNPRIVILEGED_PORT_START)
+            written = [(found.text, found.span)] if isinstance(found, YScalar) else []
+        else:
+            written = [(text, item.span) for item in self.sequence(node, "sysctls")
+                       for name, _, text in [(self.string(item, "a sysctl") or "").partition("=")]
+                       if name.strip() == UNPRIVILEGED_PORT_START]
+        for text, span in written:
+            number = port_number(text)
+            if number is not None:
+                return Value(number, span, text)
+        return None
+
+    def _host_network(self, service: YMap) -> Value | None:
+        mode = self.value(service, "network_mode", self.string, "network_mode")
+        return Value(True, mode.span, mode.text, mode.key_span) if mode is not None and mode.value == "host" else None
 
     def _nofile(self, node: YNode | None) -> Value | None:
         """`ulimits: {nofile: N}` or `{nofile: {soft: N, hard: M}}`: the soft limit, with where it is written."""

@@ -20,9 +20,11 @@ from .model import (
     Port,
     Probe,
     Span,
+    UNPRIVILEGED_PORT_START,
     Value,
     Volume,
     Workload,
+    port_number,
 )
 from .quantity import parse_cpu, parse_memory
 from ..gcpause import collector_paused
@@ -195,13 +197,14 @@ class _ManifestReader(FieldReader):
         pod_security = self.mapping(pod_spec.get("securityContext"), "securityContext") if pod_spec else None
         volumes = self.read_volumes(pod_spec)
         by_name = {volume.name: volume for volume in volumes}
+        network = self._pod_network(pod_spec, pod_security)
         containers = tuple(
-            self.read_container(item, pod_security, by_name)
+            self.read_container(item, pod_security, by_name, network)
             for item in (self.sequence(pod_spec.get("containers"), "containers") if pod_spec else ())
             if self.mapping(item, "a container") is not None
         )
         init_containers = tuple(
-            self.read_container(item, pod_security, by_name)
+            self.read_container(item, pod_security, by_name, network)
             for item in (self.sequence(pod_spec.get("initContainers"), "initContainers") if pod_spec else ())
             if self.mapping(item, "an init container") is not None
         )
@@ -263,7 +266,19 @@ class _ManifestReader(FieldReader):
         return tuple(items)
 
     # -- containers ------------------------------------------------------
-    def read_container(self, node: YMap, pod_security: YMap | None, volumes: dict[str, Volume]) -> Container:
+    def _pod_network(self, pod_spec: YMap | None, pod_security: YMap | None) -> dict:
+        """The pod's network facts every container shares: `hostNetwork`, and the
+        net.ipv4.ip_unprivileged_port_start its securityContext.sysctls set."""
+        start = None
+        for item in self.sequence(pod_security.get("sysctls") if pod_security else None, "sysctls"):
+            sysctl = self.mapping(item, "a sysctl")
+            if sysctl is not None and self.string(sysctl.get("name"), "sysctl name") == UNPRIVILEGED_PORT_START:
+                start = self.value(sysctl, "value", self._port_number, "sysctl value")
+        return {"host_network": self.value(pod_spec, "hostNetwork", self.boolean, "hostNetwork"),
+                "unprivileged_port_start": start}
+
+    def read_container(self, node: YMap, pod_security: YMap | None, volumes: dict[str, Volume],
+                       network: dict | None = None) -> Container:
         name_node = node.get("name")
         name = self.string(name_node, "container name") or "<unnamed>"
         image_node = node.get("image")
@@ -302,7 +317,15 @@ class _ManifestReader(FieldReader):
             env_from=env_from, mounts=self.read_mounts(node, volumes),
             pre_stop=self.read_hook(lifecycle.get("preStop") if lifecycle else None),
             stop_signal=self.value(lifecycle, "stopSignal", self.string, "stopSignal"),
+            **(network or {}),
         )
+
+    def _port_number(self, node: YNode | None, what: str) -> int | None:
+        """A sysctl's value, which Kubernetes writes as a string ("0")."""
+        number = port_number(self.string(node, what))
+        if number is None and node is not None:
+            self.report(f"{what} should be a port number", node.span)
+        return number
 
     def _security(self, container: YMap | None, pod: YMap | None, key: str, read) -> Value | None:
         """The container's securityContext wins over the pod's."""

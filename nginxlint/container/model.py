@@ -118,6 +118,15 @@ class Hook:
     seconds: float | None = None
 
 
+UNPRIVILEGED_PORT_START = "net.ipv4.ip_unprivileged_port_start"
+
+
+def port_number(text: str | None) -> int | None:
+    """A sysctl's value as a port number ("0", 1024), or None."""
+    text = (text or "").strip()
+    return int(text) if text.isdigit() and int(text) <= 65535 else None
+
+
 @dataclass(frozen=True, eq=False)  # identity: hashable although it holds dicts
 class Container:
     """One container, from a manifest, a Compose service or the config file's runtime settings.
@@ -162,6 +171,9 @@ class Container:
     build_source: tuple[str, str | None, str | None] | None = None
     restart: Value | None = None  # Compose `restart:` ("always", "unless-stopped", "on-failure", "no")
     nofile_soft: Value | None = None  # Compose `ulimits: nofile`: the soft open-file limit the container starts with
+    # net.ipv4.ip_unprivileged_port_start as the pod's securityContext.sysctls or Compose `sysctls:` set it
+    unprivileged_port_start: Value | None = None
+    host_network: Value | None = None  # Kubernetes `hostNetwork: true`, Compose `network_mode: host`
     build: Any = None  # a container.dockerfile.ImageBuild: what that Dockerfile (or one bound alone) builds
 
     @property

@@ -171,4 +171,30 @@ def links_openssl_3(tree) -> str | None:
     built on it, or a packaged nginx on a distribution release whose OpenSSL is 3.x; else None."""
     from .release import image_has_openssl_3
 
-    return image_has_openssl_3(tree) or distribution_openssl_3(tree)
+    return image_has_openssl_3(tree) or distribution_openssl_3(tree) or nginx_image_on_openssl_3(tree)
+
+
+# An image of another publisher that holds OpenResty or a fork with an OpenSSL of its own build: its tag says
+# nothing of the OpenSSL it links
+_BUNDLES_OPENSSL = re.compile(r"openresty|tengine|angie|freenginx|kong|apisix")
+
+
+def nginx_image_on_openssl_3(tree) -> str | None:
+    """'rpardini/nginx-proxy-connect-stable-alpine:nginx-1.27.3-alpine-3.21.0 (Alpine 3.21)' when the tree runs in
+    an nginx image of another publisher whose tag names the distribution release it is built on, one with OpenSSL
+    3.x: nginx brings no OpenSSL of its own, and a build on that release (as the official image's Dockerfile, which
+    such images follow, does) links the release's libssl."""
+    binding = tree.binding
+    if binding is None or binding.container is None:
+        return None
+    image = built_image(tree)  # the project's own image, a manifest's too: followed down to what it starts from
+    reference = _chain_bottom(tree.loader, image) if image is not None and image.final is not None \
+        else binding.container.base_image
+    if not reference or base_image(reference).flavour != "other":
+        return None
+    repository, _ = split_reference(reference)
+    name = repository.lower().split("/")[-1]
+    if "nginx" not in name or _BUNDLES_OPENSSL.search(repository.lower()):
+        return None
+    distribution = openssl_3_distribution(reference)
+    return f"{reference} ({distribution})" if distribution is not None else None

@@ -82,12 +82,14 @@ def served_kinds(node) -> frozenset[str] | None:
 def fixed_text(node, match: Match) -> bool:
     """The location answers with a text the site wrote, not a page and nothing a client chose: an exact location on
     a text file (`location = /robots.txt`, ads.txt, humans.txt, security.txt) or a location under RFC 8615's
-    `/.well-known/` (site metadata for programs) that serves files from disk, or a `return 200 "ok";` of literal
-    text without markup. Nothing in it, nor in a block inside it, hands the request on or answers otherwise."""
+    `/.well-known/` (site metadata for programs) that serves files from disk, a `return 200 "ok";` of literal
+    text without markup, or a `return 200 "addr: $remote_addr";` of the connection's facts sent with a
+    default_type no browser renders as a page. Nothing in it, nor in a block inside it, hands the request on or
+    answers otherwise."""
     inside = list(node.walk())
     if any(other.name == "if" or hands_off(other) for other in inside):
         return False
-    if _literal_answer(node.children or ()):
+    if _fixed_answer(node):
         return True
     if any(other.name == "return" for other in inside):
         return False  # not the file
@@ -97,13 +99,49 @@ def fixed_text(node, match: Match) -> bool:
     return (match.prefix or match.modifier == "=") and (path + "/").startswith("/.well-known/")
 
 
-def _literal_answer(children) -> bool:
-    """The location's own first `return` is `return 200 "pong";`: a fixed text."""
-    answer = next((child for child in children if child.name == "return"), None)
-    if answer is None or len(answer.args) != 2:
+def _fixed_answer(node) -> bool:
+    """The location's own first `return` is a fixed text: `return 200 "pong";` of literal text without markup, or
+    one whose variables are the connection's facts (`$remote_addr`, GeoIP data), sent with a default_type that no
+    browser renders as a page."""
+    answer = next((child for child in node.children or () if child.name == "return"), None)
+    if answer is None or len(answer.args) != 2 or not answer.args[0].isdigit() or answer.args[0] in REDIRECTS:
         return False
-    code, text = answer.args
-    return code.isdigit() and code.startswith("2") and "$" not in text and "<" not in text
+    text = answer.args[1]
+    if "$" not in text:
+        return "<" not in text
+    return all(_fact_of_connection(name) for name in _VARIABLE.findall(text)) and _plain_default_type(node)
+
+
+# A return with one of these codes takes a URL, not a text
+REDIRECTS = frozenset({"301", "302", "303", "307", "308"})
+_VARIABLE = re.compile(r"\$\{?(\w+)")
+# Variables that hold what the server and the client's connection are, not what a request's URL, body or headers
+# chose nor its credentials: another site that has the browser load the answer learns nothing it does not see.
+_CONNECTION_FACTS = frozenset({
+    "remote_addr", "remote_port", "realip_remote_addr", "realip_remote_port", "binary_remote_addr", "server_addr",
+    "server_port", "server_name", "hostname", "nginx_version", "pid", "msec", "time_iso8601", "time_local",
+    "connection", "scheme", "https", "server_protocol", "request_id", "http_x_forwarded_for", "http_x_real_ip",
+    "proxy_add_x_forwarded_for", "ssl_protocol", "ssl_cipher", "http2", "http3"})
+
+
+def _fact_of_connection(name: str) -> bool:
+    return name in _CONNECTION_FACTS or name.startswith(("geoip_", "geoip2_"))
+
+
+# Types a browser renders as a document that can run script; any type not known here counts as one
+_PLAIN_TYPES = frozenset({"text/plain", "application/json", "application/octet-stream", "text/csv"})
+
+
+def _plain_default_type(node) -> bool:
+    """The answer's type, the nearest default_type (text/plain, nginx's own, once an http block is reached), is
+    one a browser shows as text or saves: not a page."""
+    for level in (node, *node.ancestors()):
+        declared = level.find("default_type")
+        if declared:
+            return declared[-1].args[:1] != [] and declared[-1].args[0].lower() in _PLAIN_TYPES
+        if level.name == "http":
+            return True  # nginx's default: text/plain
+    return False  # a fragment: the including block may set any type
 
 
 def _kind(extension: str) -> str:

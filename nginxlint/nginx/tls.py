@@ -232,6 +232,20 @@ def ordered_suites(cipher_string: str) -> tuple[str, ...] | None:
     return tuple(order)
 
 
+def only_forward_secret(cipher_string: str) -> bool:
+    """Every suite the string enables has an ephemeral key exchange (ECDHE, DHE, authenticated) and none is weak:
+    False when one is not, or when an alias is unknown here. A suite the table leaves out is read from its name."""
+    order = ordered_suites(cipher_string)
+    return bool(order) and all(map(_forward_secret, order)) and weak_suites(cipher_string) == {}
+
+
+def _forward_secret(name: str) -> bool:
+    if name in SUITES:
+        kx, au, _, _, _ = SUITES[name]
+        return kx in ("ECDHE", "DHE") and au != "NULL"
+    return name.startswith(("ECDHE-", "DHE-"))
+
+
 # -- key exchange groups (ssl_ecdh_curve) ------------------------------------------------------------------------
 
 # Group names OpenSSL 1.1.1 and every later release accepts (plus the RFC 7919 ffdhe groups of OpenSSL 3.0).

@@ -1,7 +1,28 @@
 """Small facts about `*_by_lua*` directives that rules need without the Lua analysis (cheap to import)."""
 from __future__ import annotations
 
-INIT_PHASES = frozenset({"init", "init_worker"})  # run once, in the master or at worker start: failures stop nginx
+INIT_PHASES = frozenset({"init", "init_worker"})  # run once, in the master or at worker start
+
+# What nginx does when a handler's code fails to load (a syntax error, a required module that does not load), by
+# phase, the worst first (nginx 1.22 with ngx_lua: tests/oracle/test_lua_oracle.py). ngx_lua loads init_by_lua* code
+# while nginx starts, init_worker_by_lua* code as each worker starts (the error is logged, the worker runs on), and
+# the other phases' code when it first runs.
+_LOAD_FAILURES = (
+    ({"init"}, "nginx fails to start"),
+    ({"rewrite", "access", "content", "set"}, "every request that runs it fails with 500"),
+    ({"header_filter", "body_filter"}, "every response it runs for is cut off: the client gets no answer"),
+    ({"init_worker"}, "nginx starts, but each worker logs the error at start and skips this init_worker_by_lua* code"),
+    ({"log"}, "requests are answered, but the log handler's code never runs (each one logs the error)"),
+)
+_LOAD_FAILURE_ELSEWHERE = "nginx starts, and the code fails to load each time it would run"
+
+
+def load_failure(phases, subsystem: str = "http") -> str:
+    """What a failure to load code that runs in `phases` does, the worst of them."""
+    for named, outcome in _LOAD_FAILURES:
+        if phases & named and (subsystem == "http" or named <= INIT_PHASES):
+            return outcome
+    return _LOAD_FAILURE_ELSEWHERE
 
 
 def subsystem_of(node) -> str:

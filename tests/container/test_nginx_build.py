@@ -28,6 +28,7 @@ pytest.importorskip("dockerfile")
     ("python:3.12-bookworm", "Debian 12"), ("node:20-bookworm-slim", "Debian 12"), ("python:3.11-bullseye", None),
     ("eclipse-temurin:21-jammy", "Ubuntu 22.04"), ("python:3.12-alpine3.19", "Alpine 3.19"),
     ("python:3.12-alpine3.16", None), ("node:20-alpine", None), ("php:8.3-fpm-bookworm", "Debian 12"),
+    ("acme/nginx-proxy:nginx-1.27.3-alpine-3.21.0", "Alpine 3.21"), ("acme/nginx-proxy:1.20-alpine-3.14", None),
     # the official php image's tags that name no release: OpenSSL 3 from PHP 8.1 on
     ("php:8.4-fpm-alpine", "Alpine"), ("php:8.1-fpm", "Debian"), ("php:8.0-fpm-alpine", None), ("php:7.4-fpm", None),
     ("php:8.1-fpm-alpine3.16", None), ("php:latest", None), ("acme/php:8.4", None),

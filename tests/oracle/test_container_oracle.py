@@ -1,5 +1,5 @@
-"""Container rules against a real nginx: what CTR101, CTR104, CTR105, CTR109, CTR110 and K8S402 claim happens,
-happens.
+"""Container rules against a real nginx: what CTR101, CTR104, CTR105, CTR107, CTR109, CTR110 and K8S402 claim
+happens, happens.
 
 - CTR101: `worker_processes auto` counts the online CPUs, not the CPUs the process may run on: under
   `taskset -c 0` nginx still starts one worker per online CPU.
@@ -11,6 +11,9 @@ happens.
   the signal.
 - CTR105: an access log file linked to /dev/stdout (as a Dockerfile's `RUN ln -sf` makes it) sends each request
   line to nginx's standard output, and no file holds it.
+- CTR107: nginx run by a user other than root in a network namespace of its own binds port 80 where the namespace's
+  net.ipv4.ip_unprivileged_port_start is 0 (Docker's setting for every container) and fails with (13: Permission
+  denied) where it is 1024 (the kernel's default).
 - CTR109: a worker whose open-file limit (worker_rlimit_nofile) is below worker_connections fails to accept
   with (24: Too many open files) before it reaches worker_connections; with the limit at worker_connections
   the same clients are served (upstream connections are counted in worker_connections, not on top of it).
@@ -27,14 +30,16 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 import urllib.error
 import urllib.request
 import uuid
+from pathlib import Path
 
 import pytest
 
-from nginx_harness import NGINX, Nginx
+from nginx_harness import NGINX, Nginx, lint_json
 
 pytestmark = pytest.mark.skipif(NGINX is None, reason="nginx is not installed")
 
@@ -425,3 +430,36 @@ def test_access_log_linked_to_stdout_reaches_the_process_stdout(link_line, tmp_p
         link.unlink()
         findings = [(f["path"], f["line"]) for f in codes(nginx.lint(), "CTR105")]
     assert ("conf/nginx.conf", 8) not in findings if link_line else ("conf/nginx.conf", 8) in findings
+
+
+# -- CTR107 --------------------------------------------------------------------------------------------------------
+
+@pytest.mark.skipif(shutil.which("unshare") is None or shutil.which("setpriv") is None or os.geteuid() != 0,
+                    reason="a network namespace and another user need root")
+@pytest.mark.parametrize("start, binds", [("0", True), ("1024", False)])
+def test_a_non_root_nginx_binds_port_80_only_where_the_namespace_lowers_the_unprivileged_start(start, binds):
+    """In a network namespace of its own, as a container has, nginx run by a user other than root binds port 80
+    with net.ipv4.ip_unprivileged_port_start at 0 (what Docker sets in every container) and fails with 1024."""
+    root = Path(tempfile.mkdtemp(prefix="nginxlint-ctr107-"))  # outside the root-only pytest directory
+    try:
+        for name in ("logs", "tmp"):
+            (root / name).mkdir()
+        for path in (root, root / "logs", root / "tmp"):
+            path.chmod(0o777)  # the user 65534 writes the logs and the pid file
+        conf = config("", "server { listen 127.0.0.1:80; return 200; }")
+        (root / "nginx.conf").write_text(conf)
+        script = (f"ip link set lo up; echo {start} > /proc/sys/net/ipv4/ip_unprivileged_port_start; "
+                  f"setpriv --reuid=65534 --regid=65534 --clear-groups {NGINX} -p {root}/ -c nginx.conf "
+                  "-g 'daemon off; master_process off;' & sleep 1; kill $! 2>/dev/null; wait")
+        subprocess.run(["unshare", "--net", "sh", "-c", script], timeout=20, capture_output=True)
+        log = (root / "logs" / "error.log").read_text()
+        assert ("bind() to 127.0.0.1:80 failed (13: Permission denied)" in log) is not binds, log
+        (root / "compose.yaml").write_text(
+            f'services:\n  web:\n    image: nginx:1.27\n    user: "65534:65534"\n'
+            f'    sysctls: ["net.ipv4.ip_unprivileged_port_start={start}"]\n'
+            '    volumes: ["./nginx.conf:/etc/nginx/nginx.conf:ro"]\n')
+        found = codes(lint_json([str(root), "--format", "json"]), "CTR107")
+        listen = next(number for number, line in enumerate(conf.splitlines(), 1) if "listen 127.0.0.1:80" in line)
+        assert [f["line"] for f in found] == ([] if binds else [listen])
+    finally:
+        shutil.rmtree(root)

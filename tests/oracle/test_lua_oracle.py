@@ -77,6 +77,36 @@ def test_lua201_statement_after_return_fails_at_start():
         assert [(f["line"], f["column"]) for f in found] == [(conf_line(files, "x = 1"), 5)]
 
 
+_BROKEN = "\n# a shell-style comment, which is no Lua\nngx.log(ngx.NOTICE, 'CODE-RAN')\n"
+
+
+@pytest.mark.parametrize("handler, starts, answer, says", [
+    ("init_by_lua_block {CODE}\n" + server('location = /t { return 200 "ok"; }'), False, None, "nginx fails to start"),
+    ("init_worker_by_lua_block {CODE}\n" + server('location = /t { return 200 "ok"; }'), True, 200,
+     "nginx starts, but each worker logs the error at start and skips this init_worker_by_lua* code"),
+    (server("location = /t { content_by_lua_block {CODE} }"), True, 500, "every request that runs it fails with 500"),
+    (server('location = /t { header_filter_by_lua_block {CODE} return 200 "ok"; }'), True, None,
+     "every response it runs for is cut off: the client gets no answer"),
+    (server('location = /t { log_by_lua_block {CODE} return 200 "ok"; }'), True, 200,
+     "requests are answered, but the log handler's code never runs"),
+])
+def test_lua201_what_a_syntax_error_does_depends_on_the_phase(handler, starts, answer, says):
+    files = {"conf/nginx.conf": conf(handler.replace("CODE", _BROKEN))}
+    with Nginx(files) as ng:
+        started = ng.start()
+        assert (started.status == 0) is starts, started.stderr
+        if starts:
+            try:
+                status = ng.get("/t")[0]
+            except OSError:  # the connection closed without a response
+                status = None
+            assert status == answer
+            log = ng.wait_for_log("unexpected symbol near '#'")
+            assert "unexpected symbol near '#'" in log and "CODE-RAN" not in log
+        found = codes(ng.lint(), "LUA201")
+    assert len(found) == 1 and says in found[0]["message"], found
+
+
 # -- LUA202 -------------------------------------------------------------------------------------------------
 
 MONITOR = ('local result_dict = ngx.shared.monitor_status\nlocal _M = {}\n'

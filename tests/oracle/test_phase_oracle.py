@@ -55,8 +55,8 @@ def position(files: dict, needle: str) -> tuple[int, int]:
 # (phase, the http block with the failing call (marked by CALL), the call, nginx's words, what the good version
 # writes instead of the call)
 CASES = [
-    ("init", "init_by_lua_block { local ready = false if not ready then CALL end }\n" + server(""),
-     "ngx.exit(1)", "no request found", "error('not ready')"),
+    ("init", "init_by_lua_block { local loaded = true if loaded then CALL end }\n" + server(""),
+     "ngx.exit(0)", "no request found", "error('not ready')"),
     ("init_worker", "init_worker_by_lua_block { CALL ngx.log(ngx.NOTICE, 'WORKER-READY') }\n" + server(""),
      "ngx.sleep(0.01)", "API disabled in the context of init_worker_by_lua*",
      "ngx.timer.at(0, function() ngx.sleep(0.01) end)"),
@@ -117,4 +117,18 @@ def test_lua216_quiet_where_the_call_works(phase, body, call, said, fixed):
         log = ng.wait_for_log(marker) if marker else ng.error_log()
         assert said not in log
         assert marker is None or marker in log
+        assert lua216(ng) == []
+
+
+@pytest.mark.parametrize("branch", [
+    "if not ready then ngx.log(ngx.ERR, 'CONFIG-MISSING') ngx.exit(1) end",
+    "if not ready then ngx.exit(1) end",
+])
+def test_lua216_quiet_where_ngx_exit_ends_a_failure_branch_of_init(branch):
+    # the error ngx.exit raises in init_by_lua* aborts the start, which is what the failure branch is for
+    files = {"conf/nginx.conf": conf("init_by_lua_block { local ready = false " + branch + " }\n" + server(""))}
+    with Nginx(files) as ng:
+        started = ng.start()
+        assert started.status != 0 and "no request found" in started.stderr
+        assert "CONFIG-MISSING" in started.stderr or "CONFIG-MISSING" not in branch
         assert lua216(ng) == []

@@ -14,7 +14,8 @@ files: the rule is reported on the first and not on the second.
 - SEC503: one add_header in a location (or in an `if` inside it) drops every add_header of the server, a
   diagnostic X-Served-By as much as X-Frame-Options (only the second is reported unless every header counts).
   A fixed text (`location = /robots.txt`, `return 200 "pong"`) is answered as text/plain without them: none of
-  them acts on it.
+  them acts on it. A `return` of the connection's facts is sent with the default_type in scope: a page when that
+  is text/html.
 - SEC504: one proxy_set_header in a location drops every proxy_set_header of the server, whatever its name.
 - SEC506: `return` answers before allow/deny run: a client the rules deny gets the page. A redirect to a path of
   the same server tells the client nothing but the path, and the request for that path meets the same rules (403).
@@ -278,6 +279,20 @@ def test_a_fixed_text_answer_loses_the_page_policies_and_nothing_that_matters(lo
         assert text == body and headers["content-type"] == ["text/plain"], headers
         assert "x-frame-options" not in headers and "x-content-type-options" not in headers, headers
         assert codes(nginx.lint(), "SEC503") == []
+
+
+@pytest.mark.parametrize("default_type, reported", [("application/octet-stream", False), ("text/html", True)])
+def test_a_return_of_the_connections_facts_is_sent_with_the_default_type(default_type, reported):
+    # the answer a browser gets is of the type in scope: saved or shown as text it is no page; as HTML it is one
+    files = {"conf/nginx.conf": config(
+        f"server {{ listen 127.0.0.1:{{port}}; default_type {default_type};\n"
+        "    add_header X-Frame-Options DENY always; add_header Cross-Origin-Resource-Policy same-origin always;\n"
+        '    location = /whoami { add_header X-Served-By edge; return 200 "addr: $remote_addr"; } }')}
+    with started(files) as nginx:
+        _, headers, text = request(nginx.port, "GET /whoami HTTP/1.1\r\nHost: a\r\n")
+        assert text == "addr: 127.0.0.1" and headers["content-type"] == [default_type], headers
+        assert "x-frame-options" not in headers and "cross-origin-resource-policy" not in headers, headers
+        assert codes(nginx.lint(), "SEC503") == ([line_of(files, "X-Served-By")] if reported else [])
 
 
 def test_a_dropped_diagnostic_header_is_not_reported_unless_every_header_counts():

@@ -14,7 +14,8 @@
   reached with its port in the URL, a side port of the host name, and is not reported.
 - NGX020: with ssl_prefer_server_ciphers on, a TLS 1.2 client gets the list's first suite in OpenSSL's order
   (ChaCha20 when it comes first), and a TLS 1.3 client that prefers ChaCha20 gets TLS_AES_256_GCM_SHA384. A
-  TLS 1.2 list without ChaCha20 gives a client that prefers it AES-GCM with `on` and `off` alike.
+  TLS 1.2 list without ChaCha20 gives a client that prefers it AES-GCM with `on` and `off` alike. With nginx's
+  default list, a client that lists a suite without forward secrecy first gets it only with `off`.
 - NGX021: nginx -t fails on groups the OpenSSL does not know (ML-KEM before 3.5), and on the `?` prefix before 3.3.
 - NGX022: with ssl_stapling and no resolver nginx logs "no resolver defined" when a client asks for a status,
   and connects to the responder address it resolved once at start.
@@ -221,6 +222,21 @@ def test_openssl_3_security_level_not_min_protocol_decides_for_the_upstream(cert
 
 
 # -- SEC522 -------------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("prefer, suite", [("on", "ECDHE-RSA-AES256-SHA"), ("off", "AES256-SHA")])
+def test_server_preference_keeps_a_list_with_suites_without_forward_secrecy_to_the_ephemeral_ones(certs, prefer,
+                                                                                                   suite):
+    # nginx's default list, HIGH:!aNULL:!MD5, holds suites with a plain RSA key exchange: an old client that lists
+    # one first gets it unless the server's order decides
+    conf = config("server { listen 127.0.0.1:{port} ssl; ssl_certificate a.pem; ssl_certificate_key a.key;\n"
+                  f"  ssl_protocols TLSv1.2; ssl_prefer_server_ciphers {prefer}; return 200; }}")
+    with Nginx(tree(certs, conf)) as nginx:
+        started(nginx)
+        got = _negotiated(nginx.port, "-tls1_2", "-cipher", "AES256-SHA:ECDHE-RSA-AES256-SHA")
+        found = codes(nginx.lint(), "NGX020")
+    assert got == suite
+    assert found == []
+
 
 def _one_server(directives: str) -> str:
     return config("server { listen 127.0.0.1:{port} ssl; ssl_certificate a.pem; ssl_certificate_key a.key;\n"
