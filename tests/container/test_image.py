@@ -127,6 +127,20 @@ def test_installed_modules(app):
     assert "Dockerfile:15" in modules.why("prometheus")
 
 
+def test_a_downloaded_rockspec_installs_the_rock_its_file_names(tmp_path):
+    image = build(tmp_path, {"Dockerfile": (
+        "FROM openresty/openresty:alpine-fat\n"
+        "WORKDIR /tmp/rocks\n"
+        "RUN curl -LO https://luarocks.org/manifests/membphis/lua-resty-ipmatcher-0.6.1-0.rockspec \\\n"
+        " && luarocks install lua-resty-ipmatcher-0.6.1-0.rockspec\n"
+        "RUN wget https://example.org/lyaml-6.2.7-1.rockspec && luarocks install lyaml-6.2.7-1.rockspec\n"
+    )})
+    installed = {entry.name: entry for entry in image.installed_modules}
+    assert installed["lua-resty-ipmatcher"].modules == ("resty.ipmatcher",)
+    assert installed["lua-resty-ipmatcher"].line == 4  # the install, not the download
+    assert "lyaml" in installed["lyaml"].modules and installed["lyaml"].line == 5
+
+
 def test_path_map_longest_prefix_first(app):
     root, image = app
     paths = [path for path, _repo in image.path_map]
