@@ -211,9 +211,18 @@ class Builder:
             if written.what == "mkdir":
                 stage.made_dirs.add(written.path)
         stage.links.update(effects.links)
+        for link, target in effects.links:
+            self.link(ins, link, target)
         for rock in effects.rocks:
             named = posixpath.basename(rock.rockspec or "") or rock.name
             self.rock(rock, self.physical_line(ins, named, rock.tool + " "))
+
+    def link(self, ins: Instruction, link: str, target: str) -> None:
+        """`ln -s TARGET LINK` to a repository file or directory the image holds: nginx reads it at LINK too, as if
+        a COPY had put it there (`sites-available/x.conf` linked into the `sites-enabled/` a config includes)."""
+        found = self.stage.where(normalise(posixpath.join(posixpath.dirname(link), target)))
+        if isinstance(found, Path) and os.path.lexists(found):
+            self.copy_one(ins, False, found, link, False)
 
     def shell_expand(self, script: str) -> str:
         """The ENV/ARG values the shell would substitute; names the Dockerfile does not fix stay as written."""

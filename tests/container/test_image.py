@@ -509,3 +509,22 @@ def test_links_of_the_final_stage(tmp_path):
                                          "FROM nginx:1.27 AS other\nRUN ln -sf /dev/stdout /var/log/c.log\n"
                                          "FROM base\n")
     assert read_image(tmp_path / "Dockerfile", tmp_path).links == {"/var/log/a.log": "/dev/stdout"}
+
+
+def test_a_symbolic_link_places_the_repository_file_at_the_link(tmp_path):
+    image = build(tmp_path, {
+        "conf/sites/app.conf": "server {}\n",
+        "conf/sites/api.conf": "server {}\n",
+        "Dockerfile": (
+            "FROM nginx:1.27\n"
+            "COPY conf/sites/ /etc/nginx/sites-available/\n"
+            "WORKDIR /etc/nginx/sites-enabled\n"
+            "RUN ln -s /etc/nginx/sites-available/app.conf /etc/nginx/sites-enabled/10_app.conf; \\\n"
+            "    ln -sf ../sites-available/api.conf api.conf && ln -s /nowhere/x.conf x.conf\n"
+        ),
+    })
+    assert image.where("/etc/nginx/sites-enabled/10_app.conf") == tmp_path / "conf/sites/app.conf"
+    assert image.where("/etc/nginx/sites-enabled/api.conf") == tmp_path / "conf/sites/api.conf"
+    assert isinstance(image.where("/etc/nginx/sites-enabled/x.conf"), Unknown)  # a link to what is out of sight
+    assert set(image.glob("/etc/nginx/sites-enabled/*").names) >= {
+        "/etc/nginx/sites-enabled/10_app.conf", "/etc/nginx/sites-enabled/api.conf"}
