@@ -6,6 +6,7 @@ every directive iterates a list instead of walking the tree again.
 """
 from __future__ import annotations
 
+import fnmatch
 import os
 from collections import defaultdict
 from functools import cached_property
@@ -122,6 +123,9 @@ class ConfigTree:
         # (include Node, its path beside the config) for each absolute include under nginx's conf directory whose
         # directory the config's directory does not have: out of view, unless the container shows it missing
         self.out_of_view_includes: list[tuple[Node, Path]] = []
+        # glob includes whose directory also holds files a user activates by copying them into place
+        # (`site.conf.example` beside `conf.d/*.conf`): what the deployment runs may hold more than the repository's
+        self.activatable_includes: list[Node] = []
         self._unread_include_blocks: list[Node] = []  # blocks holding an include whose file could not be read
         self._unread = 0  # how many files could not be read so far
         self.memo: dict = {}  # what several rules derive from this tree, derived once
@@ -276,6 +280,8 @@ class ConfigTree:
         else:
             path = self.conf_dir / pattern
         if GLOB_CHARS.intersection(pattern):
+            if _activatable(loader, path):
+                self.activatable_includes.append(node)
             matches = loader.glob(str(path))
             if not matches:  # valid nginx, and what a mount or a start script puts there at run time is out of sight
                 self.complete = False
@@ -297,6 +303,22 @@ class ConfigTree:
             return []
         found = known[key] = (source,) if source else ()
         return list(found)
+
+
+# Suffixes of a file shipped for the user to copy into place under its own name (`site.conf.example` -> `site.conf`)
+ACTIVATED_SUFFIXES = (".example", ".sample", ".dist")
+
+
+def _activatable(loader, pattern: Path) -> bool:
+    """Whether the directory of a glob include holds a file the glob would match once a user activates it
+    (`api.conf.example` beside `*.conf`), once per pattern and run."""
+    memo = loader.memo("activatable-includes")
+    if pattern not in memo:
+        names = loader.listing(pattern.parent)[1] if not GLOB_CHARS.intersection(str(pattern.parent)) else []
+        memo[pattern] = any(name.endswith(suffix) and fnmatch.fnmatchcase(name[:-len(suffix)], pattern.name)
+                            and not fnmatch.fnmatchcase(name, pattern.name)
+                            for name in names for suffix in ACTIVATED_SUFFIXES)
+    return memo[pattern]
 
 
 def conf_dir_guess(absolute: str, conf_dir: Path) -> Path | None:

@@ -466,10 +466,15 @@ def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Pat
     leftovers = [p for p in candidates if p not in reached and parsed[p] is not None and p not in foreign]
     conf_dirs = {path: conf_dir_for(path, mains, settings) for path in leftovers}
     included_by_leftover = _literal_includes(leftovers, parsed, loader, conf_dirs)
+    placed = {}
+    if leftovers and dockerfiles and settings.context is None:
+        from .container.placed import placed_contexts  # the image model, only for loose fragments beside a Dockerfile
+
+        placed = placed_contexts(loader, dockerfiles, trees, leftovers)
     for path in leftovers:
         if path in reached or path in included_by_leftover:
             continue
-        ctx = settings.context if settings.context is not None else infer_context(parsed[path])
+        ctx = settings.context if settings.context is not None else placed.get(path) or infer_context(parsed[path])
         build(path, ctx, False, conf_dirs[path])
     for path, why in foreign.items():
         if path not in reached:  # a file some config includes is linted there, whatever it looks like

@@ -150,8 +150,8 @@ def _unseen_code(lua, subsystem: str, missing_modules: bool = False) -> bool:
 
 @rule("LUA203")
 def unused_shared_dict(tree, report):
-    if not tree.is_main or not tree.complete:
-        return
+    if not tree.is_main or not tree.complete or tree.activatable_includes:
+        return  # what is not read, or a site the user enables, may use the dict
     lua = tree.lua
     if lua.parse_failed:
         return
@@ -175,7 +175,9 @@ def unused_shared_dict(tree, report):
             names = {node.args[0] for node in unused}
             used |= _quoted_in_units(lua.of(subsystem), names)
             if not names <= used:
-                used |= _named_beside_loaded_lua(tree, lua, names - used)
+                from ..openresty.units import package_roots  # the Lua search path, only for a dict no code names
+
+                used |= _named_beside_loaded_lua(tree, lua, names - used, package_roots(tree, subsystem))
         for node in unused:
             name = node.args[0]
             if name not in used:
@@ -202,13 +204,14 @@ LUA_FOLDER_DEPTH = 3
 LUA_FOLDER_FILES = 2000
 
 
-def _named_beside_loaded_lua(tree, lua, names: set) -> set:
-    """The names among `names` that a Lua file in the folders of the deployment's Lua files (and below, not read as
-    part of the deployment) spells as a shared dict: `ngx.shared.NAME`, `ngx.shared["NAME"]`, or a quoted "NAME"
-    passed to a library. Such a file is loaded out of sight (`require("plugins." .. name)`, a plugin list read at
-    run time), so the dict is used."""
+def _named_beside_loaded_lua(tree, lua, names: set, package_roots=()) -> set:
+    """The names among `names` that a Lua file in the folders of the deployment's Lua files or in the directories
+    its lua_package_path searches (and below, not read as part of the deployment) spells as a shared dict:
+    `ngx.shared.NAME`, `ngx.shared["NAME"]`, or a quoted "NAME" passed to a library. Such a file is one the config
+    can load out of sight (`require("plugins." .. name)`, a plugin list read at run time, a site that is not
+    enabled), so the dict is used."""
     read = {unit.source.path for unit in lua.units if unit.kind in ("file", "module")}
-    folders = sorted({path.parent for path in read})
+    folders = sorted({path.parent for path in read} | set(package_roots))
     pattern = re.compile(r"""(?:ngx\.shared\.|["'])(""" + "|".join(map(re.escape, sorted(names))) + r""")\b""")
     found: set = set()
     for path in _lua_files_below(tree.loader, folders):

@@ -211,8 +211,18 @@ class Builder:
             if written.what == "mkdir":
                 stage.made_dirs.add(written.path)
         stage.links.update(effects.links)
+        for link, target in effects.links:
+            self.link(ins, link, target)
         for rock in effects.rocks:
-            self.rock(rock, self.physical_line(ins, rock.name or posixpath.basename(rock.rockspec or "")))
+            named = posixpath.basename(rock.rockspec or "") or rock.name
+            self.rock(rock, self.physical_line(ins, named, rock.tool + " "))
+
+    def link(self, ins: Instruction, link: str, target: str) -> None:
+        """`ln -s TARGET LINK` to a repository file or directory the image holds: nginx reads it at LINK too, as if
+        a COPY had put it there (`sites-available/x.conf` linked into the `sites-enabled/` a config includes)."""
+        found = self.stage.where(normalise(posixpath.join(posixpath.dirname(link), target)))
+        if isinstance(found, Path) and os.path.lexists(found):
+            self.copy_one(ins, False, found, link, False)
 
     def shell_expand(self, script: str) -> str:
         """The ENV/ARG values the shell would substitute; names the Dockerfile does not fix stay as written."""
@@ -225,12 +235,13 @@ class Builder:
 
         return _SHELL_VARIABLE.sub(value, script)
 
-    def physical_line(self, ins: Instruction, word: str) -> int:
-        """The line of a continued instruction that names `word` (its first line when none does)."""
-        for number in range(ins.line, min(ins.end_line, len(self.lines)) + 1):
-            if word and word in self.lines[number - 1]:
-                return number
-        return ins.line
+    def physical_line(self, ins: Instruction, word: str, command: str = "") -> int:
+        """The line of a continued instruction that names `word`, preferring one that runs `command` too (a
+        download names the file it fetches before the install does); its first line when none does."""
+        numbers = range(ins.line, min(ins.end_line, len(self.lines)) + 1)
+        naming = [number for number in numbers if word and word in self.lines[number - 1]]
+        running = [number for number in naming if command in self.lines[number - 1]]
+        return (running or naming or [ins.line])[0]
 
     def rock(self, rock: RockInstall, line: int) -> None:
         from ..openresty.modules import rock_dependencies, rock_modules  # the Lua analysis, only when a config runs Lua
@@ -241,26 +252,29 @@ class Builder:
         for tree in trees:
             stage.fs.add(Layer(normalise(tree), "unknown", why=f"files installed by {rock.tool} (line {rock.line})",
                                line=rock.line, origin=self.dockerfile, named=True))
-        if rock.name is not None:
+        local = self.local_rockspec(rock.rockspec)
+        if local is not None:  # the repository's rockspec: its build.modules and dependencies
+            path, spec = local
             if not rock.only_deps:
-                known = rock.name.lower() in _known_rocks()
-                stage.installs.append(InstalledModules(rock.tool, rock.name, rock_modules(rock.name), known,
-                                                       rock.line))
-            if rock.tool == "luarocks":
-                for dependency in rock_dependencies(rock.name):
-                    stage.installs.append(InstalledModules(rock.tool, dependency, rock_modules(dependency),
-                                                           dependency in _known_rocks(), rock.line, rock.name))
+                stage.installs.append(InstalledModules("luarocks", path, spec.modules, spec.exact, rock.line))
+            self.rock_dependencies(spec.dependencies, rock.line, path)
             return
-        if rock.only_deps:
+        if rock.name is None:
             return
-        rockspec = self.local_rockspec(rock.rockspec)
-        if rockspec is None:
-            return
-        path, spec = rockspec
-        stage.installs.append(InstalledModules("luarocks", path, spec.modules, spec.exact, rock.line))
-        for dependency in spec.dependencies:
-            stage.installs.append(InstalledModules("luarocks", dependency, rock_modules(dependency),
-                                                   dependency in _known_rocks(), rock.line, path))
+        # a rock by name, or a rockspec out of sight (downloaded): what the rock of that name installs
+        if not rock.only_deps:
+            known = rock.name.lower() in _known_rocks()
+            stage.installs.append(InstalledModules(rock.tool, rock.name, rock_modules(rock.name), known, rock.line))
+        if rock.tool == "luarocks":
+            self.rock_dependencies(rock_dependencies(rock.name), rock.line, rock.name)
+
+    def rock_dependencies(self, names, line: int, required_by: str) -> None:
+        """The rocks `luarocks install` brings along with `required_by`."""
+        from ..openresty.modules import rock_modules  # the Lua analysis, only when a config runs Lua
+
+        for dependency in names:
+            self.stage.installs.append(InstalledModules("luarocks", dependency, rock_modules(dependency),
+                                                        dependency in _known_rocks(), line, required_by))
 
     def local_rockspec(self, image_path: str | None):
         """The rockspec a `luarocks make`/`install x.rockspec` builds, found through what was copied."""

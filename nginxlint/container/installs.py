@@ -49,8 +49,10 @@ class RockInstall:
     """`luarocks install NAME`, `luarocks install path.rockspec` or `luarocks make [path.rockspec]`."""
 
     tool: str  # "luarocks" | "opm"
-    name: str | None  # rock or OPM package name (without the owner); None for a local rockspec
-    rockspec: str | None = None  # image path of a local rockspec (or of the directory `luarocks make` runs in)
+    # rock or OPM package name (without the owner); for `install x-1.0-1.rockspec` the name its file name gives,
+    # which stands for it when the rockspec is not in the repository (downloaded); None for `luarocks make`
+    name: str | None
+    rockspec: str | None = None  # image path of the rockspec (or of the directory `luarocks make` runs in)
     only_deps: bool = False
     tree: str | None = None
     line: int = 0
@@ -264,8 +266,7 @@ def _luarocks(args: list[str], cwd: str, line: int, effects: RunEffects) -> None
         target = rest[0]
         if target.endswith((".rockspec", ".rock")) or "/" in target:
             rockspec = _resolve(cwd, target) if target.endswith(".rockspec") else None
-            effects.rocks.append(RockInstall("luarocks", None if rockspec else _rock_file_name(target), rockspec,
-                                             only_deps, tree, line))
+            effects.rocks.append(RockInstall("luarocks", _rock_file_name(target), rockspec, only_deps, tree, line))
         else:
             effects.rocks.append(RockInstall("luarocks", target, None, only_deps, tree, line))
     elif action == "make":
@@ -274,9 +275,10 @@ def _luarocks(args: list[str], cwd: str, line: int, effects: RunEffects) -> None
 
 
 def _rock_file_name(target: str) -> str | None:
-    """'lua-resty-http-0.17.1-0.src.rock' -> 'lua-resty-http'; a URL or odd name -> None."""
+    """'lua-resty-http-0.17.1-0.src.rock' or 'lua-resty-http-0.17.1-0.rockspec' -> 'lua-resty-http'; an odd
+    name -> None."""
     base = posixpath.basename(target)
-    match = re.match(r"(.+?)-\d[\w.]*-\d+(?:\.[\w-]+)?\.rock$", base)
+    match = re.match(r"(.+?)-(?:\d[\w.]*|scm|dev)-\d+(?:\.[\w-]+)?\.rock(?:spec)?$", base)
     return match.group(1) if match else None
 
 

@@ -1,15 +1,18 @@
 """Repository files that a Compose bind mount or a Dockerfile COPY puts where nginx reads its configuration
 (`./nginx-conf.d:/etc/nginx/conf.d/default.conf`), whatever their own name, and samples a start script or a RUN
-copies to the config name they stand for: nginx reads them, so they are configs.
+copies to the config name they stand for: nginx reads them, so they are configs. A file no config includes in the
+repository takes the context of the include that reads it where an image puts it (a COPY, `ln -s`).
 
 Read while the run is discovered, before any tree is built: the Compose readers only for files that look like
 Compose and name an nginx directory, the Dockerfile reader for each Dockerfile.
 """
 from __future__ import annotations
 
+import bisect
 import os
 import posixpath
 import re
+from fnmatch import fnmatchcase
 from pathlib import Path
 
 _COPY_PROGRAMS = frozenset({"cp", "install", "rsync"})
@@ -105,3 +108,69 @@ def _copied(loader, path: Path) -> list[Path]:
         return []
     return [Path(os.path.normpath(path.parent / copy.sources[0])) for copy in build.copies
             if len(copy.sources) == 1 and _CONFIG_PATH.fullmatch(copy.dest)]
+
+
+def placed_contexts(loader, dockerfiles: list[Path], mains: list, fragments: list[Path]) -> dict[Path, tuple]:
+    """The context each fragment is read in where an image puts it (a COPY, `ln -s`) at a path that an include
+    of a main config the same image holds matches: `ln -s …/stream-available/sni.conf …/stream-enabled/` is a
+    stream server where the config says `stream { include /etc/nginx/stream-enabled/*; }`."""
+    from .dockerfile_binding import parsed_dockerfile  # the Dockerfile reader, only for loose fragments
+    from .dockerfile_build import image_of  # the image model, only for an image that holds a main config
+
+    roots = [str(tree.root.path) for tree in mains if tree.root.path is not None]
+    found: dict[Path, tuple] = {}
+    for dockerfile in dockerfiles:
+        dockerfile = Path(os.path.abspath(dockerfile))
+        build = parsed_dockerfile(loader, dockerfile)
+        if build is None or not _may_copy(build, dockerfile.parent, roots):
+            continue  # the image holds no main config: no image to build
+        image = image_of(loader, dockerfile)
+        landed = _image_paths(image, fragments)
+        for tree in mains:
+            if tree.root.path is None or not landed:
+                continue
+            for conf_path in _image_paths(image, [tree.root.path]).get(tree.root.path, ()):
+                for node in tree.nodes("include"):
+                    pattern = posixpath.join(posixpath.dirname(conf_path), node.args[0])
+                    for fragment, paths in landed.items():
+                        if fragment not in found and any(_include_matches(pattern, path) for path in paths):
+                            found[fragment] = node.ctx
+    return found
+
+
+def _may_copy(build, context: Path, files: list[str]) -> bool:
+    """Whether a COPY of the build may put one of the files into the image: a source is the file or a directory
+    above it (a glob source stands for its directory)."""
+    sources = {os.path.normpath(context / posixpath.dirname(source) if any(c in source for c in "*?[") else
+                                context / source)
+               for copy in build.copies for source in copy.sources if "$" not in source and "://" not in source}
+    return any(file == source or file.startswith(source.rstrip(os.sep) + os.sep) for source in sources
+               for file in files)
+
+
+def _image_paths(image, files: list[Path]) -> dict[Path, list[str]]:
+    """The image paths where each repository file is, as the image's copies and links put it there."""
+    by_name = sorted((str(file), file) for file in files)
+    names = [name for name, _ in by_name]
+    found: dict[Path, list[str]] = {}
+    for image_path, source in image.path_map:
+        top = str(source)
+        index = bisect.bisect_left(names, top)
+        placed = [(image_path, by_name[index][1])] if index < len(names) and names[index] == top else []
+        below = top.rstrip(os.sep) + os.sep
+        for name, file in by_name[bisect.bisect_left(names, below):]:  # the files below a copied directory
+            if not name.startswith(below):
+                break
+            placed.append((posixpath.join(image_path, file.relative_to(source).as_posix()), file))
+        for path, file in placed:
+            if image.where(path) == file:
+                found.setdefault(file, []).append(path)
+    return found
+
+
+def _include_matches(pattern: str, path: str) -> bool:
+    """Whether an include pattern names the image path: globs within one component each, as glob(3) matches."""
+    pattern_parts, path_parts = pattern.strip("/").split("/"), posixpath.normpath(path).strip("/").split("/")
+    return len(pattern_parts) == len(path_parts) and all(
+        fnmatchcase(name, part) and not (name.startswith(".") and not part.startswith("."))
+        for part, name in zip(pattern_parts, path_parts))

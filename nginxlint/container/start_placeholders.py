@@ -4,19 +4,22 @@ Images built on the official nginx image run `/docker-entrypoint.d/*.sh` at star
 a config with `sed -i 's#PROXY_SSL_CONFIG#'"$PROXY_SSL_CONFIG"'#' /etc/nginx/conf.d/default.conf`. The word they
 replace is a placeholder: nginx never reads it. The scripts are found where start scripts live, beside the config
 or beside one of its parent directories up to the repository: `docker-entrypoint.d/*.sh`, `entrypoint.d/*.sh` and
-`*entrypoint*.sh`, and s6-overlay's `cont-init.d/*`. The lines the same scripts delete or rewrite are read in
-start_edits.
+`*entrypoint*.sh`, and s6-overlay's `cont-init.d/*`; and the script a Dockerfile there starts its image with,
+whatever its name, with the scripts it runs or sources (start_writes.start_script_texts). The lines the same
+scripts delete or rewrite are read in start_edits.
 Sources: https://github.com/nginxinc/docker-nginx/blob/master/entrypoint/docker-entrypoint.sh,
 https://github.com/just-containers/s6-overlay#executing-initialization-andor-finalization-tasks
 """
 from __future__ import annotations
 
+import fnmatch
 import re
 from pathlib import Path
 
 from typing import TYPE_CHECKING
 
 from .. import sources
+from .dockerfile import DOCKERFILE_NAMES
 
 if TYPE_CHECKING:
     from .start_edits import LineEdit
@@ -86,17 +89,55 @@ def _near(loader, config: Path) -> list[tuple[frozenset[str], tuple[LineEdit, ..
 def _read_scripts_in(loader, directory: Path) -> tuple[frozenset[str], tuple[LineEdit, ...]]:
     tokens: set[str] = set()
     edits: list[LineEdit] = []
-    scripts = start_scripts(loader, directory)
-    if scripts:
+    texts = list(_script_texts(loader, directory))
+    if texts:
         from .start_edits import sed_line_edits  # the shell reader, only where start scripts are
-    for script in scripts:
-        try:
-            text = loader.text(script)
-        except sources.Unreadable:
-            continue
+    for text in texts:
         tokens |= sed_tokens(text)
         edits += sed_line_edits(text)
     return frozenset(tokens), tuple(edits)
+
+
+def _script_texts(loader, directory: Path):
+    """The texts of the start scripts kept in the directory, then of those a Dockerfile there starts its image with
+    (its ENTRYPOINT or CMD, whatever the name, and what that runs or sources), their variables expanded."""
+    scripts = start_scripts(loader, directory)
+    for script in scripts:
+        try:
+            yield loader.text(script)
+        except sources.Unreadable:
+            continue
+    dockerfiles = [directory / name for name in loader.listing(directory)[1]
+                   if any(fnmatch.fnmatchcase(name, pattern) for pattern in DOCKERFILE_NAMES)]
+    if not dockerfiles:
+        return
+    from .dockerfile_build import image_of  # the image model, only beside a Dockerfile
+    from .start_writes import start_script_texts
+
+    started = loader.memo("image-start-scripts")  # many Dockerfiles may start the same script: read it once
+    for dockerfile in dockerfiles:
+        script = _copied_start_script(loader, dockerfile)
+        if script is None:
+            continue  # nothing of the repository runs at start: no image to build
+        if script not in started:
+            image = image_of(loader, dockerfile)
+            started[script] = start_script_texts(image.final) if image.final is not None else []
+        yield from (text for source, text in started[script] if source not in scripts)
+
+
+def _copied_start_script(loader, dockerfile: Path) -> Path | None:
+    """The repository file a COPY of the Dockerfile puts at the absolute path of the script its ENTRYPOINT (or CMD)
+    runs (read from the parsed Dockerfile, without building the image)."""
+    from .dockerfile_binding import copied_file, parsed_dockerfile  # the Dockerfile reader, only beside one
+    from .start_writes import started_scripts
+
+    build = parsed_dockerfile(loader, dockerfile)
+    command = next((value.value for value in (build.entrypoint, build.cmd) if value is not None), None) \
+        if build is not None else None
+    if not isinstance(command, tuple):
+        return None
+    return next((found for script in started_scripts(command) if script.startswith("/") and "$" not in script
+                 and (found := copied_file(build, dockerfile.parent, script)) is not None), None)
 
 
 def start_scripts(loader, directory: Path) -> list[Path]:

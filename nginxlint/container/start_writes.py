@@ -5,7 +5,8 @@ the repository. Its variables are those it assigns with literal values (`VAR=val
 `: ${VAR:=value}`, one level into a script it sources from the image too) over the image's ENV; a variable given
 two different values, or one nothing here fixes, is left as written, and a path holding it is not counted. The
 commands are then read as a RUN's are (`>`, `>>`, `tee`, `touch`, the destination of `cp` or `mv`, `curl -o`):
-what they write is there when nginx starts, though out of view.
+what they write is there when nginx starts, though out of view. The same texts, with the scripts the start script
+runs or sources, are what start_placeholders reads for the `sed -i` edits of the configs (start_script_texts).
 """
 from __future__ import annotations
 
@@ -50,19 +51,81 @@ def apply_start_script_writes(stage) -> None:
                                                             f"{image_path}", origin=source, made=True))
 
 
+def start_script_texts(stage, limit: int = 8) -> list[tuple[Path, str]]:
+    """(repository file, text with its variables expanded) of the script the stage starts with and of the scripts
+    it runs or sources that the image got from the repository (`/docker/setup.sh`, `. /env.sh`), whatever their
+    names: what they do to the configs happens before nginx starts."""
+    first = _start_script(stage)
+    queue = [first[1]] if first is not None else []
+    found: list[tuple[Path, str]] = []
+    while queue and len(found) < limit:
+        source = queue.pop(0)
+        text = _text(source)
+        if text is None or any(source == seen for seen, _ in found):
+            continue
+        body = _without_heredoc_bodies(text)
+        expanded = _without_dead_branches(_expanded(body, _variables(body, stage, sourcing=True)))
+        found.append((source, expanded))
+        for command in read_script(expanded, script_file=True).commands:
+            words = command.words
+            called = words[1] if words[0] in (".", "source") and len(words) > 1 else script_path(words)
+            if called is not None and "$" not in called:
+                where = stage.where(normalise(posixpath.join(stage.workdir, called)))
+                if isinstance(where, Path) and where.is_file():
+                    queue.append(where)
+    return found
+
+
+# `if [ "value" = "other" ]; then`: a test of two words the script's variables and the image's ENV fix
+_LITERAL_TEST = re.compile(r"""\s*if\s+\[\[?\s+(["']?)([^"'\s$`]*)\1\s+(==?|!=)\s+"""
+                           r"""(["']?)([^"'\s$`]*)\4\s+\]\]?\s*;?\s*then\s*""")
+_IF = re.compile(r"\s*if\s")
+_ELSE = re.compile(r"\s*(?:else|elif\s)")
+_FI = re.compile(r"\s*fi\b")
+
+
+def _without_dead_branches(text: str) -> str:
+    """The script with the lines blanked that a literal test keeps from running (`if [ "false" = true ]; then` once
+    LOG_TO_STDOUT=false is expanded): by default the container never runs them. Up to the branch's `else` or `fi`."""
+    lines = text.split("\n")
+    index = 0
+    while index < len(lines):
+        test = _LITERAL_TEST.fullmatch(lines[index])
+        index += 1
+        if test is None or (test.group(2) == test.group(5)) == (test.group(3) != "!="):
+            continue
+        depth = 0
+        while index < len(lines):
+            line = lines[index]
+            if _IF.match(line):
+                depth += 1
+            elif _FI.match(line):
+                if depth == 0:
+                    break
+                depth -= 1
+            elif depth == 0 and _ELSE.match(line):
+                break
+            lines[index] = ""
+            index += 1
+    return "\n".join(lines)
+
+
+def started_scripts(argv: tuple[str, ...]) -> list[str]:
+    """The scripts a start command runs, as it names them: `/go.sh` of `["tini", "--", "/go.sh"]`, of
+    `sh -c "/go.sh && nginx"`."""
+    argv = argv[init_wrapper_length(argv):]
+    text = shell_text(argv)
+    commands = [command.words for command in read_script(text).commands] if text is not None else [argv]
+    return [script for words in commands if (script := script_path(tuple(words))) is not None]
+
+
 def _start_script(stage) -> tuple[str, Path] | None:
     """(image path, repository file) of the script the stage starts with, when the image got it from the
     repository: `ENTRYPOINT ["/go.sh"]`, `CMD /start.sh`, `["tini", "--", "/go.sh"]`."""
     argv = stage.entrypoint or stage.cmd or ()
     if stage.base.flavour == "nginx" and argv[:1] == ("/docker-entrypoint.sh",):
         argv = argv[1:]  # the official entrypoint runs the command it is given
-    argv = argv[init_wrapper_length(argv):]
-    text = shell_text(argv)
-    commands = [command.words for command in read_script(text).commands] if text is not None else [argv]
-    for words in commands:
-        script = script_path(words)
-        if script is None:
-            continue
+    for script in started_scripts(argv):
         image_path = normalise(posixpath.join(stage.workdir, script))
         source = stage.where(image_path)
         if isinstance(source, Path) and source.is_file():

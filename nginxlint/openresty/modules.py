@@ -6,6 +6,7 @@ popular LuaRocks packages. A rock the table does not know gets the modules its n
 """
 from __future__ import annotations
 
+import posixpath
 from fnmatch import fnmatchcase
 from dataclasses import dataclass
 from pathlib import Path
@@ -242,11 +243,19 @@ def dockerfile_rocks(path: Path, text: str) -> list[InstalledRock]:
             while logical.startswith("--"):
                 logical = logical.split(None, 1)[1] if " " in logical.strip() else ""
         for rock in run_effects(logical, "/", first).rocks:
-            if rock.name is None or rock.only_deps:
-                continue  # a local rock or rockspec: what it provides is read from the build context
+            if rock.name is None or rock.only_deps or _in_context(path, rock.rockspec):
+                continue  # a local rock or the repository's rockspec: what it provides is read from the build context
             found.append(InstalledRock(rock.name, rock_modules(rock.name), path,
                                        _physical_line(physical, first, rock.name)))
     return found
+
+
+def _in_context(dockerfile: Path, rockspec: str | None) -> bool:
+    """Whether the rockspec `luarocks install` names is the repository's (next to the Dockerfile), not a download."""
+    if rockspec is None:
+        return False
+    name = posixpath.basename(rockspec)
+    return (dockerfile.parent / name).is_file() or (dockerfile.parent / "rockspecs" / name).is_file()
 
 
 def _physical_line(lines: list[str], first: int, word: str) -> int:

@@ -136,6 +136,21 @@ class SearchPath:
         """Some entry is a template's masked value: a module not found may sit where it points."""
         return any(is_unknown(entry.template) for entry in (*self.lua, *self.c))
 
+    def roots(self, resolve) -> list[Path]:
+        """The project directories the config's own Lua entries search below (`/etc/nginx/lua/?.lua` -> the
+        directory mapped to /etc/nginx/lua), and the extra directories: every Lua file there is one a `require`
+        may load."""
+        found = list(self.extra_dirs)
+        for entry in self.lua:
+            if entry.default or "?" not in entry.template or is_unknown(entry.template):
+                continue
+            directory = entry.template.split("?", 1)[0]
+            directory = directory if directory.endswith("/") else posixpath.dirname(directory)
+            local = resolve(directory.rstrip("/") or "/")
+            if local is not None and local.is_dir() and local not in found:
+                found.append(local)
+        return found
+
     def search(self, module: str, resolve, is_file=Path.is_file) -> tuple[Path | None, list[Tried]]:
         """The project file `require(module)` loads, or None, and every file looked for, like Lua lists them.
 

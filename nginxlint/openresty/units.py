@@ -431,6 +431,12 @@ def collect_units(tree) -> LuaUnits:
     return LuaUnits(units, missing, dynamic, outside, unresolved, unseen, relative)
 
 
+def package_roots(tree, subsystem: str) -> list[Path]:
+    """The project directories the subsystem's lua_package_path searches (as the container places them): every Lua
+    file below them is one a `require` of the config may load."""
+    return _search_path(tree, subsystem).roots(_LuaFiles(tree).resolver())
+
+
 def _search_path(tree, subsystem: str, start: str | None = None):
     """The package_path.SearchPath of one subsystem; the default relative entries (`./?.lua`) in the directory
     nginx starts in, when its container tells (`start`)."""

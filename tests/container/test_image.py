@@ -127,6 +127,20 @@ def test_installed_modules(app):
     assert "Dockerfile:15" in modules.why("prometheus")
 
 
+def test_a_downloaded_rockspec_installs_the_rock_its_file_names(tmp_path):
+    image = build(tmp_path, {"Dockerfile": (
+        "FROM openresty/openresty:alpine-fat\n"
+        "WORKDIR /tmp/rocks\n"
+        "RUN curl -LO https://luarocks.org/manifests/membphis/lua-resty-ipmatcher-0.6.1-0.rockspec \\\n"
+        " && luarocks install lua-resty-ipmatcher-0.6.1-0.rockspec\n"
+        "RUN wget https://example.org/lyaml-6.2.7-1.rockspec && luarocks install lyaml-6.2.7-1.rockspec\n"
+    )})
+    installed = {entry.name: entry for entry in image.installed_modules}
+    assert installed["lua-resty-ipmatcher"].modules == ("resty.ipmatcher",)
+    assert installed["lua-resty-ipmatcher"].line == 4  # the install, not the download
+    assert "lyaml" in installed["lyaml"].modules and installed["lyaml"].line == 5
+
+
 def test_path_map_longest_prefix_first(app):
     root, image = app
     paths = [path for path, _repo in image.path_map]
@@ -495,3 +509,22 @@ def test_links_of_the_final_stage(tmp_path):
                                          "FROM nginx:1.27 AS other\nRUN ln -sf /dev/stdout /var/log/c.log\n"
                                          "FROM base\n")
     assert read_image(tmp_path / "Dockerfile", tmp_path).links == {"/var/log/a.log": "/dev/stdout"}
+
+
+def test_a_symbolic_link_places_the_repository_file_at_the_link(tmp_path):
+    image = build(tmp_path, {
+        "conf/sites/app.conf": "server {}\n",
+        "conf/sites/api.conf": "server {}\n",
+        "Dockerfile": (
+            "FROM nginx:1.27\n"
+            "COPY conf/sites/ /etc/nginx/sites-available/\n"
+            "WORKDIR /etc/nginx/sites-enabled\n"
+            "RUN ln -s /etc/nginx/sites-available/app.conf /etc/nginx/sites-enabled/10_app.conf; \\\n"
+            "    ln -sf ../sites-available/api.conf api.conf && ln -s /nowhere/x.conf x.conf\n"
+        ),
+    })
+    assert image.where("/etc/nginx/sites-enabled/10_app.conf") == tmp_path / "conf/sites/app.conf"
+    assert image.where("/etc/nginx/sites-enabled/api.conf") == tmp_path / "conf/sites/api.conf"
+    assert isinstance(image.where("/etc/nginx/sites-enabled/x.conf"), Unknown)  # a link to what is out of sight
+    assert set(image.glob("/etc/nginx/sites-enabled/*").names) >= {
+        "/etc/nginx/sites-enabled/10_app.conf", "/etc/nginx/sites-enabled/api.conf"}

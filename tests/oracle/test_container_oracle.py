@@ -14,6 +14,9 @@ happens, happens.
 - CTR107: nginx run by a user other than root in a network namespace of its own binds port 80 where the namespace's
   net.ipv4.ip_unprivileged_port_start is 0 (Docker's setting for every container) and fails with (13: Permission
   denied) where it is 1024 (the kernel's default).
+- Placement: a file linked into a directory a block includes (`stream { include enabled/*; }`, the link made by a
+  Dockerfile's `RUN ln -sf`) is read as that block's: a stream server passes `nginx -t` there and is refused
+  under http.
 - CTR109: a worker whose open-file limit (worker_rlimit_nofile) is below worker_connections fails to accept
   with (24: Too many open files) before it reaches worker_connections; with the limit at worker_connections
   the same clients are served (upstream connections are counted in worker_connections, not on top of it).
@@ -39,6 +42,7 @@ from pathlib import Path
 
 import pytest
 
+from lintkit import MODULES_DIR
 from nginx_harness import NGINX, Nginx, lint_json
 
 pytestmark = pytest.mark.skipif(NGINX is None, reason="nginx is not installed")
@@ -463,3 +467,31 @@ def test_a_non_root_nginx_binds_port_80_only_where_the_namespace_lowers_the_unpr
         assert [f["line"] for f in found] == ([] if binds else [listen])
     finally:
         shutil.rmtree(root)
+
+
+# -- a Dockerfile's `ln -s` into a directory a block includes ---------------------------------------------
+
+SNI_SERVER = "server {\n    listen 127.0.0.1:{port};\n    ssl_preread on;\n    proxy_pass 127.0.0.1:1;\n}\n"
+LINKING_DOCKERFILE = ("FROM nginx:1.27\nCOPY conf/ /etc/nginx/\n"
+                      "RUN mkdir -p /etc/nginx/enabled \\\n"
+                      " && ln -sf /etc/nginx/available/sni.conf /etc/nginx/enabled/10_sni.conf\n")
+
+
+@pytest.mark.parametrize("block, accepted", [("stream", True), ("http", False)])
+def test_a_linked_file_is_read_in_the_block_that_includes_its_directory(block, accepted):
+    """nginx reads a file through a link in an included directory as the including block's: a stream server
+    (ssl_preread, proxy_pass in server) passes `nginx -t` under `stream { include enabled/*; }` and is refused
+    under http. NGX005 follows the Dockerfile's `RUN ln -sf` the same way, where the repository holds no link."""
+    conf = (f"load_module {MODULES_DIR / 'ngx_stream_module.so'};\n{PREAMBLE}events {{ worker_connections 64; }}\n"
+            f"{block} {{\n    include enabled/*;\n}}\n")
+    files = {"conf/nginx.conf": conf, "conf/available/sni.conf": SNI_SERVER, "Dockerfile": LINKING_DOCKERFILE}
+    with Nginx(files) as nginx:
+        link = nginx.root / "conf" / "enabled" / "10_sni.conf"
+        link.parent.mkdir()
+        link.symlink_to("../available/sni.conf")
+        outcome = nginx.test()
+        assert (outcome.status == 0) is accepted, outcome.stderr
+        assert accepted or '"ssl_preread" directive is not allowed here' in outcome.stderr
+        link.unlink()
+        findings = [(f["path"], f["line"]) for f in codes(nginx.lint(), "NGX005")]
+    assert (("conf/available/sni.conf", 3) in findings) is not accepted
