@@ -71,6 +71,8 @@ GAPS: tuple[Gap, ...] = (
     Gap("missed", "a fill-in placeholder the user replaces before use (`[FULLCHAIN FILE NAME]`): nginx counts its "
         "words as arguments, nginxlint reads it as one value to fill in and says so in a note",
         message=r"^invalid number of arguments", text=r"\[[A-Z][A-Z0-9_]*(?: [A-Z0-9_]+)+\]"),
+    Gap("missed", "a start script edits the config (`sed -i`) before nginx reads it in the container: nginx -t reads "
+        "the files as the repository holds them, nginxlint as the container's start leaves them", text=r"\bsed\s+-i\b"),
     Gap("wrong-line", "include cycle: nginx fails inside the second copy of the file (or crashes), nginxlint "
         "points at the include that closes the cycle (NGX003)", when=_cycle_reported),
 )
