@@ -86,18 +86,28 @@ def test_the_release_printed_by_nginx_V_before_a_dump(tmp_path):
     assert release.name in found[0]["message"]
 
 
-def test_a_newer_listen_parameter_is_invalid_to_nginx_and_reported():
+# listen parameters the running release lacks: (parameter, rule, whether this release lacks it, why it may not)
+LACKED_PARAMETERS = (
+    ("quic", "NGX028", lambda release: release.predates(directive_since("http", "listen:quic")[0]),
+     "has the quic parameter"),
+    ("spdy", "NGX030", lambda release: release.reaches(directive_removed("http", "listen:spdy")[0]),
+     "still ignores the spdy parameter with a warning"),
+)
+
+
+@pytest.mark.parametrize("parameter, rule, lacks, otherwise", LACKED_PARAMETERS, ids=[p[0] for p in LACKED_PARAMETERS])
+def test_a_listen_parameter_the_release_lacks_is_invalid_to_nginx_and_reported(parameter, rule, lacks, otherwise):
     release, _ = running_release()
-    if not release.predates(directive_since("http", "listen:quic")[0]):
-        pytest.skip(f"{release.name} has the quic parameter")
+    if not lacks(release):
+        pytest.skip(f"{release.name} {otherwise}")
     version = ".".join(map(str, release.number))
-    text = config("listen", "127.0.0.1:{port} quic").replace("listen 127.0.0.1:{port};\n", "", 1)
+    text = config("listen", f"127.0.0.1:{{port}} {parameter}").replace("listen 127.0.0.1:{port};\n", "", 1)
     with Nginx({"conf/nginx.conf": text}) as server:
         outcome = server.test()
-        assert outcome.status != 0 and 'invalid parameter "quic"' in outcome.stderr, outcome.stderr
-        found = server.lint("--select", "NGX028", "--nginx-version", version)
+        assert outcome.status != 0 and f'invalid parameter "{parameter}"' in outcome.stderr, outcome.stderr
+        found = server.lint("--select", rule, "--nginx-version", version)
         line = (server.root / "conf/nginx.conf").read_text().splitlines()[7]
-        assert [(f["code"], f["line"], f["column"]) for f in found] == [("NGX028", 8, line.index("quic") + 1)], found
+        assert [(f["code"], f["line"], f["column"]) for f in found] == [(rule, 8, line.index(parameter) + 1)], found
 
 
 # Removed directives of the server context, with a valid value and the message nginx -t gave while it still had them.
@@ -121,17 +131,3 @@ def test_a_removed_directive_is_unknown_to_nginx_after_its_removal_and_reported_
         else:
             assert outcome.status == 0 and warning in outcome.stderr, outcome.stderr
             assert found == [], found
-
-
-def test_the_removed_spdy_listen_parameter_is_invalid_to_nginx_and_reported():
-    release, _ = running_release()
-    if not release.reaches(directive_removed("http", "listen:spdy")[0]):
-        pytest.skip(f"{release.name} still ignores the spdy parameter with a warning")
-    version = ".".join(map(str, release.number))
-    text = config("listen", "127.0.0.1:{port} spdy").replace("listen 127.0.0.1:{port};\n", "", 1)
-    with Nginx({"conf/nginx.conf": text}) as server:
-        outcome = server.test()
-        assert outcome.status != 0 and 'invalid parameter "spdy"' in outcome.stderr, outcome.stderr
-        found = server.lint("--select", "NGX030", "--nginx-version", version)
-        line = (server.root / "conf/nginx.conf").read_text().splitlines()[7]
-        assert [(f["code"], f["line"], f["column"]) for f in found] == [("NGX030", 8, line.index("spdy") + 1)], found
