@@ -586,6 +586,11 @@ def _compiled_at_build(path: Path) -> bool:
     return any(path.with_suffix(suffix).is_file() for suffix in COMPILED_TO_LUA)
 
 
+_REQUEST_PHASES = frozenset({"set", "server_rewrite", "rewrite", "access", "precontent", "content", "balancer",
+                             "preread", "ssl_certificate", "ssl_client_hello", "ssl_session_fetch",
+                             "ssl_session_store", "proxy_ssl_certificate", "proxy_ssl_verify"})
+
+
 @rule("LUA209")
 def lua_file_not_found(tree, report):
     for missing in tree.lua.missing_files:
@@ -593,8 +598,9 @@ def lua_file_not_found(tree, report):
             continue
         node = missing.node
         phase = LUA_PHASE[node.d.name]
-        when = ("nginx fails to start" if phase in INIT_PHASES
-                else "nginx -t passes, then every request that reaches it fails")
+        # a request phase answers the request with an error (404 for content); the others fail as loading does
+        when = ("nginx -t passes, then every request that reaches it fails" if phase in _REQUEST_PHASES
+                else load_failure({phase}, subsystem_of(node)))
         report(
             node,
             f'{node.d.name} target "{node.args[missing.arg]}" does not exist (looked for '

@@ -339,6 +339,29 @@ def test_lua209_missing_file_fails_on_request():
         assert len(codes(ng.lint(), "LUA209")) == 1
 
 
+@pytest.mark.parametrize("handler, answer, says", [
+    ("init_worker_by_lua_file lua/missing.lua;\n" + server('location = /t { return 200 "ok"; }'), 200,
+     "nginx starts, but each worker logs the error at start and skips this init_worker_by_lua* code"),
+    (server('location = /t { log_by_lua_file lua/missing.lua; return 200 "ok"; }'), 200,
+     "requests are answered, but the log handler's code never runs"),
+    (server('location = /t { header_filter_by_lua_file lua/missing.lua; return 200 "ok"; }'), None,
+     "every response it runs for is cut off: the client gets no answer"),
+])
+def test_lua209_a_missing_file_outside_the_request_phases_fails_as_loading_does(handler, answer, says):
+    """nginx starts with each of these missing: init_worker's is skipped at each worker's start, a log handler's
+    request is answered, a header filter's response is cut off; the error log says `cannot open`."""
+    with Nginx({"conf/nginx.conf": conf(handler)}) as ng:
+        assert ng.start().status == 0
+        try:
+            status = ng.get("/t")[0]
+        except OSError:  # the connection closed without a response
+            status = None
+        assert status == answer
+        assert "missing.lua: No such file or directory" in ng.wait_for_log("missing.lua")
+        found = codes(ng.lint(), "LUA209")
+    assert len(found) == 1 and says in found[0]["message"], found
+
+
 def test_lua209_existing_file_runs():
     with Nginx(_lua209(with_file=True)) as ng:
         assert ng.start().status == 0
