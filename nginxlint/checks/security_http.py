@@ -813,12 +813,12 @@ def _redirects_under_same_rules(node, access: list, lists: Lists) -> bool:
     but a path, and the client's next request meets the rules there (`location /netdata { return 301 /netdata/; }`
     under a server's `deny all`)."""
     target = _local_redirect_target(node)
-    server = next((b for b in node.ancestors() if b.name == "server"), None)
+    server = node.enclosing("server")
     if target is None or server is None:
         return False
     path = target.split("?", 1)[0]
     if "$" in path:  # a capture or variable: any location of the server may receive it
-        reached = [b for b in _locations_below(server) if not _internal_only(b)] + [server]
+        reached = [b for b in server.walk() if b.name == "location" and not _internal_only(b)] + [server]
     else:
         location = match_location(server, path)
         if location is UNKNOWN:
@@ -840,15 +840,6 @@ def _local_redirect_target(node) -> str | None:
     if target is None or not target.startswith("/") or target.startswith("//"):
         return None
     return target
-
-
-def _locations_below(block) -> list:
-    found, stack = [], list(block.find("location"))
-    while stack:
-        location = stack.pop()
-        found.append(location)
-        stack.extend(location.find("location"))
-    return found
 
 
 def _internal_only(block) -> bool:
