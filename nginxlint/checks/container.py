@@ -381,9 +381,13 @@ def _started_in_background(tree, report):
 
 STREAM_TARGETS = ("stderr", "/dev/stdout", "/dev/stderr", "/proc/self/fd/1", "/proc/self/fd/2", "/dev/fd/1",
                   "/dev/fd/2", "off", "/dev/null")  # /dev/null: a device that discards, no file to fill
-# The official nginx image links /var/log/nginx/*.log, docker-openresty its prefix's logs/*.log.
+# The official nginx image links /var/log/nginx/*.log, docker-openresty its prefix's logs/*.log, and Bitnami's
+# nginx and OpenResty images (bitnami/containers, scripts/nginx/postunpack.sh and scripts/openresty/postunpack.sh)
+# their logs directory's access.log and error.log.
 LINKED_LOGS = ("/var/log/nginx/access.log", "/var/log/nginx/error.log",
-               "/usr/local/openresty/nginx/logs/access.log", "/usr/local/openresty/nginx/logs/error.log")
+               "/usr/local/openresty/nginx/logs/access.log", "/usr/local/openresty/nginx/logs/error.log",
+               "/opt/bitnami/nginx/logs/access.log", "/opt/bitnami/nginx/logs/error.log",
+               "/opt/bitnami/openresty/nginx/logs/access.log", "/opt/bitnami/openresty/nginx/logs/error.log")
 # Without a known image, relative paths are taken under OpenResty's prefix, where logs/*.log are linked.
 _UNKNOWN_IMAGE_PREFIX = "/usr/local/openresty/nginx"
 
