@@ -107,6 +107,7 @@ class BaseImage:
     user: str | None = None
     libraries: frozenset[str] | None = None  # every library the image holds (library_stem), when known
     distribution: bool = False  # a plain distribution image (Debian, Alpine...): only the distribution's packages
+    official: bool = False  # the official image itself, whose Dockerfile says everything it holds
 
     @property
     def empty(self) -> bool:
@@ -156,27 +157,36 @@ def base_image(reference: str | None) -> BaseImage:
     last = repository.rsplit("/", 1)[-1]
     tag_lower = (tag or "latest").lower()
     if last == "openresty":
-        fat = "fat" in tag_lower or "buildpack" in tag_lower
-        return BaseImage(
-            reference, flavour="openresty", prefix=OPENRESTY_PREFIX, conf_path=OPENRESTY_PREFIX + "/conf/nginx.conf",
-            stop_signal=_openresty_stop_signal(tag_lower), libc=_libc(tag_lower),
-            lua_path=DEFAULT_PATH, lua_cpath=DEFAULT_CPATH,
-            env={"LUA_PATH": DEFAULT_PATH, "LUA_CPATH": DEFAULT_CPATH} if fat else {},
-            has_luarocks=fat, known_dirs=dict(_OPENRESTY_DIRS), existing_dirs=_OPENRESTY_EXISTING | _COMMON_EXISTING,
-            known_files=_OPENRESTY_FILES,
-            entrypoint=(), cmd=(_openresty_binary(tag_lower), "-g", "daemon off;"), user="root",
-            libraries=ALPINE_OPENRESTY_LIBRARIES if "alpine" in tag_lower and "fat" not in tag_lower else None,
-        )
+        return _openresty_image(reference, repository, tag_lower)
     if last in ("nginx", "nginx-unprivileged") and repository in ("nginx", "nginxinc/nginx-unprivileged"):
         return BaseImage(
             reference, flavour="nginx", prefix=NGINX_PREFIX, conf_path=NGINX_PREFIX + "/nginx.conf",
             stop_signal=_nginx_stop_signal(tag_lower), libc=_libc(tag_lower), has_luarocks=False,
             known_dirs=dict(_NGINX_DIRS), existing_dirs=_NGINX_EXISTING | _COMMON_EXISTING, known_files=_NGINX_FILES,
             entrypoint=("/docker-entrypoint.sh",), cmd=("nginx", "-g", "daemon off;"),
-            user="nginx" if last == "nginx-unprivileged" else "root",
+            user="nginx" if last == "nginx-unprivileged" else "root", official=True,
         )
     libc = "musl" if repository == "alpine" else _libc(tag_lower) if "alpine" in tag_lower else None
     return BaseImage(reference, libc=libc, existing_dirs=_COMMON_EXISTING, distribution=repository in _DISTRIBUTIONS)
+
+
+def _openresty_image(reference: str, repository: str, tag: str) -> BaseImage:
+    """An OpenResty image: docker-openresty's layout and defaults. Another publisher's `*/openresty` image (Bitnami's,
+    one built on it, a team's own) is taken to run OpenResty the same way, but what it holds is not known: it may add
+    any module, library or file, so nothing is claimed missing from it."""
+    fat = "fat" in tag or "buildpack" in tag
+    official = repository == "openresty/openresty" or repository.endswith("/openresty/openresty")  # or a mirror's
+    return BaseImage(
+        reference, flavour="openresty", prefix=OPENRESTY_PREFIX, conf_path=OPENRESTY_PREFIX + "/conf/nginx.conf",
+        stop_signal=_openresty_stop_signal(tag), libc=_libc(tag),
+        lua_path=DEFAULT_PATH, lua_cpath=DEFAULT_CPATH,
+        env={"LUA_PATH": DEFAULT_PATH, "LUA_CPATH": DEFAULT_CPATH} if fat else {},
+        has_luarocks=fat, known_dirs=dict(_OPENRESTY_DIRS) if official else {},
+        existing_dirs=_OPENRESTY_EXISTING | _COMMON_EXISTING, known_files=_OPENRESTY_FILES,
+        entrypoint=(), cmd=(_openresty_binary(tag), "-g", "daemon off;"), user="root",
+        libraries=ALPINE_OPENRESTY_LIBRARIES if official and "alpine" in tag and "fat" not in tag else None,
+        official=official,
+    )
 
 
 def _openresty_binary(tag: str) -> str:
@@ -230,7 +240,7 @@ def base_filesystem(base: BaseImage) -> Filesystem:
 def _bottom(base: BaseImage):
     # An official image's files are those its own Dockerfile puts there (its Lua modules are the bundled ones), a
     # distribution image's those of the packages it is made of.
-    named = base.flavour in ("openresty", "nginx") or base.distribution
+    named = base.official or base.distribution
 
     def bottom(path: str):
         holds = base.holds(path)
