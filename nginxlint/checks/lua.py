@@ -400,9 +400,10 @@ def package_path_without_defaults(tree, report):
         return
     from ..openresty import package_path as pp  # the Lua analysis, only when a config runs Lua
 
+    server_prefix = tree.binding.server_prefix() if tree.binding is not None else None
     for directive, node in nodes:
         value = node.args[0]
-        if pp.has_defaults(value) or pp.keeps_lualib(value):
+        if pp.has_defaults(value) or pp.keeps_lualib(value, server_prefix):
             continue
         if directive == "lua_package_path":
             bundled = _bundled_lua_nginx_module(tree)

@@ -32,6 +32,8 @@ DEFAULT_CPATH = (
 )
 # Where resty.core and cjson live in an OpenResty image: a path without `;;` that names these keeps them.
 LUALIB_DIRS = ("/usr/local/openresty/lualib/", "/usr/local/openresty/site/lualib/")
+# nginx's prefix in an OpenResty installed with its default `--prefix=/usr/local/openresty`.
+OPENRESTY_NGINX_PREFIX = "/usr/local/openresty/nginx"
 
 
 @dataclass(frozen=True)
@@ -82,14 +84,21 @@ def has_defaults(value: str) -> bool:
     return ";;" in value
 
 
-def keeps_lualib(value: str) -> bool:
+def keeps_lualib(value: str, server_prefix: str | None = None) -> bool:
     """A path without `;;` still loads resty.core when it names OpenResty's lualib directory itself: the image's, or
-    the `lualib` of an OpenResty built with another `--prefix` (`/opt/openresty/lualib/?.lua`)."""
-    return any(directory in value for directory in LUALIB_DIRS) or bool(_PREFIXED_LUALIB.search(value))
+    the `lualib` of an OpenResty built with another `--prefix` (`/opt/openresty/lualib/?.lua`), also from nginx's
+    own prefix (`$prefix/../lualib/?.lua`): OpenResty installs nginx in `<its prefix>/nginx` and its Lua libraries in
+    `<its prefix>/lualib`. `server_prefix`: nginx's `-p` when known, else OpenResty's own layout is assumed."""
+    prefix = (server_prefix or OPENRESTY_NGINX_PREFIX).rstrip("/") + "/"
+    for entry in split_entries(value, ""):
+        path = posixpath.normpath(entry.template.replace(PREFIX_MARK, prefix))
+        if any(directory in path + "/" for directory in LUALIB_DIRS) or _PREFIXED_LUALIB.fullmatch(path):
+            return True
+    return False
 
 
 # `<prefix>/lualib/?.lua`, `<prefix>/lualib/?.so`: where `make install` puts OpenResty's Lua libraries.
-_PREFIXED_LUALIB = re.compile(r"(?:^|;)/[^;]*/lualib/\?\.(?:lua|so)(?:;|$)")
+_PREFIXED_LUALIB = re.compile(r"/[^;]*/lualib/\?\.(?:lua|so)")
 
 
 def names_directory(template: str) -> bool:

@@ -99,9 +99,11 @@ class Outcome:
 class Nginx:
     """One nginx prefix. Use as a context manager: the server is always stopped and the prefix removed."""
 
-    def __init__(self, files: dict[str, str], conf: str = "conf/nginx.conf", port: int | None = None, env=None):
+    def __init__(self, files: dict[str, str], conf: str = "conf/nginx.conf", port: int | None = None, env=None,
+                 root: Path | None = None):
+        """`root`: an empty directory to use as the prefix (inside a layout the caller made), else a fresh one."""
         self.port = port or free_port()
-        self.root = Path(tempfile.mkdtemp(prefix="nginxlint-oracle-"))
+        self.root = root or Path(tempfile.mkdtemp(prefix="nginxlint-oracle-"))
         self.root.chmod(0o755)
         self.conf = conf
         self.env = environment(env)

@@ -4,12 +4,14 @@ fail case and not on the pass case, run on the very same files.
 """
 from __future__ import annotations
 
+import shutil
+import tempfile
 import time
 from pathlib import Path
 
 import pytest
 
-from nginx_harness import FakeDns, Nginx, free_port, http_preamble, main_preamble, unavailable
+from nginx_harness import RESTY_CORE_DIRS, FakeDns, Nginx, free_port, http_preamble, main_preamble, unavailable
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -215,6 +217,24 @@ def test_lua206_path_with_defaults_starts():
         assert ng.start().status == 0
         assert ng.get("/") == (200, "ok")
         assert not codes(ng.lint(), "LUA206")
+
+
+def test_lua206_lualib_beside_the_prefix_is_openresty_s_own():
+    """OpenResty installs nginx in <its prefix>/nginx and its Lua libraries in <its prefix>/lualib: a path of
+    `$prefix/../lualib/?.lua` alone finds resty.core there, and nginx starts."""
+    openresty = Path(tempfile.mkdtemp(prefix="nginxlint-oracle-openresty-"))
+    try:
+        openresty.chmod(0o755)
+        (openresty / "lualib").symlink_to(next(Path(p) for p in RESTY_CORE_DIRS if Path(p, "resty", "core.lua").exists()))
+        (openresty / "nginx").mkdir(mode=0o755)
+        handler = 'location / { content_by_lua_block { ngx.say(type(require("resty.core.base").new_tab)) } }'
+        files = {"conf/nginx.conf": conf('lua_package_path "$prefix/../lualib/?.lua";\n' + server(handler))}
+        with Nginx(files, root=openresty / "nginx") as ng:
+            assert ng.start().status == 0
+            assert ng.get("/") == (200, "function\n")
+            assert not codes(ng.lint(), "LUA206")
+    finally:
+        shutil.rmtree(openresty, ignore_errors=True)
 
 
 # -- LUA207 -------------------------------------------------------------------------------------------------
