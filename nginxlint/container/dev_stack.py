@@ -11,7 +11,9 @@
   (Penpot's template);
 - the README beside the Compose file says the stack is for testing or development only, or not for production
   (ONLYOFFICE's docker-onlyoffice-nextcloud: "only distributed for testing purposes and cannot be used in any
-  production environment"). A sentence that names a file (`use docker-compose.prod.yml in production`) points
+  production environment"), also in Chinese, Japanese, Spanish, German or French; or, in a README that names no
+  production environment at all, that Docker Compose starts a development environment (开发环境, 開発環境,
+  Entwicklungsumgebung...). A sentence that names a file (`use docker-compose.prod.yml in production`) points
   elsewhere and does not count, nor does the README for a Compose file named for production.
 """
 from __future__ import annotations
@@ -50,12 +52,33 @@ _NOT_FOR_PRODUCTION = re.compile(
     r"|\bfor (?:local )?(?:testing|test|development|dev|demo|demonstration|evaluation) (?:purposes? )?only\b"
     r"|\bonly (?:\w+ )?for (?:local )?(?:testing|development|demo|demonstration|evaluation)\b",
     re.IGNORECASE)
+# The same statements in the other languages READMEs are often written in (a few common phrasings each): Chinese
+# (Traditional and Simplified: 僅供測試 "for testing only", 請勿用於生產環境 "do not use in production"), Japanese
+# (本番環境では使用しないでください), Spanish, German, French.
+_NOT_FOR_PRODUCTION_TRANSLATED = re.compile(
+    r"[僅仅]供(?:測試|测试|開發|开发)|[僅仅]用[於于](?:測試|测试|開發|开发)"
+    r"|(?:請勿|请勿|不要|切勿|不可|不能|禁止)(?:在|用[於于])生[產产][環环]境|不[適适]用[於于]生[產产][環环]境"
+    r"|本番環境(?:で|での)(?:は|の)?(?:使用|利用)(?:しないで|は(?:推奨|想定)されて?いません)"
+    r"|\bno (?:usar|utilizar|apto|recomendado) (?:en|para) producci[óo]n\b|\bs[óo]lo para (?:desarrollo|pruebas)\b"
+    r"|\bnicht für (?:den |die )?(?:Produktiv\w*|Produktion\w*)|\bnur für (?:die )?(?:Entwicklung|Test\w*)\b"
+    r"|\bne pas utiliser en production\b|\bpas (?:destinée?|adaptée?|prévue?) (?:à|pour) la production\b"
+    r"|\buniquement pour (?:le développement|les tests)\b",
+    re.IGNORECASE)
+# "A development environment" ("使用 Docker Compose 一鍵啟動完整開發環境": Docker Compose starts the whole
+# development environment), said of the setup in a README that names no production environment at all: one that
+# does sets a production way of running apart, which may be this very stack.
+_DEVELOPMENT_ENVIRONMENT = re.compile(
+    r"[開开][發发][環环]境|開発環境|[開开][發发]用|開発用|\bentorno de desarrollo\b|\bEntwicklungsumgebung\b"
+    r"|\benvironnement de développement\b", re.IGNORECASE)
+_PRODUCTION = re.compile(r"生[產产]|本番|producci[óo]n|produktion|produktiv|production|\bprod\b", re.IGNORECASE)
+# Words for the setup in any of these languages; a Chinese or Japanese sentence has no spaces around them.
+_SETUP_ANY_LANGUAGE = re.compile(r"docker|compose|容器|コンテナ|container|conteneur|contenedor", re.IGNORECASE)
 # The statement is about the setup, not about one part of it ("the default password is for testing only", "the
 # latest tag should not be used in a production environment").
 _SETUP = re.compile(r"\b(?:docker|compose|stack|setup|installation|containers?)\b", re.IGNORECASE)
 _NAMES_FILE = re.compile(r"\w\.(?:ya?ml|env|conf)\b", re.IGNORECASE)
 # Where a sentence ends: its punctuation, a blank line, a table cell, a list item or heading.
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s|\n[ \t]*(?:\n|(?=[-*+>#]))|\|")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s|(?<=[。！？])|\n[ \t]*(?:\n|(?=[-*+>#]))|\|")
 _SPACES = re.compile(r"\s+")
 
 
@@ -103,12 +126,22 @@ def _readme_says_not_for_production(directory: Path) -> bool:
             text = (directory / name).read_text(encoding="utf-8", errors="replace")
         except OSError:
             continue
-        if any(says_not_for_production(sentence) for sentence in _SENTENCE_END.split(text)):
+        sentences = [_SPACES.sub(" ", sentence) for sentence in _SENTENCE_END.split(text)]
+        if any(says_not_for_production(sentence) for sentence in sentences):
+            return True
+        if not _PRODUCTION.search(text) and any(_about_setup(sentence, _DEVELOPMENT_ENVIRONMENT)
+                                                for sentence in sentences):
             return True
     return False
 
 
 def says_not_for_production(sentence: str) -> bool:
     """Whether one sentence of a README says the setup is not for production, or for testing only."""
-    sentence = _SPACES.sub(" ", sentence)
-    return bool(_NOT_FOR_PRODUCTION.search(sentence) and _SETUP.search(sentence) and not _NAMES_FILE.search(sentence))
+    return bool(_NOT_FOR_PRODUCTION.search(sentence) and _SETUP.search(sentence) and not _NAMES_FILE.search(sentence)) \
+        or _about_setup(sentence, _NOT_FOR_PRODUCTION_TRANSLATED)
+
+
+def _about_setup(sentence: str, statement: re.Pattern) -> bool:
+    """The sentence makes the statement of the setup as a whole, not of a file it names."""
+    return bool(statement.search(sentence) and _SETUP_ANY_LANGUAGE.search(sentence)
+                and not _NAMES_FILE.search(sentence))

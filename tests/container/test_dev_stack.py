@@ -18,6 +18,12 @@ from nginxlint.container.dockerfile_binding import dockerfile_facts, runs_tests
     "Do not use this stack in production.",
     "The compose stack is not intended for production.",
     "These containers are for demo purposes only!",
+    "此 Docker Compose 環境僅供測試使用",
+    "请勿在生产环境中使用此 docker compose 配置",
+    "この Docker Compose 構成は本番環境では使用しないでください",
+    "Este docker compose es solo para desarrollo.",
+    "Dieses Docker-Compose-Setup ist nicht für den Produktivbetrieb gedacht.",
+    "Ne pas utiliser en production : ce docker compose sert au développement.",
 ])
 def test_says_the_setup_is_not_for_production(sentence):
     assert says_not_for_production(sentence)
@@ -29,6 +35,8 @@ def test_says_the_setup_is_not_for_production(sentence):
     "The default password is for testing only.",
     "The latest tag should not be used in a production environment.",
     "This Docker setup runs in production at example.com.",
+    "默认密码仅供测试使用",
+    "请勿在生产环境中使用 docker-compose.dev.yml",
 ])
 def test_other_sentences_say_nothing(sentence):
     assert not says_not_for_production(sentence)
@@ -46,6 +54,8 @@ def _stack(tmp_path, compose: str, files: dict | None = None, name: str = "docke
     ("services:\n  mail: {image: rnwood/smtp4dev}\n", {}),
     ("services:\n  app: {image: shop/app}\n",
      {"README.md": "# Shop\n\nThis Docker setup is for testing purposes only.\n"}),
+    ("services:\n  app: {image: shop/app}\n",
+     {"README.md": "# 商店\n\n- 使用 Docker Compose 一鍵啟動完整開發環境\n- 使用 Makefile 管理常用指令\n"}),
 ])
 def test_developer_stacks(tmp_path, compose, files):
     assert _stack(tmp_path, compose, files)
@@ -60,6 +70,9 @@ def test_developer_stacks(tmp_path, compose, files):
     ("services:\n  app: {image: shop/app}\n", {"README.md": "This Docker setup is for testing purposes only.\n"},
      "docker-compose.prod.yml"),
     ("services:\n  app: {image: shop/app}\n", {"docs/README.md": "This Docker setup is for testing purposes only.\n"},
+     "docker-compose.yml"),
+    ("services:\n  app: {image: shop/app}\n",
+     {"README.md": "## 開発環境\n\nDocker Compose で開発環境を起動します。\n\n## 本番環境\n\nKubernetes で動かします。\n"},
      "docker-compose.yml"),
 ])
 def test_deployed_stacks(tmp_path, compose, files, name):
