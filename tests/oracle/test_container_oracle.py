@@ -495,3 +495,31 @@ def test_a_linked_file_is_read_in_the_block_that_includes_its_directory(block, a
         link.unlink()
         findings = [(f["path"], f["line"]) for f in codes(nginx.lint(), "NGX005")]
     assert (("conf/available/sni.conf", 3) in findings) is not accepted
+
+
+# -- SEC508: an nginx that only a front nginx of the same stack reaches ----------------------------------------
+
+def _served(port: int, path: str) -> tuple[str | None, str]:
+    """(Server header, body) of GET http://127.0.0.1:PORT/path, whatever the status."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=3) as response:
+            return response.headers.get("Server"), response.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as error:
+        return error.headers.get("Server"), error.read().decode("utf-8", "replace")
+
+
+def test_a_backend_behind_a_front_nginx_names_its_version_on_its_own_error_pages():
+    """A front nginx drops its upstream's Server header (proxy_hide_header's default), but passes the upstream's
+    own error pages on, and with server_tokens on their body names the upstream's version: SEC508 is right on an
+    nginx that only a front nginx reaches (a Compose service that publishes no port)."""
+    back_server = "server {\n    listen 127.0.0.1:{port};\n    location / { return 404; }\n}\n"
+    with Nginx({"conf/nginx.conf": config("", back_server)}) as back:
+        front_server = (f"server_tokens off;\nserver {{\n    listen 127.0.0.1:{{port}};\n"
+                        f"    location / {{ proxy_pass http://127.0.0.1:{back.port}; }}\n}}\n")
+        with Nginx({"conf/nginx.conf": config("", front_server)}) as front:
+            assert back.start().status == 0 and front.start().status == 0
+            server, body = _served(front.port, "/missing")
+            assert server == "nginx"
+            assert "<center>nginx/1." in body
+            assert len(codes(back.lint(), "SEC508")) == 1
+            assert not codes(front.lint(), "SEC508")
