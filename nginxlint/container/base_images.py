@@ -20,10 +20,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from ..openresty.package_path import DEFAULT_CPATH, DEFAULT_PATH
+from ..openresty.package_path import DEFAULT_CPATH, DEFAULT_PATH, OPENRESTY_NGINX_PREFIX
 from .filesystem import ABSENT, Filesystem, Layer, Listing, Unknown, normalise
 
-OPENRESTY_PREFIX = "/usr/local/openresty/nginx"
+OPENRESTY_PREFIX = OPENRESTY_NGINX_PREFIX
 NGINX_PREFIX = "/etc/nginx"
 # The top level of the Debian and Alpine images these are built on (their union); /srv, /opt, /home, /mnt and
 # /media are empty there and the official nginx and OpenResty builds put nothing in them.
