@@ -1,5 +1,5 @@
 """Container rules against a real nginx: what CTR101, CTR104, CTR105, CTR107, CTR109, CTR110 and K8S402 claim
-happens, happens.
+happens, happens, and why SEC508 stays on an nginx that only a front nginx of its stack reaches.
 
 - CTR101: `worker_processes auto` counts the online CPUs, not the CPUs the process may run on: under
   `taskset -c 0` nginx still starts one worker per online CPU.
@@ -23,6 +23,8 @@ happens, happens.
 - K8S402: a probe location with `allow 127.0.0.1; deny all;` answers 403 to a client that is not on the
   loopback (the kubelet, which probes the pod IP from the node). Shown with a network namespace and a veth
   pair in a private /30, nothing leaving the machine; skipped where namespaces cannot be made.
+- SEC508: a front nginx with `server_tokens off` sends `Server: nginx` for its upstream's answers, but passes the
+  upstream's own 404 page on, whose body ends in the upstream's `nginx/<version>`.
 
 Each test also runs nginxlint on the very same files: the rule is reported on the fail case and not on the pass case.
 """
