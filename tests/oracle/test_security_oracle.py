@@ -792,6 +792,41 @@ def test_an_if_that_returns_answers_with_its_own_settings_and_no_later_if_runs()
         assert codes(nginx.lint(), "NGX012") == []
 
 
+def test_an_if_whose_add_header_replaces_nothing_adds_it_and_the_handler_answers():
+    # nothing else sets add_header, and the other if returns: the if's header and the location's answer both go out
+    files = {"conf/nginx.conf": config(
+        "server { listen 127.0.0.1:{port};\n"
+        "    location /t/ { if ($request_method ~ ^(GET|POST)$) { add_header X-Cors yes; }\n"
+        "        if ($request_method = OPTIONS) { add_header X-Preflight yes; return 204; } } }"),
+        "html/t/page.html": "page\n"}
+    with started(files) as nginx:
+        answer, headers, text = request(nginx.port, "GET /t/page.html HTTP/1.1\r\nHost: a\r\n")
+        assert (answer.split()[1], headers.get("x-cors"), text) == ("200", ["yes"], "page\n"), (answer, headers)
+        assert codes(nginx.lint(), "NGX012") == []
+
+
+@pytest.mark.parametrize("try_files, reported", [
+    ("$uri $uri/index.html @missing", False), ("$uri $uri/ =404", False),
+    ("$uri =404", True),  # answers the directory /d/ with 404, where the index handler serves its page
+])
+def test_an_if_that_skips_a_try_files_of_static_files_changes_no_answer(try_files, reported):
+    # the static and index handlers serve the file try_files would, and a missing one is 404 either way
+    files = {"conf/nginx.conf": config(
+        "server { listen 127.0.0.1:{port};\n"
+        f"    location / {{ try_files {try_files};\n"
+        "        if ($arg_p) { set $x 1; } }\n"
+        "    location @missing { return 404; } }"),
+        "html/page.html": "page\n", "html/d/index.html": "dir\n"}
+    with started(files) as nginx:
+        for path, status, body in (("/page.html", "200", "page\n"), ("/d/", "200", "dir\n"), ("/none", "404", None)):
+            without, _, plain = request(nginx.port, f"GET {path} HTTP/1.1\r\nHost: a\r\n")
+            held, _, skipped = request(nginx.port, f"GET {path}?p=1 HTTP/1.1\r\nHost: a\r\n")
+            assert held.split()[1] == status and (body is None or skipped == body), (path, held, skipped)
+            same = without.split()[1] == status and (body is None or plain == body)
+            assert same != (reported and path == "/d/"), (path, without, plain)
+        assert codes(nginx.lint(), "NGX012") == ([line_of(files, "set $x")] if reported else [])
+
+
 @pytest.mark.parametrize("rewrite, body, header, reported", [
     # `break` stops the rewrite module before the if: try_files runs, the if's header is never sent
     ("rewrite ^/c/(.*)$ /$1 break;", "page\n", None, False),
