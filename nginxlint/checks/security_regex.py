@@ -559,7 +559,8 @@ def weak_origin_regex(tree, report):
                 _reflection(entry, report, 0)
     for node in cors.allowed:
         if not cors.checked(node) and any(cors.unchecked_origin(part.variable)
-                                          for part in parse_value(node.args[1]) if part.variable):
+                                          for part in parse_value(node.args[1]) if part.variable) \
+                and cors.readable(node):
             _reflection(node, report, 1)
 
 
@@ -572,10 +573,22 @@ class _Cors:
         self.allowed = [n for n in headers if n.args[0].lower() == _ALLOW_ORIGIN]
         self.allowed_variables = {part.variable.lower() for n in self.allowed for part in parse_value(n.args[1])
                                   if part.variable}
-        self.credentials = any(n.args[0].lower() == _ALLOW_CREDENTIALS and _may_be_true(n.args[1])
-                               for n in headers) or \
-            any(_more_headers_credentials(n.args) for n in tree.nodes("more_set_headers"))
+        self.more_credentials = any(_more_headers_credentials(n.args) for n in tree.nodes("more_set_headers"))
+        self.credentials = any(_credentials(n) for n in headers) or self.more_credentials
         self.sets = _flow(tree).sets  # variable name -> its `set` lines
+
+    def readable(self, node) -> bool:
+        """The answers that carry this add_header may be read with the user's cookies: its block (whose add_header
+        list is the one sent: a block with one of its own inherits none) sends the credentials header too, and
+        the answer is no fixed text of the config, such as the 204 of a preflight `if ($request_method = OPTIONS)
+        { …; return 204; }`, which holds nothing of the user's to read."""
+        block = node.parent
+        if self.more_credentials:
+            return True  # headers-more's lists are not replaced as add_header's are: not followed here
+        if not any(_credentials(child) for child in block.children or ()):
+            return False
+        return not (block.name == "if" and any(child.name == "return" and not any("$" in arg for arg in child.args)
+                                               for child in block.children or ()))
 
     def checked(self, node) -> bool:
         """True when node runs only for an Origin an if accepted: inside `if ($http_origin ~ …)`, or inside
@@ -641,6 +654,12 @@ def _may_pass(condition: list[str], value: str) -> bool:
     if len(condition) == 3 and condition[1] == "=":
         return value == condition[2]
     return True
+
+
+def _credentials(node) -> bool:
+    """`add_header Access-Control-Allow-Credentials true` (or a variable that can be true)."""
+    return node.name == "add_header" and len(node.args) >= 2 and node.args[0].lower() == _ALLOW_CREDENTIALS \
+        and _may_be_true(node.args[1])
 
 
 def _may_be_true(value: str) -> bool:

@@ -45,10 +45,15 @@ files: the rule is reported on the first and not on the second.
   the same name in a variable is looked up through `resolver` when a request comes.
 - SEC543: an Origin copied (`set $cors $http_origin`) or flagged inside `if ($http_origin ~ …)` reaches
   Access-Control-Allow-Origin only when the regex accepted it; a copy made in `if ($http_origin !~ …)` sends the
-  refused Origin. No Access-Control-Allow-Credentials is sent unless the config adds it.
+  refused Origin. No Access-Control-Allow-Credentials is sent unless the config adds it, in the block whose
+  add_header list is sent: a location's own list leaves out the server's credentials header, and a preflight's
+  `if (…OPTIONS) { …; return 204; }` answers with its own list and no body.
 - NGX011: `add_header Content-Type` sends a second Content-Type; `default_type` sends one, and so does headers-more's
   `more_set_headers "Content-Type: …"`, which replaces nginx's. A 204 carries only the added one (nginx drops its
   own); a 304 and a proxied response carry two.
+- NGX012: an `if` whose add_header replaces nothing adds it to the location's answer, and an `if` that returns
+  competes with no other. A `try_files` of the URI's files, the directory's index and a 404 answers as the static
+  and index handlers do once an `if` skips it; `$uri =404` alone answers a directory with 404, they serve its index.
 - NGX012: `rewrite` to an absolute URL inside `if` redirects even with `break`, and a local `break` serves the new
   URI from the if's location (neither is reported); `try_files` does not run once an `if` matched. A nested
   location never runs its parent's try_files, nor a location the server's, so an `if` there loses none. The echo
@@ -510,6 +515,25 @@ def test_no_credentials_header_unless_the_config_adds_it():
     assert headers.get("access-control-allow-origin") == ["https://evil.test"]
     assert "access-control-allow-credentials" not in headers  # the browser keeps the answer from the page
     assert lines == []
+
+
+def test_a_reflection_is_sent_with_the_credentials_of_its_own_block_only():
+    # the location's add_header list replaces the server's: its reflected Origin goes out without the credentials
+    # header, and the preflight's if answers its 204 with its own list, no body
+    files = {"conf/nginx.conf": config(
+        "server { listen 127.0.0.1:{port};\n"
+        "    add_header Access-Control-Allow-Credentials true always;\n"
+        "    location / {\n"
+        "        if ($request_method = OPTIONS) { add_header Access-Control-Allow-Origin $http_origin;\n"
+        "            return 204; }\n"
+        '        add_header Access-Control-Allow-Origin $http_origin always; return 200 "ok"; } }')}
+    with started(files) as nginx:
+        for method, status, body in (("GET", "200", "ok"), ("OPTIONS", "204", "")):
+            answer, headers, text = request(nginx.port, f"{method} / HTTP/1.1\r\nHost: t\r\nOrigin: https://evil.test\r\n")
+            assert (answer.split()[1], text) == (status, body), (method, answer)
+            assert headers.get("access-control-allow-origin") == ["https://evil.test"], (method, headers)
+            assert "access-control-allow-credentials" not in headers, (method, headers)
+        assert codes(nginx.lint(), "SEC543") == []
 
 
 # -- SEC541 ----------------------------------------------------------------------------------------------------
