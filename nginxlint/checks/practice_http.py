@@ -109,6 +109,8 @@ def add_header_content_type(dep, report):
             continue  # the upstream's Content-Type is hidden, so this one is the only one
         if any(r.args[:1] == ["204"] for r in node.parent.find("return")):
             continue  # nginx drops its own Content-Type from a 204 (ngx_http_header_filter): this one is alone
+        if _never_added(node):
+            continue
         source = ("the upstream's" if _proxied(node.parent) else "the one nginx sends from types/default_type")
         report(
             node,
@@ -116,6 +118,26 @@ def add_header_content_type(dep, report):
             arg=0,
             help="default_type " + (node.args[1] if len(node.args) > 1 else "text/plain") + ";",
         )
+
+
+# The statuses add_header adds its header to without `always` (ngx_http_headers_filter).
+_ADDED_STATUSES = frozenset({200, 201, 204, 206, 301, 302, 303, 304, 307, 308})
+
+
+def _never_added(node) -> bool:
+    """An add_header without `always` whose block answers every request with a `return` of another status (`return
+    404 "…"`): nginx adds the header to no answer. The block's return must come before any `if` or `rewrite`
+    (which may answer otherwise), and no nested location may inherit the header."""
+    children = node.parent.children or ()
+    if node.args[2:3] == ["always"] or any(child.name == "location" for child in children):
+        return False
+    for child in children:
+        if child.name in ("if", "rewrite"):
+            return False
+        if child.name == "return":
+            code = parse_uint(child.args[0]) if child.args else None
+            return code is not None and code not in _ADDED_STATUSES
+    return False
 
 
 def _proxied(block) -> bool:

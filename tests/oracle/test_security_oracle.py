@@ -50,7 +50,7 @@ files: the rule is reported on the first and not on the second.
   `if (…OPTIONS) { …; return 204; }` answers with its own list and no body.
 - NGX011: `add_header Content-Type` sends a second Content-Type; `default_type` sends one, and so does headers-more's
   `more_set_headers "Content-Type: …"`, which replaces nginx's. A 204 carries only the added one (nginx drops its
-  own); a 304 and a proxied response carry two.
+  own); a 304 and a proxied response carry two. Without `always` an answer of 404 or 500 gets no added header.
 - NGX012: an `if` whose add_header replaces nothing adds it to the location's answer, and an `if` that returns
   competes with no other. A `try_files` of the URI's files, the directory's index and a 404 answers as the static
   and index handlers do once an `if` skips it; `$uri =404` alone answers a directory with 404, they serve its index.
@@ -761,6 +761,19 @@ def test_add_header_content_type_alone_only_in_a_204(answer, sent):
     assert [f["line"] for f in findings] == ([line_of(files, "location / { add_header")] if sent == 2 else [])
     if answer.startswith("proxy_pass"):
         assert "next to the upstream's" in findings[0]["message"]
+
+
+@pytest.mark.parametrize("flag, answer, sent", [
+    ("", 'return 404 "missing";', 1), ("", 'return 500 "error";', 1),  # no add_header on an error without always
+    ("always", 'return 404 "missing";', 2), ("", 'return 200 "ok";', 2)])
+def test_add_header_without_always_adds_nothing_to_an_error_answer(flag, answer, sent):
+    files = {"conf/nginx.conf": config("server { listen 127.0.0.1:{port};\n"
+                                       f"    location / {{ {answer} add_header Content-Type text/plain {flag}; }} }}")}
+    with started(files) as nginx:
+        _, headers, _ = request(nginx.port, "GET / HTTP/1.1\r\nHost: a\r\n")
+        lines = codes(nginx.lint(), "NGX011")
+    assert len(headers["content-type"]) == sent, headers
+    assert lines == ([line_of(files, "location /")] if sent == 2 else [])
 
 
 # -- NGX012 ----------------------------------------------------------------------------------------------------
