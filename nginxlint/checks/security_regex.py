@@ -6,6 +6,7 @@ through `set`, `map` and regex captures by `_Flow`, once per tree.
 """
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 from ..findings import UNSAFE, Fix
@@ -989,6 +990,8 @@ def unanchored_regex(tree, report):
                 continue  # an empty pattern: every URI, plainly
             start, end = facts.unanchored
             text = site.pattern[start:end]
+            if _takes_every_uri(text):
+                continue  # written for every URI (`~ (/.*)` of a gateway): no path is one it was not written for
             report(
                 node,
                 f'"{text}" is anchored at neither end: PCRE2 looks for it anywhere in the URI, so '
@@ -998,6 +1001,16 @@ def unanchored_regex(tree, report):
                 related=[guard.location("the location it takes URIs from")] if guard else [],
                 help=f"anchor it: ^...{text} or {text}$",
             )
+
+
+# What every URI holds: a `/` (each starts with one), any character, or nothing; groups around them aside.
+_EVERY_URI = re.compile(r"/?(?:\.[*+]?)?")
+_GROUPING = re.compile(r"\(\?(?::|P?<\w+>|'\w+')|[()]")
+
+
+def _takes_every_uri(text: str) -> bool:
+    """The unanchored text matches inside every URI (`/`, `.*`, `/.*`, `(/.*)`, `.+`)."""
+    return _EVERY_URI.fullmatch(_GROUPING.sub("", text)) is not None
 
 
 def _harm(guard, answer) -> str:
