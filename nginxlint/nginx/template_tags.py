@@ -118,28 +118,23 @@ def _escaped_tag(text: str, pos: int, opener: str) -> tuple[int, str]:
     (`}}`, `%}`) or escaped (`{{ '%}' }}`), past the first-level tags between; (-1, "") when none closes it
     within 2,000 characters."""
     closer = "}}" if opener == "{{" else "%}"
-    limit = min(len(text), pos + 2000)
-    body = pos
-    while pos < limit:
-        close = text.find(closer, pos, limit)
-        inner = text.find("{{", pos, limit)
-        if close < 0:
-            return -1, ""
-        if inner < 0 or inner > close:
-            end = close + 2
-            break
+    body, limit = pos, min(len(text), pos + 2000)
+
+    def role(close: int) -> str:
+        return EXPR if opener == "{{" else _jinja_statement_role(text[body:close].strip(" \t\n-+"))
+
+    while (close := text.find(closer, pos, limit)) >= 0:
+        inner = text.find("{{", pos, close)  # a first-level tag before it, which may hold or be the closer
+        if inner < 0:
+            return close + 2, role(close)
         inner_end = _jinja_close(text, inner + 2, "}}", True)
         if inner_end < 0:
             return -1, ""
         escaped = _ESCAPED_CLOSER.fullmatch(text, inner, inner_end)
         if escaped is not None and escaped.group(2) == closer:
-            end = inner_end
-            close = inner
-            break
+            return inner_end, role(inner)
         pos = inner_end
-    else:
-        return -1, ""
-    return end, EXPR if opener == "{{" else _jinja_statement_role(text[body:close].strip(" \t\n-+"))
+    return -1, ""
 
 
 def jinja_tags(text: str) -> list[Tag]:
