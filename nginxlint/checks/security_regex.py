@@ -582,14 +582,17 @@ class _Cors:
         """The answers that carry this add_header may be read with the user's cookies: its block (whose add_header
         list is the one sent: a block with one of its own inherits none) sends the credentials header too, and
         the answer is no fixed text of the config, such as the 204 of a preflight `if ($request_method = OPTIONS)
-        { …; return 204; }`, which holds nothing of the user's to read."""
+        { …; return 204; }`, which holds nothing of the user's to read. Such a preflight counts when the
+        location's other answers get the header from Lua (`ngx.header["Access-Control-Allow-Origin"] = …`): the
+        request it lets through is then read."""
         block = node.parent
         if self.more_credentials:
             return True  # headers-more's lists are not replaced as add_header's are: not followed here
         if not any(_credentials(child) for child in block.children or ()):
             return False
-        return not (block.name == "if" and any(child.name == "return" and not any("$" in arg for arg in child.args)
-                                               for child in block.children or ()))
+        fixed = block.name == "if" and any(child.name == "return" and not any("$" in arg for arg in child.args)
+                                           for child in block.children or ())
+        return not fixed or block.parent is not None and _lua_allows_origin(block.parent)
 
     def checked(self, node) -> bool:
         """True when node runs only for an Origin an if accepted: inside `if ($http_origin ~ …)`, or inside
@@ -655,6 +658,16 @@ def _may_pass(condition: list[str], value: str) -> bool:
     if len(condition) == 3 and condition[1] == "=":
         return value == condition[2]
     return True
+
+
+_LUA_ALLOW_ORIGIN = re.compile(
+    r"""ngx\.header\s*(?:\[\s*["']access[-_]control[-_]allow[-_]origin["']\s*\]|\.access_control_allow_origin)\s*=(?!=)""",
+    re.IGNORECASE)
+
+
+def _lua_allows_origin(block) -> bool:
+    """A Lua block in the block sets Access-Control-Allow-Origin on the answer."""
+    return any(node.d.lua is not None and _LUA_ALLOW_ORIGIN.search(node.d.lua.text) for node in block.walk())
 
 
 def _credentials(node) -> bool:
