@@ -109,6 +109,8 @@ def add_header_content_type(dep, report):
             continue  # the upstream's Content-Type is hidden, so this one is the only one
         if any(r.args[:1] == ["204"] for r in node.parent.find("return")):
             continue  # nginx drops its own Content-Type from a 204 (ngx_http_header_filter): this one is alone
+        if _never_added(node):
+            continue
         source = ("the upstream's" if _proxied(node.parent) else "the one nginx sends from types/default_type")
         report(
             node,
@@ -116,6 +118,26 @@ def add_header_content_type(dep, report):
             arg=0,
             help="default_type " + (node.args[1] if len(node.args) > 1 else "text/plain") + ";",
         )
+
+
+# The statuses add_header adds its header to without `always` (ngx_http_headers_filter).
+_ADDED_STATUSES = frozenset({200, 201, 204, 206, 301, 302, 303, 304, 307, 308})
+
+
+def _never_added(node) -> bool:
+    """An add_header without `always` whose block answers every request with a `return` of another status (`return
+    404 "…"`): nginx adds the header to no answer. The block's return must come before any `if` or `rewrite`
+    (which may answer otherwise), and no nested location may inherit the header."""
+    children = node.parent.children or ()
+    if node.args[2:3] == ["always"] or any(child.name == "location" for child in children):
+        return False
+    for child in children:
+        if child.name in ("if", "rewrite"):
+            return False
+        if child.name == "return":
+            code = parse_uint(child.args[0]) if child.args else None
+            return code is not None and code not in _ADDED_STATUSES
+    return False
 
 
 def _proxied(block) -> bool:
@@ -165,7 +187,7 @@ def if_is_evil(dep, report):
         if block.parent is None or block.parent.name != "location" or _ends_request(block) or _never_reached(block):
             continue
         lost = _not_inherited(block)
-        later = _later_ifs(block)
+        later = [other for other in _later_ifs(block) if not _ends_request(other)]
         reasons: dict[str, list] = {}  # why -> the directives it applies to, in order
         for child in block.children or ():
             if child.name == "rewrite" and len(child.args) >= 2 and child.args[-1] in _ENDING_FLAGS:
@@ -242,12 +264,43 @@ def _takes_every_uri(pattern: str, location) -> bool:
 
 
 def _not_inherited(block) -> str | None:
-    """A directive of the if's location that the if's own location does not get. Only the location's own counts:
-    a nested location does not inherit its parent's try_files, and a server's runs only where no location does."""
+    """A directive of the if's location that the if's own location does not get, and whose loss changes the
+    answer. Only the location's own counts: a nested location does not inherit its parent's try_files, and a
+    server's runs only where no location does."""
     for child in block.parent.children or ():
-        if child.name in _NOT_INHERITED:
+        if child.name in _NOT_INHERITED and not _static_serving(child, block.parent):
             return child.name
     return None
+
+
+# File arguments of a try_files that the static and index handlers serve alike without it: the file the URI
+# names, or the directory's index page.
+_STATIC_FILES = frozenset({"$uri", "$uri/", "$uri/index.html", "$uri/index.htm"})
+
+
+def _static_serving(try_files, location) -> bool:
+    """The try_files gives what the location's handlers give without it: the URI's file, a directory's index page
+    and a 404 (`$uri $uri/ =404`, `$uri $uri/index.html @missing` with `location @missing { return 404; }`). Its
+    loss inside an `if` is then invisible. Not so a fallback with logic (`/index.html` of an SPA, `@app`) or a
+    URI (`$uri/ $uri` sends every file back to the location, a redirection cycle: 500), nor `$uri =404` alone,
+    which answers a directory with 404 where the index handler serves its page."""
+    args = try_files.args
+    files, fallback = args[:-1], args[-1] if args else ""
+    if not files or not all(arg in _STATIC_FILES for arg in files) or all(arg == "$uri" for arg in files):
+        return False
+    return fallback == "=404" or fallback.startswith("@") and _answers_404(_named_location(location, fallback))
+
+
+def _named_location(location, name: str):
+    server = location.enclosing("server")
+    return next((node for node in server.find("location") if node.args == [name]), None) if server else None
+
+
+def _answers_404(named) -> bool:
+    """A named location that only answers 404, as a missing file would (logging aside)."""
+    children = [child for child in named.children or () if child.name not in ("access_log", "log_not_found")] \
+        if named is not None else []
+    return len(children) == 1 and children[0].name == "return" and children[0].args == ["404"]
 
 
 def _later_ifs(block) -> list:
@@ -277,7 +330,7 @@ def _set_around(block, name: str) -> bool:
     """The list is set elsewhere for the requests the `if` serves: its location (other ifs included) or above."""
     for child in block.parent.children or ():
         if child is not block and (child.name == name or child.name == "if" and _sets(child, name)
-                                   and not _exclusive(child, block)):
+                                   and not _exclusive(child, block) and not _ends_request(child)):
             return True
     return any(_sets(outer, name) for outer in block.parent.ancestors())
 

@@ -857,6 +857,8 @@ def filesystem_root_exposure(dep, report):
         for node in dep.nodes(name):
             if not node.args or "$" in node.args[0] or not node.args[0].startswith("/"):
                 continue
+            if node.parent is not None and _internal_only(node.parent):
+                continue  # no client request reaches it (404): only the config's and the upstream's redirects
             path = node.args[0]
             if name == "root":
                 served = path + "/"  # the URI, which starts with "/", is appended

@@ -6,6 +6,7 @@ through `set`, `map` and regex captures by `_Flow`, once per tree.
 """
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 from ..findings import UNSAFE, Fix
@@ -559,7 +560,8 @@ def weak_origin_regex(tree, report):
                 _reflection(entry, report, 0)
     for node in cors.allowed:
         if not cors.checked(node) and any(cors.unchecked_origin(part.variable)
-                                          for part in parse_value(node.args[1]) if part.variable):
+                                          for part in parse_value(node.args[1]) if part.variable) \
+                and cors.readable(node):
             _reflection(node, report, 1)
 
 
@@ -572,10 +574,25 @@ class _Cors:
         self.allowed = [n for n in headers if n.args[0].lower() == _ALLOW_ORIGIN]
         self.allowed_variables = {part.variable.lower() for n in self.allowed for part in parse_value(n.args[1])
                                   if part.variable}
-        self.credentials = any(n.args[0].lower() == _ALLOW_CREDENTIALS and _may_be_true(n.args[1])
-                               for n in headers) or \
-            any(_more_headers_credentials(n.args) for n in tree.nodes("more_set_headers"))
+        self.more_credentials = any(_more_headers_credentials(n.args) for n in tree.nodes("more_set_headers"))
+        self.credentials = any(_credentials(n) for n in headers) or self.more_credentials
         self.sets = _flow(tree).sets  # variable name -> its `set` lines
+
+    def readable(self, node) -> bool:
+        """The answers that carry this add_header may be read with the user's cookies: its block (whose add_header
+        list is the one sent: a block with one of its own inherits none) sends the credentials header too, and
+        the answer is no fixed text of the config, such as the 204 of a preflight `if ($request_method = OPTIONS)
+        { …; return 204; }`, which holds nothing of the user's to read. Such a preflight counts when the
+        location's other answers get the header from Lua (`ngx.header["Access-Control-Allow-Origin"] = …`): the
+        request it lets through is then read."""
+        block = node.parent
+        if self.more_credentials:
+            return True  # headers-more's lists are not replaced as add_header's are: not followed here
+        if not any(_credentials(child) for child in block.children or ()):
+            return False
+        fixed = block.name == "if" and any(child.name == "return" and not any("$" in arg for arg in child.args)
+                                           for child in block.children or ())
+        return not fixed or block.parent is not None and _lua_allows_origin(block.parent)
 
     def checked(self, node) -> bool:
         """True when node runs only for an Origin an if accepted: inside `if ($http_origin ~ …)`, or inside
@@ -641,6 +658,22 @@ def _may_pass(condition: list[str], value: str) -> bool:
     if len(condition) == 3 and condition[1] == "=":
         return value == condition[2]
     return True
+
+
+_LUA_ALLOW_ORIGIN = re.compile(
+    r"""ngx\.header\s*(?:\[\s*["']access[-_]control[-_]allow[-_]origin["']\s*\]|\.access_control_allow_origin)\s*=(?!=)""",
+    re.IGNORECASE)
+
+
+def _lua_allows_origin(block) -> bool:
+    """A Lua block in the block sets Access-Control-Allow-Origin on the answer."""
+    return any(node.d.lua is not None and _LUA_ALLOW_ORIGIN.search(node.d.lua.text) for node in block.walk())
+
+
+def _credentials(node) -> bool:
+    """`add_header Access-Control-Allow-Credentials true` (or a variable that can be true)."""
+    return node.name == "add_header" and len(node.args) >= 2 and node.args[0].lower() == _ALLOW_CREDENTIALS \
+        and _may_be_true(node.args[1])
 
 
 def _may_be_true(value: str) -> bool:
@@ -970,6 +1003,8 @@ def unanchored_regex(tree, report):
                 continue  # an empty pattern: every URI, plainly
             start, end = facts.unanchored
             text = site.pattern[start:end]
+            if _takes_every_uri(text):
+                continue  # written for every URI (`~ (/.*)` of a gateway): no path is one it was not written for
             report(
                 node,
                 f'"{text}" is anchored at neither end: PCRE2 looks for it anywhere in the URI, so '
@@ -979,6 +1014,16 @@ def unanchored_regex(tree, report):
                 related=[guard.location("the location it takes URIs from")] if guard else [],
                 help=f"anchor it: ^...{text} or {text}$",
             )
+
+
+# What every URI holds: a `/` (each starts with one), any character, or nothing; groups around them aside.
+_EVERY_URI = re.compile(r"/?(?:\.[*+]?)?")
+_GROUPING = re.compile(r"\(\?(?::|P?<\w+>|'\w+')|[()]")
+
+
+def _takes_every_uri(text: str) -> bool:
+    """The unanchored text matches inside every URI (`/`, `.*`, `/.*`, `(/.*)`, `.+`)."""
+    return _EVERY_URI.fullmatch(_GROUPING.sub("", text)) is not None
 
 
 def _harm(guard, answer) -> str:

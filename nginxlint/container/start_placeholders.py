@@ -6,7 +6,8 @@ replace is a placeholder: nginx never reads it. The scripts are found where star
 or beside one of its parent directories up to the repository: `docker-entrypoint.d/*.sh`, `entrypoint.d/*.sh` and
 `*entrypoint*.sh`, and s6-overlay's `cont-init.d/*`; and the script a Dockerfile there starts its image with,
 whatever its name, with the scripts it runs or sources (start_writes.start_script_texts). The lines the same
-scripts delete or rewrite are read in start_edits.
+scripts delete or rewrite are read in start_edits. A word in braces that any shell script there quotes whole
+(`vvv_search_replace "${NCONFIG}" "{vvv_hosts}" "${VVV_HOSTS}"`) is such a token too, whatever replaces it.
 Sources: https://github.com/nginxinc/docker-nginx/blob/master/entrypoint/docker-entrypoint.sh,
 https://github.com/just-containers/s6-overlay#executing-initialization-andor-finalization-tasks
 """
@@ -49,6 +50,16 @@ def sed_tokens(script: str) -> set[str]:
         tokens.update(m.group(2) for m in _TOKEN_SUBSTITUTION.finditer(line, found.end())
                       if len(m.group(2).strip("{}%_")) >= 3)
     return tokens
+
+
+# `"{vvv_hosts}"`: a word in braces, quoted whole in a shell script of the repository, is a token the script
+# replaces in the configs it installs (with sed, or bash's `${content//$token/$value}`); nginx never reads it, and
+# reads `{` as the start of a block.
+_QUOTED_BRACE_TOKEN = re.compile(r"""(?<![\w$])(["'])(\{[A-Za-z_][A-Za-z0-9_]{2,}\})\1""")
+
+
+def brace_tokens(script: str) -> set[str]:
+    return {m.group(2) for m in _QUOTED_BRACE_TOKEN.finditer(script)}
 
 
 def placeholders_near(loader, config: Path) -> frozenset[str]:
@@ -95,6 +106,12 @@ def _read_scripts_in(loader, directory: Path) -> tuple[frozenset[str], tuple[Lin
     for text in texts:
         tokens |= sed_tokens(text)
         edits += sed_line_edits(text)
+    for name in loader.listing(directory)[1]:
+        if name.endswith(".sh"):  # any script here, a provisioning one as much as a start script
+            try:
+                tokens |= brace_tokens(loader.text(directory / name))
+            except sources.Unreadable:
+                continue
     return frozenset(tokens), tuple(edits)
 
 

@@ -106,6 +106,37 @@ def _jinja_statement_role(code: str) -> str:
     return STMT
 
 
+# A template of a template writes the tags of the one it renders as strings: `{{ '{{' }} host }}` renders
+# `{{ host }}`, `{{ '{%' }} if x {{ '%}' }}` renders `{% if x %}`. Each is one tag, the first-level tags inside it
+# (`{{ '{{' }} {{ role_name }}_port }}`) included.
+_ESCAPED_OPENER = re.compile(r"""\{\{-?[ \t]*(['"])(\{[{%])\1[ \t]*-?\}\}""")
+_ESCAPED_CLOSER = re.compile(r"""\{\{-?[ \t]*(['"])([}%]\})\1[ \t]*-?\}\}""")
+
+
+def _escaped_tag(text: str, pos: int, opener: str) -> tuple[int, str]:
+    """(end, role) of the second-level tag whose escaped opener ends at `pos`: up to its closer, written bare
+    (`}}`, `%}`) or escaped (`{{ '%}' }}`), past the first-level tags between; (-1, "") when none closes it
+    within 2,000 characters."""
+    closer = "}}" if opener == "{{" else "%}"
+    body, limit = pos, min(len(text), pos + 2000)
+
+    def role(close: int) -> str:
+        return EXPR if opener == "{{" else _jinja_statement_role(text[body:close].strip(" \t\n-+"))
+
+    while (close := text.find(closer, pos, limit)) >= 0:
+        inner = text.find("{{", pos, close)  # a first-level tag before it, which may hold or be the closer
+        if inner < 0:
+            return close + 2, role(close)
+        inner_end = _jinja_close(text, inner + 2, "}}", True)
+        if inner_end < 0:
+            return -1, ""
+        escaped = _ESCAPED_CLOSER.fullmatch(text, inner, inner_end)
+        if escaped is not None and escaped.group(2) == closer:
+            return inner_end, role(inner)
+        pos = inner_end
+    return -1, ""
+
+
 def jinja_tags(text: str) -> list[Tag]:
     tags = []
     search = _JINJA_START.search
@@ -116,7 +147,13 @@ def jinja_tags(text: str) -> list[Tag]:
         end = _jinja_close(text, start + 2, closer, kind != "#")
         if end < 0:
             break
-        if kind == "{":
+        escaped = _ESCAPED_OPENER.fullmatch(text, start, end) if kind == "{" else None
+        if escaped is not None:  # `{{ '{%' }} if x {{ '%}' }}`: a tag of the template this one renders
+            end, role = _escaped_tag(text, end, escaped.group(2))
+            if end < 0:
+                break
+            tags.append(Tag(start, end, role))
+        elif kind == "{":
             tags.append(Tag(start, end, EXPR))
         elif kind == "#":
             tags.append(Tag(start, end, STMT))

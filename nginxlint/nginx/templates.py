@@ -48,7 +48,7 @@ LANGUAGES = {
     "lua-resty-template": "lua-resty-template",
     "kong": "Kong's nginx template syntax",
     "envsubst": "envsubst",
-    "placeholders": "placeholder tokens a start script replaces (sed)",
+    "placeholders": "placeholder tokens a script of the repository replaces",
     "fill-ins": "fill-in placeholders to replace before use",
 }
 

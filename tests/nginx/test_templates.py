@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nginxlint.container.start_placeholders import sed_tokens
+from nginxlint.container.start_placeholders import brace_tokens, sed_tokens
 from nginxlint.nginx.directives import LUA_BLOCK_DIRECTIVES
 from nginxlint.nginx.parser import parse
 from nginxlint.nginx.templates import (
@@ -292,6 +292,23 @@ def test_jinja_expressions_with_calls_and_operators():
     assert detect('listen {{ "443 ssl" if USE_TLS else "80" }};\n', "listen.conf") == "jinja"
 
 
+def test_a_template_of_a_template_masks_each_escaped_tag_whole():
+    # `{{ '{{' }} host }}` renders `{{ host }}`, a tag of the template it renders: its `}}` is no nginx brace
+    text = ("{{ '{%' }} if ssl and \"{{ name }}\" in sites {{ '%}' }}\n"
+            "upstream {{ name }}_app {\n"
+            "    server {{ '{{' }} host }}:{{ '{{' }} {{ name }}_port }} fail_timeout=0;\n"
+            "}\n"
+            "{{ '{%' }} endif {{ '%}' }}\n")
+    assert detect(text, "ROLE.j2") == "jinja"
+    masked = mask(text, "jinja")
+    assert len(masked.text) == len(text) and masked.text.count("\n") == text.count("\n")
+    found = directives_at(masked.text)
+    assert found["upstream"][0][:2] == (2, 1)
+    (line, column, args), = found["server"]
+    assert (line, column, len(args)) == (3, 5, 2) and is_unknown(args[0]) and args[1] == "fail_timeout=0"
+    assert "if" not in masked.text and "endif" not in masked.text
+
+
 def test_no_real_nginx_config_is_taken_for_a_template():
     configs = real_configs()
     assert len(configs) > 150
@@ -372,6 +389,13 @@ sed -e 's/{NOT_IN_PLACE}/x/' a.conf > b.conf
     assert sed_tokens(script) == {"{HTTP_INDEX_FILE}", "%LOG_LEVEL%", "__PORT__"}
 
 
+def test_brace_tokens_are_words_in_braces_a_script_quotes_whole():
+    script = ('conf=$(replace "${conf}" "{site_hosts}" "${HOSTS}")\n'
+              "conf=${conf//'{tls_cert}'/$CERT}\n"
+              'echo "${site_path}" "{x}" "a {not_whole}" {unquoted}\n')
+    assert brace_tokens(script) == {"{site_hosts}", "{tls_cert}"}
+
+
 def test_placeholder_tokens_are_masked_keeping_positions_and_nothing_else():
     text = ("server {\n    listen ${PORT};\n    PROXY_SSL_CONFIG\n\n    location / { return 200; }\n"
             "    resolver RESOLVERS valid=30s;\n    set $PROXY_SSL_CONFIG 1;\n    # PROXY_SSL_CONFIG here\n"
@@ -380,7 +404,7 @@ def test_placeholder_tokens_are_masked_keeping_positions_and_nothing_else():
     assert detect(text, "default.conf.template", placeholders=tokens) == "envsubst"
     masked = mask(text, "envsubst", placeholders=tokens)
     assert len(masked.text) == len(text) and masked.text.count("\n") == text.count("\n")
-    assert "placeholder tokens a start script replaces (sed) masked too" in masked.note
+    assert "placeholder tokens a script of the repository replaces masked too" in masked.note
     found = directives_at(masked.text)
     assert "PROXY_SSL_CONFIG" not in found  # alone on its line: blanked, so `location` stays a location
     assert found["location"] == [(5, 5, ["/"])]
@@ -395,7 +419,7 @@ def test_a_file_whose_only_tags_are_placeholder_tokens():
     assert detect(text, "default.conf", placeholders=frozenset({"HTTP3_CONFIG"})) == "placeholders"
     masked = mask(text, "placeholders", placeholders=frozenset({"HTTP3_CONFIG"}))
     assert masked.text == text.replace("HTTP3_CONFIG", " " * len("HTTP3_CONFIG"))
-    assert masked.note.startswith("templated with placeholder tokens a start script replaces (sed)")
+    assert masked.note.startswith("templated with placeholder tokens a script of the repository replaces")
 
 
 # --- fill-in placeholders the user replaces before use ---

@@ -25,6 +25,8 @@ failing config only.
   hand to PHP; a plain prefix location that denies loses the URIs that hold the regex's text to that return, which
   serves none of the guarded files. A guarding regex written before a regex location keeps the URIs both match.
 - SEC548: an `internal` regex location answers a client 404 whatever the path, and the config's own redirect 200.
+- SEC548: `location ~ (/.*)` answers every URI as `~ ^(/.*)$` does: a regex that matches inside every URI takes
+  no path its anchored form would not.
 - SEC548: a regex location with a handler answers a longer URI as it answers any URI it matches; the longer URI
   matters where it leaves a plain prefix location that denies (`/admin/y.json` gets the handler's 200, not 403).
 - NGX018: a pattern PCRE2 refuses makes `nginx -t` fail with the message nginxlint quotes; `$1` with no capture
@@ -346,6 +348,25 @@ def test_an_internal_regex_location_answers_no_client_only_the_configs_own_redir
         assert nginx.get("/check") == (200, "inner")  # the config's own redirect
         found = findings_at(nginx, "SEC548")
     assert found == []
+
+
+def test_a_regex_that_matches_inside_every_uri_answers_as_its_anchored_form():
+    # `~ (/.*)` written for every URI: anchoring it changes no answer, so no path is one it was not written for
+    answers = {}
+    for pattern in ("(/.*)", "^(/.*)$"):
+        files = {"conf/nginx.conf": config(
+            "server { listen 127.0.0.1:{port};\n"
+            "    location /admin/ { deny all; }\n"
+            f'    location ~ "{pattern}" {{ return 200 "git $1"; }}\n'
+            "}")}
+        with Nginx(files) as nginx:
+            started = nginx.start()
+            assert started.status == 0, started.stderr
+            answers[pattern] = [nginx.get(path) for path in ("/", "/repo.git/info/refs", "/admin/x")]
+            found = findings_at(nginx, "SEC548")
+        assert found == []
+    assert answers["(/.*)"] == answers["^(/.*)$"] == [(200, "git /"), (200, "git /repo.git/info/refs"),
+                                                     (200, "git /admin/x")]
 
 
 def test_a_capture_no_regex_defines_is_empty():

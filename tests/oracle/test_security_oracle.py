@@ -19,7 +19,8 @@ files: the rule is reported on the first and not on the second.
 - SEC504: one proxy_set_header in a location drops every proxy_set_header of the server, whatever its name.
 - SEC506: `return` answers before allow/deny run: a client the rules deny gets the page. A redirect to a path of
   the same server tells the client nothing but the path, and the request for that path meets the same rules (403).
-- SEC507: `root /` serves /etc/passwd, unless every location answers alone (`return`, one exact file).
+- SEC507: `root /` serves /etc/passwd, unless every location answers alone (`return`, one exact file). An
+  `internal` location's `alias /` answers a client 404, and the file only to the config's own redirects.
 - SEC509: `location /api` with `proxy_pass …/v1/` lets GET /api../secret reach /secret on the upstream. With
   `proxy_pass …/` GET /apiadmin reaches /admin: that passes by `location /api/admin`, and reaches nothing more
   where no location answers below the prefix, or where the path it guards goes to a regex location without it.
@@ -45,10 +46,15 @@ files: the rule is reported on the first and not on the second.
   the same name in a variable is looked up through `resolver` when a request comes.
 - SEC543: an Origin copied (`set $cors $http_origin`) or flagged inside `if ($http_origin ~ …)` reaches
   Access-Control-Allow-Origin only when the regex accepted it; a copy made in `if ($http_origin !~ …)` sends the
-  refused Origin. No Access-Control-Allow-Credentials is sent unless the config adds it.
+  refused Origin. No Access-Control-Allow-Credentials is sent unless the config adds it, in the block whose
+  add_header list is sent: a location's own list leaves out the server's credentials header, and a preflight's
+  `if (…OPTIONS) { …; return 204; }` answers with its own list and no body.
 - NGX011: `add_header Content-Type` sends a second Content-Type; `default_type` sends one, and so does headers-more's
   `more_set_headers "Content-Type: …"`, which replaces nginx's. A 204 carries only the added one (nginx drops its
-  own); a 304 and a proxied response carry two.
+  own); a 304 and a proxied response carry two. Without `always` an answer of 404 or 500 gets no added header.
+- NGX012: an `if` whose add_header replaces nothing adds it to the location's answer, and an `if` that returns
+  competes with no other. A `try_files` of the URI's files, the directory's index and a 404 answers as the static
+  and index handlers do once an `if` skips it; `$uri =404` alone answers a directory with 404, they serve its index.
 - NGX012: `rewrite` to an absolute URL inside `if` redirects even with `break`, and a local `break` serves the new
   URI from the if's location (neither is reported); `try_files` does not run once an `if` matched. A nested
   location never runs its parent's try_files, nor a location the server's, so an `if` there loses none. The echo
@@ -420,6 +426,23 @@ def test_a_root_whose_locations_answer_alone_serves_no_file_of_the_clients_choic
     assert lines == ([line_of(files, "root")] if exposed else [])
 
 
+@pytest.mark.parametrize("internal, exposed", [("internal;", False), ("", True)])
+def test_an_internal_alias_to_the_root_is_reached_only_by_redirects(internal, exposed):
+    # X-Accel-Redirect's target: clients get 404, the config's own redirect reads the file
+    files = {"conf/nginx.conf": config(
+        "server { listen 127.0.0.1:{port};\n"
+        f"    location ^~ /xaccel/ {{ {internal} alias /; }}\n"
+        "    location = /through { rewrite ^ /xaccel/etc/passwd last; } }")}
+    with started(files) as nginx:
+        direct = nginx.get("/xaccel/etc/passwd")
+        redirected = nginx.get("/through")
+        lines = codes(nginx.lint(), "SEC507")
+    assert (direct[0] == 200 and "root:" in direct[1]) == exposed, direct
+    assert direct[0] == 200 or direct[0] == 404, direct
+    assert redirected[0] == 200 and "root:" in redirected[1], redirected
+    assert lines == ([line_of(files, "alias /")] if exposed else [])
+
+
 # -- SEC509 ----------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("location, escapes", [("/api", True), ("/api/", False)])
@@ -510,6 +533,25 @@ def test_no_credentials_header_unless_the_config_adds_it():
     assert headers.get("access-control-allow-origin") == ["https://evil.test"]
     assert "access-control-allow-credentials" not in headers  # the browser keeps the answer from the page
     assert lines == []
+
+
+def test_a_reflection_is_sent_with_the_credentials_of_its_own_block_only():
+    # the location's add_header list replaces the server's: its reflected Origin goes out without the credentials
+    # header, and the preflight's if answers its 204 with its own list, no body
+    files = {"conf/nginx.conf": config(
+        "server { listen 127.0.0.1:{port};\n"
+        "    add_header Access-Control-Allow-Credentials true always;\n"
+        "    location / {\n"
+        "        if ($request_method = OPTIONS) { add_header Access-Control-Allow-Origin $http_origin;\n"
+        "            return 204; }\n"
+        '        add_header Access-Control-Allow-Origin $http_origin always; return 200 "ok"; } }')}
+    with started(files) as nginx:
+        for method, status, body in (("GET", "200", "ok"), ("OPTIONS", "204", "")):
+            answer, headers, text = request(nginx.port, f"{method} / HTTP/1.1\r\nHost: t\r\nOrigin: https://evil.test\r\n")
+            assert (answer.split()[1], text) == (status, body), (method, answer)
+            assert headers.get("access-control-allow-origin") == ["https://evil.test"], (method, headers)
+            assert "access-control-allow-credentials" not in headers, (method, headers)
+        assert codes(nginx.lint(), "SEC543") == []
 
 
 # -- SEC541 ----------------------------------------------------------------------------------------------------
@@ -739,6 +781,19 @@ def test_add_header_content_type_alone_only_in_a_204(answer, sent):
         assert "next to the upstream's" in findings[0]["message"]
 
 
+@pytest.mark.parametrize("flag, answer, sent", [
+    ("", 'return 404 "missing";', 1), ("", 'return 500 "error";', 1),  # no add_header on an error without always
+    ("always", 'return 404 "missing";', 2), ("", 'return 200 "ok";', 2)])
+def test_add_header_without_always_adds_nothing_to_an_error_answer(flag, answer, sent):
+    files = {"conf/nginx.conf": config("server { listen 127.0.0.1:{port};\n"
+                                       f"    location / {{ {answer} add_header Content-Type text/plain {flag}; }} }}")}
+    with started(files) as nginx:
+        _, headers, _ = request(nginx.port, "GET / HTTP/1.1\r\nHost: a\r\n")
+        lines = codes(nginx.lint(), "NGX011")
+    assert len(headers["content-type"]) == sent, headers
+    assert lines == ([line_of(files, "location /")] if sent == 2 else [])
+
+
 # -- NGX012 ----------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("location, status, reported", [
@@ -790,6 +845,41 @@ def test_an_if_that_returns_answers_with_its_own_settings_and_no_later_if_runs()
         assert answer.split()[1] == "204" and headers.get("x-preflight") == ["yes"], (answer, headers)
         assert "x-later" not in headers
         assert codes(nginx.lint(), "NGX012") == []
+
+
+def test_an_if_whose_add_header_replaces_nothing_adds_it_and_the_handler_answers():
+    # nothing else sets add_header, and the other if returns: the if's header and the location's answer both go out
+    files = {"conf/nginx.conf": config(
+        "server { listen 127.0.0.1:{port};\n"
+        "    location /t/ { if ($request_method ~ ^(GET|POST)$) { add_header X-Cors yes; }\n"
+        "        if ($request_method = OPTIONS) { add_header X-Preflight yes; return 204; } } }"),
+        "html/t/page.html": "page\n"}
+    with started(files) as nginx:
+        answer, headers, text = request(nginx.port, "GET /t/page.html HTTP/1.1\r\nHost: a\r\n")
+        assert (answer.split()[1], headers.get("x-cors"), text) == ("200", ["yes"], "page\n"), (answer, headers)
+        assert codes(nginx.lint(), "NGX012") == []
+
+
+@pytest.mark.parametrize("try_files, reported", [
+    ("$uri $uri/index.html @missing", False), ("$uri $uri/ =404", False),
+    ("$uri =404", True),  # answers the directory /d/ with 404, where the index handler serves its page
+])
+def test_an_if_that_skips_a_try_files_of_static_files_changes_no_answer(try_files, reported):
+    # the static and index handlers serve the file try_files would, and a missing one is 404 either way
+    files = {"conf/nginx.conf": config(
+        "server { listen 127.0.0.1:{port};\n"
+        f"    location / {{ try_files {try_files};\n"
+        "        if ($arg_p) { set $x 1; } }\n"
+        "    location @missing { return 404; } }"),
+        "html/page.html": "page\n", "html/d/index.html": "dir\n"}
+    with started(files) as nginx:
+        for path, status, body in (("/page.html", "200", "page\n"), ("/d/", "200", "dir\n"), ("/none", "404", None)):
+            without, _, plain = request(nginx.port, f"GET {path} HTTP/1.1\r\nHost: a\r\n")
+            held, _, skipped = request(nginx.port, f"GET {path}?p=1 HTTP/1.1\r\nHost: a\r\n")
+            assert held.split()[1] == status and (body is None or skipped == body), (path, held, skipped)
+            same = without.split()[1] == status and (body is None or plain == body)
+            assert same != (reported and path == "/d/"), (path, without, plain)
+        assert codes(nginx.lint(), "NGX012") == ([line_of(files, "set $x")] if reported else [])
 
 
 @pytest.mark.parametrize("rewrite, body, header, reported", [
