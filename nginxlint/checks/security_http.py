@@ -186,10 +186,12 @@ def _enclosing_blocks(directives, line: int) -> list:
         level = inner.block
 
 
-# -- SEC502 alias-traversal ------------------------------------------------------------------------------------
+# -- SEC502 alias-traversal / SEC511 alias-sibling-widening ------------------------------------------------------
 
-@rule("SEC502")
+@rule("SEC502", "SEC511")
 def alias_traversal(dep, report):
+    """SEC502: an alias a request leaves with `..`; SEC511 (opt-in): one it widens to the siblings whose name
+    starts as the alias's, through a missing slash on both sides."""
     for node in dep.nodes("alias"):
         if not node.args:
             continue
@@ -231,7 +233,7 @@ def _alias_prefix(tree, node, location, match, alias, report):
             f'location "{prefix}" has no trailing slash: {prefix}_x/ maps to {alias}_x/, so every sibling '
             f"of {alias} whose name starts the same is served",
             arg=match.arg,
-            severity="warning",
+            code="SEC511",
             related=[node.location("the alias")],
             help=f"location {_modifier(match)}{prefix}/ {{ alias {alias}/; }}",
             fix=Fix.of("End the location and the alias with `/`", edits.append_to_arg(location.d, match.arg, "/"),
@@ -400,7 +402,7 @@ def _alias_regex(node, location, match, alias, report):
                 f'the capture ${var.written} is glued to "{before_alias}" without a slash: a request reaches every '
                 f"sibling path that starts with {before_alias}",
                 arg=0,
-                severity="warning",
+                code="SEC511",
                 related=[location.location("the location regex")],
             )
             return

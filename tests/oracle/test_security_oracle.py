@@ -11,6 +11,8 @@ files: the rule is reported on the first and not on the second.
 - SEC502: `location /static { alias data/public/; }` serves GET /static../secret.txt from outside the alias. An
   `internal` location answers such a request with 404, unless a rewrite glues the client's text to its prefix;
   under a root that serves html/ as plain files, the same file is served to GET /secret.txt anyway.
+- SEC511: `location /files { alias data/files; }` serves /files_old/x from data/files_old/x, and /files../x from
+  data/files../x, never the parent.
 - SEC503: one add_header in a location (or in an `if` inside it) drops every add_header of the server, a
   diagnostic X-Served-By as much as X-Frame-Options (only the second is reported unless every header counts).
   A fixed text (`location = /robots.txt`, `return 200 "pong"`) is answered as text/plain without them: none of
@@ -239,8 +241,30 @@ def test_an_alias_inside_the_published_root_reaches_its_public_files(root_locati
     with started(files) as nginx:
         assert nginx.get("/plugins/ok.txt") == (200, "plugin\n")
         assert nginx.get("/plugins_old/x.txt") == (200, "OLD\n")  # the sibling, through the alias
-        lines = codes(nginx.lint(), "SEC502")
+        lines = codes(nginx.lint("--extend-select", "SEC511"), "SEC511")
     assert lines == ([line_of(files, "location /plugins")] if reported else [])
+
+
+@pytest.mark.parametrize("slashes, widens", [(("", ""), True), (("/", "/"), False)])
+def test_an_alias_without_slashes_reaches_only_siblings_that_start_with_its_name(slashes, widens):
+    """`location /files { alias data/files; }` serves /files_old/x from data/files_old/x, a sibling whose name
+    starts as the alias's; `..` gives data/files../x, a name of its own, never the parent. SEC511 (opt-in) reports
+    the widening, SEC502 nothing."""
+    location, alias = slashes
+    files = {
+        "conf/nginx.conf": config("server { listen 127.0.0.1:{port};\n"
+                                  f"    location /files{location} {{ alias data/files{alias}; }} }}"),
+        "data/files/ok.txt": "files\n",
+        "data/files_old/x.txt": "OLD\n",
+        "data/secret.txt": "SECRET\n",
+    }
+    with started(files) as nginx:
+        assert nginx.get("/files/ok.txt") == (200, "files\n")
+        assert (nginx.get("/files_old/x.txt") == (200, "OLD\n")) == widens
+        assert nginx.get("/files../secret.txt")[0] == 404
+        findings = nginx.lint("--extend-select", "SEC511")
+    assert codes(findings, "SEC502") == []
+    assert codes(findings, "SEC511") == ([line_of(files, "location /files")] if widens else [])
 
 
 # -- SEC503 ----------------------------------------------------------------------------------------------------
