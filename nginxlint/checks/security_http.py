@@ -102,9 +102,10 @@ def _every_server_alone(node, servers: list, alone: set) -> bool:
 
 def _alone_on_their_sockets(dep, servers: list, by_socket: dict[str, set]) -> set:
     """The http servers that share none of their sockets with another server: the default for every Host that
-    reaches those sockets, so no server_name stands between the client and them. In a fragment other servers may
-    share the sockets out of view, so only a server that says it takes every Host counts there."""
-    whole = dep.is_main and dep.complete
+    reaches those sockets, so no server_name stands between the client and them. In a fragment, or past an include
+    of the http block nginxlint could not read, other servers may share the sockets out of view, so only a server
+    that says it takes every Host counts there."""
+    whole = dep.is_main and dep.all_servers_seen
     return {server for server in servers if all(len(by_socket[key]) == 1 for key in _keys(server))
             and (whole or _default_on_every_socket(server) or _named_as_catch_all(server))}
 

@@ -142,9 +142,11 @@ def test_host_spoofing_reaches_the_upstream(value, seen, reported):
     assert lines == ([line_of(files, "proxy_set_header Host")] if reported else [])
 
 
-def test_a_server_alone_on_its_socket_gets_every_host_so_host_is_the_clients_choice_too():
+@pytest.mark.parametrize("modules", ["", "include modules-enabled/*.conf;\n"])
+def test_a_server_alone_on_its_socket_gets_every_host_so_host_is_the_clients_choice_too(modules):
+    """Also behind an include of the main context that matches nothing: it cannot add a server."""
     upstream = free_port()
-    files = {"conf/nginx.conf": config(
+    files = {"conf/nginx.conf": modules + config(
         f'server {{ listen 127.0.0.1:{upstream}; location / {{ return 200 "host=$http_host"; }} }}\n'
         "server { listen 127.0.0.1:{port}; server_name good.test;\n"
         f"    location /raw {{ proxy_set_header Host $http_host; proxy_pass http://127.0.0.1:{upstream}; }}\n"
