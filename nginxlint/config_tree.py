@@ -128,10 +128,12 @@ class ConfigTree:
         self.activatable_includes: list[Node] = []
         self._unread_include_blocks: list[Node] = []  # blocks holding an include whose file could not be read
         self._unread = 0  # how many files could not be read so far
-        # Every server block of the http block is in view: no file of the tree failed to parse or hides directives
-        # behind template tags, and every include written in the http block itself was read. An include elsewhere
-        # cannot add a server: the http block is one, and a server holds no other server.
-        self.all_servers_seen = True
+        # Every file of the tree was parsed and none hides directives behind template tags: each block read holds
+        # all its directives, but for what includes add
+        self.blocks_whole = True
+        # Every include written in the http block itself was read. An include elsewhere cannot add a server: the
+        # http block is one, and a server holds no other server.
+        self.http_includes_read = True
         self._unseen = 0  # files not read and globs that matched nothing, so far
         self.memo: dict = {}  # what several rules derive from this tree, derived once
         self.binding = None  # container.model.Binding: the container that runs this config, when known
@@ -156,6 +158,11 @@ class ConfigTree:
     def walk(self) -> Iterator[Node]:
         """Every node, in document order (the order of `main.walk()`), from the list made while building."""
         return iter(self._order)
+
+    @property
+    def all_servers_seen(self) -> bool:
+        """Every server block of the http block is in view, with all its directives."""
+        return self.blocks_whole and self.http_includes_read
 
     def unread_include_blocks(self) -> list[Node]:
         """The blocks (the top of the tree as `self.main`) that hold an include nginxlint could not read: what it
@@ -185,9 +192,9 @@ class ConfigTree:
         parsed = self.loader.parse(source)
         if parsed is None or parsed.problem:
             self._not_read()
-            self.all_servers_seen = False
+            self.blocks_whole = False
         elif source.display in self.loader.masked and self.loader.masked[source.display].hides_directives:
-            self.complete = self.all_servers_seen = False
+            self.complete = self.blocks_whole = False
         return parsed
 
     def _expand(self, root) -> None:
@@ -228,7 +235,7 @@ class ConfigTree:
                     if self._unread > unread:
                         self._unread_include_blocks.append(parent)
                     if self._unseen > unseen and ctx == ("http",):
-                        self.all_servers_seen = False
+                        self.http_includes_read = False
                     if included:
                         stack.append(frame)
                         stack.extend(reversed(included))

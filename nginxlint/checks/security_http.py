@@ -30,7 +30,7 @@ from ..nginx.listen import http_servers
 from ..nginx.locations import UNKNOWN, hands_off, location_match, match_location, may_match, served_kinds
 from ..nginx.placeholders import is_stand_in_host
 from ..nginx.templates import template_includes
-from ..nginx.tls_scope import is_default, listen_key
+from ..nginx.tls_scope import PlainHttp, is_default, listen_key
 from ..nginx.urls import (is_public_name, is_service_name, names_resolved_at_start, upstream_host,
                           workspace_upstream_names)
 from ..nginx.values import parse_uint
@@ -418,6 +418,7 @@ _HEADER_INHERIT = {"add_header": "add_header_inherit", "add_trailer": "add_trail
 def add_header_redefinition(dep, report):
     weighs = _security_weight(dep.settings)
     access = AccessView(dep)
+    plain = PlainHttp(dep)
     for directive, inherit in _HEADER_INHERIT.items():
         lists = Lists(dep, (directive,))
         if not lists.own:
@@ -432,7 +433,7 @@ def add_header_redefinition(dep, report):
             inherited = headers.of(block.parent) if block.parent is not None else []
             _report_dropped(report, directive, own, inherited,
                             f"{inherit} merge;  (nginx >= 1.29.3), or repeat the dropped {directive} lines here",
-                            _for_files(weighs, served_kinds(block)))
+                            _over_plain_http(_for_files(weighs, served_kinds(block)), plain.only(block)))
         for mode in modes.values():
             if mode.args[:1] == ["off"]:
                 _report_off_inherited(report, directive, mode, modes, headers, weighs)
@@ -541,6 +542,13 @@ def _for_files(weighs, kinds):
             return False
         return weighs(node) and (name != NOSNIFF or bool(kinds & {"page", "data"}))
     return counts
+
+
+def _over_plain_http(weighs, plain: bool):
+    """No HSTS where the answer goes out over plain HTTP only: browsers ignore it there (RFC 6797 8.1)."""
+    if not plain:
+        return weighs
+    return lambda node: node.args[0].lower() != HOST_POLICY and weighs(node)
 
 
 def _security_weight(settings):
