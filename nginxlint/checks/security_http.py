@@ -530,13 +530,13 @@ def _for_files(weighs, kinds):
     """The weight of a header lost in a location on file extensions (`served_kinds`): no HSTS; a page policy only
     where a page may be served (the CSP where an SVG may); X-Content-Type-Options only where a page, text, JSON or
     a feed may be, whose declared type a browser could otherwise second-guess; no Cross-Origin-Resource-Policy on
-    a fixed text of the site's own."""
+    a fixed text of the site's own or on an answer without a body."""
     if kinds is None:
         return weighs
 
     def counts(node) -> bool:
         name = node.args[0].lower()
-        if name == HOST_POLICY or (name == READ_POLICY and kinds == {"text"}):
+        if name == HOST_POLICY or (name == READ_POLICY and kinds <= {"text", "empty"}):
             return False
         if name in DOCUMENT_POLICIES and "page" not in kinds and not (name in SCRIPT_POLICIES and "svg" in kinds):
             return False

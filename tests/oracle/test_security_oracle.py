@@ -17,7 +17,7 @@ files: the rule is reported on the first and not on the second.
   diagnostic X-Served-By as much as X-Frame-Options (only the second is reported unless every header counts).
   A fixed text (`location = /robots.txt`, `return 200 "pong"`) is answered as text/plain without them: none of
   them acts on it. A `return` of the connection's facts is sent with the default_type in scope: a page when that
-  is text/html.
+  is text/html. A preflight's `return 204` inside `if` is sent without them and without a body.
 - SEC504: one proxy_set_header in a location drops every proxy_set_header of the server, whatever its name.
 - SEC506: `return` answers before allow/deny run: a client the rules deny gets the page. A redirect to a path of
   the same server tells the client nothing but the path, and the request for that path meets the same rules (403).
@@ -305,6 +305,25 @@ def test_a_fixed_text_answer_loses_the_page_policies_and_nothing_that_matters(lo
         assert text == body and headers["content-type"] == ["text/plain"], headers
         assert "x-frame-options" not in headers and "x-content-type-options" not in headers, headers
         assert codes(nginx.lint(), "SEC503") == []
+
+
+@pytest.mark.parametrize("answer, body, reported", [("return 204;", "", False),
+                                                     ("return 200 '<p>allowed</p>';", "<p>allowed</p>", True)])
+def test_a_preflight_answer_without_body_carries_nothing_a_browser_reads(answer, body, reported):
+    """`if ($request_method = OPTIONS) { add_header …; return 204; }` answers without the server's headers, and
+    without a body: no page to frame, sniff or restrict."""
+    files = {"conf/nginx.conf": config(
+        "server { listen 127.0.0.1:{port}; default_type text/html;\n"
+        "    add_header X-Frame-Options DENY always; add_header X-Content-Type-Options nosniff always;\n"
+        "    location / { if ($request_method = OPTIONS) {\n"
+        f"        add_header Access-Control-Allow-Origin *; {answer} }} }} }}")}
+    with started(files) as nginx:
+        status, headers, text = request(nginx.port, "OPTIONS / HTTP/1.1\r\nHost: a\r\n")
+        assert text == body and headers["access-control-allow-origin"] == ["*"], (status, headers, text)
+        assert "x-frame-options" not in headers and "x-content-type-options" not in headers, headers
+        assert ("content-length" not in headers) == (body == ""), headers  # a 204 has no body at all
+        lines = codes(nginx.lint(), "SEC503")
+    assert lines == ([line_of(files, "add_header Access-Control-Allow-Origin")] if reported else [])
 
 
 @pytest.mark.parametrize("default_type, reported", [("application/octet-stream", False), ("text/html", True)])
