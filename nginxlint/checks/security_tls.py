@@ -14,7 +14,8 @@ from ..nginx.inheritance import nearest, value_at
 from ..nginx.tls import WEAK_PROTOCOLS, weak_suites
 from ..nginx.listen import http_servers, parse_listen
 from ..nginx.locations import served_kinds
-from ..nginx.tls_scope import Inherited, PlainHttp, default_of, flag_on, local_placeholder, sockets, speaks_tls, tls_listens
+from ..nginx.tls_scope import (Inherited, PlainHttp, default_of, flag_on, local_placeholder, sockets, speaks_tls,
+                               tls_listens)
 from .registry import rule
 
 # The directive that sets protocols for each cipher directive, in the same module (proxy_ssl_ciphers goes with

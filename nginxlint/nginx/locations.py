@@ -94,7 +94,7 @@ def bodiless(block) -> bool:
     if any(child.name == "location" for child in children):
         return False
     first = next((child for child in children if child.name in ("return", "rewrite", "if")), None)
-    return first is not None and first.name == "return" and first.args[:1] in ([code] for code in BODILESS)
+    return first is not None and first.name == "return" and bool(first.args) and first.args[0] in BODILESS
 
 
 def fixed_text(node, match: Match) -> bool:
