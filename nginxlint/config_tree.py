@@ -128,6 +128,13 @@ class ConfigTree:
         self.activatable_includes: list[Node] = []
         self._unread_include_blocks: list[Node] = []  # blocks holding an include whose file could not be read
         self._unread = 0  # how many files could not be read so far
+        # Every file of the tree was parsed and none hides directives behind template tags: each block read holds
+        # all its directives, but for what includes add
+        self.blocks_whole = True
+        # Every include written in the http block itself was read. An include elsewhere cannot add a server: the
+        # http block is one, and a server holds no other server.
+        self.http_includes_read = True
+        self._unseen = 0  # files not read and globs that matched nothing, so far
         self.memo: dict = {}  # what several rules derive from this tree, derived once
         self.binding = None  # container.model.Binding: the container that runs this config, when known
         self.container_view = None  # container.view.ContainerView: what that container's filesystem holds
@@ -151,6 +158,11 @@ class ConfigTree:
     def walk(self) -> Iterator[Node]:
         """Every node, in document order (the order of `main.walk()`), from the list made while building."""
         return iter(self._order)
+
+    @property
+    def all_servers_seen(self) -> bool:
+        """Every server block of the http block is in view, with all its directives."""
+        return self.blocks_whole and self.http_includes_read
 
     def unread_include_blocks(self) -> list[Node]:
         """The blocks (the top of the tree as `self.main`) that hold an include nginxlint could not read: what it
@@ -180,8 +192,9 @@ class ConfigTree:
         parsed = self.loader.parse(source)
         if parsed is None or parsed.problem:
             self._not_read()
+            self.blocks_whole = False
         elif source.display in self.loader.masked and self.loader.masked[source.display].hides_directives:
-            self.complete = False
+            self.complete = self.blocks_whole = False
         return parsed
 
     def _expand(self, root) -> None:
@@ -209,7 +222,7 @@ class ConfigTree:
                     break
                 if d.name == "include" and len(d.args) == 1:
                     included = []
-                    unread = self._unread
+                    unread, unseen = self._unread, self._unseen
                     for target in self._resolve_include(node):
                         if target.path in chain:
                             self._cycle(node, target)
@@ -221,6 +234,8 @@ class ConfigTree:
                         included.append((iter(child.directives), parent, ctx, via + (d,), chain | {target.path}))
                     if self._unread > unread:
                         self._unread_include_blocks.append(parent)
+                    if self._unseen > unseen and ctx == ("http",):
+                        self.http_includes_read = False
                     if included:
                         stack.append(frame)
                         stack.extend(reversed(included))
@@ -243,6 +258,7 @@ class ConfigTree:
     def _not_read(self) -> None:
         self.complete = self.all_read = False
         self._unread += 1
+        self._unseen += 1
 
     def _cycle(self, node: Node, target) -> None:
         chain = " -> ".join([inc.file.display for inc in node.via] + [node.file.display, target.display])
@@ -285,6 +301,7 @@ class ConfigTree:
             matches = loader.glob(str(path))
             if not matches:  # valid nginx, and what a mount or a start script puts there at run time is out of sight
                 self.complete = False
+                self._unseen += 1
                 self.all_read = self.all_read and node.ctx != ()  # only main-context files could set `daemon`
             return [f for f in (loader.source(Path(m)) for m in matches if not loader.is_dir(m)) if f]
         exists = loader.exists(path)

@@ -30,7 +30,7 @@ from ..nginx.listen import http_servers
 from ..nginx.locations import UNKNOWN, hands_off, location_match, match_location, may_match, served_kinds
 from ..nginx.placeholders import is_stand_in_host
 from ..nginx.templates import template_includes
-from ..nginx.tls_scope import is_default, listen_key
+from ..nginx.tls_scope import PlainHttp, is_default, listen_key
 from ..nginx.urls import (is_public_name, is_service_name, names_resolved_at_start, upstream_host,
                           workspace_upstream_names)
 from ..nginx.values import parse_uint
@@ -102,9 +102,10 @@ def _every_server_alone(node, servers: list, alone: set) -> bool:
 
 def _alone_on_their_sockets(dep, servers: list, by_socket: dict[str, set]) -> set:
     """The http servers that share none of their sockets with another server: the default for every Host that
-    reaches those sockets, so no server_name stands between the client and them. In a fragment other servers may
-    share the sockets out of view, so only a server that says it takes every Host counts there."""
-    whole = dep.is_main and dep.complete
+    reaches those sockets, so no server_name stands between the client and them. In a fragment, or past an include
+    of the http block nginxlint could not read, other servers may share the sockets out of view, so only a server
+    that says it takes every Host counts there."""
+    whole = dep.is_main and dep.all_servers_seen
     return {server for server in servers if all(len(by_socket[key]) == 1 for key in _keys(server))
             and (whole or _default_on_every_socket(server) or _named_as_catch_all(server))}
 
@@ -186,10 +187,12 @@ def _enclosing_blocks(directives, line: int) -> list:
         level = inner.block
 
 
-# -- SEC502 alias-traversal ------------------------------------------------------------------------------------
+# -- SEC502 alias-traversal / SEC511 alias-sibling-widening ------------------------------------------------------
 
-@rule("SEC502")
+@rule("SEC502", "SEC511")
 def alias_traversal(dep, report):
+    """SEC502: an alias a request leaves with `..`; SEC511 (opt-in): one it widens to the siblings whose name
+    starts as the alias's, through a missing slash on both sides."""
     for node in dep.nodes("alias"):
         if not node.args:
             continue
@@ -231,7 +234,7 @@ def _alias_prefix(tree, node, location, match, alias, report):
             f'location "{prefix}" has no trailing slash: {prefix}_x/ maps to {alias}_x/, so every sibling '
             f"of {alias} whose name starts the same is served",
             arg=match.arg,
-            severity="warning",
+            code="SEC511",
             related=[node.location("the alias")],
             help=f"location {_modifier(match)}{prefix}/ {{ alias {alias}/; }}",
             fix=Fix.of("End the location and the alias with `/`", edits.append_to_arg(location.d, match.arg, "/"),
@@ -400,7 +403,7 @@ def _alias_regex(node, location, match, alias, report):
                 f'the capture ${var.written} is glued to "{before_alias}" without a slash: a request reaches every '
                 f"sibling path that starts with {before_alias}",
                 arg=0,
-                severity="warning",
+                code="SEC511",
                 related=[location.location("the location regex")],
             )
             return
@@ -415,6 +418,7 @@ _HEADER_INHERIT = {"add_header": "add_header_inherit", "add_trailer": "add_trail
 def add_header_redefinition(dep, report):
     weighs = _security_weight(dep.settings)
     access = AccessView(dep)
+    plain = PlainHttp(dep)
     for directive, inherit in _HEADER_INHERIT.items():
         lists = Lists(dep, (directive,))
         if not lists.own:
@@ -429,7 +433,7 @@ def add_header_redefinition(dep, report):
             inherited = headers.of(block.parent) if block.parent is not None else []
             _report_dropped(report, directive, own, inherited,
                             f"{inherit} merge;  (nginx >= 1.29.3), or repeat the dropped {directive} lines here",
-                            _for_files(weighs, served_kinds(block)))
+                            _over_plain_http(_for_files(weighs, served_kinds(block)), plain.only(block)))
         for mode in modes.values():
             if mode.args[:1] == ["off"]:
                 _report_off_inherited(report, directive, mode, modes, headers, weighs)
@@ -526,18 +530,25 @@ def _for_files(weighs, kinds):
     """The weight of a header lost in a location on file extensions (`served_kinds`): no HSTS; a page policy only
     where a page may be served (the CSP where an SVG may); X-Content-Type-Options only where a page, text, JSON or
     a feed may be, whose declared type a browser could otherwise second-guess; no Cross-Origin-Resource-Policy on
-    a fixed text of the site's own."""
+    a fixed text of the site's own or on an answer without a body."""
     if kinds is None:
         return weighs
 
     def counts(node) -> bool:
         name = node.args[0].lower()
-        if name == HOST_POLICY or (name == READ_POLICY and kinds == {"text"}):
+        if name == HOST_POLICY or (name == READ_POLICY and kinds <= {"text", "empty"}):
             return False
         if name in DOCUMENT_POLICIES and "page" not in kinds and not (name in SCRIPT_POLICIES and "svg" in kinds):
             return False
         return weighs(node) and (name != NOSNIFF or bool(kinds & {"page", "data"}))
     return counts
+
+
+def _over_plain_http(weighs, plain: bool):
+    """No HSTS where the answer goes out over plain HTTP only: browsers ignore it there (RFC 6797 8.1)."""
+    if not plain:
+        return weighs
+    return lambda node: node.args[0].lower() != HOST_POLICY and weighs(node)
 
 
 def _security_weight(settings):

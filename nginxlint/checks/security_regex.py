@@ -101,9 +101,26 @@ class _Flow:
             return _NOTHING
         if name not in _URI_VARIABLES:
             return _Held.written(facts.mask)
+        rewritten = self.uri_rewritten(at, depth)
+        if rewritten is not None:
+            return rewritten
         inside, final = self.uri_bound(at)
         mask = facts.mask & inside
         return _Held(mask | final, True, mask, mask | final)
+
+    def uri_rewritten(self, at, depth: int) -> "_Held | None":
+        """What $uri holds at `at` when a `rewrite` that takes every URI ran before it (`rewrite ^ $request_uri;`):
+        the replacement, which nginx does not decode, and what a later rewrite there may make of it; None where the
+        decoded request URI may still be there."""
+        key = ("uri", id(at))
+        if key not in self._memo:
+            self._memo[key] = None  # a cycle holds nothing new
+            held = None
+            for node, certain in _rewrites_before(at):
+                replacement = self.value_held(node.args[1], node, depth + 1)
+                held = replacement if certain else (None if held is None else _either([held, replacement]))
+            self._memo[key] = held
+        return self._memo[key]
 
     def uri_bound(self, at) -> tuple[int, int]:
         """(the bytes $uri can hold where `at` runs, those it can end with besides): in a location whose regex is
@@ -176,7 +193,9 @@ class _Flow:
 
     def subject_mask(self, site, node) -> int:
         if site.directive.name == "rewrite":
-            return _URI_MASK & ~cs.SPACE  # what the notes of nginx's rewrite captures allow through a redirect
+            rewritten = self.uri_rewritten(node, _DEPTH - 1) if node.name == "rewrite" else None
+            uri = _URI_MASK if rewritten is None else rewritten.mask
+            return uri & ~cs.SPACE  # what the notes of nginx's rewrite captures allow through a redirect
         if site.subject == "uri":
             return _URI_MASK
         if site.subject is None:
@@ -304,6 +323,48 @@ def _rewrite_ran_before(node) -> bool:
         if current.name == "if":
             stack.extend(reversed(current.children or ()))
     return False
+
+
+# a regex that finds a match in every URI: nginx's rewrite then replaces the whole URI with its replacement
+_EVERY_URI = re.compile(r"\^?(?:\.\*|\(\.\*\))?")
+_REWRITE_MODULE = frozenset({"rewrite", "return", "set", "if", "break"})
+
+
+def _rewrites_before(at) -> list:
+    """(rewrite, certain) for each `rewrite` that changes the URI before `at` runs, in their order: the server's,
+    then those of the location. `certain` when it takes every URI (`rewrite ^ $request_uri;`) and no `if` stands
+    around it: $uri is then its replacement. A directive of the rewrite module sees only those written before it;
+    any other runs after them all. A redirect, and a `last` that leaves the location, change no $uri seen here."""
+    location = at if at.name == "location" else at.enclosing("location")
+    server = at if at.name == "server" else at.enclosing("server")
+    found = []
+    for block in (server, location):
+        if block is not None:
+            found.extend(_rewrite_flow(block, at, last_leaves=block is location))
+    return found
+
+
+def _rewrite_flow(block, at, last_leaves: bool) -> list:
+    found = []
+    stack = [(child, False) for child in reversed(block.children or ())]
+    while stack:
+        node, conditional = stack.pop()
+        if node is at and at.name in _REWRITE_MODULE:
+            break
+        if node.name == "if":
+            stack.extend((child, True) for child in reversed(node.children or ()))
+        elif node.name == "break" and not conditional:
+            break
+        elif node.name == "rewrite" and len(node.args) >= 2:
+            flag = node.args[2] if len(node.args) > 2 else ""
+            if flag in ("redirect", "permanent") or node.args[1].startswith(("http://", "https://", "$scheme")) \
+                    or (flag == "last" and last_leaves):
+                continue
+            certain = not conditional and _EVERY_URI.fullmatch(node.args[0]) is not None
+            found.append((node, certain))
+            if certain and flag in ("break", "last"):
+                break
+    return found
 
 
 def _internal(node) -> bool:

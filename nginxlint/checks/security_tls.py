@@ -14,7 +14,8 @@ from ..nginx.inheritance import nearest, value_at
 from ..nginx.tls import WEAK_PROTOCOLS, weak_suites
 from ..nginx.listen import http_servers, parse_listen
 from ..nginx.locations import served_kinds
-from ..nginx.tls_scope import Inherited, default_of, flag_on, local_placeholder, sockets, speaks_tls, tls_listens
+from ..nginx.tls_scope import (Inherited, PlainHttp, default_of, flag_on, local_placeholder, sockets, speaks_tls,
+                               tls_listens)
 from .registry import rule
 
 # The directive that sets protocols for each cipher directive, in the same module (proxy_ssl_ciphers goes with
@@ -236,8 +237,9 @@ def hsts_missing_or_weak(dep, report):
     by_lua = _CertificateByLua(dep)
     headers = _Headers(dep)
     side_ports = _SidePorts(dep, ssl_on)
+    plain = PlainHttp(dep)
     for node in dep.nodes("add_header"):
-        if _sends_hsts(node):
+        if _sends_hsts(node) and not plain.only(node):  # browsers ignore HSTS over plain HTTP (RFC 6797 8.1)
             _check_hsts_value(node, report)
     for server in http_servers(dep):
         if not speaks_tls(server, ssl_on) or flag_on(next(iter(server.find("ssl_reject_handshake")), None)):

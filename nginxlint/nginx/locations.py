@@ -70,13 +70,31 @@ def _compiled(pattern: str, caseless: bool) -> re.Pattern | None:
 def served_kinds(node) -> frozenset[str] | None:
     """What a regex location on the name's extension alone serves: "asset", "built", "data", "svg" (the
     *_EXTENSIONS above) or "page" (anything else); "text" for a location that answers with a fixed text of the
-    site's own (`fixed_text`); None for any other location."""
+    site's own (`fixed_text`); "empty" for a location or `if` that answers with no body (`bodiless`); None for any
+    other block."""
+    if node.name in ("location", "if") and bodiless(node):
+        return frozenset({"empty"})
     match = location_match(node) if node.name == "location" else None
     if match is not None and fixed_text(node, match):
         return frozenset({"text"})
     found = _EXTENSIONS.match(match.pattern) if match is not None and match.regex else None
     names = _spellings(found.group(1).lower()) if found is not None else None
     return None if not names else frozenset(_kind(name.rsplit(".", 1)[-1]) for name in names)
+
+
+# Statuses whose answer has no body (RFC 9110 15.3.5, 15.4.5): nothing a browser renders, frames, sniffs or loads
+BODILESS = frozenset({"204", "304"})
+
+
+def bodiless(block) -> bool:
+    """Every answer of the block is a `return 204` or `304` (the CORS preflight's `if ($request_method = OPTIONS) {
+    add_header Access-Control-Allow-Origin …; return 204; }`): the first of the rewrite module's directives in it is
+    that return, which answers before any handler runs, and no location inside it takes requests of its own."""
+    children = block.children or ()
+    if any(child.name == "location" for child in children):
+        return False
+    first = next((child for child in children if child.name in ("return", "rewrite", "if")), None)
+    return first is not None and first.name == "return" and bool(first.args) and first.args[0] in BODILESS
 
 
 def fixed_text(node, match: Match) -> bool:

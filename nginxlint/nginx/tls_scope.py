@@ -53,6 +53,27 @@ def tls_servers(dep) -> list:
             or any(listen_key(listen) in tls_sockets for listen in server.find("listen"))]
 
 
+class PlainHttp:
+    """Where a response header nginx adds goes out over plain HTTP only: in a server that answers no TLS, or in the
+    http block of a config whose servers are all in view and none answers TLS. A browser ignores
+    Strict-Transport-Security received over plain HTTP (RFC 6797 8.1). A block outside any server in a fragment
+    may be included where TLS is answered, and a template's tags may render a `listen … ssl`: not plain."""
+
+    def __init__(self, dep):
+        self.tls = set(tls_servers(dep))
+        self.seen = dep.blocks_whole
+        # an include in a server that could not be read may hold a `listen … ssl`
+        self.unread = {id(block) for block in dep.unread_include_blocks()}
+        self.whole = dep.is_main and dep.all_servers_seen
+
+    def only(self, node) -> bool:
+        server = node if node.name == "server" else node.enclosing("server")
+        if server is not None:
+            return self.seen and server not in self.tls and id(server) not in self.unread
+        in_http = node.name == "http" or node.enclosing("http") is not None
+        return in_http and self.whole and not self.tls
+
+
 def listen_key(node) -> str:
     """The socket a `listen` names, for grouping servers that share it ('443' and '*:443' are one)."""
     address = node.args[0] if node.args else "80"

@@ -6,7 +6,8 @@ failing config only.
   response. With `(.*)` the capture stops at the LF (no DOTALL) and a raw CR goes out inside the header line.
   A capture that excludes CR and LF (`([^\\r\\n]*)`) does not match such a URI, and nothing is injected.
   Copied by `set` first, the same capture arrives percent-encoded (the rewrite module escapes $1..$9 once the
-  request URI was), and nothing is injected either.
+  request URI was), and nothing is injected either. After `rewrite ^ $request_uri;` $uri is the raw request URI,
+  `%0d%0a` as written, and a later `return 302 /y$uri` injects nothing; inside an `if` the rewrite may not run.
 - SEC542: a bare CR is followed by what the capture holds after it: with `(3|3.6)` (a lone `.` between digits)
   nginx 1.22 answers `/v/3%0d6/x` with `Location: …/y/3\\r6/z` and a URI with the client's text after the CR does
   not match; with `(.*)` or `(3.(.*))`, `/v/3%0dSet-Cookie:a=b` gives `Location: …/y/3\\rSet-Cookie:a=b`, a header
@@ -176,6 +177,28 @@ def test_a_capture_in_the_proxy_pass_host_goes_into_the_host_header_line(capture
     finally:
         upstream.close()
     assert reported == ([line_of(files, sink)] if split else [])
+
+
+@pytest.mark.parametrize("rewrite, injected", [
+    ("", True),
+    ("rewrite ^ $request_uri;", False),  # the new URI is the raw one: nginx does not decode a rewritten URI
+    ("if ($arg_raw) { rewrite ^ $request_uri; }", True),  # not for a request without ?raw
+])
+def test_a_rewrite_to_request_uri_leaves_uri_percent_encoded(rewrite, injected):
+    sink = "return 302 /y$uri;"
+    files = {"conf/nginx.conf": config(
+        "server { listen 127.0.0.1:{port};\n"
+        f"    location /x/ {{ {rewrite} {sink} }}\n"
+        "}")}
+    with Nginx(files) as nginx:
+        started = nginx.start()
+        assert started.status == 0, started.stderr
+        lines = response_head(nginx.port, INJECTION).split("\r\n")
+        assert any(line.startswith("Set-Cookie: injected=1") for line in lines) is injected, lines
+        if not injected:
+            assert any(line.endswith("/y/x/a%0d%0aSet-Cookie:%20injected=1") for line in lines), lines
+        reported = findings_at(nginx, "SEC542")
+    assert reported == ([line_of(files, sink)] if injected else [])
 
 
 def test_a_numbered_capture_set_by_the_rewrite_module_is_percent_encoded():

@@ -11,11 +11,13 @@ files: the rule is reported on the first and not on the second.
 - SEC502: `location /static { alias data/public/; }` serves GET /static../secret.txt from outside the alias. An
   `internal` location answers such a request with 404, unless a rewrite glues the client's text to its prefix;
   under a root that serves html/ as plain files, the same file is served to GET /secret.txt anyway.
+- SEC511: `location /files { alias data/files; }` serves /files_old/x from data/files_old/x, and /files../x from
+  data/files../x, never the parent.
 - SEC503: one add_header in a location (or in an `if` inside it) drops every add_header of the server, a
   diagnostic X-Served-By as much as X-Frame-Options (only the second is reported unless every header counts).
   A fixed text (`location = /robots.txt`, `return 200 "pong"`) is answered as text/plain without them: none of
   them acts on it. A `return` of the connection's facts is sent with the default_type in scope: a page when that
-  is text/html.
+  is text/html. A preflight's `return 204` inside `if` is sent without them and without a body.
 - SEC504: one proxy_set_header in a location drops every proxy_set_header of the server, whatever its name.
 - SEC506: `return` answers before allow/deny run: a client the rules deny gets the page. A redirect to a path of
   the same server tells the client nothing but the path, and the request for that path meets the same rules (403).
@@ -146,9 +148,11 @@ def test_host_spoofing_reaches_the_upstream(value, seen, reported):
     assert lines == ([line_of(files, "proxy_set_header Host")] if reported else [])
 
 
-def test_a_server_alone_on_its_socket_gets_every_host_so_host_is_the_clients_choice_too():
+@pytest.mark.parametrize("modules", ["", "include modules-enabled/*.conf;\n"])
+def test_a_server_alone_on_its_socket_gets_every_host_so_host_is_the_clients_choice_too(modules):
+    """Also behind an include of the main context that matches nothing: it cannot add a server."""
     upstream = free_port()
-    files = {"conf/nginx.conf": config(
+    files = {"conf/nginx.conf": modules + config(
         f'server {{ listen 127.0.0.1:{upstream}; location / {{ return 200 "host=$http_host"; }} }}\n'
         "server { listen 127.0.0.1:{port}; server_name good.test;\n"
         f"    location /raw {{ proxy_set_header Host $http_host; proxy_pass http://127.0.0.1:{upstream}; }}\n"
@@ -245,8 +249,30 @@ def test_an_alias_inside_the_published_root_reaches_its_public_files(root_locati
     with started(files) as nginx:
         assert nginx.get("/plugins/ok.txt") == (200, "plugin\n")
         assert nginx.get("/plugins_old/x.txt") == (200, "OLD\n")  # the sibling, through the alias
-        lines = codes(nginx.lint(), "SEC502")
+        lines = codes(nginx.lint("--extend-select", "SEC511"), "SEC511")
     assert lines == ([line_of(files, "location /plugins")] if reported else [])
+
+
+@pytest.mark.parametrize("slashes, widens", [(("", ""), True), (("/", "/"), False)])
+def test_an_alias_without_slashes_reaches_only_siblings_that_start_with_its_name(slashes, widens):
+    """`location /files { alias data/files; }` serves /files_old/x from data/files_old/x, a sibling whose name
+    starts as the alias's; `..` gives data/files../x, a name of its own, never the parent. SEC511 (opt-in) reports
+    the widening, SEC502 nothing."""
+    location, alias = slashes
+    files = {
+        "conf/nginx.conf": config("server { listen 127.0.0.1:{port};\n"
+                                  f"    location /files{location} {{ alias data/files{alias}; }} }}"),
+        "data/files/ok.txt": "files\n",
+        "data/files_old/x.txt": "OLD\n",
+        "data/secret.txt": "SECRET\n",
+    }
+    with started(files) as nginx:
+        assert nginx.get("/files/ok.txt") == (200, "files\n")
+        assert (nginx.get("/files_old/x.txt") == (200, "OLD\n")) == widens
+        assert nginx.get("/files../secret.txt")[0] == 404
+        findings = nginx.lint("--extend-select", "SEC511")
+    assert codes(findings, "SEC502") == []
+    assert codes(findings, "SEC511") == ([line_of(files, "location /files")] if widens else [])
 
 
 # -- SEC503 ----------------------------------------------------------------------------------------------------
@@ -285,6 +311,25 @@ def test_a_fixed_text_answer_loses_the_page_policies_and_nothing_that_matters(lo
         assert text == body and headers["content-type"] == ["text/plain"], headers
         assert "x-frame-options" not in headers and "x-content-type-options" not in headers, headers
         assert codes(nginx.lint(), "SEC503") == []
+
+
+@pytest.mark.parametrize("answer, body, reported", [("return 204;", "", False),
+                                                     ("return 200 '<p>allowed</p>';", "<p>allowed</p>", True)])
+def test_a_preflight_answer_without_body_carries_nothing_a_browser_reads(answer, body, reported):
+    """`if ($request_method = OPTIONS) { add_header …; return 204; }` answers without the server's headers, and
+    without a body: no page to frame, sniff or restrict."""
+    files = {"conf/nginx.conf": config(
+        "server { listen 127.0.0.1:{port}; default_type text/html;\n"
+        "    add_header X-Frame-Options DENY always; add_header X-Content-Type-Options nosniff always;\n"
+        "    location / { if ($request_method = OPTIONS) {\n"
+        f"        add_header Access-Control-Allow-Origin *; {answer} }} }} }}")}
+    with started(files) as nginx:
+        status, headers, text = request(nginx.port, "OPTIONS / HTTP/1.1\r\nHost: a\r\n")
+        assert text == body and headers["access-control-allow-origin"] == ["*"], (status, headers, text)
+        assert "x-frame-options" not in headers and "x-content-type-options" not in headers, headers
+        assert ("content-length" not in headers) == (body == ""), headers  # a 204 has no body at all
+        lines = codes(nginx.lint(), "SEC503")
+    assert lines == ([line_of(files, "add_header Access-Control-Allow-Origin")] if reported else [])
 
 
 @pytest.mark.parametrize("default_type, reported", [("application/octet-stream", False), ("text/html", True)])
