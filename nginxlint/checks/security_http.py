@@ -27,7 +27,8 @@ from ..nginx.conditions import regex_condition
 from ..nginx.directives import LUA_PHASE
 from ..nginx.inheritance import Lists, blocks_up, nearest, value_at
 from ..nginx.listen import http_servers
-from ..nginx.locations import UNKNOWN, hands_off, location_match, match_location, may_match, served_kinds
+from ..nginx.locations import (UNKNOWN, front_page, hands_off, location_match, match_location, may_match,
+                               served_kinds)
 from ..nginx.placeholders import is_stand_in_host
 from ..nginx.templates import template_includes
 from ..nginx.tls_scope import PlainHttp, is_default, listen_key
@@ -431,9 +432,10 @@ def add_header_redefinition(dep, report):
             if access.loopback_only(block):
                 continue  # only this host's own processes get its answers (others get the 403, without them)
             inherited = headers.of(block.parent) if block.parent is not None else []
+            weight = _over_plain_http(_for_files(weighs, served_kinds(block)), plain.only(block))
             _report_dropped(report, directive, own, inherited,
                             f"{inherit} merge;  (nginx >= 1.29.3), or repeat the dropped {directive} lines here",
-                            _over_plain_http(_for_files(weighs, served_kinds(block)), plain.only(block)))
+                            _host_policy_elsewhere(weight, block, headers))
         for mode in modes.values():
             if mode.args[:1] == ["off"]:
                 _report_off_inherited(report, directive, mode, modes, headers, weighs)
@@ -542,6 +544,16 @@ def _for_files(weighs, kinds):
             return False
         return weighs(node) and (name != NOSNIFF or bool(kinds & {"page", "data"}))
     return counts
+
+
+def _host_policy_elsewhere(weighs, block, headers):
+    """No HSTS lost in a block that does not answer the front page, where the front page sends it: the browser
+    records the host's policy from that answer, which every visitor meets."""
+    front = front_page(block)
+    if front is None or front is block or not any(
+            node.args[0].lower() == HOST_POLICY and node.args[1:2] != [""] for node in headers.of(front)):
+        return weighs
+    return lambda node: node.args[0].lower() != HOST_POLICY and weighs(node)
 
 
 def _over_plain_http(weighs, plain: bool):

@@ -13,7 +13,7 @@ from ..nginx.advisories import ADVISORIES, affected_branch, openresty_patched
 from ..nginx.inheritance import nearest, value_at
 from ..nginx.tls import WEAK_PROTOCOLS, weak_suites
 from ..nginx.listen import http_servers, parse_listen
-from ..nginx.locations import served_kinds
+from ..nginx.locations import front_page, served_kinds
 from ..nginx.tls_scope import (Inherited, PlainHttp, default_of, flag_on, local_placeholder, sockets, speaks_tls,
                                tls_listens)
 from .registry import rule
@@ -375,11 +375,28 @@ def _dropped_in_locations(server, hsts, headers, report) -> None:
     while stack:
         block = stack.pop()
         own, block_hsts = headers.add_headers(block)
-        if own and not block_hsts and not headers.by_other_means(block) and served_kinds(block) is None:
+        if own and not block_hsts and not headers.by_other_means(block) and served_kinds(block) is None \
+                and not _front_page_sends(block, server, headers):
             whose = "the http block's" if hsts.parent is not None and hsts.parent.name == "http" else "the server's"
             _report_dropped(own[0], hsts, whose, "this location", report)
             continue
         stack.extend(c for c in block.children if c.name in ("location", "if") and c.children is not None)
+
+
+def _front_page_sends(block, server, headers) -> bool:
+    """The server's front page `/` is answered elsewhere, with the HSTS this block drops: the browser records it
+    there, from the answer every visitor meets first."""
+    front = front_page(block)
+    if front is None or front is block:
+        return False
+    while front is not server:
+        own, own_hsts = headers.add_headers(front)
+        if own_hsts or headers.by_other_means(front):
+            return True
+        if own:
+            return False  # the front page drops it as well
+        front = front.parent
+    return True
 
 
 # -- SEC524: public DNS resolver --------------------------------------------------------------------------------

@@ -20,7 +20,9 @@ DATA_EXTENSIONS = frozenset({"json", "txt", "rss", "atom"})
 SVG_EXTENSIONS = frozenset({"svg", "svgz"})
 # `\.(?:woff|woff2)$`, `\.(png|jpe?g)$`, `.*\.(ttf|otf)$`, `\.(?:css(\.map)?|svgz?)$`: a regex location on the
 # name's extension alone; the group's alternatives are read by `_spellings`.
-_EXTENSIONS = re.compile(r"^(?:\^?\.[*+])?\\\.\((?:\?:)?([A-Za-z0-9|?()\\.:]+)\)\$$")
+# A regex that ends in a group of extensions (`\.(css|js)$`); what comes before may be anything but a top-level
+# alternative, which the `$` would not bind (`^/[^/]+\.(css|js|map)$` still serves only those files)
+_EXTENSIONS = re.compile(r"^(.*?)\\\.\((?:\?:)?([A-Za-z0-9|?()\\.:]+)\)\$$")
 _MOST_SPELLINGS = 64
 # PCRE's `(?<name>…)`, which Python spells `(?P<name>…)`
 _PCRE_NAMED_GROUP = re.compile(r"\(\?<(?=[A-Za-z_])")
@@ -68,18 +70,56 @@ def _compiled(pattern: str, caseless: bool) -> re.Pattern | None:
 
 
 def served_kinds(node) -> frozenset[str] | None:
-    """What a regex location on the name's extension alone serves: "asset", "built", "data", "svg" (the
-    *_EXTENSIONS above) or "page" (anything else); "text" for a location that answers with a fixed text of the
-    site's own (`fixed_text`); "empty" for a location or `if` that answers with no body (`bodiless`); None for any
-    other block."""
+    """What a location on one file (`= /favicon.ico`) or a regex location on the name's extension alone serves:
+    "asset", "built", "data", "svg" (the *_EXTENSIONS above) or "page" (anything else: None for a file location);
+    "text" for a location that answers with a fixed text of the site's own (`fixed_text`); "empty" for a location
+    or `if` that answers with no body (`bodiless`); None for any other block."""
     if node.name in ("location", "if") and bodiless(node):
         return frozenset({"empty"})
     match = location_match(node) if node.name == "location" else None
     if match is not None and fixed_text(node, match):
         return frozenset({"text"})
+    if match is not None and not match.regex and match.modifier in ("", "=", "^~"):
+        name = match.pattern.rsplit("/", 1)[-1]  # `location = /favicon.ico`: that file
+        kind = _kind(name.rsplit(".", 1)[-1].lower()) if "." in name.strip(".") else "page"
+        return None if kind == "page" else frozenset({kind})
     found = _EXTENSIONS.match(match.pattern) if match is not None and match.regex else None
-    names = _spellings(found.group(1).lower()) if found is not None else None
+    if found is not None and _alternatives(found.group(1)):
+        found = None
+    names = _spellings(found.group(2).lower()) if found is not None else None
     return None if not names else frozenset(_kind(name.rsplit(".", 1)[-1]) for name in names)
+
+
+def _alternatives(pattern: str) -> bool:
+    """The pattern holds a `|` outside any group or class: its parts are matched apart."""
+    depth, in_class, escaped = 0, False, False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            return True
+    return False
+
+
+def front_page(block):
+    """The block that answers the front page `/` of the server `block` lies in: the location nginx picks for "/",
+    the server itself when none does; None outside a server or where the choice is not known. A browser records
+    HSTS from any answer, and every visitor meets this one first."""
+    server = block.enclosing("server") if block.name != "server" else block
+    if server is None:
+        return None
+    found = match_location(server, "/")
+    return None if found is UNKNOWN else found or server
 
 
 # Statuses whose answer has no body (RFC 9110 15.3.5, 15.4.5): nothing a browser renders, frames, sniffs or loads
