@@ -29,7 +29,7 @@ from ..nginx.inheritance import Lists, blocks_up, nearest, value_at
 from ..nginx.listen import http_servers
 from ..nginx.locations import UNKNOWN, hands_off, location_match, match_location, may_match, served_kinds
 from ..nginx.placeholders import is_stand_in_host
-from ..nginx.templates import template_includes
+from ..nginx.templates import is_unknown, template_includes
 from ..nginx.tls_scope import is_default, listen_key
 from ..nginx.urls import (is_public_name, is_service_name, names_resolved_at_start, upstream_host,
                           workspace_upstream_names)
@@ -676,7 +676,8 @@ def proxy_set_header_redefinition(dep, report):
         if _follows_upstream_redirect(block, own):
             continue
         _, inherited = lists.inherited(block)
-        meaningful = [n for n in inherited if len(n.args) >= 2 and
+        # a header a template names (`proxy_set_header {{ $key }} …`) may be the one this block sets again
+        meaningful = [n for n in inherited if len(n.args) >= 2 and not is_unknown(n.args[0]) and
                       n.args[1].lower() not in PROXY_DEFAULTS.get(n.args[0].lower(), ())]
         _report_dropped(report, "proxy_set_header", own, meaningful,
                         "repeat the dropped proxy_set_header lines here (or move them all into one include)")
