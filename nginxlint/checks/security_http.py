@@ -867,13 +867,39 @@ def filesystem_root_exposure(dep, report):
                 if match is None or not match.prefix:
                     continue  # exact and regex locations serve the alias itself, not what lies below it
                 served = path if match.pattern.endswith("/") else path + "/"
-            if served.endswith("/") and _normal(served) == "/" and not _no_file_served(node):
+            if served.endswith("/") and _normal(served) == "/" and not _no_file_served(node) \
+                    and not _upstream_picks_file(dep, node):
                 report(
                     node,
                     f'{name} "{path}" is the filesystem root: a request can read any file the workers may read, '
                     "such as /etc/passwd",
                     arg=0,
                 )
+
+
+# The argument by which nginx itself sends a request on to another URI (try_files' last, error_page's, a rewrite's
+# replacement): built from the request when it holds a variable.
+_REDIRECTING = {"try_files": slice(-1, None), "error_page": slice(-1, None), "rewrite": slice(1, 2)}
+
+
+def _upstream_picks_file(dep, node) -> bool:
+    """The root or alias is in an `internal` prefix location that no URI of the client's reaches: a client's request
+    for it gets 404, and only a fixed internal redirect, or an upstream's X-Accel-Redirect (the application
+    choosing which file to send), leads there. A try_files, error_page or rewrite that builds a URI under it from
+    a variable (`try_files $uri /files$uri;`) lets the client's path pick the file again."""
+    location = node.parent
+    if location is None or location.name != "location" or not any(c.name == "internal" for c in location.children):
+        return False
+    match = location_match(location)
+    if match is None or not match.prefix:
+        return False
+    for name, taken in _REDIRECTING.items():
+        for redirect in dep.nodes(name):
+            for arg in redirect.args[taken]:
+                fixed = arg.split("$", 1)[0]  # what the URI starts with whatever the request holds
+                if "$" in arg and (match.pattern.startswith(fixed) or fixed.startswith(match.pattern)):
+                    return False
+    return True
 
 
 # handlers that answer without reading a file under the root

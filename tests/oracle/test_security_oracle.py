@@ -19,7 +19,9 @@ files: the rule is reported on the first and not on the second.
 - SEC504: one proxy_set_header in a location drops every proxy_set_header of the server, whatever its name.
 - SEC506: `return` answers before allow/deny run: a client the rules deny gets the page. A redirect to a path of
   the same server tells the client nothing but the path, and the request for that path meets the same rules (403).
-- SEC507: `root /` serves /etc/passwd, unless every location answers alone (`return`, one exact file).
+- SEC507: `root /` serves /etc/passwd, unless every location answers alone (`return`, one exact file); an
+  `internal` location's `alias /` answers a client 404, and serves /etc/passwd only through a fallback built from
+  the request (`try_files … /files$uri`).
 - SEC509: `location /api` with `proxy_pass …/v1/` lets GET /api../secret reach /secret on the upstream. With
   `proxy_pass …/` GET /apiadmin reaches /admin: that passes by `location /api/admin`, and reaches nothing more
   where no location answers below the prefix, or where the path it guards goes to a regex location without it.
@@ -418,6 +420,19 @@ def test_a_root_whose_locations_answer_alone_serves_no_file_of_the_clients_choic
         lines = codes(nginx.lint(), "SEC507")
     assert any(status == 200 and "root:" in body for status, body in answers) == exposed, answers
     assert lines == ([line_of(files, "root")] if exposed else [])
+
+
+@pytest.mark.parametrize("fallback, exposed", [("=404", False), ("/files$uri", True)])
+def test_an_internal_alias_of_the_root_serves_what_the_upstream_picks(fallback, exposed):
+    files = {"conf/nginx.conf": config(
+        "server { listen 127.0.0.1:{port}; location /files/ { internal; alias /; }\n"
+        f"    location / {{ try_files /nothing {fallback}; }} }}")}
+    with started(files) as nginx:
+        answers = [nginx.get(path) for path in ("/files/etc/passwd", "/etc/passwd")]
+        lines = codes(nginx.lint(), "SEC507")
+    assert answers[0][0] == 404, answers  # a client's request for an internal location
+    assert (answers[1][0] == 200 and "root:" in answers[1][1]) == exposed, answers
+    assert lines == ([line_of(files, "alias")] if exposed else [])
 
 
 # -- SEC509 ----------------------------------------------------------------------------------------------------
