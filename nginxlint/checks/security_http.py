@@ -893,13 +893,31 @@ def _upstream_picks_file(dep, node) -> bool:
     match = location_match(location)
     if match is None or not match.prefix:
         return False
+    server = location.enclosing("server")
     for name, taken in _REDIRECTING.items():
         for redirect in dep.nodes(name):
+            if redirect.enclosing("server") not in (server, None):
+                continue  # another server's redirect stays in that server
             for arg in redirect.args[taken]:
-                fixed = arg.split("$", 1)[0]  # what the URI starts with whatever the request holds
+                fixed = _fixed_start(redirect, arg)
                 if "$" in arg and (match.pattern.startswith(fixed) or fixed.startswith(match.pattern)):
                     return False
     return True
+
+
+# `^(` and the literal text the first capture starts with (an unescaped `.` matches any character: it ends it)
+_LEADING_CAPTURE = re.compile(r"\^\(((?:[\w/-]|\\[/.-])*)")
+
+
+def _fixed_start(redirect, uri: str) -> str:
+    """What a redirect's URI starts with whatever the request holds: the text before its first variable, or, for a
+    rewrite's `$1` that the regex captures from the start (`rewrite ^(/cloud/doc/[^/]+/)$ $1/index.html;`), that
+    capture's literal start."""
+    fixed = uri.split("$", 1)[0]
+    if fixed or redirect.name != "rewrite" or not uri.startswith("$1") or uri[2:3].isdigit():
+        return fixed
+    capture = _LEADING_CAPTURE.match(redirect.args[0]) if redirect.args else None
+    return capture.group(1).replace("\\", "") if capture else ""
 
 
 # handlers that answer without reading a file under the root
