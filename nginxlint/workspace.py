@@ -325,7 +325,7 @@ def discover(paths: list[Path], settings, named_templates: list[Path] | None = N
                 configs.extend(copied_samples(samples, scripts, SAMPLE_SUFFIX))
         else:
             explicit.append(path)
-            if _matches(path.name, MANIFEST_PATTERNS):
+            if _matches(path.name, MANIFEST_PATTERNS) or is_chart_template(path):
                 manifests.append(path)
             elif path.suffix != ".lua":  # Lua files are reached through their roots
                 configs.append(path)

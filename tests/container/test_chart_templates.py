@@ -115,3 +115,9 @@ def test_every_file_of_a_chart_templates_directory_is_a_manifest_but_partials_an
     assert {(f["code"], f["path"], f["line"]) for f in result["findings"]} == {
         ("SEC505", "chart/templates/nginx-configmap.yaml.tpl", 16)}
     assert {n["path"] for n in result["notifications"]} == {"chart/templates/nginx-configmap.yaml.tpl"}
+
+
+def test_a_chart_template_passed_alone_gives_the_answer_of_the_whole_run(tmp_path):
+    write_tree(tmp_path, {"chart/Chart.yaml": "name: web\n", "chart/templates/nginx-configmap.yaml.tpl": CONFIGMAP})
+    result = run_cli(["chart/templates/nginx-configmap.yaml.tpl", "--format", "json"], cwd=tmp_path).json
+    assert [(f["code"], f["line"], f["column"]) for f in result["findings"]] == [("SEC505", 16, 19)]
