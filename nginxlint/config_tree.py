@@ -138,6 +138,9 @@ class ConfigTree:
         self.memo: dict = {}  # what several rules derive from this tree, derived once
         self.binding = None  # container.model.Binding: the container that runs this config, when known
         self.container_view = None  # container.view.ContainerView: what that container's filesystem holds
+        # Runs in a container no manifest read describes (a ConfigMap of an unrendered Helm chart template, mounted
+        # by a workload of the chart): bound to none, its facts unknown.
+        self.container_unknown = False
         # For a config held in a ConfigMap (it runs in a pod): the namespaces the Kubernetes manifests in view use.
         self.pod_namespaces: frozenset[str] = frozenset()
         # The root's path in an image nginxlint cannot see, when only the config files are in view (an `nginx -T`

@@ -287,7 +287,7 @@ def discover(paths: list[Path], settings, named_templates: list[Path] | None = N
     """Config files, manifest files, and the files named explicitly on the command line. Files named as templates
     of configs (`nginx.conf.j2`) go to `named_templates`, Dockerfiles under the directories to `dockerfiles`,
     templates of Compose files (`docker-compose.yml.j2`) to `compose_templates`."""
-    from .container.detect import is_compose_path  # a test of names
+    from .container.detect import is_chart_template, is_compose_path  # tests of names
     from .container.dockerfile import DOCKERFILE_NAMES  # a table of names
 
     include = tuple(settings.include or DEFAULT_INCLUDE)
@@ -305,7 +305,7 @@ def discover(paths: list[Path], settings, named_templates: list[Path] | None = N
                     continue
                 if _matches(relative, include):
                     configs.append(file)
-                elif _matches(relative, MANIFEST_PATTERNS):
+                elif _matches(relative, MANIFEST_PATTERNS) or is_chart_template(file):
                     manifests.append(file)
                 elif relative.endswith(SAMPLE_SUFFIX) and _matches(relative[:-len(SAMPLE_SUFFIX)], include):
                     samples.append(file)
@@ -325,7 +325,7 @@ def discover(paths: list[Path], settings, named_templates: list[Path] | None = N
                 configs.extend(copied_samples(samples, scripts, SAMPLE_SUFFIX))
         else:
             explicit.append(path)
-            if _matches(path.name, MANIFEST_PATTERNS):
+            if _matches(path.name, MANIFEST_PATTERNS) or is_chart_template(path):
                 manifests.append(path)
             elif path.suffix != ".lua":  # Lua files are reached through their roots
                 configs.append(path)

@@ -35,6 +35,8 @@ def tls_server_cipher_preference(dep, report):
         if block.name == "server" and local_placeholder(dep, block, certificates.at(block)):
             continue  # a localhost placeholder whose certificate every start makes anew: no phone is served
         cipher_list = ciphers.at(block)
+        if cipher_list is not None and _set_twice(cipher_list):
+            continue  # a template's branches each set a list (`{{ if .Values.strong }}`): which one renders is unknown
         string = cipher_list.args[0] if cipher_list is not None and cipher_list.args else "HIGH:!aNULL:!MD5"
         enabled = protocols.at(block)
         enabled = enabled.args if enabled is not None and enabled.args else DEFAULT_PROTOCOLS
@@ -50,6 +52,12 @@ def tls_server_cipher_preference(dep, report):
                "`ssl_conf_command Options PrioritizeChaCha;`", arg=0,
                help="ssl_prefer_server_ciphers off;",
                fix=Fix.of("Set `ssl_prefer_server_ciphers off;`", edits.replace_arg(node.d, 0, "off")))
+
+
+def _set_twice(node) -> bool:
+    """Another line of the same directive in the same block: nginx refuses that, so in a config it reads whole the
+    lines are alternatives a template's conditional chooses between."""
+    return sum(1 for sibling in node.parent.children or () if sibling.name == node.name) > 1
 
 
 def _first_suites(cipher_string: str, enabled) -> list[str]:

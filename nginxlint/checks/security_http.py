@@ -30,7 +30,7 @@ from ..nginx.listen import http_servers
 from ..nginx.locations import (UNKNOWN, front_page, hands_off, location_match, match_location, may_match,
                                served_kinds)
 from ..nginx.placeholders import is_stand_in_host
-from ..nginx.templates import template_includes
+from ..nginx.templates import is_unknown, template_includes
 from ..nginx.tls_scope import PlainHttp, is_default, listen_key
 from ..nginx.urls import (is_public_name, is_service_name, names_resolved_at_start, upstream_host,
                           workspace_upstream_names)
@@ -699,7 +699,8 @@ def proxy_set_header_redefinition(dep, report):
         if _follows_upstream_redirect(block, own):
             continue
         _, inherited = lists.inherited(block)
-        meaningful = [n for n in inherited if len(n.args) >= 2 and
+        # a header a template names (`proxy_set_header {{ $key }} …`) may be the one this block sets again
+        meaningful = [n for n in inherited if len(n.args) >= 2 and not is_unknown(n.args[0]) and
                       n.args[1].lower() not in PROXY_DEFAULTS.get(n.args[0].lower(), ())]
         _report_dropped(report, "proxy_set_header", own, meaningful,
                         "repeat the dropped proxy_set_header lines here (or move them all into one include)")
@@ -880,8 +881,6 @@ def filesystem_root_exposure(dep, report):
         for node in dep.nodes(name):
             if not node.args or "$" in node.args[0] or not node.args[0].startswith("/"):
                 continue
-            if node.parent is not None and _internal_only(node.parent):
-                continue  # no client request reaches it (404): only the config's and the upstream's redirects
             path = node.args[0]
             if name == "root":
                 served = path + "/"  # the URI, which starts with "/", is appended
@@ -891,13 +890,57 @@ def filesystem_root_exposure(dep, report):
                 if match is None or not match.prefix:
                     continue  # exact and regex locations serve the alias itself, not what lies below it
                 served = path if match.pattern.endswith("/") else path + "/"
-            if served.endswith("/") and _normal(served) == "/" and not _no_file_served(node):
+            if served.endswith("/") and _normal(served) == "/" and not _no_file_served(node) \
+                    and not _upstream_picks_file(dep, node):
                 report(
                     node,
                     f'{name} "{path}" is the filesystem root: a request can read any file the workers may read, '
                     "such as /etc/passwd",
                     arg=0,
                 )
+
+
+# The argument by which nginx itself sends a request on to another URI (try_files' last, error_page's, a rewrite's
+# replacement): built from the request when it holds a variable.
+_REDIRECTING = {"try_files": slice(-1, None), "error_page": slice(-1, None), "rewrite": slice(1, 2)}
+
+
+def _upstream_picks_file(dep, node) -> bool:
+    """The root or alias is in an `internal` prefix location that no URI of the client's reaches: a client's request
+    for it gets 404, and only a fixed internal redirect, or an upstream's X-Accel-Redirect (the application
+    choosing which file to send), leads there. A try_files, error_page or rewrite that builds a URI under it from
+    a variable (`try_files $uri /files$uri;`) lets the client's path pick the file again."""
+    location = node.parent
+    if location is None or location.name != "location" or not any(c.name == "internal" for c in location.children):
+        return False
+    match = location_match(location)
+    if match is None or not match.prefix:
+        return False
+    server = location.enclosing("server")
+    for name, taken in _REDIRECTING.items():
+        for redirect in dep.nodes(name):
+            if redirect.enclosing("server") not in (server, None):
+                continue  # another server's redirect stays in that server
+            for arg in redirect.args[taken]:
+                fixed = _fixed_start(redirect, arg)
+                if "$" in arg and (match.pattern.startswith(fixed) or fixed.startswith(match.pattern)):
+                    return False
+    return True
+
+
+# `^(` and the literal text the first capture starts with (an unescaped `.` matches any character: it ends it)
+_LEADING_CAPTURE = re.compile(r"\^\(((?:[\w/-]|\\[/.-])*)")
+
+
+def _fixed_start(redirect, uri: str) -> str:
+    """What a redirect's URI starts with whatever the request holds: the text before its first variable, or, for a
+    rewrite's `$1` that the regex captures from the start (`rewrite ^(/cloud/doc/[^/]+/)$ $1/index.html;`), that
+    capture's literal start."""
+    fixed = uri.split("$", 1)[0]
+    if fixed or redirect.name != "rewrite" or not uri.startswith("$1") or uri[2:3].isdigit():
+        return fixed
+    capture = _LEADING_CAPTURE.match(redirect.args[0]) if redirect.args else None
+    return capture.group(1).replace("\\", "") if capture else ""
 
 
 # handlers that answer without reading a file under the root

@@ -89,9 +89,10 @@ def bind_containers(workspace, findings: list[Finding], notifications: list[Noti
 
         workspace.trees.extend(build_embedded(workspace, manifests, candidates, findings))
 
+    trees = [tree for tree in workspace.trees if not tree.container_unknown]
     bound: set[int] = set()
     named = _named_bindings(settings, candidates)
-    for tree in workspace.trees:
+    for tree in trees:
         if tree.binding is not None:  # embedded deployments come bound to their container
             bound.add(id(tree.binding.container))
             continue
@@ -105,7 +106,7 @@ def bind_containers(workspace, findings: list[Finding], notifications: list[Noti
             tree.binding = binding
             bound.add(id(binding.container))
     by_name: dict[int, list] = {}
-    for tree in workspace.trees:
+    for tree in trees:
         if tree.binding is None:
             found = _configmap_binding(tree, candidates, manifests)
             if found is not None:
@@ -120,15 +121,15 @@ def bind_containers(workspace, findings: list[Finding], notifications: list[Noti
                 bound.add(id(binding.container))
 
     nginx = [facts for facts in candidates if is_nginx_container(facts.container)]
-    nearest = {id(tree): _nearest(tree, nginx) for tree in workspace.trees if tree.binding is None}
+    nearest = {id(tree): _nearest(tree, nginx) for tree in trees if tree.binding is None}
     # One container runs one main config: when main configs in several directories would all fall to the same
     # container, which one it runs is unknown, and none of them (nor their fragments) is bound to it.
     claims: dict[int, set] = {}
-    for tree in workspace.trees:
+    for tree in trees:
         near = nearest.get(id(tree))
         if near is not None and len(near) == 1 and tree.is_main:
             claims.setdefault(id(near[0].container), set()).add(tree.conf_dir)
-    for tree in workspace.trees:
+    for tree in trees:
         if tree.binding is not None:
             continue
         near = nearest[id(tree)]
@@ -279,7 +280,7 @@ def _configmap_binding(tree, candidates: list[RuntimeFacts], manifests: Manifest
     text = root.text.strip()
     name = root.path.name
     parent = root.path.parent.name
-    known = {configmap.name for configmap in manifests.configmaps}
+    known = {configmap.name for configmap in manifests.configmaps if not configmap.unrendered}
     best = None
     for facts in candidates:
         workload = facts.workload

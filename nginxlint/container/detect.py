@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from pathlib import Path
 
 # Where each workload kind keeps its pod template (None: the object is the pod).
 POD_TEMPLATE_PATH: dict[str, tuple[str, ...] | None] = {
@@ -52,6 +53,36 @@ def may_hold_runtime(path: str, text: str) -> bool:
 def is_nginx_key(key: str) -> bool:
     """A ConfigMap key that holds an nginx config (nginx.conf, default.conf, site.nginx, nginx.conf.template)."""
     return key.endswith(_NGINX_KEY_SUFFIXES)
+
+
+def names_nginx(name: str) -> bool:
+    """A name that says nginx's (`web-nginx-conf`, `openresty-sites`)."""
+    name = name.lower()
+    return "nginx" in name or "openresty" in name
+
+
+def may_be_nginx_entry(key: str, text: str) -> bool:
+    """A ConfigMap entry that may hold an nginx config: its key says so (`default.conf`), and its text has nginx's
+    punctuation (a number or a word is no nginx file)."""
+    return is_nginx_key(key) and (";" in text or "{" in text)
+
+
+def looks_nginx_entry(configmap_name: str, key: str, text: str) -> bool:
+    """A ConfigMap entry that holds an nginx config whatever container mounts it: the ConfigMap's name says nginx's
+    too, or the key is `nginx.conf`."""
+    return may_be_nginx_entry(key, text) and (names_nginx(configmap_name) or key == "nginx.conf")
+
+
+def is_chart_template(path: Path) -> bool:
+    """A file Helm renders into manifests: one under a chart's templates/ (beside Chart.yaml), whatever its
+    extension (`configmap.yaml.tpl`), except partials (`_helpers.tpl`) and NOTES.txt, which Helm does not render
+    into manifests."""
+    if path.name.startswith("_") or path.name == "NOTES.txt" or "templates" not in path.parts[:-1]:
+        return False
+    for directory in path.parents:
+        if directory.name == "templates":
+            return (directory.parent / "Chart.yaml").is_file()
+    return False
 
 
 def image_repository(image: str) -> str:

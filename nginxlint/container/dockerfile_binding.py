@@ -204,7 +204,7 @@ def bind_dockerfiles(workspace, compose_services: frozenset[str] | None = frozen
     loader = workspace.loader
     facts_of: dict[str, RuntimeFacts] = {}  # one container per Dockerfile, shared by the configs it runs
     for tree in workspace.trees:
-        if tree.binding is not None or tree.root.path is None:
+        if tree.binding is not None or tree.root.path is None or tree.container_unknown:
             continue
         root = Path(os.path.abspath(tree.root.path))
         nearby = nearby_dockerfiles(tree)

@@ -25,7 +25,7 @@ from ..findings import Finding
 from ..nginx.parser import parse
 from ..sources import SourceFile
 from ..workspace import infer_context, looks_main
-from .detect import is_nginx_container, is_nginx_key
+from .detect import is_nginx_container, looks_nginx_entry, may_be_nginx_entry, names_nginx
 from .model import Binding
 
 # Where a container's mounted entries are placed for include resolution; never created on disk.
@@ -52,9 +52,8 @@ def build_embedded(workspace, manifests, candidates, findings: list[Finding]) ->
     result = []
 
     def wanted(configmap, entry) -> bool:
-        text = entry.text
-        return (_entry_key(configmap, entry) not in done and is_nginx_key(entry.key) and text.strip() not in on_disk
-                and (";" in text or "{" in text))  # a number or a word is no nginx file
+        return (_entry_key(configmap, entry) not in done and may_be_nginx_entry(entry.key, entry.text)
+                and entry.text.strip() not in on_disk)
 
     def build_bound(facts, view) -> None:
         done.update(_entry_key(configmap, entry) for _path, configmap, entry, _mounted in view)
@@ -82,11 +81,12 @@ def build_embedded(workspace, manifests, candidates, findings: list[Finding]) ->
         view = [
             (f"/configmaps/{configmap.name}/{entry.key}", configmap, entry, None)
             for entry in configmap.entries
-            if wanted(configmap, entry) and (_looks_nginx(configmap) or entry.key == "nginx.conf")
+            if wanted(configmap, entry) and looks_nginx_entry(configmap.name, entry.key, entry.text)
         ]
         done.update(_entry_key(configmap, entry) for _path, _configmap, entry, _mounted in view)
-        if view:
-            result.extend(tree for tree, _mounted in _build_view(workspace, manifests, view, findings))
+        for tree, _mounted in _build_view(workspace, manifests, view, findings) if view else ():
+            tree.container_unknown = configmap.unrendered
+            result.append(tree)
     namespaces = frozenset(item.namespace for item in [*manifests.workloads, *manifests.configmaps] if item.namespace)
     for tree in result:
         tree.pod_namespaces = namespaces
@@ -108,18 +108,13 @@ def _entry_key(configmap, entry) -> tuple:
     return (configmap.path, configmap.document_index, configmap.name, entry.key)
 
 
-def _looks_nginx(configmap) -> bool:
-    name = configmap.name.lower()
-    return "nginx" in name or "openresty" in name
-
-
 def _nginx_part(view: list[tuple]) -> list[tuple]:
     """The entries of a view whose ConfigMap says it is nginx's: by its name, by a key `nginx.conf`, or by an entry
     mounted where only nginx reads it (`/etc/nginx/conf.d/`)."""
     nginx = set()
     for container_path, configmap, entry, _mounted in view:
         directories = PurePosixPath(container_path).parts[:-1]
-        if _looks_nginx(configmap) or entry.key == "nginx.conf" or {"nginx", "openresty"} & set(directories):
+        if names_nginx(configmap.name) or entry.key == "nginx.conf" or {"nginx", "openresty"} & set(directories):
             nginx.add(id(configmap))
     return [item for item in view if id(item[1]) in nginx]
 

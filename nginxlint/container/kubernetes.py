@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import posixpath
 import re
+from dataclasses import replace
 
 from ..nginx.values import parse_uint
-from .detect import LOOKS_LIKE_KUBERNETES, POD_TEMPLATE_PATH, WORKLOAD_KINDS
+from .detect import LOOKS_LIKE_KUBERNETES, POD_TEMPLATE_PATH, WORKLOAD_KINDS, looks_nginx_entry
 from .fields import FieldReader, scalar_value
 from .model import (
     ConfigMap,
@@ -41,15 +42,21 @@ _GO_TEMPLATE = re.compile(r"\{\{-?\s*(?:\.|\$|include\b|template\b|if\b|else\b|e
 
 def load_kubernetes(path: str, text: str, chart_template: bool = False) -> ManifestDoc:
     """Workloads and ConfigMaps of one YAML file; other objects and non-Kubernetes YAML give nothing. A file of a
-    Helm chart's templates/ is unrendered wherever its template actions are, a ConfigMap's strings included."""
+    Helm chart's templates/ is unrendered wherever its template actions are, a ConfigMap's strings included: only
+    the nginx configs of its ConfigMaps are read, with its tags masked."""
     with collector_paused():
-        return _read_manifest(path, text, chart_template)
+        if chart_template and _GO_TEMPLATE.search(text):
+            return _read_chart_template(path, text)
+        return _read_manifest(path, text)
 
 
-def _read_manifest(path: str, text: str, chart_template: bool) -> ManifestDoc:
+_UNRENDERED = "unrendered template ('{{ … }}'); render it (helm template) to lint it"
+
+
+def _read_manifest(path: str, text: str) -> ManifestDoc:
     parsed = load_yaml(text)
-    if _GO_TEMPLATE.search(text) and (chart_template or _unrendered(parsed)):
-        return ManifestDoc(path, skipped="unrendered template ('{{ … }}'); render it (helm template) to lint it")
+    if _GO_TEMPLATE.search(text) and _unrendered(parsed):
+        return ManifestDoc(path, skipped=_UNRENDERED)
     reader = _ManifestReader(path, text)
     found_kubernetes = False
     document_problems: list[ManifestProblem] = []
@@ -64,6 +71,48 @@ def _read_manifest(path: str, text: str, chart_template: bool) -> ManifestDoc:
     syntax = [ManifestProblem(path, p.message, p.span, "yaml") for p in parsed.problems]
     problems = sorted(syntax + document_problems + reader.problems, key=_problem_order)
     return ManifestDoc(path, tuple(reader.workloads), tuple(reader.configmaps), tuple(problems))
+
+
+def _read_chart_template(path: str, text: str) -> ManifestDoc:
+    """The nginx configs held in the ConfigMaps of a Helm chart template, read from the text with every template tag
+    masked (every line and column kept), as a config file's tags are: a literal block (`default.conf: |`) whose key
+    and ConfigMap say nginx. The rest is not read: what a workload's fields hold (limits, replicas, mounts), and
+    which workload mounts a ConfigMap, are what the chart's values make them."""
+    from ..nginx.templates import mask  # only for a chart template
+
+    masked = mask(text, "helm")
+    # A template line (`{{- if .Values.tls }}`, at any column) masks to spaces only: an empty line to YAML, which
+    # neither ends a block nor sets its indentation.
+    yaml_text = re.sub(r"(?m)^[ \t]+$", "", masked.text)
+    reader = _ManifestReader(path, yaml_text)
+    lines = text.split("\n")
+    configmaps = []
+    for document in load_yaml(yaml_text).documents:
+        root = document.root
+        if not _is_object(root) or root.get("kind").value != "ConfigMap":  # type: ignore[union-attr]
+            continue
+        configmap = reader.read_configmap(root, document.index)
+        name = _as_written(lines, configmap.name_span) or configmap.name
+        entries = tuple(entry for entry in configmap.entries
+                        if entry.style == "|" and looks_nginx_entry(name, entry.key, entry.text))
+        if entries:
+            configmaps.append(replace(configmap, name=name, entries=entries, unrendered=True))
+    if not configmaps:
+        return ManifestDoc(path, skipped=_UNRENDERED)
+    starts = [0] + [match.end() for match in re.finditer("\n", masked.text)]
+    blocks = [(starts[entry.line_offset], starts[entry.span[2] - 1] + entry.span[3] - 1)
+              for configmap in configmaps for entry in configmap.entries]
+    note = ("templated with Helm: tags masked, values behind them unknown; only the nginx configs of its ConfigMaps are "
+            "read (render it with helm template to read the rest)")
+    return ManifestDoc(path, configmaps=tuple(configmaps), masked=masked.only_within(blocks, note))
+
+
+def _as_written(lines: list[str], span: Span | None) -> str | None:
+    """A one-line scalar as the template writes it, tags and all: `{{ include "app.nginxFullname" . }}` says whose
+    name it is where its rendered value is unknown."""
+    if span is None or span[0] != span[2]:
+        return None
+    return lines[span[0] - 1][span[1] - 1:span[3] - 1]
 
 
 def _unrendered(parsed) -> bool:
@@ -105,6 +154,8 @@ def mounted_configmap_files(
     """Every ConfigMap entry the container sees, with the path it has inside the container."""
     by_name = {}
     for configmap in configmaps:
+        if configmap.unrendered:
+            continue  # its name, and the workload that mounts it, are known once the chart is rendered
         same_namespace = not workload.namespace or not configmap.namespace or workload.namespace == configmap.namespace
         if same_namespace:
             by_name.setdefault(configmap.name, configmap)

@@ -16,7 +16,8 @@ from ..checks.load import invalid_manifest
 from ..findings import Finding, Notification, Span
 from ..nginx.templates import named_as_template
 from ..workspace import list_files
-from .detect import is_compose_path, is_kubernetes_yaml, is_nginx_container, is_nginx_key, may_hold_runtime
+from .detect import (is_chart_template, is_compose_path, is_kubernetes_yaml, is_nginx_container, is_nginx_key,
+                     may_hold_runtime)
 from .model import ManifestProblem, RuntimeFacts
 
 MANIFEST_SUFFIXES = (".yaml", ".yml")
@@ -40,7 +41,8 @@ def manifest_paths(workspace) -> list[Path]:
     for named in workspace.loader.settings.manifests or ():
         path = Path(named)
         if path.is_dir():
-            found.extend(absolute(file) for file in list_files(path) if file.name.endswith(MANIFEST_SUFFIXES))
+            found.extend(absolute(file) for file in list_files(path)
+                         if file.name.endswith(MANIFEST_SUFFIXES) or is_chart_template(file))
         else:
             found.append(absolute(path))
     return list(dict.fromkeys(found))
@@ -67,14 +69,6 @@ def manifest_texts(workspace, findings: list[Finding]) -> list[tuple[Path, str, 
     return found
 
 
-def _in_chart_templates(path: Path) -> bool:
-    """The file lies in a Helm chart's templates/ directory: Helm renders all of it, strings included."""
-    for directory in path.parents:
-        if directory.name == "templates":
-            return (directory.parent / "Chart.yaml").is_file()
-    return False
-
-
 def read_manifests(workspace, texts, findings: list[Finding], notifications: list[Notification]) -> Manifests:
     from .compose import load_compose  # the manifest readers, only when a manifest is read
     from .kubernetes import load_kubernetes  # the manifest readers, only when a manifest is read
@@ -84,20 +78,27 @@ def read_manifests(workspace, texts, findings: list[Finding], notifications: lis
     named = {absolute(Path(p)) for p in [*(loader.settings.manifests or ()), *workspace.explicit]}
     result = Manifests()
     for path, display, text in texts:
-        if named_as_template(os.path.basename(display)):  # docker-compose.template.yml: a script renders it
+        chart_template = is_chart_template(path)
+        if named_as_template(os.path.basename(display)) and not chart_template:
+            # docker-compose.template.yml: a script renders it
             notifications.append(Notification("note", "not read: a template of manifests (so named); the files made "
                                               "from it are read", display))
             result.unread.append((path, display, text))
             continue
         compose_named = is_compose_path(display)
         kubernetes = is_kubernetes_yaml(text) and not compose_named
-        doc = load_kubernetes(display, text, _in_chart_templates(path)) if kubernetes else \
+        doc = load_kubernetes(display, text, chart_template) if kubernetes else \
             load_compose(display, text, _project_env(path))
         if doc.skipped:
             level = "warning" if path in named else "note"
             notifications.append(Notification(level, f"not read: {doc.skipped}", display))
             result.unread.append((path, display, text))
             continue
+        if kubernetes and doc.masked is not None:  # a chart template: its ConfigMaps' nginx configs read, its workloads not
+            notifications.append(Notification("note", doc.masked.note, display))
+            if doc.masked.regions:
+                loader.masked[display] = doc.masked
+            result.unread.append((path, display, text))
         if kubernetes:
             result.workloads.extend(doc.workloads)
             result.configmaps.extend(doc.configmaps)

@@ -264,6 +264,9 @@ class ConfigMap:
     name_span: Span | None = None
     document_index: int = 0
     entries: tuple[EmbeddedFile, ...] = ()
+    # Read from an unrendered Helm chart template, its tags masked: its name and the workload that mounts it are
+    # known only once the chart is rendered.
+    unrendered: bool = False
 
     def entry(self, key: str) -> EmbeddedFile | None:
         return next((e for e in self.entries if e.key == key), None)
@@ -281,13 +284,16 @@ class ManifestProblem:
 
 @dataclass(frozen=True)
 class ManifestDoc:
-    """What one Kubernetes YAML file holds. `skipped` says why a file was not read (e.g. an unrendered Helm template)."""
+    """What one Kubernetes YAML file holds. `skipped` says why a file was not read (e.g. an unrendered Helm template);
+    `masked`: the template masking (nginxlint.nginx.templates.Masked) of an unrendered Helm chart template whose
+    ConfigMaps' nginx configs were read, each with its tags masked; its workloads are not read."""
 
     path: str
     workloads: tuple[Workload, ...] = ()
     configmaps: tuple[ConfigMap, ...] = ()
     problems: tuple[ManifestProblem, ...] = ()
     skipped: str | None = None
+    masked: Any = None
 
 
 @dataclass(frozen=True, eq=False)  # identity: hashable although it holds dicts

@@ -317,6 +317,16 @@ class Masked:
         _size, start, end = min(holding)
         return self.text[start:end]
 
+    def only_within(self, ranges: list[tuple[int, int]], note: str) -> "Masked":
+        """The same masked text, with only the regions and branches that lie within offsets [start, end) of one of
+        `ranges`: the parts of a file read as nginx (a YAML file's block scalars), the rest's tags hiding nothing
+        of them."""
+        def inside(start: int, end: int) -> bool:
+            return any(low <= start and end <= high for low, high in ranges)
+
+        return Masked(self.text, self.language, [r for r in self.regions if inside(r.start, r.end)], note,
+                      [branch for branch in self.branches if inside(*branch)])
+
     def spans(self) -> list[tuple[object, str]]:
         """Every masked region as (Span, kind), for notes and SARIF."""
         index = self._line_index()

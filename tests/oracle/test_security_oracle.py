@@ -21,8 +21,9 @@ files: the rule is reported on the first and not on the second.
 - SEC504: one proxy_set_header in a location drops every proxy_set_header of the server, whatever its name.
 - SEC506: `return` answers before allow/deny run: a client the rules deny gets the page. A redirect to a path of
   the same server tells the client nothing but the path, and the request for that path meets the same rules (403).
-- SEC507: `root /` serves /etc/passwd, unless every location answers alone (`return`, one exact file). An
-  `internal` location's `alias /` answers a client 404, and the file only to the config's own redirects.
+- SEC507: `root /` serves /etc/passwd, unless every location answers alone (`return`, one exact file); an
+  `internal` location's `alias /` answers a client 404, and serves /etc/passwd only through a fallback built from
+  the request (`try_files … /files$uri`).
 - SEC509: `location /api` with `proxy_pass …/v1/` lets GET /api../secret reach /secret on the upstream. With
   `proxy_pass …/` GET /apiadmin reaches /admin: that passes by `location /api/admin`, and reaches nothing more
   where no location answers below the prefix, or where the path it guards goes to a regex location without it.
@@ -471,21 +472,17 @@ def test_a_root_whose_locations_answer_alone_serves_no_file_of_the_clients_choic
     assert lines == ([line_of(files, "root")] if exposed else [])
 
 
-@pytest.mark.parametrize("internal, exposed", [("internal;", False), ("", True)])
-def test_an_internal_alias_to_the_root_is_reached_only_by_redirects(internal, exposed):
-    # X-Accel-Redirect's target: clients get 404, the config's own redirect reads the file
+@pytest.mark.parametrize("fallback, exposed", [("=404", False), ("/files$uri", True)])
+def test_an_internal_alias_of_the_root_serves_what_the_upstream_picks(fallback, exposed):
     files = {"conf/nginx.conf": config(
-        "server { listen 127.0.0.1:{port};\n"
-        f"    location ^~ /xaccel/ {{ {internal} alias /; }}\n"
-        "    location = /through { rewrite ^ /xaccel/etc/passwd last; } }")}
+        "server { listen 127.0.0.1:{port}; location /files/ { internal; alias /; }\n"
+        f"    location / {{ try_files /nothing {fallback}; }} }}")}
     with started(files) as nginx:
-        direct = nginx.get("/xaccel/etc/passwd")
-        redirected = nginx.get("/through")
+        answers = [nginx.get(path) for path in ("/files/etc/passwd", "/etc/passwd")]
         lines = codes(nginx.lint(), "SEC507")
-    assert (direct[0] == 200 and "root:" in direct[1]) == exposed, direct
-    assert direct[0] == 200 or direct[0] == 404, direct
-    assert redirected[0] == 200 and "root:" in redirected[1], redirected
-    assert lines == ([line_of(files, "alias /")] if exposed else [])
+    assert answers[0][0] == 404, answers  # a client's request for an internal location
+    assert (answers[1][0] == 200 and "root:" in answers[1][1]) == exposed, answers
+    assert lines == ([line_of(files, "alias")] if exposed else [])
 
 
 # -- SEC509 ----------------------------------------------------------------------------------------------------
