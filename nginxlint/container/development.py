@@ -64,7 +64,8 @@ def development_only(workspace, fixtures) -> frozenset[str]:
         build = parsed_dockerfile(loader, dockerfile)
         if build is not None:
             builds.append((dockerfile, build, _context(dockerfile, build, base)))
-    return frozenset(_deleted(workspace, builds) | _run_by_development_setups(workspace, builds))
+    return frozenset(_deleted(workspace, builds) | _run_by_development_setups(workspace, builds)
+                     | _left_out_of_images(workspace, builds))
 
 
 def test_run_only(workspace) -> frozenset[str]:
@@ -119,6 +120,35 @@ def _copied_by(tree, builds) -> bool:
     root = Path(os.path.abspath(tree.root.path))
     return any(copied_to(root, context, build, whole_context=_nginx_base(build)) is not None
                for _dockerfile, build, context in builds)
+
+
+def _left_out_of_images(workspace, builds) -> set[str]:
+    """The configs of a build context whose image copies other configs of that context and not them (a stale
+    `conf.d.1/` beside the `conf.d/` it ADDs, a `default.conf` whose ADD is commented out), that no other image
+    copies, no manifest mounts and no such config includes: no container the repository describes holds them.
+    A context whose image copies no config says nothing: its configs may be meant for the host."""
+    copying = [(build, context) for _dockerfile, build, context in builds
+               if any(_copied_from(tree, build, context) for tree in workspace.trees)]
+    left_out: set[str] = set()
+    placed: set[str] = set()
+    for tree in workspace.trees:
+        if tree.root.path is None:
+            continue
+        root = Path(os.path.abspath(tree.root.path))
+        binding = tree.binding
+        mounted = binding is not None and binding.from_manifest and binding.how == "host-mount"
+        if mounted or any(_copied_from(tree, build, context) for build, context in copying):
+            placed.update(tree.files)
+        elif any(context in root.parents for _build, context in copying):
+            left_out.update(tree.files)
+    return left_out - placed
+
+
+def _copied_from(tree, build, context: Path) -> bool:
+    if tree.root.path is None:
+        return False
+    root = Path(os.path.abspath(tree.root.path))
+    return context in root.parents and copied_to(root, context, build, whole_context=_nginx_base(build)) is not None
 
 
 def _nginx_base(build) -> bool:
