@@ -68,6 +68,9 @@ class Loader:
         self.skipped: dict[str, str] = {}  # display path -> why it is not linted as nginx
         # (display path, line, column) of each directive whose missing argument a template's renderer fills in
         self.template_slots: set[tuple[str, int, int]] = set()
+        # files no config includes whose top-level blocks belong to different contexts (`location` and `upstream`):
+        # collections of snippets to copy, each block into its own place (NGX005 is quiet on those blocks)
+        self.snippet_collections: set[str] = set()
 
     def not_seen(self, display: str, span, message: str) -> None:
         """A note, once per place, for something the run could not read (an include outside the project)."""
@@ -369,6 +372,21 @@ def infer_context(parsed: ParsedFile) -> tuple:
     return best
 
 
+def is_snippet_collection(parsed: ParsedFile, ctx: tuple) -> bool:
+    """The blocks at the file's top level belong to different contexts: every directive out of place in the
+    context the file was given is a block that another context takes (`upstream` beside `location` blocks, in a
+    file of examples to copy from). A plain directive out of place is a mistake, not a snippet."""
+    from .nginx.directives import check_directive  # crossplane's table, built on first use
+
+    def fits(d, context) -> bool:
+        problem = check_directive(d.name, d.args, context, d.block is not None or d.lua is not None)
+        return problem is None or problem.code != "NGX005"
+
+    misplaced = [d for d in parsed.directives if not fits(d, ctx)]
+    return bool(misplaced) and all(d.block is not None and any(fits(d, other) for other in INFERABLE_CONTEXTS)
+                                   for d in misplaced)
+
+
 def server_prefix(conf_path: Path, settings) -> Path:
     """nginx's -p: the parent of conf/ in the OpenResty layout, else the config's own directory."""
     if settings.prefix:
@@ -475,6 +493,8 @@ def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Pat
         if path in reached or path in included_by_leftover:
             continue
         ctx = settings.context if settings.context is not None else placed.get(path) or infer_context(parsed[path])
+        if settings.context is None and path not in placed and is_snippet_collection(parsed[path], ctx):
+            loader.snippet_collections.add(loader.display(path))
         build(path, ctx, False, conf_dirs[path])
     for path, why in foreign.items():
         if path not in reached:  # a file some config includes is linted there, whatever it looks like
