@@ -315,6 +315,8 @@ def discover(paths: list[Path], settings, named_templates: list[Path] | None = N
                 elif named_templates is not None and (rendered := templates.template_name(relative)) is not None \
                         and _matches(rendered[0], include):
                     named_templates.append(file)
+                elif _nginx_mustache(file):
+                    configs.append(file)
                 elif dockerfiles is not None and _matches(file.name, DOCKERFILE_NAMES):
                     dockerfiles.append(file)
                 elif compose_templates is not None and (rendered := templates.template_name(file.name)) is not None \
@@ -333,6 +335,17 @@ def discover(paths: list[Path], settings, named_templates: list[Path] | None = N
             elif path.suffix != ".lua":  # Lua files are reached through their roots
                 configs.append(path)
     return configs, manifests, explicit
+
+
+def _nginx_mustache(file: Path) -> bool:
+    """A Mustache template named for what it renders into (`virtualconf.mustache`, not `nginx.conf.mustache`) that
+    holds nginx blocks: a config whose tags are masked, as nothing else renders it in view."""
+    if not file.name.endswith(".mustache"):
+        return False
+    try:
+        return templates.holds_nginx_blocks(file.read_text(encoding="utf-8", errors="replace"))
+    except OSError:
+        return False
 
 
 # A config shipped under another name, that a start script or a Dockerfile copies into place at start:
