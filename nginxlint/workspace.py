@@ -400,10 +400,18 @@ def is_snippet_collection(parsed: ParsedFile, ctx: tuple) -> bool:
                                    for d in misplaced)
 
 
-def server_prefix(conf_path: Path, settings) -> Path:
-    """nginx's -p: the parent of conf/ in the OpenResty layout, else the config's own directory."""
+def server_prefix(conf_path: Path, settings, loader: "Loader | None" = None) -> Path:
+    """nginx's -p: the setting; else the `-p` of the command the repository starts nginx with for this config
+    (start_prefix.py); else the parent of conf/ in the OpenResty layout, else the config's own directory."""
     if settings.prefix:
         return Path(settings.prefix)
+    if loader is not None:
+        from .start_prefix import start_prefix
+
+        path = Path(os.path.abspath(conf_path))
+        started = start_prefix(path, loader.repository_top(path.parent), loader.memo("start-commands"))
+        if started is not None:
+            return started
     directory = conf_path.parent
     return directory.parent if directory.name == "conf" else directory
 
@@ -482,7 +490,7 @@ def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Pat
         source = loader.source(path)
         if source is None:
             return
-        tree = ConfigTree(source, ctx, server_prefix(path, settings), loader, settings, is_main, conf_dir)
+        tree = ConfigTree(source, ctx, server_prefix(path, settings, loader), loader, settings, is_main, conf_dir)
         trees.append(tree)
         reached.update(f.path for f in tree.files.values())
 
