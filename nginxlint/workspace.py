@@ -18,7 +18,7 @@ from .nginx import templates
 from .nginx.parser import ParsedFile, parse, walk_directives
 from .nginx.sniff import classify
 from .nginx.templates import Masked
-from .repository import Fixtures, find_repository_root
+from .repository import Fixtures, find_repository_root, is_backup_copy
 from .text import first_of
 
 DEFAULT_INCLUDE = ("nginx.conf", "*.conf", "*.nginx", "conf.d/*", "sites-available/*", "sites-enabled/*", "*.template")
@@ -582,13 +582,14 @@ def _lacks_one_argument(node, extra: frozenset[str]) -> bool:
 
 
 def _test_data(trees: list[ConfigTree], loader: Loader, fixtures: Fixtures) -> frozenset[str]:
-    """The files of a test suite's directories that no config includes: test data nginx never loads as it stands
-    (a config cleaner's input cut short on purpose, a parser's error case, a cert-name parser's duplicate lines).
-    A demo or an example is not: people start it, so what nginx would refuse there is still a finding."""
+    """The files of a test suite's directories, and the backup copies (`site.conf.bak`), that no config includes:
+    files nginx never loads as they stand (a config cleaner's input cut short on purpose, a parser's error case, a
+    cert-name parser's duplicate lines, yesterday's version of a site). A demo or an example is not: people start
+    it, so what nginx would refuse there is still a finding."""
     included = {source.path for tree in trees for source in tree.files.values() if source.path != tree.root.path}
     return frozenset(tree.root.display for tree in trees
                      if tree.root.path not in included and tree.root.display not in loader.skipped
-                     and fixtures.test_suite(tree.root.display))
+                     and (fixtures.test_suite(tree.root.display) or is_backup_copy(tree.root.display)))
 
 
 def _broken_test_data(trees: list[ConfigTree], test_data: frozenset[str], loader: Loader) -> None:
@@ -601,10 +602,10 @@ def _broken_test_data(trees: list[ConfigTree], test_data: frozenset[str], loader
         if parsed is None or parsed.problem is None:
             continue
         broken.add(tree.root.display)
+        kind = "a backup copy" if is_backup_copy(tree.root.display) else "test data: a file in a fixture directory"
         loader.notifications.append(Notification(
-            "warning", f"not linted from here on: {parsed.problem.message} (test data: a file in a fixture "
-            "directory that no config includes, so this is no NGX001 finding)", tree.root.display,
-            parsed.problem.span))
+            "warning", f"not linted from here on: {parsed.problem.message} ({kind} that no config includes, so "
+            "this is no NGX001 finding)", tree.root.display, parsed.problem.span))
     if broken:
         loader.findings = [f for f in loader.findings if not (f.code == "NGX001" and f.path in broken)]
 
