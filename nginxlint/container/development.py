@@ -123,14 +123,24 @@ def _copied_by(tree, builds) -> bool:
 
 
 def _left_out_of_images(workspace, builds) -> set[str]:
-    """The configs of a build context whose image copies other configs of that context and not them (a stale
-    `conf.d.1/` beside the `conf.d/` it ADDs, a `default.conf` whose ADD is commented out), that no other image
-    copies, no manifest mounts and no such config includes: no container the repository describes holds them.
-    A context whose image copies no config says nothing: its configs may be meant for the host."""
-    copying = [(build, context) for _dockerfile, build, context in builds
-               if any(_copied_from(tree, build, context) for tree in workspace.trees)]
+    """The configs of a build context that no container the repository describes holds:
+    - its image copies other configs of that context and not them (a stale `conf.d.1/` beside the `conf.d/` it
+      ADDs, a `default.conf` whose ADD is commented out);
+    - its image is an nginx image that copies none of the context's configs: it runs its own stock config, and the
+      context's configs could reach it only by a mount that no manifest declares and no script of the repository
+      names, nor a README (`docker run -v "$PWD/nginx/conf.d:/etc/nginx/conf.d"`).
+    Unless another image copies them, a manifest mounts them, or such a config includes them. A context whose image
+    is not nginx's and copies no config says nothing: its configs may be meant for a host."""
+    copying, stock = [], []
+    for _dockerfile, build, context in builds:
+        if any(_copied_from(tree, build, context) for tree in workspace.trees):
+            copying.append((build, context))
+        elif _nginx_base(build):
+            stock.append(context)
     left_out: set[str] = set()
     placed: set[str] = set()
+    named = _script_text(workspace.loader) if stock else ""
+    top = workspace.loader.repository_top(Path(os.path.abspath(workspace.loader.base_dir)))
     for tree in workspace.trees:
         if tree.root.path is None:
             continue
@@ -139,9 +149,39 @@ def _left_out_of_images(workspace, builds) -> set[str]:
         mounted = binding is not None and binding.from_manifest and binding.how == "host-mount"
         if mounted or any(_copied_from(tree, build, context) for build, context in copying):
             placed.update(tree.files)
-        elif any(context in root.parents for _build, context in copying):
+        elif any(context in root.parents for _build, context in copying) \
+                or any(context in root.parents and not _named_by_scripts(root, context, top, named)
+                       for context in stock):
             left_out.update(tree.files)
     return left_out - placed
+
+
+def _named_by_scripts(root: Path, context: Path, top: Path, scripts: str) -> bool:
+    """A script names the config, a directory holding it below the context, or the context as a mount's source."""
+    if top not in context.parents:
+        return True  # outside the repository: nothing to go by, taken to be named
+    names = [path.relative_to(top).as_posix() for path in (root, *root.parents) if context in path.parents]
+    return any(name in scripts for name in names) or \
+        re.search(re.escape(context.relative_to(top).as_posix()) + r"/?:", scripts) is not None
+
+
+def _script_text(loader) -> str:
+    """The shell scripts, Makefiles and Markdown documents of the repository (a README's `docker run -v` line
+    counts as much as a script's), as one text (read once per run)."""
+    memo = loader.memo("repository-scripts")
+    if "text" not in memo:
+        from ..workspace import list_files
+
+        top = loader.repository_top(Path(os.path.abspath(loader.base_dir)))
+        texts = []
+        for path in list_files(top):
+            if path.suffix in (".sh", ".md") or path.name in ("Makefile", "makefile", "Justfile"):
+                try:
+                    texts.append(path.read_text(encoding="utf-8", errors="replace"))
+                except OSError:
+                    continue
+        memo["text"] = "\n".join(texts)
+    return memo["text"]
 
 
 def _copied_from(tree, build, context: Path) -> bool:
