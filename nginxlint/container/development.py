@@ -13,6 +13,10 @@ mounted, a mail catcher, a README that says so) or a development Dockerfile
 (`Dockerfile.dev`), and no other manifest binds it and no production Dockerfile
 beside or above it copies it. A file that a config run elsewhere includes as well keeps its advice.
 
+No container at all holds a config its build context's image leaves out: a stale `conf.d.1/` beside the `conf.d/`
+the Dockerfile ADDs, or any config of a context whose nginx image copies none and that no mount brings in. Its
+production advice is quiet too.
+
 A development Dockerfile (a `dev`, `devel` or `development` directory or name part) deleting a file says the
 opposite (docker/dev/Dockerfile removes production.conf.template, which the shipped image keeps), so it is not
 read; nor are Dockerfiles in fixture directories. A file that a manifest other than a development one mounts into
