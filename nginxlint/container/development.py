@@ -24,6 +24,7 @@ a container (a Compose service bind-mounting the config) is back in a deployed c
 """
 from __future__ import annotations
 
+import fnmatch
 import os
 import re
 from pathlib import Path
@@ -135,29 +136,79 @@ def _left_out_of_images(workspace, builds) -> set[str]:
       names, nor a README (`docker run -v "$PWD/nginx/conf.d:/etc/nginx/conf.d"`).
     Unless another image copies them, a manifest mounts them, or such a config includes them. A context whose image
     is not nginx's and copies no config says nothing: its configs may be meant for a host."""
-    copying, stock = [], []
+    by_context: dict[Path, list] = {}
     for _dockerfile, build, context in builds:
-        if any(_copied_from(tree, build, context) for tree in workspace.trees):
-            copying.append((build, context))
-        elif _nginx_base(build):
-            stock.append(context)
+        by_context.setdefault(context, []).append(build)
+    roots = {id(tree): Path(os.path.abspath(tree.root.path)) for tree in workspace.trees if tree.root.path is not None}
+    sources = {id(build): _CopySources(build, context) for _dockerfile, build, context in builds}
+    copying: set[int] = set()  # ids of the builds that copy a config of their context
+    copied: set[int] = set()  # ids of the trees some build copies
+    for tree in workspace.trees:
+        root = roots.get(id(tree))
+        for context, build in _builds_above(root, by_context) if root is not None else ():
+            if sources[id(build)].copies(root, context):
+                copying.add(id(build))
+                copied.add(id(tree))
+    named = None
+    top = workspace.loader.repository_top(Path(os.path.abspath(workspace.loader.base_dir)))
     left_out: set[str] = set()
     placed: set[str] = set()
-    named = _script_text(workspace.loader) if stock else ""
-    top = workspace.loader.repository_top(Path(os.path.abspath(workspace.loader.base_dir)))
     for tree in workspace.trees:
-        if tree.root.path is None:
+        root = roots.get(id(tree))
+        if root is None:
             continue
-        root = Path(os.path.abspath(tree.root.path))
         binding = tree.binding
-        mounted = binding is not None and binding.from_manifest and binding.how == "host-mount"
-        if mounted or any(_copied_from(tree, build, context) for build, context in copying):
+        if id(tree) in copied or binding is not None and binding.from_manifest and binding.how == "host-mount":
             placed.update(tree.files)
-        elif any(context in root.parents for _build, context in copying) \
-                or any(context in root.parents and not _named_by_scripts(root, context, top, named)
-                       for context in stock):
-            left_out.update(tree.files)
+            continue
+        for context, build in _builds_above(root, by_context):
+            if id(build) in copying:
+                left_out.update(tree.files)
+                break
+            if _nginx_base(build):
+                named = _script_text(workspace.loader) if named is None else named
+                if not _named_by_scripts(root, context, top, named):
+                    left_out.update(tree.files)
+                    break
     return left_out - placed
+
+
+class _CopySources:
+    """What a build's COPY/ADD instructions take from its context, indexed: whether a file is among it costs a few
+    set lookups (copied_to's answer, without the destination), however many builds share a context."""
+
+    def __init__(self, build, context: Path):
+        whole_context = _nginx_base(build)
+        self.paths: set[Path] = set()  # files and directories copied as named
+        self.globs: list[tuple[Path, str]] = []  # (directory, pattern) of the wildcard sources
+        for copy in build.copies:
+            for source in copy.sources:
+                if "$" in source or "://" in source:
+                    continue
+                local = Path(os.path.abspath(context / source))
+                if local == context and not whole_context:
+                    continue
+                if any(c in source for c in "*?["):
+                    self.globs.append((local.parent, local.name))
+                else:
+                    self.paths.add(local)
+
+    def copies(self, root: Path, context: Path) -> bool:
+        if any(root.parent == directory and fnmatch.fnmatchcase(root.name, pattern) for directory, pattern in self.globs):
+            return True
+        for path in (root, *root.parents):
+            if path in self.paths:
+                return True
+            if path == context:
+                return False
+        return False
+
+
+def _builds_above(root: Path, by_context: dict):
+    """(context, build) of the builds whose context holds the file."""
+    for directory in root.parents:
+        for build in by_context.get(directory, ()):
+            yield directory, build
 
 
 def _named_by_scripts(root: Path, context: Path, top: Path, scripts: str) -> bool:
@@ -186,13 +237,6 @@ def _script_text(loader) -> str:
                     continue
         memo["text"] = "\n".join(texts)
     return memo["text"]
-
-
-def _copied_from(tree, build, context: Path) -> bool:
-    if tree.root.path is None:
-        return False
-    root = Path(os.path.abspath(tree.root.path))
-    return context in root.parents and copied_to(root, context, build, whole_context=_nginx_base(build)) is not None
 
 
 def _nginx_base(build) -> bool:
