@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import shlex
 from pathlib import Path, PurePosixPath
 
 # A command line that runs nginx (or openresty) with its options: `nginx -p DIR -c FILE`, `exec openresty -c …`.
@@ -75,6 +74,8 @@ def _commands(top: Path) -> list[tuple[str, str]]:
 
 
 def _options(words: str) -> tuple[str, str] | None:
+    import shlex  # only for a repository that starts nginx by a command line of its own
+
     try:
         argv = shlex.split(words.strip().rstrip("\"'],"))
     except ValueError:
