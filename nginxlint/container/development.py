@@ -129,8 +129,9 @@ def _copied_by(tree, builds) -> bool:
 
 def _left_out_of_images(workspace, builds) -> set[str]:
     """The configs of a build context that no container the repository describes holds:
-    - its image copies other configs of that context and not them (a stale `conf.d.1/` beside the `conf.d/` it
-      ADDs, a `default.conf` whose ADD is commented out);
+    - beside what its image copies, and not copied themselves: a file in the directory of a config file it copies
+      (a `default.conf` whose ADD is commented out), or in a directory beside a directory of configs it copies (a
+      stale `conf.d.1/` beside the `conf.d/` it ADDs, and the files next to that `conf.d/`);
     - its image is an nginx image that copies none of the context's configs: it runs its own stock config, and the
       context's configs could reach it only by a mount that no manifest declares and no script of the repository
       names, nor a README (`docker run -v "$PWD/nginx/conf.d:/etc/nginx/conf.d"`).
@@ -143,12 +144,21 @@ def _left_out_of_images(workspace, builds) -> set[str]:
     sources = {id(build): _CopySources(build, context) for _dockerfile, build, context in builds}
     copying: set[int] = set()  # ids of the builds that copy a config of their context
     copied: set[int] = set()  # ids of the trees some build copies
+    beside_files: set[Path] = set()  # directories of the config files copied
+    beside_directories: set[Path] = set()  # directories holding a directory of configs copied
     for tree in workspace.trees:
         root = roots.get(id(tree))
         for context, build in _builds_above(root, by_context) if root is not None else ():
-            if sources[id(build)].copies(root, context):
+            source = sources[id(build)].source_of(root, context)
+            if source is not None:
                 copying.add(id(build))
                 copied.add(id(tree))
+                (beside_files if source == root else beside_directories).add(source.parent)
+    # a directory a copying build takes whole, when it holds a config of any tree (conf.d/ of the included files)
+    holding = {parent for tree in workspace.trees for source in tree.files.values() if getattr(source, "path", None)
+               for parent in Path(os.path.abspath(source.path)).parents}
+    beside_directories.update(path.parent for build_id in copying for path in sources[build_id].paths
+                              if path in holding)
     named = None
     top = workspace.loader.repository_top(Path(os.path.abspath(workspace.loader.base_dir)))
     left_out: set[str] = set()
@@ -161,11 +171,12 @@ def _left_out_of_images(workspace, builds) -> set[str]:
         if id(tree) in copied or binding is not None and binding.from_manifest and binding.how == "host-mount":
             placed.update(tree.files)
             continue
+        if root.parent in beside_files or root.parent in beside_directories \
+                or root.parent.parent in beside_directories:
+            left_out.update(tree.files)
+            continue
         for context, build in _builds_above(root, by_context):
-            if id(build) in copying:
-                left_out.update(tree.files)
-                break
-            if _nginx_base(build):
+            if id(build) not in copying and _nginx_base(build):
                 named = _script_text(workspace.loader) if named is None else named
                 if not _named_by_scripts(root, context, top, named):
                     left_out.update(tree.files)
@@ -174,8 +185,8 @@ def _left_out_of_images(workspace, builds) -> set[str]:
 
 
 class _CopySources:
-    """What a build's COPY/ADD instructions take from its context, indexed: whether a file is among it costs a few
-    set lookups (copied_to's answer, without the destination), however many builds share a context."""
+    """What a build's COPY/ADD instructions take from its context, indexed: which source brings a file in costs a
+    few set lookups (copied_to's answer, without the destination), however many builds share a context."""
 
     def __init__(self, build, context: Path):
         whole_context = _nginx_base(build)
@@ -193,15 +204,16 @@ class _CopySources:
                 else:
                     self.paths.add(local)
 
-    def copies(self, root: Path, context: Path) -> bool:
+    def source_of(self, root: Path, context: Path) -> Path | None:
+        """The file itself (named or matched by a wildcard) or the directory that brings it in, or None."""
         if any(root.parent == directory and fnmatch.fnmatchcase(root.name, pattern) for directory, pattern in self.globs):
-            return True
+            return root
         for path in (root, *root.parents):
             if path in self.paths:
-                return True
+                return path
             if path == context:
-                return False
-        return False
+                return None
+        return None
 
 
 def _builds_above(root: Path, by_context: dict):
