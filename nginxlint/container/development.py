@@ -138,8 +138,11 @@ def _left_out_of_images(workspace, builds) -> set[str]:
     Unless another image copies them, a manifest mounts them, or such a config includes them. A context whose image
     is not nginx's and copies no config says nothing: its configs may be meant for a host."""
     by_context: dict[Path, list] = {}
-    for _dockerfile, build, context in builds:
+    staged: set[int] = set()  # builds that copy from another stage: a config may come in through it
+    for dockerfile, build, context in builds:
         by_context.setdefault(context, []).append(build)
+        if _copies_from_stage(dockerfile):
+            staged.add(id(build))
     roots = {id(tree): Path(os.path.abspath(tree.root.path)) for tree in workspace.trees if tree.root.path is not None}
     sources = {id(build): _CopySources(build, context) for _dockerfile, build, context in builds}
     copying: set[int] = set()  # ids of the builds that copy a config of their context
@@ -171,17 +174,25 @@ def _left_out_of_images(workspace, builds) -> set[str]:
         if id(tree) in copied or binding is not None and binding.from_manifest and binding.how == "host-mount":
             placed.update(tree.files)
             continue
-        if root.parent in beside_files or root.parent in beside_directories \
-                or root.parent.parent in beside_directories:
-            left_out.update(tree.files)
-            continue
-        for context, build in _builds_above(root, by_context):
-            if id(build) not in copying and _nginx_base(build):
-                named = _script_text(workspace.loader) if named is None else named
-                if not _named_by_scripts(root, context, top, named):
-                    left_out.update(tree.files)
-                    break
+        beside = root.parent in beside_files or root.parent in beside_directories \
+            or root.parent.parent in beside_directories
+        stock = [context for context, build in _builds_above(root, by_context)
+                 if id(build) not in copying and id(build) not in staged and _nginx_base(build)]
+        if beside or stock:
+            named = _script_text(workspace.loader) if named is None else named
+            if not _named_by_scripts(root, stock[0] if stock else root.parent, top, named):
+                left_out.update(tree.files)
     return left_out - placed
+
+
+_STAGE_COPY = re.compile(r"^[ \t]*(?:COPY|ADD)[ \t]+(?:--\S+[ \t]+)*--from=", re.IGNORECASE | re.MULTILINE)
+
+
+def _copies_from_stage(dockerfile: Path) -> bool:
+    try:
+        return _STAGE_COPY.search(dockerfile.read_text(encoding="utf-8", errors="replace")) is not None
+    except OSError:
+        return True
 
 
 class _CopySources:
@@ -224,10 +235,15 @@ def _builds_above(root: Path, by_context: dict):
 
 
 def _named_by_scripts(root: Path, context: Path, top: Path, scripts: str) -> bool:
-    """A script names the config, a directory holding it below the context, or the context as a mount's source."""
-    if top not in context.parents:
+    """A script or README names the config (by its directory and file name: `cp nginx/site.https.conf …`, a
+    mount's source `./nginx/site.https.conf:`), a directory holding it below `context`, or `context` as a mount's
+    source."""
+    if top != context and top not in context.parents:
         return True  # outside the repository: nothing to go by, taken to be named
-    names = [path.relative_to(top).as_posix() for path in (root, *root.parents) if context in path.parents]
+    name = root.name if root.parent == top else f"{root.parent.name}/{root.name}"
+    if re.search(r"(?<![\w.-])" + re.escape(name) + r"(?![\w-])", scripts):
+        return True
+    names = [path.relative_to(top).as_posix() for path in root.parents if context in path.parents]
     return any(name in scripts for name in names) or \
         re.search(re.escape(context.relative_to(top).as_posix()) + r"/?:", scripts) is not None
 
