@@ -15,7 +15,7 @@ def _is_config_name(name: str) -> bool:
     for activation in (".example", ".sample", ".dist"):  # a file a user activates by renaming it: judge its real name
         base = base.removesuffix(activation)
     return not base.endswith(NOT_NGINX_SUFFIXES) and "Dockerfile" not in base and base not in ("manifest", ".env") \
-        and not base.startswith("Procfile") \
+        and not base.startswith("Procfile") and not base.endswith(".mustache") \
         and "cont-init.d/" not in name \
         and not any(part in base for part in (".yml.", ".yaml.")) \
         and not (base.endswith(".tpl") and "/templates/" in name)  # s6 start scripts; Compose and Helm templates
@@ -33,7 +33,6 @@ def real_configs() -> list[tuple[str, str]]:
     for path in sorted((ROOT / "tests/rules").glob("*.yaml")):
         for number, case in enumerate(yaml.safe_load(path.read_text()).get("cases") or []):
             for name, text in (case.get("files") or {}).items():
-                if isinstance(text, str) and _is_config_name(name) and not text.startswith("#!") \
-                        and not (name.endswith(".mustache") and "{\n" not in text):  # a script, a non-nginx template
+                if isinstance(text, str) and _is_config_name(name) and not text.startswith("#!"):  # a script
                     found[f"{path.name}#{number}:{name}"] = text
     return sorted(found.items())
