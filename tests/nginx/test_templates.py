@@ -156,7 +156,7 @@ server {
 }
 """, "error_page"),
     "mustache": ("virtualconf.mustache", """\
-{{! the site WordOps-style tools render }}
+{{! the site a generator renders }}
 server {
     {{#multisite}}
     listen 80 default_server;
