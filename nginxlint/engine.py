@@ -20,6 +20,7 @@ from .findings import SEVERITY_RANK, Finding, Location, Notification, Report
 from .gcpause import collector_paused
 from .nginx.placeholders import undeployed_files
 from .nginx.tls import only_tls_profile
+from .repository import is_backup_copy
 from .settings import Selection
 from .suppressions import suppress
 from .workspace import Workspace, load_workspace
@@ -125,7 +126,7 @@ def run_parallel(paths: list[Path], settings, base_dir: Path, jobs: int) -> Repo
 # Mistakes that make nginx refuse a file as it stands: a cycle, an unknown directive, a wrong context or value, a
 # duplicate. In test data nginx never loads (a cert-name parser's input with two certificates in one server) they
 # are the data, not a bug.
-_REFUSED_BY_NGINX = frozenset({"NGX003", "NGX004", "NGX005", "NGX006", "NGX007"})
+_REFUSED_BY_NGINX = frozenset({"NGX003", "NGX004", "NGX005", "NGX006", "NGX007", "NGX028", "NGX029", "NGX030"})
 
 
 def _refusals_in_test_data(findings: list[Finding], notifications: list[Notification], test_data) -> list[Finding]:
@@ -140,9 +141,11 @@ def _refusals_in_test_data(findings: list[Finding], notifications: list[Notifica
     for path, found in refused.items():
         first = min(found, key=lambda f: f.sort_key)
         more = f" and {len(found) - 1} more" if len(found) > 1 else ""
+        what, where = ("a backup copy", "a copy beside a config") if is_backup_copy(path) else \
+            ("test data", "a file in a fixture directory")
         notifications.append(Notification(
-            "warning", f"test data nginx would refuse as it stands ({first.code}: {first.message}{more}): a file in "
-            "a fixture directory that no config includes, so not reported as findings", path, first.span, first.code))
+            "warning", f"{what} nginx would refuse as it stands ({first.code}: {first.message}{more}): {where} "
+            "that no config includes, so not reported as findings", path, first.span, first.code))
     return kept
 
 

@@ -35,6 +35,15 @@ DEVELOPMENT_DIRS = ("dev-environment", "dev-environments", "devenv", "devenvs", 
 # upstream `backup` servers give real files that name.)
 LEFTOVER_DIRS = ("old", "*[-_]old", "old[-_]*", "deprecated", "unused")
 _LEFTOVER_NAME = re.compile(r"(?:^|[-_.])(?:old|bak|orig|deprecated|unused)(?:[-_.]|$)", re.I)
+# A backup copy an editor, a package manager or a person left beside a config (`site.conf.bak`, `nginx.conf.orig`,
+# `default~`): no `include *.conf` picks it up, so nginx loads it only when a config names it.
+_BACKUP_COPY = re.compile(r"(?:\.(?:bak|orig|old|backup|save|dpkg-old|dpkg-dist|rpmsave|rpmnew)|~)$", re.I)
+
+
+def is_backup_copy(display_path: str) -> bool:
+    return bool(_BACKUP_COPY.search(display_path))
+
+
 # The fixture directories of examples: in a library's repository, configs its readers start to try the library.
 EXAMPLE_DIRS = ("example", "examples", "*[-_]example", "*[-_]examples")
 # The fixture directories that hold another project's sources, copied in: their optional dependencies are theirs.

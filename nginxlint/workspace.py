@@ -18,7 +18,7 @@ from .nginx import templates
 from .nginx.parser import ParsedFile, parse, walk_directives
 from .nginx.sniff import classify
 from .nginx.templates import Masked
-from .repository import Fixtures, find_repository_root
+from .repository import Fixtures, find_repository_root, is_backup_copy
 from .text import first_of
 
 DEFAULT_INCLUDE = ("nginx.conf", "*.conf", "*.nginx", "conf.d/*", "sites-available/*", "sites-enabled/*", "*.template")
@@ -68,6 +68,9 @@ class Loader:
         self.skipped: dict[str, str] = {}  # display path -> why it is not linted as nginx
         # (display path, line, column) of each directive whose missing argument a template's renderer fills in
         self.template_slots: set[tuple[str, int, int]] = set()
+        # files no config includes whose top-level blocks belong to different contexts (`location` and `upstream`):
+        # collections of snippets to copy, each block into its own place (NGX005 is quiet on those blocks)
+        self.snippet_collections: set[str] = set()
 
     def not_seen(self, display: str, span, message: str) -> None:
         """A note, once per place, for something the run could not read (an include outside the project)."""
@@ -312,6 +315,8 @@ def discover(paths: list[Path], settings, named_templates: list[Path] | None = N
                 elif named_templates is not None and (rendered := templates.template_name(relative)) is not None \
                         and _matches(rendered[0], include):
                     named_templates.append(file)
+                elif _nginx_mustache(file):
+                    configs.append(file)
                 elif dockerfiles is not None and _matches(file.name, DOCKERFILE_NAMES):
                     dockerfiles.append(file)
                 elif compose_templates is not None and (rendered := templates.template_name(file.name)) is not None \
@@ -330,6 +335,17 @@ def discover(paths: list[Path], settings, named_templates: list[Path] | None = N
             elif path.suffix != ".lua":  # Lua files are reached through their roots
                 configs.append(path)
     return configs, manifests, explicit
+
+
+def _nginx_mustache(file: Path) -> bool:
+    """A Mustache template named for what it renders into (`virtualconf.mustache`, not `nginx.conf.mustache`) that
+    holds nginx blocks: a config whose tags are masked, as nothing else renders it in view."""
+    if not file.name.endswith(".mustache"):
+        return False
+    try:
+        return templates.holds_nginx_blocks(file.read_text(encoding="utf-8", errors="replace"))
+    except OSError:
+        return False
 
 
 # A config shipped under another name, that a start script or a Dockerfile copies into place at start:
@@ -369,10 +385,33 @@ def infer_context(parsed: ParsedFile) -> tuple:
     return best
 
 
-def server_prefix(conf_path: Path, settings) -> Path:
-    """nginx's -p: the parent of conf/ in the OpenResty layout, else the config's own directory."""
+def is_snippet_collection(parsed: ParsedFile, ctx: tuple) -> bool:
+    """The blocks at the file's top level belong to different contexts: every directive out of place in the
+    context the file was given is a block that another context takes (`upstream` beside `location` blocks, in a
+    file of examples to copy from). A plain directive out of place is a mistake, not a snippet."""
+    from .nginx.directives import check_directive  # crossplane's table, built on first use
+
+    def fits(d, context) -> bool:
+        problem = check_directive(d.name, d.args, context, d.block is not None or d.lua is not None)
+        return problem is None or problem.code != "NGX005"
+
+    misplaced = [d for d in parsed.directives if not fits(d, ctx)]
+    return bool(misplaced) and all(d.block is not None and any(fits(d, other) for other in INFERABLE_CONTEXTS)
+                                   for d in misplaced)
+
+
+def server_prefix(conf_path: Path, settings, loader: "Loader | None" = None) -> Path:
+    """nginx's -p: the setting; else the `-p` of the command the repository starts nginx with for this config
+    (start_prefix.py); else the parent of conf/ in the OpenResty layout, else the config's own directory."""
     if settings.prefix:
         return Path(settings.prefix)
+    if loader is not None:
+        from .start_prefix import start_prefix
+
+        path = Path(os.path.abspath(conf_path))
+        started = start_prefix(path, loader.repository_top(path.parent), loader.memo("start-commands"))
+        if started is not None:
+            return started
     directory = conf_path.parent
     return directory.parent if directory.name == "conf" else directory
 
@@ -451,7 +490,7 @@ def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Pat
         source = loader.source(path)
         if source is None:
             return
-        tree = ConfigTree(source, ctx, server_prefix(path, settings), loader, settings, is_main, conf_dir)
+        tree = ConfigTree(source, ctx, server_prefix(path, settings, loader), loader, settings, is_main, conf_dir)
         trees.append(tree)
         reached.update(f.path for f in tree.files.values())
 
@@ -475,6 +514,8 @@ def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Pat
         if path in reached or path in included_by_leftover:
             continue
         ctx = settings.context if settings.context is not None else placed.get(path) or infer_context(parsed[path])
+        if settings.context is None and path not in placed and is_snippet_collection(parsed[path], ctx):
+            loader.snippet_collections.add(loader.display(path))
         build(path, ctx, False, conf_dirs[path])
     for path, why in foreign.items():
         if path not in reached:  # a file some config includes is linted there, whatever it looks like
@@ -541,13 +582,14 @@ def _lacks_one_argument(node, extra: frozenset[str]) -> bool:
 
 
 def _test_data(trees: list[ConfigTree], loader: Loader, fixtures: Fixtures) -> frozenset[str]:
-    """The files of a test suite's directories that no config includes: test data nginx never loads as it stands
-    (a config cleaner's input cut short on purpose, a parser's error case, a cert-name parser's duplicate lines).
-    A demo or an example is not: people start it, so what nginx would refuse there is still a finding."""
+    """The files of a test suite's directories, and the backup copies (`site.conf.bak`), that no config includes:
+    files nginx never loads as they stand (a config cleaner's input cut short on purpose, a parser's error case, a
+    cert-name parser's duplicate lines, yesterday's version of a site). A demo or an example is not: people start
+    it, so what nginx would refuse there is still a finding."""
     included = {source.path for tree in trees for source in tree.files.values() if source.path != tree.root.path}
     return frozenset(tree.root.display for tree in trees
                      if tree.root.path not in included and tree.root.display not in loader.skipped
-                     and fixtures.test_suite(tree.root.display))
+                     and (fixtures.test_suite(tree.root.display) or is_backup_copy(tree.root.display)))
 
 
 def _broken_test_data(trees: list[ConfigTree], test_data: frozenset[str], loader: Loader) -> None:
@@ -560,10 +602,10 @@ def _broken_test_data(trees: list[ConfigTree], test_data: frozenset[str], loader
         if parsed is None or parsed.problem is None:
             continue
         broken.add(tree.root.display)
+        kind = "a backup copy" if is_backup_copy(tree.root.display) else "test data: a file in a fixture directory"
         loader.notifications.append(Notification(
-            "warning", f"not linted from here on: {parsed.problem.message} (test data: a file in a fixture "
-            "directory that no config includes, so this is no NGX001 finding)", tree.root.display,
-            parsed.problem.span))
+            "warning", f"not linted from here on: {parsed.problem.message} ({kind} that no config includes, so "
+            "this is no NGX001 finding)", tree.root.display, parsed.problem.span))
     if broken:
         loader.findings = [f for f in loader.findings if not (f.code == "NGX001" and f.path in broken)]
 

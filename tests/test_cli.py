@@ -501,6 +501,22 @@ def test_what_makes_nginx_refuse_test_data_is_a_notification_per_file(tmp_path):
     assert "tests/fixtures/two_certs.conf" in {f["path"] for f in result.json["findings"]}
 
 
+
+def test_a_backup_copy_no_config_includes_is_a_notification_not_findings(tmp_path):
+    write_tree(tmp_path, {"nginx.conf": "events {}\nhttp { include conf.d/*.conf; }\n",
+                          "conf.d/site.conf.bak": "server {\n    listen 80;\n    listen 80;\n    unknown_thing on;\n",
+                          "conf.d/site.conf": "server { listen 80; }\n"})
+    (tmp_path / ".git").mkdir()
+    result = run_cli([".", "--format", "json"], cwd=tmp_path)
+    assert [f for f in result.json["findings"] if f["path"] == "conf.d/site.conf.bak"] == []
+    cut, refused = [n for n in result.json["notifications"] if n["path"] == "conf.d/site.conf.bak"]
+    assert (cut["level"], cut["code"], cut["line"], cut["column"]) == ("warning", None, 1, 8)
+    assert cut["message"].startswith("not linted from here on: unexpected end of file")
+    assert cut["message"].endswith("(a backup copy that no config includes, so this is no NGX001 finding)")
+    assert (refused["level"], refused["code"], refused["line"], refused["column"]) == ("warning", "NGX004", 4, 5)
+    assert refused["message"].startswith("a backup copy nginx would refuse as it stands (NGX004: ")
+
+
 def test_empty_slots_of_a_template_its_renderer_fills_are_one_note_and_no_finding(tmp_path):
     write_tree(tmp_path, {".template.nginx.conf": "server {\n    server_name ;\n    listen ;\n    location / {\n"
                           "        proxy_pass ;\n        proxy_read_timeout 1m 2m;\n    }\n}\n"})

@@ -23,6 +23,7 @@ def check_directives(tree, report):
     in the directive table per directive."""
     extra = frozenset(tree.settings.extra_directives)
     slots = tree.loader.template_slots
+    snippets = tree.loader.snippet_collections
     for node in tree.walk():
         d = node.d
         problem = check_directive(d.name, d.args, node.ctx, d.block is not None or d.lua is not None, extra)
@@ -30,6 +31,9 @@ def check_directives(tree, report):
             continue  # a template tag may stand for any number of arguments (`{{ buffers | default: "4 8k" }}`)
         if problem.code == "NGX006" and slots and (d.file.display, d.span.line, d.span.column) in slots:
             continue  # an empty slot a template's renderer fills in (`server_name ;`)
+        if problem.code == "NGX005" and node.parent is tree.main and d.file.display in snippets:
+            continue  # a block of a snippet collection, to be copied into its own context
+
         message = problem.message
         if problem.code == "NGX004":
             if d.name in _module_directives(tree):

@@ -13,6 +13,10 @@ mounted, a mail catcher, a README that says so) or a development Dockerfile
 (`Dockerfile.dev`), and no other manifest binds it and no production Dockerfile
 beside or above it copies it. A file that a config run elsewhere includes as well keeps its advice.
 
+No container at all holds a config its build context's image leaves out: a stale `conf.d.1/` beside the `conf.d/`
+the Dockerfile ADDs, or any config of a context whose nginx image copies none and that no mount brings in. Its
+production advice is quiet too.
+
 A development Dockerfile (a `dev`, `devel` or `development` directory or name part) deleting a file says the
 opposite (docker/dev/Dockerfile removes production.conf.template, which the shipped image keeps), so it is not
 read; nor are Dockerfiles in fixture directories. A file that a manifest other than a development one mounts into
@@ -20,6 +24,7 @@ a container (a Compose service bind-mounting the config) is back in a deployed c
 """
 from __future__ import annotations
 
+import fnmatch
 import os
 import re
 from pathlib import Path
@@ -64,7 +69,8 @@ def development_only(workspace, fixtures) -> frozenset[str]:
         build = parsed_dockerfile(loader, dockerfile)
         if build is not None:
             builds.append((dockerfile, build, _context(dockerfile, build, base)))
-    return frozenset(_deleted(workspace, builds) | _run_by_development_setups(workspace, builds))
+    return frozenset(_deleted(workspace, builds) | _run_by_development_setups(workspace, builds)
+                     | _left_out_of_images(workspace, builds))
 
 
 def test_run_only(workspace) -> frozenset[str]:
@@ -119,6 +125,146 @@ def _copied_by(tree, builds) -> bool:
     root = Path(os.path.abspath(tree.root.path))
     return any(copied_to(root, context, build, whole_context=_nginx_base(build)) is not None
                for _dockerfile, build, context in builds)
+
+
+def _left_out_of_images(workspace, builds) -> set[str]:
+    """The configs of a build context that no container the repository describes holds:
+    - beside what its image copies, and not copied themselves: a file in the directory of a config file it copies
+      (a `default.conf` whose ADD is commented out), or in a directory beside a directory of configs it copies (a
+      stale `conf.d.1/` beside the `conf.d/` it ADDs, and the files next to that `conf.d/`);
+    - its image is an nginx image that copies none of the context's configs: it runs its own stock config, and the
+      context's configs could reach it only by a mount that no manifest declares and no script of the repository
+      names, nor a README (`docker run -v "$PWD/nginx/conf.d:/etc/nginx/conf.d"`).
+    Unless another image copies them, a manifest mounts them, or such a config includes them. A context whose image
+    is not nginx's and copies no config says nothing: its configs may be meant for a host."""
+    by_context: dict[Path, list] = {}
+    staged: set[int] = set()  # builds that copy from another stage: a config may come in through it
+    for dockerfile, build, context in builds:
+        by_context.setdefault(context, []).append(build)
+        if _copies_from_stage(dockerfile):
+            staged.add(id(build))
+    roots = {id(tree): Path(os.path.abspath(tree.root.path)) for tree in workspace.trees if tree.root.path is not None}
+    sources = {id(build): _CopySources(build, context) for _dockerfile, build, context in builds}
+    copying: set[int] = set()  # ids of the builds that copy a config of their context
+    copied: set[int] = set()  # ids of the trees some build copies
+    beside_files: set[Path] = set()  # directories of the config files copied
+    beside_directories: set[Path] = set()  # directories holding a directory of configs copied
+    for tree in workspace.trees:
+        root = roots.get(id(tree))
+        for context, build in _builds_above(root, by_context) if root is not None else ():
+            source = sources[id(build)].source_of(root, context)
+            if source is not None:
+                copying.add(id(build))
+                copied.add(id(tree))
+                (beside_files if source == root else beside_directories).add(source.parent)
+    # a directory a copying build takes whole, when it holds a config of any tree (conf.d/ of the included files)
+    holding = {parent for tree in workspace.trees for source in tree.files.values() if getattr(source, "path", None)
+               for parent in Path(os.path.abspath(source.path)).parents}
+    beside_directories.update(path.parent for build_id in copying for path in sources[build_id].paths
+                              if path in holding)
+    named = None
+    top = workspace.loader.repository_top(Path(os.path.abspath(workspace.loader.base_dir)))
+    left_out: set[str] = set()
+    placed: set[str] = set()
+    for tree in workspace.trees:
+        root = roots.get(id(tree))
+        if root is None:
+            continue
+        binding = tree.binding
+        if id(tree) in copied or binding is not None and binding.from_manifest and binding.how == "host-mount":
+            placed.update(tree.files)
+            continue
+        beside = root.parent in beside_files or root.parent in beside_directories \
+            or root.parent.parent in beside_directories
+        stock = [context for context, build in _builds_above(root, by_context)
+                 if id(build) not in copying and id(build) not in staged and _nginx_base(build)]
+        if beside or stock:
+            named = _script_text(workspace.loader) if named is None else named
+            if not _named_by_scripts(root, stock[0] if stock else root.parent, top, named):
+                left_out.update(tree.files)
+    return left_out - placed
+
+
+_STAGE_COPY = re.compile(r"^[ \t]*(?:COPY|ADD)[ \t]+(?:--\S+[ \t]+)*--from=", re.IGNORECASE | re.MULTILINE)
+
+
+def _copies_from_stage(dockerfile: Path) -> bool:
+    try:
+        return _STAGE_COPY.search(dockerfile.read_text(encoding="utf-8", errors="replace")) is not None
+    except OSError:
+        return True
+
+
+class _CopySources:
+    """What a build's COPY/ADD instructions take from its context, indexed: which source brings a file in costs a
+    few set lookups (copied_to's answer, without the destination), however many builds share a context."""
+
+    def __init__(self, build, context: Path):
+        whole_context = _nginx_base(build)
+        self.paths: set[Path] = set()  # files and directories copied as named
+        self.globs: list[tuple[Path, str]] = []  # (directory, pattern) of the wildcard sources
+        for copy in build.copies:
+            for source in copy.sources:
+                if "$" in source or "://" in source:
+                    continue
+                local = Path(os.path.abspath(context / source))
+                if local == context and not whole_context:
+                    continue
+                if any(c in source for c in "*?["):
+                    self.globs.append((local.parent, local.name))
+                else:
+                    self.paths.add(local)
+
+    def source_of(self, root: Path, context: Path) -> Path | None:
+        """The file itself (named or matched by a wildcard) or the directory that brings it in, or None."""
+        if any(root.parent == directory and fnmatch.fnmatchcase(root.name, pattern) for directory, pattern in self.globs):
+            return root
+        for path in (root, *root.parents):
+            if path in self.paths:
+                return path
+            if path == context:
+                return None
+        return None
+
+
+def _builds_above(root: Path, by_context: dict):
+    """(context, build) of the builds whose context holds the file."""
+    for directory in root.parents:
+        for build in by_context.get(directory, ()):
+            yield directory, build
+
+
+def _named_by_scripts(root: Path, context: Path, top: Path, scripts: str) -> bool:
+    """A script or README names the config (by its directory and file name: `cp nginx/site.https.conf …`, a
+    mount's source `./nginx/site.https.conf:`), a directory holding it below `context`, or `context` as a mount's
+    source."""
+    if top != context and top not in context.parents:
+        return True  # outside the repository: nothing to go by, taken to be named
+    name = root.name if root.parent == top else f"{root.parent.name}/{root.name}"
+    if re.search(r"(?<![\w.-])" + re.escape(name) + r"(?![\w-])", scripts):
+        return True
+    names = [path.relative_to(top).as_posix() for path in root.parents if context in path.parents]
+    return any(name in scripts for name in names) or \
+        re.search(re.escape(context.relative_to(top).as_posix()) + r"/?:", scripts) is not None
+
+
+def _script_text(loader) -> str:
+    """The shell scripts, Makefiles and Markdown documents of the repository (a README's `docker run -v` line
+    counts as much as a script's), as one text (read once per run)."""
+    memo = loader.memo("repository-scripts")
+    if "text" not in memo:
+        from ..workspace import list_files
+
+        top = loader.repository_top(Path(os.path.abspath(loader.base_dir)))
+        texts = []
+        for path in list_files(top):
+            if path.suffix in (".sh", ".md") or path.name in ("Makefile", "makefile", "Justfile"):
+                try:
+                    texts.append(path.read_text(encoding="utf-8", errors="replace"))
+                except OSError:
+                    continue
+        memo["text"] = "\n".join(texts)
+    return memo["text"]
 
 
 def _nginx_base(build) -> bool:

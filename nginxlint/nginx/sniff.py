@@ -10,7 +10,8 @@ knows, each ending with `;` or opening a `{ }` block. So:
    directives are mostly known is nginx, even with a syntax error somewhere.
 2. Otherwise each line is looked at (Lua block bodies skipped): the first word, and the shapes of other formats
    (`[section]` headers, `key = value`, `key: value`, `Key value` under a section, Dockerfile instructions, a
-   shebang, HOCON's `include classpath(…)` and `${?VAR}`, …). Known names are then counted among directives and
+   shebang, HOCON's `include classpath(…)` and `${?VAR}`, BIND's `zone "…" {` statements closed with `};`, …).
+   Known names are then counted among directives and
    first words of lines together (`known_fraction`). Not nginx is:
    - a file mostly unknown to nginx that matches another format's shape (the reason names the format);
    - a file nginx cannot parse in which no line ends with `;` or opens a block (3 lines or more, or mostly
@@ -205,6 +206,11 @@ _LOGROTATE = frozenset({"daily", "weekly", "monthly", "yearly", "rotate", "compr
 # `required(…)`, and `${?VAR}` takes an optional environment variable. nginx has neither form.
 _HOCON_INCLUDE = re.compile(r"include\s+(?:required\(\s*)?(?:classpath|file|url|required)\(")
 _HOCON_OPTIONAL = re.compile(r"\$\{\?[\w.\-]+\}")
+# BIND's named.conf: its statements (`options {`, `zone "example.org" IN {`, `acl trusted {`, `view "inside" {`)
+# close with `};`, which nginx rejects ("unexpected ;") wherever it comes.
+_BIND_STATEMENT = re.compile(r"(?:options|logging|controls|statistics-channels"
+                             r"|(?:zone|view|acl|key|masters|primaries)\s+(?:\"[^\"]*\"|[\w.\-]+)"
+                             r"(?:\s+(?:IN|CH|HS))?)\s*\{$")
 _JAAS = re.compile(r"\S+\s+(?:required|requisite|sufficient|optional)\b")
 _CAMEL = re.compile(r"[A-Z][a-z]+[A-Z]\w*$")  # Apache's ServerName, DocumentRoot
 _FLUENT_BIT_SECTIONS = frozenset({"SERVICE", "INPUT", "FILTER", "OUTPUT", "PARSER", "MULTILINE_PARSER"})
@@ -233,7 +239,8 @@ class _Lines:
         self.sections: list[str] = []
         self.has_from = False
         counts = dict.fromkeys(("equals", "colon", "item", "docker", "shell", "logrotate", "jaas", "path_block",
-                                "markup", "camel", "modsecurity", "key_value", "hocon", "hocon_include"), 0)
+                                "markup", "camel", "modsecurity", "key_value", "hocon", "hocon_include", "bind",
+                                "bind_close"), 0)
         for raw in text.split("\n"):
             line = raw.strip()
             if not line or line[0] in "#;":
@@ -282,6 +289,10 @@ class _Lines:
                 counts["shell"] += 1
             if _JAAS.match(line):
                 counts["jaas"] += 1
+            if code.rstrip() == "};":
+                counts["bind_close"] += 1
+            elif _BIND_STATEMENT.match(code.rstrip()):
+                counts["bind"] += 1
             if _HOCON_INCLUDE.match(line):
                 counts["hocon_include"] += 1
                 counts["hocon"] += 1
@@ -312,6 +323,8 @@ class _Lines:
         if c["hocon"] and (c["hocon_include"] + c["equals"] + c["colon"]) * 10 >= content * 6:
             return ("looks like a HOCON (Typesafe config) file: `include classpath(…)`, `${?VAR}`, key = value in "
                     "braces, not nginx directives")
+        if c["bind"] and c["bind_close"] >= c["bind"]:
+            return "looks like a BIND (named) config: options and zone statements closed with `};`"
         if c["path_block"] and c["logrotate"] >= 2:
             return "looks like a logrotate config (a log path followed by daily, rotate, compress …)"
         if c["jaas"] and c["jaas"] * 4 >= content:

@@ -172,6 +172,19 @@ def jinja_tags(text: str) -> list[Tag]:
     return tags
 
 
+# --- Mustache (pystache, chevron, mustache.js) ---------------------------------------------------------------------
+
+_MUSTACHE_TAG = re.compile(r"\{\{\{[^{}\n]{1,200}\}\}\}|\{\{([#^/!>&=]?)[^{}]{0,500}?\}\}")
+# `{{#name}}` and `{{^name}}` open a section (shown when the value is set, or when it is not), `{{/name}}` closes
+# it, `{{! … }}` is a comment, `{{> name}}` a partial, `{{=<% %>=}}` a change of delimiters; the rest are values.
+_MUSTACHE_ROLES = {"#": OPEN, "^": OPEN, "/": CLOSE, "!": STMT, ">": STMT, "=": STMT}
+
+
+def mustache_tags(text: str) -> list[Tag]:
+    return [Tag(m.start(), m.end(), _MUSTACHE_ROLES.get(m.group(1) or "", EXPR))
+            for m in _MUSTACHE_TAG.finditer(text)]
+
+
 # --- Lua code in lua-resty-template `{% %}` and Kong's `> ` lines ------------------------------------------------
 
 _LUA_COMMENT = re.compile(r"--(?!\[=*\[).*")
@@ -429,4 +442,5 @@ SCANNERS = {
     "lua-resty-template": resty_tags,
     "kong": kong_tags,
     "envsubst": envsubst_tags,
+    "mustache": mustache_tags,
 }

@@ -47,6 +47,7 @@ LANGUAGES = {
     "epp": "Puppet EPP",
     "lua-resty-template": "lua-resty-template",
     "kong": "Kong's nginx template syntax",
+    "mustache": "Mustache",
     "envsubst": "envsubst",
     "placeholders": "placeholder tokens a script of the repository replaces",
     "fill-ins": "fill-in placeholders to replace before use",
@@ -93,6 +94,7 @@ _NAME_HINTS = (
     ((".erb",), "erb"),
     ((".epp",), "epp"),
     ((".tmpl", ".tpl", ".gtpl", ".gotmpl", ".gotemplate"), "go"),
+    ((".mustache",), "mustache"),
 )
 
 

@@ -169,11 +169,16 @@ def is_service_name(host: str) -> bool:
     return bool(_SERVICE_NAME.fullmatch(host))
 
 
+# The form of a top-level domain the root zone can delegate: letters only, or an internationalized name's `xn--`
+# label (RFC 1123 2.1, ICANN's string requirements). `php8.2-fpm` ends in `2-fpm`: a container's name, not DNS's.
+_TOP_LEVEL_DOMAIN = re.compile(r"[a-z]{2,63}|xn--[a-z0-9-]+")
+
+
 def is_public_name(host: str) -> bool:
-    """Whether a host name belongs to the public DNS: a dotted name outside the private namespaces. A one-label
-    name (`backend`) is completed by the host's search domains or /etc/hosts; an unknown top-level domain counts as
-    public (new ones are delegated every year)."""
+    """Whether a host name belongs to the public DNS: a dotted name outside the private namespaces, whose last
+    label has a top-level domain's form. A one-label name (`backend`) is completed by the host's search domains or
+    /etc/hosts; an unknown top-level domain counts as public (new ones are delegated every year)."""
     name = host.lower().rstrip(".")
-    if "." not in name:
+    if "." not in name or not _TOP_LEVEL_DOMAIN.fullmatch(name.rsplit(".", 1)[1]):
         return False
     return not any(name == suffix or name.endswith("." + suffix) for suffix in _PRIVATE_SUFFIXES)

@@ -256,23 +256,36 @@ class _LuaFiles:
 
         return something_there(self.view, path)
 
-    def prefix_above_guess(self, target: str) -> Path | None:
-        """For a relative target missing under the prefix nginxlint guessed (no `prefix` setting), the nearest
-        directory above the guess, up to the repository, under which it exists: nginx may well be started with that
-        prefix (`-p`, an image's layout)."""
+    def other_prefix(self, target: str, config_dir: Path) -> Path | None:
+        """For a relative target missing under the prefix nginxlint guessed (no `prefix` setting), another directory
+        of the repository under which it exists: nginx may well be started there (`-p`, an image's layout). Tried
+        first, the directories above the guess; then, when the guess puts the target outside the repository (where
+        its author cannot have meant it), the config's directory and those between it and the guess."""
         tree = self.tree
         if os.path.isabs(target) or tree.settings.prefix:
             return None
         prefix = Path(os.path.abspath(tree.prefix))
         top = tree.loader.repository_top(prefix)
-        for directory in prefix.parents:
-            if directory != top and top not in directory.parents:
-                return None  # above the repository
+        for directory in self._candidate_prefixes(prefix, top, target, Path(os.path.abspath(config_dir))):
             if self.is_file(Path(os.path.normpath(directory / target))):
                 return directory
-            if directory == top:
-                return None
         return None
+
+    @staticmethod
+    def _candidate_prefixes(prefix: Path, top: Path, target: str, config_dir: Path):
+        for directory in prefix.parents:
+            if directory != top and top not in directory.parents:
+                break  # above the repository
+            yield directory
+            if directory == top:
+                break
+        guessed = Path(os.path.normpath(prefix / target))
+        if guessed == top or top in guessed.parents or prefix not in config_dir.parents:
+            return
+        for directory in (config_dir, *config_dir.parents):
+            if directory == prefix:
+                return
+            yield directory
 
     def handler_file(self, target: str) -> Path | None:
         """The file a `*_by_lua_file` target names; None when it is outside what nginxlint can see."""
@@ -392,7 +405,7 @@ def collect_units(tree) -> LuaUnits:
             if path is None or not files.is_file(path):
                 if path is None or files.in_image or files.in_container(target):
                     outside.append(node)  # a file of the image nginxlint cannot see: neither found nor missing
-                elif (other := files.prefix_above_guess(target)) is not None:
+                elif (other := files.other_prefix(target, Path(d.file.path).parent)) is not None:
                     outside.append(node)  # nginx started with another -p finds it: not missing, not read
                     display = tree.loader.display
                     tree.loader.not_seen(d.file.display, d.arg_span(index), (

@@ -238,6 +238,19 @@ akka {
   }
 }
 """, "HOCON"),
+    # BIND's named.conf in a DNS container's directory, named *.conf
+    "dns/named.conf": ("""\
+options {
+  directory "/var/bind";
+  forwarders { 192.0.2.53; };
+  recursion yes;
+};
+
+zone "consul" IN {
+  type forward;
+  forwarders { 127.0.0.1 port 8600; };
+};
+""", "BIND"),
     "index.html.j2": ("""\
 <!DOCTYPE html>
 <html>

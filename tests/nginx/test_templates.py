@@ -155,6 +155,20 @@ server {
     error_page 404 /404.html;
 }
 """, "error_page"),
+    "mustache": ("virtualconf.mustache", """\
+{{! the site a generator renders }}
+server {
+    {{#multisite}}
+    listen 80 default_server;
+    {{/multisite}}
+    server_name {{site_name}} {{#multisite}}*{{/multisite}}{{^multisite}}www{{/multisite}}.{{site_name}};
+    {{^proxy}}
+    root {{{webroot}}}/htdocs;
+    {{/proxy}}
+    {{> common}}
+    access_log /var/log/nginx/{{site_name}}.access.log;
+}
+""", "access_log"),
 }
 
 

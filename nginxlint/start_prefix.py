@@ -1,0 +1,111 @@
+"""nginx's prefix as the repository itself starts nginx: `nginx -p /srv/app/server -c /srv/app/conf/release.conf`
+in a Procfile or in a YAML file's command (`cmd:`, `command:`, `entrypoint:`, a deploy tool's app.yaml), at the
+repository's top or one directory below it.
+
+The `-c` path names the config in the machine nginx runs on; its tail is the config's path in the repository
+(`conf/release.conf`), and what comes before (`/srv/app`) is where the repository sits there. A `-p` under that
+place is a directory of the repository (`server/`, which may exist only at run time): nginx's prefix for that
+config. Commands that disagree about one config tell nothing.
+"""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path, PurePosixPath
+
+# A command line that runs nginx (or openresty) with its options: `nginx -p DIR -c FILE`, `exec openresty -c …`.
+_NGINX_RUN = re.compile(r"(?:^|[\s\"'\[,;&|(/])(?:nginx|openresty)[ \t]+(-[^\n]*)")
+# YAML keys that hold the command a deploy tool starts (Compose, Kubernetes, app.yaml of PaaS tools), and Procfiles.
+_COMMAND_KEY = re.compile(r"^[ \t]*-?[ \t]*(?:cmd|command|entrypoint|args|run|start)[ \t]*:", re.IGNORECASE)
+_YAML_SUFFIXES = (".yaml", ".yml")
+
+
+def start_prefix(config: Path, top: Path, memo: dict) -> Path | None:
+    """The repository directory nginx takes as its prefix for `config` by the repository's own start commands, or
+    None when no command names the config with `-p`, or commands disagree."""
+    commands = memo.get(top)
+    if commands is None:
+        commands = memo[top] = _commands(top)
+    found = {prefix for prefix in (_mapped(config, top, p, c) for p, c in commands) if prefix is not None}
+    return found.pop() if len(found) == 1 else None
+
+
+def _mapped(config: Path, top: Path, prefix: str, conf: str) -> Path | None:
+    """The repository directory `prefix` is, when `conf` names `config`: the longest common tail of the two paths
+    (the file's name at least) shows where the repository sits in the machine."""
+    try:
+        parts = config.relative_to(top).parts
+    except ValueError:
+        return None
+    conf_parts = PurePosixPath(conf).parts
+    tail = 0
+    while tail < min(len(parts), len(conf_parts) - 1) and parts[-1 - tail] == conf_parts[-1 - tail]:
+        tail += 1
+    if tail == 0:
+        return None
+    place = PurePosixPath(*conf_parts[:-tail])  # where the config's directory at `tail` levels up sits
+    here = top.joinpath(*parts[:-tail])
+    try:
+        inside = PurePosixPath(prefix).relative_to(place)
+    except ValueError:
+        return None
+    return Path(os.path.normpath(here.joinpath(*inside.parts)))
+
+
+def _commands(top: Path) -> list[tuple[str, str]]:
+    """(-p, -c) of every nginx command line with both, absolute, in the Procfiles and YAML commands near the top."""
+    found = []
+    for path in _command_files(top):
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        procfile = path.name.startswith("Procfile")
+        for line in text.splitlines():
+            if "nginx" not in line and "openresty" not in line:
+                continue
+            if not procfile and not _COMMAND_KEY.match(line):
+                continue
+            for match in _NGINX_RUN.finditer(line):
+                options = _options(match.group(1))
+                if options is not None:
+                    found.append(options)
+    return found
+
+
+def _options(words: str) -> tuple[str, str] | None:
+    import shlex  # only for a repository that starts nginx by a command line of its own
+
+    try:
+        argv = shlex.split(words.strip().rstrip("\"'],"))
+    except ValueError:
+        return None
+    prefix = conf = None
+    for flag, value in zip(argv, argv[1:]):
+        if flag == "-p":
+            prefix = value.rstrip("/") or "/"
+        elif flag == "-c":
+            conf = value
+    if prefix and conf and prefix.startswith("/") and conf.startswith("/"):
+        return prefix, conf
+    return None
+
+
+def _command_files(top: Path) -> list[Path]:
+    files = []
+    for directory in [top, *_subdirectories(top)]:
+        try:
+            names = os.listdir(directory)
+        except OSError:
+            continue
+        files.extend(directory / name for name in sorted(names)
+                     if name.startswith("Procfile") or name.lower().endswith(_YAML_SUFFIXES))
+    return [path for path in files if path.is_file()]
+
+
+def _subdirectories(top: Path) -> list[Path]:
+    try:
+        return [top / name for name in sorted(os.listdir(top))
+                if not name.startswith(".") and name != "node_modules" and (top / name).is_dir()]
+    except OSError:
+        return []
