@@ -513,6 +513,8 @@ def http_splitting(tree, report):
     for node, index, what, forbidden in sinks:
         if _after_access_phase(node) and access.loopback_only(node):
             continue  # a browser elsewhere gets the 403, which carries nothing of its request
+        if node.name == "proxy_pass" and _PATH_AS_HOST.match(node.args[index]):
+            continue  # no host: nginx answers 500 "no host in upstream" and sends nothing (nginx 1.22)
         # the host of a proxy_pass with variables is sent as the Host header line (checked with nginx 1.22)
         in_host = {(p.start, p.end) for p in _host_parts(node.args[index])} if node.name == "proxy_pass" else set()
         parts = [part for part in parse_value(node.args[index]) if part.variable is not None]
@@ -538,6 +540,10 @@ def http_splitting(tree, report):
                         "or a capture that excludes them, such as ([^\\r\\n]*)",
                 )
                 break
+
+
+# A proxy_pass whose host is the request's path, which always starts with "/": `http://$uri` has an empty host
+_PATH_AS_HOST = re.compile(r"^[a-z]+://\$\{?(?:uri|document_uri|request_uri)\b", re.IGNORECASE)
 
 
 def _after_access_phase(node) -> bool:
@@ -1078,13 +1084,13 @@ def unanchored_regex(tree, report):
 
 
 # What every URI holds: a `/` (each starts with one), any character, or nothing; groups around them aside.
-_EVERY_URI = re.compile(r"/?(?:\.[*+]?)?")
+_INSIDE_EVERY_URI = re.compile(r"/?(?:\.[*+]?)?")
 _GROUPING = re.compile(r"\(\?(?::|P?<\w+>|'\w+')|[()]")
 
 
 def _takes_every_uri(text: str) -> bool:
     """The unanchored text matches inside every URI (`/`, `.*`, `/.*`, `(/.*)`, `.+`)."""
-    return _EVERY_URI.fullmatch(_GROUPING.sub("", text)) is not None
+    return _INSIDE_EVERY_URI.fullmatch(_GROUPING.sub("", text)) is not None
 
 
 def _harm(guard, answer) -> str:

@@ -15,6 +15,7 @@ failing config only.
 - SEC542: the host of a `proxy_pass` with variables is sent as the Host header: a named capture of `([^/]+)` there
   puts the client's CR LF into that header line (`Host: a\\r\\nX-Injected y.x.test`), a capture of `([a-z0-9]+)`
   cannot.
+- SEC542: `proxy_pass http://$uri` has no host ($uri starts with "/"): nginx answers 500 and sends nothing.
 - SEC542: a Host header with a `/` (and so with CR or LF after one) is refused with 400, so a map on `$host` whose
   regex needs a `/` never captures anything.
 - SEC548: nginx unescapes `\\\\` in an argument, so `"/v1/.+\\\\z"` ends with PCRE2's `\\z`; `(?>atomic)/v1` matches
@@ -199,6 +200,22 @@ def test_a_rewrite_to_request_uri_leaves_uri_percent_encoded(rewrite, injected):
             assert any(line.endswith("/y/x/a%0d%0aSet-Cookie:%20injected=1") for line in lines), lines
         reported = findings_at(nginx, "SEC542")
     assert reported == ([line_of(files, sink)] if injected else [])
+
+
+def test_a_proxy_pass_whose_host_is_the_path_sends_nothing():
+    sink = "proxy_pass http://$uri;"
+    files = {"conf/nginx.conf": config(
+        "server { listen 127.0.0.1:{port};\n"
+        f"    location /x/ {{ {sink} }}\n"
+        "}")}
+    with Nginx(files) as nginx:
+        started = nginx.start()
+        assert started.status == 0, started.stderr
+        status = response_head(nginx.port, INJECTION).split("\r\n")[0]
+        reported = findings_at(nginx, "SEC542")
+        log = nginx.wait_for_log("no host in upstream")
+    assert " 500 " in status and "no host in upstream" in log, (status, log)  # no request is built: nothing split
+    assert reported == []
 
 
 def test_a_numbered_capture_set_by_the_rewrite_module_is_percent_encoded():
