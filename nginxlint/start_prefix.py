@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath
 # A command line that runs nginx (or openresty) with its options: `nginx -p DIR -c FILE`, `exec openresty -c …`.
 _NGINX_RUN = re.compile(r"(?:^|[\s\"'\[,;&|(/])(?:nginx|openresty)[ \t]+(-[^\n]*)")
 # YAML keys that hold the command a deploy tool starts (Compose, Kubernetes, app.yaml of PaaS tools), and Procfiles.
-_COMMAND_KEY = re.compile(r"^[ \t]*-?[ \t]*(?:cmd|command|entrypoint|args|run|start)[ \t]*:", re.IGNORECASE)
+_COMMAND_KEY = re.compile(r"^[ \t]*(?:-[ \t]*)?(?:cmd|command|entrypoint|args|run|start)[ \t]*:", re.IGNORECASE)
 _YAML_SUFFIXES = (".yaml", ".yml")
 
 

@@ -191,7 +191,7 @@ def _enclosing_blocks(directives, line: int) -> list:
 # -- SEC502 alias-traversal / SEC511 alias-sibling-widening ------------------------------------------------------
 
 @rule("SEC502", "SEC511")
-def alias_traversal(dep, report):
+def check_alias(dep, report):
     """SEC502: an alias a request leaves with `..`; SEC511 (opt-in): one it widens to the siblings whose name
     starts as the alias's, through a missing slash on both sides."""
     for node in dep.nodes("alias"):

@@ -289,7 +289,7 @@ def test_location_add_header_drops_hsts_and_errors_need_always(certs):
         "server { listen 127.0.0.1:{port} ssl; ssl_certificate a.pem; ssl_certificate_key a.key;\n"
         '  add_header Strict-Transport-Security "max-age=31536000";\n'
         "  location = /ok { return 200 ok; }\n"
-        "  location = /app { add_header Cache-Control no-store; return 200 '<p>app</p>'; }\n"
+        "  location / { add_header Cache-Control no-store; return 200 '<p>app</p>'; }\n"  # the front page
         "  location = /missing { return 404; } }\n")
     with Nginx(tree(certs, conf)) as nginx:
         started(nginx)

@@ -33,7 +33,8 @@ from lintkit import write_tree  # noqa: E402
 import nginx_check  # noqa: E402
 
 LINT_TIMEOUT = 60
-NOT_CONFIG = (".lua", ".yaml", ".yml", ".json", ".toml", ".md")
+# not what nginx reads: Lua, data, docs, and templates a renderer turns into the config
+NOT_CONFIG = (".lua", ".yaml", ".yml", ".json", ".toml", ".md", ".template", ".tmpl", ".tpl", ".j2", ".erb", ".mustache")
 EOF_MESSAGE = "unexpected end of file"
 
 
