@@ -112,14 +112,15 @@ def _alternatives(pattern: str) -> bool:
 
 
 def front_page(block):
-    """The block that answers the front page `/` of the server `block` lies in: the location nginx picks for "/",
-    the server itself when none does; None outside a server or where the choice is not known. A browser records
-    HSTS from any answer, and every visitor meets this one first."""
+    """The location that answers the front page `/` of the server `block` lies in, where the config writes one
+    (`location /`, `location = /`): a browser records HSTS from any answer, and every visitor of a site meets this
+    one first. None outside a server, where no location takes "/" (an API host's root may be no page anyone
+    visits), or where the choice is not known."""
     server = block.enclosing("server") if block.name != "server" else block
     if server is None:
         return None
     found = match_location(server, "/")
-    return None if found is UNKNOWN else found or server
+    return None if found is UNKNOWN else found
 
 
 # Statuses whose answer has no body (RFC 9110 15.3.5, 15.4.5): nothing a browser renders, frames, sniffs or loads
