@@ -30,7 +30,7 @@ import re
 from pathlib import Path
 
 from .dockerfile import plain_source
-from .dockerfile_binding import copied_to, nearby_dockerfiles, parsed_dockerfile, runs_tests
+from .dockerfile_binding import copied_to, local_sources, nearby_dockerfiles, parsed_dockerfile, runs_tests
 from .model import image_flavour
 
 _DEVELOPMENT = re.compile(r"(?:^|[/._-])(?:dev|devel|development)(?:[/._-]|$)", re.IGNORECASE)
@@ -203,17 +203,11 @@ class _CopySources:
         whole_context = _nginx_base(build)
         self.paths: set[Path] = set()  # files and directories copied as named
         self.globs: list[tuple[Path, str]] = []  # (directory, pattern) of the wildcard sources
-        for copy in build.copies:
-            for source in copy.sources:
-                if "$" in source or "://" in source:
-                    continue
-                local = Path(os.path.abspath(context / source))
-                if local == context and not whole_context:
-                    continue
-                if any(c in source for c in "*?["):
-                    self.globs.append((local.parent, local.name))
-                else:
-                    self.paths.add(local)
+        for _, local, wildcard in local_sources(build, context, whole_context):
+            if wildcard:
+                self.globs.append((local.parent, local.name))
+            else:
+                self.paths.add(local)
 
     def source_of(self, root: Path, context: Path) -> Path | None:
         """The file itself (named or matched by a wildcard) or the directory that brings it in, or None."""

@@ -69,27 +69,32 @@ def with_build(facts: RuntimeFacts, manifests, loader) -> RuntimeFacts:
     return replace(facts, container=replace(facts.container, build=build))
 
 
-def copied_to(root: Path, context: Path, build: ImageBuild, whole_context: bool = True) -> str | None:
-    """Where a COPY/ADD of the build puts the file `root`, or None. `whole_context`: whether a COPY of the whole
-    build context (`COPY . .`, an application's sources) counts."""
+def local_sources(build: ImageBuild, context: Path, whole_context: bool = True):
+    """(copy, repository path, wildcard) for each source of the build's COPY/ADD lines that names a file of the
+    context: not a URL nor a path with a variable; the whole context itself only when `whole_context`."""
     for copy in build.copies:
-        dest = copy.dest
-        if not dest.startswith("/"):
-            dest = posixpath.join(copy.workdir or "/", dest)
         for source in copy.sources:
             if "$" in source or "://" in source:
                 continue
             local = Path(os.path.abspath(context / source))
             if local == context and not whole_context:
                 continue
-            if any(c in source for c in "*?["):
-                if root.parent == local.parent and fnmatch.fnmatchcase(root.name, local.name):
-                    return posixpath.join(dest, root.name) if dest.endswith("/") or len(copy.sources) > 1 else dest
-                continue
-            if root == local:
+            yield copy, local, any(c in source for c in "*?[")
+
+
+def copied_to(root: Path, context: Path, build: ImageBuild, whole_context: bool = True) -> str | None:
+    """Where a COPY/ADD of the build puts the file `root`, or None. `whole_context`: whether a COPY of the whole
+    build context (`COPY . .`, an application's sources) counts."""
+    for copy, local, wildcard in local_sources(build, context, whole_context):
+        dest = copy.dest if copy.dest.startswith("/") else posixpath.join(copy.workdir or "/", copy.dest)
+        if wildcard:
+            if root.parent == local.parent and fnmatch.fnmatchcase(root.name, local.name):
                 return posixpath.join(dest, root.name) if dest.endswith("/") or len(copy.sources) > 1 else dest
-            if local in root.parents:
-                return posixpath.join(dest, root.relative_to(local).as_posix())
+            continue
+        if root == local:
+            return posixpath.join(dest, root.name) if dest.endswith("/") or len(copy.sources) > 1 else dest
+        if local in root.parents:
+            return posixpath.join(dest, root.relative_to(local).as_posix())
     return None
 
 
