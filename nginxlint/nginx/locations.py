@@ -18,10 +18,9 @@ ASSET_EXTENSIONS = frozenset({
 BUILT_EXTENSIONS = frozenset({"css", "js", "mjs", "map", "scss", "sass", "less", "webmanifest"})
 DATA_EXTENSIONS = frozenset({"json", "txt", "rss", "atom"})
 SVG_EXTENSIONS = frozenset({"svg", "svgz"})
-# `\.(?:woff|woff2)$`, `\.(png|jpe?g)$`, `.*\.(ttf|otf)$`, `\.(?:css(\.map)?|svgz?)$`: a regex location on the
-# name's extension alone; the group's alternatives are read by `_spellings`.
-# A regex that ends in a group of extensions (`\.(css|js)$`); what comes before may be anything but a top-level
-# alternative, which the `$` would not bind (`^/[^/]+\.(css|js|map)$` still serves only those files)
+# `\.(?:woff|woff2)$`, `\.(png|jpe?g)$`, `.*\.(ttf|otf)$`, `^/[^/]+\.(css|js|map)$`: a regex location on the name's
+# extension alone, whatever comes before the group but a top-level alternative, which the `$` would not bind; the
+# group's alternatives are read by `_spellings`.
 _EXTENSIONS = re.compile(r"^(.*?)\\\.\((?:\?:)?([A-Za-z0-9|?()\\.:]+)\)\$$")
 _MOST_SPELLINGS = 64
 # PCRE's `(?<name>…)`, which Python spells `(?P<name>…)`
