@@ -14,7 +14,7 @@ from ..findings import Fix
 from ..nginx import edits
 from ..nginx.conditions import REGEX_OPERATORS, if_condition
 from ..nginx.inheritance import Lists, nearest, value_at
-from ..nginx.locations import location_match
+from ..nginx.locations import fixed_status, location_match
 from ..nginx.urls import PASS_DIRECTIVES
 from ..nginx.values import parse_uint
 from ..nginx.variables import SETTER, variables
@@ -126,18 +126,11 @@ _ADDED_STATUSES = frozenset({200, 201, 204, 206, 301, 302, 303, 304, 307, 308})
 
 def _never_added(node) -> bool:
     """An add_header without `always` whose block answers every request with a `return` of another status (`return
-    404 "…"`): nginx adds the header to no answer. The block's return must come before any `if` or `rewrite`
-    (which may answer otherwise), and no nested location may inherit the header."""
-    children = node.parent.children or ()
-    if node.args[2:3] == ["always"] or any(child.name == "location" for child in children):
+    404 "…"`, see fixed_status): nginx adds the header to no answer."""
+    if node.args[2:3] == ["always"]:
         return False
-    for child in children:
-        if child.name in ("if", "rewrite"):
-            return False
-        if child.name == "return":
-            code = parse_uint(child.args[0]) if child.args else None
-            return code is not None and code not in _ADDED_STATUSES
-    return False
+    status = fixed_status(node.parent)
+    return status is not None and status not in _ADDED_STATUSES
 
 
 def _proxied(block) -> bool:

@@ -432,10 +432,12 @@ def add_header_redefinition(dep, report):
             if access.loopback_only(block):
                 continue  # only this host's own processes get its answers (others get the 403, without them)
             inherited = headers.of(block.parent) if block.parent is not None else []
-            weight = _over_plain_http(_for_files(weighs, served_kinds(block)), plain.only(block))
+            weight = _for_files(weighs, served_kinds(block))
+            if plain.only(block) or _front_page_sends_hsts(block, headers):
+                weight = _without_host_policy(weight)
             _report_dropped(report, directive, own, inherited,
                             f"{inherit} merge;  (nginx >= 1.29.3), or repeat the dropped {directive} lines here",
-                            _host_policy_elsewhere(weight, block, headers))
+                            weight)
         for mode in modes.values():
             if mode.args[:1] == ["off"]:
                 _report_off_inherited(report, directive, mode, modes, headers, weighs)
@@ -546,20 +548,17 @@ def _for_files(weighs, kinds):
     return counts
 
 
-def _host_policy_elsewhere(weighs, block, headers):
-    """No HSTS lost in a block that does not answer the front page, where the front page sends it: the browser
-    records the host's policy from that answer, which every visitor meets."""
+def _front_page_sends_hsts(block, headers) -> bool:
+    """Whether a block that does not answer the front page sits beside one that sends HSTS: the browser records
+    the host's policy from that answer, which every visitor meets."""
     front = front_page(block)
-    if front is None or front is block or not any(
-            node.args[0].lower() == HOST_POLICY and node.args[1:2] != [""] for node in headers.of(front)):
-        return weighs
-    return lambda node: node.args[0].lower() != HOST_POLICY and weighs(node)
+    return front is not None and front is not block and any(
+        node.args[0].lower() == HOST_POLICY and node.args[1:2] != [""] for node in headers.of(front))
 
 
-def _over_plain_http(weighs, plain: bool):
-    """No HSTS where the answer goes out over plain HTTP only: browsers ignore it there (RFC 6797 8.1)."""
-    if not plain:
-        return weighs
+def _without_host_policy(weighs):
+    """No HSTS lost: over plain HTTP browsers ignore it (RFC 6797 8.1); off the front page, the front page's
+    answer already recorded it."""
     return lambda node: node.args[0].lower() != HOST_POLICY and weighs(node)
 
 

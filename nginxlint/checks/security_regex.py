@@ -357,8 +357,7 @@ def _rewrite_flow(block, at, last_leaves: bool) -> list:
             break
         elif node.name == "rewrite" and len(node.args) >= 2:
             flag = node.args[2] if len(node.args) > 2 else ""
-            if flag in ("redirect", "permanent") or node.args[1].startswith(("http://", "https://", "$scheme")) \
-                    or (flag == "last" and last_leaves):
+            if _redirects(node) or (flag == "last" and last_leaves):
                 continue
             certain = not conditional and _EVERY_URI.fullmatch(node.args[0]) is not None
             found.append((node, certain))
@@ -574,16 +573,20 @@ def _redirect_sinks(tree):
     """(node, argument index) of every redirect whose Location holds a variable: `return 3xx URL`, `return URL`
     and a `rewrite` that redirects (its flag, or a replacement with a scheme, whatever the flag)."""
     for node in tree.nodes("rewrite"):
-        if len(node.args) >= 2 and "$" in node.args[1]:
-            flag = node.args[2] if len(node.args) > 2 else ""
-            if flag in ("redirect", "permanent") or node.args[1].startswith(("http://", "https://", "$scheme")):
-                yield node, 1
+        if len(node.args) >= 2 and "$" in node.args[1] and _redirects(node):
+            yield node, 1
     for node in tree.nodes("return"):
         args = node.args
         if len(args) == 1 and args[0].startswith(("http://", "https://", "$scheme")) and "$" in args[0]:
             yield node, 0
         elif len(args) == 2 and args[0] in REDIRECT_CODES and "$" in args[1]:
             yield node, 1
+
+
+def _redirects(rewrite) -> bool:
+    """The rewrite answers with a redirect: by its flag, or by a replacement with a scheme, whatever the flag."""
+    flag = rewrite.args[2] if len(rewrite.args) > 2 else ""
+    return flag in ("redirect", "permanent") or rewrite.args[1].startswith(("http://", "https://", "$scheme"))
 
 
 # -- SEC543 weak-origin-regex ----------------------------------------------------------------------------------
@@ -1070,7 +1073,7 @@ def unanchored_regex(tree, report):
                 continue  # an empty pattern: every URI, plainly
             start, end = facts.unanchored
             text = site.pattern[start:end]
-            if _takes_every_uri(text):
+            if _found_in_every_uri(text):
                 continue  # written for every URI (`~ (/.*)` of a gateway): no path is one it was not written for
             report(
                 node,
@@ -1088,7 +1091,7 @@ _INSIDE_EVERY_URI = re.compile(r"/?(?:\.[*+]?)?")
 _GROUPING = re.compile(r"\(\?(?::|P?<\w+>|'\w+')|[()]")
 
 
-def _takes_every_uri(text: str) -> bool:
+def _found_in_every_uri(text: str) -> bool:
     """The unanchored text matches inside every URI (`/`, `.*`, `/.*`, `(/.*)`, `.+`)."""
     return _INSIDE_EVERY_URI.fullmatch(_GROUPING.sub("", text)) is not None
 

@@ -137,11 +137,11 @@ def _readme_says_not_for_production(directory: Path) -> bool:
 
 def says_not_for_production(sentence: str) -> bool:
     """Whether one sentence of a README says the setup is not for production, or for testing only."""
-    return bool(_NOT_FOR_PRODUCTION.search(sentence) and _SETUP.search(sentence) and not _NAMES_FILE.search(sentence)) \
+    return _about_setup(sentence, _NOT_FOR_PRODUCTION, setup=_SETUP) \
         or _about_setup(sentence, _NOT_FOR_PRODUCTION_TRANSLATED)
 
 
-def _about_setup(sentence: str, statement: re.Pattern) -> bool:
+def _about_setup(sentence: str, statement: re.Pattern, setup: re.Pattern = _SETUP_ANY_LANGUAGE) -> bool:
     """The sentence makes the statement of the setup as a whole, not of a file it names."""
-    return bool(statement.search(sentence) and _SETUP_ANY_LANGUAGE.search(sentence)
+    return bool(statement.search(sentence) and setup.search(sentence)
                 and not _NAMES_FILE.search(sentence))

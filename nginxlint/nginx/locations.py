@@ -5,6 +5,8 @@ import re
 from functools import lru_cache
 from typing import NamedTuple
 
+from .values import parse_uint
+
 MODIFIERS = ("=", "~*", "~", "^~")
 # What a location on file extensions serves, by kind: files a browser never renders (fonts, raster images, audio,
 # video); the site's built files, scripts, style sheets (their sources and maps too) and web manifests, which
@@ -123,18 +125,26 @@ def front_page(block):
 
 
 # Statuses whose answer has no body (RFC 9110 15.3.5, 15.4.5): nothing a browser renders, frames, sniffs or loads
-BODILESS = frozenset({"204", "304"})
+BODILESS = frozenset({204, 304})
 
 
 def bodiless(block) -> bool:
     """Every answer of the block is a `return 204` or `304` (the CORS preflight's `if ($request_method = OPTIONS) {
-    add_header Access-Control-Allow-Origin …; return 204; }`): the first of the rewrite module's directives in it is
-    that return, which answers before any handler runs, and no location inside it takes requests of its own."""
+    add_header Access-Control-Allow-Origin …; return 204; }`)."""
+    return fixed_status(block) in BODILESS
+
+
+def fixed_status(block) -> int | None:
+    """The status every answer of the block has, where a `return` answers them all: it is the first of the rewrite
+    module's directives in the block (so it answers before any handler runs, and no `if` or `rewrite` may answer
+    otherwise) and no location inside the block takes requests of its own. None where it is not so."""
     children = block.children or ()
     if any(child.name == "location" for child in children):
-        return False
+        return None
     first = next((child for child in children if child.name in ("return", "rewrite", "if")), None)
-    return first is not None and first.name == "return" and bool(first.args) and first.args[0] in BODILESS
+    if first is None or first.name != "return" or not first.args:
+        return None
+    return parse_uint(first.args[0])
 
 
 def fixed_text(node, match: Match) -> bool:
