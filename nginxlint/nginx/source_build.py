@@ -12,7 +12,9 @@ import re
 from pathlib import Path
 
 _ADD_MODULE = re.compile(r"--add-(?:dynamic-)?module=")
-_CONFIGURE = re.compile(r"(?:^|[\s;&|(])(?:\./|\S*/)?configure\b")
+# `configure` run by a path (./configure, ../nginx-1.27/configure) or by name: whatever precedes a `/` is part of
+# the path, so only the character before the word matters (and reading no further back keeps the search linear).
+_CONFIGURE = re.compile(r"(?:^|[\s;&|(/])configure\b")
 # Scripts whose whole job is compiling nginx from source with third-party modules and patches.
 _BUILD_SCRIPTS = re.compile(r"\bnginx-(?:ee|autoinstall)\b")
 
