@@ -166,10 +166,18 @@ class Fixtures:
         top, parts = found
         if any(fnmatch.fnmatchcase(part.lower(), pattern) for part in parts for pattern in self.patterns):
             return True
+        if is_source_tree_conf(directory):
+            return True
         whole = self._whole.get(top)
         if whole is None:
             whole = self._whole[top] = bool(_DEMO_REPOSITORY.search(top.name)) or is_lua_library(top)
         return whole
+
+
+def is_source_tree_conf(directory: Path) -> bool:
+    """The `conf/` of nginx's own source tree (nginx, Tengine, a fork: `src/core/nginx.c` beside it): the stock
+    configs `make install` copies for the builder to edit, nginx's defaults written out, not a site's config."""
+    return directory.name == "conf" and (directory.parent / "src" / "core" / "nginx.c").is_file()
 
 
 # A rockspec's `build` table, and what in it installs more than Lua modules (commands, configs, whole directories).
