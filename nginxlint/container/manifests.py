@@ -8,6 +8,7 @@ needs them. Broken manifests become K8S404 findings, never exceptions.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -89,6 +90,8 @@ def read_manifests(workspace, texts, findings: list[Finding], notifications: lis
         kubernetes = is_kubernetes_yaml(text) and not compose_named
         doc = load_kubernetes(display, text, chart_template) if kubernetes else \
             load_compose(display, text, _project_env(path))
+        if not doc.skipped and _excerpt(doc.problems, text):
+            doc = replace(doc, skipped="an excerpt of a manifest (its `...` lines stand for parts left out)")
         if doc.skipped:
             level = "warning" if path in named else "note"
             notifications.append(Notification(level, f"not read: {doc.skipped}", display))
@@ -118,6 +121,16 @@ def read_manifests(workspace, texts, findings: list[Finding], notifications: lis
             result.sources[display] = loader.read(path)
             result.absolute[display] = path
     return result
+
+
+# A line that is only an ellipsis, indented: documentation's "the rest as before" inside a mapping (YAML's own
+# `...` document end stands at the first column).
+_ELISION = re.compile(r"^[ \t]+(?:\.\.\.|…)[ \t]*$", re.M)
+
+
+def _excerpt(problems, text: str) -> bool:
+    """The YAML is broken and holds elision lines: an excerpt for a reader to merge into a file, not a manifest."""
+    return any(problem.kind == "yaml" for problem in problems) and _ELISION.search(text) is not None
 
 
 def _marked_developer_stack(path: Path, services):
