@@ -14,8 +14,8 @@ from ..nginx.inheritance import nearest, value_at
 from ..nginx.tls import WEAK_PROTOCOLS, weak_suites
 from ..nginx.listen import http_servers, parse_listen
 from ..nginx.locations import front_page, served_kinds
-from ..nginx.tls_scope import (Inherited, PlainHttp, default_of, flag_on, local_placeholder, sockets, speaks_tls,
-                               tls_listens)
+from ..nginx.tls_scope import (Inherited, PlainHttp, default_of, flag_on, local_placeholder, rejects_handshakes,
+                               sockets, speaks_tls, tls_listens)
 from .registry import rule
 
 # The directive that sets protocols for each cipher directive, in the same module (proxy_ssl_ciphers goes with
@@ -242,7 +242,7 @@ def hsts_missing_or_weak(dep, report):
         if _sends_hsts(node) and not plain.only(node):  # browsers ignore HSTS over plain HTTP (RFC 6797 8.1)
             _check_hsts_value(node, report)
     for server in http_servers(dep):
-        if not speaks_tls(server, ssl_on) or flag_on(next(iter(server.find("ssl_reject_handshake")), None)):
+        if not speaks_tls(server, ssl_on) or rejects_handshakes(dep, server, certificates.at(server)):
             continue
         if _serves_nothing(server):
             continue  # every answer is an error (or 444, no answer at all): no page for HSTS to protect
@@ -330,17 +330,34 @@ def _proxies(server) -> bool:
 def _serves_nothing(server) -> bool:
     """Every request to the server ends in an error status: a `return` of 400 or more in the server itself, or a
     `location /` that takes what no other location does and locations that each refuse (`return 4xx|5xx`, or
-    `deny all` first). Any other `return`, a `rewrite` or an `error_page` may answer with a page or redirect."""
+    `deny all` first). Any other `return`, a `rewrite` or an `error_page` that changes the status may answer with a
+    page or redirect; an `error_page` that only gives the error a body keeps it an error, and so does the named
+    location it sends the error to, when nothing else sends requests there."""
     if any(error_return(node) for node in server.find("return")):
         return True
-    locations, covered = [], False
+    locations, covered, error_pages, other_args = [], False, set(), set()
     for node in server.walk():
-        if node.name in ("rewrite", "error_page") or (node.name == "return" and not error_return(node)):
+        if node.name == "rewrite" or (node.name == "return" and not error_return(node)):
             return False
-        if node.name == "location":
+        if node.name == "error_page":
+            if not _keeps_error(node):
+                return False
+            error_pages.add(node.args[-1])
+        elif node.name == "location":
             locations.append(node)
             covered = covered or node.args in (["/"], ["^~", "/"])
-    return covered and all(_refuses(location) for location in locations)
+        else:
+            other_args.update(node.args)
+    error_documents = error_pages - other_args
+    return covered and all(_refuses(location) for location in locations if location.args[:1] != [] and
+                           not (location.args[0].startswith("@") and location.args[0] in error_documents))
+
+
+def _keeps_error(error_page) -> bool:
+    """The error_page gives an error its body and keeps its status: no `=code` and no redirect to a URL."""
+    target = error_page.args[-1] if error_page.args else ""
+    return not any(arg.startswith("=") for arg in error_page.args) and \
+        not target.startswith(("http://", "https://", "$scheme"))
 
 
 def _refuses(location) -> bool:

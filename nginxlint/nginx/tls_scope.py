@@ -2,6 +2,7 @@
 they share. Shared by the TLS rules (checks.security_tls, checks.practice_tuning) and nginx.advisories."""
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 from .listen import LOOPBACK_HOSTS, http_servers
@@ -113,3 +114,26 @@ def local_placeholder(tree, server, certificate) -> bool:
     from ..container.self_signed import made_self_signed_at_start  # the image model, only for a localhost server
 
     return made_self_signed_at_start(tree, certificate.args[0])
+
+
+def rejects_handshakes(dep, server, certificate) -> bool:
+    """Every TLS handshake with the server fails: `ssl_reject_handshake on`, or a certificate (the `ssl_certificate`
+    in effect) that cannot load, `data:` followed by nothing or by variables the config only ever sets to "" (the
+    way to refuse names a server does not host before nginx 1.19.4; nginx answers each handshake with an alert)."""
+    if flag_on(next(iter(server.find("ssl_reject_handshake")), None)):
+        return True
+    if certificate is None or not certificate.args or not certificate.args[0].startswith("data:"):
+        return False
+    names = _VARIABLE.findall(certificate.args[0][len("data:"):])
+    rest = _VARIABLE.sub("", certificate.args[0][len("data:"):])
+    return rest == "" and all(_always_empty(dep, name) for name in names)
+
+
+_VARIABLE = re.compile(r"\$(?:\{(\w+)\}|(\w+))")
+
+
+def _always_empty(dep, match) -> bool:
+    name = "$" + (match[0] or match[1])
+    sets = [node for node in dep.nodes("set") if node.args[:1] == [name]]
+    mapped = any(node.args[1:2] == [name] for kind in ("map", "geo") for node in dep.nodes(kind))
+    return bool(sets) and not mapped and all(node.args[1:2] == [""] for node in sets)

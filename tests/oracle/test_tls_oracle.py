@@ -11,7 +11,8 @@
   none; an empty value sends no header. A server whose `location /` and other locations all refuse answers every
   path with an error: no page there for HSTS to keep on HTTPS; one that redirects is still reported. A TLS
   server on another port than 443 that sends plain-HTTP clients to `https://host:PORT/` (error_page 497) is
-  reached with its port in the URL, a side port of the host name, and is not reported.
+  reached with its port in the URL, a side port of the host name, and is not reported. `ssl_certificate
+  data:$empty` (an empty value) fails every handshake; an error_page that gives an error its body keeps the status.
 - NGX020: with ssl_prefer_server_ciphers on, a TLS 1.2 client gets the list's first suite in OpenSSL's order
   (ChaCha20 when it comes first), and a TLS 1.3 client that prefers ChaCha20 gets TLS_AES_256_GCM_SHA384. A
   TLS 1.2 list without ChaCha20 gives a client that prefers it AES-GCM with `on` and `off` alike. With nginx's
@@ -344,6 +345,30 @@ def test_a_server_that_refuses_everything_serves_nothing(certs):
         messages = [f["message"] for f in codes(nginx.lint(), "SEC523")]
     assert len(messages) == 1 and "sends no Strict-Transport-Security header" in messages[0], messages
 
+
+
+def test_an_empty_data_certificate_fails_every_handshake_and_an_error_page_keeps_the_error(certs):
+    """`ssl_certificate data:$empty` cannot load: nginx ends the handshake with an alert (the way to refuse names
+    before ssl_reject_handshake). An error_page that gives the error a body keeps its status."""
+    empty = config(
+        "server { listen 127.0.0.1:{port} ssl default_server; server_name _;\n"
+        '  set $empty_tls ""; ssl_certificate data:$empty_tls; ssl_certificate_key data:$empty_tls;\n'
+        "  location / { root html; } }\n")
+    with Nginx(tree(certs, empty)) as nginx:
+        started(nginx)
+        assert handshake(nginx.port, "a.test") is None
+        assert "cannot load certificate" in nginx.wait_for_log("cannot load certificate")
+        assert codes(nginx.lint(), "SEC523") == []
+    error_page = config(
+        "server { listen 127.0.0.1:{port} ssl; ssl_certificate a.pem; ssl_certificate_key a.key;\n"
+        "  error_page 550 @fetch550; location @fetch550 { root html; try_files /550.html =404; }\n"
+        "  location / { return 550; } }\n")
+    files = {**tree(certs, error_page), "html/550.html": "not hosted here\n"}
+    with Nginx(files) as nginx:
+        started(nginx)
+        status, _headers, body = https_get(nginx.port, "a.test", "/index.html")
+        assert (status, body) == (550, "not hosted here\n")
+        assert codes(nginx.lint(), "SEC523") == []
 
 
 @pytest.mark.parametrize("redirect, reported", [("https://$host:{port}$request_uri", False),
