@@ -123,13 +123,16 @@ class _Flow:
         return self._memo[key]
 
     def uri_bound(self, at) -> tuple[int, int]:
-        """(the bytes $uri can hold where `at` runs, those it can end with besides): in a location whose regex is
-        anchored at both ends (and whose URI no `rewrite` of its own changes), only what a match can hold, and a
-        final newline where `$` lets one through, after which the client writes nothing more in $uri; elsewhere
-        anything."""
+        """(the bytes $uri can hold where `at` runs, those it can end with besides): in an exact location, its URI;
+        in a location whose regex is anchored at both ends, only what a match can hold, and a final newline where
+        `$` lets one through, after which the client writes nothing more in $uri; both where no other `rewrite` of
+        the location changes the URI; elsewhere anything."""
         location = at if at.name == "location" else at.enclosing("location")
-        if location is None or location.find("rewrite"):
+        if location is None or any(node.name == "rewrite" and node is not at for node in location.walk()):
             return cs.ALL, 0
+        match = location_match(location)
+        if match is not None and match.modifier == "=":
+            return cs.of(*match.pattern), 0
         sites = sites_at(self.tree, location)
         if not sites or sites[0].subject != "uri":
             return cs.ALL, 0

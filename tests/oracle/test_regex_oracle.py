@@ -16,6 +16,7 @@ failing config only.
   puts the client's CR LF into that header line (`Host: a\\r\\nX-Injected y.x.test`), a capture of `([a-z0-9]+)`
   cannot.
 - SEC542: `proxy_pass http://$uri` has no host ($uri starts with "/"): nginx answers 500 and sends nothing.
+- SEC542: in `location = /x/a`, $uri is `/x/a`: the decoded CR LF makes another URI, answered 404.
 - SEC542: a Host header with a `/` (and so with CR or LF after one) is refused with 400, so a map on `$host` whose
   regex needs a `/` never captures anything.
 - SEC548: nginx unescapes `\\\\` in an argument, so `"/v1/.+\\\\z"` ends with PCRE2's `\\z`; `(?>atomic)/v1` matches
@@ -216,6 +217,24 @@ def test_a_proxy_pass_whose_host_is_the_path_sends_nothing():
         log = nginx.wait_for_log("no host in upstream")
     assert " 500 " in status and "no host in upstream" in log, (status, log)  # no request is built: nothing split
     assert reported == []
+
+
+@pytest.mark.parametrize("modifier, injected", [("=", False), ("", True)])
+def test_uri_in_an_exact_location_is_its_uri(modifier, injected):
+    """A decoded CR LF makes another URI, which `location = /x/a` does not match (404); a prefix location does."""
+    sink = "return 302 https://sso.example.com/auth?next=$uri;"
+    files = {"conf/nginx.conf": config(
+        "server { listen 127.0.0.1:{port};\n"
+        f"    location {modifier} /x/a {{ {sink} }}\n"
+        "}")}
+    with Nginx(files) as nginx:
+        started = nginx.start()
+        assert started.status == 0, started.stderr
+        head = response_head(nginx.port, INJECTION)
+        reported = findings_at(nginx, "SEC542")
+    assert ("\r\nSet-Cookie: injected=1" in head) == injected, head
+    assert head.startswith("HTTP/1.1 302" if injected else "HTTP/1.1 404"), head
+    assert reported == ([line_of(files, sink)] if injected else [])
 
 
 def test_a_numbered_capture_set_by_the_rewrite_module_is_percent_encoded():
