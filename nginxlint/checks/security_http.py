@@ -64,7 +64,7 @@ def host_spoofing(dep, report):
         chosen = [v for v in variables(node.args[1])
                   if (client_controlled(v.name) and not (rewritten and v.name.startswith("http_")))
                   or (v.name in derived and not rewritten)]
-        if [v.name for v in chosen] == ["http_host"] and _every_server_alone(node, servers, alone):
+        if [v.name for v in chosen] == ["http_host"] and _every_server_alone(dep, node, servers, alone):
             continue  # every Host reaches the servers it serves: $host is the client's choice as much as $http_host
         if chosen:
             var = chosen[0]
@@ -92,12 +92,15 @@ def host_spoofing(dep, report):
             )
 
 
-def _every_server_alone(node, servers: list, alone: set) -> bool:
-    """The servers the line applies in all take every Host: its own server, or, for a line in the http block that
-    the servers inherit, every server in view."""
+def _every_server_alone(dep, node, servers: list, alone: set) -> bool:
+    """The servers the line applies in all take every Host: its own server; in a fragment of a server's directives,
+    the server out of view that includes it, when the fragment names it as a catch-all (`server_name _;`); for a
+    line in the http block that the servers inherit, every server in view."""
     server = node.enclosing("server")
     if server is not None:
         return server in alone
+    if dep.start_ctx[-1:] == ("server",):
+        return bool(dep.main.find("server_name")) and _named_as_catch_all(dep.main)
     return bool(servers) and all(s in alone for s in servers)
 
 
