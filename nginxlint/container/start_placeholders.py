@@ -30,16 +30,17 @@ S6_INIT_DIR = "cont-init.d"  # s6-overlay runs every file there before the servi
 # `sed` editing a file in place: -i, -i.bak, -ir, -Ei, --in-place
 _SED_IN_PLACE = re.compile(r"(?<![\w./-])sed\s(?:[^\n]*?\s)?(?:-[A-Za-z]*i|--in-place)")
 # `s#TOKEN#…`: an upper-case word as the whole pattern, any delimiter, bare or wrapped as templates wrap their
-# tokens: `{TOKEN}`, `%TOKEN%`, `__TOKEN__` (the wrapping is part of what the script replaces)
+# tokens: `{TOKEN}`, `%TOKEN%`, `__TOKEN__` (the wrapping is part of what the script replaces); or a shell-style
+# `${name}` of any case, `\${name}` inside double quotes (nginx would read it as its variable $name)
 _NAME = r"[A-Z][A-Z0-9_]*[A-Z0-9]"
 _TOKEN_SUBSTITUTION = re.compile(
-    rf"(?<![\w\\])s([^\w\s\\])({_NAME}|\{{{_NAME}\}}|%{_NAME}%|__{_NAME}__)\1")
+    rf"(?<![\w\\])s([^\w\s\\])({_NAME}|\{{{_NAME}\}}|%{_NAME}%|__{_NAME}__|\\?\$\{{[A-Za-z_][A-Za-z0-9_]*\}})\1")
 # a shell line continued on the next one: `sed -i \` then `    -e "s/{PORT}/…/" \` then the file
 _CONTINUATION = re.compile(r"\\\n")
 
 
 def sed_tokens(script: str) -> set[str]:
-    """Upper-case words a script's `sed -i` replaces (three characters or more: `s/A/b/` is an edit, not a
+    """Upper-case words and `${names}` a script's `sed -i` replaces (three characters or more: `s/A/b/` is an edit, not a
     placeholder), with the braces, percent signs or double underscores around them. A command continued on the
     next line (a line ending in a backslash) is read as one line."""
     tokens = set()
@@ -47,8 +48,8 @@ def sed_tokens(script: str) -> set[str]:
         found = _SED_IN_PLACE.search(line)
         if found is None:
             continue
-        tokens.update(m.group(2) for m in _TOKEN_SUBSTITUTION.finditer(line, found.end())
-                      if len(m.group(2).strip("{}%_")) >= 3)
+        tokens.update(m.group(2).lstrip("\\") for m in _TOKEN_SUBSTITUTION.finditer(line, found.end())
+                      if len(m.group(2).strip("\\${}%_")) >= 3)
     return tokens
 
 
@@ -144,7 +145,7 @@ def _script_texts(loader, directory: Path):
 
 def _copied_start_script(loader, dockerfile: Path) -> Path | None:
     """The repository file a COPY of the Dockerfile puts at the absolute path of the script its ENTRYPOINT (or CMD)
-    runs (read from the parsed Dockerfile, without building the image)."""
+    runs (read from the parsed Dockerfile, without building the image unless the path names its variables)."""
     from .dockerfile_binding import copied_file, parsed_dockerfile  # the Dockerfile reader, only beside one
     from .start_writes import started_scripts
 
@@ -153,7 +154,15 @@ def _copied_start_script(loader, dockerfile: Path) -> Path | None:
         if build is not None else None
     if not isinstance(command, tuple):
         return None
-    return next((found for script in started_scripts(command) if script.startswith("/") and "$" not in script
+    scripts = started_scripts(command)
+    if any("$" in script for script in scripts):  # `CMD . $PREFIX/start.sh`: the image's ENV says where
+        from .dockerfile_build import image_of
+        from .start_writes import start_script
+
+        image = image_of(loader, dockerfile)
+        found = start_script(image.final) if image.final is not None else None
+        return found[1] if found is not None else None
+    return next((found for script in scripts if script.startswith("/")
                  and (found := copied_file(build, dockerfile.parent, script)) is not None), None)
 
 

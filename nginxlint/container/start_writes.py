@@ -31,7 +31,7 @@ _NOT_MADE = frozenset({"sed"})  # edits a file in place: at start a failed edit 
 
 def apply_start_script_writes(stage) -> None:
     """Add to the stage's filesystem what its start script writes by name, as a RUN's writes are added."""
-    found = _start_script(stage)
+    found = start_script(stage)
     if found is None:
         return
     image_path, source = found
@@ -55,7 +55,7 @@ def start_script_texts(stage, limit: int = 8) -> list[tuple[Path, str]]:
     """(repository file, text with its variables expanded) of the script the stage starts with and of the scripts
     it runs or sources that the image got from the repository (`/docker/setup.sh`, `. /env.sh`), whatever their
     names: what they do to the configs happens before nginx starts."""
-    first = _start_script(stage)
+    first = start_script(stage)
     queue = [first[1]] if first is not None else []
     found: list[tuple[Path, str]] = []
     while queue and len(found) < limit:
@@ -68,7 +68,7 @@ def start_script_texts(stage, limit: int = 8) -> list[tuple[Path, str]]:
         found.append((source, expanded))
         for command in read_script(expanded, script_file=True).commands:
             words = command.words
-            called = words[1] if words[0] in (".", "source") and len(words) > 1 else script_path(words)
+            called = script_path(words)
             if called is not None and "$" not in called:
                 where = stage.where(normalise(posixpath.join(stage.workdir, called)))
                 if isinstance(where, Path) and where.is_file():
@@ -119,13 +119,14 @@ def started_scripts(argv: tuple[str, ...]) -> list[str]:
     return [script for words in commands if (script := script_path(tuple(words))) is not None]
 
 
-def _start_script(stage) -> tuple[str, Path] | None:
+def start_script(stage) -> tuple[str, Path] | None:
     """(image path, repository file) of the script the stage starts with, when the image got it from the
     repository: `ENTRYPOINT ["/go.sh"]`, `CMD /start.sh`, `["tini", "--", "/go.sh"]`."""
     argv = stage.entrypoint or stage.cmd or ()
     if stage.base.flavour == "nginx" and argv[:1] == ("/docker-entrypoint.sh",):
         argv = argv[1:]  # the official entrypoint runs the command it is given
     for script in started_scripts(argv):
+        script = _expanded(script, stage.env)  # `CMD . $PREFIX/start.sh`: the shell expands the image's ENV
         image_path = normalise(posixpath.join(stage.workdir, script))
         source = stage.where(image_path)
         if isinstance(source, Path) and source.is_file():

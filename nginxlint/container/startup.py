@@ -92,9 +92,12 @@ def init_wrapper_length(argv) -> int:
 
 
 def script_path(argv: tuple[str, ...]) -> str | None:
-    """The script a start command runs: `/entrypoint.sh`, `sh /entrypoint.sh`, `./start.sh` (not nginx itself)."""
+    """The script a start command runs: `/entrypoint.sh`, `sh /entrypoint.sh`, `./start.sh`, `. /start.sh` (not
+    nginx itself)."""
     if not argv:
         return None
+    if argv[0] in (".", "source"):
+        return argv[1] if len(argv) > 1 else None
     if posixpath.basename(argv[0]) in _SHELLS:
         rest = [word for word in argv[1:] if not word.startswith("-")]
         return rest[0] if rest and shell_text(argv) is None else None
