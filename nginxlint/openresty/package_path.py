@@ -196,12 +196,24 @@ def resolver(prefix: Path, loader, conf_dir: Path):
 
     def resolve(path: str) -> Path | None:
         if path.startswith(PREFIX_MARK):
-            return Path(os.path.normpath(prefix / path[len(PREFIX_MARK):].lstrip("/")))
+            return under_prefix(prefix, conf_dir, path[len(PREFIX_MARK):].lstrip("/"))
         if path.startswith("/"):
             return loader.map_path(os.path.normpath(path), conf_dir)
-        return Path(os.path.normpath(prefix / path))
+        return under_prefix(prefix, conf_dir, path)
 
     return resolve
+
+
+def under_prefix(prefix: Path, conf_dir: Path, relative: str) -> Path:
+    """A path relative to nginx's prefix. Where the repository has no `conf/` under the prefix nginxlint took, a
+    path into `conf/` is taken into the main config's own directory: nginx's layout keeps the config in
+    `$prefix/conf/`, and a build that copies the config's directory there (`cp -R src/* $PREFIX/conf/`) makes the
+    two one."""
+    path = Path(os.path.normpath(prefix / relative))
+    conf = prefix / "conf"
+    if conf in path.parents and conf != conf_dir and not os.path.isdir(conf):
+        return Path(os.path.normpath(conf_dir / path.relative_to(conf)))
+    return path
 
 
 def show(path: str) -> str:

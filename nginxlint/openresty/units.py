@@ -292,7 +292,9 @@ class _LuaFiles:
         tree = self.tree
         if not os.path.isabs(target):
             if not self.in_image:
-                return Path(os.path.normpath(tree.prefix / target))
+                from .package_path import under_prefix  # the Lua analysis, only when a config runs Lua
+
+                return under_prefix(tree.prefix, tree.conf_dir, target)
             if self.image_prefix is None:
                 return None
             target = f"{self.image_prefix}/{target}"
