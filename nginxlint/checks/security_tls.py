@@ -204,6 +204,14 @@ class _Headers:
         headers = self.held["add_header"].get(id(block), [])
         return headers, [h for h in headers if _sends_hsts(h)]
 
+    def hsts_in_effect(self, server) -> list:
+        """The add_header lines sending HSTS that the server's answers carry: its own, else the http block's, which
+        it inherits only when it has no add_header of its own (a server alone, included from a stock nginx.conf,
+        has none)."""
+        own, own_hsts = self.add_headers(server)
+        http = server.parent if server.parent is not None and server.parent.name == "http" else None
+        return own_hsts if own or http is None else self.add_headers(http)[1]
+
     def by_other_means(self, block) -> bool:
         """more_set_headers (headers-more) or security_headers (ngx_security_headers) setting HSTS here."""
         key = id(block)
@@ -238,6 +246,7 @@ def hsts_missing_or_weak(dep, report):
     headers = _Headers(dep)
     side_ports = _SidePorts(dep, ssl_on)
     plain = PlainHttp(dep)
+    covering = None  # the domains whose HSTS covers their subdomains, found when a server sends none
     for node in dep.nodes("add_header"):
         if _sends_hsts(node) and not plain.only(node):  # browsers ignore HSTS over plain HTTP (RFC 6797 8.1)
             _check_hsts_value(node, report)
@@ -258,13 +267,17 @@ def hsts_missing_or_weak(dep, report):
             continue
         own, own_hsts = headers.add_headers(server)
         inherited = headers.add_headers(http)[1] if http is not None else []
-        effective = own_hsts if own else inherited  # a server alone: included from a stock nginx.conf, no HSTS
+        effective = headers.hsts_in_effect(server)
         if own and not own_hsts and inherited:
             _report_dropped(own[0], inherited[0], "the http block's", "this server", report)
             continue
         if not effective:
             if not dep.complete:
                 continue  # a file that could not be read may set it
+            if covering is None:
+                covering = _domains_covering_subdomains(dep, headers, ssl_on)
+            if _own_names(server) and all(_below(name, covering) for name in _own_names(server)):
+                continue  # the parent domain's HSTS with includeSubDomains covers every name of this server
             report(server, "this HTTPS server sends no Strict-Transport-Security header: a browser that is sent "
                    "to http:// once can be downgraded by anyone on the path; add "
                    '`add_header Strict-Transport-Security "max-age=31536000" always;`',
@@ -305,6 +318,20 @@ class _SidePorts:
     def _tls_ports(self, server) -> set:
         listens = server.find("listen") if flag_on(self.ssl_on.at(server)) else tls_listens(server)
         return {listen.port for listen in map(parse_listen, listens) if listen is not None}
+
+
+def _domains_covering_subdomains(dep, headers, ssl_on) -> set[str]:
+    """The names of the TLS servers whose HSTS says includeSubDomains: a browser that met one applies HTTPS-only
+    to every subdomain of the name (RFC 6797 §6.1.2)."""
+    return {name.lower().lstrip(".") for server in http_servers(dep) if speaks_tls(server, ssl_on)
+            and any("includesubdomains" in node.args[1].lower() for node in headers.hsts_in_effect(server))
+            for name in _own_names(server) if "*" not in name and not name.startswith("~")}
+
+
+def _below(name: str, domains: set[str]) -> bool:
+    """The name is a subdomain of one of the domains."""
+    labels = name.lower().split(".")
+    return any(".".join(labels[i:]) in domains for i in range(1, len(labels) - 1))
 
 
 def _own_names(server) -> set[str]:
