@@ -108,10 +108,13 @@ def _alone_on_their_sockets(dep, servers: list, by_socket: dict[str, set]) -> se
     """The http servers that share none of their sockets with another server: the default for every Host that
     reaches those sockets, so no server_name stands between the client and them. In a fragment, or past an include
     of the http block nginxlint could not read, other servers may share the sockets out of view, so only a server
-    that says it takes every Host counts there."""
+    that says it takes every Host counts there. A server whose listens are all in an include nginxlint could not
+    read may be such a server too (`listen 80 default_server;` kept in a file the host renders): unknown, so quiet."""
     whole = dep.is_main and dep.all_servers_seen
-    return {server for server in servers if all(len(by_socket[key]) == 1 for key in _keys(server))
-            and (whole or _default_on_every_socket(server) or _named_as_catch_all(server))}
+    unread = set(map(id, dep.unread_include_blocks()))
+    return {server for server in servers if (all(len(by_socket[key]) == 1 for key in _keys(server))
+            and (whole or _default_on_every_socket(server) or _named_as_catch_all(server)))
+            or (not server.find("listen") and id(server) in unread)}
 
 
 # The names stock configs give a server meant to take every Host: none, "", `_` and `localhost`.
