@@ -347,6 +347,9 @@ def test_another_programs_directory_holds_nginx_only_when_the_content_says_so():
         verdict = verdict_of(comments, name)
         assert verdict.kind == NOT_NGINX and "a directory of another program" in verdict.reason, name
     assert verdict_of(comments, "etc/nginx/conf.d/nginx.conf").kind == EMPTY
+    # Logstash's grok patterns for nginx's log lines, however deep below logstash/
+    grok = "NGINXACCESS %{IPORHOST:clientip} %{USER:ident} \\[%{HTTPDATE:timestamp}\\] %{NUMBER:response}\n"
+    assert verdict_of(grok, "elk/logstash/conf.d/patterns/nginx.conf").kind == NOT_NGINX
     # a directive nginx knows is evidence enough; a directory named for nginx below the other program's is too
     assert verdict_of("server { listen 80; }\n", "etc/php81/nginx.conf").kind == NGINX
     assert verdict_of("10.0.0.0/8 1;\n", "docker/php/nginx/blocklist.conf").kind == NGINX
