@@ -48,6 +48,8 @@ _NOT_FOR_PRODUCTION = re.compile(
     r"|\b(?:do not|don't|never) (?:use|run|deploy) (?:this|it)(?: (?:docker |compose )?(?:setup|stack|file|image|"
     r"configuration|config|installation|environment|containers?|project|repository))? (?:in|for|on) "
     r"(?:a |any )?production\b"
+    r"|\bnot (?:intended|meant|designed|suitable) to be (?:[\w-]+ ){1,8}?(?:or )?(?:used|run|deployed) (?:in|for) "
+    r"(?:a |any )?production\b"
     r"|\bnot for (?:use in )?production\b"
     r"|\bfor (?:local )?(?:testing|test|development|dev|demo|demonstration|evaluation) (?:purposes? )?only\b"
     r"|\bonly (?:\w+ )?for (?:local )?(?:testing|development|demo|demonstration|evaluation)\b",
@@ -75,7 +77,8 @@ _PRODUCTION = re.compile(r"生[產产]|本番|producci[óo]n|produktion|produkti
 _SETUP_ANY_LANGUAGE = re.compile(r"docker|compose|容器|コンテナ|container|conteneur|contenedor", re.IGNORECASE)
 # The statement is about the setup, not about one part of it ("the default password is for testing only", "the
 # latest tag should not be used in a production environment").
-_SETUP = re.compile(r"\b(?:docker|compose|stack|setup|installation|containers?)\b", re.IGNORECASE)
+_SETUP = re.compile(r"\b(?:docker|compose|stack|setup|installation|containers?|local (?:development|dev) environment)\b",
+                    re.IGNORECASE)
 _NAMES_FILE = re.compile(r"\w\.(?:ya?ml|env|conf)\b", re.IGNORECASE)
 # Where a sentence ends: its punctuation, a blank line, a table cell, a list item or heading.
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s|(?<=[。！？])|\n[ \t]*(?:\n|(?=[-*+>#]))|\|")

@@ -24,6 +24,8 @@ from nginxlint.container.dockerfile_binding import dockerfile_facts, runs_tests
     "Este docker compose es solo para desarrollo.",
     "Dieses Docker-Compose-Setup ist nicht für den Produktivbetrieb gedacht.",
     "Ne pas utiliser en production : ce docker compose sert au développement.",
+    "Note that this is a local development environment and is not intended to be exposed to the public "
+    "internet or used in production as-is.",
 ])
 def test_says_the_setup_is_not_for_production(sentence):
     assert says_not_for_production(sentence)
@@ -34,6 +36,7 @@ def test_says_the_setup_is_not_for_production(sentence):
     "Use docker-compose.prod.yml in production; this Compose setup is for development only.",
     "The default password is for testing only.",
     "The latest tag should not be used in a production environment.",
+    "The latest tag is not intended to be pinned or used in production.",
     "This Docker setup runs in production at example.com.",
     "默认密码仅供测试使用",
     "请勿在生产环境中使用 docker-compose.dev.yml",
