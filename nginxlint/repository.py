@@ -170,7 +170,8 @@ class Fixtures:
             return True
         whole = self._whole.get(top)
         if whole is None:
-            whole = self._whole[top] = bool(_DEMO_REPOSITORY.search(top.name)) or is_lua_library(top)
+            whole = self._whole[top] = bool(_DEMO_REPOSITORY.search(top.name)) or is_lua_library(top) \
+                or is_local_development_environment(top)
         return whole
 
 
@@ -235,6 +236,16 @@ def _readme_opening(top: Path) -> str:
             section = _FIRST_SECTION.search(text)
             return _SPACES.sub(" ", text[:section.start()] if section else text[:2000])
     return ""
+
+
+# The README's opening calls the project a developer's local environment ("VVV is a local developer environment,
+# mainly aimed at WordPress developers"): its servers run on the developer's machine.
+_LOCAL_DEVELOPMENT_OPENING = re.compile(r"\b(?:is|as) an? local (?:[\w-]+ )?(?:development|developer|dev) environment\b",
+                                        re.I)
+
+
+def is_local_development_environment(top: Path) -> bool:
+    return bool(_LOCAL_DEVELOPMENT_OPENING.search(_readme_opening(top)))
 
 
 def _holds_load_generator(top: Path) -> bool:

@@ -359,6 +359,25 @@ def test_a_benchmark_suite_gets_no_advice_that_protects_people_its_stacks_do_not
     assert codes("shop") == ["CTR105", "LUA211", "SEC508"]
 
 
+def test_a_local_development_environment_gets_no_production_advice(tmp_path):
+    conf = "events {}\nhttp { server { listen 80; location / { content_by_lua_block { err = 1 } } } }\n"
+    opening = "# VVV\n\nVVV is a local developer environment, mainly aimed at WordPress developers.\n\n## Use\n"
+    write_tree(tmp_path, {"vvv/provision/nginx.conf": conf, "vvv/README.md": opening,
+                          "site/provision/nginx.conf": conf,
+                          "site/README.md": "# Site\n\nOur site. Its local development environment is Vagrant.\n"})
+    for top in ("vvv", "site"):
+        (tmp_path / top / ".git").mkdir()
+
+    def codes(top):
+        result = run_cli([".", "--format", "json", "--select", "SEC508,LUA211"], cwd=tmp_path / top)
+        assert result.status in (0, 1), result.err
+        return sorted(f["code"] for f in result.json["findings"])
+
+    # the README's opening calls the project a local development environment: the Lua bug stays
+    assert codes("vvv") == ["LUA211"]
+    assert codes("site") == ["LUA211", "SEC508"]
+
+
 def test_a_fixture_copy_of_a_deployed_config_is_reported_at_the_original(tmp_path):
     conf = "events {}\nhttp { server { listen 80; location / { content_by_lua_block { err = 1 } } } }\n"
     write_tree(tmp_path, {"docker/nginx.conf": conf, "docker/example/nginx.conf": conf,
