@@ -10,8 +10,9 @@ The same holds for a config that only a development setup runs: its container co
 file (`docker-compose.dev.yml`, `compose.override.yml`, which `docker compose up` adds on a developer's machine,
 or any Compose stack dev_stack.py shows to be a developer's: debugging switched on, the application's sources
 mounted, a mail catcher, a README that says so) or a development Dockerfile
-(`Dockerfile.dev`), and no other manifest binds it and no production Dockerfile
-beside or above it copies it. A file that a config run elsewhere includes as well keeps its advice.
+(`Dockerfile.dev`, or a Dockerfile of its own name only a development Compose stack builds and nothing else names),
+and no other manifest binds it
+and no production Dockerfile beside or above it copies it. A file that a config run elsewhere includes as well keeps its advice.
 
 No container at all holds a config its build context's image leaves out: a stale `conf.d.1/` beside the `conf.d/`
 the Dockerfile ADDs, or any config of a context whose nginx image copies none and that no mount brings in. Its
@@ -62,9 +63,10 @@ def development_only(workspace, fixtures) -> frozenset[str]:
     loader = workspace.loader
     base = Path(os.path.realpath(loader.base_dir))
     builds = []  # (Dockerfile, its build, its context) of the production Dockerfiles near the configs
+    development_builds = _built_only_by_development_setups(workspace)
     for dockerfile in _nearby_dockerfiles(workspace):
         display = loader.display(dockerfile)
-        if is_development(display) or fixtures.holds(display):
+        if is_development(display) or fixtures.holds(display) or display in development_builds:
             continue
         build = parsed_dockerfile(loader, dockerfile)
         if build is not None:
@@ -83,6 +85,38 @@ def test_run_only(workspace) -> frozenset[str]:
         binding = tree.binding
         (tested if binding is not None and runs_tests(binding.facts) else others).update(tree.files)
     return frozenset(tested - others)
+
+
+def _built_only_by_development_setups(workspace) -> set[str]:
+    """Display paths of the Dockerfiles of their own name (`nginx.Dockerfile`, not the `Dockerfile` every build tool
+    and CI builds by default) that the configs' development containers build (a developer's Compose stack's
+    `build: {dockerfile: nginx.Dockerfile}`), that none of their other containers does, and that no script, README
+    or CI workflow of the repository names: development Dockerfiles."""
+    development: set[str] = set()
+    deployed: set[str] = set()
+    for tree in workspace.trees:
+        binding = tree.binding
+        build = binding.facts.container.build if binding is not None else None
+        if build is not None and os.path.basename(build.path) != "Dockerfile":
+            (development if development_setup(binding.facts) else deployed).add(build.path)
+    candidates = development - deployed
+    if not candidates:
+        return candidates
+    named = _script_text(workspace.loader) + _ci_text(workspace.loader)
+    return {path for path in candidates if os.path.basename(path) not in named}
+
+
+def _ci_text(loader) -> str:
+    """The CI workflows of the repository (GitHub Actions, GitLab CI), as one text."""
+    top = loader.repository_top(Path(os.path.abspath(loader.base_dir)))
+    paths = [*(top / ".github" / "workflows").glob("*.y*ml"), top / ".gitlab-ci.yml"]
+    texts = []
+    for path in paths:
+        try:
+            texts.append(path.read_text(encoding="utf-8", errors="replace"))
+        except OSError:
+            continue
+    return "\n".join(texts)
 
 
 def _nearby_dockerfiles(workspace) -> list[Path]:
