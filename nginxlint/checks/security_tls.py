@@ -64,6 +64,27 @@ class _OpenSSL3:
                        for c in [inherited.at(node.parent), *below])
 
 
+class _ReachingTlsServers:
+    """Whether an http-level `ssl_protocols` of a main config reaches a server in view that speaks TLS. One that
+    reaches none (the stock Debian nginx.conf's `ssl_protocols TLSv1 TLSv1.1 TLSv1.2 TLSv1.3;` above plain-HTTP
+    sites, TLS ending at an Ingress in front) negotiates nothing here; what a server out of view does is unknown.
+    A fragment's setting is made for the servers that include it, and counts."""
+
+    def __init__(self, dep):
+        self._dep = dep
+        self._reached: set[int] | None = None
+
+    def any(self, node) -> bool:
+        if not self._dep.is_main or node.ctx != ("http",):
+            return True
+        if self._reached is None:
+            protocols = Inherited(self._dep, "ssl_protocols")
+            ssl_on = Inherited(self._dep, "ssl")
+            self._reached = {id(protocols.at(server)) for server in http_servers(self._dep)
+                             if speaks_tls(server, ssl_on)}
+        return id(node) in self._reached
+
+
 class _PlainTextToo:
     """Whether every mail server a setting reaches also takes the session unencrypted (`starttls on`, no `ssl`
     listen): refusing an old TLS version there protects nothing, since a client that cannot negotiate carries on
@@ -94,10 +115,12 @@ def weak_tls_protocol(dep, report):
     reported = set()
     openssl = _OpenSSL3(dep)
     plain_too = _PlainTextToo(dep)
+    reaching = _ReachingTlsServers(dep)
     for name in PROTOCOL_DIRECTIVES:
         for node in dep.nodes(name):
             weak = _weak_args(node)
-            if not weak or openssl.refuses_weak(node) or plain_too.covers(node):
+            if not weak or openssl.refuses_weak(node) or plain_too.covers(node) or \
+                    (name == "ssl_protocols" and not reaching.any(node)):
                 continue
             reported.add(id(node))
             listed = ", ".join(node.args[i] for i in weak)
