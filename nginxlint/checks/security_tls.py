@@ -65,10 +65,12 @@ class _OpenSSL3:
 
 
 class _ReachingTlsServers:
-    """Whether an http-level `ssl_protocols` of a main config reaches a server in view that speaks TLS. One that
-    reaches none (the stock Debian nginx.conf's `ssl_protocols TLSv1 TLSv1.1 TLSv1.2 TLSv1.3;` above plain-HTTP
-    sites, TLS ending at an Ingress in front) negotiates nothing here; what a server out of view does is unknown.
-    A fragment's setting is made for the servers that include it, and counts."""
+    """Whether an http-level `ssl_protocols` of a main config may reach a server that speaks TLS: a server in view
+    inherits it, or servers are out of view (an include nginxlint could not follow, `sites-enabled/*`) and some
+    config the run read listens with TLS (the sites in `sites-available/` a user links there). One that reaches
+    none (the stock Debian nginx.conf's `ssl_protocols TLSv1 TLSv1.1 TLSv1.2 TLSv1.3;` above plain-HTTP sites, TLS
+    ending at an Ingress in front) negotiates nothing. A fragment's setting is made for the servers that include
+    it, and counts."""
 
     def __init__(self, dep):
         self._dep = dep
@@ -82,7 +84,22 @@ class _ReachingTlsServers:
             ssl_on = Inherited(self._dep, "ssl")
             self._reached = {id(protocols.at(server)) for server in http_servers(self._dep)
                              if speaks_tls(server, ssl_on)}
-        return id(node) in self._reached
+        return id(node) in self._reached or (not self._dep.all_servers_seen and _tls_listen_read(self._dep.loader))
+
+
+def _tls_listen_read(loader) -> bool:
+    """Some config file the run read has a `listen … ssl` (or `quic`) or `ssl on;` (read once per run)."""
+    memo = loader.memo("tls-listen-read")
+    if "found" not in memo:
+        stack = [d for _source, parsed in loader.parsed_files() for d in parsed.directives]
+        found = False
+        while stack and not found:
+            directive = stack.pop()
+            found = (directive.name == "listen" and any(a in ("ssl", "quic") for a in directive.args[1:])) or \
+                (directive.name == "ssl" and directive.args[:1] == ["on"])
+            stack.extend(directive.block or ())
+        memo["found"] = found
+    return memo["found"]
 
 
 class _PlainTextToo:
