@@ -701,10 +701,6 @@ def _handlers(block) -> dict:
     return found
 
 
-# Lua that does nothing: whitespace, `;` and line comments (`access_by_lua_block {;}`, `log_by_lua ''`).
-_NO_CODE = re.compile(r"(?:\s|;|--[^\n]*)*")
-
-
 def _switched_off(node) -> bool:
     """An inline handler with no code: written to stop the outer one for this block, which is what it does."""
     if node.d.lua is not None:
@@ -713,7 +709,13 @@ def _switched_off(node) -> bool:
         code = node.args[0]
     else:
         return False
-    return _NO_CODE.fullmatch(code) is not None
+    return _no_code(code)
+
+
+def _no_code(code: str) -> bool:
+    """Lua that does nothing: whitespace, `;` and line comments (`access_by_lua_block {;}`, `log_by_lua ''`). Read
+    line by line: a pattern of comments and spaces backtracks on a line of dashes."""
+    return not any(line.split("--", 1)[0].replace(";", "").strip() for line in code.split("\n"))
 
 
 def _manages_handlers(block) -> bool:

@@ -3,7 +3,8 @@
 The patterns are found, not listed: every `re.Pattern` held by a module of the package (and the lazily built
 Lua token pattern). Each gets long runs of every character its source mentions, of pairs of them, and of the
 usual troublemakers, with and without a character that makes the match fail at the end. `match` is timed for
-every pattern; `search` (which retries at every offset) for the patterns the code scans with.
+every pattern; `search` (which retries at every offset) for the patterns the code scans with, and `fullmatch`
+(which backtracks into every way the pattern could have split the text) for those the code calls it on.
 """
 from __future__ import annotations
 
@@ -49,11 +50,13 @@ def _patterns():
             source = ""
         builder = getattr(module, "token_regex", None)
         if callable(builder):
-            found[f"{module.__name__}.token_regex()"] = (builder(), True)
+            found[f"{module.__name__}.token_regex()"] = (builder(), ("match", "search"))
         for name, value in vars(module).items():
             if isinstance(value, re.Pattern):
-                scanned = any(f"{name}.{call}(" in source for call in SCANNING_CALLS)
-                found.setdefault(f"{module.__name__}.{name}", (value, scanned))
+                calls = ["match", *(call for call in ("search", "fullmatch") if f"{name}.{call}(" in source)]
+                if any(f"{name}.{call}(" in source for call in SCANNING_CALLS):
+                    calls.append("search")
+                found.setdefault(f"{module.__name__}.{name}", (value, tuple(dict.fromkeys(calls))))
     return found
 
 
@@ -78,8 +81,8 @@ def _inputs(pattern: re.Pattern):
     for name in sorted(PATTERNS)
 ])
 def test_pattern_is_fast_on_adversarial_input(name):
-    pattern, scanned = PATTERNS[name]
-    calls = [pattern.match] + ([pattern.search] if scanned else [])
+    pattern, call_names = PATTERNS[name]
+    calls = [getattr(pattern, call) for call in call_names]
     if not isinstance(pattern.pattern, str):
         pytest.skip("bytes pattern")
     size = GUARDED.get(name, (None, ""))[0]
