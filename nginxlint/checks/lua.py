@@ -161,6 +161,8 @@ def unused_shared_dict(tree, report):
             continue
         if any(subsystem_of(m.node) == subsystem for m in lua.missing_files):
             continue  # the handler LUA209 reports may be the code that uses them
+        if _requires_libraries(lua.of(subsystem)):
+            continue  # a library the image installs opens dicts of its own names (lua-resty-openidc's "discovery")
         used: set = set()
         dynamic = False
         for unit in lua.of(subsystem):
@@ -187,6 +189,17 @@ def unused_shared_dict(tree, report):
                     f"shared memory once touched: remove the declaration if nothing needs it",
                     arg=0,
                 )
+
+
+def _requires_libraries(units) -> bool:
+    """The code requires a module that is neither a file of the project nor part of LuaJIT or OpenResty: a library
+    installed in the image (a rock, an OPM package, a known module), whose code is out of view."""
+    from ..openresty.modules import builtin_modules  # the Lua analysis, only when a config runs Lua
+
+    builtin = builtin_modules()
+    project = {unit.module for unit in units if unit.kind == "module"}
+    return any(require.module and require.module not in project and require.module not in builtin
+               for unit in units if unit.facts is not None for require in unit.facts.requires)
 
 
 def _quoted_in_units(units, names: set) -> set:
