@@ -28,7 +28,7 @@ from ..nginx.directives import LUA_PHASE
 from ..nginx.inheritance import Lists, blocks_up, nearest, value_at
 from ..nginx.listen import http_servers
 from ..nginx.locations import (UNKNOWN, front_page, hands_off, location_match, match_location, may_match,
-                               served_kinds)
+                               rewrite_redirects, served_kinds)
 from ..nginx.placeholders import is_stand_in_host
 from ..nginx.templates import is_unknown, template_includes
 from ..nginx.tls_scope import PlainHttp, is_default, listen_key
@@ -1027,7 +1027,8 @@ def proxy_pass_normalized(dep, report):
     locations = _locations_by_server(dep)
     raw_by_location: dict = {}  # location -> its rewrites (own or in its `if` blocks) to the raw $request_uri
     for rewrite in dep.nodes("rewrite"):
-        if len(rewrite.args) >= 2 and any(v.name == _RAW for v in variables(rewrite.args[1])):
+        if len(rewrite.args) >= 2 and any(v.name == _RAW for v in variables(rewrite.args[1])) \
+                and not rewrite_redirects(rewrite):
             raw_by_location.setdefault(rewrite.enclosing("location"), []).append(rewrite)
     for node in dep.nodes("proxy_pass"):
         if not node.args or "http" not in node.ctx:

@@ -16,7 +16,7 @@ from ..nginx.captures import group, starts_with_slash
 from ..nginx.conditions import if_condition
 from ..nginx.inheritance import nearest, value_at
 from ..nginx.listen import server_listens
-from ..nginx.locations import hands_off, location_match
+from ..nginx.locations import hands_off, location_match, rewrite_redirects
 from ..nginx.variables import parse_value, variable_facts
 from ..nginx.wordmap import value_span
 from ..regex import charsets as cs
@@ -360,7 +360,7 @@ def _rewrite_flow(block, at, last_leaves: bool) -> list:
             break
         elif node.name == "rewrite" and len(node.args) >= 2:
             flag = node.args[2] if len(node.args) > 2 else ""
-            if _redirects(node) or (flag == "last" and last_leaves):
+            if rewrite_redirects(node) or (flag == "last" and last_leaves):
                 continue
             certain = not conditional and _EVERY_URI.fullmatch(node.args[0]) is not None
             found.append((node, certain))
@@ -576,7 +576,7 @@ def _redirect_sinks(tree):
     """(node, argument index) of every redirect whose Location holds a variable: `return 3xx URL`, `return URL`
     and a `rewrite` that redirects (its flag, or a replacement with a scheme, whatever the flag)."""
     for node in tree.nodes("rewrite"):
-        if len(node.args) >= 2 and "$" in node.args[1] and _redirects(node):
+        if len(node.args) >= 2 and "$" in node.args[1] and rewrite_redirects(node):
             yield node, 1
     for node in tree.nodes("return"):
         args = node.args
@@ -584,12 +584,6 @@ def _redirect_sinks(tree):
             yield node, 0
         elif len(args) == 2 and args[0] in REDIRECT_CODES and "$" in args[1]:
             yield node, 1
-
-
-def _redirects(rewrite) -> bool:
-    """The rewrite answers with a redirect: by its flag, or by a replacement with a scheme, whatever the flag."""
-    flag = rewrite.args[2] if len(rewrite.args) > 2 else ""
-    return flag in ("redirect", "permanent") or rewrite.args[1].startswith(("http://", "https://", "$scheme"))
 
 
 # -- SEC543 weak-origin-regex ----------------------------------------------------------------------------------

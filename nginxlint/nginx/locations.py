@@ -147,6 +147,13 @@ def fixed_status(block) -> int | None:
     return parse_uint(first.args[0])
 
 
+def rewrite_redirects(rewrite) -> bool:
+    """The rewrite answers with a redirect, by its flag or by a replacement with a scheme whatever the flag: the
+    request ends there, and the URI it would have set reaches nothing after it."""
+    flag = rewrite.args[2] if len(rewrite.args) > 2 else ""
+    return flag in ("redirect", "permanent") or rewrite.args[1].startswith(("http://", "https://", "$scheme"))
+
+
 def fixed_text(node, match: Match) -> bool:
     """The location answers with a text the site wrote, not a page and nothing a client chose: an exact location on
     a text file (`location = /robots.txt`, ads.txt, humans.txt, security.txt) or a location under RFC 8615's
