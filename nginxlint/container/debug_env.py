@@ -14,6 +14,9 @@ import re
 _TRUE = frozenset({"1", "true", "yes", "on"})
 # DEBUG, APP_DEBUG, FLASK_DEBUG, DJANGO_DEBUG, …: a switch.
 _DEBUG_SWITCH = re.compile(r"(?:^|_)DEBUG$")
+# Switches of an image's own start script, not of the application: Bitnami's BITNAMI_DEBUG makes its entrypoint
+# print what it does (an Elasticsearch beside a production stack often has it on).
+_IMAGE_VERBOSITY = frozenset({"BITNAMI_DEBUG"})
 # RUST_LOG, LOG_LEVEL, LOGLEVEL, APP_LOG_LEVEL, LOGGING_LEVEL: a level, or a list of them (`warn,app=debug`).
 _LOG_LEVEL = re.compile(r"(?:^|_)(?:LOG|LOGGING)(?:_?LEVEL)?$")
 _VERBOSE_LEVEL = re.compile(r"(?:^|[,=\s])(?:debug|trace)(?:$|[,\s])")
@@ -30,6 +33,8 @@ def switches_on_debugging(env_values) -> bool:
         if not text or "$" in text:
             continue
         key = name.upper()
+        if key in _IMAGE_VERBOSITY:
+            continue
         if (_DEBUG_SWITCH.search(key) and text in _TRUE) or (key == "RUST_BACKTRACE" and text in ("1", "full")) \
                 or (_LOG_LEVEL.search(key) and _VERBOSE_LEVEL.search(text)) \
                 or (key in _RUN_MODE and text in _DEVELOPMENT_MODES):

@@ -77,6 +77,9 @@ def test_developer_stacks(tmp_path, compose, files):
     ("services:\n  app: {image: shop/app}\n",
      {"README.md": "## 開発環境\n\nDocker Compose で開発環境を起動します。\n\n## 本番環境\n\nKubernetes で動かします。\n"},
      "docker-compose.yml"),
+    # Bitnami's BITNAMI_DEBUG makes the image's entrypoint verbose; it switches no application's debugging on
+    ("services:\n  search: {image: bitnami/elasticsearch, environment: {BITNAMI_DEBUG: 'true'}}\n", {},
+     "docker-compose.yml"),
 ])
 def test_deployed_stacks(tmp_path, compose, files, name):
     assert not _stack(tmp_path, compose, files, name)
