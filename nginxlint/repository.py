@@ -14,9 +14,10 @@ from pathlib import Path
 FIXTURE_DIRS = (
     "test", "tests", "t", "spec", "specs", "testdata", "test[-_]data", "fixture", "fixtures", "e2e", "integration",
     "*integration[-_]test", "*integration[-_]tests", "example", "examples", "benchmark", "benchmarks", "bench",
-    "dev-environment", "dev-environments", "test[-_]*", "e2e[-_]*", "*[-_]test", "*[-_]tests", "*[-_]example",
-    "*[-_]examples", "vendor", "vendored", "third[-_]party", "thirdparty", "deps", "demo", "demos", "*[-_]demo",
-    "*[-_]demos", "demo[-_]*", "devenv", "devenvs", "dev[-_]env", "dev[-_]envs", ".devcontainer", ".gitpod*",
+    "dev-environment", "dev-environments", "local[-_]environment", "local[-_]environments", "test[-_]*", "e2e[-_]*",
+    "*[-_]test", "*[-_]tests", "*[-_]example", "*[-_]examples", "vendor", "vendored", "third[-_]party", "thirdparty",
+    "deps", "demo", "demos", "*[-_]demo", "*[-_]demos", "demo[-_]*", "devenv", "devenvs", "dev[-_]env", "dev[-_]envs",
+    ".devcontainer", ".gitpod*",
     "gitpod",  # a Gitpod workspace's files kept beside the other images (docker/gitpod/, which .gitpod.yml names)
     "old", "*[-_]old", "old[-_]*", "deprecated", "unused",
 )
@@ -28,8 +29,8 @@ TEST_DIRS = (
 )
 # The fixture directories of a developer's environment (a dev container, a Gitpod workspace): what runs there is
 # restarted as part of the work and serves no one.
-DEVELOPMENT_DIRS = ("dev-environment", "dev-environments", "devenv", "devenvs", "dev[-_]env", "dev[-_]envs",
-                    ".devcontainer", ".gitpod*", "gitpod")
+DEVELOPMENT_DIRS = ("dev-environment", "dev-environments", "local[-_]environment", "local[-_]environments", "devenv",
+                    "devenvs", "dev[-_]env", "dev[-_]envs", ".devcontainer", ".gitpod*", "gitpod")
 # The fixture directories of leftovers kept for reference (nginx-old/, deprecated/), and the file names that say so
 # (old_site.conf, nginx.conf.old, default.bak, site.conf.orig): no deployment reads them. (Not "backup": nginx's
 # upstream `backup` servers give real files that name.)
