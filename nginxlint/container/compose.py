@@ -123,7 +123,7 @@ def _swarm_virtual_ips(root: YMap) -> frozenset[str]:
     # A secret created beforehand (`external: true`) exists only in a Swarm: `docker compose up` refuses it.
     secrets = root.get("secrets")
     external = isinstance(secrets, YMap) and any(
-        isinstance(x, YMap) and _scalar(x.get("external")) in ("true", "True", "yes") for _name, _key, x in secrets.items())
+        isinstance(x, YMap) and str(_scalar(x.get("external"))).lower() == "true" for _name, _key, x in secrets.items())
     swarm = overlay or external or any(isinstance(d, YMap) and any(d.get(k) is not None for k in _SWARM_ONLY_DEPLOY_KEYS)
                            for d in deploys.values())
     if not swarm:
