@@ -241,8 +241,8 @@ def _readme_opening(top: Path) -> str:
 
 # The README's opening calls the project a developer's local environment ("VVV is a local developer environment,
 # mainly aimed at WordPress developers"): its servers run on the developer's machine.
-_LOCAL_DEVELOPMENT_OPENING = re.compile(r"\b(?:is|as) an? local (?:[\w-]+ )?(?:development|developer|dev) environment\b",
-                                        re.I)
+_LOCAL_DEVELOPMENT_OPENING = re.compile(
+    r"\b(?:is|as) an? local (?:[\w-]+ )?(?:development|developer|dev) environment\b", re.I)
 
 
 def is_local_development_environment(top: Path) -> bool:

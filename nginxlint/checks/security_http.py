@@ -773,7 +773,6 @@ def _auth_applies(tables, block) -> bool:
 
 # -- SEC506 return-bypasses-allow-deny -------------------------------------------------------------------------
 
-_ABSOLUTE = ("http://", "https://", "$scheme")
 
 
 @rule("SEC506")
@@ -815,10 +814,7 @@ def return_bypasses_allow_deny(dep, report):
 def _answers_in_rewrite_phase(node, error_pages) -> bool:
     args = node.args
     if node.name == "rewrite":
-        if len(args) < 2:
-            return False
-        flag = args[2] if len(args) > 2 else ""
-        return flag in ("redirect", "permanent") or args[1].startswith(_ABSOLUTE)
+        return len(args) >= 2 and rewrite_redirects(node)
     if not args:
         return False
     code = parse_uint(args[0])

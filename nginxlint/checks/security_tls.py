@@ -14,8 +14,8 @@ from ..nginx.inheritance import nearest, value_at
 from ..nginx.tls import WEAK_PROTOCOLS, weak_suites
 from ..nginx.listen import http_servers, parse_listen
 from ..nginx.locations import front_page, served_kinds
-from ..nginx.tls_scope import (Inherited, PlainHttp, default_of, flag_on, local_placeholder, rejects_handshakes,
-                               sockets, speaks_tls, tls_listens)
+from ..nginx.tls_scope import (Inherited, PlainHttp, default_of, flag_on, is_tls_listen, local_placeholder,
+                               rejects_handshakes, sockets, speaks_tls, tls_listens)
 from .registry import rule
 
 # The directive that sets protocols for each cipher directive, in the same module (proxy_ssl_ciphers goes with
@@ -95,7 +95,7 @@ def _tls_listen_read(loader) -> bool:
         found = False
         while stack and not found:
             directive = stack.pop()
-            found = (directive.name == "listen" and any(a in ("ssl", "quic") for a in directive.args[1:])) or \
+            found = (directive.name == "listen" and is_tls_listen(directive)) or \
                 (directive.name == "ssl" and directive.args[:1] == ["on"])
             stack.extend(directive.block or ())
         memo["found"] = found

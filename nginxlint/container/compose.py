@@ -123,9 +123,9 @@ def _swarm_virtual_ips(root: YMap) -> frozenset[str]:
     # A secret created beforehand (`external: true`) exists only in a Swarm: `docker compose up` refuses it.
     secrets = root.get("secrets")
     external = isinstance(secrets, YMap) and any(
-        isinstance(x, YMap) and str(_scalar(x.get("external"))).lower() == "true" for _name, _key, x in secrets.items())
-    swarm = overlay or external or any(isinstance(d, YMap) and any(d.get(k) is not None for k in _SWARM_ONLY_DEPLOY_KEYS)
-                           for d in deploys.values())
+        isinstance(s, YMap) and str(_scalar(s.get("external"))).lower() == "true" for _name, _key, s in secrets.items())
+    swarm = overlay or external or any(
+        isinstance(d, YMap) and any(d.get(k) is not None for k in _SWARM_ONLY_DEPLOY_KEYS) for d in deploys.values())
     if not swarm:
         return frozenset()
     return frozenset(name.lower() for name, d in deploys.items()

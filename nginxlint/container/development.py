@@ -11,8 +11,8 @@ file (`docker-compose.dev.yml`, `compose.override.yml`, which `docker compose up
 or any Compose stack dev_stack.py shows to be a developer's: debugging switched on, the application's sources
 mounted, a mail catcher, a README that says so) or a development Dockerfile
 (`Dockerfile.dev`, or a Dockerfile of its own name only a development Compose stack builds and nothing else names),
-and no other manifest binds it
-and no production Dockerfile beside or above it copies it. A file that a config run elsewhere includes as well keeps its advice.
+and no other manifest binds it and no production Dockerfile beside or above it copies it. A file that a config run
+elsewhere includes as well keeps its advice.
 
 No container at all holds a config its build context's image leaves out: a stale `conf.d.1/` beside the `conf.d/`
 the Dockerfile ADDs, or any config of a context whose nginx image copies none and that no mount brings in. Its
@@ -102,21 +102,10 @@ def _built_only_by_development_setups(workspace) -> set[str]:
     candidates = development - deployed
     if not candidates:
         return candidates
-    named = _script_text(workspace.loader) + _ci_text(workspace.loader)
+    top = workspace.loader.repository_top(Path(os.path.abspath(workspace.loader.base_dir)))
+    ci = _read_all([*(top / ".github" / "workflows").glob("*.y*ml"), top / ".gitlab-ci.yml"])  # GitHub, GitLab
+    named = _script_text(workspace.loader) + ci
     return {path for path in candidates if os.path.basename(path) not in named}
-
-
-def _ci_text(loader) -> str:
-    """The CI workflows of the repository (GitHub Actions, GitLab CI), as one text."""
-    top = loader.repository_top(Path(os.path.abspath(loader.base_dir)))
-    paths = [*(top / ".github" / "workflows").glob("*.y*ml"), top / ".gitlab-ci.yml"]
-    texts = []
-    for path in paths:
-        try:
-            texts.append(path.read_text(encoding="utf-8", errors="replace"))
-        except OSError:
-            continue
-    return "\n".join(texts)
 
 
 def _nearby_dockerfiles(workspace) -> list[Path]:
@@ -284,15 +273,20 @@ def _script_text(loader) -> str:
         from ..workspace import list_files
 
         top = loader.repository_top(Path(os.path.abspath(loader.base_dir)))
-        texts = []
-        for path in list_files(top):
-            if path.suffix in (".sh", ".md") or path.name in ("Makefile", "makefile", "Justfile"):
-                try:
-                    texts.append(path.read_text(encoding="utf-8", errors="replace"))
-                except OSError:
-                    continue
-        memo["text"] = "\n".join(texts)
+        memo["text"] = _read_all(path for path in list_files(top)
+                                 if path.suffix in (".sh", ".md") or path.name in ("Makefile", "makefile", "Justfile"))
     return memo["text"]
+
+
+def _read_all(paths) -> str:
+    """The texts of the files that can be read, as one text."""
+    texts = []
+    for path in paths:
+        try:
+            texts.append(path.read_text(encoding="utf-8", errors="replace"))
+        except OSError:
+            continue
+    return "\n".join(texts)
 
 
 def _nginx_base(build) -> bool:

@@ -40,9 +40,9 @@ _CONTINUATION = re.compile(r"\\\n")
 
 
 def sed_tokens(script: str) -> set[str]:
-    """Upper-case words and `${names}` a script's `sed -i` replaces (three characters or more: `s/A/b/` is an edit, not a
-    placeholder), with the braces, percent signs or double underscores around them. A command continued on the
-    next line (a line ending in a backslash) is read as one line."""
+    """Upper-case words and `${names}` a script's `sed -i` replaces (three characters or more: `s/A/b/` is an edit,
+    not a placeholder), with the braces, percent signs or double underscores around them. A command continued on
+    the next line (a line ending in a backslash) is read as one line."""
     tokens = set()
     for line in _CONTINUATION.sub(" ", script).splitlines():
         found = _SED_IN_PLACE.search(line)

@@ -35,8 +35,13 @@ def flag_on(node) -> bool:
     return node is not None and bool(node.args) and node.args[0].lower() == "on"
 
 
+def is_tls_listen(listen) -> bool:
+    """A `listen` (a tree node or a parsed directive) with `ssl` or `quic`."""
+    return any(a in ("ssl", "quic") for a in listen.args[1:])
+
+
 def tls_listens(server) -> list:
-    return [n for n in server.find("listen") if any(a in ("ssl", "quic") for a in n.args[1:])]
+    return [n for n in server.find("listen") if is_tls_listen(n)]
 
 
 def speaks_tls(server, ssl_on: Inherited) -> bool:
