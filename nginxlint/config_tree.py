@@ -131,6 +131,9 @@ class ConfigTree:
         # Every file of the tree was parsed and none hides directives behind template tags: each block read holds
         # all its directives, but for what includes add
         self.blocks_whole = True
+        # No file failed to parse, and no template tag may render a server or an http block out of view (tags inside
+        # a server, and conditionals whose every branch is in view, cannot add one)
+        self.servers_whole = True
         # Every include written in the http block itself was read. An include elsewhere cannot add a server: the
         # http block is one, and a server holds no other server.
         self.http_includes_read = True
@@ -165,7 +168,7 @@ class ConfigTree:
     @property
     def all_servers_seen(self) -> bool:
         """Every server block of the http block is in view, with all its directives."""
-        return self.blocks_whole and self.http_includes_read
+        return self.servers_whole and self.http_includes_read
 
     def unread_include_blocks(self) -> list[Node]:
         """The blocks (the top of the tree as `self.main`) that hold an include nginxlint could not read: what it
@@ -188,20 +191,24 @@ class ConfigTree:
 
     # -- building -------------------------------------------------------------------------------------------
 
-    def _parse(self, source):
+    def _parse(self, source, ctx: tuple):
         """The file's tree, or None. A file that cannot be read or parsed makes the tree incomplete, and so does a
         template: what its tags render (a search path, a declaration, a whole branch) is unknown. Fill-in
-        placeholders alone leave it complete: each is one value of a directive that is there."""
+        placeholders alone leave it complete: each is one value of a directive that is there. `ctx`: the context
+        the file's directives are read in."""
         parsed = self.loader.parse(source)
+        masked = self.loader.masked.get(source.display)
         if parsed is None or parsed.problem:
             self._not_read()
-            self.blocks_whole = False
-        elif source.display in self.loader.masked and self.loader.masked[source.display].hides_directives:
+            self.blocks_whole = self.servers_whole = False
+        elif masked is not None and masked.hides_directives:
             self.complete = self.blocks_whole = False
+            if self.servers_whole and _may_render_servers(masked, source, parsed, ctx):
+                self.servers_whole = False
         return parsed
 
     def _expand(self, root) -> None:
-        parsed = self._parse(root)
+        parsed = self._parse(root, self.start_ctx)
         if parsed is None:
             return
         index, order = self._index, self._order
@@ -230,7 +237,7 @@ class ConfigTree:
                         if target.path in chain:
                             self._cycle(node, target)
                             continue
-                        child = self._parse(target)
+                        child = self._parse(target, ctx)
                         if child is None:
                             continue
                         self.files[target.display] = target
@@ -327,6 +334,39 @@ class ConfigTree:
 
 # Suffixes of a file shipped for the user to copy into place under its own name (`site.conf.example` -> `site.conf`)
 ACTIVATED_SUFFIXES = (".example", ".sample", ".dist")
+
+
+# The blocks a server is written in; a tag inside any other block (a server, a location, a map) cannot add one.
+_HOLDING_SERVERS = frozenset({"http", "stream", "mail"})
+
+
+def _may_render_servers(masked, source, parsed, ctx: tuple) -> bool:
+    """Whether a template's tags may render a server (or a block holding servers) that is not in view: a tag that
+    renders unknown lines, or a branch left out, standing outside every block but those holding servers, in a file
+    read where servers may stand. A file embedded in a YAML text is one stretch of its lines: tags elsewhere in
+    that text belong to other files."""
+    if not _HOLDING_SERVERS.issuperset(ctx):
+        return False
+    first = len(source.text) - len(source.text.lstrip("\n")) + 1
+    last = source.text.count("\n") + 1
+    for position in masked.out_of_view():
+        if first <= position[0] <= last and \
+                all(block.name in _HOLDING_SERVERS for block in _blocks_around(parsed.directives, position)):
+            return True
+    return False
+
+
+def _blocks_around(directives: list[Directive], position: tuple[int, int]) -> list[Directive]:
+    """The blocks of a parsed file that hold a (line, column), outermost first."""
+    chain = []
+    level = directives
+    while True:
+        inner = next((d for d in level if d.block is not None and d.block_end is not None
+                      and tuple(d.span[:2]) <= position <= tuple(d.block_end[:2])), None)
+        if inner is None:
+            return chain
+        chain.append(inner)
+        level = inner.block
 
 
 def _activatable(loader, pattern: Path) -> bool:

@@ -112,7 +112,10 @@ def _alone_on_their_sockets(dep, servers: list, by_socket: dict[str, set]) -> se
     read may be such a server too (`listen 80 default_server;` kept in a file the host renders): unknown, so quiet."""
     whole = dep.is_main and dep.all_servers_seen
     unread = set(map(id, dep.unread_include_blocks()))
+    # a listen a template fills in may name any socket, another server's too
+    masked = [server for server in servers if any(is_unknown(key) for key in _keys(server))]
     return {server for server in servers if (all(len(by_socket[key]) == 1 for key in _keys(server))
+            and (masked in ([], [server]) and (server not in masked or len(servers) == 1))
             and (whole or _default_on_every_socket(server) or _named_as_catch_all(server)))
             or (not server.find("listen") and id(server) in unread)}
 

@@ -15,7 +15,7 @@ from ..nginx.tls import WEAK_PROTOCOLS, weak_suites
 from ..nginx.listen import http_servers, parse_listen
 from ..nginx.locations import front_page, served_kinds
 from ..nginx.tls_scope import (Inherited, PlainHttp, default_of, flag_on, is_tls_listen, local_placeholder,
-                               rejects_handshakes, sockets, speaks_tls, tls_listens)
+                               rejects_handshakes, sockets, speaks_tls, tls_listens, tls_out_of_view)
 from .registry import rule
 
 # The directive that sets protocols for each cipher directive, in the same module (proxy_ssl_ciphers goes with
@@ -84,7 +84,7 @@ class _ReachingTlsServers:
             ssl_on = Inherited(self._dep, "ssl")
             self._reached = {id(protocols.at(server)) for server in http_servers(self._dep)
                              if speaks_tls(server, ssl_on)}
-        return id(node) in self._reached or (not self._dep.all_servers_seen and _tls_listen_read(self._dep.loader))
+        return id(node) in self._reached or (tls_out_of_view(self._dep) and _tls_listen_read(self._dep.loader))
 
 
 def _tls_listen_read(loader) -> bool:

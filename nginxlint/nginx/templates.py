@@ -6,7 +6,8 @@ after a tag is parsed at its true line and column:
 
 - A tag that renders nothing (`{% if %}`, `{{- end }}`, `<% end %>`, Kong's `> if … then` lines, comments) becomes
   spaces. So does a value tag standing where whole directives go: alone between a `;`, `{`, `}` or the start of
-  a line and the end of the line (`{{ include "locations" . | nindent 4 }}`).
+  a line and the end of the line (`{{ include "locations" . | nindent 4 }}`). Such a tag, a loop's opening tag
+  and a splice (`{% include "x" %}`) may render directives nginxlint cannot see, and are recorded so ("lines").
 - A value tag inside a directive (`listen {{ .Values.port }};`, `server_name ${SERVER_NAME};`) becomes a run of
   UNKNOWN characters: one word to nginx's lexer, and a value rules recognise as unknown (`is_unknown`). A tag
   that renders nothing but sits inside a word (`a{% if x %}b`) becomes UNKNOWN characters too, so the word
@@ -27,7 +28,7 @@ from dataclasses import dataclass, field
 from ..text import first_of
 from .envsubst import ImageTemplates, PositionMap, Rendered, defined_names, render_envsubst
 from .placeholders import fill_ins
-from .template_tags import BRANCH, CLOSE, EXPR, OPEN, SCANNERS, Tag, envsubst_tags, placeholder_tags
+from .template_tags import BRANCH, CLOSE, EXPR, OPEN, SCANNERS, STMT, Tag, envsubst_tags, placeholder_tags
 
 __all__ = [
     "UNKNOWN", "ImageTemplates", "Masked", "MaskedRegion", "PositionMap", "Rendered", "defined_names", "detect",
@@ -256,7 +257,10 @@ class MaskedRegion:
     """Offsets [start, end) of the text that masking replaced.
 
     kind: "value" (UNKNOWN characters: a value a template fills in), "blank" (a tag that renders no directive
-    text, now spaces) or "dropped" (an else branch left out to keep braces balanced, now spaces)."""
+    text, now spaces: a comment, an assignment, a conditional's tags, whose branches all stay in view), "lines"
+    (now spaces, but what it renders may hold directives out of view: a value tag standing where directives go, a
+    loop that repeats its body, a splice of another file) or "dropped" (an else branch left out to keep braces
+    balanced, now spaces)."""
 
     start: int
     end: int
@@ -279,6 +283,11 @@ class Masked:
         """Whether what the tags render may add or leave out directives. A template language's tags may; fill-in
         placeholders, each a value inside a directive, do not: the directives are all there."""
         return self.language != "fill-ins" or any(region.kind != "value" for region in self.regions)
+
+    def out_of_view(self) -> list[tuple[int, int]]:
+        """(line, column) of each tag or left-out branch that may render directives nginxlint does not see."""
+        index = self._line_index()
+        return [index.position(region.start) for region in self.regions if region.kind in ("lines", "dropped")]
 
     def unknown_between(self, start: int, end: int) -> bool:
         """Whether a masked value overlaps offsets [start, end) of the text."""
@@ -401,6 +410,8 @@ def _named(text: str, tags: list[Tag]) -> str:
 
 # The words that open or continue a conditional in the template languages (Go, Jinja/Liquid, ERB, Lua, Kong).
 _CONDITIONAL = re.compile(r"[\s{%<>=*#(\[-]*(?:if|unless|with|case|when|elif|elsif|elseif|else)\b")
+# A statement that puts another template's text in its place (Jinja, Liquid).
+_SPLICE = re.compile(r"[\s{%<>=*#(\[-]*(?:include|extends|import|render)\b")
 
 
 def _conditional_branches(text: str, tags: list[Tag]) -> list[tuple[int, int]]:
@@ -442,7 +453,7 @@ def _fill(piece: str, char: str) -> str:
 
 
 def _fills(text: str, tags: list[Tag]) -> list[str]:
-    """For each tag, "value" or "blank" (see the module's docstring)."""
+    """For each tag, "value", "blank" or "lines" (see MaskedRegion)."""
     starts = {tag.start: i for i, tag in enumerate(tags)}
     ends = {tag.end: i for i, tag in enumerate(tags)}
     size = len(text)
@@ -471,10 +482,14 @@ def _fills(text: str, tags: list[Tag]) -> list[str]:
     for tag in tags:
         if tag.role == EXPR:
             alone = before(tag.start, True) in "\n;{}" and after(tag.end, True) in "\n#}"
-            fills.append("blank" if alone else "value")
+            fills.append("lines" if alone else "value")
+        elif before(tag.start, False) not in _WORD_BREAK and after(tag.end, False) not in _WORD_BREAK:
+            fills.append("value")
+        elif tag.role == OPEN and not _CONDITIONAL.match(text, tag.start, tag.end) or \
+                tag.role == STMT and _SPLICE.match(text, tag.start, tag.end):
+            fills.append("lines")
         else:
-            inside_word = before(tag.start, False) not in _WORD_BREAK and after(tag.end, False) not in _WORD_BREAK
-            fills.append("value" if inside_word else "blank")
+            fills.append("blank")
     return fills
 
 

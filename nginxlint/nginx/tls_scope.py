@@ -6,6 +6,7 @@ import re
 from collections import defaultdict
 
 from .listen import LOOPBACK_HOSTS, http_servers
+from .templates import is_unknown
 
 
 class Inherited:
@@ -59,6 +60,13 @@ def tls_servers(dep) -> list:
             or any(listen_key(listen) in tls_sockets for listen in server.find("listen"))]
 
 
+def tls_out_of_view(dep) -> bool:
+    """Whether a server nginxlint does not see whole may answer TLS: servers out of view, or a `listen` whose
+    arguments a template fills in."""
+    return not dep.all_servers_seen or any(is_unknown(arg) for server in http_servers(dep)
+                                           for listen in server.find("listen") for arg in listen.args)
+
+
 class PlainHttp:
     """Where a response header nginx adds goes out over plain HTTP only: in a server that answers no TLS, or in the
     http block of a config whose servers are all in view and none answers TLS. A browser ignores
@@ -70,7 +78,7 @@ class PlainHttp:
         self.seen = dep.blocks_whole
         # an include in a server that could not be read may hold a `listen … ssl`
         self.unread = {id(block) for block in dep.unread_include_blocks()}
-        self.whole = dep.is_main and dep.all_servers_seen
+        self.whole = dep.is_main and not tls_out_of_view(dep)
 
     def only(self, node) -> bool:
         server = node if node.name == "server" else node.enclosing("server")

@@ -210,6 +210,16 @@ def test_value_tags_become_one_unknown_word_and_line_tags_become_spaces():
     assert masked.unknown_at((2, 12, 2, 13)) and not masked.unknown_at((8, 5, 8, 9))
     spans = masked.spans()
     assert spans[0] == ((2, 12, 2, 38), "value") and ((3, 1, 3, 30), "blank") in spans
+    # the include may render directives out of view; the conditional's branch is in view
+    assert masked.out_of_view() == [(6, 5)]
+
+
+def test_loops_and_splices_may_render_lines_out_of_view_conditionals_do_not():
+    go = mask("http {\n{{ range .Servers }}\nserver { listen 80; }\n{{ end }}\n{{ if .X }}gzip on;{{ end }}\n}\n", "go")
+    assert go.out_of_view() == [(2, 1)]
+    jinja = mask("http {\n{% include 'servers.conf' %}\n{% if tls %}listen 443 ssl;{% endif %}\n}\n", "jinja")
+    assert jinja.out_of_view() == [(2, 1)]
+    assert mask("listen {{ port }};\n{# note #}\n", "jinja").out_of_view() == []
 
 
 def test_both_branches_kept_when_each_balances():
