@@ -306,7 +306,10 @@ def discover(paths: list[Path], settings, named_templates: list[Path] | None = N
                 relative = file.relative_to(path).as_posix()
                 if exclude and _matches(relative, exclude):
                     continue
-                if _matches(relative, include):
+                if _matches(file.name, DOCKERFILE_NAMES):  # `Dockerfile.nginx` builds an image, nginx never reads it
+                    if dockerfiles is not None:
+                        dockerfiles.append(file)
+                elif _matches(relative, include):
                     configs.append(file)
                 elif _matches(relative, MANIFEST_PATTERNS) or is_chart_template(file):
                     manifests.append(file)
@@ -317,8 +320,6 @@ def discover(paths: list[Path], settings, named_templates: list[Path] | None = N
                     named_templates.append(file)
                 elif _nginx_mustache(file):
                     configs.append(file)
-                elif dockerfiles is not None and _matches(file.name, DOCKERFILE_NAMES):
-                    dockerfiles.append(file)
                 elif compose_templates is not None and (rendered := templates.template_name(file.name)) is not None \
                         and is_compose_path(rendered[0]):
                     compose_templates.append(file)
@@ -744,13 +745,17 @@ def conf_dir_for(fragment: Path, mains: list[Path], settings) -> Path | None:
 
 
 def _literal_includes(paths: list[Path], parsed: dict, loader: Loader, conf_dirs: dict) -> set[Path]:
-    """Files that a leftover fragment includes: they are not roots themselves."""
+    """Files that a leftover fragment includes: they are not roots themselves. An absolute include counts where the
+    fragment's tree would read it (a path-map entry, or nginx's conf directory taken for the config's)."""
     targets: set[Path] = set()
     for path in paths:
         base = conf_dirs[path] or path.parent
         for d in walk_directives(parsed[path].directives):
-            if d.name == "include" and d.args and not os.path.isabs(d.args[0]):
-                pattern = str(base / d.args[0])
+            if d.name == "include" and d.args:
+                mapped = loader.map_path(d.args[0], base) if os.path.isabs(d.args[0]) else base / d.args[0]
+                if mapped is None:
+                    continue
+                pattern = str(mapped)
                 matches = loader.glob(pattern) if GLOB_CHARS.intersection(pattern) else [pattern]
                 targets.update(Path(os.path.abspath(m)) for m in matches)
     return targets

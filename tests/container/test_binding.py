@@ -404,3 +404,15 @@ def test_the_dockerfile_that_copies_the_config_by_its_path_binds_it_before_a_who
     assert trees["deploy/nginx.conf"].binding.container.path == "Dockerfile.release"
     got = run_cli([".", "--format", "json", "--select", "CTR105"], cwd=tmp_path).json["findings"]
     assert [(f["path"], f["line"], f["column"]) for f in got] == [("deploy/nginx.conf", 4, 15)], got
+
+
+def test_a_dockerfile_named_for_nginx_is_read_as_a_dockerfile_not_skipped_as_a_config(tmp_path):
+    """`Dockerfile.nginx` matches the config pattern `*.nginx` too: it builds the image that runs the config."""
+    files = {
+        "conf/nginx.conf": _LOGGING,
+        "Dockerfile.nginx": "FROM nginx:1.27\nCOPY conf/nginx.conf /etc/nginx/nginx.conf\n",
+    }
+    trees, _, _ = bind(tmp_path, files)
+    assert trees["conf/nginx.conf"].binding.container.path == "Dockerfile.nginx"
+    result = run_cli([".", "--format", "json"], cwd=tmp_path)
+    assert "Dockerfile.nginx" not in str(result.json.get("notifications", ""))
