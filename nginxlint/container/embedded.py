@@ -220,13 +220,12 @@ def _build_view(workspace, manifests, view, findings: list[Finding]) -> list[tup
         if target in reached:
             continue
         parsed_file = parsed[target]
-        ctx = () if (target, container_path, configmap, mounted) in mains else (
-            settings.context if settings.context is not None else infer_context(parsed_file)
-        )
+        is_main = (target, container_path, configmap, mounted) in mains
+        ctx = () if is_main else (settings.context if settings.context is not None else infer_context(parsed_file))
         view_loader.reached = set()
         yaml_dir = (manifests.absolute.get(configmap.path) or Path(configmap.path)).parent
         prefix = Path(settings.prefix) if settings.prefix else yaml_dir
-        tree = ConfigTree(files[target], ctx, prefix, view_loader, settings)
+        tree = ConfigTree(files[target], ctx, prefix, view_loader, settings, is_main)
         reached |= view_loader.reached
         _finish(tree, manifests, configmap, yaml_dir)
         built.append((tree, mounted))
