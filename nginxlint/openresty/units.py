@@ -7,15 +7,21 @@ Positions of facts are in the Lua text's own coordinates; `LuaUnit.span` maps th
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import NamedTuple
 
 from ..lines import LineIndex
 from ..findings import Location, Span
+from ..gitignore import git_ignored
 from ..nginx.parser import unescape
 from ..nginx.wordmap import value_offsets
 from ..sources import SourceFile
 from .phases import code_arg, subsystem_of
+
+# Where a LuaRocks tree keeps the modules it installs.
+_ROCK_TREE = re.compile(r"/(?:share|lib)/lua/5\.1/")
+
 
 def _compute(text: str):
     from ..lua.facts import analyze_lua  # the Lua analysis, only when a config runs Lua
@@ -225,6 +231,8 @@ class _LuaFiles:
         at a directory nothing in view maps (no copy, no mount) or that an image layer may fill."""
         from ..container.filesystem import Unknown  # the image model, only for a config that runs Lua
 
+        if tried.local is not None and not tried.default and self._filled_locally(tried.local):
+            return True
         if not tried.shown.startswith("/"):
             return False
         path = os.path.normpath(tried.shown)
@@ -236,6 +244,18 @@ class _LuaFiles:
         if tried.default:  # rocks and packages installed by name, and an official image, are known by their names
             return isinstance(where, Unknown) and not where.named
         return where is None or isinstance(where, Unknown)
+
+    def _filled_locally(self, local: Path) -> bool:
+        """A search directory missing from the repository that the machine running nginx fills: one git ignores
+        (made by a build or install step, never committed), or a LuaRocks tree (`luarocks --tree=DIR install`
+        makes `DIR/share/lua/5.1/`)."""
+        loader = self.tree.loader
+        directory, missing = local.parent, None
+        while directory != directory.parent and not loader.is_dir(directory):
+            directory, missing = directory.parent, directory
+        if missing is None:
+            return False
+        return bool(_ROCK_TREE.search(local.as_posix())) or git_ignored(loader, missing)
 
     def in_container(self, target: str) -> bool:
         """A `*_by_lua_file` target missing from the repository that the container provides: a file its image copies
