@@ -40,6 +40,8 @@ def tls_server_cipher_preference(dep, report):
         string = cipher_list.args[0] if cipher_list is not None and cipher_list.args else "HIGH:!aNULL:!MD5"
         enabled = protocols.at(block)
         enabled = enabled.args if enabled is not None and enabled.args else DEFAULT_PROTOCOLS
+        if enabled is not DEFAULT_PROTOCOLS and {"TLSv1", "TLSv1.1"}.intersection(enabled):
+            continue  # kept for old clients: Mozilla's profile for them is the server's order (its "old" config)
         if set(enabled) != {"TLSv1.3"} and not only_forward_secret(string):
             continue  # a weak suite or one without forward secrecy (or unknown): the server's order keeps it unused
         taken = _first_suites(string, enabled)
