@@ -39,7 +39,8 @@ _README = re.compile(r"readme(?:\.(?:md|markdown|rst|txt))?", re.IGNORECASE)
 _PRODUCTION_NAME = re.compile(r"(?:^|[._-])prod(?:uction)?(?:[._-]|$)", re.IGNORECASE)
 # A statement that the stack is not for production, or for testing or development only, on text whose spaces
 # are single: "not intended for production", "cannot be used in any production environment", "do not use this
-# setup in production", "for testing purposes only", "only distributed for testing purposes".
+# setup in production", "for testing purposes only", "only distributed for testing purposes"; or that the stack is
+# the local way of running what is deployed elsewhere ("can also be run locally using Docker Compose").
 _NOT_FOR_PRODUCTION = re.compile(
     r"\bnot (?:intended|meant|suitable|designed|recommended|supported|safe|ready|fit) (?:to be used )?"
     r"(?:for|in) (?:use in )?(?:a |any )?production\b"
@@ -52,7 +53,9 @@ _NOT_FOR_PRODUCTION = re.compile(
     r"(?:a |any )?production\b"
     r"|\bnot for (?:use in )?production\b"
     r"|\bfor (?:local )?(?:testing|test|development|dev|demo|demonstration|evaluation) (?:purposes? )?only\b"
-    r"|\bonly (?:\w+ )?for (?:local )?(?:testing|development|demo|demonstration|evaluation)\b",
+    r"|\bonly (?:\w+ )?for (?:local )?(?:testing|development|demo|demonstration|evaluation)\b"
+    # "designed to be run in an AKS cluster, but can also be run locally using Docker Compose"
+    r"|\b(?:can|could|may) also be (?:run|started|tried) locally\b",
     re.IGNORECASE)
 # The same statements in the other languages READMEs are often written in (a few common phrasings each): Chinese
 # (Traditional and Simplified: 僅供測試 "for testing only", 請勿用於生產環境 "do not use in production"), Japanese

@@ -26,6 +26,7 @@ from nginxlint.container.dockerfile_binding import dockerfile_facts, runs_tests
     "Ne pas utiliser en production : ce docker compose sert au développement.",
     "Note that this is a local development environment and is not intended to be exposed to the public "
     "internet or used in production as-is.",
+    "The application is designed to be run in an AKS cluster, but can also be run locally using Docker Compose.",
 ])
 def test_says_the_setup_is_not_for_production(sentence):
     assert says_not_for_production(sentence)
@@ -40,6 +41,7 @@ def test_says_the_setup_is_not_for_production(sentence):
     "This Docker setup runs in production at example.com.",
     "默认密码仅供测试使用",
     "请勿在生产环境中使用 docker-compose.dev.yml",
+    "To run it locally, start the Docker Compose stack.",
 ])
 def test_other_sentences_say_nothing(sentence):
     assert not says_not_for_production(sentence)
