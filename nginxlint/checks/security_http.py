@@ -527,11 +527,12 @@ SECURITY_HEADERS = {
 
 # Headers a browser reads from the page it renders: lost on a font, an image, a script or a style sheet, they
 # protect nothing; of them only the Content-Security-Policy acts on an SVG opened as a document (its scripts). HSTS
-# is the host's policy, which the browser records from any answer: the site's pages carry it.
+# is the host's policy, which the browser records from any answer: the site's pages carry it. So is
+# X-Permitted-Cross-Domain-Policies, read by a Flash or PDF reader with the site's policy file (crossdomain.xml).
 DOCUMENT_POLICIES = frozenset({
     "content-security-policy", "content-security-policy-report-only", "x-frame-options", "x-xss-protection",
     "referrer-policy", "permissions-policy", "feature-policy", "cross-origin-opener-policy",
-    "cross-origin-embedder-policy"})
+    "cross-origin-embedder-policy", "x-permitted-cross-domain-policies"})
 SCRIPT_POLICIES = frozenset({"content-security-policy", "content-security-policy-report-only"})
 HOST_POLICY = "strict-transport-security"
 NOSNIFF = "x-content-type-options"
