@@ -701,16 +701,25 @@ PROXY_DEFAULTS = {"host": {"$proxy_host"}, "upgrade": {""}, "te": {""}, "keep-al
                   "connection": {"", "close"}}
 
 
+# What a request to another service sets for itself: its Host, and how its own connection is kept.
+_OWN_CONNECTION = frozenset({"host", "connection", "proxy-connection", "keep-alive"})
+
+
 @rule("SEC504")
 def proxy_set_header_redefinition(dep, report):
     lists = Lists(dep, ("proxy_set_header",))
+    auth_targets = {n.args[0] for n in dep.nodes("auth_request") if n.args and n.args[0] != "off"}
     for block, own in lists.own.items():
         if _follows_upstream_redirect(block, own):
             continue
         _, inherited = lists.inherited(block)
+        # an auth_request's subrequest goes to the auth service: the Host and connection headers set for the
+        # proxied application are not its own
+        subrequest = block.name == "location" and bool(block.args) and block.args[-1] in auth_targets
         # a header a template names (`proxy_set_header {{ $key }} …`) may be the one this block sets again
         meaningful = [n for n in inherited if len(n.args) >= 2 and not is_unknown(n.args[0]) and
-                      n.args[1].lower() not in PROXY_DEFAULTS.get(n.args[0].lower(), ())]
+                      n.args[1].lower() not in PROXY_DEFAULTS.get(n.args[0].lower(), ()) and
+                      not (subrequest and n.args[0].lower() in _OWN_CONNECTION)]
         _report_dropped(report, "proxy_set_header", own, meaningful,
                         "repeat the dropped proxy_set_header lines here (or move them all into one include)")
 
