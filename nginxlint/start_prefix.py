@@ -9,6 +9,7 @@ config. Commands that disagree about one config tell nothing.
 """
 from __future__ import annotations
 
+import fnmatch
 import os
 import re
 from pathlib import Path, PurePosixPath
@@ -109,3 +110,52 @@ def _subdirectories(top: Path) -> list[Path]:
                 if not name.startswith(".") and name != "node_modules" and (top / name).is_dir()]
     except OSError:
         return []
+
+
+# The working directory as a shell names it: nginx started with `-p "$(pwd)"` takes the directory it runs in for
+# its prefix, so paths relative to either are the same.
+_WORKING_DIRECTORY = re.compile(r"(?:`pwd`|\$\(pwd\)|\$\{?PWD\}?)/?")
+_SHELL_VARIABLE = re.compile(r"\$\{?\w+\}?")
+
+
+def started_in_prefix(config: Path, top: Path, memo: dict) -> bool:
+    """Whether a shell script of the repository (at its top or one directory below) starts nginx on `config` with
+    its working directory as the prefix: `nginx -p \\`pwd\\`/ -c conf/nginx-${PROFILE}.conf`."""
+    scripts = memo.get(("scripts", top))
+    if scripts is None:
+        scripts = memo[("scripts", top)] = _started_in_working_directory(top)
+    try:
+        relative = config.relative_to(top).as_posix()
+    except ValueError:
+        return False
+    return any(fnmatch.fnmatchcase("/" + relative, "*" + pattern) for pattern in scripts)
+
+
+def _started_in_working_directory(top: Path) -> list[str]:
+    """The `-c` paths (shell variables as `*`) of the nginx commands in shell scripts that pass the working
+    directory as `-p`."""
+    import shlex  # only for a repository that starts nginx by scripts of its own
+
+    found = []
+    for directory in [top, *_subdirectories(top)]:
+        try:
+            names = sorted(os.listdir(directory))
+        except OSError:
+            continue
+        for name in names:
+            if not name.endswith(".sh"):
+                continue
+            try:
+                text = (directory / name).read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            for match in _NGINX_RUN.finditer(text):
+                try:
+                    argv = shlex.split(match.group(1), comments=True)
+                except ValueError:
+                    continue
+                options = dict(zip(argv, argv[1:]))
+                conf = options.get("-c")
+                if conf and not conf.startswith("/") and _WORKING_DIRECTORY.fullmatch(options.get("-p", "")):
+                    found.append("/" + _SHELL_VARIABLE.sub("*", conf.removeprefix("./")))
+    return found

@@ -471,6 +471,8 @@ def relative_package_path(tree, report):
         return
     from ..openresty import package_path as pp  # the Lua analysis, only when a config runs Lua
 
+    if not tree.binding and _started_in_prefix(tree):
+        return  # the repository's start script makes the working directory the prefix
     for directive, node in nodes:
         for entry in pp.split_entries(node.args[0], ""):
             item = next((f for f in found if f.entry.written == entry.written and f.entry.offset == entry.offset
@@ -492,6 +494,13 @@ def relative_package_path(tree, report):
                 span=_entry_span(node, entry),
                 related=[item.unit.location(item.require.span, "required here")],
             )
+
+
+def _started_in_prefix(tree) -> bool:
+    from ..start_prefix import started_in_prefix  # only for a config that finds modules through a relative entry
+
+    path = tree.root.path
+    return started_in_prefix(path, tree.loader.repository_top(path.parent), tree.loader.memo("start-commands"))
 
 
 # -- LUA220 -----------------------------------------------------------------------------------------------------
