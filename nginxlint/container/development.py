@@ -72,7 +72,27 @@ def development_only(workspace, fixtures) -> frozenset[str]:
         if build is not None:
             builds.append((dockerfile, build, _context(dockerfile, build, base)))
     return frozenset(_deleted(workspace, builds) | _run_by_development_setups(workspace, builds)
-                     | _left_out_of_images(workspace, builds))
+                     | _left_out_of_images(workspace, builds) | _development_profiles(workspace))
+
+
+# A config named for development (`nginx-dev.conf`, `nginx.development.conf`, `dev.conf`), and its word for it.
+_DEVELOPMENT_PROFILE = re.compile(r"(?:^|[._-])(dev|development|local)(?=[._-])", re.IGNORECASE)
+
+
+def _development_profiles(workspace) -> set[str]:
+    """The main configs named for development beside one named for production (`nginx-dev.conf` and
+    `nginx-prod.conf`, which a start script picks by profile): the production one is what serves users."""
+    found = set()
+    for tree in workspace.trees:
+        path = tree.root.path
+        match = _DEVELOPMENT_PROFILE.search(path.name)
+        if not tree.is_main or match is None:
+            continue
+        start, end = match.span(1)
+        siblings = (path.parent / f"{path.name[:start]}{word}{path.name[end:]}" for word in ("prod", "production"))
+        if any(sibling.is_file() for sibling in siblings):
+            found.add(tree.root.display)
+    return found
 
 
 def test_run_only(workspace) -> frozenset[str]:
