@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..container.release import running_release
+from ..container.release import running_lua_module, running_release
 from ..findings import SAFE, UNSAFE, Fix, Location, Span
 from ..nginx import edits
 from ..nginx.directives import LUA_PHASE
@@ -418,6 +418,8 @@ def package_path_without_defaults(tree, report):
         value = node.args[0]
         if pp.has_defaults(value) or pp.keeps_lualib(value, server_prefix):
             continue
+        if _module_unknown_and_unneeded(tree):
+            continue
         if directive == "lua_package_path":
             bundled = _bundled_lua_nginx_module(tree)
             if bundled is not None and module_order(bundled[1]) < module_order("0.10.16"):
@@ -439,6 +441,31 @@ def package_path_without_defaults(tree, report):
             fix=Fix.of("End the search path with `;;`", edits.replace_arg(node.d, 0, fixed))
             if quote not in written else None,
         )
+
+
+def _module_unknown_and_unneeded(tree) -> bool:
+    """The container runs an nginx that is not OpenResty (a distribution's package, a build of its own) whose
+    lua-nginx-module nothing names, so whether it loads resty.core at start is unknown, and no `require` of the
+    deployment asks for a Lua library of OpenResty's bundle (`resty.redis`) that the project does not hold itself:
+    nothing is known to fail. A C module (cjson) comes from `lua_package_cpath`, which keeps its defaults."""
+    binding = tree.binding
+    reference = binding.container.base_image if binding is not None and binding.container is not None else None
+    if not reference or running_lua_module(tree) is not None:
+        return False
+    from ..container.base_images import base_image  # the image facts table, only for a bound config
+
+    if base_image(reference).flavour == "openresty":
+        return False
+    from ..openresty.modules import OPENRESTY_BUNDLED, ModuleSet  # the Lua analysis, only when a config runs Lua
+
+    lua = tree.lua
+    if lua.unresolved or lua.parse_failed:
+        return False
+    found = {unit.module for unit in lua.units if unit.kind == "module"}
+    bundled = ModuleSet()
+    bundled.update([pattern for pattern in OPENRESTY_BUNDLED if not pattern.startswith("cjson")], "bundled")
+    return not any(require.module and require.module not in found and require.module in bundled
+                   for unit in lua.units if unit.facts is not None for require in unit.facts.requires)
 
 
 def _bundled_lua_nginx_module(tree) -> tuple[str, str] | None:
