@@ -313,6 +313,8 @@ def _script_file(tree, script: str):
     workdir = binding.container.working_dir
     if not script.startswith("/"):
         base = workdir.value if workdir is not None else (build.copies[-1].workdir if build and build.copies else None)
+        if not base and _official_image(binding.container.base_image):
+            base = "/"  # the official nginx and OpenResty images set no WORKDIR
         if not base:
             return None
         script = posixpath.join(base, script)
@@ -322,6 +324,12 @@ def _script_file(tree, script: str):
     view = tree.container_view
     found = view.where(script) if view is not None else None
     return found if isinstance(found, Path) and found.is_file() else None
+
+
+def _official_image(reference: str | None) -> bool:
+    from ..container.base_images import base_image  # the image facts table, only for a relative start script
+
+    return bool(reference) and base_image(reference).flavour in ("nginx", "openresty")
 
 
 def background_start(tree):
