@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .container.dockerignore import DockerIgnore
-
 
 def git_ignored(loader, directory: Path) -> bool:
     """Whether `directory`, or a directory above it up to the repository's top, is ignored by a `.gitignore` of the
@@ -29,7 +27,9 @@ def git_ignored(loader, directory: Path) -> bool:
     return False
 
 
-def _load(path: Path) -> DockerIgnore:
+def _load(path: Path):
+    from .container.dockerignore import DockerIgnore  # the same pattern matching, only where a path is missing
+
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError:
