@@ -36,6 +36,9 @@ DEVELOPMENT_DIRS = ("dev-environment", "dev-environments", "local[-_]environment
 # upstream `backup` servers give real files that name.)
 LEFTOVER_DIRS = ("old", "*[-_]old", "old[-_]*", "deprecated", "unused")
 _LEFTOVER_NAME = re.compile(r"(?:^|[-_.])(?:old|bak|orig|deprecated|unused)(?:[-_.]|$)", re.I)
+# A config named as an example to copy and make one's own (`service-example.conf`, `example.conf`, `site.sample.conf`):
+# the one a deployment runs is the copy, under the name the README gives it.
+_EXAMPLE_NAME = re.compile(r"(?:^|[-_.])(?:example|sample)(?:[-_.]|$)", re.I)
 # A backup copy an editor, a package manager or a person left beside a config (`site.conf.bak`, `nginx.conf.orig`,
 # `default~`): no `include *.conf` picks it up, so nginx loads it only when a config names it.
 _BACKUP_COPY = re.compile(r"(?:\.(?:bak|orig|old|backup|save|dpkg-old|dpkg-dist|rpmsave|rpmnew)|~)$", re.I)
@@ -87,7 +90,7 @@ class Fixtures:
     def holds(self, display_path: str) -> bool:
         if not self.patterns:
             return False
-        if display_path in self.files or self._leftover_name(display_path):
+        if display_path in self.files or self._leftover_name(display_path) or self._example_name(display_path):
             return True
         directory = os.path.dirname(os.path.abspath(os.path.join(self.base_dir, display_path)))
         hit = self._by_directory.get(directory)
@@ -131,6 +134,9 @@ class Fixtures:
 
     def _leftover_name(self, display_path: str) -> bool:
         return bool(self.patterns) and bool(_LEFTOVER_NAME.search(os.path.basename(display_path)))
+
+    def _example_name(self, display_path: str) -> bool:
+        return "example" in self.patterns and bool(_EXAMPLE_NAME.search(os.path.basename(display_path)))
 
     def _below(self, display_path: str, patterns) -> bool:
         found = self._place_of(display_path) if self.patterns else None
