@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 from collections import defaultdict
 from functools import cached_property
 from pathlib import Path
@@ -303,6 +304,9 @@ class ConfigTree:
                     self.out_of_view_includes.append((node, guess))
                 return []
             path = mapped
+        elif _INSTALLER_TOKEN.match(pattern):
+            self._not_read()  # `PH_NGINX_CONF_TMPL_DIR/misc.tmpl`: an installer writes the directory in
+            return []
         else:
             path = self.conf_dir / pattern
         if GLOB_CHARS.intersection(pattern):
@@ -331,6 +335,10 @@ class ConfigTree:
         found = known[key] = (source,) if source else ()
         return list(found)
 
+
+# An include whose first path part is an upper-case token (`PH_NGINX_CONF_TMPL_DIR/ssl.tmpl`, `NGINX_MIME_TYPES`): a
+# word an installer's `sed`/`perl -pi` replaces with a real path before nginx reads the file, never a directory name.
+_INSTALLER_TOKEN = re.compile(r"[A-Z][A-Z0-9]*_[A-Z0-9_]*(?:/|$)")
 
 # Suffixes of a file shipped for the user to copy into place under its own name (`site.conf.example` -> `site.conf`)
 ACTIVATED_SUFFIXES = (".example", ".sample", ".dist")
