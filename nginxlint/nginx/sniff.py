@@ -56,6 +56,10 @@ _OTHER_PROGRAMS = {
     "supervisord.conf": "supervisord's config", "php-fpm.conf": "PHP-FPM's config", "my.cnf": "MySQL's config",
     "openssl.cnf": "OpenSSL's config", "krb5.conf": "Kerberos's config", "ntp.conf": "NTP's config",
     "chrony.conf": "chrony's config", "dovecot.conf": "Dovecot's config", "haproxy.cfg": "HAProxy's config",
+    "pf.conf": "the pf firewall's rules", "nftables.conf": "the nftables firewall's rules",
+    "ldapd.conf": "OpenBSD ldapd's config", "slapd.conf": "OpenLDAP's config", "smtpd.conf": "OpenSMTPD's config",
+    "httpd.conf": "Apache's (or OpenBSD httpd's) config", "relayd.conf": "OpenBSD relayd's config",
+    "named.conf": "BIND's config", "dhcpd.conf": "the DHCP server's config", "keepalived.conf": "keepalived's config",
 }
 
 
@@ -145,15 +149,20 @@ def _by_content(text: str, name: str, parsed: ParsedFile, counts: tuple[int, int
         shape = "looks like a key = value config with braces (UCL/HCL, like rspamd's), not nginx directives"
     if shape and (known_fraction < 0.5 or lines.first_line.startswith("#!")):  # a #! line decides alone
         return Verdict(NOT_NGINX, 0.9 if known_fraction < 0.2 else 0.7, shape)
+    interpreter = text.split("\n", 1)[0].strip()
+    if interpreter.startswith("#!") and parsed.problem is not None and "nginx" not in interpreter \
+            and "openresty" not in interpreter:  # `#!/usr/sbin/nft -f`: the program that runs the file reads it
+        return Verdict(NOT_NGINX, 0.9, f"starts with `{interpreter[:60]}`: a file that program runs, not an nginx "
+                       "config")
+    owner = _OTHER_PROGRAMS.get(name.rsplit("/", 1)[-1])
+    if owner and parsed.problem is not None:  # a name nginx never uses, and content nginx rejects
+        return Verdict(NOT_NGINX, 0.8, f"{name.rsplit('/', 1)[-1]} is {owner}, not nginx's")
     if parsed.problem is not None and not lines.terminated and (known_fraction < 0.5 or lines.content >= 3):
         return Verdict(NOT_NGINX, 0.8, "no line ends with ';' or opens a '{' block, as every nginx directive does")
     statements = lines.content - lines.structural
     if parsed.problem is not None and known_fraction < 0.5 and statements >= 3 and \
             lines.terminated_lines * 5 < statements:
         return Verdict(NOT_NGINX, 0.7, "most lines do not end with ';', as nginx directives do")
-    owner = _OTHER_PROGRAMS.get(name.rsplit("/", 1)[-1])
-    if owner and parsed.problem is not None:  # a name nginx never uses, and content nginx rejects
-        return Verdict(NOT_NGINX, 0.8, f"{name.rsplit('/', 1)[-1]} is {owner}, not nginx's")
     if known == 0 and lines.known == 0 and parsed.problem is not None:
         return Verdict(NOT_NGINX, 0.7, "no directive nginx knows at its top level")
     # Entries only (an include of a map or geo block), unknown modules, or a config broken early: nginx.

@@ -96,7 +96,7 @@ daemonize no
 maxmemory 256mb
 maxmemory-policy allkeys-lru
 include /etc/redis/local.conf
-""", "';'"),
+""", "Redis"),
     "mongod.conf": ("""\
 storage:
   dbPath: /var/lib/mongodb
@@ -251,6 +251,39 @@ zone "consul" IN {
   forwarders { 127.0.0.1 port 8600; };
 };
 """, "BIND"),
+    # an nftables ruleset: its #! line names the program that reads it
+    "firewall/ruleset.rules": ("""\
+#!/usr/sbin/nft -f
+
+flush ruleset
+
+table inet filter {
+    chain input {
+        type filter hook input priority 0; policy drop;
+        iif lo accept
+        tcp dport { 22, 80, 443 } accept
+    }
+}
+include "/etc/nftables.d/*.conf"
+""", "/usr/sbin/nft"),
+    # OpenBSD's pf rules and ldapd config, named as their programs name them
+    "openbsd/pf.conf": ("""\
+# Basic PF rules for mail server.
+
+mail_services="{www, https, smtp, submission, imap, imaps, pop3, pop3s, ssh}"
+
+set block-policy drop
+set skip on lo
+pass in on egress proto tcp to port $mail_services
+""", "pf firewall"),
+    "openbsd/ldapd.conf": ("""\
+schema "/etc/ldap/core.schema"
+listen on lo0 secure
+namespace "dc=example,dc=com" {
+    rootdn  "cn=Manager,dc=example,dc=com"
+    index   objectClass
+}
+""", "ldapd"),
     "index.html.j2": ("""\
 <!DOCTYPE html>
 <html>
