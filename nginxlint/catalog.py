@@ -25,6 +25,7 @@ class RuleInfo:
     production_only: bool = False  # matters only on a server the public reaches: quiet in fixture directories
     deployed_only: bool = False  # advice for deployed containers: quiet where only a development setup runs it
     own_code_only: bool = False  # about the project's own code: quiet in vendored sources
+    outside_tests: bool = False  # an absence a test harness may fill: quiet in a test suite's directories
     fix: str = "none"  # front matter `fix`: always | sometimes | none (does a finding come with a Fix)
     fix_safety: str = ""  # front matter `fix-safety`: safe | unsafe | mixed (safe in some cases, unsafe in others)
 
@@ -103,6 +104,7 @@ def load_catalog() -> dict[str, RuleInfo]:
             fix_safety=meta.get("fix-safety", ""),
             production_only=str(meta.get("production-only", "false")).lower() == "true",
             own_code_only=str(meta.get("own-code-only", "false")).lower() == "true",
+            outside_tests=str(meta.get("outside-tests", "false")).lower() == "true",
             deployed_only=str(meta.get("deployed-only", "false")).lower() == "true",
         )
     return rules

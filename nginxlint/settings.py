@@ -335,6 +335,8 @@ class Selection:
         rule = self.catalog[code]
         if rule.own_code_only and self.fixtures.vendored(path):
             return False
+        if rule.outside_tests and self.fixtures.test_suite(path):
+            return False
         if (rule.production_only or rule.deployed_only) and "container" in rule.tags and path in self.test_run_only:
             return False  # advice on a deployed container, where the only container is a test run
         if rule.deployed_only and (path in self.development_only or self.fixtures.not_deployed(path)):
