@@ -7,7 +7,6 @@ Positions of facts are in the Lua text's own coordinates; `LuaUnit.span` maps th
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 from typing import NamedTuple
 
@@ -18,9 +17,6 @@ from ..nginx.parser import unescape
 from ..nginx.wordmap import value_offsets
 from ..sources import SourceFile
 from .phases import code_arg, subsystem_of
-
-# Where a LuaRocks tree keeps the modules it installs.
-_ROCK_TREE = re.compile(r"/(?:share|lib)/lua/5\.1/")
 
 
 def _compute(text: str):
@@ -247,15 +243,14 @@ class _LuaFiles:
 
     def _filled_locally(self, local: Path) -> bool:
         """A search directory missing from the repository that the machine running nginx fills: one git ignores
-        (made by a build or install step, never committed), or a LuaRocks tree (`luarocks --tree=DIR install`
-        makes `DIR/share/lua/5.1/`)."""
+        (made by a build or install step, such as `luarocks --tree=luarocks install`, and never committed)."""
         loader = self.tree.loader
         directory, missing = local.parent, None
         while directory != directory.parent and not loader.is_dir(directory):
             directory, missing = directory.parent, directory
         if missing is None:
             return False
-        return bool(_ROCK_TREE.search(local.as_posix())) or git_ignored(loader, missing)
+        return git_ignored(loader, missing)
 
     def in_container(self, target: str) -> bool:
         """A `*_by_lua_file` target missing from the repository that the container provides: a file its image copies
