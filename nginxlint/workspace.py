@@ -365,25 +365,35 @@ def looks_main(parsed: ParsedFile, path: Path) -> bool:
     return path.name == "nginx.conf" and bool(parsed.directives) and infer_context(parsed) == ()
 
 
-def infer_context(parsed: ParsedFile) -> tuple:
+def infer_context(parsed: ParsedFile, path: Path | None = None) -> tuple:
     """The context in which the fewest top-level directives would be out of place (first wins a tie). Among those,
     the inside of a top-level `if` decides: `if (…) { add_header …; }` is a location's, since a server's `if` takes
-    no add_header."""
+    no add_header; then, unless the file sits in a directory nginx's layouts keep for http sites (`sites-enabled/`,
+    `conf.d/`), the inside of top-level `server` and `upstream` blocks, which http and stream both take."""
     from .nginx.directives import check_directive, context_of  # crossplane's table, built on first use
 
     def misplaced(directives, ctx) -> int:
         return sum(1 for d in directives if (problem := check_directive(
             d.name, d.args, ctx, d.block is not None or d.lua is not None)) is not None and problem.code == "NGX005")
 
+    in_http_directory = path is not None and not _HTTP_DIRECTORIES.isdisjoint(path.parts[:-1])
     best, best_misses = (), None
     for ctx in INFERABLE_CONTEXTS:
         misses = (misplaced(parsed.directives, ctx),
-                  sum(misplaced(d.block, context_of(ctx, "if")) for d in parsed.directives if d.name == "if" and d.block))
+                  sum(misplaced(d.block, context_of(ctx, "if")) for d in parsed.directives if d.name == "if" and d.block),
+                  0 if in_http_directory else sum(misplaced(d.block, context_of(ctx, d.name))
+                                                  for d in parsed.directives if d.name in _SHARED_BLOCKS and d.block))
         if best_misses is None or misses < best_misses:
             best, best_misses = ctx, misses
-            if misses == (0, 0):
+            if not any(misses):
                 break
     return best
+
+
+# Blocks both http and stream take: what they hold tells which one a file of them is for (`server { proxy_pass
+# unix:/tmp/vnc.sock; ssl_handshake_timeout 10s; }` is a stream server).
+_SHARED_BLOCKS = ("server", "upstream")
+_HTTP_DIRECTORIES = frozenset({"sites", "sites-available", "sites-enabled", "conf.d", "http.d", "vhosts", "vhost.d"})
 
 
 def is_snippet_collection(parsed: ParsedFile, ctx: tuple) -> bool:
@@ -514,7 +524,7 @@ def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Pat
     for path in leftovers:
         if path in reached or path in included_by_leftover:
             continue
-        ctx = settings.context if settings.context is not None else placed.get(path) or infer_context(parsed[path])
+        ctx = settings.context if settings.context is not None else placed.get(path) or infer_context(parsed[path], path)
         if settings.context is None and path not in placed and is_snippet_collection(parsed[path], ctx):
             loader.snippet_collections.add(loader.display(path))
         build(path, ctx, False, conf_dirs[path])
