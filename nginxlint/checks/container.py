@@ -441,6 +441,14 @@ def _in_volume(binding, path: str, prefix: str | None) -> bool:
     return False
 
 
+def _rotated(tree, file: str) -> bool:
+    """A logrotate config of the repository rotates the file: the image keeps it on purpose, its size bounded."""
+    from ..container.logrotate import rotated  # only for a log written to a file
+
+    loader = tree.loader
+    return rotated(loader, loader.repository_top(tree.root.path.parent), file)
+
+
 def _log_file(path: str, prefix: str | None) -> str | None:
     """The log's absolute path in the container; None for a path with variables, or a relative one with no known
     prefix."""
@@ -505,7 +513,8 @@ def log_to_file(tree, report):
         if linked_to_stream(path, extra, prefix) or _in_volume(tree.binding, path, prefix):
             continue
         file = _log_file(path, prefix)
-        if file is not None and (_under_script_link(tree, file) or _linked_by_image(tree, file)):
+        if file is not None and (_under_script_link(tree, file) or _linked_by_image(tree, file)
+                                 or _rotated(tree, file)):
             continue
         tailed = _tailed_by_start(tree) if tailed is None else tailed
         if file in tailed:
