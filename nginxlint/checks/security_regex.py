@@ -173,7 +173,8 @@ class _Flow:
         found = group(site.pattern, key)
         if found is None:
             return False
-        on_uri = site.subject == "uri" or site.directive.name == "rewrite"
+        # the URI and the request line's path start with "/" (an absolute-form request's $request_uri too)
+        on_uri = site.subject in _SLASH_FIRST or site.directive.name == "rewrite"
         return starts_with_slash(found.body) or (on_uri and found.before in ("^", "\\A"))
 
     def capture_source(self, at):
@@ -1288,7 +1289,7 @@ def _redirect_target(flow, value, node, absolute):
     if _chosen_by_the_config(flow, name, absolute):
         return None
     if flow.must_hold_slash(name, node) or _path_values(flow, name):
-        if not absolute and (name == "request_uri" or _backslash(flow, first, node)):
+        if not absolute and (_raw_request_uri(flow, name, node) or _backslash(flow, first, node)):
             return first, (f"with absolute_redirect off, the Location {first.text} can be //evil.example or "
                            "/\\evil.example, which browsers read as another site")
         return None
@@ -1298,6 +1299,15 @@ def _redirect_target(flow, value, node, absolute):
             flow.capture_mask(name, node, 0) is not None else "https://evil.example"
         return first, f"the redirect's target is {first.text}, which the request can set to {example}"
     return None
+
+
+def _raw_request_uri(flow, name: str, node) -> bool:
+    """$request_uri, or a capture of a regex matched against it: the path as sent, whose slashes nginx has not
+    merged (`//evil.example/…`)."""
+    if name == "request_uri":
+        return True
+    source = flow.capture_source(node) if name.isdigit() or name not in flow.sets else None
+    return source is not None and source[0].subject == "request_uri"
 
 
 def _capture_example(flow, name: str, node) -> str:

@@ -757,6 +757,11 @@ def test_a_zone_keyed_on_the_address_matters_only_where_a_limit_applies_it(limit
     # anchored, the capture starts at the URI's first "/": nginx puts its own scheme and host in front
     ("merge_slashes off; location / { rewrite ^(.*)//+(.*) $1/$2 permanent; }", "/https://evil.example",
      "http://good.test:{port}/https:/evil.example", False),
+    # a capture of $request_uri anchored at its start is its path as sent: absolute to this server, or `//` if off
+    ('location / { if ($request_uri ~* "^(.*/)index\\.php(.*)") { return 307 $1$2; } }', "//evil.example/index.php",
+     "http://good.test:{port}//evil.example/", False),
+    ('location / { absolute_redirect off; if ($request_uri ~* "^(.*/)index\\.php(.*)") { return 307 $1$2; } }',
+     "//evil.example/index.php", "//evil.example/", True),
 ])
 def test_a_redirect_built_from_the_request_leaves_the_site(location, path, sent, reported):
     files = {"conf/nginx.conf": config(
