@@ -16,7 +16,7 @@ from typing import Iterator
 
 from .checks import load
 from .findings import Finding, Location
-from .nginx.parser import Directive
+from .nginx.parser import Directive, blocks_around
 
 GLOB_CHARS = frozenset("*?[")
 # A template rendered at container start to the name without the suffix (the nginx image's envsubst step, or a
@@ -359,22 +359,9 @@ def _may_render_servers(masked, source, parsed, ctx: tuple) -> bool:
     last = source.text.count("\n") + 1
     for position in masked.out_of_view():
         if first <= position[0] <= last and \
-                all(block.name in _HOLDING_SERVERS for block in _blocks_around(parsed.directives, position)):
+                all(block.name in _HOLDING_SERVERS for block in blocks_around(parsed.directives, position)):
             return True
     return False
-
-
-def _blocks_around(directives: list[Directive], position: tuple[int, int]) -> list[Directive]:
-    """The blocks of a parsed file that hold a (line, column), outermost first."""
-    chain = []
-    level = directives
-    while True:
-        inner = next((d for d in level if d.block is not None and d.block_end is not None
-                      and tuple(d.span[:2]) <= position <= tuple(d.block_end[:2])), None)
-        if inner is None:
-            return chain
-        chain.append(inner)
-        level = inner.block
 
 
 def _activatable(loader, pattern: Path) -> bool:

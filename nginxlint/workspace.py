@@ -379,10 +379,11 @@ def infer_context(parsed: ParsedFile, path: Path | None = None) -> tuple:
     in_http_directory = path is not None and not _HTTP_DIRECTORIES.isdisjoint(path.parts[:-1])
     best, best_misses = (), None
     for ctx in INFERABLE_CONTEXTS:
+        inside = [d for d in parsed.directives if d.block and (d.name == "if" or d.name in _SHARED_BLOCKS)]
         misses = (misplaced(parsed.directives, ctx),
-                  sum(misplaced(d.block, context_of(ctx, "if")) for d in parsed.directives if d.name == "if" and d.block),
+                  sum(misplaced(d.block, context_of(ctx, "if")) for d in inside if d.name == "if"),
                   0 if in_http_directory else sum(misplaced(d.block, context_of(ctx, d.name))
-                                                  for d in parsed.directives if d.name in _SHARED_BLOCKS and d.block))
+                                                  for d in inside if d.name != "if"))
         if best_misses is None or misses < best_misses:
             best, best_misses = ctx, misses
             if not any(misses):
@@ -524,7 +525,8 @@ def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Pat
     for path in leftovers:
         if path in reached or path in included_by_leftover:
             continue
-        ctx = settings.context if settings.context is not None else placed.get(path) or infer_context(parsed[path], path)
+        ctx = settings.context if settings.context is not None else \
+            placed.get(path) or infer_context(parsed[path], path)
         if settings.context is None and path not in placed and is_snippet_collection(parsed[path], ctx):
             loader.snippet_collections.add(loader.display(path))
         build(path, ctx, False, conf_dirs[path])

@@ -29,6 +29,7 @@ from ..nginx.inheritance import Lists, blocks_up, nearest, value_at
 from ..nginx.listen import http_servers
 from ..nginx.locations import (UNKNOWN, front_page, hands_off, location_match, match_location, may_match,
                                rewrite_redirects, served_kinds)
+from ..nginx.parser import blocks_around
 from ..nginx.placeholders import is_stand_in_host
 from ..nginx.templates import is_unknown, template_includes
 from ..nginx.tls_scope import PlainHttp, is_default, listen_key
@@ -113,9 +114,9 @@ def _alone_on_their_sockets(dep, servers: list, by_socket: dict[str, set]) -> se
     whole = dep.is_main and dep.all_servers_seen
     unread = set(map(id, dep.unread_include_blocks()))
     # a listen a template fills in may name any socket, another server's too
-    masked = [server for server in servers if any(is_unknown(key) for key in _keys(server))]
+    masked = any(is_unknown(key) for server in servers for key in _keys(server))
     return {server for server in servers if (all(len(by_socket[key]) == 1 for key in _keys(server))
-            and (masked in ([], [server]) and (server not in masked or len(servers) == 1))
+            and (not masked or len(servers) == 1)
             and (whole or _default_on_every_socket(server) or _named_as_catch_all(server)))
             or (not server.find("listen") and id(server) in unread)}
 
@@ -177,24 +178,11 @@ def _template_include_sites(loader) -> dict[str, list[bool]]:
                 continue
             for offset, name in template_includes(source.text):
                 line = source.text.count("\n", 0, offset) + 1
-                blocks = _enclosing_blocks(parsed.directives, line)
+                blocks = blocks_around(parsed.directives, (line, offset - source.text.rfind("\n", 0, offset)))
                 sites.setdefault(name.removeprefix("./"), []).append(
                     any(child.name in lua_names for block in blocks for child in block.block))
         memo["sites"] = sites
     return memo["sites"]
-
-
-def _enclosing_blocks(directives, line: int) -> list:
-    """The blocks of a parsed file around `line`, outermost first."""
-    chain = []
-    level = directives
-    while True:
-        inner = next((d for d in level if d.block is not None and d.block_end is not None
-                      and d.span.line <= line <= d.block_end.line), None)
-        if inner is None:
-            return chain
-        chain.append(inner)
-        level = inner.block
 
 
 # -- SEC502 alias-traversal / SEC511 alias-sibling-widening ------------------------------------------------------

@@ -302,6 +302,19 @@ def walk_directives(directives):
             stack.extend(d.block)
 
 
+def blocks_around(directives, position: tuple[int, int]) -> list:
+    """The blocks of a parsed file that hold a (line, column), outermost first."""
+    chain = []
+    level = directives
+    while True:
+        inner = next((d for d in level if d.block is not None and d.block_end is not None
+                      and tuple(d.span[:2]) <= position <= tuple(d.block_end[:2])), None)
+        if inner is None:
+            return chain
+        chain.append(inner)
+        level = inner.block
+
+
 @functools.lru_cache(maxsize=1024)  # a large config repeats the same few escaped words (`return 200 "ok\n"`)
 def unescape(raw: str) -> str:
     """nginx's value of a word: `\\"`, `\\'`, `\\\\`, `\\t`, `\\r` and `\\n` are unescaped, other backslashes stay."""
