@@ -284,7 +284,7 @@ def _rock_file_name(target: str) -> str | None:
 
 def _opm(args: list[str], line: int, effects: RunEffects) -> None:
     positionals = _positionals(args)
-    if not positionals or positionals[0] != "get":
+    if not positionals or positionals[0] not in ("get", "install"):  # `install` is opm's other name for `get`
         return
     for package in positionals[1:]:
         name = package.split("=", 1)[0].split(">", 1)[0].rstrip("<~ ")
