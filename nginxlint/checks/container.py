@@ -387,8 +387,9 @@ def _started_in_background(tree, report):
 
 # -- CTR105: logs to files ----------------------------------------------------------------------------------------
 
-STREAM_TARGETS = ("stderr", "/dev/stdout", "/dev/stderr", "/proc/self/fd/1", "/proc/self/fd/2", "/dev/fd/1",
-                  "/dev/fd/2", "off", "/dev/null")  # /dev/null: a device that discards, no file to fill
+# /proc/1/fd/N: the container's first process's own output, which the runtime collects as well
+STREAM_TARGETS = ("stderr", "/dev/stdout", "/dev/stderr", "/proc/self/fd/1", "/proc/self/fd/2", "/proc/1/fd/1",
+                  "/proc/1/fd/2", "/dev/fd/1", "/dev/fd/2", "off", "/dev/null")  # /dev/null: discards, no file to fill
 # The official nginx image links /var/log/nginx/*.log, docker-openresty its prefix's logs/*.log, and Bitnami's
 # nginx and OpenResty images (bitnami/containers, scripts/nginx/postunpack.sh and scripts/openresty/postunpack.sh)
 # their logs directory's access.log and error.log.
