@@ -19,6 +19,12 @@ from ..sources import SourceFile
 from .phases import code_arg, subsystem_of
 
 
+def _dangling_link(path: Path) -> bool:
+    """A symbolic link whose target this checkout lacks (a git submodule not fetched: `lib/jsonschema.lua ->
+    ../deps/jsonschema/lib/jsonschema.lua`): what it points at is out of view, not missing."""
+    return os.path.islink(path) and not os.path.exists(path)
+
+
 def _compute(text: str):
     from ..lua.facts import analyze_lua  # the Lua analysis, only when a config runs Lua
     from ..lua.parser import LuaSyntaxError  # the Lua analysis, only when a config runs Lua
@@ -227,7 +233,8 @@ class _LuaFiles:
         at a directory nothing in view maps (no copy, no mount) or that an image layer may fill."""
         from ..container.filesystem import Unknown  # the image model, only for a config that runs Lua
 
-        if tried.local is not None and not tried.default and self._filled_locally(tried.local):
+        if tried.local is not None and not tried.default and (self._filled_locally(tried.local)
+                                                              or _dangling_link(tried.local)):
             return True
         if not tried.shown.startswith("/"):
             return False

@@ -379,3 +379,14 @@ def test_a_run_with_broken_lua_keeps_nothing_alive(tmp_path):
     del tree
     gc.collect()
     assert dead_dep() is None and dead_loader() is None  # the stored syntax error holds no frames
+
+
+def test_a_module_behind_a_link_this_checkout_cannot_follow_is_out_of_view_not_missing(tmp_path):
+    """`lib/jsonschema.lua -> ../deps/jsonschema/lib/jsonschema.lua`, a git submodule not fetched."""
+    files = {"conf/nginx.conf": 'events {}\nhttp {\n    lua_package_path "$prefix/lib/?.lua;;";\n'
+                                '    init_by_lua_block { require "jsonschema"; require "absent" }\n}\n'}
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "jsonschema.lua").symlink_to("../deps/jsonschema/lib/jsonschema.lua")
+    lua = load_tree(tmp_path, files).lua
+    assert [u.require.module for u in lua.unresolved] == ["absent"]
+    assert [u.require.module for u in lua.unseen_modules] == ["jsonschema"]
