@@ -1068,6 +1068,8 @@ def proxy_pass_normalized(dep, report):
         if match is None or not match.prefix or uri is None or any(True for _ in variables(uri)):
             continue
         prefix = match.pattern
+        if _rewritten_whole(location, prefix):
+            continue  # nginx then sends the rewritten URI as it is: the proxy_pass URI replaces nothing
         guard = _guard_below(locations, location, match) if uri == "/" else None
         if uri.endswith("/") and not prefix.endswith("/") and (uri != "/" or guard is not None):
             if guard is None:
@@ -1212,6 +1214,17 @@ def _named_capture(node, var) -> bool:
         return False
     captured = group(match.pattern, var.written)
     return captured is not None and may_hold(captured.body, dot_only=False)
+
+
+def _rewritten_whole(location, prefix: str) -> bool:
+    """A `rewrite … break` of the location itself whose regex takes every URI the prefix location does
+    (`location /pad/p/ { rewrite /pad/p/(.*) /p/$1 break; … }`)."""
+    for rewrite in location.find("rewrite"):
+        if len(rewrite.args) >= 3 and rewrite.args[2] == "break":
+            rest = rewrite.args[0].removeprefix("^")
+            if rest.startswith(prefix) and rest[len(prefix):] in ("(.*)", ".*", "(.*)$", ".*$", ""):
+                return True
+    return False
 
 
 def _decoded_in(uri, node, location, match, paths, raw_first) -> str | None:

@@ -539,6 +539,19 @@ def test_a_guard_counts_only_where_the_prefix_would_serve_its_path(guard, regex)
     assert lines == ([line_of(files, "location /news ")] if guard and not regex else [])
 
 
+@pytest.mark.parametrize("rewrite, sent", [("rewrite /pad/p/(.*) /p/$1 break;", "/p/x"), ("", "/px")])
+def test_a_rewrite_of_every_uri_with_break_makes_the_proxy_pass_uri_replace_nothing(rewrite, sent):
+    upstream = free_port()
+    files = {"conf/nginx.conf": config(
+        f'server {{ listen 127.0.0.1:{upstream}; location / {{ return 200 "upstream $uri"; }} }}\n'
+        "server { listen 127.0.0.1:{port};\n"
+        f"    location /pad/p/ {{ {rewrite} proxy_pass http://127.0.0.1:{upstream}/p; }} }}")}
+    with started(files) as nginx:
+        assert nginx.get("/pad/p/x") == (200, f"upstream {sent}")
+        lines = codes(nginx.lint(), "SEC509")
+    assert lines == ([] if rewrite else [line_of(files, "proxy_pass")])
+
+
 # -- SEC543 ----------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("gate, refused_reaches", [
