@@ -86,7 +86,9 @@ def check_lua_request_taint(dep, report):
 
 def _may_serve_html(unit) -> bool:
     """Whether the handler's response may be HTML: not when its main body sets `ngx.header.content_type` to
-    another type, nor, when it sets none, when the nearest `default_type` names another type."""
+    another type, nor, when it sets none, when the nearest `default_type` names another type. With no
+    `default_type`, nginx's own is text/plain, and only a URI whose extension the types map to HTML (`/x.html`)
+    gets text/html: not in an exact location whose path has no such extension (`location = /geolookup`)."""
     declared_in_lua = unit.facts.taint.content_types
     if declared_in_lua:
         return any(value is None or "html" in value.lower() for value in declared_in_lua)
@@ -99,8 +101,19 @@ def _may_serve_html(unit) -> bool:
                     return True
                 break
         else:
-            return True
+            if not _exact_path_without_html(node):
+                return True
     return False
+
+
+def _exact_path_without_html(node) -> bool:
+    """The handler answers one exact path (`location = /geolookup`) whose extension no types map to HTML."""
+    from ..nginx.locations import location_match  # the location model, only for a handler that echoes input
+
+    location = node.enclosing("location") if node is not None else None
+    match = location_match(location) if location is not None else None
+    return match is not None and match.modifier == "=" and \
+        not match.pattern.lower().endswith((".html", ".htm", ".shtml", ".xhtml", ".svg"))
 
 
 def _ctx_field(writers: list, reader, key: str):
