@@ -532,3 +532,26 @@ def test_lua215_with_resolver_both_reach_the_backend():
             assert ng.get("/proxyvar") == (200, "ok")
             assert "backend.oracle.test" in dns.queries
             assert not codes(ng.lint(), "LUA215")
+
+
+# -- SEC569 -------------------------------------------------------------------------------------------------
+
+def test_sec569_with_no_default_type_only_an_html_extension_makes_the_answer_html():
+    """nginx's own default_type is text/plain; the types it knows without mime.types map html to text/html."""
+    import urllib.request
+
+    files = {"conf/nginx.conf": conf(server(
+        " location = /geolookup { content_by_lua_block { ngx.print(ngx.var.arg_ip) } }\n"
+        " location /lookup/ { content_by_lua_block { ngx.print(ngx.var.arg_ip) } }"))}
+    with Nginx(files) as ng:
+        assert ng.start().status == 0
+
+        def content_type(path: str) -> str:
+            with urllib.request.urlopen(f"http://127.0.0.1:{ng.port}{path}", timeout=3) as response:
+                return response.headers["Content-Type"]
+
+        assert content_type("/geolookup?ip=x") == "text/plain"
+        assert content_type("/lookup/x?ip=x") == "text/plain"
+        assert content_type("/lookup/x.html?ip=x") == "text/html"
+        found = codes(ng.lint(), "SEC569")
+        assert [f["line"] for f in found] == [conf_line(files, "location /lookup/")]
