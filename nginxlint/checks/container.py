@@ -362,6 +362,15 @@ def _background_start(tree):
     return nginx, commands[index + 1:], path, where
 
 
+# Shell builtins that wait for a background job: the shell stays in front of it
+_WAIT_FOR_JOBS = ("fg", "wait")
+
+
+def _quoted(word: str) -> str:
+    """A word of a command line as a shell needs it written again (`-g 'daemon off;'`)."""
+    return f"'{word}'" if any(c in word for c in " \t;&|") and "'" not in word else word
+
+
 def _started_in_background(tree, report):
     """nginx started in the background while another command stays the container's main process: the stop signal
     never reaches nginx."""
@@ -371,14 +380,20 @@ def _started_in_background(tree, report):
     nginx, after, path, where = found
     how = ("runs in the background (`&`)" if nginx.background
            else "daemonizes (neither the configuration nor its command line says `daemon off;`)")
-    keeper = next((c for c in after if c.keeps_running()), None)
-    shown = _code(" ".join(nginx.words))
-    fix = _code(" ".join(("exec", *nginx.words, "-g", "'daemon off;'")))
+    # the last of them is the one the container ends on (`sleep 3` before a `fg` is a pause, not the keeper)
+    keeper = next((c for c in reversed(after) if c.keeps_running() or c.program in _WAIT_FOR_JOBS), None)
+    words = [_quoted(word) for word in nginx.words]
+    shown = _code(" ".join(words))
+    says_daemon_off = any("daemon off" in word for word in nginx.words)
+    fix = _code(" ".join(("exec", *words, *(() if says_daemon_off else ("-g", "'daemon off;'")))))
     if keeper is not None and not keeper.conditional:
         line = f" (line {keeper.line})" if keeper.line else ""
-        report.at(path, where(nginx), f"{shown} {how}, and {_code(' '.join(keeper.words))}{line} stays the container's "
-                  f"main process: the stop signal reaches `{keeper.program}`, never nginx, which is killed without "
-                  f"draining when the grace period ends; start nginx last, in the foreground: {fix}",
+        main = "the script's shell" if keeper.program in _WAIT_FOR_JOBS else f"`{keeper.program}`"
+        what = (f"the script's shell waits for it with {_code(' '.join(keeper.words))}{line} and stays"
+                if keeper.program in _WAIT_FOR_JOBS else f"{_code(' '.join(keeper.words))}{line} stays")
+        report.at(path, where(nginx), f"{shown} {how}, and {what} the container's main process: the stop signal "
+                  f"reaches {main}, never nginx, which is killed without draining when the grace period ends; start "
+                  f"nginx last, in the foreground: {fix}",
                   related=[Location(path, where(keeper), "the container's main process")])
     elif not after and not nginx.background:
         report.at(path, where(nginx), f"{shown} {how}: the process the container started exits as soon as nginx "
