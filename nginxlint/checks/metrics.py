@@ -128,8 +128,8 @@ def metrics_endpoint_unrestricted(tree, report):
             listens = server_listens(server, runs_as_non_root(tree.binding))
             if unix_only or (listens and all(listen.loopback for listen in listens)):
                 continue
-            open_ports = ", ".join(str(listen.port) for listen in listens if not listen.loopback and listen.port)
-            reach = f"port {open_ports}"
+            ports = dict.fromkeys(str(listen.port) for listen in listens if not listen.loopback and listen.port)
+            reach = f"port{'s' if len(ports) > 1 else ''} {', '.join(ports)}"  # `listen 443` and `listen [::]:443`
         else:
             families, reach = {4, 6}, "its server"  # a location file linted alone: its server is out of view
         exposed = access.open_to_anyone(block, sorted(families))
