@@ -121,9 +121,9 @@ _SHELL_VARIABLE = re.compile(r"\$\{?\w+\}?")
 def started_in_prefix(config: Path, top: Path, memo: dict) -> bool:
     """Whether a shell script of the repository (at its top or one directory below) starts nginx on `config` with
     its working directory as the prefix: `nginx -p \\`pwd\\`/ -c conf/nginx-${PROFILE}.conf`."""
-    scripts = memo.get(("scripts", top))
+    scripts = memo.get(top)
     if scripts is None:
-        scripts = memo[("scripts", top)] = _started_in_working_directory(top)
+        scripts = memo[top] = _started_in_working_directory(top)
     try:
         relative = config.relative_to(top).as_posix()
     except ValueError:

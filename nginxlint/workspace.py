@@ -377,9 +377,9 @@ def infer_context(parsed: ParsedFile, path: Path | None = None) -> tuple:
             d.name, d.args, ctx, d.block is not None or d.lua is not None)) is not None and problem.code == "NGX005")
 
     in_http_directory = path is not None and not _HTTP_DIRECTORIES.isdisjoint(path.parts[:-1])
+    inside = [d for d in parsed.directives if d.block and (d.name == "if" or d.name in _SHARED_BLOCKS)]
     best, best_misses = (), None
     for ctx in INFERABLE_CONTEXTS:
-        inside = [d for d in parsed.directives if d.block and (d.name == "if" or d.name in _SHARED_BLOCKS)]
         misses = (misplaced(parsed.directives, ctx),
                   sum(misplaced(d.block, context_of(ctx, "if")) for d in inside if d.name == "if"),
                   0 if in_http_directory else sum(misplaced(d.block, context_of(ctx, d.name))

@@ -413,12 +413,12 @@ def package_path_without_defaults(tree, report):
         return
     from ..openresty import package_path as pp  # the Lua analysis, only when a config runs Lua
 
+    if _module_unknown_and_unneeded(tree):
+        return
     server_prefix = tree.binding.server_prefix() if tree.binding is not None else None
     for directive, node in nodes:
         value = node.args[0]
         if pp.has_defaults(value) or pp.keeps_lualib(value, server_prefix):
-            continue
-        if _module_unknown_and_unneeded(tree):
             continue
         if directive == "lua_package_path":
             bundled = _bundled_lua_nginx_module(tree)
@@ -527,7 +527,7 @@ def _started_in_prefix(tree) -> bool:
     from ..start_prefix import started_in_prefix  # only for a config that finds modules through a relative entry
 
     path = tree.root.path
-    return started_in_prefix(path, tree.loader.repository_top(path.parent), tree.loader.memo("start-commands"))
+    return started_in_prefix(path, tree.loader.repository_top(path.parent), tree.loader.memo("start-scripts"))
 
 
 # -- LUA220 -----------------------------------------------------------------------------------------------------

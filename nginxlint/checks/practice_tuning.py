@@ -38,10 +38,11 @@ def tls_server_cipher_preference(dep, report):
         if cipher_list is not None and _set_twice(cipher_list):
             continue  # a template's branches each set a list (`{{ if .Values.strong }}`): which one renders is unknown
         string = cipher_list.args[0] if cipher_list is not None and cipher_list.args else "HIGH:!aNULL:!MD5"
-        enabled = protocols.at(block)
-        enabled = enabled.args if enabled is not None and enabled.args else DEFAULT_PROTOCOLS
-        if enabled is not DEFAULT_PROTOCOLS and {"TLSv1", "TLSv1.1"}.intersection(enabled):
+        written = protocols.at(block)
+        written = written.args if written is not None else []
+        if {"TLSv1", "TLSv1.1"}.intersection(written):
             continue  # kept for old clients: Mozilla's profile for them is the server's order (its "old" config)
+        enabled = written or DEFAULT_PROTOCOLS
         if set(enabled) != {"TLSv1.3"} and not only_forward_secret(string):
             continue  # a weak suite or one without forward secrecy (or unknown): the server's order keeps it unused
         taken = _first_suites(string, enabled)

@@ -161,18 +161,25 @@ class _Flow:
         return False
 
     # -- captures -----------------------------------------------------------------------------------------------
+    def captured(self, key: str, at):
+        """(the regex site, the group) when `$1` or `$name` at `at` is a capture of the regex whose captures `at`
+        sees, else None (a `set`, `map` or built-in variable)."""
+        if not key.isdigit() and (key in self.sets or key in self.maps or variable_facts(key) is not None):
+            return None
+        source = self.capture_source(at)
+        if source is None:
+            return None
+        site, _ = source
+        found = group(site.pattern, key)
+        return (site, found) if found is not None else None
+
     def capture_starts_with_slash(self, key: str, at) -> bool:
         """`$1` or `$name` at `at` always starts with "/": its group starts so, or starts the match of a regex
         anchored on the URI (`^(.*)$`)."""
-        if not key.isdigit() and (key in self.sets or key in self.maps or variable_facts(key) is not None):
+        captured = self.captured(key, at)
+        if captured is None:
             return False
-        source = self.capture_source(at)
-        if source is None:
-            return False
-        site, _ = source
-        found = group(site.pattern, key)
-        if found is None:
-            return False
+        site, found = captured
         # the URI and the request line's path start with "/" (an absolute-form request's $request_uri too)
         on_uri = site.subject in _SLASH_FIRST or site.directive.name == "rewrite"
         return starts_with_slash(found.body) or (on_uri and found.before in ("^", "\\A"))
@@ -1306,8 +1313,8 @@ def _raw_request_uri(flow, name: str, node) -> bool:
     merged (`//evil.example/…`)."""
     if name == "request_uri":
         return True
-    source = flow.capture_source(node) if name.isdigit() or name not in flow.sets else None
-    return source is not None and source[0].subject == "request_uri"
+    captured = flow.captured(name, node)
+    return captured is not None and captured[0].subject == "request_uri"
 
 
 def _capture_example(flow, name: str, node) -> str:
