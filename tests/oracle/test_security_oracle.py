@@ -503,13 +503,18 @@ def test_proxy_pass_off_by_slash_reaches_outside_the_proxied_path(location, esca
     assert lines == ([line_of(files, "location /api")] if escapes else [])
 
 
+def _behind_echo(front: str) -> dict:
+    """A config whose second server, on {port}, holds the `front` locations and proxies to the first, which
+    answers "upstream $uri" (`{upstream}` in `front` stands for its address)."""
+    upstream = f"127.0.0.1:{free_port()}"
+    return {"conf/nginx.conf": config(
+        f'server {{ listen {upstream}; location / {{ return 200 "upstream $uri"; }} }}\n'
+        "server { listen 127.0.0.1:{port};\n" + front.replace("{upstream}", upstream) + "\n}")}
+
+
 @pytest.mark.parametrize("guard, reported", [("location /api/admin { return 403; }", True), ("", False)])
 def test_proxy_pass_of_the_whole_upstream_matters_only_past_a_location_below_the_prefix(guard, reported):
-    upstream = free_port()
-    files = {"conf/nginx.conf": config(
-        f'server {{ listen 127.0.0.1:{upstream}; location / {{ return 200 "upstream $uri"; }} }}\n'
-        "server { listen 127.0.0.1:{port};\n"
-        f"    location /api {{ proxy_pass http://127.0.0.1:{upstream}/; }}\n    {guard} }}")}
+    files = _behind_echo(f"    location /api {{ proxy_pass http://{{upstream}}/; }}\n    {guard}")
     with started(files) as nginx:
         assert nginx.get("/apiadmin") == (200, "upstream /admin")  # the whole upstream, without any `..`
         assert nginx.get("/api/admin")[0] == (403 if guard else 200)
@@ -520,13 +525,10 @@ def test_proxy_pass_of_the_whole_upstream_matters_only_past_a_location_below_the
 @pytest.mark.parametrize("guard", [True, False])
 @pytest.mark.parametrize("regex", [True, False])
 def test_a_guard_counts_only_where_the_prefix_would_serve_its_path(guard, regex):
-    upstream = free_port()
-    files = {"conf/nginx.conf": config(
-        f'server {{ listen 127.0.0.1:{upstream}; location / {{ return 200 "upstream $uri"; }} }}\n'
-        "server { listen 127.0.0.1:{port};\n"
-        f"    location /news {{ proxy_pass http://127.0.0.1:{upstream}/; }}\n"
+    files = _behind_echo(
+        "    location /news { proxy_pass http://{upstream}/; }\n"
         + ("    location ^~ /news/ghost/admin/ { return 500; }\n" if guard else "")
-        + ('    location ~ ^/news/(ghost|content)(/.*)?$ { return 200 "ghost"; }\n' if regex else "") + "}")}
+        + ('    location ~ ^/news/(ghost|content)(/.*)?$ { return 200 "ghost"; }\n' if regex else ""))
     with started(files) as nginx:
         assert nginx.get("/newsghost/admin/x") == (200, "upstream /ghost/admin/x")
         # without the guard its path goes to the regex location, or else to this prefix's upstream
@@ -541,11 +543,7 @@ def test_a_guard_counts_only_where_the_prefix_would_serve_its_path(guard, regex)
 
 @pytest.mark.parametrize("rewrite, sent", [("rewrite /pad/p/(.*) /p/$1 break;", "/p/x"), ("", "/px")])
 def test_a_rewrite_of_every_uri_with_break_makes_the_proxy_pass_uri_replace_nothing(rewrite, sent):
-    upstream = free_port()
-    files = {"conf/nginx.conf": config(
-        f'server {{ listen 127.0.0.1:{upstream}; location / {{ return 200 "upstream $uri"; }} }}\n'
-        "server { listen 127.0.0.1:{port};\n"
-        f"    location /pad/p/ {{ {rewrite} proxy_pass http://127.0.0.1:{upstream}/p; }} }}")}
+    files = _behind_echo(f"    location /pad/p/ {{ {rewrite} proxy_pass http://{{upstream}}/p; }}")
     with started(files) as nginx:
         assert nginx.get("/pad/p/x") == (200, f"upstream {sent}")
         lines = codes(nginx.lint(), "SEC509")
