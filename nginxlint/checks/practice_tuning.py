@@ -9,7 +9,7 @@ from ..findings import SAFE, UNSAFE, Fix, Span
 from ..nginx import edits
 from ..nginx.listen import http_servers
 from ..nginx.tls import CLASSIC_GROUPS, DEFAULT_PROTOCOLS, DRAFT_GROUPS, OPENSSL_35_GROUPS, ordered_suites, \
-    only_forward_secret
+    only_forward_secret, protocol_name
 from ..nginx.tls_scope import (Inherited, default_of, flag_on, is_default, local_placeholder, sockets, speaks_tls,
                                tls_listens, tls_servers)
 from ..nginx.urls import is_address
@@ -39,7 +39,7 @@ def tls_server_cipher_preference(dep, report):
             continue  # a template's branches each set a list (`{{ if .Values.strong }}`): which one renders is unknown
         string = cipher_list.args[0] if cipher_list is not None and cipher_list.args else "HIGH:!aNULL:!MD5"
         written = protocols.at(block)
-        written = written.args if written is not None else []
+        written = [protocol_name(a) for a in written.args] if written is not None else []
         if {"TLSv1", "TLSv1.1"}.intersection(written):
             continue  # kept for old clients: Mozilla's profile for them is the server's order (its "old" config)
         enabled = written or DEFAULT_PROTOCOLS

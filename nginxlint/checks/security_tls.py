@@ -11,7 +11,7 @@ from ..nginx import edits
 from ..nginx.access import error_return
 from ..nginx.advisories import ADVISORIES, affected_branch, openresty_patched
 from ..nginx.inheritance import nearest, value_at
-from ..nginx.tls import WEAK_PROTOCOLS, weak_suites
+from ..nginx.tls import WEAK_PROTOCOLS, protocol_name, weak_suites
 from ..nginx.listen import http_servers, parse_listen
 from ..nginx.locations import front_page, served_kinds
 from ..nginx.tls_scope import (Inherited, PlainHttp, default_of, flag_on, is_tls_listen, local_placeholder,
@@ -30,7 +30,7 @@ CIPHER_DIRECTIVES = {
 
 
 def _weak_args(node) -> list[int]:
-    return [i for i, arg in enumerate(node.args) if arg in WEAK_PROTOCOLS]
+    return [i for i, arg in enumerate(node.args) if protocol_name(arg) in WEAK_PROTOCOLS]
 
 
 # -- SEC521: weak protocol versions -----------------------------------------------------------------------------
@@ -169,7 +169,7 @@ def _sni_protocols(dep, report, reported, openssl) -> None:
             if server is default_server or own is None or _weak_args(own) or id(own) in reported:
                 continue
             reported.add(id(own))
-            weak = ", ".join(a for a in default_setting.args if a in WEAK_PROTOCOLS)
+            weak = ", ".join(default_setting.args[i] for i in _weak_args(default_setting))
             report(own, f"this server still accepts {weak}: on {socket} the default server's `ssl_protocols` "
                    f"(line {default_setting.d.span.line}) decides the version before SNI selects this server; "
                    f"remove {weak} there", arg=0,
@@ -179,7 +179,7 @@ def _sni_protocols(dep, report, reported, openssl) -> None:
 
 def _strong_only(node):
     """The protocol list without its weak versions (TLSv1.2 TLSv1.3 when nothing else is left)."""
-    kept = [arg for arg in node.d.raw_args if arg not in WEAK_PROTOCOLS] or ["TLSv1.2", "TLSv1.3"]
+    kept = [arg for arg in node.d.raw_args if protocol_name(arg) not in WEAK_PROTOCOLS] or ["TLSv1.2", "TLSv1.3"]
     line = f"{node.name} {' '.join(kept)};"
     return Fix.of(f"Set `{line}`", edits.replace_args(node.d, " ".join(kept)))
 
@@ -204,7 +204,7 @@ def weak_tls_cipher(dep, report):
             if not node.args or plain_too.covers(node):
                 continue
             setting = protocols.at(node.parent)
-            if setting is not None and setting.args and all(a == "TLSv1.3" for a in setting.args):
+            if setting is not None and setting.args and all(protocol_name(a) == "TLSv1.3" for a in setting.args):
                 continue  # ssl_ciphers sets TLS 1.2-and-older suites only: unused when only TLSv1.3 is on
             weak = weak_suites(node.args[0])
             if weak and any("3DES" in why for why in weak.values()) and _without_3des(dep):

@@ -14,6 +14,13 @@ WEAK_PROTOCOLS = ("SSLv2", "SSLv3", "TLSv1", "TLSv1.1")
 # nginx >= 1.23.4 defaults to TLSv1.2 TLSv1.3; before that TLSv1 TLSv1.1 TLSv1.2 (ngx_http_ssl_module docs)
 DEFAULT_PROTOCOLS = ("TLSv1.2", "TLSv1.3")
 OLD_DEFAULT_PROTOCOLS = ("TLSv1", "TLSv1.1", "TLSv1.2")
+# nginx matches protocol names without regard to case (ngx_conf_set_bitmask_slot): `tlsv1.1` enables TLS 1.1.
+_PROTOCOL_NAMES = {name.lower(): name for name in (*WEAK_PROTOCOLS, *DEFAULT_PROTOCOLS)}
+
+
+def protocol_name(arg: str) -> str:
+    """An `ssl_protocols` argument as nginx's own spelling of the version (`tlsv1.1` -> `TLSv1.1`)."""
+    return _PROTOCOL_NAMES.get(arg.lower(), arg)
 
 # The directives of a TLS profile: which versions, suites and key exchange a server or an upstream connection uses.
 _PROFILE_DIRECTIVE = re.compile(
