@@ -5,10 +5,11 @@
   Production stacks mount data, certificates, single config files or built static files (`./dist`);
 - it runs a mail catcher (MailHog, Mailpit, MailDev, smtp4dev, MailCatcher): the application's mail goes to a
   web page for the developer to read, never to anyone.
-  Neither counts in a stack that restarts a service by itself (`restart: always`, `unless-stopped`,
-  `on-failure`), which is meant to keep running: there the mount is a deployment run from a checkout (CTFd's
-  documented `docker compose up`, mailcow, crater) and the catcher a try-out service next to a real mail setup
-  (Penpot's template);
+  Neither counts on a service that restarts by itself (`restart: always`, `unless-stopped`, `on-failure`), which
+  is meant to keep running: there the mount is a deployment run from a checkout (CTFd's documented
+  `docker compose up`, mailcow, crater) and the catcher a try-out service next to a real mail setup (Penpot's
+  template). A database beside them that restarts by itself says nothing of the application's services (a
+  Laravel developer's stack keeps MariaDB `unless-stopped` and runs MailHog as it is);
 - the README beside the Compose file says the stack is for testing or development only, or not for production
   (ONLYOFFICE's docker-onlyoffice-nextcloud: "only distributed for testing purposes and cannot be used in any
   production environment"), also in Chinese, Japanese, Spanish, German or French; or, in a README that names no
@@ -92,10 +93,10 @@ def developer_stack(compose_path: Path, services) -> bool:
     """Whether the Compose file at `compose_path` (its services: RuntimeFacts) is a developer's stack."""
     directory = compose_path.parent
     return any(switches_on_debugging(facts.container.env_values) for facts in services) \
-        or (not any(_restarts(facts.container) for facts in services)
-            and any(_mail_catcher(facts.container.image)
-                    or any(_mounts_sources(directory, mount) for mount in facts.container.mounts)
-                    for facts in services)) \
+        or any(not _restarts(facts.container)
+               and (_mail_catcher(facts.container.image)
+                    or any(_mounts_sources(directory, mount) for mount in facts.container.mounts))
+               for facts in services) \
         or (not _PRODUCTION_NAME.search(compose_path.name) and _readme_says_not_for_production(directory))
 
 

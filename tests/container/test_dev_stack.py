@@ -57,6 +57,8 @@ def _stack(tmp_path, compose: str, files: dict | None = None, name: str = "docke
     ('services:\n  app: {image: "node:20", volumes: ["./web:/srv"]}\n', {"web/package.json": "{}"}),
     ("services:\n  mail: {image: 'axllent/mailpit:v1.20'}\n", {}),
     ("services:\n  mail: {image: rnwood/smtp4dev}\n", {}),
+    # the database restarts by itself; the services that show the developer's stack do not
+    ("services:\n  db: {image: 'mariadb:10.6', restart: unless-stopped}\n  mail: {image: mailhog/mailhog}\n", {}),
     ("services:\n  app: {image: shop/app}\n",
      {"README.md": "# Shop\n\nThis Docker setup is for testing purposes only.\n"}),
     ("services:\n  app: {image: shop/app}\n",
