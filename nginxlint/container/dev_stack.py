@@ -5,11 +5,11 @@
   Production stacks mount data, certificates, single config files or built static files (`./dist`);
 - it runs a mail catcher (MailHog, Mailpit, MailDev, smtp4dev, MailCatcher): the application's mail goes to a
   web page for the developer to read, never to anyone.
-  Neither counts on a service that restarts by itself (`restart: always`, `unless-stopped`, `on-failure`), which
-  is meant to keep running: there the mount is a deployment run from a checkout (CTFd's documented
-  `docker compose up`, mailcow, crater) and the catcher a try-out service next to a real mail setup (Penpot's
-  template). A database beside them that restarts by itself says nothing of the application's services (a
-  Laravel developer's stack keeps MariaDB `unless-stopped` and runs MailHog as it is);
+  Neither counts in a stack that restarts its services by itself (`restart: always`, `unless-stopped`,
+  `on-failure`), which is meant to keep running: there the mount is a deployment run from a checkout (CTFd's
+  documented `docker compose up`, mailcow, crater) and the catcher a try-out service next to a real mail setup
+  (Penpot's template). A database or cache that restarts by itself says nothing of the application's services (a
+  Laravel developer's stack keeps MariaDB and Redis `unless-stopped` and the rest as it is);
 - the README beside the Compose file says the stack is for testing or development only, or not for production
   (ONLYOFFICE's docker-onlyoffice-nextcloud: "only distributed for testing purposes and cannot be used in any
   production environment"), also in Chinese, Japanese, Spanish, German or French; or, in a README that names no
@@ -36,6 +36,9 @@ _SOURCE_MARKERS = frozenset({
 # rnwood/smtp4dev, schickling/mailcatcher, inbucket/inbucket, marlonb/mailcrab, gessnerfl/fake-smtp-server).
 _MAIL_CATCHERS = frozenset({"mailhog", "mailpit", "maildev", "smtp4dev", "mailcatcher", "inbucket", "mailcrab",
                             "fake-smtp-server"})
+# The last part of a database's, cache's or broker's image repository (mariadb, postgres, bitnami/redis, ...).
+_DATA_STORES = frozenset({"mariadb", "mysql", "percona", "postgres", "postgis", "timescaledb", "mongo", "redis",
+                          "valkey", "keydb", "memcached", "elasticsearch", "opensearch", "rabbitmq", "minio"})
 _README = re.compile(r"readme(?:\.(?:md|markdown|rst|txt))?", re.IGNORECASE)
 _PRODUCTION_NAME = re.compile(r"(?:^|[._-])prod(?:uction)?(?:[._-]|$)", re.IGNORECASE)
 # A statement that the stack is not for production, or for testing or development only, on text whose spaces
@@ -93,16 +96,20 @@ def developer_stack(compose_path: Path, services) -> bool:
     """Whether the Compose file at `compose_path` (its services: RuntimeFacts) is a developer's stack."""
     directory = compose_path.parent
     return any(switches_on_debugging(facts.container.env_values) for facts in services) \
-        or any(not _restarts(facts.container)
-               and (_mail_catcher(facts.container.image)
-                    or any(_mounts_sources(directory, mount) for mount in facts.container.mounts))
-               for facts in services) \
+        or (not any(_restarts(facts.container) and not _data_store(facts.container.image) for facts in services)
+            and any(_mail_catcher(facts.container.image)
+                    or any(_mounts_sources(directory, mount) for mount in facts.container.mounts)
+                    for facts in services)) \
         or (not _PRODUCTION_NAME.search(compose_path.name) and _readme_says_not_for_production(directory))
 
 
 def _restarts(container) -> bool:
     restart = container.restart
     return restart is not None and str(restart.value).strip().strip("'\"").lower() not in ("", "no", "false")
+
+
+def _data_store(image: str | None) -> bool:
+    return bool(image) and image_repository(image).lower().rsplit("/", 1)[-1] in _DATA_STORES
 
 
 def _mail_catcher(image: str | None) -> bool:

@@ -204,8 +204,8 @@ def _copying_dockerfile(loader, root: Path, nearby: list[tuple[int, Path]]):
 
 def bind_dockerfiles(workspace, compose_services: frozenset[str] | None = frozenset()) -> None:
     """Bind each config nothing else binds to the Dockerfile that copies it, or the nginx one next to it.
-    `compose_services`: the names of the services of the Compose files in view (None: a Compose template in view
-    may run any)."""
+    `compose_services`: the names of the services of the Compose files in view, less a developer's stacks (None: a
+    Compose template in view may run any)."""
     loader = workspace.loader
     facts_of: dict[str, RuntimeFacts] = {}  # one container per Dockerfile, shared by the configs it runs
     for tree in workspace.trees:
