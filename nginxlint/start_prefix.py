@@ -118,9 +118,14 @@ _WORKING_DIRECTORY = re.compile(r"(?:`pwd`|\$\(pwd\)|\$\{?PWD\}?)/?")
 _SHELL_VARIABLE = re.compile(r"\$\{?\w+\}?")
 
 
-def started_in_prefix(config: Path, top: Path, memo: dict) -> bool:
-    """Whether a shell script of the repository (at its top or one directory below) starts nginx on `config` with
-    its working directory as the prefix: `nginx -p \\`pwd\\`/ -c conf/nginx-${PROFILE}.conf`."""
+def started_in_prefix(tree) -> bool:
+    """Whether a shell script of the repository (at its top or one directory below) starts nginx on the tree's root
+    config with its working directory as the prefix: `nginx -p \\`pwd\\`/ -c conf/nginx-${PROFILE}.conf`."""
+    config = tree.root.path
+    if config is None:
+        return False
+    top = tree.loader.repository_top(config.parent)
+    memo = tree.loader.memo("start-scripts")
     scripts = memo.get(top)
     if scripts is None:
         scripts = memo[top] = _started_in_working_directory(top)

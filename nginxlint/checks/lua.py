@@ -498,7 +498,9 @@ def relative_package_path(tree, report):
         return
     from ..openresty import package_path as pp  # the Lua analysis, only when a config runs Lua
 
-    if not tree.binding and _started_in_prefix(tree):
+    from ..start_prefix import started_in_prefix  # only for a config that finds modules through a relative entry
+
+    if not tree.binding and started_in_prefix(tree):
         return  # the repository's start script makes the working directory the prefix
     for directive, node in nodes:
         for entry in pp.split_entries(node.args[0], ""):
@@ -521,13 +523,6 @@ def relative_package_path(tree, report):
                 span=_entry_span(node, entry),
                 related=[item.unit.location(item.require.span, "required here")],
             )
-
-
-def _started_in_prefix(tree) -> bool:
-    from ..start_prefix import started_in_prefix  # only for a config that finds modules through a relative entry
-
-    path = tree.root.path
-    return started_in_prefix(path, tree.loader.repository_top(path.parent), tree.loader.memo("start-scripts"))
 
 
 # -- LUA220 -----------------------------------------------------------------------------------------------------
@@ -699,11 +694,12 @@ def undefined_global(tree, report):
         assigned: set = set()
         assigned_at_init: set = set()
         for unit in units:
-            names = {w.name for w in unit.facts.global_writes}
+            names = {w.name for w in unit.facts.global_writes} | set(unit.facts.globals_through_g)
             assigned |= names
             if unit.phases and unit.phases <= INIT_PHASES:
                 assigned_at_init |= names
-        unseen = _unseen_code(lua, subsystem)
+        # code that creates globals under computed names (luafun's `_G[k] = v`) may have created any of them
+        unseen = _unseen_code(lua, subsystem) or any(unit.facts.computed_globals for unit in units)
         for unit in units:
             if not (quiet_reads or unseen):
                 reported: set = set()

@@ -42,12 +42,13 @@ Span = tuple  # (line, column, end_line, end_column), 1-based, end column exclus
 # The shape of LuaFacts and of what it holds: part of the disk cache key, so that a build whose facts have other
 # fields never reads pickles written by another. Bump it whenever a fact class gains, loses or changes a field, or
 # the parser's verdict on some text changes (4: the parser follows LuaJIT's syntax levels and label order exactly).
-FACTS_FORMAT = 16  # 6: taint summaries hold the ngx_lua APIs each function uses and the code it runs; 7: not after `or`;
+FACTS_FORMAT = 17  # 6: taint summaries hold the ngx_lua APIs each function uses and the code it runs; 7: not after `or`;
 # 8: ngx.re guards read under the x option; 9: calls of the ngx_lua API and the API values read without a call;
 # 10: captures of a literal ngx.re.match pattern are safe for the sinks they cannot attack; 11: the content types
 # a chunk sets; 12: ngx.pipe.spawn as a member of the required module, an argument table without a shell;
 # 13: Lua read as OpenResty's LuaJIT (LJ_52) reads it; 14: set-misc's set_quote_pgsql_str quotes for SQL;
-# 15: a value whose type() is number, boolean or nil holds no text; 16: whether the code handles an os.getenv's nil
+# 15: a value whose type() is number, boolean or nil holds no text; 16: whether the code handles an os.getenv's nil;
+# 17: globals created through `_G`
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,10 @@ class LuaFacts:
     getenvs: list[Getenv] = field(default_factory=list)
     global_reads: list[GlobalUse] = field(default_factory=list)
     global_writes: list[GlobalUse] = field(default_factory=list)
+    # Globals created through `_G` (`_G.name = v`, written on purpose), and whether some are under names only known
+    # when the code runs (`_G[k] = v`)
+    globals_through_g: list[str] = field(default_factory=list)
+    computed_globals: bool = False
     cosockets: list[Cosocket] = field(default_factory=list)
     prometheus: list[PromCall] = field(default_factory=list)
     api_calls: list[ApiCall] = field(default_factory=list)
@@ -232,9 +237,22 @@ class _Walker(ast.BlockWalker):
                 self.facts.global_writes.append(GlobalUse(target.name, self.span(target)))
                 self.globals[target.name] = value
         else:  # Index: reads its object and key
+            if type(target.obj) is ast.Name and target.obj.name == "_G" and self.lookup("_G") is None:
+                self._store_in_globals(target)
             self.expr(target.obj)
             if not target.dot:
                 self.expr(target.key)
+
+    def _store_in_globals(self, target: ast.Index) -> None:
+        """`_G.name = v` and `_G["name"] = v` create the global `name`; `_G[k] = v` (luafun's export of every
+        function) creates globals nobody can name."""
+        key = target.key
+        if target.dot:
+            self.facts.globals_through_g.append(key.name)
+        elif type(key) is ast.String:
+            self.facts.globals_through_g.append(key.value)
+        else:
+            self.facts.computed_globals = True
 
     def s_call(self, stmt: ast.CallStat, declared: list) -> None:
         self.expr(stmt.call)

@@ -459,10 +459,15 @@ def collect_units(tree) -> LuaUnits:
         unit.handlers = [unit]
         units.append(unit)
 
+    from ..start_prefix import started_in_prefix
     from .project import project_modules  # the Lua analysis, only when a config runs Lua
 
     available = project_modules(tree)
     start = files.start_directory() if not files.in_image else None
+    if start is None and tree.binding is None and started_in_prefix(tree):
+        from . import package_path as pp  # the Lua analysis, only when a config runs Lua
+
+        start = pp.PREFIX_MARK  # `nginx -p "$(pwd)"`: nginx runs in its prefix, where `./?.lua` then leads
     search_paths = {subsystem: _search_path(tree, subsystem, start) for subsystem in ("http", "stream")}
     unresolved, unseen, relative = _follow_requires(tree, files, units, search_paths, available, start)
     return LuaUnits(units, missing, dynamic, outside, unresolved, unseen, relative)
