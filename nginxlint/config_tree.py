@@ -292,6 +292,9 @@ class ConfigTree:
             if mapped is None:
                 if os.path.basename(pattern) in self.loader.stock_files:
                     return []
+                if _packaged_modules(node):
+                    known[key] = ()
+                    return []
                 self._not_read()  # what the file declares is unknown: rules on absence stay quiet
                 if GLOB_CHARS.intersection(pattern):  # a glob may match nothing, or what is made at run time
                     return []
@@ -313,7 +316,8 @@ class ConfigTree:
             if _activatable(loader, path):
                 self.activatable_includes.append(node)
             matches = loader.glob(str(path))
-            if not matches:  # valid nginx, and what a mount or a start script puts there at run time is out of sight
+            if not matches and not _packaged_modules(node):
+                # valid nginx, and what a mount or a start script puts there at run time is out of sight
                 self.complete = False
                 self._unseen += 1
                 self.all_read = self.all_read and node.ctx != ()  # only main-context files could set `daemon`
@@ -334,6 +338,17 @@ class ConfigTree:
             return []
         found = known[key] = (source,) if source else ()
         return list(found)
+
+
+# Where a distribution's dynamic module packages put the one `load_module` line each (Fedora/RHEL's
+# /usr/share/nginx/modules, Debian's /etc/nginx/modules-enabled, Alpine's /etc/nginx/modules), which the stock
+# nginx.conf includes at its top.
+_PACKAGED_MODULES = re.compile(r"/(?:usr/share/nginx/modules|etc/nginx/modules-enabled|etc/nginx/modules)/\*\.conf")
+
+
+def _packaged_modules(node: Node) -> bool:
+    """An include of the files that only load the distribution's modules: nothing a rule looks for is out of view."""
+    return node.ctx == () and bool(_PACKAGED_MODULES.fullmatch(node.args[0]))
 
 
 # An include whose first path part is an upper-case token (`PH_NGINX_CONF_TMPL_DIR/ssl.tmpl`, `NGINX_MIME_TYPES`): a
