@@ -19,6 +19,8 @@ from .templates import is_unknown
 from .values import parse_uint
 
 AUTH_DIRECTIVES = ("auth_basic", "auth_request", "auth_jwt", "auth_oidc")
+# What says which users exist: htpasswd's file, and the LDAP module's directive (nginx-auth-ldap)
+_USER_LISTS = ("auth_basic_user_file", "auth_ldap")
 # Lua access code decides on its own: nginxlint cannot tell what it lets through.
 OPAQUE_ACCESS = ("access_by_lua_block", "access_by_lua_file", "access_by_lua")
 UNIVERSAL = {"all": (4, 6), "0.0.0.0/0": (4,), "::/0": (6,)}
@@ -40,7 +42,7 @@ class AccessView:
 
     def __init__(self, dep):
         self.index: dict[str, dict[int, list]] = {}
-        for name in ("allow", "deny", "satisfy", *AUTH_DIRECTIVES, *OPAQUE_ACCESS):
+        for name in ("allow", "deny", "satisfy", *AUTH_DIRECTIVES, *OPAQUE_ACCESS, *_USER_LISTS):
             held: dict[int, list] = {}
             for node in dep.nodes(name):
                 held.setdefault(id(node.parent), []).append(node)
@@ -73,6 +75,19 @@ class AccessView:
             if found is not None and found.args and found.args[0] != "off":
                 return True
         return False
+
+    def user_checked(self, node) -> bool:
+        """Only a user an account list knows gets through to this block (`auth_basic` with its user file, the LDAP
+        module's `auth_ldap`), so $remote_user is one of its names, not text the client chose; not so with
+        `satisfy any`, where an `allow` lets a request through with whatever Authorization header it sends."""
+        satisfy = self._nearest(node, ("satisfy",))
+        if satisfy is not None and satisfy.args[:1] == ["any"]:
+            return False
+        basic = self._nearest(node, ("auth_basic",))
+        if basic is not None and basic.args[:1] != ["off"] and self._nearest(node, ("auth_basic_user_file",)):
+            return True
+        ldap = self._nearest(node, ("auth_ldap",))
+        return ldap is not None and ldap.args[:1] != ["off"]
 
     def opaque(self, node) -> bool:
         """Access decided where nginxlint cannot judge it: code (`access_by_lua*`), or an include it could not read

@@ -7,6 +7,8 @@ is in none of the listed ranges).
 - `deny all` alone answers 403 to everyone (gixy reports it, MET303 does not).
 - `listen localhost:PORT` binds the loopback addresses only (gixy reports a page open there, MET303 does not).
 - `if ($flag) { return 403; }` in the location, or in its server, refuses the request before the page is served.
+- SEC542: under `auth_basic` with a user file, a name with CR LF in it is no account: nginx answers 401 and the
+  proxied header never gets it; `add_header … always` is on the 401 too, with the line break the client sent.
 - SEC542: behind an allow list of this host's addresses, a client not on it gets the access phase's 403,
   which carries no `add_header` without `always` (and comes before proxy_pass connects); an `add_header … always`
   is on the 403 too, and `return` runs in the rewrite phase, before the access phase, for every client.
@@ -122,3 +124,34 @@ def test_a_loopback_allow_list_stops_what_comes_after_the_access_phase():
         reported = sorted(f["line"] for f in nginx.lint() if f["code"] == "SEC542")
     lines = files["conf/nginx.conf"].split("\n")
     assert reported == [n for n, line in enumerate(lines, 1) if "^/b/" in line or "^/c/" in line], reported
+
+
+def test_an_account_list_lets_no_crafted_user_name_through_to_the_upstream():
+    import base64
+
+    upstream = free_port()
+    files = {"conf/htpasswd": "admin:{PLAIN}secret\n", "conf/nginx.conf": (
+        f"{PREAMBLE}events {{ worker_connections 64; }}\nhttp {{\n{HTTP_PREAMBLE}\n"
+        f"server {{ listen 127.0.0.1:{upstream}; location / {{ return 200 \"user=$http_x_user\"; }} }}\n"
+        "server { listen 127.0.0.1:{port}; auth_basic \"admin\"; auth_basic_user_file htpasswd;\n"
+        f"  location /a {{ proxy_set_header X-User $remote_user; proxy_pass http://127.0.0.1:{upstream}; }}\n"
+        f"  location /b {{ add_header X-User $remote_user always; proxy_pass http://127.0.0.1:{upstream}; }}\n"
+        "}\n}\n")}
+
+    def head(path: str, user: str) -> list[str]:
+        credentials = base64.b64encode(f"{user}:secret".encode()).decode()
+        answer = raw_request(nginx.port, f"GET {path} HTTP/1.1\r\nHost: a\r\nAuthorization: Basic {credentials}\r\n")
+        return answer.split("\r\n")
+
+    with Nginx(files) as nginx:
+        outcome = nginx.start()
+        assert outcome.status == 0, outcome.stderr
+        assert head("/a", "admin")[-1] == "user=admin"
+        # Basic credentials end the name at the first colon: the line a CR LF starts holds no header value
+        crafted = head("/a", "admin\r\nX-Injected")
+        assert crafted[0].endswith("401 Unauthorized") and "user=" not in crafted[-1], crafted
+        refused = head("/b", "admin\r\nX-Injected")  # `always`: on the 401 too, the line split as sent
+        assert refused[0].endswith("401 Unauthorized") and "X-Injected" in refused, refused
+        reported = sorted(f["line"] for f in nginx.lint() if f["code"] == "SEC542")
+    lines = files["conf/nginx.conf"].split("\n")
+    assert reported == [n for n, line in enumerate(lines, 1) if "location /b" in line], reported
