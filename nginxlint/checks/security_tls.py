@@ -11,7 +11,7 @@ from ..nginx import edits
 from ..nginx.access import error_return
 from ..nginx.advisories import ADVISORIES, affected_branch, openresty_patched
 from ..nginx.inheritance import nearest, value_at
-from ..nginx.tls import WEAK_PROTOCOLS, protocol_name, weak_suites
+from ..nginx.tls import WEAK_PROTOCOLS, openssl_3_negotiates, protocol_name, weak_suites
 from ..nginx.listen import http_servers, parse_listen
 from ..nginx.locations import front_page, served_kinds
 from ..nginx.tls_scope import (Inherited, PlainHttp, default_of, flag_on, is_tls_listen, local_placeholder,
@@ -186,9 +186,9 @@ def _strong_only(node):
 
 # -- SEC522: weak cipher suites ---------------------------------------------------------------------------------
 
-def _without_3des(dep) -> bool:
-    """The image's OpenSSL 3 (Debian's, Ubuntu's or Alpine's build) has no 3DES suite to negotiate."""
-    from ..container.nginx_build import openssl_without_3des  # the image model, only once a 3DES suite is found
+def _openssl_3_without_legacy(dep) -> bool:
+    """The image's OpenSSL 3 (Debian's, Ubuntu's or Alpine's build) has no legacy suite (3DES, RC4, DES, IDEA)."""
+    from ..container.nginx_build import openssl_without_3des  # the image model, only once a weak suite is found
 
     return openssl_without_3des(dep)
 
@@ -207,8 +207,8 @@ def weak_tls_cipher(dep, report):
             if setting is not None and setting.args and all(protocol_name(a) == "TLSv1.3" for a in setting.args):
                 continue  # ssl_ciphers sets TLS 1.2-and-older suites only: unused when only TLSv1.3 is on
             weak = weak_suites(node.args[0])
-            if weak and any("3DES" in why for why in weak.values()) and _without_3des(dep):
-                weak = {suite: why for suite, why in weak.items() if "3DES" not in why}
+            if weak and _openssl_3_without_legacy(dep):
+                weak = {suite: why for suite, why in weak.items() if openssl_3_negotiates(why, node.args[0])}
             if not weak:
                 continue
             reasons = sorted(set(weak.values()))

@@ -177,6 +177,17 @@ def enabled_suites(cipher_string: str) -> set[str] | None:
     return enabled
 
 
+# OpenSSL 3 as Debian, Ubuntu and Alpine build it has no RC4, single DES, 3DES, IDEA, SEED or export suite for TLS
+# (they live in the legacy provider, or are not built), and negotiates anonymous and unencrypted suites only at
+# security level 0 (`openssl ciphers -s 'aNULL:@SECLEVEL=0'` lists them, at level 1 "no cipher match").
+_OPENSSL_3_LEVEL_ZERO_ONLY = frozenset({"anonymous (no server authentication)", "unencrypted", "MD5"})
+
+
+def openssl_3_negotiates(why: str, cipher_string: str) -> bool:
+    """Whether such an OpenSSL 3 can negotiate a suite weak for `why` (weakness()) under this cipher string."""
+    return why in _OPENSSL_3_LEVEL_ZERO_ONLY and "@seclevel=0" in cipher_string.lower()
+
+
 @functools.lru_cache(maxsize=256)  # a config repeats the same few strings in every server
 def weak_suites(cipher_string: str) -> dict[str, str] | None:
     """{suite: why weak} for the weak suites the string enables; None when that cannot be told (read-only)."""
