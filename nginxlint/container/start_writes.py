@@ -112,11 +112,17 @@ def _without_dead_branches(text: str) -> str:
 
 def started_scripts(argv: tuple[str, ...]) -> list[str]:
     """The scripts a start command runs, as it names them: `/go.sh` of `["tini", "--", "/go.sh"]`, of
-    `sh -c "/go.sh && nginx"`."""
+    `sh -c "/go.sh && nginx"`; and the scripts a wrapper script is given to run next (`["/uid-setup.sh",
+    "/entrypoint.sh"]`: a wrapper ends with `exec "$@"`)."""
     argv = argv[init_wrapper_length(argv):]
     text = shell_text(argv)
-    commands = [command.words for command in read_script(text).commands] if text is not None else [argv]
-    return [script for words in commands if (script := script_path(tuple(words))) is not None]
+    commands = [tuple(command.words) for command in read_script(text).commands] if text is not None else [argv]
+    scripts = []
+    for words in commands:
+        while (script := script_path(words)) is not None:
+            scripts.append(script)
+            words = words[1:] if words[0] == script else ()
+    return scripts
 
 
 def start_script(stage) -> tuple[str, Path] | None:

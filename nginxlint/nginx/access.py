@@ -29,9 +29,9 @@ GUARD_DIRECTIVES = frozenset({*AUTH_DIRECTIVES, "auth_digest", "deny", "internal
 
 
 def _levels(node):
-    """The block and the blocks around it, innermost first."""
+    """The block and the blocks around it, innermost first, up to the file's top (a fragment's own directives)."""
     level = node
-    while level is not None and level.d is not None:
+    while level is not None:
         yield level
         level = level.parent
 
