@@ -39,7 +39,7 @@ from ..findings import Finding, Notification
 from ..nginx.listen import parse_listen
 from ..settings import SettingsError
 from ..text import did_you_mean
-from .detect import is_compose_path, is_idle_container, is_nginx_container
+from .detect import chart_directory, is_compose_path, is_idle_container, is_nginx_container
 from .development import development_setup
 from .dockerfile_binding import bind_dockerfiles, build_context, image_copy_target, with_build
 from .manifests import Manifests, absolute, containers, manifest_texts, read_manifests
@@ -259,18 +259,23 @@ _SAME_CONTENT = 4
 
 
 def _port_binding(tree, candidates: list[RuntimeFacts], bound: set[int]) -> Binding | None:
-    """The only container declaring a port this config listens on (for images whose name says nothing).
+    """The only container declaring a port this config listens on (for images whose name says nothing), of the
+    config's own Helm chart when either is in one.
 
     A Compose service that pulls a ready image gets a config from the project only through a mount (bound
-    above): one that neither mounts nor builds it runs the image's own config, whatever port it shares."""
+    above): one that neither mounts nor builds it runs the image's own config, whatever port it shares. A chart's
+    config is mounted by the chart's own workloads: in a repository of charts, a port is no tie between two."""
     ports = {listen.port for listen in map(parse_listen, tree.nodes("listen")) if listen is not None}
     ports.discard(None)
     if not ports:
         return None
+    base = Path(os.path.abspath(tree.loader.base_dir))
+    chart = chart_directory(Path(os.path.abspath(tree.root.path)))
     matches = [
         facts for facts in candidates
         if id(facts.container) not in bound and any(port.number in ports for port in facts.container.ports)
         and (facts.source != "compose" or facts.container.build_source is not None)
+        and chart_directory(base / facts.path) == chart
     ]
     return Binding(matches[0], "listen-port") if len(matches) == 1 else None
 

@@ -85,6 +85,14 @@ def is_chart_template(path: Path) -> bool:
     return False
 
 
+def chart_directory(path: Path) -> Path | None:
+    """The Helm chart a file belongs to: the nearest directory above it that holds a Chart.yaml."""
+    for directory in path.parents:
+        if (directory / "Chart.yaml").is_file():
+            return directory
+    return None
+
+
 def image_repository(image: str) -> str:
     """'registry:5000/openresty/openresty:1.21@sha256:…' -> 'registry:5000/openresty/openresty'."""
     image = image.split("@", 1)[0]

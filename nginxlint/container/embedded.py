@@ -33,6 +33,18 @@ _VIEW_ROOT = Path("/.nginxlint-configmap-view")
 _views = itertools.count()
 
 
+def _chart_partly_unread(configmap, manifests, loader) -> bool:
+    """The ConfigMap is one of a Helm chart's templates, and some template of that chart went unread (a Deployment
+    whose `{{ … }}` only `helm template` fills): the workload that mounts it, and its image, may be there."""
+    from .detect import chart_directory, is_chart_template
+
+    path = Path(os.path.abspath(loader.base_dir)) / configmap.path
+    if not manifests.unread or not is_chart_template(path):
+        return False
+    chart = chart_directory(path)
+    return any(chart in Path(unread).parents for unread, _display, _text in manifests.unread)
+
+
 def masked_text(entry) -> str:
     """The YAML file with only this entry's content left, each character at its YAML line and column."""
     lines = entry.text.split("\n")
@@ -84,8 +96,9 @@ def build_embedded(workspace, manifests, candidates, findings: list[Finding]) ->
             if wanted(configmap, entry) and looks_nginx_entry(configmap.name, entry.key, entry.text)
         ]
         done.update(_entry_key(configmap, entry) for _path, _configmap, entry, _mounted in view)
+        unknown = configmap.unrendered or _chart_partly_unread(configmap, manifests, workspace.loader)
         for tree, _mounted in _build_view(workspace, manifests, view, findings) if view else ():
-            tree.container_unknown = configmap.unrendered
+            tree.container_unknown = unknown
             result.append(tree)
     namespaces = frozenset(item.namespace for item in [*manifests.workloads, *manifests.configmaps] if item.namespace)
     for tree in result:

@@ -36,8 +36,10 @@ _PROBES = (("liveness", "livenessProbe"), ("readiness", "readinessProbe"), ("sta
 _PROBE_HANDLERS = ("httpGet", "tcpSocket", "exec", "grpc")
 _MAX_LIST_DEPTH = 4
 
-# Unrendered Helm/Go templates are not manifests yet: `{{ .Values.x }}`, `{{- if … }}`, `{{ include … }}`.
-_GO_TEMPLATE = re.compile(r"\{\{-?\s*(?:\.|\$|include\b|template\b|if\b|else\b|end\b|range\b|with\b|define\b|toYaml\b|tpl\b|/\*)")
+# Unrendered Helm/Go templates are not manifests yet: `{{ .Values.x }}`, `{{- if … }}`, `{{ include … }}`, a
+# function of Go's or Sprig's (`{{ required "…" .Values.x }}`, `{{ toJson .Values.y | indent 4 }}`), a pipeline in
+# parentheses (`{{ (.Files.Glob "files/*").AsConfig }}`).
+_GO_TEMPLATE = re.compile(r"\{\{-?\s*(?:[.$(]|/\*|[A-Za-z_]\w*\b)")
 
 
 def load_kubernetes(path: str, text: str, chart_template: bool = False) -> ManifestDoc:

@@ -204,8 +204,11 @@ class _LuaFiles:
         self.tree = tree
         runtime = tree.binding
         dumped = tree.image_root is not None  # an nginx -T dump: the Lua files are in the image, none in view
-        self.in_image = dumped or (runtime is not None and runtime.how == "embedded" and not tree.settings.prefix)
-        self.image_prefix = _image_prefix(tree.image_root if dumped else runtime.container_path) if self.in_image else None
+        embedded = runtime is not None and runtime.how == "embedded" and not tree.settings.prefix
+        # a ConfigMap of an unrendered chart template runs in a container of the chart nginxlint cannot read
+        self.in_image = dumped or embedded or tree.container_unknown
+        self.image_prefix = _image_prefix(tree.image_root if dumped else runtime.container_path) \
+            if dumped or embedded else None
         self._view = False
 
     @property

@@ -121,3 +121,36 @@ def test_a_chart_template_passed_alone_gives_the_answer_of_the_whole_run(tmp_pat
     write_tree(tmp_path, {"chart/Chart.yaml": "name: web\n", "chart/templates/nginx-configmap.yaml.tpl": CONFIGMAP})
     result = run_cli(["chart/templates/nginx-configmap.yaml.tpl", "--format", "json"], cwd=tmp_path).json
     assert [(f["code"], f["line"], f["column"]) for f in result["findings"]] == [("SEC505", 16, 19)]
+
+
+def test_a_template_whose_tags_are_functions_is_unrendered_not_broken():
+    # `{{ required … }}` inside a quoted scalar and `{{ (.Files.Glob …).AsConfig }}` at column 1 break the YAML
+    # until Helm renders them: a note, not K8S404
+    for template in ('apiVersion: v1\nkind: Pod\nmetadata: {name: x}\nspec:\n  containers:\n  - name: x\n'
+                     '    image: "{{ required ".Values.image is missing" .Values.image }}:{{ .Values.tag }}"\n',
+                     "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata:\n"
+                     '{{ (.Files.Glob "files/*").AsConfig | indent 2 }}\n',
+                     "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata:\n  quota.json: |\n"
+                     "{{ toJson .Values.quota | indent 4 }}\n"):
+        doc = load_kubernetes("t.yaml", template)
+        assert doc.problems == () and doc.skipped.startswith("unrendered template"), template
+
+
+def test_a_plain_configmap_of_a_chart_runs_in_the_chart_s_unread_workload(tmp_path):
+    # The ConfigMap has no tag and is read; the Deployment that mounts it is a template, unread: the image and its
+    # Lua modules are out of view. Another chart's container that listens on the same port is no tie.
+    configmap = ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: nginx-conf\ndata:\n  nginx.conf: |\n"
+                 "    user root root;\n    events {}\n    http {\n      server {\n        listen 8080;\n"
+                 '        location / { content_by_lua_block { require("openssl").new() } }\n      }\n    }\n')
+    other = ("apiVersion: apps/v1\nkind: DaemonSet\nmetadata:\n  name: metaldata\nspec:\n  template:\n    spec:\n"
+             "      securityContext:\n        runAsNonRoot: true\n"
+             "      containers:\n      - name: metaldata\n        image: ghcr.io/acme/metaldata:1\n"
+             "        ports:\n        - containerPort: 8080\n")
+    write_tree(tmp_path, {"shelf/Chart.yaml": "name: shelf\n", "shelf/templates/nginx-configmap.yaml": configmap,
+                          "shelf/templates/deployment.yaml": DEPLOYMENT,
+                          "system/metal/Chart.yaml": "name: metal\n", "system/metal/resources/rbac.yaml": other})
+    result = run_cli([".", "--format", "json"], cwd=tmp_path).json
+    assert [f["code"] for f in result["findings"] if f["code"].startswith(("LUA", "CTR", "K8S"))] == []
+    (tmp_path / "shelf/templates/deployment.yaml").unlink()  # no workload of the chart out of view: looked for
+    result = run_cli([".", "--format", "json"], cwd=tmp_path).json
+    assert "LUA205" in [f["code"] for f in result["findings"]]
