@@ -11,7 +11,9 @@ looked up in labels.yaml by (repo, path, line, code):
   noise  true, but of no use to that repository's user (a deliberate choice, a test fixture, ...)
 
 precision = true / (true + false + noise). A finding with no label is "unlabelled"; a label saying true whose
-finding no longer appears is "lost" (a regression); `missing:` entries are problems the linter should report.
+finding no longer appears is "lost" (a regression), unless a finding of the same code names its place as a related
+location (one finding for one cause, its other places listed); `missing:` entries are problems the linter should
+report.
 
     python tests/realworld/run.py                # table per repository and overall
     python tests/realworld/run.py --json         # the same as JSON
@@ -118,9 +120,11 @@ def score(entry: dict, labels: dict, missing: list[dict], timeout: int) -> RepoR
     result = RepoResult(repo)
     result.findings, result.crash, result.seconds, result.files = lint(entry, timeout)
     seen = set()
+    merged = set()  # the other places of a finding that names them as related locations
     for f in result.findings:
         key = (repo, f["path"], int(f["line"]), f["code"])
         seen.add(key)
+        merged.update((repo, r["path"], int(r["line"]), f["code"]) for r in f.get("related") or () if "line" in r)
         label = labels.get(key)
         if label is None:
             result.counts["unlabelled"] += 1
@@ -130,7 +134,7 @@ def score(entry: dict, labels: dict, missing: list[dict], timeout: int) -> RepoR
     if result.crash is None:
         for key, label in labels.items():
             if key[0] == repo and key not in seen:
-                if verdict_of(label["verdict"]) == "true":
+                if verdict_of(label["verdict"]) == "true" and key not in merged:
                     result.lost.append(label)
                 else:
                     result.gone += 1
