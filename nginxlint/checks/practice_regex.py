@@ -32,6 +32,8 @@ def invalid_regex(tree, report):
         if facts.error is None:
             continue
         error = facts.regex_error()
+        if error.pcre2_only(site.pattern) and _may_link_pcre1(tree):
+            continue  # `[\w-_]`: PCRE1 takes the hyphen for itself, and the build may link it
         report(
             node,
             f"nginx -t fails: {error.nginx_message(site.pattern)}",
@@ -42,6 +44,14 @@ def invalid_regex(tree, report):
             broken_under.add(block)
             block = block.parent
     _missing_groups(tree, report, broken_under)
+
+
+def _may_link_pcre1(tree) -> bool:
+    if "may-link-pcre1" not in tree.memo:
+        from ..container.release import may_link_pcre1  # the image model, only for a pattern PCRE1 would take
+
+        tree.memo["may-link-pcre1"] = may_link_pcre1(tree)
+    return tree.memo["may-link-pcre1"]
 
 
 def _missing_groups(tree, report, broken_under):

@@ -142,3 +142,24 @@ def image_has_openssl_3(tree) -> str | None:
     if release is None or release.number >= OPENSSL_3_SINCE[flavour]:
         return reference
     return None
+
+
+# nginx's configure prefers PCRE2 from 1.21.5, and the official OpenResty images link it from 1.27.1.1 (their
+# Dockerfiles build PCRE 8.45 before); a tag that names no release is a current image.
+PCRE2_SINCE = {"nginx": (1, 21, 5), "openresty": (1, 27, 1, 1)}
+
+
+def may_link_pcre1(tree) -> bool:
+    """Whether the nginx that runs the tree may link PCRE1: a release from before PCRE2, or an OpenResty whose
+    release nothing in view tells (an image of another publisher's build, `bkci/openresty:0.0.2`, or a config with
+    Lua and no image at all)."""
+    running = pulled_release(tree)
+    if running is not None:
+        return running.release.number < PCRE2_SINCE[running.release.flavour]
+    image = _image(tree)
+    if image is not None:
+        return "openresty" in image[0].lower()
+    from ..openresty.units import has_lua  # only for a pattern PCRE1 would take
+
+    return has_lua(tree)
+

@@ -378,6 +378,9 @@ def lua_directives(tree, names=None) -> list:
     return document_order(nodes) if len(nodes) > 1 else nodes
 
 
+def has_lua(tree) -> bool:
+    """Whether the deployment runs any Lua (without analysing it)."""
+    from ..nginx.directives import LUA_PHASE  # crossplane's directive table, built on first use
 
     return any(tree.nodes(name) for name in LUA_PHASE)
 
