@@ -28,7 +28,7 @@ from ..nginx.directives import LUA_PHASE
 from ..nginx.inheritance import Lists, blocks_up, nearest, value_at
 from ..nginx.listen import http_servers
 from ..nginx.locations import (UNKNOWN, front_page, hands_off, location_match, match_location, may_match,
-                               rewrite_redirects, served_kinds)
+                               preflight, rewrite_redirects, served_kinds)
 from ..nginx.parser import blocks_around
 from ..nginx.placeholders import is_stand_in_host
 from ..nginx.templates import is_unknown, template_includes
@@ -430,6 +430,8 @@ def add_header_redefinition(dep, report):
                 continue  # only this host's own processes get its answers (others get the 403, without them)
             inherited = headers.of(block.parent) if block.parent is not None else []
             weight = _for_files(weighs, served_kinds(block))
+            if preflight(block):
+                weight = _on_preflight(weight)
             if plain.only(block) or _front_page_sends_hsts(block, headers):
                 weight = _without_host_policy(weight)
             _report_dropped(report, directive, own, inherited,
@@ -522,6 +524,10 @@ DOCUMENT_POLICIES = frozenset({
     "referrer-policy", "permissions-policy", "feature-policy", "cross-origin-opener-policy",
     "cross-origin-embedder-policy", "x-permitted-cross-domain-policies"})
 SCRIPT_POLICIES = frozenset({"content-security-policy", "content-security-policy-report-only"})
+# What a CORS preflight's answer does not use: no cache stores an answer to OPTIONS (RFC 9110 9.3.7), it has no body
+# to download, and which headers a script may read is told on the actual response; its Allow-* headers count
+NOT_READ_ON_PREFLIGHT = frozenset({"cache-control", "pragma", "expires", "content-disposition",
+                                   "access-control-expose-headers"})
 HOST_POLICY = "strict-transport-security"
 NOSNIFF = "x-content-type-options"
 # Keeps other sites from loading the answer into their pages: a fixed text of the site's own holds nothing to keep
@@ -552,6 +558,10 @@ def _front_page_sends_hsts(block, headers) -> bool:
     front = front_page(block)
     return front is not None and front is not block and any(
         node.args[0].lower() == HOST_POLICY and node.args[1:2] != [""] for node in headers.of(front))
+
+
+def _on_preflight(weighs):
+    return lambda node: node.args[0].lower() not in NOT_READ_ON_PREFLIGHT and weighs(node)
 
 
 def _without_host_policy(weighs):

@@ -130,21 +130,36 @@ BODILESS = frozenset({204, 304})
 
 def bodiless(block) -> bool:
     """Every answer of the block is a `return 204` or `304` (the CORS preflight's `if ($request_method = OPTIONS) {
-    add_header Access-Control-Allow-Origin …; return 204; }`)."""
-    return fixed_status(block) in BODILESS
+    add_header Access-Control-Allow-Origin …; return 204; }`), or a 2xx `return` without a text (`return 200;`
+    answers with an empty body: nginx 1.22 sends `Content-Length: 0`)."""
+    answer = _answering_return(block)
+    status = parse_uint(answer.args[0]) if answer is not None else None
+    return status in BODILESS or (status is not None and 200 <= status < 300 and len(answer.args) == 1)
+
+
+def preflight(block) -> bool:
+    """An `if ($request_method = OPTIONS)` that answers with no body: the CORS preflight's answer."""
+    return block.name == "if" and _OPTIONS_TEST.fullmatch(" ".join(block.args)) is not None and bodiless(block)
+
+
+_OPTIONS_TEST = re.compile(r"\(?\s*\$request_method\s*=\s*['\"]?OPTIONS['\"]?\s*\)?", re.IGNORECASE)
 
 
 def fixed_status(block) -> int | None:
-    """The status every answer of the block has, where a `return` answers them all: it is the first of the rewrite
-    module's directives in the block (so it answers before any handler runs, and no `if` or `rewrite` may answer
-    otherwise) and no location inside the block takes requests of its own. None where it is not so."""
+    """The status every answer of the block has, where a `return` answers them all. None where it is not so."""
+    answer = _answering_return(block)
+    return parse_uint(answer.args[0]) if answer is not None else None
+
+
+def _answering_return(block):
+    """The `return` that answers every request of the block: it is the first of the rewrite module's directives in
+    the block (so it answers before any handler runs, and no `if` or `rewrite` may answer otherwise) and no
+    location inside the block takes requests of its own."""
     children = block.children or ()
     if any(child.name == "location" for child in children):
         return None
     first = next((child for child in children if child.name in ("return", "rewrite", "if")), None)
-    if first is None or first.name != "return" or not first.args:
-        return None
-    return parse_uint(first.args[0])
+    return first if first is not None and first.name == "return" and first.args else None
 
 
 def rewrite_redirects(rewrite) -> bool:
