@@ -109,7 +109,7 @@ def add_header_content_type(dep, report):
             continue  # the upstream's Content-Type is hidden, so this one is the only one
         if any(r.args[:1] == ["204"] for r in node.parent.find("return")):
             continue  # nginx drops its own Content-Type from a 204 (ngx_http_header_filter): this one is alone
-        if _never_added(node):
+        if _never_added(node) or _same_as_stub_status(node):
             continue
         source = ("the upstream's" if _proxied(node.parent) else "the one nginx sends from types/default_type")
         report(
@@ -131,6 +131,14 @@ def _never_added(node) -> bool:
         return False
     status = fixed_status(node.parent)
     return status is not None and status not in _ADDED_STATUSES
+
+
+def _same_as_stub_status(node) -> bool:
+    """`add_header Content-Type text/plain` beside `stub_status`, whose page nginx sends as text/plain: the two
+    headers say the same (nginx 1.22)."""
+    value = node.args[1].split(";")[0].strip().lower() if len(node.args) > 1 else ""
+    return value == "text/plain" and any(level.find("stub_status") for level in (node.parent, *node.parent.ancestors())
+                                         if level.name == "location")
 
 
 def _proxied(block) -> bool:

@@ -852,6 +852,17 @@ def test_add_header_without_always_adds_nothing_to_an_error_answer(flag, answer,
     assert lines == ([line_of(files, "location /")] if sent == 2 else [])
 
 
+@pytest.mark.parametrize("value, reported", [("text/plain", False), ("application/json", True)])
+def test_stub_status_sends_text_plain_so_the_same_added_type_says_nothing_new(value, reported):
+    files = {"conf/nginx.conf": config("server { listen 127.0.0.1:{port}; default_type application/octet-stream;\n"
+                                       f"    location /status {{ stub_status; add_header Content-Type {value}; }} }}")}
+    with started(files) as nginx:
+        _, headers, _ = request(nginx.port, "GET /status HTTP/1.1\r\nHost: a\r\n")
+        lines = codes(nginx.lint(), "NGX011")
+    assert headers["content-type"] == ["text/plain", value], headers
+    assert lines == ([line_of(files, "location /status")] if reported else [])
+
+
 # -- NGX012 ----------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("location, status, reported", [
