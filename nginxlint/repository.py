@@ -124,13 +124,14 @@ class Fixtures:
         return self._benchmarks[top]
 
     def library_example(self, display_path: str) -> bool:
-        """The file lies in an example directory of a Lua library's repository (`is_lua_library`, or a `lib/resty/`
-        tree of modules), when fixtures are judged at all: a config its readers start to try the library."""
+        """The file lies in an example directory of a library's repository (`is_lua_library`, a `lib/resty/` tree of
+        modules, or an nginx module's source), when fixtures are judged at all: a config its readers start to try
+        the library."""
         if not self._below(display_path, EXAMPLE_DIRS):
             return False
         top = self._place_of(display_path)[0]
         if top not in self._libraries:
-            self._libraries[top] = is_lua_library(top) or _holds_resty_modules(top)
+            self._libraries[top] = is_lua_library(top) or _holds_resty_modules(top) or _holds_module_source(top)
         return self._libraries[top]
 
     def _leftover_name(self, display_path: str) -> bool:
@@ -216,6 +217,12 @@ def _holds_resty_modules(top: Path) -> bool:
     """`lib/resty/` holds Lua modules: the layout of a lua-resty library (OPM, LuaRocks)."""
     resty = top / "lib" / "resty"
     return resty.is_dir() and next(resty.rglob("*.lua"), None) is not None
+
+
+def _holds_module_source(top: Path) -> bool:
+    """The repository's product is an nginx module: its source, named as nginx's own modules are
+    (`ngx_http_datadog_module.cpp`), at the top or in `src/`."""
+    return any(next(directory.glob("ngx_*_module.c*"), None) is not None for directory in (top, top / "src"))
 
 
 # The README's opening (title and first paragraphs, before its first section) calls the project a benchmark:
