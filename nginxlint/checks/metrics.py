@@ -129,6 +129,8 @@ def metrics_endpoint_unrestricted(tree, report):
             if unix_only or (listens and all(listen.loopback for listen in listens)):
                 continue
             ports = dict.fromkeys(str(listen.port) for listen in listens if not listen.loopback and listen.port)
+            if ports and _unpublished(tree.binding, ports):
+                continue
             reach = f"port{'s' if len(ports) > 1 else ''} {', '.join(ports)}"  # `listen 443` and `listen [::]:443`
         else:
             families, reach = {4, 6}, "its server"  # a location file linted alone: its server is out of view
@@ -141,6 +143,18 @@ def metrics_endpoint_unrestricted(tree, report):
                f"the metrics endpoint {what} answers {who} who reaches {reach}: add `allow <scraper network>; "
                "deny all;` (or listen on 127.0.0.1 for a sidecar exporter)",
                arg=(len(block.args) - 1 if block.args else None) if block is place else None)
+
+
+def _unpublished(binding, ports) -> bool:
+    """A Compose service that publishes none of these ports (`ports:`), outside the host's network: only the
+    containers of its own Compose networks reach them, such as the stack's Prometheus exporter."""
+    if binding is None or binding.source != "compose":
+        return False
+    container = binding.container
+    if container.host_network is not None and container.host_network.value is True:
+        return False
+    published = {str(port.number) for port in container.ports}
+    return None not in {port.number for port in container.ports} and published.isdisjoint(ports)
 
 
 def _refused_by_if(block, server) -> bool:
