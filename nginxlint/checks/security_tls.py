@@ -301,6 +301,8 @@ def hsts_missing_or_weak(dep, report):
             continue  # a gateway for many domains: each service behind it sends its own HSTS
         if side_ports.of(server):
             continue  # HSTS covers the host name at every port: its main site on 443 decides it
+        if _plain_side_port(server, ssl_on):
+            continue  # HSTS would send browsers to https on the server's own plain-HTTP port, which speaks none
         http = server.parent if server.parent is not None and server.parent.name == "http" else None
         levels = [server, http] if http is not None else [server]
         if any(headers.by_other_means(level) for level in levels):
@@ -328,6 +330,15 @@ def hsts_missing_or_weak(dep, report):
 
 # `https://$host:22222$request_uri`, `https://admin.example.com:8443/`: an https URL that names its port
 _HTTPS_PORT = re.compile(r"https://(?:\$\{\w+\}|\$\w+|[^/?#$:])*:(\d+)(?!\w)")
+
+
+def _plain_side_port(server, ssl_on) -> bool:
+    """The server also answers plain HTTP on a port other than 80, with pages rather than a redirect: HSTS makes a
+    browser load `http://host:3000/` as `https://host:3000/` (RFC 6797 8.3), where no TLS is spoken."""
+    if flag_on(ssl_on.at(server)) or any(node.name in ("return", "rewrite") for node in server.children or ()):
+        return False
+    return any(listen is not None and listen.port not in (80, None) and not is_tls_listen(listen.node)
+               for listen in map(parse_listen, server.find("listen")))
 
 
 class _SidePorts:
@@ -403,8 +414,8 @@ def _serves_nothing(server) -> bool:
     """Every request to the server ends in an error status: a `return` of 400 or more in the server itself, or a
     `location /` that takes what no other location does and locations that each refuse (`return 4xx|5xx`, or
     `deny all` first). Any other `return`, a `rewrite` or an `error_page` that changes the status may answer with a
-    page or redirect; an `error_page` that only gives the error a body keeps it an error, and so does the named
-    location it sends the error to, when nothing else sends requests there."""
+    page or redirect; an `error_page` that only gives the error a body keeps it an error, and so does the named or
+    internal location it sends the error to, when nothing else sends requests there."""
     if any(error_return(node) for node in server.find("return")):
         return True
     locations, covered, error_pages, other_args = [], False, set(), set()
@@ -422,7 +433,14 @@ def _serves_nothing(server) -> bool:
             other_args.update(node.args)
     error_documents = error_pages - other_args
     return covered and all(_refuses(location) for location in locations if location.args[:1] != [] and
-                           not (location.args[0].startswith("@") and location.args[0] in error_documents))
+                           not _error_document(location, error_documents))
+
+
+def _error_document(location, error_documents) -> bool:
+    """The location only gives errors their body: a named one the error_page sends them to, or an `internal` one
+    for the error_page's URI (`location = /404.html { internal; }`), which no request reaches directly."""
+    name = location.args[-1]
+    return name in error_documents and (name.startswith("@") or bool(location.find("internal")))
 
 
 def _keeps_error(error_page) -> bool:
