@@ -12,7 +12,8 @@
   Laravel developer's stack keeps MariaDB and Redis `unless-stopped` and the rest as it is);
 - the README beside the Compose file says the stack is for testing or development only, or not for production
   (ONLYOFFICE's docker-onlyoffice-nextcloud: "only distributed for testing purposes and cannot be used in any
-  production environment"), also in Chinese, Japanese, Spanish, German or French; or, in a README that names no
+  production environment", or "The demo uses Docker compose"), also in Chinese, Japanese, Spanish, German or French;
+  or, in a README that names no
   production environment at all, that Docker Compose starts a development environment (开发环境, 開発環境,
   Entwicklungsumgebung...). A sentence that names a file (`use docker-compose.prod.yml in production`) points
   elsewhere and does not count, nor does the README for a Compose file named for production.
@@ -59,7 +60,9 @@ _NOT_FOR_PRODUCTION = re.compile(
     r"|\bfor (?:local )?(?:testing|test|development|dev|demo|demonstration|evaluation) (?:purposes? )?only\b"
     r"|\bonly (?:\w+ )?for (?:local )?(?:testing|development|demo|demonstration|evaluation)\b"
     # "designed to be run in an AKS cluster, but can also be run locally using Docker Compose"
-    r"|\b(?:can|could|may) also be (?:run|started|tried) locally\b",
+    r"|\b(?:can|could|may) also be (?:run|started|tried) locally\b"
+    # "The demo uses Docker compose, but the mechanics can be applied to any other deployment model"
+    r"|\b(?:this|the) (?:demo|demonstration|example|sandbox|playground|tutorial) (?:uses|runs|starts|is run with)\b",
     re.IGNORECASE)
 # The same statements in the other languages READMEs are often written in (a few common phrasings each): Chinese
 # (Traditional and Simplified: 僅供測試 "for testing only", 請勿用於生產環境 "do not use in production"), Japanese

@@ -27,6 +27,7 @@ from nginxlint.container.dockerfile_binding import dockerfile_facts, runs_tests
     "Note that this is a local development environment and is not intended to be exposed to the public "
     "internet or used in production as-is.",
     "The application is designed to be run in an AKS cluster, but can also be run locally using Docker Compose.",
+    "The demo uses Docker compose, but the mechanics can be applied to any other deployment model.",
 ])
 def test_says_the_setup_is_not_for_production(sentence):
     assert says_not_for_production(sentence)
@@ -42,6 +43,7 @@ def test_says_the_setup_is_not_for_production(sentence):
     "默认密码仅供测试使用",
     "请勿在生产环境中使用 docker-compose.dev.yml",
     "To run it locally, start the Docker Compose stack.",
+    "Try the demo at demo.example.com, or deploy your own with Docker Compose.",
 ])
 def test_other_sentences_say_nothing(sentence):
     assert not says_not_for_production(sentence)
