@@ -705,13 +705,13 @@ def undefined_global(tree, report):
                 reported: set = set()
                 for use in unit.facts.global_reads:
                     name = use.name
-                    if name in standard or name in assigned or name in reported:
-                        continue
+                    if use.used_as is None or name in standard or name in assigned or name in reported:
+                        continue  # a nil only passed on or compared raises nothing here
                     reported.add(name)
                     report.at(
                         unit.path, unit.span(use.span),
                         f'global "{name}" is read here but no Lua code of this deployment assigns it, so it is nil '
-                        f"(\"attempt to index global '{name}' (a nil value)\"); create it in init_by_lua* or "
+                        f"(\"attempt to {use.used_as} global '{name}' (a nil value)\"); create it in init_by_lua* or "
                         f"init_worker_by_lua*, or fix the name{did_you_mean(name, assigned)}",
                         related=_related_requires(unit),
                     )

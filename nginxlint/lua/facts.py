@@ -42,13 +42,13 @@ Span = tuple  # (line, column, end_line, end_column), 1-based, end column exclus
 # The shape of LuaFacts and of what it holds: part of the disk cache key, so that a build whose facts have other
 # fields never reads pickles written by another. Bump it whenever a fact class gains, loses or changes a field, or
 # the parser's verdict on some text changes (4: the parser follows LuaJIT's syntax levels and label order exactly).
-FACTS_FORMAT = 17  # 6: taint summaries hold the ngx_lua APIs each function uses and the code it runs; 7: not after `or`;
+FACTS_FORMAT = 18  # 6: taint summaries hold the ngx_lua APIs each function uses and the code it runs; 7: not after `or`;
 # 8: ngx.re guards read under the x option; 9: calls of the ngx_lua API and the API values read without a call;
 # 10: captures of a literal ngx.re.match pattern are safe for the sinks they cannot attack; 11: the content types
 # a chunk sets; 12: ngx.pipe.spawn as a member of the required module, an argument table without a shell;
 # 13: Lua read as OpenResty's LuaJIT (LJ_52) reads it; 14: set-misc's set_quote_pgsql_str quotes for SQL;
 # 15: a value whose type() is number, boolean or nil holds no text; 16: whether the code handles an os.getenv's nil;
-# 17: globals created through `_G`
+# 17: globals created through `_G`; 18: whether a global read is indexed or called at once
 
 
 @dataclass(frozen=True)
@@ -81,6 +81,8 @@ class Getenv:
 class GlobalUse:
     name: str
     span: Span
+    # a read whose value is indexed (`x.y`, `x[k]`, `x:m()`) or called (`x()`) at once: "index" or "call"
+    used_as: str | None = None
 
 
 @dataclass(frozen=True)
@@ -239,7 +241,10 @@ class _Walker(ast.BlockWalker):
         else:  # Index: reads its object and key
             if type(target.obj) is ast.Name and target.obj.name == "_G" and self.lookup("_G") is None:
                 self._store_in_globals(target)
-            self.expr(target.obj)
+            if type(target.obj) is ast.Name:
+                self.e_name(target.obj, "index")  # `x.y = v` indexes x
+            else:
+                self.expr(target.obj)
             if not target.dot:
                 self.expr(target.key)
 
@@ -384,7 +389,8 @@ class _Walker(ast.BlockWalker):
         """`a.b[c](d):e(f)…`: the base first, then each suffix on the value so far, in a loop (a chain of
         suffixes is as long as the code, like a binary chain). `target` names what the whole chain is assigned to."""
         spine, node = ast.suffix_spine(node)
-        value = self.e_name(node) if type(node) is ast.Name else self.expr(node)
+        used_as = "call" if type(spine[-1]) is ast.Call else "index"  # the suffix applied to the base first
+        value = self.e_name(node, used_as) if type(node) is ast.Name else self.expr(node)
         outermost = spine[0]
         for suffix in reversed(spine):
             kind = type(suffix)
@@ -401,10 +407,10 @@ class _Walker(ast.BlockWalker):
             self.facts.api_reads.append(value[1])
         return value
 
-    def e_name(self, node: ast.Name):
+    def e_name(self, node: ast.Name, used_as: str | None = None):
         binding = self.lookup(node.name)
         if binding is None:
-            self.facts.global_reads.append(GlobalUse(node.name, self.span(node)))
+            self.facts.global_reads.append(GlobalUse(node.name, self.span(node), used_as))
             value = self.globals.get(node.name)
             return value if value is not None else _GLOBAL_PATHS.get(node.name)
         value = binding.value

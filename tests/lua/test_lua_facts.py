@@ -275,11 +275,17 @@ def test_globals_with_lua_scoping():
     facts = analyze_lua(text)
     assert facts.global_reads == [
         GlobalUse("b", (1, 11, 1, 12)), GlobalUse("r", (4, 17, 4, 18)),
-        GlobalUse("g", (7, 21, 7, 22)), GlobalUse("n", (8, 12, 8, 13)), GlobalUse("t", (11, 1, 11, 2)),
+        GlobalUse("g", (7, 21, 7, 22)), GlobalUse("n", (8, 12, 8, 13)), GlobalUse("t", (11, 1, 11, 2), "index"),
     ]
     assert facts.global_writes == [
         GlobalUse("c", (2, 1, 2, 2)), GlobalUse("g", (7, 10, 7, 11)), GlobalUse("x", (8, 17, 8, 18)),
     ]
+
+
+def test_a_global_read_says_whether_it_is_indexed_or_called_at_once():
+    facts = analyze_lua("log(desc)\nlocal n = stats.n + cache[1]\nobj:m()\nif x == nil then end\n")
+    assert [(g.name, g.used_as) for g in facts.global_reads] == [
+        ("log", "call"), ("desc", None), ("stats", "index"), ("cache", "index"), ("obj", "index"), ("x", None)]
 
 
 def test_local_is_visible_only_after_its_statement():
