@@ -333,12 +333,14 @@ _HTTPS_PORT = re.compile(r"https://(?:\$\{\w+\}|\$\w+|[^/?#$:])*:(\d+)(?!\w)")
 
 
 def _plain_side_port(server, ssl_on) -> bool:
-    """The server also answers plain HTTP on a port other than 80, with pages rather than a redirect: HSTS makes a
-    browser load `http://host:3000/` as `https://host:3000/` (RFC 6797 8.3), where no TLS is spoken."""
+    """The server is a site of its own ports, none of them 80 or 443, and answers plain HTTP on one of them with
+    pages rather than a redirect: HSTS makes a browser load `http://host:3000/` as `https://host:3000/` (RFC 6797
+    8.3), where no TLS is spoken. (Beside 80 and 443, a plain 8080 is a side door for probes, not the site.)"""
     if flag_on(ssl_on.at(server)) or any(node.name in ("return", "rewrite") for node in server.children or ()):
         return False
-    return any(listen is not None and listen.port not in (80, None) and not is_tls_listen(listen.node)
-               for listen in map(parse_listen, server.find("listen")))
+    listens = [listen for listen in map(parse_listen, server.find("listen")) if listen is not None]
+    return not any(listen.port in (80, 443) for listen in listens) and \
+        any(not is_tls_listen(listen.node) for listen in listens)
 
 
 class _SidePorts:
