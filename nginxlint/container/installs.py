@@ -149,6 +149,9 @@ def _command(words: list[str], cwd: str, line: int, effects: RunEffects, depth: 
         _git(args, cwd, effects)
     elif program in ("curl", "wget"):
         _download(program, args, cwd, effects)
+    elif program in _RENDERERS:
+        for output in _rendered(program, args):
+            effects.written.append(Written(_resolve(cwd, output), program, made=True))
     elif program == "tar":
         target = _option(args, ("-C", "--directory")) or cwd
         effects.written.append(Written(_resolve(cwd, target), "tar", made=True))
@@ -177,6 +180,20 @@ def _command(words: list[str], cwd: str, line: int, effects: RunEffects, depth: 
             if arg.startswith("/") or arg.startswith("--") and "=/" in arg:
                 effects.written.append(Written(arg.split("=", 1)[-1], program))
     return cwd
+
+
+# Template renderers, by the option that names the file they write: `tempio -template x.gotmpl -out listen.conf`,
+# `gomplate -f x.tmpl -o x.conf`, `envtpl -o x.conf`, `j2 -o x.conf`; `dockerize -template SRC:DEST`.
+_RENDERERS = {"tempio": ("-out",), "gomplate": ("-o", "--out"), "envtpl": ("-o", "--output"), "j2": ("-o", "--output"),
+              "dockerize": ()}
+
+
+def _rendered(program: str, args: list[str]) -> list[str]:
+    if program == "dockerize":
+        return [arg.split(":", 1)[1] for index, arg in enumerate(args)
+                if index and args[index - 1] == "-template" and ":" in arg]
+    output = next((args[index + 1] for index, arg in enumerate(args[:-1]) if arg in _RENDERERS[program]), None)
+    return [output] if output and output != "-" else []
 
 
 def _destinations(program: str, args: list[str]) -> set[str]:

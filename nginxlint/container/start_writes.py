@@ -29,26 +29,34 @@ _OPENING_WORDS = frozenset({"then", "do", "else", "{"})
 _NOT_MADE = frozenset({"sed"})  # edits a file in place: at start a failed edit of a missing file stops nothing
 
 
+# Scripts an init system of the image runs before nginx starts, wherever the repository puts them: s6-overlay's
+# services and oneshots (nginx's own `run` script renders its includes there), the official nginx image's
+# /docker-entrypoint.d/, the cont-init.d of older s6 images and phusion's my_init.d.
+_INIT_SCRIPTS = ("/etc/s6-overlay/s6-rc.d/*/run", "/etc/s6-overlay/s6-rc.d/*/up", "/etc/services.d/*/run",
+                 "/etc/cont-init.d/*", "/etc/my_init.d/*", "/docker-entrypoint.d/*")
+
+
 def apply_start_script_writes(stage) -> None:
-    """Add to the stage's filesystem what its start script writes by name, as a RUN's writes are added."""
-    found = start_script(stage)
-    if found is None:
-        return
-    image_path, source = found
-    text = _text(source)
-    if text is None:
-        return
-    body = _without_heredoc_bodies(text)
-    variables = _variables(body, stage, sourcing=True)
-    effects = run_effects(_expanded(body, variables), stage.workdir, 0)
+    """Add to the stage's filesystem what its start script, and the scripts its init system runs, write by name, as
+    a RUN's writes are added."""
+    scripts = [found] if (found := start_script(stage)) is not None else []
+    for pattern in _INIT_SCRIPTS:
+        scripts.extend((image_path, source) for image_path, source in stage.fs.glob(pattern).names.items()
+                       if isinstance(source, Path) and source.is_file())
     seen: set[str] = set()
-    for written in effects.written:
-        if not written.made or written.what in _NOT_MADE or not _named(written.path) or written.path in seen:
+    for image_path, source in scripts:
+        text = _text(source)
+        if text is None:
             continue
-        seen.add(written.path)
-        if not isinstance(stage.where(written.path), (Path, Inline)):  # a file the image holds stays in view
-            stage.fs.add(Layer(written.path, "unknown", why=f"written by {written.what} in the start script "
-                                                            f"{image_path}", origin=source, made=True))
+        body = _without_heredoc_bodies(text)
+        variables = _variables(body, stage, sourcing=True)
+        for written in run_effects(_expanded(body, variables), stage.workdir, 0).written:
+            if not written.made or written.what in _NOT_MADE or not _named(written.path) or written.path in seen:
+                continue
+            seen.add(written.path)
+            if not isinstance(stage.where(written.path), (Path, Inline)):  # a file the image holds stays in view
+                stage.fs.add(Layer(written.path, "unknown", why=f"written by {written.what} in the start script "
+                                                                f"{image_path}", origin=source, made=True))
 
 
 def start_script_texts(stage, limit: int = 8) -> list[tuple[Path, str]]:
