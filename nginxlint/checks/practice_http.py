@@ -171,6 +171,9 @@ _ECHO_LISTS = {"echo_before_body": "before_body", "echo_after_body": "after_body
 
 # Directives whose list a location takes whole from its parent only when it sets none of its own: one in an
 # `if` replaces every inherited entry when the condition holds (ngx_conf_merge_ptr_value / the array merges).
+# The lists whose loss in an `if` a rule of its own weighs header by header (SEC503, SEC504): here only what another
+# `if` that may hold too replaces
+_WEIGHED_ELSEWHERE = frozenset({"add_header", "add_trailer", "proxy_set_header"})
 _LISTS = frozenset({
     "add_header", "add_trailer", "proxy_set_header", "proxy_hide_header", "proxy_pass_header", "fastcgi_param",
     "uwsgi_param", "scgi_param", "grpc_set_header", "grpc_hide_header", "fastcgi_hide_header",
@@ -201,7 +204,8 @@ def if_is_evil(dep, report):
                 if echo_list not in _echo_lists_around(block):
                     continue  # the module is made for this: its list is inherited apart and replaces nothing here
                 why = "its list replaces the one the location sets when the condition holds"
-            elif child.name in _LISTS and _set_around(block, child.name):
+            elif child.name in _LISTS and (_set_in_other_ifs(block, child.name) if child.name in _WEIGHED_ELSEWHERE
+                                           else _set_around(block, child.name)):
                 why = f"it replaces every {child.name} the location inherits or sets when the condition holds"
             elif child.name not in _REWRITE_ACTIONS and any(not _sets(other, child.name) for other in later):
                 why = "when a later `if` of the location matches too, that if's settings replace this one's, " \
@@ -329,11 +333,15 @@ def _sets(block, name: str) -> bool:
 
 def _set_around(block, name: str) -> bool:
     """The list is set elsewhere for the requests the `if` serves: its location (other ifs included) or above."""
-    for child in block.parent.children or ():
-        if child is not block and (child.name == name or child.name == "if" and _sets(child, name)
-                                   and not _exclusive(child, block) and not _ends_request(child)):
-            return True
-    return any(_sets(outer, name) for outer in block.parent.ancestors())
+    return any(child.name == name for child in block.parent.children or ()) or _set_in_other_ifs(block, name) \
+        or any(_sets(outer, name) for outer in block.parent.ancestors())
+
+
+def _set_in_other_ifs(block, name: str) -> bool:
+    """Another `if` of the location that may hold for the same request sets the list too: only one if's list is
+    used."""
+    return any(child is not block and child.name == "if" and _sets(child, name) and not _exclusive(child, block)
+               and not _ends_request(child) for child in block.parent.children or ())
 
 
 def _echo_lists_around(block) -> set:
