@@ -14,7 +14,7 @@ from ..findings import Fix
 from ..nginx import edits
 from ..nginx.conditions import REGEX_OPERATORS, if_condition
 from ..nginx.inheritance import Lists, nearest, value_at
-from ..nginx.locations import fixed_status, location_match
+from ..nginx.locations import ADDED_STATUSES, fixed_status, location_match
 from ..nginx.urls import PASS_DIRECTIVES
 from ..nginx.values import parse_uint
 from ..nginx.variables import SETTER, variables
@@ -120,8 +120,6 @@ def add_header_content_type(dep, report):
         )
 
 
-# The statuses add_header adds its header to without `always` (ngx_http_headers_filter).
-_ADDED_STATUSES = frozenset({200, 201, 204, 206, 301, 302, 303, 304, 307, 308})
 
 
 def _never_added(node) -> bool:
@@ -130,7 +128,7 @@ def _never_added(node) -> bool:
     if node.args[2:3] == ["always"]:
         return False
     status = fixed_status(node.parent)
-    return status is not None and status not in _ADDED_STATUSES
+    return status is not None and status not in ADDED_STATUSES
 
 
 def _same_as_stub_status(node) -> bool:

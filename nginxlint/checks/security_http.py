@@ -27,8 +27,8 @@ from ..nginx.conditions import regex_condition
 from ..nginx.directives import LUA_PHASE
 from ..nginx.inheritance import Lists, blocks_up, nearest, value_at
 from ..nginx.listen import http_servers
-from ..nginx.locations import (UNKNOWN, front_page, hands_off, location_match, match_location, may_match,
-                               preflight, rewrite_redirects, served_kinds)
+from ..nginx.locations import (ADDED_STATUSES, UNKNOWN, fixed_status, front_page, hands_off, location_match,
+                               match_location, may_match, preflight, rewrite_redirects, served_kinds)
 from ..nginx.parser import blocks_around
 from ..nginx.placeholders import is_stand_in_host
 from ..nginx.templates import is_unknown, template_includes
@@ -417,6 +417,9 @@ def add_header_redefinition(dep, report):
     weighs = _security_weight(dep.settings)
     access = AccessView(dep)
     plain = PlainHttp(dep)
+    # The request's Origin, and what a map makes of it: an `if` on them answers the fetch() of another site's page
+    origin_variables = {"http_origin"} | {m.args[1].lstrip("$").strip("{}") for m in dep.nodes("map")
+                                          if len(m.args) >= 2 and m.args[0].lower() == "$http_origin"}
     for directive, inherit in _HEADER_INHERIT.items():
         lists = Lists(dep, (directive,))
         if not lists.own:
@@ -432,6 +435,11 @@ def add_header_redefinition(dep, report):
             weight = _for_files(weighs, served_kinds(block))
             if preflight(block):
                 weight = _on_preflight(weight)
+            if block.name == "if" and origin_variables.intersection(_VARIABLE.findall(" ".join(block.args))):
+                weight = _off_pages(weight)
+            status = fixed_status(block)
+            if status is not None and status not in ADDED_STATUSES:
+                weight = _sent_always(weight)
             if plain.only(block) or _front_page_sends_hsts(block, headers):
                 weight = _without_host_policy(weight)
             _report_dropped(report, directive, own, inherited,
@@ -558,6 +566,19 @@ def _front_page_sends_hsts(block, headers) -> bool:
     front = front_page(block)
     return front is not None and front is not block and any(
         node.args[0].lower() == HOST_POLICY and node.args[1:2] != [""] for node in headers.of(front))
+
+
+_VARIABLE = re.compile(r"\$\{?(\w+)")
+
+
+def _off_pages(weighs):
+    """No page policy lost where the answer goes to a script's fetch(), which renders and frames nothing."""
+    return lambda node: node.args[0].lower() not in DOCUMENT_POLICIES and weighs(node)
+
+
+def _sent_always(weighs):
+    """Where the block answers with a status add_header skips (`return 503`), only the `always` ones were sent."""
+    return lambda node: "always" in node.args[2:] and weighs(node)
 
 
 def _on_preflight(weighs):

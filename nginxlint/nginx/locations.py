@@ -137,6 +137,10 @@ def bodiless(block) -> bool:
     return status in BODILESS or (status is not None and 200 <= status < 300 and len(answer.args) == 1)
 
 
+# The statuses add_header adds its header to without `always` (ngx_http_headers_filter).
+ADDED_STATUSES = frozenset({200, 201, 204, 206, 301, 302, 303, 304, 307, 308})
+
+
 def preflight(block) -> bool:
     """An `if ($request_method = OPTIONS)` that answers with no body: the CORS preflight's answer."""
     return block.name == "if" and _OPTIONS_TEST.fullmatch(" ".join(block.args)) is not None and bodiless(block)
