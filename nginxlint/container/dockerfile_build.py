@@ -284,7 +284,12 @@ class Builder:
             return None
         stage = self.stage
         candidates: list[Path] = []
-        if image_path.endswith(".rockspec"):
+        if image_path.endswith(".rockspec") and any(char in image_path for char in "*?["):
+            # `luarocks make lua-resty-x-*.rockspec`: the shell gives it the one rockspec the glob matches
+            matched = stage.fs.glob(image_path).names
+            if len(matched) == 1:
+                candidates.extend(source for source in matched.values() if isinstance(source, Path))
+        elif image_path.endswith(".rockspec"):
             found = stage.where(image_path)
             if isinstance(found, Path):
                 candidates.append(found)
