@@ -939,10 +939,13 @@ def _stable_name(binding, host: str) -> bool:
     """In a pod, a Service name resolves to the Service's ClusterIP, which stays for the Service's lifetime;
     only pod names of a headless Service (`pod.service.namespace.svc…`) and outside names change. A name with
     one dot may be `service.namespace` (the pod's DNS search path tries that first): not known to change.
-    In a Swarm stack, a service name resolves to the service's virtual IP, which stays likewise. An image seen
+    In a Swarm stack, a service name resolves to the service's virtual IP, which stays likewise. A name the
+    container's /etc/hosts pins (Compose `extra_hosts`, a pod's `hostAliases`) never changes. An image seen
     alone may run in a pod as well as in Compose: a name of a Service's form is not known to change, unless a
     Compose file in view runs a service of that name, or a Compose template in view may."""
     name = host.lower().rstrip(".")
+    if name in binding.container.pinned_hosts:
+        return True  # the container's /etc/hosts gives it a fixed address (`extra_hosts`, `hostAliases`)
     if binding.source == "kubernetes":
         return is_service_name(host)
     if binding.source == "dockerfile":

@@ -211,6 +211,7 @@ class _ComposeReader(FieldReader):
             nofile_soft=self._nofile(service.get("ulimits")),
             unprivileged_port_start=self._unprivileged_port_start(service.get("sysctls")),
             host_network=self._host_network(service),
+            pinned_hosts=self._extra_hosts(service.get("extra_hosts")),
         )
         return RuntimeFacts(
             source="compose", path=self.path, name=name, container=container, span=service.span,
@@ -232,6 +233,13 @@ class _ComposeReader(FieldReader):
             if number is not None:
                 return Value(number, span, text)
         return None
+
+    def _extra_hosts(self, node: YNode | None) -> frozenset[str]:
+        """The names `extra_hosts` pins: `["db:10.0.0.5", "api=10.0.0.6"]` or `{db: 10.0.0.5}`."""
+        if isinstance(node, YMap):
+            return frozenset(str(key).lower() for key, _key_node, _value in node.items())
+        names = (self.string(item, "extra_hosts entry") for item in self.sequence(node, "extra_hosts"))
+        return frozenset(re.split(r"[:=]", name, maxsplit=1)[0].strip().lower() for name in names if name)
 
     def _host_network(self, service: YMap) -> Value | None:
         mode = self.value(service, "network_mode", self.string, "network_mode")

@@ -320,15 +320,20 @@ class _ManifestReader(FieldReader):
 
     # -- containers ------------------------------------------------------
     def _pod_network(self, pod_spec: YMap | None, pod_security: YMap | None) -> dict:
-        """The pod's network facts every container shares: `hostNetwork`, and the
+        """The pod's network facts every container shares: `hostNetwork`, the names `hostAliases` pins, and the
         net.ipv4.ip_unprivileged_port_start its securityContext.sysctls set."""
         start = None
         for item in self.sequence(pod_security.get("sysctls") if pod_security else None, "sysctls"):
             sysctl = self.mapping(item, "a sysctl")
             if sysctl is not None and self.string(sysctl.get("name"), "sysctl name") == UNPRIVILEGED_PORT_START:
                 start = self.value(sysctl, "value", self._port_number, "sysctl value")
+        pinned = set()  # hostAliases: [{ip: 10.0.0.5, hostnames: [db]}]
+        for alias in self.sequence(pod_spec.get("hostAliases") if pod_spec else None, "hostAliases"):
+            entry = self.mapping(alias, "a host alias")
+            if entry is not None:
+                pinned.update(name.lower() for name in self.strings(entry.get("hostnames"), "hostnames")[0])
         return {"host_network": self.value(pod_spec, "hostNetwork", self.boolean, "hostNetwork"),
-                "unprivileged_port_start": start}
+                "unprivileged_port_start": start, "pinned_hosts": frozenset(pinned)}
 
     def read_container(self, node: YMap, pod_security: YMap | None, volumes: dict[str, Volume],
                        network: dict | None = None) -> Container:

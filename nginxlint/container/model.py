@@ -174,6 +174,8 @@ class Container:
     # net.ipv4.ip_unprivileged_port_start as the pod's securityContext.sysctls or Compose `sysctls:` set it
     unprivileged_port_start: Value | None = None
     host_network: Value | None = None  # Kubernetes `hostNetwork: true`, Compose `network_mode: host`
+    # Host names the container's /etc/hosts pins to an address: Compose `extra_hosts`, Kubernetes `hostAliases`
+    pinned_hosts: frozenset[str] = frozenset()
     build: Any = None  # a container.dockerfile.ImageBuild: what that Dockerfile (or one bound alone) builds
 
     @property
