@@ -31,6 +31,10 @@ class Unreadable(Exception):
     """Why a file could not be read, in words a user understands."""
 
 
+class Binary(Unreadable):
+    """The file holds bytes no text file does: an encrypted file (git-crypt's `\0GITCRYPT\0`), an image."""
+
+
 def decode(data: bytes) -> str:
     """Bytes to text without losing any: invalid UTF-8 (GBK comments, say) maps byte by byte.
 
@@ -79,5 +83,5 @@ def read_source_text(path: Path) -> tuple[str, bool]:
     """The text of a file, and whether it had CRLF line ends (then `text` is shorter than the file)."""
     data = read_bytes(path)
     if b"\0" in data:
-        raise Unreadable("holds binary content (NUL bytes), not text")
+        raise Binary("holds binary content (NUL bytes), not text")
     return decode(data), b"\r\n" in data

@@ -73,12 +73,16 @@ def looks_nginx_entry(configmap_name: str, key: str, text: str) -> bool:
     return may_be_nginx_entry(key, text) and (names_nginx(configmap_name) or key == "nginx.conf")
 
 
+_EDITOR_LEFTOVERS = ("~", ".swp", ".swo", ".bak", ".orig")
+
+
 def is_chart_template(path: Path) -> bool:
     """A file Helm renders into manifests: one under a chart's templates/ (beside Chart.yaml), whatever its
-    extension (`configmap.yaml.tpl`), except partials (`_helpers.tpl`) and NOTES.txt, which Helm does not render
-    into manifests."""
-    if path.name.startswith("_") or path.name == "NOTES.txt" or "templates" not in path.parts[:-1]:
-        return False
+    extension (`configmap.yaml.tpl`), except partials (`_helpers.tpl`), NOTES.txt, hidden files and editors'
+    backups, which Helm does not render into manifests."""
+    if path.name.startswith(("_", ".")) or path.name.endswith(_EDITOR_LEFTOVERS) or path.name == "NOTES.txt" \
+            or "templates" not in path.parts[:-1]:
+        return False  # a partial, a hidden file or an editor's backup (`.x.yaml.swp`, which .helmignore leaves out)
     for directory in path.parents:
         if directory.name == "templates":
             return (directory.parent / "Chart.yaml").is_file()

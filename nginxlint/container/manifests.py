@@ -61,6 +61,9 @@ def manifest_texts(workspace, findings: list[Finding]) -> list[tuple[Path, str, 
             continue
         try:
             text = loader.text(path)
+        except sources.Binary:  # git-crypt's `\0GITCRYPT\0`: decrypted only where it is deployed
+            loader.skip(path, "binary or encrypted (git-crypt), not YAML")
+            continue
         except sources.Unreadable as why:
             findings.append(invalid_manifest(display, Span(1, 1, 1, 1), f"cannot read this manifest: it {why}"))
             continue

@@ -154,3 +154,14 @@ def test_a_plain_configmap_of_a_chart_runs_in_the_chart_s_unread_workload(tmp_pa
     (tmp_path / "shelf/templates/deployment.yaml").unlink()  # no workload of the chart out of view: looked for
     result = run_cli([".", "--format", "json"], cwd=tmp_path).json
     assert "LUA205" in [f["code"] for f in result["findings"]]
+
+
+def test_an_encrypted_file_and_an_editor_s_backup_are_not_read_as_broken_manifests(tmp_path):
+    write_tree(tmp_path, {"chart/Chart.yaml": "name: web\n", "chart/templates/.deployment.yaml.swp": "b0VIM 8.2\n{{\n",
+                          "nginx.conf": "events {}\nhttp { server { listen 80; server_tokens off; } }\n"})
+    (tmp_path / "secrets").mkdir()
+    (tmp_path / "secrets/prod.yaml").write_bytes(b"\x00GITCRYPT\x00\x93\x11binary")
+    result = run_cli([".", "--format", "json"], cwd=tmp_path).json
+    assert [f["code"] for f in result["findings"] if f["code"] == "K8S404"] == []
+    notes = {n["path"]: n["message"] for n in result["notifications"]}
+    assert "git-crypt" in notes["secrets/prod.yaml"]
