@@ -621,7 +621,8 @@ def weak_origin_regex(tree, report):
                     fix=Fix.of("Write `$http_referer`", edits.replace_written(node.d, 0, "$http_referrer",
                                                                                "$http_referer")),
                 )
-            elif subject in _CHECKED_HEADERS and (cors.credentials or not cors.only_allows_origin(node)):
+            elif subject in _CHECKED_HEADERS and (cors.credentials or not cors.only_allows_origin(node)) \
+                    and not _refuses_matches(node):
                 _judge_origin_site(tree, node, site, _CHECKED_HEADERS[subject], report)
     if not cors.allowed or not cors.credentials:
         return  # an allowed Origin without credentials reads only what the attacker could fetch himself
@@ -641,6 +642,12 @@ def weak_origin_regex(tree, report):
                                           for part in parse_value(node.args[1]) if part.variable) \
                 and cors.readable(node):
             _reflection(node, report, 1)
+
+
+def _refuses_matches(node) -> bool:
+    """`if ($http_referer ~* (spam.example)) { return 403; }`: a block list; a looser match only refuses more."""
+    operators = [arg for arg in node.args if arg in ("~", "~*", "!~", "!~*")]
+    return operators[:1] in (["~"], ["~*"]) and any(error_return(child) for child in node.find("return"))
 
 
 class _Cors:
