@@ -150,7 +150,7 @@ def _by_content(text: str, name: str, parsed: ParsedFile, counts: tuple[int, int
     if shape and (known_fraction < 0.5 or lines.first_line.startswith("#!")):  # a #! line decides alone
         return Verdict(NOT_NGINX, 0.9 if known_fraction < 0.2 else 0.7, shape)
     interpreter = text.split("\n", 1)[0].strip()
-    if interpreter.startswith("#!") and parsed.problem is not None and "nginx" not in interpreter \
+    if interpreter.startswith("#!") and (parsed.problem is not None or known < unknown) and "nginx" not in interpreter \
             and "openresty" not in interpreter:  # `#!/usr/sbin/nft -f`: the program that runs the file reads it
         return Verdict(NOT_NGINX, 0.9, f"starts with `{interpreter[:60]}`: a file that program runs, not an nginx "
                        "config")

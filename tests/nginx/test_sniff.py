@@ -266,6 +266,16 @@ table inet filter {
 }
 include "/etc/nftables.d/*.conf"
 """, "/usr/sbin/nft"),
+    # a ruleset part that nginx's grammar would take (every statement ends with `;` or a block): the #! decides
+    "firewall/nftables.conf.d/fail2ban.conf": ("""\
+#!/usr/sbin/nft -f
+
+table inet fail2ban {
+    chain input {
+        type filter hook input priority -1;
+    }
+}
+""", "/usr/sbin/nft"),
     # OpenBSD's pf rules and ldapd config, named as their programs name them
     "openbsd/pf.conf": ("""\
 # Basic PF rules for mail server.
