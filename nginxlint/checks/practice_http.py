@@ -14,7 +14,7 @@ from ..findings import Fix
 from ..nginx import edits
 from ..nginx.conditions import REGEX_OPERATORS, if_condition
 from ..nginx.inheritance import Lists, nearest, value_at
-from ..nginx.locations import ADDED_STATUSES, fixed_status, location_match
+from ..nginx.locations import ADDED_STATUSES, ends_request, fixed_status, location_match
 from ..nginx.urls import PASS_DIRECTIVES
 from ..nginx.values import parse_uint
 from ..nginx.variables import SETTER, variables
@@ -165,7 +165,6 @@ def _proxied(block) -> bool:
 
 _REDIRECT_FLAGS = ("redirect", "permanent")
 _ENDING_FLAGS = ("last", *_REDIRECT_FLAGS)
-_ABSOLUTE = ("http://", "https://", "$scheme")
 
 
 # The echo module declares every directive for the if in a location (NGX_HTTP_LIF_CONF), and its merge handler
@@ -181,9 +180,6 @@ _ECHO_LISTS = {"echo_before_body": "before_body", "echo_after_body": "after_body
 
 # Directives whose list a location takes whole from its parent only when it sets none of its own: one in an
 # `if` replaces every inherited entry when the condition holds (ngx_conf_merge_ptr_value / the array merges).
-# The lists whose loss in an `if` a rule of its own weighs header by header (SEC503, SEC504): here only what another
-# `if` that may hold too replaces
-_WEIGHED_ELSEWHERE = frozenset({"add_header", "add_trailer", "proxy_set_header"})
 _LISTS = frozenset({
     "add_header", "add_trailer", "proxy_set_header", "proxy_hide_header", "proxy_pass_header", "fastcgi_param",
     "uwsgi_param", "scgi_param", "grpc_set_header", "grpc_hide_header", "fastcgi_hide_header",
@@ -198,10 +194,10 @@ _REWRITE_ACTIONS = frozenset({"set", "rewrite", "break"})
 @rule("NGX012")
 def if_is_evil(dep, report):
     for block in dep.nodes("if"):
-        if block.parent is None or block.parent.name != "location" or _ends_request(block) or _never_reached(block):
+        if block.parent is None or block.parent.name != "location" or ends_request(block) or _never_reached(block):
             continue
         lost = _not_inherited(block)
-        later = [other for other in _later_ifs(block) if not _ends_request(other)]
+        later = [other for other in _later_ifs(block) if not ends_request(other)]
         reasons: dict[str, list] = {}  # why -> the directives it applies to, in order
         for child in block.children or ():
             if child.name == "rewrite" and len(child.args) >= 2 and child.args[-1] in _ENDING_FLAGS:
@@ -214,8 +210,7 @@ def if_is_evil(dep, report):
                 if echo_list not in _echo_lists_around(block):
                     continue  # the module is made for this: its list is inherited apart and replaces nothing here
                 why = "its list replaces the one the location sets when the condition holds"
-            elif child.name in _LISTS and (_set_in_other_ifs(block, child.name) if child.name in _WEIGHED_ELSEWHERE
-                                           else _set_around(block, child.name)):
+            elif child.name in _LISTS and _set_around(block, child.name):
                 why = f"it replaces every {child.name} the location inherits or sets when the condition holds"
             elif child.name not in _REWRITE_ACTIONS and any(not _sets(other, child.name) for other in later):
                 why = "when a later `if` of the location matches too, that if's settings replace this one's, " \
@@ -231,19 +226,6 @@ def if_is_evil(dep, report):
                 related=[child.location(f"{child.name}, for the same reason") for child in children[1:]],
                 help="move the condition into a map and use the variable, or use return/rewrite … last inside the if",
             )
-
-
-def _ends_request(block) -> bool:
-    """The if answers the request itself (`return`, a redirecting `rewrite`): its other directives configure that
-    answer, as the config reads, and no later if, try_files or handler runs. (`rewrite … last` leaves for another
-    location instead, where the if's settings are lost.)"""
-    for child in block.children or ():
-        if child.name == "return":
-            return True
-        if child.name == "rewrite" and len(child.args) >= 2 and (
-                child.args[-1] in _REDIRECT_FLAGS or child.args[1].startswith(_ABSOLUTE)):
-            return True
-    return False
 
 
 def _never_reached(block) -> bool:
@@ -343,15 +325,11 @@ def _sets(block, name: str) -> bool:
 
 def _set_around(block, name: str) -> bool:
     """The list is set elsewhere for the requests the `if` serves: its location (other ifs included) or above."""
-    return any(child.name == name for child in block.parent.children or ()) or _set_in_other_ifs(block, name) \
-        or any(_sets(outer, name) for outer in block.parent.ancestors())
-
-
-def _set_in_other_ifs(block, name: str) -> bool:
-    """Another `if` of the location that may hold for the same request sets the list too: only one if's list is
-    used."""
-    return any(child is not block and child.name == "if" and _sets(child, name) and not _exclusive(child, block)
-               and not _ends_request(child) for child in block.parent.children or ())
+    for child in block.parent.children or ():
+        if child is not block and (child.name == name or child.name == "if" and _sets(child, name)
+                                   and not _exclusive(child, block) and not ends_request(child)):
+            return True
+    return any(_sets(outer, name) for outer in block.parent.ancestors())
 
 
 def _echo_lists_around(block) -> set:

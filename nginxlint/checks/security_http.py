@@ -27,8 +27,9 @@ from ..nginx.conditions import regex_condition
 from ..nginx.directives import LUA_PHASE
 from ..nginx.inheritance import Lists, blocks_up, nearest, value_at
 from ..nginx.listen import http_servers
-from ..nginx.locations import (ADDED_STATUSES, UNKNOWN, fixed_status, front_page, hands_off, location_match,
-                               match_location, may_match, preflight, rewrite_redirects, served_kinds)
+from ..nginx.locations import (ADDED_STATUSES, UNKNOWN, ends_request, fixed_status, front_page, hands_off,
+                               location_match, match_location, may_match, preflight, rewrite_redirects,
+                               served_kinds)
 from ..nginx.parser import blocks_around
 from ..nginx.placeholders import is_stand_in_host
 from ..nginx.templates import is_unknown, template_includes
@@ -417,9 +418,6 @@ def add_header_redefinition(dep, report):
     weighs = _security_weight(dep.settings)
     access = AccessView(dep)
     plain = PlainHttp(dep)
-    # The request's Origin, and what a map makes of it: an `if` on them answers the fetch() of another site's page
-    origin_variables = {"http_origin"} | {m.args[1].lstrip("$").strip("{}") for m in dep.nodes("map")
-                                          if len(m.args) >= 2 and m.args[0].lower() == "$http_origin"}
     for directive, inherit in _HEADER_INHERIT.items():
         lists = Lists(dep, (directive,))
         if not lists.own:
@@ -429,14 +427,14 @@ def add_header_redefinition(dep, report):
         for block, own in lists.own.items():
             if headers.mode(block) in ("merge", "off"):
                 continue  # merge keeps the parent's; off is reported where it is written (below)
+            if _own_location_if(block):
+                continue  # NGX012 reports the list an `if` of a location replaces, where the request goes on
             if access.loopback_only(block):
                 continue  # only this host's own processes get its answers (others get the 403, without them)
             inherited = headers.of(block.parent) if block.parent is not None else []
             weight = _for_files(weighs, served_kinds(block))
             if preflight(block):
                 weight = _on_preflight(weight)
-            if block.name == "if" and origin_variables.intersection(_VARIABLE.findall(" ".join(block.args))):
-                weight = _off_pages(weight)
             status = fixed_status(block)
             if status is not None and status not in ADDED_STATUSES:
                 weight = _sent_always(weight)
@@ -568,12 +566,11 @@ def _front_page_sends_hsts(block, headers) -> bool:
         node.args[0].lower() == HOST_POLICY and node.args[1:2] != [""] for node in headers.of(front))
 
 
-_VARIABLE = re.compile(r"\$\{?(\w+)")
-
-
-def _off_pages(weighs):
-    """No page policy lost where the answer goes to a script's fetch(), which renders and frames nothing."""
-    return lambda node: node.args[0].lower() not in DOCUMENT_POLICIES and weighs(node)
+def _own_location_if(block) -> bool:
+    """An `if` of a location that lets the request go on (no `return`, no redirect): nginx makes it a location of
+    its own, whose lists replace the location's, which NGX012 reports (one cause, one finding)."""
+    return block.name == "if" and block.parent is not None and block.parent.name == "location" \
+        and not ends_request(block)
 
 
 def _sent_always(weighs):
@@ -729,7 +726,7 @@ def proxy_set_header_redefinition(dep, report):
     lists = Lists(dep, ("proxy_set_header",))
     auth_targets = {n.args[0] for n in dep.nodes("auth_request") if n.args and n.args[0] != "off"}
     for block, own in lists.own.items():
-        if _follows_upstream_redirect(block, own):
+        if _follows_upstream_redirect(block, own) or _own_location_if(block):
             continue
         _, inherited = lists.inherited(block)
         # an auth_request's subrequest goes to the auth service: the Host and connection headers set for the

@@ -141,6 +141,18 @@ def bodiless(block) -> bool:
 ADDED_STATUSES = frozenset({200, 201, 204, 206, 301, 302, 303, 304, 307, 308})
 
 
+def ends_request(block) -> bool:
+    """The `if` answers the request itself (`return`, a redirecting `rewrite`): its other directives configure that
+    answer, as the config reads, and no later if, try_files or handler runs. (`rewrite … last` leaves for another
+    location instead, where the if's settings are lost.)"""
+    for child in block.children or ():
+        if child.name == "return":
+            return True
+        if child.name == "rewrite" and len(child.args) >= 2 and rewrite_redirects(child):
+            return True
+    return False
+
+
 def preflight(block) -> bool:
     """An `if ($request_method = OPTIONS)` that answers with no body: the CORS preflight's answer."""
     return block.name == "if" and _OPTIONS_TEST.fullmatch(" ".join(block.args)) is not None and bodiless(block)
