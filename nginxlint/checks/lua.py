@@ -705,14 +705,17 @@ def undefined_global(tree, report):
                 reported: set = set()
                 for use in unit.facts.global_reads:
                     name = use.name
-                    if use.used_as is None or name in standard or name in assigned or name in reported:
-                        continue  # a nil only passed on or compared raises nothing here
+                    if name in standard or name in assigned or name in reported:
+                        continue
+                    near = did_you_mean(name, assigned)
+                    if use.used_as is None and not near:
+                        continue  # a nil only passed on or compared raises nothing here, unless it is a typo
                     reported.add(name)
+                    raises = f" (\"attempt to {use.used_as} global '{name}' (a nil value)\")" if use.used_as else ""
                     report.at(
                         unit.path, unit.span(use.span),
-                        f'global "{name}" is read here but no Lua code of this deployment assigns it, so it is nil '
-                        f"(\"attempt to {use.used_as} global '{name}' (a nil value)\"); create it in init_by_lua* or "
-                        f"init_worker_by_lua*, or fix the name{did_you_mean(name, assigned)}",
+                        f'global "{name}" is read here but no Lua code of this deployment assigns it, so it is nil'
+                        f"{raises}; create it in init_by_lua* or init_worker_by_lua*, or fix the name{near}",
                         related=_related_requires(unit),
                     )
             if unit.kind == "module" or unit.phase in INIT_PHASES or unit.phase is None:
