@@ -109,7 +109,7 @@ def add_header_content_type(dep, report):
             continue  # the upstream's Content-Type is hidden, so this one is the only one
         if any(r.args[:1] == ["204"] for r in node.parent.find("return")):
             continue  # nginx drops its own Content-Type from a 204 (ngx_http_header_filter): this one is alone
-        if _never_added(node) or _same_as_stub_status(node) or _probe_answer(node.parent):
+        if _never_added(node) or _same_as_stub_status(node):
             continue
         source = ("the upstream's" if _proxied(node.parent) else "the one nginx sends from types/default_type")
         report(
@@ -129,18 +129,6 @@ def _never_added(node) -> bool:
         return False
     status = fixed_status(node.parent)
     return status is not None and status not in ADDED_STATUSES
-
-
-# The paths health checks ask (`/healthz`, `/health`, `/healthcheck`, `/ping`, `/ready`, `/livez`, `/alive`)
-_PROBE_PATH = re.compile(r"/(?:health\w*|ping|ready\w*|livez?|alive)/?", re.IGNORECASE)
-
-
-def _probe_answer(block) -> bool:
-    """A health check's location answered with a fixed text (`location /healthz { return 200 "ok"; }`): only a
-    prober reads it, by its status."""
-    match = location_match(block) if block.name == "location" else None
-    return match is not None and not match.regex and bool(_PROBE_PATH.fullmatch(match.pattern)) \
-        and fixed_status(block) is not None
 
 
 def _same_as_stub_status(node) -> bool:
