@@ -53,14 +53,11 @@ def load_kubernetes(path: str, text: str, chart_template: bool = False) -> Manif
 
 
 _UNRENDERED = "unrendered template ('{{ … }}'); render it (helm template) to lint it"
-# An action only Helm renders, wherever the file lies (a chart's `templates_disabled/`): its values, its release, its
-# named templates. Other `{{ … }}` may be a rendered manifest's own text (an alert rule's `{{ $labels.pod }}`).
-_HELM_ACTION = re.compile(r"\{\{-?\s*(?:\.(?:Values|Release|Chart|Files|Capabilities)\b|include\s|template\s|tpl\s)")
 
 
 def _read_manifest(path: str, text: str) -> ManifestDoc:
     parsed = load_yaml(text)
-    if _HELM_ACTION.search(text) or _GO_TEMPLATE.search(text) and _unrendered(parsed):
+    if _GO_TEMPLATE.search(text) and _unrendered(parsed):
         return ManifestDoc(path, skipped=_UNRENDERED)
     reader = _ManifestReader(path, text)
     found_kubernetes = False

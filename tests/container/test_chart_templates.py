@@ -165,14 +165,3 @@ def test_an_encrypted_file_and_an_editor_s_backup_are_not_read_as_broken_manifes
     assert [f["code"] for f in result["findings"] if f["code"] == "K8S404"] == []
     notes = {n["path"]: n["message"] for n in result["notifications"]}
     assert "git-crypt" in notes["secrets/prod.yaml"]
-
-
-def test_helm_actions_outside_templates_make_an_unrendered_file_wherever_it_lies():
-    # a chart's `templates_disabled/`: Helm renders it nowhere, and its nginx config holds Helm's tags
-    disabled = ("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: onyx-nginx}\ndata:\n  nginx.conf: |\n"
-                "    upstream api { server {{ include \"onyx.fullname\" . }}-api:8080; }\n")
-    assert load_kubernetes("templates_disabled/nginx-conf.yaml", disabled).skipped.startswith("unrendered template")
-    # an alert rule's own `{{ $labels.pod }}` is text of a rendered manifest
-    rule = ("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: alerts}\ndata:\n"
-            "  rules.yaml: 'summary: \"{{ $labels.pod }} is down\"'\n")
-    assert load_kubernetes("alerts.yaml", rule).skipped is None
