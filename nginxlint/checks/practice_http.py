@@ -120,8 +120,6 @@ def add_header_content_type(dep, report):
         )
 
 
-
-
 def _never_added(node) -> bool:
     """An add_header without `always` whose block answers every request with a `return` of another status (`return
     404 "…"`, see fixed_status): nginx adds the header to no answer."""

@@ -535,9 +535,9 @@ def http_splitting(tree, report):
         held = [one._replace(text=False) if at and parts[at - 1].variable.lower() == "is_args" else one
                 for at, one in enumerate(held)]
         for part, mask in zip(parts, _before_text(held)):
-            if part.variable.lower() == "remote_user" and (node.name.startswith("proxy_") or _after_access_phase(node)) \
-                    and access.user_checked(node):
-                continue  # the access phase let only a known account's name through (nginx 1.22: a crafted one gets 401)
+            if part.variable.lower() == "remote_user" and access.user_checked(node) \
+                    and (node.name.startswith("proxy_") or _after_access_phase(node)):
+                continue  # only a known account's name gets past the access phase (nginx 1.22: a crafted one: 401)
             if mask & forbidden:
                 where = "the Host header sent upstream" if (part.start, part.end) in in_host else what
                 chars = "CR LF" if mask & CR_LF == CR_LF else ("LF" if mask & LF else "CR")

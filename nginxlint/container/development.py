@@ -77,16 +77,17 @@ def development_only(workspace, fixtures) -> frozenset[str]:
 
 
 # What a config's opening comment says of it when it is not for serving users: "DO NOT use this configuration in
-# production", "for local development", a benchmark's or a test's config, in English or Chinese (性能基准测试 "performance
-# benchmark", 冒烟测试 "smoke test", 端到端测试 "end-to-end test", 开发测试用 "for development tests", 生产环境请勿使用
-# "do not use in production").
+# production", "for local development", a benchmark's or a test's config, in English or Chinese (性能基准测试
+# "performance benchmark", 冒烟测试 "smoke test", 端到端测试 "end-to-end test", 开发测试用 "for development tests",
+# 生产环境请勿使用 "do not use in production").
 _NOT_FOR_PRODUCTION_CONFIG = re.compile(
     r"\b(?:do not|don't|never) use (?:this|it)\b[^.;]{0,40}\b(?:in|for) production\b"
     r"|\bnot (?:intended|meant|suitable|designed) (?:for|to be used in) production\b"
     r"|\b(?:for|in) local development\b|\bdevelopment environment configuration\b"
     r"|\bfor (?:development|testing|benchmark(?:ing|s)?) (?:only|purposes)\b"
     r"|\b(?:benchmark|load[- ]test|smoke[- ]test|end-to-end test|e2e test)(?:ing)? (?:config|configuration)\b"
-    r"|基准测试|冒烟测试|端到端测试|[开開][发發]测试|仅用于(?:开发|测试|演示)|生产环境(?:中)?(?:请勿|不要|禁止)|请勿用于生产",
+    r"|基准测试|冒烟测试|端到端测试|[开開][发發]测试|仅用于(?:开发|测试|演示)"
+    r"|生产环境(?:中)?(?:请勿|不要|禁止)|请勿用于生产",
     re.IGNORECASE)
 
 

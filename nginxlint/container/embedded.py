@@ -25,7 +25,8 @@ from ..findings import Finding
 from ..nginx.parser import parse
 from ..sources import SourceFile
 from ..workspace import infer_context, looks_main
-from .detect import is_nginx_container, looks_nginx_entry, may_be_nginx_entry, names_nginx
+from .detect import chart_directory, is_chart_template, is_nginx_container, looks_nginx_entry, may_be_nginx_entry, \
+    names_nginx
 from .model import Binding
 
 # Where a container's mounted entries are placed for include resolution; never created on disk.
@@ -36,8 +37,6 @@ _views = itertools.count()
 def _chart_partly_unread(configmap, manifests, loader) -> bool:
     """The ConfigMap is one of a Helm chart's templates, and some template of that chart went unread (a Deployment
     whose `{{ … }}` only `helm template` fills): the workload that mounts it, and its image, may be there."""
-    from .detect import chart_directory, is_chart_template
-
     path = Path(os.path.abspath(loader.base_dir)) / configmap.path
     if not manifests.unread or not is_chart_template(path):
         return False
