@@ -116,8 +116,10 @@ def read_manifests(workspace, texts, findings: list[Finding], notifications: lis
             relevant = [s.span for s in doc.services if is_nginx_container(s.container)]
             got = bool(doc.services)
         for problem in doc.problems:
-            # Broken YAML always counts; an odd value only where nginx runs (not in a Postgres StatefulSet).
-            if problem.kind == "yaml" or _inside(problem.span, relevant):
+            # Broken YAML always counts; an odd value only where nginx runs (not in a Postgres StatefulSet), and so
+            # does a duplicate key of a Kubernetes document (Compose refuses the file; the API server takes one).
+            broken = problem.kind == "yaml" and not (kubernetes and problem.message.startswith("duplicate key"))
+            if broken or _inside(problem.span, relevant):
                 span = problem.span or Span(1, 1, 1, 1)
                 findings.append(invalid_manifest(display, span, _problem_text(problem)))
         if got or doc.problems:
