@@ -37,7 +37,7 @@ from ..nginx.tls_scope import PlainHttp, is_default, listen_key
 from ..nginx.urls import (is_public_name, is_service_name, names_resolved_at_start, upstream_host,
                           workspace_upstream_names)
 from ..nginx.values import parse_uint
-from ..nginx.variables import client_controlled, client_variables, variables
+from ..nginx.variables import client_controlled, client_variables, parse_value, variables
 from .registry import rule
 
 HOST_HEADER_DIRECTIVES = ("proxy_set_header", "grpc_set_header")
@@ -725,6 +725,10 @@ _OWN_CONNECTION = frozenset({"host", "connection", "proxy-connection", "keep-ali
 def proxy_set_header_redefinition(dep, report):
     lists = Lists(dep, ("proxy_set_header",))
     auth_targets = {n.args[0] for n in dep.nodes("auth_request") if n.args and n.args[0] != "off"}
+    # what the auth service answered (`auth_request_set $user $upstream_http_remote_user;`): empty where no
+    # auth_request runs, and nginx sends no header whose value is empty
+    from_auth = {n.args[0].lstrip("$") for n in dep.nodes("auth_request_set") if n.args}
+    auth_request = nearest(dep, "auth_request")
     for block, own in lists.own.items():
         if _follows_upstream_redirect(block, own) or _own_location_if(block):
             continue
@@ -732,12 +736,21 @@ def proxy_set_header_redefinition(dep, report):
         # an auth_request's subrequest goes to the auth service: the Host and connection headers set for the
         # proxied application are not its own
         subrequest = block.name == "location" and bool(block.args) and block.args[-1] in auth_targets
+        in_force = value_at(auth_request, block)
+        unauthenticated = from_auth and (in_force is None or in_force.args[:1] == ["off"])
         # a header a template names (`proxy_set_header {{ $key }} …`) may be the one this block sets again
         meaningful = [n for n in inherited if len(n.args) >= 2 and not is_unknown(n.args[0]) and
                       n.args[1].lower() not in PROXY_DEFAULTS.get(n.args[0].lower(), ()) and
-                      not (subrequest and n.args[0].lower() in _OWN_CONNECTION)]
+                      not (subrequest and n.args[0].lower() in _OWN_CONNECTION) and
+                      not (unauthenticated and _only_variables(n.args[1], from_auth))]
         _report_dropped(report, "proxy_set_header", own, meaningful,
                         "repeat the dropped proxy_set_header lines here (or move them all into one include)")
+
+
+def _only_variables(value: str, names: set[str]) -> bool:
+    """The value is made of these variables alone (`$user`, `$user$role`)."""
+    parts = parse_value(value)
+    return bool(parts) and all(part.variable is not None and part.variable in names for part in parts)
 
 
 _UPSTREAM_ANSWER = re.compile(r"\$\{?upstream_http_\w+")
