@@ -1122,9 +1122,24 @@ def _own_harm(location) -> str | None:
         if child.name in _SCRIPT_PASSES:
             return "a script handler runs the file a longer URI names, such as an uploaded image"
         if child.name in ("root", "alias"):
+            if child.name == "root" and child.args and _root_served_openly(location, child.args[0]):
+                continue  # `location /` serves every file of that root to anyone already
             return f"any file under its {child.name} {child.args[0] if child.args else ''} whose path holds the " \
                    "pattern is served"
     return None
+
+
+def _root_served_openly(location, root: str) -> bool:
+    """The server's `location /` serves files of this same root to every client (no access rule, no handler)."""
+    server = location.enclosing("server")
+    front = next((node for node in server.children or () if node.name == "location" and node.args == ["/"]), None) \
+        if server is not None else None
+    if front is None or any(front.find(name) for name in (*_SCRIPT_PASSES, "internal", "allow", "deny", "auth_basic",
+                                                            "auth_request", "proxy_pass", "try_files")):
+        return False
+    own = front.find("root")
+    served = own[0] if own else next(iter(server.find("root")), None)
+    return served is not None and served.args[:1] and served.args[0].rstrip("/") == root.rstrip("/")
 
 
 def _trusted_clients_only(location, access) -> bool:
