@@ -14,7 +14,7 @@ from ..nginx import edits
 from ..nginx.access import GUARD_DIRECTIVES, AccessView, error_return
 from ..nginx.captures import group, starts_with_slash
 from ..nginx.conditions import if_condition
-from ..nginx.inheritance import nearest, value_at
+from ..nginx.inheritance import blocks_up, nearest, value_at
 from ..nginx.listen import server_listens
 from ..nginx.locations import hands_off, location_match, rewrite_redirects
 from ..nginx.variables import parse_value, variable_facts
@@ -1130,16 +1130,14 @@ def _own_harm(location) -> str | None:
 
 
 def _root_served_openly(location, root: str) -> bool:
-    """The server's `location /` serves files of this same root to every client (no access rule, no handler)."""
+    """The server's `location /` serves files of this same root to every client: it only serves files (no
+    handler, no access rule), and the root it reads, its own or inherited, is this one."""
     server = location.enclosing("server")
-    front = next((node for node in server.children or () if node.name == "location" and node.args == ["/"]), None) \
-        if server is not None else None
-    if front is None or any(front.find(name) for name in (*_SCRIPT_PASSES, "internal", "allow", "deny", "auth_basic",
-                                                            "auth_request", "proxy_pass", "try_files")):
+    front = next((node for node in server.find("location") if node.args == ["/"]), None) if server else None
+    if front is None or not _serves_files_only(front, _FILE_SETTINGS | {"root"}):
         return False
-    own = front.find("root")
-    served = own[0] if own else next(iter(server.find("root")), None)
-    return served is not None and served.args[:1] and served.args[0].rstrip("/") == root.rstrip("/")
+    served = next((found[0] for block in blocks_up(front) if (found := block.find("root"))), None)
+    return served is not None and bool(served.args) and served.args[0].rstrip("/") == root.rstrip("/")
 
 
 def _trusted_clients_only(location, access) -> bool:
@@ -1175,7 +1173,7 @@ _FILE_SETTINGS = _LOGGING | frozenset({
     "directio", "directio_alignment", "aio", "output_buffers", "postpone_output", "limit_rate", "limit_rate_after",
     "gzip", "gzip_static", "gzip_vary", "gzip_types", "gzip_comp_level", "gzip_proxied", "gzip_min_length",
     "open_file_cache", "open_file_cache_valid", "open_file_cache_min_uses", "open_file_cache_errors", "charset",
-    "default_type", "max_ranges", "keepalive_timeout", "send_timeout", "try_files",
+    "default_type", "max_ranges", "keepalive_timeout", "send_timeout", "try_files", "index",
 })
 # What withholds a path from some clients: access rules, authentication, `internal`.
 
@@ -1192,11 +1190,11 @@ def _returns_only(location) -> bool:
         child.name == "return" or child.name in _RETURN_SETTINGS for child in children)
 
 
-def _serves_files_only(location) -> bool:
+def _serves_files_only(location, settings=_FILE_SETTINGS) -> bool:
     """The location only serves files under the inherited root, falling back to a named location or a status:
     `location ~* /files/styles/ { expires 30d; try_files $uri @drupal; }`."""
     for child in location.children or ():
-        if child.name not in _FILE_SETTINGS:
+        if child.name not in settings:
             return False
         if child.name == "try_files" and not (child.args and child.args[-1].startswith(("@", "="))):
             return False  # a fallback URI is searched for a location again: another handler may answer it
