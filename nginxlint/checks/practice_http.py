@@ -14,7 +14,7 @@ from ..findings import Fix
 from ..nginx import edits
 from ..nginx.conditions import REGEX_OPERATORS, if_condition
 from ..nginx.inheritance import Lists, nearest, value_at
-from ..nginx.locations import ADDED_STATUSES, ends_request, fixed_status, location_match
+from ..nginx.locations import ADDED_STATUSES, ends_request, fixed_status, rewrite_takes_every_uri
 from ..nginx.urls import PASS_DIRECTIVES
 from ..nginx.values import parse_uint
 from ..nginx.variables import SETTER, variables
@@ -224,26 +224,9 @@ def _never_reached(block) -> bool:
             return False
         if child.name in ("break", "return"):
             return True
-        if child.name == "rewrite" and len(child.args) == 3 and child.args[2] == "break" and \
-                _takes_every_uri(child.args[0], location):
+        if child.name == "rewrite" and rewrite_takes_every_uri(child, location):
             return True
     return False
-
-
-# `^`, `.*`, `^(.*)$`, `^/static/(.*)$`: a literal start, then anything (what `.` takes: all but a newline).
-_EVERYTHING_AFTER = re.compile(r"\^?(?P<literal>[\w/~-]*)(?:(?:\.\*|\(\.\*\))\$?)?")
-
-
-def _takes_every_uri(pattern: str, location) -> bool:
-    """The rewrite's regex matches every URI (holding no newline) that reaches the location: its literal start
-    is a prefix of the location's own."""
-    found = _EVERYTHING_AFTER.fullmatch(pattern)
-    if found is None or (found.group("literal") and not pattern.startswith("^")):
-        return False
-    literal = found.group("literal")
-    match = location_match(location)
-    prefix = match.pattern if match is not None and not match.regex and match.modifier in ("", "^~") else "/"
-    return prefix.startswith(literal)
 
 
 def _not_inherited(block) -> str | None:

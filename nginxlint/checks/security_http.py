@@ -29,7 +29,7 @@ from ..nginx.inheritance import Lists, blocks_up, nearest, value_at
 from ..nginx.listen import http_servers
 from ..nginx.locations import (ADDED_STATUSES, UNKNOWN, ends_request, fixed_status, front_page, hands_off,
                                location_match, match_location, may_match, preflight, rewrite_redirects,
-                               served_kinds)
+                               rewrite_takes_every_uri, served_kinds)
 from ..nginx.parser import blocks_around
 from ..nginx.placeholders import is_stand_in_host
 from ..nginx.templates import is_unknown, template_includes
@@ -1109,7 +1109,7 @@ def proxy_pass_normalized(dep, report):
         if match is None or not match.prefix or uri is None or any(True for _ in variables(uri)):
             continue
         prefix = match.pattern
-        if _rewritten_whole(location, prefix):
+        if any(rewrite_takes_every_uri(rewrite, location) for rewrite in location.find("rewrite")):
             continue  # nginx then sends the rewritten URI as it is: the proxy_pass URI replaces nothing
         guard = _guard_below(locations, location, match) if uri == "/" else None
         if uri.endswith("/") and not prefix.endswith("/") and (uri != "/" or guard is not None):
@@ -1255,17 +1255,6 @@ def _named_capture(node, var) -> bool:
         return False
     captured = group(match.pattern, var.written)
     return captured is not None and may_hold(captured.body, dot_only=False)
-
-
-def _rewritten_whole(location, prefix: str) -> bool:
-    """A `rewrite … break` of the location itself whose regex takes every URI the prefix location does
-    (`location /pad/p/ { rewrite /pad/p/(.*) /p/$1 break; … }`)."""
-    for rewrite in location.find("rewrite"):
-        if len(rewrite.args) >= 3 and rewrite.args[2] == "break":
-            rest = rewrite.args[0].removeprefix("^")
-            if rest.startswith(prefix) and rest[len(prefix):] in ("(.*)", ".*", "(.*)$", ".*$", ""):
-                return True
-    return False
 
 
 def _decoded_in(uri, node, location, match, paths, raw_first) -> str | None:

@@ -178,6 +178,24 @@ def _answering_return(block):
     return first if first is not None and first.name == "return" and first.args else None
 
 
+# `^`, `.*`, `^(.*)$`, `^/static/(.*)$`: a literal start, then anything (what `.` takes: all but a newline).
+_EVERYTHING_AFTER = re.compile(r"\^?(?P<literal>[\w/~-]*)(?:(?:\.\*|\(\.\*\))\$?)?")
+
+
+def rewrite_takes_every_uri(rewrite, location) -> bool:
+    """A `rewrite … break` whose regex matches every URI (holding no newline) that reaches its location: a literal
+    start that the location's own prefix begins with, then anything. Anchored or not: every URI of
+    `location /pad/p/` holds `/pad/p/` (`rewrite /pad/p/(.*) /p/$1 break;`)."""
+    if len(rewrite.args) != 3 or rewrite.args[2] != "break":
+        return False
+    found = _EVERYTHING_AFTER.fullmatch(rewrite.args[0])
+    if found is None:
+        return False
+    match = location_match(location)
+    prefix = match.pattern if match is not None and match.prefix else "/"
+    return prefix.startswith(found.group("literal"))
+
+
 def rewrite_redirects(rewrite) -> bool:
     """The rewrite answers with a redirect, by its flag or by a replacement with a scheme whatever the flag: the
     request ends there, and the URI it would have set reaches nothing after it."""
