@@ -34,8 +34,8 @@ from ..nginx.parser import blocks_around
 from ..nginx.placeholders import is_stand_in_host
 from ..nginx.templates import is_unknown, template_includes
 from ..nginx.tls_scope import PlainHttp, is_default, listen_key
-from ..nginx.urls import (is_public_name, is_service_name, names_resolved_at_start, upstream_host,
-                          workspace_upstream_names)
+from ..nginx.urls import (is_public_name, is_service_name, names_resolved_at_start, registrable_domain,
+                          upstream_host, workspace_upstream_names)
 from ..nginx.values import parse_uint
 from ..nginx.variables import client_controlled, client_variables, parse_value, variables
 from .registry import rule
@@ -1393,8 +1393,8 @@ def public_name_resolved_once(dep, report):
                 or _names_a_service(name.host, dep.pod_namespaces):
             continue
         if own_domains is None:
-            own_domains = {_domain_of(arg) for node in dep.nodes("server_name") for arg in node.args}
-        if _domain_of(name.host) in own_domains:
+            own_domains = {registrable_domain(arg) for node in dep.nodes("server_name") for arg in node.args}
+        if registrable_domain(name.host) in own_domains:
             continue  # a host of the site's own domain: its operator moves it, and reloads nginx when doing so
         if name.may_name_upstream and not (dep.is_main and dep.complete):
             # an upstream block of that name may be out of view: in a part of the main config nginxlint cannot
@@ -1405,18 +1405,6 @@ def public_name_resolved_once(dep, report):
                "until it is reloaded: when the service behind it moves to new addresses, requests keep going to the "
                "old ones; resolve it per request with a variable and `resolver`, or use `server … resolve` in an "
                "upstream with a `zone`", span=name.span)
-
-
-def _domain_of(name: str) -> str | None:
-    """The registered domain a host name ends in, as its last two labels (`proxy2.openfoodfacts.org` ->
-    `openfoodfacts.org`), three under a country's second level (`api.shop.co.uk` -> `shop.co.uk`); None for a name
-    of one label, a pattern or a variable."""
-    labels = name.lower().strip(".").lstrip("*.").split(".")
-    # `shop.co.uk`, `shop.com.au`: a country's second level (a short label under a two-letter one) is no one's own
-    size = 3 if len(labels) >= 3 and len(labels[-1]) == 2 and len(labels[-2]) <= 3 else 2
-    if len(labels) < size or any(not label or not label.replace("-", "").isalnum() for label in labels[-size:]):
-        return None
-    return ".".join(labels[-size:])
 
 
 def _names_a_service(host: str, namespaces: frozenset[str]) -> bool:

@@ -174,6 +174,22 @@ def is_service_name(host: str) -> bool:
 _TOP_LEVEL_DOMAIN = re.compile(r"[a-z]{2,63}|xn--[a-z0-9-]+")
 
 
+# The second levels of country domains under which names are registered (`shop.co.uk`, `shop.com.au`).
+_SECOND_LEVEL = frozenset({"co", "com", "net", "org", "gov", "edu", "ac", "or", "ne", "go", "gob", "mil", "nic"})
+
+
+def registrable_domain(host: str) -> str:
+    """The domain a host name was registered as: its last two labels (`proxy2.openfoodfacts.org` ->
+    `openfoodfacts.org`), three under a country's second level (`api.shop.co.uk` -> `shop.co.uk`).
+
+    >>> registrable_domain("*.Shop.co.uk"), registrable_domain("cdn.abc.io")
+    ('shop.co.uk', 'abc.io')
+    """
+    labels = host.lower().lstrip("*").strip(".").split(".")
+    size = 3 if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL else 2
+    return ".".join(labels[-size:])
+
+
 def is_public_name(host: str) -> bool:
     """Whether a host name belongs to the public DNS: a dotted name outside the private namespaces, whose last
     label has a top-level domain's form. A one-label name (`backend`) is completed by the host's search domains or

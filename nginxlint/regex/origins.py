@@ -33,10 +33,11 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from ..nginx.urls import registrable_domain
+
 FREE = "`"
 LIMIT = 64
 EVIL = "evil.test"
-_SECOND_LEVEL = {"co", "com", "net", "org", "gov", "edu", "ac", "or", "ne", "go", "gob", "mil", "nic"}
 
 
 def weakness(key: str):
@@ -122,11 +123,7 @@ def _site(url: str) -> str | None:
         return None
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return None
-    host = parts.netloc.rsplit("@", 1)[-1].split(":", 1)[0].lower().rstrip(".")
-    labels = host.split(".")
-    if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL:
-        return ".".join(labels[-3:])
-    return ".".join(labels[-2:])
+    return registrable_domain(parts.netloc.rsplit("@", 1)[-1].split(":", 1)[0])
 
 
 def _samples(root) -> list[str]:
