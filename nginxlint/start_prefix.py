@@ -56,52 +56,53 @@ def _mapped(config: Path, top: Path, prefix: str, conf: str) -> Path | None:
 def _commands(top: Path) -> list[tuple[str, str]]:
     """(-p, -c) of every nginx command line with both, absolute, in the Procfiles and YAML commands near the top."""
     found = []
-    for path in _command_files(top):
-        try:
-            text = path.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            continue
+    for path in _files_near_top(top, _holds_commands):
         procfile = path.name.startswith("Procfile")
-        for line in text.splitlines():
+        for line in _text(path).splitlines():
             if "nginx" not in line and "openresty" not in line:
                 continue
             if not procfile and not _COMMAND_KEY.match(line):
                 continue
-            for match in _NGINX_RUN.finditer(line):
-                options = _options(match.group(1))
-                if options is not None:
-                    found.append(options)
+            for options in _nginx_options(line.rstrip().rstrip("\"'],")):
+                prefix, conf = options.get("-p"), options.get("-c")
+                if prefix and conf and prefix.startswith("/") and conf.startswith("/"):
+                    found.append((prefix.rstrip("/") or "/", conf))
     return found
 
 
-def _options(words: str) -> tuple[str, str] | None:
+def _holds_commands(name: str) -> bool:
+    return name.startswith("Procfile") or name.lower().endswith(_YAML_SUFFIXES)
+
+
+def _nginx_options(text: str, comments: bool = False):
+    """{option: the word after it} of each nginx command line in the text."""
     import shlex  # only for a repository that starts nginx by a command line of its own
 
-    try:
-        argv = shlex.split(words.strip().rstrip("\"'],"))
-    except ValueError:
-        return None
-    prefix = conf = None
-    for flag, value in zip(argv, argv[1:]):
-        if flag == "-p":
-            prefix = value.rstrip("/") or "/"
-        elif flag == "-c":
-            conf = value
-    if prefix and conf and prefix.startswith("/") and conf.startswith("/"):
-        return prefix, conf
-    return None
+    for match in _NGINX_RUN.finditer(text):
+        try:
+            argv = shlex.split(match.group(1), comments=comments)
+        except ValueError:
+            continue
+        yield dict(zip(argv, argv[1:]))
 
 
-def _command_files(top: Path) -> list[Path]:
+def _files_near_top(top: Path, wanted) -> list[Path]:
+    """The files at the repository's top or one directory below it whose name is `wanted`."""
     files = []
     for directory in [top, *_subdirectories(top)]:
         try:
-            names = os.listdir(directory)
+            names = sorted(os.listdir(directory))
         except OSError:
             continue
-        files.extend(directory / name for name in sorted(names)
-                     if name.startswith("Procfile") or name.lower().endswith(_YAML_SUFFIXES))
+        files.extend(directory / name for name in names if wanted(name))
     return [path for path in files if path.is_file()]
+
+
+def _text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
 
 
 def _subdirectories(top: Path) -> list[Path]:
@@ -139,28 +140,10 @@ def started_in_prefix(tree) -> bool:
 def _started_in_working_directory(top: Path) -> list[str]:
     """The `-c` paths (shell variables as `*`) of the nginx commands in shell scripts that pass the working
     directory as `-p`."""
-    import shlex  # only for a repository that starts nginx by scripts of its own
-
     found = []
-    for directory in [top, *_subdirectories(top)]:
-        try:
-            names = sorted(os.listdir(directory))
-        except OSError:
-            continue
-        for name in names:
-            if not name.endswith(".sh"):
-                continue
-            try:
-                text = (directory / name).read_text(encoding="utf-8", errors="replace")
-            except OSError:
-                continue
-            for match in _NGINX_RUN.finditer(text):
-                try:
-                    argv = shlex.split(match.group(1), comments=True)
-                except ValueError:
-                    continue
-                options = dict(zip(argv, argv[1:]))
-                conf = options.get("-c")
-                if conf and not conf.startswith("/") and _WORKING_DIRECTORY.fullmatch(options.get("-p", "")):
-                    found.append("/" + _SHELL_VARIABLE.sub("*", conf.removeprefix("./")))
+    for path in _files_near_top(top, lambda name: name.endswith(".sh")):
+        for options in _nginx_options(_text(path), comments=True):
+            conf = options.get("-c")
+            if conf and not conf.startswith("/") and _WORKING_DIRECTORY.fullmatch(options.get("-p", "")):
+                found.append("/" + _SHELL_VARIABLE.sub("*", conf.removeprefix("./")))
     return found

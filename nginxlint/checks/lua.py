@@ -498,10 +498,6 @@ def relative_package_path(tree, report):
         return
     from ..openresty import package_path as pp  # the Lua analysis, only when a config runs Lua
 
-    from ..start_prefix import started_in_prefix  # only for a config that finds modules through a relative entry
-
-    if not tree.binding and started_in_prefix(tree):
-        return  # the repository's start script makes the working directory the prefix
     for directive, node in nodes:
         for entry in pp.split_entries(node.args[0], ""):
             item = next((f for f in found if f.entry.written == entry.written and f.entry.offset == entry.offset
