@@ -14,7 +14,7 @@ from ..findings import Fix
 from ..nginx import edits
 from ..nginx.conditions import REGEX_OPERATORS, if_condition
 from ..nginx.inheritance import Lists, nearest, value_at
-from ..nginx.locations import ADDED_STATUSES, ends_request, fixed_status, rewrite_takes_every_uri
+from ..nginx.locations import ends_request, fixed_status, header_added, rewrite_takes_every_uri
 from ..nginx.urls import PASS_DIRECTIVES
 from ..nginx.values import parse_uint
 from ..nginx.variables import SETTER, variables
@@ -109,7 +109,7 @@ def add_header_content_type(dep, report):
             continue  # the upstream's Content-Type is hidden, so this one is the only one
         if any(r.args[:1] == ["204"] for r in node.parent.find("return")):
             continue  # nginx drops its own Content-Type from a 204 (ngx_http_header_filter): this one is alone
-        if _never_added(node) or _same_as_stub_status(node):
+        if not header_added(node, fixed_status(node.parent)) or _same_as_stub_status(node):
             continue
         source = ("the upstream's" if _proxied(node.parent) else "the one nginx sends from types/default_type")
         report(
@@ -118,15 +118,6 @@ def add_header_content_type(dep, report):
             arg=0,
             help="default_type " + (node.args[1] if len(node.args) > 1 else "text/plain") + ";",
         )
-
-
-def _never_added(node) -> bool:
-    """An add_header without `always` whose block answers every request with a `return` of another status (`return
-    404 "…"`, see fixed_status): nginx adds the header to no answer."""
-    if node.args[2:3] == ["always"]:
-        return False
-    status = fixed_status(node.parent)
-    return status is not None and status not in ADDED_STATUSES
 
 
 def _same_as_stub_status(node) -> bool:

@@ -27,7 +27,7 @@ from ..nginx.conditions import regex_condition
 from ..nginx.directives import LUA_PHASE
 from ..nginx.inheritance import Lists, blocks_up, nearest, value_at
 from ..nginx.listen import http_servers
-from ..nginx.locations import (ADDED_STATUSES, UNKNOWN, ends_request, fixed_status, front_page, hands_off,
+from ..nginx.locations import (UNKNOWN, ends_request, fixed_status, front_page, hands_off, header_added,
                                location_match, match_location, may_match, preflight, rewrite_redirects,
                                rewrite_takes_every_uri, served_kinds)
 from ..nginx.parser import blocks_around
@@ -435,9 +435,7 @@ def add_header_redefinition(dep, report):
             weight = _for_files(weighs, served_kinds(block))
             if preflight(block):
                 weight = _on_preflight(weight)
-            status = fixed_status(block)
-            if status is not None and status not in ADDED_STATUSES:
-                weight = _sent_always(weight)
+            weight = _sent_with(weight, fixed_status(block))
             if plain.only(block) or _front_page_sends_hsts(block, headers):
                 weight = _without_host_policy(weight)
             _report_dropped(report, directive, own, inherited,
@@ -573,9 +571,9 @@ def _own_location_if(block) -> bool:
         and not ends_request(block)
 
 
-def _sent_always(weighs):
-    """Where the block answers with a status add_header skips (`return 503`), only the `always` ones were sent."""
-    return lambda node: "always" in node.args[2:] and weighs(node)
+def _sent_with(weighs, status: int | None):
+    """Only what nginx adds to the block's answers was sent: where it answers `return 503`, the `always` lines."""
+    return lambda node: header_added(node, status) and weighs(node)
 
 
 def _on_preflight(weighs):

@@ -141,6 +141,12 @@ def bodiless(block) -> bool:
 ADDED_STATUSES = frozenset({200, 201, 204, 206, 301, 302, 303, 304, 307, 308})
 
 
+def header_added(add_header, status: int | None) -> bool:
+    """Whether nginx adds an add_header line's header to an answer of the status (None: not known, so it may):
+    without `always`, only to the ADDED_STATUSES."""
+    return status is None or status in ADDED_STATUSES or "always" in add_header.args[2:]
+
+
 def ends_request(block) -> bool:
     """The `if` answers the request itself (`return`, a redirecting `rewrite`): its other directives configure that
     answer, as the config reads, and no later if, try_files or handler runs. (`rewrite … last` leaves for another
