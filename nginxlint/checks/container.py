@@ -313,8 +313,10 @@ def _script_file(tree, script: str):
     workdir = binding.container.working_dir
     if not script.startswith("/"):
         base = workdir.value if workdir is not None else (build.copies[-1].workdir if build and build.copies else None)
-        if not base and _official_image(binding.container.base_image):
-            base = "/"  # the official nginx and OpenResty images set no WORKDIR
+        if not base and binding.container.base_image:
+            from ..container.base_images import base_image  # the image facts table, only for a relative start script
+
+            base = base_image(binding.container.base_image).workdir
         if not base:
             return None
         script = posixpath.join(base, script)
@@ -324,12 +326,6 @@ def _script_file(tree, script: str):
     view = tree.container_view
     found = view.where(script) if view is not None else None
     return found if isinstance(found, Path) and found.is_file() else None
-
-
-def _official_image(reference: str | None) -> bool:
-    from ..container.base_images import base_image  # the image facts table, only for a relative start script
-
-    return bool(reference) and base_image(reference).flavour in ("nginx", "openresty")
 
 
 def background_start(tree):
@@ -384,7 +380,7 @@ def _started_in_background(tree, report):
     keeper = next((c for c in reversed(after) if c.keeps_running() or c.program in _WAIT_FOR_JOBS), None)
     words = [_quoted(word) for word in nginx.words]
     shown = _code(" ".join(words))
-    says_daemon_off = any("daemon off" in word for word in nginx.words)
+    says_daemon_off = any(_DAEMON_OFF.search(word) for word in nginx.words)
     fix = _code(" ".join(("exec", *words, *(() if says_daemon_off else ("-g", "'daemon off;'")))))
     if keeper is not None and not keeper.conditional:
         line = f" (line {keeper.line})" if keeper.line else ""

@@ -113,6 +113,12 @@ class BaseImage:
     def empty(self) -> bool:
         return self.flavour == "scratch"
 
+    @property
+    def workdir(self) -> str | None:
+        """The directory the image starts its command in, where known: the nginx and OpenResty images set no
+        WORKDIR, so `/`."""
+        return "/" if self.flavour in ("nginx", "openresty") else None
+
     def holds(self, path: str) -> bool | None:
         """Whether the image has `path`: False only where a complete listing of an ancestor leaves it out."""
         if self.empty:

@@ -117,8 +117,8 @@ class ContainerFiles:
         elif self.image is not None and (self.image.workdir != "/" or self.base.flavour != "other"
                                          or self.base.distribution):
             directory = self.image.workdir
-        elif self.image is None and self.base.flavour in ("openresty", "nginx"):
-            directory = "/"  # the official images set no WORKDIR
+        elif self.image is None and self.base.workdir is not None:
+            directory = self.base.workdir
         else:
             return None
         if self.argv is None:
