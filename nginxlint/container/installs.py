@@ -192,7 +192,7 @@ def _rendered(program: str, args: list[str]) -> list[str]:
     if program == "dockerize":
         return [arg.split(":", 1)[1] for index, arg in enumerate(args)
                 if index and args[index - 1] == "-template" and ":" in arg]
-    output = next((args[index + 1] for index, arg in enumerate(args[:-1]) if arg in _RENDERERS[program]), None)
+    output = _option(args, _RENDERERS[program])
     return [output] if output and output != "-" else []
 
 
