@@ -13,7 +13,7 @@ from ..findings import UNSAFE, Fix
 from ..nginx import edits
 from ..nginx.access import GUARD_DIRECTIVES, AccessView, error_return
 from ..nginx.captures import group, starts_with_slash
-from ..nginx.conditions import if_condition
+from ..nginx.conditions import if_condition, regex_condition
 from ..nginx.inheritance import blocks_up, nearest, value_at
 from ..nginx.listen import server_listens
 from ..nginx.locations import hands_off, location_match, rewrite_redirects
@@ -646,8 +646,8 @@ def weak_origin_regex(tree, report):
 
 def _refuses_matches(node) -> bool:
     """`if ($http_referer ~* (spam.example)) { return 403; }`: a block list; a looser match only refuses more."""
-    operators = [arg for arg in node.args if arg in ("~", "~*", "!~", "!~*")]
-    return operators[:1] in (["~"], ["~*"]) and any(error_return(child) for child in node.find("return"))
+    condition = regex_condition(node)
+    return condition is not None and condition[1] in ("~", "~*") and any(map(error_return, node.find("return")))
 
 
 class _Cors:

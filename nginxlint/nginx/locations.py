@@ -5,6 +5,7 @@ import re
 from functools import lru_cache
 from typing import NamedTuple
 
+from .conditions import if_condition
 from .values import parse_uint
 
 MODIFIERS = ("=", "~*", "~", "^~")
@@ -161,10 +162,8 @@ def ends_request(block) -> bool:
 
 def preflight(block) -> bool:
     """An `if ($request_method = OPTIONS)` that answers with no body: the CORS preflight's answer."""
-    return block.name == "if" and _OPTIONS_TEST.fullmatch(" ".join(block.args)) is not None and bodiless(block)
-
-
-_OPTIONS_TEST = re.compile(r"\(?\s*\$request_method\s*=\s*['\"]?OPTIONS['\"]?\s*\)?", re.IGNORECASE)
+    return block.name == "if" and [arg.upper() for arg in if_condition(block)] == ["$REQUEST_METHOD", "=", "OPTIONS"] \
+        and bodiless(block)
 
 
 def fixed_status(block) -> int | None:
