@@ -383,10 +383,11 @@ def _started_in_background(tree, report):
     says_daemon_off = any(_DAEMON_OFF.search(word) for word in nginx.words)
     fix = _code(" ".join(("exec", *words, *(() if says_daemon_off else ("-g", "'daemon off;'")))))
     if keeper is not None and not keeper.conditional:
-        line = f" (line {keeper.line})" if keeper.line else ""
-        main = "the script's shell" if keeper.program in _WAIT_FOR_JOBS else f"`{keeper.program}`"
-        what = (f"the script's shell waits for it with {_code(' '.join(keeper.words))}{line} and stays"
-                if keeper.program in _WAIT_FOR_JOBS else f"{_code(' '.join(keeper.words))}{line} stays")
+        command = _code(" ".join(keeper.words)) + (f" (line {keeper.line})" if keeper.line else "")
+        if keeper.program in _WAIT_FOR_JOBS:
+            main, what = "the script's shell", f"the script's shell waits for it with {command} and stays"
+        else:
+            main, what = f"`{keeper.program}`", f"{command} stays"
         report.at(path, where(nginx), f"{shown} {how}, and {what} the container's main process: the stop signal "
                   f"reaches {main}, never nginx, which is killed without draining when the grace period ends; start "
                   f"nginx last, in the foreground: {fix}",
