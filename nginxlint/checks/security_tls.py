@@ -186,11 +186,11 @@ def _strong_only(node):
 
 # -- SEC522: weak cipher suites ---------------------------------------------------------------------------------
 
-def _openssl_3_without_legacy(dep) -> bool:
-    """The image's OpenSSL 3 (Debian's, Ubuntu's or Alpine's build) has no legacy suite (3DES, RC4, DES, IDEA)."""
-    from ..container.nginx_build import openssl_without_3des  # the image model, only once a weak suite is found
+def _openssl_3_without_legacy_suites(dep) -> bool:
+    from ..container.nginx_build import openssl_3_without_legacy_suites  # the image model, once a weak suite is found
 
-    return openssl_without_3des(dep)
+    return openssl_3_without_legacy_suites(dep)
+
 
 @rule("SEC522")
 def weak_tls_cipher(dep, report):
@@ -207,7 +207,7 @@ def weak_tls_cipher(dep, report):
             if setting is not None and setting.args and all(protocol_name(a) == "TLSv1.3" for a in setting.args):
                 continue  # ssl_ciphers sets TLS 1.2-and-older suites only: unused when only TLSv1.3 is on
             weak = weak_suites(node.args[0])
-            if weak and _openssl_3_without_legacy(dep):
+            if weak and _openssl_3_without_legacy_suites(dep):
                 weak = {suite: why for suite, why in weak.items() if openssl_3_negotiates(why, node.args[0])}
             if not weak:
                 continue

@@ -121,13 +121,14 @@ def _collection_dockerfile(loader, dockerfile: Path, reference: str | None) -> P
     return candidate if candidate != dockerfile and candidate.is_file() else None
 
 
-# Distributions whose OpenSSL 3 is built without `enable-weak-ssl-ciphers`, so it has no 3DES suite at all
-# (docs/openresty-facts.md, "OpenSSL 3 in the official images"); Red Hat's family is left out: not checked.
-WITHOUT_3DES = ("Debian", "Ubuntu", "Alpine")
+# Distributions whose OpenSSL 3 is built without `enable-weak-ssl-ciphers`, so it has no legacy suite (3DES, RC4,
+# DES, IDEA, SEED) at all (docs/openresty-facts.md, "OpenSSL 3 in the official images"); Red Hat's family is left
+# out: not checked.
+WITHOUT_LEGACY_SUITES = ("Debian", "Ubuntu", "Alpine")
 
 
-def openssl_without_3des(tree) -> bool:
-    """Whether the nginx that runs the tree links an OpenSSL 3 with no 3DES suite: the official nginx image's
+def openssl_3_without_legacy_suites(tree) -> bool:
+    """Whether the nginx that runs the tree links an OpenSSL 3 with no legacy suite: the official nginx image's
     (Debian's or Alpine's build), or a distribution's nginx package on a Debian, Ubuntu or Alpine release with
     OpenSSL 3 (a language image's tag counts: `python:3.12-bookworm` is Debian 12)."""
     from .release import image_has_openssl_3
@@ -136,7 +137,7 @@ def openssl_without_3des(tree) -> bool:
     if official is not None:
         return "openresty" not in official
     found = _packaged_on_openssl_3(tree)
-    return found is not None and found[2].kind == "distribution" and found[1].startswith(WITHOUT_3DES)
+    return found is not None and found[2].kind == "distribution" and found[1].startswith(WITHOUT_LEGACY_SUITES)
 
 
 def modules_known(tree) -> bool:
