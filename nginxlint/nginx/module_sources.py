@@ -2,13 +2,17 @@
 nginx built with the module knows their names, so nginxlint must not call them unknown (NGX004).
 
 A module declares its directives in an `ngx_command_t` array, one `{ ngx_string("name"), NGX_…_CONF|…, … }` entry
-each; that is read here, not the argument counts or contexts.
+each; that is read here, not the argument counts or contexts. Its sources are the files named as nginx names its
+own (`ngx_*.c`, `ndk_*.c`, C++ too), and those its build script lists: the `config` file nginx's `--add-module`
+runs, which sets `ngx_addon_name` and names them under `$ngx_addon_dir` (`src/nginx/module.cpp`).
 """
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
+_C_SOURCES = (".c", ".cc", ".cpp", ".cxx")
+_ADDON_SOURCE = re.compile(r"\$\{?ngx_addon_dir\}?/([\w./-]+\.c(?:c|pp|xx)?)\b")
 COMMAND_ENTRY = re.compile(r'\{\s*ngx_string\(\s*"([A-Za-z0-9_]+)"\s*\)\s*,\s*(?:NGX|NDK)_[A-Z0-9_]+')
 
 
@@ -17,16 +21,30 @@ def directives_in(text: str) -> set[str]:
 
 
 def repository_directives(loader, top: Path) -> frozenset[str]:
-    """The directive names every module source (`ngx_*.c`, `ndk_*.c`) under `top` defines, read once per run."""
+    """The directive names every module source under `top` defines, read once per run."""
     memo = loader.memo("module source directives")
     found = memo.get(top)
     if found is None:
         names: set[str] = set()
-        for directory, name in loader.files_below(top):
-            if name.endswith(".c") and name.startswith(("ngx_", "ndk_")):
-                try:
-                    names |= directives_in((directory / name).read_text("utf-8", "replace"))
-                except OSError:
-                    continue
+        for path in _module_sources(loader, top):
+            try:
+                names |= directives_in(path.read_text("utf-8", "replace"))
+            except OSError:
+                continue
         found = memo[top] = frozenset(names)
     return found
+
+
+def _module_sources(loader, top: Path) -> set[Path]:
+    sources = set()
+    for directory, name in loader.files_below(top):
+        if name.endswith(_C_SOURCES) and name.startswith(("ngx_", "ndk_")):
+            sources.add(directory / name)
+        elif name == "config":
+            try:
+                text = (directory / name).read_text("utf-8", "replace")
+            except OSError:
+                continue
+            if "ngx_addon_name" in text:
+                sources.update(directory / source for source in _ADDON_SOURCE.findall(text))
+    return sources
