@@ -957,19 +957,23 @@ def upstream_resolved_once(tree, report):
         return  # a manifest template may define the container, with the names pinned (`extra_hosts`)
     # A fragment, or a tree with a part out of view, may use upstream blocks defined where it cannot see them.
     all_upstreams_known = tree.is_main and tree.complete
-    same_host: dict[tuple, list] = {}  # one finding per name and file, at its first use: one fix, one advice
+    in_file: dict[str, list] = {}  # one finding per file, at its first name: one fix (a resolver), one advice
     for name in names_resolved_at_start(tree):
         if name.may_name_upstream and not all_upstreams_known:
             continue  # `fastcgi_pass php-upstream;` may name an upstream block out of view
         if _stable_name(tree.binding, name.host) or is_stand_in_host(name.host):
             continue  # a stand-in (`upstream example.com`) is replaced by the user's own host
-        same_host.setdefault((name.node.file.display, name.host.lower()), []).append(name)
-    for uses in same_host.values():
+        in_file.setdefault(name.node.file.display, []).append(name)
+    for uses in in_file.values():
         uses.sort(key=lambda use: (use.span.line, use.span.column))
         first, others = uses[0], uses[1:]
-        also = f" (used on line{'s' if len(others) > 1 else ''} {', '.join(str(o.span.line) for o in others)} too)" \
-            if others else ""
-        report(first.node, f'"{first.host}" is resolved once, when nginx starts{also}: if its addresses change (a '
-               "headless Service, a pod, an external name), nginx keeps sending to the old ones until it is reloaded; "
-               "use a variable with `resolver`, or `server … resolve` in an upstream with a `zone`", span=first.span,
-               related=[other.node.location(f'"{other.host}" used again') for other in others])
+        hosts = list(dict.fromkeys(use.host.lower() for use in uses))
+        lines = sorted({other.span.line for other in others if other.host.lower() == hosts[0]})
+        used = f" (used on line{'s' if len(lines) > 1 else ''} {', '.join(map(str, lines))} too)" if lines else ""
+        more = f", and {len(hosts) - 1} other name{'s' if len(hosts) > 2 else ''} of this file," if len(hosts) > 1 \
+            else ""
+        report(first.node, f'"{first.host}"{used}{more} {"are" if more else "is"} resolved once, when nginx starts: if '
+               "the addresses change (a headless Service, a pod, an external name), nginx keeps sending to the old "
+               "ones until it is reloaded; use a variable with `resolver`, or `server … resolve` in an upstream with "
+               "a `zone`", span=first.span,
+               related=[other.node.location(f'"{other.host}" resolved once too') for other in others])
