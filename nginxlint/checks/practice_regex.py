@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from ..nginx.locations import location_match
 from ..nginx.variables import parse_value
 from ..nginx.wordmap import value_span
 from ..regex.facts import pattern_facts
@@ -161,6 +162,17 @@ def _groups(count: int) -> str:
 
 # -- NGX019 regex-exact-match -----------------------------------------------------------------------------------
 
+def _may_nest_exact(location, literal: str) -> bool:
+    """`location = literal` may stand where the regex location does: at the server's level, or inside a prefix
+    location whose prefix it starts with. nginx refuses any other nested location that is no regex ("is outside
+    location"), so inside a regex location only a regex can match one URI."""
+    parent = location.enclosing("location")
+    if parent is None:
+        return True
+    match = location_match(parent)
+    return match is not None and match.prefix and literal.startswith(match.pattern)
+
+
 @rule("NGX019")
 def regex_exact_match(tree, report):
     for node in tree.nodes("location"):
@@ -169,6 +181,8 @@ def regex_exact_match(tree, report):
                 continue
             literal = pattern_facts(tree, site.pattern).literal
             if literal is None or not literal.startswith("/") or any(c in literal for c in " {};\"'$\\"):
+                continue
+            if not _may_nest_exact(node, literal):
                 continue
             report(
                 node,
