@@ -7,14 +7,15 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 NOT_NGINX_SUFFIXES = (".yaml", ".yml", ".lua", ".moon", ".fnl", ".tl", ".yue", ".json", ".rockspec", ".toml", ".env", ".md", ".py", ".sh", ".txt",
-                      ".crt", ".key", ".pem", ".sarif", ".ini", ".html", ".c", ".h", ".so")
+                      ".crt", ".key", ".pem", ".sarif", ".ini", ".html", ".c", ".cc", ".cpp", ".h", ".so")
 
 
 def _is_config_name(name: str) -> bool:
     base = name.rsplit("/", 1)[-1]
     for activation in (".example", ".sample", ".dist"):  # a file a user activates by renaming it: judge its real name
         base = base.removesuffix(activation)
-    return not base.endswith(NOT_NGINX_SUFFIXES) and "Dockerfile" not in base and base not in ("manifest", ".env", ".gitignore") \
+    return not base.endswith(NOT_NGINX_SUFFIXES) and "Dockerfile" not in base \
+        and base not in ("manifest", ".env", ".gitignore", "config") \
         and not base.startswith("Procfile") and not base.endswith(".mustache") \
         and "cont-init.d/" not in name and "logrotate.d/" not in name \
         and not any(part in base for part in (".yml.", ".yaml.")) \
