@@ -104,6 +104,9 @@ _DOCKERFILE_NAME = re.compile(r"^(?:dockerfile|containerfile)(?:[.\-_].*)?$|\.do
 # a `diff --git` header, or Subversion's `Index:` header and its rule. Its context lines may be nginx directives.
 _PATCH = re.compile(r"^(?:--- [^\n]*\n\+\+\+ [^\n]*\n@@ -[0-9]+(?:,[0-9]+)? \+[0-9]+(?:,[0-9]+)? @@"
                     r"|diff --git a/\S+ b/\S|Index: [^\n]+\n={20})", re.MULTILINE)
+# A Kubernetes object: `apiVersion:` and `kind:` keys at the top level. Its ConfigMap may carry a whole nginx.conf
+# in an indented block, whose directives would otherwise make it look like nginx.
+_MANIFEST_KEYS = (re.compile(r"^apiVersion:[ \t]*\S", re.MULTILINE), re.compile(r"^kind:[ \t]*[A-Z]", re.MULTILINE))
 
 
 def classify(text: str, name: str = "", parsed: ParsedFile | None = None,
@@ -115,6 +118,8 @@ def classify(text: str, name: str = "", parsed: ParsedFile | None = None,
     if _PATCH.search(text):  # whatever its lines hold, nginx never reads a diff: `patch` or `quilt` applies it
         return Verdict(NOT_NGINX, 1.0, "looks like a patch (a unified diff), which patch, quilt or git applies to a "
                        "file; nginx does not read it")
+    if all(key.search(text) for key in _MANIFEST_KEYS):
+        return Verdict(NOT_NGINX, 1.0, "looks like a Kubernetes manifest (apiVersion and kind at its top level)")
     if parsed is None:
         parsed = parse(text, None, LUA_BLOCK_DIRECTIVES)
     known, unknown, assignments, lua_ranges = _count(parsed.directives, is_known, extra)

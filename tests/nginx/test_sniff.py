@@ -425,3 +425,14 @@ def test_any_text_gets_a_verdict(pieces, name):
     verdict = verdict_of("".join(pieces), name)
     assert verdict.kind in (NGINX, NOT_NGINX, EMPTY) and 0 <= verdict.confidence <= 1
     assert verdict.kind != NOT_NGINX or verdict.reason
+
+
+def test_a_kubernetes_manifest_is_not_nginx_though_its_configmap_carries_a_whole_nginx_conf():
+    manifest = ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: gateway\ndata:\n  nginx.conf: |\n"
+                "    events { worker_connections 1024; }\n    http {\n      lua_shared_dict state 10m;\n"
+                "      server { listen 80; location / { content_by_lua_block { ngx.say(1) } } }\n    }\n")
+    verdict = verdict_of(manifest, "docs/_res/auth-resty.template")
+    assert verdict.kind == NOT_NGINX and "Kubernetes manifest" in verdict.reason
+    # the keys must stand at the top level: an nginx config that only mentions them stays nginx
+    assert verdict_of("# apiVersion: v1\n# kind: ConfigMap\nevents {}\nhttp { server { listen 80; } }\n",
+                      "nginx.conf").kind == NGINX
