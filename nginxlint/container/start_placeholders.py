@@ -59,8 +59,22 @@ def sed_tokens(script: str) -> set[str]:
 _QUOTED_BRACE_TOKEN = re.compile(r"""(?<![\w$])(["'])(\{[A-Za-z_][A-Za-z0-9_]{2,}\})\1""")
 
 
+# `sed -i "s/<cluster-nodeport-of-all-nodes>/$servers/g"`: a word in angle brackets a script of the repository
+# replaces in the config it installs (`cp nginx.conf.sample /etc/nginx/nginx.conf` first); it may stand for whole
+# directives.
+_ANGLE_TOKEN_SUBSTITUTION = re.compile(r"(?<![\w\\])s([^\w\s\\<>])(<[A-Za-z][\w.-]{2,}>)\1")
+
+
 def brace_tokens(script: str) -> set[str]:
-    return {m.group(2) for m in _QUOTED_BRACE_TOKEN.finditer(script)}
+    """The placeholders a provisioning script of the repository fills in: quoted brace words, and the angle-bracket
+    words its `sed -i` replaces."""
+    tokens = {m.group(2) for m in _QUOTED_BRACE_TOKEN.finditer(script)}
+    if "<" in script:
+        for line in _CONTINUATION.sub(" ", script).splitlines():
+            found = _SED_IN_PLACE.search(line)
+            if found is not None:
+                tokens.update(m.group(2) for m in _ANGLE_TOKEN_SUBSTITUTION.finditer(line, found.end()))
+    return tokens
 
 
 def placeholders_near(loader, config: Path) -> frozenset[str]:

@@ -420,6 +420,15 @@ def test_brace_tokens_are_words_in_braces_a_script_quotes_whole():
     assert brace_tokens(script) == {"{site_hosts}", "{tls_cert}"}
 
 
+def test_angle_tokens_are_words_in_angle_brackets_a_script_replaces_in_place():
+    script = ('cp nginx.conf.sample /etc/nginx/nginx.conf &&\n'
+              'sed -i "s/<cluster-nodeport-public-of-all-nodes>/$upstream_server_public/g" /etc/nginx/nginx.conf &&\n'
+              'sed -i "s|<cluster-ssl-certificate>|$certs|g" /etc/nginx/nginx.conf\n'
+              'sed "s/<not-in-place>/x/" a.conf > b.conf\n'
+              'for ip in $(sed "s/,/\\n/g" <<< $ips); do echo "<td>"; done\n')
+    assert brace_tokens(script) == {"<cluster-nodeport-public-of-all-nodes>", "<cluster-ssl-certificate>"}
+
+
 def test_placeholder_tokens_are_masked_keeping_positions_and_nothing_else():
     text = ("server {\n    listen ${PORT};\n    PROXY_SSL_CONFIG\n\n    location / { return 200; }\n"
             "    resolver RESOLVERS valid=30s;\n    set $PROXY_SSL_CONFIG 1;\n    # PROXY_SSL_CONFIG here\n"
