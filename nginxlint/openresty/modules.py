@@ -106,6 +106,10 @@ ROCK_DEPENDENCIES = {
     "lua-resty-openidc": ("lua-resty-http", "lua-resty-session", "lua-resty-jwt"),
     "lua-resty-session": ("lua-ffi-zlib", "lua-resty-openssl"),
     "lua-resty-jwt-verification": ("lua-resty-openssl", "lua-resty-http"),
+    "luasec": ("luasocket",),
+    "penlight": ("luafilesystem",),
+    "busted": ("luafilesystem", "penlight", "dkjson", "lua_cliargs", "say", "luassert", "lua-term", "luasystem"),
+    "lapis": ("luasocket", "lpeg", "lua-cjson", "luaossl", "etlua", "loadkit", "date", "ansicolors", "argparse"),
 }
 
 
@@ -204,6 +208,14 @@ class InstalledRock:
     modules: tuple[str, ...]
     path: Path  # the Dockerfile or manifest that installs it
     line: int
+    required_by: str | None = None  # the rock whose dependency it is, installed along with it
+
+    @property
+    def installed_as(self) -> str:
+        """The install that brings it: `luarocks install luasec` (with its dependency luasocket)."""
+        if self.required_by:
+            return f"`luarocks install {self.required_by}` (with its dependency {self.rock})"
+        return f"`luarocks install {self.rock}`"
 
 
 def _logical_lines(text: str):
@@ -245,8 +257,11 @@ def dockerfile_rocks(path: Path, text: str) -> list[InstalledRock]:
         for rock in run_effects(logical, "/", first).rocks:
             if rock.name is None or rock.only_deps or _in_context(path, rock.rockspec):
                 continue  # a local rock or the repository's rockspec: what it provides is read from the build context
-            found.append(InstalledRock(rock.name, rock_modules(rock.name), path,
-                                       _physical_line(physical, first, rock.name)))
+            line = _physical_line(physical, first, rock.name)
+            found.append(InstalledRock(rock.name, rock_modules(rock.name), path, line))
+            if rock.tool == "luarocks":  # and the rocks it depends on, which luarocks installs with it
+                found.extend(InstalledRock(dependency, rock_modules(dependency), path, line, rock.name)
+                             for dependency in rock_dependencies(rock.name))
     return found
 
 

@@ -1,6 +1,7 @@
 """The Lua modules a repository provides itself: a file at the module's path under its `lib/` (the layout of OPM
-and LuaRocks packages, `lib/resty/foo.lua` or `lib/resty/foo/init.lua`), or a module its rockspecs' builds install
-(`build.modules`, `build.install.lua`). Read once per repository and run.
+and LuaRocks packages, `lib/resty/foo.lua` or `lib/resty/foo/init.lua`), a module its rockspecs' builds install
+(`build.modules`, `build.install.lua`), or one of the rocks they depend on, which `luarocks install` brings along.
+Read once per repository and run.
 
 A config among the repository's fixtures (an example, a test, any config of a Lua library's repository) that no
 image runs requires these modules as its readers have them: installed with `opm get` or `luarocks install` into
@@ -25,7 +26,7 @@ def provides(tree, module: str) -> bool:
     memo = loader.memo("rockspec-modules")
     if top not in memo:
         memo[top] = _rockspec_modules(top, loader)
-    return module in memo[top]
+    return memo[top].why(module) is not None
 
 
 def in_fixture(tree) -> bool:
@@ -39,15 +40,22 @@ def in_fixture(tree) -> bool:
     return fixtures.holds(tree.root.display)
 
 
-def _rockspec_modules(top: Path, loader) -> frozenset[str]:
+def _rockspec_modules(top: Path, loader):
+    """A ModuleSet of what the repository's rockspecs install, the rocks they depend on included."""
     from ..container.rockspec import read_rockspec  # the rockspec reader, only for a module not found
+    from .modules import ModuleSet, rock_dependencies, rock_modules
 
-    found: set[str] = set()
-    for path in sorted(top.glob("*.rockspec")) + sorted(top.glob("rockspecs/*.rockspec")):
+    found = ModuleSet()
+    for path in sorted(top.glob("*.rockspec")) + sorted(top.glob("rockspec*/*.rockspec")):
         try:
             spec = read_rockspec(loader.text(path))
         except sources.Unreadable:
             continue
-        if spec is not None and spec.exact:
-            found.update(spec.modules)
-    return frozenset(found)
+        if spec is None:
+            continue
+        if spec.exact:
+            found.update(spec.modules, path.name)
+        for rock in spec.dependencies:
+            for name in (rock, *rock_dependencies(rock)):
+                found.update(rock_modules(name), f"{path.name} depends on {rock}")
+    return found

@@ -91,8 +91,8 @@ class ProjectModules:
             modules.merge(image.module_set())
         for path in dockerfiles_near(tree):
             for rock in _rocks(tree.loader, path, dockerfile_rocks):
-                modules.update(rock.modules, f"installed by `luarocks install {rock.rock}` in "
-                                             f"{tree.loader.display(path)}:{rock.line}")
+                modules.update(rock.modules,
+                               f"installed by {rock.installed_as} in {tree.loader.display(path)}:{rock.line}")
         for path in _manifests(tree):
             for rock in _rocks(tree.loader, path, manifest_rocks):
                 modules.update(rock.modules, f"installed according to the LuaRocks manifest "
