@@ -567,6 +567,10 @@ def _found_relative(unit, require, hit, search_path, resolve, is_file, start) ->
     entry = tried[-1].entry if path is not None else None
     if entry is None or entry.default or not entry.relative:
         return None
+    from .package_path import PREFIX_MARK  # the Lua analysis, only when a config runs Lua
+
+    if start == PREFIX_MARK:
+        return None  # nginx runs in its prefix, which relative entries were resolved against
     if start is not None:
         landed = resolve(os.path.normpath(os.path.join(start, tried[-1].shown)))
         if landed == path:
