@@ -16,7 +16,7 @@ from ..nginx.captures import group, starts_with_slash
 from ..nginx.conditions import if_condition, regex_condition
 from ..nginx.inheritance import blocks_up, nearest, value_at
 from ..nginx.listen import server_listens
-from ..nginx.locations import hands_off, location_match, rewrite_redirects
+from ..nginx.locations import hands_off, location_match, preflight, rewrite_redirects
 from ..nginx.variables import parse_value, variable_facts
 from ..nginx.wordmap import value_span
 from ..regex import charsets as cs
@@ -1192,8 +1192,11 @@ def _returns_only(location) -> bool:
 
 def _serves_files_only(location, settings=_FILE_SETTINGS) -> bool:
     """The location only serves files under the inherited root, falling back to a named location or a status:
-    `location ~* /files/styles/ { expires 30d; try_files $uri @drupal; }`."""
+    `location ~* /files/styles/ { expires 30d; try_files $uri @drupal; }`. A CORS preflight's `if` answers OPTIONS
+    only."""
     for child in location.children or ():
+        if child.name == "if" and preflight(child):
+            continue
         if child.name not in settings:
             return False
         if child.name == "try_files" and not (child.args and child.args[-1].startswith(("@", "="))):
