@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ..container.release import running_lua_module, running_release
 from ..findings import SAFE, UNSAFE, Fix, Location, Span
+from ..gitignore import git_ignored
 from ..nginx import edits
 from ..nginx.directives import LUA_PHASE
 from ..nginx.templates import is_unknown
@@ -635,8 +636,8 @@ _REQUEST_PHASES = frozenset({"set", "server_rewrite", "rewrite", "access", "prec
 @rule("LUA209")
 def lua_file_not_found(tree, report):
     for missing in tree.lua.missing_files:
-        if _compiled_at_build(missing.path):
-            continue
+        if _compiled_at_build(missing.path) or git_ignored(tree.loader, missing.path):
+            continue  # made by a build or at deploy time, never committed: what is there is unknown
         node = missing.node
         phase = LUA_PHASE[node.d.name]
         # a request phase answers the request with an error (404 for content); the others fail as loading does
