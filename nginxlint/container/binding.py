@@ -39,7 +39,7 @@ from ..findings import Finding, Notification
 from ..nginx.listen import parse_listen
 from ..settings import SettingsError
 from ..text import did_you_mean
-from .detect import chart_directory, is_compose_path, is_idle_container, is_nginx_container
+from .detect import chart_directory, is_compose_path, is_idle_container, is_nginx_container, may_be_config
 from .development import development_setup
 from .dockerfile_binding import bind_dockerfiles, build_context, image_copy_target, with_build
 from .manifests import Manifests, absolute, containers, manifest_texts, read_manifests
@@ -282,7 +282,8 @@ def _port_binding(tree, candidates: list[RuntimeFacts], bound: set[int]) -> Bind
 
 def _configmap_binding(tree, candidates: list[RuntimeFacts], manifests: Manifests) -> tuple | None:
     """(score, Binding) of the best ConfigMap mount for this config: same content 4, same directory and name 3,
-    same name 2; a ConfigMap generated elsewhere matched by key 1 (2 in the same directory); +0.5 for nginx."""
+    same name 2 (for an entry whose text is no config: a Helm chart's `.Files.Get` of the file); a ConfigMap
+    generated elsewhere matched by key 1 (2 in the same directory); +0.5 for nginx."""
     from .kubernetes import mounted_configmap_files  # the manifest readers, only when a manifest is read
 
     root = tree.root
@@ -300,8 +301,8 @@ def _configmap_binding(tree, candidates: list[RuntimeFacts], manifests: Manifest
         for mounted in mounted_configmap_files(workload, facts.container, manifests.configmaps):
             if mounted.entry.text.strip() == text:
                 score = _SAME_CONTENT
-            elif not nginx or posixpath.basename(mounted.container_path) != name:
-                continue
+            elif not nginx or posixpath.basename(mounted.container_path) != name or may_be_config(mounted.entry.text):
+                continue  # an entry that holds a config of its own is what runs there, not this file
             elif posixpath.basename(posixpath.dirname(mounted.container_path)) == parent:
                 score = 3
             else:

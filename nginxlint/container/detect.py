@@ -61,10 +61,15 @@ def names_nginx(name: str) -> bool:
     return "nginx" in name or "openresty" in name
 
 
+def may_be_config(text: str) -> bool:
+    """The text has nginx's punctuation: a number or a word (or a template tag, masked) is no nginx file."""
+    return ";" in text or "{" in text
+
+
 def may_be_nginx_entry(key: str, text: str) -> bool:
     """A ConfigMap entry that may hold an nginx config: its key says so (`default.conf`), and its text has nginx's
-    punctuation (a number or a word is no nginx file)."""
-    return is_nginx_key(key) and (";" in text or "{" in text)
+    punctuation."""
+    return is_nginx_key(key) and may_be_config(text)
 
 
 def looks_nginx_entry(configmap_name: str, key: str, text: str) -> bool:

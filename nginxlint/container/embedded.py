@@ -62,9 +62,12 @@ def build_embedded(workspace, manifests, candidates, findings: list[Finding]) ->
     done: set[tuple] = set()
     result = []
 
-    def wanted(configmap, entry) -> bool:
-        return (_entry_key(configmap, entry) not in done and may_be_nginx_entry(entry.key, entry.text)
-                and entry.text.strip() not in on_disk)
+    def wanted(configmap, entry, container_path: str | None = None) -> bool:
+        """An nginx config by its key, or by the name a mount gives it (`items: [{key: nginx-config, path:
+        nginx.conf}]`), not on disk already."""
+        named = entry.key if container_path is None else PurePosixPath(container_path).name
+        return (_entry_key(configmap, entry) not in done and entry.text.strip() not in on_disk
+                and (may_be_nginx_entry(entry.key, entry.text) or may_be_nginx_entry(named, entry.text)))
 
     def build_bound(facts, view) -> None:
         done.update(_entry_key(configmap, entry) for _path, configmap, entry, _mounted in view)
@@ -75,7 +78,7 @@ def build_embedded(workspace, manifests, candidates, findings: list[Finding]) ->
     views = {id(facts): _mounted_view(facts, manifests, wanted) for facts in candidates if facts.workload is not None}
     for facts in candidates:
         if is_nginx_container(facts.container):
-            view = [item for item in views.get(id(facts), ()) if wanted(item[1], item[2])]
+            view = [item for item in views.get(id(facts), ()) if wanted(item[1], item[2], item[0])]
             if view:
                 build_bound(facts, view)
     # A custom image (`frontend:2.3`) runs the nginx files it mounts where only nginx reads them; when another such
@@ -84,7 +87,7 @@ def build_embedded(workspace, manifests, candidates, findings: list[Finding]) ->
               if not is_nginx_container(facts.container)}
     mounts = collections.Counter(_entry_key(*item[1:3]) for view in others.values() for item in view)
     for facts in candidates:
-        view = [item for item in others.get(id(facts), ()) if wanted(item[1], item[2])]
+        view = [item for item in others.get(id(facts), ()) if wanted(item[1], item[2], item[0])]
         if view and all(mounts[_entry_key(*item[1:3])] == 1 for item in view):
             build_bound(facts, view)
 
@@ -112,7 +115,7 @@ def _mounted_view(facts, manifests, wanted) -> list[tuple]:
     return [
         (mounted.container_path, mounted.configmap, mounted.entry, mounted)
         for mounted in mounted_configmap_files(facts.workload, facts.container, manifests.configmaps)
-        if wanted(mounted.configmap, mounted.entry)
+        if wanted(mounted.configmap, mounted.entry, mounted.container_path)
     ]
 
 

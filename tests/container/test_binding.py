@@ -121,6 +121,24 @@ def test_configmap_with_the_same_content_binds_every_copy(tmp_path):
     assert [d.root.display for d in workspace.trees] == ["conf/nginx.conf"]
 
 
+def test_a_configmap_entry_that_holds_another_config_runs_there_not_a_file_of_the_same_name(tmp_path):
+    # the pod mounts its own nginx.conf (key nginx-config, mapped to nginx.conf by items); the repository's
+    # nginx/nginx.conf, a config of the same name and directory, is not what runs at /etc/nginx/nginx.conf
+    manifest = (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: echo}\ndata:\n  nginx-config: |\n"
+        "    daemon off;\n    events {}\n    http { server { listen 80; } }\n---\n"
+        + _deployment("echo", extra="          volumeMounts: [{name: c, mountPath: /etc/nginx}]\n"
+                      "      volumes: [{name: c, configMap: {name: echo, items: [{key: nginx-config, path: nginx.conf}]}}]\n")
+    )
+    trees, _, _ = bind(tmp_path, {"template/nginx/nginx.conf": NGINX, "docs/app.yaml": manifest})
+    assert trees["template/nginx/nginx.conf"].binding is None
+    # an entry whose text is no config (a chart's `.Files.Get` of the file, or a name) still binds it by name
+    manifest = manifest.replace("    daemon off;\n    events {}\n    http { server { listen 80; } }\n", "    x\n")
+    trees, _, _ = bind(tmp_path, {"template/nginx/nginx.conf": NGINX, "docs/app.yaml": manifest})
+    binding = trees["template/nginx/nginx.conf"].binding
+    assert (binding.how, binding.container_path) == ("configmap", "/etc/nginx/nginx.conf")
+
+
 def test_runtime_settings_apply_without_manifests_and_reject_unknown_keys(tmp_path):
     trees, _, _ = bind(tmp_path, {"conf/nginx.conf": NGINX}, {"runtime": {"cpu-limit": 2, "memory-limit": "1Gi"}})
     binding = trees["conf/nginx.conf"].binding
