@@ -1359,8 +1359,24 @@ def _given_values(flow, name: str) -> list[str]:
     values = [n.args[1] for n in flow.sets.get(name, ())]
     block = flow.maps.get(name)
     if block is not None and block.name == "map":
-        values += [e.args[-1] for e in block.children or () if e.args and e.name not in _MAP_KEYWORDS]
+        from_path = block.args[:1] and block.args[0].lower() in _PATH_SUBJECTS
+        values += [_leading_capture_as_slash(e) if from_path else e.args[-1]
+                   for e in block.children or () if e.args and e.name not in _MAP_KEYWORDS]
     return values
+
+
+# What a map may read that always starts with "/": the request's path, as sent or normalised.
+_PATH_SUBJECTS = frozenset({"$request_uri", "$uri", "$document_uri"})
+
+
+def _leading_capture_as_slash(entry) -> str:
+    """The entry's value, with a leading `$1` that captures the start of the map's path (`~^(.*?)[?&]fbclid=`) written
+    as the "/" it starts with: `/$1`, a path on this site."""
+    value, pattern = entry.args[-1], entry.name.lstrip("~*").lstrip()
+    if value.startswith("$1") and not value[2:3].isdigit() and pattern.startswith("^(") \
+            and not pattern.startswith("^(?"):
+        return "/" + value
+    return value
 
 
 def _path_values(flow, name: str) -> bool:
