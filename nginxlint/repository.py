@@ -13,7 +13,7 @@ from pathlib import Path
 # conf/nginx.conf of a vendored nginx source tree), never served to the public by this one.
 FIXTURE_DIRS = (
     "test", "tests", "t", "spec", "specs", "testdata", "test[-_]data", "fixture", "fixtures", "e2e", "integration",
-    "*integration[-_]test", "*integration[-_]tests", "example", "examples", "benchmark", "benchmarks", "bench",
+    "*integration[-_]test", "*integration[-_]tests", "chaos", "example", "examples", "benchmark", "benchmarks", "bench",
     "dev-environment", "dev-environments", "local[-_]environment", "local[-_]environments", "test[-_]*", "e2e[-_]*",
     "*[-_]test", "*[-_]tests", "*[-_]example", "*[-_]examples", "vendor", "vendored", "third[-_]party", "thirdparty",
     "deps", "demo", "demos", "*[-_]demo", "*[-_]demos", "demo[-_]*", "devenv", "devenvs", "dev[-_]env", "dev[-_]envs",
@@ -26,6 +26,7 @@ FIXTURE_DIRS = (
 TEST_DIRS = (
     "test", "tests", "t", "spec", "specs", "testdata", "test[-_]data", "fixture", "fixtures", "e2e", "integration",
     "*integration[-_]test", "*integration[-_]tests", "test[-_]*", "e2e[-_]*", "*[-_]test", "*[-_]tests",
+    "chaos",  # fault-injection experiments: configs a test harness breaks on purpose
 )
 # The fixture directories of a developer's environment (a dev container, a Gitpod workspace): what runs there is
 # restarted as part of the work and serves no one.
