@@ -621,6 +621,20 @@ def test_a_sample_a_start_script_copies_into_place_is_linted_and_one_nothing_cop
         ("root/defaults/nginx/nginx.conf.sample", 3, 44), ("root/defaults/site.conf.sample", 3, 19)]
 
 
+def test_the_samples_a_linuxserver_nginx_base_image_copies_at_start_are_linted(tmp_path):
+    # baseimage-alpine-nginx's init-nginx copies /defaults/nginx/site-confs/default.conf.sample into /config/nginx/
+    site = "server {\n    listen 443 ssl;\n    ssl_protocols TLSv1.1 TLSv1.2;\n}\n"
+    files = {"root/defaults/nginx/site-confs/default.conf.sample": site, "root/other/site.conf.sample": site,
+             "Dockerfile": "FROM ghcr.io/linuxserver/baseimage-alpine-nginx:3.22\nCOPY root/ /\n"}
+    write_tree(tmp_path, files)
+    result = run_cli([".", "--format", "json", "--select", "SEC521"], cwd=tmp_path)
+    assert [(f["path"], f["line"]) for f in result.json["findings"]] == [
+        ("root/defaults/nginx/site-confs/default.conf.sample", 3)]
+    # on another base image nothing copies them
+    (tmp_path / "Dockerfile").write_text("FROM alpine:3.22\nCOPY root/ /\n")
+    assert run_cli([".", "--format", "json", "--select", "SEC521"], cwd=tmp_path).json["findings"] == []
+
+
 def test_a_hocon_file_is_skipped_unless_an_nginx_config_includes_it(tmp_path):
     hocon = 'include classpath("application.conf")\n\nservice {\n  port = ${?PORT}\n}\n'
     write_tree(tmp_path, {"helm/app/appconfig.conf": hocon, "nginx/app.conf": hocon,

@@ -16,11 +16,18 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 
 _COPY_PROGRAMS = frozenset({"cp", "install", "rsync"})
+# The linuxserver.io nginx base images: at start their init script (s6 `init-nginx`) copies the samples of
+# /defaults/nginx/ into /config/nginx/ (`site-confs/default.conf.sample` to `site-confs/default.conf`), which their
+# nginx.conf includes; an image built on one ships its own samples there (`COPY root/ /`).
+_SAMPLES_COPIED_BY_BASE = re.compile(r"^\s*FROM\s+(?:--\S+\s+)*\S*linuxserver/baseimage-[\w.-]*nginx",
+                                     re.IGNORECASE | re.MULTILINE)
+_BASE_SAMPLES_DIR = "/defaults/nginx/"
 
 
 def copied_samples(samples: list[Path], scripts: list[Path], suffix: str) -> list[Path]:
     """The samples (named with `suffix`) a script copies to the config name they stand for (`cp …/site.conf.sample
-    …/site.conf`, or into a directory): nginx reads them under that name, so they are configs like any other."""
+    …/site.conf`, or into a directory), or that the base image a Dockerfile builds on copies so: nginx reads them
+    under that name, so they are configs like any other."""
     by_name: dict[str, list[Path]] = {}
     for sample in samples:
         by_name.setdefault(sample.name, []).append(sample)
@@ -30,6 +37,8 @@ def copied_samples(samples: list[Path], scripts: list[Path], suffix: str) -> lis
             text = script.read_text(encoding="utf-8", errors="replace")
         except OSError:
             continue
+        if _SAMPLES_COPIED_BY_BASE.search(text):
+            found.update(dict.fromkeys(sample for sample in samples if _BASE_SAMPLES_DIR in sample.as_posix()))
         if suffix not in text:
             continue
         for source, target in _copies(text):
