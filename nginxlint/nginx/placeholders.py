@@ -75,13 +75,16 @@ def undeployed_files(trees) -> set[str]:
 # `[YOUR_DOMAIN]`, `<CERT_PATH>`; a regex class such as `[A-Z]` or `[ABC]` is none), or any words in brackets that
 # start with "your" (`<your-domain>`, `[your.server.ip]`). Angle brackets join words with `_` or `-` only (HTML's
 # `<TD NOWRAP>` is no placeholder); a named capture (`(?<NAME_X>`, `(?P<NAME_X>`) and a key after a word
-# (`env[DB_HOST]` in a PHP-FPM pool file) are none either.
+# (`env[DB_HOST]` in a PHP-FPM pool file) are none either. An upper-case name in `#{…}` inside a word, the
+# interpolation of Ruby, CoffeeScript and the tools written in them (`server_name build.#{MAIN_DOMAIN};`), is one
+# too: nginx would read its `{` as a block's start (a `#` that starts a word starts a comment).
 # Every repetition starts with a separator its words cannot hold: the scan is linear.
 _FILL_IN = re.compile(
     r"(?<!\w)\[(?:(?P<upper>[A-Z][A-Z0-9]+(?:[ _-][A-Z0-9]+){1,8})"
     r"|(?i:your)[ _.-]?[A-Za-z0-9]+(?:[ _.-][A-Za-z0-9]+){0,8})\]"
     r"|(?<![?P])<(?:(?P<angle>[A-Z][A-Z0-9]+(?:[_-][A-Z0-9]+){1,8})"
     r"|(?i:your)[_.-]?[A-Za-z0-9]+(?:[_.-][A-Za-z0-9]+){0,8})>"
+    r"|(?<=[^\s;{}])#\{(?P<hash>[A-Z][A-Z0-9]*(?:_[A-Z0-9]+){0,8})\}"
 )
 
 
@@ -92,7 +95,7 @@ def fill_ins(text: str) -> list[tuple[int, int]]:
     Upper-case words count only outside quotes and comments: in a quoted string (`log_format '[ACCESS LOG] …'`,
     `return 503 "[MAINTENANCE MODE]"`) they are text the config sends as written. A "your …" placeholder counts
     wherever it stands, but not in a comment."""
-    if "[" not in text and "<" not in text:
+    if "[" not in text and "<" not in text and "#{" not in text:
         return []
     found = []
     seen = 0  # the text up to here is read into `worded`, `quoted` and `commented`, for the line it is on
@@ -107,7 +110,7 @@ def fill_ins(text: str) -> list[tuple[int, int]]:
         quoted = quoted or '"' in before or "'" in before
         commented = commented or "#" in before
         seen = start
-        if not worded or commented or quoted and (match.group("upper") or match.group("angle")):
+        if not worded or commented or quoted and (match.group("upper") or match.group("angle") or match.group("hash")):
             continue
         found.append(match.span())
     return found

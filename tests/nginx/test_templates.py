@@ -479,6 +479,17 @@ def test_fill_in_placeholders_are_one_unknown_value_each_whatever_the_words():
     assert detect("[POOL_MAIN]\nenv[DB_HOST] = db\n", "www.conf") is None
 
 
+def test_an_interpolated_name_inside_a_word_is_a_fill_in_and_one_that_starts_a_word_a_comment():
+    text = "server {\n    server_name build.#{MAIN_DOMAIN};\n    listen 80; #{TODO}\n}\n"
+    assert detect(text, "develop.conf") == "fill-ins"
+    masked = mask(text, "fill-ins")
+    assert_shape_kept(text, masked.text)
+    found = directives_at(masked.text)
+    assert is_unknown(found["server_name"][0][2][0]) and found["listen"][0][2] == ["80"]
+    assert "#{TODO}" in masked.text and masked.note.startswith("fill-in placeholders to replace before use (`#{")
+    assert detect("server {\n    listen 80; #{TODO}\n}\n", "a.conf") is None
+
+
 def test_fill_in_placeholders_beside_a_template_language_are_masked_too():
     text = "server {\n    listen ${PORT};\n    ssl_certificate /certs/[CERT FILE];\n}\n"
     assert detect(text, "default.conf.template") == "envsubst"
