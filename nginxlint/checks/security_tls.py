@@ -14,6 +14,7 @@ from ..nginx.inheritance import nearest, value_at
 from ..nginx.tls import WEAK_PROTOCOLS, openssl_3_negotiates, protocol_name, weak_suites
 from ..nginx.listen import http_servers, parse_listen
 from ..nginx.locations import front_page, served_kinds
+from ..nginx.templates import is_unknown
 from ..nginx.tls_scope import (Inherited, PlainHttp, default_of, flag_on, is_tls_listen, local_placeholder,
                                rejects_handshakes, sockets, speaks_tls, tls_listens, tls_out_of_view)
 from .registry import rule
@@ -137,7 +138,8 @@ def weak_tls_protocol(dep, report):
         for node in dep.nodes(name):
             weak = _weak_args(node)
             if not weak or openssl.refuses_weak(node) or plain_too.covers(node) or \
-                    (name == "ssl_protocols" and not reaching.any(node)):
+                    (name == "ssl_protocols" and not reaching.any(node)) or \
+                    (name in _UPSTREAM_TLS and not _may_use_tls_upstream(dep, node)):
                 continue
             reported.add(id(node))
             listed = ", ".join(node.args[i] for i in weak)
@@ -148,6 +150,31 @@ def weak_tls_protocol(dep, report):
                    f"TLSv1.3 for {side}",
                    arg=weak[0], help=f"{name} TLSv1.2 TLSv1.3;", fix=_strong_only(node))
     _sni_protocols(dep, report, reported, openssl)
+
+
+# The upstream protocol settings, with the `*_pass` they apply to and its plain (no TLS) scheme.
+_UPSTREAM_TLS = {"proxy_ssl_protocols": ("proxy_pass", "http://"), "grpc_ssl_protocols": ("grpc_pass", "grpc://"),
+                 "uwsgi_ssl_protocols": ("uwsgi_pass", "uwsgi://")}
+
+
+def _may_use_tls_upstream(dep, node) -> bool:
+    """Whether a `*_pass` the setting reaches (in its block or below: the setting is inherited, the pass is not)
+    may connect with TLS: `proxy_pass http://app:8888;` never reads `proxy_ssl_protocols`. A variable scheme, a
+    template tag or an unread include in the block may."""
+    directive, plain = _UPSTREAM_TLS[node.name]
+    scope = node.parent
+    if any(block is scope or scope in block.ancestors() for block in dep.unread_include_blocks()):
+        return True
+    return any(not _plain_target(found.args[0], plain, directive)
+               for found in scope.walk() if found.name == directive and found.args)
+
+
+def _plain_target(target: str, plain: str, directive: str) -> bool:
+    """The target speaks no TLS: it names the plain scheme, or (grpc_pass, uwsgi_pass) no scheme at all."""
+    target = target.lower()
+    if is_unknown(target) or target.startswith("$"):
+        return False
+    return target.startswith(plain) or directive != "proxy_pass" and "://" not in target
 
 
 def _sni_protocols(dep, report, reported, openssl) -> None:
