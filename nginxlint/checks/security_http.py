@@ -868,10 +868,12 @@ def _answers_in_rewrite_phase(node, error_pages) -> bool:
         return True  # `return URL`: a 302
     if code < 400 or (len(args) > 1 and args[1] != ""):
         return True
-    # an error code without text is what a denied client gets anyway, unless error_page turns it into a page
+    # an error code without text is what a denied client gets anyway, unless error_page hands the request, its URI
+    # unchanged, to a named location (`error_page 404 @backend;`, which may proxy the very path denied); a page's
+    # URI (`/index.php`, `/404.html`) is answered by the location of that URI, under its own rules
     block = node.parent
     for page in error_pages.effective(block if block.name == "location" else block.parent or block):
-        if args[0] in page.args[:-1]:
+        if args[0] in page.args[:-1] and page.args[-1].startswith("@"):
             return True
     return False
 
