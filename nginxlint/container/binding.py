@@ -69,6 +69,16 @@ def _nearest(tree, containers: list) -> list:
     return [facts for facts in containers if shared(facts) == best]
 
 
+def _test_suite_containers(settings, loader, containers: list) -> dict[int, str]:
+    """{id: the directory of its file} of the containers a test suite's Compose file or manifest runs
+    (`testdata/…/docker-compose.extra.yaml`): a stock nginx of a test, which runs no config outside that
+    directory."""
+    from ..repository import Fixtures
+
+    fixtures = Fixtures(settings.fixture_dirs, Path(loader.base_dir))
+    return {id(facts): posixpath.dirname(facts.path) + "/" for facts in containers if fixtures.test_suite(facts.path)}
+
+
 def bind_containers(workspace, findings: list[Finding], notifications: list[Notification]) -> list:
     """Bind every tree it can; returns the nginx containers of the manifests (RuntimeFacts), which an include of a
     tree none of them claims may still be provided by (view.settle_includes)."""
@@ -121,7 +131,10 @@ def bind_containers(workspace, findings: list[Finding], notifications: list[Noti
                 bound.add(id(binding.container))
 
     nginx = [facts for facts in candidates if is_nginx_container(facts.container)]
-    nearest = {id(tree): _nearest(tree, nginx) for tree in trees if tree.binding is None}
+    in_tests = _test_suite_containers(settings, loader, nginx)
+    nearest = {id(tree): _nearest(tree, [facts for facts in nginx if id(facts) not in in_tests
+                                         or tree.root.display.startswith(in_tests[id(facts)])])
+               for tree in trees if tree.binding is None}
     # One container runs one main config: when main configs in several directories would all fall to the same
     # container, which one it runs is unknown, and none of them (nor their fragments) is bound to it.
     claims: dict[int, set] = {}

@@ -139,6 +139,15 @@ def test_a_configmap_entry_that_holds_another_config_runs_there_not_a_file_of_th
     assert (binding.how, binding.container_path) == ("configmap", "/etc/nginx/nginx.conf")
 
 
+def test_a_test_suites_nginx_container_runs_only_the_configs_of_its_own_directory(tmp_path):
+    compose = "services:\n  proxy:\n    image: nginx:1.27\n    command: [nginx, -g, 'daemon off;']\n"
+    trees, _, _ = bind(tmp_path, {"webserver/etc/nginx/nginx.conf": NGINX,
+                                  "pkg/testdata/TestProxy/docker-compose.extra.yaml": compose})
+    assert trees["webserver/etc/nginx/nginx.conf"].binding is None
+    trees, _, _ = bind(tmp_path, {"pkg/testdata/TestProxy/nginx.conf": NGINX})
+    assert trees["pkg/testdata/TestProxy/nginx.conf"].binding.how == "only-nginx-container"
+
+
 def test_runtime_settings_apply_without_manifests_and_reject_unknown_keys(tmp_path):
     trees, _, _ = bind(tmp_path, {"conf/nginx.conf": NGINX}, {"runtime": {"cpu-limit": 2, "memory-limit": "1Gi"}})
     binding = trees["conf/nginx.conf"].binding
