@@ -62,6 +62,8 @@ class _Stage:
     volumes: list = field(default_factory=list)
     copies: list = field(default_factory=list)
     workdir: str | None = None
+    # `FROM scratch` then `COPY --from=stage / /`: the stage's files whole, without its settings (CMD, STOPSIGNAL)
+    squashes: bool = False
 
 
 def _instructions(text: str):
@@ -186,6 +188,11 @@ def read_dockerfile(path: str, text: str, target: str | None = None) -> ImageBui
             listed = _words(rest[rest.find("["):]) if "[" in rest else None
             if listed is not None:
                 words = list(listed)
+            source = by_name.get(flags.get("from", "").lower())
+            if source is not None and words == ["/", "/"] and stage.base.value == "scratch" and not stage.copies \
+                    and stage.parent is None:
+                stage.parent, stage.squashes = source, True  # the image is that stage's filesystem
+                continue
             if "from" in flags or len(words) < 2:
                 continue
             stage.copies.append(Copy(tuple(words[:-1]), words[-1], span, stage.workdir))
@@ -204,6 +211,9 @@ def read_dockerfile(path: str, text: str, target: str | None = None) -> ImageBui
     volumes: list[Value] = []
     copies: list[Copy] = []
     for stage in chain:
+        if stage.squashes:  # only files came along
+            entrypoint = cmd = signal = None
+            volumes = []
         signal = stage.stop_signal or signal
         if stage.entrypoint is not None:  # Docker: an ENTRYPOINT resets the CMD of the image it builds on
             entrypoint, cmd = stage.entrypoint, None

@@ -389,6 +389,12 @@ class Builder:
             other = self.stages[int(name)]
         else:
             other = next((s for s in self.stages[:-1] if s.name == name.lower()), None)
+        if other is not None and sources == ["/"] and target == "/" and stage.base.empty and stage.parent is None:
+            # `FROM scratch` then `COPY --from=build / /`: the image is that stage's filesystem, with the packages
+            # and rocks it installed (not its settings: CMD, ENV, STOPSIGNAL stay this stage's)
+            stage.parent, stage.base, stage.fs = other, other.base, other.fs.copy()
+            stage.path_map, stage.made_dirs, stage.links = list(other.path_map), set(other.made_dirs), dict(other.links)
+            return
         for source in sources:
             if other is None or _GLOB.search(source):
                 what = f"image {name}" if other is None else f"stage {name}"

@@ -268,6 +268,22 @@ def test_multi_stage(tmp_path):
     assert image.argv == ("/usr/bin/openresty", "-g", "daemon off;")
 
 
+def test_a_scratch_image_made_of_a_stage_whole_has_its_files_and_packages_not_its_settings(tmp_path):
+    # ddev-webserver's squash: `FROM scratch` then `COPY --from=base / /`
+    image = build(tmp_path, {"conf/nginx.conf": "events {}\n", "Dockerfile": (
+        "FROM debian:trixie-slim AS base\nRUN apt-get update && apt-get install -y nginx\n"
+        "COPY conf/ /etc/nginx/\nSTOPSIGNAL SIGQUIT\nCMD [\"/base.sh\"]\n"
+        "FROM scratch AS final\nCOPY --from=base / /\nCMD [\"/start.sh\"]\n")})
+    assert image.where("/etc/nginx/nginx.conf") == tmp_path / "conf/nginx.conf"
+    assert image.base.reference == "debian:trixie-slim" and image.packages == (("apt", "nginx", 2),)
+    assert image.argv == ("/start.sh",) and image.stop_signal != "SIGQUIT"
+    from nginxlint.container.dockerfile import read_dockerfile
+
+    build_ = read_dockerfile("Dockerfile", (tmp_path / "Dockerfile").read_text())
+    assert build_.base.value == "debian:trixie-slim" and [c.dest for c in build_.copies] == ["/etc/nginx/"]
+    assert build_.cmd.value == ("/start.sh",) and build_.stop_signal is None
+
+
 def test_final_stage_base_follows_stage_names(tmp_path):
     image = build(tmp_path, {"Dockerfile": (
         "ARG BASE=openresty/openresty:alpine\nFROM ${BASE} AS runtime\nFROM runtime\nCMD nginx -g 'daemon off;'\n"
