@@ -73,13 +73,20 @@ _PROGRAM_DIRECTORY = re.compile(
     re.IGNORECASE)
 
 
-def _program_directory(name: str) -> str:
+# Directories of daemons whose own configs share words with nginx's (Dovecot's `protocol imap { … }`, BIND's
+# `include "…";`): a file there is nginx's only when nginx could read it.
+_DAEMON_DIRECTORY = re.compile(
+    r"(?:dovecot|postfix|exim4?|bind9?|squid|haproxy|varnish|redis|mysql|mariadb|postgresql|proftpd|vsftpd|clamav|"
+    r"spamassassin|rspamd|opendkim|fail2ban|openvpn|unbound|dnsmasq)$", re.IGNORECASE)
+
+
+def _program_directory(name: str, pattern: re.Pattern = _PROGRAM_DIRECTORY) -> str:
     """The nearest directory of the file's path named for another program than nginx, or "" (also when a directory
     named for nginx comes first: php/nginx/ holds nginx's files)."""
     for directory in reversed(name.split("/")[:-1]):
         if "nginx" in directory.lower() or "openresty" in directory.lower():
             return ""
-        if _PROGRAM_DIRECTORY.match(directory):
+        if pattern.match(directory):
             return directory
     return ""
 
@@ -104,6 +111,10 @@ _DOCKERFILE_NAME = re.compile(r"^(?:dockerfile|containerfile)(?:[.\-_].*)?$|\.do
 # a `diff --git` header, or Subversion's `Index:` header and its rule. Its context lines may be nginx directives.
 _PATCH = re.compile(r"^(?:--- [^\n]*\n\+\+\+ [^\n]*\n@@ -[0-9]+(?:,[0-9]+)? \+[0-9]+(?:,[0-9]+)? @@"
                     r"|diff --git a/\S+ b/\S|Index: [^\n]+\n={20})", re.MULTILINE)
+# Lines of a C-style config (BIND's named.conf: `// comment` lines over a few includes), against all lines that hold
+# something other than a `#` comment.
+_C_COMMENT = re.compile(r"^[ \t]*//", re.MULTILINE)
+_CONTENT_LINE = re.compile(r"^[ \t]*[^\s#]", re.MULTILINE)
 # A Kubernetes object: `apiVersion:` and `kind:` keys at the top level. Its ConfigMap may carry a whole nginx.conf
 # in an indented block, whose directives would otherwise make it look like nginx.
 _MANIFEST_KEYS = (re.compile(r"^apiVersion:[ \t]*\S", re.MULTILINE), re.compile(r"^kind:[ \t]*[A-Z]", re.MULTILINE))
@@ -115,6 +126,8 @@ def classify(text: str, name: str = "", parsed: ParsedFile | None = None,
     `extra` names directives the user declares as known."""
     from .directives import LUA_BLOCK_DIRECTIVES, is_known  # the directive table is built on first use
 
+    if _C_COMMENT.search(text) and len(_C_COMMENT.findall(text)) * 10 >= 3 * len(_CONTENT_LINE.findall(text)):
+        return Verdict(NOT_NGINX, 0.9, "its comments start with //, as in BIND's or C's configs: nginx has none")
     if _PATCH.search(text):  # whatever its lines hold, nginx never reads a diff: `patch` or `quilt` applies it
         return Verdict(NOT_NGINX, 1.0, "looks like a patch (a unified diff), which patch, quilt or git applies to a "
                        "file; nginx does not read it")
@@ -129,6 +142,9 @@ def classify(text: str, name: str = "", parsed: ParsedFile | None = None,
         # another program's file named for the nginx it watches, with no word of nginx in it
         return Verdict(NOT_NGINX, 0.9, f"in {directory}/, a directory of another program, and holds no directive "
                        "nginx knows")
+    daemon = _program_directory(name, _DAEMON_DIRECTORY)
+    if daemon and (not known or parsed.problem is not None) and verdict.kind != NOT_NGINX:
+        return Verdict(NOT_NGINX, 0.9, f"in {daemon}/, a directory of another program, and nginx could not read it")
     return verdict
 
 

@@ -436,3 +436,16 @@ def test_a_kubernetes_manifest_is_not_nginx_though_its_configmap_carries_a_whole
     # the keys must stand at the top level: an nginx config that only mentions them stays nginx
     assert verdict_of("# apiVersion: v1\n# kind: ConfigMap\nevents {}\nhttp { server { listen 80; } }\n",
                       "nginx.conf").kind == NGINX
+
+
+def test_configs_of_other_daemons_are_not_nginx_though_they_share_its_words():
+    named = ("// This is the primary configuration file for the BIND DNS server named.\n//\n// Please read the README.\n"
+             "\ninclude \"/etc/bind/named.conf.options\";\ninclude \"/etc/bind/named.conf.local\";\n")
+    verdict = verdict_of(named, "install/deb/bind/named.conf")
+    assert verdict.kind == NOT_NGINX and "//" in verdict.reason
+    dovecot = "##\n## IMAP specific settings\n##\n\nprotocol imap {\n  mail_plugins = $mail_plugins imap_quota\n}\n"
+    verdict = verdict_of(dovecot, "install/common/dovecot/2.3/conf.d/20-imap.conf")
+    assert verdict.kind == NOT_NGINX and "dovecot/" in verdict.reason
+    # nginx's own mail proxy config beside it is still nginx's, and so is a file nginx reads in such a directory
+    assert verdict_of("mail {\n    server { listen 143; protocol imap; }\n}\n", "conf/mail.conf").kind == NGINX
+    assert verdict_of("server { listen 80; }\n", "docker/redis/nginx.conf").kind == NGINX
