@@ -17,6 +17,7 @@ from typing import Iterator
 from .checks import load
 from .findings import Finding, Location
 from .nginx.parser import Directive, blocks_around
+from .script_writes import written_names
 
 GLOB_CHARS = frozenset("*?[")
 # A template rendered at container start to the name without the suffix (the nginx image's envsubst step, or a
@@ -333,6 +334,8 @@ class ConfigTree:
                 return []
             if any(loader.exists(Path(f"{path}{suffix}")) for suffix in RENDERED_SUFFIXES):
                 return []  # `x.conf.template` beside it: a start script renders x.conf before nginx starts
+            if path.name in written_names(loader, loader.repository_top(self.conf_dir)):
+                return []  # an installer of the repository writes it (`cat > …/conf/proxy.conf << EOF`)
             finding = self.missing_include(node, path)
             self.unresolved_includes.append((finding, pattern))  # the container may hold it (container/view.py)
             return []
