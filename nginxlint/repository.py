@@ -222,8 +222,18 @@ def _holds_resty_modules(top: Path) -> bool:
 
 def _holds_module_source(top: Path) -> bool:
     """The repository's product is an nginx module: its source, named as nginx's own modules are
-    (`ngx_http_datadog_module.cpp`), at the top or in `src/`."""
-    return any(next(directory.glob("ngx_*_module.c*"), None) is not None for directory in (top, top / "src"))
+    (`ngx_http_datadog_module.cpp`), at the top or in `src/`, or the build script `--add-module` runs (a `config`
+    that sets `ngx_addon_name`) at the top or one directory below (`opentracing/config`)."""
+    if any(next(directory.glob("ngx_*_module.c*"), None) is not None for directory in (top, top / "src")):
+        return True
+    return any(_is_module_build_script(path) for path in (top / "config", *top.glob("*/config")))
+
+
+def _is_module_build_script(path: Path) -> bool:
+    try:
+        return path.is_file() and "ngx_addon_name" in path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
 
 
 # The README's opening (title and first paragraphs, before its first section) calls the project a benchmark:
