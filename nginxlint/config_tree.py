@@ -290,11 +290,15 @@ class ConfigTree:
         display = node.file.display
         if os.path.isabs(pattern):
             mapped = self.loader.map_path(pattern, self.conf_dir)
+            if mapped is None and _packaged_modules(node):
+                # the distribution's `load_module` lines, unless the repository keeps that directory beside the
+                # config (`modules/10_http_wallarm.conf`): then what it loads is read
+                mapped = conf_dir_guess(pattern, self.conf_dir)
+                if mapped is None or not loader.glob(str(mapped)):
+                    known[key] = ()
+                    return []
             if mapped is None:
                 if os.path.basename(pattern) in self.loader.stock_files:
-                    return []
-                if _packaged_modules(node):
-                    known[key] = ()
                     return []
                 self._not_read()  # what the file declares is unknown: rules on absence stay quiet
                 if GLOB_CHARS.intersection(pattern):  # a glob may match nothing, or what is made at run time

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..nginx.source_build import builds_from_source, unknown_loaded_module
+from ..nginx.source_build import builds_from_source, repository_loads_unknown_module, unknown_loaded_module
 from ..repository import find_repository_root
 from .base_images import base_image, openssl_3_distribution, split_reference
 
@@ -141,8 +141,11 @@ def openssl_3_without_legacy_suites(tree) -> bool:
 
 
 def modules_known(tree) -> bool:
-    """Whether the nginx that runs the tree has a module set nginxlint knows (see the module docstring)."""
+    """Whether the nginx that runs the tree has a module set nginxlint knows (see the module docstring): never when
+    the config loads a module file nginxlint does not know (`load_module modules/ngx_http_wallarm_module.so`)."""
     binding = tree.binding
+    if unknown_loaded_module(tree) or not tree.is_main and _repository_loads_unknown_module(tree):
+        return False
     if binding is None:
         return not _built_from_source(tree)
     if binding.source == "settings":
@@ -159,10 +162,13 @@ def modules_known(tree) -> bool:
     return package is not None and package.kind == "distribution"
 
 
+def _repository_loads_unknown_module(tree) -> bool:
+    base = Path(os.path.abspath(tree.loader.base_dir))
+    return repository_loads_unknown_module(tree.loader, find_repository_root(base) or base)
+
+
 def _built_from_source(tree) -> bool:
     """Whether the repository compiles its own nginx with modules or patches (nginx/source_build.py)."""
-    if unknown_loaded_module(tree):
-        return True
     base = Path(os.path.abspath(tree.loader.base_dir))
     return builds_from_source(tree.loader, find_repository_root(base) or base)
 

@@ -3,8 +3,9 @@ nginx built with the module knows their names, so nginxlint must not call them u
 
 A module declares its directives in an `ngx_command_t` array, one `{ ngx_string("name"), NGX_…_CONF|…, … }` entry
 each; that is read here, not the argument counts or contexts. Its sources are the files named as nginx names its
-own (`ngx_*.c`, `ndk_*.c`, C++ too), and those its build script lists: the `config` file nginx's `--add-module`
-runs, which sets `ngx_addon_name` and names them under `$ngx_addon_dir` (`src/nginx/module.cpp`).
+own (`ngx_*.c`, `ndk_*.c`, C++ too), the C and C++ files of a directory named for nginx (`src/nginx/module.cc`,
+built by Bazel or CMake), and those its build script lists: the `config` file nginx's `--add-module` runs, which
+sets `ngx_addon_name` and names them under `$ngx_addon_dir`.
 """
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from pathlib import Path
 
 _C_SOURCES = (".c", ".cc", ".cpp", ".cxx")
 _ADDON_SOURCE = re.compile(r"\$\{?ngx_addon_dir\}?/([\w./-]+\.c(?:c|pp|xx)?)\b")
-COMMAND_ENTRY = re.compile(r'\{\s*ngx_string\(\s*"([A-Za-z0-9_]+)"\s*\)\s*,\s*(?:NGX|NDK)_[A-Z0-9_]+')
+# A comment may follow a field (`ngx_string("endpoints"),  // name`).
+COMMAND_ENTRY = re.compile(
+    r'\{\s*ngx_string\(\s*"([A-Za-z0-9_]+)"\s*\)\s*,(?:\s*//[^\n]*|\s*/\*.*?\*/)*\s*(?:NGX|NDK)_[A-Z0-9_]+', re.DOTALL)
 
 
 def directives_in(text: str) -> set[str]:
@@ -38,7 +41,7 @@ def repository_directives(loader, top: Path) -> frozenset[str]:
 def _module_sources(loader, top: Path) -> set[Path]:
     sources = set()
     for directory, name in loader.files_below(top):
-        if name.endswith(_C_SOURCES) and name.startswith(("ngx_", "ndk_")):
+        if name.endswith(_C_SOURCES) and (name.startswith(("ngx_", "ndk_")) or "nginx" in directory.name.lower()):
             sources.add(directory / name)
         elif name == "config":
             try:

@@ -45,6 +45,31 @@ def unknown_loaded_module(tree) -> bool:
     return False
 
 
+# A `load_module` line of a config file, for the repository-wide question below.
+_LOAD_MODULE = re.compile(r"^[ \t]*load_module[ \t]+[\"']?([^\s;\"']+)", re.MULTILINE)
+
+
+def repository_loads_unknown_module(loader, top: Path) -> bool:
+    """Whether a config file under `top` loads a module file the directive table knows nothing of: a fragment of
+    that repository may be written for it (`wallarm_mode` in a file its own directive includes); read once per run."""
+    memo = loader.memo("loads unknown module")
+    found = memo.get(top)
+    if found is None:
+        found = False
+        for directory, name in loader.files_below(top):
+            if name.endswith(".conf"):
+                try:
+                    text = (directory / name).read_text(encoding="utf-8", errors="replace")
+                except OSError:
+                    continue
+                if "load_module" in text and any(_module_name(module) not in KNOWN_MODULE_FILES
+                                                 for module in _LOAD_MODULE.findall(text)):
+                    found = True
+                    break
+        memo[top] = found
+    return found
+
+
 def _module_name(path: str) -> str:
     return path.rsplit("/", 1)[-1].removesuffix(".so")
 
