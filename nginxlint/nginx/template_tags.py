@@ -12,6 +12,7 @@ scanned. A tag that never closes ends the scan: the rest is left as it is.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from typing import NamedTuple
 
@@ -345,6 +346,40 @@ def erb_tags(text: str) -> list[Tag]:
     return tags
 
 
+# --- Mako (`% if x:` … `% endif` control lines, `${expr}`; Python tools that render nginx configs) -----------------
+
+_MAKO_LINE = re.compile(r"^[ \t]*%(?![%>])[^\n]*", re.M)
+_MAKO_EXPRESSION = re.compile(r"\$\{[^{}\n]*\}")
+_MAKO_OPENS = ("if", "for", "while", "try", "with")
+_MAKO_BRANCHES = ("elif", "else", "except", "finally")
+
+
+def mako_tags(text: str) -> list[Tag]:
+    """Control lines, `<% python %>` blocks (as ERB's tags are found) and `${expr}` outside them."""
+    tags = [Tag(tag.start, tag.end, STMT) for tag in erb_tags(text)]
+    blocks = [(tag.start, tag.end) for tag in tags]
+    tags += [Tag(m.start(), m.end(), _mako_role(m.group().lstrip(" \t")[1:])) for m in _MAKO_LINE.finditer(text)
+             if not _within(blocks, m.start())]
+    taken = sorted((tag.start, tag.end) for tag in tags)
+    tags += [Tag(m.start(), m.end(), EXPR) for m in _MAKO_EXPRESSION.finditer(text)
+             if not _within(taken, m.start())]
+    return sorted(tags)
+
+
+def _within(spans: list[tuple[int, int]], offset: int) -> bool:
+    at = bisect.bisect_right(spans, (offset, float("inf"))) - 1
+    return at >= 0 and spans[at][0] <= offset < spans[at][1]
+
+
+def _mako_role(code: str) -> str:
+    word = _first_word(code.strip())
+    if word.startswith("end"):
+        return CLOSE
+    if word in _MAKO_BRANCHES:
+        return BRANCH
+    return OPEN if word in _MAKO_OPENS else STMT
+
+
 # --- envsubst (the official nginx image's templates, Dockerfiles running envsubst) ------------------------------
 
 # An environment name: upper case by convention; nginx's own variables are lower case ($host, ${request_uri}).
@@ -441,6 +476,7 @@ SCANNERS = {
     "epp": erb_tags,
     "lua-resty-template": resty_tags,
     "kong": kong_tags,
+    "mako": mako_tags,
     "envsubst": envsubst_tags,
     "mustache": mustache_tags,
 }

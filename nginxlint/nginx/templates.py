@@ -48,6 +48,7 @@ LANGUAGES = {
     "epp": "Puppet EPP",
     "lua-resty-template": "lua-resty-template",
     "kong": "Kong's nginx template syntax",
+    "mako": "Mako",
     "mustache": "Mustache",
     "envsubst": "envsubst",
     "placeholders": "placeholder tokens a script of the repository replaces",
@@ -83,7 +84,9 @@ _JINJA_STATEMENT = re.compile(
 _JINJA_EXPRESSION = re.compile(r"\{\{-?[ \t]*[A-Za-z_\"'(][^{}\n]{0,500}?-?\}\}")
 _LIQUID = re.compile(r"\{%-?[ \t]*(?:assign|unless|elsif|capture|endunless|endcase)\b|\{\{[^{}\n]{0,500}\|[ \t]*\w+:")
 _ERB = re.compile(r"<%[=#-]?[\s\S]{0,2000}?%>")
-_ANY_TAG = re.compile(r"\{[{%#*]|<%|\$\{\{|\n[ \t]*>")
+_ANY_TAG = re.compile(r"\{[{%#*]|<%|\$\{\{|\n[ \t]*[>%]")
+# Mako's control lines: `% if enable_debug:` … `% endif`, `% for backend in location.backends:` … `% endfor`.
+_MAKO = re.compile(r"\n[ \t]*%[ \t]*(?:(?:if|elif|for|while)\b[^\n]*:[ \t]*(?=\n)|end(?:if|for|while)\b|else[ \t]*:)")
 _HELM = re.compile(r"\{\{[^{}]{0,500}?(?:\.Values\b|\.Release\b|\.Chart\b|\binclude\s+\")")
 _LUA_BLOCK = re.compile(r"\b\w+_by_lua_block[ \t\n]*\{")
 _COMMENT = re.compile(r"#[^\n]*")
@@ -96,6 +99,7 @@ _NAME_HINTS = (
     ((".epp",), "epp"),
     ((".tmpl", ".tpl", ".gtpl", ".gotmpl", ".gotemplate"), "go"),
     ((".mustache",), "mustache"),
+    ((".mako",), "mako"),
 )
 
 
@@ -160,7 +164,7 @@ def _language(text: str, name: str, nginx_variables: frozenset[str]) -> str | No
         return False
 
     # One pass over the text rules out every language but envsubst, for most files.
-    if _ANY_TAG.search(text) is None and not text.lstrip(" \t").startswith(">"):
+    if _ANY_TAG.search(text) is None and not text.lstrip(" \t").startswith((">", "%")):
         return _envsubst_or_none(text, nginx_variables)
     for suffixes, language in _NAME_HINTS:
         if lower.endswith(suffixes) and SCANNERS[language](text):
@@ -171,6 +175,8 @@ def _language(text: str, name: str, nginx_variables: frozenset[str]) -> str | No
                 hidden = hidden_ranges(text)
             if not _inside(hidden, match.start() if match.group()[0] == "\n" else match.start() - 1):
                 return "kong"
+    if "%" in text and _MAKO.search("\n" + text):
+        return "mako"
     if "{%" in text or "{*" in text:
         if found(_RESTY):
             return "lua-resty-template"

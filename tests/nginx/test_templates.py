@@ -147,6 +147,23 @@ http {
     include 'nginx-kong.conf';
 }
 """, "include"),
+    "mako": ("nginx-auto.conf.template", """\
+pid ${pid_file};
+% if enable_debug:
+error_log /var/log/nginx/error.log debug;
+% endif
+http {
+% for i, location in enumerate(ingress.locations):
+  upstream app_server${i} {
+  <%
+    weight = 1
+  %>
+    server ${location.backend};
+  }
+% endfor
+  server_tokens off;
+}
+""", "server_tokens"),
     "envsubst": ("default.conf.template", """\
 server {
     listen ${NGINX_PORT};
@@ -236,6 +253,7 @@ def test_both_branches_kept_when_each_balances():
     ("erb", "<% if @ssl %>\nserver {\n  listen 443;\n<% elsif @h2 %>\nserver {\n<% else %>\nserver {\n<% end %>\n"
             "  root /srv;\n}\n"),
     ("kong", "> if ssl then\nserver {\n> else\nserver {\n    listen 80;\n> end\n    root /srv;\n}\n"),
+    ("mako", "% if ssl:\nserver {\n    listen 443;\n% else:\nserver {\n    listen 80;\n% endif\n    root /srv;\n}\n"),
 ])
 def test_unbalanced_else_branches_are_left_out_so_braces_balance(language, text):
     masked = mask(text, language)
