@@ -1130,11 +1130,14 @@ def _own_harm(location) -> str | None:
 
 
 def _root_served_openly(location, root: str) -> bool:
-    """The server's `location /` serves files of this same root to every client: it only serves files (no
-    handler, no access rule), and the root it reads, its own or inherited, is this one."""
+    """The server serves files of this same root to every client without the location: its `location /` only
+    serves files (no handler, no access rule), or, without one, the static handler answers the URIs no location
+    takes from the server's root; and that root, its own or inherited, is this one."""
     server = location.enclosing("server")
-    front = next((node for node in server.find("location") if node.args == ["/"]), None) if server else None
-    if front is None or not _serves_files_only(front, _FILE_SETTINGS | {"root"}):
+    if server is None:
+        return False
+    front = next((node for node in server.find("location") if node.args == ["/"]), None) or server
+    if front is not server and not _serves_files_only(front, _FILE_SETTINGS | {"root"}):
         return False
     served = next((found[0] for block in blocks_up(front) if (found := block.find("root"))), None)
     return served is not None and bool(served.args) and served.args[0].rstrip("/") == root.rstrip("/")
