@@ -490,6 +490,10 @@ def _host_split(value: str) -> tuple[list, bool]:
                 text = text.split("://", 1)[1]
             if seen_scheme and any(c in text for c in "/?#"):
                 return host, True
+            if seen_scheme and _LITERAL_PORT.search(text):
+                # `http://127.0.0.1:8088$1`: a host and port written out; what follows is the path or, if not,
+                # a port nginx refuses ("invalid port", a 500), never another host
+                return [*host, part], True
         elif _query_string_at(parts, index):
             index += 2
             continue
@@ -498,6 +502,9 @@ def _host_split(value: str) -> tuple[list, bool]:
         host.append(part)
         index += 1
     return host, False
+
+
+_LITERAL_PORT = re.compile(r"[^:/]:\d+$")
 
 
 def _query_string_at(parts, index: int) -> bool:
