@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-# `> path`, `>> path` (a heredoc's `cat > path << EOF` too) and `tee [-a] path`: the written path's last part.
-_WRITTEN = re.compile(r"(?:>>?|\btee(?:\s+-a)?)\s*[\"']?[^\s\"'<>|;&]*?([\w.-]+)[\"']?(?=\s|$|;|&|\|)")
+# `> path`, `>> path` (a heredoc's `cat > path << EOF` too) and `tee [-a] path`: the written path.
+_WRITTEN = re.compile(r"(?:>>?|\btee(?:[ \t]+-a)?)[ \t]*[\"']?([^\s\"'<>|;&]+)")
 _SCRIPT_SUFFIXES = (".sh", ".bash")
 
 
@@ -26,6 +26,7 @@ def written_names(loader, top: Path) -> frozenset[str]:
                     text = (directory / name).read_text(encoding="utf-8", errors="replace")
                 except OSError:
                     continue
-                names.update(match.group(1) for match in _WRITTEN.finditer(text) if "." in match.group(1))
+                names.update(name for match in _WRITTEN.finditer(text)
+                             if "." in (name := match.group(1).rsplit("/", 1)[-1]))
         found = memo[top] = frozenset(names)
     return found

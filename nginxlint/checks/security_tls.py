@@ -160,9 +160,11 @@ _UPSTREAM_TLS = {"proxy_ssl_protocols": ("proxy_pass", "http://"), "grpc_ssl_pro
 def _may_use_tls_upstream(dep, node) -> bool:
     """Whether a `*_pass` the setting reaches (in its block or below: the setting is inherited, the pass is not)
     may connect with TLS: `proxy_pass http://app:8888;` never reads `proxy_ssl_protocols`. A variable scheme, a
-    template tag or an unread include in the block may."""
+    template tag, an unread include in the block or a fragment's blocks out of view may."""
     directive, plain = _UPSTREAM_TLS[node.name]
     scope = node.parent
+    if scope is dep.main and not dep.is_main:
+        return True  # a fragment's top level: the blocks it is included in, and their `*_pass`, are out of view
     if any(block is scope or scope in block.ancestors() for block in dep.unread_include_blocks()):
         return True
     return any(not _plain_target(found.args[0], plain, directive)

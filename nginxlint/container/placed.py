@@ -19,7 +19,7 @@ _COPY_PROGRAMS = frozenset({"cp", "install", "rsync"})
 # The linuxserver.io nginx base images: at start their init script (s6 `init-nginx`) copies the samples of
 # /defaults/nginx/ into /config/nginx/ (`site-confs/default.conf.sample` to `site-confs/default.conf`), which their
 # nginx.conf includes; an image built on one ships its own samples there (`COPY root/ /`).
-_SAMPLES_COPIED_BY_BASE = re.compile(r"^\s*FROM\s+(?:--\S+\s+)*\S*linuxserver/baseimage-[\w.-]*nginx",
+_SAMPLES_COPIED_BY_BASE = re.compile(r"^[ \t]*FROM[ \t]+(?:--\S+[ \t]+)*\S*linuxserver/baseimage-[\w.-]*nginx",
                                      re.IGNORECASE | re.MULTILINE)
 _BASE_SAMPLES_DIR = "/defaults/nginx/"
 
