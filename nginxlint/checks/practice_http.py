@@ -187,7 +187,7 @@ def if_is_evil(dep, report):
                 if echo_list not in _echo_lists_around(block):
                     continue  # the module is made for this: its list is inherited apart and replaces nothing here
                 why = "its list replaces the one the location sets when the condition holds"
-            elif child.name in _LISTS and _set_around(block, child.name):
+            elif child.name in _LISTS and _set_around(block, child.name) and not _set_again(block, child.name):
                 why = f"it replaces every {child.name} the location inherits or sets when the condition holds"
             elif child.name not in _REWRITE_ACTIONS and any(not _sets(other, child.name) for other in later):
                 why = "when a later `if` of the location matches too, that if's settings replace this one's, " \
@@ -290,6 +290,31 @@ def _set_around(block, name: str) -> bool:
                                    and not _exclusive(child, block) and not ends_request(child)):
             return True
     return any(_sets(outer, name) for outer in block.parent.ancestors())
+
+
+# Lists whose entries are keyed by their first argument (a header's or a parameter's name).
+_KEYED_LISTS = frozenset({"add_header", "add_trailer", "proxy_set_header", "grpc_set_header", "fastcgi_param",
+                          "uwsgi_param", "scgi_param"})
+
+
+def _set_again(block, name: str) -> bool:
+    """The `if` sets again every entry of the keyed list it replaces (`add_header Strict-Transport-Security` in
+    each CORS `if`, as the config's authors do on purpose): the replacement loses nothing."""
+    if name not in _KEYED_LISTS:
+        return False
+    own = _keys(block.find(name))
+    location = block.parent
+    around = _keys(location.find(name))
+    for child in location.find("if"):
+        if child is not block and not _exclusive(child, block) and not ends_request(child):
+            around |= _keys(child.find(name))
+    if not location.find(name):  # a location that sets none inherits the nearest level's list
+        around |= _keys(next((found for outer in location.ancestors() if (found := outer.find(name))), []))
+    return around <= own
+
+
+def _keys(entries) -> set:
+    return {entry.args[0].lower() for entry in entries if entry.args}
 
 
 def _echo_lists_around(block) -> set:
