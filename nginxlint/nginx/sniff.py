@@ -74,7 +74,7 @@ _PROGRAM_DIRECTORY = re.compile(
 
 
 # Directories of daemons whose own configs share words with nginx's (Dovecot's `protocol imap { … }`, BIND's
-# `include "…";`): a file there is nginx's only when nginx could read it.
+# `include "…";`): a file there is nginx's only when nginx could read it and more than one word is nginx's.
 _DAEMON_DIRECTORY = re.compile(
     r"(?:dovecot|postfix|exim4?|bind9?|squid|haproxy|varnish|redis|mysql|mariadb|postgresql|proftpd|vsftpd|clamav|"
     r"spamassassin|rspamd|opendkim|fail2ban|openvpn|unbound|dnsmasq)$", re.IGNORECASE)
@@ -143,7 +143,7 @@ def classify(text: str, name: str = "", parsed: ParsedFile | None = None,
         return Verdict(NOT_NGINX, 0.9, f"in {directory}/, a directory of another program, and holds no directive "
                        "nginx knows")
     daemon = _program_directory(name, _DAEMON_DIRECTORY)
-    if daemon and (not known or parsed.problem is not None) and verdict.kind != NOT_NGINX:
+    if daemon and (known < 2 or parsed.problem is not None) and verdict.kind != NOT_NGINX:
         return Verdict(NOT_NGINX, 0.9, f"in {daemon}/, a directory of another program, and nginx could not read it")
     return verdict
 

@@ -446,6 +446,8 @@ def test_configs_of_other_daemons_are_not_nginx_though_they_share_its_words():
     dovecot = "##\n## IMAP specific settings\n##\n\nprotocol imap {\n  mail_plugins = $mail_plugins imap_quota\n}\n"
     verdict = verdict_of(dovecot, "install/common/dovecot/2.3/conf.d/20-imap.conf")
     assert verdict.kind == NOT_NGINX and "dovecot/" in verdict.reason
+    lda = "protocol lda {\n  # mail_plugins = $mail_plugins sieve\n}\n"  # parses, with one word nginx knows
+    assert verdict_of(lda, "install/common/dovecot/2.4/conf.d/15-lda.conf").kind == NOT_NGINX
     # nginx's own mail proxy config beside it is still nginx's, and so is a file nginx reads in such a directory
     assert verdict_of("mail {\n    server { listen 143; protocol imap; }\n}\n", "conf/mail.conf").kind == NGINX
     assert verdict_of("server { listen 80; }\n", "docker/redis/nginx.conf").kind == NGINX
