@@ -30,8 +30,8 @@ import os
 import re
 from pathlib import Path
 
-from .dockerfile import plain_source
-from .dockerfile_binding import copied_to, local_sources, nearby_dockerfiles, parsed_dockerfile, runs_tests
+from .dockerfile_binding import (build_context_of, copied_to, local_sources, nearby_dockerfiles, parsed_dockerfile,
+                                 runs_tests)
 from .model import image_flavour
 
 _DEVELOPMENT = re.compile(r"(?:^|[/._-])(?:dev|devel|development)(?:[/._-]|$)", re.IGNORECASE)
@@ -70,7 +70,7 @@ def development_only(workspace, fixtures) -> frozenset[str]:
             continue
         build = parsed_dockerfile(loader, dockerfile)
         if build is not None:
-            builds.append((dockerfile, build, _context(dockerfile, build, base)))
+            builds.append((dockerfile, build, build_context_of(dockerfile, build, base)))
     return frozenset(_deleted(workspace, builds) | _run_by_development_setups(workspace, builds)
                      | _left_out_of_images(workspace, builds) | _development_profiles(workspace)
                      | _declared_not_for_production(workspace))
@@ -370,12 +370,3 @@ def _deleted(workspace, builds) -> set[str]:
     return deleted
 
 
-def _context(dockerfile: Path, build, base: Path) -> Path:
-    """The build context: of the Dockerfile's directory and the directories above it (within the linted
-    directory), the nearest where the most COPY sources exist (docker/Dockerfile built from the repository root;
-    a source built before the image, such as frontend/dist, may be missing from any)."""
-    sources = [source.lstrip("/") for copy in build.copies for source in copy.sources if plain_source(source)]
-    directory = Path(os.path.realpath(dockerfile.parent))
-    candidates = [directory, *(p for p in directory.parents if p == base or base in p.parents)]
-    found = [sum(os.path.lexists(candidate / source) for source in sources) for candidate in candidates]
-    return candidates[found.index(max(found))]

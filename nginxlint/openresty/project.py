@@ -85,8 +85,10 @@ class ProjectModules:
 
     def _add_installed(self) -> None:
         tree, modules = self.tree, self.modules
-        view = tree.container_view
-        image = view.files.image if view is not None and view.files is not None else None
+        from ..container.view import container_files  # the image model, only for a module not found otherwise
+
+        files = container_files(tree)  # a manifest's container, or the Dockerfile that copies the config
+        image = files.image if files is not None else None
         if image is not None:  # the container's own image: its rocks, their dependencies, local rockspecs
             modules.merge(image.module_set())
         for path in dockerfiles_near(tree):
