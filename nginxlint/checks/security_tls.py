@@ -103,6 +103,23 @@ def _tls_listen_read(loader) -> bool:
     return memo["found"]
 
 
+class _RefusedHandshakes:
+    """Whether a server's own TLS setting is never negotiated: the server fails every handshake (`ssl_reject_handshake
+    on`, an empty `data:` certificate), the way a catch-all refuses the names it does not host."""
+
+    def __init__(self, dep):
+        self._dep = dep
+        self._certificates = None
+
+    def covers(self, node) -> bool:
+        server = node.parent
+        if server is None or server.name != "server" or not node.name.startswith("ssl_"):
+            return False
+        if self._certificates is None:
+            self._certificates = Inherited(self._dep, "ssl_certificate")
+        return rejects_handshakes(self._dep, server, self._certificates.at(server))
+
+
 class _PlainTextToo:
     """Whether every mail server a setting reaches also takes the session unencrypted (`starttls on`, no `ssl`
     listen): refusing an old TLS version there protects nothing, since a client that cannot negotiate carries on
@@ -134,10 +151,11 @@ def weak_tls_protocol(dep, report):
     openssl = _OpenSSL3(dep)
     plain_too = _PlainTextToo(dep)
     reaching = _ReachingTlsServers(dep)
+    refused = _RefusedHandshakes(dep)
     for name in PROTOCOL_DIRECTIVES:
         for node in dep.nodes(name):
             weak = _weak_args(node)
-            if not weak or openssl.refuses_weak(node) or plain_too.covers(node) or \
+            if not weak or openssl.refuses_weak(node) or plain_too.covers(node) or refused.covers(node) or \
                     (name == "ssl_protocols" and not reaching.any(node)) or \
                     (name in _UPSTREAM_TLS and not _may_use_tls_upstream(dep, node)):
                 continue
@@ -224,13 +242,14 @@ def _openssl_3_without_legacy_suites(dep) -> bool:
 @rule("SEC522")
 def weak_tls_cipher(dep, report):
     plain_too = _PlainTextToo(dep)
+    refused = _RefusedHandshakes(dep)
     for name, protocols_name in CIPHER_DIRECTIVES.items():
         nodes = dep.nodes(name)
         if not nodes:
             continue
         protocols = Inherited(dep, protocols_name)
         for node in nodes:
-            if not node.args or plain_too.covers(node):
+            if not node.args or plain_too.covers(node) or refused.covers(node):
                 continue
             setting = protocols.at(node.parent)
             if setting is not None and setting.args and all(protocol_name(a) == "TLSv1.3" for a in setting.args):

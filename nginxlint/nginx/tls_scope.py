@@ -146,7 +146,10 @@ _VARIABLE = re.compile(r"\$(?:\{(\w+)\}|(\w+))")
 
 
 def _always_empty(dep, match) -> bool:
+    """The variable is only ever "": every `set` of it sets "", and every map or geo block that makes it has ""
+    for each value, its default too (`map "" $empty { default ""; }`, 1Panel's catch-all)."""
     name = "$" + (match[0] or match[1])
     sets = [node for node in dep.nodes("set") if node.args[:1] == [name]]
-    mapped = any(node.args[1:2] == [name] for kind in ("map", "geo") for node in dep.nodes(kind))
-    return bool(sets) and not mapped and all(node.args[1:2] == [""] for node in sets)
+    blocks = [node for kind in ("map", "geo") for node in dep.nodes(kind) if node.args[-1:] == [name]]
+    return bool(sets or blocks) and all(node.args[1:2] == [""] for node in sets) and all(
+        entry.args[-1:] == [""] for block in blocks for entry in block.children or ())
