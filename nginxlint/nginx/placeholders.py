@@ -24,13 +24,15 @@ def is_documentation_name(name: str) -> bool:
         name == tld or name.endswith("." + tld) for tld in DOCUMENTATION_TLDS)
 
 
-# An IPv4 address with its unknown parts written as x's: `xxx.xxx.xxx.xxx`, `10.0.4.xx`, `192.168.x.x`.
-_ADDRESS_PLACEHOLDER = re.compile(r"(?=.*x)(?:\d{1,3}|x{1,3})(?:\.(?:\d{1,3}|x{1,3})){3}")
+# An IPv4 address with its unknown parts written as x's (`xxx.xxx.xxx.xxx`, `10.0.4.xx`, `192.168.x.x`), or a token
+# a start script replaces, wrapped in double underscores (`proxy_pass __LOWCODER_API_SERVICE_URL__;`).
+_ADDRESS_PLACEHOLDER = re.compile(r"(?=.*x)(?:\d{1,3}|x{1,3})(?:\.(?:\d{1,3}|x{1,3})){3}|__[a-z][a-z0-9_]*__")
 
 
 def is_stand_in_host(host: str) -> bool:
     """An upstream host that only stands in for the user's own: a documentation name, a name under `localhost`
-    (RFC 6761: `app.localhost`, a local trial's), a public echo service, or an address to fill in (`10.0.4.xx`)."""
+    (RFC 6761: `app.localhost`, a local trial's), a public echo service, or an address to fill in (`10.0.4.xx`,
+    `__API_URL__`)."""
     name = host.lower().rstrip(".")
     return is_documentation_name(name) or name.endswith(".localhost") or _ADDRESS_PLACEHOLDER.fullmatch(name) \
         is not None or any(name == s or name.endswith("." + s) for s in ECHO_SERVICES)
