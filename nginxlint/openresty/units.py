@@ -296,6 +296,22 @@ class _LuaFiles:
                 return directory
         return None
 
+    def installed_as(self, target: str) -> Path | None:
+        """For a relative target `NAME/rest` missing under the prefix, the repository file `rest` when no directory
+        NAME is in the repository: the repository is copied under nginx's prefix by that name (`init_by_lua_file
+        z_blog_openresty/src/init/init.lua` with the repository's `src/` installed as `$prefix/z_blog_openresty/`)."""
+        tree = self.tree
+        name, _, rest = target.removeprefix("./").partition("/")
+        if os.path.isabs(target) or tree.settings.prefix or not rest or name in (".", ".."):
+            return None
+        prefix = Path(os.path.abspath(tree.prefix))
+        top = tree.loader.repository_top(prefix)
+        found = Path(os.path.normpath(top / rest))
+        if top not in found.parents or not self.is_file(found) or tree.loader.is_dir(prefix / name) \
+                or tree.loader.is_dir(top / name):
+            return None
+        return found
+
     @staticmethod
     def _candidate_prefixes(prefix: Path, top: Path, target: str, config_dir: Path):
         for directory in prefix.parents:
@@ -443,6 +459,18 @@ def collect_units(tree) -> LuaUnits:
                         f"({display(tree.prefix)}/), but {display(Path(os.path.normpath(other / target)))} exists: "
                         f"nginx started with -p {display(other)}/ finds it; its code is not checked (set `prefix` "
                         "to the directory nginx starts in)"))
+                elif (installed := files.installed_as(target)) is not None:
+                    outside.append(node)  # the repository copied under the prefix by a name of its own
+                    install_name = target.removeprefix("./").split("/", 1)[0]
+                    noted = tree.loader.memo("installed-as-noted")
+                    if (d.file.display, install_name) not in noted:  # one note per file and name
+                        noted[(d.file.display, install_name)] = True
+                        display = tree.loader.display
+                        tree.loader.not_seen(d.file.display, d.arg_span(index), (
+                            f'{name} target "{target}" is not under the prefix nginxlint assumed '
+                            f"({display(tree.prefix)}/), but {display(installed)} exists: the repository is "
+                            f"installed there as {install_name}/; the code of this file's targets under it is not "
+                            "checked (set `prefix` or a `path-map`)"))
                 else:
                     missing.append(MissingFile(node, index, path))
                 continue
