@@ -69,6 +69,8 @@ def check_lua_request_taint(dep, report):
             sink_unit = flow.unit
             if flow.kind == "xss" and (sink_unit.subsystem == "stream" or not _may_serve_html(unit)):
                 continue  # ngx.say writes to a TCP/UDP client, or into a response declared as JSON, text...
+            if flow.kind == "subrequest" and _nothing_guarded(dep):
+                continue  # every location answers the client directly: a subrequest reaches nothing new
             at = sink_unit.span(flow.span)  # in the file: two inline blocks may hold a sink at the same place
             key = (code, sink_unit.path, at)
             if key in reported:
@@ -82,6 +84,15 @@ def check_lua_request_taint(dep, report):
             path = _path(source_at, flow.steps)
             report.at(sink_unit.path, at, message, code=code, related=path,
                       flow=[*path, Location(sink_unit.path, at, f"reaches {flow.sink}")])
+
+
+def _nothing_guarded(dep) -> bool:
+    """No location of the config withholds anything from clients (no `internal`, access rule, authentication or
+    Lua access code), and all of it is in view: a subrequest, which skips the access phase, reaches only what the
+    client may request itself (`ngx.location.capture(ngx.var.request_uri)` replaying the client's own request)."""
+    from ..nginx.access import GUARD_DIRECTIVES  # the access model, only for a subrequest built from input
+
+    return dep.complete and not any(dep.nodes(name) for name in GUARD_DIRECTIVES)
 
 
 def _may_serve_html(unit) -> bool:
