@@ -169,7 +169,8 @@ def _copied_start_script(loader, dockerfile: Path) -> Path | None:
     if not isinstance(command, tuple):
         return None
     scripts = started_scripts(command)
-    if any("$" in script for script in scripts):  # `CMD . $PREFIX/start.sh`: the image's ENV says where
+    if any("$" in script or "/" not in script for script in scripts):
+        # `CMD . $PREFIX/start.sh`, `tini -- entrypoint.sh`: the image's ENV and PATH say where
         from .dockerfile_build import image_of
         from .start_writes import start_script
 

@@ -78,9 +78,9 @@ def start_script_texts(stage, limit: int = 8) -> list[tuple[Path, str]]:
             words = command.words
             called = script_path(words)
             if called is not None and "$" not in called:
-                where = stage.where(normalise(posixpath.join(stage.workdir, called)))
-                if isinstance(where, Path) and where.is_file():
-                    queue.append(where)
+                located = _located(stage, called)
+                if located is not None:
+                    queue.append(located[1])
     return found
 
 
@@ -140,8 +140,24 @@ def start_script(stage) -> tuple[str, Path] | None:
     if stage.base.flavour == "nginx" and argv[:1] == ("/docker-entrypoint.sh",):
         argv = argv[1:]  # the official entrypoint runs the command it is given
     for script in started_scripts(argv):
-        script = _expanded(script, stage.env)  # `CMD . $PREFIX/start.sh`: the shell expands the image's ENV
-        image_path = normalise(posixpath.join(stage.workdir, script))
+        located = _located(stage, _expanded(script, stage.env))  # `CMD . $PREFIX/start.sh`: the image's ENV expands
+        if located is not None:
+            return located
+    return None
+
+
+# The search path of an image that sets none (Docker's default for Linux containers).
+_DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+
+def _located(stage, script: str) -> tuple[str, Path] | None:
+    """(image path, repository file) of a script the image runs: a bare name (`tini -- entrypoint.sh`, `exec
+    start.sh`) is looked up on the image's PATH as exec does, then in the working directory; the file must come
+    from the repository."""
+    paths = [posixpath.join(directory, script) for directory in (stage.env.get("PATH") or _DEFAULT_PATH).split(":")
+             if directory.startswith("/")] if "/" not in script else []
+    for candidate in (*paths, posixpath.join(stage.workdir, script)):
+        image_path = normalise(candidate)
         source = stage.where(image_path)
         if isinstance(source, Path) and source.is_file():
             return image_path, source
