@@ -12,8 +12,9 @@ from pathlib import Path
 # on a developer's machine (a dev container, a Gitpod workspace) or shipped by another project (the stock
 # conf/nginx.conf of a vendored nginx source tree), never served to the public by this one.
 FIXTURE_DIRS = (
-    "test", "tests", "t", "spec", "specs", "testdata", "test[-_]data", "fixture", "fixtures", "e2e", "integration",
-    "*integration[-_]test", "*integration[-_]tests", "chaos", "example", "examples", "benchmark", "benchmarks", "bench",
+    "test", "tests", "t", "spec", "specs", "testdata", "test[-_]data", "*[-_]testdata", "*[-_]test[-_]data", "fixture",
+    "fixtures", "e2e", "integration", "*integration[-_]test", "*integration[-_]tests", "chaos", "example", "examples",
+    "benchmark", "benchmarks", "bench",
     "dev-environment", "dev-environments", "local[-_]environment", "local[-_]environments", "test[-_]*", "e2e[-_]*",
     "*[-_]test", "*[-_]tests", "*[-_]example", "*[-_]examples", "vendor", "vendored", "third[-_]party", "thirdparty",
     "deps", "demo", "demos", "*[-_]demo", "*[-_]demos", "demo[-_]*", "devenv", "devenvs", "dev[-_]env", "dev[-_]envs",
@@ -24,10 +25,14 @@ FIXTURE_DIRS = (
 # The fixture directories that hold a test suite and its data: nginx never loads their files as they stand (an
 # example, a demo or a benchmark is still a config people start).
 TEST_DIRS = (
-    "test", "tests", "t", "spec", "specs", "testdata", "test[-_]data", "fixture", "fixtures", "e2e", "integration",
-    "*integration[-_]test", "*integration[-_]tests", "test[-_]*", "e2e[-_]*", "*[-_]test", "*[-_]tests",
+    "test", "tests", "t", "spec", "specs", "testdata", "test[-_]data", "*[-_]testdata", "*[-_]test[-_]data", "fixture",
+    "fixtures", "e2e", "integration", "*integration[-_]test", "*integration[-_]tests", "test[-_]*", "e2e[-_]*",
+    "*[-_]test", "*[-_]tests",
     "chaos",  # fault-injection experiments: configs a test harness breaks on purpose
 )
+# The test suite's directories of data a program's tests read (a config parser's round-trip inputs,
+# `nginx-roundtrip-testdata/`): no nginx is started with those files, so nothing said of them helps anyone.
+TEST_DATA_DIRS = ("testdata", "test[-_]data", "*[-_]testdata", "*[-_]test[-_]data")
 # The fixture directories of a developer's environment (a dev container, a Gitpod workspace): what runs there is
 # restarted as part of the work and serves no one.
 DEVELOPMENT_DIRS = ("dev-environment", "dev-environments", "local[-_]environment", "local[-_]environments", "devenv",
@@ -75,6 +80,7 @@ class Fixtures:
         self.patterns = [pattern.lower() for pattern in patterns]
         # the kinds of fixture directory the settings keep, chosen once
         self._test_patterns = [pattern for pattern in TEST_DIRS if pattern in self.patterns]
+        self._data_patterns = [pattern for pattern in TEST_DATA_DIRS if pattern in self.patterns]
         self._undeployed_patterns = [pattern for pattern in (*TEST_DIRS, *DEVELOPMENT_DIRS, *LEFTOVER_DIRS)
                                      if pattern in self.patterns]
         self.base_dir = base_dir
@@ -107,6 +113,10 @@ class Fixtures:
     def test_suite(self, display_path: str) -> bool:
         """The file lies in a fixture directory of a test suite (tests/, t/, spec/, fixtures/ and the like)."""
         return self._below(display_path, self._test_patterns)
+
+    def test_data(self, display_path: str) -> bool:
+        """The file lies in a directory of a test suite's data (`testdata/`, `*-testdata/`): no nginx runs it."""
+        return self._below(display_path, self._data_patterns)
 
     def not_deployed(self, display_path: str) -> bool:
         """The file lies in a test suite's, a developer environment's or a leftover's fixture directory, or is named

@@ -333,6 +333,8 @@ class Selection:
             if code in codes and (fnmatch.fnmatchcase(path, pattern) or fnmatch.fnmatchcase(path.rsplit("/", 1)[-1], pattern)):
                 return False
         rule = self.catalog[code]
+        if self.fixtures.test_data(path):
+            return False  # a program's test input (a parser's round-trip data): nginx never runs it
         if rule.own_code_only and self.fixtures.vendored(path):
             return False
         if rule.outside_tests and self.fixtures.test_suite(path):

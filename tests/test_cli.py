@@ -521,6 +521,18 @@ def test_what_makes_nginx_refuse_test_data_is_a_notification_per_file(tmp_path):
 
 
 
+def test_a_parsers_test_data_gets_no_finding_even_where_its_files_include_each_other(tmp_path):
+    # certbot's round-trip inputs: configs that include each other, read by a parser's tests, never run by nginx
+    broken = "events {}\nhttp { include sites/*.conf; map $uri $x { ~^/(a|b+)+$ 1; } }\n"
+    site = "server {\n    listen 80;\n    root /srv/a;\n    root /srv/b;\n}\n"  # NGX007: nginx refuses it
+    write_tree(tmp_path, {"compat-test/nginx/nginx-roundtrip-testdata/elgg/nginx.conf": broken,
+                          "compat-test/nginx/nginx-roundtrip-testdata/elgg/sites/a.conf": site,
+                          "conf/nginx.conf": "events {}\nhttp { include sites/*.conf; }\n", "conf/sites/a.conf": site})
+    (tmp_path / ".git").mkdir()
+    paths = {f["path"] for f in run_cli([".", "--format", "json", "--select", "NGX007"], cwd=tmp_path).json["findings"]}
+    assert paths == {"conf/sites/a.conf"}
+
+
 def test_a_backup_copy_no_config_includes_is_a_notification_not_findings(tmp_path):
     write_tree(tmp_path, {"nginx.conf": "events {}\nhttp { include conf.d/*.conf; }\n",
                           "conf.d/site.conf.bak": "server {\n    listen 80;\n    listen 80;\n    unknown_thing on;\n",
