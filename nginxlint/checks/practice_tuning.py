@@ -227,10 +227,23 @@ def http2_misdirected_request(dep, report):
             continue  # every handshake on this socket is rejected: no connection exists to be reused
         if _catch_all_421(server):
             continue
+        if others and all(_own_name_certificate(other) for other in others):
+            continue  # each site's certificate is made for its one name: no connection is reused for another
         reject = server.find("ssl_reject_handshake")[0]
         report(reject, f"browsers reuse an HTTP/2 connection for every name its certificate covers: a request for "
                f"a name no server on {socket} handles lands in this default server, which rejects only handshakes; "
                "add `location / { return 421; }` so the browser retries on a new connection", arg=0)
+
+
+def _own_name_certificate(server) -> bool:
+    """The server answers one name (no wildcard, no regex) with a certificate whose path is named for it
+    (`/home/tls/shop.example.org/shop.example.org.crt`): such a certificate covers that name alone, and a browser
+    coalesces no other name onto its connections."""
+    names = [name for node in server.find("server_name") for name in node.args]
+    certificates = [node.args[0] for node in server.find("ssl_certificate") if node.args]
+    if len(names) != 1 or any(c in names[0] for c in "*~$") or names[0] in ("", "_") or not certificates:
+        return False
+    return all(names[0].lower() in certificate.lower() for certificate in certificates)
 
 
 # -- NGX025: QUIC with reuseport across reloads ----------------------------------------------------------------
