@@ -85,10 +85,12 @@ class ProjectModules:
 
     def _add_installed(self) -> None:
         tree, modules = self.tree, self.modules
-        from ..container.view import container_files  # the image model, only for a module not found otherwise
+        view = tree.container_view
+        image = view.files.image if view is not None and view.files is not None else None
+        if image is None and tree.binding is not None and tree.binding.source == "dockerfile":
+            from ..container.dockerfile_build import image_of  # the image model, only for a module not found
 
-        files = container_files(tree)  # a manifest's container, or the Dockerfile that copies the config
-        image = files.image if files is not None else None
+            image = image_of(tree.loader, Path(tree.loader.base_dir) / tree.binding.path)  # the config's Dockerfile
         if image is not None:  # the container's own image: its rocks, their dependencies, local rockspecs
             modules.merge(image.module_set())
         for path in dockerfiles_near(tree):
