@@ -361,7 +361,7 @@ def try_files_is_evil_too(dep, report):
 EMPTY_MEANS_OFF = frozenset({
     "add_header", "add_trailer", "limit_req_zone", "limit_conn_zone", "proxy_cache_bypass", "proxy_no_cache",
     "fastcgi_cache_bypass", "fastcgi_no_cache", "uwsgi_cache_bypass", "uwsgi_no_cache", "scgi_cache_bypass",
-    "scgi_no_cache", "access_log",
+    "scgi_no_cache", "access_log", "proxy_set_header", "grpc_set_header", "log_format",
 })
 
 
