@@ -144,7 +144,8 @@ def classify(text: str, name: str = "", parsed: ParsedFile | None = None,
                        "nginx knows")
     daemon = _program_directory(name, _DAEMON_DIRECTORY)
     if daemon and (known < 2 or parsed.problem is not None) and verdict.kind != NOT_NGINX:
-        return Verdict(NOT_NGINX, 0.9, f"in {daemon}/, a directory of another program, and not a config nginx could load")
+        return Verdict(NOT_NGINX, 0.9,
+                       f"in {daemon}/, a directory of another program, and not a config nginx could load")
     return verdict
 
 

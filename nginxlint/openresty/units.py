@@ -453,24 +453,18 @@ def collect_units(tree) -> LuaUnits:
                     outside.append(node)  # a file of the image nginxlint cannot see: neither found nor missing
                 elif (other := files.other_prefix(target, Path(d.file.path).parent)) is not None:
                     outside.append(node)  # nginx started with another -p finds it: not missing, not read
-                    display = tree.loader.display
-                    tree.loader.not_seen(d.file.display, d.arg_span(index), (
-                        f'{name} target "{target}" is not under the prefix nginxlint assumed '
-                        f"({display(tree.prefix)}/), but {display(Path(os.path.normpath(other / target)))} exists: "
-                        f"nginx started with -p {display(other)}/ finds it; its code is not checked (set `prefix` "
-                        "to the directory nginx starts in)"))
+                    _found_elsewhere(tree, node, index, Path(os.path.normpath(other / target)),
+                                     f"nginx started with -p {tree.loader.display(other)}/ finds it; its code is not "
+                                     "checked (set `prefix` to the directory nginx starts in)")
                 elif (installed := files.installed_as(target)) is not None:
                     outside.append(node)  # the repository copied under the prefix by a name of its own
                     install_name = target.removeprefix("./").split("/", 1)[0]
                     noted = tree.loader.memo("installed-as-noted")
                     if (d.file.display, install_name) not in noted:  # one note per file and name
                         noted[(d.file.display, install_name)] = True
-                        display = tree.loader.display
-                        tree.loader.not_seen(d.file.display, d.arg_span(index), (
-                            f'{name} target "{target}" is not under the prefix nginxlint assumed '
-                            f"({display(tree.prefix)}/), but {display(installed)} exists: the repository is "
-                            f"installed there as {install_name}/; the code of this file's targets under it is not "
-                            "checked (set `prefix` or a `path-map`)"))
+                        _found_elsewhere(tree, node, index, installed,
+                                         f"the repository is installed there as {install_name}/; the code of this "
+                                         "file's targets under it is not checked (set `prefix` or a `path-map`)")
                 else:
                     missing.append(MissingFile(node, index, path))
                 continue
@@ -505,6 +499,15 @@ def collect_units(tree) -> LuaUnits:
     search_paths = {subsystem: _search_path(tree, subsystem, start) for subsystem in ("http", "stream")}
     unresolved, unseen, relative = _follow_requires(tree, files, units, search_paths, available, start)
     return LuaUnits(units, missing, dynamic, outside, unresolved, unseen, relative)
+
+
+def _found_elsewhere(tree, node, index: int, found: Path, how: str) -> None:
+    """A note that a `*_by_lua_file` target missing under the assumed prefix exists elsewhere, and how nginx reaches
+    it there."""
+    display = tree.loader.display
+    tree.loader.not_seen(node.d.file.display, node.d.arg_span(index), (
+        f'{node.d.name} target "{node.d.args[index]}" is not under the prefix nginxlint assumed '
+        f"({display(tree.prefix)}/), but {display(found)} exists: {how}"))
 
 
 def package_roots(tree, subsystem: str) -> list[Path]:
