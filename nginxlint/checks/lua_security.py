@@ -87,12 +87,13 @@ def check_lua_request_taint(dep, report):
 
 
 def _nothing_guarded(dep) -> bool:
-    """No location of the config withholds anything from clients (no `internal`, access rule, authentication or
-    Lua access code), and all of it is in view: a subrequest, which skips the access phase, reaches only what the
+    """No location of the config withholds anything from clients (no `internal` or named location, access rule,
+    authentication or Lua access code), and all of it is in view: a subrequest, which skips the access phase, reaches only what the
     client may request itself (`ngx.location.capture(ngx.var.request_uri)` replaying the client's own request)."""
     from ..nginx.access import GUARD_DIRECTIVES  # the access model, only for a subrequest built from input
 
-    return dep.complete and not any(dep.nodes(name) for name in GUARD_DIRECTIVES)
+    return dep.complete and not any(dep.nodes(name) for name in GUARD_DIRECTIVES) and not any(
+        node.args[:1] and node.args[0].startswith("@") for node in dep.nodes("location"))
 
 
 def _may_serve_html(unit) -> bool:
