@@ -69,7 +69,7 @@ def check_lua_request_taint(dep, report):
             sink_unit = flow.unit
             if flow.kind == "xss" and (sink_unit.subsystem == "stream" or not _may_serve_html(unit)):
                 continue  # ngx.say writes to a TCP/UDP client, or into a response declared as JSON, text...
-            if flow.kind == "subrequest" and _nothing_guarded(dep):
+            if flow.kind == "subrequest" and _nothing_guarded(dep, unit):
                 continue  # every location answers the client directly: a subrequest reaches nothing new
             at = sink_unit.span(flow.span)  # in the file: two inline blocks may hold a sink at the same place
             key = (code, sink_unit.path, at)
@@ -86,14 +86,19 @@ def check_lua_request_taint(dep, report):
                       flow=[*path, Location(sink_unit.path, at, f"reaches {flow.sink}")])
 
 
-def _nothing_guarded(dep) -> bool:
-    """No location of the config withholds anything from clients (no `internal` or named location, access rule,
-    authentication or Lua access code), and all of it is in view: a subrequest, which skips the access phase, reaches only what the
-    client may request itself (`ngx.location.capture(ngx.var.request_uri)` replaying the client's own request)."""
+def _nothing_guarded(dep, unit) -> bool:
+    """No location of the servers that run the handler withholds anything from clients (no `internal` or named
+    location, access rule, authentication or Lua access code), and all of the config is in view: a subrequest, which
+    skips the access phase, reaches only what the client may request itself (`ngx.location.capture(
+    ngx.var.request_uri)` replaying the client's own request)."""
     from ..nginx.access import GUARD_DIRECTIVES  # the access model, only for a subrequest built from input
 
-    return dep.complete and not any(dep.nodes(name) for name in GUARD_DIRECTIVES) and not any(
-        node.args[:1] and node.args[0].startswith("@") for node in dep.nodes("location"))
+    servers = [handler.node.enclosing("server") if handler.node is not None else None for handler in unit.handlers]
+    if not dep.complete or not servers or None in servers:
+        return False  # a handler outside a server in view: what its subrequests reach is not known
+    return not any(node.name in GUARD_DIRECTIVES or node.name == "location" and node.args[:1]
+                   and node.args[0].startswith("@") for server in {id(s): s for s in servers}.values()
+                   for node in server.walk())
 
 
 def _may_serve_html(unit) -> bool:
