@@ -91,14 +91,22 @@ def _nothing_guarded(dep, unit) -> bool:
     location, access rule, authentication or Lua access code), and all of the config is in view: a subrequest, which
     skips the access phase, reaches only what the client may request itself (`ngx.location.capture(
     ngx.var.request_uri)` replaying the client's own request)."""
-    from ..nginx.access import GUARD_DIRECTIVES  # the access model, only for a subrequest built from input
-
     servers = [handler.node.enclosing("server") if handler.node is not None else None for handler in unit.handlers]
     if not dep.complete or not servers or None in servers:
         return False  # a handler outside a server in view: what its subrequests reach is not known
-    return not any(node.name in GUARD_DIRECTIVES or node.name == "location" and node.args[:1]
-                   and node.args[0].startswith("@") for server in {id(s): s for s in servers}.values()
-                   for node in server.walk())
+    guarded = _guarded_servers(dep)
+    return not any(id(server) in guarded for server in servers)
+
+
+def _guarded_servers(dep) -> set[int]:
+    """The servers holding something withheld from clients, from the tree's index, once per tree."""
+    if "guarded-servers" not in dep.memo:
+        from ..nginx.access import GUARD_DIRECTIVES  # the access model, only for a subrequest built from input
+
+        guards = [node for name in GUARD_DIRECTIVES for node in dep.nodes(name)]
+        guards += [node for node in dep.nodes("location") if node.args[:1] and node.args[0].startswith("@")]
+        dep.memo["guarded-servers"] = {id(server) for node in guards if (server := node.enclosing("server"))}
+    return dep.memo["guarded-servers"]
 
 
 def _may_serve_html(unit) -> bool:
