@@ -30,7 +30,7 @@ import os
 import re
 from pathlib import Path
 
-from .dockerfile_binding import (build_context_of, copied_to, local_sources, nearby_dockerfiles, parsed_dockerfile,
+from .dockerfile_binding import (copied_to, dockerfile_context, local_sources, nearby_dockerfiles, parsed_dockerfile,
                                  runs_tests)
 from .model import image_flavour
 
@@ -61,7 +61,6 @@ def development_only(workspace, fixtures) -> frozenset[str]:
     """Display paths of the repository files only a development container holds: those a production Dockerfile
     beside or above the configs copies and then deletes, and the configs only a development setup runs."""
     loader = workspace.loader
-    base = Path(os.path.realpath(loader.base_dir))
     builds = []  # (Dockerfile, its build, its context) of the production Dockerfiles near the configs
     development_builds = _built_only_by_development_setups(workspace)
     for dockerfile in _nearby_dockerfiles(workspace):
@@ -70,7 +69,7 @@ def development_only(workspace, fixtures) -> frozenset[str]:
             continue
         build = parsed_dockerfile(loader, dockerfile)
         if build is not None:
-            builds.append((dockerfile, build, build_context_of(dockerfile, build, base)))
+            builds.append((dockerfile, build, dockerfile_context(loader, dockerfile)))
     return frozenset(_deleted(workspace, builds) | _run_by_development_setups(workspace, builds)
                      | _left_out_of_images(workspace, builds) | _development_profiles(workspace)
                      | _declared_not_for_production(workspace))

@@ -47,15 +47,23 @@ def parsed_dockerfile(loader, path: Path, target: str | None = None) -> ImageBui
     return cache[key]
 
 
-def build_context_of(dockerfile: Path, build: ImageBuild, base: Path) -> Path:
-    """The build context of a Dockerfile no Compose file builds: of its directory and the directories above it
-    (within `base`), the nearest where the most COPY sources exist (`docker build -f docker/openresty/Dockerfile .`
-    from the repository's root; a source built before the image, such as frontend/dist, may be missing from any)."""
-    sources = [source.lstrip("/") for copy in build.copies for source in copy.sources if plain_source(source)]
-    directory = Path(os.path.realpath(dockerfile.parent))
-    candidates = [directory, *(p for p in directory.parents if p == base or base in p.parents)]
-    found = [sum(os.path.lexists(candidate / source) for source in sources) for candidate in candidates]
-    return candidates[found.index(max(found))]
+def dockerfile_context(loader, dockerfile: Path) -> Path:
+    """The build context of a Dockerfile no Compose file builds, once per run: of its directory and the directories
+    above it (within the linted directory), the nearest where the most COPY sources exist (`docker build -f
+    docker/openresty/Dockerfile .` from the repository's root; a source built before the image, such as frontend/dist,
+    may be missing from any)."""
+    memo = loader.memo("dockerfile-contexts")
+    dockerfile = Path(os.path.abspath(dockerfile))
+    if dockerfile not in memo:
+        build = parsed_dockerfile(loader, dockerfile)
+        sources = [source.lstrip("/") for copy in build.copies for source in copy.sources
+                   if plain_source(source)] if build is not None else []
+        base = Path(os.path.realpath(loader.base_dir))
+        directory = Path(os.path.realpath(dockerfile.parent))
+        candidates = [directory, *(p for p in directory.parents if p == base or base in p.parents)]
+        found = [sum(os.path.lexists(candidate / source) for source in sources) for candidate in candidates]
+        memo[dockerfile] = candidates[found.index(max(found))]
+    return memo[dockerfile]
 
 
 def build_context(facts: RuntimeFacts, manifest_path: Path | None) -> Path | None:
@@ -200,12 +208,11 @@ def _copying_dockerfile(loader, root: Path, nearby: list[tuple[int, Path]]):
     `COPY . /app`) carries the config with its sources; the Dockerfile that names the file puts it where nginx
     reads it."""
     whole_context = None
-    base = Path(os.path.realpath(loader.base_dir))
     for _distance, path in nearby:
         build = parsed_dockerfile(loader, path)
         if build is None:
             continue
-        context = build_context_of(path, build, base)
+        context = dockerfile_context(loader, path)
         target = copied_to(root, context, build, whole_context=False)
         if target is not None:
             return build, target

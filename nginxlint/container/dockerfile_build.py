@@ -511,16 +511,14 @@ def _known_rocks() -> Any:
 
 def image_of(loader, dockerfile: Path, context: Path | None = None) -> Image:
     """read_image of a Dockerfile from its default build arguments, once per run however many configs ask. Without
-    a `context` (no Compose file builds it), the directory its COPY sources are found from (`build_context_of`)."""
+    a `context` (no Compose file builds it), the directory its COPY sources are found from (`dockerfile_context`)."""
     images = loader.memo("images")
     key = (os.path.abspath(dockerfile), None if context is None else os.path.abspath(context))
     if key not in images:
         if context is None:
-            from .dockerfile_binding import build_context_of, parsed_dockerfile
+            from .dockerfile_binding import dockerfile_context
 
-            build = parsed_dockerfile(loader, Path(os.path.abspath(dockerfile)))
-            if build is not None:
-                context = build_context_of(dockerfile, build, Path(os.path.realpath(loader.base_dir)))
+            context = dockerfile_context(loader, dockerfile)
         images[key] = read_image(dockerfile, context)
     return images[key]
 
