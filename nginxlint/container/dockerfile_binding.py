@@ -183,6 +183,37 @@ def runs_tests(facts: RuntimeFacts) -> bool:
     return bool(_TEST_COMMAND.search(started)) and not _STARTS_NGINX.search(started)
 
 
+DOCKERFILE_DEPTH = 2  # below the prefix
+
+
+def directories_below(loader, top: Path, depth: int) -> list[Path]:
+    """`top` and its sub-directories down to `depth` levels, breadth first."""
+    found = [top]
+    level = [top]
+    for _ in range(depth):
+        level = [directory / name for directory in level for name in loader.listing(directory)[0]]
+        found.extend(level)
+    return found
+
+
+def dockerfiles_near(tree) -> list[Path]:
+    """The Dockerfiles of the project a tree belongs to: beside its conf dir, above it up to the repository root,
+    and below its prefix."""
+    loader = tree.loader
+    base = Path(os.path.abspath(loader.base_dir))
+    conf_dir = Path(os.path.abspath(tree.conf_dir))
+    directories = [conf_dir]
+    if base in conf_dir.parents:
+        directories.extend(p for p in conf_dir.parents if p == base or base in p.parents)
+    directories.extend(directories_below(loader, Path(os.path.abspath(tree.prefix)), DOCKERFILE_DEPTH))
+    found: list[Path] = []
+    for directory in dict.fromkeys(directories):
+        for name in loader.listing(directory)[1]:
+            if any(fnmatch.fnmatchcase(name, pattern) for pattern in DOCKERFILE_NAMES):
+                found.append(directory / name)
+    return found
+
+
 def nearby_dockerfiles(tree) -> list[tuple[int, Path]]:
     """(distance, path) of the Dockerfiles in the config's directory and its parents up to the base directory."""
 

@@ -82,7 +82,7 @@ def _project_image(tree, reference: str | None):
     """The image a manifest names without building it: the project's own, when the reference is not an official
     image and the project holds exactly one Dockerfile (the image its CI pushes), or, among several, exactly one
     named for the image (`myorg/gateway:1.2` and `gateway/Dockerfile`, `Dockerfile.gateway`, `gateway.Dockerfile`)."""
-    from ..openresty.project import dockerfiles_near
+    from .dockerfile_binding import dockerfiles_near
     from .base_images import base_image, split_reference
     from .dockerfile_build import image_of
 

@@ -7,46 +7,16 @@ directory and their subdirectories (`lua_modules/`, `rocks/`). Listings, reads a
 """
 from __future__ import annotations
 
-import fnmatch
 import os
 from pathlib import Path
 
+from ..container.dockerfile_binding import directories_below, dockerfiles_near
 from .modules import builtin_modules, dockerfile_rocks, manifest_rocks
 
-DOCKERFILE_PATTERNS = ("Dockerfile", "Dockerfile.*", "*.Dockerfile", "*.dockerfile", "Containerfile", "Containerfile.*")
-DOCKERFILE_DEPTH = 2  # below the prefix
 TREE_MANIFESTS = ("lib/luarocks/rocks-5.1/manifest", "lib/luarocks/rocks/manifest")
 ROCKS_DIR_MANIFESTS = ("manifest", "manifest-5.1")  # in a directory named like `rocks`
 
 
-
-
-def directories_below(loader, top: Path, depth: int) -> list[Path]:
-    """`top` and its sub-directories down to `depth` levels, breadth first."""
-    found = [top]
-    level = [top]
-    for _ in range(depth):
-        level = [directory / name for directory in level for name in loader.listing(directory)[0]]
-        found.extend(level)
-    return found
-
-
-def dockerfiles_near(tree) -> list[Path]:
-    """The Dockerfiles of the project a tree belongs to: beside its conf dir, above it up to the repository root,
-    and below its prefix."""
-    loader = tree.loader
-    base = Path(os.path.abspath(loader.base_dir))
-    conf_dir = Path(os.path.abspath(tree.conf_dir))
-    directories = [conf_dir]
-    if base in conf_dir.parents:
-        directories.extend(p for p in conf_dir.parents if p == base or base in p.parents)
-    directories.extend(directories_below(loader, Path(os.path.abspath(tree.prefix)), DOCKERFILE_DEPTH))
-    found: list[Path] = []
-    for directory in dict.fromkeys(directories):
-        for name in loader.listing(directory)[1]:
-            if any(fnmatch.fnmatchcase(name, pattern) for pattern in DOCKERFILE_PATTERNS):
-                found.append(directory / name)
-    return found
 
 
 def _manifests(tree) -> list[Path]:
@@ -85,12 +55,10 @@ class ProjectModules:
 
     def _add_installed(self) -> None:
         tree, modules = self.tree, self.modules
-        view = tree.container_view
-        image = view.files.image if view is not None and view.files is not None else None
-        if image is None and tree.binding is not None and tree.binding.source == "dockerfile":
-            from ..container.dockerfile_build import image_of  # the image model, only for a module not found
+        from ..container.view import container_files  # the image model, only for a module not found otherwise
 
-            image = image_of(tree.loader, Path(tree.loader.base_dir) / tree.binding.path)  # the config's Dockerfile
+        files = container_files(tree)  # a manifest's container, or the Dockerfile that copies the config
+        image = files.image if files is not None else None
         if image is not None:  # the container's own image: its rocks, their dependencies, local rockspecs
             modules.merge(image.module_set())
         for path in dockerfiles_near(tree):
