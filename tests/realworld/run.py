@@ -12,8 +12,8 @@ looked up in labels.yaml by (repo, path, line, code):
 
 precision = true / (true + false + noise). A finding with no label is "unlabelled"; a label saying true whose
 finding no longer appears is "lost" (a regression), unless a finding of the same code names its place as a related
-location (one finding for one cause, its other places listed); `missing:` entries are problems the linter should
-report.
+location (one finding for one cause, its other places listed), or its rule is opt-in (not run unless selected:
+counted apart); `missing:` entries are problems the linter should report.
 
     python tests/realworld/run.py                # table per repository and overall
     python tests/realworld/run.py --json         # the same as JSON
@@ -23,6 +23,7 @@ report.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import subprocess
@@ -78,6 +79,7 @@ class RepoResult:
     unlabelled: list[dict] = field(default_factory=list)
     lost: list[dict] = field(default_factory=list)  # labelled true, no longer reported
     gone: int = 0  # labelled false/noise, no longer reported (fixed, or the label is stale)
+    opt_in: int = 0  # labelled true, of a rule that runs only when selected
     missing: int = 0
     missing_found: int = 0
 
@@ -115,8 +117,17 @@ def lint(entry: dict, timeout: int) -> tuple[list[dict], str | None, float, int]
     return findings, None, seconds, int(report.get("summary", {}).get("files_checked", 0))
 
 
+@functools.lru_cache(maxsize=None)
+def opt_in_codes() -> frozenset[str]:
+    """The rules that run only when selected by code: their labelled true findings are not lost by default."""
+    sys.path.insert(0, str(PROJECT))
+    from nginxlint.catalog import load_catalog
+    return frozenset(code for code, info in load_catalog().items() if info.opt_in)
+
+
 def score(entry: dict, labels: dict, missing: list[dict], timeout: int) -> RepoResult:
     repo = entry["name"]
+    opt_in = opt_in_codes()
     result = RepoResult(repo)
     result.findings, result.crash, result.seconds, result.files = lint(entry, timeout)
     seen = set()
@@ -134,7 +145,9 @@ def score(entry: dict, labels: dict, missing: list[dict], timeout: int) -> RepoR
     if result.crash is None:
         for key, label in labels.items():
             if key[0] == repo and key not in seen:
-                if verdict_of(label["verdict"]) == "true" and key not in merged:
+                if verdict_of(label["verdict"]) == "true" and key[3] in opt_in:
+                    result.opt_in += 1
+                elif verdict_of(label["verdict"]) == "true" and key not in merged:
                     result.lost.append(label)
                 else:
                     result.gone += 1
@@ -170,7 +183,7 @@ def run_all(only: list[str] | None = None, timeout: int | None = None) -> tuple[
 
 
 def totals(results: list[RepoResult]) -> dict:
-    out = {k: 0 for k in ("findings", "true", "false", "noise", "unlabelled", "lost", "gone", "crashes",
+    out = {k: 0 for k in ("findings", "true", "false", "noise", "unlabelled", "lost", "gone", "opt_in", "crashes",
                           "missing", "missing_found")}
     for r in results:
         out["findings"] += len(r.findings)
@@ -178,6 +191,7 @@ def totals(results: list[RepoResult]) -> dict:
             out[v] += r.counts[v]
         out["lost"] += len(r.lost)
         out["gone"] += r.gone
+        out["opt_in"] += r.opt_in
         out["crashes"] += r.crash is not None
         out["missing"] += r.missing
         out["missing_found"] += r.missing_found
@@ -225,6 +239,8 @@ def print_table(results: list[RepoResult]) -> None:
               f"{t['mean_repo_precision']:.3f}")
     if t["gone"]:
         print(f"{t['gone']} findings labelled false/noise are no longer reported (fixed; the labels can go)")
+    if t["opt_in"]:
+        print(f"{t['opt_in']} findings labelled true are of opt-in rules, reported only when selected")
     if t["missing_found"]:
         print(f"{t['missing_found']} of {t['missing']} missing problems are now reported (label them, drop the missing entry)")
     for r in results:
