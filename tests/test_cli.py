@@ -679,3 +679,12 @@ def test_a_lua_librarys_example_gets_no_deployment_advice_and_keeps_its_failures
     # example keeps them all
     assert found("library") == [("LUA202", 5, 70)]
     assert found("application") == [("CTR112", 4, 25), ("LUA202", 5, 70), ("LUA210", 3, 18)]
+
+
+def test_a_lowercase_dockerfile_is_read_as_docker_build_reads_it(tmp_path):
+    # docker build falls back to `dockerfile` when the context has no `Dockerfile` (moby/moby#10858)
+    write_tree(tmp_path, {"dockerfile": "FROM openresty/openresty:alpine\n"
+                                        "COPY deploy/nginx.conf /usr/local/openresty/nginx/conf/nginx.conf\n",
+                          "deploy/nginx.conf": "events {}\nhttp { server { listen 80; } }\n"})
+    shown = run_cli([".", "--show-files"], cwd=tmp_path).out
+    assert "read     dockerfile" in shown
