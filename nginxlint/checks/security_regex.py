@@ -1228,8 +1228,9 @@ def _guard_taken_from(tree, location):
             guards[scope] = None
         else:
             locations = [node for node in scope.walk() if node.name == "location"]
+            pages = _error_pages(tree)
             guards[scope] = ({id(node): at for at, node in enumerate(locations)},
-                             [node for node in locations if _guards_a_path(node)])
+                             [node for node in locations if _guards_a_path(node) and not _is_error_page(node, pages)])
     if guards[scope] is None:
         return None
     positions, found = guards[scope]
@@ -1239,6 +1240,21 @@ def _guard_taken_from(tree, location):
             continue
         return guard
     return False
+
+
+def _error_pages(tree) -> frozenset[str]:
+    """The URIs `error_page` directives send errors to (`error_page 500 /500.json;`)."""
+    if "SEC548-error-pages" not in tree.memo:
+        tree.memo["SEC548-error-pages"] = frozenset(
+            node.args[-1] for node in tree.nodes("error_page") if node.args and node.args[-1].startswith("/"))
+    return tree.memo["SEC548-error-pages"]
+
+
+def _is_error_page(location, pages: frozenset[str]) -> bool:
+    """`location /500.json { return 500 '{"error": …}'; }` for `error_page 500 /500.json`: the error document's
+    own status, not a refusal that guards a path."""
+    match = location_match(location)
+    return match is not None and match.modifier in ("", "=") and match.pattern in pages
 
 
 def _guards_a_path(location) -> bool:
