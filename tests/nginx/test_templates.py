@@ -419,6 +419,14 @@ sed -i 's/AB/x/; s/lower_case/x/' a.conf
     assert sed_tokens(script) == {"SET_REAL_IP_FROM", "HTTP3_CONFIG", "RESOLVERS", "LOG_LEVEL", "BACKEND_URL"}
 
 
+def test_sed_tokens_wrapped_in_at_signs_also_written_as_one_character_classes():
+    script = """#!/bin/sh
+sed -i -e "s/[@]INCLUDE_SERVER_BLOCKS[@]/include \\/etc\\/nginx\\/$NAME.conf;/" /etc/nginx/nginx.conf
+sed -i 's/@PORT@/80/' a.conf
+"""
+    assert sed_tokens(script) == {"@INCLUDE_SERVER_BLOCKS@", "@PORT@"}
+
+
 def test_sed_tokens_wrapped_in_braces_percent_signs_or_underscores_and_continued_lines():
     script = """#!/bin/bash
 sed -i \\
