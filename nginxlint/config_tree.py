@@ -17,6 +17,7 @@ from typing import Iterator
 from .checks import load
 from .findings import Finding, Location
 from .nginx.parser import Directive, blocks_around
+from .path_templates import named_for_a_path, rendered_by_template
 from .script_writes import written_names
 
 GLOB_CHARS = frozenset("*?[")
@@ -338,8 +339,9 @@ class ConfigTree:
                 return []
             if any(loader.exists(Path(f"{path}{suffix}")) for suffix in RENDERED_SUFFIXES):
                 return []  # `x.conf.template` beside it: a start script renders x.conf before nginx starts
-            if path.name in written_names(loader, loader.repository_top(self.conf_dir)):
-                return []  # an installer of the repository writes it (`cat > …/conf/proxy.conf << EOF`)
+            if path.name in written_names(loader, loader.repository_top(self.conf_dir)) \
+                    or named_for_a_path(node.file.path.name) or rendered_by_template(loader, path):
+                return []  # an installer writes it (`cat > …/conf/proxy.conf << EOF`), or renders a template there
             finding = self.missing_include(node, path)
             self.unresolved_includes.append((finding, pattern))  # the container may hold it (container/view.py)
             return []
