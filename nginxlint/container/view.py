@@ -144,8 +144,9 @@ def _settle_out_of_view(tree, files) -> None:
     for node, guess in tree.out_of_view_includes:
         path = posixpath.normpath(node.args[0])
         found = files.where(path) if files is not None and not files.unseen(path) else None
-        if (found is ABSENT or isinstance(found, Unknown) and found.named) and not _written_at_start(tree, files, path):
-            tree.missing_include(node, guess)  # an image seen whole lacks it
+        lacks = found is ABSENT or isinstance(found, Unknown) and found.named  # an image seen whole lacks it
+        if lacks and not _written_at_start(tree, files, path):
+            tree.missing_include(node, guess)
         elif not isinstance(found, Path):  # the image's copy is where nginx finds it; anything else is out of view
             tree.note_out_of_view(node)
 
