@@ -25,6 +25,7 @@ from .base_images import BaseImage, apply_entrypoint_writes, base_filesystem, ba
 from .filesystem import Filesystem, Inline, Layer, Listing, Unknown, normalise
 from .dockerfile_build import read_image
 from .image import Image
+from .start_writes import apply_init_script_writes
 
 # Kubernetes volume kinds whose content nginxlint cannot see.
 _OPAQUE_KINDS = {
@@ -251,6 +252,8 @@ def compose_files(service, compose_path: Path, repository: Path, image: Image | 
     files = ContainerFiles(fs, image, base, entries, container)
     entrypoint = tuple(container.command) if container.command else (image.entrypoint if image else base.entrypoint)
     apply_entrypoint_writes(fs, base, files.env, entrypoint)
+    workdir = container.working_dir.value if container.working_dir else image.workdir if image else base.workdir
+    apply_init_script_writes(files, workdir if isinstance(workdir, str) else "/")
     return files
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import posixpath
 import re
 from pathlib import Path
+from typing import Callable, Mapping, NamedTuple
 
 from .filesystem import Inline, Layer, normalise
 from .installs import run_effects, simple_commands
@@ -40,15 +41,36 @@ def apply_start_script_writes(stage) -> None:
     """Add to the stage's filesystem what its start script, and the scripts its init system runs, write by name, as
     a RUN's writes are added."""
     scripts = [found] if (found := start_script(stage)) is not None else []
-    for pattern in _INIT_SCRIPTS:
-        scripts.extend((image_path, source) for image_path, source in stage.fs.glob(pattern).names.items()
-                       if isinstance(source, Path) and source.is_file())
+    _add_writes(stage, [*scripts, *_init_scripts(stage.fs)])
+
+
+class _Container(NamedTuple):
+    """What the scripts' reading needs of a container, as a stage has it: its files, environment and directory."""
+    fs: object
+    env: Mapping[str, str]
+    workdir: str
+    where: Callable
+
+
+def apply_init_script_writes(files, workdir: str) -> None:
+    """Add to a container's files what the scripts its mounts put where its image's init system runs them write by
+    name (`./init.sh:/docker-entrypoint.d/30-init.sh` over the official nginx image renders an include); the image's
+    own scripts were read when it was built (apply_start_script_writes)."""
+    _add_writes(_Container(files.fs, files.env, workdir, files.where), _init_scripts(files.fs))
+
+
+def _init_scripts(fs) -> list[tuple[str, Path]]:
+    return [(image_path, source) for pattern in _INIT_SCRIPTS
+            for image_path, source in fs.glob(pattern).names.items() if isinstance(source, Path) and source.is_file()]
+
+
+def _add_writes(stage, scripts: list[tuple[str, Path]]) -> None:
     seen: set[str] = set()
     for image_path, source in scripts:
         text = _text(source)
         if text is None:
             continue
-        body = _without_heredoc_bodies(text)
+        body = without_heredoc_bodies(text)
         variables = _variables(body, stage, sourcing=True)
         for written in run_effects(_expanded(body, variables), stage.workdir, 0).written:
             if not written.made or written.what in _NOT_MADE or not _named(written.path) or written.path in seen:
@@ -71,7 +93,7 @@ def start_script_texts(stage, limit: int = 8) -> list[tuple[Path, str]]:
         text = _text(source)
         if text is None or any(source == seen for seen, _ in found):
             continue
-        body = _without_heredoc_bodies(text)
+        body = without_heredoc_bodies(text)
         expanded = _without_dead_branches(_expanded(body, _variables(body, stage, sourcing=True)))
         found.append((source, expanded))
         for command in read_script(expanded, script_file=True).commands:
@@ -171,7 +193,7 @@ def _text(source: Path) -> str | None:
         return None
 
 
-def _without_heredoc_bodies(text: str) -> str:
+def without_heredoc_bodies(text: str) -> str:
     """The script with the lines of its here-documents blanked: text fed to a command, not commands."""
     lines = text.split("\n")
     ending = None
@@ -208,7 +230,7 @@ def _variables(body: str, stage, sourcing: bool, known: dict[str, str | None] | 
             if words[0] in (".", "source") and len(words) > 1 and sourcing:
                 sourced = _sourced(stage, _expanded(words[1], known))
                 if sourced is not None:
-                    _variables(_without_heredoc_bodies(sourced), stage, False, known, assigned)
+                    _variables(without_heredoc_bodies(sourced), stage, False, known, assigned)
             elif words[0] == ":":
                 for word in words[1:]:
                     default = _DEFAULT.fullmatch(word)

@@ -144,22 +144,10 @@ def _settle_out_of_view(tree, files) -> None:
     for node, guess in tree.out_of_view_includes:
         path = posixpath.normpath(node.args[0])
         found = files.where(path) if files is not None and not files.unseen(path) else None
-        lacks = found is ABSENT or isinstance(found, Unknown) and found.named  # an image seen whole lacks it
-        if lacks and not _written_at_start(tree, files, path):
+        if found is ABSENT or isinstance(found, Unknown) and found.named:  # an image seen whole lacks it
             tree.missing_include(node, guess)
         elif not isinstance(found, Path):  # the image's copy is where nginx finds it; anything else is out of view
             tree.note_out_of_view(node)
-
-
-def _written_at_start(tree, files, path: str) -> bool:
-    """A pulled image (not built here, so its start script is not read) and a shell script of the repository that
-    writes a file of this name: a start script mounted into the official image's /docker-entrypoint.d/ renders it
-    before nginx starts. An image built from the repository's Dockerfile has its start script read already."""
-    from ..script_writes import written_names
-
-    loader = tree.loader
-    return files.image is None and \
-        posixpath.basename(path) in written_names(loader, loader.repository_top(tree.conf_dir))
 
 
 def _made_by_shipping_image(tree, path: str) -> bool:
