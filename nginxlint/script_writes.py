@@ -2,44 +2,29 @@
 writes the file it includes beside it (`cat > ${nginx_install_dir}/conf/proxy.conf << EOF`), or a container's start
 script that renders one before nginx starts (`envsubst < x.tmpl > /etc/nginx/includes/x.conf`, `tempio -template
 listen.gotmpl -out /usr/local/nginx/conf/listen.conf` in an s6 `run` script). An include of such a name is satisfied
-at install or start time, out of view: what the file holds is unknown, not absent. A script is a `.sh` or `.bash`
-file, or a file without a suffix that starts with a shell's `#!` line (`run`, `docker-entrypoint`).
+at install or start time, out of view: what the file holds is unknown, not absent.
 
 Read once per repository and run, and only when an include finds nothing.
 """
 from __future__ import annotations
 
-import re
+import posixpath
 from pathlib import Path
 
-# `> path`, `>> path` (a heredoc's `cat > path << EOF` too), `tee [-a] path` and a renderer's or downloader's output
-# option (`-out path`, `--out=path`, `-o path`): the written path.
-_WRITTEN = re.compile(r"(?:>>?|\btee(?:[ \t]+-a)?|[ \t]-(?:-?out|o)(?:=|[ \t]+))[ \t]*[\"']?([^\s\"'<>|;&]+)")
-_SCRIPT_SUFFIXES = (".sh", ".bash")
-_SHELL_LINE = re.compile(rb"#![^\n]*\b(?:sh|bash|ash|dash)\b")
+from .shell_scripts import shell_scripts
 
 
 def written_names(loader, top: Path) -> frozenset[str]:
-    """The file names the shell scripts under `top` write (`proxy.conf`), read once per run."""
-    memo = loader.memo("script-written-names")
-    found = memo.get(top)
-    if found is None:
-        names: set[str] = set()
-        for directory, name in loader.files_below(top):
-            if name.endswith(_SCRIPT_SUFFIXES) or "." not in name and _starts_as_shell(directory / name):
-                try:
-                    text = (directory / name).read_text(encoding="utf-8", errors="replace")
-                except OSError:
-                    continue
-                names.update(name for match in _WRITTEN.finditer(text)
-                             if "." in (name := match.group(1).rsplit("/", 1)[-1]))
-        found = memo[top] = frozenset(names)
-    return found
+    """The file names the shell scripts under `top` write (`proxy.conf`), read once per run: what the commands put
+    at a path as the image model reads a RUN (a redirection, `tee`, a copy's destination, a download's or a template
+    renderer's output), here documents left out."""
+    return loader.once("script-written-names", top, lambda: _written(loader, top))
 
 
-def _starts_as_shell(path: Path) -> bool:
-    try:
-        with open(path, "rb") as handle:
-            return bool(_SHELL_LINE.match(handle.read(80)))
-    except OSError:
-        return False
+def _written(loader, top: Path) -> frozenset[str]:
+    from .container.installs import run_effects  # the shell reader, only once an include finds nothing
+    from .container.start_writes import without_heredoc_bodies
+
+    return frozenset(name for _, text in shell_scripts(loader, top)
+                     for written in run_effects(without_heredoc_bodies(text), "/", 0).written
+                     if written.made and "." in (name := posixpath.basename(written.path)))

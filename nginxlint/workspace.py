@@ -85,6 +85,13 @@ class Loader:
             memo = self._memos[name] = {}
         return memo
 
+    def once(self, purpose: str, key, compute):
+        """`compute()`, kept for this run under `purpose` and `key`: a scan of a repository is made once."""
+        memo = self.memo(purpose)
+        if key not in memo:
+            memo[key] = compute()
+        return memo[key]
+
     def repository_top(self, directory: Path) -> Path:
         """The top of the repository that holds `directory`, or the directory the run started in; found once per
         directory and run."""

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .. import sources
-from ..workspace import list_files
+from ..shell_scripts import shell_scripts
 from .installs import symbolic_link
 from .startup import read_script
 
@@ -20,20 +19,12 @@ def script_links(loader, config: Path) -> frozenset[str]:
     """The absolute paths (directories or files) that a shell script of `config`'s repository turns into a symbolic
     link, read once per repository and run."""
     top = loader.repository_top(config.parent)
-    memo = loader.memo("script-links")
-    found = memo.get(top)
-    if found is None:
-        found = memo[top] = frozenset(_scan(loader, top))
-    return found
+    return loader.once("script-links", top, lambda: frozenset(_scan(loader, top)))
 
 
 def _scan(loader, top: Path):
-    for path in list_files(top):  # what git tracks (or every file outside a work tree), as discovery lists them
-        if path.suffix == ".sh":
-            try:
-                yield from links_in(loader.text(path))
-            except sources.Unreadable:
-                continue
+    for _, text in shell_scripts(loader, top):
+        yield from links_in(text)
 
 
 def links_in(script: str):
