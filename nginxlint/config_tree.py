@@ -17,7 +17,7 @@ from typing import Iterator
 from .checks import load
 from .findings import Finding, Location
 from .nginx.parser import Directive, blocks_around
-from .path_templates import named_for_a_path, rendered_by_template
+from .path_templates import rendered_elsewhere
 from .script_writes import written_names
 
 GLOB_CHARS = frozenset("*?[")
@@ -340,7 +340,7 @@ class ConfigTree:
             if any(loader.exists(Path(f"{path}{suffix}")) for suffix in RENDERED_SUFFIXES):
                 return []  # `x.conf.template` beside it: a start script renders x.conf before nginx starts
             if path.name in written_names(loader, loader.repository_top(self.conf_dir)) \
-                    or named_for_a_path(node.file.path.name) or rendered_by_template(loader, path):
+                    or rendered_elsewhere(loader, node.file.path, path):
                 return []  # an installer writes it (`cat > …/conf/proxy.conf << EOF`), or renders a template there
             finding = self.missing_include(node, path)
             self.unresolved_includes.append((finding, pattern))  # the container may hold it (container/view.py)

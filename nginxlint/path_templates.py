@@ -12,6 +12,12 @@ from pathlib import Path
 _SEPARATOR = "#"
 
 
+def rendered_elsewhere(loader, naming_file: Path, target: Path) -> bool:
+    """A file a config names (`naming_file`) that a deploy renders: the config is itself such a template, read from
+    where it is rendered, or a template renders the target."""
+    return named_for_a_path(naming_file.name) or rendered_by_template(loader, target)
+
+
 def named_for_a_path(name: str) -> bool:
     """`gateway#vhosts#bkrepo.ui.conf`: parts on both sides of every `#`."""
     return _SEPARATOR in name and all(name.split(_SEPARATOR))
@@ -26,9 +32,5 @@ def rendered_by_template(loader, path: Path) -> bool:
 
 
 def _rendered(loader, top: Path) -> frozenset[tuple[str, ...]]:
-    memo = loader.memo("path-templates")
-    found = memo.get(top)
-    if found is None:
-        found = memo[top] = frozenset(tuple(name.split(_SEPARATOR)) for _, name in loader.files_below(top)
-                                      if named_for_a_path(name))
-    return found
+    return loader.once("path-templates", top, lambda: frozenset(
+        tuple(name.split(_SEPARATOR)) for _, name in loader.files_below(top) if named_for_a_path(name)))

@@ -126,10 +126,7 @@ def started_in_prefix(tree) -> bool:
     if config is None:
         return False
     top = tree.loader.repository_top(config.parent)
-    memo = tree.loader.memo("start-scripts")
-    scripts = memo.get(top)
-    if scripts is None:
-        scripts = memo[top] = _started_in_working_directory(top)
+    scripts = tree.loader.once("start-scripts", top, lambda: _started_in_working_directory(top))
     try:
         relative = config.relative_to(top).as_posix()
     except ValueError:

@@ -19,7 +19,7 @@ from ..nginx.variables import SETTER
 from ..nginx.zones import parse_size, shared_zones
 from ..openresty.phases import INIT_PHASES, load_failure, subsystem_of
 from ..openresty.releases import bundled_lua_module, module_order, shown
-from ..path_templates import named_for_a_path, rendered_by_template
+from ..path_templates import rendered_elsewhere
 from ..sources import Unreadable
 from ..text import did_you_mean
 from .registry import rule
@@ -640,7 +640,7 @@ def lua_file_not_found(tree, report):
         if _compiled_at_build(missing.path) or git_ignored(tree.loader, missing.path):
             continue  # made by a build or at deploy time, never committed: what is there is unknown
         node = missing.node
-        if named_for_a_path(node.file.path.name) or rendered_by_template(tree.loader, missing.path):
+        if rendered_elsewhere(tree.loader, node.file.path, missing.path):
             continue  # a template rendered elsewhere at deploy time, or the target one renders
         phase = LUA_PHASE[node.d.name]
         # a request phase answers the request with an error (404 for content); the others fail as loading does

@@ -22,17 +22,16 @@ def rotated(loader, top: Path, file: str) -> bool:
 
 
 def _patterns(loader, top: Path) -> list[str]:
-    memo = loader.memo("logrotate")
-    if top not in memo:
-        patterns = []
-        for directory, name in loader.files_below(top):
-            if "logrotate" not in directory.name and "logrotate" not in name:
-                continue
-            try:
-                text = loader.text(directory / name)
-            except sources.Unreadable:
-                continue
-            for stanza in _STANZA.finditer(text):
-                patterns.extend(word.strip("\"'") for word in stanza.group(1).split())
-        memo[top] = patterns
-    return memo[top]
+    return loader.once("logrotate", top, lambda: list(_read_patterns(loader, top)))
+
+
+def _read_patterns(loader, top: Path):
+    for directory, name in loader.files_below(top):
+        if "logrotate" not in directory.name and "logrotate" not in name:
+            continue
+        try:
+            text = loader.text(directory / name)
+        except sources.Unreadable:
+            continue
+        for stanza in _STANZA.finditer(text):
+            yield from (word.strip("\"'") for word in stanza.group(1).split())

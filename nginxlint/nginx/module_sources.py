@@ -25,17 +25,17 @@ def directives_in(text: str) -> set[str]:
 
 def repository_directives(loader, top: Path) -> frozenset[str]:
     """The directive names every module source under `top` defines, read once per run."""
-    memo = loader.memo("module source directives")
-    found = memo.get(top)
-    if found is None:
-        names: set[str] = set()
-        for path in _module_sources(loader, top):
-            try:
-                names |= directives_in(path.read_text("utf-8", "replace"))
-            except OSError:
-                continue
-        found = memo[top] = frozenset(names)
-    return found
+    return loader.once("module source directives", top, lambda: frozenset(_directives(loader, top)))
+
+
+def _directives(loader, top: Path) -> set[str]:
+    names: set[str] = set()
+    for path in _module_sources(loader, top):
+        try:
+            names |= directives_in(path.read_text("utf-8", "replace"))
+        except OSError:
+            continue
+    return names
 
 
 def _module_sources(loader, top: Path) -> set[Path]:

@@ -52,22 +52,17 @@ _LOAD_MODULE = re.compile(r"^[ \t]*load_module[ \t]+[\"']?([^\s;\"']+)", re.MULT
 def repository_loads_unknown_module(loader, top: Path) -> bool:
     """Whether a config file under `top` loads a module file the directive table knows nothing of: a fragment of
     that repository may be written for it (`wallarm_mode` in a file its own directive includes); read once per run."""
-    memo = loader.memo("loads unknown module")
-    found = memo.get(top)
-    if found is None:
-        found = False
-        for directory, name in loader.files_below(top):
-            if name.endswith(".conf"):
-                try:
-                    text = (directory / name).read_text(encoding="utf-8", errors="replace")
-                except OSError:
-                    continue
-                if "load_module" in text and any(_module_name(module) not in KNOWN_MODULE_FILES
-                                                 for module in _LOAD_MODULE.findall(text)):
-                    found = True
-                    break
-        memo[top] = found
-    return found
+    return loader.once("loads unknown module", top, lambda: any(_loads_unknown(path) for path in (
+        directory / name for directory, name in loader.files_below(top) if name.endswith(".conf"))))
+
+
+def _loads_unknown(path: Path) -> bool:
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return "load_module" in text and any(_module_name(module) not in KNOWN_MODULE_FILES
+                                         for module in _LOAD_MODULE.findall(text))
 
 
 def _module_name(path: str) -> str:
@@ -76,11 +71,8 @@ def _module_name(path: str) -> str:
 
 def builds_from_source(loader, top: Path) -> bool:
     """Whether a script or document under `top` compiles nginx with extra modules or patches; read once per run."""
-    memo = loader.memo("nginx source build")
-    found = memo.get(top)
-    if found is None:
-        found = memo[top] = any(_describes_build(path) for path in _candidates(loader, top))
-    return found
+    return loader.once("nginx source build", top,
+                       lambda: any(_describes_build(path) for path in _candidates(loader, top)))
 
 
 def _candidates(loader, top: Path):

@@ -43,11 +43,7 @@ def env_out_of_view(tree) -> frozenset[str]:
         return frozenset()
     loader = tree.loader
     top = loader.repository_top(Path(os.path.abspath(tree.root.path)).parent)
-    memo = loader.memo("env-out-of-view")
-    names = memo.get(top)
-    if names is None:
-        names = memo[top] = _declared_in_templates(top, loader)
-    return names
+    return loader.once("env-out-of-view", top, lambda: _declared_in_templates(top, loader))
 
 
 def _declared_in_templates(top: Path, loader) -> frozenset[str]:

@@ -23,10 +23,7 @@ def provides(tree, module: str) -> bool:
     lib = top / "lib"
     if (lib / f"{relative}.lua").is_file() or (lib / relative / "init.lua").is_file():
         return True
-    memo = loader.memo("rockspec-modules")
-    if top not in memo:
-        memo[top] = _rockspec_modules(top, loader)
-    return memo[top].why(module) is not None
+    return loader.once("rockspec-modules", top, lambda: _rockspec_modules(top, loader)).why(module) is not None
 
 
 def in_fixture(tree) -> bool:
