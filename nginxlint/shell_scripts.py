@@ -1,6 +1,6 @@
 """The repository's own shell scripts, found and read once per repository and run: files named `.sh` or `.bash`,
-or without a suffix and starting with a shell's `#!` line (an s6 `run` script, `docker-entrypoint`). What they write (script_writes) and link (container/script_links) is read
-from the same texts.
+or without a suffix and starting with a shell's `#!` line (an s6 `run` script, `docker-entrypoint`). What they
+write (script_writes) and link (container/script_links) is read from the same texts.
 """
 from __future__ import annotations
 
