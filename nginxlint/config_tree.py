@@ -114,6 +114,9 @@ class ConfigTree:
         self.main = Node(None, None, ())
         self.main.children = []
         self.files: dict[str, object] = {root.display: root}
+        # For a config held in a YAML file: its files as parsed, each the YAML text with only its entry left
+        # (container/embedded.py), while `files` holds the YAML files themselves
+        self.embedded_files: dict[str, object] = {}
         self.complete = True  # False once any file of the tree failed to parse or read
         # the same, except that templates count as read (their tags are masked, not missing), and so does a glob inside
         # a block that matches nothing (what it would hold cannot set a main-context directive such as `daemon`)

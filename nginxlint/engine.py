@@ -15,6 +15,7 @@ from . import __version__
 from .catalog import load_catalog
 from .checks import load
 from .checks.registry import SCOPES, Reporter, load_rules
+from .copies import said_at_originals, said_once_for_copies
 from .dump import relocate
 from .findings import SEVERITY_RANK, Finding, Location, Notification, Report
 from .gcpause import collector_paused
@@ -82,8 +83,9 @@ def _run(paths: list[Path], settings, base_dir: Path, stdin, texts) -> tuple[Rep
     ]
     findings = _refusals_in_test_data(findings, notifications, workspace.test_data)
     sources = _sources(workspace)
-    findings = _said_at_originals(findings, notifications, sources, selection.fixtures, _included(workspace))
-    findings = _said_once(suppress(findings, workspace.loader, sources, selection))
+    findings = said_at_originals(findings, notifications, sources, selection.fixtures, _included(workspace))
+    texts = _texts(workspace, sources)
+    findings = said_once_for_copies(_said_once(suppress(findings, workspace.loader, sources, selection)), texts)
     if workspace.dumps:  # from the files nginx read to the lines of the dump the user has
         findings, notifications, sources = relocate(findings, notifications, sources, list(workspace.dumps))
         findings = [f for f in findings if selection.allows(f.code, f.path)]
@@ -98,7 +100,8 @@ def _run(paths: list[Path], settings, base_dir: Path, stdin, texts) -> tuple[Rep
     read = sorted(path for path in sources if workspace.report_only is None or path in workspace.report_only)
     skipped = {path: why for path, why in workspace.loader.skipped.items()
                if workspace.report_only is None or path in workspace.report_only}
-    report = Report(findings, enabled, notifications, str(base_dir), __version__, len(read), sources, skipped, read)
+    report = Report(findings, enabled, notifications, str(base_dir), __version__, len(read), sources, skipped, read,
+                    texts)
     return report, workspace
 
 
@@ -115,12 +118,13 @@ def run_parallel(paths: list[Path], settings, base_dir: Path, jobs: int) -> Repo
     with ProcessPoolExecutor(max_workers=len(groups)) as pool:
         reports = list(pool.map(run, groups, [settings] * len(groups), [base_dir] * len(groups)))
     first = reports[0]
-    findings = _unique([f for report in reports for f in report.findings])
+    texts = {path: found for report in reports for path, found in report.texts.items()}
+    findings = said_once_for_copies(_unique([f for report in reports for f in report.findings]), texts)
     findings.sort(key=lambda f: f.sort_key)
     notifications = list({(n.level, n.message, n.path): n for r in reports for n in r.notifications}.values())
     sources = {path: source for report in reports for path, source in report.sources.items()}
     files = len(sources) or sum(report.files_checked for report in reports)
-    return Report(findings, first.rules, notifications, first.base_dir, first.version, files, sources)
+    return Report(findings, first.rules, notifications, first.base_dir, first.version, files, sources, texts=texts)
 
 
 # Mistakes that make nginx refuse a file as it stands: a cycle, an unknown directive, a wrong context or value, a
@@ -151,27 +155,6 @@ def _refusals_in_test_data(findings: list[Finding], notifications: list[Notifica
 
 def _included(workspace) -> set[str]:
     return {path for tree in workspace.trees for path in tree.files if path != tree.root.display}
-
-
-def _said_at_originals(findings: list[Finding], notifications: list[Notification], sources: dict,
-                       fixtures, included: set[str]) -> list[Finding]:
-    """A file in a fixture directory (an example, a demo) that no config includes and whose text is a deployed
-    file's, word for word, is that file's copy: its findings are reported once, at the original, and the copy gets
-    a note naming it."""
-    originals: dict[str, str] = {}
-    for path, source in sources.items():
-        if source.text.strip() and not fixtures.holds(path):
-            originals.setdefault(source.text, path)
-    copies = {path: originals[source.text] for path, source in sources.items()
-              if source.text in originals and originals[source.text] != path and path not in included
-              and fixtures.holds(path)}
-    if not copies:
-        return findings
-    kept = [f for f in findings if f.path not in copies]
-    for path in sorted({f.path for f in findings if f.path in copies}):
-        notifications.append(Notification("note", f"the same text as {copies[path]}: its findings are reported "
-                                          "there", path))
-    return kept
 
 
 def _workspace_root(workspace) -> str:
@@ -323,6 +306,16 @@ def _sources(workspace) -> dict:
         if source.display not in workspace.loader.skipped and source.display not in dumps:
             sources.setdefault(source.display, source)
     return sources
+
+
+def _texts(workspace, sources: dict) -> dict[str, list[str]]:
+    """Each file's texts: its own, and those of the configs a YAML file embeds (container/embedded.py)."""
+    texts = {path: [source.text] for path, source in sources.items()}
+    for tree in workspace.trees:
+        for path, source in tree.embedded_files.items():
+            if source.text not in texts.setdefault(path, []):
+                texts[path].append(source.text)
+    return texts
 
 
 def exit_status(report: Report, threshold: str) -> int:

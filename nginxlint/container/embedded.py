@@ -260,4 +260,5 @@ def _finish(tree, manifests, configmap, yaml_dir: Path) -> None:
     tree.out_of_view_includes = []  # in the image too, which no ConfigMap shows whole
     tree.conf_dir = yaml_dir
     source = manifests.sources.get(configmap.path)
+    tree.embedded_files = tree.files
     tree.files = {configmap.path: source} if source is not None else dict(tree.files)

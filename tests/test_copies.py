@@ -1,0 +1,100 @@
+"""Identical files (one vhost per image version, an install manifest archived with each release's docs): a finding
+they share is reported once, at the first copy, with the others as related places; one answer however they are
+passed."""
+from __future__ import annotations
+
+import subprocess
+
+from lintkit import run_cli, write_tree
+
+VHOST = """server {
+    listen 443 ssl;
+    server_name shop.example.com;
+    ssl_certificate /etc/ssl/shop.crt;
+    ssl_certificate_key /etc/ssl/shop.key;
+    ssl_protocols TLSv1 TLSv1.2;
+    add_header Strict-Transport-Security "max-age=31536000" always;
+    location / { proxy_pass http://127.0.0.1:9000; }
+}
+"""
+
+
+def _repository(tmp_path, files):
+    write_tree(tmp_path, files)
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    return tmp_path
+
+
+def _found(result):
+    assert result.status in (0, 1), result.err
+    return sorted((f["code"], f["path"], f["line"], tuple((r["path"], r["line"]) for r in f["related"]))
+                  for f in result.json["findings"])
+
+
+def test_a_finding_identical_copies_share_is_reported_once_with_the_copies_related(tmp_path):
+    root = _repository(tmp_path, {
+        "docker/7.4/conf/vhost.conf": VHOST,
+        "docker/8.0/conf/vhost.conf": VHOST,
+        "docker/8.1/conf/vhost.conf": VHOST.replace("shop.example.com", "shop.example.org"),  # not a copy
+    })
+    shared = ("SEC521", "docker/7.4/conf/vhost.conf", 6, (("docker/8.0/conf/vhost.conf", 6),))
+    whole = _found(run_cli([".", "--format", "json", "--no-cache"], cwd=root))
+    assert whole == [shared, ("SEC521", "docker/8.1/conf/vhost.conf", 6, ())]
+    # passed alone (pre-commit), the second copy shows the shared finding through its related place, and nothing
+    # is located in it, as in the whole run
+    assert _found(run_cli(["docker/8.0/conf/vhost.conf", "--format", "json", "--no-cache"], cwd=root)) == [shared]
+    assert _found(run_cli(["docker/8.0", "--format", "json", "--no-cache"], cwd=root)) == [shared]
+
+
+def test_the_fix_of_a_shared_finding_edits_every_copy(tmp_path):
+    root = _repository(tmp_path, {"a/vhost.conf": VHOST, "b/vhost.conf": VHOST})
+    run_cli([".", "--fix", "--no-cache", "--select", "SEC521"], cwd=root)
+    for name in ("a/vhost.conf", "b/vhost.conf"):
+        assert "ssl_protocols TLSv1.2;" in (root / name).read_text(), name
+
+
+def _manifest(tag: str, padding: int) -> str:
+    return "\n" * padding + f"""apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: frontend-nginx
+data:
+  default.conf: |
+    server {{
+        listen 8443 ssl;
+        server_name chaos.example.com;
+        ssl_certificate /etc/tls/tls.crt;
+        ssl_certificate_key /etc/tls/tls.key;
+        location / {{ root /usr/share/nginx/html; }}
+    }}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: frontend
+spec:
+  template:
+    spec:
+      containers:
+        - name: frontend
+          image: nginx:{tag}
+          volumeMounts:
+            - name: conf
+              mountPath: /etc/nginx/conf.d
+      volumes:
+        - name: conf
+          configMap:
+            name: frontend-nginx
+"""
+
+
+def test_the_same_configmap_entry_in_manifests_that_differ_elsewhere_is_one_finding(tmp_path):
+    # each release's install manifest: another image tag, the entry a line further down
+    root = _repository(tmp_path, {
+        "docs/3.9.0/install.yaml": _manifest("1.25.3", 0),
+        "docs/3.17.0/install.yaml": _manifest("1.27.1", 1),
+        "manifests/install.yaml": _manifest("1.27.2", 0),
+    })
+    found = _found(run_cli([".", "--format", "json", "--no-cache", "--select", "SEC523"], cwd=root))
+    assert found == [("SEC523", "docs/3.17.0/install.yaml", 8,
+                      (("docs/3.9.0/install.yaml", 7), ("manifests/install.yaml", 7)))]
