@@ -40,8 +40,7 @@ _INIT_SCRIPTS = ("/etc/s6-overlay/s6-rc.d/*/run", "/etc/s6-overlay/s6-rc.d/*/up"
 def apply_start_script_writes(stage) -> None:
     """Add to the stage's filesystem what its start script, and the scripts its init system runs, write by name, as
     a RUN's writes are added."""
-    scripts = [found] if (found := start_script(stage)) is not None else []
-    _add_writes(stage, [*scripts, *_init_scripts(stage.fs)])
+    _add_writes(stage, [*start_scripts(stage), *_init_scripts(stage.fs)])
 
 
 class _Container(NamedTuple):
@@ -72,7 +71,7 @@ def _add_writes(stage, scripts: list[tuple[str, Path]]) -> None:
             continue
         body = without_heredoc_bodies(text)
         variables = _variables(body, stage, sourcing=True)
-        for written in run_effects(_expanded(body, variables), stage.workdir, 0).written:
+        for written in run_effects(expanded(body, variables), stage.workdir, 0).written:
             if not written.made or written.what in _NOT_MADE or not _named(written.path) or written.path in seen:
                 continue
             seen.add(written.path)
@@ -85,8 +84,7 @@ def start_script_texts(stage, limit: int = 8) -> list[tuple[Path, str]]:
     """(repository file, text with its variables expanded) of the script the stage starts with and of the scripts
     it runs or sources that the image got from the repository (`/docker/setup.sh`, `. /env.sh`), whatever their
     names: what they do to the configs happens before nginx starts."""
-    first = start_script(stage)
-    queue = [first[1]] if first is not None else []
+    queue = [source for _, source in start_scripts(stage)]
     found: list[tuple[Path, str]] = []
     while queue and len(found) < limit:
         source = queue.pop(0)
@@ -94,9 +92,9 @@ def start_script_texts(stage, limit: int = 8) -> list[tuple[Path, str]]:
         if text is None or any(source == seen for seen, _ in found):
             continue
         body = without_heredoc_bodies(text)
-        expanded = _without_dead_branches(_expanded(body, _variables(body, stage, sourcing=True)))
-        found.append((source, expanded))
-        for command in read_script(expanded, script_file=True).commands:
+        live = _without_dead_branches(expanded(body, _variables(body, stage, sourcing=True)))
+        found.append((source, live))
+        for command in read_script(live, script_file=True).commands:
             words = command.words
             called = script_path(words)
             if called is not None and "$" not in called:
@@ -158,14 +156,18 @@ def started_scripts(argv: tuple[str, ...]) -> list[str]:
 def start_script(stage) -> tuple[str, Path] | None:
     """(image path, repository file) of the script the stage starts with, when the image got it from the
     repository: `ENTRYPOINT ["/go.sh"]`, `CMD /start.sh`, `["tini", "--", "/go.sh"]`."""
+    return next(iter(start_scripts(stage)), None)
+
+
+def start_scripts(stage) -> list[tuple[str, Path]]:
+    """The same for every script of the start command the image got from the repository, in the order they run: a
+    wrapper and the script it is given to run next (`["tini", "--", "/uid-setup.sh", "/entrypoint.sh"]`)."""
     argv = stage.entrypoint or stage.cmd or ()
     if stage.base.flavour == "nginx" and argv[:1] == ("/docker-entrypoint.sh",):
         argv = argv[1:]  # the official entrypoint runs the command it is given
-    for script in started_scripts(argv):
-        located = _located(stage, _expanded(script, stage.env))  # `CMD . $PREFIX/start.sh`: the image's ENV expands
-        if located is not None:
-            return located
-    return None
+    # `CMD . $PREFIX/start.sh`: the image's ENV expands
+    located = (_located(stage, expanded(script, stage.env)) for script in started_scripts(argv))
+    return list(dict.fromkeys(found for found in located if found is not None))
 
 
 # The search path of an image that sets none (Docker's default for Linux containers).
@@ -217,7 +219,7 @@ def _variables(body: str, stage, sourcing: bool, known: dict[str, str | None] | 
         assigned = set()
 
     def assign(name: str, raw: str) -> None:
-        value = _expanded(raw, known)
+        value = expanded(raw, known)
         if not _PLAIN.fullmatch(value) or name in assigned and known.get(name) != value:
             value = None
         known[name] = value
@@ -228,7 +230,7 @@ def _variables(body: str, stage, sourcing: bool, known: dict[str, str | None] | 
             while len(words) > 1 and words[0] in _OPENING_WORDS:
                 words = words[1:]
             if words[0] in (".", "source") and len(words) > 1 and sourcing:
-                sourced = _sourced(stage, _expanded(words[1], known))
+                sourced = _sourced(stage, expanded(words[1], known))
                 if sourced is not None:
                     _variables(without_heredoc_bodies(sourced), stage, False, known, assigned)
             elif words[0] == ":":
@@ -253,7 +255,7 @@ def _sourced(stage, path: str) -> str | None:
     return _text(source) if isinstance(source, Path) and source.is_file() else None
 
 
-def _expanded(text: str, variables: dict[str, str | None]) -> str:
+def expanded(text: str, variables: dict[str, str | None]) -> str:
     """`text` with the variables of known value substituted (`$V`, `${V}`, `${V:-default}`); others as written."""
 
     def value(match: re.Match) -> str:
