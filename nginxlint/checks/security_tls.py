@@ -16,7 +16,7 @@ from ..nginx.listen import http_servers, parse_listen
 from ..nginx.locations import front_page, served_kinds
 from ..nginx.templates import is_unknown
 from ..nginx.tls_scope import (Inherited, PlainHttp, default_of, flag_on, is_tls_listen, local_placeholder,
-                               rejects_handshakes, sockets, speaks_tls, tls_listens, tls_out_of_view)
+                               rejects_handshakes, self_signed, sockets, speaks_tls, tls_listens, tls_out_of_view)
 from .registry import rule
 
 # The directive that sets protocols for each cipher directive, in the same module (proxy_ssl_ciphers goes with
@@ -343,8 +343,8 @@ def hsts_missing_or_weak(dep, report):
             continue
         if _serves_nothing(server):
             continue  # every answer is an error (or 444, no answer at all): no page for HSTS to protect
-        if local_placeholder(dep, server, certificates.at(server)):
-            continue  # every start makes its certificate self-signed: browsers ignore HSTS over it
+        if local_placeholder(dep, server, certificates.at(server)) or self_signed(dep, certificates.at(server)):
+            continue  # its certificate is self-signed: browsers ignore HSTS over it (RFC 6797 8.1)
         if by_lua.at(server) is not None and _proxies(server):
             continue  # a gateway for many domains: each service behind it sends its own HSTS
         if side_ports.of(server):

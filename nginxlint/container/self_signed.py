@@ -1,5 +1,8 @@
 """The certificates a container's start makes self-signed (`openssl req -x509 … -out /etc/nginx/certs/local.crt`,
-in the ENTRYPOINT or the script it runs): with a server named only localhost, a local placeholder.
+in the ENTRYPOINT or the script it runs): with a server named only localhost, a local placeholder. And those the
+repository's own tooling makes self-signed wherever it runs (a Dockerfile's RUN, a setup or start script), or whose
+name says so (`nginx-selfsigned.crt`, Debian's `ssl-cert-snakeoil.pem`): what the repository serves with them is
+untrusted by every browser.
 
 Made at every start, the certificate overwrites whatever a user could put in its place, so every client meets an
 untrusted certificate: browsers ignore Strict-Transport-Security over such a connection (RFC 6797 §8.1) and no
@@ -9,8 +12,13 @@ Source: https://www.rfc-editor.org/rfc/rfc6797#section-8.1
 """
 from __future__ import annotations
 
+import fnmatch
 import posixpath
+import re
+from pathlib import Path
 
+from ..sources import Unreadable
+from .dockerfile import DOCKERFILE_NAMES
 from .startup import read_script
 
 
@@ -43,3 +51,69 @@ def _start_text(tree) -> str | None:
 
     files = container_files(tree)
     return files.start_text(None) if files is not None else None
+
+
+# A name that says the certificate is self-signed: `nginx-selfsigned.crt`, `self-signed.pem`, Debian's snakeoil
+_SELF_SIGNED_NAME = re.compile(r"self[-_]?signed|snakeoil", re.I)
+# A script that also asks an ACME client makes a placeholder the real certificate replaces (certbot's
+# init-letsencrypt.sh writes a dummy `fullchain.pem` so that nginx can start, then asks for the real one)
+_ACME_CLIENT = re.compile(r"\b(?:certbot|acme\.sh|lego|dehydrated|getssl)\b")
+_PREFIXES = frozenset({"then", "do", "else", "exec", "sudo", "command"})  # words before the command itself
+_ASSIGNMENT = re.compile(r"([A-Za-z_]\w*)=(.*)", re.DOTALL)
+
+
+def made_self_signed_here(loader, certificate: str) -> bool:
+    """The `ssl_certificate` file is self-signed by its name, or the repository's Dockerfiles or shell scripts make
+    it with `openssl req -x509` at the same absolute path, or at a relative path whose last two parts it ends with
+    (`nginx/ssl/self.cert` mounted as `/etc/nginx/ssl/self.cert`)."""
+    if _SELF_SIGNED_NAME.search(posixpath.basename(certificate)):
+        return True
+    if "$" in certificate or not certificate.startswith("/"):
+        return False
+    top = loader.repository_top(loader.base_dir)
+    for made in loader.once("repository-self-signed", top, lambda: _repository_outputs(loader, top)):
+        if made == certificate or not made.startswith("/") and made.count("/") >= 1 and \
+                certificate.endswith("/" + "/".join(made.split("/")[-2:])):
+            return True
+    return False
+
+
+def _repository_outputs(loader, top: Path) -> frozenset[str]:
+    from ..shell_scripts import shell_scripts  # the repository's scripts, read once per run
+
+    texts = [text for _, text in shell_scripts(loader, top)]
+    for directory, name in loader.files_below(top):
+        if any(fnmatch.fnmatchcase(name, pattern) for pattern in DOCKERFILE_NAMES):
+            try:
+                texts.append(_run_lines(loader.text(directory / name)))
+            except Unreadable:
+                continue
+    return frozenset(path for text in texts if not _ACME_CLIENT.search(text) for path in _made_paths(text))
+
+
+def _run_lines(dockerfile: str) -> str:
+    """The shell text of a Dockerfile's RUN instructions."""
+    return re.sub(r"(?im)^\s*RUN\s+(?:--\S+\s+)*", "", dockerfile)
+
+
+def _made_paths(text: str) -> set[str]:
+    """The `-out` paths of `openssl req -x509` commands, with the script's own plain assignments expanded
+    (`SSL_DIR="/etc/nginx/ssl"`, `SSL_CERT="$SSL_DIR/server.crt"`), normalised (`./nginx/ssl/x` is `nginx/ssl/x`)."""
+    from .installs import simple_commands
+    from .start_writes import expanded
+
+    known: dict[str, str | None] = {}
+    found = set()
+    for line in text.replace("\\\n", " ").split("\n"):
+        for words in simple_commands(line):
+            while len(words) > 1 and words[0] in _PREFIXES:
+                words = words[1:]
+            assignments = [_ASSIGNMENT.fullmatch(word) for word in words]
+            if all(assignments):
+                known.update((m.group(1), expanded(m.group(2), known)) for m in assignments)
+            elif posixpath.basename(words[0]) == "openssl" and words[1:2] == ["req"] and "-x509" in words:
+                for flag, value in zip(words, words[1:]):
+                    path = expanded(value, known) if flag == "-out" else "$"
+                    if "$" not in path:
+                        found.add(posixpath.normpath(path))
+    return found

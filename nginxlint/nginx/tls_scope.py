@@ -129,6 +129,16 @@ def local_placeholder(tree, server, certificate) -> bool:
     return made_self_signed_at_start(tree, certificate.args[0])
 
 
+def self_signed(tree, certificate) -> bool:
+    """The certificate in effect (`ssl_certificate`) is self-signed: by its name, or the repository makes it with
+    `openssl req -x509` (container/self_signed.py)."""
+    if certificate is None or not certificate.args:
+        return False
+    from ..container.self_signed import made_self_signed_here  # the repository's scripts, only for a TLS server
+
+    return made_self_signed_here(tree.loader, certificate.args[0])
+
+
 def rejects_handshakes(dep, server, certificate) -> bool:
     """Every TLS handshake with the server fails: `ssl_reject_handshake on`, or a certificate (the `ssl_certificate`
     in effect) that cannot load, `data:` followed by nothing or by variables the config only ever sets to "" (the
