@@ -970,6 +970,8 @@ def _upstream_picks_file(dep, node) -> bool:
         for redirect in dep.nodes(name):
             if redirect.enclosing("server") not in (server, None):
                 continue  # another server's redirect stays in that server
+            if location in redirect.ancestors():
+                continue  # only reached from inside the internal location, by a URI already under it
             for arg in redirect.args[taken]:
                 fixed = _fixed_start(redirect, arg)
                 if "$" in arg and (match.pattern.startswith(fixed) or fixed.startswith(match.pattern)):
@@ -1018,10 +1020,36 @@ def _fixed_answer(location, owner) -> bool:
     if any(c.name == "autoindex" and c.args[:1] == ["on"] for c in location.children or ()):
         return False
     match = location_match(location)
+    children = location.children or ()
     answered = (match is not None and match.modifier == "=") or any(
         c.name in _ANSWERS or (c.name == "try_files" and not any("$" in a for a in c.args[:-1]))
-        for c in location.children or ())
+        or c.name == "rewrite" and _rewrites_all_to_one(c) for c in children) \
+        or _fixed_script(children) or _denies_all(children)
     return answered and all(_fixed_answer(inner, owner) for inner in location.find("location"))
+
+
+# regexes that match every URI (each starts with "/")
+_MATCH_ALL = frozenset({"^", "^.*", "^.*$", "^(.*)$", "^(.*)", ".*", "(.*)", "^/", "^/.*", "^/.*$", "^/(.*)$",
+                        "^/(.*)", "/"})
+
+
+def _rewrites_all_to_one(rewrite) -> bool:
+    """`rewrite ^ /front-controller.php last;`: every URI becomes one fixed URI (or one redirect)."""
+    return len(rewrite.args) >= 2 and rewrite.args[0] in _MATCH_ALL and "$" not in rewrite.args[1]
+
+
+def _fixed_script(children) -> bool:
+    """A FastCGI location whose SCRIPT_FILENAME (the last one set, after the included defaults) is one fixed file:
+    the root does not build the script's path."""
+    scripts = [c for c in children if c.name == "fastcgi_param" and c.args[:1] == ["SCRIPT_FILENAME"]]
+    return any(c.name == "fastcgi_pass" for c in children) and bool(scripts) and len(scripts[-1].args) > 1 \
+        and "$" not in scripts[-1].args[1]
+
+
+def _denies_all(children) -> bool:
+    """`deny all;` with no `allow`: every request gets 403."""
+    return any(c.name == "deny" and c.args[:1] == ["all"] for c in children) and \
+        not any(c.name == "allow" for c in children)
 
 
 def _normal(path: str) -> str:
