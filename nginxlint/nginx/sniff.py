@@ -69,7 +69,7 @@ _OTHER_PROGRAMS = {
 # file there is nginx's only when its content says so.
 _PROGRAM_DIRECTORY = re.compile(
     r"(?:fluent-?bit|fluentd|td-agent(?:-bit)?|zabbix[\w.\-]*|logrotate\.d|rsyslog\.d|supervisor[\w.\-]*|"
-    r"php[\w.\-]*|filebeat|telegraf[\w.\-]*|collectd[\w.\-]*|monit(?:rc)?\.d|cron\.d|logstash)$",
+    r"php[\w.\-]*|filebeat|telegraf[\w.\-]*|collectd[\w.\-]*|monit(?:rc)?(?:\.d)?|cron\.d|logstash)$",
     re.IGNORECASE)
 
 
@@ -120,6 +120,12 @@ _CONTENT_LINE = re.compile(r"^[ \t]*[^\s#]", re.MULTILINE)
 _MANIFEST_KEYS = (re.compile(r"^apiVersion:[ \t]*\S", re.MULTILINE), re.compile(r"^kind:[ \t]*[A-Z]", re.MULTILINE))
 
 
+# A Logstash pipeline: `input {`, `filter {` or `output {` at the top (no nginx directive has those names) and its
+# plugins' `key => value` settings.
+_LOGSTASH_SECTION = re.compile(r"^(?:input|filter|output)[ \t]*\{", re.MULTILINE)
+_LOGSTASH_SETTING = re.compile(r"[\w\]\"][ \t]*=>[ \t]*[{\"\[\w]")
+
+
 def classify(text: str, name: str = "", parsed: ParsedFile | None = None,
              extra: frozenset[str] = frozenset()) -> Verdict:
     """The verdict for one file. `parsed` is the loader's parse of `text` (parsed here when not given);
@@ -131,6 +137,9 @@ def classify(text: str, name: str = "", parsed: ParsedFile | None = None,
     if _PATCH.search(text):  # whatever its lines hold, nginx never reads a diff: `patch` or `quilt` applies it
         return Verdict(NOT_NGINX, 1.0, "looks like a patch (a unified diff), which patch, quilt or git applies to a "
                        "file; nginx does not read it")
+    if _LOGSTASH_SECTION.search(text) and len(_LOGSTASH_SETTING.findall(text, 0, 20000)) >= 2:
+        return Verdict(NOT_NGINX, 0.9, "looks like a Logstash pipeline (input, filter or output blocks of "
+                       "`key => value` settings)")
     if all(key.search(text) for key in _MANIFEST_KEYS):
         return Verdict(NOT_NGINX, 1.0, "looks like a Kubernetes manifest (apiVersion and kind at its top level)")
     if parsed is None:

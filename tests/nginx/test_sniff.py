@@ -294,6 +294,20 @@ namespace "dc=example,dc=com" {
     index   objectClass
 }
 """, "ldapd"),
+    # a Logstash pipeline: its `if` blocks are words nginx knows, and not one line ends with ';'
+    "logstash/pipelines/beats/13_normalize.conf": ("""\
+########################
+# normalization of non-network-traffic events
+########################
+
+filter {
+  if ([winlog][event_data]) {
+    mutate { id => "mutate_rename_winlog_event_data"
+             rename => { "[winlog][event_data]" => "[winlog][event_data_flat]" } }
+  }
+  if ([event][module] == "winlog") { mutate { add_field => { "[event][kind]" => "event" } } }
+}
+""", "Logstash pipeline"),
     "index.html.j2": ("""\
 <!DOCTYPE html>
 <html>
@@ -385,7 +399,7 @@ def test_ini_comment_lines_alone_are_not_nginx_since_nginx_rejects_them():
 
 def test_another_programs_directory_holds_nginx_only_when_the_content_says_so():
     comments = "# Nginx stub_status checking for the monitoring agent\n# Autoregister=nginx\n"
-    for name in ("etc/zabbix/zabbix_agentd.conf.d/nginx.conf", "etc/fluent-bit/nginx.conf",
+    for name in ("etc/zabbix/zabbix_agentd.conf.d/nginx.conf", "etc/fluent-bit/nginx.conf", "install/rhel/7/monit/nginx.conf",
                  "etc/logrotate.d/nginx.conf", "etc/supervisor/conf.d/nginx.conf", "etc/php81/nginx.conf"):
         verdict = verdict_of(comments, name)
         assert verdict.kind == NOT_NGINX and "a directory of another program" in verdict.reason, name
