@@ -311,6 +311,16 @@ class Masked:
         index = self._line_index()
         return self.unknown_between(index.offset(span[0], span[1]), index.offset(span[2], span[3]))
 
+    def tag_in_statement(self, span) -> bool:
+        """Whether a tag stands among the arguments of the directive that starts at `span`, before its `;` or `{`
+        (`server_name {% for n in names %}{{ n }} {% endfor %};`): what the directive is given is unknown."""
+        start = self._line_index().offset(span[0], span[1])
+        end = min((found for found in (self.text.find(";", start), self.text.find("{", start)) if found >= 0),
+                  default=len(self.text))
+        if self._starts is None:
+            self._starts = [region.start for region in self.regions]
+        return any(start <= region.start < end for region in self.regions[bisect_right(self._starts, start) - 1:])
+
     def touched(self, span) -> bool:
         """Whether replacing `span` would change a masked region (any kind: a tag is no text a fix may rewrite),
         or inserting there would land inside one."""
