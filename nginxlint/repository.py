@@ -18,7 +18,7 @@ FIXTURE_DIRS = (
     "dev-environment", "dev-environments", "local[-_]environment", "local[-_]environments", "test[-_]*", "e2e[-_]*",
     "*[-_]test", "*[-_]tests", "*[-_]example", "*[-_]examples", "vendor", "vendored", "third[-_]party", "thirdparty",
     "deps", "demo", "demos", "*[-_]demo", "*[-_]demos", "demo[-_]*", "devenv", "devenvs", "dev[-_]env", "dev[-_]envs",
-    ".devcontainer", ".gitpod*",
+    ".devcontainer", ".gitpod*", ".ddev",
     "gitpod",  # a Gitpod workspace's files kept beside the other images (docker/gitpod/, which .gitpod.yml names)
     "old", "*[-_]old", "old[-_]*", "deprecated", "unused",
 )
@@ -36,7 +36,8 @@ TEST_DATA_DIRS = ("testdata", "test[-_]data", "*[-_]testdata", "*[-_]test[-_]dat
 # The fixture directories of a developer's environment (a dev container, a Gitpod workspace): what runs there is
 # restarted as part of the work and serves no one.
 DEVELOPMENT_DIRS = ("dev-environment", "dev-environments", "local[-_]environment", "local[-_]environments", "devenv",
-                    "devenvs", "dev[-_]env", "dev[-_]envs", ".devcontainer", ".gitpod*", "gitpod")
+                    "devenvs", "dev[-_]env", "dev[-_]envs", ".devcontainer", ".gitpod*", "gitpod",
+                    ".ddev")  # DDEV's local web container (`.ddev/nginx_full/`)
 # The fixture directories of leftovers kept for reference (nginx-old/, deprecated/), and the file names that say so
 # (old_site.conf, nginx.conf.old, default.bak, site.conf.orig): no deployment reads them. (Not "backup": nginx's
 # upstream `backup` servers give real files that name.)
