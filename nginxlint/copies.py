@@ -1,11 +1,12 @@
-"""Files whose text is another file's, word for word: what they share is reported once.
+"""Files whose text is another file's, word for word or nearly: what they share is reported once.
 
 Repositories keep copies: a demo beside the deployed config, one vhost per image version, an install manifest
-archived with each release's documentation. The user changes the text once (or with one edit per copy); forty
-identical findings say nothing the first did not.
+archived with each release's documentation, one nginx.conf per distribution release an installer supports. The
+user changes the text once (or with one edit per copy); forty identical findings say nothing the first did not.
 """
 from __future__ import annotations
 
+import posixpath
 from dataclasses import replace
 
 from .findings import Finding, Fix, Location, Notification
@@ -36,28 +37,41 @@ COPY = "the same in this copy"
 
 
 def said_once_for_copies(findings: list[Finding], texts: dict[str, list[str]]) -> list[Finding]:
-    """A finding that identical texts share (same rule, place and words) is reported at the first of them by path,
-    and names the others as related places; its fix edits every copy.
+    """A finding that copies share (same rule, words and line) is reported at the first of them by path, and names
+    the others as related places; its fix edits every copy.
 
-    `texts`: each file's texts by display path: its own, and those of the nginx configs a YAML file embeds (each
-    at its true lines, the rest blank), so two manifests that differ only in an image tag still hold the same
-    config. A finding only one copy has (its context differs: another image, another root) stays where it is.
-    Passing a copy alone shows the shared finding too, through its related place.
+    Copies are identical texts, or files of one name whose lines are nearly all the same (`install/debian/11/nginx/
+    nginx.conf` and `install/ubuntu/18.04/nginx/nginx.conf`, a few lines apart). `texts`: each file's texts by
+    display path: its own, and those of the nginx configs a YAML file embeds (each at its true lines, the rest
+    blank), so two manifests that differ only in an image tag still hold the same config. A finding only one copy
+    has (its context differs: another image, another root) stays where it is. Passing a copy alone shows the shared
+    finding too, through its related place.
     """
-    lines: dict[int, list[str]] = {}
-    shared: dict[tuple, list[Finding]] = {}
+    around = _Around(texts)
+    identical: dict[tuple, list[Finding]] = {}
     for finding in findings:
-        text = _text_around(finding, texts.get(finding.path, ()), lines)
+        text = around.text(finding)
         if text is not None:
             # from the text's first line on: the same ConfigMap entry further down another manifest is a copy
             blank = len(text) - len(text.lstrip("\n"))
-            shared.setdefault((text[blank:], finding.span.line - blank, finding.span.end_line - blank,
-                               *_what_is_said(finding)), []).append(finding)
+            identical.setdefault((text[blank:], finding.span.line - blank, finding.span.end_line - blank,
+                                  *_what_is_said(finding)), []).append(finding)
+    findings = _merged(findings, identical.values())
+    similar: dict[tuple, list[Finding]] = {}
+    for finding in findings:
+        text = around.text(finding)
+        if text is not None:
+            line = around.lines(text)[finding.span.line - 1].strip()
+            similar.setdefault((posixpath.basename(finding.path), line, *_what_is_said(finding)), []).append(finding)
+    return _merged(findings, (cluster for same in similar.values() for cluster in around.clusters(same)))
+
+
+def _merged(findings: list[Finding], groups) -> list[Finding]:
     merged: dict[int, Finding | None] = {}  # id of a finding -> what replaces it (None: said at the first copy)
-    for same in shared.values():
+    for same in groups:
         if len({f.path for f in same}) < 2:
             continue
-        same.sort(key=lambda f: f.path)
+        same = sorted(same, key=lambda f: f.path)
         kept = same[0]
         for copy in same[1:]:
             kept = _with_copy(kept, copy)
@@ -66,22 +80,57 @@ def said_once_for_copies(findings: list[Finding], texts: dict[str, list[str]]) -
     return [merged.get(id(f), f) for f in findings if merged.get(id(f), f) is not None]
 
 
-def _text_around(finding: Finding, texts, lines: dict[int, list[str]]) -> str | None:
-    """The smallest of the file's texts that holds the finding's line: an embedded config before its YAML file."""
-    holding = []
-    for text in texts:
-        split = lines.get(id(text))
+# Nearly the same text: this share of their distinct lines in common
+_NEAR = 0.8
+
+
+class _Around:
+    """The text each finding sits in, its lines, and which texts are nearly the same; each computed once."""
+
+    def __init__(self, texts: dict[str, list[str]]):
+        self.texts = texts
+        self._lines: dict[int, list[str]] = {}
+        self._kept: dict[int, frozenset[str]] = {}
+
+    def lines(self, text: str) -> list[str]:
+        split = self._lines.get(id(text))
         if split is None:
-            split = lines[id(text)] = text.split("\n")
-        if finding.span.line <= len(split) and split[finding.span.line - 1].strip():
-            holding.append(text)
-    return min(holding, key=len, default=None)
+            split = self._lines[id(text)] = text.split("\n")
+        return split
+
+    def text(self, finding: Finding) -> str | None:
+        """The smallest of the file's texts that holds the finding's line: an embedded config before its YAML."""
+        holding = [text for text in self.texts.get(finding.path, ())
+                   if finding.span.line <= len(lines := self.lines(text)) and lines[finding.span.line - 1].strip()]
+        return min(holding, key=len, default=None)
+
+    def clusters(self, same: list[Finding]) -> list[list[Finding]]:
+        """The findings grouped by nearly the same text, each joining the first group whose first text is like its."""
+        if len(same) < 2:
+            return []
+        groups: list[tuple[frozenset[str], list[Finding]]] = []
+        for finding in sorted(same, key=lambda f: f.path):
+            kept = self._distinct(self.text(finding))
+            for first, group in groups:
+                if len(first & kept) >= _NEAR * max(len(first), len(kept)):
+                    group.append(finding)
+                    break
+            else:
+                groups.append((kept, [finding]))
+        return [group for _, group in groups if len(group) > 1]
+
+    def _distinct(self, text: str) -> frozenset[str]:
+        found = self._kept.get(id(text))
+        if found is None:
+            found = self._kept[id(text)] = frozenset(line.strip() for line in self.lines(text) if line.strip())
+        return found
 
 
 def _what_is_said(finding: Finding) -> tuple:
     """What must match for two findings in copies to be one: everything but the path and the lines."""
     fix = finding.fix and (finding.fix.title, finding.fix.applicability)
-    return (finding.code, finding.span.column, finding.span.end_column, finding.message, finding.severity, finding.suppression is None, fix)
+    return (finding.code, finding.span.column, finding.span.end_column, finding.message, finding.severity,
+            finding.suppression is None, fix)
 
 
 def _with_copy(kept: Finding, copy: Finding) -> Finding:

@@ -1,6 +1,6 @@
-"""Identical files (one vhost per image version, an install manifest archived with each release's docs): a finding
-they share is reported once, at the first copy, with the others as related places; one answer however they are
-passed."""
+"""Copies (one vhost per image version, an install manifest archived with each release's docs, one nginx.conf per
+distribution release): a finding they share is reported once, at the first copy, with the others as related places;
+one answer however they are passed."""
 from __future__ import annotations
 
 import subprocess
@@ -31,19 +31,36 @@ def _found(result):
                   for f in result.json["findings"])
 
 
-def test_a_finding_identical_copies_share_is_reported_once_with_the_copies_related(tmp_path):
+OTHER_SITE = """server {
+    listen 8443 ssl;
+    server_name admin.example.com;
+    ssl_certificate /etc/ssl/admin.crt;
+    ssl_certificate_key /etc/ssl/admin.key;
+    ssl_protocols TLSv1 TLSv1.2;
+    client_max_body_size 1m;
+    add_header Strict-Transport-Security "max-age=31536000" always;
+    location /api/ { proxy_pass http://127.0.0.1:9100; }
+    location / { root /srv/admin; }
+}
+"""
+
+
+def test_a_finding_copies_share_is_reported_once_with_the_copies_related(tmp_path):
     root = _repository(tmp_path, {
         "docker/7.4/conf/vhost.conf": VHOST,
         "docker/8.0/conf/vhost.conf": VHOST,
-        "docker/8.1/conf/vhost.conf": VHOST.replace("shop.example.com", "shop.example.org"),  # not a copy
+        # a near copy: another name served, the same lines otherwise
+        "docker/8.1/conf/vhost.conf": VHOST.replace("shop.example.com", "shop.example.org"),
+        "admin/conf/vhost.conf": OTHER_SITE,  # the same name and line, another site
     })
-    shared = ("SEC521", "docker/7.4/conf/vhost.conf", 6, (("docker/8.0/conf/vhost.conf", 6),))
+    shared = ("SEC521", "docker/7.4/conf/vhost.conf", 6,
+              (("docker/8.0/conf/vhost.conf", 6), ("docker/8.1/conf/vhost.conf", 6)))
     whole = _found(run_cli([".", "--format", "json", "--no-cache"], cwd=root))
-    assert whole == [shared, ("SEC521", "docker/8.1/conf/vhost.conf", 6, ())]
-    # passed alone (pre-commit), the second copy shows the shared finding through its related place, and nothing
-    # is located in it, as in the whole run
-    assert _found(run_cli(["docker/8.0/conf/vhost.conf", "--format", "json", "--no-cache"], cwd=root)) == [shared]
-    assert _found(run_cli(["docker/8.0", "--format", "json", "--no-cache"], cwd=root)) == [shared]
+    assert whole == [("SEC521", "admin/conf/vhost.conf", 6, ()), shared]
+    # passed alone (pre-commit), a copy shows the shared finding through its related place, and nothing is located
+    # in it, as in the whole run
+    for alone in ("docker/8.0/conf/vhost.conf", "docker/8.1/conf/vhost.conf", "docker/8.1"):
+        assert _found(run_cli([alone, "--format", "json", "--no-cache"], cwd=root)) == [shared], alone
 
 
 def test_the_fix_of_a_shared_finding_edits_every_copy(tmp_path):
