@@ -83,6 +83,9 @@ def read_env_file(text: str) -> dict[str, str]:
 # A Jinja or Go template tag: `{% set x %}`, `{%- if … %}`, `{{ name }}`, `{{ .Values.x }}`. No Compose value holds
 # one unquoted, so YAML that breaks where such tags are is a template, not a broken Compose file.
 _TEMPLATE_TAG = re.compile(r"\{%-?[ \t]*[a-z]+\b[^\n]*?%\}|\{\{-?[ \t]*[\w.$][^\n]*?\}\}")
+# A value that is a tag unquoted (`replicas: {{ proxy_replicas }}`): YAML reads it as a mapping in a mapping, which
+# no Compose key takes. (Swarm's own `{{.Task.Slot}}` placeholders stand in quoted strings.)
+_UNQUOTED_TAG = re.compile(r"(?::|^[ \t]*-)[ \t]+\{\{-?[ \t]*[\w.$]", re.MULTILINE)
 
 
 def load_compose(path: str, text: str, env: dict[str, str] | None = None) -> ComposeDoc:
@@ -91,9 +94,10 @@ def load_compose(path: str, text: str, env: dict[str, str] | None = None) -> Com
     parsed = load_yaml(text)
     root = parsed.documents[0].root if parsed.documents else None
     named = is_compose_path(path)
-    if parsed.problems and (named or SERVICES_LINE.search(text)) and _TEMPLATE_TAG.search(text):
+    if (parsed.problems or _UNQUOTED_TAG.search(text)) and (named or SERVICES_LINE.search(text)) \
+            and _TEMPLATE_TAG.search(text):
         # a Compose file a setup tool renders (`{% set %}`, `{{ flavor }}`): its YAML exists only once rendered
-        return ComposeDoc(path, skipped="unrendered template ('{% … %}'); render it to lint it")
+        return ComposeDoc(path, skipped="unrendered template (Jinja or Go tags); render it to lint it")
     if not is_compose_root(root):
         if parsed.problems and (named or SERVICES_LINE.search(text)):
             return ComposeDoc(path, problems=_yaml_problems(path, parsed.problems))
