@@ -107,11 +107,15 @@ def add_header_content_type(dep, report):
         if any(any(h.args[:1] and h.args[0].lower() == "content-type" for h in lists.effective(node.parent))
                for lists in hidden):
             continue  # the upstream's Content-Type is hidden, so this one is the only one
-        if any(r.args[:1] == ["204"] for r in node.parent.find("return")):
+        answers = node.parent.find("return")
+        if any(r.args[:1] == ["204"] for r in answers):
             continue  # nginx drops its own Content-Type from a 204 (ngx_http_header_filter): this one is alone
+        if any(len(r.args) == 1 and r.args[0].isdigit() and r.args[0].startswith("2") for r in answers):
+            continue  # `return 200;` sends no body (a CORS preflight's answer): there is no content to have a type
         if not header_added(node, fixed_status(node.parent)) or _same_as_stub_status(node):
             continue
-        source = ("the upstream's" if _proxied(node.parent) else "the one nginx sends from types/default_type")
+        source = ("the upstream's" if not answers and _proxied(node.parent)
+                  else "the one nginx sends from types/default_type")
         report(
             node,
             f"add_header adds a second Content-Type header next to {source}: clients see two and may pick either",
