@@ -427,6 +427,9 @@ def package_path_without_defaults(tree, report):
             if bundled is not None and module_order(bundled[1]) < module_order("0.10.16"):
                 lost = (f"every bundled resty.* module no longer loads (resty.core too, which the lua-nginx-module "
                         f"{shown(bundled[1])} of {bundled[0]} does not yet load at start)")
+            elif any(switch.args[:1] == ["off"] for switch in tree.nodes("lua_load_resty_core")):
+                # a module that still takes `off` (0.10.15 and older) does not load resty.core at start
+                lost = "every bundled resty.* module no longer loads (resty.core too)"
             else:
                 lost = ("resty.core (which ngx_lua 0.10.16+ loads at start) and every bundled resty.* module no "
                         "longer load, so nginx fails to start")
