@@ -195,6 +195,13 @@ def scrape_annotation_mismatch(workspace, report):
         _annotations(binding, workload, trees, report)
 
 
+def _sidecar_port(workload, nginx, port: int) -> bool:
+    """Another container of the pod declares the port: the scrape goes to it (nginx-prometheus-exporter beside
+    nginx, reading its stub_status), not to nginx."""
+    return any(container is not nginx and any(declared.number == port for declared in container.ports)
+               for container in workload.containers)
+
+
 def _annotations(binding, workload, trees, report):
     pod = workload.pod_annotations
     if workload.kind != "Pod":
@@ -218,7 +225,7 @@ def _annotations(binding, workload, trees, report):
     if port_value is None:
         return
     port = parse_uint(_text(port_value))
-    if port is None:
+    if port is None or _sidecar_port(workload, binding.container, port):
         return
     non_root = runs_as_non_root(binding)
     found = servers_on_port(trees, port, non_root)
