@@ -43,19 +43,33 @@ _ONE_CHARACTER_CLASS = re.compile(r"\[([@%])\]")
 _CONTINUATION = re.compile(r"\\\n")
 
 
+# `sed "$reg" nginx.conf.template > nginx.conf`: sed writing the edited text to a file, its expression in a variable
+_SED_TO_FILE = re.compile(r"(?<![\w./-])sed\s[^\n]*?\$\{?(\w+)\}?[\"']?\s[^\n]*>")
+
+
 def sed_tokens(script: str) -> set[str]:
     """Upper-case words and `${names}` a script's `sed -i` replaces (three characters or more: `s/A/b/` is an edit,
-    not a placeholder), with the braces, percent signs, double underscores or at signs around them. A command
+    not a placeholder), with the braces, percent signs, double underscores or at signs around them; and those of an
+    expression a variable holds (`reg="s/REPLICAS/$servers/"`) that a sed writing to a file is given. A command
     continued on the next line (a line ending in a backslash) is read as one line."""
     tokens = set()
-    for line in _CONTINUATION.sub(" ", script).splitlines():
+    lines = _CONTINUATION.sub(" ", script).splitlines()
+    expressions = {found.group(1) for line in lines if (found := _SED_TO_FILE.search(line))}
+    for line in lines:
         found = _SED_IN_PLACE.search(line)
-        if found is None:
+        start = found.end() if found is not None else _assigned_start(line, expressions)
+        if start is None:
             continue
         line = _ONE_CHARACTER_CLASS.sub(r"\1", line)
-        tokens.update(m.group(2).lstrip("\\") for m in _TOKEN_SUBSTITUTION.finditer(line, found.end())
+        tokens.update(m.group(2).lstrip("\\") for m in _TOKEN_SUBSTITUTION.finditer(line, start)
                       if len(m.group(2).strip("\\${}%_@")) >= 3)
     return tokens
+
+
+def _assigned_start(line: str, names: set[str]) -> int | None:
+    """Where the value starts when the line assigns one of these variables (`reg="s/A/b/"`), else None."""
+    assignment = re.match(r"\s*(?:export\s+|local\s+)?(\w+)=", line)
+    return assignment.end() if assignment is not None and assignment.group(1) in names else None
 
 
 # `"{vvv_hosts}"`: a word in braces, quoted whole in a shell script of the repository, is a token the script
