@@ -237,6 +237,10 @@ class Loader:
                 rest = absolute[len(prefix):].lstrip("/")
                 return target / rest if rest else target
         guess = conf_dir_guess(absolute, conf_dir)
+        if guess is not None and conf_dir.name in _HTTP_DIRECTORIES and not self._in_view_of_guess(guess, conf_dir):
+            # a fragment in conf.d/ beside bots.d/: the directory above is the one that mirrors nginx's own
+            conf_dir = conf_dir.parent
+            guess = conf_dir_guess(absolute, conf_dir)
         return guess if guess is not None and self._in_view_of_guess(guess, conf_dir) else None
 
     def _in_view_of_guess(self, mapped: Path, conf_dir: Path) -> bool:
