@@ -83,9 +83,8 @@ def read_env_file(text: str) -> dict[str, str]:
 # A Jinja or Go template tag: `{% set x %}`, `{%- if … %}`, `{{ name }}`, `{{ .Values.x }}`. No Compose value holds
 # one unquoted, so YAML that breaks where such tags are is a template, not a broken Compose file.
 _TEMPLATE_TAG = re.compile(r"\{%-?[ \t]*[a-z]+\b[^\n]*?%\}|\{\{-?[ \t]*[\w.$][^\n]*?\}\}")
-# A value that is a tag unquoted (`replicas: {{ proxy_replicas }}`): YAML reads it as a mapping in a mapping, which
-# no Compose key takes. (Swarm's own `{{.Task.Slot}}` placeholders stand in quoted strings.)
-_UNQUOTED_TAG = re.compile(r"(?::|^[ \t]*-)[ \t]+\{\{-?[ \t]*[\w.$]", re.MULTILINE)
+# A control tag (`{% if %}`, `{{- range }}`'s kin): what the rendered file holds is out of view
+_CONTROL_TAG = re.compile(r"\{%-?[ \t]*[a-z]+\b")
 
 
 def load_compose(path: str, text: str, env: dict[str, str] | None = None) -> ComposeDoc:
@@ -94,8 +93,8 @@ def load_compose(path: str, text: str, env: dict[str, str] | None = None) -> Com
     parsed = load_yaml(text)
     root = parsed.documents[0].root if parsed.documents else None
     named = is_compose_path(path)
-    if (parsed.problems or _UNQUOTED_TAG.search(text)) and (named or SERVICES_LINE.search(text)) \
-            and _TEMPLATE_TAG.search(text):
+    templated = bool((named or SERVICES_LINE.search(text)) and _TEMPLATE_TAG.search(text))
+    if templated and (parsed.problems or _CONTROL_TAG.search(text)):
         # a Compose file a setup tool renders (`{% set %}`, `{{ flavor }}`): its YAML exists only once rendered
         return ComposeDoc(path, skipped="unrendered template (Jinja or Go tags); render it to lint it")
     if not is_compose_root(root):
@@ -109,6 +108,9 @@ def load_compose(path: str, text: str, env: dict[str, str] | None = None) -> Com
     services = [replace(facts, stable_names=stable) for facts in read]
     document_problems = [p for d in parsed.documents[:1] for p in d.problems]
     problems = _yaml_problems(path, parsed.problems + tuple(document_problems)) + tuple(reader.problems)
+    if templated:  # value tags only (`replicas: {{ proxy_replicas }}`): what they stand for is unknown, not wrong
+        lines = text.split("\n")
+        problems = tuple(p for p in problems if p.span is None or not _TEMPLATE_TAG.search(lines[p.span[0] - 1]))
     return ComposeDoc(path, tuple(services), tuple(sorted(problems, key=lambda p: p.span or (0, 0, 0, 0))))
 
 
