@@ -53,8 +53,11 @@ def _start_text(tree) -> str | None:
     return files.start_text(None) if files is not None else None
 
 
-# A name that says the certificate is self-signed: `nginx-selfsigned.crt`, `self-signed.pem`, Debian's snakeoil
+# A name that says the certificate is self-signed: `nginx-selfsigned.crt`, `self-signed.pem`, Debian's snakeoil; but
+# not one that says it stands in until the user's own replaces it (`c2d-temporary-self-signed-cert.pem` of a cloud
+# image): the config is the one served with the real certificate
 _SELF_SIGNED_NAME = re.compile(r"self[-_]?signed|snakeoil", re.I)
+_PLACEHOLDER_NAME = re.compile(r"temp|dummy|placeholder|fake", re.I)
 # A script that also asks an ACME client makes a placeholder the real certificate replaces (certbot's
 # init-letsencrypt.sh writes a dummy `fullchain.pem` so that nginx can start, then asks for the real one)
 _ACME_CLIENT = re.compile(r"\b(?:certbot|acme\.sh|lego|dehydrated|getssl)\b")
@@ -66,7 +69,10 @@ def made_self_signed_here(loader, certificate: str) -> bool:
     """The `ssl_certificate` file is self-signed by its name, or the repository's Dockerfiles or shell scripts make
     it with `openssl req -x509` at the same absolute path, or at a relative path whose last two parts it ends with
     (`nginx/ssl/self.cert` mounted as `/etc/nginx/ssl/self.cert`)."""
-    if _SELF_SIGNED_NAME.search(posixpath.basename(certificate)):
+    name = posixpath.basename(certificate)
+    if _PLACEHOLDER_NAME.search(name):
+        return False
+    if _SELF_SIGNED_NAME.search(name):
         return True
     if "$" in certificate or not certificate.startswith("/"):
         return False
