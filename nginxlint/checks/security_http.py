@@ -747,8 +747,15 @@ def proxy_set_header_redefinition(dep, report):
                       n.args[1].lower() not in PROXY_DEFAULTS.get(n.args[0].lower(), ()) and
                       not (subrequest and n.args[0].lower() in _OWN_CONNECTION) and
                       not (unauthenticated and _only_variables(n.args[1], from_auth))]
+        scheme_set = any(n.args[:1] and n.args[0].lower() == "x-forwarded-proto" for n in own)
         _report_dropped(report, "proxy_set_header", own, meaningful,
-                        "repeat the dropped proxy_set_header lines here (or move them all into one include)")
+                        "repeat the dropped proxy_set_header lines here (or move them all into one include)",
+                        weighs=lambda node: not (scheme_set and node.args[0].lower() in _SCHEME_HEADERS))
+
+
+# Headers that tell the application the scheme the client used, as X-Forwarded-Proto does: where the block sets that
+# one, dropping these says nothing new is lost (Rack reads any of them; X-Forwarded-Proto first)
+_SCHEME_HEADERS = frozenset({"x-forwarded-ssl", "x-forwarded-scheme", "x-scheme", "x-url-scheme", "front-end-https"})
 
 
 def _only_variables(value: str, names: set[str]) -> bool:
