@@ -80,8 +80,10 @@ def _merged(findings: list[Finding], groups) -> list[Finding]:
     return [merged.get(id(f), f) for f in findings if merged.get(id(f), f) is not None]
 
 
-# Nearly the same text: this share of their distinct lines in common
+# Nearly the same text: this share of their distinct lines in common, in files of this many distinct lines at least
+# (in a short file the shared lines are the boilerplate: `events {}`, `http {`, `}`)
 _NEAR = 0.8
+_NEAR_LINES = 20
 
 
 class _Around:
@@ -111,6 +113,8 @@ class _Around:
         groups: list[tuple[frozenset[str], list[Finding]]] = []
         for finding in sorted(same, key=lambda f: f.path):
             kept = self._distinct(self.text(finding))
+            if len(kept) < _NEAR_LINES:
+                continue
             for first, group in groups:
                 if len(first & kept) >= _NEAR * max(len(first), len(kept)):
                     group.append(finding)

@@ -14,6 +14,22 @@ VHOST = """server {
     ssl_certificate_key /etc/ssl/shop.key;
     ssl_protocols TLSv1 TLSv1.2;
     add_header Strict-Transport-Security "max-age=31536000" always;
+    client_max_body_size 20m;
+    gzip on;
+    gzip_types text/css application/javascript;
+    access_log /var/log/nginx/shop.access.log;
+    error_log /var/log/nginx/shop.error.log;
+    location /static/ { root /srv/shop; expires 7d; }
+    location /media/ { root /srv/shop; expires 1d; }
+    location = /robots.txt { root /srv/shop/public; }
+    location = /favicon.ico { root /srv/shop/public; }
+    location /api/ { proxy_pass http://127.0.0.1:9001; }
+    location /ws/ {
+        proxy_pass http://127.0.0.1:9002;
+        proxy_http_version 1.1;
+        proxy_set_header Upgrade $http_upgrade;
+        proxy_set_header Connection "upgrade";
+    }
     location / { proxy_pass http://127.0.0.1:9000; }
 }
 """
@@ -40,6 +56,16 @@ OTHER_SITE = """server {
     client_max_body_size 1m;
     add_header Strict-Transport-Security "max-age=31536000" always;
     location /api/ { proxy_pass http://127.0.0.1:9100; }
+    location /reports/ { proxy_pass http://127.0.0.1:9101; }
+    location /exports/ { alias /srv/admin/exports/; }
+    location /audit/ { proxy_pass http://127.0.0.1:9102; }
+    location /health { proxy_pass http://127.0.0.1:9103; }
+    location /static/ { root /srv/admin; expires 1h; }
+    allow 10.0.0.0/8;
+    deny all;
+    access_log /var/log/nginx/admin.access.log;
+    error_log /var/log/nginx/admin.error.log warn;
+    gzip on;
     location / { root /srv/admin; }
 }
 """
