@@ -280,9 +280,14 @@ def apply_entrypoint_writes(fs: Filesystem, base: BaseImage, env: Mapping[str, s
         return
     templates = env.get("NGINX_ENVSUBST_TEMPLATE_DIR", "/etc/nginx/templates")
     listing = fs.listdir(templates)
+    output = normalise(env.get("NGINX_ENVSUBST_OUTPUT_DIR", "/etc/nginx/conf.d"))
+    why = f"rendered by the image's entrypoint from {templates}"
     if listing.names or not listing.complete:
-        output = env.get("NGINX_ENVSUBST_OUTPUT_DIR", "/etc/nginx/conf.d")
-        fs.add(Layer(normalise(output), "unknown", why=f"rendered by the image's entrypoint from {templates}"))
+        fs.add(Layer(output, "unknown", why=why))  # its filter and suffix settings may render more, or fewer
+    suffix = env.get("NGINX_ENVSUBST_TEMPLATE_SUFFIX", ".template")
+    for name in listing.names:  # x.conf.template is rendered as x.conf, made at every start
+        if name.endswith(suffix) and len(name) > len(suffix):
+            fs.add(Layer(f"{output}/{name[:-len(suffix)]}", "unknown", why=why, made=True))
 
 
 
