@@ -7,6 +7,7 @@ user changes the text once (or with one edit per copy); forty identical findings
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import replace
 
 from .findings import Finding, Fix, Location, Notification
@@ -37,8 +38,9 @@ COPY = "the same in this copy"
 
 
 def said_once_for_copies(findings: list[Finding], texts: dict[str, list[str]]) -> list[Finding]:
-    """A finding that copies share (same rule, words and line) is reported at the first of them by path, and names
-    the others as related places; its fix edits every copy.
+    """A finding that copies share (same rule, words and line) is reported at the first of them by path (one outside
+    the directories kept aside, tests, examples, docs, a developer's setup, first), and names the others as related
+    places; its fix edits every copy.
 
     Copies are identical texts, or files of one name whose lines are nearly all the same (`install/debian/11/nginx/
     nginx.conf` and `install/ubuntu/18.04/nginx/nginx.conf`, a few lines apart). `texts`: each file's texts by
@@ -71,7 +73,7 @@ def _merged(findings: list[Finding], groups) -> list[Finding]:
     for same in groups:
         if len({f.path for f in same}) < 2:
             continue
-        same = sorted(same, key=lambda f: f.path)
+        same = sorted(same, key=lambda f: (bool(_ASIDE.search(f.path)), f.path))
         kept = same[0]
         for copy in same[1:]:
             kept = _with_copy(kept, copy)
@@ -79,6 +81,11 @@ def _merged(findings: list[Finding], groups) -> list[Finding]:
         merged[id(same[0])] = kept
     return [merged.get(id(f), f) for f in findings if merged.get(id(f), f) is not None]
 
+
+# A directory of copies kept aside from what is deployed (tests, examples, docs, a developer's or staging setup): a
+# finding is placed at a copy outside them when there is one
+_ASIDE = re.compile(r"(?:^|/)(?:tests?|testing|spec|fixtures?|e2e|examples?|samples?|demos?|docs?|documentation|dev|"
+                    r"development|local|staging|old|backup|archive)(?:[-_.][^/]*)?/", re.IGNORECASE)
 
 # Nearly the same text: this share of their distinct lines in common, in files of this many distinct lines at least
 # (in a short file the shared lines are the boilerplate: `events {}`, `http {`, `}`)

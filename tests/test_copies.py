@@ -139,5 +139,13 @@ def test_the_same_configmap_entry_in_manifests_that_differ_elsewhere_is_one_find
         "manifests/install.yaml": _manifest("1.27.2", 0),
     })
     found = _found(run_cli([".", "--format", "json", "--no-cache", "--select", "SEC523"], cwd=root))
-    assert found == [("SEC523", "docs/3.17.0/install.yaml", 8,
-                      (("docs/3.9.0/install.yaml", 7), ("manifests/install.yaml", 7)))]
+    # placed at the deployed manifest, not at a release's copy kept with the docs
+    assert found == [("SEC523", "manifests/install.yaml", 7,
+                      (("docs/3.17.0/install.yaml", 8), ("docs/3.9.0/install.yaml", 7)))]
+
+
+def test_the_shared_finding_is_placed_at_a_copy_outside_the_directories_kept_aside(tmp_path):
+    root = _repository(tmp_path, {"env/dev/vhost.conf": VHOST, "env/prod/vhost.conf": VHOST,
+                                  "env/staging/vhost.conf": VHOST})
+    assert _found(run_cli([".", "--format", "json", "--no-cache", "--select", "SEC521"], cwd=root)) == [
+        ("SEC521", "env/prod/vhost.conf", 6, (("env/dev/vhost.conf", 6), ("env/staging/vhost.conf", 6)))]
