@@ -79,7 +79,8 @@ def undeployed_files(trees) -> set[str]:
 # `<TD NOWRAP>` is no placeholder); a named capture (`(?<NAME_X>`, `(?P<NAME_X>`) and a key after a word
 # (`env[DB_HOST]` in a PHP-FPM pool file) are none either. An upper-case name in `#{…}` inside a word, the
 # interpolation of Ruby, CoffeeScript and the tools written in them (`server_name build.#{MAIN_DOMAIN};`), is one
-# too: nginx would read its `{` as a block's start (a `#` that starts a word starts a comment).
+# too: nginx would read its `{` as a block's start (a `#` that starts a word starts a comment). So is autoconf's
+# `@NAME@` (`include @NGINX_CONF_PATH@/http.conf;`), which an install package replaces when it renders the file.
 # Every repetition starts with a separator its words cannot hold: the scan is linear.
 _FILL_IN = re.compile(
     r"(?<!\w)\[(?:(?P<upper>[A-Z][A-Z0-9]+(?:[ _-][A-Z0-9]+){1,8})"
@@ -87,6 +88,7 @@ _FILL_IN = re.compile(
     r"|(?<![?P])<(?:(?P<angle>[A-Z][A-Z0-9]+(?:[_-][A-Z0-9]+){1,8})"
     r"|(?i:your)[_.-]?[A-Za-z0-9]+(?:[_.-][A-Za-z0-9]+){0,8})>"
     r"|(?<=[^\s;{}])#\{(?P<hash>[A-Z][A-Z0-9]*(?:_[A-Z0-9]+){0,8})\}"
+    r"|(?<![\w@])@(?P<at>[A-Z][A-Z0-9]*(?:_[A-Z0-9]+){0,8})@(?![\w@])"
 )
 
 
@@ -97,7 +99,7 @@ def fill_ins(text: str) -> list[tuple[int, int]]:
     Upper-case words count only outside quotes and comments: in a quoted string (`log_format '[ACCESS LOG] …'`,
     `return 503 "[MAINTENANCE MODE]"`) they are text the config sends as written. A "your …" placeholder counts
     wherever it stands, but not in a comment."""
-    if "[" not in text and "<" not in text and "#{" not in text:
+    if "[" not in text and "<" not in text and "#{" not in text and "@" not in text:
         return []
     found = []
     seen = 0  # the text up to here is read into `worded`, `quoted` and `commented`, for the line it is on
@@ -112,7 +114,8 @@ def fill_ins(text: str) -> list[tuple[int, int]]:
         quoted = quoted or '"' in before or "'" in before
         commented = commented or "#" in before
         seen = start
-        if not worded or commented or quoted and (match.group("upper") or match.group("angle") or match.group("hash")):
+        if not worded or commented or quoted and (match.group("upper") or match.group("angle") or match.group("hash")
+                                                  or match.group("at")):
             continue
         found.append(match.span())
     return found

@@ -516,6 +516,17 @@ def test_an_interpolated_name_inside_a_word_is_a_fill_in_and_one_that_starts_a_w
     assert detect("server {\n    listen 80; #{TODO}\n}\n", "a.conf") is None
 
 
+def test_an_autoconf_name_an_install_package_replaces_is_a_fill_in_but_not_a_named_location():
+    text = ("include @NGINX_CONF_PATH@/http.conf;\nserver {\n    listen @VOD_PORT@;\n"
+            "    error_page 404 @FALLBACK;\n    location @FALLBACK { return 404; }\n}\n")
+    assert detect(text, "kaltura.conf.template") == "fill-ins"
+    masked = mask(text, "fill-ins")
+    assert_shape_kept(text, masked.text)
+    found = directives_at(masked.text)
+    assert is_unknown(found["listen"][0][2][0]) and is_unknown(found["include"][0][2][0][:17])
+    assert found["error_page"][0][2] == ["404", "@FALLBACK"] and found["location"][0][2] == ["@FALLBACK"]
+
+
 def test_fill_in_placeholders_beside_a_template_language_are_masked_too():
     text = "server {\n    listen ${PORT};\n    ssl_certificate /certs/[CERT FILE];\n}\n"
     assert detect(text, "default.conf.template") == "envsubst"
