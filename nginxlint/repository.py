@@ -21,6 +21,7 @@ FIXTURE_DIRS = (
     ".devcontainer", ".gitpod*", ".ddev",
     "gitpod",  # a Gitpod workspace's files kept beside the other images (docker/gitpod/, which .gitpod.yml names)
     "old", "*[-_]old", "old[-_]*", "deprecated", "unused",
+    ".github", ".gitlab", ".circleci", ".buildkite",  # a CI service's files: what its jobs start to run tests
 )
 # The fixture directories that hold a test suite and its data: nginx never loads their files as they stand (an
 # example, a demo or a benchmark is still a config people start).
@@ -29,6 +30,7 @@ TEST_DIRS = (
     "fixtures", "e2e", "integration", "*integration[-_]test", "*integration[-_]tests", "test[-_]*", "e2e[-_]*",
     "*[-_]test", "*[-_]tests",
     "chaos",  # fault-injection experiments: configs a test harness breaks on purpose
+    ".github", ".gitlab", ".circleci", ".buildkite",  # a CI job's nginx (`.github/workflows/mint/nginx.conf`)
 )
 # The test suite's directories of data a program's tests read (a config parser's round-trip inputs,
 # `nginx-roundtrip-testdata/`): no nginx is started with those files, so nothing said of them helps anyone.
