@@ -164,7 +164,8 @@ def start_scripts(stage) -> list[tuple[str, Path]]:
     wrapper and the script it is given to run next (`["tini", "--", "/uid-setup.sh", "/entrypoint.sh"]`)."""
     argv = stage.entrypoint or stage.cmd or ()
     if stage.base.flavour == "nginx" and argv[:1] == ("/docker-entrypoint.sh",):
-        argv = argv[1:]  # the official entrypoint runs the command it is given
+        # the official entrypoint runs the command it is given: its own arguments, then the CMD
+        argv = (*argv[1:], *(stage.cmd or ())) if stage.entrypoint else argv[1:]
     # `CMD . $PREFIX/start.sh`: the image's ENV expands
     located = (_located(stage, expanded(script, stage.env)) for script in started_scripts(argv))
     return list(dict.fromkeys(found for found in located if found is not None))
