@@ -84,7 +84,7 @@ def _merged(findings: list[Finding], groups) -> list[Finding]:
 
 # A directory of copies kept aside from what is deployed (tests, examples, docs, a developer's or staging setup): a
 # finding is placed at a copy outside them when there is one
-_ASIDE = re.compile(r"(?:^|/)(?:tests?|testing|spec|fixtures?|e2e|examples?|samples?|demos?|docs?|documentation|dev|"
+_ASIDE = re.compile(r"(?:^|/)\.?(?:tests?|testing|spec|fixtures?|e2e|examples?|samples?|demos?|docs?|documentation|dev|"
                     r"development|local|staging|old|backup|archive)(?:[-_.][^/]*)?/", re.IGNORECASE)
 
 # Nearly the same text: this share of their distinct lines in common, in files of this many distinct lines at least
