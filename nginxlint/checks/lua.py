@@ -696,11 +696,14 @@ def undefined_global(tree, report):
             continue
         assigned: set = set()
         assigned_at_init: set = set()
+        definitions: dict[str, set] = {}  # each global's values as written: a function's text, or None
         for unit in units:
             names = {w.name for w in unit.facts.global_writes} | set(unit.facts.globals_through_g)
             assigned |= names
             if unit.phases and unit.phases <= INIT_PHASES:
                 assigned_at_init |= names
+            for use in unit.facts.global_writes:
+                definitions.setdefault(use.name, set()).add(use.function)
         # code that creates globals under computed names (luafun's `_G[k] = v`) may have created any of them
         unseen = _unseen_code(lua, subsystem) or any(unit.facts.computed_globals for unit in units)
         for unit in units:
@@ -728,6 +731,8 @@ def undefined_global(tree, report):
                 name = use.name
                 if name in standard or name in assigned_at_init or name in written:
                     continue
+                if use.function is not None and not use.closes_over and definitions[name] == {use.function}:
+                    continue  # the same function each time, closing over nothing of a request: a race of nothing
                 written.add(name)
                 report.at(
                     unit.path, unit.span(use.span),

@@ -42,13 +42,14 @@ Span = tuple  # (line, column, end_line, end_column), 1-based, end column exclus
 # The shape of LuaFacts and of what it holds: part of the disk cache key, so that a build whose facts have other
 # fields never reads pickles written by another. Bump it whenever a fact class gains, loses or changes a field, or
 # the parser's verdict on some text changes (4: the parser follows LuaJIT's syntax levels and label order exactly).
-FACTS_FORMAT = 18  # 6: taint summaries hold the ngx_lua APIs each function uses and the code it runs; 7: not after `or`;
+FACTS_FORMAT = 19  # 6: taint summaries hold the ngx_lua APIs each function uses and the code it runs; 7: not after `or`;
 # 8: ngx.re guards read under the x option; 9: calls of the ngx_lua API and the API values read without a call;
 # 10: captures of a literal ngx.re.match pattern are safe for the sinks they cannot attack; 11: the content types
 # a chunk sets; 12: ngx.pipe.spawn as a member of the required module, an argument table without a shell;
 # 13: Lua read as OpenResty's LuaJIT (LJ_52) reads it; 14: set-misc's set_quote_pgsql_str quotes for SQL;
 # 15: a value whose type() is number, boolean or nil holds no text; 16: whether the code handles an os.getenv's nil;
-# 17: globals created through `_G`; 18: whether a global read is indexed or called at once
+# 17: globals created through `_G`; 18: whether a global read is indexed or called at once; 19: global functions
+# defined, with their text and whether they close over the code around them
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,10 @@ class GlobalUse:
     span: Span
     # a read whose value is indexed (`x.y`, `x[k]`, `x:m()`) or called (`x()`) at once: "index" or "call"
     used_as: str | None = None
+    # a write that defines a function (`function f() … end`, `f = function() … end`): its text, and whether it reads a
+    # local of the code around it (a request's Redis client) other than a required module
+    function: str | None = field(default=None, compare=False)
+    closes_over: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -174,6 +179,11 @@ _NIL_SAFE_OPERATORS = frozenset({"or", "and", "==", "~="})
 VERSION_FIELD = "ngx.config.ngx_lua_version"  # code that reads it chooses the API by the module's version
 
 
+# Values a local may hold that are the same for every request: a required module, an ngx API, a shared dict, a
+# literal, a local function
+_SHARED_VALUES = frozenset({"module", "path", "dict", "str", "num", "function"})
+
+
 class _Binding:
     __slots__ = ("value", "depth")
 
@@ -188,6 +198,10 @@ class _Walker(ast.BlockWalker):
         self.scopes: dict[str, list[_Binding]] = {}
         self.globals: dict[str, tuple] = {}  # values of globals assigned earlier in this chunk
         self.depth = 0  # function nesting
+        # while a function stored in a global is walked: the nesting it is defined at, and whether it has read a
+        # local of the code around it that may hold a request's values
+        self.closure_floor = -1
+        self.upvalues = False
 
     def span(self, node) -> Span:
         return self.lines.exact(node.start, node.end)
@@ -215,20 +229,45 @@ class _Walker(ast.BlockWalker):
             self.bind(name.name, values[i] if i < len(values) else None, declared)
 
     def s_local_function(self, stmt: ast.LocalFunction, declared: list) -> None:
-        self.bind(stmt.name.name, None, declared)
+        self.bind(stmt.name.name, ("function", None), declared)
         self.function(stmt.func)
 
     def s_function(self, stmt: ast.FunctionStat, declared: list) -> None:
+        written = len(self.facts.global_writes)
         self.store(stmt.target, None)
-        self.function(stmt.func)
+        self.defined_function(stmt.func, written if len(self.facts.global_writes) > written else None)
 
     def s_assign(self, stmt: ast.Assign, declared: list) -> None:
         targets = stmt.targets
         values = []
+        functions = []  # `f = function() … end`: walked once f is stored, to mark its write
         for i, value in enumerate(stmt.values):
+            if type(value) is ast.Function and i < len(targets):
+                functions.append((i, value))
+                values.append(None)
+                continue
             values.append(self.copied(value, ast.dotted_name(targets[i]) if i < len(targets) else None))
+        written = {}
         for i, target in enumerate(targets):
+            before = len(self.facts.global_writes)
             self.store(target, values[i] if i < len(values) else None)
+            if len(self.facts.global_writes) > before:
+                written[i] = before
+        for i, func in functions:
+            self.defined_function(func, written.get(i))
+
+    def defined_function(self, func: ast.Function, write: int | None) -> None:
+        """Walk a function stored in a global (the write at index `write`, if any), and mark the write with the
+        function's text and whether it reads a local of the code around it that may hold a request's values."""
+        floor, self.closure_floor = self.closure_floor, self.depth
+        outer, self.upvalues = self.upvalues, False
+        self.function(func)
+        closes_over = self.upvalues
+        self.closure_floor, self.upvalues = floor, outer or closes_over
+        if write is not None:
+            use = self.facts.global_writes[write]
+            self.facts.global_writes[write] = GlobalUse(use.name, use.span, function=self.lines.text[func.start:func.end],
+                                                        closes_over=closes_over)
 
     def store(self, target, value) -> None:
         if type(target) is ast.Name:
@@ -416,6 +455,8 @@ class _Walker(ast.BlockWalker):
         value = binding.value
         if value is not None and value[0] == "dict" and self.depth > binding.depth:
             self.facts.dict_refs.append(DictRef(value[1], self.span(node), "upvalue"))
+        if binding.depth <= self.closure_floor and (value is None or value[0] not in _SHARED_VALUES):
+            self.upvalues = True
         return value
 
     def e_index(self, node: ast.Index, obj):
