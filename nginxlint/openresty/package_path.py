@@ -127,6 +127,10 @@ class Tried:
     entry: Entry | None = None  # the template it was filled from (None for the project's extra directories)
 
 
+# `{path}/lualib/?.lua`: a word in braces that an install script replaces with where it unpacked the project
+_INSTALLER_WORD = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*\}")
+
+
 @dataclass
 class SearchPath:
     """The Lua and C search paths of one subsystem, with the project's extra directories (`lua.paths`)."""
@@ -142,8 +146,10 @@ class SearchPath:
 
     @property
     def unknown(self) -> bool:
-        """Some entry is a template's masked value: a module not found may sit where it points."""
-        return any(is_unknown(entry.template) for entry in (*self.lua, *self.c))
+        """Some entry is a template's masked value, or holds a word in braces an installer replaces
+        (`{path}/lualib/?.lua`): a module not found may sit where it points."""
+        return any(is_unknown(entry.template) or _INSTALLER_WORD.search(entry.template)
+                   for entry in (*self.lua, *self.c))
 
     def roots(self, resolve) -> list[Path]:
         """The project directories the config's own Lua entries search below (`/etc/nginx/lua/?.lua` -> the
