@@ -110,8 +110,6 @@ def add_header_content_type(dep, report):
         answers = node.parent.find("return")
         if any(r.args[:1] == ["204"] for r in answers):
             continue  # nginx drops its own Content-Type from a 204 (ngx_http_header_filter): this one is alone
-        if any(len(r.args) == 1 and r.args[0].isdigit() and r.args[0].startswith("2") for r in answers):
-            continue  # `return 200;` sends no body (a CORS preflight's answer): there is no content to have a type
         if not header_added(node, fixed_status(node.parent)) or _same_as_stub_status(node):
             continue
         source = ("the upstream's" if not answers and _proxied(node.parent)
