@@ -21,7 +21,7 @@ FIXTURE_DIRS = (
     ".devcontainer", ".gitpod*", ".ddev",
     "gitpod",  # a Gitpod workspace's files kept beside the other images (docker/gitpod/, which .gitpod.yml names)
     "old", "*[-_]old", "old[-_]*", "deprecated", "unused",
-    ".github", ".gitlab", ".circleci", ".buildkite",  # a CI service's files: what its jobs start to run tests
+    ".github/workflows", ".circleci", ".buildkite",  # a CI service's jobs: what they start to run the tests
 )
 # The fixture directories that hold a test suite and its data: nginx never loads their files as they stand (an
 # example, a demo or a benchmark is still a config people start).
@@ -30,7 +30,7 @@ TEST_DIRS = (
     "fixtures", "e2e", "integration", "*integration[-_]test", "*integration[-_]tests", "test[-_]*", "e2e[-_]*",
     "*[-_]test", "*[-_]tests",
     "chaos",  # fault-injection experiments: configs a test harness breaks on purpose
-    ".github", ".gitlab", ".circleci", ".buildkite",  # a CI job's nginx (`.github/workflows/mint/nginx.conf`)
+    ".github/workflows", ".circleci", ".buildkite",  # a CI job's nginx (`.github/workflows/mint/nginx.conf`)
 )
 # The test suite's directories of data a program's tests read (a config parser's round-trip inputs,
 # `nginx-roundtrip-testdata/`): no nginx is started with those files, so nothing said of them helps anyone.
@@ -156,8 +156,7 @@ class Fixtures:
 
     def _below(self, display_path: str, patterns) -> bool:
         found = self._place_of(display_path) if self.patterns else None
-        return found is not None and any(fnmatch.fnmatchcase(part.lower(), pattern)
-                                         for part in found[1] for pattern in patterns)
+        return found is not None and any(_holds(found[1], pattern) for pattern in patterns)
 
     def _place_of(self, display_path: str) -> tuple[Path, tuple[str, ...]] | None:
         return self._place(Path(os.path.dirname(os.path.abspath(os.path.join(self.base_dir, display_path)))))
@@ -187,7 +186,7 @@ class Fixtures:
         if found is None:
             return False
         top, parts = found
-        if any(fnmatch.fnmatchcase(part.lower(), pattern) for part in parts for pattern in self.patterns):
+        if any(_holds(parts, pattern) for pattern in self.patterns):
             return True
         if is_source_tree_conf(directory):
             return True
@@ -196,6 +195,16 @@ class Fixtures:
             whole = self._whole[top] = bool(_DEMO_REPOSITORY.search(top.name)) or is_lua_library(top) \
                 or is_local_development_environment(top)
         return whole
+
+
+def _holds(parts: tuple[str, ...], pattern: str) -> bool:
+    """A directory of the path matches the pattern (`tests`, `*-demo`), or consecutive ones do (`.github/workflows`:
+    a CI job's files, not the `.github/docker/` an image is built from)."""
+    if "/" not in pattern:
+        return any(fnmatch.fnmatchcase(part.lower(), pattern) for part in parts)
+    steps = pattern.split("/")
+    return any(all(fnmatch.fnmatchcase(part.lower(), step) for part, step in zip(parts[i:], steps))
+               for i in range(len(parts) - len(steps) + 1))
 
 
 def is_source_tree_conf(directory: Path) -> bool:
