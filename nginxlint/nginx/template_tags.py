@@ -245,7 +245,8 @@ def resty_tags(text: str) -> list[Tag]:
 # --- Kong's nginx templates (Penlight pl.template with `>` as the escape) ---------------------------------------
 
 _KONG_LINE = re.compile(r"^[ \t]*>[^\n]*", re.M)
-_KONG_INLINE = re.compile(r"\$\{\{[A-Za-z_]\w*\}\}|\$\(")
+# `${{PORT}}`, and Lapis' `${{pg POSTGRESQL_URL}}` (a filter word before the name; Lapis writes its configs so too)
+_KONG_INLINE = re.compile(r"\$\{\{[ \t]*(?:[a-z]+[ \t]+)?[A-Za-z_]\w*[ \t]*\}\}|\$\(")
 
 
 def _paren_end(text: str, pos: int) -> int:

@@ -360,7 +360,8 @@ def test_no_real_nginx_config_is_taken_for_a_template():
     assert [name for name, language in templated.items()
             if not name.endswith(".template") and language != "fill-ins"] == []
     assert [name for name, language in templated.items() if language == "fill-ins"] == [
-        "NGX006.yaml#7:conf/nginx.conf", "SEC523.yaml#10:conf/nginx-ssl.conf"]
+        "NGX002.yaml#28:conf/kaltura-nginx.conf.template", "NGX006.yaml#7:conf/nginx.conf",
+        "SEC523.yaml#10:conf/nginx-ssl.conf"]
 
 
 def test_variables_the_config_tree_defines_elsewhere_are_nginx_not_envsubst():
@@ -644,3 +645,15 @@ def test_mask_keeps_length_and_newlines_of_any_text(pieces, language):
     unchanged = [i for i in range(len(text)) if not any(r.start <= i < r.end for r in masked.regions)]
     assert all(text[i] == masked.text[i] for i in unchanged)
     detect(text, "x.conf")  # never raises
+
+
+def test_lapis_tags_with_a_filter_word_are_one_value_each():
+    # Lapis writes its nginx.conf with Kong's `${{NAME}}`, and a filter word before the name
+    text = ("events {}\nhttp {\n    upstream database {\n        postgres_server ${{pg POSTGRESQL_URL}};\n    }\n"
+            "    server { listen ${{PORT}}; lua_code_cache ${{CODE_CACHE}}; }\n}\n")
+    assert detect(text, "nginx.conf") == "kong"
+    masked = mask(text, "kong")
+    assert_shape_kept(text, masked.text)
+    found = directives_at(masked.text)
+    assert len(found["postgres_server"][0][2]) == 1 and is_unknown(found["postgres_server"][0][2][0])
+    assert is_unknown(found["listen"][0][2][0])
