@@ -435,9 +435,12 @@ def log_nodes(tree):
 
 def _in_volume(binding, path: str, prefix: str | None) -> bool:
     """The log file is in a volume (a mount, or a VOLUME of the image): it outlives the container and does not
-    fill the container's own filesystem; someone chose to keep it there."""
+    fill the container's own filesystem; someone chose to keep it there. A path with variables counts by the
+    directory written before them (`/logs/$host-access.log` lies in /logs)."""
     if "$" in path:
-        return False
+        path = path[:path.index("$")].rpartition("/")[0]
+        if not path:
+            return False
     if not path.startswith("/"):
         if prefix is None:
             return False
