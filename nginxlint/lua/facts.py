@@ -42,14 +42,14 @@ Span = tuple  # (line, column, end_line, end_column), 1-based, end column exclus
 # The shape of LuaFacts and of what it holds: part of the disk cache key, so that a build whose facts have other
 # fields never reads pickles written by another. Bump it whenever a fact class gains, loses or changes a field, or
 # the parser's verdict on some text changes (4: the parser follows LuaJIT's syntax levels and label order exactly).
-FACTS_FORMAT = 19  # 6: taint summaries hold the ngx_lua APIs each function uses and the code it runs; 7: not after `or`;
+FACTS_FORMAT = 20  # 6: taint summaries hold the ngx_lua APIs each function uses and the code it runs; 7: not after `or`;
 # 8: ngx.re guards read under the x option; 9: calls of the ngx_lua API and the API values read without a call;
 # 10: captures of a literal ngx.re.match pattern are safe for the sinks they cannot attack; 11: the content types
 # a chunk sets; 12: ngx.pipe.spawn as a member of the required module, an argument table without a shell;
 # 13: Lua read as OpenResty's LuaJIT (LJ_52) reads it; 14: set-misc's set_quote_pgsql_str quotes for SQL;
 # 15: a value whose type() is number, boolean or nil holds no text; 16: whether the code handles an os.getenv's nil;
 # 17: globals created through `_G`; 18: whether a global read is indexed or called at once; 19: global functions
-# defined, with their text and whether they close over the code around them
+# defined, with their text and whether they close over the code around them; 20: whether the code sets package.path
 
 
 @dataclass(frozen=True)
@@ -131,6 +131,7 @@ class LuaFacts:
     # when the code runs (`_G[k] = v`)
     globals_through_g: list[str] = field(default_factory=list)
     computed_globals: bool = False
+    sets_package_path: bool = False  # `package.path = …` or `package.cpath = …`: where require looks is the code's
     cosockets: list[Cosocket] = field(default_factory=list)
     prometheus: list[PromCall] = field(default_factory=list)
     api_calls: list[ApiCall] = field(default_factory=list)
@@ -280,6 +281,9 @@ class _Walker(ast.BlockWalker):
         else:  # Index: reads its object and key
             if type(target.obj) is ast.Name and target.obj.name == "_G" and self.lookup("_G") is None:
                 self._store_in_globals(target)
+            if type(target.obj) is ast.Name and target.obj.name == "package" and target.dot \
+                    and target.key.name in ("path", "cpath") and self.lookup("package") is None:
+                self.facts.sets_package_path = True
             if type(target.obj) is ast.Name:
                 self.e_name(target.obj, "index")  # `x.y = v` indexes x
             else:

@@ -588,6 +588,12 @@ def _follow_requires(tree, files: "_LuaFiles", units: list[LuaUnit], search_path
             module.required_at.append(unit.location(require.span, f'required here as "{name}"'))
             children.append(module)
     _spread_phases(units, edges)
+    # code that changes package.path itself (`package.path = prefix .. "app/?.lua;" .. package.path` at init) may
+    # have made any of them findable
+    searched_elsewhere = {u.subsystem for u in queue if u.facts is not None and u.facts.sets_package_path}
+    if searched_elsewhere:
+        unseen += [miss for miss in unresolved if miss.unit.subsystem in searched_elsewhere]
+        unresolved = [miss for miss in unresolved if miss.unit.subsystem not in searched_elsewhere]
     return unresolved, unseen, relative
 
 
