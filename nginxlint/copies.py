@@ -54,9 +54,8 @@ def said_once_for_copies(findings: list[Finding], texts: dict[str, list[str]]) -
     for finding in findings:
         text = around.text(finding)
         if text is not None:
-            # from the text's first line on: the same ConfigMap entry further down another manifest is a copy
-            blank = len(text) - len(text.lstrip("\n"))
-            identical.setdefault((text[blank:], finding.span.line - blank, finding.span.end_line - blank,
+            body, blank = around.from_first_line(text)
+            identical.setdefault((body, finding.span.line - blank, finding.span.end_line - blank,
                                   *_what_is_said(finding)), []).append(finding)
     findings = _merged(findings, identical.values())
     similar: dict[tuple, list[Finding]] = {}
@@ -100,12 +99,22 @@ class _Around:
         self.texts = texts
         self._lines: dict[int, list[str]] = {}
         self._kept: dict[int, frozenset[str]] = {}
+        self._bodies: dict[int, tuple[str, int]] = {}
 
     def lines(self, text: str) -> list[str]:
         split = self._lines.get(id(text))
         if split is None:
             split = self._lines[id(text)] = text.split("\n")
         return split
+
+    def from_first_line(self, text: str) -> tuple[str, int]:
+        """The text from its first line that holds something, and how many blank lines it starts with: the same
+        ConfigMap entry further down another manifest is a copy. Made once per text (a key hashed once)."""
+        found = self._bodies.get(id(text))
+        if found is None:
+            blank = len(text) - len(text.lstrip("\n"))
+            found = self._bodies[id(text)] = (text[blank:] if blank else text, blank)
+        return found
 
     def text(self, finding: Finding) -> str | None:
         """The smallest of the file's texts that holds the finding's line: an embedded config before its YAML."""
