@@ -57,7 +57,7 @@ def _start_text(tree) -> str | None:
 # not one that says it stands in until the user's own replaces it (`c2d-temporary-self-signed-cert.pem` of a cloud
 # image): the config is the one served with the real certificate
 _SELF_SIGNED_NAME = re.compile(r"self[-_]?signed|snakeoil", re.I)
-_PLACEHOLDER_NAME = re.compile(r"temp|dummy|placeholder|fake", re.I)
+_PLACEHOLDER_NAME = re.compile(r"(?:^|[-_.])(?:temp|temporary|dummy|placeholder|fake)(?:[-_.]|$)", re.I)
 # A script that also asks an ACME client makes a placeholder the real certificate replaces (certbot's
 # init-letsencrypt.sh writes a dummy `fullchain.pem` so that nginx can start, then asks for the real one)
 _ACME_CLIENT = re.compile(r"\b(?:certbot|acme\.sh|lego|dehydrated|getssl)\b")
@@ -65,10 +65,10 @@ _PREFIXES = frozenset({"then", "do", "else", "exec", "sudo", "command"})  # word
 _ASSIGNMENT = re.compile(r"([A-Za-z_]\w*)=(.*)", re.DOTALL)
 
 
-def made_self_signed_here(loader, certificate: str) -> bool:
+def made_self_signed_here(loader, directory: Path, certificate: str) -> bool:
     """The `ssl_certificate` file is self-signed by its name, or the repository's Dockerfiles or shell scripts make
     it with `openssl req -x509` at the same absolute path, or at a relative path whose last two parts it ends with
-    (`nginx/ssl/self.cert` mounted as `/etc/nginx/ssl/self.cert`)."""
+    (`nginx/ssl/self.cert` mounted as `/etc/nginx/ssl/self.cert`). `directory`: the config's, in its repository."""
     name = posixpath.basename(certificate)
     if _PLACEHOLDER_NAME.search(name):
         return False
@@ -76,7 +76,7 @@ def made_self_signed_here(loader, certificate: str) -> bool:
         return True
     if "$" in certificate or not certificate.startswith("/"):
         return False
-    top = loader.repository_top(loader.base_dir)
+    top = loader.repository_top(directory)
     for made in loader.once("repository-self-signed", top, lambda: _repository_outputs(loader, top)):
         if made == certificate or not made.startswith("/") and made.count("/") >= 1 and \
                 certificate.endswith("/" + "/".join(made.split("/")[-2:])):
@@ -98,8 +98,8 @@ def _repository_outputs(loader, top: Path) -> frozenset[str]:
 
 
 def _run_lines(dockerfile: str) -> str:
-    """The shell text of a Dockerfile's RUN instructions."""
-    return re.sub(r"(?im)^\s*RUN\s+(?:--\S+\s+)*", "", dockerfile)
+    """The shell text of a Dockerfile's RUN instructions, and of its ENTRYPOINT and CMD in shell form."""
+    return re.sub(r"(?im)^\s*(?:RUN\s+(?:--\S+\s+)*|ENTRYPOINT\s+|CMD\s+)", "", dockerfile)
 
 
 def _made_paths(text: str) -> set[str]:

@@ -136,7 +136,7 @@ def self_signed(tree, certificate) -> bool:
         return False
     from ..container.self_signed import made_self_signed_here  # the repository's scripts, only for a TLS server
 
-    return made_self_signed_here(tree.loader, certificate.args[0])
+    return made_self_signed_here(tree.loader, tree.root.path.parent, certificate.args[0])
 
 
 def rejects_handshakes(dep, server, certificate) -> bool:
