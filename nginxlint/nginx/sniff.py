@@ -231,7 +231,7 @@ def _count(directives, is_known, extra) -> tuple[int, int, int, list[tuple[int, 
 
 _TRAILING_COMMENT = re.compile(r"(?<=[\s;{}])#.*")
 _WORD = re.compile(r"[^\s;{}#\"']+")
-_SECTION = re.compile(r"\[[^\]\n]+\]\s*(?:[#;].*)?$")
+_SECTION = re.compile(r"^\[[^\]\n]+\]\s*(?:[#;].*)?$")  # ^: searched, it does not retry at every "["
 _KEY_EQUALS = re.compile(r"[\w.\-/@:]+\s*\+?=")
 _KEY_COLON = re.compile(r"""(?:-[ \t]+)?(?:[\w.\-/@]+(?: [\w.\-/@]+)*|"[^"\n]*"|'[^'\n]*')[ \t]*:(?:\s|$)""")
 _YAML_ITEM = re.compile(r"-(?:\s|$)")
