@@ -1131,15 +1131,9 @@ def _own_harm(location) -> str | None:
         if child.name in ("root", "alias"):
             if child.name == "root" and child.args and _root_served_openly(location, child.args[0]):
                 continue  # `location /` serves every file of that root to anyone already
-            if _ACME_CHALLENGE.search(" ".join(location.args)):
-                continue  # an ACME client's webroot holds the challenge tokens, public by design, and nothing else
             return f"any file under its {child.name} {child.args[0] if child.args else ''} whose path holds the " \
                    "pattern is served"
     return None
-
-
-# `location ~ /.well-known/acme-challenge`: the path certbot and other ACME clients answer challenges under
-_ACME_CHALLENGE = re.compile(r"well-known\\?/acme-challenge", re.IGNORECASE)
 
 
 def _root_served_openly(location, root: str) -> bool:
