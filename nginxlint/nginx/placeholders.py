@@ -92,6 +92,9 @@ _FILL_IN = re.compile(
 )
 
 
+_AUTOCONF_NAME = re.compile(r"@[A-Z][A-Z0-9_]*@")
+
+
 def fill_ins(text: str) -> list[tuple[int, int]]:
     """Offsets [start, end) of the fill-in placeholders in a config's text: values, so after a directive's name
     on their line (a bracketed line alone is an INI section, `[SETTINGS_MAIN]`).
@@ -99,8 +102,8 @@ def fill_ins(text: str) -> list[tuple[int, int]]:
     Upper-case words count only outside quotes and comments: in a quoted string (`log_format '[ACCESS LOG] …'`,
     `return 503 "[MAINTENANCE MODE]"`) they are text the config sends as written. A "your …" placeholder counts
     wherever it stands, but not in a comment."""
-    if "[" not in text and "<" not in text and "#{" not in text and "@" not in text:
-        return []
+    if "[" not in text and "<" not in text and "#{" not in text and not _AUTOCONF_NAME.search(text):
+        return []  # (named locations put `@` in most configs: only an `@NAME@` is worth the full scan)
     found = []
     seen = 0  # the text up to here is read into `worded`, `quoted` and `commented`, for the line it is on
     worded = quoted = commented = False
