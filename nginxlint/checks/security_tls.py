@@ -511,7 +511,13 @@ def _refuses(location) -> bool:
 
 
 def _check_hsts_value(node, report) -> None:
-    age = _max_age(node.args[1])
+    value = node.args[1]
+    if not is_unknown(value) and "$" not in value and _max_age(value) is None:
+        report(node, f'"{value}" has no valid max-age (`max-age=<seconds>`, its directives separated by `;`): '
+               "browsers ignore a Strict-Transport-Security header they cannot parse (RFC 6797 6.1, 8.1), so this "
+               'server has no HSTS; write "max-age=31536000; includeSubDomains"', arg=1)
+        return
+    age = _max_age(value)
     if age is not None and age < MIN_MAX_AGE:
         what = "turns HSTS off in browsers" if age == 0 else f"lasts {age} seconds"
         report(node, f"`max-age={age}` {what}: browsers forget the HTTPS-only rule that soon and the next "
