@@ -295,11 +295,15 @@ class Masked:
         index = self._line_index()
         return [index.position(region.start) for region in self.regions if region.kind in ("lines", "dropped")]
 
-    def unknown_between(self, start: int, end: int) -> bool:
-        """Whether a masked value overlaps offsets [start, end) of the text."""
+    def _regions_from(self, start: int) -> list[MaskedRegion]:
+        """The regions from the last one that starts at or before `start` on, in order (found by bisection)."""
         if self._starts is None:
             self._starts = [region.start for region in self.regions]
-        for region in self.regions[max(bisect_right(self._starts, start) - 1, 0):]:
+        return self.regions[max(bisect_right(self._starts, start) - 1, 0):]
+
+    def unknown_between(self, start: int, end: int) -> bool:
+        """Whether a masked value overlaps offsets [start, end) of the text."""
+        for region in self._regions_from(start):
             if region.start >= end:
                 break
             if region.kind == "value" and region.end > start:
@@ -317,18 +321,14 @@ class Masked:
         start = self._line_index().offset(span[0], span[1])
         end = min((found for found in (self.text.find(";", start), self.text.find("{", start)) if found >= 0),
                   default=len(self.text))
-        if self._starts is None:
-            self._starts = [region.start for region in self.regions]
-        return any(start <= region.start < end for region in self.regions[bisect_right(self._starts, start) - 1:])
+        return any(start <= region.start < end for region in self._regions_from(start))
 
     def touched(self, span) -> bool:
         """Whether replacing `span` would change a masked region (any kind: a tag is no text a fix may rewrite),
         or inserting there would land inside one."""
         index = self._line_index()
         start, end = index.offset(span[0], span[1]), index.offset(span[2], span[3])
-        if self._starts is None:
-            self._starts = [region.start for region in self.regions]
-        for region in self.regions[max(bisect_right(self._starts, start) - 1, 0):]:
+        for region in self._regions_from(start):
             if region.start >= max(end, start + 1):
                 break
             if region.start < end and region.end > start or region.start < start < region.end:

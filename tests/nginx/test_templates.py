@@ -657,3 +657,10 @@ def test_lapis_tags_with_a_filter_word_are_one_value_each():
     found = directives_at(masked.text)
     assert len(found["postgres_server"][0][2]) == 1 and is_unknown(found["postgres_server"][0][2][0])
     assert is_unknown(found["listen"][0][2][0])
+
+
+def test_a_tag_among_the_arguments_of_a_directive_before_every_other_tag_is_found():
+    text = "server_name\n    {% for n in names %}{{ n }} {% endfor %};\nlisten {{ port }};\nroot {{ root }};\n"
+    masked = mask(text, "jinja")
+    assert masked.tag_in_statement((1, 1, 1, 12))  # the first directive: every region comes after its start
+    assert not mask("gzip on;\nlisten {{ port }};\n", "jinja").tag_in_statement((1, 1, 1, 5))
