@@ -19,7 +19,6 @@ from pathlib import Path
 
 from ..sources import Unreadable
 from .dockerfile import DOCKERFILE_NAMES
-from .startup import read_script
 
 
 def made_self_signed_at_start(tree, certificate: str) -> bool:
@@ -37,12 +36,7 @@ def start_certificates(tree) -> frozenset[str]:
 
 def self_signed_outputs(text: str) -> frozenset[str]:
     """File names that `openssl req -x509 … -out FILE` commands of a shell text write."""
-    found = set()
-    for command in read_script(text.replace("\\\n", " ")).commands:  # one command across continued lines
-        words = command.words
-        if command.program == "openssl" and words[1:2] == ("req",) and "-x509" in words:
-            found.update(posixpath.basename(value) for flag, value in zip(words, words[1:]) if flag == "-out")
-    return frozenset(found)
+    return frozenset(posixpath.basename(path) for path in _made_paths(text))
 
 
 def _start_text(tree) -> str | None:
@@ -61,8 +55,7 @@ _PLACEHOLDER_NAME = re.compile(r"(?:^|[-_.])(?:temp|temporary|dummy|placeholder|
 # A script that also asks an ACME client makes a placeholder the real certificate replaces (certbot's
 # init-letsencrypt.sh writes a dummy `fullchain.pem` so that nginx can start, then asks for the real one)
 _ACME_CLIENT = re.compile(r"\b(?:certbot|acme\.sh|lego|dehydrated|getssl)\b")
-_PREFIXES = frozenset({"then", "do", "else", "exec", "sudo", "command"})  # words before the command itself
-_ASSIGNMENT = re.compile(r"([A-Za-z_]\w*)=(.*)", re.DOTALL)
+_RUNNERS = frozenset({"exec", "sudo", "command"})  # words that run the command after them
 
 
 def made_self_signed_here(loader, directory: Path, certificate: str) -> bool:
@@ -94,7 +87,8 @@ def _repository_outputs(loader, top: Path) -> frozenset[str]:
                 texts.append(_run_lines(loader.text(directory / name)))
             except Unreadable:
                 continue
-    return frozenset(path for text in texts if not _ACME_CLIENT.search(text) for path in _made_paths(text))
+    return frozenset(path for text in texts if not _ACME_CLIENT.search(text) for path in _made_paths(text)
+                     if "$" not in path)
 
 
 def _run_lines(dockerfile: str) -> str:
@@ -104,22 +98,21 @@ def _run_lines(dockerfile: str) -> str:
 
 def _made_paths(text: str) -> set[str]:
     """The `-out` paths of `openssl req -x509` commands, with the script's own plain assignments expanded
-    (`SSL_DIR="/etc/nginx/ssl"`, `SSL_CERT="$SSL_DIR/server.crt"`), normalised (`./nginx/ssl/x` is `nginx/ssl/x`)."""
+    (`SSL_DIR="/etc/nginx/ssl"`, `SSL_CERT="$SSL_DIR/server.crt"`; a variable it does not assign stays as
+    written), normalised (`./nginx/ssl/x` is `nginx/ssl/x`)."""
     from .installs import simple_commands
-    from .start_writes import expanded
+    from .start_writes import ASSIGNMENT, OPENING_WORDS, expanded
 
     known: dict[str, str | None] = {}
     found = set()
-    for line in text.replace("\\\n", " ").split("\n"):
+    for line in text.replace("\\\n", " ").split("\n"):  # one command across continued lines
         for words in simple_commands(line):
-            while len(words) > 1 and words[0] in _PREFIXES:
+            while len(words) > 1 and (words[0] in OPENING_WORDS or words[0] in _RUNNERS):
                 words = words[1:]
-            assignments = [_ASSIGNMENT.fullmatch(word) for word in words]
+            assignments = [ASSIGNMENT.fullmatch(word) for word in words]
             if all(assignments):
                 known.update((m.group(1), expanded(m.group(2), known)) for m in assignments)
             elif posixpath.basename(words[0]) == "openssl" and words[1:2] == ["req"] and "-x509" in words:
-                for flag, value in zip(words, words[1:]):
-                    path = expanded(value, known) if flag == "-out" else "$"
-                    if "$" not in path:
-                        found.add(posixpath.normpath(path))
+                found.update(posixpath.normpath(expanded(value, known))
+                             for flag, value in zip(words, words[1:]) if flag == "-out")
     return found

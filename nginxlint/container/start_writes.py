@@ -20,13 +20,13 @@ from .installs import run_effects, simple_commands
 from .startup import init_wrapper_length, read_script, script_path, shell_text
 
 _VARIABLE = re.compile(r"(?<!\\)\$(?:\{([A-Za-z_]\w*)(?:(:?[-=])([^}$`]*))?\}|([A-Za-z_]\w*))")
-_ASSIGNMENT = re.compile(r"([A-Za-z_]\w*)=(.*)", re.DOTALL)
+ASSIGNMENT = re.compile(r"([A-Za-z_]\w*)=(.*)", re.DOTALL)
 _DEFAULT = re.compile(r"\$\{([A-Za-z_]\w*):?=([^}$`]*)\}")
 # A value that reads the same wherever the script puts it: no blank, quote or shell syntax (a path, a port).
 _PLAIN = re.compile(r"[^\s'\"`$\\;&|<>(){}*?\[\]#]*")
 _HEREDOC = re.compile(r"(?<!<)<<-?\s*(['\"]?)([A-Za-z_][\w-]*)\1")
 _DECLARERS = frozenset({"export", "readonly", "local", "declare", "typeset"})
-_OPENING_WORDS = frozenset({"then", "do", "else", "{"})
+OPENING_WORDS = frozenset({"then", "do", "else", "{"})
 _NOT_MADE = frozenset({"sed"})  # edits a file in place: at start a failed edit of a missing file stops nothing
 
 
@@ -228,7 +228,7 @@ def _variables(body: str, stage, sourcing: bool, known: dict[str, str | None] | 
 
     for line in body.replace("\\\n", " ").split("\n"):
         for words in simple_commands(line):
-            while len(words) > 1 and words[0] in _OPENING_WORDS:
+            while len(words) > 1 and words[0] in OPENING_WORDS:
                 words = words[1:]
             if words[0] in (".", "source") and len(words) > 1 and sourcing:
                 sourced = _sourced(stage, expanded(words[1], known))
@@ -242,7 +242,7 @@ def _variables(body: str, stage, sourcing: bool, known: dict[str, str | None] | 
             else:
                 if words[0] in _DECLARERS:
                     words = [word for word in words[1:] if not word.startswith("-")]
-                assignments = [_ASSIGNMENT.fullmatch(word) for word in words]
+                assignments = [ASSIGNMENT.fullmatch(word) for word in words]
                 if all(assignments):  # only assignments: they last (before a command they are its own)
                     for assignment in assignments:
                         assign(assignment.group(1), assignment.group(2))
