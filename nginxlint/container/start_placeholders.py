@@ -45,6 +45,8 @@ _CONTINUATION = re.compile(r"\\\n")
 
 # `sed "$reg" nginx.conf.template > nginx.conf`: sed writing the edited text to a file, its expression in a variable
 _SED_TO_FILE = re.compile(r"(?<![\w./-])sed\s[^\n]*?\$\{?(\w+)\}?[\"']?\s[^\n]*>")
+# `reg="s/A/b/"`, `export reg=…`: a line that assigns a variable, up to its value
+_ASSIGNED = re.compile(r"\s*(?:export\s+|local\s+)?(\w+)=")
 
 
 def sed_tokens(script: str) -> set[str]:
@@ -68,7 +70,7 @@ def sed_tokens(script: str) -> set[str]:
 
 def _assigned_start(line: str, names: set[str]) -> int | None:
     """Where the value starts when the line assigns one of these variables (`reg="s/A/b/"`), else None."""
-    assignment = re.match(r"\s*(?:export\s+|local\s+)?(\w+)=", line)
+    assignment = _ASSIGNED.match(line)
     return assignment.end() if assignment is not None and assignment.group(1) in names else None
 
 
