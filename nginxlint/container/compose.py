@@ -80,11 +80,11 @@ def read_env_file(text: str) -> dict[str, str]:
     return env
 
 
-# A Jinja or Go template tag: `{% set x %}`, `{%- if … %}`, `{{ name }}`, `{{ .Values.x }}`. No Compose value holds
-# one unquoted, so YAML that breaks where such tags are is a template, not a broken Compose file.
-_TEMPLATE_TAG = re.compile(r"\{%-?[ \t]*[a-z]+\b[^\n]*?%\}|\{\{-?[ \t]*[\w.$][^\n]*?\}\}")
-# A control tag (`{% if %}`, `{{- range }}`'s kin): what the rendered file holds is out of view
+# A Jinja control tag (`{% if %}`, `{%- set x %}`): what the rendered file holds is out of view
 _CONTROL_TAG = re.compile(r"\{%-?[ \t]*[a-z]+\b")
+# A Jinja or Go template tag: a control tag, `{{ name }}`, `{{ .Values.x }}`. No Compose value holds one unquoted, so
+# YAML that breaks where such tags are is a template, not a broken Compose file.
+_TEMPLATE_TAG = re.compile(_CONTROL_TAG.pattern + r"[^\n]*?%\}|\{\{-?[ \t]*[\w.$][^\n]*?\}\}")
 
 
 def load_compose(path: str, text: str, env: dict[str, str] | None = None) -> ComposeDoc:
