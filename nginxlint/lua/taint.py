@@ -23,7 +23,8 @@ from .taint_model import (
 )
 from .phase_api import FIELDS, RECORDED, TABLES
 from .taint_values import (
-    CLEAN, EMPTY, MAX_STEPS, accepts_anything, concat, format_taint, gsub_taint, made_safe, union, with_step,
+    CLEAN, EMPTY, MAX_STEPS, accepts_anything, concat, field_of, format_taint, gsub_taint, in_field, made_safe,
+    union, untagged, with_step,
 )
 
 __all__ = ["analyze_taint"]
@@ -292,7 +293,7 @@ class _Walker(ast.BlockWalker):
                 self.overridden.add(base)
                 self.write((base, key), taint)
             if taint:
-                self.write(base, union(self.state.get(base), taint))
+                self.write(base, union(self.state.get(base), in_field(taint, key)))
 
     def s_call(self, stmt: ast.CallStat, declared: list) -> None:
         self.expr(stmt.call)
@@ -372,7 +373,8 @@ class _Walker(ast.BlockWalker):
             inner: list = []
             for i, name in enumerate(stmt.names):
                 step = Step(self.span(name), f"iterated as `{name.name}`")
-                self.bind(name.name, first if i == 0 else None, with_step(taint, step) if taint else None, inner)
+                self.bind(name.name, first if i == 0 else None, with_step(untagged(taint), step) if taint else None,
+                          inner)
             self.block(stmt.body, inner)
 
         self.merge([self.branch(body)])
@@ -632,12 +634,11 @@ class _Walker(ast.BlockWalker):
                 result = (("fn", self.function(value, key.name)), None)
             else:
                 result = self.expr(value)
-            if type(key) is ast.Name:
-                fields[key.name] = result
-            elif type(key) is ast.String:
-                fields[key.value] = result
+            name = key.name if type(key) is ast.Name else key.value if type(key) is ast.String else None
+            if name is not None:
+                fields[name] = result
             if result[1]:
-                taint = union(taint, result[1])
+                taint = union(taint, in_field(result[1], name))
         return ("table", fields), taint
 
     def binop(self, node):
@@ -736,7 +737,7 @@ class _Walker(ast.BlockWalker):
                     return obj, known
         if not taint:
             return obj, None
-        return obj, _field(taint, key)
+        return obj, field_of(taint, key)
 
     def field_use(self, path: str, key, node) -> None:
         """`ngx.var.x`, `ngx.header[h]`, `ngx.arg[1]` (the table is the API) or `ngx.status`, `ngx.ctx` (the field)."""
@@ -873,7 +874,7 @@ class _Walker(ast.BlockWalker):
             for i in (range(len(args)) if spread is None else spread):
                 if i < len(args):
                     taint = union(taint, args[i][1])
-            return None, taint
+            return None, untagged(taint)
         if path == "string.format" and args:
             value = args[0][0]
             return None, union(args[0][1], format_taint(value[1] if value and value[0] == "str" else None,
@@ -942,7 +943,7 @@ class _Walker(ast.BlockWalker):
                     self.hit(kind, f"{module}.{member}", arg_nodes[i], args[i][1])
             return CLEAN
         if (module, member) in PROPAGATE_MEMBERS:
-            return None, args[0][1] if args else None
+            return None, untagged(args[0][1]) if args else None
         client = CLIENT_MODULES.get(module)
         if client is not None and member in client[1]:
             return (client[0], module), None
@@ -1019,18 +1020,6 @@ def _concat_operands(node) -> list:
     return operands
 
 
-def _field(taint, key):
-    """The taint of `value[key]`: a table of named request values gives the one named `key`."""
-    out = []
-    for t in taint:
-        origin = t.origin
-        if type(origin) is Source and origin.name is None and key is not None and origin.api.startswith("ngx.req."):
-            origin = Source(origin.api, origin.what, str(key), origin.span)
-            t = Tainted(origin, t.steps, t.safe)
-        out.append(t)
-    return tuple(out)
-
-
 def _captured(taint, safe):
     """A capture of a tainted subject: safe for what its bytes cannot attack; a part of $uri, which may not start
     with `/`."""
@@ -1050,14 +1039,16 @@ def _substitute(taint, passed, own_only: bool = False):
         origin = t.origin
         if type(origin) is Param:
             arg = passed[origin.index] if origin.index < len(passed) else None
+            if arg and origin.field is not None:
+                arg = field_of(arg, origin.field)
             if arg:
-                out = union(out, tuple(Tainted(a.origin, (a.steps + t.steps)[-MAX_STEPS:], a.safe | t.safe)
-                                        for a in arg))
+                out = union(out, tuple(a._replace(steps=(a.steps + t.steps)[-MAX_STEPS:], safe=a.safe | t.safe,
+                                                  field=a.field if t.field is None else t.field) for a in arg))
         elif own_only:
             continue  # the callee's own request input: reported where the callee is
         elif type(origin) is External:
             args = tuple(_substitute(a, passed) if a else None for a in origin.args)
-            out = union(out, (Tainted(External(origin.module, origin.member, origin.span, args), t.steps, t.safe),))
+            out = union(out, (t._replace(origin=origin._replace(args=args)),))
         else:
             out = union(out, (t,))
     return out

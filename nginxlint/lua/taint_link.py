@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from .taint_model import CTX, GLOBAL, Call, Param, Source, Step, TaintFacts
+from .taint_values import field_of
 
 __all__ = ["unit_flows", "Flow"]
 
@@ -62,7 +63,7 @@ def _concrete(taint, unit, env, depth, lookup):
             out.append(_Reached(origin, unit, own, t.safe))
         elif kind is Param:
             if env is not None:
-                for reached in env(origin.index):
+                for reached in env(origin.index, origin.field):
                     out.append(_Reached(reached.source, reached.unit, reached.steps + own, reached.safe | t.safe))
         elif depth < MAX_DEPTH:
             target = lookup(origin.module, origin.member)
@@ -71,7 +72,8 @@ def _concrete(taint, unit, env, depth, lookup):
             callee_unit, summary = target
             inner = _environment(origin.args, unit, env, depth, lookup)
             back = ((unit, Step(origin.span, _returned(origin.module, origin.member))),)
-            for reached in _concrete(summary.returns, callee_unit, inner, depth + 1, lookup):
+            returned = summary.returns if origin.field is None else field_of(summary.returns, origin.field)
+            for reached in _concrete(returned, callee_unit, inner, depth + 1, lookup):
                 out.append(_Reached(reached.source, reached.unit, reached.steps + back + own, reached.safe | t.safe))
     return out
 
@@ -88,11 +90,13 @@ def _returned(module: str, member: str) -> str:
 def _environment(args, unit, env, depth, lookup):
     cache: dict = {}
 
-    def received(index: int):
-        hit = cache.get(index)
+    def received(index: int, field: str | None = None):
+        hit = cache.get((index, field))
         if hit is None:
             arg = args[index] if index < len(args) else None
-            hit = cache[index] = _concrete(arg, unit, env, depth + 1, lookup) if arg else []
+            if arg and field is not None:
+                arg = field_of(arg, field)
+            hit = cache[index, field] = _concrete(arg, unit, env, depth + 1, lookup) if arg else []
         return hit
 
     return received

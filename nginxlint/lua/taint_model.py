@@ -24,9 +24,10 @@ class Source(NamedTuple):
 
 
 class Param(NamedTuple):
-    """The value a function receives as its parameter `index` (self counts for methods)."""
+    """The value a function receives as its parameter `index` (self counts for methods), or one field of it."""
 
     index: int
+    field: str | None = None  # `token.redirect_uri` of the parameter `token`
 
 
 class External(NamedTuple):
@@ -36,6 +37,7 @@ class External(NamedTuple):
     member: str
     span: Span  # the call
     args: tuple  # the taint of each argument, in the callee's parameter order (self first for a method call)
+    field: str | None = None  # `match(uri).provider`: one field of the table returned
 
 
 class Step(NamedTuple):
@@ -47,6 +49,9 @@ class Tainted(NamedTuple):
     origin: object  # Source | Param | External
     steps: tuple  # of Step, in order
     safe: frozenset  # the sink kinds a sanitiser made this value safe for
+    # the field of a table the input sits in (`{path = uri}`: "path"), so that `t.provider` does not carry it;
+    # None: the value itself, or a field nginxlint cannot name
+    field: str | None = None
 
 
 class Hit(NamedTuple):

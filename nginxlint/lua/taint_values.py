@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from .taint_model import NORMALISED, ROOTED, Source, Step, Tainted
+from .taint_model import NORMALISED, ROOTED, External, Param, Source, Step, Tainted
 
 MAX_ORIGINS = 4  # distinct origins kept per value: enough to name one source, bounded for long concatenations
 MAX_STEPS = 8  # path steps kept per value (the last ones: nearest the sink)
@@ -30,14 +30,14 @@ def union(a, b):
         return b or None
     if not b:
         return a
-    seen = {(t.origin, t.safe) for t in a}
-    extra = tuple(t for t in b if (t.origin, t.safe) not in seen)
+    seen = {(t.origin, t.safe, t.field) for t in a}
+    extra = tuple(t for t in b if (t.origin, t.safe, t.field) not in seen)
     return (a + extra)[:MAX_ORIGINS] if extra else a
 
 
 def with_step(taint, step: Step):
     """The taint one step further along its path."""
-    return tuple(Tainted(t.origin, (t.steps + (step,))[-MAX_STEPS:], t.safe) for t in taint)
+    return tuple(t._replace(steps=(t.steps + (step,))[-MAX_STEPS:]) for t in taint)
 
 
 def made_safe(taint, kinds):
@@ -100,7 +100,7 @@ def _after(prefix, previous, settled, taint):
         if what in ROOTED and (_ORIGIN.match(prefix) if prefix is not None
                                else not (previous is not None and previous.endswith((":", "/")))):
             extra = extra | _PLACED
-        out.append(Tainted(t.origin, t.steps, t.safe | extra) if extra else t)
+        out.append(Tainted(t.origin, t.steps, t.safe | extra) if extra else t._replace(field=None))
     return tuple(out)
 
 
@@ -167,3 +167,32 @@ def accepts_anything(pattern: str) -> bool:
             return True
         i += 1
     return False
+
+
+def in_field(taint, key):
+    """The taint of a table whose field `key` holds a value with this taint."""
+    return tuple(t._replace(field=key) for t in taint) if type(key) is str else untagged(taint)
+
+
+def untagged(taint):
+    """The taint of a value made from this one (a string, an iteration, a decoded copy): in no field of its own."""
+    return tuple(t._replace(field=None) if t.field is not None else t for t in taint) if taint else taint
+
+
+def field_of(taint, key):
+    """The taint of `value[key]`: what the table holds in that field (all it holds, for a key nginxlint cannot
+    name); a table of named request values gives the one named `key`; what another module's function returns (or
+    another handler stores in ngx.ctx) and what a parameter receives give that field of it, once linked."""
+    out = []
+    for t in taint:
+        origin = t.origin
+        if t.field is not None:
+            if key is None or t.field == key:
+                out.append(t._replace(field=None))
+            continue
+        if type(origin) is Source and origin.name is None and key is not None and origin.api.startswith("ngx.req."):
+            t = Tainted(Source(origin.api, origin.what, str(key), origin.span), t.steps, t.safe)
+        elif type(origin) in (External, Param) and origin.field is None and type(key) is str:
+            t = Tainted(origin._replace(field=key), t.steps, t.safe)
+        out.append(t)
+    return tuple(out)
