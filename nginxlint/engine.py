@@ -73,6 +73,7 @@ def _run(paths: list[Path], settings, base_dir: Path, stdin, texts) -> tuple[Rep
     findings = _unique(_fixes_outside_masks(
         _outside_opt_in_tls_profiles(_outside_masked_values(findings, masked), masked), masked))
     findings = _outside_start_edits(findings, workspace.loader.start_edited)
+    findings = _clashes_in_one_container(findings, workspace, selection)
     notifications += _unselected_failures(findings, selection)
     if any(catalog[f.code].production_only or catalog[f.code].deployed_only for f in findings if f.code in catalog):
         _note_undeployed_files(workspace, selection)
@@ -257,6 +258,23 @@ def _outside_start_edits(findings: list[Finding], edited: dict[str, frozenset[in
         return findings
     return [f for f in findings if not any(place.span.line in edited.get(place.path, ())
                                            for place in (f, *(r for r in f.related if not r.chain)))]
+
+
+# Rules that report a clash between two places (a directive or shared dict given twice): the second place is the
+# finding, the first its first related location.
+_CLASH_CODES = frozenset({"NGX007", "LUA204"})
+
+
+def _clashes_in_one_container(findings: list[Finding], workspace, selection) -> list[Finding]:
+    """A clash between two files that no container holds together (each image deletes one of them) never happens."""
+    pairs = {(f.path, f.related[0].path) for f in findings
+             if f.code in _CLASH_CODES and f.related and f.related[0].path not in (None, f.path)}
+    if not pairs:
+        return findings
+    from .container.development import never_together  # the image model, only for clashes across files
+
+    apart = never_together(workspace, selection.fixtures, pairs)
+    return [f for f in findings if not (f.code in _CLASH_CODES and f.related and (f.path, f.related[0].path) in apart)]
 
 
 # Rules about a TLS profile: weak versions and suites.

@@ -345,6 +345,38 @@ def _read_all(paths) -> str:
     return "\n".join(texts)
 
 
+def never_together(workspace, fixtures, pairs: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    """The pairs of files (display paths) no container holds both of: every image built near the configs that copies
+    both deletes one of them (NginxProxyManager's image deletes conf.d/dev.conf, its development image deletes
+    production.conf), and no manifest mounts a config tree that holds both. Development Dockerfiles count here: the
+    question is what any container loads together."""
+    from .dockerfile_build import image_of  # the image model, only for files reported as clashing
+
+    loader = workspace.loader
+    images = [image_of(loader, dockerfile) for dockerfile in _nearby_dockerfiles(workspace)
+              if not fixtures.holds(loader.display(dockerfile))]
+    removed = [{loader.display(path) for path in image.removed_copies()} for image in images]
+    if not any(removed):
+        return set()
+    mounted = [tree.files for tree in workspace.trees
+               if tree.binding is not None and tree.binding.from_manifest and tree.binding.how == "host-mount"]
+    base = Path(loader.base_dir)
+    apart = set()
+    for pair in pairs:
+        if any(pair[0] in files and pair[1] in files for files in mounted):
+            continue
+        paths = [(base / display).resolve() for display in pair]
+        holding = [gone for image, gone in zip(images, removed) if all(_copied(image, path) for path in paths)]
+        if holding and all(pair[0] in gone or pair[1] in gone for gone in holding):
+            apart.add(pair)
+    return apart
+
+
+def _copied(image, path: Path) -> bool:
+    """A COPY or ADD of the image put this repository file in it."""
+    return any(path == source or path.is_relative_to(source) for _target, source in image.path_map)
+
+
 def _nginx_base(build) -> bool:
     return build.base is not None and image_flavour(build.base.value) is not None
 
