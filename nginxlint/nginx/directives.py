@@ -31,7 +31,7 @@ from nginxlint.nginx.directives_unique import UNIQUE_DIRECTIVES
 
 __all__ = [
     "LUA_BLOCK_DIRECTIVES", "LUA_PHASE", "Problem", "STOCK_INCLUDE_FILES", "UNIQUE_DIRECTIVES",
-    "check_directive", "context_of", "holds_directives", "is_known", "likely_typo_of", "third_party",
+    "check_directive", "context_of", "holds_directives", "is_known", "known_shape", "likely_typo_of", "third_party",
 ]
 
 UNKNOWN = "NGX004"
@@ -71,6 +71,12 @@ _TABLE = _build_table()
 
 def is_known(name: str) -> bool:
     return name in _TABLE
+
+
+def known_shape(name: str, is_block: bool) -> bool:
+    """A directive nginx knows, written as nginx takes it: with a block or without (BIRD's `protocol device { }` is
+    not the mail module's `protocol smtp;`)."""
+    return any(bool(mask & BLOCK) == is_block for mask in _TABLE.get(name, ()))
 
 
 def likely_typo_of(name: str, extra=()) -> str | None:

@@ -130,7 +130,7 @@ def classify(text: str, name: str = "", parsed: ParsedFile | None = None,
              extra: frozenset[str] = frozenset()) -> Verdict:
     """The verdict for one file. `parsed` is the loader's parse of `text` (parsed here when not given);
     `extra` names directives the user declares as known."""
-    from .directives import LUA_BLOCK_DIRECTIVES, is_known  # the directive table is built on first use
+    from .directives import LUA_BLOCK_DIRECTIVES, is_known, known_shape  # the directive table is built on first use
 
     if _C_COMMENT.search(text) and len(_C_COMMENT.findall(text)) * 10 >= 3 * len(_CONTENT_LINE.findall(text)):
         return Verdict(NOT_NGINX, 0.9, "its comments start with //, as in BIND's or C's configs: nginx has none")
@@ -144,7 +144,7 @@ def classify(text: str, name: str = "", parsed: ParsedFile | None = None,
         return Verdict(NOT_NGINX, 1.0, "looks like a Kubernetes manifest (apiVersion and kind at its top level)")
     if parsed is None:
         parsed = parse(text, None, LUA_BLOCK_DIRECTIVES)
-    known, unknown, assignments, lua_ranges = _count(parsed.directives, is_known, extra)
+    known, unknown, assignments, lua_ranges = _count(parsed.directives, known_shape, extra)
     verdict = _by_content(text, name, parsed, (known, unknown, assignments), lua_ranges, is_known, extra)
     directory = _program_directory(name)
     if directory and not known and (verdict.kind != NOT_NGINX or verdict.confidence < 0.9):
@@ -152,7 +152,7 @@ def classify(text: str, name: str = "", parsed: ParsedFile | None = None,
         return Verdict(NOT_NGINX, 0.9, f"in {directory}/, a directory of another program, and holds no directive "
                        "nginx knows")
     daemon = _program_directory(name, _DAEMON_DIRECTORY)
-    if daemon and (known < 2 or parsed.problem is not None) and verdict.kind != NOT_NGINX:
+    if daemon and (known < 2 or parsed.problem is not None) and (verdict.kind != NOT_NGINX or verdict.confidence < 0.9):
         return Verdict(NOT_NGINX, 0.9,
                        f"in {daemon}/, a directory of another program, and not a config nginx could load")
     return verdict
@@ -196,6 +196,10 @@ def _by_content(text: str, name: str, parsed: ParsedFile, counts: tuple[int, int
         return Verdict(NOT_NGINX, 0.7, "most lines do not end with ';', as nginx directives do")
     if known == 0 and lines.known == 0 and parsed.problem is not None:
         return Verdict(NOT_NGINX, 0.7, "no directive nginx knows at its top level")
+    block = next((d for d in parsed.directives if d.block is not None and UNKNOWN not in d.name), None)
+    if known == 0 and block is not None:  # entries of a map or geo block have no blocks of their own
+        return Verdict(NOT_NGINX, 0.8, f"holds no nginx directive, and blocks no nginx module opens (`{block.name} "
+                       f"{' '.join(block.args)[:40]} {{`)".replace("  {", " {"))
     # Entries only (an include of a map or geo block), unknown modules, or a config broken early: nginx.
     return Verdict(NGINX, 0.5 if known == 0 else _confidence(known, unknown))
 
@@ -204,9 +208,10 @@ def _confidence(known: int, unknown: int) -> float:
     return round(0.5 + 0.5 * known / (known + unknown), 2)
 
 
-def _count(directives, is_known, extra) -> tuple[int, int, int, list[tuple[int, int]]]:
-    """Known and unknown directive names outside free-form blocks, unknown ones written `key = value;` (nginx
-    never takes "=" as a first argument but in `location = /uri`), and the offsets of Lua block bodies."""
+def _count(directives, known_shape, extra) -> tuple[int, int, int, list[tuple[int, int]]]:
+    """Known and unknown directives outside free-form blocks (a known name written with a block nginx's directive
+    does not take, or without the block it takes, is unknown), unknown ones written `key = value;` (nginx never
+    takes "=" as a first argument but in `location = /uri`), and the offsets of Lua block bodies."""
     known = unknown = assignments = 0
     lua_ranges = []
     stack = [directives]
@@ -215,7 +220,7 @@ def _count(directives, is_known, extra) -> tuple[int, int, int, list[tuple[int, 
             name = directive.name
             if UNKNOWN in name:  # a template fills the name in
                 pass
-            elif is_known(name) or name in extra:
+            elif known_shape(name, directive.block is not None) or name in extra:
                 known += 1
             else:
                 unknown += 1

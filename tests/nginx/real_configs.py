@@ -7,7 +7,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 NOT_NGINX_SUFFIXES = (".yaml", ".yml", ".lua", ".moon", ".fnl", ".tl", ".yue", ".json", ".rockspec", ".toml", ".env", ".md", ".py", ".sh", ".txt",
-                      ".crt", ".key", ".pem", ".sarif", ".ini", ".html", ".c", ".cc", ".cpp", ".h", ".so")
+                      ".crt", ".key", ".pem", ".sarif", ".ini", ".html", ".css", ".js", ".c", ".cc", ".cpp", ".h", ".so")
 
 
 def _is_config_name(name: str) -> bool:

@@ -154,6 +154,34 @@ exec nginx -g 'daemon off;'
 	endscript
 }
 """, "logrotate"),
+    # ISC dhcpd: `key value;` lines as nginx writes them, and blocks of names no nginx module has
+    "dhcpd.conf": ("""\
+ddns-update-style none;
+option domain-name "lan.example.org";
+default-lease-time 600;
+
+subnet 10.73.0.0 netmask 255.255.0.0 {
+  range 10.73.100.20 10.73.100.100;
+  option routers 10.73.0.254;
+}
+
+host mixer1 {
+  hardware ethernet 28:d2:44:08:68:bc;
+  fixed-address 10.73.1.1;
+}
+""", "`subnet 10.73.0.0 netmask 255.255.0.0 {`"),
+    # BIRD: `protocol` is a word nginx knows (the mail module's), but never with a block
+    "bird.conf": ("""\
+log syslog all;
+debug protocols all;
+
+protocol device {
+}
+
+protocol kernel {
+    scan time 30;
+}
+""", "`protocol device {`"),
     "groups.conf": ("""\
 symbols {
   "MAILCOW_AUTH" {
