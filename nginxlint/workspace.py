@@ -11,7 +11,7 @@ from pathlib import Path
 from . import dump, sources
 from .cache import Cache, default_directory
 from .checks import load
-from .config_tree import GLOB_CHARS, ConfigTree, conf_dir_guess
+from .config_tree import CONF_PREFIXES, GLOB_CHARS, ConfigTree, conf_dir_guess
 from .container.start_placeholders import line_edits_near, placeholders_near
 from .findings import Finding, Notification
 from .nginx import templates
@@ -114,13 +114,33 @@ class Loader:
         if hit is None:
             try:
                 overlay = self.texts.get(path)
-                text, crlf = (overlay, False) if overlay is not None else sources.read_source_text(path)
+                text, crlf = (overlay, False) if overlay is not None else \
+                    sources.read_source_text(self._mirrored_link_target(path) or path)
             except sources.Unreadable as why:
                 hit = str(why)
             else:
                 hit = sources.SourceFile(path, self.display(path), text, crlf=crlf)
             self._files[path] = hit
         return hit
+
+    def _mirrored_link_target(self, path: Path) -> Path | None:
+        """The file a link broken in the repository names when the repository is installed as nginx's conf directory
+        (`caches-enabled/steam.conf -> /etc/nginx/caches-available/steam.conf`, in a repository cloned to
+        /etc/nginx): the same path below a directory above the link, within its repository."""
+        if not os.path.islink(path) or os.path.exists(path):
+            return None
+        target = os.readlink(path)
+        rest = next((target[len(prefix):] for prefix in CONF_PREFIXES if target.startswith(prefix)), None)
+        if not rest:
+            return None
+        top = self.repository_top(path.parent)
+        for directory in (path.parent, *path.parent.parents):
+            candidate = directory / rest
+            if candidate.is_file() and not candidate.is_symlink():
+                return candidate
+            if directory == top:
+                break
+        return None
 
     def text(self, path: Path) -> str:
         """A file's text, from the overlay or else the disk (not kept: `read` keeps what the run lints);

@@ -164,6 +164,22 @@ def test_symlink_loops(tmp_path):
     assert "nginx.conf" in reported or "conf.d/ping.conf" in reported, run.findings
 
 
+def test_a_link_to_nginx_s_conf_directory_in_a_repository_installed_there(tmp_path):
+    """`caches-enabled/steam.conf -> /etc/nginx/caches-available/steam.conf` in a repository cloned to /etc/nginx:
+    the link is read as the repository's own caches-available/steam.conf (and what it says is reported once, at that
+    file); one to a file it lacks stays broken."""
+    write(tmp_path, {"nginx.conf": "events {}\nhttp {\n    include caches-enabled/*.conf;\n}\n",
+                     "caches-available/steam.conf": "server { listen 8080; frobnicate; }\n"})
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "caches-enabled").mkdir()
+    (tmp_path / "caches-enabled" / "steam.conf").symlink_to("/etc/nginx/caches-available/steam.conf")
+    (tmp_path / "caches-enabled" / "riot.conf").symlink_to("/etc/nginx/caches-available/riot.conf")
+    run = lint(tmp_path)
+    assert_sane(run)
+    assert {(f["path"], f["code"]) for f in run.findings if f["code"] in ("NGX004", "NGX008")} == {
+        ("caches-available/steam.conf", "NGX004"), ("caches-enabled/riot.conf", "NGX008")}
+
+
 def test_directory_named_like_a_config(tmp_path):
     write(tmp_path, {"nginx.conf": MAIN + "include conf.d/x.conf;\n", "conf.d/x.conf/inner.txt": "not a config",
                      "conf.d/real.conf": "server { listen 8080; }\n"})
