@@ -16,6 +16,7 @@ from typing import Iterator
 
 from .checks import load
 from .findings import Finding, Location
+from .gitignore import git_ignored
 from .nginx.parser import Directive, blocks_around
 from .path_templates import rendered_elsewhere
 from .script_writes import written_names
@@ -345,6 +346,8 @@ class ConfigTree:
             if path.name in written_names(loader, loader.repository_top(self.conf_dir)) \
                     or rendered_elsewhere(loader, node.file.path, path):
                 return []  # an installer writes it (`cat > …/conf/proxy.conf << EOF`), or renders a template there
+            if git_ignored(loader, path):
+                return []  # `configs/` in .gitignore: each deployment puts its own file there
             finding = self.missing_include(node, path)
             self.unresolved_includes.append((finding, pattern))  # the container may hold it (container/view.py)
             return []
