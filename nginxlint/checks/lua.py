@@ -706,6 +706,8 @@ def undefined_global(tree, report):
                 definitions.setdefault(use.name, set()).add(use.function)
         # code that creates globals under computed names (luafun's `_G[k] = v`) may have created any of them
         unseen = _unseen_code(lua, subsystem) or any(unit.facts.computed_globals for unit in units)
+        # `_, _, token = string.find(…)` only throws values away, unless some code reads `_` back
+        throwaway_read = any(use.name == "_" for unit in units for use in unit.facts.global_reads)
         for unit in units:
             if not (quiet_reads or unseen):
                 reported: set = set()
@@ -729,7 +731,8 @@ def undefined_global(tree, report):
             written: set = set()
             for use in unit.facts.global_writes:
                 name = use.name
-                if name in standard or name in assigned_at_init or name in written:
+                if name in standard or name in assigned_at_init or name in written or \
+                        name == "_" and not throwaway_read:
                     continue
                 if use.function is not None and not use.closes_over and definitions[name] == {use.function}:
                     continue  # the same function each time, closing over nothing of a request: a race of nothing
