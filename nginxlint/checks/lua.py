@@ -342,10 +342,13 @@ def unresolved_require(tree, report):
         return
     from ..openresty import package_path as pp  # the Lua analysis, only when a config runs Lua
 
+    # blocks where an include nginxlint could not read may set the search path itself
+    unread = {node.name for node in tree.unread_include_blocks() if node.name in SUBSYSTEMS}
     for item in lua.unresolved:
         unit, require = item.unit, item.require
-        if not tree.is_main and not any(n.ctx == (unit.subsystem,) for n in tree.nodes("lua_package_path")):
-            continue  # a fragment linted alone: the search path is set in an http block out of view
+        if not any(n.ctx == (unit.subsystem,) for n in tree.nodes("lua_package_path")) and \
+                (not tree.is_main or unit.subsystem in unread):
+            continue  # a fragment linted alone, or an include not read: the search path may be set out of view
         name = require.module
         if _installed_by_readers(tree, name):
             continue
