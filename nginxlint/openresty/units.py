@@ -235,10 +235,13 @@ class _LuaFiles:
         a build tool, a download, a volume), or an entry of the config's own search path outside the repository
         at a directory nothing in view maps (no copy, no mount) or that an image layer may fill."""
         from ..container.filesystem import Unknown  # the image model, only for a config that runs Lua
+        from .package_path import PREFIX_MARK
 
         if tried.local is not None and not tried.default and (self._filled_locally(tried.local)
                                                               or _dangling_link(tried.local)):
             return True
+        if tried.shown.startswith(PREFIX_MARK):  # `${prefix}lua/?.lua`: at nginx's prefix in the container
+            return tried.local is not None and self.in_container(tried.shown[len(PREFIX_MARK):].lstrip("/"))
         if not tried.shown.startswith("/"):
             return False
         path = os.path.normpath(tried.shown)
