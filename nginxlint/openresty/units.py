@@ -574,7 +574,8 @@ def _follow_requires(tree, files: "_LuaFiles", units: list[LuaUnit], search_path
             if path is None:
                 if name not in available:
                     out_of_sight = files.in_image or search_paths[unit.subsystem].unknown or any(
-                        files.may_hold(tried) for tried in hit[1])
+                        files.may_hold(tried) for tried in hit[1]) or start is None and any(
+                        _in_the_prefix(tried, resolve, files.is_file) for tried in hit[1])
                     (unseen if out_of_sight else unresolved).append(UnresolvedRequire(unit, require, tuple(tried)))
                 continue
             key = (unit.subsystem, path)
@@ -598,6 +599,15 @@ def _follow_requires(tree, files: "_LuaFiles", units: list[LuaUnit], search_path
         unseen += [miss for miss in unresolved if miss.unit.subsystem in searched_elsewhere]
         unresolved = [miss for miss in unresolved if miss.unit.subsystem not in searched_elsewhere]
     return unresolved, unseen, relative
+
+
+def _in_the_prefix(tried, resolve, is_file) -> bool:
+    """A default relative entry (`./?.lua`) that finds the module when nginx starts in its prefix, as the config's
+    own relative entries are taken to: where nginx starts is not known, so the module may well be found."""
+    if not (tried.default and tried.local is None and tried.shown.startswith("./")):
+        return False
+    local = resolve(tried.shown)
+    return local is not None and is_file(local)
 
 
 def _found_relative(unit, require, hit, search_path, resolve, is_file, start) -> FoundRelative | None:
