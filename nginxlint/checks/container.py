@@ -863,6 +863,19 @@ def _stop_signal_elsewhere(tree) -> bool:
     return not start.traps and any(c.starts_nginx() or c.program in _SUPERVISORS for c in start.waited_for())
 
 
+def _start_script_unseen(tree) -> bool:
+    """The container's command runs a script (`command: docker/ol-nginx-start.sh`) that nginxlint cannot find in
+    the container's files: an image built elsewhere whose working directory it does not know, say."""
+    from ..container.startup import script_path  # the start reader, only for a container's start
+
+    binding = tree.binding
+    argv = _start_command(binding)[0]
+    if binding.flavour == "nginx" and argv[:1] == ("/docker-entrypoint.sh",):
+        argv = argv[1:]  # the official entrypoint runs its scripts, then execs the command
+    script = script_path(argv)
+    return script is not None and _script_file(tree, script) is None
+
+
 def _start_unknown(binding, tree) -> bool:
     """The container pulls an image built elsewhere whose start nothing in view says: no command in the manifest,
     not an official nginx or OpenResty image, no Dockerfile of the repository read as its build. Such images often
@@ -887,6 +900,8 @@ def graceful_shutdown(tree, report):
         return  # the stop signal never reaches nginx, whichever it is: CTR104 says so
     if _stop_signal_elsewhere(tree):
         return  # a supervisor gets the stop signal, or the start script's shell drops it: none makes nginx drain
+    if _start_script_unseen(tree):
+        return  # whether the script execs nginx, so that the stop signal reaches it at all, is out of view
     container = binding.container
     default_grace, grace_name, default_text, signal_fix = _stop_terms(container)
     grace_value = binding.facts.termination_grace_period
