@@ -42,7 +42,7 @@ Span = tuple  # (line, column, end_line, end_column), 1-based, end column exclus
 # The shape of LuaFacts and of what it holds: part of the disk cache key, so that a build whose facts have other
 # fields never reads pickles written by another. Bump it whenever a fact class gains, loses or changes a field, or
 # the parser's verdict on some text changes (4: the parser follows LuaJIT's syntax levels and label order exactly).
-FACTS_FORMAT = 21  # 6: taint summaries hold the ngx_lua APIs each function uses and the code it runs; 7: not after `or`;
+FACTS_FORMAT = 22  # 6: taint summaries hold the ngx_lua APIs each function uses and the code it runs; 7: not after `or`;
 # 8: ngx.re guards read under the x option; 9: calls of the ngx_lua API and the API values read without a call;
 # 10: captures of a literal ngx.re.match pattern are safe for the sinks they cannot attack; 11: the content types
 # a chunk sets; 12: ngx.pipe.spawn as a member of the required module, an argument table without a shell;
@@ -50,7 +50,8 @@ FACTS_FORMAT = 21  # 6: taint summaries hold the ngx_lua APIs each function uses
 # 15: a value whose type() is number, boolean or nil holds no text; 16: whether the code handles an os.getenv's nil;
 # 17: globals created through `_G`; 18: whether a global read is indexed or called at once; 19: global functions
 # defined, with their text and whether they close over the code around them; 20: whether the code sets package.path;
-# 21: the fields of the tables a function returns or stores in ngx.ctx, each with its own taint
+# 21: the fields of the tables a function returns or stores in ngx.ctx, each with its own taint; 22: a token that
+# lua-resty-jwt verified is clean
 
 
 @dataclass(frozen=True)

@@ -55,12 +55,14 @@ TEXTLESS_TYPES = frozenset(("number", "boolean", "nil"))
 
 
 class _Binding:
-    __slots__ = ("value", "proves", "type_of")
+    __slots__ = ("value", "proves", "type_of", "verifies")
 
     def __init__(self, value):
         self.value = value  # what the name holds when known: ("path", p), ("module", m), ("fn", Summary), ...
         self.proves = None  # `local v = T[x]`: the state key of x, one of T's keys whenever v is not nil
         self.type_of = None  # `local t = type(x)`: the state key of x, whose type t names
+        # `local obj = jwt:verify(secret, token)`: the state key of token, a signed token whenever obj.verified is
+        self.verifies = None
 
 
 class _Context:
@@ -216,12 +218,13 @@ class _Walker(ast.BlockWalker):
         single = len(names) == 1 and len(stmt.values) == 1
         proves = self.table_lookup(stmt.values[0]) if single else None
         type_of = self.type_call(stmt.values[0]) if single else None
+        verifies = self.verified_token(stmt.values[0]) if single else None
         for i, name in enumerate(names):
             value, taint = results[i] if i < len(results) else CLEAN
             if taint:
                 taint = with_step(taint, Step(self.span(name), f"stored in `{name.name}`"))
             binding = self.bind(name.name, value, taint, declared)
-            binding.proves, binding.type_of = proves, type_of
+            binding.proves, binding.type_of, binding.verifies = proves, type_of, verifies
 
     def s_local_function(self, stmt: ast.LocalFunction, declared: list) -> None:
         binding = self.bind(stmt.name.name, None, None, declared)
@@ -256,6 +259,7 @@ class _Walker(ast.BlockWalker):
             else:
                 binding.value = value
             binding.proves = self.table_lookup(value_node) if value_node is not None else None
+            binding.verifies = self.verified_token(value_node) if value_node is not None else None
             self.write(binding, taint)
             if self.depth == 0 and value is not None and binding is self.globals.get(target.name):
                 self.global_defs[target.name] = value
@@ -471,8 +475,8 @@ class _Walker(ast.BlockWalker):
             if key is not None and self.strict_pattern(cond.args[0]):
                 return [key], []
             return [], []
-        if kind is ast.Index:  # an allowlist: ALLOWED[x]
-            key = self.table_lookup(cond)
+        if kind is ast.Index:  # an allowlist: ALLOWED[x]; a JWT's verification: obj.verified
+            key = self.table_lookup(cond) or self.verification(cond)
             return ([key] if key is not None else []), []
         proof = self.proof(cond)  # `local v = ALLOWED[x]`, then `if v then`
         return ([proof] if proof is not None else []), []
@@ -500,6 +504,26 @@ class _Walker(ast.BlockWalker):
             if binding is not None:
                 return binding.proves
         return None
+
+    def verified_token(self, node):
+        """`jwt:verify(secret, token, …)` of lua-resty-jwt (a module whose name says jwt): the state key of token."""
+        if type(node) is not ast.MethodCall or node.name.name != "verify" or len(node.args) < 2 \
+                or type(node.obj) is not ast.Name:
+            return None
+        module = self.lookup(node.obj.name)
+        value = module.value if module is not None else None
+        if value is None or value[0] != "module" or "jwt" not in str(value[1]).lower():
+            return None
+        return self.target_key(node.args[1])
+
+    def verification(self, node):
+        """`obj.verified` (or `obj["verified"]`) of a verification result: the state key of the token it checked,
+        a signed token, not text of the client's choosing, when the field is true."""
+        key = node.key.name if node.dot else (node.key.value if type(node.key) is ast.String else None)
+        if key != "verified" or type(node.obj) is not ast.Name:
+            return None
+        binding = self.lookup(node.obj.name)
+        return binding.verifies if binding is not None else None
 
     def table_lookup(self, node):
         """`T[x]` with T a local table constructor: the state key of x, which is one of T's keys when the
