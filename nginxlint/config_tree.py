@@ -151,6 +151,8 @@ class ConfigTree:
         # Runs in a container no manifest read describes (a ConfigMap of an unrendered Helm chart template, mounted
         # by a workload of the chart): bound to none, its facts unknown.
         self.container_unknown = False
+        # Why no container runs this config, when the repository shows it (a chart's ConfigMap nothing mounts)
+        self.unmounted: str | None = None
         # For a config held in a ConfigMap (it runs in a pod): the namespaces the Kubernetes manifests in view use.
         self.pod_namespaces: frozenset[str] = frozenset()
         # The root's path in an image nginxlint cannot see, when only the config files are in view (an `nginx -T`

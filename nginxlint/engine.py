@@ -45,10 +45,10 @@ def _run(paths: list[Path], settings, base_dir: Path, stdin, texts) -> tuple[Rep
     catalog = load_catalog()
     selection = Selection(settings, catalog, base_dir)
     workspace = load_workspace(paths, settings, base_dir, stdin, texts)
-    selection.fixtures.add_files(undeployed_files(workspace.trees))
     findings: list[Finding] = []
     notifications: list[Notification] = []
     _bind_containers(workspace, findings, notifications)
+    selection.fixtures.add_files(undeployed_files(workspace.trees))  # ConfigMaps' trees too, made while binding
     for tree in workspace.trees:
         findings.extend(tree.findings)
 

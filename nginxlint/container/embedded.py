@@ -17,6 +17,7 @@ import collections
 import fnmatch
 import itertools
 import os
+import re
 from pathlib import Path, PurePosixPath
 
 from ..checks import load
@@ -42,6 +43,41 @@ def _chart_partly_unread(configmap, manifests, loader) -> bool:
         return False
     chart = chart_directory(path)
     return any(chart in Path(unread).parents for unread, _display, _text in manifests.unread)
+
+
+_TEMPLATE_TAG = re.compile(r"\{\{.*?\}\}")
+_WORKLOAD_KIND = re.compile(r"^kind:[ \t]*(?:Deployment|StatefulSet|DaemonSet|ReplicaSet|Pod|Job|CronJob)\b", re.MULTILINE)
+
+
+def _named_by_no_other_file(configmap, loader) -> bool:
+    """The ConfigMap is a Helm chart's, and no other template or values file of the chart holds the literal part of
+    its name (`-nginx-config` of `{{ include "app.fullname" . }}-nginx-config`), while the chart has workloads: none
+    of them mounts it."""
+    path = Path(os.path.abspath(loader.base_dir)) / configmap.path
+    chart = chart_directory(path)
+    if chart is None or configmap.name_span is None:
+        return False
+    try:
+        line = path.read_text(encoding="utf-8", errors="replace").split("\n")[configmap.name_span.line - 1]
+    except (OSError, IndexError):
+        return False
+    raw = line.split(":", 1)[1].strip().strip("'\"") if ":" in line else ""
+    literal = max(_TEMPLATE_TAG.split(raw), key=len).strip()
+    if len(literal) < 4:
+        return False  # `{{ .Values.configMapName }}`: any file may name it
+    others = [*sorted((chart / "templates").rglob("*")), *sorted(chart.glob("values*.y*ml"))]
+    workloads = False
+    for other in others:
+        if other == path or not other.is_file():
+            continue
+        try:
+            text = other.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return False
+        if literal in text:
+            return False
+        workloads = workloads or bool(_WORKLOAD_KIND.search(text))
+    return workloads  # a chart of no workload holds the ConfigMap for one out of view (another chart, an operator)
 
 
 def masked_text(entry) -> str:
@@ -99,8 +135,11 @@ def build_embedded(workspace, manifests, candidates, findings: list[Finding]) ->
         ]
         done.update(_entry_key(configmap, entry) for _path, _configmap, entry, _mounted in view)
         unknown = configmap.unrendered or _chart_partly_unread(configmap, manifests, workspace.loader)
+        unmounted = _named_by_no_other_file(configmap, workspace.loader) if view else False
         for tree, _mounted in _build_view(workspace, manifests, view, findings) if view else ():
             tree.container_unknown = unknown
+            if unmounted:
+                tree.unmounted = "a ConfigMap that no other file of its Helm chart names, so no pod mounts it"
             result.append(tree)
     namespaces = frozenset(item.namespace for item in [*manifests.workloads, *manifests.configmaps] if item.namespace)
     for tree in result:

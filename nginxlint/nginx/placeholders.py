@@ -46,7 +46,9 @@ def why_not_deployed(tree) -> str | None:
     settings name) which does not include it, and whose every http server answers only to documentation names, is
     a template to copy and rename ("replace example.com with your host"). A main config named so, and a fragment
     with no main config above it (a snippet tried out, a file an image's own nginx.conf includes), are still
-    advised."""
+    advised. So is a ConfigMap's config that nothing of its Helm chart mounts."""
+    if tree.unmounted:
+        return tree.unmounted
     if tree.is_main:
         for node in tree.nodes("error_log"):
             if node.ctx == () and len(node.args) >= 2 and node.args[-1].lower() == "debug":
