@@ -873,7 +873,9 @@ def _start_script_unseen(tree) -> bool:
     if binding.flavour == "nginx" and argv[:1] == ("/docker-entrypoint.sh",):
         argv = argv[1:]  # the official entrypoint runs its scripts, then execs the command
     script = script_path(argv)
-    return script is not None and _script_file(tree, script) is None
+    if script is None or script.startswith("/") and not script.endswith(".sh"):
+        return False  # a program of the image (`/sbin/tini`, `/init`), not a script of the project
+    return _script_file(tree, script) is None
 
 
 def _start_unknown(binding, tree) -> bool:
