@@ -721,11 +721,6 @@ PROXY_DEFAULTS = {"host": {"$proxy_host"}, "upgrade": {""}, "te": {""}, "keep-al
                   "connection": {"", "close"}}
 
 
-# What reads or rewrites a proxied answer's body, which a compressed answer would defeat.
-_BODY_READERS = ("sub_filter", "body_filter_by_lua", "body_filter_by_lua_block", "body_filter_by_lua_file", "ssi",
-                 "addition_types", "xslt_stylesheet", "subs_filter", "replace_filter")
-
-
 # What a request to another service sets for itself: its Host, and how its own connection is kept.
 _OWN_CONNECTION = frozenset({"host", "connection", "proxy-connection", "keep-alive"})
 
@@ -738,7 +733,6 @@ def proxy_set_header_redefinition(dep, report):
     # auth_request runs, and nginx sends no header whose value is empty
     from_auth = {n.args[0].lstrip("$") for n in dep.nodes("auth_request_set") if n.args}
     auth_request = nearest(dep, "auth_request")
-    reads_bodies = any(dep.nodes(name) for name in _BODY_READERS)
     for block, own in lists.own.items():
         if _follows_upstream_redirect(block, own) or _own_location_if(block):
             continue
@@ -753,8 +747,6 @@ def proxy_set_header_redefinition(dep, report):
                       n.args[1].lower() not in PROXY_DEFAULTS.get(n.args[0].lower(), ()) and
                       not (subrequest and n.args[0].lower() in _OWN_CONNECTION) and
                       not (unauthenticated and _only_variables(n.args[1], from_auth))]
-        if not reads_bodies:  # `Accept-Encoding ""` keeps answers plain for a filter to read: none here
-            meaningful = [n for n in meaningful if n.args[0].lower() != "accept-encoding" or n.args[1] != ""]
         scheme_set = any(n.args[:1] and n.args[0].lower() == "x-forwarded-proto" for n in own)
         _report_dropped(report, "proxy_set_header", own, meaningful,
                         "repeat the dropped proxy_set_header lines here (or move them all into one include)",
