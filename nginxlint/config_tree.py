@@ -19,7 +19,7 @@ from .findings import Finding, Location
 from .gitignore import git_ignored
 from .nginx.parser import Directive, blocks_around
 from .path_templates import rendered_elsewhere
-from .script_writes import written_names
+from .script_writes import written_by_pattern, written_names
 
 GLOB_CHARS = frozenset("*?[")
 # A template rendered at container start to the name without the suffix (the nginx image's envsubst step, or a
@@ -345,9 +345,11 @@ class ConfigTree:
                 return []
             if any(loader.exists(Path(f"{path}{suffix}")) for suffix in RENDERED_SUFFIXES):
                 return []  # `x.conf.template` beside it: a start script renders x.conf before nginx starts
-            if path.name in written_names(loader, loader.repository_top(self.conf_dir)) \
-                    or rendered_elsewhere(loader, node.file.path, path):
-                return []  # an installer writes it (`cat > …/conf/proxy.conf << EOF`), or renders a template there
+            top = loader.repository_top(self.conf_dir)
+            if path.name in written_names(loader, top) or rendered_elsewhere(loader, node.file.path, path) \
+                    or written_by_pattern(loader, top, f"include {pattern};"):
+                return []  # an installer or a start script writes it (`cat > …/conf/proxy.conf << EOF`, a loop over
+                # the include lines), or renders a template there
             if git_ignored(loader, path):
                 return []  # `configs/` in .gitignore: each deployment puts its own file there
             finding = self.missing_include(node, path)

@@ -4,11 +4,17 @@ script that renders one before nginx starts (`envsubst < x.tmpl > /etc/nginx/inc
 listen.gotmpl -out /usr/local/nginx/conf/listen.conf` in an s6 `run` script). An include of such a name is satisfied
 at install or start time, out of view: what the file holds is unknown, not absent.
 
+A start script may also write a file for each include line of the config that a regex of its own matches, at the
+path the match gives (Malcolm's `listen_443.conf` for `include /etc/nginx/listen_443.conf;`, holding `listen
+${PORT};` because nginx's `listen` takes no variable): an include that such a regex matches is satisfied at start
+too.
+
 Read once per repository and run, and only when an include finds nothing.
 """
 from __future__ import annotations
 
 import posixpath
+import re
 from pathlib import Path
 
 from .shell_scripts import shell_scripts
@@ -28,3 +34,36 @@ def _written(loader, top: Path) -> frozenset[str]:
     return frozenset(name for _, text in shell_scripts(loader, top)
                      for written in run_effects(without_heredoc_bodies(text), "/", 0).written
                      if written.made and "." in (name := posixpath.basename(written.path)))
+
+
+def written_by_pattern(loader, top: Path, line: str) -> bool:
+    """A script under `top` writes to a path it only computes (`> "${IFILE}"`) and holds a regex of `.conf` names that
+    matches this include line (`include /etc/nginx/listen_443.conf;`): it writes the file the line names."""
+    return any(pattern.search(line) for pattern in loader.once("script-written-patterns", top,
+                                                                lambda: _patterns(loader, top)))
+
+
+_COMPUTED_PATH = re.compile(r"/?\$\{?\w+\}?")
+_QUOTED = re.compile(r""""[^"\n]*"|'[^'\n]*'""")
+_SHELL_VARIABLE = re.compile(r"\$\{?\w+\}?")
+
+
+def _patterns(loader, top: Path) -> tuple[re.Pattern, ...]:
+    from .container.installs import run_effects  # the shell reader, only once an include finds nothing
+    from .container.start_writes import without_heredoc_bodies
+
+    found = []
+    for _, text in shell_scripts(loader, top):
+        if "\\.conf" not in text:
+            continue
+        effects = run_effects(without_heredoc_bodies(text), "/", 0)
+        if not any(written.made and _COMPUTED_PATH.fullmatch(written.path) for written in effects.written):
+            continue
+        for quoted in _QUOTED.finditer(text):
+            literal = quoted.group()[1:-1]
+            if "\\.conf" in literal and "(" in literal:
+                try:  # the shell's variables in the regex stand for directories: any text
+                    found.append(re.compile(_SHELL_VARIABLE.sub(".*", literal)))
+                except re.error:
+                    pass
+    return tuple(found)
