@@ -45,7 +45,6 @@ def _chart_partly_unread(configmap, manifests, loader) -> bool:
     return any(chart in Path(unread).parents for unread, _display, _text in manifests.unread)
 
 
-_TEMPLATE_TAG = re.compile(r"\{\{.*?\}\}")
 _WORKLOAD_KIND = re.compile(r"^kind:[ \t]*(?:Deployment|StatefulSet|DaemonSet|ReplicaSet|Pod|Job|CronJob)\b", re.MULTILINE)
 
 
@@ -62,7 +61,7 @@ def _named_by_no_other_file(configmap, loader) -> bool:
     except (OSError, IndexError):
         return False
     raw = line.split(":", 1)[1].strip().strip("'\"") if ":" in line else ""
-    literal = max(_TEMPLATE_TAG.split(raw), key=len).strip()
+    literal = max(_outside_tags(raw), key=len).strip()
     if len(literal) < 4:
         return False  # `{{ .Values.configMapName }}`: any file may name it
     others = [*sorted((chart / "templates").rglob("*")), *sorted(chart.glob("values*.y*ml"))]
@@ -78,6 +77,20 @@ def _named_by_no_other_file(configmap, loader) -> bool:
             return False
         workloads = workloads or bool(_WORKLOAD_KIND.search(text))
     return workloads  # a chart of no workload holds the ConfigMap for one out of view (another chart, an operator)
+
+
+def _outside_tags(text: str) -> list[str]:
+    """The parts of a line outside its `{{ … }}` tags (an unclosed tag runs to the end)."""
+    parts = []
+    while True:
+        start = text.find("{{")
+        if start < 0:
+            return [*parts, text]
+        parts.append(text[:start])
+        end = text.find("}}", start + 2)
+        if end < 0:
+            return parts
+        text = text[end + 2:]
 
 
 def masked_text(entry) -> str:

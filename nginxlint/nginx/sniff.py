@@ -145,7 +145,7 @@ def classify(text: str, name: str = "", parsed: ParsedFile | None = None,
     if parsed is None:
         parsed = parse(text, None, LUA_BLOCK_DIRECTIVES)
     known, unknown, assignments, lua_ranges = _count(parsed.directives, known_shape, extra)
-    verdict = _by_content(text, name, parsed, (known, unknown, assignments), lua_ranges, is_known, extra)
+    verdict = _by_content(text, name, parsed, (known, unknown, assignments), lua_ranges, is_known, extra, known_shape)
     directory = _program_directory(name)
     if directory and not known and (verdict.kind != NOT_NGINX or verdict.confidence < 0.9):
         # another program's file named for the nginx it watches, with no word of nginx in it
@@ -159,7 +159,7 @@ def classify(text: str, name: str = "", parsed: ParsedFile | None = None,
 
 
 def _by_content(text: str, name: str, parsed: ParsedFile, counts: tuple[int, int, int],
-                lua_ranges: list[tuple[int, int]], is_known, extra) -> Verdict:
+                lua_ranges: list[tuple[int, int]], is_known, extra, known_shape) -> Verdict:
     """The verdict from the text alone, given the directives counted (known, unknown, `key = value` ones) and the
     offsets of Lua block bodies."""
     known, unknown, assignments = counts
@@ -197,9 +197,12 @@ def _by_content(text: str, name: str, parsed: ParsedFile, counts: tuple[int, int
     if known == 0 and lines.known == 0 and parsed.problem is not None:
         return Verdict(NOT_NGINX, 0.7, "no directive nginx knows at its top level")
     block = next((d for d in parsed.directives if d.block is not None and UNKNOWN not in d.name), None)
-    if known == 0 and block is not None:  # entries of a map or geo block have no blocks of their own
-        return Verdict(NOT_NGINX, 0.8, f"holds no nginx directive, and blocks no nginx module opens (`{block.name} "
-                       f"{' '.join(block.args)[:40]} {{`)".replace("  {", " {"))
+    if block is not None and not any(known_shape(d.name, d.block is not None) or d.name in extra or UNKNOWN in d.name
+                                     for d in parsed.directives):
+        # no nginx directive at the top (entries of a map or geo block have no blocks of their own)
+        shown = " ".join([block.name, *(arg for arg in block.args[:3] if UNKNOWN not in arg)])
+        return Verdict(NOT_NGINX, 0.8, f"holds no nginx directive at its top level, and blocks no nginx module opens "
+                       f"(`{shown} {{`)")
     # Entries only (an include of a map or geo block), unknown modules, or a config broken early: nginx.
     return Verdict(NGINX, 0.5 if known == 0 else _confidence(known, unknown))
 
