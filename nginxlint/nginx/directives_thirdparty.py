@@ -277,12 +277,15 @@ _GROUPS = (
         upload_max_part_header_len upload_max_file_size upload_limit_rate upload_max_output_body_len
         upload_tame_arrays upload_resumable upload_pass_args
     """),
-    # naxsi
-    (H_MAIN | MORE1, "MainRule include_rules"),
-    (H_LI | MORE1, """
-        BasicRule CheckRule DeniedUrl LearningMode SecRulesEnabled SecRulesDisabled LibInjectionSql LibInjectionXss
-        basic_rule check_rule denied_url learning_mode rules_enabled rules_disabled libinjection_sql
-        libinjection_xss
+    # naxsi (naxsi_src/naxsi_skeleton.c: the on/off switches take no argument)
+    (H_MAIN | MORE1, "MainRule main_rule include_rules"),
+    (H_MSLI | H_LMT | MORE1, """
+        BasicRule CheckRule DeniedUrl IgnoreIP IgnoreCIDR NaxsiLogFile
+        basic_rule check_rule denied_url ignore_ip ignore_cidr naxsi_log
+    """),
+    (H_MSLI | H_LMT | NOARGS, """
+        LearningMode SecRulesEnabled SecRulesDisabled LibInjectionSql LibInjectionXss
+        learning_mode rules_enabled rules_disabled libinjection_sql libinjection_xss
     """),
     # nginx-opentracing (its ngx_http_opentracing_module.cpp command table)
     (H_MSL | FLAG, "opentracing opentracing_trace_locations opentracing_trust_incoming_span"),
