@@ -393,6 +393,10 @@ _DEFINED_HERE = re.compile(
 )
 
 
+# A naxsi rule (to its `;`): its `$SQL`, `$XSS` are scores the rules add to, not variables.
+_NAXSI_RULE = re.compile(r"(?<![\w$])(?:CheckRule|check_rule|MainRule|main_rule|BasicRule|basic_rule)\b[^;\n]*")
+
+
 def is_environment_name(name: str) -> bool:
     return not any(c.islower() for c in name) and any(c.isupper() for c in name)
 
@@ -442,6 +446,11 @@ def envsubst_tags(text: str, nginx_variables: frozenset[str] = frozenset()) -> l
     if "$" not in text:
         return []
     candidates = [m for m in ENV_REFERENCE.finditer(text) if is_environment_name(m.group(1) or m.group(2))]
+    if candidates and _NAXSI_RULE.search(text):  # naxsi's scores (`CheckRule "$SQL >= 8" BLOCK;`) are no references
+        rules = [(m.start(), m.end()) for m in _NAXSI_RULE.finditer(text)]
+        starts = [start for start, _end in rules]
+        candidates = [m for m in candidates
+                      if (i := bisect.bisect_right(starts, m.start()) - 1) < 0 or m.start() >= rules[i][1]]
     if not candidates:  # the common case: nginx's own lower-case variables only
         return []
     spellings = defined_spellings(text)

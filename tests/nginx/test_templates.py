@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from nginxlint.container.start_placeholders import brace_tokens, sed_tokens
 from nginxlint.nginx.directives import LUA_BLOCK_DIRECTIVES
 from nginxlint.nginx.parser import parse
+from nginxlint.nginx.template_tags import envsubst_tags
 from nginxlint.nginx.templates import (
     UNKNOWN, ImageTemplates, defined_names, detect, is_unknown, mask, render_envsubst,
 )
@@ -664,3 +665,10 @@ def test_a_tag_among_the_arguments_of_a_directive_before_every_other_tag_is_foun
     masked = mask(text, "jinja")
     assert masked.tag_in_statement((1, 1, 1, 12))  # the first directive: every region comes after its start
     assert not mask("gzip on;\nlisten {{ port }};\n", "jinja").tag_in_statement((1, 1, 1, 5))
+
+
+def test_naxsi_scores_in_its_rules_are_no_envsubst_references():
+    text = ('MainRule "str:<" "msg:html open tag" "mz:ARGS|URL|BODY" "s:$XSS:8" id:1302;\n'
+            'server { location / { CheckRule "$SQL >= 8" BLOCK; proxy_pass http://${BACKEND}; } }\n')
+    tags = envsubst_tags(text)
+    assert [text[tag.start:tag.end] for tag in tags] == ["${BACKEND}"]
