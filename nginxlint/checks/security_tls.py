@@ -592,15 +592,15 @@ def resolver_address(arg: str):
 PER_REQUEST_PASSES = frozenset({"proxy_pass", "fastcgi_pass", "uwsgi_pass", "scgi_pass", "grpc_pass", "memcached_pass"})
 
 
-def _per_request_lookup(node) -> bool:
+def _per_request_lookup(node, lua_connects: bool = True) -> bool:
     """The directive may have nginx look a name up while serving: a `*_pass` with variables, `server … resolve`,
-    or Lua code (cosockets connect by name)."""
+    or Lua code that may open a cosocket (cosockets connect by name)."""
     name = node.d.name
-    return ((name in PER_REQUEST_PASSES and "$" in "".join(node.args)) or "_by_lua" in name
+    return ((name in PER_REQUEST_PASSES and "$" in "".join(node.args)) or ("_by_lua" in name and lua_connects)
             or (name == "server" and "resolve" in node.args))
 
 
-def _looks_up_names(node, verified: dict) -> bool:
+def _looks_up_names(node, verified: dict, lua_connects: bool) -> bool:
     """The directive may have nginx's resolver look a name up where a forged answer matters: per request
     (`_per_request_lookup`), for OCSP stapling whose responses nginx does not verify (`ssl_stapling_verify` off
     where it staples) or client checks, or in njs code (fetch)."""
@@ -608,7 +608,7 @@ def _looks_up_names(node, verified: dict) -> bool:
     if name == "ssl_stapling":
         verify = value_at(verified, node.parent)
         return node.args[:1] != ["off"] and (verify is None or verify.args[:1] != ["on"])
-    return (_per_request_lookup(node) or name.startswith("js_")
+    return (_per_request_lookup(node, lua_connects) or name.startswith("js_")
             or (name == "ssl_ocsp" and node.args[:1] != ["off"]))
 
 
@@ -619,7 +619,8 @@ def _visible_consumer(dep, resolver) -> bool:
     if resolver.ctx[:1] == ("mail",):
         return True
     verified = nearest(dep, "ssl_stapling_verify")
-    return any(_looks_up_names(node, verified) for node in _scope(resolver.parent))
+    lua_connects = any("_by_lua" in node.name for node in _scope(resolver.parent)) and dep.lua.may_connect
+    return any(_looks_up_names(node, verified, lua_connects) for node in _scope(resolver.parent))
 
 
 def _scope(block):

@@ -24,6 +24,13 @@ COSOCKET_MODULES = frozenset((
     "resty.rediscluster", "pgmoon",
 ))
 
+# Libraries known to open no cosocket of their own: metrics kept in a shared dict (nginx-lua-prometheus), tokens and
+# cookies parsed and signed in memory, templates rendered from files.
+OFFLINE_MODULES = frozenset((
+    "prometheus", "resty.prometheus", "resty.jwt", "resty.jwt-validators", "resty.evp", "resty.hmac", "resty.cookie",
+    "resty.template", "resty.jit-uuid", "resty.iputils", "resty.ipmatcher", "resty.radixtree",
+))
+
 # Library calls that take a shared dict name as a positional argument (docs/openresty-facts.md, "Libraries that take a dict name"):
 # (module, function) -> (argument index for a dot call, argument index for a method call, None when that form takes none).
 DICT_ARGUMENTS = {

@@ -193,6 +193,16 @@ class LuaUnits:
     def of(self, subsystem: str) -> list[LuaUnit]:
         return [u for u in self.units if u.subsystem == subsystem]
 
+    @property
+    def may_connect(self) -> bool:
+        """Some of the code may open a cosocket, and so have nginx look a name up: a unit that does, one that could
+        not be read, a file out of view, or a module out of view not known to stay offline (nginx-lua-prometheus)."""
+        from ..lua.stdlib import OFFLINE_MODULES  # the Lua analysis, only when a config runs Lua
+
+        return any(u.facts is None or u.facts.cosockets for u in self.units) \
+            or bool(self.missing_files or self.dynamic_files or self.outside_files) \
+            or any(miss.require.module not in OFFLINE_MODULES for miss in (*self.unresolved, *self.unseen_modules))
+
 
 class _LuaFiles:
     """Where a deployment's Lua files are. On disk, relative paths resolve against the prefix. For a config held in
