@@ -122,6 +122,8 @@ _MANIFEST_KEYS = (re.compile(r"^apiVersion:[ \t]*\S", re.MULTILINE), re.compile(
 
 # A Logstash pipeline: `input {`, `filter {` or `output {` at the top (no nginx directive has those names) and its
 # plugins' `key => value` settings.
+# A function called at the start of a statement (`polkit.addRule(`, `console.log(`): code, never a directive name.
+_FUNCTION_CALL = re.compile(r"[A-Za-z_][\w.]*\(")
 _LOGSTASH_SECTION = re.compile(r"^(?:input|filter|output)[ \t]*\{", re.MULTILINE)
 _LOGSTASH_SETTING = re.compile(r"[\w\]\"][ \t]*=>[ \t]*[{\"\[\w]")
 
@@ -144,6 +146,9 @@ def classify(text: str, name: str = "", parsed: ParsedFile | None = None,
         return Verdict(NOT_NGINX, 1.0, "looks like a Kubernetes manifest (apiVersion and kind at its top level)")
     if parsed is None:
         parsed = parse(text, None, LUA_BLOCK_DIRECTIVES)
+    call = next((d for d in parsed.directives if _FUNCTION_CALL.match(d.name)), None)
+    if call is not None:  # `polkit.addRule(function(action, subject) {`: no nginx directive name holds a call
+        return Verdict(NOT_NGINX, 0.9, f"looks like JavaScript or C code (`{call.name[:50]}`), not nginx directives")
     known, unknown, assignments, lua_ranges = _count(parsed.directives, known_shape, extra)
     verdict = _by_content(text, name, parsed, (known, unknown, assignments), lua_ranges, is_known, extra, known_shape)
     directory = _program_directory(name)

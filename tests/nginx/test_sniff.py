@@ -170,6 +170,15 @@ host mixer1 {
   fixed-address 10.73.1.1;
 }
 """, "`subnet 10.73.0.0 netmask 255.255.0.0 {`"),
+    # a polkit rule shipped beside a distribution's nginx files (`*.rules.nginx`): JavaScript ending in `{`, `;`, `}`
+    "com.example.systemctl.rules.nginx": ("""\
+polkit.addRule(function(action, subject) {
+    if (action.id == "com.example.policykit.pkexec.run-systemctl" &&
+        subject.user != "nginx") {
+        return polkit.Result.NO;
+    }
+});
+""", "JavaScript"),
     # BIRD: `protocol` is a word nginx knows (the mail module's), but never with a block
     "bird.conf": ("""\
 log syslog all;
