@@ -8,10 +8,12 @@ directory and their subdirectories (`lua_modules/`, `rocks/`). Listings, reads a
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from ..container.dockerfile_binding import directories_below, dockerfiles_near
-from .modules import builtin_modules, dockerfile_rocks, manifest_rocks
+from ..sources import Unreadable
+from .modules import builtin_modules, dockerfile_rocks, manifest_rocks, rock_dependencies, rock_modules
 
 TREE_MANIFESTS = ("lib/luarocks/rocks-5.1/manifest", "lib/luarocks/rocks/manifest")
 ROCKS_DIR_MANIFESTS = ("manifest", "manifest-5.1")  # in a directory named like `rocks`
@@ -69,6 +71,37 @@ class ProjectModules:
             for rock in _rocks(tree.loader, path, manifest_rocks):
                 modules.update(rock.modules, f"installed according to the LuaRocks manifest "
                                              f"{tree.loader.display(path)}")
+        if tree.binding is None:  # nginx on a host: the rocks its README or scripts have the reader install
+            top = tree.loader.repository_top(Path(os.path.abspath(tree.root.path or tree.loader.base_dir)).parent)
+            for rock, where in documented_rocks(tree.loader, top):
+                for name in (rock, *rock_dependencies(rock)):
+                    modules.update(rock_modules(name), f"installed as {where} says (`{rock}`)")
+
+
+# `luarocks install lunajson`, `opm get ledgetech/lua-resty-http`, written in a README or a script (options skipped).
+_INSTALL = re.compile(r"\b(?:luarocks[ \t]+install|opm[ \t]+(?:get|install))(?:[ \t]+--?[\w-]+(?:=\S*)?)*[ \t]+"
+                      r"([A-Za-z][\w.-]*(?:/[\w.-]+)?)")
+_READMES = re.compile(r"readme(?:\.\w+)?$|install(?:ation|ing)?(?:\.\w+)?$", re.IGNORECASE)
+
+
+def documented_rocks(loader, top: Path) -> tuple[tuple[str, str], ...]:
+    """(rock, file) of every rock or OPM package the repository's README, install notes or shell scripts install."""
+    return loader.once("documented-rocks", top, lambda: tuple(_documented(loader, top)))
+
+
+def _documented(loader, top: Path):
+    from ..shell_scripts import shell_scripts  # only for a module found nowhere else
+
+    texts = []
+    for path in sorted(top.iterdir()) if top.is_dir() else ():
+        if _READMES.match(path.name) and path.is_file():
+            try:
+                texts.append((path, loader.text(path)))
+            except Unreadable:
+                continue
+    for path, text in [*texts, *shell_scripts(loader, top)]:
+        for match in _INSTALL.finditer(text):
+            yield match.group(1).rsplit("/", 1)[-1], loader.display(path)
 
 
 def project_modules(tree) -> ProjectModules:
