@@ -33,7 +33,7 @@ from ..nginx.locations import (UNKNOWN, ends_request, fixed_status, front_page, 
 from ..nginx.parser import blocks_around
 from ..nginx.placeholders import is_stand_in_host
 from ..nginx.templates import is_unknown, template_includes
-from ..nginx.tls_scope import PlainHttp, is_default, listen_key
+from ..nginx.tls_scope import PlainHttp, is_default, listen_key, tls_servers
 from ..nginx.urls import (is_public_name, is_service_name, names_resolved_at_start, registrable_domain,
                           upstream_host, workspace_upstream_names)
 from ..nginx.values import parse_uint
@@ -852,7 +852,7 @@ def return_bypasses_allow_deny(dep, report):
                 _, access = lists.inherited(level)
             if not access or not any(n.name == "deny" for n in access):
                 continue
-            if _redirects_under_same_rules(node, access, lists):
+            if _redirects_under_same_rules(node, access, lists) or _to_https_under_same_rules(dep, node, access, lists):
                 continue
             report(
                 node,
@@ -873,6 +873,8 @@ def _answers_in_rewrite_phase(node, error_pages) -> bool:
     code = parse_uint(args[0])
     if code is None:
         return True  # `return URL`: a 302
+    if code < 300 and (len(args) == 1 or args[1] == ""):
+        return False  # an empty answer (`return 200;` for a liveness probe) gives nothing away
     if code < 400 or (len(args) > 1 and args[1] != ""):
         return True
     # an error code without text is what a denied client gets anyway, unless error_page hands the request, its URI
@@ -905,6 +907,22 @@ def _redirects_under_same_rules(node, access: list, lists: Lists) -> bool:
             return False
         reached = [location if location is not None else server]
     return all(lists.effective(block) is access for block in reached)
+
+
+# The same request over TLS: `return 301 https://$host$request_uri;`.
+_TO_HTTPS = re.compile(r"https://\$(?:host|server_name|http_host)(?:\$request_uri)?$")
+
+
+def _to_https_under_same_rules(dep, node, access: list, lists: Lists) -> bool:
+    """An http-to-https redirect of the same request, where every TLS server of the config and its locations keep
+    the very rules it skips (they are the http block's): the client's next request meets them."""
+    args = node.args
+    if node.name != "return" or len(args) < 2 or parse_uint(args[0]) not in _REDIRECT_CODES \
+            or not _TO_HTTPS.match(args[1]) or not dep.is_main or not dep.complete:
+        return False
+    servers = tls_servers(dep)
+    return bool(servers) and all(lists.effective(block) is access for server in servers
+                                 for block in [server, *(b for b in server.walk() if b.name == "location")])
 
 
 def _local_redirect_target(node) -> str | None:
