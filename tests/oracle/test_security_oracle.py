@@ -428,6 +428,16 @@ def test_return_answers_before_allow_deny(answer, bypassed):
     assert lines == ([line_of(files, "location /admin")] if bypassed else [])
 
 
+def test_an_empty_answer_before_allow_deny_gives_nothing_away():
+    files = {"conf/nginx.conf": config("server { listen 127.0.0.1:{port};\n"
+                                       "    location /liveness { allow 192.0.2.1; deny all; return 200; } }")}
+    with started(files) as nginx:
+        status, body = nginx.get("/liveness")
+        lines = codes(nginx.lint(), "SEC506")
+    assert (status, body) == (200, "")
+    assert lines == []
+
+
 @pytest.mark.parametrize("target_rules, reported", [("", False), ("allow all;", True)])
 def test_redirect_to_a_path_the_same_rules_guard(target_rules, reported):
     files = {
