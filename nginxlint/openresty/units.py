@@ -196,12 +196,18 @@ class LuaUnits:
     @property
     def may_connect(self) -> bool:
         """Some of the code may open a cosocket, and so have nginx look a name up: a unit that does, one that could
-        not be read, a file out of view, or a module out of view not known to stay offline (nginx-lua-prometheus)."""
+        not be read, a file out of view, or a module whose code is out of view (installed, or not found) and that
+        is neither bundled with OpenResty without a cosocket nor known to stay offline (nginx-lua-prometheus)."""
         from ..lua.stdlib import OFFLINE_MODULES  # the Lua analysis, only when a config runs Lua
+        from .modules import builtin_modules
 
-        return any(u.facts is None or u.facts.cosockets for u in self.units) \
-            or bool(self.missing_files or self.dynamic_files or self.outside_files) \
-            or any(miss.require.module not in OFFLINE_MODULES for miss in (*self.unresolved, *self.unseen_modules))
+        if any(u.facts is None or u.facts.cosockets for u in self.units) \
+                or self.missing_files or self.dynamic_files or self.outside_files:
+            return True
+        read = {u.module for u in self.units if u.module}
+        builtin = builtin_modules()
+        return any(r.module and r.module not in read and r.module not in builtin and r.module not in OFFLINE_MODULES
+                   for u in self.units for r in u.facts.requires)
 
 
 class _LuaFiles:
