@@ -41,7 +41,7 @@ from ..settings import SettingsError
 from ..text import did_you_mean
 from .detect import chart_directory, is_compose_path, is_idle_container, is_nginx_container, may_be_config
 from .development import development_setup
-from .dockerfile_binding import bind_dockerfiles, build_context, image_copy_target, named_by_a_dockerfile, with_build
+from .dockerfile_binding import bind_dockerfiles, build_context, image_copy_target, with_build
 from .manifests import Manifests, absolute, containers, manifest_texts, read_manifests
 from .model import Binding
 from .view import ContainerView
@@ -147,8 +147,7 @@ def bind_containers(workspace, findings: list[Finding], notifications: list[Noti
             continue
         near = nearest[id(tree)]
         if len(near) == 1 and id(near[0].container) not in bound:
-            # a config a Dockerfile of the repository copies runs in that image, which no service here runs
-            if len(claims.get(id(near[0].container), ())) <= 1 and not named_by_a_dockerfile(tree):
+            if len(claims.get(id(near[0].container), ())) <= 1:
                 tree.binding = Binding(near[0], "only-nginx-container")
         elif not nginx and (by_port := _port_binding(tree, candidates, bound)) is not None:
             tree.binding = by_port

@@ -253,20 +253,6 @@ def _copying_dockerfile(loader, root: Path, nearby: list[tuple[int, Path]]):
     return whole_context
 
 
-def named_by_a_dockerfile(tree) -> bool:
-    """A Dockerfile near the config copies it by its own path (or a directory of it): the image built from it is
-    what runs the config."""
-    if tree.root.path is None:
-        return False
-    loader = tree.loader
-    root = Path(os.path.abspath(tree.root.path))
-    for _distance, path in nearby_dockerfiles(tree):
-        build = parsed_dockerfile(loader, path)
-        if build is not None and copied_to(root, dockerfile_context(loader, path), build, whole_context=False):
-            return True
-    return False
-
-
 def bind_dockerfiles(workspace, compose_services: frozenset[str] | None = frozenset()) -> None:
     """Bind each config nothing else binds to the Dockerfile that copies it, or the nginx one next to it.
     `compose_services`: the names of the services of the Compose files in view, less a developer's stacks (None: a
