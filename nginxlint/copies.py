@@ -43,7 +43,8 @@ def said_once_for_copies(findings: list[Finding], texts: dict[str, list[str]]) -
     places; its fix edits every copy.
 
     Copies are identical texts, or files of one name whose lines are nearly all the same (`install/debian/11/nginx/
-    nginx.conf` and `install/ubuntu/18.04/nginx/nginx.conf`, a few lines apart). `texts`: each file's texts by
+    nginx.conf` and `install/ubuntu/18.04/nginx/nginx.conf`, a few lines apart; a template and the file rendered from
+    it count as of one name). `texts`: each file's texts by
     display path: its own, and those of the nginx configs a YAML file embeds (each at its true lines, the rest
     blank), so two manifests that differ only in an image tag still hold the same config. A finding only one copy
     has (its context differs: another image, another root) stays where it is. Passing a copy alone shows the shared
@@ -63,8 +64,18 @@ def said_once_for_copies(findings: list[Finding], texts: dict[str, list[str]]) -
         text = around.text(finding)
         if text is not None:
             line = around.lines(text)[finding.span.line - 1].strip()
-            similar.setdefault((posixpath.basename(finding.path), line, *_what_is_said(finding)), []).append(finding)
+            similar.setdefault((_rendered_name(finding.path), line, *_what_is_said(finding)), []).append(finding)
     return _merged(findings, (cluster for same in similar.values() for cluster in around.clusters(same)))
+
+
+# What a template's name ends with beside the name of the file rendered from it (`nginx.conf.template`)
+_TEMPLATE_SUFFIX = re.compile(r"\.(?:template|tmpl|tpl|j2|jinja2?|erb|in)$", re.IGNORECASE)
+
+
+def _rendered_name(path: str) -> str:
+    """The file's name, or the name a template renders (`nginx.conf.template` -> `nginx.conf`): a template and the
+    rendered copy a repository keeps beside it are copies."""
+    return _TEMPLATE_SUFFIX.sub("", posixpath.basename(path))
 
 
 def _merged(findings: list[Finding], groups) -> list[Finding]:
@@ -72,7 +83,8 @@ def _merged(findings: list[Finding], groups) -> list[Finding]:
     for same in groups:
         if len({f.path for f in same}) < 2:
             continue
-        same = sorted(same, key=lambda f: (bool(_ASIDE.search(f.path)), f.path))
+        # the template a repository renders its copy from is where the fix goes
+        same = sorted(same, key=lambda f: (bool(_ASIDE.search(f.path)), not _TEMPLATE_SUFFIX.search(f.path), f.path))
         kept = same[0]
         for copy in same[1:]:
             kept = _with_copy(kept, copy)

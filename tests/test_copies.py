@@ -149,3 +149,12 @@ def test_the_shared_finding_is_placed_at_a_copy_outside_the_directories_kept_asi
                                   "env/staging/vhost.conf": VHOST})
     assert _found(run_cli([".", "--format", "json", "--no-cache", "--select", "SEC521"], cwd=root)) == [
         ("SEC521", "env/prod/vhost.conf", 6, (("env/dev/vhost.conf", 6), ("env/staging/vhost.conf", 6)))]
+
+
+def test_a_template_and_the_copy_rendered_from_it_share_a_finding_placed_at_the_template(tmp_path):
+    """`run.sh` renders `nginx.conf.template` into the `nginx.conf` kept beside it: one file for the user to fix."""
+    rendered = "\n".join([*VHOST.split("\n")[:-2], "    location /health { return 200; }", "}", ""])
+    template = rendered.replace("shop.example.com", "${SERVER_NAME}")
+    root = _repository(tmp_path, {"scripts/nginx.conf.template": template, "scripts/nginx.conf": rendered})
+    found = _found(run_cli([".", "--format", "json", "--no-cache", "--select", "SEC521"], cwd=root))
+    assert found == [("SEC521", "scripts/nginx.conf.template", 6, (("scripts/nginx.conf", 6),))]
