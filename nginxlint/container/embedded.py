@@ -45,7 +45,8 @@ def _chart_partly_unread(configmap, manifests, loader) -> bool:
     return any(chart in Path(unread).parents for unread, _display, _text in manifests.unread)
 
 
-_WORKLOAD_KIND = re.compile(r"^kind:[ \t]*(?:Deployment|StatefulSet|DaemonSet|ReplicaSet|Pod|Job|CronJob)\b", re.MULTILINE)
+_WORKLOAD_KIND = re.compile(r"^kind:[ \t]*(?:Deployment|StatefulSet|DaemonSet|ReplicaSet|Pod|Job|CronJob)\b",
+                            re.MULTILINE)
 
 
 def _named_by_no_other_file(configmap, loader) -> bool:

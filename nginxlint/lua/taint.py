@@ -61,7 +61,7 @@ class _Binding:
         self.value = value  # what the name holds when known: ("path", p), ("module", m), ("fn", Summary), ...
         self.proves = None  # `local v = T[x]`: the state key of x, one of T's keys whenever v is not nil
         self.type_of = None  # `local t = type(x)`: the state key of x, whose type t names
-        # `local obj = jwt:verify(secret, token)`: the state key of token, a signed token whenever obj.verified is
+        # `local obj = jwt:verify(secret, token)`: the state key of token, a signed token whenever obj.verified is true
         self.verifies = None
 
 
