@@ -46,6 +46,14 @@ def assert_shape_kept(text: str, masked: str) -> None:
     assert [i for i, c in enumerate(masked) if c == "\n"] == [i for i, c in enumerate(text) if c == "\n"]
 
 
+def masked_as(text: str, name: str, language: str):
+    """The text detected as `language` and masked, every position kept, and the directives read from it."""
+    assert detect(text, name) == language
+    masked = mask(text, language)
+    assert_shape_kept(text, masked.text)
+    return masked, directives_at(masked.text)
+
+
 # Each language: a template, what it is detected as, and a directive after the tags that must keep its place.
 LANGUAGES = {
     "helm": ("nginx.conf", """\
@@ -490,10 +498,7 @@ def test_fill_in_placeholders_are_one_unknown_value_each_whatever_the_words():
             "    proxy_pass http://<BACKEND_HOST>:8080;\n    return 200 \"<html>[NOT FOUND]</html>\";\n"
             "    location ~ ^/[A-Z]+/(?<LANG_CODE>[a-z]+)$ { access_log off; }  # [SEE THE DOCS]\n"
             "    content_by_lua_block { ngx.say(\"<your-name>\") }\n}\n")
-    assert detect(text, "site.conf") == "fill-ins"
-    masked = mask(text, "fill-ins")
-    assert_shape_kept(text, masked.text)
-    found = directives_at(masked.text)
+    masked, found = masked_as(text, "site.conf", "fill-ins")
     assert is_unknown(found["ssl_certificate"][0][2][0]) and len(found["ssl_certificate"][0][2]) == 1
     assert all(is_unknown(arg) for arg in found["server_name"][0][2]) and len(found["server_name"][0][2]) == 2
     assert is_unknown(found["proxy_pass"][0][2][0])
@@ -509,10 +514,7 @@ def test_fill_in_placeholders_are_one_unknown_value_each_whatever_the_words():
 
 def test_an_interpolated_name_inside_a_word_is_a_fill_in_and_one_that_starts_a_word_a_comment():
     text = "server {\n    server_name build.#{MAIN_DOMAIN};\n    listen 80; #{TODO}\n}\n"
-    assert detect(text, "develop.conf") == "fill-ins"
-    masked = mask(text, "fill-ins")
-    assert_shape_kept(text, masked.text)
-    found = directives_at(masked.text)
+    masked, found = masked_as(text, "develop.conf", "fill-ins")
     assert is_unknown(found["server_name"][0][2][0]) and found["listen"][0][2] == ["80"]
     assert "#{TODO}" in masked.text and masked.note.startswith("fill-in placeholders to replace before use (`#{")
     assert detect("server {\n    listen 80; #{TODO}\n}\n", "a.conf") is None
@@ -521,10 +523,7 @@ def test_an_interpolated_name_inside_a_word_is_a_fill_in_and_one_that_starts_a_w
 def test_an_autoconf_name_an_install_package_replaces_is_a_fill_in_but_not_a_named_location():
     text = ("include @NGINX_CONF_PATH@/http.conf;\nserver {\n    listen @VOD_PORT@;\n"
             "    error_page 404 @FALLBACK;\n    location @FALLBACK { return 404; }\n}\n")
-    assert detect(text, "kaltura.conf.template") == "fill-ins"
-    masked = mask(text, "fill-ins")
-    assert_shape_kept(text, masked.text)
-    found = directives_at(masked.text)
+    masked, found = masked_as(text, "kaltura.conf.template", "fill-ins")
     assert is_unknown(found["listen"][0][2][0]) and is_unknown(found["include"][0][2][0][:17])
     assert found["error_page"][0][2] == ["404", "@FALLBACK"] and found["location"][0][2] == ["@FALLBACK"]
 
@@ -652,10 +651,7 @@ def test_lapis_tags_with_a_filter_word_are_one_value_each():
     # Lapis writes its nginx.conf with Kong's `${{NAME}}`, and a filter word before the name
     text = ("events {}\nhttp {\n    upstream database {\n        postgres_server ${{pg POSTGRESQL_URL}};\n    }\n"
             "    server { listen ${{PORT}}; lua_code_cache ${{CODE_CACHE}}; }\n}\n")
-    assert detect(text, "nginx.conf") == "kong"
-    masked = mask(text, "kong")
-    assert_shape_kept(text, masked.text)
-    found = directives_at(masked.text)
+    masked, found = masked_as(text, "nginx.conf", "kong")
     assert len(found["postgres_server"][0][2]) == 1 and is_unknown(found["postgres_server"][0][2][0])
     assert is_unknown(found["listen"][0][2][0])
 
