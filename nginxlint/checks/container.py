@@ -228,11 +228,15 @@ def _main_process_after_nginx(tree):
 def _start_of(tree):
     """(Start, file, where each command is) of the container's start, or None when it is not in view. `where`
     maps a command to its span: the argv word for a command line, the program word in a script's line."""
-    binding = tree.binding
+    return _start_from(tree, *_own_start_command(tree.binding))
+
+
+def _own_start_command(binding) -> tuple[tuple[str, ...], tuple, str]:
+    """_start_command past the official image's entrypoint, which runs its scripts, then execs the command."""
     argv, spans, path = _start_command(binding)
     if binding.flavour == "nginx" and argv[:1] == ("/docker-entrypoint.sh",):
-        argv, spans = argv[1:], spans[1:]  # the official entrypoint runs its scripts, then execs the command
-    return _start_from(tree, argv, spans, path)
+        return argv[1:], spans[1:], path
+    return argv, spans, path
 
 
 def _start_from(tree, argv: tuple[str, ...], spans: tuple, path: str):
@@ -868,11 +872,7 @@ def _start_script_unseen(tree) -> bool:
     the container's files: an image built elsewhere whose working directory it does not know, say."""
     from ..container.startup import script_path  # the start reader, only for a container's start
 
-    binding = tree.binding
-    argv = _start_command(binding)[0]
-    if binding.flavour == "nginx" and argv[:1] == ("/docker-entrypoint.sh",):
-        argv = argv[1:]  # the official entrypoint runs its scripts, then execs the command
-    script = script_path(argv)
+    script = script_path(_own_start_command(tree.binding)[0])
     if script is None or script.startswith("/") and not script.endswith(".sh"):
         return False  # a program of the image (`/sbin/tini`, `/init`), not a script of the project
     return _script_file(tree, script) is None
