@@ -592,7 +592,7 @@ def resolver_address(arg: str):
 PER_REQUEST_PASSES = frozenset({"proxy_pass", "fastcgi_pass", "uwsgi_pass", "scgi_pass", "grpc_pass", "memcached_pass"})
 
 
-def _per_request_lookup(node, lua_connects: bool = True) -> bool:
+def _per_request_lookup(node, lua_connects: bool) -> bool:
     """The directive may have nginx look a name up while serving: a `*_pass` with variables, `server … resolve`,
     or Lua code that may open a cosocket (cosockets connect by name)."""
     name = node.d.name
