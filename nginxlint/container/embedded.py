@@ -24,7 +24,7 @@ from ..checks import load
 from ..config_tree import ConfigTree
 from ..findings import Finding
 from ..nginx.parser import parse
-from ..sources import SourceFile
+from ..sources import SourceFile, Unreadable
 from ..workspace import infer_context, looks_main
 from .detect import chart_directory, is_chart_template, is_nginx_container, looks_nginx_entry, may_be_nginx_entry, \
     names_nginx
@@ -58,21 +58,22 @@ def _named_by_no_other_file(configmap, loader) -> bool:
     if chart is None or configmap.name_span is None:
         return False
     try:
-        line = path.read_text(encoding="utf-8", errors="replace").split("\n")[configmap.name_span.line - 1]
-    except (OSError, IndexError):
+        line = loader.text(path).split("\n")[configmap.name_span.line - 1]
+    except (Unreadable, IndexError):
         return False
     raw = line.split(":", 1)[1].strip().strip("'\"") if ":" in line else ""
     literal = max(_outside_tags(raw), key=len).strip()
     if len(literal) < 4:
         return False  # `{{ .Values.configMapName }}`: any file may name it
-    others = [*sorted((chart / "templates").rglob("*")), *sorted(chart.glob("values*.y*ml"))]
+    others = [*(directory / name for directory, name in loader.files_below(chart / "templates")),
+              *(chart / name for name in loader.listing(chart)[1] if fnmatch.fnmatch(name, "values*.y*ml"))]
     workloads = False
     for other in others:
-        if other == path or not other.is_file():
+        if other == path:
             continue
         try:
-            text = other.read_text(encoding="utf-8", errors="replace")
-        except OSError:
+            text = loader.text(other)
+        except Unreadable:
             return False
         if literal in text:
             return False
