@@ -93,10 +93,10 @@ def _documented(loader, top: Path):
     from ..shell_scripts import shell_scripts  # only for a module found nowhere else
 
     texts = []
-    for path in sorted(top.iterdir()) if top.is_dir() else ():
-        if _READMES.match(path.name) and path.is_file():
+    for name in loader.listing(top)[1]:
+        if _READMES.match(name):
             try:
-                texts.append((path, loader.text(path)))
+                texts.append((top / name, loader.text(top / name)))
             except Unreadable:
                 continue
     for path, text in [*texts, *shell_scripts(loader, top)]:
