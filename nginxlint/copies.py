@@ -10,7 +10,9 @@ import posixpath
 import re
 from dataclasses import replace
 
+from .config_tree import RENDERED_SUFFIXES
 from .findings import Finding, Fix, Location, Notification
+from .nginx.templates import template_name
 
 
 def said_at_originals(findings: list[Finding], notifications: list[Notification], sources: dict,
@@ -68,14 +70,19 @@ def said_once_for_copies(findings: list[Finding], texts: dict[str, list[str]]) -
     return _merged(findings, (cluster for same in similar.values() for cluster in around.clusters(same)))
 
 
-# What a template's name ends with beside the name of the file rendered from it (`nginx.conf.template`)
-_TEMPLATE_SUFFIX = re.compile(r"\.(?:template|tmpl|tpl|j2|jinja2?|erb|in)$", re.IGNORECASE)
-
-
 def _rendered_name(path: str) -> str:
-    """The file's name, or the name a template renders (`nginx.conf.template` -> `nginx.conf`): a template and the
-    rendered copy a repository keeps beside it are copies."""
-    return _TEMPLATE_SUFFIX.sub("", posixpath.basename(path))
+    """The file's name, or the name a template renders (`nginx.conf.template` -> `nginx.conf`, `site.conf.j2` ->
+    `site.conf`): a template and the rendered copy a repository keeps beside it are copies."""
+    name = posixpath.basename(path)
+    suffix = next((suffix for suffix in RENDERED_SUFFIXES if name.endswith(suffix)), None)
+    if suffix is not None:
+        return name[:-len(suffix)]
+    named = template_name(name)
+    return named[0] if named is not None else name
+
+
+def _is_template(path: str) -> bool:
+    return _rendered_name(path) != posixpath.basename(path)
 
 
 def _merged(findings: list[Finding], groups) -> list[Finding]:
@@ -84,7 +91,7 @@ def _merged(findings: list[Finding], groups) -> list[Finding]:
         if len({f.path for f in same}) < 2:
             continue
         # the template a repository renders its copy from is where the fix goes
-        same = sorted(same, key=lambda f: (bool(_ASIDE.search(f.path)), not _TEMPLATE_SUFFIX.search(f.path), f.path))
+        same = sorted(same, key=lambda f: (bool(_ASIDE.search(f.path)), not _is_template(f.path), f.path))
         kept = same[0]
         for copy in same[1:]:
             kept = _with_copy(kept, copy)
