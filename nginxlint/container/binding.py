@@ -175,7 +175,7 @@ def bind_containers(workspace, findings: list[Finding], notifications: list[Noti
         source = manifests.sources.get(binding.path)
         if source is not None:  # suppressions in the manifest, and its lines in the output
             tree.files.setdefault(binding.path, source)
-        if binding.from_manifest and binding.how != "embedded":
+        if binding.from_manifest:
             tree.container_view = ContainerView(tree)
     return nginx
 
