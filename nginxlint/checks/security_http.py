@@ -18,7 +18,7 @@ from fnmatch import fnmatchcase
 from itertools import takewhile
 from pathlib import Path
 
-from ..container.view import container_files
+from ..container.view import container_files, only_site_of_stock_config
 from ..findings import UNSAFE, Fix
 from ..nginx import edits
 from ..nginx.access import GUARD_DIRECTIVES, AccessView, error_return
@@ -112,7 +112,7 @@ def _alone_on_their_sockets(dep, servers: list, by_socket: dict[str, set]) -> se
     of the http block nginxlint could not read, other servers may share the sockets out of view, so only a server
     that says it takes every Host counts there. A server whose listens are all in an include nginxlint could not
     read may be such a server too (`listen 80 default_server;` kept in a file the host renders): unknown, so quiet."""
-    whole = dep.is_main and dep.all_servers_seen
+    whole = dep.all_servers_seen and (dep.is_main or only_site_of_stock_config(dep))
     unread = set(map(id, dep.unread_include_blocks()))
     # a listen a template fills in may name any socket, another server's too
     masked = any(is_unknown(key) for server in servers for key in _keys(server))

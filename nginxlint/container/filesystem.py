@@ -171,6 +171,11 @@ class Filesystem:
             return Unknown("a directory")
         return _wider(maybe, found) if isinstance(found, Unknown) and maybe else found
 
+    def from_base(self, image_path: str) -> bool:
+        """No layer puts, removes or hides anything at `image_path` or above it: what is there is the base image's."""
+        path = normalise(image_path)
+        return not any(_relative(path, layer.path) is not None and layer.kind != "dir" for layer in self.layers)
+
     def made_by_run(self, image_path: str) -> bool:
         """A RUN command of the image puts something at this path or at a directory above it, by name (`curl -o`,
         `wget -O`, `git clone … DIR`, `tar -C DIR`, a copy's destination, `> file`), and nothing newer removed or

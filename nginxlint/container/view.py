@@ -56,6 +56,29 @@ def container_files(tree):
     return tree.memo["container-files"]
 
 
+# The sites the official nginx and OpenResty images' nginx.conf includes; that nginx.conf holds no server itself.
+STOCK_SITES = "/etc/nginx/conf.d/*.conf"
+
+
+def only_site_of_stock_config(tree) -> bool:
+    """The fragment is the one site its container runs: the official image's nginx.conf is untouched, and the
+    directory it includes sites from holds this file alone (the stock default.conf replaced, or the directory mounted
+    over). Every server of the container is then in view."""
+    files = container_files(tree) if tree.binding is not None and not tree.is_main else None
+    if files is None or not files.base.official or files.base.flavour not in ("nginx", "openresty") or \
+            not files.base.conf_path or not files.fs.from_base(files.base.conf_path):
+        return False
+    sites = files.glob(STOCK_SITES)
+    if not sites.complete or len(sites.names) != 1:
+        return False
+    (source,) = sites.names.values()
+    mounted = tree.binding.mounted
+    if mounted is not None:
+        return source is mounted.entry
+    return isinstance(source, Path) and tree.root.path is not None and \
+        os.path.abspath(source) == os.path.abspath(tree.root.path)
+
+
 def _build(tree):
     binding = tree.binding
     if binding is None or not binding.from_manifest:
