@@ -56,6 +56,30 @@ def check_directives(tree, report):
         else:
             message += "; nginx refuses to start"
         report(node, message, arg=problem.arg_index, code=problem.code)
+    for node in tree.nodes("access_log"):
+        refused = _refused_log(node.d.args)
+        if refused is not None:
+            report(node, refused[0] + "; nginx refuses to start", arg=refused[1], code="NGX006")
+
+
+def _refused_log(args: list[str]) -> tuple[str, int] | None:
+    """What nginx says of an access_log's buffering (ngx_http_log_module and ngx_stream_log_module alike), and the
+    argument to change: a buffer is written to one file, so its path may not hold a variable; `flush` needs one."""
+    if not args or args[0] == "off" or any(is_unknown(arg) for arg in args):
+        return None
+    params = args[2:]
+    buffered = next((i + 2 for i, arg in enumerate(params) if arg.startswith("buffer=") or arg == "gzip"
+                     or arg.startswith("gzip=")), None)
+    if buffered is None:
+        flush = next((i + 2 for i, arg in enumerate(params) if arg.startswith("flush=")), None)
+        return None if flush is None else \
+            (f'no buffer is defined for access_log "{args[0]}": `flush=` needs `buffer=` or `gzip`', flush)
+    if args[0].startswith("syslog:"):
+        return "logs to syslog cannot be buffered: drop `buffer=`/`gzip`", buffered
+    if "$" in args[0]:
+        return ("buffered logs cannot have variables in name: a log whose path holds a variable is written line by "
+                "line, so drop `buffer=`/`gzip` or the variable"), 0
+    return None
 
 
 def _modules_known(tree) -> bool:
