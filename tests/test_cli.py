@@ -309,21 +309,21 @@ def test_production_advice_is_quiet_in_fixture_directories_however_the_run_start
     (tmp_path / ".git").mkdir()
 
     def findings(*args, cwd=tmp_path):
-        result = run_cli([*args, "--format", "json", "--select", "SEC508,LUA211"], cwd=cwd)
+        result = run_cli([*args, "--format", "json", "--select", "SEC571,LUA211"], cwd=cwd)
         assert result.status in (0, 1), result.err
         return sorted((f["path"], f["code"]) for f in result.json["findings"])
 
     everywhere = findings(".")
     # server_tokens advice (production-only) only where a server faces the public; the Lua bug everywhere
-    assert [p for p, code in everywhere if code == "SEC508"] == ["nginx.conf", "testing/nginx.conf"]
+    assert [p for p, code in everywhere if code == "SEC571"] == ["nginx.conf", "testing/nginx.conf"]
     assert sorted(p for p, code in everywhere if code == "LUA211") == [
         "e2e-echo/nginx.conf", "nginx.conf", "test/e2e/nginx.conf", "testing/nginx.conf"]
     # one answer: the fixture named alone, or the run started inside it, stays quiet too
-    assert ("test/e2e/nginx.conf", "SEC508") not in findings("test/e2e/nginx.conf")
+    assert ("test/e2e/nginx.conf", "SEC571") not in findings("test/e2e/nginx.conf")
     assert [c for _, c in findings(".", cwd=tmp_path / "test" / "e2e")] == ["LUA211"]
     # fixture-dirs: [] reports everything
     (tmp_path / ".nginxlint.yaml").write_text("fixture-dirs: []\n")
-    assert len([c for _, c in findings(".") if c == "SEC508"]) == 4
+    assert len([c for _, c in findings(".") if c == "SEC571"]) == 4
 
 
 def test_production_advice_is_quiet_on_leftovers_kept_for_reference(tmp_path):
@@ -332,9 +332,9 @@ def test_production_advice_is_quiet_on_leftovers_kept_for_reference(tmp_path):
              "conf/gold.conf", "household/nginx.conf")
     write_tree(tmp_path, {path: f"{conf}# {path}\n" for path in paths})
     (tmp_path / ".git").mkdir()
-    result = run_cli([".", "--format", "json", "--select", "SEC508,LUA211"], cwd=tmp_path)
+    result = run_cli([".", "--format", "json", "--select", "SEC571,LUA211"], cwd=tmp_path)
     found = sorted((f["path"], f["code"]) for f in result.json["findings"])
-    assert [p for p, code in found if code == "SEC508"] == ["conf/gold.conf", "household/nginx.conf", "nginx.conf"]
+    assert [p for p, code in found if code == "SEC571"] == ["conf/gold.conf", "household/nginx.conf", "nginx.conf"]
     assert len([p for p, code in found if code == "LUA211"]) == len(paths)
 
 
@@ -350,14 +350,14 @@ def test_a_benchmark_suite_gets_no_advice_that_protects_people_its_stacks_do_not
         (tmp_path / top / ".git").mkdir()
 
     def codes(top):
-        result = run_cli([".", "--format", "json", "--select", "SEC508,CTR105,LUA211"], cwd=tmp_path / top)
+        result = run_cli([".", "--format", "json", "--select", "SEC571,CTR105,LUA211"], cwd=tmp_path / top)
         assert result.status in (0, 1), result.err
         return sorted(f["code"] for f in result.json["findings"])
 
     # security advice is quiet in the benchmark, the log file and the Lua bug are not; without a load generator
     # the README's words alone make no benchmark
     assert codes("bench") == ["CTR105", "LUA211"]
-    assert codes("shop") == ["CTR105", "LUA211", "SEC508"]
+    assert codes("shop") == ["CTR105", "LUA211", "SEC571"]
 
 
 def test_a_local_development_environment_gets_no_production_advice(tmp_path):
@@ -370,13 +370,13 @@ def test_a_local_development_environment_gets_no_production_advice(tmp_path):
         (tmp_path / top / ".git").mkdir()
 
     def codes(top):
-        result = run_cli([".", "--format", "json", "--select", "SEC508,LUA211"], cwd=tmp_path / top)
+        result = run_cli([".", "--format", "json", "--select", "SEC571,LUA211"], cwd=tmp_path / top)
         assert result.status in (0, 1), result.err
         return sorted(f["code"] for f in result.json["findings"])
 
     # the README's opening calls the project a local development environment: the Lua bug stays
     assert codes("vvv") == ["LUA211"]
-    assert codes("site") == ["LUA211", "SEC508"]
+    assert codes("site") == ["LUA211", "SEC571"]
 
 
 def test_a_fixture_copy_of_a_deployed_config_is_reported_at_the_original(tmp_path):
@@ -415,17 +415,17 @@ def test_production_advice_is_quiet_where_the_config_says_it_is_not_deployed(tmp
     (tmp_path / ".git").mkdir()
 
     def findings(*args):
-        result = run_cli([*args, "--format", "json", "--select", "SEC508,SEC523,NGX004"], cwd=tmp_path)
+        result = run_cli([*args, "--format", "json", "--select", "SEC571,SEC523,NGX004"], cwd=tmp_path)
         assert result.status in (0, 1), result.err
         return sorted((f["path"], f["code"]) for f in result.json["findings"])
 
     assert findings(".") == [
-        ("dev/nginx.conf", "NGX004"), ("prod/nginx.conf", "SEC508"), ("sites/shop.conf", "NGX004"),
+        ("dev/nginx.conf", "NGX004"), ("prod/nginx.conf", "SEC571"), ("sites/shop.conf", "NGX004"),
         ("sites/shop.conf", "SEC523"), ("templates/example.com.conf", "NGX004"), ("templates/mixed.conf", "SEC523")]
     assert findings("templates/example.com.conf") == [("templates/example.com.conf", "NGX004")]
     # a main config named for documentation is what nginx starts: still advised
     (tmp_path / "prod/nginx.conf").write_text("events {}\nhttp { server { listen 80; server_name example.com; } }\n")
-    assert ("prod/nginx.conf", "SEC508") in findings(".")
+    assert ("prod/nginx.conf", "SEC571") in findings(".")
     # the repository of a Lua library (a rockspec that installs modules only): its configs run the library
     (tmp_path / "lib-1.0-1.rockspec").write_text(
         'package = "lib"\nbuild = {\n  type = "builtin",\n  modules = { lib = "src/lib.lua" }\n}\n')
@@ -434,7 +434,7 @@ def test_production_advice_is_quiet_where_the_config_says_it_is_not_deployed(tmp
     # one that installs more (a command, its configs) ships a product
     (tmp_path / "lib-1.0-1.rockspec").write_text(
         'build = {\n  type = "builtin",\n  modules = { lib = "src/lib.lua" },\n  install = { bin = { "bin/lib" } }\n}\n')
-    assert ("prod/nginx.conf", "SEC508") in findings(".")
+    assert ("prod/nginx.conf", "SEC571") in findings(".")
     # fixture-dirs: [] judges nothing a fixture
     (tmp_path / ".nginxlint.yaml").write_text("fixture-dirs: []\n")
     assert ("templates/example.com.conf", "SEC523") in findings(".")
@@ -448,16 +448,16 @@ def test_production_advice_is_quiet_in_demos(tmp_path):
         paths = ("nginx.conf", "redis-demo/nginx.conf", "demolition/nginx.conf")
         write_tree(top, {path: f"{conf}# {path}\n" for path in paths})  # not copies of each other
         (top / ".git").mkdir()
-        result = run_cli([".", "--format", "json", "--select", "SEC508,NGX004"], cwd=top)
+        result = run_cli([".", "--format", "json", "--select", "SEC571,NGX004"], cwd=top)
         assert result.status in (0, 1), result.err
         return sorted((f["path"], f["code"]) for f in result.json["findings"])
 
     assert findings(tmp_path / "shop") == [
-        ("demolition/nginx.conf", "NGX004"), ("demolition/nginx.conf", "SEC508"), ("nginx.conf", "NGX004"),
-        ("nginx.conf", "SEC508"), ("redis-demo/nginx.conf", "NGX004")]
+        ("demolition/nginx.conf", "NGX004"), ("demolition/nginx.conf", "SEC571"), ("nginx.conf", "NGX004"),
+        ("nginx.conf", "SEC571"), ("redis-demo/nginx.conf", "NGX004")]
     assert [c for _, c in findings(tmp_path / "NGINX-Demos")] == ["NGX004"] * 3
     assert [c for _, c in findings(tmp_path / "njs-examples")] == ["NGX004"] * 3
-    assert ("nginx.conf", "SEC508") in findings(tmp_path / "counterexample")
+    assert ("nginx.conf", "SEC571") in findings(tmp_path / "counterexample")
 
 
 def test_a_fragment_of_stream_server_directives_is_read_in_the_stream_context(tmp_path):
@@ -472,7 +472,7 @@ def test_a_vendored_submodule_is_a_fixture_directory_of_its_superproject(tmp_pat
     write_tree(tmp_path, {"vendor/nginx/conf/nginx.conf": conf})
     (tmp_path / ".git").mkdir()
     (tmp_path / "vendor/nginx/.git").write_text("gitdir: ../../.git/modules/nginx\n")
-    result = run_cli(["vendor/nginx/conf/nginx.conf", "--format", "json", "--select", "SEC508"], cwd=tmp_path)
+    result = run_cli(["vendor/nginx/conf/nginx.conf", "--format", "json", "--select", "SEC571"], cwd=tmp_path)
     assert result.json["findings"] == []
 
 

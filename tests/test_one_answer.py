@@ -62,7 +62,8 @@ def test_each_directory_gets_what_the_whole_repository_gets_for_its_files(tmp_pa
 def test_outside_a_repository_a_directory_is_linted_with_the_main_config_above_it(tmp_path):
     # The resolver the fragment's variable proxy_pass needs is set in the main config one directory up.
     write_tree(tmp_path, {
-        "conf/nginx.conf": "events {}\nhttp {\n    resolver 127.0.0.11 valid=10s;\n    include conf.d/*.conf;\n}\n",
+        "conf/nginx.conf": "events {}\nhttp {\n    server_tokens on;\n    resolver 127.0.0.11 valid=10s;\n"
+                           "    include conf.d/*.conf;\n}\n",
         "conf/conf.d/app.conf": "server {\n    listen 8080;\n    location / {\n"
                                 "        set $backend \"api.internal\";\n        proxy_pass http://$backend:8080;\n    }\n}\n",
     })

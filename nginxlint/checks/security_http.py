@@ -1085,8 +1085,7 @@ def _normal(path: str) -> str:
 
 @rule("SEC508")
 def version_disclosure(dep, report):
-    tokens = dep.nodes("server_tokens")
-    for node in tokens:
+    for node in dep.nodes("server_tokens"):
         if node.args[:1] in (["on"], ["build"]):
             report(
                 node,
@@ -1095,6 +1094,12 @@ def version_disclosure(dep, report):
                 help="server_tokens off;",
                 fix=Fix.of("Set `server_tokens off;`", edits.replace_arg(node.d, 0, "off")),
             )
+
+
+# -- SEC571 server-tokens-default (opt-in) ---------------------------------------------------------------------
+
+@rule("SEC571")
+def server_tokens_default(dep, report):
     if not (dep.is_main and dep.complete):
         return
     table = nearest(dep, "server_tokens")

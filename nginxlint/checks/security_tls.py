@@ -326,8 +326,10 @@ def _hsts_by_other_means(block) -> bool:
     return False
 
 
-@rule("SEC523")
-def hsts_missing_or_weak(dep, report):
+@rule("SEC523", "SEC572")
+def check_hsts(dep, report):
+    """SEC523 (HSTS missing, weak or dropped) and SEC572 (sent without `always`, opt-in): one pass over the TLS
+    servers and their Strict-Transport-Security headers."""
     ssl_on = Inherited(dep, "ssl")
     certificates = Inherited(dep, "ssl_certificate")
     by_lua = _CertificateByLua(dep)
@@ -523,9 +525,10 @@ def _check_hsts_value(node, report) -> None:
         report(node, f"`max-age={age}` {what}: browsers forget the HTTPS-only rule that soon and the next "
                f"plain-http visit can be intercepted; use at least 15768000 (six months), commonly 31536000",
                arg=1)
-    elif "always" not in node.args[2:]:
+    elif "always" not in node.args[2:]:  # opt-in: every 2xx/3xx answer of the host records HSTS all the same
         report(node, "without `always`, add_header sends Strict-Transport-Security only with 2xx/3xx responses: "
-               "a visitor who first meets an error page gets no HSTS; add `always`", arg=len(node.args) - 1)
+               "a visitor who first meets an error page gets no HSTS; add `always`", arg=len(node.args) - 1,
+               code="SEC572")
 
 
 def _report_dropped(add_header, hsts, whose: str, where: str, report) -> None:

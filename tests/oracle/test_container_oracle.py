@@ -1,5 +1,5 @@
 """Container rules against a real nginx: what CTR101, CTR104, CTR105, CTR107, CTR109, CTR110 and K8S402 claim
-happens, happens, and why SEC508 stays on an nginx that only a front nginx of its stack reaches.
+happens, happens, and why SEC571 stays on an nginx that only a front nginx of its stack reaches.
 
 - CTR101: `worker_processes auto` counts the online CPUs, not the CPUs the process may run on: under
   `taskset -c 0` nginx still starts one worker per online CPU.
@@ -23,7 +23,7 @@ happens, happens, and why SEC508 stays on an nginx that only a front nginx of it
 - K8S402: a probe location with `allow 127.0.0.1; deny all;` answers 403 to a client that is not on the
   loopback (the kubelet, which probes the pod IP from the node). Shown with a network namespace and a veth
   pair in a private /30, nothing leaving the machine; skipped where namespaces cannot be made.
-- SEC508: a front nginx with `server_tokens off` sends `Server: nginx` for its upstream's answers, but passes the
+- SEC571: a front nginx with `server_tokens off` sends `Server: nginx` for its upstream's answers, but passes the
   upstream's own 404 page on, whose body ends in the upstream's `nginx/<version>`.
 
 Each test also runs nginxlint on the very same files: the rule is reported on the fail case and not on the pass case.
@@ -499,7 +499,7 @@ def test_a_linked_file_is_read_in_the_block_that_includes_its_directory(block, a
     assert (("conf/available/sni.conf", 3) in findings) is not accepted
 
 
-# -- SEC508: an nginx that only a front nginx of the same stack reaches ----------------------------------------
+# -- SEC571: an nginx that only a front nginx of the same stack reaches ----------------------------------------
 
 def _served(port: int, path: str) -> tuple[str | None, str]:
     """(Server header, body) of GET http://127.0.0.1:PORT/path, whatever the status."""
@@ -512,7 +512,7 @@ def _served(port: int, path: str) -> tuple[str | None, str]:
 
 def test_a_backend_behind_a_front_nginx_names_its_version_on_its_own_error_pages():
     """A front nginx drops its upstream's Server header (proxy_hide_header's default), but passes the upstream's
-    own error pages on, and with server_tokens on their body names the upstream's version: SEC508 is right on an
+    own error pages on, and with server_tokens on their body names the upstream's version: SEC571 is right on an
     nginx that only a front nginx reaches (a Compose service that publishes no port)."""
     back_server = "server {\n    listen 127.0.0.1:{port};\n    location / { return 404; }\n}\n"
     with Nginx({"conf/nginx.conf": config("", back_server)}) as back:
@@ -523,5 +523,5 @@ def test_a_backend_behind_a_front_nginx_names_its_version_on_its_own_error_pages
             server, body = _served(front.port, "/missing")
             assert server == "nginx"
             assert "<center>nginx/1." in body
-            assert len(codes(back.lint(), "SEC508")) == 1
-            assert not codes(front.lint(), "SEC508")
+            assert len(codes(back.lint("--extend-select", "SEC571"), "SEC571")) == 1
+            assert not codes(front.lint("--extend-select", "SEC571"), "SEC571")
