@@ -103,6 +103,7 @@ def add_header_content_type(dep, report):
     if not nodes:
         return
     hidden = [Lists(dep, (name,)) for name in HIDE_HEADER]
+    default_types = nearest(dep, "default_type")
     for node in nodes:
         if any(any(h.args[:1] and h.args[0].lower() == "content-type" for h in lists.effective(node.parent))
                for lists in hidden):
@@ -112,14 +113,36 @@ def add_header_content_type(dep, report):
             continue  # nginx drops its own Content-Type from a 204 (ngx_http_header_filter): this one is alone
         if not header_added(node, fixed_status(node.parent)) or _same_as_stub_status(node):
             continue
-        source = ("the upstream's" if not answers and _proxied(node.parent)
-                  else "the one nginx sends from types/default_type")
+        proxied = not answers and _proxied(node.parent)
+        if answers and all(_success(r) for r in answers) and not proxied and \
+                _media_type(node.args[1:2]) == _default_type(dep, default_types, node.parent):
+            continue  # the block's own 2xx answer goes out as default_type, the type the added header names too
+        source = "the upstream's" if proxied else "the one nginx sends from types/default_type"
         report(
             node,
             f"add_header adds a second Content-Type header next to {source}: clients see two and may pick either",
             arg=0,
             help="default_type " + (node.args[1] if len(node.args) > 1 else "text/plain") + ";",
         )
+
+
+def _success(answer) -> bool:
+    """`return 200 "ok"`: nginx sends the text as default_type (a redirect or an error page is text/html)."""
+    code = parse_uint(answer.args[0]) if answer.args else None
+    return code is not None and 200 <= code < 300
+
+
+def _media_type(args: list[str]) -> str | None:
+    return args[0].split(";")[0].strip().strip("'\"").lower() if args else None
+
+
+def _default_type(dep, table: dict, block) -> str | None:
+    """The default_type in effect in the block: its own or an enclosing block's, nginx's `text/plain` in a main
+    config that sets none; None in a fragment that sets none (the config that includes it may)."""
+    found = value_at(table, block)
+    if found is not None:
+        return _media_type(found.args)
+    return "text/plain" if dep.is_main and dep.complete else None
 
 
 def _same_as_stub_status(node) -> bool:
