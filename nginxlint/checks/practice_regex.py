@@ -1,4 +1,5 @@
-"""NGX018–NGX019: regular expressions nginx refuses, captures that are always empty, regexes that are one string.
+"""NGX018–NGX019, NGX032: regular expressions nginx refuses, captures that are always empty, regexes that are one
+string, and regex syntax where nginx reads none.
 
 Patterns are read through nginxlint.regex.facts (PCRE2's reading, cached on disk per pattern).
 """
@@ -7,6 +8,7 @@ from __future__ import annotations
 import re
 
 from ..nginx.locations import location_match
+from ..nginx.templates import is_unknown
 from ..nginx.variables import parse_value
 from ..nginx.wordmap import value_span
 from ..regex.facts import pattern_facts
@@ -191,3 +193,41 @@ def regex_exact_match(tree, report):
                 span=site.span(),
                 help=f"location = {literal} {{",
             )
+
+
+# -- NGX032 regex-in-literal-location ---------------------------------------------------------------------------
+
+# What only a regex (or a shell glob) means, written in a location nginx compares character for character. A URI's
+# path holds none of these as written: `\` never, `*` and `$` so seldom that the regex reading is meant.
+_REGEX_SYNTAX = (
+    (re.compile(r"^\^"), "a leading `^`"),
+    (re.compile(r".\$$"), "a trailing `$`"),
+    (re.compile(r"\\[./dwsDWS]"), "a backslash escape"),
+    (re.compile(r"\.[*+]"), "`.*`"),
+    (re.compile(r"\*"), "`*`"),
+    (re.compile(r"\(\?"), "a `(?` group"),
+)
+
+
+@rule("NGX032")
+def regex_in_literal_location(tree, report):
+    for node in tree.nodes("location"):
+        match = location_match(node)
+        if match is None or match.modifier not in ("", "=", "^~") or is_unknown(match.pattern):
+            continue
+        found = next((what for pattern, what in _REGEX_SYNTAX if pattern.search(match.pattern)), None)
+        if found is None:
+            continue
+        kind = {"": "prefix", "=": "exact", "^~": "prefix"}[match.modifier]
+        report(
+            node,
+            f'this {kind} location compares the URI with "{match.pattern}" character for character: {found} is '
+            "regex syntax only in a `~` location, so the requests it was written for never match it",
+            arg=match.arg,
+            help=f"location ~ {_as_regex(match.pattern)} {{   (or drop the regex syntax)",
+        )
+
+
+def _as_regex(pattern: str) -> str:
+    """The regex the author most likely meant: anchored at the start as a prefix is."""
+    return pattern if pattern.startswith("^") else "^" + pattern
