@@ -11,18 +11,9 @@ import re
 
 import pytest
 
-from nginx_harness import Nginx, main_preamble, unavailable
+from nginx_harness import Nginx, main_preamble
 
 END = "nginxlint_buffer_probe_end;"  # an unknown directive: nginx -t stops there when everything before it is fine
-
-
-@pytest.fixture(scope="module")
-def ng():
-    reason = unavailable()
-    if reason:
-        pytest.skip(reason)
-    with Nginx({"conf/nginx.conf": ""}) as server:
-        yield server
 
 
 def config(kind: str, pad: int, length: int) -> str:

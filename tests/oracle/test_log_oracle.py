@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from nginx_harness import Nginx, http_preamble, main_preamble, unavailable
+from nginx_harness import http_preamble, main_preamble
 
 LOGS = [
     "logs/a-$host.log main buffer=32k flush=3s",
@@ -22,15 +22,6 @@ LOGS = [
     "syslog:server=127.0.0.1 main",
     "off",
 ]
-
-
-@pytest.fixture(scope="module")
-def ng():
-    reason = unavailable()
-    if reason:
-        pytest.skip(reason)
-    with Nginx({"conf/nginx.conf": ""}) as server:
-        yield server
 
 
 @pytest.mark.parametrize("log", LOGS)
