@@ -18,13 +18,11 @@ from .checks import load
 from .findings import Finding, Location
 from .gitignore import git_ignored
 from .nginx.parser import Directive, blocks_around
+from .nginx.templates import RENDERED_SUFFIXES
 from .path_templates import rendered_elsewhere
 from .script_writes import written_by_pattern, written_names
 
 GLOB_CHARS = frozenset("*?[")
-# A template rendered at container start to the name without the suffix (the nginx image's envsubst step, or a
-# start script running envsubst or sed on it).
-RENDERED_SUFFIXES = (".template", ".tmpl")
 # Where distributions keep nginx.conf: an absolute include under one of these means "next to the main config".
 CONF_PREFIXES = ("/etc/nginx/", "/usr/local/openresty/nginx/conf/", "/usr/local/nginx/conf/", "/etc/openresty/")
 

@@ -10,9 +10,8 @@ import posixpath
 import re
 from dataclasses import replace
 
-from .config_tree import RENDERED_SUFFIXES
 from .findings import Finding, Fix, Location, Notification
-from .nginx.templates import template_name
+from .nginx.templates import RENDERED_SUFFIXES
 
 
 def said_at_originals(findings: list[Finding], notifications: list[Notification], sources: dict,
@@ -74,11 +73,8 @@ def _rendered_name(path: str) -> str:
     """The file's name, or the name a template renders (`nginx.conf.template` -> `nginx.conf`, `site.conf.j2` ->
     `site.conf`): a template and the rendered copy a repository keeps beside it are copies."""
     name = posixpath.basename(path)
-    suffix = next((suffix for suffix in RENDERED_SUFFIXES if name.endswith(suffix)), None)
-    if suffix is not None:
-        return name[:-len(suffix)]
-    named = template_name(name)
-    return named[0] if named is not None else name
+    suffix = next((suffix for suffix in RENDERED_SUFFIXES if name.endswith(suffix) and len(name) > len(suffix)), None)
+    return name[:-len(suffix)] if suffix is not None else name
 
 
 def _is_template(path: str) -> bool:

@@ -201,7 +201,8 @@ class Loader:
             return self._parsed[source.path]
         text = source.text
         exact = not getattr(source, "crlf", False)  # nginx's buffer limits need the file's bytes
-        placeholders = placeholders_near(self, source.path)  # words a start script's `sed -i` fills in
+        # words a start script's `sed -i` fills in, and those a template's own renderer replaces
+        placeholders = placeholders_near(self, source.path) | templates.named_placeholders(text, source.path.name)
         edits = line_edits_near(self, source.path)
         if edits:
             from .container.start_edits import edited_lines  # only where start scripts edit configs

@@ -106,6 +106,12 @@ _NAME_HINTS = (
 # Names a template of a config is given (`nginx.conf.j2`, `site.conf.tmpl`, `nginx.conf.etlua`): a file named so is
 # the input of a renderer, not what nginx reads.
 _TEMPLATE_SUFFIXES = (*(suffix for suffixes, _language in _NAME_HINTS for suffix in suffixes), ".etlua")
+# A template rendered before nginx starts to the name without the suffix: the nginx image's envsubst step, a start
+# script running envsubst or sed on it, or a renderer of the suffix's language (`basics.conf.tpl` -> `basics.conf`).
+RENDERED_SUFFIXES = (".template", *_TEMPLATE_SUFFIXES)
+# The placeholder a project's own renderer replaces in a file named as a template (`__UPSTREAM_IPS__`, filled in by
+# a Lua or shell script with gsub or sed): a word of capitals between double underscores.
+_DUNDER_PLACEHOLDER = re.compile(r"(?<![\w$])__[A-Z][A-Z0-9_]*__(?!\w)")
 # What a template of an nginx config holds whatever its tags: a block nginx opens (`server {`, `location /x {`).
 _NGINX_BLOCK = re.compile(r"^[ \t]*(?:events|http|stream|server|upstream[ \t]+\S+|location[ \t][^{\n]*)[ \t]*\{",
                           re.MULTILINE)
@@ -127,6 +133,13 @@ def template_name(name: str) -> tuple[str, str] | None:
     lower = name.lower()
     suffix = next((suffix for suffix in _TEMPLATE_SUFFIXES if lower.endswith(suffix)), None)
     return (name[:-len(suffix)], suffix) if suffix and len(name) > len(suffix) else None
+
+
+def named_placeholders(text: str, name: str) -> frozenset[str]:
+    """In a file named as a template, the `__NAME__` words its renderer replaces."""
+    if template_name(name) is None and not named_as_template(name):
+        return frozenset()
+    return frozenset(_DUNDER_PLACEHOLDER.findall(text))
 
 
 def holds_nginx_blocks(text: str) -> bool:

@@ -14,6 +14,7 @@ from ..lines import LineIndex
 from ..findings import Location, Span
 from ..gitignore import git_ignored
 from ..nginx.parser import unescape
+from ..nginx.templates import is_unknown
 from ..nginx.wordmap import value_offsets
 from ..sources import SourceFile
 from .phases import code_arg, subsystem_of
@@ -480,7 +481,7 @@ def collect_units(tree) -> LuaUnits:
             if index >= len(d.args):
                 continue
             target = d.args[index]
-            if "$" in target:
+            if "$" in target or is_unknown(target):  # nginx variables, or a template's tag: known at run time
                 dynamic.append(node)
                 continue
             path = files.handler_file(target)

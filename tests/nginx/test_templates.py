@@ -14,7 +14,7 @@ from nginxlint.nginx.directives import LUA_BLOCK_DIRECTIVES
 from nginxlint.nginx.parser import parse
 from nginxlint.nginx.template_tags import envsubst_tags
 from nginxlint.nginx.templates import (
-    UNKNOWN, ImageTemplates, defined_names, detect, is_unknown, mask, render_envsubst,
+    UNKNOWN, ImageTemplates, defined_names, detect, is_unknown, mask, named_placeholders, render_envsubst,
 )
 from real_configs import real_configs
 
@@ -668,3 +668,13 @@ def test_naxsi_scores_in_its_rules_are_no_envsubst_references():
             'server { location / { CheckRule "$SQL >= 8" BLOCK; proxy_pass http://${BACKEND}; } }\n')
     tags = envsubst_tags(text)
     assert [text[tag.start:tag.end] for tag in tags] == ["${BACKEND}"]
+
+
+def test_a_template_named_file_s_double_underscore_words_are_its_renderer_s_placeholders():
+    text = "upstream app {\n    __UPSTREAM_IPS__\n}\nserver {\n    include __LISTENER_CONFIG__;\n    set $x __y__;\n}\n"
+    assert named_placeholders(text, "site.conf.tpl") == {"__UPSTREAM_IPS__", "__LISTENER_CONFIG__"}
+    assert named_placeholders(text, "site.conf") == frozenset()  # a config nginx reads as it stands
+    words = named_placeholders(text, "site.conf.tpl")
+    assert detect(text, "site.conf.tpl", placeholders=words) == "placeholders"
+    masked = mask(text, "placeholders", placeholders=words)
+    assert "__" not in masked.text.replace("__y__", "") and len(masked.text) == len(text)
