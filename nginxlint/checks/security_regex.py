@@ -31,7 +31,9 @@ DOT = cs.of(".")
 CONTROL = cs.span(0x00, 0x1F) | cs.of(0x7F)
 # what the subject of a location or rewrite holds: the decoded URI
 _URI_MASK = variable_facts("uri").mask
-_URI_VARIABLES = frozenset({"uri", "document_uri"})
+# The URI nginx decoded, and the file name made of it (the root, or the alias, with the URI after it): what the
+# client writes in them is bounded by the location's anchored regex
+_URI_VARIABLES = frozenset({"uri", "document_uri", "request_filename"})
 # Variables whose value always starts with "/": in a URL, the host ends where they begin.
 _SLASH_FIRST = frozenset({"uri", "document_uri", "request_uri"})
 _DEPTH = 8
@@ -128,7 +130,10 @@ class _Flow:
         `$` lets one through, after which the client writes nothing more in $uri; both where no other `rewrite` of
         the location changes the URI; elsewhere anything."""
         location = at if at.name == "location" else at.enclosing("location")
-        if location is None or any(node.name == "rewrite" and node is not at for node in location.walk()):
+        # a `rewrite … last` sends the request on to the location of its new URI: what runs here after it never
+        # sees the rewritten URI
+        if location is None or any(node.name == "rewrite" and node is not at and node.args[2:3] != ["last"]
+                                   for node in location.walk()):
             return cs.ALL, 0
         match = location_match(location)
         if match is not None and match.modifier == "=":

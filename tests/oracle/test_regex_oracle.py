@@ -103,6 +103,27 @@ def test_crlf_in_a_capture_splits_the_response(sink, group, outcome):
     assert reported == ([] if outcome == "clean" else [line_of(files, sink)])
 
 
+@pytest.mark.parametrize("location, split", [
+    ("location ~ ^/x/[a-z0-9]+\\.png$", False),  # the anchored regex matches no URI with CR or LF in it
+    ("location /x/", True),
+])
+def test_request_filename_holds_the_uri_as_the_location_bounds_it(location, split):
+    files = {"conf/nginx.conf": config(
+        "server { listen 127.0.0.1:{port}; root /srv;\n"
+        f"    {location} {{ add_header X-File $request_filename; return 200 ok; }}\n"
+        "    location / { return 404; }\n"
+        "}")}
+    with Nginx(files) as nginx:
+        started = nginx.start()
+        assert started.status == 0, started.stderr
+        head = response_head(nginx.port, INJECTION.replace("injected=1", "injected=1.png"))
+        assert ("Set-Cookie: injected=1.png" in head.split("\r\n")) is split, head
+        plain = response_head(nginx.port, "GET /x/abc.png HTTP/1.1\r\nHost: localhost\r\n")
+        assert "X-File: /srv/x/abc.png" in plain, plain
+        reported = findings_at(nginx, "SEC542")
+    assert reported == ([line_of(files, "add_header")] if split else [])
+
+
 @pytest.mark.parametrize("location, sink, header_after_cr", [
     ("^/v/(3|3.6)/x$", "return 302 /y/$1/z;", False),  # the lone `.` takes the CR, fixed text follows it
     ("^/v/(searchindex.js|objects.inv)$", "return 302 /y/$1;", False),
