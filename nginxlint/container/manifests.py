@@ -125,7 +125,29 @@ def read_manifests(workspace, texts, findings: list[Finding], notifications: lis
         if got or doc.problems:
             result.sources[display] = loader.read(path)
             result.absolute[display] = path
+    result.services = _merged_overrides(result.services)
     return result
+
+
+# Compose's override file, which `docker compose` merges into the compose file beside it: one project
+_OVERRIDE_FILE = re.compile(r"^((?:docker-)?compose)\.override(\.ya?ml)$", re.IGNORECASE)
+
+
+def _merged_overrides(services):
+    """An override file's services as the project they are merged into holds them: a Swarm stack's names
+    (the base file's secrets, overlay networks or `deploy` keys) are the virtual IPs of the merged services too."""
+    stable_in: dict[str, frozenset[str]] = {}
+    for facts in services:
+        stable_in[facts.path] = stable_in.get(facts.path, frozenset()) | facts.stable_names
+    merged = []
+    for facts in services:
+        directory, name = os.path.split(facts.path)
+        match = _OVERRIDE_FILE.match(name)
+        base = next((stable_in[path] for path in (os.path.join(directory, match.group(1) + ext)
+                                                  for ext in (match.group(2), ".yml", ".yaml"))
+                     if path in stable_in), frozenset()) if match else frozenset()
+        merged.append(replace(facts, stable_names=facts.stable_names | base) if base else facts)
+    return merged
 
 
 # A line that is only an ellipsis, indented: documentation's "the rest as before" inside a mapping (YAML's own
