@@ -525,8 +525,10 @@ def _query_string_at(parts, index: int) -> bool:
 REDIRECT_CODES = ("301", "302", "303", "307", "308")
 
 
-@rule("SEC542")
-def http_splitting(tree, report):
+@rule("SEC542", "SEC573")
+def check_http_splitting(tree, report):
+    """SEC542 (a line break a client can write into a header line) and SEC573 (only a bare CR, opt-in): one pass
+    over the values nginx writes into header lines."""
     sinks = list(_splitting_sinks(tree))
     if not sinks:
         return
@@ -553,6 +555,8 @@ def http_splitting(tree, report):
             if mask & forbidden:
                 where = "the Host header sent upstream" if (part.start, part.end) in in_host else what
                 chars = "CR LF" if mask & CR_LF == CR_LF else ("LF" if mask & LF else "CR")
+                # an LF ends a header line for any client; a bare CR only for one that breaks RFC 9112 (2.2), which
+                # has a recipient refuse it or read it as a space: SEC573, opt-in
                 bare_cr = not mask & LF
                 report(
                     node,
@@ -560,7 +564,7 @@ def http_splitting(tree, report):
                     f"can add headers of its own or split the response"
                     + (" (a bare CR: clients that take it as a line end)" if bare_cr else ""),
                     span=value_span(node.d, index, part.start, part.end),
-                    severity="warning" if bare_cr else None,
+                    code="SEC573" if bare_cr else "SEC542",
                     help="use a value without line breaks: $request_uri (kept percent-encoded) instead of $uri, "
                         "or a capture that excludes them, such as ([^\\r\\n]*)",
                 )
