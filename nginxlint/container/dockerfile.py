@@ -90,7 +90,7 @@ def _instructions(text: str):
             pieces.append(following)
             continued = following.rstrip().endswith("\\")
         logical = " ".join(piece.strip() for piece in pieces)
-        word, _space, rest = logical.partition(" ")
+        word, rest = (logical.split(None, 1) + [""])[:2]  # the instruction ends at any blank (`FROM\tnginx`)
         heredoc = _HEREDOC.search(rest) if word.upper() in ("RUN", "COPY", "ADD") else None
         if heredoc:  # the body up to the terminator line is data, not instructions
             terminator = heredoc.group(1)

@@ -101,17 +101,24 @@ def local_sources(build: ImageBuild, context: Path, whole_context: bool = True):
             yield copy, local, any(c in source for c in "*?[")
 
 
+# nginx's configuration directories, in every package and image that installs it: a COPY to one of them without a
+# trailing slash puts the file inside (`ADD conf/nginx.conf /usr/local/openresty/nginx/conf`), never in its place.
+NGINX_DIRECTORIES = frozenset({"/etc/nginx", "/etc/nginx/conf.d", "/usr/local/openresty/nginx/conf",
+                               "/usr/local/nginx/conf", "/etc/openresty"})
+
+
 def copied_to(root: Path, context: Path, build: ImageBuild, whole_context: bool = True) -> str | None:
     """Where a COPY/ADD of the build puts the file `root`, or None. `whole_context`: whether a COPY of the whole
     build context (`COPY . .`, an application's sources) counts."""
     for copy, local, wildcard in local_sources(build, context, whole_context):
         dest = copy.dest if copy.dest.startswith("/") else posixpath.join(copy.workdir or "/", copy.dest)
+        into = dest.endswith("/") or len(copy.sources) > 1 or posixpath.normpath(dest) in NGINX_DIRECTORIES
         if wildcard:
             if root.parent == local.parent and fnmatch.fnmatchcase(root.name, local.name):
-                return posixpath.join(dest, root.name) if dest.endswith("/") or len(copy.sources) > 1 else dest
+                return posixpath.join(dest, root.name) if into else dest
             continue
         if root == local:
-            return posixpath.join(dest, root.name) if dest.endswith("/") or len(copy.sources) > 1 else dest
+            return posixpath.join(dest, root.name) if into else dest
         if local in root.parents:
             return posixpath.join(dest, root.relative_to(local).as_posix())
     return None

@@ -480,7 +480,7 @@ def collect_units(tree) -> LuaUnits:
             index = code_arg(name)
             if index >= len(d.args):
                 continue
-            target = d.args[index]
+            target = _with_document_root(node, d.args[index])
             if "$" in target or is_unknown(target):  # nginx variables, or a template's tag: known at run time
                 dynamic.append(node)
                 continue
@@ -542,6 +542,25 @@ def collect_units(tree) -> LuaUnits:
     search_paths = {subsystem: _search_path(tree, subsystem, start) for subsystem in ("http", "stream")}
     unresolved, unseen, relative = _follow_requires(tree, files, units, search_paths, available, start)
     return LuaUnits(units, missing, dynamic, outside, unresolved, unseen, relative)
+
+
+_DOCUMENT_ROOT = ("$document_root", "${document_root}", "$realpath_root", "${realpath_root}")
+
+
+def _with_document_root(node, target: str) -> str:
+    """`$document_root/app.lua` with the `root` in effect written out, where it is a plain path and no `alias`
+    above the directive changes what the variable holds."""
+    prefix = next((name for name in _DOCUMENT_ROOT if target.startswith(name)), None)
+    if prefix is None or target[len(prefix):len(prefix) + 1] not in ("", "/"):
+        return target
+    for block in (node.parent, *node.parent.ancestors()):
+        if block.find("alias"):
+            return target
+        roots = block.find("root")
+        if roots:
+            root = roots[0].args[0] if roots[0].args else "$"
+            return target if "$" in root or is_unknown(root) else root.rstrip("/") + target[len(prefix):]
+    return target
 
 
 def _found_elsewhere(tree, node, index: int, found: Path, how: str) -> None:

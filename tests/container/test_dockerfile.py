@@ -50,6 +50,26 @@ def test_continuations_comments_and_heredocs():
     assert read_dockerfile("Dockerfile", "# no FROM\nRUN true\n") is None
 
 
+def test_an_instruction_ends_at_any_blank():
+    build = read_dockerfile("Dockerfile", "FROM\t\tcentos:7\nADD\tconf/nginx.conf\t/usr/local/openresty/nginx/conf\n")
+    assert build.base.value == "centos:7" and build.base.span[:2] == (1, 7)
+    assert [(c.sources, c.dest) for c in build.copies] == [(("conf/nginx.conf",), "/usr/local/openresty/nginx/conf")]
+
+
+def test_a_copy_to_nginx_s_own_directory_puts_the_file_inside_it(tmp_path):
+    """`ADD conf/nginx.conf /usr/local/openresty/nginx/conf` (no slash): the directory exists wherever nginx is
+    installed, so the file lands in it, and the Lua files the config names at their image paths are read."""
+    write_tree(tmp_path, {
+        "conf/nginx.conf": "events {}\nhttp {\n    server {\n        listen 80;\n        root /www/app;\n"
+                           "        location / { content_by_lua_file $document_root/app.lua; }\n    }\n}\n",
+        "app/app.lua": "greeting = \"hi\"\nngx.say(greeting)\n",
+        "Dockerfile": "FROM\tcentos:7\nRUN yum install -y openresty && mkdir -p /www/app\n"
+                      "ADD app/app.lua /www/app\nADD conf/nginx.conf /usr/local/openresty/nginx/conf\n",
+    })
+    result = run_cli([".", "--format", "json", "--select", "LUA211", "--isolated"], cwd=tmp_path)
+    assert [(f["path"], f["line"]) for f in result.json["findings"]] == [("app/app.lua", 1)]
+
+
 def test_a_dockerfile_binds_the_config_it_copies_and_its_command_counts(tmp_path):
     write_tree(tmp_path, {
         "site/nginx.conf": "daemon off;\nevents {}\nhttp { server { listen 8080; } }\n",
