@@ -1,5 +1,5 @@
 """NGX004–NGX007 and NGX009: what nginx itself rejects at `nginx -t`, checked on the whole tree with includes
-spliced in.
+spliced in; NGX033 and NGX034: what `nginx -t` takes and reads otherwise than it was written for.
 
 NGX001, NGX002, NGX003 and NGX008 are found while the tree is loaded (see checks/load.py).
 """
@@ -10,8 +10,10 @@ from pathlib import Path
 
 from ..findings import SAFE, UNSAFE, Fix, Span
 from ..nginx import edits
-from ..nginx.directives import LUA_PHASE, UNIQUE_DIRECTIVES, check_directive, likely_typo_of
+from ..nginx.directives import (LUA_PHASE, UNIQUE_DIRECTIVES, check_directive, likely_typo_of, takes_a_list,
+                                 usable_in)
 from ..nginx.templates import is_unknown
+from ..nginx.variables import variable_facts, variables
 from .registry import rule
 
 BOM = "\ufeff"
@@ -178,3 +180,49 @@ def missing_events_block(tree, report):
         # there is safe only for a file named nginx.conf or set as a root
         report(anchor, message, fix=Fix.of("Add `events {}`", edits.insert_before(anchor.d, "events {}"),
                                            applicability=SAFE if named else UNSAFE))
+
+
+# -- NGX033 missing-semicolon -------------------------------------------------------------------------------------
+
+@rule("NGX033")
+def missing_semicolon(tree, report):
+    """A word that starts a line inside a directive taking any number of arguments, and names a directive of the
+    context: the `;` before it is missing, and nginx reads the next directive as more arguments."""
+    for node in tree.walk():
+        d = node.d
+        if d.block is not None or d.lua is not None or len(d.args) < 2 or not takes_a_list(d.name, node.ctx):
+            continue
+        quoted = d.quoted
+        previous_line = d.span.line
+        for index, arg in enumerate(d.args):
+            line = d.arg_span(index).line
+            if line > previous_line and index > 0 and not quoted[index] and arg != d.name \
+                    and usable_in(arg, node.ctx) and not is_unknown(arg):
+                report(node, f'"{arg}" starts a line inside "{d.name}": the ";" that ends "{d.name}" is missing, so '
+                       f'nginx takes "{arg}" and what follows as more {d.name} values and never sets {arg}',
+                       arg=index, help=f'end the line before with ";"')
+                break
+            previous_line = d.arg_span(index).end_line
+
+
+# -- NGX034 variable-in-server-name -------------------------------------------------------------------------------
+
+@rule("NGX034")
+def variable_in_server_name(tree, report):
+    """nginx reads variables in no server name but `$hostname` written alone: `www.$hostname` is those very
+    characters."""
+    for node in tree.nodes("server_name"):
+        for index, name in enumerate(node.d.args):
+            if "$" in name and not name.startswith("~") and name.lower() != "$hostname" and not is_unknown(name) \
+                    and _names_nginx_variables(name):
+                report(node, f'server_name "{name}" is matched as written, "$" and all: nginx expands no variable in a '
+                       "server name (only `$hostname` alone stands for the machine's name), so requests for the "
+                       "name meant go to another server", arg=index)
+
+
+def _names_nginx_variables(name: str) -> bool:
+    """Every `$` of the name is one of nginx's own variables, written as nginx writes them (`$hostname`): a
+    `${DOMAIN}` or `$SERVER_NAME` is a placeholder a script fills in before nginx reads the file."""
+    found = list(variables(name))
+    return bool(found) and name.count("$") == len(found) and all(
+        name[v.start + 1] != "{" and v.written.islower() and variable_facts(v.name) is not None for v in found)

@@ -79,6 +79,25 @@ def known_shape(name: str, is_block: bool) -> bool:
     return any(bool(mask & BLOCK) == is_block for mask in _TABLE.get(name, ()))
 
 
+def takes_a_list(name: str, ctx: tuple[str, ...]) -> bool:
+    """The directive takes any number of arguments here (`gzip_types`, `index`; not `proxy_set_header`):
+    a word too many is no error nginx reports."""
+    masks = _usable(ctx).get(name, ())
+    return bool(masks) and all(mask & (ANY | MORE1 | MORE2) and not mask & BLOCK for mask in masks)
+
+
+def usable_in(name: str, ctx: tuple[str, ...]) -> bool:
+    """A directive nginx takes in this context, written without a block."""
+    return any(not mask & BLOCK for mask in _usable(ctx).get(name, ()))
+
+
+def _usable(ctx: tuple[str, ...]) -> dict[str, tuple[int, ...]]:
+    usable_here = _USABLE.get(ctx)
+    if usable_here is None:
+        usable_here = _USABLE[ctx] = _usable_in(_CONTEXTS[ctx]) if ctx in _CONTEXTS else {}
+    return usable_here
+
+
 def likely_typo_of(name: str, extra=()) -> str | None:
     """The known directive `name` is most likely a misspelling of: one or two edits away (a letter added, dropped,
     changed, or two letters swapped), one edit for names under eight letters; None when no name is that close."""
@@ -146,12 +165,9 @@ def check_directive(
     fits = (name, ctx, is_block, len(args))
     if fits in _FITS:
         return None
-    usable_here = _USABLE.get(ctx)
-    if usable_here is None:
-        if ctx not in _CONTEXTS:
-            return None
-        usable_here = _USABLE[ctx] = _usable_in(_CONTEXTS[ctx])
-    masks = usable_here.get(name)
+    if ctx not in _CONTEXTS:
+        return None
+    masks = _usable(ctx).get(name)
     if masks:
         n_args = len(args)
         for mask in masks:
