@@ -819,7 +819,18 @@ def _quits_gracefully(binding, tree) -> bool | None:
         if image.stop_signal is not None:
             return image.stop_signal.upper() in QUIT_SIGNALS
         return None if image.flavour in ("nginx", "openresty") else False
-    return False  # an image built here on another base keeps the runtime's default, SIGTERM
+    if not base.distribution and not _library_image(container.base_image):
+        return None  # a base built elsewhere (`FROM ghcr.io/org/nginx`, itself perhaps FROM nginx): its STOPSIGNAL
+    return False  # an image built here on a distribution's or a language's image keeps the runtime's default, SIGTERM
+
+
+def _library_image(reference: str | None) -> bool:
+    """An image of Docker Hub's library (`python:3.12`, `node`), none of which sets a STOPSIGNAL but php's FPM
+    images (SIGQUIT, for php-fpm's graceful stop)."""
+    from ..container.base_images import split_reference  # the image facts table, only for a Compose or K8s container
+
+    repository = split_reference(reference)[0] if reference else ""
+    return bool(repository) and "/" not in repository.removeprefix("docker.io/library/") and repository != "php"
 
 
 # Process supervisors as the container's first process: the stop signal reaches them, and they stop nginx with a

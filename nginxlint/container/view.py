@@ -194,9 +194,14 @@ def _made_by_shipping_image(tree, path: str) -> bool:
 
 def something_there(files, path: str) -> bool:
     """The container holds something at `path`: a repository file its image copies or a mount puts there, what
-    a mount at or above it brings and nginxlint cannot read (a volume, a ConfigMap or host path out of view), or
-    what a RUN of its image writes there by name (a download, a clone, an archive unpacked)."""
-    if isinstance(files.where(path), Path) or files.fs.made_by_run(path):
+    a mount at or above it brings and nginxlint cannot read (a volume, a ConfigMap or host path out of view), what
+    a RUN of its image writes there by name (a download, a clone, an archive unpacked), or what a base image out of
+    view may hold (a team's own `FROM ghcr.io/org/nginx`, whose files nothing in the repository names)."""
+    from .filesystem import Unknown  # the image model, only for a path the repository lacks
+
+    found = files.where(path)
+    if isinstance(found, Path) or files.fs.made_by_run(path) \
+            or isinstance(found, Unknown) and not found.named and files.fs.from_base(path):
         return True
     mount = _mount_over(files.mounts, path)
     return mount is not None and not isinstance(mount.source, Path)
