@@ -684,6 +684,11 @@ def _standard_globals() -> frozenset:
     return frozenset(STANDARD_GLOBALS)
 
 
+# The lua-nginx-module from which requests share the worker's globals (OpenResty 1.15.8.1, with lua-resty-core's
+# `_G` write guard); before it each request handler ran with a globals table of its own, inheriting `_G`.
+SHARED_GLOBALS_SINCE = module_order("0.10.15")
+
+
 @rule("LUA211")
 def undefined_global(tree, report):
     if not tree.is_main:
@@ -693,6 +698,9 @@ def undefined_global(tree, report):
         return
     standard = _standard_globals() | frozenset(tree.settings.known_globals)
     quiet_reads = not tree.complete or lua.parse_failed
+    # before 0.10.15 (OpenResty 1.15.8.1), ngx_lua gave each request a globals table of its own
+    running = running_lua_module(tree)
+    per_request_globals = running is not None and module_order(running.version) < SHARED_GLOBALS_SINCE
     for subsystem in SUBSYSTEMS:
         units = [u for u in lua.of(subsystem) if u.facts is not None]
         if not units:
@@ -729,7 +737,7 @@ def undefined_global(tree, report):
                         f"{raises}; create it in init_by_lua* or init_worker_by_lua*, or fix the name{near}",
                         related=_related_requires(unit),
                     )
-            if unit.kind == "module" or unit.phase in INIT_PHASES or unit.phase is None:
+            if unit.kind == "module" or unit.phase in INIT_PHASES or unit.phase is None or per_request_globals:
                 continue
             written: set = set()
             for use in unit.facts.global_writes:
