@@ -639,19 +639,25 @@ def _scope(block):
 
 @rule("SEC524")
 def resolver_public(dep, report):
+    # one finding per choice of public servers, on the first line that makes it: a site copied a hundred times
+    # with `resolver 1.1.1.1;` in each is one decision, its other lines named as related locations
+    chosen: dict[tuple, list] = {}
     for node in dep.nodes("resolver"):
         if not _visible_consumer(dep, node):
             continue
         public = [(index, address) for index, address in enumerate(map(resolver_address, node.args))
                   if address is not None and address.is_global]
-        if not public:
-            continue
+        if public:
+            chosen.setdefault(tuple(str(address) for _, address in public), []).append((node, public))
+    for lines in chosen.values():
+        node, public = lines[0]
         named = [_resolver_name(address, alone=len(public) == 1) for _, address in public]
         who = f"resolver {named[0]} is" if len(named) == 1 else f"resolvers {', '.join(named)} are public and"
-        # one finding per line, on its first public address: the line is what the user rewrites
-        report(node, f"{who} reached across the internet over plain UDP: nginx's resolver does not validate "
-               "answers (no DNSSEC), so anyone on the path can spoof the addresses nginx connects to; use a "
-               "resolver in the local trusted network", arg=public[0][0])
+        elsewhere = f" (and on {len(lines) - 1} more resolver line{'s' if len(lines) > 2 else ''})" if len(lines) > 1 else ""
+        report(node, f"{who} reached across the internet over plain UDP{elsewhere}: nginx's resolver does not "
+               "validate answers (no DNSSEC), so anyone on the path can spoof the addresses nginx connects to; use a "
+               "resolver in the local trusted network", arg=public[0][0],
+               related=[other.location("the same public resolver") for other, _ in lines[1:]])
 
 
 def _resolver_name(address, alone: bool) -> str:
