@@ -112,16 +112,34 @@ class Loader:
         path = Path(os.path.abspath(path))
         hit = self._files.get(path)
         if hit is None:
-            try:
-                overlay = self.texts.get(path)
-                text, crlf = (overlay, False) if overlay is not None else \
-                    sources.read_source_text(self._mirrored_link_target(path) or path)
-            except sources.Unreadable as why:
-                hit = str(why)
+            overlay = self.texts.get(path)
+            mirrored = self._mirrored_link_target(path) if overlay is None else None
+            outside = self._link_out_of_the_repository(path) if overlay is None and mirrored is None else None
+            if outside is not None:
+                hit = OutOfView(f"a link to {outside}, a file of the machine the repository is installed on")
             else:
-                hit = sources.SourceFile(path, self.display(path), text, crlf=crlf)
+                try:
+                    text, crlf = (overlay, False) if overlay is not None else \
+                        sources.read_source_text(mirrored or path)
+                except sources.Unreadable as why:
+                    hit = str(why)
+                else:
+                    hit = sources.SourceFile(path, self.display(path), text, crlf=crlf)
             self._files[path] = hit
         return hit
+
+    def _link_out_of_the_repository(self, path: Path) -> str | None:
+        """The absolute target of a link that leaves the repository (`modules-enabled/50-mod-mail.conf ->
+        /usr/share/nginx/modules-available/mod-mail.conf`): what is there depends on the machine nginx runs on, not
+        on the one nginxlint runs on, so it is not read."""
+        if not os.path.islink(path):
+            return None
+        target = os.readlink(path)
+        if not os.path.isabs(target) or target.startswith(CONF_PREFIXES):
+            return None  # nginx's own conf directory: the repository installed there holds it, or it is broken
+        top = self.repository_top(path.parent)
+        inside = Path(os.path.normpath(target))
+        return None if inside == top or top in inside.parents else target
 
     def _mirrored_link_target(self, path: Path) -> Path | None:
         """The file a link broken in the repository names when the repository is installed as nginx's conf directory
@@ -189,7 +207,9 @@ class Loader:
         hit = self.read(path)
         if path not in self._checked:
             self._checked.add(path)
-            if isinstance(hit, str):
+            if isinstance(hit, OutOfView):
+                self.not_seen(self.display(path), None, f"not read: {hit}")
+            elif isinstance(hit, str):
                 self.findings.append(load.unreadable(self.display(path), hit))
         return None if isinstance(hit, str) else hit
 
@@ -299,6 +319,10 @@ def _walk(directory: Path) -> list[Path]:
         dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
         found.extend(Path(current) / name for name in files)
     return found
+
+
+class OutOfView(str):
+    """Why a file is not read: it is out of view (not unreadable, which NGX008 reports)."""
 
 
 def list_files(directory: Path) -> list[Path]:

@@ -180,6 +180,21 @@ def test_a_link_to_nginx_s_conf_directory_in_a_repository_installed_there(tmp_pa
         ("caches-available/steam.conf", "NGX004"), ("caches-enabled/riot.conf", "NGX008")}
 
 
+def test_a_link_to_a_file_of_the_machine_is_out_of_view_not_unreadable(tmp_path):
+    """`modules-enabled/50-mod-mail.conf -> /usr/share/nginx/modules-available/mod-mail.conf`: what is there depends
+    on the machine nginx runs on, not on the one that lints, so it is a note, whatever this machine holds; a link
+    broken inside the repository is NGX008."""
+    write(tmp_path, {"nginx.conf": MAIN})
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "modules-enabled").mkdir()
+    (tmp_path / "modules-enabled" / "50-mod-mail.conf").symlink_to("/usr/share/nginx/modules-available/mod-mail.conf")
+    (tmp_path / "modules-enabled" / "60-gone.conf").symlink_to(tmp_path / "modules-available" / "gone.conf")
+    run = lint(tmp_path)
+    assert_sane(run)
+    assert [(f["path"], f["code"]) for f in run.findings if f["code"] == "NGX008"] == [
+        ("modules-enabled/60-gone.conf", "NGX008")]
+
+
 def test_directory_named_like_a_config(tmp_path):
     write(tmp_path, {"nginx.conf": MAIN + "include conf.d/x.conf;\n", "conf.d/x.conf/inner.txt": "not a config",
                      "conf.d/real.conf": "server { listen 8080; }\n"})
