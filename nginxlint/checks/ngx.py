@@ -12,6 +12,7 @@ from ..findings import SAFE, UNSAFE, Fix, Span
 from ..nginx import edits
 from ..nginx.directives import (LUA_PHASE, UNIQUE_DIRECTIVES, check_directive, likely_typo_of, takes_a_list,
                                  usable_in)
+from ..nginx.locations import MODIFIERS
 from ..nginx.templates import is_unknown
 from ..nginx.variables import variable_facts, variables
 from .registry import rule
@@ -58,6 +59,11 @@ def check_directives(tree, report):
         else:
             message += "; nginx refuses to start"
         report(node, message, arg=problem.arg_index, code=problem.code)
+    for node in tree.nodes("location"):
+        args = node.d.args
+        if len(args) == 2 and args[0] not in MODIFIERS and not any(is_unknown(arg) for arg in args):
+            report(node, f'invalid location modifier "{args[0]}": a location takes one of =, ~, ~*, ^~ before its '
+                   "pattern, or the pattern alone; nginx refuses to start", arg=0, code="NGX006")
     for node in tree.nodes("access_log"):
         refused = _refused_log(node.d.args)
         if refused is not None:

@@ -34,6 +34,15 @@ def _known_elsewhere(outcome, case) -> bool:
     return name is not None and is_known(name)
 
 
+def _rendered_beside(outcome, case) -> bool:
+    """The file nginx could not open has a template of it in the case (`x.conf.tpl` for `x.conf`)."""
+    from nginxlint.nginx.templates import RENDERED_SUFFIXES
+
+    match = re.match(r'open\(\) "(.*)" failed', outcome.nginx.message or "")
+    return match is not None and any(name == match.group(1) + suffix or name.endswith("/" + match.group(1) + suffix)
+                                     for name in case.files for suffix in RENDERED_SUFFIXES)
+
+
 def _cycle_reported(outcome, case) -> bool:
     return any(f["code"] == "NGX003" for f in outcome.findings)
 
@@ -53,7 +62,7 @@ GAPS: tuple[Gap, ...] = (
                 r"^\"\S+\" directive invalid value|^duplicate default map parameter|^conflicting parameter"),
     Gap("missed", "a block inside the entries of map, types, geo or split_clients: nginx refuses the \"{\", nginxlint "
         "reads it as a nested block (their entries are not checked)", message=r'^unexpected "\{"',
-        text=r"(?m)^\s*(map|types|geo|split_clients|charset_map)\b[^;{]*\{"),
+        text=r"(?m)(?:^|[;{}])\s*(map|types|geo|split_clients|charset_map)\b[^;{]*\{"),
     Gap("missed", "nested location rules (prefix inside prefix, nothing inside an exact or named location)",
         message=r"^location \".*\" (is outside location|cannot be inside)|^named location"),
     Gap("missed", "duplicate names nginx checks across directives (upstream, location, listen, shared memory zone names "
@@ -73,6 +82,9 @@ GAPS: tuple[Gap, ...] = (
         message=r"^invalid number of arguments", text=r"\[[A-Z][A-Z0-9_]*(?: [A-Z0-9_]+)+\]"),
     Gap("missed", "a start script edits the config (`sed -i`) before nginx reads it in the container: nginx -t reads "
         "the files as the repository holds them, nginxlint as the container's start leaves them", text=r"\bsed\s+-i\b"),
+    Gap("wrong-line", "a file a renderer makes from the template beside it (`basics.conf` from `basics.conf.tpl`): "
+        "nginx -t reads the repository as it stands, before anything is rendered", message=r'^open\(\) ".*" failed',
+        when=_rendered_beside),
     Gap("wrong-line", "include cycle: nginx fails inside the second copy of the file (or crashes), nginxlint "
         "points at the include that closes the cycle (NGX003)", when=_cycle_reported),
 )
