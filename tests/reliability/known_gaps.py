@@ -1,4 +1,4 @@
-"""Where nginx -t and nginxlint are known to disagree, and why (the same list is in README.md).
+"""Where nginx -t and nginxlint are known to disagree, and why.
 
 A gap matches an outcome by its kind ("missed", "wrong-line", "false-alarm") and a regular expression on the
 first message of `nginx -t`, on the case's files or a predicate. Product bugs that are reported but not yet fixed are in
