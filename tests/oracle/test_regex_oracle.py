@@ -64,6 +64,12 @@ def findings_at(nginx: Nginx, code: str) -> list[int]:
             and f["path"] == "conf/nginx.conf"]
 
 
+def beside_a_404(location: str, server: str = "") -> dict:
+    """A config of one server: the location under test, and `location /` answering 404 for what it does not take."""
+    return {"conf/nginx.conf": config("server { listen 127.0.0.1:{port};" + server + "\n"
+                                      f"    {location}\n    location / {{ return 404; }}\n}}")}
+
+
 def line_of(files: dict, text: str) -> int:
     return next(n for n, line in enumerate(files["conf/nginx.conf"].split("\n"), 1) if text in line)
 
@@ -109,11 +115,7 @@ def test_crlf_in_a_capture_splits_the_response(sink, group, outcome):
     ("location /x/", True),
 ])
 def test_request_filename_holds_the_uri_as_the_location_bounds_it(location, split):
-    files = {"conf/nginx.conf": config(
-        "server { listen 127.0.0.1:{port}; root /srv;\n"
-        f"    {location} {{ add_header X-File $request_filename; return 200 ok; }}\n"
-        "    location / { return 404; }\n"
-        "}")}
+    files = beside_a_404(f"{location} {{ add_header X-File $request_filename; return 200 ok; }}", " root /srv;")
     with Nginx(files) as nginx:
         started = nginx.start()
         assert started.status == 0, started.stderr
@@ -136,11 +138,7 @@ def test_a_bare_cr_carries_a_header_only_where_the_client_writes_after_it(locati
     """A client that ends a header line at a bare CR reads the text after it as a header of its own. Where the
     capture's only CR-capable character is a `.` between fixed characters, the CR is followed by the config's
     text and a URI with the client's header after the CR does not match the location."""
-    files = {"conf/nginx.conf": config(
-        "server { listen 127.0.0.1:{port};\n"
-        f"    location ~ {location} {{ {sink} return 200 ok; }}\n"
-        "    location / { return 404; }\n"
-        "}")}
+    files = beside_a_404(f"location ~ {location} {{ {sink} return 200 ok; }}")
     with Nginx(files) as nginx:
         started = nginx.start()
         assert started.status == 0, started.stderr
