@@ -824,13 +824,17 @@ def _quits_gracefully(binding, tree) -> bool | None:
     return False  # an image built here on a distribution's or a language's image keeps the runtime's default, SIGTERM
 
 
+# Docker Hub library images that set a STOPSIGNAL of their own: php (SIGQUIT for php-fpm, SIGWINCH for Apache),
+# httpd (SIGWINCH), haproxy (SIGUSR1)
+_LIBRARY_STOP_SIGNALS = frozenset({"php", "httpd", "haproxy"})
+
+
 def _library_image(reference: str | None) -> bool:
-    """An image of Docker Hub's library (`python:3.12`, `node`), none of which sets a STOPSIGNAL but php's FPM
-    images (SIGQUIT, for php-fpm's graceful stop)."""
+    """An image of Docker Hub's library (`python:3.12`, `node`) that keeps the runtime's stop signal."""
     from ..container.base_images import split_reference  # the image facts table, only for a Compose or K8s container
 
-    repository = split_reference(reference)[0] if reference else ""
-    return bool(repository) and "/" not in repository.removeprefix("docker.io/library/") and repository != "php"
+    repository = (split_reference(reference)[0] if reference else "").removeprefix("docker.io/library/")
+    return bool(repository) and "/" not in repository and repository not in _LIBRARY_STOP_SIGNALS
 
 
 # Process supervisors as the container's first process: the stop signal reaches them, and they stop nginx with a

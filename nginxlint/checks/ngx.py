@@ -206,7 +206,7 @@ def missing_semicolon(tree, report):
                     and usable_in(arg, node.ctx) and not is_unknown(arg):
                 report(node, f'"{arg}" starts a line inside "{d.name}": the ";" that ends "{d.name}" is missing, so '
                        f'nginx takes "{arg}" and what follows as more {d.name} values and never sets {arg}',
-                       arg=index, help=f'end the line before with ";"')
+                       arg=index, help='end the line before with ";"')
                 break
             previous_line = d.arg_span(index).end_line
 
