@@ -168,6 +168,10 @@ class ConfigTree:
         """Every occurrence of a directive, in document order."""
         return self._index.get(name, [])
 
+    def names(self) -> list[str]:
+        """The name of every directive the tree holds, once each."""
+        return list(self._index)
+
     def walk(self) -> Iterator[Node]:
         """Every node, in document order (the order of `main.walk()`), from the list made while building."""
         return iter(self._order)

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from ..findings import SAFE, UNSAFE, Fix, Span
 from ..nginx import edits
-from ..nginx.directives import (LUA_PHASE, UNIQUE_DIRECTIVES, check_directive, likely_typo_of, takes_a_list,
-                                 usable_in)
+from ..nginx.directives import (LUA_PHASE, UNIQUE_DIRECTIVES, check_directive, likely_typo_of, may_take_a_list,
+                                 takes_a_list, usable_in)
 from ..nginx.locations import MODIFIERS
 from ..nginx.templates import is_unknown
 from ..nginx.variables import variable_facts, variables
@@ -194,21 +194,25 @@ def missing_events_block(tree, report):
 def missing_semicolon(tree, report):
     """A word that starts a line inside a directive taking any number of arguments, and names a directive of the
     context: the `;` before it is missing, and nginx reads the next directive as more arguments."""
-    for node in tree.walk():
+    lists: dict = {}  # context -> takes a list, per name
+    for node in (node for name in tree.names() if may_take_a_list(name) for node in tree.nodes(name)):
         d = node.d
-        if d.block is not None or d.lua is not None or len(d.args) < 2 or not takes_a_list(d.name, node.ctx):
+        if len(d.args) < 2 or d.block is not None or d.lua is not None:
             continue
+        key = (d.name, node.ctx)
+        takes = lists.get(key)
+        if takes is None:
+            takes = lists[key] = takes_a_list(d.name, node.ctx)
+        if not takes or d.on_one_line():
+            continue  # no word of it starts a line
         quoted = d.quoted
-        previous_line = d.span.line
         for index, arg in enumerate(d.args):
-            line = d.arg_span(index).line
-            if line > previous_line and index > 0 and not quoted[index] and arg != d.name \
+            if index > 0 and not quoted[index] and arg != d.name and d.starts_a_line(index) \
                     and usable_in(arg, node.ctx) and not is_unknown(arg):
                 report(node, f'"{arg}" starts a line inside "{d.name}": the ";" that ends "{d.name}" is missing, so '
                        f'nginx takes "{arg}" and what follows as more {d.name} values and never sets {arg}',
                        arg=index, help='end the line before with ";"')
                 break
-            previous_line = d.arg_span(index).end_line
 
 
 # -- NGX034 variable-in-server-name -------------------------------------------------------------------------------

@@ -207,11 +207,15 @@ _REGEX_SYNTAX = (
     (re.compile(r"\*"), "`*`"),
     (re.compile(r"\(\?"), "a `(?` group"),
 )
+_ANY_REGEX_SYNTAX = re.compile("|".join(pattern.pattern for pattern, _ in _REGEX_SYNTAX))
 
 
 @rule("NGX032")
 def regex_in_literal_location(tree, report):
     for node in tree.nodes("location"):
+        args = node.args
+        if not args or args[0] in ("~", "~*") or not _ANY_REGEX_SYNTAX.search(args[-1]):
+            continue  # most locations: a regex one, or one search of the pattern, before the modifier is parsed
         match = location_match(node)
         if match is None or match.modifier not in ("", "=", "^~") or is_unknown(match.pattern):
             continue

@@ -86,6 +86,11 @@ def takes_a_list(name: str, ctx: tuple[str, ...]) -> bool:
     return bool(masks) and all(mask & (ANY | MORE1 | MORE2) and not mask & BLOCK for mask in masks)
 
 
+def may_take_a_list(name: str) -> bool:
+    """In some context the directive takes any number of arguments."""
+    return any(mask & (ANY | MORE1 | MORE2) and not mask & BLOCK for mask in _TABLE.get(name, ()))
+
+
 def usable_in(name: str, ctx: tuple[str, ...]) -> bool:
     """A directive nginx takes in this context, written without a block."""
     return any(not mask & BLOCK for mask in _usable(ctx).get(name, ()))

@@ -35,6 +35,7 @@ TOKEN = re.compile(
 _PLAIN_WORD = r"""(?:[^\s;{}#"'\\$]|\$(?!\{))[^\s;{\\$]*+(?:\$(?!\{)[^\s;{\\$]*+)*+"""
 PLAIN = re.compile(rf"[ \t\n]*+(?:({_PLAIN_WORD}(?:[ \t\n]++{_PLAIN_WORD})*+)[ \t\n]*+([;{{])|(}}))")
 TRAILING_SPACE = re.compile(r"[ \t\n]*\Z")
+_PLAIN_END = re.compile(r"[;{]")
 WHITESPACE = re.compile(r"[ \t\n]*")
 ESCAPE = re.compile(r"\\([\s\S])")
 ESCAPED = {'"': '"', "'": "'", "\\": "\\", "t": "\t", "r": "\r", "n": "\n"}
@@ -230,6 +231,19 @@ class Directive:
         if 0 <= index < len(self.args):
             return self._index.span(self._offsets[2 + 2 * index], self._offsets[3 + 2 * index])
         return self.span
+
+    def starts_a_line(self, index: int) -> bool:
+        """Argument `index` is the first word of its line (a line break between it and the word before)."""
+        offsets = self._offsets
+        return "\n" in self._index.text[offsets[1 + 2 * index]:offsets[2 + 2 * index]]
+
+    def on_one_line(self) -> bool:
+        """The name, every argument and the terminator stand on one line."""
+        marks, text = self._marks, self._index.text
+        if marks.__class__ is int:  # plain words hold no `;` or `{`: the first one after the name ends the directive
+            end = _PLAIN_END.search(text, marks)
+            return text.find("\n", marks, end.start() if end else len(text)) == -1
+        return text.find("\n", marks[0], marks[-1]) == -1
 
     @property
     def quoted(self) -> list[bool]:
