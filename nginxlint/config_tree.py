@@ -17,14 +17,13 @@ from typing import Iterator
 from .checks import load
 from .findings import Finding, Location
 from .gitignore import git_ignored
+from .nginx.conf_dirs import CONF_PREFIXES
 from .nginx.parser import Directive, blocks_around
 from .nginx.templates import RENDERED_SUFFIXES
 from .path_templates import rendered_elsewhere
 from .script_writes import written_by_pattern, written_names
 
 GLOB_CHARS = frozenset("*?[")
-# Where distributions keep nginx.conf: an absolute include under one of these means "next to the main config".
-CONF_PREFIXES = ("/etc/nginx/", "/usr/local/openresty/nginx/conf/", "/usr/local/nginx/conf/", "/etc/openresty/")
 
 
 class Node:

@@ -11,10 +11,11 @@ from pathlib import Path
 from . import dump, sources
 from .cache import Cache, default_directory
 from .checks import load
-from .config_tree import CONF_PREFIXES, GLOB_CHARS, ConfigTree, conf_dir_guess
+from .config_tree import GLOB_CHARS, ConfigTree, conf_dir_guess
 from .container.start_placeholders import line_edits_near, placeholders_near
 from .findings import Finding, Notification
 from .nginx import templates
+from .nginx.conf_dirs import CONF_PREFIXES
 from .nginx.parser import ParsedFile, parse, walk_directives
 from .nginx.sniff import classify
 from .nginx.templates import Masked

@@ -23,6 +23,7 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
+from ..nginx.conf_dirs import NGINX_DIRECTORIES
 from .detect import is_nginx_container
 from .dockerfile import DOCKERFILE_NAMES, ImageBuild, plain_source, read_dockerfile
 from .model import Binding, Container, Mount, RuntimeFacts, image_flavour
@@ -99,12 +100,6 @@ def local_sources(build: ImageBuild, context: Path, whole_context: bool = True):
             if local == context and not whole_context:
                 continue
             yield copy, local, any(c in source for c in "*?[")
-
-
-# nginx's configuration directories, in every package and image that installs it: a COPY to one of them without a
-# trailing slash puts the file inside (`ADD conf/nginx.conf /usr/local/openresty/nginx/conf`), never in its place.
-NGINX_DIRECTORIES = frozenset({"/etc/nginx", "/etc/nginx/conf.d", "/usr/local/openresty/nginx/conf",
-                               "/usr/local/nginx/conf", "/etc/openresty"})
 
 
 def copied_to(root: Path, context: Path, build: ImageBuild, whole_context: bool = True) -> str | None:
