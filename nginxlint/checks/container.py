@@ -819,22 +819,9 @@ def _quits_gracefully(binding, tree) -> bool | None:
         if image.stop_signal is not None:
             return image.stop_signal.upper() in QUIT_SIGNALS
         return None if image.flavour in ("nginx", "openresty") else False
-    if not base.distribution and not _library_image(container.base_image):
+    if not base.keeps_runtime_stop_signal:
         return None  # a base built elsewhere (`FROM ghcr.io/org/nginx`, itself perhaps FROM nginx): its STOPSIGNAL
     return False  # an image built here on a distribution's or a language's image keeps the runtime's default, SIGTERM
-
-
-# Docker Hub library images that set a STOPSIGNAL of their own: php (SIGQUIT for php-fpm, SIGWINCH for Apache),
-# httpd (SIGWINCH), haproxy (SIGUSR1)
-_LIBRARY_STOP_SIGNALS = frozenset({"php", "httpd", "haproxy"})
-
-
-def _library_image(reference: str | None) -> bool:
-    """An image of Docker Hub's library (`python:3.12`, `node`) that keeps the runtime's stop signal."""
-    from ..container.base_images import split_reference  # the image facts table, only for a Compose or K8s container
-
-    repository = (split_reference(reference)[0] if reference else "").removeprefix("docker.io/library/")
-    return bool(repository) and "/" not in repository and repository not in _LIBRARY_STOP_SIGNALS
 
 
 # Process supervisors as the container's first process: the stop signal reaches them, and they stop nginx with a

@@ -108,6 +108,8 @@ class BaseImage:
     libraries: frozenset[str] | None = None  # every library the image holds (library_stem), when known
     distribution: bool = False  # a plain distribution image (Debian, Alpine...): only the distribution's packages
     official: bool = False  # the official image itself, whose Dockerfile says everything it holds
+    # sets no STOPSIGNAL: a distribution's image, or one of Docker Hub's library images but those that set one
+    keeps_runtime_stop_signal: bool = False
 
     @property
     def empty(self) -> bool:
@@ -173,7 +175,16 @@ def base_image(reference: str | None) -> BaseImage:
             user="nginx" if last == "nginx-unprivileged" else "root", official=True,
         )
     libc = "musl" if repository == "alpine" else _libc(tag_lower) if "alpine" in tag_lower else None
-    return BaseImage(reference, libc=libc, existing_dirs=_COMMON_EXISTING, distribution=repository in _DISTRIBUTIONS)
+    distribution = repository in _DISTRIBUTIONS
+    library = "/" not in repository.removeprefix("docker.io/library/") and \
+        repository.removeprefix("docker.io/library/") not in _LIBRARY_STOP_SIGNALS
+    return BaseImage(reference, libc=libc, existing_dirs=_COMMON_EXISTING, distribution=distribution,
+                     keeps_runtime_stop_signal=distribution or library)
+
+
+# Docker Hub library images that set a STOPSIGNAL of their own: php (SIGQUIT for php-fpm, SIGWINCH for Apache),
+# httpd (SIGWINCH), haproxy (SIGUSR1)
+_LIBRARY_STOP_SIGNALS = frozenset({"php", "httpd", "haproxy"})
 
 
 def _openresty_image(reference: str, repository: str, tag: str) -> BaseImage:
