@@ -321,9 +321,10 @@ class _LuaFiles:
         NAME is in the repository: the repository is copied under nginx's prefix by that name (`init_by_lua_file
         z_blog_openresty/src/init/init.lua` with the repository's `src/` installed as `$prefix/z_blog_openresty/`)."""
         tree = self.tree
-        name, _, rest = target.removeprefix("./").partition("/")
-        if os.path.isabs(target) or tree.settings.prefix or not rest or name in (".", ".."):
+        split = self._first_directory(target)
+        if split is None:
             return None
+        name, rest = split
         prefix = Path(os.path.abspath(tree.prefix))
         top = tree.loader.repository_top(prefix)
         found = Path(os.path.normpath(top / rest))
@@ -332,22 +333,31 @@ class _LuaFiles:
             return None
         return found
 
-    def directory_out_of_view(self, target: str) -> bool:
-        """A relative target whose first directory the prefix lacks, where the prefix is nginxlint's weakest guess
-        (the config's own directory: no `prefix` setting, no start command, no `conf/` layout). nginx runs with
-        another prefix, an image's or an install's, whose directories the repository does not show."""
+    def directory_out_of_view(self, target: str) -> str | None:
+        """The first directory of a relative target when the prefix lacks it and the prefix is nginxlint's weakest
+        guess (the config's own directory: no `prefix` setting, no start command, no `conf/` layout): nginx runs
+        with another prefix, an image's or an install's, whose directories the repository does not show."""
         tree = self.tree
-        name, _, rest = target.removeprefix("./").partition("/")
+        split = self._first_directory(target)
         # conf/ paths are looked for in the config's own directory (a build copies it to $prefix/conf/)
-        if os.path.isabs(target) or tree.settings.prefix or not rest or name in (".", "..", "conf"):
-            return False
+        if split is None or split[0] == "conf":
+            return None
+        name = split[0]
         prefix = Path(os.path.abspath(tree.prefix))
         config_dir = Path(os.path.abspath(tree.root.path)).parent if tree.root.path is not None else None
         if prefix != config_dir or prefix.name == "conf":
-            return False
+            return None
         top = tree.loader.repository_top(prefix)
-        return not any(tree.loader.is_dir(directory / name)
-                       for directory in (prefix, *self._candidate_prefixes(prefix, top, target, prefix)))
+        seen = any(tree.loader.is_dir(directory / name)
+                   for directory in (prefix, *self._candidate_prefixes(prefix, top, target, prefix)))
+        return None if seen else name
+
+    def _first_directory(self, target: str) -> tuple[str, str] | None:
+        """(NAME, rest) of a relative target `NAME/rest` under a prefix nginxlint chose (no `prefix` setting)."""
+        name, _, rest = target.removeprefix("./").partition("/")
+        if os.path.isabs(target) or self.tree.settings.prefix or not rest or name in (".", ".."):
+            return None
+        return name, rest
 
     @staticmethod
     def _candidate_prefixes(prefix: Path, top: Path, target: str, config_dir: Path):
@@ -502,12 +512,12 @@ def collect_units(tree) -> LuaUnits:
                         _found_elsewhere(tree, node, index, installed,
                                          f"the repository is installed there as {install_name}/; the code of this "
                                          "file's targets under it is not checked (set `prefix` or a `path-map`)")
-                elif files.directory_out_of_view(target):
+                elif (absent := files.directory_out_of_view(target)) is not None:
                     outside.append(node)  # the prefix is a guess and the repository has no such directory there
                     tree.loader.not_seen(d.file.display, d.arg_span(index), (
                         f'{name} target "{target}" is not checked: nginxlint took the config\'s own directory '
-                        f"({tree.loader.display(tree.prefix)}/) for nginx's prefix, which holds no "
-                        f"{target.removeprefix('./').split('/', 1)[0]}/; set `prefix` to the directory nginx starts in"))
+                        f"({tree.loader.display(tree.prefix)}/) for nginx's prefix, which holds no {absent}/; "
+                        "set `prefix` to the directory nginx starts in"))
                 else:
                     missing.append(MissingFile(node, index, path))
                 continue
