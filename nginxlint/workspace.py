@@ -114,14 +114,13 @@ class Loader:
         hit = self._files.get(path)
         if hit is None:
             overlay = self.texts.get(path)
-            mirrored = self._mirrored_link_target(path) if overlay is None else None
-            outside = self._link_out_of_the_repository(path) if overlay is None and mirrored is None else None
-            if outside is not None:
-                hit = OutOfView(f"a link to {outside}, a file of the machine the repository is installed on")
+            through = self._through_link(path) if overlay is None else None
+            if isinstance(through, OutOfView):
+                hit = through
             else:
                 try:
                     text, crlf = (overlay, False) if overlay is not None else \
-                        sources.read_source_text(mirrored or path)
+                        sources.read_source_text(through or path)
                 except sources.Unreadable as why:
                     hit = str(why)
                 else:
@@ -129,37 +128,34 @@ class Loader:
             self._files[path] = hit
         return hit
 
-    def _link_out_of_the_repository(self, path: Path) -> str | None:
-        """The absolute target of a link that leaves the repository (`modules-enabled/50-mod-mail.conf ->
-        /usr/share/nginx/modules-available/mod-mail.conf`): what is there depends on the machine nginx runs on, not
-        on the one nginxlint runs on, so it is not read."""
+    def _through_link(self, path: Path) -> Path | OutOfView | None:
+        """What a link of the repository to an absolute path stands for, where following it is not the answer
+        (None: it is). A link into nginx's conf directory that is broken here, in a repository installed there
+        (`caches-enabled/steam.conf -> /etc/nginx/caches-available/steam.conf`, cloned to /etc/nginx), is the same
+        path below a directory above the link, within its repository, when that file exists. A link that leaves the
+        repository (`modules-enabled/50-mod-mail.conf -> /usr/share/nginx/modules-available/mod-mail.conf`) names a
+        file of the machine nginx runs on, not of the one nginxlint runs on: out of view."""
         if not os.path.islink(path):
             return None
         target = os.readlink(path)
-        if not os.path.isabs(target) or target.startswith(CONF_PREFIXES):
-            return None  # nginx's own conf directory: the repository installed there holds it, or it is broken
-        top = self.repository_top(path.parent)
-        inside = Path(os.path.normpath(target))
-        return None if inside == top or top in inside.parents else target
-
-    def _mirrored_link_target(self, path: Path) -> Path | None:
-        """The file a link broken in the repository names when the repository is installed as nginx's conf directory
-        (`caches-enabled/steam.conf -> /etc/nginx/caches-available/steam.conf`, in a repository cloned to
-        /etc/nginx): the same path below a directory above the link, within its repository."""
-        if not os.path.islink(path) or os.path.exists(path):
+        if not os.path.isabs(target):
             return None
-        target = os.readlink(path)
+        top = self.repository_top(path.parent)
         rest = next((target[len(prefix):] for prefix in CONF_PREFIXES if target.startswith(prefix)), None)
-        if not rest:
+        if rest is not None:  # nginx's own conf directory: the repository installed there holds it, or it is broken
+            if not rest or os.path.exists(path):
+                return None
+            for directory in (path.parent, *path.parent.parents):
+                candidate = directory / rest
+                if candidate.is_file() and not candidate.is_symlink():
+                    return candidate
+                if directory == top:
+                    break
             return None
-        top = self.repository_top(path.parent)
-        for directory in (path.parent, *path.parent.parents):
-            candidate = directory / rest
-            if candidate.is_file() and not candidate.is_symlink():
-                return candidate
-            if directory == top:
-                break
-        return None
+        inside = Path(os.path.normpath(target))
+        if inside == top or top in inside.parents:
+            return None
+        return OutOfView(f"a link to {target}, a file of the machine the repository is installed on")
 
     def text(self, path: Path) -> str:
         """A file's text, from the overlay or else the disk (not kept: `read` keeps what the run lints);
