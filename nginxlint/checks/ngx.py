@@ -223,7 +223,7 @@ def variable_in_server_name(tree, report):
     characters."""
     for node in tree.nodes("server_name"):
         for index, name in enumerate(node.d.args):
-            if "$" in name and not name.startswith("~") and name.lower() != "$hostname" and not is_unknown(name) \
+            if not name.startswith("~") and name.lower() != "$hostname" and not is_unknown(name) \
                     and _names_nginx_variables(name):
                 report(node, f'server_name "{name}" is matched as written, "$" and all: nginx expands no variable in a '
                        "server name (only `$hostname` alone stands for the machine's name), so requests for the "

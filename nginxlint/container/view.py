@@ -65,8 +65,8 @@ def only_site_of_stock_config(tree) -> bool:
     directory it includes sites from holds this file alone (the stock default.conf replaced, or the directory mounted
     over). Every server of the container is then in view."""
     files = container_files(tree) if tree.binding is not None and not tree.is_main else None
-    if files is None or not files.base.official or files.base.flavour not in ("nginx", "openresty") or \
-            not files.base.conf_path or not files.fs.from_base(files.base.conf_path):
+    # an official image is nginx's or OpenResty's, its conf_path known
+    if files is None or not files.base.official or not files.fs.from_base(files.base.conf_path):
         return False
     sites = files.glob(STOCK_SITES)
     if not sites.complete or len(sites.names) != 1:

@@ -83,12 +83,16 @@ def takes_a_list(name: str, ctx: tuple[str, ...]) -> bool:
     """The directive takes any number of arguments here (`gzip_types`, `index`; not `proxy_set_header`):
     a word too many is no error nginx reports."""
     masks = _usable(ctx).get(name, ())
-    return bool(masks) and all(mask & (ANY | MORE1 | MORE2) and not mask & BLOCK for mask in masks)
+    return bool(masks) and all(map(_a_list, masks))
 
 
 def may_take_a_list(name: str) -> bool:
     """In some context the directive takes any number of arguments."""
-    return any(mask & (ANY | MORE1 | MORE2) and not mask & BLOCK for mask in _TABLE.get(name, ()))
+    return any(map(_a_list, _TABLE.get(name, ())))
+
+
+def _a_list(mask: int) -> bool:
+    return bool(mask & (ANY | MORE1 | MORE2)) and not mask & BLOCK
 
 
 def usable_in(name: str, ctx: tuple[str, ...]) -> bool:
