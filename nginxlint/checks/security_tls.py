@@ -653,7 +653,8 @@ def resolver_public(dep, report):
         node, public = lines[0]
         named = [_resolver_name(address, alone=len(public) == 1) for _, address in public]
         who = f"resolver {named[0]} is" if len(named) == 1 else f"resolvers {', '.join(named)} are public and"
-        elsewhere = f" (and on {len(lines) - 1} more resolver line{'s' if len(lines) > 2 else ''})" if len(lines) > 1 else ""
+        more = len(lines) - 1
+        elsewhere = f" (and on {more} more resolver line{'s' if more > 1 else ''})" if more else ""
         report(node, f"{who} reached across the internet over plain UDP{elsewhere}: nginx's resolver does not "
                "validate answers (no DNSSEC), so anyone on the path can spoof the addresses nginx connects to; use a "
                "resolver in the local trusted network", arg=public[0][0],
