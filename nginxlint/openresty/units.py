@@ -174,7 +174,7 @@ class LuaUnits:
     """Everything `tree.lua` holds."""
 
     __slots__ = ("units", "missing_files", "dynamic_files", "outside_files", "unresolved", "unseen_modules",
-                 "found_relative")
+                 "found_relative", "_may_connect")
 
     def __init__(self, units: list[LuaUnit], missing_files: list[MissingFile], dynamic_files: list,
                  outside_files: list, unresolved: list[UnresolvedRequire], unseen_modules: list[UnresolvedRequire],
@@ -186,6 +186,7 @@ class LuaUnits:
         self.unresolved = unresolved
         self.unseen_modules = unseen_modules  # not found, and the image may hold them (a config from a ConfigMap)
         self.found_relative = list(found_relative)
+        self._may_connect: bool | None = None  # asked once per resolver in the Lua's scope: known once
 
     @property
     def parse_failed(self) -> bool:
@@ -199,6 +200,11 @@ class LuaUnits:
         """Some of the code may open a cosocket, and so have nginx look a name up: a unit that does, one that could
         not be read, a file out of view, or a module whose code is out of view (installed, or not found) and that
         is neither bundled with OpenResty without a cosocket nor known to stay offline (nginx-lua-prometheus)."""
+        if self._may_connect is None:
+            self._may_connect = self._connects()
+        return self._may_connect
+
+    def _connects(self) -> bool:
         from ..lua.stdlib import OFFLINE_MODULES  # the Lua analysis, only when a config runs Lua
         from .modules import builtin_modules
 
