@@ -52,10 +52,7 @@ def _run(paths: list[Path], settings, base_dir: Path, stdin, texts) -> tuple[Rep
     for tree in workspace.trees:
         findings.extend(tree.findings)
 
-    functions: dict = {}
-    for code, function in load_rules().items():
-        if code in selection.enabled:
-            functions.setdefault(function, code)
+    functions = {function: function.code for code, function in load_rules().items() if code in selection.enabled}
     for function, code in functions.items():
         if SCOPES[function] == "workspace":
             _call(function, workspace, code, catalog, findings, _workspace_root(workspace))

@@ -25,6 +25,7 @@ def rule(*codes: str, scope: str = "tree", needs: str | None = None):
             RULES[code] = function
         SCOPES[function] = scope
         function.needs = needs
+        function.code = codes[0]  # a report that names no code is the first one's, selected or not
         return function
 
     return register
