@@ -162,6 +162,7 @@ def test_a_crashing_rule_becomes_nl999_and_the_others_still_run(lint, monkeypatc
 
     monkeypatch.setitem(registry.RULES, "NGX007", explode)
     monkeypatch.setitem(registry.SCOPES, explode, "deployment")
+    explode.code = "NGX007"  # what `@rule("NGX007")` would have set
     result = lint({"conf/nginx.conf": BROKEN_ENV}, "--select", "NGX,NL")
     assert result.status == 2
     codes = result.codes()

@@ -63,7 +63,8 @@ spec:
 
 
 def _lint(tmp_path, *args, stdin=None):
-    return run_cli([*args, "--base-dir", str(tmp_path), "--isolated", "--select", "ALL"], cwd=tmp_path, stdin=stdin)
+    return run_cli([*args, "--base-dir", str(tmp_path), "--isolated", "--select", "ALL,SEC501"], cwd=tmp_path,
+                   stdin=stdin)  # SEC501 is opt-in
 
 
 def test_diff_prints_the_fixes_and_changes_nothing(tmp_path):

@@ -1,5 +1,5 @@
-"""SEC501–SEC510, SEC526: HTTP settings of nginx that expose files, headers or access control to the client, or
-that keep sending to a public name's old addresses.
+"""SEC501–SEC510, SEC526, SEC574: HTTP settings of nginx that expose files, headers or access control to the
+client, or that keep sending to a public name's old addresses.
 
 Each rule reads what nginx does with the directive (inheritance, how alias and proxy_pass build a path, in
 which phase a `return` answers) through the helpers in nginxlint.nginx, and is linear in the config: it starts
@@ -34,8 +34,8 @@ from ..nginx.parser import blocks_around
 from ..nginx.placeholders import is_stand_in_host
 from ..nginx.templates import is_unknown, template_includes
 from ..nginx.tls_scope import PlainHttp, is_default, listen_key, tls_servers
-from ..nginx.urls import (is_public_name, is_service_name, names_resolved_at_start, registrable_domain,
-                          upstream_host, workspace_upstream_names)
+from ..nginx.urls import (is_public_name, is_service_name, moving_platform, names_resolved_at_start,
+                          registrable_domain, upstream_host, workspace_upstream_names)
 from ..nginx.values import parse_uint
 from ..nginx.variables import client_controlled, client_variables, parse_value, variables
 from .registry import rule
@@ -1444,11 +1444,12 @@ def _every_address(text: str) -> bool:
 # -- SEC526 public-name-resolved-once -------------------------------------------------------------------------------
 
 
-@rule("SEC526")
-def public_name_resolved_once(dep, report):
+@rule("SEC526", "SEC574")
+def check_public_names_resolved_once(dep, report):
     """A public DNS name in a `*_pass` or an upstream `server` is looked up once, at start: when the service behind
-    it moves (a cloud load balancer, a CDN, a hosted app), nginx sends to the old addresses until a reload. In a
-    container CTR112 reports every such name, so this rule covers the configs nothing shows to run in one."""
+    it moves (a cloud load balancer, a CDN, a hosted app), nginx sends to the old addresses until a reload. SEC526
+    is a platform's name, which moves without its user doing anything; SEC574 (opt-in) any other public name. In a
+    container CTR112 reports every such name, so these rules cover the configs nothing shows to run in one."""
     if dep.binding is not None:
         return
     own_domains = None
@@ -1465,10 +1466,12 @@ def public_name_resolved_once(dep, report):
             # read, or, for a file included from a stock nginx.conf, in a sibling file of the project
             if dep.is_main or name.host in workspace_upstream_names(dep):
                 continue
-        report(name.node, f'"{name.host}" is a public DNS name that nginx looks up once, when it starts, and keeps '
+        platform = moving_platform(name.host)
+        what = f"a name of {platform}, whose addresses the platform changes," if platform else "a public DNS name"
+        report(name.node, f'"{name.host}" is {what} that nginx looks up once, when it starts, and keeps '
                "until it is reloaded: when the service behind it moves to new addresses, requests keep going to the "
                "old ones; resolve it per request with a variable and `resolver`, or use `server … resolve` in an "
-               "upstream with a `zone`", span=name.span)
+               "upstream with a `zone`", span=name.span, code="SEC526" if platform else "SEC574")
 
 
 def _names_a_service(host: str, namespaces: frozenset[str]) -> bool:

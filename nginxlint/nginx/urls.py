@@ -190,6 +190,28 @@ def registrable_domain(host: str) -> str:
     return ".".join(labels[-size:])
 
 
+# Platforms whose names point at addresses the platform itself changes, without the name's owner doing anything:
+# cloud load balancers and object stores (AWS: "the IP addresses of your load balancer can change"), CDNs, and
+# hosts of apps and sites. A name of anyone else is moved by its owner, who may well reload nginx when doing so.
+_MOVING_PLATFORMS = (
+    "amazonaws.com", "cloudfront.net", "awsapprunner.com", "amplifyapp.com", "on.aws",  # AWS
+    "azurewebsites.net", "core.windows.net", "azureedge.net", "azurefd.net", "trafficmanager.net",  # Azure
+    "azure-api.net", "azurecontainerapps.io", "azurestaticapps.net",
+    "googleapis.com", "appspot.com", "run.app", "cloudfunctions.net", "web.app", "firebaseapp.com",  # Google
+    "fastly.net", "fastlylb.net", "akamaiedge.net", "akamaized.net", "akamaihd.net", "edgekey.net",  # CDNs
+    "edgesuite.net", "cdn.cloudflare.net", "workers.dev", "pages.dev", "cloudflarestorage.com", "b-cdn.net",
+    "herokuapp.com", "herokudns.com", "vercel.app", "netlify.app", "github.io", "digitaloceanspaces.com",  # hosts
+    "ondigitalocean.app", "fly.dev", "onrender.com", "railway.app",
+)
+
+
+def moving_platform(host: str) -> str | None:
+    """The platform domain of a name whose addresses its platform changes (`x.elb.amazonaws.com` ->
+    `amazonaws.com`), or None."""
+    name = host.lower().rstrip(".")
+    return next((suffix for suffix in _MOVING_PLATFORMS if name.endswith("." + suffix)), None)
+
+
 def is_public_name(host: str) -> bool:
     """Whether a host name belongs to the public DNS: a dotted name outside the private namespaces, whose last
     label has a top-level domain's form. A one-label name (`backend`) is completed by the host's search domains or
