@@ -111,6 +111,8 @@ def add_header_content_type(dep, report):
         answers = node.parent.find("return")
         if any(r.args[:1] == ["204"] for r in answers):
             continue  # nginx drops its own Content-Type from a 204 (ngx_http_header_filter): this one is alone
+        if answers and all(_success(r) and len(r.args) == 1 for r in answers):
+            continue  # `return 200;` has no body: no client reads a type for it (a preflight's answer)
         if not header_added(node, fixed_status(node.parent)) or _same_as_stub_status(node):
             continue
         proxied = not answers and _proxied(node.parent)
