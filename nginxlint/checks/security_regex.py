@@ -1140,9 +1140,15 @@ def _own_harm(location) -> str | None:
         if child.name in ("root", "alias"):
             if child.name == "root" and child.args and _root_served_openly(location, child.args[0]):
                 continue  # `location /` serves every file of that root to anyone already
+            if child.args and _ACME_WEBROOT.search(child.args[0]):
+                continue  # certbot's webroot holds only the challenge tokens, which are public by design
             return f"any file under its {child.name} {child.args[0] if child.args else ''} whose path holds the " \
                    "pattern is served"
     return None
+
+
+# A directory kept for ACME challenges (certbot's `--webroot-path`): `/var/www/certbot`, `/var/lib/letsencrypt`.
+_ACME_WEBROOT = re.compile(r"(?:^|/)(?:certbot|letsencrypt|acme(?:[-_]challenges?)?)(?:/|$)", re.IGNORECASE)
 
 
 def _root_served_openly(location, root: str) -> bool:
