@@ -60,9 +60,10 @@ def _copies(text: str):
 
 
 # A file nginx reads at that path: the main config, a conf.d or http.d `*.conf` (what the stock nginx.conf files
-# include), a file in sites-enabled or sites-available (Debian's packages include sites-enabled/*).
+# include), a file in sites-enabled or sites-available (Debian's packages include sites-enabled/*), a template the
+# official image's entrypoint renders into conf.d (`templates/x.template` becomes `conf.d/x`).
 _CONFIG_PATH = re.compile(r"/(?:etc/nginx|etc/openresty|usr/local/openresty/nginx/conf)/(?:nginx\.conf|"
-                          r"(?:conf\.d|http\.d)/[^/]+\.conf|sites-(?:enabled|available)/[^/]+)")
+                          r"(?:conf\.d|http\.d)/[^/]+\.conf|sites-(?:enabled|available)/[^/]+|templates/[^/]+\.template)")
 _NGINX_DIRECTORY = re.compile(r"/etc/nginx/|/etc/openresty/|/usr/local/openresty/nginx/conf/")
 
 
