@@ -69,6 +69,15 @@ def _nearest(tree, containers: list) -> list:
     return [facts for facts in containers if shared(facts) == best]
 
 
+def _in_its_project(tree, facts) -> bool:
+    """A Compose file reaches files of its own directory only, unless a mount or a build names another (those
+    bind first): an nginx service of docker-containers/netbox-compose.yml runs netbox's config, not the host's
+    sites in nginx/. Kubernetes manifests sit beside the config they run (k8s/ and conf/), its image built
+    elsewhere."""
+    top = posixpath.dirname(facts.path)
+    return facts.source != "compose" or not top or tree.root.display.startswith(top + "/")
+
+
 def _test_suite_containers(settings, loader, containers: list) -> dict[int, str]:
     """{id: the directory of its file} of the containers a test suite's Compose file or manifest runs
     (`testdata/…/docker-compose.extra.yaml`): a stock nginx of a test, which runs no config outside that
@@ -147,7 +156,7 @@ def bind_containers(workspace, findings: list[Finding], notifications: list[Noti
             continue
         near = nearest[id(tree)]
         if len(near) == 1 and id(near[0].container) not in bound:
-            if len(claims.get(id(near[0].container), ())) <= 1:
+            if len(claims.get(id(near[0].container), ())) <= 1 and _in_its_project(tree, near[0]):
                 tree.binding = Binding(near[0], "only-nginx-container")
         elif not nginx and (by_port := _port_binding(tree, candidates, bound)) is not None:
             tree.binding = by_port
