@@ -25,7 +25,8 @@ A file in a directory named for another program (`fluent-bit/`, `zabbix_agentd.c
 directive nginx knows: such programs keep files about nginx under nginx's names (`parsers.d/nginx.conf`).
 
 Before all that, a patch (a unified diff's `---`, `+++` and `@@` lines, a `diff --git` or `Index:` header) is not
-nginx, whatever its lines hold: its context lines are often nginx directives of the file it changes.
+nginx, whatever its lines hold: its context lines are often nginx directives of the file it changes. Nor is a file
+of APT's options (`APT::Install-Recommends "false";`) with no directive nginx knows: no nginx name holds `::`.
 
 A real nginx file must never be called not-nginx: when in doubt, the verdict is nginx.
 """
@@ -60,6 +61,7 @@ _OTHER_PROGRAMS = {
     "ldapd.conf": "OpenBSD ldapd's config", "slapd.conf": "OpenLDAP's config", "smtpd.conf": "OpenSMTPD's config",
     "httpd.conf": "Apache's (or OpenBSD httpd's) config", "relayd.conf": "OpenBSD relayd's config",
     "named.conf": "BIND's config", "dhcpd.conf": "the DHCP server's config", "keepalived.conf": "keepalived's config",
+    "tmux.conf": "tmux's config", ".tmux.conf": "tmux's config",
 }
 
 
@@ -149,6 +151,10 @@ def classify(text: str, name: str = "", parsed: ParsedFile | None = None,
     call = next((d for d in parsed.directives if _FUNCTION_CALL.match(d.name)), None)
     if call is not None:  # `polkit.addRule(function(action, subject) {`: no nginx directive name holds a call
         return Verdict(NOT_NGINX, 0.9, f"looks like JavaScript or C code (`{call.name[:50]}`), not nginx directives")
+    scoped = next((d for d in parsed.directives if "::" in d.name), None)
+    if scoped is not None and not any(known_shape(d.name, d.block is not None) for d in parsed.directives):
+        return Verdict(NOT_NGINX, 0.9, f"looks like an APT config (`{scoped.name[:50]}`: option names scoped with "
+                       "::, which no nginx directive has)")
     known, unknown, assignments, lua_ranges = _count(parsed.directives, known_shape, extra)
     verdict = _by_content(text, name, parsed, (known, unknown, assignments), lua_ranges, is_known, extra, known_shape)
     directory = _program_directory(name)

@@ -345,6 +345,8 @@ filter {
   if ([event][module] == "winlog") { mutate { add_field => { "[event][kind]" => "event" } } }
 }
 """, "Logstash pipeline"),
+    "tmux.conf": ("set -g mouse on\nbind S set synchronize-panes\n", "tmux's config"),
+    "apt/ffho.apt.conf": ('APT::Install-Recommends "false";\nAcquire::http::Proxy "http://10.0.0.1:3142";\n', "APT config"),
     "index.html.j2": ("""\
 <!DOCTYPE html>
 <html>
