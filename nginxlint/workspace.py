@@ -568,7 +568,7 @@ def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Pat
         build(path, (), True)
     trees[:] = _without_included_mains(trees)
     leftovers = [p for p in candidates if p not in reached and parsed[p] is not None and p not in foreign]
-    conf_dirs = {path: conf_dir_for(path, mains, settings) for path in leftovers}
+    conf_dirs = {path: conf_dir_for(path, mains, settings, parsed) for path in leftovers}
     included_by_leftover = _literal_includes(leftovers, parsed, loader, conf_dirs)
     placed = {}
     if leftovers and dockerfiles and settings.context is None:
@@ -794,10 +794,13 @@ class Shown:
         return self.everything and not (path.startswith("../") or os.path.isabs(path))
 
 
-def conf_dir_for(fragment: Path, mains: list[Path], settings) -> Path | None:
+def conf_dir_for(fragment: Path, mains: list[Path], settings, parsed: dict | None = None) -> Path | None:
     """Where nginx would resolve a fragment's relative includes once a main config includes it: that main
     config's directory (the deepest main config above the fragment), else the `prefix` setting's conf/
-    (nginx's default conf prefix); None when nothing says."""
+    (nginx's default conf prefix); None when nothing says. A fragment in a `conf.d/` (any directory of sites)
+    stands for what is mounted there when that main config includes such a directory that the repository does
+    not hold beside it (`examples/conf.d/` of an image whose nginx.conf includes `conf/conf.d/*.conf`): the
+    directory above its own is the conf directory then."""
     best = None
     for main in mains:
         directory = main.parent
@@ -806,7 +809,18 @@ def conf_dir_for(fragment: Path, mains: list[Path], settings) -> Path | None:
     if best is None and settings.prefix:
         prefix = Path(settings.prefix)
         best = prefix / "conf" if (prefix / "conf").is_dir() else prefix
+    sites = fragment.parent
+    if best is not None and parsed and sites.name in _HTTP_DIRECTORIES and sites.parent != best \
+            and not (best / sites.name).is_dir() and _includes_directory(mains, best, parsed, sites.name):
+        return sites.parent
     return best
+
+
+def _includes_directory(mains: list[Path], conf_dir: Path, parsed: dict, name: str) -> bool:
+    """A main config of that directory includes files of a directory so named (`include conf.d/*.conf;`)."""
+    return any(d.name == "include" and d.args and name in d.args[0].split("/")[:-1]
+               for main in mains if main.parent == conf_dir and parsed.get(main) is not None
+               for d in walk_directives(parsed[main].directives))
 
 
 def _literal_includes(paths: list[Path], parsed: dict, loader: Loader, conf_dirs: dict) -> set[Path]:

@@ -954,17 +954,24 @@ def cpu_affinity_in_container(tree, report):
 
 # -- CTR112: names resolved once ------------------------------------------------------------------------------------
 
+# Names Docker Desktop and Podman give the machine that runs the container (Docker's `host-gateway`).
+_HOST_GATEWAY_NAMES = frozenset({"host.docker.internal", "gateway.docker.internal", "host.containers.internal"})
+
+
 def _stable_name(binding, host: str) -> bool:
     """In a pod, a Service name resolves to the Service's ClusterIP, which stays for the Service's lifetime;
     only pod names of a headless Service (`pod.service.namespace.svc…`) and outside names change. A name with
     one dot may be `service.namespace` (the pod's DNS search path tries that first): not known to change.
     In a Swarm stack, a service name resolves to the service's virtual IP, which stays likewise. A name the
-    container's /etc/hosts pins (Compose `extra_hosts`, a pod's `hostAliases`) never changes. An image seen
+    container's /etc/hosts pins (Compose `extra_hosts`, a pod's `hostAliases`) never changes, nor does the name
+    of the machine that runs the container (`host.docker.internal`). An image seen
     alone may run in a pod as well as in Compose: a name of a Service's form is not known to change, unless a
     Compose file in view runs a service of that name, or a Compose template in view may."""
     name = host.lower().rstrip(".")
     if name in binding.container.pinned_hosts:
         return True  # the container's /etc/hosts gives it a fixed address (`extra_hosts`, `hostAliases`)
+    if name in _HOST_GATEWAY_NAMES:
+        return True  # the machine that runs the container: its address stays while the container runs
     if binding.source == "kubernetes":
         return is_service_name(host)
     if binding.source == "dockerfile":
