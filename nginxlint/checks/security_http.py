@@ -1,5 +1,5 @@
-"""SEC501–SEC510, SEC526, SEC574: HTTP settings of nginx that expose files, headers or access control to the
-client, or that keep sending to a public name's old addresses.
+"""SEC501–SEC510, SEC526, SEC574, SEC575: HTTP settings of nginx that expose files, headers or access control to
+the client, or that keep sending to a public name's old addresses.
 
 Each rule reads what nginx does with the directive (inheritance, how alias and proxy_pass build a path, in
 which phase a `return` answers) through the helpers in nginxlint.nginx, and is linear in the config: it starts
@@ -1123,8 +1123,10 @@ _RAW = "request_uri"
 _DECODED = frozenset({"uri", "document_uri"})
 
 
-@rule("SEC509")
-def proxy_pass_normalized(dep, report):
+@rule("SEC509", "SEC575")
+def check_proxy_pass_normalized(dep, report):
+    """SEC509 (off-by-slash, double encoding, a missing trailing slash) and SEC575 (a decoded path sent raw,
+    opt-in): one pass over the proxy_pass lines and the locations they serve."""
     paths = _DecodedVariables(dep)
     locations = _locations_by_server(dep)
     raw_by_location: dict = {}  # location -> its rewrites (own or in its `if` blocks) to the raw $request_uri
@@ -1168,6 +1170,7 @@ def proxy_pass_normalized(dep, report):
                     arg=0,
                     help="proxy_pass without a URI (nginx then sends the request URI as the client wrote it), or "
                         "$request_uri",
+                    code="SEC575",
                 )
                 continue
         if match is None or not match.prefix or uri is None or any(True for _ in variables(uri)):
