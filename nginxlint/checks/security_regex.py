@@ -1249,12 +1249,42 @@ def _guard_taken_from(tree, location):
     if guards[scope] is None:
         return None
     positions, found = guards[scope]
+    outer = _enclosing_prefix(location)
     for guard in found:
         if guard.parent is location.parent and location_match(guard).regex and \
                 positions[id(guard)] < positions[id(location)]:
             continue
+        if guard in location.ancestors():
+            continue  # a location nested in the guard is the guard's own way of answering those URIs
+        if outer is not None and not _may_share_uris(outer, guard):
+            continue  # the regex sees only URIs under its location's prefix, which the guard never takes
         return guard
     return False
+
+
+def _enclosing_prefix(location) -> str | None:
+    """The prefix of the plain location the regex is nested in (`location /openapi { location ~ /asc.ai {…} }`):
+    nginx tries it only for URIs whose longest prefix match is that location."""
+    parent = location.parent
+    match = location_match(parent) if parent is not None and parent.name == "location" else None
+    return match.pattern if match is not None and match.prefix else None
+
+
+_REGEX_SYNTAX = re.compile(r"[\\.^$|?*+()\[\]{}]")
+
+
+def _may_share_uris(prefix: str, guard) -> bool:
+    """Some URI starts with the prefix and is one the guard takes: the literal start of the guard's path and the
+    prefix agree as far as the shorter goes."""
+    match = location_match(guard)
+    start = match.pattern
+    if match.regex:
+        start = start[1:]  # a guard regex begins with `^/`
+        cut = _REGEX_SYNTAX.search(start)
+        start = start[:cut.start()] if cut else start
+        if match.modifier == "~*":
+            start, prefix = start.lower(), prefix.lower()
+    return start.startswith(prefix) or prefix.startswith(start)
 
 
 def _error_pages(tree) -> frozenset[str]:

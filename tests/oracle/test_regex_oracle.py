@@ -28,6 +28,8 @@ failing config only.
   hand to PHP; a plain prefix location that denies loses the URIs that hold the regex's text to that return, which
   serves none of the guarded files. A guarding regex written before a regex location keeps the URIs both match.
 - SEC548: an `internal` regex location answers a client 404 whatever the path, and the config's own redirect 200.
+- SEC548: a regex nested in `location /` is tried before the server's own regexes, so `/private/x/manifest.json`
+  leaves `location ~ ^/private/ { deny all; }`; nested in `location /openapi` it sees only URIs under /openapi.
 - SEC548: `location ~ (/.*)` answers every URI as `~ ^(/.*)$` does: a regex that matches inside every URI takes
   no path its anchored form would not.
 - SEC548: a regex location with a handler answers a longer URI as it answers any URI it matches; the longer URI
@@ -412,6 +414,25 @@ def test_a_regex_location_matters_where_a_longer_uri_leaves_an_access_rule(guard
         assert response_head(nginx.port, "GET /admin/y.json HTTP/1.1\r\nHost: a\r\n").split()[1] == admin_status
         found = findings_at(nginx, "SEC548")
     assert found == ([line_of(files, "location ~ ")] if reported else [])
+
+
+@pytest.mark.parametrize("outer, uri, status, reported", [
+    ("/", "/private/x/manifest.json", "200", True),  # nested in `/`: tried before the server's regexes, the deny too
+    ("/openapi", "/openapi/x/manifest.json", "200", False),  # sees only /openapi/…, which the guard never takes
+])
+def test_a_regex_nested_in_a_prefix_location_takes_only_uris_under_that_prefix(outer, uri, status, reported):
+    files = {"conf/nginx.conf": config(
+        "server { listen 127.0.0.1:{port}; root html;\n"
+        "    location ~ ^/private/ { deny all; }\n"
+        f"    location {outer} {{ return 404; location ~ /manifest\\.json {{ }} }}\n"
+        "}"), f"html{uri}": "{}"}
+    with Nginx(files) as nginx:
+        started = nginx.start()
+        assert started.status == 0, started.stderr
+        assert response_head(nginx.port, f"GET {uri} HTTP/1.1\r\nHost: a\r\n").split()[1] == status
+        assert response_head(nginx.port, "GET /private/x HTTP/1.1\r\nHost: a\r\n").split()[1] == "403"
+        found = findings_at(nginx, "SEC548")
+    assert found == ([line_of(files, "manifest")] if reported else [])
 
 
 def test_an_internal_regex_location_answers_no_client_only_the_configs_own_redirects():
