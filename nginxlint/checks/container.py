@@ -170,6 +170,13 @@ def daemon_off_on_command_line(binding):
     return None
 
 
+def _started_by_its_renderer(tree) -> bool:
+    """A config in the `${{NAME}}` syntax of Lapis and Kong is rendered and started by their own command (`lapis
+    server`, `kong start`), which runs nginx on the rendered file with no `-g`, whatever the image's command is."""
+    masked = tree.loader.masked.get(tree.root.display)
+    return masked is not None and masked.language == "kong"
+
+
 def _default_command_daemon_off(reference: str) -> bool:
     """The image's own default command passes `-g 'daemon off;'`: the official nginx and OpenResty images do; an
     image of another owner named nginx (`someone/nginx`, often its own start script running `nginx`) is unknown."""
@@ -191,7 +198,7 @@ def daemon_mode(tree, report):
             report(node, f"`daemon {node.args[0]}` makes nginx fork into the background, so the container's main process exits "
                    "and the container stops: use `daemon off;` (or pass `-g 'daemon off;'`)", arg=0,
                    help="daemon off;", fix=Fix.of("Set `daemon off;`", edits.replace_arg(node.d, 0, "off")))
-        elif flag == "off" and tree.binding.source != "settings":
+        elif flag == "off" and tree.binding.source != "settings" and not _started_by_its_renderer(tree):
             found = daemon_off_on_command_line(tree.binding)
             if found is None:
                 continue
