@@ -380,15 +380,17 @@ def unresolved_require(tree, report):
 
 
 def _installed_by_readers(tree, module: str) -> bool:
-    """The repository's own module, required by one of its fixtures (an example, a Lua library's config) that no
-    image runs: its readers run it with the library installed (`opm get`, `luarocks install`)."""
+    """A module the repository installs where no image runs the config: its own module, required by one of its
+    fixtures (an example, a Lua library's config), which its readers run with the library installed (`opm get`,
+    `luarocks install`); or, for any such config, a module its rockspec installs or depends on, which the machine
+    that runs the application gets with `luarocks make` (Lapis applications declare `lapis` so)."""
     from ..container.dockerfile_binding import runs_tests  # loaded by every run's binding already
 
     if tree.root.path is None or tree.binding is not None and not runs_tests(tree.binding.facts):
         return False  # an image runs the config: what it installs decides
-    from ..openresty.own_modules import in_fixture, provides  # only for a module not found
+    from ..openresty.own_modules import in_fixture, installed_by_rockspec, provides  # only for a module not found
 
-    return in_fixture(tree) and provides(tree, module)
+    return provides(tree, module) if in_fixture(tree) else installed_by_rockspec(tree, module)
 
 
 def _nearby_file(tree, module: str):

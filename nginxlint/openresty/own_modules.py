@@ -17,13 +17,23 @@ from .. import sources
 
 def provides(tree, module: str) -> bool:
     """Whether the repository that holds the tree's root provides `module` itself."""
-    loader = tree.loader
-    top = loader.repository_top(Path(os.path.abspath(tree.root.path)).parent)
+    top = _top(tree)
     relative = module.replace(".", "/")
     lib = top / "lib"
     if (lib / f"{relative}.lua").is_file() or (lib / relative / "init.lua").is_file():
         return True
+    return installed_by_rockspec(tree, module)
+
+
+def installed_by_rockspec(tree, module: str) -> bool:
+    """Whether a rockspec of the repository installs `module`, or depends on a rock that does: `luarocks make`
+    (or `luarocks install --only-deps`) brings them onto the machine that runs the config."""
+    loader, top = tree.loader, _top(tree)
     return loader.once("rockspec-modules", top, lambda: _rockspec_modules(top, loader)).why(module) is not None
+
+
+def _top(tree) -> Path:
+    return tree.loader.repository_top(Path(os.path.abspath(tree.root.path)).parent)
 
 
 def in_fixture(tree) -> bool:
