@@ -88,6 +88,7 @@ class Fixtures:
                                      if pattern in self.patterns]
         self.base_dir = base_dir
         self.files: set[str] = set()
+        self.switched_off: set[str] = set()
         self._by_directory: dict[str, bool] = {}
         self._whole: dict[Path, bool] = {}  # repositories that are fixtures as a whole (a Lua library, demos)
         self._benchmarks: dict[Path, bool] = {}  # repositories that are benchmark suites
@@ -97,6 +98,11 @@ class Fixtures:
     def add_files(self, display_paths) -> None:
         """Files the configs themselves show not to be deployed (nginx.placeholders.undeployed_files)."""
         self.files.update(display_paths)
+
+    def add_switched_off(self, display_paths) -> None:
+        """Files nginx never loads as the repository stands (a site of sites-available/ no link enables)."""
+        self.switched_off.update(display_paths)
+        self.files.update(self.switched_off)
 
     def holds(self, display_path: str) -> bool:
         if not self.patterns:
@@ -122,10 +128,11 @@ class Fixtures:
         return self._below(display_path, self._data_patterns)
 
     def not_deployed(self, display_path: str) -> bool:
-        """The file lies in a test suite's, a developer environment's or a leftover's fixture directory, or is named
-        as a leftover: never deployed as it stands (an example or a demo is still started by the people who read
+        """The file lies in a test suite's, a developer environment's or a leftover's fixture directory, is named
+        as a leftover, or is switched off: never deployed as it stands (an example or a demo is still started by the people who read
         it)."""
-        return self._leftover_name(display_path) or self._below(display_path, self._undeployed_patterns)
+        return display_path in self.switched_off or self._leftover_name(display_path) or \
+            self._below(display_path, self._undeployed_patterns)
 
     def benchmark(self, display_path: str) -> bool:
         """The file lies in the repository of a benchmark suite (`is_benchmark`), when fixtures are judged at all."""

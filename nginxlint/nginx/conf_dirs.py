@@ -1,8 +1,31 @@
 """Where nginx keeps its configuration, in the packages and images that install it."""
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 # Where distributions keep nginx.conf: an absolute include under one of these means "next to the main config".
 CONF_PREFIXES = ("/etc/nginx/", "/usr/local/openresty/nginx/conf/", "/usr/local/nginx/conf/", "/etc/openresty/")
 # nginx's configuration directories: a COPY to one of them without a trailing slash puts the file inside
 # (`ADD conf/nginx.conf /usr/local/openresty/nginx/conf`), never in its place.
 NGINX_DIRECTORIES = frozenset({prefix.rstrip("/") for prefix in CONF_PREFIXES} | {"/etc/nginx/conf.d"})
+
+
+def disabled_site(path) -> bool:
+    """A file of `sites-available/` beside a `sites-enabled/` that holds no entry of its name or linking to it:
+    Debian's layout, whose nginx.conf includes only sites-enabled/*, so the site is switched off."""
+    if path is None:
+        return False
+    path = Path(path)
+    enabled = path.parent.parent / "sites-enabled"
+    if path.parent.name != "sites-available" or not enabled.is_dir():
+        return False
+    for entry in enabled.iterdir():
+        if entry.name in (path.name, path.stem):
+            return False
+        try:
+            if entry.is_symlink() and Path(os.readlink(entry)).name == path.name:
+                return False
+        except OSError:
+            continue
+    return True

@@ -122,6 +122,8 @@ _CONTENT_LINE = re.compile(r"^[ \t]*[^\s#]", re.MULTILINE)
 _MANIFEST_KEYS = (re.compile(r"^apiVersion:[ \t]*\S", re.MULTILINE), re.compile(r"^kind:[ \t]*[A-Z]", re.MULTILINE))
 
 
+# An APT option's name: scopes of letters joined by `::` (`APT::Install-Recommends`, `Acquire::http::Proxy`).
+_APT_OPTION = re.compile(r"[A-Za-z][\w-]*::[A-Za-z]")
 # A Logstash pipeline: `input {`, `filter {` or `output {` at the top (no nginx directive has those names) and its
 # plugins' `key => value` settings.
 # A function called at the start of a statement (`polkit.addRule(`, `console.log(`): code, never a directive name.
@@ -151,7 +153,7 @@ def classify(text: str, name: str = "", parsed: ParsedFile | None = None,
     call = next((d for d in parsed.directives if _FUNCTION_CALL.match(d.name)), None)
     if call is not None:  # `polkit.addRule(function(action, subject) {`: no nginx directive name holds a call
         return Verdict(NOT_NGINX, 0.9, f"looks like JavaScript or C code (`{call.name[:50]}`), not nginx directives")
-    scoped = next((d for d in parsed.directives if "::" in d.name), None)
+    scoped = next((d for d in parsed.directives if _APT_OPTION.match(d.name)), None)
     if scoped is not None and not any(known_shape(d.name, d.block is not None) for d in parsed.directives):
         return Verdict(NOT_NGINX, 0.9, f"looks like an APT config (`{scoped.name[:50]}`: option names scoped with "
                        "::, which no nginx directive has)")
