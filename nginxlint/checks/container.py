@@ -987,10 +987,26 @@ def _stable_name(binding, host: str) -> bool:
     return name in binding.facts.stable_names
 
 
+# A start command that reloads nginx in a loop: `while true; do sleep 10; nginx -s reload; done` (the sleep's
+# number and unit are captured).
+_RELOAD_LOOP = re.compile(r"\bwhile\b[^\n]*?\bsleep\s+(\d+)([smhd]?)\b[^\n]*?-s\s+reload\b")
+_UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+# A reload this often looks every name up again before anyone would reload by hand.
+_FREQUENT_RELOAD = 300
+
+
+def _reloaded_often(binding) -> bool:
+    """The container's command reloads nginx at least every five minutes, which resolves every name anew."""
+    found = _RELOAD_LOOP.search(" ".join(binding.container.argv))
+    return found is not None and int(found.group(1)) * _UNIT_SECONDS[found.group(2)] <= _FREQUENT_RELOAD
+
+
 @rule("CTR112", needs="container")
 def upstream_resolved_once(tree, report):
     if tree.binding.unread_manifest:
         return  # a manifest template may define the container, with the names pinned (`extra_hosts`)
+    if _reloaded_often(tree.binding):
+        return  # `while true; do sleep 10; nginx -s reload; done`: every reload looks the names up again
     # A fragment, or a tree with a part out of view, may use upstream blocks defined where it cannot see them.
     all_upstreams_known = tree.is_main and tree.complete
     in_file: dict[str, list] = {}  # one finding per file, at its first name: one fix (a resolver), one advice
