@@ -79,9 +79,12 @@ def read_text(path: Path) -> str:
     return read_source_text(path)[0]
 
 
+BINARY = "holds binary content (NUL bytes), not text"
+
+
 def read_source_text(path: Path) -> tuple[str, bool]:
     """The text of a file, and whether it had CRLF line ends (then `text` is shorter than the file)."""
     data = read_bytes(path)
     if b"\0" in data:
-        raise Binary("holds binary content (NUL bytes), not text")
+        raise Binary(BINARY)
     return decode(data), b"\r\n" in data

@@ -24,6 +24,8 @@ from .text import first_of
 
 DEFAULT_INCLUDE = ("nginx.conf", "*.conf", "*.nginx", "conf.d/*", "sites-available/*", "sites-enabled/*", "*.template")
 MANIFEST_PATTERNS = ("*.yaml", "*.yml")
+# Names that say nginx config whatever directory holds them (the rest of DEFAULT_INCLUDE is a place: conf.d/*).
+_CONFIG_NAMES = ("nginx.conf", "*.conf", "*.nginx", "*.template")
 SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".nox"})
 MAIN_ONLY_BLOCKS = frozenset({"http", "events", "stream", "mail"})
 # http first: a fragment that fits both (a `server` of plain words) is an http one, as it most often is
@@ -546,6 +548,11 @@ def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Pat
         if path in candidates and _is_elf(path):
             candidates.remove(path)
             loader.skip(path, "an ELF binary (a compiled library or program), not an nginx config")
+    named = {Path(os.path.abspath(p)) for p in [*explicit, *configured_roots]}
+    for path in [p for p in candidates if p not in named and not _matches(p.name, _CONFIG_NAMES)
+                 and loader.read(p) == sources.BINARY]:
+        candidates.remove(path)  # found by its place (conf.d/GeoIP.dat): a data file; one a config includes is NGX008
+        loader.skip(path, "binary content (NUL bytes): a data file, not an nginx config")
 
     parsed = {path: loader.parse(loader.source(path)) for path in candidates}
     reached: set[Path] = set()

@@ -301,3 +301,12 @@ def test_permission_denied():
     finally:
         (tree / "secret.conf").chmod(0o644)
         shutil.rmtree(tree)
+
+
+def test_a_binary_data_file_found_by_its_place_is_skipped_not_reported(tmp_path):
+    write(tmp_path, {"nginx.conf": MAIN, "conf.d/site.conf": "server { listen 8080; }\n"})
+    write(tmp_path, {"conf.d/GeoIP.dat": b"\x01\x00\x00\x02\x00\x00\x03" + bytes(range(256))})
+    run = lint(tmp_path)
+    assert_sane(run)
+    assert not run.by_code("NGX008")
+    assert any(n["path"] == "conf.d/GeoIP.dat" and "binary" in n["message"] for n in run.json["notifications"])
