@@ -921,14 +921,17 @@ def graceful_shutdown(tree, report):
     sleep = _pre_stop(container)[1]
     timeout_node = tree.main_directive("worker_shutdown_timeout")
     span = container.name_span or container.span
-    if _quits_gracefully(binding, tree) is False and span is not None:
+    graceful = _quits_gracefully(binding, tree)
+    if graceful is False and span is not None:
         signal = container.effective_stop_signal
         report.at(binding.path, span, f"container {container.name}: the container is stopped with "
                   f"{signal.value if signal else 'SIGTERM'}, which makes nginx drop requests in flight; {signal_fix}",
                   related=[Location(timeout_node.file.display, timeout_node.d.span, "worker_shutdown_timeout")]
                   if timeout_node is not None else [])
-    # a drain that waits needs a graceful stop: unknown where a supervisor out of view may stop nginx its own way
-    long_lived = _long_lived(tree) if timeout_node is None and not _start_unknown(binding, tree) else None
+    # a drain that waits needs a graceful stop: not with SIGTERM (a fast stop drops the connections at once), and
+    # unknown where a supervisor out of view may stop nginx its own way
+    long_lived = _long_lived(tree) if timeout_node is None and graceful is not False \
+        and not _start_unknown(binding, tree) else None
     if long_lived is not None:
         node, what = long_lived
         report(node, f"{what} keeps its connections open if the upstream accepts the upgrade, and "
