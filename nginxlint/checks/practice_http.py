@@ -113,6 +113,8 @@ def add_header_content_type(dep, report):
             continue  # nginx drops its own Content-Type from a 204 (ngx_http_header_filter): this one is alone
         if answers and all(_success(r) and len(r.args) == 1 for r in answers):
             continue  # `return 200;` has no body: no client reads a type for it (a preflight's answer)
+        if _health_check(node):
+            continue  # a load balancer's or kubelet's probe reads the status, never the type
         if not header_added(node, fixed_status(node.parent)) or _same_as_stub_status(node):
             continue
         proxied = not answers and _proxied(node.parent)
@@ -126,6 +128,20 @@ def add_header_content_type(dep, report):
             arg=0,
             help="default_type " + (node.args[1] if len(node.args) > 1 else "text/plain") + ";",
         )
+
+
+# The last path segment of the locations probes ask (`location = /healthz`, `/ping`, `/nginx-health`).
+_HEALTH_CHECK = re.compile(r"(?:[\w-]*[-_])?(?:health|healthz|healthcheck|health-check|ping|ready|readyz|live|livez|"
+                           r"alive|liveness|readiness|heartbeat)", re.IGNORECASE)
+
+
+def _health_check(node) -> bool:
+    """The header is added in a location a probe asks: its answer's status is all anyone reads."""
+    location = node.enclosing("location") if node.parent.name != "location" else node.parent
+    if location is None or not location.args:
+        return False
+    segment = location.args[-1].rstrip("/$").rsplit("/", 1)[-1]
+    return bool(_HEALTH_CHECK.fullmatch(segment))
 
 
 def _success(answer) -> bool:

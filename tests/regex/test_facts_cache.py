@@ -33,7 +33,7 @@ def _run(tmp_path, cache, *args):
             "try:\n    runpy.run_module('nginxlint', run_name='__main__')\n"
             "finally:\n    print('LARK' if 'lark' in sys.modules else 'NO-LARK', file=sys.stderr)")
     proc = subprocess.run([sys.executable, "-c", code, str(tmp_path / "conf"), "--format", "json",
-                           "--extend-select", "SEC573", *args],
+                           "--extend-select", "SEC548,SEC573", *args],
                           capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
     codes = sorted((f["code"], f["line"], f["column"]) for f in json.loads(proc.stdout)["findings"])
     return codes, proc.stderr.strip().splitlines()[-1]
