@@ -74,9 +74,41 @@ def _ssi_on_proxied(dep):
     return None
 
 
+# A capturing group of a regex: `(` not opening `(?:`, a lookaround or a flag group; named ones give their name.
+_REGEX_GROUP = re.compile(r"(?<!\\)\((?!\?)|(?<!\\)\(\?P?<(?P<name>\w+)>")
+
+
 def _map_regex(dep):
-    """A map with a regex entry (`~…`): the map block, in http or stream."""
-    return next((n for n in dep.nodes("map") if any(c.name.startswith("~") for c in n.children or ())), None)
+    """A map whose regex entry captures (`~^/(.*)$`), with a string expression that reads one of its captures before
+    the map's own variable (`"$1$mapped"`): the map block, in http or stream. F5's advisory names that condition;
+    its other one, "a non-cacheable variable in a string expression under certain conditions", says too little to
+    check."""
+    read_before = None
+    for node in dep.nodes("map"):
+        names = {m.group("name") for c in node.children or () if c.name.startswith("~")
+                 for m in _REGEX_GROUP.finditer(c.name) if m.group("name")}
+        numbered = any(_REGEX_GROUP.search(c.name) for c in node.children or () if c.name.startswith("~"))
+        if len(node.args) < 2 or not (numbered or names):
+            continue
+        if read_before is None:
+            read_before = _captures_read_before(dep)
+        output = node.args[1].lstrip("$").lower()
+        if any(output == later and (first.isdigit() or first in names) for first, later in read_before):
+            return node
+    return None
+
+
+def _captures_read_before(dep) -> set[tuple[str, str]]:
+    """(a variable, one read after it in the same argument) for every argument of the config, lower-case."""
+    from .variables import variables  # the variable parser, only for a config with a capturing map
+
+    pairs = set()
+    for node in dep.walk():
+        for arg in node.args:
+            if "$" in arg:
+                found = [v.name.lower() for v in variables(arg)]
+                pairs.update((first, later) for i, first in enumerate(found) for later in found[i + 1:])
+    return pairs
 
 
 def _slice(dep):
@@ -169,7 +201,7 @@ class Advisory:
 _NEWEST = (1, 31, 3), (1, 30, 4)
 ADVISORIES = (
     Advisory("CVE-2026-42533", "buffer overflow when map matches a regex", (0, 9, 6), _NEWEST, _map_regex,
-             "a `map` with a regex"),
+             "a regex `map` whose capture is read before its variable"),
     Advisory("CVE-2026-60005", "memory disclosure in the slice module", (1, 15, 8), _NEWEST, _slice, "`slice`"),
     Advisory("CVE-2026-56434", "use-after-free in the SSI module", (0, 8, 11), _NEWEST, _ssi_on_proxied, "`ssi on` where a proxied response is parsed"),
     Advisory("CVE-2026-42530", "use-after-free in HTTP/3", (1, 31, 0), ((1, 31, 2),), _quic, "`listen … quic`"),
