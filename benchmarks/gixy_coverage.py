@@ -40,6 +40,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the checkout measured, for the message its copies carry
+from nginxlint.copies import COPY  # noqa: E402
 MODES = ("raw", "wrapped")
 PIP_TIMEOUT = 300  # seconds for one pip command; pip's own network timeout and retries are kept short below
 PIP_NETWORK = ["--timeout", "15", "--retries", "1", "--disable-pip-version-check"]
@@ -347,9 +349,12 @@ def measure(loaded: LoadedSet, fixtures: list[Fixture], modes, codes: list[str])
                 report = run_nginxlint(Path(tmp), codes, options, dumps)
                 found: dict[str, set] = {sub: set() for sub in by_dir}
                 for finding in report.get("findings", []):
-                    sub = finding.get("path", "").split("/", 1)[0]
-                    if sub in found:
-                        found[sub].add(finding["code"])
+                    # a fixture whose text another one repeats is reported once, its copies named as related
+                    copies = [place["path"] for place in finding.get("related", []) if place.get("message") == COPY]
+                    for path in (finding.get("path", ""), *copies):
+                        sub = path.split("/", 1)[0]
+                        if sub in found:
+                            found[sub].add(finding["code"])
                 for sub, fixture in by_dir.items():
                     fixture.codes[mode] = sorted(found[sub])
 
