@@ -63,6 +63,12 @@ def http_preamble() -> str:
     return "access_log off; " + temps
 
 
+def http_config(servers: str) -> str:
+    """A whole config of these servers for stock nginx (no modules loaded): pid and error log under the prefix."""
+    return ("pid logs/nginx.pid;\nerror_log logs/error.log notice;\nevents { worker_connections 64; }\n"
+            f"http {{\n{http_preamble()}\n{servers}\n}}\n")
+
+
 _AVAILABLE: list = []
 
 

@@ -80,17 +80,11 @@ import socket
 import pytest
 
 from lintkit import MODULES_DIR, run_cli, write_tree
-from nginx_harness import NGINX, FakeDns, Nginx, free_port, raw_request
+from nginx_harness import NGINX, FakeDns, Nginx, free_port, http_config, raw_request
 
 pytestmark = pytest.mark.skipif(NGINX is None, reason="nginx is not installed")
 
-PREAMBLE = "pid logs/nginx.pid;\nerror_log logs/error.log notice;\n"
-HTTP_PREAMBLE = "access_log off; " + " ".join(
-    f"{name}_temp_path tmp/{name};" for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-
-
-def config(servers: str) -> str:
-    return f"{PREAMBLE}events {{ worker_connections 64; }}\nhttp {{\n{HTTP_PREAMBLE}\n{servers}\n}}\n"
+config = http_config  # every server under test, in one stock config
 
 
 def codes(findings, code) -> list[int]:
