@@ -369,6 +369,17 @@ def _background_start(tree):
     return nginx, commands[index + 1:], path, where
 
 
+def _runs_beside_main_process(tree) -> bool:
+    """The start script starts nginx in the background, in any branch, and goes on to another command (`nginx`
+    then `yarn start`): that command is the container's main process, whose output the runtime collects."""
+    found = _start_of(tree) if not tree.nodes("daemon") else None
+    if found is None:
+        return False
+    commands = found[0].commands
+    return any(command.starts_nginx() and (command.background or not any(_DAEMON_OFF.search(w) for w in command.words))
+               for command in commands[:-1])
+
+
 # Shell builtins that wait for a background job: the shell stays in front of it
 _WAIT_FOR_JOBS = ("fg", "wait")
 
@@ -532,6 +543,8 @@ def _tailed_by_start(tree) -> frozenset[str]:
 def log_to_file(tree, report):
     if tree.binding.unread_manifest:
         return  # a manifest template may define the container, with a volume for its logs
+    if _runs_beside_main_process(tree):
+        return  # nginx runs beside the container's main process: its stdout is not the one the runtime collects
     extra = tuple(tree.settings.stdout_log_paths or ())
     prefix = tree.binding.server_prefix()
     tailed = None
