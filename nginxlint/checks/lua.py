@@ -587,12 +587,28 @@ def getenv_without_env(tree, report):
             name = use.name
             if name is None or name in kept or _kept_elsewhere(tree, use):
                 continue
+            if use.top_level and _loaded_at_start(tree, unit):
+                continue  # the module's top level ran in the master, whose environment is whole, and is cached
             report.at(
                 unit.path, unit.span(use.span),
                 f'os.getenv("{name}") returns nil here: nginx clears the environment of its workers except the '
                 f"variables listed by `env`; add `env {name};` to the main context",
                 related=_related_requires(unit), help=f"env {name};", fix=_env_fix(tree, name),
             )
+
+
+def _loaded_at_start(tree, unit) -> bool:
+    """A module first required while init_by_lua* runs (also through a function its top level calls): its top level
+    runs once, in the master, and every later `require` gets the table it made. Not so with `lua_code_cache off`,
+    which loads it again for each request."""
+    if unit.kind != "module" or unit.facts.taint is None or any(
+            node.args[:1] == ["off"] for node in tree.nodes("lua_code_cache")):
+        return False
+    from ..openresty.phase_calls import tree_phase_runs  # the Lua analysis, only for a module's os.getenv
+
+    top = unit.facts.taint.summaries[-1]
+    return any(run.unit is unit and run.summary is top and run.phase == "init"
+               for run in tree_phase_runs(tree, unit.subsystem))
 
 
 def _kept_elsewhere(tree, use) -> bool:

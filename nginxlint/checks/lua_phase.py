@@ -26,12 +26,12 @@ def api_disabled_in_phase(tree, report):
     if not lua.units:
         return
     from ..lua.phase_api import failure, judged  # the Lua analysis, only when a config runs Lua
-    from ..openresty.phase_calls import phase_runs  # the Lua analysis, only when a config runs Lua
+    from ..openresty.phase_calls import tree_phase_runs  # the Lua analysis, only when a config runs Lua
 
     reported: set = set()
     for subsystem in ("http", "stream"):
         phases = judged(subsystem)
-        for run in phase_runs(lua.units, subsystem):
+        for run in tree_phase_runs(tree, subsystem):
             if run.phase in phases:
                 _check_run(run, subsystem, failure, reported, report)
 

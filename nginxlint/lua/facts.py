@@ -42,7 +42,7 @@ Span = tuple  # (line, column, end_line, end_column), 1-based, end column exclus
 # The shape of LuaFacts and of what it holds: part of the disk cache key, so that a build whose facts have other
 # fields never reads pickles written by another. Bump it whenever a fact class gains, loses or changes a field, or
 # the parser's verdict on some text changes (4: the parser follows LuaJIT's syntax levels and label order exactly).
-FACTS_FORMAT = 22  # 6: taint summaries hold the ngx_lua APIs each function uses and the code it runs; 7: not after `or`;
+FACTS_FORMAT = 23  # 6: taint summaries hold the ngx_lua APIs each function uses and the code it runs; 7: not after `or`;
 # 8: ngx.re guards read under the x option; 9: calls of the ngx_lua API and the API values read without a call;
 # 10: captures of a literal ngx.re.match pattern are safe for the sinks they cannot attack; 11: the content types
 # a chunk sets; 12: ngx.pipe.spawn as a member of the required module, an argument table without a shell;
@@ -51,7 +51,7 @@ FACTS_FORMAT = 22  # 6: taint summaries hold the ngx_lua APIs each function uses
 # 17: globals created through `_G`; 18: whether a global read is indexed or called at once; 19: global functions
 # defined, with their text and whether they close over the code around them; 20: whether the code sets package.path;
 # 21: the fields of the tables a function returns or stores in ngx.ctx, each with its own taint; 22: a token that
-# lua-resty-jwt verified is clean
+# lua-resty-jwt verified is clean; 23: whether an os.getenv runs when the chunk runs (outside any function)
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,7 @@ class Getenv:
     name: str | None
     span: Span
     handles_nil: bool = False
+    top_level: bool = False  # run when the chunk runs, not inside a function body that may be called later
 
 
 @dataclass(frozen=True)
@@ -508,7 +509,7 @@ class _Walker(ast.BlockWalker):
             if path == "os.getenv":
                 name = _literal(node.args, args, 0)
                 where = node.args[0] if node.args else node
-                self.facts.getenvs.append(Getenv(name, self.span(where)))
+                self.facts.getenvs.append(Getenv(name, self.span(where), top_level=self.depth == 0))
                 return ("getenv", len(self.facts.getenvs) - 1)
             if path in _SOCKET_KINDS:
                 kind = _SOCKET_KINDS[path]

@@ -33,6 +33,14 @@ class Run(NamedTuple):
     via: tuple  # of Step
 
 
+def tree_phase_runs(tree, subsystem: str) -> list[Run]:
+    """phase_runs of a config tree's Lua, worked out once per tree and subsystem (several rules read them)."""
+    memo = tree.memo.setdefault("phase-runs", {})
+    if subsystem not in memo:
+        memo[subsystem] = phase_runs(tree.lua.units, subsystem)
+    return memo[subsystem]
+
+
 def phase_runs(units, subsystem: str = "http") -> list[Run]:
     """Every (function, phase) the deployment's Lua of one subsystem (http or stream: each has its own Lua VM and
     modules) runs, each once, in the order found."""
