@@ -116,11 +116,16 @@ def read_manifests(workspace, texts, findings: list[Finding], notifications: lis
             relevant = [s.span for s in doc.services if is_nginx_container(s.container)]
             got = bool(doc.services)
         for problem in doc.problems:
-            # Broken YAML always counts; an odd value only where nginx runs (not in a Postgres StatefulSet), and so
-            # does a duplicate key of a Kubernetes document (Compose refuses the file; the API server takes one).
+            # Broken YAML counts in a file that names nginx or OpenResty (it may define their container); an odd
+            # value only where nginx runs (not in a Postgres StatefulSet), and so does a duplicate key of a
+            # Kubernetes document (Compose refuses the file; the API server takes one). A broken file about other
+            # services is left to their tools, with a note.
             broken = problem.kind == "yaml" and not (kubernetes and problem.message.startswith("duplicate key"))
-            if broken or _inside(problem.span, relevant):
-                span = problem.span or Span(1, 1, 1, 1)
+            span = problem.span or Span(1, 1, 1, 1)
+            if broken and not _NAMES_NGINX.search(text):
+                notifications.append(Notification("note", f"{_problem_text(problem)} (line {span.line}); it names "
+                                                  "no nginx or OpenResty", display, span))
+            elif broken or _inside(problem.span, relevant):
                 findings.append(invalid_manifest(display, span, _problem_text(problem)))
         if got or doc.problems:
             result.sources[display] = loader.read(path)
@@ -150,6 +155,7 @@ def _merged_overrides(services):
     return merged
 
 
+_NAMES_NGINX = re.compile(r"nginx|openresty", re.IGNORECASE)
 # A line that is only an ellipsis, indented: documentation's "the rest as before" inside a mapping (YAML's own
 # `...` document end stands at the first column).
 _ELISION = re.compile(r"^[ \t]+(?:\.\.\.|…)[ \t]*$", re.M)

@@ -249,9 +249,19 @@ def test_syntax_error_in_embedded_config_is_ngx001_at_its_yaml_line(tmp_path):
 
 
 def test_invalid_yaml_is_a_finding_not_a_traceback(tmp_path):
-    _, findings, _ = bind(tmp_path, {"conf/nginx.conf": NGINX, "k8s/bad.yaml": "apiVersion: v1\nkind: Pod\nspec: [\n"})
+    _, findings, _ = bind(tmp_path, {"conf/nginx.conf": NGINX,
+                                     "k8s/bad.yaml": "apiVersion: v1\nkind: Pod\nspec: [\n  {image: nginx:1.27}\n"})
     assert [(f.code, f.path) for f in findings] == [("K8S404", "k8s/bad.yaml")]
     assert findings[0].span.line >= 3
+
+
+def test_broken_yaml_about_other_services_is_a_note(tmp_path):
+    write_tree(tmp_path, {"conf/nginx.conf": NGINX,
+                          "k8s/api.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  labels:\n"
+                                          "    app: api\n    GEN3_DATE_LABEL\nspec: {}\n"})
+    result = run_cli([".", "--format", "json", "--isolated"], cwd=tmp_path)
+    assert not [f for f in result.json["findings"] if f["code"] == "K8S404"]
+    assert any(n["path"] == "k8s/api.yaml" and "invalid YAML" in n["message"] for n in result.json["notifications"])
 
 
 def test_memory_estimates_must_be_quantities(tmp_path):
