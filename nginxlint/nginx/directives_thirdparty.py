@@ -333,6 +333,10 @@ _GROUPS = (
         dyups_shm_zone_size dyups_read_msg_timeout dyups_trylock dyups_read_msg_log dyups_upstream_conf
         dyups_resolver_timeout
     """),
+    # nginx-upsync-module (weibocom): upstream servers pulled from Consul or etcd; from its README's context lines
+    (H_UPS | MORE1, "upsync"),
+    (H_UPS | TAKE1, "upsync_dump_path upsync_lb"),
+    (H_LOC | NOARGS, "upstream_show"),
 )
 
 
