@@ -114,8 +114,9 @@ def undeclared_shared_dict(tree, report):
             reported: set = set()  # one finding per dict and unit: the first use (an upvalue's declaration)
             for ref in unit.facts.dict_refs:
                 name = ref.name
-                if name is None or name in declared or name in reported:
-                    continue
+                if name is None or name in declared or name in reported or ref.checked \
+                        or declared.keys() & set(ref.alternatives):
+                    continue  # `ngx.shared.a or ngx.shared.b`, `if ngx.shared.a ~= nil`: the code expects it absent
                 reported.add(name)
                 related = _related_requires(unit)
                 note = ""

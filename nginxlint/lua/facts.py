@@ -42,7 +42,7 @@ Span = tuple  # (line, column, end_line, end_column), 1-based, end column exclus
 # The shape of LuaFacts and of what it holds: part of the disk cache key, so that a build whose facts have other
 # fields never reads pickles written by another. Bump it whenever a fact class gains, loses or changes a field, or
 # the parser's verdict on some text changes (4: the parser follows LuaJIT's syntax levels and label order exactly).
-FACTS_FORMAT = 23  # 6: taint summaries hold the ngx_lua APIs each function uses and the code it runs; 7: not after `or`;
+FACTS_FORMAT = 24  # 6: taint summaries hold the ngx_lua APIs each function uses and the code it runs; 7: not after `or`;
 # 8: ngx.re guards read under the x option; 9: calls of the ngx_lua API and the API values read without a call;
 # 10: captures of a literal ngx.re.match pattern are safe for the sinks they cannot attack; 11: the content types
 # a chunk sets; 12: ngx.pipe.spawn as a member of the required module, an argument table without a shell;
@@ -51,7 +51,8 @@ FACTS_FORMAT = 23  # 6: taint summaries hold the ngx_lua APIs each function uses
 # 17: globals created through `_G`; 18: whether a global read is indexed or called at once; 19: global functions
 # defined, with their text and whether they close over the code around them; 20: whether the code sets package.path;
 # 21: the fields of the tables a function returns or stores in ngx.ctx, each with its own taint; 22: a token that
-# lua-resty-jwt verified is clean; 23: whether an os.getenv runs when the chunk runs (outside any function)
+# lua-resty-jwt verified is clean; 23: whether an os.getenv runs when the chunk runs (outside any function);
+# 24: the dicts of one `or` are alternatives of each other, and a dict compared with nil is checked
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,10 @@ class DictRef:
     name: str | None
     span: Span
     how: str
+    # the other dicts of an `or` it is one operand of (`ngx.shared.stream_ips or ngx.shared.http_ips`): any of them
+    # serves where this one is not declared
+    alternatives: tuple[str, ...] = ()
+    checked: bool = False  # compared with nil or tested (`if ngx.shared.x ~= nil`): the code expects its absence
 
 
 @dataclass(frozen=True)
@@ -400,9 +405,13 @@ class _Walker(ast.BlockWalker):
                 rights.append(node.right)
                 innermost = node
                 node = node.left
-            self.tested(self.expr(node), innermost)
+            first = len(self.facts.dict_refs)
+            values = [self.expr(node)]
+            self.tested(values[0], innermost)
             for right in reversed(rights):
-                self.expr(right)
+                values.append(self.expr(right))
+            if innermost.op == "or":
+                self.fallbacks(first, [v[1] for v in values if v is not None and v[0] == "dict"])
         elif kind is ast.UnOp:
             negated = False
             while type(node) is ast.UnOp:
@@ -425,6 +434,20 @@ class _Walker(ast.BlockWalker):
         answers with false): the code handles its nil."""
         if operation.op in _NIL_SAFE_OPERATORS:
             self.handles_nil(value)
+            if value is not None and value[0] == "dict" and self.facts.dict_refs:
+                refs = self.facts.dict_refs
+                if refs[-1].name == value[1]:
+                    refs[-1] = replace(refs[-1], checked=True)
+
+    def fallbacks(self, first: int, names: list[str]) -> None:
+        """The dict references made since `first` are alternatives of one `or`: each names the others."""
+        if len(names) < 2:
+            return
+        refs = self.facts.dict_refs
+        for index in range(first, len(refs)):
+            if refs[index].name in names:
+                others = tuple(name for name in names if name != refs[index].name)
+                refs[index] = replace(refs[index], alternatives=others)
 
     def handles_nil(self, value) -> None:
         if value is not None and value[0] == "getenv":
