@@ -237,11 +237,13 @@ def test_require_shadowed_by_a_parameter_is_not_require():
 
 
 def test_getenv():
-    text = 'local h = os.getenv("HOME")\nlocal getenv = os.getenv\nlocal p = getenv("PORT")\nos.getenv(v)'
+    text = ('local h = os.getenv("HOME")\nlocal getenv = os.getenv\nlocal p = getenv("PORT")\nos.getenv(v)\n'
+            'local function f() return os.getenv("LATER") end')
     assert analyze_lua(text).getenvs == [
-        Getenv("HOME", span_of(text, '"HOME"')),
-        Getenv("PORT", span_of(text, '"PORT"')),
-        Getenv(None, (4, 11, 4, 12)),
+        Getenv("HOME", span_of(text, '"HOME"'), top_level=True),
+        Getenv("PORT", span_of(text, '"PORT"'), top_level=True),
+        Getenv(None, (4, 11, 4, 12), top_level=True),
+        Getenv("LATER", span_of(text, '"LATER"')),  # in a function body: run when it is called
     ]
 
 
