@@ -620,11 +620,15 @@ def mixed_case_variable(dep, report):
 @rule("NGX017")
 def error_log_off(dep, report):
     for node in dep.nodes("error_log"):
-        if node.args[:1] == ["off"]:
+        if node.args[:1] in (["off"], ["on"]):
+            switch = node.args[0]
             report(
                 node,
-                'error_log off does not turn logging off: nginx writes the errors to a file named "off" '
-                "under its prefix",
+                f'error_log {switch} is no switch: nginx writes the errors to a file named "{switch}" under its prefix',
                 arg=0,
                 help="error_log /dev/null crit;  (or keep the errors: error_log stderr;)",
             )
+    for node in dep.nodes("access_log"):
+        if node.args[:1] == ["on"]:  # `off` is access_log's switch; `on` is not
+            report(node, 'access_log on is no switch: nginx writes the log to a file named "on" under its prefix',
+                   arg=0, help="access_log /dev/stdout;  (or a file of your choice, or the default: remove the line)")

@@ -69,7 +69,7 @@ files: the rule is reported on the first and not on the second.
 - NGX015: servers on one socket from `include sites/*.conf` answer unknown hosts with the server of the file whose
   name sorts first, so renaming a file hands them to another site; in one file the first server answers them, and
   only the text of that file can change it.
-- NGX017: `error_log off` makes nginx create a file named "off" in its prefix.
+- NGX017: `error_log off` makes nginx create a file named "off" in its prefix, and `access_log on` one named "on".
 - NGX031: `add_header X-Frame-Options 'deny always'` sends `X-Frame-Options: deny always` on a page and nothing on
   a 404; `'deny' always` sends `deny` on both.
 """
@@ -1051,6 +1051,15 @@ def test_error_log_off_writes_a_file_named_off():
         assert nginx.test().status == 0
         assert (nginx.root / "off").is_file()
         assert codes(nginx.lint(), "NGX017") == [2]
+
+
+def test_access_log_on_writes_a_file_named_on():
+    files = {"conf/nginx.conf": "pid logs/nginx.pid;\nerror_log logs/error.log;\nevents {}\n"
+                                "http { access_log on; server { listen 127.0.0.1:{port}; } }\n"}
+    with Nginx(files) as nginx:
+        assert nginx.test().status == 0
+        assert (nginx.root / "on").is_file()
+        assert codes(nginx.lint(), "NGX017") == [4]
 
 
 # -- SEC525 ----------------------------------------------------------------------------------------------------
