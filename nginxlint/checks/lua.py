@@ -680,10 +680,23 @@ def lua_file_not_found(tree, report):
         )
 
 
+# A comment that says the line is for development: "for debugging", "dev only", 便于调试 (for debugging), 开发 (development)
+_FOR_DEVELOPMENT = re.compile(r"debug|develop|\bdev\b|hot[ -]?reload|调试|开发|热加载|热更新", re.IGNORECASE)
+
+
+def _said_for_development(node) -> bool:
+    """The line, or the comment line above it, says it is there for development (`# 禁用lua缓存，便于调试`)."""
+    file, line = node.d.file, node.d.span.line
+    same = file.line(line)
+    above = file.line(line - 1).strip() if line > 1 else ""
+    return "#" in same and bool(_FOR_DEVELOPMENT.search(same[same.index("#"):])) or \
+        above.startswith("#") and bool(_FOR_DEVELOPMENT.search(above))
+
+
 @rule("LUA210")
 def lua_code_cache_off(tree, report):
     for node in tree.nodes("lua_code_cache"):
-        if node.args and node.args[0].lower() == "off":
+        if node.args and node.args[0].lower() == "off" and not _said_for_development(node):
             report(
                 node,
                 "lua_code_cache off reloads every Lua file for every request: throughput drops by an order of "
