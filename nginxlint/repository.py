@@ -129,8 +129,8 @@ class Fixtures:
 
     def not_deployed(self, display_path: str) -> bool:
         """The file lies in a test suite's, a developer environment's or a leftover's fixture directory, is named
-        as a leftover, or is switched off: never deployed as it stands (an example or a demo is still started by the people who read
-        it)."""
+        as a leftover, or is switched off: never deployed as it stands (an example or a demo is still started by the
+        people who read it)."""
         return display_path in self.switched_off or self._leftover_name(display_path) or \
             self._below(display_path, self._undeployed_patterns)
 

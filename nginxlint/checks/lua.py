@@ -680,7 +680,8 @@ def lua_file_not_found(tree, report):
         )
 
 
-# A comment that says the line is for development: "for debugging", "dev only", 便于调试 (for debugging), 开发 (development)
+# A comment that says the line is for development: "for debugging", "dev only", 便于调试 (for debugging),
+# 开发 (development)
 _FOR_DEVELOPMENT = re.compile(r"debug|develop|\bdev\b|hot[ -]?reload|调试|开发|热加载|热更新", re.IGNORECASE)
 
 

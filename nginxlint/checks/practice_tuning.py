@@ -187,7 +187,8 @@ def check_ssl_stapling(dep, report):
         # A fragment below a main config of the project is included by it, whose http block is out of this tree's
         # view; one with none above is included by a stock nginx.conf, which sets no `resolver`.
         whole = dep.complete and (dep.is_main or not dep.conf_dir_known)
-        if whole and resolver.at(server) is None and not _ip_responder(responder.at(server)) and id(setting) not in seen:
+        if whole and resolver.at(server) is None and not _ip_responder(responder.at(server)) \
+                and id(setting) not in seen:
             seen.add(id(setting))
             report(setting, "OCSP stapling without a `resolver`: nginx looks the OCSP responder up once at start "
                    "and keeps that address until a reload (a CA's CDN moves it), warning `no resolver defined` "

@@ -63,7 +63,8 @@ def _copies(text: str):
 # include), a file in sites-enabled or sites-available (Debian's packages include sites-enabled/*), a template the
 # official image's entrypoint renders into conf.d (`templates/x.template` becomes `conf.d/x`).
 _CONFIG_PATH = re.compile(r"/(?:etc/nginx|etc/openresty|usr/local/openresty/nginx/conf)/(?:nginx\.conf|"
-                          r"(?:conf\.d|http\.d)/[^/]+\.conf|sites-(?:enabled|available)/[^/]+|templates/[^/]+\.template)")
+                          r"(?:conf\.d|http\.d)/[^/]+\.conf|sites-(?:enabled|available)/[^/]+|"
+                          r"templates/[^/]+\.template)")
 _NGINX_DIRECTORY = re.compile(r"/etc/nginx/|/etc/openresty/|/usr/local/openresty/nginx/conf/")
 
 
