@@ -431,6 +431,9 @@ def infer_context(parsed: ParsedFile, path: Path | None = None) -> tuple:
         return sum(1 for d in directives if (problem := check_directive(
             d.name, d.args, ctx, d.block is not None or d.lua is not None)) is not None and problem.code == "NGX005")
 
+    servers = [d for d in parsed.directives if d.name == "server"]
+    if servers and all(d.block is None and d.args for d in servers) and not misplaced(parsed.directives, _UPSTREAM):
+        return _UPSTREAM  # `server 10.0.0.1:8080 weight=1;` lines: an upstream's list (an upsync dump, a pool file)
     in_http_directory = path is not None and not _HTTP_DIRECTORIES.isdisjoint(path.parts[:-1])
     inside = [d for d in parsed.directives if d.block and (d.name == "if" or d.name in _SHARED_BLOCKS)]
     best, best_misses = (), None
@@ -449,6 +452,7 @@ def infer_context(parsed: ParsedFile, path: Path | None = None) -> tuple:
 # Blocks both http and stream take: what they hold tells which one a file of them is for (`server { proxy_pass
 # unix:/tmp/vnc.sock; ssl_handshake_timeout 10s; }` is a stream server).
 _SHARED_BLOCKS = ("server", "upstream")
+_UPSTREAM = ("http", "upstream")
 _HTTP_DIRECTORIES = frozenset({"sites", "sites-available", "sites-enabled", "conf.d", "http.d", "vhosts", "vhost.d"})
 
 
