@@ -122,7 +122,12 @@ def read_manifests(workspace, texts, findings: list[Finding], notifications: lis
             # services is left to their tools, with a note.
             broken = problem.kind == "yaml" and not (kubernetes and problem.message.startswith("duplicate key"))
             span = problem.span or Span(1, 1, 1, 1)
-            if broken and not _NAMES_NGINX.search(text):
+            placeholder = _placeholder_line(text, span.line) if broken else None
+            if placeholder:
+                notifications.append(Notification("note", f"not read past line {span.line}: `{placeholder}` alone on "
+                                                  "a line is a placeholder a script replaces before the file is "
+                                                  "applied (a template of a manifest)", display, span))
+            elif broken and not _NAMES_NGINX.search(text):
                 notifications.append(Notification("note", f"{_problem_text(problem)} (line {span.line}); it names "
                                                   "no nginx or OpenResty", display, span))
             elif broken or _inside(problem.span, relevant):
@@ -156,6 +161,19 @@ def _merged_overrides(services):
 
 
 _NAMES_NGINX = re.compile(r"nginx|openresty", re.IGNORECASE)
+# A line that is one upper-case token of two words or more (`GEN3_DATE_LABEL`): a placeholder a deploy script
+# replaces with YAML of its own, as gen3's g3k_manifest_filter does, where YAML wants a key.
+_PLACEHOLDER_LINE = re.compile(r"[ \t]*([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)[ \t]*")
+
+
+def _placeholder_line(text: str, line: int) -> str | None:
+    """The placeholder token on the line where the YAML broke, or on the line before (the parser stops on the key
+    after it), or None."""
+    lines = text.split("\n")
+    for number in (line, line - 1):
+        if 1 <= number <= len(lines) and (found := _PLACEHOLDER_LINE.fullmatch(lines[number - 1])):
+            return found.group(1)
+    return None
 # A line that is only an ellipsis, indented: documentation's "the rest as before" inside a mapping (YAML's own
 # `...` document end stands at the first column).
 _ELISION = re.compile(r"^[ \t]+(?:\.\.\.|…)[ \t]*$", re.M)

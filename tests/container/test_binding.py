@@ -255,10 +255,21 @@ def test_invalid_yaml_is_a_finding_not_a_traceback(tmp_path):
     assert findings[0].span.line >= 3
 
 
+def test_a_placeholder_line_a_deploy_script_replaces_is_a_template_not_broken_yaml(tmp_path):
+    write_tree(tmp_path, {"conf/nginx.conf": NGINX,
+                          "k8s/revproxy.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: revproxy\n"
+                                               "spec:\n  template:\n    metadata:\n      labels:\n        app: nginx\n"
+                                               "        GEN3_DATE_LABEL\n    spec: {}\n"})
+    result = run_cli([".", "--format", "json", "--isolated"], cwd=tmp_path)
+    assert not [f for f in result.json["findings"] if f["code"] == "K8S404"]
+    assert any(n["path"] == "k8s/revproxy.yaml" and "`GEN3_DATE_LABEL`" in n["message"]
+               for n in result.json["notifications"])
+
+
 def test_broken_yaml_about_other_services_is_a_note(tmp_path):
     write_tree(tmp_path, {"conf/nginx.conf": NGINX,
                           "k8s/api.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  labels:\n"
-                                          "    app: api\n    GEN3_DATE_LABEL\nspec: {}\n"})
+                                          "    app: api\nspec: [\n"})
     result = run_cli([".", "--format", "json", "--isolated"], cwd=tmp_path)
     assert not [f for f in result.json["findings"] if f["code"] == "K8S404"]
     assert any(n["path"] == "k8s/api.yaml" and "invalid YAML" in n["message"] for n in result.json["notifications"])
