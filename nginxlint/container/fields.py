@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Callable
 
 from .model import ManifestProblem, Span, Value
@@ -48,7 +49,8 @@ class FieldReader:
             return None
         if isinstance(node, YScalar) and isinstance(node.value, int) and not isinstance(node.value, bool):
             return node.value
-        self.report(f"{what} should be an integer, not {_shown(node)}", node.span)
+        if not _filled_in_later(node):
+            self.report(f"{what} should be an integer, not {_shown(node)}", node.span)
         return None
 
     def boolean(self, node: YNode | None, what: str) -> bool | None:
@@ -94,7 +96,8 @@ class FieldReader:
         raw = node.value if isinstance(node, YScalar) else None
         parsed = parse(raw) if isinstance(node, YScalar) else None
         if parsed is None:
-            self.report(f"invalid {what} {_shown(node)}", node.span)
+            if not _filled_in_later(node):
+                self.report(f"invalid {what} {_shown(node)}", node.span)
             return None
         return Value(parsed, node.span, node.text, parent.key_span(key))
 
@@ -106,6 +109,15 @@ def scalar_value(parent: YMap, key: str, key_node: YNode, node: YNode) -> Value:
     from .yamlpos import plain  # the manifest readers, only when a manifest is read
 
     return Value(plain(node), node.span, None, key_node.span)
+
+
+# A variable left in a value once Compose's interpolation ran (no default, no `.env` entry): the environment of
+# whoever deploys fills it in (`cpus: ${NGINX_CPU_LIMIT}`), so the value is unknown here, not wrong.
+_VARIABLE = re.compile(r"\$\{?[A-Za-z_]")
+
+
+def _filled_in_later(node: YNode) -> bool:
+    return isinstance(node, YScalar) and isinstance(node.text, str) and bool(_VARIABLE.search(node.text))
 
 
 def _is_null(node: YNode) -> bool:

@@ -160,6 +160,14 @@ def test_invalid_values_are_problems():
     assert container.memory_limit is None and container.cpu_limit is None and container.read_only_root is None
 
 
+def test_a_variable_left_for_the_deploy_environment_is_unknown_not_invalid():
+    text = ("services:\n  web:\n    image: nginx\n    deploy:\n      replicas: ${INSTANCES}\n      resources:\n"
+            "        limits: {cpus: '${NGINX_CPU_LIMIT}', memory: $NGINX_MEMORY_LIMIT}\n")
+    doc = load_compose("docker-compose.yml", text)
+    assert not doc.problems
+    assert doc.services[0].container.cpu_limit is None
+
+
 @pytest.mark.parametrize(
     ("path", "expected"),
     [
