@@ -1044,22 +1044,17 @@ def test_in_one_file_the_first_server_is_the_default():
 
 # -- NGX017 ----------------------------------------------------------------------------------------------------
 
-def test_error_log_off_writes_a_file_named_off():
-    files = {"conf/nginx.conf": "pid logs/nginx.pid;\nerror_log off;\nevents {}\n"
-                                "http { access_log off; server { listen 127.0.0.1:{port}; } }\n"}
+@pytest.mark.parametrize("error_log, access_log, made, line", [
+    ("off", "off", "off", 2),  # error_log has no off
+    ("logs/error.log", "on", "on", 4),  # access_log has off, and no on
+])
+def test_a_log_switch_nginx_does_not_have_writes_a_file_so_named(error_log, access_log, made, line):
+    files = {"conf/nginx.conf": f"pid logs/nginx.pid;\nerror_log {error_log};\nevents {{}}\n"
+                                f"http {{ access_log {access_log}; server {{ listen 127.0.0.1:{{port}}; }} }}\n"}
     with Nginx(files) as nginx:
         assert nginx.test().status == 0
-        assert (nginx.root / "off").is_file()
-        assert codes(nginx.lint(), "NGX017") == [2]
-
-
-def test_access_log_on_writes_a_file_named_on():
-    files = {"conf/nginx.conf": "pid logs/nginx.pid;\nerror_log logs/error.log;\nevents {}\n"
-                                "http { access_log on; server { listen 127.0.0.1:{port}; } }\n"}
-    with Nginx(files) as nginx:
-        assert nginx.test().status == 0
-        assert (nginx.root / "on").is_file()
-        assert codes(nginx.lint(), "NGX017") == [4]
+        assert (nginx.root / made).is_file()
+        assert codes(nginx.lint(), "NGX017") == [line]
 
 
 # -- SEC525 ----------------------------------------------------------------------------------------------------
