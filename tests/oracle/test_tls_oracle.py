@@ -6,7 +6,8 @@
   upstream too (`proxy_ssl_protocols TLSv1.1`), with a system MinProtocol of TLSv1.2 that nginx clears.
 - SEC522: `ALL` enables anonymous suites (no server certificate at all); nginx's default list refuses them.
   Debian's OpenSSL 3.0 is built without RC4 and 3DES: a list of 3DES alone matches no suite (nginx -t fails),
-  which is why SEC522 leaves 3DES out for Debian's, Ubuntu's and Alpine's OpenSSL 3.
+  which is why SEC522 leaves 3DES out for Debian's, Ubuntu's and Alpine's OpenSSL 3. A server that is not the
+  default of its socket negotiates with its own ssl_ciphers once SNI picked it, so SEC522 judges every server's list.
 - SEC523: a location (or a server) with an add_header of its own sends no HSTS; without `always` an error page has
   none; an empty value sends no header. A server whose `location /` and other locations all refuse answers every
   path with an error: no page there for HSTS to keep on HTTPS; one that redirects is still reported. A TLS
@@ -296,6 +297,23 @@ def test_debian_openssl_3_has_no_3des_suite_to_offer(certs):
         assert len(codes(lint_deployed(nginx), "SEC522")) == 1  # the image is not known: 3DES is asked for
     with Nginx(tree(certs, _one_server("ssl_ciphers ECDHE-RSA-AES128-GCM-SHA256:DES-CBC3-SHA;"), dockerfile)) as nginx:
         assert codes(lint_deployed(nginx), "SEC522") == []
+
+
+def test_a_named_servers_own_cipher_list_is_the_one_its_clients_get(certs):
+    """Unlike the protocol version (SEC521), the cipher suite is chosen after SNI picked the server, from that
+    server's `ssl_ciphers`: a weak list in a server that is not the socket's default is reachable by its name."""
+    conf = config(
+        "server { listen 127.0.0.1:{port} ssl default_server; server_name a.test; ssl_certificate a.pem;\n"
+        "  ssl_certificate_key a.key; ssl_protocols TLSv1.2; ssl_ciphers ECDHE-RSA-AES256-GCM-SHA384; }\n"
+        "server { listen 127.0.0.1:{port} ssl; server_name b.test; ssl_certificate b.pem;\n"
+        "  ssl_certificate_key b.key; ssl_protocols TLSv1.2; ssl_ciphers ECDHE-RSA-AES128-SHA; }\n")
+    with Nginx(tree(certs, conf)) as nginx:
+        started(nginx)
+        tls12 = ssl.TLSVersion.TLSv1_2
+        assert handshake(nginx.port, "b.test", version=tls12, ciphers="ECDHE-RSA-AES128-SHA")[:2] == (
+            "TLSv1.2", "ECDHE-RSA-AES128-SHA")
+        assert handshake(nginx.port, "b.test", version=tls12, ciphers="ECDHE-RSA-AES256-GCM-SHA384") is None
+        assert handshake(nginx.port, "a.test", version=tls12, ciphers="ECDHE-RSA-AES128-SHA") is None
 
 
 # -- SEC523 -------------------------------------------------------------------------------------------------------
