@@ -144,7 +144,7 @@ def _default_on_every_socket(server) -> bool:
 
 
 def _keys(server) -> list[str]:
-    return [listen_key(n).replace("0.0.0.0:", "*:") for n in server.find("listen")] or ["*:80", "*:8000"]
+    return [listen_key(n) for n in server.find("listen")] or ["*:80", "*:8000"]
 
 
 LUA_BEFORE_CONTENT = frozenset({"rewrite", "access", "server_rewrite", "set"})

@@ -5,6 +5,7 @@ import ipaddress
 
 from ..nginx.listen import http_servers
 from ..nginx.templates import is_unknown
+from ..nginx.tls_scope import listen_key
 from .registry import rule
 
 
@@ -38,33 +39,26 @@ def conflicting_server_name(tree, report):
 
 
 def _sockets(server) -> list[str] | None:
-    """The address:port of each `listen` of the server, as nginx tells them apart; None when one is not an address
-    nginx binds as written (a host name, a variable, a template's value) or the server has no `listen`."""
-    found = []
-    for listen in server.find("listen"):
-        if not listen.args or is_unknown(listen.args[0]):
-            return None
-        text = listen.args[0]
-        if text.startswith("unix:"):
-            found.append(text)
-            continue
-        if text.startswith("["):
-            address, _, port = text[1:].partition("]")
-            port = port[1:] or "80"
-        elif text.isdigit():
-            address, port = "0.0.0.0", text
-        else:
-            address, _, port = text.rpartition(":") if ":" in text else (text, "", "80")
-        address = "0.0.0.0" if address in ("*", "") else address
-        try:
-            ip = ipaddress.ip_address(address)
-        except ValueError:
-            return None  # `listen localhost:80`: nginx binds what the name resolves to
-        if not port.isdigit():
-            return None
-        transport = " (QUIC)" if "quic" in listen.args[1:] else ""  # a UDP socket beside the TCP one of that port
-        found.append((f"[{ip}]:{port}" if ip.version == 6 else f"{ip}:{port}") + transport)
-    return found or None
+    """The socket of each `listen` of the server (tls_scope.listen_key); None when one is not an address nginx binds
+    as written (a host name, a template's value) or the server has no `listen`."""
+    keys = [listen_key(listen) for listen in server.find("listen")]
+    return keys if keys and all(_bound_as_written(key) for key in keys) else None
+
+
+def _bound_as_written(key: str) -> bool:
+    """A unix socket, or an address literal (`*`, `127.0.0.1`, `[::1]`) and a port: not a name nginx resolves."""
+    if key.startswith("unix:"):
+        return True
+    address, _, port = key.split(" ")[0].rpartition(":")
+    if not port.isdigit():
+        return False
+    if address == "*":
+        return True
+    try:
+        ipaddress.ip_address(address.strip("[]"))
+    except ValueError:
+        return False
+    return True
 
 
 def _templated(tree, server) -> bool:

@@ -89,13 +89,17 @@ class PlainHttp:
 
 
 def listen_key(node) -> str:
-    """The socket a `listen` names, for grouping servers that share it ('443' and '*:443' are one)."""
+    """The socket a `listen` names, for grouping servers that share it ('443', '*:443' and '0.0.0.0:443' are one;
+    a `quic` listen is a UDP socket of its own beside the TCP one of that port)."""
     address = node.args[0] if node.args else "80"
     if address.isdigit():
-        return "*:" + address
-    if address.startswith("[") or address.startswith("unix:"):
-        return address
-    return address if ":" in address else address + ":80"
+        key = "*:" + address
+    elif address.startswith("[") or address.startswith("unix:"):
+        key = address
+    else:
+        key = address if ":" in address else address + ":80"
+        key = "*:" + key[len("0.0.0.0:"):] if key.startswith("0.0.0.0:") else key
+    return key + " (QUIC)" if "quic" in node.args[1:] else key
 
 
 def is_default(listen) -> bool:
