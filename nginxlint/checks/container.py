@@ -363,10 +363,14 @@ def _background_start(tree):
     if index is None or commands[index].conditional:
         return None
     nginx = commands[index]
-    foreground = any(_DAEMON_OFF.search(word) for word in nginx.words)
-    if foreground and not nginx.background:
+    if not _left_in_background(nginx):
         return None
     return nginx, commands[index + 1:], path, where
+
+
+def _left_in_background(command) -> bool:
+    """The command runs nginx behind `&`, or lets it daemonize (no `-g 'daemon off;'`)."""
+    return command.background or not any(_DAEMON_OFF.search(word) for word in command.words)
 
 
 def _runs_beside_main_process(tree) -> bool:
@@ -375,9 +379,7 @@ def _runs_beside_main_process(tree) -> bool:
     found = _start_of(tree) if not tree.nodes("daemon") else None
     if found is None:
         return False
-    commands = found[0].commands
-    return any(command.starts_nginx() and (command.background or not any(_DAEMON_OFF.search(w) for w in command.words))
-               for command in commands[:-1])
+    return any(command.starts_nginx() and _left_in_background(command) for command in found[0].commands[:-1])
 
 
 # Shell builtins that wait for a background job: the shell stays in front of it
