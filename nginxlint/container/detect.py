@@ -33,6 +33,9 @@ _RUNTIME_KIND = re.compile(
 _NGINX_KEY_SUFFIXES = (".conf", ".nginx", ".template")
 _NGINX_PROGRAMS = frozenset({"nginx", "openresty", "nginx-debug"})
 _RUNS_NGINX = re.compile(r"(?:^|[\s;&|/])(?:nginx|openresty|nginx-debug)(?:\s|$)")
+# A manifest's text that names nginx or OpenResty anywhere (an image `nginx:1.27`, `bbb-docker-nginx`, a key): it may
+# define their container or config.
+NAMES_NGINX = re.compile(r"nginx|openresty", re.IGNORECASE)
 
 
 def is_compose_path(path: str) -> bool:

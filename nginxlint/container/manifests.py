@@ -17,8 +17,8 @@ from ..checks.load import invalid_manifest
 from ..findings import Finding, Notification, Span
 from ..nginx.templates import named_as_template
 from ..workspace import list_files
-from .detect import (is_chart_template, is_compose_path, is_kubernetes_yaml, is_nginx_container, is_nginx_key,
-                     may_hold_runtime)
+from .detect import (NAMES_NGINX, is_chart_template, is_compose_path, is_kubernetes_yaml, is_nginx_container,
+                     is_nginx_key, may_hold_runtime)
 from .model import ManifestProblem, RuntimeFacts
 
 MANIFEST_SUFFIXES = (".yaml", ".yml")
@@ -127,7 +127,7 @@ def read_manifests(workspace, texts, findings: list[Finding], notifications: lis
                 notifications.append(Notification("note", f"not read past line {span.line}: `{placeholder}` alone on "
                                                   "a line is a placeholder a script replaces before the file is "
                                                   "applied (a template of a manifest)", display, span))
-            elif broken and not _NAMES_NGINX.search(text):
+            elif broken and not NAMES_NGINX.search(text):
                 notifications.append(Notification("note", f"{_problem_text(problem)} (line {span.line}); it names "
                                                   "no nginx or OpenResty", display, span))
             elif broken or _inside(problem.span, relevant):
@@ -160,7 +160,6 @@ def _merged_overrides(services):
     return merged
 
 
-_NAMES_NGINX = re.compile(r"nginx|openresty", re.IGNORECASE)
 # A line that is one upper-case token of two words or more (`GEN3_DATE_LABEL`): a placeholder a deploy script
 # replaces with YAML of its own, as gen3's g3k_manifest_filter does, where YAML wants a key.
 _PLACEHOLDER_LINE = re.compile(r"[ \t]*([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)[ \t]*")

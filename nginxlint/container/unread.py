@@ -14,8 +14,7 @@ import os
 import re
 from pathlib import Path
 
-# nginx or OpenResty, as an image's name holds them (`nginx:1.27`, `openresty/openresty`, `bbb-docker-nginx`).
-_NGINX_IMAGE = re.compile(r"nginx|openresty", re.IGNORECASE)
+from .detect import NAMES_NGINX
 
 
 def note_unread_manifests(trees, unread: list[tuple[Path, str, str]]) -> None:
@@ -45,7 +44,7 @@ def _may_define(manifest: Path, text: str, places: list[Path]) -> bool:
     if not any(place == top or top in place.parents for place in places):
         return False  # another project's manifest
     text = text + _chart_values(manifest)
-    if _NGINX_IMAGE.search(text):
+    if NAMES_NGINX.search(text):
         return True
     return any(_names_directory(text, place, top) for place in places)
 
