@@ -74,26 +74,28 @@ def _ssi_on_proxied(dep):
     return None
 
 
-# A capturing group of a regex: `(` not opening `(?:`, a lookaround or a flag group; named ones give their name.
-_REGEX_GROUP = re.compile(r"(?<!\\)\((?!\?)|(?<!\\)\(\?P?<(?P<name>\w+)>")
-
-
 def _map_regex(dep):
     """A map whose regex entry captures (`~^/(.*)$`), with a string expression that reads one of its captures before
     the map's own variable (`"$1$mapped"`): the map block, in http or stream. F5's advisory names that condition;
     its other one, "a non-cacheable variable in a string expression under certain conditions", says too little to
     check."""
-    read_before = None
-    for node in dep.nodes("map"):
-        names = {m.group("name") for c in node.children or () if c.name.startswith("~")
-                 for m in _REGEX_GROUP.finditer(c.name) if m.group("name")}
-        numbered = any(_REGEX_GROUP.search(c.name) for c in node.children or () if c.name.startswith("~"))
-        if len(node.args) < 2 or not (numbered or names):
-            continue
-        if read_before is None:
-            read_before = _captures_read_before(dep)
-        output = node.args[1].lstrip("$").lower()
-        if any(output == later and (first.isdigit() or first in names) for first, later in read_before):
+    if not dep.nodes("map"):
+        return None
+    from ..regex.facts import pattern_facts  # the PCRE2 reading, only for a config with a map
+    from ..regex.sites import regex_sites
+
+    captures: dict = {}  # map node -> the names its regexes' captures are read by ("1", "rest")
+    for node, site in regex_sites(dep):
+        if node.parent.name == "map":
+            facts = pattern_facts(dep, site.pattern, site.caseless)
+            if facts.captures:
+                names = captures.setdefault(node.parent, set())
+                names.update(str(capture.number) for capture in facts.captures)
+                names.update(name.lower() for name, _number in facts.names)
+    read_before = _captures_read_before(dep) if captures else set()
+    for node, names in captures.items():
+        output = node.args[1].lstrip("$").lower() if len(node.args) >= 2 else None
+        if any(later == output and first in names for first, later in read_before):
             return node
     return None
 
