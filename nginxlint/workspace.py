@@ -25,7 +25,7 @@ from .text import first_of
 DEFAULT_INCLUDE = ("nginx.conf", "*.conf", "*.nginx", "conf.d/*", "sites-available/*", "sites-enabled/*", "*.template")
 MANIFEST_PATTERNS = ("*.yaml", "*.yml")
 # Names that say nginx config whatever directory holds them (the rest of DEFAULT_INCLUDE is a place: conf.d/*).
-_CONFIG_NAMES = ("nginx.conf", "*.conf", "*.nginx", "*.template")
+_CONFIG_NAMES = tuple(pattern for pattern in DEFAULT_INCLUDE if "/" not in pattern)
 SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".nox"})
 MAIN_ONLY_BLOCKS = frozenset({"http", "events", "stream", "mail"})
 # http first: a fragment that fits both (a `server` of plain words) is an http one, as it most often is
