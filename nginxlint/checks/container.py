@@ -916,8 +916,10 @@ def _start_unknown(binding, tree) -> bool:
     return image is None or not (image.entrypoint or image.cmd)
 
 
-@rule("CTR110", needs="container")
-def graceful_shutdown(tree, report):
+@rule("CTR110", "CTR117", needs="container")
+def check_shutdown(tree, report):
+    """CTR110 (a stop that does not drain, a drain longer than the grace period) and CTR117 (WebSockets that hold a
+    graceful stop until the kill, opt-in)."""
     binding = tree.binding
     if not binding.from_manifest or not tree.is_main or not _runs_nginx(binding) \
             or _start_program(binding) in _SUPERVISORS:
@@ -952,7 +954,7 @@ def graceful_shutdown(tree, report):
         report(node, f"{what} keeps its connections open if the upstream accepts the upgrade, and "
                f"`worker_shutdown_timeout` is not set: a graceful stop of container {container.name} waits for "
                f"them until it is killed at the {grace_text} grace period; set `worker_shutdown_timeout` below it "
-               "in the main context", arg=1,
+               "in the main context", arg=1, code="CTR117",
                related=[r for r in [binding.location(span, f"container {container.name}")] if r])
     elif timeout_node is not None and timeout_node.args:
         timeout = nginx_seconds(timeout_node.args[0])
