@@ -970,8 +970,9 @@ def check_shutdown(tree, report):
 
 @rule("CTR111", needs="container")
 def cpu_affinity_in_container(tree, report):
-    if not tree.is_main:
-        return
+    binding = tree.binding
+    if not tree.is_main or binding.source == "compose" and binding.container.cpu_limit is None:
+        return  # a Compose service with no CPU limit runs on all the host's CPUs, alone as far as anything says
     node = tree.main_directive("worker_cpu_affinity")
     if node is not None:
         report(node, "`worker_cpu_affinity` pins workers to CPUs by their number on the host, which the container "
