@@ -199,7 +199,7 @@ def check_alias(dep, report):
         if location is None:
             continue
         match = location_match(location)
-        if match is None or _only_internal(dep, location, match):
+        if match is None or _only_internal(dep, location, match) or _pins_its_files(location):
             continue
         alias = node.args[0]
         if match.prefix:
@@ -273,6 +273,13 @@ def _root_entries(tree, files) -> set[str] | None:
     build = tree.binding.container.build
     volumes = {volume.value.strip("/").split("/")[0] for volume in build.volumes} if build is not None else set()
     return set(files.listdir("/").names) | STANDARD_ROOT | volumes
+
+
+def _pins_its_files(location) -> bool:
+    """`try_files index.html =404`: every file the location tries is named in full, so the request's path never
+    reaches the alias (oracle: `/csat../secret` answers the named file)."""
+    found = location.find("try_files")
+    return bool(found) and len(found[-1].args) >= 2 and not any("$" in arg for arg in found[-1].args[:-1])
 
 
 def _only_internal(tree, location, match) -> bool:

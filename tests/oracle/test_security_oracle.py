@@ -10,7 +10,8 @@ files: the rule is reported on the first and not on the second.
   that shares its socket gets, in absolute form, a Host header that another server on the socket refuses.
 - SEC502: `location /static { alias data/public/; }` serves GET /static../secret.txt from outside the alias. An
   `internal` location answers such a request with 404, unless a rewrite glues the client's text to its prefix;
-  under a root that serves html/ as plain files, the same file is served to GET /secret.txt anyway.
+  under a root that serves html/ as plain files, the same file is served to GET /secret.txt anyway; a `try_files`
+  that names its files in full (`try_files index.html =404`) answers that file whatever the path.
 - SEC511: `location /files { alias data/files; }` serves /files_old/x from data/files_old/x, and /files../x from
   data/files../x, never the parent.
 - SEC503: one add_header in a location (or in an `if` inside it) drops every add_header of the server, a
@@ -191,6 +192,24 @@ def test_alias_traversal_reads_outside_the_alias(location, leaks):
         assert nginx.get("/static/ok.txt") == (200, "public\n")
         status, body = nginx.get("/static../secret.txt")
         assert (status == 200 and body == "SECRET\n") == leaks, (status, body)
+        lines = codes(nginx.lint(), "SEC502")
+    assert lines == ([line_of(files, "location /static")] if leaks else [])
+
+
+@pytest.mark.parametrize("try_files, leaks", [("try_files index.html =404;", False),
+                                               ("try_files $uri /static/index.html;", True)])
+def test_an_alias_whose_try_files_names_its_files_in_full_is_never_left(try_files, leaks):
+    files = {
+        "conf/nginx.conf": config("server { listen 127.0.0.1:{port};\n"
+                                  f"    location /static {{ alias data/public/; {try_files} }} }}"),
+        "data/public/index.html": "index\n",
+        "data/secret.txt": "SECRET\n",
+    }
+    with started(files) as nginx:
+        status, body = nginx.get("/static../secret.txt")
+        assert (status == 200 and body == "SECRET\n") == leaks, (status, body)
+        if not leaks:
+            assert (status, body) == (200, "index\n")
         lines = codes(nginx.lint(), "SEC502")
     assert lines == ([line_of(files, "location /static")] if leaks else [])
 
