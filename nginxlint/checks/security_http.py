@@ -18,7 +18,7 @@ from fnmatch import fnmatchcase
 from itertools import takewhile
 from pathlib import Path
 
-from ..container.view import container_files, only_site_of_stock_config
+from ..container.view import container_files
 from ..findings import UNSAFE, Fix
 from ..nginx import edits
 from ..nginx.access import GUARD_DIRECTIVES, AccessView, error_return
@@ -33,7 +33,8 @@ from ..nginx.locations import (UNKNOWN, ends_request, fixed_status, front_page, 
 from ..nginx.parser import blocks_around
 from ..nginx.placeholders import is_stand_in_host
 from ..nginx.templates import is_unknown, template_includes
-from ..nginx.tls_scope import PlainHttp, is_default, listen_key, tls_servers
+from ..nginx.tls_scope import (PlainHttp, alone_on_their_sockets, default_on_every_socket, named_as_catch_all,
+                                servers_by_socket, tls_servers)
 from ..nginx.urls import (is_public_name, is_service_name, moving_platform, names_resolved_at_start,
                           registrable_domain, upstream_host, workspace_upstream_names)
 from ..nginx.values import parse_uint
@@ -54,8 +55,8 @@ def host_spoofing(dep, report):
     derived = client_variables(dep)
     lua_blocks = _lua_rewriting_blocks(dep)
     servers = http_servers(dep)
-    by_socket = _servers_by_socket(servers)
-    alone = _alone_on_their_sockets(dep, servers, by_socket)
+    by_socket = servers_by_socket(servers)
+    alone = alone_on_their_sockets(dep, servers, by_socket)
     sharing = {server for servers in by_socket.values() if len(servers) > 1 for server in servers}
     spliced_after_lua = _spliced_after_lua(dep)
     for node in nodes:
@@ -74,7 +75,7 @@ def host_spoofing(dep, report):
             origin = derived.get(var.name)
             related = [origin.location(f"{written} is made from client input here")] if origin is not None else []
             if written.lower() == "$http_host" and node.enclosing("server") in sharing and \
-                    _default_on_every_socket(node.enclosing("server")):
+                    default_on_every_socket(node.enclosing("server")):
                 message = (
                     "a request in absolute form (`GET http://unknown.test/ HTTP/1.1`) reaches this default server "
                     f"with any Host header, even a name another server on its sockets answers for, and {written} "
@@ -102,49 +103,8 @@ def _every_server_alone(dep, node, servers: list, alone: set) -> bool:
     if server is not None:
         return server in alone
     if dep.start_ctx[-1:] == ("server",):
-        return bool(dep.main.find("server_name")) and _named_as_catch_all(dep.main)
+        return bool(dep.main.find("server_name")) and named_as_catch_all(dep.main)
     return bool(servers) and all(s in alone for s in servers)
-
-
-def _alone_on_their_sockets(dep, servers: list, by_socket: dict[str, set]) -> set:
-    """The http servers that share none of their sockets with another server: the default for every Host that
-    reaches those sockets, so no server_name stands between the client and them. In a fragment, or past an include
-    of the http block nginxlint could not read, other servers may share the sockets out of view, so only a server
-    that says it takes every Host counts there. A server whose listens are all in an include nginxlint could not
-    read may be such a server too (`listen 80 default_server;` kept in a file the host renders): unknown, so quiet."""
-    whole = dep.all_servers_seen and (dep.is_main or only_site_of_stock_config(dep))
-    unread = set(map(id, dep.unread_include_blocks()))
-    # a listen a template fills in may name any socket, another server's too
-    masked = any(is_unknown(key) for server in servers for key in _keys(server))
-    return {server for server in servers if (all(len(by_socket[key]) == 1 for key in _keys(server))
-            and (not masked or len(servers) == 1)
-            and (whole or _default_on_every_socket(server) or _named_as_catch_all(server)))
-            or (not server.find("listen") and id(server) in unread)}
-
-
-# The names stock configs give a server meant to take every Host: none, "", `_` and `localhost`.
-CATCH_ALL_NAMES = frozenset({"", '""', "_", "localhost"})
-
-
-def _named_as_catch_all(server) -> bool:
-    return all(name in CATCH_ALL_NAMES for node in server.find("server_name") for name in node.args)
-
-
-def _servers_by_socket(servers: list) -> dict[str, set]:
-    by_socket: dict[str, set] = {}
-    for server in servers:
-        for key in _keys(server):
-            by_socket.setdefault(key, set()).add(server)
-    return by_socket
-
-
-def _default_on_every_socket(server) -> bool:
-    listens = server.find("listen") if server is not None else []
-    return bool(listens) and all(is_default(n) for n in listens)
-
-
-def _keys(server) -> list[str]:
-    return [listen_key(n) for n in server.find("listen")] or ["*:80", "*:8000"]
 
 
 LUA_BEFORE_CONTENT = frozenset({"rewrite", "access", "server_rewrite", "set"})

@@ -120,6 +120,50 @@ def default_of(entries: list):
     return next((entry for entry in entries if is_default(entry[1])), entries[0])
 
 
+def alone_on_their_sockets(dep, servers: list, by_socket: dict[str, set]) -> set:
+    """The http servers that share none of their sockets with another server: the default for every Host that
+    reaches those sockets, so no server_name stands between the client and them. In a fragment, or past an include
+    of the http block nginxlint could not read, other servers may share the sockets out of view, so only a server
+    that says it takes every Host counts there. A server whose listens are all in an include nginxlint could not
+    read may be such a server too (`listen 80 default_server;` kept in a file the host renders): unknown, so quiet."""
+    from ..container.view import only_site_of_stock_config  # the image's stock config, only for a fragment
+
+    whole = dep.all_servers_seen and (dep.is_main or only_site_of_stock_config(dep))
+    unread = set(map(id, dep.unread_include_blocks()))
+    # a listen a template fills in may name any socket, another server's too
+    masked = any(is_unknown(key) for server in servers for key in socket_keys(server))
+    return {server for server in servers if (all(len(by_socket[key]) == 1 for key in socket_keys(server))
+            and (not masked or len(servers) == 1)
+            and (whole or default_on_every_socket(server) or named_as_catch_all(server)))
+            or (not server.find("listen") and id(server) in unread)}
+
+
+# The names stock configs give a server meant to take every Host: none, "", `_` and `localhost`.
+CATCH_ALL_NAMES = frozenset({"", '""', "_", "localhost"})
+
+
+def named_as_catch_all(server) -> bool:
+    return all(name in CATCH_ALL_NAMES for node in server.find("server_name") for name in node.args)
+
+
+def servers_by_socket(servers: list) -> dict[str, set]:
+    by_socket: dict[str, set] = {}
+    for server in servers:
+        for key in socket_keys(server):
+            by_socket.setdefault(key, set()).add(server)
+    return by_socket
+
+
+def default_on_every_socket(server) -> bool:
+    listens = server.find("listen") if server is not None else []
+    return bool(listens) and all(is_default(n) for n in listens)
+
+
+def socket_keys(server) -> list[str]:
+    """The sockets of a server's listens; nginx's default (*:80, or *:8000 when not run as root) without one."""
+    return [listen_key(n) for n in server.find("listen")] or ["*:80", "*:8000"]
+
+
 def local_placeholder(tree, server, certificate) -> bool:
     """A server named only localhost whose certificate (the `ssl_certificate` in effect) the container's start
     makes self-signed: every client meets an untrusted certificate (container/self_signed.py)."""
