@@ -12,8 +12,10 @@ from ..findings import SAFE, UNSAFE, Fix, Span
 from ..nginx import edits
 from ..nginx.directives import (LUA_PHASE, UNIQUE_DIRECTIVES, check_directive, likely_typo_of, may_take_a_list,
                                  takes_a_list, usable_in)
+from ..nginx.listen import http_servers
 from ..nginx.locations import MODIFIERS
 from ..nginx.templates import is_unknown
+from ..nginx.tls_scope import alone_on_their_sockets, servers_by_socket
 from ..nginx.variables import variable_facts, variables
 from .registry import rule
 
@@ -220,8 +222,13 @@ def missing_semicolon(tree, report):
 @rule("NGX034")
 def variable_in_server_name(tree, report):
     """nginx reads variables in no server name but `$hostname` written alone: `www.$hostname` is those very
-    characters."""
-    for node in tree.nodes("server_name"):
+    characters. A server alone on its sockets gets every request whatever its names: no name of it chooses."""
+    nodes = tree.nodes("server_name")
+    servers = http_servers(tree) if nodes else []
+    alone = alone_on_their_sockets(tree, servers, servers_by_socket(servers)) if servers else set()
+    for node in nodes:
+        if node.enclosing("server") in alone:
+            continue
         for index, name in enumerate(node.d.args):
             if not name.startswith("~") and name.lower() != "$hostname" and not is_unknown(name) \
                     and _names_nginx_variables(name):
