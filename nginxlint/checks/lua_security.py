@@ -67,7 +67,8 @@ def check_lua_request_taint(dep, report):
         for flow in unit_flows(unit, unit.facts.taint, lookup):
             code, consequence = CONSEQUENCES[flow.kind]
             sink_unit = flow.unit
-            if flow.kind == "xss" and (sink_unit.subsystem == "stream" or not _may_serve_html(unit)):
+            served_as = _served_as_html(unit) if flow.kind == "xss" and sink_unit.subsystem != "stream" else None
+            if flow.kind == "xss" and served_as is None:
                 continue  # ngx.say writes to a TCP/UDP client, or into a response declared as JSON, text...
             if flow.kind == "subrequest" and _nothing_guarded(dep, unit):
                 continue  # every location answers the client directly: a subrequest reaches nothing new
@@ -79,6 +80,9 @@ def check_lua_request_taint(dep, report):
             source_at = flow.source_unit.location(flow.source.span, f"{_source_text(flow.source)} is read here")
             where = (f"line {source_at.span.line}" if flow.source_unit.path == sink_unit.path
                      else f"{flow.source_unit.path}:{source_at.span.line}")
+            if served_as == BY_EXTENSION:
+                consequence = ("the response echoes request data unescaped, a reflected XSS: with no default_type, "
+                               "nginx sends it as text/html to a request whose path ends in .html")
             message = (f"{_source_text(flow.source)} ({flow.source.api}, {where}) reaches {flow.sink}: "
                        f"{consequence}; {ADVICE[flow.kind]}")
             path = _path(source_at, flow.steps)
@@ -109,26 +113,31 @@ def _guarded_servers(dep) -> set[int]:
     return dep.memo["guarded-servers"]
 
 
-def _may_serve_html(unit) -> bool:
-    """Whether the handler's response may be HTML: not when its main body sets `ngx.header.content_type` to
+# How a handler's response may be HTML: its type says so (a default_type, a type the Lua sets), or, with no
+# default_type at all, only for a request whose path ends in .html
+DECLARED, BY_EXTENSION = "declared", "extension"
+
+
+def _served_as_html(unit) -> str | None:
+    """How the handler's response may be HTML, or None: not when its main body sets `ngx.header.content_type` to
     another type, nor, when it sets none, when the nearest `default_type` names another type. With no
     `default_type`, nginx's own is text/plain, and only a URI whose extension the types map to HTML (`/x.html`)
-    gets text/html: not in an exact location whose path has no such extension (`location = /geolookup`)."""
+    gets text/html (oracle): never in an exact location whose path has no such extension (`location = /geolookup`)."""
     declared_in_lua = unit.facts.taint.content_types
     if declared_in_lua:
-        return any(value is None or "html" in value.lower() for value in declared_in_lua)
+        return DECLARED if any(value is None or "html" in value.lower() for value in declared_in_lua) else None
+    by_extension = False
     for handler in unit.handlers:
         node = handler.node
         for level in (node.parent, *node.parent.ancestors()) if node is not None and node.parent is not None else ():
             declared = level.find("default_type") if level.d is not None else []
             if declared:
                 if "html" in declared[-1].args[0].lower() if declared[-1].args else True:
-                    return True
+                    return DECLARED
                 break
         else:
-            if not _exact_path_without_html(node):
-                return True
-    return False
+            by_extension = by_extension or not _exact_path_without_html(node)
+    return BY_EXTENSION if by_extension else None
 
 
 def _exact_path_without_html(node) -> bool:
