@@ -31,6 +31,13 @@ def test_redirections_and_lists_in_one_line():
     assert words(start) == [("envsubst", False, False, False), ("nginx -g daemon off;", False, False, False)]
 
 
+def test_the_text_of_a_here_document_is_no_command():
+    start = read_script("[[ -n \"$CACHE\" ]] && cat <<EOD >> /etc/nginx/cache.conf\n    if ($x) {\n"
+                        "EOD\ncat <<-'EOF' > /etc/nginx/more.conf\n\tcase\n\tEOF\nnginx -g 'daemon off;'\n")
+    assert words(start) == [("[[ -n $CACHE ]]", False, False, False), ("cat", False, False, False),
+                            ("cat", False, False, False), ("nginx -g daemon off;", False, False, False)]
+
+
 def test_start_commands():
     assert shell_text(("/bin/bash", "-ec", "nginx && sleep 1")) == "nginx && sleep 1"
     assert shell_text(("sh", "/start.sh")) is None
