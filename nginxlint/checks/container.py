@@ -235,15 +235,26 @@ def _main_process_after_nginx(tree):
 def _start_of(tree):
     """(Start, file, where each command is) of the container's start, or None when it is not in view. `where`
     maps a command to its span: the argv word for a command line, the program word in a script's line."""
-    return _start_from(tree, *_own_start_command(tree.binding))
+    return _start_from(tree, *_own_start_command(tree))
 
 
-def _own_start_command(binding) -> tuple[tuple[str, ...], tuple, str]:
-    """_start_command past the official image's entrypoint, which runs its scripts, then execs the command."""
+def _own_start_command(tree) -> tuple[tuple[str, ...], tuple, str]:
+    """_start_command past the official image's entrypoint, which runs its scripts, then execs the command. A pod
+    that pulls the image the project's own Dockerfile builds starts as that Dockerfile says."""
+    binding = tree.binding
     argv, spans, path = _start_command(binding)
+    image = _own_image(tree) if not argv and binding.container.build is None else None
+    if image is not None and (image.entrypoint or image.cmd):
+        argv, spans, path = (*(image.entrypoint or ()), *(image.cmd or ())), (), tree.loader.display(image.dockerfile)
     if binding.flavour == "nginx" and argv[:1] == ("/docker-entrypoint.sh",):
         return argv[1:], spans[1:], path
     return argv, spans, path
+
+
+def _own_image(tree):
+    """The image of the project's own Dockerfile that the container runs (container view), or None."""
+    files = tree.container_view.files if tree.container_view is not None else None
+    return files.image if files is not None else None
 
 
 def _start_from(tree, argv: tuple[str, ...], spans: tuple, path: str):
@@ -370,7 +381,7 @@ def _background_start(tree):
 
 def _left_in_background(command) -> bool:
     """The command runs nginx behind `&`, or lets it daemonize (no `-g 'daemon off;'`)."""
-    return command.background or not any(_DAEMON_OFF.search(word) for word in command.words)
+    return command.background or not _daemon_off(command)
 
 
 def _runs_beside_main_process(tree) -> bool:
@@ -834,8 +845,7 @@ def _quits_gracefully(binding, tree) -> bool | None:
     if base.flavour in ("nginx", "openresty"):
         return None  # a release that changed its STOPSIGNAL, built before or after: unknown
     if container.build is None:  # an image built elsewhere: known only when it is the project's own Dockerfile
-        files = tree.container_view.files if tree.container_view is not None else None
-        image = files.image if files is not None else None
+        image = _own_image(tree)
         if image is None:
             return None  # perhaps built FROM nginx: its STOPSIGNAL is out of view
         if image.stop_signal is not None:
@@ -881,14 +891,19 @@ def _stop_signal_elsewhere(tree) -> bool:
     """The container's start script puts something else between the stop signal and nginx. Either it execs a
     supervisor, which stops nginx its own way; or it runs nginx or a supervisor in the foreground without `exec`,
     and stays the container's first process itself: PID 1 of a namespace gets only the signals it has a handler
-    for, so without a `trap` the stop signal is dropped and never reaches nginx, whichever it is."""
+    for, and a `trap` runs only once the foreground command has ended, so the stop signal never reaches nginx."""
     found = _start_of(tree)
     if found is None:
         return False
     start = found[0]
     if any(c.exec_ and not c.conditional and c.program in _SUPERVISORS for c in start.commands):
         return True
-    return not start.traps and any(c.starts_nginx() or c.program in _SUPERVISORS for c in start.waited_for())
+    return any(c.starts_nginx() or c.program in _SUPERVISORS or _daemon_off(c) for c in start.waited_for())
+
+
+def _daemon_off(command) -> bool:
+    """`${NGINX_BIN} -g "daemon off;"`: a program named by a variable, which only nginx's own option tells."""
+    return any(_DAEMON_OFF.search(word) for word in command.words[1:])
 
 
 def _start_script_unseen(tree) -> bool:
@@ -896,7 +911,7 @@ def _start_script_unseen(tree) -> bool:
     the container's files: an image built elsewhere whose working directory it does not know, say."""
     from ..container.startup import script_path  # the start reader, only for a container's start
 
-    script = script_path(_own_start_command(tree.binding)[0])
+    script = script_path(_own_start_command(tree)[0])
     if script is None or script.startswith("/") and not script.endswith(".sh"):
         return False  # a program of the image (`/sbin/tini`, `/init`), not a script of the project
     return _script_file(tree, script) is None
@@ -911,8 +926,7 @@ def _start_unknown(binding, tree) -> bool:
     container = binding.container
     if _start_command(binding)[0] or container.build is not None or base_image(container.base_image).cmd is not None:
         return False
-    files = tree.container_view.files if tree.container_view is not None else None
-    image = files.image if files is not None else None
+    image = _own_image(tree)
     return image is None or not (image.entrypoint or image.cmd)
 
 

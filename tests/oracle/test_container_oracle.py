@@ -185,10 +185,11 @@ def _first_process(unshare: subprocess.Popen, seconds: float = 5.0) -> int:
 @pytest.mark.skipif(shutil.which("unshare") is None or os.geteuid() != 0, reason="a PID namespace needs root")
 @pytest.mark.parametrize("shell", ["sh", "bash"])
 @pytest.mark.parametrize("prefix, reaches", [("", False), ("exec ", True)])
-def test_a_start_script_that_runs_nginx_without_exec_drops_the_stop_signal(shell, prefix, reaches):
+@pytest.mark.parametrize("trap", ["", "trap 'echo trapped' HUP INT QUIT TERM\n"])  # run once the child has ended
+def test_a_start_script_that_runs_nginx_without_exec_drops_the_stop_signal(shell, prefix, reaches, trap):
     files = {"conf/nginx.conf": config("", "server { listen 127.0.0.1:{port}; }"), **START_FILES}
     with Nginx(files) as nginx:
-        nginx.write({"start.sh": f"#!/bin/{shell}\necho starting\n"
+        nginx.write({"start.sh": f"#!/bin/{shell}\n{trap}echo starting\n"
                                  f"{prefix}{NGINX} -p {nginx.root}/ -c conf/nginx.conf -g 'daemon off;'\n"})
         unshare = subprocess.Popen(["unshare", "--pid", "--fork", shell, "start.sh"], cwd=nginx.root,
                                    env=nginx.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
