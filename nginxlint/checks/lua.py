@@ -15,7 +15,7 @@ from ..nginx import edits
 from ..nginx.directives import LUA_PHASE
 from ..nginx.templates import is_unknown
 from ..nginx.urls import PASS_DIRECTIVES, is_address, upstream_host, upstream_names
-from ..nginx.variables import SETTER
+from ..nginx.variables import SETTER, variable_facts, variables
 from ..nginx.zones import parse_size, shared_zones
 from ..openresty.phases import INIT_PHASES, load_failure, subsystem_of
 from ..openresty.releases import bundled_lua_module, module_order, shown
@@ -149,6 +149,35 @@ def _unseen_code(lua, subsystem: str, missing_modules: bool = False) -> bool:
     if any(u.unit.subsystem == subsystem for u in lua.unseen_modules):
         return True  # modules the image may hold
     return missing_modules and any(u.unit.subsystem == subsystem for u in lua.unresolved)
+
+
+@rule("LUA218")
+def undefined_variable_write(tree, report):
+    """`ngx.var.NAME = v` needs `$NAME` made by the config: nginx makes no variable at run time."""
+    if not _sees_blocks(tree) or any(is_unknown(node.name) for node in tree.walk()):
+        return  # what is not read, or a template tag, may `set` it
+    for subsystem in SUBSYSTEMS:
+        units = [unit for unit in tree.lua.of(subsystem) if unit.facts is not None and unit.facts.var_writes]
+        made = _made_variables(tree, subsystem) if units else set()
+        for unit in units:
+            reported: set = set()
+            for write in unit.facts.var_writes:
+                name = write.name.lower()
+                if name in made or name in reported or variable_facts(name) is not None:
+                    continue  # the config's own, or one of nginx's (changeable or not: not this rule's claim)
+                reported.add(name)
+                report.at(unit.path, unit.span(write.span),
+                          f'`ngx.var.{write.name} = …` fails with `variable "{write.name}" not found for writing` and a '
+                          f"500: nothing in the {subsystem} block makes ${write.name}, and nginx makes no variable at "
+                          f"run time; add `set ${write.name} \"\";` to the server or location that runs this code",
+                          related=_related_requires(unit), help=f'set ${write.name} "";')
+
+
+def _made_variables(tree, subsystem: str) -> set[str]:
+    """The variables the config names in a subsystem's block: nginx refuses to start on a name nothing makes, so each
+    one is made (`set`, `map`, `geo`, `set_by_lua*`, …) or is nginx's own."""
+    return {var.name for node in tree.walk() if node.ctx[:1] == (subsystem,) or node.name == subsystem
+            for arg in node.args for var in variables(arg)}
 
 
 @rule("LUA203")

@@ -42,7 +42,7 @@ Span = tuple  # (line, column, end_line, end_column), 1-based, end column exclus
 # The shape of LuaFacts and of what it holds: part of the disk cache key, so that a build whose facts have other
 # fields never reads pickles written by another. Bump it whenever a fact class gains, loses or changes a field, or
 # the parser's verdict on some text changes (4: the parser follows LuaJIT's syntax levels and label order exactly).
-FACTS_FORMAT = 24  # 6: taint summaries hold the ngx_lua APIs each function uses and the code it runs; 7: not after `or`;
+FACTS_FORMAT = 25  # 6: taint summaries hold the ngx_lua APIs each function uses and the code it runs; 7: not after `or`;
 # 8: ngx.re guards read under the x option; 9: calls of the ngx_lua API and the API values read without a call;
 # 10: captures of a literal ngx.re.match pattern are safe for the sinks they cannot attack; 11: the content types
 # a chunk sets; 12: ngx.pipe.spawn as a member of the required module, an argument table without a shell;
@@ -52,7 +52,8 @@ FACTS_FORMAT = 24  # 6: taint summaries hold the ngx_lua APIs each function uses
 # defined, with their text and whether they close over the code around them; 20: whether the code sets package.path;
 # 21: the fields of the tables a function returns or stores in ngx.ctx, each with its own taint; 22: a token that
 # lua-resty-jwt verified is clean; 23: whether an os.getenv runs when the chunk runs (outside any function);
-# 24: the dicts of one `or` are alternatives of each other, and a dict compared with nil is checked
+# 24: the dicts of one `or` are alternatives of each other, and a dict compared with nil is checked; 25: the nginx
+# variables the code assigns (`ngx.var.name = v`)
 
 
 @dataclass(frozen=True)
@@ -146,6 +147,8 @@ class LuaFacts:
     # ngx_lua API values read without being called (`if ngx.worker.pids then`, `pcall(ngx.x, ...)`): the code asks
     # whether the API exists; values only copied into a variable (`local pids = ngx.worker.pids`) are not here
     api_reads: list[str] = field(default_factory=list)
+    # the nginx variables the code assigns by name (`ngx.var.backend = …`, `local var = ngx.var; var["x"] = …`)
+    var_writes: list[GlobalUse] = field(default_factory=list)
     taint: object = None  # nginxlint.lua.taint_model.TaintFacts; None when the chunk is too deep for that walk
 
 
@@ -293,11 +296,12 @@ class _Walker(ast.BlockWalker):
                     and target.key.name in ("path", "cpath") and self.lookup("package") is None:
                 self.facts.sets_package_path = True
             if type(target.obj) is ast.Name:
-                self.e_name(target.obj, "index")  # `x.y = v` indexes x
+                obj = self.e_name(target.obj, "index")  # `x.y = v` indexes x
             else:
-                self.expr(target.obj)
-            if not target.dot:
-                self.expr(target.key)
+                obj = self.expr(target.obj)
+            key = ("str", target.key.name) if target.dot else self.expr(target.key)
+            if obj == ("path", "ngx.var") and key is not None and key[0] == "str":
+                self.facts.var_writes.append(GlobalUse(key[1], self.span(target.key)))
 
     def _store_in_globals(self, target: ast.Index) -> None:
         """`_G.name = v` and `_G["name"] = v` create the global `name`; `_G[k] = v` (luafun's export of every

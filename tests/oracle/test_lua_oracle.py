@@ -140,6 +140,23 @@ def test_lua202_declared_dict_works():
         assert not codes(ng.lint(), "LUA202")
 
 
+# -- LUA218 -------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("made", [False, True])
+def test_lua218_a_variable_the_config_does_not_make_cannot_be_written(made):
+    setter = 'set $backend "";' if made else ""
+    files = {"conf/nginx.conf": conf(server(
+        f' location = /route {{ {setter} content_by_lua_block {{ ngx.var.backend = "127.0.0.1"; ngx.say("routed") }} }}'))}
+    with Nginx(files) as ng:
+        assert ng.start().status == 0
+        status, body = ng.get("/route")
+        assert (status, body) == (200, "routed\n") if made else status == 500
+        if not made:
+            assert 'variable "backend" not found for writing' in ng.wait_for_log("not found for writing")
+        found = codes(ng.lint(), "LUA218")
+    assert [f["line"] for f in found] == ([] if made else [conf_line(files, "ngx.var.backend")])
+
+
 # -- LUA204 -------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("declarations, nginx_says", [
