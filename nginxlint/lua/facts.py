@@ -42,7 +42,7 @@ Span = tuple  # (line, column, end_line, end_column), 1-based, end column exclus
 # The shape of LuaFacts and of what it holds: part of the disk cache key, so that a build whose facts have other
 # fields never reads pickles written by another. Bump it whenever a fact class gains, loses or changes a field, or
 # the parser's verdict on some text changes (4: the parser follows LuaJIT's syntax levels and label order exactly).
-FACTS_FORMAT = 25  # 6: taint summaries hold the ngx_lua APIs each function uses and the code it runs; 7: not after `or`;
+FACTS_FORMAT = 26  # 6: taint summaries hold the ngx_lua APIs each function uses and the code it runs; 7: not after `or`;
 # 8: ngx.re guards read under the x option; 9: calls of the ngx_lua API and the API values read without a call;
 # 10: captures of a literal ngx.re.match pattern are safe for the sinks they cannot attack; 11: the content types
 # a chunk sets; 12: ngx.pipe.spawn as a member of the required module, an argument table without a shell;
@@ -53,7 +53,7 @@ FACTS_FORMAT = 25  # 6: taint summaries hold the ngx_lua APIs each function uses
 # 21: the fields of the tables a function returns or stores in ngx.ctx, each with its own taint; 22: a token that
 # lua-resty-jwt verified is clean; 23: whether an os.getenv runs when the chunk runs (outside any function);
 # 24: the dicts of one `or` are alternatives of each other, and a dict compared with nil is checked; 25: the nginx
-# variables the code assigns (`ngx.var.name = v`)
+# variables the code assigns (`ngx.var.name = v`); 26: not those it assigns under `if ngx.var.name`
 
 
 @dataclass(frozen=True)
@@ -203,6 +203,23 @@ class _Binding:
         self.value, self.depth = value, depth
 
 
+def _vars_tested(cond) -> list[str]:
+    """The nginx variables a condition reads by name (`if ngx.var.user and …`): reading one that nothing makes gives
+    nil, so what the `if` guards runs only where the config makes it."""
+    found, stack = [], [cond]
+    while stack:
+        node = stack.pop()
+        kind = type(node)
+        if kind is ast.Index and node.dot and type(node.obj) is ast.Index and node.obj.dot \
+                and type(node.obj.obj) is ast.Name and node.obj.obj.name == "ngx" and node.obj.key.name == "var":
+            found.append(node.key.name)
+        elif kind is ast.BinOp:
+            stack += [node.left, node.right]
+        elif kind in (ast.UnOp, ast.Paren):
+            stack.append(node.operand if kind is ast.UnOp else node.expr)
+    return found
+
+
 class _Walker(ast.BlockWalker):
     def __init__(self, lines: LineIndex):
         self.lines = lines
@@ -214,6 +231,7 @@ class _Walker(ast.BlockWalker):
         # local of the code around it that may hold a request's values
         self.closure_floor = -1
         self.upvalues = False
+        self.vars_tested: list[str] = []  # nginx variables the `if` conditions around the walk test (`if ngx.var.x`)
 
     def span(self, node) -> Span:
         return self.lines.exact(node.start, node.end)
@@ -300,8 +318,8 @@ class _Walker(ast.BlockWalker):
             else:
                 obj = self.expr(target.obj)
             key = ("str", target.key.name) if target.dot else self.expr(target.key)
-            if obj == ("path", "ngx.var") and key is not None and key[0] == "str":
-                self.facts.var_writes.append(GlobalUse(key[1], self.span(target.key)))
+            if obj == ("path", "ngx.var") and key is not None and key[0] == "str" and key[1] not in self.vars_tested:
+                self.facts.var_writes.append(GlobalUse(key[1], self.span(target.key)))  # not under `if ngx.var.x`
 
     def _store_in_globals(self, target: ast.Index) -> None:
         """`_G.name = v` and `_G["name"] = v` create the global `name`; `_G[k] = v` (luafun's export of every
@@ -336,7 +354,10 @@ class _Walker(ast.BlockWalker):
     def s_if(self, stmt: ast.If, declared: list) -> None:
         for cond, body in stmt.clauses:
             self.handles_nil(self.expr(cond))
+            tested = _vars_tested(cond)
+            self.vars_tested.extend(tested)
             self.block(body)
+            del self.vars_tested[len(self.vars_tested) - len(tested):]
         if stmt.orelse is not None:
             self.block(stmt.orelse)
 
