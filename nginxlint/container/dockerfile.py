@@ -66,6 +66,7 @@ class _Stage:
     workdir: str | None = None
     # `FROM scratch` then `COPY --from=stage / /`: the stage's files whole, without its settings (CMD, STOPSIGNAL)
     squashes: bool = False
+    values: dict = field(default_factory=dict)  # the ENV and ARG values the stage fixes, for COPY and WORKDIR
 
 
 def _instructions(text: str):
@@ -136,6 +137,23 @@ def _substitute(text: str, args: dict[str, str]) -> str:
     return _VARIABLE.sub(value, text)
 
 
+def _known(text: str, values: dict[str, str]) -> str:
+    """`${openresty}/nginx/conf/` with the values the Dockerfile fixes; a variable it does not fix stays as written."""
+    def value(match):
+        name = match.group(1) or match.group(3)
+        return values[name] if values.get(name) else match.group(0)
+
+    return _VARIABLE.sub(value, text)
+
+
+def _assignments(word: str, rest: str) -> list[tuple[str, str]]:
+    """ENV's and ARG's `name=value` pairs; ENV's older `name value` form sets one name to the rest of the line."""
+    parts = rest.split()
+    if word == "ENV" and parts and "=" not in parts[0]:
+        return [(parts[0], rest[len(parts[0]):].strip().strip("\"'"))] if len(parts) > 1 else []
+    return [(name, value.strip("\"'")) for name, equals, value in (part.partition("=") for part in parts) if equals]
+
+
 def _flags_and_words(rest: str) -> tuple[dict[str, str], list[str]]:
     """`--flag=value` options and the words after them (quotes removed; a path with spaces takes the JSON form)."""
     words = [word.strip("\"'") for word in rest.split()]
@@ -165,7 +183,7 @@ def read_dockerfile(path: str, text: str, target: str | None = None) -> ImageBui
             name = words[2].lower() if len(words) >= 3 and words[1].lower() == "as" else None
             parent = by_name.get(image.lower())
             stage = _Stage(name, Value(image, _span(line, raw, words[0]), words[0]), parent,
-                           workdir=parent.workdir if parent else None)
+                           workdir=parent.workdir if parent else None, values=dict(parent.values) if parent else {})
             stages.append(stage)
             if name:
                 by_name[name] = stage
@@ -183,7 +201,12 @@ def read_dockerfile(path: str, text: str, target: str | None = None) -> ImageBui
         elif word == "VOLUME":
             for volume in _words(rest) or rest.split():
                 stage.volumes.append(Value(volume, span))
+        elif word in ("ENV", "ARG"):
+            stage.values.update((name, _known(value, stage.values)) for name, value in _assignments(word, rest))
+            if word == "ARG":  # `ARG NAME` brings a global argument's default into the stage
+                stage.values.update((name, args[name]) for name in rest.split() if "=" not in name and args.get(name))
         elif word == "WORKDIR" and rest:
+            rest = _known(rest, stage.values)
             stage.workdir = rest if rest.startswith("/") or not stage.workdir else f"{stage.workdir.rstrip('/')}/{rest}"
         elif word in ("COPY", "ADD"):
             flags, words = _flags_and_words(rest)
@@ -197,6 +220,7 @@ def read_dockerfile(path: str, text: str, target: str | None = None) -> ImageBui
                 continue
             if "from" in flags or len(words) < 2:
                 continue
+            words = [_known(word, stage.values) for word in words]
             stage.copies.append(Copy(tuple(words[:-1]), words[-1], span, stage.workdir))
     if not stages:
         return None

@@ -108,3 +108,28 @@ def test_a_compose_service_pulling_an_image_is_not_bound_by_a_shared_port(tmp_pa
     result = run_cli([".", "--format", "json", "--select", "CTR111", "--isolated"], cwd=tmp_path)
     # the gateway runs its image's own config; the service built here runs the config that listens on its port
     assert [f["path"] for f in result.json["findings"]] == ["built/nginx.conf"]
+
+
+def test_copy_destinations_take_the_env_and_arg_values_the_dockerfile_fixes():
+    build = read_dockerfile("Dockerfile", "ARG BASE=/opt\nFROM alpine:3.9\nENV openresty /usr/local/openresty\n"
+                                          "ARG BASE\nWORKDIR ${BASE}/app\n"
+                                          "COPY src/proxy_params.nginx ${openresty}/nginx/conf/proxy_params\n"
+                                          "COPY a.conf ${NOT_FIXED}/conf.d/\n")
+    assert [(c.dest, c.workdir) for c in build.copies] == [
+        ("/usr/local/openresty/nginx/conf/proxy_params", "/opt/app"), ("${NOT_FIXED}/conf.d/", "/opt/app")]
+
+
+def test_an_include_the_dockerfile_copies_under_another_name_into_the_conf_directory_is_found(tmp_path):
+    write_tree(tmp_path, {
+        "src/nginx/nginx.nginx": "events {}\nhttp { include /etc/nginx/conf.d/site.nginx; }\n",
+        "src/nginx/conf.d/site.nginx": "server { listen 80; location / { include proxy_params; } }\n",
+        "src/nginx/proxy_params.nginx": "proxy_set_header Host $host;\n",
+        "Dockerfile": "FROM alpine:3.9\nENV openresty /usr/local/openresty\n"
+                      "COPY src/nginx/nginx.nginx ${openresty}/nginx/conf/nginx.conf\n"
+                      "COPY src/nginx/proxy_params.nginx ${openresty}/nginx/conf/proxy_params\n"
+                      "COPY src/nginx/conf.d /etc/nginx/conf.d/\n"
+                      'CMD ["/usr/local/openresty/bin/openresty", "-g", "daemon off;"]\n',
+        "compose.yaml": "services:\n  nginx:\n    build: .\n    ports: ['80:80']\n",
+    })
+    result = run_cli([".", "--format", "json", "--select", "NGX002", "--isolated"], cwd=tmp_path)
+    assert result.json["findings"] == []
