@@ -3,14 +3,18 @@
 Only the places a build takes them from are looked at, never the whole repository: Dockerfiles in the config's
 directory and its parents up to the linted base directory, in the prefix and up to two levels below it
 (`docker/Dockerfile`); LuaRocks tree manifests (`<tree>/lib/luarocks/rocks-5.1/manifest`) in the prefix, the base
-directory and their subdirectories (`lua_modules/`, `rocks/`). Listings, reads and parses happen once per run.
+directory and their subdirectories (`lua_modules/`, `rocks/`). A config no container runs (nginx on a host) gets
+what the project installs anywhere: its README's and scripts' rocks, and those of any Dockerfile of the repository.
+Listings, reads and parses happen once per run.
 """
 from __future__ import annotations
 
+import fnmatch
 import os
 import re
 from pathlib import Path
 
+from ..container.dockerfile import DOCKERFILE_NAMES
 from ..container.dockerfile_binding import directories_below, dockerfiles_near
 from ..sources import Unreadable
 from .modules import builtin_modules, dockerfile_rocks, manifest_rocks, rock_dependencies, rock_modules
@@ -76,6 +80,10 @@ class ProjectModules:
             for rock, where in documented_rocks(tree.loader, top):
                 for name in (rock, *rock_dependencies(rock)):
                     modules.update(rock_modules(name), f"installed as {where} says (`{rock}`)")
+            for path in _repository_dockerfiles(tree.loader, top):  # and the rocks its images install
+                for rock in _rocks(tree.loader, path, dockerfile_rocks):
+                    modules.update(rock.modules,
+                                   f"installed by {rock.installed_as} in {tree.loader.display(path)}:{rock.line}")
 
 
 # `luarocks install lunajson`, `opm get ledgetech/lua-resty-http`, written in a README or a script (options skipped).
@@ -106,6 +114,12 @@ def _documented(loader, top: Path):
 
 def project_modules(tree) -> ProjectModules:
     return ProjectModules(tree)
+
+
+def _repository_dockerfiles(loader, top: Path) -> tuple[Path, ...]:
+    return loader.once("repository-dockerfiles", top, lambda: tuple(
+        directory / name for directory, name in loader.files_below(top)
+        if any(fnmatch.fnmatchcase(name, pattern) for pattern in DOCKERFILE_NAMES)))
 
 
 def _rocks(loader, path: Path, reader) -> list:
