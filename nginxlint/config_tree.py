@@ -19,6 +19,7 @@ from .findings import Finding, Location
 from .gitignore import git_ignored
 from .nginx.conf_dirs import CONF_PREFIXES
 from .nginx.parser import Directive, blocks_around
+from .nginx.placeholders import ACTIVATED_SUFFIXES
 from .nginx.templates import RENDERED_SUFFIXES
 from .path_templates import rendered_elsewhere
 from .script_writes import written_by_pattern, written_names
@@ -374,10 +375,6 @@ def _packaged_modules(node: Node) -> bool:
 # An include whose first path part is an upper-case token (`PH_NGINX_CONF_TMPL_DIR/ssl.tmpl`, `NGINX_MIME_TYPES`): a
 # word an installer's `sed`/`perl -pi` replaces with a real path before nginx reads the file, never a directory name.
 _INSTALLER_TOKEN = re.compile(r"[A-Z][A-Z0-9]*_[A-Z0-9_]*(?:/|$)")
-
-# Suffixes of a file shipped for the user to copy into place under its own name (`site.conf.example` -> `site.conf`)
-ACTIVATED_SUFFIXES = (".example", ".sample", ".dist")
-
 
 # The blocks a server is written in; a tag inside any other block (a server, a location, a map) cannot add one.
 _HOLDING_SERVERS = frozenset({"http", "stream", "mail"})

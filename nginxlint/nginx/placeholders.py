@@ -38,6 +38,10 @@ def is_stand_in_host(host: str) -> bool:
         is not None or any(name == s or name.endswith("." + s) for s in ECHO_SERVICES)
 
 
+# Suffixes of a file shipped for the user to copy into place under its own name (`site.conf.example` -> `site.conf`)
+ACTIVATED_SUFFIXES = (".example", ".sample", ".dist")
+
+
 def why_not_deployed(tree) -> str | None:
     """Why a config tree is not served to the public as it stands, or None.
 
@@ -46,9 +50,15 @@ def why_not_deployed(tree) -> str | None:
     settings name) which does not include it, and whose every http server answers only to documentation names, is
     a template to copy and rename ("replace example.com with your host"). A main config named so, and a fragment
     with no main config above it (a snippet tried out, a file an image's own nginx.conf includes), are still
-    advised. So is a ConfigMap's config that nothing of its Helm chart mounts."""
+    advised. So is a ConfigMap's config that nothing of its Helm chart mounts. A fragment shipped for the user to
+    copy into place (`default.conf.example`) is the copy's source, unless a container puts it under a name of its
+    own (`COPY default.conf.example /etc/nginx/conf.d/default.conf`): a mount of its directory leaves it a file
+    that no `include *.conf` reads."""
     if tree.unmounted:
         return tree.unmounted
+    if not tree.is_main and (tree.root.display or "").endswith(ACTIVATED_SUFFIXES) \
+            and (tree.binding is None or (tree.binding.container_path or "").endswith(ACTIVATED_SUFFIXES)):
+        return "example to copy into place"
     if tree.is_main:
         for node in tree.nodes("error_log"):
             if node.ctx == () and len(node.args) >= 2 and node.args[-1].lower() == "debug":
