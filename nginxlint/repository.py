@@ -47,7 +47,7 @@ LEFTOVER_DIRS = ("old", "*[-_]old", "old[-_]*", "deprecated", "unused")
 _LEFTOVER_NAME = re.compile(r"(?:^|[-_.])(?:old|bak|orig|deprecated|unused)(?:[-_.]|$)", re.I)
 # A config named as an example to copy and make one's own (`service-example.conf`, `example.conf`, `site.sample.conf`):
 # the one a deployment runs is the copy, under the name the README gives it. Not a last suffix: `nginx.conf.sample`
-# is what an image or script copies into place as it stands (see ACTIVATED_SUFFIXES in config_tree).
+# is what an image or script copies into place as it stands (see ACTIVATED_SUFFIXES in nginx/placeholders).
 _EXAMPLE_NAME = re.compile(r"(?:^|[-_.])(?:example|sample)(?=[-_.])", re.I)
 # A backup copy an editor, a package manager or a person left beside a config (`site.conf.bak`, `nginx.conf.orig`,
 # `default~`): no `include *.conf` picks it up, so nginx loads it only when a config names it.
