@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
+from .directives import LUA_PHASE
 from .releases import Version
 from .urls import PASS_DIRECTIVES
 
@@ -111,6 +112,19 @@ def _captures_read_before(dep) -> set[tuple[str, str]]:
                 found = [v.name.lower() for v in variables(arg)]
                 pairs.update((first, later) for i, first in enumerate(found) for later in found[i + 1:])
     return pairs
+
+
+_CACHES = ("proxy_cache", "fastcgi_cache", "uwsgi_cache", "scgi_cache")
+
+
+def _range_leak(dep):
+    """With nginx's own modules the range filter's overflow leaks the header of a response served from a cache; with
+    a module of another party (`load_module`, ngx_lua's directives) it may leak a worker's memory."""
+    cache = next((n for name in _CACHES for n in dep.nodes(name) if n.args and n.args[0] != "off"), None)
+    if cache is not None:
+        return cache
+    third_party = [name for name in dep.names() if name == "load_module" or name.startswith("lua_") or name in LUA_PHASE]
+    return min((n for name in third_party for n in dep.nodes(name)), key=_order, default=None)
 
 
 def _slice(dep):
@@ -258,7 +272,7 @@ ADVISORIES = (
     Advisory("CVE-2018-16845", "memory disclosure in the mp4 module", (1, 1, 3), ((1, 15, 6), (1, 14, 1)),
              _directive("mp4"), "`mp4`"),
     Advisory("CVE-2017-7529", "integer overflow in the range filter (memory disclosure)", (0, 5, 6),
-             ((1, 13, 3), (1, 12, 1)), None),
+             ((1, 13, 3), (1, 12, 1)), _range_leak, "a cache or a third-party module"),
     Advisory("CVE-2016-4450", "NULL pointer dereference while writing a request body to a file", (1, 3, 9),
              ((1, 11, 1), (1, 10, 1)), None),
     Advisory("CVE-2016-0742, CVE-2016-0746, CVE-2016-0747", "invalid pointer, use-after-free and unbounded CNAME "
