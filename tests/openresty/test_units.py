@@ -270,7 +270,9 @@ def test_installed_rocks_are_found_without_walking_the_repository(tmp_path, monk
         "far/away/in/the/tree/Dockerfile": "FROM openresty/openresty\nRUN luarocks install lua-resty-template\n",
     })
     monkeypatch.setattr(os, "walk", no_walk)  # discovery may walk; the Lua analysis must not
-    assert [u.require.module for u in tree.lua.unresolved] == ["resty.template"]
+    # a config no container runs gets the rocks of any Dockerfile of the repository, through the cached listings
+    assert [u.require.module for u in tree.lua.unresolved] == []
+    assert tree.binding is None
 
 
 def test_phases_spread_with_one_search_per_required_module():
