@@ -40,6 +40,9 @@ def is_stand_in_host(host: str) -> bool:
 
 # Suffixes of a file shipped for the user to copy into place under its own name (`site.conf.example` -> `site.conf`)
 ACTIVATED_SUFFIXES = (".example", ".sample", ".dist")
+# Those of files read whether or not anything copies them into place (a `.sample` is read only where a start script
+# or a base image copies it, container/placed.py)
+_READ_UNCOPIED = (".example", ".dist")
 
 
 def why_not_deployed(tree) -> str | None:
@@ -56,7 +59,7 @@ def why_not_deployed(tree) -> str | None:
     that no `include *.conf` reads."""
     if tree.unmounted:
         return tree.unmounted
-    if not tree.is_main and (tree.root.display or "").endswith(ACTIVATED_SUFFIXES) \
+    if not tree.is_main and (tree.root.display or "").endswith(_READ_UNCOPIED) \
             and (tree.binding is None or (tree.binding.container_path or "").endswith(ACTIVATED_SUFFIXES)):
         return "example to copy into place"
     if tree.is_main:
