@@ -49,6 +49,16 @@ _WORKLOAD_KIND = re.compile(r"^kind:[ \t]*(?:Deployment|StatefulSet|DaemonSet|Re
                             re.MULTILINE)
 
 
+def _why_unmounted(configmap, loader) -> str | None:
+    """Why no pod of the ConfigMap's Helm chart mounts it, or None."""
+    path = Path(os.path.abspath(loader.base_dir)) / configmap.path
+    if chart_directory(path) is not None and not is_chart_template(path):
+        return "a file of its Helm chart outside templates/, which Helm does not render"
+    if _named_by_no_other_file(configmap, loader):
+        return "a ConfigMap that no other file of its Helm chart names, so no pod mounts it"
+    return None
+
+
 def _named_by_no_other_file(configmap, loader) -> bool:
     """The ConfigMap is a Helm chart's, and no other template or values file of the chart holds the literal part of
     its name (`-nginx-config` of `{{ include "app.fullname" . }}-nginx-config`), while the chart has workloads: none
@@ -150,11 +160,10 @@ def build_embedded(workspace, manifests, candidates, findings: list[Finding]) ->
         ]
         done.update(_entry_key(configmap, entry) for _path, _configmap, entry, _mounted in view)
         unknown = configmap.unrendered or _chart_partly_unread(configmap, manifests, workspace.loader)
-        unmounted = _named_by_no_other_file(configmap, workspace.loader) if view else False
+        unmounted = _why_unmounted(configmap, workspace.loader) if view else None
         for tree, _mounted in _build_view(workspace, manifests, view, findings) if view else ():
             tree.container_unknown = unknown
-            if unmounted:
-                tree.unmounted = "a ConfigMap that no other file of its Helm chart names, so no pod mounts it"
+            tree.unmounted = unmounted
             result.append(tree)
     namespaces = frozenset(item.namespace for item in [*manifests.workloads, *manifests.configmaps] if item.namespace)
     for tree in result:

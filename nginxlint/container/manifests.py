@@ -17,7 +17,7 @@ from ..checks.load import invalid_manifest
 from ..findings import Finding, Notification, Span
 from ..nginx.templates import named_as_template
 from ..workspace import list_files
-from .detect import (NAMES_NGINX, is_chart_template, is_compose_path, is_kubernetes_yaml, is_nginx_container,
+from .detect import (NAMES_NGINX, chart_directory, is_chart_template, is_compose_path, is_kubernetes_yaml, is_nginx_container,
                      is_nginx_key, may_hold_runtime)
 from .model import ManifestProblem, RuntimeFacts
 
@@ -82,7 +82,8 @@ def read_manifests(workspace, texts, findings: list[Finding], notifications: lis
     named = {absolute(Path(p)) for p in [*(loader.settings.manifests or ()), *workspace.explicit]}
     result = Manifests()
     for path, display, text in texts:
-        chart_template = is_chart_template(path)
+        # a chart's file outside templates/ (`templates_disabled/`, `examples/`) holds the same tags, unrendered
+        chart_template = is_chart_template(path) or chart_directory(Path(path)) is not None
         if named_as_template(os.path.basename(display)) and not chart_template:
             # docker-compose.template.yml: a script renders it
             notifications.append(Notification("note", "not read: a template of manifests (so named); the files made "

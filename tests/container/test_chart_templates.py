@@ -73,6 +73,21 @@ def test_a_chart_configmap_is_linted_at_the_lines_and_columns_of_the_template(tm
     assert "unrendered template" in notes["chart/templates/deployment.yaml"]
 
 
+def test_a_chart_file_outside_templates_is_read_with_its_tags_masked_and_is_not_deployed(tmp_path):
+    # `templates_disabled/`: the same tags, but Helm renders nothing there, so no pod mounts what it holds
+    configmap = ('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ include "web.fullname" . }}-nginx\ndata:\n'
+                 "  upstreams.conf: |\n"
+                 "    upstream api_server {\n"
+                 '        server {{ include "web.fullname" . }}-api:{{ .Values.api.port }} fail_timeout=0;\n'
+                 "    }\n    {{- if .Values.mcp.enabled }}\n    upstream mcp { server mcp:8000; }\n    {{- end }}\n"
+                 "  default.conf: |\n    server {\n        listen 8080;\n"
+                 "        location /admin/ { allow 10.0.0.0/8; proxy_pass http://api_server; }\n    }\n")
+    write_tree(tmp_path, {"chart/Chart.yaml": "name: web\n", "chart/templates_disabled/nginx-conf.yaml": configmap,
+                          "chart/templates/deployment.yaml": DEPLOYMENT})
+    result = run_cli([".", "--format", "json"], cwd=tmp_path).json
+    assert result["findings"] == []  # no NGX001 or NGX006 at the tags, no advice on the admin allow list (SEC505)
+
+
 def test_the_workload_of_an_unrendered_chart_is_no_container_for_its_configs(tmp_path):
     # The only nginx container in view is the Compose service; the chart's own Deployment is unread. Its config
     # logs to a file, which a container rule would report in a container it made up.
