@@ -13,6 +13,7 @@ from ..findings import SAFE, UNSAFE, Fix, Location, Span
 from ..gitignore import git_ignored
 from ..nginx import edits
 from ..nginx.directives import LUA_PHASE
+from ..nginx.inheritance import nearest, value_at
 from ..nginx.templates import is_unknown
 from ..nginx.urls import PASS_DIRECTIVES, is_address, upstream_host, upstream_names
 from ..nginx.variables import SETTER, variable_facts, variables
@@ -763,6 +764,7 @@ def undefined_global(tree, report):
     # before 0.10.15 (OpenResty 1.15.8.1), ngx_lua gave each request a globals table of its own
     running = running_lua_module(tree)
     per_request_globals = running is not None and module_order(running.version) < SHARED_GLOBALS_SINCE
+    code_cache = nearest(tree, "lua_code_cache")
     for subsystem in SUBSYSTEMS:
         units = [u for u in lua.of(subsystem) if u.facts is not None]
         if not units:
@@ -799,7 +801,8 @@ def undefined_global(tree, report):
                         f"{raises}; create it in init_by_lua* or init_worker_by_lua*, or fix the name{near}",
                         related=_related_requires(unit),
                     )
-            if unit.kind == "module" or unit.phase in INIT_PHASES or unit.phase is None or per_request_globals:
+            if unit.kind == "module" or unit.phase in INIT_PHASES or unit.phase is None or per_request_globals \
+                    or _own_vm(unit, code_cache):
                 continue
             written: set = set()
             for use in unit.facts.global_writes:
@@ -817,6 +820,13 @@ def undefined_global(tree, report):
                     f"make it local, or create it in init_by_lua* or init_worker_by_lua*",
                     severity="warning",
                 )
+
+
+def _own_vm(unit, code_cache: dict) -> bool:
+    """`lua_code_cache off` where the handler runs: each request runs in a Lua VM of its own (oracle), so the globals
+    it writes die with it."""
+    setting = value_at(code_cache, unit.node.parent) if unit.node is not None else None
+    return setting is not None and setting.args[:1] == ["off"]
 
 
 # -- LUA212 -----------------------------------------------------------------------------------------------------

@@ -435,6 +435,18 @@ def test_lua211_global_created_at_init_worker():
         assert not codes(ng.lint(), "LUA211")
 
 
+@pytest.mark.parametrize("code_cache, counts", [("on", ["1", "2"]), ("off", ["1", "1"])])
+def test_lua211_a_request_global_is_shared_only_with_the_code_cache_on(code_cache, counts):
+    """With `lua_code_cache off` each request runs in a Lua VM of its own: a global it writes dies with it."""
+    files = {"conf/nginx.conf": conf(f"lua_code_cache {code_cache};\n" + server(
+        " location = /count { content_by_lua_block { hits = (hits or 0) + 1; ngx.say(hits) } }"))}
+    with Nginx(files) as ng:
+        assert ng.start().status == 0
+        assert [ng.get("/count")[1].strip() for _ in range(2)] == counts
+        found = codes(ng.lint(), "LUA211")
+    assert [f["line"] for f in found] == ([conf_line(files, "hits = ")] if code_cache == "on" else [])
+
+
 # -- LUA212 -------------------------------------------------------------------------------------------------
 
 def _lua212(inner_handler: bool) -> dict:
