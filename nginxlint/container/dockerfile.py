@@ -51,6 +51,7 @@ class ImageBuild:
     cmd: Value | None = None
     volumes: tuple[Value, ...] = ()
     copies: tuple[Copy, ...] = ()
+    runs: tuple[str, ...] = ()  # the shell text of its RUN instructions, with the ENV and ARG values it fixes
 
 
 @dataclass
@@ -67,6 +68,7 @@ class _Stage:
     # `FROM scratch` then `COPY --from=stage / /`: the stage's files whole, without its settings (CMD, STOPSIGNAL)
     squashes: bool = False
     values: dict = field(default_factory=dict)  # the ENV and ARG values the stage fixes, for COPY and WORKDIR
+    runs: list = field(default_factory=list)
 
 
 def _instructions(text: str):
@@ -205,6 +207,8 @@ def read_dockerfile(path: str, text: str, target: str | None = None) -> ImageBui
             stage.values.update((name, _known(value, stage.values)) for name, value in _assignments(word, rest))
             if word == "ARG":  # `ARG NAME` brings a global argument's default into the stage
                 stage.values.update((name, args[name]) for name in rest.split() if "=" not in name and args.get(name))
+        elif word == "RUN":
+            stage.runs.append(_known(rest, stage.values))
         elif word == "WORKDIR" and rest:
             rest = _known(rest, stage.values)
             stage.workdir = rest if rest.startswith("/") or not stage.workdir else f"{stage.workdir.rstrip('/')}/{rest}"
@@ -236,6 +240,7 @@ def read_dockerfile(path: str, text: str, target: str | None = None) -> ImageBui
     entrypoint = cmd = signal = None
     volumes: list[Value] = []
     copies: list[Copy] = []
+    runs: list[str] = []
     for stage in chain:
         if stage.squashes:  # only files came along
             entrypoint = cmd = signal = None
@@ -247,4 +252,5 @@ def read_dockerfile(path: str, text: str, target: str | None = None) -> ImageBui
             cmd = stage.cmd
         volumes += stage.volumes
         copies += stage.copies
-    return ImageBuild(build.path, build.base, signal, entrypoint, cmd, tuple(volumes), tuple(copies))
+        runs += stage.runs
+    return ImageBuild(build.path, build.base, signal, entrypoint, cmd, tuple(volumes), tuple(copies), tuple(runs))

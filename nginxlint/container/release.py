@@ -8,6 +8,7 @@ for such a tag too, when it follows the current releases (pulled_release).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ..findings import Location
@@ -111,9 +112,29 @@ def running_lua_module(tree) -> RunningLuaModule | None:
         if version is not None:
             return RunningLuaModule(version, f"bundled by {running.release.name}, {running.source}",
                                     running.related, True, running.from_image)
+    built = _built_from_source(tree)
+    if built is not None:
+        return built
     version = getattr(tree.settings, "lua_nginx_module", None)
     if version and module_order(version):
         return RunningLuaModule(version, "from the lua-nginx-module setting", [])
+    return None
+
+
+# A lua-nginx-module a Dockerfile builds from its source: the release archive it downloads or the tag it clones
+# (`lua-nginx-module/archive/v0.10.7.zip`, `lua-nginx-module-0.10.7.tar.gz`, `git clone -b v0.10.7 …lua-nginx-module`)
+_SOURCE_RELEASE = re.compile(r"lua-nginx-module(?:/archive/(?:refs/tags/)?v?|-)(\d+\.\d+\.\d+)\b"
+                             r"|\s(?:-b|--branch)\s+v?(\d+\.\d+\.\d+)\s+\S*lua-nginx-module")
+
+
+def _built_from_source(tree) -> RunningLuaModule | None:
+    """The lua-nginx-module the image of the tree's container builds from source (its Dockerfile's RUN lines)."""
+    binding = tree.binding
+    build = binding.container.build if binding is not None else None
+    for text in build.runs if build is not None else ():
+        found = _SOURCE_RELEASE.search(text)
+        if found is not None:
+            return RunningLuaModule(found.group(1) or found.group(2), f"built from source in {build.path}", [])
     return None
 
 
