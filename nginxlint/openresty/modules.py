@@ -45,6 +45,7 @@ ROCK_MODULES = {
     "lua-resty-jit-uuid": ("resty.jit-uuid",),
     "lua-resty-cookie": ("resty.cookie",),
     "lua-resty-redis-connector": ("resty.redis.connector", "resty.redis.sentinel"),
+    "kong-redis-cluster": ("resty.rediscluster", "resty.xmodem"),
     "lua-resty-worker-events": ("resty.worker.events",),
     "lua-resty-events": ("resty.events", "resty.events.*"),
     "lua-resty-openssl": ("resty.openssl", "resty.openssl.*"),

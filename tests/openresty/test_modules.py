@@ -26,6 +26,7 @@ def test_patterns_match_the_package_and_below():
 def test_rock_names_map_to_modules():
     assert rock_modules("lua-resty-http") == ("resty.http", "resty.http_headers", "resty.http_connect")
     assert "prometheus_resty_counter" in rock_modules("nginx-lua-prometheus")
+    assert rock_modules("kong-redis-cluster") == ("resty.rediscluster", "resty.xmodem")  # its rockspec's build.modules
     assert rock_modules("lua-resty-foo") == ("resty.foo", "resty.foo.*")
     assert rock_modules("lua-bar") == ("bar", "bar.*")
 
