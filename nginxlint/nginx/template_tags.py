@@ -439,12 +439,18 @@ def is_nginx_builtin(name: str) -> bool:
     return lower.startswith(NGINX_PREFIXES) or ("_" in lower and lower in NGINX_BUILTINS)
 
 
+_LINE_SLOT = re.compile(r"(?m)^[ \t]*(\$\{\w+\})[ \t]*$")
+
+
 def envsubst_tags(text: str, nginx_variables: frozenset[str] = frozenset()) -> list[Tag]:
     """`${NAME}` and `$NAME` for upper-case names the config does not define as nginx variables (nor the rest of
     the config tree: `nginx_variables`, lower-cased, e.g. a `map` in nginx.conf used in a conf.d file). Once one
     such name makes the file a template, a name the config defines only in another case is a tag too."""
     if "$" not in text:
         return []
+    # `${servers}` alone on its line, where a renderer (Terraform's templatefile, envsubst) puts whole lines: no
+    # nginx directive is named so, whatever the case of the name
+    slots = [Tag(m.start(1), m.end(1), EXPR) for m in _LINE_SLOT.finditer(text)]
     candidates = [m for m in ENV_REFERENCE.finditer(text) if is_environment_name(m.group(1) or m.group(2))]
     if candidates and _NAXSI_RULE.search(text):  # naxsi's scores (`CheckRule "$SQL >= 8" BLOCK;`) are no references
         rules = [(m.start(), m.end()) for m in _NAXSI_RULE.finditer(text)]
@@ -452,18 +458,20 @@ def envsubst_tags(text: str, nginx_variables: frozenset[str] = frozenset()) -> l
         candidates = [m for m in candidates
                       if (i := bisect.bisect_right(starts, m.start()) - 1) < 0 or m.start() >= rules[i][1]]
     if not candidates:  # the common case: nginx's own lower-case variables only
-        return []
+        return slots
     spellings = defined_spellings(text)
     own = {name.lower() for name in spellings} | nginx_variables
     names = [(m, m.group(1) or m.group(2)) for m in candidates]
     names = [(m, name) for m, name in names if not is_nginx_builtin(name)]
     if not any(name.lower() not in own for _m, name in names):
-        return []
+        return slots
     # A file envsubst renders (it holds a name nothing defines): a name written in upper case where the config
     # writes that variable in lower case is the environment's too (`map $http_host $root_path { default
     # "${ROOT_PATH}"; }`); the config's own spelling, or a name only another file defines, stays nginx's.
-    return [Tag(m.start(), m.end(), EXPR) for m, name in names
-            if name not in spellings and name.lower() not in nginx_variables]
+    tags = {tag.start: tag for tag in slots}
+    tags.update((m.start(), Tag(m.start(), m.end(), EXPR)) for m, name in names
+                if name not in spellings and name.lower() not in nginx_variables)
+    return [tags[start] for start in sorted(tags)]
 
 
 # --- placeholder tokens (a start script's `sed -i 's#TOKEN#value#'`) ----------------------------------------------

@@ -390,6 +390,14 @@ def test_envsubst_masks_upper_case_names_the_config_does_not_define():
     assert args[3:] == ["$Mixed", "$lower", "${NAME:-x}"]
 
 
+def test_a_variable_alone_on_its_line_is_a_slot_a_renderer_fills_with_lines():
+    text = "stream {\n    upstream api {\n        least_conn;\n${servers}\n        ${BACKUP}\n    }\n}\n"
+    assert detect(text, "nginx.conf") == "envsubst"
+    masked = mask(text, "envsubst")
+    assert "$" not in masked.text and len(masked.text) == len(text)
+    assert detect("http {\n    map $uri $x { default $y; }\n}\n", "nginx.conf") is None
+
+
 def test_in_an_envsubst_template_an_upper_case_name_is_the_environments_whatever_case_the_config_defines():
     template = ('map $http_host $php {\n    default ${PHP_FPM};\n}\n'
                 'map $http_host $root_path {\n    default "${ROOT_PATH}";\n}\n')
