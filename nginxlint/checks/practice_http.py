@@ -617,17 +617,10 @@ def mixed_case_variable(dep, report):
 
 # -- NGX017 error-log-off --------------------------------------------------------------------------------------
 
-def _answers_alone(block) -> bool:
-    """A location whose every request a `return` answers (`location = /healthz { error_log off; return 200; }`):
-    nothing in it logs an error, so the file the word names stays empty."""
-    return block is not None and block.name == "location" and fixed_status(block) is not None \
-        and not any(child.name == "location" for child in block.children or ())  # a nested one answers its own
-
-
 @rule("NGX017")
 def error_log_off(dep, report):
     for node in dep.nodes("error_log"):
-        if node.args[:1] in (["off"], ["on"]) and not _answers_alone(node.parent):
+        if node.args[:1] in (["off"], ["on"]):
             switch = node.args[0]
             report(
                 node,
