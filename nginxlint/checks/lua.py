@@ -155,10 +155,11 @@ def _unseen_code(lua, subsystem: str, missing_modules: bool = False) -> bool:
 @rule("LUA218")
 def undefined_variable_write(tree, report):
     """`ngx.var.NAME = v` needs `$NAME` made by the config: nginx makes no variable at run time."""
-    if not _sees_blocks(tree) or any(is_unknown(node.name) for node in tree.walk()):
-        return  # what is not read, or a template tag, may `set` it
+    writers = [unit for unit in tree.lua.units if unit.facts is not None and unit.facts.var_writes]
+    if not writers or not _sees_blocks(tree) or any(is_unknown(node.name) for node in tree.walk()):
+        return  # nothing written; or what is not read, or a template tag, may `set` it
     for subsystem in SUBSYSTEMS:
-        units = [unit for unit in tree.lua.of(subsystem) if unit.facts is not None and unit.facts.var_writes]
+        units = [unit for unit in writers if unit.subsystem == subsystem]
         made = _made_variables(tree, subsystem) if units else set()
         for unit in units:
             reported: set = set()
