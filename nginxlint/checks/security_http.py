@@ -1350,8 +1350,9 @@ def real_ip_from_anywhere(dep, report):
             continue  # the address only reaches the access log
         header_node = value_at(headers, node.parent)
         header = header_node.args[0] if header_node is not None and header_node.args else "X-Real-IP"
-        if header.lower() == "proxy_protocol":
-            continue  # the address comes from the PROXY protocol header of the connection, not from a header
+        if header.lower() == "proxy_protocol" or is_unknown(header):
+            continue  # the address comes from the connection's PROXY protocol header, not from a request header
+            # (or may: a template fills the header's name in)
         recursive_node = value_at(recursive, node.parent)
         if header.lower() == "x-forwarded-for" and recursive_node is not None and recursive_node.args[:1] == ["on"]:
             report(node, "every address is trusted and real_ip_recursive is on: nginx skips each X-Forwarded-For "
