@@ -6,7 +6,7 @@ import re
 from ..container.model import runs_as_non_root
 from ..nginx.access import AccessView, error_return, listen_families
 from ..nginx.listen import http_servers, server_listens
-from ..nginx.locations import UNKNOWN, match_location
+from ..nginx.locations import UNKNOWN, match_location, probe_location
 from ..nginx.values import parse_uint
 from ..openresty.phases import INIT_PHASES
 from .k8s import container_groups, reachable, servers_on_port
@@ -123,6 +123,8 @@ def metrics_endpoint_unrestricted(tree, report):
         server = block if block.name == "server" else block.enclosing("server")
         if block.find("internal") or access.opaque(block) or _refused_by_if(block, server):
             continue
+        if block.name == "location" and probe_location(block):
+            continue  # a health check that answers with counters: the probes must reach it, `deny all` breaks them
         if server is not None:
             families, unix_only = listen_families(server.find("listen"))
             listens = server_listens(server, runs_as_non_root(tree.binding))

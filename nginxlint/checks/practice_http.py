@@ -14,7 +14,7 @@ from ..findings import Fix
 from ..nginx import edits
 from ..nginx.conditions import REGEX_OPERATORS, if_condition
 from ..nginx.inheritance import Lists, nearest, value_at
-from ..nginx.locations import ends_request, fixed_status, header_added, rewrite_takes_every_uri
+from ..nginx.locations import ends_request, fixed_status, header_added, probe_location, rewrite_takes_every_uri
 from ..nginx.urls import PASS_DIRECTIVES
 from ..nginx.values import parse_uint
 from ..nginx.variables import SETTER, variables
@@ -130,18 +130,10 @@ def add_header_content_type(dep, report):
         )
 
 
-# The last path segment of the locations probes ask (`location = /healthz`, `/ping`, `/nginx-health`).
-_HEALTH_CHECK = re.compile(r"(?:[\w-]*[-_])?(?:health|healthz|healthcheck|health-check|ping|ready|readyz|live|livez|"
-                           r"alive|liveness|readiness|heartbeat)", re.IGNORECASE)
-
-
 def _health_check(node) -> bool:
     """The header is added in a location a probe asks: its answer's status is all anyone reads."""
     location = node.enclosing("location") if node.parent.name != "location" else node.parent
-    if location is None or not location.args:
-        return False
-    segment = location.args[-1].rstrip("/$").rsplit("/", 1)[-1]
-    return bool(_HEALTH_CHECK.fullmatch(segment))
+    return location is not None and probe_location(location)
 
 
 def _success(answer) -> bool:

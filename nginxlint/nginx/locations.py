@@ -46,6 +46,20 @@ class Match(NamedTuple):
         return self.modifier in ("", "^~")
 
 
+# The last path segment of the locations probes ask (`location = /healthz`, `/ping`, `/nginx-health`).
+_HEALTH_CHECK = re.compile(r"(?:[\w-]*[-_])?(?:health|healthz|healthcheck|health-check|ping|ready|readyz|live|livez|"
+                           r"alive|liveness|readiness|heartbeat)", re.IGNORECASE)
+
+
+def probe_location(location) -> bool:
+    """The location is named for a health check (`location = /healthz`, `/_ping`, `/admin/monitor/health`): a
+    probe asks it, and what it answers is for the prober to reach."""
+    if not location.args:
+        return False
+    segment = location.args[-1].rstrip("/$").rsplit("/", 1)[-1]
+    return bool(_HEALTH_CHECK.fullmatch(segment))
+
+
 def hands_off(node) -> bool:
     """The directive hands the request to an application: a `*_pass`, or a Lua content or access handler."""
     return node.name.endswith("_pass") or node.name.startswith(("content_by_", "access_by_"))
