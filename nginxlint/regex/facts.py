@@ -20,8 +20,8 @@ from .errors import RegexError
 
 # the format of what is stored: change it when a field changes
 # 7: redos tuples end with the bytes they need; captures say where the client can write a header line; the mask of
-# a whole match
-FACTS_KIND = "regex-facts-7"
+# a whole match; 8: no adjacent pair where the second repetition ends an anchored pattern
+FACTS_KIND = "regex-facts-8"
 
 
 class CaptureFacts(NamedTuple):
@@ -193,8 +193,15 @@ def _literal(root, caseless: bool) -> str | None:
 
 def _adjacent(root) -> tuple[int, int] | None:
     """Two greedy or lazy unbounded repetitions next to each other whose bytes overlap (`.*.*`, `\\w+\\d*`):
-    a subject that fails late is split between them in n ways at each of n positions, n² steps."""
-    from .tree import Quantified, Sequence, Set, Char
+    a subject that fails late is split between them in n ways at each of n positions, n² steps. Not where the second
+    ends an anchored pattern (`^/x/.*[\\\\]+`): the match succeeds as soon as it takes what it needs, and a subject
+    without it fails after one pass of the first, from the one start the anchor allows."""
+    from .tree import Alternation, Assertion, Quantified, Sequence, Set, Char
+
+    branches = root.branches if isinstance(root, Alternation) else [root] if isinstance(root, Sequence) else []
+    last = {id(branch.items[-1]) for branch in branches if len(branch.items) > 1
+            and isinstance(branch.items[0], Assertion) and branch.items[0].what in ("^", "\\A")
+            and not branch.items[0].multiline}
 
     def single(node):
         if isinstance(node, Quantified) and node.max is None and node.mode != "possessive" and \
@@ -207,6 +214,6 @@ def _adjacent(root) -> tuple[int, int] | None:
             items = node.items
             for left, right in zip(items, items[1:]):
                 a, b = single(left), single(right)
-                if a is not None and b is not None and a & b:
+                if a is not None and b is not None and a & b and id(right) not in last:
                     return left.start, right.end
     return None
