@@ -29,7 +29,7 @@ def written_names(loader, top: Path) -> frozenset[str]:
 
 def _written(loader, top: Path) -> frozenset[str]:
     from .container.installs import run_effects  # the shell reader, only once an include finds nothing
-    from .container.start_writes import without_heredoc_bodies
+    from .container.startup import without_heredoc_bodies
 
     return frozenset(name for _, text in shell_scripts(loader, top)
                      for written in run_effects(without_heredoc_bodies(text), "/", 0).written
@@ -50,7 +50,7 @@ _SHELL_VARIABLE = re.compile(r"\$\{?\w+\}?")
 
 def _patterns(loader, top: Path) -> tuple[re.Pattern, ...]:
     from .container.installs import run_effects  # the shell reader, only once an include finds nothing
-    from .container.start_writes import without_heredoc_bodies
+    from .container.startup import without_heredoc_bodies
 
     found = []
     for _, text in shell_scripts(loader, top):

@@ -17,14 +17,13 @@ from typing import Callable, Mapping, NamedTuple
 
 from .filesystem import Inline, Layer, normalise
 from .installs import run_effects, simple_commands
-from .startup import init_wrapper_length, read_script, script_path, shell_text
+from .startup import init_wrapper_length, read_script, script_path, shell_text, without_heredoc_bodies
 
 _VARIABLE = re.compile(r"(?<!\\)\$(?:\{([A-Za-z_]\w*)(?:(:?[-=])([^}$`]*))?\}|([A-Za-z_]\w*))")
 ASSIGNMENT = re.compile(r"([A-Za-z_]\w*)=(.*)", re.DOTALL)
 _DEFAULT = re.compile(r"\$\{([A-Za-z_]\w*):?=([^}$`]*)\}")
 # A value that reads the same wherever the script puts it: no blank, quote or shell syntax (a path, a port).
 _PLAIN = re.compile(r"[^\s'\"`$\\;&|<>(){}*?\[\]#]*")
-_HEREDOC = re.compile(r"(?<!<)<<-?\s*(['\"]?)([A-Za-z_][\w-]*)\1")
 _DECLARERS = frozenset({"export", "readonly", "local", "declare", "typeset"})
 OPENING_WORDS = frozenset({"then", "do", "else", "{"})
 _NOT_MADE = frozenset({"sed"})  # edits a file in place: at start a failed edit of a missing file stops nothing
@@ -194,22 +193,6 @@ def _text(source: Path) -> str | None:
         return source.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return None
-
-
-def without_heredoc_bodies(text: str) -> str:
-    """The script with the lines of its here-documents blanked: text fed to a command, not commands."""
-    lines = text.split("\n")
-    ending = None
-    for index, line in enumerate(lines):
-        if ending is not None:
-            if line.strip() == ending:
-                ending = None
-            lines[index] = ""
-            continue
-        match = _HEREDOC.search(line)
-        if match:
-            ending = match.group(2)
-    return "\n".join(lines)
 
 
 def _variables(body: str, stage, sourcing: bool, known: dict[str, str | None] | None = None,

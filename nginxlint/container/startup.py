@@ -148,33 +148,40 @@ def read_script(text: str, script_file: bool = False, last_a_child: bool = False
     return Start(tuple(_expand(top, functions, 0)), traps, script_file, last_a_child)
 
 
-# A here-document's operator and delimiter (`cat <<EOD`, `<<-'EOF'`): the lines up to the delimiter are its text
-_HEREDOC = re.compile(r"<<(-?)\s*(['\"]?)(\w+)\2")
-
-
 def _logical_lines(text: str):
     """(number of its first line, text) of each command line, a line that ends in a backslash joined with the next
     one (`tail -f a.log \\` then `-f b.log` is one command); the text of a here-document is no command."""
     start, parts = 0, []
-    document_end: tuple[str, bool] | None = None  # (delimiter, tabs stripped) while inside a here-document
-    for number, line in enumerate(text.split("\n"), 1):
-        if document_end is not None:
-            if (line.lstrip("\t") if document_end[1] else line) == document_end[0]:
-                document_end = None
-            continue
+    for number, line in enumerate(without_heredoc_bodies(text).split("\n"), 1):
         if not parts:
             start = number
         if line.endswith("\\"):
             parts.append(line[:-1] + " ")
             continue
-        logical = "".join(parts) + line
-        yield start, logical
+        yield start, "".join(parts) + line
         parts = []
-        opened = _HEREDOC.search(logical)
-        if opened:
-            document_end = (opened.group(3), opened.group(1) == "-")
     if parts:
         yield start, "".join(parts)
+
+
+# A here-document's operator and delimiter (`cat <<EOD`, `<<-'EOF'`; not a here-string, `<<<`)
+_HEREDOC = re.compile(r"(?<!<)<<-?\s*(['\"]?)([A-Za-z_][\w-]*)\1")
+
+
+def without_heredoc_bodies(text: str) -> str:
+    """The script with the lines of its here-documents blanked: text fed to a command, not commands."""
+    lines = text.split("\n")
+    ending = None
+    for index, line in enumerate(lines):
+        if ending is not None:
+            if line.strip() == ending:
+                ending = None
+            lines[index] = ""
+            continue
+        match = _HEREDOC.search(line)
+        if match:
+            ending = match.group(2)
+    return "\n".join(lines)
 
 
 def _expand(commands: list[Command], functions: dict[str, list[Command]], depth: int) -> list[Command]:
