@@ -917,17 +917,14 @@ def _start_script_unseen(tree) -> bool:
     return _script_file(tree, script) is None
 
 
-def _start_unknown(binding, tree) -> bool:
+def _start_unknown(tree) -> bool:
     """The container pulls an image built elsewhere whose start nothing in view says: no command in the manifest,
     not an official nginx or OpenResty image, no Dockerfile of the repository read as its build. Such images often
     start a supervisor (s6-overlay's /init) that stops nginx its own way."""
     from ..container.base_images import base_image  # the image facts table, only for a Compose or K8s container
 
-    container = binding.container
-    if _start_command(binding)[0] or container.build is not None or base_image(container.base_image).cmd is not None:
-        return False
-    image = _own_image(tree)
-    return image is None or not (image.entrypoint or image.cmd)
+    container = tree.binding.container
+    return container.build is None and base_image(container.base_image).cmd is None and not _own_start_command(tree)[0]
 
 
 @rule("CTR110", "CTR117", needs="container")
@@ -962,7 +959,7 @@ def check_shutdown(tree, report):
     # a drain that waits needs a graceful stop: not with SIGTERM (a fast stop drops the connections at once), and
     # unknown where a supervisor out of view may stop nginx its own way
     long_lived = _long_lived(tree) if timeout_node is None and graceful is not False \
-        and not _start_unknown(binding, tree) else None
+        and not _start_unknown(tree) else None
     if long_lived is not None:
         node, what = long_lived
         report(node, f"{what} keeps its connections open if the upstream accepts the upgrade, and "
