@@ -7,6 +7,7 @@ ENTRYPOINT, CMD, VOLUME, WORKDIR and COPY/ADD (not `--from=` copies, which take 
 """
 from __future__ import annotations
 
+import fnmatch
 import json
 import re
 from dataclasses import dataclass, field
@@ -17,8 +18,20 @@ from .model import Value
 # `dockerfile` too: docker build falls back to it when the context holds no `Dockerfile` (moby/moby#10858)
 DOCKERFILE_NAMES = ("Dockerfile", "dockerfile", "Dockerfile.*", "*.Dockerfile", "*.dockerfile", "Containerfile",
                     "Containerfile.*")
+
 _VARIABLE = re.compile(r"\$(?:\{(\w+)(?::?[-+]([^}]*))?\}|(\w+))")
 _HEREDOC = re.compile(r"<<-?\s*[\"']?(\w+)[\"']?")
+
+
+def is_dockerfile_name(name: str) -> bool:
+    """A file name that says Dockerfile (`Dockerfile`, `Dockerfile.prod`, `web.dockerfile`, `Containerfile`)."""
+    return any(fnmatch.fnmatchcase(name, pattern) for pattern in DOCKERFILE_NAMES)
+
+
+def repository_dockerfiles(loader, top) -> tuple:
+    """Every Dockerfile under `top`, through the loader's cached listings, found once per run."""
+    return loader.once("repository-dockerfiles", top, lambda: tuple(
+        directory / name for directory, name in loader.files_below(top) if is_dockerfile_name(name)))
 
 
 def plain_source(source: str) -> bool:

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from ..nginx.conf_dirs import NGINX_DIRECTORIES
 from .detect import is_nginx_container
-from .dockerfile import DOCKERFILE_NAMES, ImageBuild, plain_source, read_dockerfile
+from .dockerfile import ImageBuild, is_dockerfile_name, plain_source, read_dockerfile
 from .model import Binding, Container, Mount, RuntimeFacts, image_flavour
 
 FROM_ONLY_DISTANCE = 1  # a Dockerfile that does not COPY the config binds it from this many directories up, at most
@@ -211,7 +211,7 @@ def dockerfiles_near(tree) -> list[Path]:
     found: list[Path] = []
     for directory in dict.fromkeys(directories):
         for name in loader.listing(directory)[1]:
-            if any(fnmatch.fnmatchcase(name, pattern) for pattern in DOCKERFILE_NAMES):
+            if is_dockerfile_name(name):
                 found.append(directory / name)
     return found
 
@@ -226,7 +226,7 @@ def nearby_dockerfiles(tree) -> list[tuple[int, Path]]:
     distance = 0
     while True:
         for name in loader.listing(directory)[1]:
-            if any(fnmatch.fnmatchcase(name, pattern) for pattern in DOCKERFILE_NAMES):
+            if is_dockerfile_name(name):
                 found.append((distance, directory / name))
         if directory == base or base not in directory.parents:
             break

@@ -12,13 +12,12 @@ Source: https://www.rfc-editor.org/rfc/rfc6797#section-8.1
 """
 from __future__ import annotations
 
-import fnmatch
 import posixpath
 import re
 from pathlib import Path
 
 from ..sources import Unreadable
-from .dockerfile import DOCKERFILE_NAMES
+from .dockerfile import repository_dockerfiles
 
 
 def made_self_signed_at_start(tree, certificate: str) -> bool:
@@ -81,12 +80,11 @@ def _repository_outputs(loader, top: Path) -> frozenset[str]:
     from ..shell_scripts import shell_scripts  # the repository's scripts, read once per run
 
     texts = [text for _, text in shell_scripts(loader, top)]
-    for directory, name in loader.files_below(top):
-        if any(fnmatch.fnmatchcase(name, pattern) for pattern in DOCKERFILE_NAMES):
-            try:
-                texts.append(_run_lines(loader.text(directory / name)))
-            except Unreadable:
-                continue
+    for dockerfile in repository_dockerfiles(loader, top):
+        try:
+            texts.append(_run_lines(loader.text(dockerfile)))
+        except Unreadable:
+            continue
     return frozenset(path for text in texts if not _ACME_CLIENT.search(text) for path in _made_paths(text)
                      if "$" not in path)
 

@@ -13,14 +13,13 @@ https://github.com/just-containers/s6-overlay#executing-initialization-andor-fin
 """
 from __future__ import annotations
 
-import fnmatch
 import re
 from pathlib import Path
 
 from typing import TYPE_CHECKING
 
 from .. import sources
-from .dockerfile import DOCKERFILE_NAMES
+from .dockerfile import is_dockerfile_name
 
 if TYPE_CHECKING:
     from .start_edits import LineEdit
@@ -160,8 +159,7 @@ def _script_texts(loader, directory: Path):
             yield loader.text(script)
         except sources.Unreadable:
             continue
-    dockerfiles = [directory / name for name in loader.listing(directory)[1]
-                   if any(fnmatch.fnmatchcase(name, pattern) for pattern in DOCKERFILE_NAMES)]
+    dockerfiles = [directory / name for name in loader.listing(directory)[1] if is_dockerfile_name(name)]
     if not dockerfiles:
         return
     from .dockerfile_build import image_of  # the image model, only beside a Dockerfile

@@ -9,12 +9,11 @@ Listings, reads and parses happen once per run.
 """
 from __future__ import annotations
 
-import fnmatch
 import os
 import re
 from pathlib import Path
 
-from ..container.dockerfile import DOCKERFILE_NAMES
+from ..container.dockerfile import repository_dockerfiles
 from ..container.dockerfile_binding import directories_below, dockerfiles_near
 from ..sources import Unreadable
 from .modules import builtin_modules, dockerfile_rocks, manifest_rocks, rock_dependencies, rock_modules
@@ -68,9 +67,7 @@ class ProjectModules:
         if image is not None:  # the container's own image: its rocks, their dependencies, local rockspecs
             modules.merge(image.module_set())
         for path in dockerfiles_near(tree):
-            for rock in _rocks(tree.loader, path, dockerfile_rocks):
-                modules.update(rock.modules,
-                               f"installed by {rock.installed_as} in {tree.loader.display(path)}:{rock.line}")
+            self._add_rocks_of(path)
         for path in _manifests(tree):
             for rock in _rocks(tree.loader, path, manifest_rocks):
                 modules.update(rock.modules, f"installed according to the LuaRocks manifest "
@@ -80,10 +77,15 @@ class ProjectModules:
             for rock, where in documented_rocks(tree.loader, top):
                 for name in (rock, *rock_dependencies(rock)):
                     modules.update(rock_modules(name), f"installed as {where} says (`{rock}`)")
-            for path in _repository_dockerfiles(tree.loader, top):  # and the rocks its images install
-                for rock in _rocks(tree.loader, path, dockerfile_rocks):
-                    modules.update(rock.modules,
-                                   f"installed by {rock.installed_as} in {tree.loader.display(path)}:{rock.line}")
+            for path in repository_dockerfiles(tree.loader, top):  # and the rocks its images install
+                self._add_rocks_of(path)
+
+
+    def _add_rocks_of(self, dockerfile: Path) -> None:
+        loader = self.tree.loader
+        for rock in _rocks(loader, dockerfile, dockerfile_rocks):
+            self.modules.update(rock.modules,
+                                f"installed by {rock.installed_as} in {loader.display(dockerfile)}:{rock.line}")
 
 
 # `luarocks install lunajson`, `opm get ledgetech/lua-resty-http`, written in a README or a script (options skipped).
@@ -114,12 +116,6 @@ def _documented(loader, top: Path):
 
 def project_modules(tree) -> ProjectModules:
     return ProjectModules(tree)
-
-
-def _repository_dockerfiles(loader, top: Path) -> tuple[Path, ...]:
-    return loader.once("repository-dockerfiles", top, lambda: tuple(
-        directory / name for directory, name in loader.files_below(top)
-        if any(fnmatch.fnmatchcase(name, pattern) for pattern in DOCKERFILE_NAMES)))
 
 
 def _rocks(loader, path: Path, reader) -> list:
