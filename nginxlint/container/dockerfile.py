@@ -142,21 +142,14 @@ def _span(line: int, raw: str, word: str | None = None) -> Span:
     return Span(line, start + 1, line, start + len(word) + 1)
 
 
-def _substitute(text: str, args: dict[str, str]) -> str:
+def _substitute(text: str, values: dict[str, str], keep_unknown: bool = False) -> str:
+    """The text with the values the Dockerfile fixes put in: `${openresty}/nginx/conf/`. A variable it does not fix
+    takes its `${NAME:-default}`, else nothing; with `keep_unknown`, it stays as written."""
     def value(match):
         name = match.group(1) or match.group(3)
-        if name in args and args[name] != "":
-            return args[name]
-        return match.group(2) or ""
-
-    return _VARIABLE.sub(value, text)
-
-
-def _known(text: str, values: dict[str, str]) -> str:
-    """`${openresty}/nginx/conf/` with the values the Dockerfile fixes; a variable it does not fix stays as written."""
-    def value(match):
-        name = match.group(1) or match.group(3)
-        return values[name] if values.get(name) else match.group(0)
+        if values.get(name):
+            return values[name]
+        return match.group(0) if keep_unknown else match.group(2) or ""
 
     return _VARIABLE.sub(value, text)
 
@@ -198,7 +191,8 @@ def read_dockerfile(path: str, text: str, target: str | None = None) -> ImageBui
             name = words[2].lower() if len(words) >= 3 and words[1].lower() == "as" else None
             parent = by_name.get(image.lower())
             stage = _Stage(name, Value(image, _span(line, raw, words[0]), words[0]), parent,
-                           workdir=parent.workdir if parent else None, values=dict(parent.values) if parent else {})
+                           workdir=parent.workdir if parent else None,
+                           values=dict(parent.values) if parent else {})
             stages.append(stage)
             if name:
                 by_name[name] = stage
@@ -217,13 +211,13 @@ def read_dockerfile(path: str, text: str, target: str | None = None) -> ImageBui
             for volume in _words(rest) or rest.split():
                 stage.volumes.append(Value(volume, span))
         elif word in ("ENV", "ARG"):
-            stage.values.update((name, _known(value, stage.values)) for name, value in _assignments(word, rest))
+            stage.values.update((name, _substitute(value, stage.values, keep_unknown=True)) for name, value in _assignments(word, rest))
             if word == "ARG":  # `ARG NAME` brings a global argument's default into the stage
                 stage.values.update((name, args[name]) for name in rest.split() if "=" not in name and args.get(name))
         elif word == "RUN":
-            stage.runs.append(_known(rest, stage.values))
+            stage.runs.append(_substitute(rest, stage.values, keep_unknown=True))
         elif word == "WORKDIR" and rest:
-            rest = _known(rest, stage.values)
+            rest = _substitute(rest, stage.values, keep_unknown=True)
             stage.workdir = rest if rest.startswith("/") or not stage.workdir else f"{stage.workdir.rstrip('/')}/{rest}"
         elif word in ("COPY", "ADD"):
             flags, words = _flags_and_words(rest)
@@ -237,7 +231,7 @@ def read_dockerfile(path: str, text: str, target: str | None = None) -> ImageBui
                 continue
             if "from" in flags or len(words) < 2:
                 continue
-            words = [_known(word, stage.values) for word in words]
+            words = [_substitute(word, stage.values, keep_unknown=True) for word in words]
             stage.copies.append(Copy(tuple(words[:-1]), words[-1], span, stage.workdir))
     if not stages:
         return None
