@@ -156,7 +156,7 @@ def _unseen_code(lua, subsystem: str, missing_modules: bool = False) -> bool:
 def undefined_variable_write(tree, report):
     """`ngx.var.NAME = v` needs `$NAME` made by the config: nginx makes no variable at run time."""
     writers = [unit for unit in tree.lua.units if unit.facts is not None and unit.facts.var_writes]
-    if not writers or not _sees_blocks(tree) or any(is_unknown(node.name) for node in tree.walk()):
+    if not writers or not _sees_blocks(tree) or any(is_unknown(name) for name in tree.names()):
         return  # nothing written; or what is not read, or a template tag, may `set` it
     for subsystem in SUBSYSTEMS:
         units = [unit for unit in writers if unit.subsystem == subsystem]
@@ -169,9 +169,10 @@ def undefined_variable_write(tree, report):
                     continue  # the config's own, or one of nginx's (changeable or not: not this rule's claim)
                 reported.add(name)
                 report.at(unit.path, unit.span(write.span),
-                          f'`ngx.var.{write.name} = …` fails with `variable "{write.name}" not found for writing` and a '
-                          f"500: nothing in the {subsystem} block makes ${write.name}, and nginx makes no variable at "
-                          f"run time; add `set ${write.name} \"\";` to the server or location that runs this code",
+                          f'`ngx.var.{write.name} = …` fails with `variable "{write.name}" not found for writing` '
+                          f"and a 500: nothing in the {subsystem} block makes ${write.name}, and nginx makes no "
+                          f"variable at run time; add `set ${write.name} \"\";` to the server or location that runs "
+                          "this code",
                           related=_related_requires(unit), help=f'set ${write.name} "";')
 
 

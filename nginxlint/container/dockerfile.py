@@ -211,7 +211,8 @@ def read_dockerfile(path: str, text: str, target: str | None = None) -> ImageBui
             for volume in _words(rest) or rest.split():
                 stage.volumes.append(Value(volume, span))
         elif word in ("ENV", "ARG"):
-            stage.values.update((name, _substitute(value, stage.values, keep_unknown=True)) for name, value in _assignments(word, rest))
+            stage.values.update((name, _substitute(value, stage.values, keep_unknown=True))
+                                for name, value in _assignments(word, rest))
             if word == "ARG":  # `ARG NAME` brings a global argument's default into the stage
                 stage.values.update((name, args[name]) for name in rest.split() if "=" not in name and args.get(name))
         elif word == "RUN":

@@ -114,11 +114,11 @@ def scalar_value(parent: YMap, key: str, key_node: YNode, node: YNode) -> Value:
 # A variable left in a value once Compose's interpolation ran (no default, no `.env` entry): the environment of
 # whoever deploys fills it in (`cpus: ${NGINX_CPU_LIMIT}`), so the value is unknown here, not wrong. So is a fill-in
 # placeholder in angle brackets (`containerPort: <port where the proxy is listening>`) that an operator replaces.
-_VARIABLE = re.compile(r"\$\{?[A-Za-z_]|^<[^<>]+>$")
+_FILLED_IN = re.compile(r"\$\{?[A-Za-z_]|^<[^<>]+>$")
 
 
 def _filled_in_later(node: YNode) -> bool:
-    return isinstance(node, YScalar) and isinstance(node.text, str) and bool(_VARIABLE.search(node.text.strip()))
+    return isinstance(node, YScalar) and isinstance(node.text, str) and bool(_FILLED_IN.search(node.text.strip()))
 
 
 def _is_null(node: YNode) -> bool:

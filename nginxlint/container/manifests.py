@@ -17,8 +17,8 @@ from ..checks.load import invalid_manifest
 from ..findings import Finding, Notification, Span
 from ..nginx.templates import named_as_template
 from ..workspace import list_files
-from .detect import (NAMES_NGINX, chart_directory, is_chart_template, is_compose_path, is_kubernetes_yaml, is_nginx_container,
-                     is_nginx_key, may_hold_runtime)
+from .detect import (NAMES_NGINX, chart_directory, is_chart_template, is_compose_path, is_kubernetes_yaml,
+                     is_nginx_container, is_nginx_key, may_hold_runtime)
 from .model import ManifestProblem, RuntimeFacts
 
 MANIFEST_SUFFIXES = (".yaml", ".yml")
@@ -174,6 +174,8 @@ def _placeholder_line(text: str, line: int) -> str | None:
         if 1 <= number <= len(lines) and (found := _PLACEHOLDER_LINE.fullmatch(lines[number - 1])):
             return found.group(1)
     return None
+
+
 # A line that is only an ellipsis, indented: documentation's "the rest as before" inside a mapping (YAML's own
 # `...` document end stands at the first column).
 _ELISION = re.compile(r"^[ \t]+(?:\.\.\.|…)[ \t]*$", re.M)

@@ -123,7 +123,8 @@ def _range_leak(dep):
     cache = next((n for name in _CACHES for n in dep.nodes(name) if n.args and n.args[0] != "off"), None)
     if cache is not None:
         return cache
-    third_party = [name for name in dep.names() if name == "load_module" or name.startswith("lua_") or name in LUA_PHASE]
+    third_party = [name for name in dep.names()
+                   if name == "load_module" or name.startswith("lua_") or name in LUA_PHASE]
     return min((n for name in third_party for n in dep.nodes(name)), key=_order, default=None)
 
 
