@@ -785,6 +785,7 @@ def undefined_global(tree, report):
         unseen = _unseen_code(lua, subsystem) or any(unit.facts.computed_globals for unit in units)
         # `_, _, token = string.find(…)` only throws values away, unless some code reads `_` back
         throwaway_read = any(use.name == "_" for unit in units for use in unit.facts.global_reads)
+        shared_reads = _shared_reads(units)
         for unit in units:
             if not (quiet_reads or unseen):
                 reported: set = set()
@@ -814,14 +815,40 @@ def undefined_global(tree, report):
                     continue
                 if use.function is not None and not use.closes_over and definitions[name] == {use.function}:
                     continue  # the same function each time, closing over nothing of a request: a race of nothing
+                seen = _read_elsewhere(unit, shared_reads.get(name, ()))
+                if seen is None:
+                    continue  # read back only by its own run, before anything lets another request in
                 written.add(name)
+                how, fix, where = seen
                 report.at(
                     unit.path, unit.span(use.span),
-                    f'"{name}" becomes a new global in {unit.phase} code: globals written while serving requests are '
-                    f"shared by concurrent requests of a worker (ngx_lua logs \"writing a global Lua variable\"); "
-                    f"make it local, or create it in init_by_lua* or init_worker_by_lua*",
-                    severity="warning",
+                    f'"{name}" becomes a new global in {unit.phase} code {how}, so one request can get another\'s '
+                    f"value; {fix}, or create it in init_by_lua* or init_worker_by_lua*",
+                    severity="warning", related=[where],
                 )
+
+
+def _shared_reads(units) -> dict:
+    """Each global's reads that may see a value another request wrote: {name: [(unit, SharedRead)]}."""
+    found: dict = {}
+    for unit in units:
+        for read in unit.facts.shared_reads:
+            found.setdefault(read.name, []).append((unit, read))
+    return found
+
+
+def _read_elsewhere(unit, reads) -> tuple[str, str, Location] | None:
+    """The read that shows a request's write to others, first one of the same chunk: how to say it, the fix, and
+    where it is."""
+    for other, read in sorted(reads, key=lambda pair: pair[0] is not unit):
+        where = other.location(read.span, "read here")
+        if other is not unit:
+            return f"and is read by other Lua code ({other.where(read.span)})", "keep it in ngx.ctx", where
+        if read.why == "yield":
+            return f"and is read at line {where.span.line} after a call that lets other requests run", \
+                "make it local", where
+        return f"and is read at line {where.span.line} where this run may not have set it", "make it local", where
+    return None
 
 
 def _own_vm(unit, code_cache: dict) -> bool:

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from ..gcpause import collector_paused
 from . import ast
+from .global_order import STILL_MODULES, STRING_METHODS, YIELDING_NGX, GlobalOrder, library_call_is_still
 from ..lines import LineIndex
 from .parser import parse
 from .stdlib import (
@@ -34,7 +35,7 @@ from .stdlib import (
 
 __all__ = [
     "analyze_lua", "analyze_chunk", "LuaFacts", "DictRef", "Require", "Getenv", "GlobalUse",
-    "Cosocket", "PromCall", "ApiCall", "STANDARD_GLOBALS", "FACTS_FORMAT",
+    "Cosocket", "PromCall", "ApiCall", "SharedRead", "STANDARD_GLOBALS", "FACTS_FORMAT",
 ]
 
 Span = tuple  # (line, column, end_line, end_column), 1-based, end column exclusive
@@ -42,7 +43,7 @@ Span = tuple  # (line, column, end_line, end_column), 1-based, end column exclus
 # The shape of LuaFacts and of what it holds: part of the disk cache key, so that a build whose facts have other
 # fields never reads pickles written by another. Bump it whenever a fact class gains, loses or changes a field, or
 # the parser's verdict on some text changes (4: the parser follows LuaJIT's syntax levels and label order exactly).
-FACTS_FORMAT = 26  # 6: taint summaries hold the ngx_lua APIs each function uses and the code it runs; 7: not after `or`;
+FACTS_FORMAT = 27  # 6: taint summaries hold the ngx_lua APIs each function uses and the code it runs; 7: not after `or`;
 # 8: ngx.re guards read under the x option; 9: calls of the ngx_lua API and the API values read without a call;
 # 10: captures of a literal ngx.re.match pattern are safe for the sinks they cannot attack; 11: the content types
 # a chunk sets; 12: ngx.pipe.spawn as a member of the required module, an argument table without a shell;
@@ -53,7 +54,8 @@ FACTS_FORMAT = 26  # 6: taint summaries hold the ngx_lua APIs each function uses
 # 21: the fields of the tables a function returns or stores in ngx.ctx, each with its own taint; 22: a token that
 # lua-resty-jwt verified is clean; 23: whether an os.getenv runs when the chunk runs (outside any function);
 # 24: the dicts of one `or` are alternatives of each other, and a dict compared with nil is checked; 25: the nginx
-# variables the code assigns (`ngx.var.name = v`); 26: not those it assigns under `if ngx.var.name`
+# variables the code assigns (`ngx.var.name = v`); 26: not those it assigns under `if ngx.var.name`; 27: the global
+# reads that may see a value another request wrote
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,17 @@ class GlobalUse:
     # local of the code around it (a request's Redis client) other than a required module
     function: str | None = field(default=None, compare=False)
     closes_over: bool = field(default=False, compare=False)
+
+
+@dataclass(frozen=True)
+class SharedRead:
+    """A read of a global that may see a value written outside the run of its own code: ``why`` is "unwritten" (no
+    write of the same function before it on every path) or "yield" (a call that lets other requests run, such as a
+    cosocket's, comes between that write and the read)."""
+
+    name: str
+    span: Span
+    why: str
 
 
 @dataclass(frozen=True)
@@ -149,6 +162,7 @@ class LuaFacts:
     api_reads: list[str] = field(default_factory=list)
     # the nginx variables the code assigns by name (`ngx.var.backend = …`, `local var = ngx.var; var["x"] = …`)
     var_writes: list[GlobalUse] = field(default_factory=list)
+    shared_reads: list[SharedRead] = field(default_factory=list)
     taint: object = None  # nginxlint.lua.taint_model.TaintFacts; None when the chunk is too deep for that walk
 
 
@@ -165,6 +179,7 @@ def analyze_chunk(chunk: ast.Chunk) -> LuaFacts:
     # suffixes are walked in loops). As in the parser: no cycles are made, so the cyclic GC would only rescan the AST.
     with collector_paused():
         walker.block(chunk.body)
+        walker.facts.shared_reads = walker.order.shared_reads()
         walker.facts.taint = _taint(chunk, walker.lines)
     walker.facts.api_reads = list(dict.fromkeys(walker.facts.api_reads))
     return walker.facts
@@ -194,6 +209,7 @@ VERSION_FIELD = "ngx.config.ngx_lua_version"  # code that reads it chooses the A
 # Values a local may hold that are the same for every request: a required module, an ngx API, a shared dict, a
 # literal, a local function
 _SHARED_VALUES = frozenset({"module", "path", "dict", "str", "num", "function"})
+STILL_FUNCTION = ("function", "still")  # a function of the chunk that calls nothing that may yield
 
 
 class _Binding:
@@ -232,6 +248,7 @@ class _Walker(ast.BlockWalker):
         self.closure_floor = -1
         self.upvalues = False
         self.vars_tested: list[str] = []  # nginx variables the `if` conditions around the walk test (`if ngx.var.x`)
+        self.order = GlobalOrder()
 
     def span(self, node) -> Span:
         return self.lines.exact(node.start, node.end)
@@ -260,7 +277,8 @@ class _Walker(ast.BlockWalker):
 
     def s_local_function(self, stmt: ast.LocalFunction, declared: list) -> None:
         self.bind(stmt.name.name, ("function", None), declared)
-        self.function(stmt.func)
+        if self.function(stmt.func):
+            self.lookup(stmt.name.name).value = STILL_FUNCTION
 
     def s_function(self, stmt: ast.FunctionStat, declared: list) -> None:
         written = len(self.facts.global_writes)
@@ -291,11 +309,13 @@ class _Walker(ast.BlockWalker):
         function's text and whether it reads a local of the code around it that may hold a request's values."""
         floor, self.closure_floor = self.closure_floor, self.depth
         outer, self.upvalues = self.upvalues, False
-        self.function(func)
+        still = self.function(func)
         closes_over = self.upvalues
         self.closure_floor, self.upvalues = floor, outer or closes_over
         if write is not None:
             use = self.facts.global_writes[write]
+            if still:
+                self.globals[use.name] = STILL_FUNCTION
             self.facts.global_writes[write] = GlobalUse(use.name, use.span, function=self.lines.text[func.start:func.end],
                                                         closes_over=closes_over)
 
@@ -307,6 +327,7 @@ class _Walker(ast.BlockWalker):
             else:
                 self.facts.global_writes.append(GlobalUse(target.name, self.span(target)))
                 self.globals[target.name] = value
+                self.order.write(target.name)
         else:  # Index: reads its object and key
             if type(target.obj) is ast.Name and target.obj.name == "_G" and self.lookup("_G") is None:
                 self._store_in_globals(target)
@@ -336,13 +357,16 @@ class _Walker(ast.BlockWalker):
         self.expr(stmt.call)
 
     def s_do(self, stmt: ast.Do, declared: list) -> None:
-        self.block(stmt.body)
+        self.nested(stmt.body)
 
     def s_while(self, stmt: ast.While, declared: list) -> None:
+        outer = self.order.enter_loop()
         self.expr(stmt.cond)
         self.block(stmt.body)
+        self.order.leave_loop(outer)
 
     def s_repeat(self, stmt: ast.Repeat, declared: list) -> None:
+        outer = self.order.enter_loop()
         inner: list = []
         for child in stmt.body:  # the condition sees the body's locals
             handler = self.STATEMENTS.get(type(child))
@@ -350,16 +374,30 @@ class _Walker(ast.BlockWalker):
                 handler(self, child, inner)
         self.expr(stmt.cond)
         self.unbind(inner)
+        self.order.leave_loop(outer)
 
     def s_if(self, stmt: ast.If, declared: list) -> None:
+        branches = []
         for cond, body in stmt.clauses:
             self.handles_nil(self.expr(cond))
             tested = _vars_tested(cond)
             self.vars_tested.extend(tested)
-            self.block(body)
+            branches.append(self.branch(body))
             del self.vars_tested[len(self.vars_tested) - len(tested):]
         if stmt.orelse is not None:
-            self.block(stmt.orelse)
+            branches.append(self.branch(stmt.orelse))
+            self.order.merge(branches)
+
+    def branch(self, body: list) -> dict | None:
+        outer = self.order.enter_block()
+        self.block(body)
+        return self.order.leave_branch(outer, bool(body) and type(body[-1]) in _EXITS)
+
+    def nested(self, body: list, declared: list | None = None, loop: bool = False) -> None:
+        """A block that may not run, or run again: what it writes precedes no read after it on every path."""
+        outer = self.order.enter_loop() if loop else self.order.enter_block()
+        self.block(body, declared)
+        (self.order.leave_loop if loop else self.order.leave_block)(outer)
 
     def s_numeric_for(self, stmt: ast.NumericFor, declared: list) -> None:
         for part in (stmt.first, stmt.last, stmt.step):
@@ -367,7 +405,7 @@ class _Walker(ast.BlockWalker):
                 self.expr(part)
         inner: list = []
         self.bind(stmt.var.name, None, inner)
-        self.block(stmt.body, inner)
+        self.nested(stmt.body, inner, loop=True)
 
     def s_generic_for(self, stmt: ast.GenericFor, declared: list) -> None:
         for part in stmt.exprs:
@@ -375,14 +413,17 @@ class _Walker(ast.BlockWalker):
         inner: list = []
         for name in stmt.names:
             self.bind(name.name, None, inner)
-        self.block(stmt.body, inner)
+        self.nested(stmt.body, inner, loop=True)
 
     def s_return(self, stmt: ast.Return, declared: list) -> None:
         for value in stmt.values:
             self.expr(value)
 
-    def function(self, func: ast.Function) -> None:
+    def function(self, func: ast.Function) -> bool:
+        """Walk a function's body; whether it runs without any call that may yield."""
         self.depth += 1
+        outer = self.order.enter_function()
+        walked = self.order.function
         inner: list = []
         if func.is_method:
             self.bind("self", None, inner)
@@ -395,7 +436,9 @@ class _Walker(ast.BlockWalker):
             if handler is not None:
                 handler(self, stmt, inner)
         self.unbind(inner)
+        self.order.leave_function(outer)
         self.depth -= 1
+        return walked not in self.order.yields
 
     # ---- expressions -------------------------------------------------------------------------
 
@@ -446,7 +489,7 @@ class _Walker(ast.BlockWalker):
             if negated:
                 self.handles_nil(value)
         elif kind is ast.Function:
-            self.function(node)
+            return STILL_FUNCTION if self.function(node) else None
         elif kind is ast.Table:
             for key, value in node.items:
                 if key is not None and type(key) is not ast.Name:
@@ -504,7 +547,9 @@ class _Walker(ast.BlockWalker):
     def e_name(self, node: ast.Name, used_as: str | None = None):
         binding = self.lookup(node.name)
         if binding is None:
-            self.facts.global_reads.append(GlobalUse(node.name, self.span(node), used_as))
+            span = self.span(node)
+            self.facts.global_reads.append(GlobalUse(node.name, span, used_as))
+            self.order.read(node.name, span)
             value = self.globals.get(node.name)
             return value if value is not None else _GLOBAL_PATHS.get(node.name)
         value = binding.value
@@ -546,6 +591,8 @@ class _Walker(ast.BlockWalker):
         args = []
         for arg in node.args:
             args.append(self.expr(arg))
+        if self.may_yield(node, func):
+            self.order.call()
         if func is None:
             return None
         if func[0] == "path":
@@ -576,6 +623,9 @@ class _Walker(ast.BlockWalker):
         for arg in node.args:
             args.append(self.expr(arg))
         method = node.name.name
+        if not (method in STRING_METHODS or obj is not None and (
+                obj[0] in ("dict", "prom", "str") or obj[0] == "module" and obj[1] in STILL_MODULES)):
+            self.order.call()
         if obj is None:
             if (method in PROMETHEUS_METHODS and type(node.obj) is ast.Name
                     and node.obj.name == PROMETHEUS_MODULE and self.lookup(node.obj.name) is None):
@@ -596,6 +646,16 @@ class _Walker(ast.BlockWalker):
         if kind == "client" or kind == "socket":
             self.client_method(obj, method, node, args)
         return None
+
+    def may_yield(self, node: ast.Call, func) -> bool:
+        """Whether the call may let other requests run before it returns: known to yield, or not known."""
+        if func is None:
+            callee = node.func
+            base = callee if type(callee) is ast.Name else callee.obj if type(callee) is ast.Index else None
+            return not (type(base) is ast.Name and self.lookup(base.name) is None and library_call_is_still(callee))
+        if func[0] == "path":
+            return func[1] in YIELDING_NGX
+        return not (func[0] == "member" and func[1] in STILL_MODULES or func is STILL_FUNCTION)
 
     def api_call(self, api: str, node, method: bool) -> None:
         """`node`: the function called (`ngx.worker.pids`), or the method call (`d:ttl(k)`, spanned up to its name)."""
@@ -718,5 +778,6 @@ def _url_host(url: str | None) -> str | None:
 
 
 _SUFFIXES = frozenset((ast.Index, ast.Call, ast.MethodCall))
+_EXITS = (ast.Return, ast.Break, ast.Goto)  # a block's last statement that leaves it
 
 _Walker.STATEMENTS = ast.statement_handlers(_Walker)

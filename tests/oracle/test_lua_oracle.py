@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -445,6 +446,30 @@ def test_lua211_a_request_global_is_shared_only_with_the_code_cache_on(code_cach
         assert [ng.get("/count")[1].strip() for _ in range(2)] == counts
         found = codes(ng.lint(), "LUA211")
     assert [f["line"] for f in found] == ([conf_line(files, "hits = ")] if code_cache == "on" else [])
+
+
+# Waiting half a second, by yielding to the event loop or by spinning on the clock (which no other request can
+# interrupt): only the first lets a request that arrives meanwhile write the global before the first one reads it.
+WAITS = {
+    "yielding": "ngx.sleep(0.5)",
+    "spinning": "local t = ngx.now() repeat ngx.update_time() until ngx.now() - t > 0.5",
+}
+
+
+@pytest.mark.parametrize("wait, first_reads", [("yielding", "b"), ("spinning", "a")])
+def test_lua211_a_request_reads_another_requests_global_only_across_a_yield(wait, first_reads):
+    files = {"conf/nginx.conf": conf(server(
+        f" location = /who {{ content_by_lua_block {{ user = ngx.var.arg_u {WAITS[wait]} ngx.say(user) }} }}"))}
+    with Nginx(files) as ng:
+        assert ng.start().status == 0
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            first = pool.submit(ng.get, "/who?u=a")
+            time.sleep(0.15)
+            second = pool.submit(ng.get, "/who?u=b")
+            assert first.result()[1].strip() == first_reads
+            assert second.result()[1].strip() == "b"
+        found = codes(ng.lint(), "LUA211")
+    assert [f["line"] for f in found] == ([conf_line(files, "user = ")] if wait == "yielding" else [])
 
 
 # -- LUA212 -------------------------------------------------------------------------------------------------

@@ -1,0 +1,144 @@
+"""Which reads of a global may see a value that another request wrote.
+
+A worker runs one request's Lua at a time and switches only where the code yields (a cosocket's call, ngx.sleep,
+a subrequest). A global written and then read by the same function, on every path and with no such call in
+between, holds that run's own value, however many requests share the global. Any other read may see whichever
+request wrote it last. The walk of facts.py reports its events here in execution order: writes and reads of
+globals, calls that may yield, and the blocks and functions it enters.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+
+from . import ast
+from .stdlib import STANDARD_GLOBALS
+
+# ngx_lua calls that yield to the event loop, or run code of their own that may (a light thread)
+YIELDING_NGX = frozenset((
+    "ngx.sleep", "ngx.location.capture", "ngx.location.capture_multi", "ngx.flush", "ngx.eof",
+    "ngx.req.read_body", "ngx.req.socket", "ngx.socket.connect", "ngx.thread.spawn", "ngx.thread.wait",
+    "ngx.run_worker_thread",
+))
+# Modules whose functions compute and return without I/O on a cosocket
+STILL_MODULES = frozenset((
+    "cjson", "cjson.safe", "dkjson", "json", "lunajson", "rapidjson", "resty.string", "resty.md5", "resty.sha1", "resty.sha224", "resty.sha256",
+    "resty.sha384", "resty.sha512", "resty.random", "resty.aes", "ngx.re", "ngx.base64", "ngx.resp", "ngx.req",
+    "resty.core.base64",
+))
+# Library tables of Lua whose functions never yield to nginx (`coroutine` does)
+STILL_LIBRARIES = frozenset(("string", "table", "math", "os", "io", "bit", "utf8"))
+STILL_FUNCTIONS = STANDARD_GLOBALS - {"pcall", "xpcall", "coroutine", "dofile", "load", "loadfile", "loadstring"}
+# String methods (`uri:sub(2)`): no cosocket object has a method of these names
+STRING_METHODS = frozenset(("sub", "gsub", "find", "match", "gmatch", "lower", "upper", "len", "rep", "reverse",
+                            "format", "byte"))
+
+
+def library_call_is_still(func) -> bool:
+    """`string.format(...)`, `tostring(x)`: the callee named from an unbound global of Lua's own library."""
+    if type(func) is ast.Name:
+        return func.name in STILL_FUNCTIONS
+    return type(func) is ast.Index and func.dot and type(func.obj) is ast.Name and func.obj.name in STILL_LIBRARIES
+
+
+class GlobalOrder:
+    __slots__ = ("tick", "function", "functions", "path", "blocks", "loops", "writes", "reads", "yields",
+                 "block_writes")
+
+    def __init__(self):
+        self.tick = 0
+        self.function = 0  # the function being walked (0: the chunk's own code)
+        self.functions = 0
+        self.path: tuple = (0,)  # the blocks around the walk, outermost first
+        self.blocks = 0
+        self.loops: dict[int, int] = {}  # a loop's block -> the tick its walk ended at
+        self.writes: dict[str, list] = {}  # name -> [(tick, function, path, seen from tick)]
+        self.block_writes: dict[tuple, dict[str, int]] = {}  # a block -> the names written in it, at which tick
+        self.reads: list = []  # (name, span, tick, function, path)
+        self.yields: dict[int, list[int]] = {}  # function -> ticks of the calls that may yield
+
+    def enter_block(self) -> tuple:
+        self.blocks += 1
+        outer, self.path = self.path, self.path + (self.blocks,)
+        return outer
+
+    def leave_block(self, outer: tuple) -> None:
+        self.path = outer
+
+    def enter_loop(self) -> tuple:
+        outer = self.enter_block()
+        self.loops[self.blocks] = 0
+        return outer
+
+    def leave_loop(self, outer: tuple) -> None:
+        self.loops[self.path[-1]] = self.tick
+        self.path = outer
+
+    def enter_function(self) -> tuple:
+        self.functions += 1
+        outer = (self.function, self.enter_block())
+        self.function = self.functions
+        return outer
+
+    def leave_function(self, outer: tuple) -> None:
+        self.function = outer[0]
+        self.leave_block(outer[1])
+
+    def write(self, name: str) -> None:
+        self.tick += 1
+        self.writes.setdefault(name, []).append((self.tick, self.function, self.path, self.tick))
+        self.block_writes.setdefault(self.path, {})[name] = self.tick
+
+    def leave_branch(self, outer: tuple, exits: bool) -> dict | None:
+        """Leave a branch of an `if`: the names it writes in its own block, None if it never falls through."""
+        written = self.block_writes.pop(self.path, {})
+        self.path = outer
+        return None if exits else written
+
+    def merge(self, branches: list) -> None:
+        """After an `if` whose every branch that falls through writes a name: the name is written on every path.
+        From the earliest of those writes, so that a yield in a branch after its write still counts."""
+        falling = [written for written in branches if written is not None]
+        if not falling:
+            return
+        self.tick += 1
+        for name in set(falling[0]).intersection(*falling[1:]):
+            first = min(written[name] for written in falling)
+            self.writes[name].append((first, self.function, self.path, self.tick))
+            self.block_writes.setdefault(self.path, {})[name] = first
+
+    def read(self, name: str, span) -> None:
+        if name in STANDARD_GLOBALS:
+            return  # the libraries nobody assigns
+        self.tick += 1
+        self.reads.append((name, span, self.tick, self.function, self.path))
+
+    def call(self) -> None:
+        """A call that may yield."""
+        self.tick += 1
+        self.yields.setdefault(self.function, []).append(self.tick)
+
+    def shared_reads(self) -> list:
+        from .facts import SharedRead
+
+        found = []
+        for name, span, tick, function, path in self.reads:
+            write = self._dominating_write(name, tick, function, path)
+            if write is None:
+                found.append(SharedRead(name, span, "unwritten"))
+                continue
+            write, write_path = write
+            # in a loop the write is outside of, a yield anywhere in the loop comes before the next round's read
+            until = max((self.loops.get(block, 0) for block in path[len(write_path):]), default=0)
+            ticks = self.yields.get(function, ())
+            if bisect_right(ticks, write) < bisect_right(ticks, max(tick, until)):
+                found.append(SharedRead(name, span, "yield"))
+        return found
+
+    def _dominating_write(self, name: str, tick: int, function: int, path: tuple) -> tuple | None:
+        """The last write of `name` by the same function that runs before the read on every path to it: one in a
+        block the read sits in."""
+        for write_tick, write_function, write_path, seen_from in reversed(self.writes.get(name, ())):
+            if seen_from < tick and write_function == function and path[:len(write_path)] == write_path:
+                return write_tick, write_path
+        return None
