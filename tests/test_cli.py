@@ -304,7 +304,7 @@ def test_a_directory_and_a_file_named_together_report_what_lies_under_them(tmp_p
 
 
 def test_production_advice_is_quiet_in_fixture_directories_however_the_run_starts(tmp_path):
-    conf = ("events {}\nhttp { server { listen 80; location / { content_by_lua_block { err = 1 } } } }\n")
+    conf = ("events {}\nhttp { server { listen 80; location / { content_by_lua_block { err.x = 1 } } } }\n")
     paths = ("nginx.conf", "test/e2e/nginx.conf", "e2e-echo/nginx.conf", "testing/nginx.conf")
     write_tree(tmp_path, {path: f"{conf}# {path}\n" for path in paths})  # not copies of each other
     (tmp_path / ".git").mkdir()
@@ -328,7 +328,7 @@ def test_production_advice_is_quiet_in_fixture_directories_however_the_run_start
 
 
 def test_production_advice_is_quiet_on_leftovers_kept_for_reference(tmp_path):
-    conf = "events {}\nhttp { server { listen 80; location / { content_by_lua_block { err = 1 } } } }\n"
+    conf = "events {}\nhttp { server { listen 80; location / { content_by_lua_block { err.x = 1 } } } }\n"
     paths = ("nginx.conf", "config/old_nodejs.org.conf", "nginx-old/nginx.conf", "conf.d/default.bak.conf",
              "conf/gold.conf", "household/nginx.conf")
     write_tree(tmp_path, {path: f"{conf}# {path}\n" for path in paths})
@@ -341,7 +341,7 @@ def test_production_advice_is_quiet_on_leftovers_kept_for_reference(tmp_path):
 
 def test_a_benchmark_suite_gets_no_advice_that_protects_people_its_stacks_do_not_serve(tmp_path):
     conf = ("events {}\nhttp { access_log /var/log/app.log;\n"
-            "  server { listen 80; location / { content_by_lua_block { err = 1 } } } }\n")
+            "  server { listen 80; location / { content_by_lua_block { err.x = 1 } } } }\n")
     dockerfile = "FROM nginx:1.27\nCOPY nginx.conf /etc/nginx/nginx.conf\n"
     readme = "# ShopBench\n\nA benchmark suite for online shops, driven by wrk2.\n\n## Running\n\nShops are fun.\n"
     write_tree(tmp_path, {"bench/nginx.conf": conf, "bench/Dockerfile": dockerfile, "bench/README.md": readme,
@@ -362,7 +362,7 @@ def test_a_benchmark_suite_gets_no_advice_that_protects_people_its_stacks_do_not
 
 
 def test_a_local_development_environment_gets_no_production_advice(tmp_path):
-    conf = "events {}\nhttp { server { listen 80; location / { content_by_lua_block { err = 1 } } } }\n"
+    conf = "events {}\nhttp { server { listen 80; location / { content_by_lua_block { err.x = 1 } } } }\n"
     opening = "# VVV\n\nVVV is a local developer environment, mainly aimed at WordPress developers.\n\n## Use\n"
     write_tree(tmp_path, {"vvv/provision/nginx.conf": conf, "vvv/README.md": opening,
                           "site/provision/nginx.conf": conf,
@@ -381,7 +381,7 @@ def test_a_local_development_environment_gets_no_production_advice(tmp_path):
 
 
 def test_a_fixture_copy_of_a_deployed_config_is_reported_at_the_original(tmp_path):
-    conf = "events {}\nhttp { server { listen 80; location / { content_by_lua_block { err = 1 } } } }\n"
+    conf = "events {}\nhttp { server { listen 80; location / { content_by_lua_block { err.x = 1 } } } }\n"
     write_tree(tmp_path, {"docker/nginx.conf": conf, "docker/example/nginx.conf": conf,
                           "examples/other/nginx.conf": conf + "# changed\n"})
     (tmp_path / ".git").mkdir()

@@ -17,7 +17,9 @@ from urllib.parse import urlsplit
 
 from ..gcpause import collector_paused
 from . import ast
-from .global_order import STILL_MODULES, STRING_METHODS, YIELDING_NGX, GlobalOrder, library_call_is_still
+from .global_order import (
+    STILL_MODULES, STRING_METHODS, YIELDING_NGX, GlobalOrder, SharedRead, library_call_is_still,
+)
 from ..lines import LineIndex
 from .parser import parse
 from .stdlib import (
@@ -99,17 +101,6 @@ class GlobalUse:
     # local of the code around it (a request's Redis client) other than a required module
     function: str | None = field(default=None, compare=False)
     closes_over: bool = field(default=False, compare=False)
-
-
-@dataclass(frozen=True)
-class SharedRead:
-    """A read of a global that may see a value written outside the run of its own code: ``why`` is "unwritten" (no
-    write of the same function before it on every path) or "yield" (a call that lets other requests run, such as a
-    cosocket's, comes between that write and the read)."""
-
-    name: str
-    span: Span
-    why: str
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ globals, calls that may yield, and the blocks and functions it enters.
 from __future__ import annotations
 
 from bisect import bisect_right
+from dataclasses import dataclass
 
 from . import ast
 from .stdlib import STANDARD_GLOBALS
@@ -32,6 +33,17 @@ STILL_FUNCTIONS = STANDARD_GLOBALS - {"pcall", "xpcall", "coroutine", "dofile", 
 # String methods (`uri:sub(2)`): no cosocket object has a method of these names
 STRING_METHODS = frozenset(("sub", "gsub", "find", "match", "gmatch", "lower", "upper", "len", "rep", "reverse",
                             "format", "byte"))
+
+
+@dataclass(frozen=True)
+class SharedRead:
+    """A read of a global that may see a value written outside the run of its own code: ``why`` is "unwritten" (no
+    write of the same function before it on every path) or "yield" (a call that lets other requests run, such as a
+    cosocket's, comes between that write and the read)."""
+
+    name: str
+    span: tuple
+    why: str
 
 
 def library_call_is_still(func) -> bool:
@@ -119,8 +131,6 @@ class GlobalOrder:
         self.yields.setdefault(self.function, []).append(self.tick)
 
     def shared_reads(self) -> list:
-        from .facts import SharedRead
-
         found = []
         for name, span, tick, function, path in self.reads:
             write = self._dominating_write(name, tick, function, path)
