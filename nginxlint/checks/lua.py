@@ -582,7 +582,12 @@ def package_path_entry_without_placeholder(tree, report):
             if "?" in entry.written or is_unknown(entry.written):
                 continue
             c_modules = directive == "lua_package_cpath"
-            if pp.names_directory(entry.written):
+            lost = pp.lost_placeholder(entry.written)
+            if lost:
+                what = (f'"{entry.written}" has no "?" where the module name goes: Lua looks for a file named '
+                        f'"{lost}" itself, so no module is found through this entry')
+                better = entry.written[:-len(lost)] + "?" + lost
+            elif pp.names_directory(entry.written):
                 fails = ("fails to load it as a library" if c_modules
                          else 'fails with "cannot read …: Is a directory"')
                 what = (f'"{entry.written}" names a directory, not a pattern: Lua tries this same path for every '

@@ -107,6 +107,15 @@ def names_directory(template: str) -> bool:
     return template.endswith("/") or "." not in last.lstrip(".") or last in (".", "..")
 
 
+MODULE_EXTENSIONS = (".lua", ".ljbc", ".luac", ".so")
+
+
+def lost_placeholder(template: str) -> str | None:
+    """The file name of a template whose `?` was left out before its extension (`lua/.lua`), or None."""
+    last = template.rsplit("/", 1)[-1]
+    return last if last in MODULE_EXTENSIONS else None
+
+
 def as_pattern(template: str) -> str:
     """The pattern a template naming one file meant: its file name's stem becomes `?` (`lua/util.lua` -> `lua/?.lua`;
     `init.lua` -> `?/init.lua`, where Lua finds a package's main file)."""
