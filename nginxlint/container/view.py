@@ -154,11 +154,29 @@ def settle_includes(tree, nginx_containers=()) -> None:
             def provided(pattern: str) -> bool:
                 return any(_mounted_at(facts, pattern) for facts in nginx_containers) or \
                     pattern.startswith("/") and _made_by_shipping_image(tree, posixpath.normpath(pattern))
-        held = {id(finding) for finding, pattern in tree.unresolved_includes if provided(pattern)}
+        held = {id(finding) for finding, pattern in tree.unresolved_includes
+                if provided(pattern) or _packaged_file(pattern, files, conf_dir)}
         if held:
             tree.findings = [f for f in tree.findings if id(f) not in held]
     if tree.out_of_view_includes:
         _settle_out_of_view(tree, files)
+
+
+def _packaged_file(pattern: str, files, conf_dir: str | None) -> bool:
+    """A file Debian's nginx package installs (`snippets/fastcgi-php.conf`): there, unless the container's image is
+    seen whole without it (the official nginx image)."""
+    from ..nginx.directives import DISTRIBUTION_INCLUDE_FILES
+    from .filesystem import ABSENT, Unknown
+
+    if posixpath.normpath(pattern).removeprefix("/etc/nginx/") not in DISTRIBUTION_INCLUDE_FILES:
+        return False
+    path = _opened(pattern, conf_dir) if files is not None else None
+    if path is None or files.unseen(path):
+        return True
+    found = files.where(path)
+    official_alone = files.base.official and files.image is not None and not any(
+        package.startswith("nginx") for _manager, package, _line in files.image.packages)
+    return found is not ABSENT and not (official_alone and isinstance(found, Unknown) and found.named)
 
 
 def _settle_out_of_view(tree, files) -> None:

@@ -30,7 +30,7 @@ from nginxlint.nginx.directives_thirdparty import THIRD_PARTY
 from nginxlint.nginx.directives_unique import UNIQUE_DIRECTIVES
 
 __all__ = [
-    "LUA_BLOCK_DIRECTIVES", "LUA_PHASE", "Problem", "STOCK_INCLUDE_FILES", "UNIQUE_DIRECTIVES",
+    "DISTRIBUTION_INCLUDE_FILES", "LUA_BLOCK_DIRECTIVES", "LUA_PHASE", "Problem", "STOCK_INCLUDE_FILES", "UNIQUE_DIRECTIVES",
     "check_directive", "context_of", "holds_directives", "is_known", "known_shape", "likely_typo_of", "third_party",
 ]
 
@@ -44,6 +44,10 @@ STOCK_INCLUDE_FILES = frozenset({
     "mime.types", "fastcgi_params", "fastcgi.conf", "scgi_params", "uwsgi_params",
     "koi-utf", "koi-win", "win-utf",
 })
+
+#: Files only Debian's and Ubuntu's nginx packages install beside nginx.conf: a config written for them includes
+#: them, and they are missing only from an image known to hold no such package (the official nginx image).
+DISTRIBUTION_INCLUDE_FILES = frozenset({"snippets/fastcgi-php.conf", "snippets/snakeoil.conf", "proxy_params"})
 
 
 class Problem(NamedTuple):
