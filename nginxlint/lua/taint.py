@@ -52,6 +52,21 @@ def analyze_taint(chunk: ast.Chunk, lines: LineIndex) -> TaintFacts:
 
 # The Lua types whose values carry no text an attacker could shape.
 TEXTLESS_TYPES = frozenset(("number", "boolean", "nil"))
+# The response headers a browser, a cache or nginx acts on; any other (`X-Search-Key`, `search_key`) is text that
+# only the reader of the response sees, whose value a request may as well choose.
+ACTING_RESPONSE_HEADERS = frozenset((
+    "content-type", "content-disposition", "content-language", "content-encoding", "content-length",
+    "transfer-encoding", "set-cookie", "link", "refresh", "cache-control", "expires", "pragma", "vary", "etag",
+    "last-modified", "age", "alt-svc", "clear-site-data", "content-security-policy",
+    "content-security-policy-report-only", "strict-transport-security", "permissions-policy", "feature-policy",
+    "referrer-policy", "timing-allow-origin", "www-authenticate", "proxy-authenticate", "retry-after",
+    "access-control-allow-origin", "access-control-allow-credentials", "access-control-allow-headers",
+    "access-control-allow-methods", "access-control-expose-headers", "access-control-max-age",
+    "cross-origin-opener-policy", "cross-origin-embedder-policy", "cross-origin-resource-policy",
+    "x-frame-options", "x-content-type-options", "x-xss-protection", "x-dns-prefetch-control", "x-robots-tag",
+    "x-permitted-cross-domain-policies", "x-download-options", "x-ua-compatible", "x-accel-redirect",
+    "x-accel-expires", "x-accel-buffering", "x-accel-charset", "x-accel-limit-rate",
+))
 
 
 class _Binding:
@@ -285,7 +300,7 @@ class _Walker(ast.BlockWalker):
             if taint and value_node is not None:
                 if key is not None and key.lower() == "location":  # a redirect by hand
                     self.hit("redirect", f'the response header "{key}" (ngx.header)', value_node, taint)
-                else:
+                elif key is None or key.lower().replace("_", "-") in ACTING_RESPONSE_HEADERS:
                     name = f'"{key}"' if key is not None else "(computed name)"
                     self.hit("header", f"the response header {name} (ngx.header)", value_node, taint)
             return
