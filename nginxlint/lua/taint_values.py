@@ -18,6 +18,7 @@ _LOOSE_ESCAPES = frozenset("SWDHVNCXR")
 _LOOSE_LUA_CLASSES = frozenset("SWDACPLUX")
 _FORMAT_SPEC = re.compile(r"%[-+ #0]*\d*(?:\.\d+)?([a-zA-Z%])")
 _ORIGIN = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/?#]+$")  # "https://host": a path may follow
+_PATH_START = re.compile(r"/[^/\\]")  # a path's first segment, not "//host" (nor "://host")
 _SAFE_REDIRECT_PREFIX = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*://[^/?#]+/|/[^/\\])")
 
 CLEAN = (None, None)  # an expression's (value, taint) when nothing is known of it
@@ -52,8 +53,12 @@ def concat(parts):
     prefix = ""  # the constant text so far, while every part before is a constant
     previous = None  # the constant just before, if any
     settled = False  # whether the URL's scheme and host are behind us: a redirect goes where they say
+    after_value = False  # the part before is a value the request does not choose (a base URL from the environment)
     for index, (value, part_taint) in enumerate(parts):
         literal = value[1] if value is not None and value[0] == "str" else None
+        # `base_url .. "/realms/" .. x`: a path starts after what the code chose, so x is past the host
+        settled = settled or (after_value and literal is not None and bool(_PATH_START.match(literal)))
+        after_value = literal is None and not part_taint
         if part_taint:
             if index:
                 part_taint = _after(prefix, previous, settled, part_taint)
