@@ -59,10 +59,15 @@ def _why_unmounted(configmap, loader) -> str | None:
     return None
 
 
+# A pod annotation that hashes a template to restart the pods when it changes (`checksum/nginx: {{ include (print
+# $.Template.BasePath "/configmap-nginx.yaml") . | sha256sum }}`): it names the file, and mounts nothing.
+_CHECKSUM_LINE = re.compile(r"^.*\|\s*sha256sum\b.*$", re.MULTILINE)
+
+
 def _named_by_no_other_file(configmap, loader) -> bool:
     """The ConfigMap is a Helm chart's, and no other template or values file of the chart holds the literal part of
-    its name (`-nginx-config` of `{{ include "app.fullname" . }}-nginx-config`), while the chart has workloads: none
-    of them mounts it."""
+    its name (`-nginx-config` of `{{ include "app.fullname" . }}-nginx-config`) but in a checksum annotation, while
+    the chart has workloads: none of them mounts it."""
     path = Path(os.path.abspath(loader.base_dir)) / configmap.path
     chart = chart_directory(path)
     if chart is None or configmap.name_span is None:
@@ -85,7 +90,7 @@ def _named_by_no_other_file(configmap, loader) -> bool:
             text = loader.text(other)
         except Unreadable:
             return False
-        if literal in text:
+        if literal in _CHECKSUM_LINE.sub("", text):
             return False
         workloads = workloads or bool(_WORKLOAD_KIND.search(text))
     return workloads  # a chart of no workload holds the ConfigMap for one out of view (another chart, an operator)
