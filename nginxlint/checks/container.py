@@ -558,6 +558,8 @@ def log_to_file(tree, report):
         return  # a manifest template may define the container, with a volume for its logs
     if _runs_beside_main_process(tree):
         return  # nginx runs beside the container's main process: its stdout is not the one the runtime collects
+    if _under_supervisord(tree):
+        return  # supervisord writes its programs' output to files of its own unless told otherwise, out of view
     extra = tuple(tree.settings.stdout_log_paths or ())
     prefix = tree.binding.server_prefix()
     tailed = None
@@ -577,6 +579,15 @@ def log_to_file(tree, report):
                f"container and fill its disk: log to `{stream}` and let the runtime collect them", arg=0,
                help=f"{node.d.name} {stream};",
                fix=Fix.of(f"Log to `{stream}`", edits.replace_arg(node.d, 0, stream)))
+
+
+def _under_supervisord(tree) -> bool:
+    """The container runs supervisord, directly or from its start script: nginx's stdout and stderr go where the
+    `[program:nginx]` section says (`stdout_logfile`, a file in its log directory by default), not to the runtime."""
+    if _start_program(tree.binding) == "supervisord":
+        return True
+    found = _start_of(tree)
+    return found is not None and any(command.program == "supervisord" for command in found[0].commands)
 
 
 # -- CTR106: read-only root -----------------------------------------------------------------------------------------
