@@ -14,7 +14,9 @@ from ..findings import Fix
 from ..nginx import edits
 from ..nginx.conditions import REGEX_OPERATORS, if_condition
 from ..nginx.inheritance import Lists, nearest, value_at
-from ..nginx.locations import ends_request, fixed_status, header_added, probe_location, rewrite_takes_every_uri
+from ..nginx.locations import (
+    ends_request, fixed_status, header_added, location_match, probe_location, rewrite_takes_every_uri,
+)
 from ..nginx.urls import PASS_DIRECTIVES
 from ..nginx.values import parse_uint
 from ..nginx.variables import SETTER, variables
@@ -119,8 +121,8 @@ def add_header_content_type(dep, report):
             continue
         proxied = not answers and _proxied(node.parent)
         if answers and all(_success(r) for r in answers) and not proxied and \
-                _media_type(node.args[1:2]) == _default_type(dep, default_types, node.parent):
-            continue  # the block's own 2xx answer goes out as default_type, the type the added header names too
+                _media_type(node.args[1:2]) == _answer_type(dep, default_types, node.parent):
+            continue  # the block's own 2xx answer goes out as that type already: the two headers say the same
         source = "the upstream's" if proxied else "the one nginx sends from types/default_type"
         report(
             node,
@@ -144,6 +146,30 @@ def _success(answer) -> bool:
 
 def _media_type(args: list[str]) -> str | None:
     return args[0].split(";")[0].strip().strip("'\"").lower() if args else None
+
+
+# The types of nginx's stock mime.types for the extensions an exact location answering with `return` names most
+# (conf/mime.types of nginx 1.26), and those nginx knows with no types at all (ngx_http_core_module's default).
+STOCK_TYPES = {"txt": "text/plain", "html": "text/html", "htm": "text/html", "json": "application/json",
+               "xml": "text/xml", "js": "application/javascript", "css": "text/css", "svg": "image/svg+xml",
+               "png": "image/png", "ico": "image/x-icon", "gif": "image/gif", "jpg": "image/jpeg",
+               "jpeg": "image/jpeg", "webp": "image/webp"}
+BUILT_IN_TYPES = {"html": "text/html", "gif": "image/gif", "jpg": "image/jpeg"}
+
+
+def _answer_type(dep, default_types: dict, block) -> str | None:
+    """The Content-Type nginx gives a `return` in the block: the type of the exact location's extension
+    (`location = /robots.txt`, text/plain with mime.types), else default_type."""
+    location = block if block.name == "location" else block.enclosing("location")
+    match = location_match(location) if location is not None else None
+    if match is not None and match.modifier == "=" and "." in match.pattern.rsplit("/", 1)[-1]:
+        extension = match.pattern.rsplit(".", 1)[-1].lower()
+        if any(node.args and node.args[0].rsplit("/", 1)[-1] == "mime.types" for node in dep.nodes("include")):
+            if extension in STOCK_TYPES:
+                return STOCK_TYPES[extension]
+        elif extension in BUILT_IN_TYPES and not dep.nodes("types"):
+            return BUILT_IN_TYPES[extension]
+    return _default_type(dep, default_types, block)
 
 
 def _default_type(dep, table: dict, block) -> str | None:

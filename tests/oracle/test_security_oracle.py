@@ -77,6 +77,7 @@ files: the rule is reported on the first and not on the second.
 from __future__ import annotations
 
 import socket
+from pathlib import Path
 
 import pytest
 
@@ -873,6 +874,23 @@ def test_stub_status_sends_text_plain_so_the_same_added_type_says_nothing_new(va
         lines = codes(nginx.lint(), "NGX011")
     assert headers["content-type"] == ["text/plain", value], headers
     assert lines == ([line_of(files, "location /status")] if reported else [])
+
+
+@pytest.mark.parametrize("types, value, reported", [
+    ("include mime.types;", "text/plain", False), ("include mime.types;", "application/json", True),
+    ("", "text/plain", True)])  # with no types, .txt is not one of nginx's own: default_type goes out
+def test_a_return_in_an_exact_location_goes_out_as_its_extension_s_type(types, value, reported):
+    files = {"conf/mime.types": Path("/etc/nginx/mime.types").read_text(),
+             "conf/nginx.conf": config(f"{types} default_type application/octet-stream;\n"
+                                       "server { listen 127.0.0.1:{port};\n"
+                                       f'    location = /robots.txt {{ add_header Content-Type {value}; '
+                                       'return 200 "User-agent: *"; } }')}
+    with started(files) as nginx:
+        _, headers, _ = request(nginx.port, "GET /robots.txt HTTP/1.1\r\nHost: a\r\n")
+        lines = codes(nginx.lint(), "NGX011")
+    sent = "text/plain" if types else "application/octet-stream"
+    assert headers["content-type"] == [sent, value], headers
+    assert lines == ([line_of(files, "location = /robots.txt")] if reported else [])
 
 
 # -- NGX012 ----------------------------------------------------------------------------------------------------
