@@ -236,10 +236,10 @@ def nearby_dockerfiles(tree) -> list[tuple[int, Path]]:
 
 
 def _copying_dockerfile(loader, root: Path, nearby: list[tuple[int, Path]]):
-    """(build, image path) of the nearest Dockerfile that copies the config by its own path or a directory of it;
-    failing that, of the nearest that copies its whole build context. An application image (`FROM python`,
-    `COPY . /app`) carries the config with its sources; the Dockerfile that names the file puts it where nginx
-    reads it."""
+    """(build, image path, whether by the whole context) of the nearest Dockerfile that copies the config by its own
+    path or a directory of it; failing that, of the nearest that copies its whole build context. An application
+    image (`FROM python`, `COPY . /app`) carries the config with its sources; the Dockerfile that names the file
+    puts it where nginx reads it."""
     whole_context = None
     for _distance, path in nearby:
         build = parsed_dockerfile(loader, path)
@@ -248,11 +248,30 @@ def _copying_dockerfile(loader, root: Path, nearby: list[tuple[int, Path]]):
         context = dockerfile_context(loader, path)
         target = copied_to(root, context, build, whole_context=False)
         if target is not None:
-            return build, target
+            return build, target, False
         if whole_context is None:
             target = copied_to(root, context, build)
-            whole_context = (build, target) if target is not None else None
+            whole_context = (build, target, True) if target is not None else None
     return whole_context
+
+
+_NGINX_PROGRAMS = frozenset({"nginx", "openresty"})
+
+
+def runs_another_config(build: ImageBuild, target: str) -> bool:
+    """The image runs nginx itself (its CMD or ENTRYPOINT, or the base image's own command) with another main
+    config than the one copied to `target`: `-c` names it, or the base image's default (an OpenResty image's
+    nginx/conf/nginx.conf, where `COPY . nginx/conf/` put the repository's own and an example's beside it)."""
+    from .base_images import base_image  # image facts, only for a main config a whole context carries
+
+    argv = (build.entrypoint.value if build.entrypoint is not None else ()) + \
+        (build.cmd.value if build.cmd is not None else ())
+    if argv and posixpath.basename(argv[0]) not in _NGINX_PROGRAMS:
+        return False  # a script or another program may start nginx with any config
+    config = next((argv[i + 1] for i in range(len(argv) - 1) if argv[i] == "-c"), None)
+    if config is None:
+        config = base_image(build.base.value).conf_path if build.base is not None else None
+    return config is not None and config.startswith("/") and posixpath.normpath(config) != posixpath.normpath(target)
 
 
 def bind_dockerfiles(workspace, compose_services: frozenset[str] | None = frozenset()) -> None:
@@ -272,10 +291,12 @@ def bind_dockerfiles(workspace, compose_services: frozenset[str] | None = frozen
                 build = parsed_dockerfile(loader, path)
                 if distance <= FROM_ONLY_DISTANCE and build is not None and build.base is not None \
                         and image_flavour(build.base.value) is not None:
-                    chosen = (build, None)
+                    chosen = (build, None, False)
                     break
         if chosen is None:
             continue
-        build, target = chosen
+        build, target, whole_context = chosen
+        if whole_context and tree.is_main and runs_another_config(build, target):
+            continue  # copied along with the sources, and left unread: the container runs its own config
         facts = facts_of.setdefault(build.path, dockerfile_facts(build, compose_services))
         tree.binding = Binding(facts, "dockerfile", container_path=target)
