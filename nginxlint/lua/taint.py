@@ -878,6 +878,8 @@ class _Walker(ast.BlockWalker):
         if path == "require":
             module = args[0][0] if args else None
             if module is not None and module[0] == "str":
+                if module[1] == "ngx":
+                    return ("path", "ngx"), None  # `local ngx = require "ngx"`: the API table itself
                 self.ctx.edges.append(Edge("require", self.span(node), module=module[1]))
                 return ("module", module[1]), None
             return CLEAN
