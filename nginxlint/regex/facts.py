@@ -20,8 +20,8 @@ from .errors import RegexError
 
 # the format of what is stored: change it when a field changes
 # 7: redos tuples end with the bytes they need; captures say where the client can write a header line; the mask of
-# a whole match; 8: no adjacent pair where the second repetition ends an anchored pattern
-FACTS_KIND = "regex-facts-8"
+# a whole match; 8: no adjacent pair where the second repetition ends an anchored pattern; 9: or a group ending it
+FACTS_KIND = "regex-facts-9"
 
 
 class CaptureFacts(NamedTuple):
@@ -194,14 +194,27 @@ def _literal(root, caseless: bool) -> str | None:
 def _adjacent(root) -> tuple[int, int] | None:
     """Two greedy or lazy unbounded repetitions next to each other whose bytes overlap (`.*.*`, `\\w+\\d*`):
     a subject that fails late is split between them in n ways at each of n positions, n² steps. Not where the second
-    ends an anchored pattern (`^/x/.*[\\\\]+`): the match succeeds as soon as it takes what it needs, and a subject
-    without it fails after one pass of the first, from the one start the anchor allows."""
+    ends an anchored pattern, or a group that ends it (`^/x/.*[\\\\]+`, `^/p/(\\w{5,}.*)`): the match succeeds as
+    soon as it takes what it needs, and a subject without it fails after one pass of the first, from the one start
+    the anchor allows."""
     from .tree import Alternation, Assertion, Quantified, Sequence, Set, Char
 
+    from .tree import Group
+
     branches = root.branches if isinstance(root, Alternation) else [root] if isinstance(root, Sequence) else []
-    last = {id(branch.items[-1]) for branch in branches if len(branch.items) > 1
-            and isinstance(branch.items[0], Assertion) and branch.items[0].what in ("^", "\\A")
-            and not branch.items[0].multiline}
+    last: set[int] = set()
+    for branch in branches:
+        if len(branch.items) > 1 and isinstance(branch.items[0], Assertion) and \
+                branch.items[0].what in ("^", "\\A") and not branch.items[0].multiline:
+            tail = branch.items[-1]
+            last.add(id(tail))
+            # `^/project/(\w{5,}.*)`: a group that ends the pattern ends it with its own last item
+            while isinstance(tail, Group) and tail.kind in ("capture", "noncapture"):
+                body = tail.body.branches if isinstance(tail.body, Alternation) else [tail.body]
+                if len(body) != 1 or not isinstance(body[0], Sequence) or not body[0].items:
+                    break
+                tail = body[0].items[-1]
+                last.add(id(tail))
 
     def single(node):
         if isinstance(node, Quantified) and node.max is None and node.mode != "possessive" and \
