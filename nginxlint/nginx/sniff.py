@@ -401,6 +401,9 @@ class _Lines:
         if c["modsecurity"] * 10 >= content * 3:
             return ("looks like ModSecurity rules (SecRule, SecAction …): nginx reads them through "
                     "modsecurity_rules_file, not as its own config")
+        if c["markup"] and c["camel"] and (c["markup"] + c["camel"]) * 10 >= content * 6:
+            return ("looks like an Apache-style config (<Section> blocks and CamelCase options, as Apache httpd's or "
+                    "collectd's)")
         if self.markup_document or c["markup"] * 10 >= content * 6:
             if c["camel"]:
                 return "looks like an Apache httpd config (<VirtualHost>, ServerName …)"

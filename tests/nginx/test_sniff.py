@@ -241,6 +241,14 @@ Index: conf/tls.conf
  ssl_prefer_server_ciphers off;
  ssl_session_cache shared:SSL:10m;
 """, "patch"),
+    # collectd's plugin config for nginx, kept as monitor/nginx.conf and copied to /etc/collectd/collectd.conf.d/
+    "roles/nginx/files/monitor/nginx.conf": ("""\
+LoadPlugin nginx
+
+<Plugin nginx>
+  URL "http://[::1]/nginx_status"
+</Plugin>
+""", "Apache-style"),
     "fluent-bit/parsers.d/nginx.conf": ("""\
 [PARSER]
     Name   nginx-access
