@@ -96,7 +96,7 @@ def local_sources(build: ImageBuild, context: Path, whole_context: bool = True):
         for source in copy.sources:
             if "$" in source or "://" in source:
                 continue
-            local = Path(os.path.abspath(context / source))
+            local = Path(os.path.abspath(context / source.lstrip("/")))  # `COPY /files/x` names files/x of the context
             if local == context and not whole_context:
                 continue
             yield copy, local, any(c in source for c in "*?[")
@@ -127,7 +127,7 @@ def copied_file(build: ImageBuild, context: Path, image_path: str) -> Path | Non
         for source in copy.sources:
             if not plain_source(source):
                 continue
-            local = Path(os.path.normpath(context / source))
+            local = Path(os.path.normpath(context / source.lstrip("/")))
             if local.is_dir():
                 if image_path.startswith(dest.rstrip("/") + "/"):
                     candidate = local / image_path[len(dest.rstrip("/")) + 1:]
@@ -255,6 +255,17 @@ def _copying_dockerfile(loader, root: Path, nearby: list[tuple[int, Path]]):
     return whole_context
 
 
+def _copies_configs(build: ImageBuild) -> bool:
+    """The image copies configs of its own into nginx's directories (`COPY nginx.conf.template /etc/nginx/conf.d/`):
+    a config beside the Dockerfile that it does not copy is not one the image runs (a rendered copy, a leftover)."""
+    for copy in build.copies:
+        dest = copy.dest if copy.dest.startswith("/") else posixpath.join(copy.workdir or "/", copy.dest)
+        dest = posixpath.normpath(dest)
+        if any(dest == d or dest.startswith(d + "/") for d in NGINX_DIRECTORIES):
+            return True
+    return False
+
+
 _NGINX_PROGRAMS = frozenset({"nginx", "openresty"})
 
 
@@ -290,7 +301,7 @@ def bind_dockerfiles(workspace, compose_services: frozenset[str] | None = frozen
             for distance, path in nearby:
                 build = parsed_dockerfile(loader, path)
                 if distance <= FROM_ONLY_DISTANCE and build is not None and build.base is not None \
-                        and image_flavour(build.base.value) is not None:
+                        and image_flavour(build.base.value) is not None and not _copies_configs(build):
                     chosen = (build, None, False)
                     break
         if chosen is None:

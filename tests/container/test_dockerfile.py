@@ -133,3 +133,15 @@ def test_an_include_the_dockerfile_copies_under_another_name_into_the_conf_direc
     })
     result = run_cli([".", "--format", "json", "--select", "NGX002", "--isolated"], cwd=tmp_path)
     assert result.json["findings"] == []
+
+
+def test_a_copy_source_with_a_leading_slash_names_a_file_of_the_build_context(tmp_path):
+    """`COPY /files/site.conf …` copies files/site.conf of the context (Docker reads sources relative to it); a
+    config beside a Dockerfile that copies configs of its own into nginx's directories, but not it, is not run."""
+    write_tree(tmp_path, {
+        "Dockerfile": "FROM nginx:1.27-alpine\nCOPY /files/site.conf /etc/nginx/conf.d/site.conf\n",
+        "files/site.conf": "server { listen 80; access_log /var/log/app/site.log; }\n",
+        "leftover.conf": "server { listen 81; access_log /var/log/app/old.log; }\n",
+    })
+    result = run_cli([".", "--format", "json", "--select", "CTR105", "--isolated"], cwd=tmp_path)
+    assert [(f["path"], f["line"]) for f in result.json["findings"]] == [("files/site.conf", 1)]
