@@ -5,6 +5,7 @@ report the absence of something stay quiet when part of the deployment could not
 """
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -719,7 +720,9 @@ def lua_file_not_found(tree, report):
 
 # A comment that says the line is for development: "for debugging", "dev only", 便于调试 (for debugging),
 # 开发 (development)
-_FOR_DEVELOPMENT = re.compile(r"debug|develop|\bdev\b|hot[ -]?reload|调试|开发|热加载|热更新", re.IGNORECASE)
+# A comment naming development, or production as where the line must change (`#comment for production`)
+_FOR_DEVELOPMENT = re.compile(r"debug|develop|\bdev\b|hot[ -]?reload|production|调试|开发|热加载|热更新|生产|上线",
+                              re.IGNORECASE)
 
 
 def _said_for_development(node) -> bool:
@@ -731,10 +734,27 @@ def _said_for_development(node) -> bool:
         above.startswith("#") and bool(_FOR_DEVELOPMENT.search(above))
 
 
+def _lua_mounted(tree) -> bool:
+    """The container mounts a directory of the repository that holds Lua files (`./lua:/usr/local/openresty/nginx/lua`):
+    the code is edited in place and read again on each request, the one use of the code cache off."""
+    from ..container.view import container_files  # the container model, only for a config with the cache off
+
+    files = container_files(tree) if tree.binding is not None else None
+    if files is None:
+        return False
+    base = Path(os.path.abspath(tree.loader.base_dir))
+    mounted = [base / entry.source for entry in files.mounts if isinstance(entry.source, Path)]
+    return any(directory.is_dir() and next(directory.rglob("*.lua"), None) is not None for directory in mounted)
+
+
 @rule("LUA210")
 def lua_code_cache_off(tree, report):
+    live_edited = None
     for node in tree.nodes("lua_code_cache"):
         if node.args and node.args[0].lower() == "off" and not _said_for_development(node):
+            live_edited = _lua_mounted(tree) if live_edited is None else live_edited
+            if live_edited:
+                continue
             report(
                 node,
                 "lua_code_cache off reloads every Lua file for every request: throughput drops by an order of "
