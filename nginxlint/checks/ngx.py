@@ -48,6 +48,8 @@ def check_directives(tree, report):
                     f'unknown directive "{d.name[1:]}" with a UTF-8 byte order mark in front: nginx reads the mark '
                     "as part of the name; save the file without it"
                 )
+            elif _own_build_template(tree, d.file.display):
+                continue
             elif _modules_known(tree):
                 message += ": no known nginx, OpenResty or common third-party module defines it"
             else:
@@ -90,6 +92,16 @@ def _refused_log(args: list[str]) -> tuple[str, int] | None:
         return ("buffered logs cannot have variables in name: a log whose path holds a variable is written line by "
                 "line, so drop `buffer=`/`gzip` or the variable"), 0
     return None
+
+
+# Template languages of generators that ship an nginx build of their own (Zimbra's and Carbonio's proxy, with its
+# mail and auth modules): the directives of their templates are that build's.
+OWN_BUILD_LANGUAGES = frozenset({"dotted"})
+
+
+def _own_build_template(tree, display: str) -> bool:
+    masked = tree.loader.masked.get(display)
+    return masked is not None and masked.language in OWN_BUILD_LANGUAGES
 
 
 def _modules_known(tree) -> bool:

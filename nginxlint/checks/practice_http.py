@@ -18,6 +18,7 @@ from ..nginx.locations import (
     ends_request, fixed_status, header_added, location_match, probe_location, rewrite_takes_every_uri,
 )
 from ..nginx.urls import PASS_DIRECTIVES
+from ..nginx.templates import is_unknown
 from ..nginx.values import parse_uint
 from ..nginx.variables import SETTER, variables
 from .registry import rule
@@ -234,6 +235,8 @@ def if_is_evil(dep, report):
     for block in dep.nodes("if"):
         if block.parent is None or block.parent.name != "location" or ends_request(block) or _never_reached(block):
             continue
+        if any(is_unknown(child.name) for child in block.children or ()):
+            continue  # a template writes a directive there, which may well be a `return`
         lost = _not_inherited(block)
         later = [other for other in _later_ifs(block) if not ends_request(other)]
         reasons: dict[str, list] = {}  # why -> the directives it applies to, in order

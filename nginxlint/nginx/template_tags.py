@@ -381,6 +381,26 @@ def _mako_role(code: str) -> str:
     return OPEN if word in _MAKO_OPENS else STMT
 
 
+# --- dotted names (Zimbra's and Carbonio's proxy config generator: `${web.http.port}`, `!{explode domain(vhn)}`) ---
+
+# A name with dots in `${…}`: never an nginx variable, whose names are letters, digits and `_` only
+DOTTED_NAME = re.compile(r"\$\{[A-Za-z_][\w-]*(?:\.[\w:-]*)+\}")
+# `${vhn}` where a directive's name goes: no directive starts with `$`
+_NAME_SLOT = re.compile(r"(?m)^[ \t]*(\$\{\w+\})")
+# A generator's directive on a line of its own, which repeats the block after it (once per domain)
+_GENERATOR_LINE = re.compile(r"^[ \t]*!\{[^\n]*", re.M)
+
+
+def dotted_tags(text: str, name_slots: bool = True) -> list[Tag]:
+    """The generator's tags; `name_slots`: also `${name}` where a directive's name goes, a tag only in a file the
+    dotted names already make a template."""
+    tags = [Tag(m.start(), m.end(), STMT) for m in _GENERATOR_LINE.finditer(text)]
+    tags += [Tag(m.start(), m.end(), EXPR) for m in DOTTED_NAME.finditer(text)]
+    if name_slots:
+        tags += [Tag(m.start(1), m.end(1), EXPR) for m in _NAME_SLOT.finditer(text)]
+    return sorted(set(tags))
+
+
 # --- envsubst (the official nginx image's templates, Dockerfiles running envsubst) ------------------------------
 
 # An environment name: upper case by convention; nginx's own variables are lower case ($host, ${request_uri}).
@@ -497,4 +517,5 @@ SCANNERS = {
     "mako": mako_tags,
     "envsubst": envsubst_tags,
     "mustache": mustache_tags,
+    "dotted": dotted_tags,
 }

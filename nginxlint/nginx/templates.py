@@ -28,7 +28,9 @@ from dataclasses import dataclass, field
 from ..text import first_of
 from .envsubst import ImageTemplates, PositionMap, Rendered, defined_names, render_envsubst
 from .placeholders import fill_ins
-from .template_tags import BRANCH, CLOSE, EXPR, OPEN, SCANNERS, STMT, Tag, envsubst_tags, placeholder_tags
+from .template_tags import (
+    BRANCH, CLOSE, EXPR, OPEN, SCANNERS, STMT, Tag, dotted_tags, envsubst_tags, placeholder_tags,
+)
 
 __all__ = [
     "UNKNOWN", "ImageTemplates", "Masked", "MaskedRegion", "PositionMap", "Rendered", "defined_names", "detect",
@@ -50,6 +52,7 @@ LANGUAGES = {
     "kong": "Kong's nginx template syntax",
     "mako": "Mako",
     "mustache": "Mustache",
+    "dotted": "`${name.with.dots}` placeholders (Zimbra's and Carbonio's proxy config generator)",
     "envsubst": "envsubst",
     "placeholders": "placeholder tokens a script of the repository replaces",
     "fill-ins": "fill-in placeholders to replace before use",
@@ -206,6 +209,8 @@ def _language(text: str, name: str, nginx_variables: frozenset[str]) -> str | No
 
 
 def _envsubst_or_none(text: str, nginx_variables: frozenset[str]) -> str | None:
+    if "${" in text and _any_in_config(text, dotted_tags(text, name_slots=False)):
+        return "dotted"
     return "envsubst" if _any_in_config(text, envsubst_tags(text, nginx_variables)) else None
 
 

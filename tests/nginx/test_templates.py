@@ -181,6 +181,18 @@ server {
     error_page 404 /404.html;
 }
 """, "error_page"),
+    # Zimbra's and Carbonio's proxy config generator: dotted names, on/off prefixes, a line that repeats a block
+    "dotted": ("nginx.conf.web.https.template", """\
+!{explode domain(vhn)}
+server {
+    listen ${web.https.port} ${web.add.headers.default};
+    ${web.strict.servername}server_name ${vhn};
+    ${vhn}
+    ssl_protocols ${web.ssl.protocols};
+    location / { proxy_pass ${web.upstream.schema}://${web.upstream.:servers}; }
+    access_log /opt/zextras/log/nginx.access.log;
+}
+""", "access_log"),
     "mustache": ("virtualconf.mustache", """\
 {{! the site a generator renders }}
 server {
@@ -371,8 +383,8 @@ def test_no_real_nginx_config_is_taken_for_a_template():
     assert [name for name, language in templated.items() if not name.endswith((".template", ".j2"))
             and language != "fill-ins" and not (language == "kong" and "${{" in texts[name])] == []
     assert [name for name, language in templated.items() if language == "fill-ins"] == [
-        "NGX002.yaml#28:conf/kaltura-nginx.conf.template", "NGX006.yaml#7:conf/nginx.conf",
-        "SEC523.yaml#10:conf/nginx-ssl.conf"]
+        "LUA209.yaml#15:conf/nginx.conf", "NGX002.yaml#28:conf/kaltura-nginx.conf.template",
+        "NGX006.yaml#7:conf/nginx.conf", "SEC523.yaml#10:conf/nginx-ssl.conf"]
 
 
 def test_variables_the_config_tree_defines_elsewhere_are_nginx_not_envsubst():
