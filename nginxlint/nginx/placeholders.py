@@ -97,7 +97,8 @@ def undeployed_files(trees) -> set[str]:
 # too: nginx would read its `{` as a block's start (a `#` that starts a word starts a comment). So is autoconf's
 # `@NAME@` (`include @NGINX_CONF_PATH@/http.conf;`), which an install package replaces when it renders the file. So
 # is an address with question marks for its unknown parts (`???.???.???.???`, "replace with your backend's address"),
-# wherever it stands: no regex or value holds one as written.
+# wherever it stands: no regex or value holds one as written. So is a quoted argument that is a `{name}` alone
+# (`access_by_lua_file "{lua_resolve_host}";`), Python's str.format slot or a name a setup script replaces.
 # Every repetition starts with a separator its words cannot hold: the scan is linear.
 _FILL_IN = re.compile(
     r"(?<!\w)\[(?:(?P<upper>[A-Z][A-Z0-9]+(?:[ _-][A-Z0-9]+){1,8})"
@@ -107,6 +108,7 @@ _FILL_IN = re.compile(
     r"|(?<=[^\s;{}])#\{(?P<hash>[A-Z][A-Z0-9]*(?:_[A-Z0-9]+){0,8})\}"
     r"|(?<![\w@])@(?P<at>[A-Z][A-Z0-9]*(?:_[A-Z0-9]+){0,8})@(?![\w@])"
     r"|(?<![\w?.])(?=[\d.]*\?)(?:\d{1,3}|\?{1,3})(?:\.(?:\d{1,3}|\?{1,3})){3}(?![\w?.])"
+    r"|(?<=[\"'])\{[a-z_][a-z0-9_]*\}(?=[\"'])"
 )
 
 
@@ -120,8 +122,8 @@ def fill_ins(text: str) -> list[tuple[int, int]]:
     Upper-case words count only outside quotes and comments: in a quoted string (`log_format '[ACCESS LOG] …'`,
     `return 503 "[MAINTENANCE MODE]"`) they are text the config sends as written. A "your …" placeholder counts
     wherever it stands, but not in a comment."""
-    if "[" not in text and "<" not in text and "#{" not in text and "??" not in text and \
-            not _AUTOCONF_NAME.search(text):
+    if "[" not in text and "<" not in text and "#{" not in text and "??" not in text and '"{' not in text \
+            and "'{" not in text and not _AUTOCONF_NAME.search(text):
         return []  # (named locations put `@` in most configs: only an `@NAME@` is worth the full scan)
     found = []
     seen = 0  # the text up to here is read into `worded`, `quoted` and `commented`, for the line it is on
