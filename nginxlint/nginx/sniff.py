@@ -79,7 +79,8 @@ _PROGRAM_DIRECTORY = re.compile(
 # `include "…";`): a file there is nginx's only when nginx could read it and more than one word is nginx's.
 _DAEMON_DIRECTORY = re.compile(
     r"(?:dovecot|postfix|exim4?|bind9?|squid|haproxy|varnish|redis|mysql|mariadb|postgresql|proftpd|vsftpd|clamav|"
-    r"spamassassin|rspamd|opendkim|fail2ban|openvpn|unbound|dnsmasq)$", re.IGNORECASE)
+    r"spamassassin|rspamd|opendkim|fail2ban|openvpn|unbound|dnsmasq|mosquitto|coturn|turnserver|icecast2?|prosody|"
+    r"ejabberd)$", re.IGNORECASE)
 
 
 def _program_directory(name: str, pattern: re.Pattern = _PROGRAM_DIRECTORY) -> str:

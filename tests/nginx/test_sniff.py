@@ -241,6 +241,8 @@ Index: conf/tls.conf
  ssl_prefer_server_ciphers off;
  ssl_session_cache shared:SSL:10m;
 """, "patch"),
+    # Mosquitto's listener for MQTT over WebSockets, beside the nginx that proxies to it
+    "mosquitto/config/conf.d/websockets.conf": ("listener 9001\nprotocol websockets\n", "mosquitto"),
     # collectd's plugin config for nginx, kept as monitor/nginx.conf and copied to /etc/collectd/collectd.conf.d/
     "roles/nginx/files/monitor/nginx.conf": ("""\
 LoadPlugin nginx
