@@ -908,6 +908,23 @@ def _switched_off(node) -> bool:
     return _no_code(code)
 
 
+def _handler_code(node) -> str | None:
+    """A handler's Lua as written: the block's body, the inline string, or the file it names."""
+    if node.d.lua is not None:
+        return node.d.lua.text
+    return node.args[0] if node.args else None
+
+
+def _runs_the_same(inner, outer) -> bool:
+    """The inner handler holds all the outer one's code (`client:check(ngx.var.remote_addr)` in both), or names
+    the same file."""
+    inner_code, outer_code = _handler_code(inner), _handler_code(outer)
+    if inner_code is None or outer_code is None or inner.d.name.endswith("_file") != outer.d.name.endswith("_file"):
+        return False
+    outer_code = " ".join(outer_code.split())
+    return bool(outer_code) and outer_code in " ".join(inner_code.split())
+
+
 def _no_code(code: str) -> bool:
     """Lua that does nothing: whitespace, `;` and line comments (`access_by_lua_block {;}`, `log_by_lua ''`). Read
     line by line: a pattern of comments and spaces backtracks on a line of dashes."""
@@ -941,6 +958,8 @@ def phase_handler_shadowed(tree, report):
             outer = handlers_of(outer_block).get(phase)
             if outer is None:
                 continue
+            if _runs_the_same(node, outer):
+                break  # the inner handler runs the outer one's code itself: nothing is lost
             level = outer_block.d.name
             inner_level = node.parent.d.name
             report(
