@@ -146,6 +146,11 @@ def _readme_says_not_for_production(directory: Path) -> bool:
         sentences = [_SPACES.sub(" ", sentence) for sentence in _SENTENCE_END.split(text)]
         if any(says_not_for_production(sentence) for sentence in sentences):
             return True
+        # "This is the docker compose setup to run the UI. This is not for production use.": "This" is the setup
+        if any(sentence.lstrip().lower().startswith(("this ", "it ")) and _NOT_FOR_PRODUCTION.search(sentence)
+               and says_not_for_production(before + " " + sentence)
+               for before, sentence in zip(sentences, sentences[1:])):
+            return True
         if not _PRODUCTION.search(text) and any(_about_setup(sentence, _DEVELOPMENT_ENVIRONMENT)
                                                 for sentence in sentences):
             return True

@@ -65,6 +65,10 @@ def _stack(tmp_path, compose: str, files: dict | None = None, name: str = "docke
      {"README.md": "# Shop\n\nThis Docker setup is for testing purposes only.\n"}),
     ("services:\n  app: {image: shop/app}\n",
      {"README.md": "# 商店\n\n- 使用 Docker Compose 一鍵啟動完整開發環境\n- 使用 Makefile 管理常用指令\n"}),
+    # "This" of the second sentence is the setup the first names
+    ("services:\n  app: {image: shop/app}\n",
+     {"README.md": "This is the docker compose setup to run the shop with a mock payment system. This is not for "
+                   "production use.\n"}),
 ])
 def test_developer_stacks(tmp_path, compose, files):
     assert _stack(tmp_path, compose, files)
@@ -80,6 +84,8 @@ def test_developer_stacks(tmp_path, compose, files):
      "docker-compose.prod.yml"),
     ("services:\n  app: {image: shop/app}\n", {"docs/README.md": "This Docker setup is for testing purposes only.\n"},
      "docker-compose.yml"),
+    ("services:\n  app: {image: shop/app}\n",
+     {"README.md": "The shop's API is documented in api.md. This is not for production use.\n"}, "docker-compose.yml"),
     ("services:\n  app: {image: shop/app}\n",
      {"README.md": "## 開発環境\n\nDocker Compose で開発環境を起動します。\n\n## 本番環境\n\nKubernetes で動かします。\n"},
      "docker-compose.yml"),
