@@ -147,7 +147,7 @@ def modules_known(tree) -> bool:
     if unknown_loaded_module(tree) or not tree.is_main and _repository_loads_unknown_module(tree):
         return False
     if binding is None:
-        return not _built_from_source(tree)
+        return not (_built_from_source(tree) or _ships_own_binary(tree))
     if binding.source == "settings":
         return True
     reference = binding.container.base_image
@@ -165,6 +165,13 @@ def modules_known(tree) -> bool:
 def _repository_loads_unknown_module(tree) -> bool:
     base = Path(os.path.abspath(tree.loader.base_dir))
     return repository_loads_unknown_module(tree.loader, find_repository_root(base) or base)
+
+
+def _ships_own_binary(tree) -> bool:
+    """The repository holds an nginx binary beside the config's prefix (`sbin/nginx`, which the project's start
+    script runs with `-p`): a build of its own, with modules nginxlint cannot see into."""
+    prefix = getattr(tree, "prefix", None)
+    return prefix is not None and any((prefix / "sbin" / name).is_file() for name in ("nginx", "openresty"))
 
 
 def _built_from_source(tree) -> bool:
