@@ -129,6 +129,9 @@ _APT_OPTION = re.compile(r"[A-Za-z][\w-]*::[A-Za-z]")
 # plugins' `key => value` settings.
 # A function called at the start of a statement (`polkit.addRule(`, `console.log(`): code, never a directive name.
 _FUNCTION_CALL = re.compile(r"[A-Za-z_][\w.]*\(")
+# Top-level directives of SRS, the streaming server, whose configs borrow nginx's syntax (conf/full.conf of ossrs/srs)
+_SRS_DIRECTIVES = frozenset({"srs_log_tank", "srs_log_level", "srs_log_file", "rtc_server", "srt_server",
+                             "disable_daemon_for_docker", "inotify_auto_reload", "auto_reload_for_docker"})
 _LOGSTASH_SECTION = re.compile(r"^(?:input|filter|output)[ \t]*\{", re.MULTILINE)
 _LOGSTASH_SETTING = re.compile(r"[\w\]\"][ \t]*=>[ \t]*[{\"\[\w]")
 
@@ -158,6 +161,9 @@ def classify(text: str, name: str = "", parsed: ParsedFile | None = None,
     if scoped is not None and not any(known_shape(d.name, d.block is not None) for d in parsed.directives):
         return Verdict(NOT_NGINX, 0.9, f"looks like an APT config (`{scoped.name[:50]}`: option names scoped with "
                        "::, which no nginx directive has)")
+    srs = next((d.name for d in parsed.directives if d.name in _SRS_DIRECTIVES), None)
+    if srs is not None:  # nginx-like syntax, and names only SRS gives its top level
+        return Verdict(NOT_NGINX, 0.9, f"looks like an SRS (Simple Realtime Server) config (`{srs}`), not nginx's")
     known, unknown, assignments, lua_ranges = _count(parsed.directives, known_shape, extra)
     verdict = _by_content(text, name, parsed, (known, unknown, assignments), lua_ranges, is_known, extra, known_shape)
     directory = _program_directory(name)

@@ -241,6 +241,20 @@ Index: conf/tls.conf
  ssl_prefer_server_ciphers off;
  ssl_session_cache shared:SSL:10m;
 """, "patch"),
+    # SRS, the streaming server, borrows nginx's syntax for its own directives
+    "platform/containers/conf/srs.release.conf": ("""\
+listen              1935;
+max_connections     1000;
+srs_log_tank        console;
+daemon              on;
+http_server {
+    enabled         on;
+    listen          8080;
+}
+vhost __defaultVhost__ {
+    hls { enabled on; }
+}
+""", "SRS"),
     # Mosquitto's listener for MQTT over WebSockets, beside the nginx that proxies to it
     "mosquitto/config/conf.d/websockets.conf": ("listener 9001\nprotocol websockets\n", "mosquitto"),
     # collectd's plugin config for nginx, kept as monitor/nginx.conf and copied to /etc/collectd/collectd.conf.d/
