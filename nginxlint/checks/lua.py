@@ -737,11 +737,12 @@ def _said_for_development(node) -> bool:
 def _lua_mounted(tree) -> bool:
     """The container mounts a directory of the repository that holds Lua files (`./lua:/usr/local/openresty/nginx/lua`):
     the code is edited in place and read again on each request, the one use of the code cache off."""
-    from ..container.view import container_files  # the container model, only for a config with the cache off
+    from ..container.development import is_development  # the container model, only for a config with the cache off
+    from ..container.view import container_files
 
     files = container_files(tree) if tree.binding is not None else None
-    if files is None:
-        return False
+    if files is None or is_development(tree.binding.path or ""):
+        return False  # a development override's mount says nothing of the container that is deployed
     base = Path(os.path.abspath(tree.loader.base_dir))
     mounted = [base / entry.source for entry in files.mounts if isinstance(entry.source, Path)]
     return any(directory.is_dir() and next(directory.rglob("*.lua"), None) is not None for directory in mounted)
