@@ -17,7 +17,7 @@ def _is_config_name(name: str) -> bool:
     return not base.endswith(NOT_NGINX_SUFFIXES) and "Dockerfile" not in base \
         and base not in ("manifest", ".env", ".gitignore", "config") \
         and not base.startswith("Procfile") and not base.endswith(".mustache") \
-        and "cont-init.d/" not in name and "logrotate.d/" not in name \
+        and "cont-init.d/" not in name and "logrotate.d/" not in name and "/sbin/" not in name \
         and not any(part in base for part in (".yml.", ".yaml.")) \
         and not (base.endswith(".tpl") and "/templates/" in name)  # s6 start scripts; Compose and Helm templates
 
