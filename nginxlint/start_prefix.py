@@ -17,7 +17,8 @@ from pathlib import Path, PurePosixPath
 # A command line that runs nginx (or openresty) with its options: `nginx -p DIR -c FILE`, `exec openresty -c …`.
 # The program may be a variable naming a copy of the binary (`$APP_NAME -p $(pwd)/ -c conf/nginx.conf`): only nginx
 # takes a prefix and a config so.
-_NGINX_RUN = re.compile(r"(?:^|[\s\"'\[,;&|(/])(?:nginx|openresty|\$\{?[A-Za-z_]\w*\}?(?=[ \t]+-p[ \t]))[ \t]+(-[^\n]*)")
+_NGINX_RUN = re.compile(r"(?:^|[\s\"'\[,;&|(/])(?:nginx|openresty|\$\{?[A-Za-z_]\w*\}?(?=[ \t]+-p[ \t]))"
+                        r"[ \t]+(-[^\n]*)")
 # YAML keys that hold the command a deploy tool starts (Compose, Kubernetes, app.yaml of PaaS tools), and Procfiles.
 _COMMAND_KEY = re.compile(r"^[ \t]*(?:-[ \t]*)?(?:cmd|command|entrypoint|args|run|start)[ \t]*:", re.IGNORECASE)
 _YAML_SUFFIXES = (".yaml", ".yml")

@@ -495,7 +495,8 @@ def _in_volume(binding, path: str, prefix: str | None) -> bool:
 
 # `docker run … -v $PWD:/app …` in a README or a script at the repository's top: the project directory itself, or a
 # directory of it, mounted into the container
-_RUN_VOLUME = re.compile(r"(?:-v|--volume)[ =]+[\"']?((?:\$\{?PWD\}?|\$\(pwd\)|`pwd`|\.)(?:/[^\s:\"']*)?):(/[^\s:\"']*)")
+_RUN_VOLUME = re.compile(r"(?:-v|--volume)[ =]+[\"']?((?:\$\{?PWD\}?|\$\(pwd\)|`pwd`|\.)(?:/[^\s:\"']*)?)"
+                         r":(/[^\s:\"']*)")
 _DOCUMENTS = re.compile(r"(?i)^(?:readme[\w.-]*\.md|[\w.-]+\.sh|makefile)$")
 
 

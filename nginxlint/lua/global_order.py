@@ -23,9 +23,9 @@ YIELDING_NGX = frozenset((
 ))
 # Modules whose functions compute and return without I/O on a cosocket
 STILL_MODULES = frozenset((
-    "cjson", "cjson.safe", "dkjson", "json", "lunajson", "rapidjson", "resty.string", "resty.md5", "resty.sha1", "resty.sha224", "resty.sha256",
-    "resty.sha384", "resty.sha512", "resty.random", "resty.aes", "ngx.re", "ngx.base64", "ngx.resp", "ngx.req",
-    "resty.core.base64",
+    "cjson", "cjson.safe", "dkjson", "json", "lunajson", "rapidjson", "resty.string", "resty.md5", "resty.sha1",
+    "resty.sha224", "resty.sha256", "resty.sha384", "resty.sha512", "resty.random", "resty.aes", "ngx.re",
+    "ngx.base64", "ngx.resp", "ngx.req", "resty.core.base64",
 ))
 # Library tables of Lua whose functions never yield to nginx (`coroutine` does)
 STILL_LIBRARIES = frozenset(("string", "table", "math", "os", "io", "bit", "utf8"))

@@ -30,7 +30,8 @@ from nginxlint.nginx.directives_thirdparty import THIRD_PARTY
 from nginxlint.nginx.directives_unique import UNIQUE_DIRECTIVES
 
 __all__ = [
-    "DISTRIBUTION_INCLUDE_FILES", "LUA_BLOCK_DIRECTIVES", "LUA_PHASE", "Problem", "STOCK_INCLUDE_FILES", "UNIQUE_DIRECTIVES",
+    "DISTRIBUTION_INCLUDE_FILES", "LUA_BLOCK_DIRECTIVES", "LUA_PHASE", "Problem", "STOCK_INCLUDE_FILES",
+    "UNIQUE_DIRECTIVES",
     "check_directive", "context_of", "holds_directives", "is_known", "known_shape", "likely_typo_of", "third_party",
 ]
 
