@@ -54,6 +54,9 @@ def library_call_is_still(func) -> bool:
 
 
 class GlobalOrder:
+    """The events of one chunk's walk in the order they run, and the reads of globals they leave open to other
+    requests (`shared_reads`)."""
+
     __slots__ = ("tick", "function", "functions", "path", "blocks", "loops", "writes", "reads", "yields",
                  "block_writes")
 
