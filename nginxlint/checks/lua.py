@@ -866,15 +866,16 @@ def _shared_reads(units) -> dict:
 def _read_elsewhere(unit, reads) -> tuple[str, str, Location] | None:
     """The read that shows a request's write to others, first one of the same chunk: how to say it, the fix, and
     where it is."""
-    for other, read in sorted(reads, key=lambda pair: pair[0] is not unit):
-        where = other.location(read.span, "read here")
-        if other is not unit:
-            return f"and is read by other Lua code ({other.where(read.span)})", "keep it in ngx.ctx", where
-        if read.why == "yield":
-            return f"and is read at line {where.span.line} after a call that lets other requests run", \
-                "make it local", where
-        return f"and is read at line {where.span.line} where this run may not have set it", "make it local", where
-    return None
+    if not reads:
+        return None
+    other, read = min(reads, key=lambda pair: pair[0] is not unit)
+    where = other.location(read.span, "read here")
+    if other is not unit:
+        return f"and is read by other Lua code ({other.where(read.span)})", "keep it in ngx.ctx", where
+    if read.why == "yield":
+        return f"and is read at line {where.span.line} after a call that lets other requests run", "make it local", \
+            where
+    return f"and is read at line {where.span.line} where this run may not have set it", "make it local", where
 
 
 def _own_vm(unit, code_cache: dict) -> bool:
