@@ -987,8 +987,10 @@ def _fixed_start(redirect, uri: str) -> str:
 
 
 # handlers that answer without reading a file under the root
-_ANSWERS = ("return", "proxy_pass", "grpc_pass", "memcached_pass", "stub_status", "echo", "content_by_lua",
-            "content_by_lua_block", "content_by_lua_file")
+# A location's own answer: a fixed text, or an application that answers instead of a file (uwsgi and SCGI send the
+# path to the application, which serves no file of the root; FastCGI's script is judged apart, _fixed_script)
+_ANSWERS = ("return", "proxy_pass", "grpc_pass", "uwsgi_pass", "scgi_pass", "memcached_pass", "stub_status", "echo",
+            "content_by_lua", "content_by_lua_block", "content_by_lua_file")
 
 
 def _no_file_served(node) -> bool:
