@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import posixpath
 import re
 from dataclasses import dataclass, field
 
@@ -47,6 +48,11 @@ class Copy:
     dest: str
     span: Span
     workdir: str | None = None  # where a relative destination lands
+
+    @property
+    def target(self) -> str:
+        """The destination as an absolute image path (a relative one lands in the WORKDIR)."""
+        return self.dest if self.dest.startswith("/") else posixpath.join(self.workdir or "/", self.dest)
 
 
 @dataclass(frozen=True)

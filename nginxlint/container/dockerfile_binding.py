@@ -106,7 +106,7 @@ def copied_to(root: Path, context: Path, build: ImageBuild, whole_context: bool 
     """Where a COPY/ADD of the build puts the file `root`, or None. `whole_context`: whether a COPY of the whole
     build context (`COPY . .`, an application's sources) counts."""
     for copy, local, wildcard in local_sources(build, context, whole_context):
-        dest = copy.dest if copy.dest.startswith("/") else posixpath.join(copy.workdir or "/", copy.dest)
+        dest = copy.target
         into = dest.endswith("/") or len(copy.sources) > 1 or posixpath.normpath(dest) in NGINX_DIRECTORIES
         if wildcard:
             if root.parent == local.parent and fnmatch.fnmatchcase(root.name, local.name):
@@ -122,8 +122,7 @@ def copied_to(root: Path, context: Path, build: ImageBuild, whole_context: bool 
 def copied_file(build: ImageBuild, context: Path, image_path: str) -> Path | None:
     """The repository file a COPY/ADD of the build puts at `image_path` (the newest that does), or None."""
     for copy in reversed(build.copies):
-        dest = copy.dest if copy.dest.startswith("/") else posixpath.join(copy.workdir or "/", copy.dest)
-        dest = posixpath.normpath(dest)
+        dest = posixpath.normpath(copy.target)
         for source in copy.sources:
             if not plain_source(source):
                 continue
@@ -259,8 +258,7 @@ def _copies_configs(build: ImageBuild) -> bool:
     """The image copies configs of its own into nginx's directories (`COPY nginx.conf.template /etc/nginx/conf.d/`):
     a config beside the Dockerfile that it does not copy is not one the image runs (a rendered copy, a leftover)."""
     for copy in build.copies:
-        dest = copy.dest if copy.dest.startswith("/") else posixpath.join(copy.workdir or "/", copy.dest)
-        dest = posixpath.normpath(dest)
+        dest = posixpath.normpath(copy.target)
         if any(dest == d or dest.startswith(d + "/") for d in NGINX_DIRECTORIES):
             return True
     return False
