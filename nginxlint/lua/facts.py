@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from ..gcpause import collector_paused
 from . import ast
 from .global_order import (
-    STILL_MODULES, STRING_METHODS, YIELDING_NGX, GlobalOrder, SharedRead, library_call_is_still,
+    STILL_MODULES, YIELDING_NGX, GlobalOrder, SharedRead, library_call_is_still, method_is_still,
 )
 from ..lines import LineIndex
 from .parser import parse
@@ -615,8 +615,7 @@ class _Walker(ast.BlockWalker):
         for arg in node.args:
             args.append(self.expr(arg))
         method = node.name.name
-        if not (method in STRING_METHODS or obj is not None and (
-                obj[0] in ("dict", "prom", "str") or obj[0] == "module" and obj[1] in STILL_MODULES)):
+        if not method_is_still(obj, method):
             self.order.call()
         if obj is None:
             if (method in PROMETHEUS_METHODS and type(node.obj) is ast.Name

@@ -53,6 +53,13 @@ def library_call_is_still(func) -> bool:
     return type(func) is ast.Index and func.dot and type(func.obj) is ast.Name and func.obj.name in STILL_LIBRARIES
 
 
+def method_is_still(obj, method: str) -> bool:
+    """`d:get(k)` on a shared dict, a metric's `inc`, a string method, a still module's function: no yield. `obj` is
+    the walk's abstract value of the object (None when unknown)."""
+    return method in STRING_METHODS or obj is not None and (
+        obj[0] in ("dict", "prom", "str") or obj[0] == "module" and obj[1] in STILL_MODULES)
+
+
 class GlobalOrder:
     """The events of one chunk's walk in the order they run, and the reads of globals they leave open to other
     requests (`shared_reads`)."""
