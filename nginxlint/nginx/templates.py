@@ -181,7 +181,7 @@ def _language(text: str, name: str, nginx_variables: frozenset[str]) -> str | No
 
     # One pass over the text rules out every language but envsubst, for most files.
     if _ANY_TAG.search(text) is None and not text.lstrip(" \t").startswith((">", "%")):
-        return _envsubst_or_none(text, nginx_variables)
+        return _dollar_language(text, nginx_variables)
     for suffixes, language in _NAME_HINTS:
         if lower.endswith(suffixes) and SCANNERS[language](text):
             return _go_flavour(text) if language == "go" else language
@@ -205,10 +205,11 @@ def _language(text: str, name: str, nginx_variables: frozenset[str]) -> str | No
         return "liquid" if _LIQUID.search(text) else "jinja"
     if "<%" in text and found(_ERB):
         return "erb"
-    return _envsubst_or_none(text, nginx_variables)
+    return _dollar_language(text, nginx_variables)
 
 
-def _envsubst_or_none(text: str, nginx_variables: frozenset[str]) -> str | None:
+def _dollar_language(text: str, nginx_variables: frozenset[str]) -> str | None:
+    """The language of `$`-tags: a generator's dotted names, envsubst's environment names, or None."""
     if "${" in text and _any_in_config(text, dotted_tags(text, name_slots=False)):
         return "dotted"
     return "envsubst" if _any_in_config(text, envsubst_tags(text, nginx_variables)) else None
