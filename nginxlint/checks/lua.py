@@ -848,8 +848,8 @@ def undefined_global(tree, report):
                 how, fix, where = seen
                 report.at(
                     unit.path, unit.span(use.span),
-                    f'"{name}" becomes a new global in {unit.phase} code {how}, so one request can get another\'s '
-                    f"value; {fix}, or create it in init_by_lua* or init_worker_by_lua*",
+                    f'"{name}" becomes a new global in {unit.phase} code {how}; {fix}, or create it in init_by_lua* or '
+                    f"init_worker_by_lua*",
                     severity="warning", related=[where],
                 )
 
@@ -870,12 +870,15 @@ def _read_elsewhere(unit, reads) -> tuple[str, str, Location] | None:
         return None
     other, read = min(reads, key=lambda pair: pair[0] is not unit)
     where = other.location(read.span, "read here")
+    shared = "so one request can get another's value"
     if other is not unit:
-        return f"and is read by other Lua code ({other.where(read.span)})", "keep it in ngx.ctx", where
+        return f"and is read by other Lua code ({other.where(read.span)}), {shared}", "keep it in ngx.ctx", where
     if read.why == "yield":
-        return f"and is read at line {where.span.line} after a call that lets other requests run", "make it local", \
-            where
-    return f"and is read at line {where.span.line} where this run may not have set it", "make it local", where
+        return f"and is read at line {where.span.line} after a call that lets other requests run, {shared}", \
+            "make it local", where
+    # a write on some paths only (`if key == "hash" then hash = val end`): a request that skips it reads the last one's
+    return f"and is read at line {where.span.line} on a path where this request has not set it, so it gets the value " \
+        "an earlier request left", "make it local", where
 
 
 def _own_vm(unit, code_cache: dict) -> bool:
