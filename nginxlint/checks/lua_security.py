@@ -81,8 +81,7 @@ def check_lua_request_taint(dep, report):
             where = (f"line {source_at.span.line}" if flow.source_unit.path == sink_unit.path
                      else f"{flow.source_unit.path}:{source_at.span.line}")
             if served_as == BY_EXTENSION:
-                consequence = ("the response echoes request data unescaped, a reflected XSS: with no default_type, "
-                               "nginx sends it as text/html to a request whose path ends in .html")
+                consequence = _html_by_extension(unit)
             message = (f"{_source_text(flow.source)} ({flow.source.api}, {where}) reaches {flow.sink}: "
                        f"{consequence}; {ADVICE[flow.kind]}")
             path = _path(source_at, flow.steps)
@@ -138,6 +137,28 @@ def _served_as_html(unit) -> str | None:
         else:
             by_extension = by_extension or not _exact_path_without_html(node)
     return BY_EXTENSION if by_extension else None
+
+
+def _html_by_extension(unit) -> str:
+    """What makes an echo with no default_type a page, with a path that shows it (`/hello.html` for `location
+    /hello`) when nginx hands that path to the handler's location."""
+    shown = next((path for handler in unit.handlers if (path := _html_path(handler.node))), None)
+    which = f"the answer to {shown}" if shown else "the answer to a path ending in .html"
+    return (f"the response echoes request data unescaped, a reflected XSS: nginx sends {which} as text/html (with no "
+            "default_type, the .html extension sets the type, with or without mime.types)")
+
+
+def _html_path(node) -> str | None:
+    """A path ending in .html that nginx hands to the prefix location of the handler, or None."""
+    from ..nginx.locations import location_match, match_location  # the location model, only for an echo
+
+    location = node.enclosing("location") if node is not None else None
+    match = location_match(location) if location is not None else None
+    server = location.enclosing("server") if location is not None else None
+    if match is None or match.modifier not in ("", "^~") or server is None:
+        return None
+    path = match.pattern + ("x.html" if match.pattern.endswith("/") else ".html")
+    return path if match_location(server, path) is location else None
 
 
 def _exact_path_without_html(node) -> bool:
