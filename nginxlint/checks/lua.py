@@ -454,7 +454,7 @@ def package_path_without_defaults(tree, report):
         return
     from ..openresty import package_path as pp  # the Lua analysis, only when a config runs Lua
 
-    if _module_unknown_and_unneeded(tree):
+    if _module_unknown_and_unneeded(tree) or _resty_core_off_and_unneeded(tree):
         return
     server_prefix = tree.binding.server_prefix() if tree.binding is not None else None
     for directive, node in nodes:
@@ -500,16 +500,29 @@ def _module_unknown_and_unneeded(tree) -> bool:
 
     if base_image(reference).flavour == "openresty":
         return False
+    return not _needs_bundled_library(tree)
+
+
+def _resty_core_off_and_unneeded(tree) -> bool:
+    """`lua_load_resty_core off`: nginx loads no resty.core at start, so a search path without the defaults fails
+    only a `require` of a library of OpenResty's bundle that the project does not hold itself."""
+    return any(switch.args[:1] == ["off"] for switch in tree.nodes("lua_load_resty_core")) and \
+        not _needs_bundled_library(tree)
+
+
+def _needs_bundled_library(tree) -> bool:
+    """Some `require` of the deployment asks for a Lua library of OpenResty's bundle (`resty.redis`) that the
+    project does not hold itself, or the Lua is not all in view."""
     from ..openresty.modules import OPENRESTY_BUNDLED, ModuleSet  # the Lua analysis, only when a config runs Lua
 
     lua = tree.lua
     if lua.unresolved or lua.parse_failed:
-        return False
+        return True
     found = {unit.module for unit in lua.units if unit.kind == "module"}
     bundled = ModuleSet()
     bundled.update([pattern for pattern in OPENRESTY_BUNDLED if not pattern.startswith("cjson")], "bundled")
-    return not any(require.module and require.module not in found and require.module in bundled
-                   for unit in lua.units if unit.facts is not None for require in unit.facts.requires)
+    return any(require.module and require.module not in found and require.module in bundled
+               for unit in lua.units if unit.facts is not None for require in unit.facts.requires)
 
 
 def _bundled_lua_nginx_module(tree) -> tuple[str, str] | None:
