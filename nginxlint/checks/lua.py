@@ -16,7 +16,7 @@ from ..nginx import edits
 from ..nginx.directives import LUA_PHASE
 from ..nginx.inheritance import nearest, value_at
 from ..nginx.templates import is_unknown
-from ..nginx.urls import PASS_DIRECTIVES, is_address, upstream_host, upstream_names
+from ..nginx.urls import PASS_DIRECTIVES, is_address, pass_upstreams, upstream_host, upstream_key, upstream_names
 from ..nginx.variables import SETTER, variable_facts, variables
 from ..nginx.zones import parse_size, shared_zones
 from ..openresty.phases import INIT_PHASES, load_failure, subsystem_of
@@ -1127,14 +1127,15 @@ def resolver_missing(tree, report):
 
 def _variable_passes(tree, report, scopes: set) -> None:
     upstreams = upstream_names(tree)
+    implicit: set | None = None
     assigned: dict | None = None
     for directive in PASS_DIRECTIVES:
         for node in tree.nodes(directive):
             if not node.args or "$" not in node.args[0] or _has_resolver(node, scopes):
                 continue
             if assigned is None:  # read once, for a config that passes to a variable address
-                assigned = _assigned_values(tree)
-            host = _needs_dns(node.args[0], upstreams, assigned)
+                assigned, implicit = _assigned_values(tree), pass_upstreams(tree)
+            host = _needs_dns(node.args[0], upstreams, assigned, implicit)
             if host is None or (not tree.is_main and _may_be_upstream(host)):
                 continue  # a fragment's upstream blocks may be defined in files out of view
             shown = f'"{host}"' if host else "a host name known only at request time"
@@ -1193,13 +1194,20 @@ def _may_be_upstream(host: str) -> bool:
     return not host or ("." not in host and ":" not in host)
 
 
-def _needs_dns(url: str, upstreams: set, assigned: dict) -> str | None:
+def _scheme_of(url: str) -> str:
+    """`https` of `https://$backend`: the scheme a value without one is used with."""
+    return url.split("://", 1)[0].lower() if "://" in url and "$" not in url.split("://", 1)[0] else "http"
+
+
+def _needs_dns(url: str, upstreams: set, assigned: dict, implicit: set, scheme: str = "http") -> str | None:
     """The host a variable proxy_pass would resolve at request time ("" when unknown), or None when no DNS is needed:
-    every value the variable holding the host can take is an address or an upstream block's name."""
+    every value the variable holding the host can take is an address, an upstream block's name, or the host and
+    port of a `*_pass` without variables (`implicit`, an upstream nginx made of it)."""
     found = upstream_host(url)
     host = found[0] if found else ""
     if "$" not in host:
-        return None if not host or is_address(host) or host in upstreams else host
+        return None if not host or is_address(host) or host in upstreams or \
+            upstream_key(url, scheme) in implicit else host
     if host.split("$", 1)[0] in upstreams:
         return None  # `$scheme://backend$uri`: nginx finds the upstream block backend at request time, no DNS
     variable = re.fullmatch(r"\$\{?(\w+)\}?", host) or re.fullmatch(r"\$\{?(\w+)\}?", url)
@@ -1210,7 +1218,7 @@ def _needs_dns(url: str, upstreams: set, assigned: dict) -> str | None:
         for value in values:
             if "$" in value:  # from another variable: unknown
                 return "" if not upstreams else None
-            inner = _needs_dns(value, upstreams, {})  # a whole URL, or the host (and port) it holds
+            inner = _needs_dns(value, upstreams, {}, implicit, _scheme_of(url))  # a URL, or its host and port
             if inner:
                 return inner
         return None

@@ -84,6 +84,40 @@ def upstream_names(tree) -> set[str]:
     return {node.args[0] for node in tree.nodes("upstream") if node.args}
 
 
+# The port a URL's scheme implies when it names none (ngx_http_proxy_pass, ngx_http_grpc_pass).
+_DEFAULT_PORTS = {"http": "80", "https": "443", "grpc": "80", "grpcs": "443"}
+
+
+def upstream_key(target: str, default_scheme: str = "http") -> str | None:
+    """`host:port` of a target whose host is written out (`http://kibana:5601/app` -> `kibana:5601`,
+    `http://api/x` -> `api:80`), lower-case; None when the host or the port is not known."""
+    found = upstream_host(target)
+    if found is None or "$" in found[0]:
+        return None
+    host, _start, end = found
+    scheme = _SCHEME.match(target)
+    scheme_name = target[:scheme.end() - 3].lower() if scheme else default_scheme
+    if target[end:end + 1] == ":":
+        port = re.match(r"\d+", target[end + 1:])
+        return f"{host.lower()}:{port.group()}" if port else None
+    port = _DEFAULT_PORTS.get(scheme_name)
+    return f"{host.lower()}:{port}" if port else None
+
+
+def pass_upstreams(tree) -> set[str]:
+    """`host:port` of every http `*_pass` whose target has no variable: nginx makes each an upstream of its own, and
+    a `proxy_pass` with variables that comes to the same host and port uses it, with no DNS at request time
+    (ngx_http_upstream_init_request looks the host up among the upstreams first)."""
+    found = set()
+    for name in PASS_DIRECTIVES:
+        for node in tree.nodes(name):
+            if node.args and "$" not in node.args[0] and node.ctx[:1] == ("http",):
+                key = upstream_key(node.args[0])
+                if key is not None:
+                    found.add(key)
+    return found
+
+
 @dataclass(frozen=True)
 class LiteralName:
     """A host name nginx looks up once, while it loads the configuration (`proxy_pass https://api.example.com`,

@@ -565,6 +565,23 @@ def test_lua215_variable_scheme_and_uri_around_an_upstream_name_needs_no_resolve
         assert not codes(ng.lint(), "LUA215")
 
 
+def test_lua215_variable_pass_to_the_host_and_port_of_a_plain_pass_needs_no_resolver():
+    """A proxy_pass without variables makes an upstream of its host and port; a proxy_pass with variables that comes
+    to the same host and port uses it, and one to another port needs a resolver."""
+    files = {"conf/nginx.conf": conf(server(
+        "location /plain/ { proxy_pass http://localhost:{port}/; }\n"
+        "location ~ ^/same/(.*)$ { proxy_pass http://localhost:{port}/$1; }\n"
+        "location ~ ^/other/(.*)$ { proxy_pass http://localhost:1/$1; }\n"
+        'location = /ok { return 200 "ok"; }'))}
+    with Nginx(files) as ng:
+        assert ng.start().status == 0
+        assert ng.get("/same/ok") == (200, "ok")
+        assert ng.get("/other/ok")[0] == 502
+        assert "no resolver defined to resolve localhost" in ng.wait_for_log("no resolver")
+        found = codes(ng.lint(), "LUA215")
+        assert [f["line"] for f in found] == [conf_line(files, "localhost:1/")]
+
+
 def test_lua215_variable_host_whose_every_value_is_an_address_needs_no_resolver():
     files = {"conf/nginx.conf": conf(
         "map $arg_to $backend { default 127.0.0.1:{port}; b [::1]:{port}; }\n" + server(
