@@ -93,14 +93,16 @@ def _rooted(t) -> bool:
 
 def _after(prefix, previous, settled, taint):
     """What a value placed after something else is safe for. After "https://host/", "/dir", a `?` or a path, a
-    redirect stays where they point; after a constant directory a normalised $uri stays in it; and $uri (which
-    starts with `/`) after anything but a scheme or a lone `/` is the path of a URL whose host comes before it."""
+    redirect stays where they point; after any directory (a constant, a setting, a parameter: what the request
+    chooses there is reported by itself) a normalised $uri, which holds no `..` segment, stays in it; and $uri
+    (which starts with `/`) after anything but a scheme or a lone `/` is the path of a URL whose host comes
+    before it."""
     kinds = set(_PLACED) if settled or (prefix is not None and _SAFE_REDIRECT_PREFIX.match(prefix)) else set()
     out = []
     for t in taint:
         extra = kinds
         what = t.origin.what if type(t.origin) is Source else None
-        if what in NORMALISED and prefix:
+        if what in NORMALISED and prefix != "":
             extra = extra | {"path"}
         if what in ROOTED and (_ORIGIN.match(prefix) if prefix is not None
                                else not (previous is not None and previous.endswith((":", "/")))):
