@@ -596,6 +596,8 @@ def package_path_entry_without_placeholder(tree, report):
             if "?" in entry.written or is_unknown(entry.written):
                 continue
             c_modules = directive == "lua_package_cpath"
+            if c_modules and entry.written.rsplit("/", 1)[-1] == "loadall.so":
+                continue  # the all-in-one library of Lua's own default cpath, skipped where it is absent
             lost = pp.lost_placeholder(entry.written)
             if lost:
                 what = (f'"{entry.written}" has no "?" where the module name goes: Lua looks for a file named '
@@ -611,8 +613,9 @@ def package_path_entry_without_placeholder(tree, report):
                 better = entry.written.rstrip("/") + "/" + ("?.so" if c_modules else "?.lua")
             else:
                 what = (f'"{entry.written}" names one file, not a pattern: every `require` that reaches it '
-                        + ("looks for its module in that one library, and fails when it is not there"
-                           if c_modules else "loads that same file, whatever module was asked for"))
+                        + ("looks for its module in that one library, and where the file exists a module it does "
+                           "not hold fails to load" if c_modules else "loads that same file, whatever module was "
+                           "asked for"))
                 better = pp.as_pattern(entry.written)
             report(node, f'{what}; write "{better}"', span=_entry_span(node, entry))
 
