@@ -903,13 +903,27 @@ def _quits_gracefully(binding, tree) -> bool | None:
 # Process supervisors as the container's first process: the stop signal reaches them, and they stop nginx with a
 # signal of their own configuration (supervisord's stopsignal, an s6 service's down-signal), out of view here.
 _SUPERVISORS = frozenset({"supervisord", "init", "s6-svscan", "runsvdir", "systemd", "runit"})
+# Process managers whose name tells them wherever they stand in the command, after an init and entrypoint scripts
+# that exec the rest (`tini -- /entrypoint.sh supervisord -n`, `/entrypoint forego start`): Procfile runners too.
+_PROCESS_MANAGERS = frozenset({"supervisord", "s6-svscan", "runsvdir", "forego", "honcho", "overmind"})
 
 
-def _start_program(binding) -> str | None:
+def _start_words(binding) -> tuple[str, ...]:
     argv = _start_command(binding)[0]
     if argv[:1] and argv[0] in ("sh", "bash", "/bin/sh", "/bin/bash") and len(argv) >= 3 and argv[1] == "-c":
         argv = tuple(argv[2].split())
+    return argv
+
+
+def _start_program(binding) -> str | None:
+    argv = _start_words(binding)
     return posixpath.basename(argv[0]) if argv else None
+
+
+def _supervised(binding) -> bool:
+    """A supervisor or a Procfile runner starts nginx: it gets the stop signal and stops nginx its own way."""
+    return _start_program(binding) in _SUPERVISORS or any(
+        posixpath.basename(word) in _PROCESS_MANAGERS for word in _start_words(binding))
 
 
 def _runs_nginx(binding) -> bool:
@@ -976,8 +990,7 @@ def check_shutdown(tree, report):
     """CTR110 (a stop that does not drain, a drain longer than the grace period) and CTR117 (WebSockets that hold a
     graceful stop until the kill, opt-in)."""
     binding = tree.binding
-    if not binding.from_manifest or not tree.is_main or not _runs_nginx(binding) \
-            or _start_program(binding) in _SUPERVISORS:
+    if not binding.from_manifest or not tree.is_main or not _runs_nginx(binding) or _supervised(binding):
         return  # no nginx here, or a supervisor between the runtime and nginx: how nginx stops is out of view
     if background_start(tree) is not None:
         return  # the stop signal never reaches nginx, whichever it is: CTR104 says so
