@@ -354,11 +354,21 @@ class ConfigTree:
                 # the include lines), or renders a template there
             if git_ignored(loader, path):
                 return []  # `configs/` in .gitignore: each deployment puts its own file there
+            if self._beside_fragment(node, pattern):
+                return []  # `conf.d/php.config` from a fragment beside php.config: its directory is installed as conf.d
             finding = self.missing_include(node, path)
             self.unresolved_includes.append((finding, pattern))  # the container may hold it (container/view.py)
             return []
         found = known[key] = (source,) if source else ()
         return list(found)
+
+
+    def _beside_fragment(self, node: Node, pattern: str) -> bool:
+        """A fragment no main config includes names `dir/file` and `file` lies beside it: the fragment's own directory
+        is the one installed as `dir` (a Windows setup copying `nginx/` to `conf/conf.d`), not one to look for."""
+        if self.is_main or "/" not in pattern.strip("/") or node.file.path is None:
+            return False
+        return self.loader.exists(Path(node.file.path).parent / os.path.basename(pattern))
 
 
 # Where a distribution's dynamic module packages put the one `load_module` line each (Fedora/RHEL's
