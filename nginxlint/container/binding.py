@@ -332,10 +332,17 @@ def _configmap_binding(tree, candidates: list[RuntimeFacts], manifests: Manifest
             if best is None or score + bonus > best[0]:
                 best = (score + bonus, facts, mounted, mounted.container_path)
         for mount in facts.container.mounts:
-            # A ConfigMap generated elsewhere (kustomize configMapGenerator): match by key.
+            # A ConfigMap generated elsewhere (kustomize configMapGenerator): the generator's file for the key, or
+            # for a generator out of view, a file named as the key.
             if not nginx or not mount.configmap or mount.configmap in known:
                 continue
             keys = [key for key, _path in mount.items] + ([mount.sub_path] if mount.sub_path else [])
+            generators = manifests.generated.get(mount.configmap)
+            if generators is not None:
+                generated = _generated_target(mount, generators, root.path)
+                if generated is not None and (best is None or _SAME_CONTENT + bonus > best[0]):
+                    best = (_SAME_CONTENT + bonus, facts, None, generated)
+                continue
             if name in keys:
                 target = mount.path if mount.sub_path else posixpath.join(mount.path, name)
                 score = 2 if posixpath.basename(posixpath.dirname(target)) == parent else 1
@@ -344,6 +351,21 @@ def _configmap_binding(tree, candidates: list[RuntimeFacts], manifests: Manifest
     if best is None:
         return None
     return best[0], Binding(best[1], "configmap", best[2], container_path=best[3])
+
+
+def _generated_target(mount, generators: list, config: Path) -> str | None:
+    """Where a mount of a generated ConfigMap puts the config, when a generator of that name makes a key of it."""
+    config = Path(os.path.abspath(config))
+    for data in generators:
+        for key, source in data.items():
+            if isinstance(source, Path) and Path(os.path.abspath(source)) == config:
+                relative = dict(mount.items).get(key, key) if mount.items else key
+                if mount.sub_path:
+                    if relative == mount.sub_path:
+                        return mount.path
+                elif not mount.items or key in dict(mount.items):
+                    return posixpath.join(mount.path, relative)
+    return None
 
 
 def _settings_facts(settings, loader) -> RuntimeFacts | None:

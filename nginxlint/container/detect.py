@@ -48,9 +48,15 @@ def is_kubernetes_yaml(text: str) -> bool:
     return bool(LOOKS_LIKE_KUBERNETES.search(text))
 
 
+# The names kustomize reads a kustomization by.
+KUSTOMIZATIONS = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+
+
 def may_hold_runtime(path: str, text: str) -> bool:
-    """The file may describe a container nginx runs in: a Compose file, or Kubernetes workloads or ConfigMaps."""
-    return is_compose_path(path) or bool(SERVICES_LINE.search(text) or _RUNTIME_KIND.search(text))
+    """The file may describe a container nginx runs in: a Compose file, Kubernetes workloads or ConfigMaps, or a
+    kustomization that generates ConfigMaps."""
+    return is_compose_path(path) or bool(SERVICES_LINE.search(text) or _RUNTIME_KIND.search(text)) or \
+        path.rsplit("/", 1)[-1] in KUSTOMIZATIONS and "configMapGenerator" in text
 
 
 def is_nginx_key(key: str) -> bool:

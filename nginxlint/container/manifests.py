@@ -17,7 +17,7 @@ from ..checks.load import invalid_manifest
 from ..findings import Finding, Notification, Span
 from ..nginx.templates import named_as_template
 from ..workspace import list_files
-from .detect import (NAMES_NGINX, chart_directory, is_chart_template, is_compose_path, is_kubernetes_yaml,
+from .detect import (KUSTOMIZATIONS, NAMES_NGINX, chart_directory, is_chart_template, is_compose_path, is_kubernetes_yaml,
                      is_nginx_container, is_nginx_key, may_hold_runtime)
 from .model import ManifestProblem, RuntimeFacts
 
@@ -34,6 +34,8 @@ class Manifests:
     sources: dict = field(default_factory=dict)  # display path -> SourceFile of the YAML text
     absolute: dict = field(default_factory=dict)  # display path -> absolute Path
     unread: list = field(default_factory=list)  # (absolute Path, display path, text) of templates noted, not read
+    # kustomize's configMapGenerator: ConfigMap name -> each generator's {key: repository Path or Inline}
+    generated: dict = field(default_factory=dict)
 
 
 def manifest_paths(workspace) -> list[Path]:
@@ -75,6 +77,7 @@ def manifest_texts(workspace, findings: list[Finding]) -> list[tuple[Path, str, 
 
 def read_manifests(workspace, texts, findings: list[Finding], notifications: list[Notification]) -> Manifests:
     from .compose import load_compose  # the manifest readers, only when a manifest is read
+    from .files import kustomize_configmaps  # the manifest readers, only when a manifest is read
     from .kubernetes import load_kubernetes  # the manifest readers, only when a manifest is read
 
     loader = workspace.loader
@@ -89,6 +92,10 @@ def read_manifests(workspace, texts, findings: list[Finding], notifications: lis
             notifications.append(Notification("note", "not read: a template of manifests (so named); the files made "
                                               "from it are read", display))
             result.unread.append((path, display, text))
+            continue
+        if os.path.basename(display) in KUSTOMIZATIONS:  # it generates ConfigMaps from files; it runs nothing
+            for name, data in kustomize_configmaps(Path(path), text).items():
+                result.generated.setdefault(name, []).append(data)
             continue
         compose_named = is_compose_path(display)
         kubernetes = is_kubernetes_yaml(text) and not compose_named
