@@ -121,9 +121,8 @@ def add_header_content_type(dep, report):
         if not header_added(node, fixed_status(node.parent)) or _same_as_stub_status(node):
             continue
         proxied = not answers and _proxied(node.parent)
-        if answers and all(_success(r) for r in answers) and not proxied and \
-                _media_type(node.args[1:2]) == _answer_type(dep, default_types, node.parent):
-            continue  # the block's own 2xx answer goes out as that type already: the two headers say the same
+        if not proxied and _media_type(node.args[1:2]) == _own_answer_type(dep, default_types, node.parent, answers):
+            continue  # the block's own answer goes out as that type already: the two headers say the same
         source = "the upstream's" if proxied else "the one nginx sends from types/default_type"
         report(
             node,
@@ -158,18 +157,60 @@ STOCK_TYPES = {"txt": "text/plain", "html": "text/html", "htm": "text/html", "js
 BUILT_IN_TYPES = {"html": "text/html", "gif": "image/gif", "jpg": "image/jpeg"}
 
 
+# Directives that answer a request themselves: a location holding none of them (nor a `*_pass`) serves a file.
+_CONTENT_HANDLERS = frozenset({"content_by_lua_block", "content_by_lua_file", "content_by_lua", "echo", "stub_status",
+                               "empty_gif", "js_content", "perl", "vhost_traffic_status_display", "autoindex"})
+_LUA_CONTENT = ("content_by_lua_block", "content_by_lua_file", "content_by_lua")
+
+
+def _own_answer_type(dep, default_types: dict, block, answers: list) -> str | None:
+    """The Content-Type of the answer the block makes itself, where nginx decides it: a 2xx `return`'s, a Lua
+    content handler's (default_type: ngx.say sends it), a file served from an exact location or a literal
+    `try_files` (its extension's type). None where it is not known."""
+    if answers:
+        return _answer_type(dep, default_types, block) if all(_success(r) for r in answers) else None
+    handlers = [node for name in _LUA_CONTENT for node in block.find(name)]
+    if handlers:
+        return None if _lua_sets_type(dep, handlers) else _default_type(dep, default_types, block)
+    if block.name != "location" or any(child.name in _CONTENT_HANDLERS or child.name.endswith("_pass")
+                                       for child in block.children or ()):
+        return None
+    tried = block.find("try_files")
+    if tried:
+        first = tried[-1].args[0] if tried[-1].args else "$"
+        return None if "$" in first else _extension_type(dep, first)
+    match = location_match(block)
+    return _extension_type(dep, match.pattern) if match is not None and match.modifier == "=" else None
+
+
+def _lua_sets_type(dep, handlers: list) -> bool:
+    """The Lua content handler sets `ngx.header.content_type` (or its facts are not known): nginx sends that type."""
+    ids = {id(node) for node in handlers}
+    return any(unit.facts is None or unit.facts.taint is None or unit.facts.taint.content_types
+               for unit in dep.lua.units if any(id(h.node) in ids for h in unit.handlers))
+
+
+def _extension_type(dep, path: str) -> str | None:
+    """The type nginx's types give a path by its extension (`/robots.txt`, text/plain with mime.types), or None.
+    A fragment is taken to be included where mime.types is, as stock configs include it."""
+    if "." not in path.rsplit("/", 1)[-1]:
+        return None
+    extension = path.rsplit(".", 1)[-1].lower()
+    if not dep.is_main or any(node.args and node.args[0].rsplit("/", 1)[-1] == "mime.types"
+                              for node in dep.nodes("include")):
+        return STOCK_TYPES.get(extension)
+    return BUILT_IN_TYPES.get(extension) if not dep.nodes("types") else None
+
+
 def _answer_type(dep, default_types: dict, block) -> str | None:
     """The Content-Type nginx gives a `return` in the block: the type of the exact location's extension
     (`location = /robots.txt`, text/plain with mime.types), else default_type."""
     location = block if block.name == "location" else block.enclosing("location")
     match = location_match(location) if location is not None else None
-    if match is not None and match.modifier == "=" and "." in match.pattern.rsplit("/", 1)[-1]:
-        extension = match.pattern.rsplit(".", 1)[-1].lower()
-        if any(node.args and node.args[0].rsplit("/", 1)[-1] == "mime.types" for node in dep.nodes("include")):
-            if extension in STOCK_TYPES:
-                return STOCK_TYPES[extension]
-        elif extension in BUILT_IN_TYPES and not dep.nodes("types"):
-            return BUILT_IN_TYPES[extension]
+    if match is not None and match.modifier == "=":
+        found = _extension_type(dep, match.pattern)
+        if found is not None:
+            return found
     return _default_type(dep, default_types, block)
 
 
