@@ -21,7 +21,6 @@ from ..nginx.templates import is_unknown
 from ..nginx.urls import is_service_name, names_resolved_at_start
 from ..nginx.values import nginx_seconds, parse_uint
 from ..nginx.zones import CACHE_PATHS, shared_zones
-from ..sources import Unreadable
 from .registry import rule
 
 
@@ -493,36 +492,20 @@ def _in_volume(binding, path: str, prefix: str | None) -> bool:
     return False
 
 
-# `docker run … -v $PWD:/app …` in a README or a script at the repository's top: the project directory itself, or a
-# directory of it, mounted into the container
-_RUN_VOLUME = re.compile(r"(?:-v|--volume)[ =]+[\"']?((?:\$\{?PWD\}?|\$\(pwd\)|`pwd`|\.)(?:/[^\s:\"']*)?)"
-                         r":(/[^\s:\"']*)")
-_DOCUMENTS = re.compile(r"(?i)^(?:readme[\w.-]*\.md|[\w.-]+\.sh|makefile)$")
+# A mount of the project directory itself, or of a directory of it (`-v $PWD:/app`, `- ./logs:/var/log/nginx`)
+_PROJECT_SOURCE = re.compile(r"^(?:\$\{?PWD\}?|\$\(pwd\)|`pwd`|\.)(?:/.*)?$")
 
 
 def _documented_mount_holds(tree, file: str) -> bool:
-    """A `docker run` the repository documents or scripts mounts a directory of the project over a directory above
-    the log file: it lands on the host, where the user reads it."""
+    """A mount the repository documents or scripts (`docker run -v $PWD:/app`) puts a directory of the project over
+    a directory above the log file: it lands on the host, where the user reads it."""
     if tree.root.path is None:
         return False
+    from ..container.documented_mounts import documented_mounts  # only for a log written to a file
+
     top = tree.loader.repository_top(tree.root.path.parent)
-    targets = tree.loader.once("documented-run-mounts", top, lambda: _documented_run_targets(tree.loader, top))
-    return any(file == target or file.startswith(target.rstrip("/") + "/") for target in targets)
-
-
-def _documented_run_targets(loader, top: Path) -> list[str]:
-    found = []
-    for name in loader.listing(top)[1]:
-        if not _DOCUMENTS.match(name):
-            continue
-        try:
-            text = loader.text(top / name)
-        except Unreadable:
-            continue
-        for command in text.replace("\\\n", " ").split("\n"):
-            if "docker run" in command:
-                found += [posixpath.normpath(target) for _source, target in _RUN_VOLUME.findall(command)]
-    return found
+    return any(_PROJECT_SOURCE.match(source) and (file == target or file.startswith(target.rstrip("/") + "/"))
+               for source, target in documented_mounts(tree.loader, top))
 
 
 def _rotated(tree, file: str) -> bool:

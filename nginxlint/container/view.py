@@ -155,11 +155,23 @@ def settle_includes(tree, nginx_containers=()) -> None:
                 return any(_mounted_at(facts, pattern) for facts in nginx_containers) or \
                     pattern.startswith("/") and _made_by_shipping_image(tree, posixpath.normpath(pattern))
         held = {id(finding) for finding, pattern in tree.unresolved_includes
-                if provided(pattern) or _packaged_file(pattern, files, conf_dir)}
+                if provided(pattern) or _packaged_file(pattern, files, conf_dir) or _documented_mount(tree, pattern)}
         if held:
             tree.findings = [f for f in tree.findings if id(f) not in held]
     if tree.out_of_view_includes:
         _settle_out_of_view(tree, files)
+
+
+def _documented_mount(tree, pattern: str) -> bool:
+    """The repository's README or scripts show the user mounting a file of their own at exactly the absolute path
+    nginx opens (`- path/to/your/servers.conf:/etc/nginx/conf.d/servers.conf:ro`)."""
+    if not posixpath.isabs(pattern) or tree.root.path is None:
+        return False
+    from .documented_mounts import documented_mounts
+
+    path = posixpath.normpath(pattern)
+    top = tree.loader.repository_top(tree.root.path.parent)
+    return any(target == path for _source, target in documented_mounts(tree.loader, top))
 
 
 def _packaged_file(pattern: str, files, conf_dir: str | None) -> bool:
@@ -185,7 +197,8 @@ def _settle_out_of_view(tree, files) -> None:
     for node, guess in tree.out_of_view_includes:
         path = posixpath.normpath(node.args[0])
         found = files.where(path) if files is not None and not files.unseen(path) else None
-        if found is ABSENT or isinstance(found, Unknown) and found.named:  # an image seen whole lacks it
+        if (found is ABSENT or isinstance(found, Unknown) and found.named) and not _documented_mount(tree, path):
+            # an image seen whole lacks it, and no mount the README shows puts the user's own file there
             tree.missing_include(node, guess)
         elif not isinstance(found, Path):  # the image's copy is where nginx finds it; anything else is out of view
             tree.note_out_of_view(node)
