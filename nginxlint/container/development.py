@@ -72,7 +72,7 @@ def development_only(workspace, fixtures) -> frozenset[str]:
             builds.append((dockerfile, build, dockerfile_context(loader, dockerfile)))
     return frozenset(_deleted(workspace, builds) | _run_by_development_setups(workspace, builds)
                      | _left_out_of_images(workspace, builds) | _development_profiles(workspace)
-                     | _declared_not_for_production(workspace))
+                     | _development_variants(workspace) | _declared_not_for_production(workspace))
 
 
 # What a config's opening comment says of it when it is not for serving users: "DO NOT use this configuration in
@@ -128,6 +128,30 @@ def _development_profiles(workspace) -> set[str]:
         siblings = (path.parent / f"{path.name[:start]}{word}{path.name[end:]}" for word in ("prod", "production"))
         if any(sibling.is_file() for sibling in siblings):
             found.add(tree.root.display)
+    return found
+
+
+# Directories of one deployment's variants, one per environment (kustomize overlays, per-environment config trees).
+_DEVELOPMENT_VARIANT = frozenset({"dev", "devel", "develop", "development"})
+_PRODUCTION_VARIANT = ("prod", "production")
+
+
+def _development_variants(workspace) -> set[str]:
+    """The files of configs kept in a directory of the development variant beside one of the production variant
+    (`overlays/development/config/nginx.conf` beside `overlays/production/`): the production one serves users."""
+    found = set()
+    for tree in workspace.trees:
+        if tree.root.path is None:
+            continue
+        for file in tree.files.values():
+            path = getattr(file, "path", None)
+            if path is None:
+                continue
+            for directory in Path(os.path.abspath(path)).parents:
+                if directory.name.lower() in _DEVELOPMENT_VARIANT and \
+                        any((directory.parent / name).is_dir() for name in _PRODUCTION_VARIANT):
+                    found.add(file.display)
+                    break
     return found
 
 
