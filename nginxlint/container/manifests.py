@@ -17,8 +17,8 @@ from ..checks.load import invalid_manifest
 from ..findings import Finding, Notification, Span
 from ..nginx.templates import named_as_template
 from ..workspace import list_files
-from .detect import (KUSTOMIZATIONS, NAMES_NGINX, chart_directory, is_chart_template, is_compose_path, is_kubernetes_yaml,
-                     is_nginx_container, is_nginx_key, may_hold_runtime)
+from .detect import (KUSTOMIZATIONS, NAMES_NGINX, chart_directory, is_chart_template, is_compose_path,
+                     is_kubernetes_yaml, is_nginx_container, is_nginx_key, may_hold_runtime)
 from .model import ManifestProblem, RuntimeFacts
 
 MANIFEST_SUFFIXES = (".yaml", ".yml")

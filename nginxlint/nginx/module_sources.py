@@ -17,7 +17,8 @@ _ADDON_SOURCE = re.compile(r"\$\{?ngx_addon_dir\}?/([\w./-]+\.c(?:c|pp|xx)?)\b")
 # A comment may follow a field (`ngx_string("endpoints"),  // name`); a space may stand before the parenthesis and a
 # line break before the comma (`{ ngx_string ("zauth")` then `, NGX_HTTP_LOC_CONF | …` on the next line).
 COMMAND_ENTRY = re.compile(
-    r'\{\s*ngx_string\s*\(\s*"([A-Za-z0-9_]+)"\s*\)\s*,(?:\s*//[^\n]*|\s*/\*.*?\*/)*\s*(?:NGX|NDK)_[A-Z0-9_]+', re.DOTALL)
+    r'\{\s*ngx_string\s*\(\s*"([A-Za-z0-9_]+)"\s*\)\s*,(?:\s*//[^\n]*|\s*/\*.*?\*/)*\s*(?:NGX|NDK)_[A-Z0-9_]+',
+    re.DOTALL)
 
 
 def directives_in(text: str) -> set[str]:
