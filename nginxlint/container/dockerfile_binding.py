@@ -283,6 +283,16 @@ def runs_another_config(build: ImageBuild, target: str) -> bool:
     return config is not None and config.startswith("/") and posixpath.normpath(config) != posixpath.normpath(target)
 
 
+# `Dockerfile.base`, `base.Dockerfile`, `Dockerfile-base`: an image other images of the project start FROM.
+_BASE_NAME = re.compile(r"(?:^|[._-])base(?:[._-]|$)", re.IGNORECASE)
+
+
+def builds_a_base(dockerfile: Path) -> bool:
+    """The Dockerfile is named for a base image (`Dockerfile.base`): the images built on it set how containers
+    start, so a config beside it is not run by its command."""
+    return bool(_BASE_NAME.search(dockerfile.name.replace("Dockerfile", "").replace("dockerfile", "")))
+
+
 def bind_dockerfiles(workspace, compose_services: frozenset[str] | None = frozenset()) -> None:
     """Bind each config nothing else binds to the Dockerfile that copies it, or the nginx one next to it.
     `compose_services`: the names of the services of the Compose files in view, less a developer's stacks (None: a
@@ -299,7 +309,8 @@ def bind_dockerfiles(workspace, compose_services: frozenset[str] | None = frozen
             for distance, path in nearby:
                 build = parsed_dockerfile(loader, path)
                 if distance <= FROM_ONLY_DISTANCE and build is not None and build.base is not None \
-                        and image_flavour(build.base.value) is not None and not _copies_configs(build):
+                        and image_flavour(build.base.value) is not None and not _copies_configs(build) \
+                        and not builds_a_base(path):
                     chosen = (build, None, False)
                     break
         if chosen is None:
