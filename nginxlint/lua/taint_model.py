@@ -152,8 +152,17 @@ VAR_SOURCES = {
     "uri": "uri", "document_uri": "uri", "request_uri": "raw_uri", "args": "query", "query_string": "query",
     "request": "line", "request_body": "body", "host": "host", "remote_user": "user", "content_type": "header",
 }
-# $uri is normalised by nginx (no `..` segments survive): a path built as "<dir>" .. ngx.var.uri stays in <dir>.
-NORMALISED = frozenset(("uri",))
+# Input nginx keeps below a directory placed before it: $uri is normalised (no `..` segment survives); a request
+# whose path climbs above the root (%2e-encoded too) is answered 400, so the raw $request_uri stays below it as well;
+# and so is a Host header holding `/` or `..` ($host, $http_host). A path built as "<dir>" .. value stays in <dir>.
+CONFINED = frozenset(("uri", "raw_uri", "host"))
+
+
+def confined(source) -> bool:
+    """The source is input nginx keeps below a directory placed before it (CONFINED, or ngx.var.http_host)."""
+    return source.what in CONFINED or source.what == "header" and source.name == "host"
+
+
 # Values that start with `/`: after a host they are the path of the URL, not its host.
 ROOTED = frozenset(("uri", "raw_uri"))
 # Sinks that hurt the user whose browser sent the request (redirect, response header, page), and the input a link

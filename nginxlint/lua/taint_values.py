@@ -2,13 +2,13 @@
 
 A taint is a tuple of nginxlint.lua.taint_model.Tainted (None or () when clean). Where a tainted value sits in a
 concatenation decides what it can still do: after a fixed "https://host/" it no longer chooses the site a
-redirect goes to; after a fixed directory a normalised $uri no longer leaves it.
+redirect goes to; after a directory $uri (normalised by nginx) no longer leaves it.
 """
 from __future__ import annotations
 
 import re
 
-from .taint_model import NORMALISED, ROOTED, External, Param, Source, Step, Tainted
+from .taint_model import ROOTED, External, Param, Source, Step, Tainted, confined
 
 MAX_ORIGINS = 4  # distinct origins kept per value: enough to name one source, bounded for long concatenations
 MAX_STEPS = 8  # path steps kept per value (the last ones: nearest the sink)
@@ -94,15 +94,15 @@ def _rooted(t) -> bool:
 def _after(prefix, previous, settled, taint):
     """What a value placed after something else is safe for. After "https://host/", "/dir", a `?` or a path, a
     redirect stays where they point; after any directory (a constant, a setting, a parameter: what the request
-    chooses there is reported by itself) a normalised $uri, which holds no `..` segment, stays in it; and $uri
-    (which starts with `/`) after anything but a scheme or a lone `/` is the path of a URL whose host comes
-    before it."""
+    chooses there is reported by itself) $uri, $request_uri and the Host header stay in it (taint_model.CONFINED);
+    and $uri (which starts with `/`) after anything but a scheme or a lone `/` is the path of a URL whose host
+    comes before it."""
     kinds = set(_PLACED) if settled or (prefix is not None and _SAFE_REDIRECT_PREFIX.match(prefix)) else set()
     out = []
     for t in taint:
         extra = kinds
         what = t.origin.what if type(t.origin) is Source else None
-        if what in NORMALISED and prefix != "":
+        if what is not None and confined(t.origin) and prefix != "":
             extra = extra | {"path"}
         if what in ROOTED and (_ORIGIN.match(prefix) if prefix is not None
                                else not (previous is not None and previous.endswith((":", "/")))):

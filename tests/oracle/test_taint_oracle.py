@@ -113,3 +113,42 @@ def test_sec566_the_value_is_chosen_but_cr_lf_are_escaped():
         assert not any(line.startswith("Set-Cookie") for line in lines)
         assert "Content-Language: fr%0D%0ASet-Cookie: a=1" in lines
         assert len(findings(ng, "SEC566")) == 1
+
+
+READ_BELOW = """location / {
+content_by_lua_block {
+local f = io.open(ngx.config.prefix() .. "data" .. ngx.var.request_uri, "rb")
+ngx.print(f and f:read("*a") or "none")
+if f then f:close() end
+}
+}
+location /host/ {
+content_by_lua_block {
+local f = io.open(ngx.config.prefix() .. "data/" .. ngx.var.http_host, "rb")
+ngx.print(f and "found" or "none")
+}
+}"""
+
+
+def raw_host(port: int, host: str) -> str:
+    with socket.create_connection(("127.0.0.1", port), timeout=3) as connection:
+        connection.sendall(f"GET /host/ HTTP/1.0\r\nHost: {host}\r\n\r\n".encode())
+        data = b""
+        while chunk := connection.recv(65536):
+            data += chunk
+    return data.decode("latin-1").split("\r\n", 1)[0]
+
+
+def test_sec562_request_uri_and_host_stay_below_the_directory_before_them():
+    """nginx answers 400 to a path whose dot segments (also %2e-encoded) climb above the root and to a Host holding
+    `/` or `..`, so $request_uri and $http_host after a directory stay in it; nginxlint reports neither."""
+    files = {**conf(READ_BELOW), "data/pub.txt": "public\n", "secret.txt": "secret\n"}
+    with Nginx(files) as ng:
+        assert ng.start().status == 0
+        assert raw_get(ng.port, "/pub.txt")[1] == "public\n"
+        for target in ("/../secret.txt", "/x/../../secret.txt", "/%2e%2e/secret.txt", "/x/%2E%2E/%2e%2e/secret.txt"):
+            head, body = raw_get(ng.port, target)
+            assert " 400 " in head.split("\r\n", 1)[0] and "secret" not in body, target
+        assert " 400 " in raw_host(ng.port, "../secret.txt")
+        assert " 400 " in raw_host(ng.port, "a/b")
+        assert not findings(ng, "SEC562")
