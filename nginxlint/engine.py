@@ -135,22 +135,23 @@ _REFUSED_BY_NGINX = frozenset({"NGX003", "NGX004", "NGX005", "NGX006", "NGX007",
 
 
 def _refusals_in_test_data(findings: list[Finding], notifications: list[Notification], test_data) -> list[Finding]:
-    """Such findings in a fixture file that no config includes become one warning notification per file."""
+    """Such findings in a fixture file that no config includes become one warning notification per file, and so
+    does every finding of a backup copy that no config includes (yesterday's version of a site: nginx loads it
+    only where a config names it)."""
     refused: dict[str, list[Finding]] = {}
     kept = []
     for finding in findings:
-        if finding.code in _REFUSED_BY_NGINX and finding.path in test_data:
+        if finding.path in test_data and (finding.code in _REFUSED_BY_NGINX or is_backup_copy(finding.path)):
             refused.setdefault(finding.path, []).append(finding)
         else:
             kept.append(finding)
     for path, found in refused.items():
         first = min(found, key=lambda f: f.sort_key)
-        more = f" and {len(found) - 1} more" if len(found) > 1 else ""
-        what, where = ("a backup copy", "a copy beside a config") if is_backup_copy(path) else \
-            ("test data", "a file in a fixture directory")
-        notifications.append(Notification(
-            "warning", f"{what} nginx would refuse as it stands ({first.code}: {first.message}{more}): {where} "
-            "that no config includes, so not reported as findings", path, first.span, first.code))
+        said = f"{first.code}: {first.message}" + (f" and {len(found) - 1} more" if len(found) > 1 else "")
+        text = (f"a backup copy beside a config that no config includes, so its findings are not reported ({said})"
+                if is_backup_copy(path) else f"test data nginx would refuse as it stands ({said}): a file in a "
+                "fixture directory that no config includes, so not reported as findings")
+        notifications.append(Notification("warning", text, path, first.span, first.code))
     return kept
 
 

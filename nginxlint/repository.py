@@ -50,8 +50,10 @@ _LEFTOVER_NAME = re.compile(r"(?:^|[-_.])(?:old|bak|orig|deprecated|unused)(?:[-
 # is what an image or script copies into place as it stands (see ACTIVATED_SUFFIXES in nginx/placeholders).
 _EXAMPLE_NAME = re.compile(r"(?:^|[-_.])(?:example|sample)(?=[-_.])", re.I)
 # A backup copy an editor, a package manager or a person left beside a config (`site.conf.bak`, `nginx.conf.orig`,
-# `default~`): no `include *.conf` picks it up, so nginx loads it only when a config names it.
-_BACKUP_COPY = re.compile(r"(?:\.(?:bak|orig|old|backup|save|dpkg-old|dpkg-dist|rpmsave|rpmnew)|~)$", re.I)
+# `default~`, `nginx.bak.conf`): a config names it, or nginx never loads it (an `include *.conf` does pick up
+# `nginx.bak.conf` in a conf.d/, but then a config includes it and it is deployed).
+_BACKUP_COPY = re.compile(r"(?:\.(?:bak|orig|old|backup|save|dpkg-old|dpkg-dist|rpmsave|rpmnew)|~)$"
+                          r"|[._-](?:bak|orig)\d*\.conf$", re.I)
 
 
 def is_backup_copy(display_path: str) -> bool:

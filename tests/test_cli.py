@@ -547,7 +547,19 @@ def test_a_backup_copy_no_config_includes_is_a_notification_not_findings(tmp_pat
     assert cut["message"].startswith("not linted from here on: unexpected end of file")
     assert cut["message"].endswith("(a backup copy that no config includes, so this is no NGX001 finding)")
     assert (refused["level"], refused["code"], refused["line"], refused["column"]) == ("warning", "NGX004", 4, 5)
-    assert refused["message"].startswith("a backup copy nginx would refuse as it stands (NGX004: ")
+    assert refused["message"].startswith("a backup copy beside a config that no config includes, so its findings "
+                                         "are not reported (NGX004: ")
+
+
+def test_every_finding_of_a_backup_copy_named_with_bak_before_the_extension_is_one_notification(tmp_path):
+    write_tree(tmp_path, {"conf/nginx.bak.conf": "events {}\nhttp {\n    server { listen 80; location / { "
+                          "access_by_lua_block { require(\"resty.jwt\") } } }\n}\n",
+                          "conf/nginx.conf": "events {}\nhttp { server { listen 80; } }\n"})
+    (tmp_path / ".git").mkdir()
+    result = run_cli([".", "--format", "json"], cwd=tmp_path).json
+    assert [f for f in result["findings"] if f["path"] == "conf/nginx.bak.conf"] == []
+    [note] = [n for n in result["notifications"] if n["path"] == "conf/nginx.bak.conf"]
+    assert (note["level"], note["code"]) == ("warning", "LUA205")
 
 
 def test_empty_slots_of_a_template_its_renderer_fills_are_one_note_and_no_finding(tmp_path):
