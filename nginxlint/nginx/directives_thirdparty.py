@@ -206,6 +206,15 @@ _GROUPS = (
     # ngx_stream_geoip2_module
     (S_MAIN | BLOCK | TAKE1, "geoip2"),
     # -- other modules, from their documentation --
+    # ngx_http_proxy_connect_module (the CONNECT method of a forward proxy; Tengine's too): its README says server,
+    # later releases take location too
+    (H_SRV | H_LOC | NOARGS, "proxy_connect"),
+    (H_SRV | H_LOC | MORE1, "proxy_connect_allow"),
+    (H_SRV | H_LOC | TAKE1, """
+        proxy_connect_connect_timeout proxy_connect_read_timeout proxy_connect_write_timeout
+        proxy_connect_send_timeout proxy_connect_data_timeout proxy_connect_response
+    """),
+    (H_SRV | H_LOC | TAKE12, "proxy_connect_address proxy_connect_bind"),
     # srcache-nginx-module
     (H_MSLI | MORE1, "srcache_expire"),
     # redis2-nginx-module, ngx_http_redis
