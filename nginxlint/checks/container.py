@@ -8,6 +8,7 @@ context also stay quiet while that fact is unknown.
 from __future__ import annotations
 
 import math
+import os
 import posixpath
 import re
 from pathlib import Path
@@ -492,20 +493,17 @@ def _in_volume(binding, path: str, prefix: str | None) -> bool:
     return False
 
 
-# A mount of the project directory itself, or of a directory of it (`-v $PWD:/app`, `- ./logs:/var/log/nginx`)
-_PROJECT_SOURCE = re.compile(r"^(?:\$\{?PWD\}?|\$\(pwd\)|`pwd`|\.)(?:/.*)?$")
-
-
 def _documented_mount_holds(tree, file: str) -> bool:
-    """A mount the repository documents or scripts (`docker run -v $PWD:/app`) puts a directory of the project over
-    a directory above the log file: it lands on the host, where the user reads it."""
+    """A mount the repository documents or scripts (`docker run -v $PWD:/app`, `-v /srv/log/app:/srv/log/app` in the
+    config's start script) puts a host directory or a volume over a directory above the log file: the log lands
+    there, kept outside the container."""
     if tree.root.path is None:
         return False
     from ..container.documented_mounts import documented_mounts  # only for a log written to a file
 
-    top = tree.loader.repository_top(tree.root.path.parent)
-    return any(_PROJECT_SOURCE.match(source) and (file == target or file.startswith(target.rstrip("/") + "/"))
-               for source, target in documented_mounts(tree.loader, top))
+    directory = Path(os.path.abspath(tree.root.path)).parent
+    mounts = documented_mounts(tree.loader, (tree.loader.repository_top(directory), directory))
+    return any(file == target or file.startswith(target.rstrip("/") + "/") for _source, target in mounts)
 
 
 def _rotated(tree, file: str) -> bool:

@@ -170,8 +170,9 @@ def _documented_mount(tree, pattern: str) -> bool:
     from .documented_mounts import documented_mounts
 
     path = posixpath.normpath(pattern)
-    top = tree.loader.repository_top(tree.root.path.parent)
-    return any(target == path for _source, target in documented_mounts(tree.loader, top))
+    directory = Path(os.path.abspath(tree.root.path)).parent
+    mounts = documented_mounts(tree.loader, (tree.loader.repository_top(directory), directory))
+    return any(target == path for _source, target in mounts)
 
 
 def _packaged_file(pattern: str, files, conf_dir: str | None) -> bool:
