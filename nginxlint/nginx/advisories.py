@@ -140,8 +140,22 @@ def _charset(dep):
     return next((n for n in dep.nodes("charset") if n.args and n.args[0].lower() != "off"), None)
 
 
-def _dav(dep):
-    return next((n for n in dep.nodes("dav_methods") if n.args and n.args[0].lower() != "off"), None)
+def _dav_copy_move_alias(dep):
+    """`dav_methods` with COPY or MOVE in effect in a prefix location that maps the URI with `alias`: the advisory's
+    three conditions (a regex location takes another code path; `root` does not take the overflowing length)."""
+    from .locations import location_match  # the location model, only for a config with WebDAV
+
+    for location in dep.nodes("location"):
+        match = location_match(location)
+        if match is None or match.modifier not in ("", "^~", "=") or not location.find("alias"):
+            continue
+        for level in (location, *location.ancestors()):
+            methods = level.find("dav_methods")
+            if methods:
+                if {arg.lower() for arg in methods[-1].args} & {"copy", "move"}:
+                    return methods[-1]
+                break
+    return None
 
 
 def _proxy_http2(dep):
@@ -241,7 +255,7 @@ ADVISORIES = (
     Advisory("CVE-2026-40701", "use-after-free in the resolver while checking a client certificate by OCSP",
              (1, 19, 0), ((1, 31, 0), (1, 30, 1)), _ocsp("http"), "`ssl_ocsp`"),
     Advisory("CVE-2026-27654", "buffer overflow in the WebDAV module", (0, 5, 13), ((1, 29, 7), (1, 28, 3)),
-             _dav, "`dav_methods`"),
+             _dav_copy_move_alias, "`dav_methods` COPY or MOVE under `alias`"),
     Advisory("CVE-2026-27784, CVE-2026-32647", "buffer overflow in the mp4 module", (1, 1, 19),
              ((1, 29, 7), (1, 28, 3)), _directive("mp4"), "`mp4`"),
     Advisory("CVE-2026-27651", "NULL pointer dereference with CRAM-MD5 or APOP authentication in mail", (0, 5, 15),
