@@ -815,14 +815,14 @@ def undefined_global(tree, report):
             continue
         assigned: set = set()
         assigned_at_init: set = set()
-        definitions: dict[str, set] = {}  # each global's values as written: a function's text, or None
+        definitions: dict[str, set] = {}  # each global's values as written: a function's or a constant's text, or None
         for unit in units:
             names = {w.name for w in unit.facts.global_writes} | set(unit.facts.globals_through_g)
             assigned |= names
             if unit.phases and unit.phases <= INIT_PHASES:
                 assigned_at_init |= names
             for use in unit.facts.global_writes:
-                definitions.setdefault(use.name, set()).add(use.function)
+                definitions.setdefault(use.name, set()).add(use.function or use.constant)
         # code that creates globals under computed names (luafun's `_G[k] = v`) may have created any of them
         unseen = _unseen_code(lua, subsystem) or any(unit.facts.computed_globals for unit in units)
         # `_, _, token = string.find(…)` only throws values away, unless some code reads `_` back
@@ -857,7 +857,11 @@ def undefined_global(tree, report):
                     continue
                 if use.function is not None and not use.closes_over and definitions[name] == {use.function}:
                     continue  # the same function each time, closing over nothing of a request: a race of nothing
-                seen = _read_elsewhere(unit, shared_reads.get(name, ()))
+                reads = shared_reads.get(name, ())
+                if use.constant is not None and definitions[name] == {use.constant} and \
+                        all(other is unit and read.why == "yield" for other, read in reads):
+                    continue  # the same value each time, set by this run before the yield: a race of nothing
+                seen = _read_elsewhere(unit, reads)
                 if seen is None:
                     continue  # read back only by its own run, before anything lets another request in
                 written.add(name)

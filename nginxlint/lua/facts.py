@@ -45,7 +45,7 @@ Span = tuple  # (line, column, end_line, end_column), 1-based, end column exclus
 # The shape of LuaFacts and of what it holds: part of the disk cache key, so that a build whose facts have other
 # fields never reads pickles written by another. Bump it whenever a fact class gains, loses or changes a field, or
 # the parser's verdict on some text changes (4: the parser follows LuaJIT's syntax levels and label order exactly).
-FACTS_FORMAT = 31  # 6: taint summaries hold the ngx_lua APIs each function uses and the code it runs; 7: not after `or`;
+FACTS_FORMAT = 32  # 6: taint summaries hold the ngx_lua APIs each function uses and the code it runs; 7: not after `or`;
 # 8: ngx.re guards read under the x option; 9: calls of the ngx_lua API and the API values read without a call;
 # 10: captures of a literal ngx.re.match pattern are safe for the sinks they cannot attack; 11: the content types
 # a chunk sets; 12: ngx.pipe.spawn as a member of the required module, an argument table without a shell;
@@ -59,7 +59,8 @@ FACTS_FORMAT = 31  # 6: taint summaries hold the ngx_lua APIs each function uses
 # variables the code assigns (`ngx.var.name = v`); 26: not those it assigns under `if ngx.var.name`; 27: the global
 # reads that may see a value another request wrote; 28: no header finding on a response header nothing acts on;
 # 29: `require "ngx"` is the ngx table; 30: a normalised $uri after any part of a path stays below it;
-# 31: so do $request_uri and the Host header
+# 31: so do $request_uri and the Host header; 32: a global written with a value every run computes alike, and
+# a file handle's methods
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,8 @@ class GlobalUse:
     # local of the code around it (a request's Redis client) other than a required module
     function: str | None = field(default=None, compare=False)
     closes_over: bool = field(default=False, compare=False)
+    # a write of a value every run computes alike (a literal, `os.getenv("REDIS_HOST")`): its text
+    constant: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -189,7 +192,7 @@ def _taint(chunk: ast.Chunk, lines: LineIndex):
 
 # ---- abstract values ---------------------------------------------------------------------------
 # Plain tuples: ("path", "ngx.shared"), ("str", value), ("dict", name), ("module", name),
-# ("member", module, name), ("prom", dict), ("client", module), ("socket", kind).
+# ("member", module, name), ("prom", dict), ("client", module), ("socket", kind), ("file",).
 
 _GLOBAL_PATHS = {"ngx": ("path", "ngx"), "os": ("path", "os"), "require": ("path", "require")}
 _SOCKET_KINDS = {"ngx.socket.tcp": "tcp", "ngx.socket.udp": "udp", "ngx.socket.stream": "stream"}
@@ -294,8 +297,36 @@ class _Walker(ast.BlockWalker):
             self.store(target, values[i] if i < len(values) else None)
             if len(self.facts.global_writes) > before:
                 written[i] = before
+                if i < len(stmt.values) and self.same_for_every_run(stmt.values[i]):
+                    use = self.facts.global_writes[before]
+                    value = stmt.values[i]
+                    self.facts.global_writes[before] = GlobalUse(use.name, use.span,
+                                                                 constant=self.lines.text[value.start:value.end])
         for i, func in functions:
             self.defined_function(func, written.get(i))
+
+    def same_for_every_run(self, expr) -> bool:
+        """A value that does not depend on the request: a literal, `os.getenv("NAME")` (the worker's environment),
+        `tonumber`/`tostring` of one, or such values joined (`os.getenv("PORT") or "6379"`). Locals are not
+        followed."""
+        kind = type(expr)
+        if kind in (ast.String, ast.Number):
+            return True
+        if kind is ast.Constant:
+            return expr.value != "..."
+        if kind is ast.Paren:
+            return self.same_for_every_run(expr.expr)
+        if kind is ast.BinOp:
+            return self.same_for_every_run(expr.left) and self.same_for_every_run(expr.right)
+        if kind is ast.UnOp:
+            return self.same_for_every_run(expr.operand)
+        if kind is not ast.Call or not expr.args:
+            return False
+        called = ast.dotted_name(expr.func)
+        if called == "os.getenv" and self.lookup("os") is None:
+            return all(type(arg) is ast.String for arg in expr.args)
+        return called in ("tonumber", "tostring") and self.lookup(called) is None and \
+            self.same_for_every_run(expr.args[0])
 
     def defined_function(self, func: ast.Function, write: int | None) -> None:
         """Walk a function stored in a global (the write at index `write`, if any), and mark the write with the
@@ -587,7 +618,8 @@ class _Walker(ast.BlockWalker):
         if self.may_yield(node, func):
             self.order.call()
         if func is None:
-            return None
+            opened = ast.dotted_name(node.func) in _FILE_OPENERS and self.lookup("io") is None
+            return ("file",) if opened else None
         if func[0] == "path":
             path = func[1]
             if path.startswith("ngx."):
@@ -742,6 +774,11 @@ class _Walker(ast.BlockWalker):
         else:
             return
         self.facts.cosockets.append(Cosocket(kind, self.span(node), host))
+
+
+# Lua's calls that give a file handle (`io.open(p):read("*a")`, `io.popen(cmd):read()`): its methods block the
+# worker, they never yield to nginx.
+_FILE_OPENERS = frozenset(("io.open", "io.popen", "io.tmpfile"))
 
 
 def _literal(arg_nodes, args, index):
