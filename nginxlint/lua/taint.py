@@ -81,10 +81,11 @@ class _Binding:
 
 
 class _Context:
-    __slots__ = ("name", "params", "hits", "calls", "returns", "uses", "edges", "asks_phase")
+    __slots__ = ("name", "params", "hits", "calls", "returns", "uses", "edges", "asks_phase", "typed")
 
     def __init__(self, name: str, params: tuple):
         self.name, self.params = name, params
+        self.typed: str | None = None  # the Content-Type this function's own top level set so far, a literal
         self.hits: list = []
         self.calls: list = []
         self.returns = None
@@ -297,6 +298,8 @@ class _Walker(ast.BlockWalker):
             if key is not None and key.lower().replace("-", "_") == "content_type":
                 literal = value is not None and value[0] == "str" and self.depth == 0 and not self.logs
                 self.content_types.append(value[1] if literal else None)
+                unconditional = len(self.logs) == self.depth  # at its function's top, in no branch
+                self.ctx.typed = value[1] if unconditional and value is not None and value[0] == "str" else None
             if taint and value_node is not None:
                 if key is not None and key.lower() == "location":  # a redirect by hand
                     self.hit("redirect", f'the response header "{key}" (ngx.header)', value_node, taint)
@@ -1033,6 +1036,8 @@ class _Walker(ast.BlockWalker):
     def hit(self, kind: str, sink: str, node, taint) -> None:
         if kind == "command" and _argv_without_shell(node):
             return  # one argument of a program run without a shell, not a command line
+        if kind == "xss" and self.ctx.typed is not None and "html" not in self.ctx.typed.lower():
+            return  # its function set a type that is not HTML before it writes (`ngx.header.content_type = "text/plain"`)
         kept = tuple(t for t in taint if kind not in t.safe)
         if kept:
             self.ctx.hits.append(Hit(kind, sink, self.span(node), kept))
