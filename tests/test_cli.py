@@ -702,3 +702,16 @@ def test_a_lowercase_dockerfile_is_read_as_docker_build_reads_it(tmp_path):
                           "deploy/nginx.conf": "events {}\nhttp { server { listen 80; } }\n"})
     shown = run_cli([".", "--show-files"], cwd=tmp_path).out
     assert "read     dockerfile" in shown
+
+
+def test_advice_on_a_site_sites_enabled_does_not_enable_is_quiet(tmp_path):
+    site = ("server {\n    listen 443 ssl;\n    server_name {name};\n    ssl_certificate /etc/letsencrypt/live/{name}/"
+            "fullchain.pem;\n    ssl_certificate_key /etc/letsencrypt/live/{name}/privkey.pem;\n    ssl_stapling on;\n}\n")
+    write_tree(tmp_path, {"nginx.conf": "events {}\nhttp { include sites-enabled/*; }\n",
+                          "sites-available/on.example.org": site.replace("{name}", "on.example.org"),
+                          "sites-available/off.example.org": site.replace("{name}", "off.example.org")})
+    (tmp_path / "sites-enabled").mkdir()
+    (tmp_path / "sites-enabled" / "on.example.org").symlink_to("../sites-available/on.example.org")
+    (tmp_path / ".git").mkdir()
+    result = run_cli([".", "--format", "json", "--select", "NGX023"], cwd=tmp_path)
+    assert {f["path"] for f in result.json["findings"]} == {"sites-available/on.example.org"}
