@@ -145,10 +145,10 @@ def test_the_same_configmap_entry_in_manifests_that_differ_elsewhere_is_one_find
 
 
 def test_the_shared_finding_is_placed_at_a_copy_outside_the_directories_kept_aside(tmp_path):
-    root = _repository(tmp_path, {"env/dev/vhost.conf": VHOST, "env/prod/vhost.conf": VHOST,
+    root = _repository(tmp_path, {"env/qa/vhost.conf": VHOST, "env/prod/vhost.conf": VHOST,
                                   "env/staging/vhost.conf": VHOST})
     assert _found(run_cli([".", "--format", "json", "--no-cache", "--select", "SEC521"], cwd=root)) == [
-        ("SEC521", "env/prod/vhost.conf", 6, (("env/dev/vhost.conf", 6), ("env/staging/vhost.conf", 6)))]
+        ("SEC521", "env/prod/vhost.conf", 6, (("env/qa/vhost.conf", 6), ("env/staging/vhost.conf", 6)))]
 
 
 def test_a_template_and_the_copy_rendered_from_it_share_a_finding_placed_at_the_template(tmp_path):

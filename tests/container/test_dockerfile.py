@@ -62,7 +62,7 @@ def test_a_copy_to_nginx_s_own_directory_puts_the_file_inside_it(tmp_path):
     write_tree(tmp_path, {
         "conf/nginx.conf": "events {}\nhttp {\n    server {\n        listen 80;\n        root /www/app;\n"
                            "        location / { content_by_lua_file $document_root/app.lua; }\n    }\n}\n",
-        "app/app.lua": "greeting = \"hi\"\nngx.sleep(0.1)\nngx.say(greeting)\n",
+        "app/app.lua": "greeting = ngx.var.arg_g\nngx.sleep(0.1)\nngx.say(greeting)\n",
         "Dockerfile": "FROM\tcentos:7\nRUN yum install -y openresty && mkdir -p /www/app\n"
                       "ADD app/app.lua /www/app\nADD conf/nginx.conf /usr/local/openresty/nginx/conf\n",
     })
