@@ -15,7 +15,7 @@ from ..nginx.directives import (LUA_PHASE, UNIQUE_DIRECTIVES, check_directive, l
 from ..nginx.listen import http_servers
 from ..nginx.locations import MODIFIERS
 from ..nginx.templates import is_unknown
-from ..nginx.tls_scope import alone_on_their_sockets, servers_by_socket
+from ..nginx.tls_scope import alone_on_their_sockets, servers_by_socket, socket_keys
 from ..nginx.variables import variable_facts, variables
 from .registry import rule
 
@@ -234,12 +234,16 @@ def missing_semicolon(tree, report):
 @rule("NGX034")
 def variable_in_server_name(tree, report):
     """nginx reads variables in no server name but `$hostname` written alone: `www.$hostname` is those very
-    characters. A server alone on its sockets gets every request whatever its names: no name of it chooses."""
+    characters. A server alone on its sockets gets every request whatever its names: no name of it chooses. So is
+    one that shares no socket with a server in view (a site file whose neighbours, if any, are out of view): the
+    requests that go elsewhere need another server to go to."""
     nodes = tree.nodes("server_name")
     servers = http_servers(tree) if nodes else []
-    alone = alone_on_their_sockets(tree, servers, servers_by_socket(servers)) if servers else set()
+    by_socket = servers_by_socket(servers)
+    alone = alone_on_their_sockets(tree, servers, by_socket) if servers else set()
     for node in nodes:
-        if node.enclosing("server") in alone:
+        server = node.enclosing("server")
+        if server in alone or not any(len(by_socket.get(key, ())) > 1 for key in socket_keys(server)):
             continue
         for index, name in enumerate(node.d.args):
             if not name.startswith("~") and name.lower() != "$hostname" and not is_unknown(name) \
