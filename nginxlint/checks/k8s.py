@@ -178,6 +178,17 @@ def check_probes(workspace, report):
             _check_probe(binding, trees, probe, report)
 
 
+def _servers_all_in_view(trees) -> bool:
+    """Every server the container runs is in view: its main config is, or its image is an official nginx or
+    OpenResty image, whose own nginx.conf holds no server. Fragments mounted into an image built elsewhere (its
+    nginx.conf, and what it starts with, unknown) may sit beside servers out of view."""
+    if any(tree.is_main for tree in trees):
+        return True
+    from ..container.view import container_files  # the image model, only for a probe no server in view answers
+
+    return any((files := container_files(tree)) is not None and files.base.official for tree in trees)
+
+
 def _sibling_ports(binding) -> set[int]:
     """The ports the other containers of the pod declare."""
     workload = binding.workload
@@ -195,7 +206,7 @@ def _check_probe(binding, trees, probe, report):
     non_root = runs_as_non_root(binding)
     found = servers_on_port(trees, probe.port, non_root)
     if not found:
-        if complete:
+        if complete and _servers_all_in_view(trees):
             ports = sorted({listen.port for d in trees for s in http_servers(d)
                             for listen in server_listens(s, non_root) if listen.port})
             listening = f"nginx listens on {', '.join(map(str, ports))}" if ports else "nginx has no http server"
