@@ -243,8 +243,9 @@ def variable_in_server_name(tree, report):
     alone = alone_on_their_sockets(tree, servers, by_socket) if servers else set()
     for node in nodes:
         server = node.enclosing("server")
-        if server in alone or not any(len(by_socket.get(key, ())) > 1 for key in socket_keys(server)):
-            continue
+        if server is None or server in alone or \
+                not any(len(by_socket.get(key, ())) > 1 for key in socket_keys(server)):
+            continue  # (a mail block's server_name names the mail server, no http server chooses by it)
         for index, name in enumerate(node.d.args):
             if not name.startswith("~") and name.lower() != "$hostname" and not is_unknown(name) \
                     and _names_nginx_variables(name):
