@@ -869,9 +869,10 @@ def undefined_global(tree, report):
                 if use.function is not None and not use.closes_over and definitions[name] == {use.function}:
                     continue  # the same function each time, closing over nothing of a request: a race of nothing
                 reads = shared_reads.get(name, ())
-                if use.constant is not None and definitions[name] == {use.constant} and \
-                        all(other is unit and read.why == "yield" for other, read in reads):
-                    continue  # the same value each time, set by this run before the yield: a race of nothing
+                if use.constant is not None and definitions[name] == {use.constant} and all(
+                        other is unit and (read.why == "yield" or _MODULE_TABLE.match(use.constant))
+                        for other, read in reads):
+                    continue  # the same value each time (one module table for all), set by this run: no race
                 seen = _read_elsewhere(unit, reads)
                 if seen is None:
                     continue  # read back only by its own run, before anything lets another request in
@@ -883,6 +884,10 @@ def undefined_global(tree, report):
                     f"init_worker_by_lua*",
                     severity="warning", related=[where],
                 )
+
+
+# `require("cjson")`, `require "cjson"`: the module's one table, which a read anywhere in the chunk gets alike
+_MODULE_TABLE = re.compile(r"require\s*[(\"']")
 
 
 def _shared_reads(units) -> dict:

@@ -265,7 +265,7 @@ class Builder:
         if not rock.only_deps:
             known = rock.name.lower() in _known_rocks()
             stage.installs.append(InstalledModules(rock.tool, rock.name, rock_modules(rock.name), known, rock.line))
-        if rock.tool == "luarocks":
+        if rock.tool in ("luarocks", "opm"):  # both install what a package declares it requires
             self.rock_dependencies(rock_dependencies(rock.name), rock.line, rock.name)
 
     def rock_dependencies(self, names, line: int, required_by: str) -> None:

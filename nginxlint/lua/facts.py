@@ -45,7 +45,7 @@ Span = tuple  # (line, column, end_line, end_column), 1-based, end column exclus
 # The shape of LuaFacts and of what it holds: part of the disk cache key, so that a build whose facts have other
 # fields never reads pickles written by another. Bump it whenever a fact class gains, loses or changes a field, or
 # the parser's verdict on some text changes (4: the parser follows LuaJIT's syntax levels and label order exactly).
-FACTS_FORMAT = 33  # 6: taint summaries hold the ngx_lua APIs each function uses and the code it runs; 7: not after `or`;
+FACTS_FORMAT = 34  # 6: taint summaries hold the ngx_lua APIs each function uses and the code it runs; 7: not after `or`;
 # 8: ngx.re guards read under the x option; 9: calls of the ngx_lua API and the API values read without a call;
 # 10: captures of a literal ngx.re.match pattern are safe for the sinks they cannot attack; 11: the content types
 # a chunk sets; 12: ngx.pipe.spawn as a member of the required module, an argument table without a shell;
@@ -60,7 +60,8 @@ FACTS_FORMAT = 33  # 6: taint summaries hold the ngx_lua APIs each function uses
 # reads that may see a value another request wrote; 28: no header finding on a response header nothing acts on;
 # 29: `require "ngx"` is the ngx table; 30: a normalised $uri after any part of a path stays below it;
 # 31: so do $request_uri and the Host header; 32: a global written with a value every run computes alike, and
-# a file handle's methods; 33: an echo after its function set a type that is not HTML
+# a file handle's methods; 33: an echo after its function set a type that is not HTML; 34: a global holding a
+# required module's table is written alike by every run
 
 
 @dataclass(frozen=True)
@@ -307,7 +308,7 @@ class _Walker(ast.BlockWalker):
 
     def same_for_every_run(self, expr) -> bool:
         """A value that does not depend on the request: a literal, `os.getenv("NAME")` (the worker's environment),
-        `tonumber`/`tostring` of one, or such values joined (`os.getenv("PORT") or "6379"`). Locals are not
+        `require("cjson")` (the module's one table), `tonumber`/`tostring` of one, or such values joined (`os.getenv("PORT") or "6379"`). Locals are not
         followed."""
         kind = type(expr)
         if kind in (ast.String, ast.Number):
@@ -323,8 +324,8 @@ class _Walker(ast.BlockWalker):
         if kind is not ast.Call or not expr.args:
             return False
         called = ast.dotted_name(expr.func)
-        if called == "os.getenv" and self.lookup("os") is None:
-            return all(type(arg) is ast.String for arg in expr.args)
+        if called in ("os.getenv", "require") and self.lookup(called.split(".")[0]) is None:
+            return all(type(arg) is ast.String for arg in expr.args)  # a module's table: the same, cached
         return called in ("tonumber", "tostring") and self.lookup(called) is None and \
             self.same_for_every_run(expr.args[0])
 

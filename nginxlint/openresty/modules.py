@@ -88,6 +88,9 @@ ROCK_MODULES = {
     "lua-resty-jwt-verification": ("resty.jwt-verification", "resty.jwt-verification-jwks",
                                    "resty.jwt-verification-jwks-cache-local"),
     "lua-ffi-zlib": ("ffi-zlib",),
+    "rxi-json-lua": ("rxi-json-lua",),  # its rockspec installs json.lua under the rock's name
+    "lua-resty-cors": ("lib.resty.cors",),  # its rockspec's build.modules, the name its README requires
+    "lua-resty-acme": ("resty.acme.*",),
     # OpenResty's own libraries, also published as rocks and OPM packages.
     "lua-resty-redis": ("resty.redis",),
     "lua-resty-mysql": ("resty.mysql",),
@@ -111,6 +114,8 @@ ROCK_DEPENDENCIES = {
     "penlight": ("luafilesystem",),
     "busted": ("luafilesystem", "penlight", "dkjson", "lua_cliargs", "say", "luassert", "lua-term", "luasystem"),
     "lapis": ("luasocket", "lpeg", "lua-cjson", "luaossl", "etlua", "loadkit", "date", "ansicolors", "argparse"),
+    # OPM's `requires` of dist.ini, which `opm get` installs along with it
+    "lua-resty-acme": ("lua-resty-http", "lua-resty-openssl"),
 }
 
 
@@ -260,7 +265,7 @@ def dockerfile_rocks(path: Path, text: str) -> list[InstalledRock]:
                 continue  # a local rock or the repository's rockspec: what it provides is read from the build context
             line = _physical_line(physical, first, rock.name)
             found.append(InstalledRock(rock.name, rock_modules(rock.name), path, line))
-            if rock.tool == "luarocks":  # and the rocks it depends on, which luarocks installs with it
+            if rock.tool in ("luarocks", "opm"):  # and the rocks it depends on, which the tool installs with it
                 found.extend(InstalledRock(dependency, rock_modules(dependency), path, line, rock.name)
                              for dependency in rock_dependencies(rock.name))
     return found
