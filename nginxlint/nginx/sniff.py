@@ -117,6 +117,7 @@ _PATCH = re.compile(r"^(?:--- [^\n]*\n\+\+\+ [^\n]*\n@@ -[0-9]+(?:,[0-9]+)? \+[0
 # Lines of a C-style config (BIND's named.conf: `// comment` lines over a few includes), against all lines that hold
 # something other than a `#` comment.
 _C_COMMENT = re.compile(r"^[ \t]*//", re.MULTILINE)
+_ELLIPSIS_LINE = re.compile(r"^[ \t]*(?:\.\.\.|…)[ \t]*$", re.MULTILINE)  # a line of `...` alone
 _CONTENT_LINE = re.compile(r"^[ \t]*[^\s#]", re.MULTILINE)
 # A Kubernetes object: `apiVersion:` and `kind:` keys at the top level. Its ConfigMap may carry a whole nginx.conf
 # in an indented block, whose directives would otherwise make it look like nginx.
@@ -165,6 +166,11 @@ def classify(text: str, name: str = "", parsed: ParsedFile | None = None,
     if srs is not None:  # nginx-like syntax, and names only SRS gives its top level
         return Verdict(NOT_NGINX, 0.9, f"looks like an SRS (Simple Realtime Server) config (`{srs}`), not nginx's")
     known, unknown, assignments, lua_ranges = _count(parsed.directives, known_shape, extra)
+    elided = next((m for m in _ELLIPSIS_LINE.finditer(text)
+                   if not any(start <= m.start() < end for start, end in lua_ranges)), None)
+    if elided is not None:  # `http {` then `...` then the lines of interest: notes or docs, not a config to load
+        return Verdict(NOT_NGINX, 0.9, "an excerpt: its `...` lines stand for parts left out, as in notes and docs; "
+                       "nginx would not load it")
     verdict = _by_content(text, name, parsed, (known, unknown, assignments), lua_ranges, is_known, extra, known_shape)
     directory = _program_directory(name)
     if directory and not known and (verdict.kind != NOT_NGINX or verdict.confidence < 0.9):

@@ -380,6 +380,16 @@ filter {
 <body><h1>Welcome</h1></body>
 </html>
 """, "HTML"),
+    "etc/2.conf": ("""# cache
+http {
+    ...
+    proxy_cache_path /data/nginx/cache keys_zone=one:10m max_size=200m;
+    server { listen 8080; proxy_cache one; location / { proxy_pass http://backend1; } }
+}
+
+# prevent cache error
+fastcgi_cache_key $scheme$host$uri;
+""", "excerpt"),
 }
 
 
@@ -430,6 +440,9 @@ init_by_lua_block {
 }
 server { listen 80; location / { content_by_lua_block { x = 1 y = 2 ngx.say(x + y) } } }
 """,
+    # Lua's `...` (a function's extra arguments) alone on a line inside a Lua block
+    "varargs.conf": "server { listen 80; location / { content_by_lua_block {\n    local f = function(...)\n"
+                    "        return select('#',\n        ...\n        )\n    end\n    ngx.say(f(1, 2))\n} } }\n",
     # an unclosed Lua block: the parse stops inside Lua code
     "maintenance.conf": "content_by_lua_block {\n    ngx.status = 503\n    x = 1\n    ngx.say('{\"error\": 1}')\n",
     # a Helm-templated config: masked first, then nginx
