@@ -88,6 +88,7 @@ class Fixtures:
         self._data_patterns = [pattern for pattern in TEST_DATA_DIRS if pattern in self.patterns]
         self._undeployed_patterns = [pattern for pattern in (*TEST_DIRS, *DEVELOPMENT_DIRS, *LEFTOVER_DIRS)
                                      if pattern in self.patterns]
+        self._leftover_patterns = [pattern for pattern in LEFTOVER_DIRS if pattern in self.patterns]
         self.base_dir = base_dir
         self.files: set[str] = set()
         self.switched_off: set[str] = set()
@@ -124,6 +125,10 @@ class Fixtures:
     def test_suite(self, display_path: str) -> bool:
         """The file lies in a fixture directory of a test suite (tests/, t/, spec/, fixtures/ and the like)."""
         return self._below(display_path, self._test_patterns)
+
+    def kept_aside(self, display_path: str) -> bool:
+        """The file lies in a directory of leftovers (`old/`, `deprecated/`, `unused/`): kept for reference."""
+        return self._below(display_path, self._leftover_patterns)
 
     def test_data(self, display_path: str) -> bool:
         """The file lies in a directory of a test suite's data (`testdata/`, `*-testdata/`): no nginx runs it."""

@@ -659,14 +659,16 @@ def _lacks_one_argument(node, extra: frozenset[str]) -> bool:
 
 
 def _test_data(trees: list[ConfigTree], loader: Loader, fixtures: Fixtures) -> frozenset[str]:
-    """The files of a test suite's directories, and the backup copies (`site.conf.bak`), that no config includes:
-    files nginx never loads as they stand (a config cleaner's input cut short on purpose, a parser's error case, a
-    cert-name parser's duplicate lines, yesterday's version of a site). A demo or an example is not: people start
-    it, so what nginx would refuse there is still a finding."""
+    """The files of a test suite's directories, of a directory of leftovers (`old/`), and the backup copies
+    (`site.conf.bak`), that no config includes: files nginx never loads as they stand (a config cleaner's input cut
+    short on purpose, a parser's error case, a cert-name parser's duplicate lines, yesterday's version of a site,
+    an experiment kept for reference). A demo or an example is not: people start it, so what nginx would refuse
+    there is still a finding."""
     included = {source.path for tree in trees for source in tree.files.values() if source.path != tree.root.path}
     return frozenset(tree.root.display for tree in trees
                      if tree.root.path not in included and tree.root.display not in loader.skipped
-                     and (fixtures.test_suite(tree.root.display) or is_backup_copy(tree.root.display)))
+                     and (fixtures.test_suite(tree.root.display) or fixtures.kept_aside(tree.root.display)
+                          or is_backup_copy(tree.root.display)))
 
 
 def _broken_test_data(trees: list[ConfigTree], test_data: frozenset[str], loader: Loader) -> None:

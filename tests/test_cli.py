@@ -716,3 +716,14 @@ def test_advice_on_a_site_sites_enabled_does_not_enable_is_quiet(tmp_path):
     (tmp_path / ".git").mkdir()
     result = run_cli([".", "--format", "json", "--select", "NGX023"], cwd=tmp_path)
     assert {f["path"] for f in result.json["findings"]} == {"sites-available/on.example.org"}
+
+
+def test_what_nginx_would_refuse_in_a_directory_of_leftovers_is_one_notification(tmp_path):
+    write_tree(tmp_path, {"nginx.conf": "events {}\nhttp { server { listen 80; } }\n",
+                          "example/old/nginx8.conf": "events {}\nhttp {\n    location / { root /srv; }\n"
+                                                     "    server { listen 81; proxy_cache_valid any 1m; }\n}\n"})
+    (tmp_path / ".git").mkdir()
+    result = run_cli([".", "--format", "json"], cwd=tmp_path).json
+    assert [f for f in result["findings"] if f["path"] == "example/old/nginx8.conf"] == []
+    [note] = [n for n in result["notifications"] if n["path"] == "example/old/nginx8.conf"]
+    assert (note["level"], note["code"]) == ("warning", "NGX005")
