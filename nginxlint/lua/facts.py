@@ -308,8 +308,8 @@ class _Walker(ast.BlockWalker):
 
     def same_for_every_run(self, expr) -> bool:
         """A value that does not depend on the request: a literal, `os.getenv("NAME")` (the worker's environment),
-        `require("cjson")` (the module's one table), `tonumber`/`tostring` of one, or such values joined (`os.getenv("PORT") or "6379"`). Locals are not
-        followed."""
+        `require("cjson")` (the module's one table), `tonumber`/`tostring` of one, or such values joined
+        (`os.getenv("PORT") or "6379"`). Locals are not followed."""
         kind = type(expr)
         if kind in (ast.String, ast.Number):
             return True

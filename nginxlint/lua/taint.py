@@ -1037,7 +1037,7 @@ class _Walker(ast.BlockWalker):
         if kind == "command" and _argv_without_shell(node):
             return  # one argument of a program run without a shell, not a command line
         if kind == "xss" and self.ctx.typed is not None and "html" not in self.ctx.typed.lower():
-            return  # its function set a type that is not HTML before it writes (`ngx.header.content_type = "text/plain"`)
+            return  # its function set a type that is not HTML before (`ngx.header.content_type = "text/plain"`)
         kept = tuple(t for t in taint if kind not in t.safe)
         if kept:
             self.ctx.hits.append(Hit(kind, sink, self.span(node), kept))
