@@ -13,6 +13,7 @@ from ..config_tree import GLOB_CHARS
 from ..findings import Fix
 from ..nginx import edits
 from ..nginx.conditions import REGEX_OPERATORS, if_condition
+from ..nginx.directives import LUA_PHASE
 from ..nginx.inheritance import Lists, nearest, value_at
 from ..nginx.locations import (
     ends_request, fixed_status, header_added, location_match, probe_location, rewrite_takes_every_uri,
@@ -160,7 +161,7 @@ BUILT_IN_TYPES = {"html": "text/html", "gif": "image/gif", "jpg": "image/jpeg"}
 # Directives that answer a request themselves: a location holding none of them (nor a `*_pass`) serves a file.
 _CONTENT_HANDLERS = frozenset({"content_by_lua_block", "content_by_lua_file", "content_by_lua", "echo", "stub_status",
                                "empty_gif", "js_content", "perl", "vhost_traffic_status_display", "autoindex"})
-_LUA_CONTENT = ("content_by_lua_block", "content_by_lua_file", "content_by_lua")
+_LUA_CONTENT = tuple(name for name, phase in LUA_PHASE.items() if phase == "content")
 
 
 def _own_answer_type(dep, default_types: dict, block, answers: list) -> str | None:
