@@ -111,6 +111,8 @@ def _opening_comment(text: str) -> str:
     return " ".join(lines)
 
 
+# The words naming the production variant of a config or of a directory of configs.
+_PRODUCTION_WORDS = ("prod", "production")
 # A config named for development (`nginx-dev.conf`, `nginx.development.conf`, `dev.conf`), and its word for it.
 _DEVELOPMENT_PROFILE = re.compile(r"(?:^|[._-])(dev|development|local)(?=[._-])", re.IGNORECASE)
 
@@ -125,7 +127,7 @@ def _development_profiles(workspace) -> set[str]:
         if not tree.is_main or match is None:
             continue
         start, end = match.span(1)
-        siblings = (path.parent / f"{path.name[:start]}{word}{path.name[end:]}" for word in ("prod", "production"))
+        siblings = (path.parent / f"{path.name[:start]}{word}{path.name[end:]}" for word in _PRODUCTION_WORDS)
         if any(sibling.is_file() for sibling in siblings):
             found.add(tree.root.display)
     return found
@@ -133,7 +135,6 @@ def _development_profiles(workspace) -> set[str]:
 
 # Directories of one deployment's variants, one per environment (kustomize overlays, per-environment config trees).
 _DEVELOPMENT_VARIANT = frozenset({"dev", "devel", "develop", "development"})
-_PRODUCTION_VARIANT = ("prod", "production")
 
 
 def _development_variants(workspace) -> set[str]:
@@ -149,7 +150,7 @@ def _development_variants(workspace) -> set[str]:
                 continue
             for directory in Path(os.path.abspath(path)).parents:
                 if directory.name.lower() in _DEVELOPMENT_VARIANT and \
-                        any((directory.parent / name).is_dir() for name in _PRODUCTION_VARIANT):
+                        any((directory.parent / name).is_dir() for name in _PRODUCTION_WORDS):
                     found.add(file.display)
                     break
     return found
