@@ -239,7 +239,9 @@ def read_dockerfile(path: str, text: str, target: str | None = None) -> ImageBui
             if "from" in flags or len(words) < 2:
                 continue
             words = [_substitute(word, stage.values, keep_unknown=True) for word in words]
-            stage.copies.append(Copy(tuple(words[:-1]), words[-1], span, stage.workdir))
+            # a source is relative to the build context, a leading slash too (`COPY /files/x` names files/x)
+            sources = tuple(source.lstrip("/") or "." if "://" not in source else source for source in words[:-1])
+            stage.copies.append(Copy(sources, words[-1], span, stage.workdir))
     if not stages:
         return None
     final = by_name.get(target.lower()) if target else None

@@ -57,7 +57,7 @@ def dockerfile_context(loader, dockerfile: Path) -> Path:
     dockerfile = Path(os.path.abspath(dockerfile))
     if dockerfile not in memo:
         build = parsed_dockerfile(loader, dockerfile)
-        sources = [source.lstrip("/") for copy in build.copies for source in copy.sources
+        sources = [source for copy in build.copies for source in copy.sources
                    if plain_source(source)] if build is not None else []
         base = Path(os.path.realpath(loader.base_dir))
         directory = Path(os.path.realpath(dockerfile.parent))
@@ -96,7 +96,7 @@ def local_sources(build: ImageBuild, context: Path, whole_context: bool = True):
         for source in copy.sources:
             if "$" in source or "://" in source:
                 continue
-            local = Path(os.path.abspath(context / source.lstrip("/")))  # `COPY /files/x` names files/x of the context
+            local = Path(os.path.abspath(context / source))
             if local == context and not whole_context:
                 continue
             yield copy, local, any(c in source for c in "*?[")
@@ -126,7 +126,7 @@ def copied_file(build: ImageBuild, context: Path, image_path: str) -> Path | Non
         for source in copy.sources:
             if not plain_source(source):
                 continue
-            local = Path(os.path.normpath(context / source.lstrip("/")))
+            local = Path(os.path.normpath(context / source))
             if local.is_dir():
                 if image_path.startswith(dest.rstrip("/") + "/"):
                     candidate = local / image_path[len(dest.rstrip("/")) + 1:]

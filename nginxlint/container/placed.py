@@ -152,8 +152,8 @@ def placed_contexts(loader, dockerfiles: list[Path], mains: list, fragments: lis
 def _may_copy(build, context: Path, files: list[str]) -> bool:
     """Whether a COPY of the build may put one of the files into the image: a source is the file or a directory
     above it (a glob source stands for its directory)."""
-    sources = {os.path.normpath(context / posixpath.dirname(source.lstrip("/")) if any(c in source for c in "*?[")
-                                else context / source.lstrip("/"))
+    sources = {os.path.normpath(context / posixpath.dirname(source) if any(c in source for c in "*?[")
+                                else context / source)
                for copy in build.copies for source in copy.sources if "$" not in source and "://" not in source}
     return any(file == source or file.startswith(source.rstrip(os.sep) + os.sep) for source in sources
                for file in files)
