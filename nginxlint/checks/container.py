@@ -8,7 +8,6 @@ context also stay quiet while that fact is unknown.
 from __future__ import annotations
 
 import math
-import os
 import posixpath
 import re
 from pathlib import Path
@@ -497,13 +496,10 @@ def _documented_mount_holds(tree, file: str) -> bool:
     """A mount the repository documents or scripts (`docker run -v $PWD:/app`, `-v /srv/log/app:/srv/log/app` in the
     config's start script) puts a host directory or a volume over a directory above the log file: the log lands
     there, kept outside the container."""
-    if tree.root.path is None:
-        return False
     from ..container.documented_mounts import documented_mounts  # only for a log written to a file
 
-    directory = Path(os.path.abspath(tree.root.path)).parent
-    mounts = documented_mounts(tree.loader, (tree.loader.repository_top(directory), directory))
-    return any(file == target or file.startswith(target.rstrip("/") + "/") for _source, target in mounts)
+    return any(file == target or file.startswith(target.rstrip("/") + "/")
+               for _source, target in documented_mounts(tree))
 
 
 def _rotated(tree, file: str) -> bool:

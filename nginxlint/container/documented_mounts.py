@@ -6,6 +6,7 @@ file of their own at TARGET, or keeps what nginx writes there; nothing in the re
 """
 from __future__ import annotations
 
+import os
 import posixpath
 import re
 from pathlib import Path
@@ -18,10 +19,15 @@ _RUN_VOLUME = re.compile(r"(?:-v|--volume)[ =]+[\"']?([^\s:\"']+):(/[^\s:\"']*)"
 _VOLUME_ITEM = re.compile(r"^\s*-\s+[\"']?([^\s:\"'#]+):(/[^\s:\"']*)(?::(?:ro|rw|z|Z|cached|delegated))?[\"']?\s*$")
 
 
-def documented_mounts(loader, directories) -> list[tuple[str, str]]:
-    """(source, target) of every mount the documents of the directories show (each read once per run)."""
-    return [mount for directory in dict.fromkeys(directories)
-            for mount in loader.once("documented-mounts", directory, lambda d=directory: _read(loader, d))]
+def documented_mounts(tree) -> list[tuple[str, str]]:
+    """(source, target) of every mount the documents of the repository's top and of the config's directory show
+    (each directory read once per run)."""
+    if tree.root.path is None:
+        return []
+    loader = tree.loader
+    directory = Path(os.path.abspath(tree.root.path)).parent
+    return [mount for place in dict.fromkeys((loader.repository_top(directory), directory))
+            for mount in loader.once("documented-mounts", place, lambda d=place: _read(loader, d))]
 
 
 def _read(loader, directory: Path) -> list[tuple[str, str]]:

@@ -165,14 +165,12 @@ def settle_includes(tree, nginx_containers=()) -> None:
 def _documented_mount(tree, pattern: str) -> bool:
     """The repository's README or scripts show the user mounting a file of their own at exactly the absolute path
     nginx opens (`- path/to/your/servers.conf:/etc/nginx/conf.d/servers.conf:ro`)."""
-    if not posixpath.isabs(pattern) or tree.root.path is None:
+    if not posixpath.isabs(pattern):
         return False
     from .documented_mounts import documented_mounts
 
     path = posixpath.normpath(pattern)
-    directory = Path(os.path.abspath(tree.root.path)).parent
-    mounts = documented_mounts(tree.loader, (tree.loader.repository_top(directory), directory))
-    return any(target == path for _source, target in mounts)
+    return any(target == path for _source, target in documented_mounts(tree))
 
 
 def _packaged_file(pattern: str, files, conf_dir: str | None) -> bool:
