@@ -13,7 +13,7 @@ from ..container.release import running_lua_module, running_release
 from ..findings import SAFE, UNSAFE, Fix, Location, Span
 from ..gitignore import git_ignored
 from ..nginx import edits
-from ..nginx.directives import LUA_PHASE
+from ..nginx.directives import CONTENT_HANDLERS, LUA_PHASE
 from ..nginx.inheritance import nearest, value_at
 from ..nginx.templates import is_unknown
 from ..nginx.urls import PASS_DIRECTIVES, is_address, pass_upstreams, upstream_host, upstream_key, upstream_names
@@ -1015,9 +1015,6 @@ def phase_handler_shadowed(tree, report):
 
 # -- LUA213 -----------------------------------------------------------------------------------------------------
 
-CONTENT_HANDLERS = frozenset({
-    *PASS_DIRECTIVES, "memcached_pass", "stub_status", "empty_gif", "flv", "mp4", "hls", "echo", "js_content", "perl",
-})
 STREAM_CONTENT_HANDLERS = frozenset({"proxy_pass", "return", "js_content"})
 
 

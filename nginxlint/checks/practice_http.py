@@ -13,7 +13,7 @@ from ..config_tree import GLOB_CHARS
 from ..findings import Fix
 from ..nginx import edits
 from ..nginx.conditions import REGEX_OPERATORS, if_condition
-from ..nginx.directives import LUA_PHASE
+from ..nginx.directives import CONTENT_HANDLERS, LUA_PHASE
 from ..nginx.inheritance import Lists, nearest, value_at
 from ..nginx.locations import (
     ends_request, fixed_status, header_added, location_match, probe_location, rewrite_takes_every_uri,
@@ -158,9 +158,6 @@ STOCK_TYPES = {"txt": "text/plain", "html": "text/html", "htm": "text/html", "js
 BUILT_IN_TYPES = {"html": "text/html", "gif": "image/gif", "jpg": "image/jpeg"}
 
 
-# Directives that answer a request themselves: a location holding none of them (nor a `*_pass`) serves a file.
-_CONTENT_HANDLERS = frozenset({"content_by_lua_block", "content_by_lua_file", "content_by_lua", "echo", "stub_status",
-                               "empty_gif", "js_content", "perl", "vhost_traffic_status_display", "autoindex"})
 _LUA_CONTENT = tuple(name for name, phase in LUA_PHASE.items() if phase == "content")
 
 
@@ -173,9 +170,9 @@ def _own_answer_type(dep, default_types: dict, block, answers: list) -> str | No
     handlers = [node for name in _LUA_CONTENT for node in block.find(name)]
     if handlers:
         return None if _lua_sets_type(dep, handlers) else _default_type(dep, default_types, block)
-    if block.name != "location" or any(child.name in _CONTENT_HANDLERS or child.name.endswith("_pass")
+    if block.name != "location" or any(child.name in CONTENT_HANDLERS or child.name.endswith("_pass")
                                        for child in block.children or ()):
-        return None
+        return None  # a handler answers, not a file of the root (a third-party module's `redis_pass` too)
     tried = block.find("try_files")
     if tried:
         first = tried[-1].args[0] if tried[-1].args else "$"

@@ -28,12 +28,19 @@ from nginxlint.nginx.directives_lua import LUA_BLOCK_DIRECTIVES, LUA_DIRECTIVES,
 from nginxlint.nginx.directives_masks import ANY, BLOCK, FLAG, MORE1, MORE2
 from nginxlint.nginx.directives_thirdparty import THIRD_PARTY
 from nginxlint.nginx.directives_unique import UNIQUE_DIRECTIVES
+from nginxlint.nginx.urls import PASS_DIRECTIVES
 
 __all__ = [
-    "DISTRIBUTION_INCLUDE_FILES", "LUA_BLOCK_DIRECTIVES", "LUA_PHASE", "Problem", "STOCK_INCLUDE_FILES",
+    "CONTENT_HANDLERS", "DISTRIBUTION_INCLUDE_FILES", "LUA_BLOCK_DIRECTIVES", "LUA_PHASE", "Problem", "STOCK_INCLUDE_FILES",
     "UNIQUE_DIRECTIVES",
     "check_directive", "context_of", "holds_directives", "is_known", "known_shape", "likely_typo_of", "third_party",
 ]
+
+# The directives that answer an http location's requests themselves, besides Lua's content handlers (LUA_PHASE):
+# a location holding one serves no file of its root through the static module.
+CONTENT_HANDLERS = frozenset({
+    *PASS_DIRECTIVES, "memcached_pass", "stub_status", "empty_gif", "flv", "mp4", "hls", "echo", "js_content", "perl",
+})
 
 UNKNOWN = "NGX004"
 NOT_ALLOWED = "NGX005"
