@@ -772,7 +772,7 @@ def _lua_mounted(tree) -> bool:
         return False  # a development override's mount says nothing of the container that is deployed
     base = Path(os.path.abspath(tree.loader.base_dir))
     mounted = [base / entry.source for entry in files.mounts if isinstance(entry.source, Path)]
-    return any(directory.is_dir() and next(directory.rglob("*.lua"), None) is not None for directory in mounted)
+    return any(name.endswith(".lua") for directory in mounted for _, name in tree.loader.files_below(directory))
 
 
 @rule("LUA210")
