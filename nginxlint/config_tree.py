@@ -362,7 +362,6 @@ class ConfigTree:
         found = known[key] = (source,) if source else ()
         return list(found)
 
-
     def _beside_fragment(self, node: Node, pattern: str) -> bool:
         """A fragment no main config includes names `dir/file` and `file` lies beside it: the fragment's own directory
         is the one installed as `dir` (a Windows setup copying `nginx/` to `conf/conf.d`), not one to look for."""

@@ -145,10 +145,9 @@ def _development_variants(workspace) -> set[str]:
         if tree.root.path is None:
             continue
         for file in tree.files.values():
-            path = getattr(file, "path", None)
-            if path is None:
+            if file.path is None:
                 continue
-            for directory in Path(os.path.abspath(path)).parents:
+            for directory in Path(os.path.abspath(file.path)).parents:
                 if directory.name.lower() in _DEVELOPMENT_VARIANT and \
                         any((directory.parent / name).is_dir() for name in _PRODUCTION_WORDS):
                     found.add(file.display)

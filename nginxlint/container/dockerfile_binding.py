@@ -290,7 +290,7 @@ _BASE_NAME = re.compile(r"(?:^|[._-])base(?:[._-]|$)", re.IGNORECASE)
 def builds_a_base(dockerfile: Path) -> bool:
     """The Dockerfile is named for a base image (`Dockerfile.base`): the images built on it set how containers
     start, so a config beside it is not run by its command."""
-    return bool(_BASE_NAME.search(dockerfile.name.replace("Dockerfile", "").replace("dockerfile", "")))
+    return bool(_BASE_NAME.search(dockerfile.name.lower().replace("dockerfile", "")))
 
 
 def bind_dockerfiles(workspace, compose_services: frozenset[str] | None = frozenset()) -> None:

@@ -55,8 +55,7 @@ def library_call_is_still(func) -> bool:
 
 def method_is_still(obj, method: str) -> bool:
     """`d:get(k)` on a shared dict, a metric's `inc`, a string method, a file handle's `read`, a still module's
-    function: no yield. `obj` is
-    the walk's abstract value of the object (None when unknown)."""
+    function: no yield. `obj` is the walk's abstract value of the object (None when unknown)."""
     return method in STRING_METHODS or obj is not None and (
         obj[0] in ("dict", "prom", "str", "file") or obj[0] == "module" and obj[1] in STILL_MODULES)
 

@@ -91,14 +91,14 @@ def undeployed_files(trees) -> set[str]:
 # Fill-in placeholders: upper-case words in square or angle brackets, two at least (`[FULLCHAIN FILE NAME]`,
 # `[YOUR_DOMAIN]`, `<CERT_PATH>`; a regex class such as `[A-Z]` or `[ABC]` is none), or any words in brackets that
 # start with "your" (`<your-domain>`, `[your.server.ip]`, `<YOUR VPS IP address>`). Angle brackets join upper-case
-# words with `_` or `-` only (HTML's `<TD NOWRAP>` is no placeholder); a named capture (`(?<NAME_X>`,
-# `(?P<NAME_X>`) and a key after a word (`env[DB_HOST]` in a PHP-FPM pool file) are none either. An upper-case name in `#{…}` inside a word, the
-# interpolation of Ruby, CoffeeScript and the tools written in them (`server_name build.#{MAIN_DOMAIN};`), is one
-# too: nginx would read its `{` as a block's start (a `#` that starts a word starts a comment). So is autoconf's
-# `@NAME@` (`include @NGINX_CONF_PATH@/http.conf;`), which an install package replaces when it renders the file. So
-# is an address with question marks for its unknown parts (`???.???.???.???`, "replace with your backend's address"),
-# wherever it stands: no regex or value holds one as written. So is a quoted argument that is a `{name}` alone
-# (`access_by_lua_file "{lua_resolve_host}";`), Python's str.format slot or a name a setup script replaces.
+# words with `_` or `-` only (HTML's `<TD NOWRAP>` is no placeholder); a named capture (`(?<NAME_X>`, `(?P<NAME_X>`)
+# and a key after a word (`env[DB_HOST]` in a PHP-FPM pool file) are none either. An upper-case name in `#{…}` inside
+# a word, the interpolation of Ruby, CoffeeScript and the tools written in them (`server_name build.#{MAIN_DOMAIN};`),
+# is one too: nginx would read its `{` as a block's start (a `#` that starts a word starts a comment). So is
+# autoconf's `@NAME@` (`include @NGINX_CONF_PATH@/http.conf;`), which an install package replaces when it renders the
+# file. So is an address with question marks for its unknown parts (`???.???.???.???`, "replace with your backend's
+# address"), wherever it stands: no regex or value holds one as written. So is a quoted argument that is a `{name}`
+# alone (`access_by_lua_file "{lua_resolve_host}";`), Python's str.format slot or a name a setup script replaces.
 # Every repetition starts with a separator its words cannot hold: the scan is linear.
 _FILL_IN = re.compile(
     r"(?<!\w)\[(?:(?P<upper>[A-Z][A-Z0-9]+(?:[ _-][A-Z0-9]+){1,8})"

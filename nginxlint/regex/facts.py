@@ -197,9 +197,7 @@ def _adjacent(root) -> tuple[int, int] | None:
     ends an anchored pattern, or a group that ends it (`^/x/.*[\\\\]+`, `^/p/(\\w{5,}.*)`): the match succeeds as
     soon as it takes what it needs, and a subject without it fails after one pass of the first, from the one start
     the anchor allows."""
-    from .tree import Alternation, Assertion, Quantified, Sequence, Set, Char
-
-    from .tree import Group
+    from .tree import Alternation, Assertion, Char, Group, Quantified, Sequence, Set
 
     branches = root.branches if isinstance(root, Alternation) else [root] if isinstance(root, Sequence) else []
     last: set[int] = set()
