@@ -150,8 +150,7 @@ def _start_command(binding) -> tuple[tuple[str, ...], tuple, str]:
     if argv or build is None or container.source == "dockerfile":
         return argv, spans, binding.path
     parts = [value for value in (build.entrypoint, build.cmd) if value is not None]
-    return (tuple(word for value in parts for word in value.value),
-            tuple(value.span for value in parts for _word in value.value), build.path)
+    return build.argv, tuple(value.span for value in parts for _word in value.value), build.path
 
 
 def daemon_off_on_command_line(binding):

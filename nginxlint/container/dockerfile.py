@@ -72,6 +72,11 @@ class ImageBuild:
     copies: tuple[Copy, ...] = ()
     runs: tuple[str, ...] = ()  # the shell text of its RUN instructions, with the ENV and ARG values it fixes
 
+    @property
+    def argv(self) -> tuple[str, ...]:
+        """The ENTRYPOINT then CMD words this Dockerfile sets (empty when it sets neither)."""
+        return tuple(word for value in (self.entrypoint, self.cmd) if value is not None for word in value.value)
+
 
 @dataclass
 class _Stage:

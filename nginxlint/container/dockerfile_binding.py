@@ -273,8 +273,7 @@ def runs_another_config(build: ImageBuild, target: str) -> bool:
     nginx/conf/nginx.conf, where `COPY . nginx/conf/` put the repository's own and an example's beside it)."""
     from .base_images import base_image  # image facts, only for a main config a whole context carries
 
-    argv = (build.entrypoint.value if build.entrypoint is not None else ()) + \
-        (build.cmd.value if build.cmd is not None else ())
+    argv = build.argv
     if argv and posixpath.basename(argv[0]) not in _NGINX_PROGRAMS:
         return False  # a script or another program may start nginx with any config
     config = next((argv[i + 1] for i in range(len(argv) - 1) if argv[i] == "-c"), None)
