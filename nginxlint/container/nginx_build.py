@@ -170,8 +170,7 @@ def _repository_loads_unknown_module(tree) -> bool:
 def _ships_own_binary(tree) -> bool:
     """The repository holds an nginx binary beside the config's prefix (`sbin/nginx`, which the project's start
     script runs with `-p`): a build of its own, with modules nginxlint cannot see into."""
-    prefix = getattr(tree, "prefix", None)
-    return prefix is not None and any((prefix / "sbin" / name).is_file() for name in ("nginx", "openresty"))
+    return tree.prefix is not None and any((tree.prefix / "sbin" / name).is_file() for name in ("nginx", "openresty"))
 
 
 def _built_from_source(tree) -> bool:
