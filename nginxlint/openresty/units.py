@@ -650,7 +650,8 @@ def _follow_requires(tree, files: "_LuaFiles", units: list[LuaUnit], search_path
                 if name not in available:
                     out_of_sight = files.in_image or search_paths[unit.subsystem].unknown or any(
                         files.may_hold(tried) for tried in hit[1]) or start is None and any(
-                        _in_the_prefix(tried, resolve, files.is_file) for tried in hit[1])
+                        _in_the_prefix(tried, resolve, files.is_file)
+                        or _above_the_config(tried, tree, files.is_file) for tried in hit[1])
                     (unseen if out_of_sight else unresolved).append(UnresolvedRequire(unit, require, tuple(tried)))
                 continue
             key = (unit.subsystem, path)
@@ -683,6 +684,20 @@ def _in_the_prefix(tried, resolve, is_file) -> bool:
         return False
     local = resolve(tried.shown)
     return local is not None and is_file(local)
+
+
+def _above_the_config(tried, tree, is_file) -> bool:
+    """The config's own relative entry (`./lua/?.lua`) finds the module from a directory above the config's within
+    the repository (`openresty -p $WORKING/` in a script at the top): where nginx starts is not known, so it may."""
+    if tried.default or tried.entry is None or not tried.entry.relative or tried.shown.startswith("/"):
+        return False
+    top = tree.loader.repository_top(tree.conf_dir)
+    directory = tree.conf_dir.parent
+    while top is not None and (directory == top or top in directory.parents):
+        if is_file(Path(os.path.normpath(directory / tried.shown))):
+            return True
+        directory = directory.parent
+    return False
 
 
 def _found_relative(unit, require, hit, search_path, resolve, is_file, start) -> FoundRelative | None:
