@@ -805,6 +805,7 @@ def _standard_globals() -> frozenset:
 # The lua-nginx-module from which requests share the worker's globals (OpenResty 1.15.8.1, with lua-resty-core's
 # `_G` write guard); before it each request handler ran with a globals table of its own, inheriting `_G`.
 SHARED_GLOBALS_SINCE = module_order("0.10.15")
+SHARED_GLOBALS_SINCE_OPENRESTY = (1, 15, 8)
 
 
 @rule("LUA211")
@@ -818,7 +819,10 @@ def undefined_global(tree, report):
     quiet_reads = not tree.complete or lua.parse_failed
     # before 0.10.15 (OpenResty 1.15.8.1), ngx_lua gave each request a globals table of its own
     running = running_lua_module(tree)
-    per_request_globals = running is not None and module_order(running.version) < SHARED_GLOBALS_SINCE
+    release = running_release(tree)
+    per_request_globals = running is not None and module_order(running.version) < SHARED_GLOBALS_SINCE or \
+        release is not None and release.release.flavour == "openresty" and \
+        release.release.predates(SHARED_GLOBALS_SINCE_OPENRESTY)  # older than the releases the table knows
     code_cache = nearest(tree, "lua_code_cache")
     for subsystem in SUBSYSTEMS:
         units = [u for u in lua.of(subsystem) if u.facts is not None]

@@ -54,6 +54,9 @@ def _find(tree) -> RunningRelease | None:
         release = from_image(reference)
         if release is not None:
             return RunningRelease(release, f"from the image {reference}", where, True)
+    built = _release_built_from_source(tree)
+    if built is not None:
+        return built
     if tree.version_output:
         release = from_version_output(tree.version_output)
         if release is not None:
@@ -112,7 +115,7 @@ def running_lua_module(tree) -> RunningLuaModule | None:
         if version is not None:
             return RunningLuaModule(version, f"bundled by {running.release.name}, {running.source}",
                                     running.related, True, running.from_image)
-    built = _built_from_source(tree)
+    built = _lua_module_built_from_source(tree)
     if built is not None:
         return built
     version = getattr(tree.settings, "lua_nginx_module", None)
@@ -121,16 +124,40 @@ def running_lua_module(tree) -> RunningLuaModule | None:
     return None
 
 
+# An nginx or OpenResty release a Dockerfile compiles: the source archive a RUN fetches (`…/openresty-1.21.4.1.tar.gz`,
+# `ngx_openresty-1.7.7.2.tar.gz` before 1.9, `nginx-1.25.3.tar.gz`).
+_SOURCE_ARCHIVE = re.compile(r"(?<![\w.-])(ngx_openresty|openresty|nginx)-(1\.\d+\.\d+(?:\.\d+)?)\.tar\.gz\b")
+
+
+def _release_built_from_source(tree) -> RunningRelease | None:
+    """The release the image of the tree's container compiles from its source archive (its Dockerfile's RUN lines),
+    the last one fetched."""
+    build = _build(tree)
+    found = None
+    for text in build.runs if build is not None else ():
+        found = next(reversed(list(_SOURCE_ARCHIVE.finditer(text))), None) or found
+    if found is None:
+        return None
+    flavour = "nginx" if found.group(1) == "nginx" else "openresty"
+    return RunningRelease(Release(flavour, tuple(int(part) for part in found.group(2).split("."))),
+                          f"built from source in {build.path}")
+
+
+def _build(tree):
+    """The Dockerfile build of the tree's container, or None."""
+    binding = tree.binding
+    return binding.container.build if binding is not None else None
+
+
 # A lua-nginx-module a Dockerfile builds from its source: the release archive it downloads or the tag it clones
 # (`lua-nginx-module/archive/v0.10.7.zip`, `lua-nginx-module-0.10.7.tar.gz`, `git clone -b v0.10.7 …lua-nginx-module`)
 _SOURCE_RELEASE = re.compile(r"lua-nginx-module(?:/archive/(?:refs/tags/)?v?|-)(\d+\.\d+\.\d+)\b"
                              r"|\s(?:-b|--branch)\s+v?(\d+\.\d+\.\d+)\s+\S*lua-nginx-module")
 
 
-def _built_from_source(tree) -> RunningLuaModule | None:
+def _lua_module_built_from_source(tree) -> RunningLuaModule | None:
     """The lua-nginx-module the image of the tree's container builds from source (its Dockerfile's RUN lines)."""
-    binding = tree.binding
-    build = binding.container.build if binding is not None else None
+    build = _build(tree)
     for text in build.runs if build is not None else ():
         found = _SOURCE_RELEASE.search(text)
         if found is not None:
