@@ -155,7 +155,9 @@ def mounted_configmap_files(
 ) -> tuple[MountedFile, ...]:
     """Every ConfigMap entry the container sees, with the path it has inside the container."""
     by_name = {}
-    for configmap in configmaps:
+    # Alternative manifests of one app (dify-deployment.yaml beside dify/network/nginx.yaml) each declare the same
+    # ConfigMap: the one in the workload's own file is what applying that file mounts.
+    for configmap in sorted(configmaps, key=lambda configmap: configmap.path != workload.path):
         if configmap.unrendered:
             continue  # its name, and the workload that mounts it, are known once the chart is rendered
         same_namespace = not workload.namespace or not configmap.namespace or workload.namespace == configmap.namespace
