@@ -119,8 +119,12 @@ class Fixtures:
         return hit
 
     def vendored(self, display_path: str) -> bool:
-        """The file lies in a directory of vendored sources (when fixture directories are judged at all)."""
-        return self._below(display_path, VENDORED_DIRS)
+        """The file lies in a directory of vendored sources, or in an OpenResty source release the repository keeps
+        to build from (when fixture directories are judged at all)."""
+        if self._below(display_path, VENDORED_DIRS):
+            return True
+        found = self._place_of(display_path) if self.patterns else None
+        return found is not None and in_openresty_release(found[0], found[1])
 
     def test_suite(self, display_path: str) -> bool:
         """The file lies in a fixture directory of a test suite (tests/, t/, spec/, fixtures/ and the like)."""
@@ -202,7 +206,7 @@ class Fixtures:
         top, parts = found
         if any(_holds(parts, pattern) for pattern in self.patterns):
             return True
-        if is_source_tree_conf(directory):
+        if is_source_tree_conf(directory) or in_openresty_release(top, parts):
             return True
         whole = self._whole.get(top)
         if whole is None:
@@ -225,6 +229,24 @@ def is_source_tree_conf(directory: Path) -> bool:
     """The `conf/` of nginx's own source tree (nginx, Tengine, a fork: `src/core/nginx.c` beside it): the stock
     configs `make install` copies for the builder to edit, nginx's defaults written out, not a site's config."""
     return directory.name == "conf" and (directory.parent / "src" / "core" / "nginx.c").is_file()
+
+
+def in_openresty_release(top: Path, parts: tuple[str, ...]) -> bool:
+    """A directory of an OpenResty source release kept in the repository (`configure` and `bundle/nginx-*` at its
+    top): the release's own code and examples (the OPM server in bundle/opm-*), which the build never deploys."""
+    for depth in range(len(parts) + 1):
+        directory = top.joinpath(*parts[:depth])
+        if (directory / "configure").is_file() and (directory / "bundle").is_dir() \
+                and any(name.startswith("nginx-") for name in _names(directory / "bundle")):
+            return True
+    return False
+
+
+def _names(directory: Path) -> list[str]:
+    try:
+        return os.listdir(directory)
+    except OSError:
+        return []
 
 
 # A rockspec's `build` table, and what in it installs more than Lua modules (commands, configs, whole directories).
