@@ -6,6 +6,7 @@ report the absence of something stay quiet when part of the deployment could not
 from __future__ import annotations
 
 import os
+import posixpath
 import re
 from pathlib import Path
 
@@ -467,10 +468,12 @@ def package_path_without_defaults(tree, report):
 
     if _module_unknown_and_unneeded(tree) or _resty_core_off_and_unneeded(tree):
         return
+    linked = _bundle_linked_into(tree)
     server_prefix = tree.binding.server_prefix() if tree.binding is not None else None
     for directive, node in nodes:
         value = node.args[0]
-        if pp.has_defaults(value) or pp.keeps_lualib(value, server_prefix):
+        if pp.has_defaults(value) or pp.keeps_lualib(value, server_prefix) or directive == "lua_package_path" and \
+                any(entry.template.split("?", 1)[0].rstrip("/") in linked for entry in pp.split_entries(value, "")):
             continue
         if directive == "lua_package_path":
             bundled = _bundled_lua_nginx_module(tree)
@@ -496,6 +499,17 @@ def package_path_without_defaults(tree, report):
             fix=Fix.of("End the search path with `;;`", edits.replace_arg(node.d, 0, fixed))
             if quote not in written else None,
         )
+
+
+def _bundle_linked_into(tree) -> set[str]:
+    """The directories where the image links OpenResty's bundled `resty/` (`ln -s …/lualib/resty/ waf/resty`): a
+    search path entry there still finds resty.core and the bundled libraries."""
+    from ..container.view import container_files  # the image model, only for a search path without defaults
+
+    files = container_files(tree) if tree.binding is not None else None
+    links = files.image.links if files is not None and files.image is not None else {}
+    return {posixpath.dirname(link.rstrip("/")) for link, target in links.items()
+            if posixpath.basename(link.rstrip("/")) == "resty" and target.rstrip("/").endswith("lualib/resty")}
 
 
 def _module_unknown_and_unneeded(tree) -> bool:
