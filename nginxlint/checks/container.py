@@ -930,8 +930,11 @@ def _stop_signal_elsewhere(tree) -> bool:
     if found is None:
         return False
     start = found[0]
-    if any(c.exec_ and not c.conditional and c.program in _SUPERVISORS for c in start.commands):
+    supervisors = [c for c in start.commands if c.exec_ and c.program in _SUPERVISORS]
+    if any(not c.conditional for c in supervisors):
         return True
+    if supervisors and not any(c.starts_nginx() for c in start.commands):
+        return True  # a branch of the script (`case $1 in server) exec supervisord`) starts the only nginx there is
     return any(c.starts_nginx() or c.program in _SUPERVISORS or _daemon_off(c) for c in start.waited_for())
 
 
