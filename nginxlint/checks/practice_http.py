@@ -276,7 +276,9 @@ def if_is_evil(dep, report):
             continue
         if any(is_unknown(child.name) for child in block.children or ()):
             continue  # a template writes a directive there, which may well be a `return`
-        lost = _not_inherited(block)
+        # an if that hands the request to a content handler of its own (`rewrite … break; proxy_pass …`) means to
+        # skip what the location would try: not running its try_files is the point
+        lost = None if any(child.name in CONTENT_HANDLERS for child in block.children or ()) else _not_inherited(block)
         later = [other for other in _later_ifs(block) if not ends_request(other)]
         reasons: dict[str, list] = {}  # why -> the directives it applies to, in order
         for child in block.children or ():
