@@ -60,6 +60,9 @@ def concat(parts):
         settled = settled or (after_value and literal is not None and bool(_PATH_START.match(literal)))
         after_value = literal is None and not part_taint
         if part_taint:
+            following = parts[index + 1][0] if index + 1 < len(parts) else None
+            part_taint = _in_single_quotes(part_taint, previous, following[1] if following is not None
+                                           and following[0] == "str" else None)
             if index:
                 part_taint = _after(prefix, previous, settled, part_taint)
                 settled = settled or all(_settles(t) for t in part_taint)
@@ -113,15 +116,30 @@ def _after(prefix, previous, settled, taint):
 
 def gsub_taint(subject, args):
     """s:gsub(pattern, replacement): the subject and the replacement. A literal pattern replacing both `<` and `>`
-    is an HTML escape: what it returns is safe in a page."""
+    is an HTML escape: what it returns is safe in a page. One replacing a single quote with quote, backslash, quote,
+    quote (or with `'"'"'`) is the shell's quoting of a quote: between single quotes (_in_single_quotes), what it
+    returns is one word of a command."""
     taint = union(subject, args[1][1] if len(args) > 1 else None)
     pattern = args[0][0]
     if taint and pattern is not None and pattern[0] == "str" and "<" in pattern[1] and ">" in pattern[1]:
         taint = made_safe(taint, _HTML_ESCAPED)
+    replacement = args[1][0] if len(args) > 1 else None
+    if taint and pattern == ("str", "'") and replacement in (("str", "'\\''"), ("str", "'\"'\"'")):
+        taint = made_safe(taint, _QUOTE_ESCAPED)
     return taint
 
 
 _HTML_ESCAPED = frozenset(("xss",))
+_QUOTE_ESCAPED = frozenset(("quote-escaped",))  # no sink kind: what _in_single_quotes turns into "command"
+_SHELL_WORD = frozenset(("command",))
+
+
+def _in_single_quotes(taint, before, after):
+    """A value whose single quotes are escaped for the shell, written between single quotes: the shell reads it as
+    one word, whatever it holds."""
+    if before is None or after is None or not before.endswith("'") or not after.startswith("'"):
+        return taint
+    return tuple(Tainted(t.origin, t.steps, t.safe | _SHELL_WORD) if "quote-escaped" in t.safe else t for t in taint)
 
 
 def format_taint(template, args):
