@@ -1092,6 +1092,15 @@ _RAW = "request_uri"
 _DECODED = frozenset({"uri", "document_uri"})
 
 
+# The last segment of a proxy_pass URI that names one page or script (`/dev/video.html`, `/index.php`): the location
+# maps its routes to that page on purpose (`/watch/?v=…`), not to a directory missing its slash.
+_PAGE = re.compile(r"/[^/]*\.(?:html?|php|jsp|aspx?|cgi|json|xml|txt)$", re.IGNORECASE)
+
+
+def _names_a_page(uri: str) -> bool:
+    return bool(_PAGE.search(uri.split("?", 1)[0]))
+
+
 @rule("SEC509", "SEC575")
 def check_proxy_pass_normalized(dep, report):
     """SEC509 (off-by-slash, double encoding, a missing trailing slash) and SEC575 (a decoded path sent raw,
@@ -1165,7 +1174,7 @@ def check_proxy_pass_normalized(dep, report):
                 help=f"location {_modifier(match)}{prefix}/ {{",
                 fix=_slash_location(location, match),
             )
-        elif prefix.endswith("/") and uri and not uri.endswith("/"):
+        elif prefix.endswith("/") and uri and not uri.endswith("/") and not _names_a_page(uri):
             report(
                 node,
                 f'proxy_pass replaces "{prefix}" with "{uri}", which lacks the trailing slash: '
