@@ -870,7 +870,9 @@ def _quits_gracefully(binding, tree) -> bool | None:
             return None  # perhaps built FROM nginx: its STOPSIGNAL is out of view
         if image.stop_signal is not None:
             return image.stop_signal.upper() in QUIT_SIGNALS
-        return None if image.flavour in ("nginx", "openresty") else False
+        if image.flavour in ("nginx", "openresty") or not image.base.keeps_runtime_stop_signal:
+            return None  # its base, built elsewhere (`FROM …/ubi8/nginx-120`), may set a STOPSIGNAL of its own
+        return False
     if not base.keeps_runtime_stop_signal:
         return None  # a base built elsewhere (`FROM ghcr.io/org/nginx`, itself perhaps FROM nginx): its STOPSIGNAL
     return False  # an image built here on a distribution's or a language's image keeps the runtime's default, SIGTERM
