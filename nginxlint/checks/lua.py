@@ -836,7 +836,7 @@ def undefined_global(tree, report):
     release = running_release(tree)
     per_request_globals = running is not None and module_order(running.version) < SHARED_GLOBALS_SINCE or \
         release is not None and release.release.flavour == "openresty" and \
-        release.release.predates(SHARED_GLOBALS_SINCE_OPENRESTY)  # older than the releases the table knows
+        release.release.predates(SHARED_GLOBALS_SINCE_OPENRESTY)  # a release before the bundle table's first too
     code_cache = nearest(tree, "lua_code_cache")
     for subsystem in SUBSYSTEMS:
         units = [u for u in lua.of(subsystem) if u.facts is not None]

@@ -133,11 +133,10 @@ def _release_built_from_source(tree) -> RunningRelease | None:
     """The release the image of the tree's container compiles from its source archive (its Dockerfile's RUN lines),
     the last one fetched."""
     build = _build(tree)
-    found = None
-    for text in build.runs if build is not None else ():
-        found = next(reversed(list(_SOURCE_ARCHIVE.finditer(text))), None) or found
-    if found is None:
+    fetched = [match for text in (build.runs if build is not None else ()) for match in _SOURCE_ARCHIVE.finditer(text)]
+    if not fetched:
         return None
+    found = fetched[-1]
     flavour = "nginx" if found.group(1) == "nginx" else "openresty"
     return RunningRelease(Release(flavour, tuple(int(part) for part in found.group(2).split("."))),
                           f"built from source in {build.path}")
