@@ -320,6 +320,9 @@ class ConfigTree:
                     # whole can show it missing (container/view.py settles it, or notes it as out of view)
                     self.out_of_view_includes.append((node, guess))
                 return []
+            if os.path.basename(pattern) in self.loader.stock_files and _another_programs_file(loader, mapped):
+                known[key] = ()
+                return []  # the system's mime.types beside the config (the image's /etc/mime.types): nginx has its own
             path = mapped
         elif _INSTALLER_TOKEN.match(pattern):
             self._not_read()  # `PH_NGINX_CONF_TMPL_DIR/misc.tmpl`: an installer writes the directory in
@@ -374,6 +377,15 @@ class ConfigTree:
 # /usr/share/nginx/modules, Debian's /etc/nginx/modules-enabled, Alpine's /etc/nginx/modules), which the stock
 # nginx.conf includes at its top.
 _PACKAGED_MODULES = re.compile(r"/(?:usr/share/nginx/modules|etc/nginx/modules-enabled|etc/nginx/modules)/\*\.conf")
+
+
+def _another_programs_file(loader, path: Path) -> bool:
+    """A file named as one nginx ships (`mime.types`) whose content is another program's (the system's mime.types:
+    a type, then its extensions)."""
+    from .nginx.sniff import NOT_NGINX, classify  # the sniffer, only for a stock name found beside the config
+
+    source = loader.source(path) if loader.exists(path) and not loader.is_dir(path) else None
+    return source is not None and classify(source.text, source.display).kind == NOT_NGINX
 
 
 def _packaged_modules(node: Node) -> bool:

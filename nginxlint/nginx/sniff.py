@@ -133,6 +133,8 @@ _FUNCTION_CALL = re.compile(r"[A-Za-z_][\w.]*\(")
 # Top-level directives of SRS, the streaming server, whose configs borrow nginx's syntax (conf/full.conf of ossrs/srs)
 _SRS_DIRECTIVES = frozenset({"srs_log_tank", "srs_log_level", "srs_log_file", "rtc_server", "srt_server",
                              "disable_daemon_for_docker", "inotify_auto_reload", "auto_reload_for_docker"})
+# A line of the system's mime.types (/etc/mime.types, Python's and Apache's): a type, then its extensions, no `;`.
+_SYSTEM_MIME_LINE = re.compile(r"[a-z]+/[\w.+-]+(?:[ \t]+[\w.+-]+)*[ \t]*")
 _LOGSTASH_SECTION = re.compile(r"^(?:input|filter|output)[ \t]*\{", re.MULTILINE)
 _LOGSTASH_SETTING = re.compile(r"[\w\]\"][ \t]*=>[ \t]*[{\"\[\w]")
 
@@ -145,6 +147,12 @@ def classify(text: str, name: str = "", parsed: ParsedFile | None = None,
 
     if _C_COMMENT.search(text) and len(_C_COMMENT.findall(text)) * 10 >= 3 * len(_CONTENT_LINE.findall(text)):
         return Verdict(NOT_NGINX, 0.9, "its comments start with //, as in BIND's or C's configs: nginx has none")
+    if text.startswith("#cloud-config"):  # the header cloud-init requires; nginx configs it writes are YAML strings
+        return Verdict(NOT_NGINX, 1.0, "a cloud-init config (#cloud-config): YAML that cloud-init reads, not nginx")
+    content = [line for line in (raw.strip() for raw in text.split("\n")) if line and not line.startswith("#")]
+    if content and all(_SYSTEM_MIME_LINE.fullmatch(line) for line in content):
+        return Verdict(NOT_NGINX, 0.9, "the system's mime.types format (a type, then its extensions, as in "
+                       "/etc/mime.types), not nginx's `types { }` block")
     if _PATCH.search(text):  # whatever its lines hold, nginx never reads a diff: `patch` or `quilt` applies it
         return Verdict(NOT_NGINX, 1.0, "looks like a patch (a unified diff), which patch, quilt or git applies to a "
                        "file; nginx does not read it")

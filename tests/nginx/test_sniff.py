@@ -541,3 +541,11 @@ def test_configs_of_other_daemons_are_not_nginx_though_they_share_its_words():
     # nginx's own mail proxy config beside it is still nginx's, and so is a file nginx reads in such a directory
     assert verdict_of("mail {\n    server { listen 143; protocol imap; }\n}\n", "conf/mail.conf").kind == NGINX
     assert verdict_of("server { listen 80; }\n", "docker/redis/nginx.conf").kind == NGINX
+
+
+def test_a_cloud_init_config_is_not_nginx_though_it_writes_an_nginx_conf():
+    cloud_config = ("#cloud-config\npackages: ['nginx']\n\nwrite_files:\n  - path: /etc/nginx/sites-enabled/default\n"
+                    "    content: |\n        server {\n            listen 80;\n            location / {\n"
+                    "                proxy_pass http://localhost:9090;\n            }\n        }\n")
+    verdict = verdict_of(cloud_config, "terraform/modules/prom-ec2/prometheus/cloud.conf")
+    assert verdict.kind == NOT_NGINX and "cloud-init" in verdict.reason
