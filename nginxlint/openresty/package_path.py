@@ -92,7 +92,8 @@ def keeps_lualib(value: str, server_prefix: str | None = None) -> bool:
     prefix = (server_prefix or OPENRESTY_NGINX_PREFIX).rstrip("/") + "/"
     for entry in split_entries(value, ""):
         path = posixpath.normpath(entry.template.replace(PREFIX_MARK, prefix))
-        if any(directory in path + "/" for directory in LUALIB_DIRS) or _PREFIXED_LUALIB.fullmatch(path):
+        # the directory itself, where `resty/core.lua` is `resty.core`: not one below it (`lualib/prometheus/?.lua`)
+        if path.split("?", 1)[0] in LUALIB_DIRS or _PREFIXED_LUALIB.fullmatch(path):
             return True
     return False
 
