@@ -206,6 +206,7 @@ _REGEX_SYNTAX = (
     (re.compile(r"\.[*+]"), "`.*`"),
     (re.compile(r"\*"), "`*`"),
     (re.compile(r"\(\?"), "a `(?` group"),
+    (re.compile(r"\([^()/|]*\|[^()/]*\)"), "an alternation `(a|b)`"),
 )
 _ANY_REGEX_SYNTAX = re.compile("|".join(pattern.pattern for pattern, _ in _REGEX_SYNTAX))
 
