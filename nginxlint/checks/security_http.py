@@ -21,7 +21,7 @@ from pathlib import Path
 from ..container.view import container_files
 from ..findings import UNSAFE, Fix
 from ..nginx import edits
-from ..nginx.access import GUARD_DIRECTIVES, AccessView, error_return
+from ..nginx.access import GUARD_DIRECTIVES, OPAQUE_ACCESS, AccessView, error_return
 from ..nginx.captures import group, may_hold, starts_with_slash
 from ..nginx.conditions import regex_condition
 from ..nginx.directives import LUA_PHASE
@@ -797,6 +797,7 @@ def _auth_applies(tables, block) -> bool:
 
 @rule("SEC506")
 def return_bypasses_allow_deny(dep, report):
+    _return_before_authentication(dep, report)
     lists = Lists(dep, ("allow", "deny"))
     if not lists.own:
         return
@@ -829,6 +830,37 @@ def return_bypasses_allow_deny(dep, report):
                 help="move the allow/deny rules into a location that does not answer with return, or check the "
                     "client with a map/if before the return",
             )
+
+
+# Access-phase checks a location sets itself that let a client through only once it proves who it is.
+_AUTHENTICATION = ("auth_basic", "auth_request", "auth_jwt", "auth_oidc", "auth_digest", *OPAQUE_ACCESS)
+
+
+def _return_before_authentication(dep, report) -> None:
+    """A `return` of content (a 2xx with a body) in a location, or in an `if` of it, whose own access check
+    (auth_basic, auth_request, access_by_lua*) runs in the access phase: the rewrite phase answers first, so every
+    client gets the content unchecked (oracle)."""
+    for node in dep.nodes("return"):
+        args = node.args
+        code = parse_uint(args[0]) if args else None
+        if code is None or code >= 300 or len(args) < 2 or args[1] == "":
+            continue
+        location = node.parent if node.parent is not None and node.parent.name == "location" else \
+            node.parent.parent if node.parent is not None and node.parent.name == "if" else None
+        if location is None or location.name != "location":
+            continue
+        guard = next((child for child in location.children or () if child.name in _AUTHENTICATION
+                      and child.args[:1] != ["off"]), None)
+        if guard is None:
+            continue
+        report(
+            node,
+            f"this return answers in the rewrite phase, before {guard.name} runs in the access phase: every client "
+            f"gets the answer, whatever {guard.name} would decide",
+            related=[guard.location("the authentication it skips")],
+            help="serve the content with a content handler (a file, proxy_pass, content_by_lua) instead of return, "
+                "or check the client before the return",
+        )
 
 
 def _answers_in_rewrite_phase(node, error_pages) -> bool:

@@ -22,6 +22,7 @@ files: the rule is reported on the first and not on the second.
 - SEC504: one proxy_set_header in a location drops every proxy_set_header of the server, whatever its name.
 - SEC506: `return` answers before allow/deny run: a client the rules deny gets the page. A redirect to a path of
   the same server tells the client nothing but the path, and the request for that path meets the same rules (403).
+  So does a `return` of content before the location's auth_basic: the client gets it without credentials.
 - SEC507: `root /` serves /etc/passwd, unless every location answers alone (`return`, one exact file); an
   `internal` location's `alias /` answers a client 404, and serves /etc/passwd only through a fallback built from
   the request (`try_files … /files$uri`).
@@ -456,6 +457,23 @@ def test_redirect_to_a_path_the_same_rules_guard(target_rules, reported):
     else:
         assert target[0].endswith("403 Forbidden"), target
     assert lines == ([line_of(files, "location /netdata {")] if reported else [])
+
+
+@pytest.mark.parametrize("answer, bypassed", [('return 200 "secret";', True), ("try_files /secret.txt =404;", False)])
+def test_return_answers_before_authentication(answer, bypassed):
+    files = {
+        "conf/nginx.conf": config("server { listen 127.0.0.1:{port}; root html;\n"
+                                  "    location /admin { auth_basic admin; auth_basic_user_file htpasswd; "
+                                  f"{answer} }} }}"),
+        "conf/htpasswd": "admin:{PLAIN}not-this\n",
+        "html/secret.txt": "secret",
+    }
+    with started(files) as nginx:
+        status, body = nginx.get("/admin")
+        assert (status == 200 and body == "secret") == bypassed, (status, body)
+        assert bypassed or status == 401
+        lines = codes(nginx.lint(), "SEC506")
+    assert lines == ([line_of(files, "return 200")] if bypassed else [])
 
 
 # -- SEC507 ----------------------------------------------------------------------------------------------------
