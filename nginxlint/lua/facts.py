@@ -45,7 +45,7 @@ Span = tuple  # (line, column, end_line, end_column), 1-based, end column exclus
 # The shape of LuaFacts and of what it holds: part of the disk cache key, so that a build whose facts have other
 # fields never reads pickles written by another. Bump it whenever a fact class gains, loses or changes a field, or
 # the parser's verdict on some text changes (4: the parser follows LuaJIT's syntax levels and label order exactly).
-FACTS_FORMAT = 35  # 6: taint summaries hold the ngx_lua APIs each function uses and the code it runs; 7: not after `or`;
+FACTS_FORMAT = 36  # 6: taint summaries hold the ngx_lua APIs each function uses and the code it runs; 7: not after `or`;
 # 8: ngx.re guards read under the x option; 9: calls of the ngx_lua API and the API values read without a call;
 # 10: captures of a literal ngx.re.match pattern are safe for the sinks they cannot attack; 11: the content types
 # a chunk sets; 12: ngx.pipe.spawn as a member of the required module, an argument table without a shell;
@@ -62,7 +62,8 @@ FACTS_FORMAT = 35  # 6: taint summaries hold the ngx_lua APIs each function uses
 # 31: so do $request_uri and the Host header; 32: a global written with a value every run computes alike, and
 # a file handle's methods; 33: an echo after its function set a type that is not HTML; 34: a global holding a
 # required module's table is written alike by every run; 35: a value whose single quotes are escaped for the shell,
-# between single quotes, is one word of a command
+# between single quotes, is one word of a command; 36: a require under pcall (a function literal given to it, or a
+# function the chunk calls only through it) is optional: not among the requires
 
 
 @dataclass(frozen=True)
@@ -177,6 +178,7 @@ def analyze_chunk(chunk: ast.Chunk) -> LuaFacts:
     # suffixes are walked in loops). As in the parser: no cycles are made, so the cyclic GC would only rescan the AST.
     with collector_paused():
         walker.block(chunk.body)
+        walker.drop_protected_requires()
         walker.facts.shared_reads = walker.order.shared_reads()
         walker.facts.taint = _taint(chunk, walker.lines)
     walker.facts.api_reads = list(dict.fromkeys(walker.facts.api_reads))
@@ -247,6 +249,13 @@ class _Walker(ast.BlockWalker):
         self.upvalues = False
         self.vars_tested: list[str] = []  # nginx variables the `if` conditions around the walk test (`if ngx.var.x`)
         self.order = GlobalOrder()
+        # A require under pcall is optional: its failure is caught (dkjson's `pcall(json.use_lpeg)` falls back to
+        # plain Lua). The functions walked (their names), the requires each holds, and how functions are called.
+        self.function_names: list[str | None] = []
+        self.required_in: list[tuple[int, tuple]] = []  # (index in facts.requires, the functions around it)
+        self.protected = 0  # nesting of function literals passed to pcall
+        self.pcalled: set[str] = set()
+        self.called: set[str] = set()
 
     def span(self, node) -> Span:
         return self.lines.exact(node.start, node.end)
@@ -275,13 +284,17 @@ class _Walker(ast.BlockWalker):
 
     def s_local_function(self, stmt: ast.LocalFunction, declared: list) -> None:
         self.bind(stmt.name.name, ("function", None), declared)
+        self.function_names.append(stmt.name.name)
         if self.function(stmt.func):
             self.lookup(stmt.name.name).value = STILL_FUNCTION
+        self.function_names.pop()
 
     def s_function(self, stmt: ast.FunctionStat, declared: list) -> None:
         written = len(self.facts.global_writes)
         self.store(stmt.target, None)
+        self.function_names.append(ast.dotted_name(stmt.target))
         self.defined_function(stmt.func, written if len(self.facts.global_writes) > written else None)
+        self.function_names.pop()
 
     def s_assign(self, stmt: ast.Assign, declared: list) -> None:
         targets = stmt.targets
@@ -614,9 +627,19 @@ class _Walker(ast.BlockWalker):
         return "index"
 
     def e_call(self, node: ast.Call, func, target: str | None):
+        called = ast.dotted_name(node.func)
+        protecting = called in ("pcall", "xpcall") and self.lookup(called) is None and bool(node.args)
+        if protecting and type(node.args[0]) is not ast.Function:
+            self.pcalled.add(ast.dotted_name(node.args[0]))
+        elif called is not None:
+            self.called.add(called)
         args = []
-        for arg in node.args:
+        for i, arg in enumerate(node.args):
+            # only a function literal runs under pcall: `pcall(require("x").init)` requires before pcall is called
+            literal = protecting and i == 0 and type(arg) is ast.Function
+            self.protected += literal
             args.append(self.expr(arg))
+            self.protected -= literal
         if self.may_yield(node, func):
             self.order.call()
         if func is None:
@@ -673,6 +696,14 @@ class _Walker(ast.BlockWalker):
             self.client_method(obj, method, node, args)
         return None
 
+    def drop_protected_requires(self) -> None:
+        """Keep the requires that may raise: none under a function literal given to pcall, nor in a function this
+        chunk calls only through pcall (`function json.use_lpeg() … require "lpeg" … end`, `pcall(json.use_lpeg)`)."""
+        optional = self.pcalled - self.called - {None}
+        kept = [index for index, around in self.required_in if not optional.intersection(around)]
+        if len(kept) < len(self.facts.requires):
+            self.facts.requires = [self.facts.requires[index] for index in kept]
+
     def may_yield(self, node: ast.Call, func) -> bool:
         """Whether the call may let other requests run before it returns: known to yield, or not known."""
         if func is None:
@@ -695,6 +726,8 @@ class _Walker(ast.BlockWalker):
     def require(self, node: ast.Call, args):
         name = _literal(node.args, args, 0)
         where = node.args[0] if node.args else node
+        if not self.protected:
+            self.required_in.append((len(self.facts.requires), tuple(self.function_names)))
         self.facts.requires.append(Require(name, self.span(where)))
         if name in COSOCKET_MODULES:
             self.facts.cosockets.append(Cosocket(name, self.span(where), None))
