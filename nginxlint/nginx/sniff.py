@@ -257,7 +257,8 @@ def _count(directives, known_shape, extra) -> tuple[int, int, int, list[tuple[in
             name = directive.name
             if UNKNOWN in name:  # a template fills the name in
                 pass
-            elif known_shape(name, directive.block is not None) or name in extra:
+            elif (known_shape(name, directive.block is not None) or name in extra) \
+                    and not (directive.args[:1] == ["="] and name != "location"):  # curl's `user = "a:b"`
                 known += 1
             else:
                 unknown += 1
@@ -345,7 +346,7 @@ class _Lines:
                 self.terminated = True
             word = _WORD.match(line)
             first = word.group() if word else ""
-            if first and (is_known(first) or first in extra):
+            if first and (is_known(first) or first in extra) and not (first != "location" and _KEY_EQUALS.match(line)):
                 self.known += 1
             if _SECTION.match(line):
                 self.sections.append(line[1:line.index("]")].strip())
@@ -415,7 +416,7 @@ class _Lines:
         if c["colon"] + c["item"] >= 2 and (c["colon"] + c["item"]) * 10 >= content * 6 or \
                 lower.endswith((".yaml", ".yml")) and c["colon"] + c["item"]:
             return "looks like YAML (key: value lines)"
-        if c["equals"] >= 2 and c["equals"] * 10 >= content * 6:
+        if c["equals"] >= 2 and c["equals"] * 10 >= content * 6 or c["equals"] == content and not self.terminated:
             if self.structural:
                 return "looks like a key = value config with braces (UCL/HCL, like rspamd's), not nginx directives"
             return "looks like a key = value settings file (like kong.conf or sysctl.conf), not nginx directives"

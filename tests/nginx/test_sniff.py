@@ -549,3 +549,10 @@ def test_a_cloud_init_config_is_not_nginx_though_it_writes_an_nginx_conf():
                     "                proxy_pass http://localhost:9090;\n            }\n        }\n")
     verdict = verdict_of(cloud_config, "terraform/modules/prom-ec2/prometheus/cloud.conf")
     assert verdict.kind == NOT_NGINX and "cloud-init" in verdict.reason
+
+
+def test_a_curl_config_of_one_key_value_line_is_not_nginx_though_its_key_is_a_directive_name():
+    # `user` is an nginx directive, but nginx never takes "=" as its argument: curl's --config syntax
+    verdict = verdict_of('user = "kibana:secret"\n', "salt/kibana/files/curl.config.template")
+    assert verdict.kind == NOT_NGINX and "key = value" in verdict.reason
+    assert verdict_of("location = /healthz { return 200; }\n", "health.conf").kind == NGINX
