@@ -75,7 +75,7 @@ class _Flow:
 
     def variable_held(self, name: str, at, depth: int = 0) -> "_Held":
         name = name.lower()
-        if depth > _DEPTH:
+        if depth > _DEPTH or _fixed_by_condition(name, at):
             return _NOTHING
         if name.isdigit() or (name not in self.sets and name not in self.maps and variable_facts(name) is None):
             found = self.capture_held(name, at, depth)
@@ -569,6 +569,17 @@ def check_http_splitting(tree, report):
                         "or a capture that excludes them, such as ([^\\r\\n]*)",
                 )
                 break
+
+
+def _fixed_by_condition(name: str, at) -> bool:
+    """`at` runs only inside `if ($name = "literal")`: there the variable holds that string the config wrote."""
+    block = at.parent if at is not None else None
+    while block is not None and block.name == "if":
+        args = if_condition(block)
+        if len(args) == 3 and args[1] == "=" and args[0].lower() in (f"${name}", f"${{{name}}}") and "$" not in args[2]:
+            return True
+        block = block.parent
+    return False
 
 
 # A proxy_pass whose host is the request's path, which always starts with "/": `http://$uri` has an empty host
