@@ -460,6 +460,9 @@ def is_nginx_builtin(name: str) -> bool:
 
 
 _LINE_SLOT = re.compile(r"(?m)^[ \t]*(\$\{\w+\})[ \t]*$")
+# A shell's default or check written in the braces (`${NGINX_REWRITE_LOG:-off}`, `${PORT:=80}`), as envplate and
+# shell heredocs fill in: no nginx variable is written so.
+_SHELL_DEFAULT = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*:?[-=+?][^${}\n]*\}")
 
 
 def envsubst_tags(text: str, nginx_variables: frozenset[str] = frozenset()) -> list[Tag]:
@@ -470,7 +473,8 @@ def envsubst_tags(text: str, nginx_variables: frozenset[str] = frozenset()) -> l
         return []
     # `${servers}` alone on its line, where a renderer (Terraform's templatefile, envsubst) puts whole lines: no
     # nginx directive is named so, whatever the case of the name
-    slots = [Tag(m.start(1), m.end(1), EXPR) for m in _LINE_SLOT.finditer(text)]
+    slots = sorted([*(Tag(m.start(1), m.end(1), EXPR) for m in _LINE_SLOT.finditer(text)),
+                    *(Tag(m.start(), m.end(), EXPR) for m in _SHELL_DEFAULT.finditer(text))], key=lambda tag: tag.start)
     candidates = [m for m in ENV_REFERENCE.finditer(text) if is_environment_name(m.group(1) or m.group(2))]
     if candidates and _NAXSI_RULE.search(text):  # naxsi's scores (`CheckRule "$SQL >= 8" BLOCK;`) are no references
         rules = [(m.start(), m.end()) for m in _NAXSI_RULE.finditer(text)]

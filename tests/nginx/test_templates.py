@@ -399,7 +399,16 @@ def test_envsubst_masks_upper_case_names_the_config_does_not_define():
     masked = mask(text, "envsubst")
     args = directives_at(masked.text)["listen"][0][2]
     assert args[0] == "${PORT}" and is_unknown(args[1]) and is_unknown(args[2])
-    assert args[3:] == ["$Mixed", "$lower", "${NAME:-x}"]
+    assert args[3:5] == ["$Mixed", "$lower"]
+    # a shell's default (`${NAME:-x}`, as envplate or a heredoc fills in) is no nginx variable: a renderer's too
+    assert is_unknown(args[5])
+
+
+def test_a_shell_default_makes_a_file_a_template_and_is_masked():
+    text = "http {\n    rewrite_log ${NGINX_REWRITE_LOG:-off};\n    server { listen ${PORT:=8080}; }\n}\n"
+    assert detect(text, "nginx.conf") == "envsubst"
+    masked = mask(text, "envsubst")
+    assert "${" not in masked.text and len(masked.text) == len(text)
 
 
 def test_a_variable_alone_on_its_line_is_a_slot_a_renderer_fills_with_lines():
