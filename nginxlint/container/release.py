@@ -124,8 +124,8 @@ def running_lua_module(tree) -> RunningLuaModule | None:
     return None
 
 
-# An nginx or OpenResty release a Dockerfile compiles: the source archive a RUN fetches (`…/openresty-1.21.4.1.tar.gz`,
-# `ngx_openresty-1.7.7.2.tar.gz` before 1.9, `nginx-1.25.3.tar.gz`).
+# An nginx or OpenResty release a Dockerfile compiles: the source archive a RUN fetches
+# (`…/openresty-1.21.4.1.tar.gz`, `ngx_openresty-1.7.7.2.tar.gz` before 1.9, `nginx-1.25.3.tar.gz`).
 _SOURCE_ARCHIVE = re.compile(r"(?<![\w.-])(ngx_openresty|openresty|nginx)-(1\.\d+\.\d+(?:\.\d+)?)\.tar\.gz\b")
 
 

@@ -698,7 +698,8 @@ class _Walker(ast.BlockWalker):
 
     def drop_protected_requires(self) -> None:
         """Keep the requires that may raise: none under a function literal given to pcall, nor in a function this
-        chunk calls only through pcall (`function json.use_lpeg() … require "lpeg" … end`, `pcall(json.use_lpeg)`)."""
+        chunk calls only through pcall (`function json.use_lpeg() … require "lpeg" … end`, then
+        `pcall(json.use_lpeg)`)."""
         optional = self.pcalled - self.called - {None}
         kept = [index for index, around in self.required_in if not optional.intersection(around)]
         if len(kept) < len(self.facts.requires):
