@@ -628,7 +628,7 @@ class _Walker(ast.BlockWalker):
 
     def e_call(self, node: ast.Call, func, target: str | None):
         called = ast.dotted_name(node.func)
-        protecting = called in ("pcall", "xpcall") and self.lookup(called) is None and bool(node.args)
+        protecting = called in ("pcall", "xpcall") and bool(node.args)  # a local of that name copies it (dkjson)
         if protecting and type(node.args[0]) is not ast.Function:
             self.pcalled.add(ast.dotted_name(node.args[0]))
         elif called is not None:
