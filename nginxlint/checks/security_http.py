@@ -837,7 +837,7 @@ _AUTHENTICATION = ("auth_basic", "auth_request", "auth_jwt", "auth_oidc", "auth_
 
 
 def _return_before_authentication(dep, report) -> None:
-    """A `return` of content (a 2xx with a body) in a location, or in an `if` of it, whose own access check
+    """A `return` of content (a 2xx with a body) as the answer of a location whose own access check
     (auth_basic, auth_request, access_by_lua*) runs in the access phase: the rewrite phase answers first, so every
     client gets the content unchecked (oracle)."""
     for node in dep.nodes("return"):
@@ -845,8 +845,7 @@ def _return_before_authentication(dep, report) -> None:
         code = parse_uint(args[0]) if args else None
         if code is None or code >= 300 or len(args) < 2 or args[1] == "":
             continue
-        location = node.parent if node.parent is not None and node.parent.name == "location" else \
-            node.parent.parent if node.parent is not None and node.parent.name == "if" else None
+        location = node.parent  # the location's own answer: one in an `if` answers some requests a fixed way
         if location is None or location.name != "location":
             continue
         guard = next((child for child in location.children or () if child.name in _AUTHENTICATION
