@@ -12,7 +12,7 @@ import re
 from ..config_tree import GLOB_CHARS
 from ..findings import Fix
 from ..nginx import edits
-from ..nginx.conditions import REGEX_OPERATORS, if_condition
+from ..nginx.conditions import REGEX_OPERATORS, equality_condition
 from ..nginx.directives import CONTENT_HANDLERS, LUA_PHASE
 from ..nginx.inheritance import Lists, nearest, value_at
 from ..nginx.locations import (
@@ -370,17 +370,9 @@ def _later_ifs(block) -> list:
     return [n for n in siblings[siblings.index(block) + 1:] if n.name == "if" and not _exclusive(n, block)]
 
 
-def _equality(block) -> tuple[str, str] | None:
-    """(variable, literal) of `if ($request_method = POST)`."""
-    args = if_condition(block)
-    if len(args) == 3 and args[1] == "=" and args[0].startswith("$") and "$" not in args[2]:
-        return args[0].lower(), args[2]
-    return None
-
-
 def _exclusive(one, other) -> bool:
     """The two conditions never hold together: the same variable compared with two different strings."""
-    first, second = _equality(one), _equality(other)
+    first, second = equality_condition(one), equality_condition(other)
     return first is not None and second is not None and first[0] == second[0] and first[1] != second[1]
 
 

@@ -13,7 +13,7 @@ from ..findings import UNSAFE, Fix
 from ..nginx import edits
 from ..nginx.access import GUARD_DIRECTIVES, AccessView, error_return
 from ..nginx.captures import group, starts_with_slash
-from ..nginx.conditions import if_condition, regex_condition
+from ..nginx.conditions import equality_condition, if_condition, regex_condition
 from ..nginx.inheritance import blocks_up, nearest, value_at
 from ..nginx.listen import server_listens
 from ..nginx.locations import hands_off, location_match, preflight, rewrite_redirects
@@ -575,8 +575,8 @@ def _fixed_by_condition(name: str, at) -> bool:
     """`at` runs only inside `if ($name = "literal")`: there the variable holds that string the config wrote."""
     block = at.parent if at is not None else None
     while block is not None and block.name == "if":
-        args = if_condition(block)
-        if len(args) == 3 and args[1] == "=" and args[0].lower() in (f"${name}", f"${{{name}}}") and "$" not in args[2]:
+        equality = equality_condition(block)
+        if equality is not None and equality[0] == name:
             return True
         block = block.parent
     return False

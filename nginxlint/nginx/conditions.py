@@ -24,3 +24,15 @@ def regex_condition(node) -> tuple[str, str, str] | None:
     if len(args) == 3 and args[1] in REGEX_OPERATORS:
         return args[0], args[1], args[2]
     return None
+
+
+def equality_condition(node) -> tuple[str, str] | None:
+    """(variable name, literal) of `if ($request_method = POST)` (`${name}` too), the name lower-cased as nginx
+    looks variables up; None for other conditions."""
+    args = if_condition(node)
+    if len(args) != 3 or args[1] != "=" or not args[0].startswith("$") or "$" in args[2]:
+        return None
+    name = args[0][1:]
+    if name.startswith("{") and name.endswith("}"):
+        name = name[1:-1]
+    return name.lower(), args[2]
