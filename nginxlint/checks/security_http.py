@@ -21,7 +21,7 @@ from pathlib import Path
 from ..container.view import container_files
 from ..findings import UNSAFE, Fix
 from ..nginx import edits
-from ..nginx.access import GUARD_DIRECTIVES, OPAQUE_ACCESS, AccessView, error_return
+from ..nginx.access import CLIENT_CHECKS, GUARD_DIRECTIVES, AccessView, error_return
 from ..nginx.captures import group, may_hold, starts_with_slash
 from ..nginx.conditions import regex_condition
 from ..nginx.directives import LUA_PHASE
@@ -832,10 +832,6 @@ def return_bypasses_allow_deny(dep, report):
             )
 
 
-# Access-phase checks a location sets itself that let a client through only once it proves who it is.
-_AUTHENTICATION = ("auth_basic", "auth_request", "auth_jwt", "auth_oidc", "auth_digest", *OPAQUE_ACCESS)
-
-
 def _return_before_authentication(dep, report) -> None:
     """A `return` of content (a 2xx with a body) as the answer of a location whose own access check
     (auth_basic, auth_request, access_by_lua*) runs in the access phase: the rewrite phase answers first, so every
@@ -848,7 +844,7 @@ def _return_before_authentication(dep, report) -> None:
         location = node.parent  # the location's own answer: one in an `if` answers some requests a fixed way
         if location is None or location.name != "location":
             continue
-        guard = next((child for child in location.children or () if child.name in _AUTHENTICATION
+        guard = next((child for child in location.children or () if child.name in CLIENT_CHECKS
                       and child.args[:1] != ["off"]), None)
         if guard is None:
             continue

@@ -24,8 +24,10 @@ _USER_LISTS = ("auth_basic_user_file", "auth_ldap")
 # Lua access code decides on its own: nginxlint cannot tell what it lets through.
 OPAQUE_ACCESS = ("access_by_lua_block", "access_by_lua_file", "access_by_lua")
 UNIVERSAL = {"all": (4, 6), "0.0.0.0/0": (4,), "::/0": (6,)}
+# What lets a client through the access phase only once it proves who it is: authentication, Lua access code.
+CLIENT_CHECKS = frozenset({*AUTH_DIRECTIVES, "auth_digest", *OPAQUE_ACCESS})
 # What withholds a location's URIs from some clients: access rules, authentication, Lua access code, `internal`.
-GUARD_DIRECTIVES = frozenset({*AUTH_DIRECTIVES, "auth_digest", "deny", "internal", "limit_except", *OPAQUE_ACCESS})
+GUARD_DIRECTIVES = CLIENT_CHECKS | {"deny", "internal", "limit_except"}
 
 
 def _levels(node):
