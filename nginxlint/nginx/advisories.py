@@ -143,18 +143,17 @@ def _charset(dep):
 def _dav_copy_move_alias(dep):
     """`dav_methods` with COPY or MOVE in effect in a prefix location that maps the URI with `alias`: the advisory's
     three conditions (a regex location takes another code path; `root` does not take the overflowing length)."""
-    from .locations import location_match  # the location model, only for a config with WebDAV
+    from .inheritance import nearest, value_at  # the location model, only for a config with WebDAV
+    from .locations import location_match
 
-    for location in dep.nodes("location"):
+    table = nearest(dep, "dav_methods")
+    for location in dep.nodes("location") if table else ():
         match = location_match(location)
         if match is None or match.modifier not in ("", "^~", "=") or not location.find("alias"):
             continue
-        for level in (location, *location.ancestors()):
-            methods = level.find("dav_methods")
-            if methods:
-                if {arg.lower() for arg in methods[-1].args} & {"copy", "move"}:
-                    return methods[-1]
-                break
+        methods = value_at(table, location)
+        if methods is not None and {arg.lower() for arg in methods.args} & {"copy", "move"}:
+            return methods
     return None
 
 
