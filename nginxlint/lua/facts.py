@@ -643,7 +643,7 @@ class _Walker(ast.BlockWalker):
         if self.may_yield(node, func):
             self.order.call()
         if func is None:
-            opened = ast.dotted_name(node.func) in _FILE_OPENERS and self.lookup("io") is None
+            opened = called in _FILE_OPENERS and self.lookup("io") is None
             return ("file",) if opened else None
         if func[0] == "path":
             path = func[1]
