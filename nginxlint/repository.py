@@ -89,6 +89,7 @@ class Fixtures:
         self._undeployed_patterns = [pattern for pattern in (*TEST_DIRS, *DEVELOPMENT_DIRS, *LEFTOVER_DIRS)
                                      if pattern in self.patterns]
         self._leftover_patterns = [pattern for pattern in LEFTOVER_DIRS if pattern in self.patterns]
+        self._releases: dict[tuple, bool] = {}
         self.base_dir = base_dir
         self.files: set[str] = set()
         self.switched_off: set[str] = set()
@@ -124,7 +125,7 @@ class Fixtures:
         if self._below(display_path, VENDORED_DIRS):
             return True
         found = self._place_of(display_path) if self.patterns else None
-        return found is not None and in_openresty_release(found[0], found[1])
+        return found is not None and self._in_release(*found)
 
     def test_suite(self, display_path: str) -> bool:
         """The file lies in a fixture directory of a test suite (tests/, t/, spec/, fixtures/ and the like)."""
@@ -199,6 +200,13 @@ class Fixtures:
         except ValueError:  # outside the repository and the starting directory: judge nothing
             return None
 
+    def _in_release(self, top: Path, parts: tuple[str, ...]) -> bool:
+        """in_openresty_release, once per directory (asked for every finding's file and every directory judged)."""
+        key = (top, parts)
+        if key not in self._releases:
+            self._releases[key] = in_openresty_release(top, parts)
+        return self._releases[key]
+
     def _is_fixture(self, directory: Path) -> bool:
         found = self._place(directory)
         if found is None:
@@ -206,7 +214,7 @@ class Fixtures:
         top, parts = found
         if any(_holds(parts, pattern) for pattern in self.patterns):
             return True
-        if is_source_tree_conf(directory) or in_openresty_release(top, parts):
+        if is_source_tree_conf(directory) or self._in_release(top, parts):
             return True
         whole = self._whole.get(top)
         if whole is None:
