@@ -149,8 +149,9 @@ def classify(text: str, name: str = "", parsed: ParsedFile | None = None,
         return Verdict(NOT_NGINX, 0.9, "its comments start with //, as in BIND's or C's configs: nginx has none")
     if text.startswith("#cloud-config"):  # the header cloud-init requires; nginx configs it writes are YAML strings
         return Verdict(NOT_NGINX, 1.0, "a cloud-init config (#cloud-config): YAML that cloud-init reads, not nginx")
-    content = [line for line in (raw.strip() for raw in text.split("\n")) if line and not line.startswith("#")]
-    if content and all(_SYSTEM_MIME_LINE.fullmatch(line) for line in content):
+    content = (line for line in map(str.strip, text.split("\n")) if line and not line.startswith("#"))
+    first = next(content, None)  # the first line that is not the format's stops the reading: most files, at once
+    if first is not None and _SYSTEM_MIME_LINE.fullmatch(first) and all(map(_SYSTEM_MIME_LINE.fullmatch, content)):
         return Verdict(NOT_NGINX, 0.9, "the system's mime.types format (a type, then its extensions, as in "
                        "/etc/mime.types), not nginx's `types { }` block")
     if _PATCH.search(text):  # whatever its lines hold, nginx never reads a diff: `patch` or `quilt` applies it
