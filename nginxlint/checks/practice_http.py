@@ -13,7 +13,7 @@ from ..config_tree import GLOB_CHARS
 from ..findings import Fix
 from ..nginx import edits
 from ..nginx.conditions import REGEX_OPERATORS, equality_condition
-from ..nginx.directives import CONTENT_HANDLERS, LUA_PHASE
+from ..nginx.directives import LUA_PHASE, answers_itself
 from ..nginx.inheritance import Lists, nearest, value_at
 from ..nginx.locations import (
     ends_request, fixed_status, header_added, location_match, probe_location, rewrite_takes_every_uri,
@@ -170,8 +170,7 @@ def _own_answer_type(dep, default_types: dict, block, answers: list) -> str | No
     handlers = [node for name in _LUA_CONTENT for node in block.find(name)]
     if handlers:
         return None if _lua_sets_type(dep, handlers) else _default_type(dep, default_types, block)
-    if block.name != "location" or any(child.name in CONTENT_HANDLERS or child.name.endswith("_pass")
-                                       for child in block.children or ()):
+    if block.name != "location" or answers_itself(block):
         return None  # a handler answers, not a file of the root (a third-party module's `redis_pass` too)
     tried = block.find("try_files")
     if tried:
@@ -278,7 +277,7 @@ def if_is_evil(dep, report):
             continue  # a template writes a directive there, which may well be a `return`
         # an if that hands the request to a content handler of its own (`rewrite … break; proxy_pass …`) means to
         # skip what the location would try: not running its try_files is the point
-        lost = None if any(child.name in CONTENT_HANDLERS for child in block.children or ()) else _not_inherited(block)
+        lost = None if answers_itself(block) else _not_inherited(block)
         later = [other for other in _later_ifs(block) if not ends_request(other)]
         reasons: dict[str, list] = {}  # why -> the directives it applies to, in order
         for child in block.children or ():

@@ -31,9 +31,9 @@ from nginxlint.nginx.directives_unique import UNIQUE_DIRECTIVES
 from nginxlint.nginx.urls import PASS_DIRECTIVES
 
 __all__ = [
-    "CONTENT_HANDLERS", "DISTRIBUTION_INCLUDE_FILES", "LUA_BLOCK_DIRECTIVES", "LUA_PHASE", "Problem", "STOCK_INCLUDE_FILES",
-    "UNIQUE_DIRECTIVES",
-    "check_directive", "context_of", "holds_directives", "is_known", "known_shape", "likely_typo_of", "third_party",
+    "CONTENT_HANDLERS", "DISTRIBUTION_INCLUDE_FILES", "LUA_BLOCK_DIRECTIVES", "LUA_PHASE", "Problem",
+    "STOCK_INCLUDE_FILES", "UNIQUE_DIRECTIVES",
+    "answers_itself", "check_directive", "context_of", "holds_directives", "is_known", "known_shape", "likely_typo_of", "third_party",
 ]
 
 # The directives that answer an http location's requests themselves, besides Lua's content handlers (LUA_PHASE):
@@ -41,6 +41,15 @@ __all__ = [
 CONTENT_HANDLERS = frozenset({
     *PASS_DIRECTIVES, "memcached_pass", "stub_status", "empty_gif", "flv", "mp4", "hls", "echo", "js_content", "perl",
 })
+
+
+
+def answers_itself(block) -> bool:
+    """The block holds a directive that answers its requests: a content handler of the table, any module's `*_pass`
+    (a third party's `redis_pass` too), or a Lua content handler."""
+    return any(child.name in CONTENT_HANDLERS or child.name.endswith("_pass") or LUA_PHASE.get(child.name) == "content"
+               for child in block.children or ())
+
 
 UNKNOWN = "NGX004"
 NOT_ALLOWED = "NGX005"
