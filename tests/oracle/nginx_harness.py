@@ -33,10 +33,19 @@ RESTY_CORE_DIRS = ("/usr/share/lua/5.1", "/usr/local/share/lua/5.1", "/usr/local
 TEMP_PATHS = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
 
 
+_HANDED_OUT: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    """A port free on 127.0.0.1 that no earlier call handed out: the kernel may offer a port it just freed again, and a
+    test that takes one for its upstream and then starts nginx on another would get the same twice."""
+    while True:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        if port not in _HANDED_OUT:
+            _HANDED_OUT.add(port)
+            return port
 
 
 def environment(extra: dict | None = None) -> dict:
