@@ -10,21 +10,33 @@ from .values import parse_uint
 
 MODIFIERS = ("=", "~*", "~", "^~")
 # What a location on file extensions serves, by kind: files a browser never renders (fonts, raster images, audio,
-# video); the site's built files, scripts, style sheets (their sources and maps too) and web manifests, which
-# mime.types names and the browser takes as declared; text, JSON and feeds, which `X-Content-Type-Options` keeps
-# from being run as script or sniffed into HTML; SVG, a document that can hold script. HTML, XML and any extension
-# not named here are pages.
+# video) or saves and hands to another program (archives, office documents, PDFs, packages: the types nginx's
+# stock mime.types gives them); the site's built files, scripts, style sheets (their sources and maps too) and web
+# manifests, which mime.types names and the browser takes as declared; text, JSON and feeds, which
+# `X-Content-Type-Options` keeps from being run as script or sniffed into HTML; SVG, a document that can hold
+# script. HTML, XML and the types of PAGE_EXTENSIONS are pages; an extension mime.types does not name is served
+# with the default_type (`_unnamed_kind`).
 ASSET_EXTENSIONS = frozenset({
     "woff", "woff2", "ttf", "ttc", "otf", "eot", "png", "jpg", "jpeg", "gif", "ico", "cur", "webp", "avif", "bmp",
-    "tif", "tiff", "heic", "mp3", "mp4", "m4a", "m4v", "ogg", "oga", "ogv", "webm", "wav", "flac", "aac", "mov",
-    "avi", "mpg", "mpeg", "flv", "wmv", "mid", "midi"})
+    "tif", "tiff", "heic", "jng", "wbmp", "mp3", "mp4", "m4a", "m4v", "ogg", "oga", "ogv", "webm", "wav", "flac",
+    "aac", "mov", "avi", "mpg", "mpeg", "flv", "wmv", "asf", "asx", "3gp", "3gpp", "mng", "ra", "kar", "mid", "midi",
+    "zip", "tar", "gz", "tgz", "bz2", "xz", "rar", "7z", "jar", "war", "ear", "doc", "docx", "xls", "xlsx", "ppt",
+    "pptx", "odt", "ods", "odp", "odg", "rtf", "pdf", "ps", "eps", "exe", "dll", "bin", "deb", "rpm", "dmg", "iso",
+    "img", "msi", "swf", "der", "pem", "crt"})
 BUILT_EXTENSIONS = frozenset({"css", "js", "mjs", "map", "scss", "sass", "less", "webmanifest"})
 DATA_EXTENSIONS = frozenset({"json", "txt", "rss", "atom"})
 SVG_EXTENSIONS = frozenset({"svg", "svgz"})
-# `\.(?:woff|woff2)$`, `\.(png|jpe?g)$`, `.*\.(ttf|otf)$`, `^/[^/]+\.(css|js|map)$`: a regex location on the name's
-# extension alone, whatever comes before the group but a top-level alternative, which the `$` would not bind; the
-# group's alternatives are read by `_spellings`.
-_EXTENSIONS = re.compile(r"^(.*?)\\\.\((?:\?:)?([A-Za-z0-9|?()\\.:]+)\)\$$")
+# Types of mime.types a browser renders as a document, and the extensions of programs an application runs
+PAGE_EXTENSIONS = frozenset({
+    "html", "htm", "shtml", "xhtml", "xht", "xml", "xsl", "xslt", "mml", "wml", "wmlc", "xspf", "kml", "jad",
+    "php", "phtml", "jsp", "asp", "aspx", "cgi", "pl", "pm", "py", "rb", "fcgi"})
+# The directory a build tool writes its hashed bundles to (Vite's and Rails' `/assets/`, Django's and Create
+# React App's `/static/`, Next.js's `/_next/static/`, Nuxt's `/_nuxt/`): scripts, style sheets, fonts, images.
+_BUILT_DIRECTORIES = re.compile(r"(?:.*/)?(?:assets|static|_next/static|_nuxt)/?")
+# `\.(?:woff|woff2)$`, `\.(png|jpe?g)$`, `.*\.(ttf|otf)$`, `^/[^/]+\.(css|js|map)$`, `favicon\.ico$`: a regex
+# location on the name's extension alone, whatever comes before the group but a top-level alternative, which the
+# `$` would not bind; the group's alternatives are read by `_spellings`.
+_EXTENSIONS = re.compile(r"^(.*?)\\\.(?:\((?:\?:)?([A-Za-z0-9|?()\\.:]+)\)|([A-Za-z0-9?]+))\$$")
 _MOST_SPELLINGS = 64
 # PCRE's `(?<name>…)`, which Python spells `(?P<name>…)`
 _PCRE_NAMED_GROUP = re.compile(r"\(\?<(?=[A-Za-z_])")
@@ -86,24 +98,36 @@ def _compiled(pattern: str, caseless: bool) -> re.Pattern | None:
 
 
 def served_kinds(node) -> frozenset[str] | None:
-    """What a location on one file (`= /favicon.ico`) or a regex location on the name's extension alone serves:
-    "asset", "built", "data", "svg" (the *_EXTENSIONS above) or "page" (anything else: None for a file location);
-    "text" for a location that answers with a fixed text of the site's own (`fixed_text`); "empty" for a location
+    """What a location on one file (`= /favicon.ico`), on a build tool's output directory (`/assets/`) or a regex
+    location on the name's extension alone serves: "asset", "built", "data", "svg" (the *_EXTENSIONS above) or
+    "page" (None for a file location); "text" for a location that answers with a fixed text of the site's own
+    (`fixed_text`), or with text or data files nginx reads from disk, typed by mime.types; "empty" for a location
     or `if` that answers with no body (`bodiless`); None for any other block."""
     if node.name in ("location", "if") and bodiless(node):
         return frozenset({"empty"})
     match = location_match(node) if node.name == "location" else None
-    if match is not None and fixed_text(node, match):
+    if match is None:
+        return None
+    if fixed_text(node, match):
         return frozenset({"text"})
-    if match is not None and not match.regex and match.modifier in ("", "=", "^~"):
+    if match.prefix and _BUILT_DIRECTORIES.fullmatch(match.pattern.lstrip("/")):
+        return frozenset({"built"})
+    if not match.regex and match.modifier in ("", "=", "^~"):
         name = match.pattern.rsplit("/", 1)[-1]  # `location = /favicon.ico`: that file
-        kind = _kind(name.rsplit(".", 1)[-1].lower()) if "." in name.strip(".") else "page"
-        return None if kind == "page" else frozenset({kind})
-    found = _EXTENSIONS.match(match.pattern) if match is not None and match.regex else None
-    if found is not None and _alternatives(found.group(1)):
-        found = None
-    names = _spellings(found.group(2).lower()) if found is not None else None
-    return None if not names else frozenset(_kind(name.rsplit(".", 1)[-1]) for name in names)
+        names = [name] if "." in name.strip(".") else None
+    else:
+        found = _EXTENSIONS.match(match.pattern) if match.regex else None
+        if found is None or _alternatives(found.group(1)):
+            return None
+        names = _spellings((found.group(2) or found.group(3)).lower())
+    if not names:
+        return None
+    kinds = {_kind(name.rsplit(".", 1)[-1].lower(), node) for name in names}
+    if not match.regex and "page" in kinds:
+        return None
+    if not any(hands_off(inner) for inner in node.walk()):
+        kinds = {"text" if kind == "data" else kind for kind in kinds}  # the site's own files, typed as declared
+    return frozenset(kinds)
 
 
 def _alternatives(pattern: str) -> bool:
@@ -277,22 +301,32 @@ _PLAIN_TYPES = frozenset({"text/plain", "application/json", "application/octet-s
 
 def _plain_default_type(node) -> bool:
     """The answer's type, the nearest default_type (text/plain, nginx's own, once an http block is reached), is
-    one a browser shows as text or saves: not a page."""
+    one a browser shows as text or saves: not a page. In a fragment the including block's is out of view: nginx's
+    own, or application/octet-stream that its stock nginx.conf sets, is taken."""
     for level in (node, *node.ancestors()):
         declared = level.find("default_type")
         if declared:
             return declared[-1].args[:1] != [] and declared[-1].args[0].lower() in _PLAIN_TYPES
         if level.name == "http":
             return True  # nginx's default: text/plain
-    return False  # a fragment: the including block may set any type
+    return True
 
 
-def _kind(extension: str) -> str:
+def _kind(extension: str, location) -> str:
     for kind, extensions in (("asset", ASSET_EXTENSIONS), ("built", BUILT_EXTENSIONS), ("data", DATA_EXTENSIONS),
-                             ("svg", SVG_EXTENSIONS)):
+                             ("svg", SVG_EXTENSIONS), ("page", PAGE_EXTENSIONS)):
         if extension in extensions:
             return kind
-    return "page"
+    return _unnamed_kind(location)
+
+
+def _unnamed_kind(location) -> str:
+    """A file whose extension mime.types does not name (`.feed`, `.jsx`) goes out with the default_type: text a
+    browser shows as such, or a file it saves, where that type is plain and nginx serves the file itself; where
+    an application answers, it sets the type."""
+    if any(hands_off(node) for node in location.walk()):
+        return "page"
+    return "data" if _plain_default_type(location) else "page"
 
 
 def _spellings(pattern: str) -> list[str] | None:

@@ -18,6 +18,12 @@ class _Location:
             yield child
             yield from child.walk()
 
+    def find(self, name):
+        return [child for child in self.children if child.name == name]
+
+    def ancestors(self):
+        return iter(())  # a fragment's top-level location
+
 
 class _Directive(_Location):
     def __init__(self, name, *args, children=()):
@@ -37,16 +43,25 @@ def test_spellings(pattern, names):
     assert _spellings(pattern) == names
 
 
-@pytest.mark.parametrize("args, kinds", [
-    (["~*", "\\.(?:woff2?|ttf)$"], {"asset"}),
-    (["~*", "\\.(?:css(\\.map)?|js|svgz?|webmanifest)$"], {"built", "svg"}),
-    (["~", ".*\\.(txt|json)$"], {"data"}),
-    (["~", "\\.(php|html?)$"], {"page"}),
-    (["~", "^/static/.*\\.js$"], None),  # more than the extension decides
-    (["/assets/"], None),
+@pytest.mark.parametrize("args, children, kinds", [
+    (["~*", "\\.(?:woff2?|ttf)$"], [], {"asset"}),
+    (["~*", "\\.(?:css(\\.map)?|js|svgz?|webmanifest)$"], [], {"built", "svg"}),
+    (["~", ".*\\.(txt|json)$"], [_Directive("proxy_pass", "http://app")], {"data"}),  # the application's answer
+    (["~", ".*\\.(txt|json)$"], [], {"text"}),  # files nginx reads, typed by mime.types
+    (["~", "\\.(php|html?)$"], [], {"page"}),
+    (["~*", "\\.(?:zip|pdf|docx|3gp)$"], [], {"asset"}),  # saved, or opened in another program
+    (["~*", "favicon\\.ico$"], [], {"asset"}),
+    (["~*", "\\.svgz?$"], [], {"svg"}),
+    (["~", "^/static/.*\\.js$"], [], {"built"}),
+    (["~*", "\\.(?:feed|rss)$"], [], {"text"}),  # `.feed` goes out with nginx's default_type, text/plain
+    (["~*", "\\.(?:jsp|do)$"], [_Directive("proxy_pass", "http://app")], {"page"}),  # the application types it
+    (["~", "(\\.html|sw.js)$"], [], None),  # a top-level alternative: more than the extension decides
+    (["^~", "/assets/"], [], {"built"}),
+    (["/_next/static/"], [], {"built"}),
+    (["/media/"], [], None),  # uploads may be anything
 ])
-def test_served_kinds(args, kinds):
-    assert served_kinds(_Location(*args)) == (frozenset(kinds) if kinds is not None else None)
+def test_served_kinds(args, children, kinds):
+    assert served_kinds(_Location(*args, children=children)) == (frozenset(kinds) if kinds is not None else None)
 
 
 @pytest.mark.parametrize("args, children, fixed", [
