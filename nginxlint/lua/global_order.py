@@ -21,11 +21,14 @@ YIELDING_NGX = frozenset((
     "ngx.req.read_body", "ngx.req.socket", "ngx.socket.connect", "ngx.thread.spawn", "ngx.thread.wait",
     "ngx.run_worker_thread",
 ))
-# Modules whose functions compute and return without I/O on a cosocket
+# Modules whose functions compute and return without I/O on a cosocket: JSON, hashes, ciphers and HMACs, token
+# parsing and signing (lua-resty-jwt fetches a key only through a retriever the caller sets), cookies, IP and
+# route matching, UUIDs
 STILL_MODULES = frozenset((
     "cjson", "cjson.safe", "dkjson", "json", "lunajson", "rapidjson", "resty.string", "resty.md5", "resty.sha1",
     "resty.sha224", "resty.sha256", "resty.sha384", "resty.sha512", "resty.random", "resty.aes", "ngx.re",
-    "ngx.base64", "ngx.resp", "ngx.req", "resty.core.base64",
+    "ngx.base64", "ngx.resp", "ngx.req", "resty.core.base64", "resty.hmac", "resty.evp", "resty.jwt",
+    "resty.jwt-validators", "resty.cookie", "resty.iputils", "resty.ipmatcher", "resty.radixtree", "resty.jit-uuid",
 ))
 # Library tables of Lua whose functions never yield to nginx (`coroutine` does)
 STILL_LIBRARIES = frozenset(("string", "table", "math", "os", "io", "bit", "utf8"))
