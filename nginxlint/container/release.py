@@ -169,6 +169,9 @@ def _lua_module_built_from_source(tree) -> RunningLuaModule | None:
 # link OpenSSL 3 from these releases on: nginx's since 1.25 (Debian bookworm, Alpine 3.17+), OpenResty's since
 # 1.27.1.1; a tag that names no release (`latest`, `alpine`, `stable`) is a current image.
 OPENSSL_3_SINCE = {"nginx": (1, 25), "openresty": (1, 27, 1, 1)}
+# Images that run Alpine's own nginx package, rebuilt on each Alpine release: linuxserver.io's swag and nginx have
+# been on Alpine 3.17 or later (OpenSSL 3) since 2023, so their current tag links OpenSSL 3; a pinned tag may not.
+_CURRENT_ALPINE_NGINX_IMAGES = frozenset({"linuxserver/swag", "linuxserver/nginx"})
 
 
 def image_has_openssl_3(tree) -> str | None:
@@ -180,8 +183,11 @@ def image_has_openssl_3(tree) -> str | None:
     reference = container.base_image
     if not reference:
         return None
-    from .base_images import base_image  # the image facts table, only for a tree bound to a container
+    from .base_images import base_image, split_reference  # the image facts table, only for a tree in a container
 
+    repository, tag = split_reference(reference)
+    if repository in _CURRENT_ALPINE_NGINX_IMAGES and tag in (None, "latest"):
+        return reference
     flavour = base_image(reference).flavour
     if flavour not in OPENSSL_3_SINCE:
         return None
