@@ -545,6 +545,27 @@ def _linked_by_image(tree, file: str) -> bool:
     return _below_a_link(file, links)
 
 
+# Where nginx packages and images put their logs: a RUN that makes one of these only restores the usual layout
+_USUAL_LOG_DIRECTORIES = frozenset({"/var/log/nginx", "/var/log/openresty", "/usr/local/openresty/nginx/logs",
+                                    "/usr/local/nginx/logs", "/etc/nginx/logs", "/usr/share/nginx/logs"})
+
+
+def _log_directory_of_image(tree, file: str) -> bool:
+    """A RUN of the image makes the log's directory (`mkdir -p /var/log/api-gateway`, `mkdir logs` under the
+    prefix the image runs nginx with), one of its own beside the usual ones: the image is built to keep its logs
+    in files there, for whatever collects them."""
+    from ..container.view import container_files  # the image model, read only when a log is a file
+
+    files = container_files(tree)
+    stage = files.image.final if files is not None and files.image is not None else None
+    made = set()
+    while stage is not None:  # the stages the image is built on, down to the first
+        made |= stage.made_dirs
+        stage = stage.parent
+    directory = posixpath.dirname(file)
+    return directory in made and directory not in _USUAL_LOG_DIRECTORIES
+
+
 def _tailed_by_start(tree) -> frozenset[str]:
     """The files the container's start script follows with `tail -f`/`-F`: their lines reach the container's
     output, which is what the runtime collects."""
@@ -578,7 +599,8 @@ def log_to_file(tree, report):
             continue
         file = _log_file(path, prefix)
         if file is not None and (_under_script_link(tree, file) or _linked_by_image(tree, file)
-                                 or _rotated(tree, file) or _documented_mount_holds(tree, file)):
+                                 or _rotated(tree, file) or _documented_mount_holds(tree, file)
+                                 or _log_directory_of_image(tree, file)):
             continue
         tailed = _tailed_by_start(tree) if tailed is None else tailed
         if file in tailed:
