@@ -25,7 +25,9 @@ A file in a directory named for another program (`fluent-bit/`, `zabbix_agentd.c
 directive nginx knows: such programs keep files about nginx under nginx's names (`parsers.d/nginx.conf`).
 
 Before all that, a patch (a unified diff's `---`, `+++` and `@@` lines, a `diff --git` or `Index:` header) is not
-nginx, whatever its lines hold: its context lines are often nginx directives of the file it changes. Nor is a file
+nginx, whatever its lines hold: its context lines are often nginx directives of the file it changes. Nor is a
+file of rsyslog's RainerScript statements (`action(type="omfile" …)` inside an `if (…) then {`), nor one whose
+every statement starts with `@` (ferm's `@include 'conf.d/';`). Nor is a file
 of APT's options (`APT::Install-Recommends "false";`) with no directive nginx knows: no nginx name holds `::`.
 
 A real nginx file must never be called not-nginx: when in doubt, the verdict is nginx.
@@ -135,6 +137,9 @@ _SRS_DIRECTIVES = frozenset({"srs_log_tank", "srs_log_level", "srs_log_file", "r
                              "disable_daemon_for_docker", "inotify_auto_reload", "auto_reload_for_docker"})
 # A line of the system's mime.types (/etc/mime.types, Python's and Apache's): a type, then its extensions, no `;`.
 _SYSTEM_MIME_LINE = re.compile(r"[a-z]+/[\w.+-]+(?:[ \t]+[\w.+-]+)*[ \t]*")
+# rsyslog's RainerScript statements: `action(type="omfile" …)`, `module(load="imuxsock")`, `template(name=…)`
+_RAINERSCRIPT = re.compile(r"^[ \t]*(?:action|module|input|template|ruleset|global|main_queue)\([ \t]*"
+                           r"(?:type|load|name|workDirectory|queue\.\w+)[ \t]*=", re.MULTILINE)
 _LOGSTASH_SECTION = re.compile(r"^(?:input|filter|output)[ \t]*\{", re.MULTILINE)
 _LOGSTASH_SETTING = re.compile(r"[\w\]\"][ \t]*=>[ \t]*[{\"\[\w]")
 
@@ -160,6 +165,9 @@ def classify(text: str, name: str = "", parsed: ParsedFile | None = None,
     if _LOGSTASH_SECTION.search(text) and len(_LOGSTASH_SETTING.findall(text, 0, 20000)) >= 2:
         return Verdict(NOT_NGINX, 0.9, "looks like a Logstash pipeline (input, filter or output blocks of "
                        "`key => value` settings)")
+    if _RAINERSCRIPT.search(text):
+        return Verdict(NOT_NGINX, 0.9, "looks like rsyslog's config (RainerScript statements such as "
+                       "`action(type=…)`), not nginx directives")
     if all(key.search(text) for key in _MANIFEST_KEYS):
         return Verdict(NOT_NGINX, 1.0, "looks like a Kubernetes manifest (apiVersion and kind at its top level)")
     if parsed is None:
@@ -167,6 +175,9 @@ def classify(text: str, name: str = "", parsed: ParsedFile | None = None,
     call = next((d for d in parsed.directives if _FUNCTION_CALL.match(d.name)), None)
     if call is not None:  # `polkit.addRule(function(action, subject) {`: no nginx directive name holds a call
         return Verdict(NOT_NGINX, 0.9, f"looks like JavaScript or C code (`{call.name[:50]}`), not nginx directives")
+    if parsed.directives and all(d.name.startswith("@") for d in parsed.directives):
+        return Verdict(NOT_NGINX, 0.9, f"its statements start with @ (`{parsed.directives[0].name[:50]}`, as ferm's "
+                       "@include and @def do), which no nginx directive does")
     scoped = next((d for d in parsed.directives if _APT_OPTION.match(d.name)), None)
     if scoped is not None and not any(known_shape(d.name, d.block is not None) for d in parsed.directives):
         return Verdict(NOT_NGINX, 0.9, f"looks like an APT config (`{scoped.name[:50]}`: option names scoped with "

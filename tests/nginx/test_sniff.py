@@ -370,6 +370,15 @@ filter {
 }
 """, "Logstash pipeline"),
     "tmux.conf": ("set -g mouse on\nbind S set synchronize-panes\n", "tmux's config"),
+    # rsyslog's RainerScript: its `if` is a word nginx knows, and its block holds calls, not directives
+    "modules/mcrouter/files/mcrouter.rsyslog.conf": ("""\
+# rsyslogd(8) configuration file for mcrouter.
+if ($programname startswith 'mcrouter') then {
+    action(type="omfile" file="/var/log/mcrouter.log" FileCreateMode="0644")
+}
+""", "rsyslog's config"),
+    # ferm's firewall rules: statements start with @
+    "modules/ferm/files/ferm.conf": ("@include 'functions.conf';\n\n@include 'conf.d/';\n", "ferm's @include"),
     "apt/ffho.apt.conf": ('APT::Install-Recommends "false";\nAcquire::http::Proxy "http://10.0.0.1:3142";\n', "APT config"),
     "index.html.j2": ("""\
 <!DOCTYPE html>
