@@ -7,6 +7,7 @@ the request input to it as related locations.
 from __future__ import annotations
 
 from ..findings import Location
+from ..nginx.access import AccessView
 from ..nginx.directives import LUA_PHASE
 from ..openresty.lua_functions import Functions
 from .registry import rule
@@ -58,7 +59,10 @@ def check_lua_request_taint(dep, report):
     functions = Functions(units)
     writers = [u for u in units if u.facts.taint.ctx]
     reported: set = set()
+    access = AccessView(dep)
     for unit in units:
+        if _for_local_clients(access, unit):
+            continue  # only this host's own processes send it requests (`allow 127.0.0.1; deny all;`)
         def lookup(module, member, reader=unit):
             if module == CTX:
                 return _ctx_field(writers, reader, member)
@@ -87,6 +91,14 @@ def check_lua_request_taint(dep, report):
             path = _path(source_at, flow.steps)
             report.at(sink_unit.path, at, message, code=code, related=path,
                       flow=[*path, Location(sink_unit.path, at, f"reaches {flow.sink}")])
+
+
+def _for_local_clients(access, unit) -> bool:
+    """Every handler that runs the unit answers only processes of this host: its location lets no one else
+    through, or its server listens on loopback addresses and unix sockets alone."""
+    nodes = [handler.node for handler in unit.handlers]
+    return bool(nodes) and all(node is not None and node.parent is not None and access.local_clients_only(node.parent)
+                               for node in nodes)
 
 
 def _nothing_guarded(dep, unit) -> bool:

@@ -403,9 +403,12 @@ def ssrf(tree, report):
     if not nodes:
         return
     flow = _flow(tree, "ssrf")
+    access = AccessView(tree)
     for node in nodes:
         if _internal(node):
             continue  # reached only through an internal redirect, whose target the config chooses
+        if access.local_clients_only(node.parent):
+            continue  # only this host's own processes send the requests (a forward proxy on a unix socket)
         chain, _ = _host_source(flow, node.args[0], node, 0)
         if chain and _names_an_existing_file(flow, chain[-1], node):
             continue  # only a URI naming a file the site holds gets here: its capture names that file

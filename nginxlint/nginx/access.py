@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import ipaddress
 
+from .listen import listens_locally
+from .urls import PASS_DIRECTIVES
 from .templates import is_unknown
 from .values import parse_uint
 
@@ -51,6 +53,8 @@ class AccessView:
             self.index[name] = held
         self._rules: dict[int, list] = {}
         self._unread = {id(block) for block in dep.unread_include_blocks()}
+        self._dep = dep
+        self._relays_here: bool | None = None  # whether a server in view passes requests to this host
 
     def _nearest(self, node, names) -> object | None:
         for level in _levels(node):
@@ -114,6 +118,20 @@ class AccessView:
                 open_families.append(family)
         return open_families
 
+    def local_clients_only(self, node) -> bool:
+        """Only processes of this host reach the block: its allow/deny rules (`loopback_only`), or its server
+        listens on loopback addresses and unix sockets alone; and no server in view relays requests to this host
+        (`proxy_pass http://127.0.0.1:8081`, an upstream's `server unix:…`), which would bring any client's
+        request there."""
+        if self._relays_here is None:
+            targets = [node for name in PASS_DIRECTIVES for node in self._dep.nodes(name)]
+            targets += [node for node in self._dep.nodes("server") if node.ctx[-1:] == ("upstream",)]
+            self._relays_here = any(node.args and _to_this_host(node.args[0]) for node in targets)
+        if self._relays_here:
+            return False
+        server = node if node.name == "server" else node.enclosing("server")
+        return self.loopback_only(node) or (server is not None and listens_locally(server))
+
     def loopback_only(self, node) -> bool:
         """The allow/deny rules at this block let no client through but processes of this host: every `allow`
         before the `deny` that stops anyone names a loopback address or `unix:`, and `satisfy any` lets no one in
@@ -130,6 +148,13 @@ class AccessView:
             if rule.d.name == "allow" and not (rule.args and _loopback(rule.args[0])):
                 return False
         return True  # `deny 0.0.0.0/0; deny ::/0;` after loopback allows only
+
+
+def _to_this_host(target: str) -> bool:
+    """A *_pass or upstream server on this host: a unix socket, a loopback address or `localhost`
+    (`http://127.0.0.1:8081/`, `unix:/run/app.sock`)."""
+    host = target.split("://", 1)[-1].lower()
+    return host.startswith(("unix:", "127.", "localhost", "[::1]"))
 
 
 def _loopback(address: str) -> bool:

@@ -42,6 +42,13 @@ def parse_listen(node) -> Listen | None:
     return Listen(node, None if text in ("*", "0.0.0.0") else text, 80, default)
 
 
+def listens_locally(server) -> bool:
+    """Every `listen` of the server takes only this host's own clients: a loopback address or a unix socket."""
+    nodes = server.find("listen")
+    return bool(nodes) and all(node.args and (node.args[0].startswith("unix:") or parse_listen(node).loopback)
+                               for node in nodes)
+
+
 def http_servers(tree) -> list:
     """`server` blocks of the http subsystem (not upstream `server` lines, not stream servers)."""
     return [n for n in tree.nodes("server") if n.children is not None and n.ctx[-1:] == ("http",)]

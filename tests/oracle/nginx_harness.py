@@ -236,6 +236,21 @@ class Nginx:
         return lint_json([str(self.root), "--format", "json", "--base-dir", str(self.root), "--isolated",
                           "--no-cache", *args])
 
+    def lint_deployed(self, *args: str) -> list[dict]:
+        """nginxlint's findings on the tree as it is deployed, its servers on every address: the test's nginx
+        listens on 127.0.0.1 only, where rules about what outside clients can do are quiet (only this host's
+        processes connect)."""
+        deployed = self.root.parent / (self.root.name + "-deployed")
+        shutil.rmtree(deployed, ignore_errors=True)
+        shutil.copytree(self.root, deployed, ignore=shutil.ignore_patterns("*.pid", "logs", "*_temp"))
+        try:
+            for conf in deployed.rglob("*.conf"):
+                conf.write_text(conf.read_text().replace("listen 127.0.0.1:", "listen "))
+            return lint_json([str(deployed), "--format", "json", "--base-dir", str(deployed), "--isolated",
+                              "--no-cache", *args])
+        finally:
+            shutil.rmtree(deployed, ignore_errors=True)
+
 
 def lint_json(args: list[str]) -> list[dict]:
     """Run the CLI in this process (no interpreter start-up per case) and return its findings."""

@@ -654,7 +654,7 @@ def test_a_server_name_capture_in_proxy_pass_picks_any_host(capture, escapes):
             assert request(nginx.port, "GET / HTTP/1.1\r\nHost: a.example.com\r\n")[2] == "internal"
             status, _, body = request(nginx.port, "GET / HTTP/1.1\r\nHost: 127.0.0.2?.example.com\r\n")
             assert (body == "escaped") is escapes, (status, body)
-            lines = codes(nginx.lint(), "SEC541")
+            lines = codes(nginx.lint_deployed(), "SEC541")
     assert lines == ([line_of(files, "proxy_pass")] if escapes else [])
 
 
@@ -669,7 +669,7 @@ def test_a_uri_capture_behind_try_files_names_only_an_existing_file(gate, status
         # a host the client makes up reaches the proxy only without the gate: try_files answers 404 first
         answer, _, body = request(nginx.port, f"GET /p/127.0.0.1:{upstream}/x HTTP/1.1\r\nHost: a\r\n")
         assert answer.split()[1] == status, (answer, body)
-        lines = codes(nginx.lint(), "SEC541")
+        lines = codes(nginx.lint_deployed(), "SEC541")
     assert lines == ([line_of(files, "proxy_pass")] if reported else [])
 
 
@@ -684,7 +684,7 @@ def test_the_query_string_after_is_args_never_becomes_the_upstream_host():
             status, _, body = request(nginx.port, f"GET /x{query} HTTP/1.1\r\nHost: front\r\n")
             # the backend answers, the query string arrives as the query (behind `/`: the URL has no path)
             assert (status.split()[1], body) == ("200", f"backend /{query}" if query else "backend /x"), body
-        lines = codes(nginx.lint(), "SEC541")
+        lines = codes(nginx.lint_deployed(), "SEC541")
     assert lines == []
 
 

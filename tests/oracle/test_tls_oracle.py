@@ -143,21 +143,6 @@ def codes(findings, *wanted):
     return [f for f in findings if f["code"] in wanted]
 
 
-def lint_deployed(nginx: Nginx, *args: str) -> list[dict]:
-    """nginxlint's findings on the tree as it is deployed, its servers on every address: the test's nginx listens on
-    127.0.0.1 only, where SEC523 is quiet (only this host's clients connect)."""
-    deployed = nginx.root.parent / (nginx.root.name + "-deployed")
-    shutil.rmtree(deployed, ignore_errors=True)
-    shutil.copytree(nginx.root, deployed, ignore=shutil.ignore_patterns("*.pid", "logs", "*_temp"))
-    try:
-        for conf in deployed.rglob("*.conf"):
-            conf.write_text(conf.read_text().replace("listen 127.0.0.1:", "listen "))
-        return lint_json([str(deployed), "--format", "json", "--base-dir", str(deployed), "--isolated", "--no-cache",
-                          *args])
-    finally:
-        shutil.rmtree(deployed, ignore_errors=True)
-
-
 # -- SEC521 -------------------------------------------------------------------------------------------------------
 
 def _sni_servers(default_protocols: str) -> str:
@@ -294,9 +279,9 @@ def test_debian_openssl_3_has_no_3des_suite_to_offer(certs):
         started(nginx)
         got = handshake(nginx.port, "a.test")
         assert got is not None and got[1] == "ECDHE-RSA-AES128-GCM-SHA256", got
-        assert len(codes(lint_deployed(nginx), "SEC522")) == 1  # the image is not known: 3DES is asked for
+        assert len(codes(nginx.lint_deployed(), "SEC522")) == 1  # the image is not known: 3DES is asked for
     with Nginx(tree(certs, _one_server("ssl_ciphers ECDHE-RSA-AES128-GCM-SHA256:DES-CBC3-SHA;"), dockerfile)) as nginx:
-        assert codes(lint_deployed(nginx), "SEC522") == []
+        assert codes(nginx.lint_deployed(), "SEC522") == []
 
 
 def test_a_named_servers_own_cipher_list_is_the_one_its_clients_get(certs):
@@ -332,13 +317,13 @@ def test_location_add_header_drops_hsts_and_errors_need_always(certs):
         assert status == 200 and "strict-transport-security" not in headers and "cache-control" in headers
         status, headers, _ = https_get(nginx.port, "a.test", "/missing")
         assert status == 404 and "strict-transport-security" not in headers
-        findings = lint_deployed(nginx, "--extend-select", "SEC572")
+        findings = nginx.lint_deployed("--extend-select", "SEC572")
         messages = [f["message"] for f in codes(findings, "SEC523")]
         assert any("without `always`" in f["message"] for f in codes(findings, "SEC572")), findings
         # SEC503 names the dropped HSTS on that add_header; SEC523 says it alone when SEC503 is not selected
         assert any("Strict-Transport-Security" in f["message"] for f in codes(findings, "SEC503"))
         assert not any("stops the server's Strict-Transport-Security" in m for m in messages), messages
-        alone = [f["message"] for f in codes(lint_deployed(nginx, "--extend-select", "SEC523", "--ignore", "SEC503"), "SEC523")]
+        alone = [f["message"] for f in codes(nginx.lint_deployed("--extend-select", "SEC523", "--ignore", "SEC503"), "SEC523")]
         assert any("stops the server's Strict-Transport-Security" in m for m in alone), alone
     fixed = conf.replace('"max-age=31536000";', '"max-age=31536000" always;').replace(
         "add_header Cache-Control no-store;",
@@ -347,7 +332,7 @@ def test_location_add_header_drops_hsts_and_errors_need_always(certs):
         started(nginx)
         for path in ("/ok", "/app", "/missing"):
             assert "strict-transport-security" in https_get(nginx.port, "a.test", path)[1], path
-        assert codes(lint_deployed(nginx, "--extend-select", "SEC523,SEC572"), "SEC523", "SEC572") == []
+        assert codes(nginx.lint_deployed("--extend-select", "SEC523,SEC572"), "SEC523", "SEC572") == []
 
 
 def test_an_empty_hsts_value_sends_no_header(certs):
@@ -356,7 +341,7 @@ def test_an_empty_hsts_value_sends_no_header(certs):
     with Nginx(tree(certs, conf)) as nginx:
         started(nginx)
         assert "strict-transport-security" not in https_get(nginx.port, "a.test", "/ok")[1]
-        messages = [f["message"] for f in codes(lint_deployed(nginx, "--extend-select", "SEC523"), "SEC523")]
+        messages = [f["message"] for f in codes(nginx.lint_deployed("--extend-select", "SEC523"), "SEC523")]
     assert len(messages) == 1 and "sends no Strict-Transport-Security header" in messages[0], messages
 
 
@@ -370,12 +355,12 @@ def test_a_server_that_refuses_everything_serves_nothing(certs):
         started(nginx)
         for path in ("/", "/index.html", "/a/b.php", "/.well-known/x"):
             assert https_get(nginx.port, "a.test", path)[0] >= 400, path
-        assert codes(lint_deployed(nginx, "--extend-select", "SEC523"), "SEC523") == []
+        assert codes(nginx.lint_deployed("--extend-select", "SEC523"), "SEC523") == []
     redirecting = refusing.replace("return 403;", "return 301 https://example.com$request_uri;")
     with Nginx(tree(certs, redirecting)) as nginx:
         started(nginx)
         assert https_get(nginx.port, "a.test", "/index.html")[0] == 301
-        messages = [f["message"] for f in codes(lint_deployed(nginx, "--extend-select", "SEC523"), "SEC523")]
+        messages = [f["message"] for f in codes(nginx.lint_deployed("--extend-select", "SEC523"), "SEC523")]
     assert len(messages) == 1 and "sends no Strict-Transport-Security header" in messages[0], messages
 
 
@@ -391,7 +376,7 @@ def test_an_empty_data_certificate_fails_every_handshake_and_an_error_page_keeps
         started(nginx)
         assert handshake(nginx.port, "a.test") is None
         assert "cannot load certificate" in nginx.wait_for_log("cannot load certificate")
-        assert codes(lint_deployed(nginx, "--extend-select", "SEC523"), "SEC523") == []
+        assert codes(nginx.lint_deployed("--extend-select", "SEC523"), "SEC523") == []
     error_page = config(
         "server { listen 127.0.0.1:{port} ssl; ssl_certificate a.pem; ssl_certificate_key a.key;\n"
         "  error_page 550 @fetch550; location @fetch550 { root html; try_files /550.html =404; }\n"
@@ -401,7 +386,7 @@ def test_an_empty_data_certificate_fails_every_handshake_and_an_error_page_keeps
         started(nginx)
         status, _headers, body = https_get(nginx.port, "a.test", "/index.html")
         assert (status, body) == (550, "not hosted here\n")
-        assert codes(lint_deployed(nginx, "--extend-select", "SEC523"), "SEC523") == []
+        assert codes(nginx.lint_deployed("--extend-select", "SEC523"), "SEC523") == []
 
 
 @pytest.mark.parametrize("redirect, reported", [("https://$host:{port}$request_uri", False),
@@ -416,7 +401,7 @@ def test_a_side_port_whose_https_urls_name_it(certs, redirect, reported):
         started(nginx)
         plain = raw_request(nginx.port, "GET /status HTTP/1.1\r\nHost: admin.test\r\n")
         assert https_get(nginx.port, "admin.test", "/")[0] == 200
-        messages = [f["message"] for f in codes(lint_deployed(nginx, "--extend-select", "SEC523"), "SEC523")]
+        messages = [f["message"] for f in codes(nginx.lint_deployed("--extend-select", "SEC523"), "SEC523")]
     location = next(line for line in plain.split("\r\n") if line.lower().startswith("location:"))
     named = f"https://admin.test:{nginx.port}/status"
     assert plain.startswith("HTTP/1.1 301") and (location.endswith(named) != reported), plain
@@ -442,7 +427,7 @@ def test_a_gateway_passes_on_the_hsts_each_service_behind_it_sends(certs):
         blog = https_get(nginx.port, "blog.test", "/")
         assert shop[1].get("strict-transport-security") == "max-age=31536000", shop
         assert "strict-transport-security" not in blog[1], blog
-        assert codes(lint_deployed(nginx, "--extend-select", "SEC523"), "SEC523") == []
+        assert codes(nginx.lint_deployed("--extend-select", "SEC523"), "SEC523") == []
 
 
 # -- NGX020 -------------------------------------------------------------------------------------------------------
@@ -498,8 +483,8 @@ def test_server_add_header_drops_the_http_hsts_and_is_reported_there(certs):
         started(nginx)
         status, headers, _ = https_get(nginx.port, "a.test", "/ok")
         assert status == 200 and "strict-transport-security" not in headers and "x-frame-options" in headers
-        found = codes(lint_deployed(nginx, "--extend-select", "SEC523", "--ignore", "SEC503"), "SEC523")
-        said = codes(lint_deployed(nginx), "SEC503")  # where SEC503 runs, it names the dropped HSTS on that line instead
+        found = codes(nginx.lint_deployed("--extend-select", "SEC523", "--ignore", "SEC503"), "SEC523")
+        said = codes(nginx.lint_deployed(), "SEC503")  # where SEC503 runs, it names the dropped HSTS on that line instead
         lines = nginx.root.joinpath("conf/nginx.conf").read_text().split("\n")
         line = next(n for n, t in enumerate(lines, 1) if "X-Frame-Options" in t)
         assert [f["line"] for f in found] == [line] and [f["line"] for f in said] == [line]
