@@ -225,8 +225,10 @@ def _joined(kept: Finding, other: Finding) -> Finding:
 
 # A finding another rule already makes on the same line, in more words: (code, what its message starts with, the
 # code that says it, what that one's message holds). SEC503 names every header a block's own add_header drops,
-# HSTS among them, where SEC523 would say the same of HSTS alone.
-SAID_BY_ANOTHER = (("SEC523", "this add_header stops", "SEC503", "strict-transport-security"),)
+# HSTS among them, where SEC523 would say the same of HSTS alone. NGX017 says that `access_log on;` writes to a
+# file named "on", which CTR105 would call a log file inside the container.
+SAID_BY_ANOTHER = (("SEC523", "this add_header stops", "SEC503", "strict-transport-security"),
+                   ("CTR105", "`", "NGX017", "is no switch"))
 
 
 def _said_once(findings: list[Finding]) -> list[Finding]:
