@@ -16,7 +16,8 @@ from ..nginx.conditions import REGEX_OPERATORS, equality_condition
 from ..nginx.directives import LUA_PHASE, answers_itself
 from ..nginx.inheritance import Lists, nearest, value_at
 from ..nginx.locations import (
-    ends_request, fixed_status, header_added, location_match, probe_location, rewrite_takes_every_uri,
+    ends_request, extension_names, fixed_status, header_added, location_match, probe_location,
+    rewrite_takes_every_uri,
 )
 from ..nginx.urls import PASS_DIRECTIVES
 from ..nginx.templates import is_unknown
@@ -177,6 +178,9 @@ def _own_answer_type(dep, default_types: dict, block, answers: list) -> str | No
         first = tried[-1].args[0] if tried[-1].args else "$"
         return None if "$" in first else _extension_type(dep, first)
     match = location_match(block)
+    if match is not None and match.regex:  # `location ~* \.css$`: every file it serves has the one type
+        types = {_extension_type(dep, f"x.{name}") for name in extension_names(match) or ()}
+        return types.pop() if len(types) == 1 else None
     return _extension_type(dep, match.pattern) if match is not None and match.modifier == "=" else None
 
 

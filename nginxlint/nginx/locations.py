@@ -116,10 +116,7 @@ def served_kinds(node) -> frozenset[str] | None:
         name = match.pattern.rsplit("/", 1)[-1]  # `location = /favicon.ico`: that file
         names = [name] if "." in name.strip(".") else None
     else:
-        found = _EXTENSIONS.match(match.pattern) if match.regex else None
-        if found is None or _alternatives(found.group(1)):
-            return None
-        names = _spellings((found.group(2) or found.group(3)).lower())
+        names = extension_names(match)
     if not names:
         return None
     kinds = {_kind(name.rsplit(".", 1)[-1].lower(), node) for name in names}
@@ -128,6 +125,15 @@ def served_kinds(node) -> frozenset[str] | None:
     if not any(hands_off(inner) for inner in node.walk()):
         kinds = {"text" if kind == "data" else kind for kind in kinds}  # the site's own files, typed as declared
     return frozenset(kinds)
+
+
+def extension_names(match: Match) -> list[str] | None:
+    """The names of the extensions a regex location on the name's extension alone takes (`~* \\.(css|js)$`:
+    css, js), lowercase; None for any other location."""
+    found = _EXTENSIONS.match(match.pattern) if match.regex else None
+    if found is None or _alternatives(found.group(1)):
+        return None
+    return _spellings((found.group(2) or found.group(3)).lower())
 
 
 def _alternatives(pattern: str) -> bool:
