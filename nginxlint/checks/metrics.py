@@ -1,6 +1,7 @@
 """MET301–MET304: metrics endpoints, nginx-lua-prometheus wiring, and the scrape annotations that find them."""
 from __future__ import annotations
 
+import ipaddress
 import re
 
 from ..container.model import runs_as_non_root
@@ -148,15 +149,23 @@ def metrics_endpoint_unrestricted(tree, report):
 
 
 def _unpublished(binding, ports) -> bool:
-    """A Compose service that publishes none of these ports (`ports:`), outside the host's network: only the
-    containers of its own Compose networks reach them, such as the stack's Prometheus exporter."""
+    """A Compose service that publishes none of these ports (`ports:`) but on the host's loopback address
+    (`127.0.0.1:8080:8080`), outside the host's network: only the containers of its own Compose networks and the
+    host's own processes reach them, such as the stack's Prometheus exporter."""
     if binding is None or binding.source != "compose":
         return False
     container = binding.container
     if container.host_network is not None and container.host_network.value is True:
         return False
-    published = {str(port.number) for port in container.ports}
+    published = {str(port.number) for port in container.ports if not _loopback_address(port.host_ip)}
     return None not in {port.number for port in container.ports} and published.isdisjoint(ports)
+
+
+def _loopback_address(address: str | None) -> bool:
+    try:
+        return address is not None and ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return address == "localhost"
 
 
 def _refused_by_if(block, server) -> bool:

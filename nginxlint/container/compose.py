@@ -322,7 +322,9 @@ class _ComposeReader(FieldReader):
                     published_value = interpolate(published_value, self.env)
                 host = _int_or_none(published_value)
                 protocol = (self.string(item.get("protocol"), "protocol") or "tcp").upper()
-                ports.append(Port(target, self.string(item.get("name"), "port name"), item.span, protocol, host))
+                address = self.string(item.get("host_ip"), "host_ip")
+                ports.append(Port(target, self.string(item.get("name"), "port name"), item.span, protocol, host,
+                                  address))
                 continue
             text = self.string(item, "a port")
             if text is not None and "$" in text:
@@ -333,10 +335,10 @@ class _ComposeReader(FieldReader):
             if parsed is None:
                 self.report(f"invalid port mapping {text!r}", item.span)
                 continue
-            numbers, hosts, protocol = parsed
+            numbers, hosts, protocol, address = parsed
             for index, number in enumerate(numbers):
                 host = hosts[index] if index < len(hosts) else (hosts[0] if len(hosts) == 1 else None)
-                ports.append(Port(number, None, item.span, protocol, host))
+                ports.append(Port(number, None, item.span, protocol, host, address))
         return tuple(ports)
 
     # -- healthcheck -------------------------------------------------------
@@ -432,20 +434,24 @@ class _ComposeReader(FieldReader):
         return Mount(target, name, kind, True, item.span, source=self.files[kind].get(name))
 
 
-def _short_port(text: str) -> tuple[list[int], list[int], str] | None:
-    """'8080:80', '127.0.0.1:8080:80/udp', '[::1]:80:80', '8000-8001:80-81', '80' -> container ports, host ports, protocol."""
+def _short_port(text: str) -> tuple[list[int], list[int], str, str | None] | None:
+    """'8080:80', '127.0.0.1:8080:80/udp', '[::1]:80:80', '8000-8001:80-81', '80' -> container ports, host ports,
+    protocol, host address (None: every address)."""
     text, _slash, protocol = text.partition("/")
+    address = None
     if text.startswith("["):  # IPv6 host address
         closing = text.find("]:")
         if closing < 0:
             return None
-        text = text[closing + 2:]
+        address, text = text[1:closing], text[closing + 2:]
     parts = text.rsplit(":", 2)
     container = _port_range(parts[-1])
     host = _port_range(parts[-2]) if len(parts) >= 2 and parts[-2] else []
     if container is None or host is None:
         return None
-    return container, host, (protocol or "tcp").upper()
+    if len(parts) == 3:
+        address = parts[0]
+    return container, host, (protocol or "tcp").upper(), address
 
 
 def _port_range(text: str) -> list[int] | None:

@@ -42,6 +42,7 @@ class Port:
     span: Span | None
     protocol: str = "TCP"
     host_port: int | None = None  # hostPort, or the published port of a Compose mapping
+    host_ip: str | None = None  # the host address a Compose mapping publishes on (`127.0.0.1:8080:80`)
 
 
 @dataclass(frozen=True)

@@ -112,18 +112,20 @@ def test_mounts(compose):
 @pytest.mark.parametrize(
     ("port", "expected"),
     [
-        ('"80"', [(80, None, "TCP")]),
-        ("80", [(80, None, "TCP")]),
-        ('"53:53/udp"', [(53, 53, "UDP")]),
-        ('"[::1]:8443:443"', [(443, 8443, "TCP")]),
-        ('"8000-8001:80-81"', [(80, 8000, "TCP"), (81, 8001, "TCP")]),
-        ('"127.0.0.1::80"', [(80, None, "TCP")]),
+        ('"80"', [(80, None, "TCP", None)]),
+        ("80", [(80, None, "TCP", None)]),
+        ('"53:53/udp"', [(53, 53, "UDP", None)]),
+        ('"[::1]:8443:443"', [(443, 8443, "TCP", "::1")]),
+        ('"8000-8001:80-81"', [(80, 8000, "TCP", None), (81, 8001, "TCP", None)]),
+        ('"127.0.0.1::80"', [(80, None, "TCP", "127.0.0.1")]),
+        ('"127.0.0.1:8080:8080"', [(8080, 8080, "TCP", "127.0.0.1")]),
+        ("{target: 80, published: 8080, host_ip: 127.0.0.1}", [(80, 8080, "TCP", "127.0.0.1")]),
     ],
 )
 def test_short_port_forms(port, expected):
     doc = load_compose("compose.yaml", f"services:\n  web:\n    image: nginx\n    ports:\n      - {port}\n")
     assert doc.problems == ()
-    assert [(p.number, p.host_port, p.protocol) for p in doc.services[0].container.ports] == expected
+    assert [(p.number, p.host_port, p.protocol, p.host_ip) for p in doc.services[0].container.ports] == expected
 
 
 def test_string_healthcheck_and_disabled_healthcheck():
