@@ -34,7 +34,7 @@ from ..nginx.parser import blocks_around
 from ..nginx.placeholders import is_stand_in_host
 from ..nginx.templates import is_unknown, template_includes
 from ..nginx.tls_scope import (PlainHttp, alone_on_their_sockets, default_on_every_socket, named_as_catch_all,
-                                servers_by_socket, tls_servers)
+                                servers_by_socket)
 from ..nginx.urls import (is_public_name, is_service_name, moving_platform, names_resolved_at_start,
                           registrable_domain, upstream_host, workspace_upstream_names)
 from ..nginx.values import parse_uint
@@ -820,7 +820,7 @@ def return_bypasses_allow_deny(dep, report):
                 _, access = lists.inherited(level)
             if not access or not any(n.name == "deny" for n in access):
                 continue
-            if _redirects_under_same_rules(node, access, lists) or _to_https_under_same_rules(dep, node, access, lists):
+            if _redirects_under_same_rules(node, access, lists) or _sends_back_to_own_site(dep, node):
                 continue
             report(
                 node,
@@ -903,20 +903,34 @@ def _redirects_under_same_rules(node, access: list, lists: Lists) -> bool:
     return all(lists.effective(block) is access for block in reached)
 
 
-# The same request over TLS: `return 301 https://$host$request_uri;`.
-_TO_HTTPS = re.compile(r"https://\$(?:host|server_name|http_host)(?:\$request_uri)?$")
+# A redirect to a site of this config: `https://` and its host ($host, or a literal that a server_name of the
+# config names), then the client's own URI; it tells the client nothing it did not send.
+_OWN_SITE_REDIRECT = re.compile(r"(?:https?|\$scheme)://(?P<host>\$(?:host|http_host|server_name)|[\w.-]+)"
+                                r"(?:/|\$request_uri|\$uri|\$is_args|\$args|\$query_string)*")
 
 
-def _to_https_under_same_rules(dep, node, access: list, lists: Lists) -> bool:
-    """An http-to-https redirect of the same request, where every TLS server of the config and its locations keep
-    the very rules it skips (they are the http block's): the client's next request meets them."""
+def _sends_back_to_own_site(dep, node) -> bool:
+    """A redirect of the request to a site of this config (`return 301 https://example.org$request_uri;`, www to
+    the apex, http to https): the answer holds only what the client sent and a host it may ask itself, where that
+    site's own rules meet its next request."""
     args = node.args
-    if node.name != "return" or len(args) < 2 or parse_uint(args[0]) not in _REDIRECT_CODES \
-            or not _TO_HTTPS.match(args[1]) or not dep.is_main or not dep.complete:
+    if node.name == "return":
+        target = args[1] if len(args) > 1 and parse_uint(args[0]) in _REDIRECT_CODES else None
+    else:
+        target = args[1] if len(args) > 1 and rewrite_redirects(node) else None
+    found = _OWN_SITE_REDIRECT.fullmatch(target) if target else None
+    if found is None:
         return False
-    servers = tls_servers(dep)
-    return bool(servers) and all(lists.effective(block) is access for server in servers
-                                 for block in [server, *(b for b in server.walk() if b.name == "location")])
+    host = found.group("host")
+    return host.startswith("$") or host.lower() in _server_names(dep)
+
+
+def _server_names(dep) -> frozenset[str]:
+    """The literal names the config's servers answer to, lowercase, found once per tree."""
+    if "server-names" not in dep.memo:
+        dep.memo["server-names"] = frozenset(name.lower() for node in dep.nodes("server_name") for name in node.args
+                                             if "$" not in name and not name.startswith("~"))
+    return dep.memo["server-names"]
 
 
 def _local_redirect_target(node) -> str | None:
