@@ -119,10 +119,11 @@ class AccessView:
         return open_families
 
     def local_clients_only(self, node) -> bool:
-        """Only processes of this host reach the block: its allow/deny rules (`loopback_only`), or its server
-        listens on loopback addresses and unix sockets alone; and no server in view relays requests to this host
-        (`proxy_pass http://127.0.0.1:8081`, an upstream's `server unix:…`), which would bring any client's
-        request there."""
+        """Only processes of this host reach the block: its allow/deny rules (`loopback_only`), unless the realip
+        module may take the client's address from a header (`set_real_ip_from`: a request that claims 127.0.0.1
+        passes them), or its server listens on loopback addresses and unix sockets alone; and no server in view
+        relays requests to this host (`proxy_pass http://127.0.0.1:8081`, an upstream's `server unix:…`), which
+        would bring any client's request there."""
         if self._relays_here is None:
             targets = [node for name in PASS_DIRECTIVES for node in self._dep.nodes(name)]
             targets += [node for node in self._dep.nodes("server") if node.ctx[-1:] == ("upstream",)]
@@ -130,7 +131,9 @@ class AccessView:
         if self._relays_here:
             return False
         server = node if node.name == "server" else node.enclosing("server")
-        return self.loopback_only(node) or (server is not None and listens_locally(server))
+        if server is not None and listens_locally(server):
+            return True
+        return not self._dep.nodes("set_real_ip_from") and self.loopback_only(node)
 
     def loopback_only(self, node) -> bool:
         """The allow/deny rules at this block let no client through but processes of this host: every `allow`
