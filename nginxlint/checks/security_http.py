@@ -507,21 +507,23 @@ NOT_READ_ON_PREFLIGHT = frozenset({"cache-control", "pragma", "expires", "conten
                                    "access-control-expose-headers"})
 HOST_POLICY = "strict-transport-security"
 NOSNIFF = "x-content-type-options"
-# Keeps other sites from loading the answer into their pages: a fixed text of the site's own holds nothing to keep
+# Keeps other sites from loading the answer into their pages: a fixed text of the site's own, or its built scripts
+# and style sheets (code every visitor downloads), hold nothing to keep
 READ_POLICY = "cross-origin-resource-policy"
+_NOTHING_TO_KEEP = frozenset({"text", "empty", "built"})
 
 
 def _for_files(weighs, kinds):
     """The weight of a header lost in a location on file extensions (`served_kinds`): no HSTS; a page policy only
     where a page may be served (the CSP where an SVG may); X-Content-Type-Options only where a page, text, JSON or
     a feed may be, whose declared type a browser could otherwise second-guess; no Cross-Origin-Resource-Policy on
-    a fixed text of the site's own or on an answer without a body."""
+    a fixed text of the site's own, its built scripts and style sheets, or an answer without a body."""
     if kinds is None:
         return weighs
 
     def counts(node) -> bool:
         name = node.args[0].lower()
-        if name == HOST_POLICY or (name == READ_POLICY and kinds <= {"text", "empty"}):
+        if name == HOST_POLICY or (name == READ_POLICY and kinds <= _NOTHING_TO_KEEP):
             return False
         if name in DOCUMENT_POLICIES and "page" not in kinds and not (name in SCRIPT_POLICIES and "svg" in kinds):
             return False
