@@ -20,6 +20,7 @@ from ..nginx.placeholders import is_stand_in_host
 from ..nginx.templates import is_unknown
 from ..nginx.urls import is_service_name, names_resolved_at_start
 from ..nginx.values import nginx_seconds, parse_uint
+from ..nginx.variables import assigned_values
 from ..nginx.zones import CACHE_PATHS, shared_zones
 from .registry import rule
 
@@ -460,6 +461,18 @@ def linked_to_stream(path: str, extra=(), prefix: str | None = None) -> bool:
     return absolute(path) in {absolute(known) for known in (*LINKED_LOGS, *extra)}
 
 
+_WHOLE_VARIABLE = re.compile(r"\$(?:\w+|\{\w+\})")
+
+
+def _set_to_streams(tree, path: str, extra, prefix) -> bool:
+    """The path is a variable (`access_log $blocked_log;`) to which every `set` and `map` of the config gives a
+    stream (`set $blocked_log /dev/stdout;`): nginx opens that stream for each request."""
+    if not _WHOLE_VARIABLE.fullmatch(path):
+        return False
+    values = assigned_values(tree).get("$" + path.strip("${}"))
+    return bool(values) and all(value is not None and linked_to_stream(value, extra, prefix) for value in values)
+
+
 def log_nodes(tree):
     for name in ("access_log", "error_log"):
         for node in tree.nodes(name):
@@ -593,10 +606,14 @@ def log_to_file(tree, report):
     extra = tuple(tree.settings.stdout_log_paths or ())
     prefix = tree.binding.server_prefix()
     tailed = None
+    variables: set[str] = set()  # the logs named by a variable alone: one file (or set of them), said once
     for node in log_nodes(tree):
         path = node.args[0]
-        if linked_to_stream(path, extra, prefix) or _in_volume(tree.binding, path, prefix):
+        if linked_to_stream(path, extra, prefix) or _in_volume(tree.binding, path, prefix) \
+                or _set_to_streams(tree, path, extra, prefix) or path in variables:
             continue
+        if _WHOLE_VARIABLE.fullmatch(path):
+            variables.add(path)
         file = _log_file(path, prefix)
         if file is not None and (_under_script_link(tree, file) or _linked_by_image(tree, file)
                                  or _rotated(tree, file) or _documented_mount_holds(tree, file)

@@ -18,7 +18,7 @@ from ..nginx.directives import CONTENT_HANDLERS, LUA_PHASE
 from ..nginx.inheritance import nearest, value_at
 from ..nginx.templates import is_unknown
 from ..nginx.urls import PASS_DIRECTIVES, is_address, pass_upstreams, upstream_host, upstream_key, upstream_names
-from ..nginx.variables import SETTER, variable_facts, variables
+from ..nginx.variables import assigned_values, variable_facts, variables
 from ..nginx.zones import parse_size, shared_zones
 from ..openresty.phases import INIT_PHASES, load_failure, subsystem_of
 from ..openresty.releases import bundled_lua_module, module_order, shown
@@ -1173,7 +1173,7 @@ def _variable_passes(tree, report, scopes: set) -> None:
             if not node.args or "$" not in node.args[0] or _has_resolver(node, scopes):
                 continue
             if assigned is None:  # read once, for a config that passes to a variable address
-                assigned, implicit = _assigned_values(tree), pass_upstreams(tree)
+                assigned, implicit = assigned_values(tree), pass_upstreams(tree)
             host = _needs_dns(node.args[0], upstreams, assigned, implicit)
             if host is None or (not tree.is_main and _may_be_upstream(host)):
                 continue  # a fragment's upstream blocks may be defined in files out of view
@@ -1184,32 +1184,6 @@ def _variable_passes(tree, report, scopes: set) -> None:
                 f'requests fail with 502 ("no resolver defined to resolve"); {_resolver_hint()}',
                 arg=0,
             )
-
-
-def _assigned_values(tree) -> dict[str, list]:
-    """Every value the config gives each variable, {"$name": [value, …]}: the literal of a `set`, each value of a
-    `map` (its default among them); None for a value made out of view (js_set, set_by_lua*, perl_set,
-    auth_request_set, a `map` whose entries are included)."""
-    found: dict[str, list] = {}
-    for node in tree.walk():
-        name = node.d.name
-        if name == "map" and len(node.args) == 2:
-            found.setdefault(node.args[1], []).extend(_map_values(node))
-        elif name == "set" and len(node.args) == 2:
-            found.setdefault(node.args[0], []).append(node.args[1])
-        elif SETTER.match(name) and node.args and node.args[0].startswith("$"):
-            found.setdefault(node.args[0], []).append(None)
-    return found
-
-
-def _map_values(node) -> list:
-    values: list = []
-    for entry in node.children or ():
-        if entry.d.name == "include":
-            values.append(None)
-        elif entry.args:  # `hostnames` and `volatile` are flags, without a value
-            values.append(entry.args[0])
-    return values
 
 
 def _resolving_servers(tree, report, scopes: set) -> None:

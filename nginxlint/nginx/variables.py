@@ -337,3 +337,32 @@ def capture_facts(regex, key: int | str, subject: str | None) -> VariableFacts |
     return VariableFacts(label, base.client if base else True, mask, decoded=bool(base and base.decoded),
                          dot_segments=dots and capture.slash,
                          note=f"a capture of a pattern matched against ${subject}" if subject else "a capture")
+
+
+def assigned_values(tree) -> dict[str, list]:
+    """Every value the config gives each variable, {"$name": [value, …]}: the literal of a `set`, each value of a
+    `map` (its default among them); None for a value made out of view (js_set, set_by_lua*, perl_set,
+    auth_request_set, a `map` whose entries are included). Found once per tree."""
+    if "assigned-values" in tree.memo:
+        return tree.memo["assigned-values"]
+    found: dict[str, list] = {}
+    tree.memo["assigned-values"] = found
+    for node in tree.walk():
+        name = node.d.name
+        if name == "map" and len(node.args) == 2:
+            found.setdefault(node.args[1], []).extend(_map_values(node))
+        elif name == "set" and len(node.args) == 2:
+            found.setdefault(node.args[0], []).append(node.args[1])
+        elif SETTER.match(name) and node.args and node.args[0].startswith("$"):
+            found.setdefault(node.args[0], []).append(None)
+    return found
+
+
+def _map_values(node) -> list:
+    values: list = []
+    for entry in node.children or ():
+        if entry.d.name == "include":
+            values.append(None)
+        elif entry.args:  # `hostnames` and `volatile` are flags, without a value
+            values.append(entry.args[0])
+    return values
