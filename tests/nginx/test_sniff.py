@@ -497,6 +497,9 @@ def test_another_programs_directory_holds_nginx_only_when_the_content_says_so():
     assert verdict_of("10.0.0.0/8 1;\n", "docker/php/nginx/blocklist.conf").kind == NGINX
     assert verdict_of("10.0.0.0/8 1;\n", "docker/php-nginx/blocklist.conf").kind == NGINX
     assert verdict_of("10.0.0.0/8 1;\n", "docker/php/blocklist.conf").kind == NOT_NGINX
+    # Graphite's relay: `match` is nginx's name, but nginx's match takes a block
+    relay = "cluster CarbonCacheCluster\n    carbon_ch\n    127.0.0.1:2004\n;\nmatch *\n    send to CarbonCacheCluster\n;\n"
+    assert verdict_of(relay, "graphing/carbon-c-relay/carbon-c-relay.conf").kind == NOT_NGINX
 
 
 def test_the_loaders_parse_is_used_as_given():
