@@ -68,7 +68,8 @@ class _OpenSSL3:
 class _ReachingTlsServers:
     """Whether an http-level `ssl_protocols` of a main config may reach a server that speaks TLS: a server in view
     inherits it, or servers are out of view (an include nginxlint could not follow, `sites-enabled/*`) and some
-    config the run read listens with TLS (the sites in `sites-available/` a user links there). One that reaches
+    config the run read listens with TLS and takes the http block's versions (the sites in `sites-available/` a
+    user links there). One that reaches
     none (the stock Debian nginx.conf's `ssl_protocols TLSv1 TLSv1.1 TLSv1.2 TLSv1.3;` above plain-HTTP sites, TLS
     ending at an Ingress in front) negotiates nothing. A fragment's setting is made for the servers that include
     it, and counts."""
@@ -89,16 +90,20 @@ class _ReachingTlsServers:
 
 
 def _tls_listen_read(loader) -> bool:
-    """Some config file the run read has a `listen … ssl` (or `quic`) or `ssl on;` (read once per run)."""
+    """Some config file the run read has a server that speaks TLS (`listen … ssl`, `quic`, `ssl on;`) and would
+    inherit the http block's versions: it sets no `ssl_protocols` of its own and includes no file that may (certbot's
+    `options-ssl-nginx.conf`). Read once per run."""
     memo = loader.memo("tls-listen-read")
     if "found" not in memo:
-        stack = [d for _source, parsed in loader.parsed_files() for d in parsed.directives]
+        scopes = [parsed.directives for _source, parsed in loader.parsed_files()]
         found = False
-        while stack and not found:
-            directive = stack.pop()
-            found = (directive.name == "listen" and is_tls_listen(directive)) or \
-                (directive.name == "ssl" and directive.args[:1] == ["on"])
-            stack.extend(directive.block or ())
+        while scopes and not found:
+            scope = scopes.pop()
+            names = {directive.name for directive in scope}
+            found = "ssl_protocols" not in names and "include" not in names and any(
+                (directive.name == "listen" and is_tls_listen(directive))
+                or (directive.name == "ssl" and directive.args[:1] == ["on"]) for directive in scope)
+            scopes.extend(directive.block for directive in scope if directive.block)
         memo["found"] = found
     return memo["found"]
 
