@@ -767,9 +767,19 @@ def allow_without_deny(dep, report):
         allows = [n for n in rules if n.name == "allow" and n.args[:1] != ["all"]]
         if not allows:
             continue
-        last = rules[-1]
-        if last.args[:1] == ["all"]:
-            continue  # `deny all` closes the list; `allow all` opens it on purpose
+        closing = next((n for n in rules if n.args[:1] == ["all"]), None)
+        if closing is not None:
+            # every client matches `all`: none falls through; an allow after `deny all` is never reached
+            dead = [n for n in allows if closing.name == "deny" and rules.index(n) > rules.index(closing)]
+            if dead:
+                report(dead[0], f"this allow comes after `deny all` (line {closing.d.span.line}): nginx applies the "
+                       "first rule that matches, so it never lets anyone in; put the allow rules before `deny all`",
+                       arg=0, related=[closing.location("the rule every client matches first")],
+                       help="deny all;  (after the last allow)",
+                       # the clients of the allow rules get in: what the list meant, but a change of who gets in
+                       fix=Fix.of("Move `deny all;` after the last rule", edits.delete_directive(closing.d),
+                                  edits.insert_after(rules[-1].d, "deny all;"), applicability=UNSAFE))
+            continue
         any_mode = value_at(satisfy, block)
         if any_mode is not None and any_mode.args[:1] == ["any"] and _auth_applies(auth_tables, block):
             continue  # with `satisfy any`, a client outside the list still has to authenticate

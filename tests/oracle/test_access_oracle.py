@@ -4,7 +4,8 @@ is in none of the listed ranges).
 - A client no allow/deny rule matches is let through: `allow 10.0.0.0/8;` alone answers 200.
 - A location with rules of its own inherits none of the server's: the server's `deny all` does not apply.
 - `satisfy any` with `allow all` answers without credentials, whatever auth_basic says.
-- `deny all` alone answers 403 to everyone (gixy reports it, MET303 does not).
+- `deny all` alone answers 403 to everyone (gixy reports it, MET303 does not); an allow after it is never
+  reached, the first rule that matches decides (SEC505 reports it).
 - `listen localhost:PORT` binds the loopback addresses only (gixy reports a page open there, MET303 does not).
 - `if ($flag) { return 403; }` in the location, or in its server, refuses the request before the page is served.
 - SEC542: under `auth_basic` with a user file, a name with CR LF in it is no account: nginx answers 401 and the
@@ -155,3 +156,19 @@ def test_an_account_list_lets_no_crafted_user_name_through_to_the_upstream():
         reported = sorted(f["line"] for f in nginx.lint() if f["code"] == "SEC542")
     lines = files["conf/nginx.conf"].split("\n")
     assert reported == [n for n, line in enumerate(lines, 1) if "location /b" in line], reported
+
+
+@pytest.mark.parametrize("rules, status, dead_allow", [
+    ("deny all; allow 127.0.0.0/8;", 403, True),  # the first rule that matches decides: deny all, for everyone
+    ("allow 127.0.0.0/8; deny all;", 200, False),
+])
+def test_an_allow_after_deny_all_lets_no_one_in(rules, status, dead_allow):
+    """SEC505: nginx applies the first allow/deny rule that matches; after `deny all` an allow is never reached."""
+    files = {"conf/nginx.conf": config("127.0.0.1:{port}", "", rules)}
+    with Nginx(files) as nginx:
+        outcome = nginx.start()
+        assert outcome.status == 0, outcome.stderr
+        assert nginx.get("/status")[0] == status
+        found = [f for f in nginx.lint() if f["code"] == "SEC505"]
+    assert [f["message"].startswith("this allow comes after `deny all`") for f in found] == \
+        ([True] if dead_allow else [])
