@@ -937,10 +937,17 @@ def _report_lax_referers(node, indices: list[int], keeps_a_site: bool, report) -
 
 @rule("SEC545")
 def regex_redos(tree, report):
+    merging = None
     for node, site in regex_sites(tree):
         subject = variable_facts(site.subject) if site.subject is not None else None
         if subject is not None and not subject.client:
             continue  # matched against what the server or the upstream says
+        slashes = _required_double_slash(site.pattern) if site.subject == "uri" else None
+        if slashes is not None:
+            merging = nearest(tree, "merge_slashes") if merging is None else merging
+            merged = value_at(merging, node)
+            if merged is not None and merged.args[:1] == ["off"]:
+                slashes = None  # `merge_slashes off`: the URI keeps the client's `//`
         holds = subject.mask if subject is not None else cs.ALL
         facts = pattern_facts(tree, site.pattern, site.caseless)
         # a repetition splits only on a subject with a byte it needs: $request_uri holds no LF for `.` to miss
@@ -955,6 +962,8 @@ def regex_redos(tree, report):
             why = "two repetitions side by side take the same characters, n² ways to split n characters"
         else:
             continue
+        if slashes is not None and start >= slashes:
+            continue  # past a `//` the normalised URI never holds (merge_slashes): the match fails before it
         report(
             node,
             f"{site.pattern[start:end]} backtracks on a request that almost matches ({why}): one crafted request "
@@ -962,6 +971,32 @@ def regex_redos(tree, report):
             span=site.span(start, end),
             help="make the repetitions exclusive, e.g. ([^/]+/)* instead of (.+/)*, or use an atomic group (?>...)",
         )
+
+
+def _required_double_slash(pattern: str) -> int | None:
+    """Where a pattern with no alternative at its top level requires `//` there (outside groups and classes, the
+    second slash not made optional): nginx's URI, its slashes merged, never holds it."""
+    depth, in_class, escaped = 0, False, False
+    found = None
+    for at, char in enumerate(pattern):
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            return None
+        elif found is None and depth == 0 and pattern.startswith("//", at) \
+                and not pattern.startswith(("?", "*", "{0"), at + 2):
+            found = at
+    return found
 
 
 # -- SEC546 overlapping-captures --------------------------------------------------------------------------------
