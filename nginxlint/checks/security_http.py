@@ -405,6 +405,8 @@ def add_header_redefinition(dep, report):
             weight = _sent_with(weight, fixed_status(block))
             if plain.only(block) or _front_page_sends_hsts(block, headers):
                 weight = _without_host_policy(weight)
+            if any(node.args[:1] and node.args[0].lower() == "access-control-allow-origin" for node in own):
+                weight = _shared_with_other_sites(weight)
             _report_dropped(report, directive, own, inherited,
                             f"{inherit} merge;  (nginx >= 1.29.3), or repeat the dropped {directive} lines here",
                             weight)
@@ -553,6 +555,12 @@ def _sent_with(weighs, status: int | None):
 
 def _on_preflight(weighs):
     return lambda node: node.args[0].lower() not in NOT_READ_ON_PREFLIGHT and weighs(node)
+
+
+def _shared_with_other_sites(weighs):
+    """No Cross-Origin-Resource-Policy lost where the block itself opens its answers to other sites' scripts
+    (`Access-Control-Allow-Origin`): a policy keeping other sites from loading them would undo what it adds."""
+    return lambda node: node.args[0].lower() != READ_POLICY and weighs(node)
 
 
 def _without_host_policy(weighs):
