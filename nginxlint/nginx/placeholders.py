@@ -99,6 +99,8 @@ def undeployed_files(trees) -> set[str]:
 # file. So is an address with question marks for its unknown parts (`???.???.???.???`, "replace with your backend's
 # address"), wherever it stands: no regex or value holds one as written. So is a quoted argument that is a `{name}`
 # alone (`access_by_lua_file "{lua_resolve_host}";`), Python's str.format slot or a name a setup script replaces.
+# So is what a secret scrubber left (BFG Repo-Cleaner's `***REMOVED***`, `***REMOVED: example.ddns.com***`,
+# `***REDACTED***`), a value the user puts back.
 # Every repetition starts with a separator its words cannot hold: the scan is linear.
 _FILL_IN = re.compile(
     r"(?<!\w)\[(?:(?P<upper>[A-Z][A-Z0-9]+(?:[ _-][A-Z0-9]+){1,8})"
@@ -109,6 +111,7 @@ _FILL_IN = re.compile(
     r"|(?<![\w@])@(?P<at>[A-Z][A-Z0-9]*(?:_[A-Z0-9]+){0,8})@(?![\w@])"
     r"|(?<![\w?.])(?=[\d.]*\?)(?:\d{1,3}|\?{1,3})(?:\.(?:\d{1,3}|\?{1,3})){3}(?![\w?.])"
     r"|(?<=[\"'])\{[a-z_][a-z0-9_]*\}(?=[\"'])"
+    r"|\*\*\*(?:REMOVED|REDACTED)(?::[^*\n]{0,200})?\*\*\*"
 )
 
 
@@ -123,7 +126,7 @@ def fill_ins(text: str) -> list[tuple[int, int]]:
     `return 503 "[MAINTENANCE MODE]"`) they are text the config sends as written. A "your …" placeholder counts
     wherever it stands, but not in a comment."""
     if "[" not in text and "<" not in text and "#{" not in text and "??" not in text and '"{' not in text \
-            and "'{" not in text and not _AUTOCONF_NAME.search(text):
+            and "'{" not in text and "***" not in text and not _AUTOCONF_NAME.search(text):
         return []  # (named locations put `@` in most configs: only an `@NAME@` is worth the full scan)
     found = []
     seen = 0  # the text up to here is read into `worded`, `quoted` and `commented`, for the line it is on

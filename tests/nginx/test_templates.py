@@ -559,6 +559,14 @@ def test_an_autoconf_name_an_install_package_replaces_is_a_fill_in_but_not_a_nam
     assert found["error_page"][0][2] == ["404", "@FALLBACK"] and found["location"][0][2] == ["@FALLBACK"]
 
 
+def test_what_a_secret_scrubber_left_is_a_fill_in():
+    text = ("server {\n    server_name ***REMOVED: example.ddns.com***;\n"
+            "    proxy_pass http://***REMOVED***:8096;\n    listen 80;\n}\n")
+    masked, found = masked_as(text, "default.nginx", "fill-ins")
+    assert is_unknown(found["server_name"][0][2][0]) and len(found["server_name"][0][2]) == 1
+    assert is_unknown(found["proxy_pass"][0][2][0]) and found["listen"][0][2] == ["80"]
+
+
 def test_fill_in_placeholders_beside_a_template_language_are_masked_too():
     text = "server {\n    listen ${PORT};\n    ssl_certificate /certs/[CERT FILE];\n}\n"
     assert detect(text, "default.conf.template") == "envsubst"
