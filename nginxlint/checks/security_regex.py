@@ -16,7 +16,7 @@ from ..nginx.captures import group, starts_with_slash
 from ..nginx.conditions import equality_condition, if_condition, regex_condition
 from ..nginx.inheritance import blocks_up, nearest, value_at
 from ..nginx.listen import server_listens
-from ..nginx.locations import hands_off, location_match, preflight, rewrite_redirects
+from ..nginx.locations import hands_off, location_match, preflight, rewrite_redirects, top_level
 from ..nginx.variables import parse_value, variable_facts
 from ..nginx.wordmap import value_span
 from ..regex import charsets as cs
@@ -976,25 +976,11 @@ def regex_redos(tree, report):
 def _required_double_slash(pattern: str) -> int | None:
     """Where a pattern with no alternative at its top level requires `//` there (outside groups and classes, the
     second slash not made optional): nginx's URI, its slashes merged, never holds it."""
-    depth, in_class, escaped = 0, False, False
     found = None
-    for at, char in enumerate(pattern):
-        if escaped:
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        elif in_class:
-            in_class = char != "]"
-        elif char == "[":
-            in_class = True
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == "|" and depth == 0:
+    for at in top_level(pattern):
+        if pattern[at] == "|":
             return None
-        elif found is None and depth == 0 and pattern.startswith("//", at) \
-                and not pattern.startswith(("?", "*", "{0"), at + 2):
+        if found is None and pattern.startswith("//", at) and not pattern.startswith(("?", "*", "{0"), at + 2):
             found = at
     return found
 

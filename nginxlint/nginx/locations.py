@@ -138,8 +138,13 @@ def extension_names(match: Match) -> list[str] | None:
 
 def _alternatives(pattern: str) -> bool:
     """The pattern holds a `|` outside any group or class: its parts are matched apart."""
+    return any(pattern[at] == "|" for at in top_level(pattern))
+
+
+def top_level(pattern: str):
+    """The offsets of a regex's characters outside any group, class or escape: its top level."""
     depth, in_class, escaped = 0, False, False
-    for char in pattern:
+    for at, char in enumerate(pattern):
         if escaped:
             escaped = False
         elif char == "\\":
@@ -152,9 +157,8 @@ def _alternatives(pattern: str) -> bool:
             depth += 1
         elif char == ")":
             depth -= 1
-        elif char == "|" and depth == 0:
-            return True
-    return False
+        elif depth == 0:
+            yield at
 
 
 def front_page(block):
