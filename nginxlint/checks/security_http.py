@@ -778,7 +778,8 @@ def allow_without_deny(dep, report):
         closing = next((n for n in rules if n.args[:1] == ["all"]), None)
         if closing is not None:
             # every client matches `all`: none falls through; an allow after `deny all` is never reached
-            dead = [n for n in allows if closing.name == "deny" and rules.index(n) > rules.index(closing)]
+            after = rules[rules.index(closing) + 1:] if closing.name == "deny" else []
+            dead = [n for n in after if n.name == "allow"]
             if dead:
                 report(dead[0], f"this allow comes after `deny all` (line {closing.d.span.line}): nginx applies the "
                        "first rule that matches, so it never lets anyone in; put the allow rules before `deny all`",

@@ -16,8 +16,8 @@ from __future__ import annotations
 import ipaddress
 
 from .listen import listens_locally
-from .urls import PASS_DIRECTIVES
 from .templates import is_unknown
+from .urls import PASS_DIRECTIVES
 from .values import parse_uint
 
 AUTH_DIRECTIVES = ("auth_basic", "auth_request", "auth_jwt", "auth_oidc")
