@@ -19,7 +19,7 @@ from .copies import said_at_originals, said_once_for_copies
 from .dump import relocate
 from .findings import SEVERITY_RANK, Finding, Location, Notification, Report
 from .gcpause import collector_paused
-from .nginx.conf_dirs import commented_out, disabled_site
+from .nginx.conf_dirs import disabled_site
 from .nginx.placeholders import undeployed_files
 from .nginx.tls import only_tls_profile
 from .repository import is_backup_copy
@@ -51,8 +51,7 @@ def _run(paths: list[Path], settings, base_dir: Path, stdin, texts) -> tuple[Rep
     _bind_containers(workspace, findings, notifications)
     selection.fixtures.add_files(undeployed_files(workspace.trees))  # ConfigMaps' trees too, made while binding
     selection.fixtures.add_switched_off(
-        tree.root.display for tree in workspace.trees if not tree.is_main and tree.root.path is not None
-        and (disabled_site(tree.root.path) or commented_out(workspace.loader, tree.root.path)))
+        tree.root.display for tree in workspace.trees if not tree.is_main and disabled_site(tree.root.path))
     for tree in workspace.trees:
         findings.extend(tree.findings)
 

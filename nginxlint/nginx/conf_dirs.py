@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import os
-import posixpath
-import re
 from pathlib import Path
 
 # Where distributions keep nginx.conf: an absolute include under one of these means "next to the main config".
@@ -31,21 +29,3 @@ def disabled_site(path) -> bool:
         except OSError:
             continue
     return True
-
-
-# `# include cors_support.conf;`: an include a config keeps commented out, to switch the file on by hand
-_COMMENTED_INCLUDE = re.compile(r"^[ \t]*#+[ \t]*include[ \t]+[\"']?([^\s;\"']+)", re.MULTILINE)
-
-
-def commented_out(loader, path: Path) -> bool:
-    """Another config read in this run includes the file by name only in a commented-out line: an opt-in snippet
-    (`# include cors_support.conf;`) its users switch on by hand. The names are found once per run."""
-    memo = loader.memo("commented-out-includes")
-    if "names" not in memo:
-        names: dict[str, set] = {}
-        for source, _parsed in loader.parsed_files():
-            for target in _COMMENTED_INCLUDE.findall(source.text):
-                if not any(char in target for char in "*?["):
-                    names.setdefault(posixpath.basename(target), set()).add(source.path)
-        memo["names"] = names
-    return bool(memo["names"].get(path.name, set()) - {path})
