@@ -13,7 +13,6 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-from .directives import LUA_PHASE
 from .releases import Version
 from .urls import PASS_DIRECTIVES
 
@@ -119,13 +118,12 @@ _CACHES = ("proxy_cache", "fastcgi_cache", "uwsgi_cache", "scgi_cache")
 
 def _range_leak(dep):
     """With nginx's own modules the range filter's overflow leaks the header of a response served from a cache; with
-    a module of another party (`load_module`, ngx_lua's directives) it may leak a worker's memory."""
+    a module of another party that allows ranges on its answers (`load_module`) it may leak a worker's memory.
+    ngx_lua's answers never reach the range filter: it never sets `r->allow_ranges` (lua-nginx-module's sources)."""
     cache = next((n for name in _CACHES for n in dep.nodes(name) if n.args and n.args[0] != "off"), None)
     if cache is not None:
         return cache
-    third_party = [name for name in dep.names()
-                   if name == "load_module" or name.startswith("lua_") or name in LUA_PHASE]
-    return min((n for name in third_party for n in dep.nodes(name)), key=_order, default=None)
+    return min(dep.nodes("load_module"), key=_order, default=None)
 
 
 def _slice(dep):
