@@ -22,7 +22,10 @@ knows, each ending with `;` or opening a `{ }` block. So:
 
 A file in a directory named for another program (`fluent-bit/`, `zabbix_agentd.conf.d/`, `logrotate.d/`,
 `supervisor/`, `php/`, …; no directory named for nginx or OpenResty below it) is nginx only when it holds a
-directive nginx knows: such programs keep files about nginx under nginx's names (`parsers.d/nginx.conf`).
+directive nginx knows: such programs keep files about nginx under nginx's names (`parsers.d/nginx.conf`). One in a
+daemon's directory whose words nginx shares (`dovecot/`, `bind/`), or in an Ansible role not named for nginx
+(`roles/fastd/templates/fastd.conf`: a role installs one program), is nginx only when nginx could read it and it
+holds two directives nginx knows besides `include`.
 
 Before all that, a patch (a unified diff's `---`, `+++` and `@@` lines, a `diff --git` or `Index:` header) is not
 nginx, whatever its lines hold: its context lines are often nginx directives of the file it changes. Nor is a
@@ -95,6 +98,29 @@ def _program_directory(name: str, pattern: re.Pattern = _PROGRAM_DIRECTORY) -> s
             return ""
         if pattern.match(directory):
             return directory
+    return ""
+
+
+def _includes(directives) -> int:
+    """The `include` lines of the file and its blocks (entries of free-form blocks aside): a word the configs of
+    many programs share, no sign of nginx's."""
+    found, stack = 0, [directives]
+    while stack:
+        for directive in stack.pop():
+            found += directive.name == "include"
+            if directive.block and directive.lua is None and directive.name not in _FREE_FORM:
+                stack.append(directive.block)
+    return found
+
+
+def _other_role(name: str) -> str:
+    """The Ansible role a file belongs to (`roles/fastd/templates/fastd.conf`: "roles/fastd") when the role is not
+    nginx's: a role installs one program, and its files are that program's unless their content says nginx."""
+    parts = name.split("/")[:-1]
+    for index in range(len(parts) - 2, -1, -1):
+        role = parts[index + 1].lower()
+        if parts[index] == "roles":
+            return "" if "nginx" in role or "openresty" in role else f"roles/{parts[index + 1]}"
     return ""
 
 
@@ -199,8 +225,9 @@ def classify(text: str, name: str = "", parsed: ParsedFile | None = None,
         # another program's file named for the nginx it watches, with no word of nginx in it
         return Verdict(NOT_NGINX, 0.9, f"in {directory}/, a directory of another program, and holds no directive "
                        "nginx knows")
-    daemon = _program_directory(name, _DAEMON_DIRECTORY)
-    if daemon and (known < 2 or parsed.problem is not None) and (verdict.kind != NOT_NGINX or verdict.confidence < 0.9):
+    daemon = _program_directory(name, _DAEMON_DIRECTORY) or _other_role(name)
+    if daemon and (known - _includes(parsed.directives) < 2 or parsed.problem is not None) \
+            and (verdict.kind != NOT_NGINX or verdict.confidence < 0.9):
         return Verdict(NOT_NGINX, 0.9,
                        f"in {daemon}/, a directory of another program, and not a config nginx could load")
     return verdict

@@ -497,6 +497,12 @@ def test_another_programs_directory_holds_nginx_only_when_the_content_says_so():
     assert verdict_of("10.0.0.0/8 1;\n", "docker/php/nginx/blocklist.conf").kind == NGINX
     assert verdict_of("10.0.0.0/8 1;\n", "docker/php-nginx/blocklist.conf").kind == NGINX
     assert verdict_of("10.0.0.0/8 1;\n", "docker/php/blocklist.conf").kind == NOT_NGINX
+    # an Ansible role installs one program: its files are that program's unless they read as nginx
+    fastd = 'log to syslog level warn;\ninterface "mesh";\nmethod "null";\ninclude "secret.conf";\ninclude peers from "peers";\n'
+    verdict = verdict_of(fastd, "roles/fastd/templates/fastd.conf")
+    assert verdict.kind == NOT_NGINX and "roles/fastd/" in verdict.reason
+    assert verdict_of("server { listen 80; }\n", "roles/webserver/files/site.conf").kind == NGINX
+    assert verdict_of('include "secret.conf";\nmethod "null";\n', "roles/nginx-proxy/files/x.conf").kind == NGINX
     # Graphite's relay: `match` is nginx's name, but nginx's match takes a block
     relay = "cluster CarbonCacheCluster\n    carbon_ch\n    127.0.0.1:2004\n;\nmatch *\n    send to CarbonCacheCluster\n;\n"
     assert verdict_of(relay, "graphing/carbon-c-relay/carbon-c-relay.conf").kind == NOT_NGINX
