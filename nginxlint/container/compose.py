@@ -104,7 +104,7 @@ def load_compose(path: str, text: str, env: dict[str, str] | None = None) -> Com
     reader = _ComposeReader(path, root, env or {})
     read = [reader.read_service(name, key_node.span, service)
             for name, key_node, service in root.get("services").items() if isinstance(service, YMap)]
-    stable = _swarm_virtual_ips(root)
+    stable = _swarm_virtual_ips(root) | _fixed_addresses(root)
     services = [replace(facts, stable_names=stable) for facts in read]
     document_problems = [p for d in parsed.documents[:1] for p in d.problems]
     problems = _yaml_problems(path, parsed.problems + tuple(document_problems)) + tuple(reader.problems)
@@ -136,6 +136,20 @@ def _swarm_virtual_ips(root: YMap) -> frozenset[str]:
         return frozenset()
     return frozenset(name.lower() for name, d in deploys.items()
                      if not (isinstance(d, YMap) and _scalar(d.get("endpoint_mode")) == "dnsrr"))
+
+
+def _fixed_addresses(root: YMap) -> frozenset[str]:
+    """The services whose every network gives them a fixed address (`ipv4_address`, `ipv6_address`): their names
+    resolve to it however often the container is recreated."""
+    fixed = set()
+    for name, _key, service in root.get("services").items():
+        networks = service.get("networks") if isinstance(service, YMap) else None
+        if isinstance(networks, YMap) and networks.items() and all(
+                isinstance(network, YMap) and (network.get("ipv4_address") is not None
+                                               or network.get("ipv6_address") is not None)
+                for _network, _k, network in networks.items()):
+            fixed.add(name.lower())
+    return frozenset(fixed)
 
 
 def _scalar(node: YNode | None) -> object:
