@@ -19,7 +19,7 @@ from .findings import Finding, Location
 from .gitignore import git_ignored
 from .nginx.conf_dirs import CONF_PREFIXES
 from .nginx.parser import Directive, blocks_around
-from .nginx.placeholders import ACTIVATED_SUFFIXES
+from .nginx.placeholders import ACTIVATED_SUFFIXES, INSTALLER_TOKEN
 from .nginx.templates import RENDERED_SUFFIXES
 from .path_templates import rendered_elsewhere
 from .script_writes import written_by_pattern, written_names
@@ -324,7 +324,7 @@ class ConfigTree:
                 known[key] = ()
                 return []  # the system's mime.types beside the config (the image's /etc/mime.types): nginx has its own
             path = mapped
-        elif _INSTALLER_TOKEN.match(pattern):
+        elif INSTALLER_TOKEN.match(pattern):
             self._not_read()  # `PH_NGINX_CONF_TMPL_DIR/misc.tmpl`: an installer writes the directory in
             return []
         else:
@@ -392,10 +392,6 @@ def _packaged_modules(node: Node) -> bool:
     """An include of the files that only load the distribution's modules: nothing a rule looks for is out of view."""
     return node.ctx == () and bool(_PACKAGED_MODULES.fullmatch(node.args[0]))
 
-
-# An include whose first path part is an upper-case token (`PH_NGINX_CONF_TMPL_DIR/ssl.tmpl`, `NGINX_MIME_TYPES`): a
-# word an installer's `sed`/`perl -pi` replaces with a real path before nginx reads the file, never a directory name.
-_INSTALLER_TOKEN = re.compile(r"[A-Z][A-Z0-9]*_[A-Z0-9_]*(?:/|$)")
 
 # The blocks a server is written in; a tag inside any other block (a server, a location, a map) cannot add one.
 _HOLDING_SERVERS = frozenset({"http", "stream", "mail"})

@@ -16,7 +16,7 @@ from ..container.quantity import format_bytes, parse_memory
 from ..findings import Fix, Location, Span
 from ..nginx import edits
 from ..nginx.listen import http_servers, server_listens
-from ..nginx.placeholders import is_stand_in_host
+from ..nginx.placeholders import INSTALLER_TOKEN, is_stand_in_host
 from ..nginx.templates import is_unknown
 from ..nginx.urls import is_service_name, names_resolved_at_start
 from ..nginx.values import nginx_seconds, parse_uint
@@ -610,8 +610,8 @@ def log_to_file(tree, report):
     for node in log_nodes(tree):
         path = node.args[0]
         if linked_to_stream(path, extra, prefix) or _in_volume(tree.binding, path, prefix) \
-                or _set_to_streams(tree, path, extra, prefix) or path in variables:
-            continue
+                or _set_to_streams(tree, path, extra, prefix) or path in variables or INSTALLER_TOKEN.match(path):
+            continue  # (`VALET_HOME_PATH/Log/x.log`: an installer writes the path in, out of view)
         if _WHOLE_VARIABLE.fullmatch(path):
             variables.add(path)
         file = _log_file(path, prefix)

@@ -116,6 +116,9 @@ _FILL_IN = re.compile(
 
 
 _AUTOCONF_NAME = re.compile(r"@[A-Z][A-Z0-9_]*@")
+# A path whose first part is an upper-case token (`PH_NGINX_CONF_TMPL_DIR/ssl.tmpl`, `VALET_HOME_PATH/Log/x.log`): a
+# word an installer's `sed`/`perl -pi` replaces with a real path before nginx reads the file, never a directory name.
+INSTALLER_TOKEN = re.compile(r"[A-Z][A-Z0-9]*_[A-Z0-9_]*(?:/|$)")
 
 
 def fill_ins(text: str) -> list[tuple[int, int]]:
