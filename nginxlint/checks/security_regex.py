@@ -959,6 +959,9 @@ def regex_redos(tree, report):
                    "characters" if shape == "nested" else f"the alternatives {inner} can match the same text")
         elif facts.adjacent:
             start, end = facts.adjacent
+            if _DOTS.fullmatch(site.pattern[start:end]) and site.pattern[end:] in ("", "$") \
+                    and not cs.has(holds, "\n"):
+                continue  # `.*.*$` fails only on an LF, which the subject never holds: the first split matches
             why = "two repetitions side by side take the same characters, n² ways to split n characters"
         else:
             continue
@@ -971,6 +974,10 @@ def regex_redos(tree, report):
             span=site.span(start, end),
             help="make the repetitions exclusive, e.g. ([^/]+/)* instead of (.+/)*, or use an atomic group (?>...)",
         )
+
+
+# Repetitions of `.` side by side (`.*.*`, `.+.*`): they take any byte but LF
+_DOTS = re.compile(r"(?:\.[*+]\??)+")
 
 
 def _required_double_slash(pattern: str) -> int | None:
