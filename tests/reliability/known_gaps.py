@@ -82,6 +82,9 @@ GAPS: tuple[Gap, ...] = (
         message=r"^invalid number of arguments", text=r"\[[A-Z][A-Z0-9_]*(?: [A-Z0-9_]+)+\]"),
     Gap("missed", "a start script edits the config (`sed -i`) before nginx reads it in the container: nginx -t reads "
         "the files as the repository holds them, nginxlint as the container's start leaves them", text=r"\bsed\s+-i\b"),
+    Gap("missed", "a path whose first part is an installer's upper-case token (`VALET_HOME_PATH/Log/x.log`), which "
+        "the installer replaces before nginx reads the file: nginx -t opens it as the repository holds it",
+        message=r'^open\(\) "[A-Z][A-Z0-9]*_[A-Z0-9_]*/'),
     Gap("wrong-line", "a file a renderer makes from the template beside it (`basics.conf` from `basics.conf.tpl`): "
         "nginx -t reads the repository as it stands, before anything is rendered", message=r'^open\(\) ".*" failed',
         when=_rendered_beside),
