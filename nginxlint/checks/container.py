@@ -558,9 +558,10 @@ def _linked_by_image(tree, file: str) -> bool:
     return _below_a_link(file, links)
 
 
-# Where nginx packages and images put their logs: a RUN that makes one of these only restores the usual layout
-_USUAL_LOG_DIRECTORIES = frozenset({"/var/log/nginx", "/var/log/openresty", "/usr/local/openresty/nginx/logs",
-                                    "/usr/local/nginx/logs", "/etc/nginx/logs", "/usr/share/nginx/logs"})
+# Where nginx packages and images put their logs (those of the linked logs among them): a RUN that makes one of
+# these only restores the usual layout
+_USUAL_LOG_DIRECTORIES = frozenset({posixpath.dirname(path) for path in LINKED_LOGS} | {
+    "/var/log/openresty", "/usr/local/nginx/logs", "/etc/nginx/logs", "/usr/share/nginx/logs"})
 
 
 def _log_directory_of_image(tree, file: str) -> bool:
@@ -570,11 +571,7 @@ def _log_directory_of_image(tree, file: str) -> bool:
     from ..container.view import container_files  # the image model, read only when a log is a file
 
     files = container_files(tree)
-    stage = files.image.final if files is not None and files.image is not None else None
-    made = set()
-    while stage is not None:  # the stages the image is built on, down to the first
-        made |= stage.made_dirs
-        stage = stage.parent
+    made = files.image.made_dirs if files is not None and files.image is not None else set()
     directory = posixpath.dirname(file)
     return directory in made and directory not in _USUAL_LOG_DIRECTORIES
 

@@ -135,6 +135,12 @@ class Image:
         return self.final.links if self.final else {}
 
     @property
+    def made_dirs(self) -> set[str]:
+        """The directories a RUN of the stages made (`mkdir -p /var/log/gateway`); a stage starts with those of the
+        stage it is built on."""
+        return self.final.made_dirs if self.final else set()
+
+    @property
     def base(self) -> BaseImage:
         return self.final.base if self.final else base_image(None)
 
