@@ -1,12 +1,11 @@
 """MET301–MET304: metrics endpoints, nginx-lua-prometheus wiring, and the scrape annotations that find them."""
 from __future__ import annotations
 
-import ipaddress
 import re
 
 from ..container.model import runs_as_non_root
 from ..nginx.access import AccessView, error_return, listen_families
-from ..nginx.listen import http_servers, server_listens
+from ..nginx.listen import http_servers, is_loopback_host, listens_locally, server_listens
 from ..nginx.locations import UNKNOWN, match_location, probe_location
 from ..nginx.values import parse_uint
 from ..openresty.phases import INIT_PHASES
@@ -127,10 +126,10 @@ def metrics_endpoint_unrestricted(tree, report):
         if block.name == "location" and probe_location(block):
             continue  # a health check that answers with counters: the probes must reach it, `deny all` breaks them
         if server is not None:
-            families, unix_only = listen_families(server.find("listen"))
-            listens = server_listens(server, runs_as_non_root(tree.binding))
-            if unix_only or (listens and all(listen.loopback for listen in listens)):
+            if listens_locally(server):
                 continue
+            families, _unix_only = listen_families(server.find("listen"))
+            listens = server_listens(server, runs_as_non_root(tree.binding))
             ports = dict.fromkeys(str(listen.port) for listen in listens if not listen.loopback and listen.port)
             if ports and _unpublished(tree.binding, ports):
                 continue
@@ -157,15 +156,8 @@ def _unpublished(binding, ports) -> bool:
     container = binding.container
     if container.host_network is not None and container.host_network.value is True:
         return False
-    published = {str(port.number) for port in container.ports if not _loopback_address(port.host_ip)}
+    published = {str(port.number) for port in container.ports if not is_loopback_host(port.host_ip)}
     return None not in {port.number for port in container.ports} and published.isdisjoint(ports)
-
-
-def _loopback_address(address: str | None) -> bool:
-    try:
-        return address is not None and ipaddress.ip_address(address).is_loopback
-    except ValueError:
-        return address == "localhost"
 
 
 def _refused_by_if(block, server) -> bool:

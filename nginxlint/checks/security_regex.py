@@ -15,7 +15,7 @@ from ..nginx.access import GUARD_DIRECTIVES, AccessView, error_return
 from ..nginx.captures import group, starts_with_slash
 from ..nginx.conditions import equality_condition, if_condition, regex_condition
 from ..nginx.inheritance import blocks_up, nearest, value_at
-from ..nginx.listen import server_listens
+from ..nginx.listen import listens_locally
 from ..nginx.locations import hands_off, location_match, preflight, rewrite_redirects, top_level
 from ..nginx.variables import parse_value, variable_facts
 from ..nginx.wordmap import value_span
@@ -1212,7 +1212,7 @@ def _trusted_clients_only(location, access) -> bool:
     the loopback only, or the access phase lets no arbitrary client through (allow lists, authentication, the
     server's or its own). A longer URI then reaches nothing those clients cannot already reach."""
     server = location.enclosing("server")
-    if server is not None and all(listen.loopback for listen in server_listens(server)):
+    if server is not None and listens_locally(server):
         return True
     return not access.opaque(location) and not access.open_to_anyone(location, (4, 6))
 

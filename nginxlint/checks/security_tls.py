@@ -12,7 +12,7 @@ from ..nginx.access import error_return
 from ..nginx.advisories import ADVISORIES, affected_branch, openresty_patched
 from ..nginx.inheritance import nearest, value_at
 from ..nginx.tls import WEAK_PROTOCOLS, openssl_3_negotiates, protocol_name, weak_suites
-from ..nginx.listen import http_servers, parse_listen, server_listens
+from ..nginx.listen import http_servers, listens_locally, parse_listen
 from ..nginx.locations import front_page, served_kinds
 from ..nginx.templates import is_unknown
 from ..nginx.tls_scope import (Inherited, PlainHttp, default_of, flag_on, is_tls_listen, local_placeholder,
@@ -350,7 +350,7 @@ def check_hsts(dep, report):
             continue
         if _serves_nothing(server):
             continue  # every answer is an error (or 444, no answer at all): no page for HSTS to protect
-        if all(listen.loopback for listen in server_listens(server)):
+        if listens_locally(server):
             continue  # only this host's clients connect (a developer's local sites): no path to downgrade on
         if local_placeholder(dep, server, certificates.at(server)) or self_signed(dep, certificates.at(server)):
             continue  # its certificate is self-signed: browsers ignore HSTS over it (RFC 6797 8.1)

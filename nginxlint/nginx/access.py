@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import ipaddress
 
-from .listen import listens_locally
+from .listen import is_loopback_host, listens_locally
 from .templates import is_unknown
-from .urls import PASS_DIRECTIVES
+from .urls import PASS_DIRECTIVES, upstream_host
 from .values import parse_uint
 
 AUTH_DIRECTIVES = ("auth_basic", "auth_request", "auth_jwt", "auth_oidc")
@@ -156,8 +156,9 @@ class AccessView:
 def _to_this_host(target: str) -> bool:
     """A *_pass or upstream server on this host: a unix socket, a loopback address or `localhost`
     (`http://127.0.0.1:8081/`, `unix:/run/app.sock`)."""
-    host = target.split("://", 1)[-1].lower()
-    return host.startswith(("unix:", "127.", "localhost", "[::1]"))
+    found = upstream_host(target)
+    host = found[0] if found is not None else ""
+    return host.lower().startswith("unix:") or is_loopback_host(host)
 
 
 def _loopback(address: str) -> bool:

@@ -16,8 +16,12 @@ class Listen:
 
     @property
     def loopback(self) -> bool:
-        address = self.address or ""
-        return address in LOOPBACK_HOSTS or address.startswith("127.")
+        return is_loopback_host(self.address)
+
+
+def is_loopback_host(address: str | None) -> bool:
+    """`127.0.0.1` (or any address of 127.0.0.0/8), `localhost`, `::1`, `[::1]`: only this host's clients reach it."""
+    return bool(address) and (address.lower() in LOOPBACK_HOSTS or address.startswith("127."))
 
 
 def parse_listen(node) -> Listen | None:
@@ -43,10 +47,9 @@ def parse_listen(node) -> Listen | None:
 
 
 def listens_locally(server) -> bool:
-    """Every `listen` of the server takes only this host's own clients: a loopback address or a unix socket."""
-    nodes = server.find("listen")
-    return bool(nodes) and all(node.args and (node.args[0].startswith("unix:") or parse_listen(node).loopback)
-                               for node in nodes)
+    """Every `listen` of the server takes only this host's own clients: a loopback address or a unix socket (which
+    server_listens leaves out; a server without `listen` takes *:80)."""
+    return all(listen.loopback for listen in server_listens(server))
 
 
 def http_servers(tree) -> list:
