@@ -101,18 +101,6 @@ def _program_directory(name: str, pattern: re.Pattern = _PROGRAM_DIRECTORY) -> s
     return ""
 
 
-def _includes(directives) -> int:
-    """The `include` lines of the file and its blocks (entries of free-form blocks aside): a word the configs of
-    many programs share, no sign of nginx's."""
-    found, stack = 0, [directives]
-    while stack:
-        for directive in stack.pop():
-            found += directive.name == "include"
-            if directive.block and directive.lua is None and directive.name not in _FREE_FORM:
-                stack.append(directive.block)
-    return found
-
-
 def _other_role(name: str) -> str:
     """The Ansible role a file belongs to (`roles/fastd/templates/fastd.conf`: "roles/fastd") when the role is not
     nginx's: a role installs one program, and its files are that program's unless their content says nginx."""
@@ -213,7 +201,7 @@ def classify(text: str, name: str = "", parsed: ParsedFile | None = None,
     srs = next((d.name for d in parsed.directives if d.name in _SRS_DIRECTIVES), None)
     if srs is not None:  # nginx-like syntax, and names only SRS gives its top level
         return Verdict(NOT_NGINX, 0.9, f"looks like an SRS (Simple Realtime Server) config (`{srs}`), not nginx's")
-    known, unknown, assignments, lua_ranges = _count(parsed.directives, known_shape, extra)
+    known, unknown, assignments, lua_ranges, includes = _count(parsed.directives, known_shape, extra)
     elided = next((m for m in _ELLIPSIS_LINE.finditer(text)
                    if not any(start <= m.start() < end for start, end in lua_ranges)), None)
     if elided is not None:  # `http {` then `...` then the lines of interest: notes or docs, not a config to load
@@ -226,7 +214,7 @@ def classify(text: str, name: str = "", parsed: ParsedFile | None = None,
         return Verdict(NOT_NGINX, 0.9, f"in {directory}/, a directory of another program, and holds no directive "
                        "nginx knows")
     daemon = _program_directory(name, _DAEMON_DIRECTORY) or _other_role(name)
-    if daemon and (known - _includes(parsed.directives) < 2 or parsed.problem is not None) \
+    if daemon and (known - includes < 2 or parsed.problem is not None) \
             and (verdict.kind != NOT_NGINX or verdict.confidence < 0.9):
         return Verdict(NOT_NGINX, 0.9,
                        f"in {daemon}/, a directory of another program, and not a config nginx could load")
@@ -286,11 +274,12 @@ def _confidence(known: int, unknown: int) -> float:
     return round(0.5 + 0.5 * known / (known + unknown), 2)
 
 
-def _count(directives, known_shape, extra) -> tuple[int, int, int, list[tuple[int, int]]]:
+def _count(directives, known_shape, extra) -> tuple[int, int, int, list[tuple[int, int]], int]:
     """Known and unknown directives outside free-form blocks (a known name written with a block nginx's directive
     does not take, or without the block it takes, is unknown), unknown ones written `key = value;` (nginx never
-    takes "=" as a first argument but in `location = /uri`), and the offsets of Lua block bodies."""
-    known = unknown = assignments = 0
+    takes "=" as a first argument but in `location = /uri`), the offsets of Lua block bodies, and the known ones
+    that are `include` (a word the configs of many programs share, no sign of nginx's)."""
+    known = unknown = assignments = includes = 0
     lua_ranges = []
     stack = [directives]
     while stack and known + unknown < _ENOUGH:
@@ -301,6 +290,7 @@ def _count(directives, known_shape, extra) -> tuple[int, int, int, list[tuple[in
             elif (known_shape(name, directive.block is not None) or name in extra) \
                     and not (directive.args[:1] == ["="] and name != "location"):  # curl's `user = "a:b"`
                 known += 1
+                includes += name == "include"
             else:
                 unknown += 1
                 if "=" in name or directive.args and directive.args[0] in ("=", ":", "+="):
@@ -310,7 +300,7 @@ def _count(directives, known_shape, extra) -> tuple[int, int, int, list[tuple[in
                 lua_ranges.append((start, start + len(directive.lua.text)))
             elif directive.block and name not in _FREE_FORM:
                 stack.append(directive.block)
-    return known, unknown, assignments, lua_ranges
+    return known, unknown, assignments, lua_ranges, includes
 
 
 _TRAILING_COMMENT = re.compile(r"(?<=[\s;{}])#.*")
