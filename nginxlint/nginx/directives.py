@@ -33,7 +33,8 @@ from nginxlint.nginx.urls import PASS_DIRECTIVES
 __all__ = [
     "CONTENT_HANDLERS", "DISTRIBUTION_INCLUDE_FILES", "LUA_BLOCK_DIRECTIVES", "LUA_PHASE", "Problem",
     "STOCK_INCLUDE_FILES", "UNIQUE_DIRECTIVES",
-    "answers_itself", "check_directive", "context_of", "holds_directives", "is_known", "known_shape", "likely_typo_of", "third_party",
+    "answers_itself", "check_directive", "context_of", "holds_directives", "is_known", "known_shape", "likely_typo_of",
+    "third_party",
 ]
 
 # The directives that answer an http location's requests themselves, besides Lua's content handlers (LUA_PHASE):
@@ -41,7 +42,6 @@ __all__ = [
 CONTENT_HANDLERS = frozenset({
     *PASS_DIRECTIVES, "memcached_pass", "stub_status", "empty_gif", "flv", "mp4", "hls", "echo", "js_content", "perl",
 })
-
 
 
 def answers_itself(block) -> bool:
