@@ -851,7 +851,7 @@ def undefined_global(tree, report):
             if unit.phases and unit.phases <= INIT_PHASES:
                 assigned_at_init |= names
             for use in unit.facts.global_writes:
-                definitions.setdefault(use.name, set()).add(use.function or use.constant)
+                definitions.setdefault(use.name, set()).add(_as_written(use.function or use.constant))
         # code that creates globals under computed names (luafun's `_G[k] = v`) may have created any of them
         unseen = _unseen_code(lua, subsystem) or any(unit.facts.computed_globals for unit in units)
         # `_, _, token = string.find(…)` only throws values away, unless some code reads `_` back
@@ -884,10 +884,11 @@ def undefined_global(tree, report):
                 if name in standard or name in assigned_at_init or name in written or \
                         name == "_" and not throwaway_read:
                     continue
-                if use.function is not None and not use.closes_over and definitions[name] == {use.function}:
+                if use.function is not None and not use.closes_over and \
+                        definitions[name] == {_as_written(use.function)}:
                     continue  # the same function each time, closing over nothing of a request: a race of nothing
                 reads = shared_reads.get(name, ())
-                if use.constant is not None and definitions[name] == {use.constant} and all(
+                if use.constant is not None and definitions[name] == {_as_written(use.constant)} and all(
                         other is unit and (read.why == "yield" or _MODULE_TABLE.match(use.constant))
                         for other, read in reads):
                     continue  # the same value each time (one module table for all), set by this run: no race
@@ -902,6 +903,11 @@ def undefined_global(tree, report):
                     f"init_worker_by_lua*",
                     severity="warning", related=[where],
                 )
+
+
+def _as_written(text: str | None) -> str | None:
+    """A global's value as its code writes it, spaced alike: two handlers indented differently define one function."""
+    return " ".join(text.split()) if text is not None else None
 
 
 # `require("cjson")`, `require "cjson"`: the module's one table, which a read anywhere in the chunk gets alike
