@@ -576,6 +576,29 @@ def _log_directory_of_image(tree, file: str) -> bool:
     return directory in made and directory not in _USUAL_LOG_DIRECTORIES
 
 
+# Directories every Linux image has, where a log file needs nothing made for it
+_EVERYDAY_DIRECTORIES = frozenset({"/", "/tmp", "/var", "/var/tmp", "/var/log", "/run", "/var/run"})
+
+
+def _directory_made_out_of_view(tree, file: str, prefix: str | None) -> bool:
+    """Nothing in view makes the log's directory (`/data/logs`, `/var/openresty_logs`): neither nginx's own
+    layout, nor the image's base, nor a RUN of it. nginx opens the log only where it exists, so what made it is out
+    of view (the base image, which may declare it a VOLUME; a start script; a mount): where the log ends up is not
+    known."""
+    from ..container.view import container_files  # the image model, read only when a log is a file
+
+    files = container_files(tree)
+    if files is None:
+        return False
+    directory = posixpath.dirname(file)
+    if directory in _EVERYDAY_DIRECTORIES or directory in _USUAL_LOG_DIRECTORIES or prefix is not None and \
+            directory in (prefix.rstrip("/"), posixpath.join(prefix, "logs")):
+        return False
+    base = files.base
+    made = files.image.made_dirs if files.image is not None else set()
+    return directory not in made and directory not in base.existing_dirs and directory not in base.known_dirs
+
+
 def _tailed_by_start(tree) -> frozenset[str]:
     """The files the container's start script follows with `tail -f`/`-F`: their lines reach the container's
     output, which is what the runtime collects."""
@@ -614,7 +637,8 @@ def log_to_file(tree, report):
         file = _log_file(path, prefix)
         if file is not None and (_under_script_link(tree, file) or _linked_by_image(tree, file)
                                  or _rotated(tree, file) or _documented_mount_holds(tree, file)
-                                 or _log_directory_of_image(tree, file)):
+                                 or _log_directory_of_image(tree, file)
+                                 or _directory_made_out_of_view(tree, file, prefix)):
             continue
         tailed = _tailed_by_start(tree) if tailed is None else tailed
         if file in tailed:
