@@ -58,7 +58,8 @@ _COMMON_EXISTING = frozenset({"/", "/etc", "/usr", "/usr/local", "/usr/local/bin
 
 
 # Plain distribution images: made of the distribution's packages, which keep out of /usr/local (Debian Policy 9.1.2,
-# the FHS), so none holds a Lua module at a default OpenResty or LuaJIT location.
+# the FHS), so none holds a Lua module at a default OpenResty or LuaJIT location. None sets an ENTRYPOINT or a
+# WORKDIR: an image built on one runs its own command from `/`.
 _DISTRIBUTIONS = frozenset({
     "alpine", "debian", "ubuntu", "centos", "fedora", "rockylinux", "almalinux", "amazonlinux", "oraclelinux",
     "busybox", "archlinux", "opensuse/leap", "redhat/ubi8", "redhat/ubi9", "redhat/ubi8-minimal",
@@ -179,7 +180,7 @@ def base_image(reference: str | None) -> BaseImage:
     library = "/" not in repository.removeprefix("docker.io/library/") and \
         repository.removeprefix("docker.io/library/") not in _LIBRARY_STOP_SIGNALS
     return BaseImage(reference, libc=libc, existing_dirs=_COMMON_EXISTING, distribution=distribution,
-                     keeps_runtime_stop_signal=distribution or library)
+                     entrypoint=() if distribution else None, keeps_runtime_stop_signal=distribution or library)
 
 
 # Docker Hub library images that set a STOPSIGNAL of their own: php (SIGQUIT for php-fpm, SIGWINCH for Apache),

@@ -438,6 +438,14 @@ def test_base_image_facts(reference, flavour, libc, signal):
     assert (base.flavour, base.libc, base.stop_signal) == (flavour, libc, signal)
 
 
+def test_an_image_built_on_a_distribution_runs_its_own_command(tmp_path):
+    """A distribution's image sets no ENTRYPOINT: the CMD a Dockerfile gives is the whole command."""
+    dockerfile = 'FROM debian:stretch-slim\nCMD ["/usr/bin/openresty", "-g", "daemon off;"]\n'
+    image = build(tmp_path, {"Dockerfile": dockerfile})
+    assert image.argv == ("/usr/bin/openresty", "-g", "daemon off;") and image.workdir == "/"
+    assert base_image("registry.example.com/team/base:1").entrypoint is None  # another image's: not known
+
+
 def test_split_reference():
     assert split_reference("ghcr.io/org/openresty:1.2@sha256:ab") == ("org/openresty", "1.2")
     assert split_reference("localhost:5000/nginx") == ("nginx", None)
