@@ -582,9 +582,9 @@ _EVERYDAY_DIRECTORIES = frozenset({"/", "/tmp", "/var", "/var/tmp", "/var/log", 
 
 def _directory_made_out_of_view(tree, file: str, prefix: str | None) -> bool:
     """Nothing in view makes the log's directory (`/data/logs`, `/var/openresty_logs`): neither nginx's own
-    layout, nor the image's base, nor a RUN of it. nginx opens the log only where it exists, so what made it is out
-    of view (the base image, which may declare it a VOLUME; a start script; a mount): where the log ends up is not
-    known."""
+    layout, nor a RUN of the image, and its base is another team's, whose layers are out of view. nginx opens the
+    log only where it exists, so that base (which may declare it a VOLUME), a start script or a mount made it: where
+    the log ends up is not known."""
     from ..container.view import container_files  # the image model, read only when a log is a file
 
     files = container_files(tree)
@@ -595,6 +595,8 @@ def _directory_made_out_of_view(tree, file: str, prefix: str | None) -> bool:
             directory in (prefix.rstrip("/"), posixpath.join(prefix, "logs")):
         return False
     base = files.base
+    if base.official or base.distribution:
+        return False  # a base whose layout is known makes nothing out of view
     made = files.image.made_dirs if files.image is not None else set()
     return directory not in made and directory not in base.existing_dirs and directory not in base.known_dirs
 

@@ -435,7 +435,7 @@ def test_a_custom_image_runs_the_nginx_file_it_mounts(tmp_path, containers, boun
         assert trees[0].binding.container_path == "/etc/nginx/conf.d/default.conf"
 
 
-_LOGGING = "events {}\nhttp {\n    access_log /data/access.log;\n    error_log /srv/logs/error.log;\n    server { listen 80; }\n}\n"
+_LOGGING = "events {}\nhttp {\n    access_log /data/access.log;\n    error_log /var/log/app.error.log;\n    server { listen 80; }\n}\n"
 _APPLICATION = "FROM python:3.12-slim\nWORKDIR /app\nCOPY . /app\nRUN pip install -r requirements.txt\n"
 
 

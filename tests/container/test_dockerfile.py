@@ -140,8 +140,8 @@ def test_a_copy_source_with_a_leading_slash_names_a_file_of_the_build_context(tm
     config beside a Dockerfile that copies configs of its own into nginx's directories, but not it, is not run."""
     write_tree(tmp_path, {
         "Dockerfile": "FROM nginx:1.27-alpine\nCOPY /files/site.conf /etc/nginx/conf.d/site.conf\n",
-        "files/site.conf": "server { listen 80; access_log /var/log/app/site.log; }\n",
-        "leftover.conf": "server { listen 81; access_log /var/log/app/old.log; }\n",
+        "files/site.conf": "server { listen 80; access_log /var/log/nginx/site.log; }\n",
+        "leftover.conf": "server { listen 81; access_log /var/log/nginx/old.log; }\n",
     })
     result = run_cli([".", "--format", "json", "--select", "CTR105", "--isolated"], cwd=tmp_path)
     assert [(f["path"], f["line"]) for f in result.json["findings"]] == [("files/site.conf", 1)]
