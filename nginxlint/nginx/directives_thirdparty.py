@@ -346,6 +346,12 @@ _GROUPS = (
     (H_UPS | MORE1, "upsync"),
     (H_UPS | TAKE1, "upsync_dump_path upsync_lb"),
     (H_LOC | NOARGS, "upstream_show"),
+    # Google's Extensible Service Proxy (ESP, the nginx of gcr.io/endpoints-release/endpoints-runtime), from
+    # src/nginx/module.cc's command table: the `endpoints` block's settings (`on`, `api`, `metadata_server`) are its
+    # own world
+    (H_MSL | BLOCK | NOARGS, "endpoints"),
+    (H_LOC | NOARGS, "endpoints_status"),
+    (H_MAIN | TAKE1, "endpoints_resolver endpoints_certificates"),
 )
 
 
