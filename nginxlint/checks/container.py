@@ -564,41 +564,33 @@ _USUAL_LOG_DIRECTORIES = frozenset({posixpath.dirname(path) for path in LINKED_L
     "/var/log/openresty", "/usr/local/nginx/logs", "/etc/nginx/logs", "/usr/share/nginx/logs"})
 
 
-def _log_directory_of_image(tree, file: str) -> bool:
-    """A RUN of the image makes the log's directory (`mkdir -p /var/log/api-gateway`, `mkdir logs` under the
-    prefix the image runs nginx with), one of its own beside the usual ones: the image is built to keep its logs
-    in files there, for whatever collects them."""
-    from ..container.view import container_files  # the image model, read only when a log is a file
-
-    files = container_files(tree)
-    made = files.image.made_dirs if files is not None and files.image is not None else set()
-    directory = posixpath.dirname(file)
-    return directory in made and directory not in _USUAL_LOG_DIRECTORIES
-
-
 # Directories every Linux image has, where a log file needs nothing made for it
 _EVERYDAY_DIRECTORIES = frozenset({"/", "/tmp", "/var", "/var/tmp", "/var/log", "/run", "/var/run"})
 
 
-def _directory_made_out_of_view(tree, file: str, prefix: str | None) -> bool:
-    """Nothing in view makes the log's directory (`/data/logs`, `/var/openresty_logs`): neither nginx's own
-    layout, nor a RUN of the image, and its base is another team's, whose layers are out of view. nginx opens the
-    log only where it exists, so that base (which may declare it a VOLUME), a start script or a mount made it: where
-    the log ends up is not known."""
+def _log_directory_kept(tree, file: str, prefix: str | None) -> bool:
+    """The log's directory is one the image keeps its logs in, by its own choice or out of view:
+
+    - a RUN of the image makes it (`mkdir -p /var/log/api-gateway`, `mkdir logs` under the prefix the image runs
+      nginx with), one of its own beside the usual ones: the image is built to keep its logs in files there, for
+      whatever collects them;
+    - nothing in view makes it (`/data/logs`, `/var/openresty_logs`) and the image's base is another team's, whose
+      layers are out of view: nginx opens a log only where its directory exists, so that base (which may declare
+      it a VOLUME), a start script or a mount made it, and where the log ends up is not known."""
     from ..container.view import container_files  # the image model, read only when a log is a file
 
     files = container_files(tree)
-    if files is None:
-        return False
     directory = posixpath.dirname(file)
-    if directory in _EVERYDAY_DIRECTORIES or directory in _USUAL_LOG_DIRECTORIES or prefix is not None and \
+    if files is None or directory in _USUAL_LOG_DIRECTORIES:
+        return False  # making a usual one only restores the layout nginx expects
+    if files.image is not None and directory in files.image.made_dirs:
+        return True
+    if directory in _EVERYDAY_DIRECTORIES or prefix is not None and \
             directory in (prefix.rstrip("/"), posixpath.join(prefix, "logs")):
         return False
     base = files.base
-    if base.official or base.distribution:
-        return False  # a base whose layout is known makes nothing out of view
-    made = files.image.made_dirs if files.image is not None else set()
-    return directory not in made and directory not in base.existing_dirs and directory not in base.known_dirs
+    return not (base.official or base.distribution) and directory not in base.existing_dirs \
+        and directory not in base.known_dirs  # a base whose layout is known makes nothing out of view
 
 
 def _tailed_by_start(tree) -> frozenset[str]:
@@ -639,8 +631,7 @@ def log_to_file(tree, report):
         file = _log_file(path, prefix)
         if file is not None and (_under_script_link(tree, file) or _linked_by_image(tree, file)
                                  or _rotated(tree, file) or _documented_mount_holds(tree, file)
-                                 or _log_directory_of_image(tree, file)
-                                 or _directory_made_out_of_view(tree, file, prefix)):
+                                 or _log_directory_kept(tree, file, prefix)):
             continue
         tailed = _tailed_by_start(tree) if tailed is None else tailed
         if file in tailed:
