@@ -119,10 +119,13 @@ def served_kinds(node) -> frozenset[str] | None:
         names = extension_names(match)
     if not names:
         return None
-    kinds = {_kind(name.rsplit(".", 1)[-1].lower(), node) for name in names}
+    handed_off = any(hands_off(inner) for inner in node.walk())
+    kinds = {_kind(name.rsplit(".", 1)[-1].lower()) for name in names}
+    if None in kinds:  # an extension mime.types does not name
+        kinds = (kinds - {None}) | {_unnamed_kind(node, handed_off)}
     if not match.regex and "page" in kinds:
         return None
-    if not any(hands_off(inner) for inner in node.walk()):
+    if not handed_off:
         kinds = {"text" if kind == "data" else kind for kind in kinds}  # the site's own files, typed as declared
     return frozenset(kinds)
 
@@ -322,21 +325,20 @@ def _plain_default_type(node) -> bool:
     return True
 
 
-def _kind(extension: str, location) -> str:
+def _kind(extension: str) -> str | None:
+    """The kind of the files of a mime.types extension; None for an extension it does not name."""
     for kind, extensions in (("asset", ASSET_EXTENSIONS), ("built", BUILT_EXTENSIONS), ("data", DATA_EXTENSIONS),
                              ("svg", SVG_EXTENSIONS), ("page", PAGE_EXTENSIONS)):
         if extension in extensions:
             return kind
-    return _unnamed_kind(location)
+    return None
 
 
-def _unnamed_kind(location) -> str:
+def _unnamed_kind(location, handed_off: bool) -> str:
     """A file whose extension mime.types does not name (`.feed`, `.jsx`) goes out with the default_type: text a
     browser shows as such, or a file it saves, where that type is plain and nginx serves the file itself; where
-    an application answers, it sets the type."""
-    if any(hands_off(node) for node in location.walk()):
-        return "page"
-    return "data" if _plain_default_type(location) else "page"
+    an application answers (`handed_off`), it sets the type."""
+    return "data" if not handed_off and _plain_default_type(location) else "page"
 
 
 def _spellings(pattern: str) -> list[str] | None:
