@@ -186,6 +186,12 @@ class ConfigTree:
         declares there (an allow list, an auth directive) is unknown."""
         return self._unread_include_blocks
 
+    def unread_include_ids(self) -> frozenset[int]:
+        """The ids of unread_include_blocks, to ask of one block: found once per tree."""
+        if "unread-include-ids" not in self.memo:
+            self.memo["unread-include-ids"] = frozenset(map(id, self._unread_include_blocks))
+        return self.memo["unread-include-ids"]
+
     def main_directive(self, name: str) -> Node | None:
         """The first main-context directive `name` (where a duplicate's finding goes), or None."""
         for node in self.nodes(name):

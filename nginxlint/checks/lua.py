@@ -1118,7 +1118,7 @@ def ssl_lua_without_ssl(tree, report):
 def _resolver_scopes(tree) -> set:
     """ids of the blocks that hold a `resolver` directive, or an include nginxlint could not read, which may hold
     one (`include /tmp/resolver.conf;` that the image's start writes)."""
-    return {id(n.parent) for n in tree.nodes("resolver")} | {id(block) for block in tree.unread_include_blocks()}
+    return {id(n.parent) for n in tree.nodes("resolver")} | tree.unread_include_ids()
 
 
 def _has_resolver(node, scopes: set) -> bool:

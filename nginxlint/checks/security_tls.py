@@ -84,7 +84,7 @@ class _ReachingTlsServers:
         if self._reached is None:
             protocols = Inherited(self._dep, "ssl_protocols")
             ssl_on = Inherited(self._dep, "ssl")
-            unread = {id(block) for block in self._dep.unread_include_blocks()}  # may set its own (certbot's)
+            unread = self._dep.unread_include_ids()  # a server's may set its own versions (certbot's)
             self._reached = {id(protocols.at(server)) for server in http_servers(self._dep)
                              if speaks_tls(server, ssl_on) and id(server) not in unread}
         return id(node) in self._reached or (tls_out_of_view(self._dep) and _tls_listen_read(self._dep.loader))

@@ -52,7 +52,7 @@ class AccessView:
                 held.setdefault(id(node.parent), []).append(node)
             self.index[name] = held
         self._rules: dict[int, list] = {}
-        self._unread = {id(block) for block in dep.unread_include_blocks()}
+        self._unread = dep.unread_include_ids()
         self._dep = dep
         self._relays_here: bool | None = None  # whether a server in view passes requests to this host
 

@@ -77,7 +77,7 @@ class PlainHttp:
         self.tls = set(tls_servers(dep))
         self.seen = dep.blocks_whole
         # an include in a server that could not be read may hold a `listen … ssl`
-        self.unread = {id(block) for block in dep.unread_include_blocks()}
+        self.unread = dep.unread_include_ids()
         self.whole = dep.is_main and not tls_out_of_view(dep)
 
     def only(self, node) -> bool:
@@ -129,7 +129,7 @@ def alone_on_their_sockets(dep, servers: list, by_socket: dict[str, set]) -> set
     from ..container.view import only_site_of_stock_config  # the image's stock config, only for a fragment
 
     whole = dep.all_servers_seen and (dep.is_main or only_site_of_stock_config(dep))
-    unread = set(map(id, dep.unread_include_blocks()))
+    unread = dep.unread_include_ids()
     # a listen a template fills in may name any socket, another server's too
     masked = any(is_unknown(key) for server in servers for key in socket_keys(server))
     return {server for server in servers if (all(len(by_socket[key]) == 1 for key in socket_keys(server))
