@@ -128,7 +128,7 @@ def metrics_endpoint_unrestricted(tree, report):
         if server is not None:
             if listens_locally(server):
                 continue
-            families, _unix_only = listen_families(server.find("listen"))
+            families = listen_families(server.find("listen"))
             listens = server_listens(server, runs_as_non_root(tree.binding))
             ports = dict.fromkeys(str(listen.port) for listen in listens if not listen.loopback and listen.port)
             if ports and _unpublished(tree.binding, ports):

@@ -182,17 +182,15 @@ def _verdict(rules, family: int) -> str | None:
     return None
 
 
-def listen_families(listen_nodes) -> tuple[set, bool]:
-    """(families of the clients the listens accept, every listen is a unix socket). No listen: *:80, IPv4."""
+def listen_families(listen_nodes) -> set:
+    """The families of the clients the listens accept (none for unix sockets). No listen: *:80, IPv4."""
     if not listen_nodes:
-        return {4}, False
+        return {4}
     families: set = set()
-    unix = True
     for node in listen_nodes:
         text = node.args[0] if node.args else ""
         if text.startswith("unix:"):
             continue
-        unix = False
         if text.startswith("["):
             families.add(6)
             if "ipv6only=off" in node.args[1:]:
@@ -201,7 +199,7 @@ def listen_families(listen_nodes) -> tuple[set, bool]:
             families.add(4)
         else:
             families.update((4, 6))  # a host name: whatever it resolves to
-    return families, unix
+    return families
 
 
 def error_return(node) -> bool:
