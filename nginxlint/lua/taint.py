@@ -81,10 +81,13 @@ class _Binding:
 
 
 class _Context:
-    __slots__ = ("name", "params", "hits", "calls", "returns", "uses", "edges", "asks_phase", "typed")
+    __slots__ = ("name", "params", "hits", "calls", "returns", "uses", "edges", "asks_phase", "typed",
+                 "param_keys", "validates")
 
     def __init__(self, name: str, params: tuple):
         self.name, self.params = name, params
+        self.param_keys: list = []  # the parameters' bindings, in order
+        self.validates: set | None = None  # params checked wherever a true value is returned; None: none returned
         self.typed: str | None = None  # the Content-Type this function's own top level set so far, a literal
         self.hits: list = []
         self.calls: list = []
@@ -95,7 +98,7 @@ class _Context:
 
     def summary(self) -> Summary:
         return Summary(self.name, self.params, tuple(self.hits), tuple(self.calls), self.returns or (),
-                       tuple(self.uses), tuple(self.edges), self.asks_phase)
+                       tuple(self.uses), tuple(self.edges), self.asks_phase, frozenset(self.validates or ()))
 
 
 class _Walker(ast.BlockWalker):
@@ -232,7 +235,7 @@ class _Walker(ast.BlockWalker):
             else:
                 results.append(self.expr(node))
         single = len(names) == 1 and len(stmt.values) == 1
-        proves = self.table_lookup(stmt.values[0]) if single else None
+        proves = (self.table_lookup(stmt.values[0]) or self.validated_first(stmt.values[0])) if single else None
         type_of = self.type_call(stmt.values[0]) if single else None
         verifies = self.verified_token(stmt.values[0]) if single else None
         for i, name in enumerate(names):
@@ -407,10 +410,14 @@ class _Walker(ast.BlockWalker):
             result = self.expr(node)
             if i == 0:
                 first = result
+        ctx = self.ctx
+        if self.depth and ctx.param_keys and stmt.values and not _is_falsy(stmt.values[0]):
+            proven = self.guard(stmt.values[0])[0]
+            checked = {i for i, key in enumerate(ctx.param_keys) if key in proven or self.state.get(key) is None}
+            ctx.validates = checked if ctx.validates is None else ctx.validates & checked
         if first is None:
             return
         value, taint = first
-        ctx = self.ctx
         if taint:
             ctx.returns = union(ctx.returns, taint)
         if self.depth == 0 and value is not None and value[0] == "table":
@@ -425,7 +432,7 @@ class _Walker(ast.BlockWalker):
         self.logs.append(log)  # what the body writes to the enclosing state is undone: it runs later, if ever
         inner: list = []
         for index, param in enumerate(params):
-            self.bind(param, None, (Tainted(Param(index), (), EMPTY),), inner)
+            ctx.param_keys.append(self.bind(param, None, (Tainted(Param(index), (), EMPTY),), inner))
         statements = self.STATEMENTS
         for stmt in func.body:
             handler = statements.get(type(stmt))
@@ -487,7 +494,8 @@ class _Walker(ast.BlockWalker):
                 extended = path.startswith("ngx.re.") and len(args) >= 3 and "x" in self.literal(args[2])
                 if key is not None and self.strict_pattern(args[1], extended):
                     return [key], []
-            return [], []
+                return [], []
+            return self.validated(cond), []
         if kind is ast.MethodCall and cond.name.name in ("find", "match") and cond.args:
             key = self.target_key(cond.obj)
             if key is not None and self.strict_pattern(cond.args[0]):
@@ -498,6 +506,28 @@ class _Walker(ast.BlockWalker):
             return ([key] if key is not None else []), []
         proof = self.proof(cond)  # `local v = ALLOWED[x]`, then `if v then`
         return ([proof] if proof is not None else []), []
+
+    def validated(self, call: ast.Call) -> list:
+        """`check(x)`, `M.check(x)`: the state keys of the arguments a function of this chunk checks (see
+        Summary.validates) when it returns a true value."""
+        func = call.func
+        value = None
+        if type(func) is ast.Name:
+            binding = self.lookup(func.name)
+            value = binding.value if binding is not None else None
+        elif type(func) is ast.Index and func.dot and type(func.obj) is ast.Name:
+            table = self.lookup(func.obj.name)
+            if table is not None and table.value is not None and table.value[0] == "table":
+                value = table.value[1].get(func.key.name, (None,))[0]
+        if value is None or value[0] != "fn":
+            return []
+        keys = (self.target_key(call.args[i]) for i in value[1].validates if i < len(call.args))
+        return [key for key in keys if key is not None]
+
+    def validated_first(self, node):
+        """`local ok = check(x)`: the state key of x, clean whenever ok is true."""
+        keys = self.validated(node) if type(node) is ast.Call else []
+        return keys[0] if keys else None
 
     def type_call(self, node):
         """`type(x)`: the state key of x."""
@@ -1124,6 +1154,10 @@ def _without_extended_noise(pattern: str) -> str:
         out.append(c)
         i += 1
     return "".join(out)
+
+
+def _is_falsy(node) -> bool:
+    return type(node) is ast.Constant and node.value in ("nil", "false")
 
 
 def _is_constant(node) -> bool:

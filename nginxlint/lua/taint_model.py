@@ -104,6 +104,9 @@ class Summary(NamedTuple):
     uses: tuple = ()  # of Use
     edges: tuple = ()  # of Edge
     asks_phase: bool = False  # calls ngx.get_phase(): its code is written for several phases
+    # indexes of the parameters the function checks: it returns a true value only where each passed a check
+    # (`if name:match("^[a-z]+$") then return true end return false`), so `if f(x) then` proves x clean
+    validates: frozenset = frozenset()
 
 
 class TaintFacts(NamedTuple):
