@@ -82,12 +82,13 @@ class _Binding:
 
 class _Context:
     __slots__ = ("name", "params", "hits", "calls", "returns", "uses", "edges", "asks_phase", "typed",
-                 "param_keys", "validates")
+                 "param_keys", "validates", "span")
 
     def __init__(self, name: str, params: tuple):
         self.name, self.params = name, params
         self.param_keys: list = []  # the parameters' bindings, in order
         self.validates: set | None = None  # params checked wherever a true value is returned; None: none returned
+        self.span = ()
         self.typed: str | None = None  # the Content-Type this function's own top level set so far, a literal
         self.hits: list = []
         self.calls: list = []
@@ -98,7 +99,8 @@ class _Context:
 
     def summary(self) -> Summary:
         return Summary(self.name, self.params, tuple(self.hits), tuple(self.calls), self.returns or (),
-                       tuple(self.uses), tuple(self.edges), self.asks_phase, frozenset(self.validates or ()))
+                       tuple(self.uses), tuple(self.edges), self.asks_phase, frozenset(self.validates or ()),
+                       self.span)
 
 
 class _Walker(ast.BlockWalker):
@@ -427,6 +429,7 @@ class _Walker(ast.BlockWalker):
         outer = self.ctx
         params = (("self",) if func.is_method else ()) + tuple(p.name for p in func.params)
         ctx = self.ctx = _Context(name, params)
+        ctx.span = self.span(func)
         self.depth += 1
         log: dict = {}
         self.logs.append(log)  # what the body writes to the enclosing state is undone: it runs later, if ever

@@ -107,6 +107,7 @@ class Summary(NamedTuple):
     # indexes of the parameters the function checks: it returns a true value only where each passed a check
     # (`if name:match("^[a-z]+$") then return true end return false`), so `if f(x) then` proves x clean
     validates: frozenset = frozenset()
+    span: Span = ()  # the function's own text; () for the main body
 
 
 class TaintFacts(NamedTuple):
