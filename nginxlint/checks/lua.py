@@ -991,9 +991,11 @@ def _runs_the_same(inner, outer) -> bool:
 
 
 def _no_code(code: str) -> bool:
-    """Lua that does nothing: whitespace, `;` and line comments (`access_by_lua_block {;}`, `log_by_lua ''`). Read
-    line by line: a pattern of comments and spaces backtracks on a line of dashes."""
-    return not any(line.split("--", 1)[0].replace(";", "").strip() for line in code.split("\n"))
+    """Lua that does nothing: whitespace, `;`, line comments and a lone `return` (`access_by_lua_block {;}`,
+    `log_by_lua ''`, `access_by_lua return;`). Read line by line: a pattern of comments and spaces backtracks on a
+    line of dashes."""
+    words = " ".join(line.split("--", 1)[0] for line in code.split("\n")).replace(";", " ").split()
+    return words in ([], ["return"])
 
 
 def _manages_handlers(block) -> bool:
