@@ -1073,8 +1073,14 @@ def check_shutdown(tree, report):
 @rule("CTR111", needs="container")
 def cpu_affinity_in_container(tree, report):
     binding = tree.binding
-    if not tree.is_main or binding.source == "compose" and binding.container.cpu_limit is None:
-        return  # a Compose service with no CPU limit runs on all the host's CPUs, alone as far as anything says
+    if not tree.is_main:
+        return
+    workers = tree.main_directive("worker_processes")
+    workers_auto = workers is not None and workers.args[:1] == ["auto"]
+    if binding.cpu_limit is None and (workers_auto or binding.source == "compose"):
+        # with no CPU limit the container runs on all the host's CPUs: one worker pinned to each, as in every such
+        # container on the node; and a Compose service is alone on its host as far as anything says
+        return
     node = tree.main_directive("worker_cpu_affinity")
     if node is not None:
         report(node, "`worker_cpu_affinity` pins workers to CPUs by their number on the host, which the container "
