@@ -5,7 +5,8 @@
   image is bound to that service (`image_copy_target`).
 - A config that nothing else binds is bound to a Dockerfile in its directory or a parent directory (up to the
   linted base directory) that COPYs it (by its own path or a directory of it before a copy of the whole build
-  context), else to a Dockerfile in its own or its parent directory whose image starts FROM nginx or OpenResty
+  context), or to a variant's Dockerfile one directory below it that COPYs it by its own path, else to a
+  Dockerfile in its own or its parent directory whose image starts FROM nginx or OpenResty
   (`bind_dockerfiles`). Such a container has no limits, mounts or stop settings: rules that need those stay quiet.
 - An image whose ENTRYPOINT or CMD runs a test suite (`./ci.sh`, `run-tests.sh`, `busted`, `prove`, `pytest`,
   `npm test`) is a test run, not a deployment (`runs_tests`), and so is a Compose service built from it that
@@ -234,13 +235,22 @@ def nearby_dockerfiles(tree) -> list[tuple[int, Path]]:
     return found
 
 
-def _copying_dockerfile(loader, root: Path, nearby: list[tuple[int, Path]]):
+def variant_dockerfiles(tree) -> list[Path]:
+    """The Dockerfiles one directory below the config's (`docker/openresty/Dockerfile` beside `docker/nginx.conf`):
+    one image per variant, built with the config's directory as context (`docker build -f openresty/Dockerfile .`)."""
+    loader = tree.loader
+    directory = Path(os.path.abspath(tree.root.path)).parent
+    return [directory / child / name for child in loader.listing(directory)[0]
+            for name in loader.listing(directory / child)[1] if is_dockerfile_name(name)]
+
+
+def _copying_dockerfile(loader, root: Path, nearby: list[tuple[int, Path]], variants: list[Path]):
     """(build, image path, whether by the whole context) of the nearest Dockerfile that copies the config by its own
-    path or a directory of it; failing that, of the nearest that copies its whole build context. An application
-    image (`FROM python`, `COPY . /app`) carries the config with its sources; the Dockerfile that names the file
-    puts it where nginx reads it."""
+    path or a directory of it (one of its directory's or above, then a variant's below it); failing that, of the
+    nearest above that copies its whole build context. An application image (`FROM python`, `COPY . /app`) carries
+    the config with its sources; the Dockerfile that names the file puts it where nginx reads it."""
     whole_context = None
-    for _distance, path in nearby:
+    for path in [path for _distance, path in nearby] + variants:
         build = parsed_dockerfile(loader, path)
         if build is None:
             continue
@@ -248,7 +258,7 @@ def _copying_dockerfile(loader, root: Path, nearby: list[tuple[int, Path]]):
         target = copied_to(root, context, build, whole_context=False)
         if target is not None:
             return build, target, False
-        if whole_context is None:
+        if whole_context is None and path not in variants:
             target = copied_to(root, context, build)
             whole_context = (build, target, True) if target is not None else None
     return whole_context
@@ -303,7 +313,7 @@ def bind_dockerfiles(workspace, compose_services: frozenset[str] | None = frozen
             continue
         root = Path(os.path.abspath(tree.root.path))
         nearby = nearby_dockerfiles(tree)
-        chosen = _copying_dockerfile(loader, root, nearby)
+        chosen = _copying_dockerfile(loader, root, nearby, variant_dockerfiles(tree))
         if chosen is None:
             for distance, path in nearby:
                 build = parsed_dockerfile(loader, path)
