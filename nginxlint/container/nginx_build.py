@@ -147,7 +147,7 @@ def modules_known(tree) -> bool:
     if unknown_loaded_module(tree) or not tree.is_main and _repository_loads_unknown_module(tree):
         return False
     if binding is None:
-        return not (_built_from_source(tree) or _ships_own_binary(tree))
+        return not runs_own_build(tree)
     if binding.source == "settings":
         return True
     reference = binding.container.base_image
@@ -165,6 +165,12 @@ def modules_known(tree) -> bool:
 def _repository_loads_unknown_module(tree) -> bool:
     base = Path(os.path.abspath(tree.loader.base_dir))
     return repository_loads_unknown_module(tree.loader, find_repository_root(base) or base)
+
+
+def runs_own_build(tree) -> bool:
+    """A config no container runs, in a repository that builds or ships its own nginx: its modules, and the Lua
+    it was built with (whose default search path names its own prefix), are out of view."""
+    return tree.binding is None and (_built_from_source(tree) or _ships_own_binary(tree))
 
 
 def _ships_own_binary(tree) -> bool:

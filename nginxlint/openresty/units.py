@@ -255,13 +255,17 @@ class _LuaFiles:
     def may_hold(self, tried) -> bool:
         """A place `require` looked that nginxlint cannot see into, so the module may well be there: a container path
         of an image it cannot read, a default location that something of the image nothing names fills (a script,
-        a build tool, a download, a volume), or an entry of the config's own search path outside the repository
-        at a directory nothing in view maps (no copy, no mount) or that an image layer may fill."""
+        a build tool, a download, a volume), a default location of the repository's own nginx build, or an entry of
+        the config's own search path outside the repository at a directory nothing in view maps (no copy, no
+        mount) or that an image layer may fill."""
         from ..container.filesystem import Unknown  # the image model, only for a config that runs Lua
+        from ..container.nginx_build import runs_own_build
         from .package_path import PREFIX_MARK
 
         if tried.local is not None and not tried.default and (self._filled_locally(tried.local)
                                                               or _dangling_link(tried.local)):
+            return True
+        if tried.default and runs_own_build(self.tree):  # its Lua's default locations are its build's own
             return True
         if tried.shown.startswith(PREFIX_MARK):  # `${prefix}lua/?.lua`: at nginx's prefix in the container
             return tried.local is not None and self.in_container(tried.shown[len(PREFIX_MARK):].lstrip("/"))
