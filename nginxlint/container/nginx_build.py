@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..nginx.source_build import builds_from_source, repository_loads_unknown_module, unknown_loaded_module
+from ..nginx.source_build import repository_loads_unknown_module, runs_own_build, unknown_loaded_module
 from ..repository import find_repository_root
 from .base_images import base_image, openssl_3_distribution, split_reference
 
@@ -165,24 +165,6 @@ def modules_known(tree) -> bool:
 def _repository_loads_unknown_module(tree) -> bool:
     base = Path(os.path.abspath(tree.loader.base_dir))
     return repository_loads_unknown_module(tree.loader, find_repository_root(base) or base)
-
-
-def runs_own_build(tree) -> bool:
-    """A config no container runs, in a repository that builds or ships its own nginx: its modules, and the Lua
-    it was built with (whose default search path names its own prefix), are out of view."""
-    return tree.binding is None and (_built_from_source(tree) or _ships_own_binary(tree))
-
-
-def _ships_own_binary(tree) -> bool:
-    """The repository holds an nginx binary beside the config's prefix (`sbin/nginx`, which the project's start
-    script runs with `-p`): a build of its own, with modules nginxlint cannot see into."""
-    return tree.prefix is not None and any((tree.prefix / "sbin" / name).is_file() for name in ("nginx", "openresty"))
-
-
-def _built_from_source(tree) -> bool:
-    """Whether the repository compiles its own nginx with modules or patches (nginx/source_build.py)."""
-    base = Path(os.path.abspath(tree.loader.base_dir))
-    return builds_from_source(tree.loader, find_repository_root(base) or base)
 
 
 def links_openssl_3(tree) -> str | None:

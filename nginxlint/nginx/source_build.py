@@ -1,5 +1,6 @@
 """Whether a repository builds its own nginx: then its nginx may hold modules and patches nginxlint does not know,
-and "no module defines this directive" (NGX004) cannot be claimed.
+and "no module defines this directive" (NGX004) cannot be claimed; nor, for a config no container runs, where its
+Lua's default search path looks (LUA205): the build's own prefix (`runs_own_build`).
 
 The evidence, in the repository's scripts and documents: a `./configure` run with `--add-module=` or
 `--add-dynamic-module=`, or a run of a well-known script that compiles nginx with extra modules and patches
@@ -8,8 +9,11 @@ nor one of the modules the directive table holds.
 """
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
+
+from ..repository import find_repository_root
 
 _ADD_MODULE = re.compile(r"--add-(?:dynamic-)?module=")
 # `configure` run by a path (./configure, ../nginx-1.27/configure) or by name: whatever precedes a `/` is part of
@@ -73,6 +77,24 @@ def builds_from_source(loader, top: Path) -> bool:
     """Whether a script or document under `top` compiles nginx with extra modules or patches; read once per run."""
     return loader.once("nginx source build", top,
                        lambda: any(_describes_build(path) for path in _candidates(loader, top)))
+
+
+def runs_own_build(tree) -> bool:
+    """A config no container runs, in a repository that builds or ships its own nginx: its modules, and the Lua
+    it was built with (whose default search path names its own prefix), are out of view."""
+    return tree.binding is None and (_built_from_source(tree) or _ships_own_binary(tree))
+
+
+def _ships_own_binary(tree) -> bool:
+    """The repository holds an nginx binary beside the config's prefix (`sbin/nginx`, which the project's start
+    script runs with `-p`): a build of its own, with modules nginxlint cannot see into."""
+    return tree.prefix is not None and any((tree.prefix / "sbin" / name).is_file() for name in ("nginx", "openresty"))
+
+
+def _built_from_source(tree) -> bool:
+    """Whether the repository compiles its own nginx with modules or patches (see above)."""
+    base = Path(os.path.abspath(tree.loader.base_dir))
+    return builds_from_source(tree.loader, find_repository_root(base) or base)
 
 
 def _candidates(loader, top: Path):

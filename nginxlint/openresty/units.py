@@ -259,7 +259,7 @@ class _LuaFiles:
         the config's own search path outside the repository at a directory nothing in view maps (no copy, no
         mount) or that an image layer may fill."""
         from ..container.filesystem import Unknown  # the image model, only for a config that runs Lua
-        from ..container.nginx_build import runs_own_build
+        from ..nginx.source_build import runs_own_build
         from .package_path import PREFIX_MARK
 
         if tried.local is not None and not tried.default and (self._filled_locally(tried.local)
