@@ -11,7 +11,7 @@ from ..nginx import edits
 from ..nginx.access import error_return
 from ..nginx.advisories import ADVISORIES, affected_branch, openresty_patched
 from ..nginx.inheritance import nearest, value_at
-from ..nginx.tls import WEAK_PROTOCOLS, openssl_3_negotiates, protocol_name, weak_suites
+from ..nginx.tls import WEAK_PROTOCOLS, negotiable, protocol_name, weak_suites
 from ..nginx.listen import http_servers, listens_locally, parse_listen
 from ..nginx.locations import front_page, served_kinds
 from ..nginx.templates import is_unknown
@@ -239,10 +239,10 @@ def _strong_only(node):
 
 # -- SEC522: weak cipher suites ---------------------------------------------------------------------------------
 
-def _openssl_3_without_legacy_suites(dep) -> bool:
-    from ..container.nginx_build import openssl_3_without_legacy_suites  # the image model, once a weak suite is found
+def _openssl_without_weak_suites(dep) -> str | None:
+    from ..container.nginx_build import openssl_without_weak_suites  # the image model, once a weak suite is found
 
-    return openssl_3_without_legacy_suites(dep)
+    return openssl_without_weak_suites(dep)
 
 
 @rule("SEC522")
@@ -261,8 +261,9 @@ def weak_tls_cipher(dep, report):
             if setting is not None and setting.args and all(protocol_name(a) == "TLSv1.3" for a in setting.args):
                 continue  # ssl_ciphers sets TLS 1.2-and-older suites only: unused when only TLSv1.3 is on
             weak = weak_suites(node.args[0])
-            if weak and _openssl_3_without_legacy_suites(dep):
-                weak = {suite: why for suite, why in weak.items() if openssl_3_negotiates(why, node.args[0])}
+            if weak:
+                openssl = _openssl_without_weak_suites(dep)
+                weak = {suite: why for suite, why in weak.items() if negotiable(why, node.args[0], openssl)}
             if not weak:
                 continue
             reasons = sorted(set(weak.values()))

@@ -324,9 +324,20 @@ _RELEASE_IN_NAME = re.compile(r"(?:^|/)(ubi|rockylinux|almalinux)[/-]?(\d+)(?:-(
 _CURRENT_WORDS = frozenset({"latest", "slim", "stable", "edge", "rawhide", "minimal", "base", "micro", "init"})
 
 
+# Distributions whose own OpenSSL is 1.1.0 or later from these releases on (Debian 9, Ubuntu 18.04, Alpine 3.9; Alpine
+# 3.5 to 3.8 shipped LibreSSL by default), built without `enable-weak-ssl-ciphers`: no RC4 or 3DES suite.
+OPENSSL_1_1_DISTRIBUTIONS = {"debian": ((9,), "Debian"), "ubuntu": ((18, 4), "Ubuntu"), "alpine": ((3, 9), "Alpine")}
+
+
 def openssl_3_distribution(reference: str | None) -> str | None:
     """'Debian 12' when the image is a distribution release whose own OpenSSL is 3.x; None when it is an older
     release or not a distribution image nginxlint knows (nothing is claimed then)."""
+    return distribution_since(reference, OPENSSL_3_DISTRIBUTIONS)
+
+
+def distribution_since(reference: str | None, table: dict) -> str | None:
+    """'Debian 12' when the image is a release of a distribution of `table` (repository -> (first release, what to
+    call it)) from its first release on; None when it is older or not a distribution image nginxlint knows."""
     if not reference:
         return None
     repository, tag = split_reference(reference)
@@ -340,9 +351,9 @@ def openssl_3_distribution(reference: str | None) -> str | None:
         name, release = _release_in_tag(tag)  # a language image built on a distribution: python:3.12-bookworm
     if release is None:
         name, release = _current_release_of_language_image(repository, tag)
-    if name not in OPENSSL_3_DISTRIBUTIONS or release is None:
+    if name not in table or release is None:
         return None
-    first, called = OPENSSL_3_DISTRIBUTIONS[name]
+    first, called = table[name]
     if release < first:
         return None
     if release == _CURRENT:

@@ -17,7 +17,8 @@ from pathlib import Path
 
 from ..nginx.source_build import repository_loads_unknown_module, runs_own_build, unknown_loaded_module
 from ..repository import find_repository_root
-from .base_images import base_image, openssl_3_distribution, split_reference
+from .base_images import (OPENSSL_1_1_DISTRIBUTIONS, OPENSSL_3_DISTRIBUTIONS, base_image, distribution_since,
+                          openssl_3_distribution, split_reference)
 
 # Package names of a distribution's nginx and its dynamic modules (Debian/Ubuntu, Alpine, Fedora/RHEL).
 _DISTRIBUTION_NGINX = re.compile(r"^(?:nginx(?:-full|-light|-extras|-core|-common|-all-modules)?|libnginx-mod-[\w-]+|"
@@ -70,21 +71,29 @@ def distribution_openssl_3(tree) -> str | None:
 
 def _packaged_on_openssl_3(tree):
     """(image reference, distribution release, package) for `distribution_openssl_3`, or None."""
+    found = _packaged_on(tree, OPENSSL_3_DISTRIBUTIONS)
+    if found is None:
+        return None
+    package = found[2]
+    if package.kind == "openresty" and package.version is not None and package.version[:3] < OPENRESTY_OPENSSL_3:
+        return None  # OpenResty's own packages of these releases bring OpenSSL 1.1.1
+    return found
+
+
+def _packaged_on(tree, distributions: dict):
+    """(image reference, distribution release, package) when the image installs nginx from a package on a release
+    of `distributions` (base_images.distribution_since), or None."""
     if tree.binding is None:
         return None
     image = built_image(tree)
     if image is None or image.final is None:
         return None
     reference = _chain_bottom(tree.loader, image)
-    distribution = openssl_3_distribution(reference)
+    distribution = distribution_since(reference, distributions)
     if distribution is None:
         return None
     package = nginx_package(image)
-    if package is None:
-        return None
-    if package.kind == "openresty" and package.version is not None and package.version[:3] < OPENRESTY_OPENSSL_3:
-        return None  # OpenResty's own packages of these releases bring OpenSSL 1.1.1
-    return reference, distribution, package
+    return (reference, distribution, package) if package is not None else None
 
 
 def _chain_bottom(loader, image) -> str | None:
@@ -127,17 +136,25 @@ def _collection_dockerfile(loader, dockerfile: Path, reference: str | None) -> P
 WITHOUT_LEGACY_SUITES = ("Debian", "Ubuntu", "Alpine")
 
 
-def openssl_3_without_legacy_suites(tree) -> bool:
-    """Whether the nginx that runs the tree links an OpenSSL 3 with no legacy suite: the official nginx image's
+def openssl_without_weak_suites(tree) -> str | None:
+    """"3" when the nginx that runs the tree links an OpenSSL 3 with no legacy suite: the official nginx image's
     (Debian's or Alpine's build), or a distribution's nginx package on a Debian, Ubuntu or Alpine release with
-    OpenSSL 3 (a language image's tag counts: `python:3.12-bookworm` is Debian 12)."""
-    from .release import image_has_openssl_3
+    OpenSSL 3 (a language image's tag counts: `python:3.12-bookworm` is Debian 12); "1.1" when it is an official
+    nginx image, or a distribution's nginx package on a Debian, Ubuntu or Alpine release, that links the
+    distribution's OpenSSL 1.1 (no RC4, no 3DES); else None. OpenResty's images build their OpenSSL with the weak
+    suites."""
+    from .release import image_has_openssl_1_1, image_has_openssl_3
 
     official = image_has_openssl_3(tree)
     if official is not None:
-        return "openresty" not in official
+        return "3" if "openresty" not in official else None
     found = _packaged_on_openssl_3(tree)
-    return found is not None and found[2].kind == "distribution" and found[1].startswith(WITHOUT_LEGACY_SUITES)
+    if found is not None and found[2].kind == "distribution" and found[1].startswith(WITHOUT_LEGACY_SUITES):
+        return "3"
+    if image_has_openssl_1_1(tree):
+        return "1.1"
+    found = _packaged_on(tree, OPENSSL_1_1_DISTRIBUTIONS)
+    return "1.1" if found is not None and found[2].kind == "distribution" else None
 
 
 def modules_known(tree) -> bool:

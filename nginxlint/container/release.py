@@ -197,6 +197,25 @@ def image_has_openssl_3(tree) -> str | None:
     return None
 
 
+# The official nginx images link their distribution's OpenSSL 1.1 from nginx 1.16 on (Debian 9 and 10, Alpine 3.9 and
+# later; Alpine 3.5 to 3.8 made LibreSSL the default), built without the weak suites.
+OPENSSL_1_1_SINCE = (1, 16)
+
+
+def image_has_openssl_1_1(tree) -> str | None:
+    """The official nginx image the tree runs in when it links OpenSSL 1.1 or later, else None."""
+    binding = tree.binding
+    reference = binding.container.base_image if binding is not None else None
+    if not reference:
+        return None
+    from .base_images import base_image  # the image facts table, only for a tree in a container
+
+    if base_image(reference).flavour != "nginx":
+        return None
+    release = from_image(reference)
+    return reference if release is None or release.number >= OPENSSL_1_1_SINCE else None
+
+
 # nginx's configure prefers PCRE2 from 1.21.5, and the official OpenResty images link it from 1.27.1.1 (their
 # Dockerfiles build PCRE 8.45 before); a tag that names no release is a current image.
 PCRE2_SINCE = {"nginx": (1, 21, 5), "openresty": (1, 27, 1, 1)}

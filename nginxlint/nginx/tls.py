@@ -183,9 +183,21 @@ def enabled_suites(cipher_string: str) -> set[str] | None:
 _OPENSSL_3_LEVEL_ZERO_ONLY = frozenset({"anonymous (no server authentication)", "unencrypted", "MD5"})
 
 
-def openssl_3_negotiates(why: str, cipher_string: str) -> bool:
-    """Whether such an OpenSSL 3 can negotiate a suite weak for `why` (weakness()) under this cipher string."""
-    return why in _OPENSSL_3_LEVEL_ZERO_ONLY and "@seclevel=0" in cipher_string.lower()
+# OpenSSL 1.1.0 and later build no RC4 or 3DES suite unless configured with `enable-weak-ssl-ciphers` (OpenSSL's
+# Sweet32 advisory: "for the 1.1.0 release, we treat triple-DES just like we are treating RC4"), and have no single
+# DES or export suite at all. Debian's and Alpine's builds leave the option off; OpenResty's own build turns it on.
+_NOT_BUILT_SINCE_1_1 = frozenset({"RC4", "3DES (64-bit blocks, Sweet32)", "single DES", "export-grade"})
+
+
+def negotiable(why: str, cipher_string: str, openssl: str | None) -> bool:
+    """Whether the OpenSSL the server links can negotiate a suite weak for `why` (weakness()) under this cipher
+    string: `openssl` is "3" (OpenSSL 3 without the legacy suites), "1.1" (1.1.0 or later without the weak ones)
+    or None (not known: any)."""
+    if openssl == "3":
+        return why in _OPENSSL_3_LEVEL_ZERO_ONLY and "@seclevel=0" in cipher_string.lower()
+    if openssl == "1.1":
+        return why not in _NOT_BUILT_SINCE_1_1
+    return True
 
 
 @functools.lru_cache(maxsize=256)  # a config repeats the same few strings in every server
