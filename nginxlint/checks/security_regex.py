@@ -14,7 +14,7 @@ from ..nginx import edits
 from ..nginx.access import GUARD_DIRECTIVES, AccessView, error_return
 from ..nginx.captures import group, starts_with_slash
 from ..nginx.conditions import equality_condition, if_condition, regex_condition
-from ..nginx.inheritance import blocks_up, nearest, value_at
+from ..nginx.inheritance import Lists, blocks_up, nearest, value_at
 from ..nginx.listen import listens_locally
 from ..nginx.locations import hands_off, location_match, preflight, rewrite_redirects, top_level
 from ..nginx.variables import parse_value, variable_facts
@@ -476,10 +476,6 @@ def _ends_host(text: str, no_scheme: bool) -> bool:
     return any(c in rest for c in "/?#")
 
 
-def _host_parts(value: str) -> list:
-    return _host_split(value)[0]
-
-
 def _host_split(value: str) -> tuple[list, bool]:
     """(the parts of an upstream address up to the end of its host: the scheme, `://`, and the host, which ends
     at the first `/`, `?` or `#` written in the text, or at $uri, which starts with one; whether it ends there). `$is_args$args` is `?` and the
@@ -537,14 +533,28 @@ def check_http_splitting(tree, report):
         return
     flow = _flow(tree)
     access = AccessView(tree)
+    upstream_headers = None
     for node, index, what, forbidden in sinks:
         if _after_access_phase(node) and access.loopback_only(node):
             continue  # a browser elsewhere gets the 403, which carries nothing of its request
         if node.name == "proxy_pass" and _PATH_AS_HOST.match(node.args[index]):
             continue  # no host: nginx answers 500 "no host in upstream" and sends nothing (nginx 1.22)
-        # the host of a proxy_pass with variables is sent as the Host header line (checked with nginx 1.22)
-        in_host = {(p.start, p.end) for p in _host_parts(node.args[index])} if node.name == "proxy_pass" else set()
-        parts = [part for part in parse_value(node.args[index]) if part.variable is not None]
+        # the host of a proxy_pass with variables is sent as the Host header line (checked with nginx 1.22), unless
+        # proxy_set_header sets Host: then it only names the upstream block or the name to resolve, and a line
+        # break in it makes a name that no upstream and no DNS server has
+        host, host_ends = _host_split(node.args[index]) if node.name == "proxy_pass" else ([], True)
+        in_host = {(p.start, p.end) for p in host}
+        naming_only: set = set()
+        if in_host:
+            upstream_headers = upstream_headers or Lists(tree, ("proxy_set_header",))
+            if any(h.args and h.args[0].lower() == "host" for h in upstream_headers.effective(node.parent)):
+                # the last variable of a host no `/` ends may start the path (`http://$name$path`): kept, in the
+                # request line
+                variables = [(p.start, p.end) for p in host if p.variable is not None]
+                naming_only = set(variables if host_ends else variables[:-1])
+                in_host = set()
+        parts = [part for part in parse_value(node.args[index])
+                 if part.variable is not None and (part.start, part.end) not in naming_only]
         # a line break is harmful where the client can write a header line (a name and a colon) after it: one
         # `.` between letters the config writes (`(3.6)`) puts a lone CR there and nothing after it
         held = [flow.variable_held(part.variable, node) for part in parts]
