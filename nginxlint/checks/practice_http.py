@@ -674,10 +674,22 @@ def mixed_case_variable(dep, report):
 
 # -- NGX017 error-log-off --------------------------------------------------------------------------------------
 
+def _unused_by_servers(dep, node) -> bool:
+    """An http or stream block's error_log that every server of the block replaces with its own: requests are
+    logged by their server's (nginx opens the file, which stays empty). A block with an include nginxlint could not
+    read, or a glob outside the repository may fill, may hold a server that uses it."""
+    block = node.parent
+    if block is None or block.name not in ("http", "stream") or id(block) in dep.unread_include_ids() \
+            or block.name == "http" and not dep.http_includes_read:
+        return False
+    servers = [server for server in dep.nodes("server") if server.parent is block]
+    return bool(servers) and all(server.find("error_log") for server in servers)
+
+
 @rule("NGX017")
 def error_log_off(dep, report):
     for node in dep.nodes("error_log"):
-        if node.args[:1] in (["off"], ["on"]):
+        if node.args[:1] in (["off"], ["on"]) and not _unused_by_servers(dep, node):
             switch = node.args[0]
             report(
                 node,
