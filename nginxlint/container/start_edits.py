@@ -17,6 +17,7 @@ import posixpath
 import re
 from dataclasses import dataclass
 
+from ..foreign_regex import compile_foreign
 from .startup import read_script
 
 # In a BRE these are literal unless escaped, and special when escaped (GNU): the other way round in Python.
@@ -111,11 +112,8 @@ def _edited_patterns(script: str, extended: bool) -> list[re.Pattern]:
     for text in found:
         if "$" in text.rstrip("$"):  # a shell variable: which lines is not known here
             continue
-        try:
-            pattern = re.compile(text if extended else _from_bre(text))
-        except re.error:
-            continue
-        if pattern.fullmatch("") is None:  # `s/^/  /` inserts: it changes no directive
+        pattern = compile_foreign(text if extended else _from_bre(text))
+        if pattern is not None and pattern.fullmatch("") is None:  # `s/^/  /` inserts: it changes no directive
             patterns.append(pattern)
     return patterns
 

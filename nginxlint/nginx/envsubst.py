@@ -20,6 +20,8 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
+from ..foreign_regex import compile_foreign
+
 # envsubst's references: `$NAME` and `${NAME}`; `${NAME:-x}` and `${ NAME}` are not references and stay.
 REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
 
@@ -27,11 +29,10 @@ REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]
 def defined_names(env: dict[str, str]) -> set[str]:
     """The names the image passes to envsubst: every environment name matching NGINX_ENVSUBST_FILTER."""
     pattern = env.get("NGINX_ENVSUBST_FILTER", "")
-    try:
-        matcher = re.compile(pattern).search  # awk's `name ~ /filter/`: a match anywhere in the name
-    except re.error:
+    compiled = compile_foreign(pattern)
+    if compiled is None:
         return set()  # awk would stop with an error: nothing is substituted
-    return {name for name in env if matcher(name)}
+    return {name for name in env if compiled.search(name)}  # awk's `name ~ /filter/`: a match anywhere in the name
 
 
 @dataclass

@@ -5,6 +5,7 @@ import re
 from functools import lru_cache
 from typing import NamedTuple
 
+from ..foreign_regex import compile_foreign
 from .conditions import if_condition
 from .values import parse_uint
 
@@ -91,10 +92,7 @@ def regex_finds(location, uri: str) -> bool | None:
 
 @lru_cache(maxsize=1024)
 def _compiled(pattern: str, caseless: bool) -> re.Pattern | None:
-    try:
-        return re.compile(_PCRE_NAMED_GROUP.sub("(?P<", pattern), re.IGNORECASE if caseless else 0)
-    except re.error:
-        return None
+    return compile_foreign(_PCRE_NAMED_GROUP.sub("(?P<", pattern), re.IGNORECASE if caseless else 0)
 
 
 def served_kinds(node) -> frozenset[str] | None:
