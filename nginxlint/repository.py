@@ -48,6 +48,10 @@ _LEFTOVER_NAME = re.compile(r"(?:^|[-_.])(?:old|bak|orig|deprecated|unused)(?:[-
 # A config named as an example to copy and make one's own (`service-example.conf`, `example.conf`, `site.sample.conf`):
 # the one a deployment runs is the copy, under the name the README gives it. Not a last suffix: `nginx.conf.sample`
 # is what an image or script copies into place as it stands (see ACTIVATED_SUFFIXES in nginx/placeholders).
+# A config kept for development beside the one a deployment runs: named so (`nginx.dev.conf`, `nginx-debug.conf`), or
+# with a production twin beside it (`nginx.conf` and `nginx-prod.conf`, `app.conf.production`).
+_DEVELOPMENT_NAME = re.compile(r"(?:^|[-_.])(?:dev|development|debug)(?=[-_.])", re.I)
+_PRODUCTION_WORDS = ("prod", "production")
 _EXAMPLE_NAME = re.compile(r"(?:^|[-_.])(?:example|sample)(?=[-_.])", re.I)
 # A backup copy an editor, a package manager or a person left beside a config (`site.conf.bak`, `nginx.conf.orig`,
 # `default~`, `nginx.bak.conf`): a config names it, or nginx never loads it (an `include *.conf` does pick up
@@ -111,7 +115,8 @@ class Fixtures:
     def holds(self, display_path: str) -> bool:
         if not self.patterns:
             return False
-        if display_path in self.files or self._leftover_name(display_path) or self._example_name(display_path):
+        if display_path in self.files or self._leftover_name(display_path) or self._example_name(display_path) \
+                or self._development_config(display_path):
             return True
         directory = os.path.dirname(os.path.abspath(os.path.join(self.base_dir, display_path)))
         hit = self._by_directory.get(directory)
@@ -169,6 +174,19 @@ class Fixtures:
 
     def _leftover_name(self, display_path: str) -> bool:
         return bool(self.patterns) and bool(_LEFTOVER_NAME.search(os.path.basename(display_path)))
+
+    def _development_config(self, display_path: str) -> bool:
+        """A config named for development (`nginx.dev.conf`), or one whose production twin sits beside it
+        (`nginx.conf` beside `nginx-prod.conf`): the twin is what a deployment runs."""
+        name = os.path.basename(display_path)
+        if _DEVELOPMENT_NAME.search(name):
+            return True
+        directory = os.path.dirname(os.path.join(self.base_dir, display_path))
+        stem, dot, suffix = name.rpartition(".")
+        twins = [f"{name}.{word}" for word in _PRODUCTION_WORDS]
+        if dot and stem:
+            twins += [f"{stem}{sep}{word}.{suffix}" for word in _PRODUCTION_WORDS for sep in "-_."]
+        return any(os.path.isfile(os.path.join(directory, twin)) for twin in twins)
 
     def _example_name(self, display_path: str) -> bool:
         return "example" in self.patterns and bool(_EXAMPLE_NAME.search(os.path.basename(display_path)))
