@@ -48,9 +48,8 @@ _LEFTOVER_NAME = re.compile(r"(?:^|[-_.])(?:old|bak|orig|deprecated|unused)(?:[-
 # A config named as an example to copy and make one's own (`service-example.conf`, `example.conf`, `site.sample.conf`):
 # the one a deployment runs is the copy, under the name the README gives it. Not a last suffix: `nginx.conf.sample`
 # is what an image or script copies into place as it stands (see ACTIVATED_SUFFIXES in nginx/placeholders).
-# A config kept for development beside the one a deployment runs: named so (`nginx.dev.conf`, `nginx-debug.conf`), or
-# with a production twin beside it (`nginx.conf` and `nginx-prod.conf`, `app.conf.production`).
-_DEVELOPMENT_NAME = re.compile(r"(?:^|[-_.])(?:dev|development|debug)(?=[-_.])", re.I)
+# A config kept for development has a production twin beside it (`nginx.conf` and `nginx-prod.conf`,
+# `app.conf.production`).
 _PRODUCTION_WORDS = ("prod", "production")
 _EXAMPLE_NAME = re.compile(r"(?:^|[-_.])(?:example|sample)(?=[-_.])", re.I)
 # A backup copy an editor, a package manager or a person left beside a config (`site.conf.bak`, `nginx.conf.orig`,
@@ -176,11 +175,9 @@ class Fixtures:
         return bool(self.patterns) and bool(_LEFTOVER_NAME.search(os.path.basename(display_path)))
 
     def _development_config(self, display_path: str) -> bool:
-        """A config named for development (`nginx.dev.conf`), or one whose production twin sits beside it
-        (`nginx.conf` beside `nginx-prod.conf`): the twin is what a deployment runs."""
+        """A config whose production twin sits beside it (`nginx.conf` beside `nginx-prod.conf`): the twin is what
+        a deployment runs. (A name alone says too little: a `dev.conf` in conf.d/ is included with the rest.)"""
         name = os.path.basename(display_path)
-        if _DEVELOPMENT_NAME.search(name):
-            return True
         directory = os.path.dirname(os.path.join(self.base_dir, display_path))
         stem, dot, suffix = name.rpartition(".")
         twins = [f"{name}.{word}" for word in _PRODUCTION_WORDS]
