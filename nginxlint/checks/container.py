@@ -7,7 +7,9 @@ context also stay quiet while that fact is unknown.
 """
 from __future__ import annotations
 
+import fnmatch
 import math
+import os
 import posixpath
 import re
 from pathlib import Path
@@ -1158,3 +1160,51 @@ def upstream_resolved_once(tree, report):
                "ones until it is reloaded; use a variable with `resolver`, or `server … resolve` in an upstream with "
                "a `zone`", span=first.span,
                related=[other.node.location(f'"{other.host}" resolved once too') for other in others])
+
+
+# -- CTR118: a main config the image's nginx never reads ------------------------------------------------------------
+
+@rule("CTR118", needs="container")
+def main_config_not_read(tree, report):
+    binding = tree.binding
+    build = binding.container.build
+    if not tree.is_main or binding.how not in ("image-copy", "dockerfile") or build is None:
+        return
+    from ..container.dockerfile_binding import config_nginx_reads  # the image model, only for a main config an
+    from ..container.filesystem import Unknown  # image copies
+    from ..container.view import STOCK_SITES, container_files
+
+    read = config_nginx_reads(binding.container.argv or build.argv, binding.container.base_image)
+    placed = _placing_copy(tree, binding, build)
+    if read is None or placed is None or posixpath.normpath(placed[1]) == read \
+            or fnmatch.fnmatchcase(placed[1], STOCK_SITES):
+        return  # nginx reads it, or includes it from the image's own config (a main config there fails otherwise)
+    files = container_files(tree)
+    there = files.where(read) if files is not None else None
+    # what the image has there follows from names alone (the official image's own file, rocks or packages installed
+    # by name), and no RUN names either path (`ln -sf`, `cp`): nothing puts this config where nginx reads it
+    if not (isinstance(there, Unknown) and there.named) or any(read in run or placed[1] in run for run in build.runs):
+        return
+    copy, target = placed
+    how = "its command's `-c`" if "-c" in (binding.container.argv or build.argv) else "the image's default"
+    first = next(iter(tree.walk()), None)
+    report.at(build.path, copy.span,
+              f"this copies the main config to {target}, but the container's nginx reads {read} ({how}): nginx never "
+              f"loads {tree.loader.display(Path(tree.root.path))}, and runs the image's own config instead; copy it to "
+              f"{read}",
+              related=[first.location("the config nginx does not load")] if first is not None else [])
+
+
+def _placing_copy(tree, binding, build):
+    """(the COPY, its image path) that puts the tree's root config into the image of a Dockerfile or a Compose
+    service's build, by the config's own path or its directory's."""
+    from ..container.dockerfile_binding import build_context, dockerfile_context, placing_copy
+
+    base = Path(os.path.abspath(tree.loader.base_dir))
+    if binding.source == "dockerfile":
+        context = dockerfile_context(tree.loader, base / build.path)
+    else:
+        context = build_context(binding.facts, base / binding.path)
+    if context is None:
+        return None
+    return placing_copy(Path(os.path.abspath(tree.root.path)), context, build, whole_context=False)

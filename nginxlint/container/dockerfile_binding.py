@@ -106,17 +106,23 @@ def local_sources(build: ImageBuild, context: Path, whole_context: bool = True):
 def copied_to(root: Path, context: Path, build: ImageBuild, whole_context: bool = True) -> str | None:
     """Where a COPY/ADD of the build puts the file `root`, or None. `whole_context`: whether a COPY of the whole
     build context (`COPY . .`, an application's sources) counts."""
+    placed = placing_copy(root, context, build, whole_context)
+    return placed[1] if placed is not None else None
+
+
+def placing_copy(root: Path, context: Path, build: ImageBuild, whole_context: bool = True):
+    """(the COPY/ADD, the image path) that puts the file `root` into the image, or None (see copied_to)."""
     for copy, local, wildcard in local_sources(build, context, whole_context):
         dest = copy.target
         into = dest.endswith("/") or len(copy.sources) > 1 or posixpath.normpath(dest) in NGINX_DIRECTORIES
         if wildcard:
             if root.parent == local.parent and fnmatch.fnmatchcase(root.name, local.name):
-                return posixpath.join(dest, root.name) if into else dest
+                return copy, posixpath.join(dest, root.name) if into else dest
             continue
         if root == local:
-            return posixpath.join(dest, root.name) if into else dest
+            return copy, posixpath.join(dest, root.name) if into else dest
         if local in root.parents:
-            return posixpath.join(dest, root.relative_to(local).as_posix())
+            return copy, posixpath.join(dest, root.relative_to(local).as_posix())
     return None
 
 
@@ -281,15 +287,22 @@ def runs_another_config(build: ImageBuild, target: str) -> bool:
     """The image runs nginx itself (its CMD or ENTRYPOINT, or the base image's own command) with another main
     config than the one copied to `target`: `-c` names it, or the base image's default (an OpenResty image's
     nginx/conf/nginx.conf, where `COPY . nginx/conf/` put the repository's own and an example's beside it)."""
-    from .base_images import base_image  # image facts, only for a main config a whole context carries
+    config = config_nginx_reads(build.argv, build.base.value if build.base is not None else None)
+    return config is not None and config != posixpath.normpath(target)
 
-    argv = build.argv
+
+def config_nginx_reads(argv: tuple[str, ...], base_reference: str | None) -> str | None:
+    """The main config of a container whose command runs nginx itself (or that runs the base image's own command):
+    the path `-c` names, else the base image's default (known for the official images); None when a script or
+    another program starts nginx (it may pass any config) or the path is relative."""
+    from .base_images import base_image  # image facts, only for a main config whose container is known
+
     if argv and posixpath.basename(argv[0]) not in _NGINX_PROGRAMS:
-        return False  # a script or another program may start nginx with any config
+        return None
     config = next((argv[i + 1] for i in range(len(argv) - 1) if argv[i] == "-c"), None)
     if config is None:
-        config = base_image(build.base.value).conf_path if build.base is not None else None
-    return config is not None and config.startswith("/") and posixpath.normpath(config) != posixpath.normpath(target)
+        config = base_image(base_reference).conf_path
+    return posixpath.normpath(config) if config is not None and config.startswith("/") else None
 
 
 # `Dockerfile.base`, `base.Dockerfile`, `Dockerfile-base`: an image other images of the project start FROM.
