@@ -1174,7 +1174,8 @@ def main_config_not_read(tree, report):
     from ..container.filesystem import Unknown  # image copies
     from ..container.view import STOCK_SITES, container_files
 
-    read = config_nginx_reads(binding.container.argv or build.argv, binding.container.base_image)
+    argv = binding.container.argv or build.argv  # Compose's command and entrypoint, else the Dockerfile's
+    read = config_nginx_reads(argv, binding.container.base_image)
     placed = _placing_copy(tree, binding, build)
     if read is None or placed is None or posixpath.normpath(placed[1]) == read \
             or fnmatch.fnmatchcase(placed[1], STOCK_SITES):
@@ -1186,7 +1187,7 @@ def main_config_not_read(tree, report):
     if not (isinstance(there, Unknown) and there.named) or any(read in run or placed[1] in run for run in build.runs):
         return
     copy, target = placed
-    how = "its command's `-c`" if "-c" in (binding.container.argv or build.argv) else "the image's default"
+    how = "its command's `-c`" if "-c" in argv else "the image's default"
     first = next(iter(tree.walk()), None)
     report.at(build.path, copy.span,
               f"this copies the main config to {target}, but the container's nginx reads {read} ({how}): nginx never "
