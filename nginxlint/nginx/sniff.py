@@ -159,6 +159,12 @@ _RAINERSCRIPT = re.compile(r"^[ \t]*(?:action|module|input|template|ruleset|glob
 _LOGSTASH_SECTION = re.compile(r"^(?:input|filter|output)[ \t]*\{", re.MULTILINE)
 _LOGSTASH_SETTING = re.compile(r"[\w\]\"][ \t]*=>[ \t]*[{\"\[\w]")
 
+# Programs in other languages, named so: found where nginx's fragments sit (a shell's `conf.d/`, fish's
+# `~/.config/fish/conf.d/`), they share words with nginx (`set`) but nginx never reads them.
+_SCRIPT_SUFFIXES = {".fish": "a fish shell script", ".sh": "a shell script", ".bash": "a shell script",
+                    ".zsh": "a zsh script", ".py": "a Python program", ".rb": "a Ruby program", ".pl": "a Perl program",
+                    ".ps1": "a PowerShell script", ".vim": "a Vim script"}
+
 
 def classify(text: str, name: str = "", parsed: ParsedFile | None = None,
              extra: frozenset[str] = frozenset()) -> Verdict:
@@ -166,6 +172,9 @@ def classify(text: str, name: str = "", parsed: ParsedFile | None = None,
     `extra` names directives the user declares as known."""
     from .directives import LUA_BLOCK_DIRECTIVES, is_known, known_shape  # the directive table is built on first use
 
+    suffix = name[name.rfind("."):].lower() if "." in name.rsplit("/", 1)[-1] else ""
+    if suffix in _SCRIPT_SUFFIXES:
+        return Verdict(NOT_NGINX, 1.0, f"{_SCRIPT_SUFFIXES[suffix]} (its name ends in {suffix}), not an nginx config")
     if _C_COMMENT.search(text) and len(_C_COMMENT.findall(text)) * 10 >= 3 * len(_CONTENT_LINE.findall(text)):
         return Verdict(NOT_NGINX, 0.9, "its comments start with //, as in BIND's or C's configs: nginx has none")
     if text.startswith("#cloud-config"):  # the header cloud-init requires; nginx configs it writes are YAML strings

@@ -17,6 +17,7 @@ EXAMPLES = int(os.environ.get("NGINXLINT_PROPERTY_EXAMPLES", "200"))
 
 # Files of other programs that discovery picks by name (*.conf, *.template, conf.d/*), written for these tests.
 OTHER_PROGRAMS = {
+    "fish/conf.d/lesspipe.fish": ("set -gx LESSOPEN '|lesspipe %s'\nset -gx LESS -R\n", "fish shell script"),
     "openssl.cnf": ("""\
 HOME = .
 openssl_conf = openssl_init
