@@ -99,10 +99,13 @@ def served_kinds(node) -> frozenset[str] | None:
     """What a location on one file (`= /favicon.ico`), on a build tool's output directory (`/assets/`) or a regex
     location on the name's extension alone serves: "asset", "built", "data", "svg" (the *_EXTENSIONS above) or
     "page" (None for a file location); "text" for a location that answers with a fixed text of the site's own
-    (`fixed_text`), or with text or data files nginx reads from disk, typed by mime.types; "empty" for a location
-    or `if` that answers with no body (`bodiless`); None for any other block."""
+    (`fixed_text`), or with nginx's own error page (`return 401;`), or with text or data files nginx reads from disk,
+    typed by mime.types; "empty" for a location or `if` that answers with no body (`bodiless`); None for any other
+    block."""
     if node.name in ("location", "if") and bodiless(node):
         return frozenset({"empty"})
+    if node.name in ("location", "if") and _builtin_error_page(node):
+        return frozenset({"text"})
     match = location_match(node) if node.name == "location" else None
     if match is None:
         return None
@@ -185,6 +188,15 @@ def bodiless(block) -> bool:
     answer = _answering_return(block)
     status = parse_uint(answer.args[0]) if answer is not None else None
     return status in BODILESS or (status is not None and 200 <= status < 300 and len(answer.args) == 1)
+
+
+def _builtin_error_page(block) -> bool:
+    """Every answer of the block is a `return` of an error status without a text (`return 401;`): nginx's own error
+    page, a fixed text with no script and nothing the client chose (or, where `error_page` names the status, the
+    answer of the location it names, which has its own headers)."""
+    answer = _answering_return(block)
+    status = parse_uint(answer.args[0]) if answer is not None else None
+    return status is not None and 400 <= status < 600 and len(answer.args) == 1
 
 
 # The statuses add_header adds its header to without `always` (ngx_http_headers_filter).
