@@ -48,8 +48,8 @@ _LEFTOVER_NAME = re.compile(r"(?:^|[-_.])(?:old|bak|orig|deprecated|unused)(?:[-
 # A config named as an example to copy and make one's own (`service-example.conf`, `example.conf`, `site.sample.conf`):
 # the one a deployment runs is the copy, under the name the README gives it. Not a last suffix: `nginx.conf.sample`
 # is what an image or script copies into place as it stands (see ACTIVATED_SUFFIXES in nginx/placeholders).
-# A config kept for development has a production twin beside it (`nginx.conf` and `nginx-prod.conf`,
-# `app.conf.production`).
+# A main config kept for development has a production twin beside it (`nginx.conf` and `nginx-prod.conf`,
+# `nginx.conf.production`).
 _PRODUCTION_WORDS = ("prod", "production")
 _EXAMPLE_NAME = re.compile(r"(?:^|[-_.])(?:example|sample)(?=[-_.])", re.I)
 # A backup copy an editor, a package manager or a person left beside a config (`site.conf.bak`, `nginx.conf.orig`,
@@ -175,14 +175,15 @@ class Fixtures:
         return bool(self.patterns) and bool(_LEFTOVER_NAME.search(os.path.basename(display_path)))
 
     def _development_config(self, display_path: str) -> bool:
-        """A config whose production twin sits beside it (`nginx.conf` beside `nginx-prod.conf`): the twin is what
-        a deployment runs. (A name alone says too little: a `dev.conf` in conf.d/ is included with the rest.)"""
-        name = os.path.basename(display_path)
+        """A main config, `nginx.conf`, whose production twin sits beside it (`nginx-prod.conf`, `nginx.conf.prod`):
+        the twin is what a deployment starts nginx with. A fragment's twin says less: `site.conf` beside
+        `site-prod.conf` may hold what staging and production share, and a `dev.conf` in conf.d/ is included with the
+        rest."""
+        if os.path.basename(display_path) != "nginx.conf":
+            return False
         directory = os.path.dirname(os.path.join(self.base_dir, display_path))
-        stem, dot, suffix = name.rpartition(".")
-        twins = [f"{name}.{word}" for word in _PRODUCTION_WORDS]
-        if dot and stem:
-            twins += [f"{stem}{sep}{word}.{suffix}" for word in _PRODUCTION_WORDS for sep in "-_."]
+        twins = [f"nginx.conf.{word}" for word in _PRODUCTION_WORDS]
+        twins += [f"nginx{sep}{word}.conf" for word in _PRODUCTION_WORDS for sep in "-_."]
         return any(os.path.isfile(os.path.join(directory, twin)) for twin in twins)
 
     def _example_name(self, display_path: str) -> bool:
