@@ -727,3 +727,22 @@ def test_what_nginx_would_refuse_in_a_directory_of_leftovers_is_one_notification
     assert [f for f in result["findings"] if f["path"] == "example/old/nginx8.conf"] == []
     [note] = [n for n in result["notifications"] if n["path"] == "example/old/nginx8.conf"]
     assert (note["level"], note["code"]) == ("warning", "NGX005")
+
+
+def test_python_m_in_a_repository_whose_files_shadow_the_standard_library(tmp_path):
+    """`python -m nginxlint` puts the working directory on sys.path: a linted repository's `json.py` or `socket.so`
+    at its top must not replace the standard library's."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    write_tree(tmp_path, {"json.py": "raise ImportError('the repository shadows json')\n",
+                          "socket.py": "raise ImportError('the repository shadows socket')\n",
+                          "nginx.conf": "events {}\nhttp { server { listen 8080; } }\n"})
+    root = str(Path(__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+    done = subprocess.run([sys.executable, "-m", "nginxlint", "--format", "json", "."], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["summary"]["findings"] == 0
