@@ -176,44 +176,44 @@ _CURRENT_ALPINE_NGINX_IMAGES = frozenset({"linuxserver/swag", "linuxserver/nginx
 
 def image_has_openssl_3(tree) -> str | None:
     """The official image the tree runs in when it links OpenSSL 3 (the image's name, for messages), else None."""
-    binding = tree.binding
-    container = binding.container if binding is not None else None
-    if container is None:
+    reference = _base_reference(tree)
+    if reference is None:
         return None
-    reference = container.base_image
-    if not reference:
-        return None
-    from .base_images import base_image, split_reference  # the image facts table, only for a tree in a container
+    from .base_images import split_reference  # the image facts table, only for a tree in a container
 
     repository, tag = split_reference(reference)
     if repository in _CURRENT_ALPINE_NGINX_IMAGES and tag in (None, "latest"):
         return reference
-    flavour = base_image(reference).flavour
-    if flavour not in OPENSSL_3_SINCE:
-        return None
-    release = from_image(reference)
-    if release is None or release.number >= OPENSSL_3_SINCE[flavour]:
-        return reference
-    return None
+    return _official_image_since(reference, OPENSSL_3_SINCE)
 
 
 # The official nginx images link their distribution's OpenSSL 1.1 from nginx 1.16 on (Debian 9 and 10, Alpine 3.9 and
 # later; Alpine 3.5 to 3.8 made LibreSSL the default), built without the weak suites.
-OPENSSL_1_1_SINCE = (1, 16)
+OPENSSL_1_1_SINCE = {"nginx": (1, 16)}
 
 
 def image_has_openssl_1_1(tree) -> str | None:
     """The official nginx image the tree runs in when it links OpenSSL 1.1 or later, else None."""
+    reference = _base_reference(tree)
+    return _official_image_since(reference, OPENSSL_1_1_SINCE) if reference is not None else None
+
+
+def _base_reference(tree) -> str | None:
+    """The image the tree's container runs nginx from, when a container is known and names one."""
     binding = tree.binding
-    reference = binding.container.base_image if binding is not None else None
-    if not reference:
-        return None
+    return (binding.container.base_image or None) if binding is not None else None
+
+
+def _official_image_since(reference: str, since: dict) -> str | None:
+    """The reference when it is an official image of a flavour of `since` (flavour -> first release) from that
+    release on; a tag that names no release is a current image."""
     from .base_images import base_image  # the image facts table, only for a tree in a container
 
-    if base_image(reference).flavour != "nginx":
+    flavour = base_image(reference).flavour
+    if flavour not in since:
         return None
     release = from_image(reference)
-    return reference if release is None or release.number >= OPENSSL_1_1_SINCE else None
+    return reference if release is None or release.number >= since[flavour] else None
 
 
 # nginx's configure prefers PCRE2 from 1.21.5, and the official OpenResty images link it from 1.27.1.1 (their
