@@ -48,10 +48,11 @@ _LEFTOVER_NAME = re.compile(r"(?:^|[-_.])(?:old|bak|orig|deprecated|unused)(?:[-
 # A config named as an example to copy and make one's own (`service-example.conf`, `example.conf`, `site.sample.conf`):
 # the one a deployment runs is the copy, under the name the README gives it. Not a last suffix: `nginx.conf.sample`
 # is what an image or script copies into place as it stands (see ACTIVATED_SUFFIXES in nginx/placeholders).
-# A main config kept for development has a production twin beside it (`nginx.conf` and `nginx-prod.conf`,
-# `nginx.conf.production`).
-_PRODUCTION_WORDS = ("prod", "production")
 _EXAMPLE_NAME = re.compile(r"(?:^|[-_.])(?:example|sample)(?=[-_.])", re.I)
+# The production twins of a main config kept for development beside them (`nginx.conf` and `nginx-prod.conf`,
+# `nginx.conf.production`)
+_PRODUCTION_TWINS = tuple(f"nginx{sep}{word}.conf" for word in ("prod", "production") for sep in "-_.") + (
+    "nginx.conf.prod", "nginx.conf.production")
 # A backup copy an editor, a package manager or a person left beside a config (`site.conf.bak`, `nginx.conf.orig`,
 # `default~`, `nginx.bak.conf`): a config names it, or nginx never loads it (an `include *.conf` does pick up
 # `nginx.bak.conf` in a conf.d/, but then a config includes it and it is deployed).
@@ -182,9 +183,7 @@ class Fixtures:
         if os.path.basename(display_path) != "nginx.conf":
             return False
         directory = os.path.dirname(os.path.join(self.base_dir, display_path))
-        twins = [f"nginx.conf.{word}" for word in _PRODUCTION_WORDS]
-        twins += [f"nginx{sep}{word}.conf" for word in _PRODUCTION_WORDS for sep in "-_."]
-        return any(os.path.isfile(os.path.join(directory, twin)) for twin in twins)
+        return any(os.path.isfile(os.path.join(directory, twin)) for twin in _PRODUCTION_TWINS)
 
     def _example_name(self, display_path: str) -> bool:
         return "example" in self.patterns and bool(_EXAMPLE_NAME.search(os.path.basename(display_path)))
