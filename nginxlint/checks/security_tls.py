@@ -239,6 +239,9 @@ def _strong_only(node):
 
 # -- SEC522: weak cipher suites ---------------------------------------------------------------------------------
 
+_NOT_ASKED = object()
+
+
 def _openssl_without_weak_suites(dep) -> str | None:
     from ..container.nginx_build import openssl_without_weak_suites  # the image model, once a weak suite is found
 
@@ -249,6 +252,7 @@ def _openssl_without_weak_suites(dep) -> str | None:
 def weak_tls_cipher(dep, report):
     plain_too = _PlainTextToo(dep)
     refused = _RefusedHandshakes(dep)
+    openssl = _NOT_ASKED  # which OpenSSL the server links ("3", "1.1" or None), once a weak suite asks
     for name, protocols_name in CIPHER_DIRECTIVES.items():
         nodes = dep.nodes(name)
         if not nodes:
@@ -262,7 +266,8 @@ def weak_tls_cipher(dep, report):
                 continue  # ssl_ciphers sets TLS 1.2-and-older suites only: unused when only TLSv1.3 is on
             weak = weak_suites(node.args[0])
             if weak:
-                openssl = _openssl_without_weak_suites(dep)
+                if openssl is _NOT_ASKED:
+                    openssl = _openssl_without_weak_suites(dep)
                 weak = {suite: why for suite, why in weak.items() if negotiable(why, node.args[0], openssl)}
             if not weak:
                 continue

@@ -37,6 +37,7 @@ A real nginx file must never be called not-nginx: when in doubt, the verdict is 
 """
 from __future__ import annotations
 
+import posixpath
 import re
 from dataclasses import dataclass
 
@@ -172,7 +173,7 @@ def classify(text: str, name: str = "", parsed: ParsedFile | None = None,
     `extra` names directives the user declares as known."""
     from .directives import LUA_BLOCK_DIRECTIVES, is_known, known_shape  # the directive table is built on first use
 
-    suffix = name[name.rfind("."):].lower() if "." in name.rsplit("/", 1)[-1] else ""
+    suffix = posixpath.splitext(name)[1].lower()
     if suffix in _SCRIPT_SUFFIXES:
         return Verdict(NOT_NGINX, 1.0, f"{_SCRIPT_SUFFIXES[suffix]} (its name ends in {suffix}), not an nginx config")
     if _C_COMMENT.search(text) and len(_C_COMMENT.findall(text)) * 10 >= 3 * len(_CONTENT_LINE.findall(text)):

@@ -81,8 +81,13 @@ def builds_from_source(loader, top: Path) -> bool:
 
 def runs_own_build(tree) -> bool:
     """A config no container runs, in a repository that builds or ships its own nginx: its modules, and the Lua
-    it was built with (whose default search path names its own prefix), are out of view."""
-    return tree.binding is None and (_built_from_source(tree) or _ships_own_binary(tree))
+    it was built with (whose default search path names its own prefix), are out of view. Found once per tree (the
+    Lua search asks it of every default location)."""
+    if tree.binding is not None:
+        return False
+    if "own-build" not in tree.memo:
+        tree.memo["own-build"] = _built_from_source(tree) or _ships_own_binary(tree)
+    return tree.memo["own-build"]
 
 
 def _ships_own_binary(tree) -> bool:
