@@ -16,7 +16,8 @@ from ..nginx.captures import group, starts_with_slash
 from ..nginx.conditions import equality_condition, if_condition, regex_condition
 from ..nginx.inheritance import Lists, blocks_up, nearest, value_at
 from ..nginx.listen import listens_locally
-from ..nginx.locations import hands_off, location_match, preflight, rewrite_redirects, top_level
+from ..nginx.locations import (answers_nothing_of_the_user, hands_off, location_match, preflight, rewrite_redirects,
+                               top_level)
 from ..nginx.variables import parse_value, variable_facts
 from ..nginx.wordmap import value_span
 from ..regex import charsets as cs
@@ -715,8 +716,10 @@ class _Cors:
             return True  # headers-more's lists are not replaced as add_header's are: not followed here
         if not any(_credentials(child) for child in block.children or ()):
             return False
-        fixed = block.name == "if" and any(child.name == "return" and not any("$" in arg for arg in child.args)
-                                           for child in block.children or ())
+        if block.name != "if":
+            return not answers_nothing_of_the_user(block)
+        fixed = any(child.name == "return" and not any("$" in arg for arg in child.args)
+                    for child in block.children or ())
         return not fixed or block.parent is not None and _lua_allows_origin(block.parent)
 
     def checked(self, node) -> bool:

@@ -240,8 +240,35 @@ def _answering_return(block):
     children = block.children or ()
     if any(child.name == "location" for child in children):
         return None
-    first = next((child for child in children if child.name in ("return", "rewrite", "if")), None)
+    first = _first_rewrite_step(children)
     return first if first is not None and first.name == "return" and first.args else None
+
+
+def _first_rewrite_step(children):
+    """The first `return`, `if` or `rewrite` that may end the rewrite phase: a `rewrite` without a flag that sets a
+    URI, not a redirect, lets the next directive run."""
+    return next((child for child in children if child.name in ("return", "if") or child.name == "rewrite" and
+                 not (len(child.args) == 2 and not rewrite_redirects(child))), None)
+
+
+def answers_nothing_of_the_user(block) -> bool:
+    """No answer going out with the block's add_header list holds anything a request or the user's cookies chose:
+    each request is answered by a redirect (whose body is nginx's own page), a `return` of the config's own text (no
+    variable), or leaves for another location (`rewrite … last`), whose own headers go out with its answer. A
+    server's requests are its locations', a `location /` among them (a request no location takes would be served
+    from the server's root)."""
+    locations = [child for child in block.children or () if child.name == "location"]
+    if not locations:
+        step = _first_rewrite_step(block.children or ())
+        if step is None or step.name == "if" or not step.args:
+            return False
+        if step.name == "rewrite":
+            return rewrite_redirects(step) or step.args[2:] == ["last"]
+        return step.args[0] in REDIRECTS or not any("$" in arg for arg in step.args[1:])
+    if block.name != "server" or not any((match := location_match(loc)) is not None and match.prefix and
+                                         match.pattern == "/" for loc in locations):
+        return False
+    return all(answers_nothing_of_the_user(loc) for loc in locations)
 
 
 # `^`, `.*`, `^(.*)$`, `^/static/(.*)$`: a literal start, then anything (what `.` takes: all but a newline).
