@@ -399,7 +399,7 @@ def add_header_redefinition(dep, report):
             if access.loopback_only(block):
                 continue  # only this host's own processes get its answers (others get the 403, without them)
             inherited = headers.of(block.parent) if block.parent is not None else []
-            weight = _for_files(weighs, served_kinds(block))
+            weight = _for_files(weighs, served_kinds(block), block)
             if preflight(block):
                 weight = _on_preflight(weight)
             weight = _sent_with(weight, fixed_status(block))
@@ -515,13 +515,15 @@ READ_POLICY = "cross-origin-resource-policy"
 _NOTHING_TO_KEEP = frozenset({"text", "empty", "built"})
 
 
-def _for_files(weighs, kinds):
+def _for_files(weighs, kinds, block):
     """The weight of a header lost in a location on file extensions (`served_kinds`): no HSTS; a page policy only
-    where a page may be served (the CSP where an SVG may); X-Content-Type-Options only where a page, text, JSON or
-    a feed may be, whose declared type a browser could otherwise second-guess; no Cross-Origin-Resource-Policy on
-    a fixed text of the site's own, its built scripts and style sheets, or an answer without a body."""
+    where a page may be served (the CSP where an SVG may); X-Content-Type-Options only where an application may
+    answer a page, text, JSON or a feed, whose declared type a browser could otherwise second-guess (the pages
+    nginx reads from disk go out as mime.types types them, text/html); no Cross-Origin-Resource-Policy on a fixed
+    text of the site's own, its built scripts and style sheets, or an answer without a body."""
     if kinds is None:
         return weighs
+    sniffed = bool(kinds & {"page", "data"}) and any(hands_off(inner) for inner in block.walk())
 
     def counts(node) -> bool:
         name = node.args[0].lower()
@@ -529,7 +531,7 @@ def _for_files(weighs, kinds):
             return False
         if name in DOCUMENT_POLICIES and "page" not in kinds and not (name in SCRIPT_POLICIES and "svg" in kinds):
             return False
-        return weighs(node) and (name != NOSNIFF or bool(kinds & {"page", "data"}))
+        return weighs(node) and (name != NOSNIFF or sniffed)
     return counts
 
 
