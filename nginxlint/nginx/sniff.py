@@ -472,7 +472,8 @@ class _Lines:
                 return "looks like an Apache httpd config (<VirtualHost>, ServerName …)"
             return "looks like HTML or XML"
         if c["camel"] * 10 >= content * 6:
-            return "looks like an Apache httpd config (ServerName, DocumentRoot …)"
+            return ("looks like another program's config of CamelCase options, one per line (Apache httpd's "
+                    "ServerName, ClamAV's LogFile …), not nginx directives")
         if c["shell"] * 10 >= content * 6 and c["shell"] >= 2:
             return "looks like a shell script (if/then/fi, variable assignments)"
         return ""
