@@ -38,10 +38,12 @@ def said_at_originals(findings: list[Finding], notifications: list[Notification]
 COPY = "the same in this copy"
 
 
-def said_once_for_copies(findings: list[Finding], texts: dict[str, list[str]]) -> list[Finding]:
-    """A finding that copies share (same rule, words and line) is reported at the first of them by path (one outside
-    the directories kept aside, tests, examples, docs, a developer's setup, first), and names the others as related
-    places; its fix edits every copy.
+def said_once_for_copies(findings: list[Finding], texts: dict[str, list[str]],
+                         run_ranks: dict[str, int] | None = None) -> list[Finding]:
+    """A finding that copies share (same rule, words and line) is reported at the first of them: one a container
+    runs (`run_ranks`: 0 a Compose service or manifest, 1 a Dockerfile alone), then one outside the directories kept
+    aside (tests, examples, docs, a developer's setup), then by path; it names the others as related places and its
+    fix edits every copy.
 
     Copies are identical texts, or files of one name whose lines are nearly all the same (`install/debian/11/nginx/
     nginx.conf` and `install/ubuntu/18.04/nginx/nginx.conf`, a few lines apart; a template and the file rendered from
@@ -59,14 +61,15 @@ def said_once_for_copies(findings: list[Finding], texts: dict[str, list[str]]) -
             body, blank = around.from_first_line(text)
             identical.setdefault((body, finding.span.line - blank, finding.span.end_line - blank,
                                   *_what_is_said(finding)), []).append(finding)
-    findings = _merged(findings, identical.values())
+    ranks = run_ranks or {}
+    findings = _merged(findings, identical.values(), ranks)
     similar: dict[tuple, list[Finding]] = {}
     for finding in findings:
         text = around.text(finding)
         if text is not None:
             line = around.lines(text)[finding.span.line - 1].strip()
             similar.setdefault((_rendered_name(finding.path), line, *_what_is_said(finding)), []).append(finding)
-    return _merged(findings, (cluster for same in similar.values() for cluster in around.clusters(same)))
+    return _merged(findings, (cluster for same in similar.values() for cluster in around.clusters(same)), ranks)
 
 
 def _rendered_name(path: str) -> str:
@@ -81,13 +84,14 @@ def _is_template(path: str) -> bool:
     return _rendered_name(path) != posixpath.basename(path)
 
 
-def _merged(findings: list[Finding], groups) -> list[Finding]:
+def _merged(findings: list[Finding], groups, ranks: dict[str, int]) -> list[Finding]:
     merged: dict[int, Finding | None] = {}  # id of a finding -> what replaces it (None: said at the first copy)
     for same in groups:
         if len({f.path for f in same}) < 2:
             continue
         # the template a repository renders its copy from is where the fix goes
-        same = sorted(same, key=lambda f: (bool(_ASIDE.search(f.path)), not _is_template(f.path), f.path))
+        same = sorted(same, key=lambda f: (ranks.get(f.path, 2), bool(_ASIDE.search(f.path)),
+                                           not _is_template(f.path), f.path))
         kept = same[0]
         for copy in same[1:]:
             kept = _with_copy(kept, copy)

@@ -86,7 +86,9 @@ def _run(paths: list[Path], settings, base_dir: Path, stdin, texts) -> tuple[Rep
     sources = _sources(workspace)
     findings = said_at_originals(findings, notifications, sources, selection.fixtures, _included(workspace))
     texts = _texts(workspace, sources)
-    findings = said_once_for_copies(_said_once(suppress(findings, workspace.loader, sources, selection)), texts)
+    run_ranks = _run_ranks(workspace)
+    findings = said_once_for_copies(_said_once(suppress(findings, workspace.loader, sources, selection)), texts,
+                                    run_ranks)
     if workspace.dumps:  # from the files nginx read to the lines of the dump the user has
         findings, notifications, sources = relocate(findings, notifications, sources, list(workspace.dumps))
         findings = [f for f in findings if selection.allows(f.code, f.path)]
@@ -102,7 +104,7 @@ def _run(paths: list[Path], settings, base_dir: Path, stdin, texts) -> tuple[Rep
     skipped = {path: why for path, why in workspace.loader.skipped.items()
                if workspace.report_only is None or path in workspace.report_only}
     report = Report(findings, enabled, notifications, str(base_dir), __version__, len(read), sources, skipped, read,
-                    texts)
+                    texts, run_ranks)
     return report, workspace
 
 
@@ -120,12 +122,14 @@ def run_parallel(paths: list[Path], settings, base_dir: Path, jobs: int) -> Repo
         reports = list(pool.map(run, groups, [settings] * len(groups), [base_dir] * len(groups)))
     first = reports[0]
     texts = {path: found for report in reports for path, found in report.texts.items()}
-    findings = said_once_for_copies(_unique([f for report in reports for f in report.findings]), texts)
+    run_ranks = _lowest(report.run_ranks for report in reports)
+    findings = said_once_for_copies(_unique([f for report in reports for f in report.findings]), texts, run_ranks)
     findings.sort(key=lambda f: f.sort_key)
     notifications = list({(n.level, n.message, n.path): n for r in reports for n in r.notifications}.values())
     sources = {path: source for report in reports for path, source in report.sources.items()}
     files = len(sources) or sum(report.files_checked for report in reports)
-    return Report(findings, first.rules, notifications, first.base_dir, first.version, files, sources, texts=texts)
+    return Report(findings, first.rules, notifications, first.base_dir, first.version, files, sources, texts=texts,
+                  run_ranks=run_ranks)
 
 
 # Mistakes that make nginx refuse a file as it stands: a cycle, an unknown directive, a wrong context or value, a
@@ -153,6 +157,23 @@ def _refusals_in_test_data(findings: list[Finding], notifications: list[Notifica
                 "fixture directory that no config includes, so not reported as findings")
         notifications.append(Notification("warning", text, path, first.span, first.code))
     return kept
+
+
+def _run_ranks(workspace) -> dict[str, int]:
+    """How surely a container runs each file: 0 where a Compose service, a manifest or a setting runs its config, 1
+    where only a Dockerfile copies it; files of no container are not listed. A copy that runs is where its shared
+    finding goes."""
+    return _lowest(dict.fromkeys(tree.files, 1 if tree.binding.how == "dockerfile" else 0)
+                   for tree in workspace.trees if tree.binding is not None)
+
+
+def _lowest(rankings) -> dict[str, int]:
+    """Each path's lowest rank of all the rankings."""
+    lowest: dict[str, int] = {}
+    for ranks in rankings:
+        for path, rank in ranks.items():
+            lowest[path] = min(rank, lowest.get(path, rank))
+    return lowest
 
 
 def _included(workspace) -> set[str]:

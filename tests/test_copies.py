@@ -158,3 +158,15 @@ def test_a_template_and_the_copy_rendered_from_it_share_a_finding_placed_at_the_
     root = _repository(tmp_path, {"scripts/nginx.conf.template": template, "scripts/nginx.conf": rendered})
     found = _found(run_cli([".", "--format", "json", "--no-cache", "--select", "SEC521"], cwd=root))
     assert found == [("SEC521", "scripts/nginx.conf.template", 6, (("scripts/nginx.conf", 6),))]
+
+
+def test_the_shared_finding_is_placed_at_the_copy_a_container_runs(tmp_path):
+    """Two image versions keep the same config; the Compose stack builds only the second: the user fixes that one."""
+    config = "events {}\nhttp {\n    server {\n        listen 80;\n        location / { proxy_pass http://app/; }\n    }\n}\n"
+    dockerfile = "FROM nginx:1.25\nCOPY nginx.conf /etc/nginx/nginx.conf\n"
+    root = _repository(tmp_path, {
+        "waf-2/nginx.conf": config, "waf-2/Dockerfile": dockerfile,
+        "waf-3/nginx.conf": config, "waf-3/Dockerfile": dockerfile,
+        "docker-compose.yml": "services:\n  waf:\n    build: waf-3\n    ports: ['80:80']\n  app:\n    image: app\n"})
+    found = _found(run_cli([".", "--format", "json", "--no-cache", "--select", "CTR112"], cwd=root))
+    assert found == [("CTR112", "waf-3/nginx.conf", 5, (("waf-2/nginx.conf", 5),))]
