@@ -11,7 +11,7 @@ from ..nginx import edits
 from ..nginx.access import error_return
 from ..nginx.advisories import ADVISORIES, affected_branch, openresty_patched
 from ..nginx.inheritance import nearest, value_at
-from ..nginx.tls import WEAK_PROTOCOLS, negotiable, protocol_name, weak_suites
+from ..nginx.tls import WEAK_PROTOCOLS, negotiable, only_tls12_suites, protocol_name, weak_suites
 from ..nginx.listen import http_servers, listens_locally, parse_listen
 from ..nginx.locations import front_page, served_kinds
 from ..nginx.templates import is_unknown
@@ -39,30 +39,43 @@ def _weak_args(node) -> list[int]:
 CIPHERS_OF = {protocols: ciphers for ciphers, protocols in CIPHER_DIRECTIVES.items()}
 
 
-class _OpenSSL3:
-    """Whether the image's OpenSSL 3 refuses TLS 1.0/1.1 whatever a protocol list says: unless the suites in scope
-    lower its security level to 0. The cipher settings are indexed once per run."""
+class _CiphersInScope:
+    """The cipher lists a protocol setting's handshakes use: the one in effect in its block (None: nginx's default),
+    and those of the servers and locations inside it. Indexed once per run."""
 
     def __init__(self, dep):
         self._dep = dep
-        self._on: bool | None = None
         self._ciphers: dict = {}
 
+    def of(self, node) -> list:
+        name = CIPHERS_OF[node.name]
+        if name not in self._ciphers:
+            self._ciphers[name] = (Inherited(self._dep, name), self._dep.nodes(name))
+        inherited, all_nodes = self._ciphers[name]
+        return [inherited.at(node.parent), *(c for c in all_nodes if node.parent in c.ancestors())]
+
+    def only_tls12(self, node) -> bool:
+        """Every list in scope leaves no suite TLS 1.0 or 1.1 can use (`HIGH:!aNULL:!MD5:!SHA`): the old versions
+        it enables are never negotiated."""
+        return all(c is not None and c.args and only_tls12_suites(c.args[0]) for c in self.of(node))
+
+
+class _OpenSSL3:
+    """Whether the image's OpenSSL 3 refuses TLS 1.0/1.1 whatever a protocol list says: unless the suites in scope
+    lower its security level to 0."""
+
+    def __init__(self, dep, ciphers: _CiphersInScope):
+        self._dep = dep
+        self._on: bool | None = None
+        self._ciphers = ciphers
+
     def refuses_weak(self, node) -> bool:
-        dep = self._dep
         if self._on is None:  # the image model, read only once a weak version is found
             from ..container.nginx_build import links_openssl_3
 
-            self._on = links_openssl_3(dep) is not None
-        if not self._on:
-            return False
-        name = CIPHERS_OF[node.name]
-        if name not in self._ciphers:
-            self._ciphers[name] = (Inherited(dep, name), dep.nodes(name))
-        inherited, all_nodes = self._ciphers[name]
-        below = [c for c in all_nodes if node.parent in c.ancestors()]  # servers and locations in its scope
-        return not any(c is not None and c.args and "@seclevel=0" in c.args[0].lower()
-                       for c in [inherited.at(node.parent), *below])
+            self._on = links_openssl_3(self._dep) is not None
+        return self._on and not any(c is not None and c.args and "@seclevel=0" in c.args[0].lower()
+                                    for c in self._ciphers.of(node))
 
 
 class _ReachingTlsServers:
@@ -154,14 +167,16 @@ class _PlainTextToo:
 @rule("SEC521")
 def weak_tls_protocol(dep, report):
     reported = set()
-    openssl = _OpenSSL3(dep)
+    ciphers = _CiphersInScope(dep)
+    openssl = _OpenSSL3(dep, ciphers)
     plain_too = _PlainTextToo(dep)
     reaching = _ReachingTlsServers(dep)
     refused = _RefusedHandshakes(dep)
     for name in PROTOCOL_DIRECTIVES:
         for node in dep.nodes(name):
             weak = _weak_args(node)
-            if not weak or openssl.refuses_weak(node) or plain_too.covers(node) or refused.covers(node) or \
+            if not weak or openssl.refuses_weak(node) or ciphers.only_tls12(node) or plain_too.covers(node) or \
+                    refused.covers(node) or \
                     (name == "ssl_protocols" and not reaching.any(node)) or \
                     (name in _UPSTREAM_TLS and not _may_use_tls_upstream(dep, node)):
                 continue
@@ -173,7 +188,7 @@ def weak_tls_protocol(dep, report):
             report(node, f"`{name}` enables {listed}: {verb} deprecated by RFC 8996; allow only TLSv1.2 and "
                    f"TLSv1.3 for {side}",
                    arg=weak[0], help=f"{name} TLSv1.2 TLSv1.3;", fix=_strong_only(node))
-    _sni_protocols(dep, report, reported, openssl)
+    _sni_protocols(dep, report, reported, lambda setting: openssl.refuses_weak(setting) or ciphers.only_tls12(setting))
 
 
 # The upstream protocol settings, with the `*_pass` they apply to and its plain (no TLS) scheme.
@@ -203,7 +218,7 @@ def _plain_target(target: str, plain: str, directive: str) -> bool:
     return target.startswith(plain) or directive != "proxy_pass" and "://" not in target
 
 
-def _sni_protocols(dep, report, reported, openssl) -> None:
+def _sni_protocols(dep, report, reported, never_negotiated) -> None:
     """A server's own ssl_protocols does not apply to handshakes it shares a socket with a weaker default server
     for: OpenSSL negotiates the version with the default server's settings before SNI picks the server."""
     protocols = Inherited(dep, "ssl_protocols")
@@ -215,7 +230,7 @@ def _sni_protocols(dep, report, reported, openssl) -> None:
             continue
         default_server, default_listen = default_of(entries)
         default_setting = protocols.at(default_server)
-        if default_setting is None or not _weak_args(default_setting) or openssl.refuses_weak(default_setting):
+        if default_setting is None or not _weak_args(default_setting) or never_negotiated(default_setting):
             continue
         for server, _listen in entries:
             own = protocols.own(server)

@@ -177,6 +177,24 @@ def enabled_suites(cipher_string: str) -> set[str] | None:
     return enabled
 
 
+# Suites only TLS 1.2 and later negotiate: AEAD ones, and CBC ones with a SHA-256 or SHA-384 MAC (RFC 5246 A.5)
+_TLS12_MACS = frozenset({"AEAD", "SHA256"})
+_TLS12_SUITE_NAME = re.compile(r"[A-Z0-9-]+-(?:SHA256|SHA384|POLY1305)", re.IGNORECASE)
+
+
+def only_tls12_suites(cipher_string: str) -> bool:
+    """The string enables no suite a TLS 1.0 or 1.1 handshake can use (every one of those has a SHA-1 or MD5 MAC):
+    `HIGH:!aNULL:!MD5:!SHA`. Every word it adds must be known here or a TLS 1.2 suite's name, else it may add one."""
+    for word in _SEPARATORS.split(cipher_string.strip().strip('"\'')):
+        body = word[1:] if word[:1] in "+" else word
+        if word[:1] in "!-" or not body or body.startswith("@"):
+            continue
+        if any(_alias(part) is None for part in body.split("+") if part) and not _TLS12_SUITE_NAME.fullmatch(body):
+            return False
+    enabled = enabled_suites(cipher_string)
+    return enabled is not None and all(SUITES[name][3] in _TLS12_MACS for name in enabled)
+
+
 # OpenSSL 3 as Debian, Ubuntu and Alpine build it has no RC4, single DES, 3DES, IDEA, SEED or export suite for TLS
 # (they live in the legacy provider, or are not built), and negotiates anonymous and unencrypted suites only at
 # security level 0 (`openssl ciphers -s 'aNULL:@SECLEVEL=0'` lists them, at level 1 "no cipher match").

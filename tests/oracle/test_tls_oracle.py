@@ -189,6 +189,22 @@ def test_openssl_3_refuses_tls_1_0_and_1_1_at_its_default_security_level(certs):
         assert len(codes(nginx.lint(), "SEC521")) == 1
 
 
+def test_a_cipher_list_without_sha1_or_md5_suites_fails_tls_1_0_and_1_1_handshakes(certs):
+    """The security level is lowered to 0 on both sides, so that only the suites decide: `!SHA` leaves none that a
+    TLS 1.0 or 1.1 handshake can use, and nginxlint does not report the old versions the protocol list names."""
+    with Nginx(tree(certs, _weak_and_strong("HIGH:!aNULL:!MD5:!SHA:@SECLEVEL=0"))) as nginx:
+        started(nginx)
+        for old in (ssl.TLSVersion.TLSv1, ssl.TLSVersion.TLSv1_1):
+            assert handshake(nginx.port, "a.test", version=old, ciphers="DEFAULT:@SECLEVEL=0") is None
+        assert handshake(nginx.port, "a.test", version=ssl.TLSVersion.TLSv1_2) is not None
+        assert codes(nginx.lint(), "SEC521") == []
+    with Nginx(tree(certs, _weak_and_strong("HIGH:!aNULL:!MD5:@SECLEVEL=0"))) as nginx:
+        started(nginx)
+        assert handshake(nginx.port, "a.test", version=ssl.TLSVersion.TLSv1_1, ciphers="DEFAULT:@SECLEVEL=0") \
+            is not None
+        assert len(codes(nginx.lint(), "SEC521")) == 1
+
+
 def _proxy_to_tls_1_1(upstream_port: int) -> str:
     """An upstream that speaks only TLS 1.1 (at level 0), and two proxies to it that offer TLS 1.1: one at the
     security level the system gives, one that lowers it to 0."""
