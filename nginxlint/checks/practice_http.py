@@ -200,7 +200,23 @@ def _extension_type(dep, path: str) -> str | None:
     if not dep.is_main or any(node.args and node.args[0].rsplit("/", 1)[-1] == "mime.types"
                               for node in dep.nodes("include")):
         return STOCK_TYPES.get(extension)
-    return BUILT_IN_TYPES.get(extension) if not dep.nodes("types") else None
+    if not dep.nodes("types"):
+        return BUILT_IN_TYPES.get(extension)
+    return _http_types(dep).get(extension)
+
+
+def _http_types(dep) -> dict[str, str]:
+    """{extension: type} of the `types` blocks of the http block (a types file read, whatever its name: `include
+    /etc/nginx/mime.type;`); empty where a server or location has types of its own, which this does not follow."""
+    if "http-types" not in dep.memo:
+        blocks = dep.nodes("types")
+        found: dict[str, str] = {}
+        if all(block.parent is not None and block.parent.name == "http" for block in blocks):
+            for block in blocks:
+                for entry in block.children or ():
+                    found.update((extension.lower(), entry.name) for extension in entry.args)
+        dep.memo["http-types"] = found
+    return dep.memo["http-types"]
 
 
 def _answer_type(dep, default_types: dict, block) -> str | None:
