@@ -278,9 +278,8 @@ class ConfigTree:
     def note_out_of_view(self, node: Node) -> None:
         """A note for an absolute include nginxlint cannot read: nothing in view says what is there."""
         pattern = node.args[0]
-        self.loader.not_seen(node.file.display, node.d.arg_span(0), f'include "{pattern}" is outside the project, so '
-                             f'what it declares is not checked; a path-map entry such as "{os.path.dirname(pattern)}/: '
-                             '<its directory in this repository>/" lets nginxlint read it')
+        self.loader.note_outside_project(node.file.display, node.d.arg_span(0), f'include "{pattern}"',
+                                         "what it declares", pattern)
 
     def _not_read(self) -> None:
         self.complete = self.all_read = False

@@ -746,3 +746,18 @@ def test_python_m_in_a_repository_whose_files_shadow_the_standard_library(tmp_pa
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["summary"]["findings"] == 0
+
+
+def test_a_lua_file_outside_the_project_is_named_in_a_note_with_the_path_map_that_reads_it(tmp_path):
+    write_tree(tmp_path, {"nginx.conf": "events {}\nhttp {\n    server {\n        listen 80;\n"
+                                        "        location / { access_by_lua_file /app/lualib/proxy/cache.lua; }\n"
+                                        "    }\n}\n",
+                          "proxy/cache.lua": "ngx.exit(ngx.HTTP_FORBIDDEN)\n"})
+    (tmp_path / ".git").mkdir()
+    result = run_cli([".", "--format", "json"], cwd=tmp_path)
+    (note,) = [n for n in result.json["notifications"] if "outside the project" in n["message"]]
+    assert (note["path"], note["line"], note["column"]) == ("nginx.conf", 5, 41)
+    assert '"/app/lualib/proxy/: <its directory in this repository>/"' in note["message"]
+    (tmp_path / ".nginxlint.yaml").write_text("path-map:\n  /app/lualib/: ./\n")
+    result = run_cli([".", "--format", "json"], cwd=tmp_path)
+    assert not [n for n in result.json["notifications"] if "outside the project" in n["message"]]

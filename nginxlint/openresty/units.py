@@ -508,6 +508,9 @@ def collect_units(tree) -> LuaUnits:
             if path is None or not files.is_file(path):
                 if path is None or files.in_image or files.in_container(target):
                     outside.append(node)  # a file of the image nginxlint cannot see: neither found nor missing
+                    if os.path.isabs(target):
+                        tree.loader.note_outside_project(d.file.display, d.arg_span(index),
+                                                         f'{name} target "{target}"', "its code", target)
                 elif (other := files.other_prefix(target, Path(d.file.path).parent)) is not None:
                     outside.append(node)  # nginx started with another -p finds it: not missing, not read
                     _found_elsewhere(tree, node, index, Path(os.path.normpath(other / target)),
