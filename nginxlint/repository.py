@@ -100,7 +100,7 @@ class Fixtures:
         self._by_directory: dict[str, bool] = {}
         self._whole: dict[Path, bool] = {}  # repositories that are fixtures as a whole (a Lua library, demos)
         self._benchmarks: dict[Path, bool] = {}  # repositories that are benchmark suites
-        self._libraries: dict[Path, bool] = {}  # repositories of a Lua library
+        self._libraries: dict[Path, tuple[bool, bool]] = {}  # repositories: (a Lua package alone, a library)
         self._places: dict[Path, tuple | None] = {}
 
     def add_files(self, display_paths) -> None:
@@ -163,14 +163,18 @@ class Fixtures:
 
     def library_example(self, display_path: str) -> bool:
         """The file lies in an example directory of a library's repository (`is_lua_library`, a `lib/resty/` tree of
-        modules, or an nginx module's source), when fixtures are judged at all: a config its readers start to try
-        the library."""
-        if not self._below(display_path, EXAMPLE_DIRS):
+        modules, or an nginx module's source), or anywhere in a repository whose package holds Lua modules alone
+        (`is_lua_library`), when fixtures are judged at all: a config its readers start to try the library, or its
+        developers to work on it."""
+        found = self._place_of(display_path) if self.patterns else None
+        if found is None:
             return False
-        top = self._place_of(display_path)[0]
+        top = found[0]
         if top not in self._libraries:
-            self._libraries[top] = is_lua_library(top) or _holds_resty_modules(top) or _holds_module_source(top)
-        return self._libraries[top]
+            package = is_lua_library(top)
+            self._libraries[top] = (package, package or _holds_resty_modules(top) or _holds_module_source(top))
+        package, library = self._libraries[top]
+        return library if self._below(display_path, EXAMPLE_DIRS) else package
 
     def _leftover_name(self, display_path: str) -> bool:
         return bool(self.patterns) and bool(_LEFTOVER_NAME.search(os.path.basename(display_path)))

@@ -696,6 +696,29 @@ def test_a_lua_librarys_example_gets_no_deployment_advice_and_keeps_its_failures
     assert found("application") == [("CTR112", 4, 25), ("LUA202", 5, 70)]
 
 
+def test_a_lua_packages_own_development_config_gets_no_deployment_advice(tmp_path):
+    """An OPM package (dist.ini naming its main module) keeps an nginx.conf at its top for its developers: the
+    container's DNS advice goes, the missing shared dict stays. A lib/resty/ tree alone may be an application's
+    vendored libraries: its top-level config keeps the advice."""
+    conf = ("events {}\nhttp {\n  upstream app { server backend:8080; }\n"
+            "  server { listen 80; location / { content_by_lua_block { ngx.shared.hits:incr('x', 1) } } }\n}\n")
+    compose = ("services:\n  backend:\n    image: example/app\n  resty:\n    image: openresty/openresty:1.25.3.1\n"
+               "    volumes:\n      - ./nginx.conf:/usr/local/openresty/nginx/conf/nginx.conf\n")
+    files = {"nginx.conf": conf, "docker-compose.yml": compose, "lib/resty/waf.lua": "return {}\n"}
+    write_tree(tmp_path / "package", {**files, "dist.ini": "name = lua-resty-waf\nmain_module = lib/resty/waf.lua\n"})
+    write_tree(tmp_path / "application", files)
+    for top in ("package", "application"):
+        (tmp_path / top / ".git").mkdir()
+
+    def found(top):
+        result = run_cli([".", "--format", "json", "--select", "LUA202,CTR112"], cwd=tmp_path / top)
+        assert result.status in (0, 1), result.err
+        return sorted((f["code"], f["line"]) for f in result.json["findings"])
+
+    assert found("package") == [("LUA202", 4)]
+    assert found("application") == [("CTR112", 3), ("LUA202", 4)]
+
+
 def test_a_lowercase_dockerfile_is_read_as_docker_build_reads_it(tmp_path):
     # docker build falls back to `dockerfile` when the context has no `Dockerfile` (moby/moby#10858)
     write_tree(tmp_path, {"dockerfile": "FROM openresty/openresty:alpine\n"
