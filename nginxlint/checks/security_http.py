@@ -28,8 +28,8 @@ from ..nginx.directives import LUA_PHASE
 from ..nginx.inheritance import Lists, blocks_up, nearest, value_at
 from ..nginx.listen import http_servers
 from ..nginx.locations import (UNKNOWN, ends_request, fixed_status, front_page, hands_off, header_added,
-                               location_match, match_location, may_match, preflight, rewrite_redirects,
-                               rewrite_takes_every_uri, served_kinds)
+                               location_match, match_location, may_match, preflight, probe_location,
+                               rewrite_redirects, rewrite_takes_every_uri, served_kinds)
 from ..nginx.parser import blocks_around
 from ..nginx.placeholders import is_stand_in_host
 from ..nginx.templates import is_unknown, template_includes
@@ -881,6 +881,11 @@ def _return_before_authentication(dep, report) -> None:
         )
 
 
+def _probe_answer(node) -> bool:
+    location = node.enclosing("location")
+    return location is not None and probe_location(location)
+
+
 def _answers_in_rewrite_phase(node, error_pages) -> bool:
     args = node.args
     if node.name == "rewrite":
@@ -892,6 +897,8 @@ def _answers_in_rewrite_phase(node, error_pages) -> bool:
         return True  # `return URL`: a 302
     if code < 300 and (len(args) == 1 or args[1] == ""):
         return False  # an empty answer (`return 200;` for a liveness probe) gives nothing away
+    if code < 300 and "$" not in args[1] and _probe_answer(node):
+        return False  # nor a probe's fixed word (`location /health-check { return 200 "healthy\n"; … }`)
     if code < 400 or (len(args) > 1 and args[1] != ""):
         return True
     # an error code without text is what a denied client gets anyway, unless error_page hands the request, its URI
