@@ -79,7 +79,7 @@ def _missing_groups(tree, report, broken_under):
             for index, part in _captures_in(node):
                 number = int(part.variable)
                 verdict = _verdict(tree, node, number, scopes, map_groups, broken_under)
-                if verdict is not None:
+                if verdict is not None and not _carries_nothing(node, node.args[index], part):
                     report(
                         node,
                         f"{part.text} is always empty: {verdict}",
@@ -105,6 +105,26 @@ def _missing_groups(tree, report, broken_under):
                         severity="warning",
                     )
                     break
+
+
+# Variables that hold the request's whole path: a capture written just before one had nothing left to carry
+_WHOLE_PATH = ("$request_uri", "${request_uri}", "$uri", "${uri}", "$document_uri", "${document_uri}")
+_ONE_URI = re.compile(r"\^(?:[^\\.^$|?*+()\[\]{}]|\\[./-])*\$")  # `^/collections/v2$`, `^/a\.html$`
+_NEVER_MATCHES = re.compile(r"\^[\w~-]")  # `^illiad/…`: every URI nginx tests starts with `/`
+
+
+def _carries_nothing(node, arg: str, part) -> bool:
+    """An always empty $N where a group would have carried nothing anyway: the whole path follows it
+    (`https://$host$1$request_uri`), the rewrite's regex or the exact location takes one fixed URI (`rewrite
+    ^/collections/v2$ https://dpul.example.edu/treasures$1`, a line copied from the `(.*)` ones), or the rewrite's
+    regex never matches ($uri starts with `/`)."""
+    if arg[part.end:].startswith(_WHOLE_PATH):
+        return True
+    if node.name == "rewrite":
+        return bool(_ONE_URI.fullmatch(node.args[0]) or _NEVER_MATCHES.match(node.args[0]))
+    location = node.enclosing("location")
+    match = location_match(location) if location is not None else None
+    return match is not None and match.modifier == "="
 
 
 def _captures_in(node):
