@@ -585,7 +585,7 @@ def test_an_origin_set_inside_the_if_that_accepted_it_is_checked(gate, refused_r
         f"    {gate}\n"
         "    add_header Access-Control-Allow-Origin $cors always;\n"
         "    add_header Access-Control-Allow-Credentials true always;\n"
-        '    location / { return 200 "ok"; } }')}
+        '    location / { return 200 "session $cookie_session"; } }')}  # the user's own data, for a reader
     with started(files) as nginx:
         answers = {origin: request(nginx.port, f"GET / HTTP/1.1\r\nHost: t\r\nOrigin: {origin}\r\n")[1]
                    for origin in ("https://app.example.com", "https://evil.test")}
@@ -617,9 +617,9 @@ def test_a_reflection_is_sent_with_the_credentials_of_its_own_block_only():
         "    location / {\n"
         "        if ($request_method = OPTIONS) { add_header Access-Control-Allow-Origin $http_origin;\n"
         "            return 204; }\n"
-        '        add_header Access-Control-Allow-Origin $http_origin always; return 200 "ok"; } }')}
+        '        add_header Access-Control-Allow-Origin $http_origin always; return 200 "ok $cookie_session"; } }')}
     with started(files) as nginx:
-        for method, status, body in (("GET", "200", "ok"), ("OPTIONS", "204", "")):
+        for method, status, body in (("GET", "200", "ok "), ("OPTIONS", "204", "")):
             answer, headers, text = request(nginx.port, f"{method} / HTTP/1.1\r\nHost: t\r\nOrigin: https://evil.test\r\n")
             assert (answer.split()[1], text) == (status, body), (method, answer)
             assert headers.get("access-control-allow-origin") == ["https://evil.test"], (method, headers)
