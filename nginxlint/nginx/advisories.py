@@ -126,9 +126,27 @@ def _range_leak(dep):
     return min(dep.nodes("load_module"), key=_order, default=None)
 
 
+_BACKGROUND_UPDATES = ("proxy_cache_background_update", "fastcgi_cache_background_update",
+                       "scgi_cache_background_update", "uwsgi_cache_background_update")
+
+
 def _slice(dep):
-    """`slice SIZE` (0, the default, turns slicing off)."""
-    return next((n for n in dep.nodes("slice") if n.args and n.args[0] != "0"), None)
+    """`slice SIZE` (0, the default, turns slicing off) where F5's conditions hold: the config has a regex with an
+    unnamed capture, or a cache updates in the background (`proxy_cache_background_update on`). A part out of view
+    may hold either."""
+    node = next((n for n in dep.nodes("slice") if n.args and n.args[0] != "0"), None)
+    if node is None or not dep.complete:
+        return node
+    if any(n.args[:1] == ["on"] for name in _BACKGROUND_UPDATES for n in dep.nodes(name)):
+        return node
+    from ..regex.facts import pattern_facts  # the PCRE2 reading, only for a config that slices
+    from ..regex.sites import regex_sites
+
+    for _site_node, site in regex_sites(dep):
+        facts = pattern_facts(dep, site.pattern, site.caseless)
+        if facts.error is not None or facts.groups > len(facts.names):
+            return node
+    return None
 
 
 def _charset(dep):
@@ -230,7 +248,8 @@ _NEWEST = (1, 31, 3), (1, 30, 4)
 ADVISORIES = (
     Advisory("CVE-2026-42533", "buffer overflow when map matches a regex", (0, 9, 6), _NEWEST, _map_regex,
              "a regex `map` whose capture is read before its variable"),
-    Advisory("CVE-2026-60005", "memory disclosure in the slice module", (1, 15, 8), _NEWEST, _slice, "`slice`"),
+    Advisory("CVE-2026-60005", "memory disclosure in the slice module", (1, 15, 8), _NEWEST, _slice,
+             "`slice` with a regex's unnamed capture or a background cache update"),
     Advisory("CVE-2026-56434", "use-after-free in the SSI module", (0, 8, 11), _NEWEST, _ssi_on_proxied, "`ssi on` where a proxied response is parsed"),
     Advisory("CVE-2026-42530", "use-after-free in HTTP/3", (1, 31, 0), ((1, 31, 2),), _quic, "`listen … quic`"),
     Advisory("CVE-2026-42055", "buffer overflow in the HTTP/2 proxy and gRPC modules", (1, 13, 10),
