@@ -119,16 +119,18 @@ _DEVELOPMENT_PROFILE = re.compile(r"(?:^|[._-])(dev|development|local)(?=[._-])"
 
 def _development_profiles(workspace) -> set[str]:
     """The main configs named for development beside one named for production (`nginx-dev.conf` and
-    `nginx-prod.conf`, which a start script picks by profile): the production one is what serves users."""
+    `nginx-prod.conf`, which a start script picks by profile): the production one is what serves users. And the configs
+    whose directory says so too, run by no container in view (`dev/nginx-dev.conf`, a developer's local origin)."""
     found = set()
     for tree in workspace.trees:
         path = tree.root.path
         match = _DEVELOPMENT_PROFILE.search(path.name)
-        if not tree.is_main or match is None:
+        if match is None:
             continue
         start, end = match.span(1)
         siblings = (path.parent / f"{path.name[:start]}{word}{path.name[end:]}" for word in _PRODUCTION_WORDS)
-        if any(sibling.is_file() for sibling in siblings):
+        if tree.is_main and any(sibling.is_file() for sibling in siblings) or \
+                tree.binding is None and path.parent.name.lower() in _DEVELOPMENT_VARIANT:
             found.add(tree.root.display)
     return found
 
