@@ -61,6 +61,9 @@ _NOT_FOR_PRODUCTION = re.compile(
     r"|\bonly (?:\w+ )?for (?:local )?(?:testing|development|demo|demonstration|evaluation)\b"
     # "designed to be run in an AKS cluster, but can also be run locally using Docker Compose"
     r"|\b(?:can|could|may) also be (?:run|started|tried) locally\b"
+    # "a great way to set up development, testing, and staging environments" (no production among them)
+    r"|\bway to (?:set up|run|create|spin up) (?:local )?(?:development|dev|testing|test)"
+    r"(?:(?:,|,? and|,? or) (?:development|dev|testing|test|staging|demo))* environments?\b"
     # "The demo uses Docker compose, but the mechanics can be applied to any other deployment model"
     r"|\b(?:this|the) (?:demo|demonstration|example|sandbox|playground|tutorial) (?:uses|runs|starts|is run with)\b",
     re.IGNORECASE)

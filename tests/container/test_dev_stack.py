@@ -28,6 +28,8 @@ from nginxlint.container.dockerfile_binding import dockerfile_facts, runs_tests
     "internet or used in production as-is.",
     "The application is designed to be run in an AKS cluster, but can also be run locally using Docker Compose.",
     "The demo uses Docker compose, but the mechanics can be applied to any other deployment model.",
+    "Distributed MinIO instances will be deployed in multiple containers. This is a great way to set up development, "
+    "testing, and staging environments.",
 ])
 def test_says_the_setup_is_not_for_production(sentence):
     assert says_not_for_production(sentence)
@@ -44,6 +46,7 @@ def test_says_the_setup_is_not_for_production(sentence):
     "请勿在生产环境中使用 docker-compose.dev.yml",
     "To run it locally, start the Docker Compose stack.",
     "Try the demo at demo.example.com, or deploy your own with Docker Compose.",
+    "Docker Compose is a great way to set up production environments.",
 ])
 def test_other_sentences_say_nothing(sentence):
     assert not says_not_for_production(sentence)
