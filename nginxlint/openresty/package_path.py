@@ -109,6 +109,8 @@ def names_directory(template: str) -> bool:
 
 
 MODULE_EXTENSIONS = (".lua", ".ljbc", ".luac", ".so")
+# LuaJIT bytecode (`luajit -b x.lua x.ljbc`) and luac's output: a build or a start script makes them from the source
+BYTECODE_SUFFIXES = (".ljbc", ".luac")
 
 
 def lost_placeholder(template: str) -> str | None:
@@ -195,6 +197,9 @@ class SearchPath:
                 tried.append(Tried(filled, local, entry.default, entry))
                 if local is not None and is_file(local):
                     return local, tried
+                source = local.with_suffix(".lua") if local is not None and local.suffix in BYTECODE_SUFFIXES else None
+                if source is not None and is_file(source):
+                    return source, tried  # bytecode the build compiles from the source beside it
             if entries is self.lua:
                 for directory in self.extra_dirs:
                     for pattern in ("?.lua", "?/init.lua"):
