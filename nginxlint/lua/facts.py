@@ -45,7 +45,7 @@ Span = tuple  # (line, column, end_line, end_column), 1-based, end column exclus
 # The shape of LuaFacts and of what it holds: part of the disk cache key, so that a build whose facts have other
 # fields never reads pickles written by another. Bump it whenever a fact class gains, loses or changes a field, or
 # the parser's verdict on some text changes (4: the parser follows LuaJIT's syntax levels and label order exactly).
-FACTS_FORMAT = 40  # 6: taint summaries hold the ngx_lua APIs each function uses and the code it runs; 7: not after `or`;
+FACTS_FORMAT = 41  # 6: taint summaries hold the ngx_lua APIs each function uses and the code it runs; 7: not after `or`;
 # 8: ngx.re guards read under the x option; 9: calls of the ngx_lua API and the API values read without a call;
 # 10: captures of a literal ngx.re.match pattern are safe for the sinks they cannot attack; 11: the content types
 # a chunk sets; 12: ngx.pipe.spawn as a member of the required module, an argument table without a shell;
@@ -66,7 +66,8 @@ FACTS_FORMAT = 40  # 6: taint summaries hold the ngx_lua APIs each function uses
 # function the chunk calls only through it) is optional: not among the requires; 37: so under a local copy of pcall;
 # 38: calls of JWT, HMAC, cookie and IP-matching libraries let no other request run
 # 39: a function of the chunk that returns a true value only where its parameter passed a check guards it
-# 40: each function's summary holds its span
+# 40: each function's summary holds its span; 41: a yield in a branch of an if comes before no read in a later elseif
+# test or branch
 
 
 @dataclass(frozen=True)
@@ -420,15 +421,19 @@ class _Walker(ast.BlockWalker):
 
     def s_if(self, stmt: ast.If, declared: list) -> None:
         branches = []
+        ticks = []  # each branch's ticks: a later elseif or else runs only when it did not
         for cond, body in stmt.clauses:
             self.handles_nil(self.expr(cond))
             tested = _vars_tested(cond)
             self.vars_tested.extend(tested)
+            start = self.order.tick
             branches.append(self.branch(body))
+            ticks.append((start, self.order.tick))
             del self.vars_tested[len(self.vars_tested) - len(tested):]
         if stmt.orelse is not None:
             branches.append(self.branch(stmt.orelse))
             self.order.merge(branches)
+        self.order.alternatives(ticks if stmt.orelse is not None else ticks[:-1])
 
     def branch(self, body: list) -> dict | None:
         outer = self.order.enter_block()

@@ -68,7 +68,7 @@ class GlobalOrder:
     requests (`shared_reads`)."""
 
     __slots__ = ("tick", "function", "functions", "path", "blocks", "loops", "writes", "reads", "yields",
-                 "block_writes")
+                 "block_writes", "passed_over")
 
     def __init__(self):
         self.tick = 0
@@ -81,6 +81,9 @@ class GlobalOrder:
         self.block_writes: dict[tuple, dict[str, int]] = {}  # a block -> the names written in it, at which tick
         self.reads: list = []  # (name, span, tick, function, path)
         self.yields: dict[int, list[int]] = {}  # function -> ticks of the calls that may yield
+        # (after, until, if_end): the ticks of an if's branch, which no later elseif test or branch of the same if,
+        # up to if_end, runs after
+        self.passed_over: list[tuple[int, int, int]] = []
 
     def enter_block(self) -> tuple:
         self.blocks += 1
@@ -132,6 +135,11 @@ class GlobalOrder:
             self.writes[name].append((first, self.function, self.path, self.tick))
             self.block_writes.setdefault(self.path, {})[name] = first
 
+    def alternatives(self, branches: list[tuple[int, int]]) -> None:
+        """After an `if`: the tick ranges of its branches followed by an `elseif` or `else`. A yield in one of them
+        does not come before a read in a later alternative, which runs only when that branch did not."""
+        self.passed_over.extend((after, until, self.tick) for after, until in branches)
+
     def read(self, name: str, span) -> None:
         if name in STANDARD_GLOBALS:
             return  # the libraries nobody assigns
@@ -154,9 +162,14 @@ class GlobalOrder:
             # in a loop the write is outside of, a yield anywhere in the loop comes before the next round's read
             until = max((self.loops.get(block, 0) for block in path[len(write_path):]), default=0)
             ticks = self.yields.get(function, ())
-            if bisect_right(ticks, write) < bisect_right(ticks, max(tick, until)):
+            between = ticks[bisect_right(ticks, write):bisect_right(ticks, max(tick, until))]
+            if any(not self._passed_over(at, tick) for at in between):
                 found.append(SharedRead(name, span, "yield"))
         return found
+
+    def _passed_over(self, yield_tick: int, read_tick: int) -> bool:
+        """The yield is in a branch of an if whose later alternative holds the read."""
+        return any(after < yield_tick <= until < read_tick <= end for after, until, end in self.passed_over)
 
     def _dominating_write(self, name: str, tick: int, function: int, path: tuple) -> tuple | None:
         """The last write of `name` by the same function that runs before the read on every path to it: one in a
