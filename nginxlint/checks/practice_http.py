@@ -298,7 +298,7 @@ def if_is_evil(dep, report):
         # an if that hands the request to a content handler of its own (`rewrite … break; proxy_pass …`) means to
         # skip what the location would try: not running its try_files is the point
         lost = None if answers_itself(block) else _not_inherited(block)
-        later = [other for other in _later_ifs(block) if not ends_request(other)]
+        later = [other for other in _later_ifs(block) if not ends_request(other) and not _leaves(other)]
         reasons: dict[str, list] = {}  # why -> the directives it applies to, in order
         for child in block.children or ():
             if child.name == "rewrite" and len(child.args) >= 2 and child.args[-1] in _ENDING_FLAGS:
@@ -382,6 +382,13 @@ def _answers_404(named) -> bool:
     children = [child for child in named.children or () if child.name not in ("access_log", "log_not_found")] \
         if named is not None else []
     return len(children) == 1 and children[0].name == "return" and children[0].args == ["404"]
+
+
+def _leaves(block) -> bool:
+    """The `if` sends every request it takes to another location (`rewrite ^/static/(.*)$ /static.php?r=$1 last;`),
+    whose own settings then apply: none of the if's replaces another's."""
+    return any(child.name == "rewrite" and rewrite_takes_every_uri(child, block.parent, ("last",))
+               for child in block.children or ())
 
 
 def _later_ifs(block) -> list:

@@ -271,15 +271,16 @@ def answers_nothing_of_the_user(block) -> bool:
     return all(answers_nothing_of_the_user(loc) for loc in locations)
 
 
-# `^`, `.*`, `^(.*)$`, `^/static/(.*)$`: a literal start, then anything (what `.` takes: all but a newline).
-_EVERYTHING_AFTER = re.compile(r"\^?(?P<literal>[\w/~-]*)(?:(?:\.\*|\(\.\*\))\$?)?")
+# `^`, `.*`, `^(.*)$`, `^/static/(.*)$`, `^/static/(version\d*/)?(.*)$`: a literal start, then groups that may match
+# nothing, then anything (what `.` takes: all but a newline).
+_EVERYTHING_AFTER = re.compile(r"\^?(?P<literal>[\w/~-]*)(?:\([^()]*\)\?)*(?:(?:\.\*|\(\.\*\))\$?)?")
 
 
-def rewrite_takes_every_uri(rewrite, location) -> bool:
-    """A `rewrite … break` whose regex matches every URI (holding no newline) that reaches its location: a literal
-    start that the location's own prefix begins with, then anything. Anchored or not: every URI of
-    `location /pad/p/` holds `/pad/p/` (`rewrite /pad/p/(.*) /p/$1 break;`)."""
-    if len(rewrite.args) != 3 or rewrite.args[2] != "break":
+def rewrite_takes_every_uri(rewrite, location, flags=("break",)) -> bool:
+    """A `rewrite … break` (or with another of `flags`) whose regex matches every URI (holding no newline) that
+    reaches its location: a literal start that the location's own prefix begins with, then anything. Anchored or
+    not: every URI of `location /pad/p/` holds `/pad/p/` (`rewrite /pad/p/(.*) /p/$1 break;`)."""
+    if len(rewrite.args) != 3 or rewrite.args[2] not in flags:
         return False
     found = _EVERYTHING_AFTER.fullmatch(rewrite.args[0])
     if found is None:
