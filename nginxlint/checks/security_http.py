@@ -899,8 +899,10 @@ def _answers_in_rewrite_phase(node, error_pages) -> bool:
         return False  # an empty answer (`return 200;` for a liveness probe) gives nothing away
     if code < 300 and "$" not in args[1] and _probe_answer(node):
         return False  # nor a probe's fixed word (`location /health-check { return 200 "healthy\n"; … }`)
-    if code < 400 or (len(args) > 1 and args[1] != ""):
+    if code < 400:
         return True
+    if len(args) > 1 and args[1] != "":
+        return "$" in args[1]  # a refusal in the config's own words (`return 403 "Nice try";`) serves nothing
     # an error code without text is what a denied client gets anyway, unless error_page hands the request, its URI
     # unchanged, to a named location (`error_page 404 @backend;`, which may proxy the very path denied); a page's
     # URI (`/index.php`, `/404.html`) is answered by the location of that URI, under its own rules
