@@ -220,11 +220,12 @@ def _http_types(dep) -> dict[str, str]:
 
 
 def _answer_type(dep, default_types: dict, block) -> str | None:
-    """The Content-Type nginx gives a `return` in the block: the type of the exact location's extension
-    (`location = /robots.txt`, text/plain with mime.types), else default_type."""
+    """The Content-Type nginx gives a `return` in the block: the type of the extension of the file the location
+    names (`location = /robots.txt`, or `location /robots.txt`, which no one asks for another name), text/plain with
+    mime.types; else default_type."""
     location = block if block.name == "location" else block.enclosing("location")
     match = location_match(location) if location is not None else None
-    if match is not None and match.modifier == "=":
+    if match is not None and match.modifier in ("=", "", "^~"):
         found = _extension_type(dep, match.pattern)
         if found is not None:
             return found
