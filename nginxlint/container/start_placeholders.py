@@ -29,12 +29,12 @@ S6_INIT_DIR = "cont-init.d"  # s6-overlay runs every file there before the servi
 # `sed` editing a file in place: -i, -i.bak, -ir, -Ei, --in-place
 _SED_IN_PLACE = re.compile(r"(?<![\w./-])sed\s(?:[^\n]*?\s)?(?:-[A-Za-z]*i|--in-place)")
 # `s#TOKEN#…`: an upper-case word as the whole pattern, any delimiter, bare or wrapped as templates wrap their
-# tokens: `{TOKEN}`, `%TOKEN%`, `__TOKEN__`, autoconf's `@TOKEN@` (the wrapping is part of what the script
+# tokens: `{TOKEN}`, `%TOKEN%`, `__TOKEN__`, autoconf's `@TOKEN@`, `!TOKEN!` (the wrapping is part of what the script
 # replaces); or a shell-style `${name}` of any case, `\${name}` inside double quotes (nginx would read it as its
 # variable $name)
 _NAME = r"[A-Z][A-Z0-9_]*[A-Z0-9]"
 _TOKEN_SUBSTITUTION = re.compile(
-    rf"(?<![\w\\])s([^\w\s\\])({_NAME}|\{{{_NAME}\}}|%{_NAME}%|__{_NAME}__|@{_NAME}@|"
+    rf"(?<![\w\\])s([^\w\s\\])({_NAME}|\{{{_NAME}\}}|%{_NAME}%|__{_NAME}__|@{_NAME}@|!{_NAME}!|"
     rf"\\?\$\{{[A-Za-z_][A-Za-z0-9_]*\}})\1")
 # `[@]` in a sed pattern is the character itself, written so that the script's own text holds no token
 _ONE_CHARACTER_CLASS = re.compile(r"\[([@%])\]")
@@ -50,8 +50,8 @@ _ASSIGNED = re.compile(r"\s*(?:export\s+|local\s+)?(\w+)=")
 
 def sed_tokens(script: str) -> set[str]:
     """Upper-case words and `${names}` a script's `sed -i` replaces (three characters or more: `s/A/b/` is an edit,
-    not a placeholder), with the braces, percent signs, double underscores or at signs around them; and those of an
-    expression a variable holds (`reg="s/REPLICAS/$servers/"`) that a sed writing to a file is given. A command
+    not a placeholder), with the braces, percent signs, double underscores, at signs or exclamation marks around them;
+    and those of an expression a variable holds (`reg="s/REPLICAS/$servers/"`) that a sed writing to a file is given. A command
     continued on the next line (a line ending in a backslash) is read as one line."""
     tokens = set()
     lines = _CONTINUATION.sub(" ", script).splitlines()
@@ -63,7 +63,7 @@ def sed_tokens(script: str) -> set[str]:
             continue
         line = _ONE_CHARACTER_CLASS.sub(r"\1", line)
         tokens.update(m.group(2).lstrip("\\") for m in _TOKEN_SUBSTITUTION.finditer(line, start)
-                      if len(m.group(2).strip("\\${}%_@")) >= 3)
+                      if len(m.group(2).strip("\\${}%_@!")) >= 3)
     return tokens
 
 

@@ -383,7 +383,7 @@ def test_no_real_nginx_config_is_taken_for_a_template():
     assert [name for name, language in templated.items() if not name.endswith((".template", ".j2"))
             and language != "fill-ins" and not (language == "kong" and "${{" in texts[name])] == []
     assert [name for name, language in templated.items() if language == "fill-ins"] == [
-        "LUA209.yaml#15:conf/nginx.conf", "NGX002.yaml#28:conf/kaltura-nginx.conf.template",
+        "LUA209.yaml#16:conf/nginx.conf", "NGX002.yaml#28:conf/kaltura-nginx.conf.template",
         "NGX006.yaml#7:conf/nginx.conf", "SEC523.yaml#10:conf/nginx-ssl.conf"]
 
 
@@ -466,6 +466,14 @@ sed -i -e "s/[@]INCLUDE_SERVER_BLOCKS[@]/include \\/etc\\/nginx\\/$NAME.conf;/" 
 sed -i 's/@PORT@/80/' a.conf
 """
     assert sed_tokens(script) == {"@INCLUDE_SERVER_BLOCKS@", "@PORT@"}
+
+
+def test_sed_tokens_wrapped_in_exclamation_marks():
+    script = """#!/bin/sh
+[ ! -z "${UPSTREAM_HOST}" ] && sed -i "s/!UPSTREAM_HOST!/${UPSTREAM_HOST}/" $VHOST_FILE
+sed -i "s/!AB!/x/" $VHOST_FILE
+"""
+    assert sed_tokens(script) == {"!UPSTREAM_HOST!"}
 
 
 def test_sed_tokens_wrapped_in_braces_percent_signs_or_underscores_and_continued_lines():
