@@ -62,6 +62,15 @@ class _Flow:
                     self.maps[node.args[-1].lstrip("$").lower()] = node
         self._named = None
         self._memo: dict = {}
+        self._lua_written: frozenset[str] | None = None
+
+    def lua_written(self, name: str) -> bool:
+        """The deployment's Lua assigns the variable (`ngx.var.service_addr = …`): its value is the code's, not the
+        text a `set` gives it first."""
+        if self._lua_written is None:
+            self._lua_written = frozenset(write.name.lower() for unit in self.tree.lua.units
+                                          if unit.facts is not None for write in unit.facts.var_writes or ())
+        return name in self._lua_written
 
     # -- what a value or a variable can hold --------------------------------------------------------------------
     def value_mask(self, value: str, at, depth: int = 0) -> int:
@@ -455,6 +464,8 @@ def _host_source(flow, value, at, depth):
         if part.variable is None:
             continue
         name = part.variable.lower()
+        if flow.lua_written(name):
+            return (), True  # the Lua picks the host (`ngx.var.service_addr = addr`), what follows is its path
         if name in flow.sets and depth < 4:
             ends = True
             for node in flow.sets[name]:
