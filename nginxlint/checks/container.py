@@ -980,8 +980,8 @@ def _long_lived(tree):
 
 def _stop_signal_elsewhere(tree) -> bool:
     """The container's start script puts something else between the stop signal and nginx. Either it execs a
-    supervisor, which stops nginx its own way; or it runs nginx or a supervisor in the foreground without `exec`,
-    and stays the container's first process itself: PID 1 of a namespace gets only the signals it has a handler
+    supervisor, which stops nginx its own way; or it runs nginx, a supervisor or, as its last command, another
+    script in the foreground without `exec`, and stays the container's first process itself: PID 1 of a namespace gets only the signals it has a handler
     for, and a `trap` runs only once the foreground command has ended, so the stop signal never reaches nginx."""
     found = _start_of(tree)
     if found is None:
@@ -992,7 +992,10 @@ def _stop_signal_elsewhere(tree) -> bool:
         return True
     if supervisors and not any(c.starts_nginx() for c in start.commands):
         return True  # a branch of the script (`case $1 in server) exec supervisord`) starts the only nginx there is
-    return any(c.starts_nginx() or c.program in _SUPERVISORS or _daemon_off(c) for c in start.waited_for())
+    waited = start.waited_for()
+    if waited and waited[-1] is start.commands[-1] and (waited[-1].program or "").endswith(".sh"):
+        return True  # its last command, another script (`/sbin/run_nginx.sh`), runs as long as the container
+    return any(c.starts_nginx() or c.program in _SUPERVISORS or _daemon_off(c) for c in waited)
 
 
 def _daemon_off(command) -> bool:
