@@ -106,7 +106,29 @@ def developer_stack(compose_path: Path, services) -> bool:
             and any(_mail_catcher(facts.container.image)
                     or any(_mounts_sources(directory, mount) for mount in facts.container.mounts)
                     for facts in services)) \
-        or (not _PRODUCTION_NAME.search(compose_path.name) and _readme_says_not_for_production(directory))
+        or (not _PRODUCTION_NAME.search(compose_path.name) and _readme_says_not_for_production(directory)) \
+        or _brought_up_by_test_script(directory)
+
+
+# `docker compose -f "$COMPOSE_FILE" up -d`, `docker-compose up`: a script starting a Compose stack
+_COMPOSE_UP = re.compile(r"\bdocker[ -]compose\b[^\n]*\bup\b")
+_TEST_SCRIPT = re.compile(r"(?:^|[._-])tests?(?:[._-]|$)", re.IGNORECASE)
+
+
+def _brought_up_by_test_script(directory: Path) -> bool:
+    """A test script beside the Compose file starts it (`resiliency-tests.sh` running `docker compose -f … up -d`):
+    the stack is a test run, brought up, checked and torn down."""
+    try:
+        names = [name for name in os.listdir(directory) if name.endswith(".sh") and _TEST_SCRIPT.search(name[:-3])]
+    except OSError:
+        return False
+    for name in names:
+        try:
+            if _COMPOSE_UP.search((directory / name).read_text(encoding="utf-8", errors="replace")):
+                return True
+        except OSError:
+            continue
+    return False
 
 
 def _restarts(container) -> bool:

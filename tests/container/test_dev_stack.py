@@ -72,6 +72,9 @@ def _stack(tmp_path, compose: str, files: dict | None = None, name: str = "docke
     ("services:\n  app: {image: shop/app}\n",
      {"README.md": "This is the docker compose setup to run the shop with a mock payment system. This is not for "
                    "production use.\n"}),
+    # a test script beside it brings the stack up, checks it and tears it down
+    ("services:\n  minio1: {image: minio/minio}\n",
+     {"resiliency-tests.sh": '#!/bin/bash\ndocker compose -f "${DOCKER_COMPOSE_FILE}" up -d\n'}),
 ])
 def test_developer_stacks(tmp_path, compose, files):
     assert _stack(tmp_path, compose, files)
@@ -92,6 +95,8 @@ def test_developer_stacks(tmp_path, compose, files):
     ("services:\n  app: {image: shop/app}\n",
      {"README.md": "## 開発環境\n\nDocker Compose で開発環境を起動します。\n\n## 本番環境\n\nKubernetes で動かします。\n"},
      "docker-compose.yml"),
+    # a script that is no test brings it up: a deployment's
+    ("services:\n  app: {image: shop/app}\n", {"deploy.sh": "#!/bin/sh\ndocker compose up -d\n"}, "docker-compose.yml"),
     # Bitnami's BITNAMI_DEBUG makes the image's entrypoint verbose; it switches no application's debugging on
     ("services:\n  search: {image: bitnami/elasticsearch, environment: {BITNAMI_DEBUG: 'true'}}\n", {},
      "docker-compose.yml"),
