@@ -193,7 +193,7 @@ class Report:
     skipped: dict = field(default_factory=dict)  # path -> why it was not linted as an nginx config
     read: list = field(default_factory=list)  # the files read that the run reports on (the paths named, or all)
     texts: dict = field(default_factory=dict)  # path -> its texts (copies.py), to merge the reports of --jobs
-    run_ranks: dict = field(default_factory=dict)  # path -> how surely a container runs it (copies.py), the same
+    run_ranks: dict = field(default_factory=dict)  # path -> how surely a container runs it (copies.py), for --jobs
 
     def source_line(self, path: str, line: int) -> str:
         source = self.sources.get(path)

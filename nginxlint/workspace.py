@@ -85,7 +85,8 @@ class Loader:
         """A note for an absolute path the run cannot read (an include, a Lua file of the image), with the path-map
         entry that would let it."""
         self.not_seen(display, span, f'{what} is outside the project, so {unchecked} is not checked; a path-map entry '
-                      f'such as "{os.path.dirname(target)}/: <its directory in this repository>/" lets nginxlint read it')
+                      f'such as "{os.path.dirname(target)}/: <its directory in this repository>/" lets nginxlint '
+                      'read it')
 
     def memo(self, name: str) -> dict:
         """A dict private to this run and one purpose (directory listings, Lua analyses, installed rocks...)."""

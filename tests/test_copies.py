@@ -162,7 +162,8 @@ def test_a_template_and_the_copy_rendered_from_it_share_a_finding_placed_at_the_
 
 def test_the_shared_finding_is_placed_at_the_copy_a_container_runs(tmp_path):
     """Two image versions keep the same config; the Compose stack builds only the second: the user fixes that one."""
-    config = "events {}\nhttp {\n    server {\n        listen 80;\n        location / { proxy_pass http://app/; }\n    }\n}\n"
+    config = ("events {}\nhttp {\n    server {\n        listen 80;\n        location / { proxy_pass http://app/; }\n"
+              "    }\n}\n")
     dockerfile = "FROM nginx:1.25\nCOPY nginx.conf /etc/nginx/nginx.conf\n"
     root = _repository(tmp_path, {
         "waf-2/nginx.conf": config, "waf-2/Dockerfile": dockerfile,

@@ -981,8 +981,9 @@ def _long_lived(tree):
 def _stop_signal_elsewhere(tree) -> bool:
     """The container's start script puts something else between the stop signal and nginx. Either it execs a
     supervisor, which stops nginx its own way; or it runs nginx, a supervisor or, as its last command, another
-    script in the foreground without `exec`, and stays the container's first process itself: PID 1 of a namespace gets only the signals it has a handler
-    for, and a `trap` runs only once the foreground command has ended, so the stop signal never reaches nginx."""
+    script in the foreground without `exec`, and stays the container's first process itself: PID 1 of a namespace
+    gets only the signals it has a handler for, and a `trap` runs only once the foreground command has ended, so the
+    stop signal never reaches nginx."""
     found = _start_of(tree)
     if found is None:
         return False

@@ -51,8 +51,8 @@ _ASSIGNED = re.compile(r"\s*(?:export\s+|local\s+)?(\w+)=")
 def sed_tokens(script: str) -> set[str]:
     """Upper-case words and `${names}` a script's `sed -i` replaces (three characters or more: `s/A/b/` is an edit,
     not a placeholder), with the braces, percent signs, double underscores, at signs or exclamation marks around them;
-    and those of an expression a variable holds (`reg="s/REPLICAS/$servers/"`) that a sed writing to a file is given. A command
-    continued on the next line (a line ending in a backslash) is read as one line."""
+    and those of an expression a variable holds (`reg="s/REPLICAS/$servers/"`) that a sed writing to a file is
+    given. A command continued on the next line (a line ending in a backslash) is read as one line."""
     tokens = set()
     lines = _CONTINUATION.sub(" ", script).splitlines()
     expressions = {found.group(1) for line in lines if (found := _SED_TO_FILE.search(line))}

@@ -620,7 +620,8 @@ def test_a_reflection_is_sent_with_the_credentials_of_its_own_block_only():
         '        add_header Access-Control-Allow-Origin $http_origin always; return 200 "ok $cookie_session"; } }')}
     with started(files) as nginx:
         for method, status, body in (("GET", "200", "ok "), ("OPTIONS", "204", "")):
-            answer, headers, text = request(nginx.port, f"{method} / HTTP/1.1\r\nHost: t\r\nOrigin: https://evil.test\r\n")
+            answer, headers, text = request(nginx.port,
+                                            f"{method} / HTTP/1.1\r\nHost: t\r\nOrigin: https://evil.test\r\n")
             assert (answer.split()[1], text) == (status, body), (method, answer)
             assert headers.get("access-control-allow-origin") == ["https://evil.test"], (method, headers)
             assert "access-control-allow-credentials" not in headers, (method, headers)
