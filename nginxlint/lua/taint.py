@@ -782,8 +782,8 @@ class _Walker(ast.BlockWalker):
             if kind == "path":
                 path = obj[1]
                 self.field_use(path, key, node)
-                if path == "ngx.var":
-                    return None, self.var_source(node, key)
+                if path == "ngx.var":  # $is_args is "?" when a query string follows, else empty, as that string is
+                    return (_QUERY_MARK if key == "is_args" else None), self.var_source(node, key)
                 if path == CTX and key is not None:
                     known = self.state.get(("ctx", key), MISSING)
                     if known is not MISSING:
@@ -1097,6 +1097,9 @@ def _concat_operands(node) -> list:
         else:
             operands.append(current)
     return operands
+
+
+_QUERY_MARK = ("str", "?")
 
 
 def _captured(taint, safe):

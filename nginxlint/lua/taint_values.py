@@ -73,7 +73,8 @@ def concat(parts):
             if prefix is not None:
                 prefix = prefix + literal if len(prefix) < 512 else None
                 settled = settled or (prefix is not None and bool(_SAFE_REDIRECT_PREFIX.match(prefix)))
-            settled = settled or (index > 0 and ("?" in literal or "#" in literal or "&" in literal))
+            # a query or a fragment follows: a value after it is no part of the URL's host or path
+            settled = settled or "?" in literal or "#" in literal or (index > 0 and "&" in literal)
         previous = literal
     return (("str", prefix) if prefix is not None else None), taint
 
