@@ -184,14 +184,20 @@ _TLS12_SUITE_NAME = re.compile(r"[A-Z0-9-]+-(?:SHA256|SHA384|POLY1305)", re.IGNO
 
 def only_tls12_suites(cipher_string: str) -> bool:
     """The string enables no suite a TLS 1.0 or 1.1 handshake can use (every one of those has a SHA-1 or MD5 MAC):
-    `HIGH:!aNULL:!MD5:!SHA`. Every word it adds must be known here or a TLS 1.2 suite's name, else it may add one."""
+    `HIGH:!aNULL:!MD5:!SHA`. Every word it adds must be known here or a TLS 1.2 suite's name, else it may add one; a
+    removal nginxlint does not know (`!KRB5`) only removes, and is left out."""
+    kept = []
     for word in _SEPARATORS.split(cipher_string.strip().strip('"\'')):
-        body = word[1:] if word[:1] in "+" else word
-        if word[:1] in "!-" or not body or body.startswith("@"):
+        body = word[1:] if word[:1] in "+!-" else word
+        unknown = any(_alias(part) is None for part in body.split("+") if part)
+        if word[:1] in "!-":
+            if not unknown:
+                kept.append(word)
             continue
-        if any(_alias(part) is None for part in body.split("+") if part) and not _TLS12_SUITE_NAME.fullmatch(body):
+        if body and not body.startswith("@") and unknown and not _TLS12_SUITE_NAME.fullmatch(body):
             return False
-    enabled = enabled_suites(cipher_string)
+        kept.append(word)
+    enabled = enabled_suites(":".join(kept))
     return enabled is not None and all(SUITES[name][3] in _TLS12_MACS for name in enabled)
 
 
