@@ -153,6 +153,7 @@ class GlobalOrder:
 
     def shared_reads(self) -> list:
         found = []
+        covering = self._covering_branches()
         for name, span, tick, function, path in self.reads:
             write = self._dominating_write(name, tick, function, path)
             if write is None:
@@ -162,14 +163,23 @@ class GlobalOrder:
             # in a loop the write is outside of, a yield anywhere in the loop comes before the next round's read
             until = max((self.loops.get(block, 0) for block in path[len(write_path):]), default=0)
             ticks = self.yields.get(function, ())
-            between = ticks[bisect_right(ticks, write):bisect_right(ticks, max(tick, until))]
-            if any(not self._passed_over(at, tick) for at in between):
+            between = range(bisect_right(ticks, write), bisect_right(ticks, max(tick, until)))
+            # a yield in a branch of an if whose later alternative holds the read does not come before it
+            if any(not any(end_of_branch < tick <= end_of_if for end_of_branch, end_of_if in covering.get(ticks[i], ()))
+                   for i in between):
                 found.append(SharedRead(name, span, "yield"))
         return found
 
-    def _passed_over(self, yield_tick: int, read_tick: int) -> bool:
-        """The yield is in a branch of an if whose later alternative holds the read."""
-        return any(after < yield_tick <= until < read_tick <= end for after, until, end in self.passed_over)
+    def _covering_branches(self) -> dict[int, list[tuple[int, int]]]:
+        """For each yield in an if's branch followed by another alternative: (the branch's last tick, the if's last
+        tick) of each such branch around it, from the innermost out. Indexed once, so that a read asks only the few
+        branches around each yield."""
+        every = sorted(tick for ticks in self.yields.values() for tick in ticks)
+        covering: dict[int, list[tuple[int, int]]] = {}
+        for after, until, end in self.passed_over:
+            for index in range(bisect_right(every, after), bisect_right(every, until)):
+                covering.setdefault(every[index], []).append((until, end))
+        return covering
 
     def _dominating_write(self, name: str, tick: int, function: int, path: tuple) -> tuple | None:
         """The last write of `name` by the same function that runs before the read on every path to it: one in a
