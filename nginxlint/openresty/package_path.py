@@ -110,7 +110,17 @@ def names_directory(template: str) -> bool:
 
 MODULE_EXTENSIONS = (".lua", ".ljbc", ".luac", ".so")
 # LuaJIT bytecode (`luajit -b x.lua x.ljbc`) and luac's output: a build or a start script makes them from the source
-BYTECODE_SUFFIXES = (".ljbc", ".luac")
+_BYTECODE_SUFFIXES = (".ljbc", ".luac")
+
+
+def bytecode_source(path: Path, is_file) -> Path | None:
+    """The `.lua` source beside a bytecode file the repository does not hold (`lua/init.ljbc` from `lua/init.lua`):
+    the build compiles it, and its code is what runs. None for any other path."""
+    if path.suffix in _BYTECODE_SUFFIXES:
+        source = path.with_suffix(".lua")
+        if is_file(source):
+            return source
+    return None
 
 
 def lost_placeholder(template: str) -> str | None:
@@ -197,8 +207,8 @@ class SearchPath:
                 tried.append(Tried(filled, local, entry.default, entry))
                 if local is not None and is_file(local):
                     return local, tried
-                source = local.with_suffix(".lua") if local is not None and local.suffix in BYTECODE_SUFFIXES else None
-                if source is not None and is_file(source):
+                source = bytecode_source(local, is_file) if local is not None else None
+                if source is not None:
                     return source, tried  # bytecode the build compiles from the source beside it
             if entries is self.lua:
                 for directory in self.extra_dirs:

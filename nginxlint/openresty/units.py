@@ -147,18 +147,6 @@ class LuaUnit:
         return f"{self.path}:{span.line}:{span.column}"
 
 
-def _compiled_from(files, path: Path) -> Path:
-    """The `.lua` source beside a bytecode file the repository does not hold (`lua/init.ljbc` from `lua/init.lua`):
-    the build compiles it, and its code is what runs. Else the path itself."""
-    from .package_path import BYTECODE_SUFFIXES  # the Lua search, only for a handler file the repository lacks
-
-    if path.suffix in BYTECODE_SUFFIXES:
-        source = path.with_suffix(".lua")
-        if files.is_file(source):
-            return source
-    return path
-
-
 class MissingFile(NamedTuple):
     node: object  # the *_by_lua_file directive
     arg: int  # the index of its path argument
@@ -518,7 +506,9 @@ def collect_units(tree) -> LuaUnits:
                 continue
             path = files.handler_file(target)
             if path is not None and not files.is_file(path):
-                path = _compiled_from(files, path)
+                from .package_path import bytecode_source  # the Lua search, only for a file the repository lacks
+
+                path = bytecode_source(path, files.is_file) or path
             if path is None or not files.is_file(path):
                 if path is None or files.in_image or files.in_container(target):
                     outside.append(node)  # a file of the image nginxlint cannot see: neither found nor missing
