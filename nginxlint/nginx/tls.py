@@ -150,19 +150,33 @@ _NOT_IN_TABLE = frozenset({
 _SEPARATORS = re.compile(r"[:, ]+")
 
 
-def enabled_suites(cipher_string: str) -> set[str] | None:
-    """The suites of the table that the string enables, or None when a word it removes is unknown here (then a
-    removal might cover a weak suite, and saying "weak" would be a guess)."""
-    enabled: set[str] = set()
-    killed: set[str] = set()
+def _words(cipher_string: str):
+    """(operator, the word without it, the predicates of its `+`-joined parts, None for one not known here) of each
+    word of a cipher string; its directives (`@SECLEVEL=0`) are left out."""
     for word in _SEPARATORS.split(cipher_string.strip().strip('"\'')):
         if not word or word.startswith("@"):
             continue
         op, body = (word[0], word[1:]) if word[0] in "!-+" else ("", word)
         parts = [_alias(part) for part in body.split("+") if part]
-        if not parts:
-            continue
-        if any(p is None for p in parts):
+        if parts:
+            yield op, body, parts
+
+
+def _unknown(parts) -> bool:
+    return any(p is None for p in parts)
+
+
+def enabled_suites(cipher_string: str) -> set[str] | None:
+    """The suites of the table that the string enables, or None when a word it removes is unknown here (then a
+    removal might cover a weak suite, and saying "weak" would be a guess)."""
+    return _enabled(_words(cipher_string))
+
+
+def _enabled(words) -> set[str] | None:
+    enabled: set[str] = set()
+    killed: set[str] = set()
+    for op, _body, parts in words:
+        if _unknown(parts):
             if op in ("!", "-"):
                 return None
             continue  # an unknown name adds nothing OpenSSL would call weak here
@@ -186,18 +200,13 @@ def only_tls12_suites(cipher_string: str) -> bool:
     """The string enables no suite a TLS 1.0 or 1.1 handshake can use (every one of those has a SHA-1 or MD5 MAC):
     `HIGH:!aNULL:!MD5:!SHA`. Every word it adds must be known here or a TLS 1.2 suite's name, else it may add one; a
     removal nginxlint does not know (`!KRB5`) only removes, and is left out."""
-    kept = []
-    for word in _SEPARATORS.split(cipher_string.strip().strip('"\'')):
-        body = word[1:] if word[:1] in "+!-" else word
-        unknown = any(_alias(part) is None for part in body.split("+") if part)
-        if word[:1] in "!-":
-            if not unknown:
-                kept.append(word)
-            continue
-        if body and not body.startswith("@") and unknown and not _TLS12_SUITE_NAME.fullmatch(body):
+    known = []
+    for op, body, parts in _words(cipher_string):
+        if not _unknown(parts):
+            known.append((op, body, parts))
+        elif op not in ("!", "-") and not _TLS12_SUITE_NAME.fullmatch(body):
             return False
-        kept.append(word)
-    enabled = enabled_suites(":".join(kept))
+    enabled = _enabled(known)
     return enabled is not None and all(SUITES[name][3] in _TLS12_MACS for name in enabled)
 
 
