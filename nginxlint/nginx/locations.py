@@ -185,18 +185,16 @@ def bodiless(block) -> bool:
     """Every answer of the block is a `return 204` or `304` (the CORS preflight's `if ($request_method = OPTIONS) {
     add_header Access-Control-Allow-Origin …; return 204; }`), or a 2xx `return` without a text (`return 200;`
     answers with an empty body: nginx 1.22 sends `Content-Length: 0`)."""
-    answer = _answering_return(block)
-    status = parse_uint(answer.args[0]) if answer is not None else None
-    return status in BODILESS or (status is not None and 200 <= status < 300 and len(answer.args) == 1)
+    status, text = _answer(block)
+    return status in BODILESS or (status is not None and 200 <= status < 300 and not text)
 
 
 def _builtin_error_page(block) -> bool:
     """Every answer of the block is a `return` of an error status without a text (`return 401;`): nginx's own error
     page, a fixed text with no script and nothing the client chose (or, where `error_page` names the status, the
     answer of the location it names, which has its own headers)."""
-    answer = _answering_return(block)
-    status = parse_uint(answer.args[0]) if answer is not None else None
-    return status is not None and 400 <= status < 600 and len(answer.args) == 1
+    status, text = _answer(block)
+    return status is not None and 400 <= status < 600 and not text
 
 
 # The statuses add_header adds its header to without `always` (ngx_http_headers_filter).
@@ -229,8 +227,16 @@ def preflight(block) -> bool:
 
 def fixed_status(block) -> int | None:
     """The status every answer of the block has, where a `return` answers them all. None where it is not so."""
+    return _answer(block)[0]
+
+
+def _answer(block) -> tuple[int | None, bool]:
+    """(the status of the `return` that answers every request of the block, whether it sends a text); (None, False)
+    where no return answers them all, or its first argument is no status (`return https://…;`)."""
     answer = _answering_return(block)
-    return parse_uint(answer.args[0]) if answer is not None else None
+    if answer is None:
+        return None, False
+    return parse_uint(answer.args[0]), len(answer.args) > 1
 
 
 def _answering_return(block):
