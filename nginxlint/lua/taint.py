@@ -16,14 +16,14 @@ from __future__ import annotations
 from . import ast
 from ..lines import LineIndex
 from .taint_model import (
-    CAPTURED, CLIENT_METHODS, CLIENT_MODULES, CTX, GLOBAL, PROPAGATE_CALLS, PROPAGATE_MEMBERS, PROPAGATE_METHODS,
-    REQ_SOURCES, SANITISER_METHODS, SANITISERS, SINK_CALLS, SINK_MEMBERS, SOCKET_CALLS, UNREFLECTABLE,
-    VAR_PREFIXES, VAR_SOURCES, Call, Edge, External, Hit, Param, Source, Step, Summary, TaintFacts, Tainted, Use,
+    BROWSER_ENCODED, CAPTURED, CLIENT_METHODS, CLIENT_MODULES, CTX, DECODERS, GLOBAL, PROPAGATE_CALLS,
+    PROPAGATE_MEMBERS, PROPAGATE_METHODS, REQ_SOURCES, SANITISER_METHODS, SANITISERS, SINK_CALLS, SINK_MEMBERS,
+    SOCKET_CALLS, UNREFLECTABLE, URL_ENCODED_VARS, VAR_PREFIXES, VAR_SOURCES, Call, Edge, External, Hit, Param, Source, Step, Summary, TaintFacts, Tainted, Use,
     capture_safe,
 )
 from .phase_api import FIELDS, RECORDED, TABLES
 from .taint_values import (
-    CLEAN, EMPTY, MAX_STEPS, accepts_anything, concat, field_of, format_taint, gsub_taint, in_field, made_safe,
+    CLEAN, EMPTY, MAX_STEPS, accepts_anything, concat, decoded, field_of, format_taint, gsub_taint, in_field, made_safe,
     union, untagged, with_step,
 )
 
@@ -842,7 +842,8 @@ class _Walker(ast.BlockWalker):
                 else:
                     return None
         api = f"ngx.var.{key}" if key.isidentifier() else f'ngx.var["{key}"]'
-        return (Tainted(Source(api, what, name, self.span(node)), (), UNREFLECTABLE.get(what, EMPTY)),)
+        safe = UNREFLECTABLE.get(what, EMPTY) | (BROWSER_ENCODED if what in URL_ENCODED_VARS else EMPTY)
+        return (Tainted(Source(api, what, name, self.span(node)), (), safe),)
 
     def args(self, nodes):
         results = []
@@ -951,7 +952,7 @@ class _Walker(ast.BlockWalker):
             for i in (range(len(args)) if spread is None else spread):
                 if i < len(args):
                     taint = union(taint, args[i][1])
-            return None, untagged(taint)
+            return None, decoded(untagged(taint)) if path in DECODERS else untagged(taint)
         if path == "string.format" and args:
             value = args[0][0]
             return None, union(args[0][1], format_taint(value[1] if value and value[0] == "str" else None,
@@ -1019,8 +1020,8 @@ class _Walker(ast.BlockWalker):
                 if i < len(args) and args[i][1]:
                     self.hit(kind, f"{module}.{member}", arg_nodes[i], args[i][1])
             return CLEAN
-        if (module, member) in PROPAGATE_MEMBERS:
-            return None, untagged(args[0][1]) if args else None
+        if (module, member) in PROPAGATE_MEMBERS:  # a JSON decoder: "\u003c" gives `<` back
+            return None, decoded(untagged(args[0][1])) if args else None
         client = CLIENT_MODULES.get(module)
         if client is not None and member in client[1]:
             return (client[0], module), None

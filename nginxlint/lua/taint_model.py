@@ -175,6 +175,12 @@ ROOTED = frozenset(("uri", "raw_uri"))
 # is the client's own and only reaches the client.
 _REFLECTED = frozenset(("redirect", "header", "xss"))
 UNREFLECTABLE = {what: _REFLECTED for what in ("header", "cookie", "host", "raw_header", "user")}
+# ngx.var.<name> holding the request URI as sent, not decoded: a browser percent-encodes `<`, `>` and `"` in every
+# URL it sends (the WHATWG URL path and query percent-encode sets), so a link cannot put markup in them; decoding
+# (DECODERS) gives it back.
+URL_ENCODED_VARS = frozenset(("arg", "query", "raw_uri", "line"))
+BROWSER_ENCODED = frozenset(("xss",))
+DECODERS = frozenset(("ngx.unescape_uri", "ngx.decode_args", "ngx.decode_base64"))
 
 # ngx.req functions whose result the client writes: function -> (what, returns a table of named values).
 REQ_SOURCES = {

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from .taint_model import ROOTED, External, Param, Source, Step, Tainted, confined
+from .taint_model import BROWSER_ENCODED, ROOTED, External, Param, Source, Step, Tainted, confined
 
 MAX_ORIGINS = 4  # distinct origins kept per value: enough to name one source, bounded for long concatenations
 MAX_STEPS = 8  # path steps kept per value (the last ones: nearest the sink)
@@ -44,6 +44,11 @@ def with_step(taint, step: Step):
 def made_safe(taint, kinds):
     """The taint after a sanitiser for the sink kinds `kinds`."""
     return tuple(Tainted(t.origin, t.steps, t.safe | kinds) for t in taint)
+
+
+def decoded(taint):
+    """The taint of a decoded copy of the value: what the browser's percent-encoding kept out is back."""
+    return tuple(t._replace(safe=t.safe - BROWSER_ENCODED) for t in taint) if taint else taint
 
 
 def concat(parts):

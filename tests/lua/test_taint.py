@@ -78,6 +78,7 @@ def test_read_body_then_body_data():
 # ---- sinks -----------------------------------------------------------------------------------------------------
 
 X = "ngx.var.arg_x"
+DECODED = "ngx.req.get_uri_args().x"  # a browser percent-encodes the URI it sends: only a decoded value holds `<`
 
 
 @pytest.mark.parametrize("code, kind, sink", [
@@ -117,12 +118,25 @@ X = "ngx.var.arg_x"
     (f"local s = ngx.socket.tcp()\ns:connect({X}, 6379)", "ssrf", "s:connect"),
     (f"local s = ngx.socket.udp()\ns:setpeername({X}, 53)", "ssrf", "s:setpeername"),
     (f"ngx.socket.connect({X}, 80)", "ssrf", "ngx.socket.connect"),
-    (f"ngx.say('hi ', {X})", "xss", "ngx.say"),
-    (f"ngx.print({{ 'hi ', {X} }})", "xss", "ngx.print"),
+    (f"ngx.say('hi ', {DECODED})", "xss", "ngx.say"),
+    (f"ngx.print({{ 'hi ', {DECODED} }})", "xss", "ngx.print"),
 ])
 def test_each_sink(code, kind, sink):
     flow = only(code)
     assert (flow.kind, flow.sink) == (kind, sink)
+
+
+@pytest.mark.parametrize("value, reported", [
+    ("ngx.var.arg_x", False), ("ngx.var.args", False), ("ngx.var.query_string", False),
+    ("ngx.var.request_uri", False), ("ngx.var.request", False),
+    ("ngx.var.uri", True),  # nginx decodes the path
+    ("ngx.unescape_uri(ngx.var.arg_x)", True), ("ngx.decode_args(ngx.var.args).x", True),
+    ("ngx.decode_base64(ngx.var.arg_x)", True), ("require('cjson').decode(ngx.var.arg_x).y", True),
+    ("ngx.unescape_uri(ngx.escape_uri(ngx.var.arg_x))", True), (DECODED, True),
+])
+def test_the_request_uri_as_sent_holds_no_markup_until_decoded(value, reported):
+    assert bool(flows(f"ngx.say('hi ', {value})")) is reported
+    assert flows(f"os.execute({value})")  # percent-encoding keeps out no shell metacharacter
 
 
 def test_the_finding_is_at_the_argument():
@@ -478,7 +492,7 @@ def test_a_capture_of_letters_reaches_a_redirect_and_a_query_clean():
     ("([a-z]+)", 'loadstring("return " .. c)', True),
 ])
 def test_what_a_capture_can_hold_decides_each_sink(group, sink, reported):
-    code = f"local m = ngx.re.match(ngx.var.arg_x, [[^{group}$]], \"jo\")\nlocal c = m[1]\n{sink}"
+    code = f"local m = ngx.re.match({DECODED}, [[^{group}$]], \"jo\")\nlocal c = m[1]\n{sink}"
     assert bool(flows(code)) is reported
 
 

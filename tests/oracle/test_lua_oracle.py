@@ -612,8 +612,8 @@ def test_sec569_with_no_default_type_only_an_html_extension_makes_the_answer_htm
     import urllib.request
 
     files = {"conf/nginx.conf": conf(server(
-        " location = /geolookup { content_by_lua_block { ngx.print(ngx.var.arg_ip) } }\n"
-        " location /lookup/ { content_by_lua_block { ngx.print(ngx.var.arg_ip) } }"))}
+        " location = /geolookup { content_by_lua_block { ngx.print(ngx.req.get_uri_args().ip) } }\n"
+        " location /lookup/ { content_by_lua_block { ngx.print(ngx.req.get_uri_args().ip) } }"))}
     with Nginx(files) as ng:
         assert ng.start().status == 0
 
@@ -626,3 +626,18 @@ def test_sec569_with_no_default_type_only_an_html_extension_makes_the_answer_htm
         assert content_type("/lookup/x.html?ip=x") == "text/html"
         found = codes(ng.lint_deployed(), "SEC569")
         assert [f["line"] for f in found] == [conf_line(files, "location /lookup/")]
+
+
+def test_sec569_the_request_uri_as_sent_stays_percent_encoded_until_decoded():
+    """A browser sends `<` as %3C; $arg_*, $args and $request_uri keep it so, get_uri_args and $uri decode it."""
+    files = {"conf/nginx.conf": conf(server(
+        " default_type text/html;\n"
+        " location /raw/ { content_by_lua_block {"
+        " ngx.say(ngx.var.arg_q, ' ', ngx.var.args, ' ', ngx.var.request_uri) } }\n"
+        " location /decoded/ { content_by_lua_block { ngx.say(ngx.req.get_uri_args().q, ' ', ngx.var.uri) } }"))}
+    with Nginx(files) as ng:
+        assert ng.start().status == 0
+        assert ng.get("/raw/?q=%3Cb%3E") == (200, "%3Cb%3E q=%3Cb%3E /raw/?q=%3Cb%3E\n")
+        assert ng.get("/decoded/%3Ci%3E?q=%3Cb%3E") == (200, "<b> /decoded/<i>\n")
+        found = codes(ng.lint_deployed(), "SEC569")
+        assert [f["line"] for f in found] == [conf_line(files, "location /decoded/")] * 2
