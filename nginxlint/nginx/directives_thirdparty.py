@@ -332,6 +332,9 @@ _GROUPS = (
     # number slot
     (H_MS | FLAG, "ssl_dyn_rec_enable"),
     (H_MS | TAKE1, "ssl_dyn_rec_timeout ssl_dyn_rec_size_lo ssl_dyn_rec_size_hi ssl_dyn_rec_threshold"),
+    # OpenResty's own patch of the log module (patches/nginx-*-log_escape_non_ascii.patch, in every release since
+    # 1.0.9.7): NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG
+    (H_MSL | FLAG, "log_escape_non_ascii"),
     # ipscrub (IP address anonymising for logs): NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1
     (H_MAIN | TAKE1, "ipscrub_period_seconds"),
     # ngx_http_dyups_module (tengine, common with OpenResty), from its command table: the interface location takes
