@@ -292,7 +292,8 @@ _REWRITE_ACTIONS = frozenset({"set", "rewrite", "break"})
 @rule("NGX012")
 def if_is_evil(dep, report):
     for block in dep.nodes("if"):
-        if block.parent is None or block.parent.name != "location" or ends_request(block) or _never_reached(block):
+        if block.parent is None or block.parent.name != "location" or ends_request(block) or _never_reached(block) \
+                or _answered_next(block):
             continue
         if any(is_unknown(child.name) for child in block.children or ()):
             continue  # a template writes a directive there, which may well be a `return`
@@ -328,6 +329,15 @@ def if_is_evil(dep, report):
                 related=[child.location(f"{child.name}, for the same reason") for child in children[1:]],
                 help="move the condition into a map and use the variable, or use return/rewrite … last inside the if",
             )
+
+
+def _answered_next(block) -> bool:
+    """The location's next step after the `if` is a `return`: the request is answered there whether the condition
+    holds or not, and the if's settings configure that answer, as if the if returned itself."""
+    siblings = block.parent.children
+    after = siblings[siblings.index(block) + 1:]
+    step = next((child for child in after if child.name in ("return", "if", "rewrite")), None)
+    return step is not None and step.name == "return"
 
 
 def _never_reached(block) -> bool:

@@ -100,9 +100,9 @@ def served_kinds(node) -> frozenset[str] | None:
     location on the name's extension alone serves: "asset", "built", "data", "svg" (the *_EXTENSIONS above) or
     "page" (None for a file location); "text" for a location that answers with a fixed text of the site's own
     (`fixed_text`), or with nginx's own error page (`return 401;`), or with text or data files nginx reads from disk,
-    typed by mime.types; "empty" for a location or `if` that answers with no body (`bodiless`); None for any other
-    block."""
-    if node.name in ("location", "if") and bodiless(node):
+    typed by mime.types; "empty" for a location or `if` that answers with no body (`bodiless`) or with a redirect,
+    whose body no browser renders (it follows the Location); None for any other block."""
+    if node.name in ("location", "if") and (bodiless(node) or _redirects(node)):
         return frozenset({"empty"})
     if node.name in ("location", "if") and _builtin_error_page(node):
         return frozenset({"text"})
@@ -187,6 +187,15 @@ def bodiless(block) -> bool:
     answers with an empty body: nginx 1.22 sends `Content-Length: 0`)."""
     status, text = _answer(block)
     return status in BODILESS or (status is not None and 200 <= status < 300 and not text)
+
+
+def _redirects(block) -> bool:
+    """Every answer of the block is a redirect: `return 302 /login;` or `return https://…;`."""
+    answer = _answering_return(block)
+    if answer is None:
+        return False
+    first = answer.args[0]
+    return first in REDIRECTS and len(answer.args) > 1 or first.startswith(_URL_STARTS)
 
 
 def _builtin_error_page(block) -> bool:
@@ -300,7 +309,11 @@ def rewrite_redirects(rewrite) -> bool:
     """The rewrite answers with a redirect, by its flag or by a replacement with a scheme whatever the flag: the
     request ends there, and the URI it would have set reaches nothing after it."""
     flag = rewrite.args[2] if len(rewrite.args) > 2 else ""
-    return flag in ("redirect", "permanent") or rewrite.args[1].startswith(("http://", "https://", "$scheme"))
+    return flag in ("redirect", "permanent") or rewrite.args[1].startswith(_URL_STARTS)
+
+
+# A `return` or `rewrite` whose URL starts so redirects (ngx_http_rewrite_module)
+_URL_STARTS = ("http://", "https://", "$scheme")
 
 
 def fixed_text(node, match: Match) -> bool:

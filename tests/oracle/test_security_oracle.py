@@ -58,7 +58,7 @@ files: the rule is reported on the first and not on the second.
   `more_set_headers "Content-Type: …"`, which replaces nginx's. A 204 carries only the added one (nginx drops its
   own); a 304 and a proxied response carry two. Without `always` an answer of 404 or 500 gets no added header.
 - NGX012: an `if` whose add_header replaces nothing adds it to the location's answer, and an `if` that returns
-  competes with no other. A `try_files` of the URI's files, the directory's index and a 404 answers as the static
+  competes with no other; a `return` right after an `if` answers whether it matched or not, with its list. A `try_files` of the URI's files, the directory's index and a 404 answers as the static
   and index handlers do once an `if` skips it; `$uri =404` alone answers a directory with 404, they serve its index.
 - NGX012: `rewrite` to an absolute URL inside `if` redirects even with `break`, and a local `break` serves the new
   URI from the if's location (neither is reported); `try_files` does not run once an `if` matched. A nested
@@ -954,6 +954,20 @@ def test_an_if_that_returns_answers_with_its_own_settings_and_no_later_if_runs()
         assert answer.split()[1] == "204" and headers.get("x-preflight") == ["yes"], (answer, headers)
         assert "x-later" not in headers
         assert codes(nginx.lint(), "NGX012") == []
+
+
+def test_an_if_followed_by_the_locations_return_configures_that_answer():
+    # the return after the if answers whether the condition holds or not, with the if's add_header list
+    files = {"conf/nginx.conf": config(
+        "server { listen 127.0.0.1:{port}; add_header X-Frame-Options DENY always;\n"
+        "    location /t { if ($arg_next) { add_header Set-Cookie next=1; } return 302 /login/; } }")}
+    with started(files) as nginx:
+        answer, headers, _ = request(nginx.port, "GET /t?next=1 HTTP/1.1\r\nHost: a\r\n")
+        assert answer.split()[1] == "302" and headers.get("set-cookie") == ["next=1"], (answer, headers)
+        assert "x-frame-options" not in headers
+        answer, headers, _ = request(nginx.port, "GET /t HTTP/1.1\r\nHost: a\r\n")
+        assert answer.split()[1] == "302" and headers.get("x-frame-options") == ["DENY"], (answer, headers)
+        assert codes(nginx.lint(), "NGX012") == [] and codes(nginx.lint(), "SEC503") == []
 
 
 def test_an_if_whose_add_header_replaces_nothing_adds_it_and_the_handler_answers():
