@@ -294,15 +294,28 @@ def runs_another_config(build: ImageBuild, target: str) -> bool:
 def config_nginx_reads(argv: tuple[str, ...], base_reference: str | None) -> str | None:
     """The main config of a container whose command runs nginx itself (or that runs the base image's own command):
     the path `-c` names, else the base image's default (known for the official images); None when a script or
-    another program starts nginx (it may pass any config) or the path is relative."""
+    another program starts nginx (it may pass any config) or the path is relative to no known prefix. A relative
+    path is the prefix's (`-p`): OpenResty is built without a conf path of its own, so `openresty -p /srv` reads
+    /srv/conf/nginx.conf; nginx's images name an absolute one."""
     from .base_images import base_image  # image facts, only for a main config whose container is known
 
     if argv and posixpath.basename(argv[0]) not in _NGINX_PROGRAMS:
         return None
-    config = next((argv[i + 1] for i in range(len(argv) - 1) if argv[i] == "-c"), None)
+    base = base_image(base_reference)
+    prefix = _option(argv, "-p")
+    config = _option(argv, "-c")
     if config is None:
-        config = base_image(base_reference).conf_path
+        config = base.conf_path
+        if prefix is not None and base.flavour == "openresty" and config is not None:
+            config = posixpath.relpath(config, base.prefix)
+    if config is not None and not config.startswith("/") and prefix is not None and prefix.startswith("/"):
+        config = posixpath.join(prefix, config)
     return posixpath.normpath(config) if config is not None and config.startswith("/") else None
+
+
+def _option(argv: tuple[str, ...], name: str) -> str | None:
+    """The value of a command-line option given as its own word (`-c FILE`)."""
+    return next((argv[i + 1] for i in range(len(argv) - 1) if argv[i] == name), None)
 
 
 # `Dockerfile.base`, `base.Dockerfile`, `Dockerfile-base`: an image other images of the project start FROM.
