@@ -591,7 +591,7 @@ def relative_package_path(tree, report):
             if item.start is None:
                 why = "so `require` breaks when nginx starts elsewhere (a container's WORKDIR)"
             else:
-                why = f"and the container starts nginx in {item.start}, where it does not lead to {shown}"
+                why = f"and nginx's workers run in {item.start}, where it does not lead to {shown}"
             suggestion = "$prefix/" + (entry.written[2:] if entry.written.startswith("./") else entry.written)
             report(
                 node,

@@ -167,7 +167,7 @@ class FoundRelative(NamedTuple):
     require: object  # the facts' Require
     entry: object  # the package_path.Entry that finds it
     path: Path  # the file it finds, resolved against the prefix
-    start: str | None  # the directory the container starts nginx in, where the entry misses it; None: not known
+    start: str | None  # the directory nginx's workers run in, where the entry misses it; None: not known
 
 
 class LuaUnits:
@@ -562,7 +562,11 @@ def collect_units(tree) -> LuaUnits:
 
     available = project_modules(tree)
     start = files.start_directory() if not files.in_image else None
-    if start is None and tree.binding is None and started_in_prefix(tree):
+    working = next((node.args[0] for node in tree.nodes("working_directory") if node.ctx == () and node.args
+                    and node.args[0].startswith("/")), None)
+    if working is not None:
+        start = working  # the workers' own directory, wherever nginx starts
+    elif start is None and tree.binding is None and started_in_prefix(tree):
         from . import package_path as pp  # the Lua analysis, only when a config runs Lua
 
         start = pp.PREFIX_MARK  # `nginx -p "$(pwd)"`: nginx runs in its prefix, where `./?.lua` then leads
@@ -652,7 +656,7 @@ def _follow_requires(tree, files: "_LuaFiles", units: list[LuaUnit], search_path
             if hit is None:
                 hit = searched[(unit.subsystem, name)] = search_paths[unit.subsystem].search(
                     name, resolve, files.is_file)
-                found = _found_relative(unit, require, hit, search_paths[unit.subsystem], resolve, files.is_file,
+                found = _found_relative(unit, require, hit, search_paths[unit.subsystem], resolve, files,
                                         start)
                 if found is not None:
                     relative.append(found)
@@ -711,22 +715,26 @@ def _above_the_config(tried, tree, is_file) -> bool:
     return False
 
 
-def _found_relative(unit, require, hit, search_path, resolve, is_file, start) -> FoundRelative | None:
+def _found_relative(unit, require, hit, search_path, resolve, files, start) -> FoundRelative | None:
     """A FoundRelative when the module was found through a relative entry the config wrote, no other entry finds
-    it, and the directory nginx starts in (when known) does not make that entry land on it."""
+    it, and the directory nginx starts in (when known) does not make that entry land on it, nor on a file the image
+    may hold there out of sight (a build step's output)."""
     path, tried = hit
     entry = tried[-1].entry if path is not None else None
     if entry is None or entry.default or not entry.relative:
         return None
-    from .package_path import PREFIX_MARK  # the Lua analysis, only when a config runs Lua
+    from ..container.filesystem import Unknown  # the image model, only for a config that runs Lua
+    from .package_path import PREFIX_MARK
 
     if start == PREFIX_MARK:
         return None  # nginx runs in its prefix, which relative entries were resolved against
     if start is not None:
-        landed = resolve(os.path.normpath(os.path.join(start, tried[-1].shown)))
-        if landed == path:
+        there = os.path.normpath(os.path.join(start, tried[-1].shown))
+        if resolve(there) == path:
             return None  # the container's working directory is the one the entry was written for
-    if search_path.without_own_relative().search(require.module, resolve, is_file)[0] is not None:
+        if files.view is None or isinstance(files.view.where(there), Unknown):
+            return None  # nothing in view says what is there
+    if search_path.without_own_relative().search(require.module, resolve, files.is_file)[0] is not None:
         return None
     return FoundRelative(unit, require, entry, path, start)
 
