@@ -141,9 +141,9 @@ def openssl_without_weak_suites(tree) -> str | None:
     (Debian's or Alpine's build), or a distribution's nginx package on a Debian, Ubuntu or Alpine release with
     OpenSSL 3 (a language image's tag counts: `python:3.12-bookworm` is Debian 12); "1.1" when it is an official
     nginx image, or a distribution's nginx package on a Debian, Ubuntu or Alpine release, that links the
-    distribution's OpenSSL 1.1 (no RC4, no 3DES); else None. OpenResty's images build their OpenSSL with the weak
-    suites."""
-    from .release import image_has_openssl_1_1, image_has_openssl_3
+    distribution's OpenSSL 1.1 (no RC4, no 3DES), or an OpenResty image built from source on OpenSSL 1.1; else
+    None. OpenResty's images of 1.27.1.1 and later build their OpenSSL with the weak suites."""
+    from .release import image_has_openssl_1_1, image_has_openssl_3, openresty_image_on_openssl_1_1
 
     official = image_has_openssl_3(tree)
     if official is not None:
@@ -151,7 +151,7 @@ def openssl_without_weak_suites(tree) -> str | None:
     found = _packaged_on_openssl_3(tree)
     if found is not None and found[2].kind == "distribution" and found[1].startswith(WITHOUT_LEGACY_SUITES):
         return "3"
-    if image_has_openssl_1_1(tree):
+    if image_has_openssl_1_1(tree) or openresty_image_on_openssl_1_1(tree):
         return "1.1"
     found = _packaged_on(tree, OPENSSL_1_1_DISTRIBUTIONS)
     return "1.1" if found is not None and found[2].kind == "distribution" else None

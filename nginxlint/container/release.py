@@ -198,6 +198,30 @@ def image_has_openssl_1_1(tree) -> str | None:
     return _official_image_since(reference, OPENSSL_1_1_SINCE) if reference is not None else None
 
 
+# docker-openresty's flavours built from source (alpine, alpine-fat, bionic, focal, jammy, noble) link an OpenSSL
+# 1.1 they build without `enable-weak-ssl-ciphers` from 1.15.8.2 until 1.27.1.1, which moved them to an OpenSSL 3
+# built with it (the RESTY_OPENSSL_VERSION and RESTY_OPENSSL_BUILD_OPTIONS of their Dockerfiles); before, OpenSSL
+# 1.0.2. Its package flavours (alpine-apk, bookworm, centos, …) link OpenResty's own OpenSSL package.
+OPENRESTY_SOURCE_BUILT_OPENSSL_1_1 = ((1, 15, 8, 2), (1, 27, 1, 1))
+_OPENRESTY_SOURCE_FLAVOUR = re.compile(r"-(?:alpine(?!-apk)|bionic|focal|jammy|noble)\b")
+
+
+def openresty_image_on_openssl_1_1(tree) -> str | None:
+    """The official OpenResty image the tree runs in when it is a flavour built from source with OpenSSL 1.1 (no
+    RC4, no 3DES), else None."""
+    reference = _base_reference(tree)
+    if reference is None:
+        return None
+    from .base_images import split_reference  # the image facts table, only for a tree in a container
+
+    repository, tag = split_reference(reference)
+    if repository.removeprefix("docker.io/") != "openresty/openresty" or not _OPENRESTY_SOURCE_FLAVOUR.search(tag or ""):
+        return None
+    release = from_image(reference)
+    first, moved = OPENRESTY_SOURCE_BUILT_OPENSSL_1_1
+    return reference if release is not None and first <= release.number < moved else None
+
+
 def _base_reference(tree) -> str | None:
     """The image the tree's container runs nginx from, when a container is known and names one."""
     binding = tree.binding
