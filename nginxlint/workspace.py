@@ -12,7 +12,7 @@ from . import dump, sources
 from .cache import Cache, default_directory
 from .checks import load
 from .config_tree import GLOB_CHARS, ConfigTree, conf_dir_guess
-from .container.start_placeholders import line_edits_near, placeholders_near
+from .container.start_placeholders import line_edits_near, placeholders_near, wrapped_tokens_replaced
 from .findings import Finding, Notification
 from .nginx import templates
 from .nginx.conf_dirs import CONF_PREFIXES
@@ -228,7 +228,8 @@ class Loader:
         text = source.text
         exact = not getattr(source, "crlf", False)  # nginx's buffer limits need the file's bytes
         # words a start script's `sed -i` fills in, and those a template's own renderer replaces
-        placeholders = placeholders_near(self, source.path) | templates.named_placeholders(text, source.path.name)
+        placeholders = placeholders_near(self, source.path) | wrapped_tokens_replaced(self, source.path, text) \
+            | templates.named_placeholders(text, source.path.name)
         edits = line_edits_near(self, source.path)
         if edits:
             from .container.start_edits import edited_lines  # only where start scripts edit configs

@@ -97,6 +97,41 @@ def brace_tokens(script: str) -> set[str]:
     return tokens
 
 
+# A token in a wrapping no nginx config holds (`{BASE_URL}`, `%PORT%`, `__HOST__`, `@ROOT@`, `!NAME!`): a `sed -i` of
+# any script of the repository that replaces it fills it in, wherever the script sits (a Python start script's
+# `call("sed -i 's@{BASE_URL}@" + url + "@g' " + NGINX_FILE, shell=True)` in resources/scripts/).
+_WRAPPED_TOKEN = re.compile(rf"\{{{_NAME}\}}|%{_NAME}%|__{_NAME}__|@{_NAME}@|!{_NAME}!")
+_SCRIPT_SUFFIXES = frozenset({".sh", ".bash", ".py", ".pl", ".rb"})
+_LARGEST_SCRIPT = 256 * 1024
+
+
+def wrapped_tokens_replaced(loader, config: Path, text: str) -> frozenset[str]:
+    """The wrapped tokens of the config's text that a script of its repository replaces with `sed -i`."""
+    wanted = set(_WRAPPED_TOKEN.findall(text))
+    if not wanted:
+        return frozenset()
+    top = loader.repository_top(config.parent)
+    return frozenset(wanted & loader.once("repository-sed-tokens", top, lambda: _repository_sed_tokens(loader, top)))
+
+
+def _repository_sed_tokens(loader, top: Path) -> frozenset[str]:
+    from ..workspace import list_files  # the repository's files, only for a config that holds a wrapped token
+
+    tokens: set[str] = set()
+    for path in list_files(top):
+        if path.suffix not in _SCRIPT_SUFFIXES:
+            continue
+        try:
+            if path.stat().st_size > _LARGEST_SCRIPT:
+                continue
+            script = loader.text(path)
+        except (OSError, sources.Unreadable):
+            continue
+        if "sed" in script:
+            tokens |= sed_tokens(script)
+    return frozenset(tokens)
+
+
 def placeholders_near(loader, config: Path) -> frozenset[str]:
     """The tokens the start scripts beside `config`'s directory or its parents (up to its repository, or the
     directory the run started in) replace."""

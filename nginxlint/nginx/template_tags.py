@@ -501,12 +501,19 @@ def envsubst_tags(text: str, nginx_variables: frozenset[str] = frozenset()) -> l
 # --- placeholder tokens (a start script's `sed -i 's#TOKEN#value#'`) ----------------------------------------------
 
 def placeholder_tags(text: str, tokens: frozenset[str]) -> list[Tag]:
-    """Whole-word occurrences of `tokens` (not `$TOKEN`, an envsubst reference or an nginx variable)."""
+    """Whole-word occurrences of `tokens` (not `$TOKEN`, an envsubst reference or an nginx variable); a token its
+    wrapping delimits (`{BASE_URL}`) also inside a word (`http://jupyter{BASE_URL}/x`)."""
     if not tokens or not any(token in text for token in tokens):
         return []
-    pattern = re.compile(r"(?<![\w$])(?<!\$\{)(?:" + "|".join(map(re.escape, sorted(tokens, key=len, reverse=True)))
-                         + r")(?!\w)")
+    pattern = re.compile(r"(?<!\$\{)(?:" + "|".join(map(_delimited, sorted(tokens, key=len, reverse=True))) + ")")
     return [Tag(m.start(), m.end(), EXPR) for m in pattern.finditer(text)]
+
+
+def _delimited(token: str) -> str:
+    """The token as a pattern that takes no part of a longer word at an end that is a word character."""
+    start = r"(?<![\w$])" if token[0].isalnum() or token[0] == "_" else r"(?<!\$)"
+    end = r"(?!\w)" if token[-1].isalnum() or token[-1] == "_" else ""
+    return start + re.escape(token) + end
 
 
 SCANNERS = {
