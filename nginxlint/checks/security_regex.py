@@ -15,6 +15,7 @@ from ..nginx.access import GUARD_DIRECTIVES, AccessView, error_return
 from ..nginx.captures import group, starts_with_slash
 from ..nginx.conditions import equality_condition, if_condition, regex_condition
 from ..nginx.inheritance import Lists, blocks_up, nearest, value_at
+from ..nginx.templates import UNKNOWN as UNKNOWN_VALUE
 from ..nginx.listen import listens_locally
 from ..nginx.locations import (answers_nothing_of_the_user, hands_off, location_match, preflight, rewrite_redirects,
                                top_level)
@@ -1459,7 +1460,8 @@ def _redirect_target(flow, value, node, absolute):
     if _chosen_by_the_config(flow, name, absolute):
         return None
     if flow.must_hold_slash(name, node) or _path_values(flow, name):
-        if not absolute and (_raw_request_uri(flow, name, node) or _backslash(flow, first, node)):
+        if not absolute and (_raw_request_uri(flow, name, node) or _backslash(flow, first, node)
+                             and not _starts_with_a_segment(name, node)):
             return first, (f"with absolute_redirect off, the Location {first.text} can be //evil.example or "
                            "/\\evil.example, which browsers read as another site")
         return None
@@ -1469,6 +1471,24 @@ def _redirect_target(flow, value, node, absolute):
             flow.capture_mask(name, node, 0) is not None else "https://evil.example"
         return first, f"the redirect's target is {first.text}, which the request can set to {example}"
     return None
+
+
+# A regex location's start that fixes the first segment of every URI it takes: `^/tools/`, `^/api`, also after the
+# masked value of a template (`^{BASE_URL}/tools/`), which the config's owner sets
+_FIXED_SEGMENT = re.compile(r"\^" + UNKNOWN_VALUE + r"*/[\w~%-]")
+
+
+def _starts_with_a_segment(name: str, node) -> bool:
+    """$uri in a location whose match fixes its first segment (`location /x`, `location ~ ^/tools/`), with no
+    `rewrite` of the location before: nginx merged its slashes, so it never starts with `//`, nor with `/` and a backslash."""
+    location = next((block for block in node.ancestors() if block.name == "location"), None)
+    match = location_match(location) if location is not None else None
+    if name not in ("uri", "document_uri") or match is None or any(
+            inner.name == "rewrite" for inner in location.walk()):
+        return False
+    if match.regex:
+        return _FIXED_SEGMENT.match(match.pattern) is not None
+    return match.modifier != "@" and len(match.pattern) > 1 and match.pattern[1] not in "/\\"
 
 
 def _raw_request_uri(flow, name: str, node) -> bool:

@@ -783,6 +783,12 @@ def test_a_zone_keyed_on_the_address_matters_only_where_a_limit_applies_it(limit
      "/\\evil.example", True),
     ("location / { rewrite ^/(.*)/$ /$1 permanent; }", "/%5Cevil.example/", "http://good.test:{port}/\\evil.example",
      False),
+    # $uri is decoded and its slashes merged: under `location /`, /%5Cevil.example redirects to /\evil.example/; a
+    # location whose match fixes the first segment keeps it in front
+    ("location / { absolute_redirect off; return 302 $uri/; }", "/%5Cevil.example", "/\\evil.example/", True),
+    ("location /x { absolute_redirect off; return 302 $uri/; }", "/x%5Cevil.example", "/x\\evil.example/", False),
+    ('location ~ "^/tools/[^/]+$" { absolute_redirect off; return 302 $uri/; }', "/tools/%5Cevil",
+     "/tools/\\evil/", False),
     # an unanchored leading capture starts after an encoded newline, which `.` does not match
     ("merge_slashes off; location / { rewrite (.*)//+(.*) $1/$2 permanent; }", "/%0Ahttps://evil.example",
      "https:/evil.example", True),
