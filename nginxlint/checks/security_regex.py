@@ -457,7 +457,10 @@ def _names_an_existing_file(flow, part, node) -> bool:
 def _host_source(flow, value, at, depth):
     """(the Parts that let the client choose the host: the variable in `value`, then the ones in the `set` values
     it comes from, or (); whether the host part ended inside the value). A `set` variable is read as the text
-    it is set to."""
+    it is set to. A value that starts with a template's masked tag and writes no `://` after it has its scheme and
+    host there (`{{GRAFANA_URI}}$1`), chosen by whoever renders it."""
+    if value.startswith(UNKNOWN_VALUE) and "://" not in value:
+        return (), True
     parts, ended = _host_split(value)
     ended = ended or any(
         p.variable is None and p.text != "" and _ends_host(p.text, "://" not in value) for p in parts[-1:])
