@@ -177,11 +177,27 @@ def _own_answer_type(dep, default_types: dict, block, answers: list) -> str | No
     if tried:
         first = tried[-1].args[0] if tried[-1].args else "$"
         return None if "$" in first else _extension_type(dep, first)
+    alias = block.find("alias")
+    if alias:  # `alias /resources/public-key.pub;` in `location = /publickey`: that one file
+        path = alias[-1].args[0] if alias[-1].args else "$"
+        return None if "$" in path or path.endswith("/") else _file_type(dep, default_types, block, path)
     match = location_match(block)
     if match is not None and match.regex:  # `location ~* \.css$`: every file it serves has the one type
         types = {_extension_type(dep, f"x.{name}") for name in extension_names(match) or ()}
         return types.pop() if len(types) == 1 else None
-    return _extension_type(dep, match.pattern) if match is not None and match.modifier == "=" else None
+    if match is not None and (match.modifier == "=" or match.prefix and "." in match.pattern.rsplit("/", 1)[-1]):
+        return _extension_type(dep, match.pattern)  # an exact location, or a prefix one named for its file
+    return None
+
+
+def _file_type(dep, default_types: dict, block, path: str) -> str | None:
+    """The type nginx sends a file with: its extension's, else the default_type where the whole types table is
+    known (a main config with nginx's built-in types or its own types blocks, no mime.types)."""
+    found = _extension_type(dep, path)
+    if found is not None or not dep.is_main or any(
+            node.args and node.args[0].rsplit("/", 1)[-1] == "mime.types" for node in dep.nodes("include")):
+        return found
+    return _default_type(dep, default_types, block)
 
 
 def _lua_sets_type(dep, handlers: list) -> bool:
