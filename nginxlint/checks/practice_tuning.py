@@ -123,6 +123,8 @@ def ecdh_curve_unsupported(dep, report):
         tolerant = [g for g in groups if g.startswith("?")]
         draft = [g for g in groups if g.lower() in DRAFT_GROUPS]
         modern = [g for g in groups if g.lower() in OPENSSL_35_GROUPS]
+        if not draft and (modern or tolerant) and _openssl_out_of_view(dep):
+            continue  # the image's OpenSSL may well be 3.5: nothing says otherwise
         if draft:
             report(node, f"no OpenSSL release knows the group {draft[0]} (a Kyber draft of BoringSSL and "
                    "oqs-provider): nginx built with OpenSSL refuses to start; use X25519MLKEM768 (OpenSSL 3.5+) "
@@ -140,6 +142,12 @@ def ecdh_curve_unsupported(dep, report):
                 report(node, f"OpenSSL knows no group named {unknown[0]!r}: nginx refuses to start "
                        "(SSL_CTX_set1_curves_list failed); use names such as X25519, prime256v1, secp384r1",
                        arg=0)
+
+
+def _openssl_out_of_view(dep) -> bool:
+    from ..container.nginx_build import openssl_out_of_view  # the image model, only for a group OpenSSL 3.5 added
+
+    return openssl_out_of_view(dep)
 
 
 # -- NGX022, NGX023: OCSP stapling that cannot work --------------------------------------------------------------

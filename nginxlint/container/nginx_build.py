@@ -157,6 +157,24 @@ def openssl_without_weak_suites(tree) -> str | None:
     return "1.1" if found is not None and found[2].kind == "distribution" else None
 
 
+def openssl_out_of_view(tree) -> bool:
+    """Whether the nginx that runs the tree links an OpenSSL of a version nginxlint cannot tell: a container of
+    an image that ships nginx of another publisher (Red Hat's UBI nginx images, a team's own) with no
+    distribution package it installs, or of an official nginx or OpenResty image whose tag names no release
+    (the current one, whose OpenSSL is 3.5)."""
+    from ..nginx.releases import from_image
+
+    binding = tree.binding
+    if binding is None or binding.source == "settings":
+        return False
+    reference = binding.container.base_image
+    if not reference:
+        return True  # named in another file (a Compose override)
+    if base_image(reference).flavour in ("nginx", "openresty"):
+        return from_image(reference) is None
+    return all(_packaged_on(tree, known) is None for known in (OPENSSL_3_DISTRIBUTIONS, OPENSSL_1_1_DISTRIBUTIONS))
+
+
 def modules_known(tree) -> bool:
     """Whether the nginx that runs the tree has a module set nginxlint knows (see the module docstring): never when
     the config loads a module file nginxlint does not know (`load_module modules/ngx_http_wallarm_module.so`)."""
