@@ -45,7 +45,7 @@ Span = tuple  # (line, column, end_line, end_column), 1-based, end column exclus
 # The shape of LuaFacts and of what it holds: part of the disk cache key, so that a build whose facts have other
 # fields never reads pickles written by another. Bump it whenever a fact class gains, loses or changes a field, or
 # the parser's verdict on some text changes (4: the parser follows LuaJIT's syntax levels and label order exactly).
-FACTS_FORMAT = 43  # 6: taint summaries hold the ngx_lua APIs each function uses and the code it runs; 7: not after `or`;
+FACTS_FORMAT = 44  # 6: taint summaries hold the ngx_lua APIs each function uses and the code it runs; 7: not after `or`;
 # 8: ngx.re guards read under the x option; 9: calls of the ngx_lua API and the API values read without a call;
 # 10: captures of a literal ngx.re.match pattern are safe for the sinks they cannot attack; 11: the content types
 # a chunk sets; 12: ngx.pipe.spawn as a member of the required module, an argument table without a shell;
@@ -68,7 +68,7 @@ FACTS_FORMAT = 43  # 6: taint summaries hold the ngx_lua APIs each function uses
 # 39: a function of the chunk that returns a true value only where its parameter passed a check guards it
 # 40: each function's summary holds its span; 41: a yield in a branch of an if comes before no read in a later elseif
 # test or branch; 42: ngx.var.is_args is the `?` before the query string; 43: the request URI as sent is
-# browser-encoded (no markup) until decoded
+# browser-encoded (no markup) until decoded; 44: ngx.exec(ngx.var.uri) is no subrequest sink
 
 
 @dataclass(frozen=True)

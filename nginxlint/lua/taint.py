@@ -29,6 +29,14 @@ from .taint_values import (
 
 __all__ = ["analyze_taint"]
 
+
+def _own_uri(node) -> bool:
+    """`ngx.var.uri` itself (`ngx.exec(ngx.var.uri)` once a thumbnail is written): the location search for the
+    request's own URI finds where the request already went, nothing a direct request does not reach."""
+    return type(node) is ast.Index and node.dot and node.key.name in ("uri", "document_uri") and \
+        type(node.obj) is ast.Index and node.obj.dot and node.obj.key.name == "var" and \
+        type(node.obj.obj) is ast.Name and node.obj.obj.name == "ngx"
+
 MISSING = object()
 
 _GLOBALS = frozenset((
@@ -924,7 +932,7 @@ class _Walker(ast.BlockWalker):
         if sink is not None:
             kind, indexes = sink
             for i in (range(len(args)) if indexes is None else indexes):
-                if i < len(args) and args[i][1]:
+                if i < len(args) and args[i][1] and not (kind == "subrequest" and _own_uri(node.args[i])):
                     self.hit(kind, path, node.args[i], args[i][1])
         elif path == "ngx.location.capture_multi" and node.args:
             self.capture_multi(node.args[0], args[0])

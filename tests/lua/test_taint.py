@@ -139,6 +139,16 @@ def test_the_request_uri_as_sent_holds_no_markup_until_decoded(value, reported):
     assert flows(f"os.execute({value})")  # percent-encoding keeps out no shell metacharacter
 
 
+@pytest.mark.parametrize("code, reported", [
+    ("ngx.exec(ngx.var.uri)", False),  # the request's own URI: where it already went
+    ("ngx.location.capture(ngx.var.document_uri)", False),
+    ("ngx.exec(ngx.var.uri .. '.orig')", True),
+    ("ngx.exec(ngx.var.arg_next)", True),
+])
+def test_a_subrequest_of_the_requests_own_uri_reaches_nothing_new(code, reported):
+    assert bool(flows(code)) is reported
+
+
 def test_the_finding_is_at_the_argument():
     flow = only("local a = ngx.var.arg_a\nos.execute('ls ' .. a, 1)")
     assert flow.span == (2, 12, 2, 22)
