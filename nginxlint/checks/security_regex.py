@@ -69,8 +69,8 @@ class _Flow:
         """The deployment's Lua assigns the variable (`ngx.var.service_addr = …`): its value is the code's, not the
         text a `set` gives it first."""
         if self._lua_written is None:
-            self._lua_written = frozenset(write.name.lower() for unit in self.tree.lua.units
-                                          if unit.facts is not None for write in unit.facts.var_writes or ())
+            self._lua_written = frozenset(write.name.lower() for unit in self.tree.lua.units if unit.facts is not None
+                                          for write in (*unit.facts.var_writes, *unit.facts.tested_var_writes))
         return name in self._lua_written
 
     # -- what a value or a variable can hold --------------------------------------------------------------------

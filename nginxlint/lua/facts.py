@@ -45,7 +45,7 @@ Span = tuple  # (line, column, end_line, end_column), 1-based, end column exclus
 # The shape of LuaFacts and of what it holds: part of the disk cache key, so that a build whose facts have other
 # fields never reads pickles written by another. Bump it whenever a fact class gains, loses or changes a field, or
 # the parser's verdict on some text changes (4: the parser follows LuaJIT's syntax levels and label order exactly).
-FACTS_FORMAT = 44  # 6: taint summaries hold the ngx_lua APIs each function uses and the code it runs; 7: not after `or`;
+FACTS_FORMAT = 45  # 6: taint summaries hold the ngx_lua APIs each function uses and the code it runs; 7: not after `or`;
 # 8: ngx.re guards read under the x option; 9: calls of the ngx_lua API and the API values read without a call;
 # 10: captures of a literal ngx.re.match pattern are safe for the sinks they cannot attack; 11: the content types
 # a chunk sets; 12: ngx.pipe.spawn as a member of the required module, an argument table without a shell;
@@ -68,7 +68,8 @@ FACTS_FORMAT = 44  # 6: taint summaries hold the ngx_lua APIs each function uses
 # 39: a function of the chunk that returns a true value only where its parameter passed a check guards it
 # 40: each function's summary holds its span; 41: a yield in a branch of an if comes before no read in a later elseif
 # test or branch; 42: ngx.var.is_args is the `?` before the query string; 43: the request URI as sent is
-# browser-encoded (no markup) until decoded; 44: ngx.exec(ngx.var.uri) is no subrequest sink
+# browser-encoded (no markup) until decoded; 44: ngx.exec(ngx.var.uri) is no subrequest sink;
+# 45: writes of an nginx variable under a test of it are kept apart
 
 
 @dataclass(frozen=True)
@@ -164,8 +165,10 @@ class LuaFacts:
     # ngx_lua API values read without being called (`if ngx.worker.pids then`, `pcall(ngx.x, ...)`): the code asks
     # whether the API exists; values only copied into a variable (`local pids = ngx.worker.pids`) are not here
     api_reads: list[str] = field(default_factory=list)
-    # the nginx variables the code assigns by name (`ngx.var.backend = …`, `local var = ngx.var; var["x"] = …`)
+    # the nginx variables the code assigns by name (`ngx.var.backend = …`, `local var = ngx.var; var["x"] = …`),
+    # and those it assigns only under a test of the same variable (`if ngx.var.x ~= nil then ngx.var.x = … end`)
     var_writes: list[GlobalUse] = field(default_factory=list)
+    tested_var_writes: list[GlobalUse] = field(default_factory=list)
     shared_reads: list[SharedRead] = field(default_factory=list)
     taint: object = None  # nginxlint.lua.taint_model.TaintFacts; None when the chunk is too deep for that walk
 
@@ -383,8 +386,9 @@ class _Walker(ast.BlockWalker):
             else:
                 obj = self.expr(target.obj)
             key = ("str", target.key.name) if target.dot else self.expr(target.key)
-            if obj == ("path", "ngx.var") and key is not None and key[0] == "str" and key[1] not in self.vars_tested:
-                self.facts.var_writes.append(GlobalUse(key[1], self.span(target.key)))  # not under `if ngx.var.x`
+            if obj == ("path", "ngx.var") and key is not None and key[0] == "str":
+                writes = self.facts.tested_var_writes if key[1] in self.vars_tested else self.facts.var_writes
+                writes.append(GlobalUse(key[1], self.span(target.key)))
 
     def _store_in_globals(self, target: ast.Index) -> None:
         """`_G.name = v` and `_G["name"] = v` create the global `name`; `_G[k] = v` (luafun's export of every
