@@ -95,6 +95,10 @@ class Loader:
             memo = self._memos[name] = {}
         return memo
 
+    def files_under(self, top: Path) -> list[Path]:
+        """Every file under `top` that git does not ignore (list_files), for a scan of a repository."""
+        return list_files(top)
+
     def once(self, purpose: str, key, compute):
         """`compute()`, kept for this run under `purpose` and `key`: a scan of a repository is made once."""
         memo = self.memo(purpose)

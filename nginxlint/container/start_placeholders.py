@@ -115,10 +115,8 @@ def wrapped_tokens_replaced(loader, config: Path, text: str) -> frozenset[str]:
 
 
 def _repository_sed_tokens(loader, top: Path) -> frozenset[str]:
-    from ..workspace import list_files  # the repository's files, only for a config that holds a wrapped token
-
     tokens: set[str] = set()
-    for path in list_files(top):
+    for path in loader.files_under(top):
         if path.suffix not in _SCRIPT_SUFFIXES:
             continue
         try:
