@@ -118,14 +118,16 @@ def image_repository(image: str) -> str:
     return image[:colon] if colon > slash else image
 
 def is_nginx_container(container) -> bool:
-    """The image (or the base image of its build) or the command runs nginx or OpenResty (an nginx exporter
-    sidecar does not count)."""
+    """The image (or the base image of its build) or the command runs nginx or OpenResty on a config of its own
+    (an nginx exporter sidecar does not count, nor an ingress controller, which writes the config nginx runs from
+    Ingress objects: ingress-nginx's controller, NGINX's nginx-ingress)."""
     for image in {container.image, container.base_image}:
         if not image:
             continue
         repository = image_repository(image).lower()
         last = repository.rsplit("/", 1)[-1]
-        if ("nginx" in repository or "openresty" in repository) and "exporter" not in last:
+        if ("nginx" in repository or "openresty" in repository) and "exporter" not in last \
+                and "ingress" not in repository:
             return True
     argv = container.argv[:4]
     for index, word in enumerate(argv):
