@@ -420,6 +420,8 @@ def ssrf(tree, report):
             continue  # reached only through an internal redirect, whose target the config chooses
         if access.local_clients_only(node.parent):
             continue  # only this host's own processes send the requests (a forward proxy on a unix socket)
+        if _forward_proxy(node):
+            continue  # the server tunnels CONNECT requests: proxying to the host a client names is its job
         chain, _ = _host_source(flow, node.args[0], node, 0)
         if chain and _names_an_existing_file(flow, chain[-1], node):
             continue  # only a URI naming a file the site holds gets here: its capture names that file
@@ -434,6 +436,13 @@ def ssrf(tree, report):
                 help="name the upstream in the config (an upstream block or a map of allowed hosts) and pass "
                     "client input only in the path",
             )
+
+
+def _forward_proxy(node) -> bool:
+    """The directive's server is a forward proxy by design: it turns ngx_http_proxy_connect_module's CONNECT
+    tunnelling on (`proxy_connect;`)."""
+    server = node.enclosing("server")
+    return server is not None and bool(server.find("proxy_connect"))
 
 
 def _names_an_existing_file(flow, part, node) -> bool:
