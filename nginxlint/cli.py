@@ -330,7 +330,15 @@ def _read_stdin() -> str:
     return decode(sys.stdin.buffer.read())
 
 
+# The oldest Python nginxlint runs on: its parser's patterns use possessive quantifiers (Python 3.11).
+OLDEST_PYTHON = (3, 11)
+
+
 def main(argv: list[str] | None = None) -> int:
+    if sys.version_info < OLDEST_PYTHON:
+        print(f"nginxlint: needs Python {'.'.join(map(str, OLDEST_PYTHON))} or later (this is "
+              f"{sys.version.split()[0]})", file=sys.stderr)
+        return 2
     if argv is None:  # the process's own command line: `nginxlint ...`, `python -m nginxlint ...`
         # One command, then the process exits. A config tree is cyclic (parent links), so freeing it is the
         # collector's job: a pass over everything a large run built, a fifth of its time, then another at exit,

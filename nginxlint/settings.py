@@ -149,10 +149,7 @@ def read_config(path: Path) -> dict:
     except UnicodeDecodeError as error:
         raise SettingsError(f"{path}: not UTF-8 text (byte {error.start}): save it as UTF-8") from None
     if path.name == "pyproject.toml":
-        try:
-            import tomllib  # only when a pyproject.toml is read
-        except ModuleNotFoundError:  # Python 3.10
-            import tomli as tomllib  # only when a pyproject.toml is read
+        import tomllib  # only when a pyproject.toml is read
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as error:

@@ -784,3 +784,11 @@ def test_a_lua_file_outside_the_project_is_named_in_a_note_with_the_path_map_tha
     (tmp_path / ".nginxlint.yaml").write_text("path-map:\n  /app/lualib/: ./\n")
     result = run_cli([".", "--format", "json"], cwd=tmp_path)
     assert not [n for n in result.json["notifications"] if "outside the project" in n["message"]]
+
+
+def test_an_older_python_gets_a_message_and_exit_two(monkeypatch, capsys):
+    import nginxlint.cli as cli
+
+    monkeypatch.setattr(cli.sys, "version_info", (3, 10, 13))
+    assert cli.main(["samples"]) == 2
+    assert "needs Python 3.11 or later" in capsys.readouterr().err
