@@ -78,6 +78,20 @@ def _in_its_project(tree, facts) -> bool:
     return facts.source != "compose" or not top or tree.root.display.startswith(top + "/")
 
 
+def _mounts_another_main_config(tree, facts, loader) -> bool:
+    """The container mounts a host file other than this main config where its nginx reads one (a copy a script
+    generates, `./tmp/nginx.conf:/usr/local/openresty/nginx/conf/nginx.conf`): it runs that file, not this one."""
+    from .base_images import base_image  # image facts, only for a main config left to the only nginx container
+
+    conf_path = base_image(facts.container.base_image or facts.container.image).conf_path
+    if not tree.is_main or conf_path is None:
+        return False
+    here = os.path.dirname(os.path.join(os.path.abspath(loader.base_dir), facts.path))
+    root = os.path.abspath(tree.root.path)
+    return any(posixpath.normpath(mount.path) == conf_path and mount.kind in ("bind", "hostPath") and mount.source
+               and os.path.normpath(os.path.join(here, mount.source)) != root for mount in facts.container.mounts)
+
+
 def _test_suite_containers(settings, loader, containers: list) -> dict[int, str]:
     """{id: the directory of its file} of the containers a test suite's Compose file or manifest runs
     (`testdata/…/docker-compose.extra.yaml`): a stock nginx of a test, which runs no config outside that
@@ -156,7 +170,8 @@ def bind_containers(workspace, findings: list[Finding], notifications: list[Noti
             continue
         near = nearest[id(tree)]
         if len(near) == 1 and id(near[0].container) not in bound:
-            if len(claims.get(id(near[0].container), ())) <= 1 and _in_its_project(tree, near[0]):
+            if len(claims.get(id(near[0].container), ())) <= 1 and _in_its_project(tree, near[0]) \
+                    and not _mounts_another_main_config(tree, near[0], loader):
                 tree.binding = Binding(near[0], "only-nginx-container")
         elif not nginx and (by_port := _port_binding(tree, candidates, bound)) is not None:
             tree.binding = by_port
