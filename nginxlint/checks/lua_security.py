@@ -69,6 +69,8 @@ def check_lua_request_taint(dep, report):
             return functions.find(reader.subsystem, module, member)
 
         for flow in unit_flows(unit, unit.facts.taint, lookup):
+            if _called_by_local_clients_only(access, unit, flow.function):
+                continue  # the module's function that reads the input runs only for this host's own processes
             code, consequence = CONSEQUENCES[flow.kind]
             sink_unit = flow.unit
             served_as = _served_as_html(unit) if flow.kind == "xss" and sink_unit.subsystem != "stream" else None
@@ -99,6 +101,27 @@ def _for_local_clients(access, unit) -> bool:
     nodes = [handler.node for handler in unit.handlers]
     return bool(nodes) and all(node is not None and node.parent is not None and access.local_clients_only(node.parent)
                                for node in nodes)
+
+
+def _called_by_local_clients_only(access, unit, function) -> bool:
+    """A module's exported function reads the input itself, and the handlers that call it by name (`require(
+    "opmserver").do_processed()`) all answer only processes of this host. Called from nowhere in view, or by
+    another function of the module, it may run for any handler."""
+    if unit.kind != "module" or function is None:
+        return False
+    names = {name for name, summary in unit.facts.taint.exports.items() if summary is function}
+    callers = [handler for handler in unit.handlers if handler.facts is not None and handler.facts.taint is not None
+               and any(edge.kind == "external" and edge.module == unit.module and edge.member in names
+                       for summary in handler.facts.taint.summaries for edge in summary.edges)]
+    return bool(callers) and all(_for_local_clients(access, handler) for handler in callers) \
+        and not _called_inside(unit, names)
+
+
+def _called_inside(unit, names: set) -> bool:
+    """Another function of the module calls one of these (`M.process()` from `M.run()`)."""
+    return any(edge.kind in ("external", "local") and (edge.member in names or getattr(edge.summary, "name", None)
+                                                      in names)
+               for summary in unit.facts.taint.summaries for edge in summary.edges)
 
 
 def _nothing_guarded(dep, unit) -> bool:

@@ -28,6 +28,7 @@ class Flow(NamedTuple):
     source: Source
     source_unit: object
     steps: tuple
+    function: object = None  # the Summary of the function of `unit` whose own code reads the input
 
 
 class _Reached(NamedTuple):
@@ -45,9 +46,13 @@ def unit_flows(unit, facts: TaintFacts, lookup) -> list[Flow]:
         for hit in summary.hits:
             for reached in _concrete(hit.taint, unit, None, 0, lookup):
                 if hit.kind not in reached.safe:
-                    flows.append(Flow(hit.kind, hit.sink, unit, hit.span, reached.source, reached.unit, reached.steps))
+                    own = summary if reached.unit is unit and type(reached.source) is Source else None
+                    flows.append(Flow(hit.kind, hit.sink, unit, hit.span, reached.source, reached.unit, reached.steps,
+                                      own))
+        through: list[Flow] = []
         for call in summary.calls:
-            _through(call, unit, None, 0, lookup, flows)
+            _through(call, unit, None, 0, lookup, through)
+        flows.extend(flow._replace(function=summary) if flow.source_unit is unit else flow for flow in through)
     return flows
 
 
