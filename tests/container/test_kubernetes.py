@@ -153,7 +153,7 @@ def _container(image=None, command=(), args=()):
         ("nginx:1.25", (), True),
         ("docker.io/library/nginx", (), True),
         ("openresty/openresty:alpine-fat", (), True),
-        ("registry.k8s.io/ingress-nginx/controller:v1.9.4", (), True),
+        ("registry.k8s.io/ingress-nginx/controller:v1.9.4", (), False),  # writes its own config from Ingresses
         ("nginxinc/nginx-unprivileged:stable", (), True),
         ("registry.local:5000/team/openresty@sha256:abc", (), True),
         ("nginx/nginx-prometheus-exporter:1.1.0", (), False),

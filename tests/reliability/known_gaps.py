@@ -58,7 +58,8 @@ GAPS: tuple[Gap, ...] = (
     Gap("missed", "argument values nginx checks and nginxlint does not (sizes, times, codes, flags, regexes, "
         "variables, map and types entries)",
         message=r"^invalid (value|number of the map parameters|size|time|code|port|parameter|variable)|"
-                r"^unknown \"[^\"]*\" variable|^pcre_compile|^invalid number of arguments in \"(map|types)\"|"
+                r"^unknown \"[^\"]*\" variable|^the closing bracket in \"[^\"]*\" variable is missing|"
+                r"^pcre_compile|^invalid number of arguments in \"(map|types)\"|"
                 r"^\"\S+\" directive invalid value|^duplicate default map parameter|^conflicting parameter"),
     Gap("missed", "a block inside the entries of map, types, geo or split_clients: nginx refuses the \"{\", nginxlint "
         "reads it as a nested block (their entries are not checked)", message=r'^unexpected "\{"',
