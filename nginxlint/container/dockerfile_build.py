@@ -338,7 +338,7 @@ class Builder:
                 continue
             if add and _REMOTE.match(source):
                 stage.fs.add(Layer(target, "unknown", why=f"downloaded by ADD {source} (line {ins.line})",
-                                   line=ins.line, origin=self.dockerfile))
+                                   line=ins.line, origin=self.dockerfile, made=True))
                 continue
             matches = self.context_matches(source)
             if excluded:

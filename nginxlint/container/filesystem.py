@@ -71,7 +71,7 @@ class Layer:
     origin: Path | None = None
     ignored: Callable[[Path], bool] | None = None  # tree: repository files the copy leaves out (.dockerignore)
     named: bool = False  # unknown: put there by installing packages or rocks by name (see Unknown)
-    made: bool = False  # unknown: a RUN command puts something at this path by name (a download, a clone, a copy)
+    made: bool = False  # unknown: a RUN (a download, a clone, a copy) or an ADD of a URL puts something here by name
 
     def holds(self, candidate: Path) -> bool:
         return os.path.lexists(candidate) and not (self.ignored and self.ignored(candidate))
@@ -176,10 +176,10 @@ class Filesystem:
         path = normalise(image_path)
         return not any(_relative(path, layer.path) is not None and layer.kind != "dir" for layer in self.layers)
 
-    def made_by_run(self, image_path: str) -> bool:
+    def made_by_name(self, image_path: str) -> bool:
         """A RUN command of the image puts something at this path or at a directory above it, by name (`curl -o`,
-        `wget -O`, `git clone … DIR`, `tar -C DIR`, a copy's destination, `> file`), and nothing newer removed or
-        hid it: what is there is out of view, but it is there."""
+        `wget -O`, `git clone … DIR`, `tar -C DIR`, a copy's destination, `> file`), or an ADD of a URL does, and
+        nothing newer removed or hid it: what is there is out of view, but it is there."""
         path = normalise(image_path)
         for layer in reversed(self.layers):
             rel = _relative(path, layer.path)

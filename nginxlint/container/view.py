@@ -217,7 +217,7 @@ def _made_by_shipping_image(tree, path: str) -> bool:
         if build is None or copied_to(root, dockerfile.parent, build) is None:
             continue
         filesystem = image_of(tree.loader, dockerfile).filesystem
-        if filesystem is not None and filesystem.made_by_run(path):
+        if filesystem is not None and filesystem.made_by_name(path):
             return True
     return False
 
@@ -225,12 +225,12 @@ def _made_by_shipping_image(tree, path: str) -> bool:
 def something_there(files, path: str) -> bool:
     """The container holds something at `path`: a repository file its image copies or a mount puts there, what
     a mount at or above it brings and nginxlint cannot read (a volume, a ConfigMap or host path out of view), what
-    a RUN of its image writes there by name (a download, a clone, an archive unpacked), or what a base image out of
+    a RUN of its image writes there by name (a download, a clone, an archive unpacked) or an ADD of a URL fetches, or what a base image out of
     view may hold (a team's own `FROM ghcr.io/org/nginx`, whose files nothing in the repository names)."""
     from .filesystem import Unknown  # the image model, only for a path the repository lacks
 
     found = files.where(path)
-    if isinstance(found, Path) or files.fs.made_by_run(path) \
+    if isinstance(found, Path) or files.fs.made_by_name(path) \
             or isinstance(found, Unknown) and not found.named and files.fs.from_base(path):
         return True
     mount = _mount_over(files.mounts, path)

@@ -379,10 +379,10 @@ def test_a_path_a_run_makes_is_there_until_a_later_rm_takes_it():
     fs = Filesystem(lambda path: ABSENT, lambda path: Listing({}, True), [
         Layer("/etc/nginx/waf", "unknown", why="written by git clone", made=True),
         Layer("/etc/nginx/bots", "unknown", why="written by mkdir")])
-    assert fs.made_by_run("/etc/nginx/waf/rules.conf") and fs.made_by_run("/etc/nginx/waf")
-    assert not fs.made_by_run("/etc/nginx/bots/b.conf") and not fs.made_by_run("/etc/nginx")
+    assert fs.made_by_name("/etc/nginx/waf/rules.conf") and fs.made_by_name("/etc/nginx/waf")
+    assert not fs.made_by_name("/etc/nginx/bots/b.conf") and not fs.made_by_name("/etc/nginx")
     fs.add(Layer("/etc/nginx", "removed", "waf"))
-    assert not fs.made_by_run("/etc/nginx/waf/rules.conf")
+    assert not fs.made_by_name("/etc/nginx/waf/rules.conf")
 
 
 def test_what_the_start_script_writes_by_name_is_there(tmp_path):
@@ -396,9 +396,9 @@ def test_what_the_start_script_writes_by_name_is_there(tmp_path):
         "lib.sh": "export CERTS=/etc/certs\n",
     })
     fs = image.stages[-1].fs
-    assert fs.made_by_run("/etc/nginx/out/a.conf") and fs.made_by_run("/var/log/app/b.log")
-    assert fs.made_by_run("/etc/certs/x.conf")
-    assert not fs.made_by_run("/etc/heredoc.conf") and not fs.made_by_run("/etc/nginx/out/edited.conf")
+    assert fs.made_by_name("/etc/nginx/out/a.conf") and fs.made_by_name("/var/log/app/b.log")
+    assert fs.made_by_name("/etc/certs/x.conf")
+    assert not fs.made_by_name("/etc/heredoc.conf") and not fs.made_by_name("/etc/nginx/out/edited.conf")
     assert isinstance(fs.where("/app/start.sh"), Path)  # a file the image holds stays the repository's
 
 
