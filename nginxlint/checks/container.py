@@ -248,8 +248,8 @@ def _own_start_command(tree) -> tuple[tuple[str, ...], tuple, str]:
     image = _own_image(tree) if not argv and binding.container.build is None else None
     if image is not None and (image.entrypoint or image.cmd):
         argv, spans, path = (*(image.entrypoint or ()), *(image.cmd or ())), (), tree.loader.display(image.dockerfile)
-    if binding.flavour == "nginx" and argv[:1] == ("/docker-entrypoint.sh",):
-        return argv[1:], spans[1:], path
+    if binding.flavour == "nginx" and argv[:1] == ("/docker-entrypoint.sh",) and _script_file(tree, argv[0]) is None:
+        return argv[1:], spans[1:], path  # the official image's script, not one the repository copies over it
     return argv, spans, path
 
 
