@@ -188,8 +188,10 @@ def missing_events_block(tree, report):
         return
     children = tree.main.children
     named = tree.root.display.rsplit("/", 1)[-1] == "nginx.conf" or bool(tree.settings.roots)
-    if not named and children and all(c.d.name in _MAIN_FRAGMENT_BLOCKS for c in children):
-        return  # only `stream {}` / `http {}`: as likely a file included at the top of the real nginx.conf
+    run = bool(tree.settings.roots) or tree.binding is not None  # a root, or a container starts nginx on it
+    if not (named and run) and children and all(c.d.name in _MAIN_FRAGMENT_BLOCKS for c in children):
+        return  # only `stream {}` / `http {}`: as likely a file included at the top of the real nginx.conf, or a
+        # snippet to paste into one (`nginx.conf` beside a service's Compose file that runs no nginx)
     anchor = next((c for c in children if c.d.name == "http"), children[0] if children else None)
     message = ('no "events" section in configuration: nginx refuses to start without one; add '
                "`events { worker_connections 1024; }` to the main context")
