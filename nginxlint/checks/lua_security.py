@@ -119,9 +119,12 @@ def _called_by_local_clients_only(access, unit, function) -> bool:
 
 def _called_inside(unit, names: set) -> bool:
     """Another function of the module calls one of these (`M.process()` from `M.run()`)."""
-    return any(edge.kind in ("external", "local") and (edge.member in names or getattr(edge.summary, "name", None)
-                                                      in names)
-               for summary in unit.facts.taint.summaries for edge in summary.edges)
+    for summary in unit.facts.taint.summaries:
+        for edge in summary.edges:
+            callee = edge.member if edge.kind == "external" else edge.summary.name if edge.kind == "local" else None
+            if callee in names:
+                return True
+    return False
 
 
 def _nothing_guarded(dep, unit) -> bool:

@@ -15,10 +15,10 @@ from ..nginx.access import GUARD_DIRECTIVES, AccessView, error_return
 from ..nginx.captures import group, starts_with_slash
 from ..nginx.conditions import equality_condition, if_condition, regex_condition
 from ..nginx.inheritance import Lists, blocks_up, nearest, value_at
-from ..nginx.templates import UNKNOWN as UNKNOWN_VALUE
 from ..nginx.listen import listens_locally
 from ..nginx.locations import (answers_nothing_of_the_user, hands_off, location_match, preflight, rewrite_redirects,
                                top_level)
+from ..nginx.templates import UNKNOWN as UNKNOWN_VALUE
 from ..nginx.variables import parse_value, variable_facts
 from ..nginx.wordmap import value_span
 from ..regex import charsets as cs
@@ -1492,7 +1492,8 @@ _FIXED_SEGMENT = re.compile(r"\^" + UNKNOWN_VALUE + r"*/[\w~%-]")
 
 def _starts_with_a_segment(name: str, node) -> bool:
     """$uri in a location whose match fixes its first segment (`location /x`, `location ~ ^/tools/`), with no
-    `rewrite` of the location before: nginx merged its slashes, so it never starts with `//`, nor with `/` and a backslash."""
+    `rewrite` in the location: nginx merged its slashes, so it never starts with `//`, nor with `/` and a
+    backslash."""
     location = next((block for block in node.ancestors() if block.name == "location"), None)
     match = location_match(location) if location is not None else None
     if name not in ("uri", "document_uri") or match is None or any(

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..nginx.releases import from_image
 from ..nginx.source_build import repository_loads_unknown_module, runs_own_build, unknown_loaded_module
 from ..repository import find_repository_root
 from .base_images import (OPENSSL_1_1_DISTRIBUTIONS, OPENSSL_3_DISTRIBUTIONS, base_image, distribution_since,
@@ -162,8 +163,6 @@ def openssl_out_of_view(tree) -> bool:
     an image that ships nginx of another publisher (Red Hat's UBI nginx images, a team's own) with no
     distribution package it installs, or of an official nginx or OpenResty image whose tag names no release
     (the current one, whose OpenSSL is 3.5)."""
-    from ..nginx.releases import from_image
-
     binding = tree.binding
     if binding is None or binding.source == "settings":
         return False

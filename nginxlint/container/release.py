@@ -215,7 +215,8 @@ def openresty_image_on_openssl_1_1(tree) -> str | None:
     from .base_images import split_reference  # the image facts table, only for a tree in a container
 
     repository, tag = split_reference(reference)
-    if repository.removeprefix("docker.io/") != "openresty/openresty" or not _OPENRESTY_SOURCE_FLAVOUR.search(tag or ""):
+    if repository.removeprefix("docker.io/") != "openresty/openresty" \
+            or not _OPENRESTY_SOURCE_FLAVOUR.search(tag or ""):
         return None
     release = from_image(reference)
     first, moved = OPENRESTY_SOURCE_BUILT_OPENSSL_1_1

@@ -225,8 +225,9 @@ def _made_by_shipping_image(tree, path: str) -> bool:
 def something_there(files, path: str) -> bool:
     """The container holds something at `path`: a repository file its image copies or a mount puts there, what
     a mount at or above it brings and nginxlint cannot read (a volume, a ConfigMap or host path out of view), what
-    a RUN of its image writes there by name (a download, a clone, an archive unpacked) or an ADD of a URL fetches, or what a base image out of
-    view may hold (a team's own `FROM ghcr.io/org/nginx`, whose files nothing in the repository names)."""
+    a RUN of its image writes there by name (a download, a clone, an archive unpacked) or an ADD of a URL
+    fetches, or what a base image out of view may hold (a team's own `FROM ghcr.io/org/nginx`, whose files nothing
+    in the repository names)."""
     from .filesystem import Unknown  # the image model, only for a path the repository lacks
 
     found = files.where(path)

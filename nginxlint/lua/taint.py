@@ -18,8 +18,8 @@ from ..lines import LineIndex
 from .taint_model import (
     BROWSER_ENCODED, CAPTURED, CLIENT_METHODS, CLIENT_MODULES, CTX, DECODERS, GLOBAL, PROPAGATE_CALLS,
     PROPAGATE_MEMBERS, PROPAGATE_METHODS, REQ_SOURCES, SANITISER_METHODS, SANITISERS, SINK_CALLS, SINK_MEMBERS,
-    SOCKET_CALLS, UNREFLECTABLE, URL_ENCODED_VARS, VAR_PREFIXES, VAR_SOURCES, Call, Edge, External, Hit, Param, Source, Step, Summary, TaintFacts, Tainted, Use,
-    capture_safe,
+    SOCKET_CALLS, UNREFLECTABLE, URL_ENCODED_VARS, VAR_PREFIXES, VAR_SOURCES, Call, Edge, External, Hit, Param,
+    Source, Step, Summary, TaintFacts, Tainted, Use, capture_safe,
 )
 from .phase_api import FIELDS, RECORDED, TABLES
 from .taint_values import (

@@ -218,7 +218,8 @@ _OPENSSL_3_LEVEL_ZERO_ONLY = frozenset({"anonymous (no server authentication)", 
 
 # OpenSSL 1.1.0 and later build no RC4 or 3DES suite unless configured with `enable-weak-ssl-ciphers` (OpenSSL's
 # Sweet32 advisory: "for the 1.1.0 release, we treat triple-DES just like we are treating RC4"), and have no single
-# DES or export suite at all. Debian's and Alpine's builds leave the option off; OpenResty's images turn it on from 1.27.1.1.
+# DES or export suite at all. Debian's and Alpine's builds leave the option off; OpenResty's images turn it on
+# from 1.27.1.1.
 _NOT_BUILT_SINCE_1_1 = frozenset({"RC4", "3DES (64-bit blocks, Sweet32)", "single DES", "export-grade"})
 
 
