@@ -151,9 +151,11 @@ def test_a_fix_never_rewrites_a_template_tag(tmp_path):
 
 def test_events_is_added_by_plain_fix_only_to_a_file_named_nginx_conf(tmp_path):
     """A file with a top-level stream {} looks like a root, but the real root may include it (and have events):
-    only nginx.conf gets one; a stream.conf is not even reported (NGX009 takes it for a main-context fragment)."""
+    only the nginx.conf a container runs gets one; a stream.conf is not even reported (NGX009 takes it for a
+    main-context fragment)."""
     stream = "stream {\n    server { listen 1234; return ok; }\n}\n"
-    write_tree(tmp_path, {"conf/nginx.conf": stream, "conf/stream.conf": stream.replace("1234", "1235")})
+    write_tree(tmp_path, {"conf/nginx.conf": stream, "conf/stream.conf": stream.replace("1234", "1235"),
+                          "Dockerfile": "FROM nginx:1.27\nCOPY conf/nginx.conf /etc/nginx/nginx.conf\n"})
     done = _lint(tmp_path, ".", "--fix", "--unsafe-fixes", "--select", "NGX009")
     assert "fixed 1 finding in 1 file" in done.err, done.err
     assert (tmp_path / "conf/nginx.conf").read_text() == "events {}\n" + stream
