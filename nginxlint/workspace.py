@@ -96,8 +96,9 @@ class Loader:
         return memo
 
     def files_under(self, top: Path) -> list[Path]:
-        """Every file under `top` that git does not ignore (list_files), for a scan of a repository."""
-        return list_files(top)
+        """Every file under `top` that git does not ignore (list_files), listed once per run: the scans of a
+        repository (start scripts' sed tokens, env lines of templates, scripts naming configs) share it."""
+        return self.once("files-under", top, lambda: list_files(top))
 
     def once(self, purpose: str, key, compute):
         """`compute()`, kept for this run under `purpose` and `key`: a scan of a repository is made once."""

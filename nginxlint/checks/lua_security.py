@@ -60,6 +60,7 @@ def check_lua_request_taint(dep, report):
     writers = [u for u in units if u.facts.taint.ctx]
     reported: set = set()
     access = AccessView(dep)
+    local_only: dict[int, bool] = {}  # id of a module function -> only loopback-only handlers call it
     for unit in units:
         if _for_local_clients(access, unit):
             continue  # only this host's own processes send it requests (`allow 127.0.0.1; deny all;`)
@@ -69,8 +70,12 @@ def check_lua_request_taint(dep, report):
             return functions.find(reader.subsystem, module, member)
 
         for flow in unit_flows(unit, unit.facts.taint, lookup):
-            if _called_by_local_clients_only(access, unit, flow.function):
-                continue  # the module's function that reads the input runs only for this host's own processes
+            if unit.kind == "module" and flow.function is not None:
+                key = id(flow.function)
+                if key not in local_only:
+                    local_only[key] = _called_by_local_clients_only(access, unit, flow.function)
+                if local_only[key]:
+                    continue  # the module's function that reads the input runs only for this host's own processes
             code, consequence = CONSEQUENCES[flow.kind]
             sink_unit = flow.unit
             served_as = _served_as_html(unit) if flow.kind == "xss" and sink_unit.subsystem != "stream" else None
@@ -107,8 +112,6 @@ def _called_by_local_clients_only(access, unit, function) -> bool:
     """A module's exported function reads the input itself, and the handlers that call it by name (`require(
     "opmserver").do_processed()`) all answer only processes of this host. Called from nowhere in view, or by
     another function of the module, it may run for any handler."""
-    if unit.kind != "module" or function is None:
-        return False
     names = {name for name, summary in unit.facts.taint.exports.items() if summary is function}
     callers = [handler for handler in unit.handlers if handler.facts is not None and handler.facts.taint is not None
                and any(edge.kind == "external" and edge.module == unit.module and edge.member in names

@@ -41,7 +41,7 @@ from ..settings import SettingsError
 from ..text import did_you_mean
 from .detect import chart_directory, is_compose_path, is_idle_container, is_nginx_container, may_be_config
 from .development import development_setup
-from .dockerfile_binding import bind_dockerfiles, build_context, image_copy_target, with_build
+from .dockerfile_binding import bind_dockerfiles, build_context, config_nginx_reads, image_copy_target, with_build
 from .manifests import Manifests, absolute, containers, manifest_texts, read_manifests
 from .model import Binding
 from .view import ContainerView
@@ -81,10 +81,10 @@ def _in_its_project(tree, facts) -> bool:
 def _mounts_another_main_config(tree, facts, loader) -> bool:
     """The container mounts a host file other than this main config where its nginx reads one (a copy a script
     generates, `./tmp/nginx.conf:/usr/local/openresty/nginx/conf/nginx.conf`): it runs that file, not this one."""
-    from .base_images import base_image  # image facts, only for a main config left to the only nginx container
-
-    conf_path = base_image(facts.container.base_image or facts.container.image).conf_path
-    if not tree.is_main or conf_path is None:
+    if not tree.is_main:
+        return False
+    conf_path = config_nginx_reads(facts.container.argv, facts.container.base_image or facts.container.image)
+    if conf_path is None:
         return False
     here = os.path.dirname(os.path.join(os.path.abspath(loader.base_dir), facts.path))
     root = os.path.abspath(tree.root.path)

@@ -352,10 +352,8 @@ def _script_text(loader) -> str:
     counts as much as a script's), as one text (read once per run)."""
     memo = loader.memo("repository-scripts")
     if "text" not in memo:
-        from ..workspace import list_files
-
         top = loader.repository_top(Path(os.path.abspath(loader.base_dir)))
-        memo["text"] = _read_all(path for path in list_files(top)
+        memo["text"] = _read_all(path for path in loader.files_under(top)
                                  if path.suffix in (".sh", ".md") or path.name in ("Makefile", "makefile", "Justfile"))
     return memo["text"]
 

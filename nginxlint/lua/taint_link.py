@@ -46,9 +46,8 @@ def unit_flows(unit, facts: TaintFacts, lookup) -> list[Flow]:
         for hit in summary.hits:
             for reached in _concrete(hit.taint, unit, None, 0, lookup):
                 if hit.kind not in reached.safe:
-                    own = summary if reached.unit is unit and type(reached.source) is Source else None
                     flows.append(Flow(hit.kind, hit.sink, unit, hit.span, reached.source, reached.unit, reached.steps,
-                                      own))
+                                      summary if reached.unit is unit else None))
         through: list[Flow] = []
         for call in summary.calls:
             _through(call, unit, None, 0, lookup, through)

@@ -312,9 +312,6 @@ def rewrite_redirects(rewrite) -> bool:
     return flag in ("redirect", "permanent") or rewrite.args[1].startswith(_URL_STARTS)
 
 
-# A `return` or `rewrite` whose URL starts so redirects (ngx_http_rewrite_module)
-_URL_STARTS = ("http://", "https://", "$scheme")
-
 
 def fixed_text(node, match: Match) -> bool:
     """The location answers with a text the site wrote, not a page and nothing a client chose: an exact location on
@@ -351,6 +348,8 @@ def _fixed_answer(node) -> bool:
 
 # A return with one of these codes takes a URL, not a text
 REDIRECTS = frozenset({"301", "302", "303", "307", "308"})
+# A `return` or `rewrite` whose URL starts so redirects (ngx_http_rewrite_module)
+_URL_STARTS = ("http://", "https://", "$scheme")
 _VARIABLE = re.compile(r"\$\{?(\w+)")
 # Variables that hold what the server and the client's connection are, not what a request's URL, body or headers
 # chose nor its credentials: another site that has the browser load the answer learns nothing it does not see.

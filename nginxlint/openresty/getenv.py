@@ -17,7 +17,6 @@ from pathlib import Path
 
 from .. import sources
 from ..nginx.templates import holds_nginx_blocks, template_name
-from ..workspace import list_files
 
 # `env NAME;` or `env NAME=value;` at the start of a line, as nginx's main context writes it.
 _ENV_LINE = re.compile(r"^[ \t]*env[ \t]+([A-Za-z_][A-Za-z0-9_]*)(?:=[^;\n]*)?[ \t]*;", re.MULTILINE)
@@ -48,7 +47,7 @@ def env_out_of_view(tree) -> frozenset[str]:
 
 def _declared_in_templates(top: Path, loader) -> frozenset[str]:
     found: set[str] = set()
-    for path in list_files(top):
+    for path in loader.files_under(top):
         if not (template_name(path.name) or _in_chart_templates(path, top)):
             continue
         try:
