@@ -19,15 +19,22 @@ _URL = re.compile(r"https?://[^\s'\"|;&]+")
 _MAX_PORT_RANGE = 1024
 
 
-def is_compose_root(root: YNode | None) -> bool:
-    """A top-level `services:` mapping whose entries are mappings (GitLab CI's `services:` is a list)."""
+def compose_services(root: YNode | None, named: bool) -> YMap | None:
+    """The mapping of services: a top-level `services:` whose entries are mappings (GitLab CI's `services:` is a
+    list), or in a file named as Compose, the top level of the first format (Compose v1, before `services:` and
+    `version:`), whose every entry is a service with an `image` or a `build`."""
     if not isinstance(root, YMap) or "apiVersion" in root:
-        return False
+        return None
     services = root.get("services")
-    return isinstance(services, YMap) and len(services) > 0 and all(
-        isinstance(service, YMap) or (isinstance(service, YScalar) and service.value is None)
-        for _key, _key_node, service in services.items()
-    )
+    if isinstance(services, YMap) and len(services) > 0 and all(
+            isinstance(service, YMap) or (isinstance(service, YScalar) and service.value is None)
+            for _key, _key_node, service in services.items()):
+        return services
+    if named and services is None and "version" not in root and len(root) > 0 and all(
+            isinstance(service, YMap) and ("image" in service or "build" in service)
+            for _key, _key_node, service in root.items()):
+        return root
+    return None
 
 
 _INTERPOLATION = re.compile(r"\$(?:(\$)|\{(\w+)(?:(:?[-?+])([^}]*))?\}|(\w+))")
@@ -97,14 +104,15 @@ def load_compose(path: str, text: str, env: dict[str, str] | None = None) -> Com
     if templated and (parsed.problems or _CONTROL_TAG.search(text)):
         # a Compose file a setup tool renders (`{% set %}`, `{{ flavor }}`): its YAML exists only once rendered
         return ComposeDoc(path, skipped="unrendered template (Jinja or Go tags); render it to lint it")
-    if not is_compose_root(root):
+    services = compose_services(root, named)
+    if services is None:
         if parsed.problems and (named or SERVICES_LINE.search(text)):
             return ComposeDoc(path, problems=_yaml_problems(path, parsed.problems))
         return ComposeDoc(path)
     reader = _ComposeReader(path, root, env or {})
     read = [reader.read_service(name, key_node.span, service)
-            for name, key_node, service in root.get("services").items() if isinstance(service, YMap)]
-    stable = _swarm_virtual_ips(root) | _fixed_addresses(root)
+            for name, key_node, service in services.items() if isinstance(service, YMap)]
+    stable = _swarm_virtual_ips(root, services) | _fixed_addresses(services)
     services = [replace(facts, stable_names=stable) for facts in read]
     document_problems = [p for d in parsed.documents[:1] for p in d.problems]
     problems = _yaml_problems(path, parsed.problems + tuple(document_problems)) + tuple(reader.problems)
@@ -118,11 +126,10 @@ def load_compose(path: str, text: str, env: dict[str, str] | None = None) -> Com
 _SWARM_ONLY_DEPLOY_KEYS = ("mode", "placement", "update_config", "rollback_config", "endpoint_mode")
 
 
-def _swarm_virtual_ips(root: YMap) -> frozenset[str]:
+def _swarm_virtual_ips(root: YMap, services: YMap) -> frozenset[str]:
     """In a Swarm stack a service's name resolves to a virtual IP that stays while the service exists, however
     its tasks are replaced (unless `endpoint_mode: dnsrr`); `docker compose` gives each container's own address."""
-    services = [(name, s) for name, _key, s in root.get("services").items() if isinstance(s, YMap)]
-    deploys = {name: s.get("deploy") for name, s in services}
+    deploys = {name: s.get("deploy") for name, _key, s in services.items() if isinstance(s, YMap)}
     networks = root.get("networks")
     overlay = isinstance(networks, YMap) and any(
         isinstance(n, YMap) and _scalar(n.get("driver")) == "overlay" for _name, _key, n in networks.items())
@@ -138,11 +145,11 @@ def _swarm_virtual_ips(root: YMap) -> frozenset[str]:
                      if not (isinstance(d, YMap) and _scalar(d.get("endpoint_mode")) == "dnsrr"))
 
 
-def _fixed_addresses(root: YMap) -> frozenset[str]:
+def _fixed_addresses(services: YMap) -> frozenset[str]:
     """The services whose every network gives them a fixed address (`ipv4_address`, `ipv6_address`): their names
     resolve to it however often the container is recreated."""
     fixed = set()
-    for name, _key, service in root.get("services").items():
+    for name, _key, service in services.items():
         networks = service.get("networks") if isinstance(service, YMap) else None
         if isinstance(networks, YMap) and networks.items() and all(
                 isinstance(network, YMap) and (network.get("ipv4_address") is not None

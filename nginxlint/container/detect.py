@@ -117,16 +117,21 @@ def image_repository(image: str) -> str:
     slash, colon = image.rfind("/"), image.rfind(":")
     return image[:colon] if colon > slash else image
 
+# Images named for nginx that run no nginx: exporters, acme-companion, nginx-sso, nginx-ldap-auth.
+_NGINX_HELPER = re.compile(r"exporter|companion|sso$|ldap-auth")
+
+
 def is_nginx_container(container) -> bool:
     """The image (or the base image of its build) or the command runs nginx or OpenResty on a config of its own
-    (an nginx exporter sidecar does not count, nor an ingress controller, which writes the config nginx runs from
-    Ingress objects: ingress-nginx's controller, NGINX's nginx-ingress)."""
+    (a helper named for nginx does not count: an exporter sidecar, the Let's Encrypt companion, an auth server for
+    `auth_request`; nor an ingress controller, which writes the config nginx runs from Ingress objects:
+    ingress-nginx's controller, NGINX's nginx-ingress)."""
     for image in {container.image, container.base_image}:
         if not image:
             continue
         repository = image_repository(image).lower()
         last = repository.rsplit("/", 1)[-1]
-        if ("nginx" in repository or "openresty" in repository) and "exporter" not in last \
+        if ("nginx" in repository or "openresty" in repository) and not _NGINX_HELPER.search(last) \
                 and "ingress" not in repository:
             return True
     argv = container.argv[:4]

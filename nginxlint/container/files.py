@@ -198,11 +198,14 @@ def _inside(path: Path, root: Path) -> bool:
 
 def compose_builds(compose_path: Path, text: str) -> dict[str, BuildSpec]:
     """Every service's `build:` (string: the context; mapping: context, dockerfile, args, target)."""
-    from .yamlpos import YMap, YScalar, YSeq, load_yaml, plain  # the manifest readers, only when a manifest is read
+    # the manifest readers, only when a manifest is read
+    from .compose import compose_services
+    from .detect import is_compose_path
+    from .yamlpos import YMap, YScalar, YSeq, load_yaml, plain
 
     parsed = load_yaml(text)
     root = parsed.documents[0].root if parsed.documents else None
-    services = root.get("services") if isinstance(root, YMap) else None
+    services = compose_services(root, is_compose_path(str(compose_path)))
     builds: dict[str, BuildSpec] = {}
     if not isinstance(services, YMap):
         return builds
