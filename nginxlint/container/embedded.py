@@ -22,7 +22,8 @@ from pathlib import Path, PurePosixPath
 
 from ..checks import load
 from ..config_tree import ConfigTree
-from ..findings import Finding
+from ..findings import Finding, Notification
+from ..nginx import templates
 from ..nginx.parser import parse
 from ..sources import SourceFile, Unreadable
 from ..workspace import infer_context, looks_main
@@ -255,15 +256,28 @@ class _ViewLoader:
         if source.path in self._parsed:
             return self._parsed[source.path]
 
-        # the YAML's indentation and lines around the entry are not bytes nginx reads: no buffer limits here
-        parsed = parse(source.text, source, self._loader.lua_blocks, exact=False)
         entry = self._exact.get(source.path)
+        # the YAML's indentation and lines around the entry are not bytes nginx reads: no buffer limits here
+        parsed = parse(self._untemplated(source, entry is None), source, self._loader.lua_blocks, exact=False)
         if entry is not None:  # a scalar whose text does not sit verbatim in the YAML: everything at the key
             parsed.pin(entry.key_span)
         if parsed.problem:
             self.problems.append(load.syntax_error(source.display, parsed.problem))
         self._parsed[source.path] = parsed
         return parsed
+
+    def _untemplated(self, source, in_place: bool) -> str:
+        """The entry's text with its template tags masked, as a config file's are: an entry the container renders
+        before nginx starts (`default.conf.template` for the nginx image's envsubst step). The masking is kept for
+        the YAML file when the entry sits there in place and no other masking of the file is."""
+        language = templates.detect(source.text, source.path.name)
+        if language is None:
+            return source.text
+        masked = templates.mask(source.text, language)
+        if in_place and source.display not in self._loader.masked:
+            self._loader.masked[source.display] = masked
+            self._loader.notifications.append(Notification("note", masked.note, source.display))
+        return masked.text
 
     def map_path(self, absolute: str, conf_dir: Path):
         inside = self._root / absolute.lstrip("/")
