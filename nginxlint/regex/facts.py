@@ -20,8 +20,9 @@ from .errors import RegexError
 
 # the format of what is stored: change it when a field changes
 # 7: redos tuples end with the bytes they need; captures say where the client can write a header line; the mask of
-# a whole match; 8: no adjacent pair where the second repetition ends an anchored pattern; 9: or a group ending it
-FACTS_KIND = "regex-facts-9"
+# a whole match; 8: no adjacent pair where the second repetition ends an anchored pattern; 9: or a group ending it;
+# 10: or all after it may match nothing
+FACTS_KIND = "regex-facts-10"
 
 
 class CaptureFacts(NamedTuple):
@@ -191,17 +192,37 @@ def _literal(root, caseless: bool) -> str | None:
     return "".join(chr(item.code) for item in middle)
 
 
+def _matches_nothing(node) -> bool:
+    """Whether the item may always match the empty string, so that nothing after a match can make it fail:
+    `x*`, `(a|)`, `(?:\d*)`; not an anchor or a lookaround, which may fail."""
+    from .tree import Alternation, Group, Quantified, Sequence
+
+    if isinstance(node, Quantified):
+        return node.min == 0
+    if isinstance(node, Group):
+        return node.kind in ("capture", "noncapture") and _matches_nothing(node.body)
+    if isinstance(node, Alternation):
+        return any(_matches_nothing(branch) for branch in node.branches)
+    if isinstance(node, Sequence):
+        return all(_matches_nothing(item) for item in node.items)
+    return False
+
+
 def _adjacent(root) -> tuple[int, int] | None:
     """Two greedy or lazy unbounded repetitions next to each other whose bytes overlap (`.*.*`, `\\w+\\d*`):
     a subject that fails late is split between them in n ways at each of n positions, n² steps. Not where the second
     ends an anchored pattern, or a group that ends it (`^/x/.*[\\\\]+`, `^/p/(\\w{5,}.*)`): the match succeeds as
     soon as it takes what it needs, and a subject without it fails after one pass of the first, from the one start
-    the anchor allows."""
+    the anchor allows. Nor where all that follows the second in a top-level branch may match nothing
+    (`(?<IP>[^,]*),*.*`): once the pair is reached the match succeeds, whatever the split."""
     from .tree import Alternation, Assertion, Char, Group, Quantified, Sequence, Set
 
     branches = root.branches if isinstance(root, Alternation) else [root] if isinstance(root, Sequence) else []
     last: set[int] = set()
     for branch in branches:
+        for index, item in enumerate(branch.items):
+            if all(_matches_nothing(after) for after in branch.items[index + 1:]):
+                last.add(id(item))
         if len(branch.items) > 1 and isinstance(branch.items[0], Assertion) and \
                 branch.items[0].what in ("^", "\\A") and not branch.items[0].multiline:
             tail = branch.items[-1]
