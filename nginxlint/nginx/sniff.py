@@ -74,12 +74,13 @@ _OTHER_PROGRAMS = {
 # Directories of programs that keep a file about nginx under nginx's names: a log shipper's parsers for nginx's logs
 # (fluent-bit/parsers.d/nginx.conf), a monitoring agent's nginx check (zabbix_agentd.conf.d/nginx.conf), a log
 # rotation entry, a process supervisor's program, PHP's pool, Logstash's grok patterns for nginx's log lines,
-# Graphite's relay and cache (carbon-c-relay's `match * send to …;`). A file there is nginx's only when its content
+# Graphite's relay and cache (carbon-c-relay's `match * send to …;`), syslog-ng's sources that tail nginx's logs
+# (`source s_nginx { file(…); };`). A file there is nginx's only when its content
 # says so.
 _PROGRAM_DIRECTORY = re.compile(
     r"(?:fluent-?bit|fluentd|td-agent(?:-bit)?|zabbix[\w.\-]*|logrotate\.d|rsyslog\.d|supervisor[\w.\-]*|"
     r"php[\w.\-]*|filebeat|telegraf[\w.\-]*|collectd[\w.\-]*|monit(?:rc)?(?:\.d)?|cron\.d|logstash|"
-    r"carbon[\w.\-]*|graphite[\w.\-]*)$",
+    r"carbon[\w.\-]*|graphite[\w.\-]*|syslog-ng|nxlog)$",
     re.IGNORECASE)
 
 

@@ -507,6 +507,11 @@ def test_another_programs_directory_holds_nginx_only_when_the_content_says_so():
     # Graphite's relay: `match` is nginx's name, but nginx's match takes a block
     relay = "cluster CarbonCacheCluster\n    carbon_ch\n    127.0.0.1:2004\n;\nmatch *\n    send to CarbonCacheCluster\n;\n"
     assert verdict_of(relay, "graphing/carbon-c-relay/carbon-c-relay.conf").kind == NOT_NGINX
+    # syslog-ng's sources tailing nginx's logs: `source`, `log` and `};` parse as a broken nginx file
+    tail = 'source s_nginx_error {\n    file("/var/log/nginx/error.log" flags(no-parse));\n};\n' \
+           'log { source(s_nginx_error); destination(d_stdout); };\n'
+    verdict = verdict_of(tail, "root-files/opt/syslog-ng/etc/conf.d/nginx.conf")
+    assert verdict.kind == NOT_NGINX and "a directory of another program" in verdict.reason  # sure enough for nginx.conf
 
 
 def test_the_loaders_parse_is_used_as_given():
