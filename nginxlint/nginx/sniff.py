@@ -32,6 +32,8 @@ nginx, whatever its lines hold: its context lines are often nginx directives of 
 file of rsyslog's RainerScript statements (`action(type="omfile" …)` inside an `if (…) then {`), nor one whose
 every statement starts with `@` (ferm's `@include 'conf.d/';`). Nor is a file
 of APT's options (`APT::Install-Recommends "false";`) with no directive nginx knows: no nginx name holds `::`.
+Nor is a file of notes: a statement whose name is no nginx name (prose, a shell prompt) running over more than ten
+lines, as install records that paste nginx snippets between build flags and commands have.
 
 A real nginx file must never be called not-nginx: when in doubt, the verdict is nginx.
 """
@@ -150,6 +152,10 @@ _APT_OPTION = re.compile(r"[A-Za-z][\w-]*::[A-Za-z]")
 # plugins' `key => value` settings.
 # A function called at the start of a statement (`polkit.addRule(`, `console.log(`): code, never a directive name.
 _FUNCTION_CALL = re.compile(r"[A-Za-z_][\w.]*\(")
+# A directive name no config holds: outside the ASCII letters, digits and `_.-` of nginx's names (prose in any
+# language, a shell prompt `user@host:~$`). With arguments running over many lines, the file is notes.
+_NOT_A_NAME = re.compile(r"[^A-Za-z0-9_.\-]")
+_PROSE_LINES = 10
 # Top-level directives of SRS, the streaming server, whose configs borrow nginx's syntax (conf/full.conf of ossrs/srs)
 _SRS_DIRECTIVES = frozenset({"srs_log_tank", "srs_log_level", "srs_log_file", "rtc_server", "srt_server",
                              "disable_daemon_for_docker", "inotify_auto_reload", "auto_reload_for_docker"})
@@ -209,6 +215,11 @@ def classify(text: str, name: str = "", parsed: ParsedFile | None = None,
     if scoped is not None and not any(known_shape(d.name, d.block is not None) for d in parsed.directives):
         return Verdict(NOT_NGINX, 0.9, f"looks like an APT config (`{scoped.name[:50]}`: option names scoped with "
                        "::, which no nginx directive has)")
+    prose = next((d.full_span for d in parsed.directives if _NOT_A_NAME.search(d.name)
+                  and d.full_span.end_line - d.full_span.line > _PROSE_LINES), None)
+    if prose is not None:  # `这个上github` then a hundred lines of ./configure flags, commands and pasted snippets
+        return Verdict(NOT_NGINX, 0.9, f"notes: line {prose.line} starts a statement that runs over "
+                       f"{prose.end_line - prose.line + 1} lines with no nginx name, as prose and shell sessions do")
     srs = next((d.name for d in parsed.directives if d.name in _SRS_DIRECTIVES), None)
     if srs is not None:  # nginx-like syntax, and names only SRS gives its top level
         return Verdict(NOT_NGINX, 0.9, f"looks like an SRS (Simple Realtime Server) config (`{srs}`), not nginx's")

@@ -580,3 +580,15 @@ def test_a_curl_config_of_one_key_value_line_is_not_nginx_though_its_key_is_a_di
     verdict = verdict_of('user = "kibana:secret"\n', "salt/kibana/files/curl.config.template")
     assert verdict.kind == NOT_NGINX and "key = value" in verdict.reason
     assert verdict_of("location = /healthz { return 200; }\n", "health.conf").kind == NGINX
+
+
+def test_notes_with_pasted_snippets_are_not_nginx():
+    """Install notes: prose, then build flags and shell lines with no `;` for many lines, then a pasted location."""
+    flags = "".join(f"--with-module-{n}\n" for n in range(12))
+    notes = f"\n这个上github\n{flags}\nlocation /nginx_status {{\n    stub_status on;\n    allow 127.0.0.1;\n}}\n"
+    verdict = verdict_of(notes, "application/zabbix/install-record01.conf")
+    assert verdict.kind == NOT_NGINX and "notes" in verdict.reason
+    # a long statement with nginx's name is a config, however many lines it runs over
+    long_map = "geo $blocked {\n" + "".join(f"    10.0.{n}.0/24 1;\n" for n in range(12)) + "}\n"
+    assert verdict_of("server_name\n" + "".join(f"    a{n}.example.com\n" for n in range(12)) + ";\n" + long_map,
+                      "conf.d/names.conf").kind == NGINX
