@@ -587,6 +587,8 @@ def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Pat
     foreign = _not_nginx(candidates, parsed, configured, loader, settings)
     mains = [path for path in candidates if parsed[path] is not None and path not in foreign
              and (path in configured or (not configured and looks_main(parsed[path], path)))]
+    if not configured:
+        mains += _including_mains(candidates, parsed, set(mains) | set(foreign))
     trees.extend(dump_trees)
     for path in mains:
         build(path, (), True)
@@ -700,6 +702,22 @@ def _broken_test_data(trees: list[ConfigTree], test_data: frozenset[str], loader
             "this is no NGX001 finding)", tree.root.display, parsed.problem.span))
     if broken:
         loader.findings = [f for f in loader.findings if not (f.code == "NGX001" and f.path in broken)]
+
+
+def _including_mains(candidates: list[Path], parsed: dict, mains: set[Path]) -> list[Path]:
+    """Configs that include a main-looking config at their top level (`include nginx-conf/http.conf;` of a file
+    that opens `http {}`): only the main context takes that, so the including file is the one nginx starts with,
+    and its includes resolve against its directory (`nginx -c gw.conf` of a file of include lines)."""
+    found = []
+    for path in candidates:
+        if path in mains or parsed[path] is None:
+            continue
+        for d in parsed[path].directives:
+            if d.name == "include" and d.args and not os.path.isabs(d.args[0]) \
+                    and Path(os.path.abspath(path.parent / d.args[0])) in mains:
+                found.append(path)
+                break
+    return found
 
 
 def _without_included_mains(trees: list[ConfigTree]) -> list[ConfigTree]:
