@@ -113,7 +113,8 @@ def load_compose(path: str, text: str, env: dict[str, str] | None = None) -> Com
     read = [reader.read_service(name, key_node.span, service)
             for name, key_node, service in services.items() if isinstance(service, YMap)]
     stable = _swarm_virtual_ips(root, services) | _fixed_addresses(services)
-    services = [replace(facts, stable_names=stable) for facts in read]
+    restarted = _restarted_with(services)
+    services = [replace(facts, stable_names=stable | restarted.get(facts.name, frozenset())) for facts in read]
     document_problems = [p for d in parsed.documents[:1] for p in d.problems]
     problems = _yaml_problems(path, parsed.problems + tuple(document_problems)) + tuple(reader.problems)
     if templated:  # value tags only (`replicas: {{ proxy_replicas }}`): what they stand for is unknown, not wrong
@@ -157,6 +158,28 @@ def _fixed_addresses(services: YMap) -> frozenset[str]:
                 for _network, _k, network in networks.items()):
             fixed.add(name.lower())
     return frozenset(fixed)
+
+
+def _restarted_with(services: YMap) -> dict[str, frozenset[str]]:
+    """For each service, the services (and link aliases) Compose restarts it with when it recreates them:
+    `depends_on: {app: {restart: true}}`, and every `links:` entry, which Compose reads as such a dependency
+    (compose-go's loader/normalize.go). The service looks their names up again each time."""
+    found = {}
+    for name, _key, service in services.items():
+        if not isinstance(service, YMap):
+            continue
+        names = set()
+        links = service.get("links")
+        for link in links.items if isinstance(links, YSeq) else ():
+            if isinstance(link, YScalar) and isinstance(link.value, str):
+                names.update(part.strip().lower() for part in link.value.split(":", 1) if part.strip())
+        depends = service.get("depends_on")
+        for other, _k, dependency in depends.items() if isinstance(depends, YMap) else ():
+            if isinstance(dependency, YMap) and str(_scalar(dependency.get("restart"))).lower() == "true":
+                names.add(other.lower())
+        if names:
+            found[name] = frozenset(names)
+    return found
 
 
 def _scalar(node: YNode | None) -> object:
