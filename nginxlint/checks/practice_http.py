@@ -12,7 +12,7 @@ import re
 from ..config_tree import GLOB_CHARS
 from ..findings import Fix
 from ..nginx import edits
-from ..nginx.conditions import REGEX_OPERATORS, equality_condition
+from ..nginx.conditions import REGEX_OPERATORS, equality_condition, if_condition
 from ..nginx.directives import LUA_PHASE, answers_itself
 from ..nginx.inheritance import Lists, nearest, value_at
 from ..nginx.locations import (
@@ -376,9 +376,26 @@ def _not_inherited(block) -> str | None:
     answer. Only the location's own counts: a nested location does not inherit its parent's try_files, and a
     server's runs only where no location does."""
     for child in block.parent.children or ():
-        if child.name in _NOT_INHERITED and not _static_serving(child, block.parent):
+        if child.name in _NOT_INHERITED and not _static_serving(child, block.parent) \
+                and not _tried_file_exists(block, child):
             return child.name
     return None
+
+
+# Operands of `-f` that name the file `$uri` maps to under `root`.
+_URI_FILES = frozenset({"$request_filename", "$document_root$uri"})
+
+
+def _tried_file_exists(block, try_files) -> bool:
+    """The `if` holds only when the file try_files tries first exists (`if (-f $request_filename)` beside
+    `try_files $uri =404`): try_files would have gone on with that file too, so skipping it changes nothing. In a
+    location whose regex ends with `\.php$`, the URI ends with the script, so `$fastcgi_script_name` is all of it."""
+    condition = if_condition(block)
+    if condition[:1] != ["-f"] or len(condition) != 2 or try_files.args[:1] != ["$uri"]:
+        return False
+    operand, location = condition[1], block.parent
+    return operand in _URI_FILES or operand == "$document_root$fastcgi_script_name" and \
+        location.args[:1] in (["~"], ["~*"]) and location.args[-1].lower().endswith("\\.php$")
 
 
 # File arguments of a try_files that the static and index handlers serve alike without it: the file the URI

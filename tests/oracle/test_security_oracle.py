@@ -989,6 +989,24 @@ def test_an_if_whose_add_header_replaces_nothing_adds_it_and_the_handler_answers
         assert codes(nginx.lint(), "NGX012") == []
 
 
+@pytest.mark.parametrize("test, directory_status, reported", [
+    ("-f", "200", False),  # the if holds only for an existing file, which try_files' $uri would have taken too
+    ("-e", "403", True),  # a directory exists too: the if's location skips the fallback, and its index is missing
+])
+def test_an_if_that_tests_the_file_try_files_tries_first(test, directory_status, reported):
+    files = {"conf/nginx.conf": config(
+        "server { listen 127.0.0.1:{port};\n"
+        f"    location /t/ {{ try_files $uri /index.html; if ({test} $request_filename) {{ set $x 1; }} }} }}"),
+        "html/index.html": "index\n", "html/t/a.txt": "a\n", "html/t/d/keep.txt": "keep\n"}
+    with started(files) as nginx:
+        for path, status, body in (("/t/a.txt", "200", "a\n"), ("/t/missing", "200", "index\n"),
+                                   ("/t/d/", directory_status, None)):
+            answer, _, text = request(nginx.port, f"GET {path} HTTP/1.1\r\nHost: a\r\n")
+            assert answer.split()[1] == status and (body is None or text == body), (path, answer, text)
+        lines = codes(nginx.lint(), "NGX012")
+    assert lines == ([line_of(files, "set $x")] if reported else [])
+
+
 @pytest.mark.parametrize("try_files, reported", [
     ("$uri $uri/index.html @missing", False), ("$uri $uri/ =404", False),
     ("$uri =404", True),  # answers the directory /d/ with 404, where the index handler serves its page
