@@ -349,11 +349,35 @@ def if_is_evil(dep, report):
 
 def _answered_next(block) -> bool:
     """The location's next step after the `if` is a `return`: the request is answered there whether the condition
-    holds or not, and the if's settings configure that answer, as if the if returned itself."""
+    holds or not, and the if's settings configure that answer, as if the if returned itself. So it is when a later
+    `if` of the location tests the same condition and answers (`if ($logged_in = 0) { set $next 1; }` … `if
+    ($logged_in = 0) { return 301 …; }`), and nothing between stops the rewrite module or sets what it tests."""
     siblings = block.parent.children
     after = siblings[siblings.index(block) + 1:]
     step = next((child for child in after if child.name in ("return", "if", "rewrite")), None)
-    return step is not None and step.name == "return"
+    if step is not None and step.name == "return":
+        return True
+    tested = set(_VARIABLE.findall(" ".join(block.args)))
+    for child in after:
+        if child.name == "if" and child.args == block.args and ends_request(child):
+            return True
+        if _stops_or_sets(child, tested):
+            return False
+    return False
+
+
+_VARIABLE = re.compile(r"\$\{?(\w+)")
+
+
+def _stops_or_sets(node, tested: set[str]) -> bool:
+    """The directive (or an `if` around it) may stop the rewrite module before a later `if` runs (`break`,
+    `rewrite … break`) or change a variable the condition reads."""
+    for child in [node, *(node.children or ())]:
+        if child.name == "break" or child.name == "rewrite" and child.args[-1:] == ["break"]:
+            return True
+        if child.name == "set" and child.args and set(_VARIABLE.findall(child.args[0])[:1]) & tested:
+            return True
+    return False
 
 
 def _never_reached(block) -> bool:
