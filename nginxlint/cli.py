@@ -376,6 +376,12 @@ def _main(argv: list[str]) -> int:
     except Exception as error:  # never a traceback for the user; NGINXLINT_DEBUG=1 shows it
         if os.environ.get("NGINXLINT_DEBUG"):
             raise
+        missing = error.name if isinstance(error, ModuleNotFoundError) else None
+        if missing and missing.split(".")[0] != "nginxlint":  # another Python on the PATH, without the dependencies
+            _write(f"nginxlint: error: `{missing}`, which nginxlint needs, is not installed for this Python "
+                   f"({sys.version.split()[0]}, {sys.executable}): install nginxlint with it "
+                   "(`python -m pip install nginxlint`)\n", sys.stderr)
+            return 2
         _write(f"nginxlint: internal error: {type(error).__name__}: {error}; please report it "
                "(NGINXLINT_DEBUG=1 shows the traceback)\n", sys.stderr)
         return 2

@@ -792,3 +792,23 @@ def test_an_older_python_gets_a_message_and_exit_two(monkeypatch, capsys):
     monkeypatch.setattr(cli.sys, "version_info", (3, 10, 13))
     assert cli.main(["samples"]) == 2
     assert "needs Python 3.11 or later" in capsys.readouterr().err
+
+
+def test_a_dependency_missing_for_this_python_is_named_not_an_internal_error(monkeypatch, capsys):
+    import nginxlint.cli as cli
+
+    def missing(argv):
+        raise ModuleNotFoundError("No module named 'crossplane'", name="crossplane")
+
+    monkeypatch.setattr(cli, "lint", missing)
+    assert cli.main(["samples"]) == 2
+    err = capsys.readouterr().err
+    assert "`crossplane`, which nginxlint needs, is not installed for this Python" in err
+    assert "internal error" not in err
+
+    def broken(argv):  # one of nginxlint's own modules missing is a bug to report
+        raise ModuleNotFoundError("No module named 'nginxlint.gone'", name="nginxlint.gone")
+
+    monkeypatch.setattr(cli, "lint", broken)
+    assert cli.main(["samples"]) == 2
+    assert "internal error" in capsys.readouterr().err
