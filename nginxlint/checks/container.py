@@ -675,10 +675,15 @@ def _openresty_version(image: str) -> tuple[int, ...] | None:
 
 
 def compiled_defaults(binding) -> dict[str, str]:
-    """The image's compiled-in pid and temp paths ('pid', 'client_body', 'proxy', …), when the image is known."""
+    """The image's compiled-in pid and temp paths ('pid', 'client_body', 'proxy', …), when the image is known: an
+    nginx image of another publisher (`11notes/nginx`) may compile its own (`--pid-path=/nginx/run/nginx.pid`)."""
+    from ..container.base_images import base_image  # the image tables, only once a read-only root is found
+
     image = (binding.container.image or "").lower()
     flavour = binding.flavour
     prefix = binding.server_prefix()
+    if flavour == "nginx" and not base_image(binding.container.base_image).official:
+        return {}
     if flavour == "nginx":
         if "unprivileged" in image:
             return {"pid": "/tmp/nginx.pid", **{kind: f"/tmp/{name}" for kind, name in _NGINX_TEMPS.items()}}
@@ -734,7 +739,8 @@ def read_only_root_write(tree, report):
                 check(node, 0, node.args[0], "the cache directory")
     for node in log_nodes(tree):
         path = node.args[0]
-        if not linked_to_stream(path, extra, prefix):
+        file = _log_file(path, prefix)
+        if not linked_to_stream(path, extra, prefix) and not (file and _linked_by_image(tree, file)):
             check(node, 0, path, "the log file")
     for node in tree.nodes("lua_ssl_key_log"):
         if node.args:
