@@ -10,7 +10,7 @@ import posixpath
 import re
 from pathlib import Path
 
-from ..container.release import running_lua_module, running_release
+from ..container.release import built_with_stock_luajit, running_lua_module, running_release
 from ..findings import SAFE, UNSAFE, Fix, Location, Span
 from ..gitignore import git_ignored
 from ..nginx import edits
@@ -20,7 +20,7 @@ from ..nginx.templates import is_unknown
 from ..nginx.urls import PASS_DIRECTIVES, is_address, pass_upstreams, upstream_host, upstream_key, upstream_names
 from ..nginx.variables import assigned_values, variable_facts, variables
 from ..nginx.zones import parse_size, shared_zones
-from ..openresty.phases import INIT_PHASES, load_failure, subsystem_of
+from ..openresty.phases import INIT_PHASES, NO_YIELD_PHASES, load_failure, subsystem_of
 from ..openresty.releases import bundled_lua_module, module_order, shown
 from ..path_templates import rendered_elsewhere
 from ..sources import Unreadable
@@ -836,7 +836,8 @@ def undefined_global(tree, report):
     release = running_release(tree)
     per_request_globals = running is not None and module_order(running.version) < SHARED_GLOBALS_SINCE or \
         release is not None and release.release.flavour == "openresty" and \
-        release.release.predates(SHARED_GLOBALS_SINCE_OPENRESTY)  # a release before the bundle table's first too
+        release.release.predates(SHARED_GLOBALS_SINCE_OPENRESTY) or \
+        built_with_stock_luajit(tree)  # a release before the bundle table's first too; no OpenResty LuaJIT
     code_cache = nearest(tree, "lua_code_cache")
     for subsystem in SUBSYSTEMS:
         units = [u for u in lua.of(subsystem) if u.facts is not None]
@@ -887,7 +888,8 @@ def undefined_global(tree, report):
                 if use.function is not None and not use.closes_over and \
                         definitions[name] == {_as_written(use.function)}:
                     continue  # the same function each time, closing over nothing of a request: a race of nothing
-                reads = shared_reads.get(name, ())
+                reads = [(other, read) for other, read in shared_reads.get(name, ())
+                         if not (other is unit and read.why == "yield" and unit.phases <= NO_YIELD_PHASES)]
                 if use.constant is not None and definitions[name] == {_as_written(use.constant)} and all(
                         other is unit and (read.why == "yield" or _MODULE_TABLE.match(use.constant))
                         for other, read in reads):

@@ -164,6 +164,20 @@ def _lua_module_built_from_source(tree) -> RunningLuaModule | None:
     return None
 
 
+# LuaJIT from its own project (luajit.org's archive, LuaJIT/LuaJIT on GitHub), not OpenResty's luajit2: an ngx_lua
+# built against it lacks OPENRESTY_LUAJIT
+_STOCK_LUAJIT = re.compile(r"luajit\.org/download/LuaJIT-|github\.com/LuaJIT/LuaJIT\b", re.IGNORECASE)
+
+
+def built_with_stock_luajit(tree) -> bool:
+    """The image of the tree's container compiles ngx_lua against stock LuaJIT (and no OpenResty source archive,
+    which brings its own): each request's Lua then runs with a globals table of its own."""
+    build = _build(tree)
+    runs = build.runs if build is not None else ()
+    return any(_STOCK_LUAJIT.search(text) for text in runs) and not any(
+        match.group(1) != "nginx" for text in runs for match in _SOURCE_ARCHIVE.finditer(text))
+
+
 # OpenSSL 3 refuses TLS 1.0 and 1.1 at its default security level 1 (they need SHA-1/MD5 signatures), and the
 # Debian and Alpine builds of OpenSSL 3 have no 3DES suite at all (docs/openresty-facts.md). The official images
 # link OpenSSL 3 from these releases on: nginx's since 1.25 (Debian bookworm, Alpine 3.17+), OpenResty's since

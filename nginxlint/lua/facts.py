@@ -45,7 +45,7 @@ Span = tuple  # (line, column, end_line, end_column), 1-based, end column exclus
 # The shape of LuaFacts and of what it holds: part of the disk cache key, so that a build whose facts have other
 # fields never reads pickles written by another. Bump it whenever a fact class gains, loses or changes a field, or
 # the parser's verdict on some text changes (4: the parser follows LuaJIT's syntax levels and label order exactly).
-FACTS_FORMAT = 45  # 6: taint summaries hold the ngx_lua APIs each function uses and the code it runs; 7: not after `or`;
+FACTS_FORMAT = 46  # 6: taint summaries hold the ngx_lua APIs each function uses and the code it runs; 7: not after `or`;
 # 8: ngx.re guards read under the x option; 9: calls of the ngx_lua API and the API values read without a call;
 # 10: captures of a literal ngx.re.match pattern are safe for the sinks they cannot attack; 11: the content types
 # a chunk sets; 12: ngx.pipe.spawn as a member of the required module, an argument table without a shell;
@@ -69,7 +69,8 @@ FACTS_FORMAT = 45  # 6: taint summaries hold the ngx_lua APIs each function uses
 # 40: each function's summary holds its span; 41: a yield in a branch of an if comes before no read in a later elseif
 # test or branch; 42: ngx.var.is_args is the `?` before the query string; 43: the request URI as sent is
 # browser-encoded (no markup) until decoded; 44: ngx.exec(ngx.var.uri) is no subrequest sink;
-# 45: writes of an nginx variable under a test of it are kept apart
+# 45: writes of an nginx variable under a test of it are kept apart; 46: a read in a function defined after a
+# write of the code around it that no yield follows is no shared read
 
 
 @dataclass(frozen=True)
@@ -434,9 +435,14 @@ class _Walker(ast.BlockWalker):
             start = self.order.tick
             branches.append(self.branch(body))
             ticks.append((start, self.order.tick))
+            if _ends_the_run(body):
+                self.order.dead_end(start, self.order.tick)
             del self.vars_tested[len(self.vars_tested) - len(tested):]
         if stmt.orelse is not None:
+            start = self.order.tick
             branches.append(self.branch(stmt.orelse))
+            if _ends_the_run(stmt.orelse):
+                self.order.dead_end(start, self.order.tick)
             self.order.merge(branches)
         self.order.alternatives(ticks if stmt.orelse is not None else ticks[:-1])
 
@@ -859,5 +865,13 @@ def _url_host(url: str | None) -> str | None:
 
 _SUFFIXES = frozenset((ast.Index, ast.Call, ast.MethodCall))
 _EXITS = (ast.Return, ast.Break, ast.Goto)  # a block's last statement that leaves it
+
+
+def _ends_the_run(body: list) -> bool:
+    """The block ends the function's run: its last statement returns, or calls ngx.exit (which ends the handler in
+    the phases that can yield, `if not ok then LOG(err) ngx.exit(403) end`)."""
+    last = body[-1] if body else None
+    return type(last) is ast.Return or type(last) is ast.CallStat and type(last.call) is ast.Call and \
+        ast.dotted_name(last.call.func) == "ngx.exit"
 
 _Walker.STATEMENTS = ast.statement_handlers(_Walker)

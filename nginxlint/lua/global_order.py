@@ -38,6 +38,9 @@ STRING_METHODS = frozenset(("sub", "gsub", "find", "match", "gmatch", "lower", "
                             "format", "byte"))
 
 
+_NEVER = float("inf")  # the tick up to which an alternative is passed over, for a branch that ends the run
+
+
 @dataclass(frozen=True)
 class SharedRead:
     """A read of a global that may see a value written outside the run of its own code: ``why`` is "unwritten" (no
@@ -68,7 +71,7 @@ class GlobalOrder:
     requests (`shared_reads`)."""
 
     __slots__ = ("tick", "function", "functions", "path", "blocks", "loops", "writes", "reads", "yields",
-                 "block_writes", "passed_over")
+                 "block_writes", "passed_over", "defined")
 
     def __init__(self):
         self.tick = 0
@@ -84,6 +87,7 @@ class GlobalOrder:
         # (after, until, if_end): the ticks of an if's branch, which no later elseif test or branch of the same if,
         # up to if_end, runs after
         self.passed_over: list[tuple[int, int, int]] = []
+        self.defined: dict[int, tuple] = {}  # a function -> (the tick, the function and the blocks it is defined in)
 
     def enter_block(self) -> tuple:
         self.blocks += 1
@@ -104,6 +108,7 @@ class GlobalOrder:
 
     def enter_function(self) -> tuple:
         self.functions += 1
+        self.defined[self.functions] = (self.tick, self.function, self.path)
         outer = (self.function, self.enter_block())
         self.function = self.functions
         return outer
@@ -140,6 +145,11 @@ class GlobalOrder:
         does not come before a read in a later alternative, which runs only when that branch did not."""
         self.passed_over.extend((after, until, self.tick) for after, until in branches)
 
+    def dead_end(self, after: int, until: int) -> None:
+        """The ticks of an if's branch that ends the run (`return`, `ngx.exit`): a yield there comes before no read
+        after the if."""
+        self.passed_over.append((after, until, _NEVER))
+
     def read(self, name: str, span) -> None:
         if name in STANDARD_GLOBALS:
             return  # the libraries nobody assigns
@@ -157,7 +167,9 @@ class GlobalOrder:
         for name, span, tick, function, path in self.reads:
             write = self._dominating_write(name, tick, function, path)
             if write is None:
-                found.append(SharedRead(name, span, "unwritten"))
+                why = self._written_before_defined(name, tick, function)
+                if why is not None:
+                    found.append(SharedRead(name, span, why))
                 continue
             write, write_path = write
             # in a loop the write is outside of, a yield anywhere in the loop comes before the next round's read
@@ -180,6 +192,20 @@ class GlobalOrder:
             for index in range(bisect_right(every, after), bisect_right(every, until)):
                 covering.setdefault(every[index], []).append((until, end))
         return covering
+
+    def _written_before_defined(self, name: str, tick: int, function: int) -> str | None:
+        """For a read in a function with no write of its own before it: None when the code around writes the name on
+        every path before it defines the function (`stat = decode(x)` then `local function get(k) return stat[k]
+        end`), so that a call, which can only come later in the run, reads the run's own value, and no yield
+        comes after that write there or before the read in the function; else why it may not."""
+        if function == 0:
+            return "unwritten"
+        defined_at, parent, path = self.defined[function]
+        write = self._dominating_write(name, defined_at + 1, parent, path)
+        if write is None:
+            return self._written_before_defined(name, defined_at, parent) if parent else "unwritten"
+        later = [t for t in self.yields.get(parent, ()) if t > write[0]]
+        return "yield" if later or any(t < tick for t in self.yields.get(function, ())) else None
 
     def _dominating_write(self, name: str, tick: int, function: int, path: tuple) -> tuple | None:
         """The last write of `name` by the same function that runs before the read on every path to it: one in a

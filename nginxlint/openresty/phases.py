@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 INIT_PHASES = frozenset({"init", "init_worker"})  # run once, in the master or at worker start
+# Phases whose code never yields to another request: ngx_lua disables the cosocket API, ngx.sleep and subrequests
+# there (their documented contexts are rewrite, access, content, timers and the ssl_* phases).
+NO_YIELD_PHASES = frozenset({"init", "init_worker", "set", "header_filter", "body_filter", "log", "balancer"})
 
 # What nginx does when a handler's code fails to load (a syntax error, a required module that does not load), by
 # phase, the worst first (nginx 1.22 with ngx_lua: tests/oracle/test_lua_oracle.py). ngx_lua loads init_by_lua* code
