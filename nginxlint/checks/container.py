@@ -365,6 +365,9 @@ def _background_start(tree):
     if not tree.all_read or tree.binding.source == "settings" or tree.nodes("daemon") \
             or any(is_unknown(node.name) for node in tree.main.children):
         return None  # a file not read, or a template tag where a directive (`daemon off;`) may be rendered
+    build = tree.binding.container.build
+    if build is not None and any(_DAEMON_OFF.search(text) for text in build.runs):
+        return None  # a RUN writes it into a config (`echo "daemon off;" >> /etc/nginx/nginx.conf`)
     found = _start_of(tree)
     if found is None:
         return None
