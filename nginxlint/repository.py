@@ -73,6 +73,18 @@ VENDORED_DIRS = ("vendor", "vendored", "third[-_]party", "thirdparty", "deps")
 _DEMO_REPOSITORY = re.compile(r"(?:^|[-_+.])(?:demos?|examples)(?:$|[-_+.])", re.I)
 
 
+def _library_module_copy(display_path: str) -> bool:
+    """The file is at the path of a `resty.*` module of a library nginxlint knows (`…/resty/jwt.lua`,
+    `…/resty/http.lua`): a copy of that library, whose optional dependencies are its own."""
+    from .openresty.modules import ROCK_MODULES  # the rock table, only for a Lua file a rule asks about
+
+    parts = display_path.replace("\\", "/").split("/")
+    if len(parts) < 2 or parts[-2] != "resty" or not parts[-1].endswith(".lua"):
+        return False
+    module = "resty." + parts[-1][:-len(".lua")]
+    return any(module in modules for modules in ROCK_MODULES.values())
+
+
 def find_repository_root(start: Path) -> Path | None:
     for directory in [start, *start.parents]:
         if (directory / ".git").exists():
@@ -126,8 +138,9 @@ class Fixtures:
 
     def vendored(self, display_path: str) -> bool:
         """The file lies in a directory of vendored sources, or in an OpenResty source release the repository keeps
-        to build from (when fixture directories are judged at all)."""
-        if self._below(display_path, VENDORED_DIRS):
+        to build from (when fixture directories are judged at all), or is a copy of a known lua-resty library's
+        module (`libs/resty/jwt.lua`: lua-resty-jwt's)."""
+        if self._below(display_path, VENDORED_DIRS) or self.patterns and _library_module_copy(display_path):
             return True
         found = self._place_of(display_path) if self.patterns else None
         return found is not None and self._in_release(*found)
