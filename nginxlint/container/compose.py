@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 from dataclasses import replace
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from ..nginx.values import parse_uint
@@ -84,6 +86,26 @@ def read_env_file(text: str) -> dict[str, str]:
         elif " #" in value:
             value = value.split(" #", 1)[0].rstrip()
         env[name.strip()] = value
+    return env
+
+
+# The .env a project ships as the one to copy (`cp .env_template .env`) when the real one is kept out of the repository
+_ENV_TEMPLATES = (".env", ".env.example", ".env_template", ".env.template", ".env.dist", ".env.sample", "env.example")
+
+
+def project_env(path: Path) -> dict[str, str]:
+    """The variables Compose interpolates from: the .env file next to the Compose file (else the example of it the
+    project ships to copy), over the shell's working directory, `${PWD}` (`${PWD}/conf:/etc/nginx/conf.d`), taken to
+    be the Compose file's own directory, where `docker compose` is run."""
+    env = {"PWD": os.path.abspath(path.parent)}
+    for name in _ENV_TEMPLATES:
+        env_file = path.parent / name
+        try:
+            if env_file.is_file():
+                env.update(read_env_file(env_file.read_text(encoding="utf-8", errors="replace")))
+                break
+        except OSError:
+            continue
     return env
 
 
@@ -215,9 +237,7 @@ class _ComposeReader(FieldReader):
         project's .env sets NGINX_IMAGE; a variable with no value here keeps the text (an image nginxlint cannot
         name)."""
         text = self.string(node, "image")
-        if text is None or "$" not in text:
-            return text
-        return interpolate(text, self.env) or text
+        return text if text is None else self._interpolated(text)
 
     def read_service(self, name: str, name_span: Span, service: YMap) -> RuntimeFacts:
         deploy = self.mapping(service.get("deploy"), "deploy")
@@ -306,14 +326,19 @@ class _ComposeReader(FieldReader):
         return self.value(ulimits, "nofile", self.integer, "ulimits.nofile")
 
     def _build(self, node: YNode | None) -> tuple[str, str | None, str | None] | None:
-        """`build: ./dir` or `build: {context, dockerfile, target}` as (context, dockerfile, target)."""
+        """`build: ./dir` or `build: {context, dockerfile, target}` as (context, dockerfile, target), interpolated
+        (`build: ./${WEB_SERVER_TYPE}`); a variable with no value here keeps the text."""
         if isinstance(node, YScalar) and isinstance(node.value, str):
-            return node.value, None, None
+            return self._interpolated(node.value), None, None
         if isinstance(node, YMap):
             context = self.string(node.get("context"), "build.context") or "."
-            return (context, self.string(node.get("dockerfile"), "build.dockerfile"),
+            dockerfile = self.string(node.get("dockerfile"), "build.dockerfile")
+            return (self._interpolated(context), dockerfile and self._interpolated(dockerfile),
                     self.string(node.get("target"), "build.target"))
         return None
+
+    def _interpolated(self, text: str) -> str:
+        return interpolate(text, self.env) or text if "$" in text else text
 
     def _one_or_many(self, node: YNode | None, what: str) -> tuple[YNode, ...]:
         if isinstance(node, YSeq):

@@ -199,7 +199,7 @@ def _inside(path: Path, root: Path) -> bool:
 def compose_builds(compose_path: Path, text: str) -> dict[str, BuildSpec]:
     """Every service's `build:` (string: the context; mapping: context, dockerfile, args, target)."""
     # the manifest readers, only when a manifest is read
-    from .compose import compose_services
+    from .compose import compose_services, interpolate, project_env
     from .detect import is_compose_path
     from .yamlpos import YMap, YScalar, YSeq, load_yaml, plain
 
@@ -210,19 +210,23 @@ def compose_builds(compose_path: Path, text: str) -> dict[str, BuildSpec]:
     if not isinstance(services, YMap):
         return builds
     directory = Path(compose_path).parent
+    env = project_env(Path(compose_path))
+
+    def text_of(node):  # `./${WEB_SERVER_TYPE}` as Compose reads it
+        value = node.value if isinstance(node, YScalar) else None
+        return (interpolate(value, env) or value) if isinstance(value, str) and "$" in value else value
+
     for name, _key, service in services.items():
         build = service.get("build") if isinstance(service, YMap) else None
         if isinstance(build, YScalar) and isinstance(build.value, str):
-            context = Path(os.path.normpath(directory / build.value))
+            context = Path(os.path.normpath(directory / text_of(build)))
             builds[name] = BuildSpec(context, context / "Dockerfile")
         elif isinstance(build, YMap):
-            context_node = build.get("context")
-            context_text = context_node.value if isinstance(context_node, YScalar) else "."
+            context_text = text_of(build.get("context")) if build.get("context") is not None else "."
             if not isinstance(context_text, str) or "://" in context_text:
                 continue  # a Git URL context: not in the repository
             context = Path(os.path.normpath(directory / context_text))
-            dockerfile_node = build.get("dockerfile")
-            dockerfile_text = dockerfile_node.value if isinstance(dockerfile_node, YScalar) else None
+            dockerfile_text = text_of(build.get("dockerfile"))
             dockerfile = context / (dockerfile_text if isinstance(dockerfile_text, str) else "Dockerfile")
             args: dict[str, str] = {}
             raw_args = plain(build.get("args"))

@@ -76,7 +76,7 @@ def manifest_texts(workspace, findings: list[Finding]) -> list[tuple[Path, str, 
 
 
 def read_manifests(workspace, texts, findings: list[Finding], notifications: list[Notification]) -> Manifests:
-    from .compose import load_compose  # the manifest readers, only when a manifest is read
+    from .compose import load_compose, project_env  # the manifest readers, only when a manifest is read
     from .files import kustomize_configmaps  # the manifest readers, only when a manifest is read
     from .kubernetes import load_kubernetes  # the manifest readers, only when a manifest is read
 
@@ -100,7 +100,7 @@ def read_manifests(workspace, texts, findings: list[Finding], notifications: lis
         compose_named = is_compose_path(display)
         kubernetes = is_kubernetes_yaml(text) and not compose_named
         doc = load_kubernetes(display, text, chart_template) if kubernetes else \
-            load_compose(display, text, _project_env(path))
+            load_compose(display, text, project_env(path))
         if not doc.skipped and _excerpt(doc.problems, text):
             doc = replace(doc, skipped="an excerpt of a manifest (its `...` lines stand for parts left out)")
         if doc.skipped:
@@ -200,22 +200,6 @@ def _marked_developer_stack(path: Path, services):
     if services and developer_stack(path, services):
         return [replace(facts, developer_stack=True) for facts in services]
     return services
-
-
-def _project_env(path: Path) -> dict[str, str]:
-    """The variables Compose interpolates from: the .env file next to the Compose file, over the shell's working
-    directory, `${PWD}` (`${PWD}/conf:/etc/nginx/conf.d`), taken to be the Compose file's own directory, where
-    `docker compose` is run."""
-    from .compose import read_env_file  # the Compose reader, imported only when a Compose file is read
-
-    env = {"PWD": os.path.abspath(path.parent)}
-    env_file = path.parent / ".env"
-    try:
-        if env_file.is_file():
-            env.update(read_env_file(env_file.read_text(encoding="utf-8", errors="replace")))
-    except OSError:
-        pass
-    return env
 
 
 def _problem_text(problem: ManifestProblem) -> str:
