@@ -16,7 +16,7 @@ def _is_config_name(name: str) -> bool:
         base = base.removesuffix(activation)
     return not base.endswith(NOT_NGINX_SUFFIXES) and "Dockerfile" not in base \
         and base not in ("manifest", ".env", ".gitignore", "config", "Makefile") \
-        and not base.startswith("Procfile") and not base.endswith(".mustache") \
+        and not base.startswith(("Procfile", ".env")) and not base.endswith(".mustache") \
         and "cont-init.d/" not in name and "logrotate.d/" not in name and "/sbin/" not in name \
         and not any(part in base for part in (".yml.", ".yaml.")) \
         and not (base.endswith(".tpl") and "/templates/" in name)  # s6 start scripts; Compose and Helm templates
