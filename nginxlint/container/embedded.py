@@ -267,11 +267,11 @@ class _ViewLoader:
         return parsed
 
     def _untemplated(self, source, in_place: bool) -> str:
-        """The entry's text with its template tags masked, as a config file's are: an entry the container renders
+        """The entry's text with its envsubst tags masked, as a config file's are: an entry the container renders
         before nginx starts (`default.conf.template` for the nginx image's envsubst step). The masking is kept for
         the YAML file when the entry sits there in place and no other masking of the file is."""
         language = templates.detect(source.text, source.path.name)
-        if language is None:
+        if language != "envsubst":  # outside a chart, `{{ }}` in a string may be the rendered output's own text
             return source.text
         masked = templates.mask(source.text, language)
         if in_place and source.display not in self._loader.masked:

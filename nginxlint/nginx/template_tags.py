@@ -516,6 +516,51 @@ def _delimited(token: str) -> str:
     return start + re.escape(token) + end
 
 
+# --- shell command substitutions (a config a script renders with `eval "cat <<EOF"` or `eval printf`) ---------------
+
+# `$(var host)`, `$(for h in $(lookup hosts); do … done)`: a command and a space; nginx never writes `$(` so (a
+# regex's `$(a|b)` holds no space)
+_SHELL_START = re.compile(r"\$\((?=\s*[A-Za-z_][\w.-]*[ \t\n])")
+
+
+def shell_tags(text: str) -> list[Tag]:
+    tags = []
+    pos = 0
+    while (match := _SHELL_START.search(text, pos)) is not None:
+        end = _shell_close(text, match.end())
+        if end < 0:
+            break
+        if text[match.start() - 1:match.start()] not in ("'", '"'):  # nginx's own quoted string holds it as text
+            tags.append(Tag(match.start(), end, EXPR))
+        pos = end
+    return tags
+
+
+def _shell_close(text: str, pos: int) -> int:
+    """The offset after the `)` that closes the substitution whose body starts at `pos` (quotes, escapes and nested
+    parentheses followed), or -1."""
+    depth, quote, size = 1, "", len(text)
+    while pos < size:
+        char = text[pos]
+        if quote:
+            if char == quote:
+                quote = ""
+            elif char == "\\" and quote == '"':
+                pos += 1
+        elif char in "'\"":
+            quote = char
+        elif char == "\\":
+            pos += 1
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return pos + 1
+        pos += 1
+    return -1
+
+
 SCANNERS = {
     "go": go_tags,
     "helm": go_tags,
@@ -527,6 +572,7 @@ SCANNERS = {
     "kong": kong_tags,
     "mako": mako_tags,
     "envsubst": envsubst_tags,
+    "shell": shell_tags,
     "mustache": mustache_tags,
     "dotted": dotted_tags,
 }

@@ -29,7 +29,7 @@ from ..text import first_of
 from .envsubst import ImageTemplates, PositionMap, Rendered, defined_names, render_envsubst
 from .placeholders import fill_ins
 from .template_tags import (
-    BRANCH, CLOSE, EXPR, OPEN, SCANNERS, STMT, Tag, dotted_tags, envsubst_tags, placeholder_tags,
+    BRANCH, CLOSE, EXPR, OPEN, SCANNERS, STMT, Tag, dotted_tags, envsubst_tags, placeholder_tags, shell_tags,
 )
 
 __all__ = [
@@ -54,6 +54,7 @@ LANGUAGES = {
     "mustache": "Mustache",
     "dotted": "`${name.with.dots}` placeholders (Zimbra's and Carbonio's proxy config generator)",
     "envsubst": "envsubst",
+    "shell": "shell command substitutions (`$(…)`, rendered by a script)",
     "placeholders": "placeholder tokens a script of the repository replaces",
     "fill-ins": "fill-in placeholders to replace before use",
 }
@@ -212,6 +213,8 @@ def _dollar_language(text: str, nginx_variables: frozenset[str]) -> str | None:
     """The language of `$`-tags: a generator's dotted names, envsubst's environment names, or None."""
     if "${" in text and _any_in_config(text, dotted_tags(text, name_slots=False)):
         return "dotted"
+    if "$(" in text and _any_in_config(text, shell_tags(text)):
+        return "shell"
     return "envsubst" if _any_in_config(text, envsubst_tags(text, nginx_variables)) else None
 
 

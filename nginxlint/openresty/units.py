@@ -343,6 +343,19 @@ class _LuaFiles:
             return None
         return found
 
+    def copied_from(self, target: str) -> Path | None:
+        """For a relative target missing under the prefix of a config no container runs, the one repository file
+        whose path ends with the target's (`src/lua/gen.lua` for `lua/gen.lua`, `src/cas.lua` for `cas.lua`): the
+        install the README describes copies the repository's sources under nginx's prefix (`cp -r src/lua
+        /usr/local/openresty/nginx/`), out of view."""
+        tree = self.tree
+        if os.path.isabs(target) or tree.settings.prefix or tree.binding is not None:
+            return None
+        tail = "/" + target.removeprefix("./")
+        top = tree.loader.repository_top(Path(os.path.abspath(tree.prefix)))
+        found = [path for path in tree.loader.files_under(top) if path.as_posix().endswith(tail)]
+        return found[0] if len(found) == 1 else None
+
     def directory_out_of_view(self, target: str) -> str | None:
         """The first directory of a relative target when the prefix lacks it and the prefix is nginxlint's weakest
         guess (the config's own directory: no `prefix` setting, no start command, no `conf/` layout): nginx runs
@@ -529,6 +542,11 @@ def collect_units(tree) -> LuaUnits:
                         _found_elsewhere(tree, node, index, installed,
                                          f"the repository is installed there as {install_name}/; the code of this "
                                          "file's targets under it is not checked (set `prefix` or a `path-map`)")
+                elif (copied := files.copied_from(target)) is not None:
+                    outside.append(node)  # a file of the repository that its install copies under the prefix
+                    _found_elsewhere(tree, node, index, copied,
+                                     "an install copies the repository's sources under nginx's prefix; its code "
+                                     "is not checked (set `prefix` or a `path-map`)")
                 elif (absent := files.directory_out_of_view(target)) is not None:
                     outside.append(node)  # the prefix is a guess and the repository has no such directory there
                     tree.loader.not_seen(d.file.display, d.arg_span(index), (

@@ -725,3 +725,18 @@ def test_a_template_named_file_s_double_underscore_words_are_its_renderer_s_plac
     assert detect(text, "site.conf.tpl", placeholders=words) == "placeholders"
     masked = mask(text, "placeholders", placeholders=words)
     assert "__" not in masked.text.replace("__y__", "") and len(masked.text) == len(text)
+
+
+def test_shell_command_substitutions_make_a_script_rendered_template():
+    """A config a script renders with `eval printf`: `$(var host)` values and a `$(for …; do printf …; done)` that
+    prints lines where directives go. A regex's `$(a|b)` is no command."""
+    text = ("server {\n    listen [$(var cjdns_ipv6)]:5001;\n    location / {\n$(\nfor h in $(lookup hosts); do\n"
+            "    printf '        allow %s;\\n' $(host=$h var ip)\ndone\n)\n        deny all;\n"
+            "        proxy_set_header Host \\$host;\n    }\n}\n")
+    assert detect(text, "nginx.conf") == "shell"
+    masked = mask(text, "shell")
+    assert "$(" not in masked.text and len(masked.text) == len(text)
+    assert masked.hides_directives and masked.out_of_view() == [(4, 1)]
+    directives = directives_at(masked.text)
+    assert is_unknown(directives["listen"][0][2][0]) and directives["deny"][0][2] == ["all"]
+    assert detect('location ~ "^/(api|web)$(/.*)?$" { return 204; }\n', "site.conf") is None
