@@ -345,16 +345,18 @@ class _LuaFiles:
 
     def copied_from(self, target: str) -> Path | None:
         """For a relative target missing under the prefix of a config no container runs, the one repository file
-        whose path ends with the target's (`src/lua/gen.lua` for `lua/gen.lua`, `src/cas.lua` for `cas.lua`): the
-        install the README describes copies the repository's sources under nginx's prefix (`cp -r src/lua
-        /usr/local/openresty/nginx/`), out of view."""
+        whose path ends with the target's (`src/lua/gen.lua` for `lua/gen.lua`, `src/cas.lua` for `cas.lua`), not
+        below the config's directory: the install the README describes copies the repository's sources under nginx's
+        prefix (`cp -r src/lua /usr/local/openresty/nginx/`), out of view."""
         tree = self.tree
         if os.path.isabs(target) or tree.settings.prefix or tree.binding is not None:
             return None
         tail = "/" + target.removeprefix("./")
         top = tree.loader.repository_top(Path(os.path.abspath(tree.prefix)))
+        # not beside the config: `conf/lua/x.lua` for `lua/x.lua` is the classic mistake, a file nginx never finds
+        beside = Path(os.path.abspath(tree.root.path)).parent if tree.root.path is not None else None
         found = [path for path in tree.loader.files_under(top) if path.as_posix().endswith(tail)]
-        return found[0] if len(found) == 1 else None
+        return found[0] if len(found) == 1 and beside not in found[0].parents else None
 
     def directory_out_of_view(self, target: str) -> str | None:
         """The first directory of a relative target when the prefix lacks it and the prefix is nginxlint's weakest
