@@ -142,7 +142,8 @@ class BaseImage:
 
 
 def split_reference(reference: str) -> tuple[str, str | None]:
-    """'docker.io/openresty/openresty:1.25.3.1-alpine@sha256:..' -> ('openresty/openresty', '1.25.3.1-alpine')."""
+    """'docker.io/openresty/openresty:1.25.3.1-alpine@sha256:..' -> ('openresty/openresty', '1.25.3.1-alpine');
+    a mirror's 'registry.example.org/docker.io/library/nginx:1.27' -> ('nginx', '1.27')."""
     name = reference.split("@", 1)[0]
     tag = None
     last_slash = name.rfind("/")
@@ -150,8 +151,10 @@ def split_reference(reference: str) -> tuple[str, str | None]:
     if colon > last_slash:
         name, tag = name[:colon], name[colon + 1:]
     parts = name.split("/")
-    if len(parts) > 1 and ("." in parts[0] or ":" in parts[0] or parts[0] == "localhost"):
-        parts = parts[1:]  # a registry host
+    # a registry host, and a pull-through mirror's path of the registry it mirrors
+    # (`registry.cern.ch/docker.io/library/nginx`): Docker Hub's namespaces hold no `.` or `:`
+    while len(parts) > 1 and ("." in parts[0] or ":" in parts[0] or parts[0] == "localhost"):
+        parts = parts[1:]
     if parts[:1] == ["library"]:
         parts = parts[1:]
     return "/".join(parts).lower(), tag

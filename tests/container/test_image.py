@@ -449,6 +449,8 @@ def test_an_image_built_on_a_distribution_runs_its_own_command(tmp_path):
 def test_split_reference():
     assert split_reference("ghcr.io/org/openresty:1.2@sha256:ab") == ("org/openresty", "1.2")
     assert split_reference("localhost:5000/nginx") == ("nginx", None)
+    # a pull-through mirror keeps the mirrored registry in its path
+    assert split_reference("registry.cern.ch/docker.io/library/nginx:1.27") == ("nginx", "1.27")
 
 
 def test_parser_is_imported_only_when_a_dockerfile_is_read():
