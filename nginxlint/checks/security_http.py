@@ -771,39 +771,68 @@ def allow_without_deny(dep, report):
     lists = Lists(dep, ("allow", "deny"))
     satisfy = nearest(dep, "satisfy")
     auth_tables = [nearest(dep, name) for name in AUTH_DIRECTIVES]
-    for block, rules in lists.own.items():
+    for block, all_rules in lists.own.items():
         if block.d is None:
             continue  # the top of a fragment: the block that includes it may go on with `deny all`
-        allows = [n for n in rules if n.name == "allow" and n.args[:1] != ["all"]]
-        if not allows:
-            continue
-        closing = next((n for n in rules if n.args[:1] == ["all"]), None)
-        if closing is not None:
-            # every client matches `all`: none falls through; an allow after `deny all` is never reached
-            after = rules[rules.index(closing) + 1:] if closing.name == "deny" else []
-            dead = [n for n in after if n.name == "allow"]
-            if dead:
-                report(dead[0], f"this allow comes after `deny all` (line {closing.d.span.line}): nginx applies the "
-                       "first rule that matches, so it never lets anyone in; put the allow rules before `deny all`",
-                       arg=0, related=[closing.location("the rule every client matches first")],
-                       help="deny all;  (after the last allow)",
-                       # the clients of the allow rules get in: what the list meant, but a change of who gets in
-                       fix=Fix.of("Move `deny all;` after the last rule", edits.delete_directive(closing.d),
-                                  edits.insert_after(rules[-1].d, "deny all;"), applicability=UNSAFE))
-            continue
-        any_mode = value_at(satisfy, block)
-        if any_mode is not None and any_mode.args[:1] == ["any"] and _auth_applies(auth_tables, block):
-            continue  # with `satisfy any`, a client outside the list still has to authenticate
-        report(
-            allows[0],
-            "this allow restricts nothing: the allow/deny list here does not end with `deny all`, so nginx lets in "
-            "the clients that match no rule",
-            arg=0,
-            help="deny all;  (after the last allow)",
-            # the clients no rule matched lose access: what the list meant, but a change of who gets in
-            fix=Fix.of("Add `deny all;` after the last rule", edits.insert_after(rules[-1].d, "deny all;"),
-                       applicability=UNSAFE),
-        )
+        for rules in _per_action(all_rules):
+            _check_list(rules, block, satisfy, auth_tables, report)
+
+
+# nginx-rtmp's lists: `allow publish 10.0.0.1;`, `deny play all;`, one list per action
+_RTMP_ACTIONS = ("publish", "play")
+
+
+def _per_action(rules: list) -> list[list]:
+    """The allow/deny lists of a block: one, or nginx-rtmp's one per action."""
+    actions: dict = {}
+    for rule in rules:
+        actions.setdefault(_address_action(rule), []).append(rule)
+    return list(actions.values())
+
+
+def _address_action(rule) -> str | None:
+    return rule.args[0] if rule.args[:1] and rule.args[0] in _RTMP_ACTIONS else None
+
+
+def _address(rule) -> str | None:
+    args = rule.args[1:] if _address_action(rule) else rule.args
+    return args[0] if args else None
+
+
+def _check_list(rules: list, block, satisfy, auth_tables, report) -> None:
+    """SEC505 on one allow/deny list of a block."""
+    action = _address_action(rules[0])
+    deny_all, arg = (f"deny {action} all;", 1) if action else ("deny all;", 0)
+    allows = [n for n in rules if n.name == "allow" and _address(n) != "all"]
+    if not allows:
+        return
+    closing = next((n for n in rules if _address(n) == "all"), None)
+    if closing is not None:
+        # every client matches `all`: none falls through; an allow after `deny all` is never reached
+        after = rules[rules.index(closing) + 1:] if closing.name == "deny" else []
+        dead = [n for n in after if n.name == "allow"]
+        if dead:
+            report(dead[0], f"this allow comes after `deny all` (line {closing.d.span.line}): nginx applies the "
+                   "first rule that matches, so it never lets anyone in; put the allow rules before `deny all`",
+                   arg=arg, related=[closing.location("the rule every client matches first")],
+                   help=f"{deny_all}  (after the last allow)",
+                   # the clients of the allow rules get in: what the list meant, but a change of who gets in
+                   fix=Fix.of("Move `deny all;` after the last rule", edits.delete_directive(closing.d),
+                              edits.insert_after(rules[-1].d, deny_all), applicability=UNSAFE))
+        return
+    any_mode = value_at(satisfy, block)
+    if any_mode is not None and any_mode.args[:1] == ["any"] and _auth_applies(auth_tables, block):
+        return  # with `satisfy any`, a client outside the list still has to authenticate
+    report(
+        allows[0],
+        "this allow restricts nothing: the allow/deny list here does not end with `deny all`, so nginx lets in "
+        "the clients that match no rule",
+        arg=arg,
+        help=f"{deny_all}  (after the last allow)",
+        # the clients no rule matched lose access: what the list meant, but a change of who gets in
+        fix=Fix.of("Add `deny all;` after the last rule", edits.insert_after(rules[-1].d, deny_all),
+                   applicability=UNSAFE),
+    )
 
 
 def _auth_applies(tables, block) -> bool:
