@@ -124,7 +124,7 @@ def ecdh_curve_unsupported(dep, report):
         draft = [g for g in groups if g.lower() in DRAFT_GROUPS]
         modern = [g for g in groups if g.lower() in OPENSSL_35_GROUPS]
         if not draft and (modern or tolerant) and _openssl_out_of_view(dep):
-            continue  # the image's OpenSSL may well be 3.5: nothing says otherwise
+            continue  # the image's OpenSSL is 3.5 (its tag names such a release), or may well be
         if draft:
             report(node, f"no OpenSSL release knows the group {draft[0]} (a Kyber draft of BoringSSL and "
                    "oqs-provider): nginx built with OpenSSL refuses to start; use X25519MLKEM768 (OpenSSL 3.5+) "
@@ -145,9 +145,10 @@ def ecdh_curve_unsupported(dep, report):
 
 
 def _openssl_out_of_view(dep) -> bool:
-    from ..container.nginx_build import openssl_out_of_view  # the image model, only for a group OpenSSL 3.5 added
+    """The image's OpenSSL is not known to predate 3.5: out of view, or named by its tag as 3.5 or later."""
+    from ..container.nginx_build import openssl_3_5_named, openssl_out_of_view  # the image model, only here
 
-    return openssl_out_of_view(dep)
+    return openssl_out_of_view(dep) or openssl_3_5_named(dep) is not None
 
 
 # -- NGX022, NGX023: OCSP stapling that cannot work --------------------------------------------------------------

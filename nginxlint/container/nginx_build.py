@@ -174,6 +174,18 @@ def openssl_out_of_view(tree) -> bool:
     return all(_packaged_on(tree, known) is None for known in (OPENSSL_3_DISTRIBUTIONS, OPENSSL_1_1_DISTRIBUTIONS))
 
 
+# Distribution releases whose own OpenSSL is 3.5 or later (Alpine 3.22, Debian 13): an image whose tag names one
+# (`nginx:1.31.2-alpine3.23`, `python:3.13-trixie`) links it.
+OPENSSL_3_5_DISTRIBUTIONS = {"alpine": ((3, 22), "Alpine"), "debian": ((13,), "Debian")}
+
+
+def openssl_3_5_named(tree) -> str | None:
+    """The distribution release of OpenSSL 3.5 or later the tag of the tree's image names, else None."""
+    binding = tree.binding
+    reference = binding.container.base_image if binding is not None and binding.source != "settings" else None
+    return distribution_since(reference, OPENSSL_3_5_DISTRIBUTIONS) if reference else None
+
+
 def modules_known(tree) -> bool:
     """Whether the nginx that runs the tree has a module set nginxlint knows (see the module docstring): never when
     the config loads a module file nginxlint does not know (`load_module modules/ngx_http_wallarm_module.so`)."""
