@@ -364,6 +364,8 @@ class ConfigTree:
                 return []  # `configs/` in .gitignore: each deployment puts its own file there
             if self._beside_fragment(node, pattern):
                 return []  # `conf.d/php.config` from a fragment beside php.config: its directory is installed as conf.d
+            if _environment_variants(loader, path):
+                return []  # `server-http.dev.conf` and `.prod.conf` beside it: a start script links the one it runs
             finding = self.missing_include(node, path)
             self.unresolved_includes.append((finding, pattern))  # the container may hold it (container/view.py)
             return []
@@ -391,6 +393,18 @@ def _another_programs_file(loader, path: Path) -> bool:
 
     source = loader.source(path) if loader.exists(path) and not loader.is_dir(path) else None
     return source is not None and classify(source.text, source.display).kind == NOT_NGINX
+
+
+# Words that name the environment a variant of a file is for (`server.dev.conf`, `site.production.conf`)
+_ENVIRONMENTS = ("dev", "development", "prod", "production", "stage", "staging", "local", "test", "qa")
+
+
+def _environment_variants(loader, path: Path) -> bool:
+    """The missing include's directory holds variants of it for environments (`server-http.dev.conf`,
+    `server-http.prod.conf` for `server-http.conf`): a start script links or copies the one its environment runs
+    (`for f in conf.d/*"$suffix"; do ln -sf "$f" "${f%$suffix}.conf"; done`)."""
+    stem, suffix = os.path.splitext(path.name)
+    return any(loader.exists(path.with_name(f"{stem}.{environment}{suffix}")) for environment in _ENVIRONMENTS)
 
 
 def _packaged_modules(node: Node) -> bool:
