@@ -249,25 +249,46 @@ _KONG_LINE = re.compile(r"^[ \t]*>[^\n]*", re.M)
 _KONG_INLINE = re.compile(r"\$\{\{[ \t]*(?:[a-z]+[ \t]+)?[A-Za-z_]\w*[ \t]*\}\}|\$\(")
 
 
-def _paren_end(text: str, pos: int) -> int:
-    """The offset after the `)` that closes the `(` before `pos` (Lua strings skipped), or -1."""
+def _paren_end(text: str, pos: int, shell: bool = False) -> int:
+    """The offset after the `)` that closes the `(` before `pos`, or -1. Lua's (Kong's `$(…)`): its strings are
+    skipped and it ends on its line. A shell's (`$(for …; done)`): quotes and backslash escapes are followed across
+    lines."""
     depth = 1
     size = len(text)
     while pos < size:
         char = text[pos]
         if char in "\"'":
-            close = text.find(char, pos + 1)
-            if close < 0 or "\n" in text[pos:close]:
+            close = _quote_end(text, pos, shell)
+            if close < 0 or not shell and "\n" in text[pos:close]:
                 return -1
             pos = close
+        elif char == "\\" and shell:
+            pos += 1
         elif char == "(":
             depth += 1
         elif char == ")":
             depth -= 1
             if depth == 0:
                 return pos + 1
-        elif char == "\n":
+        elif char == "\n" and not shell:
             return -1
+        pos += 1
+    return -1
+
+
+def _quote_end(text: str, pos: int, escapes: bool) -> int:
+    """The offset of the quote that closes the one at `pos`, or -1; in a shell's double quotes a backslash escapes
+    the character after it."""
+    quote = text[pos]
+    if not (escapes and quote == '"'):
+        return text.find(quote, pos + 1)
+    pos += 1
+    while pos < len(text):
+        if text[pos] == "\\":
+            pos += 2
+            continue
+        if text[pos] == quote:
+            return pos
         pos += 1
     return -1
 
@@ -527,38 +548,13 @@ def shell_tags(text: str) -> list[Tag]:
     tags = []
     pos = 0
     while (match := _SHELL_START.search(text, pos)) is not None:
-        end = _shell_close(text, match.end())
+        end = _paren_end(text, match.end(), shell=True)
         if end < 0:
             break
         if text[match.start() - 1:match.start()] not in ("'", '"'):  # nginx's own quoted string holds it as text
             tags.append(Tag(match.start(), end, EXPR))
         pos = end
     return tags
-
-
-def _shell_close(text: str, pos: int) -> int:
-    """The offset after the `)` that closes the substitution whose body starts at `pos` (quotes, escapes and nested
-    parentheses followed), or -1."""
-    depth, quote, size = 1, "", len(text)
-    while pos < size:
-        char = text[pos]
-        if quote:
-            if char == quote:
-                quote = ""
-            elif char == "\\" and quote == '"':
-                pos += 1
-        elif char in "'\"":
-            quote = char
-        elif char == "\\":
-            pos += 1
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-            if depth == 0:
-                return pos + 1
-        pos += 1
-    return -1
 
 
 SCANNERS = {
