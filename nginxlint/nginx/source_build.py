@@ -24,8 +24,8 @@ _BUILD_SCRIPTS = re.compile(r"\bnginx-(?:ee|autoinstall)\b")
 
 # Files where a build is written down: shell scripts, Makefiles, Dockerfiles, READMEs and other documents.
 _SUFFIXES = (".sh", ".bash", ".md", ".rst", ".txt", ".adoc")
-_NAMES = re.compile(r"^(?:Makefile|GNUmakefile|(?:Dockerfile|Containerfile)(?:[.\-_].+)?|.+\.dockerfile|README(?:\..+)?|"
-                    r"INSTALL(?:\..+)?)$", re.I)
+_NAMES = re.compile(r"^(?:Makefile|GNUmakefile|(?:Dockerfile|Containerfile)(?:[.\-_].+)?|.+\.dockerfile|"
+                    r"README(?:\..+)?|INSTALL(?:\..+)?)$", re.I)
 _LARGEST = 512 * 1024
 
 # Module files nginx builds (`--with-…=dynamic`) and those of the modules the directive table holds.
