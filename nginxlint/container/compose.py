@@ -184,18 +184,22 @@ def _fixed_addresses(services: YMap) -> frozenset[str]:
 
 def _restarted_with(services: YMap) -> dict[str, frozenset[str]]:
     """For each service, the services (and link aliases) Compose restarts it with when it recreates them:
-    `depends_on: {app: {restart: true}}`, and every `links:` entry, which Compose reads as such a dependency
-    (compose-go's loader/normalize.go). The service looks their names up again each time."""
+    `depends_on: {app: {restart: true}}`, and a `links:` entry that `depends_on` does not name, which Compose reads
+    as such a dependency (compose-go's loader/normalize.go sets it only where none is declared). The service looks
+    their names up again each time."""
     found = {}
     for name, _key, service in services.items():
         if not isinstance(service, YMap):
             continue
         names = set()
+        depends = service.get("depends_on")
+        declared = {str(_scalar(item)).lower() for item in depends.items} if isinstance(depends, YSeq) else \
+            {other.lower() for other, _k, _v in depends.items()} if isinstance(depends, YMap) else set()
         links = service.get("links")
         for link in links.items if isinstance(links, YSeq) else ():
-            if isinstance(link, YScalar) and isinstance(link.value, str):
-                names.update(part.strip().lower() for part in link.value.split(":", 1) if part.strip())
-        depends = service.get("depends_on")
+            parts = [part.strip().lower() for part in str(_scalar(link) or "").split(":", 1) if part.strip()]
+            if parts and parts[0] not in declared:
+                names.update(parts)
         for other, _k, dependency in depends.items() if isinstance(depends, YMap) else ():
             if isinstance(dependency, YMap) and str(_scalar(dependency.get("restart"))).lower() == "true":
                 names.add(other.lower())
