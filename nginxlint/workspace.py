@@ -588,7 +588,7 @@ def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Pat
     mains = [path for path in candidates if parsed[path] is not None and path not in foreign
              and (path in configured or (not configured and looks_main(parsed[path], path)))]
     if not configured:
-        mains += _including_mains(candidates, parsed, set(mains) | set(foreign))
+        mains += _including_mains([p for p in candidates if p not in foreign], parsed, set(mains))
     trees.extend(dump_trees)
     for path in mains:
         build(path, (), True)
