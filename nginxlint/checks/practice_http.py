@@ -413,7 +413,7 @@ _URI_FILES = frozenset({"$request_filename", "$document_root$uri"})
 def _tried_file_exists(block, try_files) -> bool:
     """The `if` holds only when the file try_files tries first exists (`if (-f $request_filename)` beside
     `try_files $uri =404`): try_files would have gone on with that file too, so skipping it changes nothing. In a
-    location whose regex ends with `\.php$`, the URI ends with the script, so `$fastcgi_script_name` is all of it."""
+    location whose regex ends with `\\.php$`, the URI ends with the script, so `$fastcgi_script_name` is all of it."""
     condition = if_condition(block)
     if condition[:1] != ["-f"] or len(condition) != 2 or try_files.args[:1] != ["$uri"]:
         return False

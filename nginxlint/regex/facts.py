@@ -194,7 +194,7 @@ def _literal(root, caseless: bool) -> str | None:
 
 def _matches_nothing(node) -> bool:
     """Whether the item may always match the empty string, so that nothing after a match can make it fail:
-    `x*`, `(a|)`, `(?:\d*)`; not an anchor or a lookaround, which may fail."""
+    `x*`, `(a|)`, `(?:\\d*)`; not an anchor or a lookaround, which may fail."""
     from .tree import Alternation, Group, Quantified, Sequence
 
     if isinstance(node, Quantified):
