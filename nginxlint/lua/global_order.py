@@ -204,8 +204,8 @@ class GlobalOrder:
         write = self._dominating_write(name, defined_at + 1, parent, path)
         if write is None:
             return self._written_before_defined(name, defined_at, parent) if parent else "unwritten"
-        later = [t for t in self.yields.get(parent, ()) if t > write[0]]
-        return "yield" if later or any(t < tick for t in self.yields.get(function, ())) else None
+        around, inside = self.yields.get(parent, ()), self.yields.get(function, ())  # ticks, in order
+        return "yield" if bisect_right(around, write[0]) < len(around) or inside and inside[0] < tick else None
 
     def _dominating_write(self, name: str, tick: int, function: int, path: tuple) -> tuple | None:
         """The last write of `name` by the same function that runs before the read on every path to it: one in a
