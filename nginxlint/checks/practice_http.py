@@ -357,7 +357,7 @@ def _answered_next(block) -> bool:
     step = next((child for child in after if child.name in ("return", "if", "rewrite")), None)
     if step is not None and step.name == "return":
         return True
-    tested = set(_VARIABLE.findall(" ".join(block.args)))
+    tested = {variable.name for arg in block.args for variable in variables(arg)}
     for child in after:
         if child.name == "if" and child.args == block.args and ends_request(child):
             return True
@@ -366,16 +366,13 @@ def _answered_next(block) -> bool:
     return False
 
 
-_VARIABLE = re.compile(r"\$\{?(\w+)")
-
-
 def _stops_or_sets(node, tested: set[str]) -> bool:
     """The directive (or an `if` around it) may stop the rewrite module before a later `if` runs (`break`,
     `rewrite … break`) or change a variable the condition reads."""
     for child in [node, *(node.children or ())]:
         if child.name == "break" or child.name == "rewrite" and child.args[-1:] == ["break"]:
             return True
-        if child.name == "set" and child.args and set(_VARIABLE.findall(child.args[0])[:1]) & tested:
+        if child.name == "set" and child.args and {variable.name for variable in variables(child.args[0])} & tested:
             return True
     return False
 

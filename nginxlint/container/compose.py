@@ -72,6 +72,11 @@ def interpolate(text: str, env: dict[str, str]) -> str | None:
     return None if unknown else result
 
 
+def interpolated(text: str, env: dict[str, str]) -> str:
+    """`text` interpolated where every variable has a value here, else as written (a value nginxlint cannot name)."""
+    return interpolate(text, env) or text if "$" in text else text
+
+
 def read_env_file(text: str) -> dict[str, str]:
     """KEY=VALUE lines of a Compose project's .env (comments, `export` and quotes as Compose reads them)."""
     env = {}
@@ -342,7 +347,7 @@ class _ComposeReader(FieldReader):
         return None
 
     def _interpolated(self, text: str) -> str:
-        return interpolate(text, self.env) or text if "$" in text else text
+        return interpolated(text, self.env)
 
     def _one_or_many(self, node: YNode | None, what: str) -> tuple[YNode, ...]:
         if isinstance(node, YSeq):

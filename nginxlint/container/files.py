@@ -199,7 +199,7 @@ def _inside(path: Path, root: Path) -> bool:
 def compose_builds(compose_path: Path, text: str) -> dict[str, BuildSpec]:
     """Every service's `build:` (string: the context; mapping: context, dockerfile, args, target)."""
     # the manifest readers, only when a manifest is read
-    from .compose import compose_services, interpolate, project_env
+    from .compose import compose_services, interpolated, project_env
     from .detect import is_compose_path
     from .yamlpos import YMap, YScalar, YSeq, load_yaml, plain
 
@@ -214,7 +214,7 @@ def compose_builds(compose_path: Path, text: str) -> dict[str, BuildSpec]:
 
     def text_of(node):  # `./${WEB_SERVER_TYPE}` as Compose reads it
         value = node.value if isinstance(node, YScalar) else None
-        return (interpolate(value, env) or value) if isinstance(value, str) and "$" in value else value
+        return interpolated(value, env) if isinstance(value, str) else value
 
     for name, _key, service in services.items():
         build = service.get("build") if isinstance(service, YMap) else None
