@@ -193,6 +193,7 @@ class Builder:
             if ins.heredocs and script.lstrip().startswith("<<"):
                 script = "\n".join(content for _name, content in ins.heredocs)
             effects = run_effects(self.shell_expand(script), stage.workdir, ins.line)
+        effects.packages.extend(self.script_packages(effects.scripts, ins.line))
         for manager, package in effects.packages:
             stage.packages.append((manager, package, ins.line))
         if effects.packages:
@@ -216,6 +217,20 @@ class Builder:
         for rock in effects.rocks:
             named = posixpath.basename(rock.rockspec or "") or rock.name
             self.rock(rock, self.physical_line(ins, named, rock.tool + " "))
+
+    def script_packages(self, scripts: list[str], line: int) -> list[tuple[str, str]]:
+        """The packages installed by the repository's scripts a RUN executes (`COPY scripts/install_nginx.sh ./`,
+        `RUN ./install_nginx.sh`): which nginx the image holds. What else they write stays unknown."""
+        packages = []
+        for script in scripts:
+            found = self.stage.where(normalise(script))
+            if isinstance(found, Path) and found.is_file():
+                try:
+                    text = found.read_text(encoding="utf-8", errors="replace")
+                except OSError:
+                    continue
+                packages.extend(run_effects(text, self.stage.workdir, line).packages)
+        return packages
 
     def link(self, ins: Instruction, link: str, target: str) -> None:
         """`ln -s TARGET LINK` to a repository file or directory the image holds: nginx reads it at LINK too, as if

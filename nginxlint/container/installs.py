@@ -77,6 +77,7 @@ class RunEffects:
     removed: list[tuple[str, str]] = field(default_factory=list)  # (directory, glob of the names `rm` removes)
     links: list[tuple[str, str]] = field(default_factory=list)  # (link path, target) of each `ln -s TARGET LINK`
     anywhere: str | None = None  # the command that may write anywhere, if any
+    scripts: list[str] = field(default_factory=list)  # the image paths of the script files the RUN executes
 
 
 def run_effects(script: str, cwd: str, line: int, exec_form: tuple[str, ...] | None = None) -> RunEffects:
@@ -136,6 +137,7 @@ def _command(words: list[str], cwd: str, line: int, effects: RunEffects, depth: 
             _script(args[args.index("-c") + 1], cwd, line, effects, depth + 1)
         elif any(not arg.startswith("-") for arg in args):
             effects.anywhere = effects.anywhere or " ".join(words[:2])
+            effects.scripts.append(_resolve(cwd, next(arg for arg in args if not arg.startswith("-"))))
         return cwd
     if program == "luarocks":
         _luarocks(args, cwd, line, effects)
@@ -175,6 +177,8 @@ def _command(words: list[str], cwd: str, line: int, effects: RunEffects, depth: 
                 effects.links.append(link)
     elif program in _WRITES_ANYWHERE or "/" in words[0]:
         effects.anywhere = effects.anywhere or " ".join(words[:2])
+        if "/" in words[0]:
+            effects.scripts.append(_resolve(cwd, words[0]))
     else:
         for arg in args:  # an unknown tool: the absolute paths it names
             if arg.startswith("/") or arg.startswith("--") and "=/" in arg:
