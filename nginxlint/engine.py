@@ -61,7 +61,8 @@ def _run(paths: list[Path], settings, base_dir: Path, stdin, texts) -> tuple[Rep
             _call(function, workspace, code, catalog, findings, _workspace_root(workspace))
         else:
             for tree in workspace.trees:
-                if tree.binding is None and getattr(function, "needs", None) == "container":
+                needs = getattr(function, "needs", None)
+                if needs is not None and tree.binding is None or needs == "container" and tree.binding.in_working_copy:
                     continue  # container advice on a config nothing shows to run in a container
                 _call(function, tree, code, catalog, findings, tree.root.display)
 

@@ -1145,7 +1145,7 @@ def _reloaded_often(binding) -> bool:
     return found is not None and int(found.group(1)) * _UNIT_SECONDS[found.group(2)] <= _FREQUENT_RELOAD
 
 
-@rule("CTR112", needs="container")
+@rule("CTR112", needs="surroundings")
 def upstream_resolved_once(tree, report):
     if tree.binding.unread_manifest:
         return  # a manifest template may define the container, with the names pinned (`extra_hosts`)

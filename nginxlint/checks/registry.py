@@ -15,9 +15,12 @@ SCOPES: dict[Callable, str] = {}
 
 
 def rule(*codes: str, scope: str = "tree", needs: str | None = None):
-    """Register a rule. `needs="container"`: a tree rule whose premise is a container; the engine calls it only
-    for a tree bound to one (a manifest, a Compose service, a Dockerfile or the `runtime:` settings)."""
-    if needs not in (None, "container"):
+    """Register a rule. `needs="container"`: a tree rule whose premise is a container that runs the config; the
+    engine calls it only for a tree bound to one (a manifest, a Compose service, a Dockerfile or the `runtime:`
+    settings). `needs="surroundings"`: one whose premise is the container around the config (its network, how it
+    is stopped), not what its nginx runs: called also for a config that only sits in the working copy a container
+    mounts."""
+    if needs not in (None, "container", "surroundings"):
         raise ValueError(f"unknown rule requirement {needs!r}")
 
     def register(function):

@@ -249,11 +249,28 @@ def _host_mount_binding(tree, candidates: list[RuntimeFacts], manifests: Manifes
             if root == host or host in root.parents:
                 relative = root.relative_to(host).as_posix() if root != host else ""
                 target = posixpath.join(mount.path, relative) if relative else mount.path
-                # a container that is not a development one runs the config where it is deployed: it comes first
-                rank = (not development_setup(facts), len(host.parts))
+                in_working_copy = host == base.parent or host in base.parent.parents
+                in_working_copy = in_working_copy and not _nginx_may_read(mount.path, facts)
+                # a mount nginx reads first; a container that is not a development one runs the config where it is
+                # deployed: it comes next
+                rank = (not in_working_copy, not development_setup(facts), len(host.parts))
                 if best is None or rank > best[0]:
                     best = (rank, facts, target, host)
-    return Binding(best[1], "host-mount", container_path=best[2], host_source=best[3]) if best else None
+    if best is None:
+        return None
+    return Binding(best[1], "host-mount", container_path=best[2], host_source=best[3], in_working_copy=not best[0][0])
+
+
+# Where nginx and OpenResty read their configs in the images that run them
+_NGINX_DIRECTORIES = ("/etc/nginx", "/usr/local/openresty", "/etc/openresty", "/usr/local/nginx", "/opt/nginx")
+
+
+def _nginx_may_read(target: str, facts: RuntimeFacts) -> bool:
+    """nginx may read configs below a mount's target by itself: it is, holds or lies in one of nginx's own
+    directories, or the container's command names a path there (`nginx -c /workspace/nginx.conf`)."""
+    target = target.rstrip("/") or "/"
+    return any(target == directory or target.startswith(directory + "/") or directory.startswith(target + "/")
+               for directory in _NGINX_DIRECTORIES) or target in " ".join(facts.container.argv)
 
 
 def _sources_of_an_application(host: Path, facts: RuntimeFacts, manifest: Path) -> bool:

@@ -366,7 +366,9 @@ class Binding:
     "configmap", "embedded", "only-nginx-container", "listen-port", "dockerfile" (a Dockerfile alone) or
     "runtime-setting". `mounted` is the ConfigMap entry the config came from, when it did; `container_path`
     where the root config sits in the container, when a mount says so; `host_source` the host file or directory
-    a "host-mount" mounts. Deployments bound to the same container share `group`. `unread_manifest`: a manifest
+    a "host-mount" mounts; `in_working_copy` when that is the whole project, mounted to work on (`..:/workspace`)
+    where nginx reads nothing by itself: the config is on the container's network, but not what its nginx runs.
+    Deployments bound to the same container share `group`. `unread_manifest`: a manifest
     nginxlint noted and did not read (a template) that may define this container, when no manifest binds it.
     """
 
@@ -376,6 +378,7 @@ class Binding:
     container_path: str | None = None
     group: int = 0
     host_source: Path | None = None
+    in_working_copy: bool = False
     unread_manifest: str | None = None
 
     @property
