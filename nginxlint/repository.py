@@ -298,10 +298,11 @@ _INSTALLS_MORE = re.compile(r"\b(install|copy_directories|install_variables)\s*=
 
 
 def is_lua_library(top: Path) -> bool:
-    """Whether the repository's product is a Lua library: a LuaRocks rockspec at its root whose builtin build
-    installs Lua modules and nothing else, or an OPM package (`dist.ini` naming its `main_module`; OPM ships only
-    Lua libraries). Its nginx configs are not in the package: they run the library for its developers."""
-    for path in top.glob("*.rockspec"):
+    """Whether the repository's product is a Lua library: a LuaRocks rockspec at its root (or in a `rockspec/`,
+    `rockspecs/` directory there) whose builtin build installs Lua modules and nothing else, or an OPM package
+    (`dist.ini` naming its `main_module`; OPM ships only Lua libraries). Its nginx configs are not in the package:
+    they run the library for its developers."""
+    for path in rockspecs(top):
         text = _read(path)
         build = _BUILD.search(text)
         if build is not None:
@@ -310,6 +311,11 @@ def is_lua_library(top: Path) -> bool:
                 return True
     dist = top / "dist.ini"
     return dist.is_file() and _MAIN_MODULE.search(_read(dist)) is not None
+
+
+def rockspecs(top: Path) -> list[Path]:
+    """The repository's rockspecs: at its root, or in the directory it keeps them in (`rockspec/`, `rockspecs/`)."""
+    return sorted(top.glob("*.rockspec")) + sorted(top.glob("rockspec*/*.rockspec"))
 
 
 def _holds_resty_modules(top: Path) -> bool:

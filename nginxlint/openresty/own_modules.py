@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 
 from .. import sources
+from ..repository import rockspecs
 
 
 def provides(tree, module: str) -> bool:
@@ -53,7 +54,7 @@ def _rockspec_modules(top: Path, loader):
     from .modules import ModuleSet, rock_dependencies, rock_modules
 
     found = ModuleSet()
-    for path in sorted(top.glob("*.rockspec")) + sorted(top.glob("rockspec*/*.rockspec")):
+    for path in rockspecs(top):
         try:
             spec = read_rockspec(loader.text(path))
         except sources.Unreadable:
