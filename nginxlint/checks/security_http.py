@@ -1352,6 +1352,9 @@ def _uri_part(target: str, paths) -> tuple[str | None, int | None]:
         rest_at = end + 1
         while rest_at < len(target) and target[rest_at].isdigit():
             rest_at += 1
+        # a port an installer fills in (`:__PORT__`): nginx takes only digits or a variable there
+        while rest_at < len(target) and target[rest_at] not in "/?$":
+            rest_at += 1
     rest = target[rest_at:]
     if not rest:
         # a variable in the host that holds a decoded path (`http://backend$decoded_path`)
