@@ -1,5 +1,5 @@
 """NGX004–NGX007 and NGX009: what nginx itself rejects at `nginx -t`, checked on the whole tree with includes
-spliced in; NGX033 and NGX034: what `nginx -t` takes and reads otherwise than it was written for.
+spliced in; NGX033, NGX034 and NGX036: what `nginx -t` takes and reads otherwise than it was written for.
 
 NGX001, NGX002, NGX003 and NGX008 are found while the tree is loaded (see checks/load.py).
 """
@@ -17,6 +17,7 @@ from ..nginx.locations import MODIFIERS
 from ..nginx.templates import is_unknown
 from ..nginx.tls_scope import alone_on_their_sockets, servers_by_socket, socket_keys
 from ..nginx.variables import variable_facts, variables
+from ..text import did_you_mean
 from .registry import rule
 
 BOM = "\ufeff"
@@ -262,3 +263,75 @@ def _names_nginx_variables(name: str) -> bool:
     found = list(variables(name))
     return bool(found) and name.count("$") == len(found) and all(
         name[v.start + 1] != "{" and v.written.islower() and variable_facts(v.name) is not None for v in found)
+
+
+# -- NGX036 missing-named-location -------------------------------------------------------------------------------
+
+# The directives whose last argument may send a request to a named location (`try_files $uri @app;`,
+# `error_page 404 = @fallback;`)
+_TO_NAMED_LOCATION = ("error_page", "try_files")
+
+
+@rule("NGX036")
+def missing_named_location(tree, report):
+    """nginx looks a named location up in the request's server when it sends the request there, not at `nginx -t`:
+    a name no `location @name` of that server defines fails the request with a 500. Judged only for a server whose
+    every directive is in view (no unread include in it, no template tag that may render one)."""
+    named: dict[int, set[str] | None] = {}
+    for node in (node for name in _TO_NAMED_LOCATION for node in tree.nodes(name)):
+        target = node.args[-1] if node.args else ""
+        if not target.startswith("@") or "$" in target or is_unknown(target):
+            continue
+        server = node.enclosing("server")
+        if server is not None:
+            servers = [server] if node.ctx[:1] == ("http",) else []
+        elif node.ctx == ("http",):  # inherited by every server that sets no error_page of its own
+            servers = [s for s in http_servers(tree) if not s.find(node.name)] if node.name == "error_page" else []
+        else:
+            continue
+        for server in servers:
+            names = named.setdefault(id(server), _named_locations(tree, server))
+            if names is not None and target not in names:
+                where = "this server" if server is node.enclosing("server") else \
+                    f"the server at {server.d.file.display}:{server.d.span.line}, which inherits this line,"
+                report(node, f'no `location {target}` in {where}: nginx -t accepts the name, but each request sent '
+                       f'there fails with a 500 ("could not find named location"){did_you_mean(target, names)}',
+                       arg=len(node.args) - 1,
+                       related=[] if server is node.enclosing("server") else [server.location("this server")])
+                break
+
+
+def _named_locations(tree, server) -> set[str] | None:
+    """The names of the server's named locations (nginx allows them at the server level only), or None where an
+    include in the server could not be read or a template may render directives in it or fill in a location's
+    name."""
+    if not _whole_in_view(tree, server):
+        return None
+    locations = [child.args for child in server.children or () if child.name == "location"]
+    if any(is_unknown(arg) for args in locations for arg in args):
+        return None
+    return {args[0] for args in locations if len(args) == 1 and args[0].startswith("@")}
+
+
+
+def _whole_in_view(tree, server) -> bool:
+    """Every directive of the server is in view: each include in it was read, and no template tag in it, nor in a
+    template it includes, may render directives (a tag inside a value, such as envsubst's `${HOST}`, renders none)."""
+    unread = tree.unread_include_ids()
+    nodes = [server, *server.walk()]
+    if any(id(node) in unread for node in nodes if node.children is not None):
+        return False
+    own = server.d.file.display
+    for display in {node.d.file.display for node in nodes}:
+        masked = tree.loader.masked.get(display)
+        if masked is None or not masked.hides_directives:
+            continue
+        if display != own:
+            return False  # an included template: where its tags sit says nothing of this server alone
+        siblings = server.parent.children or () if server.parent is not None else ()
+        after = [node.d.span.line for node in siblings if node.d is not None and node.d.file.display == own
+                 and node.d.span.line > server.d.span.line]
+        end = min(after, default=float("inf"))
+        if any(server.d.span.line <= line < end for line, _column in masked.out_of_view()):
+            return False
+    return True

@@ -1,5 +1,6 @@
-"""NGX032 against a real nginx: a prefix or exact location written with regex syntax matches only the URI with those
-very characters, and nginxlint reports exactly the locations whose intended requests go elsewhere."""
+"""NGX032 and NGX036 against a real nginx: a prefix or exact location written with regex syntax matches only the URI
+with those very characters, and a named location the server does not define fails the requests sent there with a
+500; nginxlint reports exactly those locations and names."""
 from __future__ import annotations
 
 import urllib.error
@@ -36,4 +37,29 @@ def test_regex_syntax_in_a_literal_location_misses_the_requests_it_was_meant_for
         assert nginx.start().status == 0
         assert (_status(nginx.port, meant) == 404) is reported
         found = [f for f in nginx.lint() if f["code"] == "NGX032"]
+    assert bool(found) is reported, found
+
+
+NAMED = [  # (the directive that sends the request to a named location, the URI that takes it there, reported)
+    ("location / { try_files $uri @nope; }", "/missing", True),
+    ("error_page 404 @notread;\n    location / { return 404; }", "/x", True),
+    ("location / { try_files $uri @ready; }", "/missing", False),
+    ("error_page 404 @ready;\n    location / { return 404; }", "/x", False),
+]
+
+
+@pytest.mark.parametrize("directive, uri, reported", NAMED)
+def test_a_named_location_the_server_lacks_fails_the_request_that_nginx_sends_there(directive, uri, reported):
+    if unavailable():
+        pytest.skip(unavailable())
+    # `@other` is defined in another server: named locations belong to theirs
+    text = (f"{main_preamble()}events {{}}\nhttp {{\n{http_preamble()}\nserver {{\n    listen 127.0.0.1:{{port}} default_server;\n"
+            f"    root html;\n    {directive}\n    location @ready {{ return 200 \"ready\"; }}\n    location @notready "
+            f"{{ return 503; }}\n}}\nserver {{\n    listen 127.0.0.1:{{port}};\n    server_name other;\n"
+            f"    location @nope {{ return 200; }}\n    location @notread {{ return 200; }}\n}}\n}}\n")
+    with Nginx({"conf/nginx.conf": text}) as nginx:
+        assert nginx.start().status == 0  # nginx -t and the start take the name
+        assert (_status(nginx.port, uri) == 500) is reported
+        assert ("could not find named location" in nginx.wait_for_log("named location")) is reported
+        found = [f for f in nginx.lint() if f["code"] == "NGX036"]
     assert bool(found) is reported, found
