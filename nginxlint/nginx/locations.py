@@ -99,13 +99,15 @@ def served_kinds(node) -> frozenset[str] | None:
     """What a location on one file (`= /favicon.ico`), on a build tool's output directory (`/assets/`) or a regex
     location on the name's extension alone serves: "asset", "built", "data", "svg" (the *_EXTENSIONS above) or
     "page" (None for a file location); "text" for a location that answers with a fixed text of the site's own
-    (`fixed_text`), or with nginx's own error page (`return 401;`), or with text or data files nginx reads from disk,
+    (`fixed_text`; an `if` too), or with nginx's own error page (`return 401;`), or with text or data files nginx reads from disk,
     typed by mime.types; "empty" for a location or `if` that answers with no body (`bodiless`) or with a redirect,
     whose body no browser renders (it follows the Location); None for any other block."""
     if node.name in ("location", "if") and (bodiless(node) or _redirects(node)):
         return frozenset({"empty"})
     if node.name in ("location", "if") and _builtin_error_page(node):
         return frozenset({"text"})
+    if node.name == "if" and _answering_return(node) is not None and _fixed_answer(node):
+        return frozenset({"text"})  # `if (…) { return 503 "disabled\n"; }`: a text of the site's own
     match = location_match(node) if node.name == "location" else None
     if match is None:
         return None
