@@ -390,14 +390,17 @@ def unresolved_require(tree, report):
 
     # blocks where an include nginxlint could not read may set the search path itself
     unread = {node.name for node in tree.unread_include_blocks() if node.name in SUBSYSTEMS}
+    by_file: dict[tuple, list] = {}  # one finding per module and file, at its first require: one fix
     for item in lua.unresolved:
-        unit, require = item.unit, item.require
+        unit = item.unit
         if not any(n.ctx == (unit.subsystem,) for n in tree.nodes("lua_package_path")) and \
                 (not tree.is_main or unit.subsystem in unread):
             continue  # a fragment linted alone, or an include not read: the search path may be set out of view
+        if not _installed_by_readers(tree, item.require.module):
+            by_file.setdefault((unit.path, unit.subsystem, item.require.module), []).append(item)
+    for item, *others in by_file.values():
+        unit, require = item.unit, item.require
         name = require.module
-        if _installed_by_readers(tree, name):
-            continue
         listed = []
         defaults = 0
         for tried in item.tried:
@@ -412,7 +415,8 @@ def unresolved_require(tree, report):
         nearby = _nearby_file(tree, name)
         if nearby is not None:
             listed.append(f"(there is a {tree.loader.display(nearby)}, but no search path entry reaches it)")
-        related = _related_requires(unit)
+        related = _related_requires(unit) + [
+            Location(other.unit.path, other.unit.span(other.require.span), "required here too") for other in others]
         node = next((n for n in tree.nodes("lua_package_path") if n.ctx == (unit.subsystem,)), None)
         if node is not None:
             related.append(node.location("the search path is set here"))
