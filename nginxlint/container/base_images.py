@@ -107,6 +107,7 @@ class BaseImage:
     cmd: tuple[str, ...] | None = None
     user: str | None = None
     libraries: frozenset[str] | None = None  # every library the image holds (library_stem), when known
+    links: dict[str, str] = field(default_factory=dict)  # directory -> the directory it is a symbolic link to
     distribution: bool = False  # a plain distribution image (Debian, Alpine...): only the distribution's packages
     official: bool = False  # the official image itself, whose Dockerfile says everything it holds
     # sets no STOPSIGNAL: a distribution's image, or one of Docker Hub's library images but those that set one
@@ -206,8 +207,15 @@ def _openresty_image(reference: str, repository: str, tag: str) -> BaseImage:
         existing_dirs=_OPENRESTY_EXISTING | _COMMON_EXISTING, known_files=_OPENRESTY_FILES,
         entrypoint=(), cmd=(_openresty_binary(tag), "-g", "daemon off;"), user="root",
         libraries=ALPINE_OPENRESTY_LIBRARIES if official and "alpine" in tag and "fat" not in tag else None,
-        official=official,
+        official=official, links=dict(_DEB_LINKS) if official and _DEB_FLAVOURS.intersection(tag.split("-")) else {},
     )
+
+
+# docker-openresty's Debian flavours (`bookworm`, `bullseye-fat`) install OpenResty's deb package, which links
+# /etc/openresty to the conf directory (openresty-packaging, deb/openresty/debian/openresty.links): a COPY there
+# writes the config nginx reads. The Ubuntu, Alpine and RPM flavours have no such link.
+_DEB_FLAVOURS = frozenset({"buster", "bullseye", "bookworm", "trixie"})
+_DEB_LINKS = {"/etc/openresty": OPENRESTY_PREFIX + "/conf"}
 
 
 def _openresty_binary(tag: str) -> str:

@@ -337,7 +337,7 @@ class Builder:
         heredocs = dict(ins.heredocs)
         many = len(sources) > 1 or any(_GLOB.search(source) for source in sources)
         into_directory = destination.endswith("/") or destination in (".", "..") or many
-        target = normalise(posixpath.join(stage.workdir, destination))
+        target = _through_links(normalise(posixpath.join(stage.workdir, destination)), stage.base.links)
         source_stage = ins.flag("from")
         if source_stage is not None:
             self.copy_from(ins, self.expand(source_stage), sources, target, into_directory)
@@ -564,3 +564,11 @@ def read_image(dockerfile: Path, context: Path | None = None, build_args: Mappin
         apply_entrypoint_writes(final.fs, final.base, final.env, final.entrypoint)
         apply_start_script_writes(final)
     return Image(dockerfile, context, stages, builder.problems)
+
+
+def _through_links(path: str, links: dict[str, str]) -> str:
+    """The path a write to `path` lands at, where a directory on it is a link of the base image."""
+    for link, target in links.items():
+        if path == link or path.startswith(link + "/"):
+            return target + path[len(link):]
+    return path
