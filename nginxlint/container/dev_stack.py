@@ -10,6 +10,8 @@
   documented `docker compose up`, mailcow, crater) and the catcher a try-out service next to a real mail setup
   (Penpot's template). A database or cache that restarts by itself says nothing of the application's services (a
   Laravel developer's stack keeps MariaDB and Redis `unless-stopped` and the rest as it is);
+- none of its services restarts by itself and it sits beside the project's Helm chart, which deploys the project
+  (MapColonies' mapproxy: `helm/` beside the README's "Run Locally" stack);
 - the README beside the Compose file says the stack is for testing or development only, or not for production
   (ONLYOFFICE's docker-onlyoffice-nextcloud: "only distributed for testing purposes and cannot be used in any
   production environment", or "The demo uses Docker compose"), also in Chinese, Japanese, Spanish, German or French;
@@ -107,7 +109,23 @@ def developer_stack(compose_path: Path, services) -> bool:
                     or any(_mounts_sources(directory, mount) for mount in facts.container.mounts)
                     for facts in services)) \
         or (not _PRODUCTION_NAME.search(compose_path.name) and _readme_says_not_for_production(directory)) \
-        or _brought_up_by_test_script(directory)
+        or _brought_up_by_test_script(directory) \
+        or (_beside_a_chart(directory) and not any(_restarts(facts.container) for facts in services))
+
+
+# The directories a project keeps its Helm chart in, beside its Compose file
+_CHART_DIRECTORIES = ("helm", "chart", "charts", "deploy/helm", "deployment/helm")
+
+
+def _beside_a_chart(directory: Path) -> bool:
+    """The Compose file sits beside the project's Helm chart (`helm/Chart.yaml`, `charts/app/Chart.yaml`): the chart
+    deploys the project, and a stack none of whose services restarts by itself runs it on a developer's machine (a
+    self-hosting stack offered beside the chart restarts its services)."""
+    for name in _CHART_DIRECTORIES:
+        chart = directory / name
+        if (chart / "Chart.yaml").is_file() or any(chart.glob("*/Chart.yaml")):
+            return True
+    return False
 
 
 # `docker compose -f "$COMPOSE_FILE" up -d`, `docker-compose up`: a script starting a Compose stack
