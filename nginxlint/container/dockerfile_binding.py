@@ -28,6 +28,7 @@ from ..nginx.conf_dirs import NGINX_DIRECTORIES
 from .detect import is_nginx_container
 from .dockerfile import ImageBuild, is_dockerfile_name, plain_source, read_dockerfile
 from .model import Binding, Container, Mount, RuntimeFacts, image_flavour
+from .script_builds import dockerfiles_with_context_above, script_named_context
 
 FROM_ONLY_DISTANCE = 1  # a Dockerfile that does not COPY the config binds it from this many directories up, at most
 # A test suite started by the image: a CI or test script, or a test runner (`npm test`, `python -m pytest`).
@@ -50,10 +51,11 @@ def parsed_dockerfile(loader, path: Path, target: str | None = None) -> ImageBui
 
 
 def dockerfile_context(loader, dockerfile: Path) -> Path:
-    """The build context of a Dockerfile no Compose file builds, once per run: of its directory and the directories
-    above it (within the linted directory), the nearest where the most COPY sources exist (`docker build -f
-    docker/openresty/Dockerfile .` from the repository's root; a source built before the image, such as frontend/dist,
-    may be missing from any)."""
+    """The build context of a Dockerfile no Compose file builds, once per run: the one a script of the repository
+    builds it with (`docker build -f "${ROOT}/images/gateway/Dockerfile" "${ROOT}/context"`, script_builds.py), where
+    as many of its COPY sources exist there; else, of its directory and the directories above it (within the linted
+    directory), the nearest where the most COPY sources exist (`docker build -f docker/openresty/Dockerfile .` from
+    the repository's root; a source built before the image, such as frontend/dist, may be missing from any)."""
     memo = loader.memo("dockerfile-contexts")
     dockerfile = Path(os.path.abspath(dockerfile))
     if dockerfile not in memo:
@@ -65,6 +67,10 @@ def dockerfile_context(loader, dockerfile: Path) -> Path:
         candidates = [directory, *(p for p in directory.parents if p == base or base in p.parents)]
         found = [sum(os.path.lexists(candidate / source) for source in sources) for candidate in candidates]
         memo[dockerfile] = candidates[found.index(max(found))]
+        if sources and max(found) < len(sources):
+            named = script_named_context(loader, Path(os.path.realpath(dockerfile)))
+            if named is not None and sum(os.path.lexists(named / source) for source in sources) > max(found):
+                memo[dockerfile] = named
     return memo[dockerfile]
 
 
@@ -339,7 +345,8 @@ def bind_dockerfiles(workspace, compose_services: frozenset[str] | None = frozen
             continue
         root = Path(os.path.abspath(tree.root.path))
         nearby = nearby_dockerfiles(tree)
-        chosen = _copying_dockerfile(loader, root, nearby, variant_dockerfiles(tree))
+        chosen = _copying_dockerfile(loader, root, nearby, variant_dockerfiles(tree)) \
+            or _copying_dockerfile(loader, root, [], dockerfiles_with_context_above(loader, root))
         if chosen is None:
             for distance, path in nearby:
                 build = parsed_dockerfile(loader, path)
