@@ -1,4 +1,4 @@
-"""NGX010–NGX017 and NGX031: HTTP settings that nginx accepts but that do something else than they seem to.
+"""NGX010–NGX017, NGX031 and NGX037: HTTP settings that nginx accepts but that do something else than they seem to.
 
 None of them exposes anything by itself (those are SEC rules); each makes nginx misbehave: a header sent
 twice, a directive that does not apply inside `if`, a variable that is empty for unmatched values, a log file
@@ -789,3 +789,44 @@ def error_log_off(dep, report):
         if node.args[:1] == ["on"]:  # `off` is access_log's switch; `on` is not
             report(node, 'access_log on is no switch: nginx writes the log to a file named "on" under its prefix',
                    arg=0, help="access_log /dev/stdout;  (or a file of your choice, or the default: remove the line)")
+
+
+# -- NGX037 repeated-proxy-header ----------------------------------------------------------------------------------
+
+_SET_HEADER = ("proxy_set_header", "grpc_set_header")
+
+
+@rule("NGX037")
+def repeated_proxy_header(dep, report):
+    """A header set twice in one block is sent twice: nginx adds each line's header to the request, it does not let
+    the second replace the first. A line with an empty value sends no header. Not judged in a template that may
+    render either line alone (its conditional branches)."""
+    masked = dep.loader.masked
+    twice_included = set()
+    for name in _SET_HEADER:
+        seen: dict[tuple[int, str], object] = {}
+        for node in dep.nodes(name):
+            if len(node.args) < 2 or node.args[1] == "" or is_unknown(node.args[0]):
+                continue
+            template = masked.get(node.d.file.display)
+            if template is not None and template.hides_directives:
+                continue
+            first = seen.setdefault((id(node.parent), node.args[0].lower()), node)
+            if first is node:
+                continue
+            if first.d is node.d:  # one file included twice into the block: the second include is the mistake
+                include = next((inc for inc in reversed(node.via) if inc not in first.via), None)
+                if include is not None and include not in twice_included:
+                    twice_included.add(include)
+                    report.at(include.file.display, include.span,
+                              f"{node.d.file.display} is included a second time in this block (first on line "
+                              f"{first.via[-1].span.line}): nginx sends each header its {name} lines set twice; "
+                              "remove one include", related=[first.location("set here first")])
+                continue
+            header = node.args[0]
+            what = ("a server that follows RFC 9112 refuses a request with two Host headers (nginx and Go answer "
+                    "400)" if header.lower() == "host" else "the upstream may read either")
+            report(node, f'{name} {header} is already set in this block (line {first.d.span.line}'
+                   f'{"" if first.d.file is node.d.file else " of " + first.d.file.display}): nginx sends both '
+                   f"headers, it does not replace the first, and {what}; keep one", arg=0,
+                   related=[first.location("set here first")])
