@@ -192,6 +192,32 @@ def _ocsp(subsystem: str) -> Callable:
                              and n.ctx[:1] == (subsystem,)), None)
 
 
+# The ports nginx's mail module takes for SMTP where a server names no `protocol` (ngx_mail_core_module)
+_SMTP_PORTS = frozenset({"25", "465", "587"})
+
+
+def _smtp_resolving(dep):
+    """The `auth_http` of an SMTP server that looks the client's name up (a `resolver` other than `off` in scope):
+    only then does a DNS answer reach the auth request and XCLIENT (CVE-2026-28753). Without one the client's name
+    is "[UNAVAILABLE]"; IMAP and POP3 servers never look it up."""
+    for server in dep.nodes("server"):
+        if server.ctx != ("mail",):
+            continue
+        protocol = server.find("protocol")
+        if protocol:
+            smtp = protocol[0].args[:1] == ["smtp"]
+        else:
+            smtp = any(listen.args and listen.args[0].rsplit(":", 1)[-1] in _SMTP_PORTS
+                       for listen in server.find("listen"))
+        if not smtp:
+            continue
+        resolver = server.find("resolver") or server.parent.find("resolver")
+        auth = server.find("auth_http") or server.parent.find("auth_http")
+        if resolver and resolver[0].args[:1] != ["off"] and auth:
+            return auth[0]
+    return None
+
+
 def _mail_auth_methods(dep):
     return next((n for name in ("pop3_auth", "imap_auth", "smtp_auth") for n in dep.nodes(name)
                  if any(a.lower() in ("cram-md5", "apop") for a in n.args)), None)
@@ -277,7 +303,7 @@ ADVISORIES = (
     Advisory("CVE-2026-27651", "NULL pointer dereference with CRAM-MD5 or APOP authentication in mail", (0, 5, 15),
              ((1, 29, 7), (1, 28, 3)), _mail_auth_methods, "CRAM-MD5 or APOP in `*_auth`"),
     Advisory("CVE-2026-28753", "injection through auth_http and XCLIENT in mail", (0, 6, 27), ((1, 29, 7), (1, 28, 3)),
-             _directive("auth_http"), "`auth_http`"),
+             _smtp_resolving, "`auth_http` of an SMTP server with a `resolver`"),
     Advisory("CVE-2026-28755", "an OCSP check result ignored in stream", (1, 27, 2), ((1, 29, 7), (1, 28, 3)),
              _ocsp("stream"), "`ssl_ocsp` in stream"),
     Advisory("CVE-2026-1642", "plain text injected before the TLS handshake with an upstream", (1, 3, 0),
