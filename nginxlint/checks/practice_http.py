@@ -21,6 +21,7 @@ from ..nginx.locations import (
 )
 from ..nginx.urls import PASS_DIRECTIVES
 from ..nginx.templates import is_unknown
+from ..nginx.tls_scope import PlainHttp
 from ..nginx.values import parse_uint
 from ..nginx.variables import SETTER, variables
 from .registry import rule
@@ -307,6 +308,17 @@ _REWRITE_ACTIONS = frozenset({"set", "rewrite", "break"})
 
 @rule("NGX012")
 def if_is_evil(dep, report):
+    plain = []  # PlainHttp, made for the first add_header in an `if`
+
+    def ignored(block, name: str) -> frozenset[str]:
+        """Entries whose loss changes nothing: HSTS where the answer goes out over plain HTTP only (browsers
+        ignore it there, RFC 6797 8.1)."""
+        if name != "add_header":
+            return frozenset()
+        if not plain:
+            plain.append(PlainHttp(dep))
+        return _HOST_POLICY if plain[0].only(block) else frozenset()
+
     for block in dep.nodes("if"):
         if block.parent is None or block.parent.name != "location" or ends_request(block) or _never_reached(block) \
                 or _answered_next(block):
@@ -329,7 +341,8 @@ def if_is_evil(dep, report):
                 if echo_list not in _echo_lists_around(block):
                     continue  # the module is made for this: its list is inherited apart and replaces nothing here
                 why = "its list replaces the one the location sets when the condition holds"
-            elif child.name in _LISTS and _set_around(block, child.name) and not _set_again(block, child.name):
+            elif child.name in _LISTS and _set_around(block, child.name) \
+                    and not _set_again(block, child.name, ignored(block, child.name)):
                 why = f"it replaces every {child.name} the location inherits or sets when the condition holds"
             elif child.name not in _REWRITE_ACTIONS and any(not _sets(other, child.name) for other in later):
                 why = "when a later `if` of the location matches too, that if's settings replace this one's, " \
@@ -485,9 +498,13 @@ _KEYED_LISTS = frozenset({"add_header", "add_trailer", "proxy_set_header", "grpc
                           "uwsgi_param", "scgi_param"})
 
 
-def _set_again(block, name: str) -> bool:
+_HOST_POLICY = frozenset({"strict-transport-security"})
+
+
+def _set_again(block, name: str, ignored: frozenset[str] = frozenset()) -> bool:
     """The `if` sets again every entry of the keyed list it replaces (`add_header Strict-Transport-Security` in
-    each CORS `if`, as the config's authors do on purpose): the replacement loses nothing."""
+    each CORS `if`, as the config's authors do on purpose), but those whose loss changes nothing (`ignored`): the
+    replacement loses nothing."""
     if name not in _KEYED_LISTS:
         return False
     own = _keys(block.find(name))
@@ -498,7 +515,7 @@ def _set_again(block, name: str) -> bool:
             around |= _keys(child.find(name))
     if not location.find(name):  # a location that sets none inherits the nearest level's list
         around |= _keys(next((found for outer in location.ancestors() if (found := outer.find(name))), []))
-    return around <= own
+    return around - ignored <= own
 
 
 def _keys(entries) -> set:
