@@ -42,6 +42,7 @@ class Workspace:
     dumps: tuple = ()  # dump.Dump: the `nginx -T` outputs named, their findings moved to the dump's lines after the rules
     test_data: frozenset = frozenset()  # display paths of fixture files no config includes (see _test_data)
     compose_templates: tuple[Path, ...] = ()  # templates of Compose files (`docker-compose.yml.j2`), not read
+    dockerfiles: tuple[Path, ...] = ()  # the Dockerfiles found with the configs
 
 
 class Loader:
@@ -623,7 +624,7 @@ def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Pat
         directories = [loader.display(Path(os.path.abspath(p))) for p in paths if p.is_dir()]
         report_only = Shown(shown_files, directories)
     return Workspace(trees, manifests, report_only, loader, explicit=tuple(explicit), dumps=tuple(dumps),
-                     test_data=test_data, compose_templates=tuple(compose_templates))
+                     test_data=test_data, compose_templates=tuple(compose_templates), dockerfiles=tuple(dockerfiles))
 
 
 def _skip_named_templates(named: list[Path], reached: set[Path], loader: Loader) -> None:

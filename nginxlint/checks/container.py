@@ -1008,6 +1008,27 @@ def _stop_signal_elsewhere(tree) -> bool:
     return any(c.starts_nginx() or c.program in _SUPERVISORS or _daemon_off(c) for c in waited)
 
 
+def _shell_in_front(tree):
+    """(nginx's command, file, span, whether a script file) when the container's start script, or a `sh -c` that
+    forks its last command, runs nginx in the foreground without `exec`, with no supervisor or init in the way: the
+    shell stays PID 1 and the stop signal never reaches nginx, a `trap` notwithstanding, as it runs only once the
+    foreground command has ended (tests/oracle/test_container_oracle.py). None otherwise, or where the start is not
+    in view."""
+    from ..container.startup import init_wrapper_length  # the start reader, only for a container's start
+
+    if init_wrapper_length(_own_start_command(tree)[0]):
+        return None  # an init runs the script: how it passes signals on is its own
+    found = _start_of(tree)
+    if found is None:
+        return None
+    start, path, where = found
+    if any(c.exec_ and c.program in _SUPERVISORS for c in start.commands):
+        return None
+    waited = [c for c in start.waited_for() if c.starts_nginx() or _daemon_off(c)]
+    span = where(waited[-1]) if waited else None
+    return (waited[-1], path, span, start.script_file) if span is not None else None
+
+
 def _daemon_off(command) -> bool:
     """`${NGINX_BIN} -g "daemon off;"`: a program named by a variable, which only nginx's own option tells."""
     return any(_DAEMON_OFF.search(word) for word in command.words[1:])
@@ -1039,10 +1060,19 @@ def check_shutdown(tree, report):
     """CTR110 (a stop that does not drain, a drain longer than the grace period) and CTR117 (WebSockets that hold a
     graceful stop until the kill, opt-in)."""
     binding = tree.binding
-    if not binding.from_manifest or not tree.is_main or not _runs_nginx(binding) or _supervised(binding):
-        return  # no nginx here, or a supervisor between the runtime and nginx: how nginx stops is out of view
-    if background_start(tree) is not None:
-        return  # the stop signal never reaches nginx, whichever it is: CTR104 says so
+    if not _runs_nginx(binding) or _supervised(binding) or background_start(tree) is not None:
+        return  # no nginx here, a supervisor between the runtime and nginx, or a start CTR104 reports
+    in_front = _shell_in_front(tree)
+    if in_front is not None:  # the container's start, whichever of its configs is linted
+        command, path, span, script_file = in_front
+        runs = "the start script runs" if script_file else "the command's `sh -c` (Debian's dash) runs"
+        program = command.program if command.starts_nginx() else "nginx"  # `${NGINX_BIN} -g "daemon off;"`
+        report.at(path, span, f"{runs} {program} without `exec`: the shell stays the container's first "
+                  "process, which ignores the stop signal, so nginx never gets it and is killed with the requests "
+                  "in flight when the grace period ends; write `exec` before it")
+        return
+    if not binding.from_manifest or not tree.is_main:
+        return  # the stop signal and the grace period are the manifest's; the drain settings the main config's
     if _stop_signal_elsewhere(tree):
         return  # a supervisor gets the stop signal, or the start script's shell drops it: none makes nginx drain
     if _start_script_unseen(tree):

@@ -28,7 +28,6 @@ from ..nginx.conf_dirs import NGINX_DIRECTORIES
 from .detect import is_nginx_container
 from .dockerfile import ImageBuild, is_dockerfile_name, plain_source, read_dockerfile
 from .model import Binding, Container, Mount, RuntimeFacts, image_flavour
-from .script_builds import dockerfiles_with_context_above, script_named_context
 
 FROM_ONLY_DISTANCE = 1  # a Dockerfile that does not COPY the config binds it from this many directories up, at most
 # A test suite started by the image: a CI or test script, or a test runner (`npm test`, `python -m pytest`).
@@ -68,6 +67,8 @@ def dockerfile_context(loader, dockerfile: Path) -> Path:
         found = [sum(os.path.lexists(candidate / source) for source in sources) for candidate in candidates]
         memo[dockerfile] = candidates[found.index(max(found))]
         if sources and max(found) < len(sources):
+            from .script_builds import script_named_context  # the scripts, only for a context not found whole
+
             named = script_named_context(loader, Path(os.path.realpath(dockerfile)))
             if named is not None and sum(os.path.lexists(named / source) for source in sources) > max(found):
                 memo[dockerfile] = named
@@ -334,6 +335,12 @@ def builds_a_base(dockerfile: Path) -> bool:
     return bool(_BASE_NAME.search(dockerfile.name.lower().replace("dockerfile", "")))
 
 
+def _script_built(loader, root: Path) -> list[Path]:
+    from .script_builds import dockerfiles_with_context_above  # the scripts, only for a config nothing else binds
+
+    return dockerfiles_with_context_above(loader, root)
+
+
 def bind_dockerfiles(workspace, compose_services: frozenset[str] | None = frozenset()) -> None:
     """Bind each config nothing else binds to the Dockerfile that copies it, or the nginx one next to it.
     `compose_services`: the names of the services of the Compose files in view, less a developer's stacks (None: a
@@ -345,8 +352,9 @@ def bind_dockerfiles(workspace, compose_services: frozenset[str] | None = frozen
             continue
         root = Path(os.path.abspath(tree.root.path))
         nearby = nearby_dockerfiles(tree)
-        chosen = _copying_dockerfile(loader, root, nearby, variant_dockerfiles(tree)) \
-            or _copying_dockerfile(loader, root, [], dockerfiles_with_context_above(loader, root))
+        chosen = _copying_dockerfile(loader, root, nearby, variant_dockerfiles(tree))
+        if chosen is None and workspace.dockerfiles:  # a Dockerfile elsewhere that a script builds from here
+            chosen = _copying_dockerfile(loader, root, [], _script_built(loader, root))
         if chosen is None:
             for distance, path in nearby:
                 build = parsed_dockerfile(loader, path)
