@@ -6,7 +6,8 @@ class as a free letter "`") and tries each as an attacker would: with their own 
 not anchored, with `.evil.test` after it when the end is not anchored. The answer is None (safe) or
 (problem, sample): "prefix" or "suffix" when text the attacker chooses before or after a sample lands on another
 registrable domain, "foreign" when a sample has no site of its own or a free letter sits in its registrable
-domain (`yandex.ru` with an unescaped dot takes `yandexaru`), "malformed" when the accepted value cannot be an origin (a path in an Origin, an upper-case host).
+domain (`www.yandex.ru` with unescaped dots takes `wwwayandex.ru`; not the dot before the top-level domain:
+`yandex.ru` takes only `yandexaru`, which nobody can register), "malformed" when the accepted value cannot be an origin (a path in an Origin, an upper-case host).
 
 `beyond_policy(key)` holds the pattern to the operator's own list instead (the `origin-domains` and
 `origin-https-only` settings; key: "o"/"r", "0"/"1" for caseless, "1" when only https is allowed, the domains
@@ -96,7 +97,7 @@ def _judge(sample: str, origin: bool):
     site = _site(base)
     if site is None:
         return ("foreign", base)  # no scheme and host of its own: anything in front decides
-    if FREE in site:
+    if FREE in site and not _dot_before_top_level(base):
         return ("foreign", base)
     if not anchored_start:
         mutant = (f"http://{EVIL}" if origin else f"http://{EVIL}/?") + base
@@ -113,6 +114,15 @@ def _judge(sample: str, origin: bool):
     if origin and (parts.path or parts.query or parts.fragment):
         return ("malformed", base)
     return None
+
+
+def _dot_before_top_level(url: str) -> bool:
+    """The free letter stands inside the host's last label, between letters (`example.com` written with an
+    unescaped dot: `example`com`): a dot there gives the site meant, and any other character a top-level domain
+    that does not exist (`examplexcom`), which nobody can register."""
+    host = urlsplit(url).netloc.rsplit("@", 1)[-1].split(":", 1)[0]
+    last = host.rsplit(".", 1)[-1]
+    return FREE in last and last.strip(FREE) == last and last.replace(FREE, "").isalnum()
 
 
 def _site(url: str) -> str | None:
