@@ -334,6 +334,8 @@ class ConfigTree:
             return []
         else:
             path = self.conf_dir / pattern
+            if not GLOB_CHARS.intersection(pattern) and not loader.exists(path):
+                path = self._in_linked_repository(pattern) or path
         if GLOB_CHARS.intersection(pattern):
             if _activatable(loader, path):
                 self.activatable_includes.append(node)
@@ -371,6 +373,16 @@ class ConfigTree:
             return []
         found = known[key] = (source,) if source else ()
         return list(found)
+
+    def _in_linked_repository(self, pattern: str) -> Path | None:
+        """`include mempool/production/nginx/http-basic.conf;` where the repository holds
+        production/nginx/http-basic.conf: its installer links the repository into nginx's conf directory under a
+        name of its own (`ln -s $REPO /etc/nginx/mempool`), so the rest of the path is the repository's."""
+        parts = pattern.strip("/").split("/")
+        if len(parts) < 3 or parts[0] in (".", ".."):
+            return None
+        candidate = self.loader.repository_top(self.conf_dir) / "/".join(parts[1:])
+        return candidate if self.loader.exists(candidate) else None
 
     def _beside_fragment(self, node: Node, pattern: str) -> bool:
         """A fragment no main config includes names `dir/file` and `file` lies beside it: the fragment's own directory

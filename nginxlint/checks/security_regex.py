@@ -906,7 +906,8 @@ def _origin_verdict(tree, question: str, key: str):
 
         judge = getattr(origins, question)
         cache = getattr(tree.loader, "cache", None)
-        memo[key] = cache.get(f"regex-origin-2-{question}", key, judge) if cache is not None else judge(key)
+        # 3: the dot before the top-level domain admits no site anyone can register
+        memo[key] = cache.get(f"regex-origin-3-{question}", key, judge) if cache is not None else judge(key)
     return memo[key]
 
 
