@@ -45,7 +45,7 @@ Span = tuple  # (line, column, end_line, end_column), 1-based, end column exclus
 # The shape of LuaFacts and of what it holds: part of the disk cache key, so that a build whose facts have other
 # fields never reads pickles written by another. Bump it whenever a fact class gains, loses or changes a field, or
 # the parser's verdict on some text changes (4: the parser follows LuaJIT's syntax levels and label order exactly).
-FACTS_FORMAT = 46  # 6: taint summaries hold the ngx_lua APIs each function uses and the code it runs; 7: not after `or`;
+FACTS_FORMAT = 47  # 6: taint summaries hold the ngx_lua APIs each function uses and the code it runs; 7: not after `or`;
 # 8: ngx.re guards read under the x option; 9: calls of the ngx_lua API and the API values read without a call;
 # 10: captures of a literal ngx.re.match pattern are safe for the sinks they cannot attack; 11: the content types
 # a chunk sets; 12: ngx.pipe.spawn as a member of the required module, an argument table without a shell;
@@ -70,7 +70,8 @@ FACTS_FORMAT = 46  # 6: taint summaries hold the ngx_lua APIs each function uses
 # test or branch; 42: ngx.var.is_args is the `?` before the query string; 43: the request URI as sent is
 # browser-encoded (no markup) until decoded; 44: ngx.exec(ngx.var.uri) is no subrequest sink;
 # 45: writes of an nginx variable under a test of it are kept apart; 46: a read in a function defined after a
-# write of the code around it that no yield follows is no shared read
+# write of the code around it that no yield follows is no shared read; 47: a dict held in a local and tested
+# (`if not dict then return end`, `if dict then`, `dict ~= nil`) is checked
 
 
 @dataclass(frozen=True)
@@ -560,10 +561,14 @@ class _Walker(ast.BlockWalker):
         answers with false): the code handles its nil."""
         if operation.op in _NIL_SAFE_OPERATORS:
             self.handles_nil(value)
-            if value is not None and value[0] == "dict" and self.facts.dict_refs:
-                refs = self.facts.dict_refs
-                if refs[-1].name == value[1]:
-                    refs[-1] = replace(refs[-1], checked=True)
+
+    def checked_dict(self, name: str) -> None:
+        """The code tests the dict for nil (`if not dict then return end`, `ngx.shared.x ~= nil`): it expects the
+        dict may be missing, here and wherever the chunk names it."""
+        refs = self.facts.dict_refs
+        for index, ref in enumerate(refs):
+            if ref.name == name and not ref.checked:
+                refs[index] = replace(ref, checked=True)
 
     def fallbacks(self, first: int, names: list[str]) -> None:
         """The dict references made since `first` are alternatives of one `or`: each names the others."""
@@ -576,6 +581,8 @@ class _Walker(ast.BlockWalker):
                 refs[index] = replace(refs[index], alternatives=others)
 
     def handles_nil(self, value) -> None:
+        if value is not None and value[0] == "dict":
+            self.checked_dict(value[1])
         if value is not None and value[0] == "getenv":
             getenvs = self.facts.getenvs
             getenvs[value[1]] = replace(getenvs[value[1]], handles_nil=True)
