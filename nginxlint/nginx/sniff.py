@@ -171,7 +171,10 @@ _LOGSTASH_SETTING = re.compile(r"[\w\]\"][ \t]*=>[ \t]*[{\"\[\w]")
 # `~/.config/fish/conf.d/`), they share words with nginx (`set`) but nginx never reads them.
 _SCRIPT_SUFFIXES = {".fish": "a fish shell script", ".sh": "a shell script", ".bash": "a shell script",
                     ".zsh": "a zsh script", ".py": "a Python program", ".rb": "a Ruby program", ".pl": "a Perl program",
-                    ".ps1": "a PowerShell script", ".vim": "a Vim script"}
+                    ".ps1": "a PowerShell script", ".vim": "a Vim script", ".js": "JavaScript", ".mjs": "JavaScript",
+                    ".json": "JSON", ".html": "an HTML page", ".css": "a style sheet"}
+# A renderer's suffix: `settings.js.template` renders settings.js, whose own suffix tells what it is
+_TEMPLATE_SUFFIXES = frozenset({".template", ".tmpl", ".tpl", ".j2", ".jinja", ".jinja2", ".erb"})
 
 
 def classify(text: str, name: str = "", parsed: ParsedFile | None = None,
@@ -180,9 +183,14 @@ def classify(text: str, name: str = "", parsed: ParsedFile | None = None,
     `extra` names directives the user declares as known."""
     from .directives import LUA_BLOCK_DIRECTIVES, is_known, known_shape  # the directive table is built on first use
 
-    suffix = posixpath.splitext(name)[1].lower()
+    stem, suffix = posixpath.splitext(name)
+    rendered = ""
+    if suffix.lower() in _TEMPLATE_SUFFIXES:
+        (stem, suffix), rendered = posixpath.splitext(stem), suffix
+    suffix = suffix.lower()
     if suffix in _SCRIPT_SUFFIXES:
-        return Verdict(NOT_NGINX, 1.0, f"{_SCRIPT_SUFFIXES[suffix]} (its name ends in {suffix}), not an nginx config")
+        return Verdict(NOT_NGINX, 1.0, f"{_SCRIPT_SUFFIXES[suffix]} (its name ends in {suffix}{rendered}), not an "
+                       "nginx config")
     if _C_COMMENT.search(text) and len(_C_COMMENT.findall(text)) * 10 >= 3 * len(_CONTENT_LINE.findall(text)):
         return Verdict(NOT_NGINX, 0.9, "its comments start with //, as in BIND's or C's configs: nginx has none")
     if text.startswith("#cloud-config"):  # the header cloud-init requires; nginx configs it writes are YAML strings

@@ -18,6 +18,9 @@ EXAMPLES = int(os.environ.get("NGINXLINT_PROPERTY_EXAMPLES", "200"))
 # Files of other programs that discovery picks by name (*.conf, *.template, conf.d/*), written for these tests.
 OTHER_PROGRAMS = {
     "fish/conf.d/lesspipe.fish": ("set -gx LESSOPEN '|lesspipe %s'\nset -gx LESS -R\n", "fish shell script"),
+    # the nginx image renders it into conf.d/settings.js, a script its pages load
+    "settings.js.template": ('"use strict";window.SERVER_URL="${SERVER_URL}";window.SERVER_NAME="${SERVER_NAME}";\n',
+                             "JavaScript (its name ends in .js.template)"),
     "openssl.cnf": ("""\
 HOME = .
 openssl_conf = openssl_init
