@@ -21,7 +21,7 @@ http {
         location ~ ^/files/(\\w+\\s?)*$ { return 200; }
         location ~ \\.php { fastcgi_pass 127.0.0.1:9000; }
         location ~ ^/v/(3.6)/(.*)$ { return 301 /x/$1/$2; }
-        if ($http_origin !~ "^https://example.com$") { return 403; }
+        if ($http_origin !~ "^https://www.example\\.com$") { return 403; }
     }
 }
 """
