@@ -1018,13 +1018,17 @@ def _shell_in_front(tree):
 
     if init_wrapper_length(_own_start_command(tree)[0]):
         return None  # an init runs the script: how it passes signals on is its own
+    if _pre_stop(tree.binding.container)[0]:
+        return None  # a preStop hook asks nginx itself to quit
     found = _start_of(tree)
     if found is None:
         return None
     start, path, where = found
     if any(c.exec_ and c.program in _SUPERVISORS for c in start.commands):
         return None
-    waited = [c for c in start.waited_for() if c.starts_nginx() or _daemon_off(c)]
+    # in the foreground: `-g 'daemon off;'`, or the config nginx reads by default says so (else it daemonizes)
+    stays = tree.is_main and any(node.args[:1] == ["off"] for node in tree.nodes("daemon"))
+    waited = [c for c in start.waited_for() if _daemon_off(c) or c.starts_nginx() and stays and "-c" not in c.words]
     span = where(waited[-1]) if waited else None
     return (waited[-1], path, span, start.script_file) if span is not None else None
 

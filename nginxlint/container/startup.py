@@ -18,6 +18,8 @@ _CLOSERS = frozenset({"fi", "esac", "done"})
 _PREFIXES = frozenset({"exec", "command", "nohup", "sudo", "env", "then", "do", "else", "elif", "!", "{", "time"})
 NGINX_PROGRAMS = frozenset({"nginx", "openresty", "nginx-debug"})
 _NOT_A_START = frozenset({"-s", "-t", "-T", "-v", "-V", "-h", "-?"})  # signal, test, version, help
+_COMBINED_FLAGS = re.compile(r"-[a-zA-Z?]{2,}")  # `nginx -qt`: -q and -t in one word
+_NOT_A_START_LETTERS = frozenset("stTvVh?")
 _FUNCTION = re.compile(r"^\s*(?:function\s+)?([A-Za-z_][\w-]*)\s*\(\)\s*\{?\s*$|^\s*function\s+([A-Za-z_][\w-]*)\s*\{?\s*$")
 
 
@@ -37,7 +39,9 @@ class Command:
         return posixpath.basename(self.words[0]) if self.words else ""
 
     def starts_nginx(self) -> bool:
-        return self.program in NGINX_PROGRAMS and not any(word in _NOT_A_START for word in self.words[1:])
+        return self.program in NGINX_PROGRAMS and not any(
+            word in _NOT_A_START or _COMBINED_FLAGS.fullmatch(word) and _NOT_A_START_LETTERS.intersection(word)
+            for word in self.words[1:])
 
     def keeps_running(self) -> bool:
         """`tail -f`, `sleep`: a command that stays in the foreground without being nginx."""
@@ -208,6 +212,7 @@ def _simple_commands(line: str) -> list[tuple[list[str], bool]]:
         tokens = line.split()
     commands: list[tuple[list[str], bool]] = []
     current: list[str] = []
+    piped = 0  # how many commands before this one feed it through `|`: a pipeline goes to the background whole
     skip = False
     for token in tokens:
         if skip:
@@ -219,6 +224,9 @@ def _simple_commands(line: str) -> list[tuple[list[str], bool]]:
         if token in (";", "&&", "||", "|", "&", "(", ")", ";;"):
             if current:
                 commands.append((current, token == "&"))
+            if token == "&" and piped:
+                commands[-piped - 1:] = [(words, True) for words, _background in commands[-piped - 1:]]
+            piped = piped + 1 if token == "|" and current else 0
             current = []
         else:
             current.append(token)
