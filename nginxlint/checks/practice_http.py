@@ -13,7 +13,7 @@ from ..config_tree import GLOB_CHARS
 from ..findings import Fix
 from ..nginx import edits
 from ..nginx.conditions import REGEX_OPERATORS, equality_condition, if_condition
-from ..nginx.directives import LUA_PHASE, answers_itself
+from ..nginx.directives import LUA_PHASE, UNIQUE_DIRECTIVES, answers_itself
 from ..nginx.inheritance import Lists, nearest, value_at
 from ..nginx.locations import (
     ends_request, extension_names, fixed_status, header_added, location_match, probe_location,
@@ -833,7 +833,8 @@ def repeated_proxy_header(dep, report):
                 continue
             if first.d is node.d:  # one file included twice into the block: the second include is the mistake
                 include = next((inc for inc in reversed(node.via) if inc not in first.via), None)
-                if include is not None and include not in twice_included:
+                if include is not None and include not in twice_included \
+                        and not _repeats_a_unique_directive(node):
                     twice_included.add(include)
                     report.at(include.file.display, include.span,
                               f"{node.d.file.display} is included a second time in this block (first on line "
@@ -847,3 +848,9 @@ def repeated_proxy_header(dep, report):
                    f'{"" if first.d.file is node.d.file else " of " + first.d.file.display}): nginx sends both '
                    f"headers, it does not replace the first, and {what}; keep one", arg=0,
                    related=[first.location("set here first")])
+
+
+def _repeats_a_unique_directive(node) -> bool:
+    """The file included twice also sets a directive nginx takes once per block (`proxy_http_version`): nginx
+    refuses to start, which NGX007 reports."""
+    return any(other.d.file is node.d.file and other.name in UNIQUE_DIRECTIVES for other in node.parent.children)
