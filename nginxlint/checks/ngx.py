@@ -313,7 +313,6 @@ def _named_locations(tree, server) -> set[str] | None:
     return {args[0] for args in locations if len(args) == 1 and args[0].startswith("@")}
 
 
-
 def _whole_in_view(tree, server) -> bool:
     """Every directive of the server is in view: each include in it was read, and no template tag in it, nor in a
     template it includes, may render directives (a tag inside a value, such as envsubst's `${HOST}`, renders none)."""

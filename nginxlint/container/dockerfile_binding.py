@@ -50,11 +50,12 @@ def parsed_dockerfile(loader, path: Path, target: str | None = None) -> ImageBui
 
 
 def dockerfile_context(loader, dockerfile: Path) -> Path:
-    """The build context of a Dockerfile no Compose file builds, once per run: the one a script of the repository
-    builds it with (`docker build -f "${ROOT}/images/gateway/Dockerfile" "${ROOT}/context"`, script_builds.py), where
-    as many of its COPY sources exist there; else, of its directory and the directories above it (within the linted
-    directory), the nearest where the most COPY sources exist (`docker build -f docker/openresty/Dockerfile .` from
-    the repository's root; a source built before the image, such as frontend/dist, may be missing from any)."""
+    """The build context of a Dockerfile no Compose file builds, once per run: of its directory and the directories
+    above it (within the linted directory), the nearest where the most COPY sources exist (`docker build -f
+    docker/openresty/Dockerfile .` from the repository's root; a source built before the image, such as
+    frontend/dist, may be missing from any); but where none holds them all, the one a script of the repository
+    builds it with (`docker build -f "${ROOT}/images/gateway/Dockerfile" "${ROOT}/context"`, script_builds.py) when
+    more of them exist there."""
     memo = loader.memo("dockerfile-contexts")
     dockerfile = Path(os.path.abspath(dockerfile))
     if dockerfile not in memo:
