@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..findings import Finding, Notification
+from ..nginx.conf_dirs import NGINX_DIRECTORIES
 from ..nginx.listen import parse_listen
 from ..settings import SettingsError
 from ..text import did_you_mean
@@ -261,16 +262,12 @@ def _host_mount_binding(tree, candidates: list[RuntimeFacts], manifests: Manifes
     return Binding(best[1], "host-mount", container_path=best[2], host_source=best[3], in_working_copy=not best[0][0])
 
 
-# Where nginx and OpenResty read their configs in the images that run them
-_NGINX_DIRECTORIES = ("/etc/nginx", "/usr/local/openresty", "/etc/openresty", "/usr/local/nginx", "/opt/nginx")
-
-
 def _nginx_may_read(target: str, facts: RuntimeFacts) -> bool:
     """nginx may read configs below a mount's target by itself: it is, holds or lies in one of nginx's own
     directories, or the container's command names a path there (`nginx -c /workspace/nginx.conf`)."""
     target = target.rstrip("/") or "/"
     return any(target == directory or target.startswith(directory + "/") or directory.startswith(target + "/")
-               for directory in _NGINX_DIRECTORIES) or target in " ".join(facts.container.argv)
+               for directory in NGINX_DIRECTORIES) or target in " ".join(facts.container.argv)
 
 
 def _sources_of_an_application(host: Path, facts: RuntimeFacts, manifest: Path) -> bool:
