@@ -44,7 +44,7 @@ import re
 from dataclasses import dataclass
 
 from .parser import ParsedFile, parse
-from .templates import UNKNOWN, hidden_ranges
+from .templates import RENDERED_SUFFIXES, UNKNOWN, hidden_ranges
 
 NGINX, NOT_NGINX, EMPTY = "nginx", "not-nginx", "empty"
 
@@ -173,8 +173,6 @@ _SCRIPT_SUFFIXES = {".fish": "a fish shell script", ".sh": "a shell script", ".b
                     ".zsh": "a zsh script", ".py": "a Python program", ".rb": "a Ruby program", ".pl": "a Perl program",
                     ".ps1": "a PowerShell script", ".vim": "a Vim script", ".js": "JavaScript", ".mjs": "JavaScript",
                     ".json": "JSON", ".html": "an HTML page", ".css": "a style sheet"}
-# A renderer's suffix: `settings.js.template` renders settings.js, whose own suffix tells what it is
-_TEMPLATE_SUFFIXES = frozenset({".template", ".tmpl", ".tpl", ".j2", ".jinja", ".jinja2", ".erb"})
 
 
 def classify(text: str, name: str = "", parsed: ParsedFile | None = None,
@@ -183,11 +181,9 @@ def classify(text: str, name: str = "", parsed: ParsedFile | None = None,
     `extra` names directives the user declares as known."""
     from .directives import LUA_BLOCK_DIRECTIVES, is_known, known_shape  # the directive table is built on first use
 
-    stem, suffix = posixpath.splitext(name)
-    rendered = ""
-    if suffix.lower() in _TEMPLATE_SUFFIXES:
-        (stem, suffix), rendered = posixpath.splitext(stem), suffix
-    suffix = suffix.lower()
+    # a renderer's suffix: `settings.js.template` renders settings.js, whose own suffix tells what it is
+    rendered = next((end for end in RENDERED_SUFFIXES if name.lower().endswith(end) and len(name) > len(end)), "")
+    suffix = posixpath.splitext(name[:len(name) - len(rendered)])[1].lower()
     if suffix in _SCRIPT_SUFFIXES:
         return Verdict(NOT_NGINX, 1.0, f"{_SCRIPT_SUFFIXES[suffix]} (its name ends in {suffix}{rendered}), not an "
                        "nginx config")
