@@ -327,10 +327,7 @@ def _whole_in_view(tree, server) -> bool:
             continue
         if display != own:
             return False  # an included template: where its tags sit says nothing of this server alone
-        siblings = server.parent.children or () if server.parent is not None else ()
-        after = [node.d.span.line for node in siblings if node.d is not None and node.d.file.display == own
-                 and node.d.span.line > server.d.span.line]
-        end = min(after, default=float("inf"))
-        if any(server.d.span.line <= line < end for line, _column in masked.out_of_view()):
+        start, end = server.d.span.line, (server.d.block_end or server.d.span).line  # from `server {` to its `}`
+        if any(start <= line <= end for line, _column in masked.out_of_view()):
             return False
     return True
