@@ -62,7 +62,8 @@ def _run(paths: list[Path], settings, base_dir: Path, stdin, texts) -> tuple[Rep
         else:
             for tree in workspace.trees:
                 needs = getattr(function, "needs", None)
-                if needs is not None and tree.binding is None or needs == "container" and tree.binding.in_working_copy:
+                unbound = tree.binding is None
+                if (needs is not None and unbound) or (needs == "container" and tree.binding.in_working_copy):
                     continue  # container advice on a config nothing shows to run in a container
                 _call(function, tree, code, catalog, findings, tree.root.display)
 

@@ -308,16 +308,16 @@ _REWRITE_ACTIONS = frozenset({"set", "rewrite", "break"})
 
 @rule("NGX012")
 def if_is_evil(dep, report):
-    plain = []  # PlainHttp, made for the first add_header in an `if`
+    plain = None  # PlainHttp, made for the first add_header in an `if`
 
     def ignored(block, name: str) -> frozenset[str]:
         """Entries whose loss changes nothing: HSTS where the answer goes out over plain HTTP only (browsers
         ignore it there, RFC 6797 8.1)."""
+        nonlocal plain
         if name != "add_header":
             return frozenset()
-        if not plain:
-            plain.append(PlainHttp(dep))
-        return _HOST_POLICY if plain[0].only(block) else frozenset()
+        plain = plain or PlainHttp(dep)
+        return _HOST_POLICY if plain.only(block) else frozenset()
 
     for block in dep.nodes("if"):
         if block.parent is None or block.parent.name != "location" or ends_request(block) or _never_reached(block) \

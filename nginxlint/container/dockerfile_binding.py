@@ -336,12 +336,6 @@ def builds_a_base(dockerfile: Path) -> bool:
     return bool(_BASE_NAME.search(dockerfile.name.lower().replace("dockerfile", "")))
 
 
-def _script_built(loader, root: Path) -> list[Path]:
-    from .script_builds import dockerfiles_with_context_above  # the scripts, only for a config nothing else binds
-
-    return dockerfiles_with_context_above(loader, root)
-
-
 def bind_dockerfiles(workspace, compose_services: frozenset[str] | None = frozenset()) -> None:
     """Bind each config nothing else binds to the Dockerfile that copies it, or the nginx one next to it.
     `compose_services`: the names of the services of the Compose files in view, less a developer's stacks (None: a
@@ -355,7 +349,9 @@ def bind_dockerfiles(workspace, compose_services: frozenset[str] | None = frozen
         nearby = nearby_dockerfiles(tree)
         chosen = _copying_dockerfile(loader, root, nearby, variant_dockerfiles(tree))
         if chosen is None and workspace.dockerfiles:  # a Dockerfile elsewhere that a script builds from here
-            chosen = _copying_dockerfile(loader, root, [], _script_built(loader, root))
+            from .script_builds import dockerfiles_with_context_above  # the scripts, only for a config still unbound
+
+            chosen = _copying_dockerfile(loader, root, [], dockerfiles_with_context_above(loader, root))
         if chosen is None:
             for distance, path in nearby:
                 build = parsed_dockerfile(loader, path)
