@@ -17,7 +17,8 @@ FIXTURE_DIRS = (
     "benchmark", "benchmarks", "bench",
     "dev-environment", "dev-environments", "local[-_]environment", "local[-_]environments", "test[-_]*", "e2e[-_]*",
     "*[-_]test", "*[-_]tests", "*[-_]example", "*[-_]examples", "vendor", "vendored", "third[-_]party", "thirdparty",
-    "deps", "demo", "demos", "*[-_]demo", "*[-_]demos", "demo[-_]*", "devenv", "devenvs", "dev[-_]env", "dev[-_]envs",
+    "deps", "demo", "demos", "*[-_]demo", "*[-_]demos", "demo[-_]*", "quick[-_]setup", "quick[-_]start", "quickstart",
+    "devenv", "devenvs", "dev[-_]env", "dev[-_]envs", "local[-_]setup", "*ephemeral", "ephemeral[-_]*",
     ".devcontainer", ".gitpod*", ".ddev",
     "gitpod",  # a Gitpod workspace's files kept beside the other images (docker/gitpod/, which .gitpod.yml names)
     "old", "*[-_]old", "old[-_]*", "deprecated", "unused",
@@ -38,8 +39,14 @@ TEST_DATA_DIRS = ("testdata", "test[-_]data", "*[-_]testdata", "*[-_]test[-_]dat
 # The fixture directories of a developer's environment (a dev container, a Gitpod workspace): what runs there is
 # restarted as part of the work and serves no one.
 DEVELOPMENT_DIRS = ("dev-environment", "dev-environments", "local[-_]environment", "local[-_]environments", "devenv",
-                    "devenvs", "dev[-_]env", "dev[-_]envs", ".devcontainer", ".gitpod*", "gitpod",
-                    ".ddev")  # DDEV's local web container (`.ddev/nginx_full/`)
+                    "devenvs", "dev[-_]env", "dev[-_]envs", "local[-_]setup", ".devcontainer", ".gitpod*", "gitpod",
+                    ".ddev",  # DDEV's local web container (`.ddev/nginx_full/`)
+                    "*ephemeral", "ephemeral[-_]*")  # a throw-away stack a test run starts (`deploy/dockerephemeral/`)
+# The fixture directories of try-out stacks (a demo, a quick start): started whole by someone trying the project and
+# removed whole, so no container outlives another there. (An example is not one: an image's `examples/` are the
+# stacks its users copy to deploy it.)
+TRY_OUT_DIRS = ("demo", "demos", "*[-_]demo", "*[-_]demos", "demo[-_]*", "quick[-_]setup", "quick[-_]start",
+                "quickstart")
 # The fixture directories of leftovers kept for reference (nginx-old/, deprecated/), and the file names that say so
 # (old_site.conf, nginx.conf.old, default.bak, site.conf.orig): no deployment reads them. (Not "backup": nginx's
 # upstream `backup` servers give real files that name.)
@@ -105,6 +112,7 @@ class Fixtures:
         self._undeployed_patterns = [pattern for pattern in (*TEST_DIRS, *DEVELOPMENT_DIRS, *LEFTOVER_DIRS)
                                      if pattern in self.patterns]
         self._leftover_patterns = [pattern for pattern in LEFTOVER_DIRS if pattern in self.patterns]
+        self._try_out_patterns = [pattern for pattern in TRY_OUT_DIRS if pattern in self.patterns]
         self._releases: dict[tuple, bool] = {}
         self.base_dir = base_dir
         self.files: set[str] = set()
@@ -152,6 +160,10 @@ class Fixtures:
     def kept_aside(self, display_path: str) -> bool:
         """The file lies in a directory of leftovers (`old/`, `deprecated/`, `unused/`): kept for reference."""
         return self._below(display_path, self._leftover_patterns)
+
+    def try_out(self, display_path: str) -> bool:
+        """The file lies in a directory of a try-out stack (`demo/`, `quick-setup/`): started and removed whole."""
+        return self._below(display_path, self._try_out_patterns)
 
     def test_data(self, display_path: str) -> bool:
         """The file lies in a directory of a test suite's data (`testdata/`, `*-testdata/`): no nginx runs it."""

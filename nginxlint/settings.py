@@ -340,6 +340,8 @@ class Selection:
             return False  # advice on a deployed container, where the only container is a test run
         if rule.deployed_only and (path in self.development_only or self.fixtures.not_deployed(path)):
             return False
+        if "restarts" in rule.tags and self.fixtures.try_out(path):
+            return False  # advice on containers restarted one by one, where the stack is only started and removed whole
         if rule.severity == "info" and path in self.fixtures.switched_off:
             return False  # advice on a site sites-enabled/ does not enable: what would break nginx is still said
         if self._serves_no_one(rule, path):
