@@ -536,6 +536,22 @@ def _host_split(value: str) -> tuple[list, bool]:
 _LITERAL_PORT = re.compile(r"[^:/]:\d+$")
 
 
+def _name_ends_with_variable(host) -> bool:
+    """The host name of an upstream address (its host part up to a `:` and port) ends with a variable: no fixed
+    domain written after it (`http://$1:$2/`, not `http://$node.x.test`)."""
+    last = None
+    for part in host:
+        if part.variable is not None:
+            last = part
+            continue
+        text = part.text.split("://", 1)[1] if "://" in part.text else part.text
+        if ":" in text:
+            return last is not None and text.startswith(":")
+        if text:
+            last = None
+    return last is not None
+
+
 def _query_string_at(parts, index: int) -> bool:
     """`$is_args` followed by `$args`, `$query_string` or an `$arg_*`, which is empty when $is_args is, starts at
     parts[index]."""
@@ -566,13 +582,16 @@ def check_http_splitting(tree, report):
             continue  # no host: nginx answers 500 "no host in upstream" and sends nothing (nginx 1.22)
         # the host of a proxy_pass with variables is sent as the Host header line (checked with nginx 1.22), unless
         # proxy_set_header sets Host: then it only names the upstream block or the name to resolve, and a line
-        # break in it makes a name that no upstream and no DNS server has
+        # break in it makes a name that no upstream and no DNS server has. Nor is it sent anywhere but to the
+        # client's own server when the name ends with what the client chose (`http://$1:$2/`): only a domain of
+        # the client's resolves such a name, and what it splits is the client's own request.
         host, host_ends = _host_split(node.args[index]) if node.name == "proxy_pass" else ([], True)
         in_host = {(p.start, p.end) for p in host}
         naming_only: set = set()
         if in_host:
             upstream_headers = upstream_headers or Lists(tree, ("proxy_set_header",))
-            if any(h.args and h.args[0].lower() == "host" for h in upstream_headers.effective(node.parent)):
+            if _name_ends_with_variable(host) or \
+                    any(h.args and h.args[0].lower() == "host" for h in upstream_headers.effective(node.parent)):
                 # the last variable of a host no `/` ends may start the path (`http://$name$path`): kept, in the
                 # request line
                 variables = [(p.start, p.end) for p in host if p.variable is not None]
