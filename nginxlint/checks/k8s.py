@@ -180,13 +180,19 @@ def check_probes(workspace, report):
 
 def _servers_all_in_view(trees) -> bool:
     """Every server the container runs is in view: its main config is, or its image is an official nginx or
-    OpenResty image, whose own nginx.conf holds no server. Fragments mounted into an image built elsewhere (its
-    nginx.conf, and what it starts with, unknown) may sit beside servers out of view."""
+    OpenResty image, whose own nginx.conf holds no server, and every site it includes is a file nginxlint reads (not
+    one a RUN writes, `printf 'server {…}' > /etc/nginx/conf.d/app.conf`). Fragments mounted into an image built
+    elsewhere (its nginx.conf, and what it starts with, unknown) may sit beside servers out of view."""
     if any(tree.is_main for tree in trees):
         return True
-    from ..container.view import container_files  # the image model, only for a probe no server in view answers
+    from ..container.filesystem import Unknown  # the image model, only for a probe no server answers
+    from ..container.view import STOCK_SITES, container_files
 
-    return any((files := container_files(tree)) is not None and files.base.official for tree in trees)
+    for tree in trees:
+        files = container_files(tree)
+        if files is not None and files.base.official:
+            return not any(isinstance(source, Unknown) for source in files.glob(STOCK_SITES).names.values())
+    return False
 
 
 def _sibling_ports(binding) -> set[int]:
