@@ -29,7 +29,8 @@ _CONFIG_NAMES = tuple(pattern for pattern in DEFAULT_INCLUDE if "/" not in patte
 SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".nox"})
 MAIN_ONLY_BLOCKS = frozenset({"http", "events", "stream", "mail"})
 # http first: a fragment that fits both (a `server` of plain words) is an http one, as it most often is
-INFERABLE_CONTEXTS = ((), ("http",), ("http", "server"), ("http", "location"), ("stream",), ("stream", "server"))
+INFERABLE_CONTEXTS = ((), ("http",), ("http", "server"), ("http", "location"), ("stream",), ("stream", "server"),
+                      ("mail",), ("mail", "server"))
 
 
 @dataclass
@@ -445,6 +446,8 @@ def infer_context(parsed: ParsedFile, path: Path | None = None) -> tuple:
         return sum(1 for d in directives if (problem := check_directive(
             d.name, d.args, ctx, d.block is not None or d.lua is not None)) is not None and problem.code == "NGX005")
 
+    if all(d.name != "rtmp" for d in parsed.directives) and any(_of_rtmp(d) for d in walk_directives(parsed.directives)):
+        return _RTMP_APPLICATION
     servers = [d for d in parsed.directives if d.name == "server"]
     if servers and all(d.block is None and d.args for d in servers) and not misplaced(parsed.directives, _UPSTREAM):
         return _UPSTREAM  # `server 10.0.0.1:8080 weight=1;` lines: an upstream's list (an upsync dump, a pool file)
@@ -461,6 +464,23 @@ def infer_context(parsed: ParsedFile, path: Path | None = None) -> tuple:
             if not any(misses):
                 break
     return best
+
+
+# nginx-rtmp's own directives and access lists (`live on;`, `push rtmp://…;`, `exec ffmpeg …;`, `allow publish …;`):
+# a fragment that holds them goes into an rtmp `application` (a start script uncomments its include), whose
+# directives nginxlint does not check, as in an rtmp block.
+_RTMP_DIRECTIVES = frozenset({
+    "application", "live", "record", "record_path", "record_suffix", "record_unique", "record_append",
+    "record_interval", "record_max_size", "hls_path", "hls_fragment", "hls_playlist_length", "dash", "dash_path",
+    "exec", "exec_push", "exec_pull", "exec_static", "exec_publish", "exec_play", "exec_publish_done",
+    "exec_record_done", "on_publish", "on_play", "on_done", "on_publish_done", "on_play_done", "on_record_done",
+    "on_connect", "push", "pull", "push_reconnect", "chunk_size", "wait_key", "wait_video", "drop_idle_publisher",
+    "idle_streams", "publish_notify", "play_restart", "notify_method", "interleave", "meta"})
+_RTMP_APPLICATION = ("rtmp", "server", "application")
+
+
+def _of_rtmp(d) -> bool:
+    return d.name in _RTMP_DIRECTIVES or d.name in ("allow", "deny") and d.args[:1] in (["publish"], ["play"])
 
 
 # Blocks both http and stream take: what they hold tells which one a file of them is for (`server { proxy_pass
