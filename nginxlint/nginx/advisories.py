@@ -15,6 +15,7 @@ from typing import Callable
 
 from .releases import Version
 from .urls import PASS_DIRECTIVES
+from .zones import parse_size
 
 
 def _directive(name: str) -> Callable:
@@ -177,8 +178,24 @@ def _proxy_http2(dep):
     return next((n for n in dep.nodes("proxy_http_version") if n.args and n.args[0] == "2"), None)
 
 
-def _http2_upstream(dep):
-    return _first_of("grpc_pass")(dep) or _proxy_http2(dep)
+def _http2_body_replaced(dep):
+    """`proxy_http_version 2` where `proxy_set_body` replaces the body (CVE-2026-42926: "when using the
+    proxy_set_body directive")."""
+    return _proxy_http2(dep) if dep.nodes("proxy_set_body") else None
+
+
+# Header buffers above which a request's headers overflow what the HTTP/2 and gRPC upstream modules allocate
+# (CVE-2026-42055: "larger than 2 megabytes")
+_HUGE_HEADER_BUFFER = 2 * 1024 * 1024
+
+
+def _http2_upstream_huge_headers(dep):
+    """An HTTP/2 or gRPC upstream where invalid header names are passed on (`ignore_invalid_headers off`) and a
+    header buffer is larger than 2 MB (`large_client_header_buffers 4 4m`): the two settings CVE-2026-42055 needs."""
+    passed_on = any(n.args[:1] == ["off"] for n in dep.nodes("ignore_invalid_headers"))
+    huge = any(len(n.args) == 2 and (parse_size(n.args[1]) or 0) > _HUGE_HEADER_BUFFER
+               for n in dep.nodes("large_client_header_buffers"))
+    return (_first_of("grpc_pass")(dep) or _proxy_http2(dep)) if passed_on and huge else None
 
 
 def _tls_upstream(dep):
@@ -279,7 +296,8 @@ ADVISORIES = (
     Advisory("CVE-2026-56434", "use-after-free in the SSI module", (0, 8, 11), _NEWEST, _ssi_on_proxied, "`ssi on` where a proxied response is parsed"),
     Advisory("CVE-2026-42530", "use-after-free in HTTP/3", (1, 31, 0), ((1, 31, 2),), _quic, "`listen … quic`"),
     Advisory("CVE-2026-42055", "buffer overflow in the HTTP/2 proxy and gRPC modules", (1, 13, 10),
-             ((1, 31, 2), (1, 30, 3)), _http2_upstream, "an HTTP/2 or gRPC upstream"),
+             ((1, 31, 2), (1, 30, 3)), _http2_upstream_huge_headers,
+             "an HTTP/2 or gRPC upstream with `ignore_invalid_headers off` and header buffers over 2 MB"),
     Advisory("CVE-2026-48142", "buffer overread in the charset module", (0, 3, 50), ((1, 31, 2), (1, 30, 3)),
              _charset, "`charset` recoding through `charset_map`"),
     Advisory("CVE-2026-9256", "heap overflow in the rewrite module with nested captures", (0, 1, 17),
@@ -287,7 +305,7 @@ ADVISORIES = (
     Advisory("CVE-2026-42945", "heap overflow in the rewrite module", (0, 6, 27), ((1, 31, 0), (1, 30, 1)),
              _rewrite_stale_args, "this rewrite (a `?` without a flag, then a numbered capture read)"),
     Advisory("CVE-2026-42926", "HTTP/2 request injection in the proxy module", (1, 29, 4), ((1, 31, 0), (1, 30, 1)),
-             _proxy_http2, "`proxy_http_version 2`"),
+             _http2_body_replaced, "`proxy_http_version 2` with `proxy_set_body`"),
     Advisory("CVE-2026-42946", "buffer overread in the SCGI and uwsgi modules", (0, 8, 42), ((1, 31, 0), (1, 30, 1)),
              _first_of("scgi_pass", "uwsgi_pass"), "`scgi_pass` or `uwsgi_pass`"),
     Advisory("CVE-2026-42934", "buffer overread in the charset module", (0, 3, 50), ((1, 31, 0), (1, 30, 1)),
