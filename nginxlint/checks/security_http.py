@@ -40,6 +40,7 @@ from ..nginx.urls import (is_public_name, is_service_name, moving_platform, name
 from ..nginx.values import parse_uint
 from ..nginx.variables import client_controlled, client_variables, parse_value, variables
 from .registry import rule
+from .security_regex import ALLOW_ORIGIN
 
 HOST_HEADER_DIRECTIVES = ("proxy_set_header", "grpc_set_header")
 
@@ -385,6 +386,7 @@ def add_header_redefinition(dep, report):
     weighs = _security_weight(dep.settings)
     access = AccessView(dep)
     plain = PlainHttp(dep)
+    opens_to_other_sites = _allows_origins(dep)
     for directive, inherit in _HEADER_INHERIT.items():
         lists = Lists(dep, (directive,))
         if not lists.own:
@@ -407,6 +409,8 @@ def add_header_redefinition(dep, report):
                 weight = _without_host_policy(weight)
             if any(node.args[:1] and node.args[0].lower() == "access-control-allow-origin" for node in own):
                 weight = _shared_with_other_sites(weight)
+            if not opens_to_other_sites:
+                weight = _without_cors_companions(weight)
             _report_dropped(report, directive, own, inherited,
                             f"{inherit} merge;  (nginx >= 1.29.3), or repeat the dropped {directive} lines here",
                             weight)
@@ -553,6 +557,28 @@ def _own_location_if(block) -> bool:
 def _sent_with(weighs, status: int | None):
     """Only what nginx adds to the block's answers was sent: where it answers `return 503`, the `always` lines."""
     return lambda node: header_added(node, status) and weighs(node)
+
+
+# The CORS headers that only add to what Access-Control-Allow-Origin grants: without an allowed origin the browser
+# refuses the cross-origin read whatever they say (Fetch standard, CORS check).
+_CORS_COMPANIONS = frozenset({"access-control-allow-headers", "access-control-allow-methods",
+                              "access-control-allow-credentials", "access-control-expose-headers",
+                              "access-control-max-age"})
+
+
+def _allows_origins(dep) -> bool:
+    """Whether the config lets other sites read some answer: an add_header or more_set_headers writes
+    Access-Control-Allow-Origin, or the Lua it runs names it. (An application behind a proxy that sends one sends
+    its whole CORS policy.)"""
+    if any(arg.lower().lstrip("-").startswith(ALLOW_ORIGIN)
+           for name in ("add_header", "more_set_headers") for node in dep.nodes(name) for arg in node.args[:2]):
+        return True
+    return any(name in LUA_PHASE for name in dep.names()) and \
+        any(ALLOW_ORIGIN in unit.text.lower() for unit in dep.lua.units)
+
+
+def _without_cors_companions(weighs):
+    return lambda node: node.args[0].lower() not in _CORS_COMPANIONS and weighs(node)
 
 
 def _on_preflight(weighs):

@@ -684,7 +684,7 @@ def _redirect_sinks(tree):
 # -- SEC543 weak-origin-regex ----------------------------------------------------------------------------------
 
 _CHECKED_HEADERS = {"http_origin": "o", "http_referer": "r"}
-_ALLOW_ORIGIN = "access-control-allow-origin"
+ALLOW_ORIGIN = "access-control-allow-origin"
 _ALLOW_CREDENTIALS = "access-control-allow-credentials"
 _ACCEPTING = ("~", "~*", "=")  # an if whose body runs only for an Origin the check accepted
 
@@ -740,7 +740,7 @@ class _Cors:
 
     def __init__(self, tree):
         headers = [n for n in tree.nodes("add_header") if len(n.args) >= 2]
-        self.allowed = [n for n in headers if n.args[0].lower() == _ALLOW_ORIGIN]
+        self.allowed = [n for n in headers if n.args[0].lower() == ALLOW_ORIGIN]
         self.allowed_variables = {part.variable.lower() for n in self.allowed for part in parse_value(n.args[1])
                                   if part.variable}
         self.more_credentials = any(_more_headers_credentials(n.args) for n in tree.nodes("more_set_headers"))
@@ -786,7 +786,7 @@ class _Cors:
         effect = False
         for child in block.children or ():
             if child.name == "add_header" and child.args and child.args[0].lower().startswith("access-control-"):
-                effect = effect or child.args[0].lower() == _ALLOW_ORIGIN
+                effect = effect or child.args[0].lower() == ALLOW_ORIGIN
             elif child.name == "set" and child.args:
                 effect = effect or self._feeds_allow_origin(child.args[0].lstrip("$").lower())
             else:
