@@ -155,7 +155,41 @@ def openssl_without_weak_suites(tree) -> str | None:
     if image_has_openssl_1_1(tree) or openresty_image_on_openssl_1_1(tree):
         return "1.1"
     found = _packaged_on(tree, OPENSSL_1_1_DISTRIBUTIONS)
-    return "1.1" if found is not None and found[2].kind == "distribution" else None
+    if found is not None and found[2].kind == "distribution":
+        return "1.1"
+    return "1.1" if tree.binding is None and _installed_from_debian_or_alpine(tree) else None
+
+
+# A build of nginx's own that links an OpenSSL of its choosing
+_OWN_OPENSSL = re.compile(r"--with-openssl\b")
+
+
+def _installed_from_debian_or_alpine(tree) -> bool:
+    """The repository's shell scripts or Ansible tasks install the distribution's nginx with apt or apk, and no
+    other nginx (from a Red Hat family's repository, OpenResty's, or built with an OpenSSL of its own): a bare-metal
+    installer, an SD card's build, a playbook. Every Debian, Ubuntu and Alpine release since 2018 (Debian 9, Ubuntu
+    18.04, Alpine 3.9) links an OpenSSL 1.1 or 3 built without the RC4 and 3DES suites; the release itself is not
+    named."""
+    from ..shell_scripts import shell_scripts  # the repository's installers, only for a weak suite with no container
+    from .ansible_installs import ansible_packages
+    from .installs import run_effects
+
+    top = (find_repository_root(tree.root.path) if tree.root.path is not None else None) or Path(tree.loader.base_dir)
+    packages = list(ansible_packages(tree.loader, top))
+    for _path, text in shell_scripts(tree.loader, top):
+        if "nginx" in text or "openresty" in text:
+            if _OWN_OPENSSL.search(text):
+                return False
+            packages.extend(run_effects(text, "/", 0).packages)
+    found = False
+    for manager, package in packages:
+        if _OPENRESTY.match(package):
+            return False
+        if _DISTRIBUTION_NGINX.match(package.split("=", 1)[0]):
+            if manager not in ("apt", "apk"):
+                return False
+            found = True
+    return found
 
 
 def openssl_out_of_view(tree) -> bool:
