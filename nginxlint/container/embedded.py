@@ -111,6 +111,15 @@ def _outside_tags(text: str) -> list[str]:
         text = text[end + 2:]
 
 
+def _another_programs(entry) -> bool:
+    """An entry named like a config that holds another program's (a Fluent Bit `parsers.conf` of `[PARSER]`
+    sections beside the nginx config it reads the logs of), as the sniffer tells a file on disk. An entry with
+    template tags is left to the parse: the sniffer does not mask them."""
+    from ..nginx.sniff import NOT_NGINX, classify  # the sniffer, only for an entry that may be nginx's
+
+    return "{{" not in entry.text and classify(entry.text, entry.key).kind == NOT_NGINX
+
+
 def masked_text(entry) -> str:
     """The YAML file with only this entry's content left, each character at its YAML line and column."""
     lines = entry.text.split("\n")
@@ -134,7 +143,8 @@ def build_embedded(workspace, manifests, candidates, findings: list[Finding]) ->
         nginx.conf}]`), not on disk already."""
         named = entry.key if container_path is None else PurePosixPath(container_path).name
         return (_entry_key(configmap, entry) not in done and entry.text.strip() not in on_disk
-                and (may_be_nginx_entry(entry.key, entry.text) or may_be_nginx_entry(named, entry.text)))
+                and (may_be_nginx_entry(entry.key, entry.text) or may_be_nginx_entry(named, entry.text))
+                and not _another_programs(entry))
 
     def build_bound(facts, view) -> None:
         done.update(_entry_key(configmap, entry) for _path, configmap, entry, _mounted in view)
