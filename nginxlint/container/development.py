@@ -51,10 +51,13 @@ def is_development(display_path: str) -> bool:
 
 
 def development_setup(facts) -> bool:
-    """A container a development setup describes: named so (`is_development`), or a developer's Compose stack
+    """A container a development setup describes: named so (`is_development`), a developer's Compose stack
     (dev_stack.py: debugging switched on, the application's sources mounted, a mail catcher, a README that says
-    so)."""
-    return is_development(facts.path) or facts.developer_stack
+    so), or a Compose build of a Dockerfile's development stage (`target: development`, which the production file
+    replaces with `target: production`)."""
+    build = getattr(facts.container, "build_source", None)
+    return is_development(facts.path) or facts.developer_stack or \
+        bool(build and build[2] and _DEVELOPMENT.search(build[2]))
 
 
 def development_only(workspace, fixtures) -> frozenset[str]:
@@ -68,7 +71,9 @@ def development_only(workspace, fixtures) -> frozenset[str]:
         if is_development(display) or fixtures.holds(display) or display in development_builds:
             continue
         build = parsed_dockerfile(loader, dockerfile)
-        if build is not None:
+        # a Dockerfile whose last stage is the development one builds the developer's image by default; the
+        # production setup names its own stage (`target: production`)
+        if build is not None and not (build.stage and _DEVELOPMENT.search(build.stage)):
             builds.append((dockerfile, build, dockerfile_context(loader, dockerfile)))
     return frozenset(_deleted(workspace, builds) | _run_by_development_setups(workspace, builds)
                      | _left_out_of_images(workspace, builds) | _development_profiles(workspace)

@@ -71,6 +71,7 @@ class ImageBuild:
     volumes: tuple[Value, ...] = ()
     copies: tuple[Copy, ...] = ()
     runs: tuple[str, ...] = ()  # the shell text of its RUN instructions, with the ENV and ARG values it fixes
+    stage: str | None = None  # the name of the stage built (`FROM … AS development`), lowercase, if it has one
 
     @property
     def argv(self) -> tuple[str, ...]:
@@ -274,4 +275,5 @@ def read_dockerfile(path: str, text: str, target: str | None = None) -> ImageBui
         volumes += stage.volumes
         copies += stage.copies
         runs += stage.runs
-    return ImageBuild(build.path, build.base, signal, entrypoint, cmd, tuple(volumes), tuple(copies), tuple(runs))
+    return ImageBuild(build.path, build.base, signal, entrypoint, cmd, tuple(volumes), tuple(copies), tuple(runs),
+                      final.name)
