@@ -45,7 +45,7 @@ Span = tuple  # (line, column, end_line, end_column), 1-based, end column exclus
 # The shape of LuaFacts and of what it holds: part of the disk cache key, so that a build whose facts have other
 # fields never reads pickles written by another. Bump it whenever a fact class gains, loses or changes a field, or
 # the parser's verdict on some text changes (4: the parser follows LuaJIT's syntax levels and label order exactly).
-FACTS_FORMAT = 47  # 6: taint summaries hold the ngx_lua APIs each function uses and the code it runs; 7: not after `or`;
+FACTS_FORMAT = 48  # 6: taint summaries hold the ngx_lua APIs each function uses and the code it runs; 7: not after `or`;
 # 8: ngx.re guards read under the x option; 9: calls of the ngx_lua API and the API values read without a call;
 # 10: captures of a literal ngx.re.match pattern are safe for the sinks they cannot attack; 11: the content types
 # a chunk sets; 12: ngx.pipe.spawn as a member of the required module, an argument table without a shell;
@@ -71,7 +71,8 @@ FACTS_FORMAT = 47  # 6: taint summaries hold the ngx_lua APIs each function uses
 # browser-encoded (no markup) until decoded; 44: ngx.exec(ngx.var.uri) is no subrequest sink;
 # 45: writes of an nginx variable under a test of it are kept apart; 46: a read in a function defined after a
 # write of the code around it that no yield follows is no shared read; 47: a dict held in a local and tested
-# (`if not dict then return end`, `if dict then`, `dict ~= nil`) is checked
+# (`if not dict then return end`, `if dict then`, `dict ~= nil`) is checked; 48: a lone "/" after a host the code
+# chose (`"http://" .. host .. "/" .. x`) starts the path
 
 
 @dataclass(frozen=True)

@@ -59,10 +59,14 @@ def concat(parts):
     previous = None  # the constant just before, if any
     settled = False  # whether the URL's scheme and host are behind us: a redirect goes where they say
     after_value = False  # the part before is a value the request does not choose (a base URL from the environment)
+    host_value = False  # that value comes right after a scheme: it is the host (`"http://" .. res.host`)
     for index, (value, part_taint) in enumerate(parts):
         literal = value[1] if value is not None and value[0] == "str" else None
-        # `base_url .. "/realms/" .. x`: a path starts after what the code chose, so x is past the host
-        settled = settled or (after_value and literal is not None and bool(_PATH_START.match(literal)))
+        # `base_url .. "/realms/" .. x`: a path starts after what the code chose, so x is past the host; after a
+        # host the code chose (`"http://" .. host .. "/" .. x`), a lone "/" starts the path too
+        settled = settled or (after_value and literal is not None and (
+            bool(_PATH_START.match(literal)) or host_value and literal.startswith("/")))
+        host_value = literal is None and not part_taint and previous is not None and previous.endswith("://")
         after_value = literal is None and not part_taint
         if part_taint:
             following = parts[index + 1][0] if index + 1 < len(parts) else None
