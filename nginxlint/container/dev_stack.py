@@ -114,7 +114,8 @@ def developer_stack(compose_path: Path, services) -> bool:
 
 
 # The directories a project keeps its Helm chart in, beside its Compose file
-_CHART_DIRECTORIES = ("helm", "chart", "charts", "deploy/helm", "deployment/helm")
+_CHART_DIRECTORIES = ("helm", "chart", "charts", *(f"{parent}/helm" for parent in (
+    "deploy", "deployment", "deployments", "infrastructure", "infra", "k8s", "kubernetes", "ops")))
 
 
 def _beside_a_chart(directory: Path) -> bool:
