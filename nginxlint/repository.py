@@ -75,9 +75,11 @@ def is_backup_copy(display_path: str) -> bool:
 EXAMPLE_DIRS = ("example", "examples", "*[-_]example", "*[-_]examples")
 # The fixture directories that hold another project's sources, copied in: their optional dependencies are theirs.
 VENDORED_DIRS = ("vendor", "vendored", "third[-_]party", "thirdparty", "deps")
-# A repository named as a collection of demos or examples (NGINX-Demos, nginx-demo, njs-examples): every config in
-# it is one.
-_DEMO_REPOSITORY = re.compile(r"(?:^|[-_+.])(?:demos?|examples)(?:$|[-_+.])", re.I)
+# A repository named as a collection of demos, examples or samples (NGINX-Demos, nginx-demo, njs-examples,
+# orthanc-setup-samples): every config in it is one.
+_DEMO_REPOSITORY = re.compile(r"(?:^|[-_+.])(?:demos?|examples|samples)(?:$|[-_+.])", re.I)
+# Of those, the collections of demos and samples: each a stack to try, started and removed whole
+_TRY_OUT_REPOSITORY = re.compile(r"(?:^|[-_+.])(?:demos?|samples)(?:$|[-_+.])", re.I)
 
 
 def _library_module_copy(display_path: str) -> bool:
@@ -162,8 +164,11 @@ class Fixtures:
         return self._below(display_path, self._leftover_patterns)
 
     def try_out(self, display_path: str) -> bool:
-        """The file lies in a directory of a try-out stack (`demo/`, `quick-setup/`): started and removed whole."""
-        return self._below(display_path, self._try_out_patterns)
+        """The file lies in a directory of a try-out stack (`demo/`, `quick-setup/`) or in a repository of them
+        (`nginx-demos`, `orthanc-setup-samples`): started and removed whole."""
+        found = self._place_of(display_path) if self._try_out_patterns else None
+        return found is not None and (any(_holds(found[1], pattern) for pattern in self._try_out_patterns)
+                                      or bool(_TRY_OUT_REPOSITORY.search(found[0].name)))
 
     def test_data(self, display_path: str) -> bool:
         """The file lies in a directory of a test suite's data (`testdata/`, `*-testdata/`): no nginx runs it."""

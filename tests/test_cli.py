@@ -462,6 +462,26 @@ def test_production_advice_is_quiet_in_demos(tmp_path):
     assert ("nginx.conf", "SEC571") in findings(tmp_path / "counterexample")
 
 
+def test_stale_address_advice_is_quiet_in_a_repository_of_samples(tmp_path):
+    """A repository of demos or samples holds stacks started and removed whole: no container outlives another."""
+    files = {"proxy/nginx.conf": "events {}\nhttp { server { listen 80; location / { proxy_pass http://app:8000; } } }\n",
+             "proxy/docker-compose.yml": "services:\n  proxy:\n    image: nginx:1.27\n    restart: always\n"
+                                         "    volumes: ['./nginx.conf:/etc/nginx/nginx.conf:ro']\n"
+                                         "  app:\n    image: shop/app:3\n    restart: always\n"}
+
+    def codes(top):
+        write_tree(top, files)
+        (top / ".git").mkdir()
+        result = run_cli([".", "--format", "json", "--select", "CTR112"], cwd=top)
+        assert result.status in (0, 1), result.err
+        return [f["code"] for f in result.json["findings"]]
+
+    assert codes(tmp_path / "shop") == ["CTR112"]
+    assert codes(tmp_path / "orthanc-setup-samples") == []
+    assert codes(tmp_path / "nginx-demos") == []
+    assert codes(tmp_path / "docker-examples") == ["CTR112"]  # an image's examples are stacks its users deploy
+
+
 def test_a_fragment_of_stream_server_directives_is_read_in_the_stream_context(tmp_path):
     write_tree(tmp_path, {"nginx.conf": "events {}\nhttp { server { listen 80; } }\n",
                           "stream.d/preread.conf": "preread_by_lua_block { ngx.log(ngx.INFO, 'x') }\nproxy_pass b:443;\n"})
@@ -648,7 +668,7 @@ def test_a_sample_a_start_script_copies_into_place_is_linted_and_one_nothing_cop
         ("root/defaults/nginx/nginx.conf.sample", 3, 44), ("root/defaults/site.conf.sample", 3, 19)]
 
 
-def test_the_samples_a_linuxserver_nginx_base_image_copies_at_start_are_linted(tmp_path):
+def test_the_sample_files_a_linuxserver_nginx_base_image_copies_at_start_are_linted(tmp_path):
     # baseimage-alpine-nginx's init-nginx copies /defaults/nginx/site-confs/default.conf.sample into /config/nginx/
     site = "server {\n    listen 443 ssl;\n    ssl_protocols TLSv1.1 TLSv1.2;\n}\n"
     files = {"root/defaults/nginx/site-confs/default.conf.sample": site, "root/other/site.conf.sample": site,
