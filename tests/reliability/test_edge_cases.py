@@ -180,6 +180,20 @@ def test_a_link_to_nginx_s_conf_directory_in_a_repository_installed_there(tmp_pa
         ("caches-available/steam.conf", "NGX004"), ("caches-enabled/riot.conf", "NGX008")}
 
 
+def test_a_link_to_a_site_a_start_script_renders_from_its_template_is_out_of_view(tmp_path):
+    """`sites-enabled/centre -> /etc/nginx/sites-available/centre` where the repository holds `centre.tpl`, which the
+    image's start script renders: the link is a note, not a broken file; one to a site with no template is NGX008."""
+    write(tmp_path, {"nginx.conf": "events {}\nhttp {\n    include sites-enabled/*;\n}\n",
+                     "sites-available/centre.tpl": "server { listen 8080; server_name ${CENTRE_HOST}; }\n"})
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "sites-enabled").mkdir()
+    (tmp_path / "sites-enabled" / "centre").symlink_to("/etc/nginx/sites-available/centre")
+    (tmp_path / "sites-enabled" / "docs").symlink_to("/etc/nginx/sites-available/docs")
+    run = lint(tmp_path)
+    assert_sane(run)
+    assert [(f["path"], f["code"]) for f in run.findings if f["code"] == "NGX008"] == [("sites-enabled/docs", "NGX008")]
+
+
 def test_a_link_to_a_file_of_the_machine_is_out_of_view_not_unreadable(tmp_path):
     """`modules-enabled/50-mod-mail.conf -> /usr/share/nginx/modules-available/mod-mail.conf`: what is there depends
     on the machine nginx runs on, not on the one that lints, so it is a note, whatever this machine holds; a link
