@@ -103,6 +103,8 @@ def read_manifests(workspace, texts, findings: list[Finding], notifications: lis
             load_compose(display, text, project_env(path))
         if not doc.skipped and _excerpt(doc.problems, text):
             doc = replace(doc, skipped="an excerpt of a manifest (its `...` lines stand for parts left out)")
+        elif not doc.skipped and _filled_in(doc.problems, text):
+            doc = replace(doc, skipped="a template of a manifest whose %%NAME%% placeholders an installer replaces")
         if doc.skipped:
             level = "warning" if path in named else "note"
             notifications.append(Notification(level, f"not read: {doc.skipped}", display))
@@ -191,6 +193,16 @@ _ELISION = re.compile(r"^[ \t]+(?:\.\.\.|…)[ \t]*$", re.M)
 def _excerpt(problems, text: str) -> bool:
     """The YAML is broken and holds elision lines: an excerpt for a reader to merge into a file, not a manifest."""
     return any(problem.kind == "yaml" for problem in problems) and _ELISION.search(text) is not None
+
+
+# An installer's placeholder (`MARIADB_ROOT_PASSWORD: %%DB_ROOT_PASSWORD%%`, which its script replaces with sed): `%`
+# cannot start a YAML value, so the file is YAML only once it is filled in
+_PERCENT_PLACEHOLDER = re.compile(r"%%[A-Za-z_][A-Za-z0-9_]*%%")
+
+
+def _filled_in(problems, text: str) -> bool:
+    """The YAML is broken and holds an installer's placeholders: a template a script fills in, not a manifest."""
+    return any(problem.kind == "yaml" for problem in problems) and _PERCENT_PLACEHOLDER.search(text) is not None
 
 
 def _marked_developer_stack(path: Path, services):
