@@ -136,9 +136,21 @@ def add_header_content_type(dep, report):
 
 
 def _health_check(node) -> bool:
-    """The header is added in a location a probe asks: its answer's status is all anyone reads."""
+    """The header is added in a location a probe asks, or in a named location only such locations send their errors
+    to (`error_page 502 503 = @health_error;` of `location = /health/ready`): its answer's status is all anyone
+    reads."""
     location = node.enclosing("location") if node.parent.name != "location" else node.parent
-    return location is not None and probe_location(location)
+    if location is None:
+        return False
+    if probe_location(location):
+        return True
+    name = location.args[0] if location.args and location.args[0].startswith("@") else None
+    server = location.enclosing("server") if name else None
+    if server is None:
+        return False
+    senders = [sender.enclosing("location") for sender in server.walk()
+               if sender.name in ("error_page", "try_files") and name in sender.args]
+    return bool(senders) and all(sender is not None and probe_location(sender) for sender in senders)
 
 
 def _success(answer) -> bool:
