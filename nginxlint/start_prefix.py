@@ -120,6 +120,11 @@ def _subdirectories(top: Path) -> list[Path]:
 # its prefix, so paths relative to either are the same.
 _WORKING_DIRECTORY = re.compile(r"(?:`pwd`|\$\(pwd\)|\$\{?PWD\}?)/?")
 _SHELL_VARIABLE = re.compile(r"\$\{?\w+\}?")
+# A variable the script sets to its working directory (`DIR=$(pwd)`, then `./sbin/nginx -p $DIR`)
+_WORKING_DIRECTORY_SET = re.compile(r"^[ \t]*(?:export[ \t]+|local[ \t]+)?(\w+)=[\"']?(?:`pwd`|\$\(pwd\)|\$\{?PWD\}?)"
+                                    r"[\"']?[ \t]*(?:[;#].*)?$", re.M)
+# The config nginx reads under its prefix when no `-c` names one (its default --conf-path)
+DEFAULT_CONF = "conf/nginx.conf"
 
 
 def started_in_prefix(tree) -> bool:
@@ -138,12 +143,18 @@ def started_in_prefix(tree) -> bool:
 
 
 def _started_in_working_directory(top: Path) -> list[str]:
-    """The `-c` paths (shell variables as `*`) of the nginx commands in shell scripts that pass the working
-    directory as `-p`."""
+    """The `-c` paths (shell variables as `*`; conf/nginx.conf without one) of the nginx commands in shell scripts
+    that pass the working directory as `-p`, written out or through a variable set to it."""
     found = []
     for path in _files_near_top(top, lambda name: name.endswith(".sh")):
-        for options in _nginx_options(_text(path), comments=True):
-            conf = options.get("-c")
-            if conf and not conf.startswith("/") and _WORKING_DIRECTORY.fullmatch(options.get("-p", "")):
+        text = _text(path)
+        here = {f"${name}" for name in _WORKING_DIRECTORY_SET.findall(text)}
+        here |= {f"${{{name[1:]}}}" for name in here}
+        for options in _nginx_options(text, comments=True):
+            prefix = options.get("-p", "")
+            if not (_WORKING_DIRECTORY.fullmatch(prefix) or prefix.rstrip("/") in here):
+                continue
+            conf = options.get("-c", DEFAULT_CONF)
+            if not conf.startswith("/"):
                 found.append("/" + _SHELL_VARIABLE.sub("*", conf.removeprefix("./")))
     return found

@@ -11,7 +11,7 @@ from pathlib import Path
 from ..findings import SAFE, UNSAFE, Fix, Span
 from ..nginx import edits
 from ..nginx.directives import (LUA_PHASE, UNIQUE_DIRECTIVES, check_directive, likely_typo_of, may_take_a_list,
-                                 takes_a_list, usable_in)
+                                 takes_a_list, third_party, usable_in)
 from ..nginx.listen import http_servers
 from ..nginx.locations import MODIFIERS
 from ..nginx.templates import is_unknown
@@ -39,6 +39,8 @@ def check_directives(tree, report):
             continue  # an empty slot a template's renderer fills in (`server_name ;`)
         if problem.code == "NGX005" and node.parent is tree.main and d.file.display in snippets:
             continue  # a block of a snippet collection, to be copied into its own context
+        if problem.code == "NGX005" and third_party(d.name) and not _modules_known(tree):
+            continue  # another module of a build nginxlint cannot see may take it here (`check` in a stream upstream)
 
         message = problem.message
         if problem.code == "NGX004":
