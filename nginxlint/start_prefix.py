@@ -124,7 +124,7 @@ _SHELL_VARIABLE = re.compile(r"\$\{?\w+\}?")
 _WORKING_DIRECTORY_SET = re.compile(r"^[ \t]*(?:export[ \t]+|local[ \t]+)?(\w+)=[\"']?(?:`pwd`|\$\(pwd\)|\$\{?PWD\}?)"
                                     r"[\"']?[ \t]*(?:[;#].*)?$", re.M)
 # The config nginx reads under its prefix when no `-c` names one (its default --conf-path)
-DEFAULT_CONF = "conf/nginx.conf"
+_DEFAULT_CONF = "conf/nginx.conf"
 
 
 def started_in_prefix(tree) -> bool:
@@ -148,13 +148,13 @@ def _started_in_working_directory(top: Path) -> list[str]:
     found = []
     for path in _files_near_top(top, lambda name: name.endswith(".sh")):
         text = _text(path)
-        here = {f"${name}" for name in _WORKING_DIRECTORY_SET.findall(text)}
-        here |= {f"${{{name[1:]}}}" for name in here}
+        names = _WORKING_DIRECTORY_SET.findall(text)
+        here = {f"${name}" for name in names} | {f"${{{name}}}" for name in names}
         for options in _nginx_options(text, comments=True):
             prefix = options.get("-p", "")
             if not (_WORKING_DIRECTORY.fullmatch(prefix) or prefix.rstrip("/") in here):
                 continue
-            conf = options.get("-c", DEFAULT_CONF)
+            conf = options.get("-c", _DEFAULT_CONF)
             if not conf.startswith("/"):
                 found.append("/" + _SHELL_VARIABLE.sub("*", conf.removeprefix("./")))
     return found

@@ -165,8 +165,8 @@ class Loader:
                 candidate = directory / rest
                 if candidate.is_file() and not candidate.is_symlink():
                     return candidate
-                rendered = next((candidate.with_name(candidate.name + suffix) for suffix in templates.RENDERED_SUFFIXES
-                                 if candidate.with_name(candidate.name + suffix).is_file()), None)
+                rendered = next((template for suffix in templates.RENDERED_SUFFIXES
+                                 if (template := candidate.with_name(candidate.name + suffix)).is_file()), None)
                 if rendered is not None:  # `sites-available/centre.tpl`, which a start script renders into `centre`
                     return OutOfView(f"a link to {target}, rendered from {self.display(rendered)} when the container "
                                      "starts")

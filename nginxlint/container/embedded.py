@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import collections
 import fnmatch
+import functools
 import itertools
 import os
 import re
@@ -115,9 +116,14 @@ def _another_programs(entry) -> bool:
     """An entry named like a config that holds another program's (a Fluent Bit `parsers.conf` of `[PARSER]`
     sections beside the nginx config it reads the logs of), as the sniffer tells a file on disk. An entry with
     template tags is left to the parse: the sniffer does not mask them."""
+    return "{{" not in entry.text and _sniffed_elsewhere(entry.text, entry.key)
+
+
+@functools.lru_cache(maxsize=256)  # asked for each container that mounts the entry
+def _sniffed_elsewhere(text: str, key: str) -> bool:
     from ..nginx.sniff import NOT_NGINX, classify  # the sniffer, only for an entry that may be nginx's
 
-    return "{{" not in entry.text and classify(entry.text, entry.key).kind == NOT_NGINX
+    return classify(text, key).kind == NOT_NGINX
 
 
 def masked_text(entry) -> str:
