@@ -65,7 +65,13 @@ def check_directives(tree, report):
                            "only names a letter or two from a known directive are reported)"
         else:
             message += "; nginx refuses to start"
-        report(node, message, arg=problem.arg_index, code=problem.code)
+        arg = problem.arg_index
+        look_alike = next((i for i, a in enumerate(d.args) if a.endswith(_LOOK_ALIKE_SEMICOLONS)), None)
+        if problem.code == "NGX006" and look_alike is not None:
+            message += (f': "{d.args[look_alike][-1]}" is not nginx\'s ";" (a full-width or Greek look-alike), so '
+                        "nginx reads the next directive as more values of this one")
+            arg = look_alike
+        report(node, message, arg=arg, code=problem.code)
     for node in tree.nodes("location"):
         args = node.d.args
         if len(args) == 2 and args[0] not in MODIFIERS and not any(is_unknown(arg) for arg in args):
@@ -75,6 +81,11 @@ def check_directives(tree, report):
         refused = _refused_log(node.d.args)
         if refused is not None:
             report(node, refused[0] + "; nginx refuses to start", arg=refused[1], code="NGX006")
+
+
+# Characters that look like ";" and end a line where it should be: the full-width semicolon of CJK input methods
+# (U+FF1B) and the Greek question mark (U+037E)
+_LOOK_ALIKE_SEMICOLONS = ("\uff1b", "\u037e")
 
 
 def _refused_log(args: list[str]) -> tuple[str, int] | None:
