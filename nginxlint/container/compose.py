@@ -151,7 +151,8 @@ def load_compose(path: str, text: str, env: dict[str, str] | None = None) -> Com
 
 
 # `deploy` keys only `docker stack deploy` reads (Compose ignores them), and the network driver only Swarm has.
-_SWARM_ONLY_DEPLOY_KEYS = ("mode", "placement", "update_config", "rollback_config", "endpoint_mode")
+# (`mode: replicated` is the default either reads: only `mode: global` is Swarm's.)
+_SWARM_ONLY_DEPLOY_KEYS = ("placement", "update_config", "rollback_config", "endpoint_mode")
 
 
 def _swarm_virtual_ips(root: YMap, services: YMap) -> frozenset[str]:
@@ -166,8 +167,10 @@ def _swarm_virtual_ips(root: YMap, services: YMap) -> frozenset[str]:
     external = isinstance(secrets, YMap) and any(
         isinstance(s, YMap) and str(_scalar(s.get("external"))).lower() == "true" for _name, _key, s in secrets.items())
     swarm = overlay or external or any(
-        isinstance(d, YMap) and any(d.get(k) is not None for k in _SWARM_ONLY_DEPLOY_KEYS) for d in deploys.values())
-    if not swarm:
+        isinstance(d, YMap) and (any(d.get(k) is not None for k in _SWARM_ONLY_DEPLOY_KEYS)
+                                 or str(_scalar(d.get("mode"))).lower() == "global") for d in deploys.values())
+    # `extends` is Compose's alone: `docker stack deploy` refuses a file that uses it
+    if not swarm or any(isinstance(s, YMap) and s.get("extends") is not None for _name, _key, s in services.items()):
         return frozenset()
     return frozenset(name.lower() for name, d in deploys.items()
                      if not (isinstance(d, YMap) and _scalar(d.get("endpoint_mode")) == "dnsrr"))
