@@ -1014,12 +1014,14 @@ def regex_redos(tree, report):
             inner = site.pattern[inner_start:inner_end]
             why = (f"{inner} repeats inside a repetition that can take the same characters, 2^n ways to split n "
                    "characters" if shape == "nested" else f"the alternatives {inner} can match the same text")
+            cost = "costs up to PCRE2's match limit of ten million steps in a worker"
         elif facts.adjacent:
             start, end = facts.adjacent
             if _DOTS.fullmatch(site.pattern[start:end]) and site.pattern[end:] in ("", "$") \
                     and not cs.has(holds, "\n"):
                 continue  # `.*.*$` fails only on an LF, which the subject never holds: the first split matches
             why = "two repetitions side by side take the same characters, n² ways to split n characters"
+            cost = "costs a worker time that grows with the square of its length"
         else:
             continue
         if slashes is not None and start >= slashes:
@@ -1027,7 +1029,7 @@ def regex_redos(tree, report):
         report(
             node,
             f"{site.pattern[start:end]} backtracks on a request that almost matches ({why}): one crafted request "
-            "costs up to PCRE2's match limit of ten million steps in a worker",
+            f"{cost}",
             span=site.span(start, end),
             help="make the repetitions exclusive, e.g. ([^/]+/)* instead of (.+/)*, or use an atomic group (?>...)",
         )
