@@ -337,6 +337,12 @@ def if_is_evil(dep, report):
             continue
         if any(is_unknown(child.name) for child in block.children or ()):
             continue  # a template writes a directive there, which may well be a `return`
+        later_set = _set_after_rewrite(dep, block)
+        if later_set is not None:
+            report(block, f"this `if` never holds: {later_set} is set by auth_request_set in the access phase, after "
+                   "the rewrite phase has tested it (still empty), so nothing inside the if ever applies", arg=0,
+                   help="test the variable where it is set: a map on it, read after the access phase")
+            continue
         # an if that hands the request to a content handler of its own (`rewrite … break; proxy_pass …`) means to
         # skip what the location would try: not running its try_files is the point
         lost = None if answers_itself(block) else _not_inherited(block)
@@ -370,6 +376,22 @@ def if_is_evil(dep, report):
                 related=[child.location(f"{child.name}, for the same reason") for child in children[1:]],
                 help="move the condition into a map and use the variable, or use return/rewrite … last inside the if",
             )
+
+
+def _set_after_rewrite(dep, block) -> str | None:
+    """The variable an `if` tests for a value (`($saved != "")`, `($saved)`) when only `auth_request_set` sets it:
+    the access phase sets it after the rewrite phase has run the `if`, so the condition never holds (nginx 1.22: an
+    `add_header` in such an `if` is never sent, though the variable holds the auth answer's cookie by the end)."""
+    match = _TESTS_FOR_A_VALUE.fullmatch(" ".join(block.args))  # quotes are gone: `!= ""` reads `!= `
+    name = match.group(1) if match else None
+    if name is None or any(n.args[:1] == [name] for n in dep.nodes("set")) or \
+            any(n.args[1:2] == [name] for n in dep.nodes("map")) or \
+            not any(n.args[:1] == [name] for n in dep.nodes("auth_request_set")):
+        return None
+    return name
+
+
+_TESTS_FOR_A_VALUE = re.compile(r"\(\s*(\$\w+)\s*(?:!=\s*)?\)")
 
 
 def _answered_next(block) -> bool:

@@ -66,6 +66,8 @@ files: the rule is reported on the first and not on the second.
   module's directives inside `if` keep the location's other echo lists (its merge inherits each on its own): the
   response is kept and the text after it added; an `echo_after_body` the location sets too is replaced.
   An `if` after a `rewrite … break` that takes every URI of its location is never evaluated: try_files runs.
+  An `if` on a variable only `auth_request_set` sets never holds: the rewrite phase tests it before the access
+  phase's auth request fills it (its add_header is never sent, though the variable holds the cookie by then).
 - NGX014: a map without default used by add_header gives no header at all for an unmatched value (nginx adds a
   header only when its value is not empty).
 - NGX015: servers on one socket from `include sites/*.conf` answer unknown hosts with the server of the file whose
@@ -927,6 +929,26 @@ def test_rewrite_in_if(location, status, reported):
         assert answer.split()[1] == str(status), answer
         lines = codes(nginx.lint(), "NGX012")
     assert lines == ([line_of(files, "set $x")] if reported else [])
+
+
+def test_an_if_on_what_auth_request_set_sets_never_holds():
+    # the rewrite phase runs the `if` before the access phase's auth request sets the variable
+    upstream = free_port()
+    files = {"conf/nginx.conf": config(
+        "server { listen 127.0.0.1:" + str(upstream) + "; location / { add_header Set-Cookie sid=1 always; "
+        "return 200; } }\n"
+        "server { listen 127.0.0.1:{port};\n"
+        "    location = /auth { internal; proxy_pass http://127.0.0.1:" + str(upstream) + "; }\n"
+        "    location /app { auth_request /auth; auth_request_set $saved $upstream_http_set_cookie;\n"
+        '        if ($saved != "") {\n'
+        "            add_header X-Seen yes always; }\n"
+        '        add_header X-Saved "[$saved]" always; proxy_pass http://127.0.0.1:' + str(upstream) + "/; } }")}
+    with started(files) as nginx:
+        answer, headers, _ = request(nginx.port, "GET /app HTTP/1.1\r\nHost: a\r\n")
+        assert answer.split()[1] == "200", answer
+        assert headers.get("x-saved") == ["[sid=1]"] and "x-seen" not in headers, headers
+        lines = codes(nginx.lint(), "NGX012")
+    assert lines == [line_of(files, "if ($saved")]
 
 
 @pytest.mark.parametrize("server", [
