@@ -213,9 +213,11 @@ def _may_use_tls_upstream(dep, node) -> bool:
 def _plain_target(target: str, plain: str, directive: str) -> bool:
     """The target speaks no TLS: it names the plain scheme, or (grpc_pass, uwsgi_pass) no scheme at all."""
     target = target.lower()
+    if target.startswith(plain):
+        return True  # the scheme is written out, whatever a template tag fills in after it (`http://{{ host }}`)
     if is_unknown(target) or target.startswith("$"):
         return False
-    return target.startswith(plain) or directive != "proxy_pass" and "://" not in target
+    return directive != "proxy_pass" and "://" not in target
 
 
 def _sni_protocols(dep, report, reported, never_negotiated) -> None:
