@@ -387,6 +387,7 @@ def add_header_redefinition(dep, report):
     access = AccessView(dep)
     plain = PlainHttp(dep)
     opens_to_other_sites = _allows_origins(dep)
+    expires = nearest(dep, "expires")
     for directive, inherit in _HEADER_INHERIT.items():
         lists = Lists(dep, (directive,))
         if not lists.own:
@@ -410,7 +411,11 @@ def add_header_redefinition(dep, report):
             if any(node.args[:1] and node.args[0].lower() == "access-control-allow-origin" for node in own):
                 weight = _shared_with_other_sites(weight)
             if not opens_to_other_sites:
-                weight = _without_cors_companions(weight)
+                weight = _without(weight, _CORS_COMPANIONS)
+            if _own_caching(block, own):
+                weight = _without(weight, _CACHE_HEADERS)
+            elif _expired_by_nginx(value_at(expires, block)):
+                weight = _without(weight, _STALE_MARKS)
             _report_dropped(report, directive, own, inherited,
                             f"{inherit} merge;  (nginx >= 1.29.3), or repeat the dropped {directive} lines here",
                             weight)
@@ -577,8 +582,31 @@ def _allows_origins(dep) -> bool:
         any(ALLOW_ORIGIN in unit.text.lower() for unit in dep.lua.units)
 
 
-def _without_cors_companions(weighs):
-    return lambda node: node.args[0].lower() not in _CORS_COMPANIONS and weighs(node)
+# The headers that say how caches keep an answer
+_CACHE_HEADERS = frozenset({"cache-control", "pragma", "expires"})
+
+
+def _own_caching(block, own) -> bool:
+    """The block sets its own caching policy (an `add_header Cache-Control` of its own, or `expires`): the cache
+    headers it drops are the ones it means to replace (`Cache-Control: public, immutable` for static files)."""
+    return bool(block.find("expires")) or any(node.args[:1] and node.args[0].lower() == "cache-control"
+                                              for node in own)
+
+
+# What `expires -1` or `expires epoch` sends itself (`Cache-Control: no-cache` and an Expires in the past): a cache
+# asks again whatever Pragma or an add_header's past Expires said
+_STALE_MARKS = frozenset({"pragma", "expires"})
+
+
+def _expired_by_nginx(expires) -> bool:
+    """The `expires` in effect marks every answer stale: `epoch`, or a negative time."""
+    value = expires.args[-1].lower() if expires is not None and expires.args else ""
+    return value == "epoch" or value.startswith("-")
+
+
+def _without(weighs, names: frozenset[str]):
+    """No weight for the headers named."""
+    return lambda node: node.args[0].lower() not in names and weighs(node)
 
 
 def _on_preflight(weighs):
