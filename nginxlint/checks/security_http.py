@@ -404,12 +404,16 @@ def add_header_redefinition(dep, report):
             inherited = headers.of(block.parent) if block.parent is not None else []
             weight = _for_files(weighs, served_kinds(block), block)
             if preflight(block):
-                weight = _on_preflight(weight)
+                weight = _without(weight, NOT_READ_ON_PREFLIGHT)
             weight = _sent_with(weight, fixed_status(block))
             if plain.only(block) or _front_page_sends_hsts(block, headers):
-                weight = _without_host_policy(weight)
-            if any(node.args[:1] and node.args[0].lower() == "access-control-allow-origin" for node in own):
-                weight = _shared_with_other_sites(weight)
+                # no HSTS lost: over plain HTTP browsers ignore it (RFC 6797 8.1); off the front page, the front
+                # page's answer already recorded it
+                weight = _without(weight, frozenset({HOST_POLICY}))
+            if any(node.args[:1] and node.args[0].lower() == ALLOW_ORIGIN for node in own):
+                # no Cross-Origin-Resource-Policy lost where the block itself opens its answers to other sites'
+                # scripts: a policy keeping other sites from loading them would undo what it adds
+                weight = _without(weight, frozenset({READ_POLICY}))
             if not opens_to_other_sites:
                 weight = _without(weight, _CORS_COMPANIONS)
             if _own_caching(block, own):
@@ -607,22 +611,6 @@ def _expired_by_nginx(expires) -> bool:
 def _without(weighs, names: frozenset[str]):
     """No weight for the headers named."""
     return lambda node: node.args[0].lower() not in names and weighs(node)
-
-
-def _on_preflight(weighs):
-    return lambda node: node.args[0].lower() not in NOT_READ_ON_PREFLIGHT and weighs(node)
-
-
-def _shared_with_other_sites(weighs):
-    """No Cross-Origin-Resource-Policy lost where the block itself opens its answers to other sites' scripts
-    (`Access-Control-Allow-Origin`): a policy keeping other sites from loading them would undo what it adds."""
-    return lambda node: node.args[0].lower() != READ_POLICY and weighs(node)
-
-
-def _without_host_policy(weighs):
-    """No HSTS lost: over plain HTTP browsers ignore it (RFC 6797 8.1); off the front page, the front page's
-    answer already recorded it."""
-    return lambda node: node.args[0].lower() != HOST_POLICY and weighs(node)
 
 
 def _security_weight(settings):

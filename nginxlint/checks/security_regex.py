@@ -1029,7 +1029,7 @@ def regex_redos(tree, report):
         report(
             node,
             f"{site.pattern[start:end]} backtracks on a request that almost matches ({why}): one crafted request "
-            f"{cost}",
+            + cost,
             span=site.span(start, end),
             help="make the repetitions exclusive, e.g. ([^/]+/)* instead of (.+/)*, or use an atomic group (?>...)",
         )
