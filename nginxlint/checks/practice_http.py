@@ -331,13 +331,14 @@ def if_is_evil(dep, report):
         plain = plain or PlainHttp(dep)
         return _HOST_POLICY if plain.only(block) else frozenset()
 
+    late_names = _set_only_by_auth_request(dep) if dep.nodes("auth_request_set") else frozenset()
     for block in dep.nodes("if"):
         if block.parent is None or block.parent.name != "location" or ends_request(block) or _never_reached(block) \
                 or _answered_next(block):
             continue
         if any(is_unknown(child.name) for child in block.children or ()):
             continue  # a template writes a directive there, which may well be a `return`
-        later_set = _set_after_rewrite(dep, block)
+        later_set = _set_after_rewrite(block, late_names)
         if later_set is not None:
             report(block, f"this `if` never holds: {later_set} is set by auth_request_set in the access phase, after "
                    "the rewrite phase has tested it (still empty), so nothing inside the if ever applies", arg=0,
@@ -378,17 +379,20 @@ def if_is_evil(dep, report):
             )
 
 
-def _set_after_rewrite(dep, block) -> str | None:
+def _set_only_by_auth_request(dep) -> frozenset[str]:
+    """The variables `auth_request_set` sets and no `set` or `map` does."""
+    others = {n.args[0] for n in dep.nodes("set") if n.args} | {n.args[1] for n in dep.nodes("map") if len(n.args) > 1}
+    return frozenset(n.args[0] for n in dep.nodes("auth_request_set") if n.args) - others
+
+
+def _set_after_rewrite(block, late_names: frozenset[str]) -> str | None:
     """The variable an `if` tests for a value (`($saved != "")`, `($saved)`) when only `auth_request_set` sets it:
     the access phase sets it after the rewrite phase has run the `if`, so the condition never holds (nginx 1.22: an
     `add_header` in such an `if` is never sent, though the variable holds the auth answer's cookie by the end)."""
-    match = _TESTS_FOR_A_VALUE.fullmatch(" ".join(block.args))  # quotes are gone: `!= ""` reads `!= `
-    name = match.group(1) if match else None
-    if name is None or any(n.args[:1] == [name] for n in dep.nodes("set")) or \
-            any(n.args[1:2] == [name] for n in dep.nodes("map")) or \
-            not any(n.args[:1] == [name] for n in dep.nodes("auth_request_set")):
+    if not late_names:
         return None
-    return name
+    match = _TESTS_FOR_A_VALUE.fullmatch(" ".join(block.args))  # quotes are gone: `!= ""` reads `!= `
+    return match.group(1) if match and match.group(1) in late_names else None
 
 
 _TESTS_FOR_A_VALUE = re.compile(r"\(\s*(\$\w+)\s*(?:!=\s*)?\)")
