@@ -13,7 +13,7 @@ from ..nginx import edits
 from ..nginx.directives import (LUA_PHASE, UNIQUE_DIRECTIVES, check_directive, likely_typo_of, may_take_a_list,
                                  takes_a_list, third_party, usable_in)
 from ..nginx.listen import http_servers
-from ..nginx.locations import MODIFIERS
+from ..nginx.locations import MODIFIERS, TO_NAMED_LOCATION
 from ..nginx.templates import is_unknown
 from ..nginx.tls_scope import alone_on_their_sockets, servers_by_socket, socket_keys
 from ..nginx.variables import variable_facts, variables
@@ -280,9 +280,6 @@ def _names_nginx_variables(name: str) -> bool:
 
 # -- NGX036 missing-named-location -------------------------------------------------------------------------------
 
-# The directives whose last argument may send a request to a named location (`try_files $uri @app;`,
-# `error_page 404 = @fallback;`)
-_TO_NAMED_LOCATION = ("error_page", "try_files")
 
 
 @rule("NGX036")
@@ -291,7 +288,7 @@ def missing_named_location(tree, report):
     a name no `location @name` of that server defines fails the request with a 500. Judged only for a server whose
     every directive is in view (no unread include in it, no template tag that may render one)."""
     named: dict[int, set[str] | None] = {}
-    for node in (node for name in _TO_NAMED_LOCATION for node in tree.nodes(name)):
+    for node in (node for name in TO_NAMED_LOCATION for node in tree.nodes(name)):
         target = node.args[-1] if node.args else ""
         if not target.startswith("@") or "$" in target or is_unknown(target):
             continue

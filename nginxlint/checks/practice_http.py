@@ -16,7 +16,7 @@ from ..nginx.conditions import REGEX_OPERATORS, equality_condition, if_condition
 from ..nginx.directives import LUA_PHASE, UNIQUE_DIRECTIVES, answers_itself
 from ..nginx.inheritance import Lists, nearest, value_at
 from ..nginx.locations import (
-    ends_request, extension_names, fixed_status, header_added, location_match, probe_location,
+    TO_NAMED_LOCATION, ends_request, extension_names, fixed_status, header_added, location_match, probe_location,
     rewrite_takes_every_uri,
 )
 from ..nginx.urls import PASS_DIRECTIVES
@@ -119,7 +119,7 @@ def add_header_content_type(dep, report):
             continue  # nginx drops its own Content-Type from a 204 (ngx_http_header_filter): this one is alone
         if answers and all(_success(r) and len(r.args) == 1 for r in answers):
             continue  # `return 200;` has no body: no client reads a type for it (a preflight's answer)
-        if _health_check(node):
+        if _health_check(dep, node):
             continue  # a load balancer's or kubelet's probe reads the status, never the type
         if not header_added(node, fixed_status(node.parent)) or _same_as_stub_status(node):
             continue
@@ -135,7 +135,7 @@ def add_header_content_type(dep, report):
         )
 
 
-def _health_check(node) -> bool:
+def _health_check(dep, node) -> bool:
     """The header is added in a location a probe asks, or in a named location only such locations send their errors
     to (`error_page 502 503 = @health_error;` of `location = /health/ready`): its answer's status is all anyone
     reads."""
@@ -148,8 +148,8 @@ def _health_check(node) -> bool:
     server = location.enclosing("server") if name else None
     if server is None:
         return False
-    senders = [sender.enclosing("location") for sender in server.walk()
-               if sender.name in ("error_page", "try_files") and name in sender.args]
+    senders = [sender.enclosing("location") for directive in TO_NAMED_LOCATION for sender in dep.nodes(directive)
+               if name in sender.args and sender.enclosing("server") is server]
     return bool(senders) and all(sender is not None and probe_location(sender) for sender in senders)
 
 
@@ -391,11 +391,10 @@ def _set_after_rewrite(block, late_names: frozenset[str]) -> str | None:
     `add_header` in such an `if` is never sent, though the variable holds the auth answer's cookie by the end)."""
     if not late_names:
         return None
-    match = _TESTS_FOR_A_VALUE.fullmatch(" ".join(block.args))  # quotes are gone: `!= ""` reads `!= `
-    return match.group(1) if match and match.group(1) in late_names else None
-
-
-_TESTS_FOR_A_VALUE = re.compile(r"\(\s*(\$\w+)\s*(?:!=\s*)?\)")
+    condition = if_condition(block)
+    if len(condition) == 1 or len(condition) == 3 and condition[1:] == ["!=", ""]:
+        return condition[0] if condition[0] in late_names else None
+    return None
 
 
 def _answered_next(block) -> bool:

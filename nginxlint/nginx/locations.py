@@ -10,6 +10,9 @@ from .conditions import if_condition
 from .values import parse_uint
 
 MODIFIERS = ("=", "~*", "~", "^~")
+# The directives whose last argument may send a request to a named location (`try_files $uri @app;`,
+# `error_page 404 = @fallback;`)
+TO_NAMED_LOCATION = ("error_page", "try_files")
 # What a location on file extensions serves, by kind: files a browser never renders (fonts, raster images, audio,
 # video) or saves and hands to another program (archives, office documents, PDFs, packages: the types nginx's
 # stock mime.types gives them); the site's built files, scripts, style sheets (their sources and maps too) and web
