@@ -118,10 +118,11 @@ def _subdirectories(top: Path) -> list[Path]:
 
 # The working directory as a shell names it: nginx started with `-p "$(pwd)"` takes the directory it runs in for
 # its prefix, so paths relative to either are the same.
-_WORKING_DIRECTORY = re.compile(r"(?:`pwd`|\$\(pwd\)|\$\{?PWD\}?)/?")
+_PWD = r"(?:`pwd`|\$\(pwd\)|\$\{?PWD\}?)"
+_WORKING_DIRECTORY = re.compile(_PWD + "/?")
 _SHELL_VARIABLE = re.compile(r"\$\{?\w+\}?")
 # A variable the script sets to its working directory (`DIR=$(pwd)`, then `./sbin/nginx -p $DIR`)
-_WORKING_DIRECTORY_SET = re.compile(r"^[ \t]*(?:export[ \t]+|local[ \t]+)?(\w+)=[\"']?(?:`pwd`|\$\(pwd\)|\$\{?PWD\}?)"
+_WORKING_DIRECTORY_SET = re.compile(r"^[ \t]*(?:export[ \t]+|local[ \t]+)?(\w+)=[\"']?" + _PWD +
                                     r"[\"']?[ \t]*(?:[;#].*)?$", re.M)
 # The config nginx reads under its prefix when no `-c` names one (its default --conf-path)
 _DEFAULT_CONF = "conf/nginx.conf"

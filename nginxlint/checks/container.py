@@ -17,7 +17,6 @@ from pathlib import Path
 from ..container.quantity import format_bytes, parse_memory
 from ..findings import Fix, Location, Span
 from ..nginx import edits
-from ..nginx.directives import LUA_PHASE
 from ..nginx.listen import http_servers, server_listens
 from ..nginx.placeholders import INSTALLER_TOKEN, is_stand_in_host
 from ..nginx.templates import is_unknown
@@ -106,8 +105,11 @@ def memory_budget_exceeded(tree, report):
     limit = binding.memory_limit
     if not limit.value or limit.value <= 0:
         return
+    from ..openresty.units import has_lua  # only for a config with a memory limit
+
+    openresty_application = has_lua(tree) or any(name.startswith("lua_") for name in tree.names())  # shared dicts too
     per_worker = parse_memory(tree.settings.per_worker_memory or "") or \
-        (LUA_WORKER if any(name in LUA_PHASE or name.startswith("lua_") for name in tree.names()) else PLAIN_WORKER)
+        (LUA_WORKER if openresty_application else PLAIN_WORKER)
     master = parse_memory(tree.settings.master_memory) or 10 * 1024**2
     node = tree.main_directive("worker_processes")
     value = node.args[0] if node is not None and node.args else "1"

@@ -174,7 +174,8 @@ def _installed_from_debian_or_alpine(tree) -> bool:
     from .ansible_installs import ansible_packages
     from .installs import run_effects
 
-    top = (find_repository_root(tree.root.path) if tree.root.path is not None else None) or Path(tree.loader.base_dir)
+    directory = tree.root.path.parent if tree.root.path is not None else Path(tree.loader.base_dir)
+    top = tree.loader.repository_top(directory)
     packages = list(ansible_packages(tree.loader, top))
     for _path, text in shell_scripts(tree.loader, top):
         if "nginx" in text or "openresty" in text:
