@@ -55,7 +55,7 @@ def development_setup(facts) -> bool:
     (dev_stack.py: debugging switched on, the application's sources mounted, a mail catcher, a README that says
     so), or a Compose build of a Dockerfile's development stage (`target: development`, which the production file
     replaces with `target: production`)."""
-    build = getattr(facts.container, "build_source", None)
+    build = facts.container.build_source
     return is_development(facts.path) or facts.developer_stack or \
         bool(build and build[2] and _DEVELOPMENT.search(build[2]))
 

@@ -101,10 +101,8 @@ def read_manifests(workspace, texts, findings: list[Finding], notifications: lis
         kubernetes = is_kubernetes_yaml(text) and not compose_named
         doc = load_kubernetes(display, text, chart_template) if kubernetes else \
             load_compose(display, text, project_env(path))
-        if not doc.skipped and _excerpt(doc.problems, text):
-            doc = replace(doc, skipped="an excerpt of a manifest (its `...` lines stand for parts left out)")
-        elif not doc.skipped and _filled_in(doc.problems, text):
-            doc = replace(doc, skipped="a template of a manifest whose %%NAME%% placeholders an installer replaces")
+        if not doc.skipped and any(problem.kind == "yaml" for problem in doc.problems):
+            doc = replace(doc, skipped=_not_yaml_as_it_stands(text))
         if doc.skipped:
             level = "warning" if path in named else "note"
             notifications.append(Notification(level, f"not read: {doc.skipped}", display))
@@ -190,19 +188,19 @@ def _placeholder_line(text: str, line: int) -> str | None:
 _ELISION = re.compile(r"^[ \t]+(?:\.\.\.|…)[ \t]*$", re.M)
 
 
-def _excerpt(problems, text: str) -> bool:
-    """The YAML is broken and holds elision lines: an excerpt for a reader to merge into a file, not a manifest."""
-    return any(problem.kind == "yaml" for problem in problems) and _ELISION.search(text) is not None
-
-
 # An installer's placeholder (`MARIADB_ROOT_PASSWORD: %%DB_ROOT_PASSWORD%%`, which its script replaces with sed): `%`
 # cannot start a YAML value, so the file is YAML only once it is filled in
 _PERCENT_PLACEHOLDER = re.compile(r"%%[A-Za-z_][A-Za-z0-9_]*%%")
 
 
-def _filled_in(problems, text: str) -> bool:
-    """The YAML is broken and holds an installer's placeholders: a template a script fills in, not a manifest."""
-    return any(problem.kind == "yaml" for problem in problems) and _PERCENT_PLACEHOLDER.search(text) is not None
+def _not_yaml_as_it_stands(text: str) -> str | None:
+    """Why broken YAML is no manifest: an excerpt for a reader to merge into a file (elision lines), or a template
+    an installer fills in (its placeholders); None when it is a manifest that is broken."""
+    if _ELISION.search(text):
+        return "an excerpt of a manifest (its `...` lines stand for parts left out)"
+    if _PERCENT_PLACEHOLDER.search(text):
+        return "a template of a manifest whose %%NAME%% placeholders an installer replaces"
+    return None
 
 
 def _marked_developer_stack(path: Path, services):
