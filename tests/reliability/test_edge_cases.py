@@ -164,18 +164,26 @@ def test_symlink_loops(tmp_path):
     assert "nginx.conf" in reported or "conf.d/ping.conf" in reported, run.findings
 
 
+def _linted_with_links(top, files: dict, links: dict):
+    """The lint of a repository of `files` and of symbolic links {link: target}."""
+    write(top, files)
+    (top / ".git").mkdir()
+    for link, target in links.items():
+        (top / link).parent.mkdir(parents=True, exist_ok=True)
+        (top / link).symlink_to(target)
+    run = lint(top)
+    assert_sane(run)
+    return run
+
+
 def test_a_link_to_nginx_s_conf_directory_in_a_repository_installed_there(tmp_path):
     """`caches-enabled/steam.conf -> /etc/nginx/caches-available/steam.conf` in a repository cloned to /etc/nginx:
     the link is read as the repository's own caches-available/steam.conf (and what it says is reported once, at that
     file); one to a file it lacks stays broken."""
-    write(tmp_path, {"nginx.conf": "events {}\nhttp {\n    include caches-enabled/*.conf;\n}\n",
-                     "caches-available/steam.conf": "server { listen 8080; frobnicate; }\n"})
-    (tmp_path / ".git").mkdir()
-    (tmp_path / "caches-enabled").mkdir()
-    (tmp_path / "caches-enabled" / "steam.conf").symlink_to("/etc/nginx/caches-available/steam.conf")
-    (tmp_path / "caches-enabled" / "riot.conf").symlink_to("/etc/nginx/caches-available/riot.conf")
-    run = lint(tmp_path)
-    assert_sane(run)
+    run = _linted_with_links(tmp_path, {"nginx.conf": "events {}\nhttp {\n    include caches-enabled/*.conf;\n}\n",
+                                        "caches-available/steam.conf": "server { listen 8080; frobnicate; }\n"},
+                             {"caches-enabled/steam.conf": "/etc/nginx/caches-available/steam.conf",
+                              "caches-enabled/riot.conf": "/etc/nginx/caches-available/riot.conf"})
     assert {(f["path"], f["code"]) for f in run.findings if f["code"] in ("NGX004", "NGX008")} == {
         ("caches-available/steam.conf", "NGX004"), ("caches-enabled/riot.conf", "NGX008")}
 
@@ -183,14 +191,10 @@ def test_a_link_to_nginx_s_conf_directory_in_a_repository_installed_there(tmp_pa
 def test_a_link_to_a_site_a_start_script_renders_from_its_template_is_out_of_view(tmp_path):
     """`sites-enabled/centre -> /etc/nginx/sites-available/centre` where the repository holds `centre.tpl`, which the
     image's start script renders: the link is a note, not a broken file; one to a site with no template is NGX008."""
-    write(tmp_path, {"nginx.conf": "events {}\nhttp {\n    include sites-enabled/*;\n}\n",
-                     "sites-available/centre.tpl": "server { listen 8080; server_name ${CENTRE_HOST}; }\n"})
-    (tmp_path / ".git").mkdir()
-    (tmp_path / "sites-enabled").mkdir()
-    (tmp_path / "sites-enabled" / "centre").symlink_to("/etc/nginx/sites-available/centre")
-    (tmp_path / "sites-enabled" / "docs").symlink_to("/etc/nginx/sites-available/docs")
-    run = lint(tmp_path)
-    assert_sane(run)
+    run = _linted_with_links(tmp_path, {"nginx.conf": "events {}\nhttp {\n    include sites-enabled/*;\n}\n",
+                                        "sites-available/centre.tpl": "server { listen 8080; server_name ${HOST}; }\n"},
+                             {"sites-enabled/centre": "/etc/nginx/sites-available/centre",
+                              "sites-enabled/docs": "/etc/nginx/sites-available/docs"})
     assert [(f["path"], f["code"]) for f in run.findings if f["code"] == "NGX008"] == [("sites-enabled/docs", "NGX008")]
 
 
@@ -198,13 +202,9 @@ def test_a_link_to_a_file_of_the_machine_is_out_of_view_not_unreadable(tmp_path)
     """`modules-enabled/50-mod-mail.conf -> /usr/share/nginx/modules-available/mod-mail.conf`: what is there depends
     on the machine nginx runs on, not on the one that lints, so it is a note, whatever this machine holds; a link
     broken inside the repository is NGX008."""
-    write(tmp_path, {"nginx.conf": MAIN})
-    (tmp_path / ".git").mkdir()
-    (tmp_path / "modules-enabled").mkdir()
-    (tmp_path / "modules-enabled" / "50-mod-mail.conf").symlink_to("/usr/share/nginx/modules-available/mod-mail.conf")
-    (tmp_path / "modules-enabled" / "60-gone.conf").symlink_to(tmp_path / "modules-available" / "gone.conf")
-    run = lint(tmp_path)
-    assert_sane(run)
+    run = _linted_with_links(tmp_path, {"nginx.conf": MAIN},
+                             {"modules-enabled/50-mod-mail.conf": "/usr/share/nginx/modules-available/mod-mail.conf",
+                              "modules-enabled/60-gone.conf": str(tmp_path / "modules-available" / "gone.conf")})
     assert [(f["path"], f["code"]) for f in run.findings if f["code"] == "NGX008"] == [
         ("modules-enabled/60-gone.conf", "NGX008")]
 
