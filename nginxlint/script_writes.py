@@ -9,6 +9,10 @@ path the match gives (Malcolm's `listen_443.conf` for `include /etc/nginx/listen
 ${PORT};` because nginx's `listen` takes no variable): an include that such a regex matches is satisfied at start
 too.
 
+A start script may assemble the config directory from the repository's own directories (`cp -r /root/custom/
+/etc/nginx/conf.d/`, after the image copied `src/` to `/root`): an include of `conf.d/custom/proxy/proxy.conf` is
+satisfied where a repository directory named `custom` holds `proxy/proxy.conf`.
+
 Read once per repository and run, and only when an include finds nothing.
 """
 from __future__ import annotations
@@ -34,6 +38,36 @@ def _written(loader, top: Path) -> frozenset[str]:
     return frozenset(name for _, text in shell_scripts(loader, top)
                      for written in run_effects(without_heredoc_bodies(text), "/", 0).written
                      if written.made and "." in (name := posixpath.basename(written.path)))
+
+
+def copied_from_directory(loader, top: Path, pattern: str) -> bool:
+    """A script under `top` copies a directory named as one of the include's directories (`custom` in
+    `conf.d/custom/proxy/proxy.conf`), and a repository directory of that name holds the rest of the path."""
+    names = loader.once("script-copied-directories", top, lambda: _copied_directories(loader, top))
+    parts = pattern.strip("/").split("/")
+    suffixes = {"/".join(parts[index:]) for index, part in enumerate(parts[:-1]) if part in names}
+    return bool(suffixes) and not suffixes.isdisjoint(_directory_files(loader, top, names))
+
+
+def _copied_directories(loader, top: Path) -> frozenset[str]:
+    from .container.installs import run_effects  # the shell reader, only once an include finds nothing
+    from .container.startup import without_heredoc_bodies
+
+    return frozenset(name for _, text in shell_scripts(loader, top)
+                     for written in run_effects(without_heredoc_bodies(text), "/", 0).written
+                     if written.what == "cp" and not written.made
+                     and (name := posixpath.basename(written.path.rstrip("/"))) and "$" not in name)
+
+
+def _directory_files(loader, top: Path, names: frozenset[str]) -> frozenset[str]:
+    """`custom/proxy/proxy.conf` for each file below a repository directory named as a copied one, read once."""
+    def paths():
+        for directory, name in loader.files_below(top):
+            parts = directory.relative_to(top).parts
+            for index, part in enumerate(parts):
+                if part in names:
+                    yield "/".join((*parts[index:], name))
+    return loader.once("script-copied-files", top, lambda: frozenset(paths()) if names else frozenset())
 
 
 def written_by_pattern(loader, top: Path, line: str) -> bool:

@@ -30,7 +30,7 @@ SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", ".venv", "venv", "
 MAIN_ONLY_BLOCKS = frozenset({"http", "events", "stream", "mail"})
 # http first: a fragment that fits both (a `server` of plain words) is an http one, as it most often is
 INFERABLE_CONTEXTS = ((), ("http",), ("http", "server"), ("http", "location"), ("stream",), ("stream", "server"),
-                      ("mail",), ("mail", "server"))
+                      ("mail",), ("mail", "server"), ("events",))
 
 
 @dataclass
