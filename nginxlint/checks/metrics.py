@@ -89,7 +89,7 @@ def metrics_expected(binding) -> str | None:
     if workload is None:
         return None
     scrape = workload.pod_annotations.get(ANNOTATION + "scrape")
-    if scrape is not None and _text(scrape).lower() == "true":
+    if scrape is not None and _text(scrape).lower() == "true" and not _scrapes_sidecar(workload, binding.container):
         return f"the pod asks Prometheus to scrape it ({binding.path}:{scrape.span.line})" if scrape.span else \
             "the pod asks Prometheus to scrape it"
     for container in workload.containers:
@@ -228,6 +228,13 @@ def _sidecar_port(workload, nginx, port: int) -> bool:
     nginx, reading its stub_status), not to nginx."""
     return any(container is not nginx and any(declared.number == port for declared in container.ports)
                for container in workload.containers)
+
+
+def _scrapes_sidecar(workload, nginx) -> bool:
+    """`prometheus.io/port` names a port another container of the pod declares (a statsd exporter's 9102)."""
+    port_value = workload.pod_annotations.get(ANNOTATION + "port")
+    port = parse_uint(_text(port_value)) if port_value is not None else None
+    return port is not None and _sidecar_port(workload, nginx, port)
 
 
 def _annotations(binding, workload, trees, report):
