@@ -85,7 +85,7 @@ def _read_chart_template(path: str, text: str) -> ManifestDoc:
     masked = mask(text, "helm")
     # A template line (`{{- if .Values.tls }}`, at any column) masks to spaces only: an empty line to YAML, which
     # neither ends a block nor sets its indentation.
-    yaml_text = re.sub(r"(?m)^[ \t]+$", "", masked.text)
+    yaml_text = _nested_after_tag(re.sub(r"(?m)^[ \t]+$", "", masked.text))
     reader = _ManifestReader(path, yaml_text)
     lines = text.split("\n")
     configmaps = []
@@ -107,6 +107,25 @@ def _read_chart_template(path: str, text: str) -> ManifestDoc:
     note = ("templated with Helm: tags masked, values behind them unknown; only the nginx configs of its ConfigMaps are "
             "read (render it with helm template to read the rest)")
     return ManifestDoc(path, configmaps=tuple(configmaps), masked=masked.only_within(blocks, note))
+
+
+_KEY_THEN_TAG = re.compile(r"^([ \t]*(?:- )?[^\s#][^\n]*?:[ \t]+)([^\s\n]+)([ \t]*)$")
+
+
+def _nested_after_tag(text: str) -> str:
+    """`labels: {{- include "app.labels" . | nindent 4 }}` followed by more deeply indented keys: the tag renders the
+    first lines of a mapping, not a scalar. Its mask is blanked so that the keys after it make that mapping."""
+    from ..nginx.templates import UNKNOWN  # only for a chart template
+
+    lines = text.split("\n")
+    for index, line in enumerate(lines[:-1]):
+        match = _KEY_THEN_TAG.match(line)
+        if match is None or set(match.group(2)) != {UNKNOWN}:
+            continue
+        following = next((later for later in lines[index + 1:] if later.strip()), "")
+        if len(following) - len(following.lstrip()) > len(line) - len(line.lstrip()):
+            lines[index] = match.group(1).rstrip() + " " * (len(line) - len(match.group(1).rstrip()))
+    return "\n".join(lines)
 
 
 def _as_written(lines: list[str], span: Span | None) -> str | None:

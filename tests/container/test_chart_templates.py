@@ -110,6 +110,16 @@ def test_the_reader_keeps_block_scalars_that_hold_nginx_configs():
     assert lines == {10, 12, 14, 18, 20}
 
 
+def test_labels_a_tag_renders_before_more_keys_are_a_mapping_not_a_broken_file():
+    # `labels: {{- include … | nindent 4 }}` renders the first lines of the mapping the next keys continue
+    template = CONFIGMAP.replace('  labels:\n    {{- include "web.labels" . | nindent 4 }}\n',
+                                 '  labels: {{- include "web.labels" . | nindent 4 }}\n    app: web\n')
+    (configmap,) = load_kubernetes("t.yaml", template, chart_template=True).configmaps
+    assert [entry.key for entry in configmap.entries] == ["default.conf"]
+    # a tag that is a key's value, with no deeper key after it, stays a scalar: `name:` keeps its placeholder
+    assert configmap.name.endswith("-nginx")
+
+
 def test_a_configmap_of_files_got_from_the_chart_is_not_read_again(tmp_path):
     # `.Files.Get` fills the key with a chart file, which is linted as that file (HelmConfigMap)
     template = ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-nginx\ndata:\n"
