@@ -468,6 +468,12 @@ def _xss_filter_off(value: str) -> bool:
     return "$" in value or value.strip().startswith("0")
 
 
+def _restricts_beyond(default: str):
+    """A value test: the policy is other than the value that restricts nothing, what browsers do without the header
+    (`Cross-Origin-Resource-Policy: cross-origin` lets every site load the answer, `unsafe-none` opts out)."""
+    return lambda value: "$" in value or value.strip().strip("\"'").lower() != default
+
+
 def _already_expired(value: str) -> bool:
     """An Expires that a cache must treat as past (RFC 9111 5.3: an invalid date such as 0 is in the past)."""
     if "$" in value:
@@ -493,9 +499,9 @@ SECURITY_HEADERS = {
     "referrer-policy": _stricter_than_browsers,
     "permissions-policy": _restricts_a_feature,
     "feature-policy": None,
-    "cross-origin-opener-policy": None,
-    "cross-origin-embedder-policy": None,
-    "cross-origin-resource-policy": None,
+    "cross-origin-opener-policy": _restricts_beyond("unsafe-none"),
+    "cross-origin-embedder-policy": _restricts_beyond("unsafe-none"),
+    "cross-origin-resource-policy": _restricts_beyond("cross-origin"),
     "x-permitted-cross-domain-policies": None,
     "x-xss-protection": _xss_filter_off,
     "clear-site-data": None,
