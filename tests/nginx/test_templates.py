@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 
@@ -382,9 +383,10 @@ def test_no_real_nginx_config_is_taken_for_a_template():
     texts = dict(configs)
     assert [name for name, language in templated.items() if not name.endswith((".template", ".j2"))
             and language != "fill-ins" and not (language == "kong" and "${{" in texts[name])] == []
-    assert [name for name, language in templated.items() if language == "fill-ins"] == [
-        "LUA209.yaml#16:conf/nginx.conf", "NGX002.yaml#28:conf/kaltura-nginx.conf.template",
-        "NGX006.yaml#7:conf/nginx.conf", "SEC523.yaml#10:conf/nginx-ssl.conf"]
+    # (named without the case's number, which a case added before it shifts)
+    assert [re.sub(r"#\d+", "", name) for name, language in templated.items() if language == "fill-ins"] == [
+        "LUA209.yaml:conf/nginx.conf", "NGX002.yaml:conf/kaltura-nginx.conf.template",
+        "NGX006.yaml:conf/nginx.conf", "SEC523.yaml:conf/nginx-ssl.conf"]
 
 
 def test_variables_the_config_tree_defines_elsewhere_are_nginx_not_envsubst():
