@@ -592,9 +592,11 @@ def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Pat
             candidates.remove(path)
             loader.skip(path, "an ELF binary (a compiled library or program), not an nginx config")
     named = {Path(os.path.abspath(p)) for p in [*explicit, *configured_roots]}
-    for path in [p for p in candidates if p not in named and not _matches(p.name, _CONFIG_NAMES)
-                 and loader.read(p) == sources.BINARY]:
-        candidates.remove(path)  # found by its place (conf.d/GeoIP.dat): a data file; one a config includes is NGX008
+    for path in [p for p in candidates if p not in named and p.name != "nginx.conf"
+                 and loader.read(p) == sources.BINARY and not _is_utf16(p)]:
+        # found by its place or name (conf.d/GeoIP.dat, a program's pickled settings.conf): a data file; one a config
+        # includes is NGX008, as are a broken nginx.conf and a config saved as UTF-16, which nginx cannot read either
+        candidates.remove(path)
         loader.skip(path, "binary content (NUL bytes): a data file, not an nginx config")
 
     parsed = {path: loader.parse(loader.source(path)) for path in candidates}
@@ -784,6 +786,15 @@ def _dumps(explicit: list[Path], loader: Loader, settings) -> tuple[list, list[C
         found.append(split)
         trees.append(tree)
     return found, trees, taken
+
+
+def _is_utf16(path: Path) -> bool:
+    """A text saved as UTF-16 (its byte order mark), as Windows editors may: NUL bytes, but meant as a config."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(2) in (b"\xff\xfe", b"\xfe\xff")
+    except OSError:
+        return False
 
 
 def _is_elf(path: Path) -> bool:

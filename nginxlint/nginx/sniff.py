@@ -69,7 +69,7 @@ _OTHER_PROGRAMS = {
     "ldapd.conf": "OpenBSD ldapd's config", "slapd.conf": "OpenLDAP's config", "smtpd.conf": "OpenSMTPD's config",
     "httpd.conf": "Apache's (or OpenBSD httpd's) config", "relayd.conf": "OpenBSD relayd's config",
     "named.conf": "BIND's config", "dhcpd.conf": "the DHCP server's config", "keepalived.conf": "keepalived's config",
-    "tmux.conf": "tmux's config", ".tmux.conf": "tmux's config",
+    "dhclient.conf": "the DHCP client's config", "tmux.conf": "tmux's config", ".tmux.conf": "tmux's config",
 }
 
 
@@ -275,7 +275,8 @@ def _by_content(text: str, name: str, parsed: ParsedFile, counts: tuple[int, int
         return Verdict(NOT_NGINX, 0.9, f"starts with `{interpreter[:60]}`: a file that program runs, not an nginx "
                        "config")
     owner = _OTHER_PROGRAMS.get(name.rsplit("/", 1)[-1])
-    if owner and parsed.problem is not None:  # a name nginx never uses, and content nginx rejects
+    if owner and (parsed.problem is not None or known_fraction < 0.5):
+        # a name nginx never uses, and content nginx rejects or mostly does not know
         return Verdict(NOT_NGINX, 0.8, f"{name.rsplit('/', 1)[-1]} is {owner}, not nginx's")
     if parsed.problem is not None and not lines.terminated and (known_fraction < 0.5 or lines.content >= 3):
         return Verdict(NOT_NGINX, 0.8, "no line ends with ';' or opens a '{' block, as every nginx directive does")

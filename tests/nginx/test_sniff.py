@@ -158,6 +158,14 @@ exec nginx -g 'daemon off;'
 	endscript
 }
 """, "logrotate"),
+    # ISC dhclient: `option`, `send` and `request` statements as nginx writes its lines
+    "dhclient.conf": ("""\
+option rfc3442-classless-static-routes code 121 = array of unsigned integer 8;
+send host-name = gethostname();
+request subnet-mask, broadcast-address, time-offset, routers;
+append domain-name-servers 127.0.0.1;
+timeout 300;
+""", "DHCP client"),
     # ISC dhcpd: `key value;` lines as nginx writes them, and blocks of names no nginx module has
     "dhcpd.conf": ("""\
 ddns-update-style none;
@@ -173,7 +181,7 @@ host mixer1 {
   hardware ethernet 28:d2:44:08:68:bc;
   fixed-address 10.73.1.1;
 }
-""", "`subnet 10.73.0.0 netmask 255.255.0.0 {`"),
+""", "DHCP server"),
     # a polkit rule shipped beside a distribution's nginx files (`*.rules.nginx`): JavaScript ending in `{`, `;`, `}`
     "com.example.systemctl.rules.nginx": ("""\
 polkit.addRule(function(action, subject) {

@@ -324,3 +324,15 @@ def test_a_binary_data_file_found_by_its_place_is_skipped_not_reported(tmp_path)
     assert_sane(run)
     assert not run.by_code("NGX008")
     assert any(n["path"] == "conf.d/GeoIP.dat" and "binary" in n["message"] for n in run.json["notifications"])
+
+
+def test_a_binary_file_with_a_config_s_name_that_no_config_includes_is_skipped_unless_it_is_utf16_text(tmp_path):
+    # another program's pickled settings under a `.conf` name; a site saved as UTF-16 is a config nginx
+    # cannot read, and is reported
+    write(tmp_path, {"nginx.conf": MAIN, "usr/share/pyblock/settings.conf": b"\x80\x04\x95\x10\x00\x00\x00}\x94.",
+                     "windows/site.conf": "server { listen 80; }\n".encode("utf-16")})
+    run = lint(tmp_path)
+    assert_sane(run)
+    assert [f["path"] for f in run.by_code("NGX008")] == ["windows/site.conf"]
+    assert any(n["path"] == "usr/share/pyblock/settings.conf" and "binary" in n["message"]
+               for n in run.json["notifications"])
