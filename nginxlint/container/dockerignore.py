@@ -1,9 +1,9 @@
 """`.dockerignore`: which build-context files a `COPY`/`ADD` never sees.
 
 Rules as Docker applies them (moby patternmatcher): one pattern a line, `#` comments, `!` re-includes, `*` and
-`?` stay within one path component, `**` spans any number of them; a pattern that matches a directory excludes
-everything below it; the last matching pattern decides. `<Dockerfile>.dockerignore` next to the Dockerfile wins
-over the context's `.dockerignore`.
+`?` stay within one path component, `**` spans any number of them; a pattern that matches a directory matches
+everything below it, whether it excludes or re-includes; the last matching pattern decides.
+`<Dockerfile>.dockerignore` next to the Dockerfile wins over the context's `.dockerignore`.
 """
 from __future__ import annotations
 
@@ -55,11 +55,10 @@ class DockerIgnore:
         prefixes = ["/".join(parts[: index + 1]) for index in range(len(parts))]
         result = False
         for regex, excludes in self._patterns:
-            # An exclusion of a directory excludes what is below it; a re-inclusion names the path itself.
-            if excludes and any(regex.fullmatch(prefix) for prefix in prefixes):
-                result = True
-            elif not excludes and regex.fullmatch(prefixes[-1]):
-                result = False
+            # A pattern that matches a directory matches what is below it, for an exclusion and a re-inclusion
+            # alike: `*` then `!nginx` keeps nginx/conf.d/default.conf (moby's MatchesOrParentMatches).
+            if any(regex.fullmatch(prefix) for prefix in prefixes):
+                result = excludes
         return result
 
 

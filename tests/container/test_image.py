@@ -421,6 +421,10 @@ def test_dockerignore_rules():
     assert ignore.ignored("node_modules/x/y.js") and ignore.ignored("CHANGES.md")
     assert not ignore.ignored("README.md") and not ignore.ignored("sub/CHANGES.md")
     assert ignore.ignored("docs/a/b/c.png") and ignore.ignored("docs/c.png") and ignore.ignored("tmp/x")
+    # everything left out, then directories taken back: what is below them is in the context again
+    allow_list = DockerIgnore.parse("*\n!nginx\n!lualib\nnginx/secrets\n")
+    assert not allow_list.ignored("nginx/conf.d/default.conf") and not allow_list.ignored("lualib/resty/x.lua")
+    assert allow_list.ignored("README.md") and allow_list.ignored("nginx/secrets/key.pem")
 
 
 @pytest.mark.parametrize("reference, flavour, libc, signal", [
