@@ -366,7 +366,7 @@ class ConfigTree:
             if git_ignored(loader, path):
                 return []  # `configs/` in .gitignore: each deployment puts its own file there
             if self._beside_fragment(node, pattern):
-                return []  # `conf.d/php.config` from a fragment beside php.config: its directory is installed as conf.d
+                return []  # `conf.d/php.config` from a fragment beside php.config: its directory is installed there
             if _environment_variants(loader, path):
                 return []  # `server-http.dev.conf` and `.prod.conf` beside it: a start script links the one it runs
             finding = self.missing_include(node, path)
@@ -386,9 +386,10 @@ class ConfigTree:
         return candidate if self.loader.exists(candidate) else None
 
     def _beside_fragment(self, node: Node, pattern: str) -> bool:
-        """A fragment no main config includes names `dir/file` and `file` lies beside it: the fragment's own directory
-        is the one installed as `dir` (a Windows setup copying `nginx/` to `conf/conf.d`), not one to look for."""
-        if self.is_main or "/" not in pattern.strip("/") or node.file.path is None:
+        """A fragment no main config includes names `file` or `dir/file`, and `file` lies beside it: the fragment's
+        own directory is the one installed as nginx's (`COPY nginx/ /etc/nginx/`) or as `dir` (a Windows setup copying
+        `nginx/` to `conf/conf.d`), not one to look for."""
+        if self.is_main or node.file.path is None:
             return False
         return self.loader.exists(Path(node.file.path).parent / os.path.basename(pattern))
 
