@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ..nginx.releases import from_image
 from ..nginx.source_build import repository_loads_unknown_module, runs_own_build, unknown_loaded_module
+from .. import sources
 from ..repository import find_repository_root
 from .base_images import (OPENSSL_1_1_DISTRIBUTIONS, OPENSSL_3_DISTRIBUTIONS, base_image, distribution_since,
                           openssl_3_distribution, split_reference)
@@ -253,7 +254,38 @@ def links_openssl_3(tree) -> str | None:
     built on it, or a packaged nginx on a distribution release whose OpenSSL is 3.x; else None."""
     from .release import image_has_openssl_3
 
-    return image_has_openssl_3(tree) or distribution_openssl_3(tree) or nginx_image_on_openssl_3(tree)
+    return image_has_openssl_3(tree) or distribution_openssl_3(tree) or nginx_image_on_openssl_3(tree) \
+        or builds_openssl_3(tree)
+
+
+# An OpenSSL source tarball a RUN downloads (`openssl-${RESTY_OPENSSL_VERSION}.tar.gz`), and the configure step of
+# nginx or OpenResty that builds against what it made, as docker-openresty's Dockerfiles and their many copies do
+_OPENSSL_TARBALL = re.compile(r"openssl-(\$\{?\w+\}?|\d+\.\d+\.\d+[a-z]?)\.tar\.gz")
+_CONFIGURE = re.compile(r"\./configure\b")
+_VARIABLE = re.compile(r"\$\{?(\w+)\}?")
+
+
+def builds_openssl_3(tree) -> str | None:
+    """'OpenSSL 3.5.5, built by Dockerfile' when the tree's image builds nginx from source against an OpenSSL 3 it
+    builds from the release tarball (the version as the Dockerfile's ARG or ENV fixes it), and no other one."""
+    image = built_image(tree)
+    if image is None or image.final is None:
+        return None
+    try:
+        text = tree.loader.text(image.dockerfile)
+    except sources.Unreadable:
+        return None
+    if not _CONFIGURE.search(text):
+        return None
+    values = {name: value for stage in image.stages for name, value in (*stage.args.items(), *stage.env.items())
+              if value}
+    versions = {_VARIABLE.sub(lambda m: values.get(m.group(1), m.group(0)), match.group(1))
+                for match in _OPENSSL_TARBALL.finditer(text)}
+    if len(versions) != 1:
+        return None
+    (version,) = versions
+    return f"OpenSSL {version}, built by {image.dockerfile.name}" if re.fullmatch(r"3\.\d+\.\d+[a-z]?", version) \
+        else None
 
 
 # An image of another publisher that holds OpenResty or a fork with an OpenSSL of its own build: its tag says
