@@ -706,7 +706,7 @@ def weak_origin_regex(tree, report):
                                                                                "$http_referer")),
                 )
             elif subject in _CHECKED_HEADERS and (cors.credentials or not cors.only_allows_origin(node)) \
-                    and not _refuses_matches(node):
+                    and not _refuses_matches(node) and not _parses_header(tree, node, cors):
                 _judge_origin_site(tree, node, site, _CHECKED_HEADERS[subject], report)
     if not cors.allowed or not cors.credentials:
         return  # an allowed Origin without credentials reads only what the attacker could fetch himself
@@ -732,6 +732,24 @@ def _refuses_matches(node) -> bool:
     """`if ($http_referer ~* (spam.example)) { return 403; }`: a block list; a looser match only refuses more."""
     condition = regex_condition(node)
     return condition is not None and condition[1] in ("~", "~*") and any(map(error_return, node.find("return")))
+
+
+_CAPTURE = re.compile(r"\$\{?[1-9]\b")
+
+
+def _parses_header(tree, node, cors) -> bool:
+    """`if ($http_referer ~* "^(https?)://([^:]+):(\\d*)") { set $x_scheme $1; set $x_port $3; }`: the regex takes
+    the header apart, and no check reads the parts (no `if` tests them, no CORS header sends them): it allows
+    nothing, so a loose pattern lets nothing in."""
+    children = node.children or ()
+    if not children or any(child.name != "set" or len(child.args) < 2 or not _CAPTURE.search(child.args[1])
+                           for child in children):
+        return False
+    names = {child.args[0].lstrip("$").lower() for child in children}
+    if not names.isdisjoint(cors.allowed_variables):
+        return False
+    tested = (arg.lower() for other in tree.nodes("if") for arg in other.args)
+    return not any(f"${name}" in arg for arg in tested for name in names)
 
 
 class _Cors:
