@@ -90,7 +90,8 @@ def undeployed_files(trees) -> set[str]:
 
 # Fill-in placeholders: upper-case words in square or angle brackets, two at least (`[FULLCHAIN FILE NAME]`,
 # `[YOUR_DOMAIN]`, `<CERT_PATH>`; a regex class such as `[A-Z]` or `[ABC]` is none), or any words in brackets that
-# start with "your" (`<your-domain>`, `[your.server.ip]`, `<YOUR VPS IP address>`). Angle brackets join upper-case
+# start with "your" (`<your-domain>`, `[your.server.ip]`, `<YOUR VPS IP address>`), or any words in angle brackets
+# where a URL's host or port goes (`http://<proxy to backend>:80`, `<nexus3 ip>:<nexus3 port>`). Angle brackets join upper-case
 # words with `_` or `-` only (HTML's `<TD NOWRAP>` is no placeholder); a named capture (`(?<NAME_X>`, `(?P<NAME_X>`)
 # and a key after a word (`env[DB_HOST]` in a PHP-FPM pool file) are none either. An upper-case name in `#{…}` inside
 # a word, the interpolation of Ruby, CoffeeScript and the tools written in them (`server_name build.#{MAIN_DOMAIN};`),
@@ -107,6 +108,7 @@ _FILL_IN = re.compile(
     r"|(?i:your)[ _.-]?[A-Za-z0-9]+(?:[ _.-][A-Za-z0-9]+){0,8})\]"
     r"|(?<![?P])<(?:(?P<angle>[A-Z][A-Z0-9]+(?:[_-][A-Z0-9]+){1,8})"
     r"|(?i:your)[ _.-]?[A-Za-z0-9]+(?:[ _.-][A-Za-z0-9]+){0,8})>"
+    r"|(?<=//|.:)<(?P<slot>[A-Za-z][A-Za-z0-9]*(?:[ _.-][A-Za-z0-9]+){0,8})>"
     r"|(?<=[^\s;{}])#\{(?P<hash>[A-Z][A-Z0-9]*(?:_[A-Z0-9]+){0,8})\}"
     r"|(?<![\w@])@(?P<at>[A-Z][A-Z0-9]*(?:_[A-Z0-9]+){0,8})@(?![\w@])"
     r"|(?<![\w?.])(?=[\d.]*\?)(?:\d{1,3}|\?{1,3})(?:\.(?:\d{1,3}|\?{1,3})){3}(?![\w?.])"
@@ -145,7 +147,7 @@ def fill_ins(text: str) -> list[tuple[int, int]]:
         commented = commented or "#" in before
         seen = start
         if not worded or commented or quoted and (match.group("upper") or match.group("angle") or match.group("hash")
-                                                  or match.group("at")):
+                                                  or match.group("at") or match.group("slot")):
             continue
         found.append(match.span())
     return found
