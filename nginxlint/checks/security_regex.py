@@ -738,12 +738,12 @@ _CAPTURE = re.compile(r"\$\{?[1-9]\b")
 
 
 def _parses_header(tree, node, cors) -> bool:
-    """`if ($http_referer ~* "^(https?)://([^:]+):(\\d*)") { set $x_scheme $1; set $x_port $3; }`: the regex takes
+    """`if ($http_referer ~* "^(https?)://([^:]+)(/.*)$") { set $x_scheme $1; set $x_port ""; }`: the regex takes
     the header apart, and no check reads the parts (no `if` tests them, no CORS header sends them): it allows
     nothing, so a loose pattern lets nothing in."""
     children = node.children or ()
-    if not children or any(child.name != "set" or len(child.args) < 2 or not _CAPTURE.search(child.args[1])
-                           for child in children):
+    if any(child.name != "set" or len(child.args) < 2 for child in children) \
+            or not any(_CAPTURE.search(child.args[1]) for child in children):
         return False
     names = {child.args[0].lstrip("$").lower() for child in children}
     if not names.isdisjoint(cors.allowed_variables):
