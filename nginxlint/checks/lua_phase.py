@@ -63,13 +63,13 @@ def _check_run(run, subsystem: str, failure, reported: set, report) -> None:
 
 
 def _stops_start_up(run, use) -> bool:
-    """An `ngx.exit` in init_by_lua*'s own code that ends a failure branch: the error it raises aborts the start,
-    which is what the branch is for (lua/start_abort.py)."""
-    if use.api != "ngx.exit" or run.phase != "init":
+    """A call in code init_by_lua* runs that sits in a failure branch: the error it raises aborts the start, which is
+    what the branch is for (lua/start_abort.py)."""
+    if run.phase != "init":
         return False
     from ..lua.start_abort import aborts_start_up  # the Lua analysis, only when a config runs Lua
 
-    return aborts_start_up(run.unit.text, use.span)
+    return aborts_start_up(run.unit.text, use.span, use.api == "ngx.exit")
 
 
 def _shown(api: str) -> str:
