@@ -123,11 +123,12 @@ def read_manifests(workspace, texts, findings: list[Finding], notifications: lis
             result.services.extend(_marked_developer_stack(path, doc.services))
             relevant = [s.span for s in doc.services if is_nginx_container(s.container)]
             got = bool(doc.services)
+        noted = False
         for problem in doc.problems:
             # Broken YAML counts in a file that names nginx or OpenResty (it may define their container); an odd
             # value only where nginx runs (not in a Postgres StatefulSet), and so does a duplicate key of a
             # Kubernetes document (Compose refuses the file; the API server takes one). A broken file about other
-            # services is left to their tools, with a note.
+            # services is left to their tools, with one note (its first problem).
             broken = problem.kind == "yaml" and not (kubernetes and problem.message.startswith("duplicate key"))
             span = problem.span or Span(1, 1, 1, 1)
             placeholder = _placeholder_line(text, span.line) if broken else None
@@ -136,8 +137,10 @@ def read_manifests(workspace, texts, findings: list[Finding], notifications: lis
                                                   "a line is a placeholder a script replaces before the file is "
                                                   "applied (a template of a manifest)", display, span))
             elif broken and not NAMES_NGINX.search(text):
-                notifications.append(Notification("note", f"{_problem_text(problem)} (line {span.line}); it names "
-                                                  "no nginx or OpenResty", display, span))
+                if not noted:
+                    notifications.append(Notification("note", f"{_problem_text(problem)} (line {span.line}); it "
+                                                      "names no nginx or OpenResty", display, span))
+                noted = True
             elif broken or _inside(problem.span, relevant):
                 findings.append(invalid_manifest(display, span, _problem_text(problem)))
         if got or doc.problems:

@@ -275,6 +275,16 @@ def test_broken_yaml_about_other_services_is_a_note(tmp_path):
     assert any(n["path"] == "k8s/api.yaml" and "invalid YAML" in n["message"] for n in result.json["notifications"])
 
 
+def test_a_broken_compose_file_about_other_services_gets_one_note_however_many_problems_it_has(tmp_path):
+    # a merge key given a sequence, at every service that uses the anchor
+    services = "".join(f"  app{n}:\n    image: app:{n}\n    environment:\n      <<: *env\n" for n in range(5))
+    write_tree(tmp_path, {"conf/nginx.conf": NGINX,
+                          "docker-compose.yml": f"x-env: &env\n  - A=1\nservices:\n{services}"})
+    result = run_cli([".", "--format", "json", "--isolated"], cwd=tmp_path)
+    notes = [n for n in result.json["notifications"] if n["path"] == "docker-compose.yml"]
+    assert len(notes) == 1 and "invalid YAML" in notes[0]["message"], notes
+
+
 def test_memory_estimates_must_be_quantities(tmp_path):
     with pytest.raises(SettingsError, match="per-worker-memory"):
         bind(tmp_path, {"conf/nginx.conf": NGINX}, {"per-worker-memory": "lots"})
