@@ -70,6 +70,7 @@ _OTHER_PROGRAMS = {
     "httpd.conf": "Apache's (or OpenBSD httpd's) config", "relayd.conf": "OpenBSD relayd's config",
     "named.conf": "BIND's config", "dhcpd.conf": "the DHCP server's config", "keepalived.conf": "keepalived's config",
     "dhclient.conf": "the DHCP client's config", "tmux.conf": "tmux's config", ".tmux.conf": "tmux's config",
+    "shiny-server.conf": "Shiny Server's config",
 }
 
 
@@ -164,6 +165,11 @@ _SYSTEM_MIME_LINE = re.compile(r"[a-z]+/[\w.+-]+(?:[ \t]+[\w.+-]+)*[ \t]*")
 # rsyslog's RainerScript statements: `action(type="omfile" …)`, `module(load="imuxsock")`, `template(name=…)`
 _RAINERSCRIPT = re.compile(r"^[ \t]*(?:action|module|input|template|ruleset|global|main_queue)\([ \t]*"
                            r"(?:type|load|name|workDirectory|queue\.\w+)[ \t]*=", re.MULTILINE)
+# RainerScript's conditions: `if $programname == 'kafkatee' then …`, `if (…) then {`, also over lines (nginx's `if`
+# has no `then`; read only in a file that runs no Lua, whose `if … then` is Lua's)
+_RAINERSCRIPT_IF = re.compile(r"^[ \t]*(?:else[ \t]+)?if\b[^{;#]{0,300}?[ \t)]then(?:[ \t]|$)", re.MULTILINE)
+# A Perl program's pragma (amavisd's conf.d files, with no suffix): nginx's `use` picks an event method
+_PERL_PRAGMA = re.compile(r"^use[ \t]+(?:strict|warnings)[ \t]*;", re.MULTILINE)
 _LOGSTASH_SECTION = re.compile(r"^(?:input|filter|output)[ \t]*\{", re.MULTILINE)
 _LOGSTASH_SETTING = re.compile(r"[\w\]\"][ \t]*=>[ \t]*[{\"\[\w]")
 
@@ -202,9 +208,11 @@ def classify(text: str, name: str = "", parsed: ParsedFile | None = None,
     if _LOGSTASH_SECTION.search(text) and len(_LOGSTASH_SETTING.findall(text, 0, 20000)) >= 2:
         return Verdict(NOT_NGINX, 0.9, "looks like a Logstash pipeline (input, filter or output blocks of "
                        "`key => value` settings)")
-    if _RAINERSCRIPT.search(text):
+    if _RAINERSCRIPT.search(text) or "_by_lua" not in text and _RAINERSCRIPT_IF.search(text):
         return Verdict(NOT_NGINX, 0.9, "looks like rsyslog's config (RainerScript statements such as "
-                       "`action(type=…)`), not nginx directives")
+                       "`action(type=…)` or `if … then`), not nginx directives")
+    if _PERL_PRAGMA.search(text):
+        return Verdict(NOT_NGINX, 0.9, "a Perl program (`use strict;`), not an nginx config")
     if all(key.search(text) for key in _MANIFEST_KEYS):
         return Verdict(NOT_NGINX, 1.0, "looks like a Kubernetes manifest (apiVersion and kind at its top level)")
     if parsed is None:

@@ -389,6 +389,30 @@ if ($programname startswith 'mcrouter') then {
     action(type="omfile" file="/var/log/mcrouter.log" FileCreateMode="0644")
 }
 """, "rsyslog's config"),
+    # its conditions, which may run over lines, and `stop`, all nginx's shape
+    "modules/openstack/files/glance/glance.rsyslog.conf": ("""\
+# Drop health checks
+if ($programname contains 'glance-api') and
+       (re_match($msg, 'GET /')) then {
+        stop
+}
+""", "rsyslog's config"),
+    "modules/kafkatee/files/kafkatee_rsyslog.conf": ("if $programname == 'kafkatee' then /var/log/kafkatee.log\n",
+                                                     "rsyslog's config"),
+    # Shiny Server's config borrows nginx's blocks and `listen`, with directives of its own
+    "modules/shiny_server/files/shiny-server.conf": ("""\
+run_as shiny;
+server {
+  listen 3838;
+  location / {
+    site_dir /srv/shiny-server;
+    log_dir /var/log/shiny-server;
+    directory_index off;
+  }
+}
+""", "Shiny Server"),
+    # amavisd's conf.d files are Perl, with no suffix
+    "mail/files/amavis/conf.d/node_id": ('use strict;\n#\n$myhostname = "mail.example.org";\n1;\n', "Perl"),
     # ferm's firewall rules: statements start with @
     "modules/ferm/files/ferm.conf": ("@include 'functions.conf';\n\n@include 'conf.d/';\n", "ferm's @include"),
     "apt/ffho.apt.conf": ('APT::Install-Recommends "false";\nAcquire::http::Proxy "http://10.0.0.1:3142";\n', "APT config"),
