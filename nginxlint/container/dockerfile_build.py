@@ -272,7 +272,10 @@ class Builder:
             path, spec = local
             if not rock.only_deps:
                 stage.installs.append(InstalledModules("luarocks", path, spec.modules, spec.exact, rock.line))
-            self.rock_dependencies(spec.dependencies, rock.line, path)
+            # with what they bring along in turn (lapis brings lpeg)
+            dependencies = (name for dependency in spec.dependencies
+                            for name in (dependency, *rock_dependencies(dependency)))
+            self.rock_dependencies(dict.fromkeys(dependencies), rock.line, path)
             return
         if rock.name is None:
             return
