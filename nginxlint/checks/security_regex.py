@@ -19,7 +19,7 @@ from ..nginx.listen import listens_locally
 from ..nginx.locations import (answers_nothing_of_the_user, hands_off, location_match, preflight, rewrite_redirects,
                                top_level)
 from ..nginx.templates import UNKNOWN as UNKNOWN_VALUE
-from ..nginx.variables import parse_value, variable_facts
+from ..nginx.variables import parse_value, variable_facts, variables
 from ..nginx.wordmap import value_span
 from ..regex import charsets as cs
 from ..regex.facts import pattern_facts
@@ -1017,6 +1017,8 @@ def regex_redos(tree, report):
         subject = variable_facts(site.subject) if site.subject is not None else None
         if subject is not None and not subject.client:
             continue  # matched against what the server or the upstream says
+        if _unread_map(tree, node):
+            continue  # nginx matches a map's regexes when its variable is read, and nothing reads it
         slashes = _required_double_slash(site.pattern) if site.subject == "uri" else None
         if slashes is not None:
             merging = nearest(tree, "merge_slashes") if merging is None else merging
@@ -1051,6 +1053,21 @@ def regex_redos(tree, report):
             span=site.span(start, end),
             help="make the repetitions exclusive, e.g. ([^/]+/)* instead of (.+/)*, or use an atomic group (?>...)",
         )
+
+
+def _unread_map(tree, node) -> bool:
+    """A regex of a `map` whose variable nothing reads: no directive of a whole main config names it, and no Lua it
+    runs mentions it (`ngx.var.proxy_add_forwarded`). nginx evaluates a map only when its variable is read."""
+    block = node.parent
+    if block is None or block.name != "map" or len(block.args) < 2 or not (tree.is_main and tree.complete):
+        return False
+    name = block.args[1].lstrip("$").strip("{}").lower()
+    read = tree.memo.get("variables-read")
+    if read is None:
+        read = tree.memo["variables-read"] = frozenset(  # a map's second argument is what it sets, not a read
+            variable.name for other in tree.walk() for arg in (other.args[:1] if other.name == "map" else other.args)
+            for variable in variables(arg))
+    return name not in read and not any(name in (unit.text or "").lower() for unit in tree.lua.units)
 
 
 # Repetitions of `.` side by side (`.*.*`, `.+.*`): they take any byte but LF
