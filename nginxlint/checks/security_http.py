@@ -550,8 +550,28 @@ def _for_files(weighs, kinds, block):
             return False
         if name in DOCUMENT_POLICIES and "page" not in kinds and not (name in SCRIPT_POLICIES and "svg" in kinds):
             return False
+        if name in SCRIPT_POLICIES and "page" not in kinds and len(node.args) > 1 and _runs_inline_scripts(node.args[1]):
+            return False  # an SVG's scripts are all the policy guards there, and it lets them run
         return weighs(node) and (name != NOSNIFF or sniffed)
     return counts
+
+
+def _runs_inline_scripts(policy: str) -> bool:
+    """A Content-Security-Policy that lets a document's own inline scripts run: its `script-src` (else its
+    `default-src`) allows 'unsafe-inline' with no nonce or hash, which would make browsers ignore it (CSP Level 3),
+    or names no source list for scripts at all."""
+    if "$" in policy:
+        return False  # set at run time: unknown
+    directives = {}
+    for part in policy.split(";"):
+        words = part.split()
+        if words:
+            directives.setdefault(words[0].lower(), [word.lower() for word in words[1:]])
+    sources = directives.get("script-src", directives.get("default-src"))
+    if sources is None:
+        return True
+    return "'unsafe-inline'" in sources and not any(word.startswith(("'nonce-", "'sha")) or word == "'strict-dynamic'"
+                                                    for word in sources)
 
 
 def _front_page_sends_hsts(block, headers) -> bool:

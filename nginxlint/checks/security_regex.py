@@ -1035,8 +1035,8 @@ def regex_redos(tree, report):
             why = (f"{inner} repeats inside a repetition that can take the same characters, 2^n ways to split n "
                    "characters" if shape == "nested" else f"the alternatives {inner} can match the same text")
             cost = "costs up to PCRE2's match limit of ten million steps in a worker"
-        elif facts.adjacent:
-            start, end = facts.adjacent
+        elif facts.adjacent and facts.adjacent[2] & holds:  # a split needs a byte both take in the subject
+            start, end, _ = facts.adjacent
             if _DOTS.fullmatch(site.pattern[start:end]) and site.pattern[end:] in ("", "$") \
                     and not cs.has(holds, "\n"):
                 continue  # `.*.*$` fails only on an LF, which the subject never holds: the first split matches

@@ -21,8 +21,8 @@ from .errors import RegexError
 # the format of what is stored: change it when a field changes
 # 7: redos tuples end with the bytes they need; captures say where the client can write a header line; the mask of
 # a whole match; 8: no adjacent pair where the second repetition ends an anchored pattern; 9: or a group ending it;
-# 10: or all after it may match nothing
-FACTS_KIND = "regex-facts-10"
+# 10: or all after it may match nothing; 11: the adjacent pair says the bytes both take
+FACTS_KIND = "regex-facts-11"
 
 
 class CaptureFacts(NamedTuple):
@@ -64,7 +64,8 @@ class PatternFacts(NamedTuple):
     redos: tuple[tuple[int, int, int, int, str, int], ...] = ()
     unanchored: tuple[int, int] | None = None  # a top-level alternative anchored at neither end
     literal: str | None = None  # ^TEXT$ with nothing but literal characters: TEXT
-    adjacent: tuple[int, int] | None = None  # two unbounded repetitions side by side that take the same bytes
+    # two unbounded repetitions side by side that take the same bytes: (start, end, the bytes both take)
+    adjacent: tuple[int, int, int] | None = None
     mask: int = cs.ALL  # the bytes a match can hold
 
     def capture(self, key: int | str) -> CaptureFacts | None:
@@ -208,7 +209,7 @@ def _matches_nothing(node) -> bool:
     return False
 
 
-def _adjacent(root) -> tuple[int, int] | None:
+def _adjacent(root) -> tuple[int, int, int] | None:
     """Two greedy or lazy unbounded repetitions next to each other whose bytes overlap (`.*.*`, `\\w+\\d*`):
     a subject that fails late is split between them in n ways at each of n positions, n² steps. Not where the second
     ends an anchored pattern, or a group that ends it (`^/x/.*[\\\\]+`, `^/p/(\\w{5,}.*)`): the match succeeds as
@@ -247,5 +248,5 @@ def _adjacent(root) -> tuple[int, int] | None:
             for left, right in zip(items, items[1:]):
                 a, b = single(left), single(right)
                 if a is not None and b is not None and a & b and id(right) not in last:
-                    return left.start, right.end
+                    return left.start, right.end, a & b
     return None
