@@ -206,6 +206,18 @@ _GROUPS = (
     # ngx_stream_geoip2_module
     (S_MAIN | BLOCK | TAKE1, "geoip2"),
     # -- other modules, from their documentation --
+    # nginx_ajp_module (Tomcat's AJP; ingress-nginx's controller is built with it), from its command table; arities
+    # left open, as its releases differ
+    (H_LI | MORE1, "ajp_pass"),
+    (H_MAIN | MORE2, "ajp_cache_path"),
+    (H_MSL | MORE1, """
+        ajp_header_packet_buffer_size ajp_max_data_packet_size ajp_store ajp_store_access ajp_ignore_client_abort
+        ajp_connect_timeout ajp_send_timeout ajp_send_lowat ajp_buffer_size ajp_pass_request_headers
+        ajp_pass_request_body ajp_intercept_errors ajp_read_timeout ajp_buffers ajp_busy_buffers_size ajp_cache
+        ajp_cache_key ajp_cache_valid ajp_cache_min_uses ajp_cache_use_stale ajp_cache_methods ajp_temp_path
+        ajp_max_temp_file_size ajp_temp_file_write_size ajp_next_upstream ajp_upstream_max_fails
+        ajp_upstream_fail_timeout ajp_pass_header ajp_hide_header ajp_ignore_headers ajp_keep_conn ajp_secret
+    """),
     # ngx_http_proxy_connect_module (the CONNECT method of a forward proxy; Tengine's too): its README says server,
     # later releases take location too
     (H_SRV | H_LOC | NOARGS, "proxy_connect"),
