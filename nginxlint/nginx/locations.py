@@ -123,6 +123,8 @@ def served_kinds(node) -> frozenset[str] | None:
         names = [name] if "." in name.strip(".") else None
     else:
         names = extension_names(match)
+        if names:  # nginx takes the first regex location that matches: what an earlier one takes never comes here
+            names = [name for name in names if name not in _taken_before(node, match)] or names
     if not names:
         return None
     handed_off = any(hands_off(inner) for inner in node.walk())
@@ -134,6 +136,19 @@ def served_kinds(node) -> frozenset[str] | None:
     if not handed_off:
         kinds = {"text" if kind == "data" else kind for kind in kinds}  # the site's own files, typed as declared
     return frozenset(kinds)
+
+
+def _taken_before(node, match: Match) -> set[str]:
+    """The extensions the regex locations on extensions before this one in its block take, as its match reads them
+    (a case-sensitive one before a caseless one leaves it the other spellings: none counted)."""
+    taken: set[str] = set()
+    for sibling in node.parent.children or () if node.parent is not None else ():
+        if sibling is node:
+            break
+        earlier = location_match(sibling) if sibling.name == "location" else None
+        if earlier is not None and earlier.regex and (earlier.modifier == "~*" or match.modifier == "~"):
+            taken.update(extension_names(earlier) or ())
+    return taken
 
 
 def extension_names(match: Match) -> list[str] | None:
