@@ -181,8 +181,9 @@ def base_image(reference: str | None) -> BaseImage:
         )
     libc = "musl" if repository == "alpine" else _libc(tag_lower) if "alpine" in tag_lower else None
     distribution = repository in _DISTRIBUTIONS
-    library = "/" not in repository.removeprefix("docker.io/library/") and \
-        repository.removeprefix("docker.io/library/") not in _LIBRARY_STOP_SIGNALS
+    name = repository.removeprefix("docker.io/library/")
+    # a Docker Hub library image, not a name a build argument fills in (`FROM ${NGINX_IMAGE}`): unknown
+    library = "/" not in name and "$" not in name and name not in _LIBRARY_STOP_SIGNALS
     return BaseImage(reference, libc=libc, existing_dirs=_COMMON_EXISTING, distribution=distribution,
                      entrypoint=() if distribution else None, keeps_runtime_stop_signal=distribution or library)
 
