@@ -164,6 +164,25 @@ class _PlainTextToo:
             for server in reached)
 
 
+# A comment on the line or above it in its paragraph (no blank line or block edge between) that says the weak setting is chosen on
+# purpose, for the clients that need it ("Unsecure TLS configuration to support TLS1.0", "legacy clients", "for older
+# Android devices"): the user knows
+_ON_PURPOSE = re.compile(r"\b(?:un|in)secure\b|\blegacy\b|\bold(?:er)?\s+(?:clients|browsers|devices|android|"
+                         r"windows|java)\b|\bcompatib", re.IGNORECASE)
+
+
+def _chosen_on_purpose(dep, node) -> bool:
+    parsed = dep.loader.parse(node.file)
+    if parsed is None or not parsed.comments:
+        return False
+    line = node.d.span.line
+    lines = node.file.text.split("\n")
+    first = line
+    while first > 1 and lines[first - 2].strip() and not lines[first - 2].rstrip().endswith(("{", "}")):
+        first -= 1  # up to a blank line or the start of the block
+    return any(first <= span.line <= line and _ON_PURPOSE.search(text) for span, text in parsed.comments)
+
+
 @rule("SEC521")
 def weak_tls_protocol(dep, report):
     reported = set()
@@ -176,7 +195,7 @@ def weak_tls_protocol(dep, report):
         for node in dep.nodes(name):
             weak = _weak_args(node)
             if not weak or openssl.refuses_weak(node) or ciphers.only_tls12(node) or plain_too.covers(node) or \
-                    refused.covers(node) or \
+                    refused.covers(node) or _chosen_on_purpose(dep, node) or \
                     (name == "ssl_protocols" and not reaching.any(node)) or \
                     (name in _UPSTREAM_TLS and not _may_use_tls_upstream(dep, node)):
                 continue
@@ -286,7 +305,7 @@ def weak_tls_cipher(dep, report):
                 if openssl is _NOT_ASKED:
                     openssl = _openssl_without_weak_suites(dep)
                 weak = {suite: why for suite, why in weak.items() if negotiable(why, node.args[0], openssl)}
-            if not weak:
+            if not weak or _chosen_on_purpose(dep, node):
                 continue
             reasons = sorted(set(weak.values()))
             example = sorted(weak)[0]
