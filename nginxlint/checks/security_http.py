@@ -1327,7 +1327,8 @@ def check_proxy_pass_normalized(dep, report):
         if any(rewrite_takes_every_uri(rewrite, location) for rewrite in location.find("rewrite")):
             continue  # nginx then sends the rewritten URI as it is: the proxy_pass URI replaces nothing
         guard = _guard_below(locations, location, match) if uri == "/" else None
-        if uri.endswith("/") and not prefix.endswith("/") and (uri != "/" or guard is not None):
+        if uri.endswith("/") and not prefix.endswith("/") and (uri != "/" or guard is not None) \
+                and not (guard is None and _proxied_whole(locations, location, target, uri)):
             if guard is None:
                 why = f"{prefix}../x reaches the upstream as {uri}../x, outside the proxied path"
                 related = [node.location("the proxy_pass URI")]
@@ -1369,6 +1370,37 @@ def _locations_by_server(dep) -> dict:
         (prefixes if match.prefix else regexes).append((match.pattern, location))
     for prefixes, _ in found.values():
         prefixes.sort(key=lambda pair: pair[0])
+    return found
+
+
+def _origin(target: str) -> str:
+    """`http://app:8000` of `http://app:8000/api/`: the scheme and host a proxy_pass sends to."""
+    scheme, _, rest = target.partition("://")
+    return f"{scheme}://{rest.split('/', 1)[0]}".lower()
+
+
+def _proxied_whole(locations: dict, location, target: str, uri: str) -> bool:
+    """What the off-by-slash reaches, the level above the URI part (`/api/v1.0/items/x` past
+    `/api/v1.0/items/media-auth/`), another prefix location of the server already proxies to the same upstream, the
+    request's URI unchanged, and keeps from no one (`location /api { proxy_pass http://backend; }`): a client asks
+    for those paths directly."""
+    parent = uri.rstrip("/").rsplit("/", 1)[0] + "/"
+    server = location.enclosing("server")
+    prefixes, _ = locations.get(server, ([], []))
+    return any(other is not location and parent.startswith(pattern) and not _withholds(other) and any(
+        sender.args and _origin(sender.args[0]) == _origin(target) and "/" not in sender.args[0].partition("://")[2]
+        for sender in _proxy_passes(server, other)) for pattern, other in prefixes)
+
+
+def _proxy_passes(server, location) -> list:
+    """The location's own proxy_pass lines, and those of the named location its try_files falls back to
+    (`try_files $uri @backend;`)."""
+    found = list(location.find("proxy_pass"))
+    for tries in location.find("try_files"):
+        name = tries.args[-1] if tries.args else ""
+        if name.startswith("@"):
+            found += [sender for named in server.find("location") if named.args == [name]
+                      for sender in named.find("proxy_pass")]
     return found
 
 
