@@ -1244,6 +1244,8 @@ def main_config_not_read(tree, report):
     # by name), and no RUN names either path (`ln -sf`, `cp`): nothing puts this config where nginx reads it
     if not (isinstance(there, Unknown) and there.named) or any(read in run or placed[1] in run for run in build.runs):
         return
+    if _named_by_a_script(tree, read, placed[1]):
+        return  # a start script (one in /docker-entrypoint.d/, say) renders or copies it there: `envsubst < … > …`
     copy, target = placed
     how = "its command's `-c`" if "-c" in argv else "the image's default"
     first = next(iter(tree.walk()), None)
@@ -1252,6 +1254,14 @@ def main_config_not_read(tree, report):
               f"loads {tree.loader.display(Path(tree.root.path))}, and runs the image's own config instead; copy it to "
               f"{read}",
               related=[first.location("the config nginx does not load")] if first is not None else [])
+
+
+def _named_by_a_script(tree, read: str, placed: str) -> bool:
+    """A shell script of the repository names both the path nginx reads and the one the config is copied to."""
+    from ..shell_scripts import shell_scripts  # the repository's scripts, only for a config nginx seems not to read
+
+    top = tree.loader.repository_top(Path(tree.root.path).parent)
+    return any(read in text and placed in text for _, text in shell_scripts(tree.loader, top))
 
 
 def _placing_copy(tree, binding, build):
