@@ -8,6 +8,7 @@ from nginxlint.nginx.locations import _spellings, served_kinds
 
 class _Location:
     name = "location"
+    parent = None  # a location on its own: no sibling before it
 
     def __init__(self, *args, children=()):
         self.args = list(args)
