@@ -91,15 +91,17 @@ def undeployed_files(trees) -> set[str]:
 # Fill-in placeholders: upper-case words in square or angle brackets, two at least (`[FULLCHAIN FILE NAME]`,
 # `[YOUR_DOMAIN]`, `<CERT_PATH>`; a regex class such as `[A-Z]` or `[ABC]` is none), or any words in brackets that
 # start with "your" (`<your-domain>`, `[your.server.ip]`, `<YOUR VPS IP address>`), or any words in angle brackets
-# where a URL's host or port goes (`http://<proxy to backend>:80`, `<nexus3 ip>:<nexus3 port>`). Angle brackets join upper-case
-# words with `_` or `-` only (HTML's `<TD NOWRAP>` is no placeholder); a named capture (`(?<NAME_X>`, `(?P<NAME_X>`)
-# and a key after a word (`env[DB_HOST]` in a PHP-FPM pool file) are none either. An upper-case name in `#{…}` inside
-# a word, the interpolation of Ruby, CoffeeScript and the tools written in them (`server_name build.#{MAIN_DOMAIN};`),
-# is one too: nginx would read its `{` as a block's start (a `#` that starts a word starts a comment). So is
-# autoconf's `@NAME@` (`include @NGINX_CONF_PATH@/http.conf;`), which an install package replaces when it renders the
-# file. So is an address with question marks for its unknown parts (`???.???.???.???`, "replace with your backend's
-# address"), wherever it stands: no regex or value holds one as written. So is a quoted argument that is a `{name}`
-# alone (`access_by_lua_file "{lua_resolve_host}";`), Python's str.format slot or a name a setup script replaces.
+# where a URL's host or port goes (`http://<proxy to backend>:80`, `<nexus3 ip>:<nexus3 port>`). Angle brackets join
+# upper-case words with `_` or `-` only (HTML's `<TD NOWRAP>` is no placeholder); a named capture (`(?<NAME_X>`,
+# `(?P<NAME_X>`) and a key after a word (`env[DB_HOST]` in a PHP-FPM pool file) are none either. An upper-case name
+# in `#{…}` inside a word, the interpolation of Ruby, CoffeeScript and the tools written in them (`server_name
+# build.#{MAIN_DOMAIN};`), is one too: nginx would read its `{` as a block's start (a `#` that starts a word starts a
+# comment). So is autoconf's `@NAME@` (`include @NGINX_CONF_PATH@/http.conf;`), which an install package replaces
+# when it renders the file, and a provisioning script's `##NAME##` (`root ##INSTALL_DIR##/static;`, which its `sed -i
+# "s@##${var}##@…@g"` fills in; unmasked, its `#` would start a comment). So is an address with question marks for
+# its unknown parts (`???.???.???.???`, "replace with your backend's address"), wherever it stands: no regex or value
+# holds one as written. So is a quoted argument that is a `{name}` alone (`access_by_lua_file "{lua_resolve_host}";`),
+# Python's str.format slot or a name a setup script replaces.
 # So is what a secret scrubber left (BFG Repo-Cleaner's `***REMOVED***`, `***REMOVED: example.ddns.com***`,
 # `***REDACTED***`), a value the user puts back.
 # Every repetition starts with a separator its words cannot hold: the scan is linear.
@@ -111,6 +113,7 @@ _FILL_IN = re.compile(
     r"|(?<=//|.:)<(?P<slot>[A-Za-z][A-Za-z0-9]*(?:[ _.-][A-Za-z0-9]+){0,8})>"
     r"|(?<=[^\s;{}])#\{(?P<hash>[A-Z][A-Z0-9]*(?:_[A-Z0-9]+){0,8})\}"
     r"|(?<![\w@])@(?P<at>[A-Z][A-Z0-9]*(?:_[A-Z0-9]+){0,8})@(?![\w@])"
+    r"|(?<![\w#])##(?P<hashes>[A-Z][A-Z0-9]*(?:_[A-Z0-9]+){0,8})##(?![\w#])"
     r"|(?<![\w?.])(?=[\d.]*\?)(?:\d{1,3}|\?{1,3})(?:\.(?:\d{1,3}|\?{1,3})){3}(?![\w?.])"
     r"|(?<=[\"'])\{[a-z_][a-z0-9_]*\}(?=[\"'])"
     r"|\*\*\*(?:REMOVED|REDACTED)(?::[^*\n]{0,200})?\*\*\*"
@@ -131,7 +134,7 @@ def fill_ins(text: str) -> list[tuple[int, int]]:
     `return 503 "[MAINTENANCE MODE]"`) they are text the config sends as written. A "your …" placeholder counts
     wherever it stands, but not in a comment."""
     if "[" not in text and "<" not in text and "#{" not in text and "??" not in text and '"{' not in text \
-            and "'{" not in text and "***" not in text and not _AUTOCONF_NAME.search(text):
+            and "'{" not in text and "***" not in text and "##" not in text and not _AUTOCONF_NAME.search(text):
         return []  # (named locations put `@` in most configs: only an `@NAME@` is worth the full scan)
     found = []
     seen = 0  # the text up to here is read into `worded`, `quoted` and `commented`, for the line it is on
@@ -147,7 +150,7 @@ def fill_ins(text: str) -> list[tuple[int, int]]:
         commented = commented or "#" in before
         seen = start
         if not worded or commented or quoted and (match.group("upper") or match.group("angle") or match.group("hash")
-                                                  or match.group("at") or match.group("slot")):
+                                                  or match.group("at") or match.group("slot") or match.group("hashes")):
             continue
         found.append(match.span())
     return found

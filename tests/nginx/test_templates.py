@@ -385,7 +385,7 @@ def test_no_real_nginx_config_is_taken_for_a_template():
             and language != "fill-ins" and not (language == "kong" and "${{" in texts[name])] == []
     # (named without the case's number, which a case added before it shifts)
     assert [re.sub(r"#\d+", "", name) for name, language in templated.items() if language == "fill-ins"] == [
-        "LUA209.yaml:conf/nginx.conf", "NGX002.yaml:conf/kaltura-nginx.conf.template",
+        "LUA209.yaml:conf/nginx.conf", "NGX001.yaml:conf/nginx.conf", "NGX002.yaml:conf/kaltura-nginx.conf.template",
         "NGX006.yaml:conf/nginx.conf", "SEC523.yaml:conf/nginx-ssl.conf"]
 
 
