@@ -31,12 +31,19 @@ def written_names(loader, top: Path) -> frozenset[str]:
     return loader.once("script-written-names", top, lambda: _written(loader, top))
 
 
-def _written(loader, top: Path) -> frozenset[str]:
-    from .container.installs import run_effects  # the shell reader, only once an include finds nothing
-    from .container.startup import without_heredoc_bodies
+def _script_effects(loader, top: Path) -> tuple:
+    """(text, what its commands write) of each shell script under `top`, read by the shell reader once per run."""
+    def read():
+        from .container.installs import run_effects  # the shell reader, only once an include finds nothing
+        from .container.startup import without_heredoc_bodies
 
-    return frozenset(name for _, text in shell_scripts(loader, top)
-                     for written in run_effects(without_heredoc_bodies(text), "/", 0).written
+        return tuple((text, run_effects(without_heredoc_bodies(text), "/", 0).written)
+                     for _, text in shell_scripts(loader, top))
+    return loader.once("script-effects", top, read)
+
+
+def _written(loader, top: Path) -> frozenset[str]:
+    return frozenset(name for _, written_paths in _script_effects(loader, top) for written in written_paths
                      if written.made and "." in (name := posixpath.basename(written.path)))
 
 
@@ -50,11 +57,8 @@ def copied_from_directory(loader, top: Path, pattern: str) -> bool:
 
 
 def _copied_directories(loader, top: Path) -> frozenset[str]:
-    from .container.installs import run_effects  # the shell reader, only once an include finds nothing
-    from .container.startup import without_heredoc_bodies
-
-    return frozenset(name for _, text in shell_scripts(loader, top)
-                     for written in run_effects(without_heredoc_bodies(text), "/", 0).written
+    """The last names of what the scripts copy from (`custom` of `cp -r /root/custom/ …`)."""
+    return frozenset(name for _, written_paths in _script_effects(loader, top) for written in written_paths
                      if written.what == "cp" and not written.made
                      and (name := posixpath.basename(written.path.rstrip("/"))) and "$" not in name)
 
@@ -83,15 +87,11 @@ _SHELL_VARIABLE = re.compile(r"\$\{?\w+\}?")
 
 
 def _patterns(loader, top: Path) -> tuple[re.Pattern, ...]:
-    from .container.installs import run_effects  # the shell reader, only once an include finds nothing
-    from .container.startup import without_heredoc_bodies
-
     found = []
-    for _, text in shell_scripts(loader, top):
+    for text, written_paths in _script_effects(loader, top):
         if "\\.conf" not in text:
             continue
-        effects = run_effects(without_heredoc_bodies(text), "/", 0)
-        if not any(written.made and _COMPUTED_PATH.fullmatch(written.path) for written in effects.written):
+        if not any(written.made and _COMPUTED_PATH.fullmatch(written.path) for written in written_paths):
             continue
         for quoted in _QUOTED.finditer(text):
             literal = quoted.group()[1:-1]
