@@ -550,7 +550,8 @@ def _for_files(weighs, kinds, block):
             return False
         if name in DOCUMENT_POLICIES and "page" not in kinds and not (name in SCRIPT_POLICIES and "svg" in kinds):
             return False
-        if name in SCRIPT_POLICIES and "page" not in kinds and len(node.args) > 1 and _runs_inline_scripts(node.args[1]):
+        if name in SCRIPT_POLICIES and "page" not in kinds and len(node.args) > 1 \
+                and _runs_inline_scripts(node.args[1]):
             return False  # an SVG's scripts are all the policy guards there, and it lets them run
         return weighs(node) and (name != NOSNIFF or sniffed)
     return counts

@@ -164,9 +164,9 @@ class _PlainTextToo:
             for server in reached)
 
 
-# A comment on the line or above it in its paragraph (no blank line or block edge between) that says the weak setting is chosen on
-# purpose, for the clients that need it ("Unsecure TLS configuration to support TLS1.0", "legacy clients", "for older
-# Android devices"): the user knows
+# A comment on the line or above it in its paragraph (no blank line or block edge between) that says the weak
+# setting is chosen on purpose, for the clients that need it ("Unsecure TLS configuration to support TLS1.0", "legacy
+# clients", "for older Android devices"): the user knows
 _ON_PURPOSE = re.compile(r"\b(?:un|in)secure\b|\blegacy\b|\bold(?:er)?\s+(?:clients|browsers|devices|android|"
                          r"windows|java)\b|\bcompatib", re.IGNORECASE)
 
