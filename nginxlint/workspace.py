@@ -24,8 +24,6 @@ from .text import first_of
 
 DEFAULT_INCLUDE = ("nginx.conf", "*.conf", "*.nginx", "conf.d/*", "sites-available/*", "sites-enabled/*", "*.template")
 MANIFEST_PATTERNS = ("*.yaml", "*.yml")
-# Names that say nginx config whatever directory holds them (the rest of DEFAULT_INCLUDE is a place: conf.d/*).
-_CONFIG_NAMES = tuple(pattern for pattern in DEFAULT_INCLUDE if "/" not in pattern)
 SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".nox"})
 MAIN_ONLY_BLOCKS = frozenset({"http", "events", "stream", "mail"})
 # http first: a fragment that fits both (a `server` of plain words) is an http one, as it most often is
@@ -790,20 +788,20 @@ def _dumps(explicit: list[Path], loader: Loader, settings) -> tuple[list, list[C
 
 def _is_utf16(path: Path) -> bool:
     """A text saved as UTF-16 (its byte order mark), as Windows editors may: NUL bytes, but meant as a config."""
-    try:
-        with open(path, "rb") as handle:
-            return handle.read(2) in (b"\xff\xfe", b"\xfe\xff")
-    except OSError:
-        return False
+    return _first_bytes(path, 2) in (b"\xff\xfe", b"\xfe\xff")
 
 
 def _is_elf(path: Path) -> bool:
     """An ELF binary (its four magic bytes): a compiled library or program."""
+    return _first_bytes(path, 4) == b"\x7fELF"
+
+
+def _first_bytes(path: Path, count: int) -> bytes:
     try:
         with open(path, "rb") as handle:
-            return handle.read(4) == b"\x7fELF"
+            return handle.read(count)
     except OSError:
-        return False
+        return b""
 
 
 def _not_nginx(candidates: list[Path], parsed: dict, configured: set[Path], loader: Loader, settings) -> dict:

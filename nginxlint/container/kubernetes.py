@@ -109,7 +109,7 @@ def _read_chart_template(path: str, text: str) -> ManifestDoc:
     return ManifestDoc(path, configmaps=tuple(configmaps), masked=masked.only_within(blocks, note))
 
 
-_KEY_THEN_TAG = re.compile(r"^([ \t]*(?:- )?[^\s#][^\n]*?:[ \t]+)([^\s\n]+)([ \t]*)$")
+_KEY_THEN_TAG = re.compile(r"^([ \t]*(?:- )?[^\s#][^\n]*?:[ \t]+)(\S+)[ \t]*$")
 
 
 def _nested_after_tag(text: str) -> str:

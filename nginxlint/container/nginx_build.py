@@ -15,9 +15,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import sources
 from ..nginx.releases import from_image
 from ..nginx.source_build import repository_loads_unknown_module, runs_own_build, unknown_loaded_module
-from .. import sources
 from ..repository import find_repository_root
 from .base_images import (OPENSSL_1_1_DISTRIBUTIONS, OPENSSL_3_DISTRIBUTIONS, base_image, distribution_since,
                           openssl_3_distribution, split_reference)
