@@ -18,6 +18,7 @@ FIXTURE_DIRS = (
     "dev-environment", "dev-environments", "local[-_]environment", "local[-_]environments", "test[-_]*", "e2e[-_]*",
     "*[-_]test", "*[-_]tests", "*[-_]example", "*[-_]examples", "vendor", "vendored", "third[-_]party", "thirdparty",
     "deps", "demo", "demos", "*[-_]demo", "*[-_]demos", "demo[-_]*", "quick[-_]setup", "quick[-_]start", "quickstart",
+    "getting[-_]started", "getting[-_]started[-_]*",
     "devenv", "devenvs", "dev[-_]env", "dev[-_]envs", "local[-_]setup", "*ephemeral", "ephemeral[-_]*",
     ".devcontainer", ".gitpod*", ".ddev",
     "gitpod",  # a Gitpod workspace's files kept beside the other images (docker/gitpod/, which .gitpod.yml names)
@@ -46,7 +47,7 @@ DEVELOPMENT_DIRS = ("dev-environment", "dev-environments", "local[-_]environment
 # removed whole, so no container outlives another there. (An example is not one: an image's `examples/` are the
 # stacks its users copy to deploy it.)
 TRY_OUT_DIRS = ("demo", "demos", "*[-_]demo", "*[-_]demos", "demo[-_]*", "quick[-_]setup", "quick[-_]start",
-                "quickstart")
+                "quickstart", "getting[-_]started", "getting[-_]started[-_]*")
 # The fixture directories of leftovers kept for reference (nginx-old/, deprecated/), and the file names that say so
 # (old_site.conf, nginx.conf.old, default.bak, site.conf.orig): no deployment reads them. (Not "backup": nginx's
 # upstream `backup` servers give real files that name.)
