@@ -334,7 +334,7 @@ def if_is_evil(dep, report):
     late_names = _set_only_by_auth_request(dep) if dep.nodes("auth_request_set") else frozenset()
     for block in dep.nodes("if"):
         if block.parent is None or block.parent.name != "location" or ends_request(block) or _never_reached(block) \
-                or _answered_next(block):
+                or _answered_next(block) or _only_sets_and_leaves(block):
             continue
         if any(is_unknown(child.name) for child in block.children or ()):
             continue  # a template writes a directive there, which may well be a `return`
@@ -504,6 +504,12 @@ def _leaves(block) -> bool:
     whose own settings then apply: none of the if's replaces another's."""
     return any(child.name == "rewrite" and rewrite_takes_every_uri(child, block.parent, ("last",))
                for child in block.children or ())
+
+
+def _only_sets_and_leaves(block) -> bool:
+    """`if ($is_api) { set $api 1; rewrite ^ /api$uri last; }`: the request goes on to another location with the
+    variables set (they belong to the request), and nothing of the if's own location is used."""
+    return _leaves(block) and all(child.name in ("set", "rewrite") for child in block.children or ())
 
 
 def _later_ifs(block) -> list:
