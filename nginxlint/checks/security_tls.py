@@ -167,8 +167,8 @@ class _PlainTextToo:
 # A comment on the line or above it in its paragraph (no blank line or block edge between) that says the weak
 # setting is chosen on purpose, for the clients that need it ("Unsecure TLS configuration to support TLS1.0", "legacy
 # clients", "for older Android devices"): the user knows
-_ON_PURPOSE = re.compile(r"\b(?:un|in)secure\b|\blegacy\b|\bold(?:er)?\s+(?:clients|browsers|devices|android|"
-                         r"windows|java)\b|\bcompatib", re.IGNORECASE)
+_ON_PURPOSE = re.compile(r"\b(?:un|in)secure\b|\b(?:legacy|old(?:er)?)\s+(?:clients|browsers|devices|systems|android|"
+                         r"windows|java)\b|\bcompatib\w*\s+with\b", re.IGNORECASE)
 
 
 def _chosen_on_purpose(dep, node) -> bool:
