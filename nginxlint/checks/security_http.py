@@ -1030,7 +1030,13 @@ def _redirects_under_same_rules(node, access: list, lists: Lists) -> bool:
         if location is UNKNOWN:
             return False
         reached = [location if location is not None else server]
-    return all(lists.effective(block) is access for block in reached)
+    return all(_same_rules(lists.effective(block), access) for block in reached)
+
+
+def _same_rules(one: list, other: list) -> bool:
+    """The same allow/deny list: the very nodes, or the same rules written again (a file of rules each location
+    includes, `include blockips.conf;`)."""
+    return one is other or [(n.name, n.args) for n in one] == [(n.name, n.args) for n in other]
 
 
 # A redirect to a site of this config: `https://` and its host ($host, or a literal that a server_name of the
@@ -1405,6 +1411,26 @@ def _proxy_passes(server, location) -> list:
     return found
 
 
+def _withholds_more(guard, location) -> bool:
+    """The guard withholds its paths from clients `location` serves: a refusing `return`, an authentication, or
+    allow/deny rules other than those `location` applies itself (not the same file of rules both include)."""
+    if not _withholds(guard):
+        return False
+    if any(error_return(node) for node in guard.children or ()) or \
+            any(node.name in _GUARDS - {"allow", "deny"} for node in guard.walk()):
+        return True
+    return not _same_rules(_access_rules(guard), _access_rules(location))
+
+
+def _access_rules(block) -> list:
+    """The allow/deny rules that apply in a block: its own, else those of the nearest block around it."""
+    for level in (block, *block.ancestors()):
+        own = [child for child in level.children or () if child.name in ("allow", "deny")]
+        if own:
+            return own
+    return []
+
+
 def _withholds(location) -> bool:
     """An access rule or a refusing `return` in the location: its paths are not for everyone."""
     return _guards(location) or any(error_return(node) for node in location.children or ())
@@ -1421,7 +1447,7 @@ def _guard_below(locations: dict, location, match):
     after = bisect_right(prefixes, match.pattern, key=lambda pair: pair[0])
     below = list(takewhile(lambda pair: pair[0].startswith(match.pattern), prefixes[after:]))
     for pattern, other in below:
-        if pattern.startswith(match.pattern + "/") and _withholds(other) and \
+        if pattern.startswith(match.pattern + "/") and _withholds_more(other, location) and \
                 _falls_to(location, match, pattern, below, regexes):
             return other
     return None
