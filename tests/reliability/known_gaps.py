@@ -81,6 +81,9 @@ GAPS: tuple[Gap, ...] = (
     Gap("missed", "a fill-in placeholder the user replaces before use (`[FULLCHAIN FILE NAME]`): nginx counts its "
         "words as arguments, nginxlint reads it as one value to fill in and says so in a note",
         message=r"^invalid number of arguments", text=r"\[[A-Z][A-Z0-9_]*(?: [A-Z0-9_]+)+\]"),
+    Gap("missed", "a provisioning script's `##NAME##` placeholder, which its `sed -i` fills in: nginx reads its `#` as a "
+        "comment that hides the rest of the line, nginxlint reads it as one value to fill in and says so in a note",
+        message=r"is not terminated by|^unexpected", text=r"(?<![\w#])##[A-Z][A-Z0-9_]*##"),
     Gap("missed", "a start script edits the config (`sed -i`) before nginx reads it in the container: nginx -t reads "
         "the files as the repository holds them, nginxlint as the container's start leaves them", text=r"\bsed\s+-i\b"),
     Gap("missed", "a path whose first part is an installer's upper-case token (`VALET_HOME_PATH/Log/x.log`), which "
