@@ -396,7 +396,7 @@ def unresolved_require(tree, report):
         if not any(n.ctx == (unit.subsystem,) for n in tree.nodes("lua_package_path")) and \
                 (not tree.is_main or unit.subsystem in unread):
             continue  # a fragment linted alone, or an include not read: the search path may be set out of view
-        if not _installed_by_readers(tree, item.require.module):
+        if not _installed_by_readers(tree, item.require.module) and not _made_from_example(tree, item.require.module):
             by_file.setdefault((unit.path, unit.subsystem, item.require.module), []).append(item)
     for item, *others in by_file.values():
         unit, require = item.unit, item.require
@@ -441,6 +441,24 @@ def _installed_by_readers(tree, module: str) -> bool:
     from ..openresty.own_modules import in_fixture, installed_by_rockspec, provides  # only for a module not found
 
     return provides(tree, module) if in_fixture(tree) else installed_by_rockspec(tree, module)
+
+
+def _made_from_example(tree, module: str) -> bool:
+    """The repository holds an example of the module's file, which each installation copies into place
+    (`lua/config.example.lua` for `require "lua.config"`, the real one git-ignored): it is there once installed."""
+    relative = module.replace(".", "/")
+    directory, _, stem = relative.rpartition("/")
+    wanted = {"/".join(filter(None, (directory, f"{stem}.{word}.lua"))) for word in _EXAMPLE_WORDS} | \
+        {"/".join(filter(None, (directory, f"{stem}.lua.{word}"))) for word in _EXAMPLE_WORDS}
+    top = tree.loader.repository_top(Path(tree.root.path).parent) if tree.root.path is not None else None
+    if top is None:
+        return False
+    files = tree.loader.once("repository-files", top, lambda: tuple(
+        (directory / name).relative_to(top).as_posix() for directory, name in tree.loader.files_below(top)))
+    return any(path == name or path.endswith("/" + name) for path in files for name in wanted)
+
+
+_EXAMPLE_WORDS = ("example", "sample", "dist", "default", "template")
 
 
 def _nearby_file(tree, module: str):
