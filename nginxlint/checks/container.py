@@ -1202,6 +1202,8 @@ def upstream_resolved_once(tree, report):
     for name in names_resolved_at_start(tree):
         if name.may_name_upstream and not all_upstreams_known:
             continue  # `fastcgi_pass php-upstream;` may name an upstream block out of view
+        if all_upstreams_known and _upstream_named_nowhere(tree, name.node):
+            continue  # a server of an upstream block nothing sends to: nginx resolves it, and never uses it
         if _stable_name(tree.binding, name.host) or is_stand_in_host(name.host):
             continue  # a stand-in (`upstream example.com`) is replaced by the user's own host
         in_file.setdefault(name.node.file.display, []).append(name)
@@ -1218,6 +1220,18 @@ def upstream_resolved_once(tree, report):
                "ones until it is reloaded; use a variable with `resolver`, or `server … resolve` in an upstream with "
                "a `zone`", span=first.span,
                related=[other.node.location(f'"{other.host}" resolved once too') for other in others])
+
+
+def _upstream_named_nowhere(tree, node) -> bool:
+    """A `server` line of an upstream block whose name no other directive of the whole config holds and no Lua it
+    runs mentions (a variable's value may name it: `set $backend redis_backend;`, `ngx.var.backend = …`)."""
+    upstream = node.parent if node.ctx[-1:] == ("upstream",) else None
+    if upstream is None or not upstream.args:
+        return False
+    name = upstream.args[0]
+    word = re.compile(r"(?<![\w.-])" + re.escape(name) + r"(?![\w.-])")
+    return not any(other is not upstream and any(word.search(arg) for arg in other.args) for other in tree.walk()) \
+        and not any(word.search(unit.text or "") for unit in tree.lua.units)
 
 
 # -- CTR118: a main config the image's nginx never reads ------------------------------------------------------------
