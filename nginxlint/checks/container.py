@@ -1228,10 +1228,15 @@ def _upstream_named_nowhere(tree, node) -> bool:
     upstream = node.parent if node.ctx[-1:] == ("upstream",) else None
     if upstream is None or not upstream.args:
         return False
-    name = upstream.args[0]
-    word = re.compile(r"(?<![\w.-])" + re.escape(name) + r"(?![\w.-])")
-    return not any(other is not upstream and any(word.search(arg) for arg in other.args) for other in tree.walk()) \
-        and not any(word.search(unit.text or "") for unit in tree.lua.units)
+    words = tree.memo.get("words-outside-upstream-names")
+    if words is None:  # every word of the config but the upstream blocks' own names, and of its Lua: read once
+        texts = [arg for other in tree.walk() for arg in (other.args[1:] if other.name == "upstream" else other.args)]
+        texts += [unit.text or "" for unit in tree.lua.units]
+        words = tree.memo["words-outside-upstream-names"] = frozenset(_WORD.findall("\n".join(texts)))
+    return upstream.args[0] not in words
+
+
+_WORD = re.compile(r"[\w.-]+")
 
 
 # -- CTR118: a main config the image's nginx never reads ------------------------------------------------------------
