@@ -176,7 +176,10 @@ def _chosen_on_purpose(dep, node) -> bool:
     if parsed is None or not parsed.comments:
         return False
     line = node.d.span.line
-    lines = node.file.text.split("\n")
+    split = dep.loader.memo("file-lines")
+    lines = split.get(node.file.display)
+    if lines is None:
+        lines = split[node.file.display] = node.file.text.split("\n")
     first = line
     while first > 1 and lines[first - 2].strip() and not lines[first - 2].rstrip().endswith(("{", "}")):
         first -= 1  # up to a blank line or the start of the block
