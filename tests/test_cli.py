@@ -695,7 +695,8 @@ def test_a_hocon_file_is_skipped_unless_an_nginx_config_includes_it(tmp_path):
 
 def test_a_lua_librarys_example_gets_no_deployment_advice_and_keeps_its_failures(tmp_path):
     conf = ("events {}\nhttp {\n  lua_code_cache off;\n  upstream app { server backend:8080; }\n"
-            "  server { listen 80; location / { content_by_lua_block { ngx.shared.hits:incr('x', 1) } } }\n}\n")
+            "  server { listen 80; location / { content_by_lua_block { ngx.shared.hits:incr('x', 1) } }"
+            " location /api { proxy_pass http://app; } }\n}\n")
     compose = ("services:\n  backend:\n    image: example/app\n  gateway:\n    image: openresty/openresty:1.25.3.1\n"
                "    volumes:\n      - ./nginx.conf:/usr/local/openresty/nginx/conf/nginx.conf\n")
     files = {"examples/nginx.conf": conf, "examples/compose.yaml": compose, "lib/resty/hits.lua": "return {}\n"}
@@ -721,7 +722,8 @@ def test_a_lua_packages_own_development_config_gets_no_deployment_advice(tmp_pat
     container's DNS advice goes, the missing shared dict stays. A lib/resty/ tree alone may be an application's
     vendored libraries: its top-level config keeps the advice."""
     conf = ("events {}\nhttp {\n  upstream app { server backend:8080; }\n"
-            "  server { listen 80; location / { content_by_lua_block { ngx.shared.hits:incr('x', 1) } } }\n}\n")
+            "  server { listen 80; location / { content_by_lua_block { ngx.shared.hits:incr('x', 1) } }"
+            " location /api { proxy_pass http://app; } }\n}\n")
     compose = ("services:\n  backend:\n    image: example/app\n  resty:\n    image: openresty/openresty:1.25.3.1\n"
                "    volumes:\n      - ./nginx.conf:/usr/local/openresty/nginx/conf/nginx.conf\n")
     files = {"nginx.conf": conf, "docker-compose.yml": compose, "lib/resty/waf.lua": "return {}\n"}
