@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import config_strategies
+from nginxlint.repository import is_backup_copy
 from runner import assert_sane, lint, write
 
 EXAMPLES = int(os.environ.get("NGINXLINT_FUZZ_EXAMPLES", "150"))
@@ -129,5 +130,5 @@ def test_any_bytes_as_a_file_name(tmp_path, name, content):
     run = lint(tmp_path, "--isolated", target=os.path.relpath(fuzzed, tmp_path))
     assert run.crash is None, run.crash
     assert run.status in (0, 1), run.err
-    if content == b"server {\n":
+    if content == b"server {\n" and not is_backup_copy(os.fsdecode(name)):  # (`x~`: test data, a warning instead)
         assert any(f["code"] == "NGX001" for f in run.findings)
