@@ -114,7 +114,7 @@ def served_kinds(node) -> frozenset[str] | None:
     match = location_match(node) if node.name == "location" else None
     if match is None:
         return None
-    if fixed_text(node, match):
+    if fixed_text(node, match) or _own_types_serve_no_page(node):
         return frozenset({"text"})
     if match.prefix and _BUILT_DIRECTORIES.fullmatch(match.pattern.lstrip("/")):
         return frozenset({"built"})
@@ -386,6 +386,19 @@ def _fact_of_connection(name: str) -> bool:
 
 # Types a browser renders as a document that can run script; any type not known here counts as one
 _PLAIN_TYPES = frozenset({"text/plain", "application/json", "application/octet-stream", "text/csv"})
+
+
+# The types a browser renders as a document
+_PAGE_TYPES = frozenset({"text/html", "application/xhtml+xml", "image/svg+xml", "text/xml", "application/xml"})
+
+
+def _own_types_serve_no_page(location) -> bool:
+    """A location that serves its files itself with a `types {}` block of its own that names no page type
+    (`location /hls { types { application/vnd.apple.mpegurl m3u8; video/mp2t ts; } root /tmp; }`), under a plain
+    default_type: every file it answers with goes out as one of those types, or as text or a download."""
+    own = [child for child in location.children or () if child.name == "types" and child.children]
+    return bool(own) and not any(hands_off(inner) for inner in location.walk()) and _plain_default_type(location) \
+        and not any(entry.name.lower() in _PAGE_TYPES for block in own for entry in block.children)
 
 
 def _plain_default_type(node) -> bool:
