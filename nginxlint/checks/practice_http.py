@@ -446,8 +446,10 @@ def _not_inherited(block) -> str | None:
     """A directive of the if's location that the if's own location does not get, and whose loss changes the
     answer. Only the location's own counts: a nested location does not inherit its parent's try_files, and a
     server's runs only where no location does."""
+    values = {node.args[0]: node.args[1] for node in block.find("set")  # what the if sets: `set $fallback =404;`
+              if len(node.args) == 2 and "$" not in node.args[1]}
     for child in block.parent.children or ():
-        if child.name in _NOT_INHERITED and not _static_serving(child, block.parent) \
+        if child.name in _NOT_INHERITED and not _static_serving(child, block.parent, values) \
                 and not _tried_file_exists(block, child):
             return child.name
     return None
@@ -474,14 +476,15 @@ def _tried_file_exists(block, try_files) -> bool:
 _STATIC_FILES = frozenset({"$uri", "$uri/", "$uri/index.html", "$uri/index.htm"})
 
 
-def _static_serving(try_files, location) -> bool:
+def _static_serving(try_files, location, values=None) -> bool:
     """The try_files gives what the location's handlers give without it: the URI's file, a directory's index page
     and a 404 (`$uri $uri/ =404`, `$uri $uri/index.html @missing` with `location @missing { return 404; }`). Its
     loss inside an `if` is then invisible. Not so a fallback with logic (`/index.html` of an SPA, `@app`) or a
     URI (`$uri/ $uri` sends every file back to the location, a redirection cycle: 500), nor `$uri =404` alone,
     which answers a directory with 404 where the index handler serves its page."""
-    args = try_files.args
-    files, fallback = args[:-1], args[-1] if args else ""
+    # with the values the if sets (`set $fallback =404;`); a code among the files names a file no root holds
+    args = [(values or {}).get(arg, arg) for arg in try_files.args]
+    files, fallback = [arg for arg in args[:-1] if not arg.startswith("=")], args[-1] if args else ""
     if not files or not all(arg in _STATIC_FILES for arg in files) or all(arg == "$uri" for arg in files):
         return False
     return fallback == "=404" or fallback.startswith("@") and _answers_404(_named_location(location, fallback))
