@@ -82,11 +82,12 @@ _NOT_FOR_PRODUCTION_TRANSLATED = re.compile(
     r"|\buniquement pour (?:le développement|les tests)\b",
     re.IGNORECASE)
 # "A development environment" ("使用 Docker Compose 一鍵啟動完整開發環境": Docker Compose starts the whole
-# development environment), said of the setup in a README that names no production environment at all: one that
+# development environment; "Docker compose is recommended in the development environment of the project"), said of
+# the setup in a README that names no production environment at all: one that
 # does sets a production way of running apart, which may be this very stack.
 _DEVELOPMENT_ENVIRONMENT = re.compile(
     r"[開开][發发][環环]境|開発環境|[開开][發发]用|開発用|\bentorno de desarrollo\b|\bEntwicklungsumgebung\b"
-    r"|\benvironnement de développement\b", re.IGNORECASE)
+    r"|\benvironnement de développement\b|\bdevelopment environment\b", re.IGNORECASE)
 _PRODUCTION = re.compile(r"生[產产]|本番|producci[óo]n|produktion|produktiv|production|\bprod\b", re.IGNORECASE)
 # Words for the setup in any of these languages; a Chinese or Japanese sentence has no spaces around them.
 _SETUP_ANY_LANGUAGE = re.compile(r"docker|compose|容器|コンテナ|container|conteneur|contenedor", re.IGNORECASE)

@@ -68,6 +68,8 @@ def _stack(tmp_path, compose: str, files: dict | None = None, name: str = "docke
      {"README.md": "# Shop\n\nThis Docker setup is for testing purposes only.\n"}),
     ("services:\n  app: {image: shop/app}\n",
      {"README.md": "# 商店\n\n- 使用 Docker Compose 一鍵啟動完整開發環境\n- 使用 Makefile 管理常用指令\n"}),
+    ("services:\n  app: {image: shop/app}\n",
+     {"README.md": "Docker compose is recommended in the development environment of the project.\n"}),
     # "This" of the second sentence is the setup the first names
     ("services:\n  app: {image: shop/app}\n",
      {"README.md": "This is the docker compose setup to run the shop with a mock payment system. This is not for "
@@ -94,6 +96,9 @@ def test_developer_stacks(tmp_path, compose, files):
      {"README.md": "The shop's API is documented in api.md. This is not for production use.\n"}, "docker-compose.yml"),
     ("services:\n  app: {image: shop/app}\n",
      {"README.md": "## 開発環境\n\nDocker Compose で開発環境を起動します。\n\n## 本番環境\n\nKubernetes で動かします。\n"},
+     "docker-compose.yml"),
+    ("services:\n  app: {image: shop/app}\n",
+     {"README.md": "Docker Compose starts the development environment. In production the shop runs on Kubernetes.\n"},
      "docker-compose.yml"),
     # a script that is no test brings it up: a deployment's
     ("services:\n  app: {image: shop/app}\n", {"deploy.sh": "#!/bin/sh\ndocker compose up -d\n"}, "docker-compose.yml"),
