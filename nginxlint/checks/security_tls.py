@@ -176,12 +176,8 @@ def _chosen_on_purpose(dep, node) -> bool:
     if parsed is None or not parsed.comments:
         return False
     line = node.d.span.line
-    split = dep.loader.memo("file-lines")
-    lines = split.get(node.file.display)
-    if lines is None:
-        lines = split[node.file.display] = node.file.text.split("\n")
     first = line
-    while first > 1 and lines[first - 2].strip() and not lines[first - 2].rstrip().endswith(("{", "}")):
+    while first > 1 and (above := node.file.line(first - 1).strip()) and not above.endswith(("{", "}")):
         first -= 1  # up to a blank line or the start of the block
     return any(first <= span.line <= line and _ON_PURPOSE.search(text) for span, text in parsed.comments)
 
