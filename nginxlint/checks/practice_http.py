@@ -16,8 +16,8 @@ from ..nginx.conditions import REGEX_OPERATORS, equality_condition, if_condition
 from ..nginx.directives import LUA_PHASE, UNIQUE_DIRECTIVES, answers_itself
 from ..nginx.inheritance import Lists, nearest, value_at
 from ..nginx.locations import (
-    TO_NAMED_LOCATION, ends_request, extension_names, fixed_status, header_added, location_match, probe_location,
-    rewrite_takes_every_uri,
+    TO_NAMED_LOCATION, ends_request, extension_names, fixed_status, header_added, location_match, named_location,
+    probe_location, rewrite_takes_every_uri,
 )
 from ..nginx.urls import PASS_DIRECTIVES
 from ..nginx.templates import is_unknown
@@ -487,12 +487,8 @@ def _static_serving(try_files, location, values=None) -> bool:
     files, fallback = [arg for arg in args[:-1] if not arg.startswith("=")], args[-1] if args else ""
     if not files or not all(arg in _STATIC_FILES for arg in files) or all(arg == "$uri" for arg in files):
         return False
-    return fallback == "=404" or fallback.startswith("@") and _answers_404(_named_location(location, fallback))
-
-
-def _named_location(location, name: str):
-    server = location.enclosing("server")
-    return next((node for node in server.find("location") if node.args == [name]), None) if server else None
+    return fallback == "=404" or fallback.startswith("@") and \
+        _answers_404(named_location(location.enclosing("server"), fallback))
 
 
 def _answers_404(named) -> bool:

@@ -28,8 +28,8 @@ from ..nginx.directives import LUA_PHASE
 from ..nginx.inheritance import Lists, blocks_up, nearest, value_at
 from ..nginx.listen import http_servers
 from ..nginx.locations import (UNKNOWN, ends_request, fixed_status, front_page, hands_off, header_added,
-                               location_match, match_location, may_match, preflight, probe_location,
-                               rewrite_redirects, rewrite_takes_every_uri, served_kinds)
+                               location_match, match_location, may_match, named_location, preflight,
+                               probe_location, rewrite_redirects, rewrite_takes_every_uri, served_kinds)
 from ..nginx.parser import blocks_around
 from ..nginx.placeholders import is_stand_in_host
 from ..nginx.templates import is_unknown, template_includes
@@ -1405,9 +1405,9 @@ def _proxy_passes(server, location) -> list:
     found = list(location.find("proxy_pass"))
     for tries in location.find("try_files"):
         name = tries.args[-1] if tries.args else ""
-        if name.startswith("@"):
-            found += [sender for named in server.find("location") if named.args == [name]
-                      for sender in named.find("proxy_pass")]
+        named = named_location(server, name) if name.startswith("@") else None
+        if named is not None:
+            found += named.find("proxy_pass")
     return found
 
 
