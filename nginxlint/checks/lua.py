@@ -446,16 +446,22 @@ def _installed_by_readers(tree, module: str) -> bool:
 def _made_from_example(tree, module: str) -> bool:
     """The repository holds an example of the module's file, which each installation copies into place
     (`lua/config.example.lua` for `require "lua.config"`, the real one git-ignored): it is there once installed."""
-    relative = module.replace(".", "/")
-    directory, _, stem = relative.rpartition("/")
-    wanted = {"/".join(filter(None, (directory, f"{stem}.{word}.lua"))) for word in _EXAMPLE_WORDS} | \
-        {"/".join(filter(None, (directory, f"{stem}.lua.{word}"))) for word in _EXAMPLE_WORDS}
-    top = tree.loader.repository_top(Path(tree.root.path).parent) if tree.root.path is not None else None
-    if top is None:
+    if tree.root.path is None:
         return False
-    files = tree.loader.once("repository-files", top, lambda: tuple(
-        (directory / name).relative_to(top).as_posix() for directory, name in tree.loader.files_below(top)))
-    return any(path == name or path.endswith("/" + name) for path in files for name in wanted)
+    directory, _, stem = module.replace(".", "/").rpartition("/")
+    top = tree.loader.repository_top(Path(tree.root.path).parent)
+    by_name = tree.loader.once("repository-directories-by-file-name", top, lambda: _directories_by_file_name(tree, top))
+    names = [name for word in _EXAMPLE_WORDS for name in (f"{stem}.{word}.lua", f"{stem}.lua.{word}")]
+    return any(not directory or held == directory or held.endswith("/" + directory)
+               for name in names for held in by_name.get(name, ()))
+
+
+def _directories_by_file_name(tree, top: Path) -> dict[str, list[str]]:
+    """file name -> the repository directories (relative, POSIX) that hold a file of that name."""
+    found: dict[str, list[str]] = {}
+    for directory, name in tree.loader.files_below(top):
+        found.setdefault(name, []).append(directory.relative_to(top).as_posix())
+    return found
 
 
 _EXAMPLE_WORDS = ("example", "sample", "dist", "default", "template")
