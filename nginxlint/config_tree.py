@@ -112,6 +112,8 @@ class ConfigTree:
         self.settings = settings
         self.main = Node(None, None, ())
         self.main.children = []
+        self._macros: dict = {}  # SourceFile -> its Masked, for the templates that define Jinja macros
+        self._macro_roots: dict = {}  # (SourceFile, macro's offsets) -> the root its body's directives hang from
         self.files: dict[str, object] = {root.display: root}
         # For a config held in a YAML file: its files as parsed, each the YAML text with only its entry left
         # (container/embedded.py), while `files` holds the YAML files themselves
@@ -219,6 +221,8 @@ class ConfigTree:
             self._not_read()
             self.blocks_whole = self.servers_whole = False
         elif masked is not None and masked.hides_directives:
+            if masked.macros:
+                self._macros[source] = masked
             self.complete = self.blocks_whole = False
             if self.servers_whole and _may_render_servers(masked, source, parsed, ctx):
                 self.servers_whole = False
@@ -228,7 +232,7 @@ class ConfigTree:
         parsed = self._parse(root, self.start_ctx)
         if parsed is None:
             return
-        index, order = self._index, self._order
+        index, order, macros = self._index, self._order, self._macros
         stack = [(iter(parsed.directives), self.main, self.start_ctx, (), frozenset({root.path}))]
         from .nginx.directives import context_of  # crossplane's directive table, built on first use
 
@@ -236,10 +240,12 @@ class ConfigTree:
             # a frame is read to its end or to a block or include, which goes on the stack above what is left of it
             frame = stack.pop()
             directives, parent, ctx, via, chain = frame
-            siblings = parent.children
             for d in directives:
-                node = Node(d, parent, ctx, via)
-                siblings.append(node)
+                home = parent
+                if macros and d.file in macros:
+                    home = self._macro_root(d, parent, ctx)
+                node = Node(d, home, ctx, via)
+                home.children.append(node)
                 order.append(node)
                 index[d.name].append(node)
                 if d.block is not None:
@@ -258,7 +264,7 @@ class ConfigTree:
                         if child is None:
                             continue
                         self.files[target.display] = target
-                        included.append((iter(child.directives), parent, ctx, via + (d,), chain | {target.path}))
+                        included.append((iter(child.directives), home, ctx, via + (d,), chain | {target.path}))
                     if self._unread > unread:
                         self._unread_include_blocks.append(parent)
                     if self._unseen > unseen and ctx == ("http",):
@@ -267,6 +273,20 @@ class ConfigTree:
                         stack.append(frame)
                         stack.extend(reversed(included))
                         break
+
+    def _macro_root(self, d, parent: Node, ctx: tuple) -> Node:
+        """Where a directive of a file with Jinja macros hangs: a macro's body is output where the macro is called,
+        so the directives at its top hang from a root of their own (one per macro), and inherit nothing from the
+        blocks around the definition, nor give them anything (a macro's `allow` lines are no http-level rules)."""
+        macro = self._macros[d.file].macro_holding(d.start)
+        if macro is None or parent.d is not None and parent.d.file is d.file and macro[0] <= parent.d.start < macro[1]:
+            return parent
+        key = (d.file, macro)
+        root = self._macro_roots.get(key)
+        if root is None:
+            root = self._macro_roots[key] = Node(None, None, ctx)
+            root.children = []
+        return root
 
     def missing_include(self, node: Node, looked_for: Path) -> Finding:
         """NGX002 on an include whose file is not where nginx opens it."""

@@ -218,6 +218,12 @@ class Directive:
         return marks
 
     @property
+    def start(self) -> int:
+        """The offset of the directive's name in the file's text."""
+        marks = self._marks
+        return marks if marks.__class__ is int else marks[0]
+
+    @property
     def span(self) -> Span:
         """The directive's name."""
         return self._index.span(self._offsets[0], self._offsets[1])

@@ -303,6 +303,8 @@ class Masked:
     note: str  # one message per file for the user
     # offsets [start, end) of each branch of the template's conditionals (`{% if %}…{% else %}…{% endif %}`)
     branches: list[tuple[int, int]] = field(default_factory=list)
+    # offsets [start, end) of each macro, its tags included: its body is output where it is called, not here
+    macros: list[tuple[int, int]] = field(default_factory=list)
     _starts: list[int] | None = field(default=None, repr=False)
     _index: object = field(default=None, repr=False)
 
@@ -374,7 +376,13 @@ class Masked:
             return any(low <= start and end <= high for low, high in ranges)
 
         return Masked(self.text, self.language, [r for r in self.regions if inside(r.start, r.end)], note,
-                      [branch for branch in self.branches if inside(*branch)])
+                      [branch for branch in self.branches if inside(*branch)],
+                      [macro for macro in self.macros if inside(*macro)])
+
+    def macro_holding(self, offset: int) -> tuple[int, int] | None:
+        """The macro whose body holds `offset`, or None."""
+        i = bisect_right(self.macros, (offset, len(self.text))) - 1
+        return self.macros[i] if i >= 0 and offset < self.macros[i][1] else None
 
     def spans(self) -> list[tuple[object, str]]:
         """Every masked region as (Span, kind), for notes and SARIF."""
@@ -438,7 +446,7 @@ def mask(text: str, language: str, nginx_variables: frozenset[str] = frozenset()
     if dropped:
         note += (f"; {len(dropped)} else-branch{'es' if len(dropped) > 1 else ''} left out to keep braces "
                  "balanced")
-    return Masked("".join(pieces), language, regions, note, branches)
+    return Masked("".join(pieces), language, regions, note, branches, _macros(text, tags))
 
 
 def _named(text: str, tags: list[Tag]) -> str:
@@ -468,6 +476,23 @@ def _conditional_branches(text: str, tags: list[Tag]) -> list[tuple[int, int]]:
             else:
                 stack[-1][1] = tag.end
     return branches
+
+
+_MACRO = re.compile(r"\{%[-+]?\s*macro\b")
+
+
+def _macros(text: str, tags: list[Tag]) -> list[tuple[int, int]]:
+    """Offsets [start, end) of each outermost Jinja macro, from its tag to its `endmacro`."""
+    macros = []
+    stack: list[int] = []  # start of each open tag that defines a macro, -1 for other openers
+    for tag in tags:
+        if tag.role == OPEN:
+            stack.append(tag.start if _MACRO.match(text, tag.start, tag.end) else -1)
+        elif tag.role == CLOSE and stack and (start := stack.pop()) >= 0:
+            while macros and macros[-1][0] > start:  # one defined inside this one
+                macros.pop()
+            macros.append((start, tag.end))
+    return macros
 
 
 def _outside(extra: list[Tag], tags: list[Tag]) -> list[Tag]:
