@@ -941,7 +941,8 @@ def return_bypasses_allow_deny(dep, report):
                 _, access = lists.inherited(level)
             if not access or not any(n.name == "deny" for n in access):
                 continue
-            if _redirects_under_same_rules(node, access, lists) or _sends_back_to_own_site(dep, node):
+            if _redirects_under_same_rules(node, access, lists) or _sends_back_to_own_site(dep, node) or \
+                    _error_page_under_same_rules(node, access, lists, error_pages):
                 continue
             report(
                 node,
@@ -1031,6 +1032,28 @@ def _redirects_under_same_rules(node, access: list, lists: Lists) -> bool:
             return False
         reached = [location if location is not None else server]
     return all(_same_rules(lists.effective(block), access) for block in reached)
+
+
+def _error_page_under_same_rules(node, access: list, lists: Lists, error_pages: Lists) -> bool:
+    """An error code whose `error_page` hands the request to a named location where the very rules it skips
+    apply, and that answers no earlier than its own access phase: the access phase runs there (checked with nginx
+    1.22: `return 503` with `error_page 503 @maintenance` under a server's `deny all` answers a denied client
+    403)."""
+    args = node.args
+    if node.name != "return" or len(args) > 1 and args[1] != "" or (parse_uint(args[0]) or 0) < 400:
+        return False
+    block = node.parent
+    page = next((page for page in error_pages.effective(block if block.name == "location" else block.parent or block)
+                 if args[0] in page.args[:-1]), None)
+    # the server's named location; in a macro's body, the body's own (the server it renders in is out of view)
+    server = node.enclosing("server")
+    if server is None:
+        server = next(block for block in blocks_up(node) if block.parent is None)
+    target = named_location(server, page.args[-1]) if page is not None else None
+    if target is None or any(child.name in ("return", "if") or child.name == "rewrite" and rewrite_redirects(child)
+                             for child in target.children or ()):
+        return False  # unknown, or answered in its rewrite phase, before its access phase
+    return _same_rules(lists.effective(target), access)
 
 
 def _same_rules(one: list, other: list) -> bool:

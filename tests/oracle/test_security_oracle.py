@@ -22,7 +22,8 @@ files: the rule is reported on the first and not on the second.
 - SEC504: one proxy_set_header in a location drops every proxy_set_header of the server, whatever its name.
 - SEC506: `return` answers before allow/deny run: a client the rules deny gets the page. A redirect to a path of
   the same server tells the client nothing but the path, and the request for that path meets the same rules (403).
-  So does a `return` of content before the location's auth_basic: the client gets it without credentials.
+  So does a `return` of content before the location's auth_basic: the client gets it without credentials. An error
+  code that error_page hands to a named location meets the access phase there: under the same rules, 403.
 - SEC507: `root /` serves /etc/passwd, unless every location answers alone (`return`, one exact file); an
   `internal` location's `alias /` answers a client 404, and serves /etc/passwd only through a fallback built from
   the request (`try_files … /files$uri`).
@@ -467,6 +468,23 @@ def test_redirect_to_a_path_the_same_rules_guard(target_rules, reported):
     else:
         assert target[0].endswith("403 Forbidden"), target
     assert lines == ([line_of(files, "location /netdata {")] if reported else [])
+
+
+@pytest.mark.parametrize("page_rules, reported", [("", False), ("allow all;", True)])
+def test_an_error_page_of_a_named_location_runs_its_access_phase(page_rules, reported):
+    files = {
+        "conf/nginx.conf": config("server { listen 127.0.0.1:{port}; root html; allow 192.0.2.1; deny all;\n"
+                                  "    error_page 503 @maintenance;\n"
+                                  "    location / { return 503; }\n"
+                                  f"    location @maintenance {{ {page_rules} try_files /secret.txt =404; }} }}"),
+        "html/secret.txt": "secret",
+    }
+    with started(files) as nginx:
+        status, body = nginx.get("/")
+        lines = codes(nginx.lint(), "SEC506")
+    assert (status == 503 and body == "secret") == reported, (status, body)
+    assert reported or status == 403
+    assert lines == ([line_of(files, "location / {")] if reported else [])
 
 
 # -- SEC507 ----------------------------------------------------------------------------------------------------
