@@ -492,7 +492,7 @@ def _already_expired(value: str) -> bool:
 # a private answer out of shared caches, or has the browser download a file instead of rendering it.
 SECURITY_HEADERS = {
     "strict-transport-security": None,
-    "content-security-policy": None,
+    "content-security-policy": lambda value: not _allows_any_script(value),
     "content-security-policy-report-only": None,
     "x-frame-options": None,
     "x-content-type-options": None,
@@ -557,22 +557,50 @@ def _for_files(weighs, kinds, block):
     return counts
 
 
+def _csp_directives(policy: str) -> dict[str, list[str]]:
+    """A Content-Security-Policy's directives (lower case), each with its words; the first of a name counts."""
+    directives: dict[str, list[str]] = {}
+    for part in policy.lower().split(";"):
+        words = part.split()
+        if words:
+            directives.setdefault(words[0], words[1:])
+    return directives
+
+
+def _script_sources(directives: dict) -> list[str] | None:
+    return directives.get("script-src", directives.get("default-src"))
+
+
 def _runs_inline_scripts(policy: str) -> bool:
     """A Content-Security-Policy that lets a document's own inline scripts run: its `script-src` (else its
     `default-src`) allows 'unsafe-inline' with no nonce or hash, which would make browsers ignore it (CSP Level 3),
     or names no source list for scripts at all."""
     if "$" in policy:
         return False  # set at run time: unknown
-    directives = {}
-    for part in policy.split(";"):
-        words = part.split()
-        if words:
-            directives.setdefault(words[0].lower(), [word.lower() for word in words[1:]])
-    sources = directives.get("script-src", directives.get("default-src"))
+    sources = _script_sources(_csp_directives(policy))
     if sources is None:
         return True
     return "'unsafe-inline'" in sources and not any(word.startswith(("'nonce-", "'sha")) or word == "'strict-dynamic'"
                                                     for word in sources)
+
+
+# CSP directives that default-src does not stand in for: each restricts something of its own (framing, forms,
+# the base URL, a sandbox, mixed content, DOM sinks) whatever the policy allows scripts.
+_OWN_DIRECTIVES = frozenset({"frame-ancestors", "form-action", "base-uri", "sandbox", "navigate-to",
+                             "upgrade-insecure-requests", "block-all-mixed-content", "require-trusted-types-for",
+                             "trusted-types"})
+_ANY_ORIGIN = frozenset({"*", "http:", "https:"})
+
+
+def _allows_any_script(policy: str) -> bool:
+    """A Content-Security-Policy that guards nothing: its scripts may be inline and come from any web origin
+    (`default-src 'self' http: https: 'unsafe-inline'`), and it has no directive of its own kind (`frame-ancestors`):
+    an injected script runs as if there were no policy."""
+    if "$" in policy or not _runs_inline_scripts(policy):
+        return False
+    directives = _csp_directives(policy)
+    sources = _script_sources(directives)
+    return sources is not None and bool(_ANY_ORIGIN.intersection(sources)) and not _OWN_DIRECTIVES & directives.keys()
 
 
 def _front_page_sends_hsts(block, headers) -> bool:

@@ -108,9 +108,9 @@ def served_kinds(node) -> frozenset[str] | None:
     location on the name's extension alone serves: "asset", "built", "data", "svg" (the *_EXTENSIONS above) or
     "page" (None for a file location); "text" for a location that answers with a fixed text of the site's own
     (`fixed_text`; an `if` too), or with nginx's own error page (`return 401;`), or with text or data files nginx reads from disk,
-    typed by mime.types; "empty" for a location or `if` that answers with no body (`bodiless`) or with a redirect,
-    whose body no browser renders (it follows the Location); None for any other block."""
-    if node.name in ("location", "if") and (bodiless(node) or _redirects(node)):
+    typed by mime.types; "empty" for a location, `if` or server that answers with no body (`bodiless`) or with a
+    redirect, whose body no browser renders (it follows the Location); None for any other block."""
+    if node.name in ("location", "if", "server") and (bodiless(node) or _redirects(node)):
         return frozenset({"empty"})
     if node.name in ("location", "if") and _builtin_error_page(node):
         return frozenset({"text"})
