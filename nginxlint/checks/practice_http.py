@@ -517,9 +517,19 @@ def _later_ifs(block) -> list:
 
 
 def _exclusive(one, other) -> bool:
-    """The two conditions never hold together: the same variable compared with two different strings."""
+    """The two conditions never hold together: the same variable compared with two different strings, or one
+    condition and its negation (`($content_type = application/grpc)`, `($content_type != application/grpc)`)."""
     first, second = equality_condition(one), equality_condition(other)
-    return first is not None and second is not None and first[0] == second[0] and first[1] != second[1]
+    if first is not None and second is not None:
+        return first[0] == second[0] and first[1] != second[1]
+    first, second = if_condition(one), if_condition(other)
+    return len(first) == len(second) and len(first) in (2, 3) and first[-1] == second[-1] \
+        and _NEGATED.get(first[-2]) == second[-2] and first[:-2] == second[:-2]
+
+
+# A condition's operator and the one that negates it (`=`/`!=`, `~`/`!~`, `-f`/`!-f`, …)
+_NEGATED = {op: "!" + op for op in ("=", "~", "~*", "-f", "-d", "-e", "-x")}
+_NEGATED |= {negated: op for op, negated in _NEGATED.items()}
 
 
 def _sets(block, name: str) -> bool:
