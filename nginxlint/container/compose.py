@@ -136,6 +136,7 @@ def load_compose(path: str, text: str, env: dict[str, str] | None = None) -> Com
         if parsed.problems and (named or SERVICES_LINE.search(text)):
             return ComposeDoc(path, problems=_yaml_problems(path, parsed.problems))
         return ComposeDoc(path)
+    services_map = services
     reader = _ComposeReader(path, root, env or {})
     read = [reader.read_service(name, key_node.span, service)
             for name, key_node, service in services.items() if isinstance(service, YMap)]
@@ -147,7 +148,8 @@ def load_compose(path: str, text: str, env: dict[str, str] | None = None) -> Com
     if templated:  # value tags only (`replicas: {{ proxy_replicas }}`): what they stand for is unknown, not wrong
         lines = text.split("\n")
         problems = tuple(p for p in problems if p.span is None or not _TEMPLATE_TAG.search(lines[p.span[0] - 1]))
-    return ComposeDoc(path, tuple(services), tuple(sorted(problems, key=lambda p: p.span or (0, 0, 0, 0))))
+    return ComposeDoc(path, tuple(services), tuple(sorted(problems, key=lambda p: p.span or (0, 0, 0, 0))),
+                      names=_network_names(services_map))
 
 
 # `deploy` keys only `docker stack deploy` reads (Compose ignores them), and the network driver only Swarm has.
@@ -174,6 +176,24 @@ def _swarm_virtual_ips(root: YMap, services: YMap) -> frozenset[str]:
         return frozenset()
     return frozenset(name.lower() for name, d in deploys.items()
                      if not (isinstance(d, YMap) and _scalar(d.get("endpoint_mode")) == "dnsrr"))
+
+
+def _network_names(services: YMap) -> frozenset[str]:
+    """The names the stack's containers answer to on its networks: each service's, its `container_name` and
+    `hostname`, and its network `aliases`."""
+    names = set()
+    for name, _key, service in services.items():
+        names.add(name.lower())
+        if not isinstance(service, YMap):
+            continue
+        for key in ("container_name", "hostname"):
+            if isinstance(value := _scalar(service.get(key)), str):
+                names.add(value.lower())
+        networks = service.get("networks")
+        for _network, _k, network in networks.items() if isinstance(networks, YMap) else ():
+            aliases = network.get("aliases") if isinstance(network, YMap) else None
+            names.update(str(_scalar(alias)).lower() for alias in (aliases.items if isinstance(aliases, YSeq) else ()))
+    return frozenset(names)
 
 
 def _fixed_addresses(services: YMap) -> frozenset[str]:

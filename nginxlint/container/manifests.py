@@ -120,7 +120,7 @@ def read_manifests(workspace, texts, findings: list[Finding], notifications: lis
             relevant += [c.span for c in doc.configmaps if any(is_nginx_key(e.key) for e in c.entries)]
             got = bool(doc.workloads or doc.configmaps)
         else:
-            result.services.extend(_marked_developer_stack(path, doc.services))
+            result.services.extend(_refreshed_names(loader, path, doc, _marked_developer_stack(path, doc.services)))
             relevant = [s.span for s in doc.services if is_nginx_container(s.container)]
             got = bool(doc.services)
         noted = False
@@ -204,6 +204,16 @@ def _not_yaml_as_it_stands(text: str) -> str | None:
     if _PERCENT_PLACEHOLDER.search(text):
         return "a template of a manifest whose %%NAME%% placeholders an installer replaces"
     return None
+
+
+def _refreshed_names(loader, path, doc, services):
+    """The Compose file's services; where the repository redeploys the stack whole (redeploy.py), with the names of
+    its containers among those nginx looks up again on each deploy."""
+    from .redeploy import recreated_whole  # the repository's scripts, only when a Compose file is read
+
+    if not services or not recreated_whole(loader, Path(path)):
+        return services
+    return [replace(facts, stable_names=facts.stable_names | doc.names) for facts in services]
 
 
 def _marked_developer_stack(path: Path, services):

@@ -346,6 +346,8 @@ class ComposeDoc:
     services: tuple[RuntimeFacts, ...] = ()
     problems: tuple[ManifestProblem, ...] = ()
     skipped: str | None = None  # why the file was not read (an unrendered Jinja template)
+    # the names its containers answer to on its networks: services, container_name, hostname, network aliases
+    names: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
