@@ -23,6 +23,7 @@ from ..nginx.zones import parse_size, shared_zones
 from ..openresty.phases import INIT_PHASES, NO_YIELD_PHASES, load_failure, subsystem_of
 from ..openresty.releases import bundled_lua_module, module_order, shown
 from ..path_templates import rendered_elsewhere
+from ..script_writes import written_names
 from ..sources import Unreadable
 from ..text import did_you_mean
 from .registry import rule
@@ -769,8 +770,10 @@ _REQUEST_PHASES = frozenset({"set", "server_rewrite", "rewrite", "access", "prec
 @rule("LUA209")
 def lua_file_not_found(tree, report):
     for missing in tree.lua.missing_files:
-        if _compiled_at_build(missing.path) or git_ignored(tree.loader, missing.path):
-            continue  # made by a build or at deploy time, never committed: what is there is unknown
+        if _compiled_at_build(missing.path) or git_ignored(tree.loader, missing.path) or \
+                missing.path.name in written_names(tree.loader, tree.loader.repository_top(missing.path.parent)):
+            continue  # made by a build, a script (`luajit -b init.lua init.ljbc`) or at deploy time: what is there
+            # is unknown
         node = missing.node
         if rendered_elsewhere(tree.loader, node.file.path, missing.path):
             continue  # a template rendered elsewhere at deploy time, or the target one renders

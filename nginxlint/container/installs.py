@@ -154,6 +154,8 @@ def _command(words: list[str], cwd: str, line: int, effects: RunEffects, depth: 
     elif program in _RENDERERS:
         for output in _rendered(program, args):
             effects.written.append(Written(_resolve(cwd, output), program, made=True))
+    elif (output := _compiled(program, args)) is not None:
+        effects.written.append(Written(_resolve(cwd, output), program, made=True))
     elif program == "tar":
         target = _option(args, ("-C", "--directory")) or cwd
         effects.written.append(Written(_resolve(cwd, target), "tar", made=True))
@@ -198,6 +200,21 @@ def _rendered(program: str, args: list[str]) -> list[str]:
                 if index and args[index - 1] == "-template" and ":" in arg]
     output = _option(args, _RENDERERS[program])
     return [output] if output and output != "-" else []
+
+
+# LuaJIT's `-b` options that take a value (`luajit -b -t raw -n name in.lua out.ljbc`)
+_LUAJIT_VALUE_OPTIONS = frozenset({"-t", "-a", "-o", "-n", "-F", "-e"})
+
+
+def _compiled(program: str, args: list[str]) -> str | None:
+    """The bytecode file a Lua compiler writes: `luajit -b[lsg] IN OUT` (its last word), `luac -o OUT IN`."""
+    if program.startswith("luajit") and args and args[0].startswith("-b"):
+        names = [arg for previous, arg in zip(args, args[1:])
+                 if not arg.startswith("-") and previous not in _LUAJIT_VALUE_OPTIONS]
+        return names[-1] if len(names) >= 2 and names[-1] != "-" else None
+    if program.startswith("luac"):
+        return _option(args, ("-o",))
+    return None
 
 
 def _destinations(program: str, args: list[str]) -> set[str]:
