@@ -26,7 +26,7 @@ from ..nginx.captures import group, may_hold, starts_with_slash
 from ..nginx.conditions import regex_condition
 from ..nginx.directives import LUA_PHASE
 from ..nginx.inheritance import Lists, blocks_up, nearest, value_at
-from ..nginx.listen import http_servers
+from ..nginx.listen import http_servers, listens_locally, server_listens
 from ..nginx.locations import (UNKNOWN, ends_request, fixed_status, front_page, hands_off, header_added,
                                location_match, match_location, may_match, named_location, preflight,
                                probe_location, rewrite_redirects, rewrite_takes_every_uri, served_kinds)
@@ -399,6 +399,8 @@ def add_header_redefinition(dep, report):
                 continue  # merge keeps the parent's; off is reported where it is written (below)
             if _own_location_if(block):
                 continue  # NGX012 reports the list an `if` of a location replaces, where the request goes on
+            if block.name == "if" and (block.parent is None or block.parent.name != "location"):
+                continue  # nginx refuses add_header in an `if` of a server (NGX005): nothing is dropped at run time
             if access.loopback_only(block):
                 continue  # only this host's own processes get its answers (others get the 403, without them)
             inherited = headers.of(block.parent) if block.parent is not None else []
@@ -970,7 +972,7 @@ def return_bypasses_allow_deny(dep, report):
             if not access or not any(n.name == "deny" for n in access):
                 continue
             if _redirects_under_same_rules(node, access, lists) or _sends_back_to_own_site(dep, node) or \
-                    _error_page_under_same_rules(node, access, lists, error_pages):
+                    _error_page_under_same_rules(node, access, lists, error_pages) or _only_allowed_connect(node, access):
                 continue
             report(
                 node,
@@ -1082,6 +1084,39 @@ def _error_page_under_same_rules(node, access: list, lists: Lists, error_pages: 
                              for child in target.children or ()):
         return False  # unknown, or answered in its rewrite phase, before its access phase
     return _same_rules(lists.effective(target), access)
+
+
+def _only_allowed_connect(node, access: list) -> bool:
+    """The server listens on loopback addresses only, and the rules allow each of them: every client that can
+    connect is one the rules let through, so the return skips no refusal (a host's nginx on 127.0.0.1:8080 with
+    `allow 127.0.0.1; deny all;`)."""
+    server = node.enclosing("server")
+    if server is None or not listens_locally(server):
+        return False
+    listens = server_listens(server)
+    return bool(listens) and all(_first_match(access, listen.address) == "allow" for listen in listens)
+
+
+def _first_match(rules: list, address: str | None) -> str | None:
+    """"allow" or "deny": what the first rule that matches a client at `address` says; None when none does or
+    a rule cannot be read."""
+    try:
+        client = ipaddress.ip_address("127.0.0.1" if address == "localhost" else (address or "").strip("[]"))
+    except ValueError:
+        return None
+    for rule in rules:
+        value = rule.args[0].lower() if rule.args else ""
+        if value == "all":
+            return rule.name
+        try:
+            network = ipaddress.ip_network(value, strict=False)
+        except ValueError:
+            if value == "unix:":
+                continue
+            return None  # a templated or unknown rule
+        if client.version == network.version and client in network:
+            return rule.name
+    return None
 
 
 def _same_rules(one: list, other: list) -> bool:
