@@ -1137,9 +1137,10 @@ def cpu_affinity_in_container(tree, report):
         return
     workers = tree.main_directive("worker_processes")
     workers_auto = workers is not None and workers.args[:1] == ["auto"]
-    if binding.cpu_limit is None and (workers_auto or binding.source == "compose"):
+    if binding.source == "compose" or binding.cpu_limit is None and workers_auto:
         # with no CPU limit the container runs on all the host's CPUs: one worker pinned to each, as in every such
-        # container on the node; and a Compose service is alone on its host as far as anything says
+        # container on the node. A Compose service is alone on its host as far as anything says, and its `cpus`
+        # is a quota of CPU time, not a set of CPUs: it runs on every CPU of the host, pinned as on a plain install
         return
     node = tree.main_directive("worker_cpu_affinity")
     if node is not None:

@@ -98,14 +98,14 @@ def test_a_compose_build_gives_the_base_image_and_the_copied_config(tmp_path):
 
 def test_a_compose_service_pulling_an_image_is_not_bound_by_a_shared_port(tmp_path):
     write_tree(tmp_path, {
-        "benchmark/conf/nginx.conf": "worker_cpu_affinity auto;\nevents {}\nhttp { server { listen 9080; } }\n",
+        "benchmark/conf/nginx.conf": "worker_processes auto;\nevents {}\nhttp { server { listen 9080; } }\n",
         "docker/compose.yaml": "services:\n  gateway:\n    image: example/gateway:3\n    ports: ['9080:9080']\n"
                                "    cpus: 2\n    volumes: ['./gateway.yaml:/etc/gateway.yaml:ro']\n",
-        "built/nginx.conf": "worker_cpu_affinity auto;\nevents {}\nhttp { server { listen 8080; } }\n",
+        "built/nginx.conf": "worker_processes auto;\nevents {}\nhttp { server { listen 8080; } }\n",
         "built/compose.yaml": "services:\n  web:\n    build: ./image\n    ports: ['80:8080']\n    cpus: 2\n",
         "built/image/Dockerfile": "FROM alpine:3.21\n",
     })
-    result = run_cli([".", "--format", "json", "--select", "CTR111", "--isolated"], cwd=tmp_path)
+    result = run_cli([".", "--format", "json", "--select", "CTR101", "--isolated"], cwd=tmp_path)
     # the gateway runs its image's own config; the service built here runs the config that listens on its port
     assert [f["path"] for f in result.json["findings"]] == ["built/nginx.conf"]
 
