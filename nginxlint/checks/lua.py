@@ -698,6 +698,8 @@ def getenv_without_env(tree, report):
                 continue
             if use.top_level and _loaded_at_start(tree, unit):
                 continue  # the module's top level ran in the master, whose environment is whole, and is cached
+            if not use.top_level and _called_at_start_only(tree, unit, use):
+                continue  # a function only init_by_lua* calls (`_M.http_init()`): it runs in the master
             report.at(
                 unit.path, unit.span(use.span),
                 f'os.getenv("{name}") returns nil here: nginx clears the environment of its workers except the '
@@ -718,6 +720,21 @@ def _loaded_at_start(tree, unit) -> bool:
     top = unit.facts.taint.summaries[-1]
     return any(run.unit is unit and run.summary is top and run.phase == "init"
                for run in tree_phase_runs(tree, unit.subsystem))
+
+
+def _called_at_start_only(tree, unit, use) -> bool:
+    """The function that holds the call runs only where init_by_lua* code calls it, followed through the handlers'
+    calls (phase_calls): in the master, whose environment is whole."""
+    holding = [summary for summary in unit.facts.taint.summaries[:-1] if summary.span and
+               summary.span[:2] <= use.span[:2] and use.span[2:] <= summary.span[2:]] if unit.facts.taint else []
+    if not holding:
+        return False
+    from ..openresty.phase_calls import tree_phase_runs  # the Lua analysis, only for an os.getenv in a function
+
+    innermost = min(holding, key=lambda summary: (summary.span[2] - summary.span[0], summary.span[3]))
+    phases = {run.phase for run in tree_phase_runs(tree, unit.subsystem)
+              if run.unit is unit and run.summary is innermost}
+    return phases == {"init"}
 
 
 def _kept_elsewhere(tree, use) -> bool:
