@@ -707,7 +707,8 @@ def weak_origin_regex(tree, report):
                 )
             elif subject in _CHECKED_HEADERS and (cors.credentials or not cors.only_allows_origin(node)) \
                     and not _refuses_matches(node) and not _parses_header(tree, node, cors):
-                _judge_origin_site(tree, node, site, _CHECKED_HEADERS[subject], report)
+                _judge_origin_site(tree, node, site, _CHECKED_HEADERS[subject], report,
+                                   _sent_capture(node, site.pattern, cors) if subject == "http_origin" else None)
     if not cors.allowed or not cors.credentials:
         return  # an allowed Origin without credentials reads only what the attacker could fetch himself
     for block in tree.nodes("map"):
@@ -752,6 +753,9 @@ def _parses_header(tree, node, cors) -> bool:
     return not any(f"${name}" in arg for arg in tested for name in names)
 
 
+_SERVES_FILES = frozenset({"root", "alias", "try_files"})
+
+
 class _Cors:
     """What a config does with Access-Control-Allow-Origin: the add_headers that send it, whether
     Access-Control-Allow-Credentials: true can be sent with it, and which Origins reach it unchecked."""
@@ -764,6 +768,7 @@ class _Cors:
         self.more_credentials = any(_more_headers_credentials(n.args) for n in tree.nodes("more_set_headers"))
         self.credentials = any(_credentials(n) for n in headers) or self.more_credentials
         self.sets = _flow(tree).sets  # variable name -> its `set` lines
+        self._tree, self._access = tree, None  # AccessView, made for the first location that serves files
 
     def readable(self, node) -> bool:
         """The answers that carry this add_header may be read with the user's cookies: its block (whose add_header
@@ -778,10 +783,23 @@ class _Cors:
         if not any(_credentials(child) for child in block.children or ()):
             return False
         if block.name != "if":
-            return not answers_nothing_of_the_user(block)
+            return not answers_nothing_of_the_user(block) and not self._public_files(block)
         fixed = any(child.name == "return" and not any("$" in arg for arg in child.args)
                     for child in block.children or ())
         return not fixed or block.parent is not None and _lua_allows_origin(block.parent)
+
+    def _public_files(self, block) -> bool:
+        """A location that serves files from disk (its own `root`, `alias` or `try_files`; no proxy, no Lua or
+        FastCGI handler) to anyone (no allow list, no authentication): every client gets the same bytes, so the
+        user's cookies add nothing an attacker could not fetch himself."""
+        if block.name != "location":
+            return False
+        inside = list(block.walk())
+        if any(hands_off(inner) for inner in inside) or not any(inner.name in _SERVES_FILES for inner in inside):
+            return False
+        if self._access is None:
+            self._access = AccessView(self._tree)
+        return not self._access.opaque(block) and self._access.open_to_anyone(block, (4, 6)) == [4, 6]
 
     def checked(self, node) -> bool:
         """True when node runs only for an Origin an if accepted: inside `if ($http_origin ~ …)`, or inside
@@ -889,15 +907,39 @@ def _reflection(node, report, index):
     )
 
 
-def _judge_origin_site(tree, node, site, kind, report):
+_CAPTURE_VALUE = re.compile(r"\$(?:\{([1-9])\}|([1-9]))")
+
+
+def _sent_capture(node, pattern: str, cors) -> str | None:
+    """`if ($http_origin ~* ^(https?://[^/]*\.example\.com)) { set $cors $1; }` with `$cors` sent as
+    Access-Control-Allow-Origin: the browser takes the answer only when the Origin equals the capture, so what the
+    check lets through is the group's text alone, anchored at both ends. None where the if sends anything else."""
+    numbers = set()
+    for child in node.children or ():
+        if child.name in ("add_header", "more_set_headers"):
+            return None
+        if child.name == "set" and len(child.args) >= 2 and child.args[0].lstrip("$").lower() in cors.allowed_variables:
+            value = _CAPTURE_VALUE.fullmatch(child.args[1])
+            if value is None:
+                return None
+            numbers.add(value.group(1) or value.group(2))
+    if len(numbers) != 1:
+        return None
+    captured = group(pattern, numbers.pop())
+    return f"^(?:{captured.body})$" if captured is not None else None
+
+
+def _judge_origin_site(tree, node, site, kind, report, pattern: str | None = None):
+    """Report what the check's regex (or `pattern`, the part of it that decides) lets through."""
     caseless = "1" if site.caseless else "0"
-    verdict = _origin_verdict(tree, "weakness", kind + caseless + site.pattern)
+    pattern = pattern or site.pattern
+    verdict = _origin_verdict(tree, "weakness", kind + caseless + pattern)
     if verdict is None or verdict[0] == "malformed":
         settings = tree.settings
         domains = [d for d in settings.origin_domains if d != "*"]
         if domains or settings.origin_https_only:
             policy = kind + caseless + ("1" if settings.origin_https_only else "0") + ",".join(domains)
-            verdict = _origin_verdict(tree, "beyond_policy", f"{policy} {site.pattern}") or verdict
+            verdict = _origin_verdict(tree, "beyond_policy", f"{policy} {pattern}") or verdict
     if verdict is None:
         return
     problem, sample = verdict
