@@ -399,7 +399,7 @@ def add_header_redefinition(dep, report):
                 continue  # merge keeps the parent's; off is reported where it is written (below)
             if _own_location_if(block):
                 continue  # NGX012 reports the list an `if` of a location replaces, where the request goes on
-            if block.name == "if" and (block.parent is None or block.parent.name != "location"):
+            if block.name == "if" and block.parent is not None and block.parent.name == "server":
                 continue  # nginx refuses add_header in an `if` of a server (NGX005): nothing is dropped at run time
             if access.loopback_only(block):
                 continue  # only this host's own processes get its answers (others get the 403, without them)
