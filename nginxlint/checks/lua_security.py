@@ -9,6 +9,7 @@ from __future__ import annotations
 from ..findings import Location
 from ..nginx.access import AccessView
 from ..nginx.directives import LUA_PHASE
+from ..nginx.inheritance import blocks_up
 from ..openresty.lua_functions import Functions
 from .registry import rule
 
@@ -81,7 +82,7 @@ def check_lua_request_taint(dep, report):
             served_as = _served_as_html(unit) if flow.kind == "xss" and sink_unit.subsystem != "stream" else None
             if flow.kind == "xss" and served_as is None:
                 continue  # ngx.say writes to a TCP/UDP client, or into a response declared as JSON, text...
-            if flow.kind == "subrequest" and _nothing_guarded(dep, unit):
+            if flow.kind == "subrequest" and _nothing_guarded(dep, unit, _may_name_named_location(flow)):
                 continue  # every location answers the client directly: a subrequest reaches nothing new
             at = sink_unit.span(flow.span)  # in the file: two inline blocks may hold a sink at the same place
             key = (code, sink_unit.path, at)
@@ -130,27 +131,49 @@ def _called_inside(unit, names: set) -> bool:
     return False
 
 
-def _nothing_guarded(dep, unit) -> bool:
-    """No location of the servers that run the handler withholds anything from clients (no `internal` or named
-    location, access rule, authentication or Lua access code), and all of the config is in view: a subrequest, which
-    skips the access phase, reaches only what the client may request itself (`ngx.location.capture(
-    ngx.var.request_uri)` replaying the client's own request)."""
-    servers = [handler.node.enclosing("server") if handler.node is not None else None for handler in unit.handlers]
+def _nothing_guarded(dep, unit, named: bool) -> bool:
+    """No location of the servers that run the handler withholds anything from clients (no `internal` location,
+    access rule, authentication or Lua access code, nor a named location where `named`), and all of the config is in
+    view: a subrequest, which skips the access phase, reaches only what the client may request itself
+    (`ngx.location.capture(ngx.var.request_uri)` replaying the client's own request)."""
+    servers = [_server_of(handler.node) if handler.node is not None else None for handler in unit.handlers]
     if not dep.complete or not servers or None in servers:
         return False  # a handler outside a server in view: what its subrequests reach is not known
-    guarded = _guarded_servers(dep)
+    guarded = _guarded_servers(dep, named)
     return not any(id(server) in guarded for server in servers)
 
 
-def _guarded_servers(dep) -> set[int]:
-    """The servers holding something withheld from clients, from the tree's index, once per tree."""
-    if "guarded-servers" not in dep.memo:
+# The request's own path, which always starts with "/": never `@name`
+_URI_SOURCES = frozenset({"ngx.var.request_uri", "ngx.var.uri", "ngx.var.document_uri"})
+
+
+def _may_name_named_location(flow) -> bool:
+    """Only ngx.exec jumps to a named location (`ngx.exec("@fallback")`; a subrequest cannot), and only with a
+    value that may start with "@": not the request's own path."""
+    return flow.sink.startswith("ngx.exec") and flow.source.api not in _URI_SOURCES
+
+
+def _guarded_servers(dep, named: bool) -> set[int]:
+    """The servers holding something withheld from clients (named locations too where `named`), from the tree's
+    index, once per tree."""
+    key = f"guarded-servers-{named}"
+    if key not in dep.memo:
         from ..nginx.access import GUARD_DIRECTIVES  # the access model, only for a subrequest built from input
 
         guards = [node for name in GUARD_DIRECTIVES for node in dep.nodes(name)]
-        guards += [node for node in dep.nodes("location") if node.args[:1] and node.args[0].startswith("@")]
-        dep.memo["guarded-servers"] = {id(server) for node in guards if (server := node.enclosing("server"))}
-    return dep.memo["guarded-servers"]
+        if named:
+            guards += [node for node in dep.nodes("location") if node.args[:1] and node.args[0].startswith("@")]
+        dep.memo[key] = {id(server) for node in guards if (server := _server_of(node))}
+    return dep.memo[key]
+
+
+def _server_of(node):
+    """The server block around the node; in a fragment of an http server's directives (`include location.part.conf;`
+    inside one), the fragment's root, which stands for it."""
+    server = node.enclosing("server")
+    if server is None and node.ctx[:1] == ("http",):
+        server = next(block for block in blocks_up(node) if block.parent is None)
+    return server
 
 
 # How a handler's response may be HTML: its type says so (a default_type, a type the Lua sets), or, with no
