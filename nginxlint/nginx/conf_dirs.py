@@ -13,7 +13,8 @@ NGINX_DIRECTORIES = frozenset({prefix.rstrip("/") for prefix in CONF_PREFIXES} |
 
 def disabled_site(path) -> bool:
     """A file of `sites-available/` beside a `sites-enabled/` that holds no entry of its name or linking to it:
-    Debian's layout, whose nginx.conf includes only sites-enabled/*, so the site is switched off."""
+    Debian's layout, whose nginx.conf includes only sites-enabled/*, so the site is switched off. An entry of its
+    name that is a file of its own with other text is another version of the site, the one nginx loads."""
     if path is None:
         return False
     path = Path(path)
@@ -22,10 +23,17 @@ def disabled_site(path) -> bool:
         return False
     for entry in enabled.iterdir():
         if entry.name in (path.name, path.stem):
-            return False
+            return entry.is_file() and not entry.is_symlink() and not _same_bytes(entry, path)
         try:
             if entry.is_symlink() and Path(os.readlink(entry)).name == path.name:
                 return False
         except OSError:
             continue
     return True
+
+
+def _same_bytes(one: Path, other: Path) -> bool:
+    try:
+        return one.read_bytes() == other.read_bytes()
+    except OSError:
+        return True  # unreadable: taken as the same site

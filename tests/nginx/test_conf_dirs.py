@@ -1,4 +1,5 @@
-"""Which sites of Debian's layout nginx loads: sites-enabled/ holds links to (or copies of) sites-available/."""
+"""Which sites of Debian's layout nginx loads: sites-enabled/ holds links to (or copies of) sites-available/; a file
+of the same name with other text is another version, the one nginx loads."""
 from __future__ import annotations
 
 import os
@@ -10,11 +11,12 @@ from nginxlint.nginx.conf_dirs import disabled_site
 def test_a_site_is_switched_off_unless_sites_enabled_links_it_or_holds_its_name(tmp_path):
     available, enabled = tmp_path / "sites-available", tmp_path / "sites-enabled"
     available.mkdir(), enabled.mkdir()
-    for name in ("linked.conf", "copied", "off.conf"):
+    for name in ("linked.conf", "copied", "off.conf", "replaced"):
         (available / name).write_text("server { listen 80; }\n")
     os.symlink("../sites-available/linked.conf", enabled / "renamed")
     (enabled / "copied").write_text("server { listen 80; }\n")
-    assert disabled_site(available / "off.conf")
+    (enabled / "replaced").write_text("server { listen 443 ssl; }\n")  # another version of the site, the one loaded
+    assert disabled_site(available / "off.conf") and disabled_site(available / "replaced")
     assert not disabled_site(available / "linked.conf") and not disabled_site(available / "copied")
     (tmp_path / "conf.d").mkdir()
     assert not disabled_site(tmp_path / "conf.d" / "off.conf")  # not Debian's layout
