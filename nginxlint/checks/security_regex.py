@@ -16,8 +16,8 @@ from ..nginx.captures import group, starts_with_slash
 from ..nginx.conditions import equality_condition, if_condition, regex_condition
 from ..nginx.inheritance import Lists, blocks_up, nearest, value_at
 from ..nginx.listen import listens_locally
-from ..nginx.locations import (answers_nothing_of_the_user, hands_off, location_match, preflight, rewrite_redirects,
-                               top_level)
+from ..nginx.locations import (REDIRECTS, answers_nothing_of_the_user, hands_off, location_match, preflight,
+                               rewrite_redirects, top_level)
 from ..nginx.templates import UNKNOWN as UNKNOWN_VALUE
 from ..nginx.variables import parse_value, variable_facts, variables
 from ..nginx.wordmap import value_span
@@ -706,7 +706,8 @@ def weak_origin_regex(tree, report):
                                                                                "$http_referer")),
                 )
             elif subject in _CHECKED_HEADERS and (cors.credentials or not cors.only_allows_origin(node)) \
-                    and not _refuses_matches(node) and not _parses_header(tree, node, cors):
+                    and not _refuses_matches(node) and not _parses_header(tree, node, cors) \
+                    and not _only_redirects(node):
                 _judge_origin_site(tree, node, site, _CHECKED_HEADERS[subject], report,
                                    _sent_capture(node, site.pattern, cors) if subject == "http_origin" else None)
     if not cors.allowed or not cors.credentials:
@@ -733,6 +734,16 @@ def _refuses_matches(node) -> bool:
     """`if ($http_referer ~* (spam.example)) { return 403; }`: a block list; a looser match only refuses more."""
     condition = regex_condition(node)
     return condition is not None and condition[1] in ("~", "~*") and any(map(error_return, node.find("return")))
+
+
+def _only_redirects(node) -> bool:
+    """`if ($http_referer ~* /testnet/swagger/) { rewrite ^/swagger/doc.json$ /testnet/swagger/doc.json redirect; }`:
+    a match only sends the client elsewhere, where it asks again under that URI's own rules; it grants nothing."""
+    children = node.children or ()
+    return bool(children) and all(
+        child.name == "rewrite" and rewrite_redirects(child)
+        or child.name == "return" and bool(child.args) and child.args[0] in REDIRECTS
+        for child in children)
 
 
 _CAPTURE = re.compile(r"\$\{?[1-9]\b")
