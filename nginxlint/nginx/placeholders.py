@@ -29,13 +29,19 @@ def is_documentation_name(name: str) -> bool:
 _ADDRESS_PLACEHOLDER = re.compile(r"(?=.*x)(?:\d{1,3}|x{1,3})(?:\.(?:\d{1,3}|x{1,3})){3}|__[a-z][a-z0-9_]*__")
 
 
+# An upper-case name of words joined by `_` (`DEFAULT_RPC_IP`, `BACKEND_HOST`): a variable's name, for a script or a
+# reader to replace with the address (`sed -i "s/DEFAULT_RPC_IP/10.0.0.5/"`), not a host anyone names so
+_NAME_PLACEHOLDER = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
+
+
 def is_stand_in_host(host: str) -> bool:
     """An upstream host that only stands in for the user's own: a documentation name, a name under `localhost`
-    (RFC 6761: `app.localhost`, a local trial's), a public echo service, or an address to fill in (`10.0.4.xx`,
-    `__API_URL__`)."""
+    (RFC 6761: `app.localhost`, a local trial's), a public echo service, or an address or name to fill in
+    (`10.0.4.xx`, `__API_URL__`, `DEFAULT_RPC_IP`)."""
     name = host.lower().rstrip(".")
     return is_documentation_name(name) or name.endswith(".localhost") or _ADDRESS_PLACEHOLDER.fullmatch(name) \
-        is not None or any(name == s or name.endswith("." + s) for s in ECHO_SERVICES)
+        is not None or any(name == s or name.endswith("." + s) for s in ECHO_SERVICES) \
+        or _NAME_PLACEHOLDER.fullmatch(host) is not None
 
 
 # Suffixes of a file shipped for the user to copy into place under its own name (`site.conf.example` -> `site.conf`)
