@@ -144,13 +144,19 @@ def _health_check(dep, node) -> bool:
         return False
     if probe_location(location):
         return True
+    senders = _senders(dep, location)
+    return bool(senders) and all(sender is not None and probe_location(sender) for sender in senders)
+
+
+def _senders(dep, location) -> list:
+    """The locations of a named location's server that send requests to it (`try_files $uri @robots;`,
+    `error_page 404 @fallback;`); a sender outside a location is None. Empty for any other location."""
     name = location.args[0] if location.args and location.args[0].startswith("@") else None
     server = location.enclosing("server") if name else None
     if server is None:
-        return False
-    senders = [sender.enclosing("location") for directive in TO_NAMED_LOCATION for sender in dep.nodes(directive)
-               if name in sender.args and sender.enclosing("server") is server]
-    return bool(senders) and all(sender is not None and probe_location(sender) for sender in senders)
+        return []
+    return [sender.enclosing("location") for directive in TO_NAMED_LOCATION for sender in dep.nodes(directive)
+            if name in sender.args and sender.enclosing("server") is server]
 
 
 def _success(answer) -> bool:
@@ -258,6 +264,14 @@ def _answer_type(dep, default_types: dict, block) -> str | None:
         found = _extension_type(dep, match.pattern)
         if found is not None:
             return found
+    elif match is not None and match.modifier == "@":
+        # a named location keeps the URI of the request sent to it, whose extension gives the type
+        # (`location = /robots.txt { try_files $uri @default_robots; }`: text/plain)
+        senders = _senders(dep, location)
+        found = {_extension_type(dep, sender_match.pattern) if (sender_match := location_match(sender)) is not None
+                 and sender_match.modifier in ("=", "", "^~") else None for sender in senders if sender is not None}
+        if senders and None not in senders and len(found) == 1 and None not in found:
+            return found.pop()
     return _default_type(dep, default_types, block)
 
 

@@ -57,7 +57,8 @@ files: the rule is reported on the first and not on the second.
   `if (…OPTIONS) { …; return 204; }` answers with its own list and no body.
 - NGX011: `add_header Content-Type` sends a second Content-Type; `default_type` sends one, and so does headers-more's
   `more_set_headers "Content-Type: …"`, which replaces nginx's. A 204 carries only the added one (nginx drops its
-  own); a 304 and a proxied response carry two. Without `always` an answer of 404 or 500 gets no added header.
+  own); a 304 and a proxied response carry two. Without `always` an answer of 404 or 500 gets no added header. A
+  named location answers under the URI sent to it (`/robots.txt`: text/plain).
 - NGX012: an `if` whose add_header replaces nothing adds it to the location's answer, and an `if` that returns
   competes with no other; a `return` right after an `if` answers whether it matched or not, with its list. A `try_files` of the URI's files, the directory's index and a 404 answers as the static
   and index handlers do once an `if` skips it; `$uri =404` alone answers a directory with 404, they serve its index.
@@ -927,6 +928,21 @@ def test_a_return_in_an_exact_location_goes_out_as_its_extension_s_type(types, v
     sent = "text/plain" if types else "application/octet-stream"
     assert headers["content-type"] == [sent, value], headers
     assert lines == ([line_of(files, "location = /robots.txt")] if reported else [])
+
+
+@pytest.mark.parametrize("value, reported", [("text/plain", False), ("application/json", True)])
+def test_a_named_location_answers_as_the_type_of_the_uri_sent_to_it(value, reported):
+    files = {"conf/mime.types": Path("/etc/nginx/mime.types").read_text(),
+             "conf/nginx.conf": config("include mime.types; default_type application/octet-stream;\n"
+                                       "server { listen 127.0.0.1:{port}; root html;\n"
+                                       "    location = /robots.txt { try_files $uri @default_robots; }\n"
+                                       f'    location @default_robots {{ add_header Content-Type {value}; '
+                                       'return 200 "User-agent: *"; } }')}
+    with started(files) as nginx:
+        _, headers, _ = request(nginx.port, "GET /robots.txt HTTP/1.1\r\nHost: a\r\n")
+        lines = codes(nginx.lint(), "NGX011")
+    assert headers["content-type"] == ["text/plain", value], headers
+    assert lines == ([line_of(files, "location @default_robots")] if reported else [])
 
 
 # -- NGX012 ----------------------------------------------------------------------------------------------------
