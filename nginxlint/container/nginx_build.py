@@ -265,9 +265,16 @@ _CONFIGURE = re.compile(r"\./configure\b")
 _VARIABLE = re.compile(r"\$\{?(\w+)\}?")
 
 
+# The packages of a distribution's OpenSSL headers, which a source build links against when it names no OpenSSL of
+# its own (`--with-openssl=`)
+_OPENSSL_HEADERS = frozenset({"openssl-dev", "openssl3-dev", "libssl-dev", "openssl-devel", "openssl3-devel"})
+
+
 def builds_openssl_3(tree) -> str | None:
     """'OpenSSL 3.5.5, built by Dockerfile' when the tree's image builds nginx from source against an OpenSSL 3 it
-    builds from the release tarball (the version as the Dockerfile's ARG or ENV fixes it), and no other one."""
+    builds from the release tarball (the version as the Dockerfile's ARG or ENV fixes it), and no other one; or
+    'Alpine 3.22's OpenSSL 3, which Dockerfile's build links' when the build names no OpenSSL and a stage installs the
+    headers of the distribution's, on a release whose OpenSSL is 3.x."""
     image = built_image(tree)
     if image is None or image.final is None:
         return None
@@ -281,11 +288,23 @@ def builds_openssl_3(tree) -> str | None:
               if value}
     versions = {_VARIABLE.sub(lambda m: values.get(m.group(1), m.group(0)), match.group(1))
                 for match in _OPENSSL_TARBALL.finditer(text)}
+    if not versions and "--with-openssl" not in text:
+        return _links_distribution_openssl_3(image)
     if len(versions) != 1:
         return None
     (version,) = versions
     return f"OpenSSL {version}, built by {image.dockerfile.name}" if re.fullmatch(r"3\.\d+\.\d+[a-z]?", version) \
         else None
+
+
+def _links_distribution_openssl_3(image) -> str | None:
+    """The distribution release whose OpenSSL 3 headers a stage of the image installs for the build, for messages."""
+    for stage in image.stages:
+        if any(package.split("=", 1)[0] in _OPENSSL_HEADERS for _manager, package, _line in stage.packages):
+            distribution = openssl_3_distribution(stage.base.reference)
+            if distribution is not None:
+                return f"{distribution}'s OpenSSL 3, which {image.dockerfile.name}'s build links"
+    return None
 
 
 # An image of another publisher that holds OpenResty or a fork with an OpenSSL of its own build: its tag says
