@@ -39,6 +39,8 @@ files: the rule is reported on the first and not on the second.
   client wrote, its $remote_addr; a client that connects itself sets it with the header whatever the recursion.
   A `limit_req_zone` keyed on the address gives each forged address a quota of its own once a `limit_req` applies
   it; declared alone it limits nothing, and the rule is quiet.
+- SEC549: a rewrite inside `if (-d $request_filename)` fires only for a directory of the site: `/https:/evil.example`
+  gets 404.
 - SEC549: nginx merges `/go/https://evil.example` into `https:/evil.example`, which `return 302 $1` sends as the
   Location; with `absolute_redirect off` a Location starting with `/` is sent as it is (`//evil.example`,
   `/` and a backslash), with it on nginx puts its own scheme and host in front. A map value that starts with
@@ -830,6 +832,21 @@ def test_a_redirect_built_from_the_request_leaves_the_site(location, path, sent,
         assert headers["location"] == [sent.replace("{port}", str(nginx.port))]
         lines = codes(nginx.lint(), "SEC549")
     assert lines == ([line_of(files, location)] if reported else [])
+
+
+@pytest.mark.parametrize("redirect, reported", [
+    ("rewrite ^/(.*[^/])$ $1/ permanent;", True),
+    ("if (-d $request_filename) { rewrite ^/(.*[^/])$ $1/ permanent; }", False)])
+def test_a_redirect_only_for_existing_directories_never_takes_a_link_to_another_host(redirect, reported):
+    files = {"conf/nginx.conf": config("server { listen 127.0.0.1:{port}; server_name good.test; root html;\n"
+                                       f"    {redirect} }}"), "html/docs/index.html": "docs"}
+    with started(files) as nginx:
+        attack = request(nginx.port, "GET /https:/evil.example HTTP/1.1\r\nHost: good.test\r\n")
+        directory = request(nginx.port, "GET /docs HTTP/1.1\r\nHost: good.test\r\n")
+        lines = codes(nginx.lint(), "SEC549")
+    assert (attack[1].get("location") == ["https:/evil.example/"]) == reported, attack
+    assert directory[1]["location"] == ["docs/"]
+    assert lines == ([line_of(files, "rewrite ^/")] if reported else [])
 
 
 @pytest.mark.parametrize("value, sent, reported", [
