@@ -343,6 +343,41 @@ def _modifier(match) -> str:
     return match.modifier + " " if match.modifier else ""
 
 
+def _ends_with_slash(pattern: str) -> bool:
+    """The regex text before a capture always matches a `/` last: `^/files/`, or a group whose every alternative does
+    (`^(?:/-/u/|/-/uploads/public/)`)."""
+    if pattern.endswith("/"):
+        return True
+    if not pattern.endswith(")") or pattern.endswith("\\)"):
+        return False
+    depth, index = 0, len(pattern) - 1
+    while index >= 0:  # the "(" that opens the last group
+        char = pattern[index]
+        if index and pattern[index - 1] == "\\":
+            index -= 2
+            continue
+        depth += char == ")"
+        depth -= char == "("
+        if depth == 0:
+            break
+        index -= 1
+    body = pattern[index + 1:-1]
+    if index < 0 or body.startswith("?") and not body.startswith("?:"):
+        return False  # unbalanced, or a lookaround or named group's syntax
+    body = body.removeprefix("?:")
+    alternatives, depth, start = [], 0, 0
+    for position, char in enumerate(body):
+        if char in "([":
+            depth += 1
+        elif char in ")]":
+            depth -= 1
+        elif char == "|" and depth == 0 and (position == 0 or body[position - 1] != "\\"):
+            alternatives.append(body[start:position])
+            start = position + 1
+    alternatives.append(body[start:])
+    return all(_ends_with_slash(alternative) for alternative in alternatives)
+
+
 def _alias_regex(node, location, match, alias, report):
     """In a regex location the alias is the whole path; a capture the client fills can climb out of it."""
     for var in variables(alias):
@@ -353,7 +388,7 @@ def _alias_regex(node, location, match, alias, report):
             continue
         before_alias = alias[:var.start]
         after_slash = before_alias.endswith("/")
-        after_slash_in_regex = captured.before.endswith("/")
+        after_slash_in_regex = _ends_with_slash(captured.before)
         if after_slash and not after_slash_in_regex and may_hold(captured.body, dot_only=True):
             tail = f'right after "{captured.before[-12:]}"' if captured.before else "at the start"
             report(
