@@ -11,9 +11,10 @@ Runtime facts come, in this order, from Kubernetes manifests, Docker Compose fil
 3. a ConfigMap volume whose entry is the config (same content, else same file name, better in the same
    directory name), or a ConfigMap made elsewhere (kustomize's configMapGenerator) whose key is the file name;
 4. being the only nginx or OpenResty container of all the manifests read (and not bound to another config,
-   nor claimed by main configs in several directories); when no container is recognisably nginx (a custom
-   image), the only container that declares a port the config listens on (a Compose service only when it is
-   built here: one that pulls a ready image runs that image's config);
+   nor claimed by main configs in several directories, nor a Compose service that pulls a product's image and
+   mounts nothing where nginx reads its configuration: it runs its image's own); when no container is
+   recognisably nginx (a custom image), the only container that declares a port the config listens on (a Compose
+   service only when it is built here: one that pulls a ready image runs that image's config);
 5. the `runtime:` settings;
 6. a Dockerfile alone, near the config, that COPYs it or starts FROM an nginx or OpenResty image
    (`dockerfile_binding`).
@@ -68,6 +69,23 @@ def _nearest(tree, containers: list) -> list:
 
     best = max(shared(facts) for facts in containers)
     return [facts for facts in containers if shared(facts) == best]
+
+
+def _runs_its_image_config(facts) -> bool:
+    """A Compose service that pulls a product's image (`privatebin/nginx-fpm-alpine`, not nginx's or OpenResty's own)
+    and mounts nothing where nginx reads its configuration: it runs the config its image ships."""
+    from .base_images import base_image  # the image facts, only for a config bound to the one nginx container
+
+    container = facts.container
+    if facts.source != "compose" or container.build_source is not None or not container.image \
+            or base_image(container.image).flavour != "other":
+        return False
+    return not any(posixpath.normpath(mount.path).startswith(_CONFIG_DIRECTORIES) for mount in container.mounts)
+
+
+# Where the nginx and OpenResty images keep their configuration (a mount there replaces or adds to it)
+_CONFIG_DIRECTORIES = ("/etc/nginx", "/usr/local/openresty", "/usr/local/nginx", "/etc/openresty",
+                       "/opt/bitnami/nginx", "/config/nginx")
 
 
 def _in_its_project(tree, facts) -> bool:
@@ -172,7 +190,8 @@ def bind_containers(workspace, findings: list[Finding], notifications: list[Noti
         near = nearest[id(tree)]
         if len(near) == 1 and id(near[0].container) not in bound:
             if len(claims.get(id(near[0].container), ())) <= 1 and _in_its_project(tree, near[0]) \
-                    and not _mounts_another_main_config(tree, near[0], loader):
+                    and not _mounts_another_main_config(tree, near[0], loader) \
+                    and not _runs_its_image_config(near[0]):
                 tree.binding = Binding(near[0], "only-nginx-container")
         elif not nginx and (by_port := _port_binding(tree, candidates, bound)) is not None:
             tree.binding = by_port
