@@ -438,6 +438,8 @@ def add_header_redefinition(dep, report):
                 continue  # nginx refuses add_header in an `if` of a server (NGX005): nothing is dropped at run time
             if access.loopback_only(block):
                 continue  # only this host's own processes get its answers (others get the 403, without them)
+            if block.name == "location" and probe_location(block):
+                continue  # a health check's answer is read by the prober (a load balancer, the kubelet), no browser
             inherited = headers.of(block.parent) if block.parent is not None else []
             weight = _for_files(weighs, served_kinds(block), block)
             if preflight(block):
