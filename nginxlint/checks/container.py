@@ -661,8 +661,9 @@ def log_to_file(tree, report):
 
 def _under_supervisord(tree) -> bool:
     """The container runs supervisord, directly or from its start script: nginx's stdout and stderr go where the
-    `[program:nginx]` section says (`stdout_logfile`, a file in its log directory by default), not to the runtime."""
-    if _start_program(tree.binding) == "supervisord":
+    `[program:nginx]` section says (`stdout_logfile`, a file in its log directory by default), not to the runtime.
+    An init before it (`/sbin/tini -- supervisord -n`) execs it."""
+    if any(posixpath.basename(word) == "supervisord" for word in _start_words(tree.binding)):
         return True
     found = _start_of(tree)
     return found is not None and any(command.program == "supervisord" for command in found[0].commands)
