@@ -707,7 +707,7 @@ def weak_origin_regex(tree, report):
                 )
             elif subject in _CHECKED_HEADERS and (cors.credentials or not cors.only_allows_origin(node)) \
                     and not _refuses_matches(node) and not _parses_header(tree, node, cors) \
-                    and not _only_redirects(node):
+                    and not _only_redirects(node) and not _only_picks_a_handler(tree, node, cors):
                 _judge_origin_site(tree, node, site, _CHECKED_HEADERS[subject], report,
                                    _sent_capture(node, site.pattern, cors) if subject == "http_origin" else None)
     if not cors.allowed or not cors.credentials:
@@ -744,6 +744,32 @@ def _only_redirects(node) -> bool:
         child.name == "rewrite" and rewrite_redirects(child)
         or child.name == "return" and bool(child.args) and child.args[0] in REDIRECTS
         for child in children)
+
+
+# What an `if` may hold that only picks who answers the same request: a handler and its settings
+_HANDLER_CHOICE = frozenset({"proxy_pass", "fastcgi_pass", "uwsgi_pass", "scgi_pass", "grpc_pass", "proxy_set_header",
+                             "set", "break"})
+
+
+def _only_picks_a_handler(tree, node, cors) -> bool:
+    """`if ($http_referer ~* "translate\.googleusercontent\.com") { set $ssr 1; }`, with `$ssr` read only by ifs
+    that pass the request to another handler (`if ($ssr = 1) { proxy_pass http://ssr; }`) and by logs: the match
+    chooses who renders the same public page; it refuses, grants and sends nothing."""
+    children = node.children or ()
+    if not children or any(child.name != "set" or len(child.args) < 2 for child in children):
+        return False
+    names = {child.args[0].lstrip("$").lower() for child in children}
+    if not names.isdisjoint(cors.allowed_variables):
+        return False
+    flags = re.compile(r"\$\{?(?:" + "|".join(map(re.escape, names)) + r")\b", re.IGNORECASE)
+    routes = 0
+    for other in tree.walk():
+        if other.name in ("set", "log_format") or not any(flags.search(arg) for arg in other.args):
+            continue
+        if other.name != "if" or any(child.name not in _HANDLER_CHOICE for child in other.children or ()):
+            return False
+        routes += 1
+    return routes > 0  # a flag nothing in view reads may be tested where it decides access
 
 
 _CAPTURE = re.compile(r"\$\{?[1-9]\b")
