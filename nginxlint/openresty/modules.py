@@ -176,7 +176,9 @@ class ModuleSet:
         self._globs.extend(other._globs)
 
     def why(self, module: str) -> str | None:
-        """Why `module` is available, or None."""
+        """Why `module` is available, or None. `require("resty/redis")` finds what `require("resty.redis")` does: Lua
+        turns dots into the directory separator, which a slash already is."""
+        module = module.replace("/", ".")
         found = self._exact.get(module)
         if found is not None:
             return found
