@@ -895,7 +895,8 @@ def undefined_global(tree, report):
         assigned_at_init: set = set()
         definitions: dict[str, set] = {}  # each global's values as written: a function's or a constant's text, or None
         for unit in units:
-            names = {w.name for w in unit.facts.global_writes} | set(unit.facts.globals_through_g)
+            names = {w.name for w in unit.facts.global_writes} | set(unit.facts.globals_through_g) | {
+                require.module for require in unit.facts.requires if require.module in _SETS_ITS_GLOBAL}
             assigned |= names
             if unit.phases and unit.phases <= INIT_PHASES:
                 assigned_at_init |= names
@@ -953,6 +954,10 @@ def undefined_global(tree, report):
                     f"init_worker_by_lua*",
                     severity="warning", related=[where],
                 )
+
+
+# C modules whose loader also sets the global of their name (LuaFileSystem's luaopen_lfs: `lua_setglobal(L, "lfs")`)
+_SETS_ITS_GLOBAL = frozenset({"lfs"})
 
 
 def _as_written(text: str | None) -> str | None:
