@@ -16,7 +16,8 @@ from .container.start_placeholders import line_edits_near, placeholders_near, wr
 from .findings import Finding, Notification
 from .nginx import templates
 from .nginx.conf_dirs import CONF_PREFIXES
-from .nginx.parser import ParsedFile, parse, walk_directives
+from .nginx.conflicts import ours
+from .nginx.parser import ParsedFile, SyntaxProblem, parse, walk_directives
 from .nginx.sniff import classify
 from .nginx.templates import Masked
 from .repository import Fixtures, find_repository_root, is_backup_copy
@@ -246,6 +247,9 @@ class Loader:
 
             if edited := edited_lines(text, source.path.name, edits):
                 self.start_edited[source.display] = edited
+        text, conflict = ours(text)  # a merge conflict left in: its checked-out side is read, once
+        if conflict is not None:
+            exact = False
         language = templates.detect(text, source.path.name, placeholders=placeholders)
         if language is not None:  # tags masked, every line and column kept: the rest is linted
             masked = templates.mask(text, language, placeholders=placeholders)
@@ -254,6 +258,12 @@ class Loader:
             text = masked.text
             exact = False
         parsed = parse(text, source, self.lua_blocks, exact)
+        if conflict is not None and parsed.problem is None:
+            end = source.text.find("\n", conflict)
+            parsed.problem = SyntaxProblem(
+                "unresolved merge conflict: the `<<<<<<<`, `=======` and `>>>>>>>` lines of a merge are left in the "
+                "file, and nginx stops at the first (unknown directive); the side before `=======` is checked",
+                parsed.index.span(conflict, end if end >= 0 else len(source.text)))
         if parsed.problem:
             self.findings.append(load.syntax_error(source.display, parsed.problem))
         self._parsed[source.path] = parsed
