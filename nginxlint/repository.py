@@ -52,7 +52,7 @@ TRY_OUT_DIRS = ("demo", "demos", "*[-_]demo", "*[-_]demos", "demo[-_]*", "quick[
 # (old_site.conf, nginx.conf.old, default.bak, site.conf.orig): no deployment reads them. (Not "backup": nginx's
 # upstream `backup` servers give real files that name.)
 LEFTOVER_DIRS = ("old", "*[-_]old", "old[-_]*", "deprecated", "unused")
-_LEFTOVER_NAME = re.compile(r"(?:^|[-_.])(?:old|bak|orig|deprecated|unused)(?:[-_.]|$)", re.I)
+_LEFTOVER_NAME = re.compile(r"(?:^|[-_.])(?:old|bak|backup|orig|deprecated|unused)(?:[-_.]|$)", re.I)
 # A config named as an example to copy and make one's own (`service-example.conf`, `example.conf`, `site.sample.conf`):
 # the one a deployment runs is the copy, under the name the README gives it. Not a last suffix: `nginx.conf.sample`
 # is what an image or script copies into place as it stands (see ACTIVATED_SUFFIXES in nginx/placeholders).
