@@ -930,36 +930,25 @@ def test_stub_status_sends_text_plain_so_the_same_added_type_says_nothing_new(va
     assert lines == ([line_of(files, "location /status")] if reported else [])
 
 
-@pytest.mark.parametrize("types, value, reported", [
-    ("include mime.types;", "text/plain", False), ("include mime.types;", "application/json", True),
-    ("", "text/plain", True)])  # with no types, .txt is not one of nginx's own: default_type goes out
-def test_a_return_in_an_exact_location_goes_out_as_its_extension_s_type(types, value, reported):
+@pytest.mark.parametrize("types, value, named, reported", [
+    ("include mime.types;", "text/plain", False, False), ("include mime.types;", "application/json", False, True),
+    ("", "text/plain", False, True),  # with no types, .txt is not one of nginx's own: default_type goes out
+    # a named location answers under the URI sent to it
+    ("include mime.types;", "text/plain", True, False), ("include mime.types;", "application/json", True, True)])
+def test_a_return_for_a_file_name_goes_out_as_its_extension_s_type(types, value, named, reported):
+    answer = f'add_header Content-Type {value}; return 200 "User-agent: *";'
+    locations = (f"location = /robots.txt {{ try_files $uri @robots; }}\n    location @robots {{ {answer} }}"
+                 if named else f"location = /robots.txt {{ {answer} }}")
     files = {"conf/mime.types": Path("/etc/nginx/mime.types").read_text(),
              "conf/nginx.conf": config(f"{types} default_type application/octet-stream;\n"
-                                       "server { listen 127.0.0.1:{port};\n"
-                                       f'    location = /robots.txt {{ add_header Content-Type {value}; '
-                                       'return 200 "User-agent: *"; } }')}
+                                       f"server {{ listen 127.0.0.1:{{port}}; root html;\n    {locations} }}")}
     with started(files) as nginx:
         _, headers, _ = request(nginx.port, "GET /robots.txt HTTP/1.1\r\nHost: a\r\n")
         lines = codes(nginx.lint(), "NGX011")
     sent = "text/plain" if types else "application/octet-stream"
     assert headers["content-type"] == [sent, value], headers
-    assert lines == ([line_of(files, "location = /robots.txt")] if reported else [])
-
-
-@pytest.mark.parametrize("value, reported", [("text/plain", False), ("application/json", True)])
-def test_a_named_location_answers_as_the_type_of_the_uri_sent_to_it(value, reported):
-    files = {"conf/mime.types": Path("/etc/nginx/mime.types").read_text(),
-             "conf/nginx.conf": config("include mime.types; default_type application/octet-stream;\n"
-                                       "server { listen 127.0.0.1:{port}; root html;\n"
-                                       "    location = /robots.txt { try_files $uri @default_robots; }\n"
-                                       f'    location @default_robots {{ add_header Content-Type {value}; '
-                                       'return 200 "User-agent: *"; } }')}
-    with started(files) as nginx:
-        _, headers, _ = request(nginx.port, "GET /robots.txt HTTP/1.1\r\nHost: a\r\n")
-        lines = codes(nginx.lint(), "NGX011")
-    assert headers["content-type"] == ["text/plain", value], headers
-    assert lines == ([line_of(files, "location @default_robots")] if reported else [])
+    where = "location @robots" if named else "location = /robots.txt"
+    assert lines == ([line_of(files, where)] if reported else [])
 
 
 # -- NGX012 ----------------------------------------------------------------------------------------------------
