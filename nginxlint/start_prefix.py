@@ -129,8 +129,8 @@ _DEFAULT_CONF = "conf/nginx.conf"
 
 
 def started_in_prefix(tree) -> bool:
-    """Whether a shell script of the repository (at its top or one directory below) starts nginx on the tree's root
-    config with its working directory as the prefix: `nginx -p \\`pwd\\`/ -c conf/nginx-${PROFILE}.conf`."""
+    """Whether a shell script or README of the repository (at its top or one directory below) starts nginx on the
+    tree's root config with its working directory as the prefix: `nginx -p \\`pwd\\`/ -c conf/nginx-${PROFILE}.conf`."""
     config = tree.root.path
     if config is None:
         return False
@@ -143,12 +143,19 @@ def started_in_prefix(tree) -> bool:
     return any(fnmatch.fnmatchcase("/" + relative, "*" + pattern) for pattern in scripts)
 
 
+_README = re.compile(r"readme(?:\.(?:md|markdown|rst|txt))?", re.IGNORECASE)
+_INLINE_CODE_LINE = re.compile(r"^[ \t]*`(?!`)(.*)`[ \t]*$", re.MULTILINE)
+
+
 def _started_in_working_directory(top: Path) -> list[str]:
     """The `-c` paths (shell variables as `*`; conf/nginx.conf without one) of the nginx commands in shell scripts
-    that pass the working directory as `-p`, written out or through a variable set to it."""
+    and READMEs (the command a reader runs) that pass the working directory as `-p`, written out or through a
+    variable set to it."""
     found = []
-    for path in _files_near_top(top, lambda name: name.endswith(".sh")):
+    for path in _files_near_top(top, lambda name: name.endswith(".sh") or _README.fullmatch(name) is not None):
         text = _text(path)
+        if not path.name.endswith(".sh"):
+            text = _INLINE_CODE_LINE.sub(r"\1", text)  # a command written as `inline code` on a line of its own
         names = _WORKING_DIRECTORY_SET.findall(text)
         here = {f"${name}" for name in names} | {f"${{{name}}}" for name in names}
         for options in _nginx_options(text, comments=True):
