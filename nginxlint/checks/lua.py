@@ -1275,6 +1275,11 @@ def _scheme_of(url: str) -> str:
     return url.split("://", 1)[0].lower() if "://" in url and "$" not in url.split("://", 1)[0] else "http"
 
 
+# nginx's variables that always hold a numeric address (of the server's socket, of the client)
+_ADDRESS_VARIABLES = frozenset({"server_addr", "remote_addr", "realip_remote_addr", "proxy_protocol_addr",
+                                "proxy_protocol_server_addr"})
+
+
 def _needs_dns(url: str, upstreams: set, assigned: dict, implicit: set, scheme: str = "http") -> str | None:
     """The host a variable proxy_pass would resolve at request time ("" when unknown), or None when no DNS is needed:
     every value the variable holding the host can take is an address, an upstream block's name, or the host and
@@ -1286,7 +1291,9 @@ def _needs_dns(url: str, upstreams: set, assigned: dict, implicit: set, scheme: 
             upstream_key(url, scheme) in implicit else host
     if host.split("$", 1)[0] in upstreams:
         return None  # `$scheme://backend$uri`: nginx finds the upstream block backend at request time, no DNS
-    variable = re.fullmatch(r"\$\{?(\w+)\}?", host) or re.fullmatch(r"\$\{?(\w+)\}?", url)
+    variable = re.fullmatch(r"\[?\$\{?(\w+)\}?\]?", host) or re.fullmatch(r"\$\{?(\w+)\}?", url)
+    if variable and variable.group(1).lower() in _ADDRESS_VARIABLES:
+        return None  # `proxy_pass $server_addr:53`: nginx fills in an address, nothing to look up
     values = assigned.get("$" + variable.group(1)) if variable else None
     if values:
         if None in values:
