@@ -369,7 +369,7 @@ class ConfigTree:
         exists = loader.exists(path)
         source = loader.source(path) if exists else None
         if not exists:
-            if os.path.basename(pattern) in self.loader.stock_files:
+            if os.path.basename(pattern) in self.loader.stock_files or _packaged_modules(node):
                 known[key] = ()
                 return []
             self._not_read()
@@ -417,7 +417,10 @@ class ConfigTree:
 # Where a distribution's dynamic module packages put the one `load_module` line each (Fedora/RHEL's
 # /usr/share/nginx/modules, Debian's /etc/nginx/modules-enabled, Alpine's /etc/nginx/modules), which the stock
 # nginx.conf includes at its top.
-_PACKAGED_MODULES = re.compile(r"/(?:usr/share/nginx/modules|etc/nginx/modules-enabled|etc/nginx/modules)/\*\.conf")
+# A module package's own file is named for its module (Debian's `50-mod-stream.conf`), in that directory or in
+# `modules-enabled/` of the conf directory.
+_PACKAGED_MODULES = re.compile(r"(?:/usr/share/nginx/modules|/etc/nginx/modules-enabled|/etc/nginx/modules|"
+                               r"(?:\./)?modules-enabled)/(?:\*|\d+-mod-[\w.-]+)\.conf")
 
 
 def _another_programs_file(loader, path: Path) -> bool:
