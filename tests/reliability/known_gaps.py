@@ -70,6 +70,9 @@ GAPS: tuple[Gap, ...] = (
         "of other modules); nginxlint checks duplicate directives (NGX007) and lua_shared_dict names (LUA204)",
         message=r"^duplicate (upstream|location)|is already declared for a different use|^duplicate zone|"
                 r"^a duplicate listen"),
+    Gap("missed", "a file a module package installs beside nginx.conf (Debian's modules-enabled/50-mod-stream.conf): "
+        "the case does not ship it, a host or image with the package has it",
+        message=r'^open\(\) "(?:\./)?modules-enabled/\d+-mod-'),
     Gap("missed", "nginx resolves host names at -t: the result depends on the machine's DNS",
         message=r"^host not found|^no port in upstream"),
     Gap("missed", "files nginx opens at -t besides configs (certificates, keys, DH params): the case does not ship "
