@@ -10,6 +10,7 @@ from ..findings import Location
 from ..nginx.access import AccessView
 from ..nginx.directives import LUA_PHASE
 from ..nginx.inheritance import blocks_up
+from ..nginx.urls import forward_proxy
 from ..openresty.lua_functions import Functions
 from .registry import rule
 
@@ -82,6 +83,9 @@ def check_lua_request_taint(dep, report):
             served_as = _served_as_html(unit) if flow.kind == "xss" and sink_unit.subsystem != "stream" else None
             if flow.kind == "xss" and served_as is None:
                 continue  # ngx.say writes to a TCP/UDP client, or into a response declared as JSON, text...
+            if flow.kind == "ssrf" and unit.handlers and all(handler.node is not None and forward_proxy(handler.node)
+                                                               for handler in unit.handlers):
+                continue  # a forward proxy by design (`proxy_connect;`): the client choosing where it goes is its job
             if flow.kind == "subrequest" and _nothing_guarded(dep, unit, _may_name_named_location(flow)):
                 continue  # every location answers the client directly: a subrequest reaches nothing new
             at = sink_unit.span(flow.span)  # in the file: two inline blocks may hold a sink at the same place

@@ -19,6 +19,7 @@ from ..nginx.listen import listens_locally
 from ..nginx.locations import (REDIRECTS, answers_nothing_of_the_user, hands_off, location_match, preflight,
                                rewrite_redirects, top_level)
 from ..nginx.templates import UNKNOWN as UNKNOWN_VALUE
+from ..nginx.urls import forward_proxy
 from ..nginx.variables import parse_value, variable_facts, variables
 from ..nginx.wordmap import value_span
 from ..regex import charsets as cs
@@ -420,7 +421,7 @@ def ssrf(tree, report):
             continue  # reached only through an internal redirect, whose target the config chooses
         if access.local_clients_only(node.parent):
             continue  # only this host's own processes send the requests (a forward proxy on a unix socket)
-        if _forward_proxy(node):
+        if forward_proxy(node):
             continue  # the server tunnels CONNECT requests: proxying to the host a client names is its job
         chain, _ = _host_source(flow, node.args[0], node, 0)
         if chain and _names_an_existing_file(flow, chain[-1], node):
@@ -436,13 +437,6 @@ def ssrf(tree, report):
                 help="name the upstream in the config (an upstream block or a map of allowed hosts) and pass "
                     "client input only in the path",
             )
-
-
-def _forward_proxy(node) -> bool:
-    """The directive's server is a forward proxy by design: it turns ngx_http_proxy_connect_module's CONNECT
-    tunnelling on (`proxy_connect;`)."""
-    server = node.enclosing("server")
-    return server is not None and bool(server.find("proxy_connect"))
 
 
 def _names_an_existing_file(flow, part, node) -> bool:

@@ -254,3 +254,10 @@ def is_public_name(host: str) -> bool:
     if "." not in name or not _TOP_LEVEL_DOMAIN.fullmatch(name.rsplit(".", 1)[1]):
         return False
     return not any(name == suffix or name.endswith("." + suffix) for suffix in _PRIVATE_SUFFIXES)
+
+
+def forward_proxy(node) -> bool:
+    """The directive's server is a forward proxy by design: it turns ngx_http_proxy_connect_module's CONNECT
+    tunnelling on (`proxy_connect;`), so the client chooses where it connects."""
+    server = node.enclosing("server")
+    return server is not None and bool(server.find("proxy_connect"))
