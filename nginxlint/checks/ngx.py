@@ -236,9 +236,12 @@ def missing_semicolon(tree, report):
         if not takes or d.on_one_line():
             continue  # no word of it starts a line
         quoted = d.quoted
+        masked = tree.loader.masked.get(d.file.display)
         for index, arg in enumerate(d.args):
             if index > 0 and not quoted[index] and arg != d.name and d.starts_a_line(index) \
                     and usable_in(arg, node.ctx) and not is_unknown(arg):
+                if masked is not None and masked.lines_between(d.span[:2], d.arg_span(index)[:2]):
+                    break  # a template tag before the word may render the `;` (a helper writing the format's end)
                 report(node, f'"{arg}" starts a line inside "{d.name}": the ";" that ends "{d.name}" is missing, so '
                        f'nginx takes "{arg}" and what follows as more {d.name} values and never sets {arg}',
                        arg=index, help='end the line before with ";"')

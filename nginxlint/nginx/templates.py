@@ -334,6 +334,18 @@ class Masked:
                 return True
         return False
 
+    def lines_between(self, start, end) -> bool:
+        """Whether a tag that may render lines (or a branch left out) stands between two (line, column) positions:
+        what it renders may end a directive there (`{{- include "log-format" . }}` writing its `;`)."""
+        index = self._line_index()
+        low, high = index.offset(*start), index.offset(*end)
+        for region in self._regions_from(low):
+            if region.start >= high:
+                break
+            if region.kind in ("lines", "dropped") and region.end > low:
+                return True
+        return False
+
     def unknown_at(self, span) -> bool:
         """Whether a masked value overlaps a span (line, column, end line, end column) of the text."""
         index = self._line_index()
