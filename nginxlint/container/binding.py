@@ -43,7 +43,8 @@ from ..settings import SettingsError
 from ..text import did_you_mean
 from .detect import chart_directory, is_compose_path, is_idle_container, is_nginx_container, may_be_config
 from .development import development_setup
-from .dockerfile_binding import bind_dockerfiles, build_context, config_nginx_reads, image_copy_target, with_build
+from .dockerfile_binding import (bind_dockerfiles, build_context, config_nginx_reads, image_copy_target,
+                                 nearby_dockerfiles, with_build)
 from .manifests import Manifests, absolute, containers, manifest_texts, read_manifests
 from .model import Binding
 from .view import ContainerView
@@ -71,14 +72,15 @@ def _nearest(tree, containers: list) -> list:
     return [facts for facts in containers if shared(facts) == best]
 
 
-def _runs_its_image_config(facts) -> bool:
+def _runs_its_image_config(tree, facts) -> bool:
     """A Compose service that pulls a product's image (`privatebin/nginx-fpm-alpine`, not nginx's or OpenResty's own)
-    and mounts nothing where nginx reads its configuration: it runs the config its image ships."""
+    and mounts nothing where nginx reads its configuration, beside no Dockerfile that may build that image from the
+    config: it runs the config its image ships."""
     from .base_images import base_image  # the image facts, only for a config bound to the one nginx container
 
     container = facts.container
     if facts.source != "compose" or container.build_source is not None or not container.image \
-            or base_image(container.image).flavour != "other":
+            or base_image(container.image).flavour != "other" or nearby_dockerfiles(tree):
         return False
     return not any(posixpath.normpath(mount.path).startswith(_CONFIG_DIRECTORIES) for mount in container.mounts)
 
@@ -191,7 +193,7 @@ def bind_containers(workspace, findings: list[Finding], notifications: list[Noti
         if len(near) == 1 and id(near[0].container) not in bound:
             if len(claims.get(id(near[0].container), ())) <= 1 and _in_its_project(tree, near[0]) \
                     and not _mounts_another_main_config(tree, near[0], loader) \
-                    and not _runs_its_image_config(near[0]):
+                    and not _runs_its_image_config(tree, near[0]):
                 tree.binding = Binding(near[0], "only-nginx-container")
         elif not nginx and (by_port := _port_binding(tree, candidates, bound)) is not None:
             tree.binding = by_port
