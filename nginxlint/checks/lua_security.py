@@ -9,7 +9,7 @@ from __future__ import annotations
 from ..findings import Location
 from ..nginx.access import AccessView
 from ..nginx.directives import LUA_PHASE
-from ..nginx.inheritance import blocks_up
+from ..nginx.inheritance import server_of
 from ..nginx.urls import forward_proxy
 from ..openresty.lua_functions import Functions
 from .registry import rule
@@ -140,7 +140,7 @@ def _nothing_guarded(dep, unit, named: bool) -> bool:
     access rule, authentication or Lua access code, nor a named location where `named`), and all of the config is in
     view: a subrequest, which skips the access phase, reaches only what the client may request itself
     (`ngx.location.capture(ngx.var.request_uri)` replaying the client's own request)."""
-    servers = [_server_of(handler.node) if handler.node is not None else None for handler in unit.handlers]
+    servers = [server_of(handler.node) if handler.node is not None else None for handler in unit.handlers]
     if not dep.complete or not servers or None in servers:
         return False  # a handler outside a server in view: what its subrequests reach is not known
     guarded = _guarded_servers(dep, named)
@@ -167,17 +167,8 @@ def _guarded_servers(dep, named: bool) -> set[int]:
         guards = [node for name in GUARD_DIRECTIVES for node in dep.nodes(name)]
         if named:
             guards += [node for node in dep.nodes("location") if node.args[:1] and node.args[0].startswith("@")]
-        dep.memo[key] = {id(server) for node in guards if (server := _server_of(node))}
+        dep.memo[key] = {id(server) for node in guards if (server := server_of(node))}
     return dep.memo[key]
-
-
-def _server_of(node):
-    """The server block around the node; in a fragment of an http server's directives (`include location.part.conf;`
-    inside one), the fragment's root, which stands for it."""
-    server = node.enclosing("server")
-    if server is None and node.ctx[:1] == ("http",):
-        server = next(block for block in blocks_up(node) if block.parent is None)
-    return server
 
 
 # How a handler's response may be HTML: its type says so (a default_type, a type the Lua sets), or, with no

@@ -25,7 +25,7 @@ from ..nginx.access import CLIENT_CHECKS, GUARD_DIRECTIVES, AccessView, error_re
 from ..nginx.captures import group, may_hold, starts_with_slash
 from ..nginx.conditions import regex_condition
 from ..nginx.directives import LUA_PHASE
-from ..nginx.inheritance import Lists, blocks_up, nearest, value_at
+from ..nginx.inheritance import Lists, blocks_up, nearest, server_of, value_at
 from ..nginx.listen import http_servers, listens_locally, server_listens
 from ..nginx.locations import (UNKNOWN, ends_request, fixed_status, front_page, hands_off, header_added,
                                location_match, match_location, may_match, named_location, preflight,
@@ -1112,11 +1112,7 @@ def _error_page_under_same_rules(node, access: list, lists: Lists, error_pages: 
     block = node.parent
     page = next((page for page in error_pages.effective(block if block.name == "location" else block.parent or block)
                  if args[0] in page.args[:-1]), None)
-    # the server's named location; in a macro's body, the body's own (the server it renders in is out of view)
-    server = node.enclosing("server")
-    if server is None:
-        server = next(block for block in blocks_up(node) if block.parent is None)
-    target = named_location(server, page.args[-1]) if page is not None else None
+    target = named_location(server_of(node), page.args[-1]) if page is not None else None
     if target is None or any(child.name in ("return", "if") or child.name == "rewrite" and rewrite_redirects(child)
                              for child in target.children or ()):
         return False  # unknown, or answered in its rewrite phase, before its access phase

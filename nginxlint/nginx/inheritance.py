@@ -69,3 +69,10 @@ def blocks_up(block):
     while node is not None:
         yield node
         node = node.parent
+
+
+def server_of(node):
+    """The server block around the node; where none is in view (a fragment of a server's directives, `include
+    location.part.conf;` inside one, or a template macro's body), the root of its tree, which stands for it."""
+    server = node.enclosing("server")
+    return server if server is not None else next(block for block in blocks_up(node) if block.parent is None)
