@@ -325,26 +325,24 @@ class Masked:
             self._starts = [region.start for region in self.regions]
         return self.regions[max(bisect_right(self._starts, start) - 1, 0):]
 
-    def unknown_between(self, start: int, end: int) -> bool:
-        """Whether a masked value overlaps offsets [start, end) of the text."""
+    def _overlapped(self, start: int, end: int, kinds: tuple[str, ...]) -> bool:
+        """Whether a region of one of `kinds` overlaps offsets [start, end) of the text."""
         for region in self._regions_from(start):
             if region.start >= end:
                 break
-            if region.kind == "value" and region.end > start:
+            if region.kind in kinds and region.end > start:
                 return True
         return False
+
+    def unknown_between(self, start: int, end: int) -> bool:
+        """Whether a masked value overlaps offsets [start, end) of the text."""
+        return self._overlapped(start, end, ("value",))
 
     def lines_between(self, start, end) -> bool:
         """Whether a tag that may render lines (or a branch left out) stands between two (line, column) positions:
         what it renders may end a directive there (`{{- include "log-format" . }}` writing its `;`)."""
         index = self._line_index()
-        low, high = index.offset(*start), index.offset(*end)
-        for region in self._regions_from(low):
-            if region.start >= high:
-                break
-            if region.kind in ("lines", "dropped") and region.end > low:
-                return True
-        return False
+        return self._overlapped(index.offset(*start), index.offset(*end), ("lines", "dropped"))
 
     def unknown_at(self, span) -> bool:
         """Whether a masked value overlaps a span (line, column, end line, end column) of the text."""
