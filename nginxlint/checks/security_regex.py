@@ -755,15 +755,23 @@ def _only_picks_a_handler(tree, node, cors) -> bool:
     names = {child.args[0].lstrip("$").lower() for child in children}
     if not names.isdisjoint(cors.allowed_variables):
         return False
-    flags = re.compile(r"\$\{?(?:" + "|".join(map(re.escape, names)) + r")\b", re.IGNORECASE)
-    routes = 0
-    for other in tree.walk():
-        if other.name in ("set", "log_format") or not any(flags.search(arg) for arg in other.args):
-            continue
-        if other.name != "if" or any(child.name not in _HANDLER_CHOICE for child in other.children or ()):
-            return False
-        routes += 1
-    return routes > 0  # a flag nothing in view reads may be tested where it decides access
+    readers = {id(other): other for name in names for other in _variable_readers(tree).get(name, ())}.values()
+    # a flag nothing in view reads may be tested where it decides access
+    return bool(readers) and all(other.name == "if" and all(child.name in _HANDLER_CHOICE
+                                                            for child in other.children or ()) for other in readers)
+
+
+def _variable_readers(tree) -> dict[str, list]:
+    """{variable name (lower case): the directives that read it}, a log format or a `set` left out; made once per
+    tree."""
+    readers = tree.memo.get("variable-readers")
+    if readers is None:
+        readers = tree.memo["variable-readers"] = {}
+        for node in tree.walk():
+            if node.name not in ("set", "log_format"):
+                for name in {variable.name.lower() for arg in node.args for variable in variables(arg)}:
+                    readers.setdefault(name, []).append(node)
+    return readers
 
 
 _CAPTURE = re.compile(r"\$\{?[1-9]\b")
