@@ -725,15 +725,15 @@ def _loaded_at_start(tree, unit) -> bool:
 def _called_at_start_only(tree, unit, use) -> bool:
     """The function that holds the call runs only where init_by_lua* code calls it, followed through the handlers'
     calls (phase_calls): in the master, whose environment is whole."""
-    holding = [summary for summary in unit.facts.taint.summaries[:-1] if summary.span and
-               summary.span[:2] <= use.span[:2] and use.span[2:] <= summary.span[2:]] if unit.facts.taint else []
-    if not holding:
-        return False
-    from ..openresty.phase_calls import tree_phase_runs  # the Lua analysis, only for an os.getenv in a function
+    # the Lua analysis, only for an os.getenv in a function
+    from ..openresty.phase_calls import innermost_function, tree_phase_runs
 
-    innermost = min(holding, key=lambda summary: (summary.span[2] - summary.span[0], summary.span[3]))
+    summaries = unit.facts.taint.summaries if unit.facts.taint is not None else ()
+    function = innermost_function(summaries, use.span)
+    if function is None or function is summaries[-1]:
+        return False  # the main body: its runs are judged by `_loaded_at_start`
     phases = {run.phase for run in tree_phase_runs(tree, unit.subsystem)
-              if run.unit is unit and run.summary is innermost}
+              if run.unit is unit and run.summary is function}
     return phases == {"init"}
 
 

@@ -46,21 +46,13 @@ def _handlers_reaching(tree, module, calls) -> list:
     """The handlers whose code runs a function of `module` that holds one of the calls (a module's `expose()`
     collects, its `get_status()` beside it does not); none when no handler is seen to run one (a call nginxlint
     cannot follow), and then every handler that requires the module may."""
-    from ..openresty.phase_calls import tree_phase_runs  # the Lua analysis, only when a module collects
+    # the Lua analysis, only when a module collects
+    from ..openresty.phase_calls import innermost_function, tree_phase_runs
 
     summaries = module.facts.taint.summaries if module.facts.taint is not None else ()
-    holders = {id(_innermost(summaries, call.span)) for call in calls}
+    holders = {id(innermost_function(summaries, call.span)) for call in calls}
     return [run.handler for run in tree_phase_runs(tree, module.subsystem)
             if run.unit is module and id(run.summary) in holders]
-
-
-def _innermost(summaries, span):
-    """The summary of the innermost function whose text holds `span`: the main body's (last) if none."""
-    start, end = span[:2], span[2:]
-    holding = [s for s in summaries if s.span and s.span[:2] <= start and end <= s.span[2:]]
-    # the spans that hold it nest: the innermost starts last
-    return max(holding, key=lambda s: (s.span[:2], -s.span[2], -s.span[3]), default=summaries[-1]) \
-        if summaries else None
 
 
 def metrics_locations(tree) -> list:
