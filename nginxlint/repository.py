@@ -52,6 +52,9 @@ TRY_OUT_DIRS = ("demo", "demos", "*[-_]demo", "*[-_]demos", "demo[-_]*", "quick[
 # (old_site.conf, nginx.conf.old, default.bak, site.conf.orig): no deployment reads them. (Not "backup": nginx's
 # upstream `backup` servers give real files that name.)
 LEFTOVER_DIRS = ("old", "*[-_]old", "old[-_]*", "deprecated", "unused")
+# A README's name, as a project writes it (`README.md`, `readme.rst`, `README`): its commands and notes are the
+# reader's instructions
+README_NAME = re.compile(r"readme(?:\.(?:md|markdown|rst|txt))?", re.IGNORECASE)
 _LEFTOVER_NAME = re.compile(r"(?:^|[-_.])(?:old|bak|backup|orig|deprecated|unused)(?:[-_.]|$)", re.I)
 # A config named as an example to copy and make one's own (`service-example.conf`, `example.conf`, `site.sample.conf`):
 # the one a deployment runs is the copy, under the name the README gives it. Not a last suffix: `nginx.conf.sample`

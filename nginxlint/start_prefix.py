@@ -14,6 +14,8 @@ import os
 import re
 from pathlib import Path, PurePosixPath
 
+from .repository import README_NAME
+
 # A command line that runs nginx (or openresty) with its options: `nginx -p DIR -c FILE`, `exec openresty -c …`.
 # The program may be a variable naming a copy of the binary (`$APP_NAME -p $(pwd)/ -c conf/nginx.conf`): only nginx
 # takes a prefix and a config so.
@@ -143,7 +145,6 @@ def started_in_prefix(tree) -> bool:
     return any(fnmatch.fnmatchcase("/" + relative, "*" + pattern) for pattern in scripts)
 
 
-_README = re.compile(r"readme(?:\.(?:md|markdown|rst|txt))?", re.IGNORECASE)
 _INLINE_CODE_LINE = re.compile(r"^[ \t]*`(?!`)(.*)`[ \t]*$", re.MULTILINE)
 
 
@@ -152,7 +153,7 @@ def _started_in_working_directory(top: Path) -> list[str]:
     and READMEs (the command a reader runs) that pass the working directory as `-p`, written out or through a
     variable set to it."""
     found = []
-    for path in _files_near_top(top, lambda name: name.endswith(".sh") or _README.fullmatch(name) is not None):
+    for path in _files_near_top(top, lambda name: name.endswith(".sh") or README_NAME.fullmatch(name) is not None):
         text = _text(path)
         if not path.name.endswith(".sh"):
             text = _INLINE_CODE_LINE.sub(r"\1", text)  # a command written as `inline code` on a line of its own

@@ -26,6 +26,7 @@ import os
 import re
 from pathlib import Path
 
+from ..repository import README_NAME
 from .debug_env import switches_on_debugging
 from .detect import image_repository
 
@@ -42,7 +43,6 @@ _MAIL_CATCHERS = frozenset({"mailhog", "mailpit", "maildev", "smtp4dev", "mailca
 # The last part of a database's, cache's or broker's image repository (mariadb, postgres, bitnami/redis, ...).
 _DATA_STORES = frozenset({"mariadb", "mysql", "percona", "postgres", "postgis", "timescaledb", "mongo", "redis",
                           "valkey", "keydb", "memcached", "elasticsearch", "opensearch", "rabbitmq", "minio"})
-_README = re.compile(r"readme(?:\.(?:md|markdown|rst|txt))?", re.IGNORECASE)
 _PRODUCTION_NAME = re.compile(r"(?:^|[._-])prod(?:uction)?(?:[._-]|$)", re.IGNORECASE)
 # A statement that the stack is not for production, or for testing or development only, on text whose spaces
 # are single: "not intended for production", "cannot be used in any production environment", "do not use this
@@ -180,7 +180,7 @@ def holds_sources(path: Path) -> bool:
 
 def _readme_says_not_for_production(directory: Path) -> bool:
     try:
-        names = [name for name in os.listdir(directory) if _README.fullmatch(name)]
+        names = [name for name in os.listdir(directory) if README_NAME.fullmatch(name)]
     except OSError:
         return False
     for name in names:
