@@ -136,7 +136,7 @@ def load_compose(path: str, text: str, env: dict[str, str] | None = None) -> Com
         if parsed.problems and (named or SERVICES_LINE.search(text)):
             return ComposeDoc(path, problems=_yaml_problems(path, parsed.problems))
         return ComposeDoc(path)
-    services_map = services
+    names = _network_names(services)
     reader = _ComposeReader(path, root, env or {})
     read = [reader.read_service(name, key_node.span, service)
             for name, key_node, service in services.items() if isinstance(service, YMap)]
@@ -149,7 +149,7 @@ def load_compose(path: str, text: str, env: dict[str, str] | None = None) -> Com
         lines = text.split("\n")
         problems = tuple(p for p in problems if p.span is None or not _TEMPLATE_TAG.search(lines[p.span[0] - 1]))
     return ComposeDoc(path, tuple(services), tuple(sorted(problems, key=lambda p: p.span or (0, 0, 0, 0))),
-                      names=_network_names(services_map))
+                      names=names)
 
 
 # `deploy` keys only `docker stack deploy` reads (Compose ignores them), and the network driver only Swarm has.
