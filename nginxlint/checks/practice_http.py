@@ -259,20 +259,19 @@ def _answer_type(dep, default_types: dict, block) -> str | None:
     names (`location = /robots.txt`, or `location /robots.txt`, which no one asks for another name), text/plain with
     mime.types; else default_type."""
     location = block if block.name == "location" else block.enclosing("location")
-    match = location_match(location) if location is not None else None
-    if match is not None and match.modifier in ("=", "", "^~"):
-        found = _extension_type(dep, match.pattern)
-        if found is not None:
-            return found
-    elif match is not None and match.modifier == "@":
+    found = _named_file_type(dep, location)
+    if found is None and location is not None and location.args[:1] and location.args[0].startswith("@"):
         # a named location keeps the URI of the request sent to it, whose extension gives the type
         # (`location = /robots.txt { try_files $uri @default_robots; }`: text/plain)
-        senders = _senders(dep, location)
-        found = {_extension_type(dep, sender_match.pattern) if (sender_match := location_match(sender)) is not None
-                 and sender_match.modifier in ("=", "", "^~") else None for sender in senders if sender is not None}
-        if senders and None not in senders and len(found) == 1 and None not in found:
-            return found.pop()
-    return _default_type(dep, default_types, block)
+        types = {_named_file_type(dep, sender) for sender in _senders(dep, location)}
+        found = types.pop() if len(types) == 1 else None
+    return found or _default_type(dep, default_types, block)
+
+
+def _named_file_type(dep, location) -> str | None:
+    """The type of the file an exact or prefix location is named for (`location = /robots.txt`), or None."""
+    match = location_match(location) if location is not None else None
+    return _extension_type(dep, match.pattern) if match is not None and match.modifier in ("=", "", "^~") else None
 
 
 def _default_type(dep, table: dict, block) -> str | None:
