@@ -10,6 +10,8 @@ from .conditions import if_condition
 from .values import parse_uint
 
 MODIFIERS = ("=", "~*", "~", "^~")
+
+
 def named_location(server, name: str):
     """The server's `location @name` (nginx allows named locations at the server level only), or None."""
     return next((node for node in server.find("location") if node.args == [name]), None) if server else None
