@@ -34,3 +34,8 @@ def _starts_as_shell(path: Path) -> bool:
             return bool(_SHELL_LINE.match(handle.read(80)))
     except OSError:
         return False
+
+
+def ci_files(top: Path) -> list[Path]:
+    """The CI jobs of the repository at `top`: GitHub's workflows and GitLab's pipeline (they may not exist)."""
+    return [*(top / ".github" / "workflows").glob("*.y*ml"), top / ".gitlab-ci.yml"]

@@ -30,6 +30,7 @@ import os
 import re
 from pathlib import Path
 
+from ..shell_scripts import ci_files
 from .dockerfile_binding import (copied_to, dockerfile_context, local_sources, nearby_dockerfiles, parsed_dockerfile,
                                  runs_tests)
 from .model import image_flavour
@@ -190,7 +191,7 @@ def _built_only_by_development_setups(workspace) -> set[str]:
     if not candidates:
         return candidates
     top = workspace.loader.repository_top(Path(os.path.abspath(workspace.loader.base_dir)))
-    ci = _read_all([*(top / ".github" / "workflows").glob("*.y*ml"), top / ".gitlab-ci.yml"])  # GitHub, GitLab
+    ci = _read_all(ci_files(top))
     named = _script_text(workspace.loader) + ci
     return {path for path in candidates if os.path.basename(path) not in named}
 

@@ -17,7 +17,7 @@ _VALUE_OPTIONS = frozenset({"-f", "--file", "--env-file", "-p", "--project-name"
                             "--no-attach", "--ansi", "--progress"})
 # The files `docker compose` reads when no `-f` is given
 _DEFAULT_FILES = frozenset({"compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"})
-_CI_FILES = (".gitlab-ci.yml", "Makefile", "makefile", "Justfile")
+_TASK_FILES = ("Makefile", "makefile", "Justfile")
 
 
 def recreated_whole(loader, compose_path: Path) -> bool:
@@ -58,12 +58,11 @@ def _positional(words: list[str]) -> list[str]:
 
 def _deploy_texts(loader):
     """The repository's shell scripts, Makefiles and CI workflows."""
-    from ..shell_scripts import shell_scripts  # read once per run, shared with the other script readers
+    from ..shell_scripts import ci_files, shell_scripts  # read once per run, shared with the other script readers
 
     top = loader.repository_top(Path(os.path.abspath(loader.base_dir)))
     yield from (text for _path, text in shell_scripts(loader, top))
-    paths = [*(top / ".github" / "workflows").glob("*.y*ml"), *(top / name for name in _CI_FILES)]
-    for path in paths:
+    for path in [*ci_files(top), *(top / name for name in _TASK_FILES)]:
         try:
             yield path.read_text(encoding="utf-8", errors="replace")
         except OSError:
