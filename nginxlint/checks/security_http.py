@@ -1072,11 +1072,15 @@ def _answers_in_rewrite_phase(node, error_pages) -> bool:
     # an error code without text is what a denied client gets anyway, unless error_page hands the request, its URI
     # unchanged, to a named location (`error_page 404 @backend;`, which may proxy the very path denied); a page's
     # URI (`/index.php`, `/404.html`) is answered by the location of that URI, under its own rules
+    return any(page.args[-1].startswith("@") for page in _error_pages_of(node, error_pages))
+
+
+def _error_pages_of(node, error_pages: Lists) -> list:
+    """The `error_page` lines that take the status of the `return` (`error_page 503 @maintenance;`), in order: those
+    of its location, or of the level around an `if` that holds it."""
     block = node.parent
-    for page in error_pages.effective(block if block.name == "location" else block.parent or block):
-        if args[0] in page.args[:-1] and page.args[-1].startswith("@"):
-            return True
-    return False
+    return [page for page in error_pages.effective(block if block.name == "location" else block.parent or block)
+            if node.args[0] in page.args[:-1]]
 
 
 _REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
@@ -1109,9 +1113,7 @@ def _error_page_under_same_rules(node, access: list, lists: Lists, error_pages: 
     args = node.args
     if node.name != "return" or len(args) > 1 and args[1] != "" or (parse_uint(args[0]) or 0) < 400:
         return False
-    block = node.parent
-    page = next((page for page in error_pages.effective(block if block.name == "location" else block.parent or block)
-                 if args[0] in page.args[:-1]), None)
+    page = next(iter(_error_pages_of(node, error_pages)), None)
     target = named_location(server_of(node), page.args[-1]) if page is not None else None
     if target is None or any(child.name in ("return", "if") or child.name == "rewrite" and rewrite_redirects(child)
                              for child in target.children or ()):
