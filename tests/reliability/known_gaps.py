@@ -47,6 +47,10 @@ def _cycle_reported(outcome, case) -> bool:
     return any(f["code"] == "NGX003" for f in outcome.findings)
 
 
+def _syntax_error_reported(outcome, case) -> bool:
+    return any(f["code"] == "NGX001" for f in outcome.findings)
+
+
 GAPS: tuple[Gap, ...] = (
     Gap("missed", "an absolute include reads the machine's file system, which nginxlint does not: outside the "
         "project (and without a path-map entry) it can only warn (NGX002 warning)", message=r'^open\(\) "/'),
@@ -97,6 +101,9 @@ GAPS: tuple[Gap, ...] = (
         when=_rendered_beside),
     Gap("wrong-line", "include cycle: nginx fails inside the second copy of the file (or crashes), nginxlint "
         "points at the include that closes the cycle (NGX003)", when=_cycle_reported),
+    Gap("wrong-line", "a file that does not parse: nginx reads it directive by directive and may first stop at one in "
+        "the wrong context, before the syntax error; nginxlint reports the syntax error (NGX001) and judges contexts "
+        "only in a file that parses", message=r"directive is not allowed here$", when=_syntax_error_reported),
 )
 
 
