@@ -367,6 +367,26 @@ _GROUPS = (
     (H_MSL | BLOCK | NOARGS, "endpoints"),
     (H_LOC | NOARGS, "endpoints_status"),
     (H_MAIN | TAKE1, "endpoints_resolver endpoints_certificates"),
+    # Wallarm's filtering node (its own nginx module; also the injected Kubernetes sidecar), from its configuration
+    # reference's context lines; it documents no argument counts, so the masks take any
+    (H_MSL | MORE1, """
+        disable_acl wallarm_application wallarm_block_page wallarm_custom_ruleset_path wallarm_enable_libdetection
+        wallarm_fallback wallarm_force wallarm_general_ruleset_memory_limit wallarm_global_trainingset_path
+        wallarm_instance wallarm_key_path wallarm_local_trainingset_path wallarm_mode wallarm_mode_allow_override
+        wallarm_parse_response wallarm_parse_websocket wallarm_parser_disable wallarm_parse_html_response
+        wallarm_partner_client_uuid wallarm_process_time_limit wallarm_process_time_limit_block wallarm_protondb_path
+        wallarm_rate_limit wallarm_rate_limit_enabled wallarm_rate_limit_log_level wallarm_rate_limit_status_code
+        wallarm_request_chunk_size wallarm_request_memory_limit wallarm_stalled_worker_timeout wallarm_timeslice
+        wallarm_ts_request_memory_limit wallarm_unpack_response
+    """),
+    (H_MAIN | MORE1, """
+        wallarm_acl_access_phase wallarm_acl_export_enable wallarm_api_conf wallarm_block_page_add_dynamic_path
+        wallarm_cache_path wallarm_file_check_interval wallarm_rate_limit_shm_size wallarm_tarantool_upstream
+        wallarm_upstream_backend wallarm_upstream_connect_attempts wallarm_upstream_reconnect_interval
+        wallarm_upstream_connect_timeout wallarm_upstream_queue_limit wallarm_upstream_queue_memory_limit
+    """),
+    (H_SRV | H_LOC | MORE1, "wallarm_status"),
+    (MAIN | MORE1, "wallarm_proton_log_mask_master wallarm_proton_log_mask_worker"),
 )
 
 
