@@ -630,7 +630,10 @@ def test_a_template_of_an_nginx_config_nothing_includes_is_one_note_not_linted(t
     template = "server {\n    listen {{ port }};\n    server_name <%= name %>;\n}\n"
     write_tree(tmp_path, {"conf/nginx.conf": "events {}\nhttp { server { listen 80; } }\n",
                           **{f"conf/site.conf.{suffix}": template for suffix in ("tmpl", "tpl", "gtpl", "j2", "erb", "etlua")},
-                          "conf/redis.conf.j2": "port {{ redis_port }}\n", "conf/app.py.j2": template})
+                          "conf/redis.conf.j2": "port {{ redis_port }}\n", "conf/app.py.j2": template,
+                          # a tag where nginx would open a block: chrony's servers, TOML's registry locations
+                          "conf/chrony.conf.j2": "{% for server in ntp_servers %}\nserver {{ server }}\n{% endfor %}\n",
+                          "conf/registry.conf.j2": '[[registry]]\nlocation = "{{ item.location }}"\n'})
     (tmp_path / ".git").mkdir()
     result = run_cli([".", "--format", "json", "--exit-zero"], cwd=tmp_path)
     notes = {n["path"]: n for n in result.json["notifications"]}

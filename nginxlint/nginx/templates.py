@@ -116,9 +116,10 @@ RENDERED_SUFFIXES = (".template", *_TEMPLATE_SUFFIXES)
 # The placeholder a project's own renderer replaces in a file named as a template (`__UPSTREAM_IPS__`, filled in by
 # a Lua or shell script with gsub or sed): a word of capitals between double underscores.
 _DUNDER_PLACEHOLDER = re.compile(r"(?<![\w$])__[A-Z][A-Z0-9_]*__(?!\w)")
-# What a template of an nginx config holds whatever its tags: a block nginx opens (`server {`, `location /x {`).
-_NGINX_BLOCK = re.compile(r"^[ \t]*(?:events|http|stream|server|upstream[ \t]+\S+|location[ \t][^{\n]*)[ \t]*\{",
-                          re.MULTILINE)
+# What a template of an nginx config holds whatever its tags: a block nginx opens (`server {`, `location /x {`), not
+# a tag that opens there (chrony's `server {{ server }}`, TOML's `location = "{{ item.location }}"`).
+_NGINX_BLOCK = re.compile(
+    r"^[ \t]*(?:events|http|stream|server|upstream[ \t]+\S+|location[ \t][^{\n]*)[ \t]*\{(?![{%])", re.MULTILINE)
 
 
 # A part of a file's name that calls it a template (`.template.nginx.conf`, `nginx.template.conf`,
