@@ -746,7 +746,7 @@ _HANDLER_CHOICE = frozenset({"proxy_pass", "fastcgi_pass", "uwsgi_pass", "scgi_p
 
 
 def _only_picks_a_handler(tree, node, cors) -> bool:
-    """`if ($http_referer ~* "translate\.googleusercontent\.com") { set $ssr 1; }`, with `$ssr` read only by ifs
+    r"""`if ($http_referer ~* "translate\.googleusercontent\.com") { set $ssr 1; }`, with `$ssr` read only by ifs
     that pass the request to another handler (`if ($ssr = 1) { proxy_pass http://ssr; }`) and by logs: the match
     chooses who renders the same public page; it refuses, grants and sends nothing."""
     children = node.children or ()
@@ -950,7 +950,7 @@ _CAPTURE_VALUE = re.compile(r"\$(?:\{([1-9])\}|([1-9]))")
 
 
 def _sent_capture(node, pattern: str, cors) -> str | None:
-    """`if ($http_origin ~* ^(https?://[^/]*\.example\.com)) { set $cors $1; }` with `$cors` sent as
+    r"""`if ($http_origin ~* ^(https?://[^/]*\.example\.com)) { set $cors $1; }` with `$cors` sent as
     Access-Control-Allow-Origin: the browser takes the answer only when the Origin equals the capture, so what the
     check lets through is the group's text alone, anchored at both ends. None where the if sends anything else."""
     numbers = set()
