@@ -52,6 +52,7 @@ def _run(paths: list[Path], settings, base_dir: Path, stdin, texts) -> tuple[Rep
     selection.fixtures.add_files(undeployed_files(workspace.trees))  # ConfigMaps' trees too, made while binding
     selection.fixtures.add_switched_off(
         tree.root.display for tree in workspace.trees if not tree.is_main and disabled_site(tree.root.path))
+    _switch_off_unreferenced(workspace, selection.fixtures, notifications)
     for tree in workspace.trees:
         findings.extend(tree.findings)
 
@@ -207,6 +208,24 @@ def _bind_containers(workspace, findings, notifications) -> None:
     nginx_containers = bind_containers(workspace, findings, notifications)
     for tree in workspace.trees:
         settle_includes(tree, nginx_containers)
+
+
+def _switch_off_unreferenced(workspace, fixtures, notifications) -> None:
+    """The files only configs nothing of the repository deploys hold (unreferenced.py) are switched off, with one
+    note per config."""
+    from .unreferenced import unreferenced_configs  # with the binding code, loaded by a run
+
+    roots = set(unreferenced_configs(workspace))
+    if not roots:
+        return
+    quiet: set = set()
+    deployed: set = set()
+    for tree in workspace.trees:
+        (quiet if tree.root.display in roots else deployed).update(tree.files)
+    notifications.extend(Notification(
+        "note", "no container is bound to this config and no other file of the repository names it, so advice for a "
+        "deployed server is not reported here", root) for root in sorted(roots) if not fixtures.holds(root))
+    fixtures.add_switched_off(quiet - deployed)
 
 
 def _note_undeployed_files(workspace, selection) -> None:

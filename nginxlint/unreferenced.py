@@ -1,0 +1,82 @@
+"""Configs that nothing of their repository deploys.
+
+A repository that builds images or starts a Compose stack says where its nginx configs go: a Dockerfile copies them,
+a Compose file or manifest mounts them (binding), a script copies them, a README tells the reader to. A config that
+no container is bound to, and whose name (or directory, as a whole path) no other file of the repository mentions, is
+a file left behind: an old site kept beside the one the image takes from its package, a copy of a removed service.
+Its advice for a deployed server is not reported, as for a site sites-enabled/ does not enable; what would stop nginx
+still is. Without a Dockerfile or Compose file the repository says nothing of how it is deployed, and its configs
+are taken as deployed.
+"""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from .container.detect import is_compose_path
+from .container.dockerfile import is_dockerfile_name
+
+_MAX_TEXT = 1 << 20  # a file larger than this is data, not a script or a document that names configs
+_BINARY_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".ico", ".svg", ".woff", ".woff2", ".ttf", ".eot", ".gz",
+                    ".zip", ".tar", ".tgz", ".jar", ".pdf", ".so", ".a", ".o", ".pyc", ".mp4", ".webp")
+# Where a path named as a whole ends: `COPY nginx/ /etc/nginx/`, `-v ./conf:/etc/nginx/conf.d`, not the start of a
+# longer path (`COPY conf/supervisor/nginx.conf`).
+_PATH_END = r"(?=[\s\"'`:;,)\]]|$)"
+
+
+def unreferenced_configs(workspace) -> list[str]:
+    """The display paths of the root files of config trees nothing of their repository deploys."""
+    loader = workspace.loader
+    by_top: dict[Path, list] = {}
+    for tree in workspace.trees:
+        path = tree.root.path
+        if tree.binding is None and path is not None:
+            by_top.setdefault(loader.repository_top(Path(os.path.abspath(path)).parent), []).append(tree)
+    found = []
+    for top, trees in by_top.items():
+        files = loader.files_under(top)
+        if not any(is_dockerfile_name(file.name) or is_compose_path(file.name) for file in files):
+            continue
+        roots = {Path(os.path.abspath(tree.root.path)): tree for tree in trees}
+        mentioned = _mentioned(files, {path: _terms(path, top) for path in roots})
+        found.extend(tree.root.display for path, tree in roots.items() if path not in mentioned)
+    return sorted(found)
+
+
+def _terms(path: Path, top: Path) -> re.Pattern:
+    """What names the config: its file name, or its directory below the repository's top as a whole path."""
+    names = [re.escape(path.name)]
+    directory = path.parent.relative_to(top).as_posix() if path.parent != top and top in path.parents else None
+    if directory:
+        # `conf/`, `conf/*`, `conf/*.conf`, `conf:` (a mount's source); a one-word directory alone (`conf`) is a word
+        whole = r"/(?:\*(?:" + re.escape(path.suffix) + r")?)?" + ("" if "/" in directory else r"|(?=:)")
+        names.append(re.escape(directory) + f"(?:{whole})" + ("?" if "/" in directory else "") + _PATH_END)
+    return re.compile(r"(?<![\w.-])(?:" + "|".join(names) + r")(?![\w-])")
+
+
+def _mentioned(files, terms: dict[Path, re.Pattern]) -> set[Path]:
+    """The configs some other file of the repository names."""
+    mentioned: set[Path] = set()
+    for file in files:
+        if len(mentioned) == len(terms):
+            break
+        if file.name.lower().endswith(_BINARY_SUFFIXES) or file.name.endswith("ignore"):
+            continue  # data, or what git and docker leave out (`.gitignore`, `.dockerignore`)
+        text = _text(file)
+        if text is None:
+            continue
+        for config, pattern in terms.items():
+            if config not in mentioned and config != file and pattern.search(text):
+                mentioned.add(config)
+    return mentioned
+
+
+def _text(file: Path) -> str | None:
+    try:
+        if file.stat().st_size > _MAX_TEXT:
+            return None
+        data = file.read_bytes()
+    except OSError:
+        return None
+    return None if b"\0" in data else data.decode("utf-8", "replace")
