@@ -334,6 +334,9 @@ OPENSSL_3_DISTRIBUTIONS = {  # repository -> (first release with OpenSSL 3, what
 }
 _RELEASE_IN_NAME = re.compile(r"(?:^|/)(ubi|rockylinux|almalinux)[/-]?(\d+)(?:-(?:minimal|micro|init|base))?(?:/ubi(?:-(?:minimal|micro|init))?)?$")
 _CURRENT_WORDS = frozenset({"latest", "slim", "stable", "edge", "rawhide", "minimal", "base", "micro", "init"})
+# Images built on one distribution release whose tags are version numbers of their own: phusion/baseimage 0.11 is
+# Ubuntu 18.04 (0.10.2 is 16.04; from 1.0.0 on its tags name the release, `focal-1.0.0`).
+_OWN_NUMBERS = {("phusion/baseimage", "0.11"): ("ubuntu", (18, 4))}
 
 
 # Distributions whose own OpenSSL is 1.1.0 or later from these releases on (Debian 9, Ubuntu 18.04, Alpine 3.9; Alpine
@@ -356,6 +359,8 @@ def distribution_since(reference: str | None, table: dict) -> str | None:
     named = _RELEASE_IN_NAME.search(repository)
     if named:  # ubi9/ubi-minimal, redhat/ubi9, almalinux/9-minimal
         name, release = named.group(1), (int(named.group(2)),)
+    elif (repository, tag) in _OWN_NUMBERS:
+        name, release = _OWN_NUMBERS[repository, tag]
     else:
         name = repository.split("/")[-1]
         release = _release_of(name, tag)
