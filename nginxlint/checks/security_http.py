@@ -32,7 +32,7 @@ from ..nginx.locations import (UNKNOWN, ends_request, fixed_status, front_page, 
                                probe_location, rewrite_redirects, rewrite_takes_every_uri, served_kinds)
 from ..nginx.parser import blocks_around
 from ..nginx.placeholders import is_stand_in_host
-from ..nginx.templates import is_unknown, template_includes
+from ..nginx.templates import UNKNOWN, is_unknown, template_includes
 from ..nginx.tls_scope import (PlainHttp, alone_on_their_sockets, default_on_every_socket, named_as_catch_all,
                                 servers_by_socket)
 from ..nginx.urls import (is_public_name, is_service_name, moving_platform, names_resolved_at_start,
@@ -715,6 +715,8 @@ def _security_weight(settings):
 
     def weighs(node) -> bool:
         name, value = node.args[0].lower(), " ".join(node.args[1:2])
+        if value.replace(UNKNOWN, "") == "" and value:
+            return False  # a value a template fills in whole may be empty, and nginx sends no header then
         return value != "" and any(  # nginx sends no header for an empty value
             fnmatchcase(name, pattern) and (protects is None or protects(value))
             for pattern, protects in patterns.items())
