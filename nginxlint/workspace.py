@@ -4,6 +4,7 @@ from __future__ import annotations
 import fnmatch
 import glob
 import os
+import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -401,7 +402,7 @@ def discover(paths: list[Path], settings, named_templates: list[Path] | None = N
                 elif named_templates is not None and (rendered := templates.template_name(relative)) is not None \
                         and _matches(rendered[0], include):
                     named_templates.append(file)
-                elif _nginx_mustache(file):
+                elif _nginx_mustache(file) or _site_without_suffix(file):
                     configs.append(file)
                 elif compose_templates is not None and (rendered := templates.template_name(file.name)) is not None \
                         and is_compose_path(rendered[0]):
@@ -430,6 +431,37 @@ def _nginx_mustache(file: Path) -> bool:
         return templates.holds_nginx_blocks(file.read_text(encoding="utf-8", errors="replace"))
     except OSError:
         return False
+
+
+# Where a site file goes without a suffix: Debian's `sites-available/default`, the `default` of linuxserver.io's
+# `/defaults/`, an image's `assets/…/nginx/gitlab` that its entrypoint installs into sites-enabled/.
+_SUFFIXLESS_SITE_DIRS = re.compile(r"nginx|openresty|site-confs|vhosts?|vhost\.d", re.IGNORECASE)
+# The first statement of a site file: a block nginx opens in http, or a directive's line.
+_SITE_START = re.compile(r"(?:server|upstream[ \t]+\S+|map[ \t][^{\n]*|geo[ \t][^{\n]*)[ \t]*\{[ \t]*(?:#.*)?$"
+                         r"|[a-z_]+[ \t][^;{}\n]*;[ \t]*(?:#.*)?$")
+
+
+def _site_without_suffix(file: Path) -> bool:
+    """A file named without a suffix, `default` or in a directory named for nginx or its sites, whose first
+    statement opens a block nginx takes in http or is a directive nginx knows, and that holds a block nginx opens:
+    a site file (a shell script or another program's config starts otherwise)."""
+    if "." in file.name or not (file.name == "default" or _SUFFIXLESS_SITE_DIRS.search(file.parent.name)):
+        return False
+    try:
+        with open(file, encoding="utf-8", errors="replace") as handle:
+            text = handle.read(1 << 18)
+    except OSError:
+        return False
+    first = next((line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")),
+                 "")
+    if not _SITE_START.fullmatch(first):
+        return False
+    if first.endswith(";"):
+        from .nginx.directives import is_known  # crossplane's table, built on first use
+
+        if not is_known(first.split()[0]):
+            return False
+    return templates.holds_nginx_blocks(text)
 
 
 # A config shipped under another name, that a start script or a Dockerfile copies into place at start:

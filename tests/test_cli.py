@@ -838,3 +838,21 @@ def test_a_dependency_missing_for_this_python_is_named_not_an_internal_error(mon
     monkeypatch.setattr(cli, "lint", broken)
     assert cli.main(["samples"]) == 2
     assert "internal error" in capsys.readouterr().err
+
+
+def test_a_site_file_without_a_suffix_in_a_directory_named_for_nginx_or_named_default_is_linted(tmp_path):
+    site = "# the app's site\nupstream app {\n    server unix:/run/app.sock;\n}\nserver {\n    listen 443 ssl;\n" \
+           "    ssl_protocols TLSv1 TLSv1.2;\n}\n"
+    write_tree(tmp_path, {
+        "assets/runtime/config/nginx/app": site,
+        "root/defaults/default": "server {\n    listen 443 ssl;\n    ssl_protocols TLSv1.1 TLSv1.2;\n}\n",
+        # a script, prose and another program's file in the same places are not sites
+        "assets/runtime/config/nginx/install": "#!/bin/sh\ncat > /etc/nginx/x.conf <<EOF\nserver {\n}\nEOF\n",
+        "assets/runtime/config/nginx/NOTES": "Reload nginx after editing:\nserver {\n",
+        "etc/default/default": "GRUB_TIMEOUT=5\n",
+        "src/app": "server {\n    listen 443 ssl;\n    ssl_protocols TLSv1 TLSv1.2;\n}\n",  # no nginx directory
+    })
+    (tmp_path / ".git").mkdir()
+    result = run_cli([".", "--format", "json", "--exit-zero", "--select", "SEC521,NGX001"], cwd=tmp_path)
+    assert [(f["code"], f["path"], f["line"]) for f in result.json["findings"]] == [
+        ("SEC521", "assets/runtime/config/nginx/app", 7), ("SEC521", "root/defaults/default", 3)]
