@@ -43,7 +43,10 @@ PAGE_EXTENSIONS = frozenset({
     "php", "phtml", "jsp", "asp", "aspx", "cgi", "pl", "pm", "py", "rb", "fcgi"})
 # The directory a build tool writes its hashed bundles to (Vite's and Rails' `/assets/`, Django's and Create
 # React App's `/static/`, Next.js's `/_next/static/`, Nuxt's `/_nuxt/`): scripts, style sheets, fonts, images.
-_BUILT_DIRECTORIES = re.compile(r"(?:.*/)?(?:assets|static|_next/static|_nuxt)/?")
+_BUILT_DIRECTORIES = re.compile(r"(?:.*/)?(?:assets|packs|static|_next/static|_nuxt)/?")
+# A regex location on such directories at the URI's start (`^/(assets|packs)/`, Rails' with Webpacker's bundles;
+# `^/static/.*`), whatever file below them it takes.
+_BUILT_DIRECTORIES_REGEX = re.compile(r"\^/(?:\((?:\?:)?([\w/|-]+)\)|([\w/-]+))/(?:\.[*+]|\(\.[*+]\))?")
 # `\.(?:woff|woff2)$`, `\.(png|jpe?g)$`, `.*\.(ttf|otf)$`, `^/[^/]+\.(css|js|map)$`, `favicon\.ico$`: a regex
 # location on the name's extension alone, whatever comes before the group but a top-level alternative, which the
 # `$` would not bind; the group's alternatives are read by `_spellings`.
@@ -105,6 +108,13 @@ def _compiled(pattern: str, caseless: bool) -> re.Pattern | None:
     return compile_foreign(_PCRE_NAMED_GROUP.sub("(?P<", pattern), re.IGNORECASE if caseless else 0)
 
 
+def _built_regex(match: Match) -> bool:
+    """A regex location on build tools' output directories alone (`^/(assets|packs)/`)."""
+    found = _BUILT_DIRECTORIES_REGEX.fullmatch(match.pattern)
+    names = (found.group(1) or found.group(2)).split("|") if found else ()
+    return bool(names) and all(_BUILT_DIRECTORIES.fullmatch(name) for name in names)
+
+
 def served_kinds(node) -> frozenset[str] | None:
     """What a location on one file (`= /favicon.ico`), on a build tool's output directory (`/assets/`) or a regex
     location on the name's extension alone serves: "asset", "built", "data", "svg" (the *_EXTENSIONS above) or
@@ -123,7 +133,7 @@ def served_kinds(node) -> frozenset[str] | None:
         return None
     if fixed_text(node, match) or _own_types_serve_no_page(node):
         return frozenset({"text"})
-    if match.prefix and _BUILT_DIRECTORIES.fullmatch(match.pattern.lstrip("/")):
+    if match.prefix and _BUILT_DIRECTORIES.fullmatch(match.pattern.lstrip("/")) or match.regex and _built_regex(match):
         return frozenset({"built"})
     if not match.regex and match.modifier in ("", "=", "^~"):
         name = match.pattern.rsplit("/", 1)[-1]  # `location = /favicon.ico`: that file
