@@ -26,7 +26,7 @@ import os
 import re
 from pathlib import Path
 
-from ..repository import README_NAME
+from ..repository import README_NAME, find_repository_root
 from .debug_env import switches_on_debugging
 from .detect import image_repository
 
@@ -109,7 +109,8 @@ def developer_stack(compose_path: Path, services) -> bool:
             and any(_mail_catcher(facts.container.image)
                     or any(_mounts_sources(directory, mount) for mount in facts.container.mounts)
                     for facts in services)) \
-        or (not _PRODUCTION_NAME.search(compose_path.name) and _readme_says_not_for_production(directory)) \
+        or (not _PRODUCTION_NAME.search(compose_path.name) and (
+            _readme_says_not_for_production(directory) or _top_readme_says_not_for_production(directory))) \
         or _brought_up_by_test_script(directory) \
         or (_beside_a_chart(directory) and not any(_restarts(facts.container) for facts in services))
 
@@ -178,17 +179,30 @@ def holds_sources(path: Path) -> bool:
         return False
 
 
-def _readme_says_not_for_production(directory: Path) -> bool:
+def _readmes(directory: Path):
+    """The sentences of each README in the directory."""
     try:
         names = [name for name in os.listdir(directory) if README_NAME.fullmatch(name)]
     except OSError:
-        return False
+        return
     for name in names:
         try:
             text = (directory / name).read_text(encoding="utf-8", errors="replace")
         except OSError:
             continue
-        sentences = [_SPACES.sub(" ", sentence) for sentence in _SENTENCE_END.split(text)]
+        yield text, [_SPACES.sub(" ", sentence) for sentence in _SENTENCE_END.split(text)]
+
+
+def _top_readme_says_not_for_production(directory: Path) -> bool:
+    """The repository's own README, above the Compose file's directory, says in so many words that its Docker setup
+    is not for production ("The docker-compose setup is for development only")."""
+    top = find_repository_root(directory)
+    return top is not None and top != directory and any(
+        any(says_not_for_production(sentence) for sentence in sentences) for _text, sentences in _readmes(top))
+
+
+def _readme_says_not_for_production(directory: Path) -> bool:
+    for text, sentences in _readmes(directory):
         if any(says_not_for_production(sentence) for sentence in sentences):
             return True
         # "This is the docker compose setup to run the UI. This is not for production use.": "This" is the setup

@@ -110,6 +110,17 @@ def test_deployed_stacks(tmp_path, compose, files, name):
     assert not _stack(tmp_path, compose, files, name)
 
 
+@pytest.mark.parametrize("readme, developer", [
+    ("# Shop\n\nThe Docker Compose setup is for local development only.\n", True),
+    ("# Shop\n\nStart it with Docker Compose in development.\n", False),  # what only the README beside it says
+    ("# Shop\n\nThe docker/docker-compose.yml file is for testing only.\n", False),  # of one file it names
+])
+def test_the_repository_readme_above_the_compose_file_says_it_outright(tmp_path, readme, developer):
+    (tmp_path / ".git").mkdir()
+    assert _stack(tmp_path, "services:\n  app: {image: shop/app}\n", {"README.md": readme},
+                  "docker/docker-compose.yml") is developer
+
+
 @pytest.mark.parametrize("instruction, tests", [
     ("ENTRYPOINT ./ci.sh", True), ('CMD ["./run-tests.sh"]', True), ('CMD ["busted", "spec"]', True),
     ("CMD prove -r t", True), ('CMD ["npm", "test"]', True), ("CMD python -m pytest -x", True),
