@@ -467,7 +467,8 @@ def _site_without_suffix(file: Path) -> bool:
 # A config shipped under another name, that a start script or a Dockerfile copies into place at start:
 # `cp /defaults/nginx/nginx.conf.sample /config/nginx/nginx.conf` (the linuxserver.io images; container.placed).
 SAMPLE_SUFFIX = ".sample"
-SCRIPT_PATTERNS = ("*.sh", "run", "up", "*entrypoint*", "Dockerfile", "Dockerfile.*", "*.Dockerfile", "Containerfile")
+SCRIPT_PATTERNS = ("*.sh", "run", "up", "*entrypoint*", "Dockerfile", "Dockerfile.*", "Dockerfile-*", "*.Dockerfile",
+                   "Containerfile")
 
 
 def looks_main(parsed: ParsedFile, path: Path) -> bool:

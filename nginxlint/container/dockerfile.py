@@ -17,8 +17,8 @@ from ..findings import Span
 from .model import Value
 
 # `dockerfile` too: docker build falls back to it when the context holds no `Dockerfile` (moby/moby#10858)
-DOCKERFILE_NAMES = ("Dockerfile", "dockerfile", "Dockerfile.*", "*.Dockerfile", "*.dockerfile", "Containerfile",
-                    "Containerfile.*")
+DOCKERFILE_NAMES = ("Dockerfile", "dockerfile", "Dockerfile.*", "Dockerfile-*", "Dockerfile_*", "*.Dockerfile",
+                    "*.dockerfile", "Containerfile", "Containerfile.*")
 
 _VARIABLE = re.compile(r"\$(?:\{(\w+)(?::?[-+]([^}]*))?\}|(\w+))")
 _HEREDOC = re.compile(r"<<-?\s*[\"']?(\w+)[\"']?")

@@ -464,6 +464,13 @@ def test_the_dockerfile_that_copies_the_config_by_its_path_binds_it_before_a_who
     assert [(f["path"], f["line"], f["column"]) for f in got] == [("deploy/nginx.conf", 4, 15)], got
 
 
+@pytest.mark.parametrize("name", ["Dockerfile-master", "Dockerfile_staging", "Dockerfile.prod", "web.Dockerfile"])
+def test_a_dockerfile_named_for_its_branch_or_stage_binds_the_config_it_copies(tmp_path, name):
+    files = {"conf/nginx.conf": _LOGGING, name: "FROM nginx:1.27\nCOPY conf/nginx.conf /etc/nginx/nginx.conf\n"}
+    trees, _, _ = bind(tmp_path, files)
+    assert trees["conf/nginx.conf"].binding.container.path == name
+
+
 def test_a_dockerfile_named_for_nginx_is_read_as_a_dockerfile_not_skipped_as_a_config(tmp_path):
     """`Dockerfile.nginx` matches the config pattern `*.nginx` too: it builds the image that runs the config."""
     files = {
