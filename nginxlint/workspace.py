@@ -441,11 +441,19 @@ _SITE_START = re.compile(r"(?:server|upstream[ \t]+\S+|map[ \t][^{\n]*|geo[ \t][
                          r"|[a-z_]+[ \t][^;{}\n]*;[ \t]*(?:#.*)?$")
 
 
+# A site file named for its domain (`static.media.ccc.de`, `nodejs.org`): top-level domains that are no file suffix
+# too (`.sh`, `.py`, `.md`, `.pl`, `.rs`, `.in` are left out).
+_DOMAIN_NAME = re.compile(r"[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|io|de|dev|app|info|edu|gov|uk|fr|eu|ch|nl|se|ru|cn|"
+                          r"jp|me|co|us|ca|au|it|es|be|at|cz|tv|xyz|cloud|tech|site|online|fi|no|dk|br|nz|kr|tw|hk|sg|"
+                          r"ie|pt|gr|ro|hu|sk|ua|lt|lv|ee|is|biz|space|host)")
+
+
 def _site_without_suffix(file: Path) -> bool:
-    """A file named without a suffix, `default` or in a directory named for nginx or its sites, whose first
-    statement opens a block nginx takes in http or is a directive nginx knows, and that holds a block nginx opens:
-    a site file (a shell script or another program's config starts otherwise)."""
-    if "." in file.name or not (file.name == "default" or _SUFFIXLESS_SITE_DIRS.search(file.parent.name)):
+    """A file named without a suffix (or for its domain), `default` or in a directory named for nginx or its sites,
+    whose first statement opens a block nginx takes in http or is a directive nginx knows, and that holds a block
+    nginx opens: a site file (a shell script or another program's config starts otherwise)."""
+    if "." in file.name and not _DOMAIN_NAME.fullmatch(file.name) or \
+            not (file.name == "default" or _SUFFIXLESS_SITE_DIRS.search(file.parent.name)):
         return False
     try:
         with open(file, encoding="utf-8", errors="replace") as handle:
