@@ -2,7 +2,8 @@
 
 A repository that builds images or starts a Compose stack says where its nginx configs go: a Dockerfile copies them,
 a Compose file or manifest mounts them (binding), a script copies them, a README tells the reader to. A config that
-no container is bound to, and whose name (or directory, as a whole path) no other file of the repository mentions, is
+no container is bound to, that no Dockerfile copies, and whose name (or directory, as a whole path) no other file of
+the repository mentions, is
 a file left behind: an old site kept beside the one the image takes from its package, a copy of a removed service.
 Its advice for a deployed server is not reported, as for a site sites-enabled/ does not enable; what would stop nginx
 still is. Without a Dockerfile or Compose file the repository says nothing of how it is deployed, and its configs
@@ -15,7 +16,8 @@ import re
 from pathlib import Path
 
 from .container.detect import is_compose_path
-from .container.dockerfile import is_dockerfile_name
+from .container.dockerfile import is_dockerfile_name, repository_dockerfiles
+from .container.dockerfile_binding import dockerfile_context, parsed_dockerfile, placing_copy
 
 _MAX_TEXT = 1 << 20  # a file larger than this is data, not a script or a document that names configs
 _BINARY_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".ico", ".svg", ".woff", ".woff2", ".ttf", ".eot", ".gz",
@@ -39,9 +41,21 @@ def unreferenced_configs(workspace) -> list[str]:
         if not any(is_dockerfile_name(file.name) or is_compose_path(file.name) for file in files):
             continue
         roots = {Path(os.path.abspath(tree.root.path)): tree for tree in trees}
+        roots = {path: tree for path, tree in roots.items() if not _copied_into_an_image(loader, top, path)}
         mentioned = _mentioned(files, {path: _terms(path, top) for path in roots})
         found.extend(tree.root.display for path, tree in roots.items() if path not in mentioned)
     return sorted(found)
+
+
+def _copied_into_an_image(loader, top: Path, config: Path) -> bool:
+    """A Dockerfile of the repository copies the config into its image, by name or with its directory (`COPY
+    ./config/. /`, where a start script links it into place); a copy of the whole build context is an
+    application's sources, and does not count."""
+    for dockerfile in repository_dockerfiles(loader, top):
+        build = parsed_dockerfile(loader, dockerfile)
+        if build is not None and placing_copy(config, dockerfile_context(loader, dockerfile), build, False):
+            return True
+    return False
 
 
 def _terms(path: Path, top: Path) -> re.Pattern:

@@ -61,3 +61,13 @@ def test_without_a_dockerfile_or_compose_file_every_config_is_taken_as_deployed(
 
 def test_the_config_linted_alone_gets_the_same_answer(tmp_path):
     assert lint(tmp_path, IMAGE, "conf/legacy-site.conf")["findings"] == []
+
+
+def test_a_config_a_dockerfile_copies_with_its_directory_is_deployed(tmp_path):
+    """`COPY ./config/. /` puts it in the image, where a start script may link it into place (Debian's
+    conf-available/ and conf-enabled/)."""
+    files = {"Dockerfiles/Dockerfile": "FROM alpine:3.8\nRUN apk add nginx\nCOPY ./config/. /\n",
+             "config/etc/nginx/nginx.conf": "events {}\nhttp {\n    include /etc/nginx/conf-enabled/*.conf;\n}\n",
+             "config/etc/nginx/conf-available/site.conf": WEAK_SITE}
+    assert [(f["code"], f["path"]) for f in lint(tmp_path, files)["findings"]] == [
+        ("SEC521", "config/etc/nginx/conf-available/site.conf")]
