@@ -907,12 +907,14 @@ def undefined_global(tree, report):
         # `_, _, token = string.find(…)` only throws values away, unless some code reads `_` back
         throwaway_read = any(use.name == "_" for unit in units for use in unit.facts.global_reads)
         shared_reads = _shared_reads(units)
+        mentions = _WordCounts(units)
         for unit in units:
             if not (quiet_reads or unseen):
                 reported: set = set()
                 for use in unit.facts.global_reads:
                     name = use.name
-                    if name in standard or name in assigned or name in reported:
+                    if name in standard or name in assigned or name in reported or \
+                            _in_uncalled_function(unit, use.span, mentions):
                         continue
                     near = did_you_mean(name, assigned)
                     if use.used_as is None and not near:
@@ -954,6 +956,39 @@ def undefined_global(tree, report):
                     f"init_worker_by_lua*",
                     severity="warning", related=[where],
                 )
+
+
+class _WordCounts:
+    """How often each word is written in the deployment's Lua of one subsystem, counted on first use."""
+
+    def __init__(self, units):
+        self._units = units
+        self._counts: dict | None = None
+
+    def __getitem__(self, word: str) -> int:
+        if self._counts is None:
+            self._counts = {}
+            for unit in self._units:
+                for found in _WORD.findall(unit.text):
+                    self._counts[found] = self._counts.get(found, 0) + 1
+        return self._counts.get(word, 0)
+
+
+_WORD = re.compile(r"[A-Za-z_]\w*")
+
+
+def _in_uncalled_function(unit, span, mentions: _WordCounts) -> bool:
+    """The span lies in a function named by a plain name (`local function legacy_check()`) that no Lua of the
+    deployment names but its definition: no caller, no callback, no string of its name, so no run reaches it and
+    what it reads is never read. A member of a table (`function _M.access()`) may be called from outside the
+    repository (a gateway calls its plugins' handlers), and is always taken as called."""
+    taint = unit.facts.taint
+    if taint is None:
+        return False
+    start, end = span[:2], span[2:]
+    return any(summary.span and summary.span[:2] <= start and end <= summary.span[2:]
+               and _WORD.fullmatch(summary.name) and summary.name != "function" and mentions[summary.name] == 1
+               for summary in taint.summaries)
 
 
 # C modules whose loader also sets the global of their name (LuaFileSystem's luaopen_lfs: `lua_setglobal(L, "lfs")`)
