@@ -204,6 +204,23 @@ def _sibling_ports(binding) -> set[int]:
             for port in container.ports if port.number is not None}
 
 
+def _named_server(found, host: str | None):
+    """The server nginx picks for the probe on that port: the one whose `server_name` is the Host the probe sends,
+    else the default server; None when a name written as a wildcard or regex may take that Host."""
+    if host is None:
+        return found[0][0]
+    host = host.lower()
+    patterns = False
+    for server, _listen in found:
+        for node in server.find("server_name"):
+            for name in node.args:
+                name = name.lower()
+                if name == host:
+                    return server
+                patterns = patterns or name.startswith(("~", "*", ".")) or name.endswith("*") or "$" in name
+    return None if patterns else found[0][0]
+
+
 def _check_probe(binding, trees, probe, report):
     complete = all(d.complete for d in trees)
     port_span = probe.port_span or probe.span
@@ -227,7 +244,9 @@ def _check_probe(binding, trees, probe, report):
                   "listen on all addresses for this port", code="K8S402",
                   related=[listen.node.location("loopback-only listen")])
         return
-    server = (reachable(found) if outside else found)[0][0]
+    server = _named_server(reachable(found) if outside else found, probe.host_header)
+    if server is None:
+        return  # a Host the server names match by pattern: which one answers is not read here
     path = _probe_path(probe)
     location = match_location(server, path)
     if location is UNKNOWN:

@@ -447,9 +447,17 @@ class _ManifestReader(FieldReader):
                 path=self.string(path_node, f"{key}.httpGet.path") if handler == "httpGet" else None,
                 path_span=path_node.span if path_node is not None and handler == "httpGet" else None,
                 host=self.string(action.get("host"), "host"), scheme=self.string(action.get("scheme"), "scheme"),
-                command=command,
+                command=command, host_header=self._host_header(action, key) if handler == "httpGet" else None,
             ))
         return tuple(probes)
+
+    def _host_header(self, action: YMap, key: str) -> str | None:
+        """The Host an httpGet probe sends in `httpHeaders`, when it names one."""
+        for header in self.sequence(action.get("httpHeaders"), f"{key}.httpGet.httpHeaders"):
+            entry = self.mapping(header, f"{key}.httpGet.httpHeaders[]")
+            if entry is not None and (self.string(entry.get("name"), "name") or "").lower() == "host":
+                return self.string(entry.get("value"), "value")
+        return None
 
     def _probe_port(self, node: YNode | None, ports: tuple[Port, ...], what: str) -> tuple[int | None, str | None]:
         """A number, a numeric string, or a container port name resolved through `ports`."""

@@ -65,6 +65,7 @@ class Probe:
     host: str | None = None
     scheme: str | None = None
     command: tuple[str, ...] | None = None
+    host_header: str | None = None  # an httpGet's `httpHeaders` Host: the server nginx picks by its name
 
 
 @dataclass(frozen=True)
