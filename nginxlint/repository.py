@@ -27,12 +27,13 @@ FIXTURE_DIRS = (
 )
 # The fixture directories that hold a test suite and its data: nginx never loads their files as they stand (an
 # example, a demo or a benchmark is still a config people start).
+CI_DIRS = (".github/workflows", ".circleci", ".buildkite")  # a CI job's nginx (`.github/workflows/mint/nginx.conf`)
 TEST_DIRS = (
     "test", "tests", "t", "spec", "specs", "testdata", "test[-_]data", "*[-_]testdata", "*[-_]test[-_]data", "fixture",
     "fixtures", "e2e", "integration", "*integration[-_]test", "*integration[-_]tests", "test[-_]*", "e2e[-_]*",
     "*[-_]test", "*[-_]tests",
     "chaos",  # fault-injection experiments: configs a test harness breaks on purpose
-    ".github/workflows", ".circleci", ".buildkite",  # a CI job's nginx (`.github/workflows/mint/nginx.conf`)
+    *CI_DIRS,
 )
 # The test suite's directories of data a program's tests read (a config parser's round-trip inputs,
 # `nginx-roundtrip-testdata/`): no nginx is started with those files, so nothing said of them helps anyone.
@@ -274,6 +275,12 @@ class Fixtures:
             whole = self._whole[top] = bool(_DEMO_REPOSITORY.search(top.name)) or is_lua_library(top) \
                 or is_local_development_environment(top)
         return whole
+
+
+def in_test_suite(parts: tuple[str, ...]) -> bool:
+    """The directories of a path (below its repository's top) are a test suite's: `tests/`, `spec/`, `e2e/` (not a
+    CI job's, which may deploy)."""
+    return any(_holds(parts, pattern) for pattern in TEST_DIRS if pattern not in CI_DIRS)
 
 
 def _holds(parts: tuple[str, ...], pattern: str) -> bool:

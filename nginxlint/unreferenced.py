@@ -1,13 +1,13 @@
 """Configs that nothing of their repository deploys.
 
-A repository that builds images or starts a Compose stack says where its nginx configs go: a Dockerfile copies them,
+A repository whose images or Compose services run nginx says where its nginx configs go: a Dockerfile copies them,
 a Compose file or manifest mounts them (binding), a script copies them, a README tells the reader to. A config that
 no container is bound to, that no Dockerfile copies, and whose name (or directory, as a whole path) no other file of
-the repository mentions, is
+the repository mentions (a test suite's files do not count: a test that names a config does not deploy it), is
 a file left behind: an old site kept beside the one the image takes from its package, a copy of a removed service.
 Its advice for a deployed server is not reported, as for a site sites-enabled/ does not enable; what would stop nginx
-still is. Without a Dockerfile or Compose file the repository says nothing of how it is deployed, and its configs
-are taken as deployed.
+still is. Where no image or Compose service of the repository runs nginx, the repository says nothing of how its
+nginx is deployed (a host's, beside an application's image), and its configs are taken as deployed.
 """
 from __future__ import annotations
 
@@ -15,9 +15,12 @@ import os
 import re
 from pathlib import Path
 
-from .container.detect import is_compose_path
+from .container.detect import is_compose_path, is_nginx_container
 from .container.dockerfile import is_dockerfile_name, repository_dockerfiles
-from .container.dockerfile_binding import dockerfile_context, parsed_dockerfile, placing_copy
+from .container.dockerfile_binding import (
+    dockerfile_context, dockerfile_facts, local_sources, parsed_dockerfile, placing_copy,
+)
+from .repository import in_test_suite
 
 _MAX_TEXT = 1 << 20  # a file larger than this is data, not a script or a document that names configs
 _BINARY_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".ico", ".svg", ".woff", ".woff2", ".ttf", ".eot", ".gz",
@@ -38,13 +41,65 @@ def unreferenced_configs(workspace) -> list[str]:
     found = []
     for top, trees in by_top.items():
         files = loader.files_under(top)
-        if not any(is_dockerfile_name(file.name) or is_compose_path(file.name) for file in files):
-            continue
         roots = {Path(os.path.abspath(tree.root.path)): tree for tree in trees}
-        roots = {path: tree for path, tree in roots.items() if not _copied_into_an_image(loader, top, path)}
-        mentioned = _mentioned(files, {path: _terms(path, top) for path in roots})
+        roots = {path: tree for path, tree in roots.items()
+                 if _runs_nginx_in_a_container(loader, top, path, files) and not _copied_into_an_image(loader, top, path)}
+        mentioned = _mentioned([file for file in files if not in_test_suite(file.relative_to(top).parent.parts)],
+                               {path: _terms(path, top) for path in roots})
         found.extend(tree.root.display for path, tree in roots.items() if path not in mentioned)
     return sorted(found)
+
+
+# A package manager installing nginx or OpenResty in a RUN (`apt-get install -y nginx`, `apk add openresty`)
+_INSTALLS_NGINX = re.compile(r"\b(?:apt-get|apt|apk|yum|dnf|zypper|microdnf)\b[^\n;&|]*\b(?:nginx|openresty)\b")
+# A Compose service's image that is nginx's or OpenResty's (`image: nginx:1.27`, `image: openresty/openresty`)
+_NGINX_SERVICE_IMAGE = re.compile(r"^\s*image:\s*[\"']?[\w.:/-]*(?:nginx|openresty)(?![\w-]*(?:exporter|companion))",
+                                  re.MULTILINE)
+
+
+def _runs_nginx_in_a_container(loader, top: Path, config: Path, files) -> bool:
+    """An image or Compose service runs nginx where the config's nginx would be: one of the Dockerfiles and Compose
+    files in the nearest directory above the config that holds some, or else an image that copies other files of
+    the config's directory. Their configs are what those containers take, and one they do not take is left behind.
+    A config beside images that run no nginx (an application's, next to the config of the host's nginx), or in a
+    directory no image draws from, is taken as deployed."""
+    by_directory: dict[Path, list[Path]] = loader.once("container-files", top, lambda: _container_files(files))
+    for directory in (config.parent, *config.parent.parents):
+        if directory in by_directory:
+            return any(_runs_nginx(loader, file) for file in by_directory[directory])
+        if directory == top:
+            break
+    return any(_runs_nginx(loader, file) and _copies_from(loader, file, config.parent)
+               for near in by_directory.values() for file in near if not is_compose_path(file.name))
+
+
+def _copies_from(loader, dockerfile: Path, directory: Path) -> bool:
+    """The Dockerfile copies other files of the directory into its image (passbolt's `COPY conf/supervisor/…` beside
+    the `conf/passbolt.conf` it leaves out)."""
+    build = parsed_dockerfile(loader, dockerfile)
+    if build is None:
+        return False
+    directory = Path(os.path.realpath(directory))
+    copied = (Path(os.path.realpath(local)) for _copy, local, _wildcard in
+              local_sources(build, dockerfile_context(loader, dockerfile), False))  # through a context's links
+    return any(local == directory or directory in local.parents for local in copied)
+
+
+def _container_files(files) -> dict[Path, list[Path]]:
+    """The repository's Dockerfiles and Compose files, by directory."""
+    found: dict[Path, list[Path]] = {}
+    for file in files:
+        if is_dockerfile_name(file.name) or is_compose_path(file.name):
+            found.setdefault(file.parent, []).append(file)
+    return found
+
+
+def _runs_nginx(loader, file: Path) -> bool:
+    if is_compose_path(file.name):
+        return bool(_NGINX_SERVICE_IMAGE.search(_text(file) or ""))
+    build = parsed_dockerfile(loader, file)
+    return build is not None and (is_nginx_container(dockerfile_facts(build).container)
+                                  or any(_INSTALLS_NGINX.search(run) for run in build.runs))
 
 
 def _copied_into_an_image(loader, top: Path, config: Path) -> bool:

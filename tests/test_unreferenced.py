@@ -71,3 +71,16 @@ def test_a_config_a_dockerfile_copies_with_its_directory_is_deployed(tmp_path):
              "config/etc/nginx/conf-available/site.conf": WEAK_SITE}
     assert [(f["code"], f["path"]) for f in lint(tmp_path, files)["findings"]] == [
         ("SEC521", "config/etc/nginx/conf-available/site.conf")]
+
+
+def test_beside_images_elsewhere_a_config_is_left_behind_only_where_they_draw_from_its_directory(tmp_path):
+    """An image built in docker/ takes other files of conf/ (its supervisord program), not the site: that site is
+    left behind. A directory no image draws from may hold a host's config."""
+    files = {"docker/Dockerfile": "FROM debian:bullseye\nRUN apt-get install -y nginx supervisor\n"
+                                  "COPY conf/supervisor/nginx.ini /etc/supervisor/conf.d/nginx.conf\n",
+             "conf/supervisor/nginx.ini": "[program:nginx]\ncommand=nginx -g 'daemon off;'\n",
+             "conf/legacy-site.conf": WEAK_SITE, "cloud/site.conf": WEAK_SITE.replace("TLSv1 ", "TLSv1.1 ")}
+    report = lint(tmp_path, files)
+    assert [(f["code"], f["path"]) for f in report["findings"]] == [("SEC521", "cloud/site.conf")]
+    assert [n["path"] for n in report["notifications"] if "no container is bound" in n["message"]] == [
+        "conf/legacy-site.conf"]
