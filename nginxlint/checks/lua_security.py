@@ -6,12 +6,15 @@ the request input to it as related locations.
 """
 from __future__ import annotations
 
+import re
+
 from ..findings import Location
 from ..nginx.access import AccessView
 from ..nginx.directives import LUA_PHASE
 from ..nginx.inheritance import server_of
 from ..nginx.urls import forward_proxy
 from ..openresty.lua_functions import Functions
+from ..openresty.phase_calls import innermost_function
 from .registry import rule
 
 
@@ -81,7 +84,7 @@ def check_lua_request_taint(dep, report):
             code, consequence = CONSEQUENCES[flow.kind]
             sink_unit = flow.unit
             served_as = _served_as_html(unit) if flow.kind == "xss" and sink_unit.subsystem != "stream" else None
-            if flow.kind == "xss" and served_as is None:
+            if flow.kind == "xss" and (served_as is None or _body_echoed_by_another_method(flow)):
                 continue  # ngx.say writes to a TCP/UDP client, or into a response declared as JSON, text...
             if flow.kind == "ssrf" and unit.handlers and all(handler.node is not None and forward_proxy(handler.node)
                                                                for handler in unit.handlers):
@@ -103,6 +106,21 @@ def check_lua_request_taint(dep, report):
             path = _path(source_at, flow.steps)
             report.at(sink_unit.path, at, message, code=code, related=path,
                       flow=[*path, Location(sink_unit.path, at, f"reaches {flow.sink}")])
+
+
+# The request methods of a REST handler (`local function GET()`, `handlers.DELETE = function`) with which no page of
+# another site can make a browser navigate with a body: a form sends one only with POST, and fetch's answers are
+# never rendered as the site's page (Fetch standard; HTML form submission).
+_NO_FORM_BODY = frozenset({"get", "head", "delete", "put", "patch", "options"})
+
+
+def _body_echoed_by_another_method(flow) -> bool:
+    """The request body reaches the page inside a function named for a method other than POST: no link or form of
+    another site can put markup there."""
+    if flow.source.what not in ("body", "post"):
+        return False
+    summary = innermost_function(flow.unit.facts.taint.summaries, flow.span)
+    return summary is not None and re.split(r"[.:]", summary.name)[-1].lower() in _NO_FORM_BODY
 
 
 def _for_local_clients(access, unit) -> bool:
