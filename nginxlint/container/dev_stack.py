@@ -166,9 +166,11 @@ def _mail_catcher(image: str | None) -> bool:
 
 
 def _mounts_sources(directory: Path, mount) -> bool:
-    """A bind mount of a directory that holds an application's sources (not a file, data or built output)."""
+    """A bind mount of a directory that holds an application's sources (not data or built output), or of the file
+    that marks them (`../package.json:/app/package.json`, beside `../src:/app/src`)."""
     source = mount.source
-    return mount.kind == "bind" and bool(source) and source.startswith(".") and holds_sources(directory / source)
+    return mount.kind == "bind" and bool(source) and source.startswith(".") and (
+        holds_sources(directory / source) or Path(source).name in _SOURCE_MARKERS and (directory / source).is_file())
 
 
 def holds_sources(path: Path) -> bool:

@@ -60,6 +60,9 @@ def _stack(tmp_path, compose: str, files: dict | None = None, name: str = "docke
 @pytest.mark.parametrize("compose, files", [
     ('services:\n  app: {image: "php:8.3-fpm", volumes: [".:/var/www/html"]}\n', {"composer.json": "{}"}),
     ('services:\n  app: {image: "node:20", volumes: ["./web:/srv"]}\n', {"web/package.json": "{}"}),
+    # the file that marks the sources, mounted beside them
+    ('services:\n  ui: {build: ., volumes: ["./src:/app/src", "./package.json:/app/package.json"]}\n',
+     {"src/index.js": "", "package.json": "{}"}),
     ("services:\n  mail: {image: 'axllent/mailpit:v1.20'}\n", {}),
     ("services:\n  mail: {image: rnwood/smtp4dev}\n", {}),
     # the database restarts by itself; the services that show the developer's stack do not
