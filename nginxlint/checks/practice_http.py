@@ -131,8 +131,19 @@ def add_header_content_type(dep, report):
             node,
             f"add_header adds a second Content-Type header next to {source}: clients see two and may pick either",
             arg=0,
-            help="default_type " + (node.args[1] if len(node.args) > 1 else "text/plain") + ";",
+            help=_one_content_type(node, proxied),
         )
+
+
+def _one_content_type(node, proxied: bool) -> str | None:
+    """How to send one Content-Type: hide the upstream's and keep this one, or say it with `default_type`, which
+    takes no variables (none is offered for `add_header Content-Type $type` of nginx's own answer)."""
+    if proxied:
+        passing = next(name for level in (node.parent, *node.parent.ancestors())
+                       for name in PASS_DIRECTIVES if level.find(name))
+        return f"{passing.rsplit('_', 1)[0]}_hide_header Content-Type;"
+    value = node.args[1] if len(node.args) > 1 else "text/plain"
+    return None if "$" in value else f"default_type {value};"
 
 
 def _health_check(dep, node) -> bool:
