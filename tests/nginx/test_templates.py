@@ -486,8 +486,10 @@ sed -i \\
 "$ZABBIX_ETC_DIR/nginx.conf"
 sed -i 's/__PORT__/8080/; s/{AB}/x/' a.conf
 sed -e 's/{NOT_IN_PLACE}/x/' a.conf > b.conf
+sed -i "s/{site}/$site/g; s/%lower%/x/" conf.d/$site.conf
 """
-    assert sed_tokens(script) == {"{HTTP_INDEX_FILE}", "%LOG_LEVEL%", "__PORT__"}
+    # in braces a name of any case is a token (`{site}`); bare or in the other wrappings, upper case only
+    assert sed_tokens(script) == {"{HTTP_INDEX_FILE}", "%LOG_LEVEL%", "__PORT__", "{site}"}
 
 
 def test_brace_tokens_are_words_in_braces_a_script_quotes_whole():
