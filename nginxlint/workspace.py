@@ -393,7 +393,7 @@ def discover(paths: list[Path], settings, named_templates: list[Path] | None = N
                 if _matches(file.name, DOCKERFILE_NAMES):  # `Dockerfile.nginx` builds an image, nginx never reads it
                     if dockerfiles is not None:
                         dockerfiles.append(file)
-                elif _matches(relative, include):
+                elif _matches(relative, include) and file.suffix != ".lua":  # Lua is reached through its configs
                     configs.append(file)
                 elif _matches(relative, MANIFEST_PATTERNS) or is_chart_template(file):
                     manifests.append(file)

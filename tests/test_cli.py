@@ -871,3 +871,14 @@ def test_ngx011_help_hides_the_upstream_type_and_offers_no_default_type_with_a_v
     assert [(f["line"], f.get("help")) for f in result.json["findings"]] == [
         (5, "proxy_hide_header Content-Type;"), (6, "fastcgi_hide_header Content-Type;"), (7, None),
         (8, "default_type text/csv;")]
+
+
+def test_lua_files_in_conf_d_are_reached_through_their_configs_not_read_as_configs(tmp_path):
+    write_tree(tmp_path, {
+        "nginx.conf": "events {}\nhttp {\n    server {\n        listen 80;\n"
+                      "        location / { content_by_lua_file conf.d/handler.lua; }\n    }\n}\n",
+        "conf.d/handler.lua": "if ngx.var.arg_x then\n    ngx.say(undefined_table.x)\nend\n"})
+    (tmp_path / ".git").mkdir()
+    result = run_cli([".", "--format", "json", "--exit-zero"], cwd=tmp_path)
+    assert [n for n in result.json["notifications"] if n["path"] == "conf.d/handler.lua"] == []
+    assert [(f["code"], f["path"]) for f in result.json["findings"]] == [("LUA211", "conf.d/handler.lua")]
