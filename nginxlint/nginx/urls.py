@@ -227,6 +227,7 @@ def registrable_domain(host: str) -> str:
 # Platforms whose names point at addresses the platform itself changes, without the name's owner doing anything:
 # cloud load balancers and object stores (AWS: "the IP addresses of your load balancer can change"), CDNs, and
 # hosts of apps and sites. A name of anyone else is moved by its owner, who may well reload nginx when doing so.
+# Not GitHub Pages (`*.github.io`): GitHub documents its four addresses for users to write as A records.
 _MOVING_PLATFORMS = (
     "amazonaws.com", "cloudfront.net", "awsapprunner.com", "amplifyapp.com", "on.aws",  # AWS
     "azurewebsites.net", "core.windows.net", "azureedge.net", "azurefd.net", "trafficmanager.net",  # Azure
@@ -234,7 +235,7 @@ _MOVING_PLATFORMS = (
     "googleapis.com", "appspot.com", "run.app", "cloudfunctions.net", "web.app", "firebaseapp.com",  # Google
     "fastly.net", "fastlylb.net", "akamaiedge.net", "akamaized.net", "akamaihd.net", "edgekey.net",  # CDNs
     "edgesuite.net", "cdn.cloudflare.net", "workers.dev", "pages.dev", "cloudflarestorage.com", "b-cdn.net",
-    "herokuapp.com", "herokudns.com", "vercel.app", "netlify.app", "github.io", "digitaloceanspaces.com",  # hosts
+    "herokuapp.com", "herokudns.com", "vercel.app", "netlify.app", "digitaloceanspaces.com",  # hosts
     "ondigitalocean.app", "fly.dev", "onrender.com", "railway.app",
 )
 
