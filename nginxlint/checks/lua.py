@@ -1071,13 +1071,53 @@ def _handler_code(node) -> str | None:
 
 
 def _runs_the_same(inner, outer) -> bool:
-    """The inner handler holds all the outer one's code (`client:check(ngx.var.remote_addr)` in both), or names
-    the same file."""
+    """The inner handler holds all the outer one's code (`client:check(ngx.var.remote_addr)` in both), its strings
+    and comments aside (the copy logs "check (API)" where the outer logs "check"), or names the same file."""
     inner_code, outer_code = _handler_code(inner), _handler_code(outer)
     if inner_code is None or outer_code is None or inner.d.name.endswith("_file") != outer.d.name.endswith("_file"):
         return False
-    outer_code = " ".join(outer_code.split())
-    return bool(outer_code) and outer_code in " ".join(inner_code.split())
+    if inner.d.name.endswith("_file"):
+        return " ".join(outer_code.split()) == " ".join(inner_code.split())
+    outer_code = _code_words(outer_code)
+    return bool(outer_code) and outer_code in _code_words(inner_code)
+
+
+# The start of a call of ngx.log, and a comment to the end of its line
+_NGX_LOG = re.compile(r"\bngx\.log\s*\(")
+_LUA_COMMENT = re.compile(r"--[^\n]*")
+
+
+def _code_words(code: str) -> str:
+    """What the code does, spaced alike: its log lines and comments dropped (the copy that logs "check (API)" where
+    the outer logs "check", with a note of its own)."""
+    kept, at = [], 0
+    for call in _NGX_LOG.finditer(code):
+        if call.start() < at:
+            continue
+        kept.append(code[at:call.start()])
+        at = _after_call(code, call.end())
+    kept.append(code[at:])
+    return " ".join(_LUA_COMMENT.sub(" ", "".join(kept)).split())
+
+
+def _after_call(code: str, index: int) -> int:
+    """Where the call whose arguments start at `index` ends: past its closing parenthesis, strings skipped."""
+    depth, quote = 1, None
+    while index < len(code) and depth:
+        char = code[index]
+        if quote:
+            if char == "\\":
+                index += 1
+            elif char == quote:
+                quote = None
+        elif char in "\"'":
+            quote = char
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        index += 1
+    return index
 
 
 def _no_code(code: str) -> bool:
