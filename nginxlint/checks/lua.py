@@ -543,13 +543,15 @@ def _bundle_linked_into(tree) -> set[str]:
 
 def _module_unknown_and_unneeded(tree) -> bool:
     """The container runs an nginx that is not OpenResty (a distribution's package, a build of its own) whose
-    lua-nginx-module nothing names, so whether it loads resty.core at start is unknown, and no `require` of the
+    lua-nginx-module nothing names, so whether it loads resty.core at start is unknown, or one older than 0.10.16,
+    which does not, and no `require` of the
     deployment asks for a Lua library of OpenResty's bundle (`resty.redis`) that the project does not hold itself:
     nothing is known to fail. A C module (cjson) comes from `lua_package_cpath`, which keeps its defaults."""
     binding = tree.binding
     reference = binding.container.base_image if binding is not None and binding.container is not None else None
-    if not reference or running_lua_module(tree) is not None:
-        return False
+    running = running_lua_module(tree) if reference else None
+    if not reference or running is not None and module_order(running.version) >= module_order("0.10.16"):
+        return False  # a module from 0.10.16 on loads resty.core at start, from the default path
     from ..container.base_images import base_image  # the image facts table, only for a bound config
 
     if base_image(reference).flavour == "openresty":
