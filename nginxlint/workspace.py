@@ -448,21 +448,27 @@ _DOMAIN_NAME = re.compile(r"[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|io|de|dev|app|in
                           r"ie|pt|gr|ro|hu|sk|ua|lt|lv|ee|is|biz|space|host)")
 
 
+# Anywhere else, a site file's first statement opens its server: `server {`
+_SERVER_START = re.compile(r"server[ \t]*\{[ \t]*(?:#.*)?")
+
+
 def _site_without_suffix(file: Path) -> bool:
-    """A file named without a suffix (or for its domain), `default` or in a directory named for nginx or its sites,
-    whose first statement opens a block nginx takes in http or is a directive nginx knows, and that holds a block
-    nginx opens: a site file (a shell script or another program's config starts otherwise)."""
-    if "." in file.name and not _DOMAIN_NAME.fullmatch(file.name) or \
-            not (file.name == "default" or _SUFFIXLESS_SITE_DIRS.search(file.parent.name)):
+    """A file named without a suffix (or for its domain) whose first statement opens a server, or, named `default`
+    or in a directory named for nginx or its sites, opens another block nginx takes in http or is a directive nginx
+    knows; and that holds a block nginx opens: a site file (a shell script or another program's config starts
+    otherwise)."""
+    if "." in file.name and not _DOMAIN_NAME.fullmatch(file.name):
         return False
+    in_site_place = file.name == "default" or bool(_SUFFIXLESS_SITE_DIRS.search(file.parent.name))
     try:
         with open(file, encoding="utf-8", errors="replace") as handle:
-            text = handle.read(1 << 18)
+            text = handle.read(1 << 12)
+            first = next((line.strip() for line in text.splitlines()
+                          if line.strip() and not line.lstrip().startswith("#")), "")
+            if not (_SITE_START if in_site_place else _SERVER_START).fullmatch(first):
+                return False
+            text += handle.read(1 << 18)
     except OSError:
-        return False
-    first = next((line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")),
-                 "")
-    if not _SITE_START.fullmatch(first):
         return False
     if first.endswith(";"):
         from .nginx.directives import is_known  # crossplane's table, built on first use

@@ -852,13 +852,16 @@ def test_a_site_file_without_a_suffix_or_named_for_its_domain_in_a_directory_nam
         "assets/runtime/config/nginx/install": "#!/bin/sh\ncat > /etc/nginx/x.conf <<EOF\nserver {\n}\nEOF\n",
         "assets/runtime/config/nginx/NOTES": "Reload nginx after editing:\nserver {\n",
         "etc/default/default": "GRUB_TIMEOUT=5\n",
-        "src/app": "server {\n    listen 443 ssl;\n    ssl_protocols TLSv1 TLSv1.2;\n}\n",  # no nginx directory
+        # outside such places, one whose first statement opens its server is a site; another block first is not
+        "wordpress": "# WordPress site\nserver {\n    listen 443 ssl;\n    ssl_protocols TLSv1 TLSv1.2;\n}\n",
+        "src/app": "upstream app {\n    server 127.0.0.1:8080;\n}\nserver {\n    listen 443 ssl;\n"
+                   "    ssl_protocols TLSv1 TLSv1.2;\n}\n",
     })
     (tmp_path / ".git").mkdir()
     result = run_cli([".", "--format", "json", "--exit-zero", "--select", "SEC521,NGX001"], cwd=tmp_path)
     assert [(f["code"], f["path"], f["line"]) for f in result.json["findings"]] == [
         ("SEC521", "assets/runtime/config/nginx/app", 7), ("SEC521", "roles/cdn/templates/nginx/static.shop.acme.de", 7),
-        ("SEC521", "root/defaults/default", 3)]
+        ("SEC521", "root/defaults/default", 3), ("SEC521", "wordpress", 4)]
 
 
 def test_ngx011_help_hides_the_upstream_type_and_offers_no_default_type_with_a_variable(tmp_path):
