@@ -42,8 +42,8 @@ def unreferenced_configs(workspace) -> list[str]:
     for top, trees in by_top.items():
         files = loader.files_under(top)
         roots = {Path(os.path.abspath(tree.root.path)): tree for tree in trees}
-        roots = {path: tree for path, tree in roots.items()
-                 if _runs_nginx_in_a_container(loader, top, path, files) and not _copied_into_an_image(loader, top, path)}
+        roots = {path: tree for path, tree in roots.items() if _runs_nginx_in_a_container(loader, top, path, files)
+                 and not _copied_into_an_image(loader, top, path)}
         mentioned = _mentioned([file for file in files if not in_test_suite(file.relative_to(top).parent.parts)],
                                {path: _terms(path, top) for path in roots})
         found.extend(tree.root.display for path, tree in roots.items() if path not in mentioned)

@@ -860,20 +860,22 @@ def test_a_site_file_without_a_suffix_or_named_for_its_domain_in_a_directory_nam
     (tmp_path / ".git").mkdir()
     result = run_cli([".", "--format", "json", "--exit-zero", "--select", "SEC521,NGX001"], cwd=tmp_path)
     assert [(f["code"], f["path"], f["line"]) for f in result.json["findings"]] == [
-        ("SEC521", "assets/runtime/config/nginx/app", 7), ("SEC521", "roles/cdn/templates/nginx/static.shop.acme.de", 7),
+        ("SEC521", "assets/runtime/config/nginx/app", 7),
+        ("SEC521", "roles/cdn/templates/nginx/static.shop.acme.de", 7),
         ("SEC521", "root/defaults/default", 3), ("SEC521", "wordpress", 4)]
 
 
 def test_ngx011_help_hides_the_upstream_type_and_offers_no_default_type_with_a_variable(tmp_path):
     write_tree(tmp_path, {"nginx.conf": "events {}\nhttp {\n    server {\n        listen 80;\n"
-                          "        location /s3/ { add_header Content-Type $real_mtype; proxy_pass http://127.0.0.1:9000; }\n"
+                          "        location /s3/ { add_header Content-Type $real_mtype;\n"
+                          "            proxy_pass http://127.0.0.1:9000; }\n"
                           "        location /app/ { add_header Content-Type text/html; fastcgi_pass 127.0.0.1:9000; }\n"
                           "        location /x { add_header Content-Type $t; return 200 \"x\"; }\n"
                           "        location /y { add_header Content-Type text/csv; return 200 \"x\"; }\n    }\n}\n"})
     result = run_cli([".", "--format", "json", "--select", "NGX011"], cwd=tmp_path)
     assert [(f["line"], f.get("help")) for f in result.json["findings"]] == [
-        (5, "proxy_hide_header Content-Type;"), (6, "fastcgi_hide_header Content-Type;"), (7, None),
-        (8, "default_type text/csv;")]
+        (5, "proxy_hide_header Content-Type;"), (7, "fastcgi_hide_header Content-Type;"), (8, None),
+        (9, "default_type text/csv;")]
 
 
 def test_lua_files_in_conf_d_are_reached_through_their_configs_not_read_as_configs(tmp_path):

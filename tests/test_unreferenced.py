@@ -16,7 +16,8 @@ IMAGE = {
 def lint(tmp_path, files, *args):
     write_tree(tmp_path, files)
     (tmp_path / ".git").mkdir(exist_ok=True)
-    return run_cli([*(args or ["."]), "--format", "json", "--exit-zero", "--select", "SEC521,NGX001"], cwd=tmp_path).json
+    arguments = [*(args or ["."]), "--format", "json", "--exit-zero", "--select", "SEC521,NGX001"]
+    return run_cli(arguments, cwd=tmp_path).json
 
 
 def test_a_config_nothing_copies_mounts_or_names_gets_one_note_and_no_advice(tmp_path):
