@@ -1073,8 +1073,8 @@ def _handler_code(node) -> str | None:
 
 
 def _runs_the_same(inner, outer) -> bool:
-    """The inner handler holds all the outer one's code (`client:check(ngx.var.remote_addr)` in both), its strings
-    and comments aside (the copy logs "check (API)" where the outer logs "check"), or names the same file."""
+    """The inner handler holds all the outer one's code (`client:check(ngx.var.remote_addr)` in both), its comments
+    and log calls aside (the copy logs "check (API)" where the outer logs "check"), or names the same file."""
     inner_code, outer_code = _handler_code(inner), _handler_code(outer)
     if inner_code is None or outer_code is None or inner.d.name.endswith("_file") != outer.d.name.endswith("_file"):
         return False
