@@ -22,7 +22,7 @@ FIXTURE_DIRS = (
     "devenv", "devenvs", "dev[-_]env", "dev[-_]envs", "local[-_]setup", "*ephemeral", "ephemeral[-_]*",
     ".devcontainer", ".gitpod*", ".ddev",
     "gitpod",  # a Gitpod workspace's files kept beside the other images (docker/gitpod/, which .gitpod.yml names)
-    "old", "*[-_]old", "old[-_]*", "deprecated", "unused",
+    "old", "*[-_]old", "old[-_]*", "deprecated", "unused", "archive", "archived", "attic",
     ".github/workflows", ".circleci", ".buildkite",  # a CI service's jobs: what they start to run the tests
 )
 # The fixture directories that hold a test suite and its data: nginx never loads their files as they stand (an
@@ -49,10 +49,10 @@ DEVELOPMENT_DIRS = ("dev-environment", "dev-environments", "local[-_]environment
 # stacks its users copy to deploy it.)
 TRY_OUT_DIRS = ("demo", "demos", "*[-_]demo", "*[-_]demos", "demo[-_]*", "quick[-_]setup", "quick[-_]start",
                 "quickstart", "getting[-_]started", "getting[-_]started[-_]*")
-# The fixture directories of leftovers kept for reference (nginx-old/, deprecated/), and the file names that say so
-# (old_site.conf, nginx.conf.old, default.bak, site.conf.orig): no deployment reads them. (Not "backup": nginx's
-# upstream `backup` servers give real files that name.)
-LEFTOVER_DIRS = ("old", "*[-_]old", "old[-_]*", "deprecated", "unused")
+# The fixture directories of leftovers kept for reference (nginx-old/, deprecated/, archive/), and the file names that
+# say so (old_site.conf, nginx.conf.old, default.bak, site.conf.orig): no deployment reads them. (Not "backup":
+# nginx's upstream `backup` servers give real files that name.)
+LEFTOVER_DIRS = ("old", "*[-_]old", "old[-_]*", "deprecated", "unused", "archive", "archived", "attic")
 # A README's name, as a project writes it (`README.md`, `readme.rst`, `README`): its commands and notes are the
 # reader's instructions
 README_NAME = re.compile(r"readme(?:\.(?:md|markdown|rst|txt))?", re.IGNORECASE)
