@@ -63,6 +63,8 @@ _LEFTOVER_NAME = re.compile(r"(?:^|[-_.])(?:old|bak|backup|orig|deprecated|unuse
 _EXAMPLE_NAME = re.compile(r"(?:^|[-_.])(?:example|sample)(?=[-_.])", re.I)
 # The production twins of a main config kept for development beside them (`nginx.conf` and `nginx-prod.conf`,
 # `nginx.conf.production`)
+# The last suffix of a developer's copy of a config (`nginx.conf.dev`)
+_DEVELOPMENT_SUFFIXES = frozenset({"dev", "development", "local"})
 _PRODUCTION_TWINS = tuple(f"nginx{sep}{word}.conf" for word in ("prod", "production") for sep in "-_.") + (
     "nginx.conf.prod", "nginx.conf.production")
 # A backup copy an editor, a package manager or a person left beside a config (`site.conf.bak`, `nginx.conf.orig`,
@@ -218,10 +220,15 @@ class Fixtures:
         """A main config, `nginx.conf`, whose production twin sits beside it (`nginx-prod.conf`, `nginx.conf.prod`):
         the twin is what a deployment starts nginx with. A fragment's twin says less: `site.conf` beside
         `site-prod.conf` may hold what staging and production share, and a `dev.conf` in conf.d/ is included with the
-        rest."""
-        if os.path.basename(display_path) != "nginx.conf":
-            return False
+        rest. A file named for development after its own name (`nginx.conf.dev`, `default.conf.local`) beside the
+        file of that name is the developer's copy of it: no `include *.conf` takes it."""
+        name = os.path.basename(display_path)
         directory = os.path.dirname(os.path.join(self.base_dir, display_path))
+        base, dot, suffix = name.rpartition(".")
+        if dot and suffix.lower() in _DEVELOPMENT_SUFFIXES and base.endswith(".conf"):
+            return os.path.isfile(os.path.join(directory, base))
+        if name != "nginx.conf":
+            return False
         return any(os.path.isfile(os.path.join(directory, twin)) for twin in _PRODUCTION_TWINS)
 
     def _example_name(self, display_path: str) -> bool:

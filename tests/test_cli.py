@@ -888,3 +888,12 @@ def test_lua_files_in_conf_d_are_reached_through_their_configs_not_read_as_confi
     result = run_cli([".", "--format", "json", "--exit-zero"], cwd=tmp_path)
     assert [n for n in result.json["notifications"] if n["path"] == "conf.d/handler.lua"] == []
     assert [(f["code"], f["path"]) for f in result.json["findings"]] == [("LUA211", "conf.d/handler.lua")]
+
+
+def test_a_developer_copy_named_after_its_config_gets_no_production_advice(tmp_path):
+    conf = "server {\n    listen 443 ssl;\n    ssl_protocols TLSv1 TLSv1.2;\n}\n"
+    write_tree(tmp_path, {"conf.d/default.conf": conf, "conf.d/default.conf.dev": conf + "# dev\n",
+                          "conf.d/other.conf.local": conf + "# alone\n"})
+    (tmp_path / ".git").mkdir()
+    result = run_cli([".", "--format", "json", "--select", "SEC521"], cwd=tmp_path)
+    assert sorted(f["path"] for f in result.json["findings"]) == ["conf.d/default.conf", "conf.d/other.conf.local"]
