@@ -1191,6 +1191,8 @@ def content_handler_conflict(tree, report):
         siblings = node.parent.children
         winner = node if siblings.index(node) > siblings.index(other) else other
         loser = other if winner is node else node
+        if loser is node and not node.d.name.endswith("_file") and _no_code(_handler_code(node) or ""):
+            continue  # a Lua block of comments alone (code commented out) loses nothing
         report(
             node,
             f"{node.d.name} and {other.d.name} are both content handlers of this {node.parent.d.name}: nginx "
