@@ -897,3 +897,19 @@ def test_a_developer_copy_named_after_its_config_gets_no_production_advice(tmp_p
     (tmp_path / ".git").mkdir()
     result = run_cli([".", "--format", "json", "--select", "SEC521"], cwd=tmp_path)
     assert sorted(f["path"] for f in result.json["findings"]) == ["conf.d/default.conf", "conf.d/other.conf.local"]
+
+
+def test_ctr112_offers_server_resolve_only_to_an_nginx_that_has_it(tmp_path):
+    conf = "events {}\nhttp { server { listen 80; location / { proxy_pass http://api:8080; } } }\n"
+    compose = "services:\n  web:\n    image: {image}\n    volumes: ['./nginx.conf:{conf}:ro']\n  api:\n    image: shop/api\n"
+    messages = {}
+    for image, conf_path in (("openresty/openresty:1.27.1.2-alpine", "/usr/local/openresty/nginx/conf/nginx.conf"),
+                             ("nginx:1.27.4", "/etc/nginx/nginx.conf")):
+        directory = tmp_path / image.split(":")[0].replace("/", "-")
+        write_tree(directory, {"nginx.conf": conf, "compose.yaml": compose.format(image=image, conf=conf_path)})
+        (directory / ".git").mkdir()
+        result = run_cli([".", "--format", "json", "--select", "CTR112"], cwd=directory)
+        messages[image] = [f["message"].rsplit("; ", 1)[-1] for f in result.json["findings"]]
+    assert messages == {"openresty/openresty:1.27.1.2-alpine": ["use a variable with `resolver`"],
+                        "nginx:1.27.4": ["use a variable with `resolver`, or `server … resolve` in an upstream with a "
+                                         "`zone`"]}

@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 
 from ..container.quantity import format_bytes, parse_memory
+from ..container.release import running_release
 from ..findings import Fix, Location, Span
 from ..nginx import edits
 from ..nginx.listen import http_servers, server_listens
@@ -1157,6 +1158,7 @@ def cpu_affinity_in_container(tree, report):
 
 # -- CTR112: names resolved once ------------------------------------------------------------------------------------
 
+UPSTREAM_RESOLVE_SINCE = (1, 27, 3)
 # Names Docker Desktop and Podman give the machine that runs the container (Docker's `host-gateway`).
 _HOST_GATEWAY_NAMES = frozenset({"host.docker.internal", "gateway.docker.internal", "host.containers.internal"})
 
@@ -1214,6 +1216,9 @@ def upstream_resolved_once(tree, report):
         if _stable_name(tree.binding, name.host) or is_stand_in_host(name.host):
             continue  # a stand-in (`upstream example.com`) is replaced by the user's own host
         in_file.setdefault(name.node.file.display, []).append(name)
+    running = running_release(tree) if in_file else None
+    # `server … resolve` in an upstream came to open-source nginx in 1.27.3: not offered to an older release
+    resolve_known = running is None or not running.release.predates(UPSTREAM_RESOLVE_SINCE)
     for uses in in_file.values():
         uses.sort(key=lambda use: (use.span.line, use.span.column))
         first, others = uses[0], uses[1:]
@@ -1222,10 +1227,11 @@ def upstream_resolved_once(tree, report):
         used = f" (used on line{'s' if len(lines) > 1 else ''} {', '.join(map(str, lines))} too)" if lines else ""
         more = f", and {len(hosts) - 1} other name{'s' if len(hosts) > 2 else ''} of this file," if len(hosts) > 1 \
             else ""
+        fixes = "use a variable with `resolver`" + (
+            ", or `server … resolve` in an upstream with a `zone`" if resolve_known else "")
         report(first.node, f'"{first.host}"{used}{more} {"are" if more else "is"} resolved once, when nginx starts: if '
                "the addresses change (a headless Service, a pod, an external name), nginx keeps sending to the old "
-               "ones until it is reloaded; use a variable with `resolver`, or `server … resolve` in an upstream with "
-               "a `zone`", span=first.span,
+               f"ones until it is reloaded; {fixes}", span=first.span,
                related=[other.node.location(f'"{other.host}" resolved once too') for other in others])
 
 
