@@ -168,13 +168,14 @@ def _taken_before(node, match: Match) -> set[str]:
     return taken
 
 
-def extension_names(match: Match) -> list[str] | None:
+@lru_cache(maxsize=4096)
+def extension_names(match: Match) -> tuple[str, ...] | None:
     """The names of the extensions a regex location on the name's extension alone takes (`~* \\.(css|js)$`:
     css, js), lowercase; None for any other location."""
     found = _EXTENSIONS.match(match.pattern) if match.regex else None
     if found is None or _alternatives(found.group(1)):
         return None
-    return _spellings((found.group(2) or found.group(3)).lower())
+    return tuple(_spellings((found.group(2) or found.group(3)).lower()))
 
 
 def _alternatives(pattern: str) -> bool:
@@ -503,9 +504,12 @@ def _closing(text: str, at: int) -> int:
 
 def location_match(node) -> Match | None:
     """None for a location without arguments (nginx refuses it anyway)."""
-    args = node.args
-    if not args:
-        return None
+    return _match_of(tuple(node.args)) if node.args else None
+
+
+@lru_cache(maxsize=4096)
+def _match_of(args: tuple[str, ...]) -> Match:
+    """The match a location's arguments write, read once per spelling (rules ask every location again and again)."""
     first = args[0]
     if len(args) >= 2 and first in MODIFIERS:
         return Match(first, args[1], 1)
