@@ -163,6 +163,7 @@ _SRS_DIRECTIVES = frozenset({"srs_log_tank", "srs_log_level", "srs_log_file", "r
 # A line of the system's mime.types (/etc/mime.types, Python's and Apache's): a type, then its extensions, no `;`.
 _SYSTEM_MIME_LINE = re.compile(r"[a-z]+/[\w.+-]+(?:[ \t]+[\w.+-]+)*[ \t]*")
 # rsyslog's RainerScript statements: `action(type="omfile" …)`, `module(load="imuxsock")`, `template(name=…)`
+_RAINERSCRIPT_OBJECTS = ("action", "module", "input", "template", "ruleset", "global", "main_queue")
 _RAINERSCRIPT = re.compile(r"^[ \t]*(?:action|module|input|template|ruleset|global|main_queue)\([ \t]*"
                            r"(?:type|load|name|workDirectory|queue\.\w+)[ \t]*=", re.MULTILINE)
 # RainerScript's conditions: `if $programname == 'kafkatee' then …`, `if (…) then {`, also over lines (nginx's `if`
@@ -202,18 +203,20 @@ def classify(text: str, name: str = "", parsed: ParsedFile | None = None,
     if first is not None and _SYSTEM_MIME_LINE.fullmatch(first) and all(map(_SYSTEM_MIME_LINE.fullmatch, content)):
         return Verdict(NOT_NGINX, 0.9, "the system's mime.types format (a type, then its extensions, as in "
                        "/etc/mime.types), not nginx's `types { }` block")
-    if _PATCH.search(text):  # whatever its lines hold, nginx never reads a diff: `patch` or `quilt` applies it
+    if ("\n+++ " in text or "diff --git a/" in text or "Index: " in text) and _PATCH.search(text):
+        # whatever its lines hold, nginx never reads a diff: `patch` or `quilt` applies it
         return Verdict(NOT_NGINX, 1.0, "looks like a patch (a unified diff), which patch, quilt or git applies to a "
                        "file; nginx does not read it")
-    if _LOGSTASH_SECTION.search(text) and len(_LOGSTASH_SETTING.findall(text, 0, 20000)) >= 2:
+    if "=>" in text and _LOGSTASH_SECTION.search(text) and len(_LOGSTASH_SETTING.findall(text, 0, 20000)) >= 2:
         return Verdict(NOT_NGINX, 0.9, "looks like a Logstash pipeline (input, filter or output blocks of "
                        "`key => value` settings)")
-    if _RAINERSCRIPT.search(text) or "_by_lua" not in text and _RAINERSCRIPT_IF.search(text):
+    if any(f"{word}(" in text for word in _RAINERSCRIPT_OBJECTS) and _RAINERSCRIPT.search(text) or \
+            "_by_lua" not in text and "then" in text and _RAINERSCRIPT_IF.search(text):
         return Verdict(NOT_NGINX, 0.9, "looks like rsyslog's config (RainerScript statements such as "
                        "`action(type=…)` or `if … then`), not nginx directives")
-    if _PERL_PRAGMA.search(text):
+    if ("strict" in text or "warnings" in text) and _PERL_PRAGMA.search(text):
         return Verdict(NOT_NGINX, 0.9, "a Perl program (`use strict;`), not an nginx config")
-    if all(key.search(text) for key in _MANIFEST_KEYS):
+    if "apiVersion:" in text and all(key.search(text) for key in _MANIFEST_KEYS):
         return Verdict(NOT_NGINX, 1.0, "looks like a Kubernetes manifest (apiVersion and kind at its top level)")
     if parsed is None:
         parsed = parse(text, None, LUA_BLOCK_DIRECTIVES)
@@ -236,7 +239,7 @@ def classify(text: str, name: str = "", parsed: ParsedFile | None = None,
     if srs is not None:  # nginx-like syntax, and names only SRS gives its top level
         return Verdict(NOT_NGINX, 0.9, f"looks like an SRS (Simple Realtime Server) config (`{srs}`), not nginx's")
     known, unknown, assignments, lua_ranges, includes = _count(parsed.directives, known_shape, extra)
-    elided = next((m for m in _ELLIPSIS_LINE.finditer(text)
+    elided = next((m for m in (_ELLIPSIS_LINE.finditer(text) if "..." in text or "…" in text else ())
                    if not any(start <= m.start() < end for start, end in lua_ranges)), None)
     if elided is not None:  # `http {` then `...` then the lines of interest: notes or docs, not a config to load
         return Verdict(NOT_NGINX, 0.9, "an excerpt: its `...` lines stand for parts left out, as in notes and docs; "
