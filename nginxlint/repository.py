@@ -7,27 +7,10 @@ import os
 import re
 from pathlib import Path
 
-# Directories of tests, examples, benchmarks, development environments and vendored sources (glob patterns, matched
-# against each directory name, ignoring case): the configs there are run by a test suite, shown to readers, started
-# on a developer's machine (a dev container, a Gitpod workspace) or shipped by another project (the stock
-# conf/nginx.conf of a vendored nginx source tree), never served to the public by this one.
-FIXTURE_DIRS = (
-    "test", "tests", "t", "spec", "specs", "testdata", "test[-_]data", "*[-_]testdata", "*[-_]test[-_]data", "fixture",
-    "fixtures", "e2e", "integration", "*integration[-_]test", "*integration[-_]tests", "chaos", "example", "examples",
-    "benchmark", "benchmarks", "bench",
-    "dev-environment", "dev-environments", "local[-_]environment", "local[-_]environments", "test[-_]*", "e2e[-_]*",
-    "*[-_]test", "*[-_]tests", "*[-_]example", "*[-_]examples", "vendor", "vendored", "third[-_]party", "thirdparty",
-    "deps", "demo", "demos", "*[-_]demo", "*[-_]demos", "demo[-_]*", "quick[-_]setup", "quick[-_]start", "quickstart",
-    "getting[-_]started", "getting[-_]started[-_]*",
-    "devenv", "devenvs", "dev[-_]env", "dev[-_]envs", "local[-_]setup", "*ephemeral", "ephemeral[-_]*",
-    ".devcontainer", ".gitpod*", ".ddev",
-    "gitpod",  # a Gitpod workspace's files kept beside the other images (docker/gitpod/, which .gitpod.yml names)
-    "old", "*[-_]old", "old[-_]*", "deprecated", "unused", "archive", "archived", "attic",
-    ".github/workflows", ".circleci", ".buildkite",  # a CI service's jobs: what they start to run the tests
-)
+# A CI service's jobs: what they start to run the tests (a CI job's nginx: `.github/workflows/mint/nginx.conf`)
+CI_DIRS = (".github/workflows", ".circleci", ".buildkite")
 # The fixture directories that hold a test suite and its data: nginx never loads their files as they stand (an
 # example, a demo or a benchmark is still a config people start).
-CI_DIRS = (".github/workflows", ".circleci", ".buildkite")  # a CI job's nginx (`.github/workflows/mint/nginx.conf`)
 TEST_DIRS = (
     "test", "tests", "t", "spec", "specs", "testdata", "test[-_]data", "*[-_]testdata", "*[-_]test[-_]data", "fixture",
     "fixtures", "e2e", "integration", "*integration[-_]test", "*integration[-_]tests", "test[-_]*", "e2e[-_]*",
@@ -41,7 +24,8 @@ TEST_DATA_DIRS = ("testdata", "test[-_]data", "*[-_]testdata", "*[-_]test[-_]dat
 # The fixture directories of a developer's environment (a dev container, a Gitpod workspace): what runs there is
 # restarted as part of the work and serves no one.
 DEVELOPMENT_DIRS = ("dev-environment", "dev-environments", "local[-_]environment", "local[-_]environments", "devenv",
-                    "devenvs", "dev[-_]env", "dev[-_]envs", "local[-_]setup", ".devcontainer", ".gitpod*", "gitpod",
+                    "devenvs", "dev[-_]env", "dev[-_]envs", "local[-_]setup", ".devcontainer", ".gitpod*",
+                    "gitpod",  # a Gitpod workspace's files beside the other images (docker/gitpod/, .gitpod.yml names)
                     ".ddev",  # DDEV's local web container (`.ddev/nginx_full/`)
                     "*ephemeral", "ephemeral[-_]*")  # a throw-away stack a test run starts (`deploy/dockerephemeral/`)
 # The fixture directories of try-out stacks (a demo, a quick start): started whole by someone trying the project and
@@ -53,6 +37,17 @@ TRY_OUT_DIRS = ("demo", "demos", "*[-_]demo", "*[-_]demos", "demo[-_]*", "quick[
 # say so (old_site.conf, nginx.conf.old, default.bak, site.conf.orig): no deployment reads them. (Not "backup":
 # nginx's upstream `backup` servers give real files that name.)
 LEFTOVER_DIRS = ("old", "*[-_]old", "old[-_]*", "deprecated", "unused", "archive", "archived", "attic")
+# The fixture directories of examples: in a library's repository, configs its readers start to try the library.
+EXAMPLE_DIRS = ("example", "examples", "*[-_]example", "*[-_]examples")
+# The fixture directories that hold another project's sources, copied in: their optional dependencies are theirs.
+VENDORED_DIRS = ("vendor", "vendored", "third[-_]party", "thirdparty", "deps")
+BENCHMARK_DIRS = ("benchmark", "benchmarks", "bench")
+# Directories of tests, examples, benchmarks, development environments and vendored sources (glob patterns, matched
+# against each directory name, ignoring case): the configs there are run by a test suite, shown to readers, started
+# on a developer's machine (a dev container, a Gitpod workspace) or shipped by another project (the stock
+# conf/nginx.conf of a vendored nginx source tree), never served to the public by this one. Every group above.
+FIXTURE_DIRS = tuple(dict.fromkeys((*TEST_DIRS, *EXAMPLE_DIRS, *BENCHMARK_DIRS, *DEVELOPMENT_DIRS, *VENDORED_DIRS,
+                                    *TRY_OUT_DIRS, *LEFTOVER_DIRS)))
 # A README's name, as a project writes it (`README.md`, `readme.rst`, `README`): its commands and notes are the
 # reader's instructions
 README_NAME = re.compile(r"readme(?:\.(?:md|markdown|rst|txt))?", re.IGNORECASE)
@@ -61,10 +56,10 @@ _LEFTOVER_NAME = re.compile(r"(?:^|[-_.])(?:old|bak|backup|orig|deprecated|unuse
 # the one a deployment runs is the copy, under the name the README gives it. Not a last suffix: `nginx.conf.sample`
 # is what an image or script copies into place as it stands (see ACTIVATED_SUFFIXES in nginx/placeholders).
 _EXAMPLE_NAME = re.compile(r"(?:^|[-_.])(?:example|sample)(?=[-_.])", re.I)
-# The production twins of a main config kept for development beside them (`nginx.conf` and `nginx-prod.conf`,
-# `nginx.conf.production`)
 # The last suffix of a developer's copy of a config (`nginx.conf.dev`)
 _DEVELOPMENT_SUFFIXES = frozenset({"dev", "development", "local"})
+# The production twins of a main config kept for development beside them (`nginx.conf` and `nginx-prod.conf`,
+# `nginx.conf.production`)
 _PRODUCTION_TWINS = tuple(f"nginx{sep}{word}.conf" for word in ("prod", "production") for sep in "-_.") + (
     "nginx.conf.prod", "nginx.conf.production")
 # A backup copy an editor, a package manager or a person left beside a config (`site.conf.bak`, `nginx.conf.orig`,
@@ -78,10 +73,6 @@ def is_backup_copy(display_path: str) -> bool:
     return bool(_BACKUP_COPY.search(display_path))
 
 
-# The fixture directories of examples: in a library's repository, configs its readers start to try the library.
-EXAMPLE_DIRS = ("example", "examples", "*[-_]example", "*[-_]examples")
-# The fixture directories that hold another project's sources, copied in: their optional dependencies are theirs.
-VENDORED_DIRS = ("vendor", "vendored", "third[-_]party", "thirdparty", "deps")
 # A repository named as a collection of demos, examples or samples (NGINX-Demos, nginx-demo, njs-examples,
 # orthanc-setup-samples): every config in it is one.
 _DEMO_REPOSITORY = re.compile(r"(?:^|[-_+.])(?:demos?|examples|samples)(?:$|[-_+.])", re.I)
