@@ -50,13 +50,6 @@ def unreferenced_configs(workspace) -> list[str]:
     return sorted(found)
 
 
-# A package manager installing nginx or OpenResty in a RUN (`apt-get install -y nginx`, `apk add openresty`)
-_INSTALLS_NGINX = re.compile(r"\b(?:apt-get|apt|apk|yum|dnf|zypper|microdnf)\b[^\n;&|]*\b(?:nginx|openresty)\b")
-# A Compose service's image that is nginx's or OpenResty's (`image: nginx:1.27`, `image: openresty/openresty`)
-_NGINX_SERVICE_IMAGE = re.compile(r"^\s*image:\s*[\"']?[\w.:/-]*(?:nginx|openresty)(?![\w-]*(?:exporter|companion))",
-                                  re.MULTILINE)
-
-
 def _runs_nginx_in_a_container(loader, top: Path, config: Path, files) -> bool:
     """An image or Compose service runs nginx where the config's nginx would be: one of the Dockerfiles and Compose
     files in the nearest directory above the config that holds some, or else an image that copies other files of
@@ -95,11 +88,22 @@ def _container_files(files) -> dict[Path, list[Path]]:
 
 
 def _runs_nginx(loader, file: Path) -> bool:
+    """A service of the Compose file runs nginx or OpenResty, or the Dockerfile's image starts from theirs, runs
+    one, or installs its package."""
     if is_compose_path(file.name):
-        return bool(_NGINX_SERVICE_IMAGE.search(_text(file) or ""))
+        from .container.compose import load_compose  # the Compose reader, only for a repository that has one
+
+        doc = load_compose(loader.display(file), _text(file) or "")
+        return any(is_nginx_container(facts.container) for facts in doc.services)
     build = parsed_dockerfile(loader, file)
-    return build is not None and (is_nginx_container(dockerfile_facts(build).container)
-                                  or any(_INSTALLS_NGINX.search(run) for run in build.runs))
+    if build is None:
+        return False
+    if is_nginx_container(dockerfile_facts(build).container):
+        return True
+    from .container.dockerfile_build import image_of  # the image model, only for an image not nginx's by its name
+    from .container.nginx_build import nginx_package
+
+    return nginx_package(image_of(loader, file)) is not None
 
 
 def _copied_into_an_image(loader, top: Path, config: Path) -> bool:
