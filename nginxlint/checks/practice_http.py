@@ -123,7 +123,8 @@ def add_header_content_type(dep, report):
             continue  # a load balancer's or kubelet's probe reads the status, never the type
         if not header_added(node, fixed_status(node.parent)) or _same_as_stub_status(node):
             continue
-        proxied = not answers and _proxied(node.parent)
+        passing = None if answers else _pass_of(node.parent)
+        proxied = passing is not None
         if not proxied and _media_type(node.args[1:2]) == _own_answer_type(dep, default_types, node.parent, answers):
             continue  # the block's own answer goes out as that type already: the two headers say the same
         source = "the upstream's" if proxied else "the one nginx sends from types/default_type"
@@ -131,16 +132,15 @@ def add_header_content_type(dep, report):
             node,
             f"add_header adds a second Content-Type header next to {source}: clients see two and may pick either",
             arg=0,
-            help=_one_content_type(node, proxied),
+            help=_one_content_type(node, passing),
         )
 
 
-def _one_content_type(node, proxied: bool) -> str | None:
-    """How to send one Content-Type: hide the upstream's and keep this one, or say it with `default_type`, which
-    takes no variables (none is offered for `add_header Content-Type $type` of nginx's own answer)."""
-    if proxied:
-        passing = next(name for level in (node.parent, *node.parent.ancestors())
-                       for name in PASS_DIRECTIVES if level.find(name))
+def _one_content_type(node, passing: str | None) -> str | None:
+    """How to send one Content-Type: hide the upstream's (of the `*_pass` that answers) and keep this one, or say it
+    with `default_type`, which takes no variables (none is offered for `add_header Content-Type $type` of nginx's own
+    answer)."""
+    if passing is not None:
         return f"{passing.rsplit('_', 1)[0]}_hide_header Content-Type;"
     value = node.args[1] if len(node.args) > 1 else "text/plain"
     return None if "$" in value else f"default_type {value};"
@@ -302,14 +302,14 @@ def _same_as_stub_status(node) -> bool:
                                          if level.name == "location")
 
 
-def _proxied(block) -> bool:
-    """The block, or the location it sits in, hands the request to an upstream, whose Content-Type is sent."""
+def _pass_of(block) -> str | None:
+    """The `*_pass` by which the block, or the location it sits in, hands the request to an upstream, whose
+    Content-Type is sent; None when none does."""
     for level in (block, *block.ancestors()):
-        if any(level.find(name) for name in PASS_DIRECTIVES):
-            return True
-        if level.name == "location":
-            return False
-    return False
+        passing = next((name for name in PASS_DIRECTIVES if level.find(name)), None)
+        if passing is not None or level.name == "location":
+            return passing
+    return None
 
 
 # -- NGX012 if-is-evil -----------------------------------------------------------------------------------------
