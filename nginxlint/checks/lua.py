@@ -1084,42 +1084,27 @@ def _runs_the_same(inner, outer) -> bool:
     return bool(outer_code) and outer_code in _code_words(inner_code)
 
 
-# The start of a call of ngx.log, and a comment to the end of its line
-_NGX_LOG = re.compile(r"\bngx\.log\s*\(")
-_LUA_COMMENT = re.compile(r"--[^\n]*")
-
-
 def _code_words(code: str) -> str:
-    """What the code does, spaced alike: its log lines and comments dropped (the copy that logs "check (API)" where
-    the outer logs "check", with a note of its own)."""
-    kept, at = [], 0
-    for call in _NGX_LOG.finditer(code):
-        if call.start() < at:
-            continue
-        kept.append(code[at:call.start()])
-        at = _after_call(code, call.end())
-    kept.append(code[at:])
-    return " ".join(_LUA_COMMENT.sub(" ", "".join(kept)).split())
+    """What the code does: its tokens, spaced alike, without comments and `ngx.log` calls (the copy that logs
+    "check (API)" where the outer logs "check", with a note of its own); the text itself where it does not tokenize."""
+    from ..lua.errors import LuaSyntaxError  # the Lua analysis, only for two handlers of one phase
+    from ..lua.lexer import tokenize
 
-
-def _after_call(code: str, index: int) -> int:
-    """Where the call whose arguments start at `index` ends: past its closing parenthesis, strings skipped."""
-    depth, quote = 1, None
-    while index < len(code) and depth:
-        char = code[index]
-        if quote:
-            if char == "\\":
+    try:
+        tokens = [text for _kind, text, _start, _end in tokenize(code)[:-1]]  # comments are skipped; no $END
+    except LuaSyntaxError:
+        return " ".join(code.split())
+    words, index = [], 0
+    while index < len(tokens):
+        if tokens[index:index + 4] == ["ngx", ".", "log", "("]:
+            depth, index = 1, index + 4
+            while index < len(tokens) and depth:
+                depth += {"(": 1, ")": -1}.get(tokens[index], 0)
                 index += 1
-            elif char == quote:
-                quote = None
-        elif char in "\"'":
-            quote = char
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
+            continue
+        words.append(tokens[index])
         index += 1
-    return index
+    return " ".join(words)
 
 
 def _no_code(code: str) -> bool:
