@@ -984,13 +984,12 @@ def _in_uncalled_function(unit, span, mentions: _WordCounts) -> bool:
     deployment names but its definition: no caller, no callback, no string of its name, so no run reaches it and
     what it reads is never read. A member of a table (`function _M.access()`) may be called from outside the
     repository (a gateway calls its plugins' handlers), and is always taken as called."""
+    from ..openresty.phase_calls import functions_holding  # the Lua analysis, only for a global read
+
     taint = unit.facts.taint
-    if taint is None:
-        return False
-    start, end = span[:2], span[2:]
-    return any(summary.span and summary.span[:2] <= start and end <= summary.span[2:]
-               and _WORD.fullmatch(summary.name) and summary.name != "function" and mentions[summary.name] == 1
-               for summary in taint.summaries)
+    return taint is not None and any(
+        _WORD.fullmatch(summary.name) and summary.name != "function" and mentions[summary.name] == 1
+        for summary in functions_holding(taint.summaries, span))
 
 
 # C modules whose loader also sets the global of their name (LuaFileSystem's luaopen_lfs: `lua_setglobal(L, "lfs")`)

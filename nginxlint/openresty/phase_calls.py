@@ -33,13 +33,17 @@ class Run(NamedTuple):
     via: tuple  # of Step
 
 
+def functions_holding(summaries, span) -> list:
+    """The summaries of the functions whose text holds `span` (the main body, which has no span, left out)."""
+    start, end = span[:2], span[2:]
+    return [s for s in summaries if s.span and s.span[:2] <= start and end <= s.span[2:]]
+
+
 def innermost_function(summaries, span):
     """The summary of the innermost function whose text holds `span`: the main body's (last) if none."""
-    start, end = span[:2], span[2:]
-    holding = [s for s in summaries if s.span and s.span[:2] <= start and end <= s.span[2:]]
     # the spans that hold it nest: the innermost starts last
-    return max(holding, key=lambda s: (s.span[:2], -s.span[2], -s.span[3]), default=summaries[-1]) \
-        if summaries else None
+    return max(functions_holding(summaries, span), key=lambda s: (s.span[:2], -s.span[2], -s.span[3]),
+               default=summaries[-1]) if summaries else None
 
 
 def tree_phase_runs(tree, subsystem: str) -> list[Run]:
