@@ -390,7 +390,8 @@ def discover(paths: list[Path], settings, named_templates: list[Path] | None = N
                 relative = file.relative_to(path).as_posix()
                 if exclude and _matches(relative, exclude):
                     continue
-                if _matches(file.name, DOCKERFILE_NAMES):  # `Dockerfile.nginx` builds an image, nginx never reads it
+                is_dockerfile = _matches(file.name, DOCKERFILE_NAMES)
+                if is_dockerfile:  # `Dockerfile.nginx` builds an image, nginx never reads it
                     if dockerfiles is not None:
                         dockerfiles.append(file)
                 elif _matches(relative, include) and file.suffix != ".lua":  # Lua is reached through its configs
@@ -407,7 +408,7 @@ def discover(paths: list[Path], settings, named_templates: list[Path] | None = N
                 elif compose_templates is not None and (rendered := templates.template_name(file.name)) is not None \
                         and is_compose_path(rendered[0]):
                     compose_templates.append(file)
-                if _matches(relative, SCRIPT_PATTERNS):  # a start script or Dockerfile may copy a sample into place
+                if is_dockerfile or _matches(relative, SCRIPT_PATTERNS):  # it may copy a sample into place
                     scripts.append(file)
             if samples:
                 from .container.placed import copied_samples  # only for a repository that ships samples
@@ -433,22 +434,18 @@ def _nginx_mustache(file: Path) -> bool:
         return False
 
 
-# Where a site file goes without a suffix: Debian's `sites-available/default`, the `default` of linuxserver.io's
-# `/defaults/`, an image's `assets/…/nginx/gitlab` that its entrypoint installs into sites-enabled/.
-_SUFFIXLESS_SITE_DIRS = re.compile(r"nginx|openresty|site-confs|vhosts?|vhost\.d", re.IGNORECASE)
-# The first statement of a site file: a block nginx opens in http, or a directive's line.
-_SITE_START = re.compile(r"(?:server|upstream[ \t]+\S+|map[ \t][^{\n]*|geo[ \t][^{\n]*)[ \t]*\{[ \t]*(?:#.*)?$"
-                         r"|[a-z_]+[ \t][^;{}\n]*;[ \t]*(?:#.*)?$")
-
-
 # A site file named for its domain (`static.media.ccc.de`, `nodejs.org`): top-level domains that are no file suffix
 # too (`.sh`, `.py`, `.md`, `.pl`, `.rs`, `.in` are left out).
 _DOMAIN_NAME = re.compile(r"[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|io|de|dev|app|info|edu|gov|uk|fr|eu|ch|nl|se|ru|cn|"
                           r"jp|me|co|us|ca|au|it|es|be|at|cz|tv|xyz|cloud|tech|site|online|fi|no|dk|br|nz|kr|tw|hk|sg|"
                           r"ie|pt|gr|ro|hu|sk|ua|lt|lv|ee|is|biz|space|host)")
-
-
-# Anywhere else, a site file's first statement opens its server: `server {`
+# Where a site file goes without a suffix: Debian's `sites-available/default`, the `default` of linuxserver.io's
+# `/defaults/`, an image's `assets/…/nginx/gitlab` that its entrypoint installs into sites-enabled/.
+_SUFFIXLESS_SITE_DIRS = re.compile(r"nginx|openresty|site-confs|vhosts?|vhost\.d", re.IGNORECASE)
+# The first statement of a site file there: a block nginx opens in http, or a directive's line; anywhere else, the
+# opening of its server.
+_SITE_START = re.compile(r"(?:server|upstream[ \t]+\S+|map[ \t][^{\n]*|geo[ \t][^{\n]*)[ \t]*\{[ \t]*(?:#.*)?$"
+                         r"|[a-z_]+[ \t][^;{}\n]*;[ \t]*(?:#.*)?$")
 _SERVER_START = re.compile(r"server[ \t]*\{[ \t]*(?:#.*)?")
 
 
@@ -481,8 +478,7 @@ def _site_without_suffix(file: Path) -> bool:
 # A config shipped under another name, that a start script or a Dockerfile copies into place at start:
 # `cp /defaults/nginx/nginx.conf.sample /config/nginx/nginx.conf` (the linuxserver.io images; container.placed).
 SAMPLE_SUFFIX = ".sample"
-SCRIPT_PATTERNS = ("*.sh", "run", "up", "*entrypoint*", "Dockerfile", "Dockerfile.*", "Dockerfile-*", "*.Dockerfile",
-                   "Containerfile")
+SCRIPT_PATTERNS = ("*.sh", "run", "up", "*entrypoint*")  # start scripts; Dockerfiles too, by DOCKERFILE_NAMES
 
 
 def looks_main(parsed: ParsedFile, path: Path) -> bool:
