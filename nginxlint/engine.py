@@ -20,7 +20,7 @@ from .dump import relocate
 from .findings import SEVERITY_RANK, Finding, Location, Notification, Report
 from .gcpause import collector_paused
 from .nginx.conf_dirs import disabled_site
-from .nginx.placeholders import undeployed_files
+from .nginx.placeholders import files_only_of, undeployed_files
 from .nginx.tls import only_tls_profile
 from .repository import is_backup_copy
 from .settings import Selection
@@ -218,14 +218,10 @@ def _switch_off_unreferenced(workspace, fixtures, notifications) -> None:
     roots = set(unreferenced_configs(workspace))
     if not roots:
         return
-    quiet: set = set()
-    deployed: set = set()
-    for tree in workspace.trees:
-        (quiet if tree.root.display in roots else deployed).update(tree.files)
     notifications.extend(Notification(
         "note", "no container is bound to this config and no other file of the repository names it, so advice for a "
         "deployed server is not reported here", root) for root in sorted(roots) if not fixtures.holds(root))
-    fixtures.add_switched_off(quiet - deployed)
+    fixtures.add_switched_off(files_only_of(workspace.trees, lambda tree: tree.root.display in roots))
 
 
 def _note_undeployed_files(workspace, selection) -> None:

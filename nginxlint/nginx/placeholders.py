@@ -87,11 +87,17 @@ def _named_for_documentation(server) -> bool:
 def undeployed_files(trees) -> set[str]:
     """The files (display paths) that only trees which are not deployed hold: a snippet that a deployed config
     includes as well keeps its findings."""
-    quiet: set[str] = set()
-    deployed: set[str] = set()
+    return files_only_of(trees, why_not_deployed)
+
+
+def files_only_of(trees, chosen) -> set[str]:
+    """The files (display paths) that only the trees `chosen(tree)` picks hold; a file another tree includes too is
+    that tree's as well."""
+    picked: set[str] = set()
+    others: set[str] = set()
     for tree in trees:
-        (quiet if why_not_deployed(tree) else deployed).update(tree.files)
-    return quiet - deployed
+        (picked if chosen(tree) else others).update(tree.files)
+    return picked - others
 
 
 # Fill-in placeholders: upper-case words in square or angle brackets, two at least (`[FULLCHAIN FILE NAME]`,
