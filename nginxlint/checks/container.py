@@ -664,15 +664,14 @@ def _under_supervisord(tree) -> bool:
     """The container runs supervisord, directly or from its start script: nginx's stdout and stderr go where the
     `[program:nginx]` section says (`stdout_logfile`, a file in its log directory by default), not to the runtime.
     An init before it (`/sbin/tini -- supervisord -n`) execs it."""
-    words = [posixpath.basename(word) for word in _start_words(tree.binding)]
-    if words[:1] == ["supervisord"] or words[:1] and words[0] in _INITS and "supervisord" in words:
+    from ..container.startup import init_wrapper_length  # the start reader, only for a config that logs to files
+
+    words = _start_words(tree.binding)
+    if [posixpath.basename(word) for word in words[init_wrapper_length(words):][:1]] == ["supervisord"]:
         return True
     found = _start_of(tree)
     return found is not None and any(command.program == "supervisord" for command in found[0].commands)
 
-
-# The small inits a container runs as its first process, which exec the command after them
-_INITS = frozenset({"tini", "tini-static", "dumb-init"})
 
 
 # -- CTR106: read-only root -----------------------------------------------------------------------------------------
