@@ -175,7 +175,8 @@ def extension_names(match: Match) -> tuple[str, ...] | None:
     found = _EXTENSIONS.match(match.pattern) if match.regex else None
     if found is None or _alternatives(found.group(1)):
         return None
-    return tuple(_spellings((found.group(2) or found.group(3)).lower()))
+    spelled = _spellings((found.group(2) or found.group(3)).lower())
+    return tuple(spelled) if spelled is not None else None
 
 
 def _alternatives(pattern: str) -> bool:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from nginxlint.nginx.locations import _spellings, served_kinds
+from nginxlint.nginx.locations import Match, _spellings, extension_names, served_kinds
 
 
 class _Location:
@@ -42,6 +42,15 @@ class _Directive(_Location):
 ])
 def test_spellings(pattern, names):
     assert _spellings(pattern) == names
+
+
+@pytest.mark.parametrize("pattern, names", [
+    ("\\.(?:css|js)$", ("css", "js")),
+    ("\\.(?:mp\\d|ogg)$", None),  # an escape that stands for a class: not a list of names
+    ("\\.(?:css|)$", None),  # an empty alternative
+])
+def test_extension_names(pattern, names):
+    assert extension_names(Match("~*", pattern, 1)) == names
 
 
 @pytest.mark.parametrize("args, children, kinds", [
