@@ -74,10 +74,15 @@ def said_once_for_copies(findings: list[Finding], texts: dict[str, list[str]],
 
 def _rendered_name(path: str) -> str:
     """The file's name, or the name a template renders (`nginx.conf.template` -> `nginx.conf`, `site.conf.j2` ->
-    `site.conf`): a template and the rendered copy a repository keeps beside it are copies."""
+    `site.conf`, `default.template.conf` -> `default.conf`): a template and the rendered copy a repository keeps
+    beside it are copies."""
     name = posixpath.basename(path)
     suffix = next((suffix for suffix in RENDERED_SUFFIXES if name.endswith(suffix) and len(name) > len(suffix)), None)
-    return name[:-len(suffix)] if suffix is not None else name
+    if suffix is not None:
+        return name[:-len(suffix)]
+    stem, dot, extension = name.rpartition(".")
+    infix = next((suffix for suffix in RENDERED_SUFFIXES if stem.endswith(suffix) and len(stem) > len(suffix)), None)
+    return f"{stem[:-len(infix)]}{dot}{extension}" if infix is not None else name
 
 
 def _is_template(path: str) -> bool:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import subprocess
 
+import pytest
+
 from lintkit import run_cli, write_tree
 
 VHOST = """server {
@@ -151,13 +153,14 @@ def test_the_shared_finding_is_placed_at_a_copy_outside_the_directories_kept_asi
         ("SEC521", "env/prod/vhost.conf", 6, (("env/qa/vhost.conf", 6), ("env/staging/vhost.conf", 6)))]
 
 
-def test_a_template_and_the_copy_rendered_from_it_share_a_finding_placed_at_the_template(tmp_path):
+@pytest.mark.parametrize("template_name", ["nginx.conf.template", "nginx.template.conf", "nginx.tmpl.conf"])
+def test_a_template_and_the_copy_rendered_from_it_share_a_finding_placed_at_the_template(tmp_path, template_name):
     """`run.sh` renders `nginx.conf.template` into the `nginx.conf` kept beside it: one file for the user to fix."""
     rendered = "\n".join([*VHOST.split("\n")[:-2], "    location /health { return 200; }", "}", ""])
     template = rendered.replace("shop.example.com", "${SERVER_NAME}")
-    root = _repository(tmp_path, {"scripts/nginx.conf.template": template, "scripts/nginx.conf": rendered})
+    root = _repository(tmp_path, {f"scripts/{template_name}": template, "scripts/nginx.conf": rendered})
     found = _found(run_cli([".", "--format", "json", "--no-cache", "--select", "SEC521"], cwd=root))
-    assert found == [("SEC521", "scripts/nginx.conf.template", 6, (("scripts/nginx.conf", 6),))]
+    assert found == [("SEC521", f"scripts/{template_name}", 6, (("scripts/nginx.conf", 6),))]
 
 
 def test_the_shared_finding_is_placed_at_the_copy_a_container_runs(tmp_path):
