@@ -106,6 +106,26 @@ def test_compose_bind_mount_sources_are_interpolated(tmp_path):
         ("host-mount", "proxy"), ("host-mount", "site")]
 
 
+@pytest.mark.parametrize("copy, bound", [
+    ("cp nginx/nginx.conf data/nginx/nginx.conf", True),
+    ("cp -r nginx/ data/nginx", True),  # the directory, the mount below it
+    ("cp nginx/nginx.conf data/", False),  # lands as data/nginx.conf, not where the mount reads
+    ("cp nginx/other.conf data/nginx/nginx.conf", False),  # another file
+])
+def test_a_mount_source_a_setup_script_fills_from_the_repository(tmp_path, copy, bound):
+    """The mounted path is absent from the repository; `initialize.sh` copies the config there first."""
+    trees, _, _ = bind(tmp_path, {
+        "nginx/nginx.conf": NGINX,
+        "nginx/other.conf": "server { listen 8081; }\n",
+        "initialize.sh": f"#!/bin/bash\nmkdir -p data/nginx\n{copy}\n",
+        "docker-compose.yml": "services:\n  web:\n    image: nginx:1.27.1\n    volumes:\n"
+                              "      - ${PWD}/data/nginx/nginx.conf:/etc/nginx/nginx.conf\n"
+                              "  app:\n    image: nginx:1.27.1\n",
+    })
+    binding = trees["nginx/nginx.conf"].binding
+    assert ((binding.how, binding.container.name) if binding else None) == (("host-mount", "web") if bound else None)
+
+
 def test_configmap_with_the_same_content_binds_every_copy(tmp_path):
     manifest = (
         "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: site}\ndata:\n  nginx.conf: |\n"
