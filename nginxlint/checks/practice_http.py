@@ -25,6 +25,7 @@ from ..nginx.tls_scope import PlainHttp
 from ..nginx.values import parse_uint
 from ..nginx.variables import SETTER, variables
 from .registry import rule
+from .security_http import xss_filter_off
 
 # -- NGX010 add-header-multiline -------------------------------------------------------------------------------
 
@@ -585,17 +586,25 @@ def _set_again(block, name: str, ignored: frozenset[str] = frozenset()) -> bool:
         return False
     own = _keys(block.find(name))
     location = block.parent
-    around = _keys(location.find(name))
+    around = _keys(location.find(name), losable=True)
     for child in location.find("if"):
         if child is not block and not _exclusive(child, block) and not ends_request(child):
-            around |= _keys(child.find(name))
+            around |= _keys(child.find(name), losable=True)
     if not location.find(name):  # a location that sets none inherits the nearest level's list
-        around |= _keys(next((found for outer in location.ancestors() if (found := outer.find(name))), []))
+        around |= _keys(next((found for outer in location.ancestors() if (found := outer.find(name))), []),
+                        losable=True)
     return around - ignored <= own
 
 
-def _keys(entries) -> set:
-    return {entry.args[0].lower() for entry in entries if entry.args}
+def _keys(entries, losable: bool = False) -> set:
+    """The names the entries set; `losable`: but the headers whose loss changes nothing a browser does
+    (`X-XSS-Protection: 1; mode=block`: no current browser has the filter)."""
+    return {entry.args[0].lower() for entry in entries
+            if entry.args and not (losable and entry.name == "add_header" and _xss_filter_kept(entry.args))}
+
+
+def _xss_filter_kept(args: list[str]) -> bool:
+    return args[0].lower() == "x-xss-protection" and len(args) > 1 and not xss_filter_off(args[1])
 
 
 def _echo_lists_around(block) -> set:

@@ -501,7 +501,7 @@ def _restricts_a_feature(value: str) -> bool:
     return not features <= _RETIRED_FEATURES
 
 
-def _xss_filter_off(value: str) -> bool:
+def xss_filter_off(value: str) -> bool:
     """`X-XSS-Protection: 0` turns off the XSS filter of older browsers (itself a source of leaks); dropping it turns
     the filter back on. Dropping `1; mode=block` changes nothing a current browser does: none has the filter."""
     return "$" in value or value.strip().startswith("0")
@@ -542,7 +542,7 @@ SECURITY_HEADERS = {
     "cross-origin-embedder-policy": _restricts_beyond("unsafe-none"),
     "cross-origin-resource-policy": _restricts_beyond("cross-origin"),
     "x-permitted-cross-domain-policies": None,
-    "x-xss-protection": _xss_filter_off,
+    "x-xss-protection": xss_filter_off,
     "clear-site-data": None,
     "access-control-*": None,
     "cache-control": _words("no-store", "private", "no-cache"),
