@@ -29,14 +29,14 @@ S6_INIT_DIR = "cont-init.d"  # s6-overlay runs every file there before the servi
 # `sed` editing a file in place: -i, -i.bak, -ir, -Ei, --in-place
 _SED_IN_PLACE = re.compile(r"(?<![\w./-])sed\s(?:[^\n]*?\s)?(?:-[A-Za-z]*i|--in-place)")
 # `s#TOKEN#…`: an upper-case word as the whole pattern, any delimiter, bare or wrapped as templates wrap their
-# tokens: `{TOKEN}` (or `{token}`), `%TOKEN%`, `__TOKEN__`, autoconf's `@TOKEN@`, `!TOKEN!` (the wrapping is part of
-# what the script replaces); or a shell-style `${name}` of any case, `\${name}` inside double quotes (nginx would
-# read it as its variable $name)
+# tokens: `{TOKEN}` (or `{token}`), `{%TOKEN%}`, `%TOKEN%`, `__TOKEN__`, autoconf's `@TOKEN@`, `!TOKEN!` (the
+# wrapping is part of what the script replaces); or a shell-style `${name}` of any case, `\${name}` inside double
+# quotes (nginx would read it as its variable $name)
 _NAME = r"[A-Z][A-Z0-9_]*[A-Z0-9]"
 _ANY_CASE_NAME = r"[A-Za-z][A-Za-z0-9_]*[A-Za-z0-9]"  # in braces, a name of any case: `{site}` as a script fills it
 _TOKEN_SUBSTITUTION = re.compile(
-    rf"(?<![\w\\])s([^\w\s\\])({_NAME}|\{{{_ANY_CASE_NAME}\}}|%{_NAME}%|__{_NAME}__|@{_NAME}@|!{_NAME}!|"
-    rf"\\?\$\{{[A-Za-z_][A-Za-z0-9_]*\}})\1")
+    rf"(?<![\w\\])s([^\w\s\\])({_NAME}|\{{{_ANY_CASE_NAME}\}}|\{{%{_NAME}%\}}|%{_NAME}%|__{_NAME}__|@{_NAME}@|"
+    rf"!{_NAME}!|\\?\$\{{[A-Za-z_][A-Za-z0-9_]*\}})\1")
 # `[@]` in a sed pattern is the character itself, written so that the script's own text holds no token
 _ONE_CHARACTER_CLASS = re.compile(r"\[([@%])\]")
 # a shell line continued on the next one: `sed -i \` then `    -e "s/{PORT}/…/" \` then the file
@@ -98,10 +98,11 @@ def brace_tokens(script: str) -> set[str]:
     return tokens
 
 
-# A token in a wrapping no nginx config holds (`{BASE_URL}`, `%PORT%`, `__HOST__`, `@ROOT@`, `!NAME!`): a `sed -i` of
-# any script of the repository that replaces it fills it in, wherever the script sits (a Python start script's
-# `call("sed -i 's@{BASE_URL}@" + url + "@g' " + NGINX_FILE, shell=True)` in resources/scripts/).
-_WRAPPED_TOKEN = re.compile(rf"\{{{_ANY_CASE_NAME}\}}|%{_NAME}%|__{_NAME}__|@{_NAME}@|!{_NAME}!")
+# A token in a wrapping no nginx config holds (`{BASE_URL}`, `{%APP_HOST%}`, `%PORT%`, `__HOST__`, `@ROOT@`,
+# `!NAME!`): a `sed -i` of any script of the repository that replaces it fills it in, wherever the script sits (a
+# Python start script's `call("sed -i 's@{BASE_URL}@" + url + "@g' " + NGINX_FILE, shell=True)` in
+# resources/scripts/).
+_WRAPPED_TOKEN = re.compile(rf"\{{{_ANY_CASE_NAME}\}}|\{{%{_NAME}%\}}|%{_NAME}%|__{_NAME}__|@{_NAME}@|!{_NAME}!")
 _SCRIPT_SUFFIXES = frozenset({".sh", ".bash", ".py", ".pl", ".rb"})
 _LARGEST_SCRIPT = 256 * 1024
 

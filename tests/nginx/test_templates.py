@@ -487,9 +487,10 @@ sed -i \\
 sed -i 's/__PORT__/8080/; s/{AB}/x/' a.conf
 sed -e 's/{NOT_IN_PLACE}/x/' a.conf > b.conf
 sed -i "s/{site}/$site/g; s/%lower%/x/" conf.d/$site.conf
+sed -i "s/{%APP_HOST%}/${APP_HOST}/g" /etc/nginx/conf.d/mattermost.conf
 """
     # in braces a name of any case is a token (`{site}`); bare or in the other wrappings, upper case only
-    assert sed_tokens(script) == {"{HTTP_INDEX_FILE}", "%LOG_LEVEL%", "__PORT__", "{site}"}
+    assert sed_tokens(script) == {"{HTTP_INDEX_FILE}", "%LOG_LEVEL%", "__PORT__", "{site}", "{%APP_HOST%}"}
 
 
 def test_brace_tokens_are_words_in_braces_a_script_quotes_whole():
