@@ -450,13 +450,15 @@ _SERVER_START = re.compile(r"server[ \t]*\{[ \t]*(?:#.*)?")
 
 
 def _site_without_suffix(file: Path) -> bool:
-    """A file named without a suffix (or for its domain) whose first statement opens a server, or, named `default`
+    """A file named without a suffix whose first statement opens a server, or, named for its domain or `default`
     or in a directory named for nginx or its sites, opens another block nginx takes in http or is a directive nginx
     knows; and that holds a block nginx opens: a site file (a shell script or another program's config starts
     otherwise)."""
-    if "." in file.name and not _DOMAIN_NAME.fullmatch(file.name):
+    named_for_a_domain = "." in file.name
+    if named_for_a_domain and not _DOMAIN_NAME.fullmatch(file.name):
         return False
-    in_site_place = file.name == "default" or bool(_SUFFIXLESS_SITE_DIRS.search(file.parent.name))
+    in_site_place = named_for_a_domain or file.name == "default" \
+        or bool(_SUFFIXLESS_SITE_DIRS.search(file.parent.name))
     try:
         with open(file, encoding="utf-8", errors="replace") as handle:
             text = handle.read(1 << 12)

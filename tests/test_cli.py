@@ -849,6 +849,7 @@ def test_a_site_file_without_a_suffix_or_named_for_its_domain_in_a_directory_nam
         "root/defaults/default": "server {\n    listen 443 ssl;\n    ssl_protocols TLSv1.1 TLSv1.2;\n}\n",
         "roles/cdn/templates/nginx/static.shop.acme.de": site.replace("app", "cdn"),  # named for its domain
         "roles/cdn/templates/nginx/render.py": "server {\n    listen 443 ssl;\n}\n",  # a script's suffix
+        "config/git.acme.com": site.replace("app", "git"),  # named for its domain: its upstream first, anywhere
         # a script, prose and another program's file in the same places are not sites
         "assets/runtime/config/nginx/install": "#!/bin/sh\ncat > /etc/nginx/x.conf <<EOF\nserver {\n}\nEOF\n",
         "assets/runtime/config/nginx/NOTES": "Reload nginx after editing:\nserver {\n",
@@ -861,7 +862,7 @@ def test_a_site_file_without_a_suffix_or_named_for_its_domain_in_a_directory_nam
     (tmp_path / ".git").mkdir()
     result = run_cli([".", "--format", "json", "--exit-zero", "--select", "SEC521,NGX001"], cwd=tmp_path)
     assert [(f["code"], f["path"], f["line"]) for f in result.json["findings"]] == [
-        ("SEC521", "assets/runtime/config/nginx/app", 7),
+        ("SEC521", "assets/runtime/config/nginx/app", 7), ("SEC521", "config/git.acme.com", 7),
         ("SEC521", "roles/cdn/templates/nginx/static.shop.acme.de", 7),
         ("SEC521", "root/defaults/default", 3), ("SEC521", "wordpress", 4)]
 
