@@ -52,7 +52,7 @@ class Settings:
     runtime: dict = field(default_factory=dict)
     containers: dict[str, str] = field(default_factory=dict)
     lua: dict = field(default_factory=dict)
-    per_worker_memory: str | None = None  # None: 50Mi for a config that runs Lua, 10Mi for one that does not
+    per_worker_memory: str | None = None  # None: 50Mi for a config that runs a Lua application, else 10Mi
     master_memory: str = "10Mi"
     stdout_log_paths: list[str] = field(default_factory=list)
     fixture_dirs: list[str] = field(default_factory=lambda: list(FIXTURE_DIRS))
