@@ -873,11 +873,14 @@ def test_ngx011_help_hides_the_upstream_type_and_offers_no_default_type_with_a_v
                           "            proxy_pass http://127.0.0.1:9000; }\n"
                           "        location /app/ { add_header Content-Type text/html; fastcgi_pass 127.0.0.1:9000; }\n"
                           "        location /x { add_header Content-Type $t; return 200 \"x\"; }\n"
-                          "        location /y { add_header Content-Type text/csv; return 200 \"x\"; }\n    }\n}\n"})
+                          "        location /y { add_header Content-Type text/csv; return 200 \"x\"; }\n"
+                          "        location /z { if ($arg_csv) { add_header Content-Type text/csv; }\n"
+                          "            return 200 \"x\"; }\n    }\n}\n"})
     result = run_cli([".", "--format", "json", "--select", "NGX011"], cwd=tmp_path)
+    # neither default_type nor *_hide_header is allowed in an `if`
     assert [(f["line"], f.get("help")) for f in result.json["findings"]] == [
         (5, "proxy_hide_header Content-Type;"), (7, "fastcgi_hide_header Content-Type;"), (8, None),
-        (9, "default_type text/csv;")]
+        (9, "default_type text/csv;"), (10, None)]
 
 
 def test_lua_files_in_conf_d_are_reached_through_their_configs_not_read_as_configs(tmp_path):

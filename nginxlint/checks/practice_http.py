@@ -140,7 +140,9 @@ def add_header_content_type(dep, report):
 def _one_content_type(node, passing: str | None) -> str | None:
     """How to send one Content-Type: hide the upstream's (of the `*_pass` that answers) and keep this one, or say it
     with `default_type`, which takes no variables (none is offered for `add_header Content-Type $type` of nginx's own
-    answer)."""
+    answer). Neither directive is allowed in an `if`: none is offered there."""
+    if node.parent is not None and node.parent.name == "if":
+        return None
     if passing is not None:
         return f"{passing.rsplit('_', 1)[0]}_hide_header Content-Type;"
     value = node.args[1] if len(node.args) > 1 else "text/plain"
