@@ -44,6 +44,9 @@ PAGE_EXTENSIONS = frozenset({
 # The directory a build tool writes its hashed bundles to (Vite's and Rails' `/assets/`, Django's and Create
 # React App's `/static/`, Next.js's `/_next/static/`, Nuxt's `/_nuxt/`): scripts, style sheets, fonts, images.
 _BUILT_DIRECTORIES = re.compile(r"(?:.*/)?(?:assets|packs|static|_next/static|_nuxt)/?")
+# The names a build tool gives the scripts it writes at the site's root with a hash (Workbox's service-worker
+# runtime, `workbox-5a3f9c.js`, which vite-plugin-pwa and workbox-build emit)
+_BUILT_NAMES = re.compile(r"workbox-")
 # A regex location on such directories at the URI's start (`^/(assets|packs)/`, Rails' with Webpacker's bundles;
 # `^/static/.*`), whatever file below them it takes.
 _BUILT_DIRECTORIES_REGEX = re.compile(r"\^/(?:\((?:\?:)?([\w/|-]+)\)|([\w/-]+))/(?:\.[*+]|\(\.[*+]\))?")
@@ -133,7 +136,8 @@ def served_kinds(node) -> frozenset[str] | None:
         return None
     if fixed_text(node, match) or _own_types_serve_no_page(node):
         return frozenset({"text"})
-    if match.prefix and _BUILT_DIRECTORIES.fullmatch(match.pattern.lstrip("/")) or match.regex and _built_regex(match):
+    if match.prefix and (_BUILT_DIRECTORIES.fullmatch(match.pattern.lstrip("/"))
+                         or _BUILT_NAMES.fullmatch(match.pattern.lstrip("/"))) or match.regex and _built_regex(match):
         return frozenset({"built"})
     if not match.regex and match.modifier in ("", "=", "^~"):
         name = match.pattern.rsplit("/", 1)[-1]  # `location = /favicon.ico`: that file

@@ -67,6 +67,7 @@ def test_extension_names(pattern, names):
     (["~*", "\\.(?:jsp|do)$"], [_Directive("proxy_pass", "http://app")], {"page"}),  # the application types it
     (["~", "(\\.html|sw.js)$"], [], None),  # a top-level alternative: more than the extension decides
     (["^~", "/assets/"], [], {"built"}),
+    (["^~", "/workbox-"], [], {"built"}),  # Workbox's hashed runtime scripts at the root
     (["/_next/static/"], [], {"built"}),
     (["/media/"], [], None),  # uploads may be anything
 ])
