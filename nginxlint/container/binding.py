@@ -266,10 +266,10 @@ def _host_mount_binding(tree, candidates: list[RuntimeFacts], manifests: Manifes
             if mount.kind not in ("bind", "config", "secret", "hostPath") or not mount.source:
                 continue
             host = absolute(base.parent / os.path.expanduser(mount.source))
-            if not os.path.lexists(host):  # filled from a repository file by a setup script
-                from .script_copies import copied_from  # the shell reader, only for a mount the repository lacks
+            if not os.path.lexists(host):  # filled from a repository file, or the repository checked out elsewhere
+                from .mount_sources import held_at  # the shell reader, only for a mount the repository lacks
 
-                host = copied_from(tree.loader, host) or host
+                host = held_at(tree.loader, host, base.parent) or host
             if _sources_of_an_application(host, facts, base):
                 continue  # the whole project, or what the service builds, mounted as its sources: no nginx runs
             if root == host or host in root.parents:

@@ -244,8 +244,10 @@ def compose_builds(compose_path: Path, text: str) -> dict[str, BuildSpec]:
     return builds
 
 
-def compose_files(service, compose_path: Path, repository: Path, image: Image | None = None) -> ContainerFiles:
-    """A Compose service (nginxlint.container.model.RuntimeFacts) over its image (built, or from `image:`)."""
+def compose_files(service, compose_path: Path, repository: Path, image: Image | None = None,
+                  loader=None) -> ContainerFiles:
+    """A Compose service (nginxlint.container.model.RuntimeFacts) over its image (built, or from `image:`); the
+    `loader` finds what the repository holds for a host path it lacks (mount_sources)."""
     container = service.container
     fs, base = _start(image, container.image)
     directory = Path(compose_path).parent
@@ -253,7 +255,7 @@ def compose_files(service, compose_path: Path, repository: Path, image: Image | 
     for mount in sorted(container.mounts, key=lambda m: normalise(m.path).count("/")):
         path = normalise(mount.path if mount.path.startswith("/") else posixpath.join(
             container.working_dir.value if container.working_dir else "/", mount.path))
-        source = _compose_source(mount, directory, repository)
+        source = _compose_source(mount, directory, repository, loader)
         entries.append(MountEntry(path, source, mount))
         _mount_layer(fs, path, source, mount, compose_path)
     files = ContainerFiles(fs, image, base, entries, container)
@@ -264,13 +266,17 @@ def compose_files(service, compose_path: Path, repository: Path, image: Image | 
     return files
 
 
-def _compose_source(mount, directory: Path, repository: Path):
+def _compose_source(mount, directory: Path, repository: Path, loader):
     kind = mount.kind
     if kind in ("bind", "config", "secret") and mount.source:
         text = mount.source
         if text.startswith(("~", "$")) or "${" in text:
             return Unknown(f"the host path {text}")
         host = Path(os.path.normpath(text if os.path.isabs(text) else directory / text))
+        if loader is not None and not os.path.lexists(host):
+            from .mount_sources import held_at  # the shell reader, only for a mount the repository lacks
+
+            host = held_at(loader, host, directory) or host
         if not _inside(host, repository):
             return Unknown(f"the host path {text}, outside the repository")
         if not os.path.lexists(host):

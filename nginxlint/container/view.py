@@ -97,7 +97,7 @@ def _build(tree):
     if image is None:
         image = _project_image(tree, binding.container.image)
     if binding.source == "compose":
-        return compose_files(binding.facts, manifest, repository, image)
+        return compose_files(binding.facts, manifest, repository, image, loader)
     return kubernetes_files(binding.workload, binding.container, (), repository, image)
 
 

@@ -106,6 +106,23 @@ def test_compose_bind_mount_sources_are_interpolated(tmp_path):
         ("host-mount", "proxy"), ("host-mount", "site")]
 
 
+@pytest.mark.parametrize("source, bound", [
+    ("/Users/mac/code/shop/project/conf/nginx", True),  # the repository, checked out in a home directory
+    ("/home/deploy/shop/project/conf/nginx", True),
+    ("/srv/shop/project/conf/nginx", False),  # not a home directory: the host's own path
+    ("/Users/mac/code/other/nginx", False),  # a path the repository does not hold
+])
+def test_a_mount_of_the_repository_by_its_absolute_path_in_a_home_directory(tmp_path, source, bound):
+    trees, _, _ = bind(tmp_path, {
+        "project/conf/nginx/nginx.conf": NGINX,
+        "docker/compose.yaml": f"services:\n  web:\n    image: openresty/openresty:1.27.1.2\n    volumes:\n"
+                               f"      - {source}:/usr/local/openresty/nginx/conf\n"
+                               "  app:\n    image: nginx:1.27.1\n",
+    })
+    binding = trees["project/conf/nginx/nginx.conf"].binding
+    assert ((binding.how, binding.container.name) if binding else None) == (("host-mount", "web") if bound else None)
+
+
 @pytest.mark.parametrize("copy, bound", [
     ("cp nginx/nginx.conf data/nginx/nginx.conf", True),
     ("cp -r nginx/ data/nginx", True),  # the directory, the mount below it

@@ -1,25 +1,43 @@
-"""Repository files a setup script copies into place on the host before the stack starts.
+"""Where the repository holds what a Compose bind mount names, when the mounted host path is not in it.
 
-A self-hosted stack often mounts a path its repository does not hold (`${PWD}/data/nginx/nginx.conf:/etc/nginx/
-nginx.conf`) and ships a script that fills it from a file it does hold (`cp nginx/nginx.conf data/nginx/nginx.conf`
-in `initialize.sh`). The mounted file is then that repository file.
+- A self-hosted stack often mounts a path its repository does not hold (`${PWD}/data/nginx/nginx.conf:/etc/nginx/
+  nginx.conf`) and ships a script that fills it from a file it does hold (`cp nginx/nginx.conf data/nginx/nginx.conf`
+  in `initialize.sh`). The mounted file is then that repository file.
+- A Compose file written on one machine may name the checkout by its absolute path there (`/Users/mac/code/openresty/
+  project/conf/nginx/application`, `/home/deploy/app/nginx`): below a home directory, the longest end of the path
+  that the repository holds (`project/conf/nginx/application`) is what is mounted.
 """
 from __future__ import annotations
 
 import os
 import posixpath
+import re
 from pathlib import Path
 
 from ..shell_scripts import shell_scripts
 from .startup import read_script
 
 _HERE = ("$PWD/", "${PWD}/", "$(pwd)/")  # the script's own directory, as it is run from there
+# A user's home directory on a workstation or a server: `/Users/mac/`, `/home/deploy/`, `/root/`
+_HOME = re.compile(r"/(?:Users|home)/[^/]+/|/root/")
 
 
-def copied_from(loader, host: Path) -> Path | None:
-    """The repository file or directory a shell script copies to `host` (or to a directory above it), where `host`
-    itself is absent; None when no script does."""
-    top = loader.repository_top(next(parent for parent in host.parents if parent.exists()))
+def held_at(loader, host: Path, near: Path) -> Path | None:
+    """The repository path that stands for the absent host path `host` a Compose file in `near` mounts; None when
+    nothing does."""
+    top = loader.repository_top(near)
+    if host == top or top in host.parents:
+        return _copied_from(loader, host, top)
+    home = _HOME.match(host.as_posix())
+    if home is None:
+        return None
+    parts = host.as_posix()[home.end():].split("/")
+    return next((found for start in range(len(parts) - 1)
+                 if os.path.lexists(found := top.joinpath(*parts[start:]))), None)
+
+
+def _copied_from(loader, host: Path, top: Path) -> Path | None:
+    """The repository file or directory a shell script copies to `host` (or to a directory above it)."""
     copies = loader.once("script-copies", top, lambda: _copies(loader, top))
     for destination in (host, *host.parents):
         source = copies.get(destination)
