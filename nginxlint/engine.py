@@ -225,10 +225,12 @@ def _switch_off_unreferenced(workspace, fixtures, notifications) -> None:
 
 
 def _note_undeployed_files(workspace, selection) -> None:
-    """The files only a development container holds, and those only a test run's holds (container/development.py)."""
+    """The files only a development container holds, or that serve nothing but the image's welcome page and its
+    counters (container/stock_page.py); and those only a test run's container holds (container/development.py)."""
     from .container.development import development_only, test_run_only  # loaded by every run's binding already
+    from .container.stock_page import stock_page_demos
 
-    selection.development_only = development_only(workspace, selection.fixtures)
+    selection.development_only = development_only(workspace, selection.fixtures) | stock_page_demos(workspace)
     selection.test_run_only = test_run_only(workspace)
 
 
