@@ -52,8 +52,11 @@ _BUILT_NAMES = re.compile(r"workbox-")
 _BUILT_DIRECTORIES_REGEX = re.compile(r"\^/(?:\((?:\?:)?([\w/|-]+)\)|([\w/-]+))/(?:\.[*+]|\(\.[*+]\))?")
 # `\.(?:woff|woff2)$`, `\.(png|jpe?g)$`, `.*\.(ttf|otf)$`, `^/[^/]+\.(css|js|map)$`, `favicon\.ico$`: a regex
 # location on the name's extension alone, whatever comes before the group but a top-level alternative, which the
-# `$` would not bind; the group's alternatives are read by `_spellings`.
-_EXTENSIONS = re.compile(r"^(.*?)\\\.(?:\((?:\?:)?([A-Za-z0-9|?()\\.:]+)\)|([A-Za-z0-9?]+))\$$")
+# `$` would not bind; the group's alternatives are read by `_spellings`. An optional query after the extension
+# (`(\?[0-9]+)?`, a cache-busting version) matches nothing: nginx matches locations against the URI without its
+# arguments.
+_EXTENSIONS = re.compile(r"^(.*?)\\\.(?:\((?:\?:)?([A-Za-z0-9|?()\\.:]+)\)|([A-Za-z0-9?]+))"
+                         r"(?:\((?:\?:)?\\\?[^()]*\)\?)?\$$")
 _MOST_SPELLINGS = 64
 # PCRE's `(?<name>…)`, which Python spells `(?P<name>…)`
 _PCRE_NAMED_GROUP = re.compile(r"\(\?<(?=[A-Za-z_])")

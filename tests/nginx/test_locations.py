@@ -48,6 +48,7 @@ def test_spellings(pattern, names):
     ("\\.(?:css|js)$", ("css", "js")),
     ("\\.(?:mp\\d|ogg)$", None),  # an escape that stands for a class: not a list of names
     ("\\.(?:css|)$", None),  # an empty alternative
+    ("^/(?:assets|themes).*?\\.(?:css|js)(\\?[0-9]+)?$", ("css", "js")),  # no query in the URI matched
 ])
 def test_extension_names(pattern, names):
     assert extension_names(Match("~*", pattern, 1)) == names
