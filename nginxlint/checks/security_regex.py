@@ -44,6 +44,10 @@ _DEPTH = 8
 _MAP_KEYWORDS = ("hostnames", "volatile", "ranges", "include", "proxy", "proxy_recursive", "delete")
 
 
+# The rewrite module's directives, run in order in the rewrite phase: what one reads depends on where it stands
+_REWRITE_MODULE = frozenset({"set", "if", "rewrite", "return", "break"})
+
+
 class _Flow:
     """The bytes the client can put in a value at a directive, following `set`, `map`, `geo` and regex captures.
     Text the config writes holds nothing the client chose (mask 0), nor does a variable nginx sets itself from
@@ -94,11 +98,12 @@ class _Flow:
             if found is not None:
                 return found
         if name in self.sets or name in self.maps:
-            key = name
+            sets, location = self.sets_reaching(name, at)
+            key = (name, id(location))
             if key in self._memo:
                 return self._memo[key]
             self._memo[key] = _NOTHING  # a cycle holds nothing new
-            held = [self.value_held(node.args[1], node, depth + 1) for node in self.sets.get(name, ())]
+            held = [self.value_held(node.args[1], node, depth + 1) for node in sets]
             block = self.maps.get(name)
             if block is not None:
                 for entry in block.children or ():
@@ -121,6 +126,19 @@ class _Flow:
         inside, final = self.uri_bound(at)
         mask = facts.mask & inside
         return _Held(mask | final, True, mask, mask | final)
+
+    def sets_reaching(self, name: str, at) -> tuple[list, object]:
+        """The `set`s of the variable whose value `at` may read, and the location they are narrowed to (None: all of
+        them). A location that sets the variable itself, outside any `if`, gives it that value in its rewrite phase,
+        whatever another location set before an internal redirect brought the request here; a directive of a later
+        phase (`proxy_pass`) reads that value, or one its own `if` blocks set."""
+        sets = self.sets.get(name, [])
+        location = None if at.name in _REWRITE_MODULE else at if at.name == "location" else at.enclosing("location")
+        if location is None or not any(child.name == "set" and child.args[:1] and
+                                       child.args[0].lstrip("$").lower() == name for child in location.children or ()):
+            return sets, None
+        inside = {id(node) for node in location.walk()}
+        return [node for node in sets if id(node) in inside], location
 
     def uri_rewritten(self, at, depth: int) -> "_Held | None":
         """What $uri holds at `at` when a `rewrite` that takes every URI ran before it (`rewrite ^ $request_uri;`):
@@ -167,7 +185,7 @@ class _Flow:
             return True
         if name in self.sets:
             return all("/" in "".join(p.text for p in parse_value(n.args[1]) if p.variable is None)
-                       for n in self.sets[name])
+                       for n in (self.sets_reaching(name, at)[0] if at is not None else self.sets[name]))
         block = self.maps.get(name)
         if block is not None:
             entries = [e for e in block.children or () if e.args and e.name not in _MAP_KEYWORDS]
@@ -475,7 +493,7 @@ def _host_source(flow, value, at, depth):
             return (), True  # the Lua picks the host (`ngx.var.service_addr = addr`), what follows is its path
         if name in flow.sets and depth < 4:
             ends = True
-            for node in flow.sets[name]:
+            for node in flow.sets_reaching(name, at)[0]:
                 found, inner_ended = _host_source(flow, node.args[1], node, depth + 1)
                 if found:
                     return (part, *found), True
