@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from ..nginx.directives import is_known, known_shape
 from ..nginx.locations import location_match
 from ..nginx.templates import is_unknown
 from ..nginx.variables import parse_value
@@ -34,6 +35,8 @@ def invalid_regex(tree, report):
         facts = pattern_facts(tree, site.pattern, site.caseless)
         if facts.error is None:
             continue
+        if node.d.block is not None and is_known(node.name) and not known_shape(node.name, True):
+            continue  # a `{` in an unquoted pattern opened a block and cut it there: NGX006 reports the directive
         error = facts.regex_error()
         if error.pcre2_only(site.pattern) and _may_link_pcre1(tree):
             continue  # `[\w-_]`: PCRE1 takes the hyphen for itself, and the build may link it
