@@ -78,7 +78,8 @@ def development_only(workspace, fixtures) -> frozenset[str]:
             builds.append((dockerfile, build, dockerfile_context(loader, dockerfile)))
     return frozenset(_deleted(workspace, builds) | _run_by_development_setups(workspace, builds)
                      | _left_out_of_images(workspace, builds) | _development_profiles(workspace)
-                     | _development_variants(workspace) | _declared_not_for_production(workspace))
+                     | _development_variants(workspace) | _declared_not_for_production(workspace)
+                     | _named_for_the_developers_machine(workspace))
 
 
 # What a config's opening comment says of it when it is not for serving users: "DO NOT use this configuration in
@@ -105,6 +106,24 @@ def _declared_not_for_production(workspace) -> set[str]:
             if source.display not in found and _NOT_FOR_PRODUCTION_CONFIG.search(_opening_comment(source.text)):
                 found.add(source.display)
     return found
+
+
+# A host name only a developer's machine resolves: mDNS's `.local` and the loopback `.localhost` (RFC 6762, RFC
+# 6761), or a `local.` first label (`local.shop.com`, mapped in /etc/hosts)
+_LOCAL_NAME = re.compile(r"(?:[^.]+\.)+(?:local|localhost)\.?|local\.[^.]+\..+", re.IGNORECASE)
+_LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "[::1]"})
+
+
+def _named_for_the_developers_machine(workspace) -> set[str]:
+    """The config files whose servers answer only to names a developer's machine resolves (`api-gateway.local`, with
+    `localhost` beside them): a setup run where the developer works. A catch-all server (`_`) answers any name."""
+    names: dict[str, list[str]] = {}
+    for tree in workspace.trees:
+        for node in tree.nodes("server_name"):
+            names.setdefault(node.d.file.display, []).extend(node.args)
+    return {display for display, found in names.items()
+            if any(_LOCAL_NAME.fullmatch(name) for name in found)
+            and all(name.lower() in _LOOPBACK_NAMES or _LOCAL_NAME.fullmatch(name) for name in found)}
 
 
 def _opening_comment(text: str) -> str:

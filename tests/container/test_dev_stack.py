@@ -133,3 +133,26 @@ def test_the_repository_readme_above_the_compose_file_says_it_outright(tmp_path,
 def test_an_image_that_runs_its_test_suite(instruction, tests):
     build = read_dockerfile("Dockerfile", f"FROM openresty/openresty:1.27.1.2-alpine\n{instruction}\n")
     assert runs_tests(dockerfile_facts(build)) is tests
+
+
+@pytest.mark.parametrize("names, reported", [
+    ("api-gateway.local", False),  # mapped to 127.0.0.1 in the developer's /etc/hosts
+    ("shop.localhost localhost", False),
+    ("local.shop.com", False),
+    ("api.shop.com", True),
+    ("api.shop.com api.local", True),  # one name the public resolves: deployed
+    ("localhost", True),  # the stock default server's name says nothing
+    ("api.local _", True),  # a catch-all server answers any name
+])
+def test_a_config_named_only_for_the_developers_machine_gets_no_production_advice(tmp_path, names, reported):
+    from lintkit import run_cli
+
+    write_tree(tmp_path, {
+        "nginx/default.conf": f"server {{\n    listen 80;\n    server_name {names};\n"
+                              "    location / { proxy_pass http://app:3000; }\n}\n",
+        "docker-compose.yml": "services:\n  nginx:\n    image: nginx:1.27\n    restart: unless-stopped\n"
+                              "    volumes: ['./nginx/default.conf:/etc/nginx/conf.d/default.conf']\n"
+                              "    ports: ['80:80']\n  app:\n    image: node:22\n    restart: unless-stopped\n"})
+    (tmp_path / ".git").mkdir()
+    result = run_cli([".", "--format", "json", "--exit-zero", "--select", "CTR112"], cwd=tmp_path)
+    assert bool(result.json["findings"]) == reported
