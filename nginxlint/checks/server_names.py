@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import ipaddress
 
+from ..findings import Location
 from ..nginx.listen import http_servers
 from ..nginx.templates import is_unknown
 from ..nginx.tls_scope import listen_key
@@ -14,6 +15,7 @@ def conflicting_server_name(tree, report):
     """nginx gives each address:port one table of names: a name a second server declares there is dropped with a
     warning (`conflicting server name "x" on 0.0.0.0:443, ignored`), and its requests go to the first server."""
     taken: dict[tuple, tuple] = {}  # (socket, name) -> (server, the server_name node that holds it)
+    read_again: set[int] = set()  # the includes that read a file an earlier include read: reported once each
     for server in http_servers(tree):
         if _templated(tree, server):
             continue  # branches of a template, only one of which is rendered
@@ -29,6 +31,10 @@ def conflicting_server_name(tree, report):
                     continue
                 for socket in sockets:
                     first = taken.setdefault((socket, name), (server, node))
+                    if first[0] is not server and first[0].d is server.d:
+                        _report_read_again(report, server, first[0], node, read_again)
+                        reported.update(name.lower() for name in node.args)
+                        break
                     if first[0] is not server:
                         reported.add(name)
                         report(node, f'server name "{written}" is already taken on {socket} by an earlier server: '
@@ -36,6 +42,21 @@ def conflicting_server_name(tree, report):
                                "requests go to that server", arg=index,
                                related=[first[1].location("the server that keeps the name")])
                         break
+
+
+def _report_read_again(report, server, first, node, read_again: set) -> None:
+    """The same server, read a second time: the include that read its file again is what to change, once for all
+    the servers it repeats."""
+    include = server.via[-1] if server.via else None
+    if include is None or id(include) in read_again:
+        return
+    read_again.add(id(include))
+    earlier = first.via[-1] if first.via else None
+    related = [Location(earlier.file.display, earlier.span, "the include that read them first")] \
+        if earlier is not None else []
+    report.at(include.file.display, include.span, "this include reads again the files an earlier include read: every "
+              "server there is defined twice, and nginx ignores the second copy's names (`conflicting server name`, "
+              "a warning at start); remove one of the two", related=related)
 
 
 def _sockets(server) -> list[str] | None:
