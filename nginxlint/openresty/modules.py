@@ -36,6 +36,7 @@ ROCK_MODULES = {
     "penlight": ("pl", "pl.*"),
     "luasocket": ("socket", "socket.*", "ltn12", "mime", "mime.*"),
     "lua-cjson": ("cjson", "cjson.safe"),
+    "luaossl": ("openssl", "openssl.*", "_openssl", "_openssl.*"),
     "lua-resty-template": ("resty.template", "resty.template.*"),
     "lua-resty-session": ("resty.session", "resty.session.*"),
     "lua-resty-openidc": ("resty.openidc",),

@@ -28,6 +28,7 @@ def test_rock_names_map_to_modules():
     assert "prometheus_resty_counter" in rock_modules("nginx-lua-prometheus")
     assert rock_modules("kong-redis-cluster") == ("resty.rediscluster", "resty.xmodem")  # its rockspec's build.modules
     assert rock_modules("lua-resty-foo") == ("resty.foo", "resty.foo.*")
+    assert "openssl.*" in rock_modules("luaossl")  # openssl.rand, openssl.cipher … over its C module _openssl
     assert rock_modules("lua-bar") == ("bar", "bar.*")
 
 
