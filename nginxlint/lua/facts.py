@@ -230,6 +230,12 @@ class _Binding:
         self.value, self.depth = value, depth
 
 
+def _require_tried(value) -> bool:
+    """`pcall(require, "cjson")`: a require whose failure is caught."""
+    return type(value) is ast.Call and ast.dotted_name(value.func) == "pcall" and bool(value.args) \
+        and type(value.args[0]) is ast.Name and value.args[0].name == "require"
+
+
 def _vars_tested(cond) -> list[str]:
     """The nginx variables a condition reads by name (`if ngx.var.user and …`): reading one that nothing makes gives
     nil, so what the `if` guards runs only where the config makes it."""
@@ -264,7 +270,8 @@ class _Walker(ast.BlockWalker):
         # plain Lua). The functions walked (their names), the requires each holds, and how functions are called.
         self.function_names: list[str | None] = []
         self.required_in: list[tuple[int, tuple]] = []  # (index in facts.requires, the functions around it)
-        self.protected = 0  # nesting of function literals passed to pcall
+        self.protected = 0  # nesting of function literals passed to pcall, and of fallbacks of a require under it
+        self.require_tried: set[str] = set()  # `ok` of `local ok, json = pcall(require, "cjson")`
         self.pcalled: set[str] = set()
         self.called: set[str] = set()
 
@@ -292,6 +299,8 @@ class _Walker(ast.BlockWalker):
             values.append(self.copied(value, names[i].name if i < len(names) else None))
         for i, name in enumerate(names):
             self.bind(name.name, values[i] if i < len(values) else None, declared)
+        if names and stmt.values and _require_tried(stmt.values[0]):
+            self.require_tried.add(names[0].name)
 
     def s_local_function(self, stmt: ast.LocalFunction, declared: list) -> None:
         self.bind(stmt.name.name, ("function", None), declared)
@@ -435,14 +444,23 @@ class _Walker(ast.BlockWalker):
             tested = _vars_tested(cond)
             self.vars_tested.extend(tested)
             start = self.order.tick
+            # `if not ok then json = require "json" end`: the fallback of a require under pcall is optional too
+            fallback = type(cond) is ast.UnOp and cond.op == "not" and type(cond.operand) is ast.Name \
+                and cond.operand.name in self.require_tried
+            self.protected += fallback
             branches.append(self.branch(body))
+            self.protected -= fallback
             ticks.append((start, self.order.tick))
             if _ends_the_run(body):
                 self.order.dead_end(start, self.order.tick)
             del self.vars_tested[len(self.vars_tested) - len(tested):]
         if stmt.orelse is not None:
             start = self.order.tick
+            first = stmt.clauses[0][0]
+            fallback = len(stmt.clauses) == 1 and type(first) is ast.Name and first.name in self.require_tried
+            self.protected += fallback
             branches.append(self.branch(stmt.orelse))
+            self.protected -= fallback
             if _ends_the_run(stmt.orelse):
                 self.order.dead_end(start, self.order.tick)
             self.order.merge(branches)
