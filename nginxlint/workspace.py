@@ -21,7 +21,7 @@ from .nginx.conflicts import ours
 from .nginx.parser import ParsedFile, SyntaxProblem, parse, walk_directives
 from .nginx.sniff import classify
 from .nginx.templates import Masked
-from .repository import Fixtures, find_repository_root, is_backup_copy
+from .repository import Fixtures, find_repository_root, in_test_suite, is_backup_copy
 from .text import first_of
 
 DEFAULT_INCLUDE = ("nginx.conf", "*.conf", "*.nginx", "conf.d/*", "sites-available/*", "sites-enabled/*", "*.template")
@@ -402,7 +402,7 @@ def discover(paths: list[Path], settings, named_templates: list[Path] | None = N
                     samples.append(file)
                 elif named_templates is not None and (rendered := templates.template_name(relative)) is not None \
                         and _matches(rendered[0], include):
-                    named_templates.append(file)
+                    (configs if _without_tags_of_its_language(file) else named_templates).append(file)
                 elif _nginx_mustache(file) or _site_without_suffix(file):
                     configs.append(file)
                 elif compose_templates is not None and (rendered := templates.template_name(file.name)) is not None \
@@ -421,6 +421,21 @@ def discover(paths: list[Path], settings, named_templates: list[Path] | None = N
             elif path.suffix != ".lua":  # Lua files are reached through their roots
                 configs.append(path)
     return configs, manifests, explicit
+
+
+def _without_tags_of_its_language(file: Path) -> bool:
+    """A file named as a template (`default.conf.tpl`) whose text holds no tag of a template language, or only the
+    `${VAR}` that envsubst fills in, and nginx blocks: the config a start script renders with envsubst (`envsubst
+    '${DOMAIN}' < default.conf.tpl > conf.d/default.conf`) or copies as it is, linted as the nginx image's templates
+    are. Not in a test suite's directory, whose harness renders its templates with values of its own."""
+    top = find_repository_root(file.parent)
+    if top is not None and in_test_suite(file.parent.relative_to(top).parts):
+        return False  # a test harness's template, rendered by its own code
+    try:
+        text = file.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return templates.holds_nginx_blocks(text) and templates.detect(text, file.name) in (None, "envsubst")
 
 
 def _nginx_mustache(file: Path) -> bool:

@@ -917,3 +917,19 @@ def test_ctr112_offers_server_resolve_only_to_an_nginx_that_has_it(tmp_path):
     assert messages == {"openresty/openresty:1.27.1.2-alpine": ["use a variable with `resolver`"],
                         "nginx:1.27.4": ["use a variable with `resolver`, or `server … resolve` in an upstream with a "
                                          "`zone`"]}
+
+
+def test_a_template_holding_no_tag_of_its_language_is_linted_as_the_config_envsubst_renders(tmp_path):
+    """`entrypoint.sh` runs `envsubst '${DOMAIN}' < default.conf.tpl > conf.d/default.conf`: only `${VAR}` inside."""
+    site = ("server {\n    listen 80;\n    server_name ${DOMAIN};\n    root /srv;\n"
+            "    location / { try_files $uri @rewrite; }\n}\n")
+    write_tree(tmp_path, {"templates/default.conf.tpl": site,
+                          "templates/tagged.conf.tpl": site.replace("${DOMAIN}", "{{ .Domain }}"),
+                          "integration/nginx.conf.tmpl": site})  # a test harness renders its own
+    (tmp_path / ".git").mkdir()
+    result = run_cli([".", "--format", "json", "--exit-zero", "--select", "NGX036"], cwd=tmp_path)
+    assert [(f["path"], f["line"]) for f in result.json["findings"]] == [("templates/default.conf.tpl", 5)]
+    notes = {n["path"]: n["message"] for n in result.json["notifications"]}
+    assert notes["templates/default.conf.tpl"] == "templated with envsubst: tags masked, values behind them unknown"
+    assert notes["templates/tagged.conf.tpl"].startswith("not linted: a template of an nginx config (`.tpl`)")
+    assert notes["integration/nginx.conf.tmpl"].startswith("not linted: a template of an nginx config (`.tmpl`)")
