@@ -137,8 +137,10 @@ class _Flow:
         if location is None or not any(child.name == "set" and child.args[:1] and
                                        child.args[0].lstrip("$").lower() == name for child in location.children or ()):
             return sets, None
-        inside = {id(node) for node in location.walk()}
-        return [node for node in sets if id(node) in inside], location
+        key = ("sets", name, id(location))
+        if key not in self._memo:
+            self._memo[key] = [node for node in sets if node is location or location in node.ancestors()]
+        return self._memo[key], location
 
     def uri_rewritten(self, at, depth: int) -> "_Held | None":
         """What $uri holds at `at` when a `rewrite` that takes every URI ran before it (`rewrite ^ $request_uri;`):
