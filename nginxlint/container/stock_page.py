@@ -3,9 +3,10 @@
 A stack that shows how to monitor nginx (nginx, its exporter, Prometheus and Grafana) runs a config whose only
 content is the page the image ships in its html directory, and whose point is the status or metrics page beside
 it. Nothing is served to anyone: advice for a server the public reaches (`production-only` rules) is out of
-place there, as in a developer's stack. A config is such a demo when its container is known, its container puts
-nothing in the html directory (no mount, no copy), its `root` names that directory, and no server of it answers
-with anything else: no `*_pass`, no other `root` or `alias`, no Lua content but a metrics collector's.
+place there, as in a developer's stack. A config is such a demo when its container is known and runs an official
+nginx or OpenResty image (pulled, or built from one in view), its container puts nothing in the html directory (no
+mount, no copy), its `root` names that directory, and no server of it answers with anything else: no `*_pass`, no
+other `root` or `alias`, no Lua content but a metrics collector's, no certificate.
 """
 from __future__ import annotations
 
@@ -33,8 +34,8 @@ def stock_page_demos(workspace) -> set[str]:
 
 
 def _serves_only_the_stock_page(tree) -> bool:
-    if not tree.nodes("server") or any(tree.nodes(name) for name in _OWN_ANSWERS):
-        return False
+    if not tree.nodes("server") or any(tree.nodes(name) for name in _OWN_ANSWERS) or tree.nodes("ssl_certificate"):
+        return False  # an application's answers, or a certificate for a name of its own
     roots = [node.args[0].rstrip("/") for name in ("root", "alias") for node in tree.nodes(name) if node.args]
     if not roots or any(root not in STOCK_PAGE_DIRECTORIES for root in roots):
         return False  # the welcome page named, and nothing else
@@ -46,7 +47,9 @@ def _serves_only_the_stock_page(tree) -> bool:
     from .view import container_files  # the container model, only for a config that may be a demo
 
     files = container_files(tree)
-    return files is not None and not any(_touches(layer.path) for layer in files.fs.layers if layer.kind != "dir")
+    # an official image, whose html directory holds the welcome page alone, with every layer over it in view
+    return files is not None and files.base.official \
+        and not any(_touches(layer.path) for layer in files.fs.layers if layer.kind != "dir")
 
 
 def _touches(image_path: str) -> bool:

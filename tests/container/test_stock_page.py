@@ -18,7 +18,7 @@ SITE = """server {
 """
 COMPOSE = """services:
   nginx:
-    image: nginx:alpine
+    image: %s
     volumes:
       - ./conf.d/default.conf:/etc/nginx/conf.d/default.conf
 %s    ports: ["8080:80"]
@@ -28,16 +28,19 @@ COMPOSE = """services:
 """
 
 
-@pytest.mark.parametrize("extra_location, extra_mount, reported", [
-    ("", "", False),  # the welcome page and stub_status: a monitoring demo
-    ("    location /api/ { proxy_pass http://app:8000; }\n", "", True),  # an application behind it
-    ("", "      - ./site:/usr/share/nginx/html:ro\n", True),  # a site of its own in the html directory
-    ("    location /files/ { root /srv; }\n", "", True),  # files of its own elsewhere
+@pytest.mark.parametrize("extra_location, extra_mount, image, reported", [
+    ("", "", "nginx:alpine", False),  # the welcome page and stub_status: a monitoring demo
+    ("    location /api/ { proxy_pass http://app:8000; }\n", "", "nginx:alpine", True),  # an application behind it
+    ("", "      - ./site:/usr/share/nginx/html:ro\n", "nginx:alpine", True),  # a site of its own in the html directory
+    ("    location /files/ { root /srv; }\n", "", "nginx:alpine", True),  # files of its own elsewhere
+    ("", "", "registry.example.com/shop/web:1.4", True),  # an image of its own, which may hold a site there
+    ("    ssl_certificate /etc/tls/tls.crt;\n    ssl_certificate_key /etc/tls/tls.key;\n", "", "nginx:alpine",
+     True),  # a certificate for a name of its own
 ])
 def test_a_config_serving_only_the_welcome_page_gets_no_production_advice(tmp_path, extra_location, extra_mount,
-                                                                          reported):
+                                                                          image, reported):
     write_tree(tmp_path, {"conf.d/default.conf": SITE % extra_location, "site/index.html": "<p>shop</p>\n",
-                          "docker-compose.yml": COMPOSE % extra_mount})
+                          "docker-compose.yml": COMPOSE % (image, extra_mount)})
     (tmp_path / ".git").mkdir()
     result = run_cli([".", "--format", "json", "--exit-zero", "--select", "MET303"], cwd=tmp_path)
     assert bool(result.json["findings"]) == reported
