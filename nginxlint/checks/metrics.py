@@ -148,7 +148,7 @@ def metrics_endpoint_unrestricted(tree, report):
             families = listen_families(server.find("listen"))
             listens = server_listens(server, runs_as_non_root(tree.binding))
             ports = dict.fromkeys(str(listen.port) for listen in listens if not listen.loopback and listen.port)
-            if ports and _unpublished(tree.binding, ports):
+            if ports and (_unpublished(tree.binding, ports) or _not_exposed(tree, ports)):
                 continue
             reach = f"port{'s' if len(ports) > 1 else ''} {', '.join(ports)}"  # `listen 443` and `listen [::]:443`
         else:
@@ -175,6 +175,24 @@ def _unpublished(binding, ports) -> bool:
         return False
     published = {str(port.number) for port in container.ports if not is_loopback_host(port.host_ip)}
     return None not in {port.number for port in container.ports} and published.isdisjoint(ports)
+
+
+def _not_exposed(tree, ports) -> bool:
+    """An image run from its Dockerfile alone that exposes none of these ports: its own `EXPOSE` lines, and port 80
+    of the official nginx image it is built on, say which ports it serves (`docker run -P` publishes those); a
+    status server on a side port is for an exporter beside it (a platform that routes `$PORT` alone, a sidecar)."""
+    binding = tree.binding
+    if binding is None or binding.source != "dockerfile":
+        return False
+    from ..container.view import container_files  # the image model, only for a metrics page that looks open
+
+    files = container_files(tree)
+    if files is None or files.image is None:
+        return False
+    exposed = {port.split("/", 1)[0] for port in files.image.exposed}
+    if files.base.official and files.base.flavour == "nginx":
+        exposed.add("80")
+    return bool(exposed) and exposed.isdisjoint(ports)
 
 
 def _refused_by_if(block, server) -> bool:
