@@ -685,11 +685,9 @@ def log_to_file(tree, report):
 def _under_supervisord(tree) -> bool:
     """The container runs supervisord, directly or from its start script: nginx's stdout and stderr go where the
     `[program:nginx]` section says (`stdout_logfile`, a file in its log directory by default), not to the runtime.
-    An init before it (`/sbin/tini -- supervisord -n`) execs it."""
-    from ..container.startup import init_wrapper_length  # the start reader, only for a config that logs to files
-
-    words = _start_words(tree.binding)
-    if [posixpath.basename(word) for word in words[init_wrapper_length(words):][:1]] == ["supervisord"]:
+    An init or a start script before it (`/sbin/tini -- supervisord -n`, `ENTRYPOINT ["/bin/ash", "entrypoint.sh"]`
+    ending in `exec "$@"` with `CMD ["supervisord", "-n"]`) execs it, as _supervised reads it for the stop signal."""
+    if any(posixpath.basename(word) == "supervisord" for word in _start_words(tree.binding)):
         return True
     found = _start_of(tree)
     return found is not None and any(command.program == "supervisord" for command in found[0].commands)
