@@ -487,9 +487,10 @@ LINKED_LOGS = ("/var/log/nginx/access.log", "/var/log/nginx/error.log",
 _UNKNOWN_IMAGE_PREFIX = "/usr/local/openresty/nginx"
 
 
-def linked_to_stream(path: str, extra=(), prefix: str | None = None) -> bool:
+def linked_to_stream(path: str, extra=(), prefix: str | None = None, images_links: bool = True) -> bool:
     """A path the image links to stdout/stderr (or a stream itself). Relative paths are under the server
-    prefix (`-p`, else the image's), as nginx opens them."""
+    prefix (`-p`, else the image's), as nginx opens them. `images_links`: the nginx images' links (LINKED_LOGS)
+    may be there; a distribution's nginx package makes none."""
     if path in STREAM_TARGETS or path.startswith(("syslog:", "memory:")):
         return True
     prefix = prefix or _UNKNOWN_IMAGE_PREFIX
@@ -497,7 +498,16 @@ def linked_to_stream(path: str, extra=(), prefix: str | None = None) -> bool:
     def absolute(text: str) -> str:
         return posixpath.normpath(text if text.startswith("/") else posixpath.join(prefix, text))
 
-    return absolute(path) in {absolute(known) for known in (*LINKED_LOGS, *extra)}
+    return absolute(path) in {absolute(known) for known in (*(LINKED_LOGS if images_links else ()), *extra)}
+
+
+def _on_a_distribution_image(tree) -> bool:
+    """The container's image is a plain distribution's (Ubuntu, Debian, Alpine…) that installs nginx as a package:
+    the package writes its logs to files, and no image of nginx's links them to the streams."""
+    from ..container.view import container_files  # the image model, only for a config that logs to files
+
+    files = container_files(tree)
+    return files is not None and files.base.distribution
 
 
 _WHOLE_VARIABLE = re.compile(r"\$(?:\w+|\{\w+\})")
@@ -658,11 +668,12 @@ def log_to_file(tree, report):
         return  # supervisord writes its programs' output to files of its own unless told otherwise, out of view
     extra = tuple(tree.settings.stdout_log_paths or ())
     prefix = tree.binding.server_prefix()
+    images_links = not _on_a_distribution_image(tree)
     tailed = None
     variables: set[str] = set()  # the logs named by a variable alone: one file (or set of them), said once
     for node in log_nodes(tree):
         path = node.args[0]
-        if linked_to_stream(path, extra, prefix) or _in_volume(tree.binding, path, prefix) \
+        if linked_to_stream(path, extra, prefix, images_links) or _in_volume(tree.binding, path, prefix) \
                 or _set_to_streams(tree, path, extra, prefix) or path in variables or INSTALLER_TOKEN.match(path):
             continue  # (`VALET_HOME_PATH/Log/x.log`: an installer writes the path in, out of view)
         if _WHOLE_VARIABLE.fullmatch(path):
