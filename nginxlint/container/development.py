@@ -109,8 +109,9 @@ def _declared_not_for_production(workspace) -> set[str]:
 
 
 # A host name only a developer's machine resolves: mDNS's `.local` and the loopback `.localhost` (RFC 6762, RFC
-# 6761), or a `local.` first label (`local.shop.com`, mapped in /etc/hosts)
-_LOCAL_NAME = re.compile(r"(?:[^.]+\.)+(?:local|localhost)\.?|local\.[^.]+\..+", re.IGNORECASE)
+# 6761), the `.docker` of Docker development kits (`magento2.docker`, mapped in /etc/hosts; no such top-level
+# domain exists), or a `local.` first label (`local.shop.com`)
+_LOCAL_NAME = re.compile(r"(?:[^.]+\.)+(?:local|localhost|docker)\.?|local\.[^.]+\..+", re.IGNORECASE)
 _LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "[::1]"})
 
 

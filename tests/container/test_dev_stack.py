@@ -139,6 +139,7 @@ def test_an_image_that_runs_its_test_suite(instruction, tests):
     ("api-gateway.local", False),  # mapped to 127.0.0.1 in the developer's /etc/hosts
     ("shop.localhost localhost", False),
     ("local.shop.com", False),
+    ("magento2.docker", False),  # a development kit's name, mapped in /etc/hosts
     ("api.shop.com", True),
     ("api.shop.com api.local", True),  # one name the public resolves: deployed
     ("localhost", True),  # the stock default server's name says nothing
