@@ -1288,6 +1288,8 @@ _WORD = re.compile(r"[\w.-]+")
 def main_config_not_read(tree, report):
     binding = tree.binding
     build = binding.container.build
+    if tree.is_main and binding.container_path is not None and binding.how in ("host-mount", "configmap"):
+        _mounted_main_config_not_read(tree, report)
     if not tree.is_main or binding.how not in ("image-copy", "dockerfile") or build is None:
         return
     from ..container.dockerfile_binding import config_nginx_reads  # the image model, only for a main config an
@@ -1315,6 +1317,37 @@ def main_config_not_read(tree, report):
               f"this copies the main config to {target}, but the container's nginx reads {read} ({how}): nginx never "
               f"loads {tree.loader.display(Path(tree.root.path))}, and runs the image's own config instead; copy it to "
               f"{read}",
+              related=[first.location("the config nginx does not load")] if first is not None else [])
+
+
+def _mounted_main_config_not_read(tree, report) -> None:
+    """A main config a Compose bind mount or a ConfigMap puts where the container's nginx does not read it
+    (`/etc/nginx/nginx.conf` in an OpenResty image): nginx runs the image's own config."""
+    from ..container.dockerfile_binding import config_nginx_reads  # the image model, only for a mounted main config
+    from ..container.filesystem import Unknown
+    from ..container.view import STOCK_SITES, container_files
+
+    binding = tree.binding
+    container = binding.container
+    placed = posixpath.normpath(binding.container_path)
+    read = config_nginx_reads(container.argv, container.base_image)
+    if read is None or placed == read or fnmatch.fnmatchcase(placed, STOCK_SITES) or container.build is not None:
+        return
+    files = container_files(tree)
+    there = files.where(read) if files is not None else None
+    if not (isinstance(there, Unknown) and there.named) or _named_by_a_script(tree, read, placed):
+        return  # something in view may put a config there, or a start script renders or copies one
+    mount = max((m for m in container.mounts if m.span is not None and (placed == posixpath.normpath(m.path)
+                 or placed.startswith(posixpath.normpath(m.path).rstrip("/") + "/"))),
+                key=lambda m: len(m.path), default=None)
+    if mount is None:
+        return
+    how = "its command's `-c`" if "-c" in container.argv else "the image's default"
+    first = next(iter(tree.walk()), None)
+    report.at(binding.path, mount.span,
+              f"this mounts the main config at {placed}, but the container's nginx reads {read} ({how}): nginx never "
+              f"loads {tree.loader.display(Path(tree.root.path))}, and runs the image's own config instead; mount it "
+              f"at {read}",
               related=[first.location("the config nginx does not load")] if first is not None else [])
 
 
