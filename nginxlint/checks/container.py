@@ -504,10 +504,12 @@ def linked_to_stream(path: str, extra=(), prefix: str | None = None, images_link
 def _on_a_distribution_image(tree) -> bool:
     """The container's image is a plain distribution's (Ubuntu, Debian, Alpine…) that installs nginx as a package:
     the package writes its logs to files, and no image of nginx's links them to the streams."""
-    from ..container.view import container_files  # the image model, only for a config that logs to files
+    from ..container.nginx_build import nginx_package  # the image model, only for a config that logs to files
+    from ..container.view import container_files
 
     files = container_files(tree)
-    return files is not None and files.base.distribution
+    return files is not None and files.base.distribution and files.image is not None \
+        and nginx_package(files.image) is not None
 
 
 _WHOLE_VARIABLE = re.compile(r"\$(?:\w+|\{\w+\})")
