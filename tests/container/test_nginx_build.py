@@ -81,6 +81,8 @@ def test_a_file_copied_again_after_the_removal_is_in_the_image(tmp_path):
     ("docker-compose.override.yaml", True), ("override/compose.yml", False), ("docker-compose.local.yml", True),
     ("local/Dockerfile", False), ("docker-compose.test.yml", True), ("compose.ci.yaml", True),
     ("docker-compose.e2e.yml", True), ("docker-compose.testing-grounds.yml", False), ("ci/compose.yml", False),
+    ("k8s/working-test.yaml", True), ("k8s/test-ingress.yaml", True), ("k8s/latest.yaml", False),
+    ("k8s/attestation.yaml", False),
 ])
 def test_development_dockerfiles_and_manifests(path, development):
     assert is_development(path) is development
