@@ -1313,12 +1313,15 @@ def main_config_not_read(tree, report):
     if _named_by_a_script(tree, read, placed[1]):
         return  # a start script (one in /docker-entrypoint.d/, say) renders or copies it there: `envsubst < … > …`
     copy, target = placed
+    _report_not_read(tree, report, build.path, copy.span, f"copies the main config to {target}", read, argv,
+                     f"copy it to {read}")
+
+
+def _report_not_read(tree, report, path: str, span, does: str, read: str, argv, fix: str) -> None:
     how = "its command's `-c`" if "-c" in argv else "the image's default"
     first = next(iter(tree.walk()), None)
-    report.at(build.path, copy.span,
-              f"this copies the main config to {target}, but the container's nginx reads {read} ({how}): nginx never "
-              f"loads {tree.loader.display(Path(tree.root.path))}, and runs the image's own config instead; copy it to "
-              f"{read}",
+    report.at(path, span, f"this {does}, but the container's nginx reads {read} ({how}): nginx never loads "
+              f"{tree.loader.display(Path(tree.root.path))}, and runs the image's own config instead; {fix}",
               related=[first.location("the config nginx does not load")] if first is not None else [])
 
 
@@ -1344,13 +1347,8 @@ def _mounted_main_config_not_read(tree, report) -> None:
                 key=lambda m: len(m.path), default=None)
     if mount is None:
         return
-    how = "its command's `-c`" if "-c" in container.argv else "the image's default"
-    first = next(iter(tree.walk()), None)
-    report.at(binding.path, mount.span,
-              f"this mounts the main config at {placed}, but the container's nginx reads {read} ({how}): nginx never "
-              f"loads {tree.loader.display(Path(tree.root.path))}, and runs the image's own config instead; mount it "
-              f"at {read}",
-              related=[first.location("the config nginx does not load")] if first is not None else [])
+    _report_not_read(tree, report, binding.path, mount.span, f"mounts the main config at {placed}", read,
+                     container.argv, f"mount it at {read}")
 
 
 def _named_by_a_script(tree, read: str, placed: str) -> bool:
