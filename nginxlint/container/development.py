@@ -80,7 +80,7 @@ def development_only(workspace, fixtures) -> frozenset[str]:
     return frozenset(_deleted(workspace, builds) | _run_by_development_setups(workspace, builds)
                      | _left_out_of_images(workspace, builds) | _development_profiles(workspace)
                      | _development_variants(workspace) | _declared_not_for_production(workspace)
-                     | _named_for_the_developers_machine(workspace))
+                     | _named_for_the_developers_machine(workspace) | _run_in_a_developers_vm(workspace))
 
 
 # What a config's opening comment says of it when it is not for serving users: "DO NOT use this configuration in
@@ -164,6 +164,20 @@ def _development_profiles(workspace) -> set[str]:
 
 # Directories of one deployment's variants, one per environment (kustomize overlays, per-environment config trees).
 _DEVELOPMENT_VARIANT = frozenset({"dev", "devel", "develop", "development"})
+
+
+# A folder a developer's virtual machine shares with its host: VMware's `/mnt/hgfs/`, VirtualBox's `/media/sf_…`,
+# Vagrant's `/vagrant/`
+_VM_SHARED_FOLDER = re.compile(r"(?<![\w/.-])(?:/mnt/hgfs/|/media/sf_|/vagrant/)")
+
+
+def _run_in_a_developers_vm(workspace) -> set[str]:
+    """The files only configs hold that name a folder a developer's virtual machine shares with its host
+    (`content_by_lua_file /mnt/hgfs/Linux-Share/app/api.lua`): nginx runs there, on the developer's machine."""
+    from ..nginx.placeholders import files_only_of
+
+    return files_only_of(workspace.trees, lambda tree: any(
+        _VM_SHARED_FOLDER.search(source.text) for source in tree.files.values()))
 
 
 def _development_variants(workspace) -> set[str]:

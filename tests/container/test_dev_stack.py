@@ -157,3 +157,19 @@ def test_a_config_named_only_for_the_developers_machine_gets_no_production_advic
     (tmp_path / ".git").mkdir()
     result = run_cli([".", "--format", "json", "--exit-zero", "--select", "CTR112"], cwd=tmp_path)
     assert bool(result.json["findings"]) == reported
+
+
+@pytest.mark.parametrize("handler, reported", [
+    ("/mnt/hgfs/Linux-Share/app/api.lua", False),  # VMware's folder shared with the host: a developer's VM
+    ("/vagrant/app/api.lua", False),
+    ("/srv/app/api.lua", True),
+])
+def test_a_config_that_names_a_developers_vm_shared_folder_gets_no_production_advice(tmp_path, handler, reported):
+    from lintkit import run_cli
+
+    write_tree(tmp_path, {"conf/nginx.conf": "events {}\nhttp {\n    include domains/*.conf;\n}\n",
+                          "conf/domains/api.conf": f"server {{\n    listen 80;\n    lua_code_cache off;\n"
+                                                   f"    location /api {{ content_by_lua_file {handler}; }}\n}}\n"})
+    (tmp_path / ".git").mkdir()
+    result = run_cli([".", "--format", "json", "--exit-zero", "--select", "LUA210"], cwd=tmp_path)
+    assert bool(result.json["findings"]) == reported
