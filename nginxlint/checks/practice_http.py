@@ -349,14 +349,16 @@ _REWRITE_ACTIONS = frozenset({"set", "rewrite", "break"})
 def if_is_evil(dep, report):
     plain = None  # PlainHttp, made for the first add_header in an `if`
 
-    def ignored(block, name: str) -> frozenset[str]:
-        """Entries whose loss changes nothing: HSTS where the answer goes out over plain HTTP only (browsers
+    def harmless(block, name: str):
+        """Which entries of the list lose nothing when the `if` replaces them: `X-XSS-Protection: 1; mode=block`
+        (no current browser has the filter), and HSTS where the answer goes out over plain HTTP only (browsers
         ignore it there, RFC 6797 8.1)."""
         nonlocal plain
         if name != "add_header":
-            return frozenset()
+            return lambda entry: False
         plain = plain or PlainHttp(dep)
-        return _HOST_POLICY if plain.only(block) else frozenset()
+        plain_only = plain.only(block)
+        return lambda entry: _loses_nothing(entry.args, plain_only)
 
     late_names = _set_only_by_auth_request(dep) if dep.nodes("auth_request_set") else frozenset()
     for block in dep.nodes("if"):
@@ -388,7 +390,7 @@ def if_is_evil(dep, report):
                     continue  # the module is made for this: its list is inherited apart and replaces nothing here
                 why = "its list replaces the one the location sets when the condition holds"
             elif child.name in _LISTS and _set_around(block, child.name) \
-                    and not _set_again(block, child.name, ignored(block, child.name)):
+                    and not _set_again(block, child.name, harmless(block, child.name)):
                 why = f"it replaces every {child.name} the location inherits or sets when the condition holds"
             elif child.name not in _REWRITE_ACTIONS and any(not _sets(other, child.name) for other in later):
                 why = "when a later `if` of the location matches too, that if's settings replace this one's, " \
@@ -580,33 +582,32 @@ _KEYED_LISTS = frozenset({"add_header", "add_trailer", "proxy_set_header", "grpc
 _HOST_POLICY = frozenset({"strict-transport-security"})
 
 
-def _set_again(block, name: str, ignored: frozenset[str] = frozenset()) -> bool:
+def _set_again(block, name: str, harmless) -> bool:
     """The `if` sets again every entry of the keyed list it replaces (`add_header Strict-Transport-Security` in
-    each CORS `if`, as the config's authors do on purpose), but those whose loss changes nothing (`ignored`): the
+    each CORS `if`, as the config's authors do on purpose), but those whose loss changes nothing (`harmless`): the
     replacement loses nothing."""
     if name not in _KEYED_LISTS:
         return False
-    own = _keys(block.find(name))
     location = block.parent
-    around = _keys(location.find(name), losable=True)
+    around = list(location.find(name))
     for child in location.find("if"):
         if child is not block and not _exclusive(child, block) and not ends_request(child):
-            around |= _keys(child.find(name), losable=True)
+            around += child.find(name)
     if not location.find(name):  # a location that sets none inherits the nearest level's list
-        around |= _keys(next((found for outer in location.ancestors() if (found := outer.find(name))), []),
-                        losable=True)
-    return around - ignored <= own
+        around += next((found for outer in location.ancestors() if (found := outer.find(name))), [])
+    return _keys(entry for entry in around if not harmless(entry)) <= _keys(block.find(name))
 
 
-def _keys(entries, losable: bool = False) -> set:
-    """The names the entries set; `losable`: but the headers whose loss changes nothing a browser does
-    (`X-XSS-Protection: 1; mode=block`: no current browser has the filter)."""
-    return {entry.args[0].lower() for entry in entries
-            if entry.args and not (losable and entry.name == "add_header" and _xss_filter_kept(entry.args))}
+def _keys(entries) -> set:
+    return {entry.args[0].lower() for entry in entries if entry.args}
 
 
-def _xss_filter_kept(args: list[str]) -> bool:
-    return args[0].lower() == "x-xss-protection" and len(args) > 1 and not xss_filter_off(args[1])
+def _loses_nothing(args: list[str], plain_only: bool) -> bool:
+    """An `add_header` whose loss changes nothing a browser does: `X-XSS-Protection` that keeps the old filter on,
+    which no current browser has; HSTS on an answer that goes out over plain HTTP only."""
+    key = args[0].lower() if args else ""
+    return key == "x-xss-protection" and len(args) > 1 and not xss_filter_off(args[1]) \
+        or plain_only and key in _HOST_POLICY
 
 
 def _echo_lists_around(block) -> set:
