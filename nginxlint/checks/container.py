@@ -1334,7 +1334,7 @@ def _mounted_main_config_not_read(tree, report) -> None:
     (`/etc/nginx/nginx.conf` in an OpenResty image): nginx runs the image's own config."""
     from ..container.dockerfile_binding import config_nginx_reads  # the image model, only for a mounted main config
     from ..container.filesystem import Unknown
-    from ..container.view import STOCK_SITES, container_files
+    from ..container.view import STOCK_SITES, container_files, mount_over
 
     binding = tree.binding
     container = binding.container
@@ -1346,12 +1346,10 @@ def _mounted_main_config_not_read(tree, report) -> None:
     there = files.where(read) if files is not None else None
     if not (isinstance(there, Unknown) and there.named) or _named_by_a_script(tree, read, placed):
         return  # something in view may put a config there, or a start script renders or copies one
-    mount = max((m for m in container.mounts if m.span is not None and (placed == posixpath.normpath(m.path)
-                 or placed.startswith(posixpath.normpath(m.path).rstrip("/") + "/"))),
-                key=lambda m: len(m.path), default=None)
-    if mount is None:
+    mount = mount_over(files.mounts, placed)
+    if mount is None or mount.mount.span is None:
         return
-    _report_not_read(tree, report, binding.path, mount.span, f"mounts the main config at {placed}", read,
+    _report_not_read(tree, report, binding.path, mount.mount.span, f"mounts the main config at {placed}", read,
                      container.argv, f"mount it at {read}")
 
 

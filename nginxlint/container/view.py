@@ -234,11 +234,11 @@ def something_there(files, path: str) -> bool:
     if isinstance(found, Path) or files.fs.made_by_name(path) \
             or isinstance(found, Unknown) and not found.named and files.fs.from_base(path):
         return True
-    mount = _mount_over(files.mounts, path)
+    mount = mount_over(files.mounts, path)
     return mount is not None and not isinstance(mount.source, Path)
 
 
-def _mount_over(mounts, path: str):
+def mount_over(mounts, path: str):
     """The deepest mount at `path` or above it: what the container shows there."""
     found = None
     for entry in mounts:  # shallowest first, as they are applied
