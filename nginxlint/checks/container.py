@@ -505,15 +505,15 @@ def _on_a_distribution_image(tree) -> bool:
     """The container's image is a plain distribution's (Ubuntu, Debian, Alpine, CentOS…) that installs nginx as a
     package or runs an nginx of its own build (`CMD ["/usr/local/slardar/nginx/sbin/nginx", …]`): it writes its
     logs to files, and no image of nginx's links them to the streams."""
-    from ..container.nginx_build import nginx_package  # the image model, only for a config that logs to files
+    from ..container.dockerfile_binding import NGINX_PROGRAMS  # the image model, only for a config that logs to files
+    from ..container.nginx_build import nginx_package
     from ..container.view import container_files
 
     files = container_files(tree)
     if files is None or not files.base.distribution or files.image is None:
         return False
     argv = _start_words(tree.binding)
-    program = posixpath.basename(argv[0]) if argv else None
-    return nginx_package(files.image) is not None or program in ("nginx", "openresty")
+    return nginx_package(files.image) is not None or bool(argv) and posixpath.basename(argv[0]) in NGINX_PROGRAMS
 
 
 _WHOLE_VARIABLE = re.compile(r"\$(?:\w+|\{\w+\})")

@@ -288,7 +288,8 @@ def _copies_configs(build: ImageBuild) -> bool:
     return False
 
 
-_NGINX_PROGRAMS = frozenset({"nginx", "openresty"})
+# The programs that run nginx itself (the binary, or OpenResty's name for it)
+NGINX_PROGRAMS = frozenset({"nginx", "openresty"})
 
 
 def runs_another_config(build: ImageBuild, target: str) -> bool:
@@ -307,7 +308,7 @@ def config_nginx_reads(argv: tuple[str, ...], base_reference: str | None) -> str
     /srv/conf/nginx.conf; nginx's images name an absolute one."""
     from .base_images import base_image  # image facts, only for a main config whose container is known
 
-    if argv and posixpath.basename(argv[0]) not in _NGINX_PROGRAMS:
+    if argv and posixpath.basename(argv[0]) not in NGINX_PROGRAMS:
         return None
     base = base_image(base_reference)
     prefix = _option(argv, "-p")
