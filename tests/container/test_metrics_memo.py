@@ -3,7 +3,7 @@ from __future__ import annotations
 
 
 from lintkit import run_cli, write_tree
-from nginxlint.checks import metrics
+from nginxlint.openresty import metrics_pages
 
 CONFIG = """events {}
 http {
@@ -29,13 +29,13 @@ spec:
 
 def test_metrics_locations_are_found_once_per_deployment(tmp_path, monkeypatch):
     calls = []
-    original = metrics.collecting_locations
+    original = metrics_pages.collecting_locations
 
     def counting(tree):
         calls.append(id(tree))
         return original(tree)
 
-    monkeypatch.setattr(metrics, "collecting_locations", counting)
+    monkeypatch.setattr(metrics_pages, "collecting_locations", counting)
     write_tree(tmp_path, {"nginx.conf": CONFIG, "k8s/web.yaml": DEPLOYMENT})
     result = run_cli([".", "--format", "json", "--select", "MET"], cwd=tmp_path)
     assert result.status in (0, 1), result.err
