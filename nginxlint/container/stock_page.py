@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import posixpath
 
+from ..nginx.directives import CONTENT_HANDLERS, LUA_PHASE
+
 # The directories nginx's and OpenResty's images ship their welcome page in, and the relative `html` of the prefix
 STOCK_PAGE_DIRECTORIES = frozenset({"/usr/share/nginx/html", "/usr/local/openresty/nginx/html",
                                     "/usr/local/nginx/html", "/etc/nginx/html", "html"})
-# What answers with something of the deployment's own
-_OWN_ANSWERS = frozenset({"proxy_pass", "fastcgi_pass", "uwsgi_pass", "scgi_pass", "grpc_pass", "memcached_pass",
-                          "try_files", "echo"})
-_LUA_CONTENT = ("content_by_lua", "content_by_lua_block", "content_by_lua_file")
+# What answers with something of the deployment's own: a content handler but the counters, or files it tries
+_OWN_ANSWERS = (CONTENT_HANDLERS - {"stub_status"}) | {"try_files"}
+_LUA_CONTENT = tuple(name for name in LUA_PHASE if name.startswith("content_by_lua"))
 
 
 def stock_page_demos(workspace) -> set[str]:
@@ -39,9 +40,13 @@ def _serves_only_the_stock_page(tree) -> bool:
     roots = [node.args[0].rstrip("/") for name in ("root", "alias") for node in tree.nodes(name) if node.args]
     if not roots or any(root not in STOCK_PAGE_DIRECTORIES for root in roots):
         return False  # the welcome page named, and nothing else
-    if any(node.name.endswith("_file") or node.d.lua is None or "collect()" not in node.d.lua.text
-           for name in _LUA_CONTENT for node in tree.nodes(name)):
-        return False
+    lua_content = [node for name in _LUA_CONTENT for node in tree.nodes(name)]
+    if lua_content:
+        from ..openresty.metrics_pages import metrics_locations  # the Lua analysis, only for Lua content
+
+        metrics = {id(location) for location in metrics_locations(tree)}
+        if any(id(node.parent) not in metrics for node in lua_content):
+            return False  # Lua content of its own, not the collector of a metrics page
     if any(len(node.args) > 1 and not node.args[0].startswith("3") for node in tree.nodes("return")):
         return False  # a text of its own (`return 200 "ok"`); a redirect leads to the same pages
     from .view import container_files  # the container model, only for a config that may be a demo
