@@ -106,15 +106,14 @@ def _runs_a_lua_application(tree) -> bool:
     """The config runs a Lua application: a shared dict, a module path, a Lua file, a module it requires, or more than
     a few dozen lines of inline code; not a few lines of header or log code."""
     from ..nginx.directives import LUA_PHASE  # crossplane's directive table, built on first use
-    from ..openresty.phases import code_arg
+    from ..openresty.phases import handler_code
 
     if any(tree.nodes(name) for name in _APPLICATION_DIRECTIVES):
         return True
     lines = 0
     for name in LUA_PHASE:
         for node in tree.nodes(name):
-            at = code_arg(name)
-            code = node.d.lua.text if node.d.lua is not None else node.args[at] if len(node.args) > at else ""
+            code = handler_code(node) or ""
             if name.endswith("_file") or "require" in code:
                 return True
             lines += code.strip().count("\n") + 1

@@ -20,7 +20,7 @@ from ..nginx.templates import is_unknown
 from ..nginx.urls import PASS_DIRECTIVES, is_address, pass_upstreams, upstream_host, upstream_key, upstream_names
 from ..nginx.variables import assigned_values, variable_facts, variables
 from ..nginx.zones import parse_size, shared_zones
-from ..openresty.phases import INIT_PHASES, NO_YIELD_PHASES, load_failure, subsystem_of
+from ..openresty.phases import INIT_PHASES, NO_YIELD_PHASES, handler_code, load_failure, subsystem_of
 from ..openresty.releases import bundled_lua_module, module_order, shown
 from ..path_templates import rendered_elsewhere
 from ..script_writes import written_names
@@ -1055,26 +1055,14 @@ def _handlers(block) -> dict:
 
 def _switched_off(node) -> bool:
     """An inline handler with no code: written to stop the outer one for this block, which is what it does."""
-    if node.d.lua is not None:
-        code = node.d.lua.text
-    elif node.d.name.endswith("_by_lua") and node.args:
-        code = node.args[0]
-    else:
-        return False
-    return _no_code(code)
-
-
-def _handler_code(node) -> str | None:
-    """A handler's Lua as written: the block's body, the inline string, or the file it names."""
-    if node.d.lua is not None:
-        return node.d.lua.text
-    return node.args[0] if node.args else None
+    code = handler_code(node)
+    return code is not None and not node.d.name.endswith("_file") and _no_code(code)
 
 
 def _runs_the_same(inner, outer) -> bool:
     """The inner handler holds all the outer one's code (`client:check(ngx.var.remote_addr)` in both), its comments
     and log calls aside (the copy logs "check (API)" where the outer logs "check"), or names the same file."""
-    inner_code, outer_code = _handler_code(inner), _handler_code(outer)
+    inner_code, outer_code = handler_code(inner), handler_code(outer)
     if inner_code is None or outer_code is None or inner.d.name.endswith("_file") != outer.d.name.endswith("_file"):
         return False
     if inner.d.name.endswith("_file"):
@@ -1175,7 +1163,7 @@ def content_handler_conflict(tree, report):
         siblings = node.parent.children
         winner = node if siblings.index(node) > siblings.index(other) else other
         loser = other if winner is node else node
-        if loser is node and not node.d.name.endswith("_file") and _no_code(_handler_code(node) or ""):
+        if loser is node and not node.d.name.endswith("_file") and _no_code(handler_code(node) or ""):
             continue  # a Lua block of comments alone (code commented out) loses nothing
         report(
             node,

@@ -36,3 +36,12 @@ def subsystem_of(node) -> str:
 def code_arg(name: str) -> int:
     """The argument holding the code or file of a *_by_lua / *_by_lua_file directive (`set_by_lua* $res …`)."""
     return 1 if name.startswith("set_by_lua") else 0
+
+
+def handler_code(node) -> str | None:
+    """A Lua handler's code as written: a block's body or the inline string (`*_by_lua '<code>'`); for a
+    `*_by_lua_file`, the file it names."""
+    if node.d.lua is not None:
+        return node.d.lua.text
+    at = code_arg(node.d.name)
+    return node.args[at] if len(node.args) > at else None
