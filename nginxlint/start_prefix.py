@@ -121,7 +121,7 @@ def _subdirectories(top: Path) -> list[Path]:
 # The working directory as a shell names it: nginx started with `-p "$(pwd)"` takes the directory it runs in for
 # its prefix, so paths relative to either are the same.
 _PWD = r"(?:`pwd`|\$\(pwd\)|\$\{?PWD\}?)"
-_WORKING_DIRECTORY = re.compile(_PWD + "/?")
+WORKING_DIRECTORY = re.compile(_PWD + "/?")
 _SHELL_VARIABLE = re.compile(r"\$\{?\w+\}?")
 # A variable the script sets to its working directory (`DIR=$(pwd)`, then `./sbin/nginx -p $DIR`)
 _WORKING_DIRECTORY_SET = re.compile(r"^[ \t]*(?:export[ \t]+|local[ \t]+)?(\w+)=[\"']?" + _PWD +
@@ -161,7 +161,7 @@ def _started_in_working_directory(top: Path) -> list[str]:
         here = {f"${name}" for name in names} | {f"${{{name}}}" for name in names}
         for options in _nginx_options(text, comments=True):
             prefix = options.get("-p", "")
-            if not (_WORKING_DIRECTORY.fullmatch(prefix) or prefix.rstrip("/") in here):
+            if not (WORKING_DIRECTORY.fullmatch(prefix) or prefix.rstrip("/") in here):
                 continue
             conf = options.get("-c", _DEFAULT_CONF)
             if not conf.startswith("/"):

@@ -15,9 +15,9 @@ import re
 from pathlib import Path
 
 from ..shell_scripts import shell_scripts
+from ..start_prefix import WORKING_DIRECTORY
 from .startup import read_script
 
-_HERE = ("$PWD/", "${PWD}/", "$(pwd)/")  # the script's own directory, as it is run from there
 # A user's home directory on a workstation or a server: `/Users/mac/`, `/home/deploy/`, `/root/`
 _HOME = re.compile(r"/(?:Users|home)/[^/]+/|/root/")
 
@@ -71,9 +71,10 @@ def _copies(loader, top: Path) -> dict[Path, Path]:
 
 
 def _in_repository(directory: Path, top: Path, word: str) -> Path | None:
-    for here in _HERE:
-        if word.startswith(here):
-            word = word[len(here):]
+    """The repository path a script's word names, read from the script's directory (`$PWD/x`, as it is run there)."""
+    here = WORKING_DIRECTORY.match(word)
+    if here is not None and here.group().endswith("/"):  # `$PWD/x`, not `$PWDX/x`
+        word = word[here.end():]
     if not word or word.startswith(("/", "~")) or "$" in word or any(c in word for c in "*?["):
         return None
     path = Path(os.path.normpath(directory / posixpath.normpath(word)))
