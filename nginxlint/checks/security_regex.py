@@ -375,7 +375,6 @@ def _rewrite_ran_before(node) -> bool:
 
 # a regex that finds a match in every URI: nginx's rewrite then replaces the whole URI with its replacement
 _EVERY_URI = re.compile(r"\^?(?:\.\*|\(\.\*\))?")
-_REWRITE_MODULE = frozenset({"rewrite", "return", "set", "if", "break"})
 
 
 def _rewrites_before(at) -> list:
