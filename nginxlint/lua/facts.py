@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from ..gcpause import collector_paused
 from . import ast
 from .global_order import (
-    STILL_MODULES, YIELDING_NGX, GlobalOrder, SharedRead, library_call_is_still, method_is_still,
+    YIELDING_FUNCTION, GlobalOrder, SharedRead, call_may_yield, method_may_yield,
 )
 from ..lines import LineIndex
 from .parser import parse
@@ -305,8 +305,7 @@ class _Walker(ast.BlockWalker):
     def s_local_function(self, stmt: ast.LocalFunction, declared: list) -> None:
         self.bind(stmt.name.name, ("function", None), declared)
         self.function_names.append(stmt.name.name)
-        if self.function(stmt.func):
-            self.lookup(stmt.name.name).value = STILL_FUNCTION
+        self.lookup(stmt.name.name).value = STILL_FUNCTION if self.function(stmt.func) else YIELDING_FUNCTION
         self.function_names.pop()
 
     def s_function(self, stmt: ast.FunctionStat, declared: list) -> None:
@@ -373,8 +372,7 @@ class _Walker(ast.BlockWalker):
         self.closure_floor, self.upvalues = floor, outer or closes_over
         if write is not None:
             use = self.facts.global_writes[write]
-            if still:
-                self.globals[use.name] = STILL_FUNCTION
+            self.globals[use.name] = STILL_FUNCTION if still else YIELDING_FUNCTION
             self.facts.global_writes[write] = GlobalUse(use.name, use.span, function=self.lines.text[func.start:func.end],
                                                         closes_over=closes_over)
 
@@ -567,7 +565,7 @@ class _Walker(ast.BlockWalker):
             if negated:
                 self.handles_nil(value)
         elif kind is ast.Function:
-            return STILL_FUNCTION if self.function(node) else None
+            return STILL_FUNCTION if self.function(node) else YIELDING_FUNCTION
         elif kind is ast.Table:
             for key, value in node.items:
                 if key is not None and type(key) is not ast.Name:
@@ -685,7 +683,7 @@ class _Walker(ast.BlockWalker):
             self.protected += literal
             args.append(self.expr(arg))
             self.protected -= literal
-        if self.may_yield(node, func):
+        if call_may_yield(func, node.func) or protecting and call_may_yield(args[0], node.args[0]):
             self.order.call()
         if func is None:
             opened = called in _FILE_OPENERS and self.lookup("io") is None
@@ -718,7 +716,7 @@ class _Walker(ast.BlockWalker):
         for arg in node.args:
             args.append(self.expr(arg))
         method = node.name.name
-        if not method_is_still(obj, method):
+        if method_may_yield(obj, method):
             self.order.call()
         if obj is None:
             if (method in PROMETHEUS_METHODS and type(node.obj) is ast.Name
@@ -749,16 +747,6 @@ class _Walker(ast.BlockWalker):
         kept = [index for index, around in self.required_in if not optional.intersection(around)]
         if len(kept) < len(self.facts.requires):
             self.facts.requires = [self.facts.requires[index] for index in kept]
-
-    def may_yield(self, node: ast.Call, func) -> bool:
-        """Whether the call may let other requests run before it returns: known to yield, or not known."""
-        if func is None:
-            callee = node.func
-            base = callee if type(callee) is ast.Name else callee.obj if type(callee) is ast.Index else None
-            return not (type(base) is ast.Name and self.lookup(base.name) is None and library_call_is_still(callee))
-        if func[0] == "path":
-            return func[1] in YIELDING_NGX
-        return not (func[0] == "member" and func[1] in STILL_MODULES or func is STILL_FUNCTION)
 
     def api_call(self, api: str, node, method: bool) -> None:
         """`node`: the function called (`ngx.worker.pids`), or the method call (`d:ttl(k)`, spanned up to its name)."""

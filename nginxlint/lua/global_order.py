@@ -13,7 +13,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 from . import ast
-from .stdlib import STANDARD_GLOBALS
+from .stdlib import COSOCKET_MODULES, STANDARD_GLOBALS
 
 # ngx_lua calls that yield to the event loop, or run code of their own that may (a light thread)
 YIELDING_NGX = frozenset((
@@ -21,21 +21,21 @@ YIELDING_NGX = frozenset((
     "ngx.req.read_body", "ngx.req.socket", "ngx.socket.connect", "ngx.thread.spawn", "ngx.thread.wait",
     "ngx.run_worker_thread",
 ))
-# Modules whose functions compute and return without I/O on a cosocket: JSON, hashes, ciphers and HMACs, token
-# parsing and signing (lua-resty-jwt fetches a key only through a retriever the caller sets), cookies, IP and
-# route matching, UUIDs
-STILL_MODULES = frozenset((
-    "cjson", "cjson.safe", "dkjson", "json", "lunajson", "rapidjson", "resty.string", "resty.md5", "resty.sha1",
-    "resty.sha224", "resty.sha256", "resty.sha384", "resty.sha512", "resty.random", "resty.aes", "ngx.re",
-    "ngx.base64", "ngx.resp", "ngx.req", "resty.core.base64", "resty.hmac", "resty.evp", "resty.jwt",
-    "resty.jwt-validators", "resty.cookie", "resty.iputils", "resty.ipmatcher", "resty.radixtree", "resty.jit-uuid",
+# Libraries whose calls wait on the network, a lock or the request body: the cosocket clients, OpenID Connect's
+# flows (they fetch the provider's keys and tokens), resty.lock's lock (it sleeps while another worker holds it),
+# mlcache (it locks around a miss), uploads read from the request's socket, commands run through ngx.pipe
+YIELDING_MODULES = COSOCKET_MODULES | frozenset((
+    "resty.openidc", "resty.lock", "resty.mlcache", "resty.upload", "resty.websocket.server", "resty.shell",
 ))
-# Library tables of Lua whose functions never yield to nginx (`coroutine` does)
-STILL_LIBRARIES = frozenset(("string", "table", "math", "os", "io", "bit", "utf8"))
-STILL_FUNCTIONS = STANDARD_GLOBALS - {"pcall", "xpcall", "coroutine", "dofile", "load", "loadfile", "loadstring"}
-# String methods (`uri:sub(2)`): no cosocket object has a method of these names
-STRING_METHODS = frozenset(("sub", "gsub", "find", "match", "gmatch", "lower", "upper", "len", "rep", "reverse",
-                            "format", "byte"))
+# The methods by which the cosocket clients talk (`sock:receive()`, `red:connect()`, `httpc:request_uri()`,
+# `db:query()`): called on an object the walk cannot place, such as a client another function made, they are taken
+# as a yield. Any other call it cannot see into (a module of the repository, a rock) is taken as returning without
+# one: a race is reported only where a switch to another request is known to happen.
+COSOCKET_VERBS = frozenset((
+    "connect", "sslhandshake", "send", "receive", "receiveany", "receiveuntil", "request", "request_uri",
+    "read_response", "query", "send_query", "read_result", "commit_pipeline", "lock",
+))
+YIELDING_FUNCTION = ("function", "yields")  # a function of the chunk that makes a call that may yield
 
 
 _NEVER = float("inf")  # the tick up to which an alternative is passed over, for a branch that ends the run
@@ -52,18 +52,31 @@ class SharedRead:
     why: str
 
 
-def library_call_is_still(func) -> bool:
-    """`string.format(...)`, `tostring(x)`: the callee named from an unbound global of Lua's own library."""
-    if type(func) is ast.Name:
-        return func.name in STILL_FUNCTIONS
-    return type(func) is ast.Index and func.dot and type(func.obj) is ast.Name and func.obj.name in STILL_LIBRARIES
+def call_may_yield(func, callee) -> bool:
+    """Whether a call may let other requests run before it returns. `func` is the walk's abstract value of the
+    function called (None when unknown), `callee` the expression that names it (`db.query`)."""
+    if func is None:
+        return type(callee) is ast.Index and callee.dot and callee.key.name in COSOCKET_VERBS
+    kind = func[0]
+    if kind == "path":
+        return func[1] in YIELDING_NGX
+    if kind == "member":
+        return func[1] in YIELDING_MODULES or func[2] in COSOCKET_VERBS
+    return func is YIELDING_FUNCTION
 
 
-def method_is_still(obj, method: str) -> bool:
-    """`d:get(k)` on a shared dict, a metric's `inc`, a string method, a file handle's `read`, a still module's
-    function: no yield. `obj` is the walk's abstract value of the object (None when unknown)."""
-    return method in STRING_METHODS or obj is not None and (
-        obj[0] in ("dict", "prom", "str", "file") or obj[0] == "module" and obj[1] in STILL_MODULES)
+def method_may_yield(obj, method: str) -> bool:
+    """`sock:receive()`, `red:get(k)` on a cosocket client, a yielding library's method: the call may yield; a shared
+    dict's, a metric's, a string's or a file handle's method does not. `obj` is the walk's abstract value of the
+    object (None when unknown)."""
+    if obj is None:
+        return method in COSOCKET_VERBS
+    kind = obj[0]
+    if kind in ("socket", "client"):
+        return True
+    if kind == "module":
+        return obj[1] in YIELDING_MODULES or method in COSOCKET_VERBS
+    return kind not in ("dict", "prom", "str", "file", "path", "function", "num", "getenv") and method in COSOCKET_VERBS
 
 
 class GlobalOrder:
