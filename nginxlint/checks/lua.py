@@ -1316,6 +1316,24 @@ def _resolving_servers(tree, report, scopes: set) -> None:
                arg=node.args.index("resolve", 1))
 
 
+def _expanded(url: str, assigned: dict, depth: int = 0) -> list[str] | None:
+    """The URLs an argument led by a variable (`$api_base$uri`) may be, each `set` value of the variable put in, through
+    variables set from one another (`set $api_base $dapr/method;`); None where some value is not known."""
+    head = re.match(r"\$\{?(\w+)\}?", url)
+    if head is None:
+        return [url]
+    values = assigned.get("$" + head.group(1))
+    if not values or None in values or depth == 4:
+        return None
+    urls = []
+    for value in values:
+        more = _expanded(value + url[head.end():], assigned, depth + 1)
+        if more is None:
+            return None
+        urls.extend(more)
+    return urls
+
+
 def _may_be_upstream(host: str) -> bool:
     """An unknown host, or a name an `upstream` block could have (a single label without a port)."""
     return not host or ("." not in host and ":" not in host)
@@ -1335,6 +1353,11 @@ def _needs_dns(url: str, upstreams: set, assigned: dict, implicit: set, scheme: 
     """The host a variable proxy_pass would resolve at request time ("" when unknown), or None when no DNS is needed:
     every value the variable holding the host can take is an address, an upstream block's name, or the host and
     port of a `*_pass` without variables (`implicit`, an upstream nginx made of it)."""
+    if url.startswith("$"):
+        urls = _expanded(url, assigned)
+        if urls is not None and urls != [url]:
+            return next((host for host in (_needs_dns(u, upstreams, assigned, implicit, scheme) for u in urls) if host),
+                        None)
     found = upstream_host(url)
     host = found[0] if found else ""
     if "$" not in host:
