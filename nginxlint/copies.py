@@ -11,7 +11,7 @@ import re
 from dataclasses import replace
 
 from .findings import Finding, Fix, Location, Notification
-from .nginx.templates import RENDERED_SUFFIXES
+from .nginx.templates import rendered_name
 
 
 def said_at_originals(findings: list[Finding], notifications: list[Notification], sources: dict,
@@ -68,25 +68,12 @@ def said_once_for_copies(findings: list[Finding], texts: dict[str, list[str]],
         text = around.text(finding)
         if text is not None:
             line = around.lines(text)[finding.span.line - 1].strip()
-            similar.setdefault((_rendered_name(finding.path), line, *_what_is_said(finding)), []).append(finding)
+            similar.setdefault((rendered_name(finding.path), line, *_what_is_said(finding)), []).append(finding)
     return _merged(findings, (cluster for same in similar.values() for cluster in around.clusters(same)), ranks)
 
 
-def _rendered_name(path: str) -> str:
-    """The file's name, or the name a template renders (`nginx.conf.template` -> `nginx.conf`, `site.conf.j2` ->
-    `site.conf`, `default.template.conf` -> `default.conf`): a template and the rendered copy a repository keeps
-    beside it are copies."""
-    name = posixpath.basename(path)
-    suffix = next((suffix for suffix in RENDERED_SUFFIXES if name.endswith(suffix) and len(name) > len(suffix)), None)
-    if suffix is not None:
-        return name[:-len(suffix)]
-    stem, dot, extension = name.rpartition(".")
-    infix = next((suffix for suffix in RENDERED_SUFFIXES if stem.endswith(suffix) and len(stem) > len(suffix)), None)
-    return f"{stem[:-len(infix)]}{dot}{extension}" if infix is not None else name
-
-
 def _is_template(path: str) -> bool:
-    return _rendered_name(path) != posixpath.basename(path)
+    return rendered_name(path) != posixpath.basename(path)
 
 
 def _merged(findings: list[Finding], groups, ranks: dict[str, int]) -> list[Finding]:

@@ -21,6 +21,7 @@ the config does not define itself in that spelling (`${SERVER_NAME}`, `$PORT`).
 """
 from __future__ import annotations
 
+import posixpath
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
@@ -113,6 +114,20 @@ _TEMPLATE_SUFFIXES = (*(suffix for suffixes, _language in _NAME_HINTS for suffix
 # A template rendered before nginx starts to the name without the suffix: the nginx image's envsubst step, a start
 # script running envsubst or sed on it, or a renderer of the suffix's language (`basics.conf.tpl` -> `basics.conf`).
 RENDERED_SUFFIXES = (".template", *_TEMPLATE_SUFFIXES)
+
+
+def rendered_name(path: str) -> str:
+    """The file's name, or the name a template renders (`nginx.conf.template` -> `nginx.conf`, `site.conf.j2` ->
+    `site.conf`, `default.template.conf` -> `default.conf`)."""
+    name = posixpath.basename(path)
+    suffix = next((suffix for suffix in RENDERED_SUFFIXES if name.endswith(suffix) and len(name) > len(suffix)), None)
+    if suffix is not None:
+        return name[:-len(suffix)]
+    stem, dot, extension = name.rpartition(".")
+    infix = next((suffix for suffix in RENDERED_SUFFIXES if stem.endswith(suffix) and len(stem) > len(suffix)), None)
+    return f"{stem[:-len(infix)]}{dot}{extension}" if infix is not None else name
+
+
 # The placeholder a project's own renderer replaces in a file named as a template (`__UPSTREAM_IPS__`, filled in by
 # a Lua or shell script with gsub or sed): a word of capitals between double underscores.
 _DUNDER_PLACEHOLDER = re.compile(r"(?<![\w$])__[A-Z][A-Z0-9_]*__(?!\w)")
