@@ -723,29 +723,15 @@ def nginx_known_vulnerability(dep, report):
     release = running.release
     related = running.related
     by_node: dict[int, tuple] = {}  # one finding per directive, naming every advisory it exposes
-    anywhere: list[tuple] = []  # advisories of HTTP code any config runs, for a release with no place of its own
     for advisory in ADVISORIES:
         if release.flavour == "openresty" and openresty_patched(advisory, release.number):
             continue
         if not affected_branch(advisory, release.nginx):
             continue
-        fixes = " or ".join(".".join(map(str, fix)) for fix in advisory.fixed)
-        if advisory.trigger is None:
-            if running.location is not None:
-                where = running.location
-                report.at(where.path, where.span, f"{release.name} is affected by {advisory.cves} "
-                          f"({advisory.what}); upgrade to nginx {fixes} or later")
-            else:
-                anywhere.append((advisory, fixes))
-            continue
         node = advisory.trigger(dep)
         if node is not None:
+            fixes = " or ".join(".".join(map(str, fix)) for fix in advisory.fixed)
             by_node.setdefault(id(node), (node, []))[1].append((advisory, fixes))
-    http = next((n for n in dep.nodes("http") if n.ctx == ()), None)
-    if anywhere and http is not None:  # a release from the setting or a dump: the http block runs that code
-        named = "; ".join(f"{a.cves}, {a.what} (fixed in {fixes})" for a, fixes in anywhere)
-        report(http, f"{release.name} ({running.source}) has published vulnerabilities that need no directive, "
-               f"so this config is exposed whatever it holds: {named}; upgrade nginx")
     for node, found in by_node.values():
         named = "; ".join(f"{a.cves}, {a.what} (fixed in {fixes})" for a, fixes in found)
         report(node, f"{release.name} ({running.source}) has published vulnerabilities that {found[0][0].needs} "

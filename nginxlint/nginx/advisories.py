@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .releases import Version
+from .directives_lua import LUA_PHASE
 from .urls import PASS_DIRECTIVES
 from .zones import parse_size
 
@@ -55,6 +56,31 @@ def _first_of(*names: str) -> Callable:
 
 def _order(node):
     return (node.d.span[0], node.d.span[1]) if node.d is not None else (0, 0)
+
+
+# The Lua phases whose code may read the request body (`ngx.req.read_body()`)
+_BODY_READING_PHASES = ("rewrite", "access", "content")
+
+
+def _reads_request_body(dep):
+    """A module that reads the client's request body, which nginx writes to a temporary file once it outgrows
+    `client_body_buffer_size`: a `*_pass`, WebDAV's PUT, Lua, Perl or njs code, `client_body_in_file_only`, an
+    upload module. Static files, `return` and status pages discard the body unread."""
+    readers = (n for name in dep.names() if name in _BODY_READERS or LUA_PHASE.get(name) in _BODY_READING_PHASES
+               for n in dep.nodes(name) if _reads_body(n))
+    return min(readers, key=_order, default=None)
+
+
+def _reads_body(node) -> bool:
+    if node.ctx[:1] != ("http",):
+        return False  # stream's proxy_pass relays bytes; no request body is read
+    if node.name == "dav_methods":
+        return "PUT" in node.args
+    return node.name != "client_body_in_file_only" or node.args[:1] != ["off"]
+
+
+_BODY_READERS = frozenset({*PASS_DIRECTIVES, "perl", "js_content", "lua_need_request_body", "upload_pass", "mirror",
+                           "dav_methods", "client_body_in_file_only"})
 
 
 # The modules whose upstream responses the SSI filter parses: every pass but gRPC's, whose frames are no page.
@@ -283,7 +309,7 @@ class Advisory:
     what: str
     first: Version  # first affected release
     fixed: tuple[Version, ...]  # first fixed release of the mainline, then of stable branches
-    trigger: Callable | None  # the directive the advisory needs, None when any config is affected
+    trigger: Callable  # the config -> its first directive that exposes the advisory (None: not exposed)
     needs: str = ""
 
 
@@ -349,7 +375,7 @@ ADVISORIES = (
     Advisory("CVE-2017-7529", "integer overflow in the range filter (memory disclosure)", (0, 5, 6),
              ((1, 13, 3), (1, 12, 1)), _range_leak, "a cache or a third-party module"),
     Advisory("CVE-2016-4450", "NULL pointer dereference while writing a request body to a file", (1, 3, 9),
-             ((1, 11, 1), (1, 10, 1)), None),
+             ((1, 11, 1), (1, 10, 1)), _reads_request_body, "a module that reads the request body"),
     Advisory("CVE-2016-0742, CVE-2016-0746, CVE-2016-0747", "invalid pointer, use-after-free and unbounded CNAME "
              "resolution in the resolver", (0, 6, 18), ((1, 9, 10), (1, 8, 1)), _directive("resolver"), "`resolver`"),
 )
