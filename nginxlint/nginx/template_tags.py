@@ -557,6 +557,16 @@ def shell_tags(text: str) -> list[Tag]:
     return tags
 
 
+# --- `%{name}` placeholders (a Python `string.Template` whose delimiter is `%`, as installers render with) ---------
+
+# nginx writes `%` only in URL escapes (`%20`) and formats (`%Y`), never before a brace
+PERCENT_NAME = re.compile(r"(?<!%)%\{[A-Za-z_]\w*\}")
+
+
+def percent_tags(text: str) -> list[Tag]:
+    return [Tag(m.start(), m.end(), EXPR) for m in PERCENT_NAME.finditer(text)]
+
+
 SCANNERS = {
     "go": go_tags,
     "helm": go_tags,
@@ -571,4 +581,5 @@ SCANNERS = {
     "shell": shell_tags,
     "mustache": mustache_tags,
     "dotted": dotted_tags,
+    "percent": percent_tags,
 }

@@ -30,7 +30,8 @@ from ..text import first_of
 from .envsubst import ImageTemplates, PositionMap, Rendered, defined_names, render_envsubst
 from .placeholders import fill_ins
 from .template_tags import (
-    BRANCH, CLOSE, EXPR, OPEN, SCANNERS, STMT, Tag, dotted_tags, envsubst_tags, placeholder_tags, shell_tags,
+    BRANCH, CLOSE, EXPR, OPEN, PERCENT_NAME, SCANNERS, STMT, Tag, dotted_tags, envsubst_tags, placeholder_tags,
+    shell_tags,
 )
 
 __all__ = [
@@ -54,6 +55,7 @@ LANGUAGES = {
     "mako": "Mako",
     "mustache": "Mustache",
     "dotted": "`${name.with.dots}` placeholders (Zimbra's and Carbonio's proxy config generator)",
+    "percent": "`%{name}` placeholders (a Python string.Template with `%` as its delimiter)",
     "envsubst": "envsubst",
     "shell": "shell command substitutions (`$(…)`, rendered by a script)",
     "placeholders": "placeholder tokens a script of the repository replaces",
@@ -89,7 +91,7 @@ _JINJA_STATEMENT = re.compile(
 _JINJA_EXPRESSION = re.compile(r"\{\{-?[ \t]*[A-Za-z_\"'(][^{}\n]{0,500}?-?\}\}")
 _LIQUID = re.compile(r"\{%-?[ \t]*(?:assign|unless|elsif|capture|endunless|endcase)\b|\{\{[^{}\n]{0,500}\|[ \t]*\w+:")
 _ERB = re.compile(r"<%[=#-]?[\s\S]{0,2000}?%>")
-_ANY_TAG = re.compile(r"\{[{%#*]|<%|\$\{\{|\n[ \t]*[>%]")
+_ANY_TAG = re.compile(r"\{[{%#*]|<%|%\{|\$\{\{|\n[ \t]*[>%]")
 # Mako's control lines: `% if enable_debug:` … `% endif`, `% for backend in location.backends:` … `% endfor`.
 _MAKO = re.compile(r"\n[ \t]*%[ \t]*(?:(?:if|elif|for|while)\b[^\n]*:[ \t]*(?=\n)|end(?:if|for|while)\b|else[ \t]*:)")
 _HELM = re.compile(r"\{\{[^{}]{0,500}?(?:\.Values\b|\.Release\b|\.Chart\b|\binclude\s+\")")
@@ -222,6 +224,8 @@ def _language(text: str, name: str, nginx_variables: frozenset[str]) -> str | No
         return "liquid" if _LIQUID.search(text) else "jinja"
     if "<%" in text and found(_ERB):
         return "erb"
+    if "%{" in text and found(PERCENT_NAME):
+        return "percent"
     return _dollar_language(text, nginx_variables)
 
 

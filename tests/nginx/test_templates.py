@@ -194,6 +194,16 @@ server {
     access_log /opt/zextras/log/nginx.access.log;
 }
 """, "access_log"),
+    # an installer's Python string.Template with `%` as its delimiter (modoboa-installer's nginx site)
+    "percent": ("modoboa.conf.tpl", """\
+server {
+    listen 443 ssl;
+    server_name %{hostname};
+    root %{modoboa_instance_path};
+    access_log /var/log/nginx/%{hostname}-access.log;
+    location /static/ { alias %{modoboa_instance_path}/sitestatic/; }
+}
+""", "access_log"),
     "mustache": ("virtualconf.mustache", """\
 {{! the site a generator renders }}
 server {
