@@ -78,9 +78,10 @@ class Match(NamedTuple):
         return self.modifier in ("", "^~")
 
 
-# The last path segment of the locations probes ask (`location = /healthz`, `/ping`, `/nginx-health`).
+# The last path segment of the locations probes ask (`location = /healthz`, `/ping`, `/nginx-health`, a load
+# balancer's `/lbcheck`).
 _HEALTH_CHECK = re.compile(r"(?:[\w-]*[-_])?(?:health|healthz|healthcheck|health-check|ping|ready|readyz|live|livez|"
-                           r"alive|liveness|readiness|heartbeat)", re.IGNORECASE)
+                           r"alive|liveness|readiness|heartbeat|lb[-_]?check)", re.IGNORECASE)
 
 
 def probe_location(location) -> bool:
