@@ -88,6 +88,8 @@ def metrics_endpoint_unrestricted(tree, report):
             continue
         if block.name == "location" and probe_location(block):
             continue  # a health check that answers with counters: the probes must reach it, `deny all` breaks them
+        if _allows_without_deny_all(block):
+            continue  # `allow 127.0.0.1;` alone: SEC505 reports that list, with the same fix
         if server is not None:
             if listens_locally(server):
                 continue
@@ -108,6 +110,18 @@ def metrics_endpoint_unrestricted(tree, report):
                f"the metrics endpoint {what} answers {who} who reaches {reach}: add `allow <scraper network>; "
                "deny all;` (or listen on 127.0.0.1 for a sidecar exporter)",
                arg=(len(block.args) - 1 if block.args else None) if block is place else None)
+
+
+def _allows_without_deny_all(block) -> bool:
+    """The block's own allow list lets in the clients it names and, lacking `deny all`, everyone else (under
+    `satisfy all`, the default: with `satisfy any` an authentication may still stop them)."""
+    rules = [n for n in block.children if n.name in ("allow", "deny")]
+    if not any(n.name == "allow" and n.args[:1] != ["all"] for n in rules) or any(n.args[:1] == ["all"] for n in rules):
+        return False
+    around = block
+    while around is not None and not around.find("satisfy"):
+        around = around.parent
+    return around is None or around.find("satisfy")[-1].args[:1] != ["any"]
 
 
 def _unpublished(binding, ports) -> bool:
