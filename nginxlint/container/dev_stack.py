@@ -105,7 +105,9 @@ def developer_stack(compose_path: Path, services) -> bool:
     """Whether the Compose file at `compose_path` (its services: RuntimeFacts) is a developer's stack."""
     directory = compose_path.parent
     return any(switches_on_debugging(facts.container.env_values) for facts in services) \
-        or (not any(_restarts(facts.container) and not _data_store(facts.container.image) for facts in services)
+        or any(_mounts_local_certificate(mount) for facts in services for mount in facts.container.mounts) \
+        or (not any(_restarts(facts.container) and not _data_store(facts.container.image)
+                    and not _development_build(facts.container) for facts in services)
             and any(_mail_catcher(facts.container.image)
                     or any(_mounts_sources(directory, mount) for mount in facts.container.mounts)
                     for facts in services)) \
@@ -150,6 +152,27 @@ def _brought_up_by_test_script(directory: Path) -> bool:
         except OSError:
             continue
     return False
+
+
+# mkcert's output for several names, `<first name>+<count of the others>.pem` and `…-key.pem`
+# (https://github.com/FiloSottile/mkcert): a certificate only the developer's machine trusts
+_MKCERT_FILE = re.compile(r"[^/]\+\d+(?:-key|-client)?\.pem$")
+
+
+def _mounts_local_certificate(mount) -> bool:
+    return bool(mount.source) and bool(_MKCERT_FILE.search(mount.source))
+
+
+# The build target of a development stage (`target: backend-development`, `dev`)
+_DEVELOPMENT_TARGET = re.compile(r"(?:^|[._-])(?:dev|devel|development)(?:[._-]|$)", re.IGNORECASE)
+
+
+def _development_build(container) -> bool:
+    """The service builds a Dockerfile's development stage, or runs an image tagged so (`impress:y-provider-
+    development`): its restart policy keeps a developer's server up."""
+    build = container.build_source
+    tag = container.image.rpartition(":")[2] if container.image and ":" in container.image else ""
+    return bool(build and build[2] and _DEVELOPMENT_TARGET.search(build[2]) or _DEVELOPMENT_TARGET.search(tag))
 
 
 def _restarts(container) -> bool:

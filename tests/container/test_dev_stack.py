@@ -80,6 +80,14 @@ def _stack(tmp_path, compose: str, files: dict | None = None, name: str = "docke
     # a test script beside it brings the stack up, checks it and tears it down
     ("services:\n  minio1: {image: minio/minio}\n",
      {"resiliency-tests.sh": '#!/bin/bash\ndocker compose -f "${DOCKER_COMPOSE_FILE}" up -d\n'}),
+    # certificates mkcert made, which only the developer's machine trusts
+    ("services:\n  lb:\n    image: 'nginx:1.21'\n    restart: always\n"
+     "    volumes: ['./certs/shop-st-web+10.pem:/etc/nginx/certs/app.pem:ro',"
+     " './certs/shop-st-web+10-key.pem:/etc/nginx/certs/app-key.pem:ro']\n", {}),
+    # the restart policy of a service that runs a development build keeps a developer's server up
+    ("services:\n  mail: {image: sj26/mailcatcher}\n"
+     "  api: {build: {context: ., target: backend-development}, restart: unless-stopped}\n"
+     "  yjs: {image: 'shop:y-provider-development', restart: unless-stopped}\n", {}),
 ])
 def test_developer_stacks(tmp_path, compose, files):
     assert _stack(tmp_path, compose, files)
@@ -140,6 +148,8 @@ def test_an_image_that_runs_its_test_suite(instruction, tests):
     ("shop.localhost localhost", False),
     ("local.shop.com", False),
     ("magento2.docker", False),  # a development kit's name, mapped in /etc/hosts
+    ("shop.test www.shop.test", False),  # `.test` is kept for testing (RFC 6761): Valet's local sites
+    ("shop.lvh.me", False),  # a public name that resolves to 127.0.0.1
     ("api.shop.com", True),
     ("api.shop.com api.local", True),  # one name the public resolves: deployed
     ("localhost", True),  # the stock default server's name says nothing
