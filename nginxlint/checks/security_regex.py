@@ -160,7 +160,17 @@ class _Flow:
         """(the bytes $uri can hold where `at` runs, those it can end with besides): in an exact location, its URI;
         in a location whose regex is anchored at both ends, only what a match can hold, and a final newline where
         `$` lets one through, after which the client writes nothing more in $uri; both where no other `rewrite` of
-        the location changes the URI; elsewhere anything."""
+        the location changes the URI; elsewhere anything. A `rewrite` runs only on a URI its own regex matches,
+        which bounds the $uri of its replacement too (`rewrite ^[^\\s]*/wp-admin$ $scheme://$host$uri/`)."""
+        inside, final = self._location_bound(at)
+        if at.name == "rewrite":
+            sites = sites_at(self.tree, at)
+            if sites and sites[0].subject == "uri":
+                own, own_final = self._regex_bound(sites[0])
+                inside, final = inside & own, (inside | final) & (own | own_final) & ~(inside & own)
+        return inside, final
+
+    def _location_bound(self, at) -> tuple[int, int]:
         location = at if at.name == "location" else at.enclosing("location")
         # a `rewrite … last` sends the request on to the location of its new URI: what runs here after it never
         # sees the rewritten URI
@@ -173,7 +183,10 @@ class _Flow:
         sites = sites_at(self.tree, location)
         if not sites or sites[0].subject != "uri":
             return cs.ALL, 0
-        facts = pattern_facts(self.tree, sites[0].pattern, sites[0].caseless)
+        return self._regex_bound(sites[0])
+
+    def _regex_bound(self, site) -> tuple[int, int]:
+        facts = pattern_facts(self.tree, site.pattern, site.caseless)
         if facts.error or not facts.anchored_start or facts.end_anchor is None:
             return cs.ALL, 0
         return facts.mask, (cs.of("\n") if facts.end_anchor != "\\z" else 0)
