@@ -655,14 +655,24 @@ def check_http_splitting(tree, report):
 
 
 def _fixed_by_condition(name: str, at) -> bool:
-    """`at` runs only inside `if ($name = "literal")`: there the variable holds that string the config wrote."""
+    """`at` runs only inside `if ($name = "literal")`: there the variable holds that string the config wrote. Or
+    inside `if (-f $request_filename/index.html)` (`-d`, `-e`): the URI names a file that exists, and no client
+    puts a line break in a file's name on the server."""
     block = at.parent if at is not None else None
     while block is not None and block.name == "if":
         equality = equality_condition(block)
         if equality is not None and equality[0] == name:
             return True
+        if name in _URI_VARIABLES and _tests_an_existing_file(block):
+            return True
         block = block.parent
     return False
+
+
+def _tests_an_existing_file(block) -> bool:
+    args = if_condition(block)
+    return len(args) == 2 and args[0] in ("-f", "-d", "-e") and any(
+        part.variable is not None and part.variable.lower() in _URI_VARIABLES for part in parse_value(args[1]))
 
 
 # A proxy_pass whose host is the request's path, which always starts with "/": `http://$uri` has an empty host
