@@ -14,6 +14,7 @@ from ..nginx import edits
 from ..nginx.access import GUARD_DIRECTIVES, AccessView, error_return
 from ..nginx.captures import group, starts_with_slash
 from ..nginx.conditions import equality_condition, if_condition, regex_condition
+from ..nginx.directives_lua import LUA_PHASE
 from ..nginx.inheritance import Lists, blocks_up, nearest, value_at
 from ..nginx.listen import listens_locally
 from ..nginx.locations import (REDIRECTS, answers_nothing_of_the_user, hands_off, location_match, preflight,
@@ -180,10 +181,32 @@ class _Flow:
         match = location_match(location)
         if match is not None and match.modifier == "=":
             return cs.of(*match.pattern), 0
+        if match is not None and match.modifier == "@":
+            return self._named_bound(location.args[0])
         sites = sites_at(self.tree, location)
         if not sites or sites[0].subject != "uri":
             return cs.ALL, 0
         return self._regex_bound(sites[0])
+
+    def _named_bound(self, name: str) -> tuple[int, int]:
+        """A named location keeps the URI of the request sent to it: what the locations whose `try_files` or
+        `error_page` name it let through (`location ~ ^/docs$ { try_files $uri @slash; }`). Anything where another
+        block or Lua code (`ngx.exec`) may send to it."""
+        key = ("named", name)
+        if key in self._memo:
+            return self._memo[key]
+        self._memo[key] = (cs.ALL, 0)  # a cycle of named locations bounds nothing
+        senders = [node.parent for directive in ("try_files", "error_page") for node in self.tree.nodes(directive)
+                   if node.args and node.args[-1] == name]
+        if not senders or any(sender is None or sender.name != "location" for sender in senders) or any(
+                LUA_PHASE.get(found) for found in self.tree.names()):
+            return self._memo[key]
+        bounds = [self._location_bound(sender) for sender in senders]
+        inside = final = 0
+        for one_inside, one_final in bounds:
+            inside, final = inside | one_inside, final | one_final
+        self._memo[key] = found = (inside, final & ~inside)
+        return found
 
     def _regex_bound(self, site) -> tuple[int, int]:
         facts = pattern_facts(self.tree, site.pattern, site.caseless)
