@@ -1475,7 +1475,8 @@ def check_proxy_pass_normalized(dep, report):
                 help=f"location {_modifier(match)}{prefix}/ {{",
                 fix=_slash_location(location, match),
             )
-        elif prefix.endswith("/") and uri and not uri.endswith("/") and not _names_a_page(uri):
+        elif prefix.endswith("/") and uri and not uri.endswith("/") and not _names_a_page(uri) \
+                and not _proxied_whole(locations, location, target, uri):
             report(
                 node,
                 f'proxy_pass replaces "{prefix}" with "{uri}", which lacks the trailing slash: '
@@ -1510,16 +1511,23 @@ def _origin(target: str) -> str:
 
 
 def _proxied_whole(locations: dict, location, target: str, uri: str) -> bool:
-    """What the off-by-slash reaches, the level above the URI part (`/api/v1.0/items/x` past
-    `/api/v1.0/items/media-auth/`), another prefix location of the server already proxies to the same upstream, the
-    request's URI unchanged, and keeps from no one (`location /api { proxy_pass http://backend; }`): a client asks
-    for those paths directly."""
+    """What the off-by-slash or the missing slash reaches, the level above the URI part (`/api/v1.0/items/x` past
+    `/api/v1.0/items/media-auth/`, `/cablex` beside `/cable`), another prefix location of the server already proxies
+    to the same upstream, the request's URI unchanged, and keeps from no one (`location / { proxy_pass
+    http://backend; }`): a client asks for those paths directly."""
     parent = uri.rstrip("/").rsplit("/", 1)[0] + "/"
     server = location.enclosing("server")
     prefixes, _ = locations.get(server, ([], []))
     return any(other is not location and parent.startswith(pattern) and not _withholds(other) and any(
-        sender.args and _origin(sender.args[0]) == _origin(target) and "/" not in sender.args[0].partition("://")[2]
+        sender.args and _origin(sender.args[0]) == _origin(target) and _path_of(sender.args[0]) in ("", pattern)
         for sender in _proxy_passes(server, other)) for pattern, other in prefixes)
+
+
+def _path_of(target: str) -> str:
+    """The URI part of a proxy_pass target ("" for none): the location's own prefix (`location / { proxy_pass
+    http://b/; }`) leaves the request's URI unchanged, as none does."""
+    rest = target.partition("://")[2]
+    return rest[rest.index("/"):] if "/" in rest else ""
 
 
 def _proxy_passes(server, location) -> list:
