@@ -27,8 +27,8 @@ from ..nginx.conditions import regex_condition
 from ..nginx.directives import LUA_PHASE
 from ..nginx.inheritance import Lists, blocks_up, nearest, server_of, value_at
 from ..nginx.listen import http_servers, listens_locally, server_listens
-from ..nginx.locations import (UNKNOWN, ends_request, fixed_status, front_page, hands_off, header_added,
-                               location_match, match_location, may_match, named_location, preflight,
+from ..nginx.locations import (UNKNOWN, ends_request, error_page_status, fixed_status, front_page, hands_off,
+                               header_added, location_match, match_location, may_match, named_location, preflight,
                                probe_location, rewrite_redirects, rewrite_takes_every_uri, served_kinds)
 from ..nginx.parser import blocks_around
 from ..nginx.placeholders import is_stand_in_host
@@ -445,6 +445,9 @@ def add_header_redefinition(dep, report):
             if preflight(block):
                 weight = _without(weight, NOT_READ_ON_PREFLIGHT)
             weight = _sent_with(weight, fixed_status(block))
+            error_page = error_page_status(block)
+            if error_page is not None:
+                weight = _on_error_page(weight, error_page)
             if plain.only(block) or _front_page_sends_hsts(block, headers):
                 # no HSTS lost: over plain HTTP browsers ignore it (RFC 6797 8.1); off the front page, the front
                 # page's answer already recorded it
@@ -655,6 +658,17 @@ def _own_location_if(block) -> bool:
     its own, whose lists replace the location's, which NGX012 reports (one cause, one finding)."""
     return block.name == "if" and block.parent is not None and block.parent.name == "location" \
         and not ends_request(block)
+
+
+# The error statuses a cache may store without being told (RFC 9110 15.1, "heuristically cacheable")
+_CACHEABLE_ERRORS = frozenset({404, 405, 410, 414, 501})
+
+
+def _on_error_page(weighs, status: int):
+    """On nginx's own error page (`return 401;`: a fixed page with no script, link or data of the user) only the
+    host's HSTS and, where a cache may store that status, the cache headers still protect anything."""
+    kept = {HOST_POLICY} | (_CACHE_HEADERS if status in _CACHEABLE_ERRORS else set())
+    return lambda node: node.args[0].lower() in kept and weighs(node)
 
 
 def _sent_with(weighs, status: int | None):

@@ -286,6 +286,12 @@ def fixed_status(block) -> int | None:
     return _answer(block)[0]
 
 
+def error_page_status(block) -> int | None:
+    """The status of nginx's own error page, where every answer of the block is one (`return 401;`, no text)."""
+    status, text = _answer(block)
+    return status if status is not None and status >= 400 and not text else None
+
+
 def _answer(block) -> tuple[int | None, bool]:
     """(the status of the `return` that answers every request of the block, whether it sends a text); (None, False)
     where no return answers them all, or its first argument is no status (`return https://…;`)."""
