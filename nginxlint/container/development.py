@@ -109,12 +109,12 @@ def _declared_not_for_production(workspace) -> set[str]:
     return found
 
 
-# A host name only a developer's machine resolves: mDNS's `.local`, the loopback `.localhost` and the `.test` kept
-# for testing (RFC 6762, RFC 6761; Laravel Valet's and 10up's local sites), the `.docker` of Docker development kits
-# (`magento2.docker`, mapped in /etc/hosts; no such top-level domain exists), the public names that resolve to
-# 127.0.0.1 for local development (`*.lvh.me`, `*.localtest.me`, Lando's `*.lndo.site`), or a `local.` first label
-# (`local.shop.com`)
-_LOCAL_NAME = re.compile(r"(?:[^.]+\.)+(?:local|localhost|test|docker|lvh\.me|localtest\.me|lndo\.site)\.?"
+# A host name only a developer's machine resolves: mDNS's `.local` and the loopback `.localhost` (RFC 6762, RFC
+# 6761), the `.docker` of Docker development kits (`magento2.docker`, mapped in /etc/hosts; no such top-level domain
+# exists), the public names that resolve to 127.0.0.1 for local development (`*.lvh.me`, `*.localtest.me`, Lando's
+# `*.lndo.site`), or a `local.` first label (`local.shop.com`). Not `.test`: a production host answers a monitoring
+# check's `monitoring-vhost.test` as well.
+_LOCAL_NAME = re.compile(r"(?:[^.]+\.)+(?:local|localhost|docker|lvh\.me|localtest\.me|lndo\.site)\.?"
                          r"|local\.[^.]+\..+", re.IGNORECASE)
 _LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "[::1]"})
 

@@ -148,7 +148,7 @@ def test_an_image_that_runs_its_test_suite(instruction, tests):
     ("shop.localhost localhost", False),
     ("local.shop.com", False),
     ("magento2.docker", False),  # a development kit's name, mapped in /etc/hosts
-    ("shop.test www.shop.test", False),  # `.test` is kept for testing (RFC 6761): Valet's local sites
+    ("monitoring-vhost.test", True),  # a production host's vhost for a monitoring check's requests
     ("shop.lvh.me", False),  # a public name that resolves to 127.0.0.1
     ("api.shop.com", True),
     ("api.shop.com api.local", True),  # one name the public resolves: deployed
