@@ -314,8 +314,10 @@ def _start_from(tree, argv: tuple[str, ...], spans: tuple, path: str):
         return argv_start(argv), path, lambda _command: spans[0]
     found = _script_start(tree, script)
     rest = argv.index(script) + 1
-    if found is not None and rest < len(argv) and _hands_over(found[0]):
-        return _start_from(tree, argv[rest:], spans[rest:], path)  # the command the script execs is PID 1
+    if found is not None and rest < len(argv):
+        if _hands_over(found[0]):
+            return _start_from(tree, argv[rest:], spans[rest:], path)  # the command the script execs is PID 1
+        return (found[0].with_arguments(argv[rest:]), *found[1:])  # `"$@"` without exec: the shell waits on it
     return found
 
 

@@ -20,6 +20,11 @@ NGINX_PROGRAMS = frozenset({"nginx", "openresty", "nginx-debug"})
 _NOT_A_START = frozenset({"-s", "-t", "-T", "-v", "-V", "-h", "-?"})  # signal, test, version, help
 _COMBINED_FLAGS = re.compile(r"-[a-zA-Z?]{2,}")  # `nginx -qt`: -q and -t in one word
 _NOT_A_START_LETTERS = frozenset("stTvVh?")
+# The script's arguments, run as a command (`"$@"`, what a wrapper entrypoint gets as the container's command)
+_RUNS_ARGUMENTS = frozenset({"$@", "${@}"})
+_ARGUMENTS_VALUES = frozenset({"$@", "${@}", "$*", "${*}"})
+_ASSIGNMENT = re.compile(r"^([A-Za-z_]\w*)=(.*)$", re.DOTALL)
+_VARIABLE_WORD = re.compile(r"\$(?:\{(\w+)\}|(\w+))")
 _FUNCTION = re.compile(r"^\s*(?:function\s+)?([A-Za-z_][\w-]*)\s*\(\)\s*\{?\s*$|^\s*function\s+([A-Za-z_][\w-]*)\s*\{?\s*$")
 
 
@@ -59,6 +64,16 @@ class Start:
     script_file: bool = False
     # A `-c` text whose shell is known to run its last command as a child too (Debian's dash).
     last_a_child: bool = False
+
+    def with_arguments(self, argv: tuple[str, ...]) -> "Start":
+        """The start with the container's command in place of each `"$@"` the script runs without `exec` (`"$@"`,
+        or `${command}` after `command="$@"`): the shell runs it as its child and waits."""
+        if not any(_RUNS_ARGUMENTS.issuperset(c.words) and c.words and not c.exec_ for c in self.commands):
+            return self
+        commands = tuple(Command(argv, c.line, c.background, c.conditional)
+                         if c.words and _RUNS_ARGUMENTS.issuperset(c.words) and not c.exec_ else c
+                         for c in self.commands)
+        return Start(commands, self.traps, self.script_file, self.last_a_child)
 
     def waited_for(self) -> tuple[Command, ...]:
         """The commands the shell runs as children and waits for, staying the container's first process while
@@ -120,6 +135,7 @@ def read_script(text: str, script_file: bool = False, last_a_child: bool = False
     depth = 0  # inside if/case/loops
     current: list[Command] | None = None  # the body of the function being defined
     braces = 0
+    arguments: set[str] = set()  # variables set to the script's arguments (`command="$@"`)
     for number, raw in _logical_lines(text):
         match = _FUNCTION.match(raw)
         if match and current is None:
@@ -142,6 +158,12 @@ def read_script(text: str, script_file: bool = False, last_a_child: bool = False
             opened = sum(1 for word in words[:1] if word in _OPENERS)
             closed = sum(1 for word in words if word in _CLOSERS)
             exec_ = False
+            assigned = [_ASSIGNMENT.match(word) for word in words]
+            if all(assigned):  # `command="$@"`: the variable holds the script's arguments
+                arguments.update(m.group(1) for m in assigned if m.group(2) in _ARGUMENTS_VALUES)
+            elif len(words) == 1 and (named := _VARIABLE_WORD.fullmatch(words[0])) is not None \
+                    and (named.group(1) or named.group(2)) in arguments:
+                words = ["$@"]  # `${command}`: runs the arguments
             while words and (words[0] in _PREFIXES or re.match(r"^[A-Za-z_]\w*=", words[0])):
                 exec_ = exec_ or words[0] == "exec"
                 words = words[1:]
