@@ -18,6 +18,7 @@ from fnmatch import fnmatchcase
 from itertools import takewhile
 from pathlib import Path
 
+from ..container.home_assistant import ADDED_BY_INGRESS, behind_ingress
 from ..container.view import container_files
 from ..findings import UNSAFE, Fix
 from ..nginx import edits
@@ -458,6 +459,8 @@ def add_header_redefinition(dep, report):
                 weight = _without(weight, frozenset({READ_POLICY}))
             if not opens_to_other_sites:
                 weight = _without(weight, _CORS_COMPANIONS)
+            if behind_ingress(dep.loader, block if block.name == "server" else block.enclosing("server")):
+                weight = _without(weight, ADDED_BY_INGRESS)  # Home Assistant sends them with every answer
             if _own_caching(block, own):
                 weight = _without(weight, _CACHE_HEADERS)
             elif _expired_by_nginx(value_at(expires, block)):
