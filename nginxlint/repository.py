@@ -395,9 +395,11 @@ def _readme_opening(top: Path) -> str:
 
 
 # The README's opening calls the project a developer's local environment ("VVV is a local developer environment,
-# mainly aimed at WordPress developers"): its servers run on the developer's machine.
+# mainly aimed at WordPress developers"), or a demonstration ("This project demonstrates how to use Nginx with Lua
+# scripting"): its servers run on the developer's machine.
 _LOCAL_DEVELOPMENT_OPENING = re.compile(
-    r"\b(?:is|as) an? local (?:[\w-]+ )?(?:development|developer|dev) environment\b", re.I)
+    r"\b(?:is|as) an? local (?:[\w-]+ )?(?:development|developer|dev) environment\b"
+    r"|\b(?:this|the) (?:project|repository|repo) (?:demonstrates|shows) how to\b", re.I)
 
 
 def is_local_development_environment(top: Path) -> bool:

@@ -26,7 +26,7 @@ import os
 import re
 from pathlib import Path
 
-from ..repository import README_NAME, find_repository_root
+from ..repository import README_NAME, find_repository_root, is_local_development_environment
 from .debug_env import switches_on_debugging
 from .detect import image_repository
 
@@ -220,9 +220,13 @@ def _readmes(directory: Path):
 
 def _top_readme_says_not_for_production(directory: Path) -> bool:
     """The repository's own README, above the Compose file's directory, says in so many words that its Docker setup
-    is not for production ("The docker-compose setup is for development only")."""
+    is not for production ("The docker-compose setup is for development only"); or its opening calls the whole
+    project a local development environment or a demonstration ("This project demonstrates how to use Nginx with
+    Lua"), wherever the Compose file is."""
     top = find_repository_root(directory)
-    return top is not None and top != directory and any(
+    if top is None:
+        return False
+    return is_local_development_environment(top) or top != directory and any(
         any(says_not_for_production(sentence) for sentence in sentences) for _text, sentences in _readmes(top))
 
 

@@ -125,6 +125,8 @@ def test_deployed_stacks(tmp_path, compose, files, name):
     ("# Shop\n\nThe Docker Compose setup is for local development only.\n", True),
     ("# Shop\n\nStart it with Docker Compose in development.\n", False),  # what only the README beside it says
     ("# Shop\n\nThe docker/docker-compose.yml file is for testing only.\n", False),  # of one file it names
+    # the opening calls the whole project a demonstration: every stack in it is one
+    ("# Lua body transformation\n\nThis project demonstrates how to use Nginx with Lua scripting.\n", True),
 ])
 def test_the_repository_readme_above_the_compose_file_says_it_outright(tmp_path, readme, developer):
     (tmp_path / ".git").mkdir()
