@@ -28,6 +28,7 @@ from pathlib import Path
 
 from ..repository import README_NAME, find_repository_root, is_local_development_environment
 from .debug_env import switches_on_debugging
+from .development import DEVELOPMENT_NAME
 from .detect import image_repository
 
 # Files at the top of an application's source tree: its dependency or build manifest, or its entry point.
@@ -163,16 +164,12 @@ def _mounts_local_certificate(mount) -> bool:
     return bool(mount.source) and bool(_MKCERT_FILE.search(mount.source))
 
 
-# The build target of a development stage (`target: backend-development`, `dev`)
-_DEVELOPMENT_TARGET = re.compile(r"(?:^|[._-])(?:dev|devel|development)(?:[._-]|$)", re.IGNORECASE)
-
-
 def _development_build(container) -> bool:
-    """The service builds a Dockerfile's development stage, or runs an image tagged so (`impress:y-provider-
-    development`): its restart policy keeps a developer's server up."""
+    """The service builds a Dockerfile's development stage (`target: backend-development`), or runs an image tagged
+    so (`impress:y-provider-development`): its restart policy keeps a developer's server up."""
     build = container.build_source
     tag = container.image.rpartition(":")[2] if container.image and ":" in container.image else ""
-    return bool(build and build[2] and _DEVELOPMENT_TARGET.search(build[2]) or _DEVELOPMENT_TARGET.search(tag))
+    return bool(build and build[2] and DEVELOPMENT_NAME.search(build[2]) or DEVELOPMENT_NAME.search(tag))
 
 
 def _restarts(container) -> bool:

@@ -35,7 +35,7 @@ from .dockerfile_binding import (copied_to, dockerfile_context, local_sources, n
                                  runs_tests)
 from .model import image_flavour
 
-_DEVELOPMENT = re.compile(r"(?:^|[/._-])(?:dev|devel|development)(?:[/._-]|$)", re.IGNORECASE)
+DEVELOPMENT_NAME = re.compile(r"(?:^|[/._-])(?:dev|devel|development)(?:[/._-]|$)", re.IGNORECASE)
 # Compose's override file, which `docker compose up` merges into compose.yaml: by Docker's convention the
 # developer's additions (mounted sources, debug ports); production runs `-f compose.yaml -f compose.prod.yaml`.
 # And a Compose file named for a developer's machine (compose.local.yml).
@@ -49,7 +49,8 @@ _TEST_RUN = re.compile(r"(?:^|/)(?:docker-)?compose[.-](?:test|tests|ci|e2e)\.ya
 def is_development(display_path: str) -> bool:
     """A Dockerfile or manifest made for development: docker/dev/Dockerfile, Dockerfile.devel, compose.dev.yml,
     compose.override.yml, docker-compose.local.yml, or for a test run: docker-compose.test.yml, compose.ci.yaml."""
-    return bool(_DEVELOPMENT.search(display_path) or _OVERRIDE.search(display_path) or _TEST_RUN.search(display_path))
+    return bool(DEVELOPMENT_NAME.search(display_path) or _OVERRIDE.search(display_path)
+                or _TEST_RUN.search(display_path))
 
 
 def development_setup(facts) -> bool:
@@ -59,7 +60,7 @@ def development_setup(facts) -> bool:
     replaces with `target: production`)."""
     build = facts.container.build_source
     return is_development(facts.path) or facts.developer_stack or \
-        bool(build and build[2] and _DEVELOPMENT.search(build[2]))
+        bool(build and build[2] and DEVELOPMENT_NAME.search(build[2]))
 
 
 def development_only(workspace, fixtures) -> frozenset[str]:
@@ -75,7 +76,7 @@ def development_only(workspace, fixtures) -> frozenset[str]:
         build = parsed_dockerfile(loader, dockerfile)
         # a Dockerfile whose last stage is the development one builds the developer's image by default; the
         # production setup names its own stage (`target: production`)
-        if build is not None and not (build.stage and _DEVELOPMENT.search(build.stage)):
+        if build is not None and not (build.stage and DEVELOPMENT_NAME.search(build.stage)):
             builds.append((dockerfile, build, dockerfile_context(loader, dockerfile)))
     return frozenset(_deleted(workspace, builds) | _run_by_development_setups(workspace, builds)
                      | _left_out_of_images(workspace, builds) | _development_profiles(workspace)

@@ -48,6 +48,10 @@ class Command:
             word in _NOT_A_START or _COMBINED_FLAGS.fullmatch(word) and _NOT_A_START_LETTERS.intersection(word)
             for word in self.words[1:])
 
+    def runs_arguments(self) -> bool:
+        """`"$@"` without `exec`: the script runs its arguments (the container's command) as its child."""
+        return len(self.words) == 1 and self.words[0] in _RUNS_ARGUMENTS and not self.exec_
+
     def keeps_running(self) -> bool:
         """`tail -f`, `sleep`: a command that stays in the foreground without being nginx."""
         if self.program == "tail":
@@ -68,10 +72,9 @@ class Start:
     def with_arguments(self, argv: tuple[str, ...]) -> "Start":
         """The start with the container's command in place of each `"$@"` the script runs without `exec` (`"$@"`,
         or `${command}` after `command="$@"`): the shell runs it as its child and waits."""
-        if not any(_RUNS_ARGUMENTS.issuperset(c.words) and c.words and not c.exec_ for c in self.commands):
+        if not any(c.runs_arguments() for c in self.commands):
             return self
-        commands = tuple(Command(argv, c.line, c.background, c.conditional)
-                         if c.words and _RUNS_ARGUMENTS.issuperset(c.words) and not c.exec_ else c
+        commands = tuple(Command(argv, c.line, c.background, c.conditional) if c.runs_arguments() else c
                          for c in self.commands)
         return Start(commands, self.traps, self.script_file, self.last_a_child)
 
