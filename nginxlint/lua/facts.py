@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from ..gcpause import collector_paused
 from . import ast
 from .global_order import (
-    YIELDING_FUNCTION, GlobalOrder, SharedRead, call_may_yield, method_may_yield,
+    STILL_FUNCTION, YIELDING_FUNCTION, GlobalOrder, SharedRead, call_may_yield, method_may_yield,
 )
 from ..lines import LineIndex
 from .parser import parse
@@ -220,7 +220,6 @@ VERSION_FIELD = "ngx.config.ngx_lua_version"  # code that reads it chooses the A
 # Values a local may hold that are the same for every request: a required module, an ngx API, a shared dict, a
 # literal, a local function
 _SHARED_VALUES = frozenset({"module", "path", "dict", "str", "num", "function"})
-STILL_FUNCTION = ("function", "still")  # a function of the chunk that calls nothing that may yield
 
 
 class _Binding:

@@ -35,6 +35,7 @@ COSOCKET_VERBS = frozenset((
     "connect", "sslhandshake", "send", "receive", "receiveany", "receiveuntil", "request", "request_uri",
     "read_response", "query", "send_query", "read_result", "commit_pipeline", "lock",
 ))
+STILL_FUNCTION = ("function", "still")  # a function of the chunk that calls nothing that may yield
 YIELDING_FUNCTION = ("function", "yields")  # a function of the chunk that makes a call that may yield
 
 

@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-from .releases import Version
 from .directives_lua import LUA_PHASE
+from .releases import Version
 from .urls import PASS_DIRECTIVES
 from .zones import parse_size
 
