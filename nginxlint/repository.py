@@ -58,6 +58,8 @@ _LEFTOVER_NAME = re.compile(r"(?:^|[-_.])(?:old|bak|backup|orig|deprecated|unuse
 _EXAMPLE_NAME = re.compile(r"(?:^|[-_.])(?:example|sample)(?=[-_.])", re.I)
 # The last suffix of a developer's copy of a config (`nginx.conf.dev`)
 _DEVELOPMENT_SUFFIXES = frozenset({"dev", "development", "local"})
+# A path, build stage or image tag named for development (docker/dev/Dockerfile, `target: backend-development`)
+DEVELOPMENT_NAME = re.compile(r"(?:^|[/._-])(?:dev|devel|development)(?:[/._-]|$)", re.IGNORECASE)
 # The production twins of a main config kept for development beside them (`nginx.conf` and `nginx-prod.conf`,
 # `nginx.conf.production`)
 _PRODUCTION_TWINS = tuple(f"nginx{sep}{word}.conf" for word in ("prod", "production") for sep in "-_.") + (

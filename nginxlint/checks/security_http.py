@@ -18,7 +18,6 @@ from fnmatch import fnmatchcase
 from itertools import takewhile
 from pathlib import Path
 
-from ..container.home_assistant import ADDED_BY_INGRESS, behind_ingress
 from ..container.view import container_files
 from ..findings import UNSAFE, Fix
 from ..nginx import edits
@@ -459,8 +458,7 @@ def add_header_redefinition(dep, report):
                 weight = _without(weight, frozenset({READ_POLICY}))
             if not opens_to_other_sites:
                 weight = _without(weight, _CORS_COMPANIONS)
-            if behind_ingress(dep.loader, block if block.name == "server" else block.enclosing("server")):
-                weight = _without(weight, ADDED_BY_INGRESS)  # Home Assistant sends them with every answer
+            weight = _without_what_ingress_adds(dep, block, weight)
             if _own_caching(block, own):
                 weight = _without(weight, _CACHE_HEADERS)
             elif _expired_by_nginx(value_at(expires, block)):
@@ -661,6 +659,14 @@ def _own_location_if(block) -> bool:
     its own, whose lists replace the location's, which NGX012 reports (one cause, one finding)."""
     return block.name == "if" and block.parent is not None and block.parent.name == "location" \
         and not ends_request(block)
+
+
+def _without_what_ingress_adds(dep, block, weighs):
+    """No weight for the headers Home Assistant adds to every answer, in a server of an add-on's ingress."""
+    from ..container.home_assistant import ADDED_BY_INGRESS, behind_ingress  # only for a block that drops headers
+
+    server = block if block.name == "server" else block.enclosing("server")
+    return _without(weighs, ADDED_BY_INGRESS) if behind_ingress(dep.loader, server) else weighs
 
 
 # The error statuses a cache may store without being told (RFC 9110 15.1, "heuristically cacheable")

@@ -26,9 +26,8 @@ import os
 import re
 from pathlib import Path
 
-from ..repository import README_NAME, find_repository_root, is_local_development_environment
+from ..repository import DEVELOPMENT_NAME, README_NAME, find_repository_root, is_local_development_environment
 from .debug_env import switches_on_debugging
-from .development import DEVELOPMENT_NAME
 from .detect import image_repository
 
 # Files at the top of an application's source tree: its dependency or build manifest, or its entry point.

@@ -30,12 +30,12 @@ import os
 import re
 from pathlib import Path
 
+from ..repository import DEVELOPMENT_NAME
 from ..shell_scripts import ci_files
 from .dockerfile_binding import (copied_to, dockerfile_context, local_sources, nearby_dockerfiles, parsed_dockerfile,
                                  runs_tests)
 from .model import image_flavour
 
-DEVELOPMENT_NAME = re.compile(r"(?:^|[/._-])(?:dev|devel|development)(?:[/._-]|$)", re.IGNORECASE)
 # Compose's override file, which `docker compose up` merges into compose.yaml: by Docker's convention the
 # developer's additions (mounted sources, debug ports); production runs `-f compose.yaml -f compose.prod.yaml`.
 # And a Compose file named for a developer's machine (compose.local.yml).
