@@ -20,14 +20,19 @@ from ..nginx.templates import is_unknown
 ADDED_BY_INGRESS = frozenset({"referrer-policy", "x-content-type-options", "x-frame-options"})
 _CONFIG_NAMES = ("config.yaml", "config.yml", "config.json")
 _DEFAULT_INGRESS_PORT = "8099"
+# An add-on keeps the files of its image below `rootfs/` (`rootfs/etc/nginx/servers/ingress.conf`), as Home
+# Assistant's add-on template lays them out (`rootfs_overlay/` too)
+_ROOTFS = "rootfs"
 
 
 def behind_ingress(loader, server) -> bool:
     """The server listens on its add-on's ingress port (`%%port%%` or a template's tag filled with it, or the port
     itself): Home Assistant's ingress proxy is its only client."""
-    if server is None or server.d is None or server.file.path is None:
+    path = server.file.path if server is not None and server.d is not None else None
+    if path is None or _ROOTFS not in os.fspath(path):
         return False
-    port = _ingress_port(loader, Path(os.path.abspath(server.file.path)).parent)
+    port = loader.once("home-assistant-port", path,
+                       lambda: _ingress_port(loader, Path(os.path.abspath(path)).parent))  # once per file
     if port is None:
         return False
     for listen in server.find("listen"):
