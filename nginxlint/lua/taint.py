@@ -19,7 +19,7 @@ from .taint_model import (
     BROWSER_ENCODED, CAPTURED, CLIENT_METHODS, CLIENT_MODULES, CTX, DECODERS, GLOBAL, PROPAGATE_CALLS,
     PROPAGATE_MEMBERS, PROPAGATE_METHODS, REQ_SOURCES, SANITISER_METHODS, SANITISERS, SINK_CALLS, SINK_MEMBERS,
     SOCKET_CALLS, UNREFLECTABLE, URL_ENCODED_VARS, VAR_PREFIXES, VAR_SOURCES, Call, Edge, External, Hit, Param,
-    Source, Step, Summary, TaintFacts, Tainted, Use, capture_safe,
+    Source, Step, Summary, TaintFacts, Tainted, Use, capture_safe, safe_for,
 )
 from .phase_api import FIELDS, RECORDED, TABLES
 from .taint_values import (
@@ -1080,7 +1080,7 @@ class _Walker(ast.BlockWalker):
             return  # one argument of a program run without a shell, not a command line
         if kind == "xss" and self.ctx.typed is not None and "html" not in self.ctx.typed.lower():
             return  # its function set a type that is not HTML before (`ngx.header.content_type = "text/plain"`)
-        kept = tuple(t for t in taint if kind not in t.safe)
+        kept = tuple(t for t in taint if kind not in safe_for(t.origin, t.safe))
         if kept:
             self.ctx.hits.append(Hit(kind, sink, self.span(node), kept))
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from .taint_model import CTX, GLOBAL, Call, Param, Source, Step, TaintFacts
+from .taint_model import CTX, GLOBAL, Call, Param, Source, Step, TaintFacts, safe_for
 from .taint_values import field_of
 
 __all__ = ["unit_flows", "Flow"]
@@ -45,7 +45,7 @@ def unit_flows(unit, facts: TaintFacts, lookup) -> list[Flow]:
     for summary in facts.summaries:
         for hit in summary.hits:
             for reached in _concrete(hit.taint, unit, None, 0, lookup):
-                if hit.kind not in reached.safe:
+                if hit.kind not in safe_for(reached.source, reached.safe):
                     flows.append(Flow(hit.kind, hit.sink, unit, hit.span, reached.source, reached.unit, reached.steps,
                                       summary if reached.unit is unit else None))
         through: list[Flow] = []
@@ -122,7 +122,7 @@ def _through(call: Call, unit, env, depth, lookup, flows) -> None:
         if not taint:
             continue
         for reached in _concrete(taint, callee_unit, inner, depth + 1, lookup):
-            if hit.kind not in reached.safe:
+            if hit.kind not in safe_for(reached.source, reached.safe):
                 flows.append(Flow(hit.kind, hit.sink, callee_unit, hit.span, reached.source, reached.unit,
                                   reached.steps))
     for nested in summary.calls:

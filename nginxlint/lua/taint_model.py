@@ -162,9 +162,19 @@ VAR_SOURCES = {
 CONFINED = frozenset(("uri", "raw_uri", "host"))
 
 
+# Marks a function's parameter (or another module's result) placed after a directory: once the caller's value is
+# known to be confined input (`convert(ngx.var.uri)` building `dir .. "/" .. uri`), it stays in that directory.
+UNDER_DIRECTORY = "under_directory"
+
+
 def confined(source) -> bool:
     """The source is input nginx keeps below a directory placed before it (CONFINED, or ngx.var.http_host)."""
     return source.what in CONFINED or source.what == "header" and source.name == "host"
+
+
+def safe_for(source, safe: frozenset) -> frozenset:
+    """The sink kinds a value of `source` is safe for, its place after a directory (UNDER_DIRECTORY) included."""
+    return safe | {"path"} if UNDER_DIRECTORY in safe and type(source) is Source and confined(source) else safe
 
 
 # Values that start with `/`: after a host they are the path of the URL, not its host.

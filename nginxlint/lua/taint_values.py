@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from .taint_model import BROWSER_ENCODED, ROOTED, External, Param, Source, Step, Tainted, confined
+from .taint_model import BROWSER_ENCODED, ROOTED, UNDER_DIRECTORY, External, Param, Source, Step, Tainted, confined
 
 MAX_ORIGINS = 4  # distinct origins kept per value: enough to name one source, bounded for long concatenations
 MAX_STEPS = 8  # path steps kept per value (the last ones: nearest the sink)
@@ -115,7 +115,9 @@ def _after(prefix, previous, settled, taint):
     for t in taint:
         extra = kinds
         what = t.origin.what if type(t.origin) is Source else None
-        if what is not None and confined(t.origin) and prefix != "":
+        if prefix != "" and what is None:
+            extra = extra | {UNDER_DIRECTORY}  # a parameter: confined or not once the caller's value is known
+        elif what is not None and confined(t.origin) and prefix != "":
             extra = extra | {"path"}
         if what in ROOTED and (_ORIGIN.match(prefix) if prefix is not None
                                else not (previous is not None and previous.endswith((":", "/")))):
