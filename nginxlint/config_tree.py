@@ -22,7 +22,7 @@ from .nginx.parser import Directive, blocks_around
 from .nginx.placeholders import ACTIVATED_SUFFIXES, INSTALLER_TOKEN
 from .nginx.templates import RENDERED_SUFFIXES
 from .path_templates import rendered_elsewhere
-from .script_writes import copied_from_directory, written_by_pattern, written_names
+from .script_writes import cloned_into, copied_from_directory, written_by_pattern, written_names
 
 GLOB_CHARS = frozenset("*?[")
 
@@ -380,9 +380,10 @@ class ConfigTree:
             top = loader.repository_top(self.conf_dir)
             if path.name in written_names(loader, top) or rendered_elsewhere(loader, node.file.path, path) \
                     or written_by_pattern(loader, top, f"include {pattern};") \
-                    or copied_from_directory(loader, top, pattern):
+                    or copied_from_directory(loader, top, pattern) or cloned_into(loader, top, pattern):
                 return []  # an installer or a start script writes it (`cat > …/conf/proxy.conf << EOF`, a loop over
-                # the include lines, a copy of the repository directory holding it), or renders a template there
+                # the include lines, a copy of the repository directory holding it, a clone of another repository),
+                # or renders a template there
             if git_ignored(loader, path):
                 return []  # `configs/` in .gitignore: each deployment puts its own file there
             if self._beside_fragment(node, pattern):

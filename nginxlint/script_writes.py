@@ -56,6 +56,17 @@ def copied_from_directory(loader, top: Path, pattern: str) -> bool:
     return bool(suffixes) and not suffixes.isdisjoint(_directory_files(loader, top, names))
 
 
+def cloned_into(loader, top: Path, pattern: str) -> bool:
+    """A script under `top` clones a repository into a directory named as one of the include's directories
+    (`git clone …/server-configs-nginx.git /etc/nginx/server-configs-nginx` for `server-configs-nginx/h5bp/…`):
+    what the clone holds is out of view."""
+    names = loader.once("script-cloned-directories", top, lambda: frozenset(
+        name for _, written_paths in _script_effects(loader, top) for written in written_paths
+        if written.what.startswith("git clone") and (name := posixpath.basename(written.path.rstrip("/")))
+        and "$" not in name))
+    return not names.isdisjoint(pattern.strip("/").split("/")[:-1])
+
+
 def _copied_directories(loader, top: Path) -> frozenset[str]:
     """The last names of what the scripts copy from (`custom` of `cp -r /root/custom/ …`)."""
     return frozenset(name for _, written_paths in _script_effects(loader, top) for written in written_paths
