@@ -207,13 +207,17 @@ def _not_yaml_as_it_stands(text: str) -> str | None:
 
 
 def _refreshed_names(loader, path, doc, services):
-    """The Compose file's services; where the repository redeploys the stack whole (redeploy.py), with the names of
-    its containers among those nginx looks up again on each deploy."""
-    from .redeploy import recreated_whole  # the repository's scripts, only when a Compose file is read
+    """The Compose file's services; those the repository recreates on each deploy (redeploy.py) with the names of
+    the containers recreated with them (the whole stack's, or the services named with them) among those nginx looks
+    up again."""
+    from .redeploy import recreated_with  # the repository's scripts, only when a Compose file is read
 
-    if not services or not recreated_whole(loader, Path(path)):
-        return services
-    return [replace(facts, stable_names=facts.stable_names | doc.names) for facts in services]
+    refreshed = []
+    for facts in services:
+        together = recreated_with(loader, Path(path), facts.name)
+        names = doc.names if together is None else frozenset(name.lower() for name in together)
+        refreshed.append(replace(facts, stable_names=facts.stable_names | names) if names else facts)
+    return refreshed
 
 
 def _marked_developer_stack(path: Path, services):

@@ -1,7 +1,9 @@
 """Whether a Compose stack is redeployed whole: a deploy script, Makefile or CI job of the repository runs `docker
 compose … up --force-recreate` on its file and names no service (`docker compose --env-file .env.prod -f
 compose.prod.yaml up -d --remove-orphans --force-recreate`). Every deploy then recreates every container, nginx
-with the services it proxies to, so nginx looks their new addresses up each time.
+with the services it proxies to, so nginx looks their new addresses up each time. So does one that names the nginx
+service among those it recreates (`docker compose up -d --force-recreate core nginx`): nginx starts anew with the
+services beside it.
 """
 from __future__ import annotations
 
@@ -20,28 +22,36 @@ _DEFAULT_FILES = frozenset({"compose.yaml", "compose.yml", "docker-compose.yaml"
 _TASK_FILES = ("Makefile", "makefile", "Justfile")
 
 
-def recreated_whole(loader, compose_path: Path) -> bool:
-    """Whether a script or CI job of the repository recreates every service of the Compose file on each run."""
-    return os.path.basename(compose_path) in _whole_recreations(loader)
+def recreated_with(loader, compose_path: Path, service: str) -> frozenset[str] | None:
+    """The services of the Compose file a script or CI job of the repository recreates together with this one on each
+    run: None for all of them (the stack recreated whole), else those named with it (empty when none is)."""
+    together = frozenset()
+    for named in _recreations(loader).get(os.path.basename(compose_path), ()):
+        if named is None:
+            return None
+        if service in named:
+            together |= named - {service}
+    return together
 
 
-def _whole_recreations(loader) -> frozenset[str]:
-    """The names of the Compose files some command recreates whole (read once per run)."""
-    memo = loader.memo("compose-recreated-whole")
-    if "names" not in memo:
-        names = set()
+def _recreations(loader) -> dict:
+    """For each Compose file, the service lists of the commands that force-recreate them (None: all); read once."""
+    memo = loader.memo("compose-recreated")
+    if "files" not in memo:
+        files: dict = {}
         for text in _deploy_texts(loader):
             for command in _COMPOSE_UP.finditer(text.replace("\\\n", " ")):
-                names.update(_recreated_files(command.group("before").split(), command.group("after").split()))
-        memo["names"] = frozenset(names)
-    return memo["names"]
+                words = [word.strip("\"'") for word in command.group("after").split()]
+                if "--force-recreate" in words:
+                    named = frozenset(_positional(words)) or None
+                    for name in _compose_files(command.group("before").split()):
+                        files.setdefault(name, []).append(named)
+        memo["files"] = files
+    return memo["files"]
 
 
-def _recreated_files(before: list[str], after: list[str]) -> list[str]:
-    """The Compose files an `up` recreates whole: it has --force-recreate and names no service."""
-    words = [word.strip("\"'") for word in after]
-    if "--force-recreate" not in words or _positional(words):
-        return []
+def _compose_files(before: list[str]) -> list[str]:
+    """The Compose files `docker compose` reads: those of its -f options, else the default names."""
     files = [os.path.basename(word.strip("\"'")) for option, word in zip(before, before[1:])
              if option in ("-f", "--file")]
     return files or sorted(_DEFAULT_FILES)
