@@ -1,5 +1,5 @@
-"""Environment settings that switch an application's debugging on: a Compose stack whose services run so is a
-developer's stack, whatever its file is called.
+"""Environment settings and commands that switch an application's debugging on: a Compose stack whose services run
+so is a developer's stack, whatever its file is called.
 
 Lemmy's docker/docker-compose.yml builds the server from the checkout and runs it with
 `RUST_LOG=…,lemmy_server=debug`; its federation stack adds `RUST_BACKTRACE=1`. Production setups of the same
@@ -40,3 +40,16 @@ def switches_on_debugging(env_values) -> bool:
                 or (key in _RUN_MODE and text in _DEVELOPMENT_MODES):
             return True
     return False
+
+
+# A development server that restarts the application as its files change: uvicorn's or gunicorn's `--reload`,
+# Django's `runserver`, nodemon, a package script named `dev` (`npm run dev`, `yarn dev`), the Angular CLI's
+# `ng serve`, webpack's dev server. A production service runs the application as built.
+_DEVELOPMENT_SERVER = re.compile(
+    r"(?:^|\s)(?:--reload|runserver|nodemon|ng serve|webpack-dev-server|webpack serve|(?:npm|pnpm) run dev"
+    r"|(?:yarn|pnpm) dev)(?:\s|$)")
+
+
+def runs_development_server(argv) -> bool:
+    """Whether a container's command (its words) runs the application under a reloading development server."""
+    return bool(argv) and bool(_DEVELOPMENT_SERVER.search(" ".join(argv)))

@@ -1,5 +1,6 @@
 """What shows a Compose stack to be a developer's, whatever its file is called. It is one when
-- its services run with debugging switched on (debug_env.py);
+- its services run with debugging switched on, or under a development server that reloads the code as it is
+  edited (`uvicorn … --reload`, `manage.py runserver`, `npm run dev`: debug_env.py);
 - it bind-mounts the application's own source tree into a service (`.:/var/www/html`, `./src:/app` where the
   directory holds composer.json, package.json, go.mod, …): the containers run the working copy as it is edited.
   Production stacks mount data, certificates, single config files or built static files (`./dist`);
@@ -27,7 +28,7 @@ import re
 from pathlib import Path
 
 from ..repository import DEVELOPMENT_NAME, README_NAME, find_repository_root, is_local_development_environment
-from .debug_env import switches_on_debugging
+from .debug_env import runs_development_server, switches_on_debugging
 from .detect import image_repository
 
 # Files at the top of an application's source tree: its dependency or build manifest, or its entry point.
@@ -104,7 +105,8 @@ _SPACES = re.compile(r"\s+")
 def developer_stack(compose_path: Path, services) -> bool:
     """Whether the Compose file at `compose_path` (its services: RuntimeFacts) is a developer's stack."""
     directory = compose_path.parent
-    return any(switches_on_debugging(facts.container.env_values) for facts in services) \
+    return any(switches_on_debugging(facts.container.env_values) or runs_development_server(facts.container.argv)
+               for facts in services) \
         or any(_mounts_local_certificate(mount) for facts in services for mount in facts.container.mounts) \
         or (not any(_restarts(facts.container) and not _data_store(facts.container.image)
                     and not _development_build(facts.container) for facts in services)

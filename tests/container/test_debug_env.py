@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from nginxlint.container.debug_env import switches_on_debugging
+from nginxlint.container.debug_env import runs_development_server, switches_on_debugging
 from nginxlint.container.model import Value
 
 
@@ -27,3 +27,20 @@ def test_debugging_switched_on(values):
 ])
 def test_debugging_left_off(values):
     assert not switches_on_debugging(env(**values))
+
+
+@pytest.mark.parametrize("argv", [
+    ("poetry", "run", "uvicorn", "api.server:app", "--host", "0.0.0.0", "--reload"),
+    ("python", "manage.py", "runserver", "0.0.0.0:8000"), ("nodemon", "server.js"), ("sh", "-c", "npm run dev"),
+    ("yarn", "dev"), ("ng", "serve", "--host", "0.0.0.0"),
+])
+def test_development_server(argv):
+    assert runs_development_server(argv)
+
+
+@pytest.mark.parametrize("argv", [
+    (), ("gunicorn", "app:app", "--workers", "4"), ("nginx", "-g", "daemon off;"), ("npm", "start"),
+    ("sh", "-c", "nginx -s reload"), ("yarn", "build"), ("npm", "run", "devtools"),
+])
+def test_production_server(argv):
+    assert not runs_development_server(argv)
