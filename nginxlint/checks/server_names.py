@@ -35,6 +35,10 @@ def conflicting_server_name(tree, report):
                         _report_read_again(report, server, first[0], node, read_again)
                         reported.update(name.lower() for name in node.args)
                         break
+                    if first[0] is not server and first[0].d.file is not server.d.file and \
+                            not _default_sockets(first[0]).isdisjoint(_default_sockets(server)):
+                        break  # two files each the default server of one socket: nginx refuses them together
+                        # ("a duplicate default server"), so they are alternatives a start script picks from
                     if first[0] is not server:
                         reported.add(name)
                         report(node, f'server name "{written}" is already taken on {socket} by an earlier server: '
@@ -64,6 +68,12 @@ def _sockets(server) -> list[str] | None:
     as written (a host name, a template's value) or the server has no `listen`."""
     keys = [listen_key(listen) for listen in server.find("listen")]
     return keys if keys and all(_bound_as_written(key) for key in keys) else None
+
+
+def _default_sockets(server) -> set[str]:
+    """The sockets the server is the default server of (`listen 80 default_server;`)."""
+    return {listen_key(listen) for listen in server.find("listen")
+            if any(arg in ("default_server", "default") for arg in listen.args[1:])}
 
 
 def _bound_as_written(key: str) -> bool:
