@@ -338,6 +338,8 @@ _LISTS = frozenset({
     "add_header", "add_trailer", "proxy_set_header", "proxy_hide_header", "proxy_pass_header", "fastcgi_param",
     "uwsgi_param", "scgi_param", "grpc_set_header", "grpc_hide_header", "fastcgi_hide_header",
     "uwsgi_hide_header", "scgi_hide_header", "sub_filter", "ssi_types", "gzip_types"})
+# The lists that make the headers of an answer, which a later `if` that answers sends from its own settings.
+_ANSWER_HEADERS = frozenset({"add_header", "add_trailer"})
 # Set on a location and merged into no other (ngx_http_core_merge_loc_conf leaves them out): neither a nested
 # location nor the location nginx makes of an `if` has them, so when the condition holds they do not run.
 _NOT_INHERITED = frozenset({"try_files"})
@@ -376,7 +378,9 @@ def if_is_evil(dep, report):
         # an if that hands the request to a content handler of its own (`rewrite … break; proxy_pass …`) means to
         # skip what the location would try: not running its try_files is the point
         lost = None if answers_itself(block) else _not_inherited(block)
-        later = [other for other in _later_ifs(block) if not ends_request(other) and not _leaves(other)]
+        later_ifs = _later_ifs(block)
+        later = [other for other in later_ifs if not ends_request(other) and not _leaves(other)]
+        answering = next((other for other in later_ifs if ends_request(other)), None)
         reasons: dict[str, list] = {}  # why -> the directives it applies to, in order
         for child in block.children or ():
             if child.name == "rewrite" and len(child.args) >= 2 and child.args[-1] in _ENDING_FLAGS:
@@ -389,6 +393,9 @@ def if_is_evil(dep, report):
                 if echo_list not in _echo_lists_around(block):
                     continue  # the module is made for this: its list is inherited apart and replaces nothing here
                 why = "its list replaces the one the location sets when the condition holds"
+            elif child.name in _ANSWER_HEADERS and answering is not None and not _sets(answering, child.name):
+                why = f"a later `if` of the location (line {answering.d.span.line}) answers the request when it " \
+                      "matches too, with that if's own headers: what this one adds is not sent"
             elif child.name in _LISTS and _set_around(block, child.name) \
                     and not _set_again(block, child.name, harmless(block, child.name)):
                 why = f"it replaces every {child.name} the location inherits or sets when the condition holds"
