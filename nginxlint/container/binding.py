@@ -201,11 +201,13 @@ def bind_containers(workspace, findings: list[Finding], notifications: list[Noti
             tree.binding = Binding(settings_facts, "runtime-setting")
     # A template of a Compose file runs services nginxlint does not read: any name may be one of them. A developer's
     # stack is recreated whole, so its names do not go stale under an image's nginx; a service with no image and no
-    # build only adds settings (`healthcheck:`) to the one of its name in the file it is merged with.
+    # build only adds settings (`healthcheck:`) to the one of its name in the file it is merged with. A service whose
+    # own name stays on its address (a fixed `ipv4_address`, a Swarm virtual IP) keeps it under any nginx.
     unread_compose = workspace.compose_templates or any(is_compose_path(display) for _, display, _ in manifests.unread)
     services = None if unread_compose else frozenset(
         facts.name.lower() for facts in manifests.services
-        if not development_setup(facts) and (facts.container.image or facts.container.build_source))
+        if not development_setup(facts) and (facts.container.image or facts.container.build_source)
+        and facts.name.lower() not in facts.stable_names)
     bind_dockerfiles(workspace, services)
     if manifests.unread:
         from .unread import note_unread_manifests  # only when a manifest was noted and not read

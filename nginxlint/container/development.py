@@ -41,9 +41,10 @@ from .model import image_flavour
 # And a Compose file named for a developer's machine (compose.local.yml).
 _OVERRIDE = re.compile(r"(?:^|/)(?:docker-)?compose[.-](?:override|local)\.ya?ml$", re.IGNORECASE)
 # A Compose file named for a test run (docker-compose.test.yml, compose.ci.yaml, docker-compose.e2e.yml): a CI job
-# starts it, checks and tears it down; so is a manifest named for a test (`working-test.yaml`, `test-ingress.yaml`).
-_TEST_RUN = re.compile(r"(?:^|/)(?:docker-)?compose[.-](?:test|tests|ci|e2e)\.ya?ml$"
-                       r"|(?:^|/)(?:[\w.-]*[._-])?tests?(?:[._-][\w.-]*)?\.ya?ml$", re.IGNORECASE)
+# starts it, checks and tears it down (`e2e-testing.docker-compose.yml`); so is a manifest named for a test
+# (`working-test.yaml`, `test-ingress.yaml`).
+_TEST_RUN = re.compile(r"(?:^|/)(?:docker-)?compose[.-](?:test|tests|testing|ci|e2e)\.ya?ml$"
+                       r"|(?:^|/)(?:[\w.-]*[._-])?(?:tests?|testing)(?:[._-][\w.-]*)?\.ya?ml$", re.IGNORECASE)
 
 
 def is_development(display_path: str) -> bool:
