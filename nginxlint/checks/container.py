@@ -611,7 +611,14 @@ def _linked_by_image(tree, file: str) -> bool:
     links = files.image.links if files is not None and files.image is not None else {}
     if file in links:
         return linked_to_stream(links[file])
+    # a link made at a path a build argument names (`ln -sf /dev/stderr ${APP_ROOT}/log/error.log`): any value
+    if any(fnmatch.fnmatchcase(file, _BUILD_ARGUMENT.sub("*", link)) and linked_to_stream(to)
+           for link, to in links.items() if "$" in link):
+        return True
     return _below_a_link(file, links)
+
+
+_BUILD_ARGUMENT = re.compile(r"\$\{?\w+\}?")
 
 
 # Where nginx packages and images put their logs (those of the linked logs among them): a RUN that makes one of

@@ -433,6 +433,7 @@ class Builder:
                 continue
             if isinstance(found, Path):
                 stage.path_map.append((target, found))
+            stage.links.update(_links_below(other.links, source_path, target))
             layer = Layer(target, "alias", (other.fs, source_path), line=ins.line, origin=self.dockerfile)
             stage.fs.add(layer)
             if into_directory and found is not ABSENT:  # a file of unknown kind: it may land inside the target
@@ -575,3 +576,12 @@ def _through_links(path: str, links: dict[str, str]) -> str:
         if path == link or path.startswith(link + "/"):
             return target + path[len(link):]
     return path
+
+
+def _links_below(links: dict[str, str], source: str, target: str) -> dict[str, str]:
+    """The symbolic links a stage made below a directory it copies (`ln -sf /dev/stderr /distroless/log/error.log`,
+    then `COPY --from=build /distroless/ /`), at their places below the copy's target; a link made at a path of a
+    build argument (`/distroless${APP_ROOT}/log`) keeps it."""
+    source = source.rstrip("/")
+    return {posixpath.join(target, rest.lstrip("/")): to for link, to in links.items()
+            if link.startswith(source) and (rest := link[len(source):])[:1] in ("/", "$")}
