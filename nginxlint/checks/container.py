@@ -24,6 +24,7 @@ from ..nginx.templates import is_unknown
 from ..nginx.urls import is_service_name, names_resolved_at_start
 from ..nginx.values import nginx_seconds, parse_uint
 from ..nginx.variables import assigned_values
+from ..sources import Unreadable
 from ..nginx.zones import CACHE_PATHS, shared_zones
 from .registry import rule
 
@@ -1324,6 +1325,8 @@ def main_config_not_read(tree, report):
         return
     if _named_by_a_script(tree, read, placed[1]):
         return  # a start script (one in /docker-entrypoint.d/, say) renders or copies it there: `envsubst < … > …`
+    if placed[1].endswith(".template") and _output_directory_set_at_run(tree):
+        return  # `docker run -e NGINX_ENVSUBST_OUTPUT_DIR=/etc/nginx`: the template is rendered where nginx reads
     copy, target = placed
     _report_not_read(tree, report, build.path, copy.span, f"copies the main config to {target}", read, argv,
                      f"copy it to {read}")
@@ -1367,6 +1370,29 @@ def _named_by_a_script(tree, read: str, placed: str) -> bool:
 
     top = tree.loader.repository_top(Path(tree.root.path).parent)
     return any(read in text and placed in text for _, text in shell_scripts(tree.loader, top))
+
+
+def _output_directory_set_at_run(tree) -> bool:
+    """A script, Makefile, CI job or Compose file of the repository sets where the nginx image renders its templates
+    (`NGINX_ENVSUBST_OUTPUT_DIR`) for the containers it runs, outside the Dockerfile."""
+    from ..container.detect import is_compose_path
+    from ..container.redeploy import deploy_texts  # the repository's scripts, only for a template nginx seems not to read
+
+    loader = tree.loader
+    top = loader.repository_top(Path(tree.root.path).parent)
+    if any(_OUTPUT_DIRECTORY in text for text in deploy_texts(loader)):
+        return True
+    for directory, name in loader.files_below(top):
+        if is_compose_path(name):
+            try:
+                if _OUTPUT_DIRECTORY in loader.text(directory / name):
+                    return True
+            except Unreadable:
+                continue
+    return False
+
+
+_OUTPUT_DIRECTORY = "NGINX_ENVSUBST_OUTPUT_DIR"
 
 
 def _placing_copy(tree, binding, build):

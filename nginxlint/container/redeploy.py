@@ -39,7 +39,7 @@ def _recreations(loader) -> dict:
     memo = loader.memo("compose-recreated")
     if "files" not in memo:
         files: dict = {}
-        for text in _deploy_texts(loader):
+        for text in deploy_texts(loader):
             for command in _COMPOSE_UP.finditer(text.replace("\\\n", " ")):
                 words = [word.strip("\"'") for word in command.group("after").split()]
                 if "--force-recreate" in words:
@@ -66,7 +66,7 @@ def _positional(words: list[str]) -> list[str]:
     return named
 
 
-def _deploy_texts(loader):
+def deploy_texts(loader):
     """The repository's shell scripts, Makefiles and CI workflows."""
     from ..shell_scripts import ci_files, shell_scripts  # read once per run, shared with the other script readers
 
