@@ -1007,7 +1007,9 @@ def _quits_gracefully(binding, tree) -> bool | None:
 
 # Process supervisors as the container's first process: the stop signal reaches them, and they stop nginx with a
 # signal of their own configuration (supervisord's stopsignal, an s6 service's down-signal), out of view here.
-_SUPERVISORS = frozenset({"supervisord", "init", "s6-svscan", "runsvdir", "systemd", "runit"})
+# And Kong's CLI (`kong start`, `kong docker-start`): it renders nginx's config and starts nginx, and Kong's image
+# gives the stop signal for it (`kong quit` stops it gracefully); the Compose file's `stop_signal` is no fix there.
+_SUPERVISORS = frozenset({"supervisord", "init", "s6-svscan", "runsvdir", "systemd", "runit", "kong"})
 # Process managers whose name tells them wherever they stand in the command, after an init and entrypoint scripts
 # that exec the rest (`tini -- /entrypoint.sh supervisord -n`, `/entrypoint forego start`): Procfile runners too.
 _PROCESS_MANAGERS = frozenset({"supervisord", "s6-svscan", "runsvdir", "forego", "honcho", "overmind"})
