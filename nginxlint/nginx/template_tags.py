@@ -480,7 +480,7 @@ def is_nginx_builtin(name: str) -> bool:
     return lower.startswith(NGINX_PREFIXES) or ("_" in lower and lower in NGINX_BUILTINS)
 
 
-_LINE_SLOT = re.compile(r"(?m)^[ \t]*(\$\{\w+\})[ \t]*$")
+_LINE_SLOT = re.compile(r"(?m)^[ \t]*(\$\{\w+\})[ \t]*(?:\}[ \t]*)*$")  # `${blocks}}`: the blocks, then a close
 # A shell's default or check written in the braces (`${NGINX_REWRITE_LOG:-off}`, `${PORT:=80}`), as envplate and
 # shell heredocs fill in: no nginx variable is written so.
 _SHELL_DEFAULT = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*:?[-=+?][^${}\n]*\}")

@@ -429,6 +429,9 @@ def test_a_variable_alone_on_its_line_is_a_slot_a_renderer_fills_with_lines():
     masked = mask(text, "envsubst")
     assert "$" not in masked.text and len(masked.text) == len(text)
     assert detect("http {\n    map $uri $x { default $y; }\n}\n", "nginx.conf") is None
+    closed = "server {\n    listen ${PORT};\n    location / { proxy_pass http://app; }\n${redirect_config}}\n"
+    masked = mask(closed, "envsubst")
+    assert masked.text.rstrip().endswith("}") and "$" not in masked.text  # the slot's lines, then the server's close
 
 
 def test_in_an_envsubst_template_an_upper_case_name_is_the_environments_whatever_case_the_config_defines():
