@@ -1205,15 +1205,24 @@ def _unread_map(tree, node) -> bool:
     """A regex of a `map` whose variable nothing reads: no directive of a whole main config names it, and no Lua it
     runs mentions it (`ngx.var.proxy_add_forwarded`). nginx evaluates a map only when its variable is read."""
     block = node.parent
-    if block is None or block.name != "map" or len(block.args) < 2 or not (tree.is_main and tree.complete):
-        return False
+    if block is None or block.name != "map" or len(block.args) < 2 or not tree.is_main:
+        return False  # a fragment's map is for configs out of view to read
     name = block.args[1].lstrip("$").strip("{}").lower()
+    if not tree.complete:  # what includes out of view may read: the repository's files name it nowhere else
+        return _named_once(tree.loader, name)
     read = tree.memo.get("variables-read")
     if read is None:
         read = tree.memo["variables-read"] = frozenset(  # a map's second argument is what it sets, not a read
             variable.name for other in tree.walk() for arg in (other.args[:1] if other.name == "map" else other.args)
             for variable in variables(arg))
     return name not in read and not any(name in (unit.text or "").lower() for unit in tree.lua.units)
+
+
+def _named_once(loader, name: str) -> bool:
+    """No file the run read (configs, templates, Lua) names the variable but the map that sets it: a config a
+    template renders or a mount brings in comes from these files too."""
+    word = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)", re.IGNORECASE)
+    return sum(len(word.findall(source.text)) for source in loader.read_files()) == 1
 
 
 # Repetitions of `.` side by side (`.*.*`, `.+.*`): they take any byte but LF
