@@ -712,7 +712,7 @@ def _under_supervisord(tree) -> bool:
     """The container runs supervisord, directly or from its start script: nginx's stdout and stderr go where the
     `[program:nginx]` section says (`stdout_logfile`, a file in its log directory by default), not to the runtime.
     An init or a start script before it (`/sbin/tini -- supervisord -n`, `ENTRYPOINT ["/bin/ash", "entrypoint.sh"]`
-    ending in `exec "$@"` with `CMD ["supervisord", "-n"]`) execs it, as _supervised reads it for the stop signal."""
+    ending in `exec "$@"` with `CMD ["supervisord", "-n"]`) execs it, as supervised reads it for the stop signal."""
     if any(posixpath.basename(word) == "supervisord" for word in _start_words(tree.binding)):
         return True
     found = _start_of(tree)
@@ -1027,7 +1027,7 @@ def _start_program(binding) -> str | None:
     return posixpath.basename(argv[0]) if argv else None
 
 
-def _supervised(binding) -> bool:
+def supervised(binding) -> bool:
     """A supervisor or a Procfile runner starts nginx: it gets the stop signal and stops nginx its own way."""
     return _start_program(binding) in _SUPERVISORS or any(
         posixpath.basename(word) in _PROCESS_MANAGERS for word in _start_words(binding))
@@ -1129,7 +1129,7 @@ def check_shutdown(tree, report):
     """CTR110 (a stop that does not drain, a drain longer than the grace period) and CTR117 (WebSockets that hold a
     graceful stop until the kill, opt-in)."""
     binding = tree.binding
-    if not _runs_nginx(binding) or _supervised(binding) or background_start(tree) is not None:
+    if not _runs_nginx(binding) or supervised(binding) or background_start(tree) is not None:
         return  # no nginx here, a supervisor between the runtime and nginx, or a start CTR104 reports
     in_front = _shell_in_front(tree)
     if in_front is not None:  # the container's start, whichever of its configs is linted

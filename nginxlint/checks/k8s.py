@@ -15,6 +15,7 @@ from ..nginx.directives import LUA_PHASE
 from ..nginx.listen import http_servers, server_listens
 from ..nginx.locations import UNKNOWN, match_location
 from ..nginx.urls import PASS_DIRECTIVES
+from .container import supervised
 from .registry import rule
 
 
@@ -175,6 +176,8 @@ def check_probes(workspace, report):
                 continue  # the kubelet connects elsewhere than the pod IP
             if probe.port in _sibling_ports(binding):
                 continue  # the containers of a pod share its address: another one answers on that port
+            if supervised(binding):
+                continue  # a supervisor runs other programs beside nginx (uvicorn on 8000), which may answer
             _check_probe(binding, trees, probe, report)
 
 
