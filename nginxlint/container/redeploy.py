@@ -1,9 +1,10 @@
 """Whether a Compose stack is redeployed whole: a deploy script, Makefile or CI job of the repository runs `docker
 compose … up --force-recreate` on its file and names no service (`docker compose --env-file .env.prod -f
-compose.prod.yaml up -d --remove-orphans --force-recreate`). Every deploy then recreates every container, nginx
-with the services it proxies to, so nginx looks their new addresses up each time. So does one that names the nginx
-service among those it recreates (`docker compose up -d --force-recreate core nginx`): nginx starts anew with the
-services beside it.
+compose.prod.yaml up -d --remove-orphans --force-recreate`), or takes the stack down before it brings it up (`docker
+compose down`, then `docker compose up`). Every deploy then recreates every container, nginx with the services it
+proxies to, so nginx looks their new addresses up each time. So does a command that names the nginx service among
+those it recreates (`docker compose up -d --force-recreate core nginx`): nginx starts anew with the services named
+beside it.
 """
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from pathlib import Path
 
 # `docker compose … up …` to the end of the command (a `&&`, `;`, `|` or the line's end)
 _COMPOSE_UP = re.compile(r"\bdocker[ -]compose\b(?P<before>[^\n;&|]*?)\s+up(?P<after>(?:\s+[^\s;&|]+)*)")
+# `docker compose … down`: the stack's containers removed, to be created anew by the next `up`
+_COMPOSE_DOWN = re.compile(r"\bdocker[ -]compose\b(?P<before>[^\n;&|]*?)\s+down\b")
 # Options of `docker compose` and of `up` that take a value
 _VALUE_OPTIONS = frozenset({"-f", "--file", "--env-file", "-p", "--project-name", "--profile", "--project-directory",
                             "--scale", "-t", "--timeout", "--wait-timeout", "--pull", "--exit-code-from", "--attach",
@@ -40,12 +43,16 @@ def _recreations(loader) -> dict:
     if "files" not in memo:
         files: dict = {}
         for text in deploy_texts(loader):
-            for command in _COMPOSE_UP.finditer(text.replace("\\\n", " ")):
+            text = text.replace("\\\n", " ")
+            taken_down = {name for command in _COMPOSE_DOWN.finditer(text)
+                          for name in _compose_files(command.group("before").split())}
+            for command in _COMPOSE_UP.finditer(text):
                 words = [word.strip("\"'") for word in command.group("after").split()]
-                if "--force-recreate" in words:
-                    named = frozenset(_positional(words)) or None
-                    for name in _compose_files(command.group("before").split()):
-                        files.setdefault(name, []).append(named)
+                for name in _compose_files(command.group("before").split()):
+                    if name in taken_down:  # `docker compose down` then `up`: every container is made anew
+                        files.setdefault(name, []).append(None)
+                    elif "--force-recreate" in words:
+                        files.setdefault(name, []).append(frozenset(_positional(words)) or None)
         memo["files"] = files
     return memo["files"]
 
