@@ -636,13 +636,10 @@ def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Pat
         more_configs, more_manifests, _ = discover(_repositories(explicit, inner), settings)
         configs = list(dict.fromkeys([*configs, *more_configs]))
         manifests = list(dict.fromkeys([*manifests, *more_manifests]))
-    placed_files: set[Path] = set()
     if manifests or dockerfiles:  # a file mounted or copied at an nginx config path is a config, whatever its name
         from .container.placed import placed_configs  # the Compose and Dockerfile readers, only when there are some
 
-        mounted_or_copied = placed_configs(loader, manifests, dockerfiles)
-        configs.extend(mounted_or_copied)
-        placed_files = {Path(os.path.abspath(p)) for p in mounted_or_copied}
+        configs.extend(placed_configs(loader, manifests, dockerfiles))
     configured_roots = [Path(r) for r in settings.roots or ()]
     candidates = list(dict.fromkeys(Path(os.path.abspath(p)) for p in [*configured_roots, *configs]))
     for file in explicit:
@@ -702,10 +699,6 @@ def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Pat
         placed = placed_contexts(loader, dockerfiles, trees, leftovers)
     for path in leftovers:
         if path in reached or path in included_by_leftover:
-            continue
-        if path.name.startswith(".") and path not in configured and path not in placed_files:
-            loader.skip(path, "a hidden file (its name starts with `.`) that no config includes: nginx's include "
-                        "globs skip it, so nothing loads it")
             continue
         ctx = settings.context if settings.context is not None else \
             placed.get(path) or infer_context(parsed[path], path)

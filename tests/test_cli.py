@@ -698,21 +698,6 @@ def test_a_hocon_file_is_skipped_unless_an_nginx_config_includes_it(tmp_path):
     assert note["message"].startswith("not linted: looks like a HOCON (Typesafe config) file")
 
 
-def test_a_hidden_fragment_nothing_includes_is_skipped_unless_mounted_or_named_as_a_root(tmp_path):
-    site = "server {\n  listen 80;\n  location / { proxy_set_header Host $host; proxy_set_header Host $host;\n"
-    site += "    proxy_pass http://app:8080; }\n}\n"
-    compose = "services:\n  nginx:\n    image: nginx:1.27\n    volumes: ['./.site.nginx:/etc/nginx/conf.d/default.conf']\n"
-    write_tree(tmp_path, {"nginx/nginx.conf": "events {}\nhttp { include conf.d/*.conf; }\n",
-                          "nginx/conf.d/shop.conf": site, "nginx/conf.d/.skel.conf": site,
-                          "stack/.site.nginx": site.replace("app:8080", "api:9000"), "stack/compose.yaml": compose})
-    result = run_cli([".", "--format", "json", "--select", "NGX037"], cwd=tmp_path)
-    assert {f["path"] for f in result.json["findings"]} == {"nginx/conf.d/shop.conf", "stack/.site.nginx"}
-    (note,) = [n for n in result.json["notifications"] if n["path"] == "nginx/conf.d/.skel.conf"]
-    assert note["message"].startswith("not linted: a hidden file (its name starts with `.`) that no config includes")
-    alone = run_cli(["nginx/conf.d/.skel.conf", "--format", "json", "--select", "NGX037"], cwd=tmp_path)
-    assert not alone.json["findings"]
-
-
 def test_a_lua_librarys_example_gets_no_deployment_advice_and_keeps_its_failures(tmp_path):
     conf = ("events {}\nhttp {\n  lua_code_cache off;\n  upstream app { server backend:8080; }\n"
             "  server { listen 80; location / { content_by_lua_block { ngx.shared.hits:incr('x', 1) } }"
