@@ -22,7 +22,7 @@ from .gcpause import collector_paused
 from .nginx.conf_dirs import disabled_site
 from .nginx.placeholders import files_only_of, undeployed_files
 from .nginx.tls import only_tls_profile
-from .repository import is_backup_copy
+from .repository import backup_kind, is_backup_copy
 from .settings import Selection
 from .suppressions import suppress
 from .workspace import Workspace, load_workspace
@@ -155,7 +155,8 @@ def _refusals_in_test_data(findings: list[Finding], notifications: list[Notifica
     for path, found in refused.items():
         first = min(found, key=lambda f: f.sort_key)
         said = f"{first.code}: {first.message}" + (f" and {len(found) - 1} more" if len(found) > 1 else "")
-        text = (f"a backup copy beside a config that no config includes, so its findings are not reported ({said})"
+        text = (f"{backup_kind(path)} beside a config that no config includes, so its findings are not reported "
+                f"({said})"
                 if is_backup_copy(path) else f"test data nginx would refuse as it stands ({said}): a file in a "
                 "fixture directory that no config includes, so not reported as findings")
         notifications.append(Notification("warning", text, path, first.span, first.code))

@@ -66,13 +66,22 @@ _PRODUCTION_TWINS = tuple(f"nginx{sep}{word}.conf" for word in ("prod", "product
     "nginx.conf.prod", "nginx.conf.production")
 # A backup copy an editor, a package manager or a person left beside a config (`site.conf.bak`, `nginx.conf.orig`,
 # `default~`, `nginx.bak.conf`): a config names it, or nginx never loads it (an `include *.conf` does pick up
-# `nginx.bak.conf` in a conf.d/, but then a config includes it and it is deployed).
-_BACKUP_COPY = re.compile(r"(?:\.(?:bak|orig|old|backup|save|dpkg-old|dpkg-dist|rpmsave|rpmnew)|~)$"
+# `nginx.bak.conf` in a conf.d/, but then a config includes it and it is deployed). And a config switched off by
+# its name (`wp-subdir.conf.OFF`, `site.conf.disabled`): an alternative kept beside the one `conf.d/*.conf` loads.
+_BACKUP_COPY = re.compile(r"(?:\.(?:bak|orig|old|backup|save|dpkg-old|dpkg-dist|rpmsave|rpmnew|off|disabled)|~)$"
                           r"|[._-](?:bak|orig)\d*\.conf$", re.I)
 
 
 def is_backup_copy(display_path: str) -> bool:
     return bool(_BACKUP_COPY.search(display_path))
+
+
+def backup_kind(display_path: str) -> str:
+    """How a backup copy is named in messages: switched off by its name, or a backup."""
+    return "a switched-off copy" if _SWITCHED_OFF.search(display_path) else "a backup copy"
+
+
+_SWITCHED_OFF = re.compile(r"\.(?:off|disabled)$", re.I)
 
 
 # A repository named as a collection of demos, examples or samples (NGINX-Demos, nginx-demo, njs-examples,

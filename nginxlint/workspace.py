@@ -21,7 +21,7 @@ from .nginx.conflicts import ours
 from .nginx.parser import ParsedFile, SyntaxProblem, parse, walk_directives
 from .nginx.sniff import classify
 from .nginx.templates import Masked
-from .repository import Fixtures, find_repository_root, in_test_suite, is_backup_copy
+from .repository import Fixtures, backup_kind, find_repository_root, in_test_suite, is_backup_copy
 from .text import first_of
 
 DEFAULT_INCLUDE = ("nginx.conf", "*.conf", "*.nginx", "conf.d/*", "sites-available/*", "sites-enabled/*", "*.template")
@@ -792,7 +792,8 @@ def _broken_test_data(trees: list[ConfigTree], test_data: frozenset[str], loader
         if parsed is None or parsed.problem is None:
             continue
         broken.add(tree.root.display)
-        kind = "a backup copy" if is_backup_copy(tree.root.display) else "test data: a file in a fixture directory"
+        kind = backup_kind(tree.root.display) if is_backup_copy(tree.root.display) else \
+            "test data: a file in a fixture directory"
         loader.notifications.append(Notification(
             "warning", f"not linted from here on: {parsed.problem.message} ({kind} that no config includes, so "
             "this is no NGX001 finding)", tree.root.display, parsed.problem.span))
