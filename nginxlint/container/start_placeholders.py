@@ -119,7 +119,7 @@ def wrapped_tokens_replaced(loader, config: Path, text: str) -> frozenset[str]:
 def _repository_sed_tokens(loader, top: Path) -> frozenset[str]:
     tokens: set[str] = set()
     for path in loader.files_under(top):
-        if path.suffix not in _SCRIPT_SUFFIXES:
+        if path.suffix and path.suffix not in _SCRIPT_SUFFIXES:
             continue
         try:
             if path.stat().st_size > _LARGEST_SCRIPT:
@@ -127,7 +127,8 @@ def _repository_sed_tokens(loader, top: Path) -> frozenset[str]:
             script = loader.text(path)
         except (OSError, sources.Unreadable):
             continue
-        if "sed" in script:
+        # a script of no suffix says what runs it on its first line (`bin/docker-environment`: `#!/bin/bash`)
+        if "sed" in script and (path.suffix or script.startswith("#!")):
             tokens |= sed_tokens(script)
     return frozenset(tokens)
 
