@@ -5,7 +5,9 @@
   in `initialize.sh`). The mounted file is then that repository file.
 - A Compose file written on one machine may name the checkout by its absolute path there (`/Users/mac/code/openresty/
   project/conf/nginx/application`, `/home/deploy/app/nginx`): below a home directory, the longest end of the path
-  that the repository holds (`project/conf/nginx/application`) is what is mounted.
+  that the repository holds (`project/conf/nginx/application`) is what is mounted. Elsewhere, a path of three parts
+  or more that the repository holds whole (`/docker/nginx/conf/nginx.conf`, its docker/ tree put at the server's
+  root) is.
 """
 from __future__ import annotations
 
@@ -18,6 +20,9 @@ from ..shell_scripts import shell_scripts
 from ..start_prefix import WORKING_DIRECTORY
 from .startup import read_script
 
+# Parts an absolute path outside a home directory needs before the repository path it names whole is taken for it
+# (`/docker/nginx/conf/nginx.conf`, the repository's docker/ tree copied to the server's /docker): `/data` is not.
+_WHOLE_PATH_PARTS = 3
 # A user's home directory on a workstation or a server: `/Users/mac/`, `/home/deploy/`, `/root/`
 _HOME = re.compile(r"/(?:Users|home)/[^/]+/|/root/")
 
@@ -30,7 +35,9 @@ def held_at(loader, host: Path, near: Path) -> Path | None:
         return _copied_from(loader, host, top)
     home = _HOME.match(host.as_posix())
     if home is None:
-        return None
+        parts = host.as_posix().strip("/").split("/")
+        whole = top.joinpath(*parts)  # `/docker/nginx/conf/nginx.conf`: the checkout put at /
+        return whole if len(parts) >= _WHOLE_PATH_PARTS and os.path.lexists(whole) else None
     parts = host.as_posix()[home.end():].split("/")
     return next((found for start in range(len(parts) - 1)
                  if os.path.lexists(found := top.joinpath(*parts[start:]))), None)

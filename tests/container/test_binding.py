@@ -111,6 +111,8 @@ def test_compose_bind_mount_sources_are_interpolated(tmp_path):
     ("/home/deploy/shop/project/conf/nginx", True),
     ("/srv/shop/project/conf/nginx", False),  # not a home directory: the host's own path
     ("/Users/mac/code/other/nginx", False),  # a path the repository does not hold
+    ("/project/conf/nginx", True),  # the repository's tree put at the server's root, named whole
+    ("/conf/nginx", False),  # too short to say so
 ])
 def test_a_mount_of_the_repository_by_its_absolute_path_in_a_home_directory(tmp_path, source, bound):
     trees, _, _ = bind(tmp_path, {
