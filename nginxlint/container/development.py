@@ -44,7 +44,8 @@ _OVERRIDE = re.compile(r"(?:^|/)(?:docker-)?compose[.-](?:override|local)\.ya?ml
 # starts it, checks and tears it down (`e2e-testing.docker-compose.yml`); so is a manifest named for a test
 # (`working-test.yaml`, `test-ingress.yaml`).
 _TEST_RUN = re.compile(r"(?:^|/)(?:docker-)?compose[.-](?:test|tests|testing|ci|e2e)\.ya?ml$"
-                       r"|(?:^|/)(?:[\w.-]*[._-])?(?:tests?|testing)(?:[._-][\w.-]*)?\.ya?ml$", re.IGNORECASE)
+                       r"|(?:^|/)(?:[\w.-]*[._-])?(?:tests?(?:[._-][\w.-]*)?|testing(?:\.[\w.-]*)?)\.ya?ml$",
+                       re.IGNORECASE)
 
 
 def is_development(display_path: str) -> bool:

@@ -81,6 +81,7 @@ def test_a_file_copied_again_after_the_removal_is_in_the_image(tmp_path):
     ("docker-compose.override.yaml", True), ("override/compose.yml", False), ("docker-compose.local.yml", True),
     ("local/Dockerfile", False), ("docker-compose.test.yml", True), ("compose.ci.yaml", True),
     ("docker-compose.e2e.yml", True), ("docker-compose.testing-grounds.yml", False), ("ci/compose.yml", False),
+    ("e2e-testing.docker-compose.yml", True),
     ("k8s/working-test.yaml", True), ("k8s/test-ingress.yaml", True), ("k8s/latest.yaml", False),
     ("k8s/attestation.yaml", False),
 ])
