@@ -42,9 +42,9 @@ def _recreations(loader) -> dict:
     memo = loader.memo("compose-recreated")
     if "files" not in memo:
         files: dict = {}
-        for text in deploy_texts(loader):
+        for sequential, text in _deploy_texts(loader):  # a Makefile's `down` and `up` are targets of their own
             text = text.replace("\\\n", " ")
-            taken_down = {name for command in _COMPOSE_DOWN.finditer(text)
+            taken_down = {name for command in _COMPOSE_DOWN.finditer(text) if sequential
                           for name in _compose_files(command.group("before").split())}
             for command in _COMPOSE_UP.finditer(text):
                 words = [word.strip("\"'") for word in command.group("after").split()]
@@ -75,12 +75,18 @@ def _positional(words: list[str]) -> list[str]:
 
 def deploy_texts(loader):
     """The repository's shell scripts, Makefiles and CI workflows."""
+    return (text for _sequential, text in _deploy_texts(loader))
+
+
+def _deploy_texts(loader):
+    """(whether its commands run one after the other, text) of each shell script, CI workflow and Makefile (whose
+    targets run apart)."""
     from ..shell_scripts import ci_files, shell_scripts  # read once per run, shared with the other script readers
 
     top = loader.repository_top(Path(os.path.abspath(loader.base_dir)))
-    yield from (text for _path, text in shell_scripts(loader, top))
-    for path in [*ci_files(top), *(top / name for name in _TASK_FILES)]:
+    yield from ((True, text) for _path, text in shell_scripts(loader, top))
+    for path, sequential in [*((path, True) for path in ci_files(top)), *((top / name, False) for name in _TASK_FILES)]:
         try:
-            yield path.read_text(encoding="utf-8", errors="replace")
+            yield sequential, path.read_text(encoding="utf-8", errors="replace")
         except OSError:
             continue
