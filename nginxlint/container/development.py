@@ -151,8 +151,9 @@ _DEVELOPMENT_PROFILE = re.compile(r"(?:^|[._-])(dev|development|local)(?=[._-])"
 
 
 def _development_profiles(workspace) -> set[str]:
-    """The main configs named for development beside one named for production (`nginx-dev.conf` and
-    `nginx-prod.conf`, which a start script picks by profile): the production one is what serves users. And the configs
+    """The configs named for development beside one named for production that no config includes (`nginx-dev.conf`
+    and `nginx-prod.conf`, `sites-enabled/dev.conf` and `prod.conf`, which a start script picks by profile): the
+    production one is what serves users. And the configs
     whose directory says so too, run by no container in view (`dev/nginx-dev.conf`, a developer's local origin)."""
     found = set()
     for tree in workspace.trees:
@@ -162,7 +163,7 @@ def _development_profiles(workspace) -> set[str]:
             continue
         start, end = match.span(1)
         siblings = (path.parent / f"{path.name[:start]}{word}{path.name[end:]}" for word in _PRODUCTION_WORDS)
-        if tree.is_main and any(sibling.is_file() for sibling in siblings) or \
+        if any(sibling.is_file() for sibling in siblings) or \
                 tree.binding is None and path.parent.name.lower() in _DEVELOPMENT_VARIANT:
             found.add(tree.root.display)
     return found
@@ -179,11 +180,24 @@ _VM_SHARED_FOLDER = re.compile(r"(?<![\w/.-])(?:/mnt/hgfs/|/media/sf_|/vagrant/)
 
 def _run_in_a_developers_vm(workspace) -> set[str]:
     """The files only configs hold that name a folder a developer's virtual machine shares with its host
-    (`content_by_lua_file /mnt/hgfs/Linux-Share/app/api.lua`): nginx runs there, on the developer's machine."""
+    (`content_by_lua_file /mnt/hgfs/Linux-Share/app/api.lua`), or that sit in a directory of the repository's
+    Vagrant setup (`vagrant_assets/nginx/django.conf` beside its Vagrantfile): nginx runs there, on the developer's
+    machine."""
     from ..nginx.placeholders import files_only_of
 
-    return files_only_of(workspace.trees, lambda tree: any(
+    return files_only_of(workspace.trees, lambda tree: _vagrant_asset(tree) or any(
         _VM_SHARED_FOLDER.search(source.text) for source in tree.files.values()))
+
+
+def _vagrant_asset(tree) -> bool:
+    """The config's root sits below a `vagrant…` directory of a repository whose top holds a Vagrantfile."""
+    if tree.root.path is None:
+        return False
+    path = Path(os.path.abspath(tree.root.path))
+    top = tree.loader.repository_top(path.parent)
+    if top not in path.parents or not (top / "Vagrantfile").is_file():
+        return False
+    return any(part.lower().startswith("vagrant") for part in path.parent.relative_to(top).parts)
 
 
 def _development_variants(workspace) -> set[str]:
