@@ -74,6 +74,9 @@ GAPS: tuple[Gap, ...] = (
         "of other modules); nginxlint checks duplicate directives (NGX007) and lua_shared_dict names (LUA204)",
         message=r"^duplicate (upstream|location)|is already declared for a different use|^duplicate zone|"
                 r"^a duplicate listen"),
+    Gap("missed", "two files each the default server of one socket: nginx refuses them together, so nginxlint takes "
+        "them as alternatives an installer or a start script picks from (NGX035's doc), not as one config",
+        message=r"^a duplicate default server"),
     Gap("missed", "a file a module package installs beside nginx.conf (Debian's modules-enabled/50-mod-stream.conf): "
         "the case does not ship it, a host or image with the package has it",
         message=r'^open\(\) "(?:\./)?modules-enabled/\d+-mod-'),
