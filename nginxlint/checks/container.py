@@ -24,8 +24,8 @@ from ..nginx.templates import is_unknown
 from ..nginx.urls import is_service_name, names_resolved_at_start
 from ..nginx.values import nginx_seconds, parse_uint
 from ..nginx.variables import assigned_values
-from ..sources import Unreadable
 from ..nginx.zones import CACHE_PATHS, shared_zones
+from ..sources import Unreadable
 from .registry import rule
 
 
@@ -1378,7 +1378,7 @@ def _output_directory_set_at_run(tree) -> bool:
     """A script, Makefile, CI job or Compose file of the repository sets where the nginx image renders its templates
     (`NGINX_ENVSUBST_OUTPUT_DIR`) for the containers it runs, outside the Dockerfile."""
     from ..container.detect import is_compose_path
-    from ..container.redeploy import deploy_texts  # the repository's scripts, only for a template nginx seems not to read
+    from ..container.redeploy import deploy_texts  # the scripts, only for a template not read
 
     loader = tree.loader
     top = loader.repository_top(Path(tree.root.path).parent)

@@ -153,8 +153,8 @@ _DEVELOPMENT_PROFILE = re.compile(r"(?:^|[._-])(dev|development|local)(?=[._-])"
 def _development_profiles(workspace) -> set[str]:
     """The configs named for development beside one named for production that no config includes (`nginx-dev.conf`
     and `nginx-prod.conf`, `sites-enabled/dev.conf` and `prod.conf`, which a start script picks by profile): the
-    production one is what serves users. And the configs
-    whose directory says so too, run by no container in view (`dev/nginx-dev.conf`, a developer's local origin)."""
+    production one is what serves users. And the configs whose directory says so too, run by no container in view
+    (`dev/nginx-dev.conf`, a developer's local origin)."""
     found = set()
     for tree in workspace.trees:
         path = tree.root.path

@@ -1,10 +1,10 @@
 """Whether a Compose stack is redeployed whole: a deploy script, Makefile or CI job of the repository runs `docker
 compose … up --force-recreate` on its file and names no service (`docker compose --env-file .env.prod -f
-compose.prod.yaml up -d --remove-orphans --force-recreate`), or takes the stack down before it brings it up (`docker
-compose down`, then `docker compose up`). Every deploy then recreates every container, nginx with the services it
-proxies to, so nginx looks their new addresses up each time. So does a command that names the nginx service among
-those it recreates (`docker compose up -d --force-recreate core nginx`): nginx starts anew with the services named
-beside it.
+compose.prod.yaml up -d --remove-orphans --force-recreate`), or a script or CI job takes the stack down before it
+brings it up (`docker compose down`, then `docker compose up`; a Makefile's targets run apart). Every deploy then
+recreates every container, nginx with the services it proxies to, so nginx looks their new addresses up each time.
+So does a command that names the nginx service among those it recreates (`docker compose up -d --force-recreate core
+nginx`): nginx starts anew with the services named beside it.
 """
 from __future__ import annotations
 
