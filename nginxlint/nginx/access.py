@@ -21,8 +21,9 @@ from .urls import PASS_DIRECTIVES, upstream_host
 from .values import parse_uint
 
 AUTH_DIRECTIVES = ("auth_basic", "auth_request", "auth_jwt", "auth_oidc")
-# What says which users exist: htpasswd's file, and the LDAP module's directive (nginx-auth-ldap)
-_USER_LISTS = ("auth_basic_user_file", "auth_ldap")
+# What says which users exist: htpasswd's file, the LDAP module's directive (nginx-auth-ldap), and the SPNEGO
+# module's switch (its Kerberos server's accounts)
+_USER_LISTS = ("auth_basic_user_file", "auth_ldap", "auth_gss")
 # Lua access code decides on its own: nginxlint cannot tell what it lets through.
 OPAQUE_ACCESS = ("access_by_lua_block", "access_by_lua_file", "access_by_lua")
 UNIVERSAL = {"all": (4, 6), "0.0.0.0/0": (4,), "::/0": (6,)}
@@ -84,7 +85,8 @@ class AccessView:
 
     def user_checked(self, node) -> bool:
         """Only a user an account list knows gets through to this block (`auth_basic` with its user file, the LDAP
-        module's `auth_ldap`), so $remote_user is one of its names, not text the client chose; not so with
+        module's `auth_ldap`, the SPNEGO module's `auth_gss on`, whose Kerberos server accepts the ticket or the
+        Basic name and password), so $remote_user is one of its names, not text the client chose; not so with
         `satisfy any`, where an `allow` lets a request through with whatever Authorization header it sends."""
         satisfy = self._nearest(node, ("satisfy",))
         if satisfy is not None and satisfy.args[:1] == ["any"]:
@@ -93,7 +95,10 @@ class AccessView:
         if basic is not None and basic.args[:1] != ["off"] and self._nearest(node, ("auth_basic_user_file",)):
             return True
         ldap = self._nearest(node, ("auth_ldap",))
-        return ldap is not None and ldap.args[:1] != ["off"]
+        if ldap is not None and ldap.args[:1] != ["off"]:
+            return True
+        kerberos = self._nearest(node, ("auth_gss",))
+        return kerberos is not None and kerberos.args[:1] == ["on"]
 
     def opaque(self, node) -> bool:
         """Access decided where nginxlint cannot judge it: code (`access_by_lua*`), or an include it could not read
