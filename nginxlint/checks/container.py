@@ -505,15 +505,18 @@ def linked_to_stream(path: str, extra=(), prefix: str | None = None, images_link
 
 def _on_a_distribution_image(tree) -> bool:
     """The container's image is a plain distribution's (Ubuntu, Debian, Alpine, CentOS…) that installs nginx as a
-    package or runs an nginx of its own build (`CMD ["/usr/local/slardar/nginx/sbin/nginx", …]`): it writes its
-    logs to files, and no image of nginx's links them to the streams."""
+    package or runs an nginx of its own build (`CMD ["/usr/local/slardar/nginx/sbin/nginx", …]`), or a language's
+    image (`php:8.3-fpm-alpine`) that installs the distribution's nginx package: it writes its logs to files, and no
+    image of nginx's links them to the streams."""
     from ..container.dockerfile_binding import NGINX_PROGRAMS  # the image model, only for a config that logs to files
     from ..container.nginx_build import nginx_package
     from ..container.view import container_files
 
     files = container_files(tree)
-    if files is None or not files.base.distribution or files.image is None:
+    if files is None or files.image is None:
         return False
+    if not files.base.distribution:
+        return files.base.library and nginx_package(files.image) is not None
     argv = _start_words(tree.binding)
     return nginx_package(files.image) is not None or bool(argv) and posixpath.basename(argv[0]) in NGINX_PROGRAMS
 

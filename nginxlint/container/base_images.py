@@ -112,6 +112,7 @@ class BaseImage:
     official: bool = False  # the official image itself, whose Dockerfile says everything it holds
     # sets no STOPSIGNAL: a distribution's image, or one of Docker Hub's library images but those that set one
     keeps_runtime_stop_signal: bool = False
+    library: bool = False  # one of Docker Hub's library images of another program (`php`, `python`, `node`)
 
     @property
     def empty(self) -> bool:
@@ -183,9 +184,11 @@ def base_image(reference: str | None) -> BaseImage:
     distribution = repository in _DISTRIBUTIONS
     name = repository.removeprefix("docker.io/library/")
     # a Docker Hub library image, not a name a build argument fills in (`FROM ${NGINX_IMAGE}`): unknown
-    library = "/" not in name and "$" not in name and name not in _LIBRARY_STOP_SIGNALS
+    library = "/" not in name and "$" not in name
     return BaseImage(reference, libc=libc, existing_dirs=_COMMON_EXISTING, distribution=distribution,
-                     entrypoint=() if distribution else None, keeps_runtime_stop_signal=distribution or library)
+                     entrypoint=() if distribution else None,
+                     keeps_runtime_stop_signal=distribution or library and name not in _LIBRARY_STOP_SIGNALS,
+                     library=library and not distribution)
 
 
 # Docker Hub library images that set a STOPSIGNAL of their own: php (SIGQUIT for php-fpm, SIGWINCH for Apache),
