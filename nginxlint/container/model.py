@@ -7,6 +7,7 @@ Spans are None only for facts that come from settings without positions.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -470,7 +471,9 @@ class Binding:
             return _OPENRESTY_PREFIX
         if flavour == "nginx":
             return _NGINX_PREFIX
-        return None
+        build = self.container.build
+        program = argv or (build.argv if build is not None else ())  # Compose's command, else the Dockerfile's
+        return next((prefix for word in program if (prefix := _installed_prefix(word)) is not None), None)
 
 
     def writable_mount(self, path: str):
@@ -482,6 +485,20 @@ class Binding:
                 if best is None or len(root) > len(best.path):
                     best = mount
         return best
+
+
+# A program installed by a source build under its default prefix: OpenResty's `bin/openresty` beside `nginx/`, or
+# nginx's `<prefix>/sbin/nginx` under /usr/local or /opt (a package's /usr/sbin/nginx names no prefix).
+_OPENRESTY_PROGRAM = re.compile(r"(/usr/local/openresty)/(?:bin/openresty|nginx/sbin/nginx)")
+_SOURCE_NGINX_PROGRAM = re.compile(r"((?:/usr/local|/opt)/[\w.-]+)/sbin/nginx")
+
+
+def _installed_prefix(word: str) -> str | None:
+    """The prefix a source-built nginx named by its installed path runs with by default, or None."""
+    if (found := _OPENRESTY_PROGRAM.fullmatch(word)) is not None:
+        return found.group(1) + "/nginx"
+    found = _SOURCE_NGINX_PROGRAM.fullmatch(word)
+    return found.group(1) if found is not None else None
 
 
 def image_flavour(image: str | None) -> str | None:
