@@ -231,17 +231,16 @@ def test_run_only(workspace) -> frozenset[str]:
 
 
 def _built_only_by_development_setups(workspace) -> set[str]:
-    """Display paths of the Dockerfiles that the configs' development containers build (a developer's Compose
-    stack's `build: {dockerfile: nginx.Dockerfile}`, `build: ./nginx`), that none of their other containers does,
-    and that no script or CI workflow of the repository names: development Dockerfiles. One of its own name
-    (`nginx.Dockerfile`) is named by its name; a `Dockerfile` of a subdirectory by its directory (`docker build
-    ./nginx`, `context: nginx`); the repository's top `Dockerfile` is what every build tool and CI builds by default."""
+    """Display paths of the Dockerfiles of their own name (`nginx.Dockerfile`, not the `Dockerfile` every build tool
+    and CI builds by default) that the configs' development containers build (a developer's Compose stack's
+    `build: {dockerfile: nginx.Dockerfile}`), that none of their other containers does, and that no script, README
+    or CI workflow of the repository names: development Dockerfiles."""
     development: set[str] = set()
     deployed: set[str] = set()
     for tree in workspace.trees:
         binding = tree.binding
         build = binding.facts.container.build if binding is not None else None
-        if build is not None and build.path != "Dockerfile":
+        if build is not None and os.path.basename(build.path) != "Dockerfile":
             (development if development_setup(binding.facts) else deployed).add(build.path)
     candidates = development - deployed
     if not candidates:
@@ -249,18 +248,7 @@ def _built_only_by_development_setups(workspace) -> set[str]:
     top = workspace.loader.repository_top(Path(os.path.abspath(workspace.loader.base_dir)))
     ci = _read_all(ci_files(top))
     named = _script_text(workspace.loader) + ci
-    return {path for path in candidates if not _names_dockerfile(named, path)}
-
-
-def _names_dockerfile(text: str, path: str) -> bool:
-    """The text names the Dockerfile: by its own name, or, for a `Dockerfile`, by the directory it builds."""
-    name = os.path.basename(path)
-    if name != "Dockerfile":
-        return name in text
-    directory = re.escape(os.path.dirname(path))
-    return bool(re.search(rf"{directory}/Dockerfile|\./{directory}/?(?![\w.-])"
-                          rf"|context:\s*[\"']?{directory}/?[\"']?\s*$"
-                          rf"|docker\s+(?:image\s+)?build\b[^\n]*\s{directory}/?(?=\s|$)", text, re.MULTILINE))
+    return {path for path in candidates if os.path.basename(path) not in named}
 
 
 def _nearby_dockerfiles(workspace) -> list[Path]:
