@@ -1,10 +1,10 @@
 """Whether a Compose stack is redeployed whole: a deploy script, Makefile or CI job of the repository runs `docker
 compose … up --force-recreate` on its file and names no service (`docker compose --env-file .env.prod -f
-compose.prod.yaml up -d --remove-orphans --force-recreate`), or a script or CI job takes the stack down before it
-brings it up (`docker compose down`, then `docker compose up`; a Makefile's targets run apart). Every deploy then
-recreates every container, nginx with the services it proxies to, so nginx looks their new addresses up each time.
-So does a command that names the nginx service among those it recreates (`docker compose up -d --force-recreate core
-nginx`): nginx starts anew with the services named beside it.
+compose.prod.yaml up -d --remove-orphans --force-recreate`). Every deploy then recreates every container, nginx
+with the services it proxies to, so nginx looks their new addresses up each time. So does a command that names the
+nginx service among those it recreates (`docker compose up -d --force-recreate core nginx`): nginx starts anew with
+the services named beside it. A stack taken down and brought up again (`docker compose down`, then `up`) is not
+read so: its services are still recreated one by one elsewhere (an image upgrade), as reviewers found.
 """
 from __future__ import annotations
 
@@ -14,8 +14,6 @@ from pathlib import Path
 
 # `docker compose … up …` to the end of the command (a `&&`, `;`, `|` or the line's end)
 _COMPOSE_UP = re.compile(r"\bdocker[ -]compose\b(?P<before>[^\n;&|]*?)\s+up(?P<after>(?:\s+[^\s;&|]+)*)")
-# `docker compose … down`: the stack's containers removed, to be created anew by the next `up`
-_COMPOSE_DOWN = re.compile(r"\bdocker[ -]compose\b(?P<before>[^\n;&|]*?)\s+down\b")
 # Options of `docker compose` and of `up` that take a value
 _VALUE_OPTIONS = frozenset({"-f", "--file", "--env-file", "-p", "--project-name", "--profile", "--project-directory",
                             "--scale", "-t", "--timeout", "--wait-timeout", "--pull", "--exit-code-from", "--attach",
@@ -42,17 +40,13 @@ def _recreations(loader) -> dict:
     memo = loader.memo("compose-recreated")
     if "files" not in memo:
         files: dict = {}
-        for sequential, text in _deploy_texts(loader):  # a Makefile's `down` and `up` are targets of their own
-            text = text.replace("\\\n", " ")
-            taken_down = {name for command in _COMPOSE_DOWN.finditer(text) if sequential
-                          for name in _compose_files(command.group("before").split())}
-            for command in _COMPOSE_UP.finditer(text):
+        for text in deploy_texts(loader):
+            for command in _COMPOSE_UP.finditer(text.replace("\\\n", " ")):
                 words = [word.strip("\"'") for word in command.group("after").split()]
-                for name in _compose_files(command.group("before").split()):
-                    if name in taken_down:  # `docker compose down` then `up`: every container is made anew
-                        files.setdefault(name, []).append(None)
-                    elif "--force-recreate" in words:
-                        files.setdefault(name, []).append(frozenset(_positional(words)) or None)
+                if "--force-recreate" in words:
+                    named = frozenset(_positional(words)) or None
+                    for name in _compose_files(command.group("before").split()):
+                        files.setdefault(name, []).append(named)
         memo["files"] = files
     return memo["files"]
 
@@ -75,18 +69,12 @@ def _positional(words: list[str]) -> list[str]:
 
 def deploy_texts(loader):
     """The repository's shell scripts, Makefiles and CI workflows."""
-    return (text for _sequential, text in _deploy_texts(loader))
-
-
-def _deploy_texts(loader):
-    """(whether its commands run one after the other, text) of each shell script, CI workflow and Makefile (whose
-    targets run apart)."""
     from ..shell_scripts import ci_files, shell_scripts  # read once per run, shared with the other script readers
 
     top = loader.repository_top(Path(os.path.abspath(loader.base_dir)))
-    yield from ((True, text) for _path, text in shell_scripts(loader, top))
-    for path, sequential in [*((path, True) for path in ci_files(top)), *((top / name, False) for name in _TASK_FILES)]:
+    yield from (text for _path, text in shell_scripts(loader, top))
+    for path in [*ci_files(top), *(top / name for name in _TASK_FILES)]:
         try:
-            yield sequential, path.read_text(encoding="utf-8", errors="replace")
+            yield path.read_text(encoding="utf-8", errors="replace")
         except OSError:
             continue
