@@ -7,6 +7,7 @@ from ..container.model import runs_as_non_root
 from ..nginx.access import AccessView, error_return, listen_families
 from ..nginx.listen import http_servers, is_loopback_host, listens_locally, server_listens
 from ..nginx.locations import UNKNOWN, match_location, probe_location
+from ..nginx.templates import is_unknown
 from ..nginx.values import parse_uint
 from ..openresty.metrics_pages import metrics_locations
 from ..openresty.phases import INIT_PHASES
@@ -93,6 +94,8 @@ def metrics_endpoint_unrestricted(tree, report):
         if server is not None:
             if listens_locally(server):
                 continue
+            if any(node.args and is_unknown(node.args[0]) for node in server.find("listen")):
+                continue  # `listen {{ .Values.vts.internalPort }};`: which port, and who reaches it, is the template's
             families = listen_families(server.find("listen"))
             listens = server_listens(server, runs_as_non_root(tree.binding))
             ports = dict.fromkeys(str(listen.port) for listen in listens if not listen.loopback and listen.port)
