@@ -15,7 +15,7 @@ def _is_config_name(name: str) -> bool:
     for activation in (".example", ".sample", ".dist"):  # a file a user activates by renaming it: judge its real name
         base = base.removesuffix(activation)
     return not base.endswith(NOT_NGINX_SUFFIXES) and "Dockerfile" not in base \
-        and base not in ("manifest", ".env", ".gitignore", "config", "Makefile") \
+        and base not in ("manifest", ".env", ".gitignore", "config", "Makefile", "Vagrantfile") \
         and not base.startswith(("Procfile", ".env")) and not base.endswith(".mustache") \
         and "cont-init.d/" not in name and "logrotate.d/" not in name and "/sbin/" not in name \
         and not any(part in base for part in (".yml.", ".yaml.")) \
