@@ -6,7 +6,7 @@ import re
 from ..container.model import runs_as_non_root
 from ..nginx.access import AccessView, error_return, listen_families
 from ..nginx.listen import http_servers, is_loopback_host, listens_locally, server_listens
-from ..nginx.locations import UNKNOWN, match_location, probe_location
+from ..nginx.locations import UNKNOWN, hands_off, match_location, probe_location
 from ..nginx.templates import is_unknown
 from ..nginx.values import parse_uint
 from ..openresty.metrics_pages import metrics_locations
@@ -94,8 +94,9 @@ def metrics_endpoint_unrestricted(tree, report):
         if server is not None:
             if listens_locally(server):
                 continue
-            if any(node.args and is_unknown(node.args[0]) for node in server.find("listen")):
-                continue  # `listen {{ .Values.vts.internalPort }};`: which port, and who reaches it, is the template's
+            if any(node.args and is_unknown(node.args[0]) for node in server.find("listen")) \
+                    and _side_server(server, block):
+                continue  # `listen {{ .Values.vts.internalPort }};` of a metrics server: who reaches it is the chart's
             families = listen_families(server.find("listen"))
             listens = server_listens(server, runs_as_non_root(tree.binding))
             ports = dict.fromkeys(str(listen.port) for listen in listens if not listen.loopback and listen.port)
@@ -113,6 +114,12 @@ def metrics_endpoint_unrestricted(tree, report):
                f"the metrics endpoint {what} answers {who} who reaches {reach}: add `allow <scraper network>; "
                "deny all;` (or listen on 127.0.0.1 for a sidecar exporter)",
                arg=(len(block.args) - 1 if block.args else None) if block is place else None)
+
+
+def _side_server(server, block) -> bool:
+    """A server of the metrics page and health checks alone: its other locations hand nothing to an application."""
+    return not any(hands_off(node) for node in server.walk()) and all(
+        location is block or probe_location(location) for location in server.find("location"))
 
 
 def _allows_without_deny_all(block) -> bool:
