@@ -702,6 +702,12 @@ def getenv_without_env(tree, report):
                 continue  # the module's top level ran in the master, whose environment is whole, and is cached
             if not use.top_level and _called_at_start_only(tree, unit, use):
                 continue  # a function only init_by_lua* calls (`_M.http_init()`): it runs in the master
+            near = next((other for other in sorted(kept) if other.lower() == name.lower()), None)
+            if near is not None:  # `SERVER_COLo` beside `env SERVER_COLO;`: a typo, not a missing line
+                report.at(unit.path, unit.span(use.span),
+                          f'os.getenv("{name}") returns nil here: the config keeps `env {near};`, and environment '
+                          f'names differ by case; read os.getenv("{near}")', related=_related_requires(unit))
+                continue
             report.at(
                 unit.path, unit.span(use.span),
                 f'os.getenv("{name}") returns nil here: nginx clears the environment of its workers except the '
