@@ -68,8 +68,9 @@ _PRODUCTION_TWINS = tuple(f"nginx{sep}{word}.conf" for word in ("prod", "product
 # `default~`, `nginx.bak.conf`): a config names it, or nginx never loads it (an `include *.conf` does pick up
 # `nginx.bak.conf` in a conf.d/, but then a config includes it and it is deployed). And a config switched off by
 # its name (`wp-subdir.conf.OFF`, `site.conf.disabled`): an alternative kept beside the one `conf.d/*.conf` loads.
-_BACKUP_COPY = re.compile(r"(?:\.(?:bak|orig|old|backup|save|dpkg-old|dpkg-dist|rpmsave|rpmnew|off|disabled)|~)$"
-                          r"|[._-](?:bak|orig)\d*\.conf$", re.I)
+_SWITCHED_OFF = r"\.(?:off|disabled)$"
+_BACKUP_COPY = re.compile(r"(?:\.(?:bak|orig|old|backup|save|dpkg-old|dpkg-dist|rpmsave|rpmnew)|~)$"
+                          rf"|[._-](?:bak|orig)\d*\.conf$|{_SWITCHED_OFF}", re.I)
 
 
 def is_backup_copy(display_path: str) -> bool:
@@ -78,10 +79,7 @@ def is_backup_copy(display_path: str) -> bool:
 
 def backup_kind(display_path: str) -> str:
     """How a backup copy is named in messages: switched off by its name, or a backup."""
-    return "a switched-off copy" if _SWITCHED_OFF.search(display_path) else "a backup copy"
-
-
-_SWITCHED_OFF = re.compile(r"\.(?:off|disabled)$", re.I)
+    return "a switched-off copy" if re.search(_SWITCHED_OFF, display_path, re.I) else "a backup copy"
 
 
 # A repository named as a collection of demos, examples or samples (NGINX-Demos, nginx-demo, njs-examples,

@@ -60,18 +60,20 @@ def cloned_into(loader, top: Path, pattern: str) -> bool:
     """A script under `top` clones a repository into a directory named as one of the include's directories
     (`git clone …/server-configs-nginx.git /etc/nginx/server-configs-nginx` for `server-configs-nginx/h5bp/…`):
     what the clone holds is out of view."""
-    names = loader.once("script-cloned-directories", top, lambda: frozenset(
-        name for _, written_paths in _script_effects(loader, top) for written in written_paths
-        if written.what.startswith("git clone") and (name := posixpath.basename(written.path.rstrip("/")))
-        and "$" not in name))
+    names = loader.once("script-cloned-directories", top, lambda: _last_names(
+        loader, top, lambda written: written.what.startswith("git clone")))
     return not names.isdisjoint(pattern.strip("/").split("/")[:-1])
 
 
 def _copied_directories(loader, top: Path) -> frozenset[str]:
     """The last names of what the scripts copy from (`custom` of `cp -r /root/custom/ …`)."""
+    return _last_names(loader, top, lambda written: written.what == "cp" and not written.made)
+
+
+def _last_names(loader, top: Path, chosen) -> frozenset[str]:
+    """The last names of the paths the scripts' commands write that `chosen` keeps, those a variable names left out."""
     return frozenset(name for _, written_paths in _script_effects(loader, top) for written in written_paths
-                     if written.what == "cp" and not written.made
-                     and (name := posixpath.basename(written.path.rstrip("/"))) and "$" not in name)
+                     if chosen(written) and (name := posixpath.basename(written.path.rstrip("/"))) and "$" not in name)
 
 
 def _directory_files(loader, top: Path, names: frozenset[str]) -> frozenset[str]:

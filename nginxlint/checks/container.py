@@ -25,7 +25,6 @@ from ..nginx.urls import is_service_name, names_resolved_at_start
 from ..nginx.values import nginx_seconds, parse_uint
 from ..nginx.variables import assigned_values
 from ..nginx.zones import CACHE_PATHS, shared_zones
-from ..sources import Unreadable
 from .registry import rule
 
 
@@ -612,17 +611,12 @@ def _linked_by_image(tree, file: str) -> bool:
     from ..container.view import container_files  # the image model, read only when a log is a file
 
     files = container_files(tree)
-    links = files.image.links if files is not None and files.image is not None else {}
-    if file in links:
-        return linked_to_stream(links[file])
-    # a link made at a path a build argument names (`ln -sf /dev/stderr ${APP_ROOT}/log/error.log`): any value
-    if any(fnmatch.fnmatchcase(file, _BUILD_ARGUMENT.sub("*", link)) and linked_to_stream(to)
-           for link, to in links.items() if "$" in link):
-        return True
-    return _below_a_link(file, links)
-
-
-_BUILD_ARGUMENT = re.compile(r"\$\{?\w+\}?")
+    image = files.image if files is not None else None
+    if image is None:
+        return False
+    if file in image.links:
+        return linked_to_stream(image.links[file])
+    return any(map(linked_to_stream, image.argument_link_targets(file))) or _below_a_link(file, image.links)
 
 
 # Where nginx packages and images put their logs (those of the linked logs among them): a RUN that makes one of
@@ -1383,18 +1377,9 @@ def _output_directory_set_at_run(tree) -> bool:
     from ..container.detect import is_compose_path
     from ..container.redeploy import deploy_texts  # the scripts, only for a template not read
 
-    loader = tree.loader
-    top = loader.repository_top(Path(tree.root.path).parent)
-    if any(_OUTPUT_DIRECTORY in text for text in deploy_texts(loader)):
-        return True
-    for directory, name in loader.files_below(top):
-        if is_compose_path(name):
-            try:
-                if _OUTPUT_DIRECTORY in loader.text(directory / name):
-                    return True
-            except Unreadable:
-                continue
-    return False
+    loader = tree.loader  # the Compose files are among the manifests the run read
+    return any(_OUTPUT_DIRECTORY in text for text in deploy_texts(loader)) or any(
+        _OUTPUT_DIRECTORY in source.text for source in loader.read_files() if is_compose_path(source.display))
 
 
 _OUTPUT_DIRECTORY = "NGINX_ENVSUBST_OUTPUT_DIR"

@@ -1221,8 +1221,11 @@ def _unread_map(tree, node) -> bool:
 def _named_once(loader, name: str) -> bool:
     """No file the run read (configs, templates, Lua) names the variable but the map that sets it: a config a
     template renders or a mount brings in comes from these files too."""
-    word = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)", re.IGNORECASE)
-    return sum(len(word.findall(source.text)) for source in loader.read_files()) == 1
+    def count() -> int:
+        word = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)", re.IGNORECASE)
+        return sum(len(word.findall(source.text)) for source in loader.read_files())
+
+    return loader.once("variable-mentions", name, count) == 1  # once per map, however many regexes it has
 
 
 # Repetitions of `.` side by side (`.*.*`, `.+.*`): they take any byte but LF

@@ -7,11 +7,15 @@ repository Path, an Inline text, Unknown (something out of sight may have put it
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .base_images import BaseImage, base_image
 from .filesystem import ABSENT, Filesystem, Listing, Unknown
+
+# A build argument in a path (`${APP_ROOT}`, `$APP_ROOT`)
+_BUILD_ARGUMENT = re.compile(r"\$\{?\w+\}?")
 
 
 @dataclass(frozen=True)
@@ -133,6 +137,15 @@ class Image:
     def links(self) -> dict[str, str]:
         """The symbolic links a RUN of the stages made (`ln -sf /dev/stdout /var/log/nginx/app.log`): path -> target."""
         return self.final.links if self.final else {}
+
+    def argument_link_targets(self, path: str) -> list[str]:
+        """The targets of the links a RUN made at a path a build argument names (`ln -sf /dev/stderr
+        ${APP_ROOT}/log/error.log`, kept so by a later stage's copy) that `path` may be: the argument may hold any
+        value."""
+        from fnmatch import fnmatchcase  # only for a log the image may have linked
+
+        return [target for link, target in self.links.items()
+                if "$" in link and fnmatchcase(path, _BUILD_ARGUMENT.sub("*", link))]
 
     @property
     def made_dirs(self) -> set[str]:

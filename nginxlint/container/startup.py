@@ -22,7 +22,7 @@ _COMBINED_FLAGS = re.compile(r"-[a-zA-Z?]{2,}")  # `nginx -qt`: -q and -t in one
 _NOT_A_START_LETTERS = frozenset("stTvVh?")
 # The script's arguments, run as a command (`"$@"`, what a wrapper entrypoint gets as the container's command)
 _RUNS_ARGUMENTS = frozenset({"$@", "${@}"})
-_ARGUMENTS_VALUES = frozenset({"$@", "${@}", "$*", "${*}"})
+_ARGUMENTS_VALUES = _RUNS_ARGUMENTS | {"$*", "${*}"}  # what a variable holding them is set to
 _ASSIGNMENT = re.compile(r"^([A-Za-z_]\w*)=(.*)$", re.DOTALL)
 _VARIABLE_WORD = re.compile(r"\$(?:\{(\w+)\}|(\w+))")
 _FUNCTION = re.compile(r"^\s*(?:function\s+)?([A-Za-z_][\w-]*)\s*\(\)\s*\{?\s*$|^\s*function\s+([A-Za-z_][\w-]*)\s*\{?\s*$")
