@@ -633,7 +633,10 @@ def load_workspace(paths: list[Path], settings, base_dir: Path, stdin: tuple[Pat
     # reported: one answer either way.
     inner = _inner_directories(paths)
     if explicit or inner:
-        more_configs, more_manifests, _ = discover(_repositories(explicit, inner), settings)
+        more_configs, more_manifests, _ = discover(_repositories(explicit, inner), settings, named_templates,
+                                                   dockerfiles, compose_templates)
+        for found in (named_templates, dockerfiles, compose_templates):  # a directory named inside the repository
+            found[:] = _first_of_each(found)  # gave them once already
         configs = list(dict.fromkeys([*configs, *more_configs]))
         manifests = list(dict.fromkeys([*manifests, *more_manifests]))
     if manifests or dockerfiles:  # a file mounted or copied at an nginx config path is a config, whatever its name
@@ -834,6 +837,12 @@ def _without_included_mains(trees: list[ConfigTree]) -> list[ConfigTree]:
                 continue
         kept.append(tree)
     return kept
+
+
+def _first_of_each(files: list[Path]) -> list[Path]:
+    """The files in order, each file once however its path was written."""
+    seen: set[str] = set()
+    return [file for file in files if not (os.path.abspath(file) in seen or seen.add(os.path.abspath(file)))]
 
 
 def _dumps(explicit: list[Path], loader: Loader, settings) -> tuple[list, list[ConfigTree], set[Path]]:

@@ -71,3 +71,19 @@ def test_outside_a_repository_a_directory_is_linted_with_the_main_config_above_i
     assert "conf/nginx.conf" in whole and "conf/conf.d/app.conf" not in whole
     for target in ("conf/conf.d", "conf/conf.d/app.conf"):  # the main config's own findings are not theirs
         assert _by_path(run_cli([target, "--format", "json", "--no-cache"], cwd=tmp_path)) == {}, target
+
+
+def test_a_script_alone_reads_the_template_it_renders(tmp_path):
+    # The config is a template named `.tpl`, read as a config only by the repository's discovery: the start script
+    # passed alone must still see it.
+    write_tree(tmp_path, {
+        "nginx/default.conf.tpl": "server {\n    listen 80;\n    server_name ${DOMAIN};\n"
+                                  "    location / { proxy_set_header Host $host; proxy_pass http://app:8000; }\n}\n",
+        "nginx/run.sh": "#!/bin/sh\nenvsubst < /etc/nginx/default.conf.tpl > /etc/nginx/conf.d/default.conf\n"
+                        "exec nginx -g 'daemon off;'\n",
+    })
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    whole = _by_path(run_cli([".", "--format", "json", "--no-cache"], cwd=tmp_path))
+    assert [finding[0] for finding in whole["nginx/run.sh"]] == ["CTR119"]
+    alone = _by_path(run_cli(["nginx/run.sh", "--format", "json", "--no-cache"], cwd=tmp_path))
+    assert alone == {"nginx/run.sh": whole["nginx/run.sh"]}
