@@ -1077,6 +1077,38 @@ def _runs_the_same(inner, outer) -> bool:
     return bool(outer_code) and outer_code in _code_words(inner_code)
 
 
+# A handler that is one call of a module's function: `require("runtime").origin_done()`.
+_MODULE_CALL = re.compile(
+    r"\s*(?:return\s+)?require\s*\(?\s*[\"']([\w.-]+)[\"']\s*\)?\s*[.:]\s*(\w+)\s*\([^()]*\)\s*;?\s*")
+
+
+def _calls_the_outer_function(tree, inner, outer) -> bool:
+    """Both handlers are one call into the same module of the project, and the inner one's function calls the outer
+    one's (`record_passive_failure` ends with `M.origin_done()`): the outer code runs here too."""
+    inner_call, outer_call = (_MODULE_CALL.fullmatch(handler_code(node) or "") for node in (inner, outer))
+    if inner_call is None or outer_call is None or inner_call.group(1) != outer_call.group(1):
+        return False
+    module = next((unit for unit in tree.lua.units if unit.kind == "module" and unit.module == inner_call.group(1)),
+                  None)
+    body = _function_body(module.text, inner_call.group(2)) if module is not None else None
+    calls_it = rf"(?<![\w\"'])(?:\w+\s*[.:]\s*)?{outer_call.group(2)}\s*\("  # `M.origin_done(`, `origin_done(`
+    return body is not None and re.search(calls_it, body) is not None
+
+
+def _function_body(text: str, name: str) -> str | None:
+    """The text of a module's top-level function `name` (`function M.name(`, `local function name(`, `M.name =
+    function(`), up to the next line that starts at the margin: top-level functions begin there."""
+    start = re.search(rf"^(?:local\s+)?function\s+(?:\w+[.:])?{name}\s*\(|^\w+\.{name}\s*=\s*function\s*\(",
+                      text, re.M)
+    if start is None:
+        return None
+    end = _AT_THE_MARGIN.search(text, text.find("\n", start.end()) + 1)
+    return text[start.end():end.start() if end is not None else len(text)]
+
+
+_AT_THE_MARGIN = re.compile(r"^\S", re.M)
+
+
 def _code_words(code: str) -> str:
     """What the code does: its tokens, spaced alike, without comments and `ngx.log` calls (the copy that logs
     "check (API)" where the outer logs "check", with a note of its own); the text itself where it does not tokenize."""
@@ -1135,7 +1167,7 @@ def phase_handler_shadowed(tree, report):
             outer = handlers_of(outer_block).get(phase)
             if outer is None:
                 continue
-            if _runs_the_same(node, outer):
+            if _runs_the_same(node, outer) or _calls_the_outer_function(tree, node, outer):
                 break  # the inner handler runs the outer one's code itself: nothing is lost
             level = outer_block.d.name
             inner_level = node.parent.d.name
