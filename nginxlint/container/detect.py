@@ -83,8 +83,15 @@ def may_be_nginx_entry(key: str, text: str) -> bool:
 
 def looks_nginx_entry(configmap_name: str, key: str, text: str) -> bool:
     """A ConfigMap entry that holds an nginx config whatever container mounts it: the ConfigMap's name says nginx's
-    too, or the key is `nginx.conf`."""
-    return may_be_nginx_entry(key, text) and (names_nginx(configmap_name) or key == "nginx.conf")
+    too, or the key is `nginx.conf`, or the text is a site: a `server` block with a `listen` and a `location`
+    (`vhost.conf` of a chart whose image comes from its values)."""
+    return may_be_nginx_entry(key, text) and (names_nginx(configmap_name) or key == "nginx.conf"
+                                              or all(part.search(text) for part in _A_SITE))
+
+
+# What only an nginx site holds: a line opening a `server` block, a `listen` and a `location` in it.
+_A_SITE = (re.compile(r"(?m)^\s*server\s*\{"), re.compile(r"(?m)^\s*listen\s+\S"),
+           re.compile(r"(?m)^\s*location\s+[^;{]*\{"))
 
 
 _EDITOR_LEFTOVERS = ("~", ".swp", ".swo", ".bak", ".orig")
