@@ -1213,7 +1213,8 @@ def _stable_name(binding, host: str) -> bool:
     one dot may be `service.namespace` (the pod's DNS search path tries that first): not known to change.
     In a Swarm stack, a service name resolves to the service's virtual IP, which stays likewise. A name the
     container's /etc/hosts pins (Compose `extra_hosts`, a pod's `hostAliases`) never changes, nor does the name
-    of the machine that runs the container (`host.docker.internal`). An image seen
+    of the machine that runs the container (`host.docker.internal`), nor the Compose service's own name (`server
+    proxy:4443;` in the `proxy` service's config). An image seen
     alone may run in a pod as well as in Compose: a name of a Service's form is not known to change, unless a
     Compose file in view runs a service of that name, or a Compose template in view may."""
     name = host.lower().rstrip(".")
@@ -1221,6 +1222,8 @@ def _stable_name(binding, host: str) -> bool:
         return True  # the container's /etc/hosts gives it a fixed address (`extra_hosts`, `hostAliases`)
     if name in _HOST_GATEWAY_NAMES:
         return True  # the machine that runs the container: its address stays while the container runs
+    if binding.source == "compose" and name == binding.facts.name.lower():
+        return True  # the service that runs this nginx: recreating it restarts nginx, which looks the name up anew
     if binding.source == "kubernetes":
         return is_service_name(host)
     if binding.source == "dockerfile":
