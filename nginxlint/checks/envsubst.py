@@ -24,21 +24,20 @@ def envsubst_without_names(workspace, report):
         blanked = _nginx_references(template.text)
         if not blanked:
             continue  # `${DOLLAR}host`, or no nginx variable at all: nothing of nginx's is lost
-        names = list(dict.fromkeys(name for name, _ in blanked))
+        names = list(dict.fromkeys(_name(reference) for reference in blanked))
         more = f" and {len(names) - 2} more" if len(names) > 2 else ""
         own = ", ".join(f"`${name}`" for name in names[:2]) + more
-        offset = blanked[0][1]
-        line = template.text.count("\n", 0, offset) + 1
-        column = offset - template.text.rfind("\n", 0, offset)
-        environment = list(dict.fromkeys(m.group(1) or m.group(2) for m in REFERENCE.finditer(template.text)
-                                         if (m.group(1) or m.group(2)).isupper()))
+        first = blanked[0]
+        line = template.text.count("\n", 0, first.start()) + 1
+        column = first.start() - template.text.rfind("\n", 0, first.start())
+        environment = dict.fromkeys(_name(m) for m in REFERENCE.finditer(template.text) if _name(m).isupper())
         listed = " ".join(f"${{{name}}}" for name in environment)
         help = f"envsubst '{listed}'" if environment else "copy the file as it is: it names no environment variable"
         report.at(loader.display(run.path), Span(run.line, run.column, run.line, run.column + len("envsubst")),
                   f"without a list of names, envsubst replaces every `$name` in {template.display} with the "
                   f"environment's value or nothing, nginx's own variables too ({own}): nginx gets them empty; list "
                   f"the names it should fill in", help=help,
-                  related=[Location(template.display, Span(line, column, line, column + 1 + len(names[0])),
+                  related=[Location(template.display, Span(line, column, line, column + len(first.group(0))),
                                     f"`${names[0]}` becomes empty")])
 
 
@@ -72,17 +71,19 @@ def _template(run, configs: dict[str, list]):
     return ranked[0] if shared(ranked[0]) > shared(ranked[1]) else None
 
 
-def _nginx_references(text: str) -> list[tuple[str, int]]:
-    """(name, offset) of each `$name` envsubst would replace that is nginx's own: a name with a lower-case letter
-    (environment names are upper case), outside comments. `$$name` is the escape of the Go envsubst
-    (a8m/envsubst), which a template written that way is made for: GNU envsubst has none."""
+def _name(reference) -> str:
+    return reference.group(1) or reference.group(2)
+
+
+def _nginx_references(text: str) -> list:
+    """The references envsubst would replace that are nginx's own: a name with a lower-case letter (environment
+    names are upper case), outside comments. `$$name` is the escape of the Go envsubst (a8m/envsubst), which a
+    template written that way is made for: GNU envsubst has none."""
     found = []
     for match in REFERENCE.finditer(text):
-        name = match.group(1) or match.group(2)
-        if name.isupper() or match.start() > 0 and text[match.start() - 1] == "$":
+        if _name(match).isupper() or match.start() > 0 and text[match.start() - 1] == "$":
             continue
-        start = text.rfind("\n", 0, match.start()) + 1
-        if "#" in text[start:match.start()]:
+        if "#" in text[text.rfind("\n", 0, match.start()) + 1:match.start()]:
             continue  # a comment (or a `#` in a value: too rare to tell apart)
-        found.append((name, match.start()))
+        found.append(match)
     return found
