@@ -12,7 +12,7 @@ from .registry import rule
 
 
 @rule("CTR119", scope="workspace")
-def envsubst_without_names(workspace, report):
+def envsubst_empties_nginx_variables(workspace, report):
     loader = workspace.loader
     configs = _configs_by_name(loader)
     for run in envsubst_runs(loader):
