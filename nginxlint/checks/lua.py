@@ -1090,23 +1090,14 @@ def _calls_the_outer_function(tree, inner, outer) -> bool:
         return False
     module = next((unit for unit in tree.lua.units if unit.kind == "module" and unit.module == inner_call.group(1)),
                   None)
-    body = _function_body(module.text, inner_call.group(2)) if module is not None else None
+    taint = module.facts.taint if module is not None and module.facts is not None else None
+    function = taint.exports.get(inner_call.group(2)) if taint is not None else None
+    if function is None or not function.span:
+        return False  # the module's exported function, whose text its summary spans
+    first_line, _, last_line, _ = function.span
+    text = "\n".join(module.text.split("\n")[first_line - 1:last_line])
     calls_it = rf"(?<![\w\"'])(?:\w+\s*[.:]\s*)?{outer_call.group(2)}\s*\("  # `M.origin_done(`, `origin_done(`
-    return body is not None and re.search(calls_it, body) is not None
-
-
-def _function_body(text: str, name: str) -> str | None:
-    """The text of a module's top-level function `name` (`function M.name(`, `local function name(`, `M.name =
-    function(`), up to the next line that starts at the margin: top-level functions begin there."""
-    start = re.search(rf"^(?:local\s+)?function\s+(?:\w+[.:])?{name}\s*\(|^\w+\.{name}\s*=\s*function\s*\(",
-                      text, re.M)
-    if start is None:
-        return None
-    end = _AT_THE_MARGIN.search(text, text.find("\n", start.end()) + 1)
-    return text[start.end():end.start() if end is not None else len(text)]
-
-
-_AT_THE_MARGIN = re.compile(r"^\S", re.M)
+    return re.search(calls_it, text) is not None
 
 
 def _code_words(code: str) -> str:
