@@ -20,6 +20,9 @@ from .shell_scripts import shell_scripts
 
 _WORD = re.compile(r"(?<![\w./$-])envsubst(?![\w.-])")
 _SEPARATORS = ("&&", "||", ";", "|", "&", ")")
+# A command's words: a redirection (`<`, `2>`, `>&1`), a quoted string, a plain word, or a lone quote that ends the
+# string holding the command
+_TOKEN = re.compile(r"\d*[<>]+&?\d*|'[^']*'|\"(?:\\.|[^\"\\])*\"|[^\s<>'\"]+|['\"]")
 # `cat x.template | envsubst`: the file piped into it
 _PIPED_FROM = re.compile(r"\bcat\s+(['\"]?)([^\s'\";|&<>]+)\1\s*\|\s*$")
 
@@ -71,18 +74,15 @@ def _arguments(rest: str) -> tuple[tuple[str, ...], str | None]:
     """(the words that are not redirections, the file `<` names) up to the end of the command."""
     words: list[str] = []
     given = None
-    tokens = re.findall(r"\d*[<>]+&?\d*|'[^']*'|\"(?:\\.|[^\"\\])*\"|[^\s<>'\"]+|['\"]", rest)
-    index = 0
-    while index < len(tokens):
-        token = tokens[index]
+    tokens = iter(_TOKEN.findall(rest))
+    for token in tokens:
         if token in _SEPARATORS or token.endswith((";", "&&")) or token in ("'", '"', "]", "],"):
             break  # the end of the command, or of the string that holds it (`sh -c "envsubst < a > b"`)
-        if token.lstrip("0123456789").startswith(("<", ">")):
-            target = tokens[index + 1] if index + 1 < len(tokens) and token.rstrip("&").endswith(("<", ">")) else None
-            if target is not None and token.lstrip("0123456789") == "<":
+        operator = token.lstrip("0123456789")
+        if not operator.startswith(("<", ">")):
+            words.append(token)
+        elif operator.endswith(("<", ">")):  # its file is the next word (`2>&1` names none)
+            target = next(tokens, None)
+            if operator == "<" and target is not None:
                 given = target.strip("'\"")
-            index += 2 if target is not None and not token.endswith("&") else 1
-            continue
-        words.append(token)
-        index += 1
     return tuple(words), given
