@@ -12,7 +12,7 @@ CI_DIRS = (".github/workflows", ".circleci", ".buildkite")
 # The fixture directories that hold a test suite and its data: nginx never loads their files as they stand (an
 # example, a demo or a benchmark is still a config people start).
 TEST_DIRS = (
-    "test", "tests", "t", "spec", "specs", "testdata", "test[-_]data", "*[-_]testdata", "*[-_]test[-_]data", "fixture",
+    "test", "tests", "testing", "t", "spec", "specs", "testdata", "test[-_]data", "*[-_]testdata", "*[-_]test[-_]data", "fixture",
     "fixtures", "e2e", "integration", "*integration[-_]test", "*integration[-_]tests", "test[-_]*", "e2e[-_]*",
     "*[-_]test", "*[-_]tests",
     "chaos",  # fault-injection experiments: configs a test harness breaks on purpose

@@ -305,7 +305,8 @@ def test_a_directory_and_a_file_named_together_report_what_lies_under_them(tmp_p
 
 def test_production_advice_is_quiet_in_fixture_directories_however_the_run_starts(tmp_path):
     conf = ("events {}\nhttp { server { listen 80; location / { content_by_lua_block { err.x = 1 } } } }\n")
-    paths = ("nginx.conf", "test/e2e/nginx.conf", "e2e-echo/nginx.conf", "testing/nginx.conf")
+    paths = ("nginx.conf", "test/e2e/nginx.conf", "e2e-echo/nginx.conf", "testing/nginx.conf",
+             "latest/nginx.conf")
     write_tree(tmp_path, {path: f"{conf}# {path}\n" for path in paths})  # not copies of each other
     (tmp_path / ".git").mkdir()
 
@@ -316,15 +317,16 @@ def test_production_advice_is_quiet_in_fixture_directories_however_the_run_start
 
     everywhere = findings(".")
     # server_tokens advice (production-only) only where a server faces the public; the Lua bug everywhere
-    assert [p for p, code in everywhere if code == "SEC571"] == ["nginx.conf", "testing/nginx.conf"]
+    # (a directory name matches a pattern whole: latest/ is not a test directory)
+    assert [p for p, code in everywhere if code == "SEC571"] == ["latest/nginx.conf", "nginx.conf"]
     assert sorted(p for p, code in everywhere if code == "LUA211") == [
-        "e2e-echo/nginx.conf", "nginx.conf", "test/e2e/nginx.conf", "testing/nginx.conf"]
+        "e2e-echo/nginx.conf", "latest/nginx.conf", "nginx.conf", "test/e2e/nginx.conf", "testing/nginx.conf"]
     # one answer: the fixture named alone, or the run started inside it, stays quiet too
     assert ("test/e2e/nginx.conf", "SEC571") not in findings("test/e2e/nginx.conf")
     assert [c for _, c in findings(".", cwd=tmp_path / "test" / "e2e")] == ["LUA211"]
     # fixture-dirs: [] reports everything
     (tmp_path / ".nginxlint.yaml").write_text("fixture-dirs: []\n")
-    assert len([c for _, c in findings(".") if c == "SEC571"]) == 4
+    assert len([c for _, c in findings(".") if c == "SEC571"]) == 5
 
 
 def test_production_advice_is_quiet_on_leftovers_kept_for_reference(tmp_path):
