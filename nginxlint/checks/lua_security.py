@@ -81,6 +81,8 @@ def check_lua_request_taint(dep, report):
                     local_only[key] = _called_by_local_clients_only(access, unit, flow.function)
                 if local_only[key]:
                     continue  # the module's function that reads the input runs only for this host's own processes
+            if _capture_of_safe_group(unit, flow):
+                continue  # `ngx.var[1]` of `location ~ ^/users/([0-9]+)$`: digits rewrite no statement
             code, consequence = CONSEQUENCES[flow.kind]
             sink_unit = flow.unit
             served_as = _served_as_html(unit) if flow.kind == "xss" and sink_unit.subsystem != "stream" else None
@@ -106,6 +108,42 @@ def check_lua_request_taint(dep, report):
             path = _path(source_at, flow.steps)
             report.at(sink_unit.path, at, message, code=code, related=path,
                       flow=[*path, Location(sink_unit.path, at, f"reaches {flow.sink}")])
+
+
+def _capture_of_safe_group(unit, flow) -> bool:
+    """The input is `ngx.var[N]`, read by the handler itself, and every location that runs the handler is a regex
+    location whose group N can hold none of the bytes an attack on the sink needs. The location's match sets the
+    captures; a `rewrite` or a regex `if` in the location would set them again, so none may stand there."""
+    from ..lua.taint_model import capture_safe  # the Lua analysis, only when a config runs Lua
+    from ..nginx.locations import location_match  # the location model, only for a capture
+    from ..regex.facts import compute_facts  # the regex grammar, only for a capture
+
+    source = flow.source
+    if source.what != "capture" or not (source.name or "").isdigit() or flow.source_unit is not unit \
+            or not unit.handlers:
+        return False
+    for handler in unit.handlers:
+        location = handler.node.enclosing("location") if handler.node is not None else None
+        match = location_match(location) if location is not None else None
+        if match is None or match.modifier not in ("~", "~*") or _sets_captures_again(location):
+            return False
+        facts = compute_facts(("1" if match.modifier == "~*" else "0") + match.pattern)
+        capture = facts.capture(source.name) if facts.error is None else None
+        if facts.error is not None or capture is not None and flow.kind not in capture_safe(capture.mask):
+            return False
+    return True
+
+
+def _sets_captures_again(location) -> bool:
+    """A `rewrite` or an `if` with a regex in the location: a match there replaces the location's captures."""
+    stack = list(location.children or ())
+    while stack:
+        node = stack.pop()
+        if node.name == "rewrite" or node.name == "if" and any(arg in ("~", "~*", "!~", "!~*") for arg in node.args):
+            return True
+        if node.name == "if":
+            stack.extend(node.children or ())
+    return False
 
 
 # The request methods of a REST handler (`local function GET()`, `handlers.DELETE = function`) with which no page of
