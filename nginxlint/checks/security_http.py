@@ -1034,7 +1034,8 @@ def return_bypasses_allow_deny(dep, report):
             if not access or not any(n.name == "deny" for n in access):
                 continue
             if _redirects_under_same_rules(node, access, lists) or _sends_back_to_own_site(dep, node) or \
-                    _error_page_under_same_rules(node, access, lists, error_pages) or _only_allowed_connect(node, access):
+                    _error_page_under_same_rules(node, access, lists, error_pages) or \
+                    _only_allowed_connect(node, access) or _redirect_past_blocklist(node, access):
                 continue
             report(
                 node,
@@ -1146,6 +1147,13 @@ def _error_page_under_same_rules(node, access: list, lists: Lists, error_pages: 
     return _same_rules(lists.effective(target), access)
 
 
+def _redirect_past_blocklist(node, access: list) -> bool:
+    """A redirect under rules that only turn some addresses away (`deny 95.216.156.34;`, no `allow`, no `deny
+    all`): every other client gets the same address, so a refused one learns nothing the public does not."""
+    redirect = node.name == "rewrite" or parse_uint(node.args[0]) in _REDIRECT_CODES or parse_uint(node.args[0]) is None
+    return redirect and all(rule.name == "deny" and rule.args[:1] != ["all"] for rule in access)
+
+
 def _only_allowed_connect(node, access: list) -> bool:
     """The server listens on loopback addresses only, and the rules allow each of them: every client that can
     connect is one the rules let through, so the return skips no refusal (a host's nginx on 127.0.0.1:8080 with
@@ -1185,10 +1193,16 @@ def _same_rules(one: list, other: list) -> bool:
     return one is other or [(n.name, n.args) for n in one] == [(n.name, n.args) for n in other]
 
 
+# The scheme of a redirect: written, `$scheme`, or one a proxy in front sent (`$http_x_forwarded_proto`)
+_SCHEME = r"(?:https?|\$\{?\w+\}?)"
+# The host the client asked for, as a variable: the server that answered it
+_OWN_HOST = r"\$\{?(?:host|http_host|server_name)\}?"
+# A URL of the server that answers it: a scheme, its host by variable or by a name (`https://$host/cart/`), a path
+_SERVER_URL = re.compile(rf"{_SCHEME}://(?P<host>{_OWN_HOST}|[\w.-]+)(?P<path>[/$].*)?")
 # A redirect to a site of this config: `https://` and its host ($host, or a literal that a server_name of the
 # config names), then the client's own URI; it tells the client nothing it did not send.
-_OWN_SITE_REDIRECT = re.compile(r"(?:https?|\$scheme)://(?P<host>\$(?:host|http_host|server_name)|[\w.-]+)"
-                                r"(?:/|\$request_uri|\$uri|\$is_args|\$args|\$query_string)*")
+_OWN_SITE_REDIRECT = re.compile(rf"{_SCHEME}://(?P<host>{_OWN_HOST}|[\w.-]+)"
+                                r"(?:/|\$request_uri|\$uri|\$is_args|\$args|\$query_string)*\??")
 
 
 def _sends_back_to_own_site(dep, node) -> bool:
@@ -1217,17 +1231,25 @@ def _server_names(dep) -> frozenset[str]:
 
 def _local_redirect_target(node) -> str | None:
     """The URI a `return 3xx` or a redirecting `rewrite` sends the client to when it is a path of this server
-    (`/netdata/`, not `//host/` nor `https://…`); else None."""
+    (`/netdata/`, or a URL of the server's own host: `https://$host/netdata/`, a name its server_name lists; not
+    `//host/` nor another host); else None."""
     args = node.args
     if node.name == "return":
         code = parse_uint(args[0]) if args else None
         target = args[1] if code in _REDIRECT_CODES and len(args) > 1 else None
     else:
-        flag = args[2] if len(args) > 2 else ""
-        target = args[1] if flag in ("redirect", "permanent") else None
-    if target is None or not target.startswith("/") or target.startswith("//"):
+        target = args[1] if len(args) > 1 and rewrite_redirects(node) else None
+    if target is None or target.startswith("//"):
         return None
-    return target
+    if target.startswith("/"):
+        return target
+    found = _SERVER_URL.fullmatch(target)
+    server = node.enclosing("server")
+    if found is None or server is None:
+        return None
+    host = found.group("host")
+    names = {name.lower() for child in server.children or () if child.name == "server_name" for name in child.args}
+    return (found.group("path") or "/") if host.startswith("$") or host.lower() in names else None
 
 
 def _internal_only(block) -> bool:
