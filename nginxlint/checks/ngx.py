@@ -11,7 +11,7 @@ from pathlib import Path
 from ..findings import SAFE, UNSAFE, Fix, Span
 from ..nginx import edits
 from ..nginx.directives import (LUA_PHASE, UNIQUE_DIRECTIVES, check_directive, likely_typo_of, may_take_a_list,
-                                 takes_a_list, third_party, usable_in)
+                                 swallowed_directive, third_party)
 from ..nginx.listen import http_servers
 from ..nginx.locations import MODIFIERS, TO_NAMED_LOCATION
 from ..nginx.templates import is_unknown
@@ -224,28 +224,17 @@ def missing_events_block(tree, report):
 def missing_semicolon(tree, report):
     """A word that starts a line inside a directive taking any number of arguments, and names a directive of the
     context: the `;` before it is missing, and nginx reads the next directive as more arguments."""
-    lists: dict = {}  # context -> takes a list, per name
     for node in (node for name in tree.names() if may_take_a_list(name) for node in tree.nodes(name)):
-        d = node.d
-        if len(d.args) < 2 or d.block is not None or d.lua is not None:
+        index = swallowed_directive(node.d, node.ctx)
+        if index is None:
             continue
-        key = (d.name, node.ctx)
-        takes = lists.get(key)
-        if takes is None:
-            takes = lists[key] = takes_a_list(d.name, node.ctx)
-        if not takes or d.on_one_line():
-            continue  # no word of it starts a line
-        quoted = d.quoted
+        d, arg = node.d, node.d.args[index]
         masked = tree.loader.masked.get(d.file.display)
-        for index, arg in enumerate(d.args):
-            if index > 0 and not quoted[index] and arg != d.name and d.starts_a_line(index) \
-                    and usable_in(arg, node.ctx) and not is_unknown(arg):
-                if masked is not None and masked.lines_between(d.span[:2], d.arg_span(index)[:2]):
-                    break  # a template tag before the word may render the `;` (a helper writing the format's end)
-                report(node, f'"{arg}" starts a line inside "{d.name}": the ";" that ends "{d.name}" is missing, so '
-                       f'nginx takes "{arg}" and what follows as more {d.name} values and never sets {arg}',
-                       arg=index, help='end the line before with ";"')
-                break
+        if masked is not None and masked.lines_between(d.span[:2], d.arg_span(index)[:2]):
+            continue  # a template tag before the word may render the `;` (a helper writing the format's end)
+        report(node, f'"{arg}" starts a line inside "{d.name}": the ";" that ends "{d.name}" is missing, so '
+               f'nginx takes "{arg}" and what follows as more {d.name} values and never sets {arg}',
+               arg=index, help='end the line before with ";"')
 
 
 # -- NGX034 variable-in-server-name -------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 import ipaddress
 
 from ..findings import Location
+from ..nginx.directives import swallowed_directive
 from ..nginx.listen import http_servers
 from ..nginx.templates import is_unknown
 from ..nginx.tls_scope import listen_key
@@ -25,7 +26,9 @@ def conflicting_server_name(tree, report):
             continue
         reported: set[str] = set()
         for node in server.find("server_name"):
-            for index, written in enumerate(node.args):
+            # the words after a missing `;` (NGX033) are a directive's, not names the server was meant to have
+            swallowed = swallowed_directive(node.d, node.ctx)
+            for index, written in enumerate(node.args[:swallowed]):
                 name = written.lower()
                 if not name or name.startswith("~") or "$" in name or is_unknown(written) or name in reported:
                     continue

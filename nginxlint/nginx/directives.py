@@ -116,6 +116,20 @@ def _a_list(mask: int) -> bool:
     return bool(mask & (ANY | MORE1 | MORE2)) and not mask & BLOCK
 
 
+def swallowed_directive(d, ctx: tuple[str, ...]) -> int | None:
+    """The index of the first argument of `d` that starts a line and names a directive of the context, in a
+    directive taking any number of arguments: the `;` before it is missing, and nginx reads that directive and what
+    follows as more arguments (NGX033). None when no such word is there."""
+    if len(d.args) < 2 or d.block is not None or d.lua is not None or d.on_one_line() or not takes_a_list(d.name, ctx):
+        return None
+    from .templates import is_unknown  # the template model, only for a directive written over several lines
+
+    quoted = d.quoted
+    return next((index for index, arg in enumerate(d.args)
+                 if index > 0 and not quoted[index] and arg != d.name and d.starts_a_line(index)
+                 and usable_in(arg, ctx) and not is_unknown(arg)), None)
+
+
 def usable_in(name: str, ctx: tuple[str, ...]) -> bool:
     """A directive nginx takes in this context, written without a block."""
     return any(not mask & BLOCK for mask in _usable(ctx).get(name, ()))
