@@ -183,10 +183,11 @@ class Fixtures:
 
     def not_deployed(self, display_path: str) -> bool:
         """The file lies in a test suite's, a developer environment's or a leftover's fixture directory, is named
-        as a leftover, or is switched off: never deployed as it stands (an example or a demo is still started by the
-        people who read it)."""
+        as a leftover or as a developer's copy (`nginx.conf` beside `nginx-prod.conf`), or is switched off: never
+        deployed as it stands (an example or a demo is still started by the people who read it)."""
         return display_path in self.switched_off or self._leftover_name(display_path) or \
-            self._below(display_path, self._undeployed_patterns)
+            self._below(display_path, self._undeployed_patterns) or \
+            bool(self.patterns) and self._development_config(display_path)
 
     def benchmark(self, display_path: str) -> bool:
         """The file lies in the repository of a benchmark suite (`is_benchmark`), when fixtures are judged at all."""
