@@ -244,6 +244,8 @@ def _simple_commands(line: str) -> list[tuple[list[str], bool]]:
             skip = False
             continue
         if token in (">", ">>", "<", "2>", "&>", ">&", "<<"):
+            if current and current[-1].isdigit():
+                current.pop()  # the descriptor it redirects (`2>>err.log`), which the lexer splits off
             skip = True
             continue
         if token in (";", "&&", "||", "|", "&", "(", ")", ";;"):
