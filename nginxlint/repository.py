@@ -60,10 +60,10 @@ _EXAMPLE_NAME = re.compile(r"(?:^|[-_.])(?:example|sample)(?=[-_.])", re.I)
 _DEVELOPMENT_SUFFIXES = frozenset({"dev", "development", "local"})
 # A path, build stage or image tag named for development (docker/dev/Dockerfile, `target: backend-development`)
 DEVELOPMENT_NAME = re.compile(r"(?:^|[/._-])(?:dev|devel|development)(?:[/._-]|$)", re.IGNORECASE)
-# The production twins of a main config kept for development beside them (`nginx.conf` and `nginx-prod.conf`,
-# `nginx.conf.production`)
-_PRODUCTION_TWINS = tuple(f"nginx{sep}{word}.conf" for word in ("prod", "production") for sep in "-_.") + (
-    "nginx.conf.prod", "nginx.conf.production")
+# The production twins of a main config kept for development beside them (`nginx.conf` and `nginx-prod.conf`):
+# configs nginxlint reads. Not `nginx.conf.prod`, one of the per-environment copies a start script puts in place
+# (`cp nginx.conf.$ENV nginx.conf`): no config of that name is linted, so its advice would be said nowhere.
+_PRODUCTION_TWINS = tuple(f"nginx{sep}{word}.conf" for word in ("prod", "production") for sep in "-_.")
 # A backup copy an editor, a package manager or a person left beside a config (`site.conf.bak`, `nginx.conf.orig`,
 # `default~`, `nginx.bak.conf`): a config names it, or nginx never loads it (an `include *.conf` does pick up
 # `nginx.bak.conf` in a conf.d/, but then a config includes it and it is deployed). And a config switched off by
@@ -218,7 +218,7 @@ class Fixtures:
         return bool(self.patterns) and bool(_LEFTOVER_NAME.search(os.path.basename(display_path)))
 
     def _development_config(self, display_path: str) -> bool:
-        """A main config, `nginx.conf`, whose production twin sits beside it (`nginx-prod.conf`, `nginx.conf.prod`):
+        """A main config, `nginx.conf`, whose production twin sits beside it (`nginx-prod.conf`, `nginx.prod.conf`):
         the twin is what a deployment starts nginx with. A fragment's twin says less: `site.conf` beside
         `site-prod.conf` may hold what staging and production share, and a `dev.conf` in conf.d/ is included with the
         rest. A file named for development after its own name (`nginx.conf.dev`, `default.conf.local`) beside the
