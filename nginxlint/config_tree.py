@@ -128,8 +128,9 @@ class ConfigTree:
         # mounted at the absolute path the include names)
         self.unresolved_includes: list[tuple[Finding, str]] = []
         # (include Node, its path beside the config) for each absolute include under nginx's conf directory whose
-        # directory the config's directory does not have: out of view, unless the container shows it missing
-        self.out_of_view_includes: list[tuple[Node, Path]] = []
+        # directory the config's directory does not have: out of view, unless the container shows it missing; with
+        # None for one outside the conf directory, out of view unless the container puts a repository file there
+        self.out_of_view_includes: list[tuple[Node, Path | None]] = []
         # glob includes whose directory also holds files a user activates by copying them into place
         # (`site.conf.example` beside `conf.d/*.conf`): what the deployment runs may hold more than the repository's
         self.activatable_includes: list[Node] = []
@@ -339,7 +340,8 @@ class ConfigTree:
                     return []
                 guess = conf_dir_guess(pattern, self.conf_dir)
                 if guess is None:
-                    self.note_out_of_view(node)
+                    # outside nginx's conf directory: the container may copy a repository file there (view.py says)
+                    self.out_of_view_includes.append((node, None))
                 elif self.conf_dir_known and display not in self.loader.masked:
                     # beside the config, in a directory the config's directory lacks: only an image nginxlint sees
                     # whole can show it missing (container/view.py settles it, or notes it as out of view)

@@ -815,6 +815,25 @@ def test_a_lua_file_outside_the_project_is_named_in_a_note_with_the_path_map_tha
     assert not [n for n in result.json["notifications"] if "outside the project" in n["message"]]
 
 
+def test_an_include_outside_the_conf_directory_that_the_image_copies_there_is_not_called_outside_the_project(tmp_path):
+    write_tree(tmp_path, {
+        "nginx/nginx.conf": "events {}\nhttp {\n    include /usr/local/openresty/nginx/route/routes.conf;\n}\n",
+        "nginx/routes.conf": "server { listen 80; location / { return 200; } }\n",
+        "Dockerfile": "FROM openresty/openresty:1.27.1.2-alpine\n"
+                      "COPY nginx/nginx.conf /usr/local/openresty/nginx/conf/nginx.conf\n",
+    })
+    (tmp_path / ".git").mkdir()
+
+    def notes():
+        result = run_cli([".", "--format", "json"], cwd=tmp_path)
+        return [(n["path"], n["line"]) for n in result.json["notifications"] if "outside the project" in n["message"]]
+
+    assert notes() == [("nginx/nginx.conf", 3)]
+    with open(tmp_path / "Dockerfile", "a") as dockerfile:
+        dockerfile.write("COPY nginx/routes.conf /usr/local/openresty/nginx/route/routes.conf\n")
+    assert notes() == []
+
+
 def test_an_older_python_gets_a_message_and_exit_two(monkeypatch, capsys):
     import nginxlint.cli as cli
 

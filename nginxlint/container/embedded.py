@@ -355,7 +355,9 @@ def _finish(tree, manifests, configmap, yaml_dir: Path) -> None:
             continue
         kept.append(finding)
     tree.findings = kept
-    tree.out_of_view_includes = []  # in the image too, which no ConfigMap shows whole
+    # beside the config, in the image too, which no ConfigMap shows whole; outside nginx's conf directory, the
+    # container's mounts may still put a file there
+    tree.out_of_view_includes = [(node, guess) for node, guess in tree.out_of_view_includes if guess is None]
     tree.conf_dir = yaml_dir
     source = manifests.sources.get(configmap.path)
     tree.embedded_files = tree.files

@@ -196,7 +196,8 @@ def _settle_out_of_view(tree, files) -> None:
     for node, guess in tree.out_of_view_includes:
         path = posixpath.normpath(node.args[0])
         found = files.where(path) if files is not None and not files.unseen(path) else None
-        if (found is ABSENT or isinstance(found, Unknown) and found.named) and not _documented_mount(tree, path):
+        if guess is not None and (found is ABSENT or isinstance(found, Unknown) and found.named) \
+                and not _documented_mount(tree, path):
             # an image seen whole lacks it, and no mount the README shows puts the user's own file there
             tree.missing_include(node, guess)
         elif not isinstance(found, Path):  # the image's copy is where nginx finds it; anything else is out of view
