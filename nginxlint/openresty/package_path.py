@@ -239,11 +239,14 @@ def under_prefix(prefix: Path, conf_dir: Path, relative: str) -> Path:
     """A path relative to nginx's prefix. Where the repository has no `conf/` under the prefix nginxlint took, a
     path into `conf/` is taken into the main config's own directory: nginx's layout keeps the config in
     `$prefix/conf/`, and a build that copies the config's directory there (`cp -R src/* $PREFIX/conf/`) makes the
-    two one."""
+    two one. So it is where the `conf/` there lacks the file and the config's directory has it: a repository that
+    is the conf directory, with fragments of its own in `conf/` (`include conf/http.conf;` reads them there)."""
     path = Path(os.path.normpath(prefix / relative))
     conf = prefix / "conf"
-    if conf in path.parents and conf != conf_dir and not os.path.isdir(conf):
-        return Path(os.path.normpath(conf_dir / path.relative_to(conf)))
+    if conf in path.parents and conf != conf_dir:
+        in_config_dir = Path(os.path.normpath(conf_dir / path.relative_to(conf)))
+        if not os.path.isdir(conf) or not os.path.isfile(path) and os.path.isfile(in_config_dir):
+            return in_config_dir
     return path
 
 
