@@ -291,12 +291,8 @@ def _outside_masked_values(findings: list[Finding], masked: dict) -> list[Findin
     if not masked:
         return findings
     return [f for f in findings if f.path not in masked or not (
-        f.code in TEMPLATE_ARTEFACTS and _tags_beyond_values(masked[f.path]) or masked[f.path].unknown_at(f.span)
+        f.code in TEMPLATE_ARTEFACTS and masked[f.path].hides_directives or masked[f.path].unknown_at(f.span)
         or f.code == "NGX006" and masked[f.path].tag_in_statement(f.span))]
-
-
-def _tags_beyond_values(masked) -> bool:
-    return any(region.kind != "value" for region in masked.regions)
 
 
 def _outside_start_edits(findings: list[Finding], edited: dict[str, frozenset[int]]) -> list[Finding]:

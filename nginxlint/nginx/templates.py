@@ -330,9 +330,10 @@ class Masked:
 
     @property
     def hides_directives(self) -> bool:
-        """Whether what the tags render may add or leave out directives. A template language's tags may; fill-in
-        placeholders, each a value inside a directive, do not: the directives are all there."""
-        return self.language != "fill-ins" or any(region.kind != "value" for region in self.regions)
+        """Whether what the tags render may add or leave out directives. A template language's control tags, loops,
+        splices and values standing where directives go may; a value inside a directive (`server_name {{ domain
+        }};`, a fill-in placeholder) does not: the directives are all there."""
+        return any(region.kind != "value" for region in self.regions)
 
     def out_of_view(self) -> list[tuple[int, int]]:
         """(line, column) of each tag or left-out branch that may render directives nginxlint does not see."""
