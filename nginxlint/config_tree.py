@@ -17,7 +17,7 @@ from typing import Iterator
 from .checks import load
 from .findings import Finding, Location
 from .gitignore import git_ignored
-from .nginx.conf_dirs import CONF_PREFIXES
+from .nginx.conf_dirs import CONF_PREFIXES, fragment_conf_dir
 from .nginx.parser import Directive, blocks_around
 from .nginx.placeholders import ACTIVATED_SUFFIXES, INSTALLER_TOKEN
 from .nginx.templates import RENDERED_SUFFIXES
@@ -104,9 +104,9 @@ class ConfigTree:
         self.is_main = start_ctx == () if is_main is None else is_main
         self.prefix = prefix
         # nginx resolves relative includes against the main config's directory. For a fragment no root includes,
-        # the caller names that directory when it knows the main config; else its own directory is a guess, and
-        # an include that finds nothing there is no finding (the fragment's real home is out of sight).
-        self.conf_dir = conf_dir or root.path.parent
+        # the caller names that directory when it knows the main config; else it is a guess (fragment_conf_dir),
+        # and an include that finds nothing there is no finding (the fragment's real home is out of sight).
+        self.conf_dir = conf_dir or (root.path.parent if self.is_main else fragment_conf_dir(root.path))
         self.conf_dir_known = self.is_main or conf_dir is not None
         self.loader = loader
         self.settings = settings

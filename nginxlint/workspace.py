@@ -16,7 +16,7 @@ from .config_tree import GLOB_CHARS, ConfigTree, conf_dir_guess
 from .container.start_placeholders import line_edits_near, placeholders_near, wrapped_tokens_replaced
 from .findings import Finding, Notification
 from .nginx import templates
-from .nginx.conf_dirs import CONF_PREFIXES
+from .nginx.conf_dirs import CONF_PREFIXES, SITE_DIRECTORIES, fragment_conf_dir
 from .nginx.conflicts import ours
 from .nginx.parser import ParsedFile, SyntaxProblem, parse, walk_directives
 from .nginx.sniff import classify
@@ -306,7 +306,7 @@ class Loader:
                 rest = absolute[len(prefix):].lstrip("/")
                 return target / rest if rest else target
         guess = conf_dir_guess(absolute, conf_dir)
-        if guess is not None and conf_dir.name in _HTTP_DIRECTORIES and not self._in_view_of_guess(guess, conf_dir):
+        if guess is not None and conf_dir.name in SITE_DIRECTORIES and not self._in_view_of_guess(guess, conf_dir):
             # a fragment in conf.d/ beside bots.d/: the directory above is the one that mirrors nginx's own
             conf_dir = conf_dir.parent
             guess = conf_dir_guess(absolute, conf_dir)
@@ -524,7 +524,7 @@ def infer_context(parsed: ParsedFile, path: Path | None = None) -> tuple:
     servers = [d for d in parsed.directives if d.name == "server"]
     if servers and all(d.block is None and d.args for d in servers) and not misplaced(parsed.directives, _UPSTREAM):
         return _UPSTREAM  # `server 10.0.0.1:8080 weight=1;` lines: an upstream's list (an upsync dump, a pool file)
-    in_http_directory = path is not None and not _HTTP_DIRECTORIES.isdisjoint(path.parts[:-1])
+    in_http_directory = path is not None and not SITE_DIRECTORIES.isdisjoint(path.parts[:-1])
     inside = [d for d in parsed.directives if d.block and (d.name == "if" or d.name in _SHARED_BLOCKS)]
     best, best_misses = (), None
     for ctx in INFERABLE_CONTEXTS:
@@ -560,7 +560,6 @@ def _of_rtmp(d) -> bool:
 # unix:/tmp/vnc.sock; ssl_handshake_timeout 10s; }` is a stream server).
 _SHARED_BLOCKS = ("server", "upstream")
 _UPSTREAM = ("http", "upstream")
-_HTTP_DIRECTORIES = frozenset({"sites", "sites-available", "sites-enabled", "conf.d", "http.d", "vhosts", "vhost.d"})
 
 
 def is_snippet_collection(parsed: ParsedFile, ctx: tuple) -> bool:
@@ -969,7 +968,7 @@ def conf_dir_for(fragment: Path, mains: list[Path], settings, parsed: dict | Non
         prefix = Path(settings.prefix)
         best = prefix / "conf" if (prefix / "conf").is_dir() else prefix
     sites = fragment.parent
-    if best is not None and parsed and sites.name in _HTTP_DIRECTORIES and sites.parent != best \
+    if best is not None and parsed and sites.name in SITE_DIRECTORIES and sites.parent != best \
             and not (best / sites.name).is_dir() and _includes_directory(mains, best, parsed, sites.name):
         return sites.parent
     return best
@@ -987,7 +986,7 @@ def _literal_includes(paths: list[Path], parsed: dict, loader: Loader, conf_dirs
     fragment's tree would read it (a path-map entry, or nginx's conf directory taken for the config's)."""
     targets: set[Path] = set()
     for path in paths:
-        base = conf_dirs[path] or path.parent
+        base = conf_dirs[path] or fragment_conf_dir(path)
         for d in walk_directives(parsed[path].directives):
             if d.name == "include" and d.args:
                 mapped = loader.map_path(d.args[0], base) if os.path.isabs(d.args[0]) else base / d.args[0]

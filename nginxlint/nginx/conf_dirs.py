@@ -9,6 +9,17 @@ CONF_PREFIXES = ("/etc/nginx/", "/usr/local/openresty/nginx/conf/", "/usr/local/
 # nginx's configuration directories: a COPY to one of them without a trailing slash puts the file inside
 # (`ADD conf/nginx.conf /usr/local/openresty/nginx/conf`), never in its place.
 NGINX_DIRECTORIES = frozenset({prefix.rstrip("/") for prefix in CONF_PREFIXES} | {"/etc/nginx/conf.d"})
+# The directories of sites a main config includes from its own directory (`include conf.d/*.conf;`)
+SITE_DIRECTORIES = frozenset({"sites", "sites-available", "sites-enabled", "conf.d", "http.d", "vhosts", "vhost.d"})
+
+
+def fragment_conf_dir(fragment: Path) -> Path:
+    """Where nginx resolves the relative includes of a fragment whose main config is out of view: the directory of
+    the main config that includes it. A site in a directory of sites (`conf.d/api.conf`) is included from the
+    directory above (the stock `/etc/nginx/nginx.conf` includes `/etc/nginx/conf.d/*.conf`); any other fragment's
+    own directory is the best guess."""
+    directory = fragment.parent
+    return directory.parent if directory.name in SITE_DIRECTORIES else directory
 
 
 def disabled_site(path) -> bool:
