@@ -942,7 +942,26 @@ class _Cors:
         name = condition[0].lstrip("$").lower() if condition and condition[0].startswith("$") else ""
         if not name or name == "http_origin" or name not in self.sets:
             return False
+        if len(condition) == 3 and condition[1] == "=":
+            return self._only_checked_make(name, condition[2], 4)
         return all(_accepts_origin_above(node) for node in self.sets[name] if _may_pass(condition, node.args[1]))
+
+    def _only_checked_make(self, name: str, value: str, depth: int) -> bool:
+        """Every `set` that may give $name the value `value` runs only for an Origin a check accepted, or appends to
+        a value that only such sets give (`set $cors "true";` in the Origin check, then `set $cors "${cors}get";`
+        for GET: only a checked Origin makes "trueget")."""
+        if not value or depth == 0:
+            return False  # the empty value is the flag's before any set
+        for node in self.sets.get(name, ()):
+            written = node.args[1]
+            suffix = _appended(written, name)
+            if suffix is not None:
+                if value.endswith(suffix) and not _accepts_origin_above(node) and \
+                        not self._only_checked_make(name, value[:len(value) - len(suffix)], depth - 1):
+                    return False
+            elif "$" in written or written == value and not _accepts_origin_above(node):
+                return False
+        return True
 
     @staticmethod
     def _tests(block, variable: str) -> bool:
@@ -958,6 +977,16 @@ def _accepts_origin(block) -> bool:
 
 def _accepts_origin_above(node) -> bool:
     return any(_accepts_origin(block) for block in node.ancestors() if block.name == "if")
+
+
+def _appended(written: str, name: str) -> str | None:
+    """The text a `set` appends to the variable it sets (`"${cors}get"`, `$cors get` for $cors), or None."""
+    for own in (f"${{{name}}}", f"${name}"):
+        if written.lower().startswith(own):
+            rest = written[len(own):]
+            if "$" not in rest and not (own == f"${name}" and (rest[:1].isalnum() or rest[:1] == "_")):
+                return rest
+    return None
 
 
 def _may_pass(condition: list[str], value: str) -> bool:
