@@ -1399,8 +1399,12 @@ def _normal(path: str) -> str:
 
 @rule("SEC508")
 def version_disclosure(dep, report):
+    access = None
     for node in dep.nodes("server_tokens"):
         if node.args[:1] in (["on"], ["build"]):
+            access = access or AccessView(dep)
+            if _loopback_only_below(access, node.parent):
+                continue  # only this host's processes get the answers (a status page for its monitoring agent)
             report(
                 node,
                 f"server_tokens {node.args[0]} puts the nginx version in the Server header and on error pages",
@@ -1408,6 +1412,12 @@ def version_disclosure(dep, report):
                 help="server_tokens off;",
                 fix=Fix.of("Set `server_tokens off;`", edits.replace_arg(node.d, 0, "off")),
             )
+
+
+def _loopback_only_below(access: AccessView, block) -> bool:
+    """The block, and every location inside it, lets no client through but this host's own processes."""
+    return block is not None and block.d is not None and all(
+        access.loopback_only(level) for level in (block, *block.walk()) if level is block or level.name == "location")
 
 
 # -- SEC571 server-tokens-default (opt-in) ---------------------------------------------------------------------
