@@ -14,6 +14,7 @@ from ..container.model import runs_as_non_root
 from ..nginx.directives import LUA_PHASE
 from ..nginx.listen import http_servers, server_listens
 from ..nginx.locations import UNKNOWN, match_location
+from ..nginx.templates import is_unknown
 from ..nginx.urls import PASS_DIRECTIVES
 from .container import supervised
 from .registry import rule
@@ -181,6 +182,11 @@ def check_probes(workspace, report):
             _check_probe(binding, trees, probe, report)
 
 
+def _listens_filled_in(trees) -> bool:
+    """A template fills in a `listen` (`listen ${PORT};`, `listen HEALTH_CHECK_PORT;`): the ports are not known."""
+    return any(is_unknown(arg) for tree in trees for node in tree.nodes("listen") for arg in node.args[:1])
+
+
 def _servers_all_in_view(trees) -> bool:
     """Every server the container runs is in view: its main config is, or its image is an official nginx or
     OpenResty image, whose own nginx.conf holds no server, and every site it includes is a file nginxlint reads (not
@@ -232,7 +238,7 @@ def _check_probe(binding, trees, probe, report):
     non_root = runs_as_non_root(binding)
     found = servers_on_port(trees, probe.port, non_root)
     if not found:
-        if complete and _servers_all_in_view(trees):
+        if complete and _servers_all_in_view(trees) and not _listens_filled_in(trees):
             ports = sorted({listen.port for d in trees for s in http_servers(d)
                             for listen in server_listens(s, non_root) if listen.port})
             listening = f"nginx listens on {', '.join(map(str, ports))}" if ports else "nginx has no http server"

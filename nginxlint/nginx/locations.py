@@ -7,6 +7,7 @@ from typing import NamedTuple
 
 from ..foreign_regex import compile_foreign
 from .conditions import if_condition
+from .templates import is_unknown
 from .values import parse_uint
 
 MODIFIERS = ("=", "~*", "~", "^~")
@@ -557,6 +558,8 @@ def _find_location(block, path: str, current):
         if parsed is None or parsed.modifier == "@":
             continue  # a named location serves no URI
         mod, uri = parsed.modifier, parsed.pattern
+        if is_unknown(uri):
+            return UNKNOWN, True  # a template fills the location's path in: which one nginx picks is not known
         if mod == "=":
             if path == uri:
                 return node, True
