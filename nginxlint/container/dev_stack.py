@@ -6,8 +6,6 @@
   Production stacks mount data, certificates, single config files or built static files (`./dist`);
 - it runs a mail catcher (MailHog, Mailpit, MailDev, smtp4dev, MailCatcher): the application's mail goes to a
   web page for the developer to read, never to anyone.
-- one of its services builds a development image (`dockerfile: docker/Dockerfile-dev`, `target: development`):
-  whatever its restart policy, the stack runs the developer's build.
   Neither counts in a stack that restarts its services by itself (`restart: always`, `unless-stopped`,
   `on-failure`), which is meant to keep running: there the mount is a deployment run from a checkout (CTFd's
   documented `docker compose up`, mailcow, crater) and the catcher a try-out service next to a real mail setup
@@ -110,7 +108,6 @@ def developer_stack(compose_path: Path, services) -> bool:
     return any(switches_on_debugging(facts.container.env_values) or runs_development_server(facts.container.argv)
                for facts in services) \
         or any(_mounts_local_certificate(mount) for facts in services for mount in facts.container.mounts) \
-        or any(_development_build(facts.container) and facts.container.build_source for facts in services) \
         or (not any(_restarts(facts.container) and not _data_store(facts.container.image)
                     and not _development_build(facts.container) for facts in services)
             and any(_mail_catcher(facts.container.image)
@@ -169,13 +166,11 @@ def _mounts_local_certificate(mount) -> bool:
 
 
 def _development_build(container) -> bool:
-    """The service builds a Dockerfile's development stage (`target: backend-development`) or a development
-    Dockerfile (`dockerfile: docker/Dockerfile-dev`), or runs an image tagged so (`impress:y-provider-development`):
-    its restart policy keeps a developer's server up."""
+    """The service builds a Dockerfile's development stage (`target: backend-development`), or runs an image tagged
+    so (`impress:y-provider-development`): its restart policy keeps a developer's server up."""
     build = container.build_source
     tag = container.image.rpartition(":")[2] if container.image and ":" in container.image else ""
-    return bool(build and any(part and DEVELOPMENT_NAME.search(part) for part in build[1:])
-                or DEVELOPMENT_NAME.search(tag))
+    return bool(build and build[2] and DEVELOPMENT_NAME.search(build[2]) or DEVELOPMENT_NAME.search(tag))
 
 
 def _restarts(container) -> bool:
