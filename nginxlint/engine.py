@@ -8,6 +8,7 @@ selected). Formatters print both; nothing is copied from one to the other.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from .findings import SEVERITY_RANK, Finding, Location, Notification, Report
 from .gcpause import collector_paused
 from .nginx.conf_dirs import disabled_site
 from .nginx.placeholders import files_only_of, undeployed_files
+from .nginx.templates import UNKNOWN
 from .nginx.tls import only_tls_profile
 from .repository import backup_kind, is_backup_copy
 from .settings import Selection
@@ -73,8 +75,8 @@ def _run(paths: list[Path], settings, base_dir: Path, stdin, texts) -> tuple[Rep
     findings = [*workspace.loader.findings, *findings]
     notifications = [*workspace.loader.notifications, *notifications]
     masked = workspace.loader.masked
-    findings = _unique(_fixes_outside_masks(
-        _outside_opt_in_tls_profiles(_outside_masked_values(findings, masked), masked), masked))
+    findings = _masks_shown(_unique(_fixes_outside_masks(
+        _outside_opt_in_tls_profiles(_outside_masked_values(findings, masked), masked), masked)))
     findings = _outside_start_edits(findings, workspace.loader.start_edited)
     findings = _clashes_in_one_container(findings, workspace, selection)
     notifications += _unselected_failures(findings, selection)
@@ -280,6 +282,7 @@ def _said_once(findings: list[Finding]) -> list[Finding]:
                        for code, start, _, _ in SAID_BY_ANOTHER)]
 
 
+_MASKED_RUN = re.compile(f"{UNKNOWN}+")
 # Findings a template's control tags make meaningless: every branch is kept, so a directive set in both an `if` and
 # an `else` branch looks duplicated, and a fragment the template renders into some context looks misplaced. A
 # template whose tags are all values inside directives (`server_name {{ domain }};`) renders the directives in view.
@@ -293,6 +296,11 @@ def _outside_masked_values(findings: list[Finding], masked: dict) -> list[Findin
     return [f for f in findings if f.path not in masked or not (
         f.code in TEMPLATE_ARTEFACTS and masked[f.path].hides_directives or masked[f.path].unknown_at(f.span)
         or f.code == "NGX006" and masked[f.path].tag_in_statement(f.span))]
+
+
+def _masks_shown(findings: list[Finding]) -> list[Finding]:
+    """A value a template fills in is masked while linting; a message that quotes it shows `…` in its place."""
+    return [replace(f, message=_MASKED_RUN.sub("…", f.message)) if UNKNOWN in f.message else f for f in findings]
 
 
 def _outside_start_edits(findings: list[Finding], edited: dict[str, frozenset[int]]) -> list[Finding]:

@@ -834,6 +834,14 @@ def test_an_include_outside_the_conf_directory_that_the_image_copies_there_is_no
     assert notes() == []
 
 
+def test_a_message_quoting_a_value_a_template_fills_in_shows_an_ellipsis_for_it(tmp_path):
+    write_tree(tmp_path, {"default.conf.template": "server {\n    listen 80;\n    location /rest {\n"
+                                                   "        proxy_pass ${API_SCHEME}://${API_HOST}:8080/rest/;\n    }\n}\n"})
+    result = run_cli([".", "--format", "json", "--select", "SEC509"], cwd=tmp_path)
+    (finding,) = result.json["findings"]
+    assert "…:8080/rest/" in finding["message"] and "\u2591" not in finding["message"], finding["message"]
+
+
 def test_an_older_python_gets_a_message_and_exit_two(monkeypatch, capsys):
     import nginxlint.cli as cli
 
