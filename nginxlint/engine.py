@@ -282,7 +282,6 @@ def _said_once(findings: list[Finding]) -> list[Finding]:
                        for code, start, _, _ in SAID_BY_ANOTHER)]
 
 
-_MASKED_RUN = re.compile(f"{UNKNOWN}+")
 # Findings a template's control tags make meaningless: every branch is kept, so a directive set in both an `if` and
 # an `else` branch looks duplicated, and a fragment the template renders into some context looks misplaced. A
 # template whose tags are all values inside directives (`server_name {{ domain }};`) renders the directives in view.
@@ -296,6 +295,9 @@ def _outside_masked_values(findings: list[Finding], masked: dict) -> list[Findin
     return [f for f in findings if f.path not in masked or not (
         f.code in TEMPLATE_ARTEFACTS and masked[f.path].hides_directives or masked[f.path].unknown_at(f.span)
         or f.code == "NGX006" and masked[f.path].tag_in_statement(f.span))]
+
+
+_MASKED_RUN = re.compile(f"{UNKNOWN}+")  # the characters that stand for one value a template fills in
 
 
 def _masks_shown(findings: list[Finding]) -> list[Finding]:

@@ -1150,7 +1150,8 @@ def _error_page_under_same_rules(node, access: list, lists: Lists, error_pages: 
 def _redirect_past_blocklist(node, access: list) -> bool:
     """A redirect under rules that only turn some addresses away (`deny 95.216.156.34;`, no `allow`, no `deny
     all`): every other client gets the same address, so a refused one learns nothing the public does not."""
-    redirect = node.name == "rewrite" or parse_uint(node.args[0]) in _REDIRECT_CODES or parse_uint(node.args[0]) is None
+    code = parse_uint(node.args[0]) if node.name == "return" else None
+    redirect = node.name == "rewrite" or code is None or code in _REDIRECT_CODES  # `return URL` is a 302
     return redirect and all(rule.name == "deny" and rule.args[:1] != ["all"] for rule in access)
 
 

@@ -980,7 +980,7 @@ def _accepts_origin_above(node) -> bool:
 
 
 def _appended(written: str, name: str) -> str | None:
-    """The text a `set` appends to the variable it sets (`"${cors}get"`, `$cors get` for $cors), or None."""
+    """The text a `set` appends to the variable it sets (`"${cors}get"`, `$cors-post` for $cors), or None."""
     for own in (f"${{{name}}}", f"${name}"):
         if written.lower().startswith(own):
             rest = written[len(own):]
