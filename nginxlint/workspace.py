@@ -4,6 +4,7 @@ from __future__ import annotations
 import fnmatch
 import glob
 import os
+import posixpath
 import re
 import subprocess
 from dataclasses import dataclass
@@ -405,6 +406,8 @@ def discover(paths: list[Path], settings, named_templates: list[Path] | None = N
                     (configs if _without_tags_of_its_language(file) else named_templates).append(file)
                 elif _nginx_mustache(file) or _site_without_suffix(file):
                     configs.append(file)
+                elif named_templates is not None and _template_of_a_site(relative):
+                    named_templates.append(file)  # noted when it holds nginx blocks (`roles/web/templates/site.j2`)
                 elif compose_templates is not None and (rendered := templates.template_name(file.name)) is not None \
                         and is_compose_path(rendered[0]):
                     compose_templates.append(file)
@@ -436,6 +439,13 @@ def _without_tags_of_its_language(file: Path) -> bool:
     except OSError:
         return False
     return templates.holds_nginx_blocks(text) and templates.detect(text, file.name) in (None, "envsubst")
+
+
+def _template_of_a_site(relative: str) -> bool:
+    """A file named as a template of a file without a suffix (`templates/site.j2`, docker-gen's `nginx.tmpl`), as
+    site files go (`sites-available/default`)."""
+    rendered = templates.template_name(relative)
+    return rendered is not None and "." not in posixpath.basename(rendered[0])
 
 
 def _nginx_mustache(file: Path) -> bool:
