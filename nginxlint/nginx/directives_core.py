@@ -54,6 +54,19 @@ CORE_EXTRA: dict[str, tuple[int, ...]] = {
     "keepalive_min_timeout": (H_MSL | TAKE1,),
     "ssl_certificate_compression": (H_MS | FLAG, S_MS | FLAG, M_MS | FLAG),
     "proxy_pass_trailers": (H_MSL | FLAG,),
+    # 1.29.3: how a level's add_header/add_trailer list takes the enclosing level's (on, off, merge)
+    "add_header_inherit": (H_MSL | H_LIF | TAKE1,),
+    "add_trailer_inherit": (H_MSL | H_LIF | TAKE1,),
+    # 1.27.4 - 1.31.3
+    "grpc_ssl_certificate_cache": (H_MSL | TAKE123,),
+    "uwsgi_ssl_certificate_cache": (H_MSL | TAKE123,),
+    "ssl_ech_file": (H_MS | TAKE1, S_MS | TAKE1),
+    "xml_external_entities": (H_MSL | FLAG,),
+    **{f"{module}_socket_{buffer}": (H_MSL | TAKE1,) for module in ("fastcgi", "grpc", "scgi", "uwsgi", "tunnel")
+       for buffer in ("rcvbuf", "sndbuf")},
+    "proxy_ssl_alpn": (S_MS | MORE1,),
+    "proxy_socket_rcvbuf": (H_MSL | TAKE1, S_MS | TAKE1),
+    "proxy_socket_sndbuf": (H_MSL | TAKE1, S_MS | TAKE1),
     "max_headers": (H_MS | TAKE1,),
     # 1.27.3: re-resolvable upstream servers in open-source nginx
     "resolver": (S_UPS | MORE1,),

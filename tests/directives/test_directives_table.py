@@ -319,3 +319,19 @@ def test_every_known_directive_has_a_context():
         every_context |= mask
     for name, masks in _TABLE.items():
         assert masks and all(isinstance(m, int) and m & every_context for m in masks), name
+
+
+def test_every_directive_nginx_documents_a_release_for_is_known():
+    """directive_versions.tsv lists what nginx's documentation says appeared in a release: each is a directive the
+    tables know, or a config using it is told its directive is unknown (NGX004)."""
+    from nginxlint.nginx import releases
+
+    releases.directive_since("http", "add_header")  # reads the table
+    documented = {name for _subsystem, name in releases._DIRECTIVE_SINCE if ":" not in name}
+    assert sorted(name for name in documented if not is_known(name)) == []
+
+
+def test_add_header_inherit_goes_where_add_header_does():
+    for ctx in (HTTP, SRV, LOC, LIF):
+        assert code("add_header_inherit", ["merge"], ctx) is None
+    assert code("add_header_inherit", ["merge"], STREAM) == "NGX005"
