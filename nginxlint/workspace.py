@@ -443,9 +443,11 @@ def _without_tags_of_its_language(file: Path) -> bool:
 
 def _template_of_a_site(relative: str) -> bool:
     """A file named as a template of a file without a suffix (`templates/site.j2`, docker-gen's `nginx.tmpl`), as
-    site files go (`sites-available/default`)."""
+    site files go (`sites-available/default`). Not a partial (`_helpers.tpl`, which a Helm chart's templates or Go
+    templates call by name): it renders nothing of its own."""
     rendered = templates.template_name(relative)
-    return rendered is not None and "." not in posixpath.basename(rendered[0])
+    name = posixpath.basename(rendered[0]) if rendered is not None else ""
+    return bool(name) and "." not in name and not name.startswith("_")
 
 
 def _nginx_mustache(file: Path) -> bool:

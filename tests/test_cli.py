@@ -636,6 +636,7 @@ def test_a_template_of_an_nginx_config_nothing_includes_is_one_note_not_linted(t
                           "conf/redis.conf.j2": "port {{ redis_port }}\n", "conf/app.py.j2": template,
                           # a site file's template (Ansible's `templates/site.j2`, docker-gen's `nginx.tmpl`)
                           "roles/web/templates/site.j2": template, "roles/web/templates/motd.j2": "Hi {{ name }}\n",
+                          "roles/web/templates/_blocks.j2": template,  # a partial another template calls
                           # a tag where nginx would open a block: chrony's servers, TOML's registry locations
                           "conf/chrony.conf.j2": "{% for server in ntp_servers %}\nserver {{ server }}\n{% endfor %}\n",
                           "conf/registry.conf.j2": '[[registry]]\nlocation = "{{ item.location }}"\n'})
