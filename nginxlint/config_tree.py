@@ -357,11 +357,13 @@ class ConfigTree:
         else:
             path = self.conf_dir / pattern
             if not GLOB_CHARS.intersection(pattern) and not loader.exists(path):
-                path = self._in_linked_repository(pattern) or path
+                path = self._in_linked_repository(pattern) or self._in_own_directory(pattern) or path
         if GLOB_CHARS.intersection(pattern):
             if _activatable(loader, path):
                 self.activatable_includes.append(node)
             matches = loader.glob(str(path))
+            if not matches and (own := self._in_own_directory(pattern)) is not None:
+                path, matches = own, loader.glob(str(own))
             if not matches and not _packaged_modules(node):
                 # valid nginx, and what a mount or a start script puts there at run time is out of sight
                 self.complete = False
@@ -407,6 +409,17 @@ class ConfigTree:
             return None
         candidate = self.loader.repository_top(self.conf_dir) / "/".join(parts[1:])
         return candidate if self.loader.exists(candidate) else None
+
+    def _in_own_directory(self, pattern: str) -> Path | None:
+        """A relative include the guessed conf directory lacks, beside a fragment kept in a directory of sites: the
+        guess (the directory above, `fragment_conf_dir`) may be wrong where the fragment's own directory is the one
+        installed as nginx's (`COPY conf.d/ /etc/nginx/`); what lies there is what nginx reads then."""
+        own = self.root.path.parent
+        if self.conf_dir_known or own == self.conf_dir:
+            return None
+        candidate = own / pattern
+        found = self.loader.glob(str(candidate)) if GLOB_CHARS.intersection(pattern) else self.loader.exists(candidate)
+        return candidate if found else None
 
     def _beside_fragment(self, node: Node, pattern: str) -> bool:
         """A fragment no main config includes names `file` or `dir/file`, and `file` lies beside it: the fragment's

@@ -999,12 +999,22 @@ def _literal_includes(paths: list[Path], parsed: dict, loader: Loader, conf_dirs
     targets: set[Path] = set()
     for path in paths:
         base = conf_dirs[path] or fragment_conf_dir(path)
+        # where the guess of the conf directory lacks a relative include, the fragment's own directory (as the tree)
+        own = path.parent if conf_dirs[path] is None and path.parent != base else None
         for d in walk_directives(parsed[path].directives):
             if d.name == "include" and d.args:
-                mapped = loader.map_path(d.args[0], base) if os.path.isabs(d.args[0]) else base / d.args[0]
+                relative = not os.path.isabs(d.args[0])
+                mapped = base / d.args[0] if relative else loader.map_path(d.args[0], base)
                 if mapped is None:
                     continue
-                pattern = str(mapped)
-                matches = loader.glob(pattern) if GLOB_CHARS.intersection(pattern) else [pattern]
+                matches = _include_matches(loader, mapped)
+                if not matches and relative and own is not None:
+                    matches = _include_matches(loader, own / d.args[0])
                 targets.update(Path(os.path.abspath(m)) for m in matches)
     return targets
+
+
+def _include_matches(loader: Loader, path: Path) -> list:
+    """The files an include's path names: a glob's matches, or the path itself when it exists."""
+    pattern = str(path)
+    return loader.glob(pattern) if GLOB_CHARS.intersection(pattern) else [pattern] if loader.exists(path) else []

@@ -21,3 +21,17 @@ def test_walk_is_document_order_with_includes_spliced_in(tmp_path):
     assert [node.name for node in walked] == [
         "events", "http", "include", "map", "default", "upstream", "server", "server", "listen", "location", "if",
         "return", "include", "location", "return", "expires", "gzip"]
+
+
+def test_a_site_in_conf_d_reads_its_includes_above_it_else_beside_it(tmp_path):
+    """With no main config in view, a site in conf.d/ resolves its includes from the directory above (the stock
+    nginx.conf's); one that directory lacks is read beside the site, whose directory may be the one installed."""
+    write_tree(tmp_path, {
+        "conf.d/site.conf": "server {\n  listen 80;\n  include cors.conf;\n  include access.conf;\n"
+                            "  include snippets/*.conf;\n  location / { return 200; }\n}\n",
+        "cors.conf": "add_header X-A 1;\n",
+        "conf.d/access.conf": "allow 10.0.0.0/8;\n",
+        "conf.d/snippets/gzip.conf": "gzip on;\n",
+    })
+    (tree,) = load_workspace([tmp_path], Settings(), tmp_path).trees
+    assert sorted(tree.files) == ["conf.d/access.conf", "conf.d/site.conf", "conf.d/snippets/gzip.conf", "cors.conf"]
