@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..envsubst_runs import envsubst_runs
 from ..findings import Location, Span
+from ..lines import LineIndex
 from ..nginx.envsubst import REFERENCE
 from .registry import rule
 
@@ -28,8 +29,6 @@ def envsubst_empties_nginx_variables(workspace, report):
         more = f" and {len(names) - 2} more" if len(names) > 2 else ""
         own = ", ".join(f"`${name}`" for name in names[:2]) + more
         first = blanked[0]
-        line = template.text.count("\n", 0, first.start()) + 1
-        column = first.start() - template.text.rfind("\n", 0, first.start())
         environment = dict.fromkeys(_name(m) for m in REFERENCE.finditer(template.text) if _name(m).isupper())
         listed = " ".join(f"${{{name}}}" for name in environment)
         help = f"envsubst '{listed}'" if environment else "copy the file as it is: it names no environment variable"
@@ -37,7 +36,7 @@ def envsubst_empties_nginx_variables(workspace, report):
                   f"without a list of names, envsubst replaces every `$name` in {template.display} with the "
                   f"environment's value or nothing, nginx's own variables too ({own}): nginx gets them empty; list "
                   f"the names it should fill in", help=help,
-                  related=[Location(template.display, Span(line, column, line, column + len(first.group(0))),
+                  related=[Location(template.display, LineIndex(template.text).span(first.start(), first.end()),
                                     f"`${names[0]}` becomes empty")])
 
 
