@@ -1210,11 +1210,7 @@ def _sends_back_to_own_site(dep, node) -> bool:
     """A redirect of the request to a site of this config (`return 301 https://example.org$request_uri;`, www to
     the apex, http to https): the answer holds only what the client sent and a host it may ask itself, where that
     site's own rules meet its next request."""
-    args = node.args
-    if node.name == "return":
-        target = args[1] if len(args) > 1 and parse_uint(args[0]) in _REDIRECT_CODES else None
-    else:
-        target = args[1] if len(args) > 1 and rewrite_redirects(node) else None
+    target = _redirect_target(node)
     found = _OWN_SITE_REDIRECT.fullmatch(target) if target else None
     if found is None:
         return False
@@ -1230,16 +1226,19 @@ def _server_names(dep) -> frozenset[str]:
     return dep.memo["server-names"]
 
 
+def _redirect_target(node) -> str | None:
+    """Where a `return 3xx` or a redirecting `rewrite` sends the client, as written; None for any other answer."""
+    args = node.args
+    if node.name == "return":
+        return args[1] if len(args) > 1 and parse_uint(args[0]) in _REDIRECT_CODES else None
+    return args[1] if len(args) > 1 and rewrite_redirects(node) else None
+
+
 def _local_redirect_target(node) -> str | None:
     """The URI a `return 3xx` or a redirecting `rewrite` sends the client to when it is a path of this server
     (`/netdata/`, or a URL of the server's own host: `https://$host/netdata/`, a name its server_name lists; not
     `//host/` nor another host); else None."""
-    args = node.args
-    if node.name == "return":
-        code = parse_uint(args[0]) if args else None
-        target = args[1] if code in _REDIRECT_CODES and len(args) > 1 else None
-    else:
-        target = args[1] if len(args) > 1 and rewrite_redirects(node) else None
+    target = _redirect_target(node)
     if target is None or target.startswith("//"):
         return None
     if target.startswith("/"):
