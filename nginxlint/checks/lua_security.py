@@ -81,7 +81,7 @@ def check_lua_request_taint(dep, report):
                     local_only[key] = _called_by_local_clients_only(access, unit, flow.function)
                 if local_only[key]:
                     continue  # the module's function that reads the input runs only for this host's own processes
-            if _capture_of_safe_group(unit, flow):
+            if _capture_of_safe_group(dep, unit, flow):
                 continue  # `ngx.var[1]` of `location ~ ^/users/([0-9]+)$`: digits rewrite no statement
             code, consequence = CONSEQUENCES[flow.kind]
             sink_unit = flow.unit
@@ -110,13 +110,13 @@ def check_lua_request_taint(dep, report):
                       flow=[*path, Location(sink_unit.path, at, f"reaches {flow.sink}")])
 
 
-def _capture_of_safe_group(unit, flow) -> bool:
+def _capture_of_safe_group(dep, unit, flow) -> bool:
     """The input is `ngx.var[N]`, read by the handler itself, and every location that runs the handler is a regex
     location whose group N can hold none of the bytes an attack on the sink needs. The location's match sets the
     captures; a `rewrite` or a regex `if` in the location would set them again, so none may stand there."""
     from ..lua.taint_model import capture_safe  # the Lua analysis, only when a config runs Lua
-    from ..nginx.locations import location_match  # the location model, only for a capture
-    from ..regex.facts import compute_facts  # the regex grammar, only for a capture
+    from ..regex.facts import pattern_facts  # the regex grammar, only for a capture
+    from ..regex.sites import sites_of
 
     source = flow.source
     if source.what != "capture" or not (source.name or "").isdigit() or flow.source_unit is not unit \
@@ -124,10 +124,10 @@ def _capture_of_safe_group(unit, flow) -> bool:
         return False
     for handler in unit.handlers:
         location = handler.node.enclosing("location") if handler.node is not None else None
-        match = location_match(location) if location is not None else None
-        if match is None or match.modifier not in ("~", "~*") or _sets_captures_again(location):
+        sites = sites_of(location) if location is not None else []
+        if not sites or _sets_captures_again(location):
             return False
-        facts = compute_facts(("1" if match.modifier == "~*" else "0") + match.pattern)
+        facts = pattern_facts(dep, sites[0].pattern, sites[0].caseless)
         capture = facts.capture(source.name) if facts.error is None else None
         if facts.error is not None or capture is not None and flow.kind not in capture_safe(capture.mask):
             return False
@@ -136,10 +136,12 @@ def _capture_of_safe_group(unit, flow) -> bool:
 
 def _sets_captures_again(location) -> bool:
     """A `rewrite` or an `if` with a regex in the location: a match there replaces the location's captures."""
+    from ..regex.sites import sites_of
+
     stack = list(location.children or ())
     while stack:
         node = stack.pop()
-        if node.name == "rewrite" or node.name == "if" and any(arg in ("~", "~*", "!~", "!~*") for arg in node.args):
+        if node.name in ("rewrite", "if") and sites_of(node):
             return True
         if node.name == "if":
             stack.extend(node.children or ())
