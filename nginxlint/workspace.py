@@ -308,7 +308,8 @@ class Loader:
                 return target / rest if rest else target
         guess = conf_dir_guess(absolute, conf_dir)
         if guess is not None and conf_dir.name in SITE_DIRECTORIES and not self._in_view_of_guess(guess, conf_dir):
-            # a fragment in conf.d/ beside bots.d/: the directory above is the one that mirrors nginx's own
+            # a conf directory taken as a directory of sites (a main config kept in conf.d/, beside bots.d/): the
+            # directory above is the one that mirrors nginx's own (a fragment's guess is already that: fragment_conf_dir)
             conf_dir = conf_dir.parent
             guess = conf_dir_guess(absolute, conf_dir)
         return guess if guess is not None and self._in_view_of_guess(guess, conf_dir) else None
