@@ -227,6 +227,16 @@ _GROUPS = (
         proxy_connect_send_timeout proxy_connect_data_timeout proxy_connect_response
     """),
     (H_SRV | H_LOC | TAKE12, "proxy_connect_address proxy_connect_bind"),
+    # zstd-nginx-module (Alpine's nginx-mod-http-zstd, nginx-extras), from its command tables: the filter's switch
+    # also in an `if`, its other settings (later releases' too) in http, server and location, the dictionary in http
+    (H_MSLI | FLAG, "zstd"),
+    (H_MSL | TAKE1, """
+        zstd_comp_level zstd_min_length zstd_max_length zstd_target_cblock_size zstd_window_log zstd_static
+    """),
+    (H_MSL | MORE1, "zstd_types"),
+    (H_MSL | TAKE2, "zstd_buffers"),
+    (H_MSL | FLAG, "zstd_buffers_unsafe"),
+    (H_MAIN | TAKE1, "zstd_dict_file"),
     # srcache-nginx-module
     (H_MSLI | MORE1, "srcache_expire"),
     # redis2-nginx-module, ngx_http_redis

@@ -39,6 +39,7 @@ KNOWN_MODULE_FILES = frozenset("""
     ngx_http_srcache_filter_module ngx_http_subs_filter_module ngx_http_uploadprogress_module
     ngx_http_upstream_fair_module ngx_nchan_module ngx_rtmp_module ngx_http_vhost_traffic_status_module
     ngx_http_naxsi_module ngx_http_opentracing_module ngx_pagespeed ngx_http_passenger_module
+    ngx_http_zstd_filter_module ngx_http_zstd_static_module
 """.split())
 
 
