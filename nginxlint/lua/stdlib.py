@@ -11,6 +11,9 @@ STANDARD_GLOBALS = frozenset((
     "pairs", "pcall", "print", "rawequal", "rawget", "rawset", "require", "select", "setfenv",
     "setmetatable", "tonumber", "tostring", "type", "unpack", "xpcall",
     "coroutine", "debug", "io", "math", "os", "package", "string", "table",
+    # Lua 5.2's environment: code that names it does so for Lua 5.2 and later (`if _VERSION == "Lua 5.1" then
+    # setfenv(…) else … _ENV … end`), a branch LuaJIT never takes
+    "_ENV",
     # LuaJIT
     "bit", "jit",
     # OpenResty
