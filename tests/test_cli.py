@@ -277,6 +277,21 @@ def test_manifests_named_on_the_command_line(tmp_path):
     assert [f["severity"] for f in named] == ["error"] and "limits.cpu 2" in named[0]["message"]
 
 
+def test_a_compose_mount_of_a_host_path_outside_the_repository_is_not_read_from_this_machine(tmp_path):
+    """`/etc/nginx/nginx.conf:/etc/nginx/nginx.conf` names the server's file: the machine running the lint may hold
+    a file at that path, which is not the one deployed."""
+    host = tmp_path / "host-etc" / "nginx.conf"
+    write_tree(tmp_path, {
+        "host-etc/nginx.conf": "events {}\nhttp { server { listen 443 ssl; ssl_protocols TLSv1; } }\n",
+        "repo/docker-compose.yml": f"services:\n  web:\n    image: nginx:1.27\n    volumes:\n"
+                                   f"      - {host}:/etc/nginx/nginx.conf\n",
+        "repo/site.conf": "events {}\nhttp { server { listen 8080; } }\n",
+    })
+    (tmp_path / "repo" / ".git").mkdir()
+    shown = run_cli([".", "--exit-zero", "--show-files"], cwd=tmp_path / "repo").out
+    assert "read     site.conf" in shown and "host-etc" not in shown
+
+
 def test_opt_in_rules_run_only_when_selected_by_code_or_name(tmp_path):
     write_tree(tmp_path, {"nginx.conf": "events {}\nhttp { server { listen 80; location / { proxy_pass "
                                         "http://127.0.0.1:9000; proxy_buffering off; } } }\n"})

@@ -98,11 +98,16 @@ def _mounted(loader, path: Path) -> list[Path]:
         return []
     from .compose import load_compose  # the YAML readers, only for a Compose file that names nginx's directory
 
+    # a host path outside the repository (`/etc/nginx/nginx.conf:/etc/nginx/nginx.conf`) is the server's own file,
+    # not this machine's: what it holds is out of view
+    top = loader.repository_top(Path(os.path.abspath(path.parent)))
     found = []
     for service in load_compose(display, text).services:
         for mount in service.container.mounts:
             if mount.kind == "bind" and mount.source and _CONFIG_PATH.fullmatch(mount.path or ""):
-                found.append(Path(os.path.normpath(path.parent / os.path.expanduser(mount.source))))
+                source = Path(os.path.abspath(path.parent / os.path.expanduser(mount.source)))
+                if source.is_relative_to(top):
+                    found.append(source)
     return found
 
 
