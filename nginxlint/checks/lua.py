@@ -696,7 +696,8 @@ def getenv_without_env(tree, report):
             continue  # the master runs it before clearing its environment, and workers inherit what it stored
         for use in unit.facts.getenvs:
             name = use.name
-            if name is None or name in kept or _kept_elsewhere(tree, use):
+            # os.getenv("") is nil in any environment, and `env ;` no line nginx takes
+            if not name or name in kept or _kept_elsewhere(tree, use):
                 continue
             if use.top_level and _loaded_at_start(tree, unit):
                 continue  # the module's top level ran in the master, whose environment is whole, and is cached
