@@ -1772,11 +1772,14 @@ _ZONE_USERS = {"limit_req_zone": "limit_req", "limit_conn_zone": "limit_conn"}
 def real_ip_from_anywhere(dep, report):
     headers = nearest(dep, "real_ip_header")
     recursive = nearest(dep, "real_ip_recursive")
+    by_block: dict[int, list] = {}  # `0.0.0.0/0` and `::/0` of one block: one cause, one finding
     for node in dep.nodes("set_real_ip_from"):
-        if "http" not in node.ctx or not node.args or not _every_address(node.args[0]):
-            continue
+        if "http" in node.ctx and node.args and _every_address(node.args[0]):
+            by_block.setdefault(id(node.parent), []).append(node)
+    for node, *others in by_block.values():
         if not _address_decides(dep, node.enclosing("server")):
             continue  # the address only reaches the access log
+        related = [other.location(f"{other.args[0]} too") for other in others]
         header_node = value_at(headers, node.parent)
         header = header_node.args[0] if header_node is not None and header_node.args else "X-Real-IP"
         if header.lower() == "proxy_protocol" or is_unknown(header):
@@ -1787,12 +1790,12 @@ def real_ip_from_anywhere(dep, report):
             report(node, "every address is trusted and real_ip_recursive is on: nginx skips each X-Forwarded-For "
                    "entry as a trusted proxy back to the first one, which the client wrote, so any client chooses "
                    "its $remote_addr (allow/deny, limit_req, logs) even behind a proxy that appends the true one",
-                   arg=0, severity="error", related=[recursive_node.location("real_ip_recursive on")],
+                   arg=0, severity="error", related=[recursive_node.location("real_ip_recursive on"), *related],
                    help="list only your proxies' addresses in set_real_ip_from")
         else:
             report(node, f"every address is trusted to send {header}: a client that reaches nginx without going "
                    f"through your proxy sets its own $remote_addr (allow/deny, limit_req, logs) with that header",
-                   arg=0, help="list only your proxies' addresses in set_real_ip_from")
+                   arg=0, related=related, help="list only your proxies' addresses in set_real_ip_from")
 
 
 def _address_decides(dep, server) -> bool:
