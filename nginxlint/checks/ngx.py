@@ -41,6 +41,8 @@ def check_directives(tree, report):
             continue  # a block of a snippet collection, to be copied into its own context
         if problem.code == "NGX005" and third_party(d.name) and not _modules_known(tree):
             continue  # another module of a build nginxlint cannot see may take it here (`check` in a stream upstream)
+        if problem.code == "NGX005" and _fits_past_an_unclosed_block(node, extra):
+            continue  # NGX001 reports the missing `}`, which would have put the directive where it is allowed
 
         message = problem.message
         if problem.code == "NGX004":
@@ -124,6 +126,19 @@ def _modules_known(tree) -> bool:
 
         tree.memo["nginx-modules-known"] = modules_known(tree)
     return tree.memo["nginx-modules-known"]
+
+
+def _fits_past_an_unclosed_block(node, extra: frozenset[str]) -> bool:
+    """A block around the directive is never closed (the file ends first), and the directive is allowed where that
+    block sits: the `}` it lacks may belong before the directive (`stream {}` read inside an unclosed `http {`)."""
+    d = node.d
+    parent = node.parent
+    while parent is not None and parent.d is not None:
+        if parent.d.block is not None and parent.d.block_end is None and check_directive(
+                d.name, d.args, parent.ctx, d.block is not None or d.lua is not None, extra) is None:
+            return True
+        parent = parent.parent
+    return False
 
 
 def _module_directives(tree) -> frozenset[str]:
