@@ -1727,7 +1727,12 @@ def _redirect_target(flow, value, node, absolute):
     if name is None or name == "scheme" or name in flow.sets:
         chain, _ = _host_source(flow, value, node, 0)
         if chain:
-            return chain[0], f"the redirect's host comes from {chain[0].text}, which the request chooses"
+            how = f"the redirect's host comes from {chain[0].text}, which the request chooses"
+            if _after_the_host(value, chain[0]) and flow.captured(chain[0].variable.lower(), node) is not None:
+                # a capture of the path, which starts with `/` unless the match starts past a newline
+                how += " (`.` stops at a newline, so for /%0A@evil.example/ the match starts after it and the " \
+                       "host becomes …@evil.example)"
+            return chain[0], how
         return None
     if _chosen_by_the_config(flow, name, absolute):
         return None
@@ -1743,6 +1748,13 @@ def _redirect_target(flow, value, node, absolute):
             flow.capture_mask(name, node, 0) is not None else "https://evil.example"
         return first, f"the redirect's target is {first.text}, which the request can set to {example}"
     return None
+
+
+def _after_the_host(value: str, part) -> bool:
+    """The part follows the value's own host (`$scheme://$host$no_slash`) rather than starting it."""
+    parts = parse_value(value)
+    index = next((i for i, p in enumerate(parts) if p.start == part.start), 0)
+    return index > 0 and not (parts[index - 1].variable is None and parts[index - 1].text.endswith("://"))
 
 
 # A regex location's start that fixes the first segment of every URI it takes: `^/tools/`, `^/api`, also after the
