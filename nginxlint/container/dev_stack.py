@@ -92,10 +92,13 @@ _DEVELOPMENT_ENVIRONMENT = re.compile(
 _PRODUCTION = re.compile(r"生[產产]|本番|producci[óo]n|produktion|produktiv|production|\bprod\b", re.IGNORECASE)
 # Words for the setup in any of these languages; a Chinese or Japanese sentence has no spaces around them.
 _SETUP_ANY_LANGUAGE = re.compile(r"docker|compose|容器|コンテナ|container|conteneur|contenedor", re.IGNORECASE)
-# The statement is about the setup, not about one part of it ("the default password is for testing only", "the
-# latest tag should not be used in a production environment").
+# The statement is about the setup, or the whole project it runs ("the app is for demo purpose only"), not about one
+# part of it ("the default password is for testing only", "the latest tag should not be used in a production
+# environment").
 _SETUP = re.compile(
-    r"\b(?:docker|compose|stack|setup|installation|containers?|local (?:development|dev) environment)\b", re.IGNORECASE)
+    r"\b(?:docker|compose|stack|setup|installation|containers?|local (?:development|dev) environment"
+    r"|^\s*(?:this|the|our) (?:app|application|project|repository|repo) (?:is|should|must|may|can))\b",
+    re.IGNORECASE)
 _NAMES_FILE = re.compile(r"\w\.(?:ya?ml|env|conf)\b", re.IGNORECASE)
 # Where a sentence ends: its punctuation, a blank line, a table cell, a list item or heading.
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s|(?<=[。！？])|\n[ \t]*(?:\n|(?=[-*+>#]))|\|")
