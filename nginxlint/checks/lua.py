@@ -694,6 +694,7 @@ def getenv_without_env(tree, report):
             continue
         if unit.phases and unit.phases <= {"init"}:
             continue  # the master runs it before clearing its environment, and workers inherit what it stored
+        missing: dict[str, list] = {}  # name -> its reads in this file, reported together: one cause, one fix
         for use in unit.facts.getenvs:
             name = use.name
             # os.getenv("") is nil in any environment, and `env ;` no line nginx takes
@@ -709,12 +710,40 @@ def getenv_without_env(tree, report):
                           f'os.getenv("{name}") returns nil here: the config keeps `env {near};`, and environment '
                           f'names differ by case; read os.getenv("{near}")', related=_related_requires(unit))
                 continue
-            report.at(
-                unit.path, unit.span(use.span),
-                f'os.getenv("{name}") returns nil here: nginx clears the environment of its workers except the '
-                f"variables listed by `env`; add `env {name};` to the main context",
-                related=_related_requires(unit), help=f"env {name};", fix=_env_fix(tree, name),
-            )
+            missing.setdefault(name, []).append(use)
+        if missing:
+            _report_missing_env(tree, unit, missing, report)
+
+
+def _report_missing_env(tree, unit, missing: dict[str, list], report) -> None:
+    """One finding per file at its first read, the other reads related: a file that reads ten variables lacks ten
+    `env` lines for one reason, and the fix adds them all."""
+    names = list(missing)
+    first = missing[names[0]][0]
+    others = [Location(unit.path, unit.span(use.span), f'os.getenv("{name}") returns nil too')
+              for name, uses in missing.items() for use in uses if use is not first]
+    lines = [f"env {name};" for name in names]
+    if len(names) == 1:
+        what, add = "", f"add `{lines[0]}`"
+    else:
+        what = f', and so does os.getenv("{names[1]}")' if len(names) == 2 else \
+            f", and so do {len(names) - 1} other variables this file reads ({_listed(names[1:])})"
+        add = "add an `env` line for each"
+    fix = Fix.of(f"Add {_listed([f'`{line}`' for line in lines], 2)} to the main context",
+                 _keep_env(tree, "\n".join(lines))) if all(PLAIN_WORD.fullmatch(name) for name in names) else None
+    report.at(
+        unit.path, unit.span(first.span),
+        f'os.getenv("{names[0]}") returns nil here{what}: nginx clears the environment of its workers except the '
+        f"variables listed by `env`; {add} to the main context",
+        related=[*_related_requires(unit), *others], help=" ".join(lines), fix=fix,
+    )
+
+
+def _listed(items: list[str], most: int = 4) -> str:
+    """`A, B and C`, or the first `most` and how many more."""
+    if len(items) > most:
+        return f"{', '.join(items[:most])} and {len(items) - most} more"
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def _loaded_at_start(tree, unit) -> bool:
@@ -758,15 +787,9 @@ def _kept_elsewhere(tree, use) -> bool:
     return use.handles_nil and set_here is False or use.name in env_out_of_view(tree)
 
 
-def _env_fix(tree, name: str):
-    if not PLAIN_WORD.fullmatch(name):
-        return None
-    return Fix.of(f"Add `env {name};` to the main context", _keep_env(tree, name))
-
-
-def _keep_env(tree, name: str):
-    """The edit that adds `env NAME;` to the main context: after the last `env`, else before the root's first block."""
-    line = f"env {name};"
+def _keep_env(tree, line: str):
+    """The edit that adds `line` (`env NAME;` lines) to the main context: after the last `env`, else before the root's
+    first block."""
     main = tree.main.children or []
     envs = [n for n in main if n.name == "env"]
     if envs:
