@@ -13,6 +13,8 @@
   Laravel developer's stack keeps MariaDB and Redis `unless-stopped` and the rest as it is);
 - none of its services restarts by itself and it sits beside the project's Helm chart, which deploys the project
   (MapColonies' mapproxy: `helm/` beside the README's "Run Locally" stack);
+- the Compose file's opening comment says it is for local development or a demonstration only (`¡FOR LOCAL
+  DEVELOPMENT/DEMONSTRATION ONLY!`), as a config's does (development.py);
 - the README beside the Compose file says the stack is for testing or development only, or not for production
   (ONLYOFFICE's docker-onlyoffice-nextcloud: "only distributed for testing purposes and cannot be used in any
   production environment", or "The demo uses Docker compose"), also in Chinese, Japanese, Spanish, German or French;
@@ -30,6 +32,7 @@ from pathlib import Path
 from ..repository import DEVELOPMENT_NAME, README_NAME, find_repository_root, is_local_development_environment
 from .debug_env import runs_development_server, switches_on_debugging
 from .detect import image_repository
+from .development import declared_not_for_production
 
 # Files at the top of an application's source tree: its dependency or build manifest, or its entry point.
 _SOURCE_MARKERS = frozenset({
@@ -117,9 +120,19 @@ def developer_stack(compose_path: Path, services) -> bool:
                     or any(_mounts_sources(directory, mount) for mount in facts.container.mounts)
                     for facts in services)) \
         or (not _PRODUCTION_NAME.search(compose_path.name) and (
-            _readme_says_not_for_production(directory) or _top_readme_says_not_for_production(directory))) \
+            _readme_says_not_for_production(directory) or _top_readme_says_not_for_production(directory)
+            or _header_says_not_for_production(compose_path))) \
         or _brought_up_by_test_script(directory) \
         or (_beside_a_chart(directory) and not any(_restarts(facts.container) for facts in services))
+
+
+def _header_says_not_for_production(compose_path: Path) -> bool:
+    """The Compose file's opening comment says the stack is for development or a demonstration only."""
+    try:
+        with open(compose_path, encoding="utf-8", errors="replace") as file:
+            return declared_not_for_production(file.read(4000))
+    except OSError:
+        return False
 
 
 # The directories a project keeps its Helm chart in, beside its Compose file

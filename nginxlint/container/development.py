@@ -107,7 +107,7 @@ def _declared_not_for_production(workspace) -> set[str]:
     found = set()
     for tree in workspace.trees:
         for source in tree.files.values():
-            if source.display not in found and _NOT_FOR_PRODUCTION_CONFIG.search(_opening_comment(source.text)):
+            if source.display not in found and declared_not_for_production(source.text):
                 found.add(source.display)
     return found
 
@@ -132,6 +132,13 @@ def _named_for_the_developers_machine(workspace) -> set[str]:
     return {display for display, found in names.items()
             if any(_LOCAL_NAME.fullmatch(name) for name in found)
             and all(name.lower() in _LOOPBACK_NAMES or _LOCAL_NAME.fullmatch(name) for name in found)}
+
+
+def declared_not_for_production(text: str) -> bool:
+    """The file's opening comment (the lines above its first directive or key) says it is for development, tests or
+    benchmarks, or not for production: a config's, or a Compose file's (`¡FOR LOCAL DEVELOPMENT/DEMONSTRATION
+    ONLY!`)."""
+    return bool(_NOT_FOR_PRODUCTION_CONFIG.search(_opening_comment(text)))
 
 
 def _opening_comment(text: str) -> str:

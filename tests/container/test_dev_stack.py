@@ -91,6 +91,9 @@ def _stack(tmp_path, compose: str, files: dict | None = None, name: str = "docke
     ("services:\n  mail: {image: sj26/mailcatcher}\n"
      "  api: {build: {context: ., target: backend-development}, restart: unless-stopped}\n"
      "  yjs: {image: 'shop:y-provider-development', restart: unless-stopped}\n", {}),
+    # the Compose file's own opening comment says so
+    ("##\n# BuildGrid deployment using Redis\n#\n#   \u00a1FOR LOCAL DEVELOPMENT/DEMONSTRATION ONLY!\n#\n"
+     "services:\n  app: {image: shop/app, restart: always}\n", {}),
 ])
 def test_developer_stacks(tmp_path, compose, files):
     assert _stack(tmp_path, compose, files)
@@ -116,6 +119,9 @@ def test_developer_stacks(tmp_path, compose, files):
      "docker-compose.yml"),
     # a script that is no test brings it up: a deployment's
     ("services:\n  app: {image: shop/app}\n", {"deploy.sh": "#!/bin/sh\ndocker compose up -d\n"}, "docker-compose.yml"),
+    # a comment below the first key says nothing of the whole file
+    ("services:\n  # for local development only: the debugger's port\n  app: {image: shop/app}\n", {},
+     "docker-compose.yml"),
     # Bitnami's BITNAMI_DEBUG makes the image's entrypoint verbose; it switches no application's debugging on
     ("services:\n  search: {image: bitnami/elasticsearch, environment: {BITNAMI_DEBUG: 'true'}}\n", {},
      "docker-compose.yml"),
