@@ -704,6 +704,8 @@ def getenv_without_env(tree, report):
                 continue  # the module's top level ran in the master, whose environment is whole, and is cached
             if not use.top_level and _called_at_start_only(tree, unit, use):
                 continue  # a function only init_by_lua* calls (`_M.http_init()`): it runs in the master
+            if not use.top_level and _in_a_local_function_nothing_names(unit, use):
+                continue  # dead code: it never runs
             near = next((other for other in sorted(kept) if other.lower() == name.lower()), None)
             if near is not None:  # `SERVER_COLo` beside `env SERVER_COLO;`: a typo, not a missing line
                 report.at(unit.path, unit.span(use.span),
@@ -773,6 +775,20 @@ def _called_at_start_only(tree, unit, use) -> bool:
     phases = {run.phase for run in tree_phase_runs(tree, unit.subsystem)
               if run.unit is unit and run.summary is function}
     return phases == {"init"}
+
+
+def _in_a_local_function_nothing_names(unit, use) -> bool:
+    """The call sits in a `local function` whose name the file never writes again: nothing calls it, nor passes it
+    on (a module's `local function get_credentials()` left behind when the keys moved to another source)."""
+    from ..openresty.phase_calls import innermost_function  # the Lua analysis, only for an os.getenv in a function
+
+    summaries = unit.facts.taint.summaries if unit.facts.taint is not None else ()
+    function = innermost_function(summaries, use.span)
+    if function is None or function is summaries[-1] or not function.name.isidentifier():
+        return False
+    name = re.escape(function.name)
+    return re.search(rf"\blocal\s+function\s+{name}\b", unit.text) is not None and \
+        len(re.findall(rf"(?<![\w.:]){name}\b", unit.text)) == 1
 
 
 def _kept_elsewhere(tree, use) -> bool:
