@@ -196,6 +196,10 @@ def classify(text: str, name: str = "", parsed: ParsedFile | None = None,
                        "nginx config")
     if _C_COMMENT.search(text) and len(_C_COMMENT.findall(text)) * 10 >= 3 * len(_CONTENT_LINE.findall(text)):
         return Verdict(NOT_NGINX, 0.9, "its comments start with //, as in BIND's or C's configs: nginx has none")
+    if text.startswith("\n# Configuration checksum: ") or text.startswith("# Configuration checksum: "):
+        # the controller rewrites it from the cluster's Ingress resources and its ConfigMap at every change
+        return Verdict(NOT_NGINX, 1.0, "the nginx.conf ingress-nginx's controller generated (`# Configuration "
+                       "checksum:`): change the Ingress resources or the controller's ConfigMap it is made from")
     if text.startswith("#cloud-config"):  # the header cloud-init requires; nginx configs it writes are YAML strings
         return Verdict(NOT_NGINX, 1.0, "a cloud-init config (#cloud-config): YAML that cloud-init reads, not nginx")
     content = (line for line in map(str.strip, text.split("\n")) if line and not line.startswith("#"))

@@ -610,6 +610,16 @@ def test_a_cloud_init_config_is_not_nginx_though_it_writes_an_nginx_conf():
     assert verdict.kind == NOT_NGINX and "cloud-init" in verdict.reason
 
 
+@pytest.mark.parametrize("lead", ["", "\n"])
+def test_the_config_ingress_nginx_generated_is_not_linted(lead):
+    """A dump of the controller's nginx.conf: it is made from the Ingress resources, which are what to change."""
+    dump = f"{lead}# Configuration checksum: 9459928977867737552\n\n# setup custom paths that do not require root\n" \
+           "pid /tmp/nginx/nginx.pid;\ndaemon off;\nevents { multi_accept on; }\nhttp { server { listen 80; } }\n"
+    verdict = verdict_of(dump, "ingress/output.nginx.conf")
+    assert verdict.kind == NOT_NGINX and "ingress-nginx" in verdict.reason
+    assert verdict_of(dump.replace("Configuration checksum", "Configuration"), "nginx.conf").kind == NGINX
+
+
 def test_a_curl_config_of_one_key_value_line_is_not_nginx_though_its_key_is_a_directive_name():
     # `user` is an nginx directive, but nginx never takes "=" as its argument: curl's --config syntax
     verdict = verdict_of('user = "kibana:secret"\n', "salt/kibana/files/curl.config.template")
