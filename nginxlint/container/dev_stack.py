@@ -14,7 +14,7 @@
 - none of its services restarts by itself and it sits beside the project's Helm chart, which deploys the project
   (MapColonies' mapproxy: `helm/` beside the README's "Run Locally" stack);
 - the Compose file's opening comment says it is for local development or a demonstration only (`¡FOR LOCAL
-  DEVELOPMENT/DEMONSTRATION ONLY!`), as a config's does (development.py);
+  DEVELOPMENT/DEMONSTRATION ONLY!`), as a config's does (declared_purpose.py);
 - the README beside the Compose file says the stack is for testing or development only, or not for production
   (ONLYOFFICE's docker-onlyoffice-nextcloud: "only distributed for testing purposes and cannot be used in any
   production environment", or "The demo uses Docker compose"), also in Chinese, Japanese, Spanish, German or French;
@@ -32,7 +32,7 @@ from pathlib import Path
 from ..repository import DEVELOPMENT_NAME, README_NAME, find_repository_root, is_local_development_environment
 from .debug_env import runs_development_server, switches_on_debugging
 from .detect import image_repository
-from .development import declared_not_for_production
+from .declared_purpose import declared_not_for_production
 
 # Files at the top of an application's source tree: its dependency or build manifest, or its entry point.
 _SOURCE_MARKERS = frozenset({
