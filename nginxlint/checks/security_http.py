@@ -459,6 +459,8 @@ def add_header_redefinition(dep, report):
             if not opens_to_other_sites:
                 weight = _without(weight, _CORS_COMPANIONS)
             weight = _without_what_ingress_adds(dep, block, weight)
+            if directive == "add_header" and _framing_left_out_on_purpose(dep, block, own, inherited):
+                weight = _without(weight, frozenset({"x-frame-options"}))
             if _own_caching(block, own):
                 weight = _without(weight, _CACHE_HEADERS)
             elif _expired_by_nginx(value_at(expires, block)):
@@ -809,6 +811,29 @@ class _Effective:
             else:
                 self.memo[node] = own or parent
         return self.memo[block]
+
+
+# A comment that speaks of being framed: the page is meant to be embedded in other sites' frames
+_FRAMED = re.compile(r"\b(?:i?frames?|framed|framing|embed\w*|x-frame-options)\b", re.IGNORECASE)
+
+
+def _framing_left_out_on_purpose(dep, block, own: list, inherited: list) -> bool:
+    """The block repeats inherited headers but X-Frame-Options, and a comment in it or just above it speaks of
+    frames or embedding ("keep it separate so embed pages do not inherit X-Frame-Options"): a page made to be
+    framed by other sites, which that header would forbid."""
+    names = {node.args[0].lower() for node in own if node.args}
+    repeated = {node.args[0].lower() for node in inherited if node.args} & names
+    if "x-frame-options" in names or not repeated:
+        return False
+    parsed = dep.loader.parse(block.file)
+    if parsed is None or not parsed.comments:
+        return False
+    first = block.d.span.line
+    while first > 1 and block.file.line(first - 1).strip().startswith("#"):
+        first -= 1  # the comment lines right above the block
+    end = block.d.block_end
+    last = end.line if end is not None else first
+    return any(first <= span.line <= last and _FRAMED.search(text) for span, text in parsed.comments)
 
 
 def _report_dropped(report, directive: str, own: list, inherited: list, fix: str, weighs=None) -> None:
