@@ -17,6 +17,8 @@ from .model import (UNPRIVILEGED_PORT_START, ComposeDoc, Container, ManifestProb
 from .quantity import parse_decimal_cpus, parse_docker_bytes, parse_duration
 from .yamlpos import YMap, YNode, YScalar, YSeq, load_yaml
 
+# Compose profiles a developer or a test run starts (`--profile testing`), never the deployed stack
+_DEVELOPMENT_PROFILE = re.compile(r"dev|devel|develop|development|debug|local|tests?|testing|e2e|ci", re.IGNORECASE)
 _URL = re.compile(r"https?://[^\s'\"|;&]+")
 _MAX_PORT_RANGE = 1024
 
@@ -319,7 +321,14 @@ class _ComposeReader(FieldReader):
             source="compose", path=self.path, name=name, container=container, span=service.span,
             replicas=self.value(deploy, "replicas", self.integer, "deploy.replicas"),
             termination_grace_period=self.quantity(service, "stop_grace_period", parse_duration, "duration"),
+            developer_stack=self._in_development_profiles_only(service),
         )
+
+    def _in_development_profiles_only(self, service: YMap) -> bool:
+        """The service starts only with a development or test profile (`profiles: [testing]`, which `docker compose
+        --profile testing up` adds for a test run): the deployed stack runs without it."""
+        names = [self.string(item, "profile") for item in self.sequence(service.get("profiles"), "profiles")]
+        return bool(names) and all(name and _DEVELOPMENT_PROFILE.fullmatch(name) for name in names)
 
     def _unprivileged_port_start(self, node: YNode | None) -> Value | None:
         """`sysctls: {net.ipv4.ip_unprivileged_port_start: 0}` or `["net.ipv4.ip_unprivileged_port_start=0"]`."""

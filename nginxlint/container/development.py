@@ -9,7 +9,8 @@ the development container still loads it.
 The same holds for a config that only a development setup runs: its container comes from a development Compose
 file (`docker-compose.dev.yml`, `compose.override.yml`, which `docker compose up` adds on a developer's machine,
 or any Compose stack dev_stack.py shows to be a developer's: debugging switched on, the application's sources
-mounted, a mail catcher, a README that says so) or a development Dockerfile
+mounted, a mail catcher, a README that says so), a Compose service only a development or test profile starts
+(`profiles: [testing]`), or a development Dockerfile
 (`Dockerfile.dev`, or a Dockerfile of its own name only a development Compose stack builds and nothing else names),
 and no other manifest binds it and no production Dockerfile beside or above it copies it. A file that a config run
 elsewhere includes as well keeps its advice.

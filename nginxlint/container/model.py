@@ -323,7 +323,8 @@ class RuntimeFacts:
     # For an image seen alone (source "dockerfile"): the services of the Compose files in view, whose names are
     # known to be containers' own addresses; None when a Compose template in view may run any name.
     compose_services: frozenset[str] | None = frozenset()
-    # The Compose file is a developer's stack (dev_stack.py): debugging on, the sources mounted, a mail catcher.
+    # The Compose file is a developer's stack (dev_stack.py): debugging on, the sources mounted, a mail catcher; or
+    # the service starts only with a development or test profile (`profiles: [testing]`).
     developer_stack: bool = False
 
     @classmethod

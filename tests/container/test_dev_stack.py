@@ -194,3 +194,11 @@ def test_a_config_that_names_a_developers_vm_shared_folder_gets_no_production_ad
     (tmp_path / ".git").mkdir()
     result = run_cli([".", "--format", "json", "--exit-zero", "--select", "LUA210"], cwd=tmp_path)
     assert bool(result.json["findings"]) == reported
+
+
+@pytest.mark.parametrize("profiles, developer", [
+    ("[testing]", True), ("[dev, debug]", True), ("[monitoring]", False), ("[testing, monitoring]", False), (None, False)])
+def test_a_service_only_a_development_or_test_profile_starts(profiles, developer):
+    """`docker compose --profile testing up` adds it for a test run; the deployed stack runs without it."""
+    compose = "services:\n  proxy:\n    image: nginx:alpine\n" + (f"    profiles: {profiles}\n" if profiles else "")
+    assert [facts.developer_stack for facts in load_compose("docker-compose.yml", compose).services] == [developer]
