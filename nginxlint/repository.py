@@ -396,12 +396,15 @@ def is_benchmark(top: Path) -> bool:
 
 
 def _readme_opening(top: Path) -> str:
-    for name in ("README.md", "README.rst", "README.txt", "README", "readme.md", "Readme.md"):
-        text = _read(top / name)
-        if text:
-            section = _FIRST_SECTION.search(text)
-            return _SPACES.sub(" ", text[:section.start()] if section else text[:2000])
-    return ""
+    text = _readme(top)
+    section = _FIRST_SECTION.search(text)
+    return _SPACES.sub(" ", text[:section.start()] if section else text[:2000])
+
+
+def _readme(top: Path) -> str:
+    """The text of the repository's README, or ""."""
+    return next((text for name in ("README.md", "README.rst", "README.txt", "README", "readme.md", "Readme.md")
+                 if (text := _read(top / name))), "")
 
 
 # The README's opening calls the project a developer's local environment ("VVV is a local developer environment,
@@ -412,8 +415,22 @@ _LOCAL_DEVELOPMENT_OPENING = re.compile(
     r"|\b(?:this|the) (?:project|repository|repo) (?:demonstrates|shows) how to\b", re.I)
 
 
+# A README title that names a Docker setup for development ("Docker Devbox for Magento 2", "Drupal 8 Docker Compose
+# Development"), and no production
+_DEVELOPMENT_TITLE = re.compile(r"\bdev ?box\b|\b(?:docker|compose|vagrant)\b.*\bdevelopment\b"
+                                r"|\bdevelopment\b.*\b(?:docker|compose|vagrant)\b", re.I)
+
+
 def is_local_development_environment(top: Path) -> bool:
-    return bool(_LOCAL_DEVELOPMENT_OPENING.search(_readme_opening(top)))
+    """The README's opening or title calls the project a developer's local environment or a demonstration."""
+    title = _readme_title(top)
+    return bool(_LOCAL_DEVELOPMENT_OPENING.search(_readme_opening(top))) or \
+        bool(_DEVELOPMENT_TITLE.search(title)) and "production" not in title.lower()
+
+
+def _readme_title(top: Path) -> str:
+    """The first line of the README with text, its heading marks left out."""
+    return next((line.strip().lstrip("#").strip() for line in _readme(top)[:2000].split("\n") if line.strip()), "")
 
 
 def _holds_load_generator(top: Path) -> bool:

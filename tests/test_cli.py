@@ -385,9 +385,14 @@ def test_a_local_development_environment_gets_no_production_advice(tmp_path):
     conf = "events {}\nhttp { server { listen 80; location / { content_by_lua_block { err.x = 1 } } } }\n"
     opening = "# VVV\n\nVVV is a local developer environment, mainly aimed at WordPress developers.\n\n## Use\n"
     write_tree(tmp_path, {"vvv/provision/nginx.conf": conf, "vvv/README.md": opening,
+                          "devbox/provision/nginx.conf": conf, "devbox/README.md": "Docker Devbox for Magento 2\n",
+                          "drupal/provision/nginx.conf": conf,
+                          "drupal/README.md": "# Drupal Docker Compose Development\n",
+                          "both/provision/nginx.conf": conf,
+                          "both/README.md": "# Docker images for development and production\n",
                           "site/provision/nginx.conf": conf,
                           "site/README.md": "# Site\n\nOur site. Its local development environment is Vagrant.\n"})
-    for top in ("vvv", "site"):
+    for top in ("vvv", "devbox", "drupal", "both", "site"):
         (tmp_path / top / ".git").mkdir()
 
     def codes(top):
@@ -395,9 +400,9 @@ def test_a_local_development_environment_gets_no_production_advice(tmp_path):
         assert result.status in (0, 1), result.err
         return sorted(f["code"] for f in result.json["findings"])
 
-    # the README's opening calls the project a local development environment: the Lua bug stays
-    assert codes("vvv") == ["LUA211"]
-    assert codes("site") == ["LUA211", "SEC571"]
+    # the README's opening or title calls the project a local development environment: the Lua bug stays
+    assert codes("vvv") == codes("devbox") == codes("drupal") == ["LUA211"]
+    assert codes("site") == codes("both") == ["LUA211", "SEC571"]
 
 
 def test_a_fixture_copy_of_a_deployed_config_is_reported_at_the_original(tmp_path):
