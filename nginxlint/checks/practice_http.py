@@ -37,8 +37,9 @@ def add_header_multiline(dep, report):
             _multiline(node, 1, node.args[0], report)
     for node in dep.nodes("more_set_headers"):
         for index in _more_headers_values(node.args):
-            if "\n" in node.args[index]:
-                _multiline(node, index, node.args[index].split(":", 1)[0].strip(), report)
+            name, colon, value = node.args[index].partition(":")
+            if colon and "\n" in value:  # a word without a colon sends nothing (`\` ending a line, as in a shell)
+                _multiline(node, index, name.strip(), report)
 
 
 def _more_headers_values(args) -> list[int]:
