@@ -21,7 +21,7 @@ from .dump import relocate
 from .findings import SEVERITY_RANK, Finding, Location, Notification, Report
 from .gcpause import collector_paused
 from .nginx.conf_dirs import disabled_site
-from .nginx.placeholders import files_only_of, undeployed_files
+from .nginx.placeholders import example_kept_aside, files_only_of, undeployed_files
 from .nginx.templates import UNKNOWN
 from .nginx.tls import only_tls_profile
 from .repository import backup_kind, is_backup_copy
@@ -52,8 +52,10 @@ def _run(paths: list[Path], settings, base_dir: Path, stdin, texts) -> tuple[Rep
     notifications: list[Notification] = []
     _bind_containers(workspace, findings, notifications)
     selection.fixtures.add_files(undeployed_files(workspace.trees))  # ConfigMaps' trees too, made while binding
+    # a site sites-enabled/ leaves out, an example kept beside the copy nginx reads
     selection.fixtures.add_switched_off(
-        tree.root.display for tree in workspace.trees if not tree.is_main and disabled_site(tree.root.path))
+        tree.root.display for tree in workspace.trees
+        if not tree.is_main and (disabled_site(tree.root.path) or example_kept_aside(tree)))
     _switch_off_unreferenced(workspace, selection.fixtures, notifications)
     for tree in workspace.trees:
         findings.extend(tree.findings)

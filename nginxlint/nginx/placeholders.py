@@ -65,8 +65,7 @@ def why_not_deployed(tree) -> str | None:
     that no `include *.conf` reads."""
     if tree.unmounted:
         return tree.unmounted
-    if not tree.is_main and (tree.root.display or "").endswith(_READ_UNCOPIED) \
-            and (tree.binding is None or (tree.binding.container_path or "").endswith(ACTIVATED_SUFFIXES)):
+    if example_kept_aside(tree):
         return "example to copy into place"
     if tree.is_main:
         for node in tree.nodes("error_log"):
@@ -82,6 +81,13 @@ def why_not_deployed(tree) -> str | None:
 def _named_for_documentation(server) -> bool:
     names = [name for node in server.find("server_name") for name in node.args]
     return bool(names) and all(is_documentation_name(name) for name in names)
+
+
+def example_kept_aside(tree) -> bool:
+    """A fragment shipped for the user to copy into place (`default.conf.example`) that no container puts under a
+    name of its own: nginx loads the copy, never this file."""
+    return not tree.is_main and (tree.root.display or "").endswith(_READ_UNCOPIED) \
+        and (tree.binding is None or (tree.binding.container_path or "").endswith(ACTIVATED_SUFFIXES))
 
 
 def undeployed_files(trees) -> set[str]:
