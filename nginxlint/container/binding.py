@@ -47,7 +47,7 @@ from .dockerfile_binding import (bind_dockerfiles, build_context, config_nginx_r
                                  nearby_dockerfiles, with_build)
 from .manifests import Manifests, absolute, containers, manifest_texts, read_manifests
 from .model import Binding
-from .view import ContainerView
+from .view import ContainerView, mount_over
 
 if TYPE_CHECKING:
     from .model import RuntimeFacts
@@ -311,9 +311,20 @@ def _image_copy_binding(tree, candidates: list[RuntimeFacts], manifests: Manifes
     root = absolute(tree.root.path)
     for facts in sorted(candidates, key=development_setup):  # a deployed container first
         target = image_copy_target(root, facts, manifests.absolute.get(facts.path))
-        if target is not None:
+        if target is not None and not _hidden_by_a_mount(facts, target):
             return Binding(facts, "image-copy", container_path=target)
     return None
+
+
+# Mounts whose content replaces what the image holds at their path (a named volume starts as a copy of it)
+_REPLACING_MOUNTS = frozenset({"bind", "config", "secret", "tmpfs"})
+
+
+def _hidden_by_a_mount(facts, target: str) -> bool:
+    """The service mounts another file or directory at the copied file's path or above it
+    (`./nginx/default.conf:/etc/nginx/conf.d/default.conf` over the image's COPY): nginx reads the mounted one."""
+    mount = mount_over([m for m in facts.container.mounts if m.path.startswith("/")], target)
+    return mount is not None and mount.kind in _REPLACING_MOUNTS
 
 
 def _path_map_binding(tree, candidates: list[RuntimeFacts], settings) -> Binding | None:

@@ -221,10 +221,12 @@ def _refreshed_names(loader, path, doc, services):
 
 
 def _marked_developer_stack(path: Path, services):
-    """The Compose file's services, marked as a developer's stack when it is one."""
+    """The Compose file's services, marked as a developer's stack when it is one. The services only a development
+    or test profile starts are marked already, and say nothing of the others (`profiles: [dev]` beside `[prod]`)."""
     from .dev_stack import developer_stack  # the Compose reader's companion, only when a Compose file is read
 
-    if services and developer_stack(path, services):
+    others = [facts for facts in services if not facts.developer_stack]
+    if others and developer_stack(path, others):
         return [replace(facts, developer_stack=True) for facts in services]
     return services
 

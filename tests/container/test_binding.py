@@ -520,3 +520,21 @@ def test_a_dockerfile_named_for_nginx_is_read_as_a_dockerfile_not_skipped_as_a_c
     assert trees["conf/nginx.conf"].binding.container.path == "Dockerfile.nginx"
     result = run_cli([".", "--format", "json"], cwd=tmp_path)
     assert "Dockerfile.nginx" not in str(result.json.get("notifications", ""))
+
+
+@pytest.mark.parametrize("mount, copied_bound", [
+    ("./nginx/default.conf:/etc/nginx/conf.d/default.conf:ro", False),  # the mounted file replaces the copy
+    ("./nginx:/etc/nginx/conf.d:ro", False),  # so does a directory above it
+    ("static:/var/www/static", True),  # a volume elsewhere leaves it
+])
+def test_an_image_copy_a_compose_mount_replaces_is_not_what_the_service_runs(tmp_path, mount, copied_bound):
+    site = "server {\n    listen 80;\n    location / { proxy_pass http://app:8000; }\n}\n"
+    trees, _, _ = bind(tmp_path, {
+        "docker/nginx/Dockerfile": "FROM nginx:1.27\nCOPY default.conf /etc/nginx/conf.d/default.conf\n",
+        "docker/nginx/default.conf": site,
+        "nginx/default.conf": site.replace("app", "api"),
+        "docker-compose.yml": f"services:\n  web:\n    build: ./docker/nginx\n    volumes: ['{mount}']\n"
+                              "  app: {image: shop/app}\nvolumes: {static: {}}\n",
+    })
+    binding = trees["docker/nginx/default.conf"].binding
+    assert (binding is not None and binding.how == "image-copy") == copied_bound
