@@ -202,3 +202,16 @@ def test_a_service_only_a_development_or_test_profile_starts(profiles, developer
     """`docker compose --profile testing up` adds it for a test run; the deployed stack runs without it."""
     compose = "services:\n  proxy:\n    image: nginx:alpine\n" + (f"    profiles: {profiles}\n" if profiles else "")
     assert [facts.developer_stack for facts in load_compose("docker-compose.yml", compose).services] == [developer]
+
+
+def test_the_services_of_a_development_profile_say_nothing_of_the_production_ones(tmp_path):
+    """`profiles: [dev]` mounts the sources and runs the development server; `[prod]` beside it is deployed."""
+    from nginxlint.container.manifests import _marked_developer_stack
+
+    compose = ("services:\n  web: {image: 'nginx:1.27', profiles: [prod], restart: always}\n"
+               "  frontend: {image: 'node:18', profiles: [dev], volumes: ['./frontend:/app'],"
+               " command: npm run dev}\n")
+    write_tree(tmp_path, {"docker-compose.yml": compose, "frontend/package.json": "{}"})
+    services = load_compose("docker-compose.yml", compose).services
+    marked = _marked_developer_stack(tmp_path / "docker-compose.yml", services)
+    assert [(facts.name, facts.developer_stack) for facts in marked] == [("web", False), ("frontend", True)]
