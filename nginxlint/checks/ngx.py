@@ -30,6 +30,7 @@ def check_directives(tree, report):
     extra = frozenset(tree.settings.extra_directives)
     slots = tree.loader.template_slots
     snippets = tree.loader.snippet_collections
+    misplaced: dict[tuple, list] = {}  # (block, directive) -> the (node, message) of each misplaced use
     for node in tree.walk():
         d = node.d
         problem = check_directive(d.name, d.args, node.ctx, d.block is not None or d.lua is not None, extra)
@@ -73,7 +74,12 @@ def check_directives(tree, report):
             message += (f': "{d.args[look_alike][-1]}" is not nginx\'s ";" (a full-width or Greek look-alike), so '
                         "nginx reads the next directive as more values of this one")
             arg = look_alike
+        if problem.code == "NGX005":  # the same directive out of place in one block: one mistake, said once
+            misplaced.setdefault((id(node.parent), d.name), []).append((node, message))
+            continue
         report(node, message, arg=arg, code=problem.code)
+    for (node, message), *others in misplaced.values():
+        report(node, message, code="NGX005", related=[other.location(f"{other.name} here too") for other, _ in others])
     for node in tree.nodes("location"):
         args = node.d.args
         if len(args) == 2 and args[0] not in MODIFIERS and not any(is_unknown(arg) for arg in args):
