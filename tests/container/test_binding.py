@@ -370,9 +370,11 @@ def test_yaml_that_describes_no_container_costs_no_manifest_reader(tmp_path):
     })
     # The Dockerfile reader is small and always asked (a Dockerfile alone binds a config), and so are the release of a
     # tree (the version rules' modules import it), the start scripts' placeholders (asked while parsing) and the
-    # names of development files (a binding prefers a deployed container), and the search for files mounted or copied
-    # at an nginx config path, which reads only a Compose file that names nginx's directory; the YAML readers are not.
+    # names of development files (a binding prefers a deployed container) with what a file's opening comment says of
+    # its purpose, and the search for files mounted or copied at an nginx config path, which reads only a Compose file
+    # that names nginx's directory; the YAML readers are not.
     assert _modules_after_a_run(tmp_path) == {"nginxlint.container", "nginxlint.container.binding",
+                                              "nginxlint.container.declared_purpose",
                                               "nginxlint.container.detect", "nginxlint.container.development",
                                               "nginxlint.container.dockerfile",
                                               "nginxlint.container.dockerfile_binding",
