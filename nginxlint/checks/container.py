@@ -424,6 +424,17 @@ def _left_in_background(command) -> bool:
     return command.background or not _daemon_off(command)
 
 
+def _commands_after_nginx(tree) -> bool:
+    """The container's start runs more commands after nginx (`nginx && tail -f /dev/null`), whether nginx daemonizes
+    or a config out of view says `daemon off;`: a shell or the last command is the main process, never nginx."""
+    found = _start_of(tree)
+    if found is None:
+        return False
+    commands = found[0].commands
+    index = next((i for i, command in enumerate(commands) if command.starts_nginx()), None)
+    return index is not None and not commands[index].exec_ and index < len(commands) - 1
+
+
 def _runs_beside_main_process(tree) -> bool:
     """The start script starts nginx in the background, in any branch, and goes on to another command (`nginx`
     then `yarn start`): that command is the container's main process, whose output the runtime collects."""
@@ -1143,6 +1154,8 @@ def check_shutdown(tree, report):
         return  # a supervisor gets the stop signal, or the start script's shell drops it: none makes nginx drain
     if _start_script_unseen(tree):
         return  # whether the script execs nginx, so that the stop signal reaches it at all, is out of view
+    if _commands_after_nginx(tree):
+        return  # the stop signal reaches the shell or the command after nginx, whatever it is (CTR104 says more)
     container = binding.container
     default_grace, grace_name, default_text, signal_fix = _stop_terms(container)
     grace_value = binding.facts.termination_grace_period
