@@ -409,10 +409,11 @@ def _readme(top: Path) -> str:
 
 # The README's opening calls the project a developer's local environment ("VVV is a local developer environment,
 # mainly aimed at WordPress developers"), or a demonstration ("This project demonstrates how to use Nginx with Lua
-# scripting"): its servers run on the developer's machine.
+# scripting", "Base project demonstrating prometheus scraping"): its servers run on the developer's machine.
 _LOCAL_DEVELOPMENT_OPENING = re.compile(
     r"\b(?:is|as) an? local (?:[\w-]+ )?(?:development|developer|dev) environment\b"
-    r"|\b(?:this|the) (?:project|repository|repo) (?:demonstrates|shows) how to\b", re.I)
+    r"|\b(?:this|the) (?:project|repository|repo) (?:demonstrates|shows) how to\b"
+    r"|\b(?:project|repository|repo|example) (?:demonstrating|illustrating)\b", re.I)
 
 
 # A README title that names a Docker setup for development ("Docker Devbox for Magento 2", "Drupal 8 Docker Compose

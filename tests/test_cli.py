@@ -386,13 +386,15 @@ def test_a_local_development_environment_gets_no_production_advice(tmp_path):
     opening = "# VVV\n\nVVV is a local developer environment, mainly aimed at WordPress developers.\n\n## Use\n"
     write_tree(tmp_path, {"vvv/provision/nginx.conf": conf, "vvv/README.md": opening,
                           "devbox/provision/nginx.conf": conf, "devbox/README.md": "Docker Devbox for Magento 2\n",
+                          "base/provision/nginx.conf": conf,
+                          "base/README.md": "Base project demonstrating prometheus scraping from openresty\n",
                           "drupal/provision/nginx.conf": conf,
                           "drupal/README.md": "# Drupal Docker Compose Development\n",
                           "both/provision/nginx.conf": conf,
                           "both/README.md": "# Docker images for development and production\n",
                           "site/provision/nginx.conf": conf,
                           "site/README.md": "# Site\n\nOur site. Its local development environment is Vagrant.\n"})
-    for top in ("vvv", "devbox", "drupal", "both", "site"):
+    for top in ("vvv", "base", "devbox", "drupal", "both", "site"):
         (tmp_path / top / ".git").mkdir()
 
     def codes(top):
@@ -401,7 +403,7 @@ def test_a_local_development_environment_gets_no_production_advice(tmp_path):
         return sorted(f["code"] for f in result.json["findings"])
 
     # the README's opening or title calls the project a local development environment: the Lua bug stays
-    assert codes("vvv") == codes("devbox") == codes("drupal") == ["LUA211"]
+    assert codes("vvv") == codes("base") == codes("devbox") == codes("drupal") == ["LUA211"]
     assert codes("site") == codes("both") == ["LUA211", "SEC571"]
 
 
