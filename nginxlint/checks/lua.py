@@ -73,6 +73,8 @@ def _dict_text(name: str) -> str:
 AT_LINE = re.compile(r"\bat line (\d+)")
 # envsubst's form of a placeholder, `${NAME}`, which no Lua code holds outside a string
 _PLACEHOLDER = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}")
+# a fill-in a sample leaves for its user, `<Your consul port>`, `<YOUR_TOKEN>`: no Lua expression starts with `<`
+_FILL_IN = re.compile(r"<your[^<>\n]*>", re.IGNORECASE)
 
 
 @rule("LUA201")
@@ -99,6 +101,12 @@ def lua_syntax_error(tree, report):
             tree.loader.not_seen(unit.path, unit.span((error.line, error.column, error.end_line, error.end_column)),
                                  f"{unit.label} holds the placeholder `{placeholder.group()}` that a script fills "
                                  "in before nginx loads it: its Lua is not linted")
+            continue
+        if "near '<'" in error.message and (placeholder := _FILL_IN.search(at_error)):
+            # `consul_port = <Your consul port>`: a sample the README says to copy and fill in
+            tree.loader.not_seen(unit.path, unit.span((error.line, error.column, error.end_line, error.end_column)),
+                                 f"{unit.label} holds `{placeholder.group()}`, to be replaced with a value of your "
+                                 "own before nginx loads it: its Lua is not linted")
             continue
         when = load_failure(unit.phases, unit.subsystem)
         # LuaJIT counts lines from the start of the chunk; the user reads the lines of the file
