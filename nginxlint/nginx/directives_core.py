@@ -68,6 +68,10 @@ CORE_EXTRA: dict[str, tuple[int, ...]] = {
     "proxy_socket_rcvbuf": (H_MSL | TAKE1, S_MS | TAKE1),
     "proxy_socket_sndbuf": (H_MSL | TAKE1, S_MS | TAKE1),
     "max_headers": (H_MS | TAKE1,),
+    # 1.25.5: virtual servers in stream, chosen by the name the client's TLS handshake sends (SNI)
+    "server_name": (S_SRV | MORE1,),
+    "server_names_hash_max_size": (S_MAIN | TAKE1,),
+    "server_names_hash_bucket_size": (S_MAIN | TAKE1,),
     # 1.27.3: re-resolvable upstream servers in open-source nginx
     "resolver": (S_UPS | MORE1,),
     "resolver_timeout": (H_UPS | TAKE1, S_UPS | TAKE1),
