@@ -331,6 +331,24 @@ def test_every_directive_nginx_documents_a_release_for_is_known():
     assert sorted(name for name in documented if not is_known(name)) == []
 
 
+def test_every_directive_nginx_documents_a_release_for_goes_in_its_module_s_blocks():
+    """A directive documented for stream (`server_name`, 1.25.5) is allowed in a stream block, not only where its
+    http namesake goes: else a config using it is told it is not allowed there (NGX005)."""
+    from nginxlint.nginx import releases
+
+    releases.directive_since("http", "add_header")  # reads the table
+    blocks = {"http": [("http",), ("http", "server"), ("http", "server", "location"), ("http", "upstream"),
+                       ("http", "server", "location", "limit_except")],
+              "stream": [("stream",), ("stream", "server"), ("stream", "upstream")]}
+    placed = {}
+    for subsystem, name in releases._DIRECTIVE_SINCE:
+        if subsystem in blocks and ":" not in name and name != subsystem:
+            placed[(subsystem, name)] = any(
+                getattr(check_directive(name, ["x"], ctx, block, frozenset()), "code", None) != "NGX005"
+                for ctx in blocks[subsystem] for block in (False, True))
+    assert sorted(key for key, allowed in placed.items() if not allowed) == []
+
+
 def test_add_header_inherit_goes_where_add_header_does():
     for ctx in (HTTP, SRV, LOC, LIF):
         assert code("add_header_inherit", ["merge"], ctx) is None
