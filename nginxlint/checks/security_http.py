@@ -1123,7 +1123,26 @@ def _answers_in_rewrite_phase(node, error_pages) -> bool:
     # an error code without text is what a denied client gets anyway, unless error_page hands the request, its URI
     # unchanged, to a named location (`error_page 404 @backend;`, which may proxy the very path denied); a page's
     # URI (`/index.php`, `/404.html`) is answered by the location of that URI, under its own rules
-    return any(page.args[-1].startswith("@") for page in _error_pages_of(node, error_pages))
+    return any(page.args[-1].startswith("@") and not _refuses(node.enclosing("server"), page.args[-1])
+               for page in _error_pages_of(node, error_pages))
+
+
+# What a named location may hold besides its answer that serves nothing of the site
+_ANSWER_SETTINGS = frozenset({"default_type", "add_header", "more_set_headers", "access_log", "error_log", "expires",
+                              "charset"})
+
+
+def _refuses(server, name: str) -> bool:
+    """The server's named location answers every request with an error of its own fixed words (`location @404 {
+    return 404 '{"error": "not found"}'; }`): handing the request to it serves nothing of the site."""
+    location = next((n for n in server.find("location") if n.args == [name]), None) if server is not None else None
+    if location is None or not location.children:
+        return False
+    returns = [child for child in location.children if child.name == "return"]
+    return bool(returns) and all(
+        child.name == "return" or child.name in _ANSWER_SETTINGS for child in location.children) and all(
+        (code := parse_uint(child.args[0]) if child.args else None) is not None and code >= 400
+        and (len(child.args) == 1 or "$" not in child.args[1]) for child in returns)
 
 
 def _error_pages_of(node, error_pages: Lists) -> list:
