@@ -507,16 +507,26 @@ def envsubst_tags(text: str, nginx_variables: frozenset[str] = frozenset()) -> l
     spellings = defined_spellings(text)
     own = {name.lower() for name in spellings} | nginx_variables
     names = [(m, m.group(1) or m.group(2)) for m in candidates]
-    names = [(m, name) for m, name in names if not is_nginx_builtin(name)]
+    # `{$SERVER_NAME}` in braces is a renderer's, whatever nginx variable its name spells
+    names = [(m, name) for m, name in names if not is_nginx_builtin(name) or _in_braces(text, m.start(), m.end())]
     if not any(name.lower() not in own for _m, name in names):
         return slots
     # A file envsubst renders (it holds a name nothing defines): a name written in upper case where the config
     # writes that variable in lower case is the environment's too (`map $http_host $root_path { default
     # "${ROOT_PATH}"; }`); the config's own spelling, or a name only another file defines, stays nginx's.
     tags = {tag.start: tag for tag in slots}
-    tags.update((m.start(), Tag(m.start(), m.end(), EXPR)) for m, name in names
-                if name not in spellings and name.lower() not in nginx_variables)
+    for m, name in names:
+        if _in_braces(text, m.start(), m.end()):  # the braces are the tag's, no block of nginx's
+            tags[m.start() - 1] = Tag(m.start() - 1, m.end() + 1, EXPR)
+        elif name not in spellings and name.lower() not in nginx_variables:
+            tags[m.start()] = Tag(m.start(), m.end(), EXPR)
     return [tags[start] for start in sorted(tags)]
+
+
+def _in_braces(text: str, start: int, end: int) -> bool:
+    """The reference is written in braces (`root {$SERVER_PATH}/lam;`), as a panel that fills it in with
+    str.replace writes it: no nginx config writes a variable so."""
+    return start > 0 and text[start - 1] == "{" and text.startswith("}", end)
 
 
 # --- placeholder tokens (a start script's `sed -i 's#TOKEN#value#'`) ----------------------------------------------

@@ -416,6 +416,18 @@ def test_envsubst_masks_upper_case_names_the_config_does_not_define():
     assert is_unknown(args[5])
 
 
+def test_a_reference_in_braces_is_masked_with_its_braces_whatever_nginx_variable_its_name_spells():
+    """`root {$SERVER_PATH}/lam;`: a hosting panel fills these in with str.replace before nginx reads the file."""
+    text = "server {\n    listen {$PORT};\n    server_name {$SERVER_NAME};\n    root {$SERVER_PATH}/lam;\n" \
+           "    location / { if ($http_x) { return 404; } }\n}\n"
+    assert detect(text, "site.conf") == "envsubst"
+    masked = mask(text, "envsubst")
+    assert "{$" not in masked.text and len(masked.text) == len(text)
+    server = directives_at(masked.text)
+    assert is_unknown(server["listen"][0][2][0]) and is_unknown(server["server_name"][0][2][0])
+    assert "if" in server  # the block after them is read as one
+
+
 def test_a_shell_default_makes_a_file_a_template_and_is_masked():
     text = "http {\n    rewrite_log ${NGINX_REWRITE_LOG:-off};\n    server { listen ${PORT:=8080}; }\n}\n"
     assert detect(text, "nginx.conf") == "envsubst"
