@@ -123,9 +123,13 @@ def _side_server(server, block) -> bool:
 
 
 def _allows_without_deny_all(block) -> bool:
-    """The block's own allow list lets in the clients it names and, lacking `deny all`, everyone else (under
-    `satisfy all`, the default: with `satisfy any` an authentication may still stop them)."""
-    rules = [n for n in block.children if n.name in ("allow", "deny")]
+    """The allow list the block goes by (its own, else that of the nearest level around it that has one, which
+    nginx lets it inherit) lets in the clients it names and, lacking `deny all`, everyone else (under `satisfy all`,
+    the default: with `satisfy any` an authentication may still stop them)."""
+    level, rules = block, []
+    while level is not None and level.d is not None and not rules:
+        rules = [n for n in level.children or () if n.name in ("allow", "deny")]
+        level = level.parent
     if not any(n.name == "allow" and n.args[:1] != ["all"] for n in rules) or any(n.args[:1] == ["all"] for n in rules):
         return False
     around = block
