@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
 from pathlib import Path
 
 from ..envsubst_runs import envsubst_runs
 from ..findings import Location, Span
+from ..sources import Unreadable
 from ..lines import LineIndex
 from ..nginx.envsubst import REFERENCE
 from .registry import rule
@@ -22,7 +24,8 @@ def envsubst_empties_nginx_variables(workspace, report):
         template = _template(run, configs)
         if template is None:
             continue
-        blanked = _nginx_references(template.text)
+        kept = _exported_as_themselves(loader, run.path)
+        blanked = [reference for reference in _nginx_references(template.text) if _name(reference) not in kept]
         if not blanked:
             continue  # `${DOLLAR}host`, or no nginx variable at all: nothing of nginx's is lost
         names = list(dict.fromkeys(_name(reference) for reference in blanked))
@@ -68,6 +71,20 @@ def _template(run, configs: dict[str, list]):
         return next((n for n, (a, b) in enumerate(zip(parts, source.path.parts[::-1])) if a != b), len(parts))
     ranked = sorted(candidates, key=shared, reverse=True)
     return ranked[0] if shared(ranked[0]) > shared(ranked[1]) else None
+
+
+# `export host=\$host`, `export uri='$uri'`: the script gives the variable its own reference as its value, so that
+# envsubst writes `$host` back as it was
+_SELF_EXPORT = re.compile(r"\bexport[ \t]+([A-Za-z_]\w*)=(?:\\\$|'\$|\"\\\$)\1\b")
+
+
+def _exported_as_themselves(loader, script: Path) -> frozenset[str]:
+    """The names the script exports with their own reference as value: envsubst leaves those as they are."""
+    try:
+        text = loader.text(script)
+    except Unreadable:
+        return frozenset()
+    return frozenset(m.group(1) for m in _SELF_EXPORT.finditer(text))
 
 
 def _name(reference) -> str:
