@@ -47,7 +47,7 @@ from .dockerfile_binding import (bind_dockerfiles, build_context, config_nginx_r
                                  nearby_dockerfiles, with_build)
 from .manifests import Manifests, absolute, containers, manifest_texts, read_manifests
 from .model import Binding
-from .view import ContainerView, mount_over
+from .view import ContainerView
 
 if TYPE_CHECKING:
     from .model import RuntimeFacts
@@ -310,26 +310,10 @@ def _image_copy_binding(tree, candidates: list[RuntimeFacts], manifests: Manifes
     """A Compose service built from a Dockerfile that COPYs this file (or its directory) into the image."""
     root = absolute(tree.root.path)
     for facts in sorted(candidates, key=development_setup):  # a deployed container first
-        manifest = manifests.absolute.get(facts.path)
-        target = image_copy_target(root, facts, manifest)
+        target = image_copy_target(root, facts, manifests.absolute.get(facts.path))
         if target is not None:
-            # a file the service mounts over the copy is what its nginx reads; the copy is no other container's
-            hidden = _hidden_by_a_mount(facts, target, root, manifest)
-            return None if hidden else Binding(facts, "image-copy", container_path=target)
+            return Binding(facts, "image-copy", container_path=target)
     return None
-
-
-def _hidden_by_a_mount(facts, target: str, root: Path, manifest: Path | None) -> bool:
-    """The service bind-mounts another file at the copied file's path, itself or a directory above it
-    (`./nginx/default.conf:/etc/nginx/conf.d/default.conf` over the image's COPY): nginx reads the mounted one. A
-    mount of the very directory the file is copied from (`.:/app`) shows the same file. A tmpfs or a volume there
-    may be filled from the image or by the start script, and hides nothing for certain."""
-    mount = mount_over([m for m in facts.container.mounts if m.path.startswith("/")], target)
-    if mount is None or mount.kind != "bind" or not mount.source or manifest is None:
-        return False
-    inside = posixpath.relpath(target, mount.path.rstrip("/") or "/")
-    shown = Path(os.path.normpath(manifest.parent / os.path.expanduser(mount.source) / inside))
-    return shown != root
 
 
 def _path_map_binding(tree, candidates: list[RuntimeFacts], settings) -> Binding | None:

@@ -523,22 +523,3 @@ def test_a_dockerfile_named_for_nginx_is_read_as_a_dockerfile_not_skipped_as_a_c
     result = run_cli([".", "--format", "json"], cwd=tmp_path)
     assert "Dockerfile.nginx" not in str(result.json.get("notifications", ""))
 
-
-@pytest.mark.parametrize("mount, copied_bound", [
-    ("./nginx/default.conf:/etc/nginx/conf.d/default.conf:ro", False),  # the mounted file replaces the copy
-    ("./nginx:/etc/nginx/conf.d:ro", False),  # so does a directory above it
-    ("static:/var/www/static", True),  # a volume elsewhere leaves it
-    ("./docker/nginx:/etc/nginx/conf.d:ro", True),  # the directory it is copied from shows the same file
-    ("static:/etc/nginx/conf.d", True),  # a volume starts as a copy of what the image holds there
-])
-def test_an_image_copy_a_compose_mount_replaces_is_not_what_the_service_runs(tmp_path, mount, copied_bound):
-    site = "server {\n    listen 80;\n    location / { proxy_pass http://app:8000; }\n}\n"
-    trees, _, _ = bind(tmp_path, {
-        "docker/nginx/Dockerfile": "FROM nginx:1.27\nCOPY default.conf /etc/nginx/conf.d/default.conf\n",
-        "docker/nginx/default.conf": site,
-        "nginx/default.conf": site.replace("app", "api"),
-        "docker-compose.yml": f"services:\n  web:\n    build: ./docker/nginx\n    volumes: ['{mount}']\n"
-                              "  app: {image: shop/app}\nvolumes: {static: {}}\n",
-    })
-    binding = trees["docker/nginx/default.conf"].binding  # the Compose service runs it, or an image seen alone
-    assert (binding is not None and binding.facts.source == "compose") == copied_bound
