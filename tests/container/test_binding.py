@@ -522,4 +522,3 @@ def test_a_dockerfile_named_for_nginx_is_read_as_a_dockerfile_not_skipped_as_a_c
     assert trees["conf/nginx.conf"].binding.container.path == "Dockerfile.nginx"
     result = run_cli([".", "--format", "json"], cwd=tmp_path)
     assert "Dockerfile.nginx" not in str(result.json.get("notifications", ""))
-
