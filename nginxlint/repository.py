@@ -36,7 +36,7 @@ TRY_OUT_DIRS = ("demo", "demos", "*[-_]demo", "*[-_]demos", "demo[-_]*", "quick[
 # The fixture directories of leftovers kept for reference (nginx-old/, deprecated/, archive/), and the file names that
 # say so (old_site.conf, nginx.conf.old, default.bak, site.conf.orig): no deployment reads them. (Not "backup":
 # nginx's upstream `backup` servers give real files that name.)
-LEFTOVER_DIRS = ("old", "*[-_]old", "old[-_]*", "deprecated", "unused", "archive", "archived", "attic")
+LEFTOVER_DIRS = ("old", "*[-_]old", "old[-_]*", "deprecated", "unused", "archive", "archives", "archived", "attic")
 # The fixture directories of examples: in a library's repository, configs its readers start to try the library.
 EXAMPLE_DIRS = ("example", "examples", "*[-_]example", "*[-_]examples")
 # The fixture directories that hold another project's sources, copied in: their optional dependencies are theirs.

@@ -348,7 +348,7 @@ def test_production_advice_is_quiet_on_leftovers_kept_for_reference(tmp_path):
     conf = "events {}\nhttp { server { listen 80; location / { content_by_lua_block { err.x = 1 } } } }\n"
     paths = ("nginx.conf", "config/old_nodejs.org.conf", "nginx-old/nginx.conf", "conf.d/default.bak.conf",
              "conf/gold.conf", "household/nginx.conf", "conf/site-backup.conf", "conf/backups.conf",
-             "archive/terraform/nginx/nginx.conf")
+             "archive/terraform/nginx/nginx.conf", "archives/base/nginx/conf/nginx.conf")
     write_tree(tmp_path, {path: f"{conf}# {path}\n" for path in paths})
     (tmp_path / ".git").mkdir()
     result = run_cli([".", "--format", "json", "--select", "SEC571,LUA211"], cwd=tmp_path)
