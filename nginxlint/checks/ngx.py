@@ -30,10 +30,10 @@ def check_directives(tree, report):
     extra = frozenset(tree.settings.extra_directives)
     slots = tree.loader.template_slots
     snippets = tree.loader.snippet_collections
-    misplaced: dict[tuple, list] = {}  # (block, directive) -> the (node, message) of each misplaced use
+    misplaced: dict[int, list] = {}  # block -> the (node, message) of each directive out of place in it
     for node in tree.walk():
         d = node.d
-        problem = check_directive(d.name, d.args, node.ctx, d.block is not None or d.lua is not None, extra)
+        problem = check_directive(d.name, d.args, node.ctx, _takes_a_block(node), extra)
         if problem is None or (problem.code == "NGX006" and any(is_unknown(arg) for arg in d.args)):
             continue  # a template tag may stand for any number of arguments (`{{ buffers | default: "4 8k" }}`)
         if problem.code == "NGX006" and slots and (d.file.display, d.span.line, d.span.column) in slots:
@@ -74,12 +74,14 @@ def check_directives(tree, report):
             message += (f': "{d.args[look_alike][-1]}" is not nginx\'s ";" (a full-width or Greek look-alike), so '
                         "nginx reads the next directive as more values of this one")
             arg = look_alike
-        if problem.code == "NGX005":  # the same directive out of place in one block: one mistake, said once
-            misplaced.setdefault((id(node.parent), d.name), []).append((node, message))
+        if problem.code == "NGX005":
+            misplaced.setdefault(id(node.parent), []).append((node, message))
             continue
         report(node, message, arg=arg, code=problem.code)
-    for (node, message), *others in misplaced.values():
-        report(node, message, code="NGX005", related=[other.location(f"{other.name} here too") for other, _ in others])
+    for found in misplaced.values():
+        for (node, message), *others in _one_mistake_each(found, extra):
+            report(node, message, code="NGX005",
+                   related=[other.location(f"{other.name} is not allowed here either") for other, _ in others])
     for node in tree.nodes("location"):
         args = node.d.args
         if len(args) == 2 and args[0] not in MODIFIERS and not any(is_unknown(arg) for arg in args):
@@ -134,6 +136,25 @@ def _modules_known(tree) -> bool:
     return tree.memo["nginx-modules-known"]
 
 
+def _one_mistake_each(found: list, extra: frozenset[str]) -> list[list]:
+    """The directives out of place in one block, grouped by mistake: the same directive again and again is one, and
+    so are directives that all belong in a server block (a site file whose `server {` line is lost: `listen`,
+    `server_name`, `location` at http level); the others are one each."""
+    same: dict[str, list] = {}
+    for node, message in found:
+        same.setdefault(node.name, []).append((node, message))
+    context = found[0][0].ctx
+    if len(same) > 1 and context in (("http",), ("stream",)) and all(
+            check_directive(node.name, node.args, (*context, "server"), _takes_a_block(node), extra) is None
+            for node, _message in found):
+        return [found]
+    return list(same.values())
+
+
+def _takes_a_block(node) -> bool:
+    return node.d.block is not None or node.d.lua is not None
+
+
 def _fits_past_an_unclosed_block(node, extra: frozenset[str]) -> bool:
     """A block around the directive is never closed (the file ends first), and the directive is allowed where that
     block sits: the `}` it lacks may belong before the directive (`stream {}` read inside an unclosed `http {`)."""
@@ -141,7 +162,7 @@ def _fits_past_an_unclosed_block(node, extra: frozenset[str]) -> bool:
     parent = node.parent
     while parent is not None and parent.d is not None:
         if parent.d.block is not None and parent.d.block_end is None and check_directive(
-                d.name, d.args, parent.ctx, d.block is not None or d.lua is not None, extra) is None:
+                d.name, d.args, parent.ctx, _takes_a_block(node), extra) is None:
             return True
         parent = parent.parent
     return False
