@@ -69,6 +69,12 @@ def serves_without_location(server) -> bool:
                for child in server.children or ())
 
 
+def _index_of_its_root(server, path: str) -> bool:
+    """`/` on a server that sets its `root` (here or in http): a request no location takes is served from it, and the
+    index page there (a mounted index.html) answers it."""
+    return path == "/" and any(level.find("root") for level in (server, server.parent) if level is not None)
+
+
 # -- access rules -----------------------------------------------------------------------------------------------
 
 def access_rules(node):
@@ -261,7 +267,7 @@ def _check_probe(binding, trees, probe, report):
     if location is UNKNOWN:
         return
     if location is None:
-        if not serves_without_location(server) and complete:
+        if not serves_without_location(server) and not _index_of_its_root(server, path) and complete:
             report.at(binding.path, path_span, f"no location of the server on port {probe.port} "
                       f"({_where(server)}) matches the {what} path {path}: nginx answers 404 and "
                       f"{_consequence(probe)}; add `location = {path}`", code="K8S401", related=[server.location("the server on this port")])
