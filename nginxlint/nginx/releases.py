@@ -125,16 +125,27 @@ def _numbers(text: str) -> Version | None:
     return tuple(int(g) for g in match.groups() if g is not None)
 
 
+# Publishers whose nginx and OpenResty images are tagged with the release they hold: Docker Hub's library (and its
+# per-architecture copies), NGINX's, OpenResty's and Bitnami's. Another's `acme/nginx:1.1.1` is tagged with its
+# project's own version.
+_RELEASE_TAGGING_PUBLISHERS = frozenset({"", "library", "nginxinc", "nginx", "openresty", "bitnami", "amd64", "arm64v8",
+                                         "arm32v7", "arm32v6", "arm32v5", "i386", "ppc64le", "s390x", "riscv64"})
+
+
 def from_image(image: str | None) -> Release | None:
-    """The release an nginx, nginx-unprivileged or OpenResty image's tag names, else None."""
+    """The release an nginx, nginx-unprivileged or OpenResty image's tag names (an image of a publisher that tags
+    them so), else None."""
     if not image:
         return None
     name = image.split("@", 1)[0]
     slash, colon = name.rfind("/"), name.rfind(":")
     if colon <= slash:
         return None
-    repository, tag = name[:colon].rsplit("/", 1)[-1].lower(), name[colon + 1:]
-    if repository not in NGINX_REPOSITORIES:
+    parts = name[:colon].lower().split("/")
+    while len(parts) > 1 and ("." in parts[0] or ":" in parts[0] or parts[0] == "localhost"):
+        parts = parts[1:]  # a registry host, and a mirror's path of the registry it mirrors (`…/docker.io/library/`)
+    repository, publisher, tag = parts[-1], "/".join(parts[:-1]), name[colon + 1:]
+    if repository not in NGINX_REPOSITORIES or publisher not in _RELEASE_TAGGING_PUBLISHERS:
         return None
     numbers = _numbers(tag)
     if numbers is None:
