@@ -665,9 +665,10 @@ def _log_directory_kept(tree, file: str, prefix: str | None) -> bool:
         and directory not in base.known_dirs  # a base whose layout is known makes nothing out of view
 
 
-def _tailed_by_start(tree) -> frozenset[str]:
-    """The files the container's start script follows with `tail -f`/`-F`: their lines reach the container's
-    output, which is what the runtime collects."""
+def _streamed_by_start(tree) -> frozenset[str]:
+    """The files the container's start script follows with `tail -f`/`-F`, and the named pipes it makes with
+    `mkfifo` (for a `cat` to copy them to its output): their lines reach the container's output, which is what the
+    runtime collects."""
     from ..container.startup import init_wrapper_length  # the script reader, only for a config that logs to files
 
     binding = tree.binding
@@ -677,7 +678,8 @@ def _tailed_by_start(tree) -> frozenset[str]:
     found = _start_from(tree, argv, spans, path)
     if found is None:
         return frozenset()
-    return frozenset(word for command in found[0].commands if command.program == "tail" and command.keeps_running()
+    return frozenset(word for command in found[0].commands
+                     if command.program == "tail" and command.keeps_running() or command.program == "mkfifo"
                      for word in command.words[1:] if word.startswith("/"))
 
 
@@ -706,7 +708,7 @@ def log_to_file(tree, report):
                                  or _rotated(tree, file) or _documented_mount_holds(tree, file)
                                  or _log_directory_kept(tree, file, prefix)):
             continue
-        tailed = _tailed_by_start(tree) if tailed is None else tailed
+        tailed = _streamed_by_start(tree) if tailed is None else tailed
         if file in tailed:
             continue  # the start script streams the file to the container's output
         stream = "/dev/stdout" if node.d.name == "access_log" else "stderr"
