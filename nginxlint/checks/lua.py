@@ -705,7 +705,7 @@ def getenv_without_env(tree, report):
         missing: dict[str, list] = {}  # name -> its reads in this file, reported together: one cause, one fix
         for use in unit.facts.getenvs:
             name = use.name
-            # os.getenv("") is nil in any environment, and `env ;` no line nginx takes
+            # os.getenv("") is nil in any environment, and `env ;` is no line nginx takes
             if not name or name in kept or _kept_elsewhere(tree, use):
                 continue
             if use.top_level and _loaded_at_start(tree, unit):
