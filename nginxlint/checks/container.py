@@ -697,6 +697,8 @@ def log_to_file(tree, report):
     tailed = None
     variables: set[str] = set()  # the logs named by a variable alone: one file (or set of them), said once
     for node in log_nodes(tree):
+        if _overridden_by_every_server(tree, node):
+            continue  # no request is logged there
         path = node.args[0]
         if linked_to_stream(path, extra, prefix, images_links) or _in_volume(tree.binding, path, prefix) \
                 or _set_to_streams(tree, path, extra, prefix) or path in variables or INSTALLER_TOKEN.match(path):
@@ -716,6 +718,16 @@ def log_to_file(tree, report):
                f"container and fill its disk: log to `{stream}` and let the runtime collect them", arg=0,
                help=f"{node.d.name} {stream};",
                fix=Fix.of(f"Log to `{stream}`", edits.replace_arg(node.d, 0, stream)))
+
+
+def _overridden_by_every_server(tree, node) -> bool:
+    """An http-level `access_log` that every server of a whole config replaces with one of its own: nginx writes
+    no request there."""
+    if node.d.name != "access_log" or node.parent is None or node.parent.name != "http" \
+            or not (tree.is_main and tree.complete):
+        return False
+    servers = http_servers(tree)
+    return bool(servers) and all(server.find("access_log") for server in servers)
 
 
 def _under_supervisord(tree) -> bool:
