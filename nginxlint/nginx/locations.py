@@ -84,14 +84,19 @@ class Match(NamedTuple):
 _HEALTH_CHECK = re.compile(r"(?:[\w-]*[-_])?(?:health|healthz|healthcheck|health-check|ping|ready|readyz|live|livez|"
                            r"alive|liveness|readiness|heartbeat|lb[-_]?check)", re.IGNORECASE)
 
+# The kinds of probe a health path names below it (`/healthz/startup`, `/health/started`)
+_PROBE_KINDS = frozenset({"startup", "started", "liveness", "readiness"})
+
 
 def probe_location(location) -> bool:
     """The location is named for a health check (`location = /healthz`, `/_ping`, `/admin/monitor/health`): a
     probe asks it, and what it answers is for the prober to reach."""
     if not location.args:
         return False
-    segment = location.args[-1].rstrip("/$").rsplit("/", 1)[-1]
-    return bool(_HEALTH_CHECK.fullmatch(segment))
+    segments = location.args[-1].rstrip("/$").split("/")
+    if len(segments) > 1 and segments[-1].lower() in _PROBE_KINDS:
+        segments.pop()  # `/healthz/startup`: the startup probe's own path below the health check's
+    return bool(_HEALTH_CHECK.fullmatch(segments[-1]))
 
 
 def hands_off(node) -> bool:
