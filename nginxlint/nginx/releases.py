@@ -128,7 +128,7 @@ def _numbers(text: str) -> Version | None:
 # Publishers whose nginx and OpenResty images are tagged with the release they hold: Docker Hub's library (and its
 # per-architecture copies), NGINX's, OpenResty's and Bitnami's. Another's `acme/nginx:1.1.1` is tagged with its
 # project's own version.
-_RELEASE_TAGGING_PUBLISHERS = frozenset({"", "library", "nginxinc", "nginx", "openresty", "bitnami", "amd64", "arm64v8",
+_RELEASE_TAGGING_PUBLISHERS = frozenset({"", "nginxinc", "nginx", "openresty", "bitnami", "amd64", "arm64v8",
                                          "arm32v7", "arm32v6", "arm32v5", "i386", "ppc64le", "s390x", "riscv64"})
 
 
@@ -137,20 +137,16 @@ def from_image(image: str | None) -> Release | None:
     them so), else None."""
     if not image:
         return None
-    name = image.split("@", 1)[0]
-    slash, colon = name.rfind("/"), name.rfind(":")
-    if colon <= slash:
-        return None
-    parts = name[:colon].lower().split("/")
-    while len(parts) > 1 and ("." in parts[0] or ":" in parts[0] or parts[0] == "localhost"):
-        parts = parts[1:]  # a registry host, and a mirror's path of the registry it mirrors (`…/docker.io/library/`)
-    repository, publisher, tag = parts[-1], "/".join(parts[:-1]), name[colon + 1:]
-    if repository not in NGINX_REPOSITORIES or publisher not in _RELEASE_TAGGING_PUBLISHERS:
+    from ..container.base_images import split_reference  # the image reference reader, only for an image named
+
+    repository, tag = split_reference(image)  # without its registry host, a mirror's path and `library/`
+    publisher, _, name = repository.rpartition("/")
+    if tag is None or name not in NGINX_REPOSITORIES or publisher not in _RELEASE_TAGGING_PUBLISHERS:
         return None
     numbers = _numbers(tag)
     if numbers is None:
         return None
-    return Release("openresty" if repository == "openresty" else "nginx", numbers)
+    return Release("openresty" if name == "openresty" else "nginx", numbers)
 
 
 def from_setting(text: str | None) -> Release | None:
