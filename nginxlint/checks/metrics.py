@@ -89,7 +89,7 @@ def metrics_endpoint_unrestricted(tree, report):
             continue
         if block.name == "location" and probe_location(block):
             continue  # a health check that answers with counters: the probes must reach it, `deny all` breaks them
-        if _allows_without_deny_all(block):
+        if _allows_without_deny_all(block, access):
             continue  # `allow 127.0.0.1;` alone: SEC505 reports that list, with the same fix
         if server is not None:
             if listens_locally(server):
@@ -122,14 +122,11 @@ def _side_server(server, block) -> bool:
         location is block or probe_location(location) for location in server.find("location"))
 
 
-def _allows_without_deny_all(block) -> bool:
+def _allows_without_deny_all(block, access: AccessView) -> bool:
     """The allow list the block goes by (its own, else that of the nearest level around it that has one, which
     nginx lets it inherit) lets in the clients it names and, lacking `deny all`, everyone else (under `satisfy all`,
     the default: with `satisfy any` an authentication may still stop them)."""
-    level, rules = block, []
-    while level is not None and level.d is not None and not rules:
-        rules = [n for n in level.children or () if n.name in ("allow", "deny")]
-        level = level.parent
+    rules = access.access_rules(block)
     if not any(n.name == "allow" and n.args[:1] != ["all"] for n in rules) or any(n.args[:1] == ["all"] for n in rules):
         return False
     around = block
