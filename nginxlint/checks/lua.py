@@ -25,7 +25,7 @@ from ..openresty.releases import bundled_lua_module, module_order, shown
 from ..path_templates import rendered_elsewhere
 from ..script_writes import written_names
 from ..sources import Unreadable
-from ..text import did_you_mean
+from ..text import did_you_mean, first_of
 from .registry import rule
 
 
@@ -750,9 +750,9 @@ def _report_missing_env(tree, unit, missing: dict[str, list], report) -> None:
 
 
 def _listed(items: list[str], most: int = 4) -> str:
-    """`A, B and C`, or the first `most` and how many more."""
+    """`A, B and C`, or the first `most` and how many more (text.first_of)."""
     if len(items) > most:
-        return f"{', '.join(items[:most])} and {len(items) - most} more"
+        return first_of(items, most)
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
