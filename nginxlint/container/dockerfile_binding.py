@@ -5,7 +5,7 @@
   image is bound to that service (`image_copy_target`).
 - A config that nothing else binds is bound to a Dockerfile in its directory or a parent directory (up to the
   linted base directory) that COPYs it (by its own path or a directory of it before a copy of the whole build
-  context), or to a variant's Dockerfile one directory below it that COPYs it by its own path, else to a
+  context, which counts only into an image that may have nginx: `names_no_nginx`), or to a variant's Dockerfile one directory below it that COPYs it by its own path, else to a
   Dockerfile in its own or its parent directory whose image starts FROM nginx or OpenResty
   (`bind_dockerfiles`). Such a container has no limits, mounts or stop settings: rules that need those stay quiet.
 - An image whose ENTRYPOINT or CMD runs a test suite (`./ci.sh`, `run-tests.sh`, `busted`, `prove`, `pytest`,
@@ -272,10 +272,25 @@ def _copying_dockerfile(loader, root: Path, nearby: list[tuple[int, Path]], vari
         target = copied_to(root, context, build, whole_context=False)
         if target is not None:
             return build, target, False
-        if whole_context is None and path not in variants:
+        if whole_context is None and path not in variants and not names_no_nginx(build):
             target = copied_to(root, context, build)
             whole_context = (build, target, True) if target is not None else None
     return whole_context
+
+
+def names_no_nginx(build: ImageBuild) -> bool:
+    """The image is built on a distribution's or a language's image (`alpine`, `python`) and its Dockerfile names
+    nginx or OpenResty nowhere (no package, no command, no copy): it installs and runs no nginx, and a config among
+    the sources its `COPY . .` carries is not one it runs (an old setup's file, kept in the tree)."""
+    from .base_images import base_image  # the image tables, only for a config copied with the whole context
+
+    if build.base is None or not base_image(build.base.value).keeps_runtime_stop_signal:
+        return False  # a base built elsewhere may hold nginx
+    words = (*build.runs, *build.argv, *(part for copy in build.copies for part in (*copy.sources, copy.dest)))
+    return not any(_NAMES_NGINX.search(word) for word in words)
+
+
+_NAMES_NGINX = re.compile(r"nginx|openresty", re.IGNORECASE)
 
 
 def _copies_configs(build: ImageBuild) -> bool:

@@ -505,6 +505,19 @@ def test_the_dockerfile_that_copies_the_config_by_its_path_binds_it_before_a_who
     assert [(f["path"], f["line"], f["column"]) for f in got] == [("deploy/nginx.conf", 4, 15)], got
 
 
+@pytest.mark.parametrize("install, bound", [
+    ("", False),  # an application image that names nginx nowhere carries an old setup's config, and runs uwsgi
+    ("RUN apk add --no-cache nginx\n", True),
+])
+def test_an_application_image_runs_a_config_copied_with_its_sources_only_when_it_has_nginx(tmp_path, install, bound):
+    files = {
+        "docker/nginx.conf": _LOGGING,
+        "Dockerfile": f"FROM alpine:3.15\n{install}WORKDIR /home/app\nCOPY . .\nCMD [\"uwsgi\", \"--ini\", \"app.ini\"]\n",
+    }
+    trees, _, _ = bind(tmp_path, files)
+    assert (trees["docker/nginx.conf"].binding is not None) is bound
+
+
 @pytest.mark.parametrize("name", ["Dockerfile-master", "Dockerfile_staging", "Dockerfile.prod", "web.Dockerfile"])
 def test_a_dockerfile_named_for_its_branch_or_stage_binds_the_config_it_copies(tmp_path, name):
     files = {"conf/nginx.conf": _LOGGING, name: "FROM nginx:1.27\nCOPY conf/nginx.conf /etc/nginx/nginx.conf\n"}
