@@ -389,7 +389,8 @@ def _alias_regex(node, location, match, alias, report):
         before_alias = alias[:var.start]
         after_slash = before_alias.endswith("/")
         after_slash_in_regex = _ends_with_slash(captured.before)
-        if after_slash and not after_slash_in_regex and may_hold(captured.body, dot_only=True):
+        if after_slash and not after_slash_in_regex and may_hold(captured.body, dot_only=True) \
+                and _may_hold_dotdot(match, var.written):
             tail = f'right after "{captured.before[-12:]}"' if captured.before else "at the start"
             report(
                 node,
@@ -409,6 +410,18 @@ def _alias_regex(node, location, match, alias, report):
                 related=[location.location("the location regex")],
             )
             return
+
+
+def _may_hold_dotdot(match, key: str) -> bool:
+    """Whether the capture can hold `..` as PCRE reads the location regex: `(\\w+/\\w+.ts)` cannot, since `\\w`
+    matches no dot and the one `.` stands alone. True for a regex nginxlint cannot read."""
+    from ..regex import RegexError, parse_regex  # the regex engine, only for an alias with a capture
+
+    try:
+        capture = parse_regex(match.pattern, caseless=match.modifier == "~*").capture(key)
+    except RegexError:
+        return True
+    return capture is None or capture.dotdot
 
 
 # -- SEC503 add-header-redefinition / SEC504 proxy-set-header-redefinition -------------------------------------
