@@ -40,10 +40,10 @@ COPY = "the same in this copy"
 
 def said_once_for_copies(findings: list[Finding], texts: dict[str, list[str]],
                          run_ranks: dict[str, int] | None = None) -> list[Finding]:
-    """A finding that copies share (same rule, words and line) is reported at the first of them: one a container
-    runs (`run_ranks`: 0 a Compose service or manifest, 1 a Dockerfile alone), then one outside the directories kept
-    aside (tests, examples, docs, a developer's setup), then by path; it names the others as related places and its
-    fix edits every copy.
+    """A finding that copies share (same rule and line, same words but for the directories of the files they name) is
+    reported at the first of them: one a container runs (`run_ranks`: 0 a Compose service or manifest, 1 a Dockerfile
+    alone), then one outside the directories kept aside (tests, examples, docs, a developer's setup), then the
+    template, then the shallowest, then by path; it names the others as related places and its fix edits every copy.
 
     Copies are identical texts, or files of one name whose lines are nearly all the same (`install/debian/11/nginx/
     nginx.conf` and `install/ubuntu/18.04/nginx/nginx.conf`, a few lines apart; a template and the file rendered from
@@ -82,8 +82,9 @@ def _merged(findings: list[Finding], groups, ranks: dict[str, int]) -> list[Find
         if len({f.path for f in same}) < 2:
             continue
         # the template a repository renders its copy from is where the fix goes
+        # then the shallowest: a tree's copy is kept below the original (`cli/embed/runtime/` of `openresty/`)
         same = sorted(same, key=lambda f: (ranks.get(f.path, 2), bool(_ASIDE.search(f.path)),
-                                           not _is_template(f.path), f.path))
+                                           not _is_template(f.path), f.path.count("/"), f.path))
         kept = same[0]
         for copy in same[1:]:
             kept = _with_copy(kept, copy)
@@ -160,8 +161,13 @@ class _Around:
 def _what_is_said(finding: Finding) -> tuple:
     """What must match for two findings in copies to be one: everything but the path and the lines."""
     fix = finding.fix and (finding.fix.title, finding.fix.applicability)
-    return (finding.code, finding.span.column, finding.span.end_column, finding.message, finding.severity,
-            finding.suppression is None, fix)
+    return (finding.code, finding.span.column, finding.span.end_column, _PLACE_DIRECTORY.sub("", finding.message),
+            finding.severity, finding.suppression is None, fix)
+
+
+# The directories of a place a message names (`(ngx.var.uri, embed/runtime/lua/http/job.lua:8)`): each copy names
+# the file of its own tree, so two copies of a tree say the same with different directories
+_PLACE_DIRECTORY = re.compile(r"(?<![\w./-])(?:[\w.-]+/)+(?=[\w.-]+:\d)")
 
 
 def _with_copy(kept: Finding, copy: Finding) -> Finding:

@@ -174,3 +174,21 @@ def test_the_shared_finding_is_placed_at_the_copy_a_container_runs(tmp_path):
         "docker-compose.yml": "services:\n  waf:\n    build: waf-3\n    ports: ['80:80']\n  app:\n    image: app\n"})
     found = _found(run_cli([".", "--format", "json", "--no-cache", "--select", "CTR112"], cwd=root))
     assert found == [("CTR112", "waf-3/nginx.conf", 5, (("waf-2/nginx.conf", 5),))]
+
+
+def test_copies_of_a_tree_whose_finding_names_a_file_of_its_own_tree_share_it_at_the_shallowest(tmp_path):
+    """A CLI embeds a copy of the gateway's tree: each copy's finding names the handler of its own tree, and the user
+    fixes the original."""
+    files = {}
+    for top in ("gateway", "cli/embed/runtime/gateway"):
+        files[f"{top}/nginx.conf"] = ('events {}\nhttp {\n    lua_package_path "$prefix/lua/?.lua;;";\n'
+                                      "    server {\n        listen 80;\n"
+                                      "        location /file { content_by_lua_file lua/handler.lua; }\n    }\n}\n")
+        files[f"{top}/lua/handler.lua"] = ('local store = require("store")\nlocal args = ngx.req.get_uri_args()\n'
+                                           "ngx.say(store.read(args.name))\n")
+        files[f"{top}/lua/store.lua"] = ('local _M = {}\n\nfunction _M.read(name)\n    local f = io.open("/srv/files/" '
+                                         '.. name)\n    return f:read("*a")\nend\n\nreturn _M\n')
+    root = _repository(tmp_path, files)
+    found = _found(run_cli([".", "--format", "json", "--no-cache", "--select", "SEC562"], cwd=root))
+    handler = (("gateway/lua/handler.lua", 2), ("gateway/lua/handler.lua", 3))
+    assert found == [("SEC562", "gateway/lua/store.lua", 4, (*handler, ("cli/embed/runtime/gateway/lua/store.lua", 4)))]
