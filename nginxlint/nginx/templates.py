@@ -89,6 +89,9 @@ _JINJA_STATEMENT = re.compile(
 )
 # `{{ name }}`, `{{ name | filter }}`, `{{ call(NAME) }}`, `{{ "a" if X else "b" }}`: no nginx value holds `{{`
 _JINJA_EXPRESSION = re.compile(r"\{\{-?[ \t]*[A-Za-z_\"'(][^{}\n]{0,500}?-?\}\}")
+# Mustache's (and Handlebars') own tags: a section `{{#apis}}` … `{{/apis}}`, an inverted one `{{^tls}}`, a value
+# left unescaped `{{{API_URL}}}`. Jinja writes none of them.
+_MUSTACHE = re.compile(r"\{\{\{[ \t]*[A-Za-z_][\w.]*[ \t]*\}\}\}|\{\{[#^/][ \t]*[A-Za-z_][\w.-]*[ \t]*\}\}")
 _LIQUID = re.compile(r"\{%-?[ \t]*(?:assign|unless|elsif|capture|endunless|endcase)\b|\{\{[^{}\n]{0,500}\|[ \t]*\w+:")
 _ERB = re.compile(r"<%[=#-]?[\s\S]{0,2000}?%>")
 _ANY_TAG = re.compile(r"\{[{%#*]|<%|%\{|\$\{\{|\n[ \t]*[>%]")
@@ -215,6 +218,9 @@ def _language(text: str, name: str, nginx_variables: frozenset[str]) -> str | No
     if "{%" in text or "{*" in text:
         if found(_RESTY):
             return "lua-resty-template"
+    # Mustache's `{{#section}}` holds a `{#` that Jinja would open a comment with: without `{% %}`, it is Mustache's.
+    if "{{" in text and "{%" not in text and found(_MUSTACHE):
+        return "mustache"
     # Go templates never use {% %} or {# #}: with those present, {{ }} is Jinja's (or Liquid's, masked alike).
     if ("{%" in text or "{#" in text) and found(_JINJA_STATEMENT):
         return "liquid" if _LIQUID.search(text) else "jinja"

@@ -243,6 +243,18 @@ def test_each_language_is_detected_and_masked_keeping_positions(language):
     assert masked.note.startswith("templated with ") and "values behind them unknown" in masked.note
 
 
+def test_mustache_sections_and_unescaped_values_tell_mustache_whatever_the_name():
+    """`{{#apis}}` holds a `{#`, which opens a Jinja comment: read as Jinja, the adjacent `{{{…}}}{{{…}}}` left a
+    brace behind, and nginx's parse stopped there."""
+    text = ("server {\n    {{#apis}}\n    location {{{MOUNT_POINT}}}{{{mount_point}}} {\n"
+            "        proxy_pass {{{API_URL}}};\n    }\n    {{/apis}}\n}\n")
+    assert detect(text, "nginx.conf.template") == "mustache"
+    found = directives_at(mask(text, "mustache").text)
+    assert [line for line, _column, _args in found["proxy_pass"]] == [4]
+    # Jinja's own statements still decide for Jinja
+    assert detect("{% if tls %}\nserver {\n    {{#x}} listen 443;\n}\n{% endif %}\n", "nginx.conf") == "jinja"
+
+
 def test_value_tags_become_one_unknown_word_and_line_tags_become_spaces():
     name, text, _ = LANGUAGES["helm"]
     masked = mask(text, "helm")
