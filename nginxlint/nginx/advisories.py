@@ -51,7 +51,18 @@ def _client_certificates(dep):
 
 
 def _first_of(*names: str) -> Callable:
-    return lambda dep: min((n for name in names for n in dep.nodes(name)), key=_order, default=None)
+    return lambda dep: min((n for name in names for n in dep.nodes(name) if not _replaced(n)), key=_order,
+                           default=None)
+
+
+def _replaced(node) -> bool:
+    """A content handler a later one of its block replaces (`uwsgi_pass`, then `proxy_pass`): nginx keeps the last
+    handler of a location, and the module of the first never runs."""
+    from .directives import CONTENT_HANDLERS  # the directive tables, only for a config with a handler in question
+
+    siblings = node.parent.children if node.parent is not None else ()
+    later = siblings[siblings.index(node) + 1:] if node in siblings else ()
+    return any(other.name in CONTENT_HANDLERS or LUA_PHASE.get(other.name) == "content" for other in later)
 
 
 def _order(node):
@@ -147,10 +158,22 @@ def _range_leak(dep):
     """With nginx's own modules the range filter's overflow leaks the header of a response served from a cache; with
     a module of another party that allows ranges on its answers (`load_module`) it may leak a worker's memory.
     ngx_lua's answers never reach the range filter: it never sets `r->allow_ranges` (lua-nginx-module's sources)."""
-    cache = next((n for name in _CACHES for n in dep.nodes(name) if n.args and n.args[0] != "off"), None)
+    cache = next((n for name in _CACHES for n in dep.nodes(name)
+                  if n.args and n.args[0] != "off" and not _caches_nothing(dep, n)), None)
     if cache is not None:
         return cache
     return min(dep.nodes("load_module"), key=_order, default=None)
+
+
+def _caches_nothing(dep, cache) -> bool:
+    """A cache set in a location that hands no request to its module (`proxy_cache` beside `alias`, no `proxy_pass`
+    in it or below it): the location serves files, and nothing goes through the cache. A location of a config seen
+    in part may include its handler from out of view."""
+    block = cache.parent
+    if block is None or block.name != "location" or not dep.complete:
+        return False
+    handler = cache.name.removesuffix("_cache") + "_pass"
+    return not any(node.name == handler for node in block.walk())
 
 
 _BACKGROUND_UPDATES = ("proxy_cache_background_update", "fastcgi_cache_background_update",
