@@ -279,6 +279,16 @@ class Builder:
             return
         if rock.name is None:
             return
+        if rock.tool == "opm":
+            from .opm_dist import own_package  # the repository's dist.ini, only for an `opm get`
+
+            package = own_package(self.dockerfile, rock.name)
+            if package is not None:  # the repository's own package, published to OPM
+                stage.installs.append(InstalledModules("opm", rock.name, package.modules, True, rock.line))
+                self.rock_dependencies(dict.fromkeys(name for required in package.requires
+                                                     for name in (required, *rock_dependencies(required))),
+                                       rock.line, rock.name)
+                return
         # a rock by name, or a rockspec out of sight (downloaded): what the rock of that name installs
         if not rock.only_deps:
             known = rock.name.lower() in _known_rocks()
@@ -364,6 +374,10 @@ class Builder:
             if not matches:
                 self.problems.append(Problem(ins.line, f"{ins.cmd} source {source!r} matches no file in the "
                                                       f"build context {self.context}"))
+                # made before the build (a Makefile's `cp -r ../lib .`), or the build fails: what lands is unknown
+                path = posixpath.join(target, posixpath.basename(source.rstrip("/"))) if into_directory else target
+                stage.fs.add(Layer(path, "unknown", why=f"{source}, which the build context lacks (line {ins.line})",
+                                   line=ins.line, origin=self.dockerfile))
                 continue
             for match in matches:
                 if parents:  # --parents: the source's path below the context is kept under the target
