@@ -146,6 +146,8 @@ def started_in_prefix(tree) -> bool:
 
 
 _INLINE_CODE_LINE = re.compile(r"^[ \t]*`(?!`)(.*)`[ \t]*$", re.MULTILINE)
+# A command in a sentence of a README: "try to start from `nginx -p . -c nginx.conf`"
+_INLINE_COMMAND = re.compile(r"`((?:[\w./-]*/)?(?:nginx|openresty)[ \t][^`\n]*)`")
 
 
 def _started_in_working_directory(top: Path) -> list[str]:
@@ -157,11 +159,12 @@ def _started_in_working_directory(top: Path) -> list[str]:
         text = _text(path)
         if not path.name.endswith(".sh"):
             text = _INLINE_CODE_LINE.sub(r"\1", text)  # a command written as `inline code` on a line of its own
+            text = _INLINE_COMMAND.sub("\n\\1\n", text)  # or in a sentence
         names = _WORKING_DIRECTORY_SET.findall(text)
         here = {f"${name}" for name in names} | {f"${{{name}}}" for name in names}
         for options in _nginx_options(text, comments=True):
             prefix = options.get("-p", "")
-            if not (WORKING_DIRECTORY.fullmatch(prefix) or prefix.rstrip("/") in here):
+            if not (WORKING_DIRECTORY.fullmatch(prefix) or prefix.rstrip("/") in here or prefix in (".", "./")):
                 continue
             conf = options.get("-c", _DEFAULT_CONF)
             if not conf.startswith("/"):
