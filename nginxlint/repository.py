@@ -336,8 +336,9 @@ _INSTALLS_MORE = re.compile(r"\b(install|copy_directories|install_variables)\s*=
 def is_lua_library(top: Path) -> bool:
     """Whether the repository's product is a Lua library: a LuaRocks rockspec at its root (or in a `rockspec/`,
     `rockspecs/` directory there) whose builtin build installs Lua modules and nothing else, or an OPM package
-    (`dist.ini` naming its `main_module`; OPM ships only Lua libraries). Its nginx configs are not in the package:
-    they run the library for its developers."""
+    (`dist.ini` naming its `main_module`; OPM ships only Lua libraries), or a repository named `lua-resty-*` whose
+    `lib/resty/` holds Lua modules. Its nginx configs are not in the package: they run the library for its
+    developers."""
     for path in rockspecs(top):
         text = _read(path)
         build = _BUILD.search(text)
@@ -346,7 +347,14 @@ def is_lua_library(top: Path) -> bool:
             if _BUILTIN.search(table) and _MODULE_ENTRY.search(table) and not _INSTALLS_MORE.search(table):
                 return True
     dist = top / "dist.ini"
-    return dist.is_file() and _MAIN_MODULE.search(_read(dist)) is not None
+    if dist.is_file() and _MAIN_MODULE.search(_read(dist)) is not None:
+        return True
+    return bool(_LIBRARY_NAME.search(top.name)) and _holds_resty_modules(top)
+
+
+# A repository named as a lua-resty library (`lua-resty-mvc`), whose `lib/resty/` is the library whether or not a
+# package manager publishes it
+_LIBRARY_NAME = re.compile(r"(?:^|[+/])lua-resty-[\w.-]+$", re.IGNORECASE)
 
 
 def rockspecs(top: Path) -> list[Path]:

@@ -761,8 +761,9 @@ def test_a_lua_packages_own_development_config_gets_no_deployment_advice(tmp_pat
                "    volumes:\n      - ./nginx.conf:/usr/local/openresty/nginx/conf/nginx.conf\n")
     files = {"nginx.conf": conf, "docker-compose.yml": compose, "lib/resty/waf.lua": "return {}\n"}
     write_tree(tmp_path / "package", {**files, "dist.ini": "name = lua-resty-waf\nmain_module = lib/resty/waf.lua\n"})
+    write_tree(tmp_path / "lua-resty-waf", files)  # named as a lua-resty library, published nowhere yet
     write_tree(tmp_path / "application", files)
-    for top in ("package", "application"):
+    for top in ("package", "lua-resty-waf", "application"):
         (tmp_path / top / ".git").mkdir()
 
     def found(top):
@@ -770,7 +771,7 @@ def test_a_lua_packages_own_development_config_gets_no_deployment_advice(tmp_pat
         assert result.status in (0, 1), result.err
         return sorted((f["code"], f["line"]) for f in result.json["findings"])
 
-    assert found("package") == [("LUA202", 4)]
+    assert found("package") == found("lua-resty-waf") == [("LUA202", 4)]
     assert found("application") == [("CTR112", 3), ("LUA202", 4)]
 
 
