@@ -13,7 +13,7 @@ from ..config_tree import GLOB_CHARS
 from ..findings import Fix
 from ..nginx import edits
 from ..nginx.conditions import REGEX_OPERATORS, equality_condition, if_condition
-from ..nginx.directives import LUA_PHASE, UNIQUE_DIRECTIVES, answers_itself
+from ..nginx.directives import CONTENT_HANDLERS, LUA_PHASE, UNIQUE_DIRECTIVES, answers_itself
 from ..nginx.inheritance import Lists, nearest, value_at
 from ..nginx.locations import (
     TO_NAMED_LOCATION, ends_request, extension_names, fixed_status, header_added, location_match, named_location,
@@ -950,3 +950,28 @@ def _repeats_a_unique_directive(node) -> bool:
     """The file included twice also sets a directive nginx takes once per block (`proxy_http_version`): nginx
     refuses to start, which NGX007 reports."""
     return any(other.d.file is node.d.file and other.name in UNIQUE_DIRECTIVES for other in node.parent.children)
+
+
+# -- NGX038 two-content-handlers --------------------------------------------------------------------------------------
+
+@rule("NGX038")
+def two_content_handlers(dep, report):
+    """Two content handlers in one block of http (`uwsgi_pass` then `proxy_pass`): nginx keeps the last, without a
+    word, and the other never answers. A Lua content handler with another one is LUA213's; the same directive twice
+    is NGX007's. Not judged in a template that may render either line alone."""
+    masked = dep.loader.masked
+    blocks = {id(node.parent): node.parent for name in CONTENT_HANDLERS for node in dep.nodes(name)
+              if node.parent is not None and node.parent.d is not None}
+    for block in blocks.values():
+        handlers = [child for child in block.children if child.name in CONTENT_HANDLERS]
+        last = handlers[-1]
+        if last.ctx[:1] == ("stream",) or any(
+                (template := masked.get(node.d.file.display)) is not None and template.hides_directives
+                for node in handlers):
+            continue
+        for node in handlers[:-1]:
+            if node.name != last.name:
+                report(node, f"{node.name} and {last.name} are both content handlers of this {block.name}: nginx "
+                       f"keeps the last one ({last.name}) without a word, so {node.name} never answers here; remove "
+                       f"it, or move it to a {block.name} of its own",
+                       related=[last.location(f"{last.name}, which answers")])
