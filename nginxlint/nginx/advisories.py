@@ -50,9 +50,18 @@ def _client_certificates(dep):
     return None
 
 
-def _first_of(*names: str) -> Callable:
-    return lambda dep: min((n for name in names for n in dep.nodes(name) if not _replaced(n)), key=_order,
-                           default=None)
+def _first_of(*names: str, where: Callable = lambda node: True) -> Callable:
+    return lambda dep: min((n for name in names for n in dep.nodes(name) if where(n) and not _replaced(n)),
+                           key=_order, default=None)
+
+
+def _over_a_network(node) -> bool:
+    """An upstream a network carries: a hostile answer needs a man in the middle (F5's K000161027), which a `unix:`
+    socket or a loopback address of the same machine leaves no room for."""
+    return not (node.args and _LOCAL_UPSTREAM.match(node.args[0]))
+
+
+_LOCAL_UPSTREAM = re.compile(r"^(?:unix:|(?:127\.\d+\.\d+\.\d+|localhost|\[::1\])(?::\d+)?$)", re.IGNORECASE)
 
 
 def _replaced(node) -> bool:
@@ -356,7 +365,7 @@ ADVISORIES = (
     Advisory("CVE-2026-42926", "HTTP/2 request injection in the proxy module", (1, 29, 4), ((1, 31, 0), (1, 30, 1)),
              _http2_body_replaced, "`proxy_http_version 2` with `proxy_set_body`"),
     Advisory("CVE-2026-42946", "buffer overread in the SCGI and uwsgi modules", (0, 8, 42), ((1, 31, 0), (1, 30, 1)),
-             _first_of("scgi_pass", "uwsgi_pass"), "`scgi_pass` or `uwsgi_pass`"),
+             _first_of("scgi_pass", "uwsgi_pass", where=_over_a_network), "`scgi_pass` or `uwsgi_pass` over a network"),
     Advisory("CVE-2026-42934", "buffer overread in the charset module", (0, 3, 50), ((1, 31, 0), (1, 30, 1)),
              _charset, "`charset` recoding through `charset_map`"),
     Advisory("CVE-2026-40460", "HTTP/3 address spoofing", (1, 25, 0), ((1, 31, 0), (1, 30, 1)), _quic,
