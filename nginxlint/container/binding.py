@@ -159,6 +159,11 @@ def bind_containers(workspace, findings: list[Finding], notifications: list[Noti
         if binding is not None:
             tree.binding = binding
             bound.add(id(binding.container))
+        elif _copy_mounted_over(tree, candidates, manifests):
+            # the deployed container runs what its bind mount puts there: this file only sits in the image, and no
+            # other container is taken to run it instead
+            tree.container_unknown = True
+    trees = [tree for tree in trees if not tree.container_unknown]
     by_name: dict[int, list] = {}
     for tree in trees:
         if tree.binding is None:
@@ -310,10 +315,38 @@ def _image_copy_binding(tree, candidates: list[RuntimeFacts], manifests: Manifes
     """A Compose service built from a Dockerfile that COPYs this file (or its directory) into the image."""
     root = absolute(tree.root.path)
     for facts in sorted(candidates, key=development_setup):  # a deployed container first
-        target = image_copy_target(root, facts, manifests.absolute.get(facts.path))
-        if target is not None:
+        manifest = manifests.absolute.get(facts.path)
+        target = image_copy_target(root, facts, manifest)
+        if target is not None and not _mounted_over(root, target, facts, manifest):
             return Binding(facts, "image-copy", container_path=target)
     return None
+
+
+def _copy_mounted_over(tree, candidates: list[RuntimeFacts], manifests: Manifests) -> bool:
+    """A deployed Compose service's Dockerfile COPYs this file, and the service bind-mounts another host file or
+    directory over where it lands (`./nginx.conf.http:/etc/nginx/nginx.conf` over the image's `nginx.conf`)."""
+    root = absolute(tree.root.path)
+    for facts in candidates:
+        manifest = manifests.absolute.get(facts.path)
+        target = image_copy_target(root, facts, manifest) if not development_setup(facts) else None
+        if target is not None and _mounted_over(root, target, facts, manifest):
+            return True
+    return False
+
+
+def _mounted_over(root: Path, target: str, facts: RuntimeFacts, manifest: Path) -> bool:
+    """A bind mount of the service puts another host file at `target`, or one nginxlint cannot name."""
+    covering = [mount for mount in facts.container.mounts if mount.kind == "bind" and mount.source
+                and mount.path.startswith("/") and _covers(posixpath.normpath(mount.path), target)]
+    if not covering:
+        return False
+    mount = max(covering, key=lambda m: len(posixpath.normpath(m.path)))
+    below = posixpath.relpath(target, posixpath.normpath(mount.path))
+    return "$" in mount.source or absolute(manifest.parent / mount.source / below) != root
+
+
+def _covers(directory: str, path: str) -> bool:
+    return path == directory or path.startswith(directory.rstrip("/") + "/")
 
 
 def _path_map_binding(tree, candidates: list[RuntimeFacts], settings) -> Binding | None:

@@ -518,6 +518,26 @@ def test_an_application_image_runs_a_config_copied_with_its_sources_only_when_it
     assert (trees["docker/nginx.conf"].binding is not None) is bound
 
 
+@pytest.mark.parametrize("mounted, runs_the_copy", [
+    ("./docker/nginx/nginx.conf.http", False),  # another file over the image's copy: the container runs that one
+    ("./docker/nginx/nginx.conf", True),  # the same file mounted for quick edits
+    ("./docker/nginx", True),  # its directory, which holds it at the same place
+])
+def test_a_copy_a_bind_mount_replaces_is_not_run_and_falls_to_no_other_container(tmp_path, mounted, runs_the_copy):
+    target = "/etc/nginx" if mounted == "./docker/nginx" else "/etc/nginx/nginx.conf"
+    files = {
+        "docker/nginx/nginx.conf": _LOGGING,
+        "docker/nginx/nginx.conf.http": _LOGGING,
+        "docker/nginx/Dockerfile": "FROM nginx:1.27\nCOPY nginx.conf /etc/nginx/nginx.conf\n",
+        "docker-compose.yml": f"services:\n  nginx:\n    build: ./docker/nginx\n    restart: always\n"
+                              f"    volumes: ['{mounted}:{target}:ro']\n",
+    }
+    trees, _, _ = bind(tmp_path, files)
+    copy = trees["docker/nginx/nginx.conf"]
+    assert (copy.binding is not None) is runs_the_copy
+    assert copy.container_unknown is not runs_the_copy
+
+
 @pytest.mark.parametrize("name", ["Dockerfile-master", "Dockerfile_staging", "Dockerfile.prod", "web.Dockerfile"])
 def test_a_dockerfile_named_for_its_branch_or_stage_binds_the_config_it_copies(tmp_path, name):
     files = {"conf/nginx.conf": _LOGGING, name: "FROM nginx:1.27\nCOPY conf/nginx.conf /etc/nginx/nginx.conf\n"}
