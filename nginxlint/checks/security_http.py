@@ -1513,6 +1513,11 @@ def _names_a_page(uri: str) -> bool:
     return bool(_PAGE.search(uri.split("?", 1)[0]))
 
 
+# A rewrite to a path that holds a whole URL (`/https://$host$request_uri`, Prerender's recipe): the upstream reads
+# the path as the URL to fetch and decodes it once, so the escaping nginx adds is what it expects
+_EMBEDDED_URL = re.compile(r"^/(?:https?|\$scheme)://", re.IGNORECASE)
+
+
 @rule("SEC509", "SEC575")
 def check_proxy_pass_normalized(dep, report):
     """SEC509 (off-by-slash, double encoding, a missing trailing slash) and SEC575 (a decoded path sent raw,
@@ -1522,7 +1527,7 @@ def check_proxy_pass_normalized(dep, report):
     raw_by_location: dict = {}  # location -> its rewrites (own or in its `if` blocks) to the raw $request_uri
     for rewrite in dep.nodes("rewrite"):
         if len(rewrite.args) >= 2 and any(v.name == _RAW for v in variables(rewrite.args[1])) \
-                and not rewrite_redirects(rewrite):
+                and not rewrite_redirects(rewrite) and not _EMBEDDED_URL.match(rewrite.args[1]):
             raw_by_location.setdefault(rewrite.enclosing("location"), []).append(rewrite)
     for node in dep.nodes("proxy_pass"):
         if not node.args or "http" not in node.ctx:
