@@ -24,7 +24,13 @@ def declared_not_for_production(text: str) -> bool:
     """The file's opening comment (the lines above its first directive or key) says it is for development, tests or
     benchmarks, or not for production: a config's, or a Compose file's (`¡FOR LOCAL DEVELOPMENT/DEMONSTRATION
     ONLY!`)."""
-    return bool(_NOT_FOR_PRODUCTION_CONFIG.search(_opening_comment(text)))
+    comment = _opening_comment(text)
+    return bool(_NOT_FOR_PRODUCTION_CONFIG.search(comment)) and not _USED_TO_DEPLOY.search(comment)
+
+
+# A comment that names a deployment the file serves as well ("for local development … Used for local/offline
+# deployment"): some deployment runs it
+_USED_TO_DEPLOY = re.compile(r"\bused (?:for|in)\b[^.;]{0,40}\bdeployments?\b", re.IGNORECASE)
 
 
 def _opening_comment(text: str) -> str:
