@@ -335,7 +335,11 @@ def _copy_mounted_over(tree, candidates: list[RuntimeFacts], manifests: Manifest
 
 
 def _mounted_over(root: Path, target: str, facts: RuntimeFacts, manifest: Path) -> bool:
-    """A bind mount of the service puts another host file at `target`, or one nginxlint cannot name."""
+    """A bind mount of the service puts another host file at `target`, or one nginxlint cannot name. Not for a
+    service that names the image it builds (`image: org/app` beside `build:`): that image is pushed, and runs its own
+    copy wherever it runs without the mount."""
+    if facts.container.image:
+        return False
     covering = [mount for mount in facts.container.mounts if mount.kind == "bind" and mount.source
                 and mount.path.startswith("/") and _covers(posixpath.normpath(mount.path), target)]
     if not covering:

@@ -518,18 +518,21 @@ def test_an_application_image_runs_a_config_copied_with_its_sources_only_when_it
     assert (trees["docker/nginx.conf"].binding is not None) is bound
 
 
-@pytest.mark.parametrize("mounted, runs_the_copy", [
-    ("./docker/nginx/nginx.conf.http", False),  # another file over the image's copy: the container runs that one
-    ("./docker/nginx/nginx.conf", True),  # the same file mounted for quick edits
-    ("./docker/nginx", True),  # its directory, which holds it at the same place
+@pytest.mark.parametrize("mounted, image, runs_the_copy", [
+    ("./docker/nginx/nginx.conf.http", "", False),  # another file over the image's copy: the container runs that one
+    ("./docker/nginx/nginx.conf", "", True),  # the same file mounted for quick edits
+    ("./docker/nginx", "", True),  # its directory, which holds it at the same place
+    # the image the service builds has a name of its own: it is pushed, and runs its copy without the mount
+    ("./docker/nginx/nginx.conf.http", "    image: shop/gateway\n", True),
 ])
-def test_a_copy_a_bind_mount_replaces_is_not_run_and_falls_to_no_other_container(tmp_path, mounted, runs_the_copy):
+def test_a_copy_a_bind_mount_replaces_is_not_run_and_falls_to_no_other_container(tmp_path, mounted, image,
+                                                                                  runs_the_copy):
     target = "/etc/nginx" if mounted == "./docker/nginx" else "/etc/nginx/nginx.conf"
     files = {
         "docker/nginx/nginx.conf": _LOGGING,
         "docker/nginx/nginx.conf.http": _LOGGING,
         "docker/nginx/Dockerfile": "FROM nginx:1.27\nCOPY nginx.conf /etc/nginx/nginx.conf\n",
-        "docker-compose.yml": f"services:\n  nginx:\n    build: ./docker/nginx\n    restart: always\n"
+        "docker-compose.yml": f"services:\n  nginx:\n    build: ./docker/nginx\n{image}    restart: always\n"
                               f"    volumes: ['{mounted}:{target}:ro']\n",
     }
     trees, _, _ = bind(tmp_path, files)
