@@ -18,7 +18,8 @@ from .model import Value
 
 # `dockerfile` too: docker build falls back to it when the context holds no `Dockerfile` (moby/moby#10858)
 DOCKERFILE_NAMES = ("Dockerfile", "dockerfile", "Dockerfile.*", "Dockerfile-*", "Dockerfile_*", "*.Dockerfile",
-                    "*.dockerfile", "Containerfile", "Containerfile.*")
+                    "*.dockerfile", "Containerfile", "Containerfile.*", "Containerfile-*", "*.Containerfile",
+                    "*.containerfile")
 
 _VARIABLE = re.compile(r"\$(?:\{(\w+)(?::?[-+]([^}]*))?\}|(\w+))")
 _HEREDOC = re.compile(r"<<-?\s*[\"']?(\w+)[\"']?")

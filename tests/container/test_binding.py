@@ -541,7 +541,8 @@ def test_a_copy_a_bind_mount_replaces_is_not_run_and_falls_to_no_other_container
     assert copy.container_unknown is not runs_the_copy
 
 
-@pytest.mark.parametrize("name", ["Dockerfile-master", "Dockerfile_staging", "Dockerfile.prod", "web.Dockerfile"])
+@pytest.mark.parametrize("name", ["Dockerfile-master", "Dockerfile_staging", "Dockerfile.prod", "web.Dockerfile",
+                                  "web.prod.Containerfile", "Containerfile-prod"])
 def test_a_dockerfile_named_for_its_branch_or_stage_binds_the_config_it_copies(tmp_path, name):
     files = {"conf/nginx.conf": _LOGGING, name: "FROM nginx:1.27\nCOPY conf/nginx.conf /etc/nginx/nginx.conf\n"}
     trees, _, _ = bind(tmp_path, files)
