@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import ipaddress
 
+from ..container.view import left_out_by_container
 from ..findings import Location
 from ..nginx.directives import swallowed_directive
 from ..nginx.listen import http_servers
@@ -20,6 +21,8 @@ def conflicting_server_name(tree, report):
     for server in http_servers(tree):
         if _templated(tree, server):
             continue  # branches of a template, only one of which is rendered
+        if left_out_by_container(tree, server):
+            continue  # an environment's file the container mounts no copy of where the include reads
         # An include nginxlint could not read may add sockets or names, never take one away: a conflict in view stays.
         sockets = _sockets(server)
         if sockets is None:

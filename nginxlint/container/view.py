@@ -249,6 +249,23 @@ def mount_over(mounts, path: str):
     return found
 
 
+def left_out_by_container(tree, node) -> bool:
+    """The node's file, included by a pattern of the tree (`include /etc/nginx/conf.d/*.conf;`), is not what the
+    container is shown to hold where the pattern reads it: it mounts another file there (one per environment,
+    `./conf.d/prod.conf:/etc/nginx/conf.d/default.conf`), nothing, or what its image holds out of view. False for a
+    tree no container runs, or a file included by its own name."""
+    include = node.via[-1] if node.via else None
+    files = container_files(tree) if include is not None and include.args else None
+    if files is None or node.d is None or node.d.file.path is None:
+        return False
+    pattern = _opened(include.args[0], _conf_dir(tree, files))
+    if pattern is None or not any(char in pattern for char in "*?["):
+        return False
+    path = posixpath.join(posixpath.dirname(pattern), node.d.file.path.name)
+    found = files.where(path)
+    return not (isinstance(found, Path) and os.path.realpath(found) == os.path.realpath(node.d.file.path))
+
+
 def _conf_dir(tree, files) -> str | None:
     """The container directory nginx resolves relative includes against: the main config's own (where the
     container puts it), or for a fragment the image's conf directory, the main config it runs by default."""
