@@ -44,6 +44,10 @@ _SOURCE_MARKERS = frozenset({
 # rnwood/smtp4dev, schickling/mailcatcher, inbucket/inbucket, marlonb/mailcrab, gessnerfl/fake-smtp-server).
 _MAIL_CATCHERS = frozenset({"mailhog", "mailpit", "maildev", "smtp4dev", "mailcatcher", "inbucket", "mailcrab",
                             "fake-smtp-server"})
+# The last part of a load generator's image repository (grafana/k6, locustio/locust, …): a stack that runs one is a
+# test rig, brought up to measure the services beside it and taken down
+_LOAD_GENERATORS = frozenset({"k6", "locust", "wrk", "wrk2", "vegeta", "jmeter", "artillery", "hey", "gatling",
+                              "siege", "ab"})
 # The last part of a database's, cache's or broker's image repository (mariadb, postgres, bitnami/redis, ...).
 _DATA_STORES = frozenset({"mariadb", "mysql", "percona", "postgres", "postgis", "timescaledb", "mongo", "redis",
                           "valkey", "keydb", "memcached", "elasticsearch", "opensearch", "rabbitmq", "minio"})
@@ -123,6 +127,7 @@ def developer_stack(compose_path: Path, services) -> bool:
             _readme_says_not_for_production(directory) or _top_readme_says_not_for_production(directory)
             or _header_says_not_for_production(compose_path))) \
         or _brought_up_by_test_script(directory) \
+        or any(_load_generator(facts.container.image) for facts in services) \
         or (_beside_a_chart(directory) and not any(_restarts(facts.container) for facts in services))
 
 
@@ -196,6 +201,10 @@ def _restarts(container) -> bool:
 
 def _data_store(image: str | None) -> bool:
     return bool(image) and image_repository(image).lower().rsplit("/", 1)[-1] in _DATA_STORES
+
+
+def _load_generator(image: str | None) -> bool:
+    return bool(image) and image_repository(image).lower().rsplit("/", 1)[-1] in _LOAD_GENERATORS
 
 
 def _mail_catcher(image: str | None) -> bool:

@@ -68,6 +68,9 @@ def _stack(tmp_path, compose: str, files: dict | None = None, name: str = "docke
      {"src/index.js": "", "package.json": "{}"}),
     ("services:\n  mail: {image: 'axllent/mailpit:v1.20'}\n", {}),
     ("services:\n  mail: {image: rnwood/smtp4dev}\n", {}),
+    # a load generator beside the proxy: a test rig, whatever restarts
+    ("services:\n  nginx: {build: ., restart: always}\n  k6: {image: grafana/k6, entrypoint: [k6, run, /src/k6.js]}\n",
+     {}),
     # the database restarts by itself; the services that show the developer's stack do not
     ("services:\n  db: {image: 'mariadb:10.6', restart: unless-stopped}\n  mail: {image: mailhog/mailhog}\n", {}),
     ("services:\n  app: {image: shop/app}\n",
