@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import posixpath
 import re
 from pathlib import Path
 
@@ -208,8 +209,9 @@ def test_run_only(workspace) -> frozenset[str]:
 
 
 def _built_only_by_development_setups(workspace) -> set[str]:
-    """Display paths of the Dockerfiles of their own name (`nginx.Dockerfile`, not the `Dockerfile` every build tool
-    and CI builds by default) that the configs' development containers build (a developer's Compose stack's
+    """Display paths of the Dockerfiles of their own name or directory (`nginx.Dockerfile`, the `Dockerfile` of
+    `docker/production/nginx/`; not the one at the top, which every build tool and CI builds by default) that the
+    configs' development containers build (a developer's Compose stack's
     `build: {dockerfile: nginx.Dockerfile}`), that none of their other containers does, and that no script, README
     or CI workflow of the repository names: development Dockerfiles."""
     development: set[str] = set()
@@ -217,7 +219,7 @@ def _built_only_by_development_setups(workspace) -> set[str]:
     for tree in workspace.trees:
         binding = tree.binding
         build = binding.facts.container.build if binding is not None else None
-        if build is not None and os.path.basename(build.path) != "Dockerfile":
+        if build is not None and _named_for_itself(build.path):
             (development if development_setup(binding.facts) else deployed).add(build.path)
     candidates = development - deployed
     if not candidates:
@@ -225,7 +227,15 @@ def _built_only_by_development_setups(workspace) -> set[str]:
     top = workspace.loader.repository_top(Path(os.path.abspath(workspace.loader.base_dir)))
     ci = _read_all(ci_files(top))
     named = _script_text(workspace.loader) + ci
-    return {path for path in candidates if os.path.basename(path) not in named}
+    return {path for path in candidates if _named_for_itself(path) not in named}
+
+
+def _named_for_itself(dockerfile: str) -> str:
+    """What a script or CI job that builds the Dockerfile must name: its own name (`nginx.Dockerfile`), or for a
+    plain `Dockerfile` its directory (`docker/production/nginx`, given to `docker build` as the context); empty for
+    the `Dockerfile` at the top, which every build tool builds by default."""
+    name = os.path.basename(dockerfile)
+    return name if name != "Dockerfile" else posixpath.dirname(dockerfile)
 
 
 def _nearby_dockerfiles(workspace) -> list[Path]:
