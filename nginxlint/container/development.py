@@ -41,8 +41,9 @@ from .model import image_flavour
 
 # Compose's override file, which `docker compose up` merges into compose.yaml: by Docker's convention the
 # developer's additions (mounted sources, debug ports); production runs `-f compose.yaml -f compose.prod.yaml`.
-# And a Compose file named for a developer's machine (compose.local.yml).
-_OVERRIDE = re.compile(r"(?:^|/)(?:docker-)?compose[.-](?:override|local)\.ya?ml$", re.IGNORECASE)
+# And a Compose file named for a developer's machine (compose.local.yml, a local run of the production build:
+# docker-compose.prod-local.yml).
+_OVERRIDE = re.compile(r"(?:^|/)(?:docker-)?compose[.-](?:\w+[.-])?(?:override|local)\.ya?ml$", re.IGNORECASE)
 # A Compose file named for a test run (docker-compose.test.yml, compose.ci.yaml, docker-compose.e2e.yml): a CI job
 # starts it, checks and tears it down (`e2e-testing.docker-compose.yml`); so is a manifest named for a test
 # (`working-test.yaml`, `test-ingress.yaml`).

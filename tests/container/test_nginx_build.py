@@ -79,6 +79,7 @@ def test_a_file_copied_again_after_the_removal_is_in_the_image(tmp_path):
     ("compose-development.yaml", True), ("docker/Dockerfile", False), ("Dockerfile", False),
     ("devops/Dockerfile", False), ("device/Dockerfile", False), ("compose.override.yml", True),
     ("docker-compose.override.yaml", True), ("override/compose.yml", False), ("docker-compose.local.yml", True),
+    ("docker-compose.prod-local.yml", True), ("docker-compose.nonlocal.yml", False),
     ("local/Dockerfile", False), ("docker-compose.test.yml", True), ("compose.ci.yaml", True),
     ("docker-compose.e2e.yml", True), ("docker-compose.testing-grounds.yml", False), ("ci/compose.yml", False),
     ("e2e-testing.docker-compose.yml", True),
