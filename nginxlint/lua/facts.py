@@ -718,9 +718,12 @@ class _Walker(ast.BlockWalker):
         if method_may_yield(obj, method):
             self.order.call()
         if obj is None:
-            if (method in PROMETHEUS_METHODS and type(node.obj) is ast.Name
-                    and node.obj.name == PROMETHEUS_MODULE and self.lookup(node.obj.name) is None):
-                # the conventional global set by init() in another phase's code
+            if method in PROMETHEUS_METHODS and (
+                    type(node.obj) is ast.Name and node.obj.name == PROMETHEUS_MODULE
+                    and self.lookup(node.obj.name) is None
+                    or type(node.obj) is ast.Index and node.obj.dot and node.obj.key.name == PROMETHEUS_MODULE):
+                # the conventional global set by init() in another phase's code, or a module's field so named
+                # (`metric_lib.prometheus = prometheus.init(…)`, then `metric_lib.prometheus:collect()`)
                 self.facts.prometheus.append(PromCall(method, None, self.span(node), target, self.depth == 0))
             return None
         kind = obj[0]
