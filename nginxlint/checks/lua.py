@@ -515,6 +515,8 @@ def package_path_without_defaults(tree, report):
         if directive == "lua_package_path":
             bundled = _bundled_lua_nginx_module(tree)
             if bundled is not None and module_order(bundled[1]) < module_order("0.10.16"):
+                if not _needs_bundled_library(tree):
+                    continue  # no resty.core at start, and no bundled library asked for: nothing is lost
                 lost = (f"every bundled resty.* module no longer loads (resty.core too, which the lua-nginx-module "
                         f"{shown(bundled[1])} of {bundled[0]} does not yet load at start)")
             elif any(switch.args[:1] == ["off"] for switch in tree.nodes("lua_load_resty_core")):
