@@ -212,6 +212,26 @@ def _fixed_addresses(services: YMap) -> frozenset[str]:
     return frozenset(fixed)
 
 
+def _dependencies(service: YMap) -> frozenset[str]:
+    """The services a service starts after: its `depends_on` (a list, or a mapping of conditions) and its `links`."""
+    return frozenset(_depends_on(service) | {parts[0] for parts in _links(service)})
+
+
+def _depends_on(service: YMap) -> set[str]:
+    depends = service.get("depends_on")
+    if isinstance(depends, YSeq):
+        return {str(_scalar(item)).lower() for item in depends.items}
+    return {other.lower() for other, _k, _v in depends.items()} if isinstance(depends, YMap) else set()
+
+
+def _links(service: YMap) -> list[list[str]]:
+    """Each `links:` entry as its service name and alias (`db:database`), lower case."""
+    links = service.get("links")
+    entries = [[part.strip().lower() for part in str(_scalar(link) or "").split(":", 1) if part.strip()]
+               for link in (links.items if isinstance(links, YSeq) else ())]
+    return [parts for parts in entries if parts]
+
+
 def _restarted_with(services: YMap) -> dict[str, frozenset[str]]:
     """For each service, the services (and link aliases) Compose restarts it with when it recreates them:
     `depends_on: {app: {restart: true}}`, and a `links:` entry that `depends_on` does not name, which Compose reads
@@ -221,15 +241,9 @@ def _restarted_with(services: YMap) -> dict[str, frozenset[str]]:
     for name, _key, service in services.items():
         if not isinstance(service, YMap):
             continue
-        names = set()
+        declared = _depends_on(service)
+        names = {part for parts in _links(service) if parts[0] not in declared for part in parts}
         depends = service.get("depends_on")
-        declared = {str(_scalar(item)).lower() for item in depends.items} if isinstance(depends, YSeq) else \
-            {other.lower() for other, _k, _v in depends.items()} if isinstance(depends, YMap) else set()
-        links = service.get("links")
-        for link in links.items if isinstance(links, YSeq) else ():
-            parts = [part.strip().lower() for part in str(_scalar(link) or "").split(":", 1) if part.strip()]
-            if parts and parts[0] not in declared:
-                names.update(parts)
         for other, _k, dependency in depends.items() if isinstance(depends, YMap) else ():
             if isinstance(dependency, YMap) and str(_scalar(dependency.get("restart"))).lower() == "true":
                 names.add(other.lower())
@@ -322,6 +336,7 @@ class _ComposeReader(FieldReader):
             replicas=self.value(deploy, "replicas", self.integer, "deploy.replicas"),
             termination_grace_period=self.quantity(service, "stop_grace_period", parse_duration, "duration"),
             developer_stack=self._in_development_profiles_only(service),
+            depends_on=_dependencies(service),
         )
 
     def _in_development_profiles_only(self, service: YMap) -> bool:

@@ -31,7 +31,7 @@ from pathlib import Path
 
 from ..repository import DEVELOPMENT_NAME, README_NAME, find_repository_root, is_local_development_environment
 from .debug_env import runs_development_server, switches_on_debugging
-from .detect import image_repository
+from .detect import image_repository, is_nginx_container
 from .declared_purpose import declared_not_for_production
 
 # Files at the top of an application's source tree: its dependency or build manifest, or its entry point.
@@ -44,8 +44,8 @@ _SOURCE_MARKERS = frozenset({
 # rnwood/smtp4dev, schickling/mailcatcher, inbucket/inbucket, marlonb/mailcrab, gessnerfl/fake-smtp-server).
 _MAIL_CATCHERS = frozenset({"mailhog", "mailpit", "maildev", "smtp4dev", "mailcatcher", "inbucket", "mailcrab",
                             "fake-smtp-server"})
-# The last part of a load generator's image repository (grafana/k6, locustio/locust, …): a stack that runs one is a
-# test rig, brought up to measure the services beside it and taken down
+# The last part of a load generator's image repository (grafana/k6, locustio/locust, …): a stack that runs one
+# against its nginx is a test rig, brought up to measure it and taken down
 _LOAD_GENERATORS = frozenset({"k6", "locust", "wrk", "wrk2", "vegeta", "jmeter", "artillery", "hey", "gatling",
                               "siege", "ab"})
 # The last part of a database's, cache's or broker's image repository (mariadb, postgres, bitnami/redis, ...).
@@ -127,7 +127,7 @@ def developer_stack(compose_path: Path, services) -> bool:
             _readme_says_not_for_production(directory) or _top_readme_says_not_for_production(directory)
             or _header_says_not_for_production(compose_path))) \
         or _brought_up_by_test_script(directory) \
-        or any(_load_generator(facts.container.image) for facts in services) \
+        or _load_test_of_nginx(services) \
         or (_beside_a_chart(directory) and not any(_restarts(facts.container) for facts in services))
 
 
@@ -201,6 +201,13 @@ def _restarts(container) -> bool:
 
 def _data_store(image: str | None) -> bool:
     return bool(image) and image_repository(image).lower().rsplit("/", 1)[-1] in _DATA_STORES
+
+
+def _load_test_of_nginx(services) -> bool:
+    """A load generator of the stack starts after its nginx (`k6` with `depends_on: [nginx]`): the stack is brought up
+    to measure that nginx. One aimed at another service makes demo traffic for it (SigNoz's Locust for HotROD)."""
+    nginx = {facts.name.lower() for facts in services if is_nginx_container(facts.container)}
+    return any(_load_generator(facts.container.image) and facts.depends_on & nginx for facts in services)
 
 
 def _load_generator(image: str | None) -> bool:

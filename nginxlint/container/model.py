@@ -326,6 +326,8 @@ class RuntimeFacts:
     # The Compose file is a developer's stack (dev_stack.py): debugging on, the sources mounted, a mail catcher; or
     # the service starts only with a development or test profile (`profiles: [testing]`).
     developer_stack: bool = False
+    # The Compose services this one starts after (`depends_on`, `links`), lower case.
+    depends_on: frozenset[str] = frozenset()
 
     @classmethod
     def from_workload(cls, workload: Workload, container: Container) -> "RuntimeFacts":

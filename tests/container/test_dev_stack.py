@@ -68,9 +68,9 @@ def _stack(tmp_path, compose: str, files: dict | None = None, name: str = "docke
      {"src/index.js": "", "package.json": "{}"}),
     ("services:\n  mail: {image: 'axllent/mailpit:v1.20'}\n", {}),
     ("services:\n  mail: {image: rnwood/smtp4dev}\n", {}),
-    # a load generator beside the proxy: a test rig, whatever restarts
-    ("services:\n  nginx: {build: ., restart: always}\n  k6: {image: grafana/k6, entrypoint: [k6, run, /src/k6.js]}\n",
-     {}),
+    # a load generator started after the proxy: a test rig, whatever restarts
+    ("services:\n  nginx: {image: 'nginx:1.27', restart: always}\n"
+     "  k6: {image: grafana/k6, depends_on: [nginx], entrypoint: [k6, run, /src/k6.js]}\n", {}),
     # the database restarts by itself; the services that show the developer's stack do not
     ("services:\n  db: {image: 'mariadb:10.6', restart: unless-stopped}\n  mail: {image: mailhog/mailhog}\n", {}),
     ("services:\n  app: {image: shop/app}\n",
@@ -120,6 +120,9 @@ def test_developer_stacks(tmp_path, compose, files):
     ("services:\n  app: {image: shop/app}\n",
      {"README.md": "Docker Compose starts the development environment. In production the shop runs on Kubernetes.\n"},
      "docker-compose.yml"),
+    # a load generator that makes demo traffic for another service (SigNoz's Locust for HotROD)
+    ("services:\n  frontend: {image: 'nginx:1.27'}\n  hotrod: {image: jaegertracing/example-hotrod}\n"
+     "  load-hotrod: {image: 'grubykarol/locust:1.2.3', depends_on: [hotrod]}\n", {}, "docker-compose.yml"),
     # a script that is no test brings it up: a deployment's
     ("services:\n  app: {image: shop/app}\n", {"deploy.sh": "#!/bin/sh\ndocker compose up -d\n"}, "docker-compose.yml"),
     # a comment below the first key says nothing of the whole file
