@@ -482,8 +482,9 @@ def is_nginx_builtin(name: str) -> bool:
 
 _LINE_SLOT = re.compile(r"(?m)^[ \t]*(\$\{\w+\})[ \t]*(?:\}[ \t]*)*$")  # `${blocks}}`: the blocks, then a close
 # A shell's default or check written in the braces (`${NGINX_REWRITE_LOG:-off}`, `${PORT:=80}`), as envplate and
-# shell heredocs fill in: no nginx variable is written so.
-_SHELL_DEFAULT = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*:?[-=+?][^${}\n]*\}")
+# shell heredocs fill in: no nginx variable is written so. The word may hold nginx's own variables, a whole
+# directive a8m/envsubst writes when the name is set (`${UI_SERVER+proxy_set_header Host $host;}`).
+_SHELL_DEFAULT = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*:?[-=+?](?:[^${}\n]|\$\w+)*\}")
 
 
 def envsubst_tags(text: str, nginx_variables: frozenset[str] = frozenset()) -> list[Tag]:

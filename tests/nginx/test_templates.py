@@ -447,6 +447,20 @@ def test_a_shell_default_makes_a_file_a_template_and_is_masked():
     assert "${" not in masked.text and len(masked.text) == len(text)
 
 
+def test_a_shell_alternative_that_writes_a_whole_directive_is_one_tag():
+    """a8m/envsubst writes the word after `+` when the name is set, after `-` when it is not: a directive with nginx's
+    own variables in it, and a `}` that closes the expansion, not a block."""
+    text = ("http {\n    server {\n        location / {\n"
+            "            ${UI_SERVER+#}${UI_SERVER-try_files $uri $uri.html /index.html;}\n"
+            "            ${UI_SERVER+proxy_set_header Host $host;}\n            ${UI_SERVER+proxy_pass http://ui;}\n"
+            "        }\n        listen 80;\n    }\n}\n")
+    assert detect(text, "nginx.conf") == "envsubst"
+    masked = mask(text, "envsubst")
+    assert "${" not in masked.text and len(masked.text) == len(text)
+    found = directives_at(masked.text)
+    assert [line for line, _column, _args in found["listen"]] == [8]  # the server's block is read to its end
+
+
 def test_a_variable_alone_on_its_line_is_a_slot_a_renderer_fills_with_lines():
     text = "stream {\n    upstream api {\n        least_conn;\n${servers}\n        ${BACKUP}\n    }\n}\n"
     assert detect(text, "nginx.conf") == "envsubst"
