@@ -1334,6 +1334,8 @@ def main_config_not_read(tree, report):
     build = binding.container.build
     if tree.is_main and binding.container_path is not None and binding.how in ("host-mount", "configmap"):
         _mounted_main_config_not_read(tree, report)
+    if not tree.is_main and tree.start_ctx == ("http",):
+        _fragment_as_main_config(tree, report)
     if not tree.is_main or binding.how not in ("image-copy", "dockerfile") or build is None:
         return
     from ..container.dockerfile_binding import config_nginx_reads  # the image model, only for a main config an
@@ -1359,6 +1361,35 @@ def main_config_not_read(tree, report):
     copy, target = placed
     _report_not_read(tree, report, build.path, copy.span, f"copies the main config to {target}", read, argv,
                      f"copy it to {read}")
+
+
+def _fragment_as_main_config(tree, report) -> None:
+    """A file of `server` blocks that the image copies (or a mount puts) where the container's nginx reads its main
+    config: nginx reads it in the main context and refuses to start ("server" directive is not allowed here)."""
+    from ..container.dockerfile_binding import config_nginx_reads  # the image model, only for a fragment in place
+    from ..container.view import container_files, mount_over
+
+    binding = tree.binding
+    container = binding.container
+    argv = container.argv or (container.build.argv if container.build is not None else ())
+    read = config_nginx_reads(argv, container.base_image)
+    placed = posixpath.normpath(binding.container_path) if binding.container_path else None
+    server = next((node for node in tree.main.children if node.name == "server"), None)
+    if read is None or placed != read or server is None:
+        return
+    if binding.how in ("image-copy", "dockerfile") and container.build is not None:
+        copy = _placing_copy(tree, binding, container.build)
+        where = (container.build.path, copy[0].span, "copies") if copy is not None else None
+    else:
+        files = container_files(tree)
+        mount = mount_over(files.mounts, placed) if files is not None else None
+        where = (binding.path, mount.mount.span, "mounts") if mount is not None and mount.mount.span else None
+    if where is None:
+        return
+    path, span, does = where
+    report.at(path, span, f"this {does} a file of server blocks to {read}, where nginx reads its main config: nginx "
+              "refuses to start (\"server\" directive is not allowed here); put it in /etc/nginx/conf.d/, or wrap "
+              "it in `events {}` and `http { … }`", related=[server.location("the server block at the top")])
 
 
 def _report_not_read(tree, report, path: str, span, does: str, read: str, argv, fix: str) -> None:

@@ -43,7 +43,7 @@ from ..settings import SettingsError
 from ..text import did_you_mean
 from .detect import chart_directory, is_compose_path, is_idle_container, is_nginx_container, may_be_config
 from .development import development_setup
-from .dockerfile_binding import (bind_dockerfiles, build_context, config_nginx_reads, image_copy_target,
+from .dockerfile_binding import (bind_dockerfiles, build_context, config_nginx_reads, copied_by_name, image_copy_target,
                                  nearby_dockerfiles, with_build)
 from .manifests import Manifests, absolute, containers, manifest_texts, read_manifests
 from .model import Binding
@@ -198,7 +198,7 @@ def bind_containers(workspace, findings: list[Finding], notifications: list[Noti
         if len(near) == 1 and id(near[0].container) not in bound:
             if len(claims.get(id(near[0].container), ())) <= 1 and _in_its_project(tree, near[0]) \
                     and not _mounts_another_main_config(tree, near[0], loader) \
-                    and not _runs_its_image_config(tree, near[0]):
+                    and not _runs_its_image_config(tree, near[0]) and not copied_by_name(tree):
                 tree.binding = Binding(near[0], "only-nginx-container")
         elif not nginx and (by_port := _port_binding(tree, candidates, bound)) is not None:
             tree.binding = by_port

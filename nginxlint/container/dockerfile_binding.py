@@ -293,6 +293,14 @@ def names_no_nginx(build: ImageBuild) -> bool:
 _NAMES_NGINX = re.compile(r"nginx|openresty", re.IGNORECASE)
 
 
+def copied_by_name(tree) -> bool:
+    """A Dockerfile beside or above the config (or a variant's below it) copies it by its own path or its
+    directory's: the image it builds runs it, whatever other container is in view."""
+    found = _copying_dockerfile(tree.loader, Path(os.path.abspath(tree.root.path)), nearby_dockerfiles(tree),
+                                variant_dockerfiles(tree))
+    return found is not None and not found[2]
+
+
 def _copies_configs(build: ImageBuild) -> bool:
     """The image copies configs of its own into nginx's directories (`COPY nginx.conf.template /etc/nginx/conf.d/`):
     a config beside the Dockerfile that it does not copy is not one the image runs (a rendered copy, a leftover)."""

@@ -541,6 +541,18 @@ def test_a_copy_a_bind_mount_replaces_is_not_run_and_falls_to_no_other_container
     assert copy.container_unknown is not runs_the_copy
 
 
+def test_a_dockerfile_that_copies_the_config_by_name_binds_it_before_the_only_nginx_service_in_view(tmp_path):
+    files = {
+        "gateway/nginx.conf": _LOGGING,
+        "gateway/Dockerfile": "FROM nginx:alpine\nCOPY nginx.conf /etc/nginx/nginx.conf\n",
+        "simple-admin/index.html": "<h1>admin</h1>\n",
+        "docker-compose.yml": "services:\n  admin:\n    image: nginx:alpine\n    restart: unless-stopped\n"
+                              "    volumes: ['./simple-admin:/usr/share/nginx/html:ro']\n",
+    }
+    trees, _, _ = bind(tmp_path, files)
+    assert trees["gateway/nginx.conf"].binding.how == "dockerfile"
+
+
 @pytest.mark.parametrize("name", ["Dockerfile-master", "Dockerfile_staging", "Dockerfile.prod", "web.Dockerfile",
                                   "web.prod.Containerfile", "Containerfile-prod"])
 def test_a_dockerfile_named_for_its_branch_or_stage_binds_the_config_it_copies(tmp_path, name):
