@@ -87,7 +87,8 @@ def development_only(workspace, fixtures) -> frozenset[str]:
     return frozenset(_deleted(workspace, builds) | _run_by_development_setups(workspace, builds)
                      | _left_out_of_images(workspace, builds) | _development_profiles(workspace)
                      | _development_variants(workspace) | _declared_not_for_production(workspace)
-                     | _named_for_the_developers_machine(workspace) | _run_in_a_developers_vm(workspace))
+                     | _named_for_the_developers_machine(workspace) | _run_in_a_developers_vm(workspace)
+                     | _on_a_developers_mac(workspace))
 
 
 def _declared_not_for_production(workspace) -> set[str]:
@@ -121,6 +122,20 @@ def _named_for_the_developers_machine(workspace) -> set[str]:
     return {display for display, found in names.items()
             if any(_LOCAL_NAME.fullmatch(name) for name in found)
             and all(name.lower() in _LOOPBACK_NAMES or _LOCAL_NAME.fullmatch(name) for name in found)}
+
+
+def _on_a_developers_mac(workspace) -> set[str]:
+    """The files of the configs no container runs that name paths in a macOS home directory
+    (`lua_package_path "/Users/amo/dev/app/lua/?.lua;;"`): written for the developer's own laptop."""
+    found = set()
+    for tree in workspace.trees:
+        if tree.binding is None and any(_MAC_HOME.search(arg) for node in tree.walk() for arg in node.args):
+            found.update(tree.files)
+    return found
+
+
+# A path, or a search path's entry, in a macOS home directory
+_MAC_HOME = re.compile(r"(?:^|;)/Users/[^/;]+/")
 
 
 # The words naming the production variant of a config or of a directory of configs.
