@@ -171,7 +171,8 @@ def _probe_path(probe) -> str:
 def check_probes(workspace, report):
     """K8S401 (probe target not served), K8S402 (probe blocked by allow/deny), K8S403 (probe depends on an
     upstream): one match of each probe against the servers and locations."""
-    for binding, trees in container_groups(workspace):
+    # an image seen alone has the probe of its Dockerfile's HEALTHCHECK
+    for binding, trees in container_groups(workspace, ("kubernetes", "compose", "dockerfile")):
         if not any(d.complete for d in trees):
             continue
         for probe in binding.container.probes:
@@ -238,6 +239,7 @@ def _named_server(found, host: str | None):
 
 def _check_probe(binding, trees, probe, report):
     complete = all(d.complete for d in trees)
+    where = probe.origin or binding.path  # an image's HEALTHCHECK is its Dockerfile's
     port_span = probe.port_span or probe.span
     path_span = probe.path_span or probe.port_span or probe.span
     what = f"{probe.kind} probe" if probe.kind != "healthcheck" else "healthcheck"
@@ -248,13 +250,13 @@ def _check_probe(binding, trees, probe, report):
             ports = sorted({listen.port for d in trees for s in http_servers(d)
                             for listen in server_listens(s, non_root) if listen.port})
             listening = f"nginx listens on {', '.join(map(str, ports))}" if ports else "nginx has no http server"
-            report.at(binding.path, port_span, f"the {what} connects to port {probe.port}, where no server listens "
+            report.at(where, port_span, f"the {what} connects to port {probe.port}, where no server listens "
                       f"({listening}): the check fails and {_consequence(probe)}", code="K8S401")
         return
     outside = probe.kind != "healthcheck"
     if outside and not reachable(found):
         listen = found[0][1]
-        report.at(binding.path, port_span, f"the {what} connects to the pod IP on port {probe.port}, but nginx "
+        report.at(where, port_span, f"the {what} connects to the pod IP on port {probe.port}, but nginx "
                   f"listens there on {listen.address} only ({_where(listen.node)}): the kubelet cannot reach it; "
                   "listen on all addresses for this port", code="K8S402",
                   related=[listen.node.location("loopback-only listen")])
@@ -268,14 +270,14 @@ def _check_probe(binding, trees, probe, report):
         return
     if location is None:
         if not serves_without_location(server) and not _index_of_its_root(server, path) and complete:
-            report.at(binding.path, path_span, f"no location of the server on port {probe.port} "
+            report.at(where, path_span, f"no location of the server on port {probe.port} "
                       f"({_where(server)}) matches the {what} path {path}: nginx answers 404 and "
                       f"{_consequence(probe)}; add `location = {path}`", code="K8S401", related=[server.location("the server on this port")])
         return
     if outside and not answered_before_access(location):
         deny = blocks_outside_clients(access_rules(location))
         if deny is not None:
-            report.at(binding.path, path_span, f"the {what} path {path} reaches `location {' '.join(location.args)}` "
+            report.at(where, path_span, f"the {what} path {path} reaches `location {' '.join(location.args)}` "
                       f"({_where(location)}), whose access rules end in `deny all` without allowing the node's "
                       "network: the kubelet probes from the node and gets 403", code="K8S402",
                       related=[deny.location("denies the kubelet"), location.location("the probed location")])
@@ -285,7 +287,7 @@ def _check_probe(binding, trees, probe, report):
         if upstream is not None:
             answer = f"`{upstream.d.name} {' '.join(upstream.args)}`" if upstream.d.name in PASS_DIRECTIVES else \
                 f"`{upstream.d.name}`, whose Lua code connects to other services,"
-            report.at(binding.path, path_span, f"the {what} path {path} is answered by {answer} "
+            report.at(where, path_span, f"the {what} path {path} is answered by {answer} "
                       f"({_where(upstream)}): when the backend is down the kubelet "
                       "restarts healthy nginx pods too; answer the probe from nginx itself (`return 200`)",
                       code="K8S403", related=[upstream.location("the probe is proxied here")])

@@ -85,6 +85,17 @@ def _runs_its_image_config(tree, facts) -> bool:
     return not any(posixpath.normpath(mount.path).startswith(_CONFIG_DIRECTORIES) for mount in container.mounts)
 
 
+def _pulls_a_stock_image(facts) -> bool:
+    """A Compose service that pulls nginx's or OpenResty's own image and builds nothing: it cannot run the image a
+    Dockerfile of the project builds with a config copied in (a Kubernetes manifest's image, by contrast, is most
+    often the project's own)."""
+    from .base_images import base_image  # the image facts, only for a config bound to the one nginx container
+
+    container = facts.container
+    return facts.source == "compose" and container.build_source is None and bool(container.image) \
+        and base_image(container.image).official
+
+
 # Where the nginx and OpenResty images keep their configuration (a mount there replaces or adds to it)
 _CONFIG_DIRECTORIES = ("/etc/nginx", "/usr/local/openresty", "/usr/local/nginx", "/etc/openresty",
                        "/opt/bitnami/nginx", "/config/nginx")
@@ -198,7 +209,8 @@ def bind_containers(workspace, findings: list[Finding], notifications: list[Noti
         if len(near) == 1 and id(near[0].container) not in bound:
             if len(claims.get(id(near[0].container), ())) <= 1 and _in_its_project(tree, near[0]) \
                     and not _mounts_another_main_config(tree, near[0], loader) \
-                    and not _runs_its_image_config(tree, near[0]) and not copied_by_name(tree):
+                    and not _runs_its_image_config(tree, near[0]) \
+                    and not (_pulls_a_stock_image(near[0]) and copied_by_name(tree)):
                 tree.binding = Binding(near[0], "only-nginx-container")
         elif not nginx and (by_port := _port_binding(tree, candidates, bound)) is not None:
             tree.binding = by_port

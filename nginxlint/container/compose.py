@@ -7,19 +7,17 @@ import re
 import shlex
 from dataclasses import replace
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from ..nginx.values import parse_uint
 from .detect import SERVICES_LINE, is_compose_path
 from .fields import FieldReader
 from .model import (UNPRIVILEGED_PORT_START, ComposeDoc, Container, ManifestProblem, Mount, Port, Probe, RuntimeFacts,
-                    Span, Value, port_number)
+                    Span, Value, healthcheck_probe, port_number)
 from .quantity import parse_decimal_cpus, parse_docker_bytes, parse_duration
 from .yamlpos import YMap, YNode, YScalar, YSeq, load_yaml
 
 # Compose profiles a developer or a test run starts (`--profile testing`), never the deployed stack
 _DEVELOPMENT_PROFILE = re.compile(r"dev|devel|develop|development|debug|local|tests?|testing|e2e|ci", re.IGNORECASE)
-_URL = re.compile(r"https?://[^\s'\"|;&]+")
 _MAX_PORT_RANGE = 1024
 
 
@@ -481,20 +479,7 @@ class _ComposeReader(FieldReader):
         if not words or words[0] == "NONE":
             return ()
         command = words[1:] if words[0] in ("CMD", "CMD-SHELL") else words
-        url = _URL.search(" ".join(command))
-        port = path = host = scheme = None
-        if url:
-            try:  # urlsplit and .port raise on '[::1' and on a port that is not a number
-                parts = urlsplit(url.group(0))
-                scheme, host, path = parts.scheme, parts.hostname, parts.path or "/"
-                port = parts.port or (443 if scheme == "https" else 80)
-            except ValueError:
-                port = path = host = scheme = None
-        return (Probe(
-            kind="healthcheck", handler="exec", span=check.span, port=port,
-            port_span=test.span if port else None, path=path, path_span=test.span if path else None,
-            host=host, scheme=scheme.upper() if scheme else None, command=tuple(command),
-        ),)
+        return (healthcheck_probe(tuple(command), check.span, test.span),)
 
     # -- mounts ------------------------------------------------------------
     def _mounts(self, service: YMap) -> tuple[Mount, ...]:

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..findings import Span
-from .model import Value
+from .model import CHECKED_URL, Value
 
 # `dockerfile` too: docker build falls back to it when the context holds no `Dockerfile` (moby/moby#10858)
 DOCKERFILE_NAMES = ("Dockerfile", "dockerfile", "Dockerfile.*", "Dockerfile-*", "Dockerfile_*", "*.Dockerfile",
@@ -73,6 +73,7 @@ class ImageBuild:
     copies: tuple[Copy, ...] = ()
     runs: tuple[str, ...] = ()  # the shell text of its RUN instructions, with the ENV and ARG values it fixes
     stage: str | None = None  # the name of the stage built (`FROM … AS development`), lowercase, if it has one
+    healthcheck: Value | None = None  # `HEALTHCHECK CMD …`: the command's words (`("NONE",)` switches it off)
 
     @property
     def argv(self) -> tuple[str, ...]:
@@ -95,6 +96,7 @@ class _Stage:
     squashes: bool = False
     values: dict = field(default_factory=dict)  # the ENV and ARG values the stage fixes, for COPY and WORKDIR
     runs: list = field(default_factory=list)
+    healthcheck: Value | None = None
 
 
 def _instructions(text: str):
@@ -145,6 +147,21 @@ def _words(rest: str) -> tuple[str, ...] | None:
 def _command(rest: str) -> tuple[str, ...]:
     words = _words(rest)
     return words if words is not None else ("/bin/sh", "-c", rest)
+
+
+def _healthcheck(rest: str, line: int, raw: str) -> Value | None:
+    """`HEALTHCHECK [--interval=30s …] CMD curl -f http://localhost/` as the command's words, placed on the URL it
+    checks (else the line); `HEALTHCHECK NONE`."""
+    url = CHECKED_URL.search(rest)
+    span = _span(line, raw, url.group(0) if url else None)
+    words = rest.split(None, 1)
+    while words and words[0].startswith("--"):
+        words = words[1].split(None, 1) if len(words) > 1 else []
+    if words and words[0].upper() == "NONE":
+        return Value(("NONE",), span, rest)
+    if len(words) < 2 or words[0].upper() != "CMD":
+        return None
+    return Value(_command(words[1]), span, rest)
 
 
 def _span(line: int, raw: str, word: str | None = None) -> Span:
@@ -220,6 +237,8 @@ def read_dockerfile(path: str, text: str, target: str | None = None) -> ImageBui
             stage.entrypoint = Value(_command(rest), span, rest)
         elif word == "CMD":
             stage.cmd = Value(_command(rest), span, rest)
+        elif word == "HEALTHCHECK":
+            stage.healthcheck = _healthcheck(rest, line, raw)
         elif word == "VOLUME":
             for volume in _words(rest) or rest.split():
                 stage.volumes.append(Value(volume, span))
@@ -260,15 +279,16 @@ def read_dockerfile(path: str, text: str, target: str | None = None) -> ImageBui
         stage = stage.parent
     chain.reverse()
     build = ImageBuild(path, base=chain[0].base)
-    entrypoint = cmd = signal = None
+    entrypoint = cmd = signal = healthcheck = None
     volumes: list[Value] = []
     copies: list[Copy] = []
     runs: list[str] = []
     for stage in chain:
         if stage.squashes:  # only files came along
-            entrypoint = cmd = signal = None
+            entrypoint = cmd = signal = healthcheck = None
             volumes = []
         signal = stage.stop_signal or signal
+        healthcheck = stage.healthcheck or healthcheck
         if stage.entrypoint is not None:  # Docker: an ENTRYPOINT resets the CMD of the image it builds on
             entrypoint, cmd = stage.entrypoint, None
         if stage.cmd is not None:
@@ -277,4 +297,4 @@ def read_dockerfile(path: str, text: str, target: str | None = None) -> ImageBui
         copies += stage.copies
         runs += stage.runs
     return ImageBuild(build.path, build.base, signal, entrypoint, cmd, tuple(volumes), tuple(copies), tuple(runs),
-                      final.name)
+                      final.name, healthcheck)

@@ -27,7 +27,7 @@ from pathlib import Path
 from ..nginx.conf_dirs import NGINX_DIRECTORIES
 from .detect import is_nginx_container
 from .dockerfile import ImageBuild, is_dockerfile_name, plain_source, read_dockerfile
-from .model import Binding, Container, Mount, RuntimeFacts, image_flavour
+from .model import Binding, Container, Mount, RuntimeFacts, healthcheck_probe, image_flavour
 
 FROM_ONLY_DISTANCE = 1  # a Dockerfile that does not COPY the config binds it from this many directories up, at most
 # A test suite started by the image: a CI or test script, or a test runner (`npm test`, `python -m pytest`).
@@ -95,7 +95,18 @@ def with_build(facts: RuntimeFacts, manifests, loader) -> RuntimeFacts:
     build = parsed_dockerfile(loader, context / (dockerfile or "Dockerfile"), target)
     if build is None:
         return facts
-    return replace(facts, container=replace(facts.container, build=build))
+    # the service runs the image's HEALTHCHECK unless its own `healthcheck:` replaces it
+    probes = facts.container.probes if facts.container.probes else image_probes(build)
+    return replace(facts, container=replace(facts.container, build=build, probes=probes))
+
+
+def image_probes(build: ImageBuild) -> tuple:
+    """The image's HEALTHCHECK as a probe (none for `HEALTHCHECK NONE`)."""
+    check = build.healthcheck
+    if check is None or check.value == ("NONE",):
+        return ()
+    words = check.value[2:] if check.value[:2] == ("/bin/sh", "-c") else check.value
+    return (healthcheck_probe(tuple(words), check.span, check.span, origin=build.path),)
 
 
 def local_sources(build: ImageBuild, context: Path, whole_context: bool = True):
@@ -178,6 +189,7 @@ def dockerfile_facts(build: ImageBuild, compose_services: frozenset[str] | None 
         args=args, args_spans=tuple(build.cmd.span for _ in args) if args else (),
         stop_signal=build.stop_signal,
         mounts=tuple(Mount(volume.value, None, "volume", False, volume.span) for volume in build.volumes),
+        probes=image_probes(build),
         build=build,
     )
     return RuntimeFacts(source="dockerfile", path=build.path, name=build.path, container=container, span=span,

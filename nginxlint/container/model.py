@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
+from urllib.parse import urlsplit
 
 from ..findings import Location, Span
 from .detect import image_repository
@@ -67,6 +68,29 @@ class Probe:
     scheme: str | None = None
     command: tuple[str, ...] | None = None
     host_header: str | None = None  # an httpGet's `httpHeaders` Host: the server nginx picks by its name
+    origin: str | None = None  # the file that declares it, when not the manifest: the image's Dockerfile (HEALTHCHECK)
+
+
+def healthcheck_probe(command: tuple[str, ...], span: Span | None, test_span: Span | None,
+                      origin: str | None = None) -> Probe:
+    """A Compose `healthcheck:` or a Dockerfile `HEALTHCHECK` running `command`: the URL in it (`curl -f
+    http://localhost:8080/health`) gives the port and path it checks."""
+    url = CHECKED_URL.search(" ".join(command))
+    port = path = host = scheme = None
+    if url:
+        try:  # urlsplit and .port raise on '[::1' and on a port that is not a number
+            parts = urlsplit(url.group(0))
+            scheme, host, path = parts.scheme, parts.hostname, parts.path or "/"
+            port = parts.port or (443 if scheme == "https" else 80)
+        except ValueError:
+            port = path = host = scheme = None
+    return Probe(kind="healthcheck", handler="exec", span=span, port=port, port_span=test_span if port else None,
+                 path=path, path_span=test_span if path else None, host=host,
+                 scheme=scheme.upper() if scheme else None, command=tuple(command), origin=origin)
+
+
+# The URL a health check's command fetches (`curl -f http://localhost:8080/health || exit 1`)
+CHECKED_URL = re.compile(r"https?://[^\s'\"|;&]+")
 
 
 @dataclass(frozen=True)
