@@ -266,7 +266,7 @@ class Loader:
                 "unresolved merge conflict: the `<<<<<<<`, `=======` and `>>>>>>>` lines of a merge are left in the "
                 "file, and nginx stops at the first (unknown directive); the side before `=======` is checked",
                 parsed.index.span(conflict, end if end >= 0 else len(source.text)))
-        if parsed.problem:
+        if parsed.problem and not _closes_an_unopened_block(parsed, text):
             self.findings.append(load.syntax_error(source.display, parsed.problem))
         self._parsed[source.path] = parsed
         return parsed
@@ -1019,3 +1019,29 @@ def _include_matches(loader: Loader, path: Path) -> list:
     """The files an include's path names: a glob's matches, or the path itself when it exists."""
     pattern = str(path)
     return loader.glob(pattern) if GLOB_CHARS.intersection(pattern) else [pattern] if loader.exists(path) else []
+
+
+_ONLY_CLOSING = re.compile(r"(?:\s|\}|#[^\n]*)*")
+
+
+def _closes_an_unopened_block(parsed, text: str) -> bool:
+    """The parse stopped at an unexpected `}` after which the file holds only closing braces and comments, and an
+    earlier directive takes a block written without its `{` (`server`, then `listen 80;`): that `}` closes it, NGX006
+    reports the `{` it lacks, and nothing is left unread."""
+    from .nginx.directives import context_of, unopened_block
+
+    problem = parsed.problem
+    if problem.message != 'unexpected "}"':
+        return False
+    lines = text.split("\n")
+    rest = "\n".join([lines[problem.span.line - 1][problem.span.column - 1:], *lines[problem.span.line:]])
+    if _ONLY_CLOSING.fullmatch(rest) is None:
+        return False
+    top = () if any(d.name in ("http", "events", "stream") for d in parsed.directives) else ("http",)
+    stack = [(d, top) for d in parsed.directives]
+    while stack:
+        d, ctx = stack.pop()
+        if unopened_block(d, ctx):
+            return True
+        stack.extend((child, context_of(ctx, d.name)) for child in d.block or ())
+    return False

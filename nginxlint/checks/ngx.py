@@ -11,7 +11,7 @@ from pathlib import Path
 from ..findings import SAFE, UNSAFE, Fix, Span
 from ..nginx import edits
 from ..nginx.directives import (LUA_PHASE, UNIQUE_DIRECTIVES, check_directive, likely_typo_of, may_take_a_list,
-                                 swallowed_directive, third_party)
+                                 swallowed_directive, third_party, unopened_block)
 from ..nginx.listen import http_servers
 from ..nginx.locations import MODIFIERS, TO_NAMED_LOCATION
 from ..nginx.templates import is_unknown
@@ -44,6 +44,8 @@ def check_directives(tree, report):
             continue  # another module of a build nginxlint cannot see may take it here (`check` in a stream upstream)
         if problem.code == "NGX005" and _fits_past_an_unclosed_block(node, extra):
             continue  # NGX001 reports the missing `}`, which would have put the directive where it is allowed
+        if problem.code == "NGX005" and _fits_in_an_unopened_block(node, extra):
+            continue  # NGX006 reports the block's missing `{` (`server` then `listen 80;`), inside which it is allowed
 
         message = problem.message
         if problem.code == "NGX004":
@@ -165,6 +167,18 @@ def _fits_past_an_unclosed_block(node, extra: frozenset[str]) -> bool:
                 d.name, d.args, parent.ctx, _takes_a_block(node), extra) is None:
             return True
         parent = parent.parent
+    return False
+
+
+def _fits_in_an_unopened_block(node, extra: frozenset[str]) -> bool:
+    """An earlier directive of the block is one that takes a block written without its `{` (`server` on a line of
+    its own, then `listen 80;`), and the directive is allowed inside such a block: the `{` it lacks would have put it
+    there."""
+    siblings = node.parent.children if node.parent is not None else []
+    for sibling in siblings[:siblings.index(node)] if node in siblings else ():
+        if unopened_block(sibling.d, sibling.ctx) and check_directive(node.d.name, node.d.args, (*node.ctx, sibling.name),
+                                                         _takes_a_block(node), extra) is None:
+            return True
     return False
 
 

@@ -32,7 +32,7 @@ from nginxlint.nginx.urls import PASS_DIRECTIVES
 
 __all__ = [
     "CONTENT_HANDLERS", "DISTRIBUTION_INCLUDE_FILES", "LUA_BLOCK_DIRECTIVES", "LUA_PHASE", "Problem",
-    "STOCK_INCLUDE_FILES", "UNIQUE_DIRECTIVES",
+    "STOCK_INCLUDE_FILES", "UNIQUE_DIRECTIVES", "unopened_block",
     "answers_itself", "check_directive", "context_of", "holds_directives", "is_known", "known_shape", "likely_typo_of",
     "third_party",
 ]
@@ -98,6 +98,15 @@ def known_shape(name: str, is_block: bool) -> bool:
     """A directive nginx knows, written as nginx takes it: with a block or without (BIRD's `protocol device { }` is
     not the mail module's `protocol smtp;`)."""
     return any(bool(mask & BLOCK) == is_block for mask in _TABLE.get(name, ()))
+
+
+def unopened_block(d, ctx: tuple[str, ...]) -> bool:
+    """The directive takes a block in this context and is written without one (`server` ended by the `;` of the line
+    after it): nginx stops at it ("has no opening {")."""
+    if d.block is not None or d.lua is not None:
+        return False
+    problem = check_directive(d.name, d.args, ctx, False)
+    return problem is not None and problem.message.endswith('has no opening "{"')
 
 
 def takes_a_list(name: str, ctx: tuple[str, ...]) -> bool:
