@@ -139,7 +139,7 @@ def _command(words: list[str], cwd: str, line: int, effects: RunEffects, depth: 
             effects.anywhere = effects.anywhere or " ".join(words[:2])
             effects.scripts.append(_resolve(cwd, next(arg for arg in args if not arg.startswith("-"))))
         return cwd
-    if program == "luarocks":
+    if program in _LUAROCKS:
         _luarocks(args, cwd, line, effects)
     elif program == "opm":
         _opm(args, line, effects)
@@ -318,6 +318,11 @@ def _rock_file_name(target: str) -> str | None:
     base = posixpath.basename(target)
     match = re.match(r"(.+?)-(?:\d[\w.]*|scm|dev)-\d+(?:\.[\w-]+)?\.rock(?:spec)?$", base)
     return match.group(1) if match else None
+
+
+# LuaRocks, and Alpine's and Debian's names for its Lua 5.1 build (`apk add luarocks5.1`, then `luarocks-5.1 install`),
+# which installs where LuaJIT looks; the builds for later Luas install for those
+_LUAROCKS = frozenset({"luarocks", "luarocks-5.1", "luarocks5.1"})
 
 
 def _opm(args: list[str], line: int, effects: RunEffects) -> None:
