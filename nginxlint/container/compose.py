@@ -270,6 +270,16 @@ class _ComposeReader(FieldReader):
             "secret": self._declared_files(secrets),
         }
 
+    def quantity(self, parent: YMap | None, key: str, parse, what: str) -> Value | None:
+        """A limit as Compose reads it: `cpus: ${NGINX_CPU}` with `NGINX_CPU=0.5` in the project's .env is 0.5."""
+        node = parent.get(key) if parent is not None else None
+        if isinstance(node, YScalar) and isinstance(node.value, str) and "$" in node.value:
+            text = interpolate(node.value, self.env)
+            parsed = parse(text) if text else None
+            if parsed is not None:
+                return Value(parsed, node.span, node.text, parent.key_span(key))
+        return super().quantity(parent, key, parse, what)
+
     def _declared_files(self, declared: YMap | None) -> dict[str, str]:
         files = {}
         for name, _key, entry in declared.items() if declared else ():
