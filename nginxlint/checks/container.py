@@ -1157,7 +1157,10 @@ def check_shutdown(tree, report):
     if in_front is not None:  # the container's start, whichever of its configs is linted
         command, path, span, script_file = in_front
         runs = "the start script runs" if script_file else "the command's `sh -c` (Debian's dash) runs"
-        program = command.program if command.starts_nginx() else "nginx"  # `${NGINX_BIN} -g "daemon off;"`
+        from ..container.startup import shell_text  # the start reader, only for a shell in front of nginx
+
+        # `${NGINX_BIN} -g "daemon off;"` is nginx; `/bin/bash -c "… && exec nginx …"` is the shell that runs it
+        program = command.program if command.starts_nginx() or shell_text(tuple(command.words)) else "nginx"
         report.at(path, span, f"{runs} {program} without `exec`: the shell stays the container's first "
                   "process, which ignores the stop signal, so nginx never gets it and is killed with the requests "
                   "in flight when the grace period ends; write `exec` before it")
