@@ -35,8 +35,8 @@ from pathlib import Path
 from ..repository import DEVELOPMENT_NAME
 from ..shell_scripts import ci_files
 from .declared_purpose import declared_not_for_production
-from .dockerfile_binding import (copied_to, dockerfile_context, local_sources, nearby_dockerfiles, parsed_dockerfile,
-                                 runs_tests)
+from .dockerfile_binding import (copied_to, dockerfile_context, local_sources, names_no_nginx, nearby_dockerfiles,
+                                 parsed_dockerfile, runs_tests)
 from .model import image_flavour
 
 # Compose's override file, which `docker compose up` merges into compose.yaml: by Docker's convention the
@@ -288,12 +288,13 @@ def _in_working_copy(binding) -> bool:
 
 def _copied_by(tree, builds) -> bool:
     """A production Dockerfile copies the config into its image: the image may run it. An image of another base
-    that copies its whole build context (`COPY . .`) copies an application's sources, not a config it runs."""
+    that copies its whole build context (`COPY . .`) copies an application's sources, not a config it runs; one
+    that names nginx nowhere (`FROM python`, `COPY .docker /app/.docker`) runs none."""
     if tree.root.path is None:
         return False
     root = Path(os.path.abspath(tree.root.path))
     return any(copied_to(root, context, build, whole_context=_nginx_base(build)) is not None
-               for _dockerfile, build, context in builds)
+               for _dockerfile, build, context in builds if not names_no_nginx(build))
 
 
 def _left_out_of_images(workspace, builds) -> set[str]:

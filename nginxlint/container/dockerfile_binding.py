@@ -5,7 +5,7 @@
   image is bound to that service (`image_copy_target`).
 - A config that nothing else binds is bound to a Dockerfile in its directory or a parent directory (up to the
   linted base directory) that COPYs it (by its own path or a directory of it before a copy of the whole build
-  context, which counts only into an image that may have nginx: `names_no_nginx`), or to a variant's Dockerfile one directory below it that COPYs it by its own path, else to a
+  context; into an image that may have nginx only: `names_no_nginx`), or to a variant's Dockerfile one directory below it that COPYs it by its own path, else to a
   Dockerfile in its own or its parent directory whose image starts FROM nginx or OpenResty
   (`bind_dockerfiles`). Such a container has no limits, mounts or stop settings: rules that need those stay quiet.
 - An image whose ENTRYPOINT or CMD runs a test suite (`./ci.sh`, `run-tests.sh`, `busted`, `prove`, `pytest`,
@@ -278,13 +278,13 @@ def _copying_dockerfile(loader, root: Path, nearby: list[tuple[int, Path]], vari
     whole_context = None
     for path in [path for _distance, path in nearby] + variants:
         build = parsed_dockerfile(loader, path)
-        if build is None:
-            continue
+        if build is None or names_no_nginx(build):
+            continue  # an image with no nginx carries the config along with the application's files
         context = dockerfile_context(loader, path)
         target = copied_to(root, context, build, whole_context=False)
         if target is not None:
             return build, target, False
-        if whole_context is None and path not in variants and not names_no_nginx(build):
+        if whole_context is None and path not in variants:
             target = copied_to(root, context, build)
             whole_context = (build, target, True) if target is not None else None
     return whole_context

@@ -505,14 +505,17 @@ def test_the_dockerfile_that_copies_the_config_by_its_path_binds_it_before_a_who
     assert [(f["path"], f["line"], f["column"]) for f in got] == [("deploy/nginx.conf", 4, 15)], got
 
 
-@pytest.mark.parametrize("install, bound", [
-    ("", False),  # an application image that names nginx nowhere carries an old setup's config, and runs uwsgi
-    ("RUN apk add --no-cache nginx\n", True),
+@pytest.mark.parametrize("install, copy, bound", [
+    ("", ".", False),  # an application image that names nginx nowhere carries an old setup's config, and runs uwsgi
+    ("", "docker", False),  # the same by the directory's name (`COPY ["docker", "/home/app/docker"]`)
+    ("RUN apk add --no-cache nginx\n", ".", True),
 ])
-def test_an_application_image_runs_a_config_copied_with_its_sources_only_when_it_has_nginx(tmp_path, install, bound):
+def test_an_application_image_runs_a_config_copied_with_its_sources_only_when_it_has_nginx(tmp_path, install, copy,
+                                                                                          bound):
     files = {
         "docker/nginx.conf": _LOGGING,
-        "Dockerfile": f"FROM alpine:3.15\n{install}WORKDIR /home/app\nCOPY . .\nCMD [\"uwsgi\", \"--ini\", \"app.ini\"]\n",
+        "Dockerfile": f"FROM alpine:3.15\n{install}WORKDIR /home/app\nCOPY {copy} ./{copy if copy != '.' else ''}\n"
+                      "CMD [\"uwsgi\", \"--ini\", \"app.ini\"]\n",
     }
     trees, _, _ = bind(tmp_path, files)
     assert (trees["docker/nginx.conf"].binding is not None) is bound
