@@ -654,7 +654,8 @@ def test_a_quilt_patch_named_conf_is_skipped_with_a_note(tmp_path):
 def test_a_template_of_an_nginx_config_nothing_includes_is_one_note_not_linted(tmp_path):
     template = "server {\n    listen {{ port }};\n    server_name <%= name %>;\n}\n"
     write_tree(tmp_path, {"conf/nginx.conf": "events {}\nhttp { server { listen 80; } }\n",
-                          **{f"conf/site.conf.{suffix}": template for suffix in ("tmpl", "tpl", "gtpl", "j2", "erb", "etlua")},
+                          **{f"conf/site.conf.{suffix}": template
+                             for suffix in ("tmpl", "tpl", "gtpl", "j2", "erb", "etlua", "hbs")},
                           "conf/redis.conf.j2": "port {{ redis_port }}\n", "conf/app.py.j2": template,
                           # a site file's template (Ansible's `templates/site.j2`, docker-gen's `nginx.tmpl`)
                           "roles/web/templates/site.j2": template, "roles/web/templates/motd.j2": "Hi {{ name }}\n",
@@ -665,7 +666,8 @@ def test_a_template_of_an_nginx_config_nothing_includes_is_one_note_not_linted(t
     (tmp_path / ".git").mkdir()
     result = run_cli([".", "--format", "json", "--exit-zero"], cwd=tmp_path)
     notes = {n["path"]: n for n in result.json["notifications"]}
-    assert sorted(notes) == [*(f"conf/site.conf.{suffix}" for suffix in ("erb", "etlua", "gtpl", "j2", "tmpl", "tpl")),
+    assert sorted(notes) == [*(f"conf/site.conf.{suffix}" for suffix in ("erb", "etlua", "gtpl", "hbs", "j2", "tmpl",
+                                                                           "tpl")),
                              "roles/web/templates/site.j2"]
     assert {n["level"] for n in notes.values()} == {"note"}
     assert notes["conf/site.conf.j2"]["message"].startswith("not linted: a template of an nginx config (`.j2`)")

@@ -108,7 +108,7 @@ _NAME_HINTS = (
     ((".erb",), "erb"),
     ((".epp",), "epp"),
     ((".tmpl", ".tpl", ".gtpl", ".gotmpl", ".gotemplate"), "go"),
-    ((".mustache",), "mustache"),
+    ((".mustache", ".hbs", ".handlebars"), "mustache"),  # Handlebars writes Mustache's tags, and `{{#if x}}`
     ((".mako",), "mako"),
 )
 
