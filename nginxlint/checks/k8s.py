@@ -69,10 +69,19 @@ def serves_without_location(server) -> bool:
                for child in server.children or ())
 
 
-def _index_of_its_root(server, path: str) -> bool:
+def _index_of_its_root(server, path: str, binding) -> bool:
     """`/` on a server that sets its `root` (here or in http): a request no location takes is served from it, and the
-    index page there (a mounted index.html) answers it."""
-    return path == "/" and any(level.find("root") for level in (server, server.parent) if level is not None)
+    index page there (a mounted index.html) answers it. Without a `root`, nginx serves its prefix's `html/`: the
+    OpenResty images ship an index.html there, nginx's own images have no such directory (their page is in
+    /usr/share/nginx/html, which only their default.conf names); another image may hold one."""
+    from ..container.base_images import base_image  # the image facts, only for a probe of `/`
+
+    if path != "/":
+        return False
+    if any(level.find("root") for level in (server, server.parent) if level is not None):
+        return True
+    base = base_image(binding.container.base_image)
+    return not (base.official and base.flavour == "nginx")
 
 
 # -- access rules -----------------------------------------------------------------------------------------------
@@ -269,7 +278,7 @@ def _check_probe(binding, trees, probe, report):
     if location is UNKNOWN:
         return
     if location is None:
-        if not serves_without_location(server) and not _index_of_its_root(server, path) and complete:
+        if not serves_without_location(server) and not _index_of_its_root(server, path, binding) and complete:
             report.at(where, path_span, f"no location of the server on port {probe.port} "
                       f"({_where(server)}) matches the {what} path {path}: nginx answers 404 and "
                       f"{_consequence(probe)}; add `location = {path}`", code="K8S401", related=[server.location("the server on this port")])

@@ -75,7 +75,10 @@ def healthcheck_probe(command: tuple[str, ...], span: Span | None, test_span: Sp
                       origin: str | None = None) -> Probe:
     """A Compose `healthcheck:` or a Dockerfile `HEALTHCHECK` running `command`: the URL in it (`curl -f
     http://localhost:8080/health`) gives the port and path it checks."""
-    url = CHECKED_URL.search(" ".join(command))
+    text = " ".join(command)
+    # a check that fetches the URL only under a condition (`if [ "$ENABLE_HEALTHCHECK" = "true" ]; then curl …; else
+    # exit 0; fi`) may pass without it: its port and path say nothing certain
+    url = CHECKED_URL.search(text) if not _CONDITIONAL.search(text) else None
     port = path = host = scheme = None
     if url:
         try:  # urlsplit and .port raise on '[::1' and on a port that is not a number
@@ -89,6 +92,7 @@ def healthcheck_probe(command: tuple[str, ...], span: Span | None, test_span: Sp
                  scheme=scheme.upper() if scheme else None, command=tuple(command), origin=origin)
 
 
+_CONDITIONAL = re.compile(r"(?:^|[;&|(\s])(?:if|case)\s|(?:^|\s)(?:\[\[?|test)\s")
 # The URL a health check's command fetches (`curl -f http://localhost:8080/health || exit 1`)
 CHECKED_URL = re.compile(r"https?://[^\s'\"|;&]+")
 
