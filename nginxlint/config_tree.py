@@ -150,7 +150,8 @@ class ConfigTree:
         self.binding = None  # container.model.Binding: the container that runs this config, when known
         self.container_view = None  # container.view.ContainerView: what that container's filesystem holds
         # Runs in a container no manifest read describes (a ConfigMap of an unrendered Helm chart template, mounted
-        # by a workload of the chart): bound to none, its facts unknown.
+        # by a workload of the chart), or sits in an image whose container runs what a bind mount puts over it:
+        # bound to none, its facts unknown.
         self.container_unknown = False
         # Why no container runs this config, when the repository shows it (a chart's ConfigMap nothing mounts)
         self.unmounted: str | None = None

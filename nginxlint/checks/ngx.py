@@ -176,8 +176,9 @@ def _fits_in_an_unopened_block(node, extra: frozenset[str]) -> bool:
     there."""
     siblings = node.parent.children if node.parent is not None else []
     for sibling in siblings[:siblings.index(node)] if node in siblings else ():
-        if unopened_block(sibling.d, sibling.ctx) and check_directive(node.d.name, node.d.args, (*node.ctx, sibling.name),
-                                                         _takes_a_block(node), extra) is None:
+        inside = (*node.ctx, sibling.name)
+        if unopened_block(sibling.d, sibling.ctx) and \
+                check_directive(node.d.name, node.d.args, inside, _takes_a_block(node), extra) is None:
             return True
     return False
 

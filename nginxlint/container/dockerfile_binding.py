@@ -5,8 +5,9 @@
   image is bound to that service (`image_copy_target`).
 - A config that nothing else binds is bound to a Dockerfile in its directory or a parent directory (up to the
   linted base directory) that COPYs it (by its own path or a directory of it before a copy of the whole build
-  context; into an image that may have nginx only: `names_no_nginx`), or to a variant's Dockerfile one directory below it that COPYs it by its own path, else to a
-  Dockerfile in its own or its parent directory whose image starts FROM nginx or OpenResty
+  context; into an image that may have nginx only: `names_no_nginx`), or to a variant's Dockerfile one directory
+  below it that COPYs it by its own path, else to a Dockerfile in its own or its parent directory whose image
+  starts FROM nginx or OpenResty
   (`bind_dockerfiles`). Such a container has no limits, mounts or stop settings: rules that need those stay quiet.
 - An image whose ENTRYPOINT or CMD runs a test suite (`./ci.sh`, `run-tests.sh`, `busted`, `prove`, `pytest`,
   `npm test`) is a test run, not a deployment (`runs_tests`), and so is a Compose service built from it that
