@@ -1021,9 +1021,6 @@ def _include_matches(loader: Loader, path: Path) -> list:
     return loader.glob(pattern) if GLOB_CHARS.intersection(pattern) else [pattern] if loader.exists(path) else []
 
 
-_ONLY_CLOSING = re.compile(r"(?:\s|\}|#[^\n]*)*")
-
-
 def _closes_an_unopened_block(parsed, text: str) -> bool:
     """The parse stopped at an unexpected `}` after which the file holds only closing braces and comments, and an
     earlier directive takes a block written without its `{` (`server`, then `listen 80;`): that `}` closes it, NGX006
@@ -1034,9 +1031,9 @@ def _closes_an_unopened_block(parsed, text: str) -> bool:
     if problem.message != 'unexpected "}"':
         return False
     lines = text.split("\n")
-    rest = "\n".join([lines[problem.span.line - 1][problem.span.column - 1:], *lines[problem.span.line:]])
-    if _ONLY_CLOSING.fullmatch(rest) is None:
-        return False
+    rest = [lines[problem.span.line - 1][problem.span.column - 1:], *lines[problem.span.line:]]
+    if any(line.split("#", 1)[0].strip(" \t\r}") for line in rest):
+        return False  # a directive follows, which the parse never reached
     top = () if any(d.name in ("http", "events", "stream") for d in parsed.directives) else ("http",)
     stack = [(d, top) for d in parsed.directives]
     while stack:
