@@ -276,8 +276,8 @@ class _ComposeReader(FieldReader):
         if isinstance(node, YScalar) and isinstance(node.value, str) and "$" in node.value:
             text = interpolate(node.value, self.env)
             parsed = parse(text) if text else None
-            if parsed is not None:
-                return Value(parsed, node.span, node.text, parent.key_span(key))
+            if parsed is not None:  # shown as Compose reads it: `cpus 0.5`, not `cpus ${NGINX_CPU}`
+                return Value(parsed, node.span, text, parent.key_span(key))
         return super().quantity(parent, key, parse, what)
 
     def _declared_files(self, declared: YMap | None) -> dict[str, str]:
