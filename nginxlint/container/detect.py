@@ -38,6 +38,10 @@ _RUNS_NGINX = re.compile(r"(?:^|[\s;&|/])(?:nginx|openresty|nginx-debug)(?:\s|$)
 NAMES_NGINX = re.compile(r"nginx|openresty", re.IGNORECASE)
 
 
+# The files `docker compose` reads when no `-f` is given
+DEFAULT_COMPOSE_FILES = frozenset({"compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"})
+
+
 def is_compose_path(path: str) -> bool:
     """compose.yaml, compose.override.yml, docker-compose.yml, docker-compose.prod.yaml, …"""
     return bool(_COMPOSE_NAME.fullmatch(posixpath.basename(path.replace("\\", "/"))))

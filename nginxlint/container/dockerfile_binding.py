@@ -26,7 +26,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..nginx.conf_dirs import NGINX_DIRECTORIES
-from .detect import is_nginx_container
+from .detect import NAMES_NGINX, is_nginx_container
 from .dockerfile import ImageBuild, is_dockerfile_name, plain_source, read_dockerfile
 from .model import Binding, Container, Mount, RuntimeFacts, healthcheck_probe, image_flavour
 
@@ -300,10 +300,7 @@ def names_no_nginx(build: ImageBuild) -> bool:
     if build.base is None or not base_image(build.base.value).keeps_runtime_stop_signal:
         return False  # a base built elsewhere may hold nginx
     words = (*build.runs, *build.argv, *(part for copy in build.copies for part in (*copy.sources, copy.dest)))
-    return not any(_NAMES_NGINX.search(word) for word in words)
-
-
-_NAMES_NGINX = re.compile(r"nginx|openresty", re.IGNORECASE)
+    return not any(NAMES_NGINX.search(word) for word in words)
 
 
 def copied_by_name(tree) -> bool:

@@ -12,14 +12,14 @@ import os
 import re
 from pathlib import Path
 
+from .detect import DEFAULT_COMPOSE_FILES
+
 # `docker compose … up …` to the end of the command (a `&&`, `;`, `|` or the line's end)
 _COMPOSE_UP = re.compile(r"\bdocker[ -]compose\b(?P<before>[^\n;&|]*?)\s+up(?P<after>(?:\s+[^\s;&|]+)*)")
 # Options of `docker compose` and of `up` that take a value
 _VALUE_OPTIONS = frozenset({"-f", "--file", "--env-file", "-p", "--project-name", "--profile", "--project-directory",
                             "--scale", "-t", "--timeout", "--wait-timeout", "--pull", "--exit-code-from", "--attach",
                             "--no-attach", "--ansi", "--progress"})
-# The files `docker compose` reads when no `-f` is given
-_DEFAULT_FILES = frozenset({"compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"})
 _TASK_FILES = ("Makefile", "makefile", "Justfile")
 
 
@@ -55,7 +55,7 @@ def _compose_files(before: list[str]) -> list[str]:
     """The Compose files `docker compose` reads: those of its -f options, else the default names."""
     files = [os.path.basename(word.strip("\"'")) for option, word in zip(before, before[1:])
              if option in ("-f", "--file")]
-    return files or sorted(_DEFAULT_FILES)
+    return files or sorted(DEFAULT_COMPOSE_FILES)
 
 
 def _positional(words: list[str]) -> list[str]:
