@@ -41,7 +41,7 @@ from ..nginx.conf_dirs import NGINX_DIRECTORIES
 from ..nginx.listen import parse_listen
 from ..settings import SettingsError
 from ..text import did_you_mean
-from .detect import (DEFAULT_COMPOSE_FILES, chart_directory, is_compose_path, is_idle_container, is_nginx_container,
+from .detect import (chart_directory, compose_file_rank, is_compose_path, is_idle_container, is_nginx_container,
                      may_be_config)
 from .development import development_setup
 from .dockerfile_binding import (bind_dockerfiles, build_context, config_nginx_reads, copied_by_name, image_copy_target,
@@ -298,9 +298,9 @@ def _host_mount_binding(tree, candidates: list[RuntimeFacts], manifests: Manifes
                 in_working_copy = host == base.parent or host in base.parent.parents
                 in_working_copy = in_working_copy and not _nginx_may_read(mount.path, facts)
                 # a mount nginx reads first; a container that is not a development one runs the config where it is
-                # deployed: it comes next; then the stack `docker compose up` starts (docker-compose.yml), not a variant
+                # deployed: it comes next; then a production stack's, then the one `docker compose up` starts
                 rank = (not in_working_copy, not development_setup(facts), len(host.parts),
-                        posixpath.basename(facts.path) in DEFAULT_COMPOSE_FILES)
+                        compose_file_rank(facts.path))
                 if best is None or rank > best[0]:
                     best = (rank, facts, target, host)
     if best is None:

@@ -42,6 +42,17 @@ NAMES_NGINX = re.compile(r"nginx|openresty", re.IGNORECASE)
 DEFAULT_COMPOSE_FILES = frozenset({"compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"})
 
 
+def compose_file_rank(path: str) -> int:
+    """How surely a Compose file is the deployed stack: 2 named for production (`docker-compose.prod.yml`), 1 the
+    file `docker compose up` reads by default, 0 another variant (`docker-compose.tor-only.yml`)."""
+    name = posixpath.basename(path)
+    return 2 if PRODUCTION_NAME.search(name) else 1 if name in DEFAULT_COMPOSE_FILES else 0
+
+
+# A file named for production (`docker-compose.prod.yml`, `compose.production.yaml`)
+PRODUCTION_NAME = re.compile(r"(?:^|[._-])prod(?:uction)?(?:[._-]|$)", re.IGNORECASE)
+
+
 def is_compose_path(path: str) -> bool:
     """compose.yaml, compose.override.yml, docker-compose.yml, docker-compose.prod.yaml, …"""
     return bool(_COMPOSE_NAME.fullmatch(posixpath.basename(path.replace("\\", "/"))))

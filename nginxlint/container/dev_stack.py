@@ -31,7 +31,7 @@ from pathlib import Path
 
 from ..repository import DEVELOPMENT_NAME, README_NAME, find_repository_root, is_local_development_environment
 from .debug_env import runs_development_server, switches_on_debugging
-from .detect import image_repository, is_nginx_container
+from .detect import PRODUCTION_NAME, image_repository, is_nginx_container
 from .declared_purpose import declared_not_for_production
 
 # Files at the top of an application's source tree: its dependency or build manifest, or its entry point.
@@ -51,7 +51,6 @@ _LOAD_GENERATORS = frozenset({"k6", "locust", "wrk", "wrk2", "vegeta", "jmeter",
 # The last part of a database's, cache's or broker's image repository (mariadb, postgres, bitnami/redis, ...).
 _DATA_STORES = frozenset({"mariadb", "mysql", "percona", "postgres", "postgis", "timescaledb", "mongo", "redis",
                           "valkey", "keydb", "memcached", "elasticsearch", "opensearch", "rabbitmq", "minio"})
-_PRODUCTION_NAME = re.compile(r"(?:^|[._-])prod(?:uction)?(?:[._-]|$)", re.IGNORECASE)
 # A statement that the stack is not for production, or for testing or development only, on text whose spaces
 # are single: "not intended for production", "cannot be used in any production environment", "do not use this
 # setup in production", "for testing purposes only", "only distributed for testing purposes"; or that the stack is
@@ -123,7 +122,7 @@ def developer_stack(compose_path: Path, services) -> bool:
             and any(_mail_catcher(facts.container.image)
                     or any(_mounts_sources(directory, mount) for mount in facts.container.mounts)
                     for facts in services)) \
-        or (not _PRODUCTION_NAME.search(compose_path.name) and (
+        or (not PRODUCTION_NAME.search(compose_path.name) and (
             _readme_says_not_for_production(directory) or _top_readme_says_not_for_production(directory)
             or _header_says_not_for_production(compose_path))) \
         or _brought_up_by_test_script(directory) \

@@ -544,12 +544,16 @@ def test_a_copy_a_bind_mount_replaces_is_not_run_and_falls_to_no_other_container
     assert copy.container_unknown is not runs_the_copy
 
 
-def test_a_config_two_compose_files_mount_alike_runs_in_the_stack_docker_compose_up_starts(tmp_path):
+def test_a_config_compose_files_mount_alike_runs_in_the_production_stack_else_the_one_compose_up_starts(tmp_path):
     service = "services:\n  {name}:\n    image: nginx:1.27\n    volumes: ['./nginx.conf:/etc/nginx/nginx.conf:ro']\n"
     files = {"nginx.conf": _LOGGING, "docker-compose.tor-only.yml": service.format(name="tor"),
              "docker-compose.yml": service.format(name="web")}
     trees, _, _ = bind(tmp_path, files)
     assert trees["nginx.conf"].binding.facts.name == "web"
+    # a stack named for production before it
+    (tmp_path / "docker-compose.prod.yml").write_text(service.format(name="prod"))
+    trees, _, _ = bind(tmp_path, {})
+    assert trees["nginx.conf"].binding.facts.name == "prod"
 
 
 def test_a_dockerfile_that_copies_the_config_by_name_binds_it_before_the_only_nginx_service_in_view(tmp_path):
