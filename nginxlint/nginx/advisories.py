@@ -67,11 +67,11 @@ _LOCAL_UPSTREAM = re.compile(r"^(?:unix:|(?:127\.\d+\.\d+\.\d+|localhost|\[::1\]
 def _replaced(node) -> bool:
     """A content handler a later one of its block replaces (`uwsgi_pass`, then `proxy_pass`): nginx keeps the last
     handler of a location, and the module of the first never runs."""
-    from .directives import CONTENT_HANDLERS  # the directive tables, only for a config with a handler in question
+    from .directives import is_content_handler  # the directive tables, only for a config with a handler in question
 
     siblings = node.parent.children if node.parent is not None else ()
     later = siblings[siblings.index(node) + 1:] if node in siblings else ()
-    return any(other.name in CONTENT_HANDLERS or LUA_PHASE.get(other.name) == "content" for other in later)
+    return any(is_content_handler(other.name) for other in later)
 
 
 def _order(node):

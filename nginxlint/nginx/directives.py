@@ -33,7 +33,7 @@ from nginxlint.nginx.urls import PASS_DIRECTIVES
 __all__ = [
     "CONTENT_HANDLERS", "DISTRIBUTION_INCLUDE_FILES", "LUA_BLOCK_DIRECTIVES", "LUA_PHASE", "Problem",
     "STOCK_INCLUDE_FILES", "UNIQUE_DIRECTIVES", "unopened_block",
-    "answers_itself", "check_directive", "context_of", "holds_directives", "is_known", "known_shape", "likely_typo_of",
+    "answers_itself", "check_directive", "context_of", "is_content_handler", "holds_directives", "is_known", "known_shape", "likely_typo_of",
     "third_party",
 ]
 
@@ -44,11 +44,15 @@ CONTENT_HANDLERS = frozenset({
 })
 
 
+def is_content_handler(name: str) -> bool:
+    """A directive that sets its location's content handler: one of the table, or a Lua content handler."""
+    return name in CONTENT_HANDLERS or LUA_PHASE.get(name) == "content"
+
+
 def answers_itself(block) -> bool:
-    """The block holds a directive that answers its requests: a content handler of the table, any module's `*_pass`
-    (a third party's `redis_pass` too), or a Lua content handler."""
-    return any(child.name in CONTENT_HANDLERS or child.name.endswith("_pass") or LUA_PHASE.get(child.name) == "content"
-               for child in block.children or ())
+    """The block holds a directive that answers its requests: a content handler (`is_content_handler`), or any
+    module's `*_pass` (a third party's `redis_pass` too)."""
+    return any(is_content_handler(child.name) or child.name.endswith("_pass") for child in block.children or ())
 
 
 UNKNOWN = "NGX004"
