@@ -10,8 +10,8 @@ from pathlib import Path
 
 from ..findings import SAFE, UNSAFE, Fix, Span
 from ..nginx import edits
-from ..nginx.directives import (LUA_PHASE, UNIQUE_DIRECTIVES, check_directive, likely_typo_of, may_take_a_list,
-                                 swallowed_directive, third_party, unopened_block)
+from ..nginx.directives import (LUA_PHASE, UNIQUE_DIRECTIVES, check_directive, context_of, likely_typo_of,
+                                 may_take_a_list, swallowed_directive, third_party, unopened_block)
 from ..nginx.listen import http_servers
 from ..nginx.locations import MODIFIERS, TO_NAMED_LOCATION
 from ..nginx.templates import is_unknown
@@ -176,7 +176,7 @@ def _fits_in_an_unopened_block(node, extra: frozenset[str]) -> bool:
     there."""
     siblings = node.parent.children if node.parent is not None else []
     for sibling in siblings[:siblings.index(node)] if node in siblings else ():
-        inside = (*node.ctx, sibling.name)
+        inside = context_of(sibling.ctx, sibling.name)
         if unopened_block(sibling.d, sibling.ctx) and \
                 check_directive(node.d.name, node.d.args, inside, _takes_a_block(node), extra) is None:
             return True
