@@ -198,8 +198,13 @@ def _restarts(container) -> bool:
     return restart is not None and str(restart.value).strip().strip("'\"").lower() not in ("", "no", "false")
 
 
+def _image_name(image: str | None) -> str:
+    """The last part of an image's repository, lower case (`bitnami/redis:7` -> `redis`); empty for none."""
+    return image_repository(image).lower().rsplit("/", 1)[-1] if image else ""
+
+
 def _data_store(image: str | None) -> bool:
-    return bool(image) and image_repository(image).lower().rsplit("/", 1)[-1] in _DATA_STORES
+    return _image_name(image) in _DATA_STORES
 
 
 def _load_test_of_nginx(services) -> bool:
@@ -210,11 +215,11 @@ def _load_test_of_nginx(services) -> bool:
 
 
 def _load_generator(image: str | None) -> bool:
-    return bool(image) and image_repository(image).lower().rsplit("/", 1)[-1] in _LOAD_GENERATORS
+    return _image_name(image) in _LOAD_GENERATORS
 
 
 def _mail_catcher(image: str | None) -> bool:
-    return bool(image) and image_repository(image).lower().rsplit("/", 1)[-1] in _MAIL_CATCHERS
+    return _image_name(image) in _MAIL_CATCHERS
 
 
 def _mounts_sources(directory: Path, mount) -> bool:
