@@ -48,7 +48,7 @@ from .dockerfile_binding import (bind_dockerfiles, build_context, config_nginx_r
                                  nearby_dockerfiles, with_build)
 from .manifests import Manifests, absolute, containers, manifest_texts, read_manifests
 from .model import Binding
-from .view import ContainerView
+from .view import ContainerView, mount_over
 
 if TYPE_CHECKING:
     from .model import RuntimeFacts
@@ -354,17 +354,14 @@ def _mounted_over(root: Path, target: str, facts: RuntimeFacts, manifest: Path) 
     copy wherever it runs without the mount."""
     if facts.container.image:
         return False
-    covering = [mount for mount in facts.container.mounts if mount.kind == "bind" and mount.source
-                and mount.path.startswith("/") and _covers(posixpath.normpath(mount.path), target)]
-    if not covering:
+    binds = sorted((mount for mount in facts.container.mounts
+                    if mount.kind == "bind" and mount.source and mount.path.startswith("/")),
+                   key=lambda mount: posixpath.normpath(mount.path).count("/"))
+    mount = mount_over(binds, target)
+    if mount is None:
         return False
-    mount = max(covering, key=lambda m: len(posixpath.normpath(m.path)))
     below = posixpath.relpath(target, posixpath.normpath(mount.path))
     return "$" in mount.source or absolute(manifest.parent / mount.source / below) != root
-
-
-def _covers(directory: str, path: str) -> bool:
-    return path == directory or path.startswith(directory.rstrip("/") + "/")
 
 
 def _path_map_binding(tree, candidates: list[RuntimeFacts], settings) -> Binding | None:

@@ -293,9 +293,9 @@ def _copying_dockerfile(loader, root: Path, nearby: list[tuple[int, Path]], vari
 
 def names_no_nginx(build: ImageBuild) -> bool:
     """The image is built on a distribution's or a language's image (`alpine`, `python`) and its Dockerfile names
-    nginx or OpenResty nowhere (no package, no command, no copy): it installs and runs no nginx, and a config among
-    the sources its `COPY . .` carries is not one it runs (an old setup's file, kept in the tree)."""
-    from .base_images import base_image  # the image tables, only for a config copied with the whole context
+    nginx or OpenResty nowhere (no package, no command, no copy): it installs and runs no nginx, and a config its
+    COPYs carry (`COPY . .`, `COPY .docker /app/.docker`) is not one it runs."""
+    from .base_images import base_image  # the image tables, only for a config a Dockerfile copies
 
     if build.base is None or not base_image(build.base.value).keeps_runtime_stop_signal:
         return False  # a base built elsewhere may hold nginx
